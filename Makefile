@@ -1,0 +1,38 @@
+# The two set-up commands of the README:
+#   make run    install everything into .venv and launch the app (default camera)
+#   make test   install everything (incl. Xvfb for the real-window test) and run all tests
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ARGS ?=
+
+.PHONY: run test install install-dev system-deps clean
+
+run: install
+	$(PY) main.py $(ARGS)
+
+test: install-dev system-deps
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(ARGS)
+
+install: $(VENV)/.installed-runtime
+
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed-runtime: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-runtime
+
+# Xvfb and the X libraries PyQt6's xcb plugin needs, for the real-window test.
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+clean:
+	rm -rf $(VENV)

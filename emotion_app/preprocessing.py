@@ -1,0 +1,120 @@
+"""Face-crop preparation shared by the live pipeline and the training code.
+
+Everything that turns pixels into model input lives here, parameterised by a
+:class:`Preprocessing` read from the weights file, so training and serving cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+import torch
+
+Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """How a face crop becomes a model input; stored in every weights file."""
+
+    input_size: int = 48
+    # Pixels are multiplied by ``scale`` and then standardised with ``mean``/``std``.
+    scale: float = 1.0 / 255.0
+    mean: float = 0.5
+    std: float = 0.25
+    # Histogram-equalise each 48x48 crop before scaling (off for the shipped model).
+    equalize: bool = False
+    # Extra context around a detector box, as a fraction of the box side on each side,
+    # so a tight Haar box is framed like a FER-2013 image.
+    crop_margin: float = 0.1
+    color: str = "gray"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Preprocessing":
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown preprocessing keys: {sorted(unknown)}")
+        values = dict(data)
+        if "extra" in values and not isinstance(values["extra"], dict):
+            raise ValueError("preprocessing 'extra' must be a mapping")
+        return cls(**values)
+
+
+def to_gray(frame: np.ndarray) -> np.ndarray:
+    """A 2-D uint8 gray image from a gray, BGR or BGRA frame (any size)."""
+    if frame.ndim == 2:
+        gray = frame
+    elif frame.ndim == 3 and frame.shape[2] == 1:
+        gray = frame[:, :, 0]
+    elif frame.ndim == 3 and frame.shape[2] == 3:
+        gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    elif frame.ndim == 3 and frame.shape[2] == 4:
+        gray = cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
+    else:
+        raise ValueError(f"unsupported frame shape {frame.shape}: expected HxW, HxWx3 or HxWx4")
+    if gray.dtype != np.uint8:
+        if np.issubdtype(gray.dtype, np.floating):
+            gray = np.clip(gray * (255.0 if gray.max(initial=0) <= 1.0 else 1.0), 0, 255)
+        gray = np.clip(gray, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(gray)
+
+
+def expand_box(box: Box, margin: float, frame_width: int, frame_height: int) -> Box:
+    """Grow ``box`` by ``margin`` of its side on every side, clipped to the frame."""
+    x, y, w, h = box
+    dx, dy = int(round(w * margin)), int(round(h * margin))
+    x0, y0 = max(0, x - dx), max(0, y - dy)
+    x1, y1 = min(frame_width, x + w + dx), min(frame_height, y + h + dy)
+    return x0, y0, max(0, x1 - x0), max(0, y1 - y0)
+
+
+def crop_face(gray: np.ndarray, box: Box, spec: Preprocessing) -> np.ndarray:
+    """A ``spec.input_size`` square uint8 crop of ``box`` (plus margin) from a gray frame.
+
+    Boxes running past the frame edge are padded by edge replication rather than
+    shifted, so the face stays centred as it is in the training images.
+    """
+    height, width = gray.shape[:2]
+    x, y, w, h = box
+    side = max(w, h)
+    cx, cy = x + w / 2.0, y + h / 2.0
+    half = side * (0.5 + spec.crop_margin)
+    x0, y0 = int(round(cx - half)), int(round(cy - half))
+    x1, y1 = int(round(cx + half)), int(round(cy + half))
+    if x1 <= x0 or y1 <= y0:
+        raise ValueError(f"empty face box {box}")
+    pad_left, pad_top = max(0, -x0), max(0, -y0)
+    pad_right, pad_bottom = max(0, x1 - width), max(0, y1 - height)
+    crop = gray[max(0, y0) : min(height, y1), max(0, x0) : min(width, x1)]
+    if crop.size == 0:
+        raise ValueError(f"face box {box} lies outside the {width}x{height} frame")
+    if pad_left or pad_top or pad_right or pad_bottom:
+        crop = cv2.copyMakeBorder(crop, pad_top, pad_bottom, pad_left, pad_right, cv2.BORDER_REPLICATE)
+    size = spec.input_size
+    interpolation = cv2.INTER_AREA if crop.shape[0] > size else cv2.INTER_LINEAR
+    return cv2.resize(crop, (size, size), interpolation=interpolation)
+
+
+def to_model_input(faces: np.ndarray | torch.Tensor, spec: Preprocessing) -> torch.Tensor:
+    """uint8 faces (N,H,W) -> float32 tensor (N,1,H,W) scaled and standardised per ``spec``."""
+    if isinstance(faces, np.ndarray):
+        if spec.equalize:
+            faces = np.stack([cv2.equalizeHist(f) for f in faces]) if len(faces) else faces
+        tensor = torch.from_numpy(np.ascontiguousarray(faces))
+    else:
+        tensor = faces
+        if spec.equalize:
+            arr = tensor.numpy()
+            tensor = torch.from_numpy(np.stack([cv2.equalizeHist(f) for f in arr]) if len(arr) else arr)
+    tensor = tensor.to(torch.float32)
+    if tensor.ndim == 3:
+        tensor = tensor.unsqueeze(1)
+    return (tensor * spec.scale - spec.mean) / spec.std

@@ -1,0 +1,1 @@
+"""Training and evaluation tools for the emotion CNN (FER-2013)."""

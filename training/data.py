@@ -1,0 +1,187 @@
+"""FER-2013 readers: the Kaggle CSV, the image-folder layout, and plain <emotion>/ folders.
+
+Labels are always mapped by emotion *name*, never by folder listing order.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+# The CSV's emotion codes 0..6, in this order (FER-2013's definition).
+FER_EMOTIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+CLASSES_6: tuple[str, ...] = ("angry", "fear", "happy", "sad", "surprise", "neutral")
+CLASSES_7: tuple[str, ...] = FER_EMOTIONS
+USAGES = ("Training", "PublicTest", "PrivateTest")
+IMAGE_SIZE = 48
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".pgm", ".tif", ".tiff", ".webp"}
+# Folder names people use for the same emotion.
+_ALIASES = {"anger": "angry", "fearful": "fear", "happiness": "happy", "sadness": "sad", "surprised": "surprise", "disgusted": "disgust", "neutrality": "neutral"}
+
+
+class DataError(Exception):
+    """Malformed or missing data; the message names the file, row or path."""
+
+
+@dataclass
+class FaceSet:
+    """Faces (N,48,48) uint8 with integer labels indexing ``classes``."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    classes: tuple[str, ...]
+    source: str
+    # Faces whose emotion the chosen class list lacks (e.g. disgust for 6 classes).
+    skipped: dict[str, int]
+
+    def __len__(self) -> int:
+        return int(len(self.labels))
+
+    def counts(self) -> dict[str, int]:
+        return {name: int((self.labels == i).sum()) for i, name in enumerate(self.classes)}
+
+
+def classes_for(num_classes: int) -> tuple[str, ...]:
+    if num_classes == 6:
+        return CLASSES_6
+    if num_classes == 7:
+        return CLASSES_7
+    raise ValueError(f"--classes must be 6 or 7, got {num_classes}")
+
+
+def canonical_emotion(name: str) -> str | None:
+    key = name.strip().lower()
+    key = _ALIASES.get(key, key)
+    return key if key in FER_EMOTIONS else None
+
+
+def _build(images: list[np.ndarray], names: list[str], classes: tuple[str, ...], source: str) -> FaceSet:
+    index = {name: i for i, name in enumerate(classes)}
+    keep_images, keep_labels, skipped = [], [], {}
+    for image, name in zip(images, names):
+        if name in index:
+            keep_images.append(image)
+            keep_labels.append(index[name])
+        else:
+            skipped[name] = skipped.get(name, 0) + 1
+    if not keep_images:
+        raise DataError(f"{source}: empty split (no faces of the classes {list(classes)})")
+    return FaceSet(np.stack(keep_images).astype(np.uint8), np.asarray(keep_labels, dtype=np.int64), classes, source, skipped)
+
+
+def read_csv(path: str | os.PathLike[str], usage: str, classes: tuple[str, ...]) -> FaceSet:
+    """Rows of the Kaggle ``fer2013.csv`` whose Usage is ``usage``."""
+    path = Path(path)
+    if usage not in USAGES:
+        raise ValueError(f"usage must be one of {USAGES}, got {usage!r}")
+    images: list[np.ndarray] = []
+    names: list[str] = []
+    try:
+        handle = open(path, newline="")
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror}") from exc
+    with handle:
+        reader = csv.DictReader(handle)
+        header = set(reader.fieldnames or [])
+        if not {"emotion", "pixels", "Usage"} <= header:
+            raise DataError(f"{path}: expected columns emotion,pixels,Usage, found {sorted(header)}")
+        for row_number, row in enumerate(reader, start=2):  # row 1 is the header
+            if (row.get("Usage") or "").strip() != usage:
+                continue
+            try:
+                code = int(row["emotion"])
+            except (TypeError, ValueError):
+                raise DataError(f"{path}, row {row_number}: emotion {row['emotion']!r} is not an integer") from None
+            if not 0 <= code < len(FER_EMOTIONS):
+                raise DataError(f"{path}, row {row_number}: unknown emotion code {code} (expected 0..6)")
+            parts = (row["pixels"] or "").split()
+            if len(parts) != IMAGE_SIZE * IMAGE_SIZE:
+                raise DataError(f"{path}, row {row_number}: {len(parts)} pixels, expected {IMAGE_SIZE * IMAGE_SIZE}")
+            try:
+                values = np.array([int(p) for p in parts], dtype=np.int64)
+            except ValueError:
+                raise DataError(f"{path}, row {row_number}: pixels must be integers 0..255") from None
+            if values.min() < 0 or values.max() > 255:
+                raise DataError(f"{path}, row {row_number}: pixel values outside 0..255")
+            images.append(values.astype(np.uint8).reshape(IMAGE_SIZE, IMAGE_SIZE))
+            names.append(FER_EMOTIONS[code])
+    if not images:
+        raise DataError(f"{path}: empty split (no rows with Usage {usage})")
+    return _build(images, names, classes, f"{path} [{usage}]")
+
+
+def _read_image(path: Path) -> np.ndarray:
+    image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise DataError(f"unreadable image: {path}")
+    if image.shape != (IMAGE_SIZE, IMAGE_SIZE):
+        image = cv2.resize(image, (IMAGE_SIZE, IMAGE_SIZE), interpolation=cv2.INTER_AREA)
+    return image
+
+
+def read_emotion_folders(root: str | os.PathLike[str], classes: tuple[str, ...], prefix: str | None = None) -> FaceSet:
+    """``root/<emotion>/*.jpg``; with ``prefix``, only files whose name starts with it."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"not a folder: {root}")
+    images: list[np.ndarray] = []
+    names: list[str] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        emotion = canonical_emotion(folder.name)
+        if emotion is None:
+            raise DataError(f"unknown emotion folder: {folder} (expected one of {', '.join(FER_EMOTIONS)})")
+        for file in sorted(folder.iterdir()):
+            if file.suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            if prefix is not None and not file.name.startswith(prefix):
+                continue
+            images.append(_read_image(file))
+            names.append(emotion)
+    if not images:
+        raise DataError(f"{root}: empty split (no images in <emotion>/ subfolders)")
+    return _build(images, names, classes, str(root))
+
+
+# The image-folder layout of FER-2013: which subfolder holds which Usage.
+_USAGE_FOLDERS = {"Training": "train", "PublicTest": "test", "PrivateTest": "test"}
+
+
+def load_split(data: str | os.PathLike[str], usage: str, classes: tuple[str, ...]) -> FaceSet:
+    """One FER-2013 split from a CSV file, the ``train/``+``test/`` layout, or a folder.
+
+    A plain folder of ``<emotion>/`` subfolders is taken whole, whatever ``usage`` says.
+    """
+    data = Path(data)
+    if data.is_file():
+        return read_csv(data, usage, classes)
+    if not data.exists():
+        raise DataError(f"data not found: {data}")
+    if data.is_dir() and (data / "fer2013").is_dir() and not (data / "train").is_dir():
+        data = data / "fer2013"  # the archive unpacks to fer2013/
+    subfolder = data / _USAGE_FOLDERS[usage]
+    if (data / "train").is_dir() or (data / "test").is_dir():
+        if not subfolder.is_dir():
+            raise DataError(f"{data}: no {subfolder.name}/ folder for {usage}")
+        faces = read_emotion_folders(subfolder, classes, prefix=usage + "_")
+        return faces
+    return read_emotion_folders(data, classes)
+
+
+def stratified_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (train, validation), ``fraction`` of each class to validation, seeded."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"validation fraction must be in (0, 1), got {fraction}")
+    rng = np.random.default_rng(seed)
+    train_idx, val_idx = [], []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        rng.shuffle(members)
+        n_val = max(1, int(round(len(members) * fraction))) if len(members) > 1 else 0
+        val_idx.append(members[:n_val])
+        train_idx.append(members[n_val:])
+    return np.sort(np.concatenate(train_idx)), np.sort(np.concatenate(val_idx))
