@@ -304,7 +304,7 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
             parser.add_argument(flag, type=type(default), default=default)
     args = parser.parse_args(argv)
     config = TrainConfig(**vars(args))
-    if not config.data:
+    if not config.data and not config.resume:
         parser.error("--data is required (fer2013.csv or the folder with train/ and test/)")
     return config
 
@@ -325,6 +325,11 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         log(f"error: {exc}")
         return 2
+    except KeyboardInterrupt:
+        # Interrupted outside the training steps (loading, evaluating, writing files): the
+        # last checkpoint on disk is consistent, so it is left as it is.
+        log(f"\ninterrupted; resume from the last checkpoint with: python -m training.train --out {config.out} --resume")
+        return 130
     finally:
         if dist.is_initialized():
             dist.destroy_process_group()

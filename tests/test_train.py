@@ -1,0 +1,138 @@
+"""Training end to end on tiny synthetic data: 1 epoch, resume, export, evaluate, DDP."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from emotion_app import EmotionClassifier
+from training import evaluate, train
+from tests.synthetic_fer import write_fer_csv, write_fer_folders
+
+REPO = Path(__file__).resolve().parent.parent
+FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2"]
+
+
+@pytest.fixture(scope="module")
+def fer_csv(tmp_path_factory):
+    return write_fer_csv(tmp_path_factory.mktemp("csv") / "fer2013.csv", {"Training": 12, "PublicTest": 4})
+
+
+def test_one_epoch_run_exports_a_loadable_model(tmp_path, fer_csv, capsys):
+    out, export = tmp_path / "run", tmp_path / "exported.safetensors"
+    code = train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(out), "--export", str(export), *FAST])
+    assert code == 0
+    for name in ("config.json", "metrics.csv", "curves.png", "checkpoint.pt", "best.safetensors", "summary.json"):
+        assert (out / name).is_file(), name
+    classifier = EmotionClassifier.load(export)
+    assert classifier.labels == ("angry", "fear", "happy", "sad", "surprise", "neutral")
+    card = classifier.card.training
+    assert card["split_sizes"] == {"train": 60, "validation": 12, "PublicTest": 24}
+    assert card["epochs"] == 1 and "test_accuracy" in card and "validation_accuracy" in card
+    assert card["command"].startswith("python -m training.train --data")
+    # The exported model is the seed architecture exactly: BatchNorm was folded away.
+    assert sum(p.numel() for p in classifier.model.parameters()) == 1_484_806
+    # Normalisation was measured on the training split and recorded, not a constant.
+    assert 0.3 < classifier.preprocessing.mean < 0.7 and classifier.preprocessing.std > 0.05
+    probs = classifier.predict(np.zeros((2, 48, 48), np.uint8))
+    np.testing.assert_allclose(probs.sum(1), 1, atol=1e-5)
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert set(json.loads(last)) >= {"validation_accuracy", "test_accuracy"}
+
+
+def test_training_learns_the_synthetic_classes(tmp_path):
+    data = write_fer_csv(tmp_path / "fer.csv", {"Training": 40, "PublicTest": 10}, seed=3)
+    out = tmp_path / "run"
+    assert train.main(["--data", str(data), "--epochs", "4", "--out", str(out), "--lr", "0.02", *FAST]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["test_accuracy"] > 0.5, summary  # chance is 1/6
+
+
+def _state(path: Path) -> dict:
+    return torch.load(path, weights_only=True)
+
+
+def test_resume_continues_exactly_where_it_stopped(tmp_path, fer_csv):
+    args = ["--data", str(fer_csv), "--epochs", "2", *FAST]
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    assert train.main([*args, "--out", str(straight)]) == 0
+    # Stop mid-way through epoch 1 (3 batches per epoch here), as an interruption would.
+    assert train.main([*args, "--out", str(resumed), "--stop-after-steps", "2"]) == 0
+    partial = _state(resumed / "checkpoint.pt")
+    assert (partial["epoch"], partial["step"]) == (0, 2)
+    assert train.main(["--out", str(resumed), "--resume", "--no-progress", "--threads", "1"]) == 0
+    a, b = _state(straight / "checkpoint.pt"), _state(resumed / "checkpoint.pt")
+    assert b["epoch"] == 2
+    for name, tensor in a["model"].items():
+        torch.testing.assert_close(b["model"][name], tensor, rtol=0, atol=1e-6, msg=name)
+    assert [row["val_accuracy"] for row in a["history"]] == [row["val_accuracy"] for row in b["history"]]
+
+
+def test_resume_without_checkpoint_fails_clearly(tmp_path, capsys):
+    assert train.main(["--data", "x.csv", "--out", str(tmp_path / "none"), "--resume"]) == 2
+    assert "no checkpoint" in capsys.readouterr().out
+
+
+def test_bad_data_exits_2_with_the_reason(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("emotion,pixels,Usage\n3,1 2 3,Training\n")
+    assert train.main(["--data", str(bad), "--epochs", "1", "--out", str(tmp_path / "r"), *FAST]) == 2
+    assert "bad.csv, row 2: 3 pixels" in capsys.readouterr().out
+
+
+def test_folder_data_and_evaluate_report(tmp_path, capsys):
+    root = write_fer_folders(tmp_path / "fer2013", train_per_class=10, test_per_class=3)
+    export = tmp_path / "w.safetensors"
+    assert train.main(["--data", str(root), "--epochs", "1", "--out", str(tmp_path / "run"), "--export", str(export), *FAST]) == 0
+    capsys.readouterr()
+    assert evaluate.main(["--weights", str(export), "--data", str(root), "--split", "PublicTest", "--out", str(tmp_path / "eval"), "--tta"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["n"] == 18 and summary["excluded"] == {"disgust": 3}
+    assert 0.0 <= summary["accuracy"] <= 1.0 and 0.0 <= summary["macro_f1"] <= 1.0
+    report = json.loads((tmp_path / "eval" / "report.json").read_text())
+    matrix = np.array(report["confusion_matrix"])
+    assert matrix.shape == (6, 6) and matrix.sum() == 18 and matrix.sum(axis=1).tolist() == [3] * 6
+    assert np.isclose(report["accuracy"], np.trace(matrix) / 18)
+    assert (tmp_path / "eval" / "confusion_matrix.png").stat().st_size > 1000
+
+
+def test_evaluate_errors_are_clear(tmp_path, capsys):
+    assert evaluate.main(["--weights", str(tmp_path / "missing.safetensors"), "--data", str(tmp_path)]) == 2
+    assert "missing.safetensors" in capsys.readouterr().err
+
+
+def test_ddp_with_two_cpu_processes(tmp_path, fer_csv):
+    out = tmp_path / "ddp"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+               "-m", "training.train", "--data", str(fer_csv), "--epochs", "1", "--out", str(out), *FAST]
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "world 2" in result.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["world_size"] == 2
+    EmotionClassifier.load(out / "best.safetensors")
+
+
+def test_ctrl_c_saves_a_resumable_checkpoint(tmp_path, fer_csv):
+    import signal
+    import time
+
+    out = tmp_path / "interrupted"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "training.train", "--data", str(fer_csv), "--epochs", "500", "--out", str(out), *FAST]
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 120
+    while not (out / "checkpoint.pt").exists() and time.time() < deadline and process.poll() is None:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 130, output
+    assert "--resume" in output
+    state = _state(out / "checkpoint.pt")
+    assert 1 <= state["epoch"] < 500

@@ -1,0 +1,116 @@
+import csv
+
+import cv2
+import numpy as np
+import pytest
+
+from training.data import CLASSES_6, CLASSES_7, DataError, load_split, read_csv, stratified_split
+from tests.synthetic_fer import write_fer_csv, write_fer_folders
+
+
+def test_csv_reader_drops_disgust_and_maps_by_name(tmp_path):
+    path = write_fer_csv(tmp_path / "fer2013.csv", {"Training": 3, "PublicTest": 2, "PrivateTest": 1})
+    faces = load_split(path, "Training", CLASSES_6)
+    assert faces.images.shape == (18, 48, 48) and faces.images.dtype == np.uint8
+    assert faces.skipped == {"disgust": 3}
+    assert faces.counts() == {name: 3 for name in CLASSES_6}
+    # CSV code 3 is happy; in the 6-class list happy is index 2.
+    happy_rows = faces.images[faces.labels == CLASSES_6.index("happy")]
+    row_of_band = 4 + 3 * 6
+    assert happy_rows[:, row_of_band + 2, :].mean() > happy_rows[:, 2, :].mean() + 50
+    assert len(load_split(path, "PublicTest", CLASSES_7)) == 14
+    assert len(load_split(path, "PrivateTest", CLASSES_6)) == 6
+
+
+def test_folder_reader_uses_usage_prefix_and_names(tmp_path):
+    root = write_fer_folders(tmp_path / "fer2013", train_per_class=4, test_per_class=2)
+    train = load_split(root, "Training", CLASSES_6)
+    test = load_split(root, "PublicTest", CLASSES_7)
+    assert len(train) == 24 and train.skipped == {"disgust": 4}
+    assert len(test) == 14 and test.classes == CLASSES_7
+    # The parent folder of fer2013/ works too (the archive's layout).
+    assert len(load_split(tmp_path, "Training", CLASSES_6)) == 24
+    # Labels follow folder names, not listing order: the "surprise" folder's images carry surprise's band.
+    surprise = train.images[train.labels == CLASSES_6.index("surprise")]
+    band = 4 + 5 * 6
+    assert surprise[:, band + 2, :].mean() > surprise[:, 2, :].mean() + 50
+
+
+def test_plain_emotion_folder(tmp_path):
+    for name in ("happy", "Sad", "disgust"):
+        (tmp_path / "faces" / name).mkdir(parents=True)
+        cv2.imwrite(str(tmp_path / "faces" / name / "a.png"), np.full((64, 64), 100, np.uint8))
+    faces = load_split(tmp_path / "faces", "PublicTest", CLASSES_6)
+    assert sorted(CLASSES_6[i] for i in faces.labels) == ["happy", "sad"]
+    assert faces.images.shape == (2, 48, 48)  # other sizes are resized
+    assert faces.skipped == {"disgust": 1}
+
+
+def _write_rows(path, rows):
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["emotion", "pixels", "Usage"])
+        writer.writerows(rows)
+    return path
+
+
+GOOD_PIXELS = " ".join(["7"] * 2304)
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ([3, " ".join(["7"] * 2000), "Training"], r"row 3: 2000 pixels, expected 2304"),
+        ([3, GOOD_PIXELS.replace("7", "x", 1), "Training"], r"row 3: pixels must be integers"),
+        ([9, GOOD_PIXELS, "Training"], r"row 3: unknown emotion code 9"),
+        (["happy", GOOD_PIXELS, "Training"], r"row 3: emotion 'happy' is not an integer"),
+        ([3, GOOD_PIXELS.replace("7", "300", 1), "Training"], r"row 3: pixel values outside"),
+    ],
+)
+def test_malformed_csv_rows_are_named(tmp_path, row, message):
+    path = _write_rows(tmp_path / "bad.csv", [[3, GOOD_PIXELS, "Training"], row])
+    with pytest.raises(DataError, match=r"bad.csv.*" + message):
+        read_csv(path, "Training", CLASSES_6)
+
+
+def test_csv_with_wrong_columns(tmp_path):
+    path = tmp_path / "cols.csv"
+    path.write_text("label,image\n1,2\n")
+    with pytest.raises(DataError, match="cols.csv.*expected columns"):
+        load_split(path, "Training", CLASSES_6)
+
+
+def test_empty_split_is_named(tmp_path):
+    path = _write_rows(tmp_path / "only_train.csv", [[3, GOOD_PIXELS, "Training"]])
+    with pytest.raises(DataError, match="only_train.csv.*empty split.*PublicTest"):
+        load_split(path, "PublicTest", CLASSES_6)
+    only_disgust = _write_rows(tmp_path / "disgust.csv", [[1, GOOD_PIXELS, "Training"]])
+    with pytest.raises(DataError, match="disgust.csv.*empty split"):
+        load_split(only_disgust, "Training", CLASSES_6)
+
+
+def test_unknown_folder_and_unreadable_image_are_named(tmp_path):
+    root = write_fer_folders(tmp_path / "fer", 1, 1)
+    (root / "train" / "bored").mkdir()
+    with pytest.raises(DataError, match="unknown emotion folder.*bored"):
+        load_split(root, "Training", CLASSES_6)
+    (root / "train" / "bored").rmdir()
+    broken = root / "train" / "happy" / "Training_broken.jpg"
+    broken.write_bytes(b"not a jpeg at all")
+    with pytest.raises(DataError, match="unreadable image.*Training_broken.jpg"):
+        load_split(root, "Training", CLASSES_6)
+
+
+def test_missing_data_path(tmp_path):
+    with pytest.raises(DataError, match="data not found.*nowhere"):
+        load_split(tmp_path / "nowhere", "Training", CLASSES_6)
+
+
+def test_stratified_split_is_seeded_and_stratified():
+    labels = np.repeat(np.arange(6), [100, 50, 200, 80, 60, 90])
+    train_a, val_a = stratified_split(labels, 0.1, seed=1)
+    train_b, val_b = stratified_split(labels, 0.1, seed=1)
+    _, val_c = stratified_split(labels, 0.1, seed=2)
+    assert np.array_equal(val_a, val_b) and not np.array_equal(val_a, val_c)
+    assert len(np.intersect1d(train_a, val_a)) == 0 and len(train_a) + len(val_a) == len(labels)
+    assert np.bincount(labels[val_a]).tolist() == [10, 5, 20, 8, 6, 9]

@@ -1,0 +1,144 @@
+import os
+import pickle
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from emotion_app import EmotionClassifier, Preprocessing, WeightsError, build_model
+from emotion_app.weights import ModelCard, load_model, save_weights
+
+LABELS_6 = ("angry", "fear", "happy", "sad", "surprise", "neutral")
+
+
+def write_weights(path: Path, num_classes: int = 6, labels=LABELS_6, preprocessing: Preprocessing | None = None, **card_overrides) -> Path:
+    torch.manual_seed(0)
+    model = build_model(num_classes)
+    card = ModelCard(
+        architecture=card_overrides.pop("architecture", "seed_cnn"),
+        architecture_kwargs=card_overrides.pop("architecture_kwargs", {"num_classes": num_classes}),
+        labels=tuple(labels),
+        preprocessing=preprocessing or Preprocessing(mean=0.5, std=0.25),
+        training={"note": "random init for tests"},
+    )
+    return save_weights(path, model, card)
+
+
+def test_round_trip_keeps_labels_preprocessing_and_tensors(tmp_path):
+    spec = Preprocessing(mean=0.51, std=0.26, crop_margin=0.15, equalize=True)
+    path = write_weights(tmp_path / "w.safetensors", labels=("happy", "sad", "angry", "fear", "surprise", "neutral"), preprocessing=spec)
+    classifier = EmotionClassifier.load(path)
+    # Labels come from the file, in the file's order, not from any constant.
+    assert classifier.labels == ("happy", "sad", "angry", "fear", "surprise", "neutral")
+    assert classifier.preprocessing == spec
+    torch.manual_seed(0)
+    reference = build_model(6).state_dict()
+    for name, tensor in classifier.model.state_dict().items():
+        assert torch.equal(tensor, reference[name])
+
+
+def test_predict_gives_distributions(tmp_path):
+    classifier = EmotionClassifier.load(write_weights(tmp_path / "w.safetensors"))
+    faces = np.random.default_rng(0).integers(0, 256, size=(5, 48, 48), dtype=np.uint8)
+    probs = classifier.predict(faces)
+    assert probs.dtype == np.float32 and probs.shape == (5, 6)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert (probs >= 0).all()
+    assert classifier.predict(np.zeros((0, 48, 48), np.uint8)).shape == (0, 6)
+
+
+def test_predict_rejects_wrong_shapes(tmp_path):
+    classifier = EmotionClassifier.load(write_weights(tmp_path / "w.safetensors"))
+    with pytest.raises(ValueError, match="48"):
+        classifier.predict(np.zeros((2, 32, 32), np.uint8))
+    with pytest.raises(ValueError, match="uint8"):
+        classifier.predict(np.zeros((2, 48, 48), np.float32))
+
+
+def test_seven_class_file_loads(tmp_path):
+    labels = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+    classifier = EmotionClassifier.load(write_weights(tmp_path / "w7.safetensors", num_classes=7, labels=labels))
+    assert classifier.labels == labels
+    assert classifier.predict(np.zeros((1, 48, 48), np.uint8)).shape == (1, 7)
+
+
+def test_missing_file_is_named(tmp_path):
+    missing = tmp_path / "nope.safetensors"
+    with pytest.raises(WeightsError, match="not found.*nope.safetensors"):
+        EmotionClassifier.load(missing)
+
+
+def test_truncated_file_is_named(tmp_path):
+    path = write_weights(tmp_path / "w.safetensors")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(WeightsError, match="w.safetensors.*(truncated|corrupt)"):
+        EmotionClassifier.load(path)
+
+
+def test_garbage_file_is_named(tmp_path):
+    path = tmp_path / "garbage.safetensors"
+    path.write_bytes(os.urandom(1000))
+    with pytest.raises(WeightsError, match="garbage.safetensors"):
+        EmotionClassifier.load(path)
+
+
+def test_malicious_pickle_is_never_executed(tmp_path):
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    for name in ("evil.pt", "evil.safetensors"):
+        path = tmp_path / name
+        path.write_bytes(pickle.dumps({"state_dict": Exploit()}))
+        with pytest.raises(WeightsError, match=name):
+            EmotionClassifier.load(path)
+    # A torch.save'd checkpoint (a zip of pickles) is refused the same way.
+    torch_path = tmp_path / "evil_torch.pt"
+    torch.save({"x": Exploit()}, torch_path)
+    assert not marker.exists(), "torch.save itself must not run the payload"
+    with pytest.raises(WeightsError, match="evil_torch.pt"):
+        EmotionClassifier.load(torch_path)
+    assert not marker.exists(), "loading a weights file ran code from it"
+
+
+def test_unknown_architecture_is_named(tmp_path):
+    path = write_weights(tmp_path / "w.safetensors", architecture="resnet9000")
+    with pytest.raises(WeightsError, match="w.safetensors.*unknown architecture 'resnet9000'"):
+        EmotionClassifier.load(path)
+
+
+def test_shape_mismatch_is_named(tmp_path):
+    # Tensors of a 7-class model under a card that claims 6 classes.
+    torch.manual_seed(0)
+    card = ModelCard("seed_cnn", {"num_classes": 6}, LABELS_6, Preprocessing())
+    path = save_weights(tmp_path / "mismatch.safetensors", build_model(7), card)
+    with pytest.raises(WeightsError, match=r"mismatch.safetensors.*classifier.6.*has shape \(7,?"):
+        EmotionClassifier.load(path)
+
+
+def test_label_count_mismatch_is_named(tmp_path):
+    path = write_weights(tmp_path / "labels.safetensors", labels=("angry", "happy", "sad"))
+    with pytest.raises(WeightsError, match="labels.safetensors.*3 class names.*6 outputs"):
+        EmotionClassifier.load(path)
+
+
+def test_file_without_card_is_refused(tmp_path):
+    from safetensors.torch import save_file
+
+    path = tmp_path / "plain.safetensors"
+    save_file({k: v.contiguous() for k, v in build_model(6).state_dict().items()}, str(path))
+    with pytest.raises(WeightsError, match="plain.safetensors.*metadata"):
+        load_model(path)
+
+
+def test_default_weights_load_or_say_clearly(monkeypatch, tmp_path):
+    import emotion_app.classifier as classifier_module
+
+    monkeypatch.setattr(classifier_module, "DEFAULT_WEIGHTS_PATH", tmp_path / "absent.safetensors")
+    with pytest.raises(WeightsError, match="no default weights"):
+        EmotionClassifier.load()
