@@ -1,0 +1,199 @@
+"""The capture worker: reads frames on its own thread into a one-slot mailbox.
+
+It is event-driven (a single-shot timer re-armed after every read) rather than a
+``while True`` loop, so its thread's event loop keeps running: start/stop requests
+arrive as queued signals, and ``QThread.quit()`` stops it after at most one read.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
+
+from .frame_sources import FALLBACK_FPS, FrameSource, SourceFactory, SourceOpenError, open_frame_source
+from .frames import CameraSpec, CapturedFrame, FaultKind, SourceFault, SourceInfo, SourceSpec, VideoFileSpec
+from .mailbox import LatestMailbox
+
+# A paced video that falls this far behind its clock (slow decode, a stalled machine)
+# restarts its clock instead of reading a burst of frames to catch up.
+_MAX_PACING_LAG_S = 0.25
+# Unpaced files wait for the consumer instead of decoding frames only to drop them.
+_CONSUMER_POLL_MS = 2
+# A video read can fail once on a damaged packet; retry before calling it the end.
+_VIDEO_READ_RETRIES = 2
+
+
+class CaptureWorker(QObject):
+    """Owns the frame source; lives on the capture thread (``moveToThread``)."""
+
+    opened = pyqtSignal(object)  # SourceInfo
+    fault = pyqtSignal(object)  # SourceFault: could not open, reads failed, or video ended
+    stopped = pyqtSignal()  # after stop_source() released the source
+    frame_available = pyqtSignal()  # the mailbox went from empty to full
+
+    def __init__(
+        self,
+        mailbox: LatestMailbox[CapturedFrame],
+        source_factory: SourceFactory = open_frame_source,
+        camera_timeout_s: float = 2.0,
+        camera_retry_ms: int = 50,
+    ) -> None:
+        super().__init__()
+        self._mailbox = mailbox
+        self._source_factory = source_factory
+        # How long a camera may go without a good frame before it counts as unplugged:
+        # long enough for an auto-exposure hiccup, short enough that the user is told.
+        self._camera_timeout_s = camera_timeout_s
+        self._camera_retry_ms = camera_retry_ms
+        # A child of the worker, so moveToThread() takes it along to the capture thread.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._read_next)
+        self._source: FrameSource | None = None
+        self._spec: SourceSpec | None = None
+        self._stream_id = 0
+        self._index = 0
+        self._fps = 0.0
+        self._clock_start = 0.0
+        self._frame_offset = 0  # frames already played before the clock was last restarted
+        self._last_good_time = 0.0
+        self._failed_reads = 0
+
+    # ---- requests from the GUI thread (queued) -------------------------------------
+    @pyqtSlot(object)
+    def start_source(self, spec: SourceSpec) -> None:
+        """Open ``spec`` (closing any current source) and start reading."""
+        self._close_source()
+        self._stream_id += 1
+        self._mailbox.clear()
+        self._mailbox.reset_dropped()
+        try:
+            source = self._source_factory(spec)
+        except SourceOpenError as exc:
+            self.fault.emit(SourceFault(FaultKind.OPEN_FAILED, spec, str(exc)))
+            return
+        except Exception as exc:  # a driver or backend error must not kill the thread
+            self.fault.emit(SourceFault(FaultKind.OPEN_FAILED, spec, f"Could not open {spec.describe()}: {exc}"))
+            return
+        self._source, self._spec = source, spec
+        self._fps = source.fps if source.fps > 0 else FALLBACK_FPS
+        self._index = 0
+        self._frame_offset = 0
+        self._failed_reads = 0
+        self._clock_start = self._last_good_time = time.perf_counter()
+        self.opened.emit(
+            SourceInfo(spec, self._stream_id, source.width, source.height, source.fps, source.frame_count)
+        )
+        self._timer.start(0)
+
+    @pyqtSlot()
+    def stop_source(self) -> None:
+        """Stop reading and release the device or file."""
+        self._close_source()
+        self._mailbox.clear()
+        self.stopped.emit()
+
+    @pyqtSlot()
+    def on_thread_finished(self) -> None:
+        """Connected with a direct connection to ``QThread.finished``: runs on the capture
+        thread as it ends, so the timer is stopped by its own thread and the camera is
+        released before ``QThread.wait()`` returns."""
+        self._close_source()
+
+    def release(self) -> None:
+        """Free the source from any thread once the capture thread has finished."""
+        source, self._source = self._source, None
+        if source is not None:
+            source.release()
+
+    @property
+    def has_source(self) -> bool:
+        return self._source is not None
+
+    @property
+    def stream_id(self) -> int:
+        return self._stream_id
+
+    # ---- the read loop ------------------------------------------------------------
+    # A decorated slot: PyQt then connects the timer to this QObject itself, so the slot
+    # runs on the capture thread (a plain method would get a helper living on the GUI thread).
+    @pyqtSlot()
+    def _read_next(self) -> None:
+        source, spec = self._source, self._spec
+        if source is None or spec is None or QThread.currentThread().isInterruptionRequested():
+            return
+        is_file = isinstance(spec, VideoFileSpec)
+        if is_file and not spec.pace and self._mailbox.is_full:
+            # Unpaced: let the consumer catch up rather than decode frames to drop them.
+            self._timer.start(_CONSUMER_POLL_MS)
+            return
+        frame = source.read()
+        if frame is None and is_file:
+            frame = self._retry_video_read(source, spec)
+        now = time.perf_counter()
+        if frame is None:
+            self._on_read_failed(source, spec, now)
+            return
+        self._failed_reads = 0
+        self._last_good_time = now
+        source_time = self._index / self._fps if is_file else now - self._clock_start
+        captured = CapturedFrame(self._stream_id, self._index, frame, now, source_time)
+        self._index += 1
+        if self._mailbox.put(captured):
+            self.frame_available.emit()
+        self._timer.start(self._delay_ms(now) if is_file and spec.pace else 0)
+
+    def _retry_video_read(self, source: FrameSource, spec: VideoFileSpec) -> object:
+        for _ in range(_VIDEO_READ_RETRIES):
+            frame = source.read()
+            if frame is not None:
+                return frame
+        if spec.loop and self._index > 0 and source.rewind():
+            # Looping keeps the frame index counting up so the stream stays one stream.
+            return source.read()
+        return None
+
+    def _delay_ms(self, now: float) -> int:
+        """Milliseconds until the next frame is due at the file's native rate."""
+        due = self._clock_start + (self._index - self._frame_offset) / self._fps
+        lag = now - due
+        if lag > _MAX_PACING_LAG_S:
+            self._clock_start, self._frame_offset = now, self._index
+            return 0
+        return max(0, int(round((due - now) * 1000.0)))
+
+    def _on_read_failed(self, source: FrameSource, spec: SourceSpec, now: float) -> None:
+        if isinstance(spec, CameraSpec):
+            self._failed_reads += 1
+            if now - self._last_good_time < self._camera_timeout_s:
+                self._timer.start(self._camera_retry_ms)  # maybe a hiccup: try again soon
+                return
+            message = (
+                f"{spec.describe().capitalize()} stopped delivering frames after {self._index} frames "
+                "(unplugged, or taken by another application)"
+            )
+            kind = FaultKind.READ_FAILED
+        else:
+            expected = source.frame_count
+            # Frame counts in containers are estimates; only a clear shortfall is an error.
+            if expected > 0 and self._index < expected - 2:
+                message = (
+                    f"Video file {spec.path} stopped after {self._index} of {expected} frames: "
+                    "the file may be truncated or damaged"
+                )
+                kind = FaultKind.READ_FAILED
+            else:
+                message = f"Finished playing {spec.path.name} ({self._index} frames)"
+                kind = FaultKind.ENDED
+        frames_read = self._index
+        self._close_source()
+        self.fault.emit(SourceFault(kind, spec, message, frames_read))
+
+    def _close_source(self) -> None:
+        self._timer.stop()
+        source, self._source = self._source, None
+        self._spec = None
+        if source is not None:
+            source.release()

@@ -1,0 +1,143 @@
+"""Opening cameras and video files with OpenCV, with errors a user can act on.
+
+The capture worker talks to a :class:`FrameSource`; the real one wraps
+``cv2.VideoCapture``. Tests may hand the worker another source (for instance one that
+stops delivering frames, as an unplugged camera does) through ``source_factory``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Callable, Protocol
+
+import cv2
+import numpy as np
+
+from .frames import CameraSpec, SourceSpec, VideoFileSpec
+
+# Rate assumed for a source that announces none (many webcams report 0): the usual webcam rate.
+FALLBACK_FPS = 30.0
+
+
+class SourceOpenError(Exception):
+    """A source that cannot be opened; the message names it and says what to try."""
+
+
+class FrameSource(Protocol):
+    """What the capture worker needs from a source of frames."""
+
+    width: int
+    height: int
+    fps: float  # 0 when unknown
+    frame_count: int  # 0 when unknown or endless
+
+    def read(self) -> np.ndarray | None:
+        """The next BGR frame, or None when the read failed (end, error, unplugged)."""
+
+    def rewind(self) -> bool:
+        """Go back to the first frame (files only); False if impossible."""
+
+    def release(self) -> None:
+        """Free the device or file; safe to call twice."""
+
+
+SourceFactory = Callable[[SourceSpec], FrameSource]
+
+
+class OpenCvFrameSource:
+    """A ``cv2.VideoCapture`` that has already delivered one good frame.
+
+    The first frame is read while opening because a busy camera or an undecodable file
+    often "opens" fine and only fails on the first read; checking here lets the window
+    say "could not open" instead of "stopped mid-stream".
+    """
+
+    def __init__(self, capture: cv2.VideoCapture, first_frame: np.ndarray) -> None:
+        self._capture: cv2.VideoCapture | None = capture
+        self._pending: np.ndarray | None = first_frame
+        self.height, self.width = first_frame.shape[:2]
+        fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
+        # Containers sometimes report nonsense (0, NaN, 1000 fps); treat it as unknown.
+        self.fps = fps if math.isfinite(fps) and 1.0 <= fps <= 240.0 else 0.0
+        count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
+        self.frame_count = int(count) if math.isfinite(count) and count > 0 else 0
+
+    def read(self) -> np.ndarray | None:
+        if self._pending is not None:
+            frame, self._pending = self._pending, None
+            return frame
+        if self._capture is None:
+            return None
+        ok, frame = self._capture.read()
+        if not ok or frame is None or frame.size == 0:
+            return None
+        return normalise_frame(frame)
+
+    def rewind(self) -> bool:
+        if self._capture is None:
+            return False
+        return bool(self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0))
+
+    def release(self) -> None:
+        capture, self._capture = self._capture, None
+        self._pending = None
+        if capture is not None:
+            capture.release()
+
+    @property
+    def is_open(self) -> bool:
+        return self._capture is not None
+
+
+def normalise_frame(frame: np.ndarray) -> np.ndarray:
+    """Any frame OpenCV returns (gray, BGRA, 16-bit) as contiguous BGR uint8."""
+    if frame.dtype != np.uint8:
+        frame = cv2.convertScaleAbs(frame, alpha=255.0 / max(1.0, float(frame.max(initial=0))))
+    if frame.ndim == 2:
+        frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    elif frame.ndim == 3 and frame.shape[2] == 4:
+        frame = cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
+    elif frame.ndim == 3 and frame.shape[2] == 1:
+        frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    return np.ascontiguousarray(frame)
+
+
+def open_frame_source(spec: SourceSpec) -> OpenCvFrameSource:
+    """Open ``spec`` and read its first frame; raises :class:`SourceOpenError` with a reason."""
+    if isinstance(spec, VideoFileSpec):
+        return _open_video(spec)
+    return _open_camera(spec)
+
+
+def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource:
+    path = Path(spec.path)
+    if not path.exists():
+        raise SourceOpenError(f"Video file not found: {path}")
+    if not path.is_file():
+        raise SourceOpenError(f"Not a video file (it is a folder or device): {path}")
+    capture = cv2.VideoCapture(str(path))
+    if not capture.isOpened():
+        capture.release()
+        raise SourceOpenError(f"Could not open video file {path}: OpenCV cannot decode it (damaged, or not a video)")
+    ok, frame = capture.read()
+    if not ok or frame is None or frame.size == 0:
+        capture.release()
+        raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
+    return OpenCvFrameSource(capture, normalise_frame(frame))
+
+
+def _open_camera(spec: CameraSpec) -> OpenCvFrameSource:
+    capture = cv2.VideoCapture(spec.index)
+    if not capture.isOpened():
+        capture.release()
+        raise SourceOpenError(
+            f"Could not open {spec.describe()}: it is absent or unplugged, or another application is using it"
+        )
+    ok, frame = capture.read()
+    if not ok or frame is None or frame.size == 0:
+        capture.release()
+        raise SourceOpenError(
+            f"{spec.describe().capitalize()} opened but delivers no frames: another application may be using it"
+        )
+    return OpenCvFrameSource(capture, normalise_frame(frame))

@@ -1,0 +1,140 @@
+"""Immutable messages passed between the capture, inference and GUI threads.
+
+Frozen dataclasses so a message can be handed to another thread without copying or
+locking: nobody may change it after it is sent. The numpy arrays inside are never
+written to after construction (by convention; numpy cannot freeze them cheaply).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+
+from emotion_app.results import FaceResult
+
+
+@dataclass(frozen=True)
+class CameraSpec:
+    """A camera, opened by its OpenCV index; ``name`` is what the user saw in the picker."""
+
+    index: int
+    name: str = ""
+
+    def describe(self) -> str:
+        return f"camera '{self.name}' (index {self.index})" if self.name else f"camera {self.index}"
+
+
+@dataclass(frozen=True)
+class VideoFileSpec:
+    """A video file; ``pace`` plays it at its native frame rate like a camera would."""
+
+    path: Path
+    pace: bool = True
+    # Start again from the first frame at the end (used by the soak measurement).
+    loop: bool = False
+
+    def describe(self) -> str:
+        return f"video file {self.path}"
+
+
+SourceSpec = CameraSpec | VideoFileSpec
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What an opened source reported about itself."""
+
+    spec: SourceSpec
+    stream_id: int  # changes with every (re)start, so stale frames can be told apart
+    width: int
+    height: int
+    fps: float  # native rate (video) or the rate the camera announces; 0 if unknown
+    frame_count: int  # video frames, 0 if unknown or a camera
+
+
+class FaultKind(Enum):
+    """Why a stream stopped; the window picks its message and buttons from this."""
+
+    OPEN_FAILED = "open_failed"  # camera absent/busy, video missing or unreadable
+    READ_FAILED = "read_failed"  # reads started failing mid-stream (camera unplugged, damaged file)
+    ENDED = "ended"  # a video reached its last frame
+
+
+@dataclass(frozen=True)
+class SourceFault:
+    """A stream that could not start or stopped on its own."""
+
+    kind: FaultKind
+    spec: SourceSpec
+    message: str
+    frames_read: int = 0
+
+
+@dataclass(frozen=True)
+class CapturedFrame:
+    """One frame as read from the source."""
+
+    stream_id: int
+    index: int  # 0-based index in the stream (the video's frame number for files)
+    image: np.ndarray  # BGR uint8, H x W x 3
+    capture_time: float  # time.perf_counter() right after the read returned
+    source_time: float  # seconds into the stream (index / fps for files)
+
+
+@dataclass(frozen=True)
+class InferenceResult:
+    """Everything the GUI needs to paint one frame; emitted by the inference worker."""
+
+    stream_id: int
+    frame_index: int
+    image: np.ndarray  # the BGR frame the faces were found in
+    display_image: np.ndarray  # the same frame as BGRA (QImage.Format_RGB32 memory layout)
+    faces: tuple[FaceResult, ...]
+    labels: tuple[str, ...]  # class names in probability order, from the weights file
+    capture_time: float
+    source_time: float
+    inference_done_time: float  # time.perf_counter() when the result was ready
+    stage_ms: dict[str, float] = field(default_factory=dict)  # pipeline timings of this frame
+    dropped_frames: int = 0  # frames the capture mailbox overwrote so far in this stream
+
+    @property
+    def width(self) -> int:
+        return int(self.image.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.image.shape[0])
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """Outcome of loading the weights in the inference worker."""
+
+    weights_path: Path | None
+    labels: tuple[str, ...] = ()
+    error: str = ""  # empty when the model loaded
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+@dataclass(frozen=True)
+class RecordingRequest:
+    """Where to record the annotated video and its per-face CSV."""
+
+    video_path: Path
+    csv_path: Path
+
+
+@dataclass(frozen=True)
+class RecordingSummary:
+    """What a finished (or failed) recording wrote."""
+
+    request: RecordingRequest
+    frames_written: int
+    rows_written: int
+    error: str = ""
