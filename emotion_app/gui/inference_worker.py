@@ -1,0 +1,230 @@
+"""The inference worker: owns the detector and model and turns frames into results.
+
+It lives on its own thread. Each time the capture worker says the mailbox has a frame,
+it takes the newest one, runs the core pipeline (one batched forward pass for all faces
+of the frame) and emits a frozen :class:`InferenceResult`. Recording happens here too,
+after the result is emitted, so writing files never delays what the user sees.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable, Protocol
+
+import cv2
+import numpy as np
+from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
+
+from emotion_app.results import FaceResult
+
+from .frames import CapturedFrame, InferenceResult, ModelStatus, RecordingRequest, RecordingSummary
+from .mailbox import DeliveryGate, LatestMailbox
+from .recorder import Recorder
+
+
+class FramePipeline(Protocol):
+    """The part of ``emotion_app.pipeline.EmotionPipeline`` the worker uses."""
+
+    def process(self, frame: np.ndarray) -> list[FaceResult]: ...
+
+    def reset(self) -> None: ...
+
+
+class LoadedPipeline(Protocol):
+    pipeline: FramePipeline
+    labels: tuple[str, ...]
+
+
+PipelineLoader = Callable[[Path | None], "PipelineBundle"]
+
+
+class PipelineBundle:
+    """A ready pipeline plus what the GUI needs to know about it."""
+
+    def __init__(self, pipeline: FramePipeline, labels: tuple[str, ...], weights_path: Path | None) -> None:
+        self.pipeline = pipeline
+        self.labels = labels
+        self.weights_path = weights_path
+
+
+def load_pipeline(weights_path: Path | None) -> PipelineBundle:
+    """Build the core pipeline: Haar detector + classifier from ``weights_path``."""
+    from emotion_app.classifier import EmotionClassifier
+    from emotion_app.detection import FaceDetector
+    from emotion_app.pipeline import EmotionPipeline
+
+    classifier = EmotionClassifier.load(weights_path)
+    pipeline = EmotionPipeline(FaceDetector(), classifier)
+    return PipelineBundle(pipeline, tuple(classifier.labels), classifier.source)
+
+
+class InferenceWorker(QObject):
+    """Owns the pipeline; lives on the inference thread (``moveToThread``)."""
+
+    model_status = pyqtSignal(object)  # ModelStatus
+    result_ready = pyqtSignal(object)  # InferenceResult
+    recording_finished = pyqtSignal(object)  # RecordingSummary
+
+    def __init__(
+        self,
+        mailbox: LatestMailbox[CapturedFrame],
+        gate: DeliveryGate,
+        weights_path: Path | None,
+        pipeline_loader: PipelineLoader = load_pipeline,
+        torch_threads: int | None = 1,
+    ) -> None:
+        super().__init__()
+        self._mailbox = mailbox
+        self._gate = gate
+        self._weights_path = weights_path
+        self._pipeline_loader = pipeline_loader
+        # One intra-op thread: a batch of 1-3 faces gains nothing from more, and on a
+        # 2-core laptop a second spinning OpenMP thread steals the GUI thread's core.
+        self._torch_threads = torch_threads
+        self._bundle: PipelineBundle | None = None
+        self._smoothing: float | None = None
+        self._stream_id = -1
+        self._recorder: Recorder | None = None
+
+    # ---- model ------------------------------------------------------------------
+    @pyqtSlot()
+    def load_default(self) -> None:
+        """Load the weights given at construction (runs when the thread starts)."""
+        self.load_weights(self._weights_path)
+
+    @pyqtSlot(object)
+    def load_weights(self, weights_path: Path | None) -> None:
+        """Load a model; on failure keep running without one and say why."""
+        if self._torch_threads:
+            import torch
+
+            torch.set_num_threads(self._torch_threads)
+        try:
+            bundle = self._pipeline_loader(weights_path)
+        except Exception as exc:  # WeightsError names the file; anything else gets it added
+            message = str(exc)
+            if weights_path is not None and str(weights_path) not in message:
+                message = f"{weights_path}: {message}"
+            self.model_status.emit(ModelStatus(weights_path, (), message))
+            return
+        self._bundle = bundle
+        self._stream_id = -1
+        if self._smoothing is not None:
+            apply_smoothing(bundle.pipeline, self._smoothing)
+        self.model_status.emit(ModelStatus(bundle.weights_path, bundle.labels))
+
+    @pyqtSlot(float)
+    def set_smoothing(self, factor: float) -> None:
+        """Per-track EMA factor: 0 shows raw probabilities, near 1 changes slowly."""
+        self._smoothing = factor
+        if self._bundle is not None:
+            apply_smoothing(self._bundle.pipeline, factor)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self._bundle.labels if self._bundle else ()
+
+    # ---- frames -----------------------------------------------------------------
+    @pyqtSlot()
+    def process_pending(self) -> None:
+        """Run the pipeline on the newest captured frame, if any."""
+        if QThread.currentThread().isInterruptionRequested():
+            return
+        frame = self._mailbox.take()
+        if frame is None:
+            return
+        result = self.process(frame)
+        # Only a bounded number of results may wait for the GUI; a busy GUI skips
+        # frames instead of collecting a backlog of them.
+        if self._gate.try_acquire():
+            self.result_ready.emit(result)
+        if self._recorder is not None:
+            self._write_recording(result)
+
+    def process(self, frame: CapturedFrame) -> InferenceResult:
+        """Faces of one frame (no faces when no model is loaded)."""
+        faces: list[FaceResult] = []
+        stage_ms: dict[str, float] = {}
+        bundle = self._bundle
+        if bundle is not None:
+            if frame.stream_id != self._stream_id:
+                # A new stream: tracks of the last one would attach to the wrong faces.
+                bundle.pipeline.reset()
+                self._stream_id = frame.stream_id
+            started = time.perf_counter()
+            faces = bundle.pipeline.process(frame.image)
+            stage_ms = read_stage_ms(bundle.pipeline)
+            stage_ms.setdefault("total", (time.perf_counter() - started) * 1000.0)
+        # BGRA is QImage.Format_RGB32's memory layout: the GUI wraps it without a copy
+        # and Qt draws it on its fast path, so the conversion cost stays off the GUI thread.
+        display = cv2.cvtColor(frame.image, cv2.COLOR_BGR2BGRA)
+        return InferenceResult(
+            stream_id=frame.stream_id,
+            frame_index=frame.index,
+            image=frame.image,
+            display_image=display,
+            faces=tuple(faces),
+            labels=bundle.labels if bundle else (),
+            capture_time=frame.capture_time,
+            source_time=frame.source_time,
+            inference_done_time=time.perf_counter(),
+            stage_ms=stage_ms,
+            dropped_frames=self._mailbox.dropped,
+        )
+
+    # ---- recording ----------------------------------------------------------------
+    @pyqtSlot(object, float)
+    def start_recording(self, request: RecordingRequest, fps: float) -> None:
+        self._finish_recording()
+        try:
+            self._recorder = Recorder(request, fps)
+        except OSError as exc:
+            self.recording_finished.emit(RecordingSummary(request, 0, 0, str(exc)))
+
+    @pyqtSlot()
+    def stop_recording(self) -> None:
+        self._finish_recording()
+
+    def _write_recording(self, result: InferenceResult) -> None:
+        recorder = self._recorder
+        assert recorder is not None
+        try:
+            recorder.write(result)
+        except OSError as exc:
+            self._recorder = None
+            self.recording_finished.emit(recorder.close(error=str(exc)))
+
+    def _finish_recording(self) -> None:
+        recorder, self._recorder = self._recorder, None
+        if recorder is not None:
+            self.recording_finished.emit(recorder.close())
+
+    @property
+    def is_recording(self) -> bool:
+        return self._recorder is not None
+
+    @pyqtSlot()
+    def on_thread_finished(self) -> None:
+        """Direct-connected to ``QThread.finished``: close recordings on the way out so
+        the video and CSV are complete even when the window is closed mid-recording."""
+        self._finish_recording()
+
+
+def apply_smoothing(pipeline: FramePipeline, factor: float) -> None:
+    """Set the per-track EMA factor on the core pipeline."""
+    setter = getattr(pipeline, "set_smoothing", None)
+    if callable(setter):
+        setter(factor)
+    elif hasattr(pipeline, "smoothing"):
+        setattr(pipeline, "smoothing", factor)
+
+
+def read_stage_ms(pipeline: FramePipeline) -> dict[str, float]:
+    """The pipeline's per-stage timings of its last call, in milliseconds."""
+    timings = getattr(pipeline, "last_timings", None)
+    if timings is None:
+        return {}
+    if isinstance(timings, dict):
+        return {str(k): float(v) for k, v in timings.items()}
+    return {}

@@ -1,0 +1,152 @@
+"""Wires the capture and inference workers to their threads and to the GUI.
+
+The window talks only to this controller. Requests go to the workers as queued
+signals (so they run on the workers' threads); results come back as queued signals.
+Shutdown is cooperative: requestInterruption(), quit(), wait(); never terminate().
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal
+
+from .capture_worker import CaptureWorker
+from .frame_sources import SourceFactory, open_frame_source
+from .frames import CapturedFrame, InferenceResult, RecordingRequest, SourceSpec
+from .inference_worker import InferenceWorker, PipelineLoader, load_pipeline
+from .mailbox import DeliveryGate, LatestMailbox
+
+log = logging.getLogger(__name__)
+
+
+class StreamController(QObject):
+    """Owns the capture and inference threads for the lifetime of a window."""
+
+    # Re-emitted from the workers, delivered on the GUI thread.
+    source_opened = pyqtSignal(object)  # SourceInfo
+    source_fault = pyqtSignal(object)  # SourceFault
+    source_stopped = pyqtSignal()
+    model_status = pyqtSignal(object)  # ModelStatus
+    result_ready = pyqtSignal(object)  # InferenceResult
+    recording_finished = pyqtSignal(object)  # RecordingSummary
+
+    # Requests, connected to worker slots; queued because the workers live elsewhere.
+    _start_requested = pyqtSignal(object)
+    _stop_requested = pyqtSignal()
+    _load_requested = pyqtSignal(object)
+    _smoothing_requested = pyqtSignal(float)
+    _record_requested = pyqtSignal(object, float)
+    _record_stop_requested = pyqtSignal()
+
+    def __init__(
+        self,
+        weights_path: Path | None,
+        source_factory: SourceFactory = open_frame_source,
+        pipeline_loader: PipelineLoader = load_pipeline,
+        camera_timeout_s: float = 2.0,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.frames: LatestMailbox[CapturedFrame] = LatestMailbox()
+        self.gate = DeliveryGate(capacity=2)
+        self.capture_thread = QThread()
+        self.capture_thread.setObjectName("capture")
+        self.inference_thread = QThread()
+        self.inference_thread.setObjectName("inference")
+        self.capture = CaptureWorker(self.frames, source_factory, camera_timeout_s=camera_timeout_s)
+        self.inference = InferenceWorker(self.frames, self.gate, weights_path, pipeline_loader)
+        self.capture.moveToThread(self.capture_thread)
+        self.inference.moveToThread(self.inference_thread)
+
+        self._start_requested.connect(self.capture.start_source)
+        self._stop_requested.connect(self.capture.stop_source)
+        self._load_requested.connect(self.inference.load_weights)
+        self._smoothing_requested.connect(self.inference.set_smoothing)
+        self._record_requested.connect(self.inference.start_recording)
+        self._record_stop_requested.connect(self.inference.stop_recording)
+        self.capture.frame_available.connect(self.inference.process_pending)
+
+        self.capture.opened.connect(self.source_opened)
+        self.capture.fault.connect(self.source_fault)
+        self.capture.stopped.connect(self.source_stopped)
+        self.inference.model_status.connect(self.model_status)
+        self.inference.result_ready.connect(self._deliver_result)
+        self.inference.recording_finished.connect(self.recording_finished)
+
+        # Load the model on the inference thread as soon as it runs: loading may take a
+        # moment, and the window must be up and responsive meanwhile.
+        self.inference_thread.started.connect(self.inference.load_default)
+        # Direct: these run on the ending worker thread itself, so the camera is released
+        # and recordings are closed before wait() returns.
+        self.capture_thread.finished.connect(self.capture.on_thread_finished, Qt.ConnectionType.DirectConnection)
+        self.inference_thread.finished.connect(self.inference.on_thread_finished, Qt.ConnectionType.DirectConnection)
+        self._is_shut_down = False
+
+    def start_threads(self) -> None:
+        self.capture_thread.start()
+        self.inference_thread.start()
+
+    # ---- requests ---------------------------------------------------------------------
+    def start(self, spec: SourceSpec) -> None:
+        self.gate.reset()
+        self._start_requested.emit(spec)
+
+    def stop(self) -> None:
+        self._stop_requested.emit()
+
+    def load_weights(self, path: Path | None) -> None:
+        self._load_requested.emit(path)
+
+    def set_smoothing(self, factor: float) -> None:
+        self._smoothing_requested.emit(float(factor))
+
+    def start_recording(self, request: RecordingRequest, fps: float) -> None:
+        self._record_requested.emit(request, float(fps))
+
+    def stop_recording(self) -> None:
+        self._record_stop_requested.emit()
+
+    @property
+    def dropped_frames(self) -> int:
+        return self.frames.dropped
+
+    @property
+    def is_running(self) -> bool:
+        return self.capture_thread.isRunning() or self.inference_thread.isRunning()
+
+    def _deliver_result(self, result: InferenceResult) -> None:
+        # The GUI has taken it: let the worker send another. Released before handing it
+        # on so a slow slot downstream cannot starve the worker of permits.
+        self.gate.release()
+        if not self._is_shut_down:
+            self.result_ready.emit(result)
+
+    # ---- shutdown -----------------------------------------------------------------------
+    def shutdown(self, timeout_s: float = 1.0) -> bool:
+        """Stop both threads within ``timeout_s``; True if they did. Idempotent."""
+        if self._is_shut_down:
+            return not self.is_running
+        self._is_shut_down = True
+        deadline = time.monotonic() + timeout_s
+        threads = (self.capture_thread, self.inference_thread)
+        for thread in threads:
+            thread.requestInterruption()
+            thread.quit()
+        stopped = True
+        for thread in threads:
+            remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
+            if not thread.wait(remaining_ms):
+                stopped = False
+        if not stopped:
+            # A driver call that will not return (a wedged camera). Terminating a thread
+            # that holds the GIL or a device lock is worse than waiting: wait, and say so.
+            log.warning("worker threads did not stop within %.1f s; waiting for them", timeout_s)
+            for thread in threads:
+                thread.wait()
+        # Threads are done: their workers can be touched from here safely.
+        self.capture.release()
+        self.frames.clear()
+        return stopped
