@@ -1,0 +1,230 @@
+"""Painting faces, labels and probability bars with QPainter.
+
+Everything is laid out in *target* pixels (the view on screen, or the frame itself for
+snapshots) rather than frame pixels, so text stays crisp and legible whatever the window
+size: a 60-pixel face gets a compact chart with a readable minimum font, a face filling
+the view gets a bigger one, and nothing is ever drawn outside ``bounds``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from PyQt6.QtCore import QRectF, Qt
+from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+
+from emotion_app.results import FaceResult
+
+# One colour per emotion, chosen to be told apart at a glance and to read on the dark
+# panels (and not only by hue: happy/surprise are light, sad/fear dark).
+EMOTION_COLORS: dict[str, tuple[int, int, int]] = {
+    "angry": (230, 57, 70),
+    "disgust": (106, 168, 79),
+    "fear": (155, 89, 182),
+    "happy": (255, 202, 40),
+    "sad": (66, 133, 244),
+    "surprise": (255, 140, 0),
+    "neutral": (189, 189, 189),
+    "contempt": (0, 172, 193),
+}
+# For labels a weights file may bring that the table above does not know.
+_FALLBACK_COLORS: tuple[tuple[int, int, int], ...] = (
+    (0, 188, 212), (233, 30, 99), (139, 195, 74), (121, 85, 72), (96, 125, 139), (255, 87, 34),
+)
+
+# Bar-chart row height in target pixels: the minimum keeps a 60-px face's chart legible
+# (10-px text), the maximum stops a face filling the view from getting a giant chart.
+MIN_ROW_PX = 13
+MAX_ROW_PX = 20
+# Below this the text would be unreadable; charts that cannot fit at this size are skipped.
+SMALLEST_ROW_PX = 9
+_PANEL_BACKGROUND = QColor(0, 0, 0, 165)
+_GAP_PX = 6
+
+
+def emotion_color(label: str, labels: Sequence[str] = ()) -> QColor:
+    """The colour of ``label``; unknown labels get a stable colour from their position."""
+    rgb = EMOTION_COLORS.get(label.lower())
+    if rgb is None:
+        position = list(labels).index(label) if label in labels else sum(map(ord, label))
+        rgb = _FALLBACK_COLORS[position % len(_FALLBACK_COLORS)]
+    return QColor(*rgb)
+
+
+@dataclass(frozen=True)
+class FrameMapping:
+    """Frame pixels -> target pixels: a uniform scale and an offset (letterboxing)."""
+
+    scale: float = 1.0
+    offset_x: float = 0.0
+    offset_y: float = 0.0
+
+    def map_box(self, box: tuple[int, int, int, int]) -> QRectF:
+        x, y, w, h = box
+        return QRectF(self.offset_x + x * self.scale, self.offset_y + y * self.scale, w * self.scale, h * self.scale)
+
+
+@dataclass(frozen=True)
+class BarsLayout:
+    """Where a face's probability chart goes and how big its rows are."""
+
+    panel: QRectF
+    row_height: float
+    font_px: int
+    padding: float
+    label_width: float
+    bar_width: float
+    percent_width: float
+
+
+def chart_font(row_height: float) -> QFont:
+    font = QFont()
+    font.setPixelSize(max(7, int(round(row_height * 0.72))))
+    return font
+
+
+def layout_bars(face_rect: QRectF, labels: Sequence[str], bounds: QRectF) -> BarsLayout | None:
+    """Place the chart beside ``face_rect`` inside ``bounds``; None if it cannot fit legibly."""
+    if not labels or bounds.width() <= 0 or bounds.height() <= 0:
+        return None
+    row = min(MAX_ROW_PX, max(MIN_ROW_PX, face_rect.height() * 0.14))
+    while row >= SMALLEST_ROW_PX:
+        layout = _sized_layout(face_rect, labels, bounds, row)
+        if layout is not None:
+            return layout
+        row -= 1  # a small view: shrink the chart before giving up on it
+    return None
+
+
+def _sized_layout(face_rect: QRectF, labels: Sequence[str], bounds: QRectF, row: float) -> BarsLayout | None:
+    font = chart_font(row)
+    metrics = QFontMetricsF(font)
+    padding = max(3.0, round(row * 0.3))
+    label_width = max(metrics.horizontalAdvance(label) for label in labels)
+    percent_width = metrics.horizontalAdvance("100%")
+    bar_width = round(row * 4.0)
+    width = padding * 4 + label_width + bar_width + percent_width
+    height = padding * 2 + row * len(labels)
+    if width > bounds.width() or height > bounds.height():
+        return None
+    # Beside the face if there is room (right first, as people read), else inside the
+    # view over the face's edge: a face filling the view has no "beside".
+    if face_rect.right() + _GAP_PX + width <= bounds.right():
+        x = face_rect.right() + _GAP_PX
+    elif face_rect.left() - _GAP_PX - width >= bounds.left():
+        x = face_rect.left() - _GAP_PX - width
+    else:
+        x = min(face_rect.right(), bounds.right()) - width - _GAP_PX
+    y = face_rect.top()
+    x = min(max(x, bounds.left()), bounds.right() - width)
+    y = min(max(y, bounds.top()), bounds.bottom() - height)
+    panel = QRectF(x, y, width, height)
+    return BarsLayout(panel, row, font.pixelSize(), padding, label_width, bar_width, percent_width)
+
+
+def paint_faces(
+    painter: QPainter,
+    faces: Sequence[FaceResult],
+    labels: Sequence[str],
+    mapping: FrameMapping,
+    bounds: QRectF,
+    show_bars: bool,
+) -> None:
+    """Draw every face's box and tag, and its chart when ``show_bars``; clipped to ``bounds``."""
+    painter.save()
+    painter.setClipRect(bounds)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    rects = [mapping.map_box(face.box) for face in faces]
+    for face, rect in zip(faces, rects):
+        _paint_box(painter, face, labels, rect, bounds)
+    # Charts after all boxes so a neighbour's box never cuts through a chart.
+    if show_bars:
+        for face, rect in zip(faces, rects):
+            layout = layout_bars(rect, labels, bounds)
+            if layout is not None:
+                _paint_bars(painter, face, labels, layout)
+    painter.restore()
+
+
+def _paint_box(painter: QPainter, face: FaceResult, labels: Sequence[str], rect: QRectF, bounds: QRectF) -> None:
+    color = emotion_color(face.label, labels)
+    pen = QPen(color, max(2.0, rect.height() / 70.0))
+    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(rect)
+
+    font = QFont()
+    font.setPixelSize(int(min(18, max(11, rect.height() * 0.11))))
+    font.setBold(True)
+    metrics = QFontMetricsF(font)
+    text = f"#{face.track_id} {face.label} {face.confidence:.0%}"
+    pad = 3.0
+    width, height = metrics.horizontalAdvance(text) + 2 * pad, metrics.height() + pad
+    # Above the box; inside its top edge when the box touches the top of the view.
+    y = rect.top() - height if rect.top() - height >= bounds.top() else rect.top()
+    x = min(max(rect.left(), bounds.left()), bounds.right() - width)
+    tag = QRectF(x, y, width, height)
+    painter.fillRect(tag, color)
+    painter.setFont(font)
+    painter.setPen(_text_color_on(color))
+    painter.drawText(tag.adjusted(pad, 0, -pad, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+
+
+def _paint_bars(painter: QPainter, face: FaceResult, labels: Sequence[str], layout: BarsLayout) -> None:
+    panel = layout.panel
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(_PANEL_BACKGROUND)
+    painter.drawRoundedRect(panel, 4, 4)
+    font = chart_font(layout.row_height)
+    painter.setFont(font)
+    pad, row = layout.padding, layout.row_height
+    label_x = panel.left() + pad
+    bar_x = label_x + layout.label_width + pad
+    pct_x = bar_x + layout.bar_width + pad
+    top_index = labels.index(face.label) if face.label in labels else -1
+    for index, (label, probability) in enumerate(zip(labels, face.probabilities)):
+        y = panel.top() + pad + index * row
+        color = emotion_color(label, labels)
+        is_top = index == top_index
+        painter.setPen(QColor(255, 255, 255) if is_top else QColor(215, 215, 215))
+        align = Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(QRectF(label_x, y, layout.label_width, row), align | Qt.AlignmentFlag.AlignLeft, label)
+        track = QRectF(bar_x, y + row * 0.2, layout.bar_width, row * 0.6)
+        painter.fillRect(track, QColor(255, 255, 255, 40))
+        filled = QRectF(track.left(), track.top(), track.width() * min(1.0, max(0.0, probability)), track.height())
+        painter.fillRect(filled, color if is_top else color.darker(115))
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(
+            QRectF(pct_x, y, layout.percent_width, row), align | Qt.AlignmentFlag.AlignRight, f"{probability:.0%}"
+        )
+
+
+def _text_color_on(background: QColor) -> QColor:
+    # Dark text on light colours (happy, neutral), white on dark ones.
+    luminance = 0.299 * background.red() + 0.587 * background.green() + 0.114 * background.blue()
+    return QColor(20, 20, 20) if luminance > 150 else QColor(255, 255, 255)
+
+
+def fit_frame(frame_width: int, frame_height: int, target: QRectF) -> tuple[FrameMapping, QRectF]:
+    """The largest aspect-preserving placement of a frame centred in ``target``."""
+    if frame_width <= 0 or frame_height <= 0 or target.width() <= 0 or target.height() <= 0:
+        return FrameMapping(), QRectF()
+    scale = min(target.width() / frame_width, target.height() / frame_height)
+    width, height = frame_width * scale, frame_height * scale
+    x = target.left() + (target.width() - width) / 2.0
+    y = target.top() + (target.height() - height) / 2.0
+    return FrameMapping(scale, x, y), QRectF(x, y, width, height)
+
+
+__all__ = [
+    "BarsLayout",
+    "EMOTION_COLORS",
+    "FrameMapping",
+    "emotion_color",
+    "fit_frame",
+    "layout_bars",
+    "paint_faces",
+]
