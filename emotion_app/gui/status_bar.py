@@ -1,0 +1,67 @@
+"""The status bar: display fps, inference fps, capture-to-overlay latency, dropped frames."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PyQt6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from .frames import InferenceResult
+from .stats import RateMeter, RollingPercentiles
+
+
+class PerformanceStats:
+    """Figures gathered on the GUI thread as results are painted (Qt-free bookkeeping)."""
+
+    def __init__(self) -> None:
+        self.display_rate = RateMeter()
+        self.inference_rate = RateMeter()
+        self.latency_ms = RollingPercentiles(capacity=120)
+        self.inference_ms = RollingPercentiles(capacity=120)
+        self.dropped_frames = 0
+
+    def on_result(self, result: InferenceResult) -> None:
+        """A result arrived (counted even if the GUI skips painting it)."""
+        self.inference_rate.tick(result.inference_done_time)
+        self.dropped_frames = result.dropped_frames
+        total = result.stage_ms.get("total")
+        if total is not None:
+            self.inference_ms.add(total)
+
+    def on_presented(self, result: InferenceResult, presented_at: float) -> None:
+        self.display_rate.tick(presented_at)
+        self.latency_ms.add((presented_at - result.capture_time) * 1000.0)
+
+    def reset(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+
+class PerformanceStatusBar(QStatusBar):
+    """Permanent figures on the right; transient messages on the left as usual."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.display_label = QLabel()
+        self.inference_label = QLabel()
+        self.latency_label = QLabel()
+        self.dropped_label = QLabel()
+        self.display_label.setToolTip("Frames painted per second")
+        self.inference_label.setToolTip("Frames through detection + classification per second (per-frame time)")
+        self.latency_label.setToolTip("From the frame leaving the camera/file to its overlay on screen: median (p95)")
+        self.dropped_label.setToolTip("Frames replaced by a newer one before inference could take them")
+        for label in (self.display_label, self.inference_label, self.latency_label, self.dropped_label):
+            self.addPermanentWidget(label)
+        self.show_stats(PerformanceStats(), time.perf_counter())
+
+    def show_stats(self, stats: PerformanceStats, now: float) -> None:
+        self.display_label.setText(f"Display {stats.display_rate.rate(now):.1f} fps")
+        inference_ms = stats.inference_ms.percentile(50)
+        per_frame = f" ({inference_ms:.0f} ms)" if not math.isnan(inference_ms) else ""
+        self.inference_label.setText(f"Inference {stats.inference_rate.rate(now):.1f} fps{per_frame}")
+        median, p95 = stats.latency_ms.percentile(50), stats.latency_ms.percentile(95)
+        if math.isnan(median):
+            self.latency_label.setText("Latency –")
+        else:
+            self.latency_label.setText(f"Latency {median:.0f} ms (p95 {p95:.0f})")
+        self.dropped_label.setText(f"Dropped {stats.dropped_frames}")
