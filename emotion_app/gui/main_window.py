@@ -1,0 +1,508 @@
+"""The main window: toolbar, messages, live view, status bar; owns the stream controller."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+
+from PyQt6.QtCore import QStandardPaths, Qt, QTimer
+from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence
+from PyQt6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QSlider,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .app import LaunchOptions
+from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
+from .frame_sources import FALLBACK_FPS, SourceFactory, open_frame_source
+from .frames import (
+    CameraSpec,
+    FaultKind,
+    InferenceResult,
+    ModelStatus,
+    RecordingRequest,
+    RecordingSummary,
+    SourceFault,
+    SourceInfo,
+    SourceSpec,
+    VideoFileSpec,
+)
+from .inference_worker import PipelineLoader, load_pipeline
+from .message_banner import MessageBanner
+from .settings import AppSettings
+from .snapshot import save_snapshot
+from .status_bar import PerformanceStats, PerformanceStatusBar
+from .stream_controller import StreamController
+from .video_view import VideoView
+
+APP_TITLE = "Emotion Recognition"
+VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.wmv *.mpg *.mpeg);;All files (*)"
+WEIGHTS_FILTER = "Weights (*.safetensors);;All files (*)"
+# The status bar changes twice a second: often enough to follow, rarely enough to read.
+_STATUS_INTERVAL_MS = 500
+
+
+class MainWindow(QMainWindow):
+    """The app's single window."""
+
+    def __init__(
+        self,
+        options: LaunchOptions,
+        settings: AppSettings,
+        device_monitor: CameraDeviceMonitor | None = None,
+        source_factory: SourceFactory = open_frame_source,
+        pipeline_loader: PipelineLoader = load_pipeline,
+        camera_timeout_s: float = 2.0,
+    ) -> None:
+        super().__init__()
+        self.options = options
+        self.settings = settings
+        self.setWindowTitle(APP_TITLE)
+        self.stats = PerformanceStats()
+        self._source: SourceSpec | None = None  # what Start (re)starts
+        self._source_info: SourceInfo | None = None
+        self._running = False
+        self._model_status: ModelStatus | None = None
+        self._recording: RecordingRequest | None = None
+        self._shut_down = False
+
+        self.controller = StreamController(
+            options.weights, source_factory, pipeline_loader, camera_timeout_s=camera_timeout_s, parent=self
+        )
+        self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
+        self.view = VideoView(self)
+        self.source_banner = MessageBanner(self)
+        self.model_banner = MessageBanner(self)
+        self.status = PerformanceStatusBar(self)
+        self.setStatusBar(self.status)
+        self._build_actions()
+        self._build_toolbar()
+        self._build_menus()
+        self._build_layout()
+        self._connect()
+
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(_STATUS_INTERVAL_MS)
+        self._status_timer.timeout.connect(self._refresh_status)
+        self._status_timer.start()
+
+        geometry = settings.window_geometry
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1000, 720)
+        self.controller.start_threads()
+        self.set_smoothing(settings.smoothing)
+        self._start_initial_source()
+
+    # ---- construction ---------------------------------------------------------------
+    def _build_actions(self) -> None:
+        self.start_stop_action = QAction("Start", self)
+        self.start_stop_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        self.start_stop_action.setToolTip("Start or stop the video (Space)")
+        self.start_stop_action.triggered.connect(self.toggle_start_stop)
+
+        self.open_video_action = QAction("Open video…", self)
+        self.open_video_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_video_action.triggered.connect(self.open_video_dialog)
+
+        self.snapshot_action = QAction("Snapshot", self)
+        self.snapshot_action.setShortcut(QKeySequence("Ctrl+S"))
+        self.snapshot_action.setToolTip("Save the current frame with its overlay as PNG (Ctrl+S)")
+        self.snapshot_action.triggered.connect(self.snapshot_dialog)
+
+        self.record_action = QAction("Record", self)
+        self.record_action.setCheckable(True)
+        self.record_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.record_action.setToolTip("Record the annotated video and a per-face CSV (Ctrl+R)")
+        self.record_action.triggered.connect(self._on_record_triggered)
+
+        self.bars_action = QAction("Probability bars", self)
+        self.bars_action.setCheckable(True)
+        self.bars_action.setShortcut(QKeySequence(Qt.Key.Key_B))
+        self.bars_action.setToolTip("Show every class's probability beside each face (B)")
+        self.bars_action.setChecked(self.settings.show_bars)
+        self.bars_action.toggled.connect(self.set_show_bars)
+        self.view.set_show_bars(self.settings.show_bars)
+
+        self.load_weights_action = QAction("Load weights…", self)
+        self.load_weights_action.triggered.connect(self.load_weights_dialog)
+
+        self.refresh_cameras_action = QAction("Refresh cameras", self)
+        self.refresh_cameras_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.refresh_cameras_action.triggered.connect(self.picker.refresh)
+
+        self.quit_action = QAction("Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Controls", self)
+        toolbar.setObjectName("controls")
+        toolbar.setMovable(False)
+        toolbar.addWidget(QLabel(" Camera "))
+        toolbar.addWidget(self.picker)
+        toolbar.addAction(self.start_stop_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.open_video_action)
+        toolbar.addAction(self.snapshot_action)
+        toolbar.addAction(self.record_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.bars_action)
+        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal, self)
+        # 0 = raw per-frame probabilities, 95 = a slow average; percent of the EMA factor.
+        self.smoothing_slider.setRange(0, 95)
+        self.smoothing_slider.setFixedWidth(110)
+        self.smoothing_slider.setToolTip("How strongly each face's probabilities are averaged over time")
+        self.smoothing_label = QLabel()
+        toolbar.addWidget(QLabel("  Smoothing "))
+        toolbar.addWidget(self.smoothing_slider)
+        toolbar.addWidget(self.smoothing_label)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+    def _build_menus(self) -> None:
+        menu_bar = self.menuBar()
+        assert menu_bar is not None
+        file_menu = menu_bar.addMenu("&File")
+        assert file_menu is not None
+        for action in (self.open_video_action, self.load_weights_action, self.snapshot_action, self.record_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view_menu = menu_bar.addMenu("&View")
+        assert view_menu is not None
+        view_menu.addAction(self.start_stop_action)
+        view_menu.addAction(self.bars_action)
+        view_menu.addAction(self.refresh_cameras_action)
+
+    def _build_layout(self) -> None:
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.model_banner)
+        layout.addWidget(self.source_banner)
+        layout.addWidget(self.view, 1)
+        self.setCentralWidget(central)
+
+    def _connect(self) -> None:
+        self.controller.source_opened.connect(self._on_source_opened)
+        self.controller.source_fault.connect(self._on_source_fault)
+        self.controller.source_stopped.connect(self._on_source_stopped)
+        self.controller.model_status.connect(self._on_model_status)
+        self.controller.result_ready.connect(self._on_result)
+        self.controller.recording_finished.connect(self._on_recording_finished)
+        self.view.frame_presented.connect(self.stats.on_presented)
+        self.picker.camera_chosen.connect(self.choose_camera)
+        self.picker.devices_refreshed.connect(self._on_devices_refreshed)
+        self.smoothing_slider.valueChanged.connect(lambda value: self.set_smoothing(value / 100.0))
+
+    # ---- sources ----------------------------------------------------------------------
+    def _start_initial_source(self) -> None:
+        """Command line first, then the remembered camera, then the first camera."""
+        if self.options.video is not None:
+            self.open_video(self.options.video)
+            return
+        devices = self.picker.devices()
+        if self.options.camera is not None:
+            wanted = self.options.camera
+            index = self.options.camera_index
+            device = find_camera(devices, "" if index is not None else wanted, index if index is not None else -1)
+            if device is not None:
+                self.choose_camera(device)
+            elif index is not None:
+                # Not listed (no device list on this system?): OpenCV may still open it.
+                self.start_source(CameraSpec(index, f"Camera {index}"))
+            else:
+                names = ", ".join(d.name for d in devices) or "none found"
+                self._show_source_problem(f"No camera named '{wanted}'. Cameras: {names}.", None)
+            return
+        device = find_camera(devices, self.settings.camera_name, self.settings.camera_index)
+        if device is None and devices:
+            device = devices[0]
+        if device is not None:
+            self.choose_camera(device)
+        else:
+            self._show_no_camera()
+
+    def start_source(self, spec: SourceSpec) -> None:
+        """Open ``spec`` on the capture thread; the result arrives as opened or fault."""
+        if self._recording is not None and self._source != spec:
+            self.stop_recording()
+        self._source = spec
+        self.source_banner.dismiss()
+        self.view.set_placeholder(f"Opening {spec.describe()}…")
+        self.status.showMessage(f"Opening {spec.describe()}…", 3000)
+        self.controller.start(spec)
+        self._update_actions()
+
+    def choose_camera(self, device: CameraDevice) -> None:
+        self.picker.select(device.name, device.index)
+        self.settings.remember_camera(device.name, device.index)
+        self.start_source(CameraSpec(device.index, device.name))
+
+    def open_video(self, path: str | Path) -> None:
+        path = Path(path)
+        self.settings.last_video_dir = str(path.parent)
+        self.start_source(VideoFileSpec(path))
+
+    def stop(self) -> None:
+        self.controller.stop()
+        self._running = False
+        self._update_actions()
+
+    def toggle_start_stop(self) -> None:
+        if self._running:
+            self.stop()
+            return
+        spec = self._source
+        device = self.picker.current_device()
+        if spec is None and device is not None:
+            spec = CameraSpec(device.index, device.name)
+        if spec is None:
+            self.open_video_dialog()
+        else:
+            self.start_source(spec)
+
+    def retry(self) -> None:
+        """Try the last source again (a camera plugged back in, a file fixed)."""
+        self.picker.refresh()
+        if self._source is not None:
+            self.start_source(self._source)
+        else:
+            self._start_initial_source()
+
+    def open_video_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open video", self.settings.last_video_dir, VIDEO_FILTER)
+        if path:
+            self.open_video(path)
+
+    @property
+    def is_running(self) -> bool:
+        return self._running
+
+    @property
+    def source(self) -> SourceSpec | None:
+        return self._source
+
+    # ---- model --------------------------------------------------------------------------
+    def load_weights_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load emotion model", str(Path.cwd()), WEIGHTS_FILTER)
+        if path:
+            self.controller.load_weights(Path(path))
+
+    # ---- overlay settings -----------------------------------------------------------------
+    def set_show_bars(self, show: bool) -> None:
+        self.view.set_show_bars(show)
+        self.settings.show_bars = show
+        if self.bars_action.isChecked() != show:
+            self.bars_action.setChecked(show)
+
+    def set_smoothing(self, factor: float) -> None:
+        factor = min(0.95, max(0.0, factor))
+        self.controller.set_smoothing(factor)
+        self.settings.smoothing = factor
+        self.smoothing_label.setText(f"{factor:.2f} ")
+        position = int(round(factor * 100))
+        if self.smoothing_slider.value() != position:
+            self.smoothing_slider.blockSignals(True)
+            self.smoothing_slider.setValue(position)
+            self.smoothing_slider.blockSignals(False)
+
+    # ---- snapshot and recording -------------------------------------------------------------
+    def save_snapshot(self, path: str | Path) -> Path:
+        result = self.view.result
+        if result is None:
+            raise RuntimeError("no frame to save yet")
+        return save_snapshot(result, Path(path), self.view.show_bars)
+
+    def snapshot_dialog(self) -> None:
+        if self.view.result is None:
+            self.status.showMessage("No frame to save yet", 3000)
+            return
+        suggestion = Path(self._output_dir()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.png"
+        path, _ = QFileDialog.getSaveFileName(self, "Save snapshot", str(suggestion), "PNG image (*.png)")
+        if not path:
+            return
+        try:
+            saved = self.save_snapshot(path)
+        except OSError as exc:
+            self.source_banner.show_message(f"Could not save the snapshot: {exc}", "error")
+            return
+        self.settings.last_output_dir = str(saved.parent)
+        self.status.showMessage(f"Saved {saved}", 5000)
+
+    def start_recording(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest:
+        video_path = Path(video_path)
+        if not video_path.suffix:
+            video_path = video_path.with_suffix(".mp4")
+        request = RecordingRequest(video_path, Path(csv_path) if csv_path else video_path.with_suffix(".csv"))
+        info = self._source_info
+        fps = info.fps if info is not None and info.fps > 0 else FALLBACK_FPS
+        self.controller.start_recording(request, fps)
+        self._recording = request
+        self.record_action.setChecked(True)
+        self.status.showMessage(f"Recording to {request.video_path} and {request.csv_path.name}", 5000)
+        return request
+
+    def stop_recording(self) -> None:
+        if self._recording is None:
+            return
+        self.controller.stop_recording()
+        self._recording = None
+        self.record_action.setChecked(False)
+
+    @property
+    def recording(self) -> RecordingRequest | None:
+        return self._recording
+
+    def _on_record_triggered(self, checked: bool) -> None:
+        if not checked:
+            self.stop_recording()
+            return
+        suggestion = Path(self._output_dir()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.mp4"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Record annotated video (a CSV is written beside it)", str(suggestion), "MP4 video (*.mp4);;AVI video (*.avi)"
+        )
+        if not path:
+            self.record_action.setChecked(False)
+            return
+        self.settings.last_output_dir = str(Path(path).parent)
+        self.start_recording(path)
+
+    def _output_dir(self) -> str:
+        pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+        remembered = self.settings.last_output_dir
+        return remembered if Path(remembered).is_dir() else (pictures or str(Path.home()))
+
+    # ---- worker signals ------------------------------------------------------------------------
+    def _on_source_opened(self, info: SourceInfo) -> None:
+        self._source_info = info
+        self._running = True
+        self.stats.reset()
+        self.source_banner.dismiss()
+        self.setWindowTitle(f"{APP_TITLE} — {_short_name(info.spec)}")
+        rate = f", {info.fps:.0f} fps" if info.fps > 0 else ""
+        self.status.showMessage(f"{info.spec.describe().capitalize()}: {info.width}x{info.height}{rate}", 4000)
+        self._update_actions()
+
+    def _on_source_fault(self, fault: SourceFault) -> None:
+        if fault.spec != self._source:
+            return  # a source the user has already moved away from
+        self._running = False
+        self.stop_recording()
+        self._update_actions()
+        if fault.kind is FaultKind.ENDED:
+            self.source_banner.show_message(
+                fault.message,
+                "info",
+                [("Play again", self.retry), ("Open video file…", self.open_video_dialog)],
+            )
+            return
+        self._show_source_problem(fault.message, fault.spec)
+
+    def _on_source_stopped(self) -> None:
+        self._running = False
+        self._update_actions()
+        self.status.showMessage("Stopped", 2000)
+
+    def _on_model_status(self, status: ModelStatus) -> None:
+        self._model_status = status
+        if status.ok:
+            self.model_banner.dismiss()
+            name = status.weights_path.name if status.weights_path else "model"
+            self.status.showMessage(f"Emotion model {name}: {', '.join(status.labels)}", 5000)
+            return
+        self.model_banner.show_message(
+            f"Emotion model not loaded. {status.error}. Faces are shown without emotions until a model "
+            "loads: pass --weights FILE or load one.",
+            "error",
+            [("Load weights…", self.load_weights_dialog)],
+        )
+
+    def _on_result(self, result: InferenceResult) -> None:
+        self.stats.on_result(result)
+        info = self._source_info
+        if info is not None and result.stream_id != info.stream_id:
+            return  # a late frame of the previous source
+        self.view.set_result(result)
+
+    def _on_recording_finished(self, summary: RecordingSummary) -> None:
+        if summary.error:
+            self._recording = None
+            self.record_action.setChecked(False)
+            self.source_banner.show_message(f"Recording stopped: {summary.error}", "error")
+            return
+        self.status.showMessage(
+            f"Saved {summary.request.video_path} ({summary.frames_written} frames) and "
+            f"{summary.request.csv_path.name} ({summary.rows_written} rows)",
+            8000,
+        )
+
+    @property
+    def model_status(self) -> ModelStatus | None:
+        return self._model_status
+
+    # ---- messages ------------------------------------------------------------------------------
+    def _show_no_camera(self) -> None:
+        self.view.set_placeholder("No camera found.\nOpen a video file (Ctrl+O) to start.")
+        self.source_banner.show_message(
+            "No camera found. Open a video file to start, or plug in a camera: the list updates by itself.",
+            "warning",
+            [("Open video file…", self.open_video_dialog), ("Retry", self.retry)],
+        )
+
+    def _show_source_problem(self, message: str, spec: SourceSpec | None) -> None:
+        actions = [("Retry", self.retry), ("Open video file…", self.open_video_dialog)]
+        if isinstance(spec, CameraSpec) and len(self.picker.devices()) > 1:
+            message += " Pick another camera in the toolbar."
+        if isinstance(spec, VideoFileSpec):
+            actions = [("Open video file…", self.open_video_dialog)]
+            if Path(spec.path).is_file():
+                actions.insert(0, ("Retry", self.retry))
+        self.view.set_placeholder(message)
+        self.source_banner.show_message(message, "error", actions)
+
+    def _on_devices_refreshed(self, devices: list[CameraDevice]) -> None:
+        if self._running or not devices:
+            return
+        if self._source is None or isinstance(self._source, CameraSpec):
+            names = ", ".join(d.name for d in devices)
+            self.source_banner.show_message(
+                f"Cameras available: {names}.",
+                "info",
+                [("Start camera", lambda: self.choose_camera(self.picker.current_device() or devices[0]))],
+            )
+
+    def _update_actions(self) -> None:
+        self.start_stop_action.setText("Stop" if self._running else "Start")
+
+    def _refresh_status(self) -> None:
+        self.status.show_stats(self.stats, time.perf_counter())
+
+    # ---- shutdown --------------------------------------------------------------------------------
+    def shutdown(self, timeout_s: float = 1.0) -> bool:
+        """Stop every worker thread (and release the camera); True if within ``timeout_s``."""
+        if self._shut_down:
+            return not self.controller.is_running
+        self._shut_down = True
+        self._status_timer.stop()
+        self.settings.window_geometry = self.saveGeometry()
+        self.settings.sync()
+        return self.controller.shutdown(timeout_s)
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:
+        self.shutdown()
+        if event is not None:
+            event.accept()
+
+
+def _short_name(spec: SourceSpec) -> str:
+    return Path(spec.path).name if isinstance(spec, VideoFileSpec) else (spec.name or f"camera {spec.index}")
