@@ -171,7 +171,7 @@ class CaptureWorker(QObject):
                 self._timer.start(self._camera_retry_ms)  # maybe a hiccup: try again soon
                 return
             message = (
-                f"{spec.describe().capitalize()} stopped delivering frames after {self._index} frames "
+                f"{spec.describe(capital=True)} stopped delivering frames after {self._index} frames "
                 "(unplugged, or taken by another application)"
             )
             kind = FaultKind.READ_FAILED

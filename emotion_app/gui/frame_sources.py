@@ -138,6 +138,6 @@ def _open_camera(spec: CameraSpec) -> OpenCvFrameSource:
     if not ok or frame is None or frame.size == 0:
         capture.release()
         raise SourceOpenError(
-            f"{spec.describe().capitalize()} opened but delivers no frames: another application may be using it"
+            f"{spec.describe(capital=True)} opened but delivers no frames: another application may be using it"
         )
     return OpenCvFrameSource(capture, normalise_frame(frame))

@@ -23,8 +23,9 @@ class CameraSpec:
     index: int
     name: str = ""
 
-    def describe(self) -> str:
-        return f"camera '{self.name}' (index {self.index})" if self.name else f"camera {self.index}"
+    def describe(self, capital: bool = False) -> str:
+        text = f"camera '{self.name}' (index {self.index})" if self.name else f"camera {self.index}"
+        return text[0].upper() + text[1:] if capital else text
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,8 @@ class VideoFileSpec:
     # Start again from the first frame at the end (used by the soak measurement).
     loop: bool = False
 
-    def describe(self) -> str:
-        return f"video file {self.path}"
+    def describe(self, capital: bool = False) -> str:
+        return f"{'V' if capital else 'v'}ideo file {self.path}"
 
 
 SourceSpec = CameraSpec | VideoFileSpec

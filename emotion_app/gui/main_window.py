@@ -390,7 +390,7 @@ class MainWindow(QMainWindow):
         self.source_banner.dismiss()
         self.setWindowTitle(f"{APP_TITLE} — {_short_name(info.spec)}")
         rate = f", {info.fps:.0f} fps" if info.fps > 0 else ""
-        self.status.showMessage(f"{info.spec.describe().capitalize()}: {info.width}x{info.height}{rate}", 4000)
+        self.status.showMessage(f"{info.spec.describe(capital=True)}: {info.width}x{info.height}{rate}", 4000)
         self._update_actions()
 
     def _on_source_fault(self, fault: SourceFault) -> None:

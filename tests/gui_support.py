@@ -1,0 +1,160 @@
+"""Shared pieces for the GUI tests: a window factory that always shuts down, a camera
+that gets unplugged, and helpers to wait for frames and compare rendered pixels.
+
+Everything drives the real main window, the real worker threads and the real core
+pipeline on the offscreen platform; only the camera hardware is simulated (this
+machine has none), by playing a real video file through the camera code path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QRectF
+from PyQt6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.app import LaunchOptions
+from emotion_app.gui.camera_picker import CameraDevice, StaticDeviceMonitor
+from emotion_app.gui.frame_sources import OpenCvFrameSource, SourceFactory, open_frame_source
+from emotion_app.gui.frames import CameraSpec, InferenceResult, SourceSpec, VideoFileSpec
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.settings import AppSettings
+from helpers import VideoTruth, write_astronaut_video
+
+# Generous: two cores shared with a training job; a healthy run takes well under a second.
+WAIT_MS = 20_000
+
+WindowFactory = Callable[..., MainWindow]
+
+
+@pytest.fixture(scope="session")
+def gui_video(tmp_path_factory: pytest.TempPathFactory) -> VideoTruth:
+    """One large astronaut face drifting across a 320x240 frame: 30 frames at 15 fps."""
+    return write_astronaut_video(
+        tmp_path_factory.mktemp("gui_video") / "astronaut.avi",
+        num_frames=30,
+        frame_size=(320, 240),
+        face_size=80,
+        motion="move",
+        fps=15.0,
+    )
+
+
+@pytest.fixture
+def settings_path(tmp_path: Path) -> Path:
+    """A private settings file: tests never read or write the user's settings."""
+    return tmp_path / "settings.ini"
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iterator[WindowFactory]:
+    """Builds real main windows; each is closed (threads stopped) at the end of the test."""
+    windows: list[MainWindow] = []
+
+    def factory(
+        video: Path | None = None,
+        camera: str | None = None,
+        weights: Path | None | str = "random",
+        devices: list[CameraDevice] | None = None,
+        source_factory: SourceFactory = open_frame_source,
+        camera_timeout_s: float = 0.3,
+        settings: Path | None = None,
+    ) -> MainWindow:
+        chosen_weights = random_weights if weights == "random" else weights
+        options = LaunchOptions(camera=camera, video=video, weights=chosen_weights)  # type: ignore[arg-type]
+        window = MainWindow(
+            options,
+            AppSettings.at_path(settings or settings_path),
+            device_monitor=StaticDeviceMonitor(devices or []),
+            source_factory=source_factory,
+            camera_timeout_s=camera_timeout_s,
+        )
+        qtbot.addWidget(window)
+        window.resize(800, 600)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield factory
+    for window in windows:
+        window.close()
+        assert not window.controller.is_running
+
+
+def wait_for_face_result(qtbot: QtBot, window: MainWindow) -> InferenceResult:
+    """Wait until the view shows a frame with at least one face, and return it."""
+    qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) > 0, timeout=WAIT_MS)
+    result = window.view.result
+    assert result is not None
+    return result
+
+
+def wait_until_stopped(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: not window.is_running and window.source_banner.text() != "", timeout=WAIT_MS)
+
+
+def grab_view(window: MainWindow) -> np.ndarray:
+    """The view's current rendering as an RGB array (height, width, 3)."""
+    image = window.view.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    width, height = image.width(), image.height()
+    buffer = image.constBits()
+    assert buffer is not None
+    buffer.setsize(image.sizeInBytes())
+    rows = np.frombuffer(buffer, dtype=np.uint8).reshape(height, image.bytesPerLine())
+    return rows[:, : width * 3].reshape(height, width, 3).copy()
+
+
+def changed_fraction(before: np.ndarray, after: np.ndarray, rect: QRectF) -> float:
+    """Share of pixels inside ``rect`` (view coordinates) that differ between two grabs."""
+    x0, y0 = max(0, int(rect.left())), max(0, int(rect.top()))
+    x1, y1 = min(before.shape[1], int(rect.right()) + 1), min(before.shape[0], int(rect.bottom()) + 1)
+    assert x1 > x0 and y1 > y0, f"empty region {rect}"
+    region_before, region_after = before[y0:y1, x0:x1].astype(int), after[y0:y1, x0:x1].astype(int)
+    return float((np.abs(region_before - region_after).sum(axis=2) > 30).mean())
+
+
+class UnpluggedCamera:
+    """A "camera" that plays a real video and then stops delivering frames, as a webcam
+    does when its cable is pulled (reads fail while the device stays open)."""
+
+    def __init__(self, video: Path, good_frames: int) -> None:
+        self._inner: OpenCvFrameSource = open_frame_source(VideoFileSpec(video))
+        self._good_frames = good_frames
+        self.reads = 0
+        self.released = False
+        self.width, self.height = self._inner.width, self._inner.height
+        self.fps, self.frame_count = 30.0, 0
+
+    def read(self) -> np.ndarray | None:
+        self.reads += 1
+        if self.reads > self._good_frames:
+            return None
+        return self._inner.read()
+
+    def rewind(self) -> bool:
+        return False
+
+    def release(self) -> None:
+        self.released = True
+        self._inner.release()
+
+
+class CameraBench:
+    """A source factory: camera specs open :class:`UnpluggedCamera`, files open normally."""
+
+    def __init__(self, video: Path, good_frames: int) -> None:
+        self.video = video
+        self.good_frames = good_frames
+        self.opened: list[UnpluggedCamera] = []
+
+    def __call__(self, spec: SourceSpec) -> object:
+        if isinstance(spec, CameraSpec):
+            camera = UnpluggedCamera(self.video, self.good_frames)
+            self.opened.append(camera)
+            return camera
+        return open_frame_source(spec)

@@ -1,0 +1,180 @@
+"""The capture worker on a real QThread with real video files, and the one-slot mailbox."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from PyQt6.QtCore import QThread
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.capture_worker import CaptureWorker
+from emotion_app.gui.frames import CameraSpec, CapturedFrame, FaultKind, SourceFault, SourceInfo, VideoFileSpec
+from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
+from gui_support import WAIT_MS, CameraBench, gui_video  # noqa: F401  (fixture)
+from helpers import VideoTruth, write_astronaut_video
+
+
+def test_mailbox_keeps_only_the_newest_item_and_counts_drops() -> None:
+    mailbox: LatestMailbox[int] = LatestMailbox()
+    assert mailbox.put(1) is True  # was empty: the consumer needs a nudge
+    assert mailbox.put(2) is False
+    assert mailbox.put(3) is False
+    assert mailbox.dropped == 2
+    assert mailbox.take() == 3
+    assert mailbox.take() is None
+    mailbox.put(4)
+    mailbox.clear()
+    assert mailbox.take() is None and mailbox.dropped == 2
+
+
+def test_delivery_gate_bounds_results_in_flight() -> None:
+    gate = DeliveryGate(capacity=2)
+    assert gate.try_acquire() and gate.try_acquire()
+    assert not gate.try_acquire()
+    assert gate.skipped == 1
+    gate.release()
+    assert gate.try_acquire()
+
+
+class CaptureRig:
+    """A capture worker on its own QThread, recording what it emits."""
+
+    def __init__(self, factory: object | None = None, camera_timeout_s: float = 0.3) -> None:
+        self.mailbox: LatestMailbox[CapturedFrame] = LatestMailbox()
+        kwargs = {"source_factory": factory} if factory is not None else {}
+        self.worker = CaptureWorker(self.mailbox, camera_timeout_s=camera_timeout_s, **kwargs)  # type: ignore[arg-type]
+        self.thread = QThread()
+        self.worker.moveToThread(self.thread)
+        self.frames: list[CapturedFrame] = []
+        self.opened: list[SourceInfo] = []
+        self.faults: list[SourceFault] = []
+        self.worker.opened.connect(self.opened.append)
+        self.worker.fault.connect(self.faults.append)
+        # Taking frames on the GUI thread stands in for the inference worker.
+        self.worker.frame_available.connect(self._take)
+        self.thread.finished.connect(self.worker.on_thread_finished)
+        self.thread.start()
+
+    def _take(self) -> None:
+        frame = self.mailbox.take()
+        if frame is not None:
+            self.frames.append(frame)
+
+    def start(self, spec: object) -> None:
+        # Cross-thread call through the worker's event loop, as the controller does it.
+        from PyQt6.QtCore import QMetaObject, Q_ARG, Qt
+
+        QMetaObject.invokeMethod(self.worker, "start_source", Qt.ConnectionType.QueuedConnection, Q_ARG(object, spec))
+
+    def stop(self) -> bool:
+        self.thread.requestInterruption()
+        self.thread.quit()
+        return self.thread.wait(1000)
+
+
+@pytest.fixture
+def rig_factory() -> object:
+    rigs: list[CaptureRig] = []
+
+    def make(factory: object | None = None) -> CaptureRig:
+        rig = CaptureRig(factory)
+        rigs.append(rig)
+        return rig
+
+    yield make
+    for rig in rigs:
+        assert rig.stop()
+
+
+def test_video_frames_arrive_in_order_then_the_end_is_reported(qtbot: QtBot, rig_factory, gui_video: VideoTruth) -> None:
+    rig = rig_factory()
+    rig.start(VideoFileSpec(gui_video.path, pace=False))
+    qtbot.waitUntil(lambda: len(rig.faults) == 1, timeout=WAIT_MS)
+    info = rig.opened[0]
+    assert (info.width, info.height) == gui_video.frame_size
+    assert info.fps == pytest.approx(gui_video.fps)
+    fault = rig.faults[0]
+    assert fault.kind is FaultKind.ENDED and gui_video.path.name in fault.message
+    # Unpaced files wait for the consumer, so nothing is dropped and every frame arrives.
+    assert [f.index for f in rig.frames] == list(range(gui_video.num_frames))
+    assert rig.frames[0].image.shape == (240, 320, 3)
+    assert rig.frames[3].source_time == pytest.approx(3 / gui_video.fps)
+    assert not rig.worker.has_source  # the file is released at the end
+
+
+def test_paced_video_plays_at_its_native_rate_not_as_fast_as_possible(qtbot: QtBot, rig_factory, tmp_path: Path) -> None:
+    video = write_astronaut_video(tmp_path / "slow.avi", num_frames=12, frame_size=(160, 120), face_size=40, fps=20.0)
+    rig = rig_factory()
+    started = time.perf_counter()
+    rig.start(VideoFileSpec(video.path))
+    qtbot.waitUntil(lambda: len(rig.faults) == 1, timeout=WAIT_MS)
+    # 12 frames at 20 fps span 0.55 s between the first and the last; decoding them
+    # unpaced takes a few milliseconds. A lower bound only, so a loaded machine can't fail it.
+    span = rig.frames[-1].capture_time - rig.frames[0].capture_time
+    assert span >= 0.45, f"12 frames at 20 fps came within {span:.3f} s"
+    assert time.perf_counter() - started >= 0.45
+
+
+def test_a_video_that_will_not_open_is_reported_with_its_path(qtbot: QtBot, rig_factory, tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.mp4"
+    garbage.write_bytes(os.urandom(4096))
+    missing = tmp_path / "missing.avi"
+    rig = rig_factory()
+    rig.start(VideoFileSpec(garbage))
+    rig.start(VideoFileSpec(missing))
+    qtbot.waitUntil(lambda: len(rig.faults) == 2, timeout=WAIT_MS)
+    assert all(f.kind is FaultKind.OPEN_FAILED for f in rig.faults)
+    assert str(garbage) in rig.faults[0].message and "decode" in rig.faults[0].message
+    assert str(missing) in rig.faults[1].message and "not found" in rig.faults[1].message
+    assert rig.frames == []
+
+
+def test_a_truncated_video_is_reported_as_damaged_not_as_finished(qtbot: QtBot, rig_factory, tmp_path: Path) -> None:
+    video = write_astronaut_video(tmp_path / "whole.avi", num_frames=40, frame_size=(320, 240), face_size=70)
+    data = video.path.read_bytes()
+    truncated = tmp_path / "truncated.avi"
+    truncated.write_bytes(data[: len(data) // 2])
+    rig = rig_factory()
+    rig.start(VideoFileSpec(truncated, pace=False))
+    qtbot.waitUntil(lambda: len(rig.faults) == 1, timeout=WAIT_MS)
+    fault = rig.faults[0]
+    assert fault.kind is FaultKind.READ_FAILED
+    assert str(truncated) in fault.message and "of 40 frames" in fault.message
+    assert 0 < len(rig.frames) < 40
+
+
+def test_a_camera_that_stops_delivering_frames_is_released_and_reported(
+    qtbot: QtBot, rig_factory, gui_video: VideoTruth
+) -> None:
+    bench = CameraBench(gui_video.path, good_frames=5)
+    rig = rig_factory(bench)
+    rig.start(CameraSpec(0, "Test Cam"))
+    qtbot.waitUntil(lambda: len(rig.faults) == 1, timeout=WAIT_MS)
+    fault = rig.faults[0]
+    assert fault.kind is FaultKind.READ_FAILED
+    assert "Test Cam" in fault.message and "stopped delivering frames" in fault.message
+    assert len(rig.frames) == 5
+    camera = bench.opened[0]
+    assert camera.released and camera.reads > 5  # it retried before giving up
+
+
+def test_an_absent_camera_is_reported_as_could_not_open(qtbot: QtBot, rig_factory) -> None:
+    rig = rig_factory()  # the real OpenCV path: this machine has no camera at index 97
+    rig.start(CameraSpec(97, "Ghost Cam"))
+    qtbot.waitUntil(lambda: len(rig.faults) == 1, timeout=WAIT_MS)
+    fault = rig.faults[0]
+    assert fault.kind is FaultKind.OPEN_FAILED and "Ghost Cam" in fault.message
+
+
+def test_stopping_the_thread_releases_the_source_within_a_second(qtbot: QtBot, gui_video: VideoTruth) -> None:
+    rig = CaptureRig()
+    rig.start(VideoFileSpec(gui_video.path, loop=True))
+    qtbot.waitUntil(lambda: len(rig.frames) >= 3, timeout=WAIT_MS)
+    assert rig.worker.has_source
+    started = time.perf_counter()
+    assert rig.stop()
+    assert time.perf_counter() - started < 1.0
+    assert not rig.worker.has_source
