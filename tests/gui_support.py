@@ -8,6 +8,7 @@ machine has none), by playing a real video file through the camera code path.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -63,6 +64,8 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
         source_factory: SourceFactory = open_frame_source,
         camera_timeout_s: float = 0.3,
         settings: Path | None = None,
+        optimize_classifier: bool = False,
+        wait_for_model: bool = True,
     ) -> MainWindow:
         chosen_weights = random_weights if weights == "random" else weights
         options = LaunchOptions(camera=camera, video=video, weights=chosen_weights)  # type: ignore[arg-type]
@@ -72,12 +75,17 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
             device_monitor=StaticDeviceMonitor(devices or []),
             source_factory=source_factory,
             camera_timeout_s=camera_timeout_s,
+            # Building the int8 runner takes seconds per window; one test covers it and
+            # the rest classify with eager fp32, which is the same model.
+            optimize_classifier=optimize_classifier,
         )
         qtbot.addWidget(window)
         window.resize(800, 600)
         window.show()
         qtbot.waitExposed(window)
         windows.append(window)
+        if wait_for_model:  # the first source starts once the model has loaded
+            qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
         return window
 
     yield factory
@@ -119,8 +127,10 @@ def changed_fraction(before: np.ndarray, after: np.ndarray, rect: QRectF) -> flo
 
 
 class UnpluggedCamera:
-    """A "camera" that plays a real video and then stops delivering frames, as a webcam
-    does when its cable is pulled (reads fail while the device stays open)."""
+    """A "camera" that plays a real video (looped) at 30 fps and then stops delivering
+    frames, as a webcam does when its cable is pulled (reads fail, the device stays open)."""
+
+    FPS = 30.0
 
     def __init__(self, video: Path, good_frames: int) -> None:
         self._inner: OpenCvFrameSource = open_frame_source(VideoFileSpec(video))
@@ -128,13 +138,22 @@ class UnpluggedCamera:
         self.reads = 0
         self.released = False
         self.width, self.height = self._inner.width, self._inner.height
-        self.fps, self.frame_count = 30.0, 0
+        self.fps, self.frame_count = self.FPS, 0
+        self._next_frame_at = time.perf_counter()
 
     def read(self) -> np.ndarray | None:
+        # A camera's read blocks until its next frame is exposed.
+        delay = self._next_frame_at - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        self._next_frame_at = max(self._next_frame_at, time.perf_counter() - 1.0) + 1.0 / self.FPS
         self.reads += 1
         if self.reads > self._good_frames:
             return None
-        return self._inner.read()
+        frame = self._inner.read()
+        if frame is None and self._inner.rewind():
+            frame = self._inner.read()
+        return frame
 
     def rewind(self) -> bool:
         return False
@@ -151,8 +170,10 @@ class CameraBench:
         self.video = video
         self.good_frames = good_frames
         self.opened: list[UnpluggedCamera] = []
+        self.specs: list[SourceSpec] = []
 
     def __call__(self, spec: SourceSpec) -> object:
+        self.specs.append(spec)
         if isinstance(spec, CameraSpec):
             camera = UnpluggedCamera(self.video, self.good_frames)
             self.opened.append(camera)

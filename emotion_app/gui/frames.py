@@ -114,9 +114,12 @@ class InferenceResult:
 class ModelStatus:
     """Outcome of loading the weights in the inference worker."""
 
-    weights_path: Path | None
-    labels: tuple[str, ...] = ()
-    error: str = ""  # empty when the model loaded
+    weights_path: Path | None  # the file this status is about
+    labels: tuple[str, ...] = ()  # of the model in use (empty: none)
+    error: str = ""  # why ``weights_path`` could not be loaded; empty when it was
+    active_weights: Path | None = None  # the model in use: this one, an earlier one, or none
+    inference_mode: str = ""  # "eager", "int8" or "fp32" (the classifier's runner)
+    note: str = ""  # why the runner is not the fastest one, if it is not
 
     @property
     def ok(self) -> bool:

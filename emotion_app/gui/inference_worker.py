@@ -8,32 +8,26 @@ after the result is emitted, so writing files never delays what the user sees.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable
 
 import cv2
-import numpy as np
 from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
 
+from emotion_app.classifier import EmotionClassifier
+from emotion_app.detection import FaceDetector
+from emotion_app.fast_inference import InferenceRunner, build_runner
+from emotion_app.pipeline import EmotionPipeline, StageTimings
 from emotion_app.results import FaceResult
 
 from .frames import CapturedFrame, InferenceResult, ModelStatus, RecordingRequest, RecordingSummary
 from .mailbox import DeliveryGate, LatestMailbox
 from .recorder import Recorder
 
-
-class FramePipeline(Protocol):
-    """The part of ``emotion_app.pipeline.EmotionPipeline`` the worker uses."""
-
-    def process(self, frame: np.ndarray) -> list[FaceResult]: ...
-
-    def reset(self) -> None: ...
-
-
-class LoadedPipeline(Protocol):
-    pipeline: FramePipeline
-    labels: tuple[str, ...]
+log = logging.getLogger(__name__)
 
 
 PipelineLoader = Callable[[Path | None], "PipelineBundle"]
@@ -42,21 +36,40 @@ PipelineLoader = Callable[[Path | None], "PipelineBundle"]
 class PipelineBundle:
     """A ready pipeline plus what the GUI needs to know about it."""
 
-    def __init__(self, pipeline: FramePipeline, labels: tuple[str, ...], weights_path: Path | None) -> None:
+    def __init__(self, pipeline: EmotionPipeline, labels: tuple[str, ...], weights_path: Path | None) -> None:
         self.pipeline = pipeline
         self.labels = labels
         self.weights_path = weights_path
 
 
 def load_pipeline(weights_path: Path | None) -> PipelineBundle:
-    """Build the core pipeline: Haar detector + classifier from ``weights_path``."""
-    from emotion_app.classifier import EmotionClassifier
-    from emotion_app.detection import FaceDetector
-    from emotion_app.pipeline import EmotionPipeline
+    """Build the core pipeline: Haar detector + classifier from ``weights_path``.
 
+    The classifier starts as eager fp32, which is ready in milliseconds; building the fast
+    runner takes seconds, so :class:`InferenceWorker` does it in the background.
+    """
     classifier = EmotionClassifier.load(weights_path)
-    pipeline = EmotionPipeline(FaceDetector(), classifier)
+    pipeline = EmotionPipeline(FaceDetector(), classifier, optimize=False)
     return PipelineBundle(pipeline, tuple(classifier.labels), classifier.source)
+
+
+class ClassifierOptimizer(threading.Thread):
+    """Builds the classifier's fast runner off the inference thread, then hands it over.
+
+    Quantising and checking the model takes seconds; meanwhile the app classifies with
+    eager fp32 instead of showing nothing. The build works on a copy of the model, so it
+    can run beside inference. A daemon thread: nothing can interrupt a build once
+    started, and a window closing mid-build must not wait for it (its result is dropped).
+    """
+
+    def __init__(self, classifier: EmotionClassifier, on_done: Callable[[InferenceRunner], None]) -> None:
+        super().__init__(name="classifier-optimizer", daemon=True)
+        self._classifier = classifier
+        self._on_done = on_done
+
+    def run(self) -> None:
+        runner = build_runner(self._classifier.model, self._classifier.preprocessing, "auto")
+        self._on_done(runner)
 
 
 class InferenceWorker(QObject):
@@ -65,6 +78,8 @@ class InferenceWorker(QObject):
     model_status = pyqtSignal(object)  # ModelStatus
     result_ready = pyqtSignal(object)  # InferenceResult
     recording_finished = pyqtSignal(object)  # RecordingSummary
+    # From the optimizer thread to this worker's own thread (queued): (bundle, runner).
+    _runner_built = pyqtSignal(object, object)
 
     def __init__(
         self,
@@ -73,6 +88,7 @@ class InferenceWorker(QObject):
         weights_path: Path | None,
         pipeline_loader: PipelineLoader = load_pipeline,
         torch_threads: int | None = 1,
+        optimize_classifier: bool = True,
     ) -> None:
         super().__init__()
         self._mailbox = mailbox
@@ -86,6 +102,9 @@ class InferenceWorker(QObject):
         self._smoothing: float | None = None
         self._stream_id = -1
         self._recorder: Recorder | None = None
+        self._optimize_classifier = optimize_classifier
+        self._failed_frames = 0
+        self._runner_built.connect(self._install_runner)
 
     # ---- model ------------------------------------------------------------------
     @pyqtSlot()
@@ -106,20 +125,42 @@ class InferenceWorker(QObject):
             message = str(exc)
             if weights_path is not None and str(weights_path) not in message:
                 message = f"{weights_path}: {message}"
-            self.model_status.emit(ModelStatus(weights_path, (), message))
+            # A bad file picked later must not throw away the model that works.
+            current = self._bundle
+            self.model_status.emit(
+                ModelStatus(weights_path, current.labels if current else (), message,
+                            active_weights=current.weights_path if current else None)
+            )
             return
         self._bundle = bundle
         self._stream_id = -1
         if self._smoothing is not None:
-            apply_smoothing(bundle.pipeline, self._smoothing)
-        self.model_status.emit(ModelStatus(bundle.weights_path, bundle.labels))
+            bundle.pipeline.smoothing = self._smoothing
+        classifier = bundle.pipeline.classifier
+        self.model_status.emit(
+            ModelStatus(bundle.weights_path, bundle.labels, active_weights=bundle.weights_path,
+                        inference_mode=classifier.inference_mode)
+        )
+        if self._optimize_classifier and classifier.inference_mode == "eager":
+            ClassifierOptimizer(classifier, lambda runner: self._runner_built.emit(bundle, runner)).start()
+
+    @pyqtSlot(object, object)
+    def _install_runner(self, bundle: PipelineBundle, runner: InferenceRunner) -> None:
+        """Swap the fast runner in between two frames (on this thread, so never mid-batch)."""
+        if bundle is not self._bundle:
+            return  # another model was loaded meanwhile
+        bundle.pipeline.classifier.runner = runner
+        self.model_status.emit(
+            ModelStatus(bundle.weights_path, bundle.labels, active_weights=bundle.weights_path,
+                        inference_mode=runner.mode, note=runner.note)
+        )
 
     @pyqtSlot(float)
     def set_smoothing(self, factor: float) -> None:
         """Per-track EMA factor: 0 shows raw probabilities, near 1 changes slowly."""
         self._smoothing = factor
         if self._bundle is not None:
-            apply_smoothing(self._bundle.pipeline, factor)
+            self._bundle.pipeline.smoothing = factor
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -145,17 +186,19 @@ class InferenceWorker(QObject):
     def process(self, frame: CapturedFrame) -> InferenceResult:
         """Faces of one frame (no faces when no model is loaded)."""
         faces: list[FaceResult] = []
-        stage_ms: dict[str, float] = {}
+        timings: dict[str, float] = {}
         bundle = self._bundle
         if bundle is not None:
             if frame.stream_id != self._stream_id:
                 # A new stream: tracks of the last one would attach to the wrong faces.
                 bundle.pipeline.reset()
                 self._stream_id = frame.stream_id
-            started = time.perf_counter()
-            faces = bundle.pipeline.process(frame.image)
-            stage_ms = read_stage_ms(bundle.pipeline)
-            stage_ms.setdefault("total", (time.perf_counter() - started) * 1000.0)
+            try:
+                faces = bundle.pipeline.process(frame.image)
+                timings = stage_ms(bundle.pipeline.last_timings)
+            except Exception as exc:  # one bad frame must not stop the stream
+                log.warning("frame %d could not be processed: %s", frame.index, exc)
+                self._failed_frames += 1
         # BGRA is QImage.Format_RGB32's memory layout: the GUI wraps it without a copy
         # and Qt draws it on its fast path, so the conversion cost stays off the GUI thread.
         display = cv2.cvtColor(frame.image, cv2.COLOR_BGR2BGRA)
@@ -169,7 +212,7 @@ class InferenceWorker(QObject):
             capture_time=frame.capture_time,
             source_time=frame.source_time,
             inference_done_time=time.perf_counter(),
-            stage_ms=stage_ms,
+            stage_ms=timings,
             dropped_frames=self._mailbox.dropped,
         )
 
@@ -191,9 +234,9 @@ class InferenceWorker(QObject):
         assert recorder is not None
         try:
             recorder.write(result)
-        except OSError as exc:
+        except Exception as exc:  # a full disk or a codec problem ends the recording, not the app
             self._recorder = None
-            self.recording_finished.emit(recorder.close(error=str(exc)))
+            self.recording_finished.emit(recorder.close(error=str(exc) or type(exc).__name__))
 
     def _finish_recording(self) -> None:
         recorder, self._recorder = self._recorder, None
@@ -211,20 +254,6 @@ class InferenceWorker(QObject):
         self._finish_recording()
 
 
-def apply_smoothing(pipeline: FramePipeline, factor: float) -> None:
-    """Set the per-track EMA factor on the core pipeline."""
-    setter = getattr(pipeline, "set_smoothing", None)
-    if callable(setter):
-        setter(factor)
-    elif hasattr(pipeline, "smoothing"):
-        setattr(pipeline, "smoothing", factor)
-
-
-def read_stage_ms(pipeline: FramePipeline) -> dict[str, float]:
-    """The pipeline's per-stage timings of its last call, in milliseconds."""
-    timings = getattr(pipeline, "last_timings", None)
-    if timings is None:
-        return {}
-    if isinstance(timings, dict):
-        return {str(k): float(v) for k, v in timings.items()}
-    return {}
+def stage_ms(timings: StageTimings) -> dict[str, float]:
+    """The pipeline's timings of its last call, as the status bar and scripts read them."""
+    return {"detect": timings.detect_ms, "classify": timings.classify_ms, "total": timings.total_ms}

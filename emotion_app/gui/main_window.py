@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         source_factory: SourceFactory = open_frame_source,
         pipeline_loader: PipelineLoader = load_pipeline,
         camera_timeout_s: float = 2.0,
+        optimize_classifier: bool = True,
     ) -> None:
         super().__init__()
         self.options = options
@@ -71,9 +72,15 @@ class MainWindow(QMainWindow):
         self._model_status: ModelStatus | None = None
         self._recording: RecordingRequest | None = None
         self._shut_down = False
+        self._initial_source_started = False
 
         self.controller = StreamController(
-            options.weights, source_factory, pipeline_loader, camera_timeout_s=camera_timeout_s, parent=self
+            options.weights,
+            source_factory,
+            pipeline_loader,
+            camera_timeout_s=camera_timeout_s,
+            optimize_classifier=optimize_classifier,
+            parent=self,
         )
         self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
         self.view = VideoView(self)
@@ -97,9 +104,12 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1000, 720)
-        self.controller.start_threads()
         self.set_smoothing(settings.smoothing)
-        self._start_initial_source()
+        # The first source starts once the model has loaded (or failed to): frames are
+        # shown through the inference thread, so a video started earlier would skip its
+        # first frames while the model loads.
+        self.view.set_placeholder("Loading the emotion model…")
+        self.controller.start_threads()
 
     # ---- construction ---------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -415,14 +425,25 @@ class MainWindow(QMainWindow):
 
     def _on_model_status(self, status: ModelStatus) -> None:
         self._model_status = status
+        if not self._initial_source_started:
+            self._initial_source_started = True
+            self._start_initial_source()
         if status.ok:
             self.model_banner.dismiss()
             name = status.weights_path.name if status.weights_path else "model"
-            self.status.showMessage(f"Emotion model {name}: {', '.join(status.labels)}", 5000)
+            mode = f" ({status.inference_mode})" if status.inference_mode else ""
+            self.status.showMessage(f"Emotion model {name}{mode}: {', '.join(status.labels)}", 5000)
+            return
+        if status.active_weights is not None:
+            self.model_banner.show_message(
+                f"Could not load the model: {status.error}. Still using {status.active_weights.name}.",
+                "warning",
+                [("Load weights…", self.load_weights_dialog)],
+            )
             return
         self.model_banner.show_message(
-            f"Emotion model not loaded. {status.error}. Faces are shown without emotions until a model "
-            "loads: pass --weights FILE or load one.",
+            f"Emotion model not loaded: {status.error}. The video plays without emotion labels until a "
+            "model loads: start with --weights FILE, or load one.",
             "error",
             [("Load weights…", self.load_weights_dialog)],
         )

@@ -67,8 +67,12 @@ class Recorder:
         if not writer.isOpened():
             writer.release()
             raise OSError(f"could not write video {path}")
+        try:
+            self._csv = CsvSink(self.request.csv_path, result.labels)
+        except BaseException:
+            writer.release()
+            raise
         self._writer = writer
-        self._csv = CsvSink(self.request.csv_path, result.labels)
 
 
 def annotate(result: InferenceResult) -> np.ndarray:

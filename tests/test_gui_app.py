@@ -1,0 +1,77 @@
+"""Start-up: the command line, choosing the camera, remembering it, and main.py itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.app import parse_args
+from emotion_app.gui.camera_picker import CameraDevice
+from emotion_app.gui.frames import CameraSpec
+from emotion_app.gui.settings import AppSettings
+from gui_support import (  # noqa: F401  (fixtures)
+    WAIT_MS,
+    CameraBench,
+    gui_video,
+    make_window,
+    settings_path,
+    wait_for_face_result,
+)
+from helpers import VideoTruth
+
+REPO = Path(__file__).resolve().parent.parent
+BUILT_IN, USB = CameraDevice("Integrated Webcam", 0), CameraDevice("USB Cam", 2)
+
+
+def test_parse_args() -> None:
+    options = parse_args(["--camera", "2", "--weights", "w.safetensors"])
+    assert options.camera_index == 2 and options.weights == Path("w.safetensors") and options.video is None
+    assert parse_args(["--camera", "Logitech"]).camera_index is None
+    assert parse_args(["--video", "clip.mp4"]).video == Path("clip.mp4")
+    with pytest.raises(SystemExit):
+        parse_args(["--camera", "0", "--video", "clip.mp4"])  # one source at a time
+
+
+def test_main_py_help_runs_without_a_display() -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    completed = subprocess.run(
+        [sys.executable, str(REPO / "main.py"), "--help"], capture_output=True, text=True, timeout=60, env=env, cwd=REPO
+    )
+    assert completed.returncode == 0
+    assert "--camera INDEX|NAME" in completed.stdout and "--video PATH" in completed.stdout
+
+
+def test_the_remembered_camera_is_opened_and_a_choice_is_remembered(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path
+) -> None:
+    AppSettings.at_path(settings_path).remember_camera("USB Cam", 2)
+    bench = CameraBench(gui_video.path, good_frames=1000)
+    window = make_window(devices=[BUILT_IN, USB], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs[0] == CameraSpec(2, "USB Cam") and window.picker.current_device() == USB
+    window.picker.camera_chosen.emit(BUILT_IN)
+    qtbot.waitUntil(lambda: len(bench.specs) == 2, timeout=WAIT_MS)
+    window.close()
+    stored = AppSettings.at_path(settings_path)
+    assert (stored.camera_name, stored.camera_index) == ("Integrated Webcam", 0)
+
+
+@pytest.mark.parametrize("wanted,expected", [("usb", CameraSpec(2, "USB Cam")), ("0", CameraSpec(0, "Integrated Webcam"))])
+def test_camera_chosen_on_the_command_line(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, wanted: str, expected: CameraSpec
+) -> None:
+    bench = CameraBench(gui_video.path, good_frames=1000)
+    window = make_window(camera=wanted, devices=[BUILT_IN, USB], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs[0] == expected
+
+
+def test_an_unknown_camera_name_lists_the_cameras(qtbot: QtBot, make_window) -> None:
+    window = make_window(camera="Hubble", devices=[BUILT_IN, USB])
+    text = window.source_banner.text()
+    assert "No camera named 'Hubble'" in text and "Integrated Webcam, USB Cam" in text

@@ -1,0 +1,142 @@
+"""Faults in the real window: each gives a message naming the file or device and a way on.
+
+Never a crash, never a frozen window: after every fault the window still answers and
+can be pointed at another source.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.camera_picker import CameraDevice
+from gui_support import (  # noqa: F401  (fixtures)
+    WAIT_MS,
+    CameraBench,
+    gui_video,
+    make_window,
+    settings_path,
+    wait_for_face_result,
+    wait_until_stopped,
+)
+from helpers import VideoTruth, write_astronaut_video
+
+
+def test_a_video_that_will_not_open_names_the_file(qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth) -> None:
+    garbage = tmp_path / "holiday.mp4"
+    garbage.write_bytes(os.urandom(8192))
+    window = make_window(video=garbage)
+    wait_until_stopped(qtbot, window)
+    assert str(garbage) in window.source_banner.text()
+    assert window.source_banner.level == "error"
+    assert "Open video file…" in window.source_banner.button_captions()
+    # The window still works: open a good video instead.
+    window.open_video(gui_video.path)
+    wait_for_face_result(qtbot, window)
+    assert window.source_banner.text() == ""
+
+
+def test_a_missing_video_file_names_the_file(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "clip.avi"
+    window = make_window(video=missing)
+    wait_until_stopped(qtbot, window)
+    assert "not found" in window.source_banner.text() and str(missing) in window.source_banner.text()
+
+
+def test_the_end_of_a_video_is_announced_with_play_again(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    wait_until_stopped(qtbot, window)
+    assert "Finished playing astronaut.avi (30 frames)" in window.source_banner.text()
+    assert window.source_banner.level == "info"
+    last_index = window.view.result.frame_index
+    window.source_banner.button("Play again").click()
+    qtbot.waitUntil(lambda: window.is_running and window.view.result.frame_index < last_index, timeout=WAIT_MS)
+
+
+def test_a_truncated_video_says_it_is_damaged(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    video = write_astronaut_video(tmp_path / "full.avi", num_frames=30, frame_size=(320, 240), face_size=80, fps=30.0)
+    data = video.path.read_bytes()
+    truncated = tmp_path / "cut.avi"
+    truncated.write_bytes(data[: len(data) * 2 // 3])
+    window = make_window(video=truncated)
+    wait_until_stopped(qtbot, window)
+    text = window.source_banner.text()
+    assert str(truncated) in text and "truncated or damaged" in text
+
+
+def test_missing_weights_name_the_file_and_video_still_plays(
+    qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth
+) -> None:
+    missing = tmp_path / "models" / "emotion.safetensors"
+    window = make_window(video=gui_video.path, weights=missing)
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+    assert not window.model_status.ok
+    assert str(missing) in window.model_banner.text() and window.model_banner.level == "error"
+    assert "Load weights…" in window.model_banner.button_captions()
+    # Frames still arrive, just without emotions.
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    assert window.view.result.faces == ()
+
+
+def test_corrupt_weights_name_the_file(qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth, random_weights: Path) -> None:
+    corrupt = tmp_path / "corrupt.safetensors"
+    corrupt.write_bytes(random_weights.read_bytes()[:5000])  # truncated mid-tensor
+    window = make_window(video=gui_video.path, weights=corrupt)
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+    assert not window.model_status.ok and str(corrupt) in window.model_banner.text()
+    # Loading a good model afterwards clears the message and brings the emotions back.
+    window.controller.load_weights(random_weights)
+    qtbot.waitUntil(lambda: window.model_status.ok, timeout=WAIT_MS)
+    assert window.model_banner.text() == ""
+
+
+def test_a_camera_unplugged_mid_stream_offers_retry(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    bench = CameraBench(gui_video.path, good_frames=8)
+    window = make_window(devices=[CameraDevice("Test Cam", 0)], source_factory=bench)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    wait_until_stopped(qtbot, window)
+    text = window.source_banner.text()
+    assert "Test Cam" in text and "stopped delivering frames" in text
+    assert bench.opened[0].released  # the device is let go, so another app (or a retry) can have it
+    assert "Retry" in window.source_banner.button_captions()
+    window.source_banner.button("Retry").click()  # "plugged back in"
+    qtbot.waitUntil(lambda: len(bench.opened) == 2 and window.is_running, timeout=WAIT_MS)
+
+
+def test_an_absent_or_busy_camera_says_so_and_lets_you_pick_another(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    # Index 97 goes through the real OpenCV path: nothing is there on this machine.
+    bench = CameraBench(gui_video.path, good_frames=1000)
+    devices = [CameraDevice("Ghost Cam", 97), CameraDevice("Test Cam", 0)]
+
+    def factory(spec):  # type: ignore[no-untyped-def]
+        from emotion_app.gui.frame_sources import open_frame_source
+
+        return open_frame_source(spec) if getattr(spec, "index", None) == 97 else bench(spec)
+
+    window = make_window(devices=devices, source_factory=factory)
+    wait_until_stopped(qtbot, window)
+    text = window.source_banner.text()
+    assert "Could not open camera 'Ghost Cam'" in text and "Pick another camera" in text
+    window.picker.camera_chosen.emit(devices[1])  # the user picks the other one
+    wait_for_face_result(qtbot, window)
+    assert window.source_banner.text() == ""
+
+
+def test_no_camera_at_all_says_so_and_offers_a_video_file(qtbot: QtBot, make_window) -> None:
+    window = make_window(devices=[])
+    assert "No camera found" in window.source_banner.text()
+    assert "Open video file…" in window.source_banner.button_captions()
+    assert "No camera found" in window.view.placeholder
+    assert not window.picker.isEnabled()
+
+
+def test_a_camera_plugged_in_later_is_offered(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    bench = CameraBench(gui_video.path, good_frames=1000)
+    window = make_window(devices=[], source_factory=bench)
+    window.picker.monitor.set_devices([CameraDevice("New Cam", 1)])
+    assert "New Cam" in window.source_banner.text()
+    window.source_banner.button("Start camera").click()
+    wait_for_face_result(qtbot, window)
+    assert bench.specs[-1].index == 1

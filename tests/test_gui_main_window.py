@@ -1,0 +1,174 @@
+"""The real main window on the offscreen platform, fed by an astronaut video.
+
+Real worker threads, real Haar detector and a real (randomly initialised) model: frames
+arrive, results arrive, the overlay paints over the face, the bars toggle beside it,
+snapshots and recordings are written, settings persist, and closing stops every thread.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PyQt6.QtCore import QRectF, Qt
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.overlay_painter import fit_frame, layout_bars
+from emotion_app.gui.settings import AppSettings
+from gui_support import (  # noqa: F401  (fixtures)
+    WAIT_MS,
+    changed_fraction,
+    grab_view,
+    gui_video,
+    make_window,
+    settings_path,
+    wait_for_face_result,
+    wait_until_stopped,
+)
+from helpers import SIX_LABELS, VideoTruth
+
+
+def face_rect_in_view(window, result) -> QRectF:  # type: ignore[no-untyped-def]
+    mapping, _ = fit_frame(result.width, result.height, QRectF(window.view.rect()))
+    return mapping.map_box(result.faces[0].box)
+
+
+def test_frames_and_results_arrive_from_a_video(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+    assert window.model_status.ok and window.model_status.labels == SIX_LABELS
+    result = wait_for_face_result(qtbot, window)
+    assert result.image.shape == (240, 320, 3)
+    assert result.labels == SIX_LABELS
+    face = result.faces[0]
+    assert face.label in SIX_LABELS and len(face.probabilities) == 6
+    assert abs(sum(face.probabilities) - 1.0) < 1e-3
+    # The detected box lies on the astronaut's face in that frame.
+    (tx, ty, tw, th), = gui_video.faces[result.frame_index]
+    x, y, w, h = face.box
+    assert abs((x + w / 2) - (tx + tw / 2)) < tw / 3 and abs((y + h / 2) - (ty + th / 2)) < th / 3
+    # Later frames keep arriving, and the face keeps its track id while it is tracked.
+    first_index, track_id = result.frame_index, face.track_id
+    qtbot.waitUntil(lambda: window.view.result.frame_index >= first_index + 5, timeout=WAIT_MS)
+    later = window.view.result
+    assert [f.track_id for f in later.faces] == [track_id]
+    assert window.is_running and window.windowTitle().endswith(gui_video.path.name)
+
+
+def test_the_overlay_paints_over_the_face_and_the_bars_beside_it(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    wait_for_face_result(qtbot, window)
+    wait_until_stopped(qtbot, window)  # the video ends; its last frame stays on screen
+    result = window.view.result
+    assert result is not None and result.faces
+    face_rect = face_rect_in_view(window, result)
+
+    window.set_show_bars(False)
+    with_boxes = grab_view(window)
+    window.view.set_result(dataclasses.replace(result, faces=()))
+    bare = grab_view(window)
+    window.view.set_result(result)
+    # The box outline and its tag change the pixels on and around the face.
+    assert changed_fraction(bare, with_boxes, face_rect.adjusted(-4, -4, 4, 4)) > 0.05
+
+    chart = layout_bars(face_rect, result.labels, window.view.image_rect())
+    assert chart is not None
+    window.bars_action.trigger()  # the menu/toolbar action, as a user would
+    assert window.view.show_bars
+    with_bars = grab_view(window)
+    assert changed_fraction(with_boxes, with_bars, chart.panel) > 0.2
+    assert changed_fraction(with_boxes, with_bars, face_rect.adjusted(3, 3, -3, -3)) < 0.2 or chart.panel.intersects(face_rect)
+    # Pressing B (the shortcut) turns them off again.
+    qtbot.keyClick(window, Qt.Key.Key_B)
+    assert not window.view.show_bars
+    assert changed_fraction(with_boxes, grab_view(window), chart.panel) < 0.01
+
+
+def test_bars_and_smoothing_are_remembered_between_runs(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path
+) -> None:
+    window = make_window(video=gui_video.path)
+    assert window.bars_action.isChecked()  # on by default
+    window.bars_action.trigger()
+    window.smoothing_slider.setValue(30)
+    window.close()
+    stored = AppSettings.at_path(settings_path)
+    assert stored.show_bars is False and abs(stored.smoothing - 0.30) < 1e-6
+    again = make_window(video=gui_video.path)
+    assert not again.bars_action.isChecked() and not again.view.show_bars
+    assert again.smoothing_slider.value() == 30
+
+
+def test_status_bar_shows_rates_latency_and_drops(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    wait_for_face_result(qtbot, window)
+    qtbot.waitUntil(lambda: window.status.display_label.text() != "Display 0.0 fps", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "ms (p95" in window.status.latency_label.text(), timeout=WAIT_MS)
+    assert window.status.inference_label.text().startswith("Inference ")
+    assert window.status.dropped_label.text().startswith("Dropped ")
+    assert len(window.stats.latency_ms) > 0 and window.stats.latency_ms.percentile(50) > 0
+
+
+def test_snapshot_writes_the_annotated_frame_as_png(qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path) -> None:
+    window = make_window(video=gui_video.path)
+    result = wait_for_face_result(qtbot, window)
+    saved = window.save_snapshot(tmp_path / "shot")
+    assert saved.suffix == ".png" and saved.is_file()
+    image = cv2.imread(str(saved))
+    assert image.shape == result.image.shape
+    # The overlay is burnt in: the snapshot differs from the raw frame around the face.
+    x, y, w, h = result.faces[0].box
+    y0, x0 = max(0, y - 3), max(0, x - 3)
+    region = (slice(y0, y + h + 3), slice(x0, x + w + 3))
+    assert np.abs(image[region].astype(int) - result.image[region].astype(int)).max() > 60
+
+
+def test_recording_writes_an_annotated_video_and_the_per_face_csv(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    window = make_window(video=gui_video.path)
+    wait_for_face_result(qtbot, window)
+    request = window.start_recording(tmp_path / "rec.avi")
+    assert request.csv_path == tmp_path / "rec.csv"
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        wait_until_stopped(qtbot, window)  # the video ends, which finishes the recording
+    summary = finished.args[0]
+    assert summary.error == "" and summary.frames_written > 0 and summary.rows_written > 0
+    capture = cv2.VideoCapture(str(request.video_path))
+    assert capture.isOpened() and int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == summary.frames_written
+    capture.release()
+    with request.csv_path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == summary.rows_written
+    assert set(SIX_LABELS) <= set(rows[0])  # one probability column per class
+    assert not window.record_action.isChecked()
+
+
+def test_closing_stops_every_thread_within_a_second(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    wait_for_face_result(qtbot, window)
+    controller = window.controller
+    assert controller.capture_thread.isRunning() and controller.inference_thread.isRunning()
+    started = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - started < 1.0
+    assert not controller.capture_thread.isRunning() and not controller.inference_thread.isRunning()
+    assert not controller.capture.has_source  # the file (or camera) is released
+
+
+def test_stop_and_start_again(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    wait_for_face_result(qtbot, window)
+    window.start_stop_action.trigger()
+    qtbot.waitUntil(lambda: not window.controller.capture.has_source, timeout=WAIT_MS)
+    assert window.start_stop_action.text() == "Start"
+    index = window.view.result.frame_index
+    window.start_stop_action.trigger()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    # Start replays the file from its beginning.
+    qtbot.waitUntil(lambda: window.view.result.frame_index < index or index < 2, timeout=WAIT_MS)
+    assert window.start_stop_action.text() == "Stop"
