@@ -1,0 +1,101 @@
+"""Open the real main window, play an astronaut clip and save a screenshot of the window.
+
+    xvfb-run -a -s "-screen 0 1280x900x24" python scripts/gui_screenshot.py docs/screenshot.png
+
+Run it under a real X server (Xvfb is enough; scripts/gui_screenshot.sh does that) to
+check that the app starts on the xcb platform, not only offscreen. Uses the shipped
+weights when they exist, else a randomly initialised model (its labels are then noise).
+Prints the Qt platform, the weights used and the screenshot's path; exit code 0 on success.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+from PyQt6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PyQt6.QtWidgets import QApplication  # noqa: E402
+
+from emotion_app.gui.app import LaunchOptions, create_application  # noqa: E402
+from emotion_app.gui.camera_picker import StaticDeviceMonitor  # noqa: E402
+from emotion_app.gui.frames import VideoFileSpec  # noqa: E402
+from emotion_app.gui.main_window import MainWindow  # noqa: E402
+from emotion_app.gui.settings import AppSettings  # noqa: E402
+from emotion_app.weights import DEFAULT_WEIGHTS_PATH  # noqa: E402
+from gui_demo_video import write_demo_video  # noqa: E402
+
+
+def wait(app: QApplication, seconds: float) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Save a screenshot of the running app.")
+    parser.add_argument("out", type=Path, nargs="?", default=REPO / "docs" / "screenshot.png")
+    parser.add_argument("--weights", type=Path, default=None, help="default: the shipped weights, else random-init")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for faces on screen")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="gui_screenshot_"))
+    weights = args.weights
+    if weights is None:
+        if DEFAULT_WEIGHTS_PATH.is_file():
+            weights = DEFAULT_WEIGHTS_PATH
+        else:
+            from helpers import make_random_weights
+
+            weights = make_random_weights(work / "random.safetensors")
+    video = write_demo_video(work / "demo.avi", seconds=12.0)
+
+    app = create_application()
+    window = MainWindow(
+        LaunchOptions(weights=weights),
+        AppSettings.at_path(work / "settings.ini"),  # never the user's settings
+        device_monitor=StaticDeviceMonitor([]),  # what the window shows does not depend on this machine
+    )
+    window.resize(1100, 760)
+    window.show()
+    window.start_source(VideoFileSpec(video, loop=True))
+    deadline = time.monotonic() + args.timeout
+    # Wait for the two-faces part of the clip, then a moment for smoothing to settle.
+    while time.monotonic() < deadline:
+        wait(app, 0.1)
+        result = window.view.result
+        if result is not None and len(result.faces) >= 2 and window.model_status is not None:
+            break
+    else:
+        print("error: no frame with two faces appeared on screen", file=sys.stderr)
+        window.close()
+        return 1
+    wait(app, 1.5)
+    screen = window.screen()
+    assert screen is not None
+    # A grab of the window from the screen (what the X server shows), not a re-render.
+    shot = screen.grabWindow(int(window.winId()))
+    if shot.isNull() or shot.width() < 100:
+        shot = window.grab()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if not shot.save(str(args.out), "PNG"):
+        print(f"error: could not write {args.out}", file=sys.stderr)
+        window.close()
+        return 1
+    print(f"platform: {app.platformName()}")
+    print(f"weights: {weights}")
+    print(f"faces on screen: {len(window.view.result.faces) if window.view.result else 0}")
+    print(f"screenshot: {args.out} ({shot.width()}x{shot.height()})")
+    stopped = window.shutdown()
+    window.close()
+    return 0 if stopped else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
