@@ -64,7 +64,6 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
         source_factory: SourceFactory = open_frame_source,
         camera_timeout_s: float = 0.3,
         settings: Path | None = None,
-        optimize_classifier: bool = False,
         wait_for_model: bool = True,
     ) -> MainWindow:
         chosen_weights = random_weights if weights == "random" else weights
@@ -75,9 +74,6 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
             device_monitor=StaticDeviceMonitor(devices or []),
             source_factory=source_factory,
             camera_timeout_s=camera_timeout_s,
-            # Building the int8 runner takes seconds per window; one test covers it and
-            # the rest classify with eager fp32, which is the same model.
-            optimize_classifier=optimize_classifier,
         )
         qtbot.addWidget(window)
         window.resize(800, 600)

@@ -9,7 +9,6 @@ after the result is emitted, so writing files never delays what the user sees.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -19,7 +18,6 @@ from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
 
 from emotion_app.classifier import EmotionClassifier
 from emotion_app.detection import FaceDetector
-from emotion_app.fast_inference import InferenceRunner, build_runner
 from emotion_app.pipeline import EmotionPipeline, StageTimings
 from emotion_app.results import FaceResult
 
@@ -45,31 +43,22 @@ class PipelineBundle:
 def load_pipeline(weights_path: Path | None) -> PipelineBundle:
     """Build the core pipeline: Haar detector + classifier from ``weights_path``.
 
-    The classifier starts as eager fp32, which is ready in milliseconds; building the fast
-    runner takes seconds, so :class:`InferenceWorker` does it in the background.
+    The classifier runs eager fp32, ready in milliseconds. The optimised int8 runner would
+    save about 2 ms per face but takes seconds to build, and cannot be built beside live
+    inference: FX quantisation patches ``torch.nn.Module.__call__`` process-wide while it
+    traces, which breaks every other module call. For the 1-3 faces of a webcam eager fp32
+    is well inside the frame budget, so the window opens at once instead.
     """
     classifier = EmotionClassifier.load(weights_path)
     pipeline = EmotionPipeline(FaceDetector(), classifier, optimize=False)
     return PipelineBundle(pipeline, tuple(classifier.labels), classifier.source)
 
 
-class ClassifierOptimizer(threading.Thread):
-    """Builds the classifier's fast runner off the inference thread, then hands it over.
-
-    Quantising and checking the model takes seconds; meanwhile the app classifies with
-    eager fp32 instead of showing nothing. The build works on a copy of the model, so it
-    can run beside inference. A daemon thread: nothing can interrupt a build once
-    started, and a window closing mid-build must not wait for it (its result is dropped).
-    """
-
-    def __init__(self, classifier: EmotionClassifier, on_done: Callable[[InferenceRunner], None]) -> None:
-        super().__init__(name="classifier-optimizer", daemon=True)
-        self._classifier = classifier
-        self._on_done = on_done
-
-    def run(self) -> None:
-        runner = build_runner(self._classifier.model, self._classifier.preprocessing, "auto")
-        self._on_done(runner)
+def load_optimized_pipeline(weights_path: Path | None) -> PipelineBundle:
+    """:func:`load_pipeline` with the fast classifier built first (seconds; for benchmarks)."""
+    bundle = load_pipeline(weights_path)
+    bundle.pipeline.classifier.optimize("auto")
+    return bundle
 
 
 class InferenceWorker(QObject):
@@ -78,8 +67,6 @@ class InferenceWorker(QObject):
     model_status = pyqtSignal(object)  # ModelStatus
     result_ready = pyqtSignal(object)  # InferenceResult
     recording_finished = pyqtSignal(object)  # RecordingSummary
-    # From the optimizer thread to this worker's own thread (queued): (bundle, runner).
-    _runner_built = pyqtSignal(object, object)
 
     def __init__(
         self,
@@ -88,7 +75,6 @@ class InferenceWorker(QObject):
         weights_path: Path | None,
         pipeline_loader: PipelineLoader = load_pipeline,
         torch_threads: int | None = 1,
-        optimize_classifier: bool = True,
     ) -> None:
         super().__init__()
         self._mailbox = mailbox
@@ -102,9 +88,7 @@ class InferenceWorker(QObject):
         self._smoothing: float | None = None
         self._stream_id = -1
         self._recorder: Recorder | None = None
-        self._optimize_classifier = optimize_classifier
         self._failed_frames = 0
-        self._runner_built.connect(self._install_runner)
 
     # ---- model ------------------------------------------------------------------
     @pyqtSlot()
@@ -140,19 +124,6 @@ class InferenceWorker(QObject):
         self.model_status.emit(
             ModelStatus(bundle.weights_path, bundle.labels, active_weights=bundle.weights_path,
                         inference_mode=classifier.inference_mode)
-        )
-        if self._optimize_classifier and classifier.inference_mode == "eager":
-            ClassifierOptimizer(classifier, lambda runner: self._runner_built.emit(bundle, runner)).start()
-
-    @pyqtSlot(object, object)
-    def _install_runner(self, bundle: PipelineBundle, runner: InferenceRunner) -> None:
-        """Swap the fast runner in between two frames (on this thread, so never mid-batch)."""
-        if bundle is not self._bundle:
-            return  # another model was loaded meanwhile
-        bundle.pipeline.classifier.runner = runner
-        self.model_status.emit(
-            ModelStatus(bundle.weights_path, bundle.labels, active_weights=bundle.weights_path,
-                        inference_mode=runner.mode, note=runner.note)
         )
 
     @pyqtSlot(float)

@@ -47,7 +47,6 @@ class StreamController(QObject):
         source_factory: SourceFactory = open_frame_source,
         pipeline_loader: PipelineLoader = load_pipeline,
         camera_timeout_s: float = 2.0,
-        optimize_classifier: bool = True,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -58,9 +57,7 @@ class StreamController(QObject):
         self.inference_thread = QThread()
         self.inference_thread.setObjectName("inference")
         self.capture = CaptureWorker(self.frames, source_factory, camera_timeout_s=camera_timeout_s)
-        self.inference = InferenceWorker(
-            self.frames, self.gate, weights_path, pipeline_loader, optimize_classifier=optimize_classifier
-        )
+        self.inference = InferenceWorker(self.frames, self.gate, weights_path, pipeline_loader)
         self.capture.moveToThread(self.capture_thread)
         self.inference.moveToThread(self.inference_thread)
 
