@@ -84,20 +84,33 @@ def chart_font(row_height: float) -> QFont:
     return font
 
 
-def layout_bars(face_rect: QRectF, labels: Sequence[str], bounds: QRectF) -> BarsLayout | None:
-    """Place the chart beside ``face_rect`` inside ``bounds``; None if it cannot fit legibly."""
+def layout_bars(
+    face_rect: QRectF, labels: Sequence[str], bounds: QRectF, avoid: Sequence[QRectF] = ()
+) -> BarsLayout | None:
+    """Place the chart beside ``face_rect`` inside ``bounds``; None if it cannot fit legibly.
+
+    ``avoid``: other faces and charts already placed; the chart goes where it covers the
+    least of them (and of its own face), trying right, then left, at several heights.
+    """
     if not labels or bounds.width() <= 0 or bounds.height() <= 0:
         return None
     row = min(MAX_ROW_PX, max(MIN_ROW_PX, face_rect.height() * 0.14))
     while row >= SMALLEST_ROW_PX:
-        layout = _sized_layout(face_rect, labels, bounds, row)
+        layout = _sized_layout(face_rect, labels, bounds, row, avoid)
         if layout is not None:
             return layout
         row -= 1  # a small view: shrink the chart before giving up on it
     return None
 
 
-def _sized_layout(face_rect: QRectF, labels: Sequence[str], bounds: QRectF, row: float) -> BarsLayout | None:
+def _overlap(a: QRectF, b: QRectF) -> float:
+    inter = a.intersected(b)
+    return max(0.0, inter.width()) * max(0.0, inter.height())
+
+
+def _sized_layout(
+    face_rect: QRectF, labels: Sequence[str], bounds: QRectF, row: float, avoid: Sequence[QRectF] = ()
+) -> BarsLayout | None:
     font = chart_font(row)
     metrics = QFontMetricsF(font)
     padding = max(3.0, round(row * 0.3))
@@ -108,19 +121,32 @@ def _sized_layout(face_rect: QRectF, labels: Sequence[str], bounds: QRectF, row:
     height = padding * 2 + row * len(labels)
     if width > bounds.width() or height > bounds.height():
         return None
-    # Beside the face if there is room (right first, as people read), else inside the
-    # view over the face's edge: a face filling the view has no "beside".
-    if face_rect.right() + _GAP_PX + width <= bounds.right():
-        x = face_rect.right() + _GAP_PX
-    elif face_rect.left() - _GAP_PX - width >= bounds.left():
-        x = face_rect.left() - _GAP_PX - width
-    else:
-        x = min(face_rect.right(), bounds.right()) - width - _GAP_PX
-    y = face_rect.top()
-    x = min(max(x, bounds.left()), bounds.right() - width)
-    y = min(max(y, bounds.top()), bounds.bottom() - height)
-    panel = QRectF(x, y, width, height)
-    return BarsLayout(panel, row, font.pixelSize(), padding, label_width, bar_width, percent_width)
+    # Beside the face (right first, as people read), at its top, middle or bottom; the
+    # last resort is inside the view over the face's edge, since a face filling the view
+    # has no "beside". Every candidate is clamped into the view.
+    xs = (
+        face_rect.right() + _GAP_PX,
+        face_rect.left() - _GAP_PX - width,
+        min(face_rect.right(), bounds.right()) - width - _GAP_PX,
+    )
+    ys = (face_rect.top(), face_rect.center().y() - height / 2, face_rect.bottom() - height)
+    best: QRectF | None = None
+    best_cost = float("inf")
+    for x in xs:
+        for y in ys:
+            x_in = min(max(x, bounds.left()), bounds.right() - width)
+            y_in = min(max(y, bounds.top()), bounds.bottom() - height)
+            panel = QRectF(x_in, y_in, width, height)
+            # Covering another face or chart is worse than covering the edge of its own face.
+            cost = 2.0 * sum(_overlap(panel, other) for other in avoid) + _overlap(panel, face_rect)
+            if cost < best_cost - 1e-6:
+                best, best_cost = panel, cost
+            if cost == 0.0:
+                break
+        if best_cost == 0.0:
+            break
+    assert best is not None
+    return BarsLayout(best, row, font.pixelSize(), padding, label_width, bar_width, percent_width)
 
 
 def paint_faces(
@@ -139,12 +165,16 @@ def paint_faces(
     rects = [mapping.map_box(face.box) for face in faces]
     for face, rect in zip(faces, rects):
         _paint_box(painter, face, labels, rect, bounds)
-    # Charts after all boxes so a neighbour's box never cuts through a chart.
+    # Charts after all boxes so a neighbour's box never cuts through a chart; each chart
+    # steers clear of the other faces and of the charts placed before it.
     if show_bars:
-        for face, rect in zip(faces, rects):
-            layout = layout_bars(rect, labels, bounds)
+        placed: list[QRectF] = []
+        for position, (face, rect) in enumerate(zip(faces, rects)):
+            others = [r for i, r in enumerate(rects) if i != position] + placed
+            layout = layout_bars(rect, labels, bounds, others)
             if layout is not None:
                 _paint_bars(painter, face, labels, layout)
+                placed.append(layout.panel)
     painter.restore()
 
 
