@@ -59,7 +59,6 @@ class MainWindow(QMainWindow):
         source_factory: SourceFactory = open_frame_source,
         pipeline_loader: PipelineLoader = load_pipeline,
         camera_timeout_s: float = 2.0,
-        optimize_classifier: bool = True,
     ) -> None:
         super().__init__()
         self.options = options
@@ -73,13 +72,13 @@ class MainWindow(QMainWindow):
         self._recording: RecordingRequest | None = None
         self._shut_down = False
         self._initial_source_started = False
+        self._pending_source: SourceSpec | None = None  # asked for before the model was ready
 
         self.controller = StreamController(
             options.weights,
             source_factory,
             pipeline_loader,
             camera_timeout_s=camera_timeout_s,
-            optimize_classifier=optimize_classifier,
             parent=self,
         )
         self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
@@ -244,6 +243,11 @@ class MainWindow(QMainWindow):
 
     def start_source(self, spec: SourceSpec) -> None:
         """Open ``spec`` on the capture thread; the result arrives as opened or fault."""
+        if not self._initial_source_started:
+            # Before the model is ready: remember it, start it once the model is loaded.
+            self._pending_source = spec
+            self._source = spec
+            return
         if self._recording is not None and self._source != spec:
             self.stop_recording()
         self._source = spec
@@ -427,7 +431,10 @@ class MainWindow(QMainWindow):
         self._model_status = status
         if not self._initial_source_started:
             self._initial_source_started = True
-            self._start_initial_source()
+            if self._pending_source is not None:
+                self.start_source(self._pending_source)
+            else:
+                self._start_initial_source()
         if status.ok:
             self.model_banner.dismiss()
             name = status.weights_path.name if status.weights_path else "model"
