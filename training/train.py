@@ -15,7 +15,9 @@ import json
 import math
 import os
 import shlex
+import signal
 import sys
+import threading
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -309,8 +311,18 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
     return config
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
     config = parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (a scheduler's or `kill`'s stop) and SIGINT save a resumable checkpoint
+        # like Ctrl-C does; SIGINT is installed explicitly because shells start background
+        # jobs with it ignored.
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)
     command = "python -m training.train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     device = select_device(config)
