@@ -131,7 +131,7 @@ def test_ctrl_c_saves_a_resumable_checkpoint(tmp_path, fer_csv):
     while not (out / "checkpoint.pt").exists() and time.time() < deadline and process.poll() is None:
         time.sleep(0.2)
     process.send_signal(signal.SIGINT)
-    output, _ = process.communicate(timeout=60)
+    output, _ = process.communicate(timeout=180)
     assert process.returncode == 130, output
     assert "--resume" in output
     state = _state(out / "checkpoint.pt")
