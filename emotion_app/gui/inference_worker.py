@@ -89,6 +89,7 @@ class InferenceWorker(QObject):
         self._stream_id = -1
         self._recorder: Recorder | None = None
         self._failed_frames = 0
+        self._record_bars = True
 
     # ---- model ------------------------------------------------------------------
     @pyqtSlot()
@@ -193,8 +194,17 @@ class InferenceWorker(QObject):
         self._finish_recording()
         try:
             self._recorder = Recorder(request, fps)
-        except OSError as exc:
+        except Exception as exc:  # OutputError/OSError: the message names the path
             self.recording_finished.emit(RecordingSummary(request, 0, 0, str(exc)))
+            return
+        self._recorder.show_bars = self._record_bars
+
+    @pyqtSlot(bool)
+    def set_show_bars(self, show: bool) -> None:
+        """Recordings follow the bars toggle, so they show what the user sees."""
+        self._record_bars = show
+        if self._recorder is not None:
+            self._recorder.show_bars = show
 
     @pyqtSlot()
     def stop_recording(self) -> None:

@@ -1,97 +1,63 @@
 """Recording the annotated video and its per-face CSV (runs on the inference thread).
 
-The video is drawn with the core's ``emotion_app.overlay`` and the CSV written with
-``emotion_app.csv_export``, so a recording matches what the ``analyze`` command writes.
+The video is drawn with the core's ``emotion_app.overlay`` and written with
+``emotion_app.video_io``; the CSV comes from ``emotion_app.csv_export``. A recording is
+therefore the same as what the ``analyze`` command writes for the same frames.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import cv2
-import numpy as np
+from emotion_app.csv_export import FaceCsvWriter
+from emotion_app.overlay import draw_results
+from emotion_app.video_io import AnnotatedVideoWriter
 
 from .frames import InferenceResult, RecordingRequest, RecordingSummary
 
-# After a long stall, never write more than this many copies of one frame to catch up.
+# After a long stall, never write more than this many seconds of copies of one frame.
 _MAX_REPEATS_S = 2.0
 
 
 class Recorder:
     """Writes each processed frame; repeats frames so the video keeps real-time pacing.
 
-    Inference may skip frames under load; writing each processed frame once would make the
-    recording play too fast, so a frame is repeated to fill the gaps its source time shows.
+    Under load inference skips frames; writing each processed frame once would make the
+    recording play too fast, so a frame is repeated to fill the gap its source time shows.
     """
 
     def __init__(self, request: RecordingRequest, fps: float) -> None:
         self.request = request
         self.fps = fps if fps > 0 else 30.0
-        self._writer: cv2.VideoWriter | None = None
-        self._csv: CsvSink | None = None
+        # Both files are opened now so a bad path fails at once, not on the first frame.
+        self._video = AnnotatedVideoWriter(request.video_path, self.fps)
+        self._csv: FaceCsvWriter | None = None
         self._first_time: float | None = None
-        self._frames_written = 0
-        self._frames_written_at_start = 0
-        for path in (request.video_path, request.csv_path):
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._frames_at_first_time = 0
+        self.show_bars = True
+
+    @property
+    def frames_written(self) -> int:
+        return self._video.frames_written
 
     def write(self, result: InferenceResult) -> None:
-        if self._writer is None:
-            self._open(result)
-        assert self._writer is not None and self._csv is not None
-        annotated = annotate(result)
+        if self._csv is None and result.labels:
+            # Opened on the first classified frame: its columns are the model's labels
+            # (without a model there is nothing to write, and no CSV is made).
+            self._csv = FaceCsvWriter(self.request.csv_path, result.labels)
+        annotated = draw_results(result.image, result.faces, result.labels, show_bars=self.show_bars)
         if self._first_time is None or result.source_time < self._first_time:
             self._first_time = result.source_time  # first frame, or a restarted stream
-            self._frames_written_at_start = self._frames_written
-        due = int(round((result.source_time - self._first_time) * self.fps)) + 1 + self._frames_written_at_start
-        repeats = max(1, min(due - self._frames_written, int(self.fps * _MAX_REPEATS_S)))
+            self._frames_at_first_time = self.frames_written
+        due = self._frames_at_first_time + int(round((result.source_time - self._first_time) * self.fps)) + 1
+        repeats = max(1, min(due - self.frames_written, int(self.fps * _MAX_REPEATS_S)))
         for _ in range(repeats):
-            self._writer.write(annotated)
-        self._frames_written += repeats
-        self._csv.write(result)
+            self._video.write(annotated)
+        if self._csv is not None:
+            self._csv.write_frame(result.frame_index, result.source_time, result.faces)
 
     def close(self, error: str = "") -> RecordingSummary:
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.release()
+        self._video.close()
         rows = 0
         if self._csv is not None:
-            rows = self._csv.close()
-            self._csv = None
-        return RecordingSummary(self.request, self._frames_written, rows, error)
-
-    def _open(self, result: InferenceResult) -> None:
-        path = self.request.video_path
-        fourcc = cv2.VideoWriter_fourcc(*("MJPG" if path.suffix.lower() == ".avi" else "mp4v"))
-        writer = cv2.VideoWriter(str(path), fourcc, self.fps, (result.width, result.height))
-        if not writer.isOpened():
-            writer.release()
-            raise OSError(f"could not write video {path}")
-        try:
-            self._csv = CsvSink(self.request.csv_path, result.labels)
-        except BaseException:
-            writer.release()
-            raise
-        self._writer = writer
-
-
-def annotate(result: InferenceResult) -> np.ndarray:
-    """The frame with the core overlay drawn on a copy."""
-    from emotion_app.overlay import draw_results
-
-    return draw_results(result.image.copy(), list(result.faces), result.labels)
-
-
-class CsvSink:
-    """The per-face CSV, written row by row (the same columns as ``analyze --csv``)."""
-
-    def __init__(self, path: Path, labels: tuple[str, ...]) -> None:
-        from emotion_app.csv_export import FaceCsvWriter
-
-        self._writer = FaceCsvWriter(path, labels)
-
-    def write(self, result: InferenceResult) -> None:
-        self._writer.write_frame(result.frame_index, result.source_time, list(result.faces))
-
-    def close(self) -> int:
-        return int(self._writer.close())
+            rows = self._csv.rows_written
+            self._csv.close()
+        return RecordingSummary(self.request, self.frames_written, rows, error)

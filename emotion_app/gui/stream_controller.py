@@ -40,6 +40,7 @@ class StreamController(QObject):
     _smoothing_requested = pyqtSignal(float)
     _record_requested = pyqtSignal(object, float)
     _record_stop_requested = pyqtSignal()
+    _bars_requested = pyqtSignal(bool)
 
     def __init__(
         self,
@@ -67,6 +68,7 @@ class StreamController(QObject):
         self._smoothing_requested.connect(self.inference.set_smoothing)
         self._record_requested.connect(self.inference.start_recording)
         self._record_stop_requested.connect(self.inference.stop_recording)
+        self._bars_requested.connect(self.inference.set_show_bars)
         self.capture.frame_available.connect(self.inference.process_pending)
 
         self.capture.opened.connect(self.source_opened)
@@ -108,6 +110,9 @@ class StreamController(QObject):
 
     def stop_recording(self) -> None:
         self._record_stop_requested.emit()
+
+    def set_show_bars(self, show: bool) -> None:
+        self._bars_requested.emit(bool(show))
 
     @property
     def dropped_frames(self) -> int:
