@@ -106,3 +106,14 @@ def test_fit_frame_keeps_the_aspect_ratio_and_centres(frame: tuple[int, int], ta
     assert mapping.scale == pytest.approx(expected)
     assert rect.width() / rect.height() == pytest.approx(frame[0] / frame[1])
     assert rect.center().x() == pytest.approx(target[0] / 2) and rect.center().y() == pytest.approx(target[1] / 2)
+
+
+def test_charts_of_neighbouring_faces_do_not_overlap(qapp: object) -> None:
+    # Two faces with a gap narrower than one chart: the charts must go elsewhere.
+    left, right = QRectF(150, 180, 90, 90), QRectF(300, 180, 90, 90)
+    first = layout_bars(left, SIX_LABELS, VIEW, [right])
+    assert first is not None
+    second = layout_bars(right, SIX_LABELS, VIEW, [left, first.panel])
+    assert second is not None
+    assert not first.panel.intersects(second.panel)
+    assert not first.panel.intersects(right) and not second.panel.intersects(left)

@@ -14,24 +14,8 @@ from typing import Sequence
 from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
+from emotion_app.overlay import color_for
 from emotion_app.results import FaceResult
-
-# One colour per emotion, chosen to be told apart at a glance and to read on the dark
-# panels (and not only by hue: happy/surprise are light, sad/fear dark).
-EMOTION_COLORS: dict[str, tuple[int, int, int]] = {
-    "angry": (230, 57, 70),
-    "disgust": (106, 168, 79),
-    "fear": (155, 89, 182),
-    "happy": (255, 202, 40),
-    "sad": (66, 133, 244),
-    "surprise": (255, 140, 0),
-    "neutral": (189, 189, 189),
-    "contempt": (0, 172, 193),
-}
-# For labels a weights file may bring that the table above does not know.
-_FALLBACK_COLORS: tuple[tuple[int, int, int], ...] = (
-    (0, 188, 212), (233, 30, 99), (139, 195, 74), (121, 85, 72), (96, 125, 139), (255, 87, 34),
-)
 
 # Bar-chart row height in target pixels: the minimum keeps a 60-px face's chart legible
 # (10-px text), the maximum stops a face filling the view from getting a giant chart.
@@ -44,12 +28,9 @@ _GAP_PX = 6
 
 
 def emotion_color(label: str, labels: Sequence[str] = ()) -> QColor:
-    """The colour of ``label``; unknown labels get a stable colour from their position."""
-    rgb = EMOTION_COLORS.get(label.lower())
-    if rgb is None:
-        position = list(labels).index(label) if label in labels else sum(map(ord, label))
-        rgb = _FALLBACK_COLORS[position % len(_FALLBACK_COLORS)]
-    return QColor(*rgb)
+    """The colour of ``label``: the core overlay's, so the view matches recordings."""
+    blue, green, red = color_for(label)
+    return QColor(red, green, blue)
 
 
 @dataclass(frozen=True)
@@ -251,7 +232,6 @@ def fit_frame(frame_width: int, frame_height: int, target: QRectF) -> tuple[Fram
 
 __all__ = [
     "BarsLayout",
-    "EMOTION_COLORS",
     "FrameMapping",
     "emotion_color",
     "fit_frame",
