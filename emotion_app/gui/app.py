@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Sequence
 
 from PyQt6.QtWidgets import QApplication
 
 from .settings import APPLICATION, ORGANIZATION, AppSettings
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 
 @dataclass(frozen=True)
@@ -51,11 +56,20 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv[:1]))
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
+    # PyQt6 aborts the whole process on an exception escaping a slot unless a hook is
+    # installed; a bug in one handler should cost a logged traceback, not the session.
+    if sys.excepthook is sys.__excepthook__:
+        sys.excepthook = _log_unhandled
     return app
 
 
-def create_main_window(options: LaunchOptions) -> "MainWindow":  # noqa: F821 - imported lazily below
+def _log_unhandled(kind: type[BaseException], value: BaseException, trace: TracebackType | None) -> None:
+    logging.getLogger("emotion_app.gui").error("unhandled exception", exc_info=(kind, value, trace))
+
+
+def create_main_window(options: LaunchOptions) -> MainWindow:
     """The main window for ``options``; a QApplication must exist."""
+    # Imported here so `main.py --help` answers without loading torch and the model code.
     from .main_window import MainWindow
 
     settings = AppSettings.at_path(options.settings) if options.settings else AppSettings.user()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from .frame_sources import FALLBACK_FPS, FrameSource, SourceFactory, SourceOpenError, open_frame_source
@@ -145,7 +146,7 @@ class CaptureWorker(QObject):
             self.frame_available.emit()
         self._timer.start(self._delay_ms(now) if is_file and spec.pace else 0)
 
-    def _retry_video_read(self, source: FrameSource, spec: VideoFileSpec) -> object:
+    def _retry_video_read(self, source: FrameSource, spec: VideoFileSpec) -> np.ndarray | None:
         for _ in range(_VIDEO_READ_RETRIES):
             frame = source.read()
             if frame is not None:

@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1000, 720)
         self.set_smoothing(settings.smoothing)
+        self.controller.set_show_bars(settings.show_bars)
         # The first source starts once the model has loaded (or failed to): frames are
         # shown through the inference thread, so a video started earlier would skip its
         # first frames while the model loads.
@@ -288,8 +289,15 @@ class MainWindow(QMainWindow):
     def retry(self) -> None:
         """Try the last source again (a camera plugged back in, a file fixed)."""
         self.picker.refresh()
-        if self._source is not None:
-            self.start_source(self._source)
+        spec = self._source
+        if isinstance(spec, CameraSpec):
+            # Plugged back in, a camera may come back under another index: follow its name.
+            device = find_camera(self.picker.devices(), spec.name, spec.index)
+            if device is not None:
+                self.choose_camera(device)
+                return
+        if spec is not None:
+            self.start_source(spec)
         else:
             self._start_initial_source()
 
@@ -315,6 +323,7 @@ class MainWindow(QMainWindow):
     # ---- overlay settings -----------------------------------------------------------------
     def set_show_bars(self, show: bool) -> None:
         self.view.set_show_bars(show)
+        self.controller.set_show_bars(show)
         self.settings.show_bars = show
         if self.bars_action.isChecked() != show:
             self.bars_action.setChecked(show)

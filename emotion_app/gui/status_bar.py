@@ -17,6 +17,7 @@ class PerformanceStats:
     def __init__(self) -> None:
         self.display_rate = RateMeter()
         self.inference_rate = RateMeter()
+        # About four seconds of frames: recent enough to follow changes, long enough for a p95.
         self.latency_ms = RollingPercentiles(capacity=120)
         self.inference_ms = RollingPercentiles(capacity=120)
         self.dropped_frames = 0
@@ -34,7 +35,12 @@ class PerformanceStats:
         self.latency_ms.add((presented_at - result.capture_time) * 1000.0)
 
     def reset(self) -> None:
-        self.__init__()  # type: ignore[misc]
+        """Start afresh (a new source): old figures would describe another stream."""
+        self.display_rate.reset()
+        self.inference_rate.reset()
+        self.latency_ms.reset()
+        self.inference_ms.reset()
+        self.dropped_frames = 0
 
 
 class PerformanceStatusBar(QStatusBar):
