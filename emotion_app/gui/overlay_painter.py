@@ -25,6 +25,8 @@ MAX_ROW_PX = 20
 SMALLEST_ROW_PX = 9
 _PANEL_BACKGROUND = QColor(0, 0, 0, 165)
 _GAP_PX = 6
+# Room left above a face for its label tag when a chart goes above the face.
+_TAG_ALLOWANCE_PX = 22
 
 
 def emotion_color(label: str, labels: Sequence[str] = ()) -> QColor:
@@ -102,30 +104,34 @@ def _sized_layout(
     height = padding * 2 + row * len(labels)
     if width > bounds.width() or height > bounds.height():
         return None
-    # Beside the face (right first, as people read), at its top, middle or bottom; the
-    # last resort is inside the view over the face's edge, since a face filling the view
-    # has no "beside". Every candidate is clamped into the view.
-    xs = (
-        face_rect.right() + _GAP_PX,
-        face_rect.left() - _GAP_PX - width,
-        min(face_rect.right(), bounds.right()) - width - _GAP_PX,
+    # Beside the face (right first, as people read) at its top, middle or bottom; then
+    # below or above it; the last resort is inside the view over the face's edge, since a
+    # face filling the view has no "beside". Each candidate is clamped into the view and
+    # the first that covers nothing wins, else the one covering least.
+    right, left = face_rect.right() + _GAP_PX, face_rect.left() - _GAP_PX - width
+    tops = (face_rect.top(), face_rect.center().y() - height / 2, face_rect.bottom() - height)
+    lefts = (face_rect.left(), face_rect.center().x() - width / 2, face_rect.right() - width)
+    below = face_rect.bottom() + _GAP_PX
+    above = face_rect.top() - _TAG_ALLOWANCE_PX - _GAP_PX - height  # clear of the label tag
+    candidates = (
+        [(right, y) for y in tops]
+        + [(left, y) for y in tops]
+        + [(x, below) for x in lefts]
+        + [(x, above) for x in lefts]
+        + [(min(face_rect.right(), bounds.right()) - width - _GAP_PX, y) for y in tops]
     )
-    ys = (face_rect.top(), face_rect.center().y() - height / 2, face_rect.bottom() - height)
     best: QRectF | None = None
     best_cost = float("inf")
-    for x in xs:
-        for y in ys:
-            x_in = min(max(x, bounds.left()), bounds.right() - width)
-            y_in = min(max(y, bounds.top()), bounds.bottom() - height)
-            panel = QRectF(x_in, y_in, width, height)
-            # Covering another face or chart is worse than covering the edge of its own face.
-            cost = 2.0 * sum(_overlap(panel, other) for other in avoid) + _overlap(panel, face_rect)
-            if cost < best_cost - 1e-6:
-                best, best_cost = panel, cost
+    for x, y in candidates:
+        x_in = min(max(x, bounds.left()), bounds.right() - width)
+        y_in = min(max(y, bounds.top()), bounds.bottom() - height)
+        panel = QRectF(x_in, y_in, width, height)
+        # Covering another face or chart is worse than covering the edge of its own face.
+        cost = 2.0 * sum(_overlap(panel, other) for other in avoid) + _overlap(panel, face_rect)
+        if cost < best_cost - 1e-6:
+            best, best_cost = panel, cost
             if cost == 0.0:
                 break
-        if best_cost == 0.0:
-            break
     assert best is not None
     return BarsLayout(best, row, font.pixelSize(), padding, label_width, bar_width, percent_width)
 
