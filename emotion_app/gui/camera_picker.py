@@ -7,12 +7,13 @@ always read with ``cv2.VideoCapture(index)``. Tests inject a device list instead
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PyQt6.QtCore import QFileSystemWatcher, QObject, QTimer, pyqtSignal
+from PyQt6.QtCore import QFileSystemWatcher, QLoggingCategory, QObject, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QComboBox, QWidget
 
 
@@ -62,6 +63,10 @@ class QtMultimediaMonitor(CameraDeviceMonitor):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        if "QT_LOGGING_RULES" not in os.environ:
+            # Qt Multimedia reports every optional codec library it probes for and does not
+            # find (pipewire, VA-API); none is needed to list cameras.
+            QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false\nqt.multimedia.ffmpeg=false")
         from PyQt6.QtMultimedia import QMediaDevices
 
         self._media_devices = QMediaDevices(self)
