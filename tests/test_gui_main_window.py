@@ -172,3 +172,15 @@ def test_stop_and_start_again(qtbot: QtBot, make_window, gui_video: VideoTruth) 
     # Start replays the file from its beginning.
     qtbot.waitUntil(lambda: window.view.result.frame_index < index or index < 2, timeout=WAIT_MS)
     assert window.start_stop_action.text() == "Stop"
+
+
+def test_the_smoothing_control_reaches_the_pipeline(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    wait_for_face_result(qtbot, window)
+    bundle = window.controller.inference._bundle
+    assert bundle is not None
+    window.smoothing_slider.setValue(85)
+    qtbot.waitUntil(lambda: abs(bundle.pipeline.smoothing - 0.85) < 1e-9, timeout=WAIT_MS)
+    assert window.smoothing_label.text().strip() == "0.85"
+    window.smoothing_slider.setValue(0)
+    qtbot.waitUntil(lambda: bundle.pipeline.smoothing == 0.0, timeout=WAIT_MS)

@@ -9,6 +9,7 @@ from pathlib import Path
 from PyQt6.QtCore import QStandardPaths, Qt, QTimer
 from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence
 from PyQt6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -109,6 +110,10 @@ class MainWindow(QMainWindow):
         # shown through the inference thread, so a video started earlier would skip its
         # first frames while the model loads.
         self.view.set_placeholder("Loading the emotion model…")
+        app = QApplication.instance()
+        if app is not None:
+            # Also stop the threads when the app quits without this window being closed.
+            app.aboutToQuit.connect(self.shutdown)
         self.controller.start_threads()
 
     # ---- construction ---------------------------------------------------------------
