@@ -108,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-frames", type=int, default=10_000, help="0 skips the soak")
     parser.add_argument("--weights", type=Path, default=None, help="default: shipped weights, else random-init")
     parser.add_argument("--optimized", action="store_true", help="build the int8 classifier first (slower start)")
+    parser.add_argument(
+        "--full-scan-interval", type=int, default=None,
+        help="frames between the tracker's full-frame passes (default: the pipeline's own)",
+    )
     parser.add_argument("--json", action="store_true", help="(the JSON line is always printed last)")
     args = parser.parse_args(argv)
 
@@ -123,12 +127,19 @@ def main(argv: list[str] | None = None) -> int:
             weights = make_random_weights(work / "random.safetensors")
     clip = write_demo_video(work / "clip_640x480_30fps.avi", (640, 480), 30.0, seconds=10.0)
 
+    loader = load_optimized_pipeline if args.optimized else load_pipeline
+    if args.full_scan_interval is not None:
+        def loader(path: Path | None, base=loader, interval: int = args.full_scan_interval):  # type: ignore[no-untyped-def]
+            bundle = base(path)
+            bundle.pipeline.tracker.full_scan_interval = interval
+            return bundle
+
     app = create_application()
     window = MainWindow(
         LaunchOptions(weights=weights),
         AppSettings.at_path(work / "settings.ini"),
         device_monitor=StaticDeviceMonitor([]),
-        pipeline_loader=load_optimized_pipeline if args.optimized else load_pipeline,
+        pipeline_loader=loader,
     )
     window.resize(1000, 760)
     window.show()
@@ -164,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     faces_seen = sorted(set(recorder.faces))
     mode = window.controller.inference._bundle.pipeline.classifier.inference_mode if window.controller.inference._bundle else "none"
-    print(f"weights: {weights} (classifier: {mode}); platform: {app.platformName()}; cores: {os.cpu_count()}; "
+    interval = window.controller.inference._bundle.pipeline.tracker.full_scan_interval if window.controller.inference._bundle else 0
+    print(f"weights: {weights} (classifier: {mode}, full scan every {interval} frames); platform: {app.platformName()}; cores: {os.cpu_count()}; "
           f"load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"source: {clip.name} looped at its native 30 fps; faces per frame seen: {faces_seen}")
     print(f"live: {elapsed:.1f} s after {args.warmup:.0f} s warm-up")
