@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -9,8 +10,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from .fast_inference import InferenceRunner, build_runner, eager_runner
 from .preprocessing import Preprocessing, to_model_input
 from .weights import DEFAULT_WEIGHTS_PATH, ModelCard, WeightsError, load_model
+
+log = logging.getLogger(__name__)
 
 
 class EmotionClassifier:
@@ -22,10 +26,17 @@ class EmotionClassifier:
         self.source = source
         self.labels: tuple[str, ...] = card.labels
         self.preprocessing: Preprocessing = card.preprocessing
+        self.runner: InferenceRunner = eager_runner(self.model)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None) -> "EmotionClassifier":
-        """Load a weights file; with no path, the shipped default in ``weights/``."""
+    def load(
+        cls, path: str | os.PathLike[str] | None = None, optimize: bool | str = False
+    ) -> "EmotionClassifier":
+        """Load a weights file; with no path, the shipped default in ``weights/``.
+
+        ``optimize``: True (or a mode name, see :meth:`optimize`) builds the fast
+        inference runner now; False keeps plain eager fp32.
+        """
         if path is None:
             path = DEFAULT_WEIGHTS_PATH
             if not path.exists():
@@ -35,14 +46,34 @@ class EmotionClassifier:
                 )
         path = Path(path)
         model, card = load_model(path)
-        return cls(model, card, source=path)
+        classifier = cls(model, card, source=path)
+        if optimize:
+            classifier.optimize("auto" if optimize is True else str(optimize))
+        return classifier
+
+    def optimize(self, mode: str = "auto", calibration_faces: np.ndarray | None = None) -> str:
+        """Switch :meth:`predict` to the fastest runner ``mode`` allows; returns the mode used.
+
+        Never fails for an optimisation problem: it falls back to eager with a logged note
+        (see :mod:`emotion_app.fast_inference`). ``mode``: auto, int8, fp32 or eager.
+        """
+        self.runner = build_runner(self.model, self.preprocessing, mode, calibration_faces)
+        return self.runner.mode
+
+    @property
+    def inference_mode(self) -> str:
+        """What :meth:`predict` runs: "eager", "int8" or "fp32"."""
+        return self.runner.mode
 
     @property
     def num_classes(self) -> int:
         return len(self.labels)
 
-    def predict(self, faces: np.ndarray) -> np.ndarray:
-        """uint8 (N,48,48) gray crops -> float32 (N, num_classes) probabilities."""
+    def predict(self, faces: np.ndarray, eager: bool = False) -> np.ndarray:
+        """uint8 (N,48,48) gray crops -> float32 (N, num_classes) probabilities.
+
+        ``eager=True`` bypasses the optimised runner (for comparisons and benchmarks).
+        """
         faces = np.asarray(faces)
         size = self.preprocessing.input_size
         if faces.ndim == 2 and faces.shape == (size, size):
@@ -53,6 +84,15 @@ class EmotionClassifier:
             raise ValueError(f"predict expects uint8 faces, got {faces.dtype}")
         if len(faces) == 0:
             return np.zeros((0, self.num_classes), dtype=np.float32)
+        inputs = to_model_input(faces, self.preprocessing)
         with torch.inference_mode():
-            logits = self.model(to_model_input(faces, self.preprocessing))
+            if eager or self.runner.mode == "eager":
+                logits = self.model(inputs)
+            else:
+                try:
+                    logits = self.runner(inputs)
+                except Exception as exc:  # a broken fast path must not stop the app
+                    log.warning("optimised %s inference failed (%s); switching to eager fp32", self.runner.mode, exc)
+                    self.runner = eager_runner(self.model, f"{self.runner.mode} failed at run time: {exc}")
+                    logits = self.model(inputs)
             return torch.softmax(logits.float(), dim=1).numpy().astype(np.float32)
