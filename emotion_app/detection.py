@@ -1,0 +1,175 @@
+"""Face detection with OpenCV's frontal-face Haar cascade, at the coarsest useful scale.
+
+A Haar cascade scans a fixed 24x24 window over an image pyramid, so a face of
+``min_face_size`` pixels is only found once the pyramid has shrunk it to the window.
+Every pyramid level above that one is wasted work; :class:`FaceDetector` skips them by
+downscaling the frame first so the smallest wanted face is just above window size.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .preprocessing import Box, to_gray
+
+FRONTAL_FACE_CASCADE = "haarcascade_frontalface_default.xml"
+OPENCV_FIX = 'install a 4.x headless OpenCV: pip install "opencv-python-headless>=4.8,<5"'
+# The downscaled minimum face is made this much larger than the cascade window: at
+# exactly window size the cascade misses many faces (few pyramid levels see them).
+DETECTION_SLACK = 1.25
+
+
+class OpenCVSetupError(RuntimeError):
+    """OpenCV lacks the Haar cascade support the app needs; the message says how to fix it."""
+
+
+def check_opencv() -> Path:
+    """Check that cv2 has CascadeClassifier and its frontal-face cascade loads.
+
+    Returns the cascade file's path; raises :class:`OpenCVSetupError` otherwise.
+    OpenCV 5 dropped both ``cv2.CascadeClassifier`` from the main wheels and the XML
+    files from ``cv2.data``, so an unpinned upgrade breaks detection.
+    """
+    version = getattr(cv2, "__version__", "unknown")
+    if not hasattr(cv2, "CascadeClassifier"):
+        raise OpenCVSetupError(f"OpenCV {version} has no cv2.CascadeClassifier (removed in OpenCV 5); {OPENCV_FIX}")
+    data = getattr(cv2, "data", None)
+    folder = getattr(data, "haarcascades", None)
+    if not folder:
+        raise OpenCVSetupError(f"OpenCV {version} ships no Haar cascade files (cv2.data.haarcascades); {OPENCV_FIX}")
+    path = Path(folder) / FRONTAL_FACE_CASCADE
+    if not path.is_file():
+        raise OpenCVSetupError(f"the frontal-face cascade {path} is missing from OpenCV {version}; {OPENCV_FIX}")
+    cascade = cv2.CascadeClassifier(str(path))
+    if cascade.empty():
+        raise OpenCVSetupError(f"OpenCV {version} could not load the frontal-face cascade {path}; {OPENCV_FIX}")
+    return path
+
+
+def load_frontal_face_cascade() -> cv2.CascadeClassifier:
+    """A freshly loaded frontal-face cascade (raises :class:`OpenCVSetupError`)."""
+    path = check_opencv()
+    return cv2.CascadeClassifier(str(path))
+
+
+class FaceDetector:
+    """OpenCV frontal-face Haar cascade with its parameters, loaded once.
+
+    ``scale_factor``, ``min_neighbors``: as for ``detectMultiScale``.
+    ``min_face_size`` / ``max_face_size``: smallest / largest face side in frame pixels.
+    ``detection_scale``: factor applied to the frame before detection; ``None`` picks
+    the coarsest scale at which ``min_face_size`` is still found (1.0: full resolution).
+
+    Not safe to call from two threads at once (the cascade keeps scratch buffers);
+    give each thread its own detector.
+    """
+
+    def __init__(
+        self,
+        scale_factor: float = 1.1,
+        min_neighbors: int = 5,
+        min_face_size: int = 48,
+        max_face_size: int | None = None,
+        detection_scale: float | None = None,
+    ) -> None:
+        if not scale_factor > 1.0:
+            raise ValueError(f"scale_factor must be > 1, got {scale_factor}")
+        if min_neighbors < 0:
+            raise ValueError(f"min_neighbors must be >= 0, got {min_neighbors}")
+        if min_face_size < 1:
+            raise ValueError(f"min_face_size must be >= 1, got {min_face_size}")
+        if max_face_size is not None and max_face_size < min_face_size:
+            raise ValueError(f"max_face_size {max_face_size} is below min_face_size {min_face_size}")
+        if detection_scale is not None and not 0.0 < detection_scale <= 1.0:
+            raise ValueError(f"detection_scale must be in (0, 1], got {detection_scale}")
+        self.scale_factor = float(scale_factor)
+        self.min_neighbors = int(min_neighbors)
+        self.min_face_size = int(min_face_size)
+        self.max_face_size = None if max_face_size is None else int(max_face_size)
+        self.cascade = load_frontal_face_cascade()
+        self.window = int(min(self.cascade.getOriginalWindowSize()))
+        self.detection_scale = (
+            float(detection_scale) if detection_scale is not None else self.coarsest_scale(self.min_face_size)
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"FaceDetector(scale_factor={self.scale_factor}, min_neighbors={self.min_neighbors}, "
+            f"min_face_size={self.min_face_size}, max_face_size={self.max_face_size}, "
+            f"detection_scale={self.detection_scale:.3f})"
+        )
+
+    def coarsest_scale(self, smallest_face: float) -> float:
+        """The smallest image scale at which a face of ``smallest_face`` px is still found."""
+        return min(1.0, self.window * DETECTION_SLACK / max(1.0, float(smallest_face)))
+
+    def detect(self, frame: np.ndarray) -> list[Box]:
+        """Face boxes (x, y, w, h) in ``frame`` pixels; ``frame`` is gray, BGR or BGRA."""
+        gray = to_gray(frame)
+        return self.detect_gray(gray)
+
+    def detect_gray(self, gray: np.ndarray) -> list[Box]:
+        """:meth:`detect` for a frame already converted with :func:`to_gray`."""
+        height, width = gray.shape[:2]
+        return self.detect_region(gray, (0, 0, width, height), self.min_face_size, self.max_face_size, self.detection_scale)
+
+    def detect_region(
+        self,
+        gray: np.ndarray,
+        region: Box,
+        min_size: float,
+        max_size: float | None = None,
+        scale: float | None = None,
+        scale_factor: float | None = None,
+    ) -> list[Box]:
+        """Faces between ``min_size`` and ``max_size`` px inside ``region`` of ``gray``.
+
+        The region is downscaled by ``scale`` (default: the coarsest that ``min_size``
+        allows) before the cascade runs; boxes come back in frame pixels.
+        """
+        height, width = gray.shape[:2]
+        x, y, w, h = region
+        x0, y0 = max(0, int(x)), max(0, int(y))
+        x1, y1 = min(width, int(x + w)), min(height, int(y + h))
+        if x1 - x0 < min_size or y1 - y0 < min_size:
+            return []
+        if scale is None:
+            scale = self.coarsest_scale(min_size)
+        patch = gray[y0:y1, x0:x1]
+        if scale < 1.0:
+            size = (max(1, int(round((x1 - x0) * scale))), max(1, int(round((y1 - y0) * scale))))
+            patch = cv2.resize(patch, size, interpolation=cv2.INTER_AREA)
+            # Rounding the patch size changes the effective factor slightly.
+            scale_x, scale_y = size[0] / (x1 - x0), size[1] / (y1 - y0)
+        else:
+            scale_x = scale_y = 1.0
+        small_min = max(self.window, int(round(min_size * min(scale_x, scale_y))))
+        if small_min > min(patch.shape[:2]):
+            return []
+        small_max = (0, 0) if max_size is None else (int(round(max_size * scale_x)), int(round(max_size * scale_y)))
+        found = self.cascade.detectMultiScale(
+            patch,
+            scaleFactor=scale_factor or self.scale_factor,
+            minNeighbors=self.min_neighbors,
+            minSize=(small_min, small_min),
+            maxSize=small_max,
+        )
+        boxes: list[Box] = []
+        for fx, fy, fw, fh in np.asarray(found).reshape(-1, 4):
+            boxes.append(
+                (
+                    int(round(x0 + fx / scale_x)),
+                    int(round(y0 + fy / scale_y)),
+                    int(round(fw / scale_x)),
+                    int(round(fh / scale_y)),
+                )
+            )
+        return boxes
+
+
+def full_frame_baseline_detector() -> FaceDetector:
+    """Full-resolution detection as the ``fer`` package does it: scale 1.1, 5 neighbours, min 50."""
+    return FaceDetector(scale_factor=1.1, min_neighbors=5, min_face_size=50, detection_scale=1.0)

@@ -1,0 +1,116 @@
+"""EmotionPipeline: frame in, one FaceResult per face out (detect, track, classify, smooth).
+
+Qt-free and thread-agnostic: it holds per-video state (tracks), so one pipeline should be
+driven by one thread at a time; the GUI's inference worker owns its own instance.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .classifier import EmotionClassifier
+from .detection import FaceDetector
+from .preprocessing import crop_face, to_gray
+from .results import FaceResult
+from .tracking import FaceTracker, check_smoothing
+
+
+@dataclass(frozen=True)
+class StageTimings:
+    """Where the last :meth:`EmotionPipeline.process` call spent its time (milliseconds)."""
+
+    detect_ms: float = 0.0  # gray conversion, detection and tracking
+    classify_ms: float = 0.0  # crops and one batched forward pass
+    total_ms: float = 0.0
+    faces: int = 0
+    full_scan: bool = False  # whether detection scanned the whole frame
+
+
+class EmotionPipeline:
+    """Detects faces in a frame and classifies each with one batched forward pass.
+
+    ``smoothing`` (0..1, 0 = off) blends each track's probabilities with its history;
+    it may be changed at any time. ``optimize`` builds the classifier's fast inference
+    runner if it has none yet (see :meth:`EmotionClassifier.optimize`). Tracker settings
+    can be passed through ``tracker_options`` (see :class:`FaceTracker`).
+    """
+
+    def __init__(
+        self,
+        detector: FaceDetector,
+        classifier: EmotionClassifier,
+        smoothing: float = 0.0,
+        tracking: bool = True,
+        optimize: bool = True,
+        **tracker_options: float,
+    ) -> None:
+        self.detector = detector
+        self.classifier = classifier
+        self._smoothing = check_smoothing(smoothing)
+        # Without tracking, every frame is a full-frame pass; ids still follow faces.
+        options = dict(tracker_options)
+        if not tracking:
+            options["full_scan_interval"] = 1
+        self.tracker = FaceTracker(detector, **options)  # type: ignore[arg-type]
+        self.last_timings = StageTimings()
+        if optimize and classifier.inference_mode == "eager":
+            classifier.optimize()
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.classifier.labels
+
+    @property
+    def smoothing(self) -> float:
+        return self._smoothing
+
+    @smoothing.setter
+    def smoothing(self, value: float) -> None:
+        # A plain float assignment: safe to set from the GUI thread while a worker runs.
+        self._smoothing = check_smoothing(value)
+
+    def reset(self) -> None:
+        """Forget all tracks and their smoothed probabilities (e.g. a new video source)."""
+        self.tracker.reset()
+        self.last_timings = StageTimings()
+
+    def process(self, frame: np.ndarray) -> list[FaceResult]:
+        """Faces in ``frame`` (gray, BGR or BGRA, any size), left to right; [] if none."""
+        start = time.perf_counter()
+        frame = np.asarray(frame)
+        if frame.size == 0:
+            raise ValueError(f"empty frame of shape {frame.shape}")
+        gray = to_gray(frame)
+        tracks = self.tracker.update(gray)
+        detected = time.perf_counter()
+        results: list[FaceResult] = []
+        if tracks:
+            spec = self.classifier.preprocessing
+            crops = np.stack([crop_face(gray, track.box, spec) for track in tracks])
+            probabilities = self.classifier.predict(crops)
+            smoothing = self._smoothing
+            labels = self.classifier.labels
+            for track, fresh in zip(tracks, probabilities):
+                blended = track.smooth(fresh, smoothing)
+                best = int(np.argmax(blended))
+                results.append(
+                    FaceResult(
+                        box=tuple(int(v) for v in track.box),  # type: ignore[arg-type]
+                        track_id=track.track_id,
+                        label=labels[best],
+                        confidence=float(blended[best]),
+                        probabilities=tuple(float(p) for p in blended),
+                    )
+                )
+        end = time.perf_counter()
+        self.last_timings = StageTimings(
+            detect_ms=(detected - start) * 1000.0,
+            classify_ms=(end - detected) * 1000.0,
+            total_ms=(end - start) * 1000.0,
+            faces=len(results),
+            full_scan=self.tracker.last_pass_was_full,
+        )
+        return results

@@ -1,0 +1,213 @@
+"""Face tracks across frames: stable ids, cheap local search, smoothed probabilities.
+
+Full-frame Haar detection is the most expensive step of the app. A face moves little
+between frames, so once found it is looked for only in a small region around where it
+is expected, over a narrow band of sizes, at a coarse scale. A full-frame pass still
+runs periodically (for faces that enter), whenever there is nothing to track, and as
+soon as a tracked face is not re-found locally, so a face is never missed for longer
+than one frame because of tracking.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .detection import FaceDetector
+from .preprocessing import Box
+
+# The history weight of the probability EMA is capped below 1 so that a smoothing of
+# 1.0 (a slider at its end) still lets the label follow the face, just slowly.
+MAX_SMOOTHING = 0.95
+
+
+def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two (x, y, w, h) boxes."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    ix = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
+    iy = max(0.0, min(ay + ah, by + bh) - max(ay, by))
+    inter = ix * iy
+    union = aw * ah + bw * bh - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def suppress_duplicates(boxes: list[Box], threshold: float = 0.4) -> list[Box]:
+    """Drop boxes overlapping an earlier, larger box by more than ``threshold`` IoU."""
+    kept: list[Box] = []
+    for box in sorted(boxes, key=lambda b: b[2] * b[3], reverse=True):
+        if all(iou(box, other) <= threshold for other in kept):
+            kept.append(box)
+    return kept
+
+
+def check_smoothing(value: float) -> float:
+    """Validate a smoothing factor (0 = off, 1 = strongest)."""
+    value = float(value)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"smoothing must be between 0 and 1, got {value}")
+    return value
+
+
+@dataclass
+class Track:
+    """One face followed over frames."""
+
+    track_id: int
+    box: Box  # where it was last detected, frame pixels
+    velocity: tuple[float, float] = (0.0, 0.0)  # centre motion per frame, pixels
+    missed: int = 0  # frames since it was last detected
+    hits: int = 1  # frames it was detected in
+    probabilities: np.ndarray | None = field(default=None, repr=False)  # smoothed
+
+    def predicted_box(self) -> Box:
+        """Where the face should be in the next frame, by constant velocity."""
+        x, y, w, h = self.box
+        steps = self.missed + 1
+        return (
+            int(round(x + self.velocity[0] * steps)),
+            int(round(y + self.velocity[1] * steps)),
+            w,
+            h,
+        )
+
+    def observe(self, box: Box) -> None:
+        old_cx, old_cy = self.box[0] + self.box[2] / 2, self.box[1] + self.box[3] / 2
+        new_cx, new_cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+        steps = self.missed + 1
+        motion = ((new_cx - old_cx) / steps, (new_cy - old_cy) / steps)
+        # Haar boxes jitter by a few pixels; averaging keeps the prediction steady.
+        self.velocity = (0.5 * self.velocity[0] + 0.5 * motion[0], 0.5 * self.velocity[1] + 0.5 * motion[1])
+        self.box = box
+        self.missed = 0
+        self.hits += 1
+
+    def smooth(self, probabilities: np.ndarray, smoothing: float) -> np.ndarray:
+        """Blend new class probabilities into this track's running average (EMA).
+
+        ``smoothing`` 0 returns ``probabilities`` unchanged; higher values weigh the
+        history more (capped at :data:`MAX_SMOOTHING`). The result sums to 1.
+        """
+        fresh = np.asarray(probabilities, dtype=np.float32)
+        weight = min(check_smoothing(smoothing), MAX_SMOOTHING)
+        if self.probabilities is None or self.probabilities.shape != fresh.shape or weight == 0.0:
+            blended = fresh.copy()
+        else:
+            blended = weight * self.probabilities + (1.0 - weight) * fresh
+            blended = (blended / max(float(blended.sum()), 1e-12)).astype(np.float32)
+        self.probabilities = blended
+        return blended
+
+
+class FaceTracker:
+    """Finds faces frame by frame, reusing where they were to search cheaply.
+
+    ``full_scan_interval``: frames between full-frame passes while faces are tracked.
+    ``max_missed``: frames a track survives undetected (keeps its id through a blink
+    of the detector). ``search_margin``: local search region beyond the face box, as a
+    fraction of its side. ``size_range``: local search covers face sides from
+    side/size_range to side*size_range.
+    """
+
+    def __init__(
+        self,
+        detector: FaceDetector,
+        full_scan_interval: int = 10,
+        max_missed: int = 5,
+        iou_threshold: float = 0.25,
+        search_margin: float = 0.6,
+        size_range: float = 1.35,
+    ) -> None:
+        if full_scan_interval < 1:
+            raise ValueError(f"full_scan_interval must be >= 1, got {full_scan_interval}")
+        if max_missed < 0:
+            raise ValueError(f"max_missed must be >= 0, got {max_missed}")
+        if size_range <= 1.0:
+            raise ValueError(f"size_range must be > 1, got {size_range}")
+        self.detector = detector
+        self.full_scan_interval = int(full_scan_interval)
+        self.max_missed = int(max_missed)
+        self.iou_threshold = float(iou_threshold)
+        self.search_margin = float(search_margin)
+        self.size_range = float(size_range)
+        self.tracks: list[Track] = []
+        self.last_pass_was_full = False
+        self._ids = itertools.count(1)
+        self._frames_since_full = 0
+
+    def reset(self) -> None:
+        """Forget every track (new video source); ids start again at 1."""
+        self.tracks = []
+        self.last_pass_was_full = False
+        self._ids = itertools.count(1)
+        self._frames_since_full = 0
+
+    def update(self, gray: np.ndarray) -> list[Track]:
+        """Detect faces in ``gray`` (uint8 2-D) and return the tracks seen in it, left to right."""
+        detections: list[Box] = []
+        for track in self.tracks:
+            found = self._search_near(gray, track)
+            if not found:
+                # A coarse local miss is retried at full resolution (as fine as a
+                # full-frame pass) before the face counts as missing in this frame.
+                found = self._search_near(gray, track, fine=True)
+            detections.extend(found)
+        full = not self.tracks or self._frames_since_full + 1 >= self.full_scan_interval
+        if full:
+            detections.extend(self.detector.detect_gray(gray))
+            self._frames_since_full = 0
+        else:
+            self._frames_since_full += 1
+        self.last_pass_was_full = full
+        detections = [b for b in suppress_duplicates(detections) if b[2] > 0 and b[3] > 0]
+        seen = self._associate(detections)
+        self.tracks = [t for t in self.tracks if t.missed <= self.max_missed]
+        return sorted(seen, key=lambda t: (t.box[0], t.box[1]))
+
+    def _search_near(self, gray: np.ndarray, track: Track, fine: bool = False) -> list[Box]:
+        x, y, w, h = track.predicted_box()
+        side = max(w, h)
+        # A face not seen for a while may have moved further: widen the region.
+        margin = side * (self.search_margin + 0.25 * track.missed + (0.25 if fine else 0.0))
+        region = (int(x - margin), int(y - margin), int(w + 2 * margin), int(h + 2 * margin))
+        size_range = self.size_range * (1.25 if fine else 1.0)
+        min_size = max(self.detector.min_face_size, side / size_range)
+        max_size = side * size_range
+        if self.detector.max_face_size is not None:
+            max_size = min(max_size, self.detector.max_face_size)
+        if max_size < min_size:
+            return []
+        return self.detector.detect_region(gray, region, min_size, max_size, scale=1.0 if fine else None)
+
+    def _associate(self, detections: list[Box]) -> list[Track]:
+        """Greedy IoU matching of detections to tracks; unmatched detections start tracks."""
+        pairs = sorted(
+            (
+                (iou(track.predicted_box(), box), ti, di)
+                for ti, track in enumerate(self.tracks)
+                for di, box in enumerate(detections)
+            ),
+            reverse=True,
+        )
+        matched_tracks: set[int] = set()
+        matched_detections: set[int] = set()
+        for overlap, ti, di in pairs:
+            if overlap < self.iou_threshold:
+                break
+            if ti in matched_tracks or di in matched_detections:
+                continue
+            self.tracks[ti].observe(detections[di])
+            matched_tracks.add(ti)
+            matched_detections.add(di)
+        for ti, track in enumerate(self.tracks):
+            if ti not in matched_tracks:
+                track.missed += 1
+        seen = [self.tracks[ti] for ti in matched_tracks]
+        for di, box in enumerate(detections):
+            if di not in matched_detections:
+                track = Track(track_id=next(self._ids), box=box)
+                self.tracks.append(track)
+                seen.append(track)
+        return seen
