@@ -1,0 +1,39 @@
+"""Command line: ``python -m emotion_app analyze INPUT ...`` and ``python -m emotion_app bench INPUT ...``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from . import analyze, bench
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2  # unreadable input, missing weights, unwritable output (as argparse uses 2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m emotion_app",
+        description="Facial-emotion recognition on videos and images (the desktop app is main.py).",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the engine decides (inference mode, fallbacks)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    analyze.add_parser(commands)
+    bench.add_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    return int(args.run(args))

@@ -1,0 +1,160 @@
+"""``analyze``: emotions per face per frame of a video, an image or a folder of images."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..csv_export import FaceCsvWriter
+from ..overlay import draw_results
+from ..pipeline import EmotionPipeline
+from ..video_io import AnnotatedVideoWriter, InputError, MediaInput, OutputError, open_input
+from .common import (
+    CommandError,
+    add_threads_argument,
+    add_weights_argument,
+    apply_threads,
+    fail,
+    load_classifier,
+    make_detector,
+)
+
+# Inputs with more frames than this get a progress bar (when stderr is a terminal).
+PROGRESS_MIN_FRAMES = 25
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "analyze",
+        help="find faces and their emotions in a video, image or folder of images",
+        description=(
+            "Find every face in INPUT (a video file, an image, or a folder of images) and classify its "
+            "emotion. Writes a CSV with one row per face per frame and/or an annotated video, and prints "
+            "a summary. Images of a folder are analysed independently, in natural name order."
+        ),
+    )
+    parser.add_argument("input", type=Path, metavar="INPUT", help="video file, image, or folder of images")
+    parser.add_argument("--csv", type=Path, metavar="OUT.csv", help="write one row per face per frame here")
+    parser.add_argument(
+        "--output", "-o", type=Path, metavar="annotated.mp4",
+        help="write the frames with boxes, labels and probability bars (.mp4/.avi/.mkv, or an image suffix for one image)",
+    )
+    add_weights_argument(parser)
+    add_threads_argument(parser)
+    parser.add_argument(
+        "--bars", action=argparse.BooleanOptionalAction, default=True,
+        help="draw a probability bar chart beside each face in --output (default: on)",
+    )
+    parser.add_argument(
+        "--smoothing", type=float, default=0.0, metavar="S",
+        help="0..1: blend each face's probabilities with its previous frames (default 0, off)",
+    )
+    parser.add_argument("--min-face", type=int, default=48, metavar="PX", help="smallest face side to find, pixels (default 48)")
+    parser.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=None,
+        help=f"progress bar (default: on a terminal, for inputs over {PROGRESS_MIN_FRAMES} frames)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return analyze(args)
+    except (CommandError, InputError, OutputError) as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        print("interrupted; outputs written so far are kept", file=sys.stderr)
+        return 130
+
+
+def analyze(args: argparse.Namespace) -> int:
+    if not 0.0 <= args.smoothing <= 1.0:
+        raise CommandError(f"--smoothing must be between 0 and 1, got {args.smoothing}")
+    if args.min_face < 8:
+        raise CommandError(f"--min-face must be at least 8 pixels, got {args.min_face}")
+    apply_threads(args.threads)
+    media = open_input(args.input)
+    classifier = load_classifier(args.weights)
+    pipeline = EmotionPipeline(make_detector(args.min_face), classifier, smoothing=args.smoothing)
+    csv_writer = FaceCsvWriter(args.csv, classifier.labels) if args.csv else None
+    video_writer = AnnotatedVideoWriter(args.output, media.fps) if args.output else None
+    label_counts: Counter[str] = Counter()
+    tracks: set[int] = set()
+    frames = frames_with_face = faces = 0
+    started = time.perf_counter()
+    progress = _progress_bar(media, args.progress)
+    try:
+        for index, time_s, frame in media.frames():
+            if media.kind != "video":
+                pipeline.reset()  # independent stills: no tracking across images
+            results = pipeline.process(frame)
+            frames += 1
+            faces += len(results)
+            frames_with_face += bool(results)
+            label_counts.update(result.label for result in results)
+            tracks.update(result.track_id for result in results)
+            if csv_writer is not None:
+                csv_writer.write_frame(index, time_s, results)
+            if video_writer is not None:
+                video_writer.write(draw_results(frame, results, classifier.labels, show_bars=args.bars, in_place=True))
+            if progress is not None:
+                progress.update(1)
+                progress.set_postfix(faces=faces, refresh=False)
+    finally:
+        if progress is not None:
+            progress.close()
+        if csv_writer is not None:
+            csv_writer.close()
+        if video_writer is not None:
+            video_writer.close()
+    elapsed = time.perf_counter() - started
+    if frames == 0:
+        raise InputError(f"{args.input}: no frame could be read")
+    _print_summary(args, media, frames, frames_with_face, faces, len(tracks), label_counts, elapsed, classifier.labels)
+    if csv_writer is not None:
+        print(f"CSV: {args.csv} ({csv_writer.rows_written} rows)")
+    if video_writer is not None:
+        print(f"annotated {'image' if video_writer.still else 'video'}: {args.output} ({video_writer.frames_written} frames)")
+    return 0
+
+
+def _progress_bar(media: MediaInput, wanted: bool | None) -> Any:
+    long_input = media.frame_count is None or media.frame_count > PROGRESS_MIN_FRAMES
+    show = wanted if wanted is not None else (long_input and sys.stderr.isatty())
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=media.frame_count, unit="frame", desc="analyze", file=sys.stderr, dynamic_ncols=True)
+
+
+def _print_summary(
+    args: argparse.Namespace,
+    media: MediaInput,
+    frames: int,
+    frames_with_face: int,
+    faces: int,
+    track_count: int,
+    label_counts: Counter[str],
+    elapsed: float,
+    labels: tuple[str, ...],
+) -> None:
+    unit = "image" if media.kind != "video" else "frame"
+    rate = frames / elapsed if elapsed > 0 else float("inf")
+    print(f"{args.input}: {frames} {unit}{'s' if frames != 1 else ''} analysed in {elapsed:.1f} s ({rate:.1f} per second)")
+    share = frames_with_face / frames
+    tracked = f", {track_count} track{'s' if track_count != 1 else ''}" if media.kind == "video" else ""
+    print(f"faces: {faces} in {frames_with_face} {unit}{'s' if frames_with_face != 1 else ''} ({share:.0%}){tracked}")
+    if faces:
+        shares = ", ".join(
+            f"{label} {label_counts[label] / faces:.0%}" for label in sorted(labels, key=lambda l: -label_counts[l]) if label_counts[label]
+        )
+        print(f"emotions: {shares}")
+    else:
+        print("emotions: no face found")

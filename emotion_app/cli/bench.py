@@ -1,0 +1,231 @@
+"""``bench``: where the time goes, and how the pipeline compares with full-frame Haar.
+
+Every frame is decoded once and then handed to both the full-frame baseline
+(``detectMultiScale`` at scale 1.1, 5 neighbours, min size 50, as the ``fer`` package
+does) and the pipeline, in the same loop, so machine load affects both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from ..classifier import EmotionClassifier
+from ..detection import OpenCVSetupError, full_frame_baseline_detector
+from ..fast_inference import describe, synthetic_calibration_faces
+from ..overlay import draw_results
+from ..pipeline import EmotionPipeline
+from ..preprocessing import crop_face, to_gray
+from ..video_io import InputError, open_input
+from .common import (
+    CommandError,
+    add_threads_argument,
+    add_weights_argument,
+    apply_threads,
+    fail,
+    load_classifier,
+    make_detector,
+)
+
+CLASSIFIER_BATCH = 8
+CLASSIFIER_REPEATS = 40
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "bench",
+        help="time each stage and compare with full-frame Haar detection",
+        description=(
+            "Run the pipeline over INPUT and report per-stage timings (decode, detect, classify, draw: median "
+            "and p95), frames per second, frames with a face, the full-frame Haar baseline (scale 1.1, 5 "
+            "neighbours, min size 50) on the same frames, their ratio, and the classifier's ms per face "
+            "(optimised and eager fp32, batch 8, 1 thread). fps and baseline_fps both include decoding."
+        ),
+    )
+    parser.add_argument("input", type=Path, metavar="INPUT", help="video file, image, or folder of images")
+    add_weights_argument(parser)
+    add_threads_argument(parser)
+    parser.add_argument("--json", action="store_true", help="also print all figures as one JSON object (last line)")
+    parser.add_argument("--frames", type=int, default=0, metavar="N", help="stop after N frames (default: all)")
+    parser.add_argument("--min-face", type=int, default=48, metavar="PX", help="pipeline's smallest face side (default 48)")
+    parser.add_argument("--no-bars", dest="bars", action="store_false", help="time drawing without the bar charts")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        report = bench(args)
+    except (CommandError, InputError, OpenCVSetupError) as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    print_report(report)
+    if args.json:
+        print(json.dumps(report, sort_keys=True))
+    return 0
+
+
+def bench(args: argparse.Namespace) -> dict[str, Any]:
+    apply_threads(args.threads)
+    media = open_input(args.input)
+    classifier = load_classifier(args.weights)
+    pipeline = EmotionPipeline(make_detector(args.min_face), classifier)
+    baseline = full_frame_baseline_detector()
+    timings: dict[str, list[float]] = {
+        name: [] for name in ("decode", "detect", "classify", "process", "draw", "baseline")
+    }
+    frames = frames_with_face = baseline_frames_with_face = faces = full_scans = 0
+    crops: list[np.ndarray] = []
+    frame_size: tuple[int, int] | None = None
+    iterator = media.frames()
+    while not args.frames or frames < args.frames:
+        start = time.perf_counter()
+        try:
+            _, _, frame = next(iterator)
+        except StopIteration:
+            break
+        decoded = time.perf_counter()
+        timings["decode"].append((decoded - start) * 1000.0)
+        frame_size = (frame.shape[1], frame.shape[0])
+        if media.kind != "video":
+            pipeline.reset()
+
+        start = time.perf_counter()
+        baseline_boxes = baseline.detect(frame)
+        timings["baseline"].append((time.perf_counter() - start) * 1000.0)
+
+        start = time.perf_counter()
+        results = pipeline.process(frame)
+        timings["process"].append((time.perf_counter() - start) * 1000.0)
+        timings["detect"].append(pipeline.last_timings.detect_ms)
+        timings["classify"].append(pipeline.last_timings.classify_ms)
+        full_scans += pipeline.last_timings.full_scan
+
+        start = time.perf_counter()
+        draw_results(frame, results, classifier.labels, show_bars=args.bars)
+        timings["draw"].append((time.perf_counter() - start) * 1000.0)
+
+        frames += 1
+        faces += len(results)
+        frames_with_face += bool(results)
+        baseline_frames_with_face += bool(baseline_boxes)
+        if len(crops) < 64 and results:
+            gray = to_gray(frame)
+            crops.extend(crop_face(gray, r.box, classifier.preprocessing) for r in results)
+    if frames == 0:
+        raise InputError(f"{args.input}: no frame could be read")
+
+    total = {name: sum(values) / 1000.0 for name, values in timings.items()}
+    fps = frames / (total["decode"] + total["process"])
+    baseline_fps = frames / (total["decode"] + total["baseline"])
+    classify = classifier_speed(classifier, np.stack(crops) if crops else None)
+    report: dict[str, Any] = {
+        "input": str(args.input),
+        "frames": frames,
+        "frame_size": list(frame_size) if frame_size else None,
+        "fps": fps,
+        "baseline_fps": baseline_fps,
+        "ratio": fps / baseline_fps,
+        "process_fps": frames / total["process"] if total["process"] else float("inf"),
+        "baseline_process_fps": frames / total["baseline"] if total["baseline"] else float("inf"),
+        "end_to_end_fps": frames / (total["decode"] + total["process"] + total["draw"]),
+        "frames_with_face": frames_with_face,
+        "baseline_frames_with_face": baseline_frames_with_face,
+        "faces": faces,
+        "full_frame_scans": full_scans,
+        "torch_threads": torch.get_num_threads(),
+        "stages_ms": {name: summarize(values) for name, values in timings.items()},
+        **classify,
+    }
+    report["process_ratio"] = report["process_fps"] / report["baseline_process_fps"]
+    return report
+
+
+def summarize(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"median": 0.0, "p95": 0.0, "mean": 0.0}
+    return {
+        "median": statistics.median(values),
+        "p95": float(np.percentile(values, 95)),
+        "mean": statistics.fmean(values),
+    }
+
+
+def classifier_speed(classifier: EmotionClassifier, crops: np.ndarray | None) -> dict[str, Any]:
+    """ms per face at batch 8 on 1 thread, optimised and eager fp32, measured interleaved."""
+    size = classifier.preprocessing.input_size
+    faces = crops if crops is not None and len(crops) >= CLASSIFIER_BATCH else synthetic_calibration_faces(size, 64)
+    batch = faces[:CLASSIFIER_BATCH]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        fast: list[float] = []
+        eager: list[float] = []
+        for _ in range(3):  # warm-up: first calls allocate
+            classifier.predict(batch)
+            classifier.predict(batch, eager=True)
+        for _ in range(CLASSIFIER_REPEATS):
+            fast.append(_time_ms(lambda: classifier.predict(batch)))
+            eager.append(_time_ms(lambda: classifier.predict(batch, eager=True)))
+        agreement = float(np.mean(classifier.predict(faces).argmax(1) == classifier.predict(faces, eager=True).argmax(1)))
+    finally:
+        torch.set_num_threads(threads)
+    fast_ms = statistics.median(fast) / len(batch)
+    eager_ms = statistics.median(eager) / len(batch)
+    return {
+        "classify_ms_per_face": fast_ms,
+        "classify_ms_per_face_eager": eager_ms,
+        "classify_speedup": eager_ms / fast_ms,
+        "classify_agreement": agreement,
+        "classify_agreement_faces": int(len(faces)),
+        "inference_mode": describe(classifier.runner),
+    }
+
+
+def _time_ms(call: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    call()
+    return (time.perf_counter() - start) * 1000.0
+
+
+def print_report(report: dict[str, Any]) -> None:
+    width, height = report["frame_size"] or (0, 0)
+    print(f"bench {report['input']}: {report['frames']} frames of {width}x{height}, torch threads {report['torch_threads']}")
+    print(f"{'stage':<22}{'median ms':>11}{'p95 ms':>10}{'mean ms':>10}")
+    names = {
+        "decode": "decode",
+        "detect": "detect+track",
+        "classify": "classify",
+        "draw": "draw",
+        "process": "pipeline (det+cls)",
+        "baseline": "baseline full-frame",
+    }
+    for key, name in names.items():
+        stage = report["stages_ms"][key]
+        print(f"{name:<22}{stage['median']:>11.2f}{stage['p95']:>10.2f}{stage['mean']:>10.2f}")
+    frames = report["frames"]
+    print(
+        f"pipeline: {report['fps']:.1f} fps incl. decode ({report['process_fps']:.1f} without; "
+        f"{report['end_to_end_fps']:.1f} with drawing), face in {report['frames_with_face']}/{frames} frames, "
+        f"{report['full_frame_scans']} full-frame scans"
+    )
+    print(
+        f"baseline: {report['baseline_fps']:.1f} fps incl. decode ({report['baseline_process_fps']:.1f} without), "
+        f"face in {report['baseline_frames_with_face']}/{frames} frames"
+    )
+    print(f"ratio: {report['ratio']:.2f}x incl. decode ({report['process_ratio']:.2f}x without)")
+    print(
+        f"classifier ({report['inference_mode']}): {report['classify_ms_per_face']:.3f} ms/face vs eager fp32 "
+        f"{report['classify_ms_per_face_eager']:.3f} ms/face ({report['classify_speedup']:.1f}x, batch "
+        f"{CLASSIFIER_BATCH}, 1 thread); same label on {report['classify_agreement']:.1%} of "
+        f"{report['classify_agreement_faces']} faces"
+    )
