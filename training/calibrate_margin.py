@@ -1,0 +1,99 @@
+"""Choose the crop margin that frames a live Haar box the way FER-2013 frames its faces.
+
+The classifier was trained on FER-2013's own 48x48 crops, but in the app it sees crops
+cut around an OpenCV Haar box. This tool re-creates that path on *validation* faces
+(the split carved from Training, never a test split): each face is enlarged, set in a
+larger frame, found by the app's FaceDetector, cut with `crop_face` at several margins,
+and classified. The margin with the best validation accuracy is the one to ship.
+
+    python -m training.calibrate_margin --weights W --data /path/to/fer2013 [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+
+import cv2
+import numpy as np
+
+from emotion_app.classifier import EmotionClassifier
+from emotion_app.detection import FaceDetector
+from emotion_app.preprocessing import crop_face
+from emotion_app.weights import ModelCard, WeightsError, load_model, save_weights
+
+from .data import DataError, load_split, stratified_split
+
+UPSCALE = 4  # 48 px faces become 192 px, a typical webcam face size
+CANVAS_PAD = 64
+
+
+def staged_frames(images: np.ndarray) -> list[np.ndarray]:
+    """Each face enlarged and set in a bigger frame with replicated borders."""
+    frames = []
+    for image in images:
+        big = cv2.resize(image, None, fx=UPSCALE, fy=UPSCALE, interpolation=cv2.INTER_CUBIC)
+        frames.append(cv2.copyMakeBorder(big, CANVAS_PAD, CANVAS_PAD, CANVAS_PAD, CANVAS_PAD, cv2.BORDER_REPLICATE))
+    return frames
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.calibrate_margin", description=__doc__.split("\n\n")[1])
+    parser.add_argument("--weights", default=None, help="weights file (default: the shipped one)")
+    parser.add_argument("--data", required=True, help="FER-2013 (CSV or folders); its Training split is used")
+    parser.add_argument("--margins", default="0,0.05,0.1,0.15,0.2,0.25,0.3", help="comma-separated margins to try")
+    parser.add_argument("--limit", type=int, default=1500, help="validation faces to use (seeded sample)")
+    parser.add_argument("--write", action="store_true", help="store the best margin in the weights file")
+    args = parser.parse_args(argv)
+    try:
+        classifier = EmotionClassifier.load(args.weights)
+        training = load_split(args.data, "Training", classifier.labels)
+    except (WeightsError, DataError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    config = classifier.card.training.get("config", {})
+    # The same split the model was selected on, so no face it trained on is scored.
+    _, val_idx = stratified_split(training.labels, float(config.get("val_fraction", 0.1)), int(config.get("seed", 0)))
+    rng = np.random.default_rng(0)
+    if len(val_idx) > args.limit:
+        val_idx = np.sort(rng.choice(val_idx, args.limit, replace=False))
+    images, labels = training.images[val_idx], training.labels[val_idx]
+
+    direct = float((classifier.predict(images).argmax(1) == labels).mean())
+    detector = FaceDetector()
+    found: list[tuple[np.ndarray, tuple[int, int, int, int], int]] = []
+    found_index = []
+    for index, (frame, label) in enumerate(zip(staged_frames(images), labels)):
+        boxes = detector.detect(frame)
+        if boxes:
+            found.append((frame, max(boxes, key=lambda b: b[2] * b[3]), int(label)))
+            found_index.append(index)
+    direct_found = float((classifier.predict(images[found_index]).argmax(1) == labels[found_index]).mean()) if found_index else 0.0
+    print(f"{len(images)} validation faces: accuracy on FER's own crops {direct:.4f}; Haar found a face in {len(found)} "
+          f"(accuracy on their own crops {direct_found:.4f})")
+    if not found:
+        print("error: the detector found no faces; nothing to calibrate", file=sys.stderr)
+        return 2
+    results = {}
+    for margin in (float(m) for m in args.margins.split(",")):
+        spec = dataclasses.replace(classifier.preprocessing, crop_margin=margin)
+        crops = np.stack([crop_face(frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), box, spec) for frame, box, _ in found])
+        truth = np.array([label for _, _, label in found])
+        results[margin] = float((classifier.predict(crops).argmax(1) == truth).mean())
+        print(f"margin {margin:.2f}: accuracy {results[margin]:.4f} on Haar crops")
+    best = max(results, key=lambda m: results[m])
+    print(f"best margin {best:.2f} (file has {classifier.preprocessing.crop_margin:.2f})")
+    if args.write and classifier.source is not None:
+        model, card = load_model(classifier.source)
+        training_meta = dict(card.training, crop_margin_calibration={"validation_faces": len(found), "accuracy_by_margin": results, "direct_accuracy": direct})
+        new_card = ModelCard(card.architecture, card.architecture_kwargs, card.labels, dataclasses.replace(card.preprocessing, crop_margin=best), training_meta)
+        save_weights(classifier.source, model, new_card)
+        print(f"wrote crop_margin={best} into {classifier.source}")
+    print(json.dumps({"best_margin": best, "accuracy_by_margin": results, "direct_accuracy": direct, "direct_accuracy_found": direct_found, "faces_found": len(found), "faces": len(images)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
