@@ -68,7 +68,8 @@ class MainWindow(QMainWindow):
         self.stats = PerformanceStats()
         self._source: SourceSpec | None = None  # what Start (re)starts
         self._source_info: SourceInfo | None = None
-        self._running = False
+        self._running = False  # frames are flowing
+        self._starting = False  # a source is being opened on the capture thread
         self._model_status: ModelStatus | None = None
         self._recording: RecordingRequest | None = None
         self._shut_down = False
@@ -260,6 +261,7 @@ class MainWindow(QMainWindow):
         self.source_banner.dismiss()
         self.view.set_placeholder(f"Opening {spec.describe()}…")
         self.status.showMessage(f"Opening {spec.describe()}…", 3000)
+        self._starting = True
         self.controller.start(spec)
         self._update_actions()
 
@@ -275,11 +277,11 @@ class MainWindow(QMainWindow):
 
     def stop(self) -> None:
         self.controller.stop()
-        self._running = False
+        self._running = self._starting = False
         self._update_actions()
 
     def toggle_start_stop(self) -> None:
-        if self._running:
+        if self._running or self._starting:
             self.stop()
             return
         spec = self._source
@@ -413,7 +415,7 @@ class MainWindow(QMainWindow):
     # ---- worker signals ------------------------------------------------------------------------
     def _on_source_opened(self, info: SourceInfo) -> None:
         self._source_info = info
-        self._running = True
+        self._running, self._starting = True, False
         self.stats.reset()
         self.source_banner.dismiss()
         self.setWindowTitle(f"{APP_TITLE} — {_short_name(info.spec)}")
@@ -424,7 +426,7 @@ class MainWindow(QMainWindow):
     def _on_source_fault(self, fault: SourceFault) -> None:
         if fault.spec != self._source:
             return  # a source the user has already moved away from
-        self._running = False
+        self._running = self._starting = False
         self.stop_recording()
         self._update_actions()
         if fault.kind is FaultKind.ENDED:
@@ -437,7 +439,7 @@ class MainWindow(QMainWindow):
         self._show_source_problem(fault.message, fault.spec)
 
     def _on_source_stopped(self) -> None:
-        self._running = False
+        self._running = self._starting = False
         self._update_actions()
         self.status.showMessage("Stopped", 2000)
 
@@ -524,7 +526,7 @@ class MainWindow(QMainWindow):
             )
 
     def _update_actions(self) -> None:
-        self.start_stop_action.setText("Stop" if self._running else "Start")
+        self.start_stop_action.setText("Stop" if self._running or self._starting else "Start")
 
     def _refresh_status(self) -> None:
         self.status.show_stats(self.stats, time.perf_counter())
