@@ -169,8 +169,11 @@ class InferenceWorker(QObject):
                 faces = bundle.pipeline.process(frame.image)
                 timings = stage_ms(bundle.pipeline.last_timings)
             except Exception as exc:  # one bad frame must not stop the stream
-                log.warning("frame %d could not be processed: %s", frame.index, exc)
                 self._failed_frames += 1
+                # The first failure and then every hundredth: a persistent fault must not
+                # flood the log at 30 lines a second.
+                if self._failed_frames % 100 == 1:
+                    log.warning("frame %d could not be processed (%d so far): %s", frame.index, self._failed_frames, exc)
         # BGRA is QImage.Format_RGB32's memory layout: the GUI wraps it without a copy
         # and Qt draws it on its fast path, so the conversion cost stays off the GUI thread.
         display = cv2.cvtColor(frame.image, cv2.COLOR_BGR2BGRA)
