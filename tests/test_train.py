@@ -20,7 +20,7 @@ FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction
 
 @pytest.fixture(scope="module")
 def fer_csv(tmp_path_factory):
-    return write_fer_csv(tmp_path_factory.mktemp("csv") / "fer2013.csv", {"Training": 12, "PublicTest": 4})
+    return write_fer_csv(tmp_path_factory.mktemp("csv") / "fer2013.csv", {"Training": 12, "PublicTest": 4, "PrivateTest": 2})
 
 
 def test_one_epoch_run_exports_a_loadable_model(tmp_path, fer_csv, capsys):
@@ -42,7 +42,7 @@ def test_one_epoch_run_exports_a_loadable_model(tmp_path, fer_csv, capsys):
     probs = classifier.predict(np.zeros((2, 48, 48), np.uint8))
     np.testing.assert_allclose(probs.sum(1), 1, atol=1e-5)
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert set(json.loads(last)) >= {"validation_accuracy", "test_accuracy"}
+    assert set(json.loads(last)) >= {"validation_accuracy", "test_accuracy", "private_test_accuracy"}
 
 
 def test_training_learns_the_synthetic_classes(tmp_path):

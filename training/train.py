@@ -451,12 +451,22 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         meta["test_accuracy"] = round(test["accuracy"], 5)
         meta["test_accuracy_flip_tta"] = round(test_tta["accuracy"], 5)
         log(f"{config.test_split}: accuracy {test['accuracy']:.4f} (with flip TTA {test_tta['accuracy']:.4f})")
+    if config.test_split != "PrivateTest":
+        # The hold-out split, when the user's copy has it (the Kaggle CSV does): reported, never used to select.
+        try:
+            private = load_split(config.data, "PrivateTest", data.classes)
+        except DataError:
+            private = None
+        if private is not None and private.source != (data.test.source if data.test else None):
+            held_out = evaluate(folded, private.images, private.labels, spec, device)
+            meta["private_test_accuracy"] = round(held_out["accuracy"], 5)
+            log(f"PrivateTest: accuracy {held_out['accuracy']:.4f}")
     final_path = export_weights(out / "best.safetensors", best_state, config, data, spec, meta)
     log(f"wrote {final_path}")
     if config.export:
         log(f"wrote {export_weights(Path(config.export), best_state, config, data, spec, meta)}")
     (out / "summary.json").write_text(json.dumps(meta, indent=2) + "\n")
-    print(json.dumps({k: meta[k] for k in ("validation_accuracy", "best_epoch") if k in meta} | {k: meta[k] for k in ("test_accuracy", "test_accuracy_flip_tta") if k in meta}))
+    print(json.dumps({k: meta[k] for k in ("validation_accuracy", "best_epoch") if k in meta} | {k: meta[k] for k in ("test_accuracy", "test_accuracy_flip_tta", "private_test_accuracy") if k in meta}))
     return 0
 
 
