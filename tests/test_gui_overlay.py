@@ -42,7 +42,7 @@ def test_a_60_pixel_face_gets_a_legible_chart_beside_it(qapp: object) -> None:
     box = QRectF(200, 200, 60, 60)
     layout = layout_bars(box, SIX_LABELS, VIEW)
     assert layout is not None
-    assert layout.row_height >= MIN_ROW_PX and layout.font_px >= 9
+    assert layout.row_height >= MIN_ROW_PX and layout.font_px >= 10
     assert inside(layout.panel, VIEW)
     assert layout.panel.left() >= box.right()  # beside the face, not over it
 

@@ -19,7 +19,7 @@ from emotion_app.results import FaceResult
 
 # Bar-chart row height in target pixels: the minimum keeps a 60-px face's chart legible
 # (10-px text), the maximum stops a face filling the view from getting a giant chart.
-MIN_ROW_PX = 13
+MIN_ROW_PX = 14
 MAX_ROW_PX = 20
 # Below this the text would be unreadable; charts that cannot fit at this size are skipped.
 SMALLEST_ROW_PX = 9
