@@ -43,8 +43,11 @@ def check_opencv() -> Path:
     path = Path(folder) / FRONTAL_FACE_CASCADE
     if not path.is_file():
         raise OpenCVSetupError(f"the frontal-face cascade {path} is missing from OpenCV {version}; {OPENCV_FIX}")
-    cascade = cv2.CascadeClassifier(str(path))
-    if cascade.empty():
+    try:
+        loaded = not cv2.CascadeClassifier(str(path)).empty()
+    except Exception:  # cv2.error (or SystemError) for a malformed file
+        loaded = False
+    if not loaded:
         raise OpenCVSetupError(f"OpenCV {version} could not load the frontal-face cascade {path}; {OPENCV_FIX}")
     return path
 

@@ -7,9 +7,12 @@ so other test modules can make variations of their own.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
+from emotion_app.classifier import EmotionClassifier
+from emotion_app.detection import FaceDetector
 from helpers import VideoTruth, make_random_weights, write_astronaut_video
 
 
@@ -63,3 +66,32 @@ def two_faces_video(tmp_path_factory: pytest.TempPathFactory) -> VideoTruth:
         blank_frames=(6,),
         noise_frames=(7,),
     )
+
+
+@pytest.fixture(scope="session")
+def classifier(random_weights: Path) -> EmotionClassifier:
+    """The 6-class random-init classifier with its fast runner built (shared: building takes a second)."""
+    return EmotionClassifier.load(random_weights, optimize=True)
+
+
+@pytest.fixture(scope="session")
+def detector() -> FaceDetector:
+    """The default detector (min face 48 px, coarsest scale)."""
+    return FaceDetector()
+
+
+@pytest.fixture
+def one_torch_thread() -> Iterator[None]:
+    """Run a test with one intra-op thread, as the app's inference worker does.
+
+    A frame's few faces gain nothing from more threads, and on a busy 2-core machine
+    spinning OpenMP workers make small batches many times slower.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

@@ -1,0 +1,210 @@
+"""Fast classifier inference: agreement with eager fp32, any batch size, safe fallback."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from emotion_app.classifier import EmotionClassifier
+from emotion_app.fast_inference import (
+    InferenceRunner,
+    build_runner,
+    check_agreement,
+    synthetic_calibration_faces,
+)
+from emotion_app.preprocessing import Preprocessing, crop_face, to_gray, to_model_input
+from helpers import astronaut_bgr, make_random_weights
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+int8_available = any(e in torch.backends.quantized.supported_engines for e in ("x86", "fbgemm", "onednn", "qnnpack"))
+
+
+def check_faces(spec: Preprocessing, count: int = 80) -> np.ndarray:
+    """Astronaut crops at jittered boxes plus uniform-noise crops."""
+    rng = np.random.default_rng(7)
+    gray = to_gray(astronaut_bgr())
+    crops = [
+        crop_face(gray, (177 + int(dx), 66 + int(dy), 95 + int(ds), 95 + int(ds)), spec)
+        for dx, dy, ds in rng.integers(-25, 25, size=(count // 2, 3))
+    ]
+    noise = rng.integers(0, 256, size=(count - len(crops), spec.input_size, spec.input_size), dtype=np.uint8)
+    return np.concatenate([np.stack(crops), noise])
+
+
+@pytest.fixture(scope="module")
+def eager_classifier(random_weights: Path) -> EmotionClassifier:
+    return EmotionClassifier.load(random_weights)
+
+
+@pytest.mark.parametrize("mode", ["int8", "fp32"])
+def test_optimised_runner_agrees_with_eager(eager_classifier: EmotionClassifier, mode: str) -> None:
+    if mode == "int8" and not int8_available:
+        pytest.skip("this torch build has no quantized engine")
+    spec = eager_classifier.preprocessing
+    runner = build_runner(eager_classifier.model, spec, mode)
+    assert runner.mode == mode, runner.note
+    faces = check_faces(spec)
+    inputs = to_model_input(faces, spec)
+    with torch.inference_mode():
+        eager = torch.softmax(eager_classifier.model(inputs), 1)
+        fast = torch.softmax(runner(inputs), 1)
+    agreement = float((eager.argmax(1) == fast.argmax(1)).float().mean())
+    assert agreement >= 0.99
+    assert float((eager - fast).abs().max()) < (0.02 if mode == "int8" else 1e-4)
+
+
+def test_load_with_optimize_builds_a_fast_runner(classifier: EmotionClassifier) -> None:
+    assert classifier.inference_mode in {"int8", "fp32"}
+    faces = check_faces(classifier.preprocessing, 40)
+    fast = classifier.predict(faces)
+    eager = classifier.predict(faces, eager=True)
+    assert fast.dtype == np.float32 and fast.shape == eager.shape == (40, 6)
+    np.testing.assert_allclose(fast.sum(1), 1.0, atol=1e-5)
+    assert np.mean(fast.argmax(1) == eager.argmax(1)) >= 0.99
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 8, 37])
+def test_any_number_of_faces(classifier: EmotionClassifier, count: int) -> None:
+    faces = check_faces(classifier.preprocessing, 40)[:count]
+    probabilities = classifier.predict(faces)
+    assert probabilities.shape == (count, classifier.num_classes)
+    assert probabilities.dtype == np.float32
+    if count:
+        np.testing.assert_allclose(probabilities.sum(1), 1.0, atol=1e-5)
+        # Each face's result is independent of what else is in the batch.
+        singles = np.concatenate([classifier.predict(face[None]) for face in faces])
+        np.testing.assert_allclose(singles, probabilities, atol=1e-5)
+
+
+def test_seven_class_model_optimises(random_weights_7: Path) -> None:
+    classifier = EmotionClassifier.load(random_weights_7, optimize=True)
+    assert classifier.inference_mode != "eager"
+    assert "disgust" in classifier.labels
+    assert classifier.predict(check_faces(classifier.preprocessing, 4)).shape == (4, 7)
+
+
+def test_eager_mode_is_plain_eager(eager_classifier: EmotionClassifier) -> None:
+    runner = build_runner(eager_classifier.model, eager_classifier.preprocessing, "eager")
+    assert runner.mode == "eager" and runner.forward is eager_classifier.model
+
+
+def test_unknown_mode_is_rejected(eager_classifier: EmotionClassifier) -> None:
+    with pytest.raises(ValueError, match="unknown inference mode"):
+        build_runner(eager_classifier.model, eager_classifier.preprocessing, "fp4")
+
+
+class PlainNet(nn.Module):
+    """A model without the seed CNN's features/classifier split, which int8 needs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3)
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.conv(x).mean(dim=(2, 3)))
+
+
+def test_a_failed_optimisation_falls_back_with_a_logged_note(caplog: pytest.LogCaptureFixture) -> None:
+    torch.manual_seed(0)
+    model = PlainNet().eval()
+    with caplog.at_level(logging.WARNING, logger="emotion_app.fast_inference"):
+        runner = build_runner(model, Preprocessing(), "int8")
+    assert runner.mode == "eager"
+    assert "int8 unavailable" in runner.note
+    assert "falls back to eager" in caplog.text
+    # "auto" still finds the fp32 path for it.
+    assert build_runner(model, Preprocessing(), "auto").mode == "fp32"
+
+
+def test_a_runner_failing_at_run_time_switches_to_eager(
+    random_weights: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    classifier = EmotionClassifier.load(random_weights)
+    faces = check_faces(classifier.preprocessing, 3)
+    expected = classifier.predict(faces)
+
+    def broken(_: torch.Tensor) -> torch.Tensor:
+        raise RuntimeError("kernel not available on this CPU")
+
+    classifier.runner = InferenceRunner("int8", broken)
+    with caplog.at_level(logging.WARNING, logger="emotion_app.classifier"):
+        got = classifier.predict(faces)
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    assert classifier.inference_mode == "eager"
+    assert "switching to eager" in caplog.text
+
+
+def test_check_agreement_catches_a_wrong_runner(eager_classifier: EmotionClassifier) -> None:
+    spec = eager_classifier.preprocessing
+    inputs = to_model_input(check_faces(spec), spec)
+    model = eager_classifier.model
+    assert check_agreement(model, model, inputs) == 1.0
+    # A trained-looking model (large margins) whose "optimised" form ranks classes backwards.
+    sharp = nn.Sequential(model, nn.Identity())
+    with torch.no_grad():
+        scale = 50.0
+
+        def confident(x: torch.Tensor) -> torch.Tensor:
+            return sharp(x) * scale
+
+        def backwards(x: torch.Tensor) -> torch.Tensor:
+            return -sharp(x) * scale
+
+        assert check_agreement(confident, backwards, inputs) < 0.5  # type: ignore[arg-type]
+
+
+def test_synthetic_calibration_faces_are_deterministic_face_sized_crops() -> None:
+    faces = synthetic_calibration_faces(48, count=32, seed=3)
+    assert faces.shape == (32, 48, 48) and faces.dtype == np.uint8
+    np.testing.assert_array_equal(faces, synthetic_calibration_faces(48, count=32, seed=3))
+    assert faces.std() > 30  # real contrast, not flat grey
+
+
+def test_building_beside_live_inference_is_safe(random_weights: Path) -> None:
+    """The GUI classifies with eager fp32 while the fast runner is built on another thread."""
+    classifier = EmotionClassifier.load(random_weights)
+    faces = check_faces(classifier.preprocessing, 6)
+    expected = classifier.predict(faces, eager=True)
+    errors: list[BaseException] = []
+    done = threading.Event()
+    results: list[str] = []
+
+    def build() -> None:
+        try:
+            results.append(classifier.optimize("auto"))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=build)
+    thread.start()
+    rounds = 0
+    while not done.is_set() or rounds < 3:
+        np.testing.assert_allclose(classifier.predict(faces, eager=True), expected, atol=1e-6)
+        rounds += 1
+    thread.join()
+    assert not errors
+    assert results and results[0] in {"int8", "fp32"}
+    assert classifier.predict(faces).argmax(1).tolist() == expected.argmax(1).tolist()
+
+
+def test_custom_calibration_faces_are_used(random_weights: Path) -> None:
+    classifier = EmotionClassifier.load(random_weights)
+    faces = check_faces(classifier.preprocessing, 64)
+    mode = classifier.optimize("auto", calibration_faces=faces)
+    assert mode in {"int8", "fp32"}
+    assert np.mean(classifier.predict(faces).argmax(1) == classifier.predict(faces, eager=True).argmax(1)) >= 0.99
+
+
+def test_make_random_weights_helper_round_trips(tmp_path: Path) -> None:
+    path = make_random_weights(tmp_path / "w.safetensors", labels=("calm", "excited", "bored"))
+    assert EmotionClassifier.load(path).labels == ("calm", "excited", "bored")

@@ -1,0 +1,163 @@
+"""Face tracks: stable ids, cheap local search, periodic full scans, EMA smoothing."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion_app.detection import FaceDetector
+from emotion_app.tracking import MAX_SMOOTHING, FaceTracker, Track, iou, suppress_duplicates
+from helpers import VideoTruth, astronaut_face_patch, astronaut_frames, background, paste
+
+
+def read_gray_frames(video: VideoTruth) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(video.path))
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+    capture.release()
+    assert len(frames) == video.num_frames
+    return frames
+
+
+def test_iou() -> None:
+    assert iou((0, 0, 10, 10), (0, 0, 10, 10)) == 1.0
+    assert iou((0, 0, 10, 10), (20, 20, 5, 5)) == 0.0
+    assert iou((0, 0, 10, 10), (5, 0, 10, 10)) == pytest.approx(50 / 150)
+    assert iou((0, 0, 0, 0), (0, 0, 0, 0)) == 0.0
+
+
+def test_duplicates_are_suppressed_keeping_the_larger_box() -> None:
+    kept = suppress_duplicates([(10, 10, 50, 50), (12, 11, 54, 54), (200, 10, 50, 50)])
+    assert sorted(kept) == [(12, 11, 54, 54), (200, 10, 50, 50)]
+
+
+def test_one_moving_face_keeps_one_id(detector: FaceDetector, moving_face_video: VideoTruth) -> None:
+    tracker = FaceTracker(detector)
+    frames = read_gray_frames(moving_face_video)
+    ids_per_frame = []
+    for gray, truth in zip(frames, moving_face_video.faces):
+        tracks = tracker.update(gray)
+        assert len(tracks) == len(truth), "a face in every face frame, none in blank frames"
+        for track, expected in zip(tracks, truth):
+            assert iou(track.box, expected) > 0.5
+        ids_per_frame.append([t.track_id for t in tracks])
+    before_gap = {i for ids in ids_per_frame[:9] for i in ids}
+    after_gap = {i for ids in ids_per_frame[11:] for i in ids}
+    assert before_gap == {1}
+    assert len(after_gap) == 1
+
+
+def test_ids_survive_a_short_gap_when_the_face_stays(detector: FaceDetector) -> None:
+    frames, truth = astronaut_frames(num_frames=8, frame_size=(320, 240), face_size=70, motion="static", blank_frames=(3, 4))
+    tracker = FaceTracker(detector, max_missed=3)
+    ids = [[t.track_id for t in tracker.update(cv2.cvtColor(f, cv2.COLOR_BGR2GRAY))] for f in frames]
+    assert ids == [[1], [1], [1], [], [], [1], [1], [1]]
+
+
+def test_two_faces_get_two_stable_ids_left_to_right(detector: FaceDetector, two_faces_video: VideoTruth) -> None:
+    tracker = FaceTracker(detector, max_missed=3)
+    frames = read_gray_frames(two_faces_video)
+    seen: list[list[int]] = []
+    for gray, truth in zip(frames, two_faces_video.faces):
+        tracks = tracker.update(gray)
+        assert len(tracks) == len(truth)
+        assert [t.box[0] for t in tracks] == sorted(t.box[0] for t in tracks)
+        seen.append([t.track_id for t in tracks])
+    assert seen[0] == [1, 2]
+    assert all(ids == [1, 2] for ids in seen[:6])
+    assert seen[6] == [] and seen[7] == []  # blank, then noise
+    assert len({tuple(ids) for ids in seen[8:]}) == 1 and len(seen[8]) == 2
+
+
+def test_most_frames_search_locally(detector: FaceDetector, moving_face_video: VideoTruth) -> None:
+    tracker = FaceTracker(detector, full_scan_interval=10)
+    full = []
+    for gray in read_gray_frames(moving_face_video):
+        tracker.update(gray)
+        full.append(tracker.last_pass_was_full)
+    assert full[0], "the first frame has nothing to track, so it is scanned fully"
+    assert sum(full) <= 8, full  # periodic scans plus the frames with nothing tracked
+    assert not any(full[1:9])
+
+
+def test_periodic_full_scan_finds_a_face_that_enters(detector: FaceDetector) -> None:
+    patch, face = astronaut_face_patch(64)
+    frames = []
+    for index in range(12):
+        frame = background(480, 240)
+        paste(frame, patch, 20, 40)
+        if index >= 3:
+            paste(frame, patch, 300, 40)  # a second face walks in at frame 3
+        frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+    tracker = FaceTracker(detector, full_scan_interval=4)
+    counts = [len(tracker.update(gray)) for gray in frames]
+    assert counts[:3] == [1, 1, 1]
+    first_two = counts.index(2)
+    assert 3 <= first_two <= 3 + 4, counts
+    assert all(c == 2 for c in counts[first_two:])
+
+
+def test_a_face_that_leaves_is_forgotten(detector: FaceDetector) -> None:
+    frames, _ = astronaut_frames(num_frames=10, frame_size=(320, 240), face_size=70, motion="static", blank_frames=range(3, 10))
+    tracker = FaceTracker(detector, max_missed=2)
+    for frame in frames:
+        tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+    assert tracker.tracks == []
+
+
+def test_reset_forgets_tracks_and_restarts_ids(detector: FaceDetector) -> None:
+    frames, _ = astronaut_frames(num_frames=2, frame_size=(320, 240), face_size=70, motion="static")
+    gray = cv2.cvtColor(frames[0], cv2.COLOR_BGR2GRAY)
+    tracker = FaceTracker(detector)
+    tracker.update(gray)
+    tracker.update(np.zeros_like(gray))
+    tracker.update(np.zeros_like(gray))
+    assert tracker.tracks
+    tracker.reset()
+    assert tracker.tracks == []
+    assert [t.track_id for t in tracker.update(gray)] == [1]
+
+
+def test_smoothing_zero_passes_probabilities_through() -> None:
+    track = Track(track_id=1, box=(0, 0, 10, 10))
+    first = np.array([0.7, 0.2, 0.1], np.float32)
+    second = np.array([0.1, 0.2, 0.7], np.float32)
+    np.testing.assert_allclose(track.smooth(first, 0.0), first)
+    np.testing.assert_allclose(track.smooth(second, 0.0), second)
+
+
+def test_smoothing_is_an_exponential_moving_average() -> None:
+    track = Track(track_id=1, box=(0, 0, 10, 10))
+    first = np.array([0.7, 0.2, 0.1], np.float32)
+    second = np.array([0.1, 0.2, 0.7], np.float32)
+    np.testing.assert_allclose(track.smooth(first, 0.5), first)  # nothing to blend with yet
+    blended = track.smooth(second, 0.5)
+    np.testing.assert_allclose(blended, [0.4, 0.2, 0.4], atol=1e-6)
+    third = track.smooth(second, 0.5)
+    np.testing.assert_allclose(third, [0.25, 0.2, 0.55], atol=1e-6)
+    assert third.sum() == pytest.approx(1.0)
+
+
+def test_full_smoothing_still_follows_the_face_slowly() -> None:
+    track = Track(track_id=1, box=(0, 0, 10, 10))
+    track.smooth(np.array([1.0, 0.0], np.float32), 1.0)
+    moved = track.smooth(np.array([0.0, 1.0], np.float32), 1.0)
+    assert moved[1] == pytest.approx(1.0 - MAX_SMOOTHING)
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.1, float("nan")])
+def test_bad_smoothing_is_rejected(value: float) -> None:
+    with pytest.raises(ValueError):
+        Track(track_id=1, box=(0, 0, 10, 10)).smooth(np.array([1.0], np.float32), value)
+
+
+def test_bad_tracker_parameters_are_rejected(detector: FaceDetector) -> None:
+    with pytest.raises(ValueError):
+        FaceTracker(detector, full_scan_interval=0)
+    with pytest.raises(ValueError):
+        FaceTracker(detector, size_range=1.0)
