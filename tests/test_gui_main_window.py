@@ -125,6 +125,11 @@ def test_snapshot_writes_the_annotated_frame_as_png(qtbot: QtBot, make_window, g
     y0, x0 = max(0, y - 3), max(0, x - 3)
     region = (slice(y0, y + h + 3), slice(x0, x + w + 3))
     assert np.abs(image[region].astype(int) - result.image[region].astype(int)).max() > 60
+    # The menu action's path: encoded on a pool thread, announced on the GUI thread.
+    with qtbot.waitSignal(window.snapshots.saved, timeout=WAIT_MS) as saved_signal:
+        window.snapshots.save(result, tmp_path / "async.png", show_bars=True)
+    assert saved_signal.args[0] == tmp_path / "async.png"
+    assert cv2.imread(str(tmp_path / "async.png")).shape == result.image.shape
 
 
 def test_recording_writes_an_annotated_video_and_the_per_face_csv(

@@ -37,7 +37,7 @@ from .frames import (
 from .inference_worker import PipelineLoader, load_pipeline
 from .message_banner import MessageBanner
 from .settings import AppSettings
-from .snapshot import save_snapshot
+from .snapshot import SnapshotSaver, save_snapshot
 from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
 from .video_view import VideoView
@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.model_banner = MessageBanner(self)
         self.status = PerformanceStatusBar(self)
         self.setStatusBar(self.status)
+        self.snapshots = SnapshotSaver(self)
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
@@ -216,6 +217,8 @@ class MainWindow(QMainWindow):
         self.controller.result_ready.connect(self._on_result)
         self.controller.recording_finished.connect(self._on_recording_finished)
         self.view.frame_presented.connect(self.stats.on_presented)
+        self.snapshots.saved.connect(lambda path: self.status.showMessage(f"Saved {path}", 5000))
+        self.snapshots.failed.connect(lambda message: self.source_banner.show_message(message, "error"))
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.devices_refreshed.connect(self._on_devices_refreshed)
         self.smoothing_slider.valueChanged.connect(lambda value: self.set_smoothing(value / 100.0))
@@ -348,26 +351,23 @@ class MainWindow(QMainWindow):
 
     # ---- snapshot and recording -------------------------------------------------------------
     def save_snapshot(self, path: str | Path) -> Path:
+        """Save the frame on screen with its overlay now (the menu action saves in the background)."""
         result = self.view.result
         if result is None:
             raise RuntimeError("no frame to save yet")
         return save_snapshot(result, Path(path), self.view.show_bars)
 
     def snapshot_dialog(self) -> None:
-        if self.view.result is None:
+        result = self.view.result  # the frame on screen when the button was pressed
+        if result is None:
             self.status.showMessage("No frame to save yet", 3000)
             return
         suggestion = Path(self._output_dir()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.png"
         path, _ = QFileDialog.getSaveFileName(self, "Save snapshot", str(suggestion), "PNG image (*.png)")
         if not path:
             return
-        try:
-            saved = self.save_snapshot(path)
-        except OSError as exc:
-            self.source_banner.show_message(f"Could not save the snapshot: {exc}", "error")
-            return
-        self.settings.last_output_dir = str(saved.parent)
-        self.status.showMessage(f"Saved {saved}", 5000)
+        self.settings.last_output_dir = str(Path(path).parent)
+        self.snapshots.save(result, Path(path), self.view.show_bars)
 
     def start_recording(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest:
         video_path = Path(video_path)
