@@ -7,6 +7,7 @@ arrive as queued signals, and ``QThread.quit()`` stops it after at most one read
 
 from __future__ import annotations
 
+import logging
 import time
 
 import numpy as np
@@ -15,6 +16,8 @@ from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 from .frame_sources import FALLBACK_FPS, FrameSource, SourceFactory, SourceOpenError, open_frame_source
 from .frames import CameraSpec, CapturedFrame, FaultKind, SourceFault, SourceInfo, SourceSpec, VideoFileSpec
 from .mailbox import LatestMailbox
+
+log = logging.getLogger(__name__)
 
 # A paced video that falls this far behind its clock (slow decode, a stalled machine)
 # restarts its clock instead of reading a burst of frames to catch up.
@@ -60,7 +63,6 @@ class CaptureWorker(QObject):
         self._clock_start = 0.0
         self._frame_offset = 0  # frames already played before the clock was last restarted
         self._last_good_time = 0.0
-        self._failed_reads = 0
 
     # ---- requests from the GUI thread (queued) -------------------------------------
     @pyqtSlot(object)
@@ -82,7 +84,6 @@ class CaptureWorker(QObject):
         self._fps = source.fps if source.fps > 0 else FALLBACK_FPS
         self._index = 0
         self._frame_offset = 0
-        self._failed_reads = 0
         self._clock_start = self._last_good_time = time.perf_counter()
         self.opened.emit(
             SourceInfo(spec, self._stream_id, source.width, source.height, source.fps, source.frame_count)
@@ -130,14 +131,13 @@ class CaptureWorker(QObject):
             # Unpaced: let the consumer catch up rather than decode frames to drop them.
             self._timer.start(_CONSUMER_POLL_MS)
             return
-        frame = source.read()
+        frame = _read_safely(source)
         if frame is None and is_file:
             frame = self._retry_video_read(source, spec)
         now = time.perf_counter()
         if frame is None:
             self._on_read_failed(source, spec, now)
             return
-        self._failed_reads = 0
         self._last_good_time = now
         source_time = self._index / self._fps if is_file else now - self._clock_start
         captured = CapturedFrame(self._stream_id, self._index, frame, now, source_time)
@@ -148,12 +148,12 @@ class CaptureWorker(QObject):
 
     def _retry_video_read(self, source: FrameSource, spec: VideoFileSpec) -> np.ndarray | None:
         for _ in range(_VIDEO_READ_RETRIES):
-            frame = source.read()
+            frame = _read_safely(source)
             if frame is not None:
                 return frame
         if spec.loop and self._index > 0 and source.rewind():
             # Looping keeps the frame index counting up so the stream stays one stream.
-            return source.read()
+            return _read_safely(source)
         return None
 
     def _delay_ms(self, now: float) -> int:
@@ -167,7 +167,6 @@ class CaptureWorker(QObject):
 
     def _on_read_failed(self, source: FrameSource, spec: SourceSpec, now: float) -> None:
         if isinstance(spec, CameraSpec):
-            self._failed_reads += 1
             if now - self._last_good_time < self._camera_timeout_s:
                 self._timer.start(self._camera_retry_ms)  # maybe a hiccup: try again soon
                 return
@@ -198,3 +197,12 @@ class CaptureWorker(QObject):
         self._spec = None
         if source is not None:
             source.release()
+
+
+def _read_safely(source: FrameSource) -> np.ndarray | None:
+    """A read that treats a backend exception (cv2.error from a driver) as a failed read."""
+    try:
+        return source.read()
+    except Exception as exc:
+        log.debug("frame read raised %s", exc)
+        return None
