@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +20,13 @@ from PyQt6.QtGui import QImage
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run not installed (scripts/install-system-deps.sh)")
+_MISSING = [tool for tool in ("xvfb-run", "Xvfb", "xauth") if shutil.which(tool) is None]
+
+
+@pytest.mark.skipif(bool(_MISSING), reason=f"not installed: {', '.join(_MISSING)} (scripts/install-system-deps.sh)")
 def test_real_window_under_xvfb_saves_a_screenshot(tmp_path: Path) -> None:
     out = tmp_path / "screenshot.png"
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
-    import sys
-
     env["PYTHON"] = sys.executable
     completed = subprocess.run(
         ["bash", str(REPO / "scripts" / "gui_screenshot.sh"), str(out)],
