@@ -147,14 +147,19 @@ class FaceTracker:
     def update(self, gray: np.ndarray) -> list[Track]:
         """Detect faces in ``gray`` (uint8 2-D) and return the tracks seen in it, left to right."""
         detections: list[Box] = []
+        recover = False
         for track in self.tracks:
             found = self._search_near(gray, track)
             if not found:
                 # A coarse local miss is retried at full resolution (as fine as a
                 # full-frame pass) before the face counts as missing in this frame.
                 found = self._search_near(gray, track, fine=True)
+            if not found and track.missed == 0 and track.hits >= 2:
+                # An established face lost just now (a jump, a turn): look everywhere
+                # once rather than drop it; one-off false positives do not trigger this.
+                recover = True
             detections.extend(found)
-        full = not self.tracks or self._frames_since_full + 1 >= self.full_scan_interval
+        full = recover or not self.tracks or self._frames_since_full + 1 >= self.full_scan_interval
         if full:
             detections.extend(self.detector.detect_gray(gray))
             self._frames_since_full = 0
@@ -167,11 +172,16 @@ class FaceTracker:
         return sorted(seen, key=lambda t: (t.box[0], t.box[1]))
 
     def _search_near(self, gray: np.ndarray, track: Track, fine: bool = False) -> list[Box]:
-        x, y, w, h = track.predicted_box()
-        side = max(w, h)
+        # Cover both where the face was and where its motion says it is going, so a
+        # face that stops or turns back is inside the region too.
+        last, predicted = track.box, track.predicted_box()
+        x0, y0 = min(last[0], predicted[0]), min(last[1], predicted[1])
+        x1 = max(last[0] + last[2], predicted[0] + predicted[2])
+        y1 = max(last[1] + last[3], predicted[1] + predicted[3])
+        side = max(last[2], last[3])
         # A face not seen for a while may have moved further: widen the region.
         margin = side * (self.search_margin + 0.25 * track.missed + (0.25 if fine else 0.0))
-        region = (int(x - margin), int(y - margin), int(w + 2 * margin), int(h + 2 * margin))
+        region = (int(x0 - margin), int(y0 - margin), int(x1 - x0 + 2 * margin), int(y1 - y0 + 2 * margin))
         size_range = self.size_range * (1.25 if fine else 1.0)
         min_size = max(self.detector.min_face_size, side / size_range)
         max_size = side * size_range
@@ -182,10 +192,10 @@ class FaceTracker:
         return self.detector.detect_region(gray, region, min_size, max_size, scale=1.0 if fine else None)
 
     def _associate(self, detections: list[Box]) -> list[Track]:
-        """Greedy IoU matching of detections to tracks; unmatched detections start tracks."""
+        """Greedy matching of detections to tracks; unmatched detections start tracks."""
         pairs = sorted(
             (
-                (iou(track.predicted_box(), box), ti, di)
+                (self._affinity(track, box), ti, di)
                 for ti, track in enumerate(self.tracks)
                 for di, box in enumerate(detections)
             ),
@@ -193,8 +203,8 @@ class FaceTracker:
         )
         matched_tracks: set[int] = set()
         matched_detections: set[int] = set()
-        for overlap, ti, di in pairs:
-            if overlap < self.iou_threshold:
+        for affinity, ti, di in pairs:
+            if affinity < self.iou_threshold:
                 break
             if ti in matched_tracks or di in matched_detections:
                 continue
@@ -205,9 +215,29 @@ class FaceTracker:
             if ti not in matched_tracks:
                 track.missed += 1
         seen = [self.tracks[ti] for ti in matched_tracks]
-        for di, box in enumerate(detections):
-            if di not in matched_detections:
-                track = Track(track_id=next(self._ids), box=box)
-                self.tracks.append(track)
-                seen.append(track)
+        # New faces get ids left to right, so a frame's ids read in order.
+        fresh = sorted((detections[di] for di in range(len(detections)) if di not in matched_detections))
+        for box in fresh:
+            track = Track(track_id=next(self._ids), box=box)
+            self.tracks.append(track)
+            seen.append(track)
         return seen
+
+    def _affinity(self, track: Track, box: Box) -> float:
+        """IoU with where the track was or was predicted to be, whichever is larger.
+
+        A fast face may overlap neither; one whose centre lies within half a side of
+        either and whose size is similar still counts, at the matching threshold.
+        """
+        overlap = max(iou(track.box, box), iou(track.predicted_box(), box))
+        if overlap >= self.iou_threshold:
+            return overlap
+        side = max(track.box[2], track.box[3])
+        if not side / self.size_range <= max(box[2], box[3]) <= side * self.size_range:
+            return overlap
+        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+        for ref in (track.box, track.predicted_box()):
+            rx, ry = ref[0] + ref[2] / 2, ref[1] + ref[3] / 2
+            if np.hypot(cx - rx, cy - ry) <= 0.5 * side * (1 + track.missed):
+                return self.iou_threshold
+        return overlap
