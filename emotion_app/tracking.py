@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .detection import FaceDetector
+from .detection import LOCAL_SEARCH_SLACK, FaceDetector
 from .preprocessing import Box
 
 # The history weight of the probability EMA is capped below 1 so that a smoothing of
@@ -189,7 +189,9 @@ class FaceTracker:
             max_size = min(max_size, self.detector.max_face_size)
         if max_size < min_size:
             return []
-        return self.detector.detect_region(gray, region, min_size, max_size, scale=1.0 if fine else None)
+        return self.detector.detect_region(
+            gray, region, min_size, max_size, scale=1.0 if fine else None, slack=LOCAL_SEARCH_SLACK
+        )
 
     def _associate(self, detections: list[Box]) -> list[Track]:
         """Greedy matching of detections to tracks; unmatched detections start tracks."""

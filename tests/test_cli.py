@@ -1,0 +1,242 @@
+"""``python -m emotion_app analyze`` and ``bench`` on videos, images and folders the tests write."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion_app.cli import main
+from emotion_app.weights import DEFAULT_WEIGHTS_PATH
+from helpers import SIX_LABELS, VideoTruth, astronaut_bgr, background, write_astronaut_video
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_KEYS = {
+    "fps",
+    "baseline_fps",
+    "ratio",
+    "frames_with_face",
+    "baseline_frames_with_face",
+    "classify_ms_per_face",
+    "classify_ms_per_face_eager",
+}
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with open(path, newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def read_video(path: Path) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    capture.release()
+    return frames
+
+
+def test_analyze_video_writes_csv_and_annotated_video(
+    tmp_path: Path, random_weights: Path, two_faces_video: VideoTruth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_path, video_path = tmp_path / "faces.csv", tmp_path / "annotated.mp4"
+    code = main(
+        ["analyze", str(two_faces_video.path), "--csv", str(csv_path), "--output", str(video_path), "--weights", str(random_weights)]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    columns, rows = read_csv(csv_path)
+    assert columns == ["frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence", *SIX_LABELS]
+    expected_rows = sum(len(boxes) for boxes in two_faces_video.faces)
+    assert len(rows) == expected_rows
+    frames_in_csv = sorted({int(row["frame"]) for row in rows})
+    assert frames_in_csv == [i for i, boxes in enumerate(two_faces_video.faces) if boxes]
+    for row in rows:
+        assert float(row["time_s"]) == pytest.approx(int(row["frame"]) / two_faces_video.fps, abs=1e-3)
+        probabilities = [float(row[label]) for label in SIX_LABELS]
+        assert sum(probabilities) == pytest.approx(1.0, abs=1e-3)
+        assert row["label"] == SIX_LABELS[int(np.argmax(probabilities))]
+        assert int(row["w"]) > 40 and int(row["h"]) > 40
+    assert {row["track_id"] for row in rows if int(row["frame"]) < 6} == {"1", "2"}
+
+    annotated = read_video(video_path)
+    assert len(annotated) == two_faces_video.num_frames
+    assert annotated[0].shape[:2] == (two_faces_video.frame_size[1], two_faces_video.frame_size[0])
+    # Each face's box is drawn: its outline changed, while the background far away did not.
+    original = read_video(two_faces_video.path)
+    drawn, plain = annotated[0].astype(int), original[0].astype(int)
+    for row in (r for r in rows if r["frame"] == "0"):
+        x, y, w, h = (int(row[k]) for k in ("x", "y", "w", "h"))
+        outline = np.concatenate([
+            np.abs(drawn[y + 4 : y + h - 4, x] - plain[y + 4 : y + h - 4, x]).ravel(),
+            np.abs(drawn[y + 4 : y + h - 4, x + w - 1] - plain[y + 4 : y + h - 4, x + w - 1]).ravel(),
+        ])
+        assert outline.mean() > 15
+    corner = (slice(two_faces_video.frame_size[1] - 12, None), slice(0, 12))
+    assert np.abs(drawn[corner] - plain[corner]).mean() < 4
+    # Blank frames are left as they were.
+    assert np.abs(annotated[6].astype(int) - original[6].astype(int)).mean() < 3.0
+
+    assert f"{two_faces_video.num_frames} frames" in out
+    assert "faces:" in out and "emotions:" in out
+    assert str(csv_path) in out and str(video_path) in out
+
+
+def test_analyze_one_image_to_an_annotated_image(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    image = tmp_path / "astronaut.png"
+    cv2.imwrite(str(image), astronaut_bgr())
+    annotated = tmp_path / "out" / "annotated.png"
+    csv_path = tmp_path / "one.csv"
+    assert main(["analyze", str(image), "--csv", str(csv_path), "-o", str(annotated), "--weights", str(random_weights), "--no-bars"]) == 0
+    _, rows = read_csv(csv_path)
+    assert len(rows) == 1
+    assert rows[0]["frame"] == "0" and rows[0]["time_s"] == ""
+    drawn = cv2.imread(str(annotated))
+    assert drawn.shape == (512, 512, 3)
+    assert "1 image analysed" in capsys.readouterr().out
+
+
+def test_analyze_a_folder_of_images(tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "frame10.jpg"), astronaut_bgr())
+    cv2.imwrite(str(folder / "frame2.png"), background(320, 240))
+    cv2.imwrite(str(folder / "frame3.png"), cv2.resize(astronaut_bgr(), (300, 300)))
+    (folder / "notes.txt").write_text("not an image")
+    csv_path = tmp_path / "folder.csv"
+    assert main(["analyze", str(folder), "--csv", str(csv_path), "--weights", str(random_weights)]) == 0
+    _, rows = read_csv(csv_path)
+    # Natural order: frame2 (no face), frame3, frame10; each image on its own (ids restart).
+    assert [(row["frame"], row["track_id"]) for row in rows] == [("1", "1"), ("2", "1")]
+    out = capsys.readouterr().out
+    assert "3 images analysed" in out
+    assert "faces: 2 in 2 images" in out
+
+
+@pytest.mark.parametrize(
+    "make_input, reason",
+    [
+        (lambda d: d / "missing.mp4", "no such file"),
+        (lambda d: _write(d / "fake.mp4", b"this is not a video"), "not a video|no readable frames"),
+        (lambda d: _write(d / "broken.jpg", b"\xff\xd8\xff garbage"), "not an image"),
+        (lambda d: _mkdir(d / "empty"), "holds no images"),
+    ],
+)
+def test_unreadable_input_exits_2_with_a_one_line_reason(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str], make_input, reason: str
+) -> None:
+    path = make_input(tmp_path)
+    csv_path = tmp_path / "never.csv"
+    assert main(["analyze", str(path), "--csv", str(csv_path), "--weights", str(random_weights)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert err.startswith("error: ") and str(path) in err
+    import re
+
+    assert re.search(reason, err)
+    assert not csv_path.exists(), "nothing is written for an input that cannot be read"
+
+
+def test_missing_weights_exit_2_naming_the_file(
+    tmp_path: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.safetensors"
+    assert main(["analyze", str(moving_face_video.path), "--weights", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert str(missing) in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(DEFAULT_WEIGHTS_PATH.exists(), reason="default weights are shipped")
+def test_without_shipped_weights_the_commands_say_so(moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(moving_face_video.path)]) == 2
+    err = capsys.readouterr().err
+    assert "no default weights shipped yet" in err and "--weights" in err
+
+
+def test_unwritable_output_exits_2(
+    tmp_path: Path, random_weights: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["analyze", str(moving_face_video.path), "-o", str(tmp_path / "out.gif"), "--weights", str(random_weights)]) == 2
+    assert "unsupported output type" in capsys.readouterr().err
+
+
+def test_module_entry_point_exit_code(tmp_path: Path) -> None:
+    """The real ``python -m emotion_app`` process, as a user runs it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "emotion_app", "analyze", str(tmp_path / "absent.avi")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"error: {tmp_path / 'absent.avi'}: no such file or folder"
+
+
+def test_bench_json(random_weights: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", str(moving_face_video.path), "--json", "--weights", str(random_weights)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    report = json.loads(lines[-1])
+    assert BENCH_KEYS <= set(report)
+    assert report["frames"] == moving_face_video.num_frames
+    assert report["frames_with_face"] == moving_face_video.frames_with_face
+    assert report["baseline_frames_with_face"] == moving_face_video.frames_with_face
+    assert report["fps"] > 0 and report["baseline_fps"] > 0
+    assert report["ratio"] == pytest.approx(report["fps"] / report["baseline_fps"])
+    assert report["classify_ms_per_face"] > 0 and report["classify_ms_per_face_eager"] > 0
+    for stage in ("decode", "detect", "classify", "draw", "baseline"):
+        assert report["stages_ms"][stage]["p95"] >= report["stages_ms"][stage]["median"] >= 0
+    text = "\n".join(lines[:-1])
+    assert "baseline" in text and "ratio" in text and "ms/face" in text
+
+
+def test_bench_unreadable_input(tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", str(tmp_path / "gone.mp4"), "--weights", str(random_weights)]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "analyze" in capsys.readouterr().err
+
+
+def test_analyze_smoothing_and_scaling_video(
+    tmp_path: Path, random_weights: Path, scaling_face_video: VideoTruth
+) -> None:
+    csv_path = tmp_path / "s.csv"
+    assert main(["analyze", str(scaling_face_video.path), "--csv", str(csv_path), "--smoothing", "0.8", "--weights", str(random_weights)]) == 0
+    _, rows = read_csv(csv_path)
+    assert len(rows) == scaling_face_video.num_frames
+    assert {row["track_id"] for row in rows} == {"1"}
+    widths = [int(row["w"]) for row in rows]
+    assert widths[-1] > 1.6 * widths[0]
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+def test_write_astronaut_video_helper_matches_its_truth(tmp_path: Path) -> None:
+    video = write_astronaut_video(tmp_path / "v.mp4", num_frames=5, blank_frames=(2,))
+    assert len(read_video(video.path)) == 5
+    assert video.frames_with_face == 4
