@@ -147,7 +147,7 @@ class FaceTracker:
     def update(self, gray: np.ndarray) -> list[Track]:
         """Detect faces in ``gray`` (uint8 2-D) and return the tracks seen in it, left to right."""
         detections: list[Box] = []
-        recover = False
+        just_lost = False
         for track in self.tracks:
             found = self._search_near(gray, track)
             if not found:
@@ -155,10 +155,12 @@ class FaceTracker:
                 # full-frame pass) before the face counts as missing in this frame.
                 found = self._search_near(gray, track, fine=True)
             if not found and track.missed == 0 and track.hits >= 2:
-                # An established face lost just now (a jump, a turn): look everywhere
-                # once rather than drop it; one-off false positives do not trigger this.
-                recover = True
+                just_lost = True
             detections.extend(found)
+        # An established face lost just now (a jump, a turn) with no other face in view:
+        # look everywhere at once rather than show an empty frame. With other faces
+        # found, the lost one gets wider local searches and the next periodic scan.
+        recover = just_lost and not detections
         full = recover or not self.tracks or self._frames_since_full + 1 >= self.full_scan_interval
         if full:
             detections.extend(self.detector.detect_gray(gray))
