@@ -63,6 +63,9 @@ def _clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
 
 
+Rect = tuple[int, int, int, int]  # x, y, w, h
+
+
 def draw_results(
     frame: np.ndarray,
     results: Sequence[FaceResult],
@@ -73,12 +76,25 @@ def draw_results(
     """Draw a box, label and confidence per face, and optionally a probability chart.
 
     ``frame``: BGR (BGRA and gray are converted, which implies a copy). ``labels``: the
-    classifier's labels in probability order (needed for the chart). Returns the drawn
-    frame: ``frame`` itself when ``in_place`` and it is BGR, else a copy.
+    classifier's labels in probability order (needed for the chart). Charts go beside
+    their face where they cover no other face or chart. Returns the drawn frame:
+    ``frame`` itself when ``in_place`` and it is BGR, else a copy.
     """
     canvas = _as_bgr(frame, copy=not in_place)
+    occupied: list[Rect] = []
+    visible: list[tuple[FaceResult, Rect]] = []
     for result in results:
-        _draw_face(canvas, result, labels if show_bars else None)
+        drawn = _draw_face(canvas, result)
+        if drawn is not None:
+            box, tag = drawn
+            occupied.extend((box, tag))
+            visible.append((result, box))
+    if show_bars and labels is not None:
+        for result, box in visible:
+            if len(labels) == len(result.probabilities):
+                chart = _draw_bars(canvas, result, labels, box, occupied)
+                if chart is not None:
+                    occupied.append(chart)
     return canvas
 
 
@@ -96,18 +112,20 @@ def _as_bgr(frame: np.ndarray, copy: bool) -> np.ndarray:
     raise ValueError(f"cannot draw on a frame of shape {frame.shape}")
 
 
-def _draw_face(canvas: np.ndarray, result: FaceResult, labels: Sequence[str] | None) -> None:
+def _draw_face(canvas: np.ndarray, result: FaceResult) -> tuple[Rect, Rect] | None:
+    """Box and label tag of one face; returns both rectangles (None if off-frame)."""
     height, width = canvas.shape[:2]
     x, y, w, h = (int(v) for v in result.box)
     # Clip the box to the frame; a face half outside still gets its visible part framed.
     x0, y0 = int(_clamp(x, 0, width - 1)), int(_clamp(y, 0, height - 1))
     x1, y1 = int(_clamp(x + w - 1, 0, width - 1)), int(_clamp(y + h - 1, 0, height - 1))
     if x1 <= x0 or y1 <= y0:
-        return
+        return None
     side = max(1, min(w, h))
     color = color_for(result.label)
     thickness = int(_clamp(round(side / 70), 1, 6))
-    cv2.rectangle(canvas, (x0, y0), (x1, y1), color, thickness, cv2.LINE_AA)
+    # Axis-aligned lines gain nothing from anti-aliasing; LINE_8 keeps them crisp.
+    cv2.rectangle(canvas, (x0, y0), (x1, y1), color, thickness, cv2.LINE_8)
 
     # Text size follows the face, within bounds that stay readable and fit the frame.
     font_scale = _clamp(side / 180.0, 0.4, 1.6)
@@ -134,32 +152,38 @@ def _draw_face(canvas: np.ndarray, result: FaceResult, labels: Sequence[str] | N
         text_thickness,
         cv2.LINE_AA,
     )
-    if labels is not None and len(labels) == len(result.probabilities):
-        _draw_bars(canvas, result, labels, (x0, y0, x1 - x0 + 1, y1 - y0 + 1))
+    return (x0, y0, x1 - x0 + 1, y1 - y0 + 1), (tag_x, tag_y, tag_w, tag_h)
 
 
-def _draw_bars(canvas: np.ndarray, result: FaceResult, labels: Sequence[str], box: tuple[int, int, int, int]) -> None:
-    """A compact horizontal bar chart of all class probabilities beside the face."""
+def _draw_bars(
+    canvas: np.ndarray, result: FaceResult, labels: Sequence[str], box: Rect, occupied: list[Rect]
+) -> Rect | None:
+    """A compact horizontal bar chart of all class probabilities beside the face.
+
+    Sized from the face; where no spot beside it is free, smaller sizes are tried
+    before settling for the spot that covers least.
+    """
     height, width = canvas.shape[:2]
     x, y, w, h = box
     count = len(labels)
     row_h = int(_clamp(h / count, 11, 30))
-    font_scale = _clamp((row_h - 3) / 26.0, 0.3, 0.9)
-    name_w = max(cv2.getTextSize(label[:8], _FONT, font_scale, 1)[0][0] for label in labels)
-    bar_w = int(_clamp(w * 0.6, 40, 200))
-    pad = max(2, row_h // 6)
-    panel_w = name_w + bar_w + 3 * pad
-    panel_h = count * row_h + 2 * pad
-    if panel_w > width or panel_h > height:
-        return  # a frame too small for a legible chart gets none rather than a smudge
-    gap = max(4, w // 20)
-    if x + w + gap + panel_w <= width:
-        panel_x = x + w + gap  # right of the face
-    elif x - gap - panel_w >= 0:
-        panel_x = x - gap - panel_w  # left of the face
-    else:
-        panel_x = width - panel_w  # no room either side: inside the frame's right edge
-    panel_y = int(_clamp(y, 0, height - panel_h))
+    fallback = None
+    while True:
+        layout = _chart_layout(labels, row_h, w)
+        font_scale, name_w, bar_w, pad, panel_w, panel_h = layout
+        if panel_w <= width and panel_h <= height:
+            (panel_x, panel_y), overlap = _place_chart(box, panel_w, panel_h, width, height, occupied)
+            if overlap == 0:
+                break
+            if fallback is None:
+                fallback = (row_h, layout, panel_x, panel_y)
+        if row_h <= 11:
+            if fallback is None:
+                return None  # a frame too small for a legible chart gets none rather than a smudge
+            row_h, layout, panel_x, panel_y = fallback
+            font_scale, name_w, bar_w, pad, panel_w, panel_h = layout
+            break
+        row_h = max(11, int(row_h * 0.8))
     _fill(canvas, panel_x, panel_y, panel_w, panel_h, (25, 25, 25), alpha=0.6)
     best = int(np.argmax(result.probabilities)) if result.probabilities else -1
     for row, (label, probability) in enumerate(zip(labels, result.probabilities)):
@@ -174,6 +198,56 @@ def _draw_bars(canvas: np.ndarray, result: FaceResult, labels: Sequence[str], bo
         cv2.rectangle(canvas, (bar_x, bar_top), (bar_x + bar_w - 1, bar_top + bar_h - 1), (70, 70, 70), -1)
         if length > 0:
             cv2.rectangle(canvas, (bar_x, bar_top), (bar_x + length - 1, bar_top + bar_h - 1), color_for(label), -1)
+    return panel_x, panel_y, panel_w, panel_h
+
+
+def _chart_layout(labels: Sequence[str], row_h: int, face_w: int) -> tuple[float, int, int, int, int, int]:
+    """font scale, name column width, bar width, padding, panel width and height."""
+    font_scale = _clamp((row_h - 3) / 26.0, 0.3, 0.9)
+    name_w = max(cv2.getTextSize(label[:8], _FONT, font_scale, 1)[0][0] for label in labels)
+    # Bars shrink with the rows when a chart is made smaller to fit.
+    bar_w = max(30, int(_clamp(face_w * 0.6, 40, 200) * min(1.0, row_h / 22.0)))
+    pad = max(2, row_h // 6)
+    return font_scale, name_w, bar_w, pad, name_w + bar_w + 3 * pad, len(labels) * row_h + 2 * pad
+
+
+def _place_chart(
+    box: Rect, panel_w: int, panel_h: int, width: int, height: int, occupied: list[Rect]
+) -> tuple[tuple[int, int], int]:
+    """Right of the face, else left, below, above, or over the frame's right edge: the
+    first spot inside the frame that covers nothing already drawn, else the one that
+    covers least. Returns the spot and the area it covers."""
+    x, y, w, h = box
+    gap = max(4, w // 20)
+    candidates = [
+        (x + w + gap, y),
+        (x - gap - panel_w, y),
+        (x, y + h + gap),
+        (x, y - gap - panel_h),
+        (width - panel_w, y),
+    ]
+    best: tuple[int, int] | None = None
+    best_overlap = -1
+    for cx, cy in candidates:
+        cx = int(cx)
+        if cx < 0 or cx + panel_w > width:
+            continue
+        cy = int(_clamp(cy, 0, height - panel_h))
+        overlap = sum(_overlap_area((cx, cy, panel_w, panel_h), other) for other in occupied)
+        if overlap == 0:
+            return (cx, cy), 0
+        if best is None or overlap < best_overlap:
+            best, best_overlap = (cx, cy), overlap
+    if best is None:
+        best = (max(0, width - panel_w), int(_clamp(y, 0, height - panel_h)))
+        best_overlap = sum(_overlap_area((*best, panel_w, panel_h), other) for other in occupied)
+    return best, best_overlap
+
+
+def _overlap_area(a: Rect, b: Rect) -> int:
+    dx = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    dy = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return dx * dy if dx > 0 and dy > 0 else 0
 
 
 def _fill(canvas: np.ndarray, x: int, y: int, w: int, h: int, color: Color, alpha: float) -> None:

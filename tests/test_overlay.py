@@ -1,0 +1,111 @@
+"""Overlay drawing: colours per emotion, legible at any face size, never outside the frame."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from emotion_app.overlay import EMOTION_COLORS, color_for, draw_results
+from emotion_app.results import FaceResult
+from helpers import SEVEN_LABELS, SIX_LABELS
+
+
+def face(box: tuple[int, int, int, int], label: str = "happy", labels: tuple[str, ...] = SIX_LABELS, track_id: int = 1) -> FaceResult:
+    probabilities = np.full(len(labels), 0.05)
+    probabilities[labels.index(label)] = 1.0 - 0.05 * (len(labels) - 1)
+    return FaceResult(box, track_id, label, float(probabilities.max()), tuple(float(p) for p in probabilities))
+
+
+def changed(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    return np.any(before != after, axis=2)
+
+
+def test_every_default_emotion_has_its_own_colour() -> None:
+    colours = [color_for(label) for label in SEVEN_LABELS]
+    assert len(set(colours)) == len(colours)
+    assert color_for("Happy") == EMOTION_COLORS["happy"]
+
+
+def test_unknown_labels_get_a_stable_fallback_colour() -> None:
+    assert color_for("bored") == color_for("bored")
+    assert all(0 <= channel <= 255 for channel in color_for("bored"))
+
+
+def test_draws_box_label_and_bars_in_the_label_colour() -> None:
+    frame = np.full((240, 360, 3), 128, np.uint8)
+    result = face((40, 60, 80, 80), "sad")
+    drawn = draw_results(frame, [result], SIX_LABELS)
+    assert np.array_equal(frame, np.full_like(frame, 128)), "the input is not modified"
+    colour = np.array(color_for("sad"))
+    # Left edge of the box.
+    assert np.all(drawn[70:130, 40] == colour)
+    # The label tag sits above the box, filled with the emotion's colour.
+    tag = drawn[40:60, 40:100].reshape(-1, 3)
+    assert np.mean(np.all(tag == colour, axis=1)) > 0.3
+    # The chart is to the right of the face and holds a bar in every class colour.
+    chart = drawn[60:200, 125:360].reshape(-1, 3)
+    for label in SIX_LABELS:
+        assert np.any(np.all(chart == np.array(color_for(label)), axis=1)), label
+
+
+def test_bars_can_be_switched_off() -> None:
+    frame = np.full((240, 360, 3), 128, np.uint8)
+    result = face((40, 60, 80, 80))
+    with_bars = changed(frame, draw_results(frame, [result], SIX_LABELS, show_bars=True))
+    without = changed(frame, draw_results(frame, [result], SIX_LABELS, show_bars=False))
+    assert without[:, 130:].sum() == 0
+    assert with_bars[:, 130:].sum() > 1000
+
+
+@pytest.mark.parametrize(
+    "frame_size, box",
+    [
+        ((320, 240), (0, 0, 60, 60)),  # small face in the top-left corner
+        ((320, 240), (260, 180, 60, 60)),  # bottom-right corner
+        ((320, 240), (-20, -15, 90, 90)),  # partly outside the frame
+        ((320, 240), (0, 0, 320, 240)),  # a face filling the frame
+        ((64, 48), (2, 2, 60, 44)),  # a frame too small for a chart
+    ],
+)
+def test_never_draws_outside_the_frame_and_never_fails(frame_size: tuple[int, int], box: tuple[int, int, int, int]) -> None:
+    width, height = frame_size
+    frame = np.full((height, width, 3), 100, np.uint8)
+    drawn = draw_results(frame, [face(box, "surprise")], SIX_LABELS)
+    assert drawn.shape == frame.shape
+    assert changed(frame, drawn).any()
+
+
+def test_text_grows_with_the_face() -> None:
+    frame = np.full((720, 1280, 3), 128, np.uint8)
+    small = changed(frame, draw_results(frame, [face((100, 200, 60, 60))], SIX_LABELS, show_bars=False))
+    large = changed(frame, draw_results(frame, [face((100, 200, 400, 400))], SIX_LABELS, show_bars=False))
+    small_tag_rows = np.flatnonzero(small[:200].any(axis=1))
+    large_tag_rows = np.flatnonzero(large[:200].any(axis=1))
+    small_height = small_tag_rows.max() - small_tag_rows.min() + 1
+    large_height = large_tag_rows.max() - large_tag_rows.min() + 1
+    assert small_height >= 12  # legible on a 60-px face
+    assert large_height > 1.5 * small_height
+
+
+def test_gray_and_bgra_frames_and_in_place_drawing() -> None:
+    gray = np.full((120, 160), 90, np.uint8)
+    assert draw_results(gray, [face((10, 30, 60, 60))], SIX_LABELS).shape == (120, 160, 3)
+    bgra = np.full((120, 160, 4), 90, np.uint8)
+    assert draw_results(bgra, [face((10, 30, 60, 60))], SIX_LABELS).shape == (120, 160, 3)
+    bgr = np.full((120, 160, 3), 90, np.uint8)
+    same = draw_results(bgr, [face((10, 30, 60, 60))], SIX_LABELS, in_place=True)
+    assert same is bgr
+
+
+def test_several_faces_and_unknown_labels() -> None:
+    labels = ("calm", "bored", "excited")
+    frame = np.full((240, 480, 3), 128, np.uint8)
+    faces = [face((20, 60, 70, 70), "bored", labels, 1), face((300, 60, 70, 70), "excited", labels, 2)]
+    drawn = draw_results(frame, faces, labels)
+    assert np.all(drawn[80:120, 20] == np.array(color_for("bored")))
+    assert np.all(drawn[80:120, 300] == np.array(color_for("excited")))
+
+
+def test_no_faces_leaves_the_frame_alone() -> None:
+    frame = np.random.default_rng(0).integers(0, 256, (50, 60, 3), dtype=np.uint8)
+    assert np.array_equal(draw_results(frame, [], SIX_LABELS), frame)
