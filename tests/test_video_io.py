@@ -1,0 +1,154 @@
+"""Reading inputs, writing annotated video, and the incremental per-face CSV writer."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion_app.csv_export import FaceCsvWriter
+from emotion_app.results import FaceResult
+from emotion_app.video_io import AnnotatedVideoWriter, InputError, OutputError, letterbox, open_input
+from helpers import SIX_LABELS, VideoTruth, astronaut_bgr, background
+
+
+def test_video_frames_with_times(moving_face_video: VideoTruth) -> None:
+    media = open_input(moving_face_video.path)
+    assert media.kind == "video"
+    assert media.fps == pytest.approx(moving_face_video.fps)
+    assert media.frame_count == moving_face_video.num_frames
+    frames = list(media.frames())
+    assert [index for index, _, _ in frames] == list(range(moving_face_video.num_frames))
+    assert frames[5][1] == pytest.approx(5 / moving_face_video.fps)
+    assert frames[0][2].shape == (240, 320, 3)
+
+
+def test_single_image(tmp_path: Path) -> None:
+    path = tmp_path / "a.png"
+    cv2.imwrite(str(path), astronaut_bgr())
+    media = open_input(path)
+    assert media.kind == "image" and media.frame_count == 1 and media.fps is None
+    ((index, time_s, frame),) = list(media.frames())
+    assert (index, time_s, frame.shape) == (0, None, (512, 512, 3))
+
+
+def test_folder_in_natural_order_skipping_unreadable_files(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    for name in ("img10.png", "img2.png", "img1.png"):
+        cv2.imwrite(str(tmp_path / name), background(40, 30))
+    (tmp_path / "img3.png").write_bytes(b"not a png")
+    (tmp_path / "readme.txt").write_text("ignored")
+    (tmp_path / "sub").mkdir()
+    media = open_input(tmp_path)
+    assert media.kind == "folder"
+    assert [p.name for p in media.images] == ["img1.png", "img2.png", "img3.png", "img10.png"]
+    frames = list(media.frames())
+    assert [index for index, _, _ in frames] == [0, 1, 3], "the broken image is skipped, indices keep file order"
+    assert "img3.png" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (lambda d: d / "nothing.avi", "no such file or folder"),
+        (lambda d: _write(d / "x.avi", b""), "not a video|no readable frames"),
+        (lambda d: _write(d / "x.mkv", b"\x00" * 4096), "not a video|no readable frames"),
+        (lambda d: _write(d / "x.png", b"\x89PNG broken"), "not an image"),
+        (lambda d: _write(d / "x.jpg", b""), "not an image"),
+    ],
+)
+def test_unreadable_inputs_raise_input_error(tmp_path: Path, setup, message: str) -> None:
+    path = setup(tmp_path)
+    with pytest.raises(InputError, match=message) as error:
+        open_input(path)
+    assert str(path) in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_truncated_video_yields_the_frames_it_has(tmp_path: Path, moving_face_video: VideoTruth) -> None:
+    data = moving_face_video.path.read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) // 2])
+    media = open_input(cut)
+    frames = list(media.frames())
+    assert 0 < len(frames) < moving_face_video.num_frames + 1
+
+
+def test_annotated_video_writer_keeps_the_first_size(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "video.avi"
+    with AnnotatedVideoWriter(path, fps=12) as writer:
+        writer.write(background(160, 120))
+        writer.write(astronaut_bgr())  # another size: letterboxed
+    capture = cv2.VideoCapture(str(path))
+    assert capture.get(cv2.CAP_PROP_FPS) == pytest.approx(12)
+    sizes = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        sizes.append(frame.shape)
+    capture.release()
+    assert sizes == [(120, 160, 3), (120, 160, 3)]
+    assert writer.frames_written == 2
+
+
+def test_annotated_writer_rejects_unknown_types(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="unsupported output type"):
+        AnnotatedVideoWriter(tmp_path / "out.xyz")
+
+
+def test_letterbox_keeps_the_aspect_ratio() -> None:
+    boxed = letterbox(np.full((100, 200, 3), 255, np.uint8), (100, 100))
+    assert boxed.shape == (100, 100, 3)
+    assert boxed[0, 50].tolist() == [0, 0, 0] and boxed[50, 50].tolist() == [255, 255, 255]
+
+
+def make_face(track_id: int, label: str = "happy") -> FaceResult:
+    probabilities = [0.1, 0.1, 0.5, 0.1, 0.1, 0.1]
+    return FaceResult((10 * track_id, 20, 64, 66), track_id, label, 0.5, tuple(probabilities))
+
+
+def test_csv_writer_incremental_rows(tmp_path: Path) -> None:
+    path = tmp_path / "rec" / "faces.csv"
+    writer = FaceCsvWriter(path, SIX_LABELS)
+    assert writer.write_frame(0, 0.0, [make_face(1), make_face(2)]) == 2
+    assert writer.write_frame(1, 0.0667, []) == 0
+    # Flushed per frame: a reader sees the rows before close (a recording in progress).
+    assert len(path.read_text().splitlines()) == 3
+    writer.write_frame(2, None, [make_face(1)])
+    writer.close()
+    assert writer.closed and writer.rows_written == 3 and writer.frames_written == 3
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence", *SIX_LABELS]
+    assert rows[1][:9] == ["0", "0.0000", "1", "10", "20", "64", "66", "happy", "0.50000"]
+    assert rows[2][2] == "2"
+    assert rows[3][:3] == ["2", "", "1"]
+    assert [float(v) for v in rows[1][9:]] == pytest.approx([0.1, 0.1, 0.5, 0.1, 0.1, 0.1])
+    with pytest.raises(ValueError, match="closed"):
+        writer.write_frame(3, 0.2, [])
+
+
+def test_csv_columns_never_collide_with_fixed_ones(tmp_path: Path) -> None:
+    with FaceCsvWriter(tmp_path / "x.csv", ("label", "x", "other")) as writer:
+        assert writer.columns[-3:] == ("p_label", "p_x", "p_other")
+
+
+def test_csv_rejects_faces_from_another_model(tmp_path: Path) -> None:
+    with FaceCsvWriter(tmp_path / "x.csv", ("a", "b")) as writer:
+        with pytest.raises(ValueError, match="6 probabilities"):
+            writer.write_frame(0, 0.0, [make_face(1)])
+
+
+def test_csv_unwritable_path_names_it(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(OSError, match="cannot write CSV"):
+        FaceCsvWriter(blocker / "faces.csv", SIX_LABELS)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
