@@ -13,13 +13,16 @@ from torch import nn
 
 from emotion_app.classifier import EmotionClassifier
 from emotion_app.fast_inference import (
+    CLOSE_CALL_MARGIN,
     InferenceRunner,
     build_runner,
     check_agreement,
     synthetic_calibration_faces,
 )
+from emotion_app.model import SEED_ARCHITECTURE, build_model
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray, to_model_input
-from helpers import astronaut_bgr, make_random_weights
+from emotion_app.weights import ModelCard, save_weights
+from helpers import SIX_LABELS, astronaut_bgr, make_random_weights
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -58,6 +61,52 @@ def test_optimised_runner_agrees_with_eager(eager_classifier: EmotionClassifier,
     agreement = float((eager.argmax(1) == fast.argmax(1)).float().mean())
     assert agreement >= 0.99
     assert float((eager - fast).abs().max()) < (0.02 if mode == "int8" else 1e-4)
+
+
+def confident_weights(path: Path) -> Path:
+    """A random-init model with a scaled-up output layer: decisive, like a trained one.
+
+    (A plain random-init model is a near-tie on every face, so int8 would re-check them all.)
+    """
+    torch.manual_seed(1)
+    model = build_model(6).eval()
+    with torch.no_grad():
+        model.classifier[-1].weight.mul_(100.0)
+    card = ModelCard(SEED_ARCHITECTURE, model.architecture_kwargs(), SIX_LABELS, Preprocessing())
+    return save_weights(path, model, card)
+
+
+def test_int8_trunk_itself_agrees_on_decisive_faces(tmp_path: Path) -> None:
+    if not int8_available:
+        pytest.skip("this torch build has no quantized engine")
+    classifier = EmotionClassifier.load(confident_weights(tmp_path / "confident.safetensors"), optimize="int8")
+    assert classifier.inference_mode == "int8"
+    runner = classifier.runner.forward
+    spec = classifier.preprocessing
+    inputs = to_model_input(check_faces(spec), spec)
+    with torch.inference_mode():
+        eager = classifier.model(inputs).argmax(1)
+        int8_only = runner.quantized(inputs).argmax(1)  # type: ignore[union-attr]
+        seen, rechecked = runner.faces_seen, runner.faces_rechecked  # type: ignore[union-attr]
+        full = runner(inputs).argmax(1)
+    assert float((eager == int8_only).float().mean()) >= 0.99
+    assert float((eager == full).float().mean()) >= 0.99
+    assert runner.faces_seen - seen == len(inputs)  # type: ignore[union-attr]
+    assert runner.faces_rechecked - rechecked < len(inputs) // 4, "decisive faces stay on the int8 path"  # type: ignore[union-attr]
+
+
+def test_int8_redoes_close_calls_in_fp32(eager_classifier: EmotionClassifier) -> None:
+    if not int8_available:
+        pytest.skip("this torch build has no quantized engine")
+    spec = eager_classifier.preprocessing
+    runner = build_runner(eager_classifier.model, spec, "int8")
+    inputs = to_model_input(check_faces(spec, 16), spec)
+    with torch.inference_mode():
+        eager = torch.softmax(eager_classifier.model(inputs), 1)
+        assert float((eager.topk(2, 1).values[:, 0] - eager.topk(2, 1).values[:, 1]).max()) < CLOSE_CALL_MARGIN
+        fast = torch.softmax(runner(inputs), 1)
+    # Random-init: every face is a near-tie, so every face is recomputed in fp32.
+    np.testing.assert_allclose(fast.numpy(), eager.numpy(), atol=1e-5)
 
 
 def test_load_with_optimize_builds_a_fast_runner(classifier: EmotionClassifier) -> None:
