@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ class EmotionPipeline:
         smoothing: float = 0.0,
         tracking: bool = True,
         optimize: bool = True,
-        **tracker_options: float,
+        **tracker_options: Any,
     ) -> None:
         self.detector = detector
         self.classifier = classifier
@@ -54,7 +55,7 @@ class EmotionPipeline:
         options = dict(tracker_options)
         if not tracking:
             options["full_scan_interval"] = 1
-        self.tracker = FaceTracker(detector, **options)  # type: ignore[arg-type]
+        self.tracker = FaceTracker(detector, **options)
         self.last_timings = StageTimings()
         if optimize and classifier.inference_mode == "eager":
             classifier.optimize()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -137,7 +139,9 @@ def test_analyze_a_folder_of_images(tmp_path: Path, random_weights: Path, capsys
     ],
 )
 def test_unreadable_input_exits_2_with_a_one_line_reason(
-    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str], make_input, reason: str
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str],
+    make_input: Callable[[Path], Path],
+    reason: str,
 ) -> None:
     path = make_input(tmp_path)
     csv_path = tmp_path / "never.csv"
@@ -145,8 +149,6 @@ def test_unreadable_input_exits_2_with_a_one_line_reason(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert err.startswith("error: ") and str(path) in err
-    import re
-
     assert re.search(reason, err)
     assert not csv_path.exists(), "nothing is written for an input that cannot be read"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -59,7 +60,7 @@ def test_folder_in_natural_order_skipping_unreadable_files(tmp_path: Path, caplo
         (lambda d: _write(d / "x.jpg", b""), "not an image"),
     ],
 )
-def test_unreadable_inputs_raise_input_error(tmp_path: Path, setup, message: str) -> None:
+def test_unreadable_inputs_raise_input_error(tmp_path: Path, setup: Callable[[Path], Path], message: str) -> None:
     path = setup(tmp_path)
     with pytest.raises(InputError, match=message) as error:
         open_input(path)
