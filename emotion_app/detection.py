@@ -119,10 +119,23 @@ class FaceDetector:
         gray = to_gray(frame)
         return self.detect_gray(gray)
 
-    def detect_gray(self, gray: np.ndarray) -> list[Box]:
-        """:meth:`detect` for a frame already converted with :func:`to_gray`."""
+    def detect_gray(
+        self, gray: np.ndarray, scale_factor: float | None = None, min_neighbors: int | None = None
+    ) -> list[Box]:
+        """:meth:`detect` for a frame already converted with :func:`to_gray`.
+
+        ``scale_factor`` / ``min_neighbors`` override the detector's own for this call.
+        """
         height, width = gray.shape[:2]
-        return self.detect_region(gray, (0, 0, width, height), self.min_face_size, self.max_face_size, self.detection_scale)
+        return self.detect_region(
+            gray,
+            (0, 0, width, height),
+            self.min_face_size,
+            self.max_face_size,
+            self.detection_scale,
+            scale_factor=scale_factor,
+            min_neighbors=min_neighbors,
+        )
 
     def detect_region(
         self,
@@ -133,6 +146,7 @@ class FaceDetector:
         scale: float | None = None,
         scale_factor: float | None = None,
         slack: float = DETECTION_SLACK,
+        min_neighbors: int | None = None,
     ) -> list[Box]:
         """Faces between ``min_size`` and ``max_size`` px inside ``region`` of ``gray``.
 
@@ -164,7 +178,7 @@ class FaceDetector:
         found = self.cascade.detectMultiScale(
             patch,
             scaleFactor=scale_factor or self.scale_factor,
-            minNeighbors=self.min_neighbors,
+            minNeighbors=self.min_neighbors if min_neighbors is None else min_neighbors,
             minSize=(small_min, small_min),
             maxSize=small_max,
         )

@@ -2,10 +2,11 @@
 
 Full-frame Haar detection is the most expensive step of the app. A face moves little
 between frames, so once found it is looked for only in a small region around where it
-is expected, over a narrow band of sizes, at a coarse scale. A full-frame pass still
-runs periodically (for faces that enter), whenever there is nothing to track, and as
-soon as a tracked face is not re-found locally, so a face is never missed for longer
-than one frame because of tracking.
+is expected, over a narrow band of sizes, at a coarse scale (a miss is retried there at
+full resolution). A full-frame pass still runs whenever there is nothing to track, when
+the only tracked faces are all lost at once, and periodically for faces that enter;
+the periodic one only hunts newcomers, so it runs with cheaper settings and its finds
+must be confirmed by a normal local search.
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ class FaceTracker:
     ``max_missed``: frames a track survives undetected (keeps its id through a blink
     of the detector). ``search_margin``: local search region beyond the face box, as a
     fraction of its side. ``size_range``: local search covers face sides from
-    side/size_range to side*size_range.
+    side/size_range to side*size_range. ``discovery``: (scale factor, min neighbours)
+    of the periodic scan for new faces while others are tracked, or None to use the
+    detector's own; its finds are confirmed by a local search with the detector's own.
     """
 
     def __init__(
@@ -119,6 +122,7 @@ class FaceTracker:
         iou_threshold: float = 0.25,
         search_margin: float = 0.6,
         size_range: float = 1.35,
+        discovery: tuple[float, int] | None = (1.2, 3),
     ) -> None:
         if full_scan_interval < 1:
             raise ValueError(f"full_scan_interval must be >= 1, got {full_scan_interval}")
@@ -132,6 +136,7 @@ class FaceTracker:
         self.iou_threshold = float(iou_threshold)
         self.search_margin = float(search_margin)
         self.size_range = float(size_range)
+        self.discovery = discovery
         self.tracks: list[Track] = []
         self.last_pass_was_full = False
         self._ids = itertools.count(1)
@@ -161,9 +166,22 @@ class FaceTracker:
         # look everywhere at once rather than show an empty frame. With other faces
         # found, the lost one gets wider local searches and the next periodic scan.
         recover = just_lost and not detections
-        full = recover or not self.tracks or self._frames_since_full + 1 >= self.full_scan_interval
-        if full:
+        periodic = bool(self.tracks) and self._frames_since_full + 1 >= self.full_scan_interval
+        full = recover or not self.tracks or periodic
+        if full and periodic and not recover and self.discovery is not None:
+            # The tracked faces were found locally; this scan only looks for newcomers,
+            # so it may be coarser (fewer pyramid levels and neighbours: about half the
+            # cost). Its finds must be confirmed by a normal local search to count.
+            scale_factor, min_neighbors = self.discovery
+            candidates = self.detector.detect_gray(gray, scale_factor=scale_factor, min_neighbors=min_neighbors)
+            known = suppress_duplicates(list(detections))
+            for candidate in candidates:
+                if any(iou(candidate, box) > self.iou_threshold for box in known):
+                    continue
+                detections.extend(self._search_near(gray, Track(track_id=0, box=candidate)))
+        elif full:
             detections.extend(self.detector.detect_gray(gray))
+        if full:
             self._frames_since_full = 0
         else:
             self._frames_since_full += 1

@@ -85,7 +85,8 @@ def test_most_frames_search_locally(detector: FaceDetector, moving_face_video: V
     assert not any(full[1:9])
 
 
-def test_periodic_full_scan_finds_a_face_that_enters(detector: FaceDetector) -> None:
+@pytest.mark.parametrize("discovery", [(1.2, 3), None])
+def test_periodic_full_scan_finds_a_face_that_enters(detector: FaceDetector, discovery: tuple[float, int] | None) -> None:
     patch, face = astronaut_face_patch(64)
     frames = []
     for index in range(12):
@@ -94,7 +95,7 @@ def test_periodic_full_scan_finds_a_face_that_enters(detector: FaceDetector) -> 
         if index >= 3:
             paste(frame, patch, 300, 40)  # a second face walks in at frame 3
         frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
-    tracker = FaceTracker(detector, full_scan_interval=4)
+    tracker = FaceTracker(detector, full_scan_interval=4, discovery=discovery)
     counts = [len(tracker.update(gray)) for gray in frames]
     assert counts[:3] == [1, 1, 1]
     first_two = counts.index(2)
@@ -161,3 +162,21 @@ def test_bad_tracker_parameters_are_rejected(detector: FaceDetector) -> None:
         FaceTracker(detector, full_scan_interval=0)
     with pytest.raises(ValueError):
         FaceTracker(detector, size_range=1.0)
+
+
+def test_discovery_finds_need_confirmation(detector: FaceDetector) -> None:
+    # min_neighbors 0 makes the discovery scan report every raw cascade hit, most of
+    # them junk in a noisy frame; only the confirmed real face may become a track.
+    rng = np.random.default_rng(5)
+    patch, face = astronaut_face_patch(70)
+    frames = []
+    for _ in range(9):
+        frame = rng.integers(0, 256, (240, 400, 3), dtype=np.uint8)
+        paste(frame, patch, 20, 30)
+        frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+    assert len(detector.detect_gray(frames[0], scale_factor=1.2, min_neighbors=0)) > 3
+    tracker = FaceTracker(detector, full_scan_interval=2, discovery=(1.2, 0))
+    for gray in frames:
+        tracks = tracker.update(gray)
+        assert [t.track_id for t in tracks] == [1]
+        assert iou(tracks[0].box, (20 + face[0], 30 + face[1], face[2], face[3])) > 0.5
