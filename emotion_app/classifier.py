@@ -85,6 +85,8 @@ class EmotionClassifier:
         if len(faces) == 0:
             return np.zeros((0, self.num_classes), dtype=np.float32)
         inputs = to_model_input(faces, self.preprocessing)
+        if self.preprocessing.flip_tta:
+            inputs = torch.cat([inputs, torch.flip(inputs, dims=[3])])
         with torch.inference_mode():
             if eager or self.runner.mode == "eager":
                 logits = self.model(inputs)
@@ -95,4 +97,7 @@ class EmotionClassifier:
                     log.warning("optimised %s inference failed (%s); switching to eager fp32", self.runner.mode, exc)
                     self.runner = eager_runner(self.model, f"{self.runner.mode} failed at run time: {exc}")
                     logits = self.model(inputs)
-            return torch.softmax(logits.float(), dim=1).numpy().astype(np.float32)
+            probabilities = torch.softmax(logits.float(), dim=1)
+            if self.preprocessing.flip_tta:
+                probabilities = (probabilities[: len(faces)] + probabilities[len(faces) :]) / 2
+            return probabilities.numpy().astype(np.float32)

@@ -31,6 +31,10 @@ class Preprocessing:
     # so a tight Haar box is framed like a FER-2013 image.
     crop_margin: float = 0.1
     color: str = "gray"
+    # Average each face's prediction with that of its mirror image (test-time
+    # augmentation): a second forward pass per face, switched on by training only when it
+    # improved validation accuracy.
+    flip_tta: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

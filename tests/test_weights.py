@@ -142,3 +142,13 @@ def test_default_weights_load_or_say_clearly(monkeypatch, tmp_path):
     monkeypatch.setattr(classifier_module, "DEFAULT_WEIGHTS_PATH", tmp_path / "absent.safetensors")
     with pytest.raises(WeightsError, match="no default weights"):
         EmotionClassifier.load()
+
+
+def test_flip_tta_from_the_card_averages_with_the_mirror_image(tmp_path):
+    plain = EmotionClassifier.load(write_weights(tmp_path / "plain.safetensors"))
+    flipped = EmotionClassifier.load(write_weights(tmp_path / "tta.safetensors", preprocessing=Preprocessing(mean=0.5, std=0.25, flip_tta=True)))
+    faces = np.random.default_rng(1).integers(0, 256, size=(4, 48, 48), dtype=np.uint8)
+    expected = (plain.predict(faces) + plain.predict(faces[:, :, ::-1].copy())) / 2
+    np.testing.assert_allclose(flipped.predict(faces), expected, atol=1e-5)
+    # A mirrored face gets the same answer as the face itself.
+    np.testing.assert_allclose(flipped.predict(faces[:, :, ::-1].copy()), flipped.predict(faces), atol=1e-5)

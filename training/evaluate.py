@@ -94,7 +94,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--weights", default=None, help="weights file (default: the shipped weights/emotion_cnn.safetensors)")
     parser.add_argument("--data", required=True, help="fer2013.csv, a folder with train/ and test/, or a folder of <emotion>/ subfolders")
     parser.add_argument("--split", default="PublicTest", choices=USAGES, help="which FER-2013 split (ignored for a plain <emotion>/ folder); default PublicTest")
-    parser.add_argument("--tta", action="store_true", help="average each face's prediction with its horizontal mirror")
+    parser.add_argument("--tta", action="store_true", help="average each face's prediction with its horizontal mirror (always on for a model whose card sets flip_tta)")
     parser.add_argument("--out", default=None, help="folder for confusion_matrix.png and report.json")
     return parser.parse_args(argv)
 
@@ -107,21 +107,23 @@ def main(argv: list[str] | None = None) -> int:
     except (WeightsError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    probabilities = predict(classifier, faces.images, flip_tta=args.tta)
+    # A model whose card asks for flip TTA is always scored the way the app runs it.
+    flip_tta = bool(args.tta or classifier.preprocessing.flip_tta)
+    probabilities = predict(classifier, faces.images, flip_tta=flip_tta)
     predictions = probabilities.argmax(axis=1)
     matrix = confusion_matrix(faces.labels, predictions, classifier.num_classes)
     report = classification_report(matrix, classifier.labels)
     report.update({
         "n": int(len(faces)),
         "excluded": faces.skipped,  # faces of classes the model lacks, left out
-        "split": args.split, "data": faces.source, "weights": str(classifier.source), "tta": bool(args.tta),
+        "split": args.split, "data": faces.source, "weights": str(classifier.source), "tta": flip_tta,
         "labels": list(classifier.labels), "confusion_matrix": matrix.tolist(),
     })
     print(f"{faces.source}: {len(faces)} faces" + (f" (left out, not in the model: {faces.skipped})" if faces.skipped else ""))
     print(f"{'class':<10} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
     for name, row in report["per_class"].items():
         print(f"{name:<10} {row['precision']:>9.4f} {row['recall']:>7.4f} {row['f1']:>6.4f} {row['support']:>8d}")
-    print(f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}" + ("  (flip TTA)" if args.tta else ""))
+    print(f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}" + ("  (flip TTA)" if flip_tta else ""))
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
