@@ -1,0 +1,79 @@
+"""How far the optimised classifier strays from eager fp32 on real faces, and how fast it is.
+
+    python scripts/classifier_agreement.py weights/emotion_cnn.safetensors --data /path/to/fer2013
+
+Reads a FER-2013 split the way training does (CSV, ``train/``+``test/`` folders, or a
+folder of ``<emotion>/`` subfolders; ``--usage PublicTest`` by default), classifies
+every face with the optimised runner and with eager fp32, and prints the share of
+faces on which they agree, both accuracies, how many faces int8 re-checked in fp32,
+and ms per face at batch 8 on one thread (mean and median over random batches).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from emotion_app.classifier import EmotionClassifier  # noqa: E402
+from training.data import DataError, load_split  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("weights", type=Path)
+    parser.add_argument("--data", required=True, help="FER-2013 CSV or folder")
+    parser.add_argument("--usage", default="PublicTest", help="split to read (default PublicTest)")
+    parser.add_argument("--mode", default="auto", help="auto, int8, fp32 (default auto)")
+    parser.add_argument("--batches", type=int, default=200, help="random batches of 8 to time (default 200)")
+    args = parser.parse_args(argv)
+
+    torch.set_num_threads(1)
+    classifier = EmotionClassifier.load(args.weights)
+    mode = classifier.optimize(args.mode)
+    try:
+        faces = load_split(args.data, args.usage, classifier.labels)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    eager = classifier.predict(faces.images, eager=True).argmax(1)
+    runner = classifier.runner.forward
+    seen_before = getattr(runner, "faces_seen", 0)
+    rechecked_before = getattr(runner, "faces_rechecked", 0)
+    fast = classifier.predict(faces.images).argmax(1)
+    seen = getattr(runner, "faces_seen", 0) - seen_before
+    rechecked = getattr(runner, "faces_rechecked", 0) - rechecked_before
+    print(f"{args.weights}: {len(faces)} {args.usage} faces, classes {', '.join(classifier.labels)}; runner {mode}")
+    print(f"agreement with eager fp32: {np.mean(fast == eager):.2%}")
+    print(f"accuracy: eager {np.mean(eager == faces.labels):.2%}, optimised {np.mean(fast == faces.labels):.2%}")
+    if seen:
+        print(f"re-checked in fp32: {rechecked / seen:.1%} of faces")
+
+    rng = np.random.default_rng(0)
+    fast_ms: list[float] = []
+    eager_ms: list[float] = []
+    for _ in range(args.batches):
+        batch = faces.images[rng.choice(len(faces), 8, replace=False)]
+        start = time.perf_counter()
+        classifier.predict(batch)
+        fast_ms.append((time.perf_counter() - start) * 1000 / 8)
+        start = time.perf_counter()
+        classifier.predict(batch, eager=True)
+        eager_ms.append((time.perf_counter() - start) * 1000 / 8)
+    print(
+        f"ms/face at batch 8, 1 thread: optimised mean {statistics.fmean(fast_ms):.3f} median "
+        f"{statistics.median(fast_ms):.3f}; eager mean {statistics.fmean(eager_ms):.3f} median "
+        f"{statistics.median(eager_ms):.3f}; speed-up {statistics.fmean(eager_ms) / statistics.fmean(fast_ms):.2f}x "
+        f"(mean), {statistics.median(eager_ms) / statistics.median(fast_ms):.2f}x (median)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
