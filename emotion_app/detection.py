@@ -110,6 +110,16 @@ class FaceDetector:
             f"detection_scale={self.detection_scale:.3f})"
         )
 
+    def clone(self) -> "FaceDetector":
+        """A detector with the same parameters and its own cascade, for another thread."""
+        return FaceDetector(
+            scale_factor=self.scale_factor,
+            min_neighbors=self.min_neighbors,
+            min_face_size=self.min_face_size,
+            max_face_size=self.max_face_size,
+            detection_scale=self.detection_scale,
+        )
+
     def coarsest_scale(self, smallest_face: float, slack: float = DETECTION_SLACK) -> float:
         """The smallest image scale at which a face of ``smallest_face`` px is still found."""
         return min(1.0, self.window * slack / max(1.0, float(smallest_face)))

@@ -2,12 +2,15 @@
 
 Qt-free and thread-agnostic: it holds per-video state (tracks), so one pipeline should be
 driven by one thread at a time; the GUI's inference worker owns its own instance.
+With ``background_scan=True`` its tracker runs the periodic scan for new faces on a thread
+of its own; :meth:`EmotionPipeline.close` (or a ``with`` block) ends that thread.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 
 import numpy as np
@@ -37,6 +40,11 @@ class EmotionPipeline:
     it may be changed at any time. ``optimize`` builds the classifier's fast inference
     runner if it has none yet (see :meth:`EmotionClassifier.optimize`). Tracker settings
     can be passed through ``tracker_options`` (see :class:`FaceTracker`).
+
+    ``background_scan``: False (default) scans for new faces inline every
+    ``full_scan_interval`` frames, so results depend only on the frames (batch commands).
+    True runs that scan on a background thread so no frame waits for it; newcomers then
+    appear a frame or two after the scan starts (live video). Call :meth:`close` when done.
     """
 
     def __init__(
@@ -46,6 +54,7 @@ class EmotionPipeline:
         smoothing: float = 0.0,
         tracking: bool = True,
         optimize: bool = True,
+        background_scan: bool = False,
         **tracker_options: Any,
     ) -> None:
         self.detector = detector
@@ -55,7 +64,7 @@ class EmotionPipeline:
         options = dict(tracker_options)
         if not tracking:
             options["full_scan_interval"] = 1
-        self.tracker = FaceTracker(detector, **options)
+        self.tracker = FaceTracker(detector, background_scan=background_scan, **options)
         self.last_timings = StageTimings()
         if optimize and classifier.inference_mode == "eager":
             classifier.optimize()
@@ -77,6 +86,18 @@ class EmotionPipeline:
         """Forget all tracks and their smoothed probabilities (e.g. a new video source)."""
         self.tracker.reset()
         self.last_timings = StageTimings()
+
+    def close(self) -> None:
+        """End the background scan thread, if any; the pipeline stays usable."""
+        self.tracker.close()
+
+    def __enter__(self) -> "EmotionPipeline":
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
 
     def process(self, frame: np.ndarray) -> list[FaceResult]:
         """Faces in ``frame`` (gray, BGR or BGRA, any size), left to right; [] if none."""

@@ -7,17 +7,35 @@ full resolution). A full-frame pass still runs whenever there is nothing to trac
 the only tracked faces are all lost at once, and periodically for faces that enter;
 the periodic one only hunts newcomers, so it runs with cheaper settings and its finds
 must be confirmed by a normal local search.
+
+That periodic scan costs several times a local search. With ``background_scan`` it runs
+on a thread of the tracker's own instead of inline: the frame that starts it is not
+delayed, and its finds are confirmed by a local search in the first frame processed
+after it ends. ``cv2.CascadeClassifier.detectMultiScale`` releases the GIL, so the scan
+really runs beside the caller. Results then depend on timing, so batch commands keep the
+default synchronous mode, which is deterministic. Full-frame passes with nothing (left)
+to track stay inline in both modes: no face is being tracked for them to delay, and a
+still image must get its faces in its own frame.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
+import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from types import TracebackType
 
 import numpy as np
 
 from .detection import LOCAL_SEARCH_SLACK, FaceDetector
 from .preprocessing import Box
+
+log = logging.getLogger(__name__)
+
+# Name prefix of the background scan thread (tests and debuggers look for it).
+SCAN_THREAD_PREFIX = "face-scan"
 
 # The history weight of the probability EMA is capped below 1 so that a smoothing of
 # 1.0 (a slider at its end) still lets the label follow the face, just slowly.
@@ -112,6 +130,10 @@ class FaceTracker:
     side/size_range to side*size_range. ``discovery``: (scale factor, min neighbours)
     of the periodic scan for new faces while others are tracked, or None to use the
     detector's own; its finds are confirmed by a local search with the detector's own.
+    ``background_scan``: run that periodic scan on a background thread (see the module
+    notes); the thread is started on first use and ended by :meth:`close`.
+
+    Drive one tracker from one thread at a time.
     """
 
     def __init__(
@@ -123,6 +145,7 @@ class FaceTracker:
         search_margin: float = 0.6,
         size_range: float = 1.35,
         discovery: tuple[float, int] | None = (1.2, 3),
+        background_scan: bool = False,
     ) -> None:
         if full_scan_interval < 1:
             raise ValueError(f"full_scan_interval must be >= 1, got {full_scan_interval}")
@@ -137,10 +160,16 @@ class FaceTracker:
         self.search_margin = float(search_margin)
         self.size_range = float(size_range)
         self.discovery = discovery
+        self.background_scan = bool(background_scan)
         self.tracks: list[Track] = []
         self.last_pass_was_full = False
         self._ids = itertools.count(1)
         self._frames_since_full = 0
+        # Background scans: a cascade of their own (one must not be used by two threads
+        # at once), a one-thread executor, and the scan in flight with its frame's shape.
+        self._scan_detector: FaceDetector | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending: tuple[Future[list[Box]], tuple[int, ...]] | None = None
 
     def reset(self) -> None:
         """Forget every track (new video source); ids start again at 1."""
@@ -148,6 +177,31 @@ class FaceTracker:
         self.last_pass_was_full = False
         self._ids = itertools.count(1)
         self._frames_since_full = 0
+        # A scan still running belongs to the old source: its finds are never used.
+        self._pending = None
+
+    def close(self) -> None:
+        """End the background scan thread, if one runs (waits for a scan in progress).
+
+        The tracker stays usable: a later background scan starts a new thread.
+        """
+        self._pending = None
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "FaceTracker":
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @property
+    def background_scan_running(self) -> bool:
+        """Whether a background scan has been started and not yet picked up."""
+        return self._pending is not None
 
     def update(self, gray: np.ndarray) -> list[Track]:
         """Detect faces in ``gray`` (uint8 2-D) and return the tracks seen in it, left to right."""
@@ -167,6 +221,8 @@ class FaceTracker:
         # found, the lost one gets wider local searches and the next periodic scan.
         recover = just_lost and not detections
         periodic = bool(self.tracks) and self._frames_since_full + 1 >= self.full_scan_interval
+        if self.background_scan and self.tracks and not recover:
+            return self._finish_update(detections + self._background_finds(gray, detections, periodic))
         full = recover or not self.tracks or periodic
         if full and periodic and not recover and self.discovery is not None:
             # The tracked faces were found locally; this scan only looks for newcomers,
@@ -174,11 +230,7 @@ class FaceTracker:
             # cost). Its finds must be confirmed by a normal local search to count.
             scale_factor, min_neighbors = self.discovery
             candidates = self.detector.detect_gray(gray, scale_factor=scale_factor, min_neighbors=min_neighbors)
-            known = suppress_duplicates(list(detections))
-            for candidate in candidates:
-                if any(iou(candidate, box) > self.iou_threshold for box in known):
-                    continue
-                detections.extend(self._search_near(gray, Track(track_id=0, box=candidate)))
+            detections.extend(self._confirm_new_faces(gray, candidates, detections))
         elif full:
             detections.extend(self.detector.detect_gray(gray))
         if full:
@@ -186,10 +238,70 @@ class FaceTracker:
         else:
             self._frames_since_full += 1
         self.last_pass_was_full = full
+        return self._finish_update(detections)
+
+    def _finish_update(self, detections: list[Box]) -> list[Track]:
         detections = [b for b in suppress_duplicates(detections) if b[2] > 0 and b[3] > 0]
         seen = self._associate(detections)
         self.tracks = [t for t in self.tracks if t.missed <= self.max_missed]
         return sorted(seen, key=lambda t: (t.box[0], t.box[1]))
+
+    def _background_finds(self, gray: np.ndarray, known: list[Box], due: bool) -> list[Box]:
+        """Confirmed newcomers from a finished background scan; starts the next one when due.
+
+        Never waits for a scan: a frame that arrives while one runs is searched locally only.
+        """
+        self.last_pass_was_full = False
+        finds: list[Box] = []
+        pending = self._pending
+        if pending is not None and pending[0].done():
+            self._pending = None
+            future, shape = pending
+            try:
+                candidates = future.result()
+            except Exception as exc:  # a failed scan only delays newcomers to the next one
+                log.warning("background face scan failed: %s", exc)
+                candidates = []
+            if shape == gray.shape:  # frames of another size: the boxes mean nothing here
+                finds = self._confirm_new_faces(gray, candidates, known)
+        if due and self._pending is None:
+            self._start_background_scan(gray)
+            self._frames_since_full = 0
+        else:
+            self._frames_since_full += 1
+        return finds
+
+    def _start_background_scan(self, gray: np.ndarray) -> None:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=SCAN_THREAD_PREFIX)
+            # A tracker dropped without close() still ends its thread when collected.
+            weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
+        scale_factor, min_neighbors = self.discovery if self.discovery is not None else (None, None)
+        # The caller may reuse its frame buffer; the scan gets a copy of its own.
+        frame = np.array(gray, copy=True)
+        future = self._executor.submit(self._scan, frame, scale_factor, min_neighbors)
+        self._pending = (future, gray.shape)
+
+    def _scan(self, gray: np.ndarray, scale_factor: float | None, min_neighbors: int | None) -> list[Box]:
+        """Runs on the scan thread, the only user of ``_scan_detector``."""
+        if self._scan_detector is None:
+            # Loading a cascade takes tens of milliseconds: done here, not in a frame.
+            self._scan_detector = self.detector.clone()
+        return self._scan_detector.detect_gray(gray, scale_factor=scale_factor, min_neighbors=min_neighbors)
+
+    def _confirm_new_faces(self, gray: np.ndarray, candidates: list[Box], known: list[Box]) -> list[Box]:
+        """Local searches around scan ``candidates`` not already among ``known`` boxes.
+
+        A candidate from a cheap scan may be junk, and one from an earlier frame may have
+        moved since: a normal local search in ``gray`` settles both.
+        """
+        known = suppress_duplicates(list(known))
+        confirmed: list[Box] = []
+        for candidate in candidates:
+            if any(iou(candidate, box) > self.iou_threshold for box in known):
+                continue
+            confirmed.extend(self._search_near(gray, Track(track_id=0, box=candidate)))
+        return confirmed
 
     def _search_near(self, gray: np.ndarray, track: Track, fine: bool = False) -> list[Box]:
         # Cover both where the face was and where its motion says it is going, so a

@@ -1,0 +1,208 @@
+"""Background new-face scans: off the critical path, found soon, closed cleanly.
+
+The live app runs the tracker's periodic full-frame scan on a thread of the tracker's
+own (``background_scan=True``); batch commands keep the synchronous, deterministic mode.
+Videos are written by the tests from the astronaut photo and read back with OpenCV.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion_app.classifier import EmotionClassifier
+from emotion_app.detection import FaceDetector
+from emotion_app.pipeline import EmotionPipeline
+from emotion_app.tracking import SCAN_THREAD_PREFIX, FaceTracker, iou
+from helpers import astronaut_face_patch, background, paste, write_astronaut_video, write_video
+
+FRAME_PERIOD_S = 1 / 30  # frames are fed like a 30 fps camera
+SCAN_INTERVAL = 4
+NEWCOMER_FRAME = 8
+
+
+def scan_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith(SCAN_THREAD_PREFIX) and t.is_alive()]
+
+
+def read_frames(path: Path) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    capture.release()
+    return frames
+
+
+@pytest.fixture(scope="module")
+def newcomer_video(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[int, int, int, int], tuple[int, int, int, int]]:
+    """40 frames of 480x240: one face throughout, a second one walks in at frame 8.
+
+    Returns the path and both faces' true boxes.
+    """
+    patch, (fx, fy, fw, fh) = astronaut_face_patch(64)
+    frames = []
+    for index in range(40):
+        frame = background(480, 240)
+        paste(frame, patch, 20, 40)
+        if index >= NEWCOMER_FRAME:
+            paste(frame, patch, 300, 40)
+        frames.append(frame)
+    path = write_video(tmp_path_factory.mktemp("newcomer") / "newcomer.avi", frames, fps=30.0)
+    return path, (20 + fx, 40 + fy, fw, fh), (300 + fx, 40 + fy, fw, fh)
+
+
+def paced_updates(tracker: FaceTracker, frames: list[np.ndarray]) -> tuple[list[list[tuple[int, tuple[int, int, int, int]]]], list[bool], bool]:
+    """Feed gray frames at 30 fps; per frame the (id, box) seen and whether the pass was full."""
+    seen, full = [], []
+    saw_scan_thread = False
+    next_due = time.perf_counter()
+    for frame in frames:
+        delay = next_due - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        next_due += FRAME_PERIOD_S
+        tracks = tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+        seen.append([(t.track_id, t.box) for t in tracks])
+        full.append(tracker.last_pass_was_full)
+        saw_scan_thread = saw_scan_thread or bool(scan_threads())
+    return seen, full, saw_scan_thread
+
+
+def test_a_face_that_walks_in_is_found_by_a_background_scan(detector: FaceDetector, newcomer_video) -> None:
+    path, first_box, newcomer_box = newcomer_video
+    frames = read_frames(path)
+    assert len(frames) == 40
+    with FaceTracker(detector, full_scan_interval=SCAN_INTERVAL, background_scan=True) as tracker:
+        seen, full, saw_scan_thread = paced_updates(tracker, frames)
+    counts = [len(faces) for faces in seen]
+    assert counts[:NEWCOMER_FRAME] == [1] * NEWCOMER_FRAME
+    found_at = counts.index(2)
+    # A scan starts at most SCAN_INTERVAL frames after the face enters; at 30 fps it has
+    # many frame periods to finish (a 480x240 scan takes a few ms) before it is overdue.
+    assert NEWCOMER_FRAME < found_at <= NEWCOMER_FRAME + SCAN_INTERVAL + 10, counts
+    assert all(c == 2 for c in counts[found_at:]), counts
+    for faces in seen[found_at:]:
+        (first_id, first), (second_id, second) = faces
+        assert (first_id, second_id) == (1, 2)
+        assert iou(first, first_box) > 0.5 and iou(second, newcomer_box) > 0.5
+    # Only the very first frame (nothing tracked yet) scanned the whole frame inline.
+    assert full[0] and not any(full[1:]), full
+    assert saw_scan_thread
+    assert not scan_threads(), "leaving the with block ends the scan thread"
+
+
+def test_the_synchronous_mode_finds_the_same_newcomer_inline(detector: FaceDetector, newcomer_video) -> None:
+    path, _, newcomer_box = newcomer_video
+    frames = read_frames(path)
+    tracker = FaceTracker(detector, full_scan_interval=SCAN_INTERVAL)
+    seen, full, saw_scan_thread = paced_updates(tracker, frames)
+    counts = [len(faces) for faces in seen]
+    found_at = counts.index(2)
+    assert NEWCOMER_FRAME <= found_at <= NEWCOMER_FRAME + SCAN_INTERVAL
+    assert full[found_at], "found by a scan of that very frame"
+    assert iou(seen[found_at][1][1], newcomer_box) > 0.5
+    assert not saw_scan_thread
+
+
+def test_background_scan_finds_need_confirmation(detector: FaceDetector) -> None:
+    # min_neighbors 0 makes the scan report every raw cascade hit, mostly junk in noise:
+    # only the confirmed real face may become a track.
+    rng = np.random.default_rng(5)
+    patch, face = astronaut_face_patch(70)
+    frames = []
+    for _ in range(16):
+        frame = rng.integers(0, 256, (240, 400, 3), dtype=np.uint8)
+        paste(frame, patch, 20, 30)
+        frames.append(frame)
+    assert len(detector.detect_gray(cv2.cvtColor(frames[0], cv2.COLOR_BGR2GRAY), scale_factor=1.2, min_neighbors=0)) > 3
+    with FaceTracker(detector, full_scan_interval=2, discovery=(1.2, 0), background_scan=True) as tracker:
+        seen, _, saw_scan_thread = paced_updates(tracker, frames)
+    assert saw_scan_thread
+    for faces in seen:
+        assert [track_id for track_id, _ in faces] == [1]
+        assert iou(faces[0][1], (20 + face[0], 30 + face[1], face[2], face[3])) > 0.5
+
+
+def test_close_ends_the_scan_thread_and_the_pipeline_stays_usable(
+    detector: FaceDetector, classifier: EmotionClassifier, newcomer_video, one_torch_thread: None
+) -> None:
+    path, _, _ = newcomer_video
+    frames = read_frames(path)[:12]
+    before = set(threading.enumerate())
+    pipeline = EmotionPipeline(detector, classifier, background_scan=True, full_scan_interval=2)
+    threads: set[threading.Thread] = set()
+    for frame in frames:
+        pipeline.process(frame)
+        threads.update(scan_threads())
+    assert len(threads) == 1, "one scan thread, reused for every scan"
+    pipeline.close()
+    assert not any(t.is_alive() for t in threads)
+    assert set(threading.enumerate()) <= before
+    # Closing releases the thread, not the pipeline: a later scan starts a new one.
+    for frame in frames[:4]:
+        assert len(pipeline.process(frame)) >= 1
+    assert scan_threads()
+    with pipeline:
+        pass
+    assert not scan_threads()
+    pipeline.close()  # twice is fine
+
+
+def test_a_tracker_dropped_without_close_still_ends_its_thread(detector: FaceDetector, newcomer_video) -> None:
+    path, _, _ = newcomer_video
+    tracker = FaceTracker(detector, full_scan_interval=1, background_scan=True)
+    for frame in read_frames(path)[:3]:
+        tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+    threads = scan_threads()
+    assert len(threads) == 1
+    del tracker
+    gc.collect()
+    threads[0].join(timeout=10)
+    assert not threads[0].is_alive()
+
+
+def test_reset_drops_a_scan_in_flight(detector: FaceDetector, newcomer_video) -> None:
+    path, _, _ = newcomer_video
+    frames = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in read_frames(path)]
+    with FaceTracker(detector, full_scan_interval=1, background_scan=True) as tracker:
+        tracker.update(frames[0])
+        tracker.update(frames[10])  # tracked: the scan goes to the background
+        assert tracker.background_scan_running
+        tracker.reset()
+        assert not tracker.background_scan_running and tracker.tracks == []
+        # A new source of another size: nothing of the old one attaches to it.
+        small = cv2.resize(frames[10], (320, 160))
+        assert all(t.track_id >= 1 for t in tracker.update(small))
+        assert [t.track_id for t in tracker.update(np.zeros((160, 320), np.uint8))] == []
+
+
+def test_synchronous_pipeline_is_deterministic_and_starts_no_thread(
+    tmp_path: Path, detector: FaceDetector, classifier: EmotionClassifier, one_torch_thread: None
+) -> None:
+    video = write_astronaut_video(
+        tmp_path / "two.avi", num_frames=24, frame_size=(400, 200), face_size=64, copies=2, motion="move",
+        blank_frames=(10,),
+    )
+    frames = read_frames(video.path)
+
+    def run() -> list[list[object]]:
+        with EmotionPipeline(detector, classifier, smoothing=0.5, full_scan_interval=3) as pipeline:
+            out = []
+            for frame in frames:
+                out.append(pipeline.process(frame))
+                assert not scan_threads()
+            return out
+
+    first, second = run(), run()
+    assert first == second
+    assert sum(1 for faces in first if len(faces) == 2) >= 20
