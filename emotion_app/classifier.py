@@ -57,8 +57,21 @@ class EmotionClassifier:
         Never fails for an optimisation problem: it falls back to eager with a logged note
         (see :mod:`emotion_app.fast_inference`). ``mode``: auto, int8, fp32 or eager.
         """
-        self.runner = build_runner(self.model, self.preprocessing, mode, calibration_faces)
+        self.use_runner(self.build_runner(mode, calibration_faces))
         return self.runner.mode
+
+    def build_runner(self, mode: str = "auto", calibration_faces: np.ndarray | None = None) -> InferenceRunner:
+        """Build (but do not use) the fast runner :meth:`optimize` would pick.
+
+        Leaves this classifier untouched, so it may run on another thread while
+        :meth:`predict` keeps classifying; hand the result to :meth:`use_runner`.
+        """
+        return build_runner(self.model, self.preprocessing, mode, calibration_faces)
+
+    def use_runner(self, runner: InferenceRunner) -> None:
+        """Make :meth:`predict` use ``runner`` (one attribute swap: a call in progress
+        finishes with the runner it started with)."""
+        self.runner = runner
 
     @property
     def inference_mode(self) -> str:
@@ -87,15 +100,16 @@ class EmotionClassifier:
         inputs = to_model_input(faces, self.preprocessing)
         if self.preprocessing.flip_tta:
             inputs = torch.cat([inputs, torch.flip(inputs, dims=[3])])
+        runner = self.runner  # read once: another thread may swap it in mid-call
         with torch.inference_mode():
-            if eager or self.runner.mode == "eager":
+            if eager or runner.mode == "eager":
                 logits = self.model(inputs)
             else:
                 try:
-                    logits = self.runner(inputs)
+                    logits = runner(inputs)
                 except Exception as exc:  # a broken fast path must not stop the app
-                    log.warning("optimised %s inference failed (%s); switching to eager fp32", self.runner.mode, exc)
-                    self.runner = eager_runner(self.model, f"{self.runner.mode} failed at run time: {exc}")
+                    log.warning("optimised %s inference failed (%s); switching to eager fp32", runner.mode, exc)
+                    self.runner = eager_runner(self.model, f"{runner.mode} failed at run time: {exc}")
                     logits = self.model(inputs)
             probabilities = torch.softmax(logits.float(), dim=1)
             if self.preprocessing.flip_tta:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
 import cv2
-from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
+from PyQt6.QtCore import QObject, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from emotion_app.classifier import EmotionClassifier
 from emotion_app.detection import FaceDetector
+from emotion_app.fast_inference import InferenceRunner
 from emotion_app.pipeline import EmotionPipeline, StageTimings
 from emotion_app.results import FaceResult
 
@@ -27,36 +29,98 @@ from .recorder import Recorder
 
 log = logging.getLogger(__name__)
 
+# Name prefix of the thread that builds the fast classifier runner.
+BUILD_THREAD_PREFIX = "classifier-build"
+# How often the worker looks whether that build is done (ms); the swap waits at most this.
+RUNNER_POLL_MS = 100
 
 PipelineLoader = Callable[[Path | None], "PipelineBundle"]
 
 
 class PipelineBundle:
-    """A ready pipeline plus what the GUI needs to know about it."""
+    """A ready pipeline plus what the GUI needs to know about it.
+
+    It may also carry a fast classifier runner being built on a background thread
+    (:meth:`start_optimizing`); the thread that drives the pipeline swaps it in between
+    frames with :meth:`install_fast_runner`, so no frame mixes two runners.
+    """
 
     def __init__(self, pipeline: EmotionPipeline, labels: tuple[str, ...], weights_path: Path | None) -> None:
         self.pipeline = pipeline
         self.labels = labels
         self.weights_path = weights_path
+        self._runner_build: Future[InferenceRunner] | None = None
+
+    def start_optimizing(self, mode: str = "auto") -> None:
+        """Start building the classifier's fast runner on a thread of its own (about a
+        second of one core); :meth:`EmotionPipeline.process` stays eager meanwhile."""
+        if self._runner_build is not None:
+            return
+        builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix=BUILD_THREAD_PREFIX)
+        self._runner_build = builder.submit(_build_fast_runner, self.pipeline.classifier, mode)
+        # The thread ends by itself once this one build is done.
+        builder.shutdown(wait=False)
+
+    @property
+    def optimizing(self) -> bool:
+        """Whether a fast runner is being built and not yet installed."""
+        return self._runner_build is not None
+
+    def install_fast_runner(self) -> bool:
+        """Use the fast runner if its build has finished; True when it was just installed.
+
+        Call it from the thread that runs the pipeline, between frames.
+        """
+        build = self._runner_build
+        if build is None or not build.done():
+            return False
+        self._runner_build = None
+        try:
+            runner = build.result()
+        except Exception as exc:  # build_runner falls back rather than raising; belt and braces
+            log.warning("the fast classifier could not be built (%s); staying with eager fp32", exc)
+            return False
+        self.pipeline.classifier.use_runner(runner)
+        return True
+
+    def close(self) -> None:
+        """End the pipeline's background scan thread; a build still running is abandoned
+        (its thread finishes the build, about a second at most, and exits)."""
+        self._runner_build = None
+        self.pipeline.close()
 
 
-def load_pipeline(weights_path: Path | None) -> PipelineBundle:
-    """Build the core pipeline: Haar detector + classifier from ``weights_path``.
+def _build_fast_runner(classifier: EmotionClassifier, mode: str) -> InferenceRunner:
+    import torch
 
-    The classifier runs eager fp32, ready in milliseconds. The optimised int8 runner would
-    save about 2 ms per face but takes seconds to build, and cannot be built beside live
-    inference: FX quantisation patches ``torch.nn.Module.__call__`` process-wide while it
-    traces, which breaks every other module call. For the 1-3 faces of a webcam eager fp32
-    is well inside the frame budget, so the window opens at once instead.
-    """
+    # Thread-local in torch: the build keeps to one core, leaving the other to live inference.
+    torch.set_num_threads(1)
+    return classifier.build_runner(mode)
+
+
+def load_eager_pipeline(weights_path: Path | None) -> PipelineBundle:
+    """The live pipeline with an eager fp32 classifier and nothing built in the background."""
     classifier = EmotionClassifier.load(weights_path)
-    pipeline = EmotionPipeline(FaceDetector(), classifier, optimize=False)
+    # Background new-face scans: a full-frame scan costs 30-70 ms at 640x480, which
+    # inline would make every tenth frame late; beside the frames it delays none.
+    pipeline = EmotionPipeline(FaceDetector(), classifier, optimize=False, background_scan=True)
     return PipelineBundle(pipeline, tuple(classifier.labels), classifier.source)
 
 
+def load_pipeline(weights_path: Path | None) -> PipelineBundle:
+    """The GUI's pipeline: ready in milliseconds with eager fp32, while the fast (int8)
+    classifier builds on a background thread; the worker swaps it in when it is ready.
+
+    Building takes about a second; waiting for it would hold back the first frames.
+    """
+    bundle = load_eager_pipeline(weights_path)
+    bundle.start_optimizing("auto")
+    return bundle
+
+
 def load_optimized_pipeline(weights_path: Path | None) -> PipelineBundle:
-    """:func:`load_pipeline` with the fast classifier built first (seconds; for benchmarks)."""
-    bundle = load_pipeline(weights_path)
+    """:func:`load_eager_pipeline` with the fast classifier built first (for benchmarks)."""
+    bundle = load_eager_pipeline(weights_path)
     bundle.pipeline.classifier.optimize("auto")
     return bundle
 
@@ -90,6 +154,10 @@ class InferenceWorker(QObject):
         self._recorder: Recorder | None = None
         self._failed_frames = 0
         self._record_bars = True
+        # Looks for a finished fast-runner build; a child, so it moves to the worker's thread.
+        self._runner_poll = QTimer(self)
+        self._runner_poll.setInterval(RUNNER_POLL_MS)
+        self._runner_poll.timeout.connect(self._install_fast_runner)
 
     # ---- model ------------------------------------------------------------------
     @pyqtSlot()
@@ -117,14 +185,36 @@ class InferenceWorker(QObject):
                             active_weights=current.weights_path if current else None)
             )
             return
-        self._bundle = bundle
+        previous, self._bundle = self._bundle, bundle
+        if previous is not None:
+            previous.close()
         self._stream_id = -1
         if self._smoothing is not None:
             bundle.pipeline.smoothing = self._smoothing
-        classifier = bundle.pipeline.classifier
+        self._emit_model_ready(bundle)
+        if bundle.optimizing:
+            self._runner_poll.start()
+        else:
+            self._runner_poll.stop()
+
+    @pyqtSlot()
+    def _install_fast_runner(self) -> None:
+        """Timer slot on the worker's thread, so the swap always falls between two frames."""
+        bundle = self._bundle
+        if bundle is None or not bundle.optimizing:
+            self._runner_poll.stop()
+            return
+        if bundle.install_fast_runner():
+            self._runner_poll.stop()
+            log.info("classifier now runs %s", bundle.pipeline.classifier.inference_mode)
+            self._emit_model_ready(bundle)
+
+    def _emit_model_ready(self, bundle: PipelineBundle) -> None:
+        runner = bundle.pipeline.classifier.runner
+        note = f"building the fast classifier; {runner.mode} meanwhile" if bundle.optimizing else runner.note
         self.model_status.emit(
             ModelStatus(bundle.weights_path, bundle.labels, active_weights=bundle.weights_path,
-                        inference_mode=classifier.inference_mode)
+                        inference_mode=runner.mode, note=note)
         )
 
     @pyqtSlot(float)
@@ -234,8 +324,12 @@ class InferenceWorker(QObject):
     @pyqtSlot()
     def on_thread_finished(self) -> None:
         """Direct-connected to ``QThread.finished``: close recordings on the way out so
-        the video and CSV are complete even when the window is closed mid-recording."""
+        the video and CSV are complete even when the window is closed mid-recording,
+        and ends the pipeline's background scan thread."""
+        self._runner_poll.stop()
         self._finish_recording()
+        if self._bundle is not None:
+            self._bundle.close()
 
 
 def stage_ms(timings: StageTimings) -> dict[str, float]:
