@@ -71,6 +71,10 @@ def test_resume_continues_exactly_where_it_stopped(tmp_path, fer_csv):
     for name, tensor in a["model"].items():
         torch.testing.assert_close(b["model"][name], tensor, rtol=0, atol=1e-6, msg=name)
     assert [row["val_accuracy"] for row in a["history"]] == [row["val_accuracy"] for row in b["history"]]
+    # The exported card keeps the command that started the run, and lists the resume.
+    card = EmotionClassifier.load(resumed / "best.safetensors").card.training
+    assert card["command"].endswith("--stop-after-steps 2") and "--data" in card["command"]
+    assert len(card["resume_commands"]) == 1 and "--resume" in card["resume_commands"][0]
 
 
 def test_resume_without_checkpoint_fails_clearly(tmp_path, capsys):

@@ -362,8 +362,17 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         saved = TrainConfig(**state["config"])
         # The run continues with its own settings; only run-control flags come from the CLI.
         config = dataclasses.replace(saved, resume=True, stop_after_steps=config.stop_after_steps, progress=config.progress, data=config.data or saved.data, export=config.export or saved.export, threads=config.threads)
-        log(f"resuming {checkpoint_path} at epoch {state['epoch'] + 1}, step {state['step']}")
-    elif checkpoint_path.exists() and is_main_process():
+        if state["epoch"] >= config.epochs:
+            log(f"{checkpoint_path} has finished all {config.epochs} epochs; exporting its best model again")
+        else:
+            log(f"resuming {checkpoint_path} at epoch {state['epoch'] + 1}, step {state['step']}")
+        # The weights file records the command that started the run (it reproduces the
+        # model), plus every resume.
+        resumes = list(state.get("resume_commands", [])) + [command]
+        command = state.get("command", command)
+    else:
+        resumes = []
+    if not config.resume and checkpoint_path.exists() and is_main_process():
         log(f"note: starting afresh; {checkpoint_path} will be overwritten (use --resume to continue it)")
 
     torch.manual_seed(config.seed)
@@ -409,6 +418,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
                 "config": dataclasses.asdict(config), "preprocessing": spec.to_dict(), "model": model.state_dict(),
                 "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "epoch": epoch, "step": step,
                 "history": history, "best": best, "best_state": best_state, "elapsed_s": elapsed_before + time.time() - started,
+                "command": command, "resume_commands": resumes,
             })
 
     if is_main_process():
@@ -444,7 +454,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     meta: dict[str, Any] = {
         "data": str(config.data), "classes": list(data.classes), "epochs": config.epochs, "best_epoch": best["epoch"],
         "split_sizes": {"train": len(data.train_labels), "validation": len(data.val_labels), config.test_split: len(data.test) if data.test else 0},
-        "validation_accuracy": round(best["val_accuracy"], 5), "seed": config.seed, "command": command,
+        "validation_accuracy": round(best["val_accuracy"], 5), "seed": config.seed, "command": command, "resume_commands": resumes,
         "config": dataclasses.asdict(config), "training_seconds": round(total_seconds, 1), "device": str(device), "world_size": world()[1],
     }
     val_plain = evaluate(folded, data.val_images, data.val_labels, spec, device)
