@@ -67,6 +67,10 @@ def save_weights(path: str | os.PathLike[str], model: nn.Module, card: ModelCard
     os.close(fd)
     try:
         save_file(tensors, tmp_name, metadata={METADATA_KEY: card.to_json()})
+        # mkstemp makes the file owner-only; a weights file is meant to be shared.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_name, 0o666 & ~umask)
         os.replace(tmp_name, path)
     finally:
         if os.path.exists(tmp_name):
