@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from .fast_inference import InferenceRunner, build_runner, eager_runner
-from .preprocessing import Preprocessing, to_model_input
+from .preprocessing import Preprocessing, average_views, test_time_inputs
 from .weights import DEFAULT_WEIGHTS_PATH, ModelCard, WeightsError, load_model
 
 log = logging.getLogger(__name__)
@@ -97,9 +97,8 @@ class EmotionClassifier:
             raise ValueError(f"predict expects uint8 faces, got {faces.dtype}")
         if len(faces) == 0:
             return np.zeros((0, self.num_classes), dtype=np.float32)
-        inputs = to_model_input(faces, self.preprocessing)
-        if self.preprocessing.flip_tta:
-            inputs = torch.cat([inputs, torch.flip(inputs, dims=[3])])
+        # One batched pass over every test-time view the weights file asks for.
+        inputs, num_views = test_time_inputs(faces, self.preprocessing)
         runner = self.runner  # read once: another thread may swap it in mid-call
         with torch.inference_mode():
             if eager or runner.mode == "eager":
@@ -111,7 +110,5 @@ class EmotionClassifier:
                     log.warning("optimised %s inference failed (%s); switching to eager fp32", runner.mode, exc)
                     self.runner = eager_runner(self.model, f"{runner.mode} failed at run time: {exc}")
                     logits = self.model(inputs)
-            probabilities = torch.softmax(logits.float(), dim=1)
-            if self.preprocessing.flip_tta:
-                probabilities = (probabilities[: len(faces)] + probabilities[len(faces) :]) / 2
+            probabilities = average_views(torch.softmax(logits.float(), dim=1), num_views)
             return probabilities.numpy().astype(np.float32)

@@ -35,6 +35,9 @@ class Preprocessing:
     # augmentation): a second forward pass per face, switched on by training only when it
     # improved validation accuracy.
     flip_tta: bool = False
+    # Extra test-time views: the crop zoomed about its centre by each factor (below 1
+    # shows more context). Each view is mirrored too when flip_tta is on; all are averaged.
+    tta_zooms: tuple[float, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,6 +50,8 @@ class Preprocessing:
         if unknown:
             raise ValueError(f"unknown preprocessing keys: {sorted(unknown)}")
         values = dict(data)
+        if "tta_zooms" in values:
+            values["tta_zooms"] = tuple(float(z) for z in values["tta_zooms"])
         if "extra" in values and not isinstance(values["extra"], dict):
             raise ValueError("preprocessing 'extra' must be a mapping")
         return cls(**values)
@@ -122,3 +127,30 @@ def to_model_input(faces: np.ndarray | torch.Tensor, spec: Preprocessing) -> tor
     if tensor.ndim == 3:
         tensor = tensor.unsqueeze(1)
     return (tensor * spec.scale - spec.mean) / spec.std
+
+
+def zoom_faces(faces: np.ndarray, scale: float) -> np.ndarray:
+    """uint8 faces (N,H,W) zoomed about their centre by ``scale``, edges replicated."""
+    if len(faces) == 0:
+        return faces
+    size = faces.shape[-1]
+    centre = (size - 1) / 2.0
+    matrix = cv2.getRotationMatrix2D((centre, centre), 0.0, scale)
+    return np.stack([cv2.warpAffine(face, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE) for face in faces])
+
+
+def test_time_inputs(faces: np.ndarray, spec: Preprocessing) -> tuple[torch.Tensor, int]:
+    """Model input for every test-time view of uint8 faces (N,H,W), stacked view-major.
+
+    Returns (inputs of shape (V*N,1,H,W), V); :func:`average_views` undoes the stacking.
+    """
+    faces = np.asarray(faces)
+    views = [to_model_input(faces, spec)] + [to_model_input(zoom_faces(faces, zoom), spec) for zoom in spec.tta_zooms]
+    if spec.flip_tta:
+        views += [torch.flip(view, dims=[3]) for view in views]
+    return torch.cat(views), len(views)
+
+
+def average_views(probabilities: torch.Tensor, num_views: int) -> torch.Tensor:
+    """Mean over the views of (V*N, C) per-view probabilities -> (N, C)."""
+    return probabilities.reshape(num_views, -1, probabilities.shape[-1]).mean(dim=0)

@@ -152,3 +152,18 @@ def test_flip_tta_from_the_card_averages_with_the_mirror_image(tmp_path):
     np.testing.assert_allclose(flipped.predict(faces), expected, atol=1e-5)
     # A mirrored face gets the same answer as the face itself.
     np.testing.assert_allclose(flipped.predict(faces[:, :, ::-1].copy()), flipped.predict(faces), atol=1e-5)
+
+
+def test_zoom_views_are_averaged_with_their_mirrors(tmp_path):
+    from emotion_app.preprocessing import zoom_faces
+
+    plain = EmotionClassifier.load(write_weights(tmp_path / "plain.safetensors"))
+    spec = Preprocessing(mean=0.5, std=0.25, flip_tta=True, tta_zooms=(0.9,))
+    with_views = EmotionClassifier.load(write_weights(tmp_path / "views.safetensors", preprocessing=spec))
+    assert with_views.preprocessing.tta_zooms == (0.9,)  # survives the JSON round trip as a tuple
+    faces = np.random.default_rng(2).integers(0, 256, size=(3, 48, 48), dtype=np.uint8)
+    zoomed = zoom_faces(faces, 0.9)
+    assert zoomed.shape == faces.shape and not np.array_equal(zoomed, faces)
+    views = [faces, zoomed, faces[:, :, ::-1].copy(), zoomed[:, :, ::-1].copy()]
+    expected = np.mean([plain.predict(v) for v in views], axis=0)
+    np.testing.assert_allclose(with_views.predict(faces), expected, atol=1e-5)

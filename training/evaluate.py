@@ -8,6 +8,7 @@ Prints a report and, as its last line, one JSON object with at least accuracy, m
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -17,23 +18,22 @@ import numpy as np
 import torch
 
 from emotion_app.classifier import EmotionClassifier
-from emotion_app.preprocessing import to_model_input
+from emotion_app.preprocessing import average_views, test_time_inputs
 from emotion_app.weights import WeightsError
 
 from .data import USAGES, DataError, load_split
 
 
 @torch.no_grad()
-def predict(classifier: EmotionClassifier, images: np.ndarray, flip_tta: bool = False, batch_size: int = 512) -> np.ndarray:
-    """Class probabilities for uint8 faces (N,48,48), optionally averaged with their mirror."""
+def predict(classifier: EmotionClassifier, images: np.ndarray, flip_tta: bool = False, batch_size: int = 256) -> np.ndarray:
+    """Eager fp32 class probabilities for uint8 faces (N,48,48), with the test-time views
+    the weights file asks for (and the mirror image too when ``flip_tta``)."""
+    spec = dataclasses.replace(classifier.preprocessing, flip_tta=flip_tta or classifier.preprocessing.flip_tta)
     model = classifier.model.eval()
     outputs = []
     for start in range(0, len(images), batch_size):
-        inputs = to_model_input(images[start : start + batch_size], classifier.preprocessing)
-        probs = torch.softmax(model(inputs).float(), dim=1)
-        if flip_tta:
-            probs = (probs + torch.softmax(model(torch.flip(inputs, dims=[3])).float(), dim=1)) / 2
-        outputs.append(probs.numpy())
+        inputs, num_views = test_time_inputs(images[start : start + batch_size], spec)
+        outputs.append(average_views(torch.softmax(model(inputs).float(), dim=1), num_views).numpy())
     return np.concatenate(outputs) if outputs else np.zeros((0, classifier.num_classes), np.float32)
 
 
@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     predictions = probabilities.argmax(axis=1)
     matrix = confusion_matrix(faces.labels, predictions, classifier.num_classes)
     report = classification_report(matrix, classifier.labels)
+    report["tta_zooms"] = list(classifier.preprocessing.tta_zooms)
     report.update({
         "n": int(len(faces)),
         "excluded": faces.skipped,  # faces of classes the model lacks, left out
