@@ -140,3 +140,17 @@ def test_ctrl_c_saves_a_resumable_checkpoint(tmp_path, fer_csv):
     assert "--resume" in output
     state = _state(out / "checkpoint.pt")
     assert 1 <= state["epoch"] < 500
+
+
+def test_init_from_starts_with_the_earlier_runs_best_model(tmp_path, fer_csv, capsys):
+    first = tmp_path / "first"
+    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(first), *FAST]) == 0
+    best = _state(first / "checkpoint.pt")["best_state"]
+    second = tmp_path / "second"
+    # One step at learning rate 0: the weights stay exactly the ones loaded.
+    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(second), "--lr", "0", "--init-from", str(first / "checkpoint.pt"), "--stop-after-steps", "1", *FAST]) == 0
+    assert "initialised from the best model" in capsys.readouterr().out
+    started = _state(second / "checkpoint.pt")["model"]
+    for name, tensor in best.items():
+        if "running" not in name and "num_batches" not in name:  # BatchNorm statistics move in train mode
+            assert torch.equal(started[name], tensor), name

@@ -63,6 +63,9 @@ class TrainConfig:
     bf16: bool = False  # CPU autocast to bfloat16 (fast on CPUs with AVX512-BF16/AMX)
     device: str = "auto"
     resume: bool = False
+    # Start from the best model of an earlier run's checkpoint.pt (fine-tuning); the
+    # optimiser and schedule start afresh.
+    init_from: str = ""
     stop_after_steps: int = 0  # stop (resumable) after this many steps in this run; 0: never
     crop_margin: float = 0.1  # recorded for the live pipeline: context around a Haar box
     test_split: str = "PublicTest"
@@ -400,6 +403,13 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         counts = torch.bincount(data.train_labels, minlength=len(data.classes)).float()
         class_weights = (counts.sum() / (len(counts) * counts.clamp_min(1))).to(device)
 
+    if config.init_from and state is None:
+        source = load_checkpoint(Path(config.init_from))
+        if source.get("best_state") is None:
+            log(f"error: {config.init_from} holds no trained model (best_state)")
+            return 2
+        model.load_state_dict(source["best_state"])
+        log(f"initialised from the best model of {config.init_from} (epoch {source['best']['epoch']})")
     epoch, step, history = 0, 0, []
     best = {"val_accuracy": -1.0, "epoch": -1}
     best_state: dict[str, torch.Tensor] | None = None
