@@ -197,6 +197,19 @@ def write_video(path: str | os.PathLike[str], frames: Sequence[np.ndarray], fps:
     return path
 
 
+def read_video(path: str | os.PathLike[str]) -> list[np.ndarray]:
+    """Every frame of a video file, decoded with OpenCV as BGR."""
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    capture.release()
+    return frames
+
+
 def write_astronaut_video(
     path: str | os.PathLike[str],
     num_frames: int = 24,

@@ -20,7 +20,7 @@ from emotion_app.classifier import EmotionClassifier
 from emotion_app.detection import FaceDetector
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.tracking import SCAN_THREAD_PREFIX, FaceTracker, iou
-from helpers import astronaut_face_patch, background, paste, write_astronaut_video, write_video
+from helpers import astronaut_face_patch, background, paste, read_video, write_astronaut_video, write_video
 
 FRAME_PERIOD_S = 1 / 30  # frames are fed like a 30 fps camera
 SCAN_INTERVAL = 4
@@ -29,18 +29,6 @@ NEWCOMER_FRAME = 8
 
 def scan_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith(SCAN_THREAD_PREFIX) and t.is_alive()]
-
-
-def read_frames(path: Path) -> list[np.ndarray]:
-    capture = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
-    capture.release()
-    return frames
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +68,7 @@ def paced_updates(tracker: FaceTracker, frames: list[np.ndarray]) -> tuple[list[
 
 def test_a_face_that_walks_in_is_found_by_a_background_scan(detector: FaceDetector, newcomer_video) -> None:
     path, first_box, newcomer_box = newcomer_video
-    frames = read_frames(path)
+    frames = read_video(path)
     assert len(frames) == 40
     with FaceTracker(detector, full_scan_interval=SCAN_INTERVAL, background_scan=True) as tracker:
         seen, full, saw_scan_thread = paced_updates(tracker, frames)
@@ -103,7 +91,7 @@ def test_a_face_that_walks_in_is_found_by_a_background_scan(detector: FaceDetect
 
 def test_the_synchronous_mode_finds_the_same_newcomer_inline(detector: FaceDetector, newcomer_video) -> None:
     path, _, newcomer_box = newcomer_video
-    frames = read_frames(path)
+    frames = read_video(path)
     tracker = FaceTracker(detector, full_scan_interval=SCAN_INTERVAL)
     seen, full, saw_scan_thread = paced_updates(tracker, frames)
     counts = [len(faces) for faces in seen]
@@ -137,7 +125,7 @@ def test_close_ends_the_scan_thread_and_the_pipeline_stays_usable(
     detector: FaceDetector, classifier: EmotionClassifier, newcomer_video, one_torch_thread: None
 ) -> None:
     path, _, _ = newcomer_video
-    frames = read_frames(path)[:12]
+    frames = read_video(path)[:12]
     before = set(threading.enumerate())
     pipeline = EmotionPipeline(detector, classifier, background_scan=True, full_scan_interval=2)
     threads: set[threading.Thread] = set()
@@ -161,7 +149,7 @@ def test_close_ends_the_scan_thread_and_the_pipeline_stays_usable(
 def test_a_tracker_dropped_without_close_still_ends_its_thread(detector: FaceDetector, newcomer_video) -> None:
     path, _, _ = newcomer_video
     tracker = FaceTracker(detector, full_scan_interval=1, background_scan=True)
-    for frame in read_frames(path)[:3]:
+    for frame in read_video(path)[:3]:
         tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
     threads = scan_threads()
     assert len(threads) == 1
@@ -173,7 +161,7 @@ def test_a_tracker_dropped_without_close_still_ends_its_thread(detector: FaceDet
 
 def test_reset_drops_a_scan_in_flight(detector: FaceDetector, newcomer_video) -> None:
     path, _, _ = newcomer_video
-    frames = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in read_frames(path)]
+    frames = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in read_video(path)]
     with FaceTracker(detector, full_scan_interval=1, background_scan=True) as tracker:
         tracker.update(frames[0])
         tracker.update(frames[10])  # tracked: the scan goes to the background
@@ -193,7 +181,7 @@ def test_synchronous_pipeline_is_deterministic_and_starts_no_thread(
         tmp_path / "two.avi", num_frames=24, frame_size=(400, 200), face_size=64, copies=2, motion="move",
         blank_frames=(10,),
     )
-    frames = read_frames(video.path)
+    frames = read_video(video.path)
 
     def run() -> list[list[object]]:
         with EmotionPipeline(detector, classifier, smoothing=0.5, full_scan_interval=3) as pipeline:

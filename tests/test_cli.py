@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from emotion_app.cli import main
-from helpers import SIX_LABELS, VideoTruth, astronaut_bgr, background, write_astronaut_video
+from helpers import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_astronaut_video
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -35,18 +35,6 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     with open(path, newline="") as handle:
         reader = csv.DictReader(handle)
         return list(reader.fieldnames or []), list(reader)
-
-
-def read_video(path: Path) -> list[np.ndarray]:
-    capture = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
-    capture.release()
-    return frames
 
 
 def test_analyze_video_writes_csv_and_annotated_video(

@@ -8,18 +8,11 @@ import pytest
 
 from emotion_app.detection import FaceDetector
 from emotion_app.tracking import MAX_SMOOTHING, FaceTracker, Track, iou, suppress_duplicates
-from helpers import VideoTruth, astronaut_face_patch, astronaut_frames, background, paste
+from helpers import VideoTruth, astronaut_face_patch, astronaut_frames, background, paste, read_video
 
 
 def read_gray_frames(video: VideoTruth) -> list[np.ndarray]:
-    capture = cv2.VideoCapture(str(video.path))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
-    capture.release()
+    frames = [cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) for frame in read_video(video.path)]
     assert len(frames) == video.num_frames
     return frames
 

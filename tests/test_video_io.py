@@ -13,7 +13,7 @@ import pytest
 from emotion_app.csv_export import FaceCsvWriter
 from emotion_app.results import FaceResult
 from emotion_app.video_io import AnnotatedVideoWriter, InputError, OutputError, letterbox, open_input
-from helpers import SIX_LABELS, VideoTruth, astronaut_bgr, background
+from helpers import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video
 
 
 def test_video_frames_with_times(moving_face_video: VideoTruth) -> None:
@@ -84,13 +84,8 @@ def test_annotated_video_writer_keeps_the_first_size(tmp_path: Path) -> None:
         writer.write(astronaut_bgr())  # another size: letterboxed
     capture = cv2.VideoCapture(str(path))
     assert capture.get(cv2.CAP_PROP_FPS) == pytest.approx(12)
-    sizes = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        sizes.append(frame.shape)
     capture.release()
+    sizes = [frame.shape for frame in read_video(path)]
     assert sizes == [(120, 160, 3), (120, 160, 3)]
     assert writer.frames_written == 2
 
