@@ -21,7 +21,7 @@ import numpy as np
 
 from emotion_app.classifier import EmotionClassifier
 from emotion_app.detection import FaceDetector
-from emotion_app.preprocessing import crop_face
+from emotion_app.preprocessing import crop_face, to_gray
 from emotion_app.weights import ModelCard, WeightsError, load_model, save_weights
 
 from .data import DataError, load_split, stratified_split
@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         val_idx = np.sort(rng.choice(val_idx, args.limit, replace=False))
     images, labels = training.images[val_idx], training.labels[val_idx]
 
-    direct = float((classifier.predict(images).argmax(1) == labels).mean())
+    direct_correct = classifier.predict(images).argmax(1) == labels
+    direct = float(direct_correct.mean())
     detector = FaceDetector()
     found: list[tuple[np.ndarray, tuple[int, int, int, int], int]] = []
     found_index = []
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         if boxes:
             found.append((frame, max(boxes, key=lambda b: b[2] * b[3]), int(label)))
             found_index.append(index)
-    direct_found = float((classifier.predict(images[found_index]).argmax(1) == labels[found_index]).mean()) if found_index else 0.0
+    direct_found = float(direct_correct[found_index].mean()) if found_index else 0.0
     print(f"{len(images)} validation faces: accuracy on FER's own crops {direct:.4f}; Haar found a face in {len(found)} "
           f"(accuracy on their own crops {direct_found:.4f})")
     if not found:
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for margin in (float(m) for m in args.margins.split(",")):
         spec = dataclasses.replace(classifier.preprocessing, crop_margin=margin)
-        crops = np.stack([crop_face(frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), box, spec) for frame, box, _ in found])
+        crops = np.stack([crop_face(to_gray(frame), box, spec) for frame, box, _ in found])
         truth = np.array([label for _, _, label in found])
         results[margin] = float((classifier.predict(crops).argmax(1) == truth).mean())
         print(f"margin {margin:.2f}: accuracy {results[margin]:.4f} on Haar crops")

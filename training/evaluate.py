@@ -8,7 +8,6 @@ Prints a report and, as its last line, one JSON object with at least accuracy, m
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -18,23 +17,17 @@ import numpy as np
 import torch
 
 from emotion_app.classifier import EmotionClassifier
-from emotion_app.preprocessing import average_views, test_time_inputs
 from emotion_app.weights import WeightsError
 
 from .data import USAGES, DataError, load_split
+from .train import predict_probabilities
 
 
-@torch.no_grad()
-def predict(classifier: EmotionClassifier, images: np.ndarray, flip_tta: bool = False, batch_size: int = 256) -> np.ndarray:
+def predict(classifier: EmotionClassifier, images: np.ndarray, flip_tta: bool = False) -> np.ndarray:
     """Eager fp32 class probabilities for uint8 faces (N,48,48), with the test-time views
     the weights file asks for (and the mirror image too when ``flip_tta``)."""
-    spec = dataclasses.replace(classifier.preprocessing, flip_tta=flip_tta or classifier.preprocessing.flip_tta)
-    model = classifier.model.eval()
-    outputs = []
-    for start in range(0, len(images), batch_size):
-        inputs, num_views = test_time_inputs(images[start : start + batch_size], spec)
-        outputs.append(average_views(torch.softmax(model(inputs).float(), dim=1), num_views).numpy())
-    return np.concatenate(outputs) if outputs else np.zeros((0, classifier.num_classes), np.float32)
+    probabilities = predict_probabilities(classifier.model, images, classifier.preprocessing, torch.device("cpu"), flip_tta)
+    return probabilities.numpy() if len(images) else np.zeros((0, classifier.num_classes), np.float32)
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, num_classes: int) -> np.ndarray:
@@ -124,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'class':<10} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
     for name, row in report["per_class"].items():
         print(f"{name:<10} {row['precision']:>9.4f} {row['recall']:>7.4f} {row['f1']:>6.4f} {row['support']:>8d}")
-    print(f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}" + ("  (flip TTA)" if flip_tta else ""))
+    print(f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}" + ("  (flip TTA" + "".join(f", zoom {z}" for z in classifier.preprocessing.tta_zooms) + ")" if flip_tta else ""))
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)

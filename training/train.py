@@ -290,11 +290,9 @@ def write_metrics(out: Path, history: list[dict[str, Any]]) -> None:
     plt.close(fig)
 
 
-def export_weights(path: Path, best_state: dict[str, torch.Tensor], config: TrainConfig, data: Datasets, spec: Preprocessing, training_meta: dict[str, Any]) -> Path:
-    model = build_model(len(data.classes), dropout=config.dropout, batch_norm=config.batch_norm)
-    model.load_state_dict(best_state)
-    folded = fold_batch_norm(model)
-    card = ModelCard(SEED_ARCHITECTURE, folded.architecture_kwargs(), data.classes, spec, training_meta)
+def export_weights(path: Path, folded: SeedCNN, classes: tuple[str, ...], spec: Preprocessing, training_meta: dict[str, Any]) -> Path:
+    """Write the inference-form (BatchNorm-folded) model with its card."""
+    card = ModelCard(SEED_ARCHITECTURE, folded.architecture_kwargs(), classes, spec, training_meta)
     return save_weights(path, folded, card)
 
 
@@ -541,10 +539,10 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
             held_out = evaluate(folded, private.images, private.labels, spec, device)
             meta["private_test_accuracy"] = round(held_out["accuracy"], 5)
             log(f"PrivateTest: accuracy {held_out['accuracy']:.4f}")
-    final_path = export_weights(out / "best.safetensors", best_state, config, data, spec, meta)
+    final_path = export_weights(out / "best.safetensors", folded, data.classes, spec, meta)
     log(f"wrote {final_path}")
     if config.export:
-        log(f"wrote {export_weights(Path(config.export), best_state, config, data, spec, meta)}")
+        log(f"wrote {export_weights(Path(config.export), folded, data.classes, spec, meta)}")
     (out / "summary.json").write_text(json.dumps(meta, indent=2) + "\n")
     print(json.dumps({k: meta[k] for k in ("validation_accuracy", "best_epoch") if k in meta} | {k: meta[k] for k in ("test_accuracy", "test_accuracy_flip_tta", "test_accuracy_as_shipped", "private_test_accuracy") if k in meta}))
     return 0
