@@ -154,3 +154,41 @@ def test_init_from_starts_with_the_earlier_runs_best_model(tmp_path, fer_csv, ca
     for name, tensor in best.items():
         if "running" not in name and "num_batches" not in name:  # BatchNorm statistics move in train mode
             assert torch.equal(started[name], tensor), name
+
+
+def test_weight_averaging_averages_the_last_epochs_and_resumes_exactly(tmp_path, fer_csv, capsys):
+    args = ["--data", str(fer_csv), "--epochs", "3", "--swa-epochs", "2", "--swa-lr", "0.01", *FAST]
+    straight, stopped = tmp_path / "straight", tmp_path / "stopped"
+    assert train.main([*args, "--out", str(straight)]) == 0
+    summary = json.loads((straight / "summary.json").read_text())
+    assert "swa_validation_accuracy" in summary and summary["selected"]
+    assert summary["validation_accuracy"] == max(summary["swa_validation_accuracy"], summary["best_epoch_validation_accuracy"])
+    # The averaging epochs ran at the constant rate.
+    rows = (straight / "metrics.csv").read_text().splitlines()[1:]
+    assert [float(row.split(",")[5]) for row in rows[1:]] == [0.01, 0.01]
+    final = _state(straight / "checkpoint.pt")
+    assert int(final["averaged"]["n_averaged"]) == 2
+
+    # Stop at the end of epoch 2 (one epoch into the averaging), then resume.
+    steps = train.steps_per_epoch(summary["split_sizes"]["train"], 16, 1)
+    assert train.main([*args, "--out", str(stopped), "--stop-after-steps", str(2 * steps)]) == 0
+    after_epoch_2 = _state(stopped / "checkpoint.pt")
+    assert after_epoch_2["epoch"] == 2 and int(after_epoch_2["averaged"]["n_averaged"]) == 1
+    # The average is the mean of the weights after epochs 2 and 3.
+    for name, tensor in final["model"].items():
+        if "running" in name or "num_batches" in name:
+            continue
+        expected = (after_epoch_2["model"][name] + tensor) / 2
+        torch.testing.assert_close(final["averaged"]["module." + name], expected, rtol=0, atol=1e-6, msg=name)
+    assert train.main(["--out", str(stopped), "--resume", "--no-progress", "--threads", "1"]) == 0
+    resumed = _state(stopped / "checkpoint.pt")
+    for name, tensor in final["averaged"].items():
+        torch.testing.assert_close(resumed["averaged"][name], tensor, rtol=0, atol=1e-6, msg=name)
+    classifier = EmotionClassifier.load(stopped / "best.safetensors")
+    assert sum(p.numel() for p in classifier.model.parameters()) == 1_484_806
+
+
+def test_swa_epochs_beyond_the_run_are_refused(capsys):
+    with pytest.raises(SystemExit):
+        train.parse_args(["--data", "x", "--epochs", "2", "--swa-epochs", "3"])
+    assert "--swa-epochs" in capsys.readouterr().err

@@ -68,6 +68,12 @@ class TrainConfig:
     # optimiser and schedule start afresh.
     init_from: str = ""
     stop_after_steps: int = 0  # stop (resumable) after this many steps in this run; 0: never
+    # Stochastic weight averaging: the last ``swa_epochs`` epochs train at a constant
+    # ``swa_lr`` (the one-cycle schedule covers the epochs before them) and the weights are
+    # averaged at the end of each; the average, with BatchNorm statistics recomputed on the
+    # training faces, then competes with the best single epoch on the validation split.
+    swa_epochs: int = 0
+    swa_lr: float = 0.01
     crop_margin: float = 0.1  # recorded for the live pipeline: context around a Haar box
     test_split: str = "PublicTest"
     # Test-time augmentation of the exported model: "auto" picks, on the *validation*
@@ -290,6 +296,25 @@ def write_metrics(out: Path, history: list[dict[str, Any]]) -> None:
     plt.close(fig)
 
 
+def averaged_model_with_fresh_statistics(averaged: torch.optim.swa_utils.AveragedModel, data: Datasets, spec: Preprocessing, config: TrainConfig, device: torch.device) -> nn.Module:
+    """The weight average as a plain model, its BatchNorm statistics recomputed.
+
+    Averaged weights do not match any epoch's running statistics, so they are measured
+    again with one pass over the (unaugmented) training faces.
+    """
+    model = build_model(len(data.classes), dropout=config.dropout, batch_norm=config.batch_norm)
+    model.load_state_dict(averaged.module.state_dict())
+    model = model.to(device)
+
+    def batches() -> Any:
+        for start in range(0, len(data.train_images), 256):
+            images = data.train_images[start : start + 256].to(torch.float32).unsqueeze(1) / 255.0
+            yield ((images - spec.mean) / spec.std).to(device)
+
+    torch.optim.swa_utils.update_bn(batches(), model, device)
+    return model.eval()
+
+
 def export_weights(path: Path, folded: SeedCNN, classes: tuple[str, ...], spec: Preprocessing, training_meta: dict[str, Any]) -> Path:
     """Write the inference-form (BatchNorm-folded) model with its card."""
     card = ModelCard(SEED_ARCHITECTURE, folded.architecture_kwargs(), classes, spec, training_meta)
@@ -317,6 +342,8 @@ _HELP = {
     "resume": "continue the run in --out exactly where it stopped",
     "stop_after_steps": "stop after this many steps of this invocation, resumable (0: run to the end)",
     "init_from": "fine-tune: start from the best model in an earlier run's checkpoint.pt",
+    "swa_epochs": "stochastic weight averaging over the last N epochs at --swa-lr (0: off); the average is exported when it beats the best epoch on validation",
+    "swa_lr": "constant learning rate of the weight-averaging epochs",
     "crop_margin": "context around a Haar box recorded for the app (training.calibrate_margin tunes it)",
     "test_split": "split reported after training (never used for selection)",
     "tta": "test-time views of the export: auto (chosen on validation), off, flip, flip+zoom0.95, flip+zoom0.9",
@@ -341,6 +368,8 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         parser.error(f"--tta must be one of {', '.join(TTA_CHOICES)}")
     if config.classes not in (6, 7):
         parser.error("--classes must be 6 or 7")
+    if not 0 <= config.swa_epochs <= config.epochs:
+        parser.error("--swa-epochs must be between 0 and --epochs")
     if not config.data and not config.resume:
         parser.error("--data is required (fer2013.csv or the folder with train/ and test/)")
     return config
@@ -426,7 +455,13 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
     optimizer = torch.optim.SGD([{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=config.lr, momentum=config.momentum, nesterov=True)
     steps = steps_per_epoch(len(data.train_labels), config.batch_size, world_size)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=config.epochs * steps, pct_start=config.warmup_fraction, div_factor=20.0, final_div_factor=200.0)
+    cycle_epochs = config.epochs - config.swa_epochs
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None
+    if cycle_epochs > 0:
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=cycle_epochs * steps, pct_start=config.warmup_fraction, div_factor=20.0, final_div_factor=200.0)
+    averaged: torch.optim.swa_utils.AveragedModel | None = None
+    if config.swa_epochs > 0:
+        averaged = torch.optim.swa_utils.AveragedModel(model)
     class_weights = None
     if config.class_weighting:
         counts = torch.bincount(data.train_labels, minlength=len(data.classes)).float()
@@ -446,7 +481,10 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
+        if scheduler is not None:
+            scheduler.load_state_dict(state["scheduler"])
+        if averaged is not None:
+            averaged.load_state_dict(state["averaged"])
         epoch, step, history = state["epoch"], state["step"], list(state["history"])
         best, best_state = dict(state["best"]), state["best_state"]
         elapsed_before = float(state.get("elapsed_s", 0.0))
@@ -455,7 +493,8 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         if is_main_process():
             save_checkpoint(checkpoint_path, {
                 "config": dataclasses.asdict(config), "preprocessing": spec.to_dict(), "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "epoch": epoch, "step": step,
+                "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                "averaged": averaged.state_dict() if averaged is not None else None, "epoch": epoch, "step": step,
                 "history": history, "best": best, "best_state": best_state, "elapsed_s": elapsed_before + time.time() - started,
                 "command": command, "resume_commands": resumes,
             })
@@ -466,13 +505,23 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     budget = [config.stop_after_steps if config.stop_after_steps > 0 else -1]
     while epoch < config.epochs:
         epoch_start = time.time()
-        train_metrics, step, finished = train_one_epoch(train_model, optimizer, scheduler, data, spec, config, epoch, step, class_weights, device, budget)
+        epoch_scheduler = scheduler
+        if epoch >= cycle_epochs:
+            # The averaging phase holds the rate constant; it is set on every (re)entry
+            # so a resumed run needs no scheduler state for it.
+            for group in optimizer.param_groups:
+                group["lr"] = config.swa_lr
+            epoch_scheduler = torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)
+        assert epoch_scheduler is not None
+        train_metrics, step, finished = train_one_epoch(train_model, optimizer, epoch_scheduler, data, spec, config, epoch, step, class_weights, device, budget)
         if not finished:
             checkpoint()
             log(f"stopped; continue with: python -m training.train --out {out} --resume")
             return 130 if budget[0] != 0 else 0
         val = evaluate(model, data.val_images, data.val_labels, spec, device)
-        row = {"epoch": epoch + 1, "train_loss": round(train_metrics["loss"], 5), "train_accuracy": round(train_metrics["accuracy"], 5), "val_loss": round(val["loss"], 5), "val_accuracy": round(val["accuracy"], 5), "lr": scheduler.get_last_lr()[0], "seconds": round(time.time() - epoch_start, 1)}
+        if averaged is not None and epoch >= cycle_epochs:
+            averaged.update_parameters(model)
+        row = {"epoch": epoch + 1, "train_loss": round(train_metrics["loss"], 5), "train_accuracy": round(train_metrics["accuracy"], 5), "val_loss": round(val["loss"], 5), "val_accuracy": round(val["accuracy"], 5), "lr": epoch_scheduler.get_last_lr()[0], "seconds": round(time.time() - epoch_start, 1)}
         history.append(row)
         if val["accuracy"] > best["val_accuracy"]:
             best = {"val_accuracy": val["accuracy"], "epoch": epoch + 1}
@@ -489,11 +538,22 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     total_seconds = elapsed_before + time.time() - started
     best_model = build_model(len(data.classes), dropout=config.dropout, batch_norm=config.batch_norm)
     best_model.load_state_dict(best_state)
-    folded = fold_batch_norm(best_model).to(device)
+    selected = f"epoch {best['epoch']}"
+    swa_accuracy: float | None = None
+    if averaged is not None:
+        swa_model = averaged_model_with_fresh_statistics(averaged, data, spec, config, device)
+        swa_accuracy = evaluate(swa_model, data.val_images, data.val_labels, spec, device)["accuracy"]
+        log(f"weight average of the last {config.swa_epochs} epochs: val acc {swa_accuracy:.4f} (best single epoch {best['val_accuracy']:.4f} @ {best['epoch']})")
+        if swa_accuracy > best["val_accuracy"]:
+            best_model, selected = swa_model.cpu(), f"average of epochs {cycle_epochs + 1}-{config.epochs}"
+    folded = fold_batch_norm(best_model.cpu()).to(device)
     meta: dict[str, Any] = {
         "data": str(config.data), "classes": list(data.classes), "epochs": config.epochs, "best_epoch": best["epoch"],
         "split_sizes": {"train": len(data.train_labels), "validation": len(data.val_labels), config.test_split: len(data.test) if data.test else 0},
-        "validation_accuracy": round(best["val_accuracy"], 5), "seed": config.seed, "command": command, "resume_commands": resumes,
+        "validation_accuracy": round(max(best["val_accuracy"], swa_accuracy or 0.0), 5), "selected": selected,
+        "best_epoch_validation_accuracy": round(best["val_accuracy"], 5),
+        **({"swa_validation_accuracy": round(swa_accuracy, 5)} if swa_accuracy is not None else {}),
+        "seed": config.seed, "command": command, "resume_commands": resumes,
         "config": dataclasses.asdict(config), "training_seconds": round(total_seconds, 1), "device": str(device), "world_size": world()[1],
     }
     # Test-time augmentation is chosen on the validation split only: each candidate adds
@@ -544,7 +604,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     if config.export:
         log(f"wrote {export_weights(Path(config.export), folded, data.classes, spec, meta)}")
     (out / "summary.json").write_text(json.dumps(meta, indent=2) + "\n")
-    print(json.dumps({k: meta[k] for k in ("validation_accuracy", "best_epoch") if k in meta} | {k: meta[k] for k in ("test_accuracy", "test_accuracy_flip_tta", "test_accuracy_as_shipped", "private_test_accuracy") if k in meta}))
+    print(json.dumps({k: meta[k] for k in ("validation_accuracy", "best_epoch", "selected") if k in meta} | {k: meta[k] for k in ("test_accuracy", "test_accuracy_flip_tta", "test_accuracy_as_shipped", "private_test_accuracy") if k in meta}))
     return 0
 
 
