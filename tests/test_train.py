@@ -192,3 +192,36 @@ def test_swa_epochs_beyond_the_run_are_refused(capsys):
     with pytest.raises(SystemExit):
         train.parse_args(["--data", "x", "--epochs", "2", "--swa-epochs", "3"])
     assert "--swa-epochs" in capsys.readouterr().err
+
+
+def test_distillation_uses_the_teachers_predictions_as_soft_targets(tmp_path, fer_csv, capsys):
+    teacher_run = tmp_path / "teacher"
+    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(teacher_run), *FAST]) == 0
+    teacher = teacher_run / "best.safetensors"
+    config = train.parse_args(["--data", str(fer_csv), "--distill-from", str(teacher), "--distill-weight", "1.0", "--label-smoothing", "0", *FAST])
+    data = train.load_data(config)
+    soft = train.teacher_probabilities(str(teacher), data, torch.device("cpu"))
+    assert soft.shape == (len(data.train_labels), 6)
+    torch.testing.assert_close(soft.sum(1), torch.ones(len(soft)))
+    # With weight 1 the loss is the cross-entropy against the teacher alone: minimal when
+    # the student predicts exactly the teacher's distribution.
+    logits = torch.log(soft[:5])
+    targets = data.train_labels[:5]
+    matched = train.distillation_loss(logits, targets, soft[:5], config, None)
+    shifted = train.distillation_loss(logits + torch.randn_like(logits), targets, soft[:5], config, None)
+    assert matched < shifted
+    # A full run with a teacher trains, exports, and says what it distilled from.
+    student = tmp_path / "student"
+    capsys.readouterr()
+    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(student), "--distill-from", str(teacher), *FAST]) == 0
+    assert "distilling from" in capsys.readouterr().out
+    EmotionClassifier.load(student / "best.safetensors")
+
+
+def test_distillation_from_a_missing_or_mismatched_teacher_fails_clearly(tmp_path, fer_csv, capsys):
+    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(tmp_path / "a"), "--distill-from", str(tmp_path / "nope.safetensors"), *FAST]) == 2
+    assert "nope.safetensors" in capsys.readouterr().out
+    seven = tmp_path / "seven"
+    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--classes", "7", "--out", str(seven), *FAST]) == 0
+    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(tmp_path / "b"), "--distill-from", str(seven / "best.safetensors"), *FAST]) == 2
+    assert "disgust" in capsys.readouterr().out

@@ -32,7 +32,7 @@ from torch import nn
 
 from emotion_app.model import SEED_ARCHITECTURE, SeedCNN, build_model, fold_batch_norm
 from emotion_app.preprocessing import Preprocessing, average_views, test_time_inputs
-from emotion_app.weights import ModelCard, save_weights
+from emotion_app.weights import ModelCard, WeightsError, load_model, save_weights
 
 from .augment import AugmentConfig, augment
 from .data import DataError, FaceSet, classes_for, load_split, stratified_split
@@ -74,6 +74,11 @@ class TrainConfig:
     # training faces, then competes with the best single epoch on the validation split.
     swa_epochs: int = 0
     swa_lr: float = 0.01
+    # Distillation: a weights file (e.g. an earlier run's export) whose predictions on the
+    # training faces, averaged over its own test-time views, are mixed into the targets
+    # with weight ``distill_weight``. Computed once before training, so a step costs no more.
+    distill_from: str = ""
+    distill_weight: float = 0.5
     crop_margin: float = 0.1  # recorded for the live pipeline: context around a Haar box
     test_split: str = "PublicTest"
     # Test-time augmentation of the exported model: "auto" picks, on the *validation*
@@ -91,6 +96,7 @@ class Datasets:
     classes: tuple[str, ...]
     test: FaceSet | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    train_soft_targets: torch.Tensor | None = None  # float (N, C): teacher probabilities when distilling
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -197,7 +203,10 @@ def train_one_epoch(
             targets = data.train_labels[index].to(device)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
                 logits = model(inputs)
-            loss = F.cross_entropy(logits.float(), targets, weight=class_weights, label_smoothing=config.label_smoothing)
+            if data.train_soft_targets is None:
+                loss = F.cross_entropy(logits.float(), targets, weight=class_weights, label_smoothing=config.label_smoothing)
+            else:
+                loss = distillation_loss(logits.float(), targets, data.train_soft_targets[index].to(device), config, class_weights)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -218,6 +227,26 @@ def train_one_epoch(
     if dist.is_initialized():
         dist.all_reduce(totals)
     return _metrics(totals), step, True
+
+
+def distillation_loss(logits: torch.Tensor, targets: torch.Tensor, teacher: torch.Tensor, config: TrainConfig, class_weights: torch.Tensor | None) -> torch.Tensor:
+    """Cross-entropy against the teacher's probabilities mixed with the smoothed true label."""
+    num_classes = logits.shape[1]
+    hard = F.one_hot(targets, num_classes).float() * (1.0 - config.label_smoothing) + config.label_smoothing / num_classes
+    soft = config.distill_weight * teacher + (1.0 - config.distill_weight) * hard
+    per_face = -(soft * F.log_softmax(logits, dim=1)).sum(1)
+    if class_weights is None:
+        return per_face.mean()
+    weights = class_weights[targets]
+    return (per_face * weights).sum() / weights.sum()
+
+
+def teacher_probabilities(path: str, data: Datasets, device: torch.device) -> torch.Tensor:
+    """The teacher's test-time-averaged probabilities for every training face."""
+    teacher, card = load_model(path)
+    if tuple(card.labels) != tuple(data.classes):
+        raise DataError(f"teacher {path} predicts {list(card.labels)}, but this run trains {list(data.classes)}")
+    return predict_probabilities(teacher.to(device), data.train_images, card.preprocessing, device).float().cpu()
 
 
 def _metrics(totals: torch.Tensor) -> dict[str, float]:
@@ -344,6 +373,8 @@ _HELP = {
     "init_from": "fine-tune: start from the best model in an earlier run's checkpoint.pt",
     "swa_epochs": "stochastic weight averaging over the last N epochs at --swa-lr (0: off); the average is exported when it beats the best epoch on validation",
     "swa_lr": "constant learning rate of the weight-averaging epochs",
+    "distill_from": "teacher weights file: its test-time-averaged predictions on the training faces become soft targets (empty: off)",
+    "distill_weight": "share of the teacher's probabilities in the targets (the rest is the smoothed true label)",
     "crop_margin": "context around a Haar box recorded for the app (training.calibrate_margin tunes it)",
     "test_split": "split reported after training (never used for selection)",
     "tta": "test-time views of the export: auto (chosen on validation), off, flip, flip+zoom0.95, flip+zoom0.9",
@@ -398,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(config.threads)
     try:
         return run(config, device, command)
-    except DataError as exc:
+    except (DataError, WeightsError) as exc:
         log(f"error: {exc}")
         return 2
     except KeyboardInterrupt:
@@ -442,6 +473,10 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     data = load_data(config)
     spec = make_preprocessing(data.train_images, config.crop_margin) if state is None else Preprocessing.from_dict(state["preprocessing"])
     rank, world_size = world()
+    if config.distill_from:
+        data.train_soft_targets = teacher_probabilities(config.distill_from, data, device)
+        agreement = float((data.train_soft_targets.argmax(1) == data.train_labels).float().mean())
+        log(f"distilling from {config.distill_from} (weight {config.distill_weight}; it agrees with {agreement:.1%} of the training labels)")
     log(f"data: {len(data.train_labels)} train, {len(data.val_labels)} validation, {len(data.test) if data.test else 0} {config.test_split}; classes {list(data.classes)}; device {device}, world {world_size}")
 
     model = build_model(len(data.classes), dropout=config.dropout, batch_norm=config.batch_norm).to(device)
