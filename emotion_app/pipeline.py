@@ -61,9 +61,10 @@ class EmotionPipeline:
         self.classifier = classifier
         self._smoothing = check_smoothing(smoothing)
         # Without tracking, every frame is a full-frame pass; ids still follow faces.
+        # Template following may not stand in for it either.
         options = dict(tracker_options)
         if not tracking:
-            options["full_scan_interval"] = 1
+            options.update(full_scan_interval=1, follow_frames=0)
         self.tracker = FaceTracker(detector, background_scan=background_scan, **options)
         self.last_timings = StageTimings()
         if optimize and classifier.inference_mode == "eager":

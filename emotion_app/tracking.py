@@ -16,6 +16,14 @@ really runs beside the caller. Results then depend on timing, so batch commands 
 default synchronous mode, which is deterministic. Full-frame passes with nothing (left)
 to track stay inline in both modes: no face is being tracked for them to delay, and a
 still image must get its faces in its own frame.
+
+Even a local search costs about 1.5 ms per face on these cores, so a frame with three
+faces spends most of its detection time there. Between local searches a track is therefore followed by
+template matching (:mod:`.following`): a thumbnail of the face, taken where the cascade
+last found it, is matched around the predicted position, for a few hundredths of the
+cost. A match only counts when it correlates strongly; otherwise, and every
+``follow_frames + 1``-th frame regardless, the track gets its cascade search, which
+re-checks that it is still a face, re-measures its size and takes a fresh thumbnail.
 """
 
 from __future__ import annotations
@@ -30,12 +38,26 @@ from types import TracebackType
 import numpy as np
 
 from .detection import LOCAL_SEARCH_SLACK, FaceDetector
+from .following import FaceTemplate
 from .preprocessing import Box
 
 log = logging.getLogger(__name__)
 
 # Name prefix of the background scan thread (tests and debuggers look for it).
 SCAN_THREAD_PREFIX = "face-scan"
+
+# Boxes overlapping more than this (IoU) are taken to be the same face.
+DUPLICATE_IOU = 0.4
+# Template following (see the module notes). A match must score at least this
+# (normalised cross-correlation) to stand in for the cascade: the same face a few
+# frames on scores above 0.9 even when moving, turning a little or flickering, while a
+# blank or noisy frame where the face was scores below 0.5.
+FOLLOW_MIN_SCORE = 0.85
+# The match is looked for this far (a fraction of the face side) around where the
+# track's velocity predicts the face: more than a smooth motion's error from one frame
+# to the next, and much less than the cascade's region, since a miss costs only a
+# cascade search.
+FOLLOW_MARGIN = 0.3
 
 # The history weight of the probability EMA is capped below 1 so that a smoothing of
 # 1.0 (a slider at its end) still lets the label follow the face, just slowly.
@@ -53,7 +75,7 @@ def iou(a: Box, b: Box) -> float:
     return float(inter / union) if union > 0 else 0.0
 
 
-def suppress_duplicates(boxes: list[Box], threshold: float = 0.4) -> list[Box]:
+def suppress_duplicates(boxes: list[Box], threshold: float = DUPLICATE_IOU) -> list[Box]:
     """Drop boxes overlapping an earlier, larger box by more than ``threshold`` IoU."""
     kept: list[Box] = []
     for box in sorted(boxes, key=lambda b: b[2] * b[3], reverse=True):
@@ -80,6 +102,10 @@ class Track:
     missed: int = 0  # frames since it was last detected
     hits: int = 1  # frames it was detected in
     probabilities: np.ndarray | None = field(default=None, repr=False)  # smoothed
+    # The face as the cascade last found it, for following it by template matching in
+    # the frames between cascade searches; None when it cannot be followed.
+    template: FaceTemplate | None = field(default=None, repr=False)
+    followed: int = 0  # frames in a row found by template matching, not the cascade
 
     def predicted_box(self) -> Box:
         """Where the face should be in the next frame, by constant velocity."""
@@ -132,6 +158,9 @@ class FaceTracker:
     detector's own; its finds are confirmed by a local search with the detector's own.
     ``background_scan``: run that periodic scan on a background thread (see the module
     notes); the thread is started on first use and ended by :meth:`close`.
+    ``follow_frames``: frames in a row a track may be followed by template matching
+    (see the module notes) before the cascade must confirm it again; 0 runs the
+    cascade on every track in every frame.
 
     Drive one tracker from one thread at a time.
     """
@@ -146,9 +175,12 @@ class FaceTracker:
         size_range: float = 1.35,
         discovery: tuple[float, int] | None = (1.2, 3),
         background_scan: bool = False,
+        follow_frames: int = 4,
     ) -> None:
         if full_scan_interval < 1:
             raise ValueError(f"full_scan_interval must be >= 1, got {full_scan_interval}")
+        if follow_frames < 0:
+            raise ValueError(f"follow_frames must be >= 0, got {follow_frames}")
         if max_missed < 0:
             raise ValueError(f"max_missed must be >= 0, got {max_missed}")
         if size_range <= 1.0:
@@ -161,6 +193,7 @@ class FaceTracker:
         self.size_range = float(size_range)
         self.discovery = discovery
         self.background_scan = bool(background_scan)
+        self.follow_frames = int(follow_frames)
         self.tracks: list[Track] = []
         self.last_pass_was_full = False
         self._ids = itertools.count(1)
@@ -206,8 +239,13 @@ class FaceTracker:
     def update(self, gray: np.ndarray) -> list[Track]:
         """Detect faces in ``gray`` (uint8 2-D) and return the tracks seen in it, left to right."""
         detections: list[Box] = []
+        followed: list[tuple[Track, Box]] = []
         just_lost = False
         for track in self.tracks:
+            match = self._follow(gray, track)
+            if match is not None:
+                followed.append((track, match))
+                continue
             found = self._search_near(gray, track)
             if not found:
                 # A coarse local miss is retried at full resolution (as fine as a
@@ -216,13 +254,15 @@ class FaceTracker:
             if not found and track.missed == 0 and track.hits >= 2:
                 just_lost = True
             detections.extend(found)
+        known = detections + [box for _, box in followed]
         # An established face lost just now (a jump, a turn) with no other face in view:
         # look everywhere at once rather than show an empty frame. With other faces
         # found, the lost one gets wider local searches and the next periodic scan.
-        recover = just_lost and not detections
+        recover = just_lost and not known
         periodic = bool(self.tracks) and self._frames_since_full + 1 >= self.full_scan_interval
         if self.background_scan and self.tracks and not recover:
-            return self._finish_update(detections + self._background_finds(gray, detections, periodic))
+            detections.extend(self._background_finds(gray, known, periodic))
+            return self._finish_update(gray, detections, followed)
         full = recover or not self.tracks or periodic
         if full and periodic and not recover and self.discovery is not None:
             # The tracked faces were found locally; this scan only looks for newcomers,
@@ -230,7 +270,7 @@ class FaceTracker:
             # cost). Its finds must be confirmed by a normal local search to count.
             scale_factor, min_neighbors = self.discovery
             candidates = self.detector.detect_gray(gray, scale_factor=scale_factor, min_neighbors=min_neighbors)
-            detections.extend(self._confirm_new_faces(gray, candidates, detections))
+            detections.extend(self._confirm_new_faces(gray, candidates, known))
         elif full:
             detections.extend(self.detector.detect_gray(gray))
         if full:
@@ -238,13 +278,45 @@ class FaceTracker:
         else:
             self._frames_since_full += 1
         self.last_pass_was_full = full
-        return self._finish_update(detections)
+        return self._finish_update(gray, detections, followed)
 
-    def _finish_update(self, detections: list[Box]) -> list[Track]:
-        detections = [b for b in suppress_duplicates(detections) if b[2] > 0 and b[3] > 0]
-        seen = self._associate(detections)
+    def _finish_update(self, gray: np.ndarray, detections: list[Box], followed: list[tuple[Track, Box]]) -> list[Track]:
+        for track, box in followed:
+            track.observe(box)
+            track.followed += 1
+        # A cascade box on a face that template matching already placed is that face
+        # again (say, a recovery scan's find): it must not start a second track.
+        detections = [
+            b
+            for b in suppress_duplicates(detections)
+            if b[2] > 0 and b[3] > 0 and all(iou(b, box) <= DUPLICATE_IOU for _, box in followed)
+        ]
+        following = {id(track) for track, _ in followed}
+        confirmed = self._associate([t for t in self.tracks if id(t) not in following], detections)
+        for track in confirmed:
+            # Only a cascade find may become the template: a template refreshed from
+            # its own matches could drift off the face one pixel at a time.
+            track.template = FaceTemplate.capture(gray, track.box) if self.follow_frames else None
+            track.followed = 0
         self.tracks = [t for t in self.tracks if t.missed <= self.max_missed]
+        seen = confirmed + [track for track, _ in followed]
         return sorted(seen, key=lambda t: (t.box[0], t.box[1]))
+
+    def _follow(self, gray: np.ndarray, track: Track) -> Box | None:
+        """Where template matching puts ``track`` in ``gray``, if it may and the match convinces.
+
+        Only a face seen in the previous frame is followed (its predicted position is
+        then reliable), and only for ``follow_frames`` frames in a row, so the cascade
+        regularly re-checks that it is still a face and re-measures its size.
+        """
+        template = track.template
+        if template is None or track.missed > 0 or track.followed >= self.follow_frames:
+            return None
+        side = max(track.box[2], track.box[3])
+        match = template.locate(gray, track.predicted_box(), FOLLOW_MARGIN * side)
+        if match is None or match[1] < FOLLOW_MIN_SCORE:
+            return None
+        return match[0]
 
     def _background_finds(self, gray: np.ndarray, known: list[Box], due: bool) -> list[Box]:
         """Confirmed newcomers from a finished background scan; starts the next one when due.
@@ -325,12 +397,16 @@ class FaceTracker:
             gray, region, min_size, max_size, scale=1.0 if fine else None, slack=LOCAL_SEARCH_SLACK
         )
 
-    def _associate(self, detections: list[Box]) -> list[Track]:
-        """Greedy matching of detections to tracks; unmatched detections start tracks."""
+    def _associate(self, tracks: list[Track], detections: list[Box]) -> list[Track]:
+        """Greedy matching of detections to ``tracks``; unmatched detections start tracks.
+
+        Returns the tracks that got a detection, new ones included; the others in
+        ``tracks`` count a miss.
+        """
         pairs = sorted(
             (
                 (self._affinity(track, box), ti, di)
-                for ti, track in enumerate(self.tracks)
+                for ti, track in enumerate(tracks)
                 for di, box in enumerate(detections)
             ),
             reverse=True,
@@ -342,13 +418,13 @@ class FaceTracker:
                 break
             if ti in matched_tracks or di in matched_detections:
                 continue
-            self.tracks[ti].observe(detections[di])
+            tracks[ti].observe(detections[di])
             matched_tracks.add(ti)
             matched_detections.add(di)
-        for ti, track in enumerate(self.tracks):
+        for ti, track in enumerate(tracks):
             if ti not in matched_tracks:
                 track.missed += 1
-        seen = [self.tracks[ti] for ti in matched_tracks]
+        seen = [tracks[ti] for ti in sorted(matched_tracks)]
         # New faces get ids left to right, so a frame's ids read in order.
         fresh = sorted((detections[di] for di in range(len(detections)) if di not in matched_detections))
         for box in fresh:
