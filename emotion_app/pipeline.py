@@ -61,10 +61,10 @@ class EmotionPipeline:
         self.classifier = classifier
         self._smoothing = check_smoothing(smoothing)
         # Without tracking, every frame is a full-frame pass; ids still follow faces.
-        # Template following may not stand in for it either.
+        # Neither template following nor skipping unneeded scans may stand in for it.
         options = dict(tracker_options)
         if not tracking:
-            options.update(full_scan_interval=1, follow_frames=0)
+            options.update(full_scan_interval=1, follow_frames=0, scan_skips=0)
         self.tracker = FaceTracker(detector, background_scan=background_scan, **options)
         self.last_timings = StageTimings()
         if optimize and classifier.inference_mode == "eager":

@@ -24,6 +24,11 @@ last found it, is matched around the predicted position, for a few hundredths of
 cost. A match only counts when it correlates strongly; otherwise, and every
 ``follow_frames + 1``-th frame regardless, the track gets its cascade search, which
 re-checks that it is still a face, re-measures its size and takes a fresh thumbnail.
+
+A periodic scan that can find nothing new is skipped (:mod:`.scene_change`): when no
+part of the frame outside the tracked faces has changed since the last scan, no face
+can have entered. A few skips in a row at most, so a face that a scan missed is looked
+for again.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ import numpy as np
 from .detection import LOCAL_SEARCH_SLACK, FaceDetector
 from .following import FaceTemplate
 from .preprocessing import Box
+from .scene_change import SceneChangeGate
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +166,9 @@ class FaceTracker:
     notes); the thread is started on first use and ended by :meth:`close`.
     ``follow_frames``: frames in a row a track may be followed by template matching
     (see the module notes) before the cascade must confirm it again; 0 runs the
-    cascade on every track in every frame.
+    cascade on every track in every frame. ``scan_skips``: due periodic scans that may
+    be skipped in a row when nothing changed outside the tracked faces since the last
+    scan (see :mod:`.scene_change`); 0 never skips one.
 
     Drive one tracker from one thread at a time.
     """
@@ -176,6 +184,7 @@ class FaceTracker:
         discovery: tuple[float, int] | None = (1.2, 3),
         background_scan: bool = False,
         follow_frames: int = 4,
+        scan_skips: int = 2,
     ) -> None:
         if full_scan_interval < 1:
             raise ValueError(f"full_scan_interval must be >= 1, got {full_scan_interval}")
@@ -194,6 +203,7 @@ class FaceTracker:
         self.discovery = discovery
         self.background_scan = bool(background_scan)
         self.follow_frames = int(follow_frames)
+        self._scene = SceneChangeGate(max_skips=scan_skips)
         self.tracks: list[Track] = []
         self.last_pass_was_full = False
         self._ids = itertools.count(1)
@@ -210,6 +220,7 @@ class FaceTracker:
         self.last_pass_was_full = False
         self._ids = itertools.count(1)
         self._frames_since_full = 0
+        self._scene.reset()
         # A scan still running belongs to the old source: its finds are never used.
         self._pending = None
 
@@ -260,6 +271,11 @@ class FaceTracker:
         # found, the lost one gets wider local searches and the next periodic scan.
         recover = just_lost and not known
         periodic = bool(self.tracks) and self._frames_since_full + 1 >= self.full_scan_interval
+        if periodic and not recover and self._pending is None and not self._scene.scan_needed(gray):
+            # Nothing changed outside the tracked faces since the last scan: no face can
+            # have entered. The skip restarts the interval, as a scan would.
+            periodic = False
+            self._frames_since_full = -1  # counted up to 0 below, as after a scan
         if self.background_scan and self.tracks and not recover:
             detections.extend(self._background_finds(gray, known, periodic))
             return self._finish_update(gray, detections, followed)
@@ -275,6 +291,7 @@ class FaceTracker:
             detections.extend(self.detector.detect_gray(gray))
         if full:
             self._frames_since_full = 0
+            self._scene.scanned(gray)
         else:
             self._frames_since_full += 1
         self.last_pass_was_full = full
@@ -300,6 +317,8 @@ class FaceTracker:
             track.followed = 0
         self.tracks = [t for t in self.tracks if t.missed <= self.max_missed]
         seen = confirmed + [track for track, _ in followed]
+        for track in seen:
+            self._scene.cover(track.box)
         return sorted(seen, key=lambda t: (t.box[0], t.box[1]))
 
     def _follow(self, gray: np.ndarray, track: Track) -> Box | None:
@@ -353,6 +372,7 @@ class FaceTracker:
         frame = np.array(gray, copy=True)
         future = self._executor.submit(self._scan, frame, scale_factor, min_neighbors)
         self._pending = (future, gray.shape)
+        self._scene.scanned(frame)
 
     def _scan(self, gray: np.ndarray, scale_factor: float | None, min_neighbors: int | None) -> list[Box]:
         """Runs on the scan thread, the only user of ``_scan_detector``."""

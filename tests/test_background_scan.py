@@ -127,7 +127,8 @@ def test_close_ends_the_scan_thread_and_the_pipeline_stays_usable(
     path, _, _ = newcomer_video
     frames = read_video(path)[:12]
     before = set(threading.enumerate())
-    pipeline = EmotionPipeline(detector, classifier, background_scan=True, full_scan_interval=2)
+    # Every due scan runs (none skipped for an unchanged scene): this is about the thread.
+    pipeline = EmotionPipeline(detector, classifier, background_scan=True, full_scan_interval=2, scan_skips=0)
     threads: set[threading.Thread] = set()
     for frame in frames:
         pipeline.process(frame)
@@ -148,7 +149,7 @@ def test_close_ends_the_scan_thread_and_the_pipeline_stays_usable(
 
 def test_a_tracker_dropped_without_close_still_ends_its_thread(detector: FaceDetector, newcomer_video) -> None:
     path, _, _ = newcomer_video
-    tracker = FaceTracker(detector, full_scan_interval=1, background_scan=True)
+    tracker = FaceTracker(detector, full_scan_interval=1, background_scan=True, scan_skips=0)
     for frame in read_video(path)[:3]:
         tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
     threads = scan_threads()

@@ -1,0 +1,131 @@
+"""Periodic new-face scans skipped when nothing changed outside the tracked faces.
+
+Real cascade and tracker on frames built from the astronaut photo; which passes were
+full-frame scans is read from the tracker itself.
+"""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion_app.detection import FaceDetector
+from emotion_app.scene_change import SceneChangeGate
+from emotion_app.tracking import FaceTracker, iou
+from helpers import astronaut_face_patch, astronaut_frames, background, paste
+
+INTERVAL = 4
+
+
+def to_gray(frames: list[np.ndarray]) -> list[np.ndarray]:
+    return [cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) for frame in frames]
+
+
+def run(tracker: FaceTracker, frames: list[np.ndarray]) -> tuple[list[int], list[bool]]:
+    counts, full = [], []
+    for gray in frames:
+        counts.append(len(tracker.update(gray)))
+        full.append(tracker.last_pass_was_full)
+    return counts, full
+
+
+def newcomer_frames(arrives_at: int, num_frames: int = 30) -> tuple[list[np.ndarray], tuple[int, int, int, int]]:
+    """A still face on the left; a second one appears on the right at ``arrives_at``."""
+    patch, (fx, fy, fw, fh) = astronaut_face_patch(64)
+    frames = []
+    for index in range(num_frames):
+        frame = background(480, 240)
+        paste(frame, patch, 20, 40)
+        if index >= arrives_at:
+            paste(frame, patch, 300, 40)
+        frames.append(frame)
+    return to_gray(frames), (300 + fx, 40 + fy, fw, fh)
+
+
+def test_a_still_scene_skips_due_scans_but_never_more_than_allowed_in_a_row(detector: FaceDetector) -> None:
+    frames, _ = newcomer_frames(arrives_at=1000)
+    counts, full = run(FaceTracker(detector, full_scan_interval=INTERVAL, scan_skips=2), frames)
+    assert counts == [1] * len(frames)
+    # Frame 0 has nothing tracked; then due scans at 4 and 8 are skipped, 12 runs, ...
+    assert [i for i, f in enumerate(full) if f] == [0, 12, 24]
+
+
+def test_without_skips_every_due_scan_runs(detector: FaceDetector) -> None:
+    frames, _ = newcomer_frames(arrives_at=1000)
+    _, full = run(FaceTracker(detector, full_scan_interval=INTERVAL, scan_skips=0), frames)
+    assert [i for i, f in enumerate(full) if f] == list(range(0, len(frames), INTERVAL))
+    with pytest.raises(ValueError):
+        FaceTracker(detector, scan_skips=-1)
+
+
+@pytest.mark.parametrize("arrives_at", [3, 5, 9, 14])
+def test_a_newcomer_is_found_within_the_scan_interval_even_when_scans_were_skipped(
+    detector: FaceDetector, arrives_at: int
+) -> None:
+    frames, newcomer = newcomer_frames(arrives_at)
+    tracker = FaceTracker(detector, full_scan_interval=INTERVAL, scan_skips=2)
+    found_at = None
+    for index, gray in enumerate(frames):
+        tracks = tracker.update(gray)
+        if len(tracks) == 2 and found_at is None:
+            found_at = index
+            assert tracker.last_pass_was_full
+            assert iou(tracks[1].box, newcomer) > 0.5 and [t.track_id for t in tracks] == [1, 2]
+    assert found_at is not None and arrives_at <= found_at <= arrives_at + INTERVAL, found_at
+
+
+def test_moving_tracked_faces_alone_do_not_force_scans(detector: FaceDetector) -> None:
+    frames, truth = astronaut_frames(num_frames=40, frame_size=(480, 240), face_size=64, copies=2, motion="move")
+    counts, full = run(FaceTracker(detector, full_scan_interval=INTERVAL, scan_skips=2), to_gray(frames))
+    assert counts == [2] * 40
+    # Without skips there would be 10 scans; the faces' own motion explains every change.
+    assert sum(full) == 4, [i for i, f in enumerate(full) if f]
+
+
+def test_a_flickering_scene_is_scanned_as_before(detector: FaceDetector) -> None:
+    # Auto exposure or a flickering light changes every cell: no skip is safe then.
+    frames, _ = newcomer_frames(arrives_at=1000, num_frames=17)
+    flickering = [cv2.convertScaleAbs(gray, alpha=1.0, beta=25 * (index % 3)) for index, gray in enumerate(frames)]
+    counts, full = run(FaceTracker(detector, full_scan_interval=INTERVAL, scan_skips=2), flickering)
+    assert counts == [1] * 17
+    assert [i for i, f in enumerate(full) if f] == [0, 4, 8, 12, 16]
+
+
+def test_the_gate_ignores_changes_around_tracked_faces_only() -> None:
+    gray = cv2.cvtColor(background(320, 240), cv2.COLOR_BGR2GRAY)
+    gate = SceneChangeGate(max_skips=5)
+    assert gate.scan_needed(gray), "nothing scanned yet"
+    gate.scanned(gray)
+    assert not gate.scan_needed(gray) and gate.skipped == 1
+    changed = gray.copy()
+    changed[100:140, 100:140] = 255  # something appears there
+    assert gate.scan_needed(changed)
+    gate.cover((110, 110, 30, 30))  # a tracked face there explains it (with its margin)
+    assert not gate.scan_needed(changed)
+    elsewhere = changed.copy()
+    elsewhere[10:50, 250:290] = 0
+    assert gate.scan_needed(elsewhere)
+    assert gate.scan_needed(np.zeros((120, 160), np.uint8)), "another frame size: scan"
+    gate.reset()
+    assert gate.scan_needed(gray)
+    with pytest.raises(ValueError):
+        SceneChangeGate(max_skips=-1)
+
+
+def test_the_background_scan_is_skipped_too(detector: FaceDetector) -> None:
+    frames, newcomer = newcomer_frames(arrives_at=12)
+    with FaceTracker(detector, full_scan_interval=INTERVAL, background_scan=True, scan_skips=2) as tracker:
+        started = []
+        seen = []
+        for gray in frames:
+            was_running = tracker.background_scan_running
+            tracks = tracker.update(gray)
+            started.append(tracker.background_scan_running and not was_running)
+            seen.append(len(tracks))
+            time.sleep(1 / 30)  # frames arrive like a camera's, so a scan has time to finish
+        assert not any(started[:12]), "a still scene starts no background scan"
+        assert any(started[12:17])
+        assert 2 in seen and all(c == 2 for c in seen[seen.index(2):])
