@@ -38,7 +38,7 @@ class SceneChangeGate:
     ``max_skips``: due scans that may be skipped in a row before one runs regardless.
     """
 
-    def __init__(self, max_skips: int = 2) -> None:
+    def __init__(self, max_skips: int = 4) -> None:
         if max_skips < 0:
             raise ValueError(f"max_skips must be >= 0, got {max_skips}")
         self.max_skips = int(max_skips)

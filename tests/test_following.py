@@ -211,3 +211,49 @@ def test_a_track_without_a_template_uses_the_cascade(detector: FaceDetector, slo
     tracks = tracker.update(frames[1])
     assert [t.followed for t in tracks] == [0, 0]
     assert all(isinstance(t, Track) and t.template is not None for t in tracks), "the cascade find brings a template"
+
+
+def test_cascade_checks_keep_a_followed_box_steady(detector: FaceDetector, slow_pair: VideoTruth) -> None:
+    # Haar boxes of one face differ by several pixels from frame to frame; a check that
+    # agrees with the followed box keeps it, so the box (and the face's crop) stays put.
+    frames = gray_frames(slow_pair.path)
+    sizes: dict[str, dict[int, set[tuple[int, int]]]] = {}
+    for name, follow_frames in (("followed", 4), ("cascade only", 0)):
+        tracker = FaceTracker(detector, follow_frames=follow_frames)
+        per_track: dict[int, set[tuple[int, int]]] = {}
+        for gray in frames:
+            for track in tracker.update(gray):
+                per_track.setdefault(track.track_id, set()).add(track.box[2:])
+        sizes[name] = per_track
+    assert sorted(sizes["followed"]) == sorted(sizes["cascade only"]) == [1, 2]
+    for track_id in (1, 2):
+        assert len(sizes["followed"][track_id]) <= 2, sizes
+        assert len(sizes["cascade only"][track_id]) > len(sizes["followed"][track_id]), sizes
+
+
+def test_a_due_cascade_check_looks_where_the_template_puts_the_face(
+    detector: FaceDetector, slow_pair: VideoTruth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    regions: list[tuple[int, int, int, int]] = []
+    real = detector.detect_region
+
+    def recording(gray, region, *args, **kwargs):  # type: ignore[no-untyped-def]
+        regions.append(tuple(int(v) for v in region))
+        return real(gray, region, *args, **kwargs)
+
+    monkeypatch.setattr(detector, "detect_region", recording)
+    tracker = FaceTracker(detector, follow_frames=4)
+    frames = gray_frames(slow_pair.path)
+    height, width = frames[0].shape
+    checks = 0
+    for gray in frames:
+        before = len(regions)
+        tracks = tracker.update(gray)
+        local = [r for r in regions[before:] if r[2:] != (width, height)]
+        confirmed = [t for t in tracks if t.followed == 0]
+        if tracker.tracks and confirmed and local:
+            checks += 1
+            side = max(confirmed[0].box[2:])
+            # The narrow check: the face plus a fifth of its side each way (not 0.6).
+            assert all(max(r[2:]) <= 1.5 * side for r in local), (local, side)
+    assert checks >= 6
