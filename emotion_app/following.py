@@ -79,14 +79,14 @@ class FaceTemplate:
         _, best, _, (bx, by) = cv2.minMaxLoc(scores)
         if not np.isfinite(best):
             return None
-        fx = bx + _peak_offset(scores[by, bx - 1 : bx + 2]) if 0 < bx < scores.shape[1] - 1 else float(bx)
-        fy = by + _peak_offset(scores[by - 1 : by + 2, bx]) if 0 < by < scores.shape[0] - 1 else float(by)
+        fx = bx + peak_offset(scores[by, bx - 1 : bx + 2]) if 0 < bx < scores.shape[1] - 1 else float(bx)
+        fy = by + peak_offset(scores[by - 1 : by + 2, bx]) if 0 < by < scores.shape[0] - 1 else float(by)
         box = (int(round(x0 + fx / scale_x)), int(round(y0 + fy / scale_y)), w, h)
         return box, float(best)
 
 
-def _peak_offset(three: np.ndarray) -> float:
-    """Sub-pixel offset of a peak from its three scores (left, peak, right), by a parabola."""
+def peak_offset(three: np.ndarray) -> float:
+    """Sub-pixel offset of a maximum from its three scores (left, peak, right), by a parabola."""
     left, centre, right = (float(v) for v in three)
     curvature = left - 2.0 * centre + right
     if curvature >= 0.0:  # not a peak (flat or numerically odd): keep the pixel

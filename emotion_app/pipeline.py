@@ -17,6 +17,7 @@ import numpy as np
 
 from .classifier import EmotionClassifier
 from .detection import FaceDetector
+from .prediction_reuse import PredictionReuse
 from .preprocessing import crop_face, to_gray
 from .results import FaceResult
 from .tracking import FaceTracker, check_smoothing
@@ -30,6 +31,7 @@ class StageTimings:
     classify_ms: float = 0.0  # crops and one batched forward pass
     total_ms: float = 0.0
     faces: int = 0
+    classified: int = 0  # faces that went through the model (the others reused a result)
     full_scan: bool = False  # whether detection scanned the whole frame
 
 
@@ -45,6 +47,10 @@ class EmotionPipeline:
     ``full_scan_interval`` frames, so results depend only on the frames (batch commands).
     True runs that scan on a background thread so no frame waits for it; newcomers then
     appear a frame or two after the scan starts (live video). Call :meth:`close` when done.
+
+    ``reuse_frames``: times in a row a face whose crop has not visibly changed may reuse
+    its last probabilities instead of being classified again (see
+    :mod:`.prediction_reuse`); 0 classifies every face in every frame.
     """
 
     def __init__(
@@ -55,17 +61,22 @@ class EmotionPipeline:
         tracking: bool = True,
         optimize: bool = True,
         background_scan: bool = False,
+        reuse_frames: int = 4,
         **tracker_options: Any,
     ) -> None:
         self.detector = detector
         self.classifier = classifier
         self._smoothing = check_smoothing(smoothing)
         # Without tracking, every frame is a full-frame pass; ids still follow faces.
-        # Neither template following nor skipping unneeded scans may stand in for it.
+        # Neither template following, skipping unneeded scans nor reusing a face's last
+        # result may stand in for it: every frame is looked at on its own.
         options = dict(tracker_options)
         if not tracking:
             options.update(full_scan_interval=1, follow_frames=0, scan_skips=0)
+            reuse_frames = 0
         self.tracker = FaceTracker(detector, background_scan=background_scan, **options)
+        self._reuse = PredictionReuse(max_reuse=reuse_frames)
+        self._reuse_classifier = classifier  # results are only reusable with the model that made them
         self.last_timings = StageTimings()
         if optimize and classifier.inference_mode == "eager":
             classifier.optimize()
@@ -86,6 +97,7 @@ class EmotionPipeline:
     def reset(self) -> None:
         """Forget all tracks and their smoothed probabilities (e.g. a new video source)."""
         self.tracker.reset()
+        self._reuse.reset()
         self.last_timings = StageTimings()
 
     def close(self) -> None:
@@ -110,13 +122,31 @@ class EmotionPipeline:
         tracks = self.tracker.update(gray)
         detected = time.perf_counter()
         results: list[FaceResult] = []
+        classified = 0
         if tracks:
-            spec = self.classifier.preprocessing
+            classifier = self.classifier
+            if classifier is not self._reuse_classifier:  # swapped for another model
+                self._reuse.reset()
+                self._reuse_classifier = classifier
+            spec = classifier.preprocessing
             crops = np.stack([crop_face(gray, track.box, spec) for track in tracks])
-            probabilities = self.classifier.predict(crops)
+            reused = [self._reuse.reusable(track.track_id, crop) for track, crop in zip(tracks, crops)]
+            todo = [i for i, known in enumerate(reused) if known is None]
+            computed: dict[int, np.ndarray] = {}
+            if todo:
+                # The faces that changed share one batched forward pass, with those that
+                # would be due soon anyway (see prediction_reuse): a face more costs
+                # far less than a pass of its own in a later frame.
+                changed = set(todo)
+                todo = [i for i, track in enumerate(tracks) if i in changed or self._reuse.due_soon(track.track_id)]
+                computed = dict(zip(todo, classifier.predict(crops[todo])))
+                for i, fresh in computed.items():
+                    self._reuse.remember(tracks[i].track_id, crops[i], fresh)
+            classified = len(todo)
             smoothing = self._smoothing
-            labels = self.classifier.labels
-            for track, fresh in zip(tracks, probabilities):
+            labels = classifier.labels
+            rows = [known if known is not None else computed[i] for i, known in enumerate(reused)]
+            for track, fresh in zip(tracks, rows):
                 blended = track.smooth(fresh, smoothing)
                 best = int(np.argmax(blended))
                 results.append(
@@ -134,6 +164,8 @@ class EmotionPipeline:
             classify_ms=(end - detected) * 1000.0,
             total_ms=(end - start) * 1000.0,
             faces=len(results),
+            classified=classified,
             full_scan=self.tracker.last_pass_was_full,
         )
+        self._reuse.keep_only({track.track_id for track in self.tracker.tracks})
         return results
