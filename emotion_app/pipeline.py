@@ -145,8 +145,9 @@ class EmotionPipeline:
             classified = len(todo)
             smoothing = self._smoothing
             labels = classifier.labels
-            rows = [known if known is not None else computed[i] for i, known in enumerate(reused)]
-            for track, fresh in zip(tracks, rows):
+            for i, track in enumerate(tracks):
+                known = reused[i]
+                fresh = computed[i] if known is None or i in computed else known
                 blended = track.smooth(fresh, smoothing)
                 best = int(np.argmax(blended))
                 results.append(
