@@ -1,12 +1,13 @@
 """Whether a periodic new-face scan can find anything: has the scene changed outside the tracked faces?
 
 A face can only enter the picture by changing its pixels. The tracker's periodic
-full-frame scan looks for such newcomers and costs as much as 20 local searches, yet
-in a scene where only the tracked faces move (a fixed camera, people sitting still) it
-can find nothing new. :class:`SceneChangeGate` keeps a coarse thumbnail of the frame
-each scan saw, and the area the tracked faces covered since; a due scan is skipped when
-no part of the frame outside that area has changed. A camera's noise, a flickering
-light or auto exposure change every cell, so such scenes are scanned as before.
+full-frame scan looks for such newcomers and costs about ten local searches, yet in a
+scene where only the tracked faces move (a fixed camera, people sitting still) it can
+find nothing new. :class:`SceneChangeGate` keeps a coarse thumbnail of the frame each
+scan saw (8x8-pixel cell means: sensor noise mostly averages out), and the area the
+tracked faces covered since; a due scan is skipped when no cell outside that area has
+changed. A flickering light or auto exposure changes every cell, and so does a moving
+camera: such scenes are scanned as before.
 
 A skipped scan would also be the chance to catch a face that a scan missed (a scan
 sees every face a little differently); ``max_skips`` in a row bounds how long that can
@@ -21,7 +22,7 @@ import numpy as np
 from .preprocessing import Box
 
 # Side of one cell of the change map, in frame pixels: averaging a cell's pixels
-# removes most sensor noise and makes the check a few hundredths of a millisecond.
+# removes most sensor noise and makes the check about a tenth of a millisecond.
 CELL_SIDE = 8
 # Mean grey-level change of a cell that counts as a change: well above what
 # compression and sensor noise leave after averaging over a cell, well below a face
