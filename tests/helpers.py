@@ -97,6 +97,22 @@ def background(width: int, height: int) -> np.ndarray:
     return np.ascontiguousarray(frame)
 
 
+def noise_frames_with_face(count: int, face_size: int = 70, at: tuple[int, int] = (20, 30), seed: int = 5) -> tuple[list[np.ndarray], Box]:
+    """``count`` 400x240 BGR frames of uniform noise, each with the astronaut's face pasted at ``at``.
+
+    Noise makes an unconfirmed cascade (min_neighbors 0) report many junk hits. Returns
+    the frames and the face box in frame coordinates.
+    """
+    rng = np.random.default_rng(seed)
+    patch, face = astronaut_face_patch(face_size)
+    frames = []
+    for _ in range(count):
+        frame = rng.integers(0, 256, (240, 400, 3), dtype=np.uint8)
+        paste(frame, patch, *at)
+        frames.append(frame)
+    return frames, (at[0] + face[0], at[1] + face[1], face[2], face[3])
+
+
 def paste(frame: np.ndarray, patch: np.ndarray, x: int, y: int) -> None:
     """Paste ``patch`` with its top-left at (x, y), clipped to the frame, in place."""
     height, width = frame.shape[:2]

@@ -20,7 +20,7 @@ from emotion_app.classifier import EmotionClassifier
 from emotion_app.detection import FaceDetector
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.tracking import SCAN_THREAD_PREFIX, FaceTracker, iou
-from helpers import astronaut_face_patch, background, paste, read_video, write_astronaut_video, write_video
+from helpers import astronaut_face_patch, background, noise_frames_with_face, paste, read_video, write_astronaut_video, write_video
 
 FRAME_PERIOD_S = 1 / 30  # frames are fed like a 30 fps camera
 SCAN_INTERVAL = 4
@@ -105,20 +105,14 @@ def test_the_synchronous_mode_finds_the_same_newcomer_inline(detector: FaceDetec
 def test_background_scan_finds_need_confirmation(detector: FaceDetector) -> None:
     # min_neighbors 0 makes the scan report every raw cascade hit, mostly junk in noise:
     # only the confirmed real face may become a track.
-    rng = np.random.default_rng(5)
-    patch, face = astronaut_face_patch(70)
-    frames = []
-    for _ in range(16):
-        frame = rng.integers(0, 256, (240, 400, 3), dtype=np.uint8)
-        paste(frame, patch, 20, 30)
-        frames.append(frame)
+    frames, face_box = noise_frames_with_face(16)
     assert len(detector.detect_gray(cv2.cvtColor(frames[0], cv2.COLOR_BGR2GRAY), scale_factor=1.2, min_neighbors=0)) > 3
     with FaceTracker(detector, full_scan_interval=2, discovery=(1.2, 0), background_scan=True) as tracker:
         seen, _, saw_scan_thread = paced_updates(tracker, frames)
     assert saw_scan_thread
     for faces in seen:
         assert [track_id for track_id, _ in faces] == [1]
-        assert iou(faces[0][1], (20 + face[0], 30 + face[1], face[2], face[3])) > 0.5
+        assert iou(faces[0][1], face_box) > 0.5
 
 
 def test_close_ends_the_scan_thread_and_the_pipeline_stays_usable(

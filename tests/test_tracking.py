@@ -8,7 +8,7 @@ import pytest
 
 from emotion_app.detection import FaceDetector
 from emotion_app.tracking import MAX_SMOOTHING, FaceTracker, Track, iou, suppress_duplicates
-from helpers import VideoTruth, astronaut_face_patch, astronaut_frames, background, paste, read_video
+from helpers import VideoTruth, astronaut_face_patch, astronaut_frames, background, noise_frames_with_face, paste, read_video
 
 
 def read_gray_frames(video: VideoTruth) -> list[np.ndarray]:
@@ -160,16 +160,11 @@ def test_bad_tracker_parameters_are_rejected(detector: FaceDetector) -> None:
 def test_discovery_finds_need_confirmation(detector: FaceDetector) -> None:
     # min_neighbors 0 makes the discovery scan report every raw cascade hit, most of
     # them junk in a noisy frame; only the confirmed real face may become a track.
-    rng = np.random.default_rng(5)
-    patch, face = astronaut_face_patch(70)
-    frames = []
-    for _ in range(9):
-        frame = rng.integers(0, 256, (240, 400, 3), dtype=np.uint8)
-        paste(frame, patch, 20, 30)
-        frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+    frames_bgr, face_box = noise_frames_with_face(9)
+    frames = [cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) for frame in frames_bgr]
     assert len(detector.detect_gray(frames[0], scale_factor=1.2, min_neighbors=0)) > 3
     tracker = FaceTracker(detector, full_scan_interval=2, discovery=(1.2, 0))
     for gray in frames:
         tracks = tracker.update(gray)
         assert [t.track_id for t in tracks] == [1]
-        assert iou(tracks[0].box, (20 + face[0], 30 + face[1], face[2], face[3])) > 0.5
+        assert iou(tracks[0].box, face_box) > 0.5
