@@ -146,8 +146,10 @@ class EmotionPipeline:
             smoothing = self._smoothing
             labels = classifier.labels
             for i, track in enumerate(tracks):
-                known = reused[i]
-                fresh = computed[i] if known is None or i in computed else known
+                # A face either reused a result or went through the model (or both, when it
+                # joined a pass early: then the fresh result wins).
+                fresh = computed.get(i, reused[i])
+                assert fresh is not None
                 blended = track.smooth(fresh, smoothing)
                 best = int(np.argmax(blended))
                 results.append(
