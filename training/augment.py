@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 import torch.nn.functional as F
@@ -19,6 +19,23 @@ class AugmentConfig:
     contrast: float = 0.3  # multiplicative around the image mean
     erase_prob: float = 0.4  # random erasing of one rectangle
     erase_max_area: float = 0.15
+
+    def scaled(self, strength: float) -> "AugmentConfig":
+        """The same augmentation with every jitter's size and the erasing chance times
+        ``strength`` (flips are kept): 0 leaves flips only, 1 is this config. A light final
+        fine-tune lets the network fit faces that look like the ones it will be shown."""
+        if strength < 0:
+            raise ValueError(f"augmentation strength must be >= 0, got {strength}")
+        low, high = self.scale_range
+        return replace(
+            self,
+            max_rotation_deg=self.max_rotation_deg * strength,
+            max_shift=self.max_shift * strength,
+            scale_range=(1.0 - (1.0 - low) * strength, 1.0 + (high - 1.0) * strength),
+            brightness=self.brightness * strength,
+            contrast=self.contrast * strength,
+            erase_prob=min(1.0, self.erase_prob * strength),
+        )
 
 
 def augment(images: torch.Tensor, config: AugmentConfig, generator: torch.Generator) -> torch.Tensor:

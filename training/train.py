@@ -59,6 +59,7 @@ class TrainConfig:
     dropout: float = 0.3
     batch_norm: bool = True  # folded into the convolutions at export
     augment: bool = True
+    augment_strength: float = 1.0  # scales every jitter and the erasing chance; flips stay
     seed: int = 0
     threads: int = 0  # 0: torch's default
     bf16: bool = False  # CPU autocast to bfloat16 (fast on CPUs with AVX512-BF16/AMX)
@@ -188,6 +189,7 @@ def train_one_epoch(
         from tqdm import tqdm
 
         progress = tqdm(total=steps, initial=start_step, desc=f"epoch {epoch + 1}/{config.epochs}", unit="batch", leave=False, dynamic_ncols=True)
+    augmentation = AugmentConfig().scaled(config.augment_strength)
     step = start_step
     try:
         while step < steps:
@@ -198,7 +200,7 @@ def train_one_epoch(
             index = shard[step * config.batch_size : (step + 1) * config.batch_size]
             images = data.train_images[index].to(torch.float32).unsqueeze(1) / 255.0
             if config.augment:
-                images = augment(images, AugmentConfig(), generator)
+                images = augment(images, augmentation, generator)
             inputs = ((images - spec.mean) / spec.std).to(device)
             targets = data.train_labels[index].to(device)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
@@ -366,6 +368,7 @@ _HELP = {
     "class_weighting": "weight the loss by inverse class frequency",
     "batch_norm": "BatchNorm after each convolution while training (folded away at export)",
     "augment": "flips, small rotations/shifts/scaling, brightness/contrast, random erasing",
+    "augment_strength": "multiplies every jitter's size and the erasing chance (0: flips only); e.g. 0.3 for a light final fine-tune",
     "threads": "torch CPU threads (0: torch's default)",
     "bf16": "bfloat16 autocast on CPU with channels-last tensors (about 3x faster on AVX512-BF16 CPUs)",
     "device": "auto (CUDA when present, per LOCAL_RANK under torchrun), cpu, cuda, cuda:1, ...",
@@ -398,6 +401,8 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
     config = TrainConfig(**vars(args))
     if config.tta not in TTA_CHOICES:
         parser.error(f"--tta must be one of {', '.join(TTA_CHOICES)}")
+    if config.augment_strength < 0:
+        parser.error("--augment-strength must be >= 0")
     if config.classes not in (6, 7):
         parser.error("--classes must be 6 or 7")
     if not 0 <= config.swa_epochs <= config.epochs:
