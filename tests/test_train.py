@@ -156,6 +156,27 @@ def test_init_from_starts_with_the_earlier_runs_best_model(tmp_path, fer_csv, ca
             assert torch.equal(started[name], tensor), name
 
 
+def test_a_fine_tunes_weights_file_names_the_runs_it_started_from(tmp_path, fer_csv):
+    first, second, third = tmp_path / "first", tmp_path / "second", tmp_path / "third"
+    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(first), *FAST]) == 0
+    # The fine-tune is interrupted and resumed: the record of its starting point survives.
+    tune = ["--epochs", "1", "--out", str(second), "--init-from", str(first / "checkpoint.pt"), *FAST]
+    assert train.main(["--data", str(fer_csv), *tune, "--stop-after-steps", "2"]) == 0
+    assert train.main(["--out", str(second), "--resume", *FAST]) == 0
+    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(third), "--init-from", str(second / "checkpoint.pt"), *FAST]) == 0
+    base = json.loads((first / "summary.json").read_text())
+    card = EmotionClassifier.load(third / "best.safetensors").card.training
+    middle = card["initialised_from"]
+    assert middle["checkpoint"] == str(second / "checkpoint.pt") and middle["resume_commands"]
+    assert "--init-from" in middle["command"] and middle["epochs"] == 1
+    origin = middle["initialised_from"]
+    assert origin["command"] == base["command"] and origin["initialised_from"] is None
+    chain = card["training_seconds"] + middle["training_seconds"] + origin["training_seconds"]
+    assert card["total_training_seconds"] == pytest.approx(chain, abs=0.2)
+    # The checkpoint's clock stops before the final evaluation that the summary also counts.
+    assert 0 < origin["training_seconds"] <= base["training_seconds"]
+
+
 def test_weight_averaging_averages_the_last_epochs_and_resumes_exactly(tmp_path, fer_csv, capsys):
     args = ["--data", str(fer_csv), "--epochs", "3", "--swa-epochs", "2", "--swa-lr", "0.01", *FAST]
     straight, stopped = tmp_path / "straight", tmp_path / "stopped"

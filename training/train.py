@@ -285,6 +285,28 @@ def evaluate(model: nn.Module, images: torch.Tensor | np.ndarray, labels: torch.
     return {"loss": loss, "accuracy": float((probs.argmax(1) == labels).float().mean())}
 
 
+def starting_point(path: str, source: dict[str, Any]) -> dict[str, Any]:
+    """The record of the run a fine-tune starts from, including that run's own start."""
+    return {
+        "checkpoint": path,
+        "command": source.get("command", ""),
+        "resume_commands": list(source.get("resume_commands", [])),
+        "epochs": int(source["config"]["epochs"]),
+        "epoch_used": int(source["best"]["epoch"]),
+        "training_seconds": round(float(source.get("elapsed_s", 0.0)), 1),
+        "initialised_from": source.get("initialised_from"),
+    }
+
+
+def lineage_seconds(lineage: dict[str, Any] | None) -> float:
+    """Training time of every run in a fine-tune's chain of starting points."""
+    total = 0.0
+    while lineage is not None:
+        total += float(lineage.get("training_seconds", 0.0))
+        lineage = lineage.get("initialised_from")
+    return total
+
+
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     """torch.save to a temp file in the same folder, then an atomic rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -470,6 +492,9 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         command = state.get("command", command)
     else:
         resumes = []
+    # What a fine-tune started from (the earlier run's commands and time), so the weights
+    # file names every step that made the model, not only the last.
+    lineage: dict[str, Any] | None = state.get("initialised_from") if state is not None else None
     if not config.resume and checkpoint_path.exists() and is_main_process():
         log(f"note: starting afresh; {checkpoint_path} will be overwritten (use --resume to continue it)")
 
@@ -514,6 +539,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
             log(f"error: {config.init_from} holds no trained model (best_state)")
             return 2
         model.load_state_dict(source["best_state"])
+        lineage = starting_point(config.init_from, source)
         log(f"initialised from the best model of {config.init_from} (epoch {source['best']['epoch']})")
     epoch, step, history = 0, 0, []
     best = {"val_accuracy": -1.0, "epoch": -1}
@@ -537,7 +563,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
                 "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict() if scheduler is not None else None,
                 "averaged": averaged.state_dict() if averaged is not None else None, "epoch": epoch, "step": step,
                 "history": history, "best": best, "best_state": best_state, "elapsed_s": elapsed_before + time.time() - started,
-                "command": command, "resume_commands": resumes,
+                "command": command, "resume_commands": resumes, "initialised_from": lineage,
             })
 
     if is_main_process():
@@ -597,6 +623,9 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         "seed": config.seed, "command": command, "resume_commands": resumes,
         "config": dataclasses.asdict(config), "training_seconds": round(total_seconds, 1), "device": str(device), "world_size": world()[1],
     }
+    if lineage is not None:
+        meta["initialised_from"] = lineage
+        meta["total_training_seconds"] = round(total_seconds + lineage_seconds(lineage), 1)
     # Test-time augmentation is chosen on the validation split only: each candidate adds
     # views (and classifier cost), so one must beat the cheaper ones to be picked.
     candidates = {
