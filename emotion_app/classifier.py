@@ -16,6 +16,13 @@ from .weights import DEFAULT_WEIGHTS_PATH, ModelCard, WeightsError, load_model
 
 log = logging.getLogger(__name__)
 
+# int8 rounding in each of a face's test-time views can add up to flip a face whose
+# averaged top two classes are close, even when no single view is a near-tie. Such faces
+# have all their views redone in eager fp32. On FER-2013 PublicTest with the shipped
+# weights this redoes 2.6% of faces and lifts agreement with eager fp32 from 98.95% to
+# 99.72% (margin 0.03: 3.9% redone, 99.80%).
+AVERAGED_CLOSE_CALL_MARGIN = 0.02
+
 
 class EmotionClassifier:
     """Classifies 48x48 grayscale face crops; labels and preprocessing come from the file."""
@@ -27,6 +34,9 @@ class EmotionClassifier:
         self.labels: tuple[str, ...] = card.labels
         self.preprocessing: Preprocessing = card.preprocessing
         self.runner: InferenceRunner = eager_runner(self.model)
+        # How many faces the int8 path saw and how many it redid in fp32 (for bench figures).
+        self.faces_seen = 0
+        self.faces_redone = 0
 
     @classmethod
     def load(
@@ -111,4 +121,22 @@ class EmotionClassifier:
                     self.runner = eager_runner(self.model, f"{runner.mode} failed at run time: {exc}")
                     logits = self.model(inputs)
             probabilities = average_views(torch.softmax(logits.float(), dim=1), num_views)
+            if not eager and runner.mode == "int8":
+                probabilities = self._redo_close_calls(inputs, probabilities, num_views)
             return probabilities.numpy().astype(np.float32)
+
+    def _redo_close_calls(self, inputs: torch.Tensor, probabilities: torch.Tensor, num_views: int) -> torch.Tensor:
+        """Eager fp32 for the faces whose view-averaged top two classes are close."""
+        if probabilities.shape[1] < 2:
+            return probabilities
+        top2 = probabilities.topk(2, dim=1).values
+        close = (top2[:, 0] - top2[:, 1]) < AVERAGED_CLOSE_CALL_MARGIN
+        self.faces_seen += int(close.numel())
+        if not bool(close.any()):
+            return probabilities
+        self.faces_redone += int(close.sum())
+        # Views are stacked view-major (view v of face i at v*N + i), so the mask tiles.
+        redo = self.model(inputs[close.repeat(num_views)])
+        probabilities = probabilities.clone()
+        probabilities[close] = average_views(torch.softmax(redo.float(), dim=1), num_views)
+        return probabilities

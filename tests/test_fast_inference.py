@@ -257,3 +257,27 @@ def test_custom_calibration_faces_are_used(random_weights: Path) -> None:
 def test_make_random_weights_helper_round_trips(tmp_path: Path) -> None:
     path = make_random_weights(tmp_path / "w.safetensors", labels=("calm", "excited", "bored"))
     assert EmotionClassifier.load(path).labels == ("calm", "excited", "bored")
+
+
+def test_faces_close_after_averaging_the_views_are_redone_in_fp32(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not int8_available:
+        pytest.skip("this torch build has no quantized engine")
+    import emotion_app.classifier as classifier_module
+
+    classifier = EmotionClassifier.load(optimize="int8")  # shipped weights: 4 test-time views
+    assert classifier.inference_mode == "int8"
+    faces = check_faces(classifier.preprocessing)
+    eager = classifier.predict(faces, eager=True)
+    monkeypatch.setattr(classifier_module, "AVERAGED_CLOSE_CALL_MARGIN", 0.0)
+    int8_only = classifier.predict(faces)
+    top2 = np.sort(int8_only, axis=1)[:, -2:]
+    margin = 0.2  # wide, so that these 80 faces include both close and clear ones
+    close = (top2[:, 1] - top2[:, 0]) < margin
+    assert 0 < close.sum() < len(faces)
+    monkeypatch.setattr(classifier_module, "AVERAGED_CLOSE_CALL_MARGIN", margin)
+    redone_before = classifier.faces_redone
+    mixed = classifier.predict(faces)
+    assert classifier.faces_redone - redone_before == int(close.sum())
+    # Close faces now carry exactly eager fp32's probabilities; clear ones keep int8's.
+    np.testing.assert_allclose(mixed[close], eager[close], atol=1e-5)
+    np.testing.assert_array_equal(mixed[~close], int8_only[~close])
