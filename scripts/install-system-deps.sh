@@ -4,7 +4,7 @@
 set -u
 packages=(xvfb libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
           libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libegl1 libgl1
-          libfontconfig1 libdbus-1-3 xauth libpulse0 fonts-dejavu-core)
+          libfontconfig1 libdbus-1-3 xauth fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

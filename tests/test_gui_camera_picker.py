@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.camera_picker import CameraDevice, CameraPicker, StaticDeviceMonitor, V4l2Monitor, find_camera
+from emotion_app.gui.camera_picker import (
+    CameraDevice,
+    CameraPicker,
+    StaticDeviceMonitor,
+    V4l2Monitor,
+    create_device_monitor,
+    find_camera,
+)
 
 BUILT_IN = CameraDevice("Integrated Webcam", 0, "/dev/video0")
 USB = CameraDevice("Logitech C920", 2, "/dev/video2")
@@ -70,14 +83,42 @@ def test_the_video4linux_monitor_reads_names_and_skips_metadata_nodes(tmp_path, 
     ]
 
 
-def test_qt_multimedia_lists_cameras_when_available(qtbot: QtBot) -> None:
-    try:
-        from PyQt6.QtMultimedia import QMediaDevices  # noqa: F401
-    except ImportError as exc:  # e.g. libpulse missing: the video4linux monitor takes over
-        pytest.skip(f"Qt Multimedia not importable here: {exc}")
-    from emotion_app.gui.camera_picker import QtMultimediaMonitor, create_device_monitor
-
+def test_linux_lists_cameras_from_sysfs_without_loading_qt_multimedia(qtbot: QtBot) -> None:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the video4linux monitor is Linux's")
     monitor = create_device_monitor()
-    assert isinstance(monitor, QtMultimediaMonitor)
-    devices = monitor.devices()  # none on a build machine, but the real call must work
-    assert all(isinstance(d, CameraDevice) and d.index >= 0 and d.name for d in devices)
+    assert isinstance(monitor, V4l2Monitor) and monitor.backend == "video4linux"
+    assert all(isinstance(d, CameraDevice) and d.index >= 0 and d.name for d in monitor.devices())
+
+
+# Run in a child process: Qt Multimedia's backends can block while listing devices (they did on a
+# headless CI machine, which is why Linux does not use them), and a stuck child is killed, not CI.
+_LIST_WITH_QT_MULTIMEDIA = """
+import json, sys
+from PyQt6.QtWidgets import QApplication
+try:
+    from PyQt6.QtMultimedia import QMediaDevices  # noqa: F401
+except ImportError as exc:
+    print(json.dumps({"skip": str(exc)})); sys.exit(0)
+from emotion_app.gui.camera_picker import QtMultimediaMonitor
+app = QApplication([])
+monitor = QtMultimediaMonitor()
+print(json.dumps({"backend": monitor.backend, "devices": [[d.name, d.index] for d in monitor.devices()]}))
+"""
+
+
+def test_the_qt_multimedia_monitor_lists_cameras_where_it_loads() -> None:
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    try:
+        finished = subprocess.run(
+            [sys.executable, "-c", _LIST_WITH_QT_MULTIMEDIA],
+            capture_output=True, text=True, timeout=60, env=environment, cwd=Path(__file__).resolve().parents[1],
+        )
+    except subprocess.TimeoutExpired:
+        pytest.skip("Qt Multimedia's backends did not list devices within 60 s here")
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout.strip().splitlines()[-1])
+    if "skip" in report:
+        pytest.skip(f"Qt Multimedia not importable here: {report['skip']}")
+    assert report["backend"] == "QtMultimedia"
+    assert all(name and index >= 0 for name, index in report["devices"])  # none on a build machine

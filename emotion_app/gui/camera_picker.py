@@ -1,8 +1,8 @@
 """Camera discovery (by name, with hot-plug) and the toolbar picker.
 
-Names come from Qt Multimedia's ``QMediaDevices`` when it can be imported (it needs the
-system's libpulse on Linux), else from Linux's ``/sys/class/video4linux``; frames are
-always read with ``cv2.VideoCapture(index)``. Tests inject a device list instead.
+On Linux, names come from ``/sys/class/video4linux`` (the same names Qt would report);
+elsewhere from Qt Multimedia's ``QMediaDevices`` when it can be imported. Frames are always
+read with ``cv2.VideoCapture(index)``. Tests inject a device list instead.
 """
 
 from __future__ import annotations
@@ -126,13 +126,15 @@ class V4l2Monitor(CameraDeviceMonitor):
 
 def create_device_monitor(parent: QObject | None = None) -> CameraDeviceMonitor:
     """The best monitor this system offers."""
+    if sys.platform.startswith("linux"):
+        # Not Qt Multimedia here: it starts its FFmpeg and PulseAudio backends to list devices,
+        # and on a headless CI machine that call never returned (there is no timeout to set), which
+        # in the app would freeze the window before it opens. sysfs gives the same camera names.
+        return V4l2Monitor(parent)
     try:
         return QtMultimediaMonitor(parent)
-    except ImportError:  # no Qt Multimedia, or a system library it needs (libpulse) is missing
-        pass
-    if sys.platform.startswith("linux"):
-        return V4l2Monitor(parent)
-    return CameraDeviceMonitor(parent)
+    except ImportError:  # no Qt Multimedia, or a system library it needs is missing
+        return CameraDeviceMonitor(parent)
 
 
 class CameraPicker(QComboBox):
