@@ -74,6 +74,41 @@ def test_charts_never_leave_the_view_for_any_face_size_or_place(qapp: object) ->
             assert inside(layout.panel, bounds), (box, bounds, layout.panel)
 
 
+def test_in_a_crowd_charts_shrink_rather_than_cover_another_face(qapp: object) -> None:
+    # Three faces shoulder to shoulder: a full-size chart has no free spot next to the middle
+    # face, a smaller one does (below it, between its neighbours' charts).
+    faces = [QRectF(100 + i * 140, 100, 130, 130) for i in range(3)]
+    placed: list[QRectF] = []
+    layouts = []
+    for position, box in enumerate(faces):
+        others = [r for i, r in enumerate(faces) if i != position] + placed
+        layout = layout_bars(box, SIX_LABELS, VIEW, others)
+        assert layout is not None and inside(layout.panel, VIEW)
+        assert all(not layout.panel.intersects(other) for other in others), (position, layout.panel)
+        placed.append(layout.panel)
+        layouts.append(layout)
+    assert min(layout.row_height for layout in layouts) < max(layout.row_height for layout in layouts)
+
+
+def test_random_crowds_keep_every_chart_off_the_other_faces(qapp: object) -> None:
+    rng = random.Random(1)
+    for _ in range(100):
+        faces: list[QRectF] = []
+        for _attempt in range(40):
+            side = rng.uniform(50, 160)
+            box = QRectF(rng.uniform(0, 640 - side), rng.uniform(0, 480 - side), side, side)
+            if not any(box.intersects(other) for other in faces):
+                faces.append(box)
+            if len(faces) == 4:
+                break
+        placed: list[QRectF] = []
+        for position, box in enumerate(faces):
+            layout = layout_bars(box, SIX_LABELS, VIEW, [r for i, r in enumerate(faces) if i != position] + placed)
+            assert layout is not None
+            assert not any(layout.panel.intersects(r) for i, r in enumerate(faces) if i != position), (faces, position)
+            placed.append(layout.panel)
+
+
 def test_a_view_too_small_for_a_legible_chart_gets_none(qapp: object) -> None:
     assert layout_bars(QRectF(10, 10, 30, 30), SIX_LABELS, QRectF(0, 0, 80, 50)) is None
 

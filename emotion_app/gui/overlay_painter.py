@@ -72,18 +72,26 @@ def layout_bars(
 ) -> BarsLayout | None:
     """Place the chart beside ``face_rect`` inside ``bounds``; None if it cannot fit legibly.
 
-    ``avoid``: other faces and charts already placed; the chart goes where it covers the
-    least of them (and of its own face), trying right, then left, at several heights.
+    ``avoid``: other faces and charts already placed. The largest chart that covers none of
+    them nor its own face wins; where every size covers something (a crowd), the one that
+    covers the least of the other faces and charts, then of its own face, then the largest.
     """
     if not labels or bounds.width() <= 0 or bounds.height() <= 0:
         return None
     row = min(MAX_ROW_PX, max(MIN_ROW_PX, face_rect.height() * 0.14))
+    best: BarsLayout | None = None
+    best_cost = (float("inf"), float("inf"))
     while row >= SMALLEST_ROW_PX:
-        layout = _sized_layout(face_rect, labels, bounds, row, avoid)
-        if layout is not None:
-            return layout
-        row -= 1  # a small view: shrink the chart before giving up on it
-    return None
+        sized = _sized_layout(face_rect, labels, bounds, row, avoid)
+        if sized is not None:
+            layout, cost = sized
+            if cost == (0.0, 0.0):
+                return layout
+            # Strictly smaller only: at equal cost the earlier, larger chart stays.
+            if cost < best_cost:
+                best, best_cost = layout, cost
+        row -= 1  # shrink: a smaller chart may fit where it covers nothing
+    return best
 
 
 def _overlap(a: QRectF, b: QRectF) -> float:
@@ -93,7 +101,9 @@ def _overlap(a: QRectF, b: QRectF) -> float:
 
 def _sized_layout(
     face_rect: QRectF, labels: Sequence[str], bounds: QRectF, row: float, avoid: Sequence[QRectF] = ()
-) -> BarsLayout | None:
+) -> tuple[BarsLayout, tuple[float, float]] | None:
+    """The best spot for a chart of this row height and its cost: the area it covers of
+    ``avoid``, then of its own face. None when the chart is larger than ``bounds``."""
     font = chart_font(row)
     metrics = QFontMetricsF(font)
     padding = max(3.0, round(row * 0.3))
@@ -107,7 +117,8 @@ def _sized_layout(
     # Beside the face (right first, as people read) at its top, middle or bottom; then
     # below or above it; the last resort is inside the view over the face's edge, since a
     # face filling the view has no "beside". Each candidate is clamped into the view and
-    # the first that covers nothing wins, else the one covering least.
+    # the first that covers nothing wins, else the one covering least: covering another
+    # face or chart hides what the user is looking at, so it counts before the own face.
     right, left = face_rect.right() + _GAP_PX, face_rect.left() - _GAP_PX - width
     tops = (face_rect.top(), face_rect.center().y() - height / 2, face_rect.bottom() - height)
     lefts = (face_rect.left(), face_rect.center().x() - width / 2, face_rect.right() - width)
@@ -121,19 +132,18 @@ def _sized_layout(
         + [(min(face_rect.right(), bounds.right()) - width - _GAP_PX, y) for y in tops]
     )
     best: QRectF | None = None
-    best_cost = float("inf")
+    best_cost = (float("inf"), float("inf"))
     for x, y in candidates:
         x_in = min(max(x, bounds.left()), bounds.right() - width)
         y_in = min(max(y, bounds.top()), bounds.bottom() - height)
         panel = QRectF(x_in, y_in, width, height)
-        # Covering another face or chart is worse than covering the edge of its own face.
-        cost = 2.0 * sum(_overlap(panel, other) for other in avoid) + _overlap(panel, face_rect)
-        if cost < best_cost - 1e-6:
+        cost = (sum(_overlap(panel, other) for other in avoid), _overlap(panel, face_rect))
+        if cost < best_cost:
             best, best_cost = panel, cost
-            if cost == 0.0:
+            if cost == (0.0, 0.0):
                 break
     assert best is not None
-    return BarsLayout(best, row, font.pixelSize(), padding, label_width, bar_width, percent_width)
+    return BarsLayout(best, row, font.pixelSize(), padding, label_width, bar_width, percent_width), best_cost
 
 
 def paint_faces(
