@@ -81,20 +81,19 @@ def draw_results(
     ``frame`` itself when ``in_place`` and it is BGR, else a copy.
     """
     canvas = _as_bgr(frame, copy=not in_place)
-    occupied: list[Rect] = []
-    visible: list[tuple[FaceResult, Rect]] = []
+    visible: list[tuple[FaceResult, Rect, Rect]] = []
     for result in results:
         drawn = _draw_face(canvas, result)
         if drawn is not None:
-            box, tag = drawn
-            occupied.extend((box, tag))
-            visible.append((result, box))
+            visible.append((result, *drawn))
     if show_bars and labels is not None:
-        for result, box in visible:
+        charts: list[Rect] = []
+        for position, (result, box, tag) in enumerate(visible):
             if len(labels) == len(result.probabilities):
-                chart = _draw_bars(canvas, result, labels, box, occupied)
+                others = [r for i, v in enumerate(visible) if i != position for r in v[1:]] + charts
+                chart = _draw_bars(canvas, result, labels, box, others, [box, tag])
                 if chart is not None:
-                    occupied.append(chart)
+                    charts.append(chart)
     return canvas
 
 
@@ -156,34 +155,41 @@ def _draw_face(canvas: np.ndarray, result: FaceResult) -> tuple[Rect, Rect] | No
 
 
 def _draw_bars(
-    canvas: np.ndarray, result: FaceResult, labels: Sequence[str], box: Rect, occupied: list[Rect]
+    canvas: np.ndarray,
+    result: FaceResult,
+    labels: Sequence[str],
+    box: Rect,
+    others: list[Rect],
+    own: list[Rect],
 ) -> Rect | None:
     """A compact horizontal bar chart of all class probabilities beside the face.
 
-    Sized from the face; where no spot beside it is free, smaller sizes are tried
-    before settling for the spot that covers least.
+    Sized from the face. ``others``: the other faces, their tags and the charts drawn so
+    far; ``own``: this face's box and tag. The largest size that covers none of them wins;
+    where every size covers something (a crowd), the spot covering least of ``others``,
+    then of ``own``, since hiding another face is worse than hiding an edge of this one.
     """
     height, width = canvas.shape[:2]
     x, y, w, h = box
     count = len(labels)
     row_h = int(_clamp(h / count, 11, 30))
-    fallback = None
+    best: tuple[tuple[int, int], tuple[int, tuple[float, int, int, int, int, int], int, int]] | None = None
     while True:
         layout = _chart_layout(labels, row_h, w)
-        font_scale, name_w, bar_w, pad, panel_w, panel_h = layout
+        panel_w, panel_h = layout[4], layout[5]
         if panel_w <= width and panel_h <= height:
-            (panel_x, panel_y), overlap = _place_chart(box, panel_w, panel_h, width, height, occupied)
-            if overlap == 0:
+            (panel_x, panel_y), cost = _place_chart(box, panel_w, panel_h, width, height, others, own)
+            if best is None or cost < best[0]:
+                best = (cost, (row_h, layout, panel_x, panel_y))
+            if cost == (0, 0):
                 break
-            if fallback is None:
-                fallback = (row_h, layout, panel_x, panel_y)
         if row_h <= 11:
-            if fallback is None:
-                return None  # a frame too small for a legible chart gets none rather than a smudge
-            row_h, layout, panel_x, panel_y = fallback
-            font_scale, name_w, bar_w, pad, panel_w, panel_h = layout
             break
         row_h = max(11, int(row_h * 0.8))
+    if best is None:
+        return None  # a frame too small for a legible chart gets none rather than a smudge
+    row_h, layout, panel_x, panel_y = best[1]
+    font_scale, name_w, bar_w, pad, panel_w, panel_h = layout
     _fill(canvas, panel_x, panel_y, panel_w, panel_h, (25, 25, 25), alpha=0.6)
     best = int(np.argmax(result.probabilities)) if result.probabilities else -1
     for row, (label, probability) in enumerate(zip(labels, result.probabilities)):
@@ -212,11 +218,11 @@ def _chart_layout(labels: Sequence[str], row_h: int, face_w: int) -> tuple[float
 
 
 def _place_chart(
-    box: Rect, panel_w: int, panel_h: int, width: int, height: int, occupied: list[Rect]
-) -> tuple[tuple[int, int], int]:
+    box: Rect, panel_w: int, panel_h: int, width: int, height: int, others: list[Rect], own: list[Rect]
+) -> tuple[tuple[int, int], tuple[int, int]]:
     """Right of the face, else left, below, above, or over the frame's right edge: the
-    first spot inside the frame that covers nothing already drawn, else the one that
-    covers least. Returns the spot and the area it covers."""
+    first spot inside the frame that covers nothing drawn, else the one that covers least
+    (of ``others``, then of ``own``). Returns the spot and the areas it covers."""
     x, y, w, h = box
     gap = max(4, w // 20)
     candidates = [
@@ -226,22 +232,27 @@ def _place_chart(
         (x, y - gap - panel_h),
         (width - panel_w, y),
     ]
+
+    def cost_at(spot: tuple[int, int]) -> tuple[int, int]:
+        panel = (*spot, panel_w, panel_h)
+        return sum(_overlap_area(panel, r) for r in others), sum(_overlap_area(panel, r) for r in own)
+
     best: tuple[int, int] | None = None
-    best_overlap = -1
+    best_cost = (0, 0)
     for cx, cy in candidates:
         cx = int(cx)
         if cx < 0 or cx + panel_w > width:
             continue
-        cy = int(_clamp(cy, 0, height - panel_h))
-        overlap = sum(_overlap_area((cx, cy, panel_w, panel_h), other) for other in occupied)
-        if overlap == 0:
-            return (cx, cy), 0
-        if best is None or overlap < best_overlap:
-            best, best_overlap = (cx, cy), overlap
+        spot = (cx, int(_clamp(cy, 0, height - panel_h)))
+        cost = cost_at(spot)
+        if cost == (0, 0):
+            return spot, cost
+        if best is None or cost < best_cost:
+            best, best_cost = spot, cost
     if best is None:
         best = (max(0, width - panel_w), int(_clamp(y, 0, height - panel_h)))
-        best_overlap = sum(_overlap_area((*best, panel_w, panel_h), other) for other in occupied)
-    return best, best_overlap
+        best_cost = cost_at(best)
+    return best, best_cost
 
 
 def _overlap_area(a: Rect, b: Rect) -> int:

@@ -109,3 +109,17 @@ def test_several_faces_and_unknown_labels() -> None:
 def test_no_faces_leaves_the_frame_alone() -> None:
     frame = np.random.default_rng(0).integers(0, 256, (50, 60, 3), dtype=np.uint8)
     assert np.array_equal(draw_results(frame, [], SIX_LABELS), frame)
+
+
+def test_in_a_crowd_charts_shrink_rather_than_cover_a_face() -> None:
+    # Three faces close together (found by search: the previous layout put over 1,000 chart
+    # pixels on the faces here, settling for the least-covering spot at full size).
+    boxes = [(310, 270, 80, 80), (470, 70, 120, 120), (480, 330, 140, 140)]
+    results = [FaceResult(box, i, "happy", 0.6, (0.05, 0.1, 0.6, 0.05, 0.1, 0.1)) for i, box in enumerate(boxes)]
+    frame = np.full((480, 640, 3), 128, np.uint8)
+    with_bars = draw_results(frame, results, SIX_LABELS, show_bars=True)
+    without_bars = draw_results(frame, results, SIX_LABELS, show_bars=False)
+    chart_pixels = np.any(with_bars != without_bars, axis=2)
+    assert chart_pixels.sum() > 3 * 2000  # three charts were drawn
+    for x, y, w, h in boxes:  # inside each box (clear of its outline) nothing changed
+        assert not chart_pixels[y + 4 : y + h - 4, x + 4 : x + w - 4].any(), (x, y, w, h)
