@@ -86,10 +86,16 @@ def test_corrupt_weights_name_the_file(qtbot: QtBot, make_window, tmp_path: Path
     window = make_window(video=gui_video.path, weights=corrupt)
     qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
     assert not window.model_status.ok and str(corrupt) in window.model_banner.text()
+    assert window.status.model_label.text() == "No model"
     # Loading a good model afterwards clears the message and brings the emotions back.
     window.controller.load_weights(random_weights)
     qtbot.waitUntil(lambda: window.model_status.ok, timeout=WAIT_MS)
     assert window.model_banner.text() == ""
+    assert window.status.model_label.text().startswith(f"Model {random_weights.stem} (")
+    # A bad file picked later keeps the working model, and the status bar keeps naming it.
+    window.controller.load_weights(corrupt)
+    qtbot.waitUntil(lambda: not window.model_status.ok, timeout=WAIT_MS)
+    assert window.status.model_label.text().startswith(f"Model {random_weights.stem} (")
 
 
 def test_a_camera_unplugged_mid_stream_offers_retry(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:

@@ -41,6 +41,10 @@ def test_frames_and_results_arrive_from_a_video(qtbot: QtBot, make_window, gui_v
     window = make_window(video=gui_video.path)
     qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
     assert window.model_status.ok and window.model_status.labels == SIX_LABELS
+    # The status bar names the model in use for good, its classes in order in the tooltip.
+    weights = window.model_status.active_weights
+    assert window.status.model_label.text().startswith(f"Model {weights.stem} (6 classes")
+    assert ", ".join(SIX_LABELS) in window.status.model_label.toolTip()
     result = wait_for_face_result(qtbot, window)
     assert result.image.shape == (240, 320, 3)
     assert result.labels == SIX_LABELS

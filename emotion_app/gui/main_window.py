@@ -445,6 +445,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_status(self, status: ModelStatus) -> None:
         self._model_status = status
+        self.status.show_model(status)
         if not self._initial_source_started:
             self._initial_source_started = True
             if self._pending_source is not None:
@@ -455,7 +456,7 @@ class MainWindow(QMainWindow):
             self.model_banner.dismiss()
             name = status.weights_path.name if status.weights_path else "model"
             mode = f" ({status.inference_mode})" if status.inference_mode else ""
-            self.status.showMessage(f"Emotion model {name}{mode}: {', '.join(status.labels)}", 5000)
+            self.status.showMessage(f"Loaded {name}{mode}", 5000)
             return
         if status.active_weights is not None:
             self.model_banner.show_message(

@@ -1,4 +1,5 @@
-"""The status bar: display fps, inference fps, capture-to-overlay latency, dropped frames."""
+"""The status bar: the model in use, display fps, inference fps, capture-to-overlay latency,
+dropped frames."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 
 from PyQt6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from .frames import InferenceResult
+from .frames import InferenceResult, ModelStatus
 from .stats import RateMeter, RollingPercentiles
 
 
@@ -48,6 +49,10 @@ class PerformanceStatusBar(QStatusBar):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Permanent, so the model stays named after the transient messages have gone; short,
+        # so it leaves room for them (the labels in output order are in its tooltip).
+        self.model_label = QLabel("Model –")
+        self.addPermanentWidget(self.model_label)
         self.display_label = QLabel()
         self.inference_label = QLabel()
         self.latency_label = QLabel()
@@ -59,6 +64,22 @@ class PerformanceStatusBar(QStatusBar):
         for label in (self.display_label, self.inference_label, self.latency_label, self.dropped_label):
             self.addPermanentWidget(label)
         self.show_stats(PerformanceStats(), time.perf_counter())
+
+    def show_model(self, status: ModelStatus) -> None:
+        """Name the model in use (``status.active_weights``)."""
+        active = status.active_weights
+        if status.error and active is not None:
+            return  # a file that failed to load left the model in use, and this label, as they were
+        if active is None:
+            self.model_label.setText("No model")
+            self.model_label.setToolTip(f"No emotion model loaded: {status.error}" if status.error else "")
+            return
+        mode = f", {status.inference_mode}" if status.inference_mode else ""
+        self.model_label.setText(f"Model {active.stem} ({len(status.labels)} classes{mode})")
+        lines = [str(active), "Classes in output order: " + ", ".join(status.labels)]
+        if status.note:
+            lines.append(status.note)
+        self.model_label.setToolTip("\n".join(lines))
 
     def show_stats(self, stats: PerformanceStats, now: float) -> None:
         self.display_label.setText(f"Display {stats.display_rate.rate(now):.1f} fps")
