@@ -191,11 +191,11 @@ def _draw_bars(
     row_h, layout, panel_x, panel_y = best[1]
     font_scale, name_w, bar_w, pad, panel_w, panel_h = layout
     _fill(canvas, panel_x, panel_y, panel_w, panel_h, (25, 25, 25), alpha=0.6)
-    best = int(np.argmax(result.probabilities)) if result.probabilities else -1
+    top_class = int(np.argmax(result.probabilities)) if result.probabilities else -1
     for row, (label, probability) in enumerate(zip(labels, result.probabilities)):
         top = panel_y + pad + row * row_h
         text_y = top + row_h - max(2, row_h // 4)
-        weight = 2 if row == best and font_scale >= 0.5 else 1
+        weight = 2 if row == top_class and font_scale >= 0.5 else 1
         cv2.putText(canvas, label[:8], (panel_x + pad, text_y), _FONT, font_scale, _TEXT_ON_DARK, weight, cv2.LINE_AA)
         bar_x = panel_x + 2 * pad + name_w
         bar_h = max(3, row_h - 2 * max(1, row_h // 5))

@@ -1,6 +1,5 @@
 import os
 import pickle
-import struct
 from pathlib import Path
 
 import numpy as np

@@ -153,7 +153,7 @@ def _print_summary(
     print(f"faces: {faces} in {frames_with_face} {unit}{'s' if frames_with_face != 1 else ''} ({share:.0%}){tracked}")
     if faces:
         shares = ", ".join(
-            f"{label} {label_counts[label] / faces:.0%}" for label in sorted(labels, key=lambda l: -label_counts[l]) if label_counts[label]
+            f"{label} {label_counts[label] / faces:.0%}" for label in sorted(labels, key=lambda name: -label_counts[name]) if label_counts[label]
         )
         print(f"emotions: {shares}")
     else:
