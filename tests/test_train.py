@@ -156,6 +156,25 @@ def test_init_from_starts_with_the_earlier_runs_best_model(tmp_path, fer_csv, ca
             assert torch.equal(started[name], tensor), name
 
 
+def test_the_validation_split_depends_on_split_seed_not_on_seed(fer_csv):
+    def held_out(**overrides):
+        data = train.load_data(train.TrainConfig(data=str(fer_csv), val_fraction=0.2, test_split="", **overrides))
+        return data.val_images
+    reference = held_out()
+    assert torch.equal(held_out(seed=7), reference)  # differently seeded runs hold out the same faces
+    assert not torch.equal(held_out(split_seed=7), reference)
+
+
+def test_a_fine_tune_must_hold_out_the_same_faces_as_its_source(tmp_path, fer_csv, capsys):
+    first = tmp_path / "first"
+    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(first), *FAST]) == 0
+    code = train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(tmp_path / "second"), "--split-seed", "3",
+                       "--init-from", str(first / "checkpoint.pt"), *FAST])
+    assert code == 2
+    assert "different validation split" in capsys.readouterr().out
+    assert not (tmp_path / "second" / "checkpoint.pt").exists()
+
+
 def test_a_fine_tunes_weights_file_names_the_runs_it_started_from(tmp_path, fer_csv):
     first, second, third = tmp_path / "first", tmp_path / "second", tmp_path / "third"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(first), *FAST]) == 0

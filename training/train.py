@@ -60,7 +60,10 @@ class TrainConfig:
     batch_norm: bool = True  # folded into the convolutions at export
     augment: bool = True
     augment_strength: float = 1.0  # scales every jitter and the erasing chance; flips stay
-    seed: int = 0
+    seed: int = 0  # weights, data order, augmentation
+    # The validation split's own seed, so runs with different --seed (e.g. fine-tunes to
+    # average) hold out the same faces and none selects on faces another trained on.
+    split_seed: int = 0
     threads: int = 0  # 0: torch's default
     bf16: bool = False  # CPU autocast to bfloat16 (fast on CPUs with AVX512-BF16/AMX)
     device: str = "auto"
@@ -136,7 +139,7 @@ def select_device(config: TrainConfig) -> torch.device:
 def load_data(config: TrainConfig) -> Datasets:
     classes = classes_for(config.classes)
     training = load_split(config.data, "Training", classes)
-    train_idx, val_idx = stratified_split(training.labels, config.val_fraction, config.seed)
+    train_idx, val_idx = stratified_split(training.labels, config.val_fraction, config.split_seed)
     test = None
     try:
         test = load_split(config.data, config.test_split, classes) if config.test_split else None
@@ -384,6 +387,8 @@ _HELP = {
     "export": "also write the best model's weights file here (e.g. weights/emotion_cnn.safetensors)",
     "classes": "6 (without disgust) or 7",
     "val_fraction": "share of Training held out, stratified and seeded, to select the model",
+    "seed": "seed of the weights, data order and augmentation",
+    "split_seed": "seed of the validation split (independent of --seed, so differently seeded runs hold out the same faces)",
     "lr": "peak learning rate of the one-cycle schedule",
     "warmup_fraction": "share of the steps spent rising to the peak",
     "label_smoothing": "cross-entropy label smoothing",
@@ -479,7 +484,8 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
             log(f"error: --resume but no checkpoint at {checkpoint_path}")
             return 2
         state = load_checkpoint(checkpoint_path)
-        saved = TrainConfig(**state["config"])
+        # Runs from before split_seed existed split with their seed.
+        saved = TrainConfig(**{"split_seed": state["config"].get("seed", 0), **state["config"]})
         # The run continues with its own settings; only run-control flags come from the CLI.
         config = dataclasses.replace(saved, resume=True, stop_after_steps=config.stop_after_steps, progress=config.progress, data=config.data or saved.data, export=config.export or saved.export, threads=config.threads)
         if state["epoch"] >= config.epochs:
@@ -537,6 +543,16 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         source = load_checkpoint(Path(config.init_from))
         if source.get("best_state") is None:
             log(f"error: {config.init_from} holds no trained model (best_state)")
+            return 2
+        saved_config = source.get("config", {})
+        source_config = {"split_seed": saved_config.get("seed", 0), **saved_config}
+        source_split = (source_config.get("val_fraction"), source_config.get("split_seed"), source_config.get("classes"))
+        if source_split != (config.val_fraction, config.split_seed, config.classes):
+            # The source trained on this run's validation faces: selecting on them would flatter it.
+            log(
+                f"error: {config.init_from} held out a different validation split (val_fraction, split_seed, "
+                f"classes = {source_split}); use the same (here {(config.val_fraction, config.split_seed, config.classes)})"
+            )
             return 2
         model.load_state_dict(source["best_state"])
         lineage = starting_point(config.init_from, source)
