@@ -354,19 +354,23 @@ def write_metrics(out: Path, history: list[dict[str, Any]]) -> None:
 
 
 def averaged_model_with_fresh_statistics(averaged: torch.optim.swa_utils.AveragedModel, data: Datasets, spec: Preprocessing, config: TrainConfig, device: torch.device) -> nn.Module:
-    """The weight average as a plain model, its BatchNorm statistics recomputed.
-
-    Averaged weights do not match any epoch's running statistics, so they are measured
-    again with one pass over the (unaugmented) training faces.
-    """
+    """The weight average as a plain model, its BatchNorm statistics recomputed."""
     model = build_model(len(data.classes), dropout=config.dropout, batch_norm=config.batch_norm)
     model.load_state_dict(averaged.module.state_dict())
-    model = model.to(device)
+    return recompute_batch_norm(model.to(device), data, spec, device)
+
+
+def recompute_batch_norm(model: nn.Module, data: Datasets, spec: Preprocessing, device: torch.device) -> nn.Module:
+    """Measure ``model``'s BatchNorm statistics again with one pass over the (unaugmented)
+    training faces; returns it in eval mode.
+
+    Averaged weights match no single run's running statistics, so theirs must be measured.
+    """
 
     def batches() -> Any:
         for start in range(0, len(data.train_images), 256):
             images = data.train_images[start : start + 256].to(torch.float32).unsqueeze(1) / 255.0
-            yield ((images - spec.mean) / spec.std).to(device)
+            yield ((images - spec.mean) / spec.std).to(device, memory_format=torch.channels_last)
 
     torch.optim.swa_utils.update_bn(batches(), model, device)
     return model.eval()
@@ -379,6 +383,64 @@ def export_weights(path: Path, folded: SeedCNN, classes: tuple[str, ...], spec: 
 
 
 # ----------------------------------------------------------------------------- main
+
+
+def publish(folded: SeedCNN, data: Datasets, spec: Preprocessing, config: TrainConfig, meta: dict[str, Any], out: Path, device: torch.device) -> dict[str, Any]:
+    """Choose the test-time views on validation, report the test split(s), export.
+
+    Writes ``out/best.safetensors`` (and ``config.export``) with ``meta`` completed, and
+    ``out/summary.json``; prints the summary's headline figures as one JSON line.
+    """
+    # Test-time augmentation is chosen on the validation split only: each candidate adds
+    # views (and classifier cost), so one must beat the cheaper ones to be picked.
+    candidates = {
+        "off": dataclasses.replace(spec, flip_tta=False, tta_zooms=()),
+        "flip": dataclasses.replace(spec, flip_tta=True, tta_zooms=()),
+        "flip+zoom0.95": dataclasses.replace(spec, flip_tta=True, tta_zooms=(0.95,)),
+        "flip+zoom0.9": dataclasses.replace(spec, flip_tta=True, tta_zooms=(0.9,)),
+    }
+    val_by_tta = {name: evaluate(folded, data.val_images, data.val_labels, candidate, device)["accuracy"] for name, candidate in candidates.items()}
+    if config.tta == "auto":
+        chosen = "off"
+        for name, accuracy in val_by_tta.items():
+            if accuracy > val_by_tta[chosen]:
+                chosen = name
+    elif config.tta in candidates:
+        chosen = config.tta
+    else:
+        raise ValueError(f"--tta must be auto or one of {', '.join(candidates)}, got {config.tta!r}")
+    spec = candidates[chosen]
+    meta["validation_accuracy_by_tta"] = {name: round(acc, 5) for name, acc in val_by_tta.items()}
+    meta["validation_accuracy_flip_tta"] = round(val_by_tta["flip"], 5)
+    meta["tta"] = chosen
+    meta["flip_tta"] = spec.flip_tta
+    log("validation accuracy by test-time augmentation: " + ", ".join(f"{n} {a:.4f}" for n, a in val_by_tta.items()) + f"; exported with {chosen}")
+    if data.test is not None:
+        test = evaluate(folded, data.test.images, data.test.labels, candidates["off"], device)
+        test_tta = evaluate(folded, data.test.images, data.test.labels, candidates["flip"], device)
+        shipped = evaluate(folded, data.test.images, data.test.labels, spec, device)
+        meta["test_split"] = config.test_split
+        meta["test_accuracy"] = round(test["accuracy"], 5)
+        meta["test_accuracy_flip_tta"] = round(test_tta["accuracy"], 5)
+        meta["test_accuracy_as_shipped"] = round(shipped["accuracy"], 5)
+        log(f"{config.test_split}: accuracy {test['accuracy']:.4f} (flip TTA {test_tta['accuracy']:.4f}; as exported, {chosen}: {shipped['accuracy']:.4f})")
+    if config.test_split != "PrivateTest":
+        # The hold-out split, when the user's copy has it (the Kaggle CSV does): reported, never used to select.
+        try:
+            private = load_split(config.data, "PrivateTest", data.classes)
+        except DataError:
+            private = None
+        if private is not None and private.source != (data.test.source if data.test else None):
+            held_out = evaluate(folded, private.images, private.labels, spec, device)
+            meta["private_test_accuracy"] = round(held_out["accuracy"], 5)
+            log(f"PrivateTest: accuracy {held_out['accuracy']:.4f}")
+    final_path = export_weights(out / "best.safetensors", folded, data.classes, spec, meta)
+    log(f"wrote {final_path}")
+    if config.export:
+        log(f"wrote {export_weights(Path(config.export), folded, data.classes, spec, meta)}")
+    (out / "summary.json").write_text(json.dumps(meta, indent=2) + "\n")
+    print(json.dumps({k: meta[k] for k in ("validation_accuracy", "best_epoch", "selected") if k in meta} | {k: meta[k] for k in ("test_accuracy", "test_accuracy_flip_tta", "test_accuracy_as_shipped", "private_test_accuracy") if k in meta}))
+    return meta
 
 
 _HELP = {
@@ -642,55 +704,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     if lineage is not None:
         meta["initialised_from"] = lineage
         meta["total_training_seconds"] = round(total_seconds + lineage_seconds(lineage), 1)
-    # Test-time augmentation is chosen on the validation split only: each candidate adds
-    # views (and classifier cost), so one must beat the cheaper ones to be picked.
-    candidates = {
-        "off": dataclasses.replace(spec, flip_tta=False, tta_zooms=()),
-        "flip": dataclasses.replace(spec, flip_tta=True, tta_zooms=()),
-        "flip+zoom0.95": dataclasses.replace(spec, flip_tta=True, tta_zooms=(0.95,)),
-        "flip+zoom0.9": dataclasses.replace(spec, flip_tta=True, tta_zooms=(0.9,)),
-    }
-    val_by_tta = {name: evaluate(folded, data.val_images, data.val_labels, candidate, device)["accuracy"] for name, candidate in candidates.items()}
-    if config.tta == "auto":
-        chosen = "off"
-        for name, accuracy in val_by_tta.items():
-            if accuracy > val_by_tta[chosen]:
-                chosen = name
-    elif config.tta in candidates:
-        chosen = config.tta
-    else:
-        raise ValueError(f"--tta must be auto or one of {', '.join(candidates)}, got {config.tta!r}")
-    spec = candidates[chosen]
-    meta["validation_accuracy_by_tta"] = {name: round(acc, 5) for name, acc in val_by_tta.items()}
-    meta["validation_accuracy_flip_tta"] = round(val_by_tta["flip"], 5)
-    meta["tta"] = chosen
-    meta["flip_tta"] = spec.flip_tta
-    log("validation accuracy by test-time augmentation: " + ", ".join(f"{n} {a:.4f}" for n, a in val_by_tta.items()) + f"; exported with {chosen}")
-    if data.test is not None:
-        test = evaluate(folded, data.test.images, data.test.labels, candidates["off"], device)
-        test_tta = evaluate(folded, data.test.images, data.test.labels, candidates["flip"], device)
-        shipped = evaluate(folded, data.test.images, data.test.labels, spec, device)
-        meta["test_split"] = config.test_split
-        meta["test_accuracy"] = round(test["accuracy"], 5)
-        meta["test_accuracy_flip_tta"] = round(test_tta["accuracy"], 5)
-        meta["test_accuracy_as_shipped"] = round(shipped["accuracy"], 5)
-        log(f"{config.test_split}: accuracy {test['accuracy']:.4f} (flip TTA {test_tta['accuracy']:.4f}; as exported, {chosen}: {shipped['accuracy']:.4f})")
-    if config.test_split != "PrivateTest":
-        # The hold-out split, when the user's copy has it (the Kaggle CSV does): reported, never used to select.
-        try:
-            private = load_split(config.data, "PrivateTest", data.classes)
-        except DataError:
-            private = None
-        if private is not None and private.source != (data.test.source if data.test else None):
-            held_out = evaluate(folded, private.images, private.labels, spec, device)
-            meta["private_test_accuracy"] = round(held_out["accuracy"], 5)
-            log(f"PrivateTest: accuracy {held_out['accuracy']:.4f}")
-    final_path = export_weights(out / "best.safetensors", folded, data.classes, spec, meta)
-    log(f"wrote {final_path}")
-    if config.export:
-        log(f"wrote {export_weights(Path(config.export), folded, data.classes, spec, meta)}")
-    (out / "summary.json").write_text(json.dumps(meta, indent=2) + "\n")
-    print(json.dumps({k: meta[k] for k in ("validation_accuracy", "best_epoch", "selected") if k in meta} | {k: meta[k] for k in ("test_accuracy", "test_accuracy_flip_tta", "test_accuracy_as_shipped", "private_test_accuracy") if k in meta}))
+    publish(folded, data, spec, config, meta, out, device)
     return 0
 
 

@@ -1,0 +1,85 @@
+"""Model soups on tiny synthetic data: averaging, choosing on validation, refusing mixed runs."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from emotion_app import EmotionClassifier
+from tests.synthetic_fer import write_fer_csv
+from training import soup, train
+
+FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2"]
+
+
+@pytest.fixture(scope="module")
+def fine_tunes(tmp_path_factory):
+    """A base run and two differently seeded one-epoch fine-tunes of it."""
+    root = tmp_path_factory.mktemp("soup")
+    data = write_fer_csv(root / "fer2013.csv", {"Training": 12, "PublicTest": 4})
+    assert train.main(["--data", str(data), "--epochs", "1", "--out", str(root / "base"), *FAST]) == 0
+    tunes = []
+    for seed in (1, 2):
+        out = root / f"tune{seed}"
+        args = ["--data", str(data), "--epochs", "1", "--lr", "0.01", "--seed", str(seed), "--out", str(out),
+                "--init-from", str(root / "base" / "checkpoint.pt"), *FAST]
+        assert train.main(args) == 0
+        tunes.append(out / "checkpoint.pt")
+    return data, tunes
+
+
+def test_average_states_is_the_mean_of_floats_and_keeps_counters():
+    a = {"w": torch.tensor([1.0, 2.0]), "n": torch.tensor(3)}
+    b = {"w": torch.tensor([3.0, 6.0]), "n": torch.tensor(9)}
+    averaged = soup.average_states([a, b])
+    assert torch.equal(averaged["w"], torch.tensor([2.0, 4.0]))
+    assert averaged["n"].item() == 3
+
+
+def test_a_soup_of_fine_tunes_exports_the_best_candidate(tmp_path, fine_tunes, capsys):
+    data, tunes = fine_tunes
+    out, export = tmp_path / "soup", tmp_path / "soup.safetensors"
+    assert soup.main(["--data", str(data), "--out", str(out), "--export", str(export), "--threads", "1", *map(str, tunes)]) == 0
+    printed = capsys.readouterr().out
+    assert "uniform soup of 2: validation" in printed and "selected on validation:" in printed
+    headline = json.loads(printed.strip().splitlines()[-1])
+    assert {"validation_accuracy", "selected", "test_accuracy"} <= headline.keys()
+    classifier = EmotionClassifier.load(export)
+    card = classifier.card.training
+    assert [i["checkpoint"] for i in card["soup"]["ingredients"]] == [str(t) for t in tunes]
+    assert card["selected"] == headline["selected"]
+    # The ingredients share their starting point; its time is counted once.
+    shared = card["soup"]["ingredients"][0]["initialised_from"]["training_seconds"]
+    own = sum(i["training_seconds"] for i in card["soup"]["ingredients"])
+    assert card["total_training_seconds"] == pytest.approx(card["training_seconds"] + own + shared, abs=0.3)
+    probabilities = classifier.predict(torch.zeros(2, 48, 48, dtype=torch.uint8).numpy())
+    assert probabilities.shape == (2, 6) and abs(float(probabilities.sum(1)[0]) - 1) < 1e-4
+    assert (out / "best.safetensors").is_file() and json.loads((out / "summary.json").read_text())["soup"]["members"]
+
+
+def test_the_uniform_soup_is_the_mean_of_the_ingredients(fine_tunes):
+    data, tunes = fine_tunes
+    ingredients = soup.read_ingredients([str(t) for t in tunes])
+    config = train.TrainConfig(data=str(data), val_fraction=0.2, test_split="")
+    datasets = train.load_data(config)
+    model = soup.cook(ingredients, datasets, ingredients[0].preprocessing, torch.device("cpu"))
+    name = "features.0.weight"  # the first convolution
+    expected = (ingredients[0].state[name] + ingredients[1].state[name]) / 2
+    assert torch.allclose(model.state_dict()[name], expected)
+
+
+def test_runs_with_another_validation_split_are_refused(tmp_path, fine_tunes, capsys):
+    data, tunes = fine_tunes
+    other = tmp_path / "other"
+    assert train.main(["--data", str(data), "--epochs", "1", "--split-seed", "4", "--out", str(other), *FAST]) == 0
+    capsys.readouterr()
+    assert soup.main(["--data", str(data), "--out", str(tmp_path / "soup"), str(tunes[0]), str(other / "checkpoint.pt")]) == 2
+    assert "split_seed" in capsys.readouterr().out
+
+
+def test_a_missing_checkpoint_is_named(tmp_path, fine_tunes, capsys):
+    data, tunes = fine_tunes
+    missing = tmp_path / "nowhere" / "checkpoint.pt"
+    assert soup.main(["--data", str(data), "--out", str(tmp_path / "soup"), str(tunes[0]), str(missing)]) == 2
+    assert str(missing) in capsys.readouterr().out

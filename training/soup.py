@@ -1,0 +1,252 @@
+"""Average fine-tunes of one model ("model soup"), keeping the average only where the
+validation split says it is better.
+
+    python -m training.soup --data /path/to/fer2013 --out runs/soup \\
+        runs/tune_a/checkpoint.pt runs/tune_b/checkpoint.pt runs/tune_c/checkpoint.pt \\
+        [--export weights/emotion_cnn.safetensors]
+
+Each checkpoint's best model is an ingredient. Fine-tunes started from the same model
+(``training.train --init-from X --seed N``) stay close enough in weight space that their
+average is a model too, often a better one (Wortsman et al., 2022, "Model soups").
+Candidates, all scored on the validation split the runs share (single view):
+
+- every ingredient alone;
+- the uniform soup: the mean of all ingredients;
+- the greedy soup: ingredients in order of validation accuracy, each kept only if the
+  average with it scores at least as well as without.
+
+An average's BatchNorm statistics are measured again on the training faces. The best
+candidate is exported as ``training.train`` exports: test-time views chosen on validation,
+the test split reported, never used to choose. The weights file records every ingredient.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import shlex
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from emotion_app.model import build_model, fold_batch_norm
+from emotion_app.preprocessing import Preprocessing
+from emotion_app.weights import WeightsError
+
+from .data import DataError
+from .train import (
+    TTA_CHOICES,
+    Datasets,
+    TrainConfig,
+    evaluate,
+    load_checkpoint,
+    load_data,
+    log,
+    publish,
+    recompute_batch_norm,
+    starting_point,
+)
+
+
+@dataclass
+class SoupConfig:
+    checkpoints: list[str] = field(default_factory=list)
+    data: str = ""
+    out: str = "runs/soup"
+    export: str = ""
+    threads: int = 0
+    test_split: str = "PublicTest"
+    tta: str = "auto"
+
+
+@dataclass
+class Ingredient:
+    path: str
+    config: TrainConfig
+    preprocessing: Preprocessing
+    state: dict[str, torch.Tensor]  # the run's best model, training form (with BatchNorm)
+    record: dict[str, Any]  # what made it: commands, epochs, time, starting point
+    validation_accuracy: float = 0.0
+
+
+def read_ingredients(paths: list[str]) -> list[Ingredient]:
+    """Load each checkpoint's best model; all must share architecture, classes, split and
+    preprocessing, or their average (and its validation score) would mean nothing."""
+    ingredients: list[Ingredient] = []
+    for path in paths:
+        try:
+            state = load_checkpoint(Path(path))
+        except (OSError, RuntimeError) as exc:
+            raise DataError(f"cannot read checkpoint {path}: {exc}") from exc
+        if state.get("best_state") is None:
+            raise DataError(f"{path} holds no trained model (best_state)")
+        saved = state["config"]
+        config = TrainConfig(**{"split_seed": saved.get("seed", 0), **saved})
+        ingredients.append(
+            Ingredient(path, config, Preprocessing.from_dict(state["preprocessing"]), state["best_state"], starting_point(path, state))
+        )
+    first = ingredients[0]
+    for other in ingredients[1:]:
+        for name in ("classes", "val_fraction", "split_seed", "dropout", "batch_norm"):
+            mine, theirs = getattr(first.config, name), getattr(other.config, name)
+            if mine != theirs:
+                raise DataError(f"{other.path} differs from {first.path} in {name} ({theirs} vs {mine}); a soup needs runs that share it")
+        if other.preprocessing != first.preprocessing:
+            raise DataError(f"{other.path} normalises faces differently from {first.path}; a soup needs the same preprocessing")
+        if other.state.keys() != first.state.keys():
+            raise DataError(f"{other.path} has other layers than {first.path}")
+    return ingredients
+
+
+def average_states(states: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    """The element-wise mean of floating-point tensors; integer ones (BatchNorm's batch
+    counter) are taken from the first, since the statistics are measured again anyway."""
+    averaged: dict[str, torch.Tensor] = {}
+    for name, first in states[0].items():
+        if first.is_floating_point():
+            averaged[name] = torch.stack([state[name].float() for state in states]).mean(0).to(first.dtype)
+        else:
+            averaged[name] = first.clone()
+    return averaged
+
+
+def as_model(state: dict[str, torch.Tensor], config: TrainConfig, num_classes: int, device: torch.device) -> nn.Module:
+    model = build_model(num_classes, dropout=config.dropout, batch_norm=config.batch_norm)
+    model.load_state_dict(state)
+    return model.to(device, memory_format=torch.channels_last).eval()
+
+
+def score(model: nn.Module, data: Datasets, spec: Preprocessing, device: torch.device) -> float:
+    return evaluate(model, data.val_images, data.val_labels, spec, device)["accuracy"]
+
+
+def cook(members: list[Ingredient], data: Datasets, spec: Preprocessing, device: torch.device) -> nn.Module:
+    """The average of ``members`` with its BatchNorm statistics measured."""
+    first = members[0]
+    model = as_model(average_states([m.state for m in members]), first.config, len(data.classes), device)
+    return recompute_batch_norm(model, data, spec, device) if first.config.batch_norm else model
+
+
+def total_seconds(records: list[dict[str, Any]]) -> float:
+    """Training time of the ingredients and everything they started from, shared starting
+    points counted once."""
+    seen: dict[tuple[str, str], float] = {}
+    for record in records:
+        node: dict[str, Any] | None = record
+        while node is not None:
+            seen[(str(node.get("checkpoint", "")), str(node.get("command", "")))] = float(node.get("training_seconds", 0.0))
+            node = node.get("initialised_from")
+    return sum(seen.values())
+
+
+def parse_args(argv: list[str] | None = None) -> SoupConfig:
+    parser = argparse.ArgumentParser(
+        prog="python -m training.soup",
+        description="Average fine-tunes of one model (a model soup) and export the best of the ingredients, "
+        "the uniform soup and the greedy soup, chosen on the validation split.",
+    )
+    parser.add_argument("checkpoints", nargs="+", help="checkpoint.pt of each run (fine-tunes of one model, sharing its validation split)")
+    parser.add_argument("--data", required=True, help="fer2013.csv, or the folder with train/ and test/")
+    parser.add_argument("--out", default="runs/soup", help="folder for best.safetensors, summary.json (default: runs/soup)")
+    parser.add_argument("--export", default="", help="also write the chosen model's weights file here")
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    parser.add_argument("--test-split", default="PublicTest", help="split reported, never used to choose (default: PublicTest)")
+    parser.add_argument("--tta", default="auto", choices=TTA_CHOICES, help="test-time views of the export (default: auto, chosen on validation)")
+    args = parser.parse_args(argv)
+    if len(args.checkpoints) < 2:
+        parser.error("a soup needs at least two checkpoints")
+    return SoupConfig(args.checkpoints, args.data, args.out, args.export, args.threads, args.test_split, args.tta)
+
+
+def run(config: SoupConfig, command: str) -> int:
+    started = time.time()
+    device = torch.device("cpu")
+    ingredients = read_ingredients(config.checkpoints)
+    base = ingredients[0].config
+    # The runs' own split (same fraction, seed and classes), on the data given here.
+    train_config = dataclasses.replace(
+        base, data=config.data, out=config.out, export=config.export, test_split=config.test_split, tta=config.tta, resume=False
+    )
+    data = load_data(train_config)
+    spec = ingredients[0].preprocessing
+    log(f"data: {len(data.train_labels)} train, {len(data.val_labels)} validation; {len(ingredients)} ingredients")
+
+    for ingredient in ingredients:
+        ingredient.validation_accuracy = score(as_model(ingredient.state, base, len(data.classes), device), data, spec, device)
+        log(f"  {ingredient.path}: validation {ingredient.validation_accuracy:.4f}")
+    ranked = sorted(ingredients, key=lambda i: i.validation_accuracy, reverse=True)
+
+    uniform = cook(ingredients, data, spec, device)
+    uniform_accuracy = score(uniform, data, spec, device)
+    log(f"uniform soup of {len(ingredients)}: validation {uniform_accuracy:.4f}")
+
+    greedy_members = [ranked[0]]
+    greedy_model: nn.Module = as_model(ranked[0].state, base, len(data.classes), device)
+    greedy_accuracy = ranked[0].validation_accuracy
+    for candidate in ranked[1:]:
+        trial = cook(greedy_members + [candidate], data, spec, device)
+        accuracy = score(trial, data, spec, device)
+        kept = accuracy >= greedy_accuracy
+        log(f"greedy soup + {candidate.path}: validation {accuracy:.4f} ({'kept' if kept else 'left out'})")
+        if kept:
+            greedy_members, greedy_model, greedy_accuracy = greedy_members + [candidate], trial, accuracy
+
+    # Ties go to the simpler candidate: a single run, then the greedy soup, then the uniform one.
+    choices: list[tuple[float, str, nn.Module]] = [
+        (ranked[0].validation_accuracy, f"ingredient {ranked[0].path}", as_model(ranked[0].state, base, len(data.classes), device)),
+    ]
+    if len(greedy_members) > 1:
+        choices.append((greedy_accuracy, f"greedy soup of {len(greedy_members)}", greedy_model))
+    choices.append((uniform_accuracy, f"uniform soup of {len(ingredients)}", uniform))
+    best_accuracy, selected, chosen = choices[0]
+    for accuracy, name, model in choices[1:]:
+        if accuracy > best_accuracy:
+            best_accuracy, selected, chosen = accuracy, name, model
+    log(f"selected on validation: {selected} ({best_accuracy:.4f})")
+
+    members = ingredients if selected.startswith("uniform") else greedy_members if selected.startswith("greedy") else [ranked[0]]
+    soup_seconds = time.time() - started
+    records = [m.record for m in ingredients]
+    meta: dict[str, Any] = {
+        "data": str(config.data), "classes": list(data.classes),
+        "split_sizes": {"train": len(data.train_labels), "validation": len(data.val_labels), config.test_split: len(data.test) if data.test else 0},
+        "validation_accuracy": round(best_accuracy, 5), "selected": selected,
+        "soup": {
+            "ingredients": [{**m.record, "validation_accuracy": round(m.validation_accuracy, 5)} for m in ingredients],
+            "members": [m.path for m in members],
+            "uniform_validation_accuracy": round(uniform_accuracy, 5),
+            "greedy_validation_accuracy": round(greedy_accuracy, 5),
+            "greedy_members": [m.path for m in greedy_members],
+        },
+        "command": command, "config": dataclasses.asdict(train_config),
+        "training_seconds": round(soup_seconds, 1),
+        "total_training_seconds": round(soup_seconds + total_seconds(records), 1),
+        "device": str(device), "world_size": 1,
+    }
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    folded = fold_batch_norm(chosen.cpu()) if base.batch_norm else chosen.cpu()
+    publish(folded, data, spec, train_config, meta, out, device)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = parse_args(argv)
+    if config.threads > 0:
+        torch.set_num_threads(config.threads)
+    command = "python -m training.soup " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    try:
+        return run(config, command)
+    except (DataError, WeightsError) as exc:
+        log(f"error: {exc}")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
