@@ -53,6 +53,7 @@ def test_a_soup_of_fine_tunes_exports_the_best_candidate(tmp_path, fine_tunes, c
     shared = card["soup"]["ingredients"][0]["initialised_from"]["training_seconds"]
     own = sum(i["training_seconds"] for i in card["soup"]["ingredients"])
     assert card["total_training_seconds"] == pytest.approx(card["training_seconds"] + own + shared, abs=0.3)
+    assert card["epochs"] == 2 and card["total_epochs"] == 3  # 1 + 1 behind each tune; 1 + 1 + 1 in all
     probabilities = classifier.predict(torch.zeros(2, 48, 48, dtype=torch.uint8).numpy())
     assert probabilities.shape == (2, 6) and abs(float(probabilities.sum(1)[0]) - 1) < 1e-4
     assert (out / "best.safetensors").is_file() and json.loads((out / "summary.json").read_text())["soup"]["members"]

@@ -133,16 +133,21 @@ def cook(members: list[Ingredient], data: Datasets, spec: Preprocessing, device:
     return recompute_batch_norm(model, data, spec, device) if first.config.batch_norm else model
 
 
-def total_seconds(records: list[dict[str, Any]]) -> float:
-    """Training time of the ingredients and everything they started from, shared starting
-    points counted once."""
-    seen: dict[tuple[str, str], float] = {}
+def chain_totals(records: list[dict[str, Any]]) -> tuple[float, int, int]:
+    """Training seconds and epochs of the ingredients and everything they started from,
+    shared starting points counted once, and the longest chain's epochs (one model's worth)."""
+    seen: dict[tuple[str, str], tuple[float, int]] = {}
+    longest = 0
     for record in records:
         node: dict[str, Any] | None = record
+        chain = 0
         while node is not None:
-            seen[(str(node.get("checkpoint", "")), str(node.get("command", "")))] = float(node.get("training_seconds", 0.0))
+            epochs = int(node.get("epochs", 0))
+            seen[(str(node.get("checkpoint", "")), str(node.get("command", "")))] = (float(node.get("training_seconds", 0.0)), epochs)
+            chain += epochs
             node = node.get("initialised_from")
-    return sum(seen.values())
+        longest = max(longest, chain)
+    return sum(t for t, _ in seen.values()), sum(e for _, e in seen.values()), longest
 
 
 def parse_args(argv: list[str] | None = None) -> SoupConfig:
@@ -213,9 +218,12 @@ def run(config: SoupConfig, command: str) -> int:
     members = ingredients if selected.startswith("uniform") else greedy_members if selected.startswith("greedy") else [ranked[0]]
     soup_seconds = time.time() - started
     records = [m.record for m in ingredients]
+    seconds_before, all_epochs, chain_epochs = chain_totals(records)
     meta: dict[str, Any] = {
         "data": str(config.data), "classes": list(data.classes),
         "split_sizes": {"train": len(data.train_labels), "validation": len(data.val_labels), config.test_split: len(data.test) if data.test else 0},
+        # Epochs behind each ingredient (its starting points included), and all epochs trained.
+        "epochs": chain_epochs, "total_epochs": all_epochs,
         "validation_accuracy": round(best_accuracy, 5), "selected": selected,
         "soup": {
             "ingredients": [{**m.record, "validation_accuracy": round(m.validation_accuracy, 5)} for m in ingredients],
@@ -226,7 +234,7 @@ def run(config: SoupConfig, command: str) -> int:
         },
         "command": command, "config": dataclasses.asdict(train_config),
         "training_seconds": round(soup_seconds, 1),
-        "total_training_seconds": round(soup_seconds + total_seconds(records), 1),
+        "total_training_seconds": round(soup_seconds + seconds_before, 1),
         "device": str(device), "world_size": 1,
     }
     out = Path(config.out)
