@@ -171,7 +171,8 @@ def parse_args(argv: list[str] | None = None) -> SoupConfig:
 
 def run(config: SoupConfig, command: str) -> int:
     started = time.time()
-    device = torch.device("cpu")
+    # A soup is a few forward passes over the data: the GPU helps where there is one.
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     ingredients = read_ingredients(config.checkpoints)
     base = ingredients[0].config
     # The runs' own split (same fraction, seed and classes), on the data given here.
@@ -239,7 +240,7 @@ def run(config: SoupConfig, command: str) -> int:
     }
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
-    folded = fold_batch_norm(chosen.cpu()) if base.batch_norm else chosen.cpu()
+    folded = (fold_batch_norm(chosen.cpu()) if base.batch_norm else chosen.cpu()).to(device)
     publish(folded, data, spec, train_config, meta, out, device)
     return 0
 
