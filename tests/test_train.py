@@ -165,6 +165,16 @@ def test_the_validation_split_depends_on_split_seed_not_on_seed(fer_csv):
     assert not torch.equal(held_out(split_seed=7), reference)
 
 
+def test_a_checkpoint_from_before_split_seed_resumes_with_the_split_it_had(tmp_path, fer_csv):
+    out = tmp_path / "old"
+    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--seed", "3", "--split-seed", "3", "--out", str(out), "--stop-after-steps", "1", *FAST]) == 0
+    state = torch.load(out / "checkpoint.pt", weights_only=True)
+    del state["config"]["split_seed"]  # as written before the option existed: the split followed --seed
+    torch.save(state, out / "checkpoint.pt")
+    assert train.main(["--out", str(out), "--resume", *FAST]) == 0
+    assert json.loads((out / "config.json").read_text())["split_seed"] == 3
+
+
 def test_a_fine_tune_must_hold_out_the_same_faces_as_its_source(tmp_path, fer_csv, capsys):
     first = tmp_path / "first"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(first), *FAST]) == 0
