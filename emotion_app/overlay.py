@@ -173,14 +173,15 @@ def _draw_bars(
     x, y, w, h = box
     count = len(labels)
     row_h = int(_clamp(h / count, 11, 30))
-    best: tuple[tuple[int, int], tuple[int, tuple[float, int, int, int, int, int], int, int]] | None = None
+    best: tuple[int, tuple[float, int, int, int, int, int], tuple[int, int]] | None = None  # row, layout, spot
+    best_cost = (0, 0)
     while True:
         layout = _chart_layout(labels, row_h, w)
         panel_w, panel_h = layout[4], layout[5]
         if panel_w <= width and panel_h <= height:
-            (panel_x, panel_y), cost = _place_chart(box, panel_w, panel_h, width, height, others, own)
-            if best is None or cost < best[0]:
-                best = (cost, (row_h, layout, panel_x, panel_y))
+            spot, cost = _place_chart(box, panel_w, panel_h, width, height, others, own)
+            if best is None or cost < best_cost:
+                best, best_cost = (row_h, layout, spot), cost
             if cost == (0, 0):
                 break
         if row_h <= 11:
@@ -188,7 +189,7 @@ def _draw_bars(
         row_h = max(11, int(row_h * 0.8))
     if best is None:
         return None  # a frame too small for a legible chart gets none rather than a smudge
-    row_h, layout, panel_x, panel_y = best[1]
+    row_h, layout, (panel_x, panel_y) = best
     font_scale, name_w, bar_w, pad, panel_w, panel_h = layout
     _fill(canvas, panel_x, panel_y, panel_w, panel_h, (25, 25, 25), alpha=0.6)
     top_class = int(np.argmax(result.probabilities)) if result.probabilities else -1

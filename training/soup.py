@@ -44,6 +44,7 @@ from .train import (
     TTA_CHOICES,
     Datasets,
     TrainConfig,
+    checkpoint_config,
     evaluate,
     load_checkpoint,
     load_data,
@@ -86,10 +87,8 @@ def read_ingredients(paths: list[str]) -> list[Ingredient]:
             raise DataError(f"cannot read checkpoint {path}: {exc}") from exc
         if state.get("best_state") is None:
             raise DataError(f"{path} holds no trained model (best_state)")
-        saved = state["config"]
-        config = TrainConfig(**{"split_seed": saved.get("seed", 0), **saved})
         ingredients.append(
-            Ingredient(path, config, Preprocessing.from_dict(state["preprocessing"]), state["best_state"], starting_point(path, state))
+            Ingredient(path, checkpoint_config(state), Preprocessing.from_dict(state["preprocessing"]), state["best_state"], starting_point(path, state))
         )
     first = ingredients[0]
     for other in ingredients[1:]:
@@ -192,8 +191,9 @@ def run(config: SoupConfig, command: str) -> int:
     uniform_accuracy = score(uniform, data, spec, device)
     log(f"uniform soup of {len(ingredients)}: validation {uniform_accuracy:.4f}")
 
+    best_single = as_model(ranked[0].state, base, len(data.classes), device)
     greedy_members = [ranked[0]]
-    greedy_model: nn.Module = as_model(ranked[0].state, base, len(data.classes), device)
+    greedy_model: nn.Module = best_single
     greedy_accuracy = ranked[0].validation_accuracy
     for candidate in ranked[1:]:
         trial = cook(greedy_members + [candidate], data, spec, device)
@@ -204,19 +204,18 @@ def run(config: SoupConfig, command: str) -> int:
             greedy_members, greedy_model, greedy_accuracy = greedy_members + [candidate], trial, accuracy
 
     # Ties go to the simpler candidate: a single run, then the greedy soup, then the uniform one.
-    choices: list[tuple[float, str, nn.Module]] = [
-        (ranked[0].validation_accuracy, f"ingredient {ranked[0].path}", as_model(ranked[0].state, base, len(data.classes), device)),
+    choices: list[tuple[float, str, nn.Module, list[Ingredient]]] = [
+        (ranked[0].validation_accuracy, f"ingredient {ranked[0].path}", best_single, [ranked[0]]),
     ]
     if len(greedy_members) > 1:
-        choices.append((greedy_accuracy, f"greedy soup of {len(greedy_members)}", greedy_model))
-    choices.append((uniform_accuracy, f"uniform soup of {len(ingredients)}", uniform))
-    best_accuracy, selected, chosen = choices[0]
-    for accuracy, name, model in choices[1:]:
-        if accuracy > best_accuracy:
-            best_accuracy, selected, chosen = accuracy, name, model
+        choices.append((greedy_accuracy, f"greedy soup of {len(greedy_members)}", greedy_model, greedy_members))
+    choices.append((uniform_accuracy, f"uniform soup of {len(ingredients)}", uniform, ingredients))
+    best_accuracy, selected, chosen, members = choices[0]
+    for choice in choices[1:]:
+        if choice[0] > best_accuracy:
+            best_accuracy, selected, chosen, members = choice
     log(f"selected on validation: {selected} ({best_accuracy:.4f})")
 
-    members = ingredients if selected.startswith("uniform") else greedy_members if selected.startswith("greedy") else [ranked[0]]
     soup_seconds = time.time() - started
     records = [m.record for m in ingredients]
     seconds_before, all_epochs, chain_epochs = chain_totals(records)
@@ -240,7 +239,7 @@ def run(config: SoupConfig, command: str) -> int:
     }
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
-    folded = (fold_batch_norm(chosen.cpu()) if base.batch_norm else chosen.cpu()).to(device)
+    folded = fold_batch_norm(chosen.cpu()).to(device)  # a copy as it is when there is no BatchNorm
     publish(folded, data, spec, train_config, meta, out, device)
     return 0
 

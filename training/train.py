@@ -328,6 +328,18 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
+def checkpoint_config(state: dict[str, Any]) -> TrainConfig:
+    """The config a checkpoint was trained with. Runs from before ``split_seed`` existed
+    seeded their validation split with ``seed``."""
+    saved = state["config"]
+    return TrainConfig(**{"split_seed": saved.get("seed", 0), **saved})
+
+
+def validation_split(config: TrainConfig) -> tuple[float, int, int]:
+    """What decides which Training faces a run holds out: fraction, split seed, classes."""
+    return config.val_fraction, config.split_seed, config.classes
+
+
 def write_metrics(out: Path, history: list[dict[str, Any]]) -> None:
     if not history:
         return
@@ -546,8 +558,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
             log(f"error: --resume but no checkpoint at {checkpoint_path}")
             return 2
         state = load_checkpoint(checkpoint_path)
-        # Runs from before split_seed existed split with their seed.
-        saved = TrainConfig(**{"split_seed": state["config"].get("seed", 0), **state["config"]})
+        saved = checkpoint_config(state)
         # The run continues with its own settings; only run-control flags come from the CLI.
         config = dataclasses.replace(saved, resume=True, stop_after_steps=config.stop_after_steps, progress=config.progress, data=config.data or saved.data, export=config.export or saved.export, threads=config.threads)
         if state["epoch"] >= config.epochs:
@@ -606,14 +617,12 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         if source.get("best_state") is None:
             log(f"error: {config.init_from} holds no trained model (best_state)")
             return 2
-        saved_config = source.get("config", {})
-        source_config = {"split_seed": saved_config.get("seed", 0), **saved_config}
-        source_split = (source_config.get("val_fraction"), source_config.get("split_seed"), source_config.get("classes"))
-        if source_split != (config.val_fraction, config.split_seed, config.classes):
+        source_split = validation_split(checkpoint_config(source))
+        if source_split != validation_split(config):
             # The source trained on this run's validation faces: selecting on them would flatter it.
             log(
                 f"error: {config.init_from} held out a different validation split (val_fraction, split_seed, "
-                f"classes = {source_split}); use the same (here {(config.val_fraction, config.split_seed, config.classes)})"
+                f"classes = {source_split}); use the same (here {validation_split(config)})"
             )
             return 2
         model.load_state_dict(source["best_state"])
