@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from .classifier import EmotionClassifier
-from .detection import FaceDetector
-from .prediction_reuse import PredictionReuse
+from .inference.classifier import EmotionClassifier
+from .faces.detector import FaceDetector
+from .inference.reuse import PredictionReuse
 from .preprocessing import crop_face, to_gray
 from .results import FaceResult
-from .tracking import FaceTracker, check_smoothing
+from .faces.tracker import FaceTracker, check_smoothing
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class EmotionPipeline:
 
     ``reuse_frames``: times in a row a face whose crop has not visibly changed may reuse
     its last probabilities instead of being classified again (see
-    :mod:`.prediction_reuse`); 0 classifies every face in every frame.
+    :mod:`.inference.reuse`); 0 classifies every face in every frame.
     """
 
     def __init__(
@@ -135,7 +135,7 @@ class EmotionPipeline:
             computed: dict[int, np.ndarray] = {}
             if todo:
                 # The faces that changed share one batched forward pass, with those that
-                # would be due soon anyway (see prediction_reuse): a face more costs
+                # would be due soon anyway (see inference.reuse): a face more costs
                 # far less than a pass of its own in a later frame.
                 changed = set(todo)
                 todo = [i for i, track in enumerate(tracks) if i in changed or self._reuse.due_soon(track.track_id)]

@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 from PyQt6.QtCore import QRectF  # noqa: E402
 from PyQt6.QtWidgets import QApplication  # noqa: E402
 
-from emotion_app import overlay  # noqa: E402
+from emotion_app.io import overlay  # noqa: E402
 from emotion_app.gui.overlay_painter import layout_bars  # noqa: E402
 from emotion_app.results import FaceResult  # noqa: E402
 

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from emotion_app.classifier import EmotionClassifier  # noqa: E402
+from emotion_app.inference.classifier import EmotionClassifier  # noqa: E402
 from training.data import DataError, load_split  # noqa: E402
 
 

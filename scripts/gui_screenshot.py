@@ -25,7 +25,7 @@ from PyQt6.QtWidgets import QApplication  # noqa: E402
 
 from emotion_app.gui.app import LaunchOptions, create_application  # noqa: E402
 from emotion_app.gui.camera_picker import StaticDeviceMonitor  # noqa: E402
-from emotion_app.gui.frames import VideoFileSpec  # noqa: E402
+from emotion_app.gui.messages import VideoFileSpec  # noqa: E402
 from emotion_app.gui.main_window import MainWindow  # noqa: E402
 from emotion_app.gui.settings import AppSettings  # noqa: E402
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH  # noqa: E402

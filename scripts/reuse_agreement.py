@@ -21,8 +21,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from emotion_app.classifier import EmotionClassifier  # noqa: E402
-from emotion_app.detection import FaceDetector  # noqa: E402
+from emotion_app.inference.classifier import EmotionClassifier  # noqa: E402
+from emotion_app.faces.detector import FaceDetector  # noqa: E402
 from emotion_app.pipeline import EmotionPipeline  # noqa: E402
 
 

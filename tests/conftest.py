@@ -11,8 +11,8 @@ from typing import Iterator
 
 import pytest
 
-from emotion_app.classifier import EmotionClassifier
-from emotion_app.detection import FaceDetector
+from emotion_app.inference.classifier import EmotionClassifier
+from emotion_app.faces.detector import FaceDetector
 from helpers import VideoTruth, make_random_weights, write_astronaut_video
 
 

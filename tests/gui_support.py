@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.app import LaunchOptions
 from emotion_app.gui.camera_picker import CameraDevice, StaticDeviceMonitor
 from emotion_app.gui.frame_sources import OpenCvFrameSource, SourceFactory, open_frame_source
-from emotion_app.gui.frames import CameraSpec, InferenceResult, SourceSpec, VideoFileSpec
+from emotion_app.gui.messages import CameraSpec, InferenceResult, SourceSpec, VideoFileSpec
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.settings import AppSettings
 from helpers import VideoTruth, write_astronaut_video

@@ -16,10 +16,10 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_app.classifier import EmotionClassifier
-from emotion_app.detection import FaceDetector
+from emotion_app.inference.classifier import EmotionClassifier
+from emotion_app.faces.detector import FaceDetector
 from emotion_app.pipeline import EmotionPipeline
-from emotion_app.tracking import SCAN_THREAD_PREFIX, FaceTracker, iou
+from emotion_app.faces.tracker import SCAN_THREAD_PREFIX, FaceTracker, iou
 from helpers import astronaut_face_patch, background, noise_frames_with_face, paste, read_video, write_astronaut_video, write_video
 
 FRAME_PERIOD_S = 1 / 30  # frames are fed like a 30 fps camera

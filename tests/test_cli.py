@@ -153,7 +153,7 @@ def test_without_shipped_weights_the_commands_say_so(
     tmp_path: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As a checkout without weights/emotion_cnn.safetensors would be.
-    import emotion_app.classifier as classifier_module
+    import emotion_app.inference.classifier as classifier_module
 
     monkeypatch.setattr(classifier_module, "DEFAULT_WEIGHTS_PATH", tmp_path / "emotion_cnn.safetensors")
     assert main(["analyze", str(moving_face_video.path)]) == 2

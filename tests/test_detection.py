@@ -8,13 +8,13 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_app.detection import (
+from emotion_app.faces.detector import (
     FaceDetector,
     OpenCVSetupError,
     check_opencv,
     full_frame_baseline_detector,
 )
-from emotion_app.tracking import iou
+from emotion_app.faces.tracker import iou
 from helpers import astronaut_bgr, astronaut_frames, background
 
 ASTRONAUT_FACE = (177, 66, 95, 95)

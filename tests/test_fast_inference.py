@@ -11,8 +11,8 @@ import pytest
 import torch
 from torch import nn
 
-from emotion_app.classifier import EmotionClassifier
-from emotion_app.fast_inference import (
+from emotion_app.inference.classifier import EmotionClassifier
+from emotion_app.inference.runners import (
     CLOSE_CALL_MARGIN,
     InferenceRunner,
     build_runner,
@@ -164,7 +164,7 @@ class PlainNet(nn.Module):
 def test_a_failed_optimisation_falls_back_with_a_logged_note(caplog: pytest.LogCaptureFixture) -> None:
     torch.manual_seed(0)
     model = PlainNet().eval()
-    with caplog.at_level(logging.WARNING, logger="emotion_app.fast_inference"):
+    with caplog.at_level(logging.WARNING, logger="emotion_app.inference.runners"):
         runner = build_runner(model, Preprocessing(), "int8")
     assert runner.mode == "eager"
     assert "int8 unavailable" in runner.note
@@ -184,7 +184,7 @@ def test_a_runner_failing_at_run_time_switches_to_eager(
         raise RuntimeError("kernel not available on this CPU")
 
     classifier.runner = InferenceRunner("int8", broken)
-    with caplog.at_level(logging.WARNING, logger="emotion_app.classifier"):
+    with caplog.at_level(logging.WARNING, logger="emotion_app.inference.classifier"):
         got = classifier.predict(faces)
     np.testing.assert_allclose(got, expected, atol=1e-6)
     assert classifier.inference_mode == "eager"
@@ -262,7 +262,7 @@ def test_make_random_weights_helper_round_trips(tmp_path: Path) -> None:
 def test_faces_close_after_averaging_the_views_are_redone_in_fp32(monkeypatch: pytest.MonkeyPatch) -> None:
     if not int8_available:
         pytest.skip("this torch build has no quantized engine")
-    import emotion_app.classifier as classifier_module
+    import emotion_app.inference.classifier as classifier_module
 
     classifier = EmotionClassifier.load(optimize="int8")  # shipped weights: 4 test-time views
     assert classifier.inference_mode == "int8"

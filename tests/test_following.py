@@ -13,9 +13,9 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_app.detection import FaceDetector
-from emotion_app.following import FaceTemplate
-from emotion_app.tracking import FOLLOW_MIN_SCORE, FaceTracker, Track, iou
+from emotion_app.faces.detector import FaceDetector
+from emotion_app.faces.template import FaceTemplate
+from emotion_app.faces.tracker import FOLLOW_MIN_SCORE, FaceTracker, Track, iou
 from helpers import VideoTruth, astronaut_face_patch, background, paste, read_video, write_astronaut_video, write_video
 
 

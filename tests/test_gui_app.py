@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.app import parse_args
 from emotion_app.gui.camera_picker import CameraDevice
-from emotion_app.gui.frames import CameraSpec
+from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
 from gui_support import (  # noqa: F401  (fixtures)
     WAIT_MS,

@@ -11,7 +11,7 @@ from PyQt6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.capture_worker import CaptureWorker
-from emotion_app.gui.frames import CameraSpec, CapturedFrame, FaultKind, SourceFault, SourceInfo, VideoFileSpec
+from emotion_app.gui.messages import CameraSpec, CapturedFrame, FaultKind, SourceFault, SourceInfo, VideoFileSpec
 from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from gui_support import WAIT_MS, CameraBench, gui_video  # noqa: F401  (fixture)
 from helpers import VideoTruth, write_astronaut_video

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emotion_app.overlay import EMOTION_COLORS, color_for, draw_results
+from emotion_app.io.overlay import EMOTION_COLORS, color_for, draw_results
 from emotion_app.results import FaceResult
 from helpers import SEVEN_LABELS, SIX_LABELS
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from emotion_app import EmotionClassifier, EmotionPipeline, FaceDetector
-from emotion_app.prediction_reuse import REUSE_LEVEL, PredictionReuse, crop_change, crop_signature
+from emotion_app.inference.reuse import REUSE_LEVEL, PredictionReuse, crop_change, crop_signature
 from emotion_app.preprocessing import crop_face, to_gray
 from helpers import astronaut_face_patch, background, make_random_weights, paste
 

@@ -12,9 +12,9 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_app.detection import FaceDetector
-from emotion_app.scene_change import SceneChangeGate
-from emotion_app.tracking import FaceTracker, iou
+from emotion_app.faces.detector import FaceDetector
+from emotion_app.faces.scene_gate import SceneChangeGate
+from emotion_app.faces.tracker import FaceTracker, iou
 from helpers import astronaut_face_patch, astronaut_frames, background, paste
 
 INTERVAL = 4

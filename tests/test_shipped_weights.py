@@ -4,7 +4,7 @@ import numpy as np
 from skimage import data as skimage_data
 
 from emotion_app import EmotionClassifier
-from emotion_app.detection import FaceDetector
+from emotion_app.faces.detector import FaceDetector
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH, read_card
 

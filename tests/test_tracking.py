@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_app.detection import FaceDetector
-from emotion_app.tracking import MAX_SMOOTHING, FaceTracker, Track, iou, suppress_duplicates
+from emotion_app.faces.detector import FaceDetector
+from emotion_app.faces.tracker import MAX_SMOOTHING, FaceTracker, Track, iou, suppress_duplicates
 from helpers import VideoTruth, astronaut_face_patch, astronaut_frames, background, noise_frames_with_face, paste, read_video
 
 

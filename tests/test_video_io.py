@@ -10,9 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_app.csv_export import FaceCsvWriter
+from emotion_app.io.csv_export import FaceCsvWriter
 from emotion_app.results import FaceResult
-from emotion_app.video_io import AnnotatedVideoWriter, InputError, OutputError, letterbox, open_input
+from emotion_app.io.video import AnnotatedVideoWriter, InputError, OutputError, letterbox, open_input
 from helpers import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video
 
 

@@ -136,7 +136,7 @@ def test_file_without_card_is_refused(tmp_path):
 
 
 def test_default_weights_load_or_say_clearly(monkeypatch, tmp_path):
-    import emotion_app.classifier as classifier_module
+    import emotion_app.inference.classifier as classifier_module
 
     monkeypatch.setattr(classifier_module, "DEFAULT_WEIGHTS_PATH", tmp_path / "absent.safetensors")
     with pytest.raises(WeightsError, match="no default weights"):

@@ -19,8 +19,8 @@ import sys
 import cv2
 import numpy as np
 
-from emotion_app.classifier import EmotionClassifier
-from emotion_app.detection import FaceDetector
+from emotion_app.inference.classifier import EmotionClassifier
+from emotion_app.faces.detector import FaceDetector
 from emotion_app.preprocessing import crop_face, to_gray
 from emotion_app.weights import ModelCard, WeightsError, load_model, save_weights
 

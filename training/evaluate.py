@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from emotion_app.classifier import EmotionClassifier
+from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.weights import WeightsError
 
 from .data import USAGES, DataError, load_split

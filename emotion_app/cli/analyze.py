@@ -9,10 +9,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..csv_export import FaceCsvWriter
-from ..overlay import draw_results
+from ..io.csv_export import FaceCsvWriter
+from ..io.overlay import draw_results
 from ..pipeline import EmotionPipeline
-from ..video_io import AnnotatedVideoWriter, InputError, MediaInput, OutputError, open_input
+from ..io.video import AnnotatedVideoWriter, InputError, MediaInput, OutputError, open_input
 from .common import (
     CommandError,
     add_threads_argument,

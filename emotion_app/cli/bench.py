@@ -18,13 +18,13 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from ..classifier import EmotionClassifier
-from ..detection import OpenCVSetupError, full_frame_baseline_detector
-from ..fast_inference import describe, synthetic_calibration_faces
-from ..overlay import draw_results
+from ..inference.classifier import EmotionClassifier
+from ..faces.detector import OpenCVSetupError, full_frame_baseline_detector
+from ..inference.runners import describe, synthetic_calibration_faces
+from ..io.overlay import draw_results
 from ..pipeline import EmotionPipeline
 from ..preprocessing import crop_face, to_gray
-from ..video_io import InputError, open_input
+from ..io.video import InputError, open_input
 from .common import (
     CommandError,
     add_threads_argument,

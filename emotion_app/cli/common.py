@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..classifier import EmotionClassifier
-from ..detection import FaceDetector, OpenCVSetupError
+from ..inference.classifier import EmotionClassifier
+from ..faces.detector import FaceDetector, OpenCVSetupError
 from ..weights import DEFAULT_WEIGHTS_PATH, WeightsError
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from .frame_sources import FALLBACK_FPS, FrameSource, SourceFactory, SourceOpenError, open_frame_source
-from .frames import CameraSpec, CapturedFrame, FaultKind, SourceFault, SourceInfo, SourceSpec, VideoFileSpec
+from .messages import CameraSpec, CapturedFrame, FaultKind, SourceFault, SourceInfo, SourceSpec, VideoFileSpec
 from .mailbox import LatestMailbox
 
 log = logging.getLogger(__name__)

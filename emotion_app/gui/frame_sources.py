@@ -14,7 +14,7 @@ from typing import Callable, Protocol
 import cv2
 import numpy as np
 
-from .frames import CameraSpec, SourceSpec, VideoFileSpec
+from .messages import CameraSpec, SourceSpec, VideoFileSpec
 
 # Rate assumed for a source that announces none (many webcams report 0): the usual webcam rate.
 FALLBACK_FPS = 30.0

@@ -17,13 +17,13 @@ from typing import Callable
 import cv2
 from PyQt6.QtCore import QObject, QThread, QTimer, pyqtSignal, pyqtSlot
 
-from emotion_app.classifier import EmotionClassifier
-from emotion_app.detection import FaceDetector
-from emotion_app.fast_inference import InferenceRunner
+from emotion_app.inference.classifier import EmotionClassifier
+from emotion_app.faces.detector import FaceDetector
+from emotion_app.inference.runners import InferenceRunner
 from emotion_app.pipeline import EmotionPipeline, StageTimings
 from emotion_app.results import FaceResult
 
-from .frames import CapturedFrame, InferenceResult, ModelStatus, RecordingRequest, RecordingSummary
+from .messages import CapturedFrame, InferenceResult, ModelStatus, RecordingRequest, RecordingSummary
 from .mailbox import DeliveryGate, LatestMailbox
 from .recorder import Recorder
 

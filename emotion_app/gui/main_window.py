@@ -22,7 +22,7 @@ from PyQt6.QtWidgets import (
 from .app import LaunchOptions
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
 from .frame_sources import FALLBACK_FPS, SourceFactory, open_frame_source
-from .frames import (
+from .messages import (
     CameraSpec,
     FaultKind,
     InferenceResult,

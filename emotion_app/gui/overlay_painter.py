@@ -14,7 +14,7 @@ from typing import Sequence
 from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from emotion_app.overlay import color_for
+from emotion_app.io.overlay import color_for
 from emotion_app.results import FaceResult
 
 # Bar-chart row height in target pixels: the minimum keeps a 60-px face's chart legible

@@ -1,17 +1,17 @@
 """Recording the annotated video and its per-face CSV (runs on the inference thread).
 
-The video is drawn with the core's ``emotion_app.overlay`` and written with
-``emotion_app.video_io``; the CSV comes from ``emotion_app.csv_export``. A recording is
+The video is drawn with the core's ``emotion_app.io.overlay`` and written with
+``emotion_app.io.video``; the CSV comes from ``emotion_app.io.csv_export``. A recording is
 therefore the same as what the ``analyze`` command writes for the same frames.
 """
 
 from __future__ import annotations
 
-from emotion_app.csv_export import FaceCsvWriter
-from emotion_app.overlay import draw_results
-from emotion_app.video_io import AnnotatedVideoWriter
+from emotion_app.io.csv_export import FaceCsvWriter
+from emotion_app.io.overlay import draw_results
+from emotion_app.io.video import AnnotatedVideoWriter
 
-from .frames import InferenceResult, RecordingRequest, RecordingSummary
+from .messages import InferenceResult, RecordingRequest, RecordingSummary
 
 # After a long stall, never write more than this many seconds of copies of one frame.
 _MAX_REPEATS_S = 2.0

@@ -7,7 +7,7 @@ from pathlib import Path
 from PyQt6.QtCore import QObject, QRectF, QThreadPool, pyqtSignal
 from PyQt6.QtGui import QImage, QPainter
 
-from .frames import InferenceResult
+from .messages import InferenceResult
 from .overlay_painter import FrameMapping, paint_faces
 from .video_view import result_image
 

@@ -8,7 +8,7 @@ import time
 
 from PyQt6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from .frames import InferenceResult, ModelStatus
+from .messages import InferenceResult, ModelStatus
 from .stats import RateMeter, RollingPercentiles
 
 

@@ -15,7 +15,7 @@ from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal
 
 from .capture_worker import CaptureWorker
 from .frame_sources import SourceFactory, open_frame_source
-from .frames import CapturedFrame, InferenceResult, RecordingRequest, SourceSpec
+from .messages import CapturedFrame, InferenceResult, RecordingRequest, SourceSpec
 from .inference_worker import InferenceWorker, PipelineLoader, load_pipeline
 from .mailbox import DeliveryGate, LatestMailbox
 

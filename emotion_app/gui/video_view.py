@@ -8,7 +8,7 @@ from PyQt6.QtCore import QRectF, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
-from .frames import InferenceResult
+from .messages import InferenceResult
 from .overlay_painter import fit_frame, paint_faces
 
 _BACKGROUND = QColor(18, 18, 20)

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Iterable, Sequence
 
-from .results import FaceResult
+from ..results import FaceResult
 
 FIXED_COLUMNS: tuple[str, ...] = ("frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence")
 

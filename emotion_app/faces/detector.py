@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .preprocessing import Box, to_gray
+from ..preprocessing import Box, to_gray
 
 FRONTAL_FACE_CASCADE = "haarcascade_frontalface_default.xml"
 OPENCV_FIX = 'install a 4.x headless OpenCV: pip install "opencv-python-headless>=4.8,<5"'

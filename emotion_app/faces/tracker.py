@@ -48,10 +48,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .detection import LOCAL_SEARCH_SLACK, FaceDetector
-from .following import FaceTemplate
-from .preprocessing import Box
-from .scene_change import SceneChangeGate
+from .detector import LOCAL_SEARCH_SLACK, FaceDetector
+from .template import FaceTemplate
+from ..preprocessing import Box
+from .scene_gate import SceneChangeGate
 
 log = logging.getLogger(__name__)
 

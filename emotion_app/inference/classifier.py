@@ -10,9 +10,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .fast_inference import InferenceRunner, build_runner, eager_runner
-from .preprocessing import Preprocessing, average_views, test_time_inputs
-from .weights import DEFAULT_WEIGHTS_PATH, ModelCard, WeightsError, load_model
+from .runners import InferenceRunner, build_runner, eager_runner
+from ..preprocessing import Preprocessing, average_views, test_time_inputs
+from ..weights import DEFAULT_WEIGHTS_PATH, ModelCard, WeightsError, load_model
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class EmotionClassifier:
         """Switch :meth:`predict` to the fastest runner ``mode`` allows; returns the mode used.
 
         Never fails for an optimisation problem: it falls back to eager with a logged note
-        (see :mod:`emotion_app.fast_inference`). ``mode``: auto, int8, fp32 or eager.
+        (see :mod:`emotion_app.inference.runners`). ``mode``: auto, int8, fp32 or eager.
         """
         self.use_runner(self.build_runner(mode, calibration_faces))
         return self.runner.mode

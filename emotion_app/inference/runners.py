@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .preprocessing import Preprocessing, to_model_input
+from ..preprocessing import Preprocessing, to_model_input
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .following import peak_offset
+from ..faces.template import peak_offset
 
 # Blocks per side of the grid whose means are compared.
 SIGNATURE_GRID = 8

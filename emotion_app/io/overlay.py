@@ -13,7 +13,7 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from .results import FaceResult
+from ..results import FaceResult
 
 Color = tuple[int, int, int]  # B, G, R
 

@@ -1,0 +1,1 @@
+"""Face finding and following: detector, tracker, template follower, scene gate, box geometry."""
