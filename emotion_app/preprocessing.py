@@ -6,6 +6,7 @@ Everything that turns pixels into model input lives here, parameterised by a
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -14,6 +15,13 @@ import numpy as np
 import torch
 
 Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
+
+# What a weights card may ask for. Far beyond any sensible model, far below sizes that
+# would make every face cost gigabytes; a margin of -0.5 or less leaves no crop at all.
+INPUT_SIZE_LIMITS = (8, 512)
+CROP_MARGIN_LIMITS = (-0.4, 1.0)
+TTA_ZOOM_LIMITS = (0.25, 4.0)
+MAX_TTA_ZOOMS = 8
 
 
 @dataclass(frozen=True)
@@ -45,16 +53,60 @@ class Preprocessing:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Preprocessing":
+        """Rebuild from :meth:`to_dict`; ValueError names the first bad key (type or range)."""
+        if not isinstance(data, dict):
+            raise ValueError(f"preprocessing must be a mapping, got {type(data).__name__}")
         known = {f for f in cls.__dataclass_fields__}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown preprocessing keys: {sorted(unknown)}")
         values = dict(data)
         if "tta_zooms" in values:
-            values["tta_zooms"] = tuple(float(z) for z in values["tta_zooms"])
+            zooms = values["tta_zooms"]
+            if not isinstance(zooms, (list, tuple)) or not all(_is_number(z) for z in zooms):
+                raise ValueError(f"preprocessing tta_zooms must be a list of numbers, got {zooms!r}")
+            values["tta_zooms"] = tuple(float(z) for z in zooms)
         if "extra" in values and not isinstance(values["extra"], dict):
             raise ValueError("preprocessing 'extra' must be a mapping")
-        return cls(**values)
+        spec = cls(**values)
+        spec.check()
+        return spec
+
+    def check(self) -> None:
+        """Raise ValueError unless every field has its type and a usable value.
+
+        A card from a file is untrusted: a NaN std or an input size of 0 would otherwise
+        load fine and then give nonsense (or fail) on every face.
+        """
+        if not isinstance(self.input_size, int) or isinstance(self.input_size, bool):
+            raise ValueError(f"preprocessing input_size must be an integer, got {self.input_size!r}")
+        low, high = INPUT_SIZE_LIMITS
+        if not low <= self.input_size <= high:
+            raise ValueError(f"preprocessing input_size {self.input_size} is outside {low}..{high}")
+        for name in ("scale", "mean", "std", "crop_margin"):
+            value = getattr(self, name)
+            if not _is_number(value) or not math.isfinite(value):
+                raise ValueError(f"preprocessing {name} must be a finite number, got {value!r}")
+        if not self.scale > 0 or not self.std > 0:
+            raise ValueError(f"preprocessing scale and std must be positive, got {self.scale!r} and {self.std!r}")
+        low_m, high_m = CROP_MARGIN_LIMITS
+        if not low_m <= self.crop_margin <= high_m:
+            raise ValueError(f"preprocessing crop_margin {self.crop_margin} is outside {low_m}..{high_m}")
+        for name in ("equalize", "flip_tta"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"preprocessing {name} must be true or false, got {getattr(self, name)!r}")
+        if self.color != "gray":
+            raise ValueError(f"preprocessing color {self.color!r} is not supported (only 'gray')")
+        low_z, high_z = TTA_ZOOM_LIMITS
+        if len(self.tta_zooms) > MAX_TTA_ZOOMS:
+            raise ValueError(f"preprocessing has {len(self.tta_zooms)} tta_zooms; at most {MAX_TTA_ZOOMS}")
+        for zoom in self.tta_zooms:
+            if not (math.isfinite(zoom) and low_z <= zoom <= high_z):
+                raise ValueError(f"preprocessing tta_zoom {zoom} is outside {low_z}..{high_z}")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ loading a file cannot execute code from it.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -26,6 +27,16 @@ METADATA_KEY = "emotion_app"
 DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 DEFAULT_WEIGHTS_NAME = "emotion_cnn.safetensors"
 DEFAULT_WEIGHTS_PATH = DEFAULT_WEIGHTS_DIR / DEFAULT_WEIGHTS_NAME
+# Limits on what a file may ask for before anything is built: far beyond any real model
+# (the shipped card is ~3 KB, 6 classes, 16 tensors, 1.5 M numbers, nested 7 deep), far
+# below what would exhaust memory or the stack.
+MAX_CARD_CHARS = 1 << 20
+MAX_CARD_NESTING = 32
+MAX_CLASSES = 1000
+MAX_LABEL_CHARS = 64
+MAX_TENSORS = 1000
+MAX_TENSOR_ELEMENTS = 200_000_000
+_FLOAT_DTYPES = frozenset({"F16", "BF16", "F32", "F64"})
 
 
 class WeightsError(Exception):
@@ -79,7 +90,11 @@ def save_weights(path: str | os.PathLike[str], model: nn.Module, card: ModelCard
 
 
 def read_card(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, torch.Tensor]]:
-    """Parse a weights file into its card and tensors, with errors that name the file."""
+    """Parse a weights file into its card and tensors, with errors that name the file.
+
+    Everything is checked before a tensor is built: the card's types and ranges, then the
+    tensors' count, sizes and dtypes from the file's header, then their values (finite).
+    """
     from safetensors import SafetensorError
     from safetensors.torch import load_file, safe_open
 
@@ -91,32 +106,111 @@ def read_card(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, torch.
     try:
         with safe_open(str(path), framework="pt") as handle:
             metadata = handle.metadata() or {}
-        tensors = load_file(str(path))
+            headers = {name: (tuple(handle.get_slice(name).get_shape()), handle.get_slice(name).get_dtype()) for name in handle.keys()}
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
-        raise WeightsError(
-            f"weights file {path} is truncated, corrupt or not a safetensors file ({exc})"
-        ) from exc
+        raise WeightsError(f"weights file {path} is truncated, corrupt or not a safetensors file ({exc})") from exc
     if METADATA_KEY not in metadata:
         raise WeightsError(f"weights file {path} has no '{METADATA_KEY}' metadata; it was not written by this app")
     try:
-        meta = json.loads(metadata[METADATA_KEY])
-        labels = tuple(str(label) for label in meta["labels"])
-        card = ModelCard(
-            architecture=str(meta["architecture"]),
-            architecture_kwargs=dict(meta.get("architecture_kwargs", {})),
-            labels=labels,
-            preprocessing=Preprocessing.from_dict(meta["preprocessing"]),
-            training=dict(meta.get("training", {})),
-        )
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise WeightsError(f"weights file {path} has malformed metadata: {exc!r}") from exc
-    if int(meta.get("format_version", 0)) > FORMAT_VERSION:
-        raise WeightsError(
-            f"weights file {path} uses format version {meta['format_version']}; this app reads up to {FORMAT_VERSION}"
-        )
-    if not labels or len(set(labels)) != len(labels):
-        raise WeightsError(f"weights file {path} has an empty or repeated class list: {list(labels)}")
+        card = parse_card(metadata[METADATA_KEY])
+    except ValueError as exc:
+        raise WeightsError(f"weights file {path} has a bad card: {exc}") from exc
+    _check_tensor_headers(path, headers)
+    try:
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise WeightsError(f"weights file {path} is truncated, corrupt or not a safetensors file ({exc})") from exc
+    for name, tensor in tensors.items():
+        if not bool(torch.isfinite(tensor).all()):
+            raise WeightsError(f"weights file {path}: tensor '{name}' holds NaN or infinite values")
     return card, tensors
+
+
+def parse_card(text: str) -> ModelCard:
+    """The card from its JSON text; ValueError (one line) for anything malformed or out of range."""
+    if len(text) > MAX_CARD_CHARS:
+        raise ValueError(f"card is {len(text)} characters long; at most {MAX_CARD_CHARS}")
+    try:
+        meta = json.loads(text)
+    except RecursionError:
+        raise ValueError("card JSON is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"card is not JSON ({exc})") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"card must be a JSON object, got {type(meta).__name__}")
+    if _nesting_depth(meta) > MAX_CARD_NESTING:
+        raise ValueError(f"card JSON is nested more than {MAX_CARD_NESTING} levels deep")
+    version = meta.get("format_version", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise ValueError(f"format_version must be a whole number, got {version!r}")
+    if version > FORMAT_VERSION:
+        raise ValueError(f"format version {version}; this app reads up to {FORMAT_VERSION}")
+    for key in ("architecture", "labels", "preprocessing"):
+        if key not in meta:
+            raise ValueError(f"card has no '{key}'")
+    architecture = meta["architecture"]
+    if not isinstance(architecture, str):
+        raise ValueError(f"architecture must be a name, got {architecture!r}")
+    labels = meta["labels"]
+    if not isinstance(labels, list) or not all(isinstance(label, str) and label.strip() for label in labels):
+        raise ValueError(f"labels must be a list of non-empty names, got {labels!r:.200}")
+    if not labels or len(set(labels)) != len(labels):
+        raise ValueError(f"empty or repeated class list: {labels}")
+    if len(labels) > MAX_CLASSES or max(len(label) for label in labels) > MAX_LABEL_CHARS:
+        raise ValueError(f"{len(labels)} labels; at most {MAX_CLASSES}, each at most {MAX_LABEL_CHARS} characters")
+    kwargs = meta.get("architecture_kwargs", {})
+    training = meta.get("training", {})
+    if not isinstance(kwargs, dict) or not isinstance(training, dict):
+        raise ValueError("architecture_kwargs and training must be JSON objects")
+    _check_architecture_kwargs(kwargs, len(labels))
+    try:
+        preprocessing = Preprocessing.from_dict(meta["preprocessing"])
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+    return ModelCard(architecture, dict(kwargs), tuple(labels), preprocessing, dict(training))
+
+
+def _check_architecture_kwargs(kwargs: dict[str, Any], num_labels: int) -> None:
+    """The seed CNN's arguments, checked before building it: num_classes 10**9 would
+    try to allocate terabytes."""
+    if "num_classes" in kwargs:
+        num_classes = kwargs["num_classes"]
+        if not isinstance(num_classes, int) or isinstance(num_classes, bool) or not 1 <= num_classes <= MAX_CLASSES:
+            raise ValueError(f"architecture num_classes must be 1..{MAX_CLASSES}, got {num_classes!r}")
+        if num_classes != num_labels:
+            raise ValueError(f"{num_labels} class names but the architecture's output layer has {num_classes} outputs")
+    if "dropout" in kwargs:
+        dropout = kwargs["dropout"]
+        if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0.0 <= dropout < 1.0:
+            raise ValueError(f"architecture dropout must be in [0, 1), got {dropout!r}")
+    if "batch_norm" in kwargs and not isinstance(kwargs["batch_norm"], bool):
+        raise ValueError(f"architecture batch_norm must be true or false, got {kwargs['batch_norm']!r}")
+
+
+def _check_tensor_headers(path: Path, headers: dict[str, tuple[tuple[int, ...], str]]) -> None:
+    if len(headers) > MAX_TENSORS:
+        raise WeightsError(f"weights file {path} holds {len(headers)} tensors; at most {MAX_TENSORS}")
+    total = 0
+    for name, (shape, dtype) in headers.items():
+        if dtype not in _FLOAT_DTYPES:
+            raise WeightsError(f"weights file {path}: tensor '{name}' has dtype {dtype}; expected a float type")
+        total += math.prod(shape)
+    if total > MAX_TENSOR_ELEMENTS:
+        raise WeightsError(f"weights file {path} holds {total:,} numbers; at most {MAX_TENSOR_ELEMENTS:,}")
+
+
+def _nesting_depth(value: Any) -> int:
+    """Deepest list/object nesting, without recursion (the value may be deep)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 def load_model(path: str | os.PathLike[str]) -> tuple[nn.Module, ModelCard]:
@@ -145,7 +239,13 @@ def load_model(path: str | os.PathLike[str]) -> tuple[nn.Module, ModelCard]:
             )
     model.load_state_dict(tensors)
     model.eval()
-    num_outputs = _count_outputs(model, card)
+    try:
+        num_outputs = _count_outputs(model, card)
+    except RuntimeError as exc:
+        raise WeightsError(
+            f"weights file {path}: input_size {card.preprocessing.input_size} does not fit '{card.architecture}' "
+            f"({' '.join(str(exc).split())[:200]})"
+        ) from exc
     if num_outputs != len(card.labels):
         raise WeightsError(
             f"weights file {path}: {len(card.labels)} class names {list(card.labels)} "

@@ -1,0 +1,119 @@
+"""Issue 13, case 6: weights cards that used to load and then break (or silently give
+nonsense) are refused at load with the project's WeightsError: one line, exit 2."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Callable
+
+import cv2
+import pytest
+import torch
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
+
+from emotion_app import EmotionClassifier, WeightsError
+from emotion_app.cli import main
+from emotion_app.weights import METADATA_KEY, MAX_CARD_NESTING
+from helpers import astronaut_bgr, make_random_weights
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def rewrite(source: Path, target: Path, card: Callable[[dict[str, Any]], Any] | None = None,
+            tensors: Callable[[dict[str, torch.Tensor]], None] | None = None, raw_card: str | None = None) -> Path:
+    """A copy of ``source`` with its card and/or tensors changed by the callbacks."""
+    with safe_open(str(source), framework="pt") as handle:
+        meta = json.loads(handle.metadata()[METADATA_KEY])
+    values = load_file(str(source))
+    if card is not None:
+        meta = card(meta) or meta
+    if tensors is not None:
+        tensors(values)
+    text = raw_card if raw_card is not None else json.dumps(meta, allow_nan=True)
+    save_file(values, str(target), metadata={METADATA_KEY: text})
+    return target
+
+
+def set_key(*keys: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(meta: dict[str, Any]) -> None:
+        node = meta
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+    return change
+
+
+def fill(name: str, value: float) -> Callable[[dict[str, torch.Tensor]], None]:
+    def change(values: dict[str, torch.Tensor]) -> None:
+        values[name] = values[name].clone()
+        values[name].view(-1)[3] = value
+    return change
+
+
+BAD_CARDS: dict[str, dict[str, Any]] = {
+    "format_version abc": {"card": set_key("format_version", value="abc"), "match": "format_version"},
+    "format_version 1.5": {"card": set_key("format_version", value=1.5), "match": "format_version"},
+    "input_size 0": {"card": set_key("preprocessing", "input_size", value=0), "match": "input_size"},
+    "input_size -48": {"card": set_key("preprocessing", "input_size", value=-48), "match": "input_size"},
+    "input_size huge": {"card": set_key("preprocessing", "input_size", value=10**6), "match": "input_size"},
+    "input_size 64 (does not fit the network)": {"card": set_key("preprocessing", "input_size", value=64), "match": "input_size 64 does not fit"},
+    "input_size text": {"card": set_key("preprocessing", "input_size", value="48"), "match": "input_size"},
+    "num_classes -1": {"card": set_key("architecture_kwargs", "num_classes", value=-1), "match": "num_classes"},
+    "num_classes 10**9": {"card": set_key("architecture_kwargs", "num_classes", value=10**9), "match": "num_classes"},
+    "dropout 7": {"card": set_key("architecture_kwargs", "dropout", value=7), "match": "dropout"},
+    "crop_margin -0.6": {"card": set_key("preprocessing", "crop_margin", value=-0.6), "match": "crop_margin"},
+    "mean NaN": {"card": set_key("preprocessing", "mean", value=math.nan), "match": "mean must be a finite"},
+    "std Infinity": {"card": set_key("preprocessing", "std", value=math.inf), "match": "std must be a finite"},
+    "std 0": {"card": set_key("preprocessing", "std", value=0.0), "match": "positive"},
+    "scale text": {"card": set_key("preprocessing", "scale", value="1/255"), "match": "scale"},
+    "flip_tta 'yes'": {"card": set_key("preprocessing", "flip_tta", value="yes"), "match": "flip_tta"},
+    "tta_zooms 0": {"card": set_key("preprocessing", "tta_zooms", value=[0.0]), "match": "tta_zoom"},
+    "tta_zooms text": {"card": set_key("preprocessing", "tta_zooms", value="0.9"), "match": "tta_zooms"},
+    "labels not names": {"card": set_key("labels", value=[1, 2, 3, 4, 5, 6]), "match": "labels"},
+    "labels a string": {"card": set_key("labels", value="angryfearhappy"), "match": "labels"},
+    "card a list": {"raw_card": "[1, 2]", "match": "JSON object"},
+    "card not JSON": {"raw_card": "{nope", "match": "not JSON"},
+    "card nested deeply": {"raw_card": '{"training": ' + "[" * 100_000 + "]" * 100_000 + "}", "match": "nested"},
+    "card nested a little too deeply": {
+        "card": set_key("training", "deep", value=json.loads("[" * MAX_CARD_NESTING + "]" * MAX_CARD_NESTING)),
+        "match": "nested",
+    },
+    "weight NaN": {"tensors": fill("features.0.weight", math.nan), "match": "features.0.weight.*NaN or infinite"},
+    "weight infinite": {"tensors": fill("classifier.6.bias", -math.inf), "match": "classifier.6.bias.*NaN or infinite"},
+}
+
+
+@pytest.fixture(scope="module")
+def good_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_random_weights(tmp_path_factory.mktemp("weights") / "good.safetensors")
+
+
+@pytest.mark.parametrize("case", BAD_CARDS, ids=list(BAD_CARDS))
+def test_bad_card_raises_weights_error_naming_the_file(case: str, good_weights: Path, tmp_path: Path) -> None:
+    spec = BAD_CARDS[case]
+    path = rewrite(good_weights, tmp_path / "bad.safetensors", spec.get("card"), spec.get("tensors"), spec.get("raw_card"))
+    with pytest.raises(WeightsError, match=spec["match"]) as caught:
+        EmotionClassifier.load(path)
+    message = str(caught.value)
+    assert str(path) in message and "\n" not in message
+
+
+def test_the_unchanged_copy_still_loads(good_weights: Path, tmp_path: Path) -> None:
+    """The rewriting itself keeps a file loadable, so the failures above are the changes'."""
+    path = rewrite(good_weights, tmp_path / "same.safetensors")
+    assert EmotionClassifier.load(path).labels == EmotionClassifier.load(good_weights).labels
+
+
+@pytest.mark.parametrize("case", ["num_classes 10**9", "weight NaN", "card nested deeply", "format_version abc"])
+def test_cli_exits_2_with_one_line(case: str, good_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = BAD_CARDS[case]
+    path = rewrite(good_weights, tmp_path / "bad.safetensors", spec.get("card"), spec.get("tensors"), spec.get("raw_card"))
+    image = tmp_path / "face.png"
+    cv2.imwrite(str(image), astronaut_bgr())
+    code = main(["analyze", str(image), "--weights", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: ") and err.count("\n") == 1 and "bad.safetensors" in err
