@@ -35,10 +35,10 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from emotion_app.classifier import EmotionClassifier  # noqa: E402
-from emotion_app.detection import FaceDetector  # noqa: E402
+from emotion_app.inference.classifier import EmotionClassifier  # noqa: E402
+from emotion_app.faces.detector import FaceDetector  # noqa: E402
 from emotion_app.pipeline import EmotionPipeline  # noqa: E402
-from emotion_app.video_io import InputError, open_input  # noqa: E402
+from emotion_app.io.video import InputError, open_input  # noqa: E402
 
 # A followed change must hold this long to count as followed (seconds).
 FOLLOW_HOLD_S = 0.5
