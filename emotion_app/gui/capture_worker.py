@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Callable
 
 import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from .frame_sources import FALLBACK_FPS, FrameSource, SourceFactory, SourceOpenError, open_frame_source
-from .messages import CameraSpec, CapturedFrame, FaultKind, SourceFault, SourceInfo, SourceSpec, VideoFileSpec
+from .messages import (
+    CameraSpec,
+    CapturedFrame,
+    FaultKind,
+    PlaybackState,
+    SourceFault,
+    SourceInfo,
+    SourceSpec,
+    VideoFileSpec,
+)
 from .mailbox import LatestMailbox
 
 log = logging.getLogger(__name__)
@@ -35,6 +45,7 @@ class CaptureWorker(QObject):
     fault = pyqtSignal(object)  # SourceFault: could not open, reads failed, or video ended
     stopped = pyqtSignal()  # after stop_source() released the source
     frame_available = pyqtSignal()  # the mailbox went from empty to full
+    playback = pyqtSignal(object)  # PlaybackState: a file paused, resumed or moved
 
     def __init__(
         self,
@@ -63,11 +74,18 @@ class CaptureWorker(QObject):
         self._clock_start = 0.0
         self._frame_offset = 0  # frames already played before the clock was last restarted
         self._last_good_time = 0.0
+        self._paused = False
+        self._last_frame: CapturedFrame | None = None
 
     # ---- requests from the GUI thread (queued) -------------------------------------
     @pyqtSlot(object)
     def start_source(self, spec: SourceSpec) -> None:
         """Open ``spec`` (closing any current source) and start reading."""
+        self.open_at(spec, 0, False)
+
+    @pyqtSlot(object, int, bool)
+    def open_at(self, spec: SourceSpec, frame: int, paused: bool) -> None:
+        """Open ``spec`` at ``frame`` (files), delivering that frame; ``paused`` stays on it."""
         self._close_source()
         self._stream_id += 1
         self._mailbox.clear()
@@ -84,11 +102,110 @@ class CaptureWorker(QObject):
         self._fps = source.fps if source.fps > 0 else FALLBACK_FPS
         self._index = 0
         self._frame_offset = 0
+        self._paused = False
+        self._last_frame = None
         self._clock_start = self._last_good_time = time.perf_counter()
         self.opened.emit(
             SourceInfo(spec, self._stream_id, source.width, source.height, source.fps, source.frame_count)
         )
+        if isinstance(spec, VideoFileSpec) and (frame > 0 or paused):
+            self._paused = paused
+            self.seek(frame)
+            return
         self._timer.start(0)
+
+    # ---- playback of files (queued from the GUI thread) ----------------------------------
+    @pyqtSlot()
+    def pause(self) -> None:
+        """Stop reading a file and stay on the last frame delivered."""
+        if not self._is_file_open() or self._paused:
+            return
+        self._paused = True
+        self._timer.stop()
+        last = self._last_frame
+        # Deliver the frame playback will resume after once more: frames still on their way
+        # may be skipped by a busy GUI, and the screen must settle on exactly this one.
+        if last is not None and self._mailbox.put(last):
+            self.frame_available.emit()
+        self._emit_playback()
+
+    @pyqtSlot()
+    def resume(self) -> None:
+        """Continue a paused file with the frame after the one on screen."""
+        if not self._is_file_open() or not self._paused:
+            return
+        self._paused = False
+        self._restart_clock(time.perf_counter())
+        self._emit_playback()
+        self._timer.start(0)
+
+    @pyqtSlot(int)
+    def seek(self, frame: int) -> None:
+        """Show frame ``frame`` of a file (clamped to the file); playing continues from there."""
+        source = self._source
+        if source is None or not self._is_file_open():
+            return
+        self._timer.stop()
+        if source.frame_count > 0:
+            frame = min(frame, source.frame_count - 1)
+        frame = max(0, frame)
+        seek = getattr(source, "seek", None)
+        if frame != self._index and (seek is None or not _seek_safely(seek, frame)):
+            frame = self._index  # cannot move: stay, and say where we are
+        else:
+            self._index = frame
+        self._deliver_next()
+
+    @pyqtSlot(int)
+    def step(self, frames: int) -> None:
+        """Move ``frames`` from the frame on screen (negative: back); a paused file stays paused."""
+        if not self._is_file_open() or frames == 0:
+            return
+        current = self._index - 1 if self._last_frame is not None else 0
+        count = self._source.frame_count if self._source is not None else 0
+        if self._paused and count > 0 and not 0 <= current + frames < count:
+            self._emit_playback()  # already at the first or last frame: stay on it
+            return
+        if frames == 1 and self._paused:
+            self._timer.stop()
+            self._deliver_next()  # the next frame: a plain read, no seeking
+            return
+        self.seek(current + frames)
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def _is_file_open(self) -> bool:
+        return self._source is not None and isinstance(self._spec, VideoFileSpec)
+
+    def _deliver_next(self) -> None:
+        """Read and deliver one frame now; paused files then wait, playing ones go on."""
+        source, spec = self._source, self._spec
+        if source is None or spec is None:
+            return
+        now = time.perf_counter()
+        frame = _read_safely(source)
+        if frame is None:
+            # Past the last frame: say so like a file that played to its end.
+            self._on_read_failed(source, spec, now)
+            return
+        self._put(frame, now, spec)
+        # The frame just delivered is on time now; the next one is due a frame later.
+        self._clock_start, self._frame_offset = now, self._index - 1
+        self._emit_playback()
+        if not self._paused:
+            self._timer.start(self._delay_ms(time.perf_counter()))
+
+    def _restart_clock(self, now: float) -> None:
+        self._clock_start, self._frame_offset = now, self._index
+
+    def _emit_playback(self) -> None:
+        source = self._source
+        if source is None:
+            return
+        position = max(0, self._index - 1)
+        self.playback.emit(PlaybackState(self._stream_id, position, source.frame_count, self._fps, self._paused))
 
     @pyqtSlot()
     def stop_source(self) -> None:
@@ -126,6 +243,8 @@ class CaptureWorker(QObject):
         source, spec = self._source, self._spec
         if source is None or spec is None or QThread.currentThread().isInterruptionRequested():
             return
+        if self._paused:
+            return
         is_file = isinstance(spec, VideoFileSpec)
         if is_file and not spec.pace and self._mailbox.is_full:
             # Unpaced: let the consumer catch up rather than decode frames to drop them.
@@ -138,13 +257,18 @@ class CaptureWorker(QObject):
         if frame is None:
             self._on_read_failed(source, spec, now)
             return
+        self._put(frame, now, spec)
+        self._timer.start(self._delay_ms(now) if is_file and spec.pace else 0)
+
+    def _put(self, frame: np.ndarray, now: float, spec: SourceSpec) -> None:
         self._last_good_time = now
+        is_file = isinstance(spec, VideoFileSpec)
         source_time = self._index / self._fps if is_file else now - self._clock_start
         captured = CapturedFrame(self._stream_id, self._index, frame, now, source_time)
         self._index += 1
+        self._last_frame = captured
         if self._mailbox.put(captured):
             self.frame_available.emit()
-        self._timer.start(self._delay_ms(now) if is_file and spec.pace else 0)
 
     def _retry_video_read(self, source: FrameSource, spec: VideoFileSpec) -> np.ndarray | None:
         for _ in range(_VIDEO_READ_RETRIES):
@@ -195,8 +319,18 @@ class CaptureWorker(QObject):
         self._timer.stop()
         source, self._source = self._source, None
         self._spec = None
+        self._paused = False
+        self._last_frame = None
         if source is not None:
             source.release()
+
+
+def _seek_safely(seek: Callable[[int], bool], frame: int) -> bool:
+    try:
+        return bool(seek(frame))
+    except Exception as exc:
+        log.debug("seek to frame %d raised %s", frame, exc)
+        return False
 
 
 def _read_safely(source: FrameSource) -> np.ndarray | None:

@@ -38,6 +38,9 @@ class FrameSource(Protocol):
     def rewind(self) -> bool:
         """Go back to the first frame (files only); False if impossible."""
 
+    def seek(self, frame: int) -> bool:
+        """Make ``frame`` (0-based) the next one read (files only); False if impossible."""
+
     def release(self) -> None:
         """Free the device or file; safe to call twice."""
 
@@ -78,6 +81,12 @@ class OpenCvFrameSource:
         if self._capture is None:
             return False
         return bool(self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0))
+
+    def seek(self, frame: int) -> bool:
+        if self._capture is None:
+            return False
+        self._pending = None  # the frame read while opening is no longer next
+        return bool(self._capture.set(cv2.CAP_PROP_POS_FRAMES, max(0, frame)))
 
     def release(self) -> None:
         capture, self._capture = self._capture, None

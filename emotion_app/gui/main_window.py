@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 
 from PyQt6.QtCore import QStandardPaths, Qt, QTimer
 from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -27,6 +29,7 @@ from .messages import (
     FaultKind,
     InferenceResult,
     ModelStatus,
+    PlaybackState,
     RecordingRequest,
     RecordingSummary,
     SourceFault,
@@ -36,6 +39,7 @@ from .messages import (
 )
 from .inference_worker import PipelineLoader, load_pipeline
 from .message_banner import MessageBanner
+from .playback_bar import PlaybackBar, PlayerKeys
 from .settings import AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
 from .status_bar import PerformanceStats, PerformanceStatusBar
@@ -45,6 +49,8 @@ from .video_view import VideoView
 APP_TITLE = "Emotion Recognition"
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.wmv *.mpg *.mpeg);;All files (*)"
 WEIGHTS_FILTER = "Weights (*.safetensors);;All files (*)"
+# Left/Right while a file plays jump this far.
+_SEEK_STEP_S = 5.0
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
 _STATUS_INTERVAL_MS = 500
 
@@ -75,6 +81,9 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self._initial_source_started = False
         self._pending_source: SourceSpec | None = None  # asked for before the model was ready
+        self._paused = False  # a file holds still on one frame
+        self._ended = False  # a file played to its end (and was released)
+        self._playback: PlaybackState | None = None
 
         self.controller = StreamController(
             options.weights,
@@ -85,6 +94,7 @@ class MainWindow(QMainWindow):
         )
         self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
         self.view = VideoView(self)
+        self.playback_bar = PlaybackBar(self)
         self.source_banner = MessageBanner(self)
         self.model_banner = MessageBanner(self)
         self.status = PerformanceStatusBar(self)
@@ -116,14 +126,34 @@ class MainWindow(QMainWindow):
         if app is not None:
             # Also stop the threads when the app quits without this window being closed.
             app.aboutToQuit.connect(self.shutdown)
+        # Player keys win over whichever control has the focus (a slider or a list would
+        # otherwise take Space and the arrows for themselves).
+        self._player_keys = PlayerKeys(self, self._player_key_actions())
         self.controller.start_threads()
 
     # ---- construction ---------------------------------------------------------------
     def _build_actions(self) -> None:
         self.start_stop_action = QAction("Start", self)
-        self.start_stop_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
-        self.start_stop_action.setToolTip("Start or stop the video (Space)")
+        self.start_stop_action.setToolTip("Start or stop the camera or video")
         self.start_stop_action.triggered.connect(self.toggle_start_stop)
+
+        self.play_pause_action = QAction("Pause", self)
+        self.play_pause_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        self.play_pause_action.setToolTip("Pause or play a video; start or stop a camera (Space)")
+        self.play_pause_action.triggered.connect(self.toggle_play_pause)
+
+        self.step_back_action = QAction("Back", self)
+        self.step_back_action.setShortcut(QKeySequence(Qt.Key.Key_Left))
+        self.step_back_action.setToolTip("One frame back when paused, a few seconds back when playing (Left)")
+        self.step_back_action.triggered.connect(lambda: self.step(-1))
+        self.step_forward_action = QAction("Forward", self)
+        self.step_forward_action.setShortcut(QKeySequence(Qt.Key.Key_Right))
+        self.step_forward_action.setToolTip("One frame on when paused, a few seconds on when playing (Right)")
+        self.step_forward_action.triggered.connect(lambda: self.step(1))
+        self.restart_action = QAction("Restart", self)
+        self.restart_action.setShortcut(QKeySequence(Qt.Key.Key_Home))
+        self.restart_action.setToolTip("Back to the first frame (Home)")
+        self.restart_action.triggered.connect(self.restart)
 
         self.open_video_action = QAction("Open video…", self)
         self.open_video_action.setShortcut(QKeySequence.StandardKey.Open)
@@ -166,6 +196,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(QLabel(" Camera "))
         toolbar.addWidget(self.picker)
         toolbar.addAction(self.start_stop_action)
+        toolbar.addAction(self.play_pause_action)
         toolbar.addSeparator()
         toolbar.addAction(self.open_video_action)
         toolbar.addAction(self.snapshot_action)
@@ -196,6 +227,10 @@ class MainWindow(QMainWindow):
         view_menu = menu_bar.addMenu("&View")
         assert view_menu is not None
         view_menu.addAction(self.start_stop_action)
+        playback_menu = menu_bar.addMenu("&Playback")
+        assert playback_menu is not None
+        for action in (self.play_pause_action, self.step_back_action, self.step_forward_action, self.restart_action):
+            playback_menu.addAction(action)
         view_menu.addAction(self.bars_action)
         view_menu.addAction(self.refresh_cameras_action)
 
@@ -207,6 +242,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.model_banner)
         layout.addWidget(self.source_banner)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.playback_bar)
         self.setCentralWidget(central)
 
     def _connect(self) -> None:
@@ -216,6 +252,8 @@ class MainWindow(QMainWindow):
         self.controller.model_status.connect(self._on_model_status)
         self.controller.result_ready.connect(self._on_result)
         self.controller.recording_finished.connect(self._on_recording_finished)
+        self.controller.playback.connect(self._on_playback)
+        self.playback_bar.seek_requested.connect(self.seek)
         self.view.frame_presented.connect(self.stats.on_presented)
         self.snapshots.saved.connect(lambda path: self.status.showMessage(f"Saved {path}", 5000))
         self.snapshots.failed.connect(lambda message: self.source_banner.show_message(message, "error"))
@@ -265,6 +303,7 @@ class MainWindow(QMainWindow):
         self.view.set_placeholder(f"Opening {spec.describe()}…")
         self.status.showMessage(f"Opening {spec.describe()}…", 3000)
         self._starting = True
+        self._paused = self._ended = False
         self.controller.start(spec)
         self._update_actions()
 
@@ -281,7 +320,100 @@ class MainWindow(QMainWindow):
     def stop(self) -> None:
         self.controller.stop()
         self._running = self._starting = False
+        self._paused = False
         self._update_actions()
+
+    # ---- playback of files ------------------------------------------------------------
+    @property
+    def is_file(self) -> bool:
+        return isinstance(self._source, VideoFileSpec)
+
+    @property
+    def is_paused(self) -> bool:
+        return self._paused
+
+    @property
+    def position(self) -> int:
+        """Index of the file's frame on screen (0 before any)."""
+        result = self.view.result
+        info = self._source_info
+        if result is not None and info is not None and result.stream_id == info.stream_id:
+            return result.frame_index
+        return self._playback.position if self._playback is not None else 0
+
+    def toggle_play_pause(self) -> None:
+        """Space: pause or play a file in place; a camera (or a finished file) starts or stops."""
+        if self.is_file and self._running:
+            self.resume() if self._paused else self.pause()
+        else:
+            self.toggle_start_stop()
+
+    def pause(self) -> None:
+        if self.is_file and self._running and not self._paused:
+            self._paused = True
+            self.controller.pause()
+            self._update_actions()
+
+    def resume(self) -> None:
+        if self.is_file and self._running and self._paused:
+            self._paused = False
+            self.controller.resume()
+            self._update_actions()
+
+    def seek(self, frame: int) -> None:
+        """Show frame ``frame`` of the file; a finished file is opened again there, paused."""
+        spec = self._source
+        if not isinstance(spec, VideoFileSpec):
+            return
+        if self._running:
+            self.controller.seek(frame)
+        elif self._ended or not self._starting:
+            self._reopen_at(spec, frame, paused=True)
+
+    def step(self, direction: int) -> None:
+        """Left/Right: a frame when paused (or finished), a few seconds when playing."""
+        spec = self._source
+        if not isinstance(spec, VideoFileSpec):
+            return
+        if self._running and not self._paused:
+            fps = self._playback.fps if self._playback is not None else FALLBACK_FPS
+            self.controller.seek(self.position + direction * int(round(_SEEK_STEP_S * fps)))
+        elif self._running:
+            self.controller.step(direction)
+        elif self._ended:
+            self._reopen_at(spec, self.position + direction, paused=True)
+
+    def restart(self) -> None:
+        """Home: the first frame; a playing file plays on from there."""
+        spec = self._source
+        if not isinstance(spec, VideoFileSpec):
+            return
+        if self._running:
+            self.controller.seek(0)
+        else:
+            self._reopen_at(spec, 0, paused=False)
+
+    def _reopen_at(self, spec: VideoFileSpec, frame: int, paused: bool) -> None:
+        self.source_banner.dismiss()
+        self._starting, self._ended, self._paused = True, False, paused
+        self.controller.open_at(spec, max(0, frame), paused)
+        self._update_actions()
+
+    @contextmanager
+    def paused_for_dialog(self) -> Iterator[None]:
+        """A file holds still while a modal dialog is open and plays on after it."""
+        spec = self._source
+        was_playing = self.is_file and self._running and not self._paused
+        if was_playing:
+            self.pause()
+        try:
+            yield
+        finally:
+            if was_playing and self._source == spec and self._running and self._paused:
+                self.resume()
+
+    def _player_key_actions(self) -> list[QAction]:
+        return [self.play_pause_action, self.step_back_action, self.step_forward_action, self.restart_action]
 
     def toggle_start_stop(self) -> None:
         if self._running or self._starting:
@@ -312,9 +444,19 @@ class MainWindow(QMainWindow):
             self._start_initial_source()
 
     def open_video_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open video", self.settings.last_video_dir, VIDEO_FILTER)
+        with self.paused_for_dialog():
+            path = self.ask_open_path("Open video", self.settings.last_video_dir, VIDEO_FILTER)
         if path:
             self.open_video(path)
+
+    # Dialogs go through these two methods, so tests can answer them.
+    def ask_open_path(self, title: str, folder: str, filters: str) -> str:
+        path, _ = QFileDialog.getOpenFileName(self, title, folder, filters)
+        return path
+
+    def ask_save_path(self, title: str, suggestion: str, filters: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, title, suggestion, filters)
+        return path
 
     @property
     def is_running(self) -> bool:
@@ -326,7 +468,8 @@ class MainWindow(QMainWindow):
 
     # ---- model --------------------------------------------------------------------------
     def load_weights_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load emotion model", str(Path.cwd()), WEIGHTS_FILTER)
+        with self.paused_for_dialog():
+            path = self.ask_open_path("Load emotion model", str(Path.cwd()), WEIGHTS_FILTER)
         if path:
             self.controller.load_weights(Path(path))
 
@@ -363,7 +506,8 @@ class MainWindow(QMainWindow):
             self.status.showMessage("No frame to save yet", 3000)
             return
         suggestion = Path(self._output_dir()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.png"
-        path, _ = QFileDialog.getSaveFileName(self, "Save snapshot", str(suggestion), "PNG image (*.png)")
+        with self.paused_for_dialog():
+            path = self.ask_save_path("Save snapshot", str(suggestion), "PNG image (*.png)")
         if not path:
             return
         self.settings.last_output_dir = str(Path(path).parent)
@@ -398,9 +542,12 @@ class MainWindow(QMainWindow):
             self.stop_recording()
             return
         suggestion = Path(self._output_dir()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.mp4"
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Record annotated video (a CSV is written beside it)", str(suggestion), "MP4 video (*.mp4);;AVI video (*.avi)"
-        )
+        with self.paused_for_dialog():
+            path = self.ask_save_path(
+                "Record annotated video (a CSV is written beside it)",
+                str(suggestion),
+                "MP4 video (*.mp4);;AVI video (*.avi)",
+            )
         if not path:
             self.record_action.setChecked(False)
             return
@@ -416,6 +563,8 @@ class MainWindow(QMainWindow):
     def _on_source_opened(self, info: SourceInfo) -> None:
         self._source_info = info
         self._running, self._starting = True, False
+        self._playback = None
+        self.playback_bar.set_source(info)
         self.stats.reset()
         self.source_banner.dismiss()
         self.setWindowTitle(f"{APP_TITLE} — {_short_name(info.spec)}")
@@ -427,6 +576,8 @@ class MainWindow(QMainWindow):
         if fault.spec != self._source:
             return  # a source the user has already moved away from
         self._running = self._starting = False
+        self._paused = False
+        self._ended = fault.kind is FaultKind.ENDED
         self.stop_recording()
         self._update_actions()
         if fault.kind is FaultKind.ENDED:
@@ -440,6 +591,7 @@ class MainWindow(QMainWindow):
 
     def _on_source_stopped(self) -> None:
         self._running = self._starting = False
+        self._paused = False
         self._update_actions()
         self.status.showMessage("Stopped", 2000)
 
@@ -478,6 +630,17 @@ class MainWindow(QMainWindow):
         if info is not None and result.stream_id != info.stream_id:
             return  # a late frame of the previous source
         self.view.set_result(result)
+        if self.is_file:
+            self.playback_bar.show_position(result.frame_index)
+
+    def _on_playback(self, state: PlaybackState) -> None:
+        info = self._source_info
+        if info is not None and state.stream_id != info.stream_id:
+            return
+        self._playback = state
+        self._paused = state.paused
+        self.playback_bar.show_position(state.position)
+        self._update_actions()
 
     def _on_recording_finished(self, summary: RecordingSummary) -> None:
         if summary.error:
@@ -528,6 +691,17 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         self.start_stop_action.setText("Stop" if self._running or self._starting else "Start")
+        if self.is_file:
+            self.play_pause_action.setText("Play" if self._paused or not (self._running or self._starting) else "Pause")
+        else:
+            self.play_pause_action.setText(self.start_stop_action.text())
+        # The action stays enabled (Space starts and stops a camera); only its button hides.
+        button = self.toolbar.widgetForAction(self.play_pause_action)
+        if button is not None:
+            button.setVisible(self.is_file)
+        for action in (self.step_back_action, self.step_forward_action, self.restart_action):
+            action.setEnabled(self.is_file)
+        self.playback_bar.setVisible(self.is_file)
 
     def _refresh_status(self) -> None:
         self.status.show_stats(self.stats, time.perf_counter())

@@ -56,6 +56,25 @@ class SourceInfo:
     frame_count: int  # video frames, 0 if unknown or a camera
 
 
+@dataclass(frozen=True)
+class PlaybackState:
+    """Where a file's playback is: sent when it pauses, resumes or moves."""
+
+    stream_id: int
+    position: int  # index of the frame on screen (the last one delivered)
+    frame_count: int  # 0 when the container does not say
+    fps: float  # the rate the file plays at
+    paused: bool
+
+    @property
+    def position_s(self) -> float:
+        return self.position / self.fps if self.fps > 0 else 0.0
+
+    @property
+    def duration_s(self) -> float:
+        return self.frame_count / self.fps if self.fps > 0 else 0.0
+
+
 class FaultKind(Enum):
     """Why a stream stopped; the window picks its message and buttons from this."""
 

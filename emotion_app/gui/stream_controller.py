@@ -32,10 +32,16 @@ class StreamController(QObject):
     model_status = pyqtSignal(object)  # ModelStatus
     result_ready = pyqtSignal(object)  # InferenceResult
     recording_finished = pyqtSignal(object)  # RecordingSummary
+    playback = pyqtSignal(object)  # PlaybackState
 
     # Requests, connected to worker slots; queued because the workers live elsewhere.
     _start_requested = pyqtSignal(object)
     _stop_requested = pyqtSignal()
+    _open_at_requested = pyqtSignal(object, int, bool)
+    _pause_requested = pyqtSignal()
+    _resume_requested = pyqtSignal()
+    _seek_requested = pyqtSignal(int)
+    _step_requested = pyqtSignal(int)
     _load_requested = pyqtSignal(object)
     _smoothing_requested = pyqtSignal(float)
     _record_requested = pyqtSignal(object, float)
@@ -64,6 +70,11 @@ class StreamController(QObject):
 
         self._start_requested.connect(self.capture.start_source)
         self._stop_requested.connect(self.capture.stop_source)
+        self._open_at_requested.connect(self.capture.open_at)
+        self._pause_requested.connect(self.capture.pause)
+        self._resume_requested.connect(self.capture.resume)
+        self._seek_requested.connect(self.capture.seek)
+        self._step_requested.connect(self.capture.step)
         self._load_requested.connect(self.inference.load_weights)
         self._smoothing_requested.connect(self.inference.set_smoothing)
         self._record_requested.connect(self.inference.start_recording)
@@ -74,6 +85,7 @@ class StreamController(QObject):
         self.capture.opened.connect(self.source_opened)
         self.capture.fault.connect(self.source_fault)
         self.capture.stopped.connect(self.source_stopped)
+        self.capture.playback.connect(self.playback)
         self.inference.model_status.connect(self.model_status)
         self.inference.result_ready.connect(self._deliver_result)
         self.inference.recording_finished.connect(self.recording_finished)
@@ -98,6 +110,23 @@ class StreamController(QObject):
 
     def stop(self) -> None:
         self._stop_requested.emit()
+
+    def open_at(self, spec: SourceSpec, frame: int, paused: bool) -> None:
+        """Open a file at ``frame``; ``paused`` shows that frame and waits."""
+        self.gate.reset()
+        self._open_at_requested.emit(spec, int(frame), bool(paused))
+
+    def pause(self) -> None:
+        self._pause_requested.emit()
+
+    def resume(self) -> None:
+        self._resume_requested.emit()
+
+    def seek(self, frame: int) -> None:
+        self._seek_requested.emit(int(frame))
+
+    def step(self, frames: int) -> None:
+        self._step_requested.emit(int(frames))
 
     def load_weights(self, path: Path | None) -> None:
         self._load_requested.emit(path)

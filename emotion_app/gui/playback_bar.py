@@ -1,0 +1,128 @@
+"""The player controls under the video: a seek slider with position and duration, and the
+player keys (Space, Left, Right, Home) that work whichever control has the focus."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QAction, QKeyEvent
+from PyQt6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSlider,
+    QTextEdit,
+    QWidget,
+)
+
+from .messages import SourceInfo
+
+# Dragging the slider asks for a seek at most this often; each one decodes a frame.
+_SEEK_COALESCE_MS = 40
+
+
+def format_time(seconds: float) -> str:
+    """``m:ss`` (``h:mm:ss`` from an hour on)."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class PlaybackBar(QWidget):
+    """Position, a seek slider over the file's frames, and its duration."""
+
+    seek_requested = pyqtSignal(int)  # a frame index the user moved to
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.position_label = QLabel("0:00")
+        self.duration_label = QLabel("0:00")
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setRange(0, 0)
+        self.slider.setToolTip("Drag or click to move through the video; Left/Right step, Home restarts")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.position_label)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.duration_label)
+        self._fps = 0.0
+        self._pending = -1
+        self._seek_timer = QTimer(self)
+        self._seek_timer.setSingleShot(True)
+        self._seek_timer.setInterval(_SEEK_COALESCE_MS)
+        self._seek_timer.timeout.connect(self._send_seek)
+        self.slider.valueChanged.connect(self._on_user_moved)
+        self.setVisible(False)
+
+    def set_source(self, info: SourceInfo) -> None:
+        self._fps = info.fps
+        last = max(0, info.frame_count - 1)
+        self.slider.setEnabled(info.frame_count > 1)
+        self._set_slider(0, maximum=last)
+        self.duration_label.setText(format_time(info.frame_count / info.fps) if info.fps > 0 else "–")
+        self.position_label.setText(format_time(0))
+
+    def show_position(self, frame: int) -> None:
+        """The frame on screen; ignored while the user drags the slider."""
+        if self.slider.isSliderDown() or self._seek_timer.isActive():
+            return
+        self._set_slider(frame)
+        self.position_label.setText(format_time(frame / self._fps) if self._fps > 0 else str(frame))
+
+    @property
+    def position(self) -> int:
+        return self.slider.value()
+
+    def _set_slider(self, value: int, maximum: int | None = None) -> None:
+        self.slider.blockSignals(True)
+        if maximum is not None:
+            self.slider.setRange(0, maximum)
+        self.slider.setValue(value)
+        self.slider.blockSignals(False)
+
+    def _on_user_moved(self, value: int) -> None:
+        self._pending = value
+        if self._fps > 0:
+            self.position_label.setText(format_time(value / self._fps))
+        if not self._seek_timer.isActive():
+            self._seek_timer.start()
+
+    def _send_seek(self) -> None:
+        if self._pending >= 0:
+            self.seek_requested.emit(self._pending)
+            self._pending = -1
+
+
+class PlayerKeys(QObject):
+    """Lets the player keys reach their actions whatever widget of ``window`` has focus.
+
+    A focused slider, list or button would otherwise claim Space or the arrows (Qt asks
+    the focus widget first, with a ShortcutOverride event). Text fields keep their keys.
+    """
+
+    def __init__(self, window: QWidget, actions: Sequence[QAction]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._actions = list(actions)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        if event is None or event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
+            return False
+        if not isinstance(watched, QWidget) or watched.window() is not self._window:
+            return False
+        if isinstance(watched, (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)):
+            return False
+        key = event.keyCombination()
+        for action in self._actions:
+            if action.isEnabled() and any(shortcut[0] == key for shortcut in action.shortcuts() if not shortcut.isEmpty()):
+                # Swallowed unaccepted: the focus widget does not claim the key, the shortcut fires.
+                return True
+        return False

@@ -1,0 +1,180 @@
+"""Playing a file like a player: pause and resume in place, seek, frame step, Home, the
+player keys with the focus on another control, and dialogs that pause the video.
+
+The real window, threads and pipeline play real files; every position is checked against
+the number written into each frame of the clip, not only against the index the app reports.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.camera_picker import CameraDevice
+from emotion_app.gui.messages import InferenceResult
+from gui_support import WAIT_MS, make_window, settings_path  # noqa: F401  (fixtures)
+from helpers import astronaut_frames, read_video, write_video
+
+CLIP_FRAMES = 135
+_BITS = 8
+_BIT_W, _BIT_H = 20, 14
+
+
+@pytest.fixture(scope="module", params=[".avi", ".mp4"])
+def clip(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[np.ndarray]]:
+    """A 9-second 160x120 clip at 15 fps (MJPG and mp4v): an astronaut face, and each
+    frame's number written along its bottom edge in big black and white blocks."""
+    frames, _ = astronaut_frames(num_frames=CLIP_FRAMES, frame_size=(160, 120), face_size=60, motion="static")
+    for index, frame in enumerate(frames):
+        for bit in range(_BITS):
+            frame[-_BIT_H:, bit * _BIT_W : (bit + 1) * _BIT_W] = 255 if index >> bit & 1 else 0
+    path = write_video(tmp_path_factory.mktemp("player") / f"numbered{request.param}", frames, fps=15.0)
+    decoded = read_video(path)
+    assert [frame_number(frame) for frame in decoded] == list(range(CLIP_FRAMES))
+    return path, decoded
+
+
+def frame_number(image: np.ndarray) -> int:
+    """The frame number written into a frame of the clip."""
+    strip = image[-_BIT_H + 3 : -3].astype(float).mean(axis=(0, 2))
+    return sum(1 << bit for bit in range(_BITS) if strip[bit * _BIT_W + 4 : (bit + 1) * _BIT_W - 4].mean() > 128)
+
+
+def shown(window) -> InferenceResult:  # type: ignore[no-untyped-def]
+    result = window.view.result
+    assert result is not None
+    return result
+
+
+def wait_settled(qtbot: QtBot, window, frame: int | None = None) -> int:  # type: ignore[no-untyped-def]
+    """Wait until a paused window shows the frame it is paused on (``frame`` if given)."""
+
+    def settled() -> bool:
+        state, result = window._playback, window.view.result
+        if state is None or not state.paused or result is None or result.stream_id != state.stream_id:
+            return False
+        return result.frame_index == state.position and (frame is None or state.position == frame)
+
+    qtbot.waitUntil(settled, timeout=WAIT_MS)
+    return shown(window).frame_index
+
+
+def test_pause_holds_the_frame_and_resume_goes_on_from_the_next(qtbot: QtBot, make_window, clip) -> None:
+    path, _ = clip
+    window = make_window(video=path)
+    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index >= 8, timeout=WAIT_MS)
+    window.pause()
+    position = wait_settled(qtbot, window)
+    assert window.is_paused and window.play_pause_action.text() == "Play"
+    qtbot.wait(400)  # six frame periods: nothing moves while paused
+    assert shown(window).frame_index == position
+    assert frame_number(shown(window).image) == position
+    assert window.playback_bar.position == position
+
+    indices: list[int] = []
+    window.controller.result_ready.connect(lambda result: indices.append(result.frame_index))
+    window.resume()
+    qtbot.waitUntil(lambda: any(index > position for index in indices), timeout=WAIT_MS)
+    assert [index for index in indices if index > position][0] == position + 1  # not a frame skipped
+    assert not window.is_paused and window.play_pause_action.text() == "Pause"
+
+
+def test_seek_lands_on_the_requested_frame(qtbot: QtBot, make_window, clip) -> None:
+    path, _ = clip
+    window = make_window(video=path)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window.pause()
+    wait_settled(qtbot, window)
+    for target in (100, 37, 3, 134):
+        window.seek(target)
+        wait_settled(qtbot, window, target)
+        assert frame_number(shown(window).image) == target
+        assert window.playback_bar.position == target
+    assert window.playback_bar.duration_label.text() == "0:09"
+    # The slider seeks too (coalesced while dragging).
+    window.playback_bar.slider.setValue(60)
+    wait_settled(qtbot, window, 60)
+    assert frame_number(shown(window).image) == 60
+
+
+def test_frame_step_home_and_the_keys_with_the_focus_on_another_control(qtbot: QtBot, make_window, clip) -> None:
+    path, _ = clip
+    cameras = [CameraDevice("Front camera", 0), CameraDevice("Back camera", 1)]
+    window = make_window(video=path, devices=cameras)
+    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index >= 3, timeout=WAIT_MS)
+    # The focus is on the camera list, which would take Space and the arrows for itself
+    # (and switch to another camera on Right).
+    other = window.picker
+    window.activateWindow()
+    qtbot.waitActive(window)
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus, timeout=WAIT_MS)
+    chosen = other.currentIndex()
+    qtbot.keyClick(other, Qt.Key.Key_Space)
+    position = wait_settled(qtbot, window)
+    assert window.is_paused
+    qtbot.keyClick(other, Qt.Key.Key_Right)
+    wait_settled(qtbot, window, position + 1)
+    assert frame_number(shown(window).image) == position + 1
+    qtbot.keyClick(other, Qt.Key.Key_Left)
+    qtbot.keyClick(other, Qt.Key.Key_Left)
+    wait_settled(qtbot, window, position - 1)
+    assert frame_number(shown(window).image) == position - 1
+    qtbot.keyClick(other, Qt.Key.Key_Home)
+    wait_settled(qtbot, window, 0)
+    assert frame_number(shown(window).image) == 0
+    assert other.currentIndex() == chosen and window.is_file  # the list never saw the keys
+
+    # Playing, the arrows jump a few seconds.
+    qtbot.keyClick(other, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not window.is_paused, timeout=WAIT_MS)
+    qtbot.keyClick(other, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: shown(window).frame_index >= 5 * 15, timeout=WAIT_MS)
+
+
+def test_a_modal_dialog_pauses_the_file_and_it_plays_on_after(
+    qtbot: QtBot, make_window, clip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, _ = clip
+    window = make_window(video=path)
+    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index >= 5, timeout=WAIT_MS)
+    seen: dict[str, object] = {}
+
+    def answer(title: str, suggestion: str, filters: str) -> str:
+        # The user takes a while to choose: the video must not move meanwhile.
+        seen["paused"] = window.is_paused
+        wait_settled(qtbot, window)
+        seen["position"] = shown(window).frame_index
+        qtbot.wait(400)
+        seen["after_wait"] = shown(window).frame_index
+        return str(tmp_path / "clip.mp4")
+
+    monkeypatch.setattr(window, "ask_save_path", answer)
+    window.record_action.trigger()
+    assert seen["paused"] is True and seen["position"] == seen["after_wait"]
+    qtbot.waitUntil(lambda: not window.is_paused, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown(window).frame_index > int(seen["position"]) + 3, timeout=WAIT_MS)  # type: ignore[call-overload]
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS):
+        window.stop_recording()
+    rows = (tmp_path / "clip.csv").read_text().splitlines()
+    first_frame = int(rows[1].split(",")[0])
+    # The recording starts where the dialog was opened, not seconds later.
+    assert first_frame <= int(seen["position"]) + 2  # type: ignore[call-overload]
+
+
+def test_after_the_end_the_keys_still_move_through_the_file(qtbot: QtBot, make_window, clip) -> None:
+    path, _ = clip
+    window = make_window(video=path)
+    window.seek(130)
+    qtbot.waitUntil(lambda: not window.is_running and window.source_banner.text() != "", timeout=WAIT_MS)
+    last = shown(window).frame_index
+    window.step_back_action.trigger()
+    wait_settled(qtbot, window, last - 1)
+    assert frame_number(shown(window).image) == last - 1
+    window.play_pause_action.trigger()  # Space plays on from there
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    assert shown(window).frame_index == last
