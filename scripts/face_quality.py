@@ -1,0 +1,132 @@
+"""How well the app's face finding matches hand-made truth on real clips: counts, phantoms, ids.
+
+    python scripts/face_quality.py [--clips ../shared/data/real-clips] [--min-face PX] [--json]
+
+For every file named in the folder's ``truth.csv`` (file, first_frame, last_frame, faces,
+...) it runs the pipeline as ``analyze`` does (shipped weights, synchronous scans) and
+counts, over the frames inside the truth ranges:
+
+* count right: frames whose number of shown faces equals the truth's;
+* phantom rows: shown faces beyond the truth's count (a box with no face behind it; a
+  frame with 1 face and 2 boxes has one phantom row), also as a share of all rows;
+* missed faces: truth faces beyond the shown count;
+* ids: distinct track ids over the whole file (a single-person clip should need 1).
+
+Frames between the ranges (cuts, transitions) have no truth and are not counted, but
+their ids are. The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from emotion_app.cli.common import load_classifier, make_detector  # noqa: E402
+from emotion_app.pipeline import EmotionPipeline  # noqa: E402
+from emotion_app.video_io import open_input  # noqa: E402
+
+# ../shared beside the main checkout; a git worktree sits one level deeper.
+DEFAULT_CLIPS = next(
+    (base / "shared" / "data" / "real-clips" for base in (REPO.parent, REPO.parent.parent) if (base / "shared").is_dir()),
+    REPO.parent / "shared" / "data" / "real-clips",
+)
+
+
+def read_truth(path: Path) -> dict[str, list[tuple[int, int, int]]]:
+    """file -> [(first_frame, last_frame, faces)], rows without a face count skipped."""
+    ranges: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["first_frame"] and row["last_frame"] and row["faces"]:
+                ranges[row["file"]].append((int(row["first_frame"]), int(row["last_frame"]), int(row["faces"])))
+    return dict(ranges)
+
+
+def truth_at(ranges: list[tuple[int, int, int]], index: int) -> int | None:
+    for first, last, faces in ranges:
+        if first <= index <= last:
+            return faces
+    return None
+
+
+def measure(path: Path, ranges: list[tuple[int, int, int]], pipeline: EmotionPipeline) -> dict[str, Any]:
+    media = open_input(path)
+    pipeline.reset()
+    frames = truth_frames = right = rows = truth_rows = phantom = missed = 0
+    ids: set[int] = set()
+    for index, _, frame in media.frames():
+        results = pipeline.process(frame)
+        frames += 1
+        ids.update(result.track_id for result in results)
+        truth = truth_at(ranges, index)
+        if truth is None:
+            continue
+        truth_frames += 1
+        truth_rows += len(results)
+        right += len(results) == truth
+        phantom += max(0, len(results) - truth)
+        missed += max(0, truth - len(results))
+    return {
+        "frames": frames,
+        "truth_frames": truth_frames,
+        "count_right": right,
+        "count_right_share": right / truth_frames if truth_frames else None,
+        "rows": truth_rows,
+        "phantom_rows": phantom,
+        "phantom_share": phantom / truth_rows if truth_rows else 0.0,
+        "missed_faces": missed,
+        "ids": len(ids),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS, help="folder with truth.csv and its files")
+    parser.add_argument("--min-face", type=int, default=None, metavar="PX", help="smallest face (default: the app's)")
+    parser.add_argument("--weights", type=Path, default=None)
+    parser.add_argument("--json", action="store_true", help="(the JSON line is always printed last)")
+    args = parser.parse_args(argv)
+    truth = read_truth(args.clips / "truth.csv")
+    classifier = load_classifier(args.weights)
+    detector = make_detector() if args.min_face is None else make_detector(args.min_face)
+    pipeline = EmotionPipeline(detector, classifier)
+    report: dict[str, Any] = {"detector": repr(detector), "files": {}}
+    print(f"{'file':<28}{'frames':>7}{'truth':>7}{'count right':>13}{'phantom rows':>14}{'missed':>8}{'ids':>5}")
+    totals = defaultdict(int)
+    for name, ranges in truth.items():
+        path = args.clips / name
+        if not path.exists():
+            print(f"{name}: missing, skipped", file=sys.stderr)
+            continue
+        figures = measure(path, ranges, pipeline)
+        report["files"][name] = figures
+        for key in ("truth_frames", "count_right", "rows", "phantom_rows", "missed_faces"):
+            totals[key] += figures[key]
+        share = figures["count_right_share"]
+        print(
+            f"{name:<28}{figures['frames']:>7}{figures['truth_frames']:>7}"
+            f"{figures['count_right']:>6} {share:>6.1%}{figures['phantom_rows']:>7} {figures['phantom_share']:>6.1%}"
+            f"{figures['missed_faces']:>8}{figures['ids']:>5}"
+        )
+    report["totals"] = dict(totals)
+    if totals["truth_frames"]:
+        print(
+            f"all: count right in {totals['count_right']}/{totals['truth_frames']} truth frames "
+            f"({totals['count_right'] / totals['truth_frames']:.1%}), phantom rows {totals['phantom_rows']} of "
+            f"{totals['rows']}, missed faces {totals['missed_faces']}"
+        )
+    pipeline.close()
+    print(json.dumps(report, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
