@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from emotion_app.cli.common import load_classifier, make_detector  # noqa: E402
 from emotion_app.pipeline import EmotionPipeline  # noqa: E402
-from emotion_app.video_io import open_input  # noqa: E402
+from emotion_app.io.video import open_input  # noqa: E402
 
 # ../shared beside the main checkout; a git worktree sits one level deeper.
 DEFAULT_CLIPS = next(
