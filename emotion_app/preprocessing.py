@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import torch
 
-Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
+from .faces.geometry import Box
 
 # What a weights card may ask for. Far beyond any sensible model, far below sizes that
 # would make every face cost gigabytes; a margin of -0.5 or less leaves no crop at all.
@@ -126,15 +126,6 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
             gray = np.clip(gray * (255.0 if gray.max(initial=0) <= 1.0 else 1.0), 0, 255)
         gray = np.clip(gray, 0, 255).astype(np.uint8)
     return np.ascontiguousarray(gray)
-
-
-def expand_box(box: Box, margin: float, frame_width: int, frame_height: int) -> Box:
-    """Grow ``box`` by ``margin`` of its side on every side, clipped to the frame."""
-    x, y, w, h = box
-    dx, dy = int(round(w * margin)), int(round(h * margin))
-    x0, y0 = max(0, x - dx), max(0, y - dy)
-    x1, y1 = min(frame_width, x + w + dx), min(frame_height, y + h + dy)
-    return x0, y0, max(0, x1 - x0), max(0, y1 - y0)
 
 
 def crop_face(gray: np.ndarray, box: Box, spec: Preprocessing) -> np.ndarray:

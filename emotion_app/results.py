@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .preprocessing import Box
+from .faces.geometry import Box
 
 
 @dataclass(frozen=True)

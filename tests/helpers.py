@@ -16,7 +16,8 @@ import numpy as np
 import torch
 
 from emotion_app.model import SEED_ARCHITECTURE, build_model
-from emotion_app.preprocessing import Box, Preprocessing
+from emotion_app.faces.geometry import Box
+from emotion_app.preprocessing import Preprocessing
 from emotion_app.weights import ModelCard, save_weights
 
 SIX_LABELS: tuple[str, ...] = ("angry", "fear", "happy", "sad", "surprise", "neutral")

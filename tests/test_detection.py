@@ -14,7 +14,7 @@ from emotion_app.faces.detector import (
     check_opencv,
     full_frame_baseline_detector,
 )
-from emotion_app.faces.tracker import iou
+from emotion_app.faces.geometry import iou
 from helpers import astronaut_bgr, astronaut_frames, background
 
 ASTRONAUT_FACE = (177, 66, 95, 95)

@@ -14,7 +14,8 @@ import pytest
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.scene_gate import SceneChangeGate
-from emotion_app.faces.tracker import FaceTracker, iou
+from emotion_app.faces.geometry import iou
+from emotion_app.faces.tracker import FaceTracker
 from helpers import astronaut_face_patch, astronaut_frames, background, paste
 
 INTERVAL = 4

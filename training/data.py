@@ -13,13 +13,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from emotion_app.io.video import IMAGE_SUFFIXES
+
 # The CSV's emotion codes 0..6, in this order (FER-2013's definition).
 FER_EMOTIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 CLASSES_6: tuple[str, ...] = ("angry", "fear", "happy", "sad", "surprise", "neutral")
 CLASSES_7: tuple[str, ...] = FER_EMOTIONS
 USAGES = ("Training", "PublicTest", "PrivateTest")
 IMAGE_SIZE = 48
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".pgm", ".tif", ".tiff", ".webp"}
 # Folder names people use for the same emotion.
 _ALIASES = {"anger": "angry", "fearful": "fear", "happiness": "happy", "sadness": "sad", "surprised": "surprise", "disgusted": "disgust", "neutrality": "neutral"}
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..preprocessing import Box, to_gray
+from ..preprocessing import to_gray
+from .geometry import Box
 
 FRONTAL_FACE_CASCADE = "haarcascade_frontalface_default.xml"
 OPENCV_FIX = 'install a 4.x headless OpenCV: pip install "opencv-python-headless>=4.8,<5"'

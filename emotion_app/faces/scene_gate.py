@@ -19,7 +19,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..preprocessing import Box
+from .geometry import Box
 
 # Side of one cell of the change map, in frame pixels: averaging a cell's pixels
 # removes most sensor noise and makes the check about a tenth of a millisecond.

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..preprocessing import Box
+from .geometry import Box
 
 # Thumbnail side in pixels. Large enough that one thumbnail pixel is a few frame pixels
 # for a typical face (sub-pixel peak fitting recovers most of the rest), small enough

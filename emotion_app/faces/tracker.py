@@ -50,7 +50,7 @@ import numpy as np
 
 from .detector import LOCAL_SEARCH_SLACK, FaceDetector
 from .template import FaceTemplate
-from ..preprocessing import Box
+from .geometry import DUPLICATE_IOU, Box, iou, suppress_duplicates
 from .scene_gate import SceneChangeGate
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,6 @@ log = logging.getLogger(__name__)
 # Name prefix of the background scan thread (tests and debuggers look for it).
 SCAN_THREAD_PREFIX = "face-scan"
 
-# Boxes overlapping more than this (IoU) are taken to be the same face.
-DUPLICATE_IOU = 0.4
 # Template following (see the module notes). A match must score at least this
 # (normalised cross-correlation) to stand in for the cascade: the same face a few
 # frames on scores above 0.9 even when moving, turning a little or flickering, while a
@@ -91,26 +89,6 @@ STEADY_IOU = 0.75
 # The history weight of the probability EMA is capped below 1 so that a smoothing of
 # 1.0 (a slider at its end) still lets the label follow the face, just slowly.
 MAX_SMOOTHING = 0.95
-
-
-def iou(a: Box, b: Box) -> float:
-    """Intersection over union of two (x, y, w, h) boxes."""
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    ix = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
-    iy = max(0.0, min(ay + ah, by + bh) - max(ay, by))
-    inter = ix * iy
-    union = aw * ah + bw * bh - inter
-    return float(inter / union) if union > 0 else 0.0
-
-
-def suppress_duplicates(boxes: list[Box], threshold: float = DUPLICATE_IOU) -> list[Box]:
-    """Drop boxes overlapping an earlier, larger box by more than ``threshold`` IoU."""
-    kept: list[Box] = []
-    for box in sorted(boxes, key=lambda b: b[2] * b[3], reverse=True):
-        if all(iou(box, other) <= threshold for other in kept):
-            kept.append(box)
-    return kept
 
 
 def check_smoothing(value: float) -> float:

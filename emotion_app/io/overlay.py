@@ -13,6 +13,7 @@ from typing import Sequence
 import cv2
 import numpy as np
 
+from ..faces.geometry import Box, overlap_area
 from ..results import FaceResult
 
 Color = tuple[int, int, int]  # B, G, R
@@ -63,7 +64,6 @@ def _clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
 
 
-Rect = tuple[int, int, int, int]  # x, y, w, h
 
 
 def draw_results(
@@ -81,13 +81,13 @@ def draw_results(
     ``frame`` itself when ``in_place`` and it is BGR, else a copy.
     """
     canvas = _as_bgr(frame, copy=not in_place)
-    visible: list[tuple[FaceResult, Rect, Rect]] = []
+    visible: list[tuple[FaceResult, Box, Box]] = []
     for result in results:
         drawn = _draw_face(canvas, result)
         if drawn is not None:
             visible.append((result, *drawn))
     if show_bars and labels is not None:
-        charts: list[Rect] = []
+        charts: list[Box] = []
         for position, (result, box, tag) in enumerate(visible):
             if len(labels) == len(result.probabilities):
                 others = [r for i, v in enumerate(visible) if i != position for r in v[1:]] + charts
@@ -111,7 +111,7 @@ def _as_bgr(frame: np.ndarray, copy: bool) -> np.ndarray:
     raise ValueError(f"cannot draw on a frame of shape {frame.shape}")
 
 
-def _draw_face(canvas: np.ndarray, result: FaceResult) -> tuple[Rect, Rect] | None:
+def _draw_face(canvas: np.ndarray, result: FaceResult) -> tuple[Box, Box] | None:
     """Box and label tag of one face; returns both rectangles (None if off-frame)."""
     height, width = canvas.shape[:2]
     x, y, w, h = (int(v) for v in result.box)
@@ -158,10 +158,10 @@ def _draw_bars(
     canvas: np.ndarray,
     result: FaceResult,
     labels: Sequence[str],
-    box: Rect,
-    others: list[Rect],
-    own: list[Rect],
-) -> Rect | None:
+    box: Box,
+    others: list[Box],
+    own: list[Box],
+) -> Box | None:
     """A compact horizontal bar chart of all class probabilities beside the face.
 
     Sized from the face. ``others``: the other faces, their tags and the charts drawn so
@@ -219,7 +219,7 @@ def _chart_layout(labels: Sequence[str], row_h: int, face_w: int) -> tuple[float
 
 
 def _place_chart(
-    box: Rect, panel_w: int, panel_h: int, width: int, height: int, others: list[Rect], own: list[Rect]
+    box: Box, panel_w: int, panel_h: int, width: int, height: int, others: list[Box], own: list[Box]
 ) -> tuple[tuple[int, int], tuple[int, int]]:
     """Right of the face, else left, below, above, or over the frame's right edge: the
     first spot inside the frame that covers nothing drawn, else the one that covers least
@@ -236,7 +236,7 @@ def _place_chart(
 
     def cost_at(spot: tuple[int, int]) -> tuple[int, int]:
         panel = (*spot, panel_w, panel_h)
-        return sum(_overlap_area(panel, r) for r in others), sum(_overlap_area(panel, r) for r in own)
+        return sum(overlap_area(panel, r) for r in others), sum(overlap_area(panel, r) for r in own)
 
     best: tuple[int, int] | None = None
     best_cost = (0, 0)
@@ -254,12 +254,6 @@ def _place_chart(
         best = (max(0, width - panel_w), int(_clamp(y, 0, height - panel_h)))
         best_cost = cost_at(best)
     return best, best_cost
-
-
-def _overlap_area(a: Rect, b: Rect) -> int:
-    dx = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    dy = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    return dx * dy if dx > 0 and dy > 0 else 0
 
 
 def _fill(canvas: np.ndarray, x: int, y: int, w: int, h: int, color: Color, alpha: float) -> None:

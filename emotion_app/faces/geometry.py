@@ -1,0 +1,36 @@
+"""Box geometry shared by detection, tracking, cropping and drawing: one box type and its overlaps."""
+
+from __future__ import annotations
+
+Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
+
+# Boxes overlapping more than this (IoU) are taken to be the same face.
+DUPLICATE_IOU = 0.4
+
+
+def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two (x, y, w, h) boxes."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    ix = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
+    iy = max(0.0, min(ay + ah, by + bh) - max(ay, by))
+    inter = ix * iy
+    union = aw * ah + bw * bh - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def overlap_area(a: Box, b: Box) -> int:
+    """Pixels two boxes share (0 when they do not touch)."""
+    dx = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    dy = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return dx * dy if dx > 0 and dy > 0 else 0
+
+
+def suppress_duplicates(boxes: list[Box], threshold: float = DUPLICATE_IOU) -> list[Box]:
+    """Drop boxes overlapping an earlier, larger box by more than ``threshold`` IoU."""
+    kept: list[Box] = []
+    for box in sorted(boxes, key=lambda b: b[2] * b[3], reverse=True):
+        if all(iou(box, other) <= threshold for other in kept):
+            kept.append(box)
+    return kept
+
