@@ -11,13 +11,13 @@ import pytest
 import torch
 from torch import nn
 
+from emotion_app.inference import near_tie
+from emotion_app.inference.calibration import synthetic_calibration_faces
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.inference.runners import (
-    CLOSE_CALL_MARGIN,
     InferenceRunner,
     build_runner,
     check_agreement,
-    synthetic_calibration_faces,
 )
 from emotion_app.model import SEED_ARCHITECTURE, build_model
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray, to_model_input
@@ -103,7 +103,7 @@ def test_int8_redoes_close_calls_in_fp32(eager_classifier: EmotionClassifier) ->
     inputs = to_model_input(check_faces(spec, 16), spec)
     with torch.inference_mode():
         eager = torch.softmax(eager_classifier.model(inputs), 1)
-        assert float((eager.topk(2, 1).values[:, 0] - eager.topk(2, 1).values[:, 1]).max()) < CLOSE_CALL_MARGIN
+        assert float((eager.topk(2, 1).values[:, 0] - eager.topk(2, 1).values[:, 1]).max()) < near_tie.VIEW_MARGIN
         fast = torch.softmax(runner(inputs), 1)
     # Random-init: every face is a near-tie, so every face is recomputed in fp32.
     np.testing.assert_allclose(fast.numpy(), eager.numpy(), atol=1e-5)
@@ -262,19 +262,17 @@ def test_make_random_weights_helper_round_trips(tmp_path: Path) -> None:
 def test_faces_close_after_averaging_the_views_are_redone_in_fp32(monkeypatch: pytest.MonkeyPatch) -> None:
     if not int8_available:
         pytest.skip("this torch build has no quantized engine")
-    import emotion_app.inference.classifier as classifier_module
-
     classifier = EmotionClassifier.load(optimize="int8")  # shipped weights: 4 test-time views
     assert classifier.inference_mode == "int8"
     faces = check_faces(classifier.preprocessing)
     eager = classifier.predict(faces, eager=True)
-    monkeypatch.setattr(classifier_module, "AVERAGED_CLOSE_CALL_MARGIN", 0.0)
+    monkeypatch.setattr(near_tie, "AVERAGED_MARGIN", 0.0)
     int8_only = classifier.predict(faces)
     top2 = np.sort(int8_only, axis=1)[:, -2:]
     margin = 0.2  # wide, so that these 80 faces include both close and clear ones
     close = (top2[:, 1] - top2[:, 0]) < margin
     assert 0 < close.sum() < len(faces)
-    monkeypatch.setattr(classifier_module, "AVERAGED_CLOSE_CALL_MARGIN", margin)
+    monkeypatch.setattr(near_tie, "AVERAGED_MARGIN", margin)
     redone_before = classifier.faces_redone
     mixed = classifier.predict(faces)
     assert classifier.faces_redone - redone_before == int(close.sum())

@@ -20,7 +20,8 @@ import torch
 
 from ..inference.classifier import EmotionClassifier
 from ..faces.detector import OpenCVSetupError, full_frame_baseline_detector
-from ..inference.runners import describe, synthetic_calibration_faces
+from ..inference.calibration import synthetic_calibration_faces
+from ..inference.runners import describe
 from ..io.overlay import draw_results
 from ..pipeline import EmotionPipeline
 from ..preprocessing import crop_face, to_gray

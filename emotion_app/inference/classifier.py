@@ -10,20 +10,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import near_tie
 from .runners import InferenceRunner, build_runner, eager_runner
 from ..preprocessing import Preprocessing, average_views, test_time_inputs
 from ..weights import DEFAULT_WEIGHTS_PATH, ModelCard, WeightsError, load_model
 
 log = logging.getLogger(__name__)
-
-# int8 rounding in each of a face's test-time views can add up to flip a face whose
-# averaged top two classes are close, even when no single view is a near-tie. Such faces
-# have all their views redone in eager fp32. On FER-2013 PublicTest
-# (``python scripts/classifier_agreement.py``), with the weights shipped before the current
-# ones, this redid 2.6% of faces and lifted agreement with eager fp32 from 98.95% (margin 0)
-# to 99.72% (margin 0.03: 3.9% redone, 99.80%); with the current weights it redoes 2.7% of
-# faces and agreement is 99.77%.
-AVERAGED_CLOSE_CALL_MARGIN = 0.02
 
 
 class EmotionClassifier:
@@ -131,8 +123,7 @@ class EmotionClassifier:
         """Eager fp32 for the faces whose view-averaged top two classes are close."""
         if probabilities.shape[1] < 2:
             return probabilities
-        top2 = probabilities.topk(2, dim=1).values
-        close = (top2[:, 0] - top2[:, 1]) < AVERAGED_CLOSE_CALL_MARGIN
+        close = near_tie.near_ties(probabilities, near_tie.AVERAGED_MARGIN)
         self.faces_seen += int(close.numel())
         if not bool(close.any()):
             return probabilities

@@ -7,7 +7,7 @@ Two optimised forms are built here:
   stubs and module swaps, per-channel weights, min/max-calibrated activations) on the
   ``x86`` engine (fbgemm, VNNI); the small fully connected head stays fp32. Faces whose
   top two classes come out nearly tied are recomputed in fp32 (see
-  :data:`CLOSE_CALL_MARGIN`), since those are the only ones int8 rounding can flip.
+  :mod:`.near_tie`), since those are the only ones int8 rounding can flip.
   Calibration needs face-like inputs and no face data ships with the app, so by default
   it uses :func:`synthetic_calibration_faces`; callers may pass real crops instead.
 * ``fp32``: channels-last, TorchScript trace + freeze + ``optimize_for_inference`` so
@@ -28,12 +28,13 @@ import warnings
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-import cv2
 import numpy as np
 import torch
 from torch import nn
 
 from ..preprocessing import Preprocessing, to_model_input
+from . import near_tie
+from .calibration import synthetic_calibration_faces
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,6 @@ _AUTO_ORDER: tuple[str, ...] = ("int8", "fp32")
 # An optimised runner must pick the same class as eager fp32 on at least this share of
 # the check faces whose eager top-2 margin is not a near-tie, or it is rejected.
 MIN_CHECK_AGREEMENT = 0.97
-# Eager top-1 vs top-2 probability gap below which a disagreement is a coin flip
-# (random-init models are almost all near-ties), so such faces are not counted.
-_NEAR_TIE = 0.02
 
 
 @dataclass(frozen=True)
@@ -112,11 +110,10 @@ def check_agreement(model: nn.Module, forward: Forward, inputs: torch.Tensor) ->
         candidate = torch.softmax(forward(inputs).float(), dim=1)
     if candidate.shape != reference.shape or not torch.isfinite(candidate).all():
         return 0.0
-    top2 = reference.topk(min(2, reference.shape[1]), dim=1).values
-    decisive = (top2[:, 0] - top2[:, -1]) >= _NEAR_TIE if top2.shape[1] > 1 else torch.ones(len(reference), dtype=torch.bool)
+    decisive = ~near_tie.near_ties(reference, near_tie.CHECK_MARGIN)
     if not bool(decisive.any()):
         # Every face is a near-tie: judge by how close the probabilities are instead.
-        return 1.0 if float((candidate - reference).abs().max()) < _NEAR_TIE else 0.0
+        return 1.0 if float((candidate - reference).abs().max()) < near_tie.CHECK_MARGIN else 0.0
     agree = reference.argmax(1) == candidate.argmax(1)
     return float(agree[decisive].float().mean())
 
@@ -175,13 +172,6 @@ def _build_int8(model: nn.Module, inputs: torch.Tensor) -> Forward:
     return _CloseCallRecheck(quantizable.eval(), reference)
 
 
-# int8 rounding only flips the winning class where the top two classes are nearly tied.
-# Measured on FER-2013 PublicTest (3533 faces, the seed CNN after 50 of 70 epochs): int8
-# alone agreed with eager on 98.95%; redoing in fp32 the faces whose int8 top-2 gap is
-# under 0.01 (2.1% of faces) lifts that to 99.6% (0.02: 4.4% of faces, 99.8%).
-CLOSE_CALL_MARGIN = 0.01
-
-
 class _CloseCallRecheck(nn.Module):
     """int8 logits, with the faces whose top-2 probabilities are close redone in fp32.
 
@@ -200,8 +190,7 @@ class _CloseCallRecheck(nn.Module):
         self.faces_seen += int(logits.shape[0])
         if logits.shape[0] == 0 or logits.shape[1] < 2:
             return logits
-        top2 = torch.softmax(logits, dim=1).topk(2, dim=1).values
-        close = (top2[:, 0] - top2[:, 1]) < CLOSE_CALL_MARGIN
+        close = near_tie.near_ties(torch.softmax(logits, dim=1), near_tie.VIEW_MARGIN)
         if bool(close.any()):
             self.faces_rechecked += int(close.sum())
             logits = logits.clone()
@@ -259,76 +248,6 @@ def _quantized_engine() -> str:
     raise RuntimeError(f"no quantized engine in this torch build (have {engines})")
 
 
-# ----------------------------------------------------------------------------- calibration
-
-
-def synthetic_calibration_faces(size: int = 48, count: int = 128, seed: int = 0) -> np.ndarray:
-    """Deterministic face-like uint8 crops (N,size,size) for int8 calibration.
-
-    Activation ranges must match what real face crops produce. These images have the
-    ingredients of a FER-style crop: a lit oval on a darker background, eyes, brows,
-    nose shadow and a mouth at jittered places, over 1/f ("natural image") texture,
-    with side light, fine grain and a contrast stretch to nearly the full range, which
-    matches FER-2013's per-image contrast and edge statistics.
-    """
-    rng = np.random.default_rng(seed)
-    faces = np.empty((count, size, size), dtype=np.uint8)
-    ys, xs = np.mgrid[0:size, 0:size].astype(np.float32) / size
-    for index in range(count):
-        image = _pink_noise(size, rng) * rng.uniform(10, 45)
-        background = rng.uniform(30, 170)
-        skin = rng.uniform(90, 220)
-        cx, cy = 0.5 + rng.normal(0, 0.04), 0.55 + rng.normal(0, 0.04)
-        rx, ry = rng.uniform(0.3, 0.42), rng.uniform(0.38, 0.5)
-        oval = (((xs - cx) / rx) ** 2 + ((ys - cy) / ry) ** 2) <= 1.0
-        image += np.where(oval, skin, background)
-        light = rng.uniform(-40, 40) * (xs - 0.5)
-        image += light
-        dark = skin * rng.uniform(0.25, 0.6)
-        eye_y = cy - ry * rng.uniform(0.15, 0.3)
-        eye_dx = rx * rng.uniform(0.35, 0.5)
-        for side in (-1, 1):
-            ex = cx + side * eye_dx
-            _ellipse(image, xs, ys, ex, eye_y, rx * 0.18, ry * 0.07, dark)
-            _ellipse(image, xs, ys, ex, eye_y - ry * 0.18, rx * 0.25, ry * 0.04, dark * 1.1)
-        _ellipse(image, xs, ys, cx, cy + ry * 0.05, rx * 0.08, ry * 0.12, skin * 0.8)
-        mouth_open = rng.uniform(0.02, 0.12)
-        _ellipse(image, xs, ys, cx, cy + ry * rng.uniform(0.4, 0.55), rx * rng.uniform(0.25, 0.5), ry * mouth_open, dark)
-        sigma = rng.uniform(0.2, 0.8)
-        image = cv2.GaussianBlur(image, (0, 0), sigma)
-        # Fine detail (skin, hair, JPEG grain) at the level real crops show.
-        image += rng.normal(0, rng.uniform(3, 12), image.shape).astype(np.float32)
-        # FER-style crops span nearly the full 0..255 range: stretch to a random range.
-        low, high = np.percentile(image, (1, 99))
-        target_low, target_high = rng.uniform(0, 40), rng.uniform(215, 255)
-        image = (image - low) * ((target_high - target_low) / max(high - low, 1e-3)) + target_low
-        if rng.random() < 0.5:
-            image = image[:, ::-1]
-        faces[index] = np.clip(image, 0, 255).astype(np.uint8)
-    # A few flat and gradient crops cover the extremes (over/under-exposed faces).
-    extremes = [np.zeros((size, size)), np.full((size, size), 255.0), xs * 255, ys * 255]
-    for offset, image in enumerate(extremes, start=1):
-        if offset <= count:
-            faces[-offset] = image.astype(np.uint8)
-    return faces
-
-
-def _pink_noise(size: int, rng: np.random.Generator) -> np.ndarray:
-    spectrum = np.fft.rfft2(rng.normal(size=(size, size)))
-    fy = np.fft.fftfreq(size)[:, None]
-    fx = np.fft.rfftfreq(size)[None, :]
-    radius = np.sqrt(fx**2 + fy**2)
-    radius[0, 0] = 1.0
-    noise = np.fft.irfft2(spectrum / radius, s=(size, size))
-    noise -= noise.mean()
-    return (noise / (noise.std() + 1e-6)).astype(np.float32)
-
-
-def _ellipse(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, cx: float, cy: float, rx: float, ry: float, value: float) -> None:
-    mask = (((xs - cx) / max(rx, 1e-3)) ** 2 + ((ys - cy) / max(ry, 1e-3)) ** 2) <= 1.0
-    image[mask] = value
-
-
 def describe(runner: InferenceRunner) -> str:
     """One line for logs and the bench report."""
     return runner.mode + (f" ({runner.note})" if runner.note else "")
@@ -341,5 +260,4 @@ __all__: Sequence[str] = (
     "check_agreement",
     "describe",
     "eager_runner",
-    "synthetic_calibration_faces",
 )
