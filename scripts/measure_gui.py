@@ -45,7 +45,7 @@ from PyQt6.QtCore import QEventLoop, QTimer  # noqa: E402
 from emotion_app.gui.app import LaunchOptions, create_application  # noqa: E402
 from emotion_app.gui.camera_picker import StaticDeviceMonitor  # noqa: E402
 from emotion_app.gui.messages import InferenceResult, VideoFileSpec  # noqa: E402
-from emotion_app.gui.inference_worker import load_eager_pipeline, load_optimized_pipeline, load_pipeline  # noqa: E402
+from emotion_app.live import load_eager_pipeline, load_optimized_pipeline, load_pipeline  # noqa: E402
 from emotion_app.gui.main_window import MainWindow  # noqa: E402
 from emotion_app.gui.settings import AppSettings  # noqa: E402
 from emotion_app.gui.stall_monitor import StallMonitor  # noqa: E402

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.app import LaunchOptions
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.messages import InferenceResult, ModelStatus, VideoFileSpec
-from emotion_app.gui.inference_worker import BUILD_THREAD_PREFIX
+from emotion_app.live import BUILD_THREAD_PREFIX
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.faces.tracker import SCAN_THREAD_PREFIX

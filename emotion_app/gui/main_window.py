@@ -37,7 +37,7 @@ from .messages import (
     SourceSpec,
     VideoFileSpec,
 )
-from .inference_worker import PipelineLoader, load_pipeline
+from emotion_app.live import PipelineLoader, load_pipeline
 from .message_banner import MessageBanner
 from .playback_bar import PlaybackBar, PlayerKeys
 from .settings import AppSettings

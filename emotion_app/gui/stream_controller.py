@@ -16,7 +16,9 @@ from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal
 from .capture_worker import CaptureWorker
 from .frame_sources import SourceFactory, open_frame_source
 from .messages import CapturedFrame, InferenceResult, RecordingRequest, SourceSpec
-from .inference_worker import InferenceWorker, PipelineLoader, load_pipeline
+from emotion_app.live import PipelineLoader, load_pipeline
+
+from .inference_worker import InferenceWorker
 from .mailbox import DeliveryGate, LatestMailbox
 
 log = logging.getLogger(__name__)

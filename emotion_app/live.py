@@ -1,0 +1,112 @@
+"""The live pipeline bundle: a pipeline ready in milliseconds, its fast runner built beside it.
+
+Qt-free, so the GUI's inference worker, benchmarks and scripts load the live pipeline the
+same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+from .faces.detector import FaceDetector
+from .inference.classifier import EmotionClassifier
+from .inference.runners import InferenceRunner
+from .pipeline import EmotionPipeline
+
+log = logging.getLogger(__name__)
+
+# Name prefix of the thread that builds the fast classifier runner.
+BUILD_THREAD_PREFIX = "classifier-build"
+
+PipelineLoader = Callable[[Path | None], "PipelineBundle"]
+
+
+class PipelineBundle:
+    """A ready pipeline plus what the GUI needs to know about it.
+
+    It may also carry a fast classifier runner being built on a background thread
+    (:meth:`start_optimizing`); the thread that drives the pipeline swaps it in between
+    frames with :meth:`install_fast_runner`, so no frame mixes two runners.
+    """
+
+    def __init__(self, pipeline: EmotionPipeline, labels: tuple[str, ...], weights_path: Path | None) -> None:
+        self.pipeline = pipeline
+        self.labels = labels
+        self.weights_path = weights_path
+        self._runner_build: Future[InferenceRunner] | None = None
+
+    def start_optimizing(self, mode: str = "auto") -> None:
+        """Start building the classifier's fast runner on a thread of its own (about a
+        second of one core); :meth:`EmotionPipeline.process` stays eager meanwhile."""
+        if self._runner_build is not None:
+            return
+        builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix=BUILD_THREAD_PREFIX)
+        self._runner_build = builder.submit(_build_fast_runner, self.pipeline.classifier, mode)
+        # The thread ends by itself once this one build is done.
+        builder.shutdown(wait=False)
+
+    @property
+    def optimizing(self) -> bool:
+        """Whether a fast runner is being built and not yet installed."""
+        return self._runner_build is not None
+
+    def install_fast_runner(self) -> bool:
+        """Use the fast runner if its build has finished; True when it was just installed.
+
+        Call it from the thread that runs the pipeline, between frames.
+        """
+        build = self._runner_build
+        if build is None or not build.done():
+            return False
+        self._runner_build = None
+        try:
+            runner = build.result()
+        except Exception as exc:  # build_runner falls back rather than raising; belt and braces
+            log.warning("the fast classifier could not be built (%s); staying with eager fp32", exc)
+            return False
+        self.pipeline.classifier.use_runner(runner)
+        return True
+
+    def close(self) -> None:
+        """End the pipeline's background scan thread; a build still running is abandoned
+        (its thread finishes the build, about a second at most, and exits)."""
+        self._runner_build = None
+        self.pipeline.close()
+
+
+def _build_fast_runner(classifier: EmotionClassifier, mode: str) -> InferenceRunner:
+    import torch
+
+    # Thread-local in torch: the build keeps to one core, leaving the other to live inference.
+    torch.set_num_threads(1)
+    return classifier.build_runner(mode)
+
+
+def load_eager_pipeline(weights_path: Path | None) -> PipelineBundle:
+    """The live pipeline with an eager fp32 classifier and nothing built in the background."""
+    classifier = EmotionClassifier.load(weights_path)
+    # Background new-face scans: a full-frame scan costs 30-70 ms at 640x480, which
+    # inline would make every tenth frame late; beside the frames it delays none.
+    pipeline = EmotionPipeline(FaceDetector(), classifier, optimize=False, background_scan=True)
+    return PipelineBundle(pipeline, tuple(classifier.labels), classifier.source)
+
+
+def load_pipeline(weights_path: Path | None) -> PipelineBundle:
+    """The GUI's pipeline: ready in milliseconds with eager fp32, while the fast (int8)
+    classifier builds on a background thread; the worker swaps it in when it is ready.
+
+    Building takes about a second; waiting for it would hold back the first frames.
+    """
+    bundle = load_eager_pipeline(weights_path)
+    bundle.start_optimizing("auto")
+    return bundle
+
+
+def load_optimized_pipeline(weights_path: Path | None) -> PipelineBundle:
+    """:func:`load_eager_pipeline` with the fast classifier built first (for benchmarks)."""
+    bundle = load_eager_pipeline(weights_path)
+    bundle.pipeline.classifier.optimize("auto")
+    return bundle
