@@ -23,7 +23,8 @@ sys.path.insert(0, str(REPO / "tests"))
 from PyQt6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PyQt6.QtWidgets import QApplication  # noqa: E402
 
-from emotion_app.gui.app import LaunchOptions, create_application  # noqa: E402
+from emotion_app.gui.app import create_application  # noqa: E402
+from emotion_app.gui.launch import LaunchOptions  # noqa: E402
 from emotion_app.gui.camera_picker import StaticDeviceMonitor  # noqa: E402
 from emotion_app.gui.messages import VideoFileSpec  # noqa: E402
 from emotion_app.gui.main_window import MainWindow  # noqa: E402

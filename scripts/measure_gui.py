@@ -42,7 +42,8 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 
 from PyQt6.QtCore import QEventLoop, QTimer  # noqa: E402
 
-from emotion_app.gui.app import LaunchOptions, create_application  # noqa: E402
+from emotion_app.gui.app import create_application  # noqa: E402
+from emotion_app.gui.launch import LaunchOptions  # noqa: E402
 from emotion_app.gui.camera_picker import StaticDeviceMonitor  # noqa: E402
 from emotion_app.gui.messages import InferenceResult, VideoFileSpec  # noqa: E402
 from emotion_app.live import load_eager_pipeline, load_optimized_pipeline, load_pipeline  # noqa: E402

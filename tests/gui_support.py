@@ -18,7 +18,7 @@ from PyQt6.QtCore import QRectF
 from PyQt6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.app import LaunchOptions
+from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.camera_picker import CameraDevice, StaticDeviceMonitor
 from emotion_app.gui.frame_sources import OpenCvFrameSource, SourceFactory, open_frame_source
 from emotion_app.gui.messages import CameraSpec, InferenceResult, SourceSpec, VideoFileSpec

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.app import parse_args
+from emotion_app.gui.launch import parse_args
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings

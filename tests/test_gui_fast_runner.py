@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.app import LaunchOptions
+from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.messages import InferenceResult, ModelStatus, VideoFileSpec
 from emotion_app.live import BUILD_THREAD_PREFIX

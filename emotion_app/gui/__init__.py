@@ -5,6 +5,7 @@ the core pipeline on the newest frame and emits a frozen :class:`InferenceResult
 GUI thread only paints. See ``stream_controller.py`` for how they are wired.
 """
 
-from .app import LaunchOptions, create_main_window, parse_args, run
+from .app import create_main_window, run
+from .launch import LaunchOptions, parse_args
 
 __all__ = ["LaunchOptions", "create_main_window", "parse_args", "run"]

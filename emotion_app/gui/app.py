@@ -1,56 +1,22 @@
-"""Command line and start-up: ``python main.py [--camera INDEX|NAME] [--video PATH] [--weights PATH]``."""
+"""Start-up: the QApplication, signal handling, the main window and the event loop."""
 
 from __future__ import annotations
 
-import argparse
 import logging
 import signal
 import sys
 import threading
-from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Sequence
 
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
 
+from .launch import LaunchOptions, parse_args
 from .settings import APPLICATION, ORGANIZATION, AppSettings
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
-
-
-@dataclass(frozen=True)
-class LaunchOptions:
-    """What the user asked for on the command line."""
-
-    camera: str | None = None  # an OpenCV index ("0") or (part of) a camera's name
-    video: Path | None = None
-    weights: Path | None = None  # None: the shipped default in weights/
-    settings: Path | None = None  # an INI file instead of the user's settings
-
-    @property
-    def camera_index(self) -> int | None:
-        return int(self.camera) if self.camera is not None and self.camera.strip().isdigit() else None
-
-
-def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
-    parser = argparse.ArgumentParser(
-        prog="main.py",
-        description="Real-time facial-emotion recognition from a camera or a video file.",
-    )
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--camera", metavar="INDEX|NAME", help="camera to open: OpenCV index or (part of) its name")
-    source.add_argument("--video", metavar="PATH", type=Path, help="play a video file instead of a camera")
-    parser.add_argument(
-        "--weights", metavar="PATH", type=Path, help="emotion model weights (default: weights/emotion_cnn.safetensors)"
-    )
-    parser.add_argument(
-        "--settings", metavar="FILE", type=Path, help="keep settings in this INI file instead of the user's"
-    )
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    return LaunchOptions(camera=args.camera, video=args.video, weights=args.weights, settings=args.settings)
 
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -97,9 +63,13 @@ def create_main_window(options: LaunchOptions) -> MainWindow:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Parse arguments, open the window, run the event loop; returns the exit code."""
+    """Parse arguments, open the window, run the event loop; returns the exit code.
+
+    The ``emotion-app`` command and ``main.py``. Arguments are parsed first, so ``--help``
+    answers without a display.
+    """
     options = parse_args(argv)
-    app = create_application()
+    app = create_application(sys.argv[:1])
     window = create_main_window(options)
     window.show()
     return app.exec()

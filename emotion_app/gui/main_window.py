@@ -21,7 +21,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from .app import LaunchOptions
+from .launch import LaunchOptions
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
 from .frame_sources import FALLBACK_FPS, SourceFactory, open_frame_source
 from .messages import (
