@@ -4,7 +4,7 @@ Random scenes of 2-5 non-overlapping faces (50-200 px) in 640-1280 px frames; ea
 chart is placed as the app places it: the Qt view's layout (``overlay_painter``) and the
 core's drawing for recordings and snapshots (``overlay.draw_results``). Prints counts.
 
-    python scripts/chart_layout_crowds.py [--scenes 400] [--seed 0]
+    python -m scripts.chart_layout_crowds [--scenes 400] [--seed 0]
 """
 
 from __future__ import annotations
@@ -13,20 +13,17 @@ import argparse
 import os
 import random
 import statistics
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
-from PyQt6.QtCore import QRectF  # noqa: E402
-from PyQt6.QtWidgets import QApplication  # noqa: E402
+import numpy as np
+from PyQt6.QtCore import QRectF
+from PyQt6.QtWidgets import QApplication
 
-from emotion_app.io import overlay  # noqa: E402
-from emotion_app.gui.overlay_painter import layout_bars  # noqa: E402
-from emotion_app.faces.geometry import Box, overlap_area  # noqa: E402
-from emotion_app.results import FaceResult  # noqa: E402
+from emotion_app.io import overlay
+from emotion_app.gui.overlay_painter import layout_bars
+from emotion_app.faces.geometry import Box, overlap_area
+from emotion_app.results import FaceResult
 
 LABELS = ("angry", "fear", "happy", "sad", "surprise", "neutral")
 

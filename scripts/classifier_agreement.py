@@ -1,6 +1,6 @@
 """How far the optimised classifier strays from eager fp32 on real faces, and how fast it is.
 
-    python scripts/classifier_agreement.py weights/emotion_cnn.safetensors --data /path/to/fer2013
+    python -m scripts.classifier_agreement weights/emotion_cnn.safetensors --data /path/to/fer2013
 
 Reads a FER-2013 split the way training does (CSV, ``train/``+``test/`` folders, or a
 folder of ``<emotion>/`` subfolders; ``--usage PublicTest`` by default), classifies
@@ -20,9 +20,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from emotion_app.inference.classifier import EmotionClassifier  # noqa: E402
-from training.data import DataError, load_split  # noqa: E402
+from emotion_app.inference.classifier import EmotionClassifier
+from training.data import DataError, load_split
 
 
 def main(argv: list[str] | None = None) -> int:

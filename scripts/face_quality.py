@@ -1,6 +1,6 @@
 """How well the app's face finding matches hand-made truth on real clips: counts, phantoms, ids.
 
-    python scripts/face_quality.py [--clips ../shared/data/real-clips] [--min-face PX] [--json]
+    python -m scripts.face_quality [--clips ../shared/data/real-clips] [--min-face PX] [--json]
 
 For every file named in the folder's ``truth.csv`` (file, first_frame, last_frame, faces,
 ...) it runs the pipeline as ``analyze`` does (shipped weights, synchronous scans) and
@@ -26,12 +26,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from emotion_app.cli.common import load_classifier, make_detector
+from emotion_app.pipeline import EmotionPipeline
+from emotion_app.io.video import open_input
 
-from emotion_app.cli.common import load_classifier, make_detector  # noqa: E402
-from emotion_app.pipeline import EmotionPipeline  # noqa: E402
-from emotion_app.io.video import open_input  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 # ../shared beside the main checkout; a git worktree sits one level deeper.
 DEFAULT_CLIPS = next(

@@ -1,9 +1,9 @@
 """Write the astronaut clips the GUI measurement and screenshot scripts play.
 
-    python scripts/gui_demo_video.py OUT.avi [--size 640x480] [--fps 30] [--seconds 10]
+    python -m scripts.gui_demo_video OUT.avi [--size 640x480] [--fps 30] [--seconds 10]
 
 A 640x480 30 fps clip in three equal parts with one, two and three astronaut faces
-(about 90 px) drifting across the frame, built with the tests' own data helpers from
+(about 90 px) drifting across the frame, built with emotion_app.samples (the tests' data builders) from
 scikit-image's astronaut photo (a dev dependency; nothing is downloaded).
 """
 
@@ -15,9 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "tests")]  # run as a plain script from anywhere
-from helpers import astronaut_frames, write_video  # noqa: E402  (the tests' data builders)
+from emotion_app.samples import astronaut_frames, write_video
 
 
 def one_to_three_faces(num_frames: int, size: tuple[int, int], face_size: int = 90) -> list[np.ndarray]:

@@ -1,6 +1,6 @@
 """Open the real main window, play an astronaut clip and save a screenshot of the window.
 
-    xvfb-run -a -s "-screen 0 1280x900x24" python scripts/gui_screenshot.py docs/screenshot.png
+    xvfb-run -a -s "-screen 0 1280x900x24" python -m scripts.gui_screenshot docs/screenshot.png
 
 Run it under a real X server (Xvfb is enough; scripts/gui_screenshot.sh does that) to
 check that the app starts on the xcb platform, not only offscreen. Uses the shipped
@@ -16,21 +16,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from PyQt6.QtCore import QEventLoop, QTimer
+from PyQt6.QtWidgets import QApplication
+
+from emotion_app.gui.app import create_application
+from emotion_app.gui.launch import LaunchOptions
+from emotion_app.gui.camera_picker import StaticDeviceMonitor
+from emotion_app.gui.messages import VideoFileSpec
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.settings import AppSettings
+from emotion_app.weights import DEFAULT_WEIGHTS_PATH
+from scripts.gui_demo_video import write_demo_video
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
-
-from PyQt6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PyQt6.QtWidgets import QApplication  # noqa: E402
-
-from emotion_app.gui.app import create_application  # noqa: E402
-from emotion_app.gui.launch import LaunchOptions  # noqa: E402
-from emotion_app.gui.camera_picker import StaticDeviceMonitor  # noqa: E402
-from emotion_app.gui.messages import VideoFileSpec  # noqa: E402
-from emotion_app.gui.main_window import MainWindow  # noqa: E402
-from emotion_app.gui.settings import AppSettings  # noqa: E402
-from emotion_app.weights import DEFAULT_WEIGHTS_PATH  # noqa: E402
-from gui_demo_video import write_demo_video  # noqa: E402
 
 
 def wait(app: QApplication, seconds: float) -> None:
@@ -52,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         if DEFAULT_WEIGHTS_PATH.is_file():
             weights = DEFAULT_WEIGHTS_PATH
         else:
-            from helpers import make_random_weights
+            from emotion_app.samples import make_random_weights
 
             weights = make_random_weights(work / "random.safetensors")
     video = write_demo_video(work / "demo.avi", seconds=12.0)

@@ -8,4 +8,4 @@ out="${1:-docs/screenshot.png}"
 python="${PYTHON:-.venv/bin/python}"
 [ -x "$python" ] || python=python3
 unset QT_QPA_PLATFORM  # the point is the real xcb platform
-exec xvfb-run -a -s "-screen 0 1280x900x24" "$python" scripts/gui_screenshot.py "$out"
+exec xvfb-run -a -s "-screen 0 1280x900x24" "$python" -m scripts.gui_screenshot "$out"

@@ -1,6 +1,6 @@
 """Live quality: what the app would show on real clips, scored against hand-made truth.
 
-    python scripts/live_quality.py CLIPS_DIR [--json] [--weights W]
+    python -m scripts.live_quality CLIPS_DIR [--json] [--weights W]
 
 Runs the core pipeline, set up as the app sets it up (its default steadiness, its detector),
 on every file named in ``CLIPS_DIR/truth.csv`` and prints, per clip and overall:
@@ -31,14 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
-from emotion_app.inference.classifier import EmotionClassifier  # noqa: E402
-from emotion_app.faces.detector import FaceDetector  # noqa: E402
-from emotion_app.pipeline import EmotionPipeline  # noqa: E402
-from emotion_app.io.video import InputError, open_input  # noqa: E402
+from emotion_app.inference.classifier import EmotionClassifier
+from emotion_app.faces.detector import FaceDetector
+from emotion_app.pipeline import EmotionPipeline
+from emotion_app.io.video import InputError, open_input
 
 # A followed change must hold this long to count as followed (seconds).
 FOLLOW_HOLD_S = 0.5

@@ -1,6 +1,6 @@
 """Write a realistic benchmark clip: the astronaut's head moving and zooming over a photo.
 
-    python scripts/make_bench_clip.py /tmp/bench_720p.mp4 --size 1280x720 --frames 300
+    python -m scripts.make_bench_clip /tmp/bench_720p.mp4 --size 1280x720 --frames 300
 
 The face drifts along a smooth path, grows and shrinks (about 80 to 190 px at 720p),
 tilts a little, the light flickers and every frame gets sensor noise; the background is

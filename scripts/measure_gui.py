@@ -1,6 +1,6 @@
 """Measure the desktop app against its targets, driving the real main window.
 
-    python scripts/measure_gui.py [--seconds 20] [--soak-frames 10000] [--weights W] [--json]
+    python -m scripts.measure_gui [--seconds 20] [--soak-frames 10000] [--weights W] [--json]
                                   [--optimized | --eager] [--inline-scan] [--full-scan-interval N]
 
 By default the pipeline is set up exactly as the app sets it up: eager fp32 at once with
@@ -34,25 +34,22 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "scripts"))
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PyQt6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PyQt6.QtCore import QEventLoop, QTimer
 
-from emotion_app.gui.app import create_application  # noqa: E402
-from emotion_app.gui.launch import LaunchOptions  # noqa: E402
-from emotion_app.gui.camera_picker import StaticDeviceMonitor  # noqa: E402
-from emotion_app.gui.messages import InferenceResult, VideoFileSpec  # noqa: E402
-from emotion_app.live import load_eager_pipeline, load_optimized_pipeline, load_pipeline  # noqa: E402
-from emotion_app.gui.main_window import MainWindow  # noqa: E402
-from emotion_app.gui.settings import AppSettings  # noqa: E402
-from emotion_app.gui.stall_monitor import StallMonitor  # noqa: E402
-from emotion_app.gui.stats import percentile  # noqa: E402
-from emotion_app.weights import DEFAULT_WEIGHTS_PATH  # noqa: E402
-from gui_demo_video import write_demo_video  # noqa: E402
+from emotion_app.gui.app import create_application
+from emotion_app.gui.launch import LaunchOptions
+from emotion_app.gui.camera_picker import StaticDeviceMonitor
+from emotion_app.gui.messages import InferenceResult, VideoFileSpec
+from emotion_app.live import load_eager_pipeline, load_optimized_pipeline, load_pipeline
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.settings import AppSettings
+from emotion_app.gui.stall_monitor import StallMonitor
+from emotion_app.gui.stats import percentile
+from emotion_app.weights import DEFAULT_WEIGHTS_PATH
+from scripts.gui_demo_video import write_demo_video
 
 
 def rss_mb() -> float:
@@ -135,8 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         if DEFAULT_WEIGHTS_PATH.is_file():
             weights = DEFAULT_WEIGHTS_PATH
         else:
-            sys.path.insert(0, str(REPO / "tests"))
-            from helpers import make_random_weights
+            from emotion_app.samples import make_random_weights
 
             weights = make_random_weights(work / "random.safetensors")
     clip = write_demo_video(work / "clip_640x480_30fps.avi", (640, 480), 30.0, seconds=10.0)

@@ -1,6 +1,6 @@
 """How often reusing a face's last result changes what the pipeline reports.
 
-    python scripts/reuse_agreement.py CLIP [CLIP ...] [--weights W]
+    python -m scripts.reuse_agreement CLIP [CLIP ...] [--weights W]
 
 Feeds every frame of each clip to two pipelines that differ only in result reuse: one
 as shipped (``reuse_frames=4``), one that classifies every face in every frame
@@ -20,10 +20,9 @@ import cv2
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from emotion_app.inference.classifier import EmotionClassifier  # noqa: E402
-from emotion_app.faces.detector import FaceDetector  # noqa: E402
-from emotion_app.pipeline import EmotionPipeline  # noqa: E402
+from emotion_app.inference.classifier import EmotionClassifier
+from emotion_app.faces.detector import FaceDetector
+from emotion_app.pipeline import EmotionPipeline
 
 
 def compare(clip: Path, classifier: EmotionClassifier) -> dict[str, float]:

@@ -1,6 +1,6 @@
 """Shared fixtures: random-init weights files and small astronaut videos.
 
-The builders themselves live in ``helpers.py`` (import them with ``from helpers import ...``)
+The builders themselves live in ``emotion_app/samples.py`` (``from emotion_app.samples import ...``)
 so other test modules can make variations of their own.
 """
 
@@ -13,7 +13,7 @@ import pytest
 
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.faces.detector import FaceDetector
-from helpers import VideoTruth, make_random_weights, write_astronaut_video
+from emotion_app.samples import VideoTruth, make_random_weights, write_astronaut_video
 
 
 @pytest.fixture(scope="session")

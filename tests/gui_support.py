@@ -24,7 +24,7 @@ from emotion_app.gui.frame_sources import OpenCvFrameSource, SourceFactory, open
 from emotion_app.gui.messages import CameraSpec, InferenceResult, SourceSpec, VideoFileSpec
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.settings import AppSettings
-from helpers import VideoTruth, write_astronaut_video
+from emotion_app.samples import VideoTruth, write_astronaut_video
 
 # Generous: two cores shared with a training job; a healthy run takes well under a second.
 WAIT_MS = 20_000

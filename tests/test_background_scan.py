@@ -21,7 +21,7 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.faces.geometry import iou
 from emotion_app.faces.tracker import SCAN_THREAD_PREFIX, FaceTracker
-from helpers import astronaut_face_patch, background, noise_frames_with_face, paste, read_video, write_astronaut_video, write_video
+from emotion_app.samples import astronaut_face_patch, background, noise_frames_with_face, paste, read_video, write_astronaut_video, write_video
 
 FRAME_PERIOD_S = 1 / 30  # frames are fed like a 30 fps camera
 SCAN_INTERVAL = 4

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from emotion_app.cli import main
-from helpers import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_astronaut_video
+from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_astronaut_video
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

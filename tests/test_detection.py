@@ -15,7 +15,7 @@ from emotion_app.faces.detector import (
     full_frame_baseline_detector,
 )
 from emotion_app.faces.geometry import iou
-from helpers import astronaut_bgr, astronaut_frames, background
+from emotion_app.samples import astronaut_bgr, astronaut_frames, background
 
 ASTRONAUT_FACE = (177, 66, 95, 95)
 

@@ -22,7 +22,7 @@ from emotion_app.inference.runners import (
 from emotion_app.model import SEED_ARCHITECTURE, build_model
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray, to_model_input
 from emotion_app.weights import ModelCard, save_weights
-from helpers import SIX_LABELS, astronaut_bgr, make_random_weights
+from emotion_app.samples import SIX_LABELS, astronaut_bgr, make_random_weights
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

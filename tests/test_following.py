@@ -17,7 +17,7 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.template import FaceTemplate
 from emotion_app.faces.geometry import iou
 from emotion_app.faces.tracker import FOLLOW_MIN_SCORE, FaceTracker, Track
-from helpers import VideoTruth, astronaut_face_patch, background, paste, read_video, write_astronaut_video, write_video
+from emotion_app.samples import VideoTruth, astronaut_face_patch, background, paste, read_video, write_astronaut_video, write_video
 
 
 def gray_frames(path: Path) -> list[np.ndarray]:

@@ -22,7 +22,7 @@ from gui_support import (  # noqa: F401  (fixtures)
     settings_path,
     wait_for_face_result,
 )
-from helpers import VideoTruth
+from emotion_app.samples import VideoTruth
 
 REPO = Path(__file__).resolve().parent.parent
 BUILT_IN, USB = CameraDevice("Integrated Webcam", 0), CameraDevice("USB Cam", 2)

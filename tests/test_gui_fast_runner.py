@@ -21,7 +21,7 @@ from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.faces.tracker import SCAN_THREAD_PREFIX
 from gui_support import WAIT_MS, gui_video, settings_path  # noqa: F401  (fixtures)
-from helpers import SIX_LABELS, VideoTruth
+from emotion_app.samples import SIX_LABELS, VideoTruth
 
 
 def threads_named(prefix: str) -> list[threading.Thread]:

@@ -21,7 +21,7 @@ from gui_support import (  # noqa: F401  (fixtures)
     wait_for_face_result,
     wait_until_stopped,
 )
-from helpers import VideoTruth, write_astronaut_video
+from emotion_app.samples import VideoTruth, write_astronaut_video
 
 
 def test_a_video_that_will_not_open_names_the_file(qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth) -> None:

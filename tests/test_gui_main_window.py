@@ -29,7 +29,7 @@ from gui_support import (  # noqa: F401  (fixtures)
     wait_for_face_result,
     wait_until_stopped,
 )
-from helpers import SIX_LABELS, VideoTruth
+from emotion_app.samples import SIX_LABELS, VideoTruth
 
 
 def face_rect_in_view(window, result) -> QRectF:  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from emotion_app.gui.overlay_painter import (
     paint_faces,
 )
 from emotion_app.results import FaceResult
-from helpers import SEVEN_LABELS, SIX_LABELS
+from emotion_app.samples import SEVEN_LABELS, SIX_LABELS
 
 VIEW = QRectF(0, 0, 640, 480)
 

@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.messages import InferenceResult
 from gui_support import WAIT_MS, make_window, settings_path  # noqa: F401  (fixtures)
-from helpers import astronaut_frames, read_video, write_video
+from emotion_app.samples import astronaut_frames, read_video, write_video
 
 CLIP_FRAMES = 135
 _BITS = 8

@@ -14,7 +14,7 @@ from emotion_app.gui.capture_worker import CaptureWorker
 from emotion_app.gui.messages import CameraSpec, CapturedFrame, FaultKind, SourceFault, SourceInfo, VideoFileSpec
 from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from gui_support import WAIT_MS, CameraBench, gui_video  # noqa: F401  (fixture)
-from helpers import VideoTruth, write_astronaut_video
+from emotion_app.samples import VideoTruth, write_astronaut_video
 
 
 def test_mailbox_keeps_only_the_newest_item_and_counts_drops() -> None:

@@ -17,7 +17,7 @@ from safetensors.torch import load_file, save_file
 from emotion_app import EmotionClassifier, WeightsError
 from emotion_app.cli import main
 from emotion_app.weights import METADATA_KEY, MAX_CARD_NESTING
-from helpers import astronaut_bgr, make_random_weights
+from emotion_app.samples import astronaut_bgr, make_random_weights
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

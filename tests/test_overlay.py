@@ -7,7 +7,7 @@ import pytest
 
 from emotion_app.io.overlay import EMOTION_COLORS, color_for, draw_results
 from emotion_app.results import FaceResult
-from helpers import SEVEN_LABELS, SIX_LABELS
+from emotion_app.samples import SEVEN_LABELS, SIX_LABELS
 
 
 def face(box: tuple[int, int, int, int], label: str = "happy", labels: tuple[str, ...] = SIX_LABELS, track_id: int = 1) -> FaceResult:

@@ -11,7 +11,7 @@ import pytest
 from emotion_app import EmotionClassifier, EmotionPipeline, FaceDetector, FaceResult, StageTimings
 from emotion_app.preprocessing import crop_face, to_gray
 from emotion_app.faces.geometry import iou
-from helpers import astronaut_bgr, astronaut_face_patch, astronaut_frames, background, make_random_weights, paste
+from emotion_app.samples import astronaut_bgr, astronaut_face_patch, astronaut_frames, background, make_random_weights, paste
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -15,7 +15,7 @@ import pytest
 from emotion_app import EmotionClassifier, EmotionPipeline, FaceDetector
 from emotion_app.inference.reuse import REUSE_LEVEL, PredictionReuse, crop_change, crop_signature
 from emotion_app.preprocessing import crop_face, to_gray
-from helpers import astronaut_face_patch, background, make_random_weights, paste
+from emotion_app.samples import astronaut_face_patch, background, make_random_weights, paste
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

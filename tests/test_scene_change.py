@@ -16,7 +16,7 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.scene_gate import SceneChangeGate
 from emotion_app.faces.geometry import iou
 from emotion_app.faces.tracker import FaceTracker
-from helpers import astronaut_face_patch, astronaut_frames, background, paste
+from emotion_app.samples import astronaut_face_patch, astronaut_frames, background, paste
 
 INTERVAL = 4
 

@@ -9,7 +9,7 @@ import pytest
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou, suppress_duplicates
 from emotion_app.faces.tracker import MAX_SMOOTHING, FaceTracker, Track
-from helpers import VideoTruth, astronaut_face_patch, astronaut_frames, background, noise_frames_with_face, paste, read_video
+from emotion_app.samples import VideoTruth, astronaut_face_patch, astronaut_frames, background, noise_frames_with_face, paste, read_video
 
 
 def read_gray_frames(video: VideoTruth) -> list[np.ndarray]:

@@ -13,7 +13,7 @@ import pytest
 from emotion_app.io.csv_export import FaceCsvWriter
 from emotion_app.results import FaceResult
 from emotion_app.io.video import AnnotatedVideoWriter, InputError, OutputError, letterbox, open_input
-from helpers import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video
+from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video
 
 
 def test_video_frames_with_times(moving_face_video: VideoTruth) -> None:

@@ -3,7 +3,7 @@
 int8 rounding can only flip a face's winning class where its top two probabilities are
 nearly tied, so the fast path redoes exactly those faces in fp32, and the check that
 admits a fast runner does not count eager's own coin flips. The three margins live here
-together; ``python scripts/classifier_agreement.py`` measures what they buy.
+together; ``python -m scripts.classifier_agreement`` measures what they buy.
 """
 
 from __future__ import annotations

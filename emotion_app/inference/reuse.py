@@ -5,7 +5,7 @@ weights file may ask for several test-time views per face), more than detecting 
 tracking the faces. When a tracked face's crop looks the same as the crop last
 classified for it, that classification is reused: the model's answer for the new crop
 would differ by a rounding. (On the astronaut demo and bench clips, 640x480 and 720p,
-shipped weights, ``python scripts/reuse_agreement.py CLIP ...``: 1,091 reused results
+shipped weights, ``python -m scripts.reuse_agreement CLIP ...``: 1,091 reused results
 against a fresh classification of the same frame, same label in every case, no class
 probability off by more than 0.010. The astronaut never changes expression there; that
 a changed one is caught, the tests show.)

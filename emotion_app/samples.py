@@ -1,7 +1,8 @@
-"""Test data made on the fly: random-init weights files and astronaut-based videos.
+"""Sample data made on the fly: random-init weights files and astronaut videos with known faces.
 
-Shared by the core tests and the GUI tests. Nothing here downloads anything:
-scikit-image ships the astronaut photo, and the weights are randomly initialised.
+For the tests, the demo clips and the measurement scripts. Nothing here downloads
+anything: scikit-image (a dev dependency, imported only when a photo is needed) ships the
+astronaut photo, and the weights are randomly initialised.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import cv2
 import numpy as np
 import torch
 
-from emotion_app.model import SEED_ARCHITECTURE, build_model
-from emotion_app.faces.geometry import Box
-from emotion_app.preprocessing import Preprocessing
-from emotion_app.weights import ModelCard, save_weights
+from .faces.geometry import Box
+from .model import SEED_ARCHITECTURE, build_model
+from .preprocessing import Preprocessing
+from .weights import ModelCard, save_weights
 
 SIX_LABELS: tuple[str, ...] = ("angry", "fear", "happy", "sad", "surprise", "neutral")
 SEVEN_LABELS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
