@@ -17,7 +17,8 @@ import numpy as np
 from PyQt6.QtCore import QRectF, Qt
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.overlay_painter import fit_frame, layout_bars
+from emotion_app.io.overlay import PillowText
+from emotion_app.io.overlay_layout import layout_overlay
 from emotion_app.gui.settings import AppSettings
 from gui_support import (  # noqa: F401  (fixtures)
     WAIT_MS,
@@ -33,8 +34,7 @@ from emotion_app.samples import SIX_LABELS, VideoTruth
 
 
 def face_rect_in_view(window, result) -> QRectF:  # type: ignore[no-untyped-def]
-    mapping, _ = fit_frame(result.width, result.height, QRectF(window.view.rect()))
-    return mapping.map_box(result.faces[0].box)
+    return window.view.map_box(result.faces[0].box)
 
 
 def test_frames_and_results_arrive_from_a_video(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
@@ -79,17 +79,18 @@ def test_the_overlay_paints_over_the_face_and_the_bars_beside_it(qtbot: QtBot, m
     # The box outline and its tag change the pixels on and around the face.
     assert changed_fraction(bare, with_boxes, face_rect.adjusted(-4, -4, 4, 4)) > 0.05
 
-    chart = layout_bars(face_rect, result.labels, window.view.image_rect())
-    assert chart is not None
+    (drawn,) = layout_overlay(result.faces, result.labels, result.width, result.height, True, PillowText())
+    assert drawn.chart is not None
+    chart = window.view.map_box(drawn.chart.rect)
     window.bars_action.trigger()  # the menu/toolbar action, as a user would
     assert window.view.show_bars
     with_bars = grab_view(window)
-    assert changed_fraction(with_boxes, with_bars, chart.panel) > 0.2
-    assert changed_fraction(with_boxes, with_bars, face_rect.adjusted(3, 3, -3, -3)) < 0.2 or chart.panel.intersects(face_rect)
+    assert changed_fraction(with_boxes, with_bars, chart) > 0.2
+    assert changed_fraction(with_boxes, with_bars, face_rect.adjusted(3, 3, -3, -3)) < 0.2 or chart.intersects(face_rect)
     # Pressing B (the shortcut) turns them off again.
     qtbot.keyClick(window, Qt.Key.Key_B)
     assert not window.view.show_bars
-    assert changed_fraction(with_boxes, grab_view(window), chart.panel) < 0.01
+    assert changed_fraction(with_boxes, grab_view(window), chart) < 0.01
 
 
 def test_bars_and_smoothing_are_remembered_between_runs(
@@ -131,7 +132,7 @@ def test_snapshot_writes_the_annotated_frame_as_png(qtbot: QtBot, make_window, g
     assert np.abs(image[region].astype(int) - result.image[region].astype(int)).max() > 60
     # The menu action's path: encoded on a pool thread, announced on the GUI thread.
     with qtbot.waitSignal(window.snapshots.saved, timeout=WAIT_MS) as saved_signal:
-        window.snapshots.save(result, tmp_path / "async.png", show_bars=True)
+        window.snapshots.save(result, tmp_path / "async.png")
     assert saved_signal.args[0] == tmp_path / "async.png"
     assert cv2.imread(str(tmp_path / "async.png")).shape == result.image.shape
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from emotion_app.io.overlay import EMOTION_COLORS, color_for, draw_results
+from emotion_app.io.overlay_layout import palette_for
 from emotion_app.results import FaceResult
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS
 
@@ -53,7 +54,7 @@ def test_bars_can_be_switched_off() -> None:
     result = face((40, 60, 80, 80))
     with_bars = changed(frame, draw_results(frame, [result], SIX_LABELS, show_bars=True))
     without = changed(frame, draw_results(frame, [result], SIX_LABELS, show_bars=False))
-    assert without[:, 130:].sum() == 0
+    assert without[60:, 130:].sum() == 0  # right of the face only its tag, above it
     assert with_bars[:, 130:].sum() > 1000
 
 
@@ -102,8 +103,10 @@ def test_several_faces_and_unknown_labels() -> None:
     frame = np.full((240, 480, 3), 128, np.uint8)
     faces = [face((20, 60, 70, 70), "bored", labels, 1), face((300, 60, 70, 70), "excited", labels, 2)]
     drawn = draw_results(frame, faces, labels)
-    assert np.all(drawn[80:120, 20] == np.array(color_for("bored")))
-    assert np.all(drawn[80:120, 300] == np.array(color_for("excited")))
+    palette = palette_for(labels)  # unknown classes: distinct colours, from the model's own labels
+    assert np.all(drawn[80:120, 20] == np.array(palette["bored"]))
+    assert np.all(drawn[80:120, 300] == np.array(palette["excited"]))
+    assert palette["bored"] != palette["excited"]
 
 
 def test_no_faces_leaves_the_frame_alone() -> None:

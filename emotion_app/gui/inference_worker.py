@@ -20,6 +20,7 @@ from emotion_app.pipeline import StageTimings
 from emotion_app.results import FaceResult
 
 from .messages import CapturedFrame, InferenceResult, ModelStatus, RecordingRequest, RecordingSummary
+from .annotation import annotate_frame
 from .mailbox import DeliveryGate, LatestMailbox
 from .recorder import Recorder
 
@@ -63,7 +64,7 @@ class InferenceWorker(QObject):
         self._stream_id = -1
         self._recorder: Recorder | None = None
         self._failed_frames = 0
-        self._record_bars = True
+        self._show_bars = True
         # Looks for a finished fast-runner build; a child, so it moves to the worker's thread.
         self._runner_poll = QTimer(self)
         self._runner_poll.setInterval(RUNNER_POLL_MS)
@@ -176,21 +177,23 @@ class InferenceWorker(QObject):
                 # flood the log at 30 lines a second.
                 if self._failed_frames % 100 == 1:
                     log.warning("frame %d could not be processed (%d so far): %s", frame.index, self._failed_frames, exc)
-        # BGRA is QImage.Format_RGB32's memory layout: the GUI wraps it without a copy
-        # and Qt draws it on its fast path, so the conversion cost stays off the GUI thread.
-        display = cv2.cvtColor(frame.image, cv2.COLOR_BGR2BGRA)
+        labels = bundle.labels if bundle else ()
+        # Drawn here, off the GUI thread, by the same renderer as recordings and `analyze`.
+        annotated, display = annotate_frame(frame.image, tuple(faces), labels, self._show_bars)
         return InferenceResult(
             stream_id=frame.stream_id,
             frame_index=frame.index,
             image=frame.image,
+            annotated=annotated,
             display_image=display,
             faces=tuple(faces),
-            labels=bundle.labels if bundle else (),
+            labels=labels,
             capture_time=frame.capture_time,
             source_time=frame.source_time,
             inference_done_time=time.perf_counter(),
             stage_ms=timings,
             dropped_frames=self._mailbox.dropped,
+            overlay_bars=self._show_bars,
         )
 
     # ---- recording ----------------------------------------------------------------
@@ -202,14 +205,11 @@ class InferenceWorker(QObject):
         except Exception as exc:  # OutputError/OSError: the message names the path
             self.recording_finished.emit(RecordingSummary(request, 0, 0, str(exc)))
             return
-        self._recorder.show_bars = self._record_bars
 
     @pyqtSlot(bool)
     def set_show_bars(self, show: bool) -> None:
-        """Recordings follow the bars toggle, so they show what the user sees."""
-        self._record_bars = show
-        if self._recorder is not None:
-            self._recorder.show_bars = show
+        """The overlay drawn from now on (screen and recordings alike) has charts or not."""
+        self._show_bars = show
 
     @pyqtSlot()
     def stop_recording(self) -> None:

@@ -498,7 +498,7 @@ class MainWindow(QMainWindow):
         result = self.view.result
         if result is None:
             raise RuntimeError("no frame to save yet")
-        return save_snapshot(result, Path(path), self.view.show_bars)
+        return save_snapshot(result, Path(path))
 
     def snapshot_dialog(self) -> None:
         result = self.view.result  # the frame on screen when the button was pressed
@@ -511,7 +511,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         self.settings.last_output_dir = str(Path(path).parent)
-        self.snapshots.save(result, Path(path), self.view.show_bars)
+        self.snapshots.save(result, Path(path))
 
     def start_recording(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest:
         video_path = Path(video_path)

@@ -111,7 +111,10 @@ class InferenceResult:
     stream_id: int
     frame_index: int
     image: np.ndarray  # the BGR frame the faces were found in
-    display_image: np.ndarray  # the same frame as BGRA (QImage.Format_RGB32 memory layout)
+    # The frame with the core's overlay (emotion_app.io.overlay): what the screen shows and
+    # snapshots and recordings save, so all three are the same picture.
+    annotated: np.ndarray
+    display_image: np.ndarray  # ``annotated`` as BGRA (QImage.Format_RGB32 memory layout)
     faces: tuple[FaceResult, ...]
     labels: tuple[str, ...]  # class names in probability order, from the weights file
     capture_time: float
@@ -119,6 +122,7 @@ class InferenceResult:
     inference_done_time: float  # time.perf_counter() when the result was ready
     stage_ms: dict[str, float] = field(default_factory=dict)  # pipeline timings of this frame
     dropped_frames: int = 0  # frames the capture mailbox overwrote so far in this stream
+    overlay_bars: bool = True  # whether ``annotated`` has the probability charts
 
     @property
     def width(self) -> int:

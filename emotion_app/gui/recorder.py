@@ -1,14 +1,14 @@
 """Recording the annotated video and its per-face CSV (runs on the inference thread).
 
-The video is drawn with the core's ``emotion_app.io.overlay`` and written with
+Each frame written is the result's ``annotated`` picture: the core overlay
+(``emotion_app.io.overlay``), the very pixels the screen shows, written with
 ``emotion_app.io.video``; the CSV comes from ``emotion_app.io.csv_export``. A recording is
-therefore the same as what the ``analyze`` command writes for the same frames.
+therefore what the ``analyze`` command writes for the same frames and faces.
 """
 
 from __future__ import annotations
 
 from emotion_app.io.csv_export import FaceCsvWriter
-from emotion_app.io.overlay import draw_results
 from emotion_app.io.video import AnnotatedVideoWriter
 
 from .messages import InferenceResult, RecordingRequest, RecordingSummary
@@ -32,7 +32,6 @@ class Recorder:
         self._csv: FaceCsvWriter | None = None
         self._first_time: float | None = None
         self._frames_at_first_time = 0
-        self.show_bars = True
 
     @property
     def frames_written(self) -> int:
@@ -43,7 +42,7 @@ class Recorder:
             # Opened on the first classified frame: its columns are the model's labels
             # (without a model there is nothing to write, and no CSV is made).
             self._csv = FaceCsvWriter(self.request.csv_path, result.labels)
-        annotated = draw_results(result.image, result.faces, result.labels, show_bars=self.show_bars)
+        annotated = result.annotated
         if self._first_time is None or result.source_time < self._first_time:
             self._first_time = result.source_time  # first frame, or a restarted stream
             self._frames_at_first_time = self.frames_written

@@ -1,4 +1,8 @@
-"""The live video view: the newest frame scaled to fit (aspect ratio kept) plus its overlay."""
+"""The live video view: the newest frame with its overlay, scaled to fit (aspect ratio kept).
+
+The overlay is already in the picture (drawn by the core renderer on the inference
+thread), so the screen shows exactly what snapshots and recordings save.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from PyQt6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from .messages import InferenceResult
-from .overlay_painter import fit_frame, paint_faces
+from .annotation import with_bars
 
 _BACKGROUND = QColor(18, 18, 20)
 
@@ -49,6 +53,8 @@ class VideoView(QWidget):
 
     # ---- state ----------------------------------------------------------------------
     def set_result(self, result: InferenceResult) -> None:
+        # A result drawn before the bars toggle reached the worker gets the user's choice.
+        result = with_bars(result, self._show_bars)
         self._result = result
         self._image = result_image(result)
         self._presented = False
@@ -79,13 +85,25 @@ class VideoView(QWidget):
 
     def set_show_bars(self, show: bool) -> None:
         self._show_bars = show
-        self.update()  # repaint now, so the toggle shows even on a paused frame
+        if self._result is not None:
+            # Redrawn now, so the toggle shows even on a paused frame.
+            self._result = with_bars(self._result, show)
+            self._image = result_image(self._result)
+        self.update()
 
     def image_rect(self) -> QRectF:
         """Where the frame is drawn inside the view (empty without a frame)."""
         if self._result is None:
             return QRectF()
         return fit_frame(self._result.width, self._result.height, QRectF(self.rect()))[1]
+
+    def map_box(self, box: tuple[int, int, int, int]) -> QRectF:
+        """A rectangle in frame pixels, where it appears in the view."""
+        if self._result is None:
+            return QRectF()
+        scale, target = fit_frame(self._result.width, self._result.height, QRectF(self.rect()))
+        x, y, w, h = box
+        return QRectF(target.left() + x * scale, target.top() + y * scale, w * scale, h * scale)
 
     # ---- painting -------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent | None) -> None:
@@ -101,14 +119,23 @@ class VideoView(QWidget):
                     self._placeholder,
                 )
                 return
-            mapping, target = fit_frame(result.width, result.height, QRectF(self.rect()))
+            _scale, target = fit_frame(result.width, result.height, QRectF(self.rect()))
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             painter.drawImage(target, image)
-            # The overlay is bounded by the picture, not the widget, so charts never
-            # spill onto the letterbox bars.
-            paint_faces(painter, result.faces, result.labels, mapping, target, self._show_bars)
         finally:
             painter.end()
         if self._result is not None and not self._presented:
             self._presented = True
             self.frame_presented.emit(self._result, time.perf_counter())
+
+
+def fit_frame(frame_width: int, frame_height: int, target: QRectF) -> tuple[float, QRectF]:
+    """The scale and rectangle of the largest aspect-preserving placement of a frame
+    centred in ``target``."""
+    if frame_width <= 0 or frame_height <= 0 or target.width() <= 0 or target.height() <= 0:
+        return 1.0, QRectF()
+    scale = min(target.width() / frame_width, target.height() / frame_height)
+    width, height = frame_width * scale, frame_height * scale
+    x = target.left() + (target.width() - width) / 2.0
+    y = target.top() + (target.height() - height) / 2.0
+    return scale, QRectF(x, y, width, height)

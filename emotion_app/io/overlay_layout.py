@@ -1,0 +1,348 @@
+"""Where the overlay's pieces go, in frame pixels: each face's box, its label tag and its
+probability chart, with their colours.
+
+The one layout of the app: the screen, snapshots, recordings and ``analyze --output``
+all draw what this module decides (``overlay.py`` renders it). Sizes follow the face
+and the frame, so a 60-px face gets a legible tag and chart and a face filling the frame
+gets proportionate ones; nothing is ever placed outside the frame.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+__all__ = [
+    "Color", "Rect", "ChartLayout", "ChartRow", "FaceLayout", "TagLayout", "TextMeasure",
+    "color_for", "is_uncertain", "layout_overlay", "muted", "overlap_area", "palette_for",
+    "shown_label", "text_base_px", "text_color_on",
+]
+
+from ..faces.geometry import Box, overlap_area
+from ..results import FaceResult
+
+Color = tuple[int, int, int]  # B, G, R
+Rect = Box  # x, y, w, h in frame pixels
+
+# One colour per emotion, chosen to read at a glance (warm = aroused, cool = low). Keyed by
+# name: the labels themselves always come from the weights card.
+EMOTION_COLORS: dict[str, Color] = {
+    "angry": (40, 40, 220),  # red
+    "disgust": (40, 140, 60),  # green
+    "fear": (170, 70, 160),  # purple
+    "happy": (0, 200, 255),  # yellow
+    "sad": (200, 120, 30),  # blue
+    "surprise": (0, 140, 255),  # orange
+    "neutral": (170, 170, 170),  # grey
+    "contempt": (120, 90, 40),  # teal-blue
+}
+# For labels the map does not know (a model trained on other classes): picked by a
+# stable hash of the name, so a label keeps its colour between runs.
+_FALLBACK_PALETTE: tuple[Color, ...] = (
+    (230, 160, 60),
+    (60, 180, 240),
+    (140, 200, 80),
+    (200, 90, 200),
+    (80, 120, 240),
+    (200, 200, 60),
+    (90, 220, 180),
+    (160, 110, 230),
+)
+TEXT_ON_LIGHT: Color = (20, 20, 20)
+TEXT_ON_DARK: Color = (245, 245, 245)
+PANEL_COLOR: Color = (25, 25, 25)
+PANEL_ALPHA = 0.65
+TRACK_COLOR: Color = (62, 62, 62)
+CHART_TEXT: Color = (215, 215, 215)
+
+
+def color_for(label: str) -> Color:
+    """The drawing colour of an emotion label (known map first, then a stable fallback)."""
+    key = label.strip().lower()
+    if key in EMOTION_COLORS:
+        return EMOTION_COLORS[key]
+    return _FALLBACK_PALETTE[zlib.crc32(key.encode("utf-8")) % len(_FALLBACK_PALETTE)]
+
+
+def palette_for(labels: Sequence[str]) -> dict[str, Color]:
+    """A colour for each of a model's classes: the known map first; classes it does not
+    know take the fallback colours in order, so no two classes of one model share one."""
+    palette: dict[str, Color] = {}
+    spare = [color for color in _FALLBACK_PALETTE]
+    for label in labels:
+        key = label.strip().lower()
+        if key in EMOTION_COLORS:
+            palette[label] = EMOTION_COLORS[key]
+    for label in labels:
+        if label not in palette:
+            used = set(palette.values())
+            free = [color for color in spare if color not in used]
+            palette[label] = free[0] if free else color_for(label)
+    return palette
+
+
+def muted(color: Color) -> Color:
+    """A face the model is unsure about: its colour washed halfway to grey."""
+    return tuple(int(round(0.45 * channel + 0.55 * 128)) for channel in color)  # type: ignore[return-value]
+
+
+def text_color_on(background: Color) -> Color:
+    """Dark text on light colours (happy, neutral), light text on dark ones."""
+    b, g, r = background
+    return TEXT_ON_LIGHT if 0.114 * b + 0.587 * g + 0.299 * r > 140 else TEXT_ON_DARK
+
+
+class TextMeasure(Protocol):
+    """Text metrics of the renderer's font, in pixels."""
+
+    def width(self, text: str, size: int, bold: bool = False) -> int: ...
+
+    def line_height(self, size: int) -> int: ...
+
+
+@dataclass(frozen=True)
+class TagLayout:
+    rect: Rect
+    # "#3 ", "happy", " 87%": drawn piece by piece, so each piece's rendering is cached
+    # (the percentage changes every frame; the id and label do not).
+    pieces: tuple[str, ...]
+    font_px: int
+    pad: int
+    background: Color
+    foreground: Color
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    label: str
+    probability: float
+    color: Color
+    is_top: bool
+
+
+@dataclass(frozen=True)
+class ChartLayout:
+    rect: Rect
+    font_px: int
+    row_h: int
+    pad: int
+    label_w: int
+    bar_w: int
+    percent_w: int
+    rows: tuple[ChartRow, ...]
+
+
+@dataclass(frozen=True)
+class FaceLayout:
+    box: Rect  # clipped to the frame
+    thickness: int
+    color: Color
+    tag: TagLayout
+    chart: ChartLayout | None
+    uncertain: bool
+
+
+def shown_label(face: FaceResult) -> str:
+    """The label the overlay shows (a steadied one where the result carries it)."""
+    return str(getattr(face, "shown_label", None) or face.label)
+
+
+def is_uncertain(face: FaceResult) -> bool:
+    return bool(getattr(face, "uncertain", False))
+
+
+def text_base_px(width: int, height: int) -> int:
+    """The smallest text of a frame: legible on a small frame, in proportion on a large one
+    (the screen scales the whole picture, so text must grow with the frame)."""
+    return max(11, int(round(min(width, height) / 40)))
+
+
+def layout_overlay(
+    faces: Sequence[FaceResult],
+    labels: Sequence[str],
+    width: int,
+    height: int,
+    show_bars: bool,
+    measure: TextMeasure,
+) -> list[FaceLayout]:
+    """Boxes and tags of every visible face, then charts that steer clear of other faces,
+    all tags and the charts placed before them (a crowd shrinks its charts first)."""
+    base = text_base_px(width, height)
+    palette = palette_for(labels)
+    placed: list[tuple[FaceResult, Rect, int, Color, TagLayout, bool]] = []
+    for face in faces:
+        box = _clip_box(face.box, width, height)
+        if box is None:
+            continue
+        uncertain = is_uncertain(face)
+        label = shown_label(face)
+        color = palette.get(label) or color_for(label)
+        if uncertain:
+            color = muted(color)
+        side = max(1, min(face.box[2], face.box[3]))
+        thickness = int(_clamp(round(max(side / 70, base / 9)), 1, 8))
+        tag = _layout_tag(face, box, color, uncertain, base, width, height, measure)
+        placed.append((face, box, thickness, color, tag, uncertain))
+    charts: list[ChartLayout | None] = [None] * len(placed)
+    if show_bars and labels:
+        chart_rects: list[Rect] = []
+        tags = [item[4].rect for item in placed]
+        for position, (face, box, *_rest) in enumerate(placed):
+            if len(face.probabilities) != len(labels):
+                continue
+            others = [item[1] for i, item in enumerate(placed) if i != position] + tags + chart_rects
+            chart = _layout_chart(face, labels, palette, box, others, base, width, height, measure)
+            if chart is not None:
+                charts[position] = chart
+                chart_rects.append(chart.rect)
+    return [
+        FaceLayout(box, thickness, color, tag, chart, uncertain)
+        for (face, box, thickness, color, tag, uncertain), chart in zip(placed, charts)
+    ]
+
+
+def _layout_tag(
+    face: FaceResult,
+    box: Rect,
+    color: Color,
+    uncertain: bool,
+    base: int,
+    width: int,
+    height: int,
+    measure: TextMeasure,
+) -> TagLayout:
+    side = max(1, min(face.box[2], face.box[3]))
+    font_px = int(_clamp(round(side * 0.15), base, base * 2.5))
+    pieces = (f"#{face.track_id} ", f"{shown_label(face)}{'?' if uncertain else ''}", f" {face.confidence:.0%}")
+
+    def text_width(size: int) -> int:
+        return sum(measure.width(piece, size, True) for piece in pieces)
+
+    while font_px > 8 and text_width(font_px) + 2 * max(2, font_px // 4) > width:
+        font_px -= 1  # a tag wider than a tiny frame shrinks rather than being cut
+    pad = max(2, font_px // 4)
+    tag_w = text_width(font_px) + 2 * pad
+    tag_h = measure.line_height(font_px) + pad
+    x0, y0 = box[0], box[1]
+    tag_x = int(_clamp(x0, 0, max(0, width - tag_w)))
+    # Above the box if there is room, else inside its top edge.
+    tag_y = y0 - tag_h if y0 - tag_h >= 0 else y0
+    tag_y = int(_clamp(tag_y, 0, max(0, height - tag_h)))
+    return TagLayout((tag_x, tag_y, tag_w, tag_h), pieces, font_px, pad, color, text_color_on(color))
+
+
+def _layout_chart(
+    face: FaceResult,
+    labels: Sequence[str],
+    palette: dict[str, Color],
+    box: Rect,
+    others: list[Rect],
+    base: int,
+    width: int,
+    height: int,
+    measure: TextMeasure,
+) -> ChartLayout | None:
+    """The largest chart that covers nothing of ``others`` nor its own face; in a crowd,
+    the one covering least of ``others``, then of its own face (hiding another face is
+    worse than hiding an edge of this one). None when no legible size fits the frame."""
+    smallest = max(9, int(round(base * 0.85)))
+    row = int(_clamp(round(box[3] * 0.15), base + 3, (base + 3) * 1.6))
+    best: tuple[tuple[int, int], int, Rect] | None = None
+    while row >= smallest:
+        sized = _chart_size(labels, row, measure)
+        panel_w, panel_h = sized[4], sized[5]
+        if panel_w <= width and panel_h <= height:
+            rect, cost = _place_chart(box, panel_w, panel_h, width, height, others, base)
+            if best is None or cost < best[0]:  # strictly smaller: at a tie the larger stays
+                best = (cost, row, rect)
+            if cost == (0, 0):
+                break
+        row -= max(1, row // 10)
+    if best is None:
+        return None
+    _cost, row, rect = best
+    font_px, pad, label_w, bar_w, _panel_w, _panel_h = _chart_size(labels, row, measure)
+    percent_w = _percent_width(row, measure)
+    top = shown_label(face)
+    rows = tuple(
+        ChartRow(label, float(probability), palette[label], label == top)
+        for label, probability in zip(labels, face.probabilities)
+    )
+    return ChartLayout(rect, font_px, row, pad, label_w, bar_w, percent_w, rows)
+
+
+def chart_font_px(row: int) -> int:
+    return max(7, int(round(row * 0.72)))
+
+
+def _percent_width(row: int, measure: TextMeasure) -> int:
+    return measure.width("100%", chart_font_px(row))
+
+
+def _chart_size(labels: Sequence[str], row: int, measure: TextMeasure) -> tuple[int, int, int, int, int, int]:
+    """font px, padding, label column, bar width, panel width and height for rows of ``row`` px."""
+    font_px = chart_font_px(row)
+    pad = max(3, int(round(row * 0.3)))
+    label_w = max(measure.width(label, font_px, True) for label in labels)
+    bar_w = int(round(row * 4.0))
+    panel_w = 4 * pad + label_w + bar_w + _percent_width(row, measure)
+    panel_h = 2 * pad + row * len(labels)
+    return font_px, pad, label_w, bar_w, panel_w, panel_h
+
+
+def _place_chart(
+    box: Rect, panel_w: int, panel_h: int, width: int, height: int, others: list[Rect], base: int
+) -> tuple[Rect, tuple[int, int]]:
+    """Beside the face (right first, as people read) at its top, middle or bottom; then
+    below or above it; last, inside the frame over the face's edge (a face filling the
+    frame has no "beside"). Each spot is clamped into the frame; the first covering
+    nothing wins, else the one covering least. Returns the rectangle and its cost."""
+    x, y, w, h = box
+    gap = max(4, base // 2)
+    right, left = x + w + gap, x - gap - panel_w
+    tops = (y, y + h // 2 - panel_h // 2, y + h - panel_h)
+    lefts = (x, x + w // 2 - panel_w // 2, x + w - panel_w)
+    below = y + h + gap
+    above = y - gap - panel_h - (base + base // 2)  # clear of the label tag
+    candidates = (
+        [(right, top) for top in tops]
+        + [(left, top) for top in tops]
+        + [(cx, below) for cx in lefts]
+        + [(cx, above) for cx in lefts]
+        + [(min(x + w, width) - panel_w - gap, top) for top in tops]
+    )
+    best: Rect | None = None
+    best_cost = (0, 0)
+    for cx, cy in candidates:
+        rect = (
+            int(_clamp(cx, 0, width - panel_w)),
+            int(_clamp(cy, 0, height - panel_h)),
+            panel_w,
+            panel_h,
+        )
+        cost = (sum(overlap_area(rect, other) for other in others), overlap_area(rect, box))
+        if best is None or cost < best_cost:
+            best, best_cost = rect, cost
+            if cost == (0, 0):
+                break
+    assert best is not None
+    return best, best_cost
+
+
+def _clip_box(box: tuple[int, int, int, int], width: int, height: int) -> Rect | None:
+    """The part of a face box inside the frame (None when nothing of it is)."""
+    x, y, w, h = (int(v) for v in box)
+    x0, y0 = int(_clamp(x, 0, width - 1)), int(_clamp(y, 0, height - 1))
+    x1, y1 = int(_clamp(x + w - 1, 0, width - 1)), int(_clamp(y + h - 1, 0, height - 1))
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return x0, y0, x1 - x0 + 1, y1 - y0 + 1
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return max(low, min(high, value))

@@ -1,0 +1,53 @@
+"""How long the core overlay renderer takes per frame (the screen, snapshots, recordings
+and ``analyze --output`` all use it): median and p95 over frames whose probabilities
+change every frame. The first --warmup frames fill the text cache (rendered labels and
+percentages) and are not counted; a live session fills it within seconds too.
+
+    python -m scripts.overlay_speed [--frames 300] [--warmup 200] [--size 1280x720]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+from emotion_app.io.overlay import draw_results
+from emotion_app.results import FaceResult
+
+LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--frames", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--size", default="1280x720")
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    rng = np.random.default_rng(0)
+    frame = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+    for count in (1, 3, 5):
+        boxes = [(int(80 + i * width / 5.5), int(height * 0.3), int(height / 5), int(height / 5)) for i in range(count)]
+        times: list[float] = []
+        for frame_number in range(args.warmup + args.frames):
+            faces = []
+            for i, box in enumerate(boxes):
+                p = rng.dirichlet(np.ones(len(LABELS)))
+                top = int(np.argmax(p))
+                faces.append(FaceResult(box, i + 1, LABELS[top], float(p[top]), tuple(float(v) for v in p)))
+            start = time.perf_counter()
+            draw_results(frame, faces, LABELS, show_bars=True)
+            if frame_number >= args.warmup:
+                times.append((time.perf_counter() - start) * 1000.0)
+        times.sort()
+        print(
+            f"{width}x{height}, {count} face(s) with charts: median {statistics.median(times):.2f} ms, "
+            f"p95 {times[int(0.95 * (len(times) - 1))]:.2f} ms per frame"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""The one overlay layout (Qt-free): tags and charts stay legible, inside the frame, and
+off the other faces; a crowd shrinks its charts first; unsure faces look unsure."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from emotion_app.io.overlay import PillowText
+from emotion_app.io.overlay_layout import (
+    FaceLayout,
+    color_for,
+    layout_overlay,
+    muted,
+    palette_for,
+    overlap_area,
+    text_base_px,
+)
+from emotion_app.results import FaceResult
+from helpers import SEVEN_LABELS, SIX_LABELS
+
+MEASURE = PillowText()
+Rect = tuple[int, int, int, int]
+
+
+def face(box: Rect, label: str = "happy", labels: tuple[str, ...] = SIX_LABELS, track_id: int = 1) -> FaceResult:
+    probabilities = tuple(0.5 if name == label else 0.5 / (len(labels) - 1) for name in labels)
+    return FaceResult(box, track_id, label, 0.5, probabilities)
+
+
+def layout(boxes: list[Rect], size: tuple[int, int] = (640, 480), labels: tuple[str, ...] = SIX_LABELS) -> list[FaceLayout]:
+    faces = [face(box, labels[0], labels, i + 1) for i, box in enumerate(boxes)]
+    return layout_overlay(faces, labels, size[0], size[1], True, MEASURE)
+
+
+def inside(rect: Rect, size: tuple[int, int]) -> bool:
+    x, y, w, h = rect
+    return x >= 0 and y >= 0 and x + w <= size[0] and y + h <= size[1]
+
+
+def test_a_60_pixel_face_gets_a_legible_tag_and_chart_beside_it() -> None:
+    (drawn,) = layout([(200, 200, 60, 60)])
+    assert drawn.tag.text == "#1 angry 50%" and drawn.tag.font_px >= 11
+    chart = drawn.chart
+    assert chart is not None and chart.font_px >= 10 and len(chart.rows) == len(SIX_LABELS)
+    assert inside(chart.rect, (640, 480))
+    assert chart.rect[0] >= 260  # beside the face, not over it
+    assert [row.color for row in chart.rows] == [color_for(label) for label in SIX_LABELS]
+
+
+def test_text_grows_with_the_frame_so_it_stays_legible_when_the_screen_scales_it() -> None:
+    assert text_base_px(320, 240) == 11
+    assert text_base_px(1920, 1080) == 27
+    small = layout([(200, 200, 60, 60)])[0]
+    large = layout([(600, 400, 180, 180)], size=(1920, 1080))[0]
+    assert large.tag.font_px > 2 * small.tag.font_px * 0.9
+
+
+def test_a_face_filling_the_frame_gets_a_chart_inside_the_frame() -> None:
+    (drawn,) = layout([(0, 0, 640, 480)], labels=SEVEN_LABELS)
+    assert drawn.chart is not None and inside(drawn.chart.rect, (640, 480))
+
+
+def test_a_face_at_the_right_edge_gets_its_chart_on_the_left() -> None:
+    (drawn,) = layout([(560, 100, 80, 80)])
+    assert drawn.chart is not None
+    assert drawn.chart.rect[0] + drawn.chart.rect[2] <= 560
+
+
+def test_tags_and_charts_never_leave_the_frame_for_any_face_size_or_place() -> None:
+    rng = random.Random(0)
+    for _ in range(300):
+        size = (rng.randint(120, 1280), rng.randint(90, 720))
+        side = int(rng.uniform(20, max(size) * 1.3))
+        box = (int(rng.uniform(-side / 2, size[0])), int(rng.uniform(-side / 2, size[1])), side, side)
+        for drawn in layout([box], size=size, labels=SEVEN_LABELS):
+            assert inside(drawn.box, size) and inside(drawn.tag.rect, size), (box, size)
+            if drawn.chart is not None:
+                assert inside(drawn.chart.rect, size), (box, size, drawn.chart.rect)
+
+
+def test_in_a_crowd_charts_shrink_rather_than_cover_another_face() -> None:
+    boxes = [(100 + i * 140, 150, 130, 130) for i in range(3)]
+    drawn = layout(boxes)
+    for position, item in enumerate(drawn):
+        assert item.chart is not None
+        others = [b for i, b in enumerate(boxes) if i != position]
+        assert all(overlap_area(item.chart.rect, other) == 0 for other in others), position
+    rows = [item.chart.row_h for item in drawn if item.chart is not None]
+    assert min(rows) < max(rows)
+
+
+def test_random_crowds_keep_nearly_every_chart_off_the_other_faces_and_charts() -> None:
+    # Some crowds leave no free spot at any legible size; those must stay rare.
+    rng = random.Random(1)
+    charts_drawn = covering = 0
+    for _ in range(100):
+        boxes: list[Rect] = []
+        for _attempt in range(40):
+            side = int(rng.uniform(50, 160))
+            box = (int(rng.uniform(0, 640 - side)), int(rng.uniform(0, 480 - side)), side, side)
+            if all(overlap_area(box, other) == 0 for other in boxes):
+                boxes.append(box)
+            if len(boxes) == 3:
+                break
+        drawn = layout(boxes)
+        charts = [item.chart.rect for item in drawn if item.chart is not None]
+        assert len(charts) == len(boxes)
+        charts_drawn += len(charts)
+        for position, chart in enumerate(charts):
+            covers = any(overlap_area(chart, b) for i, b in enumerate(boxes) if i != position)
+            covers |= any(overlap_area(chart, c) for i, c in enumerate(charts) if i != position)
+            covering += covers
+    assert covering <= 0.03 * charts_drawn, (covering, charts_drawn)
+
+
+def test_a_frame_too_small_for_a_legible_chart_gets_none() -> None:
+    (drawn,) = layout([(10, 10, 30, 30)], size=(80, 50))
+    assert drawn.chart is None
+
+
+def test_an_unsure_face_is_drawn_muted_with_a_question_mark() -> None:
+    class Unsure(FaceResult):
+        uncertain = True
+
+    unsure = Unsure((100, 100, 80, 80), 3, "sad", 0.3, (0.1, 0.1, 0.2, 0.3, 0.2, 0.1))
+    (drawn,) = layout_overlay([unsure], SIX_LABELS, 640, 480, True, MEASURE)
+    assert drawn.uncertain and drawn.tag.text == "#3 sad? 30%"
+    assert drawn.color == muted(color_for("sad")) != color_for("sad")
+
+
+@pytest.mark.parametrize("labels", [SIX_LABELS, SEVEN_LABELS, ("calm", "bored", "excited")])
+def test_every_class_of_a_model_has_its_own_colour(labels: tuple[str, ...]) -> None:
+    palette = palette_for(labels)
+    assert set(palette) == set(labels) and len(set(palette.values())) == len(labels)
+    assert palette_for(labels) == palette  # stable
