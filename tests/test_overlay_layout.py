@@ -18,7 +18,7 @@ from emotion_app.io.overlay_layout import (
     text_base_px,
 )
 from emotion_app.results import FaceResult
-from helpers import SEVEN_LABELS, SIX_LABELS
+from emotion_app.samples import SEVEN_LABELS, SIX_LABELS
 
 MEASURE = PillowText()
 Rect = tuple[int, int, int, int]
