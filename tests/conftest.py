@@ -1,4 +1,4 @@
-"""Shared fixtures: random-init weights files and small astronaut videos.
+"""Shared fixtures: random-init weights files, small astronaut videos, and real main windows.
 
 The builders themselves live in ``emotion_app/samples.py`` (``from emotion_app.samples import ...``)
 so other test modules can make variations of their own.
@@ -7,13 +7,22 @@ so other test modules can make variations of their own.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
+from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.camera_picker import CameraDevice, StaticDeviceMonitor
+from emotion_app.gui.frame_sources import SourceFactory, open_frame_source
+from emotion_app.gui.launch import LaunchOptions
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.samples import VideoTruth, make_random_weights, write_astronaut_video
+from gui_support import WAIT_MS
+
+WindowFactory = Callable[..., MainWindow]
 
 
 @pytest.fixture(scope="session")
@@ -95,3 +104,64 @@ def one_torch_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+# ----------------------------------------------------------------------------- GUI
+
+
+@pytest.fixture(scope="session")
+def gui_video(tmp_path_factory: pytest.TempPathFactory) -> VideoTruth:
+    """One large astronaut face drifting across a 320x240 frame: 30 frames at 15 fps."""
+    return write_astronaut_video(
+        tmp_path_factory.mktemp("gui_video") / "astronaut.avi",
+        num_frames=30,
+        frame_size=(320, 240),
+        face_size=80,
+        motion="move",
+        fps=15.0,
+    )
+
+
+@pytest.fixture
+def settings_path(tmp_path: Path) -> Path:
+    """A private settings file: tests never read or write the user's settings."""
+    return tmp_path / "settings.ini"
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iterator[WindowFactory]:
+    """Builds real main windows; each is closed (threads stopped) at the end of the test."""
+    windows: list[MainWindow] = []
+
+    def factory(
+        video: Path | None = None,
+        camera: str | None = None,
+        weights: Path | None | str = "random",
+        devices: list[CameraDevice] | None = None,
+        source_factory: SourceFactory = open_frame_source,
+        camera_timeout_s: float = 0.3,
+        settings: Path | None = None,
+        wait_for_model: bool = True,
+    ) -> MainWindow:
+        chosen_weights = random_weights if weights == "random" else weights
+        options = LaunchOptions(camera=camera, video=video, weights=chosen_weights)  # type: ignore[arg-type]
+        window = MainWindow(
+            options,
+            AppSettings.at_path(settings or settings_path),
+            device_monitor=StaticDeviceMonitor(devices or []),
+            source_factory=source_factory,
+            camera_timeout_s=camera_timeout_s,
+        )
+        qtbot.addWidget(window)
+        window.resize(800, 600)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        if wait_for_model:  # the first source starts once the model has loaded
+            qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+        return window
+
+    yield factory
+    for window in windows:
+        window.close()
+        assert not window.controller.is_running

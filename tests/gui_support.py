@@ -1,5 +1,5 @@
-"""Shared pieces for the GUI tests: a window factory that always shuts down, a camera
-that gets unplugged, and helpers to wait for frames and compare rendered pixels.
+"""Shared pieces for the GUI tests: a camera that gets unplugged, and helpers to wait for
+frames and compare rendered pixels (the window fixtures are in ``conftest.py``).
 
 Everything drives the real main window, the real worker threads and the real core
 pipeline on the offscreen platform; only the camera hardware is simulated (this
@@ -10,85 +10,18 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
-import pytest
 from PyQt6.QtCore import QRectF
 from PyQt6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.launch import LaunchOptions
-from emotion_app.gui.camera_picker import CameraDevice, StaticDeviceMonitor
-from emotion_app.gui.frame_sources import OpenCvFrameSource, SourceFactory, open_frame_source
+from emotion_app.gui.frame_sources import OpenCvFrameSource, open_frame_source
 from emotion_app.gui.messages import CameraSpec, InferenceResult, SourceSpec, VideoFileSpec
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.settings import AppSettings
-from emotion_app.samples import VideoTruth, write_astronaut_video
 
 # Generous: two cores shared with a training job; a healthy run takes well under a second.
 WAIT_MS = 20_000
-
-WindowFactory = Callable[..., MainWindow]
-
-
-@pytest.fixture(scope="session")
-def gui_video(tmp_path_factory: pytest.TempPathFactory) -> VideoTruth:
-    """One large astronaut face drifting across a 320x240 frame: 30 frames at 15 fps."""
-    return write_astronaut_video(
-        tmp_path_factory.mktemp("gui_video") / "astronaut.avi",
-        num_frames=30,
-        frame_size=(320, 240),
-        face_size=80,
-        motion="move",
-        fps=15.0,
-    )
-
-
-@pytest.fixture
-def settings_path(tmp_path: Path) -> Path:
-    """A private settings file: tests never read or write the user's settings."""
-    return tmp_path / "settings.ini"
-
-
-@pytest.fixture
-def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iterator[WindowFactory]:
-    """Builds real main windows; each is closed (threads stopped) at the end of the test."""
-    windows: list[MainWindow] = []
-
-    def factory(
-        video: Path | None = None,
-        camera: str | None = None,
-        weights: Path | None | str = "random",
-        devices: list[CameraDevice] | None = None,
-        source_factory: SourceFactory = open_frame_source,
-        camera_timeout_s: float = 0.3,
-        settings: Path | None = None,
-        wait_for_model: bool = True,
-    ) -> MainWindow:
-        chosen_weights = random_weights if weights == "random" else weights
-        options = LaunchOptions(camera=camera, video=video, weights=chosen_weights)  # type: ignore[arg-type]
-        window = MainWindow(
-            options,
-            AppSettings.at_path(settings or settings_path),
-            device_monitor=StaticDeviceMonitor(devices or []),
-            source_factory=source_factory,
-            camera_timeout_s=camera_timeout_s,
-        )
-        qtbot.addWidget(window)
-        window.resize(800, 600)
-        window.show()
-        qtbot.waitExposed(window)
-        windows.append(window)
-        if wait_for_model:  # the first source starts once the model has loaded
-            qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
-        return window
-
-    yield factory
-    for window in windows:
-        window.close()
-        assert not window.controller.is_running
-
 
 def wait_for_face_result(qtbot: QtBot, window: MainWindow) -> InferenceResult:
     """Wait until the view shows a frame with at least one face, and return it."""

@@ -14,14 +14,7 @@ from emotion_app.gui.launch import parse_args
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
-from gui_support import (  # noqa: F401  (fixtures)
-    WAIT_MS,
-    CameraBench,
-    gui_video,
-    make_window,
-    settings_path,
-    wait_for_face_result,
-)
+from gui_support import WAIT_MS, CameraBench
 from emotion_app.samples import VideoTruth
 
 REPO = Path(__file__).resolve().parent.parent

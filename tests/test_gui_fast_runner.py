@@ -20,7 +20,7 @@ from emotion_app.live import BUILD_THREAD_PREFIX
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.faces.tracker import SCAN_THREAD_PREFIX
-from gui_support import WAIT_MS, gui_video, settings_path  # noqa: F401  (fixtures)
+from gui_support import WAIT_MS
 from emotion_app.samples import SIX_LABELS, VideoTruth
 
 

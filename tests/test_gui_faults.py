@@ -12,15 +12,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
-from gui_support import (  # noqa: F401  (fixtures)
-    WAIT_MS,
-    CameraBench,
-    gui_video,
-    make_window,
-    settings_path,
-    wait_for_face_result,
-    wait_until_stopped,
-)
+from gui_support import WAIT_MS, CameraBench, wait_for_face_result, wait_until_stopped
 from emotion_app.samples import VideoTruth, write_astronaut_video
 
 

@@ -20,16 +20,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.io.overlay import PillowText
 from emotion_app.io.overlay_layout import layout_overlay
 from emotion_app.gui.settings import AppSettings
-from gui_support import (  # noqa: F401  (fixtures)
-    WAIT_MS,
-    changed_fraction,
-    grab_view,
-    gui_video,
-    make_window,
-    settings_path,
-    wait_for_face_result,
-    wait_until_stopped,
-)
+from gui_support import WAIT_MS, changed_fraction, grab_view, wait_for_face_result, wait_until_stopped
 from emotion_app.samples import SIX_LABELS, VideoTruth
 
 

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.messages import InferenceResult
-from gui_support import WAIT_MS, make_window, settings_path  # noqa: F401  (fixtures)
+from gui_support import WAIT_MS
 from emotion_app.samples import astronaut_frames, read_video, write_video
 
 CLIP_FRAMES = 135

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.capture_worker import CaptureWorker
 from emotion_app.gui.messages import CameraSpec, CapturedFrame, FaultKind, SourceFault, SourceInfo, VideoFileSpec
 from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
-from gui_support import WAIT_MS, CameraBench, gui_video  # noqa: F401  (fixture)
+from gui_support import WAIT_MS, CameraBench
 from emotion_app.samples import VideoTruth, write_astronaut_video
 
 

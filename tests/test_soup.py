@@ -1,7 +1,6 @@
 """Model soups on tiny synthetic data: averaging, choosing on validation, refusing mixed runs."""
 
 import json
-from pathlib import Path
 
 import pytest
 import torch
