@@ -18,7 +18,7 @@ from emotion_app.gui.messages import RecordingRequest
 from emotion_app.gui.recorder import Recorder
 from emotion_app.io.overlay import draw_results
 from emotion_app.pipeline import EmotionPipeline
-from gui_support import WAIT_MS, grab_view, gui_video, make_window, settings_path  # noqa: F401  (fixtures)
+from gui_support import WAIT_MS, grab_view
 from emotion_app.samples import VideoTruth, astronaut_frames
 
 
