@@ -39,6 +39,9 @@ class FaceSet:
     source: str
     # Faces whose emotion the chosen class list lacks (e.g. disgust for 6 classes).
     skipped: dict[str, int]
+    # Each face's identity in its source, to match other annotations (FER+ votes): the path
+    # inside the data folder ("train/angry/Training_1.jpg") or "<Usage>#<row within usage>".
+    keys: list[str] | None = None
 
     def __len__(self) -> int:
         return int(len(self.labels))
@@ -61,18 +64,19 @@ def canonical_emotion(name: str) -> str | None:
     return key if key in FER_EMOTIONS else None
 
 
-def _build(images: list[np.ndarray], names: list[str], classes: tuple[str, ...], source: str) -> FaceSet:
+def _build(images: list[np.ndarray], names: list[str], classes: tuple[str, ...], source: str, keys: list[str]) -> FaceSet:
     index = {name: i for i, name in enumerate(classes)}
-    keep_images, keep_labels, skipped = [], [], {}
-    for image, name in zip(images, names):
+    keep_images, keep_labels, keep_keys, skipped = [], [], [], {}
+    for image, name, key in zip(images, names, keys):
         if name in index:
             keep_images.append(image)
             keep_labels.append(index[name])
+            keep_keys.append(key)
         else:
             skipped[name] = skipped.get(name, 0) + 1
     if not keep_images:
         raise DataError(f"{source}: empty split (no faces of the classes {list(classes)})")
-    return FaceSet(np.stack(keep_images).astype(np.uint8), np.asarray(keep_labels, dtype=np.int64), classes, source, skipped)
+    return FaceSet(np.stack(keep_images).astype(np.uint8), np.asarray(keep_labels, dtype=np.int64), classes, source, skipped, keep_keys)
 
 
 def read_csv(path: str | os.PathLike[str], usage: str, classes: tuple[str, ...]) -> FaceSet:
@@ -82,6 +86,7 @@ def read_csv(path: str | os.PathLike[str], usage: str, classes: tuple[str, ...])
         raise ValueError(f"usage must be one of {USAGES}, got {usage!r}")
     images: list[np.ndarray] = []
     names: list[str] = []
+    keys: list[str] = []
     try:
         handle = open(path, newline="")
     except OSError as exc:
@@ -109,11 +114,12 @@ def read_csv(path: str | os.PathLike[str], usage: str, classes: tuple[str, ...])
                 raise DataError(f"{path}, row {row_number}: pixels must be integers 0..255") from None
             if values.min() < 0 or values.max() > 255:
                 raise DataError(f"{path}, row {row_number}: pixel values outside 0..255")
+            keys.append(f"{usage}#{len(images)}")
             images.append(values.astype(np.uint8).reshape(IMAGE_SIZE, IMAGE_SIZE))
             names.append(FER_EMOTIONS[code])
     if not images:
         raise DataError(f"{path}: empty split (no rows with Usage {usage})")
-    return _build(images, names, classes, f"{path} [{usage}]")
+    return _build(images, names, classes, f"{path} [{usage}]", keys)
 
 
 def _read_image(path: Path) -> np.ndarray:
@@ -125,13 +131,16 @@ def _read_image(path: Path) -> np.ndarray:
     return image
 
 
-def read_emotion_folders(root: str | os.PathLike[str], classes: tuple[str, ...], prefix: str | None = None) -> FaceSet:
-    """``root/<emotion>/*.jpg``; with ``prefix``, only files whose name starts with it."""
+def read_emotion_folders(root: str | os.PathLike[str], classes: tuple[str, ...], prefix: str | None = None, key_root: str | os.PathLike[str] | None = None) -> FaceSet:
+    """``root/<emotion>/*.jpg``; with ``prefix``, only files whose name starts with it.
+    Each face's key is its path relative to ``key_root`` (default ``root``)."""
     root = Path(root)
     if not root.is_dir():
         raise DataError(f"not a folder: {root}")
+    key_base = Path(key_root) if key_root is not None else root
     images: list[np.ndarray] = []
     names: list[str] = []
+    keys: list[str] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         emotion = canonical_emotion(folder.name)
         if emotion is None:
@@ -143,9 +152,10 @@ def read_emotion_folders(root: str | os.PathLike[str], classes: tuple[str, ...],
                 continue
             images.append(_read_image(file))
             names.append(emotion)
+            keys.append(file.relative_to(key_base).as_posix())
     if not images:
         raise DataError(f"{root}: empty split (no images in <emotion>/ subfolders)")
-    return _build(images, names, classes, str(root))
+    return _build(images, names, classes, str(root), keys)
 
 
 # The image-folder layout of FER-2013: which subfolder holds which Usage.
@@ -168,7 +178,7 @@ def load_split(data: str | os.PathLike[str], usage: str, classes: tuple[str, ...
     if (data / "train").is_dir() or (data / "test").is_dir():
         if not subfolder.is_dir():
             raise DataError(f"{data}: no {subfolder.name}/ folder for {usage}")
-        faces = read_emotion_folders(subfolder, classes, prefix=usage + "_")
+        faces = read_emotion_folders(subfolder, classes, prefix=usage + "_", key_root=data)
         return faces
     return read_emotion_folders(data, classes)
 

@@ -2,7 +2,12 @@
 
     python -m training.evaluate --data /path/to/fer2013 --split PublicTest [--weights W] [--tta]
 
-Prints a report and, as its last line, one JSON object with at least accuracy, macro_f1, n.
+    python -m training.evaluate --data /path/to/fer2013 --labels ferplus --votes ferplus-votes.csv
+
+Prints a report and, as its last line, one JSON object with at least accuracy, macro_f1, n
+(against the original labels) and, with FER+ votes, a "ferplus" object with the same
+figures against each face's FER+ majority (ties and majorities outside the model's
+classes left out, counted in "left_out").
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ import torch
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.weights import WeightsError
 
-from .data import USAGES, DataError, load_split
+from .data import CLASSES_7, USAGES, DataError, FaceSet, load_split
+from .ferplus import read_votes, relabel
 from .train import predict_probabilities
 
 
@@ -88,44 +94,73 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", required=True, help="fer2013.csv, a folder with train/ and test/, or a folder of <emotion>/ subfolders")
     parser.add_argument("--split", default="PublicTest", choices=USAGES, help="which FER-2013 split (ignored for a plain <emotion>/ folder); default PublicTest")
     parser.add_argument("--tta", action="store_true", help="average each face's prediction with its horizontal mirror (always on for a model whose card sets flip_tta)")
+    parser.add_argument("--labels", default="", choices=("", "fer2013", "ferplus"), help="ferplus: also score against the FER+ majority of each face (needs --votes); default: ferplus when --votes is given")
+    parser.add_argument("--votes", default="", help="FER+ votes: the per-file votes CSV (image-folder data) or Microsoft's fer2013new.csv (with fer2013.csv)")
     parser.add_argument("--out", default=None, help="folder for confusion_matrix.png and report.json")
     return parser.parse_args(argv)
 
 
+def score(classifier: EmotionClassifier, faces: FaceSet, flip_tta: bool) -> dict[str, Any]:
+    """Accuracy, macro-F1, per-class figures and the confusion matrix of ``classifier`` on ``faces``."""
+    probabilities = predict(classifier, faces.images, flip_tta=flip_tta)
+    matrix = confusion_matrix(faces.labels, probabilities.argmax(axis=1), classifier.num_classes)
+    report = classification_report(matrix, classifier.labels)
+    report.update({"n": int(len(faces)), "data": faces.source, "confusion_matrix": matrix.tolist()})
+    return report
+
+
+def print_report(title: str, report: dict[str, Any]) -> None:
+    print(title)
+    print(f"{'class':<10} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
+    for name, row in report["per_class"].items():
+        print(f"{name:<10} {row['precision']:>9.4f} {row['recall']:>7.4f} {row['f1']:>6.4f} {row['support']:>8d}")
+    print(f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    ferplus = (args.labels or ("ferplus" if args.votes else "fer2013")) == "ferplus"
+    if ferplus and not args.votes:
+        print("error: --labels ferplus needs --votes (the FER+ votes CSV)", file=sys.stderr)
+        return 2
     try:
         classifier = EmotionClassifier.load(args.weights)
         faces = load_split(args.data, args.split, classifier.labels)
+        majority: FaceSet | None = None
+        if ferplus:
+            majority, _ = relabel(load_split(args.data, args.split, CLASSES_7), read_votes(args.votes), classifier.labels)
     except (WeightsError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     # A model whose card asks for flip TTA is always scored the way the app runs it.
     flip_tta = bool(args.tta or classifier.preprocessing.flip_tta)
-    probabilities = predict(classifier, faces.images, flip_tta=flip_tta)
-    predictions = probabilities.argmax(axis=1)
-    matrix = confusion_matrix(faces.labels, predictions, classifier.num_classes)
-    report = classification_report(matrix, classifier.labels)
-    report["tta_zooms"] = list(classifier.preprocessing.tta_zooms)
+    views = "flip TTA" + "".join(f", zoom {z}" for z in classifier.preprocessing.tta_zooms) if flip_tta else "single view"
+    report = score(classifier, faces, flip_tta)
     report.update({
-        "n": int(len(faces)),
         "excluded": faces.skipped,  # faces of classes the model lacks, left out
-        "split": args.split, "data": faces.source, "weights": str(classifier.source), "tta": flip_tta,
-        "labels": list(classifier.labels), "confusion_matrix": matrix.tolist(),
+        "split": args.split, "weights": str(classifier.source), "tta": flip_tta,
+        "tta_zooms": list(classifier.preprocessing.tta_zooms), "labels": list(classifier.labels),
+        "trained_on": classifier.card.training.get("labels", "fer2013"),
     })
-    print(f"{faces.source}: {len(faces)} faces" + (f" (left out, not in the model: {faces.skipped})" if faces.skipped else ""))
-    print(f"{'class':<10} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
-    for name, row in report["per_class"].items():
-        print(f"{name:<10} {row['precision']:>9.4f} {row['recall']:>7.4f} {row['f1']:>6.4f} {row['support']:>8d}")
-    print(f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}" + ("  (flip TTA" + "".join(f", zoom {z}" for z in classifier.preprocessing.tta_zooms) + ")" if flip_tta else ""))
+    print_report(
+        f"{faces.source}: {len(faces)} faces, original FER-2013 labels" + (f" (left out, not in the model: {faces.skipped})" if faces.skipped else "") + f"; {views}",
+        report,
+    )
+    if majority is not None:
+        report["ferplus"] = score(classifier, majority, flip_tta) | {"left_out": majority.skipped, "votes": args.votes}
+        print_report(f"{args.split} against the FER+ majority: {len(majority)} faces (left out: {majority.skipped}); {views}", report["ferplus"])
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        plot_confusion(matrix, classifier.labels, out / "confusion_matrix.png", f"{args.split}: accuracy {report['accuracy']:.3f}")
+        plot_confusion(np.array(report["confusion_matrix"]), classifier.labels, out / "confusion_matrix.png", f"{args.split}, FER-2013 labels: accuracy {report['accuracy']:.3f}")
+        if "ferplus" in report:
+            plot_confusion(np.array(report["ferplus"]["confusion_matrix"]), classifier.labels, out / "confusion_matrix_ferplus.png", f"{args.split}, FER+ majority: accuracy {report['ferplus']['accuracy']:.3f}")
         (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
         print(f"wrote {out / 'confusion_matrix.png'} and {out / 'report.json'}")
     summary = {k: report[k] for k in ("accuracy", "macro_f1", "n", "excluded", "split", "tta")}
     summary["per_class_f1"] = {k: v["f1"] for k, v in report["per_class"].items()}
+    if "ferplus" in report:
+        summary["ferplus"] = {k: report["ferplus"][k] for k in ("accuracy", "macro_f1", "n", "left_out")}
     print(json.dumps(summary))
     return 0
 

@@ -35,7 +35,8 @@ from emotion_app.preprocessing import Preprocessing, average_views, test_time_in
 from emotion_app.weights import ModelCard, WeightsError, load_model, save_weights
 
 from .augment import AugmentConfig, augment
-from .data import DataError, FaceSet, classes_for, load_split, stratified_split
+from .data import CLASSES_7, DataError, FaceSet, classes_for, load_split, stratified_split
+from .ferplus import LABEL_SOURCES, Votes, read_votes, relabel, soft_targets, vote_matrix
 
 CHECKPOINT_NAME = "checkpoint.pt"
 TTA_CHOICES = ("auto", "off", "flip", "flip+zoom0.95", "flip+zoom0.9")
@@ -83,6 +84,10 @@ class TrainConfig:
     # with weight ``distill_weight``. Computed once before training, so a step costs no more.
     distill_from: str = ""
     distill_weight: float = 0.5
+    # Which labels to learn: "fer2013" (one labeller per face) or "ferplus" (the ten FER+
+    # votes per face, as a probability distribution); "" picks ferplus when --votes is given.
+    labels: str = ""
+    votes: str = ""  # FER+ votes: the per-file votes CSV or Microsoft's fer2013new.csv
     crop_margin: float = 0.1  # recorded for the live pipeline: context around a Haar box
     test_split: str = "PublicTest"
     # Test-time augmentation of the exported model: "auto" picks, on the *validation*
@@ -101,6 +106,8 @@ class Datasets:
     test: FaceSet | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     train_soft_targets: torch.Tensor | None = None  # float (N, C): teacher probabilities when distilling
+    # float (N, C): the FER+ vote distribution of each training face (--labels ferplus)
+    train_vote_targets: torch.Tensor | None = None
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -136,7 +143,13 @@ def select_device(config: TrainConfig) -> torch.device:
     return torch.device("cpu")
 
 
+def label_source(config: TrainConfig) -> str:
+    return config.labels or ("ferplus" if config.votes else "fer2013")
+
+
 def load_data(config: TrainConfig) -> Datasets:
+    if label_source(config) == "ferplus":
+        return load_ferplus_data(config, read_votes(config.votes))
     classes = classes_for(config.classes)
     training = load_split(config.data, "Training", classes)
     train_idx, val_idx = stratified_split(training.labels, config.val_fraction, config.split_seed)
@@ -150,6 +163,47 @@ def load_data(config: TrainConfig) -> Datasets:
     return Datasets(
         images[train_idx], labels[train_idx], images[val_idx], labels[val_idx], classes, test,
         {"skipped_training": training.skipped, "training_source": training.source},
+    )
+
+
+def load_ferplus_data(config: TrainConfig, votes: Votes) -> Datasets:
+    """Training faces with their FER+ vote distributions; validation and test faces labelled
+    by their FER+ majority.
+
+    The validation faces are exactly those a FER-2013-label run with the same split settings
+    holds out, so models trained on either label set are compared on faces neither saw.
+    Faces FER-2013 labelled disgust (never held out there) may train when their votes fall
+    in the model's classes.
+    """
+    classes = classes_for(config.classes)
+    every = load_split(config.data, "Training", CLASSES_7)
+    assert every.keys is not None
+    original = np.array([CLASSES_7[i] for i in every.labels])
+    usual = np.flatnonzero(np.isin(original, classes))  # the faces a fer2013-label run would load
+    usual_labels = np.array([classes.index(name) for name in original[usual]])
+    _, val_idx = stratified_split(usual_labels, config.val_fraction, config.split_seed)
+    held_out = np.zeros(len(every), dtype=bool)
+    held_out[usual[val_idx]] = True
+    counts = vote_matrix(every, votes)
+    targets, keep = soft_targets(counts, classes)
+    train_mask = keep & ~held_out
+    val_faces = FaceSet(every.images[held_out], every.labels[held_out], CLASSES_7, every.source, {}, [k for k, h in zip(every.keys, held_out) if h])
+    validation, val_reasons = relabel(val_faces, votes, classes)
+    test = None
+    if config.test_split:
+        try:
+            test, _ = relabel(load_split(config.data, config.test_split, CLASSES_7), votes, classes)
+        except DataError as exc:
+            log(f"note: no {config.test_split} split with FER+ votes ({exc}); the test figure is skipped")
+    train_targets = torch.from_numpy(targets[train_mask])
+    extra = {
+        "training_source": every.source, "votes": votes.source, "labels": "ferplus",
+        "left_out_training": int((~keep & ~held_out).sum()), "validation_left_out": val_reasons,
+    }
+    log(f"FER+ votes: {int(train_mask.sum())} training faces kept, {extra['left_out_training']} left out (mostly not-a-face, unknown, disgust or contempt)")
+    return Datasets(
+        torch.from_numpy(every.images[train_mask]), train_targets.argmax(1), torch.from_numpy(validation.images),
+        torch.from_numpy(validation.labels), classes, test, extra, train_vote_targets=train_targets,
     )
 
 
@@ -208,7 +262,9 @@ def train_one_epoch(
             targets = data.train_labels[index].to(device)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
                 logits = model(inputs)
-            if data.train_soft_targets is None:
+            if data.train_vote_targets is not None:
+                loss = soft_cross_entropy(logits.float(), data.train_vote_targets[index].to(device))
+            elif data.train_soft_targets is None:
                 loss = F.cross_entropy(logits.float(), targets, weight=class_weights, label_smoothing=config.label_smoothing)
             else:
                 loss = distillation_loss(logits.float(), targets, data.train_soft_targets[index].to(device), config, class_weights)
@@ -232,6 +288,11 @@ def train_one_epoch(
     if dist.is_initialized():
         dist.all_reduce(totals)
     return _metrics(totals), step, True
+
+
+def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy to a probability distribution per face (FER+'s vote distribution)."""
+    return -(targets * F.log_softmax(logits, dim=1)).sum(1).mean()
 
 
 def distillation_loss(logits: torch.Tensor, targets: torch.Tensor, teacher: torch.Tensor, config: TrainConfig, class_weights: torch.Tensor | None) -> torch.Tensor:
@@ -436,6 +497,12 @@ def publish(folded: SeedCNN, data: Datasets, spec: Preprocessing, config: TrainC
         meta["test_accuracy_flip_tta"] = round(test_tta["accuracy"], 5)
         meta["test_accuracy_as_shipped"] = round(shipped["accuracy"], 5)
         log(f"{config.test_split}: accuracy {test['accuracy']:.4f} (flip TTA {test_tta['accuracy']:.4f}; as exported, {chosen}: {shipped['accuracy']:.4f})")
+        if data.train_vote_targets is not None:
+            # Against FER+ majorities above; the original single labels are reported too.
+            original = load_split(config.data, config.test_split, data.classes)
+            on_original = evaluate(folded, original.images, original.labels, spec, device)
+            meta["test_accuracy_as_shipped_fer2013_labels"] = round(on_original["accuracy"], 5)
+            log(f"{config.test_split} against the original FER-2013 labels: accuracy {on_original['accuracy']:.4f} (as exported)")
     if config.test_split != "PrivateTest":
         # The hold-out split, when the user's copy has it (the Kaggle CSV does): reported, never used to select.
         try:
@@ -480,6 +547,8 @@ _HELP = {
     "swa_lr": "constant learning rate of the weight-averaging epochs",
     "distill_from": "teacher weights file: its test-time-averaged predictions on the training faces become soft targets (empty: off)",
     "distill_weight": "share of the teacher's probabilities in the targets (the rest is the smoothed true label)",
+    "labels": "labels to learn: fer2013 (the original single label) or ferplus (the FER+ vote distribution; needs --votes); default: ferplus when --votes is given",
+    "votes": "FER+ votes: the per-file votes CSV (image-folder data) or Microsoft's fer2013new.csv (with fer2013.csv)",
     "crop_margin": "context around a Haar box recorded for the app (training.calibrate_margin tunes it)",
     "test_split": "split reported after training (never used for selection)",
     "tta": "test-time views of the export: auto (chosen on validation), off, flip, flip+zoom0.95, flip+zoom0.9",
@@ -508,6 +577,14 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         parser.error("--classes must be 6 or 7")
     if not 0 <= config.swa_epochs <= config.epochs:
         parser.error("--swa-epochs must be between 0 and --epochs")
+    if config.labels not in ("",) + LABEL_SOURCES:
+        parser.error(f"--labels must be one of {', '.join(LABEL_SOURCES)}")
+    if label_source(config) == "ferplus" and not config.votes and not config.resume:
+        parser.error("--labels ferplus needs --votes (the FER+ votes CSV)")
+    if config.votes and label_source(config) == "fer2013":
+        parser.error("--votes is only used with --labels ferplus")
+    if config.distill_from and label_source(config) == "ferplus":
+        parser.error("--distill-from trains toward the original labels; it cannot be combined with --labels ferplus")
     if not config.data and not config.resume:
         parser.error("--data is required (fer2013.csv or the folder with train/ and test/)")
     return config
@@ -707,6 +784,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         "validation_accuracy": round(max(best["val_accuracy"], swa_accuracy or 0.0), 5), "selected": selected,
         "best_epoch_validation_accuracy": round(best["val_accuracy"], 5),
         **({"swa_validation_accuracy": round(swa_accuracy, 5)} if swa_accuracy is not None else {}),
+        "labels": label_source(config), **({"votes": str(config.votes)} if config.votes else {}),
         "seed": config.seed, "command": command, "resume_commands": resumes,
         "config": dataclasses.asdict(config), "training_seconds": round(total_seconds, 1), "device": str(device), "world_size": world()[1],
     }

@@ -1,0 +1,170 @@
+"""FER+ votes: both file formats, the target rule, soft-label training and evaluation."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from emotion_app import EmotionClassifier
+from training import evaluate, train
+from training.data import CLASSES_6, CLASSES_7, DataError, load_split
+from training.ferplus import VOTE_COLUMNS, majority_labels, read_votes, relabel, soft_targets, vote_matrix
+from tests.synthetic_fer import EMOTIONS, write_fer_csv, write_fer_folders
+
+FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2"]
+# FER+ column of each FER-2013 emotion name.
+COLUMN_OF = {"angry": "anger", "disgust": "disgust", "fear": "fear", "happy": "happiness", "sad": "sadness", "surprise": "surprise", "neutral": "neutral"}
+
+
+def votes_for(emotion: str, index: int) -> list[int]:
+    """Eight votes for the face's own emotion and two for another; every 9th face is mostly
+    not-a-face, and disgust faces are re-voted happy (FER+ often disagrees with FER-2013)."""
+    row = dict.fromkeys(VOTE_COLUMNS, 0)
+    if index % 9 == 8:
+        row["NF"], row["neutral"] = 7, 3
+    else:
+        own = "happiness" if emotion == "disgust" else COLUMN_OF[emotion]
+        row[own] += 8
+        row["surprise" if own != "surprise" else "fear"] += 2
+    return [row[c] for c in VOTE_COLUMNS]
+
+
+def write_per_file_votes(root: Path, path: Path) -> Path:
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["split", "file", *VOTE_COLUMNS])
+        for index, file in enumerate(sorted(root.glob("*/*/*.png"))):
+            split = "Training" if file.name.startswith("Training") else "PublicTest"
+            writer.writerow([split, file.relative_to(root).as_posix(), *votes_for(file.parent.name, index)])
+    return path
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("ferplus")
+    root = write_fer_folders(base / "fer2013", train_per_class=10, test_per_class=4)
+    return root, write_per_file_votes(root, base / "ferplus-votes.csv")
+
+
+def test_per_file_votes_match_the_image_folder_layout(folders: tuple[Path, Path]) -> None:
+    root, votes_path = folders
+    votes = read_votes(votes_path)
+    faces = load_split(root, "Training", CLASSES_7)
+    matrix = vote_matrix(faces, votes)
+    assert matrix.shape == (70, 10) and (matrix.sum(1) == 10).all()
+    # Every face got the votes written for its own file.
+    for key, row in zip(faces.keys or [], matrix):
+        assert votes.counts[key].tolist() == row.tolist()
+
+
+def test_fer2013new_rows_follow_the_kaggle_csv(tmp_path: Path) -> None:
+    data = write_fer_csv(tmp_path / "fer2013.csv", {"Training": 3, "PublicTest": 2})
+    with open(data, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with open(tmp_path / "fer2013new.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Usage", "Image name", *VOTE_COLUMNS])
+        for index, row in enumerate(rows):
+            # Row 1 of each usage is a face FER+ left out: empty name, still holds its place.
+            left_out = index in (1, 22)
+            writer.writerow([row["Usage"], "" if left_out else f"fer{index:07d}.png", *votes_for(EMOTIONS[int(row["emotion"])], index)])
+    votes = read_votes(tmp_path / "fer2013new.csv")
+    assert votes.key_kind == "row" and len(votes) == len(rows) - 2
+    test = load_split(data, "PublicTest", CLASSES_7)
+    matrix = vote_matrix(test, votes)
+    expected = [votes_for(EMOTIONS[int(r["emotion"])], i) for i, r in enumerate(rows) if r["Usage"] == "PublicTest"]
+    expected[1] = [0] * 10  # the left-out face
+    assert matrix.tolist() == expected
+    # Microsoft's row-order file cannot be matched to image files, and says so.
+    with pytest.raises(DataError, match="fer2013.csv"):
+        vote_matrix(load_split(write_fer_folders(tmp_path / "folders", 1, 1), "Training", CLASSES_7), votes)
+
+
+def test_votes_become_renormalised_targets_and_unclear_faces_are_dropped() -> None:
+    def row(**counts: int) -> list[int]:
+        return [counts.get(c, 0) for c in VOTE_COLUMNS]
+
+    counts = np.array([
+        row(happiness=6, neutral=3, anger=1),  # the single anger vote is annotator noise
+        row(NF=6, neutral=4),  # mostly not a face
+        row(disgust=3, contempt=2, sadness=4, unknown=1),  # 4 in the classes vs 5 outside
+        row(sadness=5, anger=5),  # a tie: a fine training target, no majority label
+        row(fear=1, surprise=1),  # single votes only: kept as they are
+        row(),  # no votes
+    ])
+    targets, keep = soft_targets(counts, CLASSES_6)
+    assert keep.tolist() == [True, False, False, True, True, False]
+    index = {name: i for i, name in enumerate(CLASSES_6)}
+    assert targets[0][index["happy"]] == pytest.approx(6 / 9) and targets[0][index["neutral"]] == pytest.approx(3 / 9)
+    assert targets[0][index["angry"]] == 0
+    assert targets[3][index["sad"]] == pytest.approx(0.5) and targets[3][index["angry"]] == pytest.approx(0.5)
+    assert targets[4][index["fear"]] == pytest.approx(0.5)
+    np.testing.assert_allclose(targets[keep].sum(1), 1.0, rtol=1e-6)
+    labels, reasons = majority_labels(counts, CLASSES_6)
+    assert labels.tolist() == [index["happy"], -1, index["sad"], -1, -1, -1]
+    assert reasons == {"no_votes": 1, "tie": 2, "other_majority": 1}
+
+
+def test_soft_cross_entropy_is_cross_entropy_to_the_vote_distribution() -> None:
+    logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 1.0, 3.0]])
+    one_hot = torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    assert train.soft_cross_entropy(logits, one_hot).item() == pytest.approx(F.cross_entropy(logits, torch.tensor([0, 2])).item())
+    mixed = torch.tensor([[0.7, 0.3, 0.0], [0.2, 0.2, 0.6]])
+    by_hand = -(mixed * torch.log_softmax(logits, 1)).sum(1).mean()
+    assert train.soft_cross_entropy(logits, mixed).item() == pytest.approx(by_hand.item())
+    # Its minimum over logits is at the target distribution itself.
+    assert train.soft_cross_entropy(torch.log(mixed + 1e-9), mixed) < train.soft_cross_entropy(logits, mixed)
+
+
+def test_ferplus_run_trains_on_votes_and_says_so_in_its_card(tmp_path: Path, folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    root, votes = folders
+    export = tmp_path / "ferplus.safetensors"
+    args = ["--data", str(root), "--labels", "ferplus", "--votes", str(votes), "--epochs", "1", "--out", str(tmp_path / "run"), "--export", str(export), *FAST]
+    assert train.main(args) == 0
+    classifier = EmotionClassifier.load(export)
+    card = classifier.card.training
+    assert card["labels"] == "ferplus" and card["votes"] == str(votes)
+    assert classifier.labels == CLASSES_6
+    assert sum(p.numel() for p in classifier.model.parameters()) == 1_484_806
+    # Validation holds out the faces a FER-2013-label run holds out (12 of 60), minus those
+    # without a FER+ majority among the classes; disgust faces re-voted happy train.
+    assert 0 < card["split_sizes"]["validation"] <= 12
+    with open(votes, newline="") as handle:
+        not_a_face = sum(1 for r in csv.DictReader(handle) if r["split"] == "Training" and int(r["NF"]) > 5)
+    assert not_a_face > 0 and 58 - not_a_face <= card["split_sizes"]["train"] < 58
+    assert "test_accuracy_as_shipped_fer2013_labels" in card
+
+
+def test_ferplus_needs_votes_and_refuses_distillation(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        train.parse_args(["--data", "x", "--labels", "ferplus"])
+    assert "--votes" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        train.parse_args(["--data", "x", "--votes", "v.csv", "--distill-from", "w.safetensors"])
+    assert "--distill-from" in capsys.readouterr().err
+
+
+def test_evaluate_reports_both_label_sets(tmp_path: Path, folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    root, votes = folders
+    export = tmp_path / "w.safetensors"
+    assert train.main(["--data", str(root), "--epochs", "1", "--out", str(tmp_path / "run"), "--export", str(export), *FAST]) == 0
+    capsys.readouterr()
+    out = tmp_path / "eval"
+    assert evaluate.main(["--weights", str(export), "--data", str(root), "--votes", str(votes), "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    # Original labels: 24 faces of the 6 classes (disgust left out).
+    assert summary["n"] == 24 and summary["excluded"] == {"disgust": 4}
+    # FER+ majority: the 28 test faces minus the not-a-face ones; re-voted disgust faces count as happy.
+    faces = load_split(root, "PublicTest", CLASSES_7)
+    expected, _ = relabel(faces, read_votes(votes), CLASSES_6)
+    assert summary["ferplus"]["n"] == len(expected) and summary["ferplus"]["left_out"]["other_majority"] > 0
+    report = json.loads((out / "report.json").read_text())
+    matrix = np.array(report["ferplus"]["confusion_matrix"])
+    assert matrix.sum() == len(expected) and np.isclose(report["ferplus"]["accuracy"], np.trace(matrix) / matrix.sum())
+    assert (out / "confusion_matrix_ferplus.png").stat().st_size > 1000
