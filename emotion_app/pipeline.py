@@ -8,11 +8,13 @@ of its own; :meth:`EmotionPipeline.close` (or a ``with`` block) ends that thread
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any
 
+import cv2
 import numpy as np
 
 from .inference.classifier import EmotionClassifier
@@ -21,6 +23,34 @@ from .inference.reuse import PredictionReuse
 from .preprocessing import crop_face, to_gray
 from .results import FaceResult
 from .faces.tracker import FaceTracker, check_smoothing
+
+
+# Frames with more pixels than this (4096x4096) are scaled down to it before anything
+# else, so a 20000x20000 image costs a 16-megapixel pass instead of gigabytes; boxes are
+# reported in the frame's own pixels, and the smallest face found grows by the same factor.
+MAX_DETECTION_PIXELS = 4096 * 4096
+
+
+def detection_gray(frame: np.ndarray) -> tuple[np.ndarray, float]:
+    """The gray image the pipeline works on and its scale relative to ``frame`` (1.0, or
+    less for frames over :data:`MAX_DETECTION_PIXELS`)."""
+    height, width = frame.shape[:2]
+    if height * width <= MAX_DETECTION_PIXELS:
+        return to_gray(frame), 1.0
+    scale = math.sqrt(MAX_DETECTION_PIXELS / (height * width))
+    size = (max(1, int(width * scale)), max(1, int(height * scale)))
+    if frame.dtype in (np.uint8, np.uint16, np.float32, np.float64) and (frame.ndim == 2 or frame.shape[2] in (1, 3, 4)):
+        # Shrink first (no full-size gray copy), then convert the small image.
+        small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+        gray = to_gray(small if small.ndim == frame.ndim else small[:, :, None])
+    else:
+        gray = cv2.resize(to_gray(frame), size, interpolation=cv2.INTER_AREA)
+    return gray, size[0] / width
+
+
+def _unscale_box(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
+    x, y, w, h = box
+    return (int(round(x / scale)), int(round(y / scale)), int(round(w / scale)), int(round(h / scale)))
 
 
 @dataclass(frozen=True)
@@ -118,7 +148,7 @@ class EmotionPipeline:
         frame = np.asarray(frame)
         if frame.size == 0:
             raise ValueError(f"empty frame of shape {frame.shape}")
-        gray = to_gray(frame)
+        gray, scale = detection_gray(frame)
         tracks = self.tracker.update(gray)
         detected = time.perf_counter()
         results: list[FaceResult] = []
@@ -161,6 +191,8 @@ class EmotionPipeline:
                         probabilities=tuple(float(p) for p in blended),
                     )
                 )
+        if scale != 1.0:  # found in a scaled-down copy of a huge frame: back to its pixels
+            results = [replace(result, box=_unscale_box(result.box, scale)) for result in results]
         end = time.perf_counter()
         self.last_timings = StageTimings(
             detect_ms=(detected - start) * 1000.0,

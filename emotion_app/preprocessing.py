@@ -110,22 +110,47 @@ def _is_number(value: object) -> bool:
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
-    """A 2-D uint8 gray image from a gray, BGR or BGRA frame (any size)."""
+    """A 2-D uint8 gray image from a gray, BGR or BGRA frame (any size, any numeric dtype
+    :func:`to_uint8` accepts)."""
+    frame = np.asarray(frame)
+    if frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] not in (1, 3, 4)):
+        raise ValueError(f"unsupported frame shape {frame.shape}: expected HxW, HxWx3 or HxWx4")
+    frame = to_uint8(frame)
     if frame.ndim == 2:
         gray = frame
-    elif frame.ndim == 3 and frame.shape[2] == 1:
+    elif frame.shape[2] == 1:
         gray = frame[:, :, 0]
-    elif frame.ndim == 3 and frame.shape[2] == 3:
+    elif frame.shape[2] == 3:
         gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-    elif frame.ndim == 3 and frame.shape[2] == 4:
-        gray = cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
     else:
-        raise ValueError(f"unsupported frame shape {frame.shape}: expected HxW, HxWx3 or HxWx4")
-    if gray.dtype != np.uint8:
-        if np.issubdtype(gray.dtype, np.floating):
-            gray = np.clip(gray * (255.0 if gray.max(initial=0) <= 1.0 else 1.0), 0, 255)
-        gray = np.clip(gray, 0, 255).astype(np.uint8)
+        gray = cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
     return np.ascontiguousarray(gray)
+
+
+def to_uint8(frame: np.ndarray) -> np.ndarray:
+    """``frame`` as uint8 pixels: floats in 0..1 are scaled by 255 (otherwise taken as
+    0..255), 16-bit unsigned to their high byte, booleans to 0/255, other integers kept if they
+    lie in 0..255. Anything else is a ValueError that names the dtype."""
+    dtype = frame.dtype
+    if dtype == np.uint8:
+        return frame
+    if dtype == np.bool_:
+        return frame.astype(np.uint8) * np.uint8(255)
+    if dtype == np.uint16:
+        return (frame >> 8).astype(np.uint8)  # the high byte: 0..65535 -> 0..255
+    if np.issubdtype(dtype, np.floating):
+        if frame.size and not np.isfinite(frame).all():
+            raise ValueError(f"frame of dtype {dtype} holds NaN or infinite values")
+        peak = float(frame.max(initial=0.0))
+        return np.clip(np.rint(frame * (255.0 if peak <= 1.0 else 1.0)), 0, 255).astype(np.uint8)
+    if np.issubdtype(dtype, np.integer):
+        low, high = (int(frame.min()), int(frame.max())) if frame.size else (0, 0)
+        if 0 <= low and high <= 255:
+            return frame.astype(np.uint8)
+        raise ValueError(
+            f"frame of dtype {dtype} has values {low}..{high}; expected 0..255 (or uint16, or floats in 0..1 or 0..255)"
+        )
+    raise ValueError(f"unsupported frame dtype {dtype}: expected uint8, uint16, integers in 0..255 or floats")
 
 
 def crop_face(gray: np.ndarray, box: Box, spec: Preprocessing) -> np.ndarray:

@@ -111,8 +111,9 @@ def test_csv_writer_incremental_rows(tmp_path: Path) -> None:
     writer = FaceCsvWriter(path, SIX_LABELS)
     assert writer.write_frame(0, 0.0, [make_face(1), make_face(2)]) == 2
     assert writer.write_frame(1, 0.0667, []) == 0
-    # Flushed per frame: a reader sees the rows before close (a recording in progress).
-    assert len(path.read_text().splitlines()) == 3
+    # Flushed per frame into a file beside the target; the target appears only on close.
+    assert writer.partial_path is not None and writer.partial_path.parent == path.parent
+    assert len(writer.partial_path.read_text().splitlines()) == 3 and not path.exists()
     writer.write_frame(2, None, [make_face(1)])
     writer.close()
     assert writer.closed and writer.rows_written == 3 and writer.frames_written == 3
@@ -141,7 +142,7 @@ def test_csv_rejects_faces_from_another_model(tmp_path: Path) -> None:
 def test_csv_unwritable_path_names_it(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
-    with pytest.raises(OSError, match="cannot write CSV"):
+    with pytest.raises(OutputError, match="CSV .*faces.csv.* not a folder"):
         FaceCsvWriter(blocker / "faces.csv", SIX_LABELS)
 
 

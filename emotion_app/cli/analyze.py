@@ -6,15 +6,21 @@ import argparse
 import sys
 import time
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from ..io.csv_export import FaceCsvWriter
 from ..io.overlay import draw_results
 from ..pipeline import EmotionPipeline
+from ..io.atomic import check_outputs
 from ..io.video import AnnotatedVideoWriter, InputError, MediaInput, OutputError, open_input
 from .common import (
     CommandError,
+    Interrupted,
+    SignalGuard,
+    check_threads,
+    interrupt_signals,
     add_threads_argument,
     add_weights_argument,
     apply_threads,
@@ -25,6 +31,7 @@ from .common import (
 
 # Inputs with more frames than this get a progress bar (when stderr is a terminal).
 PROGRESS_MIN_FRAMES = 25
+_NOTHING_CHANGED = "the partial outputs were removed and existing files left as they were"
 
 
 def add_parser(commands: Any) -> None:
@@ -62,66 +69,111 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return analyze(args)
-    except (CommandError, InputError, OutputError) as exc:
-        return fail(str(exc))
-    except OSError as exc:
-        return fail(str(exc))
-    except KeyboardInterrupt:
-        print("interrupted; outputs written so far are kept", file=sys.stderr)
-        return 130
+    with interrupt_signals() as guard:
+        try:
+            return analyze(args, guard)
+        except (CommandError, InputError, OutputError) as exc:
+            return fail(str(exc))
+        except OSError as exc:
+            return fail(str(exc))
+        except Interrupted as exc:  # before the first frame: nothing was written
+            print(f"{exc}; nothing was written", file=sys.stderr)
+            return exc.exit_code
 
 
-def analyze(args: argparse.Namespace) -> int:
+def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
+    # Every argument is checked, and the input opened, before any output is touched.
     if not 0.0 <= args.smoothing <= 1.0:
         raise CommandError(f"--smoothing must be between 0 and 1, got {args.smoothing}")
     if args.min_face < 8:
         raise CommandError(f"--min-face must be at least 8 pixels, got {args.min_face}")
-    apply_threads(args.threads)
+    check_threads(args.threads)
+    outputs = [(name, path) for name, path in (("--csv", args.csv), ("--output", args.output)) if path is not None]
     media = open_input(args.input)
+    check_outputs(outputs, [media.path, *media.images, *([args.weights] if args.weights else [])])
+    video_writer = AnnotatedVideoWriter(args.output, media.fps) if args.output else None  # opens nothing yet
+    apply_threads(args.threads)
     classifier = load_classifier(args.weights)
     pipeline = EmotionPipeline(make_detector(args.min_face), classifier, smoothing=args.smoothing)
-    csv_writer = FaceCsvWriter(args.csv, classifier.labels) if args.csv else None
-    video_writer = AnnotatedVideoWriter(args.output, media.fps) if args.output else None
     label_counts: Counter[str] = Counter()
     tracks: set[int] = set()
     frames = frames_with_face = faces = 0
-    started = time.perf_counter()
+    interrupted: Interrupted | None = None
     progress = _progress_bar(media, args.progress)
+    started = time.perf_counter()
+    csv_writer = FaceCsvWriter(args.csv, classifier.labels) if args.csv else None
+    held = guard.held if guard is not None else nullcontext
     try:
         for index, time_s, frame in media.frames():
-            if media.kind != "video":
-                pipeline.reset()  # independent stills: no tracking across images
-            results = pipeline.process(frame)
-            frames += 1
-            faces += len(results)
-            frames_with_face += bool(results)
-            label_counts.update(result.label for result in results)
-            tracks.update(result.track_id for result in results)
-            if csv_writer is not None:
-                csv_writer.write_frame(index, time_s, results)
-            if video_writer is not None:
-                video_writer.write(draw_results(frame, results, classifier.labels, show_bars=args.bars, in_place=True))
+            with held():  # a stop signal waits for the frame to be in both outputs
+                if media.kind != "video":
+                    pipeline.reset()  # independent stills: no tracking across images
+                results = pipeline.process(frame)
+                frames += 1
+                faces += len(results)
+                frames_with_face += bool(results)
+                label_counts.update(result.label for result in results)
+                tracks.update(result.track_id for result in results)
+                if csv_writer is not None:
+                    csv_writer.write_frame(index, time_s, results)
+                if video_writer is not None:
+                    video_writer.write(draw_results(frame, results, classifier.labels, show_bars=args.bars, in_place=True))
             if progress is not None:
                 progress.update(1)
                 progress.set_postfix(faces=faces, refresh=False)
+    except Interrupted as exc:
+        interrupted = exc  # finish the outputs with the frames done so far
+    except BaseException as exc:
+        # An error leaves every existing file as it was: the partial outputs go.
+        for writer in (csv_writer, video_writer):
+            if writer is not None:
+                writer.discard()
+        if isinstance(exc, OutputError):
+            raise OutputError(f"{exc} while writing frame {frames}; {_NOTHING_CHANGED}") from exc
+        raise
     finally:
         if progress is not None:
             progress.close()
-        if csv_writer is not None:
-            csv_writer.close()
-        if video_writer is not None:
-            video_writer.close()
-    elapsed = time.perf_counter() - started
     if frames == 0:
+        for writer in (csv_writer, video_writer):
+            if writer is not None:
+                writer.discard()
+        if interrupted is not None:
+            raise interrupted
         raise InputError(f"{args.input}: no frame could be read")
-    _print_summary(args, media, frames, frames_with_face, faces, len(tracks), label_counts, elapsed, classifier.labels)
+    if guard is not None:
+        guard.defer()  # a signal from now on must not cut the outputs short while they are put in place
+    _finish_outputs(video_writer, csv_writer)
+    if interrupted is None and guard is not None and guard.received is not None:
+        interrupted = Interrupted(guard.received)
+    elapsed = time.perf_counter() - started
+    if interrupted is not None:
+        of_total = f" of {media.frame_count}" if media.frame_count else ""
+        print(f"{interrupted} after {frames}{of_total} frames; outputs written so far are kept", file=sys.stderr)
+    if frames:
+        _print_summary(args, media, frames, frames_with_face, faces, len(tracks), label_counts, elapsed, classifier.labels)
     if csv_writer is not None:
         print(f"CSV: {args.csv} ({csv_writer.rows_written} rows)")
-    if video_writer is not None:
+    if video_writer is not None and video_writer.frames_written:
         print(f"annotated {'image' if video_writer.still else 'video'}: {args.output} ({video_writer.frames_written} frames)")
-    return 0
+    return interrupted.exit_code if interrupted is not None else 0
+
+
+def _finish_outputs(video_writer: AnnotatedVideoWriter | None, csv_writer: FaceCsvWriter | None) -> None:
+    """Verify and put both outputs in place; if the video fails, the CSV is dropped too."""
+    if video_writer is not None:
+        try:
+            video_writer.close()
+        except OutputError as exc:
+            if csv_writer is not None:
+                csv_writer.discard()
+            raise OutputError(f"{exc}; {_NOTHING_CHANGED}") from exc
+    if csv_writer is not None:
+        try:
+            csv_writer.close()
+        except OutputError as exc:
+            kept = f" ({video_writer.path} was written)" if video_writer is not None and video_writer.frames_written else ""
+            raise OutputError(f"{exc}; the CSV was left as it was{kept}") from exc
 
 
 def _progress_bar(media: MediaInput, wanted: bool | None) -> Any:

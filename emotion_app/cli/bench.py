@@ -76,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def bench(args: argparse.Namespace) -> dict[str, Any]:
+    if args.frames < 0:
+        raise CommandError(f"--frames must be 0 (all frames) or more, got {args.frames}")
+    if args.min_face < 8:
+        raise CommandError(f"--min-face must be at least 8 pixels, got {args.min_face}")
     apply_threads(args.threads)
     media = open_input(args.input)
     classifier = load_classifier(args.weights)

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
+from typing import Iterator
 
 from ..inference.classifier import EmotionClassifier
 from ..faces.detector import FaceDetector, OpenCVSetupError
@@ -33,12 +39,90 @@ def add_threads_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def check_threads(threads: int) -> None:
+    """--threads must be 1..the CPUs this process may use (100000 threads crash torch)."""
+    cpus = usable_cpus()
+    if not 1 <= threads <= cpus:
+        raise CommandError(f"--threads must be between 1 and {cpus} (the CPUs this process may use), got {threads}")
+
+
 def apply_threads(threads: int) -> None:
     import torch
 
-    if threads < 1:
-        raise CommandError(f"--threads must be at least 1, got {threads}")
+    check_threads(threads)
     torch.set_num_threads(threads)
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT, SIGTERM or SIGHUP arrived; a command finishes its outputs and exits 128+signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.exit_code = 128 + signum
+
+    def __str__(self) -> str:
+        return f"interrupted by {signal.Signals(self.signum).name}"
+
+
+class SignalGuard:
+    """Turns the first stop signal into :class:`Interrupted`; later ones, and any after
+    :meth:`defer`, are only noted in ``received`` so cleanup runs to the end. Inside
+    :meth:`held` the first one waits for the block's end, so a frame is either in every
+    output or in none."""
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self._deferred = False
+        self._holding = False
+        self._pending: int | None = None
+
+    def defer(self) -> None:
+        self._deferred = True
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        if self._pending is not None and not self._deferred:  # reached only when the block completed
+            signum, self._pending = self._pending, None
+            raise Interrupted(signum)
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.received is not None or self._deferred:
+            self.received = self.received or signum
+            return
+        self.received = signum
+        if self._holding:
+            self._pending = signum
+        else:
+            raise Interrupted(signum)
+
+
+@contextmanager
+def interrupt_signals() -> Iterator[SignalGuard]:
+    """SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` in the main thread while inside."""
+    guard = SignalGuard()
+    if threading.current_thread() is not threading.main_thread():
+        yield guard  # only the main thread may set handlers (in-process callers on a thread)
+        return
+    wanted = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {signum: signal.signal(signum, guard.handle) for signum in wanted}
+    try:
+        yield guard
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def load_classifier(weights: Path | None, optimize: bool = True) -> EmotionClassifier:

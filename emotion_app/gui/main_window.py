@@ -21,6 +21,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from emotion_app.io.atomic import OutputError, check_outputs
+
 from .launch import LaunchOptions
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
 from .frame_sources import FALLBACK_FPS, SourceFactory, open_frame_source
@@ -513,11 +515,20 @@ class MainWindow(QMainWindow):
         self.settings.last_output_dir = str(Path(path).parent)
         self.snapshots.save(result, Path(path))
 
-    def start_recording(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest:
+    def start_recording(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest | None:
+        """Record to ``video_path`` (and a CSV beside it); None, with a banner, if a path is
+        the playing video (after links) or unusable."""
         video_path = Path(video_path)
         if not video_path.suffix:
             video_path = video_path.with_suffix(".mp4")
         request = RecordingRequest(video_path, Path(csv_path) if csv_path else video_path.with_suffix(".csv"))
+        source = [self._source.path] if isinstance(self._source, VideoFileSpec) else []
+        try:
+            check_outputs([("recording", request.video_path), ("its CSV", request.csv_path)], source)
+        except OutputError as exc:  # never record over the video being played
+            self.record_action.setChecked(False)
+            self.source_banner.show_message(f"Recording refused: {exc}", "error")
+            return None
         info = self._source_info
         fps = info.fps if info is not None and info.fps > 0 else FALLBACK_FPS
         self.controller.start_recording(request, fps)

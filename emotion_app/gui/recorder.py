@@ -3,11 +3,13 @@
 Each frame written is the result's ``annotated`` picture: the core overlay
 (``emotion_app.io.overlay``), the very pixels the screen shows, written with
 ``emotion_app.io.video``; the CSV comes from ``emotion_app.io.csv_export``. A recording is
-therefore what the ``analyze`` command writes for the same frames and faces.
+therefore what the ``analyze`` command writes for the same frames and faces, and like it
+appears at its path only when finished and verified (``emotion_app.io.atomic``).
 """
 
 from __future__ import annotations
 
+from emotion_app.io.atomic import OutputError
 from emotion_app.io.csv_export import FaceCsvWriter
 from emotion_app.io.video import AnnotatedVideoWriter
 
@@ -27,7 +29,7 @@ class Recorder:
     def __init__(self, request: RecordingRequest, fps: float) -> None:
         self.request = request
         self.fps = fps if fps > 0 else 30.0
-        # Both files are opened now so a bad path fails at once, not on the first frame.
+        # The video path is checked now so a bad one fails at once, not on the first frame.
         self._video = AnnotatedVideoWriter(request.video_path, self.fps)
         self._csv: FaceCsvWriter | None = None
         self._first_time: float | None = None
@@ -54,9 +56,17 @@ class Recorder:
             self._csv.write_frame(result.frame_index, result.source_time, result.faces)
 
     def close(self, error: str = "") -> RecordingSummary:
-        self._video.close()
-        rows = 0
-        if self._csv is not None:
-            rows = self._csv.rows_written
-            self._csv.close()
-        return RecordingSummary(self.request, self.frames_written, rows, error)
+        """Verify both files and put them in place; never raises. After a write error (a
+        full disk stops writing while the video's index still fits) what was written is
+        kept when it reads back; ``error`` and any failure to keep a file go in the summary."""
+        problems = [error] if error else []
+        for writer in (self._video, self._csv):
+            if writer is None:
+                continue
+            try:
+                writer.close()
+            except OutputError as exc:
+                if str(exc) not in problems:
+                    problems.append(str(exc))
+        rows = self._csv.rows_written if self._csv is not None else 0
+        return RecordingSummary(self.request, self.frames_written, rows, "; ".join(problems))

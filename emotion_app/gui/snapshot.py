@@ -8,6 +8,8 @@ from pathlib import Path
 import cv2
 from PyQt6.QtCore import QObject, QThreadPool, pyqtSignal
 
+from emotion_app.io.atomic import OutputError, check_target, write_bytes
+
 from .messages import InferenceResult
 
 
@@ -32,10 +34,12 @@ def _write_png(result: InferenceResult, path: Path) -> None:
     if not ok:
         raise OSError(f"could not encode snapshot {path}")
     # Through Python's file API rather than cv2.imwrite: non-ASCII paths work everywhere.
+    # Via a temporary file: an existing file is only ever replaced by a complete one.
     try:
-        path.write_bytes(encoded.tobytes())
-    except OSError as exc:
-        raise OSError(f"could not write snapshot {path}: {exc.strerror or exc}") from exc
+        check_target(path, "snapshot")
+        write_bytes(path, encoded.tobytes())
+    except OutputError as exc:
+        raise OSError(f"could not write snapshot: {exc}") from exc
 
 
 class SnapshotSaver(QObject):

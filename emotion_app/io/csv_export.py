@@ -1,5 +1,8 @@
 """Per-face, per-frame CSV output, written incrementally (``analyze --csv`` and GUI recording).
 
+Rows go to a temporary file beside the target (flushed per frame) that replaces the
+target on :meth:`FaceCsvWriter.close`; see :mod:`.atomic`.
+
 Columns: frame, time_s, track_id, x, y, w, h, label, confidence, then one probability
 column per class, named after the classifier's labels in output order.
 """
@@ -14,6 +17,7 @@ from types import TracebackType
 from typing import IO, Iterable, Sequence
 
 from ..results import FaceResult
+from .atomic import AtomicOutput, OutputError, check_target, output_error
 
 FIXED_COLUMNS: tuple[str, ...] = ("frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence")
 
@@ -41,14 +45,24 @@ class FaceCsvWriter:
         self.columns: tuple[str, ...] = FIXED_COLUMNS + probability_columns(self.labels)
         self.rows_written = 0
         self.frames_written = 0
+        check_target(self.path, "CSV")
+        # Rows go to a temporary file beside the target, which replaces it on close().
+        self._output = AtomicOutput(self.path)
+        self._handle: _OutputFile | None = None
+        temp = self._output.open()
         try:
-            if self.path.parent and not self.path.parent.exists():
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle: IO[str] | None = open(self.path, "w", newline="", encoding="utf-8")
-        except OSError as exc:
-            raise OSError(f"cannot write CSV {self.path}: {exc.strerror or exc}") from exc
-        self._writer = csv.writer(self._handle)
-        self._writer.writerow(self.columns)
+            self._handle = _OutputFile(open(temp, "w", newline="", encoding="utf-8"), self.path)
+            self._writer = csv.writer(self._handle)
+            self._writer.writerow(self.columns)
+            self._handle.flush()
+        except (OSError, OutputError) as exc:
+            self.discard()
+            raise exc if isinstance(exc, OutputError) else output_error(self.path, exc) from exc
+
+    @property
+    def partial_path(self) -> Path | None:
+        """Where the rows are until :meth:`close` puts them at ``path`` (None once closed)."""
+        return self._output.temp
 
     @property
     def closed(self) -> bool:
@@ -82,9 +96,36 @@ class FaceCsvWriter:
             self._handle.flush()
 
     def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+        """Put the CSV in place. After a failed write (a full disk) it keeps the frames
+        written completely before it; OutputError (and the old file kept) if even that fails."""
+        handle, self._handle = self._handle, None
+        if handle is None:
+            return
+        temp = self._output.temp
+        assert temp is not None
+        try:
+            handle.finish()
+        except OutputError:
+            self._output.discard()
+            raise
+        if handle.failed:
+            # The rows of the frame that failed may be half written: cut back to the last
+            # complete frame, which also frees the space the cut-off part took.
+            try:
+                os.truncate(temp, handle.good_size)
+                with open(temp, newline="", encoding="utf-8") as check:
+                    self.rows_written = max(0, sum(1 for _ in csv.reader(check)) - 1)
+            except OSError as exc:
+                self._output.discard()
+                raise output_error(self.path, exc) from exc
+        self._output.commit()
+
+    def discard(self) -> None:
+        """Drop the rows; ``path`` stays as it was."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.abandon()
+        self._output.discard()
 
     def __enter__(self) -> "FaceCsvWriter":
         return self
@@ -95,4 +136,57 @@ class FaceCsvWriter:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.close()
+        if exc_type is None or issubclass(exc_type, KeyboardInterrupt):
+            self.close()
+        else:
+            self.discard()
+
+
+class _OutputFile:
+    """The temporary file's text handle: OSErrors become OutputErrors naming the target
+    (DiskFullError for a full disk), and the size after the last good flush is kept."""
+
+    def __init__(self, handle: IO[str], path: Path) -> None:
+        self._handle = handle
+        self._path = path
+        self.good_size = 0
+        self.failed = False
+
+    def write(self, text: str) -> int:
+        try:
+            return self._handle.write(text)
+        except OSError as exc:
+            self.failed = True
+            raise output_error(self._path, exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self._handle.flush()
+        except OSError as exc:
+            self.failed = True
+            raise output_error(self._path, exc) from exc
+        self.good_size = self._handle.tell()
+
+    def finish(self) -> None:
+        """Flush to the disk and close; OutputError unless everything written is there."""
+        if self.failed:
+            self.abandon()
+            return
+        try:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())  # a delayed write error shows here, not after the rename
+            size, expected = os.fstat(self._handle.fileno()).st_size, self._handle.tell()
+            self._handle.close()
+        except OSError as exc:
+            self.failed = True
+            self.abandon()
+            raise output_error(self._path, exc) from exc
+        if size != expected:
+            raise OutputError(f"{self._path}: only {size} of {expected} bytes reached the disk; not kept")
+
+    def abandon(self) -> None:
+        """Close without caring whether the buffered rest can still be written."""
+        try:
+            self._handle.close()
+        except OSError:
+            pass  # the file descriptor is closed even when the final flush fails

@@ -12,6 +12,10 @@ from typing import Iterator
 import cv2
 import numpy as np
 
+from .atomic import AtomicOutput, DiskFullError, OutputError, check_target
+
+__all__ = ["AnnotatedVideoWriter", "DiskFullError", "InputError", "MediaInput", "OutputError", "letterbox", "open_input"]
+
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"})
@@ -21,10 +25,6 @@ _FOURCC: dict[str, str] = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi
 
 class InputError(Exception):
     """An input that cannot be read; the message is one line naming it and the reason."""
-
-
-class OutputError(Exception):
-    """An output that cannot be written; the message names it and the reason."""
 
 
 Frame = tuple[int, float | None, np.ndarray]  # index, time in seconds (None for still images), BGR
@@ -134,7 +134,10 @@ class AnnotatedVideoWriter:
     """Writes BGR frames to a video; opened on the first frame, whose size it keeps.
 
     Later frames of another size (a folder of mixed images) are letterboxed to fit.
-    ``path`` with an image suffix writes a single still image instead (last frame).
+    ``path`` with an image suffix writes a single still image instead (the last frame).
+    Nothing appears at ``path`` until :meth:`close`: frames go to a temporary file beside
+    it, which is reopened and checked (its frame count) before it replaces ``path``.
+    :meth:`discard` drops what was written and leaves ``path`` as it was.
     """
 
     def __init__(self, path: str | os.PathLike[str], fps: float | None = None) -> None:
@@ -144,31 +147,26 @@ class AnnotatedVideoWriter:
         self.still = suffix in IMAGE_SUFFIXES
         if not self.still and suffix not in _FOURCC:
             raise OutputError(f"{self.path}: unsupported output type; use {', '.join(sorted(_FOURCC))} or an image suffix")
-        parent = self.path.parent
-        if not parent.exists():
-            try:
-                parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise OutputError(f"{self.path}: cannot create folder {parent} ({exc.strerror or exc})") from exc
-        if not os.access(parent, os.W_OK):
-            raise OutputError(f"{self.path}: folder {parent} is not writable")
+        check_target(self.path)
+        self._output = AtomicOutput(self.path)
         self._writer: cv2.VideoWriter | None = None
         self._size: tuple[int, int] | None = None
         self.frames_written = 0
 
     def write(self, frame: np.ndarray) -> None:
+        """Add a frame; DiskFullError when the disk has no room left for it."""
         if self.still:
-            if not cv2.imwrite(str(self.path), frame):
-                raise OutputError(f"{self.path}: OpenCV could not write the image")
-            self.frames_written += 1
+            self._write_still(frame)
             return
+        self._output.ensure_room(frame.nbytes)
         if self._writer is None:
             height, width = frame.shape[:2]
             self._size = (width, height)
             fourcc = cv2.VideoWriter_fourcc(*_FOURCC[self.path.suffix.lower()])
-            self._writer = cv2.VideoWriter(str(self.path), fourcc, self.fps, self._size)
+            temp = self._output.open()
+            self._writer = cv2.VideoWriter(str(temp), fourcc, self.fps, self._size)
             if not self._writer.isOpened():
-                self._writer = None
+                self.discard()
                 raise OutputError(f"{self.path}: OpenCV could not open a video writer for it")
         assert self._size is not None
         if (frame.shape[1], frame.shape[0]) != self._size:
@@ -177,15 +175,78 @@ class AnnotatedVideoWriter:
         self.frames_written += 1
 
     def close(self) -> None:
+        """Finish, verify and put the output in place; OutputError (file left as it was) if
+        it cannot be. With no frame written nothing is created."""
+        if self.still:
+            self._commit_still()
+            return
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        writer.release()
+        temp = self._output.temp
+        assert temp is not None
+        found = _count_video_frames(temp)
+        if found != self.frames_written:
+            self._output.discard()
+            try:
+                self._output.ensure_room(0)
+            except DiskFullError as exc:
+                raise DiskFullError(self.path, f"the video could not be finished; {exc.detail}") from None
+            raise OutputError(
+                f"{self.path}: the written video does not read back ({found} of {self.frames_written} frames); not kept"
+            )
+        self._output.commit()
+
+    def _write_still(self, frame: np.ndarray) -> None:
+        # Each image replaces the last in the temporary file: the output is the last frame.
+        self._output.ensure_room(frame.nbytes)
+        temp = self._output.open()
+        if not cv2.imwrite(str(temp), frame):
+            raise OutputError(f"{self.path}: OpenCV could not write the image")
+        self._size = (frame.shape[1], frame.shape[0])
+        self.frames_written += 1
+
+    def _commit_still(self) -> None:
+        temp = self._output.temp
+        if temp is None:
+            return
+        # Read back in gray: a third of the memory of the colour frame.
+        check = cv2.imdecode(np.fromfile(str(temp), dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+        if check is None or (check.shape[1], check.shape[0]) != self._size:
+            self._output.discard()
+            raise OutputError(f"{self.path}: the written image does not read back; not kept")
+        self._output.commit()
+
+    def discard(self) -> None:
+        """Drop everything written; ``path`` stays as it was."""
         if self._writer is not None:
             self._writer.release()
             self._writer = None
+        self._output.discard()
 
     def __enter__(self) -> "AnnotatedVideoWriter":
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if kind is None or issubclass(kind, KeyboardInterrupt):
+            self.close()
+        else:
+            self.discard()
+
+
+def _count_video_frames(path: Path) -> int:
+    """Frames a written video reports, or -1 if it does not open or its first frame
+    does not decode (no index: the disk filled up, or the process was killed)."""
+    capture = cv2.VideoCapture(str(path))
+    try:
+        if not capture.isOpened():
+            return -1
+        count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        ok, frame = capture.read()
+        return count if ok and frame is not None else -1
+    finally:
+        capture.release()
 
 
 def letterbox(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:

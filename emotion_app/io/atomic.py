@@ -1,0 +1,183 @@
+"""Outputs that never destroy anything: checked first, written beside the target, renamed last.
+
+Every file the app writes (analyze's CSV and annotated video, GUI recordings and
+snapshots) goes through :class:`AtomicOutput`: the data goes to a hidden temporary file
+in the target's folder, is verified by its writer, and only then replaces the target in
+one ``os.replace``. An error, a full disk or a crash therefore leaves the old file as it
+was (after a SIGKILL the partial data stays in the hidden ``.NAME.*.part.SUFFIX`` file).
+:func:`check_outputs` refuses, before anything is opened, an output that is (after
+resolving links) an input or another output.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+from typing import Iterable, Sequence
+
+# Errors that mean "no room": the disk, or the user's quota, is full.
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})
+# Room kept free on top of what the next write needs, so a container's index (an mp4's
+# moov box, ~20 bytes a frame) still fits when a recording stops for lack of space.
+ROOM_MARGIN_BYTES = 4 * 1024 * 1024
+
+
+class OutputError(Exception):
+    """An output that cannot be written; the message names it and the reason."""
+
+
+class DiskFullError(OutputError):
+    """The disk (or quota) holding ``path`` is full; the message reads ``disk full (PATH)``."""
+
+    def __init__(self, path: Path, detail: str = "") -> None:
+        super().__init__(f"disk full ({path})")
+        self.path = path
+        self.detail = detail  # e.g. how much room was left
+
+
+def output_error(path: Path, exc: OSError, doing: str = "could not write") -> OutputError:
+    """The OutputError for an OSError while writing ``path``: DiskFullError for ENOSPC/EDQUOT."""
+    if exc.errno in _NO_ROOM:
+        return DiskFullError(path)
+    return OutputError(f"{path}: {doing} ({exc.strerror or exc})")
+
+
+def same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name one file: equal after resolving links, or hard links of one."""
+    if Path(first).resolve() == Path(second).resolve():
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def check_outputs(outputs: Sequence[tuple[str, Path]], inputs: Iterable[Path]) -> None:
+    """Refuse outputs that would overwrite an input or each other, or cannot be files.
+
+    ``outputs``: (what it is, e.g. "--csv", path). Raises :class:`OutputError` naming
+    both paths; nothing is created or opened.
+    """
+    inputs = [Path(path) for path in inputs]
+    for index, (name, path) in enumerate(outputs):
+        path = Path(path)
+        for source in inputs:
+            if same_file(path, source):
+                raise OutputError(f"{name} {path} is the input {source}; writing it would destroy the input")
+        for other_name, other in outputs[:index]:
+            if same_file(path, Path(other)):
+                raise OutputError(f"{name} {path} is the same file as {other_name} {other}; give each output its own name")
+        check_target(path, name)
+
+
+def check_target(path: Path, name: str = "output") -> None:
+    """Raise OutputError unless ``path`` could become a regular file in a writable folder."""
+    path = Path(path)
+    real = path.resolve()
+    if real.exists() and not real.is_file():
+        kind = "a folder" if real.is_dir() else "not a regular file"
+        raise OutputError(f"{name} {path} is {kind}; it would not be replaced")
+    folder = real.parent
+    while not folder.exists():  # the missing folders are made when writing starts
+        folder = folder.parent
+    if not folder.is_dir():
+        raise OutputError(f"{name} {path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{name} {path}: folder {folder} is not writable")
+
+
+class AtomicOutput:
+    """One output file written via a temporary file beside it.
+
+    ``open()`` makes the temporary file (and missing folders) and returns its path, which
+    keeps the target's suffix so OpenCV picks the same container; ``commit()`` renames it
+    onto the target; ``discard()`` removes it. The target is the link's target when
+    ``path`` is a symbolic link, so the link keeps working and shows the new file.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.target = self.path.resolve()
+        self.temp: Path | None = None
+
+    def open(self) -> Path:
+        if self.temp is not None:
+            return self.temp
+        folder = self.target.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=f".part{self.target.suffix}", dir=folder)
+        except OSError as exc:
+            raise output_error(self.path, exc, "cannot create a file in its folder") from exc
+        os.close(handle)
+        self.temp = Path(name)
+        return self.temp
+
+    def ensure_room(self, needed_bytes: int) -> None:
+        """Raise DiskFullError before a write of ``needed_bytes`` could fill the disk.
+
+        OpenCV's writers report no write errors at all: a video written onto a full disk
+        just lacks its index and will not open. Stopping while there is still room keeps
+        what was written playable.
+        """
+        folder = self.temp.parent if self.temp is not None else self.target.parent
+        try:
+            free = free_bytes(folder)
+        except OSError:
+            return  # cannot tell; the verification on commit still catches a bad file
+        if free < needed_bytes + ROOM_MARGIN_BYTES:
+            raise DiskFullError(self.path, f"{free / 1e6:.1f} MB free")
+
+    def commit(self) -> None:
+        """Move the finished temporary file onto the target (same folder: one atomic rename)."""
+        if self.temp is None:
+            raise OutputError(f"{self.path}: nothing was written")
+        try:
+            os.chmod(self.temp, _mode_for(self.target))
+            os.replace(self.temp, self.target)
+        except OSError as exc:
+            self.discard()
+            raise output_error(self.path, exc, "could not be put in place") from exc
+        self.temp = None
+
+    def discard(self) -> None:
+        if self.temp is not None:
+            try:
+                self.temp.unlink(missing_ok=True)
+            except OSError:
+                pass  # a device that is gone; nothing more can be done
+            self.temp = None
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """``data`` as the file ``path``, all or nothing; OutputError naming the path on failure."""
+    output = AtomicOutput(path)
+    temp = output.open()
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        output.discard()
+        raise output_error(output.path, exc) from exc
+    output.commit()
+
+
+def free_bytes(folder: Path) -> int:
+    """Bytes an unprivileged write may still use in ``folder``'s file system."""
+    return shutil.disk_usage(folder).free
+
+
+def _mode_for(target: Path) -> int:
+    """The replaced file's permissions, or the usual ones for a new file (mkstemp's are 0600)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -1,0 +1,99 @@
+"""Issue 13, case 8: the API takes frames of any sensible dtype (or says which it cannot),
+huge images are scaled down for detection with boxes in their own pixels, and the
+commands' numbers are checked (``--threads``, ``bench --frames``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion_app import EmotionClassifier
+from emotion_app.cli import main
+from emotion_app.cli.common import usable_cpus
+from emotion_app.faces.detector import FaceDetector
+from emotion_app.pipeline import MAX_DETECTION_PIXELS, EmotionPipeline, detection_gray
+from helpers import astronaut_bgr, astronaut_face_patch, paste, write_astronaut_video
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+@pytest.fixture(scope="module")
+def pipeline(random_weights: Path) -> EmotionPipeline:
+    return EmotionPipeline(FaceDetector(), EmotionClassifier.load(random_weights), tracking=False)
+
+
+def faces_of(pipeline: EmotionPipeline, frame: np.ndarray) -> list[tuple[int, int, int, int]]:
+    pipeline.reset()
+    return [face.box for face in pipeline.process(frame)]
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        pytest.param(lambda img: img / 255.0, id="float64 0..1"),
+        pytest.param(lambda img: img.astype(np.float32), id="float32 0..255"),
+        pytest.param(lambda img: img.astype(np.uint16) * 257, id="uint16 full range"),
+        pytest.param(lambda img: img.astype(np.int32), id="int32 0..255"),
+        pytest.param(lambda img: cv2.cvtColor(img, cv2.COLOR_BGR2BGRA) / 255.0, id="BGRA float64"),
+        pytest.param(lambda img: cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(np.uint16) * 257, id="gray uint16"),
+    ],
+)
+def test_frames_of_other_dtypes_find_the_same_face(convert, pipeline: EmotionPipeline) -> None:  # type: ignore[no-untyped-def]
+    image = astronaut_bgr()
+    expected = faces_of(pipeline, image)
+    assert len(expected) == 1
+    found = faces_of(pipeline, convert(image))
+    assert len(found) == 1
+    assert np.abs(np.subtract(found[0], expected[0])).max() <= 4
+
+
+@pytest.mark.parametrize(
+    ("frame", "match"),
+    [
+        pytest.param(np.full((64, 64, 3), 1000, np.int32), "int32 has values 1000..1000", id="int32 out of range"),
+        pytest.param(np.full((64, 64, 3), np.nan), "float64 holds NaN", id="float NaN"),
+        pytest.param(np.zeros((64, 64, 3), np.complex64), "dtype complex64", id="complex"),
+        pytest.param(np.zeros((64, 64, 3), object), "dtype object", id="object"),
+        pytest.param(np.zeros((64, 64, 5), np.uint8), "shape", id="five channels"),
+    ],
+)
+def test_unusable_frames_raise_a_value_error_naming_the_dtype(frame: np.ndarray, match: str, pipeline: EmotionPipeline) -> None:
+    with pytest.raises(ValueError, match=match):
+        pipeline.process(frame)
+
+
+def test_a_huge_frame_is_scaled_down_for_detection_and_boxes_come_back_in_its_pixels(pipeline: EmotionPipeline) -> None:
+    width, height = 5600, 4200  # 23.5 megapixels, over the 16.8 limit
+    frame = np.full((height, width, 3), 120, np.uint8)
+    patch, (fx, fy, fw, fh) = astronaut_face_patch(400)
+    x, y = 3100, 2500
+    paste(frame, patch, x, y)
+    gray, scale = detection_gray(frame)
+    assert gray.shape[0] * gray.shape[1] <= MAX_DETECTION_PIXELS and scale < 1
+    found = faces_of(pipeline, frame)
+    assert len(found) == 1
+    bx, by, bw, bh = found[0]
+    # Centre and size match the pasted face in the full-size frame's pixels.
+    assert abs(bx + bw / 2 - (x + fx + fw / 2)) < fw / 5 and abs(by + bh / 2 - (y + fy + fh / 2)) < fh / 5
+    assert 0.7 < bw / fw < 1.4
+
+
+def test_threads_beyond_the_machine_are_refused(tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    image = tmp_path / "a.png"
+    cv2.imwrite(str(image), astronaut_bgr())
+    for command in ("analyze", "bench"):
+        assert main([command, str(image), "--weights", str(random_weights), "--threads", "100000"]) == 2
+        err = capsys.readouterr().err
+        assert err == f"error: --threads must be between 1 and {usable_cpus()} (the CPUs this process may use), got 100000\n"
+
+
+def test_bench_negative_frames_blames_the_option_not_the_input(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    video = write_astronaut_video(tmp_path / "v.avi", num_frames=4)
+    assert main(["bench", str(video.path), "--weights", str(random_weights), "--frames", "-5"]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: --frames must be 0 (all frames) or more, got -5\n"

@@ -1,0 +1,235 @@
+"""Issue 13, cases 1-4: ``analyze`` never destroys an input or an existing output, finishes
+its outputs on SIGTERM/SIGHUP, and reports a full disk as an error.
+
+Every file is real and written by the test; the full disk is a real small tmpfs where the
+test may mount one (root on Linux) and otherwise the free-space probe reporting none left.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion_app.cli import main
+from emotion_app.io import atomic
+from helpers import VideoTruth, astronaut_bgr, write_astronaut_video, write_video
+from hostile_support import SmallDisk, fill, fingerprint, leftovers, small_disk  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def video(tmp_path: Path) -> VideoTruth:
+    return write_astronaut_video(tmp_path / "v.mp4", num_frames=8, frame_size=(320, 240), face_size=70)
+
+
+def analyze(*args: object, weights: Path) -> int:
+    return main(["analyze", *map(str, args), "--weights", str(weights)])
+
+
+def one_error_line(err: str) -> str:
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    return err
+
+
+def frame_count(path: Path) -> int:
+    capture = cv2.VideoCapture(str(path))
+    try:
+        assert capture.isOpened(), f"{path} does not open"
+        ok, _ = capture.read()
+        assert ok, f"{path}: first frame does not decode"
+        return int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    finally:
+        capture.release()
+
+
+# ---- 1. outputs never destroy inputs ---------------------------------------------------------
+@pytest.mark.parametrize("option", ["--csv", "--output"])
+def test_an_output_onto_the_input_is_refused(option: str, video: VideoTruth, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = fingerprint(video.path)
+    assert analyze(video.path, option, video.path, weights=random_weights) == 2
+    assert "is the input" in one_error_line(capsys.readouterr().err)
+    assert fingerprint(video.path) == before and frame_count(video.path) == video.num_frames
+
+
+def test_an_output_reaching_the_input_through_a_link_is_refused(
+    video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = fingerprint(video.path)
+    symlink, hardlink = tmp_path / "link.mp4", tmp_path / "hard.mp4"
+    symlink.symlink_to(video.path)
+    os.link(video.path, hardlink)
+    for link in (symlink, hardlink):
+        assert analyze(video.path, "--output", link, weights=random_weights) == 2
+        assert "is the input" in one_error_line(capsys.readouterr().err)
+    assert fingerprint(video.path) == before and symlink.is_symlink()
+
+
+def test_csv_and_video_onto_one_file_is_refused(video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    both = tmp_path / "both.mp4"
+    assert analyze(video.path, "--csv", both, "--output", both, weights=random_weights) == 2
+    assert "same file as --csv" in one_error_line(capsys.readouterr().err)
+    assert not both.exists() and leftovers(tmp_path) == []
+
+
+def test_an_image_of_the_input_folder_is_not_overwritten(random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "stills"
+    folder.mkdir()
+    for name in ("a.png", "b.png"):
+        cv2.imwrite(str(folder / name), astronaut_bgr())
+    before = fingerprint(folder / "b.png")
+    assert analyze(folder, "--output", folder / "b.png", weights=random_weights) == 2
+    assert "is the input" in one_error_line(capsys.readouterr().err)
+    assert fingerprint(folder / "b.png") == before
+
+
+def test_the_weights_file_is_an_input_too(video: VideoTruth, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = fingerprint(random_weights)
+    assert analyze(video.path, "--csv", random_weights, weights=random_weights) == 2
+    one_error_line(capsys.readouterr().err)
+    assert fingerprint(random_weights) == before
+
+
+def test_a_device_or_folder_is_never_replaced(video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    assert analyze(video.path, "--csv", fifo, weights=random_weights) == 2
+    assert "not a regular file" in one_error_line(capsys.readouterr().err)
+    assert analyze(video.path, "--output", tmp_path, weights=random_weights) == 2
+    assert "is a folder" in one_error_line(capsys.readouterr().err)
+    assert fifo.exists() and not fifo.is_file()
+
+
+def test_an_output_link_to_another_file_writes_that_file(video: VideoTruth, random_weights: Path, tmp_path: Path) -> None:
+    """A link to a file that is not an input is followed: the link keeps working."""
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    assert analyze(video.path, "--csv", link, weights=random_weights) == 0
+    assert link.is_symlink() and real.read_text().startswith("frame,time_s")
+
+
+def test_a_good_run_replaces_an_old_output_and_leaves_no_temporary_file(video: VideoTruth, random_weights: Path, tmp_path: Path) -> None:
+    csv_path, out = tmp_path / "old.csv", tmp_path / "old.mp4"
+    csv_path.write_text("old rows\n")
+    write_video(out, [np.zeros((48, 64, 3), np.uint8)] * 3)
+    os.chmod(csv_path, 0o640)
+    assert analyze(video.path, "--csv", csv_path, "--output", out, weights=random_weights) == 0
+    assert csv_path.read_text().startswith("frame,time_s") and frame_count(out) == video.num_frames
+    assert oct(os.stat(csv_path).st_mode & 0o777) == oct(0o640)  # the replaced file's permissions
+    assert leftovers(tmp_path) == []
+
+
+# ---- 2. nothing existing is touched before every argument is checked -----------------------
+def test_a_bad_output_type_leaves_an_existing_csv_alone(random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    image = tmp_path / "a.jpg"
+    cv2.imwrite(str(image), astronaut_bgr())
+    precious = tmp_path / "precious.csv"
+    precious.write_text("frame,label\n0,happy\n1,sad\n")
+    before = fingerprint(precious)
+    assert analyze(image, "--csv", precious, "--output", tmp_path / "x.gif", weights=random_weights) == 2
+    assert "unsupported output type" in one_error_line(capsys.readouterr().err)
+    assert fingerprint(precious) == before and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("bad", [["--threads", "100000"], ["--threads", "0"], ["--smoothing", "2"], ["--min-face", "3"]])
+def test_bad_numbers_leave_existing_outputs_alone(
+    bad: list[str], video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    precious = tmp_path / "precious.csv"
+    precious.write_text("keep me\n")
+    assert analyze(video.path, "--csv", precious, *bad, weights=random_weights) == 2
+    assert bad[0] in one_error_line(capsys.readouterr().err)
+    assert precious.read_text() == "keep me\n"
+
+
+# ---- 3. SIGTERM and SIGHUP finish the outputs ------------------------------------------------
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_mid_run_leaves_playable_outputs(signum: int, random_weights: Path, tmp_path: Path) -> None:
+    long_video = write_astronaut_video(tmp_path / "long.avi", num_frames=400, frame_size=(320, 240), face_size=70)
+    out, csv_path = tmp_path / "o.mp4", tmp_path / "o.csv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emotion_app", "analyze", str(long_video.path), "--output", str(out), "--csv", str(csv_path),
+         "--weights", str(random_weights), "--no-progress"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    # Signal once frames are being written (the temporary video has grown past its header).
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        partial = [p for p in tmp_path.glob(".o.mp4.*") if p.stat().st_size > 20_000]
+        if partial:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "analyze ended before it could be signalled"
+    process.send_signal(signum)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 128 + signum, stderr
+    match = re.search(rf"interrupted by {signal.Signals(signum).name} after (\d+) of 400 frames; outputs written so far are kept", stderr)
+    assert match, stderr
+    done = int(match.group(1))
+    assert 0 < done < 400
+    assert "Traceback" not in stderr
+    assert frame_count(out) == done  # reopens, index written, every frame analysed is there
+    rows = csv_path.read_text().splitlines()
+    assert rows[0].startswith("frame,") and int(rows[-1].split(",")[0]) == done - 1
+    assert f"({done} frames)" in stdout and leftovers(tmp_path) == []
+
+
+# ---- 4. a full disk is an error, and nothing existing is lost -------------------------------
+def long_noise_video(path: Path, frames: int = 120) -> Path:
+    rng = np.random.default_rng(1)
+    return write_video(path, [rng.integers(0, 256, (240, 320, 3), dtype=np.uint8) for _ in range(frames)])
+
+
+def test_a_disk_filling_up_is_an_error_and_the_old_video_stays(
+    random_weights: Path, tmp_path: Path, small_disk: SmallDisk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = long_noise_video(tmp_path / "noise.avi")
+    disk = small_disk(8 * 1024)
+    old = write_video(disk / "o.avi", [np.zeros((48, 64, 3), np.uint8)] * 3)
+    before = fingerprint(old)
+    # MJPG noise is ~100 KB a frame: 120 frames cannot fit in what is left of 8 MB.
+    assert analyze(source, "--output", old, weights=random_weights) == 2
+    err = one_error_line(capsys.readouterr().err)
+    assert f"disk full ({old})" in err and "existing files left as they were" in err
+    assert fingerprint(old) == before and leftovers(disk) == []
+
+
+def test_a_csv_hitting_a_full_disk_is_an_error_and_the_old_csv_stays(
+    random_weights: Path, tmp_path: Path, small_disk: SmallDisk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Here the writes themselves fail with ENOSPC (no free-space check runs for a CSV)."""
+    many_faces = write_astronaut_video(tmp_path / "faces.avi", num_frames=60, frame_size=(400, 200), face_size=64, copies=2)
+    disk = small_disk(256)
+    precious = disk / "precious.csv"
+    precious.write_text("frame,label\n0,happy\n")
+    fill(disk, leave_bytes=3000)  # room for the header and a few rows, not for 120 rows
+    assert analyze(many_faces.path, "--csv", precious, weights=random_weights) == 2
+    assert f"disk full ({precious})" in one_error_line(capsys.readouterr().err)
+    assert precious.read_text() == "frame,label\n0,happy\n" and leftovers(disk) == []
+
+
+def test_a_full_disk_reported_by_the_free_space_probe_is_an_error(
+    video: VideoTruth, random_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same without mounting anything (any machine): the disk reports room for 3 frames."""
+    out = tmp_path / "o.mp4"
+    out.write_bytes(b"an older video")
+    checks = iter(range(1000))
+    monkeypatch.setattr(atomic, "free_bytes", lambda folder: 10**9 if next(checks) < 3 else 1000)
+    assert analyze(video.path, "--output", out, weights=random_weights) == 2
+    err = one_error_line(capsys.readouterr().err)
+    assert f"disk full ({out}) while writing frame 4;" in err
+    assert out.read_bytes() == b"an older video" and leftovers(tmp_path) == []
