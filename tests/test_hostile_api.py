@@ -15,7 +15,7 @@ from emotion_app.cli import main
 from emotion_app.cli.common import usable_cpus
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.pipeline import MAX_DETECTION_PIXELS, EmotionPipeline, detection_gray
-from helpers import astronaut_bgr, astronaut_face_patch, paste, write_astronaut_video
+from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, write_astronaut_video
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
