@@ -142,6 +142,7 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
         camera_timeout_s: float = 0.3,
         settings: Path | None = None,
         wait_for_model: bool = True,
+        weights_dir: Path | None = None,
     ) -> MainWindow:
         chosen_weights = random_weights if weights == "random" else weights
         options = LaunchOptions(camera=camera, video=video, weights=chosen_weights)  # type: ignore[arg-type]
@@ -151,6 +152,7 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
             device_monitor=StaticDeviceMonitor(devices or []),
             source_factory=source_factory,
             camera_timeout_s=camera_timeout_s,
+            **({"weights_dir": weights_dir} if weights_dir is not None else {}),
         )
         qtbot.addWidget(window)
         window.resize(800, 600)

@@ -42,6 +42,8 @@ from .messages import (
 from emotion_app.live import PipelineLoader, load_pipeline
 from .message_banner import MessageBanner
 from .playback_bar import PlaybackBar, PlayerKeys
+from ..weights import DEFAULT_WEIGHTS_DIR
+from .model_menu import ModelMenu
 from .settings import AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
 from .status_bar import PerformanceStats, PerformanceStatusBar
@@ -68,8 +70,10 @@ class MainWindow(QMainWindow):
         source_factory: SourceFactory = open_frame_source,
         pipeline_loader: PipelineLoader = load_pipeline,
         camera_timeout_s: float = 2.0,
+        weights_dir: Path = DEFAULT_WEIGHTS_DIR,
     ) -> None:
         super().__init__()
+        self._weights_dir = weights_dir
         self.options = options
         self.settings = settings
         self.setWindowTitle(APP_TITLE)
@@ -88,7 +92,8 @@ class MainWindow(QMainWindow):
         self._playback: PlaybackState | None = None
 
         self.controller = StreamController(
-            options.weights,
+            # --weights wins; otherwise the model chosen last time, if it is still there.
+            options.weights or settings.weights_path,
             source_factory,
             pipeline_loader,
             camera_timeout_s=camera_timeout_s,
@@ -226,6 +231,9 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        self.model_menu = ModelMenu(self.load_weights_action, self, folder=self._weights_dir)
+        self.model_menu.weights_chosen.connect(self.choose_weights)
+        menu_bar.addMenu(self.model_menu)
         view_menu = menu_bar.addMenu("&View")
         assert view_menu is not None
         view_menu.addAction(self.start_stop_action)
@@ -469,6 +477,10 @@ class MainWindow(QMainWindow):
         return self._source
 
     # ---- model --------------------------------------------------------------------------
+    def choose_weights(self, path: Path) -> None:
+        """Switch to another model; the video keeps playing while it loads."""
+        self.controller.load_weights(Path(path))
+
     def load_weights_dialog(self) -> None:
         with self.paused_for_dialog():
             path = self.ask_open_path("Load emotion model", str(Path.cwd()), WEIGHTS_FILTER)
@@ -608,6 +620,9 @@ class MainWindow(QMainWindow):
 
     def _on_model_status(self, status: ModelStatus) -> None:
         self._model_status = status
+        self.model_menu.set_current(status.active_weights)
+        if status.ok and status.active_weights is not None:
+            self.settings.weights_path = status.active_weights
         self.status.show_model(status)
         if not self._initial_source_started:
             self._initial_source_started = True

@@ -21,6 +21,7 @@ _SMOOTHING = "overlay/smoothing"
 _VIDEO_DIR = "files/last_video_dir"
 _OUTPUT_DIR = "files/last_output_dir"
 _GEOMETRY = "window/geometry"
+_WEIGHTS = "model/weights"
 
 
 class AppSettings:
@@ -88,6 +89,19 @@ class AppSettings:
     @last_output_dir.setter
     def last_output_dir(self, value: str) -> None:
         self._store.setValue(_OUTPUT_DIR, value)
+
+    @property
+    def weights_path(self) -> Path | None:
+        """The model chosen last time; None when none was, or its file is gone."""
+        value = self._store.value(_WEIGHTS, "")
+        if not isinstance(value, str) or not value:
+            return None
+        path = Path(value)
+        return path if path.is_file() else None
+
+    @weights_path.setter
+    def weights_path(self, value: Path | None) -> None:
+        self._store.setValue(_WEIGHTS, str(value) if value is not None else "")
 
     @property
     def window_geometry(self) -> QByteArray | None:

@@ -1,0 +1,75 @@
+"""The Model menu: the weights files in weights/ (name, classes, labels trained on,
+validation figure from each card), the one in use ticked, plus "Load weights…"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtGui import QAction, QActionGroup
+from PyQt6.QtWidgets import QMenu, QWidget
+
+from ..inference.catalog import WeightsEntry, list_weights
+from ..weights import DEFAULT_WEIGHTS_DIR
+
+
+class ModelMenu(QMenu):
+    """Lists the models afresh each time it opens, so files added meanwhile show up."""
+
+    weights_chosen = pyqtSignal(Path)
+
+    def __init__(self, load_other: QAction, parent: QWidget | None = None, folder: Path = DEFAULT_WEIGHTS_DIR, lister: Callable[[Path], list[WeightsEntry]] = list_weights) -> None:
+        super().__init__("&Model", parent)
+        self._folder = folder
+        self._lister = lister
+        self._load_other = load_other
+        self._current: Path | None = None
+        self._group = QActionGroup(self)
+        self._group.setExclusive(True)
+        self.entries: list[WeightsEntry] = []
+        self.aboutToShow.connect(self.refresh)
+        self.refresh()
+
+    def set_current(self, path: Path | None) -> None:
+        """Tick the model in use (None: none loaded)."""
+        self._current = path
+        for action in self._group.actions():
+            action.setChecked(_same_file(action.data(), path))
+
+    def model_actions(self) -> list[QAction]:
+        return list(self._group.actions())
+
+    def refresh(self) -> None:
+        for action in self._group.actions():
+            self._group.removeAction(action)
+        self.clear()
+        self.entries = self._lister(self._folder)
+        for entry in self.entries:
+            action = QAction(entry.title, self)
+            action.setCheckable(True)
+            action.setData(entry.path)
+            if entry.error:
+                action.setEnabled(False)
+                action.setToolTip(f"Cannot read {entry.path.name}: {entry.error}")
+            else:
+                action.setToolTip(f"{entry.path}\nClasses in output order: {', '.join(entry.labels)}")
+                action.triggered.connect(lambda _checked=False, path=entry.path: self.weights_chosen.emit(path))
+            self._group.addAction(action)
+            self.addAction(action)
+        if not self.entries:
+            empty = QAction(f"No weights files in {self._folder}", self)
+            empty.setEnabled(False)
+            self.addAction(empty)
+        self.addSeparator()
+        self.addAction(self._load_other)
+        self.set_current(self._current)
+
+
+def _same_file(a: object, b: Path | None) -> bool:
+    if not isinstance(a, Path) or b is None:
+        return False
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b

@@ -1,0 +1,94 @@
+"""The Model menu: lists the weights files with their cards' facts, switches without
+stopping the video, and remembers the choice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+from safetensors.torch import load_file, save_file
+
+from emotion_app.inference.catalog import describe_weights, list_weights
+from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, VideoTruth, make_random_weights
+from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME, METADATA_KEY, read_card
+from gui_support import WAIT_MS, wait_for_face_result
+
+
+def with_training_facts(path: Path, labels: str, validation: float) -> Path:
+    """Rewrite a weights file's card as training would have filled it."""
+    card, tensors = read_card(path)
+    card.training.update({"labels": labels, "validation_accuracy": validation})
+    save_file(tensors, str(path), metadata={METADATA_KEY: card.to_json()})
+    return path
+
+
+def models_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    with_training_facts(make_random_weights(folder / "zz_seven.safetensors", num_classes=7), "fer2013", 0.61)
+    with_training_facts(make_random_weights(folder / DEFAULT_WEIGHTS_NAME, num_classes=6, seed=1), "ferplus", 0.8234)
+    (folder / "broken.safetensors").write_bytes(b"not a weights file")
+    (folder / "notes.txt").write_text("not listed")
+    return folder
+
+
+def test_the_catalogue_reads_each_card_and_lists_the_default_first(tmp_path: Path) -> None:
+    entries = list_weights(models_folder(tmp_path))
+    assert [e.path.name for e in entries] == [DEFAULT_WEIGHTS_NAME, "broken.safetensors", "zz_seven.safetensors"]
+    default, broken, seven = entries
+    assert default.labels == SIX_LABELS and default.trained_on == "FER+ votes"
+    assert default.title == "emotion_cnn — 6 classes, FER+ votes, validation 82.3%"
+    assert seven.labels == SEVEN_LABELS and seven.title == "zz_seven — 7 classes, FER-2013 labels, validation 61.0%"
+    assert broken.error and broken.title == "broken (unreadable)"
+    assert list_weights(tmp_path / "missing") == []
+
+
+def test_every_shipped_weights_file_is_listed_with_its_facts() -> None:
+    entries = list_weights(DEFAULT_WEIGHTS_DIR)
+    assert entries and entries[0].path.name == DEFAULT_WEIGHTS_NAME
+    for entry in entries:
+        assert not entry.error, entry
+        tensors = load_file(str(entry.path))
+        assert entry.labels and entry.validation_accuracy is not None and entry.trained_on in ("FER+ votes", "FER-2013 labels")
+        assert tensors, entry
+        assert describe_weights(entry.path) == entry
+
+
+def test_choosing_a_model_switches_without_stopping_the_video_and_is_remembered(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, settings_path: Path
+) -> None:
+    folder = models_folder(tmp_path)
+    window = make_window(video=gui_video.path, weights=folder / DEFAULT_WEIGHTS_NAME, weights_dir=folder)
+    wait_for_face_result(qtbot, window)
+    menu = window.model_menu
+    menu.refresh()
+    titles = [a.text() for a in menu.actions() if a.text()]
+    assert titles[0].startswith("emotion_cnn — 6 classes") and titles[-1] == "Load weights…"
+    actions = {a.data().name: a for a in menu.model_actions()}
+    assert actions[DEFAULT_WEIGHTS_NAME].isChecked() and not actions["broken.safetensors"].isEnabled()
+    frame_before = window.view.result.frame_index
+
+    actions["zz_seven.safetensors"].trigger()
+    qtbot.waitUntil(lambda: window.model_status.labels == SEVEN_LABELS, timeout=WAIT_MS)
+    # The video never stopped: results with the new model's classes keep arriving.
+    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.labels == SEVEN_LABELS, timeout=WAIT_MS)
+    assert window.view.result.frame_index > frame_before
+    assert window.is_running or window.view.result.frame_index >= gui_video.frames - 1
+    assert actions["zz_seven.safetensors"].isChecked() and not actions[DEFAULT_WEIGHTS_NAME].isChecked()
+    window.close()
+
+    # The next launch without --weights starts with the remembered model.
+    again = make_window(weights=None, weights_dir=folder)
+    assert again.model_status.ok and again.model_status.labels == SEVEN_LABELS
+    assert again.model_status.active_weights.name == "zz_seven.safetensors"
+
+
+def test_a_remembered_model_that_is_gone_falls_back_to_the_default(qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path) -> None:
+    from emotion_app.gui.settings import AppSettings
+
+    settings = AppSettings.at_path(settings_path)
+    settings.weights_path = tmp_path / "deleted.safetensors"
+    settings.sync()
+    assert AppSettings.at_path(settings_path).weights_path is None
+    window = make_window(weights=None)
+    assert window.model_status.ok and window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
