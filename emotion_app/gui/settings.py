@@ -1,14 +1,22 @@
 """Settings remembered between runs (QSettings): last camera, probability bars, smoothing.
 
 Tests and scripts pass an explicit INI path so they never touch the user's settings.
+Every value is checked when read: one edited by hand or by another version (``0,6``,
+which Qt reads as a list, ``abc``, ``cam0``) falls back to its default, logged once.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from PyQt6.QtCore import QByteArray, QSettings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ORGANIZATION = "emotion_app"
 APPLICATION = "Emotion Recognition"
@@ -29,6 +37,20 @@ class AppSettings:
 
     def __init__(self, store: QSettings) -> None:
         self._store = store
+        self._reported: set[str] = set()
+
+    def _read(self, key: str, default: T, parse: Callable[[object], T]) -> T:
+        """The stored value of ``key`` through ``parse``; ``default`` when absent or bad."""
+        raw = self._store.value(key)
+        if raw is None:
+            return default
+        try:
+            return parse(raw)
+        except (TypeError, ValueError) as exc:
+            if key not in self._reported:  # once per key: a bad value is read many times
+                self._reported.add(key)
+                log.warning("settings %s: ignoring %s=%r (%s); using %r", self.location, key, raw, exc, default)
+            return default
 
     @classmethod
     def user(cls) -> "AppSettings":
@@ -47,11 +69,11 @@ class AppSettings:
     # The camera is remembered by name first: indices shift when devices come and go.
     @property
     def camera_name(self) -> str:
-        return str(self._store.value(_CAMERA_NAME, "", type=str))
+        return self._read(_CAMERA_NAME, "", _text)
 
     @property
     def camera_index(self) -> int:
-        return int(self._store.value(_CAMERA_INDEX, -1, type=int))
+        return self._read(_CAMERA_INDEX, -1, _whole_number(-1, 1023))
 
     def remember_camera(self, name: str, index: int) -> None:
         self._store.setValue(_CAMERA_NAME, name)
@@ -59,7 +81,7 @@ class AppSettings:
 
     @property
     def show_bars(self) -> bool:
-        return bool(self._store.value(_SHOW_BARS, True, type=bool))
+        return self._read(_SHOW_BARS, True, _flag)
 
     @show_bars.setter
     def show_bars(self, value: bool) -> None:
@@ -67,8 +89,7 @@ class AppSettings:
 
     @property
     def smoothing(self) -> float:
-        value = float(self._store.value(_SMOOTHING, DEFAULT_SMOOTHING, type=float))
-        return min(0.95, max(0.0, value))
+        return self._read(_SMOOTHING, DEFAULT_SMOOTHING, _number(0.0, 0.95))
 
     @smoothing.setter
     def smoothing(self, value: float) -> None:
@@ -76,7 +97,7 @@ class AppSettings:
 
     @property
     def last_video_dir(self) -> str:
-        return str(self._store.value(_VIDEO_DIR, str(Path.home()), type=str))
+        return self._read(_VIDEO_DIR, str(Path.home()), _text)
 
     @last_video_dir.setter
     def last_video_dir(self, value: str) -> None:
@@ -84,7 +105,7 @@ class AppSettings:
 
     @property
     def last_output_dir(self) -> str:
-        return str(self._store.value(_OUTPUT_DIR, str(Path.home()), type=str))
+        return self._read(_OUTPUT_DIR, str(Path.home()), _text)
 
     @last_output_dir.setter
     def last_output_dir(self, value: str) -> None:
@@ -105,8 +126,7 @@ class AppSettings:
 
     @property
     def window_geometry(self) -> QByteArray | None:
-        value = self._store.value(_GEOMETRY)
-        return value if isinstance(value, QByteArray) else None
+        return self._read(_GEOMETRY, None, _geometry)
 
     @window_geometry.setter
     def window_geometry(self, value: QByteArray) -> None:
@@ -114,3 +134,51 @@ class AppSettings:
 
     def sync(self) -> None:
         self._store.sync()
+
+
+# Parsers for stored values: each returns the value or raises ValueError saying what it wanted.
+def _text(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise ValueError("not text")
+    return raw
+
+
+def _flag(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower() if isinstance(raw, (str, int)) else ""
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise ValueError("not true or false")
+
+
+def _whole_number(low: int, high: int) -> Callable[[object], int]:
+    def parse(raw: object) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+            raise ValueError(f"not a whole number in {low}..{high}")
+        value = int(raw)
+        if not low <= value <= high:
+            raise ValueError(f"not in {low}..{high}")
+        return value
+
+    return parse
+
+
+def _number(low: float, high: float) -> Callable[[object], float]:
+    def parse(raw: object) -> float:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise ValueError(f"not a number in {low}..{high}")
+        value = float(raw)
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ValueError(f"not in {low}..{high}")
+        return value
+
+    return parse
+
+
+def _geometry(raw: object) -> QByteArray:
+    if not isinstance(raw, QByteArray):
+        raise ValueError("not saved window geometry")
+    return raw

@@ -1,0 +1,128 @@
+"""Issue 13 in the desktop app: bad settings never stop it (case 5), a recording never
+overwrites the video being played (case 1), and a full disk ends a recording with a
+banner, keeping what was written (case 4). Real window, threads, files and (where the
+test may mount one) a real small file system."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import cv2
+import pytest
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.settings import DEFAULT_SMOOTHING, AppSettings
+from emotion_app.io import atomic
+from emotion_app.samples import VideoTruth
+from hostile_support import SmallDisk, fill, fingerprint, leftovers, small_disk  # noqa: F401  (fixture)
+
+WAIT_MS = 20_000
+
+BAD_SETTINGS = {
+    "smoothing as a list": "[overlay]\nsmoothing=0,6\n",
+    "smoothing text": "[overlay]\nsmoothing=abc\n",
+    "smoothing out of range": "[overlay]\nsmoothing=7\n",
+    "smoothing NaN": "[overlay]\nsmoothing=nan\n",
+    "camera index text": "[camera]\nindex=cam0\nname=Some camera\n",
+    "camera index a list": "[camera]\nindex=1,2\n",
+    "camera name a list": "[camera]\nname=a,b\n",
+    "bars not a flag": "[overlay]\nshow_bars=maybe\n",
+    "folders as lists": "[files]\nlast_video_dir=a,b\nlast_output_dir=1,2,3\n",
+    "geometry text": "[window]\ngeometry=abc\n",
+}
+
+
+@pytest.mark.parametrize("case", BAD_SETTINGS, ids=list(BAD_SETTINGS))
+def test_a_bad_stored_value_falls_back_to_its_default_logged_once(case: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "settings.ini"
+    path.write_text(BAD_SETTINGS[case])
+    settings = AppSettings.at_path(path)
+    with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
+        for _ in range(3):
+            values = (settings.smoothing, settings.camera_index, settings.camera_name, settings.show_bars,
+                      settings.last_video_dir, settings.last_output_dir, settings.window_geometry)
+    smoothing, camera_index, camera_name, show_bars, video_dir, output_dir, geometry = values
+    assert smoothing == DEFAULT_SMOOTHING and camera_index == -1 and show_bars is True and geometry is None
+    assert isinstance(camera_name, str) and isinstance(video_dir, str) and isinstance(output_dir, str)
+    warnings = [record.getMessage() for record in caplog.records]
+    assert warnings and len(warnings) == len(set(warnings))  # each bad key once, not per read
+    assert all(str(path) in message and "ignoring" in message for message in warnings)
+
+
+def test_good_stored_values_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "settings.ini"
+    path.write_text("[overlay]\nsmoothing=0.3\nshow_bars=false\n[camera]\nindex=2\nname=USB cam\n")
+    settings = AppSettings.at_path(path)
+    assert (settings.smoothing, settings.show_bars, settings.camera_index, settings.camera_name) == (0.3, False, 2, "USB cam")
+
+
+def test_the_app_starts_with_a_settings_file_full_of_bad_values(qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path) -> None:
+    path = tmp_path / "bad.ini"
+    path.write_text("".join(BAD_SETTINGS[case] for case in ("smoothing as a list", "camera index text", "geometry text")))
+    window = make_window(video=gui_video.path, settings=path)
+    assert window.isVisible() and window.model_status is not None and window.model_status.ok
+
+
+# ---- the recorder never records onto its own source -----------------------------------------
+def test_recording_onto_the_playing_video_is_refused(qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path) -> None:
+    source = tmp_path / "playing.avi"
+    shutil.copy(gui_video.path, source)
+    link = tmp_path / "link.avi"
+    link.symlink_to(source)
+    before = fingerprint(source)
+    window = make_window(video=source)
+    for video, csv_path in ((source, None), (link, None), (tmp_path / "rec.avi", source)):
+        assert window.start_recording(video, csv_path) is None
+        assert window.source_banner.text().startswith("Recording refused: ")
+        assert "is the input" in window.source_banner.text() and window.source_banner.level == "error"
+        assert window.recording is None and not window.record_action.isChecked()
+    qtbot.wait(300)  # frames keep coming; nothing is written to the source
+    assert fingerprint(source) == before and not (tmp_path / "rec.avi").exists()
+
+
+# ---- a full disk ends a recording with a banner, keeping what was written ----------------------
+def record_until_disk_full(qtbot: QtBot, window, target: Path):  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        assert window.start_recording(target) is not None
+    summary = finished.args[0]
+    assert summary.error == f"disk full ({target})"
+    qtbot.waitUntil(lambda: window.source_banner.text() == f"Recording stopped: disk full ({target})", timeout=WAIT_MS)
+    assert window.source_banner.level == "error"
+    assert window.recording is None and not window.record_action.isChecked()
+    return summary
+
+
+def test_a_disk_filling_up_stops_the_recording_with_a_banner(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, small_disk: SmallDisk
+) -> None:
+    disk = small_disk(8 * 1024)
+    # Room for a few 320x240 MJPG frames above the margin the free-space check keeps.
+    fill(disk, leave_bytes=atomic.ROOM_MARGIN_BYTES + 320 * 240 * 3 + 150_000)
+    window = make_window(video=gui_video.path)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    target = disk / "rec.avi"
+    summary = record_until_disk_full(qtbot, window, target)
+    # What was written before the disk filled is kept, and plays.
+    capture = cv2.VideoCapture(str(target))
+    assert capture.isOpened() and capture.read()[0]
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == summary.frames_written > 0
+    capture.release()
+    assert leftovers(disk) == []
+
+
+def test_a_full_disk_reported_by_the_free_space_probe_stops_the_recording(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same on any machine: the disk reports room for five frames."""
+    checks = iter(range(10**6))
+    monkeypatch.setattr(atomic, "free_bytes", lambda folder: 10**9 if next(checks) < 5 else 0)
+    window = make_window(video=gui_video.path)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    target = tmp_path / "rec.avi"
+    summary = record_until_disk_full(qtbot, window, target)
+    capture = cv2.VideoCapture(str(target))
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == summary.frames_written == 5
+    capture.release()
+    assert leftovers(tmp_path) == []
