@@ -31,6 +31,7 @@ BAD_SETTINGS = {
     "bars not a flag": "[overlay]\nshow_bars=maybe\n",
     "folders as lists": "[files]\nlast_video_dir=a,b\nlast_output_dir=1,2,3\n",
     "geometry text": "[window]\ngeometry=abc\n",
+    "weights a list": "[model]\nweights=a.safetensors,b.safetensors\n",
 }
 
 
@@ -42,9 +43,9 @@ def test_a_bad_stored_value_falls_back_to_its_default_logged_once(case: str, tmp
     with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
         for _ in range(3):
             values = (settings.smoothing, settings.camera_index, settings.camera_name, settings.show_bars,
-                      settings.last_video_dir, settings.last_output_dir, settings.window_geometry)
-    smoothing, camera_index, camera_name, show_bars, video_dir, output_dir, geometry = values
-    assert smoothing == DEFAULT_SMOOTHING and camera_index == -1 and show_bars is True and geometry is None
+                      settings.last_video_dir, settings.last_output_dir, settings.window_geometry, settings.weights_path)
+    smoothing, camera_index, camera_name, show_bars, video_dir, output_dir, geometry, weights = values
+    assert smoothing == DEFAULT_SMOOTHING and camera_index == -1 and show_bars is True and geometry is None and weights is None
     assert isinstance(camera_name, str) and isinstance(video_dir, str) and isinstance(output_dir, str)
     warnings = [record.getMessage() for record in caplog.records]
     assert warnings and len(warnings) == len(set(warnings))  # each bad key once, not per read

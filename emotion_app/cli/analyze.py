@@ -43,6 +43,11 @@ def add_parser(commands: Any) -> None:
             "emotion. Writes a CSV with one row per face per frame and/or an annotated video, and prints "
             "a summary. Images of a folder are analysed independently, in natural name order."
         ),
+        epilog=(
+            "Outputs appear under their names only when complete and verified; an output that is the input "
+            "(also through a link) or the other output is refused, and an error leaves existing files as they "
+            "were (exit 2). SIGINT, SIGTERM and SIGHUP keep the frames done so far and exit 128+signal."
+        ),
     )
     parser.add_argument("input", type=Path, metavar="INPUT", help="video file, image, or folder of images")
     parser.add_argument("--csv", type=Path, metavar="OUT.csv", help="write one row per face per frame here")

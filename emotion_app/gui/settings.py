@@ -114,8 +114,8 @@ class AppSettings:
     @property
     def weights_path(self) -> Path | None:
         """The model chosen last time; None when none was, or its file is gone."""
-        value = self._store.value(_WEIGHTS, "")
-        if not isinstance(value, str) or not value:
+        value = self._read(_WEIGHTS, "", _text)
+        if not value:
             return None
         path = Path(value)
         return path if path.is_file() else None
