@@ -127,3 +127,29 @@ def test_a_full_disk_reported_by_the_free_space_probe_stops_the_recording(
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == summary.frames_written == 5
     capture.release()
     assert leftovers(tmp_path) == []
+
+
+# ---- a weights card that used to say "Loaded" and then fail every frame ----------------------
+def test_weights_with_nan_values_keep_the_model_in_use(qtbot: QtBot, make_window, gui_video: VideoTruth, random_weights: Path, tmp_path: Path) -> None:
+    import torch
+    from safetensors import safe_open
+    from safetensors.torch import load_file, save_file
+
+    from emotion_app.weights import METADATA_KEY
+
+    tensors = load_file(str(random_weights))
+    tensors["features.0.weight"] = torch.full_like(tensors["features.0.weight"], float("nan"))
+    with safe_open(str(random_weights), framework="pt") as handle:
+        card = handle.metadata()[METADATA_KEY]
+    poisoned = tmp_path / "poisoned.safetensors"
+    save_file(tensors, str(poisoned), metadata={METADATA_KEY: card})
+    window = make_window(video=gui_video.path)
+    qtbot.waitUntil(lambda: window.model_status is not None and window.model_status.ok, timeout=WAIT_MS)
+    window.controller.load_weights(poisoned)
+    qtbot.waitUntil(lambda: not window.model_status.ok, timeout=WAIT_MS)
+    assert "poisoned.safetensors" in window.model_banner.text() and "NaN or infinite" in window.model_banner.text()
+    assert window.status.model_label.text().startswith(f"Model {random_weights.stem} (")
+    # Frames keep being classified by the model in use, with real probabilities.
+    seen = window.view.result.frame_index if window.view.result else -1
+    qtbot.waitUntil(lambda: bool(window.view.result and window.view.result.frame_index > seen and window.view.result.faces), timeout=WAIT_MS)
+    assert all(abs(sum(face.probabilities) - 1) < 1e-3 for face in window.view.result.faces)
