@@ -1,6 +1,6 @@
 # The two set-up commands of the README:
 #   make run    install everything into .venv and launch the app (default camera)
-#   make test   install everything (incl. Xvfb for the real-window test) and run all tests
+#   make test   install everything (incl. Xvfb for the real-window test), run the linters and all tests
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -11,7 +11,11 @@ ARGS ?=
 run: install
 	$(PY) main.py $(ARGS)
 
+# Lint, types and import contracts first (configured in pyproject.toml), then the suite.
 test: install-dev system-deps
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(ARGS)
 
 install: $(VENV)/.installed-runtime

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from .faces.detector import FaceDetector
 from .inference.classifier import EmotionClassifier

@@ -7,7 +7,8 @@ convolution weights so the exported model has the seed's exact layers and parame
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -104,7 +105,8 @@ def fold_batch_norm(model: SeedCNN) -> SeedCNN:
     pairs = list(zip(source[0::2], source[1::2]))
     assert len(pairs) == len(target_convs)
     for (conv, bn), target in zip(pairs, target_convs):
-        assert isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d)
+        assert isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d) and target.bias is not None
+        assert bn.running_var is not None and bn.running_mean is not None  # tracked by default
         scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
         target.weight.copy_(conv.weight * scale.reshape(-1, 1, 1, 1))
         bias = conv.bias if conv.bias is not None else torch.zeros_like(bn.running_mean)

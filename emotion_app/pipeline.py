@@ -134,7 +134,7 @@ class EmotionPipeline:
         """End the background scan thread, if any; the pipeline stays usable."""
         self.tracker.close()
 
-    def __enter__(self) -> "EmotionPipeline":
+    def __enter__(self) -> EmotionPipeline:
         return self
 
     def __exit__(
@@ -170,8 +170,8 @@ class EmotionPipeline:
                 changed = set(todo)
                 todo = [i for i, track in enumerate(tracks) if i in changed or self._reuse.due_soon(track.track_id)]
                 computed = dict(zip(todo, classifier.predict(crops[todo])))
-                for i, fresh in computed.items():
-                    self._reuse.remember(tracks[i].track_id, crops[i], fresh)
+                for i, probabilities in computed.items():
+                    self._reuse.remember(tracks[i].track_id, crops[i], probabilities)
             classified = len(todo)
             smoothing = self._smoothing
             labels = classifier.labels

@@ -52,7 +52,7 @@ class Preprocessing:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Preprocessing":
+    def from_dict(cls, data: dict[str, Any]) -> Preprocessing:
         """Rebuild from :meth:`to_dict`; ValueError names the first bad key (type or range)."""
         if not isinstance(data, dict):
             raise ValueError(f"preprocessing must be a mapping, got {type(data).__name__}")

@@ -59,7 +59,7 @@ def truth_at(ranges: list[tuple[int, int, int]], index: int) -> int | None:
 def measure(path: Path, ranges: list[tuple[int, int, int]], pipeline: EmotionPipeline) -> dict[str, Any]:
     media = open_input(path)
     pipeline.reset()
-    frames = truth_frames = right = rows = truth_rows = phantom = missed = 0
+    frames = truth_frames = right = truth_rows = phantom = missed = 0
     ids: set[int] = set()
     for index, _, frame in media.frames():
         results = pipeline.process(frame)

@@ -6,8 +6,12 @@ so other test modules can make variations of their own.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -21,6 +25,7 @@ from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.samples import VideoTruth, make_random_weights, write_astronaut_video
 from gui_support import WAIT_MS
+from hostile_support import SmallDisk
 
 WindowFactory = Callable[..., MainWindow]
 
@@ -167,3 +172,29 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
     for window in windows:
         window.close()
         assert not window.controller.is_running
+
+
+# ----------------------------------------------------------------------------- disks
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
+    """``small_disk(kib)`` mounts a tmpfs of that size and returns its folder: a disk that
+    really fills up. Skips where mounting is not allowed (not root, not Linux); the tests
+    that simulate a full disk instead run everywhere."""
+    mounts: list[Path] = []
+
+    def mount(kib: int) -> Path:
+        if sys.platform != "linux" or os.geteuid() != 0 or shutil.which("mount") is None:
+            pytest.skip("mounting a small tmpfs needs root on Linux")
+        point = tmp_path / f"small_disk_{len(mounts)}"
+        point.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kib}k", "tmpfs", str(point)], capture_output=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+        mounts.append(point)
+        return point
+
+    yield mount
+    for point in mounts:
+        subprocess.run(["umount", str(point)], capture_output=True)

@@ -22,7 +22,7 @@ import pytest
 from emotion_app.cli import main
 from emotion_app.io import atomic
 from emotion_app.samples import VideoTruth, astronaut_bgr, write_astronaut_video, write_video
-from hostile_support import SmallDisk, fill, fingerprint, leftovers, small_disk  # noqa: F401  (fixture)
+from hostile_support import SmallDisk, fill, fingerprint, leftovers
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -20,7 +20,7 @@ class AugmentConfig:
     erase_prob: float = 0.4  # random erasing of one rectangle
     erase_max_area: float = 0.15
 
-    def scaled(self, strength: float) -> "AugmentConfig":
+    def scaled(self, strength: float) -> AugmentConfig:
         """The same augmentation with every jitter's size and the erasing chance times
         ``strength`` (flips are kept): 0 leaves flips only, 1 is this config. A light final
         fine-tune lets the network fit faces that look like the ones it will be shown."""

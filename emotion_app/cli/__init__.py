@@ -37,3 +37,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
     return int(args.run(args))
+
+
+def analyze_main(argv: list[str] | None = None) -> int:
+    """The ``emotion-app-analyze`` command: ``python -m emotion_app analyze ...``."""
+    return main(["analyze", *(sys.argv[1:] if argv is None else argv)])
+
+
+def bench_main(argv: list[str] | None = None) -> int:
+    """The ``emotion-app-bench`` command: ``python -m emotion_app bench ...``."""
+    return main(["bench", *(sys.argv[1:] if argv is None else argv)])

@@ -12,8 +12,10 @@ import json
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -189,8 +191,8 @@ def classifier_speed(classifier: EmotionClassifier, crops: np.ndarray | None) ->
         seen_before = getattr(runner, "faces_seen", 0)
         rechecked_before = getattr(runner, "faces_rechecked", 0)
         for batch in batches:
-            fast.append(_time_ms(lambda: classifier.predict(batch)))
-            eager.append(_time_ms(lambda: classifier.predict(batch, eager=True)))
+            fast.append(_time_ms(partial(classifier.predict, batch)))
+            eager.append(_time_ms(partial(classifier.predict, batch, eager=True)))
         seen = getattr(runner, "faces_seen", 0) - seen_before
         rechecked = getattr(runner, "faces_rechecked", 0) - rechecked_before
         agreement = float(np.mean(classifier.predict(faces).argmax(1) == classifier.predict(faces, eager=True).argmax(1)))

@@ -10,7 +10,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..inference.classifier import EmotionClassifier
 from ..faces.detector import FaceDetector, OpenCVSetupError

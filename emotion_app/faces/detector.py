@@ -111,7 +111,7 @@ class FaceDetector:
             f"detection_scale={self.detection_scale:.3f})"
         )
 
-    def clone(self) -> "FaceDetector":
+    def clone(self) -> FaceDetector:
         """A detector with the same parameters and its own cascade, for another thread."""
         return FaceDetector(
             scale_factor=self.scale_factor,

@@ -41,7 +41,7 @@ class FaceTemplate:
     scale_y: float
 
     @classmethod
-    def capture(cls, gray: np.ndarray, box: Box) -> "FaceTemplate | None":
+    def capture(cls, gray: np.ndarray, box: Box) -> FaceTemplate | None:
         """The template of ``box`` in ``gray``; None if the box is not wholly inside or is flat."""
         height, width = gray.shape[:2]
         x, y, w, h = (int(v) for v in box)

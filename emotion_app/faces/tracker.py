@@ -242,7 +242,7 @@ class FaceTracker:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
-    def __enter__(self) -> "FaceTracker":
+    def __enter__(self) -> FaceTracker:
         return self
 
     def __exit__(
@@ -484,7 +484,7 @@ class FaceTracker:
                 track.missed += 1
         seen = [tracks[ti] for ti in sorted(matched_tracks)]
         # New faces get ids left to right, so a frame's ids read in order.
-        fresh = sorted((detections[di] for di in range(len(detections)) if di not in matched_detections))
+        fresh = sorted(detections[di] for di in range(len(detections)) if di not in matched_detections)
         for box in fresh:
             track = Track(track_id=next(self._ids), box=box)
             self.tracks.append(track)

@@ -7,7 +7,8 @@ import signal
 import sys
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
@@ -241,24 +241,25 @@ class CaptureWorker(QObject):
     @pyqtSlot()
     def _read_next(self) -> None:
         source, spec = self._source, self._spec
-        if source is None or spec is None or QThread.currentThread().isInterruptionRequested():
+        thread = QThread.currentThread()
+        if source is None or spec is None or (thread is not None and thread.isInterruptionRequested()):
             return
         if self._paused:
             return
-        is_file = isinstance(spec, VideoFileSpec)
-        if is_file and not spec.pace and self._mailbox.is_full:
+        file_spec = spec if isinstance(spec, VideoFileSpec) else None
+        if file_spec is not None and not file_spec.pace and self._mailbox.is_full:
             # Unpaced: let the consumer catch up rather than decode frames to drop them.
             self._timer.start(_CONSUMER_POLL_MS)
             return
         frame = _read_safely(source)
-        if frame is None and is_file:
-            frame = self._retry_video_read(source, spec)
+        if frame is None and file_spec is not None:
+            frame = self._retry_video_read(source, file_spec)
         now = time.perf_counter()
         if frame is None:
             self._on_read_failed(source, spec, now)
             return
         self._put(frame, now, spec)
-        self._timer.start(self._delay_ms(now) if is_file and spec.pace else 0)
+        self._timer.start(self._delay_ms(now) if file_spec is not None and file_spec.pace else 0)
 
     def _put(self, frame: np.ndarray, now: float, spec: SourceSpec) -> None:
         self._last_good_time = now

@@ -145,7 +145,8 @@ class InferenceWorker(QObject):
     @pyqtSlot()
     def process_pending(self) -> None:
         """Run the pipeline on the newest captured frame, if any."""
-        if QThread.currentThread().isInterruptionRequested():
+        thread = QThread.currentThread()
+        if thread is not None and thread.isInterruptionRequested():
             return
         frame = self._mailbox.take()
         if frame is None:

@@ -3,7 +3,7 @@ player keys (Space, Left, Right, Home) that work whichever control has the focus
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QKeyEvent

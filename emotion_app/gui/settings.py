@@ -53,12 +53,12 @@ class AppSettings:
             return default
 
     @classmethod
-    def user(cls) -> "AppSettings":
+    def user(cls) -> AppSettings:
         """The user's settings in the platform's usual place."""
         return cls(QSettings(ORGANIZATION, APPLICATION))
 
     @classmethod
-    def at_path(cls, path: str | os.PathLike[str]) -> "AppSettings":
+    def at_path(cls, path: str | os.PathLike[str]) -> AppSettings:
         """Settings kept in one INI file (tests, scripts, portable installs)."""
         return cls(QSettings(str(path), QSettings.Format.IniFormat))
 

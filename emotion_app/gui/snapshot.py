@@ -65,4 +65,6 @@ class SnapshotSaver(QObject):
                 return
             self.saved.emit(target)
 
-        QThreadPool.globalInstance().start(encode)
+        pool = QThreadPool.globalInstance()
+        assert pool is not None  # Qt's global pool exists for the life of the application
+        pool.start(encode)

@@ -97,8 +97,9 @@ class StreamController(QObject):
         self.inference_thread.started.connect(self.inference.load_default)
         # Direct: these run on the ending worker thread itself, so the camera is released
         # and recordings are closed before wait() returns.
-        self.capture_thread.finished.connect(self.capture.on_thread_finished, Qt.ConnectionType.DirectConnection)
-        self.inference_thread.finished.connect(self.inference.on_thread_finished, Qt.ConnectionType.DirectConnection)
+        # (PyQt6's stubs omit connect's connection-type argument.)
+        self.capture_thread.finished.connect(self.capture.on_thread_finished, Qt.ConnectionType.DirectConnection)  # type: ignore[call-arg]
+        self.inference_thread.finished.connect(self.inference.on_thread_finished, Qt.ConnectionType.DirectConnection)  # type: ignore[call-arg]
         self._is_shut_down = False
 
     def start_threads(self) -> None:

@@ -26,7 +26,8 @@ def result_image(result: InferenceResult) -> QImage:
     """
     pixels = result.display_image
     height, width = pixels.shape[:2]
-    return QImage(pixels.data, width, height, int(pixels.strides[0]), QImage.Format.Format_RGB32)
+    # PyQt6 takes any buffer here; its stubs list only bytes, which would copy the frame.
+    return QImage(pixels.data, width, height, int(pixels.strides[0]), QImage.Format.Format_RGB32)  # type: ignore[call-overload]
 
 
 class VideoView(QWidget):

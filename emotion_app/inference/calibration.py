@@ -24,7 +24,7 @@ def synthetic_calibration_faces(size: int = 48, count: int = 128, seed: int = 0)
     faces = np.empty((count, size, size), dtype=np.uint8)
     ys, xs = np.mgrid[0:size, 0:size].astype(np.float32) / size
     for index in range(count):
-        image = _pink_noise(size, rng) * rng.uniform(10, 45)
+        image: np.ndarray = _pink_noise(size, rng) * rng.uniform(10, 45)
         background = rng.uniform(30, 170)
         skin = rng.uniform(90, 220)
         cx, cy = 0.5 + rng.normal(0, 0.04), 0.55 + rng.normal(0, 0.04)

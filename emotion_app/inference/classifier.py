@@ -35,7 +35,7 @@ class EmotionClassifier:
     @classmethod
     def load(
         cls, path: str | os.PathLike[str] | None = None, optimize: bool | str = False
-    ) -> "EmotionClassifier":
+    ) -> EmotionClassifier:
         """Load a weights file; with no path, the shipped default in ``weights/``.
 
         ``optimize``: True (or a mode name, see :meth:`optimize`) builds the fast

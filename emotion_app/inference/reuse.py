@@ -67,7 +67,7 @@ def crop_change(old: np.ndarray, new: np.ndarray) -> float:
     _, _, _, (bx, by) = cv2.minMaxLoc(scores)
     fx = bx + peak_offset(scores[by, bx - 1 : bx + 2]) if 0 < bx < scores.shape[1] - 1 else float(bx)
     fy = by + peak_offset(scores[by - 1 : by + 2, bx]) if 0 < by < scores.shape[0] - 1 else float(by)
-    shift = np.float32([[1, 0, fx], [0, 1, fy]])
+    shift = np.array([[1, 0, fx], [0, 1, fy]], dtype=np.float32)
     size = (middle.shape[1], middle.shape[0])
     aligned = cv2.warpAffine(moved, shift, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
     return float(np.max(np.abs(crop_signature(aligned) - crop_signature(middle))))

@@ -26,7 +26,7 @@ import copy
 import logging
 import warnings
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -168,7 +168,8 @@ def _build_int8(model: nn.Module, inputs: torch.Tensor) -> Forward:
                 quantizable(batch)
         convert(quantizable, inplace=True)
     # Channels-last fp32 for the re-check: same arithmetic as eager, ~2.5x faster per face.
-    reference = copy.deepcopy(model).eval().to(memory_format=torch.channels_last)
+    # (torch's stubs for Module.to lack memory_format, which it accepts.)
+    reference = copy.deepcopy(model).eval().to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     return _CloseCallRecheck(quantizable.eval(), reference)
 
 
@@ -224,7 +225,7 @@ def _has_vnni() -> bool:
 
 
 def _build_fp32(model: nn.Module, inputs: torch.Tensor) -> Forward:
-    fused = copy.deepcopy(model).eval().to(memory_format=torch.channels_last)
+    fused = copy.deepcopy(model).eval().to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     example = inputs[:8].contiguous(memory_format=torch.channels_last)
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -17,7 +17,7 @@ import shutil
 import stat
 import tempfile
 from pathlib import Path
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 # Errors that mean "no room": the disk, or the user's quota, is full.
 _NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})

@@ -14,7 +14,8 @@ import math
 import os
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Iterable, Sequence
+from typing import IO
+from collections.abc import Iterable, Sequence
 
 from ..results import FaceResult
 from .atomic import AtomicOutput, OutputError, check_target, output_error
@@ -127,7 +128,7 @@ class FaceCsvWriter:
             handle.abandon()
         self._output.discard()
 
-    def __enter__(self) -> "FaceCsvWriter":
+    def __enter__(self) -> FaceCsvWriter:
         return self
 
     def __exit__(

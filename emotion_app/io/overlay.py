@@ -13,7 +13,7 @@ import importlib.util
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 import cv2
 import numpy as np

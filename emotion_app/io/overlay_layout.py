@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
+from collections.abc import Sequence
 
 __all__ = [
     "Color", "Rect", "ChartLayout", "ChartRow", "FaceLayout", "TagLayout", "TextMeasure",

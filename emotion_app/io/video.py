@@ -7,7 +7,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import cv2
 import numpy as np
@@ -162,7 +162,7 @@ class AnnotatedVideoWriter:
         if self._writer is None:
             height, width = frame.shape[:2]
             self._size = (width, height)
-            fourcc = cv2.VideoWriter_fourcc(*_FOURCC[self.path.suffix.lower()])
+            fourcc = cv2.VideoWriter.fourcc(*_FOURCC[self.path.suffix.lower()])
             temp = self._output.open()
             self._writer = cv2.VideoWriter(str(temp), fourcc, self.fps, self._size)
             if not self._writer.isOpened():
@@ -225,7 +225,7 @@ class AnnotatedVideoWriter:
             self._writer = None
         self._output.discard()
 
-    def __enter__(self) -> "AnnotatedVideoWriter":
+    def __enter__(self) -> AnnotatedVideoWriter:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
