@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.settings import DEFAULT_SMOOTHING, AppSettings
 from emotion_app.io import atomic
 from emotion_app.samples import VideoTruth
-from hostile_support import SmallDisk, fill, fingerprint, leftovers, small_disk  # noqa: F401  (fixture)
+from hostile_support import SmallDisk, fill, fingerprint, leftovers
 
 WAIT_MS = 20_000
 

@@ -11,7 +11,8 @@ import logging
 import math
 import os
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
+from collections.abc import Callable
 
 from PyQt6.QtCore import QByteArray, QSettings
 
