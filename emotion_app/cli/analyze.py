@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ..io.csv_export import FaceCsvWriter
+from ..io.session_report import prepare_folder, write_report
+from ..timeline import SessionTimeline
 from ..io.overlay import draw_results
 from ..pipeline import EmotionPipeline
 from ..io.atomic import check_outputs
@@ -51,6 +53,11 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("input", type=Path, metavar="INPUT", help="video file, image, or folder of images")
     parser.add_argument("--csv", type=Path, metavar="OUT.csv", help="write one row per face per frame here")
+    parser.add_argument(
+        "--report", type=Path, metavar="DIR",
+        help="write the session timeline (emotion-timeline.png) and the seconds and share of time per "
+        "person per emotion (emotion-summary.csv) into DIR, as the app's timeline panel exports them",
+    )
     parser.add_argument(
         "--output", "-o", type=Path, metavar="annotated.mp4",
         help="write the frames with boxes, labels and probability bars (.mp4/.avi/.mkv, or an image suffix for one image)",
@@ -96,10 +103,13 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     outputs = [(name, path) for name, path in (("--csv", args.csv), ("--output", args.output)) if path is not None]
     media = open_input(args.input)
     check_outputs(outputs, [media.path, *media.images, *([args.weights] if args.weights else [])])
+    if args.report:
+        prepare_folder(args.report)  # before the work: a bad folder is told at once
     video_writer = AnnotatedVideoWriter(args.output, media.fps) if args.output else None  # opens nothing yet
     apply_threads(args.threads)
     classifier = load_classifier(args.weights)
     pipeline = EmotionPipeline(make_detector(args.min_face), classifier, smoothing=args.smoothing)
+    timeline = SessionTimeline(classifier.labels) if args.report else None
     label_counts: Counter[str] = Counter()
     tracks: set[int] = set()
     frames = frames_with_face = faces = 0
@@ -121,6 +131,8 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
                 tracks.update(result.track_id for result in results)
                 if csv_writer is not None:
                     csv_writer.write_frame(index, time_s, results)
+                if timeline is not None:
+                    timeline.add(time_s, results)
                 if video_writer is not None:
                     video_writer.write(draw_results(frame, results, classifier.labels, show_bars=args.bars, in_place=True))
             if progress is not None:
@@ -159,6 +171,9 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         _print_summary(args, media, frames, frames_with_face, faces, len(tracks), label_counts, elapsed, classifier.labels)
     if csv_writer is not None:
         print(f"CSV: {args.csv} ({csv_writer.rows_written} rows)")
+    if timeline is not None:
+        png, summary = write_report(timeline, args.report)
+        print(f"report: {png} and {summary.name} ({timeline.now_s:.1f} s, {len(timeline.people())} people)")
     if video_writer is not None and video_writer.frames_written:
         print(f"annotated {'image' if video_writer.still else 'video'}: {args.output} ({video_writer.frames_written} frames)")
     return interrupted.exit_code if interrupted is not None else 0

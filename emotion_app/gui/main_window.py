@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from collections.abc import Iterator
 
-from PyQt6.QtCore import QStandardPaths, Qt, QTimer
-from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence
+from PyQt6.QtCore import QStandardPaths, Qt, QTimer, QUrl
+from PyQt6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -44,6 +44,7 @@ from .message_banner import MessageBanner
 from .playback_bar import PlaybackBar, PlayerKeys
 from ..weights import DEFAULT_WEIGHTS_DIR
 from .model_menu import ModelMenu
+from .timeline_panel import TimelinePanel
 from .settings import AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
 from .status_bar import PerformanceStats, PerformanceStatusBar
@@ -102,8 +103,11 @@ class MainWindow(QMainWindow):
         self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
         self.view = VideoView(self)
         self.playback_bar = PlaybackBar(self)
+        self.timeline_panel = TimelinePanel((), self)
+        self.timeline_panel.ask_folder = self._ask_export_folder
         self.source_banner = MessageBanner(self)
         self.model_banner = MessageBanner(self)
+        self.notice_banner = MessageBanner(self)  # "Saved …" notices, apart from source faults
         self.status = PerformanceStatusBar(self)
         self.setStatusBar(self.status)
         self.snapshots = SnapshotSaver(self)
@@ -188,6 +192,11 @@ class MainWindow(QMainWindow):
         self.load_weights_action = QAction("Load weights…", self)
         self.load_weights_action.triggered.connect(self.load_weights_dialog)
 
+        self.timeline_action = self.timeline_panel.toggleViewAction()
+        self.timeline_action.setText("Session timeline")
+        self.timeline_action.setShortcut(QKeySequence(Qt.Key.Key_T))
+        self.timeline_action.setToolTip("Each person's emotions over the session, and their share of time (T)")
+
         self.refresh_cameras_action = QAction("Refresh cameras", self)
         self.refresh_cameras_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.refresh_cameras_action.triggered.connect(self.picker.refresh)
@@ -242,6 +251,7 @@ class MainWindow(QMainWindow):
         for action in (self.play_pause_action, self.step_back_action, self.step_forward_action, self.restart_action):
             playback_menu.addAction(action)
         view_menu.addAction(self.bars_action)
+        view_menu.addAction(self.timeline_action)
         view_menu.addAction(self.refresh_cameras_action)
 
     def _build_layout(self) -> None:
@@ -251,9 +261,12 @@ class MainWindow(QMainWindow):
         layout.setSpacing(4)
         layout.addWidget(self.model_banner)
         layout.addWidget(self.source_banner)
+        layout.addWidget(self.notice_banner)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.playback_bar)
         self.setCentralWidget(central)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.timeline_panel)
+        self.timeline_panel.setVisible(self.settings.show_timeline)
 
     def _connect(self) -> None:
         self.controller.source_opened.connect(self._on_source_opened)
@@ -264,6 +277,11 @@ class MainWindow(QMainWindow):
         self.controller.recording_finished.connect(self._on_recording_finished)
         self.controller.playback.connect(self._on_playback)
         self.playback_bar.seek_requested.connect(self.seek)
+        self.timeline_panel.visibilityChanged.connect(self._remember_timeline_visibility)
+        self.timeline_panel.exported.connect(
+            lambda png, csv_path: self.show_saved(f"Saved the session timeline {png.name} and {csv_path.name}", png)
+        )
+        self.timeline_panel.export_failed.connect(lambda message: self.source_banner.show_message(message, "error"))
         self.view.frame_presented.connect(self.stats.on_presented)
         self.snapshots.saved.connect(lambda path: self.status.showMessage(f"Saved {path}", 5000))
         self.snapshots.failed.connect(lambda message: self.source_banner.show_message(message, "error"))
@@ -308,6 +326,8 @@ class MainWindow(QMainWindow):
             return
         if self._recording is not None and self._source != spec:
             self.stop_recording()
+        if spec != self._source:
+            self.timeline_panel.clear()  # another source: another session
         self._source = spec
         self.source_banner.dismiss()
         self.view.set_placeholder(f"Opening {spec.describe()}…")
@@ -467,6 +487,25 @@ class MainWindow(QMainWindow):
     def ask_save_path(self, title: str, suggestion: str, filters: str) -> str:
         path, _ = QFileDialog.getSaveFileName(self, title, suggestion, filters)
         return path
+
+    def ask_folder_path(self, title: str, start: str) -> str:
+        return QFileDialog.getExistingDirectory(self, title, start)
+
+    def _ask_export_folder(self) -> str:
+        with self.paused_for_dialog():
+            return self.ask_folder_path("Export the session timeline into folder", self._output_dir())
+
+    def _remember_timeline_visibility(self, visible: bool) -> None:
+        if not self._shut_down:
+            self.settings.show_timeline = visible
+
+    def show_saved(self, message: str, path: Path) -> None:
+        """A notice that stays until dismissed (not a status-bar line that is cut off and
+        gone after seconds), with a button to open the folder."""
+        folder = Path(path).parent
+        self.notice_banner.show_message(
+            message, "info", [("Open folder", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))]
+        )
 
     @property
     def is_running(self) -> bool:
@@ -631,6 +670,7 @@ class MainWindow(QMainWindow):
             else:
                 self._start_initial_source()
         if status.ok:
+            self.timeline_panel.set_labels(status.labels)
             self.model_banner.dismiss()
             name = status.weights_path.name if status.weights_path else "model"
             mode = f" ({status.inference_mode})" if status.inference_mode else ""
@@ -656,6 +696,7 @@ class MainWindow(QMainWindow):
         if info is not None and result.stream_id != info.stream_id:
             return  # a late frame of the previous source
         self.view.set_result(result)
+        self.timeline_panel.add(result)
         if self.is_file:
             self.playback_bar.show_position(result.frame_index)
 

@@ -31,6 +31,7 @@ _VIDEO_DIR = "files/last_video_dir"
 _OUTPUT_DIR = "files/last_output_dir"
 _GEOMETRY = "window/geometry"
 _WEIGHTS = "model/weights"
+_SHOW_TIMELINE = "window/show_timeline"
 
 
 class AppSettings:
@@ -124,6 +125,14 @@ class AppSettings:
     @weights_path.setter
     def weights_path(self, value: Path | None) -> None:
         self._store.setValue(_WEIGHTS, str(value) if value is not None else "")
+
+    @property
+    def show_timeline(self) -> bool:
+        return self._read(_SHOW_TIMELINE, True, _flag)
+
+    @show_timeline.setter
+    def show_timeline(self, value: bool) -> None:
+        self._store.setValue(_SHOW_TIMELINE, bool(value))
 
     @property
     def window_geometry(self) -> QByteArray | None:

@@ -1,0 +1,226 @@
+"""The session timeline dock: a row per tracked person with their shown emotion over the
+last minutes (the overlay's colours) and their share of time per emotion, plus everyone's.
+
+Frames only update the core's aggregates (:class:`emotion_app.timeline.SessionTimeline`,
+a few dictionary updates per face); the panel repaints from them twice a second, so it
+costs the video next to nothing however long the session runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Sequence
+
+from PyQt6.QtCore import QRectF, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QColor, QPainter, QPaintEvent
+from PyQt6.QtWidgets import QDockWidget, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from emotion_app.io.overlay_layout import palette_for
+from emotion_app.io.session_report import ReportError, write_report
+from emotion_app.timeline import SessionTimeline
+
+from .messages import InferenceResult
+
+# How often the panel repaints from the aggregates.
+REPAINT_MS = 500
+# The strip's time axis grows with the session until it spans the timeline's window.
+MIN_AXIS_S = 60.0
+_ROW_PX = 22
+_NAME_PX = 44
+_SHARE_PX = 150
+_BACKGROUND = QColor(30, 30, 33)
+_EMPTY = QColor(52, 52, 56)
+_TEXT = QColor(225, 225, 225)
+
+
+def qcolor(bgr: tuple[int, int, int]) -> QColor:
+    b, g, r = bgr
+    return QColor(r, g, b)
+
+
+class TimelineView(QWidget):
+    """Paints a :class:`SessionTimeline`: strips on the left, share bars on the right."""
+
+    def __init__(self, timeline: SessionTimeline, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.timeline = timeline
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        # Three people and everyone's row without scrolling.
+        self.setMinimumHeight(4 * _ROW_PX + 8)
+        self._colors: list[QColor] = []
+        self.set_labels(timeline.labels)
+
+    def set_labels(self, labels: Sequence[str]) -> None:
+        palette = palette_for(labels)
+        self._colors = [qcolor(palette[label]) for label in labels]
+
+    def color_of(self, label_index: int) -> QColor:
+        return self._colors[label_index]
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, _ROW_PX * (len(self.timeline.people()) + 2) + 8)
+
+    def strip_rect(self) -> QRectF:
+        """Where the strips are drawn (the time axis spans its width)."""
+        return QRectF(_NAME_PX, 4, max(10, self.width() - _NAME_PX - _SHARE_PX - 12), self.height() - 8)
+
+    def row_top(self, row: int) -> float:
+        return 4 + row * _ROW_PX
+
+    def time_to_x(self, seconds: float) -> float:
+        start, span = self.axis()
+        strips = self.strip_rect()
+        return strips.left() + (seconds - start) / span * strips.width()
+
+    def axis(self) -> tuple[float, float]:
+        """Start and span of the time axis, in session seconds."""
+        now = self.timeline.now_s
+        span = min(self.timeline.window_s, max(MIN_AXIS_S, now))
+        return max(0.0, now - span), span
+
+    def visible_people(self) -> list[int]:
+        """Track ids with a row on screen: the most recently seen that fit."""
+        rows = max(1, int((self.height() - 8) // _ROW_PX) - 1)  # the last row is everyone's
+        people = sorted(self.timeline.people(), key=lambda p: p.last_seen_s)[-rows:]
+        return sorted(p.track_id for p in people if p.track_id is not None)
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:
+        painter = QPainter(self)
+        try:
+            self._paint(painter)
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
+        painter.fillRect(self.rect(), _BACKGROUND)
+        timeline = self.timeline
+        strips = self.strip_rect()
+        summaries = {p.track_id: p for p in timeline.people()}
+        ids = self.visible_people()
+        if not ids:
+            painter.setPen(_TEXT)
+            painter.drawText(
+                strips, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, "No faces yet: each tracked person gets a row here."
+            )
+        start, span = self.axis()
+        scale = strips.width() / span
+        for row, track_id in enumerate(ids):
+            top = self.row_top(row)
+            painter.setPen(_TEXT)
+            painter.drawText(QRectF(2, top, _NAME_PX - 6, _ROW_PX - 4), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"#{track_id}")
+            painter.fillRect(QRectF(strips.left(), top + 3, strips.width(), _ROW_PX - 8), _EMPTY)
+            # Runs of one label become one rectangle: a few per row, not one per second.
+            run_start, run_label, run_end = -1.0, -1, -1.0
+            for begin, label in timeline.strip(track_id) + [(float("inf"), -2)]:
+                if label == run_label and abs(begin - run_end) < 1e-6:
+                    run_end = begin + timeline.bucket_s
+                    continue
+                if run_label >= 0:
+                    x0 = strips.left() + max(0.0, run_start - start) * scale
+                    x1 = strips.left() + min(span, run_end - start) * scale
+                    if x1 > x0:
+                        painter.fillRect(QRectF(x0, top + 3, max(1.0, x1 - x0), _ROW_PX - 8), self._colors[run_label])
+                run_start, run_label, run_end = begin, label, begin + timeline.bucket_s
+            self._paint_shares(painter, row, summaries[track_id].shares)
+        overall_row = len(ids)
+        top = self.row_top(overall_row)
+        painter.setPen(_TEXT)
+        minutes = timeline.now_s / 60.0
+        painter.drawText(
+            QRectF(strips.left(), top, strips.width(), _ROW_PX - 4),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            f"everyone · session {minutes:.1f} min" if minutes >= 1 else f"everyone · session {timeline.now_s:.0f} s",
+        )
+        self._paint_shares(painter, overall_row, timeline.overall().shares)
+
+    def share_rect(self, row: int) -> QRectF:
+        return QRectF(self.width() - _SHARE_PX - 6, self.row_top(row) + 3, _SHARE_PX, _ROW_PX - 8)
+
+    def _paint_shares(self, painter: QPainter, row: int, shares: Sequence[float]) -> None:
+        rect = self.share_rect(row)
+        painter.fillRect(rect, _EMPTY)
+        left = rect.left()
+        for index, share in enumerate(shares):
+            width = share * rect.width()
+            if width > 0:
+                painter.fillRect(QRectF(left, rect.top(), width, rect.height()), self._colors[index])
+            left += width
+
+
+class TimelinePanel(QDockWidget):
+    """The dock: the view, and buttons to export the session (PNG + CSV) or start afresh."""
+
+    exported = pyqtSignal(object, object)  # PNG path, CSV path
+    export_failed = pyqtSignal(str)
+
+    def __init__(self, labels: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__("Session timeline", parent)
+        self.setObjectName("timeline")
+        self.timeline = SessionTimeline(labels)
+        self.view = TimelineView(self.timeline, self)
+        self.export_button = QPushButton("Export PNG + CSV…")
+        self.export_button.setToolTip("Write the timeline plot and seconds and share per person per emotion")
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Start a new session: forget everyone's time so far")
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.view, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.export_button)
+        layout.addLayout(buttons)
+        self.setWidget(body)
+        self.clear_button.clicked.connect(self.clear)
+        # Asks the window for a folder (so a dialog pauses the video like every other).
+        self.ask_folder: Callable[[], str] = lambda: ""
+        self.export_button.clicked.connect(self._export_clicked)
+        self._dirty = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(REPAINT_MS)
+        self._timer.timeout.connect(self._repaint_if_changed)
+        self._timer.start()
+
+    # ---- data ------------------------------------------------------------------------------
+    def set_labels(self, labels: Sequence[str]) -> None:
+        """A model with other classes: a new session (times of other classes cannot mix)."""
+        if tuple(labels) == self.timeline.labels:
+            return
+        self.timeline = SessionTimeline(labels)
+        self.view.timeline = self.timeline
+        self.view.set_labels(labels)
+        self._dirty = True
+
+    def add(self, result: InferenceResult) -> None:
+        """One shown frame (cheap: aggregates only)."""
+        if result.labels and tuple(result.labels) != self.timeline.labels:
+            self.set_labels(result.labels)
+        self.timeline.add(result.source_time, result.faces)
+        self._dirty = True
+
+    def clear(self) -> None:
+        self.timeline.reset()
+        self._dirty = True
+        self.view.update()
+
+    def _repaint_if_changed(self) -> None:
+        if self._dirty and self.isVisible():
+            self._dirty = False
+            self.view.update()
+
+    # ---- export -----------------------------------------------------------------------------
+    def export_to(self, folder: Path) -> tuple[Path, Path]:
+        """Write ``emotion-timeline.png`` and ``emotion-summary.csv`` into ``folder``."""
+        png, csv_path = write_report(self.timeline, Path(folder))
+        self.exported.emit(png, csv_path)
+        return png, csv_path
+
+    def _export_clicked(self) -> None:
+        folder = self.ask_folder()
+        if not folder:
+            return
+        try:
+            self.export_to(Path(folder))
+        except ReportError as exc:
+            self.export_failed.emit(str(exc))

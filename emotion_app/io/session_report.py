@@ -1,0 +1,139 @@
+"""A session's timeline as files: a PNG plot and a CSV of seconds and shares per person per
+emotion. The app's timeline panel exports these and ``analyze --report`` writes the same.
+
+Each file goes through ``io.atomic`` (a temporary file beside it, renamed into place), so
+a failed write never leaves half a file where a good one was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+from ..timeline import PersonSummary, SessionTimeline
+from .atomic import OutputError, write_bytes
+from .overlay_layout import palette_for
+
+CSV_NAME = "emotion-summary.csv"
+PNG_NAME = "emotion-timeline.png"
+CSV_COLUMNS = ("person", "emotion", "seconds", "share")
+# Rows in the plot beyond this are left out (the CSV has everyone).
+MAX_PLOT_PEOPLE = 12
+
+
+class ReportError(OutputError):
+    """A report that cannot be written; the message names the path and the reason."""
+
+
+def summary_rows(timeline: SessionTimeline) -> list[tuple[str, str, float, float]]:
+    """(person, emotion, seconds, share) for every person with a row, then everyone."""
+    rows: list[tuple[str, str, float, float]] = []
+    for person in [*timeline.people(), timeline.overall()]:
+        for label, seconds, share in zip(timeline.labels, person.seconds, person.shares):
+            rows.append((person.name, label, round(seconds, 3), round(share, 4)))
+    return rows
+
+
+def write_summary_csv(timeline: SessionTimeline, path: Path) -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(summary_rows(timeline))
+    _write_atomically(Path(path), buffer.getvalue().encode("utf-8"))
+    return Path(path)
+
+
+def render_timeline_png(timeline: SessionTimeline, path: Path, dpi: int = 110) -> Path:
+    """The timeline plot: a strip per person over the last minutes (the overlay's colours),
+    and each person's and everyone's share of time per emotion."""
+    # The object API with the Agg canvas: no pyplot state, safe off the main thread.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    palette = palette_for(timeline.labels)
+    colors = [_rgb(palette[label]) for label in timeline.labels]
+    people = timeline.people()[-MAX_PLOT_PEOPLE:]
+    rows = max(1, len(people))
+    figure = Figure(figsize=(10, 2.2 + 0.75 * rows), dpi=dpi)
+    FigureCanvasAgg(figure)
+    strips, shares = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1.3]})
+    end = timeline.now_s
+    start = max(0.0, end - timeline.window_s)
+    for row, person in enumerate(people):
+        assert person.track_id is not None
+        for begin, label_index in timeline.strip(person.track_id):
+            strips.broken_barh([(begin, timeline.bucket_s)], (row - 0.35, 0.7), facecolors=colors[label_index])
+    strips.set_xlim(start, max(end, start + timeline.bucket_s))
+    strips.set_ylim(-0.6, rows - 0.4)
+    strips.set_yticks(range(len(people)), [person.name for person in people])
+    strips.invert_yaxis()
+    strips.set_xlabel("session time (s)")
+    strips.set_title(f"Shown emotion over the last {_duration(end - start)}")
+
+    summaries: list[PersonSummary] = [*people, timeline.overall()]
+    for row, person in enumerate(summaries):
+        left = 0.0
+        for share, color in zip(person.shares, colors):
+            if share > 0:
+                shares.barh(row, share, left=left, color=color, height=0.7)
+            left += share
+    shares.set_xlim(0, 1)
+    shares.set_yticks(range(len(summaries)), [f"{p.name} ({_duration(p.total_s)})" for p in summaries])
+    shares.invert_yaxis()
+    shares.set_xlabel("share of time")
+    shares.set_title("Share per emotion")
+    figure.legend(
+        handles=[Patch(color=color, label=label) for label, color in zip(timeline.labels, colors)],
+        loc="lower center",
+        ncol=min(len(colors), 8),
+        frameon=False,
+    )
+    figure.tight_layout(rect=(0, 0.08, 1, 1))
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    _write_atomically(Path(path), buffer.getvalue())
+    return Path(path)
+
+
+def prepare_folder(folder: Path) -> Path:
+    """``folder`` created if missing; ReportError when it cannot be, or is not writable."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ReportError(f"{folder}: not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from exc
+    if not os.access(folder, os.W_OK):
+        raise ReportError(f"{folder}: folder is not writable")
+    return folder
+
+
+def write_report(timeline: SessionTimeline, folder: Path) -> tuple[Path, Path]:
+    """``emotion-timeline.png`` and ``emotion-summary.csv`` in ``folder`` (created)."""
+    folder = prepare_folder(folder)
+    return render_timeline_png(timeline, folder / PNG_NAME), write_summary_csv(timeline, folder / CSV_NAME)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    try:
+        write_bytes(path, data)
+    except OutputError as exc:
+        raise ReportError(str(exc)) from exc
+    except OSError as exc:
+        raise ReportError(f"{path}: could not be written ({exc.strerror or exc})") from exc
+
+
+def _rgb(bgr: tuple[int, int, int]) -> tuple[float, float, float]:
+    b, g, r = bgr
+    return r / 255.0, g / 255.0, b / 255.0
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min"

@@ -1,0 +1,166 @@
+"""A session's emotions over time, per tracked person: what the timeline panel paints and
+what ``analyze --report`` and the panel's export write.
+
+Aggregated as frames arrive, in bounded memory whatever the session's length: per person
+the seconds spent in each emotion, and a strip of the shown label per time bucket for the
+last few minutes. Time is the stream's own clock (frame times of a file, the camera's
+clock), advanced only forward, so a pause or a seek back adds no time.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .io.overlay_layout import shown_label
+from .results import FaceResult
+
+# A jump of the stream's clock longer than this (a seek, a stall) adds no more than this.
+MAX_STEP_S = 1.0
+NO_LABEL = -1
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    """Seconds in each emotion (in the model's label order) of one person, or of everyone."""
+
+    track_id: int | None  # None: everyone together
+    seconds: tuple[float, ...]
+    last_seen_s: float = 0.0
+
+    @property
+    def total_s(self) -> float:
+        return float(sum(self.seconds))
+
+    @property
+    def shares(self) -> tuple[float, ...]:
+        """Share of the person's time in each emotion (sums to 1; all 0 before any time)."""
+        total = self.total_s
+        return tuple(value / total for value in self.seconds) if total > 0 else tuple(0.0 for _ in self.seconds)
+
+    @property
+    def name(self) -> str:
+        return "everyone" if self.track_id is None else f"#{self.track_id}"
+
+
+class _Person:
+    __slots__ = ("seconds", "strip", "bucket", "bucket_seconds", "last_seen_s")
+
+    def __init__(self, classes: int, buckets: int) -> None:
+        self.seconds = np.zeros(classes, np.float64)
+        self.strip: deque[tuple[int, int]] = deque(maxlen=buckets)  # (bucket number, label index)
+        self.bucket = -1
+        self.bucket_seconds = np.zeros(classes, np.float64)
+        self.last_seen_s = 0.0
+
+
+class SessionTimeline:
+    """Per-person emotion time of one session; ``add`` each frame's faces as they come.
+
+    ``labels``: the model's classes (from its weights card). ``window_s``: how much of the
+    recent past the strips keep, in buckets of ``bucket_s``. At most ``max_people`` people
+    keep their own row; the longest unseen ones are folded into the overall totals only.
+    """
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        bucket_s: float = 1.0,
+        window_s: float = 300.0,
+        max_people: int = 64,
+    ) -> None:
+        if bucket_s <= 0 or window_s < bucket_s or max_people < 1:
+            raise ValueError("bucket_s > 0, window_s >= bucket_s and max_people >= 1 are required")
+        self.labels = tuple(labels)
+        self.bucket_s = float(bucket_s)
+        self.window_s = float(window_s)
+        self.max_people = max_people
+        self._index = {label: i for i, label in enumerate(self.labels)}
+        self.reset()
+
+    def reset(self) -> None:
+        self._people: OrderedDict[int, _Person] = OrderedDict()  # least recently seen first
+        self._overall = np.zeros(len(self.labels), np.float64)
+        self._clock_s = 0.0  # session time: only ever moves forward
+        self._last_stream_s: float | None = None
+        self.frames = 0
+        self.folded_people = 0
+
+    @property
+    def now_s(self) -> float:
+        """Session time so far (seconds the stream has run, pauses and seeks excluded)."""
+        return self._clock_s
+
+    def add(self, stream_time_s: float | None, faces: Iterable[FaceResult]) -> None:
+        """One frame: ``stream_time_s`` is its time in the stream (None: one step of
+        ``bucket_s``, as for a folder of stills); each face adds that frame's duration
+        to its shown label."""
+        if stream_time_s is None:
+            step = self.bucket_s
+        elif self._last_stream_s is None:
+            step = 0.0
+        else:
+            step = min(MAX_STEP_S, max(0.0, stream_time_s - self._last_stream_s))
+        if stream_time_s is not None:
+            self._last_stream_s = stream_time_s
+        self.frames += 1
+        # A frame's faces hold their label from this frame's time until the next; the first
+        # frame has no duration yet, so a face is counted from its second frame on.
+        self._clock_s += step
+        bucket = int(self._clock_s // self.bucket_s)
+        buckets = max(1, int(round(self.window_s / self.bucket_s)))
+        for face in faces:
+            label_index = self._index.get(shown_label(face))
+            if label_index is None:
+                continue  # a result of another model (a late frame after a model change)
+            person = self._people.get(face.track_id)
+            if person is None:
+                person = self._people[face.track_id] = _Person(len(self.labels), buckets)
+                self._fold_oldest()
+            else:
+                self._people.move_to_end(face.track_id)
+            person.last_seen_s = self._clock_s
+            if person.bucket != bucket:
+                self._close_bucket(person)
+                person.bucket = bucket
+            # The first frame of a bucket gets a token weight, so a face seen once still shows.
+            weight = step if step > 0 else 1e-6
+            person.bucket_seconds[label_index] += weight
+            person.seconds[label_index] += step
+            self._overall[label_index] += step
+
+    def _close_bucket(self, person: _Person) -> None:
+        if person.bucket >= 0 and person.bucket_seconds.any():
+            person.strip.append((person.bucket, int(np.argmax(person.bucket_seconds))))
+        person.bucket_seconds[:] = 0.0
+
+    def _fold_oldest(self) -> None:
+        while len(self._people) > self.max_people:
+            self._people.popitem(last=False)  # its time stays in the overall totals
+            self.folded_people += 1
+
+    # ---- reading ------------------------------------------------------------------------
+    def people(self) -> list[PersonSummary]:
+        """Everyone with a row, by track id."""
+        return [
+            PersonSummary(track_id, tuple(float(v) for v in person.seconds), person.last_seen_s)
+            for track_id, person in sorted(self._people.items())
+        ]
+
+    def overall(self) -> PersonSummary:
+        return PersonSummary(None, tuple(float(v) for v in self._overall), self._clock_s)
+
+    def strip(self, track_id: int) -> list[tuple[float, int]]:
+        """The person's shown label per bucket within the window: (bucket start in session
+        seconds, label index), oldest first; buckets without the person are absent."""
+        person = self._people.get(track_id)
+        if person is None:
+            return []
+        first = int((self._clock_s - self.window_s) // self.bucket_s)
+        items = [(b, label) for b, label in person.strip if b > first]
+        if person.bucket > first and person.bucket_seconds.any():
+            items.append((person.bucket, int(np.argmax(person.bucket_seconds))))
+        return [(b * self.bucket_s, label) for b, label in items]

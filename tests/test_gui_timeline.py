@@ -1,0 +1,96 @@
+"""The session timeline panel in the real window: a row per tracked person in the overlay's
+colours, shares that sum to 1, export to PNG + CSV, and its toggle remembered."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QColor, QImage
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.settings import AppSettings
+from emotion_app.io.overlay_layout import palette_for
+from emotion_app.samples import VideoTruth, write_astronaut_video
+from gui_support import WAIT_MS, make_window, settings_path  # noqa: F401  (fixtures)
+
+
+@pytest.fixture(scope="module")
+def two_people(tmp_path_factory: pytest.TempPathFactory) -> VideoTruth:
+    """Two astronaut faces side by side for 4 seconds at 15 fps."""
+    return write_astronaut_video(
+        tmp_path_factory.mktemp("timeline") / "two.avi", num_frames=60, frame_size=(400, 200), face_size=80, copies=2, fps=15.0
+    )
+
+
+def pixel(image: QImage, x: float, y: float) -> QColor:
+    return QColor(image.pixel(int(x), int(y)))
+
+
+def test_rows_colours_and_shares_follow_the_tracked_people(qtbot: QtBot, make_window, two_people: VideoTruth) -> None:
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    assert panel.isVisible()  # open by default
+    qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2 and panel.timeline.now_s > 1.5, timeout=WAIT_MS)
+    window.pause()
+    qtbot.waitUntil(lambda: window._playback is not None, timeout=WAIT_MS)
+    view = panel.view
+    view.resize(700, 160)
+    shown_ids = sorted(face.track_id for face in window.view.result.faces)
+    assert view.visible_people() == shown_ids
+    assert panel.timeline.labels == window.model_status.labels  # the weights' classes
+    image = view.grab().toImage()
+    palette = palette_for(panel.timeline.labels)
+    for row, track_id in enumerate(shown_ids):
+        person = next(p for p in panel.timeline.people() if p.track_id == track_id)
+        assert sum(person.shares) == pytest.approx(1.0)
+        # The strip's latest second has the colour of the label the overlay shows now.
+        start, label_index = panel.timeline.strip(track_id)[-1]
+        x = view.time_to_x(start + panel.timeline.bucket_s / 2)
+        y = view.row_top(row) + 10
+        b, g, r = palette[panel.timeline.labels[label_index]]
+        assert pixel(image, x, y).getRgb()[:3] == (r, g, b)
+        # The share bar's left end is the colour of the person's first emotion with any time.
+        first = next(i for i, share in enumerate(person.shares) if share > 0)
+        bar = view.share_rect(row)
+        b, g, r = palette[panel.timeline.labels[first]]
+        assert pixel(image, bar.left() + 1, bar.center().y()).getRgb()[:3] == (r, g, b)
+    assert sum(panel.timeline.overall().shares) == pytest.approx(1.0)
+
+
+def test_export_writes_png_and_csv_and_says_where(
+    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: panel.timeline.now_s > 1.0 and len(panel.timeline.people()) > 0, timeout=WAIT_MS)
+    asked: list[bool] = []
+
+    def choose(title: str, start: str) -> str:
+        asked.append(window.is_paused)  # the video holds still while the user picks
+        return str(tmp_path / "export")
+
+    monkeypatch.setattr(window, "ask_folder_path", choose)
+    panel.export_button.click()
+    assert asked == [True]
+    png, summary = tmp_path / "export" / "emotion-timeline.png", tmp_path / "export" / "emotion-summary.csv"
+    assert png.stat().st_size > 1000
+    with open(summary, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["person"] for row in rows} == {f"#{p.track_id}" for p in panel.timeline.people()} | {"everyone"}
+    assert "emotion-timeline.png" in window.notice_banner.text()
+    assert "Open folder" in window.notice_banner.button_captions()
+
+
+def test_the_panel_toggles_with_t_and_is_remembered(qtbot: QtBot, make_window, two_people: VideoTruth, settings_path: Path) -> None:
+    window = make_window(video=two_people.path)
+    qtbot.keyClick(window, Qt.Key.Key_T)
+    assert not window.timeline_panel.isVisible()
+    window.close()
+    assert AppSettings.at_path(settings_path).show_timeline is False
+    again = make_window(video=two_people.path)
+    assert not again.timeline_panel.isVisible()
+    again.timeline_action.trigger()
+    assert again.timeline_panel.isVisible()

@@ -1,0 +1,124 @@
+"""The session timeline (Qt-free): seconds and shares per person per emotion, strips of
+the recent past in bounded memory, and the PNG + CSV report, also from ``analyze --report``."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import cv2
+import pytest
+
+from emotion_app.cli import main
+from emotion_app.io.session_report import CSV_COLUMNS, ReportError, write_report
+from emotion_app.results import FaceResult
+from emotion_app.samples import SIX_LABELS, write_astronaut_video
+from emotion_app.timeline import SessionTimeline
+
+
+def face(track_id: int, label: str) -> FaceResult:
+    probabilities = tuple(0.6 if name == label else 0.08 for name in SIX_LABELS)
+    return FaceResult((10 * track_id, 10, 50, 50), track_id, label, 0.6, probabilities)
+
+
+def play(timeline: SessionTimeline, seconds: float, fps: float, faces: list[FaceResult], start: float = 0.0) -> float:
+    frames = int(round(seconds * fps))
+    for index in range(frames):
+        timeline.add(start + index / fps, faces)
+    return start + frames / fps
+
+
+def test_seconds_and_shares_per_person_and_overall() -> None:
+    timeline = SessionTimeline(SIX_LABELS)
+    t = play(timeline, 10.0, 30.0, [face(1, "happy"), face(2, "sad")])
+    t = play(timeline, 5.0, 30.0, [face(1, "surprise")], start=t)
+    people = {p.track_id: p for p in timeline.people()}
+    assert set(people) == {1, 2}
+    one = dict(zip(SIX_LABELS, people[1].seconds))
+    assert one["happy"] == pytest.approx(10.0, abs=0.1) and one["surprise"] == pytest.approx(5.0, abs=0.1)
+    assert sum(people[1].shares) == pytest.approx(1.0) and sum(people[2].shares) == pytest.approx(1.0)
+    assert dict(zip(SIX_LABELS, people[2].shares))["sad"] == pytest.approx(1.0)
+    overall = timeline.overall()
+    assert sum(overall.shares) == pytest.approx(1.0)
+    assert overall.total_s == pytest.approx(people[1].total_s + people[2].total_s)
+    assert timeline.now_s == pytest.approx(15.0, abs=0.1)
+
+
+def test_pauses_and_seeks_add_no_time() -> None:
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 2.0, 10.0, [face(1, "happy")])
+    timeline.add(1.9, [face(1, "happy")])  # the paused frame again
+    timeline.add(0.5, [face(1, "happy")])  # a seek back
+    timeline.add(60.0, [face(1, "happy")])  # a seek forward: at most a second
+    assert timeline.now_s == pytest.approx(1.9 + 1.0, abs=0.01)
+
+
+def test_strips_show_the_label_per_second_for_the_recent_window() -> None:
+    timeline = SessionTimeline(SIX_LABELS, bucket_s=1.0, window_s=10.0)
+    t = play(timeline, 4.0, 10.0, [face(7, "happy")])
+    play(timeline, 10.0, 10.0, [face(7, "sad")], start=t)
+    strip = timeline.strip(7)
+    assert len(strip) <= 11
+    happy, sad = SIX_LABELS.index("happy"), SIX_LABELS.index("sad")
+    assert [label for _start, label in strip][-3:] == [sad] * 3
+    assert all(label in (happy, sad) for _start, label in strip)
+    assert strip[0][0] >= timeline.now_s - 10.0 - 1.0  # nothing older than the window
+
+
+def test_memory_stays_bounded_over_a_long_session_with_many_people() -> None:
+    timeline = SessionTimeline(SIX_LABELS, bucket_s=1.0, window_s=60.0, max_people=8)
+    for index in range(20_000):  # 11 minutes at 30 fps; a new person every 100 frames
+        track = index // 100
+        timeline.add(index / 30.0, [face(track, SIX_LABELS[index % 6]), face(track + 1000, "happy")])
+    people = timeline.people()
+    assert len(people) <= 8 and timeline.folded_people > 100
+    assert all(len(timeline.strip(p.track_id)) <= 61 for p in people if p.track_id is not None)
+    # Folded people's time stays in everyone's total.
+    assert timeline.overall().total_s == pytest.approx(2 * 19_999 / 30.0, rel=1e-3)
+
+
+def test_the_report_writes_a_png_and_a_csv(tmp_path: Path) -> None:
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 6.0, 10.0, [face(1, "happy"), face(3, "angry")])
+    png, summary = write_report(timeline, tmp_path / "new" / "folder")
+    image = cv2.imread(str(png))
+    assert image is not None and image.shape[0] > 200 and image.shape[1] > 600
+    with open(summary, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert {row["person"] for row in rows} == {"#1", "#3", "everyone"}
+    assert [row["emotion"] for row in rows if row["person"] == "#1"] == list(SIX_LABELS)
+    for person in ("#1", "#3", "everyone"):
+        assert sum(float(row["share"]) for row in rows if row["person"] == person) == pytest.approx(1.0, abs=1e-3)
+    happy = next(row for row in rows if row["person"] == "#1" and row["emotion"] == "happy")
+    assert float(happy["seconds"]) == pytest.approx(5.9, abs=0.05)
+
+
+def test_a_report_into_a_file_path_is_refused_and_nothing_is_overwritten(tmp_path: Path) -> None:
+    blocker = tmp_path / "taken"
+    blocker.write_text("keep me")
+    with pytest.raises(ReportError, match="not a folder"):
+        write_report(SessionTimeline(SIX_LABELS), blocker)
+    assert blocker.read_text() == "keep me"
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+def test_analyze_report_writes_the_same_files(tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    video = write_astronaut_video(tmp_path / "two.avi", num_frames=20, frame_size=(320, 160), face_size=70, copies=2, fps=10.0)
+    report = tmp_path / "report"
+    code = main(["analyze", str(video.path), "--report", str(report), "--weights", str(random_weights)])
+    assert code == 0
+    assert "report:" in capsys.readouterr().out
+    assert cv2.imread(str(report / "emotion-timeline.png")) is not None
+    with open(report / "emotion-summary.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    people = {row["person"] for row in rows} - {"everyone"}
+    assert len(people) == 2  # both faces, tracked
+    everyone = [row for row in rows if row["person"] == "everyone"]
+    assert [row["emotion"] for row in everyone] == list(SIX_LABELS)  # the weights' classes
+    assert sum(float(row["seconds"]) for row in everyone) == pytest.approx(2 * 1.9, abs=0.15)
+    # A report folder that cannot be made is refused before any work, with one line.
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["analyze", str(video.path), "--report", str(blocker / "sub"), "--weights", str(random_weights)]) != 0
+    assert "cannot create" in capsys.readouterr().err
