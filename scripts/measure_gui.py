@@ -102,6 +102,36 @@ class Recorder:
                 self.pipeline_ms.append(result.stage_ms["total"])
 
 
+class PanelCost:
+    """GUI-thread time spent on the session timeline: feeding it each result and painting it."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.reset()
+        panel = window.timeline_panel
+        add, paint = panel.add, panel.view.paintEvent
+
+        def timed_add(result: object) -> None:
+            started = time.perf_counter()
+            add(result)  # type: ignore[arg-type]
+            self.total_ms += (time.perf_counter() - started) * 1000.0
+
+        def timed_paint(event: object) -> None:
+            started = time.perf_counter()
+            paint(event)  # type: ignore[arg-type]
+            spent = (time.perf_counter() - started) * 1000.0
+            self.total_ms += spent
+            self.paints += 1
+            self.max_paint_ms = max(self.max_paint_ms, spent)
+
+        panel.add = timed_add  # type: ignore[method-assign]
+        panel.view.paintEvent = timed_paint  # type: ignore[method-assign]
+
+    def reset(self) -> None:
+        self.total_ms = 0.0
+        self.paints = 0
+        self.max_paint_ms = 0.0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Measure display fps, latency, GUI stalls and soak memory.")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the live measurement")
@@ -122,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--full-scan-interval", type=int, default=None,
         help="frames between the tracker's full-frame passes (default: the pipeline's own)",
+    )
+    parser.add_argument(
+        "--timeline", choices=("open", "closed"), default="open",
+        help="the session timeline panel open (the app's default) or closed, to compare its cost",
     )
     parser.add_argument("--json", action="store_true", help="(the JSON line is always printed last)")
     args = parser.parse_args(argv)
@@ -157,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     window.resize(1000, 760)
     window.show()
+    window.timeline_panel.setVisible(args.timeline == "open")
+    panel_cost = PanelCost(window)
     recorder = Recorder(window)
     stall = StallMonitor(interval_ms=5)
     opened_at = time.monotonic()
@@ -179,12 +215,14 @@ def main(argv: list[str] | None = None) -> int:
     dropped_before = window.controller.dropped_frames
     index_before = recorder.last_index
     recorder.active = True
+    panel_cost.reset()
     stall.start()
     started = time.perf_counter()
     spin(args.seconds)
     elapsed = time.perf_counter() - started
     stall.stop()
     recorder.active = False
+    panel_ms = panel_cost.total_ms
     dropped = window.controller.dropped_frames - dropped_before
     captured = max(1, recorder.last_index - index_before)
     display_fps = len(recorder.presented) / elapsed
@@ -213,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{statistics.median(recorder.to_paint_ms):.1f} ms, p95 {percentile(recorder.to_paint_ms, 95):.1f} ms")
     print(f"  GUI-thread stall (5 ms timer lateness): max {stall.max_stall_ms:.1f} ms, stalls over 50 ms: {stall.stalls_over_50ms}")
     print(f"  dropped frames: {dropped} of {captured} captured")
+    frame_period_ms = 1000.0 / 30.0
+    panel_per_frame = panel_ms / max(1, len(recorder.received))
+    print(f"  timeline panel ({args.timeline}): {panel_ms:.0f} ms on the GUI thread in {elapsed:.0f} s "
+          f"({panel_per_frame:.3f} ms per frame, {100 * panel_per_frame / frame_period_ms:.2f}% of a 30 fps frame; "
+          f"{panel_cost.paints} repaints, slowest {panel_cost.max_paint_ms:.1f} ms; "
+          f"{len(window.timeline_panel.timeline.people())} people)")
 
     # ---- soak: as fast as the pipeline goes, no drops --------------------------------------
     soak: dict[str, float] = {}
@@ -261,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
         "gui_stalls_over_50ms": stall.stalls_over_50ms,
         "dropped_frames": dropped,
         "captured_frames": captured,
+        "timeline": args.timeline,
+        "timeline_ms_per_frame": round(panel_per_frame, 4),
+        "timeline_max_paint_ms": round(panel_cost.max_paint_ms, 2),
         "soak": {k: round(v, 2) for k, v in soak.items()},
         "close_ms": round(close_s * 1000, 1),
         "classifier": mode,
