@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.settings import AppSettings
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.samples import VideoTruth, write_astronaut_video
-from gui_support import WAIT_MS, make_window, settings_path  # noqa: F401  (fixtures)
+from gui_support import WAIT_MS
 
 
 @pytest.fixture(scope="module")
