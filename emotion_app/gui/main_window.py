@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from collections.abc import Iterator
 
-from PyQt6.QtCore import QStandardPaths, Qt, QTimer, QUrl
+from PyQt6.QtCore import QStandardPaths, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
@@ -39,9 +40,10 @@ from .messages import (
     SourceSpec,
     VideoFileSpec,
 )
+from emotion_app.io.codecs import h264_codec
 from emotion_app.live import PipelineLoader, load_pipeline
 from .message_banner import MessageBanner
-from .playback_bar import PlaybackBar, PlayerKeys
+from .playback_bar import PlaybackBar, PlayerKeys, format_time
 from ..weights import DEFAULT_WEIGHTS_DIR
 from .model_menu import ModelMenu
 from .timeline_panel import TimelinePanel
@@ -51,7 +53,7 @@ from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
 from .video_view import VideoView
 
-APP_TITLE = "Emotion Recognition"
+APP_TITLE = "Emotion Camera"
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.wmv *.mpg *.mpeg);;All files (*)"
 WEIGHTS_FILTER = "Weights (*.safetensors);;All files (*)"
 # Left/Right while a file plays jump this far.
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         self._starting = False  # a source is being opened on the capture thread
         self._model_status: ModelStatus | None = None
         self._recording: RecordingRequest | None = None
+        self._recording_started = 0.0
         self._shut_down = False
         self._initial_source_started = False
         self._pending_source: SourceSpec | None = None  # asked for before the model was ready
@@ -110,6 +113,11 @@ class MainWindow(QMainWindow):
         self.notice_banner = MessageBanner(self)  # "Saved …" notices, apart from source faults
         self.status = PerformanceStatusBar(self)
         self.setStatusBar(self.status)
+        self.rec_label = QLabel(self)
+        self.rec_label.setObjectName("recIndicator")
+        self.rec_label.setStyleSheet("QLabel#recIndicator { color: white; background: #c62828; font-weight: bold; padding: 1px 6px; border-radius: 3px; }")
+        self.rec_label.hide()
+        self.status.insertPermanentWidget(0, self.rec_label)
         self.snapshots = SnapshotSaver(self)
         self._build_actions()
         self._build_toolbar()
@@ -141,6 +149,9 @@ class MainWindow(QMainWindow):
         # otherwise take Space and the arrows for themselves).
         self._player_keys = PlayerKeys(self, self._player_key_actions())
         self.controller.start_threads()
+        # Which codec recordings get is found by trying to write one (FFmpeg builds differ);
+        # done now, off the GUI thread, so the first recording does not wait for it.
+        QThreadPool.globalInstance().start(h264_codec)
 
     # ---- construction ---------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -172,14 +183,26 @@ class MainWindow(QMainWindow):
 
         self.snapshot_action = QAction("Snapshot", self)
         self.snapshot_action.setShortcut(QKeySequence("Ctrl+S"))
-        self.snapshot_action.setToolTip("Save the current frame with its overlay as PNG (Ctrl+S)")
-        self.snapshot_action.triggered.connect(self.snapshot_dialog)
+        self.snapshot_action.setToolTip("Save the frame on screen with its overlay as PNG into the output folder (Ctrl+S)")
+        self.snapshot_action.triggered.connect(self.snapshot)
+        self.snapshot_as_action = QAction("Save snapshot as…", self)
+        self.snapshot_as_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.snapshot_as_action.triggered.connect(self.snapshot_dialog)
 
         self.record_action = QAction("Record", self)
         self.record_action.setCheckable(True)
         self.record_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.record_action.setToolTip("Record the annotated video and a per-face CSV (Ctrl+R)")
+        self.record_action.setToolTip(
+            "Record the annotated video and a per-face CSV into the output folder; again to stop (Ctrl+R)"
+        )
         self.record_action.triggered.connect(self._on_record_triggered)
+        self.record_as_action = QAction("Record to…", self)
+        self.record_as_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.record_as_action.triggered.connect(self.record_dialog)
+
+        self.output_folder_action = QAction("Output folder…", self)
+        self.output_folder_action.setToolTip("Where snapshots, recordings and timeline exports go")
+        self.output_folder_action.triggered.connect(self.choose_output_folder)
 
         self.bars_action = QAction("Probability bars", self)
         self.bars_action.setCheckable(True)
@@ -236,7 +259,15 @@ class MainWindow(QMainWindow):
         assert menu_bar is not None
         file_menu = menu_bar.addMenu("&File")
         assert file_menu is not None
-        for action in (self.open_video_action, self.load_weights_action, self.snapshot_action, self.record_action):
+        for action in (
+            self.open_video_action,
+            self.load_weights_action,
+            self.snapshot_action,
+            self.snapshot_as_action,
+            self.record_action,
+            self.record_as_action,
+            self.output_folder_action,
+        ):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -283,7 +314,7 @@ class MainWindow(QMainWindow):
         )
         self.timeline_panel.export_failed.connect(lambda message: self.source_banner.show_message(message, "error"))
         self.view.frame_presented.connect(self.stats.on_presented)
-        self.snapshots.saved.connect(lambda path: self.status.showMessage(f"Saved {path}", 5000))
+        self.snapshots.saved.connect(lambda path: self.show_saved(f"Saved snapshot {path.name} in {path.parent}", path))
         self.snapshots.failed.connect(lambda message: self.source_banner.show_message(message, "error"))
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.devices_refreshed.connect(self._on_devices_refreshed)
@@ -553,6 +584,16 @@ class MainWindow(QMainWindow):
             raise RuntimeError("no frame to save yet")
         return save_snapshot(result, Path(path))
 
+    def snapshot(self) -> None:
+        """One key: the frame on screen into the output folder, without asking."""
+        result = self.view.result  # the frame on screen when the key was pressed
+        if result is None:
+            self.status.showMessage("No frame to save yet", 3000)
+            return
+        folder = self.output_folder()
+        if folder is not None:
+            self.snapshots.save(result, _unique_path(folder, "snapshot", ".png"))
+
     def snapshot_dialog(self) -> None:
         result = self.view.result  # the frame on screen when the button was pressed
         if result is None:
@@ -563,7 +604,6 @@ class MainWindow(QMainWindow):
             path = self.ask_save_path("Save snapshot", str(suggestion), "PNG image (*.png)")
         if not path:
             return
-        self.settings.last_output_dir = str(Path(path).parent)
         self.snapshots.save(result, Path(path))
 
     def start_recording(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest | None:
@@ -584,8 +624,9 @@ class MainWindow(QMainWindow):
         fps = info.fps if info is not None and info.fps > 0 else FALLBACK_FPS
         self.controller.start_recording(request, fps)
         self._recording = request
+        self._recording_started = time.monotonic()
         self.record_action.setChecked(True)
-        self.status.showMessage(f"Recording to {request.video_path} and {request.csv_path.name}", 5000)
+        self._refresh_rec_indicator()
         return request
 
     def stop_recording(self) -> None:
@@ -594,6 +635,7 @@ class MainWindow(QMainWindow):
         self.controller.stop_recording()
         self._recording = None
         self.record_action.setChecked(False)
+        self._refresh_rec_indicator()
 
     @property
     def recording(self) -> RecordingRequest | None:
@@ -603,6 +645,17 @@ class MainWindow(QMainWindow):
         if not checked:
             self.stop_recording()
             return
+        folder = self.output_folder()
+        if folder is None:
+            self.record_action.setChecked(False)
+            return
+        self.start_recording(_unique_path(folder, "recording", ".mp4"))
+
+    def record_dialog(self) -> None:
+        """Record to a file the user names; a file holds still meanwhile and the recording
+        starts when the dialog closes."""
+        if self._recording is not None:
+            self.stop_recording()
         suggestion = Path(self._output_dir()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.mp4"
         with self.paused_for_dialog():
             path = self.ask_save_path(
@@ -610,16 +663,62 @@ class MainWindow(QMainWindow):
                 str(suggestion),
                 "MP4 video (*.mp4);;AVI video (*.avi)",
             )
-        if not path:
-            self.record_action.setChecked(False)
+            if path:
+                # Started before the video plays on, so it begins at the frame on screen.
+                self.start_recording(path)
+
+    def _refresh_rec_indicator(self) -> None:
+        if self._recording is None:
+            self.rec_label.hide()
             return
-        self.settings.last_output_dir = str(Path(path).parent)
-        self.start_recording(path)
+        self.rec_label.setText(f"● REC {format_time(time.monotonic() - self._recording_started)}")
+        self.rec_label.setToolTip(f"Recording to {self._recording.video_path} and {self._recording.csv_path.name}")
+        self.rec_label.show()
+
+    # ---- output folder -------------------------------------------------------------------------
+    def output_folder(self) -> Path | None:
+        """The output folder, created if missing; None (and a message) if it cannot be used."""
+        folder = Path(self._output_dir())
+        problem = ""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            problem = f"it cannot be created ({exc.strerror or exc})"
+        else:
+            if not os.access(folder, os.W_OK):
+                problem = "it is not writable"
+        if problem:
+            self.notice_banner.show_message(
+                f"Cannot save into the output folder {folder}: {problem}.",
+                "error",
+                [("Choose output folder…", self.choose_output_folder)],
+            )
+            return None
+        return folder
+
+    def set_output_folder(self, folder: str | Path) -> bool:
+        """Use ``folder`` for snapshots, recordings and exports; False (and a message) if unusable."""
+        previous = self.settings.output_dir
+        self.settings.output_dir = str(folder)
+        if self.output_folder() is None:
+            self.settings.output_dir = previous
+            return False
+        self.notice_banner.dismiss()
+        self.status.showMessage(f"Saving into {folder}", 4000)
+        return True
+
+    def choose_output_folder(self) -> None:
+        with self.paused_for_dialog():
+            folder = self.ask_folder_path("Output folder for snapshots, recordings and exports", self._output_dir())
+        if folder:
+            self.set_output_folder(folder)
 
     def _output_dir(self) -> str:
+        chosen = self.settings.output_dir
+        if chosen:
+            return chosen
         pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-        remembered = self.settings.last_output_dir
-        return remembered if Path(remembered).is_dir() else (pictures or str(Path.home()))
+        return str(Path(pictures or Path.home()) / APP_TITLE)
 
     # ---- worker signals ------------------------------------------------------------------------
     def _on_source_opened(self, info: SourceInfo) -> None:
@@ -711,14 +810,17 @@ class MainWindow(QMainWindow):
 
     def _on_recording_finished(self, summary: RecordingSummary) -> None:
         if summary.error:
-            self._recording = None
-            self.record_action.setChecked(False)
+            if self._recording == summary.request:
+                self._recording = None
+                self.record_action.setChecked(False)
+                self._refresh_rec_indicator()
             self.source_banner.show_message(f"Recording stopped: {summary.error}", "error")
             return
-        self.status.showMessage(
-            f"Saved {summary.request.video_path} ({summary.frames_written} frames) and "
-            f"{summary.request.csv_path.name} ({summary.rows_written} rows)",
-            8000,
+        video, csv_path = summary.request.video_path, summary.request.csv_path
+        codec = f", {summary.codec}" if summary.codec else ""
+        rows = f" and {csv_path.name} ({summary.rows_written} rows)" if summary.rows_written else ""
+        self.show_saved(
+            f"Saved {video.name} ({summary.frames_written} frames{codec}){rows} in {video.parent}", video
         )
 
     @property
@@ -772,6 +874,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_status(self) -> None:
         self.status.show_stats(self.stats, time.perf_counter())
+        self._refresh_rec_indicator()
 
     # ---- shutdown --------------------------------------------------------------------------------
     def shutdown(self, timeout_s: float = 1.0) -> bool:
@@ -788,6 +891,17 @@ class MainWindow(QMainWindow):
         self.shutdown()
         if event is not None:
             event.accept()
+
+
+def _unique_path(folder: Path, stem: str, suffix: str) -> Path:
+    """``folder/emotion-<stem>-<date-time><suffix>``, numbered when that name is taken."""
+    base = f"emotion-{stem}-{datetime.now():%Y%m%d-%H%M%S}"
+    path = folder / f"{base}{suffix}"
+    number = 2
+    while path.exists() or path.with_suffix(".csv").exists():
+        path = folder / f"{base}-{number}{suffix}"
+        number += 1
+    return path
 
 
 def _short_name(spec: SourceSpec) -> str:

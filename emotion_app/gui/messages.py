@@ -165,3 +165,4 @@ class RecordingSummary:
     frames_written: int
     rows_written: int
     error: str = ""
+    codec: str = ""  # the video codec used, in words (H.264, or the fallback and why)

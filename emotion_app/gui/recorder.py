@@ -69,4 +69,5 @@ class Recorder:
                 if str(exc) not in problems:
                     problems.append(str(exc))
         rows = self._csv.rows_written if self._csv is not None else 0
-        return RecordingSummary(self.request, self.frames_written, rows, "; ".join(problems))
+        codec = self._video.codec.describe() if self._video.codec is not None else ""
+        return RecordingSummary(self.request, self.frames_written, rows, "; ".join(problems), codec)

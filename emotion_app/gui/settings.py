@@ -28,10 +28,10 @@ _CAMERA_INDEX = "camera/index"
 _SHOW_BARS = "overlay/show_bars"
 _SMOOTHING = "overlay/smoothing"
 _VIDEO_DIR = "files/last_video_dir"
-_OUTPUT_DIR = "files/last_output_dir"
 _GEOMETRY = "window/geometry"
 _WEIGHTS = "model/weights"
 _SHOW_TIMELINE = "window/show_timeline"
+_OUTPUT_FOLDER = "files/output_folder"
 
 
 class AppSettings:
@@ -106,12 +106,13 @@ class AppSettings:
         self._store.setValue(_VIDEO_DIR, value)
 
     @property
-    def last_output_dir(self) -> str:
-        return self._read(_OUTPUT_DIR, str(Path.home()), _text)
+    def output_dir(self) -> str:
+        """The folder for snapshots, recordings and exports ("" until the user picks one)."""
+        return self._read(_OUTPUT_FOLDER, "", _text)
 
-    @last_output_dir.setter
-    def last_output_dir(self, value: str) -> None:
-        self._store.setValue(_OUTPUT_DIR, value)
+    @output_dir.setter
+    def output_dir(self, value: str) -> None:
+        self._store.setValue(_OUTPUT_FOLDER, str(value))
 
     @property
     def weights_path(self) -> Path | None:

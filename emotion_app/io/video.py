@@ -15,12 +15,11 @@ import numpy as np
 from .atomic import AtomicOutput, DiskFullError, OutputError, check_target
 
 __all__ = ["AnnotatedVideoWriter", "DiskFullError", "InputError", "MediaInput", "OutputError", "letterbox", "open_input"]
+from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for
 
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"})
-# FourCC per output container; mp4v and MJPG are built into every OpenCV wheel.
-_FOURCC: dict[str, str] = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "MJPG"}
 
 
 class InputError(Exception):
@@ -145,8 +144,12 @@ class AnnotatedVideoWriter:
         self.fps = float(fps) if fps and fps > 0 else 10.0
         suffix = self.path.suffix.lower()
         self.still = suffix in IMAGE_SUFFIXES
-        if not self.still and suffix not in _FOURCC:
-            raise OutputError(f"{self.path}: unsupported output type; use {', '.join(sorted(_FOURCC))} or an image suffix")
+        if not self.still and suffix not in VIDEO_SUFFIXES:
+            raise OutputError(
+                f"{self.path}: unsupported output type; use {', '.join(sorted(VIDEO_SUFFIXES))} or an image suffix"
+            )
+        # H.264 for MP4 where the installed OpenCV can write it (probed once), else MPEG-4 Part 2.
+        self.codec: VideoCodec | None = None if self.still else codec_for(suffix)
         check_target(self.path)
         self._output = AtomicOutput(self.path)
         self._writer: cv2.VideoWriter | None = None
@@ -162,9 +165,13 @@ class AnnotatedVideoWriter:
         if self._writer is None:
             height, width = frame.shape[:2]
             self._size = (width, height)
-            fourcc = cv2.VideoWriter.fourcc(*_FOURCC[self.path.suffix.lower()])
+            assert self.codec is not None
             temp = self._output.open()
-            self._writer = cv2.VideoWriter(str(temp), fourcc, self.fps, self._size)
+            self._writer = cv2.VideoWriter(str(temp), cv2.VideoWriter.fourcc(*self.codec.fourcc), self.fps, self._size)
+            if not self._writer.isOpened() and self.codec.name == "H.264":
+                # The probe's encoder refused this frame size: the always-present codec instead.
+                self.codec = MPEG4_PART2
+                self._writer = cv2.VideoWriter(str(temp), cv2.VideoWriter.fourcc(*self.codec.fourcc), self.fps, self._size)
             if not self._writer.isOpened():
                 self.discard()
                 raise OutputError(f"{self.path}: OpenCV could not open a video writer for it")

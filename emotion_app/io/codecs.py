@@ -1,0 +1,68 @@
+"""Which video codecs the installed OpenCV can write, found by trying (once per process).
+
+MP4 files are best written as H.264, which browsers and previews play everywhere; but
+OpenCV's pip wheels ship an FFmpeg without an H.264 encoder, so the probe writes a tiny
+file with each H.264 tag and falls back to MPEG-4 Part 2 (``mp4v``, in every wheel),
+saying so. AVI and MKV are written as Motion JPEG.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+_H264_TAGS = ("avc1", "H264")
+_MP4_SUFFIXES = frozenset({".mp4", ".m4v", ".mov"})
+_MJPG_SUFFIXES = frozenset({".avi", ".mkv"})
+
+
+@dataclass(frozen=True)
+class VideoCodec:
+    fourcc: str
+    name: str  # what to tell the user
+    note: str = ""  # why it is not the best choice, if it is not
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.note})" if self.note else self.name
+
+
+MPEG4_PART2 = VideoCodec("mp4v", "MPEG-4 Part 2", "this OpenCV build has no H.264 encoder; some players cannot play it")
+MOTION_JPEG = VideoCodec("MJPG", "Motion JPEG")
+
+
+@lru_cache(maxsize=1)
+def h264_codec() -> VideoCodec | None:
+    """H.264 if a tiny test file can be written with it, else None (cached)."""
+    with tempfile.TemporaryDirectory(prefix="codec-probe-") as folder:
+        for tag in _H264_TAGS:
+            path = Path(folder) / f"probe-{tag}.mp4"
+            writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*tag), 10.0, (64, 48))
+            try:
+                if not writer.isOpened():
+                    continue
+                for shade in (0, 128):
+                    writer.write(np.full((48, 64, 3), shade, np.uint8))
+            finally:
+                writer.release()
+            if path.is_file() and os.path.getsize(path) > 0:
+                return VideoCodec(tag, "H.264")
+    return None
+
+
+def codec_for(suffix: str) -> VideoCodec | None:
+    """The codec a video of this suffix is written with (None: not a video suffix)."""
+    suffix = suffix.lower()
+    if suffix in _MP4_SUFFIXES:
+        return h264_codec() or MPEG4_PART2
+    if suffix in _MJPG_SUFFIXES:
+        return MOTION_JPEG
+    return None
+
+
+VIDEO_SUFFIXES: frozenset[str] = _MP4_SUFFIXES | _MJPG_SUFFIXES

@@ -1,0 +1,97 @@
+"""Recording and snapshots people can see and find: a REC indicator with elapsed time, a
+saved notice that stays (with Open folder), an output-folder setting (created when
+missing, refused when unusable), one-key snapshot and record, and the codec named."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PyQt6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.settings import AppSettings
+from emotion_app.io.codecs import MPEG4_PART2, codec_for, h264_codec
+from emotion_app.io.video import AnnotatedVideoWriter
+from emotion_app.samples import VideoTruth
+from gui_support import WAIT_MS, wait_for_face_result
+
+
+def no_dialog(*_args: object) -> str:
+    raise AssertionError("a one-key action must not ask")
+
+
+def test_one_key_snapshot_and_record_go_into_the_output_folder(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_path: Path
+) -> None:
+    window = make_window(video=gui_video.path)
+    monkeypatch.setattr(window, "ask_save_path", no_dialog)
+    monkeypatch.setattr(window, "ask_folder_path", no_dialog)
+    folder = tmp_path / "not" / "yet" / "there"
+    assert window.set_output_folder(folder) and folder.is_dir()  # created when missing
+    assert AppSettings.at_path(settings_path).output_dir == str(folder)
+    wait_for_face_result(qtbot, window)
+    window.pause()
+
+    with qtbot.waitSignal(window.snapshots.saved, timeout=WAIT_MS) as saved:
+        qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    snapshot = saved.args[0]
+    assert snapshot.parent == folder and snapshot.suffix == ".png" and cv2.imread(str(snapshot)) is not None
+    # The notice stays (a banner, not a status-bar line that is cut off and gone) and opens the folder.
+    assert snapshot.name in window.notice_banner.text() and "Open folder" in window.notice_banner.button_captions()
+
+    window.resume()
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert window.recording is not None and window.recording.video_path.parent == folder
+    assert window.rec_label.isVisible() and re.fullmatch(r"● REC 0:0\d", window.rec_label.text())
+    qtbot.waitUntil(lambda: window.rec_label.text() != "● REC 0:00", timeout=WAIT_MS)  # time runs
+    video = window.recording.video_path
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert window.recording is None and not window.rec_label.isVisible()
+    summary = finished.args[0]
+    assert summary.frames_written > 0 and video.is_file() and video.with_suffix(".csv").is_file()
+    notice = window.notice_banner.text()
+    assert video.name in notice and summary.codec.split(" (")[0] in notice
+    assert "Open folder" in window.notice_banner.button_captions()
+
+
+def test_an_unusable_output_folder_is_refused_with_a_way_out(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    window = make_window(video=gui_video.path)
+    good = tmp_path / "good"
+    assert window.set_output_folder(good)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert not window.set_output_folder(blocker / "inside")
+    assert window.settings.output_dir == str(good)  # the working folder is kept
+    assert "Cannot save into the output folder" in window.notice_banner.text()
+    assert "Choose output folder…" in window.notice_banner.button_captions()
+    # A remembered folder that went bad is told when used, not silently replaced.
+    window.settings.output_dir = str(blocker / "inside")
+    wait_for_face_result(qtbot, window)
+    window.snapshot()
+    assert "Cannot save into the output folder" in window.notice_banner.text()
+    assert blocker.read_text() == "not a folder"
+
+
+def test_mp4_recordings_use_the_codec_the_probe_found(tmp_path: Path) -> None:
+    codec = codec_for(".mp4")
+    assert codec == (h264_codec() or MPEG4_PART2)
+    writer = AnnotatedVideoWriter(tmp_path / "clip.mp4", 10.0)
+    for shade in range(0, 250, 25):
+        writer.write(np.full((120, 160, 3), shade, np.uint8))
+    writer.close()
+    capture = cv2.VideoCapture(str(tmp_path / "clip.mp4"))
+    fourcc = int(capture.get(cv2.CAP_PROP_FOURCC))
+    capture.release()
+    written = fourcc.to_bytes(4, "little").decode("ascii", "replace")
+    assert writer.codec is not None
+    # What the decoder reports for the stream: FMP4 is FFmpeg's name for mp4v.
+    expected = {"avc1", "h264"} if writer.codec.name == "H.264" else {"mp4v", "fmp4"}
+    assert written.lower() in expected
+    assert writer.codec.describe().startswith(("H.264", "MPEG-4 Part 2 (this OpenCV build has no H.264"))
