@@ -29,7 +29,7 @@ BAD_SETTINGS = {
     "camera index a list": "[camera]\nindex=1,2\n",
     "camera name a list": "[camera]\nname=a,b\n",
     "bars not a flag": "[overlay]\nshow_bars=maybe\n",
-    "folders as lists": "[files]\nlast_video_dir=a,b\nlast_output_dir=1,2,3\n",
+    "folders as lists": "[files]\nlast_video_dir=a,b\noutput_folder=1,2,3\n",
     "geometry text": "[window]\ngeometry=abc\n",
     "weights a list": "[model]\nweights=a.safetensors,b.safetensors\n",
 }
@@ -43,7 +43,7 @@ def test_a_bad_stored_value_falls_back_to_its_default_logged_once(case: str, tmp
     with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
         for _ in range(3):
             values = (settings.smoothing, settings.camera_index, settings.camera_name, settings.show_bars,
-                      settings.last_video_dir, settings.last_output_dir, settings.window_geometry, settings.weights_path)
+                      settings.last_video_dir, settings.output_dir, settings.window_geometry, settings.weights_path)
     smoothing, camera_index, camera_name, show_bars, video_dir, output_dir, geometry, weights = values
     assert smoothing == DEFAULT_SMOOTHING and camera_index == -1 and show_bars is True and geometry is None and weights is None
     assert isinstance(camera_name, str) and isinstance(video_dir, str) and isinstance(output_dir, str)
