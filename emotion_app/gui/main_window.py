@@ -151,7 +151,9 @@ class MainWindow(QMainWindow):
         self.controller.start_threads()
         # Which codec recordings get is found by trying to write one (FFmpeg builds differ);
         # done now, off the GUI thread, so the first recording does not wait for it.
-        QThreadPool.globalInstance().start(h264_codec)
+        pool = QThreadPool.globalInstance()
+        if pool is not None:
+            pool.start(_probe_codecs)
 
     # ---- construction ---------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -215,7 +217,9 @@ class MainWindow(QMainWindow):
         self.load_weights_action = QAction("Load weights…", self)
         self.load_weights_action.triggered.connect(self.load_weights_dialog)
 
-        self.timeline_action = self.timeline_panel.toggleViewAction()
+        timeline_action = self.timeline_panel.toggleViewAction()
+        assert timeline_action is not None
+        self.timeline_action = timeline_action
         self.timeline_action.setText("Session timeline")
         self.timeline_action.setShortcut(QKeySequence(Qt.Key.Key_T))
         self.timeline_action.setToolTip("Each person's emotions over the session, and their share of time (T)")
@@ -535,7 +539,7 @@ class MainWindow(QMainWindow):
         gone after seconds), with a button to open the folder."""
         folder = Path(path).parent
         self.notice_banner.show_message(
-            message, "info", [("Open folder", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))]
+            message, "info", [("Open folder", lambda: _open_folder(folder))]
         )
 
     @property
@@ -891,6 +895,14 @@ class MainWindow(QMainWindow):
         self.shutdown()
         if event is not None:
             event.accept()
+
+
+def _probe_codecs() -> None:
+    h264_codec()  # cached: the first recording then knows its codec at once
+
+
+def _open_folder(folder: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
 def _unique_path(folder: Path, stem: str, suffix: str) -> Path:
