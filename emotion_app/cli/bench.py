@@ -58,7 +58,9 @@ def add_parser(commands: Any) -> None:
     add_threads_argument(parser)
     parser.add_argument("--json", action="store_true", help="also print all figures as one JSON object (last line)")
     parser.add_argument("--frames", type=int, default=0, metavar="N", help="stop after N frames (default: all)")
-    parser.add_argument("--min-face", type=int, default=48, metavar="PX", help="pipeline's smallest face side (default 48)")
+    parser.add_argument(
+        "--min-face", type=int, default=48, metavar="PX", help="pipeline's smallest face side (default 48)"
+    )
     parser.add_argument("--no-bars", dest="bars", action="store_false", help="time drawing without the bar charts")
     parser.set_defaults(run=run)
 
@@ -172,7 +174,7 @@ def classifier_speed(classifier: EmotionClassifier, crops: np.ndarray | None) ->
 
     Batches are drawn at random from the run's face crops (synthetic faces if it had
     fewer than a batch), and the mean is reported: the optimised runner costs more on
-    some faces than others (close calls are re-checked in fp32), so a mean over varied
+    some faces than others (near-ties are redone in fp32), so a mean over varied
     batches is what a video costs.
     """
     size = classifier.preprocessing.input_size
@@ -181,21 +183,21 @@ def classifier_speed(classifier: EmotionClassifier, crops: np.ndarray | None) ->
     batches = [faces[rng.choice(len(faces), CLASSIFIER_BATCH, replace=False)] for _ in range(CLASSIFIER_REPEATS)]
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    runner = classifier.runner.forward
     try:
         fast: list[float] = []
         eager: list[float] = []
         for batch in batches[:3]:  # warm-up: first calls allocate
             classifier.predict(batch)
             classifier.predict(batch, eager=True)
-        seen_before = getattr(runner, "faces_seen", 0)
-        rechecked_before = getattr(runner, "faces_rechecked", 0)
+        seen_before, redone_before = classifier.faces_seen, classifier.faces_redone
         for batch in batches:
             fast.append(_time_ms(partial(classifier.predict, batch)))
             eager.append(_time_ms(partial(classifier.predict, batch, eager=True)))
-        seen = getattr(runner, "faces_seen", 0) - seen_before
-        rechecked = getattr(runner, "faces_rechecked", 0) - rechecked_before
-        agreement = float(np.mean(classifier.predict(faces).argmax(1) == classifier.predict(faces, eager=True).argmax(1)))
+        seen = classifier.faces_seen - seen_before
+        redone = classifier.faces_redone - redone_before
+        agreement = float(
+            np.mean(classifier.predict(faces).argmax(1) == classifier.predict(faces, eager=True).argmax(1))
+        )
     finally:
         torch.set_num_threads(threads)
     fast_ms = statistics.fmean(fast) / CLASSIFIER_BATCH
@@ -208,7 +210,7 @@ def classifier_speed(classifier: EmotionClassifier, crops: np.ndarray | None) ->
         "classify_speedup": eager_ms / fast_ms,
         "classify_agreement": agreement,
         "classify_agreement_faces": int(len(faces)),
-        "classify_rechecked_share": rechecked / seen if seen else 0.0,
+        "classify_rechecked_share": redone / seen if seen else 0.0,
         "inference_mode": describe(classifier.runner),
     }
 
@@ -221,7 +223,9 @@ def _time_ms(call: Callable[[], object]) -> float:
 
 def print_report(report: dict[str, Any]) -> None:
     width, height = report["frame_size"] or (0, 0)
-    print(f"bench {report['input']}: {report['frames']} frames of {width}x{height}, torch threads {report['torch_threads']}")
+    print(
+        f"bench {report['input']}: {report['frames']} frames of {width}x{height}, torch threads {report['torch_threads']}"
+    )
     print(f"{'stage':<22}{'median ms':>11}{'p95 ms':>10}{'mean ms':>10}")
     names = {
         "decode": "decode",

@@ -10,10 +10,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import near_tie
-from .runners import InferenceRunner, build_runner, eager_runner
 from ..preprocessing import Preprocessing, average_views, test_time_inputs
 from ..weights import DEFAULT_WEIGHTS_PATH, ModelCard, WeightsError, load_model
+from . import near_tie
+from .runners import InferenceRunner, build_runner, eager_runner
 
 log = logging.getLogger(__name__)
 
@@ -112,24 +112,29 @@ class EmotionClassifier:
                     logits = runner(inputs)
                 except Exception as exc:  # a broken fast path must not stop the app
                     log.warning("optimised %s inference failed (%s); switching to eager fp32", runner.mode, exc)
-                    self.runner = eager_runner(self.model, f"{runner.mode} failed at run time: {exc}")
+                    runner = self.runner = eager_runner(self.model, f"{runner.mode} failed at run time: {exc}")
                     logits = self.model(inputs)
             probabilities = average_views(torch.softmax(logits.float(), dim=1), num_views)
-            if not eager and runner.mode == "int8":
-                probabilities = self._redo_close_calls(inputs, probabilities, num_views)
+            if not eager and runner.recheck is not None:
+                probabilities = self._redo_near_ties(inputs, probabilities, num_views, runner)
             return probabilities.numpy().astype(np.float32)
 
-    def _redo_close_calls(self, inputs: torch.Tensor, probabilities: torch.Tensor, num_views: int) -> torch.Tensor:
-        """Eager fp32 for the faces whose view-averaged top two classes are close."""
-        if probabilities.shape[1] < 2:
-            return probabilities
-        close = near_tie.near_ties(probabilities, near_tie.AVERAGED_MARGIN)
+    def _redo_near_ties(
+        self, inputs: torch.Tensor, probabilities: torch.Tensor, num_views: int, runner: InferenceRunner
+    ) -> torch.Tensor:
+        """fp32 for the faces whose view-averaged top two classes are near-tied (:mod:`.near_tie`)."""
+        close = near_tie.near_ties(probabilities)
         self.faces_seen += int(close.numel())
         if not bool(close.any()):
             return probabilities
         self.faces_redone += int(close.sum())
         # Views are stacked view-major (view v of face i at v*N + i), so the mask tiles.
-        redo = self.model(inputs[close.repeat(num_views)])
+        redo_inputs = inputs[close.repeat(num_views)]
+        try:
+            redo = runner.recheck(redo_inputs) if runner.recheck is not None else self.model(redo_inputs)
+        except Exception as exc:  # the fast path's fp32 half failing must not stop the app either
+            log.warning("fp32 re-check of %s inference failed (%s); using eager fp32", runner.mode, exc)
+            redo = self.model(redo_inputs)
         probabilities = probabilities.clone()
         probabilities[close] = average_views(torch.softmax(redo.float(), dim=1), num_views)
         return probabilities

@@ -1,40 +1,44 @@
-"""Fast CPU inference for the classifier: int8 or fused fp32, always with an eager fallback.
+"""Fast CPU inference for the classifier: ONNX Runtime int8 or fp32, with an eager fallback.
 
-Eager fp32 spends most of its time in layout conversions and unfused small convolutions.
-Two optimised forms are built here:
+The loaded model is written as an ONNX graph in memory (:mod:`.onnx_graph`: layer by
+layer from its tensors, no exporter, no file the app must trust) and run by ONNX Runtime:
 
-* ``int8``: static post-training quantisation of the convolutional trunk (eager-mode
-  stubs and module swaps, per-channel weights, min/max-calibrated activations) on the
-  ``x86`` engine (fbgemm, VNNI); the small fully connected head stays fp32. Faces whose
-  top two classes come out nearly tied are recomputed in fp32 (see
-  :mod:`.near_tie`), since those are the only ones int8 rounding can flip.
-  Calibration needs face-like inputs and no face data ships with the app, so by default
-  it uses :func:`synthetic_calibration_faces`; callers may pass real crops instead.
-* ``fp32``: channels-last, TorchScript trace + freeze + ``optimize_for_inference`` so
-  oneDNN fuses conv+ReLU and keeps its blocked layout between layers.
+* ``int8``: static post-training quantisation by ONNX Runtime's own tool (QDQ format,
+  per-channel int8 weights, uint8 activations with min/max ranges from calibration
+  faces), convolutions and fully connected layers alike. Rounding can flip a face only
+  where its top two classes are nearly tied, so the runner carries an fp32 forward that
+  the classifier uses to redo those faces (the policy: :mod:`.near_tie`).
+* ``fp32``: the same graph unquantised in ONNX Runtime; without ONNX Runtime, the model
+  in channels-last layout, where oneDNN runs the convolutions without layout conversions.
 
-Every optimised runner is checked against eager fp32 on the calibration faces before it
-is used; if building or checking fails, the next form is tried, ending at eager. Nothing
-here raises for an optimisation problem: it logs a note and falls back. Building works
-on copies of the model and patches nothing process-wide, so it may run on one thread
-while another thread classifies with the eager model.
+Calibration needs face-like inputs and no face data ships with the app, so by default it
+uses :func:`synthetic_calibration_faces` (every test-time view of them); callers may pass
+real crops instead. Every optimised runner is checked against eager fp32 on those faces
+before it is used; if building or checking fails, the next form is tried, ending at eager.
+Nothing here raises for an optimisation problem: it logs a note and falls back. Building
+works on copies of the weights and patches nothing process-wide, so it may run on one
+thread while another thread classifies with the eager model. Which backend wins, and by
+how much: docs/measurements.md (``python -m scripts.inference_candidates``).
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-import warnings
-from dataclasses import dataclass
+import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from ..preprocessing import Preprocessing, to_model_input
+from ..preprocessing import Preprocessing, test_time_inputs
 from . import near_tie
 from .calibration import synthetic_calibration_faces
+from .onnx_graph import INPUT_NAME, seed_cnn_to_onnx
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +48,24 @@ MODES: tuple[str, ...] = ("auto", "int8", "fp32", "eager")
 # What "auto" tries, best first.
 _AUTO_ORDER: tuple[str, ...] = ("int8", "fp32")
 # An optimised runner must pick the same class as eager fp32 on at least this share of
-# the check faces whose eager top-2 margin is not a near-tie, or it is rejected.
+# the check faces that are not eager near-ties, or it is rejected.
 MIN_CHECK_AGREEMENT = 0.97
+# Calibration batch size: the calibrator keeps every batch's activations until it is done.
+_CALIBRATION_BATCH = 64
 
 
 @dataclass(frozen=True)
 class InferenceRunner:
-    """A ready forward function (float model input -> logits) and how it was made."""
+    """A ready forward function (float model input -> logits) and how it was made.
+
+    ``recheck``: for a runner that rounds (int8), an fp32 forward of the same model, which
+    the classifier uses for the faces that come out near-tied (:mod:`.near_tie`).
+    """
 
     mode: str  # "int8", "fp32" or "eager": what actually runs
     forward: Forward
-    note: str = ""  # why this mode was chosen when it is not the requested one
+    note: str = ""  # why this mode was chosen when it is not the requested one, or its backend
+    recheck: Forward | None = None
 
     def __call__(self, inputs: torch.Tensor) -> torch.Tensor:
         return self.forward(inputs)
@@ -81,23 +92,27 @@ def build_runner(
     if mode == "eager":
         return eager_runner(model)
     faces = calibration_faces if calibration_faces is not None else synthetic_calibration_faces(spec.input_size)
-    inputs = to_model_input(np.asarray(faces, dtype=np.uint8), spec)
+    faces = np.asarray(faces, dtype=np.uint8)
+    # Calibrate on every test-time view (the runner will see them all); check on the plain
+    # crops alone (views are stacked view-major), since eager, the reference, is the slow part.
+    inputs, _ = test_time_inputs(faces, spec)
+    check_inputs = inputs[: len(faces)]
     candidates = _AUTO_ORDER if mode == "auto" else (mode,)
     notes: list[str] = []
     for candidate in candidates:
         try:
-            forward = _BUILDERS[candidate](model, inputs)
-            agreement = check_agreement(model, forward, inputs)
+            runner = _BUILDERS[candidate](model, spec, inputs)
+            agreement = check_agreement(model, runner.forward, check_inputs)
         except Exception as exc:  # an optimisation failing must never stop the app
             notes.append(f"{candidate} unavailable ({type(exc).__name__}: {exc})")
             continue
         if agreement < MIN_CHECK_AGREEMENT:
             notes.append(f"{candidate} rejected: agrees with eager on {agreement:.1%} of check faces")
             continue
-        note = "; ".join(notes)
-        if note:
-            log.info("classifier inference: %s; using %s", note, candidate)
-        return InferenceRunner(candidate, forward, note)
+        note = "; ".join([*notes, runner.note] if runner.note else notes)
+        if notes:
+            log.info("classifier inference: %s; using %s", "; ".join(notes), candidate)
+        return InferenceRunner(candidate, runner.forward, note, runner.recheck)
     note = "; ".join(notes) or "no optimisation available"
     log.warning("classifier inference falls back to eager fp32: %s", note)
     return eager_runner(model, note)
@@ -110,10 +125,10 @@ def check_agreement(model: nn.Module, forward: Forward, inputs: torch.Tensor) ->
         candidate = torch.softmax(forward(inputs).float(), dim=1)
     if candidate.shape != reference.shape or not torch.isfinite(candidate).all():
         return 0.0
-    decisive = ~near_tie.near_ties(reference, near_tie.CHECK_MARGIN)
+    decisive = ~near_tie.near_ties(reference)
     if not bool(decisive.any()):
         # Every face is a near-tie: judge by how close the probabilities are instead.
-        return 1.0 if float((candidate - reference).abs().max()) < near_tie.CHECK_MARGIN else 0.0
+        return 1.0 if float((candidate - reference).abs().max()) < near_tie.MARGIN else 0.0
     agree = reference.argmax(1) == candidate.argmax(1)
     return float(agree[decisive].float().mean())
 
@@ -121,132 +136,86 @@ def check_agreement(model: nn.Module, forward: Forward, inputs: torch.Tensor) ->
 # ----------------------------------------------------------------------------- builders
 
 
-def _build_int8(model: nn.Module, inputs: torch.Tensor) -> Forward:
-    """Eager-mode static quantisation of the convolutional trunk; the FC head stays fp32.
-
-    Eager mode (stubs + module swaps), not FX: FX tracing patches ``nn.Module.__call__``
-    process-wide while it runs, which would break inference running on another thread
-    (the GUI builds this runner while it already classifies with eager fp32).
-    """
-    from torch.ao.quantization import QConfig, convert, fuse_modules, prepare
-    from torch.ao.quantization.observer import MinMaxObserver, PerChannelMinMaxObserver
-
-    features = getattr(model, "features", None)
-    head = getattr(model, "classifier", None)
-    if not isinstance(features, nn.Sequential) or not isinstance(head, nn.Module):
-        raise TypeError(f"int8 needs a model with 'features' (Sequential) and 'classifier'; got {type(model).__name__}")
-    engine = _quantized_engine()
-    torch.backends.quantized.engine = engine
-    qconfig = QConfig(
-        # Without VNNI, fbgemm's u8*s8 pair sums can saturate int16, hence 7-bit
-        # activations there; VNNI accumulates in int32, so all 8 bits are safe.
-        # Min/max ranges rather than histogram-optimised ones: calibration faces are
-        # synthetic, and real faces drive the deeper layers harder than drawn ones, so
-        # ranges that clip the calibration tails would clip real faces (measured on
-        # FER-2013 PublicTest: 99.4% agreement with eager vs 99.2% for histograms).
-        activation=MinMaxObserver.with_args(reduce_range=not _has_vnni()),
-        weight=PerChannelMinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_channel_symmetric),
+def _build_int8(model: nn.Module, spec: Preprocessing, inputs: torch.Tensor) -> InferenceRunner:
+    """ONNX Runtime static int8 (QDQ) of the whole network, with its fp32 graph for re-checks."""
+    import onnxruntime  # noqa: F401  (an absent runtime fails here, before any work)
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        QuantFormat,
+        QuantType,
+        quantize_static,
     )
-    trunk = copy.deepcopy(features).eval()
-    pairs = [
-        [str(i), str(i + 1)]
-        for i in range(len(trunk) - 1)
-        if isinstance(trunk[i], nn.Conv2d) and isinstance(trunk[i + 1], nn.ReLU)
-    ]
-    trunk = fuse_modules(trunk, pairs)
-    # The fully connected head stays fp32: it is ~4% of the work, and int8 rounding
-    # there moves the logits of close calls the most (measured: agreement with eager
-    # on FER-2013 PublicTest rises from ~98.6% to ~99.0% for an undertrained model).
-    quantizable = _QuantizedTrunk(trunk, copy.deepcopy(head).eval())
-    for part in (quantizable.quant, quantizable.features, quantizable.dequant):
-        part.qconfig = qconfig  # type: ignore[assignment]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # deprecation notes about the future move to torchao
-        prepare(quantizable, inplace=True)
-        with torch.inference_mode():
-            for batch in inputs.split(64):
-                quantizable(batch)
-        convert(quantizable, inplace=True)
-    # Channels-last fp32 for the re-check: same arithmetic as eager, ~2.5x faster per face.
-    # (torch's stubs for Module.to lack memory_format, which it accepts.)
-    reference = copy.deepcopy(model).eval().to(memory_format=torch.channels_last)  # type: ignore[call-overload]
-    return _CloseCallRecheck(quantizable.eval(), reference)
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Faces(CalibrationDataReader):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self._batches = iter([{INPUT_NAME: batch.numpy()} for batch in inputs.split(_CALIBRATION_BATCH)])
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            return next(self._batches, None)
+
+    graph = seed_cnn_to_onnx(model, spec.input_size)
+    # The quantiser works on files: a private folder that lives only for this build.
+    with tempfile.TemporaryDirectory(prefix="emotion_app-int8-") as folder:
+        plain, prepared, quantized = (Path(folder) / name for name in ("fp32.onnx", "prepared.onnx", "int8.onnx"))
+        plain.write_bytes(graph.SerializeToString())
+        # ONNX Runtime's recommended pre-processing (shape inference, graph clean-up).
+        quant_pre_process(str(plain), str(prepared), skip_symbolic_shape=True)
+        quantize_static(
+            str(prepared),
+            str(quantized),
+            Faces(),
+            quant_format=QuantFormat.QDQ,
+            op_types_to_quantize=["Conv", "Gemm"],
+            per_channel=True,
+            # u8 activations x s8 weights: the pair x86 int8 kernels (VNNI) are built for.
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+        )
+        int8_bytes = quantized.read_bytes()
+    return InferenceRunner("int8", _session(int8_bytes), "onnxruntime", recheck=_session(graph.SerializeToString()))
 
 
-class _CloseCallRecheck(nn.Module):
-    """int8 logits, with the faces whose top-2 probabilities are close redone in fp32.
-
-    ``faces_seen`` / ``faces_rechecked`` count how often the fp32 path ran (for bench).
-    """
-
-    def __init__(self, quantized: nn.Module, reference: nn.Module) -> None:
-        super().__init__()
-        self.quantized = quantized
-        self.reference = reference
-        self.faces_seen = 0
-        self.faces_rechecked = 0
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        logits = self.quantized(x)
-        self.faces_seen += int(logits.shape[0])
-        if logits.shape[0] == 0 or logits.shape[1] < 2:
-            return logits
-        close = near_tie.near_ties(torch.softmax(logits, dim=1), near_tie.VIEW_MARGIN)
-        if bool(close.any()):
-            self.faces_rechecked += int(close.sum())
-            logits = logits.clone()
-            redo = x[close].contiguous(memory_format=torch.channels_last)
-            logits[close] = self.reference(redo).to(logits.dtype)
-        return logits
-
-
-class _QuantizedTrunk(nn.Module):
-    """quantize -> conv trunk (int8) -> dequantize -> fp32 head."""
-
-    def __init__(self, features: nn.Module, head: nn.Module) -> None:
-        super().__init__()
-        from torch.ao.quantization import DeQuantStub, QuantStub
-
-        self.quant = QuantStub()
-        self.features = features
-        self.dequant = DeQuantStub()
-        self.head = head
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.dequant(self.features(self.quant(x))))
-
-
-def _has_vnni() -> bool:
-    probe = getattr(torch.cpu, "_is_vnni_supported", None)
+def _build_fp32(model: nn.Module, spec: Preprocessing, inputs: torch.Tensor) -> InferenceRunner:
+    """ONNX Runtime fp32; where that cannot be had, eager in channels-last layout."""
     try:
-        return bool(probe()) if probe is not None else False
-    except Exception:
-        return False
-
-
-def _build_fp32(model: nn.Module, inputs: torch.Tensor) -> Forward:
+        return InferenceRunner(
+            "fp32", _session(seed_cnn_to_onnx(model, spec.input_size).SerializeToString()), "onnxruntime"
+        )
+    except ImportError as exc:
+        reason = f"{exc.name or 'onnxruntime'} not installed"
+    except TypeError as exc:  # a layer the ONNX graph builder has no form for
+        reason = str(exc)
     fused = copy.deepcopy(model).eval().to(memory_format=torch.channels_last)  # type: ignore[call-overload]
-    example = inputs[:8].contiguous(memory_format=torch.channels_last)
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        traced = torch.jit.trace(fused, example)
-        frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
 
     def forward(batch: torch.Tensor) -> torch.Tensor:
-        return frozen(batch.contiguous(memory_format=torch.channels_last))
+        return fused(batch.contiguous(memory_format=torch.channels_last))
+
+    return InferenceRunner("fp32", forward, f"torch channels-last ({reason})")
+
+
+def _session(graph: bytes) -> Forward:
+    """A forward function over an ONNX Runtime CPU session of ``graph`` (serialised bytes)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    # As many threads as torch has when the runner is built (the app uses one).
+    options.intra_op_num_threads = torch.get_num_threads()
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session: Any = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+
+    def forward(batch: torch.Tensor) -> torch.Tensor:
+        array = np.ascontiguousarray(batch.detach().numpy(), dtype=np.float32)
+        return torch.from_numpy(session.run(None, {INPUT_NAME: array})[0])
 
     return forward
 
 
-_BUILDERS: dict[str, Callable[[nn.Module, torch.Tensor], Forward]] = {"int8": _build_int8, "fp32": _build_fp32}
-
-
-def _quantized_engine() -> str:
-    engines = torch.backends.quantized.supported_engines
-    for engine in ("x86", "fbgemm", "onednn", "qnnpack"):
-        if engine in engines:
-            return engine
-    raise RuntimeError(f"no quantized engine in this torch build (have {engines})")
+_BUILDERS: dict[str, Callable[[nn.Module, Preprocessing, torch.Tensor], InferenceRunner]] = {
+    "int8": _build_int8,
+    "fp32": _build_fp32,
+}
 
 
 def describe(runner: InferenceRunner) -> str:
@@ -255,8 +224,8 @@ def describe(runner: InferenceRunner) -> str:
 
 
 __all__: Sequence[str] = (
-    "InferenceRunner",
     "MODES",
+    "InferenceRunner",
     "build_runner",
     "check_agreement",
     "describe",
