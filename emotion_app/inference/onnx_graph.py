@@ -101,7 +101,12 @@ def _children(model: nn.Module, name: str) -> list[nn.Module]:
 
 
 def _check_conv(layer: nn.Conv2d) -> None:
-    if layer.groups != 1 or _pair(layer.dilation) != (1, 1) or layer.padding_mode != "zeros" or isinstance(layer.padding, str):
+    if (
+        layer.groups != 1
+        or _pair(layer.dilation) != (1, 1)
+        or layer.padding_mode != "zeros"
+        or isinstance(layer.padding, str)
+    ):
         raise TypeError(f"only plain convolutions are supported, got {layer}")
 
 
@@ -111,7 +116,11 @@ def _pool_node(helper: Any, layer: nn.MaxPool2d | nn.AvgPool2d, source: str, out
     kernel = _pair(layer.kernel_size)
     stride = _pair(layer.stride if layer.stride is not None else layer.kernel_size)
     pad_h, pad_w = _pair(layer.padding)
-    attributes: dict[str, Any] = {"kernel_shape": list(kernel), "strides": list(stride), "pads": [pad_h, pad_w, pad_h, pad_w]}
+    attributes: dict[str, Any] = {
+        "kernel_shape": list(kernel),
+        "strides": list(stride),
+        "pads": [pad_h, pad_w, pad_h, pad_w],
+    }
     if isinstance(layer, nn.MaxPool2d):
         if _pair(layer.dilation) != (1, 1):
             raise TypeError(f"dilated pooling is not supported, got {layer}")

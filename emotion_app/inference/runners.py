@@ -148,7 +148,7 @@ def _build_int8(model: nn.Module, spec: Preprocessing, inputs: torch.Tensor) -> 
     )
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    class Faces(CalibrationDataReader):  # type: ignore[misc]
+    class Faces(CalibrationDataReader):
         def __init__(self) -> None:
             self._batches = iter([{INPUT_NAME: batch.numpy()} for batch in inputs.split(_CALIBRATION_BATCH)])
 
