@@ -12,6 +12,7 @@ and ms per face at batch 8 on one thread (mean and median over random batches).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import sys
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from emotion_app.inference import near_tie
 from emotion_app.inference.classifier import EmotionClassifier
 from training.data import DataError, load_split
 
@@ -31,6 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--usage", default="PublicTest", help="split to read (default PublicTest)")
     parser.add_argument("--mode", default="auto", help="auto, int8, fp32 (default auto)")
     parser.add_argument("--batches", type=int, default=200, help="random batches of 8 to time (default 200)")
+    parser.add_argument(
+        "--margins",
+        default="",
+        metavar="M,M,...",
+        help="int8 only: agreement and share of faces redone at each of these near-tie margins "
+        f"(the app uses {near_tie.MARGIN})",
+    )
     args = parser.parse_args(argv)
 
     torch.set_num_threads(1)
@@ -51,6 +60,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"accuracy: eager {np.mean(eager == faces.labels):.2%}, optimised {np.mean(fast == faces.labels):.2%}")
     if faces_seen:
         print(f"redone in fp32: {faces_redone / faces_seen:.1%} of faces (near-tied after averaging the views)")
+    if args.margins and classifier.runner.recheck is not None:
+        runner = classifier.runner
+        classifier.use_runner(dataclasses.replace(runner, recheck=None))
+        rounded = classifier.predict(faces.images)
+        classifier.use_runner(runner)
+        gaps = near_tie.top2_gap(torch.from_numpy(rounded)).numpy()
+        for margin in (float(m) for m in args.margins.split(",")):
+            redo = gaps < margin
+            # A redone face gets fp32 probabilities, so eager's label.
+            labels = np.where(redo, eager, rounded.argmax(1))
+            print(
+                f"near-tie margin {margin:g}: agreement {np.mean(labels == eager):.2%}, {redo.mean():.1%} of faces redone"
+            )
 
     rng = np.random.default_rng(0)
     fast_ms: list[float] = []
