@@ -7,10 +7,12 @@ arrive as queued signals, and ``QThread.quit()`` stops it after at most one read
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
 
+import cv2
 import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
@@ -76,6 +78,7 @@ class CaptureWorker(QObject):
         self._last_good_time = 0.0
         self._paused = False
         self._last_frame: CapturedFrame | None = None
+        self._mirror = False
 
     # ---- requests from the GUI thread (queued) -------------------------------------
     @pyqtSlot(object)
@@ -172,6 +175,21 @@ class CaptureWorker(QObject):
             return
         self.seek(current + frames)
 
+    @pyqtSlot(bool)
+    def set_mirror(self, on: bool) -> None:
+        """Flip frames left-right from now on; a paused frame is shown flipped at once.
+
+        Flipped here, before detection, so the overlay's text reads normally and
+        snapshots and recordings show what the screen shows."""
+        if on == self._mirror:
+            return
+        self._mirror = on
+        last = self._last_frame
+        if self._paused and last is not None:
+            self._last_frame = dataclasses.replace(last, image=np.ascontiguousarray(cv2.flip(last.image, 1)))
+            if self._mailbox.put(self._last_frame):
+                self.frame_available.emit()
+
     @property
     def paused(self) -> bool:
         return self._paused
@@ -263,6 +281,8 @@ class CaptureWorker(QObject):
 
     def _put(self, frame: np.ndarray, now: float, spec: SourceSpec) -> None:
         self._last_good_time = now
+        if self._mirror:
+            frame = np.ascontiguousarray(cv2.flip(frame, 1))
         is_file = isinstance(spec, VideoFileSpec)
         source_time = self._index / self._fps if is_file else now - self._clock_start
         captured = CapturedFrame(self._stream_id, self._index, frame, now, source_time)

@@ -15,6 +15,8 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from emotion_app.io.video import IMAGE_SUFFIXES, InputError, open_input, read_image
+
 from .messages import CameraSpec, SourceSpec, VideoFileSpec
 
 # Rate assumed for a source that announces none (many webcams report 0): the usual webcam rate.
@@ -113,9 +115,64 @@ def normalise_frame(frame: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(frame)
 
 
-def open_frame_source(spec: SourceSpec) -> OpenCvFrameSource:
+# A folder of images (or one image) plays as a slide show: each picture this long.
+STILL_SECONDS = 2.0
+
+
+class StillsFrameSource:
+    """A folder of images, or one image, played as a slide show (seekable like a file)."""
+
+    def __init__(self, images: tuple[Path, ...]) -> None:
+        self._images = images
+        self._next = 0
+        first = self._load(0)
+        if first is None:
+            raise SourceOpenError(f"Could not read the image {images[0]}: damaged, or not an image")
+        self.height, self.width = first.shape[:2]
+        self._pending: np.ndarray | None = first
+        self.fps = 1.0 / STILL_SECONDS
+        self.frame_count = len(images)
+
+    def _load(self, index: int) -> np.ndarray | None:
+        frame = read_image(self._images[index])
+        return normalise_frame(frame) if frame is not None else None
+
+    def read(self) -> np.ndarray | None:
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            self._next = 1
+            return pending
+        # A picture that cannot be read is skipped, as analyze skips it.
+        while self._next < len(self._images):
+            index, self._next = self._next, self._next + 1
+            frame = self._load(index)
+            if frame is not None:
+                return frame
+        return None
+
+    def rewind(self) -> bool:
+        return self.seek(0)
+
+    def seek(self, frame: int) -> bool:
+        self._pending = None
+        self._next = max(0, min(frame, len(self._images)))
+        return True
+
+    def release(self) -> None:
+        self._pending = None
+
+
+def open_frame_source(spec: SourceSpec) -> FrameSource:
     """Open ``spec`` and read its first frame; raises :class:`SourceOpenError` with a reason."""
     if isinstance(spec, VideoFileSpec):
+        path = Path(spec.path)
+        if path.is_dir() or path.suffix.lower() in IMAGE_SUFFIXES:
+            try:
+                media = open_input(path)
+            except InputError as exc:
+                raise SourceOpenError(str(exc)) from exc
+            return StillsFrameSource(media.images)
         return _open_video(spec)
     return _open_camera(spec)
 

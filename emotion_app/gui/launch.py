@@ -30,7 +30,7 @@ class LaunchOptions:
 def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
     # No fixed prog: the usage line names what was run (main.py or emotion-app).
     parser = argparse.ArgumentParser(
-        description="Real-time facial-emotion recognition from a camera or a video file.",
+        description="Emotion Camera: real-time facial-emotion recognition from a camera, a video file, an image or a folder of images.",
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--camera", metavar="INDEX|NAME", help="camera to open: OpenCV index or (part of) its name")

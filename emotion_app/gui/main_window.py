@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from collections.abc import Iterator
 
-from PyQt6.QtCore import QStandardPaths, Qt, QThreadPool, QTimer, QUrl
-from PyQt6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PyQt6.QtCore import QMimeData, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
+from PyQt6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QSlider,
     QToolBar,
     QVBoxLayout,
@@ -41,6 +43,7 @@ from .messages import (
     VideoFileSpec,
 )
 from emotion_app.io.codecs import h264_codec
+from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.live import PipelineLoader, load_pipeline
 from .message_banner import MessageBanner
 from .playback_bar import PlaybackBar, PlayerKeys, format_time
@@ -54,7 +57,16 @@ from .stream_controller import StreamController
 from .video_view import VideoView
 
 APP_TITLE = "Emotion Camera"
-VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.wmv *.mpg *.mpeg);;All files (*)"
+_VIDEO_PATTERNS = "*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.wmv *.mpg *.mpeg"
+_IMAGE_PATTERNS = " ".join(f"*{suffix}" for suffix in sorted(IMAGE_SUFFIXES))
+VIDEO_FILTER = (
+    f"Videos and images ({_VIDEO_PATTERNS} {_IMAGE_PATTERNS});;Videos ({_VIDEO_PATTERNS});;"
+    f"Images ({_IMAGE_PATTERNS});;All files (*)"
+)
+# The window never gets smaller than this: the video, the toolbar (its overflow menu holds
+# what does not fit) and the status bar stay usable.
+MIN_WINDOW_SIZE = (720, 540)
+RECENT_FILES = 8
 WEIGHTS_FILTER = "Weights (*.safetensors);;All files (*)"
 # Left/Right while a file plays jump this far.
 _SEEK_STEP_S = 5.0
@@ -130,6 +142,8 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self._refresh_status)
         self._status_timer.start()
 
+        self.setMinimumSize(*MIN_WINDOW_SIZE)
+        self.setAcceptDrops(True)
         geometry = settings.window_geometry
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -202,6 +216,41 @@ class MainWindow(QMainWindow):
         self.record_as_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.record_as_action.triggered.connect(self.record_dialog)
 
+        self.open_folder_action = QAction("Open folder of images…", self)
+        self.open_folder_action.setToolTip("Play every image of a folder, in name order, as a slide show")
+        self.open_folder_action.triggered.connect(self.open_folder_dialog)
+
+        self.fullscreen_action = QAction("Full screen", self)
+        self.fullscreen_action.setCheckable(True)
+        self.fullscreen_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
+        self.fullscreen_action.setToolTip("The video fills the screen (F11; Esc leaves)")
+        self.fullscreen_action.toggled.connect(self.set_fullscreen)
+        self.leave_fullscreen_action = QAction("Leave full screen", self)
+        self.leave_fullscreen_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.leave_fullscreen_action.setEnabled(False)
+        self.leave_fullscreen_action.triggered.connect(lambda: self.set_fullscreen(False))
+        self.addAction(self.leave_fullscreen_action)
+
+        self.mirror_action = QAction("Mirror view", self)
+        self.mirror_action.setCheckable(True)
+        self.mirror_action.setShortcut(QKeySequence(Qt.Key.Key_M))
+        self.mirror_action.setToolTip(
+            "Show the picture mirrored, like a mirror (M); remembered for cameras and files apart. "
+            "Snapshots and recordings are mirrored too, as on screen."
+        )
+        self.mirror_action.toggled.connect(self.set_mirror)
+
+        self.details_action = QAction("Technical figures", self)
+        self.details_action.setCheckable(True)
+        self.details_action.setToolTip("Frame rates, latency and dropped frames in the status bar")
+        self.details_action.toggled.connect(lambda show: self.status.show_details(show))
+
+        self.shortcuts_action = QAction("Keyboard shortcuts", self)
+        self.shortcuts_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        self.about_action = QAction(f"About {APP_TITLE}", self)
+        self.about_action.triggered.connect(self.show_about)
+
         self.output_folder_action = QAction("Output folder…", self)
         self.output_folder_action.setToolTip("Where snapshots, recordings and timeline exports go")
         self.output_folder_action.triggered.connect(self.choose_output_folder)
@@ -263,8 +312,13 @@ class MainWindow(QMainWindow):
         assert menu_bar is not None
         file_menu = menu_bar.addMenu("&File")
         assert file_menu is not None
+        file_menu.addAction(self.open_video_action)
+        file_menu.addAction(self.open_folder_action)
+        recent_menu = file_menu.addMenu("Open recent")
+        assert recent_menu is not None
+        self.recent_menu = recent_menu
+        self._rebuild_recent_menu()
         for action in (
-            self.open_video_action,
             self.load_weights_action,
             self.snapshot_action,
             self.snapshot_as_action,
@@ -288,6 +342,14 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.bars_action)
         view_menu.addAction(self.timeline_action)
         view_menu.addAction(self.refresh_cameras_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.mirror_action)
+        view_menu.addAction(self.fullscreen_action)
+        view_menu.addAction(self.details_action)
+        help_menu = menu_bar.addMenu("&Help")
+        assert help_menu is not None
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
 
     def _build_layout(self) -> None:
         central = QWidget(self)
@@ -367,8 +429,11 @@ class MainWindow(QMainWindow):
         self.source_banner.dismiss()
         self.view.set_placeholder(f"Opening {spec.describe()}…")
         self.status.showMessage(f"Opening {spec.describe()}…", 3000)
-        self._starting = True
+        # Running again once this source has opened: until then pause/seek must not reach
+        # the one being replaced.
+        self._running, self._starting = False, True
         self._paused = self._ended = False
+        self._apply_mirror(spec)
         self.controller.start(spec)
         self._update_actions()
 
@@ -378,9 +443,124 @@ class MainWindow(QMainWindow):
         self.start_source(CameraSpec(device.index, device.name))
 
     def open_video(self, path: str | Path) -> None:
+        """Play a video file, an image or a folder of images."""
         path = Path(path)
         self.settings.last_video_dir = str(path.parent)
+        self.settings.remember_recent(str(path), RECENT_FILES)
+        self._rebuild_recent_menu()
         self.start_source(VideoFileSpec(path))
+
+    def open_folder_dialog(self) -> None:
+        with self.paused_for_dialog():
+            folder = self.ask_folder_path("Open folder of images", self.settings.last_video_dir)
+        if folder:
+            self.open_video(folder)
+
+    def _rebuild_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        recent = self.settings.recent_files
+        for path in recent:
+            action = menu.addAction(Path(path).name or path)
+            assert action is not None
+            action.setToolTip(path)
+            action.setEnabled(Path(path).exists())
+            action.triggered.connect(lambda _checked=False, chosen=path: self.open_video(chosen))
+        if not recent:
+            empty = menu.addAction("No recent files")
+            assert empty is not None
+            empty.setEnabled(False)
+        menu.addSeparator()
+        clear = menu.addAction("Clear the list")
+        assert clear is not None
+        clear.setEnabled(bool(recent))
+        clear.triggered.connect(self._clear_recent)
+
+    def _clear_recent(self) -> None:
+        self.settings.recent_files = []
+        self._rebuild_recent_menu()
+
+    # ---- view ---------------------------------------------------------------------------
+    def set_fullscreen(self, on: bool) -> None:
+        if on == self.isFullScreen():
+            return
+        self.showFullScreen() if on else self.showNormal()
+        self.leave_fullscreen_action.setEnabled(on)
+        if self.fullscreen_action.isChecked() != on:
+            self.fullscreen_action.setChecked(on)
+
+    def set_mirror(self, on: bool) -> None:
+        """Mirror the picture of this kind of source (cameras and files remembered apart)."""
+        if isinstance(self._source, VideoFileSpec):
+            self.settings.mirror_files = on
+        else:
+            self.settings.mirror_cameras = on
+        self.controller.set_mirror(on)
+
+    def _apply_mirror(self, spec: SourceSpec) -> None:
+        on = self.settings.mirror_files if isinstance(spec, VideoFileSpec) else self.settings.mirror_cameras
+        self.mirror_action.blockSignals(True)
+        self.mirror_action.setChecked(on)
+        self.mirror_action.blockSignals(False)
+        self.controller.set_mirror(on)
+
+    # ---- drag and drop --------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent | None) -> None:
+        if event is not None and _dropped_path(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent | None) -> None:
+        if event is None:
+            return
+        path = _dropped_path(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.open_video(path)
+
+    # ---- help -------------------------------------------------------------------------------
+    def shortcuts_text(self) -> str:
+        rows = []
+        for action in self.findChildren(QAction):
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys and action.text():
+                rows.append((keys, action.text().replace("&", "").rstrip("…")))
+        rows.sort(key=lambda row: row[1].lower())
+        lines = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{name}</td></tr>" for keys, name in rows)
+        return f"<table>{lines}</table><p>Space, Left, Right and Home work whichever control has the focus.</p>"
+
+    def about_text(self) -> str:
+        status = self._model_status
+        model = "No emotion model loaded."
+        if status is not None and status.active_weights is not None:
+            weights = status.active_weights
+            card = weights.parent / "README.md"
+            limits = (
+                f' Its card: <a href="{QUrl.fromLocalFile(str(card)).toString()}#known-limits">known limits</a>.'
+                if card.is_file() else ""
+            )
+            model = (
+                f"Model: <b>{weights.name}</b> ({status.inference_mode or 'eager'}), classes in output order: "
+                f"{', '.join(status.labels)}.{limits}"
+            )
+        return (
+            f"<h3>{APP_TITLE} {app_version()}</h3>"
+            "<p>Real-time facial-emotion recognition from a camera, a video or images. Emotions are "
+            "guessed from a face's appearance only; they are not what a person feels.</p>"
+            f"<p>{model}</p>"
+        )
+
+    def show_shortcuts(self) -> None:
+        self._show_info("Keyboard shortcuts", self.shortcuts_text())
+
+    def show_about(self) -> None:
+        self._show_info(f"About {APP_TITLE}", self.about_text())
+
+    def _show_info(self, title: str, html: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, title, html, QMessageBox.StandardButton.Close, self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        with self.paused_for_dialog():
+            box.exec()
 
     def stop(self) -> None:
         self.controller.stop()
@@ -877,8 +1057,32 @@ class MainWindow(QMainWindow):
         self.playback_bar.setVisible(self.is_file)
 
     def _refresh_status(self) -> None:
-        self.status.show_stats(self.stats, time.perf_counter())
+        now = time.perf_counter()
+        self.status.show_stats(self.stats, now)
+        self.status.show_summary(self.status_summary(now))
         self._refresh_rec_indicator()
+
+    def status_summary(self, now: float) -> str:
+        """The state in plain words: "Live · 2 faces · 30 fps", "Paused · 0:12 / 1:30"."""
+        if self._starting:
+            return "Opening…"
+        if not self._running:
+            return "Finished" if self._ended else "Stopped"
+        parts: list[str] = []
+        if isinstance(self._source, VideoFileSpec):
+            parts.append("Paused" if self._paused else "Playing")
+            info = self._source_info
+            if info is not None and info.fps > 0:
+                position = format_time(self.position / info.fps)
+                parts.append(f"{position} / {format_time(info.frame_count / info.fps)}" if info.frame_count else position)
+        else:
+            parts.append("Live")
+        result = self.view.result
+        faces = len(result.faces) if result is not None else 0
+        parts.append("no faces" if faces == 0 else f"{faces} face{'s' if faces != 1 else ''}")
+        if not self._paused:
+            parts.append(f"{self.stats.display_rate.rate(now):.0f} fps")
+        return " · ".join(parts)
 
     # ---- shutdown --------------------------------------------------------------------------------
     def shutdown(self, timeout_s: float = 1.0) -> bool:
@@ -895,6 +1099,34 @@ class MainWindow(QMainWindow):
         self.shutdown()
         if event is not None:
             event.accept()
+
+
+def app_version() -> str:
+    """The version in pyproject.toml (a source checkout), else the installed package's."""
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    try:
+        # The first `version = "..."`: the [project] table's (tomllib needs Python 3.11).
+        found = re.search(r'^version\s*=\s*"([^"]+)"', pyproject.read_text(encoding="utf-8"), re.MULTILINE)
+        if found:
+            return found.group(1)
+    except OSError:
+        pass
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version("emotion-app")
+    except PackageNotFoundError:
+        return "(version unknown)"
+
+
+def _dropped_path(mime: QMimeData | None) -> Path | None:
+    """The first local file or folder among dropped URLs."""
+    if mime is None or not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile() and url.toLocalFile():
+            return Path(url.toLocalFile())
+    return None
 
 
 def _probe_codecs() -> None:

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ORGANIZATION = "emotion_app"
-APPLICATION = "Emotion Recognition"
+APPLICATION = "Emotion Camera"
 DEFAULT_SMOOTHING = 0.6
 
 _CAMERA_NAME = "camera/name"
@@ -32,6 +32,9 @@ _GEOMETRY = "window/geometry"
 _WEIGHTS = "model/weights"
 _SHOW_TIMELINE = "window/show_timeline"
 _OUTPUT_FOLDER = "files/output_folder"
+_RECENT = "files/recent"
+_MIRROR_CAMERAS = "view/mirror_cameras"
+_MIRROR_FILES = "view/mirror_files"
 
 
 class AppSettings:
@@ -126,6 +129,39 @@ class AppSettings:
     @weights_path.setter
     def weights_path(self, value: Path | None) -> None:
         self._store.setValue(_WEIGHTS, str(value) if value is not None else "")
+
+    @property
+    def recent_files(self) -> list[str]:
+        """Files and folders opened lately, newest first."""
+        raw = self._store.value(_RECENT, [])
+        if isinstance(raw, str):
+            raw = [raw] if raw else []
+        return [str(item) for item in raw if isinstance(item, str) and item] if isinstance(raw, list) else []
+
+    @recent_files.setter
+    def recent_files(self, paths: list[str]) -> None:
+        self._store.setValue(_RECENT, list(paths))
+
+    def remember_recent(self, path: str, keep: int) -> None:
+        self.recent_files = ([path] + [p for p in self.recent_files if p != path])[:keep]
+
+    # Mirrored like a mirror by default for cameras (what people expect of a webcam), never
+    # for files (text and scenes in a video would read backwards).
+    @property
+    def mirror_cameras(self) -> bool:
+        return self._read(_MIRROR_CAMERAS, True, _flag)
+
+    @mirror_cameras.setter
+    def mirror_cameras(self, value: bool) -> None:
+        self._store.setValue(_MIRROR_CAMERAS, bool(value))
+
+    @property
+    def mirror_files(self) -> bool:
+        return self._read(_MIRROR_FILES, False, _flag)
+
+    @mirror_files.setter
+    def mirror_files(self, value: bool) -> None:
+        self._store.setValue(_MIRROR_FILES, bool(value))
 
     @property
     def show_timeline(self) -> bool:

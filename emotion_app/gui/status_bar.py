@@ -45,10 +45,14 @@ class PerformanceStats:
 
 
 class PerformanceStatusBar(QStatusBar):
-    """Permanent figures on the right; transient messages on the left as usual."""
+    """A plain-language summary ("Live · 2 faces · 30 fps") and the model on the right, the
+    technical figures in the summary's tooltip (and shown with ``show_details``);
+    transient messages on the left as usual."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.summary_label = QLabel("Stopped")
+        self.addPermanentWidget(self.summary_label)
         # Permanent, so the model stays named after the transient messages have gone; short,
         # so it leaves room for them (the labels in output order are in its tooltip).
         self.model_label = QLabel("Model –")
@@ -61,9 +65,20 @@ class PerformanceStatusBar(QStatusBar):
         self.inference_label.setToolTip("Frames through detection + classification per second (per-frame time)")
         self.latency_label.setToolTip("From the frame leaving the camera/file to its overlay on screen: median (p95)")
         self.dropped_label.setToolTip("Frames replaced by a newer one before inference could take them")
-        for label in (self.display_label, self.inference_label, self.latency_label, self.dropped_label):
+        self._details = (self.display_label, self.inference_label, self.latency_label, self.dropped_label)
+        for label in self._details:
             self.addPermanentWidget(label)
+        self.show_details(False)
         self.show_stats(PerformanceStats(), time.perf_counter())
+
+    def show_details(self, show: bool) -> None:
+        """The technical figures beside the summary (View > Technical figures)."""
+        for label in self._details:
+            label.setVisible(show)
+
+    def show_summary(self, text: str) -> None:
+        """What is happening, in words: "Live · 2 faces · 30 fps", "Paused · 0:12 / 1:30"."""
+        self.summary_label.setText(text)
 
     def show_model(self, status: ModelStatus) -> None:
         """Name the model in use (``status.active_weights``)."""
@@ -92,3 +107,6 @@ class PerformanceStatusBar(QStatusBar):
         else:
             self.latency_label.setText(f"Latency {median:.0f} ms (p95 {p95:.0f})")
         self.dropped_label.setText(f"Dropped {stats.dropped_frames}")
+        self.summary_label.setToolTip(
+            "\n".join(label.text() for label in self._details) + "\n(View > Technical figures shows them here)"
+        )

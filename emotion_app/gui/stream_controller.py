@@ -44,6 +44,7 @@ class StreamController(QObject):
     _resume_requested = pyqtSignal()
     _seek_requested = pyqtSignal(int)
     _step_requested = pyqtSignal(int)
+    _mirror_requested = pyqtSignal(bool)
     _load_requested = pyqtSignal(object)
     _smoothing_requested = pyqtSignal(float)
     _record_requested = pyqtSignal(object, float)
@@ -77,6 +78,7 @@ class StreamController(QObject):
         self._resume_requested.connect(self.capture.resume)
         self._seek_requested.connect(self.capture.seek)
         self._step_requested.connect(self.capture.step)
+        self._mirror_requested.connect(self.capture.set_mirror)
         self._load_requested.connect(self.inference.load_weights)
         self._smoothing_requested.connect(self.inference.set_smoothing)
         self._record_requested.connect(self.inference.start_recording)
@@ -130,6 +132,10 @@ class StreamController(QObject):
 
     def step(self, frames: int) -> None:
         self._step_requested.emit(int(frames))
+
+    def set_mirror(self, on: bool) -> None:
+        """Flip frames left-right as they are read (before faces are found)."""
+        self._mirror_requested.emit(bool(on))
 
     def load_weights(self, path: Path | None) -> None:
         self._load_requested.emit(path)

@@ -14,7 +14,9 @@ import numpy as np
 
 from .atomic import AtomicOutput, DiskFullError, OutputError, check_target
 
-__all__ = ["AnnotatedVideoWriter", "DiskFullError", "InputError", "MediaInput", "OutputError", "letterbox", "open_input"]
+__all__ = [
+    "AnnotatedVideoWriter", "DiskFullError", "InputError", "MediaInput", "OutputError", "letterbox", "open_input", "read_image",
+]
 from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,7 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
     if not os.access(path, os.R_OK):
         raise InputError(f"{path}: permission denied")
     if path.suffix.lower() in IMAGE_SUFFIXES:
-        if _read_image(path) is None:
+        if read_image(path) is None:
             raise InputError(f"{path}: not an image OpenCV can decode (corrupt or unsupported)")
         return MediaInput(path, "image", 1, None, (path,))
     return _open_video(path)
@@ -105,7 +107,7 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
 
 def _image_frames(images: tuple[Path, ...]) -> Iterator[Frame]:
     for index, image_path in enumerate(images):
-        frame = _read_image(image_path)
+        frame = read_image(image_path)
         if frame is None:
             # One bad file in a folder should not cost the rest of the folder.
             log.warning("skipping %s: not an image OpenCV can decode", image_path)
@@ -113,7 +115,7 @@ def _image_frames(images: tuple[Path, ...]) -> Iterator[Frame]:
         yield index, None, frame
 
 
-def _read_image(path: Path) -> np.ndarray | None:
+def read_image(path: Path) -> np.ndarray | None:
     # imdecode via numpy handles non-ASCII paths, which cv2.imread does not on Windows.
     try:
         data = np.fromfile(str(path), dtype=np.uint8)

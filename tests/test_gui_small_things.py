@@ -1,0 +1,123 @@
+"""The small things people expect: full screen, a mirror view, Help with shortcuts and
+About, images and folders, drag and drop, recent files, one product name, a plain status
+line with the technical figures on request, and a minimum window size."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PyQt6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PyQt6.QtGui import QDropEvent
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.camera_picker import CameraDevice
+from emotion_app.gui.main_window import APP_TITLE, MIN_WINDOW_SIZE, VIDEO_FILTER, app_version
+from emotion_app.gui.settings import APPLICATION, AppSettings
+from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_frames, read_video
+from gui_support import WAIT_MS, CameraBench, wait_for_face_result
+
+
+def test_f11_fills_the_screen_and_escape_leaves(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen, timeout=WAIT_MS)
+    assert window.fullscreen_action.isChecked()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT_MS)
+    assert not window.fullscreen_action.isChecked()
+
+
+def test_cameras_are_mirrored_by_default_files_not_and_the_choice_is_remembered(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path
+) -> None:
+    frames = read_video(gui_video.path)
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[CameraDevice("Desk camera", 0)], source_factory=bench)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    assert window.mirror_action.isChecked()
+    image = window.view.result.image
+    # The camera plays the video: the frame on screen is one of its frames, flipped.
+    assert min(np.abs(cv2.flip(frame, 1).astype(int) - image).mean() for frame in frames) < 1.0
+    window.open_video(gui_video.path)
+    qtbot.waitUntil(lambda: window.is_file and window.is_running, timeout=WAIT_MS)
+    assert not window.mirror_action.isChecked()  # files: off
+    window.pause()
+    qtbot.waitUntil(lambda: window._playback is not None and window.view.result.frame_index == window._playback.position, timeout=WAIT_MS)
+    index = window.view.result.frame_index
+    qtbot.keyClick(window, Qt.Key.Key_M)
+    qtbot.waitUntil(
+        lambda: np.abs(window.view.result.image.astype(int) - cv2.flip(frames[index], 1)).mean() < 1.0, timeout=WAIT_MS
+    )  # a paused frame flips at once
+    window.close()
+    stored = AppSettings.at_path(settings_path)
+    assert stored.mirror_files is True and stored.mirror_cameras is True
+
+
+def test_help_lists_the_shortcuts_and_about_names_the_version_model_and_its_limits(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    window = make_window(video=gui_video.path)
+    shortcuts = window.shortcuts_text()
+    for keys, name in (("Space", "Pause"), ("F11", "Full screen"), ("Ctrl+S", "Snapshot"), ("T", "Session timeline"), ("M", "Mirror view")):
+        assert re.search(rf"<b>{re.escape(keys)}</b>&nbsp;&nbsp;</td><td>{name}", shortcuts), keys
+    about = window.about_text()
+    assert APP_TITLE in about and app_version() in about and re.fullmatch(r"\d+\.\d+\.\d+", app_version())
+    assert ", ".join(SIX_LABELS) in about and window.model_status.active_weights.name in about
+    assert "#known-limits" in about or not (window.model_status.active_weights.parent / "README.md").exists()
+    assert [action.text() for action in window.menuBar().actions()][-1] == "&Help"
+
+
+def test_images_and_folders_open_like_videos(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    assert "*.png" in VIDEO_FILTER and "*.mp4" in VIDEO_FILTER
+    frames, _ = astronaut_frames(num_frames=3, frame_size=(240, 180), face_size=80, motion="static")
+    folder = tmp_path / "stills"
+    folder.mkdir()
+    for index, frame in enumerate(frames):
+        cv2.imwrite(str(folder / f"shot{index + 1}.png"), frame)
+    window = make_window(video=folder)
+    wait_for_face_result(qtbot, window)
+    assert window._source_info.frame_count == 3 and window.playback_bar.isVisible()
+    window.seek(2)
+    qtbot.waitUntil(lambda: window.view.result.frame_index == 2, timeout=WAIT_MS)
+    assert window.settings.recent_files[0] == str(folder)
+
+
+def test_a_dropped_file_plays_and_recent_files_are_listed(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    window = make_window()
+    assert window.acceptDrops()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(gui_video.path))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.source is not None and Path(window.source.path) == gui_video.path
+    wait_for_face_result(qtbot, window)
+    other = tmp_path / "other.avi"
+    other.write_bytes(gui_video.path.read_bytes())
+    window.open_video(other)
+    names = [action.text() for action in window.recent_menu.actions() if action.text()]
+    assert names[:2] == ["other.avi", gui_video.path.name]
+    other.unlink()
+    window.open_video(gui_video.path)
+    listed = {action.text(): action for action in window.recent_menu.actions()}
+    assert not listed["other.avi"].isEnabled()  # gone from disk: shown, but greyed out
+
+
+def test_one_name_a_plain_status_and_a_minimum_size(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    assert APP_TITLE == APPLICATION == "Emotion Camera"
+    wait_for_face_result(qtbot, window)
+    assert window.windowTitle() == f"Emotion Camera — {gui_video.path.name}"
+    qtbot.waitUntil(lambda: re.fullmatch(r"Playing · 0:0\d / 0:02 · 1 face · \d+ fps", window.status.summary_label.text()) is not None, timeout=WAIT_MS)
+    assert not window.status.display_label.isVisible()  # figures for engineers: in the tooltip
+    assert "Latency" in window.status.summary_label.toolTip()
+    window.details_action.trigger()
+    assert window.status.display_label.isVisible()
+    window.pause()
+    qtbot.waitUntil(lambda: window.status.summary_label.text().startswith("Paused · "), timeout=WAIT_MS)
+    window.resize(200, 150)
+    assert window.width() >= MIN_WINDOW_SIZE[0] and window.height() >= MIN_WINDOW_SIZE[1]
