@@ -101,6 +101,7 @@ def test_the_weights_file_is_an_input_too(video: VideoTruth, random_weights: Pat
     assert fingerprint(random_weights) == before
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 def test_a_device_or_folder_is_never_replaced(video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
