@@ -61,21 +61,24 @@ def main(argv: list[str] | None = None) -> int:
         AppSettings.at_path(work / "settings.ini"),  # never the user's settings
         device_monitor=StaticDeviceMonitor([]),  # what the window shows does not depend on this machine
     )
-    window.resize(1100, 760)
+    window.resize(1100, 860)  # room for the session timeline panel (open by default)
     window.show()
     window.start_source(VideoFileSpec(video, loop=True))
     deadline = time.monotonic() + args.timeout
-    # Wait for the two-faces part of the clip, then a moment for smoothing to settle.
+    # Wait for the most crowded part of the clip (after the timeline has filled a little),
+    # then a moment for smoothing to settle.
+    started = time.monotonic()
     while time.monotonic() < deadline:
         wait(app, 0.1)
         result = window.view.result
-        if result is not None and len(result.faces) >= 2 and window.model_status is not None:
+        crowded = result is not None and len(result.faces) >= 3
+        if crowded and window.model_status is not None and time.monotonic() - started > 6.0:
             break
     else:
-        print("error: no frame with two faces appeared on screen", file=sys.stderr)
+        print("error: no frame with three faces appeared on screen", file=sys.stderr)
         window.close()
         return 1
-    wait(app, 1.5)
+    wait(app, 0.6)
     screen = window.screen()
     assert screen is not None
     # A grab of the window from the screen (what the X server shows), not a re-render.

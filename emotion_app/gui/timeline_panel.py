@@ -124,6 +124,7 @@ class TimelineView(QWidget):
             self._paint_shares(painter, row, summaries[track_id].shares)
         overall_row = len(ids)
         top = self.row_top(overall_row)
+        self._paint_legend(painter, strips.left(), top)
         painter.setPen(_TEXT)
         minutes = timeline.now_s / 60.0
         painter.drawText(
@@ -132,6 +133,17 @@ class TimelineView(QWidget):
             f"everyone · session {minutes:.1f} min" if minutes >= 1 else f"everyone · session {timeline.now_s:.0f} s",
         )
         self._paint_shares(painter, overall_row, timeline.overall().shares)
+
+    def _paint_legend(self, painter: QPainter, left: float, top: float) -> None:
+        """The classes in their colours, on the last row's left (the model's own labels)."""
+        metrics = painter.fontMetrics()
+        x = left
+        for label, color in zip(self.timeline.labels, self._colors):
+            painter.fillRect(QRectF(x, top + 6, 10, 10), color)
+            painter.setPen(_TEXT)
+            width = metrics.horizontalAdvance(label)
+            painter.drawText(QRectF(x + 14, top, width + 2, _ROW_PX - 4), Qt.AlignmentFlag.AlignVCenter, label)
+            x += 14 + width + 12
 
     def share_rect(self, row: int) -> QRectF:
         return QRectF(self.width() - _SHARE_PX - 6, self.row_top(row) + 3, _SHARE_PX, _ROW_PX - 8)

@@ -39,6 +39,16 @@ MOTION_JPEG = VideoCodec("MJPG", "Motion JPEG")
 @lru_cache(maxsize=1)
 def h264_codec() -> VideoCodec | None:
     """H.264 if a tiny test file can be written with it, else None (cached)."""
+    # OpenCV logs an error for each encoder it cannot open; expected here, so kept quiet.
+    previous = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        return _probe()
+    finally:
+        cv2.utils.logging.setLogLevel(previous)
+
+
+def _probe() -> VideoCodec | None:
     with tempfile.TemporaryDirectory(prefix="codec-probe-") as folder:
         for tag in _H264_TAGS:
             path = Path(folder) / f"probe-{tag}.mp4"
