@@ -13,6 +13,7 @@ import torch.nn.functional as F
 
 from emotion_app import EmotionClassifier
 from training import evaluate, train
+from training.loop import soft_cross_entropy
 from training.data import CLASSES_6, CLASSES_7, DataError, load_split
 from training.ferplus import VOTE_COLUMNS, majority_labels, read_votes, relabel, soft_targets, vote_matrix
 from tests.synthetic_fer import EMOTIONS, write_fer_csv, write_fer_folders
@@ -114,12 +115,12 @@ def test_votes_become_renormalised_targets_and_unclear_faces_are_dropped() -> No
 def test_soft_cross_entropy_is_cross_entropy_to_the_vote_distribution() -> None:
     logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 1.0, 3.0]])
     one_hot = torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
-    assert train.soft_cross_entropy(logits, one_hot).item() == pytest.approx(F.cross_entropy(logits, torch.tensor([0, 2])).item())
+    assert soft_cross_entropy(logits, one_hot).item() == pytest.approx(F.cross_entropy(logits, torch.tensor([0, 2])).item())
     mixed = torch.tensor([[0.7, 0.3, 0.0], [0.2, 0.2, 0.6]])
     by_hand = -(mixed * torch.log_softmax(logits, 1)).sum(1).mean()
-    assert train.soft_cross_entropy(logits, mixed).item() == pytest.approx(by_hand.item())
+    assert soft_cross_entropy(logits, mixed).item() == pytest.approx(by_hand.item())
     # Its minimum over logits is at the target distribution itself.
-    assert train.soft_cross_entropy(torch.log(mixed + 1e-9), mixed) < train.soft_cross_entropy(logits, mixed)
+    assert soft_cross_entropy(torch.log(mixed + 1e-9), mixed) < soft_cross_entropy(logits, mixed)
 
 
 def test_ferplus_run_trains_on_votes_and_says_so_in_its_card(tmp_path: Path, folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,6 +8,9 @@ import torch
 from emotion_app import EmotionClassifier
 from tests.synthetic_fer import write_fer_csv
 from training import soup, train
+from training.config import TrainConfig
+from training.datasets import load_data
+from training.model_soup import average_states, cook, read_ingredients
 
 FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2"]
 
@@ -31,7 +34,7 @@ def fine_tunes(tmp_path_factory):
 def test_average_states_is_the_mean_of_floats_and_keeps_counters():
     a = {"w": torch.tensor([1.0, 2.0]), "n": torch.tensor(3)}
     b = {"w": torch.tensor([3.0, 6.0]), "n": torch.tensor(9)}
-    averaged = soup.average_states([a, b])
+    averaged = average_states([a, b])
     assert torch.equal(averaged["w"], torch.tensor([2.0, 4.0]))
     assert averaged["n"].item() == 3
 
@@ -60,10 +63,10 @@ def test_a_soup_of_fine_tunes_exports_the_best_candidate(tmp_path, fine_tunes, c
 
 def test_the_uniform_soup_is_the_mean_of_the_ingredients(fine_tunes):
     data, tunes = fine_tunes
-    ingredients = soup.read_ingredients([str(t) for t in tunes])
-    config = train.TrainConfig(data=str(data), val_fraction=0.2, test_split="")
-    datasets = train.load_data(config)
-    model = soup.cook(ingredients, datasets, ingredients[0].preprocessing, torch.device("cpu"))
+    ingredients = read_ingredients([str(t) for t in tunes])
+    config = TrainConfig(data=str(data), val_fraction=0.2, test_split="")
+    datasets = load_data(config)
+    model = cook(ingredients, datasets, ingredients[0].preprocessing, torch.device("cpu"))
     name = "features.0.weight"  # the first convolution
     expected = (ingredients[0].state[name] + ingredients[1].state[name]) / 2
     assert torch.allclose(model.state_dict()[name], expected)

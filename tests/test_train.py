@@ -1,5 +1,6 @@
 """Training end to end on tiny synthetic data: 1 epoch, resume, export, evaluate, DDP."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -11,7 +12,11 @@ import pytest
 import torch
 
 from emotion_app import EmotionClassifier
-from training import evaluate, train
+from training import calibrate_margin, evaluate, train
+from training.data import classes_for, load_split, stratified_split
+from training.config import TrainConfig
+from training.datasets import load_data
+from training.loop import distillation_loss, steps_per_epoch, teacher_probabilities
 from tests.synthetic_fer import write_fer_csv, write_fer_folders
 
 REPO = Path(__file__).resolve().parent.parent
@@ -158,7 +163,7 @@ def test_init_from_starts_with_the_earlier_runs_best_model(tmp_path, fer_csv, ca
 
 def test_the_validation_split_depends_on_split_seed_not_on_seed(fer_csv):
     def held_out(**overrides):
-        data = train.load_data(train.TrainConfig(data=str(fer_csv), val_fraction=0.2, test_split="", **overrides))
+        data = load_data(TrainConfig(data=str(fer_csv), val_fraction=0.2, test_split="", **overrides))
         return data.val_images
     reference = held_out()
     assert torch.equal(held_out(seed=7), reference)  # differently seeded runs hold out the same faces
@@ -220,7 +225,7 @@ def test_weight_averaging_averages_the_last_epochs_and_resumes_exactly(tmp_path,
     assert int(final["averaged"]["n_averaged"]) == 2
 
     # Stop at the end of epoch 2 (one epoch into the averaging), then resume.
-    steps = train.steps_per_epoch(summary["split_sizes"]["train"], 16, 1)
+    steps = steps_per_epoch(summary["split_sizes"]["train"], 16, 1)
     assert train.main([*args, "--out", str(stopped), "--stop-after-steps", str(2 * steps)]) == 0
     after_epoch_2 = _state(stopped / "checkpoint.pt")
     assert after_epoch_2["epoch"] == 2 and int(after_epoch_2["averaged"]["n_averaged"]) == 1
@@ -249,16 +254,16 @@ def test_distillation_uses_the_teachers_predictions_as_soft_targets(tmp_path, fe
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(teacher_run), *FAST]) == 0
     teacher = teacher_run / "best.safetensors"
     config = train.parse_args(["--data", str(fer_csv), "--distill-from", str(teacher), "--distill-weight", "1.0", "--label-smoothing", "0", *FAST])
-    data = train.load_data(config)
-    soft = train.teacher_probabilities(str(teacher), data, torch.device("cpu"))
+    data = load_data(config)
+    soft = teacher_probabilities(str(teacher), data, torch.device("cpu"))
     assert soft.shape == (len(data.train_labels), 6)
     torch.testing.assert_close(soft.sum(1), torch.ones(len(soft)))
     # With weight 1 the loss is the cross-entropy against the teacher alone: minimal when
     # the student predicts exactly the teacher's distribution.
     logits = torch.log(soft[:5])
     targets = data.train_labels[:5]
-    matched = train.distillation_loss(logits, targets, soft[:5], config, None)
-    shifted = train.distillation_loss(logits + torch.randn_like(logits), targets, soft[:5], config, None)
+    matched = distillation_loss(logits, targets, soft[:5], config, None)
+    shifted = distillation_loss(logits + torch.randn_like(logits), targets, soft[:5], config, None)
     assert matched < shifted
     # A full run with a teacher trains, exports, and says what it distilled from.
     student = tmp_path / "student"
@@ -275,3 +280,19 @@ def test_distillation_from_a_missing_or_mismatched_teacher_fails_clearly(tmp_pat
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--classes", "7", "--out", str(seven), *FAST]) == 0
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(tmp_path / "b"), "--distill-from", str(seven / "best.safetensors"), *FAST]) == 2
     assert "disgust" in capsys.readouterr().out
+
+
+def test_calibrate_margin_scores_the_faces_the_model_was_selected_on(fer_csv) -> None:
+    # A fine-tune seeded 2 holds out the faces of split seed 0, like every run it is compared with.
+    config = TrainConfig(data=str(fer_csv), seed=2, split_seed=0, val_fraction=0.2, test_split="")
+    held_out = load_data(config).val_images.numpy()
+    training = load_split(str(fer_csv), "Training", classes_for(6))
+    card_training = {"config": dataclasses.asdict(config)}
+    images, _ = calibrate_margin.validation_faces(card_training, training, limit=10_000)
+    np.testing.assert_array_equal(images, held_out)
+    by_seed = training.images[stratified_split(training.labels, 0.2, 2)[1]]
+    assert not np.array_equal(by_seed, held_out), "the seed alone would pick other faces: the test could not tell"
+    # A card written before --split-seed existed: its run split with its seed.
+    old_card = {"config": {k: v for k, v in card_training["config"].items() if k != "split_seed"}}
+    images, _ = calibrate_margin.validation_faces(old_card, training, limit=10_000)
+    np.testing.assert_array_equal(images, by_seed)

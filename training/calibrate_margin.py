@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import json
 import sys
+from typing import Any
 
 import cv2
 import numpy as np
@@ -24,7 +25,9 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.preprocessing import crop_face, to_gray
 from emotion_app.weights import ModelCard, WeightsError, load_model, save_weights
 
-from .data import DataError, load_split, stratified_split
+from .checkpoints import recorded_config
+from .data import DataError, FaceSet, load_split
+from .datasets import split_indices
 
 UPSCALE = 4  # 48 px faces become 192 px, a typical webcam face size
 CANVAS_PAD = 64
@@ -37,6 +40,16 @@ def staged_frames(images: np.ndarray) -> list[np.ndarray]:
         big = cv2.resize(image, None, fx=UPSCALE, fy=UPSCALE, interpolation=cv2.INTER_CUBIC)
         frames.append(cv2.copyMakeBorder(big, CANVAS_PAD, CANVAS_PAD, CANVAS_PAD, CANVAS_PAD, cv2.BORDER_REPLICATE))
     return frames
+
+
+def validation_faces(card_training: dict[str, Any], training: FaceSet, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Images and labels of the faces the model was selected on, a seeded sample of at most
+    ``limit``: its run's validation split (chosen by the split seed, not the seed), so no
+    face it trained on is scored."""
+    _, val_idx = split_indices(training.labels, recorded_config(card_training.get("config", {})))
+    if len(val_idx) > limit:
+        val_idx = np.sort(np.random.default_rng(0).choice(val_idx, limit, replace=False))
+    return training.images[val_idx], training.labels[val_idx]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,13 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     except (WeightsError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    config = classifier.card.training.get("config", {})
-    # The same split the model was selected on, so no face it trained on is scored.
-    _, val_idx = stratified_split(training.labels, float(config.get("val_fraction", 0.1)), int(config.get("seed", 0)))
-    rng = np.random.default_rng(0)
-    if len(val_idx) > args.limit:
-        val_idx = np.sort(rng.choice(val_idx, args.limit, replace=False))
-    images, labels = training.images[val_idx], training.labels[val_idx]
+    images, labels = validation_faces(classifier.card.training, training, args.limit)
 
     direct_correct = classifier.predict(images).argmax(1) == labels
     direct = float(direct_correct.mean())

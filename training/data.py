@@ -66,7 +66,8 @@ def canonical_emotion(name: str) -> str | None:
 
 def _build(images: list[np.ndarray], names: list[str], classes: tuple[str, ...], source: str, keys: list[str]) -> FaceSet:
     index = {name: i for i, name in enumerate(classes)}
-    keep_images, keep_labels, keep_keys, skipped = [], [], [], {}
+    keep_images, keep_labels, keep_keys = [], [], []
+    skipped: dict[str, int] = {}
     for image, name, key in zip(images, names, keys):
         if name in index:
             keep_images.append(image)

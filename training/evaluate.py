@@ -19,73 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.weights import WeightsError
 
 from .data import CLASSES_7, USAGES, DataError, FaceSet, load_split
 from .ferplus import read_votes, relabel
-from .train import predict_probabilities
-
-
-def predict(classifier: EmotionClassifier, images: np.ndarray, flip_tta: bool = False) -> np.ndarray:
-    """Eager fp32 class probabilities for uint8 faces (N,48,48), with the test-time views
-    the weights file asks for (and the mirror image too when ``flip_tta``)."""
-    probabilities = predict_probabilities(classifier.model, images, classifier.preprocessing, torch.device("cpu"), flip_tta)
-    return probabilities.numpy() if len(images) else np.zeros((0, classifier.num_classes), np.float32)
-
-
-def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, num_classes: int) -> np.ndarray:
-    """Rows: true class; columns: predicted class."""
-    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(matrix, (labels, predictions), 1)
-    return matrix
-
-
-def classification_report(matrix: np.ndarray, classes: tuple[str, ...]) -> dict[str, Any]:
-    """Accuracy, per-class precision/recall/F1/support and macro-F1 from a confusion matrix."""
-    true_positive = np.diag(matrix).astype(float)
-    predicted = matrix.sum(axis=0).astype(float)
-    actual = matrix.sum(axis=1).astype(float)
-    precision = np.divide(true_positive, predicted, out=np.zeros_like(true_positive), where=predicted > 0)
-    recall = np.divide(true_positive, actual, out=np.zeros_like(true_positive), where=actual > 0)
-    denominator = precision + recall
-    f1 = np.divide(2 * precision * recall, denominator, out=np.zeros_like(true_positive), where=denominator > 0)
-    present = actual > 0  # macro-F1 over classes that occur in the data
-    total = matrix.sum()
-    return {
-        "accuracy": float(true_positive.sum() / total) if total else 0.0,
-        "macro_f1": float(f1[present].mean()) if present.any() else 0.0,
-        "per_class": {
-            name: {"precision": round(float(precision[i]), 4), "recall": round(float(recall[i]), 4), "f1": round(float(f1[i]), 4), "support": int(actual[i])}
-            for i, name in enumerate(classes)
-        },
-    }
-
-
-def plot_confusion(matrix: np.ndarray, classes: tuple[str, ...], path: Path, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = matrix.sum(axis=1, keepdims=True)
-    normalised = np.divide(matrix, rows, out=np.zeros(matrix.shape, dtype=float), where=rows > 0)
-    fig, ax = plt.subplots(figsize=(6.4, 5.6))
-    image = ax.imshow(normalised, cmap="Blues", vmin=0, vmax=1)
-    ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
-    ax.set_yticks(range(len(classes)), classes)
-    ax.set_xlabel("predicted"), ax.set_ylabel("true"), ax.set_title(title)
-    for i in range(len(classes)):
-        for j in range(len(classes)):
-            colour = "white" if normalised[i, j] > 0.5 else "black"
-            ax.text(j, i, f"{normalised[i, j]:.2f}\n({matrix[i, j]})", ha="center", va="center", fontsize=7, color=colour)
-    fig.colorbar(image, ax=ax, fraction=0.046)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+from .plots import plot_confusion
+from .scoring import score
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -98,15 +39,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--votes", default="", help="FER+ votes: the per-file votes CSV (image-folder data) or Microsoft's fer2013new.csv (with fer2013.csv)")
     parser.add_argument("--out", default=None, help="folder for confusion_matrix.png and report.json")
     return parser.parse_args(argv)
-
-
-def score(classifier: EmotionClassifier, faces: FaceSet, flip_tta: bool) -> dict[str, Any]:
-    """Accuracy, macro-F1, per-class figures and the confusion matrix of ``classifier`` on ``faces``."""
-    probabilities = predict(classifier, faces.images, flip_tta=flip_tta)
-    matrix = confusion_matrix(faces.labels, probabilities.argmax(axis=1), classifier.num_classes)
-    report = classification_report(matrix, classifier.labels)
-    report.update({"n": int(len(faces)), "data": faces.source, "confusion_matrix": matrix.tolist()})
-    return report
 
 
 def print_report(title: str, report: dict[str, Any]) -> None:

@@ -1,0 +1,105 @@
+"""Checkpoint files and what a run's record says: its config, its validation split, the
+chain of runs it was fine-tuned from."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from .config import TrainConfig
+from .data import DataError
+from .distributed import log
+
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
+def starting_point(path: str, source: dict[str, Any]) -> dict[str, Any]:
+    """The record of the run a fine-tune starts from, including that run's own start."""
+    return {
+        "checkpoint": path,
+        "command": source.get("command", ""),
+        "resume_commands": list(source.get("resume_commands", [])),
+        "epochs": int(source["config"]["epochs"]),
+        "epoch_used": int(source["best"]["epoch"]),
+        "training_seconds": round(float(source.get("elapsed_s", 0.0)), 1),
+        "initialised_from": source.get("initialised_from"),
+    }
+
+
+def lineage_seconds(lineage: dict[str, Any] | None) -> float:
+    """Training time of every run in a fine-tune's chain of starting points."""
+    total = 0.0
+    while lineage is not None:
+        total += float(lineage.get("training_seconds", 0.0))
+        lineage = lineage.get("initialised_from")
+    return total
+
+
+def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    """torch.save to a temp file in the same folder, then an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def load_checkpoint(path: Path) -> dict[str, Any]:
+    # weights_only: a checkpoint is data, never code.
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def checkpoint_config(state: dict[str, Any]) -> TrainConfig:
+    """The config a checkpoint was trained with."""
+    return recorded_config(state["config"])
+
+
+def recorded_config(saved: dict[str, Any]) -> TrainConfig:
+    """A :class:`TrainConfig` from its record (a checkpoint's, or a weights card's
+    ``training.config``). Runs from before ``split_seed`` existed seeded their validation
+    split with ``seed``; settings this version does not know are left out."""
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    return TrainConfig(**{"split_seed": saved.get("seed", 0), **{k: v for k, v in saved.items() if k in known}})
+
+
+def validation_split(config: TrainConfig) -> tuple[float, int, int]:
+    """What decides which Training faces a run holds out: fraction, split seed, classes."""
+    return config.val_fraction, config.split_seed, config.classes
+
+
+def initialise_from(model: nn.Module, config: TrainConfig) -> dict[str, Any]:
+    """Load the best model of ``config.init_from``'s run into ``model`` (a fine-tune's
+    start); returns the record of that run. DataError when it holds no model or held out
+    other validation faces (selecting on faces the start trained on would flatter it)."""
+    source = load_checkpoint(Path(config.init_from))
+    if source.get("best_state") is None:
+        raise DataError(f"{config.init_from} holds no trained model (best_state)")
+    source_split = validation_split(checkpoint_config(source))
+    if source_split != validation_split(config):
+        raise DataError(
+            f"{config.init_from} held out a different validation split (val_fraction, split_seed, "
+            f"classes = {source_split}); use the same (here {validation_split(config)})"
+        )
+    model.load_state_dict(source["best_state"])
+    log(f"initialised from the best model of {config.init_from} (epoch {source['best']['epoch']})")
+    return starting_point(config.init_from, source)
+
+
+def resumed_config(command_line: TrainConfig, state: dict[str, Any]) -> TrainConfig:
+    """A resumed run continues with its own settings; only the run-control flags (and a
+    data or export path given again) come from the command line."""
+    saved = checkpoint_config(state)
+    return dataclasses.replace(
+        saved, resume=True, stop_after_steps=command_line.stop_after_steps, progress=command_line.progress,
+        data=command_line.data or saved.data, export=command_line.export or saved.export, threads=command_line.threads,
+    )
