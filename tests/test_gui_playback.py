@@ -54,7 +54,7 @@ def wait_settled(qtbot: QtBot, window, frame: int | None = None) -> int:  # type
     """Wait until a paused window shows the frame it is paused on (``frame`` if given)."""
 
     def settled() -> bool:
-        state, result = window._playback, window.view.result
+        state, result = window.source_state.playback, window.view.result
         if state is None or not state.paused or result is None or result.stream_id != state.stream_id:
             return False
         return result.frame_index == state.position and (frame is None or state.position == frame)

@@ -45,7 +45,7 @@ def test_cameras_are_mirrored_by_default_files_not_and_the_choice_is_remembered(
     qtbot.waitUntil(lambda: window.is_file and window.is_running, timeout=WAIT_MS)
     assert not window.mirror_action.isChecked()  # files: off
     window.pause()
-    qtbot.waitUntil(lambda: window._playback is not None and window.view.result.frame_index == window._playback.position, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.source_state.playback is not None and window.view.result.frame_index == window.source_state.playback.position, timeout=WAIT_MS)
     index = window.view.result.frame_index
     qtbot.keyClick(window, Qt.Key.Key_M)
     qtbot.waitUntil(
@@ -79,7 +79,7 @@ def test_images_and_folders_open_like_videos(qtbot: QtBot, make_window, tmp_path
         cv2.imwrite(str(folder / f"shot{index + 1}.png"), frame)
     window = make_window(video=folder)
     wait_for_face_result(qtbot, window)
-    assert window._source_info.frame_count == 3 and window.playback_bar.isVisible()
+    assert window.source_state.info.frame_count == 3 and window.playback_bar.isVisible()
     window.seek(2)
     qtbot.waitUntil(lambda: window.view.result.frame_index == 2, timeout=WAIT_MS)
     assert window.settings.recent_files[0] == str(folder)

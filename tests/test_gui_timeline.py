@@ -35,7 +35,7 @@ def test_rows_colours_and_shares_follow_the_tracked_people(qtbot: QtBot, make_wi
     assert panel.isVisible()  # open by default
     qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2 and panel.timeline.now_s > 1.5, timeout=WAIT_MS)
     window.pause()
-    qtbot.waitUntil(lambda: window._playback is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.source_state.playback is not None, timeout=WAIT_MS)
     view = panel.view
     view.resize(700, 160)
     shown_ids = sorted(face.track_id for face in window.view.result.faces)

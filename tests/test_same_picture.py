@@ -37,7 +37,7 @@ def test_screen_snapshot_and_recording_show_the_same_picture(
     window = make_window(video=gui_video.path)
     qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) > 0, timeout=WAIT_MS)
     window.pause()
-    qtbot.waitUntil(lambda: window._playback is not None and window.view.result.frame_index == window._playback.position, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.source_state.playback is not None and window.view.result.frame_index == window.source_state.playback.position, timeout=WAIT_MS)
     result = window.view.result
     assert result is not None and result.faces and result.overlay_bars
 

@@ -1,5 +1,9 @@
 """Face tracks across frames: stable ids, cheap local search, smoothed probabilities.
 
+(Over 400 lines: one state machine, :class:`FaceTracker`, whose steps share its tracks,
+scan thread and counters; box geometry, the template follower, the detector and the
+scene gate are modules of their own.)
+
 Full-frame Haar detection is the most expensive step of the app. A face moves little
 between frames, so once found it is looked for only in a small region around where it
 is expected, over a narrow band of sizes, at a coarse scale (a miss is retried there at

@@ -1,4 +1,10 @@
-"""The main window: toolbar, messages, live view, status bar; owns the stream controller."""
+"""The main window: toolbar, messages, live view, status bar; owns the stream controller.
+
+Over 400 lines because it is where every control, menu, key and worker signal meets. Each
+part with state or logic of its own lives in its own module (source_state, playback_bar,
+model_menu, timeline_panel, message_banner, snapshot, stream_controller); what stays
+here is the wiring between them.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from emotion_app.faces.tracker import MAX_SMOOTHING
 from emotion_app.io.atomic import OutputError, check_outputs
 
 from .launch import LaunchOptions
@@ -53,6 +60,7 @@ from .timeline_panel import TimelinePanel
 from .settings import AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
 from .status_bar import PerformanceStats, PerformanceStatusBar
+from .source_state import SourceState
 from .stream_controller import StreamController
 from .video_view import VideoView
 
@@ -93,19 +101,13 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.setWindowTitle(APP_TITLE)
         self.stats = PerformanceStats()
-        self._source: SourceSpec | None = None  # what Start (re)starts
-        self._source_info: SourceInfo | None = None
-        self._running = False  # frames are flowing
-        self._starting = False  # a source is being opened on the capture thread
+        self.source_state = SourceState()
         self._model_status: ModelStatus | None = None
         self._recording: RecordingRequest | None = None
         self._recording_started = 0.0
         self._shut_down = False
         self._initial_source_started = False
         self._pending_source: SourceSpec | None = None  # asked for before the model was ready
-        self._paused = False  # a file holds still on one frame
-        self._ended = False  # a file played to its end (and was released)
-        self._playback: PlaybackState | None = None
 
         self.controller = StreamController(
             # --weights wins; otherwise the model chosen last time, if it is still there.
@@ -297,7 +299,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.bars_action)
         self.smoothing_slider = QSlider(Qt.Orientation.Horizontal, self)
         # 0 = raw per-frame probabilities, 95 = a slow average; percent of the EMA factor.
-        self.smoothing_slider.setRange(0, 95)
+        self.smoothing_slider.setRange(0, round(MAX_SMOOTHING * 100))
         self.smoothing_slider.setFixedWidth(110)
         self.smoothing_slider.setToolTip("How strongly each face's probabilities are averaged over time")
         self.smoothing_label = QLabel()
@@ -419,20 +421,16 @@ class MainWindow(QMainWindow):
         if not self._initial_source_started:
             # Before the model is ready: remember it, start it once the model is loaded.
             self._pending_source = spec
-            self._source = spec
+            self.source_state.spec = spec
             return
-        if self._recording is not None and self._source != spec:
+        if self._recording is not None and self.source_state.spec != spec:
             self.stop_recording()
-        if spec != self._source:
+        if spec != self.source_state.spec:
             self.timeline_panel.clear()  # another source: another session
-        self._source = spec
         self.source_banner.dismiss()
         self.view.set_placeholder(f"Opening {spec.describe()}…")
         self.status.showMessage(f"Opening {spec.describe()}…", 3000)
-        # Running again once this source has opened: until then pause/seek must not reach
-        # the one being replaced.
-        self._running, self._starting = False, True
-        self._paused = self._ended = False
+        self.source_state.opening(spec)
         self._apply_mirror(spec)
         self.controller.start(spec)
         self._update_actions()
@@ -491,7 +489,7 @@ class MainWindow(QMainWindow):
 
     def set_mirror(self, on: bool) -> None:
         """Mirror the picture of this kind of source (cameras and files remembered apart)."""
-        if isinstance(self._source, VideoFileSpec):
+        if isinstance(self.source_state.spec, VideoFileSpec):
             self.settings.mirror_files = on
         else:
             self.settings.mirror_cameras = on
@@ -564,107 +562,104 @@ class MainWindow(QMainWindow):
 
     def stop(self) -> None:
         self.controller.stop()
-        self._running = self._starting = False
-        self._paused = False
+        self.source_state.stopped()
         self._update_actions()
 
     # ---- playback of files ------------------------------------------------------------
     @property
     def is_file(self) -> bool:
-        return isinstance(self._source, VideoFileSpec)
+        return self.source_state.is_file
 
     @property
     def is_paused(self) -> bool:
-        return self._paused
+        return self.source_state.paused
 
     @property
     def position(self) -> int:
         """Index of the file's frame on screen (0 before any)."""
         result = self.view.result
-        info = self._source_info
+        info = self.source_state.info
         if result is not None and info is not None and result.stream_id == info.stream_id:
             return result.frame_index
-        return self._playback.position if self._playback is not None else 0
+        return self.source_state.playback.position if self.source_state.playback is not None else 0
 
     def toggle_play_pause(self) -> None:
         """Space: pause or play a file in place; a camera (or a finished file) starts or stops."""
-        if self.is_file and self._running:
-            self.resume() if self._paused else self.pause()
+        if self.is_file and self.source_state.running:
+            self.resume() if self.source_state.paused else self.pause()
         else:
             self.toggle_start_stop()
 
     def pause(self) -> None:
-        if self.is_file and self._running and not self._paused:
-            self._paused = True
+        if self.source_state.pause():
             self.controller.pause()
             self._update_actions()
 
     def resume(self) -> None:
-        if self.is_file and self._running and self._paused:
-            self._paused = False
+        if self.source_state.resume():
             self.controller.resume()
             self._update_actions()
 
     def seek(self, frame: int) -> None:
         """Show frame ``frame`` of the file; a finished file is opened again there, paused."""
-        spec = self._source
+        spec = self.source_state.spec
         if not isinstance(spec, VideoFileSpec):
             return
-        if self._running:
+        if self.source_state.running:
             self.controller.seek(frame)
-        elif self._ended or not self._starting:
+        elif self.source_state.ended or not self.source_state.starting:
             self._reopen_at(spec, frame, paused=True)
 
     def step(self, direction: int) -> None:
         """Left/Right: a frame when paused (or finished), a few seconds when playing."""
-        spec = self._source
+        spec = self.source_state.spec
         if not isinstance(spec, VideoFileSpec):
             return
-        if self._running and not self._paused:
-            fps = self._playback.fps if self._playback is not None else FALLBACK_FPS
+        if self.source_state.running and not self.source_state.paused:
+            fps = self.source_state.playback.fps if self.source_state.playback is not None else FALLBACK_FPS
             self.controller.seek(self.position + direction * int(round(_SEEK_STEP_S * fps)))
-        elif self._running:
+        elif self.source_state.running:
             self.controller.step(direction)
-        elif self._ended:
+        elif self.source_state.ended:
             self._reopen_at(spec, self.position + direction, paused=True)
 
     def restart(self) -> None:
         """Home: the first frame; a playing file plays on from there."""
-        spec = self._source
+        spec = self.source_state.spec
         if not isinstance(spec, VideoFileSpec):
             return
-        if self._running:
+        if self.source_state.running:
             self.controller.seek(0)
         else:
             self._reopen_at(spec, 0, paused=False)
 
     def _reopen_at(self, spec: VideoFileSpec, frame: int, paused: bool) -> None:
         self.source_banner.dismiss()
-        self._starting, self._ended, self._paused = True, False, paused
+        self.source_state.opening(spec, paused)
         self.controller.open_at(spec, max(0, frame), paused)
         self._update_actions()
 
     @contextmanager
     def paused_for_dialog(self) -> Iterator[None]:
         """A file holds still while a modal dialog is open and plays on after it."""
-        spec = self._source
-        was_playing = self.is_file and self._running and not self._paused
+        spec = self.source_state.spec
+        was_playing = self.source_state.playing
         if was_playing:
             self.pause()
         try:
             yield
         finally:
-            if was_playing and self._source == spec and self._running and self._paused:
+            if was_playing and self.source_state.spec == spec and self.source_state.running and self.source_state.paused:
                 self.resume()
 
     def _player_key_actions(self) -> list[QAction]:
         return [self.play_pause_action, self.step_back_action, self.step_forward_action, self.restart_action]
 
     def toggle_start_stop(self) -> None:
-        if self._running or self._starting:
+        if self.source_state.active:
             self.stop()
             return
-        spec = self._source
+        spec = self.source_state.spec
         device = self.picker.current_device()
         if spec is None and device is not None:
             spec = CameraSpec(device.index, device.name)
@@ -676,7 +671,7 @@ class MainWindow(QMainWindow):
     def retry(self) -> None:
         """Try the last source again (a camera plugged back in, a file fixed)."""
         self.picker.refresh()
-        spec = self._source
+        spec = self.source_state.spec
         if isinstance(spec, CameraSpec):
             # Plugged back in, a camera may come back under another index: follow its name.
             device = find_camera(self.picker.devices(), spec.name, spec.index)
@@ -724,11 +719,11 @@ class MainWindow(QMainWindow):
 
     @property
     def is_running(self) -> bool:
-        return self._running
+        return self.source_state.running
 
     @property
     def source(self) -> SourceSpec | None:
-        return self._source
+        return self.source_state.spec
 
     # ---- model --------------------------------------------------------------------------
     def choose_weights(self, path: Path) -> None:
@@ -750,7 +745,7 @@ class MainWindow(QMainWindow):
             self.bars_action.setChecked(show)
 
     def set_smoothing(self, factor: float) -> None:
-        factor = min(0.95, max(0.0, factor))
+        factor = min(MAX_SMOOTHING, max(0.0, factor))
         self.controller.set_smoothing(factor)
         self.settings.smoothing = factor
         self.smoothing_label.setText(f"{factor:.2f} ")
@@ -797,14 +792,14 @@ class MainWindow(QMainWindow):
         if not video_path.suffix:
             video_path = video_path.with_suffix(".mp4")
         request = RecordingRequest(video_path, Path(csv_path) if csv_path else video_path.with_suffix(".csv"))
-        source = [self._source.path] if isinstance(self._source, VideoFileSpec) else []
+        source = [self.source_state.spec.path] if isinstance(self.source_state.spec, VideoFileSpec) else []
         try:
             check_outputs([("recording", request.video_path), ("its CSV", request.csv_path)], source)
         except OutputError as exc:  # never record over the video being played
             self.record_action.setChecked(False)
             self.source_banner.show_message(f"Recording refused: {exc}", "error")
             return None
-        info = self._source_info
+        info = self.source_state.info
         fps = info.fps if info is not None and info.fps > 0 else FALLBACK_FPS
         self.controller.start_recording(request, fps)
         self._recording = request
@@ -906,9 +901,7 @@ class MainWindow(QMainWindow):
 
     # ---- worker signals ------------------------------------------------------------------------
     def _on_source_opened(self, info: SourceInfo) -> None:
-        self._source_info = info
-        self._running, self._starting = True, False
-        self._playback = None
+        self.source_state.opened(info)
         self.playback_bar.set_source(info)
         self.stats.reset()
         self.source_banner.dismiss()
@@ -918,11 +911,9 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_source_fault(self, fault: SourceFault) -> None:
-        if fault.spec != self._source:
+        if fault.spec != self.source_state.spec:
             return  # a source the user has already moved away from
-        self._running = self._starting = False
-        self._paused = False
-        self._ended = fault.kind is FaultKind.ENDED
+        self.source_state.failed(ended=fault.kind is FaultKind.ENDED)
         self.stop_recording()
         self._update_actions()
         if fault.kind is FaultKind.ENDED:
@@ -935,8 +926,7 @@ class MainWindow(QMainWindow):
         self._show_source_problem(fault.message, fault.spec)
 
     def _on_source_stopped(self) -> None:
-        self._running = self._starting = False
-        self._paused = False
+        self.source_state.stopped()
         self._update_actions()
         self.status.showMessage("Stopped", 2000)
 
@@ -975,7 +965,7 @@ class MainWindow(QMainWindow):
 
     def _on_result(self, result: InferenceResult) -> None:
         self.stats.on_result(result)
-        info = self._source_info
+        info = self.source_state.info
         if info is not None and result.stream_id != info.stream_id:
             return  # a late frame of the previous source
         self.view.set_result(result)
@@ -984,11 +974,8 @@ class MainWindow(QMainWindow):
             self.playback_bar.show_position(result.frame_index)
 
     def _on_playback(self, state: PlaybackState) -> None:
-        info = self._source_info
-        if info is not None and state.stream_id != info.stream_id:
+        if not self.source_state.reported(state):
             return
-        self._playback = state
-        self._paused = state.paused
         self.playback_bar.show_position(state.position)
         self._update_actions()
 
@@ -1032,9 +1019,9 @@ class MainWindow(QMainWindow):
         self.source_banner.show_message(message, "error", actions)
 
     def _on_devices_refreshed(self, devices: list[CameraDevice]) -> None:
-        if self._running or not devices:
+        if self.source_state.running or not devices:
             return
-        if self._source is None or isinstance(self._source, CameraSpec):
+        if self.source_state.spec is None or isinstance(self.source_state.spec, CameraSpec):
             names = ", ".join(d.name for d in devices)
             self.source_banner.show_message(
                 f"Cameras available: {names}.",
@@ -1043,9 +1030,9 @@ class MainWindow(QMainWindow):
             )
 
     def _update_actions(self) -> None:
-        self.start_stop_action.setText("Stop" if self._running or self._starting else "Start")
+        self.start_stop_action.setText("Stop" if self.source_state.active else "Start")
         if self.is_file:
-            self.play_pause_action.setText("Play" if self._paused or not (self._running or self._starting) else "Pause")
+            self.play_pause_action.setText("Play" if self.source_state.paused or not self.source_state.active else "Pause")
         else:
             self.play_pause_action.setText(self.start_stop_action.text())
         # The action stays enabled (Space starts and stops a camera); only its button hides.
@@ -1064,14 +1051,14 @@ class MainWindow(QMainWindow):
 
     def status_summary(self, now: float) -> str:
         """The state in plain words: "Live · 2 faces · 30 fps", "Paused · 0:12 / 1:30"."""
-        if self._starting:
+        if self.source_state.starting:
             return "Opening…"
-        if not self._running:
-            return "Finished" if self._ended else "Stopped"
+        if not self.source_state.running:
+            return "Finished" if self.source_state.ended else "Stopped"
         parts: list[str] = []
-        if isinstance(self._source, VideoFileSpec):
-            parts.append("Paused" if self._paused else "Playing")
-            info = self._source_info
+        if isinstance(self.source_state.spec, VideoFileSpec):
+            parts.append("Paused" if self.source_state.paused else "Playing")
+            info = self.source_state.info
             if info is not None and info.fps > 0:
                 position = format_time(self.position / info.fps)
                 parts.append(f"{position} / {format_time(info.frame_count / info.fps)}" if info.frame_count else position)
@@ -1080,7 +1067,7 @@ class MainWindow(QMainWindow):
         result = self.view.result
         faces = len(result.faces) if result is not None else 0
         parts.append("no faces" if faces == 0 else f"{faces} face{'s' if faces != 1 else ''}")
-        if not self._paused:
+        if not self.source_state.paused:
             parts.append(f"{self.stats.display_rate.rate(now):.0f} fps")
         return " · ".join(parts)
 

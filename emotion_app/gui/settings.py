@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 from PyQt6.QtCore import QByteArray, QSettings
 
+from emotion_app.faces.tracker import MAX_SMOOTHING
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -94,7 +96,7 @@ class AppSettings:
 
     @property
     def smoothing(self) -> float:
-        return self._read(_SMOOTHING, DEFAULT_SMOOTHING, _number(0.0, 0.95))
+        return self._read(_SMOOTHING, DEFAULT_SMOOTHING, _number(0.0, MAX_SMOOTHING))
 
     @smoothing.setter
     def smoothing(self, value: float) -> None:

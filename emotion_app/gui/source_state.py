@@ -1,0 +1,80 @@
+"""The window's view of its frame source: which one, and where it is in its life.
+
+One small object instead of flags set by hand in each handler: the window calls one
+transition per event (opening, opened, paused, stopped, failed) and reads the rest.
+Qt-free; the capture worker's messages feed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .messages import PlaybackState, SourceInfo, SourceSpec, VideoFileSpec
+
+
+@dataclass
+class SourceState:
+    spec: SourceSpec | None = None  # what Start (re)starts
+    info: SourceInfo | None = None  # what the open source reported
+    running: bool = False  # frames are flowing
+    starting: bool = False  # being opened on the capture thread
+    paused: bool = False  # a file holds still on one frame
+    ended: bool = False  # a file played to its end (and was released)
+    playback: PlaybackState | None = None  # the file's latest position report
+
+    @property
+    def is_file(self) -> bool:
+        return isinstance(self.spec, VideoFileSpec)
+
+    @property
+    def active(self) -> bool:
+        """Running or on its way: Stop applies."""
+        return self.running or self.starting
+
+    @property
+    def playing(self) -> bool:
+        """A file moving forward (what a modal dialog pauses)."""
+        return self.is_file and self.running and not self.paused
+
+    def opening(self, spec: SourceSpec, paused: bool = False) -> None:
+        """``spec`` is being opened (or a file reopened at a frame, ``paused`` there).
+        Not running until it has opened: until then pause and seek must not reach the
+        source being replaced."""
+        self.spec = spec
+        self.running, self.starting, self.paused, self.ended = False, True, paused, False
+
+    def opened(self, info: SourceInfo) -> None:
+        self.info = info
+        self.running, self.starting = True, False
+        self.playback = None
+
+    def pause(self) -> bool:
+        """Hold a running file still; False when there is nothing to pause."""
+        if not (self.is_file and self.running and not self.paused):
+            return False
+        self.paused = True
+        return True
+
+    def resume(self) -> bool:
+        """Play a paused file on; False when there is nothing to resume."""
+        if not (self.is_file and self.running and self.paused):
+            return False
+        self.paused = False
+        return True
+
+    def reported(self, playback: PlaybackState) -> bool:
+        """Take a position report; False (ignored) when it is from an earlier stream."""
+        if self.info is not None and playback.stream_id != self.info.stream_id:
+            return False
+        self.playback = playback
+        self.paused = playback.paused
+        return True
+
+    def stopped(self) -> None:
+        """Stopped by the user (a file that had ended stays ended)."""
+        self.running = self.starting = self.paused = False
+
+    def failed(self, ended: bool) -> None:
+        """The source stopped by itself: a fault, or a file at its end (``ended``)."""
+        self.running = self.starting = self.paused = False
+        self.ended = ended

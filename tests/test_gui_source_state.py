@@ -1,0 +1,64 @@
+"""The window's source state: one transition per event, and what it allows next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from emotion_app.gui.messages import CameraSpec, PlaybackState, SourceInfo, VideoFileSpec
+from emotion_app.gui.source_state import SourceState
+
+CLIP = VideoFileSpec(Path("clip.mp4"))
+
+
+def opened_file(state: SourceState, stream_id: int = 1) -> SourceInfo:
+    info = SourceInfo(CLIP, stream_id, 320, 240, 15.0, 30)
+    state.opening(CLIP)
+    state.opened(info)
+    return info
+
+
+def test_a_source_being_opened_is_active_but_not_running_and_cannot_be_paused() -> None:
+    state = SourceState()
+    state.opening(CLIP)
+    assert state.active and state.starting and not state.running
+    assert state.pause() is False and not state.paused
+
+
+def test_a_running_file_pauses_and_resumes_once_each() -> None:
+    state = SourceState()
+    opened_file(state)
+    assert state.playing
+    assert state.pause() is True and state.paused and not state.playing
+    assert state.pause() is False  # already paused: nothing for the worker to do
+    assert state.resume() is True and state.playing
+    assert state.resume() is False
+
+
+def test_a_camera_never_pauses() -> None:
+    state = SourceState()
+    state.opening(CameraSpec(0, "cam"))
+    state.opened(SourceInfo(CameraSpec(0, "cam"), 1, 640, 480, 30.0, 0))
+    assert state.running and not state.is_file and state.pause() is False
+
+
+def test_a_file_at_its_end_stays_ended_until_it_is_opened_again() -> None:
+    state = SourceState()
+    opened_file(state)
+    state.pause()
+    state.failed(ended=True)
+    assert state.ended and not state.active and not state.paused
+    state.stopped()
+    assert state.ended  # stopping a finished file does not forget that it finished
+    state.opening(CLIP, paused=True)  # reopened at a frame, held there
+    assert not state.ended and state.paused and state.starting
+
+
+def test_position_reports_of_an_earlier_stream_are_ignored() -> None:
+    state = SourceState()
+    opened_file(state, stream_id=2)
+    assert state.reported(PlaybackState(1, 99, 30, 15.0, True)) is False
+    assert state.playback is None and not state.paused
+    assert state.reported(PlaybackState(2, 7, 30, 15.0, True)) is True
+    assert state.playback is not None and state.playback.position == 7 and state.paused
+    state.opened(SourceInfo(CLIP, 3, 320, 240, 15.0, 30))
+    assert state.playback is None  # a new stream starts without a position
