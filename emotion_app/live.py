@@ -88,8 +88,9 @@ def _build_fast_runner(classifier: EmotionClassifier, mode: str) -> InferenceRun
 def load_eager_pipeline(weights_path: Path | None) -> PipelineBundle:
     """The live pipeline with an eager fp32 classifier and nothing built in the background."""
     classifier = EmotionClassifier.load(weights_path)
-    # Background new-face scans: a full-frame scan costs 30-70 ms at 640x480, which
-    # inline would make every tenth frame late; beside the frames it delays none.
+    # Background new-face scans: a full-frame scan costs several frames' time at 640x480
+    # (docs/measurements.md), which inline would make every tenth frame late; beside the
+    # frames it delays none.
     pipeline = EmotionPipeline(FaceDetector(), classifier, optimize=False, background_scan=True)
     return PipelineBundle(pipeline, tuple(classifier.labels), classifier.source)
 

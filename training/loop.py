@@ -144,7 +144,8 @@ def predict_probabilities(model: nn.Module, images: torch.Tensor | np.ndarray, s
     outputs = []
     for start in range(0, len(images), batch_size):
         inputs, num_views = test_time_inputs(images[start : start + batch_size], spec)
-        # Channels-last: PyTorch's CPU max-pool (5x5 here) is ~3x slower on NCHW tensors.
+        # Channels-last: PyTorch's CPU max-pool (5x5 here) is much slower on NCHW tensors
+        # (docs/measurements.md).
         probs = torch.softmax(model(inputs.to(device, memory_format=torch.channels_last)).float(), dim=1)
         outputs.append(average_views(probs, num_views).cpu())
     return torch.cat(outputs) if outputs else torch.zeros(0, 0)

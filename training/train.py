@@ -159,7 +159,8 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
 
     model = build_model(len(data.classes), dropout=config.dropout, batch_norm=config.batch_norm).to(device)
     if device.type == "cpu":
-        # oneDNN's channels-last convolutions are ~1.4x faster here (3x with --bf16).
+        # oneDNN's channels-last convolutions are faster here, more so with --bf16
+        # (docs/measurements.md).
         model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # (a gap in torch's stubs)
     train_model: nn.Module = model
     if dist.is_initialized():

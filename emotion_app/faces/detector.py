@@ -20,8 +20,8 @@ FRONTAL_FACE_CASCADE = "haarcascade_frontalface_default.xml"
 OPENCV_FIX = 'install a 4.x headless OpenCV: pip install "opencv-python-headless>=4.8,<5"'
 # The downscaled minimum face is made this much larger than the cascade window: within
 # ~1.4 windows the cascade misses faces of some sizes (too few pyramid levels see them
-# to reach min_neighbors). Measured on the astronaut resized to faces of 28-96 px: at
-# 1.5 every face of min_face_size or more is found, at 1.25 some 49-52 px faces are not.
+# to reach min_neighbors). At 1.5 every astronaut face of min_face_size or more is found,
+# at 1.25 some are not (docs/measurements.md; tests/test_detection.py checks the sizes).
 DETECTION_SLACK = 1.5
 # Local searches look for a face of known size over a band of side/1.35..side*1.35, so
 # the face itself sits well above the band's minimum: less slack is enough there.
@@ -176,7 +176,7 @@ class FaceDetector:
         if scale < 1.0:
             size = (max(1, int(round((x1 - x0) * scale))), max(1, int(round((y1 - y0) * scale))))
             # Bilinear, as the cascade's own pyramid: area averaging blurs faces near
-            # window size enough to lose some (measured on 44-50 px astronaut faces).
+            # window size enough to lose some (docs/measurements.md).
             patch = cv2.resize(patch, size, interpolation=cv2.INTER_LINEAR)
             # Rounding the patch size changes the effective factor slightly.
             scale_x, scale_y = size[0] / (x1 - x0), size[1] / (y1 - y0)

@@ -1,9 +1,8 @@
 """Following a tracked face between cascade confirmations by template matching.
 
-A Haar local search around one face evaluates thousands of windows at several scales
-(1.5-2 ms on these cores for a 90 px face); matching a small thumbnail of the face,
-taken when the cascade last found it, against the area where the face should be now
-costs about a tenth of a millisecond. :class:`FaceTemplate` does that matching; the
+A Haar local search around one face evaluates thousands of windows at several scales;
+matching a small thumbnail of the face, taken when the cascade last found it, against
+the area where the face should be now costs about a tenth as much (docs/measurements.md). :class:`FaceTemplate` does that matching; the
 tracker decides when a match is good enough to stand in for the cascade.
 
 Normalised cross-correlation (``TM_CCOEFF_NORMED``) is used because it ignores the

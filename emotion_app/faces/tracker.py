@@ -21,8 +21,8 @@ default synchronous mode, which is deterministic. Full-frame passes with nothing
 to track stay inline in both modes: no face is being tracked for them to delay, and a
 still image must get its faces in its own frame.
 
-Even a local search costs about 1.5 ms per face on these cores, so a frame with three
-faces spends most of its detection time there. Between local searches a track is therefore followed by
+Even a local search costs over a millisecond per face (docs/measurements.md), so a frame
+with three faces spends most of its detection time there. Between local searches a track is therefore followed by
 template matching (:mod:`.following`): a thumbnail of the face, taken where the cascade
 last found it, is matched around the predicted position, for a few hundredths of the
 cost. A match only counts when it correlates strongly; otherwise, and every
@@ -79,9 +79,8 @@ FOLLOW_MARGIN = 0.3
 CONFIRM_MARGIN = 0.2
 CONFIRM_RANGE = 1.15
 # So few windows fit that narrow region that a face often gathers fewer than the
-# detector's 5 neighbours there (measured on astronaut faces of 50-180 px: 24 of 42
-# confirmed with 5, all 42 with 3, none of the same regions on a blank or textured
-# background with either); the template match has already vouched for the face.
+# detector's 5 neighbours there, while blank or textured regions gather none with 3
+# (docs/measurements.md); the template match has already vouched for the face.
 CONFIRM_NEIGHBORS = 3
 # A cascade box that overlaps the followed box at least this much (IoU) confirms it,
 # and the followed box is kept: Haar boxes of one still face differ by several pixels

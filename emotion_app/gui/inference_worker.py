@@ -56,8 +56,8 @@ class InferenceWorker(QObject):
         self._torch_threads = torch_threads
         # One OpenCV thread per caller, for the same reason: a parallel cascade would take
         # both cores, so the background new-face scan would crowd out the frames' local
-        # searches and the GUI. Single-threaded, each gets a core (capture-to-overlay p95
-        # 22 ms against 26-37 ms with OpenCV's default 2 threads, 640x480, 1-3 faces).
+        # searches and the GUI. Single-threaded, each gets a core (``python -m
+        # scripts.measure_gui``: lower latency; docs/measurements.md).
         self._opencv_threads = opencv_threads
         self._bundle: PipelineBundle | None = None
         self._smoothing: float | None = None

@@ -4,11 +4,9 @@ One batched forward pass over every face of a frame costs several milliseconds (
 weights file may ask for several test-time views per face), more than detecting and
 tracking the faces. When a tracked face's crop looks the same as the crop last
 classified for it, that classification is reused: the model's answer for the new crop
-would differ by a rounding. (On the astronaut demo and bench clips, 640x480 and 720p,
-shipped weights, ``python -m scripts.reuse_agreement CLIP ...``: 1,091 reused results
-against a fresh classification of the same frame, same label in every case, no class
-probability off by more than 0.010. The astronaut never changes expression there; that
-a changed one is caught, the tests show.)
+would differ by a rounding (``python -m scripts.reuse_agreement CLIP ...`` compares
+reused results with fresh ones; figures in docs/measurements.md). That a changed
+expression is caught, the tests show.
 
 "Looks the same" is judged on block means: the new crop is first aligned with the old
 one to a fraction of a pixel (a tracked face's box sits a little differently on the
