@@ -5,8 +5,9 @@
 
 By default the pipeline is set up exactly as the app sets it up: eager fp32 at once with
 the fast classifier swapped in when built (the live measurement starts after the swap),
-and the tracker's periodic new-face scan on a background thread. Plays a 640x480 30 fps astronaut clip with 1, 2 and 3 faces (looped, at its native rate,
-like a camera) through the real window, worker threads and core pipeline, then prints:
+and the tracker's periodic new-face scan on a background thread. Plays a 640x480 30 fps
+astronaut clip with 1, 2 and 3 faces (looped, at its native rate, like a camera) through
+the real window, worker threads and core pipeline, then prints:
 
 * display fps (frames painted), inference fps (results delivered), and the pipeline's
   per-frame time;

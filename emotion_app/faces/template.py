@@ -2,8 +2,9 @@
 
 A Haar local search around one face evaluates thousands of windows at several scales;
 matching a small thumbnail of the face, taken when the cascade last found it, against
-the area where the face should be now costs about a tenth as much (docs/measurements.md). :class:`FaceTemplate` does that matching; the
-tracker decides when a match is good enough to stand in for the cascade.
+the area where the face should be now costs about a tenth as much (docs/measurements.md).
+:class:`FaceTemplate` does that matching; the tracker decides when a match is good enough
+to stand in for the cascade.
 
 Normalised cross-correlation (``TM_CCOEFF_NORMED``) is used because it ignores the
 brightness and contrast changes of a flickering light or a camera's auto exposure, and
