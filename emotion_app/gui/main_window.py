@@ -129,7 +129,10 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.rec_label = QLabel(self)
         self.rec_label.setObjectName("recIndicator")
-        self.rec_label.setStyleSheet("QLabel#recIndicator { color: white; background: #c62828; font-weight: bold; padding: 1px 6px; border-radius: 3px; }")
+        self.rec_label.setStyleSheet(
+            "QLabel#recIndicator { color: white; background: #c62828; font-weight: bold;"
+            " padding: 1px 6px; border-radius: 3px; }"
+        )
         self.rec_label.hide()
         self.status.insertPermanentWidget(0, self.rec_label)
         self.snapshots = SnapshotSaver(self)
