@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,8 @@ from .data import DataError
 from .distributed import log
 
 CHECKPOINT_NAME = "checkpoint.pt"
+# What every checkpoint of training.train holds (resume and --init-from read them).
+_CHECKPOINT_KEYS = ("config", "preprocessing", "model", "epoch", "step", "history", "best", "best_state")
 
 
 def starting_point(path: str, source: dict[str, Any]) -> dict[str, Any]:
@@ -55,8 +59,24 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:
-    # weights_only: a checkpoint is data, never code.
-    return torch.load(path, map_location="cpu", weights_only=True)
+    """A checkpoint's contents; DataError (one line) for a file that is not one.
+
+    weights_only: a checkpoint is data, never code. A file that needs more is refused as
+    such: torch's own message would suggest loading it unsafely, which must never be done.
+    """
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise DataError(f"checkpoint not found: {path}") from None
+    except Exception as exc:  # a damaged file fails in many ways (UnpicklingError, IndexError, KeyError, ...)
+        if isinstance(exc, pickle.UnpicklingError) and zipfile.is_zipfile(path):  # whole, but not plain data
+            raise DataError(f"{path}: holds objects other than tensors and plain data; not loaded (a checkpoint is data, never code)") from None
+        reason = "empty" if isinstance(exc, EOFError) else "truncated, corrupt or not written by training.train"
+        raise DataError(f"{path}: not a readable checkpoint ({reason})") from None
+    missing = [key for key in _CHECKPOINT_KEYS if key not in state] if isinstance(state, dict) else list(_CHECKPOINT_KEYS)
+    if missing or not isinstance(state.get("config"), dict):
+        raise DataError(f"{path}: not a checkpoint written by training.train (no {', '.join(missing) or 'config'})")
+    return state
 
 
 def checkpoint_config(state: dict[str, Any]) -> TrainConfig:
@@ -103,3 +123,4 @@ def resumed_config(command_line: TrainConfig, state: dict[str, Any]) -> TrainCon
         saved, resume=True, stop_after_steps=command_line.stop_after_steps, progress=command_line.progress,
         data=command_line.data or saved.data, export=command_line.export or saved.export, threads=command_line.threads,
     )
+

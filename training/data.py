@@ -170,7 +170,10 @@ def load_split(data: str | os.PathLike[str], usage: str, classes: tuple[str, ...
     """
     data = Path(data)
     if data.is_file():
-        return read_csv(data, usage, classes)
+        try:
+            return read_csv(data, usage, classes)
+        except (UnicodeDecodeError, csv.Error) as exc:  # a binary file, or not CSV at all
+            raise DataError(f"{data}: not a FER-2013 CSV ({type(exc).__name__}: {str(exc)[:80]})") from None
     if not data.exists():
         raise DataError(f"data not found: {data}")
     if data.is_dir() and (data / "fer2013").is_dir() and not (data / "train").is_dir():

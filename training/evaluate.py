@@ -25,6 +25,7 @@ from emotion_app.weights import WeightsError
 
 from .data import CLASSES_7, USAGES, DataError, FaceSet, load_split
 from .ferplus import read_votes, relabel
+from .outputs import check_folder_writable
 from .plots import plot_confusion
 from .scoring import score
 
@@ -56,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --labels ferplus needs --votes (the FER+ votes CSV)", file=sys.stderr)
         return 2
     try:
+        if args.out:
+            check_folder_writable(Path(args.out), "--out")
         classifier = EmotionClassifier.load(args.weights)
         faces = load_split(args.data, args.split, classifier.labels)
         majority: FaceSet | None = None

@@ -36,6 +36,7 @@ from .datasets import load_data, make_preprocessing
 from .distributed import is_main_process, log, select_device, world
 from .export import TTA_CHOICES, publish, run_record
 from .ferplus import LABEL_SOURCES
+from .outputs import check_run_outputs
 from .loop import (
     evaluate,
     inverse_frequency_weights,
@@ -123,6 +124,8 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     out = Path(config.out)
     checkpoint_path = out / CHECKPOINT_NAME
     state: dict[str, Any] | None = None
+    if is_main_process():
+        check_run_outputs(config)
     if config.resume:
         if not checkpoint_path.exists():
             log(f"error: --resume but no checkpoint at {checkpoint_path}")
@@ -143,12 +146,17 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     # file names every step that made the model, not only the last.
     lineage: dict[str, Any] | None = state.get("initialised_from") if state is not None else None
     if not config.resume and checkpoint_path.exists() and is_main_process():
-        log(f"note: starting afresh; {checkpoint_path} will be overwritten (use --resume to continue it)")
+        log(f"note: --overwrite: starting afresh; {checkpoint_path} will be replaced")
 
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)
     started = time.time()
     data = load_data(config)
+    if len(data.train_labels) == 0 or len(data.val_labels) == 0:
+        raise DataError(
+            f"{config.data}: {len(data.train_labels)} training and {len(data.val_labels)} validation faces; a run needs "
+            "both (a class needs at least 2 faces to give one to validation)"
+        )
     spec = make_preprocessing(data.train_images, config.crop_margin) if state is None else Preprocessing.from_dict(state["preprocessing"])
     world_size = world()[1]
     if config.distill_from:

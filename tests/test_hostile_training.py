@@ -1,0 +1,127 @@
+"""Issue 13, case 7: the training tools never replace a run silently, check where they will
+write before the first epoch, and answer corrupt checkpoints and unreadable data with one
+line and exit 2 (never a hint to load a checkpoint unsafely). Real files, tiny data."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import torch
+
+from training import evaluate, train
+from tests.synthetic_fer import write_fer_csv
+
+FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2", "--epochs", "1"]
+
+
+@pytest.fixture(scope="module")
+def fer_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_fer_csv(tmp_path_factory.mktemp("csv") / "fer2013.csv", {"Training": 6, "PublicTest": 2})
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def error_line(output: str) -> str:
+    """The run's last line, which must be its one-line error."""
+    assert "Traceback" not in output
+    last = output.strip().splitlines()[-1]
+    assert last.startswith("error: "), output
+    return last
+
+
+def test_out_on_an_existing_run_refuses_unless_overwrite(tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    assert train.main(["--data", str(fer_csv), "--out", str(out), "--stop-after-steps", "1", *FAST]) == 0
+    before = digest(out)
+    capsys.readouterr()
+    assert train.main(["--data", str(fer_csv), "--out", str(out), *FAST]) == 2
+    line = error_line(capsys.readouterr().out)
+    assert str(out) in line and "--resume" in line and "--overwrite" in line
+    assert digest(out) == before  # checkpoint, config: untouched
+    assert train.main(["--data", str(fer_csv), "--out", str(out), "--overwrite", *FAST]) == 0
+    assert digest(out)["checkpoint.pt"] != before["checkpoint.pt"]
+
+
+@pytest.mark.parametrize("option", ["--out", "--export"])
+def test_an_unwritable_output_is_found_before_the_first_epoch(
+    option: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    out = tmp_path / "run"
+    args = {"--out": ["--out", str(blocker / "run")], "--export": ["--out", str(out), "--export", str(blocker / "w.safetensors")]}[option]
+    assert train.main(["--data", str(fer_csv), *args, *FAST]) == 2
+    line = error_line(capsys.readouterr().out)
+    assert str(blocker) in line
+    assert not (out / "checkpoint.pt").exists()  # no epoch ran
+
+
+def corrupt_checkpoints(folder: Path) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "random bytes": folder / "random.pt",
+        "truncated zip": folder / "truncated.pt",
+        "pickled object": folder / "object.pt",
+        "not a checkpoint": folder / "list.pt",
+        "empty": folder / "empty.pt",
+    }
+    files["random bytes"].write_bytes(os.urandom(4000))
+    torch.save({"epoch": 1, "model": {"w": torch.zeros(3)}}, folder / "whole.pt")
+    files["truncated zip"].write_bytes((folder / "whole.pt").read_bytes()[:300])
+    torch.save({"config": {}, "value": Decimal("1.5")}, files["pickled object"])  # weights_only refuses it
+    torch.save([1, 2, 3], files["not a checkpoint"])
+    files["empty"].write_bytes(b"")
+    return files
+
+
+@pytest.mark.parametrize("case", ["random bytes", "truncated zip", "pickled object", "not a checkpoint", "empty"])
+def test_a_corrupt_resume_checkpoint_is_one_line(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = corrupt_checkpoints(tmp_path / "bad")[case]
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "checkpoint.pt").write_bytes(bad.read_bytes())
+    assert train.main(["--out", str(run), "--resume", "--no-progress", "--threads", "1"]) == 2
+    output = capsys.readouterr().out
+    line = error_line(output)
+    assert str(run / "checkpoint.pt") in line
+    assert "weights_only" not in output and "trust" not in output.lower()  # no advice to unpickle it
+
+
+@pytest.mark.parametrize("case", ["random bytes", "pickled object", "not a checkpoint"])
+def test_a_corrupt_init_from_checkpoint_is_one_line(case: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = corrupt_checkpoints(tmp_path / "bad")[case]
+    assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "run"), "--init-from", str(bad), *FAST]) == 2
+    output = capsys.readouterr().out
+    assert str(bad) in error_line(output) and "weights_only" not in output
+
+
+def test_a_binary_file_as_csv_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    binary = tmp_path / "fer2013.csv"
+    binary.write_bytes(os.urandom(5000))
+    assert train.main(["--data", str(binary), "--out", str(tmp_path / "run"), *FAST]) == 2
+    assert str(binary) in error_line(capsys.readouterr().out)
+
+
+def test_one_face_per_class_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tiny = write_fer_csv(tmp_path / "tiny.csv", {"Training": 1, "PublicTest": 1})
+    assert train.main(["--data", str(tiny), "--out", str(tmp_path / "run"), *FAST]) == 2
+    line = error_line(capsys.readouterr().out)
+    assert "validation" in line and str(tiny) in line
+
+
+def test_evaluate_checks_its_out_folder_first(tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "run"
+    export = tmp_path / "w.safetensors"
+    assert train.main(["--data", str(fer_csv), "--out", str(run), "--export", str(export), *FAST]) == 0
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    capsys.readouterr()
+    assert evaluate.main(["--weights", str(export), "--data", str(fer_csv), "--out", str(blocker / "eval")]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and str(blocker) in captured.err + captured.out
