@@ -25,7 +25,9 @@ from emotion_app.samples import astronaut_face_patch, paste
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--side", type=int, default=20000)
-    parser.add_argument("--keep", type=Path, default=None, help="write the image and CSV here instead of a temporary folder")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="write the image and CSV here instead of a temporary folder"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
@@ -38,12 +40,15 @@ def main() -> None:
         del image
         done = subprocess.run(
             [sys.executable, "-m", "emotion_app", "analyze", str(image_path), "--csv", str(csv_path)],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # kilobytes on Linux
         print(done.stdout.strip() or done.stderr.strip())
-        print(f"{args.side}x{args.side} PNG of {image_path.stat().st_size / 1e6:.1f} MB: exit {done.returncode}, "
-              f"peak memory {peak_kib / 1024 / 1024:.2f} GiB")
+        print(
+            f"{args.side}x{args.side} PNG of {image_path.stat().st_size / 1e6:.1f} MB: exit {done.returncode}, "
+            f"peak memory {peak_kib / 1024 / 1024:.2f} GiB"
+        )
         if csv_path.exists():
             print(csv_path.read_text().strip())
 

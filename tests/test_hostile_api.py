@@ -60,7 +60,9 @@ def test_frames_of_other_dtypes_find_the_same_face(convert, pipeline: EmotionPip
         pytest.param(np.zeros((64, 64, 5), np.uint8), "shape", id="five channels"),
     ],
 )
-def test_unusable_frames_raise_a_value_error_naming_the_dtype(frame: np.ndarray, match: str, pipeline: EmotionPipeline) -> None:
+def test_unusable_frames_raise_a_value_error_naming_the_dtype(
+    frame: np.ndarray, match: str, pipeline: EmotionPipeline
+) -> None:
     with pytest.raises(ValueError, match=match):
         pipeline.process(frame)
 
@@ -81,13 +83,18 @@ def test_a_huge_frame_is_scaled_down_for_detection_and_boxes_come_back_in_its_pi
     assert 0.7 < bw / fw < 1.4
 
 
-def test_threads_beyond_the_machine_are_refused(tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_threads_beyond_the_machine_are_refused(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     image = tmp_path / "a.png"
     cv2.imwrite(str(image), astronaut_bgr())
     for command in ("analyze", "bench"):
         assert main([command, str(image), "--weights", str(random_weights), "--threads", "100000"]) == 2
         err = capsys.readouterr().err
-        assert err == f"error: --threads must be between 1 and {usable_cpus()} (the CPUs this process may use), got 100000\n"
+        assert (
+            err
+            == f"error: --threads must be between 1 and {usable_cpus()} (the CPUs this process may use), got 100000\n"
+        )
 
 
 def test_bench_negative_frames_blames_the_option_not_the_input(

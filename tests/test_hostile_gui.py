@@ -36,16 +36,32 @@ BAD_SETTINGS = {
 
 
 @pytest.mark.parametrize("case", BAD_SETTINGS, ids=list(BAD_SETTINGS))
-def test_a_bad_stored_value_falls_back_to_its_default_logged_once(case: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_bad_stored_value_falls_back_to_its_default_logged_once(
+    case: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "settings.ini"
     path.write_text(BAD_SETTINGS[case])
     settings = AppSettings.at_path(path)
     with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
         for _ in range(3):
-            values = (settings.smoothing, settings.camera_index, settings.camera_name, settings.show_bars,
-                      settings.last_video_dir, settings.output_dir, settings.window_geometry, settings.weights_path)
+            values = (
+                settings.smoothing,
+                settings.camera_index,
+                settings.camera_name,
+                settings.show_bars,
+                settings.last_video_dir,
+                settings.output_dir,
+                settings.window_geometry,
+                settings.weights_path,
+            )
     smoothing, camera_index, camera_name, show_bars, video_dir, output_dir, geometry, weights = values
-    assert smoothing == DEFAULT_SMOOTHING and camera_index == -1 and show_bars is True and geometry is None and weights is None
+    assert (
+        smoothing == DEFAULT_SMOOTHING
+        and camera_index == -1
+        and show_bars is True
+        and geometry is None
+        and weights is None
+    )
     assert isinstance(camera_name, str) and isinstance(video_dir, str) and isinstance(output_dir, str)
     warnings = [record.getMessage() for record in caplog.records]
     assert warnings and len(warnings) == len(set(warnings))  # each bad key once, not per read
@@ -56,18 +72,29 @@ def test_good_stored_values_are_read(tmp_path: Path) -> None:
     path = tmp_path / "settings.ini"
     path.write_text("[overlay]\nsmoothing=0.3\nshow_bars=false\n[camera]\nindex=2\nname=USB cam\n")
     settings = AppSettings.at_path(path)
-    assert (settings.smoothing, settings.show_bars, settings.camera_index, settings.camera_name) == (0.3, False, 2, "USB cam")
+    assert (settings.smoothing, settings.show_bars, settings.camera_index, settings.camera_name) == (
+        0.3,
+        False,
+        2,
+        "USB cam",
+    )
 
 
-def test_the_app_starts_with_a_settings_file_full_of_bad_values(qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path) -> None:
+def test_the_app_starts_with_a_settings_file_full_of_bad_values(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
     path = tmp_path / "bad.ini"
-    path.write_text("".join(BAD_SETTINGS[case] for case in ("smoothing as a list", "camera index text", "geometry text")))
+    path.write_text(
+        "".join(BAD_SETTINGS[case] for case in ("smoothing as a list", "camera index text", "geometry text"))
+    )
     window = make_window(video=gui_video.path, settings=path)
     assert window.isVisible() and window.model_status is not None and window.model_status.ok
 
 
 # ---- the recorder never records onto its own source -----------------------------------------
-def test_recording_onto_the_playing_video_is_refused(qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path) -> None:
+def test_recording_onto_the_playing_video_is_refused(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
     source = tmp_path / "playing.avi"
     shutil.copy(gui_video.path, source)
     link = tmp_path / "link.avi"
@@ -130,7 +157,9 @@ def test_a_full_disk_reported_by_the_free_space_probe_stops_the_recording(
 
 
 # ---- a weights card that used to say "Loaded" and then fail every frame ----------------------
-def test_weights_with_nan_values_keep_the_model_in_use(qtbot: QtBot, make_window, gui_video: VideoTruth, random_weights: Path, tmp_path: Path) -> None:
+def test_weights_with_nan_values_keep_the_model_in_use(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, random_weights: Path, tmp_path: Path
+) -> None:
     import torch
     from safetensors import safe_open
     from safetensors.torch import load_file, save_file
@@ -151,5 +180,8 @@ def test_weights_with_nan_values_keep_the_model_in_use(qtbot: QtBot, make_window
     assert window.status.model_label.text().startswith(f"Model {random_weights.stem} (")
     # Frames keep being classified by the model in use, with real probabilities.
     seen = window.view.result.frame_index if window.view.result else -1
-    qtbot.waitUntil(lambda: bool(window.view.result and window.view.result.frame_index > seen and window.view.result.faces), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: bool(window.view.result and window.view.result.frame_index > seen and window.view.result.faces),
+        timeout=WAIT_MS,
+    )
     assert all(abs(sum(face.probabilities) - 1) < 1e-3 for face in window.view.result.faces)

@@ -56,7 +56,9 @@ def frame_count(path: Path) -> int:
 
 # ---- 1. outputs never destroy inputs ---------------------------------------------------------
 @pytest.mark.parametrize("option", ["--csv", "--output"])
-def test_an_output_onto_the_input_is_refused(option: str, video: VideoTruth, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_output_onto_the_input_is_refused(
+    option: str, video: VideoTruth, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = fingerprint(video.path)
     assert analyze(video.path, option, video.path, weights=random_weights) == 2
     assert "is the input" in one_error_line(capsys.readouterr().err)
@@ -76,14 +78,18 @@ def test_an_output_reaching_the_input_through_a_link_is_refused(
     assert fingerprint(video.path) == before and symlink.is_symlink()
 
 
-def test_csv_and_video_onto_one_file_is_refused(video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_csv_and_video_onto_one_file_is_refused(
+    video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     both = tmp_path / "both.mp4"
     assert analyze(video.path, "--csv", both, "--output", both, weights=random_weights) == 2
     assert "same file as --csv" in one_error_line(capsys.readouterr().err)
     assert not both.exists() and leftovers(tmp_path) == []
 
 
-def test_an_image_of_the_input_folder_is_not_overwritten(random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_image_of_the_input_folder_is_not_overwritten(
+    random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "stills"
     folder.mkdir()
     for name in ("a.png", "b.png"):
@@ -94,7 +100,9 @@ def test_an_image_of_the_input_folder_is_not_overwritten(random_weights: Path, t
     assert fingerprint(folder / "b.png") == before
 
 
-def test_the_weights_file_is_an_input_too(video: VideoTruth, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_weights_file_is_an_input_too(
+    video: VideoTruth, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = fingerprint(random_weights)
     assert analyze(video.path, "--csv", random_weights, weights=random_weights) == 2
     one_error_line(capsys.readouterr().err)
@@ -102,7 +110,9 @@ def test_the_weights_file_is_an_input_too(video: VideoTruth, random_weights: Pat
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
-def test_a_device_or_folder_is_never_replaced(video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_device_or_folder_is_never_replaced(
+    video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
     assert analyze(video.path, "--csv", fifo, weights=random_weights) == 2
@@ -112,7 +122,9 @@ def test_a_device_or_folder_is_never_replaced(video: VideoTruth, random_weights:
     assert fifo.exists() and not fifo.is_file()
 
 
-def test_an_output_link_to_another_file_writes_that_file(video: VideoTruth, random_weights: Path, tmp_path: Path) -> None:
+def test_an_output_link_to_another_file_writes_that_file(
+    video: VideoTruth, random_weights: Path, tmp_path: Path
+) -> None:
     """A link to a file that is not an input is followed: the link keeps working."""
     real = tmp_path / "real.csv"
     real.write_text("old\n")
@@ -122,7 +134,9 @@ def test_an_output_link_to_another_file_writes_that_file(video: VideoTruth, rand
     assert link.is_symlink() and real.read_text().startswith("frame,time_s")
 
 
-def test_a_good_run_replaces_an_old_output_and_leaves_no_temporary_file(video: VideoTruth, random_weights: Path, tmp_path: Path) -> None:
+def test_a_good_run_replaces_an_old_output_and_leaves_no_temporary_file(
+    video: VideoTruth, random_weights: Path, tmp_path: Path
+) -> None:
     csv_path, out = tmp_path / "old.csv", tmp_path / "old.mp4"
     csv_path.write_text("old rows\n")
     write_video(out, [np.zeros((48, 64, 3), np.uint8)] * 3)
@@ -134,7 +148,9 @@ def test_a_good_run_replaces_an_old_output_and_leaves_no_temporary_file(video: V
 
 
 # ---- 2. nothing existing is touched before every argument is checked -----------------------
-def test_a_bad_output_type_leaves_an_existing_csv_alone(random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_output_type_leaves_an_existing_csv_alone(
+    random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     image = tmp_path / "a.jpg"
     cv2.imwrite(str(image), astronaut_bgr())
     precious = tmp_path / "precious.csv"
@@ -145,7 +161,9 @@ def test_a_bad_output_type_leaves_an_existing_csv_alone(random_weights: Path, tm
     assert fingerprint(precious) == before and leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("bad", [["--threads", "100000"], ["--threads", "0"], ["--smoothing", "2"], ["--min-face", "3"]])
+@pytest.mark.parametrize(
+    "bad", [["--threads", "100000"], ["--threads", "0"], ["--smoothing", "2"], ["--min-face", "3"]]
+)
 def test_bad_numbers_leave_existing_outputs_alone(
     bad: list[str], video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -162,9 +180,24 @@ def test_a_stop_signal_mid_run_leaves_playable_outputs(signum: int, random_weigh
     long_video = write_astronaut_video(tmp_path / "long.avi", num_frames=400, frame_size=(320, 240), face_size=70)
     out, csv_path = tmp_path / "o.mp4", tmp_path / "o.csv"
     process = subprocess.Popen(
-        [sys.executable, "-m", "emotion_app", "analyze", str(long_video.path), "--output", str(out), "--csv", str(csv_path),
-         "--weights", str(random_weights), "--no-progress"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "emotion_app",
+            "analyze",
+            str(long_video.path),
+            "--output",
+            str(out),
+            "--csv",
+            str(csv_path),
+            "--weights",
+            str(random_weights),
+            "--no-progress",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     # Signal once frames are being written (the temporary video has grown past its header).
     deadline = time.monotonic() + 120
@@ -177,7 +210,10 @@ def test_a_stop_signal_mid_run_leaves_playable_outputs(signum: int, random_weigh
     process.send_signal(signum)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 128 + signum, stderr
-    match = re.search(rf"interrupted by {signal.Signals(signum).name} after (\d+) of 400 frames; outputs written so far are kept", stderr)
+    match = re.search(
+        rf"interrupted by {signal.Signals(signum).name} after (\d+) of 400 frames; outputs written so far are kept",
+        stderr,
+    )
     assert match, stderr
     done = int(match.group(1))
     assert 0 < done < 400
@@ -212,7 +248,9 @@ def test_a_csv_hitting_a_full_disk_is_an_error_and_the_old_csv_stays(
     random_weights: Path, tmp_path: Path, small_disk: SmallDisk, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Here the writes themselves fail with ENOSPC (no free-space check runs for a CSV)."""
-    many_faces = write_astronaut_video(tmp_path / "faces.avi", num_frames=60, frame_size=(400, 200), face_size=64, copies=2)
+    many_faces = write_astronaut_video(
+        tmp_path / "faces.avi", num_frames=60, frame_size=(400, 200), face_size=64, copies=2
+    )
     disk = small_disk(256)
     precious = disk / "precious.csv"
     precious.write_text("frame,label\n0,happy\n")
@@ -223,7 +261,11 @@ def test_a_csv_hitting_a_full_disk_is_an_error_and_the_old_csv_stays(
 
 
 def test_a_full_disk_reported_by_the_free_space_probe_is_an_error(
-    video: VideoTruth, random_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    video: VideoTruth,
+    random_weights: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The same without mounting anything (any machine): the disk reports room for 3 frames."""
     out = tmp_path / "o.mp4"

@@ -35,7 +35,9 @@ def error_line(output: str) -> str:
     return last
 
 
-def test_out_on_an_existing_run_refuses_unless_overwrite(tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_out_on_an_existing_run_refuses_unless_overwrite(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "run"
     assert train.main(["--data", str(fer_csv), "--out", str(out), "--stop-after-steps", "1", *FAST]) == 0
     before = digest(out)
@@ -55,7 +57,10 @@ def test_an_unwritable_output_is_found_before_the_first_epoch(
     blocker = tmp_path / "a_file"
     blocker.write_text("not a folder")
     out = tmp_path / "run"
-    args = {"--out": ["--out", str(blocker / "run")], "--export": ["--out", str(out), "--export", str(blocker / "w.safetensors")]}[option]
+    args = {
+        "--out": ["--out", str(blocker / "run")],
+        "--export": ["--out", str(out), "--export", str(blocker / "w.safetensors")],
+    }[option]
     assert train.main(["--data", str(fer_csv), *args, *FAST]) == 2
     line = error_line(capsys.readouterr().out)
     assert str(blocker) in line
@@ -94,7 +99,9 @@ def test_a_corrupt_resume_checkpoint_is_one_line(case: str, tmp_path: Path, caps
 
 
 @pytest.mark.parametrize("case", ["random bytes", "pickled object", "not a checkpoint"])
-def test_a_corrupt_init_from_checkpoint_is_one_line(case: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_corrupt_init_from_checkpoint_is_one_line(
+    case: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = corrupt_checkpoints(tmp_path / "bad")[case]
     assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "run"), "--init-from", str(bad), *FAST]) == 2
     output = capsys.readouterr().out
@@ -115,7 +122,9 @@ def test_one_face_per_class_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert "validation" in line and str(tiny) in line
 
 
-def test_evaluate_checks_its_out_folder_first(tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluate_checks_its_out_folder_first(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     run = tmp_path / "run"
     export = tmp_path / "w.safetensors"
     assert train.main(["--data", str(fer_csv), "--out", str(run), "--export", str(export), *FAST]) == 0

@@ -23,8 +23,13 @@ from emotion_app.samples import astronaut_bgr, make_random_weights
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
-def rewrite(source: Path, target: Path, card: Callable[[dict[str, Any]], Any] | None = None,
-            tensors: Callable[[dict[str, torch.Tensor]], None] | None = None, raw_card: str | None = None) -> Path:
+def rewrite(
+    source: Path,
+    target: Path,
+    card: Callable[[dict[str, Any]], Any] | None = None,
+    tensors: Callable[[dict[str, torch.Tensor]], None] | None = None,
+    raw_card: str | None = None,
+) -> Path:
     """A copy of ``source`` with its card and/or tensors changed by the callbacks."""
     with safe_open(str(source), framework="pt") as handle:
         meta = json.loads(handle.metadata()[METADATA_KEY])
@@ -44,6 +49,7 @@ def set_key(*keys: str, value: Any) -> Callable[[dict[str, Any]], None]:
         for key in keys[:-1]:
             node = node[key]
         node[keys[-1]] = value
+
     return change
 
 
@@ -51,6 +57,7 @@ def fill(name: str, value: float) -> Callable[[dict[str, torch.Tensor]], None]:
     def change(values: dict[str, torch.Tensor]) -> None:
         values[name] = values[name].clone()
         values[name].view(-1)[3] = value
+
     return change
 
 
@@ -60,7 +67,10 @@ BAD_CARDS: dict[str, dict[str, Any]] = {
     "input_size 0": {"card": set_key("preprocessing", "input_size", value=0), "match": "input_size"},
     "input_size -48": {"card": set_key("preprocessing", "input_size", value=-48), "match": "input_size"},
     "input_size huge": {"card": set_key("preprocessing", "input_size", value=10**6), "match": "input_size"},
-    "input_size 64 (does not fit the network)": {"card": set_key("preprocessing", "input_size", value=64), "match": "input_size 64 does not fit"},
+    "input_size 64 (does not fit the network)": {
+        "card": set_key("preprocessing", "input_size", value=64),
+        "match": "input_size 64 does not fit",
+    },
     "input_size text": {"card": set_key("preprocessing", "input_size", value="48"), "match": "input_size"},
     "num_classes -1": {"card": set_key("architecture_kwargs", "num_classes", value=-1), "match": "num_classes"},
     "num_classes 10**9": {"card": set_key("architecture_kwargs", "num_classes", value=10**9), "match": "num_classes"},
@@ -95,7 +105,9 @@ def good_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("case", BAD_CARDS, ids=list(BAD_CARDS))
 def test_bad_card_raises_weights_error_naming_the_file(case: str, good_weights: Path, tmp_path: Path) -> None:
     spec = BAD_CARDS[case]
-    path = rewrite(good_weights, tmp_path / "bad.safetensors", spec.get("card"), spec.get("tensors"), spec.get("raw_card"))
+    path = rewrite(
+        good_weights, tmp_path / "bad.safetensors", spec.get("card"), spec.get("tensors"), spec.get("raw_card")
+    )
     with pytest.raises(WeightsError, match=spec["match"]) as caught:
         EmotionClassifier.load(path)
     message = str(caught.value)
@@ -109,9 +121,13 @@ def test_the_unchanged_copy_still_loads(good_weights: Path, tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("case", ["num_classes 10**9", "weight NaN", "card nested deeply", "format_version abc"])
-def test_cli_exits_2_with_one_line(case: str, good_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_exits_2_with_one_line(
+    case: str, good_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = BAD_CARDS[case]
-    path = rewrite(good_weights, tmp_path / "bad.safetensors", spec.get("card"), spec.get("tensors"), spec.get("raw_card"))
+    path = rewrite(
+        good_weights, tmp_path / "bad.safetensors", spec.get("card"), spec.get("tensors"), spec.get("raw_card")
+    )
     image = tmp_path / "face.png"
     cv2.imwrite(str(image), astronaut_bgr())
     code = main(["analyze", str(image), "--weights", str(path)])

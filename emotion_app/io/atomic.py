@@ -70,7 +70,9 @@ def check_outputs(outputs: Sequence[tuple[str, Path]], inputs: Iterable[Path]) -
                 raise OutputError(f"{name} {path} is the input {source}; writing it would destroy the input")
         for other_name, other in outputs[:index]:
             if same_file(path, Path(other)):
-                raise OutputError(f"{name} {path} is the same file as {other_name} {other}; give each output its own name")
+                raise OutputError(
+                    f"{name} {path} is the same file as {other_name} {other}; give each output its own name"
+                )
         check_target(path, name)
 
 
@@ -110,7 +112,9 @@ class AtomicOutput:
         folder = self.target.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=f".part{self.target.suffix}", dir=folder)
+            handle, name = tempfile.mkstemp(
+                prefix=f".{self.target.name}.", suffix=f".part{self.target.suffix}", dir=folder
+            )
         except OSError as exc:
             raise output_error(self.path, exc, "cannot create a file in its folder") from exc
         os.close(handle)
