@@ -39,7 +39,8 @@ def detection_gray(frame: np.ndarray) -> tuple[np.ndarray, float]:
         return to_gray(frame), 1.0
     scale = math.sqrt(MAX_DETECTION_PIXELS / (height * width))
     size = (max(1, int(width * scale)), max(1, int(height * scale)))
-    if frame.dtype in (np.uint8, np.uint16, np.float32, np.float64) and (frame.ndim == 2 or frame.shape[2] in (1, 3, 4)):
+    resizable = frame.dtype in (np.uint8, np.uint16, np.float32, np.float64)
+    if resizable and (frame.ndim == 2 or frame.shape[2] in (1, 3, 4)):
         # Shrink first (no full-size gray copy), then convert the small image.
         small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
         gray = to_gray(small if small.ndim == frame.ndim else small[:, :, None])

@@ -106,7 +106,8 @@ def read_card(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, torch.
     try:
         with safe_open(str(path), framework="pt") as handle:
             metadata = handle.metadata() or {}
-            headers = {name: (tuple(handle.get_slice(name).get_shape()), handle.get_slice(name).get_dtype()) for name in handle.keys()}
+            slices = {name: handle.get_slice(name) for name in handle.keys()}
+            headers = {name: (tuple(part.get_shape()), part.get_dtype()) for name, part in slices.items()}
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
         raise WeightsError(f"weights file {path} is truncated, corrupt or not a safetensors file ({exc})") from exc
     if METADATA_KEY not in metadata:

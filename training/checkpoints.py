@@ -70,10 +70,13 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
         raise DataError(f"checkpoint not found: {path}") from None
     except Exception as exc:  # a damaged file fails in many ways (UnpicklingError, IndexError, KeyError, ...)
         if isinstance(exc, pickle.UnpicklingError) and zipfile.is_zipfile(path):  # whole, but not plain data
-            raise DataError(f"{path}: holds objects other than tensors and plain data; not loaded (a checkpoint is data, never code)") from None
+            raise DataError(
+                f"{path}: holds objects other than tensors and plain data; not loaded (a checkpoint is data, never code)"
+            ) from None
         reason = "empty" if isinstance(exc, EOFError) else "truncated, corrupt or not written by training.train"
         raise DataError(f"{path}: not a readable checkpoint ({reason})") from None
-    missing = [key for key in _CHECKPOINT_KEYS if key not in state] if isinstance(state, dict) else list(_CHECKPOINT_KEYS)
+    keys = state if isinstance(state, dict) else {}
+    missing = [key for key in _CHECKPOINT_KEYS if key not in keys]
     if missing or not isinstance(state.get("config"), dict):
         raise DataError(f"{path}: not a checkpoint written by training.train (no {', '.join(missing) or 'config'})")
     return state

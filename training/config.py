@@ -84,7 +84,10 @@ FIELD_HELP: dict[str, str] = {
     "bf16": "bfloat16 autocast on CPU with channels-last tensors (about 3x faster on AVX512-BF16 CPUs)",
     "device": "auto (CUDA when present, per LOCAL_RANK under torchrun), cpu, cuda, cuda:1, ...",
     "resume": "continue the run in --out exactly where it stopped",
-    "overwrite": "start afresh even though --out holds a run, replacing its checkpoint, metrics and weights (without it, or --resume, such an --out is refused)",
+    "overwrite": (
+        "start afresh even though --out holds a run, replacing its checkpoint, metrics and weights "
+        "(without it, or --resume, such an --out is refused)"
+    ),
     "stop_after_steps": "stop after this many steps of this invocation, resumable (0: run to the end)",
     "init_from": "fine-tune: start from the best model in an earlier run's checkpoint.pt",
     "swa_epochs": "stochastic weight averaging over the last N epochs at --swa-lr (0: off); the average is exported when it beats the best epoch on validation",

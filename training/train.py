@@ -154,8 +154,8 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     data = load_data(config)
     if len(data.train_labels) == 0 or len(data.val_labels) == 0:
         raise DataError(
-            f"{config.data}: {len(data.train_labels)} training and {len(data.val_labels)} validation faces; a run needs "
-            "both (a class needs at least 2 faces to give one to validation)"
+            f"{config.data}: {len(data.train_labels)} training and {len(data.val_labels)} validation faces; "
+            "a run needs both (a class needs at least 2 faces to give one to validation)"
         )
     spec = make_preprocessing(data.train_images, config.crop_margin) if state is None else Preprocessing.from_dict(state["preprocessing"])
     world_size = world()[1]

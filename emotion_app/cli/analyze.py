@@ -134,7 +134,8 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
                 if timeline is not None:
                     timeline.add(time_s, results)
                 if video_writer is not None:
-                    video_writer.write(draw_results(frame, results, classifier.labels, show_bars=args.bars, in_place=True))
+                    annotated = draw_results(frame, results, classifier.labels, show_bars=args.bars, in_place=True)
+                    video_writer.write(annotated)
             if progress is not None:
                 progress.update(1)
                 progress.set_postfix(faces=faces, refresh=False)
@@ -168,7 +169,9 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         of_total = f" of {media.frame_count}" if media.frame_count else ""
         print(f"{interrupted} after {frames}{of_total} frames; outputs written so far are kept", file=sys.stderr)
     if frames:
-        _print_summary(args, media, frames, frames_with_face, faces, len(tracks), label_counts, elapsed, classifier.labels)
+        _print_summary(
+            args, media, frames, frames_with_face, faces, len(tracks), label_counts, elapsed, classifier.labels
+        )
     if csv_writer is not None:
         print(f"CSV: {args.csv} ({csv_writer.rows_written} rows)")
     if timeline is not None:
@@ -192,7 +195,8 @@ def _finish_outputs(video_writer: AnnotatedVideoWriter | None, csv_writer: FaceC
         try:
             csv_writer.close()
         except OutputError as exc:
-            kept = f" ({video_writer.path} was written)" if video_writer is not None and video_writer.frames_written else ""
+            written = video_writer.path if video_writer is not None and video_writer.frames_written else None
+            kept = f" ({written} was written)" if written else ""
             raise OutputError(f"{exc}; the CSV was left as it was{kept}") from exc
 
 
