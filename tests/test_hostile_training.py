@@ -134,3 +134,27 @@ def test_evaluate_checks_its_out_folder_first(
     assert evaluate.main(["--weights", str(export), "--data", str(fer_csv), "--out", str(blocker / "eval")]) == 2
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err and str(blocker) in captured.err + captured.out
+
+
+def test_soup_checks_its_outputs_and_ingredients_first(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from training import soup
+
+    run = tmp_path / "run"
+    assert train.main(["--data", str(fer_csv), "--out", str(run), *FAST]) == 0
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    capsys.readouterr()
+    ingredients = [str(run / "checkpoint.pt"), str(run / "checkpoint.pt")]
+    assert (
+        soup.main(
+            ["--data", str(fer_csv), "--out", str(tmp_path / "soup"), "--export", str(blocker / "w.st"), *ingredients]
+        )
+        == 2
+    )
+    assert str(blocker) in error_line(capsys.readouterr().out)
+    bad = corrupt_checkpoints(tmp_path / "bad")["pickled object"]
+    assert soup.main(["--data", str(fer_csv), "--out", str(tmp_path / "soup"), ingredients[0], str(bad)]) == 2
+    output = capsys.readouterr().out
+    assert str(bad) in error_line(output) and "weights_only" not in output

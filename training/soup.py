@@ -41,6 +41,7 @@ from .datasets import load_data
 from .distributed import log
 from .export import TTA_CHOICES, publish
 from .model_soup import Ingredient, as_model, chain_totals, cook, read_ingredients, score
+from .outputs import check_folder_writable
 
 
 @dataclass
@@ -75,6 +76,9 @@ def parse_args(argv: list[str] | None = None) -> SoupConfig:
 
 def run(config: SoupConfig, command: str) -> int:
     started = time.time()
+    check_folder_writable(Path(config.out), "--out")  # now, not after the soup is cooked
+    if config.export:
+        check_folder_writable(Path(config.export).parent, "--export")
     # A soup is a few forward passes over the data: the GPU helps where there is one.
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     ingredients = read_ingredients(config.checkpoints)
