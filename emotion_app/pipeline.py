@@ -1,4 +1,4 @@
-"""EmotionPipeline: frame in, one FaceResult per face out (detect, track, classify, smooth).
+"""EmotionPipeline: frame in, one FaceResult per face out (detect, track, classify, steady).
 
 Qt-free and thread-agnostic: it holds per-video state (tracks), so one pipeline should be
 driven by one thread at a time; the GUI's inference worker owns its own instance.
@@ -22,7 +22,8 @@ from .faces.detector import FaceDetector
 from .inference.reuse import PredictionReuse
 from .preprocessing import crop_face, to_gray
 from .results import FaceResult
-from .faces.tracker import FaceTracker, check_smoothing
+from .faces.tracker import FaceTracker
+from .inference.steadiness import DEFAULT_STEADINESS, LabelSteadier, Steadiness, UncertaintyRule, steadiness_level
 
 
 # Frames with more pixels than this (4096x4096) are scaled down to it before anything
@@ -69,8 +70,10 @@ class StageTimings:
 class EmotionPipeline:
     """Detects faces in a frame and classifies each with one batched forward pass.
 
-    ``smoothing`` (0..1, 0 = off) blends each track's probabilities with its history;
-    it may be changed at any time. ``optimize`` builds the classifier's fast inference
+    ``steadiness`` (a :class:`Steadiness` or a level name such as "medium"; default: the
+    app's) decides what is shown per tracked face from its raw probabilities over time
+    (see :mod:`.inference.steadiness`); it may be changed at any time. The uncertainty
+    thresholds come from the classifier's weights card. ``optimize`` builds the classifier's fast inference
     runner if it has none yet (see :meth:`EmotionClassifier.optimize`). Tracker settings
     can be passed through ``tracker_options`` (see :class:`FaceTracker`).
 
@@ -88,7 +91,7 @@ class EmotionPipeline:
         self,
         detector: FaceDetector,
         classifier: EmotionClassifier,
-        smoothing: float = 0.0,
+        steadiness: Steadiness | str = DEFAULT_STEADINESS,
         tracking: bool = True,
         optimize: bool = True,
         background_scan: bool = False,
@@ -97,7 +100,7 @@ class EmotionPipeline:
     ) -> None:
         self.detector = detector
         self.classifier = classifier
-        self._smoothing = check_smoothing(smoothing)
+        self._steadier = LabelSteadier(_as_steadiness(steadiness), UncertaintyRule.from_live(classifier.card.live))
         # Without tracking, every frame is a full-frame pass; ids still follow faces.
         # Neither template following, skipping unneeded scans nor reusing a face's last
         # result may stand in for it: every frame is looked at on its own.
@@ -117,18 +120,24 @@ class EmotionPipeline:
         return self.classifier.labels
 
     @property
-    def smoothing(self) -> float:
-        return self._smoothing
+    def steadiness(self) -> Steadiness:
+        return self._steadier.steadiness
 
-    @smoothing.setter
-    def smoothing(self, value: float) -> None:
-        # A plain float assignment: safe to set from the GUI thread while a worker runs.
-        self._smoothing = check_smoothing(value)
+    @steadiness.setter
+    def steadiness(self, value: Steadiness | str) -> None:
+        # One attribute assignment: safe to set from the GUI thread while a worker runs.
+        self._steadier.steadiness = _as_steadiness(value)
+
+    @property
+    def uncertainty(self) -> UncertaintyRule:
+        """When a shown label is marked uncertain (from the weights card)."""
+        return self._steadier.uncertainty
 
     def reset(self) -> None:
         """Forget all tracks and their smoothed probabilities (e.g. a new video source)."""
         self.tracker.reset()
         self._reuse.reset()
+        self._steadier.reset()
         self.last_timings = StageTimings()
 
     def close(self) -> None:
@@ -143,9 +152,15 @@ class EmotionPipeline:
     ) -> None:
         self.close()
 
-    def process(self, frame: np.ndarray) -> list[FaceResult]:
-        """Faces in ``frame`` (gray, BGR or BGRA, any size), left to right; [] if none."""
+    def process(self, frame: np.ndarray, time_s: float | None = None) -> list[FaceResult]:
+        """Faces in ``frame`` (gray, BGR or BGRA, any size), left to right; [] if none.
+
+        ``time_s``: when the frame was taken, in seconds on any steady clock (a video's
+        frame time, a camera's capture time); steadiness is measured in it. None: now.
+        """
         start = time.perf_counter()
+        if time_s is None:
+            time_s = start
         frame = np.asarray(frame)
         if frame.size == 0:
             raise ValueError(f"empty frame of shape {frame.shape}")
@@ -159,6 +174,8 @@ class EmotionPipeline:
             if classifier is not self._reuse_classifier:  # swapped for another model
                 self._reuse.reset()
                 self._reuse_classifier = classifier
+                self._steadier.reset()
+                self._steadier.uncertainty = UncertaintyRule.from_live(classifier.card.live)
             spec = classifier.preprocessing
             crops = np.stack([crop_face(gray, track.box, spec) for track in tracks])
             reused = [self._reuse.reusable(track.track_id, crop) for track, crop in zip(tracks, crops)]
@@ -174,22 +191,22 @@ class EmotionPipeline:
                 for i, probabilities in computed.items():
                     self._reuse.remember(tracks[i].track_id, crops[i], probabilities)
             classified = len(todo)
-            smoothing = self._smoothing
             labels = classifier.labels
             for i, track in enumerate(tracks):
                 # A face either reused a result or went through the model (or both, when it
                 # joined a pass early: then the fresh result wins).
                 fresh = computed.get(i, reused[i])
                 assert fresh is not None
-                blended = track.smooth(fresh, smoothing)
-                best = int(np.argmax(blended))
+                shown = self._steadier.update(track.track_id, fresh, time_s)
                 results.append(
                     FaceResult(
                         box=tuple(int(v) for v in track.box),  # type: ignore[arg-type]
                         track_id=track.track_id,
-                        label=labels[best],
-                        confidence=float(blended[best]),
-                        probabilities=tuple(float(p) for p in blended),
+                        label=labels[shown.label_index],
+                        confidence=float(shown.smoothed[shown.label_index]),
+                        probabilities=tuple(float(p) for p in shown.smoothed),
+                        uncertain=shown.uncertain,
+                        raw_probabilities=tuple(float(p) for p in fresh),
                     )
                 )
         if scale != 1.0:  # found in a scaled-down copy of a huge frame: back to its pixels
@@ -203,5 +220,15 @@ class EmotionPipeline:
             classified=classified,
             full_scan=self.tracker.last_pass_was_full,
         )
-        self._reuse.keep_only({track.track_id for track in self.tracker.tracks})
+        alive = {track.track_id for track in self.tracker.tracks}
+        self._reuse.keep_only(alive)
+        self._steadier.keep_only(alive)
         return results
+
+
+def _as_steadiness(value: Steadiness | str) -> Steadiness:
+    if isinstance(value, Steadiness):
+        return value
+    if isinstance(value, str):
+        return steadiness_level(value)
+    raise TypeError(f"steadiness must be a Steadiness or a level name, got {type(value).__name__}")

@@ -19,6 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from .inference.steadiness import UncertaintyRule
 from .model import ARCHITECTURES, build_architecture
 from .preprocessing import Preprocessing
 
@@ -52,6 +53,10 @@ class ModelCard:
     labels: tuple[str, ...]
     preprocessing: Preprocessing
     training: dict[str, Any] = field(default_factory=dict)
+    # What the live app needs from this model beyond its input: the thresholds below which
+    # its label is shown as uncertain (``{"uncertain": {"min_top": p, "min_lead": d, ...}}``),
+    # chosen for it by ``python -m training.calibrate_live``. Empty: the app's defaults.
+    live: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -62,6 +67,7 @@ class ModelCard:
                 "labels": list(self.labels),
                 "preprocessing": self.preprocessing.to_dict(),
                 "training": self.training,
+                "live": self.live,
             },
             sort_keys=True,
         )
@@ -168,7 +174,11 @@ def parse_card(text: str) -> ModelCard:
         preprocessing = Preprocessing.from_dict(meta["preprocessing"])
     except TypeError as exc:
         raise ValueError(str(exc)) from None
-    return ModelCard(architecture, dict(kwargs), tuple(labels), preprocessing, dict(training))
+    live = meta.get("live", {})
+    if not isinstance(live, dict):
+        raise ValueError(f"live must be a JSON object, got {live!r:.100}")
+    UncertaintyRule.from_live(live)  # a stated rule must be usable
+    return ModelCard(architecture, dict(kwargs), tuple(labels), preprocessing, dict(training), dict(live))
 
 
 def _check_architecture_kwargs(kwargs: dict[str, Any], num_labels: int) -> None:

@@ -1,6 +1,7 @@
 """Live quality: what the app would show on real clips, scored against hand-made truth.
 
-    python -m scripts.live_quality CLIPS_DIR [--json] [--weights W]
+    python -m scripts.live_quality CLIPS_DIR [--json] [--weights W] [--steadiness LEVEL] [--every N]
+    python -m scripts.live_quality CLIPS_DIR --sweep     # how the steadiness levels were chosen
 
 Runs the core pipeline, set up as the app sets it up (its default steadiness, its detector),
 on every file named in ``CLIPS_DIR/truth.csv`` and prints, per clip and overall:
@@ -18,7 +19,12 @@ on every file named in ``CLIPS_DIR/truth.csv`` and prints, per clip and overall:
 truth.csv columns: file, first_frame, last_frame, faces, labels, note (``|`` separates
 acceptable labels; an empty field = no judgement). Frames between ranges have no truth.
 The pipeline runs with inline (deterministic) new-face scans, where the app runs them on a
-background thread, so a figure is the same on every run.
+background thread, so a figure is the same on every run. ``--every N`` keeps every Nth frame
+(with its own timestamp), as a slower camera would deliver them.
+
+``--sweep`` runs the pipeline once per clip and replays each face's raw probabilities
+through the core's steadiness rule (the same class the pipeline uses, so the figures are
+the ones the pipeline gives) for a grid of time constants, holds and margins.
 """
 
 from __future__ import annotations
@@ -33,15 +39,22 @@ from typing import Any
 from collections.abc import Callable, Iterable
 
 
+import numpy as np
+
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.faces.detector import FaceDetector
+from emotion_app.inference.steadiness import (
+    DEFAULT_STEADINESS_LEVEL,
+    STEADINESS_LEVELS,
+    LabelSteadier,
+    Steadiness,
+    UncertaintyRule,
+)
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.io.video import InputError, open_input
 
 # A followed change must hold this long to count as followed (seconds).
 FOLLOW_HOLD_S = 0.5
-# What the app uses today (gui/settings.py DEFAULT_SMOOTHING): a per-frame EMA factor.
-APP_SMOOTHING = 0.6
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,7 @@ class ShownFace:
     track_id: int
     label: str
     uncertain: bool
+    raw: tuple[float, ...] = ()
 
 
 @dataclass
@@ -67,8 +81,9 @@ class ClipRecord:
     """What was shown in every frame of one clip."""
 
     name: str
-    fps: float | None
+    fps: float | None  # of the frames kept
     frames: list[tuple[int, list[ShownFace]]] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
 
 
 def read_truth(path: Path) -> dict[str, list[TruthRange]]:
@@ -85,17 +100,38 @@ def read_truth(path: Path) -> dict[str, list[TruthRange]]:
     return clips
 
 
-def run_clip(path: Path, make_pipeline: Callable[[], EmotionPipeline]) -> ClipRecord:
-    """Every frame's shown faces, from a fresh pipeline (stills: no tracking across images)."""
+def run_clip(path: Path, make_pipeline: Callable[[], EmotionPipeline], every: int = 1) -> ClipRecord:
+    """Every kept frame's shown faces, from a fresh pipeline (stills: no tracking across images)."""
     media = open_input(path)
-    record = ClipRecord(path.name, media.fps)
+    record = ClipRecord(path.name, media.fps / every if media.fps else None)
     with make_pipeline() as pipeline:
-        for index, _time_s, frame in media.frames():
+        for index, time_s, frame in media.frames():
+            if index % every:
+                continue
             if media.kind != "video":
                 pipeline.reset()
-            faces = pipeline.process(frame)
-            record.frames.append((index, [ShownFace(f.track_id, f.label, bool(getattr(f, "uncertain", False))) for f in faces]))
+            time_s = time_s if time_s is not None else 0.0
+            faces = pipeline.process(frame, time_s)
+            record.times.append(time_s)
+            record.frames.append((index, [ShownFace(f.track_id, f.label, f.uncertain, f.raw_probabilities) for f in faces]))
     return record
+
+
+def replay(record: ClipRecord, labels: tuple[str, ...], steadiness: Steadiness, uncertainty: UncertaintyRule) -> ClipRecord:
+    """What the pipeline would have shown with ``steadiness``: the same raw probabilities
+    through the same rule (track ids are never reused, so per-track state matches)."""
+    steadier = LabelSteadier(steadiness, uncertainty)
+    replayed = ClipRecord(record.name, record.fps, times=record.times)
+    still = record.fps is None
+    for (index, faces), time_s in zip(record.frames, record.times):
+        if still:
+            steadier.reset()
+        shown = []
+        for face in faces:
+            result = steadier.update(face.track_id, np.asarray(face.raw, np.float32), time_s)
+            shown.append(ShownFace(face.track_id, labels[result.label_index], result.uncertain, face.raw))
+        replayed.frames.append((index, shown))
+    return replayed
 
 
 def label_changes(record: ClipRecord) -> tuple[int, int]:
@@ -141,7 +177,8 @@ def follow_lags(record: ClipRecord, ranges: list[TruthRange]) -> list[dict[str, 
     until the shown label is acceptable and holds for :data:`FOLLOW_HOLD_S`."""
     labelled = [r for r in ranges if r.labels]
     by_index = dict(record.frames)
-    hold = max(1, round(FOLLOW_HOLD_S * (record.fps or 25.0)))
+    step = _frame_step(record)
+    hold = max(1, round(FOLLOW_HOLD_S * (record.fps or 25.0))) * step
     lags = []
     for before, after in zip(labelled, labelled[1:]):
         if before.labels == after.labels:
@@ -149,13 +186,20 @@ def follow_lags(record: ClipRecord, ranges: list[TruthRange]) -> list[dict[str, 
         lag: int | None = None
         # The change may show during the untruthed frames between the ranges: then 0.
         for start in range(before.last + 1, after.last + 1):
+            if start not in by_index:
+                continue
             stop = min(start + hold, after.last + 1)
-            if all(_acceptable_count(by_index.get(i, []), after.labels) > 0 for i in range(start, stop)):
+            if all(_acceptable_count(by_index[i], after.labels) > 0 for i in range(start, stop) if i in by_index):
                 lag = max(0, start - after.first)
                 break
         lags.append({"from": "|".join(sorted(before.labels)), "to": "|".join(sorted(after.labels)), "at_frame": after.first,
-                     "frames": lag, "seconds": None if lag is None or not record.fps else round(lag / record.fps, 3)})
+                     "frames": lag, "seconds": None if lag is None or not record.fps else round(lag / (record.fps * step), 3)})
     return lags
+
+
+def _frame_step(record: ClipRecord) -> int:
+    indices = [index for index, _faces in record.frames]
+    return indices[1] - indices[0] if len(indices) > 1 else 1
 
 
 def score_clip(record: ClipRecord, ranges: list[TruthRange]) -> dict[str, Any]:
@@ -229,14 +273,50 @@ def print_report(report: dict[str, Any]) -> None:
           f"face count right {_pct(total['count_match'])}; follow frames {total['follow_frames']}")
 
 
+SWEEP_TIME_CONSTANTS = (0.0, 0.15, 0.3, 0.5, 0.8)
+SWEEP_HOLDS = (0.0, 0.2, 0.4, 0.6)
+SWEEP_MARGINS = (0.0, 0.1, 0.2)
+
+
+def sweep(records: list[tuple[ClipRecord, list[TruthRange]]], labels: tuple[str, ...], uncertainty: UncertaintyRule) -> list[dict[str, Any]]:
+    """Per grid point: changes/min per clip with faces, acceptable share per labelled range, follow lags."""
+    rows = []
+    for tau in SWEEP_TIME_CONSTANTS:
+        for hold in SWEEP_HOLDS:
+            for margin in SWEEP_MARGINS:
+                steadiness = Steadiness(tau, hold, margin)
+                clips = [score_clip(replay(record, labels, steadiness, uncertainty), ranges) for record, ranges in records]
+                rows.append({"time_constant_s": tau, "hold_s": hold, "switch_margin": margin, "clips": clips, "overall": overall(clips)})
+    return rows
+
+
+def print_sweep(rows: list[dict[str, Any]]) -> None:
+    names = [c["clip"] for c in rows[0]["clips"] if c["face_seconds"]]
+    labelled = [(c["clip"], r["first"]) for c in rows[0]["clips"] for r in c["ranges"] if "acceptable" in r and c["fps"]]
+    head = ["tau", "hold", "margin"] + [f"{n[:10]}/min" for n in names] + [f"{n[:8]}@{f}" for n, f in labelled] + ["follow"]
+    print("  ".join(f"{h:>12}" for h in head))
+    for row in rows:
+        by_name = {c["clip"]: c for c in row["clips"]}
+        cells = [row["time_constant_s"], row["hold_s"], row["switch_margin"]]
+        cells += [by_name[n]["changes_per_minute"] for n in names]
+        cells += [_pct(next(r["acceptable"] for r in by_name[n]["ranges"] if r["first"] == f)) for n, f in labelled]
+        cells += [",".join(str(f["frames"]) for c in row["clips"] for f in c["follow"])]
+        print("  ".join(f"{c!s:>12}" for c in cells))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("clips", type=Path, metavar="CLIPS_DIR", help="folder holding the clips and their truth.csv")
     parser.add_argument("--truth", type=Path, help="truth file (default: CLIPS_DIR/truth.csv)")
     parser.add_argument("--weights", type=Path, help="weights file (default: the shipped one)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    parser.add_argument("--smoothing", type=float, default=APP_SMOOTHING, help=f"per-frame EMA factor (default: the app's {APP_SMOOTHING})")
+    parser.add_argument("--steadiness", choices=tuple(STEADINESS_LEVELS), default=DEFAULT_STEADINESS_LEVEL,
+                        help=f"steadiness level (default: the app's, {DEFAULT_STEADINESS_LEVEL})")
+    parser.add_argument("--every", type=int, default=1, metavar="N", help="keep every Nth frame (a slower camera)")
+    parser.add_argument("--sweep", action="store_true", help="replay each clip through a grid of steadiness settings")
     args = parser.parse_args(argv)
+    if args.every < 1:
+        parser.error("--every must be at least 1")
     truth_path = args.truth or args.clips / "truth.csv"
     try:
         truth = read_truth(truth_path)
@@ -246,19 +326,29 @@ def main(argv: list[str] | None = None) -> int:
     classifier = EmotionClassifier.load(args.weights, optimize=True)
 
     def make_pipeline() -> EmotionPipeline:
-        return EmotionPipeline(FaceDetector(), classifier, smoothing=args.smoothing)
+        # The app's detector and steadiness; inline new-face scans (see the module notes).
+        return EmotionPipeline(FaceDetector(), classifier, steadiness=args.steadiness)
 
-    clips = []
+    records = []
     for name, ranges in truth.items():
         try:
-            record = run_clip(args.clips / name, make_pipeline)
+            records.append((run_clip(args.clips / name, make_pipeline, args.every), ranges))
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        clips.append(score_clip(record, ranges))
+    if args.sweep:
+        with make_pipeline() as pipeline:
+            uncertainty = pipeline.uncertainty
+        rows = sweep(records, classifier.labels, uncertainty)
+        print(json.dumps(rows, indent=1) if args.json else "", end="")
+        if not args.json:
+            print_sweep(rows)
+        return 0
+    clips = [score_clip(record, ranges) for record, ranges in records]
+    steadiness = STEADINESS_LEVELS[args.steadiness]
     report = {
         "weights": str(classifier.source),
-        "settings": {"smoothing": args.smoothing},
+        "settings": {"steadiness": args.steadiness, **vars_of(steadiness), "every": args.every},
         "clips": clips,
         "overall": overall(clips),
     }
@@ -267,6 +357,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print_report(report)
     return 0
+
+
+def vars_of(steadiness: Steadiness) -> dict[str, float]:
+    return {"time_constant_s": steadiness.time_constant_s, "hold_s": steadiness.hold_s, "switch_margin": steadiness.switch_margin}
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ from emotion_app.pipeline import EmotionPipeline
 
 
 def compare(clip: Path, classifier: EmotionClassifier) -> dict[str, float]:
-    reusing = EmotionPipeline(FaceDetector(), classifier, reuse_frames=4)
-    every_frame = EmotionPipeline(FaceDetector(), classifier, reuse_frames=0)
+    reusing = EmotionPipeline(FaceDetector(), classifier, reuse_frames=4, steadiness="off")
+    every_frame = EmotionPipeline(FaceDetector(), classifier, reuse_frames=0, steadiness="off")
     capture = cv2.VideoCapture(str(clip))
     if not capture.isOpened():
         raise SystemExit(f"error: cannot open {clip}")

@@ -180,10 +180,10 @@ def test_synchronous_pipeline_is_deterministic_and_starts_no_thread(
     frames = read_video(video.path)
 
     def run() -> list[list[object]]:
-        with EmotionPipeline(detector, classifier, smoothing=0.5, full_scan_interval=3) as pipeline:
+        with EmotionPipeline(detector, classifier, full_scan_interval=3) as pipeline:
             out = []
-            for frame in frames:
-                out.append(pipeline.process(frame))
+            for index, frame in enumerate(frames):
+                out.append(pipeline.process(frame, index / 25.0))
                 assert not scan_threads()
             return out
 

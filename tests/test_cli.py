@@ -47,7 +47,10 @@ def test_analyze_video_writes_csv_and_annotated_video(
     out = capsys.readouterr().out
     assert code == 0
     columns, rows = read_csv(csv_path)
-    assert columns == ["frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence", *SIX_LABELS]
+    assert columns == [
+        "frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence", "uncertain",
+        *SIX_LABELS, *(f"raw_{label}" for label in SIX_LABELS),
+    ]
     expected_rows = sum(len(boxes) for boxes in two_faces_video.faces)
     assert len(rows) == expected_rows
     frames_in_csv = sorted({int(row["frame"]) for row in rows})
@@ -55,8 +58,13 @@ def test_analyze_video_writes_csv_and_annotated_video(
     for row in rows:
         assert float(row["time_s"]) == pytest.approx(int(row["frame"]) / two_faces_video.fps, abs=1e-3)
         probabilities = [float(row[label]) for label in SIX_LABELS]
-        assert sum(probabilities) == pytest.approx(1.0, abs=1e-3)
-        assert row["label"] == SIX_LABELS[int(np.argmax(probabilities))]
+        raw = [float(row[f"raw_{label}"]) for label in SIX_LABELS]
+        assert sum(probabilities) == pytest.approx(1.0, abs=1e-3) and sum(raw) == pytest.approx(1.0, abs=1e-3)
+        assert float(row["confidence"]) == pytest.approx(float(row[row["label"]]), abs=1e-5)
+        # The shown label leads its smoothed probabilities, unless it is waiting out a
+        # challenger's hold, and then it is marked uncertain.
+        assert row["label"] == SIX_LABELS[int(np.argmax(probabilities))] or row["uncertain"] == "1"
+        assert row["uncertain"] in ("0", "1")
         assert int(row["w"]) > 40 and int(row["h"]) > 40
     assert {row["track_id"] for row in rows if int(row["frame"]) < 6} == {"1", "2"}
 
@@ -208,11 +216,11 @@ def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert "analyze" in capsys.readouterr().err
 
 
-def test_analyze_smoothing_and_scaling_video(
+def test_analyze_steadiness_and_scaling_video(
     tmp_path: Path, random_weights: Path, scaling_face_video: VideoTruth
 ) -> None:
     csv_path = tmp_path / "s.csv"
-    assert main(["analyze", str(scaling_face_video.path), "--csv", str(csv_path), "--smoothing", "0.8", "--weights", str(random_weights)]) == 0
+    assert main(["analyze", str(scaling_face_video.path), "--csv", str(csv_path), "--steadiness", "high", "--weights", str(random_weights)]) == 0
     _, rows = read_csv(csv_path)
     assert len(rows) == scaling_face_video.num_frames
     assert {row["track_id"] for row in rows} == {"1"}

@@ -14,12 +14,15 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PyQt6.QtCore import QRectF, Qt
+import pytest
+from PyQt6.QtCore import QRectF, QSettings, Qt
+from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from emotion_app.io.overlay import PillowText
 from emotion_app.io.overlay_layout import layout_overlay
 from emotion_app.gui.settings import AppSettings
+from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from gui_support import WAIT_MS, changed_fraction, grab_view, wait_for_face_result, wait_until_stopped
 from emotion_app.samples import SIX_LABELS, VideoTruth
 
@@ -84,19 +87,54 @@ def test_the_overlay_paints_over_the_face_and_the_bars_beside_it(qtbot: QtBot, m
     assert changed_fraction(with_boxes, grab_view(window), chart) < 0.01
 
 
-def test_bars_and_smoothing_are_remembered_between_runs(
+def test_bars_and_steadiness_are_remembered_between_runs(
     qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path
 ) -> None:
     window = make_window(video=gui_video.path)
     assert window.bars_action.isChecked()  # on by default
+    assert window.steadiness_box.currentData() == DEFAULT_STEADINESS_LEVEL
     window.bars_action.trigger()
-    window.smoothing_slider.setValue(30)
+    window.steadiness_box.setCurrentIndex(window.steadiness_box.findData("high"))
     window.close()
     stored = AppSettings.at_path(settings_path)
-    assert stored.show_bars is False and abs(stored.smoothing - 0.30) < 1e-6
+    assert stored.show_bars is False and stored.steadiness == "high"
     again = make_window(video=gui_video.path)
     assert not again.bars_action.isChecked() and not again.view.show_bars
-    assert again.smoothing_slider.value() == 30
+    assert again.steadiness_box.currentData() == "high"
+    assert again.steadiness_box.currentText() == "High"
+
+
+@pytest.mark.parametrize(
+    ("stored", "level"),
+    [(0.6, "medium"), (0.0, "off"), (0.3, "low"), (0.95, "high"), ("garbage", DEFAULT_STEADINESS_LEVEL), (7.5, DEFAULT_STEADINESS_LEVEL)],
+)
+def test_an_old_smoothing_setting_migrates_to_a_steadiness_level(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path, stored: object, level: str
+) -> None:
+    old = QSettings(str(settings_path), QSettings.Format.IniFormat)
+    old.setValue("overlay/smoothing", stored)  # what versions with the smoothing slider wrote
+    old.sync()
+    window = make_window(video=gui_video.path)
+    assert window.steadiness_box.currentData() == level
+    window.close()
+    stored_now = QSettings(str(settings_path), QSettings.Format.IniFormat)
+    assert stored_now.value("overlay/steadiness") == level
+    assert not stored_now.contains("overlay/smoothing")  # migrated once, then gone
+
+
+def test_a_bad_stored_steadiness_falls_back_to_the_default(settings_path: Path) -> None:
+    store = QSettings(str(settings_path), QSettings.Format.IniFormat)
+    store.setValue("overlay/steadiness", "wobbly")
+    assert AppSettings(store).steadiness == DEFAULT_STEADINESS_LEVEL
+
+
+def test_keyboard_focus_does_not_start_on_the_steadiness_control(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=WAIT_MS)
+    assert QApplication.focusWidget() is window.view
+    assert not window.steadiness_box.hasFocus()
 
 
 def test_status_bar_shows_rates_latency_and_drops(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
@@ -175,13 +213,13 @@ def test_stop_and_start_again(qtbot: QtBot, make_window, gui_video: VideoTruth) 
     assert window.start_stop_action.text() == "Stop"
 
 
-def test_the_smoothing_control_reaches_the_pipeline(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_the_steadiness_control_reaches_the_pipeline(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
     window = make_window(video=gui_video.path)
     wait_for_face_result(qtbot, window)
     bundle = window.controller.inference._bundle
     assert bundle is not None
-    window.smoothing_slider.setValue(85)
-    qtbot.waitUntil(lambda: abs(bundle.pipeline.smoothing - 0.85) < 1e-9, timeout=WAIT_MS)
-    assert window.smoothing_label.text().strip() == "0.85"
-    window.smoothing_slider.setValue(0)
-    qtbot.waitUntil(lambda: bundle.pipeline.smoothing == 0.0, timeout=WAIT_MS)
+    assert [window.steadiness_box.itemData(i) for i in range(window.steadiness_box.count())] == list(STEADINESS_LEVELS)
+    window.steadiness_box.setCurrentIndex(window.steadiness_box.findData("high"))
+    qtbot.waitUntil(lambda: bundle.pipeline.steadiness == STEADINESS_LEVELS["high"], timeout=WAIT_MS)
+    window.steadiness_box.setCurrentIndex(window.steadiness_box.findData("off"))
+    qtbot.waitUntil(lambda: bundle.pipeline.steadiness.is_off, timeout=WAIT_MS)

@@ -13,7 +13,8 @@ import cv2
 import pytest
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.settings import DEFAULT_SMOOTHING, AppSettings
+from emotion_app.gui.settings import AppSettings
+from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.io import atomic
 from emotion_app.samples import VideoTruth
 from hostile_support import SmallDisk, fill, fingerprint, leftovers
@@ -25,6 +26,8 @@ BAD_SETTINGS = {
     "smoothing text": "[overlay]\nsmoothing=abc\n",
     "smoothing out of range": "[overlay]\nsmoothing=7\n",
     "smoothing NaN": "[overlay]\nsmoothing=nan\n",
+    "steadiness unknown": "[overlay]\nsteadiness=wobbly\n",
+    "steadiness a list": "[overlay]\nsteadiness=low,high\n",
     "camera index text": "[camera]\nindex=cam0\nname=Some camera\n",
     "camera index a list": "[camera]\nindex=1,2\n",
     "camera name a list": "[camera]\nname=a,b\n",
@@ -45,7 +48,7 @@ def test_a_bad_stored_value_falls_back_to_its_default_logged_once(
     with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
         for _ in range(3):
             values = (
-                settings.smoothing,
+                settings.steadiness,
                 settings.camera_index,
                 settings.camera_name,
                 settings.show_bars,
@@ -54,9 +57,9 @@ def test_a_bad_stored_value_falls_back_to_its_default_logged_once(
                 settings.window_geometry,
                 settings.weights_path,
             )
-    smoothing, camera_index, camera_name, show_bars, video_dir, output_dir, geometry, weights = values
+    steadiness, camera_index, camera_name, show_bars, video_dir, output_dir, geometry, weights = values
     assert (
-        smoothing == DEFAULT_SMOOTHING
+        steadiness == DEFAULT_STEADINESS_LEVEL
         and camera_index == -1
         and show_bars is True
         and geometry is None
@@ -72,8 +75,9 @@ def test_good_stored_values_are_read(tmp_path: Path) -> None:
     path = tmp_path / "settings.ini"
     path.write_text("[overlay]\nsmoothing=0.3\nshow_bars=false\n[camera]\nindex=2\nname=USB cam\n")
     settings = AppSettings.at_path(path)
-    assert (settings.smoothing, settings.show_bars, settings.camera_index, settings.camera_name) == (
-        0.3,
+    # 0.3 was a light per-frame smoothing, stored before the steadiness levels: now "low".
+    assert (settings.steadiness, settings.show_bars, settings.camera_index, settings.camera_name) == (
+        "low",
         False,
         2,
         "USB cam",

@@ -162,7 +162,7 @@ def test_a_bad_output_type_leaves_an_existing_csv_alone(
 
 
 @pytest.mark.parametrize(
-    "bad", [["--threads", "100000"], ["--threads", "0"], ["--smoothing", "2"], ["--min-face", "3"]]
+    "bad", [["--threads", "100000"], ["--threads", "0"], ["--steadiness", "2"], ["--min-face", "3"]]
 )
 def test_bad_numbers_leave_existing_outputs_alone(
     bad: list[str], video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -121,10 +121,7 @@ def test_a_frame_too_small_for_a_legible_chart_gets_none() -> None:
 
 
 def test_an_unsure_face_is_drawn_muted_with_a_question_mark() -> None:
-    class Unsure(FaceResult):
-        uncertain = True
-
-    unsure = Unsure((100, 100, 80, 80), 3, "sad", 0.3, (0.1, 0.1, 0.2, 0.3, 0.2, 0.1))
+    unsure = FaceResult((100, 100, 80, 80), 3, "sad", 0.3, (0.1, 0.1, 0.2, 0.3, 0.2, 0.1), uncertain=True)
     (drawn,) = layout_overlay([unsure], SIX_LABELS, 640, 480, True, MEASURE)
     assert drawn.uncertain and drawn.tag.text == "#3 sad? 30%"
     assert drawn.color == muted(color_for("sad")) != color_for("sad")

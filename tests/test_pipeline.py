@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from emotion_app import EmotionClassifier, EmotionPipeline, FaceDetector, FaceResult, StageTimings
+from emotion_app.inference.steadiness import DEFAULT_STEADINESS, STEADINESS_LEVELS, Steadiness
 from emotion_app.preprocessing import crop_face, to_gray
 from emotion_app.faces.geometry import iou
 from emotion_app.samples import astronaut_bgr, astronaut_face_patch, astronaut_frames, background, make_random_weights, paste
@@ -133,34 +134,38 @@ def test_track_ids_follow_faces_across_frames(detector: FaceDetector, classifier
     assert ids == [[1, 2]] * 8
 
 
-def test_smoothing_blends_probabilities_over_frames(detector: FaceDetector, classifier: EmotionClassifier) -> None:
+def test_steadiness_smooths_in_time_and_keeps_raw_probabilities(detector: FaceDetector, classifier: EmotionClassifier) -> None:
     frame = astronaut_bgr()
     darker = (frame * 0.5).astype(np.uint8)  # same face, different crop -> different probabilities
-    raw = EmotionPipeline(detector, classifier, smoothing=0.0)
-    raw_first = np.array(raw.process(frame)[0].probabilities)
-    raw_second = np.array(raw.process(darker)[0].probabilities)
+    raw = EmotionPipeline(detector, classifier, steadiness="off")
+    raw_first = np.array(raw.process(frame, 0.0)[0].probabilities)
+    raw_second = np.array(raw.process(darker, 0.1)[0].probabilities)
     assert not np.allclose(raw_first, raw_second, atol=1e-6)
 
-    smooth = EmotionPipeline(detector, classifier, smoothing=0.6)
-    np.testing.assert_allclose(smooth.process(frame)[0].probabilities, raw_first, atol=1e-6)
-    second = smooth.process(darker)[0]
-    expected = 0.6 * raw_first + 0.4 * raw_second
+    steady = EmotionPipeline(detector, classifier, steadiness=Steadiness(time_constant_s=0.2))
+    np.testing.assert_allclose(steady.process(frame, 0.0)[0].probabilities, raw_first, atol=1e-6)
+    second = steady.process(darker, 0.1)[0]  # half a time constant later
+    weight = 1.0 - np.exp(-0.1 / 0.2)
+    expected = (1 - weight) * raw_first + weight * raw_second
     np.testing.assert_allclose(second.probabilities, expected / expected.sum(), atol=1e-5)
+    np.testing.assert_allclose(second.raw_probabilities, raw_second, atol=1e-6)
     assert second.label == classifier.labels[int(np.argmax(expected))]
 
-    smooth.smoothing = 0.0  # changed at run time, e.g. from the GUI's slider
-    third = smooth.process(darker)[0]
+    steady.steadiness = "off"  # changed at run time, e.g. from the GUI's control
+    third = steady.process(darker, 0.2)[0]
     crop = crop_face(to_gray(darker), third.box, classifier.preprocessing)
     np.testing.assert_allclose(third.probabilities, classifier.predict(crop[None])[0], atol=1e-6)
+    assert third.probabilities == third.raw_probabilities
 
 
-def test_smoothing_is_validated(pipeline: EmotionPipeline) -> None:
-    with pytest.raises(ValueError):
-        pipeline.smoothing = 1.5
-    with pytest.raises(ValueError):
-        EmotionPipeline(pipeline.detector, pipeline.classifier, smoothing=-0.2)
-    pipeline.smoothing = 0.3
-    assert pipeline.smoothing == 0.3
+def test_steadiness_is_validated(pipeline: EmotionPipeline) -> None:
+    with pytest.raises(ValueError, match="choose one of"):
+        pipeline.steadiness = "extreme"
+    with pytest.raises(TypeError):
+        EmotionPipeline(pipeline.detector, pipeline.classifier, steadiness=0.6)  # type: ignore[arg-type]
+    pipeline.steadiness = "high"
+    assert pipeline.steadiness == STEADINESS_LEVELS["high"]
+    assert EmotionPipeline(pipeline.detector, pipeline.classifier).steadiness == DEFAULT_STEADINESS
 
 
 def test_reset_forgets_tracks(pipeline: EmotionPipeline) -> None:

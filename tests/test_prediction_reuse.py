@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from emotion_app import EmotionClassifier, EmotionPipeline, FaceDetector
+from emotion_app.inference.steadiness import Steadiness
 from emotion_app.inference.reuse import REUSE_LEVEL, PredictionReuse, crop_change, crop_signature
 from emotion_app.preprocessing import crop_face, to_gray
 from emotion_app.samples import astronaut_face_patch, background, make_random_weights, paste
@@ -154,14 +155,15 @@ def test_reset_a_new_face_and_a_new_model_are_classified_afresh(
     np.testing.assert_allclose(results[0].probabilities, eager_probabilities(other, two, results[0].box), atol=0.02)
 
 
-def test_smoothing_still_blends_reused_results(detector: FaceDetector, classifier: EmotionClassifier) -> None:
+def test_steadiness_still_blends_reused_results(detector: FaceDetector, classifier: EmotionClassifier) -> None:
     frame, boxes = still_faces(copies=1)
     changed = open_mouth(frame, boxes[0])
-    pipeline = EmotionPipeline(detector, classifier, smoothing=0.5)
-    first = np.array(pipeline.process(frame)[0].probabilities)
-    second = np.array(pipeline.process(frame)[0].probabilities)  # reused: the same answer again
+    tau = 0.1 / np.log(2.0)  # a frame 0.1 s later gets half the weight
+    pipeline = EmotionPipeline(detector, classifier, steadiness=Steadiness(time_constant_s=tau))
+    first = np.array(pipeline.process(frame, 0.0)[0].probabilities)
+    second = np.array(pipeline.process(frame, 0.1)[0].probabilities)  # reused: the same answer again
     np.testing.assert_allclose(second, first, atol=1e-6)
-    third = pipeline.process(changed)[0]
+    third = pipeline.process(changed, 0.2)[0]
     fresh = eager_probabilities(classifier, changed, third.box)
     expected = 0.5 * first + 0.5 * fresh
     np.testing.assert_allclose(third.probabilities, expected / expected.sum(), atol=0.02)

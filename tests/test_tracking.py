@@ -1,4 +1,4 @@
-"""Face tracks: stable ids, cheap local search, periodic full scans, EMA smoothing."""
+"""Face tracks: stable ids, cheap local search, periodic full scans."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou, suppress_duplicates
-from emotion_app.faces.tracker import MAX_SMOOTHING, FaceTracker, Track
+from emotion_app.faces.tracker import FaceTracker
 from emotion_app.samples import VideoTruth, astronaut_face_patch, astronaut_frames, background, noise_frames_with_face, paste, read_video
 
 
@@ -116,39 +116,6 @@ def test_reset_forgets_tracks_and_restarts_ids(detector: FaceDetector) -> None:
     tracker.reset()
     assert tracker.tracks == []
     assert [t.track_id for t in tracker.update(gray)] == [1]
-
-
-def test_smoothing_zero_passes_probabilities_through() -> None:
-    track = Track(track_id=1, box=(0, 0, 10, 10))
-    first = np.array([0.7, 0.2, 0.1], np.float32)
-    second = np.array([0.1, 0.2, 0.7], np.float32)
-    np.testing.assert_allclose(track.smooth(first, 0.0), first)
-    np.testing.assert_allclose(track.smooth(second, 0.0), second)
-
-
-def test_smoothing_is_an_exponential_moving_average() -> None:
-    track = Track(track_id=1, box=(0, 0, 10, 10))
-    first = np.array([0.7, 0.2, 0.1], np.float32)
-    second = np.array([0.1, 0.2, 0.7], np.float32)
-    np.testing.assert_allclose(track.smooth(first, 0.5), first)  # nothing to blend with yet
-    blended = track.smooth(second, 0.5)
-    np.testing.assert_allclose(blended, [0.4, 0.2, 0.4], atol=1e-6)
-    third = track.smooth(second, 0.5)
-    np.testing.assert_allclose(third, [0.25, 0.2, 0.55], atol=1e-6)
-    assert third.sum() == pytest.approx(1.0)
-
-
-def test_full_smoothing_still_follows_the_face_slowly() -> None:
-    track = Track(track_id=1, box=(0, 0, 10, 10))
-    track.smooth(np.array([1.0, 0.0], np.float32), 1.0)
-    moved = track.smooth(np.array([0.0, 1.0], np.float32), 1.0)
-    assert moved[1] == pytest.approx(1.0 - MAX_SMOOTHING)
-
-
-@pytest.mark.parametrize("value", [-0.1, 1.1, float("nan")])
-def test_bad_smoothing_is_rejected(value: float) -> None:
-    with pytest.raises(ValueError):
-        Track(track_id=1, box=(0, 0, 10, 10)).smooth(np.array([1.0], np.float32), value)
 
 
 def test_bad_tracker_parameters_are_rejected(detector: FaceDetector) -> None:

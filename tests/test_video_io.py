@@ -101,15 +101,16 @@ def test_letterbox_keeps_the_aspect_ratio() -> None:
     assert boxed[0, 50].tolist() == [0, 0, 0] and boxed[50, 50].tolist() == [255, 255, 255]
 
 
-def make_face(track_id: int, label: str = "happy") -> FaceResult:
+def make_face(track_id: int, label: str = "happy", uncertain: bool = False) -> FaceResult:
     probabilities = [0.1, 0.1, 0.5, 0.1, 0.1, 0.1]
-    return FaceResult((10 * track_id, 20, 64, 66), track_id, label, 0.5, tuple(probabilities))
+    raw = [0.05, 0.05, 0.7, 0.1, 0.05, 0.05]
+    return FaceResult((10 * track_id, 20, 64, 66), track_id, label, 0.5, tuple(probabilities), uncertain, tuple(raw))
 
 
 def test_csv_writer_incremental_rows(tmp_path: Path) -> None:
     path = tmp_path / "rec" / "faces.csv"
     writer = FaceCsvWriter(path, SIX_LABELS)
-    assert writer.write_frame(0, 0.0, [make_face(1), make_face(2)]) == 2
+    assert writer.write_frame(0, 0.0, [make_face(1), make_face(2, uncertain=True)]) == 2
     assert writer.write_frame(1, 0.0667, []) == 0
     # Flushed per frame into a file beside the target; the target appears only on close.
     assert writer.partial_path is not None and writer.partial_path.parent == path.parent
@@ -119,18 +120,24 @@ def test_csv_writer_incremental_rows(tmp_path: Path) -> None:
     assert writer.closed and writer.rows_written == 3 and writer.frames_written == 3
     with open(path, newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence", *SIX_LABELS]
-    assert rows[1][:9] == ["0", "0.0000", "1", "10", "20", "64", "66", "happy", "0.50000"]
-    assert rows[2][2] == "2"
+    assert rows[0] == [
+        "frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence", "uncertain",
+        *SIX_LABELS, *(f"raw_{label}" for label in SIX_LABELS),
+    ]
+    assert rows[1][:10] == ["0", "0.0000", "1", "10", "20", "64", "66", "happy", "0.50000", "0"]
+    assert rows[2][2] == "2" and rows[2][9] == "1"  # the uncertain face
     assert rows[3][:3] == ["2", "", "1"]
-    assert [float(v) for v in rows[1][9:]] == pytest.approx([0.1, 0.1, 0.5, 0.1, 0.1, 0.1])
+    assert [float(v) for v in rows[1][10:16]] == pytest.approx([0.1, 0.1, 0.5, 0.1, 0.1, 0.1])  # shown
+    assert [float(v) for v in rows[1][16:]] == pytest.approx([0.05, 0.05, 0.7, 0.1, 0.05, 0.05])  # raw
     with pytest.raises(ValueError, match="closed"):
         writer.write_frame(3, 0.2, [])
 
 
 def test_csv_columns_never_collide_with_fixed_ones(tmp_path: Path) -> None:
     with FaceCsvWriter(tmp_path / "x.csv", ("label", "x", "other")) as writer:
-        assert writer.columns[-3:] == ("p_label", "p_x", "p_other")
+        assert writer.columns[-6:] == ("p_label", "p_x", "p_other", "raw_label", "raw_x", "raw_other")
+    with FaceCsvWriter(tmp_path / "y.csv", ("a", "raw_a")) as writer:  # "raw_a" is also a's raw column
+        assert writer.columns[-4:] == ("p_a", "p_raw_a", "raw_a", "raw_raw_a")
 
 
 def test_csv_rejects_faces_from_another_model(tmp_path: Path) -> None:

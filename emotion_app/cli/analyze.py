@@ -14,6 +14,7 @@ from ..io.csv_export import FaceCsvWriter
 from ..io.session_report import prepare_folder, write_report
 from ..timeline import SessionTimeline
 from ..io.overlay import draw_results
+from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from ..pipeline import EmotionPipeline
 from ..io.atomic import check_outputs
 from ..io.video import AnnotatedVideoWriter, InputError, MediaInput, OutputError, open_input
@@ -31,6 +32,20 @@ from .common import (
     make_detector,
 )
 
+CSV_HELP = """\
+CSV columns (--csv), one row per face per frame:
+  frame          frame index in INPUT (image index for a folder)
+  time_s         seconds into the video (empty for images)
+  track_id       the face's id, stable while it is tracked
+  x, y, w, h     the face box in frame pixels
+  label          the label shown for the face (after --steadiness)
+  confidence     the shown probability of that label
+  uncertain      1 when the evidence is weak (the app draws the tag muted, with "?"), else 0
+  <class>...     one column per class, in the model's label order: the shown (smoothed)
+                 probability (p_<class> if a class name collides with another column)
+  raw_<class>... one column per class: the model's own probability for this frame alone
+"""
+
 # Inputs with more frames than this get a progress bar (when stderr is a terminal).
 PROGRESS_MIN_FRAMES = 25
 _NOTHING_CHANGED = "the partial outputs were removed and existing files left as they were"
@@ -43,13 +58,15 @@ def add_parser(commands: Any) -> None:
         description=(
             "Find every face in INPUT (a video file, an image, or a folder of images) and classify its "
             "emotion. Writes a CSV with one row per face per frame and/or an annotated video, and prints "
-            "a summary. Images of a folder are analysed independently, in natural name order."
+            "a summary. Images of a folder are analysed independently, in natural name order. With no "
+            "options it shows and writes what the desktop app would show (same steadiness, same rule)."
         ),
-        epilog=(
-            "Outputs appear under their names only when complete and verified; an output that is the input "
-            "(also through a link) or the other output is refused, and an error leaves existing files as they "
-            "were (exit 2). SIGINT, SIGTERM and SIGHUP keep the frames done so far and exit 128+signal."
+        epilog=CSV_HELP + (
+            "\nOutputs appear under their names only when complete and verified; an output that is the input\n"
+            "(also through a link) or the other output is refused, and an error leaves existing files as they\n"
+            "were (exit 2). SIGINT, SIGTERM and SIGHUP keep the frames done so far and exit 128+signal.\n"
         ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("input", type=Path, metavar="INPUT", help="video file, image, or folder of images")
     parser.add_argument("--csv", type=Path, metavar="OUT.csv", help="write one row per face per frame here")
@@ -69,8 +86,9 @@ def add_parser(commands: Any) -> None:
         help="draw a probability bar chart beside each face in --output (default: on)",
     )
     parser.add_argument(
-        "--smoothing", type=float, default=0.0, metavar="S",
-        help="0..1: blend each face's probabilities with its previous frames (default 0, off)",
+        "--steadiness", default=DEFAULT_STEADINESS_LEVEL, metavar="{" + ",".join(STEADINESS_LEVELS) + "}",
+        help=f"how calm each face's label is over time, as in the app (default {DEFAULT_STEADINESS_LEVEL}; "
+        "off = every frame's own result)",
     )
     parser.add_argument("--min-face", type=int, default=48, metavar="PX", help="smallest face side to find, pixels (default 48)")
     parser.add_argument(
@@ -95,8 +113,8 @@ def run(args: argparse.Namespace) -> int:
 
 def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     # Every argument is checked, and the input opened, before any output is touched.
-    if not 0.0 <= args.smoothing <= 1.0:
-        raise CommandError(f"--smoothing must be between 0 and 1, got {args.smoothing}")
+    if args.steadiness not in STEADINESS_LEVELS:
+        raise CommandError(f"--steadiness must be one of {', '.join(STEADINESS_LEVELS)}, got {args.steadiness!r}")
     if args.min_face < 8:
         raise CommandError(f"--min-face must be at least 8 pixels, got {args.min_face}")
     check_threads(args.threads)
@@ -108,7 +126,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     video_writer = AnnotatedVideoWriter(args.output, media.fps) if args.output else None  # opens nothing yet
     apply_threads(args.threads)
     classifier = load_classifier(args.weights)
-    pipeline = EmotionPipeline(make_detector(args.min_face), classifier, smoothing=args.smoothing)
+    pipeline = EmotionPipeline(make_detector(args.min_face), classifier, steadiness=args.steadiness)
     timeline = SessionTimeline(classifier.labels) if args.report else None
     label_counts: Counter[str] = Counter()
     tracks: set[int] = set()
@@ -123,7 +141,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             with held():  # a stop signal waits for the frame to be in both outputs
                 if media.kind != "video":
                     pipeline.reset()  # independent stills: no tracking across images
-                results = pipeline.process(frame)
+                results = pipeline.process(frame, time_s if time_s is not None else 0.0)
                 frames += 1
                 faces += len(results)
                 frames_with_face += bool(results)

@@ -1,4 +1,4 @@
-"""Face tracks across frames: stable ids, cheap local search, smoothed probabilities.
+"""Face tracks across frames: stable ids, cheap local search.
 
 (Over 400 lines: one state machine, :class:`FaceTracker`, whose steps share its tracks,
 scan thread and counters; box geometry, the template follower, the detector and the
@@ -89,17 +89,6 @@ CONFIRM_NEIGHBORS = 3
 # change of size or place, and the cascade's box is taken.
 STEADY_IOU = 0.75
 
-# The history weight of the probability EMA is capped below 1 so that a smoothing of
-# 1.0 (a slider at its end) still lets the label follow the face, just slowly.
-MAX_SMOOTHING = 0.95
-
-
-def check_smoothing(value: float) -> float:
-    """Validate a smoothing factor (0 = off, 1 = strongest)."""
-    value = float(value)
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"smoothing must be between 0 and 1, got {value}")
-    return value
 
 
 @dataclass
@@ -111,7 +100,6 @@ class Track:
     velocity: tuple[float, float] = (0.0, 0.0)  # centre motion per frame, pixels
     missed: int = 0  # frames since it was last detected
     hits: int = 1  # frames it was detected in
-    probabilities: np.ndarray | None = field(default=None, repr=False)  # smoothed
     # The face as the cascade last found it, for following it by template matching in
     # the frames between cascade searches; None when it cannot be followed.
     template: FaceTemplate | None = field(default=None, repr=False)
@@ -138,22 +126,6 @@ class Track:
         self.box = box
         self.missed = 0
         self.hits += 1
-
-    def smooth(self, probabilities: np.ndarray, smoothing: float) -> np.ndarray:
-        """Blend new class probabilities into this track's running average (EMA).
-
-        ``smoothing`` 0 returns ``probabilities`` unchanged; higher values weigh the
-        history more (capped at :data:`MAX_SMOOTHING`). The result sums to 1.
-        """
-        fresh = np.asarray(probabilities, dtype=np.float32)
-        weight = min(check_smoothing(smoothing), MAX_SMOOTHING)
-        if self.probabilities is None or self.probabilities.shape != fresh.shape or weight == 0.0:
-            blended = fresh.copy()
-        else:
-            blended = weight * self.probabilities + (1.0 - weight) * fresh
-            blended = (blended / max(float(blended.sum()), 1e-12)).astype(np.float32)
-        self.probabilities = blended
-        return blended
 
 
 class Placement(NamedTuple):

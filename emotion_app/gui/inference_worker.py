@@ -15,6 +15,7 @@ from pathlib import Path
 import cv2
 from PyQt6.QtCore import QObject, QThread, QTimer, pyqtSignal, pyqtSlot
 
+from emotion_app.inference.steadiness import STEADINESS_LEVELS
 from emotion_app.live import PipelineBundle, PipelineLoader, load_pipeline
 from emotion_app.pipeline import StageTimings
 from emotion_app.results import FaceResult
@@ -60,7 +61,7 @@ class InferenceWorker(QObject):
         # scripts.measure_gui``: lower latency; docs/measurements.md).
         self._opencv_threads = opencv_threads
         self._bundle: PipelineBundle | None = None
-        self._smoothing: float | None = None
+        self._steadiness: str | None = None
         self._stream_id = -1
         self._recorder: Recorder | None = None
         self._failed_frames = 0
@@ -102,8 +103,8 @@ class InferenceWorker(QObject):
         if previous is not None:
             previous.close()
         self._stream_id = -1
-        if self._smoothing is not None:
-            bundle.pipeline.smoothing = self._smoothing
+        if self._steadiness is not None:
+            bundle.pipeline.steadiness = self._steadiness
         self._emit_model_ready(bundle)
         if bundle.optimizing:
             self._runner_poll.start()
@@ -130,12 +131,15 @@ class InferenceWorker(QObject):
                         inference_mode=runner.mode, note=note)
         )
 
-    @pyqtSlot(float)
-    def set_smoothing(self, factor: float) -> None:
-        """Per-track EMA factor: 0 shows raw probabilities, near 1 changes slowly."""
-        self._smoothing = factor
+    @pyqtSlot(str)
+    def set_steadiness(self, level: str) -> None:
+        """How calm each face's label is (a level name; unknown names are ignored)."""
+        if level not in STEADINESS_LEVELS:
+            log.warning("ignoring unknown steadiness %r", level)
+            return
+        self._steadiness = level
         if self._bundle is not None:
-            self._bundle.pipeline.smoothing = factor
+            self._bundle.pipeline.steadiness = level
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -170,7 +174,7 @@ class InferenceWorker(QObject):
                 bundle.pipeline.reset()
                 self._stream_id = frame.stream_id
             try:
-                faces = bundle.pipeline.process(frame.image)
+                faces = bundle.pipeline.process(frame.image, frame.source_time)
                 timings = stage_ms(bundle.pipeline.last_timings)
             except Exception as exc:  # one bad frame must not stop the stream
                 self._failed_frames += 1

@@ -19,18 +19,18 @@ from collections.abc import Iterator
 from PyQt6.QtCore import QMimeData, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
 from PyQt6.QtWidgets import (
+    QComboBox,
     QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSlider,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from emotion_app.faces.tracker import MAX_SMOOTHING
+from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.io.atomic import OutputError, check_outputs
 
 from .launch import LaunchOptions
@@ -78,6 +78,11 @@ RECENT_FILES = 8
 WEIGHTS_FILTER = "Weights (*.safetensors);;All files (*)"
 # Left/Right while a file plays jump this far.
 _SEEK_STEP_S = 5.0
+_STEADINESS_TIP = (
+    "How calm each face's label is. Off: every frame's own reading (it flickers). "
+    "Low, Medium (default), High: a label changes only after another emotion has clearly "
+    "led for about 0.2, 0.4 or 0.8 seconds. A label shown with \"?\" is uncertain."
+)
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
 _STATUS_INTERVAL_MS = 500
 
@@ -154,7 +159,11 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1000, 720)
-        self.set_smoothing(settings.smoothing)
+        self.set_steadiness(settings.steadiness)
+        # The window opens with the keyboard on the video, never on a toolbar control, where
+        # arrow keys would quietly change the camera or how labels behave.
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.view.setFocus()
         self.controller.set_show_bars(settings.show_bars)
         # The first source starts once the model has loaded (or failed to): frames are
         # shown through the inference thread, so a video started earlier would skip its
@@ -300,15 +309,14 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.record_action)
         toolbar.addSeparator()
         toolbar.addAction(self.bars_action)
-        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal, self)
-        # 0 = raw per-frame probabilities, 95 = a slow average; percent of the EMA factor.
-        self.smoothing_slider.setRange(0, round(MAX_SMOOTHING * 100))
-        self.smoothing_slider.setFixedWidth(110)
-        self.smoothing_slider.setToolTip("How strongly each face's probabilities are averaged over time")
-        self.smoothing_label = QLabel()
-        toolbar.addWidget(QLabel("  Smoothing "))
-        toolbar.addWidget(self.smoothing_slider)
-        toolbar.addWidget(self.smoothing_label)
+        self.steadiness_box = QComboBox(self)
+        for level in STEADINESS_LEVELS:
+            self.steadiness_box.addItem(level.capitalize(), level)
+        self.steadiness_box.setToolTip(_STEADINESS_TIP)
+        steadiness_label = QLabel("  Steadiness ")
+        steadiness_label.setToolTip(_STEADINESS_TIP)
+        toolbar.addWidget(steadiness_label)
+        toolbar.addWidget(self.steadiness_box)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
 
@@ -389,7 +397,7 @@ class MainWindow(QMainWindow):
         self.snapshots.failed.connect(lambda message: self.source_banner.show_message(message, "error"))
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.devices_refreshed.connect(self._on_devices_refreshed)
-        self.smoothing_slider.valueChanged.connect(lambda value: self.set_smoothing(value / 100.0))
+        self.steadiness_box.currentIndexChanged.connect(lambda index: self.set_steadiness(self.steadiness_box.itemData(index)))
 
     # ---- sources ----------------------------------------------------------------------
     def _start_initial_source(self) -> None:
@@ -747,16 +755,17 @@ class MainWindow(QMainWindow):
         if self.bars_action.isChecked() != show:
             self.bars_action.setChecked(show)
 
-    def set_smoothing(self, factor: float) -> None:
-        factor = min(MAX_SMOOTHING, max(0.0, factor))
-        self.controller.set_smoothing(factor)
-        self.settings.smoothing = factor
-        self.smoothing_label.setText(f"{factor:.2f} ")
-        position = int(round(factor * 100))
-        if self.smoothing_slider.value() != position:
-            self.smoothing_slider.blockSignals(True)
-            self.smoothing_slider.setValue(position)
-            self.smoothing_slider.blockSignals(False)
+    def set_steadiness(self, level: str) -> None:
+        """A level of STEADINESS_LEVELS: for the pipeline, the settings and the control."""
+        if level not in STEADINESS_LEVELS:
+            level = DEFAULT_STEADINESS_LEVEL
+        self.controller.set_steadiness(level)
+        self.settings.steadiness = level
+        index = self.steadiness_box.findData(level)
+        if self.steadiness_box.currentIndex() != index:
+            self.steadiness_box.blockSignals(True)
+            self.steadiness_box.setCurrentIndex(index)
+            self.steadiness_box.blockSignals(False)
 
     # ---- snapshot and recording -------------------------------------------------------------
     def save_snapshot(self, path: str | Path) -> Path:

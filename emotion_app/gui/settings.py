@@ -1,4 +1,4 @@
-"""Settings remembered between runs (QSettings): last camera, probability bars, smoothing.
+"""Settings remembered between runs (QSettings): last camera, probability bars, steadiness.
 
 Tests and scripts pass an explicit INI path so they never touch the user's settings.
 Every value is checked when read: one edited by hand or by another version (``0,6``,
@@ -16,19 +16,20 @@ from collections.abc import Callable
 
 from PyQt6.QtCore import QByteArray, QSettings
 
-from emotion_app.faces.tracker import MAX_SMOOTHING
+from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ORGANIZATION = "emotion_app"
 APPLICATION = "Emotion Camera"
-DEFAULT_SMOOTHING = 0.6
 
 _CAMERA_NAME = "camera/name"
 _CAMERA_INDEX = "camera/index"
 _SHOW_BARS = "overlay/show_bars"
-_SMOOTHING = "overlay/smoothing"
+_STEADINESS = "overlay/steadiness"
+# Before the steadiness levels the app stored a per-frame EMA factor (0..0.95) here.
+_OLD_SMOOTHING = "overlay/smoothing"
 _VIDEO_DIR = "files/last_video_dir"
 _GEOMETRY = "window/geometry"
 _WEIGHTS = "model/weights"
@@ -95,12 +96,18 @@ class AppSettings:
         self._store.setValue(_SHOW_BARS, bool(value))
 
     @property
-    def smoothing(self) -> float:
-        return self._read(_SMOOTHING, DEFAULT_SMOOTHING, _number(0.0, MAX_SMOOTHING))
+    def steadiness(self) -> str:
+        """A level name of :data:`STEADINESS_LEVELS`; the default for anything else stored."""
+        if not self._store.contains(_STEADINESS) and self._store.contains(_OLD_SMOOTHING):
+            return self._read(_OLD_SMOOTHING, DEFAULT_STEADINESS_LEVEL, _level_for_old_smoothing)
+        return self._read(_STEADINESS, DEFAULT_STEADINESS_LEVEL, _level)
 
-    @smoothing.setter
-    def smoothing(self, value: float) -> None:
-        self._store.setValue(_SMOOTHING, float(value))
+    @steadiness.setter
+    def steadiness(self, level: str) -> None:
+        if level not in STEADINESS_LEVELS:
+            raise ValueError(f"unknown steadiness {level!r}")
+        self._store.setValue(_STEADINESS, level)
+        self._store.remove(_OLD_SMOOTHING)
 
     @property
     def last_video_dir(self) -> str:
@@ -215,19 +222,31 @@ def _whole_number(low: int, high: int) -> Callable[[object], int]:
     return parse
 
 
-def _number(low: float, high: float) -> Callable[[object], float]:
-    def parse(raw: object) -> float:
-        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            raise ValueError(f"not a number in {low}..{high}")
-        value = float(raw)
-        if not (math.isfinite(value) and low <= value <= high):
-            raise ValueError(f"not in {low}..{high}")
-        return value
-
-    return parse
-
-
 def _geometry(raw: object) -> QByteArray:
     if not isinstance(raw, QByteArray):
         raise ValueError("not saved window geometry")
     return raw
+
+
+def _level(raw: object) -> str:
+    level = raw.strip().lower() if isinstance(raw, str) else ""
+    if level not in STEADINESS_LEVELS:
+        raise ValueError(f"not one of {', '.join(STEADINESS_LEVELS)}")
+    return level
+
+
+def _level_for_old_smoothing(raw: object) -> str:
+    """The level nearest an old EMA factor: 0 was "show every frame", the old default 0.6
+    is today's default, the strongest settings were slow."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise ValueError("not an old smoothing factor 0..1")
+    factor = float(raw)
+    if not (math.isfinite(factor) and 0.0 <= factor <= 1.0):
+        raise ValueError("not an old smoothing factor 0..1")
+    if factor < 0.05:
+        return "off"
+    if factor < 0.45:
+        return "low"
+    if factor < 0.8:
+        return "medium"
+    return "high"

@@ -46,7 +46,7 @@ class StreamController(QObject):
     _step_requested = pyqtSignal(int)
     _mirror_requested = pyqtSignal(bool)
     _load_requested = pyqtSignal(object)
-    _smoothing_requested = pyqtSignal(float)
+    _steadiness_requested = pyqtSignal(str)
     _record_requested = pyqtSignal(object, float)
     _record_stop_requested = pyqtSignal()
     _bars_requested = pyqtSignal(bool)
@@ -80,7 +80,7 @@ class StreamController(QObject):
         self._step_requested.connect(self.capture.step)
         self._mirror_requested.connect(self.capture.set_mirror)
         self._load_requested.connect(self.inference.load_weights)
-        self._smoothing_requested.connect(self.inference.set_smoothing)
+        self._steadiness_requested.connect(self.inference.set_steadiness)
         self._record_requested.connect(self.inference.start_recording)
         self._record_stop_requested.connect(self.inference.stop_recording)
         self._bars_requested.connect(self.inference.set_show_bars)
@@ -140,8 +140,9 @@ class StreamController(QObject):
     def load_weights(self, path: Path | None) -> None:
         self._load_requested.emit(path)
 
-    def set_smoothing(self, factor: float) -> None:
-        self._smoothing_requested.emit(float(factor))
+    def set_steadiness(self, level: str) -> None:
+        """A level name of emotion_app.inference.steadiness.STEADINESS_LEVELS."""
+        self._steadiness_requested.emit(str(level))
 
     def start_recording(self, request: RecordingRequest, fps: float) -> None:
         self._record_requested.emit(request, float(fps))

@@ -3,8 +3,10 @@
 Rows go to a temporary file beside the target (flushed per frame) that replaces the
 target on :meth:`FaceCsvWriter.close`; see :mod:`.atomic`.
 
-Columns: frame, time_s, track_id, x, y, w, h, label, confidence, then one probability
-column per class, named after the classifier's labels in output order.
+Columns (documented for users in the README and ``analyze --help``): frame, time_s,
+track_id, x, y, w, h, label, confidence, uncertain, then the shown (smoothed) probability
+of each class, named after the classifier's labels in output order, then the model's raw
+probability of each class for that frame alone, ``raw_<label>``.
 """
 
 from __future__ import annotations
@@ -20,15 +22,22 @@ from collections.abc import Iterable, Sequence
 from ..results import FaceResult
 from .atomic import AtomicOutput, OutputError, check_target, output_error
 
-FIXED_COLUMNS: tuple[str, ...] = ("frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence")
+FIXED_COLUMNS: tuple[str, ...] = ("frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence", "uncertain")
+RAW_PREFIX = "raw_"
 
 
 def probability_columns(labels: Sequence[str]) -> tuple[str, ...]:
-    """Column names for the class probabilities: the labels themselves, unless one
-    collides with a fixed column, in which case all get a ``p_`` prefix."""
-    if any(label in FIXED_COLUMNS for label in labels):
+    """Column names for the shown class probabilities: the labels themselves, unless one
+    collides with a fixed or raw column, in which case all get a ``p_`` prefix."""
+    taken = set(FIXED_COLUMNS) | {RAW_PREFIX + label for label in labels}
+    if any(label in taken for label in labels):
         return tuple(f"p_{label}" for label in labels)
     return tuple(labels)
+
+
+def raw_probability_columns(labels: Sequence[str]) -> tuple[str, ...]:
+    """Column names for the model's raw per-frame probabilities: ``raw_<label>``."""
+    return tuple(RAW_PREFIX + label for label in labels)
 
 
 class FaceCsvWriter:
@@ -43,7 +52,7 @@ class FaceCsvWriter:
             raise ValueError("a CSV needs at least one class label")
         self.path = Path(path)
         self.labels: tuple[str, ...] = tuple(labels)
-        self.columns: tuple[str, ...] = FIXED_COLUMNS + probability_columns(self.labels)
+        self.columns: tuple[str, ...] = FIXED_COLUMNS + probability_columns(self.labels) + raw_probability_columns(self.labels)
         self.rows_written = 0
         self.frames_written = 0
         check_target(self.path, "CSV")
@@ -76,14 +85,15 @@ class FaceCsvWriter:
         time_text = "" if time_s is None or (isinstance(time_s, float) and math.isnan(time_s)) else f"{time_s:.4f}"
         rows = 0
         for face in faces:
-            if len(face.probabilities) != len(self.labels):
+            if len(face.probabilities) != len(self.labels) or len(face.raw_probabilities) != len(self.labels):
                 raise ValueError(
                     f"face has {len(face.probabilities)} probabilities but the CSV has {len(self.labels)} classes"
                 )
             x, y, w, h = face.box
             self._writer.writerow(
-                [int(frame_index), time_text, face.track_id, x, y, w, h, face.label, f"{face.confidence:.5f}"]
+                [int(frame_index), time_text, face.track_id, x, y, w, h, face.label, f"{face.confidence:.5f}", int(face.uncertain)]
                 + [f"{p:.5f}" for p in face.probabilities]
+                + [f"{p:.5f}" for p in face.raw_probabilities]
             )
             rows += 1
         self.rows_written += rows

@@ -1,0 +1,177 @@
+"""What is shown for a tracked face: a steady label, and whether it is uncertain.
+
+The one definition of "what is shown", used by the pipeline and so by the app, its
+recordings and snapshots, and ``analyze``. Per tracked face, from the model's raw
+probabilities and the frames' timestamps:
+
+1. **Time smoothing.** An exponential moving average with a time constant in seconds:
+   a frame ``dt`` seconds after the previous one gets weight ``1 - exp(-dt / tau)``, so
+   the same setting means the same thing at 5 and at 60 frames per second.
+2. **Minimum hold (hysteresis).** The shown label changes only when another class has
+   led the smoothed probabilities, by at least ``switch_margin``, for ``hold_s`` seconds
+   in a row. Talking, blinking and head turns make a face's raw label flicker for a few
+   frames; a real change of expression keeps its lead and is shown about
+   ``0.7 * tau + hold_s`` seconds after it happens.
+3. **Honest uncertainty.** The shown result is marked uncertain when the smoothed
+   probability of the shown label is below ``min_top`` or less than ``min_lead`` ahead of
+   the next class (which includes the shown label no longer leading, while a challenger
+   waits out its hold). The thresholds belong to a model (how peaked its outputs are), so
+   they are read from the weights file's card (``live.uncertain``), with defaults for
+   files that do not say.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Steadiness:
+    """How calm the shown label is; all zero shows every frame's own result."""
+
+    time_constant_s: float = 0.0  # EMA time constant of the probabilities (0 = off)
+    hold_s: float = 0.0  # how long a challenger must lead before the label changes
+    switch_margin: float = 0.0  # by how much (smoothed probability) it must lead
+
+    def __post_init__(self) -> None:
+        for name in ("time_constant_s", "hold_s", "switch_margin"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+                raise ValueError(f"steadiness {name} must be a finite number >= 0, got {value!r}")
+        if self.switch_margin >= 1:
+            raise ValueError(f"steadiness switch_margin must be below 1, got {self.switch_margin}")
+
+    @property
+    def is_off(self) -> bool:
+        return self.time_constant_s == 0 and self.hold_s == 0 and self.switch_margin == 0
+
+
+# The settings a user picks from (the app's Steadiness control, ``analyze --steadiness``).
+# Chosen with scripts/live_quality.py on real footage; the figures are in the README.
+STEADINESS_LEVELS: dict[str, Steadiness] = {
+    "off": Steadiness(),
+    "low": Steadiness(time_constant_s=0.08, hold_s=0.15, switch_margin=0.05),
+    "medium": Steadiness(time_constant_s=0.15, hold_s=0.3, switch_margin=0.05),
+    "high": Steadiness(time_constant_s=0.3, hold_s=0.6, switch_margin=0.1),
+}
+DEFAULT_STEADINESS_LEVEL = "medium"
+DEFAULT_STEADINESS = STEADINESS_LEVELS[DEFAULT_STEADINESS_LEVEL]
+
+
+def steadiness_level(name: str) -> Steadiness:
+    """The steadiness of a level name; ValueError naming the choices for anything else."""
+    try:
+        return STEADINESS_LEVELS[str(name).strip().lower()]
+    except KeyError:
+        raise ValueError(f"unknown steadiness {name!r}; choose one of {', '.join(STEADINESS_LEVELS)}") from None
+
+
+@dataclass(frozen=True)
+class UncertaintyRule:
+    """A shown label is uncertain when its (smoothed) probability is below ``min_top``
+    or less than ``min_lead`` ahead of the next class."""
+
+    min_top: float = 0.5
+    min_lead: float = 0.15
+
+    def __post_init__(self) -> None:
+        for name in ("min_top", "min_lead"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
+                raise ValueError(f"uncertainty {name} must be between 0 and 1, got {value!r}")
+
+    @classmethod
+    def from_live(cls, live: Mapping[str, Any] | None) -> UncertaintyRule:
+        """The rule a weights card's ``live`` section states (``{"uncertain": {"min_top": p,
+        "min_lead": d}}``); the defaults where it states none. ValueError for a malformed one."""
+        section = (live or {}).get("uncertain")
+        if section is None:
+            return cls()
+        if not isinstance(section, Mapping):
+            raise ValueError(f"live.uncertain must be a JSON object, got {section!r:.100}")
+        default = cls()
+        return cls(section.get("min_top", default.min_top), section.get("min_lead", default.min_lead))
+
+    def is_uncertain(self, probabilities: np.ndarray, shown: int) -> bool:
+        top = float(probabilities[shown])
+        others = np.delete(probabilities, shown)
+        lead = top - float(others.max()) if others.size else top
+        return top < self.min_top or lead < self.min_lead
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What is shown for one face in one frame."""
+
+    smoothed: np.ndarray  # float32, sums to 1
+    label_index: int  # index of the shown label
+    uncertain: bool
+
+
+class _TrackState:
+    __slots__ = ("smoothed", "time_s", "shown", "challenger", "challenger_since")
+
+    def __init__(self, probabilities: np.ndarray, time_s: float) -> None:
+        self.smoothed = probabilities
+        self.time_s = time_s
+        self.shown = int(np.argmax(probabilities))
+        self.challenger = -1
+        self.challenger_since = time_s
+
+
+class LabelSteadier:
+    """Turns each tracked face's raw probabilities into what is shown (see module notes).
+
+    Holds per-track state: drive it with one face's frames in time order, call
+    :meth:`keep_only` with the tracks still alive, :meth:`reset` for a new video.
+    ``steadiness`` may be replaced at any time (a plain attribute: safe to set from
+    another thread between frames).
+    """
+
+    def __init__(self, steadiness: Steadiness = DEFAULT_STEADINESS, uncertainty: UncertaintyRule | None = None) -> None:
+        self.steadiness = steadiness
+        self.uncertainty = uncertainty or UncertaintyRule()
+        self._tracks: dict[int, _TrackState] = {}
+
+    def reset(self) -> None:
+        self._tracks.clear()
+
+    def keep_only(self, track_ids: Iterable[int]) -> None:
+        alive = set(track_ids)
+        for track_id in [t for t in self._tracks if t not in alive]:
+            del self._tracks[track_id]
+
+    def update(self, track_id: int, raw: np.ndarray, time_s: float) -> Shown:
+        """What to show for ``track_id`` given its raw probabilities at ``time_s`` seconds."""
+        fresh = np.asarray(raw, dtype=np.float32)
+        steadiness = self.steadiness  # read once: the GUI may swap it mid-frame
+        state = self._tracks.get(track_id)
+        if state is None or state.smoothed.shape != fresh.shape or time_s < state.time_s:
+            # A new face, another model, or time ran backwards (a seek or a new stream).
+            state = self._tracks[track_id] = _TrackState(fresh.copy(), time_s)
+            return Shown(state.smoothed.copy(), state.shown, self.uncertainty.is_uncertain(state.smoothed, state.shown))
+        dt = time_s - state.time_s
+        state.time_s = time_s
+        tau = steadiness.time_constant_s
+        if tau > 0:
+            weight = 1.0 - math.exp(-dt / tau)
+            blended = state.smoothed + np.float32(weight) * (fresh - state.smoothed)
+            state.smoothed = (blended / max(float(blended.sum()), 1e-12)).astype(np.float32)
+        else:
+            state.smoothed = fresh.copy()
+        smoothed = state.smoothed
+        leader = int(np.argmax(smoothed))
+        if leader == state.shown or smoothed[leader] - smoothed[state.shown] < steadiness.switch_margin:
+            state.challenger = -1
+        else:
+            if leader != state.challenger:
+                state.challenger, state.challenger_since = leader, time_s
+            # The frame that starts a lead counts as time 0 of it: with hold 0 it switches at once.
+            if time_s - state.challenger_since >= steadiness.hold_s:
+                state.shown, state.challenger = leader, -1
+        return Shown(smoothed.copy(), state.shown, self.uncertainty.is_uncertain(smoothed, state.shown))

@@ -1,0 +1,229 @@
+"""What is shown for a tracked face: time smoothing, minimum hold, uncertainty.
+
+Synthetic probability streams at 10 and 30 fps: a flickering face keeps its label, a real
+change is shown within the promised time at either rate.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion_app.inference.steadiness import (
+    DEFAULT_STEADINESS,
+    DEFAULT_STEADINESS_LEVEL,
+    STEADINESS_LEVELS,
+    LabelSteadier,
+    Steadiness,
+    UncertaintyRule,
+    steadiness_level,
+)
+from emotion_app.pipeline import EmotionPipeline
+
+HAPPY, NEUTRAL, SAD = 0, 1, 2
+
+
+def confident(index: int, p: float = 0.85, classes: int = 3) -> np.ndarray:
+    probabilities = np.full(classes, (1.0 - p) / (classes - 1), np.float32)
+    probabilities[index] = p
+    return probabilities
+
+
+def promised_delay(steadiness: Steadiness) -> float:
+    """Seconds from a clean switch between two confident classes to the label following:
+    for the 0.85-vs-0.075 streams below, the smoothed challenger leads by the margin once
+    ``exp(-t / tau) <= 0.5 - margin / 1.55``,
+    then leads for the hold."""
+    return steadiness.time_constant_s * math.log(1.0 / (0.5 - steadiness.switch_margin / 1.55)) + steadiness.hold_s
+
+
+def run(steadier: LabelSteadier, stream: list[np.ndarray], fps: float, track_id: int = 1) -> list[int]:
+    return [steadier.update(track_id, p, i / fps).label_index for i, p in enumerate(stream)]
+
+
+@pytest.mark.parametrize("fps", [10.0, 30.0])
+def test_a_flickering_face_keeps_its_label(fps: float) -> None:
+    # Happy throughout, but every 4th frame (10 fps: every 0.4 s) one frame reads sad, and
+    # twice a run of frames lasting 0.1 s reads neutral: what talking does to raw labels.
+    frames = int(6 * fps)
+    stream = [confident(HAPPY) for _ in range(frames)]
+    for i in range(3, frames, 4):
+        stream[i] = confident(SAD, 0.7)
+    for start in (int(2 * fps), int(4 * fps)):
+        for i in range(start, start + max(1, int(0.1 * fps))):
+            stream[i] = confident(NEUTRAL, 0.8)
+    raw_changes = sum(int(np.argmax(a)) != int(np.argmax(b)) for a, b in zip(stream, stream[1:]))
+    assert raw_changes >= 10
+    shown = run(LabelSteadier(DEFAULT_STEADINESS), stream, fps)
+    assert shown == [HAPPY] * frames
+
+
+@pytest.mark.parametrize("fps", [10.0, 30.0])
+@pytest.mark.parametrize("level", ["low", "medium", "high"])
+def test_a_real_change_is_shown_within_the_promised_time(fps: float, level: str) -> None:
+    steadiness = STEADINESS_LEVELS[level]
+    change_at = 2.0
+    frames = int(5 * fps)
+    stream = [confident(NEUTRAL if i / fps < change_at else HAPPY) for i in range(frames)]
+    shown = run(LabelSteadier(steadiness), stream, fps)
+    first_happy = next(i for i, label in enumerate(shown) if label == HAPPY)
+    delay = first_happy / fps - change_at
+    # Within one frame of the promised delay, at either rate; never before the change.
+    assert 0.0 < delay <= promised_delay(steadiness) + 1.0 / fps + 1e-6
+    assert delay <= 0.9  # the issue's "within about half a second to one second", even at high
+    assert shown[first_happy:] == [HAPPY] * (frames - first_happy)  # and it stays
+
+
+def test_the_same_setting_means_the_same_time_at_10_and_30_fps() -> None:
+    delays = []
+    for fps in (10.0, 30.0):
+        stream = [confident(NEUTRAL if i < 2 * fps else HAPPY) for i in range(int(4 * fps))]
+        shown = run(LabelSteadier(STEADINESS_LEVELS["medium"]), stream, fps)
+        delays.append(shown.index(HAPPY) / fps - 2.0)
+    assert abs(delays[0] - delays[1]) <= 0.1 + 1e-6  # a frame at 10 fps, not 3x apart
+
+
+def test_the_time_constant_is_in_seconds() -> None:
+    steadier = LabelSteadier(Steadiness(time_constant_s=0.5))
+    steadier.update(1, np.array([1.0, 0.0], np.float32), 10.0)
+    # 0.5 s later, whether that was 1 frame or many, the new class has 1 - 1/e of the weight.
+    one_step = steadier.update(1, np.array([0.0, 1.0], np.float32), 10.5).smoothed
+    assert one_step[1] == pytest.approx(1.0 - math.exp(-1.0), abs=1e-5)
+    steadier = LabelSteadier(Steadiness(time_constant_s=0.5))
+    steadier.update(1, np.array([1.0, 0.0], np.float32), 10.0)
+    for i in range(1, 16):
+        many = steadier.update(1, np.array([0.0, 1.0], np.float32), 10.0 + i / 30.0).smoothed
+    assert many[1] == pytest.approx(1.0 - math.exp(-1.0), abs=1e-4)
+
+
+def test_off_shows_every_frame_and_tracks_are_independent() -> None:
+    steadier = LabelSteadier(STEADINESS_LEVELS["off"])
+    assert steadier.update(1, confident(HAPPY), 0.0).label_index == HAPPY
+    assert steadier.update(2, confident(SAD), 0.0).label_index == SAD
+    shown = steadier.update(1, confident(NEUTRAL), 0.033)
+    assert shown.label_index == NEUTRAL
+    np.testing.assert_allclose(shown.smoothed, confident(NEUTRAL))
+    assert steadier.update(2, confident(SAD), 0.033).label_index == SAD
+
+
+def test_time_running_backwards_starts_the_face_afresh() -> None:
+    steadier = LabelSteadier(STEADINESS_LEVELS["high"])
+    for i in range(30):
+        steadier.update(1, confident(HAPPY), i / 30.0)
+    # A seek back in a video: the first frame after it is shown as it is.
+    assert steadier.update(1, confident(SAD), 0.1).label_index == SAD
+
+
+def test_keep_only_and_reset_forget_faces() -> None:
+    steadier = LabelSteadier(STEADINESS_LEVELS["high"])
+    steadier.update(1, confident(HAPPY), 0.0)
+    steadier.update(2, confident(HAPPY), 0.0)
+    steadier.keep_only([2])
+    assert steadier.update(1, confident(SAD), 0.05).label_index == SAD  # a new face
+    assert steadier.update(2, confident(SAD), 0.05).label_index == HAPPY  # still held
+    steadier.reset()
+    assert steadier.update(2, confident(SAD), 0.1).label_index == SAD
+
+
+def test_uncertain_when_weak_or_tied_or_waiting_out_a_hold() -> None:
+    rule = UncertaintyRule(min_top=0.5, min_lead=0.15)
+    assert not rule.is_uncertain(np.array([0.8, 0.1, 0.1]), 0)
+    assert rule.is_uncertain(np.array([0.45, 0.3, 0.25]), 0)  # weak
+    assert rule.is_uncertain(np.array([0.52, 0.44, 0.04]), 0)  # near tie
+    assert rule.is_uncertain(np.array([0.3, 0.6, 0.1]), 0)  # another class leads
+    steadier = LabelSteadier(Steadiness(hold_s=0.5), rule)
+    assert not steadier.update(1, confident(HAPPY), 0.0).uncertain
+    waiting = steadier.update(1, confident(SAD), 0.1)
+    assert waiting.label_index == HAPPY and waiting.uncertain  # the held label is shown as doubtful
+
+
+def test_uncertainty_rule_from_a_card() -> None:
+    assert UncertaintyRule.from_live({}) == UncertaintyRule()
+    assert UncertaintyRule.from_live({"uncertain": {"min_top": 0.4, "min_lead": 0.1, "chosen_on": "x"}}) == UncertaintyRule(0.4, 0.1)
+    for bad in ({"uncertain": 3}, {"uncertain": {"min_top": 2.0}}, {"uncertain": {"min_lead": "high"}}):
+        with pytest.raises(ValueError):
+            UncertaintyRule.from_live(bad)
+
+
+@pytest.mark.parametrize("bad", [dict(time_constant_s=-1.0), dict(hold_s=float("nan")), dict(switch_margin=1.0), dict(hold_s=True)])
+def test_bad_steadiness_is_rejected(bad: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        Steadiness(**bad)
+
+
+def test_levels_by_name() -> None:
+    assert steadiness_level(" Medium ") == STEADINESS_LEVELS["medium"]
+    assert steadiness_level("off").is_off
+    with pytest.raises(ValueError, match="off, low, medium, high"):
+        steadiness_level("max")
+
+
+def _lfw_face_frame(index: int) -> np.ndarray:
+    """A real face from scikit-image's LFW sample, enlarged to a webcam-like 150 px, on a plain frame."""
+    from skimage import data
+
+    from emotion_app.samples import background
+
+    face = cv2.resize((data.lfw_subset()[index] * 255).astype(np.uint8), (150, 150), interpolation=cv2.INTER_CUBIC)
+    frame = background(320, 240)
+    frame[40:190, 80:230] = face[:, :, None]
+    return frame
+
+
+def _two_differently_read_faces(pipeline: EmotionPipeline, folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Two real faces the shipped model reads confidently as two different classes, as
+    they come out of a video file (compression must not lose them)."""
+    from emotion_app.samples import read_video, write_video
+
+    candidates = read_video(write_video(folder / "candidates.avi", [_lfw_face_frame(i) for i in range(24)]))
+    readings = []
+    for frame in candidates:
+        pipeline.reset()
+        faces = pipeline.process(frame, 0.0)
+        if len(faces) == 1 and faces[0].confidence >= 0.6:
+            for other_frame, label in readings:
+                if label != faces[0].label:
+                    return other_frame, frame
+            readings.append((frame, faces[0].label))
+    raise AssertionError("no two faces read differently")
+
+
+def test_the_pipeline_on_a_video_whose_expression_changes(tmp_path: Path) -> None:
+    from emotion_app import EmotionClassifier, FaceDetector
+
+    from emotion_app.samples import read_video, write_video
+
+    classifier = EmotionClassifier.load()
+    first, second = _two_differently_read_faces(EmotionPipeline(FaceDetector(), classifier, steadiness="off", tracking=False), tmp_path)
+    fps = 10.0
+    # 3 s of the first face with the second flashing in every 4th frame (a flicker), then 3 s of the second.
+    frames = [second if i % 4 == 3 else first for i in range(30)] + [second] * 30
+    video = read_video(write_video(tmp_path / "change.avi", frames, fps))
+    assert len(video) == 60
+
+    def labels(steadiness: str) -> tuple[list[str], list[int]]:
+        # A full detection every frame: swapping two people in place is not what the
+        # tracker's template following is for, and this test is about the labels.
+        pipeline = EmotionPipeline(FaceDetector(), classifier, steadiness=steadiness, tracking=False)
+        shown, ids = [], []
+        for i, frame in enumerate(video):
+            (face,) = pipeline.process(frame, i / fps)
+            shown.append(face.label)
+            ids.append(face.track_id)
+        return shown, ids
+
+    raw, _ = labels("off")
+    before, after = raw[0], raw[-1]
+    assert before != after and raw[3] == after  # the flashes do read as the other class
+    assert sum(a != b for a, b in zip(raw, raw[1:])) >= 10
+    steady, ids = labels(DEFAULT_STEADINESS_LEVEL)
+    assert len(set(ids)) == 1  # one face throughout
+    assert steady[:30] == [before] * 30  # the flicker stays put
+    switched = steady.index(after)
+    delay = (switched - 30) / fps
+    assert 0 <= delay <= promised_delay(DEFAULT_STEADINESS) + 1 / fps + 1e-6
+    assert steady[switched:] == [after] * (60 - switched)
