@@ -1,0 +1,108 @@
+"""A second opinion on a cascade find: is there really a face in this box?
+
+The frontal-face cascade, searched finely enough to find 24 px faces, also fires on
+hair, letters of a cartoon title or a whole upper body. :class:`FaceCheck` looks at a
+find again with evidence the detection did not use:
+
+* OpenCV's ``haarcascade_frontalface_alt2``, a cascade trained apart from the default
+  one, must fire on windows of about the same size and place as the box, a few times;
+* the default cascade, run with no grouping over a fine grid of positions and sizes
+  around the box, must fire there many times (a face gathers dozens of raw windows
+  across positions and scales, most false finds only a handful).
+
+Both counts are of raw windows (no grouping) centred near the box's centre.
+
+Both are run on the box and a margin around it, resized so the face is
+:data:`CHECK_SIDE` pixels: a fixed cost (about a millisecond) whatever the face's size.
+The thresholds were chosen on candidates from the real clips with hand-made truth
+(``python -m scripts.face_check_data``, figures in the README): the eye cascade, the
+obvious alternative, misses closed eyes and sunglasses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..preprocessing import Box
+from .detector import FRONTAL_FACE_CASCADE, OPENCV_FIX, OpenCVSetupError, check_opencv
+
+SECOND_CASCADE = "haarcascade_frontalface_alt2.xml"
+# The face is resized to this side before checking: the cascades' 20-24 px window then
+# meets it at a few scales, and the patch stays small.
+CHECK_SIDE = 72
+# Margin around the box, a fraction of its side: a find's box may sit a few pixels off.
+CHECK_MARGIN = 1.0 / 3.0
+# Sizes searched in the check, as factors of CHECK_SIDE, and how far from the box's
+# centre (a fraction of CHECK_SIDE) a window's centre may be to count.
+SIZE_LOW, SIZE_HIGH = 0.7, 1.4
+CENTRE_TOLERANCE = 0.25
+# Raw windows needed around a face (see the module notes): faces gather dozens of each;
+# of the false finds on the real clips and scikit-image's cell micrograph, none reaches
+# both. The sunglasses face of the group photo is the closest call (3 and 9).
+MIN_SECOND_WINDOWS = 3
+MIN_RAW_WINDOWS = 8
+
+
+class FaceCheck:
+    """Checks cascade finds with a second cascade and the default cascade's raw windows.
+
+    Not safe to use from two threads at once (the cascades keep scratch buffers).
+    """
+
+    def __init__(self) -> None:
+        folder = Path(check_opencv()).parent
+        self.second = _load(folder / SECOND_CASCADE)
+        self.default = _load(folder / FRONTAL_FACE_CASCADE)
+
+    def evidence(self, gray: np.ndarray, box: Box) -> tuple[int, int]:
+        """(raw second-cascade windows, raw default windows) centred on ``box`` in ``gray``."""
+        height, width = gray.shape[:2]
+        x, y, w, h = (int(v) for v in box)
+        side = max(w, h)
+        if side < 2:
+            return 0, 0
+        margin = int(round(side * CHECK_MARGIN))
+        x0, y0, x1, y1 = x - margin, y - margin, x + w + margin, y + h + margin
+        # A face at the frame's edge gets its missing margin by replication: the cascades
+        # then see it framed as they see any other face.
+        pad = (max(0, -y0), max(0, y1 - height), max(0, -x0), max(0, x1 - width))
+        region = gray[max(0, y0) : min(height, y1), max(0, x0) : min(width, x1)]
+        if region.shape[0] < 2 or region.shape[1] < 2:
+            return 0, 0
+        if any(pad):
+            region = cv2.copyMakeBorder(region, *pad, cv2.BORDER_REPLICATE)
+        factor = CHECK_SIDE / side
+        size = (max(1, int(round((x1 - x0) * factor))), max(1, int(round((y1 - y0) * factor))))
+        # Bilinear, as the cascades' own pyramids, also when shrinking: area averaging
+        # smooths a face enough to cost windows (the sunglasses face of the group photo
+        # gathers 9 raw windows bilinear, 5 area-averaged).
+        patch = cv2.resize(region, size, interpolation=cv2.INTER_LINEAR)
+        centre = ((x + w / 2 - x0) * factor, (y + h / 2 - y0) * factor)
+        low, high = int(CHECK_SIDE * SIZE_LOW), int(CHECK_SIDE * SIZE_HIGH)
+        second = self.second.detectMultiScale(patch, 1.05, 0, minSize=(low, low), maxSize=(high, high))
+        raw = self.default.detectMultiScale(patch, 1.05, 0, minSize=(low, low), maxSize=(high, high))
+        return _centred(second, centre), _centred(raw, centre)
+
+    def __call__(self, gray: np.ndarray, box: Box) -> bool:
+        """Whether ``box`` in ``gray`` (uint8 2-D) holds a face by both checks."""
+        second, raw = self.evidence(gray, box)
+        return second >= MIN_SECOND_WINDOWS and raw >= MIN_RAW_WINDOWS
+
+
+def _centred(found: object, centre: tuple[float, float]) -> int:
+    tolerance = CENTRE_TOLERANCE * CHECK_SIDE
+    count = 0
+    for fx, fy, fw, fh in np.asarray(found).reshape(-1, 4):
+        if abs(fx + fw / 2 - centre[0]) <= tolerance and abs(fy + fh / 2 - centre[1]) <= tolerance:
+            count += 1
+    return count
+
+
+def _load(path: Path) -> cv2.CascadeClassifier:
+    cascade = cv2.CascadeClassifier(str(path))
+    if cascade.empty():
+        raise OpenCVSetupError(f"OpenCV could not load the cascade {path}; {OPENCV_FIX}")
+    return cascade

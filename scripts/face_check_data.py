@@ -1,0 +1,129 @@
+"""The data behind the face check (emotion_app/faces/face_check.py): how it treats real finds.
+
+    python -m scripts.face_check_data [--clips ../shared/data/real-clips] [--every 3]
+
+Runs the frontal-face cascade as finely as the app's small-face search (24 px, 3
+neighbours) on every ``--every``-th frame inside the truth ranges of the real clips,
+at the clips' own size and shrunk to 1/2 and 1/3.3 (smaller faces, other false finds),
+plus the group photo shrunk so its faces are 24-40 px. A find is a face when it
+overlaps (IoU > 0.3) a reference face: the cascade's own strict find (5 neighbours,
+48 px up, full size) in frames whose truth has faces, and in the group photo also the
+fifth face (sunglasses) that the strict search misses, boxed by hand. Frames whose
+truth says no face have no reference: all their finds are false.
+
+Also scikit-image's cell micrograph (no face; the cascade fires on it at default settings,
+and the tests use it) at 1x, 0.75x and 0.5x. Prints, for the check and for alternatives (each cue alone, the eye cascade), the share
+of face finds that pass and how many false finds pass. The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import cv2
+import numpy as np
+
+from emotion_app.faces.detector import load_frontal_face_cascade
+from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck
+from emotion_app.faces.geometry import iou
+from scripts.face_quality import DEFAULT_CLIPS, read_truth, truth_at
+
+# The group photo's fifth face (sunglasses, head tilted), which the strict search misses.
+HAND_BOXED = {"multi_face.jpg": [(209, 68, 110, 110)]}
+
+
+def frames(path: Path) -> Iterator[tuple[int, np.ndarray]]:
+    if path.suffix.lower() in {".jpg", ".jpeg", ".png"}:
+        image = cv2.imread(str(path))
+        if image is not None:
+            yield 0, image
+        return
+    capture = cv2.VideoCapture(str(path))
+    index = 0
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        yield index, frame
+        index += 1
+    capture.release()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
+    parser.add_argument("--every", type=int, default=3, help="use every N-th frame (default 3)")
+    args = parser.parse_args(argv)
+    truth = read_truth(args.clips / "truth.csv")
+    cascade = load_frontal_face_cascade()
+    eyes = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / "haarcascade_eye.xml"))
+    check = FaceCheck()
+    rows: list[dict[str, Any]] = []
+    for name, ranges in truth.items():
+        still = name.lower().endswith(".jpg")
+        scales = (1.0, 0.4, 0.32, 0.24) if still else (1.0, 0.5, 0.3)
+        for index, frame in frames(args.clips / name):
+            faces = truth_at(ranges, index)
+            if index % args.every or faces is None:
+                continue
+            gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+            reference: list[tuple[float, ...]] = []
+            if faces:
+                reference = [tuple(b) for b in np.asarray(cascade.detectMultiScale(gray, 1.1, 5, minSize=(48, 48))).reshape(-1, 4)]
+                reference += HAND_BOXED.get(name, [])
+            for scale in scales:
+                small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+                for box in np.asarray(cascade.detectMultiScale(small, 1.1, 3, minSize=(24, 24))).reshape(-1, 4):
+                    box = tuple(int(v) for v in box)
+                    full = tuple(v / scale for v in box)
+                    second, raw = check.evidence(small, box)
+                    x, y, w, h = box
+                    upper = cv2.resize(small[y : y + h, x : x + w], (120, 120), interpolation=cv2.INTER_LINEAR)[:72]
+                    rows.append({
+                        "file": name, "frame": index, "scale": scale, "side": w,
+                        "face": any(iou(full, ref) > 0.3 for ref in reference),
+                        "second": second, "raw": raw,
+                        "eyes": len(eyes.detectMultiScale(upper, 1.1, 3, minSize=(18, 18), maxSize=(50, 50))),
+                        "check": check(small, box),
+                    })
+    from skimage import data
+
+    cells = np.ascontiguousarray(data.cell(), dtype=np.uint8)
+    for scale in (1.0, 0.75, 0.5):
+        small = cells if scale == 1.0 else cv2.resize(cells, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        for box in np.asarray(cascade.detectMultiScale(small, 1.1, 3, minSize=(24, 24))).reshape(-1, 4):
+            box = tuple(int(v) for v in box)
+            second, raw = check.evidence(small, box)
+            rows.append({"file": "skimage cell", "frame": 0, "scale": scale, "side": box[2], "face": False,
+                         "second": second, "raw": raw, "eyes": 0, "check": check(small, box)})
+    rules = {
+        "face check (both window counts)": lambda r: r["check"],
+        f"second-cascade windows >= {MIN_SECOND_WINDOWS} alone": lambda r: r["second"] >= MIN_SECOND_WINDOWS,
+        f"raw windows >= {MIN_RAW_WINDOWS} alone": lambda r: r["raw"] >= MIN_RAW_WINDOWS,
+        "eye cascade (>= 1 eye in the upper box)": lambda r: r["eyes"] >= 1,
+    }
+    face_rows = [r for r in rows if r["face"]]
+    false_rows = [r for r in rows if not r["face"]]
+    small_faces = [r for r in face_rows if r["side"] < 48]
+    print(f"{len(face_rows)} face finds ({len(small_faces)} under 48 px), {len(false_rows)} false finds")
+    report: dict[str, Any] = {"face_finds": len(face_rows), "small_face_finds": len(small_faces), "false_finds": len(false_rows)}
+    for name, rule in rules.items():
+        passed = sum(bool(rule(r)) for r in face_rows)
+        small = sum(bool(rule(r)) for r in small_faces)
+        false = sum(bool(rule(r)) for r in false_rows)
+        print(f"{name:<46} faces pass {passed}/{len(face_rows)} ({passed / max(1, len(face_rows)):.1%}; under 48 px "
+              f"{small}/{len(small_faces)}), false finds pass {false}/{len(false_rows)}")
+        report[name] = {"faces_pass": passed, "small_faces_pass": small, "false_pass": false}
+    for r in false_rows:
+        print(f"  false find: {r['file']} frame {r['frame']} scale {r['scale']} side {r['side']}: second {r['second']}, "
+              f"raw {r['raw']}, eyes {r['eyes']}, check {'PASS' if r['check'] else 'fail'}")
+    print(json.dumps(report, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
