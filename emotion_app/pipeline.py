@@ -152,11 +152,13 @@ class EmotionPipeline:
     ) -> None:
         self.close()
 
-    def process(self, frame: np.ndarray, time_s: float | None = None) -> list[FaceResult]:
+    def process(self, frame: np.ndarray, time_s: float | None = None, still: bool = False) -> list[FaceResult]:
         """Faces in ``frame`` (gray, BGR or BGRA, any size), left to right; [] if none.
 
         ``time_s``: when the frame was taken, in seconds on any steady clock (a video's
         frame time, a camera's capture time); steadiness is measured in it. None: now.
+        ``still``: ``frame`` is a picture on its own, not part of a video (call
+        :meth:`reset` before it): a face is confirmed in this one frame.
         """
         start = time.perf_counter()
         if time_s is None:
@@ -165,7 +167,7 @@ class EmotionPipeline:
         if frame.size == 0:
             raise ValueError(f"empty frame of shape {frame.shape}")
         gray, scale = detection_gray(frame)
-        tracks = self.tracker.update(gray)
+        tracks = self.tracker.update(gray, still=still)
         detected = time.perf_counter()
         results: list[FaceResult] = []
         classified = 0

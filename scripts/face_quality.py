@@ -62,7 +62,7 @@ def measure(path: Path, ranges: list[tuple[int, int, int]], pipeline: EmotionPip
     frames = truth_frames = right = truth_rows = phantom = missed = 0
     ids: set[int] = set()
     for index, _, frame in media.frames():
-        results = pipeline.process(frame)
+        results = pipeline.process(frame, still=media.kind != "video")
         frames += 1
         ids.update(result.track_id for result in results)
         truth = truth_at(ranges, index)

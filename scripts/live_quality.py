@@ -111,7 +111,7 @@ def run_clip(path: Path, make_pipeline: Callable[[], EmotionPipeline], every: in
             if media.kind != "video":
                 pipeline.reset()
             time_s = time_s if time_s is not None else 0.0
-            faces = pipeline.process(frame, time_s)
+            faces = pipeline.process(frame, time_s, still=media.kind != "video")
             record.times.append(time_s)
             record.frames.append((index, [ShownFace(f.track_id, f.label, f.uncertain, f.raw_probabilities) for f in faces]))
     return record

@@ -51,7 +51,7 @@ def newcomer_video(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tupl
 
 
 def paced_updates(tracker: FaceTracker, frames: list[np.ndarray]) -> tuple[list[list[tuple[int, tuple[int, int, int, int]]]], list[bool], bool]:
-    """Feed gray frames at 30 fps; per frame the (id, box) seen and whether the pass was full."""
+    """Feed gray frames at 30 fps; per frame the (id, box) seen and whether it was scanned inline for new faces."""
     seen, full = [], []
     saw_scan_thread = False
     next_due = time.perf_counter()
@@ -62,7 +62,7 @@ def paced_updates(tracker: FaceTracker, frames: list[np.ndarray]) -> tuple[list[
         next_due += FRAME_PERIOD_S
         tracks = tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
         seen.append([(t.track_id, t.box) for t in tracks])
-        full.append(tracker.last_pass_was_full)
+        full.append(tracker.last_scan != "none")
         saw_scan_thread = saw_scan_thread or bool(scan_threads())
     return seen, full, saw_scan_thread
 
@@ -71,7 +71,7 @@ def test_a_face_that_walks_in_is_found_by_a_background_scan(detector: FaceDetect
     path, first_box, newcomer_box = newcomer_video
     frames = read_video(path)
     assert len(frames) == 40
-    with FaceTracker(detector, full_scan_interval=SCAN_INTERVAL, background_scan=True) as tracker:
+    with FaceTracker(detector, confirm_checks=1, full_scan_interval=SCAN_INTERVAL, background_scan=True) as tracker:
         seen, full, saw_scan_thread = paced_updates(tracker, frames)
     counts = [len(faces) for faces in seen]
     assert counts[:NEWCOMER_FRAME] == [1] * NEWCOMER_FRAME
@@ -84,7 +84,7 @@ def test_a_face_that_walks_in_is_found_by_a_background_scan(detector: FaceDetect
         (first_id, first), (second_id, second) = faces
         assert (first_id, second_id) == (1, 2)
         assert iou(first, first_box) > 0.5 and iou(second, newcomer_box) > 0.5
-    # Only the very first frame (nothing tracked yet) scanned the whole frame inline.
+    # Only the very first frame (nothing tracked yet) was scanned inline.
     assert full[0] and not any(full[1:]), full
     assert saw_scan_thread
     assert not scan_threads(), "leaving the with block ends the scan thread"
@@ -93,7 +93,7 @@ def test_a_face_that_walks_in_is_found_by_a_background_scan(detector: FaceDetect
 def test_the_synchronous_mode_finds_the_same_newcomer_inline(detector: FaceDetector, newcomer_video) -> None:
     path, _, newcomer_box = newcomer_video
     frames = read_video(path)
-    tracker = FaceTracker(detector, full_scan_interval=SCAN_INTERVAL)
+    tracker = FaceTracker(detector, confirm_checks=1, full_scan_interval=SCAN_INTERVAL)
     seen, full, saw_scan_thread = paced_updates(tracker, frames)
     counts = [len(faces) for faces in seen]
     found_at = counts.index(2)
@@ -108,7 +108,7 @@ def test_background_scan_finds_need_confirmation(detector: FaceDetector) -> None
     # only the confirmed real face may become a track.
     frames, face_box = noise_frames_with_face(16)
     assert len(detector.detect_gray(cv2.cvtColor(frames[0], cv2.COLOR_BGR2GRAY), scale_factor=1.2, min_neighbors=0)) > 3
-    with FaceTracker(detector, full_scan_interval=2, discovery=(1.2, 0), background_scan=True) as tracker:
+    with FaceTracker(detector, confirm_checks=1, full_scan_interval=2, discovery=(1.2, 0), background_scan=True) as tracker:
         seen, _, saw_scan_thread = paced_updates(tracker, frames)
     assert saw_scan_thread
     for faces in seen:
@@ -123,7 +123,7 @@ def test_close_ends_the_scan_thread_and_the_pipeline_stays_usable(
     frames = read_video(path)[:12]
     before = set(threading.enumerate())
     # Every due scan runs (none skipped for an unchanged scene): this is about the thread.
-    pipeline = EmotionPipeline(detector, classifier, background_scan=True, full_scan_interval=2, scan_skips=0)
+    pipeline = EmotionPipeline(detector, classifier, confirm_checks=1, background_scan=True, full_scan_interval=2, scan_skips=0)
     threads: set[threading.Thread] = set()
     for frame in frames:
         pipeline.process(frame)
@@ -144,7 +144,7 @@ def test_close_ends_the_scan_thread_and_the_pipeline_stays_usable(
 
 def test_a_tracker_dropped_without_close_still_ends_its_thread(detector: FaceDetector, newcomer_video) -> None:
     path, _, _ = newcomer_video
-    tracker = FaceTracker(detector, full_scan_interval=1, background_scan=True, scan_skips=0)
+    tracker = FaceTracker(detector, confirm_checks=1, full_scan_interval=1, background_scan=True, scan_skips=0)
     for frame in read_video(path)[:3]:
         tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
     threads = scan_threads()
@@ -158,7 +158,7 @@ def test_a_tracker_dropped_without_close_still_ends_its_thread(detector: FaceDet
 def test_reset_drops_a_scan_in_flight(detector: FaceDetector, newcomer_video) -> None:
     path, _, _ = newcomer_video
     frames = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in read_video(path)]
-    with FaceTracker(detector, full_scan_interval=1, background_scan=True) as tracker:
+    with FaceTracker(detector, confirm_checks=1, full_scan_interval=1, background_scan=True) as tracker:
         tracker.update(frames[0])
         tracker.update(frames[10])  # tracked: the scan goes to the background
         assert tracker.background_scan_running
@@ -180,7 +180,7 @@ def test_synchronous_pipeline_is_deterministic_and_starts_no_thread(
     frames = read_video(video.path)
 
     def run() -> list[list[object]]:
-        with EmotionPipeline(detector, classifier, full_scan_interval=3) as pipeline:
+        with EmotionPipeline(detector, classifier, confirm_checks=1, full_scan_interval=3) as pipeline:
             out = []
             for index, frame in enumerate(frames):
                 out.append(pipeline.process(frame, index / 25.0))

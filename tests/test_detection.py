@@ -57,11 +57,13 @@ def test_finds_the_astronaut_in_bgr_bgra_and_gray(detector: FaceDetector, conver
 
 
 def test_detects_at_a_coarse_scale_set_by_the_minimum_face(detector: FaceDetector) -> None:
-    assert detector.detection_scale < 1.0
     assert detector.detection_scale == pytest.approx(detector.coarsest_scale(detector.min_face_size))
-    # A larger minimum face allows a coarser scale; a tiny one needs full resolution.
-    assert FaceDetector(min_face_size=96).detection_scale < detector.detection_scale
+    # A larger minimum face allows a coarser scale; a tiny one (the default 24 px, the
+    # cascade's window) needs full resolution.
+    assert FaceDetector(min_face_size=48).detection_scale < 1.0
+    assert FaceDetector(min_face_size=96).detection_scale < FaceDetector(min_face_size=48).detection_scale
     assert FaceDetector(min_face_size=20).detection_scale == 1.0
+    assert FaceDetector().detection_scale == 1.0
 
 
 @pytest.mark.parametrize("face_size", [56, 80, 140, 200])

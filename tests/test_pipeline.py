@@ -21,7 +21,7 @@ ASTRONAUT_FACE = (177, 66, 95, 95)
 
 @pytest.fixture
 def pipeline(detector: FaceDetector, classifier: EmotionClassifier) -> EmotionPipeline:
-    return EmotionPipeline(detector, classifier)
+    return EmotionPipeline(detector, classifier, confirm_checks=1)
 
 
 def check_result(result: FaceResult, labels: tuple[str, ...]) -> None:
@@ -54,8 +54,8 @@ def test_bgra_and_gray_frames_give_the_same_result(
     detector: FaceDetector, classifier: EmotionClassifier, convert: int
 ) -> None:
     frame = astronaut_bgr()
-    reference = EmotionPipeline(detector, classifier).process(frame)
-    other = EmotionPipeline(detector, classifier).process(cv2.cvtColor(frame, convert))
+    reference = EmotionPipeline(detector, classifier, confirm_checks=1).process(frame)
+    other = EmotionPipeline(detector, classifier, confirm_checks=1).process(cv2.cvtColor(frame, convert))
     assert [r.box for r in other] == [r.box for r in reference]
     np.testing.assert_allclose(other[0].probabilities, reference[0].probabilities, atol=1e-5)
 
@@ -92,7 +92,7 @@ def test_several_faces_share_one_batched_forward_pass(
 
     monkeypatch.setattr(classifier, "predict", counting_predict)
     frames, truth = astronaut_frames(num_frames=1, frame_size=(600, 200), face_size=64, copies=3, motion="static")
-    results = EmotionPipeline(detector, classifier).process(frames[0])
+    results = EmotionPipeline(detector, classifier, confirm_checks=1).process(frames[0])
     assert calls == [3]
     assert len(results) == 3
     assert len({r.track_id for r in results}) == 3
@@ -105,7 +105,7 @@ def test_many_faces(detector: FaceDetector, classifier: EmotionClassifier) -> No
     for row in range(2):
         for column in range(4):
             paste(frame, patch, column * patch.shape[1], row * patch.shape[0])
-    results = EmotionPipeline(detector, classifier).process(frame)
+    results = EmotionPipeline(detector, classifier, confirm_checks=1).process(frame)
     assert len(results) == 8
     for result in results:
         check_result(result, classifier.labels)
@@ -115,21 +115,21 @@ def test_large_and_odd_sized_frames(detector: FaceDetector, classifier: EmotionC
     patch, _ = astronaut_face_patch(420)
     frame = background(1279, 721)  # odd sizes on purpose
     paste(frame, patch, 300, 20)
-    results = EmotionPipeline(detector, classifier).process(frame)
+    results = EmotionPipeline(detector, classifier, confirm_checks=1).process(frame)
     assert len(results) == 1
     assert results[0].box[2] > 300
 
 
 def test_a_face_filling_the_frame(detector: FaceDetector, classifier: EmotionClassifier) -> None:
     image = astronaut_bgr()[40:190, 150:300]  # the face nearly edge to edge
-    results = EmotionPipeline(detector, classifier).process(image)
+    results = EmotionPipeline(detector, classifier, confirm_checks=1).process(image)
     assert len(results) == 1
     check_result(results[0], classifier.labels)
 
 
 def test_track_ids_follow_faces_across_frames(detector: FaceDetector, classifier: EmotionClassifier) -> None:
     frames, truth = astronaut_frames(num_frames=8, frame_size=(480, 240), face_size=64, copies=2, motion="move")
-    pipeline = EmotionPipeline(detector, classifier)
+    pipeline = EmotionPipeline(detector, classifier, confirm_checks=1)
     ids = [[r.track_id for r in pipeline.process(frame)] for frame in frames]
     assert ids == [[1, 2]] * 8
 
@@ -137,12 +137,12 @@ def test_track_ids_follow_faces_across_frames(detector: FaceDetector, classifier
 def test_steadiness_smooths_in_time_and_keeps_raw_probabilities(detector: FaceDetector, classifier: EmotionClassifier) -> None:
     frame = astronaut_bgr()
     darker = (frame * 0.5).astype(np.uint8)  # same face, different crop -> different probabilities
-    raw = EmotionPipeline(detector, classifier, steadiness="off")
+    raw = EmotionPipeline(detector, classifier, confirm_checks=1, steadiness="off")
     raw_first = np.array(raw.process(frame, 0.0)[0].probabilities)
     raw_second = np.array(raw.process(darker, 0.1)[0].probabilities)
     assert not np.allclose(raw_first, raw_second, atol=1e-6)
 
-    steady = EmotionPipeline(detector, classifier, steadiness=Steadiness(time_constant_s=0.2))
+    steady = EmotionPipeline(detector, classifier, confirm_checks=1, steadiness=Steadiness(time_constant_s=0.2))
     np.testing.assert_allclose(steady.process(frame, 0.0)[0].probabilities, raw_first, atol=1e-6)
     second = steady.process(darker, 0.1)[0]  # half a time constant later
     weight = 1.0 - np.exp(-0.1 / 0.2)
@@ -190,7 +190,7 @@ def test_timings_of_the_last_call(pipeline: EmotionPipeline) -> None:
 
 
 def test_without_tracking_every_frame_is_a_full_scan(detector: FaceDetector, classifier: EmotionClassifier) -> None:
-    pipeline = EmotionPipeline(detector, classifier, tracking=False)
+    pipeline = EmotionPipeline(detector, classifier, confirm_checks=1, tracking=False)
     for _ in range(3):
         assert len(pipeline.process(astronaut_bgr())) == 1
         assert pipeline.last_timings.full_scan
@@ -199,7 +199,7 @@ def test_without_tracking_every_frame_is_a_full_scan(detector: FaceDetector, cla
 def test_labels_come_from_the_weights_file(tmp_path: Path, detector: FaceDetector) -> None:
     labels = ("calm", "cheerful", "cross", "startled", "glum", "wary", "bored")
     classifier = EmotionClassifier.load(make_random_weights(tmp_path / "w.safetensors", labels=labels))
-    (result,) = EmotionPipeline(detector, classifier, optimize=False).process(astronaut_bgr())
+    (result,) = EmotionPipeline(detector, classifier, confirm_checks=1, optimize=False).process(astronaut_bgr())
     assert classifier.inference_mode == "eager"
     assert result.label in labels
     assert len(result.probabilities) == 7
@@ -208,7 +208,7 @@ def test_labels_come_from_the_weights_file(tmp_path: Path, detector: FaceDetecto
 def test_the_pipeline_builds_the_fast_runner_by_default(random_weights: Path, detector: FaceDetector) -> None:
     classifier = EmotionClassifier.load(random_weights)
     assert classifier.inference_mode == "eager"
-    EmotionPipeline(detector, classifier)
+    EmotionPipeline(detector, classifier, confirm_checks=1)
     assert classifier.inference_mode in {"int8", "fp32"}
 
 

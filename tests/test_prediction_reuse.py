@@ -68,7 +68,7 @@ def test_unchanged_faces_are_classified_every_fifth_frame(
     detector: FaceDetector, classifier: EmotionClassifier, batches: list[int]
 ) -> None:
     frame, _ = still_faces()
-    pipeline = EmotionPipeline(detector, classifier, reuse_frames=4)
+    pipeline = EmotionPipeline(detector, classifier, confirm_checks=1, reuse_frames=4)
     classified = []
     for _ in range(12):
         results = pipeline.process(frame)
@@ -87,7 +87,7 @@ def test_a_face_whose_expression_changes_is_classified_at_once(
 ) -> None:
     frame, boxes = still_faces()
     changed = open_mouth(frame, boxes[1])
-    pipeline = EmotionPipeline(detector, classifier, reuse_frames=4)
+    pipeline = EmotionPipeline(detector, classifier, confirm_checks=1, reuse_frames=4)
     pipeline.process(frame)
     assert batches == [2]
     results = pipeline.process(changed)
@@ -103,7 +103,7 @@ def test_faces_half_way_to_their_refresh_join_a_pass_that_runs_anyway(
 ) -> None:
     frame, boxes = still_faces()
     changed = open_mouth(frame, boxes[1])
-    pipeline = EmotionPipeline(detector, classifier, reuse_frames=4)
+    pipeline = EmotionPipeline(detector, classifier, confirm_checks=1, reuse_frames=4)
     for _ in range(3):
         pipeline.process(frame)
     assert batches == [2]
@@ -121,8 +121,8 @@ def test_without_reuse_every_face_is_classified_every_frame(
 ) -> None:
     frame, _ = still_faces()
     for pipeline in (
-        EmotionPipeline(detector, classifier, reuse_frames=0),
-        EmotionPipeline(detector, classifier, tracking=False),
+        EmotionPipeline(detector, classifier, confirm_checks=1, reuse_frames=0),
+        EmotionPipeline(detector, classifier, confirm_checks=1, tracking=False),
     ):
         batches.clear()
         for _ in range(4):
@@ -135,7 +135,7 @@ def test_reset_a_new_face_and_a_new_model_are_classified_afresh(
     tmp_path: Path, detector: FaceDetector, classifier: EmotionClassifier, batches: list[int]
 ) -> None:
     frame, _ = still_faces(copies=1)
-    pipeline = EmotionPipeline(detector, classifier, reuse_frames=10, full_scan_interval=3)
+    pipeline = EmotionPipeline(detector, classifier, confirm_checks=1, reuse_frames=10, full_scan_interval=3)
     pipeline.process(frame)
     pipeline.process(frame)
     assert batches == [1]
@@ -159,7 +159,7 @@ def test_steadiness_still_blends_reused_results(detector: FaceDetector, classifi
     frame, boxes = still_faces(copies=1)
     changed = open_mouth(frame, boxes[0])
     tau = 0.1 / np.log(2.0)  # a frame 0.1 s later gets half the weight
-    pipeline = EmotionPipeline(detector, classifier, steadiness=Steadiness(time_constant_s=tau))
+    pipeline = EmotionPipeline(detector, classifier, confirm_checks=1, steadiness=Steadiness(time_constant_s=tau))
     first = np.array(pipeline.process(frame, 0.0)[0].probabilities)
     second = np.array(pipeline.process(frame, 0.1)[0].probabilities)  # reused: the same answer again
     np.testing.assert_allclose(second, first, atol=1e-6)

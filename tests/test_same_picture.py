@@ -78,8 +78,8 @@ def test_analyze_output_is_the_core_renderer_on_its_faces(tmp_path: Path, random
     out = tmp_path / "annotated.png"
     assert main(["analyze", str(image), "--output", str(out), "--weights", str(random_weights)]) == 0
     # The same pipeline as analyze runs, in this process: its faces drawn by the core renderer.
-    pipeline = EmotionPipeline(make_detector(48), load_classifier(random_weights))
-    faces = pipeline.process(frames[0])
+    pipeline = EmotionPipeline(make_detector(), load_classifier(random_weights))
+    faces = pipeline.process(frames[0], still=True)
     assert len(faces) == 2
     expected = draw_results(frames[0], faces, pipeline.classifier.labels, show_bars=True)
     assert np.array_equal(cv2.imread(str(out)), expected)

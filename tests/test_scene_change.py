@@ -48,7 +48,7 @@ def newcomer_frames(arrives_at: int, num_frames: int = 30) -> tuple[list[np.ndar
 
 def test_a_still_scene_skips_due_scans_but_never_more_than_allowed_in_a_row(detector: FaceDetector) -> None:
     frames, _ = newcomer_frames(arrives_at=1000)
-    counts, full = run(FaceTracker(detector, full_scan_interval=INTERVAL, scan_skips=2), frames)
+    counts, full = run(FaceTracker(detector, confirm_checks=1, full_scan_interval=INTERVAL, scan_skips=2), frames)
     assert counts == [1] * len(frames)
     # Frame 0 has nothing tracked; then due scans at 4 and 8 are skipped, 12 runs, ...
     assert [i for i, f in enumerate(full) if f] == [0, 12, 24]
@@ -56,10 +56,10 @@ def test_a_still_scene_skips_due_scans_but_never_more_than_allowed_in_a_row(dete
 
 def test_without_skips_every_due_scan_runs(detector: FaceDetector) -> None:
     frames, _ = newcomer_frames(arrives_at=1000)
-    _, full = run(FaceTracker(detector, full_scan_interval=INTERVAL, scan_skips=0), frames)
+    _, full = run(FaceTracker(detector, confirm_checks=1, full_scan_interval=INTERVAL, scan_skips=0), frames)
     assert [i for i, f in enumerate(full) if f] == list(range(0, len(frames), INTERVAL))
     with pytest.raises(ValueError):
-        FaceTracker(detector, scan_skips=-1)
+        FaceTracker(detector, confirm_checks=1, scan_skips=-1)
 
 
 @pytest.mark.parametrize("arrives_at", [3, 5, 9, 14])
@@ -67,20 +67,20 @@ def test_a_newcomer_is_found_within_the_scan_interval_even_when_scans_were_skipp
     detector: FaceDetector, arrives_at: int
 ) -> None:
     frames, newcomer = newcomer_frames(arrives_at)
-    tracker = FaceTracker(detector, full_scan_interval=INTERVAL, scan_skips=2)
+    tracker = FaceTracker(detector, confirm_checks=1, full_scan_interval=INTERVAL, scan_skips=2)
     found_at = None
     for index, gray in enumerate(frames):
         tracks = tracker.update(gray)
         if len(tracks) == 2 and found_at is None:
             found_at = index
-            assert tracker.last_pass_was_full
+            assert tracker.last_scan != "none", "found by a new-face scan of that very frame"
             assert iou(tracks[1].box, newcomer) > 0.5 and [t.track_id for t in tracks] == [1, 2]
     assert found_at is not None and arrives_at <= found_at <= arrives_at + INTERVAL, found_at
 
 
 def test_moving_tracked_faces_alone_do_not_force_scans(detector: FaceDetector) -> None:
     frames, truth = astronaut_frames(num_frames=40, frame_size=(480, 240), face_size=64, copies=2, motion="move")
-    counts, full = run(FaceTracker(detector, full_scan_interval=INTERVAL, scan_skips=2), to_gray(frames))
+    counts, full = run(FaceTracker(detector, confirm_checks=1, full_scan_interval=INTERVAL, scan_skips=2), to_gray(frames))
     assert counts == [2] * 40
     # Without skips there would be 10 scans; the faces' own motion explains every change.
     assert sum(full) == 4, [i for i, f in enumerate(full) if f]
@@ -90,7 +90,7 @@ def test_a_flickering_scene_is_scanned_as_before(detector: FaceDetector) -> None
     # Auto exposure or a flickering light changes every cell: no skip is safe then.
     frames, _ = newcomer_frames(arrives_at=1000, num_frames=17)
     flickering = [cv2.convertScaleAbs(gray, alpha=1.0, beta=25 * (index % 3)) for index, gray in enumerate(frames)]
-    counts, full = run(FaceTracker(detector, full_scan_interval=INTERVAL, scan_skips=2), flickering)
+    counts, full = run(FaceTracker(detector, confirm_checks=1, full_scan_interval=INTERVAL, scan_skips=2), flickering)
     assert counts == [1] * 17
     assert [i for i, f in enumerate(full) if f] == [0, 4, 8, 12, 16]
 
@@ -118,7 +118,7 @@ def test_the_gate_ignores_changes_around_tracked_faces_only() -> None:
 
 def test_the_background_scan_is_skipped_too(detector: FaceDetector) -> None:
     frames, newcomer = newcomer_frames(arrives_at=12)
-    with FaceTracker(detector, full_scan_interval=INTERVAL, background_scan=True, scan_skips=2) as tracker:
+    with FaceTracker(detector, confirm_checks=1, full_scan_interval=INTERVAL, background_scan=True, scan_skips=2) as tracker:
         started = []
         seen = []
         for gray in frames:

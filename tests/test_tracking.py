@@ -31,7 +31,7 @@ def test_duplicates_are_suppressed_keeping_the_larger_box() -> None:
 
 
 def test_one_moving_face_keeps_one_id(detector: FaceDetector, moving_face_video: VideoTruth) -> None:
-    tracker = FaceTracker(detector)
+    tracker = FaceTracker(detector, confirm_checks=1)
     frames = read_gray_frames(moving_face_video)
     ids_per_frame = []
     for gray, truth in zip(frames, moving_face_video.faces):
@@ -48,13 +48,13 @@ def test_one_moving_face_keeps_one_id(detector: FaceDetector, moving_face_video:
 
 def test_ids_survive_a_short_gap_when_the_face_stays(detector: FaceDetector) -> None:
     frames, truth = astronaut_frames(num_frames=8, frame_size=(320, 240), face_size=70, motion="static", blank_frames=(3, 4))
-    tracker = FaceTracker(detector, max_missed=3)
+    tracker = FaceTracker(detector, confirm_checks=1, max_missed=3)
     ids = [[t.track_id for t in tracker.update(cv2.cvtColor(f, cv2.COLOR_BGR2GRAY))] for f in frames]
     assert ids == [[1], [1], [1], [], [], [1], [1], [1]]
 
 
 def test_two_faces_get_two_stable_ids_left_to_right(detector: FaceDetector, two_faces_video: VideoTruth) -> None:
-    tracker = FaceTracker(detector, max_missed=3)
+    tracker = FaceTracker(detector, confirm_checks=1, max_missed=3)
     frames = read_gray_frames(two_faces_video)
     seen: list[list[int]] = []
     for gray, truth in zip(frames, two_faces_video.faces):
@@ -69,7 +69,7 @@ def test_two_faces_get_two_stable_ids_left_to_right(detector: FaceDetector, two_
 
 
 def test_most_frames_search_locally(detector: FaceDetector, moving_face_video: VideoTruth) -> None:
-    tracker = FaceTracker(detector, full_scan_interval=10)
+    tracker = FaceTracker(detector, confirm_checks=1, full_scan_interval=10)
     full = []
     for gray in read_gray_frames(moving_face_video):
         tracker.update(gray)
@@ -89,7 +89,7 @@ def test_periodic_full_scan_finds_a_face_that_enters(detector: FaceDetector, dis
         if index >= 3:
             paste(frame, patch, 300, 40)  # a second face walks in at frame 3
         frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
-    tracker = FaceTracker(detector, full_scan_interval=4, discovery=discovery)
+    tracker = FaceTracker(detector, confirm_checks=1, full_scan_interval=4, discovery=discovery)
     counts = [len(tracker.update(gray)) for gray in frames]
     assert counts[:3] == [1, 1, 1]
     first_two = counts.index(2)
@@ -99,7 +99,7 @@ def test_periodic_full_scan_finds_a_face_that_enters(detector: FaceDetector, dis
 
 def test_a_face_that_leaves_is_forgotten(detector: FaceDetector) -> None:
     frames, _ = astronaut_frames(num_frames=10, frame_size=(320, 240), face_size=70, motion="static", blank_frames=range(3, 10))
-    tracker = FaceTracker(detector, max_missed=2)
+    tracker = FaceTracker(detector, confirm_checks=1, max_missed=2)
     for frame in frames:
         tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
     assert tracker.tracks == []
@@ -108,7 +108,7 @@ def test_a_face_that_leaves_is_forgotten(detector: FaceDetector) -> None:
 def test_reset_forgets_tracks_and_restarts_ids(detector: FaceDetector) -> None:
     frames, _ = astronaut_frames(num_frames=2, frame_size=(320, 240), face_size=70, motion="static")
     gray = cv2.cvtColor(frames[0], cv2.COLOR_BGR2GRAY)
-    tracker = FaceTracker(detector)
+    tracker = FaceTracker(detector, confirm_checks=1)
     tracker.update(gray)
     tracker.update(np.zeros_like(gray))
     tracker.update(np.zeros_like(gray))
@@ -120,9 +120,9 @@ def test_reset_forgets_tracks_and_restarts_ids(detector: FaceDetector) -> None:
 
 def test_bad_tracker_parameters_are_rejected(detector: FaceDetector) -> None:
     with pytest.raises(ValueError):
-        FaceTracker(detector, full_scan_interval=0)
+        FaceTracker(detector, confirm_checks=1, full_scan_interval=0)
     with pytest.raises(ValueError):
-        FaceTracker(detector, size_range=1.0)
+        FaceTracker(detector, confirm_checks=1, size_range=1.0)
 
 
 def test_discovery_finds_need_confirmation(detector: FaceDetector) -> None:
@@ -131,7 +131,7 @@ def test_discovery_finds_need_confirmation(detector: FaceDetector) -> None:
     frames_bgr, face_box = noise_frames_with_face(9)
     frames = [cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) for frame in frames_bgr]
     assert len(detector.detect_gray(frames[0], scale_factor=1.2, min_neighbors=0)) > 3
-    tracker = FaceTracker(detector, full_scan_interval=2, discovery=(1.2, 0))
+    tracker = FaceTracker(detector, confirm_checks=1, full_scan_interval=2, discovery=(1.2, 0))
     for gray in frames:
         tracks = tracker.update(gray)
         assert [t.track_id for t in tracks] == [1]

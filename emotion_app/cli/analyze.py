@@ -10,6 +10,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from ..faces.detector import DEFAULT_MIN_FACE
 from ..io.csv_export import FaceCsvWriter
 from ..io.session_report import prepare_folder, write_report
 from ..timeline import SessionTimeline
@@ -90,7 +91,8 @@ def add_parser(commands: Any) -> None:
         help=f"how calm each face's label is over time, as in the app (default {DEFAULT_STEADINESS_LEVEL}; "
         "off = every frame's own result)",
     )
-    parser.add_argument("--min-face", type=int, default=48, metavar="PX", help="smallest face side to find, pixels (default 48)")
+    parser.add_argument("--min-face", type=int, default=DEFAULT_MIN_FACE, metavar="PX",
+        help=f"smallest face side to find, pixels (default {DEFAULT_MIN_FACE})")
     parser.add_argument(
         "--progress", action=argparse.BooleanOptionalAction, default=None,
         help=f"progress bar (default: on a terminal, for inputs over {PROGRESS_MIN_FRAMES} frames)",
@@ -141,7 +143,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             with held():  # a stop signal waits for the frame to be in both outputs
                 if media.kind != "video":
                     pipeline.reset()  # independent stills: no tracking across images
-                results = pipeline.process(frame, time_s if time_s is not None else 0.0)
+                results = pipeline.process(frame, time_s if time_s is not None else 0.0, still=media.kind != "video")
                 frames += 1
                 faces += len(results)
                 frames_with_face += bool(results)

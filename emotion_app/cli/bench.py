@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from ..inference.classifier import EmotionClassifier
-from ..faces.detector import OpenCVSetupError, full_frame_baseline_detector
+from ..faces.detector import DEFAULT_MIN_FACE, OpenCVSetupError, full_frame_baseline_detector
 from ..inference.calibration import synthetic_calibration_faces
 from ..inference.runners import describe
 from ..io.overlay import draw_results
@@ -58,9 +58,8 @@ def add_parser(commands: Any) -> None:
     add_threads_argument(parser)
     parser.add_argument("--json", action="store_true", help="also print all figures as one JSON object (last line)")
     parser.add_argument("--frames", type=int, default=0, metavar="N", help="stop after N frames (default: all)")
-    parser.add_argument(
-        "--min-face", type=int, default=48, metavar="PX", help="pipeline's smallest face side (default 48)"
-    )
+    parser.add_argument("--min-face", type=int, default=DEFAULT_MIN_FACE, metavar="PX",
+        help=f"pipeline's smallest face side (default {DEFAULT_MIN_FACE})")
     parser.add_argument("--no-bars", dest="bars", action="store_false", help="time drawing without the bar charts")
     parser.set_defaults(run=run)
 
@@ -113,7 +112,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         timings["baseline"].append((time.perf_counter() - start) * 1000.0)
 
         start = time.perf_counter()
-        results = pipeline.process(frame)
+        results = pipeline.process(frame, still=media.kind != "video")
         timings["process"].append((time.perf_counter() - start) * 1000.0)
         timings["detect"].append(pipeline.last_timings.detect_ms)
         timings["classify"].append(pipeline.last_timings.classify_ms)

@@ -13,7 +13,7 @@ from types import FrameType
 from collections.abc import Iterator
 
 from ..inference.classifier import EmotionClassifier
-from ..faces.detector import FaceDetector, OpenCVSetupError
+from ..faces.detector import DEFAULT_MIN_FACE, FaceDetector, OpenCVSetupError
 from ..weights import DEFAULT_WEIGHTS_PATH, WeightsError
 
 
@@ -134,7 +134,7 @@ def load_classifier(weights: Path | None, optimize: bool = True) -> EmotionClass
         raise CommandError(f"{exc}{hint}") from exc
 
 
-def make_detector(min_face_size: int = 48) -> FaceDetector:
+def make_detector(min_face_size: int = DEFAULT_MIN_FACE) -> FaceDetector:
     try:
         return FaceDetector(min_face_size=min_face_size)
     except OpenCVSetupError as exc:

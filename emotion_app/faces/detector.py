@@ -26,6 +26,10 @@ DETECTION_SLACK = 1.5
 # Local searches look for a face of known size over a band of side/1.35..side*1.35, so
 # the face itself sits well above the band's minimum: less slack is enough there.
 LOCAL_SEARCH_SLACK = 1.25
+# Smallest face side found by default: the cascade's own window. Faces in a video call's
+# gallery view, a classroom or an audience are 20-40 px; scans for them are affordable
+# because they run over changed regions only (see tracker and scene_gate).
+DEFAULT_MIN_FACE = 24
 
 
 class OpenCVSetupError(RuntimeError):
@@ -80,7 +84,7 @@ class FaceDetector:
         self,
         scale_factor: float = 1.1,
         min_neighbors: int = 5,
-        min_face_size: int = 48,
+        min_face_size: int = DEFAULT_MIN_FACE,
         max_face_size: int | None = None,
         detection_scale: float | None = None,
     ) -> None:

@@ -1,4 +1,4 @@
-"""Face tracks across frames: stable ids, cheap local search.
+"""Face tracks across frames: confirmed faces, stable ids, cheap local search.
 
 (Over 400 lines: one state machine, :class:`FaceTracker`, whose steps share its tracks,
 scan thread and counters; box geometry, the template follower, the detector and the
@@ -7,23 +7,39 @@ scene gate are modules of their own.)
 Full-frame Haar detection is the most expensive step of the app. A face moves little
 between frames, so once found it is looked for only in a small region around where it
 is expected, over a narrow band of sizes, at a coarse scale (a miss is retried there at
-full resolution). A full-frame pass still runs whenever there is nothing to track, when
-the only tracked faces are all lost at once, and periodically for faces that enter;
-the periodic one only hunts newcomers, so it runs with cheaper settings and its finds
-must be confirmed by a normal local search.
+full resolution). New faces are looked for by scans for newcomers (see below); their
+finds are confirmed by a normal local search.
 
-That periodic scan costs several times a local search. With ``background_scan`` it runs
-on a thread of the tracker's own instead of inline: the frame that starts it is not
-delayed, and its finds are confirmed by a local search in the first frame processed
-after it ends. ``cv2.CascadeClassifier.detectMultiScale`` releases the GIL, so the scan
-really runs beside the caller. Results then depend on timing, so batch commands keep the
-default synchronous mode, which is deterministic. Full-frame passes with nothing (left)
-to track stay inline in both modes: no face is being tracked for them to delay, and a
-still image must get its faces in its own frame.
+Shown faces are confirmed faces. The cascade, searched finely enough for 24 px faces,
+also fires on hair, letters or a whole upper body, often in frame after frame. A new
+track is therefore not shown (and gets no id) until the face check
+(:mod:`.face_check`, a second cascade and the default one's raw windows) has passed in
+``confirm_checks`` frames (one for a still picture and in a stream's first frame); it
+is dropped after a few failures. A shown track is checked again every
+:data:`RECHECK_FRAMES` frames and dropped after a few failures in a row, so a box that
+slid onto a collar does not stay. Ids are small integers given in order of
+confirmation; a face lost from view is remembered for :data:`KEEP_LOST_FRAMES` frames,
+and a face confirmed near where it was, at a similar size, gets its id back (a turned
+head, a hand across the face, a missed re-scan).
+
+Scans for newcomers look only where something changed (:mod:`.scene_gate`): a face can
+only enter by changing pixels, so the regions that changed outside the tracked faces
+since they were last scanned are searched (every ``full_scan_interval`` frames while
+faces are tracked, every :data:`EMPTY_SCAN_INTERVAL` frames with none), with a full
+scan when most of the frame changed (a cut, a camera move), every
+``full_scan_interval * (scan_skips + 1)`` frames (for a face a scan missed), and when
+the only face was just lost. That is what makes a fine, 24 px search affordable.
+
+With ``background_scan`` the scans run on a thread of the tracker's own instead of
+inline: the frame that starts one is not delayed, and its finds are confirmed by a
+local search in the first frame processed after it ends. ``detectMultiScale``
+releases the GIL, so the scan really runs beside the caller. Results then depend on
+timing, so batch commands keep the default synchronous mode, which is deterministic.
+A still image, and a stream's first frame, are scanned inline: their faces show at once.
 
 Even a local search costs over a millisecond per face (docs/measurements.md), so a frame
 with three faces spends most of its detection time there. Between local searches a track is therefore followed by
-template matching (:mod:`.following`): a thumbnail of the face, taken where the cascade
+template matching (:mod:`.template`): a thumbnail of the face, taken where the cascade
 last found it, is matched around the predicted position, for a few hundredths of the
 cost. A match only counts when it correlates strongly; otherwise, and every
 ``follow_frames + 1``-th frame regardless, the track gets a cascade search, which
@@ -33,11 +49,6 @@ if that finds nothing does the full local search run. A check that agrees with t
 followed box keeps it (Haar boxes jitter by several pixels; the face's crop, and so its
 classification, should not); one that disagrees brings the cascade's box. Either way
 the thumbnail is taken afresh.
-
-A periodic scan that can find nothing new is skipped (:mod:`.scene_change`): when no
-part of the frame outside the tracked faces has changed since the last scan, no face
-can have entered. A few skips in a row at most, so a face that a scan missed is looked
-for again.
 """
 
 from __future__ import annotations
@@ -53,6 +64,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .detector import LOCAL_SEARCH_SLACK, FaceDetector
+from .face_check import FaceCheck
 from .template import FaceTemplate
 from .geometry import DUPLICATE_IOU, Box, iou, suppress_duplicates
 from .scene_gate import SceneChangeGate
@@ -89,13 +101,37 @@ CONFIRM_NEIGHBORS = 3
 # change of size or place, and the cascade's box is taken.
 STEADY_IOU = 0.75
 
+# Confirmed tracks (see the module notes). A new track is shown once the face check has
+# passed in this many frames, and dropped after this many failures before that.
+CONFIRM_CHECKS = 2
+REJECT_FAILS = 3
+# A shown track is checked again every this many frames, and dropped after this many
+# failed checks in a row (about a second at 30 fps: a hand across the face or a turned
+# head fails a check or two; a box that has slid onto a collar fails every one).
+RECHECK_FRAMES = 10
+DEMOTE_FAILS = 3
+# A confirmed face lost from view is remembered this many frames (2 s at 30 fps); a
+# new face confirmed near where it was, of a similar size, takes its id back.
+KEEP_LOST_FRAMES = 60
+# "Near": centres within this many face sides, plus this many sides per second lost...
+REID_DISTANCE = 1.5
+REID_SIZE_RATIO = 1.6
+# Changed regions (see scene_gate) are scanned with this margin around them, as a
+# fraction of their side, plus half the smallest face's side: a face entering the frame
+# changes its own area, and the cascade needs the whole face inside the region.
+REGION_MARGIN = 0.25
+# With nothing tracked, new faces are looked for every this many frames (a face that
+# enters is shown a frame or two later; the second frame of confirmation needs one
+# anyway): a fine search costs several full-frame baseline passes per frame area.
+EMPTY_SCAN_INTERVAL = 3
+
 
 
 @dataclass
 class Track:
     """One face followed over frames."""
 
-    track_id: int
+    track_id: int  # 0 until confirmed (never shown before); then small integers in order of confirmation
     box: Box  # where it was last detected, frame pixels
     velocity: tuple[float, float] = (0.0, 0.0)  # centre motion per frame, pixels
     missed: int = 0  # frames since it was last detected
@@ -104,6 +140,13 @@ class Track:
     # the frames between cascade searches; None when it cannot be followed.
     template: FaceTemplate | None = field(default=None, repr=False)
     followed: int = 0  # frames in a row found by template matching, not the cascade
+    checks: int = 0  # face checks passed (before confirmation)
+    fails: int = 0  # face checks failed (before confirmation: in all; after: in a row)
+    since_check: int = 0  # frames since the last face check of a confirmed track
+
+    @property
+    def confirmed(self) -> bool:
+        return self.track_id > 0
 
     def predicted_box(self) -> Box:
         """Where the face should be in the next frame, by constant velocity."""
@@ -138,20 +181,22 @@ class Placement(NamedTuple):
 class FaceTracker:
     """Finds faces frame by frame, reusing where they were to search cheaply.
 
-    ``full_scan_interval``: frames between full-frame passes while faces are tracked.
+    ``full_scan_interval``: frames between scans for new faces while faces are tracked.
     ``max_missed``: frames a track survives undetected (keeps its id through a blink
     of the detector). ``search_margin``: local search region beyond the face box, as a
     fraction of its side. ``size_range``: local search covers face sides from
     side/size_range to side*size_range. ``discovery``: (scale factor, min neighbours)
-    of the periodic scan for new faces while others are tracked, or None to use the
-    detector's own; its finds are confirmed by a local search with the detector's own.
-    ``background_scan``: run that periodic scan on a background thread (see the module
+    of the scans for new faces, or None to use the detector's own; their finds are
+    confirmed by a local search with the detector's own.
+    ``background_scan``: run those scans on a background thread (see the module
     notes); the thread is started on first use and ended by :meth:`close`.
     ``follow_frames``: frames in a row a track may be followed by template matching
     (see the module notes) before the cascade must confirm it again; 0 runs the
-    cascade on every track in every frame. ``scan_skips``: due periodic scans that may
-    be skipped in a row when nothing changed outside the tracked faces since the last
-    scan (see :mod:`.scene_change`); 0 never skips one.
+    cascade on every track in every frame. ``scan_skips``: scans of the changed
+    regions only between two full scans (see the module notes); 0 scans the whole
+    frame every time. ``confirm_checks``: passed face checks that show a new face.
+    ``keep_lost_frames``: frames a lost face's id may come back. ``face_check``: the
+    :class:`FaceCheck` to use (default: a new one).
 
     Drive one tracker from one thread at a time.
     """
@@ -168,6 +213,9 @@ class FaceTracker:
         background_scan: bool = False,
         follow_frames: int = 4,
         scan_skips: int = 4,
+        confirm_checks: int = CONFIRM_CHECKS,
+        keep_lost_frames: int = KEEP_LOST_FRAMES,
+        face_check: FaceCheck | None = None,
     ) -> None:
         if full_scan_interval < 1:
             raise ValueError(f"full_scan_interval must be >= 1, got {full_scan_interval}")
@@ -177,6 +225,10 @@ class FaceTracker:
             raise ValueError(f"max_missed must be >= 0, got {max_missed}")
         if size_range <= 1.0:
             raise ValueError(f"size_range must be > 1, got {size_range}")
+        if confirm_checks < 1:
+            raise ValueError(f"confirm_checks must be >= 1, got {confirm_checks}")
+        if keep_lost_frames < 0:
+            raise ValueError(f"keep_lost_frames must be >= 0, got {keep_lost_frames}")
         self.detector = detector
         self.full_scan_interval = int(full_scan_interval)
         self.max_missed = int(max_missed)
@@ -187,15 +239,31 @@ class FaceTracker:
         self.background_scan = bool(background_scan)
         self.follow_frames = int(follow_frames)
         self._scene = SceneChangeGate(max_skips=scan_skips)
+        self.scan_skips = int(scan_skips)
+        self.confirm_checks = int(confirm_checks)
+        self.keep_lost_frames = int(keep_lost_frames)
+        self.face_check = face_check if face_check is not None else FaceCheck()
         self.tracks: list[Track] = []
         self.last_pass_was_full = False
+        # What the last update scanned for new faces inline: "none", "regions" (the parts
+        # that changed) or "full" (background scans are not counted).
+        self.last_scan = "none"
         self._ids = itertools.count(1)
         self._frames_since_full = 0
+        self._frame = 0  # frames processed since reset
+        self._since_full_scan = 0  # frames since the last full-frame new-face scan
+        # Confirmed faces lost from view: (id, last box, frame lost), newest last.
+        self._lost: list[tuple[int, Box, int]] = []
         # Background scans: a cascade of their own (one must not be used by two threads
         # at once), a one-thread executor, and the scan in flight with its frame's shape.
         self._scan_detector: FaceDetector | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._pending: tuple[Future[list[Box]], tuple[int, ...]] | None = None
+
+    @property
+    def shown_tracks(self) -> list[Track]:
+        """The confirmed tracks (those a caller may show), seen this frame or not."""
+        return [track for track in self.tracks if track.confirmed]
 
     def reset(self) -> None:
         """Forget every track (new video source); ids start again at 1."""
@@ -203,6 +271,9 @@ class FaceTracker:
         self.last_pass_was_full = False
         self._ids = itertools.count(1)
         self._frames_since_full = 0
+        self._frame = 0
+        self._since_full_scan = 0
+        self._lost = []
         self._scene.reset()
         # A scan still running belongs to the old source: its finds are never used.
         self._pending = None
@@ -230,8 +301,14 @@ class FaceTracker:
         """Whether a background scan has been started and not yet picked up."""
         return self._pending is not None
 
-    def update(self, gray: np.ndarray) -> list[Track]:
-        """Detect faces in ``gray`` (uint8 2-D) and return the tracks seen in it, left to right."""
+    def update(self, gray: np.ndarray, still: bool = False) -> list[Track]:
+        """Detect faces in ``gray`` (uint8 2-D) and return the confirmed tracks seen in it, left to right.
+
+        ``still``: ``gray`` is a picture on its own (no frames before or after it): the
+        whole frame is searched, and one passed face check confirms a face.
+        """
+        self._frame += 1
+        self._since_full_scan += 1
         detections: list[Box] = []
         placed: list[tuple[Track, Placement]] = []
         just_lost = False
@@ -245,40 +322,171 @@ class FaceTracker:
                 # A coarse local miss is retried at full resolution (as fine as a
                 # full-frame pass) before the face counts as missing in this frame.
                 found = self._search_near(gray, track, fine=True)
-            if not found and track.missed == 0 and track.hits >= 2:
+            if not found and track.missed == 0 and track.confirmed and track.hits >= 2:
                 just_lost = True
             detections.extend(found)
         known = detections + [placement.box for _, placement in placed]
         # An established face lost just now (a jump, a turn) with no other face in view:
         # look everywhere at once rather than show an empty frame. With other faces
-        # found, the lost one gets wider local searches and the next periodic scan.
+        # found, the lost one gets wider local searches and the next new-face scan.
         recover = just_lost and not known
-        periodic = bool(self.tracks) and self._frames_since_full + 1 >= self.full_scan_interval
-        if periodic and not recover and self._pending is None and not self._scene.scan_needed(gray):
-            # Nothing changed outside the tracked faces since the last scan: no face can
-            # have entered. The skip restarts the interval, as a scan would.
-            periodic = False
-            self._frames_since_full = -1  # counted up to 0 below, as after a scan
-        if self.background_scan and self.tracks and not recover:
-            detections.extend(self._background_finds(gray, known, periodic))
-            return self._finish_update(gray, detections, placed)
-        full = recover or not self.tracks or periodic
-        if full and periodic and not recover and self.discovery is not None:
-            # The tracked faces were found locally; this scan only looks for newcomers,
-            # so it may be coarser (fewer pyramid levels and neighbours: about half the
-            # cost). Its finds must be confirmed by a normal local search to count.
-            scale_factor, min_neighbors = self.discovery
-            candidates = self.detector.detect_gray(gray, scale_factor=scale_factor, min_neighbors=min_neighbors)
-            detections.extend(self._confirm_new_faces(gray, candidates, known))
-        elif full:
-            detections.extend(self.detector.detect_gray(gray))
-        if full:
+        interval = self.full_scan_interval if self.tracks else min(self.full_scan_interval, EMPTY_SCAN_INTERVAL)
+        if still or recover or not self._scene.has_reference:
+            plan: list[Box] | None | bool = None  # a full scan, now
+        elif self._frames_since_full + 1 < interval:
+            plan = False  # no new-face scan due
+        else:
+            plan = self._scan_plan(gray)
+        if self.background_scan and not still and self._scene.has_reference:
+            # Every later scan for new faces, even with nothing tracked, runs beside the
+            # frames: a fine scan of a 1280x720 frame costs several frame periods. (The
+            # first frame of a stream is scanned inline: its faces show at once.)
+            detections.extend(self._background_finds(gray, known, plan))
+            return self._confirm(gray, self._finish_update(gray, detections, placed), still)
+        self.last_pass_was_full = plan is None
+        self.last_scan = "full" if plan is None else "none" if plan is False or not plan else "regions"
+        if plan is False:
+            self._frames_since_full += 1
+        elif plan is None:
+            if still or not self.tracks:
+                # Nothing tracked: the detector's own settings find every face of this
+                # frame at once. A still picture is never looked at again: it gets the
+                # discovery's fewer neighbours too (the face check judges each find).
+                neighbours = self.discovery[1] if still and self.discovery is not None else None
+                detections.extend(self.detector.detect_gray(gray, min_neighbors=neighbours))
+            else:
+                # Hunting newcomers only: the cheaper discovery settings, each find
+                # confirmed by a local search.
+                candidates = self._discover(self.detector, gray, None)
+                detections.extend(self._confirm_new_faces(gray, candidates, known))
             self._frames_since_full = 0
+            self._since_full_scan = 0
             self._scene.scanned(gray)
         else:
-            self._frames_since_full += 1
-        self.last_pass_was_full = full
-        return self._finish_update(gray, detections, placed)
+            regions = self._padded(gray, plan)
+            if regions:
+                candidates = self._discover(self.detector, gray, regions)
+                detections.extend(self._confirm_new_faces(gray, candidates, known))
+            self._frames_since_full = 0
+            self._scene.scanned_regions(gray, regions)
+        return self._confirm(gray, self._finish_update(gray, detections, placed), still)
+
+    def _scan_plan(self, gray: np.ndarray) -> list[Box] | None:
+        """What a due new-face scan should cover: the changed regions ([] for none), or None for all."""
+        if self._since_full_scan >= self.full_scan_interval * (self.scan_skips + 1):
+            return None  # now and then a full scan, for faces a scan missed
+        return self._scene.changed_regions(gray)
+
+    def _padded(self, gray: np.ndarray, regions: list[Box]) -> list[Box]:
+        height, width = gray.shape[:2]
+        boxes: list[list[int]] = []
+        for x, y, w, h in regions:
+            margin = REGION_MARGIN * max(w, h) + self.detector.min_face_size / 2
+            x0, y0 = max(0, int(x - margin)), max(0, int(y - margin))
+            x1, y1 = min(width, int(x + w + margin)), min(height, int(y + h + margin))
+            if x1 > x0 and y1 > y0:
+                boxes.append([x0, y0, x1, y1])
+        # Overlapping regions are scanned as one: the overlap would be searched twice.
+        merged = True
+        while merged:
+            merged = False
+            for i in range(len(boxes)):
+                for j in range(i + 1, len(boxes)):
+                    a, b = boxes[i], boxes[j]
+                    if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                        boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                        del boxes[j]
+                        merged = True
+                        break
+                if merged:
+                    break
+        return [(x0, y0, x1 - x0, y1 - y0) for x0, y0, x1, y1 in boxes]
+
+    def _discover(self, detector: FaceDetector, gray: np.ndarray, regions: list[Box] | None) -> list[Box]:
+        """Candidate new faces (discovery settings) in the whole of ``gray`` (``regions`` None) or in ``regions``."""
+        scale_factor, min_neighbors = self.discovery if self.discovery is not None else (None, None)
+        if regions is None:
+            return detector.detect_gray(gray, scale_factor=scale_factor, min_neighbors=min_neighbors)
+        found: list[Box] = []
+        for region in regions:
+            found.extend(
+                detector.detect_region(
+                    gray, region, detector.min_face_size, detector.max_face_size, detector.detection_scale,
+                    scale_factor=scale_factor, min_neighbors=min_neighbors,
+                )
+            )
+        return found
+
+    def _confirm(self, gray: np.ndarray, seen: list[Track], still: bool) -> list[Track]:
+        """The face check on new and due tracks; returns the confirmed ones of ``seen``.
+
+        A new track is confirmed once the check passed ``confirm_checks`` times (once for
+        a still or in a stream's first frame) and dropped after :data:`REJECT_FAILS` failures first; a confirmed one is
+        checked every :data:`RECHECK_FRAMES` frames and dropped after
+        :data:`DEMOTE_FAILS` failures in a row.
+        """
+        shown: list[Track] = []
+        dropped: set[int] = set()
+        # A still, and the first frame of a stream, have no frame before them to have
+        # seen a face in: one passed check shows it (as a user opening a video expects).
+        needed = 1 if still or self._frame == 1 else self.confirm_checks
+        for track in seen:
+            if not track.confirmed:
+                if self.face_check(gray, track.box):
+                    track.checks += 1
+                else:
+                    track.fails += 1
+                if track.checks >= needed:
+                    self._give_id(track)
+                elif track.fails >= REJECT_FAILS:
+                    dropped.add(id(track))
+                    # A face half out of the frame fails too; if it then stands still,
+                    # only a look at this place again would find it before a full scan.
+                    self._scene.rescan(track.box)
+                    continue
+            else:
+                track.since_check += 1
+                if track.since_check >= RECHECK_FRAMES:
+                    track.since_check = 0
+                    track.fails = 0 if self.face_check(gray, track.box) else track.fails + 1
+                    if track.fails >= DEMOTE_FAILS:
+                        dropped.add(id(track))
+                        continue
+            if track.confirmed:
+                shown.append(track)
+        if dropped:
+            self.tracks = [t for t in self.tracks if id(t) not in dropped]
+        return shown
+
+    def _give_id(self, track: Track) -> None:
+        """Confirm ``track``: the id of a recently lost face it continues, else the next one."""
+        side = max(track.box[2], track.box[3])
+        cx, cy = track.box[0] + track.box[2] / 2, track.box[1] + track.box[3] / 2
+        best: tuple[float, int, Track | None] | None = None
+        shown_ids = {t.track_id for t in self.tracks if t.confirmed and t.missed == 0}
+        # A face lost moments ago may still be among the tracks (missed for a few frames)
+        # or already among the lost ones.
+        candidates: list[tuple[int, Box, int, Track | None]] = [
+            (t.track_id, t.box, t.missed, t) for t in self.tracks if t.confirmed and t.missed > 0
+        ] + [(tid, box, self._frame - lost_at, None) for tid, box, lost_at in self._lost]
+        for tid, box, age, owner in candidates:
+            if tid in shown_ids or age > self.keep_lost_frames:
+                continue
+            other = max(box[2], box[3])
+            if not 1 / REID_SIZE_RATIO <= side / max(1, other) <= REID_SIZE_RATIO:
+                continue
+            distance = float(np.hypot(box[0] + box[2] / 2 - cx, box[1] + box[3] / 2 - cy)) / max(side, other)
+            if distance <= REID_DISTANCE and (best is None or distance < best[0]):
+                best = (distance, tid, owner)
+        if best is None:
+            track.track_id = next(self._ids)
+        else:
+            _, track.track_id, owner = best
+            self._lost = [entry for entry in self._lost if entry[0] != track.track_id]
+            if owner is not None:
+                self.tracks = [t for t in self.tracks if t is not owner]
+        track.fails = 0
+        track.since_check = 0
 
     def _finish_update(self, gray: np.ndarray, detections: list[Box], placed: list[tuple[Track, Placement]]) -> list[Track]:
         for track, placement in placed:
@@ -304,7 +512,14 @@ class FaceTracker:
             # its own matches could drift off the face one pixel at a time.
             track.template = FaceTemplate.capture(gray, track.box) if self.follow_frames else None
             track.followed = 0
-        self.tracks = [t for t in self.tracks if t.missed <= self.max_missed]
+        kept: list[Track] = []
+        for track in self.tracks:
+            if track.missed <= self.max_missed:
+                kept.append(track)
+            elif track.confirmed:
+                self._lost.append((track.track_id, track.box, self._frame))
+        self.tracks = kept
+        self._lost = [entry for entry in self._lost if self._frame - entry[2] <= self.keep_lost_frames]
         seen = found + [track for track, _ in placed]
         for track in seen:
             self._scene.cover(track.box)
@@ -350,12 +565,14 @@ class FaceTracker:
             return Placement(best, confirmed=True)
         return None  # some other face at the region's edge: let the full search decide
 
-    def _background_finds(self, gray: np.ndarray, known: list[Box], due: bool) -> list[Box]:
-        """Confirmed newcomers from a finished background scan; starts the next one when due.
+    def _background_finds(self, gray: np.ndarray, known: list[Box], plan: list[Box] | None | bool) -> list[Box]:
+        """Confirmed newcomers from a finished background scan; starts the next one when ``plan`` says.
 
+        ``plan``: False when no scan is due, None for a full scan, else the changed regions.
         Never waits for a scan: a frame that arrives while one runs is searched locally only.
         """
         self.last_pass_was_full = False
+        self.last_scan = "none"
         finds: list[Box] = []
         pending = self._pending
         if pending is not None and pending[0].done():
@@ -368,31 +585,36 @@ class FaceTracker:
                 candidates = []
             if shape == gray.shape:  # frames of another size: the boxes mean nothing here
                 finds = self._confirm_new_faces(gray, candidates, known)
-        if due and self._pending is None:
-            self._start_background_scan(gray)
+        if plan is not False and self._pending is None:
+            regions = None if plan is None else self._padded(gray, plan)
+            if regions != []:
+                self._start_background_scan(gray, regions)
+            if regions is None:
+                self._since_full_scan = 0
+                self._scene.scanned(gray)
+            else:
+                self._scene.scanned_regions(gray, regions)
             self._frames_since_full = 0
         else:
             self._frames_since_full += 1
         return finds
 
-    def _start_background_scan(self, gray: np.ndarray) -> None:
+    def _start_background_scan(self, gray: np.ndarray, regions: list[Box] | None) -> None:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=SCAN_THREAD_PREFIX)
             # A tracker dropped without close() still ends its thread when collected.
             weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
-        scale_factor, min_neighbors = self.discovery if self.discovery is not None else (None, None)
         # The caller may reuse its frame buffer; the scan gets a copy of its own.
         frame = np.array(gray, copy=True)
-        future = self._executor.submit(self._scan, frame, scale_factor, min_neighbors)
+        future = self._executor.submit(self._scan, frame, regions)
         self._pending = (future, gray.shape)
-        self._scene.scanned(frame)
 
-    def _scan(self, gray: np.ndarray, scale_factor: float | None, min_neighbors: int | None) -> list[Box]:
+    def _scan(self, gray: np.ndarray, regions: list[Box] | None) -> list[Box]:
         """Runs on the scan thread, the only user of ``_scan_detector``."""
         if self._scan_detector is None:
             # Loading a cascade takes tens of milliseconds: done here, not in a frame.
             self._scan_detector = self.detector.clone()
-        return self._scan_detector.detect_gray(gray, scale_factor=scale_factor, min_neighbors=min_neighbors)
+        return self._discover(self._scan_detector, gray, regions)
 
     def _confirm_new_faces(self, gray: np.ndarray, candidates: list[Box], known: list[Box]) -> list[Box]:
         """Local searches around scan ``candidates`` not already among ``known`` boxes.
@@ -458,10 +680,10 @@ class FaceTracker:
             if ti not in matched_tracks:
                 track.missed += 1
         seen = [tracks[ti] for ti in sorted(matched_tracks)]
-        # New faces get ids left to right, so a frame's ids read in order.
-        fresh = sorted(detections[di] for di in range(len(detections)) if di not in matched_detections)
+        # New faces are confirmed left to right (see _confirm), so a frame's new ids read in order.
+        fresh = sorted((detections[di] for di in range(len(detections)) if di not in matched_detections))
         for box in fresh:
-            track = Track(track_id=next(self._ids), box=box)
+            track = Track(track_id=0, box=box)
             self.tracks.append(track)
             seen.append(track)
         return seen
