@@ -59,7 +59,7 @@ import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -332,7 +332,7 @@ class FaceTracker:
         recover = just_lost and not known
         interval = self.full_scan_interval if self.tracks else min(self.full_scan_interval, EMPTY_SCAN_INTERVAL)
         if still or recover or not self._scene.has_reference:
-            plan: list[Box] | None | bool = None  # a full scan, now
+            plan: list[Box] | None | Literal[False] = None  # a full scan, now
         elif self._frames_since_full + 1 < interval:
             plan = False  # no new-face scan due
         else:
@@ -565,7 +565,7 @@ class FaceTracker:
             return Placement(best, confirmed=True)
         return None  # some other face at the region's edge: let the full search decide
 
-    def _background_finds(self, gray: np.ndarray, known: list[Box], plan: list[Box] | None | bool) -> list[Box]:
+    def _background_finds(self, gray: np.ndarray, known: list[Box], plan: list[Box] | None | Literal[False]) -> list[Box]:
         """Confirmed newcomers from a finished background scan; starts the next one when ``plan`` says.
 
         ``plan``: False when no scan is due, None for a full scan, else the changed regions.
@@ -681,7 +681,7 @@ class FaceTracker:
                 track.missed += 1
         seen = [tracks[ti] for ti in sorted(matched_tracks)]
         # New faces are confirmed left to right (see _confirm), so a frame's new ids read in order.
-        fresh = sorted((detections[di] for di in range(len(detections)) if di not in matched_detections))
+        fresh = sorted(detections[di] for di in range(len(detections)) if di not in matched_detections)
         for box in fresh:
             track = Track(track_id=0, box=box)
             self.tracks.append(track)
