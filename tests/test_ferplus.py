@@ -20,7 +20,15 @@ from tests.synthetic_fer import EMOTIONS, write_fer_csv, write_fer_folders
 
 FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2"]
 # FER+ column of each FER-2013 emotion name.
-COLUMN_OF = {"angry": "anger", "disgust": "disgust", "fear": "fear", "happy": "happiness", "sad": "sadness", "surprise": "surprise", "neutral": "neutral"}
+COLUMN_OF = {
+    "angry": "anger",
+    "disgust": "disgust",
+    "fear": "fear",
+    "happy": "happiness",
+    "sad": "sadness",
+    "surprise": "surprise",
+    "neutral": "neutral",
+}
 
 
 def votes_for(emotion: str, index: int) -> list[int]:
@@ -74,7 +82,13 @@ def test_fer2013new_rows_follow_the_kaggle_csv(tmp_path: Path) -> None:
         for index, row in enumerate(rows):
             # Row 1 of each usage is a face FER+ left out: empty name, still holds its place.
             left_out = index in (1, 22)
-            writer.writerow([row["Usage"], "" if left_out else f"fer{index:07d}.png", *votes_for(EMOTIONS[int(row["emotion"])], index)])
+            writer.writerow(
+                [
+                    row["Usage"],
+                    "" if left_out else f"fer{index:07d}.png",
+                    *votes_for(EMOTIONS[int(row["emotion"])], index),
+                ]
+            )
     votes = read_votes(tmp_path / "fer2013new.csv")
     assert votes.key_kind == "row" and len(votes) == len(rows) - 2
     test = load_split(data, "PublicTest", CLASSES_7)
@@ -91,14 +105,16 @@ def test_votes_become_renormalised_targets_and_unclear_faces_are_dropped() -> No
     def row(**counts: int) -> list[int]:
         return [counts.get(c, 0) for c in VOTE_COLUMNS]
 
-    counts = np.array([
-        row(happiness=6, neutral=3, anger=1),  # the single anger vote is annotator noise
-        row(NF=6, neutral=4),  # mostly not a face
-        row(disgust=3, contempt=2, sadness=4, unknown=1),  # 4 in the classes vs 5 outside
-        row(sadness=5, anger=5),  # a tie: a fine training target, no majority label
-        row(fear=1, surprise=1),  # single votes only: kept as they are
-        row(),  # no votes
-    ])
+    counts = np.array(
+        [
+            row(happiness=6, neutral=3, anger=1),  # the single anger vote is annotator noise
+            row(NF=6, neutral=4),  # mostly not a face
+            row(disgust=3, contempt=2, sadness=4, unknown=1),  # 4 in the classes vs 5 outside
+            row(sadness=5, anger=5),  # a tie: a fine training target, no majority label
+            row(fear=1, surprise=1),  # single votes only: kept as they are
+            row(),  # no votes
+        ]
+    )
     targets, keep = soft_targets(counts, CLASSES_6)
     assert keep.tolist() == [True, False, False, True, True, False]
     index = {name: i for i, name in enumerate(CLASSES_6)}
@@ -115,7 +131,9 @@ def test_votes_become_renormalised_targets_and_unclear_faces_are_dropped() -> No
 def test_soft_cross_entropy_is_cross_entropy_to_the_vote_distribution() -> None:
     logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 1.0, 3.0]])
     one_hot = torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
-    assert soft_cross_entropy(logits, one_hot).item() == pytest.approx(F.cross_entropy(logits, torch.tensor([0, 2])).item())
+    assert soft_cross_entropy(logits, one_hot).item() == pytest.approx(
+        F.cross_entropy(logits, torch.tensor([0, 2])).item()
+    )
     mixed = torch.tensor([[0.7, 0.3, 0.0], [0.2, 0.2, 0.6]])
     by_hand = -(mixed * torch.log_softmax(logits, 1)).sum(1).mean()
     assert soft_cross_entropy(logits, mixed).item() == pytest.approx(by_hand.item())
@@ -123,10 +141,26 @@ def test_soft_cross_entropy_is_cross_entropy_to_the_vote_distribution() -> None:
     assert soft_cross_entropy(torch.log(mixed + 1e-9), mixed) < soft_cross_entropy(logits, mixed)
 
 
-def test_ferplus_run_trains_on_votes_and_says_so_in_its_card(tmp_path: Path, folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_ferplus_run_trains_on_votes_and_says_so_in_its_card(
+    tmp_path: Path, folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     root, votes = folders
     export = tmp_path / "ferplus.safetensors"
-    args = ["--data", str(root), "--labels", "ferplus", "--votes", str(votes), "--epochs", "1", "--out", str(tmp_path / "run"), "--export", str(export), *FAST]
+    args = [
+        "--data",
+        str(root),
+        "--labels",
+        "ferplus",
+        "--votes",
+        str(votes),
+        "--epochs",
+        "1",
+        "--out",
+        str(tmp_path / "run"),
+        "--export",
+        str(export),
+        *FAST,
+    ]
     assert train.main(args) == 0
     classifier = EmotionClassifier.load(export)
     card = classifier.card.training
@@ -151,10 +185,17 @@ def test_ferplus_needs_votes_and_refuses_distillation(capsys: pytest.CaptureFixt
     assert "--distill-from" in capsys.readouterr().err
 
 
-def test_evaluate_reports_both_label_sets(tmp_path: Path, folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluate_reports_both_label_sets(
+    tmp_path: Path, folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     root, votes = folders
     export = tmp_path / "w.safetensors"
-    assert train.main(["--data", str(root), "--epochs", "1", "--out", str(tmp_path / "run"), "--export", str(export), *FAST]) == 0
+    assert (
+        train.main(
+            ["--data", str(root), "--epochs", "1", "--out", str(tmp_path / "run"), "--export", str(export), *FAST]
+        )
+        == 0
+    )
     capsys.readouterr()
     out = tmp_path / "eval"
     assert evaluate.main(["--weights", str(export), "--data", str(root), "--votes", str(votes), "--out", str(out)]) == 0
@@ -169,3 +210,38 @@ def test_evaluate_reports_both_label_sets(tmp_path: Path, folders: tuple[Path, P
     matrix = np.array(report["ferplus"]["confusion_matrix"])
     assert matrix.sum() == len(expected) and np.isclose(report["ferplus"]["accuracy"], np.trace(matrix) / matrix.sum())
     assert (out / "confusion_matrix_ferplus.png").stat().st_size > 1000
+
+
+def test_calibrate_live_judges_on_the_faces_and_labels_the_model_was_selected_on(
+    tmp_path: Path, folders: tuple[Path, Path]
+) -> None:
+    import dataclasses
+
+    from safetensors.torch import save_file
+
+    from emotion_app.samples import make_random_weights
+    from emotion_app.weights import METADATA_KEY, read_card
+    from training import calibrate_live
+    from training.config import TrainConfig
+    from training.datasets import load_data
+
+    root, votes = folders
+    # A fine-tune seeded 2 holds out the faces of split seed 0, like every run it is compared with.
+    config = TrainConfig(data=str(root), seed=2, split_seed=0, val_fraction=0.2, test_split="", votes=str(votes))
+    path = make_random_weights(tmp_path / "w.safetensors")
+    card, tensors = read_card(path)
+    card.training["config"] = dataclasses.asdict(config)
+    save_file(tensors, str(path), metadata={METADATA_KEY: card.to_json()})
+    classifier = EmotionClassifier.load(path)
+    expected = load_data(config)
+    images, labels, name = calibrate_live.validation_faces(classifier, str(root), str(votes))
+    np.testing.assert_array_equal(images, expected.val_images.numpy())
+    np.testing.assert_array_equal(labels, expected.val_labels.numpy())
+    assert name == "FER+ majority"
+    # Without votes: the same faces by the original labels, never the split --seed 2 would give.
+    plain = load_data(dataclasses.replace(config, votes=""))
+    images, labels, name = calibrate_live.validation_faces(classifier, str(root), "")
+    np.testing.assert_array_equal(images, plain.val_images.numpy())
+    assert name == "FER-2013"
+    by_seed = load_data(dataclasses.replace(config, votes="", split_seed=2)).val_images.numpy()
+    assert not np.array_equal(by_seed, images), "the seed alone would pick other faces: the test could not tell"

@@ -1,6 +1,6 @@
 """Choose what the live app needs from a weights file, on real data, and store it in its card.
 
-    python -m training.calibrate_live --weights W --clips ../shared/data/real-clips [--data FER] [--write]
+    python -m training.calibrate_live --weights W --clips ../shared/data/real-clips [--data FER] [--votes V] [--write]
 
 1. **Crop margin and test-time views, on real faces.** Every frame of a labelled range in
    ``CLIPS/truth.csv`` is searched by the app's own face detector (full frame, its default
@@ -37,7 +37,9 @@ from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
 from emotion_app.weights import ModelCard, WeightsError, load_model, save_weights
 
-from .data import DataError, load_split, stratified_split
+from .config import TrainConfig
+from .data import DataError
+from .datasets import load_data
 
 DEFAULT_MARGINS = (-0.1, -0.05, 0.0, 0.05, 0.1, 0.15, 0.2)
 BIN_WIDTH = 0.05
@@ -54,11 +56,21 @@ def read_truth_ranges(clips: Path) -> list[tuple[str, int, int, int | None, froz
             labels = frozenset(label.strip() for label in (row.get("labels") or "").split("|") if label.strip())
             if labels and row["first_frame"].strip():
                 faces = row["faces"].strip()
-                ranges.append((row["file"].strip(), int(row["first_frame"]), int(row["last_frame"]), int(faces) if faces else None, labels))
+                ranges.append(
+                    (
+                        row["file"].strip(),
+                        int(row["first_frame"]),
+                        int(row["last_frame"]),
+                        int(faces) if faces else None,
+                        labels,
+                    )
+                )
     return ranges
 
 
-def labelled_faces(clips: Path, detector: FaceDetector) -> list[tuple[int, np.ndarray, list[tuple[int, int, int, int]]]]:
+def labelled_faces(
+    clips: Path, detector: FaceDetector
+) -> list[tuple[int, np.ndarray, list[tuple[int, int, int, int]]]]:
     """(range index, gray frame, face boxes) for every frame of every labelled range.
 
     A range that expects n faces keeps the n largest boxes found (1 when it does not say)."""
@@ -108,13 +120,20 @@ def score_margins(
                 shares = [float(a / c) if c else None for a, c in zip(per_range, counts)]
                 usable = [s for s in shares if s is not None]
                 table[f"{views} @ {margin:+.2f}"] = {
-                    "views": views, "margin": margin, "mean": float(np.mean(usable)) if usable else 0.0, "ranges": shares,
+                    "views": views,
+                    "margin": margin,
+                    "mean": float(np.mean(usable)) if usable else 0.0,
+                    "ranges": shares,
                 }
     finally:
         classifier.preprocessing = original
     described = [
-        {"file": name, "frames": f"{first}-{last}", "labels": "|".join(sorted(labels)),
-         "frames_with_face": int(sum(1 for index, _g, _b in found if index == i))}
+        {
+            "file": name,
+            "frames": f"{first}-{last}",
+            "labels": "|".join(sorted(labels)),
+            "frames_with_face": int(sum(1 for index, _g, _b in found if index == i)),
+        }
         for i, (name, first, last, _faces, labels) in enumerate(ranges)
     ]
     return table, described
@@ -130,41 +149,82 @@ def threshold_from_bins(statistic: np.ndarray, correct: np.ndarray) -> tuple[flo
         if inside.sum() < MIN_BIN_FACES:
             continue
         accuracy = float(correct[inside].mean())
-        bins.append({"from": round(float(low), 2), "to": round(float(high), 2), "faces": int(inside.sum()), "accuracy": round(accuracy, 4)})
+        bins.append(
+            {
+                "from": round(float(low), 2),
+                "to": round(float(high), 2),
+                "faces": int(inside.sum()),
+                "accuracy": round(accuracy, 4),
+            }
+        )
         if accuracy < 0.5:
             threshold = round(float(high), 2)
     return threshold, bins
 
 
-def uncertainty_thresholds(classifier: EmotionClassifier, data: str, limit: int) -> dict[str, Any]:
-    training = load_split(data, "Training", classifier.labels)
-    config = classifier.card.training.get("config", {})
-    _, val_idx = stratified_split(training.labels, float(config.get("val_fraction", 0.1)), int(config.get("seed", 0)))
+def validation_faces(classifier: EmotionClassifier, data: str, votes: str) -> tuple[np.ndarray, np.ndarray, str]:
+    """The validation faces the model was selected on, with the labels it learned: its own
+    split settings (``split_seed``, never ``seed``), and FER+ majorities when given votes."""
+    saved = classifier.card.training.get("config", {})
+    config = TrainConfig(
+        data=data,
+        classes=len(classifier.labels),
+        val_fraction=float(saved.get("val_fraction", 0.1)),
+        split_seed=int(saved.get("split_seed", saved.get("seed", 0))),
+        votes=votes,
+        labels="ferplus" if votes else "fer2013",
+        test_split="",
+    )
+    split = load_data(config)
+    return split.val_images.numpy(), split.val_labels.numpy(), "FER+ majority" if votes else "FER-2013"
+
+
+def uncertainty_thresholds(classifier: EmotionClassifier, data: str, limit: int, votes: str = "") -> dict[str, Any]:
+    images, labels, label_name = validation_faces(classifier, data, votes)
+    val_idx = np.arange(len(labels))
     if len(val_idx) > limit:
         val_idx = np.sort(np.random.default_rng(0).choice(val_idx, limit, replace=False))
-    probabilities = classifier.predict(training.images[val_idx])
-    correct = probabilities.argmax(1) == training.labels[val_idx]
+    probabilities = classifier.predict(images[val_idx])
+    correct = probabilities.argmax(1) == labels[val_idx]
     ordered = np.sort(probabilities, axis=1)
     top, lead = ordered[:, -1], ordered[:, -1] - ordered[:, -2]
     min_top, top_bins = threshold_from_bins(top, correct)
     min_lead, lead_bins = threshold_from_bins(lead, correct)
     uncertain = (top < min_top) | (lead < min_lead)
     return {
-        "min_top": min_top, "min_lead": min_lead,
-        "chosen_on": f"{len(val_idx)} FER-2013 validation faces: the label is right less than half the time below these",
+        "min_top": min_top,
+        "min_lead": min_lead,
+        "chosen_on": f"{len(val_idx)} validation faces ({label_name} labels): the label is right less than half the time below these",
         "share_marked": round(float(uncertain.mean()), 4),
         "accuracy_marked": round(float(correct[uncertain].mean()), 4) if uncertain.any() else None,
         "accuracy_unmarked": round(float(correct[~uncertain].mean()), 4) if (~uncertain).any() else None,
-        "top_bins": top_bins, "lead_bins": lead_bins,
+        "top_bins": top_bins,
+        "lead_bins": lead_bins,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.calibrate_live", description=__doc__.split("\n\n")[0])
     parser.add_argument("--weights", type=Path, default=None, help="weights file (default: the shipped one)")
-    parser.add_argument("--clips", type=Path, required=True, help="folder of real clips with a truth.csv (e.g. ../shared/data/real-clips)")
-    parser.add_argument("--data", default=None, help="FER-2013 (CSV or folders): choose the uncertainty thresholds on its validation split")
-    parser.add_argument("--margins", default=",".join(str(m) for m in DEFAULT_MARGINS), help="comma-separated crop margins to try")
+    parser.add_argument(
+        "--clips",
+        type=Path,
+        required=True,
+        help="folder of real clips with a truth.csv (e.g. ../shared/data/real-clips)",
+    )
+    parser.add_argument(
+        "--data",
+        default=None,
+        help="FER-2013 (CSV or folders): choose the uncertainty thresholds on its validation split",
+    )
+    parser.add_argument(
+        "--votes",
+        default="",
+        help="FER+ votes: judge the thresholds against the validation faces' FER+ majorities (for a model trained on them)",
+    )
+    parser.add_argument(
+        "--margins", default=",".join(str(m) for m in DEFAULT_MARGINS), help="comma-separated crop margins to try"
+    )
     parser.add_argument("--limit", type=int, default=3000, help="validation faces for the thresholds (seeded sample)")
     parser.add_argument("--write", action="store_true", help="store the choices in the weights file's card")
     args = parser.parse_args(argv)
@@ -172,33 +232,50 @@ def main(argv: list[str] | None = None) -> int:
         margins = [float(m) for m in args.margins.split(",")]
         classifier = EmotionClassifier.load(args.weights, optimize=True)
         table, ranges = score_margins(classifier, args.clips, margins)
-        uncertain = uncertainty_thresholds(classifier, args.data, args.limit) if args.data else None
+        uncertain = uncertainty_thresholds(classifier, args.data, args.limit, args.votes) if args.data else None
     except (WeightsError, DataError, InputError, OSError, ValueError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for i, described in enumerate(ranges):
-        print(f"range {i}: {described['file']} frames {described['frames']} ({described['labels']}): face found in {described['frames_with_face']} frames")
+        print(
+            f"range {i}: {described['file']} frames {described['frames']} ({described['labels']}): face found in {described['frames_with_face']} frames"
+        )
     current = classifier.preprocessing.crop_margin
     for key, row in table.items():
         shares = " ".join("-" if s is None else f"{s:.3f}" for s in row["ranges"])
         print(f"{key:>22}: mean {row['mean']:.3f}  per range {shares}")
     # Ties go to the card's own views, then to the margin nearest the current one.
-    best_key = max(table, key=lambda k: (round(table[k]["mean"], 6), table[k]["views"] == "as card", -abs(table[k]["margin"] - current)))
+    best_key = max(
+        table,
+        key=lambda k: (round(table[k]["mean"], 6), table[k]["views"] == "as card", -abs(table[k]["margin"] - current)),
+    )
     best = table[best_key]
     print(f"best: {best_key} (mean acceptable {best['mean']:.3f}; the file has margin {current:+.2f})")
     if uncertain is not None:
-        print(f"uncertain below top probability {uncertain['min_top']:.2f} or lead {uncertain['min_lead']:.2f}: "
-              f"{uncertain['share_marked']:.1%} of validation faces marked, right {uncertain['accuracy_marked']} "
-              f"against {uncertain['accuracy_unmarked']} unmarked")
+        print(
+            f"uncertain below top probability {uncertain['min_top']:.2f} or lead {uncertain['min_lead']:.2f}: "
+            f"{uncertain['share_marked']:.1%} of validation faces marked, right {uncertain['accuracy_marked']} "
+            f"against {uncertain['accuracy_unmarked']} unmarked"
+        )
     if args.write and classifier.source is not None:
         model, card = load_model(classifier.source)
         chosen = view_choices(card.preprocessing)[best["views"]]
         preprocessing = dataclasses.replace(chosen, crop_margin=best["margin"])
         live = dict(card.live)
-        live["crop_calibration"] = {"command": "python -m training.calibrate_live", "ranges": ranges, "mean_acceptable": {k: round(v["mean"], 4) for k, v in table.items()}, "chosen": best_key}
+        live["crop_calibration"] = {
+            "command": "python -m training.calibrate_live",
+            "ranges": ranges,
+            "mean_acceptable": {k: round(v["mean"], 4) for k, v in table.items()},
+            "chosen": best_key,
+        }
         if uncertain is not None:
-            live["uncertain"] = {k: uncertain[k] for k in ("min_top", "min_lead", "chosen_on", "share_marked", "accuracy_marked", "accuracy_unmarked")}
-        new_card = ModelCard(card.architecture, card.architecture_kwargs, card.labels, preprocessing, card.training, live)
+            live["uncertain"] = {
+                k: uncertain[k]
+                for k in ("min_top", "min_lead", "chosen_on", "share_marked", "accuracy_marked", "accuracy_unmarked")
+            }
+        new_card = ModelCard(
+            card.architecture, card.architecture_kwargs, card.labels, preprocessing, card.training, live
+        )
         save_weights(classifier.source, model, new_card)
         print(f"wrote {best_key} and the uncertainty thresholds into {classifier.source}")
     print(json.dumps({"best": best_key, "margins": table, "ranges": ranges, "uncertain": uncertain}))
