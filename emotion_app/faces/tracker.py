@@ -318,9 +318,10 @@ class FaceTracker:
                 placed.append((track, placement))
                 continue
             found = self._search_near(gray, track)
-            if not found:
+            if not found and track.confirmed:
                 # A coarse local miss is retried at full resolution (as fine as a
                 # full-frame pass) before the face counts as missing in this frame.
+                # (An unconfirmed find that is not there again was not seen consistently.)
                 found = self._search_near(gray, track, fine=True)
             if not found and track.missed == 0 and track.confirmed and track.hits >= 2:
                 just_lost = True
@@ -514,7 +515,8 @@ class FaceTracker:
             track.followed = 0
         kept: list[Track] = []
         for track in self.tracks:
-            if track.missed <= self.max_missed:
+            if track.missed <= (self.max_missed if track.confirmed else 0):
+                # A new find must be seen again in the next frame to stay a candidate.
                 kept.append(track)
             elif track.confirmed:
                 self._lost.append((track.track_id, track.box, self._frame))

@@ -1,0 +1,93 @@
+"""A video-call gallery view made of the real clips, with its truth: many faces, small ones too.
+
+    python -m scripts.make_gallery_clip OUT_DIR [--clips ../shared/data/real-clips] [--frames 200]
+
+Writes ``OUT_DIR/gallery.avi`` (640x480, 24 fps, MJPG) and ``OUT_DIR/truth.csv`` (the
+format of the real clips' truth, so ``python -m scripts.face_quality --clips OUT_DIR``
+scores it). Four 320x240 tiles:
+
+* top left: the group photo (five friends), slowly zooming and panning, faces 31-45 px;
+* top right: the crying-then-laughing woman (WolfgangLanger_Pexels.mp4), one face;
+* bottom left: the group photo smaller and still drifting, faces 24-31 px (the "huddle");
+* bottom right: no_face.mp4 (a cartoon title and sky, looped), no face.
+
+Every frame holds 11 faces (5 + 1 + 5 + 0); the woman's clip is used only inside its
+truth range of one face. The group photo's sunglasses face, turned a little, is the
+hardest of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from scripts.face_quality import DEFAULT_CLIPS
+
+TILE = (320, 240)
+FPS = 24.0
+
+
+def group_tile(photo: np.ndarray, scale: float, shift: tuple[float, float]) -> np.ndarray:
+    """The photo scaled by ``scale``, moved by ``shift`` (pixels), on a tile (black beyond)."""
+    matrix = np.array([[scale, 0.0, shift[0]], [0.0, scale, shift[1]]], dtype=np.float32)
+    return cv2.warpAffine(photo, matrix, TILE, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT)
+
+
+def read_all(path: Path, limit: int) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while len(frames) < limit:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    capture.release()
+    return frames
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
+    parser.add_argument("--frames", type=int, default=200, help="at most 221 (the woman's one-face range)")
+    args = parser.parse_args(argv)
+    photo = cv2.imread(str(args.clips / "multi_face.jpg"))
+    woman = read_all(args.clips / "WolfgangLanger_Pexels.mp4", min(args.frames, 221))
+    empty = read_all(args.clips / "no_face.mp4", 95)
+    if photo is None or not woman or not empty:
+        print(f"error: {args.clips} lacks multi_face.jpg, WolfgangLanger_Pexels.mp4 or no_face.mp4", file=sys.stderr)
+        return 2
+    frames = min(args.frames, len(woman))
+    args.out.mkdir(parents=True, exist_ok=True)
+    video = args.out / "gallery.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), FPS, (2 * TILE[0], 2 * TILE[1]))
+    if not writer.isOpened():
+        print(f"error: cannot write {video}", file=sys.stderr)
+        return 2
+    for index in range(frames):
+        t = index / max(1, frames - 1)
+        # Faces of the photo are 101-130 px: 0.31-0.35 gives 31-45 px, 0.24 gives 24-31 px.
+        zoom = 0.31 + 0.04 * math.sin(math.pi * t)
+        top_left = group_tile(photo, zoom, (-10 - 20 * t, 5 - 10 * math.sin(2 * math.pi * t)))
+        bottom_left = group_tile(photo, 0.24, (30 + 15 * math.sin(2 * math.pi * t), 30))
+        top_right = cv2.resize(woman[index], (TILE[0], TILE[0] * 9 // 16), interpolation=cv2.INTER_AREA)
+        top_right = cv2.copyMakeBorder(top_right, 30, TILE[1] - 30 - top_right.shape[0], 0, 0, cv2.BORDER_CONSTANT)
+        bottom_right = cv2.resize(empty[index % len(empty)], TILE, interpolation=cv2.INTER_AREA)
+        frame = np.vstack([np.hstack([top_left, top_right]), np.hstack([bottom_left, bottom_right])])
+        writer.write(frame)
+    writer.release()
+    (args.out / "truth.csv").write_text(
+        "file,first_frame,last_frame,faces,labels,note\n"
+        f'gallery.avi,0,{frames - 1},11,,"gallery: group photo 31-45 px (5), woman (1), group photo 24-31 px (5), cartoon (0)"\n'
+    )
+    print(f"{video}: {frames} frames of 640x480 at {FPS:g} fps, 11 faces each; truth in {args.out / 'truth.csv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
