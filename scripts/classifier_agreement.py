@@ -50,9 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    eager = classifier.predict(faces.images, eager=True).argmax(1)
+    eager = predict_all(classifier, faces.images, eager=True).argmax(1)
     faces_seen_before, faces_redone_before = classifier.faces_seen, classifier.faces_redone
-    fast = classifier.predict(faces.images).argmax(1)
+    fast = predict_all(classifier, faces.images).argmax(1)
     faces_seen = classifier.faces_seen - faces_seen_before
     faces_redone = classifier.faces_redone - faces_redone_before
     print(f"{args.weights}: {len(faces)} {args.usage} faces, classes {', '.join(classifier.labels)}; runner {mode}")
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.margins and classifier.runner.recheck is not None:
         runner = classifier.runner
         classifier.use_runner(dataclasses.replace(runner, recheck=None))
-        rounded = classifier.predict(faces.images)
+        rounded = predict_all(classifier, faces.images)
         classifier.use_runner(runner)
         gaps = near_tie.top2_gap(torch.from_numpy(rounded)).numpy()
         for margin in (float(m) for m in args.margins.split(",")):
@@ -92,6 +92,13 @@ def main(argv: list[str] | None = None) -> int:
         f"(mean), {statistics.median(eager_ms) / statistics.median(fast_ms):.2f}x (median)"
     )
     return 0
+
+
+def predict_all(classifier: EmotionClassifier, images: np.ndarray, eager: bool = False) -> np.ndarray:
+    """predict() over a whole split in slices, so memory stays that of one slice."""
+    return np.concatenate(
+        [classifier.predict(images[start : start + 512], eager=eager) for start in range(0, len(images), 512)]
+    )
 
 
 if __name__ == "__main__":

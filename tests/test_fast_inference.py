@@ -153,6 +153,16 @@ def test_any_number_of_faces(classifier: EmotionClassifier, count: int) -> None:
         np.testing.assert_allclose(singles, probabilities, atol=1e-5)
 
 
+def test_a_batch_larger_than_one_onnx_runtime_call(classifier: EmotionClassifier) -> None:
+    """ONNX Runtime runs a big batch in chunks (bounded memory); results do not change."""
+    rng = np.random.default_rng(3)
+    faces = np.concatenate([check_faces(classifier.preprocessing, 80)] * 4)[rng.permutation(320)]
+    whole = classifier.predict(faces)
+    halves = np.concatenate([classifier.predict(faces[:160]), classifier.predict(faces[160:])])
+    assert whole.shape == (320, classifier.num_classes)
+    np.testing.assert_allclose(whole, halves, atol=1e-5)
+
+
 def test_seven_class_model_optimises(random_weights_7: Path) -> None:
     classifier = EmotionClassifier.load(random_weights_7, optimize=True)
     assert classifier.inference_mode != "eager"

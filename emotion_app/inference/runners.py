@@ -53,6 +53,9 @@ _AUTO_ORDER: tuple[str, ...] = ("int8", "fp32")
 MIN_CHECK_AGREEMENT = 0.97
 # Calibration batch size: the calibrator keeps every batch's activations until it is done.
 _CALIBRATION_BATCH = 64
+# Rows per ONNX Runtime call: its memory arena keeps the peak of the largest call, so a
+# whole data set in one predict() would hold gigabytes; live frames are far below this.
+_ROWS_PER_RUN = 256
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,10 @@ def _session(graph: bytes) -> Forward:
 
     def forward(batch: torch.Tensor) -> torch.Tensor:
         array = np.ascontiguousarray(batch.detach().numpy(), dtype=np.float32)
-        return torch.from_numpy(session.run(None, {INPUT_NAME: array})[0])
+        if len(array) <= _ROWS_PER_RUN:
+            return torch.from_numpy(session.run(None, {INPUT_NAME: array})[0])
+        chunks = [array[start : start + _ROWS_PER_RUN] for start in range(0, len(array), _ROWS_PER_RUN)]
+        return torch.from_numpy(np.concatenate([session.run(None, {INPUT_NAME: chunk})[0] for chunk in chunks]))
 
     return forward
 
