@@ -38,7 +38,7 @@ from emotion_app.inference import near_tie
 from emotion_app.inference.calibration import synthetic_calibration_faces
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.inference.onnx_graph import INPUT_NAME, seed_cnn_to_onnx
-from emotion_app.inference.runners import build_runner, check_agreement
+from emotion_app.inference.runners import INT8_OPS, build_runner, check_agreement
 from emotion_app.preprocessing import average_views, test_time_inputs
 from training.data import DataError, load_split
 
@@ -211,7 +211,7 @@ def build_candidates(classifier: EmotionClassifier, calibration: torch.Tensor, t
     timed(lambda: torchscript_before(model, calibration), "TorchScript")
     timed(lambda: torch_ao_before(model, calibration), "torch.ao")
     timed(adopted("fp32", "ONNX Runtime fp32 (new fp32)"), "ORT fp32", check=False)
-    timed(adopted("int8", "ONNX Runtime int8 static QDQ, conv only, fc fp32 (new int8)"), "ORT int8", check=False)
+    timed(adopted("int8", "ONNX Runtime int8 static QDQ, all layers (new int8)"), "ORT int8", check=False)
 
     import onnxruntime as ort
     from onnxruntime.quantization import (
@@ -238,28 +238,24 @@ def build_candidates(classifier: EmotionClassifier, calibration: torch.Tensor, t
 
     fp32_session = session(seed_cnn_to_onnx(model, size).SerializeToString())
 
-    def ort_static_conv_and_fc() -> Candidate:
-        with tempfile.TemporaryDirectory() as folder:
-            out = Path(folder) / "int8.onnx"
-            quantize_static(
-                seed_cnn_to_onnx(model, size),
-                out,
-                Reader(),
-                quant_format=QuantFormat.QDQ,
-                op_types_to_quantize=["Conv", "Gemm"],
-                per_channel=True,
-                activation_type=QuantType.QUInt8,
-                weight_type=QuantType.QInt8,
-            )
-            data = out.read_bytes()
-        return Candidate(
-            "ONNX Runtime int8 static QDQ, conv+fc",
-            session(data),
-            0,
-            "onnxruntime.quantization",
-            ORT_PACKAGES,
-            recheck=fp32_session,
-        )
+    def ort_static(ops: list[str], label: str) -> Callable[[], Candidate]:
+        def build() -> Candidate:
+            with tempfile.TemporaryDirectory() as folder:
+                out = Path(folder) / "int8.onnx"
+                quantize_static(
+                    seed_cnn_to_onnx(model, size),
+                    out,
+                    Reader(),
+                    quant_format=QuantFormat.QDQ,
+                    op_types_to_quantize=ops,
+                    per_channel=True,
+                    activation_type=QuantType.QUInt8,
+                    weight_type=QuantType.QInt8,
+                )
+                data = out.read_bytes()
+            return Candidate(label, session(data), 0, "onnxruntime.quantization", ORT_PACKAGES, recheck=fp32_session)
+
+        return build
 
     def ort_dynamic() -> Candidate:
         with tempfile.TemporaryDirectory() as folder:
@@ -293,7 +289,9 @@ def build_candidates(classifier: EmotionClassifier, calibration: torch.Tensor, t
         # OpenCV is already a dependency; the graph builder needs the onnx package.
         return Candidate("OpenCV DNN fp32 (same ONNX graph)", forward, 0, "onnx", ("onnx", "protobuf", "ml_dtypes"))
 
-    timed(ort_static_conv_and_fc)
+    timed(ort_static(["Conv"], "ONNX Runtime int8 static QDQ, convolutions only"), "ORT conv only")
+    head_fp32 = [op for op in INT8_OPS if op != "Gemm"]
+    timed(ort_static(head_fp32, "ONNX Runtime int8 static QDQ, all but the fc head (fp32)"), "ORT head fp32")
     timed(ort_dynamic)
     timed(opencv_dnn)
     if torchao:
@@ -303,21 +301,21 @@ def build_candidates(classifier: EmotionClassifier, calibration: torch.Tensor, t
 
 def torchao_pt2e(model: nn.Module, calibration: torch.Tensor) -> Candidate:
     """torchao's CPU int8 path: PT2E export, X86InductorQuantizer (static, per-channel
-    weights), calibration, then torch.compile with freezing; the first call of each batch
-    shape may compile, so a warm-up call is part of the build."""
+    weights), calibration, then torch.compile with freezing. Compiled for one batch shape
+    (8 faces x their views; a dynamic batch dimension fails in Inductor's int8 conv lowering
+    with torch 2.13 / torchao 0.18), so other batches are run in padded slices of it."""
     from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
     from torchao.quantization.pt2e.quantizer import x86_inductor_quantizer as x86
 
-    example = calibration[: BATCH * (len(calibration) // CALIBRATION_FACES)]
-    # The batch dimension must be dynamic: the app classifies 1 face or many.
-    batch_dim = torch.export.Dim("batch", min=1, max=4096)
-    exported = torch.export.export(copy.deepcopy(model).eval(), (example,), dynamic_shapes=({0: batch_dim},)).module()
+    rows = BATCH * (len(calibration) // CALIBRATION_FACES)
+    example = calibration[:rows]
+    exported = torch.export.export(copy.deepcopy(model).eval(), (example,)).module()
     quantizer = x86.X86InductorQuantizer()
     quantizer.set_global(x86.get_default_x86_inductor_quantization_config())
     prepared = prepare_pt2e(exported, quantizer)  # type: ignore[arg-type]
     with torch.no_grad():
-        for batch in calibration.split(len(example)):
-            if len(batch) == len(example):
+        for batch in calibration.split(rows):
+            if len(batch) == rows:
                 prepared(batch)
     converted = convert_pt2e(prepared)
     import torch._inductor.config as inductor_config
@@ -328,8 +326,12 @@ def torchao_pt2e(model: nn.Module, calibration: torch.Tensor) -> Candidate:
         compiled(example)
 
     def forward(x: torch.Tensor) -> torch.Tensor:
+        outputs = []
         with torch.no_grad():
-            return compiled(x)
+            for chunk in x.split(rows):
+                padded = torch.cat([chunk, chunk.new_zeros(rows - len(chunk), *chunk.shape[1:])])
+                outputs.append(compiled(padded)[: len(chunk)])
+        return torch.cat(outputs)
 
     return Candidate(
         "torchao int8 PT2E + torch.compile", forward, 0, "torchao", ("torchao",), recheck=model, margin=near_tie.MARGIN

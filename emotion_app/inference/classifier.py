@@ -33,9 +33,7 @@ class EmotionClassifier:
         self.faces_redone = 0
 
     @classmethod
-    def load(
-        cls, path: str | os.PathLike[str] | None = None, optimize: bool | str = False
-    ) -> EmotionClassifier:
+    def load(cls, path: str | os.PathLike[str] | None = None, optimize: bool | str = False) -> EmotionClassifier:
         """Load a weights file; with no path, the shipped default in ``weights/``.
 
         ``optimize``: True (or a mode name, see :meth:`optimize`) builds the fast
