@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.io import atomic
-from emotion_app.samples import VideoTruth
+from emotion_app.samples import VideoTruth, write_astronaut_video
 from hostile_support import SmallDisk, fill, fingerprint, leftovers
 
 WAIT_MS = 20_000
@@ -127,12 +127,15 @@ def record_until_disk_full(qtbot: QtBot, window, target: Path):  # type: ignore[
 
 
 def test_a_disk_filling_up_stops_the_recording_with_a_banner(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, small_disk: SmallDisk
+    qtbot: QtBot, make_window, tmp_path: Path, small_disk: SmallDisk
 ) -> None:
     disk = small_disk(8 * 1024)
     # Room for a few 320x240 MJPG frames above the margin the free-space check keeps.
     fill(disk, leave_bytes=atomic.ROOM_MARGIN_BYTES + 320 * 240 * 3 + 150_000)
-    window = make_window(video=gui_video.path)
+    # The disk fills after about 24 recorded frames: a 6 s clip has frames to spare (the
+    # shared 2 s one left 2-4 once its first frame was shown, and ended first now and then).
+    video = write_astronaut_video(tmp_path / "long.avi", num_frames=90, frame_size=(320, 240), face_size=80, fps=15.0)
+    window = make_window(video=video.path)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     target = disk / "rec.avi"
     summary = record_until_disk_full(qtbot, window, target)
