@@ -1092,7 +1092,13 @@ class MainWindow(QMainWindow):
         self._status_timer.stop()
         self.settings.window_geometry = self.saveGeometry()
         self.settings.sync()
-        return self.controller.shutdown(timeout_s)
+        stopped = self.controller.shutdown(timeout_s)
+        # The codec probe and snapshot writes run on the global pool: a process that exits
+        # under them can crash in FFmpeg's teardown (measure_gui exited with SIGSEGV once).
+        pool = QThreadPool.globalInstance()
+        if pool is not None:
+            pool.waitForDone(5000)
+        return stopped
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         self.shutdown()
