@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-MARGIN = 0.08
+MARGIN = 0.03
 
 
 def top2_gap(probabilities: torch.Tensor) -> torch.Tensor:
