@@ -14,6 +14,7 @@ run: install
 # Lint, types and import contracts first (configured in pyproject.toml), then the suite.
 test: install-dev system-deps
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(ARGS)

@@ -1,7 +1,7 @@
 """Real-time facial-emotion recognition: Qt-free core (detector, model, classifier, pipeline)."""
 
-from .inference.classifier import EmotionClassifier
 from .faces.detector import FaceDetector, OpenCVSetupError, check_opencv
+from .inference.classifier import EmotionClassifier
 from .model import build_model
 from .pipeline import EmotionPipeline, StageTimings
 from .preprocessing import Preprocessing

@@ -7,9 +7,9 @@ same way.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from collections.abc import Callable
 
 from .faces.detector import FaceDetector
 from .inference.classifier import EmotionClassifier

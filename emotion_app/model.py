@@ -7,8 +7,8 @@ convolution weights so the exported model has the seed's exact layers and parame
 
 from __future__ import annotations
 
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn

@@ -17,14 +17,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .inference.classifier import EmotionClassifier
 from .faces.detector import FaceDetector
+from .faces.tracker import FaceTracker
+from .inference.classifier import EmotionClassifier
 from .inference.reuse import PredictionReuse
+from .inference.steadiness import DEFAULT_STEADINESS, LabelSteadier, Steadiness, UncertaintyRule, steadiness_level
 from .preprocessing import crop_face, to_gray
 from .results import FaceResult
-from .faces.tracker import FaceTracker
-from .inference.steadiness import DEFAULT_STEADINESS, LabelSteadier, Steadiness, UncertaintyRule, steadiness_level
-
 
 # Frames with more pixels than this (4096x4096) are scaled down to it before anything
 # else, so a 20000x20000 image costs a 16-megapixel pass instead of gigabytes; boxes are

@@ -204,7 +204,12 @@ def zoom_faces(faces: np.ndarray, scale: float) -> np.ndarray:
     size = faces.shape[-1]
     centre = (size - 1) / 2.0
     matrix = cv2.getRotationMatrix2D((centre, centre), 0.0, scale)
-    return np.stack([cv2.warpAffine(face, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE) for face in faces])
+    return np.stack(
+        [
+            cv2.warpAffine(face, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            for face in faces
+        ]
+    )
 
 
 def test_time_inputs(faces: np.ndarray, spec: Preprocessing) -> tuple[torch.Tensor, int]:

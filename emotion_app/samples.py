@@ -8,9 +8,9 @@ astronaut photo, and the weights are randomly initialised.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -99,7 +99,9 @@ def background(width: int, height: int) -> np.ndarray:
     return np.ascontiguousarray(frame)
 
 
-def noise_frames_with_face(count: int, face_size: int = 70, at: tuple[int, int] = (20, 30), seed: int = 5) -> tuple[list[np.ndarray], Box]:
+def noise_frames_with_face(
+    count: int, face_size: int = 70, at: tuple[int, int] = (20, 30), seed: int = 5
+) -> tuple[list[np.ndarray], Box]:
     """``count`` 400x240 BGR frames of uniform noise, each with the astronaut's face pasted at ``at``.
 
     Noise makes an unconfirmed cascade (min_neighbors 0) report many junk hits. Returns

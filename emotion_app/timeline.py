@@ -10,8 +10,8 @@ clock), advanced only forward, so a pause or a seek back adds no time.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 

@@ -236,12 +236,16 @@ def load_model(path: str | os.PathLike[str]) -> tuple[nn.Module, ModelCard]:
     try:
         model = build_architecture(card.architecture, card.architecture_kwargs)
     except TypeError as exc:
-        raise WeightsError(f"weights file {path} has bad architecture arguments {card.architecture_kwargs}: {exc}") from exc
+        raise WeightsError(
+            f"weights file {path} has bad architecture arguments {card.architecture_kwargs}: {exc}"
+        ) from exc
     expected = model.state_dict()
     missing = sorted(set(expected) - set(tensors))
     unexpected = sorted(set(tensors) - set(expected))
     if missing or unexpected:
-        raise WeightsError(f"weights file {path} does not match '{card.architecture}': missing {missing}, unexpected {unexpected}")
+        raise WeightsError(
+            f"weights file {path} does not match '{card.architecture}': missing {missing}, unexpected {unexpected}"
+        )
     for name, tensor in tensors.items():
         if tuple(tensor.shape) != tuple(expected[name].shape):
             raise WeightsError(

@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             # A redone face gets fp32 probabilities, so eager's label.
             labels = np.where(redo, eager, rounded.argmax(1))
             print(
-                f"near-tie margin {margin:g}: agreement {np.mean(labels == eager):.2%}, {redo.mean():.1%} of faces redone"
+                f"near-tie margin {margin:g}: agreement {np.mean(labels == eager):.2%}, {redo.mean():.1%} of faces "
+                "redone"
             )
 
     rng = np.random.default_rng(0)

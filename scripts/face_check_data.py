@@ -12,8 +12,9 @@ fifth face (sunglasses) that the strict search misses, boxed by hand. Frames who
 truth says no face have no reference: all their finds are false.
 
 Also scikit-image's cell micrograph (no face; the cascade fires on it at default settings,
-and the tests use it) at 1x, 0.75x and 0.5x. Prints, for the check and for alternatives (each cue alone, the eye cascade), the share
-of face finds that pass and how many false finds pass. The last line is one JSON object.
+and the tests use it) at 1x, 0.75x and 0.5x. Prints, for the check and for alternatives
+(each cue alone, the eye cascade), the share of face finds that pass and how many false
+finds pass. The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
 import cv2
 import numpy as np
@@ -74,23 +75,34 @@ def main(argv: list[str] | None = None) -> int:
             gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
             reference: list[tuple[float, ...]] = []
             if faces:
-                reference = [tuple(b) for b in np.asarray(cascade.detectMultiScale(gray, 1.1, 5, minSize=(48, 48))).reshape(-1, 4)]
+                reference = [
+                    tuple(b)
+                    for b in np.asarray(cascade.detectMultiScale(gray, 1.1, 5, minSize=(48, 48))).reshape(-1, 4)
+                ]
                 reference += HAND_BOXED.get(name, [])
             for scale in scales:
-                small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+                small = (
+                    gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+                )
                 for box in np.asarray(cascade.detectMultiScale(small, 1.1, 3, minSize=(24, 24))).reshape(-1, 4):
                     box = tuple(int(v) for v in box)
                     full = tuple(v / scale for v in box)
                     second, raw = check.evidence(small, box)
                     x, y, w, h = box
                     upper = cv2.resize(small[y : y + h, x : x + w], (120, 120), interpolation=cv2.INTER_LINEAR)[:72]
-                    rows.append({
-                        "file": name, "frame": index, "scale": scale, "side": w,
-                        "face": any(iou(full, ref) > 0.3 for ref in reference),
-                        "second": second, "raw": raw,
-                        "eyes": len(eyes.detectMultiScale(upper, 1.1, 3, minSize=(18, 18), maxSize=(50, 50))),
-                        "check": check(small, box),
-                    })
+                    rows.append(
+                        {
+                            "file": name,
+                            "frame": index,
+                            "scale": scale,
+                            "side": w,
+                            "face": any(iou(full, ref) > 0.3 for ref in reference),
+                            "second": second,
+                            "raw": raw,
+                            "eyes": len(eyes.detectMultiScale(upper, 1.1, 3, minSize=(18, 18), maxSize=(50, 50))),
+                            "check": check(small, box),
+                        }
+                    )
     from skimage import data
 
     cells = np.ascontiguousarray(data.cell(), dtype=np.uint8)
@@ -99,8 +111,19 @@ def main(argv: list[str] | None = None) -> int:
         for box in np.asarray(cascade.detectMultiScale(small, 1.1, 3, minSize=(24, 24))).reshape(-1, 4):
             box = tuple(int(v) for v in box)
             second, raw = check.evidence(small, box)
-            rows.append({"file": "skimage cell", "frame": 0, "scale": scale, "side": box[2], "face": False,
-                         "second": second, "raw": raw, "eyes": 0, "check": check(small, box)})
+            rows.append(
+                {
+                    "file": "skimage cell",
+                    "frame": 0,
+                    "scale": scale,
+                    "side": box[2],
+                    "face": False,
+                    "second": second,
+                    "raw": raw,
+                    "eyes": 0,
+                    "check": check(small, box),
+                }
+            )
     rules = {
         "face check (both window counts)": lambda r: r["check"],
         f"second-cascade windows >= {MIN_SECOND_WINDOWS} alone": lambda r: r["second"] >= MIN_SECOND_WINDOWS,
@@ -111,17 +134,25 @@ def main(argv: list[str] | None = None) -> int:
     false_rows = [r for r in rows if not r["face"]]
     small_faces = [r for r in face_rows if r["side"] < 48]
     print(f"{len(face_rows)} face finds ({len(small_faces)} under 48 px), {len(false_rows)} false finds")
-    report: dict[str, Any] = {"face_finds": len(face_rows), "small_face_finds": len(small_faces), "false_finds": len(false_rows)}
+    report: dict[str, Any] = {
+        "face_finds": len(face_rows),
+        "small_face_finds": len(small_faces),
+        "false_finds": len(false_rows),
+    }
     for name, rule in rules.items():
         passed = sum(bool(rule(r)) for r in face_rows)
         small = sum(bool(rule(r)) for r in small_faces)
         false = sum(bool(rule(r)) for r in false_rows)
-        print(f"{name:<46} faces pass {passed}/{len(face_rows)} ({passed / max(1, len(face_rows)):.1%}; under 48 px "
-              f"{small}/{len(small_faces)}), false finds pass {false}/{len(false_rows)}")
+        print(
+            f"{name:<46} faces pass {passed}/{len(face_rows)} ({passed / max(1, len(face_rows)):.1%}; under 48 px "
+            f"{small}/{len(small_faces)}), false finds pass {false}/{len(false_rows)}"
+        )
         report[name] = {"faces_pass": passed, "small_faces_pass": small, "false_pass": false}
     for r in false_rows:
-        print(f"  false find: {r['file']} frame {r['frame']} scale {r['scale']} side {r['side']}: second {r['second']}, "
-              f"raw {r['raw']}, eyes {r['eyes']}, check {'PASS' if r['check'] else 'fail'}")
+        print(
+            f"  false find: {r['file']} frame {r['frame']} scale {r['scale']} side {r['side']}: second {r['second']}, "
+            f"raw {r['raw']}, eyes {r['eyes']}, check {'PASS' if r['check'] else 'fail'}"
+        )
     print(json.dumps(report, sort_keys=True))
     return 0
 

@@ -27,14 +27,18 @@ from pathlib import Path
 from typing import Any
 
 from emotion_app.cli.common import load_classifier, make_detector
-from emotion_app.pipeline import EmotionPipeline
 from emotion_app.io.video import open_input
+from emotion_app.pipeline import EmotionPipeline
 
 REPO = Path(__file__).resolve().parent.parent
 
 # ../shared beside the main checkout; a git worktree sits one level deeper.
 DEFAULT_CLIPS = next(
-    (base / "shared" / "data" / "real-clips" for base in (REPO.parent, REPO.parent.parent) if (base / "shared").is_dir()),
+    (
+        base / "shared" / "data" / "real-clips"
+        for base in (REPO.parent, REPO.parent.parent)
+        if (base / "shared").is_dir()
+    ),
     REPO.parent / "shared" / "data" / "real-clips",
 )
 

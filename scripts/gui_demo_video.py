@@ -24,7 +24,9 @@ def one_to_three_faces(num_frames: int, size: tuple[int, int], face_size: int = 
     part = max(1, num_frames // 3)
     for copies in (1, 2, 3):
         count = part if copies < 3 else num_frames - 2 * part
-        segment, _ = astronaut_frames(num_frames=count, frame_size=size, face_size=face_size, copies=copies, motion="move")
+        segment, _ = astronaut_frames(
+            num_frames=count, frame_size=size, face_size=face_size, copies=copies, motion="move"
+        )
         frames.extend(segment)
     return frames
 

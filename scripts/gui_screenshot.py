@@ -20,10 +20,10 @@ from PyQt6.QtCore import QEventLoop, QTimer
 from PyQt6.QtWidgets import QApplication
 
 from emotion_app.gui.app import create_application
-from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
-from emotion_app.gui.messages import VideoFileSpec
+from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH
 from scripts.gui_demo_video import write_demo_video

@@ -140,12 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     eager_median = statistics.median(times[candidates[0].name])
 
     print(
-        f"{classifier.source}: {len(data)} {args.usage} faces, {len(calibration) // CALIBRATION_FACES} test-time views per face; "
+        f"{classifier.source}: {len(data)} {args.usage} faces, {len(calibration) // CALIBRATION_FACES} test-time "
+        "views per face; "
         f"batch {BATCH}, 1 thread, {args.batches} batches round-robin; "
         f"load average {' '.join(f'{x:.2f}' for x in __import__('os').getloadavg())}"
     )
     print(
-        "| candidate | ms/face median | vs eager | ms/face min | agreement raw | agreement with re-check | faces re-checked | build s | import s | install MB |"
+        "| candidate | ms/face median | vs eager | ms/face min | agreement raw | agreement with re-check | faces "
+        "re-checked | build s | import s | install MB |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for candidate in candidates:
@@ -153,12 +155,15 @@ def main(argv: list[str] | None = None) -> int:
         figures = candidate.figures
         recheck = candidate.recheck is not None
         print(
-            f"| {candidate.name} | {median:.3f} | {eager_median / median:.2f}x | {min(times[candidate.name]):.3f} | {figures['agree_raw']:.2%} | "
+            f"| {candidate.name} | {median:.3f} | {eager_median / median:.2f}x | {min(times[candidate.name]):.3f} | "
+            f"{figures['agree_raw']:.2%} | "
             f"{figures['agree']:.2%} | {figures['redone']:.1%} | {candidate.build_s:.2f} | "
             f"{import_seconds(candidate.imports):.2f} | {install_mb(candidate.packages):.0f} |"
             if recheck
-            else f"| {candidate.name} | {median:.3f} | {eager_median / median:.2f}x | {min(times[candidate.name]):.3f} | {figures['agree_raw']:.2%} | "
-            f"- | - | {candidate.build_s:.2f} | {import_seconds(candidate.imports):.2f} | {install_mb(candidate.packages):.0f} |"
+            else f"| {candidate.name} | {median:.3f} | {eager_median / median:.2f}x | "
+            f"{min(times[candidate.name]):.3f} | {figures['agree_raw']:.2%} | "
+            f"- | - | {candidate.build_s:.2f} | {import_seconds(candidate.imports):.2f} | "
+            f"{install_mb(candidate.packages):.0f} |"
         )
     return 0
 

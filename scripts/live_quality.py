@@ -33,16 +33,15 @@ import argparse
 import csv
 import json
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Iterable
-
 
 import numpy as np
 
-from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.faces.detector import FaceDetector
+from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.inference.steadiness import (
     DEFAULT_STEADINESS_LEVEL,
     STEADINESS_LEVELS,
@@ -50,8 +49,8 @@ from emotion_app.inference.steadiness import (
     Steadiness,
     UncertaintyRule,
 )
-from emotion_app.pipeline import EmotionPipeline
 from emotion_app.io.video import InputError, open_input
+from emotion_app.pipeline import EmotionPipeline
 
 # A followed change must hold this long to count as followed (seconds).
 FOLLOW_HOLD_S = 0.5
@@ -96,7 +95,9 @@ def read_truth(path: Path) -> dict[str, list[TruthRange]]:
                 continue
             faces = row["faces"].strip()
             labels = frozenset(label.strip() for label in row["labels"].split("|") if label.strip())
-            ranges.append(TruthRange(int(row["first_frame"]), int(row["last_frame"]), int(faces) if faces else None, labels))
+            ranges.append(
+                TruthRange(int(row["first_frame"]), int(row["last_frame"]), int(faces) if faces else None, labels)
+            )
     return clips
 
 
@@ -113,11 +114,15 @@ def run_clip(path: Path, make_pipeline: Callable[[], EmotionPipeline], every: in
             time_s = time_s if time_s is not None else 0.0
             faces = pipeline.process(frame, time_s, still=media.kind != "video")
             record.times.append(time_s)
-            record.frames.append((index, [ShownFace(f.track_id, f.label, f.uncertain, f.raw_probabilities) for f in faces]))
+            record.frames.append(
+                (index, [ShownFace(f.track_id, f.label, f.uncertain, f.raw_probabilities) for f in faces])
+            )
     return record
 
 
-def replay(record: ClipRecord, labels: tuple[str, ...], steadiness: Steadiness, uncertainty: UncertaintyRule) -> ClipRecord:
+def replay(
+    record: ClipRecord, labels: tuple[str, ...], steadiness: Steadiness, uncertainty: UncertaintyRule
+) -> ClipRecord:
     """What the pipeline would have shown with ``steadiness``: the same raw probabilities
     through the same rule (track ids are never reused, so per-track state matches)."""
     steadier = LabelSteadier(steadiness, uncertainty)
@@ -192,8 +197,15 @@ def follow_lags(record: ClipRecord, ranges: list[TruthRange]) -> list[dict[str, 
             if all(_acceptable_count(by_index[i], after.labels) > 0 for i in range(start, stop) if i in by_index):
                 lag = max(0, start - after.first)
                 break
-        lags.append({"from": "|".join(sorted(before.labels)), "to": "|".join(sorted(after.labels)), "at_frame": after.first,
-                     "frames": lag, "seconds": None if lag is None or not record.fps else round(lag / (record.fps * step), 3)})
+        lags.append(
+            {
+                "from": "|".join(sorted(before.labels)),
+                "to": "|".join(sorted(after.labels)),
+                "at_frame": after.first,
+                "frames": lag,
+                "seconds": None if lag is None or not record.fps else round(lag / (record.fps * step), 3),
+            }
+        )
     return lags
 
 
@@ -255,22 +267,29 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"weights: {report['weights']}  settings: {report['settings']}")
     for clip in report["clips"]:
         rate = "-" if clip["changes_per_minute"] is None else f"{clip['changes_per_minute']:.1f}"
-        print(f"\n{clip['clip']}: {clip['frames']} frames, {clip['face_seconds']:.1f} s of tracked faces, "
-              f"{clip['label_changes']} label changes = {rate}/min, uncertain {_pct(clip['uncertain_share'])}")
+        print(
+            f"\n{clip['clip']}: {clip['frames']} frames, {clip['face_seconds']:.1f} s of tracked faces, "
+            f"{clip['label_changes']} label changes = {rate}/min, uncertain {_pct(clip['uncertain_share'])}"
+        )
         for r in clip["ranges"]:
             parts = [f"  frames {r['first']}-{r['last']}"]
             if "faces" in r:
                 parts.append(f"{r['faces']} face(s): count right {_pct(r['count_match'])}")
             if "acceptable" in r:
-                parts.append(f"{r['labels']}: acceptable {_pct(r['acceptable'])}, confident wrong {_pct(r['confident_wrong'])}")
+                parts.append(
+                    f"{r['labels']}: acceptable {_pct(r['acceptable'])}, confident wrong {_pct(r['confident_wrong'])}"
+                )
             print(";  ".join(parts))
         for f in clip["follow"]:
             took = "never" if f["frames"] is None else f"{f['frames']} frames ({f['seconds']} s)"
             print(f"  follow {f['from']} -> {f['to']} at frame {f['at_frame']}: {took}")
     total = report["overall"]
-    print(f"\noverall: {total['changes_per_minute']} label changes/min over {total['face_seconds']:.1f} s of tracked faces; "
-          f"acceptable {_pct(total['acceptable'])}, confident wrong {_pct(total['confident_wrong'])}; "
-          f"face count right {_pct(total['count_match'])}; follow frames {total['follow_frames']}")
+    print(
+        f"\noverall: {total['changes_per_minute']} label changes/min over {total['face_seconds']:.1f} s of tracked "
+        "faces; "
+        f"acceptable {_pct(total['acceptable'])}, confident wrong {_pct(total['confident_wrong'])}; "
+        f"face count right {_pct(total['count_match'])}; follow frames {total['follow_frames']}"
+    )
 
 
 SWEEP_TIME_CONSTANTS = (0.0, 0.15, 0.3, 0.5, 0.8)
@@ -278,22 +297,41 @@ SWEEP_HOLDS = (0.0, 0.2, 0.4, 0.6)
 SWEEP_MARGINS = (0.0, 0.1, 0.2)
 
 
-def sweep(records: list[tuple[ClipRecord, list[TruthRange]]], labels: tuple[str, ...], uncertainty: UncertaintyRule) -> list[dict[str, Any]]:
+def sweep(
+    records: list[tuple[ClipRecord, list[TruthRange]]], labels: tuple[str, ...], uncertainty: UncertaintyRule
+) -> list[dict[str, Any]]:
     """Per grid point: changes/min per clip with faces, acceptable share per labelled range, follow lags."""
     rows = []
     for tau in SWEEP_TIME_CONSTANTS:
         for hold in SWEEP_HOLDS:
             for margin in SWEEP_MARGINS:
                 steadiness = Steadiness(tau, hold, margin)
-                clips = [score_clip(replay(record, labels, steadiness, uncertainty), ranges) for record, ranges in records]
-                rows.append({"time_constant_s": tau, "hold_s": hold, "switch_margin": margin, "clips": clips, "overall": overall(clips)})
+                clips = [
+                    score_clip(replay(record, labels, steadiness, uncertainty), ranges) for record, ranges in records
+                ]
+                rows.append(
+                    {
+                        "time_constant_s": tau,
+                        "hold_s": hold,
+                        "switch_margin": margin,
+                        "clips": clips,
+                        "overall": overall(clips),
+                    }
+                )
     return rows
 
 
 def print_sweep(rows: list[dict[str, Any]]) -> None:
     names = [c["clip"] for c in rows[0]["clips"] if c["face_seconds"]]
-    labelled = [(c["clip"], r["first"]) for c in rows[0]["clips"] for r in c["ranges"] if "acceptable" in r and c["fps"]]
-    head = ["tau", "hold", "margin"] + [f"{n[:10]}/min" for n in names] + [f"{n[:8]}@{f}" for n, f in labelled] + ["follow"]
+    labelled = [
+        (c["clip"], r["first"]) for c in rows[0]["clips"] for r in c["ranges"] if "acceptable" in r and c["fps"]
+    ]
+    head = (
+        ["tau", "hold", "margin"]
+        + [f"{n[:10]}/min" for n in names]
+        + [f"{n[:8]}@{f}" for n, f in labelled]
+        + ["follow"]
+    )
     print("  ".join(f"{h:>12}" for h in head))
     for row in rows:
         by_name = {c["clip"]: c for c in row["clips"]}
@@ -310,8 +348,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--truth", type=Path, help="truth file (default: CLIPS_DIR/truth.csv)")
     parser.add_argument("--weights", type=Path, help="weights file (default: the shipped one)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    parser.add_argument("--steadiness", choices=tuple(STEADINESS_LEVELS), default=DEFAULT_STEADINESS_LEVEL,
-                        help=f"steadiness level (default: the app's, {DEFAULT_STEADINESS_LEVEL})")
+    parser.add_argument(
+        "--steadiness",
+        choices=tuple(STEADINESS_LEVELS),
+        default=DEFAULT_STEADINESS_LEVEL,
+        help=f"steadiness level (default: the app's, {DEFAULT_STEADINESS_LEVEL})",
+    )
     parser.add_argument("--every", type=int, default=1, metavar="N", help="keep every Nth frame (a slower camera)")
     parser.add_argument("--sweep", action="store_true", help="replay each clip through a grid of steadiness settings")
     args = parser.parse_args(argv)
@@ -360,7 +402,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def vars_of(steadiness: Steadiness) -> dict[str, float]:
-    return {"time_constant_s": steadiness.time_constant_s, "hold_s": steadiness.hold_s, "switch_margin": steadiness.switch_margin}
+    return {
+        "time_constant_s": steadiness.time_constant_s,
+        "hold_s": steadiness.hold_s,
+        "switch_margin": steadiness.switch_margin,
+    }
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ from skimage import data
 
 def frames(width: int, height: int, count: int, seed: int = 0):
     rng = np.random.default_rng(seed)
-    background = cv2.resize(cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR), (width, height), interpolation=cv2.INTER_CUBIC)
+    background = cv2.resize(
+        cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR), (width, height), interpolation=cv2.INTER_CUBIC
+    )
     person = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)[0:330, 90:370]  # head and shoulders
     face_in_person = (177 - 90, 66, 95)  # x, y, side of the face inside that crop
     unit = height / 720.0
@@ -29,7 +31,9 @@ def frames(width: int, height: int, count: int, seed: int = 0):
         t = index / max(1, count - 1)
         face_side = unit * (135 + 55 * math.sin(2 * math.pi * 1.5 * t))
         factor = face_side / face_in_person[2]
-        sprite = cv2.resize(person, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
+        sprite = cv2.resize(
+            person, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
+        )
         angle = 6 * math.sin(2 * math.pi * 2 * t)
         rotation = cv2.getRotationMatrix2D((sprite.shape[1] / 2, sprite.shape[0] / 2), angle, 1.0)
         sprite = cv2.warpAffine(sprite, rotation, (sprite.shape[1], sprite.shape[0]), borderMode=cv2.BORDER_REFLECT)

@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     writer.release()
     (args.out / "truth.csv").write_text(
         "file,first_frame,last_frame,faces,labels,note\n"
-        f'gallery.avi,0,{frames - 1},11,,"gallery: group photo 31-45 px (5), woman (1), group photo 24-31 px (5), cartoon (0)"\n'
+        f'gallery.avi,0,{frames - 1},11,,"gallery: group photo 31-45 px (5), woman (1), '
+        'group photo 24-31 px (5), cartoon (0)"\n'
     )
     print(f"{video}: {frames} frames of 640x480 at {FPS:g} fps, 11 faces each; truth in {args.out / 'truth.csv'}")
     return 0

@@ -50,14 +50,14 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 from PyQt6.QtCore import QEventLoop, QTimer
 
 from emotion_app.gui.app import create_application
-from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
-from emotion_app.gui.messages import InferenceResult, VideoFileSpec
-from emotion_app.live import load_eager_pipeline, load_optimized_pipeline, load_pipeline
+from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import InferenceResult, VideoFileSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.gui.stats import percentile
+from emotion_app.live import load_eager_pipeline, load_optimized_pipeline, load_pipeline
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH
 from scripts.gui_demo_video import write_demo_video
 
@@ -146,7 +146,9 @@ def profile_stages(clip: Path, weights: Path, view_size: tuple[int, int], frames
     pipeline = bundle.pipeline
     capture = cv2.VideoCapture(str(clip))
     canvas = QImage(view_size[0], view_size[1], QImage.Format.Format_RGB32)
-    times: dict[str, list[float]] = {name: [] for name in ("decode", "gray", "detect", "classify", "overlay", "bgra", "paint")}
+    times: dict[str, list[float]] = {
+        name: [] for name in ("decode", "gray", "detect", "classify", "overlay", "bgra", "paint")
+    }
     try:
         for _ in range(frames):
             started = time.perf_counter()
@@ -168,7 +170,9 @@ def profile_stages(clip: Path, weights: Path, view_size: tuple[int, int], frames
             _, display = annotate_frame(frame, (), bundle.labels, False)  # the BGRA conversion alone
             times["bgra"].append((time.perf_counter() - started) * 1000.0)
             display = np.ascontiguousarray(display)
-            image = QImage(display.data, display.shape[1], display.shape[0], int(display.strides[0]), QImage.Format.Format_RGB32)
+            image = QImage(
+                display.data, display.shape[1], display.shape[0], int(display.strides[0]), QImage.Format.Format_RGB32
+            )
             started = time.perf_counter()
             painter = QPainter(canvas)
             _, target = fit_frame(display.shape[1], display.shape[0], QRectF(0, 0, view_size[0], view_size[1]))
@@ -221,25 +225,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", type=Path, default=None, help="default: shipped weights, else random-init")
     classifier = parser.add_mutually_exclusive_group()
     classifier.add_argument(
-        "--optimized", action="store_true",
+        "--optimized",
+        action="store_true",
         help="build the fast classifier before the model counts as loaded (default: as the app does it, "
         "eager at once, the fast one swapped in when built; the live measurement starts after the swap)",
     )
     classifier.add_argument("--eager", action="store_true", help="classify with eager fp32 throughout")
     parser.add_argument(
-        "--inline-scan", action="store_true",
-        help="run the tracker's periodic new-face scan inline, as analyze and bench do (default: background, as the app)",
+        "--inline-scan",
+        action="store_true",
+        help="run the tracker's periodic new-face scan inline, as analyze and bench do (default: background, as the "
+        "app)",
     )
     parser.add_argument(
-        "--full-scan-interval", type=int, default=None,
+        "--full-scan-interval",
+        type=int,
+        default=None,
         help="frames between the tracker's full-frame passes (default: the pipeline's own)",
     )
     parser.add_argument(
-        "--timeline", choices=("open", "closed"), default="open",
+        "--timeline",
+        choices=("open", "closed"),
+        default="open",
         help="the session timeline panel open (the app's default) or closed, to compare its cost",
     )
     parser.add_argument(
-        "--video", type=Path, default=None, metavar="PATH",
+        "--video",
+        type=Path,
+        default=None,
+        metavar="PATH",
         help="play this video (looped at its native rate, like a camera) instead of the 640x480 demo clip",
     )
     parser.add_argument("--profile", action="store_true", help="first time each stage of a frame's way on its own")
@@ -258,7 +272,11 @@ def main(argv: list[str] | None = None) -> int:
             from emotion_app.samples import make_random_weights
 
             weights = make_random_weights(work / "random.safetensors")
-    clip = args.video if args.video is not None else write_demo_video(work / "clip_640x480_30fps.avi", (640, 480), 30.0, seconds=10.0)
+    clip = (
+        args.video
+        if args.video is not None
+        else write_demo_video(work / "clip_640x480_30fps.avi", (640, 480), 30.0, seconds=10.0)
+    )
     import cv2
 
     probe = cv2.VideoCapture(str(clip))
@@ -271,8 +289,13 @@ def main(argv: list[str] | None = None) -> int:
 
     loader = load_optimized_pipeline if args.optimized else load_eager_pipeline if args.eager else load_pipeline
     if args.full_scan_interval is not None or args.inline_scan:
-        def loader(path: Path | None, base=loader, interval: int | None = args.full_scan_interval,  # type: ignore[no-untyped-def]
-                   inline: bool = args.inline_scan):
+
+        def loader(
+            path: Path | None,
+            base=loader,
+            interval: int | None = args.full_scan_interval,  # type: ignore[no-untyped-def]
+            inline: bool = args.inline_scan,
+        ):
             bundle = base(path)
             if interval is not None:
                 bundle.pipeline.tracker.full_scan_interval = interval
@@ -284,8 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     profile: dict[str, float] = {}
     if args.profile:
         profile = profile_stages(clip, weights, (980, 620))
-        print("profile (median ms per frame, each stage timed alone): "
-              + ", ".join(f"{name} {value:.2f}" for name, value in profile.items()))
+        print(
+            "profile (median ms per frame, each stage timed alone): "
+            + ", ".join(f"{name} {value:.2f}" for name, value in profile.items())
+        )
     window = MainWindow(
         LaunchOptions(weights=weights),
         AppSettings.at_path(work / "settings.ini"),
@@ -308,8 +333,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     first_frame_s = time.monotonic() - opened_at
     # The app classifies eagerly until its fast runner is built; measure what it runs after.
-    while window.controller.inference._bundle is not None and window.controller.inference._bundle.optimizing \
-            and time.monotonic() < deadline:
+    while (
+        window.controller.inference._bundle is not None
+        and window.controller.inference._bundle.optimizing
+        and time.monotonic() < deadline
+    ):
         spin(0.05)
     swap_s = time.monotonic() - opened_at
 
@@ -341,27 +369,48 @@ def main(argv: list[str] | None = None) -> int:
     mode = bundle.pipeline.classifier.inference_mode if bundle else "none"
     interval = bundle.pipeline.tracker.full_scan_interval if bundle else 0
     scan = ("background" if bundle.pipeline.tracker.background_scan else "inline") if bundle else "none"
-    print(f"weights: {weights} (classifier: {mode}, {scan} new-face scan every {interval} frames); platform: {app.platformName()}; "
-          f"cores: {os.cpu_count()}; load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    print(f"start: first frame shown {first_frame_s:.2f} s after the source started; classifier final ({mode}) at {swap_s:.2f} s")
-    print(f"source: {clip.name}, {frame_size[0]}x{frame_size[1]}, looped at its native {source_fps:.2f} fps "
-          f"(captured at {captured_fps:.1f} fps); faces per frame seen: {faces_seen}")
+    print(
+        f"weights: {weights} (classifier: {mode}, {scan} new-face scan every {interval} frames); platform: "
+        f"{app.platformName()}; "
+        f"cores: {os.cpu_count()}; load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}"
+    )
+    print(
+        f"start: first frame shown {first_frame_s:.2f} s after the source started; classifier final ({mode}) at "
+        f"{swap_s:.2f} s"
+    )
+    print(
+        f"source: {clip.name}, {frame_size[0]}x{frame_size[1]}, looped at its native {source_fps:.2f} fps "
+        f"(captured at {captured_fps:.1f} fps); faces per frame seen: {faces_seen}"
+    )
     print(f"live: {elapsed:.1f} s after {args.warmup:.0f} s warm-up")
     print(f"  display fps:   {display_fps:.1f}")
-    print(f"  inference fps: {inference_fps:.1f} (pipeline per frame: median {statistics.median(recorder.pipeline_ms):.1f} ms, "
-          f"p95 {percentile(recorder.pipeline_ms, 95):.1f} ms)")
-    print(f"  capture-to-overlay latency: median {latency['median']:.1f} ms, p95 {latency['p95']:.1f} ms, max {latency['max']:.1f} ms")
-    print(f"    of which capture -> result: median {statistics.median(recorder.to_result_ms):.1f} ms, "
-          f"p95 {percentile(recorder.to_result_ms, 95):.1f} ms; result -> painted: median "
-          f"{statistics.median(recorder.to_paint_ms):.1f} ms, p95 {percentile(recorder.to_paint_ms, 95):.1f} ms")
-    print(f"  GUI-thread stall (5 ms timer lateness): max {stall.max_stall_ms:.1f} ms, stalls over 50 ms: {stall.stalls_over_50ms}")
+    print(
+        f"  inference fps: {inference_fps:.1f} (pipeline per frame: median "
+        f"{statistics.median(recorder.pipeline_ms):.1f} ms, "
+        f"p95 {percentile(recorder.pipeline_ms, 95):.1f} ms)"
+    )
+    print(
+        f"  capture-to-overlay latency: median {latency['median']:.1f} ms, p95 {latency['p95']:.1f} ms, max "
+        f"{latency['max']:.1f} ms"
+    )
+    print(
+        f"    of which capture -> result: median {statistics.median(recorder.to_result_ms):.1f} ms, "
+        f"p95 {percentile(recorder.to_result_ms, 95):.1f} ms; result -> painted: median "
+        f"{statistics.median(recorder.to_paint_ms):.1f} ms, p95 {percentile(recorder.to_paint_ms, 95):.1f} ms"
+    )
+    print(
+        f"  GUI-thread stall (5 ms timer lateness): max {stall.max_stall_ms:.1f} ms, stalls over 50 ms: "
+        f"{stall.stalls_over_50ms}"
+    )
     print(f"  dropped frames: {dropped} of {captured} captured")
     frame_period_ms = 1000.0 / 30.0
     panel_per_frame = panel_ms / max(1, len(recorder.received))
-    print(f"  timeline panel ({args.timeline}): {panel_ms:.0f} ms on the GUI thread in {elapsed:.0f} s "
-          f"({panel_per_frame:.3f} ms per frame, {100 * panel_per_frame / frame_period_ms:.2f}% of a 30 fps frame; "
-          f"{panel_cost.paints} repaints, slowest {panel_cost.max_paint_ms:.1f} ms; "
-          f"{len(window.timeline_panel.timeline.people())} people)")
+    print(
+        f"  timeline panel ({args.timeline}): {panel_ms:.0f} ms on the GUI thread in {elapsed:.0f} s "
+        f"({panel_per_frame:.3f} ms per frame, {100 * panel_per_frame / frame_period_ms:.2f}% of a 30 fps frame; "
+        f"{panel_cost.paints} repaints, slowest {panel_cost.max_paint_ms:.1f} ms; "
+        f"{len(window.timeline_panel.timeline.people())} people)"
+    )
     stages = {name: statistics.median(values) for name, values in recorder.stage_ms.items() if values}
     if recorder.paint_ms:
         stages["paint (GUI thread)"] = statistics.median(recorder.paint_ms)
@@ -385,10 +434,18 @@ def main(argv: list[str] | None = None) -> int:
         soak_elapsed = time.perf_counter() - soak_start
         frames = recorder.last_index - first_index
         rss_end = rss_mb()
-        soak = {"frames": frames, "seconds": soak_elapsed, "rss_start_mb": rss_start, "rss_end_mb": rss_end,
-                "rss_peak_mb": rss_peak, "rss_growth_mb": rss_end - rss_start}
-        print(f"soak: {frames} frames in {soak_elapsed:.0f} s ({frames / soak_elapsed:.0f} fps); RSS {rss_start:.1f} -> "
-              f"{rss_end:.1f} MB (growth {rss_end - rss_start:+.1f} MB, peak {rss_peak:.1f} MB)")
+        soak = {
+            "frames": frames,
+            "seconds": soak_elapsed,
+            "rss_start_mb": rss_start,
+            "rss_end_mb": rss_end,
+            "rss_peak_mb": rss_peak,
+            "rss_growth_mb": rss_end - rss_start,
+        }
+        print(
+            f"soak: {frames} frames in {soak_elapsed:.0f} s ({frames / soak_elapsed:.0f} fps); RSS {rss_start:.1f} -> "
+            f"{rss_end:.1f} MB (growth {rss_end - rss_start:+.1f} MB, peak {rss_peak:.1f} MB)"
+        )
 
     closed_at = time.perf_counter()
     stopped = window.shutdown()
@@ -405,34 +462,38 @@ def main(argv: list[str] | None = None) -> int:
     if soak:
         targets["soak_rss_growth<20MB"] = soak["rss_growth_mb"] < 20.0
     print("targets: " + ", ".join(f"{name} {'PASS' if ok else 'FAIL'}" for name, ok in targets.items()))
-    print(json.dumps({
-        "display_fps": round(display_fps, 2),
-        "inference_fps": round(inference_fps, 2),
-        "pipeline_ms_median": round(statistics.median(recorder.pipeline_ms), 2),
-        "latency_ms_median": round(latency["median"], 2),
-        "latency_ms_p95": round(latency["p95"], 2),
-        "latency_ms_max": round(latency["max"], 2),
-        "gui_stall_ms_max": round(stall.max_stall_ms, 2),
-        "gui_stalls_over_50ms": stall.stalls_over_50ms,
-        "dropped_frames": dropped,
-        "captured_frames": captured,
-        "timeline": args.timeline,
-        "timeline_ms_per_frame": round(panel_per_frame, 4),
-        "timeline_max_paint_ms": round(panel_cost.max_paint_ms, 2),
-        "source_fps": round(source_fps, 2),
-        "captured_fps": round(captured_fps, 2),
-        "frame_size": list(frame_size),
-        "stages_ms": {k: round(v, 2) for k, v in stages.items()},
-        "profile_ms": {k: round(v, 2) for k, v in profile.items()},
-        "soak": {k: round(v, 2) for k, v in soak.items()},
-        "close_ms": round(close_s * 1000, 1),
-        "classifier": mode,
-        "new_face_scan": scan,
-        "first_frame_s": round(first_frame_s, 2),
-        "classifier_final_s": round(swap_s, 2),
-        "platform": app.platformName(),
-        "targets": targets,
-    }))
+    print(
+        json.dumps(
+            {
+                "display_fps": round(display_fps, 2),
+                "inference_fps": round(inference_fps, 2),
+                "pipeline_ms_median": round(statistics.median(recorder.pipeline_ms), 2),
+                "latency_ms_median": round(latency["median"], 2),
+                "latency_ms_p95": round(latency["p95"], 2),
+                "latency_ms_max": round(latency["max"], 2),
+                "gui_stall_ms_max": round(stall.max_stall_ms, 2),
+                "gui_stalls_over_50ms": stall.stalls_over_50ms,
+                "dropped_frames": dropped,
+                "captured_frames": captured,
+                "timeline": args.timeline,
+                "timeline_ms_per_frame": round(panel_per_frame, 4),
+                "timeline_max_paint_ms": round(panel_cost.max_paint_ms, 2),
+                "source_fps": round(source_fps, 2),
+                "captured_fps": round(captured_fps, 2),
+                "frame_size": list(frame_size),
+                "stages_ms": {k: round(v, 2) for k, v in stages.items()},
+                "profile_ms": {k: round(v, 2) for k, v in profile.items()},
+                "soak": {k: round(v, 2) for k, v in soak.items()},
+                "close_ms": round(close_s * 1000, 1),
+                "classifier": mode,
+                "new_face_scan": scan,
+                "first_frame_s": round(first_frame_s, 2),
+                "classifier_final_s": round(swap_s, 2),
+                "platform": app.platformName(),
+                "targets": targets,
+            }
+        )
+    )
     return 0 if all(targets.values()) else 1
 
 

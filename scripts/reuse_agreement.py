@@ -20,8 +20,8 @@ import cv2
 import numpy as np
 import torch
 
-from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.faces.detector import FaceDetector
+from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
 
 
@@ -46,7 +46,12 @@ def compare(clip: Path, classifier: EmotionClassifier) -> dict[str, float]:
             label_changes += x.label != y.label
             largest = max(largest, float(np.max(np.abs(np.subtract(x.probabilities, y.probabilities)))))
     capture.release()
-    return {"faces": faces, "reused": reused, "label_changes": label_changes, "largest_probability_difference": round(largest, 4)}
+    return {
+        "faces": faces,
+        "reused": reused,
+        "label_changes": label_changes,
+        "largest_probability_difference": round(largest, 4),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

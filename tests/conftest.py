@@ -10,19 +10,19 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from emotion_app.faces.detector import FaceDetector
 from emotion_app.gui.camera_picker import CameraDevice, StaticDeviceMonitor
 from emotion_app.gui.frame_sources import SourceFactory, open_frame_source
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.classifier import EmotionClassifier
-from emotion_app.faces.detector import FaceDetector
 from emotion_app.samples import VideoTruth, make_random_weights, write_astronaut_video
 from gui_support import WAIT_MS
 from hostile_support import SmallDisk

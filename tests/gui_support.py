@@ -17,11 +17,12 @@ from PyQt6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.frame_sources import OpenCvFrameSource, open_frame_source
-from emotion_app.gui.messages import CameraSpec, InferenceResult, SourceSpec, VideoFileSpec
 from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import CameraSpec, InferenceResult, SourceSpec, VideoFileSpec
 
 # Generous: two cores shared with a training job; a healthy run takes well under a second.
 WAIT_MS = 20_000
+
 
 def wait_for_face_result(qtbot: QtBot, window: MainWindow) -> InferenceResult:
     """Wait until the view shows a frame with at least one face, and return it."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from pathlib import Path
 from collections.abc import Callable
-
+from pathlib import Path
 
 SmallDisk = Callable[[int], Path]
 

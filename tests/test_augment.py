@@ -35,7 +35,11 @@ def test_strength_zero_keeps_only_flips():
 def test_weaker_strength_changes_faces_less():
     images = _smooth_faces(256)
     distances = [
-        float(_distance_to_source(images, augment(images, AugmentConfig().scaled(s), torch.Generator().manual_seed(0))).mean())
+        float(
+            _distance_to_source(
+                images, augment(images, AugmentConfig().scaled(s), torch.Generator().manual_seed(0))
+            ).mean()
+        )
         for s in (0.25, 0.5, 1.0)
     ]
     assert distances[0] < distances[1] < distances[2], distances

@@ -16,12 +16,20 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.faces.detector import FaceDetector
-from emotion_app.pipeline import EmotionPipeline
 from emotion_app.faces.geometry import iou
 from emotion_app.faces.tracker import SCAN_THREAD_PREFIX, FaceTracker
-from emotion_app.samples import astronaut_face_patch, background, noise_frames_with_face, paste, read_video, write_astronaut_video, write_video
+from emotion_app.inference.classifier import EmotionClassifier
+from emotion_app.pipeline import EmotionPipeline
+from emotion_app.samples import (
+    astronaut_face_patch,
+    background,
+    noise_frames_with_face,
+    paste,
+    read_video,
+    write_astronaut_video,
+    write_video,
+)
 
 FRAME_PERIOD_S = 1 / 30  # frames are fed like a 30 fps camera
 SCAN_INTERVAL = 4
@@ -33,7 +41,9 @@ def scan_threads() -> list[threading.Thread]:
 
 
 @pytest.fixture(scope="module")
-def newcomer_video(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[int, int, int, int], tuple[int, int, int, int]]:
+def newcomer_video(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, tuple[int, int, int, int], tuple[int, int, int, int]]:
     """40 frames of 480x240: one face throughout, a second one walks in at frame 8.
 
     Returns the path and both faces' true boxes.
@@ -50,7 +60,9 @@ def newcomer_video(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tupl
     return path, (20 + fx, 40 + fy, fw, fh), (300 + fx, 40 + fy, fw, fh)
 
 
-def paced_updates(tracker: FaceTracker, frames: list[np.ndarray]) -> tuple[list[list[tuple[int, tuple[int, int, int, int]]]], list[bool], bool]:
+def paced_updates(
+    tracker: FaceTracker, frames: list[np.ndarray]
+) -> tuple[list[list[tuple[int, tuple[int, int, int, int]]]], list[bool], bool]:
     """Feed gray frames at 30 fps; per frame the (id, box) seen and whether it was scanned inline for new faces."""
     seen, full = [], []
     saw_scan_thread = False
@@ -108,7 +120,9 @@ def test_background_scan_finds_need_confirmation(detector: FaceDetector) -> None
     # only the confirmed real face may become a track.
     frames, face_box = noise_frames_with_face(16)
     assert len(detector.detect_gray(cv2.cvtColor(frames[0], cv2.COLOR_BGR2GRAY), scale_factor=1.2, min_neighbors=0)) > 3
-    with FaceTracker(detector, confirm_checks=1, full_scan_interval=2, discovery=(1.2, 0), background_scan=True) as tracker:
+    with FaceTracker(
+        detector, confirm_checks=1, full_scan_interval=2, discovery=(1.2, 0), background_scan=True
+    ) as tracker:
         seen, _, saw_scan_thread = paced_updates(tracker, frames)
     assert saw_scan_thread
     for faces in seen:
@@ -123,7 +137,9 @@ def test_close_ends_the_scan_thread_and_the_pipeline_stays_usable(
     frames = read_video(path)[:12]
     before = set(threading.enumerate())
     # Every due scan runs (none skipped for an unchanged scene): this is about the thread.
-    pipeline = EmotionPipeline(detector, classifier, confirm_checks=1, background_scan=True, full_scan_interval=2, scan_skips=0)
+    pipeline = EmotionPipeline(
+        detector, classifier, confirm_checks=1, background_scan=True, full_scan_interval=2, scan_skips=0
+    )
     threads: set[threading.Thread] = set()
     for frame in frames:
         pipeline.process(frame)
@@ -174,7 +190,12 @@ def test_synchronous_pipeline_is_deterministic_and_starts_no_thread(
     tmp_path: Path, detector: FaceDetector, classifier: EmotionClassifier, one_torch_thread: None
 ) -> None:
     video = write_astronaut_video(
-        tmp_path / "two.avi", num_frames=24, frame_size=(400, 200), face_size=64, copies=2, motion="move",
+        tmp_path / "two.avi",
+        num_frames=24,
+        frame_size=(400, 200),
+        face_size=64,
+        copies=2,
+        motion="move",
         blank_frames=(10,),
     )
     frames = read_video(video.path)

@@ -7,8 +7,8 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -42,14 +42,33 @@ def test_analyze_video_writes_csv_and_annotated_video(
 ) -> None:
     csv_path, video_path = tmp_path / "faces.csv", tmp_path / "annotated.mp4"
     code = main(
-        ["analyze", str(two_faces_video.path), "--csv", str(csv_path), "--output", str(video_path), "--weights", str(random_weights)]
+        [
+            "analyze",
+            str(two_faces_video.path),
+            "--csv",
+            str(csv_path),
+            "--output",
+            str(video_path),
+            "--weights",
+            str(random_weights),
+        ]
     )
     out = capsys.readouterr().out
     assert code == 0
     columns, rows = read_csv(csv_path)
     assert columns == [
-        "frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence", "uncertain",
-        *SIX_LABELS, *(f"raw_{label}" for label in SIX_LABELS),
+        "frame",
+        "time_s",
+        "track_id",
+        "x",
+        "y",
+        "w",
+        "h",
+        "label",
+        "confidence",
+        "uncertain",
+        *SIX_LABELS,
+        *(f"raw_{label}" for label in SIX_LABELS),
     ]
     expected_rows = sum(len(boxes) for boxes in two_faces_video.faces)
     assert len(rows) == expected_rows
@@ -76,10 +95,12 @@ def test_analyze_video_writes_csv_and_annotated_video(
     drawn, plain = annotated[0].astype(int), original[0].astype(int)
     for row in (r for r in rows if r["frame"] == "0"):
         x, y, w, h = (int(row[k]) for k in ("x", "y", "w", "h"))
-        outline = np.concatenate([
-            np.abs(drawn[y + 4 : y + h - 4, x] - plain[y + 4 : y + h - 4, x]).ravel(),
-            np.abs(drawn[y + 4 : y + h - 4, x + w - 1] - plain[y + 4 : y + h - 4, x + w - 1]).ravel(),
-        ])
+        outline = np.concatenate(
+            [
+                np.abs(drawn[y + 4 : y + h - 4, x] - plain[y + 4 : y + h - 4, x]).ravel(),
+                np.abs(drawn[y + 4 : y + h - 4, x + w - 1] - plain[y + 4 : y + h - 4, x + w - 1]).ravel(),
+            ]
+        )
         assert outline.mean() > 15
     corner = (slice(two_faces_video.frame_size[1] - 12, None), slice(0, 12))
     assert np.abs(drawn[corner] - plain[corner]).mean() < 4
@@ -98,7 +119,22 @@ def test_analyze_one_image_to_an_annotated_image(
     cv2.imwrite(str(image), astronaut_bgr())
     annotated = tmp_path / "out" / "annotated.png"
     csv_path = tmp_path / "one.csv"
-    assert main(["analyze", str(image), "--csv", str(csv_path), "-o", str(annotated), "--weights", str(random_weights), "--no-bars"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                str(image),
+                "--csv",
+                str(csv_path),
+                "-o",
+                str(annotated),
+                "--weights",
+                str(random_weights),
+                "--no-bars",
+            ]
+        )
+        == 0
+    )
     _, rows = read_csv(csv_path)
     assert len(rows) == 1
     assert rows[0]["frame"] == "0" and rows[0]["time_s"] == ""
@@ -134,7 +170,9 @@ def test_analyze_a_folder_of_images(tmp_path: Path, random_weights: Path, capsys
     ],
 )
 def test_unreadable_input_exits_2_with_a_one_line_reason(
-    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    random_weights: Path,
+    capsys: pytest.CaptureFixture[str],
     make_input: Callable[[Path], Path],
     reason: str,
 ) -> None:
@@ -172,7 +210,12 @@ def test_without_shipped_weights_the_commands_say_so(
 def test_unwritable_output_exits_2(
     tmp_path: Path, random_weights: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["analyze", str(moving_face_video.path), "-o", str(tmp_path / "out.gif"), "--weights", str(random_weights)]) == 2
+    assert (
+        main(
+            ["analyze", str(moving_face_video.path), "-o", str(tmp_path / "out.gif"), "--weights", str(random_weights)]
+        )
+        == 2
+    )
     assert "unsupported output type" in capsys.readouterr().err
 
 
@@ -220,7 +263,21 @@ def test_analyze_steadiness_and_scaling_video(
     tmp_path: Path, random_weights: Path, scaling_face_video: VideoTruth
 ) -> None:
     csv_path = tmp_path / "s.csv"
-    assert main(["analyze", str(scaling_face_video.path), "--csv", str(csv_path), "--steadiness", "high", "--weights", str(random_weights)]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                str(scaling_face_video.path),
+                "--csv",
+                str(csv_path),
+                "--steadiness",
+                "high",
+                "--weights",
+                str(random_weights),
+            ]
+        )
+        == 0
+    )
     _, rows = read_csv(csv_path)
     assert len(rows) == scaling_face_video.num_frames
     assert {row["track_id"] for row in rows} == {"1"}

@@ -150,7 +150,9 @@ def hidden_face_frames(hidden_s: float) -> tuple[list[np.ndarray], list[bool]]:
         paste(frame, patch, x, 80)
         is_hidden = visible_before <= index < visible_before + hidden
         if is_hidden:
-            cv2.rectangle(frame, (x + fx - 10, 80 + fy - 10), (x + fx + fw + 10, 80 + fy + fh + 10), (120, 150, 200), -1)
+            cv2.rectangle(
+                frame, (x + fx - 10, 80 + fy - 10), (x + fx + fw + 10, 80 + fy + fh + 10), (120, 150, 200), -1
+            )
         frames.append(np.clip(frame.astype(np.int16) + rng.integers(-2, 3, frame.shape), 0, 255).astype(np.uint8))
         shown.append(not is_hidden)
     return frames, shown

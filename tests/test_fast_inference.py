@@ -24,8 +24,8 @@ from emotion_app.inference.runners import (
 )
 from emotion_app.model import SEED_ARCHITECTURE, build_model
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray, to_model_input
-from emotion_app.weights import ModelCard, save_weights
 from emotion_app.samples import SIX_LABELS, astronaut_bgr, make_random_weights
+from emotion_app.weights import ModelCard, save_weights
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -242,7 +242,10 @@ def test_the_fast_path_raises_no_deprecation_warning(random_weights: Path) -> No
     )
     result = subprocess.run(
         [sys.executable, "-W", "error::DeprecationWarning", "-c", code, str(random_weights)],
-        capture_output=True, text=True, timeout=240, cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=Path(__file__).resolve().parent.parent,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "DeprecationWarning" not in result.stderr
@@ -250,9 +253,7 @@ def test_the_fast_path_raises_no_deprecation_warning(random_weights: Path) -> No
     assert result.stdout.split() == expected, result.stdout + result.stderr[-2000:]
 
 
-def test_a_runner_failing_at_run_time_switches_to_eager(
-    random_weights: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_runner_failing_at_run_time_switches_to_eager(random_weights: Path, caplog: pytest.LogCaptureFixture) -> None:
     classifier = EmotionClassifier.load(random_weights)
     faces = check_faces(classifier.preprocessing, 3)
     expected = classifier.predict(faces)

@@ -12,11 +12,11 @@ import torch
 import torch.nn.functional as F
 
 from emotion_app import EmotionClassifier
+from tests.synthetic_fer import EMOTIONS, write_fer_csv, write_fer_folders
 from training import evaluate, train
-from training.loop import soft_cross_entropy
 from training.data import CLASSES_6, CLASSES_7, DataError, load_split
 from training.ferplus import VOTE_COLUMNS, majority_labels, read_votes, relabel, soft_targets, vote_matrix
-from tests.synthetic_fer import EMOTIONS, write_fer_csv, write_fer_folders
+from training.loop import soft_cross_entropy
 
 FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2"]
 # FER+ column of each FER-2013 emotion name.

@@ -14,10 +14,18 @@ import numpy as np
 import pytest
 
 from emotion_app.faces.detector import FaceDetector
-from emotion_app.faces.template import FaceTemplate
 from emotion_app.faces.geometry import iou
+from emotion_app.faces.template import FaceTemplate
 from emotion_app.faces.tracker import FOLLOW_MIN_SCORE, FaceTracker, Track
-from emotion_app.samples import VideoTruth, astronaut_face_patch, background, paste, read_video, write_astronaut_video, write_video
+from emotion_app.samples import (
+    VideoTruth,
+    astronaut_face_patch,
+    background,
+    paste,
+    read_video,
+    write_astronaut_video,
+    write_video,
+)
 
 
 def gray_frames(path: Path) -> list[np.ndarray]:
@@ -41,8 +49,12 @@ def count_cascade_calls(detector: FaceDetector, monkeypatch: pytest.MonkeyPatch)
 def slow_pair(tmp_path_factory: pytest.TempPathFactory) -> VideoTruth:
     """Two faces drifting a few pixels a frame, 40 frames (most crops barely change)."""
     return write_astronaut_video(
-        tmp_path_factory.mktemp("follow") / "pair.avi", num_frames=40, frame_size=(480, 240), face_size=72,
-        copies=2, motion="move",
+        tmp_path_factory.mktemp("follow") / "pair.avi",
+        num_frames=40,
+        frame_size=(480, 240),
+        face_size=72,
+        copies=2,
+        motion="move",
     )
 
 
@@ -50,7 +62,11 @@ def slow_pair(tmp_path_factory: pytest.TempPathFactory) -> VideoTruth:
 def fast_face(tmp_path_factory: pytest.TempPathFactory) -> VideoTruth:
     """One face crossing a 640x240 frame and back in 30 frames (about 30 px a frame)."""
     return write_astronaut_video(
-        tmp_path_factory.mktemp("follow") / "fast.avi", num_frames=30, frame_size=(640, 240), face_size=72, motion="move",
+        tmp_path_factory.mktemp("follow") / "fast.avi",
+        num_frames=30,
+        frame_size=(640, 240),
+        face_size=72,
+        motion="move",
     )
 
 
@@ -134,7 +150,9 @@ def test_a_fast_face_is_followed_with_one_id(detector: FaceDetector, fast_face: 
 
 
 def test_a_growing_face_is_remeasured_by_the_cascade(detector: FaceDetector, tmp_path: Path) -> None:
-    video = write_astronaut_video(tmp_path / "grow.avi", num_frames=30, frame_size=(360, 300), face_size=(60, 150), motion="scale")
+    video = write_astronaut_video(
+        tmp_path / "grow.avi", num_frames=30, frame_size=(360, 300), face_size=(60, 150), motion="scale"
+    )
     tracker = FaceTracker(detector, confirm_checks=1)
     for gray, truth in zip(gray_frames(video.path), video.faces):
         tracks = tracker.update(gray)
@@ -148,7 +166,11 @@ def test_a_followed_face_that_vanishes_is_not_reported(detector: FaceDetector, t
     # Whatever the point in the follow cycle, a face that is gone is not "followed" onto
     # the background: the template no longer matches and the cascade finds nothing.
     video = write_astronaut_video(
-        tmp_path / "gone.avi", num_frames=10, frame_size=(320, 240), face_size=70, motion="move",
+        tmp_path / "gone.avi",
+        num_frames=10,
+        frame_size=(320, 240),
+        face_size=70,
+        motion="move",
         blank_frames=range(gone_at, 10),
     )
     tracker = FaceTracker(detector, confirm_checks=1, follow_frames=4)

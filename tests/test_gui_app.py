@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.launch import parse_args
 from emotion_app.gui.camera_picker import CameraDevice
+from emotion_app.gui.launch import parse_args
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
-from gui_support import WAIT_MS, CameraBench
 from emotion_app.samples import VideoTruth
+from gui_support import WAIT_MS, CameraBench
 
 REPO = Path(__file__).resolve().parent.parent
 BUILT_IN, USB = CameraDevice("Integrated Webcam", 0), CameraDevice("USB Cam", 2)
@@ -54,7 +54,9 @@ def test_the_remembered_camera_is_opened_and_a_choice_is_remembered(
     assert (stored.camera_name, stored.camera_index) == ("Integrated Webcam", 0)
 
 
-@pytest.mark.parametrize("wanted,expected", [("usb", CameraSpec(2, "USB Cam")), ("0", CameraSpec(0, "Integrated Webcam"))])
+@pytest.mark.parametrize(
+    "wanted,expected", [("usb", CameraSpec(2, "USB Cam")), ("0", CameraSpec(0, "Integrated Webcam"))]
+)
 def test_camera_chosen_on_the_command_line(
     qtbot: QtBot, make_window, gui_video: VideoTruth, wanted: str, expected: CameraSpec
 ) -> None:

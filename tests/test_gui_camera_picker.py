@@ -71,7 +71,11 @@ def test_find_camera_prefers_exact_names_then_substrings_then_indices() -> None:
 
 def test_the_video4linux_monitor_reads_names_and_skips_metadata_nodes(tmp_path, monkeypatch) -> None:
     sysfs = tmp_path / "video4linux"
-    for node, name, index in (("video0", "Integrated Webcam", "0"), ("video1", "Integrated Webcam", "1"), ("video2", "C920", "0")):
+    for node, name, index in (
+        ("video0", "Integrated Webcam", "0"),
+        ("video1", "Integrated Webcam", "1"),
+        ("video2", "C920", "0"),
+    ):
         (sysfs / node).mkdir(parents=True)
         (sysfs / node / "name").write_text(name + "\n")
         (sysfs / node / "index").write_text(index + "\n")
@@ -112,7 +116,11 @@ def test_the_qt_multimedia_monitor_lists_cameras_where_it_loads() -> None:
     try:
         finished = subprocess.run(
             [sys.executable, "-c", _LIST_WITH_QT_MULTIMEDIA],
-            capture_output=True, text=True, timeout=60, env=environment, cwd=Path(__file__).resolve().parents[1],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=environment,
+            cwd=Path(__file__).resolve().parents[1],
         )
     except subprocess.TimeoutExpired:
         pytest.skip("Qt Multimedia's backends did not list devices within 60 s here")

@@ -13,15 +13,15 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.launch import LaunchOptions
-from emotion_app.gui.camera_picker import StaticDeviceMonitor
-from emotion_app.gui.messages import InferenceResult, ModelStatus, VideoFileSpec
-from emotion_app.live import BUILD_THREAD_PREFIX
-from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.settings import AppSettings
 from emotion_app.faces.tracker import SCAN_THREAD_PREFIX
-from gui_support import WAIT_MS
+from emotion_app.gui.camera_picker import StaticDeviceMonitor
+from emotion_app.gui.launch import LaunchOptions
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import InferenceResult, ModelStatus, VideoFileSpec
+from emotion_app.gui.settings import AppSettings
+from emotion_app.live import BUILD_THREAD_PREFIX
 from emotion_app.samples import SIX_LABELS, VideoTruth
+from gui_support import WAIT_MS
 
 
 def threads_named(prefix: str) -> list[threading.Thread]:
@@ -59,6 +59,7 @@ def test_live_inference_starts_eager_and_swaps_to_the_fast_runner(
     events: list[object] = []
     window = open_window(qtbot, settings_path, random_weights, gui_video.path, events)
     try:
+
         def fast_status() -> list[ModelStatus]:
             return [e for e in events if isinstance(e, ModelStatus) and e.inference_mode in {"int8", "fp32"}]
 

@@ -12,11 +12,13 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
-from gui_support import WAIT_MS, CameraBench, wait_for_face_result, wait_until_stopped
 from emotion_app.samples import VideoTruth, write_astronaut_video
+from gui_support import WAIT_MS, CameraBench, wait_for_face_result, wait_until_stopped
 
 
-def test_a_video_that_will_not_open_names_the_file(qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth) -> None:
+def test_a_video_that_will_not_open_names_the_file(
+    qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth
+) -> None:
     garbage = tmp_path / "holiday.mp4"
     garbage.write_bytes(os.urandom(8192))
     window = make_window(video=garbage)
@@ -72,7 +74,9 @@ def test_missing_weights_name_the_file_and_video_still_plays(
     assert window.view.result.faces == ()
 
 
-def test_corrupt_weights_name_the_file(qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth, random_weights: Path) -> None:
+def test_corrupt_weights_name_the_file(
+    qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth, random_weights: Path
+) -> None:
     corrupt = tmp_path / "corrupt.safetensors"
     corrupt.write_bytes(random_weights.read_bytes()[:5000])  # truncated mid-tensor
     window = make_window(video=gui_video.path, weights=corrupt)
@@ -103,7 +107,9 @@ def test_a_camera_unplugged_mid_stream_offers_retry(qtbot: QtBot, make_window, g
     qtbot.waitUntil(lambda: len(bench.opened) == 2 and window.is_running, timeout=WAIT_MS)
 
 
-def test_an_absent_or_busy_camera_says_so_and_lets_you_pick_another(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_an_absent_or_busy_camera_says_so_and_lets_you_pick_another(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
     # Index 97 goes through the real OpenCV path: nothing is there on this machine.
     bench = CameraBench(gui_video.path, good_frames=1000)
     devices = [CameraDevice("Ghost Cam", 97), CameraDevice("Test Cam", 0)]

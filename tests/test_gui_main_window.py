@@ -19,12 +19,12 @@ from PyQt6.QtCore import QRectF, QSettings, Qt
 from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from emotion_app.io.overlay import PillowText
-from emotion_app.io.overlay_layout import layout_overlay
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
-from gui_support import WAIT_MS, changed_fraction, grab_view, wait_for_face_result, wait_until_stopped
+from emotion_app.io.overlay import PillowText
+from emotion_app.io.overlay_layout import layout_overlay
 from emotion_app.samples import SIX_LABELS, VideoTruth
+from gui_support import WAIT_MS, changed_fraction, grab_view, wait_for_face_result, wait_until_stopped
 
 
 def face_rect_in_view(window, result) -> QRectF:  # type: ignore[no-untyped-def]
@@ -46,7 +46,7 @@ def test_frames_and_results_arrive_from_a_video(qtbot: QtBot, make_window, gui_v
     assert face.label in SIX_LABELS and len(face.probabilities) == 6
     assert abs(sum(face.probabilities) - 1.0) < 1e-3
     # The detected box lies on the astronaut's face in that frame.
-    (tx, ty, tw, th), = gui_video.faces[result.frame_index]
+    ((tx, ty, tw, th),) = gui_video.faces[result.frame_index]
     x, y, w, h = face.box
     assert abs((x + w / 2) - (tx + tw / 2)) < tw / 3 and abs((y + h / 2) - (ty + th / 2)) < th / 3
     # Later frames keep arriving, and the face keeps its track id while it is tracked.
@@ -57,7 +57,9 @@ def test_frames_and_results_arrive_from_a_video(qtbot: QtBot, make_window, gui_v
     assert window.is_running and window.windowTitle().endswith(gui_video.path.name)
 
 
-def test_the_overlay_paints_over_the_face_and_the_bars_beside_it(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_the_overlay_paints_over_the_face_and_the_bars_beside_it(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
     window = make_window(video=gui_video.path)
     wait_for_face_result(qtbot, window)
     wait_until_stopped(qtbot, window)  # the video ends; its last frame stays on screen
@@ -80,7 +82,9 @@ def test_the_overlay_paints_over_the_face_and_the_bars_beside_it(qtbot: QtBot, m
     assert window.view.show_bars
     with_bars = grab_view(window)
     assert changed_fraction(with_boxes, with_bars, chart) > 0.2
-    assert changed_fraction(with_boxes, with_bars, face_rect.adjusted(3, 3, -3, -3)) < 0.2 or chart.intersects(face_rect)
+    assert changed_fraction(with_boxes, with_bars, face_rect.adjusted(3, 3, -3, -3)) < 0.2 or chart.intersects(
+        face_rect
+    )
     # Pressing B (the shortcut) turns them off again.
     qtbot.keyClick(window, Qt.Key.Key_B)
     assert not window.view.show_bars
@@ -106,7 +110,14 @@ def test_bars_and_steadiness_are_remembered_between_runs(
 
 @pytest.mark.parametrize(
     ("stored", "level"),
-    [(0.6, "medium"), (0.0, "off"), (0.3, "low"), (0.95, "high"), ("garbage", DEFAULT_STEADINESS_LEVEL), (7.5, DEFAULT_STEADINESS_LEVEL)],
+    [
+        (0.6, "medium"),
+        (0.0, "off"),
+        (0.3, "low"),
+        (0.95, "high"),
+        ("garbage", DEFAULT_STEADINESS_LEVEL),
+        (7.5, DEFAULT_STEADINESS_LEVEL),
+    ],
 )
 def test_an_old_smoothing_setting_migrates_to_a_steadiness_level(
     qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path, stored: object, level: str
@@ -128,7 +139,9 @@ def test_a_bad_stored_steadiness_falls_back_to_the_default(settings_path: Path) 
     assert AppSettings(store).steadiness == DEFAULT_STEADINESS_LEVEL
 
 
-def test_keyboard_focus_does_not_start_on_the_steadiness_control(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_keyboard_focus_does_not_start_on_the_steadiness_control(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
     window = make_window(video=gui_video.path)
     window.show()
     window.activateWindow()
@@ -147,7 +160,9 @@ def test_status_bar_shows_rates_latency_and_drops(qtbot: QtBot, make_window, gui
     assert len(window.stats.latency_ms) > 0 and window.stats.latency_ms.percentile(50) > 0
 
 
-def test_snapshot_writes_the_annotated_frame_as_png(qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path) -> None:
+def test_snapshot_writes_the_annotated_frame_as_png(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
     window = make_window(video=gui_video.path)
     result = wait_for_face_result(qtbot, window)
     saved = window.save_snapshot(tmp_path / "shot")

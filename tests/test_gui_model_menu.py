@@ -49,7 +49,11 @@ def test_every_shipped_weights_file_is_listed_with_its_facts() -> None:
     for entry in entries:
         assert not entry.error, entry
         tensors = load_file(str(entry.path))
-        assert entry.labels and entry.validation_accuracy is not None and entry.trained_on in ("FER+ votes", "FER-2013 labels")
+        assert (
+            entry.labels
+            and entry.validation_accuracy is not None
+            and entry.trained_on in ("FER+ votes", "FER-2013 labels")
+        )
         assert tensors, entry
         assert describe_weights(entry.path) == entry
 
@@ -59,7 +63,9 @@ def test_choosing_a_model_switches_without_stopping_the_video_and_is_remembered(
 ) -> None:
     folder = models_folder(tmp_path)
     # Long enough (40 s) that it is still playing when the other model has loaded, even on a busy machine.
-    video = write_astronaut_video(tmp_path / "long.avi", num_frames=600, frame_size=(320, 240), face_size=80, motion="move", fps=15.0)
+    video = write_astronaut_video(
+        tmp_path / "long.avi", num_frames=600, frame_size=(320, 240), face_size=80, motion="move", fps=15.0
+    )
     window = make_window(video=video.path, weights=folder / DEFAULT_WEIGHTS_NAME, weights_dir=folder)
     wait_for_face_result(qtbot, window)
     menu = window.model_menu
@@ -73,7 +79,9 @@ def test_choosing_a_model_switches_without_stopping_the_video_and_is_remembered(
     actions["zz_seven.safetensors"].trigger()
     qtbot.waitUntil(lambda: window.model_status.labels == SEVEN_LABELS, timeout=WAIT_MS)
     # The video never stopped: results with the new model's classes keep arriving.
-    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.labels == SEVEN_LABELS, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.view.result is not None and window.view.result.labels == SEVEN_LABELS, timeout=WAIT_MS
+    )
     assert window.view.result.frame_index > frame_before and window.is_running
     assert actions["zz_seven.safetensors"].isChecked() and not actions[DEFAULT_WEIGHTS_NAME].isChecked()
     window.close()
@@ -84,7 +92,9 @@ def test_choosing_a_model_switches_without_stopping_the_video_and_is_remembered(
     assert again.model_status.active_weights.name == "zz_seven.safetensors"
 
 
-def test_a_remembered_model_that_is_gone_falls_back_to_the_default(qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path) -> None:
+def test_a_remembered_model_that_is_gone_falls_back_to_the_default(
+    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+) -> None:
     from emotion_app.gui.settings import AppSettings
 
     settings = AppSettings.at_path(settings_path)

@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.messages import InferenceResult
-from gui_support import WAIT_MS
 from emotion_app.samples import astronaut_frames, read_video, write_video
+from gui_support import WAIT_MS
 
 CLIP_FRAMES = 135
 _BITS = 8

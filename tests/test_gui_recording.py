@@ -25,7 +25,12 @@ def no_dialog(*_args: object) -> str:
 
 
 def test_one_key_snapshot_and_record_go_into_the_output_folder(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_path: Path
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    settings_path: Path,
 ) -> None:
     window = make_window(video=gui_video.path)
     monkeypatch.setattr(window, "ask_save_path", no_dialog)

@@ -45,7 +45,13 @@ def test_cameras_are_mirrored_by_default_files_not_and_the_choice_is_remembered(
     qtbot.waitUntil(lambda: window.is_file and window.is_running, timeout=WAIT_MS)
     assert not window.mirror_action.isChecked()  # files: off
     window.pause()
-    qtbot.waitUntil(lambda: window.source_state.playback is not None and window.view.result.frame_index == window.source_state.playback.position, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            window.source_state.playback is not None
+            and window.view.result.frame_index == window.source_state.playback.position
+        ),
+        timeout=WAIT_MS,
+    )
     index = window.view.result.frame_index
     qtbot.keyClick(window, Qt.Key.Key_M)
     qtbot.waitUntil(
@@ -61,7 +67,13 @@ def test_help_lists_the_shortcuts_and_about_names_the_version_model_and_its_limi
 ) -> None:
     window = make_window(video=gui_video.path)
     shortcuts = window.shortcuts_text()
-    for keys, name in (("Space", "Pause"), ("F11", "Full screen"), ("Ctrl+S", "Snapshot"), ("T", "Session timeline"), ("M", "Mirror view")):
+    for keys, name in (
+        ("Space", "Pause"),
+        ("F11", "Full screen"),
+        ("Ctrl+S", "Snapshot"),
+        ("T", "Session timeline"),
+        ("M", "Mirror view"),
+    ):
         assert re.search(rf"<b>{re.escape(keys)}</b>&nbsp;&nbsp;</td><td>{name}", shortcuts), keys
     about = window.about_text()
     assert APP_TITLE in about and app_version() in about and re.fullmatch(r"\d+\.\d+\.\d+", app_version())
@@ -92,7 +104,9 @@ def test_a_dropped_file_plays_and_recent_files_are_listed(
     assert window.acceptDrops()
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(gui_video.path))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     window.dropEvent(event)
     assert window.source is not None and Path(window.source.path) == gui_video.path
     wait_for_face_result(qtbot, window)
@@ -112,7 +126,12 @@ def test_one_name_a_plain_status_and_a_minimum_size(qtbot: QtBot, make_window, g
     assert APP_TITLE == APPLICATION == "Emotion Camera"
     wait_for_face_result(qtbot, window)
     assert window.windowTitle() == f"Emotion Camera — {gui_video.path.name}"
-    qtbot.waitUntil(lambda: re.fullmatch(r"Playing · 0:0\d / 0:02 · 1 face · \d+ fps", window.status.summary_label.text()) is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            re.fullmatch(r"Playing · 0:0\d / 0:02 · 1 face · \d+ fps", window.status.summary_label.text()) is not None
+        ),
+        timeout=WAIT_MS,
+    )
     assert not window.status.display_label.isVisible()  # figures for engineers: in the tooltip
     assert "Latency" in window.status.summary_label.toolTip()
     window.details_action.trigger()

@@ -21,7 +21,12 @@ from gui_support import WAIT_MS
 def two_people(tmp_path_factory: pytest.TempPathFactory) -> VideoTruth:
     """Two astronaut faces side by side for 4 seconds at 15 fps."""
     return write_astronaut_video(
-        tmp_path_factory.mktemp("timeline") / "two.avi", num_frames=60, frame_size=(400, 200), face_size=80, copies=2, fps=15.0
+        tmp_path_factory.mktemp("timeline") / "two.avi",
+        num_frames=60,
+        frame_size=(400, 200),
+        face_size=80,
+        copies=2,
+        fps=15.0,
     )
 
 
@@ -84,7 +89,9 @@ def test_export_writes_png_and_csv_and_says_where(
     assert "Open folder" in window.notice_banner.button_captions()
 
 
-def test_the_panel_toggles_with_t_and_is_remembered(qtbot: QtBot, make_window, two_people: VideoTruth, settings_path: Path) -> None:
+def test_the_panel_toggles_with_t_and_is_remembered(
+    qtbot: QtBot, make_window, two_people: VideoTruth, settings_path: Path
+) -> None:
     window = make_window(video=two_people.path)
     qtbot.keyClick(window, Qt.Key.Key_T)
     assert not window.timeline_panel.isVisible()

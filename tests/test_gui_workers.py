@@ -11,10 +11,10 @@ from PyQt6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.capture_worker import CaptureWorker
-from emotion_app.gui.messages import CameraSpec, CapturedFrame, FaultKind, SourceFault, SourceInfo, VideoFileSpec
 from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
-from gui_support import WAIT_MS, CameraBench
+from emotion_app.gui.messages import CameraSpec, CapturedFrame, FaultKind, SourceFault, SourceInfo, VideoFileSpec
 from emotion_app.samples import VideoTruth, write_astronaut_video
+from gui_support import WAIT_MS, CameraBench
 
 
 def test_mailbox_keeps_only_the_newest_item_and_counts_drops() -> None:
@@ -65,7 +65,7 @@ class CaptureRig:
 
     def start(self, spec: object) -> None:
         # Cross-thread call through the worker's event loop, as the controller does it.
-        from PyQt6.QtCore import QMetaObject, Q_ARG, Qt
+        from PyQt6.QtCore import Q_ARG, QMetaObject, Qt
 
         QMetaObject.invokeMethod(self.worker, "start_source", Qt.ConnectionType.QueuedConnection, Q_ARG(object, spec))
 
@@ -89,7 +89,9 @@ def rig_factory() -> object:
         assert rig.stop()
 
 
-def test_video_frames_arrive_in_order_then_the_end_is_reported(qtbot: QtBot, rig_factory, gui_video: VideoTruth) -> None:
+def test_video_frames_arrive_in_order_then_the_end_is_reported(
+    qtbot: QtBot, rig_factory, gui_video: VideoTruth
+) -> None:
     rig = rig_factory()
     rig.start(VideoFileSpec(gui_video.path, pace=False))
     qtbot.waitUntil(lambda: len(rig.faults) == 1, timeout=WAIT_MS)
@@ -105,7 +107,9 @@ def test_video_frames_arrive_in_order_then_the_end_is_reported(qtbot: QtBot, rig
     assert not rig.worker.has_source  # the file is released at the end
 
 
-def test_paced_video_plays_at_its_native_rate_not_as_fast_as_possible(qtbot: QtBot, rig_factory, tmp_path: Path) -> None:
+def test_paced_video_plays_at_its_native_rate_not_as_fast_as_possible(
+    qtbot: QtBot, rig_factory, tmp_path: Path
+) -> None:
     video = write_astronaut_video(tmp_path / "slow.avi", num_frames=12, frame_size=(160, 120), face_size=40, fps=20.0)
     rig = rig_factory()
     started = time.perf_counter()

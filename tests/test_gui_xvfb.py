@@ -30,13 +30,18 @@ def test_real_window_under_xvfb_saves_a_screenshot(tmp_path: Path) -> None:
     env["PYTHON"] = sys.executable
     completed = subprocess.run(
         ["bash", str(REPO / "scripts" / "gui_screenshot.sh"), str(out)],
-        capture_output=True, text=True, timeout=240, env=env, cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+        cwd=REPO,
     )
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-4000:]
     assert "platform: xcb" in completed.stdout  # a real X connection, not offscreen
     assert "Destroyed while thread is still running" not in completed.stderr
     image = QImage(str(out))
     assert not image.isNull() and image.width() >= 800 and image.height() >= 600
-    pixels = np.array([[image.pixelColor(x, y).value() for x in range(0, image.width(), 8)]
-                       for y in range(0, image.height(), 8)])
+    pixels = np.array(
+        [[image.pixelColor(x, y).value() for x in range(0, image.width(), 8)] for y in range(0, image.height(), 8)]
+    )
     assert pixels.std() > 20  # a rendered window with video, not a blank grab

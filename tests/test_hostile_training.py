@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from training import evaluate, train
 from tests.synthetic_fer import write_fer_csv
+from training import evaluate, train
 
 FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2", "--epochs", "1"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 import cv2
 import pytest
@@ -17,8 +17,8 @@ from safetensors.torch import load_file, save_file
 
 from emotion_app import EmotionClassifier, WeightsError
 from emotion_app.cli import main
-from emotion_app.weights import METADATA_KEY, MAX_CARD_NESTING
 from emotion_app.samples import astronaut_bgr, make_random_weights
+from emotion_app.weights import MAX_CARD_NESTING, METADATA_KEY
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -34,9 +34,27 @@ def test_measure_gui_plays_a_given_720p_video_and_reports_its_figures(tmp_path: 
     clip = hd_clip(tmp_path / "hd.avi")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     completed = subprocess.run(
-        [sys.executable, "-m", "scripts.measure_gui", "--video", str(clip), "--weights", str(random_weights),
-         "--seconds", "2", "--warmup", "0.5", "--soak-frames", "0", "--profile"],
-        capture_output=True, text=True, timeout=240, env=env, cwd=REPO,
+        [
+            sys.executable,
+            "-m",
+            "scripts.measure_gui",
+            "--video",
+            str(clip),
+            "--weights",
+            str(random_weights),
+            "--seconds",
+            "2",
+            "--warmup",
+            "0.5",
+            "--soak-frames",
+            "0",
+            "--profile",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+        cwd=REPO,
     )
     # Exit code 1 means a target was missed (a loaded test machine); 0 met them all.
     assert completed.returncode in (0, 1), completed.stdout[-2000:] + completed.stderr[-3000:]
@@ -55,7 +73,11 @@ def test_measure_gui_plays_a_given_720p_video_and_reports_its_figures(tmp_path: 
 def test_measure_gui_refuses_a_missing_video(tmp_path: Path) -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "scripts.measure_gui", "--video", str(tmp_path / "none.avi")],
-        capture_output=True, text=True, timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        cwd=REPO,
     )
     assert completed.returncode == 2
     assert "none.avi: no such video file" in completed.stderr

@@ -35,7 +35,11 @@ def test_seven_class_model_builds():
 def test_layer_output_shapes_follow_the_seed_table():
     model = build_model(6).eval()
     shapes = []
-    stages = [m for m in list(model.features) + list(model.classifier) if isinstance(m, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d, nn.Linear))]
+    stages = [
+        m
+        for m in list(model.features) + list(model.classifier)
+        if isinstance(m, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d, nn.Linear))
+    ]
     hooks = [m.register_forward_hook(lambda _m, _i, out: shapes.append(tuple(out.shape[1:]))) for m in stages]
     model(torch.zeros(1, 1, 48, 48))
     for hook in hooks:

@@ -11,7 +11,9 @@ from emotion_app.results import FaceResult
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS
 
 
-def face(box: tuple[int, int, int, int], label: str = "happy", labels: tuple[str, ...] = SIX_LABELS, track_id: int = 1) -> FaceResult:
+def face(
+    box: tuple[int, int, int, int], label: str = "happy", labels: tuple[str, ...] = SIX_LABELS, track_id: int = 1
+) -> FaceResult:
     probabilities = np.full(len(labels), 0.05)
     probabilities[labels.index(label)] = 1.0 - 0.05 * (len(labels) - 1)
     return FaceResult(box, track_id, label, float(probabilities.max()), tuple(float(p) for p in probabilities))
@@ -68,7 +70,9 @@ def test_bars_can_be_switched_off() -> None:
         ((64, 48), (2, 2, 60, 44)),  # a frame too small for a chart
     ],
 )
-def test_never_draws_outside_the_frame_and_never_fails(frame_size: tuple[int, int], box: tuple[int, int, int, int]) -> None:
+def test_never_draws_outside_the_frame_and_never_fails(
+    frame_size: tuple[int, int], box: tuple[int, int, int, int]
+) -> None:
     width, height = frame_size
     frame = np.full((height, width, 3), 100, np.uint8)
     drawn = draw_results(frame, [face(box, "surprise")], SIX_LABELS)

@@ -13,8 +13,8 @@ from emotion_app.io.overlay_layout import (
     color_for,
     layout_overlay,
     muted,
-    palette_for,
     overlap_area,
+    palette_for,
     text_base_px,
 )
 from emotion_app.results import FaceResult
@@ -29,7 +29,9 @@ def face(box: Rect, label: str = "happy", labels: tuple[str, ...] = SIX_LABELS, 
     return FaceResult(box, track_id, label, 0.5, probabilities)
 
 
-def layout(boxes: list[Rect], size: tuple[int, int] = (640, 480), labels: tuple[str, ...] = SIX_LABELS) -> list[FaceLayout]:
+def layout(
+    boxes: list[Rect], size: tuple[int, int] = (640, 480), labels: tuple[str, ...] = SIX_LABELS
+) -> list[FaceLayout]:
     faces = [face(box, labels[0], labels, i + 1) for i, box in enumerate(boxes)]
     return layout_overlay(faces, labels, size[0], size[1], True, MEASURE)
 

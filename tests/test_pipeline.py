@@ -9,10 +9,17 @@ import numpy as np
 import pytest
 
 from emotion_app import EmotionClassifier, EmotionPipeline, FaceDetector, FaceResult, StageTimings
+from emotion_app.faces.geometry import iou
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS, STEADINESS_LEVELS, Steadiness
 from emotion_app.preprocessing import crop_face, to_gray
-from emotion_app.faces.geometry import iou
-from emotion_app.samples import astronaut_bgr, astronaut_face_patch, astronaut_frames, background, make_random_weights, paste
+from emotion_app.samples import (
+    astronaut_bgr,
+    astronaut_face_patch,
+    astronaut_frames,
+    background,
+    make_random_weights,
+    paste,
+)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -134,7 +141,9 @@ def test_track_ids_follow_faces_across_frames(detector: FaceDetector, classifier
     assert ids == [[1, 2]] * 8
 
 
-def test_steadiness_smooths_in_time_and_keeps_raw_probabilities(detector: FaceDetector, classifier: EmotionClassifier) -> None:
+def test_steadiness_smooths_in_time_and_keeps_raw_probabilities(
+    detector: FaceDetector, classifier: EmotionClassifier
+) -> None:
     frame = astronaut_bgr()
     darker = (frame * 0.5).astype(np.uint8)  # same face, different crop -> different probabilities
     raw = EmotionPipeline(detector, classifier, confirm_checks=1, steadiness="off")

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from emotion_app import EmotionClassifier, EmotionPipeline, FaceDetector
-from emotion_app.inference.steadiness import Steadiness
 from emotion_app.inference.reuse import REUSE_LEVEL, PredictionReuse, crop_change, crop_signature
+from emotion_app.inference.steadiness import Steadiness
 from emotion_app.preprocessing import crop_face, to_gray
 from emotion_app.samples import astronaut_face_patch, background, make_random_weights, paste
 
@@ -39,7 +39,9 @@ def batches(classifier: EmotionClassifier, monkeypatch: pytest.MonkeyPatch) -> l
     return calls
 
 
-def still_faces(copies: int = 2, size: tuple[int, int] = (480, 240)) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+def still_faces(
+    copies: int = 2, size: tuple[int, int] = (480, 240)
+) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
     """A frame with ``copies`` still astronaut faces side by side, and their boxes."""
     patch, (fx, fy, fw, fh) = astronaut_face_patch(70)
     frame = background(*size)
@@ -93,9 +95,13 @@ def test_a_face_whose_expression_changes_is_classified_at_once(
     results = pipeline.process(changed)
     assert batches == [2, 1], "only the changed face goes through the model"
     assert pipeline.last_timings.classified == 1
-    np.testing.assert_allclose(results[1].probabilities, eager_probabilities(classifier, changed, results[1].box), atol=0.02)
+    np.testing.assert_allclose(
+        results[1].probabilities, eager_probabilities(classifier, changed, results[1].box), atol=0.02
+    )
     # The unchanged face keeps the result computed for its (same) crop.
-    np.testing.assert_allclose(results[0].probabilities, eager_probabilities(classifier, frame, results[0].box), atol=0.02)
+    np.testing.assert_allclose(
+        results[0].probabilities, eager_probabilities(classifier, frame, results[0].box), atol=0.02
+    )
 
 
 def test_faces_half_way_to_their_refresh_join_a_pass_that_runs_anyway(

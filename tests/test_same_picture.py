@@ -18,8 +18,8 @@ from emotion_app.gui.messages import RecordingRequest
 from emotion_app.gui.recorder import Recorder
 from emotion_app.io.overlay import draw_results
 from emotion_app.pipeline import EmotionPipeline
-from gui_support import WAIT_MS, grab_view
 from emotion_app.samples import VideoTruth, astronaut_frames
+from gui_support import WAIT_MS, grab_view
 
 
 def qimage_bgr(image: QImage) -> np.ndarray:
@@ -37,7 +37,13 @@ def test_screen_snapshot_and_recording_show_the_same_picture(
     window = make_window(video=gui_video.path)
     qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) > 0, timeout=WAIT_MS)
     window.pause()
-    qtbot.waitUntil(lambda: window.source_state.playback is not None and window.view.result.frame_index == window.source_state.playback.position, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            window.source_state.playback is not None
+            and window.view.result.frame_index == window.source_state.playback.position
+        ),
+        timeout=WAIT_MS,
+    )
     result = window.view.result
     assert result is not None and result.faces and result.overlay_bars
 
@@ -59,7 +65,9 @@ def test_screen_snapshot_and_recording_show_the_same_picture(
     x0, y0 = int(np.ceil(target.left())), int(np.ceil(target.top()))
     x1, y1 = int(target.right()) - 1, int(target.bottom()) - 1
     shown = grabbed[y0:y1, x0:x1]
-    scaled = cv2.resize(snapshot, (int(round(target.width())), int(round(target.height()))), interpolation=cv2.INTER_LINEAR)
+    scaled = cv2.resize(
+        snapshot, (int(round(target.width())), int(round(target.height()))), interpolation=cv2.INTER_LINEAR
+    )
     scaled = scaled[y0 - int(target.top()) : y1 - int(target.top()), x0 - int(target.left()) : x1 - int(target.left())]
     assert np.abs(shown.astype(int) - scaled.astype(int)).mean() < 6
 

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from emotion_app.faces.detector import FaceDetector
-from emotion_app.faces.scene_gate import SceneChangeGate
 from emotion_app.faces.geometry import iou
+from emotion_app.faces.scene_gate import SceneChangeGate
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.samples import astronaut_face_patch, astronaut_frames, background, paste
 
@@ -80,7 +80,9 @@ def test_a_newcomer_is_found_within_the_scan_interval_even_when_scans_were_skipp
 
 def test_moving_tracked_faces_alone_do_not_force_scans(detector: FaceDetector) -> None:
     frames, truth = astronaut_frames(num_frames=40, frame_size=(480, 240), face_size=64, copies=2, motion="move")
-    counts, full = run(FaceTracker(detector, confirm_checks=1, full_scan_interval=INTERVAL, scan_skips=2), to_gray(frames))
+    counts, full = run(
+        FaceTracker(detector, confirm_checks=1, full_scan_interval=INTERVAL, scan_skips=2), to_gray(frames)
+    )
     assert counts == [2] * 40
     # Without skips there would be 10 scans; the faces' own motion explains every change.
     assert sum(full) == 4, [i for i, f in enumerate(full) if f]
@@ -118,7 +120,9 @@ def test_the_gate_ignores_changes_around_tracked_faces_only() -> None:
 
 def test_the_background_scan_is_skipped_too(detector: FaceDetector) -> None:
     frames, newcomer = newcomer_frames(arrives_at=12)
-    with FaceTracker(detector, confirm_checks=1, full_scan_interval=INTERVAL, background_scan=True, scan_skips=2) as tracker:
+    with FaceTracker(
+        detector, confirm_checks=1, full_scan_interval=INTERVAL, background_scan=True, scan_skips=2
+    ) as tracker:
         started = []
         seen = []
         for gray in frames:
@@ -129,4 +133,4 @@ def test_the_background_scan_is_skipped_too(detector: FaceDetector) -> None:
             time.sleep(1 / 30)  # frames arrive like a camera's, so a scan has time to finish
         assert not any(started[:12]), "a still scene starts no background scan"
         assert any(started[12:17])
-        assert 2 in seen and all(c == 2 for c in seen[seen.index(2):])
+        assert 2 in seen and all(c == 2 for c in seen[seen.index(2) :])

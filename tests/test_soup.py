@@ -24,8 +24,21 @@ def fine_tunes(tmp_path_factory):
     tunes = []
     for seed in (1, 2):
         out = root / f"tune{seed}"
-        args = ["--data", str(data), "--epochs", "1", "--lr", "0.01", "--seed", str(seed), "--out", str(out),
-                "--init-from", str(root / "base" / "checkpoint.pt"), *FAST]
+        args = [
+            "--data",
+            str(data),
+            "--epochs",
+            "1",
+            "--lr",
+            "0.01",
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+            "--init-from",
+            str(root / "base" / "checkpoint.pt"),
+            *FAST,
+        ]
         assert train.main(args) == 0
         tunes.append(out / "checkpoint.pt")
     return data, tunes
@@ -42,7 +55,10 @@ def test_average_states_is_the_mean_of_floats_and_keeps_counters():
 def test_a_soup_of_fine_tunes_exports_the_best_candidate(tmp_path, fine_tunes, capsys):
     data, tunes = fine_tunes
     out, export = tmp_path / "soup", tmp_path / "soup.safetensors"
-    assert soup.main(["--data", str(data), "--out", str(out), "--export", str(export), "--threads", "1", *map(str, tunes)]) == 0
+    assert (
+        soup.main(["--data", str(data), "--out", str(out), "--export", str(export), "--threads", "1", *map(str, tunes)])
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "uniform soup of 2: validation" in printed and "selected on validation:" in printed
     headline = json.loads(printed.strip().splitlines()[-1])
@@ -77,7 +93,10 @@ def test_runs_with_another_validation_split_are_refused(tmp_path, fine_tunes, ca
     other = tmp_path / "other"
     assert train.main(["--data", str(data), "--epochs", "1", "--split-seed", "4", "--out", str(other), *FAST]) == 0
     capsys.readouterr()
-    assert soup.main(["--data", str(data), "--out", str(tmp_path / "soup"), str(tunes[0]), str(other / "checkpoint.pt")]) == 2
+    assert (
+        soup.main(["--data", str(data), "--out", str(tmp_path / "soup"), str(tunes[0]), str(other / "checkpoint.pt")])
+        == 2
+    )
     assert "split_seed" in capsys.readouterr().out
 
 

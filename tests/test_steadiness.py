@@ -143,13 +143,17 @@ def test_uncertain_when_weak_or_tied_or_waiting_out_a_hold() -> None:
 
 def test_uncertainty_rule_from_a_card() -> None:
     assert UncertaintyRule.from_live({}) == UncertaintyRule()
-    assert UncertaintyRule.from_live({"uncertain": {"min_top": 0.4, "min_lead": 0.1, "chosen_on": "x"}}) == UncertaintyRule(0.4, 0.1)
+    assert UncertaintyRule.from_live(
+        {"uncertain": {"min_top": 0.4, "min_lead": 0.1, "chosen_on": "x"}}
+    ) == UncertaintyRule(0.4, 0.1)
     for bad in ({"uncertain": 3}, {"uncertain": {"min_top": 2.0}}, {"uncertain": {"min_lead": "high"}}):
         with pytest.raises(ValueError):
             UncertaintyRule.from_live(bad)
 
 
-@pytest.mark.parametrize("bad", [dict(time_constant_s=-1.0), dict(hold_s=float("nan")), dict(switch_margin=1.0), dict(hold_s=True)])
+@pytest.mark.parametrize(
+    "bad", [dict(time_constant_s=-1.0), dict(hold_s=float("nan")), dict(switch_margin=1.0), dict(hold_s=True)]
+)
 def test_bad_steadiness_is_rejected(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         Steadiness(**bad)
@@ -194,11 +198,12 @@ def _two_differently_read_faces(pipeline: EmotionPipeline, folder: Path) -> tupl
 
 def test_the_pipeline_on_a_video_whose_expression_changes(tmp_path: Path) -> None:
     from emotion_app import EmotionClassifier, FaceDetector
-
     from emotion_app.samples import read_video, write_video
 
     classifier = EmotionClassifier.load()
-    first, second = _two_differently_read_faces(EmotionPipeline(FaceDetector(), classifier, steadiness="off", tracking=False), tmp_path)
+    first, second = _two_differently_read_faces(
+        EmotionPipeline(FaceDetector(), classifier, steadiness="off", tracking=False), tmp_path
+    )
     fps = 10.0
     # 3 s of the first face with the second flashing in every 4th frame (a flicker), then 3 s of the second.
     frames = [second if i % 4 == 3 else first for i in range(30)] + [second] * 30

@@ -103,8 +103,12 @@ def test_a_report_into_a_file_path_is_refused_and_nothing_is_overwritten(tmp_pat
 
 
 @pytest.mark.usefixtures("one_torch_thread")
-def test_analyze_report_writes_the_same_files(tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    video = write_astronaut_video(tmp_path / "two.avi", num_frames=20, frame_size=(320, 160), face_size=70, copies=2, fps=10.0)
+def test_analyze_report_writes_the_same_files(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    video = write_astronaut_video(
+        tmp_path / "two.avi", num_frames=20, frame_size=(320, 160), face_size=70, copies=2, fps=10.0
+    )
     report = tmp_path / "report"
     code = main(["analyze", str(video.path), "--report", str(report), "--weights", str(random_weights)])
     assert code == 0

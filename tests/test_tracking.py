@@ -9,7 +9,15 @@ import pytest
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou, suppress_duplicates
 from emotion_app.faces.tracker import FaceTracker
-from emotion_app.samples import VideoTruth, astronaut_face_patch, astronaut_frames, background, noise_frames_with_face, paste, read_video
+from emotion_app.samples import (
+    VideoTruth,
+    astronaut_face_patch,
+    astronaut_frames,
+    background,
+    noise_frames_with_face,
+    paste,
+    read_video,
+)
 
 
 def read_gray_frames(video: VideoTruth) -> list[np.ndarray]:
@@ -47,7 +55,9 @@ def test_one_moving_face_keeps_one_id(detector: FaceDetector, moving_face_video:
 
 
 def test_ids_survive_a_short_gap_when_the_face_stays(detector: FaceDetector) -> None:
-    frames, truth = astronaut_frames(num_frames=8, frame_size=(320, 240), face_size=70, motion="static", blank_frames=(3, 4))
+    frames, truth = astronaut_frames(
+        num_frames=8, frame_size=(320, 240), face_size=70, motion="static", blank_frames=(3, 4)
+    )
     tracker = FaceTracker(detector, confirm_checks=1, max_missed=3)
     ids = [[t.track_id for t in tracker.update(cv2.cvtColor(f, cv2.COLOR_BGR2GRAY))] for f in frames]
     assert ids == [[1], [1], [1], [], [], [1], [1], [1]]
@@ -80,7 +90,9 @@ def test_most_frames_search_locally(detector: FaceDetector, moving_face_video: V
 
 
 @pytest.mark.parametrize("discovery", [(1.2, 3), None])
-def test_periodic_full_scan_finds_a_face_that_enters(detector: FaceDetector, discovery: tuple[float, int] | None) -> None:
+def test_periodic_full_scan_finds_a_face_that_enters(
+    detector: FaceDetector, discovery: tuple[float, int] | None
+) -> None:
     patch, face = astronaut_face_patch(64)
     frames = []
     for index in range(12):
@@ -98,7 +110,9 @@ def test_periodic_full_scan_finds_a_face_that_enters(detector: FaceDetector, dis
 
 
 def test_a_face_that_leaves_is_forgotten(detector: FaceDetector) -> None:
-    frames, _ = astronaut_frames(num_frames=10, frame_size=(320, 240), face_size=70, motion="static", blank_frames=range(3, 10))
+    frames, _ = astronaut_frames(
+        num_frames=10, frame_size=(320, 240), face_size=70, motion="static", blank_frames=range(3, 10)
+    )
     tracker = FaceTracker(detector, confirm_checks=1, max_missed=2)
     for frame in frames:
         tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))

@@ -16,12 +16,12 @@ import pytest
 import torch
 
 from emotion_app import EmotionClassifier
+from tests.synthetic_fer import write_fer_csv, write_fer_folders
 from training import calibrate_margin, evaluate, train
-from training.data import classes_for, load_split, stratified_split
 from training.config import TrainConfig
+from training.data import classes_for, load_split, stratified_split
 from training.datasets import load_data
 from training.loop import distillation_loss, steps_per_epoch, teacher_probabilities
-from tests.synthetic_fer import write_fer_csv, write_fer_folders
 
 REPO = Path(__file__).resolve().parent.parent
 FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2"]
@@ -29,7 +29,9 @@ FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction
 
 @pytest.fixture(scope="module")
 def fer_csv(tmp_path_factory):
-    return write_fer_csv(tmp_path_factory.mktemp("csv") / "fer2013.csv", {"Training": 12, "PublicTest": 4, "PrivateTest": 2})
+    return write_fer_csv(
+        tmp_path_factory.mktemp("csv") / "fer2013.csv", {"Training": 12, "PublicTest": 4, "PrivateTest": 2}
+    )
 
 
 def test_one_epoch_run_exports_a_loadable_model(tmp_path, fer_csv, capsys):
@@ -101,9 +103,29 @@ def test_bad_data_exits_2_with_the_reason(tmp_path, capsys):
 def test_folder_data_and_evaluate_report(tmp_path, capsys):
     root = write_fer_folders(tmp_path / "fer2013", train_per_class=10, test_per_class=3)
     export = tmp_path / "w.safetensors"
-    assert train.main(["--data", str(root), "--epochs", "1", "--out", str(tmp_path / "run"), "--export", str(export), *FAST]) == 0
+    assert (
+        train.main(
+            ["--data", str(root), "--epochs", "1", "--out", str(tmp_path / "run"), "--export", str(export), *FAST]
+        )
+        == 0
+    )
     capsys.readouterr()
-    assert evaluate.main(["--weights", str(export), "--data", str(root), "--split", "PublicTest", "--out", str(tmp_path / "eval"), "--tta"]) == 0
+    assert (
+        evaluate.main(
+            [
+                "--weights",
+                str(export),
+                "--data",
+                str(root),
+                "--split",
+                "PublicTest",
+                "--out",
+                str(tmp_path / "eval"),
+                "--tta",
+            ]
+        )
+        == 0
+    )
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["n"] == 18 and summary["excluded"] == {"disgust": 3}
     assert 0.0 <= summary["accuracy"] <= 1.0 and 0.0 <= summary["macro_f1"] <= 1.0
@@ -122,8 +144,23 @@ def test_evaluate_errors_are_clear(tmp_path, capsys):
 def test_ddp_with_two_cpu_processes(tmp_path, fer_csv):
     out = tmp_path / "ddp"
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-               "-m", "training.train", "--data", str(fer_csv), "--epochs", "1", "--out", str(out), *FAST]
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc-per-node",
+        "2",
+        "-m",
+        "training.train",
+        "--data",
+        str(fer_csv),
+        "--epochs",
+        "1",
+        "--out",
+        str(out),
+        *FAST,
+    ]
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "world 2" in result.stdout
@@ -138,7 +175,18 @@ def test_ctrl_c_saves_a_resumable_checkpoint(tmp_path, fer_csv):
 
     out = tmp_path / "interrupted"
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-m", "training.train", "--data", str(fer_csv), "--epochs", "500", "--out", str(out), *FAST]
+    command = [
+        sys.executable,
+        "-m",
+        "training.train",
+        "--data",
+        str(fer_csv),
+        "--epochs",
+        "500",
+        "--out",
+        str(out),
+        *FAST,
+    ]
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 120
     while not (out / "checkpoint.pt").exists() and time.time() < deadline and process.poll() is None:
@@ -157,7 +205,26 @@ def test_init_from_starts_with_the_earlier_runs_best_model(tmp_path, fer_csv, ca
     best = _state(first / "checkpoint.pt")["best_state"]
     second = tmp_path / "second"
     # One step at learning rate 0: the weights stay exactly the ones loaded.
-    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(second), "--lr", "0", "--init-from", str(first / "checkpoint.pt"), "--stop-after-steps", "1", *FAST]) == 0
+    assert (
+        train.main(
+            [
+                "--data",
+                str(fer_csv),
+                "--epochs",
+                "1",
+                "--out",
+                str(second),
+                "--lr",
+                "0",
+                "--init-from",
+                str(first / "checkpoint.pt"),
+                "--stop-after-steps",
+                "1",
+                *FAST,
+            ]
+        )
+        == 0
+    )
     assert "initialised from the best model" in capsys.readouterr().out
     started = _state(second / "checkpoint.pt")["model"]
     for name, tensor in best.items():
@@ -169,6 +236,7 @@ def test_the_validation_split_depends_on_split_seed_not_on_seed(fer_csv):
     def held_out(**overrides):
         data = load_data(TrainConfig(data=str(fer_csv), val_fraction=0.2, test_split="", **overrides))
         return data.val_images
+
     reference = held_out()
     assert torch.equal(held_out(seed=7), reference)  # differently seeded runs hold out the same faces
     assert not torch.equal(held_out(split_seed=7), reference)
@@ -176,7 +244,26 @@ def test_the_validation_split_depends_on_split_seed_not_on_seed(fer_csv):
 
 def test_a_checkpoint_from_before_split_seed_resumes_with_the_split_it_had(tmp_path, fer_csv):
     out = tmp_path / "old"
-    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--seed", "3", "--split-seed", "3", "--out", str(out), "--stop-after-steps", "1", *FAST]) == 0
+    assert (
+        train.main(
+            [
+                "--data",
+                str(fer_csv),
+                "--epochs",
+                "1",
+                "--seed",
+                "3",
+                "--split-seed",
+                "3",
+                "--out",
+                str(out),
+                "--stop-after-steps",
+                "1",
+                *FAST,
+            ]
+        )
+        == 0
+    )
     state = torch.load(out / "checkpoint.pt", weights_only=True)
     del state["config"]["split_seed"]  # as written before the option existed: the split followed --seed
     torch.save(state, out / "checkpoint.pt")
@@ -187,8 +274,21 @@ def test_a_checkpoint_from_before_split_seed_resumes_with_the_split_it_had(tmp_p
 def test_a_fine_tune_must_hold_out_the_same_faces_as_its_source(tmp_path, fer_csv, capsys):
     first = tmp_path / "first"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(first), *FAST]) == 0
-    code = train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(tmp_path / "second"), "--split-seed", "3",
-                       "--init-from", str(first / "checkpoint.pt"), *FAST])
+    code = train.main(
+        [
+            "--data",
+            str(fer_csv),
+            "--epochs",
+            "1",
+            "--out",
+            str(tmp_path / "second"),
+            "--split-seed",
+            "3",
+            "--init-from",
+            str(first / "checkpoint.pt"),
+            *FAST,
+        ]
+    )
     assert code == 2
     assert "different validation split" in capsys.readouterr().out
     assert not (tmp_path / "second" / "checkpoint.pt").exists()
@@ -201,7 +301,22 @@ def test_a_fine_tunes_weights_file_names_the_runs_it_started_from(tmp_path, fer_
     tune = ["--epochs", "1", "--out", str(second), "--init-from", str(first / "checkpoint.pt"), *FAST]
     assert train.main(["--data", str(fer_csv), *tune, "--stop-after-steps", "2"]) == 0
     assert train.main(["--out", str(second), "--resume", *FAST]) == 0
-    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(third), "--init-from", str(second / "checkpoint.pt"), *FAST]) == 0
+    assert (
+        train.main(
+            [
+                "--data",
+                str(fer_csv),
+                "--epochs",
+                "1",
+                "--out",
+                str(third),
+                "--init-from",
+                str(second / "checkpoint.pt"),
+                *FAST,
+            ]
+        )
+        == 0
+    )
     base = json.loads((first / "summary.json").read_text())
     card = EmotionClassifier.load(third / "best.safetensors").card.training
     middle = card["initialised_from"]
@@ -221,7 +336,9 @@ def test_weight_averaging_averages_the_last_epochs_and_resumes_exactly(tmp_path,
     assert train.main([*args, "--out", str(straight)]) == 0
     summary = json.loads((straight / "summary.json").read_text())
     assert "swa_validation_accuracy" in summary and summary["selected"]
-    assert summary["validation_accuracy"] == max(summary["swa_validation_accuracy"], summary["best_epoch_validation_accuracy"])
+    assert summary["validation_accuracy"] == max(
+        summary["swa_validation_accuracy"], summary["best_epoch_validation_accuracy"]
+    )
     # The averaging epochs ran at the constant rate.
     rows = (straight / "metrics.csv").read_text().splitlines()[1:]
     assert [float(row.split(",")[5]) for row in rows[1:]] == [0.01, 0.01]
@@ -257,7 +374,19 @@ def test_distillation_uses_the_teachers_predictions_as_soft_targets(tmp_path, fe
     teacher_run = tmp_path / "teacher"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(teacher_run), *FAST]) == 0
     teacher = teacher_run / "best.safetensors"
-    config = train.parse_args(["--data", str(fer_csv), "--distill-from", str(teacher), "--distill-weight", "1.0", "--label-smoothing", "0", *FAST])
+    config = train.parse_args(
+        [
+            "--data",
+            str(fer_csv),
+            "--distill-from",
+            str(teacher),
+            "--distill-weight",
+            "1.0",
+            "--label-smoothing",
+            "0",
+            *FAST,
+        ]
+    )
     data = load_data(config)
     soft = teacher_probabilities(str(teacher), data, torch.device("cpu"))
     assert soft.shape == (len(data.train_labels), 6)
@@ -272,17 +401,52 @@ def test_distillation_uses_the_teachers_predictions_as_soft_targets(tmp_path, fe
     # A full run with a teacher trains, exports, and says what it distilled from.
     student = tmp_path / "student"
     capsys.readouterr()
-    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(student), "--distill-from", str(teacher), *FAST]) == 0
+    assert (
+        train.main(
+            ["--data", str(fer_csv), "--epochs", "1", "--out", str(student), "--distill-from", str(teacher), *FAST]
+        )
+        == 0
+    )
     assert "distilling from" in capsys.readouterr().out
     EmotionClassifier.load(student / "best.safetensors")
 
 
 def test_distillation_from_a_missing_or_mismatched_teacher_fails_clearly(tmp_path, fer_csv, capsys):
-    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(tmp_path / "a"), "--distill-from", str(tmp_path / "nope.safetensors"), *FAST]) == 2
+    assert (
+        train.main(
+            [
+                "--data",
+                str(fer_csv),
+                "--epochs",
+                "1",
+                "--out",
+                str(tmp_path / "a"),
+                "--distill-from",
+                str(tmp_path / "nope.safetensors"),
+                *FAST,
+            ]
+        )
+        == 2
+    )
     assert "nope.safetensors" in capsys.readouterr().out
     seven = tmp_path / "seven"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--classes", "7", "--out", str(seven), *FAST]) == 0
-    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(tmp_path / "b"), "--distill-from", str(seven / "best.safetensors"), *FAST]) == 2
+    assert (
+        train.main(
+            [
+                "--data",
+                str(fer_csv),
+                "--epochs",
+                "1",
+                "--out",
+                str(tmp_path / "b"),
+                "--distill-from",
+                str(seven / "best.safetensors"),
+                *FAST,
+            ]
+        )
+        == 2
+    )
     assert "disgust" in capsys.readouterr().out
 
 

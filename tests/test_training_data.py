@@ -4,8 +4,8 @@ import cv2
 import numpy as np
 import pytest
 
-from training.data import CLASSES_6, CLASSES_7, DataError, load_split, read_csv, stratified_split
 from tests.synthetic_fer import write_fer_csv, write_fer_folders
+from training.data import CLASSES_6, CLASSES_7, DataError, load_split, read_csv, stratified_split
 
 
 def test_csv_reader_drops_disgust_and_maps_by_name(tmp_path):

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
 from emotion_app.io.csv_export import FaceCsvWriter
-from emotion_app.results import FaceResult
 from emotion_app.io.video import AnnotatedVideoWriter, InputError, OutputError, letterbox, open_input
+from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video
 
 
@@ -121,8 +121,18 @@ def test_csv_writer_incremental_rows(tmp_path: Path) -> None:
     with open(path, newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == [
-        "frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence", "uncertain",
-        *SIX_LABELS, *(f"raw_{label}" for label in SIX_LABELS),
+        "frame",
+        "time_s",
+        "track_id",
+        "x",
+        "y",
+        "w",
+        "h",
+        "label",
+        "confidence",
+        "uncertain",
+        *SIX_LABELS,
+        *(f"raw_{label}" for label in SIX_LABELS),
     ]
     assert rows[1][:10] == ["0", "0.0000", "1", "10", "20", "64", "66", "happy", "0.50000", "0"]
     assert rows[2][2] == "2" and rows[2][9] == "1"  # the uncertain face

@@ -12,7 +12,9 @@ from emotion_app.weights import ModelCard, load_model, save_weights
 LABELS_6 = ("angry", "fear", "happy", "sad", "surprise", "neutral")
 
 
-def write_weights(path: Path, num_classes: int = 6, labels=LABELS_6, preprocessing: Preprocessing | None = None, **card_overrides) -> Path:
+def write_weights(
+    path: Path, num_classes: int = 6, labels=LABELS_6, preprocessing: Preprocessing | None = None, **card_overrides
+) -> Path:
     torch.manual_seed(0)
     model = build_model(num_classes)
     card = ModelCard(
@@ -27,7 +29,9 @@ def write_weights(path: Path, num_classes: int = 6, labels=LABELS_6, preprocessi
 
 def test_round_trip_keeps_labels_preprocessing_and_tensors(tmp_path):
     spec = Preprocessing(mean=0.51, std=0.26, crop_margin=0.15, equalize=True)
-    path = write_weights(tmp_path / "w.safetensors", labels=("happy", "sad", "angry", "fear", "surprise", "neutral"), preprocessing=spec)
+    path = write_weights(
+        tmp_path / "w.safetensors", labels=("happy", "sad", "angry", "fear", "surprise", "neutral"), preprocessing=spec
+    )
     classifier = EmotionClassifier.load(path)
     # Labels come from the file, in the file's order, not from any constant.
     assert classifier.labels == ("happy", "sad", "angry", "fear", "surprise", "neutral")
@@ -145,7 +149,9 @@ def test_default_weights_load_or_say_clearly(monkeypatch, tmp_path):
 
 def test_flip_tta_from_the_card_averages_with_the_mirror_image(tmp_path):
     plain = EmotionClassifier.load(write_weights(tmp_path / "plain.safetensors"))
-    flipped = EmotionClassifier.load(write_weights(tmp_path / "tta.safetensors", preprocessing=Preprocessing(mean=0.5, std=0.25, flip_tta=True)))
+    flipped = EmotionClassifier.load(
+        write_weights(tmp_path / "tta.safetensors", preprocessing=Preprocessing(mean=0.5, std=0.25, flip_tta=True))
+    )
     faces = np.random.default_rng(1).integers(0, 256, size=(4, 48, 48), dtype=np.uint8)
     expected = (plain.predict(faces) + plain.predict(faces[:, :, ::-1].copy())) / 2
     np.testing.assert_allclose(flipped.predict(faces), expected, atol=1e-5)

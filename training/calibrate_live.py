@@ -194,7 +194,8 @@ def uncertainty_thresholds(classifier: EmotionClassifier, data: str, limit: int,
     return {
         "min_top": min_top,
         "min_lead": min_lead,
-        "chosen_on": f"{len(val_idx)} validation faces ({label_name} labels): the label is right less than half the time below these",
+        "chosen_on": f"{len(val_idx)} validation faces ({label_name} labels): the label is right less than half the "
+        "time below these",
         "share_marked": round(float(uncertain.mean()), 4),
         "accuracy_marked": round(float(correct[uncertain].mean()), 4) if uncertain.any() else None,
         "accuracy_unmarked": round(float(correct[~uncertain].mean()), 4) if (~uncertain).any() else None,
@@ -220,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--votes",
         default="",
-        help="FER+ votes: judge the thresholds against the validation faces' FER+ majorities (for a model trained on them)",
+        help="FER+ votes: judge the thresholds against the validation faces' FER+ majorities (for a model trained on "
+        "them)",
     )
     parser.add_argument(
         "--margins", default=",".join(str(m) for m in DEFAULT_MARGINS), help="comma-separated crop margins to try"
@@ -238,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for i, described in enumerate(ranges):
         print(
-            f"range {i}: {described['file']} frames {described['frames']} ({described['labels']}): face found in {described['frames_with_face']} frames"
+            f"range {i}: {described['file']} frames {described['frames']} ({described['labels']}): face found in "
+            f"{described['frames_with_face']} frames"
         )
     current = classifier.preprocessing.crop_margin
     for key, row in table.items():

@@ -20,8 +20,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.faces.detector import FaceDetector
+from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.preprocessing import crop_face, to_gray
 from emotion_app.weights import ModelCard, WeightsError, load_model, save_weights
 
@@ -79,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
             found.append((frame, max(boxes, key=lambda b: b[2] * b[3]), int(label)))
             found_index.append(index)
     direct_found = float(direct_correct[found_index].mean()) if found_index else 0.0
-    print(f"{len(images)} validation faces: accuracy on FER's own crops {direct:.4f}; Haar found a face in {len(found)} "
-          f"(accuracy on their own crops {direct_found:.4f})")
+    print(
+        f"{len(images)} validation faces: accuracy on FER's own crops {direct:.4f}; Haar found a face in {len(found)} "
+        f"(accuracy on their own crops {direct_found:.4f})"
+    )
     if not found:
         print("error: the detector found no faces; nothing to calibrate", file=sys.stderr)
         return 2
@@ -95,11 +97,35 @@ def main(argv: list[str] | None = None) -> int:
     print(f"best margin {best:.2f} (file has {classifier.preprocessing.crop_margin:.2f})")
     if args.write and classifier.source is not None:
         model, card = load_model(classifier.source)
-        training_meta = dict(card.training, crop_margin_calibration={"validation_faces": len(found), "accuracy_by_margin": results, "direct_accuracy": direct})
-        new_card = ModelCard(card.architecture, card.architecture_kwargs, card.labels, dataclasses.replace(card.preprocessing, crop_margin=best), training_meta)
+        training_meta = dict(
+            card.training,
+            crop_margin_calibration={
+                "validation_faces": len(found),
+                "accuracy_by_margin": results,
+                "direct_accuracy": direct,
+            },
+        )
+        new_card = ModelCard(
+            card.architecture,
+            card.architecture_kwargs,
+            card.labels,
+            dataclasses.replace(card.preprocessing, crop_margin=best),
+            training_meta,
+        )
         save_weights(classifier.source, model, new_card)
         print(f"wrote crop_margin={best} into {classifier.source}")
-    print(json.dumps({"best_margin": best, "accuracy_by_margin": results, "direct_accuracy": direct, "direct_accuracy_found": direct_found, "faces_found": len(found), "faces": len(images)}))
+    print(
+        json.dumps(
+            {
+                "best_margin": best,
+                "accuracy_by_margin": results,
+                "direct_accuracy": direct,
+                "direct_accuracy_found": direct_found,
+                "faces_found": len(found),
+                "faces": len(images),
+            }
+        )
+    )
     return 0
 
 

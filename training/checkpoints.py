@@ -71,7 +71,8 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     except Exception as exc:  # a damaged file fails in many ways (UnpicklingError, IndexError, KeyError, ...)
         if isinstance(exc, pickle.UnpicklingError) and zipfile.is_zipfile(path):  # whole, but not plain data
             raise DataError(
-                f"{path}: holds objects other than tensors and plain data; not loaded (a checkpoint is data, never code)"
+                f"{path}: holds objects other than tensors and plain data; not loaded (a checkpoint is data, never "
+                "code)"
             ) from None
         reason = "empty" if isinstance(exc, EOFError) else "truncated, corrupt or not written by training.train"
         raise DataError(f"{path}: not a readable checkpoint ({reason})") from None
@@ -123,7 +124,11 @@ def resumed_config(command_line: TrainConfig, state: dict[str, Any]) -> TrainCon
     data or export path given again) come from the command line."""
     saved = checkpoint_config(state)
     return dataclasses.replace(
-        saved, resume=True, stop_after_steps=command_line.stop_after_steps, progress=command_line.progress,
-        data=command_line.data or saved.data, export=command_line.export or saved.export, threads=command_line.threads,
+        saved,
+        resume=True,
+        stop_after_steps=command_line.stop_after_steps,
+        progress=command_line.progress,
+        data=command_line.data or saved.data,
+        export=command_line.export or saved.export,
+        threads=command_line.threads,
     )
-

@@ -72,14 +72,16 @@ FIELD_HELP: dict[str, str] = {
     "classes": "6 (without disgust) or 7",
     "val_fraction": "share of Training held out, stratified and seeded, to select the model",
     "seed": "seed of the weights, data order and augmentation",
-    "split_seed": "seed of the validation split (independent of --seed, so differently seeded runs hold out the same faces)",
+    "split_seed": "seed of the validation split (independent of --seed, so differently seeded runs hold out the same "
+    "faces)",
     "lr": "peak learning rate of the one-cycle schedule",
     "warmup_fraction": "share of the steps spent rising to the peak",
     "label_smoothing": "cross-entropy label smoothing",
     "class_weighting": "weight the loss by inverse class frequency",
     "batch_norm": "BatchNorm after each convolution while training (folded away at export)",
     "augment": "flips, small rotations/shifts/scaling, brightness/contrast, random erasing",
-    "augment_strength": "multiplies every jitter's size and the erasing chance (0: flips only); e.g. 0.3 for a light final fine-tune",
+    "augment_strength": "multiplies every jitter's size and the erasing chance (0: flips only); e.g. 0.3 for a light "
+    "final fine-tune",
     "threads": "torch CPU threads (0: torch's default)",
     "bf16": "bfloat16 autocast on CPU with channels-last tensors (about 3x faster on AVX512-BF16 CPUs)",
     "device": "auto (CUDA when present, per LOCAL_RANK under torchrun), cpu, cuda, cuda:1, ...",
@@ -90,11 +92,14 @@ FIELD_HELP: dict[str, str] = {
     ),
     "stop_after_steps": "stop after this many steps of this invocation, resumable (0: run to the end)",
     "init_from": "fine-tune: start from the best model in an earlier run's checkpoint.pt",
-    "swa_epochs": "stochastic weight averaging over the last N epochs at --swa-lr (0: off); the average is exported when it beats the best epoch on validation",
+    "swa_epochs": "stochastic weight averaging over the last N epochs at --swa-lr (0: off); the average is exported "
+    "when it beats the best epoch on validation",
     "swa_lr": "constant learning rate of the weight-averaging epochs",
-    "distill_from": "teacher weights file: its test-time-averaged predictions on the training faces become soft targets (empty: off)",
+    "distill_from": "teacher weights file: its test-time-averaged predictions on the training faces become soft "
+    "targets (empty: off)",
     "distill_weight": "share of the teacher's probabilities in the targets (the rest is the smoothed true label)",
-    "labels": "labels to learn: fer2013 (the original single label) or ferplus (the FER+ vote distribution; needs --votes); default: ferplus when --votes is given",
+    "labels": "labels to learn: fer2013 (the original single label) or ferplus (the FER+ vote distribution; needs "
+    "--votes); default: ferplus when --votes is given",
     "votes": "FER+ votes: the per-file votes CSV (image-folder data) or Microsoft's fer2013new.csv (with fer2013.csv)",
     "crop_margin": "context around a Haar box recorded for the app (training.calibrate_margin tunes it)",
     "test_split": "split reported after training (never used for selection)",

@@ -22,7 +22,15 @@ CLASSES_7: tuple[str, ...] = FER_EMOTIONS
 USAGES = ("Training", "PublicTest", "PrivateTest")
 IMAGE_SIZE = 48
 # Folder names people use for the same emotion.
-_ALIASES = {"anger": "angry", "fearful": "fear", "happiness": "happy", "sadness": "sad", "surprised": "surprise", "disgusted": "disgust", "neutrality": "neutral"}
+_ALIASES = {
+    "anger": "angry",
+    "fearful": "fear",
+    "happiness": "happy",
+    "sadness": "sad",
+    "surprised": "surprise",
+    "disgusted": "disgust",
+    "neutrality": "neutral",
+}
 
 
 class DataError(Exception):
@@ -64,7 +72,9 @@ def canonical_emotion(name: str) -> str | None:
     return key if key in FER_EMOTIONS else None
 
 
-def _build(images: list[np.ndarray], names: list[str], classes: tuple[str, ...], source: str, keys: list[str]) -> FaceSet:
+def _build(
+    images: list[np.ndarray], names: list[str], classes: tuple[str, ...], source: str, keys: list[str]
+) -> FaceSet:
     index = {name: i for i, name in enumerate(classes)}
     keep_images, keep_labels, keep_keys = [], [], []
     skipped: dict[str, int] = {}
@@ -77,7 +87,14 @@ def _build(images: list[np.ndarray], names: list[str], classes: tuple[str, ...],
             skipped[name] = skipped.get(name, 0) + 1
     if not keep_images:
         raise DataError(f"{source}: empty split (no faces of the classes {list(classes)})")
-    return FaceSet(np.stack(keep_images).astype(np.uint8), np.asarray(keep_labels, dtype=np.int64), classes, source, skipped, keep_keys)
+    return FaceSet(
+        np.stack(keep_images).astype(np.uint8),
+        np.asarray(keep_labels, dtype=np.int64),
+        classes,
+        source,
+        skipped,
+        keep_keys,
+    )
 
 
 def read_csv(path: str | os.PathLike[str], usage: str, classes: tuple[str, ...]) -> FaceSet:
@@ -132,7 +149,12 @@ def _read_image(path: Path) -> np.ndarray:
     return image
 
 
-def read_emotion_folders(root: str | os.PathLike[str], classes: tuple[str, ...], prefix: str | None = None, key_root: str | os.PathLike[str] | None = None) -> FaceSet:
+def read_emotion_folders(
+    root: str | os.PathLike[str],
+    classes: tuple[str, ...],
+    prefix: str | None = None,
+    key_root: str | os.PathLike[str] | None = None,
+) -> FaceSet:
     """``root/<emotion>/*.jpg``; with ``prefix``, only files whose name starts with it.
     Each face's key is its path relative to ``key_root`` (default ``root``)."""
     root = Path(root)

@@ -52,7 +52,12 @@ def load_data(config: TrainConfig) -> Datasets:
     images = torch.from_numpy(training.images)
     labels = torch.from_numpy(training.labels)
     return Datasets(
-        images[train_idx], labels[train_idx], images[val_idx], labels[val_idx], classes, test,
+        images[train_idx],
+        labels[train_idx],
+        images[val_idx],
+        labels[val_idx],
+        classes,
+        test,
         {"skipped_training": training.skipped, "training_source": training.source},
     )
 
@@ -78,7 +83,14 @@ def load_ferplus_data(config: TrainConfig, votes: Votes) -> Datasets:
     counts = vote_matrix(every, votes)
     targets, keep = soft_targets(counts, classes)
     train_mask = keep & ~held_out
-    val_faces = FaceSet(every.images[held_out], every.labels[held_out], CLASSES_7, every.source, {}, [k for k, h in zip(every.keys, held_out) if h])
+    val_faces = FaceSet(
+        every.images[held_out],
+        every.labels[held_out],
+        CLASSES_7,
+        every.source,
+        {},
+        [k for k, h in zip(every.keys, held_out) if h],
+    )
     validation, val_reasons = relabel(val_faces, votes, classes)
     test = None
     if config.test_split:
@@ -88,16 +100,30 @@ def load_ferplus_data(config: TrainConfig, votes: Votes) -> Datasets:
             log(f"note: no {config.test_split} split with FER+ votes ({exc}); the test figure is skipped")
     train_targets = torch.from_numpy(targets[train_mask])
     extra = {
-        "training_source": every.source, "votes": votes.source, "labels": "ferplus",
-        "left_out_training": int((~keep & ~held_out).sum()), "validation_left_out": val_reasons,
+        "training_source": every.source,
+        "votes": votes.source,
+        "labels": "ferplus",
+        "left_out_training": int((~keep & ~held_out).sum()),
+        "validation_left_out": val_reasons,
     }
-    log(f"FER+ votes: {int(train_mask.sum())} training faces kept, {extra['left_out_training']} left out (mostly not-a-face, unknown, disgust or contempt)")
+    log(
+        f"FER+ votes: {int(train_mask.sum())} training faces kept, {extra['left_out_training']} left out (mostly "
+        "not-a-face, unknown, disgust or contempt)"
+    )
     return Datasets(
-        torch.from_numpy(every.images[train_mask]), train_targets.argmax(1), torch.from_numpy(validation.images),
-        torch.from_numpy(validation.labels), classes, test, extra, train_vote_targets=train_targets,
+        torch.from_numpy(every.images[train_mask]),
+        train_targets.argmax(1),
+        torch.from_numpy(validation.images),
+        torch.from_numpy(validation.labels),
+        classes,
+        test,
+        extra,
+        train_vote_targets=train_targets,
     )
 
 
 def make_preprocessing(train_images: torch.Tensor, crop_margin: float) -> Preprocessing:
     pixels = train_images.to(torch.float32) / 255.0
-    return Preprocessing(mean=round(float(pixels.mean()), 5), std=round(float(pixels.std()), 5), crop_margin=crop_margin)
+    return Preprocessing(
+        mean=round(float(pixels.mean()), 5), std=round(float(pixels.std()), 5), crop_margin=crop_margin
+    )

@@ -31,13 +31,43 @@ from .scoring import score
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m training.evaluate", description="Score a weights file on labelled faces: accuracy, per-class precision/recall/F1, macro-F1, confusion matrix.")
-    parser.add_argument("--weights", default=None, help="weights file (default: the shipped weights/emotion_cnn.safetensors)")
-    parser.add_argument("--data", required=True, help="fer2013.csv, a folder with train/ and test/, or a folder of <emotion>/ subfolders")
-    parser.add_argument("--split", default="PublicTest", choices=USAGES, help="which FER-2013 split (ignored for a plain <emotion>/ folder); default PublicTest")
-    parser.add_argument("--tta", action="store_true", help="average each face's prediction with its horizontal mirror (always on for a model whose card sets flip_tta)")
-    parser.add_argument("--labels", default="", choices=("", "fer2013", "ferplus"), help="ferplus: also score against the FER+ majority of each face (needs --votes); default: ferplus when --votes is given")
-    parser.add_argument("--votes", default="", help="FER+ votes: the per-file votes CSV (image-folder data) or Microsoft's fer2013new.csv (with fer2013.csv)")
+    parser = argparse.ArgumentParser(
+        prog="python -m training.evaluate",
+        description="Score a weights file on labelled faces: accuracy, per-class precision/recall/F1, macro-F1, "
+        "confusion matrix.",
+    )
+    parser.add_argument(
+        "--weights", default=None, help="weights file (default: the shipped weights/emotion_cnn.safetensors)"
+    )
+    parser.add_argument(
+        "--data",
+        required=True,
+        help="fer2013.csv, a folder with train/ and test/, or a folder of <emotion>/ subfolders",
+    )
+    parser.add_argument(
+        "--split",
+        default="PublicTest",
+        choices=USAGES,
+        help="which FER-2013 split (ignored for a plain <emotion>/ folder); default PublicTest",
+    )
+    parser.add_argument(
+        "--tta",
+        action="store_true",
+        help="average each face's prediction with its horizontal mirror (always on for a model whose card sets "
+        "flip_tta)",
+    )
+    parser.add_argument(
+        "--labels",
+        default="",
+        choices=("", "fer2013", "ferplus"),
+        help="ferplus: also score against the FER+ majority of each face (needs --votes); default: ferplus when "
+        "--votes is given",
+    )
+    parser.add_argument(
+        "--votes",
+        default="",
+        help="FER+ votes: the per-file votes CSV (image-folder data) or Microsoft's fer2013new.csv (with fer2013.csv)",
+    )
     parser.add_argument("--out", default=None, help="folder for confusion_matrix.png and report.json")
     return parser.parse_args(argv)
 
@@ -63,33 +93,57 @@ def main(argv: list[str] | None = None) -> int:
         faces = load_split(args.data, args.split, classifier.labels)
         majority: FaceSet | None = None
         if ferplus:
-            majority, _ = relabel(load_split(args.data, args.split, CLASSES_7), read_votes(args.votes), classifier.labels)
+            majority, _ = relabel(
+                load_split(args.data, args.split, CLASSES_7), read_votes(args.votes), classifier.labels
+            )
     except (WeightsError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     # A model whose card asks for flip TTA is always scored the way the app runs it.
     flip_tta = bool(args.tta or classifier.preprocessing.flip_tta)
-    views = "flip TTA" + "".join(f", zoom {z}" for z in classifier.preprocessing.tta_zooms) if flip_tta else "single view"
+    views = (
+        "flip TTA" + "".join(f", zoom {z}" for z in classifier.preprocessing.tta_zooms) if flip_tta else "single view"
+    )
     report = score(classifier, faces, flip_tta)
-    report.update({
-        "excluded": faces.skipped,  # faces of classes the model lacks, left out
-        "split": args.split, "weights": str(classifier.source), "tta": flip_tta,
-        "tta_zooms": list(classifier.preprocessing.tta_zooms), "labels": list(classifier.labels),
-        "trained_on": classifier.card.training.get("labels", "fer2013"),
-    })
+    report.update(
+        {
+            "excluded": faces.skipped,  # faces of classes the model lacks, left out
+            "split": args.split,
+            "weights": str(classifier.source),
+            "tta": flip_tta,
+            "tta_zooms": list(classifier.preprocessing.tta_zooms),
+            "labels": list(classifier.labels),
+            "trained_on": classifier.card.training.get("labels", "fer2013"),
+        }
+    )
     print_report(
-        f"{faces.source}: {len(faces)} faces, original FER-2013 labels" + (f" (left out, not in the model: {faces.skipped})" if faces.skipped else "") + f"; {views}",
+        f"{faces.source}: {len(faces)} faces, original FER-2013 labels"
+        + (f" (left out, not in the model: {faces.skipped})" if faces.skipped else "")
+        + f"; {views}",
         report,
     )
     if majority is not None:
         report["ferplus"] = score(classifier, majority, flip_tta) | {"left_out": majority.skipped, "votes": args.votes}
-        print_report(f"{args.split} against the FER+ majority: {len(majority)} faces (left out: {majority.skipped}); {views}", report["ferplus"])
+        print_report(
+            f"{args.split} against the FER+ majority: {len(majority)} faces (left out: {majority.skipped}); {views}",
+            report["ferplus"],
+        )
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        plot_confusion(np.array(report["confusion_matrix"]), classifier.labels, out / "confusion_matrix.png", f"{args.split}, FER-2013 labels: accuracy {report['accuracy']:.3f}")
+        plot_confusion(
+            np.array(report["confusion_matrix"]),
+            classifier.labels,
+            out / "confusion_matrix.png",
+            f"{args.split}, FER-2013 labels: accuracy {report['accuracy']:.3f}",
+        )
         if "ferplus" in report:
-            plot_confusion(np.array(report["ferplus"]["confusion_matrix"]), classifier.labels, out / "confusion_matrix_ferplus.png", f"{args.split}, FER+ majority: accuracy {report['ferplus']['accuracy']:.3f}")
+            plot_confusion(
+                np.array(report["ferplus"]["confusion_matrix"]),
+                classifier.labels,
+                out / "confusion_matrix_ferplus.png",
+                f"{args.split}, FER+ majority: accuracy {report['ferplus']['accuracy']:.3f}",
+            )
         (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
         print(f"wrote {out / 'confusion_matrix.png'} and {out / 'report.json'}")
     summary = {k: report[k] for k in ("accuracy", "macro_f1", "n", "excluded", "split", "tta")}

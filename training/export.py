@@ -34,16 +34,28 @@ TTA_CHOICES: tuple[str, ...] = ("auto", *TTA_VIEWS)
 
 def tta_candidates(spec: Preprocessing) -> dict[str, Preprocessing]:
     """``spec`` with each of :data:`TTA_VIEWS`' test-time views."""
-    return {name: dataclasses.replace(spec, flip_tta=flip, tta_zooms=zooms) for name, (flip, zooms) in TTA_VIEWS.items()}
+    return {
+        name: dataclasses.replace(spec, flip_tta=flip, tta_zooms=zooms) for name, (flip, zooms) in TTA_VIEWS.items()
+    }
 
 
-def export_weights(path: Path, folded: SeedCNN, classes: tuple[str, ...], spec: Preprocessing, training_meta: dict[str, Any]) -> Path:
+def export_weights(
+    path: Path, folded: SeedCNN, classes: tuple[str, ...], spec: Preprocessing, training_meta: dict[str, Any]
+) -> Path:
     """Write the inference-form (BatchNorm-folded) model with its card."""
     card = ModelCard(SEED_ARCHITECTURE, folded.architecture_kwargs(), classes, spec, training_meta)
     return save_weights(path, folded, card)
 
 
-def publish(folded: SeedCNN, data: Datasets, spec: Preprocessing, config: TrainConfig, meta: dict[str, Any], out: Path, device: torch.device) -> dict[str, Any]:
+def publish(
+    folded: SeedCNN,
+    data: Datasets,
+    spec: Preprocessing,
+    config: TrainConfig,
+    meta: dict[str, Any],
+    out: Path,
+    device: torch.device,
+) -> dict[str, Any]:
     """Choose the test-time views on validation, report the test split(s), export.
 
     Writes ``out/best.safetensors`` (and ``config.export``) with ``meta`` completed, and
@@ -51,7 +63,10 @@ def publish(folded: SeedCNN, data: Datasets, spec: Preprocessing, config: TrainC
     """
     # Test-time augmentation is chosen on the validation split only.
     candidates = tta_candidates(spec)
-    val_by_tta = {name: evaluate(folded, data.val_images, data.val_labels, candidate, device)["accuracy"] for name, candidate in candidates.items()}
+    val_by_tta = {
+        name: evaluate(folded, data.val_images, data.val_labels, candidate, device)["accuracy"]
+        for name, candidate in candidates.items()
+    }
     if config.tta == "auto":
         chosen = "off"
         for name, accuracy in val_by_tta.items():
@@ -66,7 +81,11 @@ def publish(folded: SeedCNN, data: Datasets, spec: Preprocessing, config: TrainC
     meta["validation_accuracy_flip_tta"] = round(val_by_tta["flip"], 5)
     meta["tta"] = chosen
     meta["flip_tta"] = spec.flip_tta
-    log("validation accuracy by test-time augmentation: " + ", ".join(f"{n} {a:.4f}" for n, a in val_by_tta.items()) + f"; exported with {chosen}")
+    log(
+        "validation accuracy by test-time augmentation: "
+        + ", ".join(f"{n} {a:.4f}" for n, a in val_by_tta.items())
+        + f"; exported with {chosen}"
+    )
     if data.test is not None:
         test = evaluate(folded, data.test.images, data.test.labels, candidates["off"], device)
         test_tta = evaluate(folded, data.test.images, data.test.labels, candidates["flip"], device)
@@ -75,13 +94,19 @@ def publish(folded: SeedCNN, data: Datasets, spec: Preprocessing, config: TrainC
         meta["test_accuracy"] = round(test["accuracy"], 5)
         meta["test_accuracy_flip_tta"] = round(test_tta["accuracy"], 5)
         meta["test_accuracy_as_shipped"] = round(shipped["accuracy"], 5)
-        log(f"{config.test_split}: accuracy {test['accuracy']:.4f} (flip TTA {test_tta['accuracy']:.4f}; as exported, {chosen}: {shipped['accuracy']:.4f})")
+        log(
+            f"{config.test_split}: accuracy {test['accuracy']:.4f} (flip TTA {test_tta['accuracy']:.4f}; as exported, "
+            f"{chosen}: {shipped['accuracy']:.4f})"
+        )
         if data.train_vote_targets is not None:
             # Against FER+ majorities above; the original single labels are reported too.
             original = load_split(config.data, config.test_split, data.classes)
             on_original = evaluate(folded, original.images, original.labels, spec, device)
             meta["test_accuracy_as_shipped_fer2013_labels"] = round(on_original["accuracy"], 5)
-            log(f"{config.test_split} against the original FER-2013 labels: accuracy {on_original['accuracy']:.4f} (as exported)")
+            log(
+                f"{config.test_split} against the original FER-2013 labels: accuracy {on_original['accuracy']:.4f} "
+                "(as exported)"
+            )
     if config.test_split != "PrivateTest":
         # The hold-out split, when the user's copy has it (the Kaggle CSV does): reported, never used to select.
         try:
@@ -97,7 +122,21 @@ def publish(folded: SeedCNN, data: Datasets, spec: Preprocessing, config: TrainC
     if config.export:
         log(f"wrote {export_weights(Path(config.export), folded, data.classes, spec, meta)}")
     (out / "summary.json").write_text(json.dumps(meta, indent=2) + "\n")
-    print(json.dumps({k: meta[k] for k in ("validation_accuracy", "best_epoch", "selected") if k in meta} | {k: meta[k] for k in ("test_accuracy", "test_accuracy_flip_tta", "test_accuracy_as_shipped", "private_test_accuracy") if k in meta}))
+    print(
+        json.dumps(
+            {k: meta[k] for k in ("validation_accuracy", "best_epoch", "selected") if k in meta}
+            | {
+                k: meta[k]
+                for k in (
+                    "test_accuracy",
+                    "test_accuracy_flip_tta",
+                    "test_accuracy_as_shipped",
+                    "private_test_accuracy",
+                )
+                if k in meta
+            }
+        )
+    )
     return meta
 
 
@@ -114,14 +153,26 @@ def run_record(
     """What the weights card says about a ``training.train`` run (the commands are added by the caller)."""
     test_size = len(data.test) if data.test else 0
     meta: dict[str, Any] = {
-        "data": str(config.data), "classes": list(data.classes), "epochs": config.epochs, "best_epoch": best["epoch"],
-        "split_sizes": {"train": len(data.train_labels), "validation": len(data.val_labels), config.test_split: test_size},
-        "validation_accuracy": round(max(best["val_accuracy"], swa_accuracy or 0.0), 5), "selected": selected,
+        "data": str(config.data),
+        "classes": list(data.classes),
+        "epochs": config.epochs,
+        "best_epoch": best["epoch"],
+        "split_sizes": {
+            "train": len(data.train_labels),
+            "validation": len(data.val_labels),
+            config.test_split: test_size,
+        },
+        "validation_accuracy": round(max(best["val_accuracy"], swa_accuracy or 0.0), 5),
+        "selected": selected,
         "best_epoch_validation_accuracy": round(best["val_accuracy"], 5),
         **({"swa_validation_accuracy": round(swa_accuracy, 5)} if swa_accuracy is not None else {}),
-        "labels": label_source(config), **({"votes": str(config.votes)} if config.votes else {}),
-        "seed": config.seed, "config": dataclasses.asdict(config), "training_seconds": round(total_seconds, 1),
-        "device": str(device), "world_size": world()[1],
+        "labels": label_source(config),
+        **({"votes": str(config.votes)} if config.votes else {}),
+        "seed": config.seed,
+        "config": dataclasses.asdict(config),
+        "training_seconds": round(total_seconds, 1),
+        "device": str(device),
+        "world_size": world()[1],
     }
     if lineage is not None:
         meta["initialised_from"] = lineage

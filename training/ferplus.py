@@ -23,9 +23,28 @@ import numpy as np
 
 from .data import USAGES, DataError, FaceSet
 
-VOTE_COLUMNS: tuple[str, ...] = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt", "unknown", "NF")
+VOTE_COLUMNS: tuple[str, ...] = (
+    "neutral",
+    "happiness",
+    "surprise",
+    "sadness",
+    "anger",
+    "disgust",
+    "fear",
+    "contempt",
+    "unknown",
+    "NF",
+)
 # FER+ column -> this project's class name; columns missing here never count as a class.
-COLUMN_TO_CLASS = {"neutral": "neutral", "happiness": "happy", "surprise": "surprise", "sadness": "sad", "anger": "angry", "disgust": "disgust", "fear": "fear"}
+COLUMN_TO_CLASS = {
+    "neutral": "neutral",
+    "happiness": "happy",
+    "surprise": "surprise",
+    "sadness": "sad",
+    "anger": "angry",
+    "disgust": "disgust",
+    "fear": "fear",
+}
 LABEL_SOURCES = ("fer2013", "ferplus")
 
 
@@ -62,7 +81,10 @@ def read_votes(path: str | os.PathLike[str]) -> Votes:
         elif {"Usage", "Image name"} <= set(header):
             key_kind = "row"
         else:
-            raise DataError(f"{path}: expected a FER+ votes CSV (split,file,... or Usage,Image name,...), found columns {header[:12]}")
+            raise DataError(
+                f"{path}: expected a FER+ votes CSV (split,file,... or Usage,Image name,...), found columns "
+                f"{header[:12]}"
+            )
         if missing:
             raise DataError(f"{path}: missing vote columns {missing}")
         try:
@@ -99,8 +121,14 @@ def vote_matrix(faces: FaceSet, votes: Votes) -> np.ndarray:
     wanted = "row" if first.split("#")[0] in USAGES and "#" in first else "file"
     if wanted != votes.key_kind:
         if votes.key_kind == "row":
-            raise DataError(f"{votes.source} (fer2013new.csv format) follows fer2013.csv row by row; use it with the Kaggle CSV, not {faces.source}")
-        raise DataError(f"{votes.source} (per-file votes) names image files; use it with the image-folder layout, not {faces.source}")
+            raise DataError(
+                f"{votes.source} (fer2013new.csv format) follows fer2013.csv row by row; use it with the Kaggle CSV, "
+                f"not {faces.source}"
+            )
+        raise DataError(
+            f"{votes.source} (per-file votes) names image files; use it with the image-folder layout, not "
+            f"{faces.source}"
+        )
     matrix = np.zeros((len(faces.keys), len(VOTE_COLUMNS)), dtype=np.int64)
     for i, key in enumerate(faces.keys):
         row = votes.counts.get(key)

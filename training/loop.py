@@ -45,7 +45,9 @@ def train_one_epoch(
     """
     rank, world_size = world()
     steps = steps_per_epoch(len(data.train_labels), config.batch_size, world_size)
-    order = torch.randperm(len(data.train_labels), generator=torch.Generator().manual_seed(step_seed(config.seed, epoch, -1)))
+    order = torch.randperm(
+        len(data.train_labels), generator=torch.Generator().manual_seed(step_seed(config.seed, epoch, -1))
+    )
     per_rank = len(order) // world_size
     shard = order[rank * per_rank : (rank + 1) * per_rank]
     model.train()
@@ -54,7 +56,14 @@ def train_one_epoch(
     if config.progress and is_main_process():
         from tqdm import tqdm
 
-        progress = tqdm(total=steps, initial=start_step, desc=f"epoch {epoch + 1}/{config.epochs}", unit="batch", leave=False, dynamic_ncols=True)
+        progress = tqdm(
+            total=steps,
+            initial=start_step,
+            desc=f"epoch {epoch + 1}/{config.epochs}",
+            unit="batch",
+            leave=False,
+            dynamic_ncols=True,
+        )
     augmentation = AugmentConfig().scaled(config.augment_strength)
     step = start_step
     try:
@@ -74,20 +83,30 @@ def train_one_epoch(
             if data.train_vote_targets is not None:
                 loss = soft_cross_entropy(logits.float(), data.train_vote_targets[index].to(device))
             elif data.train_soft_targets is None:
-                loss = F.cross_entropy(logits.float(), targets, weight=class_weights, label_smoothing=config.label_smoothing)
+                loss = F.cross_entropy(
+                    logits.float(), targets, weight=class_weights, label_smoothing=config.label_smoothing
+                )
             else:
-                loss = distillation_loss(logits.float(), targets, data.train_soft_targets[index].to(device), config, class_weights)
+                loss = distillation_loss(
+                    logits.float(), targets, data.train_soft_targets[index].to(device), config, class_weights
+                )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             scheduler.step()
-            totals += torch.tensor([loss.item() * len(index), (logits.argmax(1) == targets).sum().item(), len(index)], dtype=torch.float64)
+            totals += torch.tensor(
+                [loss.item() * len(index), (logits.argmax(1) == targets).sum().item(), len(index)], dtype=torch.float64
+            )
             step += 1
             if budget[0] > 0:
                 budget[0] -= 1
             if progress is not None:
                 progress.update(1)
-                progress.set_postfix(loss=f"{totals[0] / totals[2]:.3f}", acc=f"{totals[1] / totals[2]:.3f}", lr=f"{scheduler.get_last_lr()[0]:.4f}")
+                progress.set_postfix(
+                    loss=f"{totals[0] / totals[2]:.3f}",
+                    acc=f"{totals[1] / totals[2]:.3f}",
+                    lr=f"{scheduler.get_last_lr()[0]:.4f}",
+                )
     except KeyboardInterrupt:
         log(f"\ninterrupted at epoch {epoch + 1}, step {step}; saving a checkpoint to resume from")
         return _metrics(totals), step, False
@@ -104,10 +123,18 @@ def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Ten
     return -(targets * F.log_softmax(logits, dim=1)).sum(1).mean()
 
 
-def distillation_loss(logits: torch.Tensor, targets: torch.Tensor, teacher: torch.Tensor, config: TrainConfig, class_weights: torch.Tensor | None) -> torch.Tensor:
+def distillation_loss(
+    logits: torch.Tensor,
+    targets: torch.Tensor,
+    teacher: torch.Tensor,
+    config: TrainConfig,
+    class_weights: torch.Tensor | None,
+) -> torch.Tensor:
     """Cross-entropy against the teacher's probabilities mixed with the smoothed true label."""
     num_classes = logits.shape[1]
-    hard = F.one_hot(targets, num_classes).float() * (1.0 - config.label_smoothing) + config.label_smoothing / num_classes
+    hard = (
+        F.one_hot(targets, num_classes).float() * (1.0 - config.label_smoothing) + config.label_smoothing / num_classes
+    )
     soft = config.distill_weight * teacher + (1.0 - config.distill_weight) * hard
     per_face = -(soft * F.log_softmax(logits, dim=1)).sum(1)
     if class_weights is None:
@@ -134,7 +161,14 @@ def steps_per_epoch(n: int, batch_size: int, world_size: int) -> int:
 
 
 @torch.no_grad()
-def predict_probabilities(model: nn.Module, images: torch.Tensor | np.ndarray, spec: Preprocessing, device: torch.device, flip_tta: bool = False, batch_size: int = 256) -> torch.Tensor:
+def predict_probabilities(
+    model: nn.Module,
+    images: torch.Tensor | np.ndarray,
+    spec: Preprocessing,
+    device: torch.device,
+    flip_tta: bool = False,
+    batch_size: int = 256,
+) -> torch.Tensor:
     """Softmax outputs for uint8 faces (N,48,48), averaged over the test-time views of
     ``spec`` (plus the mirror image when ``flip_tta``)."""
     model.eval()
@@ -151,7 +185,14 @@ def predict_probabilities(model: nn.Module, images: torch.Tensor | np.ndarray, s
     return torch.cat(outputs) if outputs else torch.zeros(0, 0)
 
 
-def evaluate(model: nn.Module, images: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray, spec: Preprocessing, device: torch.device, flip_tta: bool = False) -> dict[str, float]:
+def evaluate(
+    model: nn.Module,
+    images: torch.Tensor | np.ndarray,
+    labels: torch.Tensor | np.ndarray,
+    spec: Preprocessing,
+    device: torch.device,
+    flip_tta: bool = False,
+) -> dict[str, float]:
     """Loss and accuracy of ``model`` on uint8 faces."""
     labels = torch.as_tensor(labels)
     probs = predict_probabilities(model, images, spec, device, flip_tta)
@@ -159,7 +200,13 @@ def evaluate(model: nn.Module, images: torch.Tensor | np.ndarray, labels: torch.
     return {"loss": loss, "accuracy": float((probs.argmax(1) == labels).float().mean())}
 
 
-def averaged_model_with_fresh_statistics(averaged: torch.optim.swa_utils.AveragedModel, data: Datasets, spec: Preprocessing, config: TrainConfig, device: torch.device) -> SeedCNN:
+def averaged_model_with_fresh_statistics(
+    averaged: torch.optim.swa_utils.AveragedModel,
+    data: Datasets,
+    spec: Preprocessing,
+    config: TrainConfig,
+    device: torch.device,
+) -> SeedCNN:
     """The weight average as a plain model, its BatchNorm statistics recomputed."""
     model = build_model(len(data.classes), dropout=config.dropout, batch_norm=config.batch_norm)
     model.load_state_dict(averaged.module.state_dict())
@@ -182,16 +229,30 @@ def recompute_batch_norm(model: SeedCNN, data: Datasets, spec: Preprocessing, de
     return model.eval()
 
 
-def make_optimizer(model: nn.Module, config: TrainConfig, steps: int) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler | None]:
+def make_optimizer(
+    model: nn.Module, config: TrainConfig, steps: int
+) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler | None]:
     """Nesterov SGD (no weight decay on biases and BatchNorm) and the one-cycle schedule
     over the epochs before weight averaging (None when every epoch averages)."""
     decay = [p for n, p in model.named_parameters() if p.ndim > 1]
     no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
-    optimizer = torch.optim.SGD([{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=config.lr, momentum=config.momentum, nesterov=True)
+    optimizer = torch.optim.SGD(
+        [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=config.lr,
+        momentum=config.momentum,
+        nesterov=True,
+    )
     cycle_epochs = config.epochs - config.swa_epochs
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None
     if cycle_epochs > 0:
-        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=cycle_epochs * steps, pct_start=config.warmup_fraction, div_factor=20.0, final_div_factor=200.0)
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer,
+            max_lr=config.lr,
+            total_steps=cycle_epochs * steps,
+            pct_start=config.warmup_fraction,
+            div_factor=20.0,
+            final_div_factor=200.0,
+        )
     return optimizer, scheduler
 
 
@@ -218,7 +279,14 @@ def select_final_model(
         return model, f"epoch {best['epoch']}", None
     swa_model = averaged_model_with_fresh_statistics(averaged, data, spec, config, device)
     swa_accuracy = evaluate(swa_model, data.val_images, data.val_labels, spec, device)["accuracy"]
-    log(f"weight average of the last {config.swa_epochs} epochs: val acc {swa_accuracy:.4f} (best single epoch {best['val_accuracy']:.4f} @ {best['epoch']})")
+    log(
+        f"weight average of the last {config.swa_epochs} epochs: val acc {swa_accuracy:.4f} (best single epoch "
+        f"{best['val_accuracy']:.4f} @ {best['epoch']})"
+    )
     if swa_accuracy > best["val_accuracy"]:
-        return swa_model.cpu(), f"average of epochs {config.epochs - config.swa_epochs + 1}-{config.epochs}", swa_accuracy
+        return (
+            swa_model.cpu(),
+            f"average of epochs {config.epochs - config.swa_epochs + 1}-{config.epochs}",
+            swa_accuracy,
+        )
     return model, f"epoch {best['epoch']}", swa_accuracy

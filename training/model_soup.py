@@ -45,16 +45,27 @@ def read_ingredients(paths: list[str]) -> list[Ingredient]:
         if state.get("best_state") is None:
             raise DataError(f"{path} holds no trained model (best_state)")
         ingredients.append(
-            Ingredient(path, checkpoint_config(state), Preprocessing.from_dict(state["preprocessing"]), state["best_state"], starting_point(path, state))
+            Ingredient(
+                path,
+                checkpoint_config(state),
+                Preprocessing.from_dict(state["preprocessing"]),
+                state["best_state"],
+                starting_point(path, state),
+            )
         )
     first = ingredients[0]
     for other in ingredients[1:]:
         for name in ("classes", "val_fraction", "split_seed", "dropout", "batch_norm"):
             mine, theirs = getattr(first.config, name), getattr(other.config, name)
             if mine != theirs:
-                raise DataError(f"{other.path} differs from {first.path} in {name} ({theirs} vs {mine}); a soup needs runs that share it")
+                raise DataError(
+                    f"{other.path} differs from {first.path} in {name} ({theirs} vs {mine}); a soup needs runs that "
+                    "share it"
+                )
         if other.preprocessing != first.preprocessing:
-            raise DataError(f"{other.path} normalises faces differently from {first.path}; a soup needs the same preprocessing")
+            raise DataError(
+                f"{other.path} normalises faces differently from {first.path}; a soup needs the same preprocessing"
+            )
         if other.state.keys() != first.state.keys():
             raise DataError(f"{other.path} has other layers than {first.path}")
     return ingredients
@@ -100,7 +111,10 @@ def chain_totals(records: list[dict[str, Any]]) -> tuple[float, int, int]:
         chain = 0
         while node is not None:
             epochs = int(node.get("epochs", 0))
-            seen[(str(node.get("checkpoint", "")), str(node.get("command", "")))] = (float(node.get("training_seconds", 0.0)), epochs)
+            seen[(str(node.get("checkpoint", "")), str(node.get("command", "")))] = (
+                float(node.get("training_seconds", 0.0)),
+                epochs,
+            )
             chain += epochs
             node = node.get("initialised_from")
         longest = max(longest, chain)

@@ -46,7 +46,9 @@ def plot_confusion(matrix: np.ndarray, classes: tuple[str, ...], path: Path, tit
     for i in range(len(classes)):
         for j in range(len(classes)):
             colour = "white" if normalised[i, j] > 0.5 else "black"
-            ax.text(j, i, f"{normalised[i, j]:.2f}\n({matrix[i, j]})", ha="center", va="center", fontsize=7, color=colour)
+            ax.text(
+                j, i, f"{normalised[i, j]:.2f}\n({matrix[i, j]})", ha="center", va="center", fontsize=7, color=colour
+            )
     fig.colorbar(image, ax=ax, fraction=0.046)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

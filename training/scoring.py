@@ -13,14 +13,21 @@ from emotion_app.inference.classifier import EmotionClassifier
 from .data import FaceSet
 
 
-def predict(classifier: EmotionClassifier, images: np.ndarray, flip_tta: bool = False, batch_size: int = 256) -> np.ndarray:
+def predict(
+    classifier: EmotionClassifier, images: np.ndarray, flip_tta: bool = False, batch_size: int = 256
+) -> np.ndarray:
     """Class probabilities for uint8 faces (N,48,48) from :meth:`EmotionClassifier.predict`,
     the code the app classifies with: the test-time views the weights file asks for (and
     the mirror image too when ``flip_tta``), in eager fp32, so the figure is the model's own."""
     if flip_tta and not classifier.preprocessing.flip_tta:
         spec = dataclasses.replace(classifier.preprocessing, flip_tta=True)
-        classifier = EmotionClassifier(classifier.model, dataclasses.replace(classifier.card, preprocessing=spec), classifier.source)
-    parts = [classifier.predict(images[start : start + batch_size], eager=True) for start in range(0, len(images), batch_size)]
+        classifier = EmotionClassifier(
+            classifier.model, dataclasses.replace(classifier.card, preprocessing=spec), classifier.source
+        )
+    parts = [
+        classifier.predict(images[start : start + batch_size], eager=True)
+        for start in range(0, len(images), batch_size)
+    ]
     return np.concatenate(parts) if parts else np.zeros((0, classifier.num_classes), np.float32)
 
 
@@ -46,7 +53,12 @@ def classification_report(matrix: np.ndarray, classes: tuple[str, ...]) -> dict[
         "accuracy": float(true_positive.sum() / total) if total else 0.0,
         "macro_f1": float(f1[present].mean()) if present.any() else 0.0,
         "per_class": {
-            name: {"precision": round(float(precision[i]), 4), "recall": round(float(recall[i]), 4), "f1": round(float(f1[i]), 4), "support": int(actual[i])}
+            name: {
+                "precision": round(float(precision[i]), 4),
+                "recall": round(float(recall[i]), 4),
+                "f1": round(float(f1[i]), 4),
+                "support": int(actual[i]),
+            }
             for i, name in enumerate(classes)
         },
     }

@@ -61,13 +61,26 @@ def parse_args(argv: list[str] | None = None) -> SoupConfig:
         description="Average fine-tunes of one model (a model soup) and export the best of the ingredients, "
         "the uniform soup and the greedy soup, chosen on the validation split.",
     )
-    parser.add_argument("checkpoints", nargs="+", help="checkpoint.pt of each run (fine-tunes of one model, sharing its validation split)")
+    parser.add_argument(
+        "checkpoints",
+        nargs="+",
+        help="checkpoint.pt of each run (fine-tunes of one model, sharing its validation split)",
+    )
     parser.add_argument("--data", required=True, help="fer2013.csv, or the folder with train/ and test/")
-    parser.add_argument("--out", default="runs/soup", help="folder for best.safetensors, summary.json (default: runs/soup)")
+    parser.add_argument(
+        "--out", default="runs/soup", help="folder for best.safetensors, summary.json (default: runs/soup)"
+    )
     parser.add_argument("--export", default="", help="also write the chosen model's weights file here")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
-    parser.add_argument("--test-split", default="PublicTest", help="split reported, never used to choose (default: PublicTest)")
-    parser.add_argument("--tta", default="auto", choices=TTA_CHOICES, help="test-time views of the export (default: auto, chosen on validation)")
+    parser.add_argument(
+        "--test-split", default="PublicTest", help="split reported, never used to choose (default: PublicTest)"
+    )
+    parser.add_argument(
+        "--tta",
+        default="auto",
+        choices=TTA_CHOICES,
+        help="test-time views of the export (default: auto, chosen on validation)",
+    )
     args = parser.parse_args(argv)
     if len(args.checkpoints) < 2:
         parser.error("a soup needs at least two checkpoints")
@@ -85,14 +98,22 @@ def run(config: SoupConfig, command: str) -> int:
     base = ingredients[0].config
     # The runs' own split (same fraction, seed and classes), on the data given here.
     train_config = dataclasses.replace(
-        base, data=config.data, out=config.out, export=config.export, test_split=config.test_split, tta=config.tta, resume=False
+        base,
+        data=config.data,
+        out=config.out,
+        export=config.export,
+        test_split=config.test_split,
+        tta=config.tta,
+        resume=False,
     )
     data = load_data(train_config)
     spec = ingredients[0].preprocessing
     log(f"data: {len(data.train_labels)} train, {len(data.val_labels)} validation; {len(ingredients)} ingredients")
 
     for ingredient in ingredients:
-        ingredient.validation_accuracy = score(as_model(ingredient.state, base, len(data.classes), device), data, spec, device)
+        ingredient.validation_accuracy = score(
+            as_model(ingredient.state, base, len(data.classes), device), data, spec, device
+        )
         log(f"  {ingredient.path}: validation {ingredient.validation_accuracy:.4f}")
     ranked = sorted(ingredients, key=lambda i: i.validation_accuracy, reverse=True)
 
@@ -129,11 +150,18 @@ def run(config: SoupConfig, command: str) -> int:
     records = [m.record for m in ingredients]
     seconds_before, all_epochs, chain_epochs = chain_totals(records)
     meta: dict[str, Any] = {
-        "data": str(config.data), "classes": list(data.classes),
-        "split_sizes": {"train": len(data.train_labels), "validation": len(data.val_labels), config.test_split: len(data.test) if data.test else 0},
+        "data": str(config.data),
+        "classes": list(data.classes),
+        "split_sizes": {
+            "train": len(data.train_labels),
+            "validation": len(data.val_labels),
+            config.test_split: len(data.test) if data.test else 0,
+        },
         # Epochs behind each ingredient (its starting points included), and all epochs trained.
-        "epochs": chain_epochs, "total_epochs": all_epochs,
-        "validation_accuracy": round(best_accuracy, 5), "selected": selected,
+        "epochs": chain_epochs,
+        "total_epochs": all_epochs,
+        "validation_accuracy": round(best_accuracy, 5),
+        "selected": selected,
         "soup": {
             "ingredients": [{**m.record, "validation_accuracy": round(m.validation_accuracy, 5)} for m in ingredients],
             "members": [m.path for m in members],
@@ -141,10 +169,12 @@ def run(config: SoupConfig, command: str) -> int:
             "greedy_validation_accuracy": round(greedy_accuracy, 5),
             "greedy_members": [m.path for m in greedy_members],
         },
-        "command": command, "config": dataclasses.asdict(train_config),
+        "command": command,
+        "config": dataclasses.asdict(train_config),
         "training_seconds": round(soup_seconds, 1),
         "total_training_seconds": round(soup_seconds + seconds_before, 1),
-        "device": str(device), "world_size": 1,
+        "device": str(device),
+        "world_size": 1,
     }
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -157,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     config = parse_args(argv)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
-    command = "python -m training.soup " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    command = "python -m training.soup " + " ".join(
+        shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
+    )
     try:
         return run(config, command)
     except (DataError, WeightsError) as exc:

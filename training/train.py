@@ -36,7 +36,6 @@ from .datasets import load_data, make_preprocessing
 from .distributed import is_main_process, log, select_device, world
 from .export import TTA_CHOICES, publish, run_record
 from .ferplus import LABEL_SOURCES
-from .outputs import check_run_outputs
 from .loop import (
     evaluate,
     inverse_frequency_weights,
@@ -46,11 +45,15 @@ from .loop import (
     teacher_probabilities,
     train_one_epoch,
 )
+from .outputs import check_run_outputs
 from .plots import write_metrics
 
 
 def parse_args(argv: list[str] | None = None) -> TrainConfig:
-    parser = argparse.ArgumentParser(prog="python -m training.train", description="Train the seed CNN on FER-2013 (CSV or image folders) and export a weights file.")
+    parser = argparse.ArgumentParser(
+        prog="python -m training.train",
+        description="Train the seed CNN on FER-2013 (CSV or image folders) and export a weights file.",
+    )
     defaults = TrainConfig()
     tta_help = "test-time views of the export: auto (chosen on validation), " + ", ".join(TTA_CHOICES[1:])
     for f in dataclasses.fields(TrainConfig):
@@ -60,7 +63,9 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         if isinstance(default, bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=help_text)
         else:
-            parser.add_argument(flag, type=type(default), default=default, help=f"{help_text} (default: {default!r})".strip())
+            parser.add_argument(
+                flag, type=type(default), default=default, help=f"{help_text} (default: {default!r})".strip()
+            )
     args = parser.parse_args(argv)
     config = TrainConfig(**vars(args))
     if config.tta not in TTA_CHOICES:
@@ -96,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         # jobs with it ignored.
         signal.signal(signal.SIGTERM, _interrupt)
         signal.signal(signal.SIGINT, _interrupt)
-    command = "python -m training.train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    command = "python -m training.train " + " ".join(
+        shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
+    )
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     device = select_device(config)
     if distributed and not dist.is_initialized():
@@ -113,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         # Interrupted outside the training steps (loading, evaluating, writing files): the
         # last checkpoint on disk is consistent, so it is left as it is.
-        log(f"\ninterrupted; resume from the last checkpoint with: python -m training.train --out {config.out} --resume")
+        log(
+            f"\ninterrupted; resume from the last checkpoint with: python -m training.train --out {config.out} --resume"
+        )
         return 130
     finally:
         if dist.is_initialized():
@@ -157,13 +166,24 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
             f"{config.data}: {len(data.train_labels)} training and {len(data.val_labels)} validation faces; "
             "a run needs both (a class needs at least 2 faces to give one to validation)"
         )
-    spec = make_preprocessing(data.train_images, config.crop_margin) if state is None else Preprocessing.from_dict(state["preprocessing"])
+    spec = (
+        make_preprocessing(data.train_images, config.crop_margin)
+        if state is None
+        else Preprocessing.from_dict(state["preprocessing"])
+    )
     world_size = world()[1]
     if config.distill_from:
         data.train_soft_targets = teacher_probabilities(config.distill_from, data, device)
         agreement = float((data.train_soft_targets.argmax(1) == data.train_labels).float().mean())
-        log(f"distilling from {config.distill_from} (weight {config.distill_weight}; it agrees with {agreement:.1%} of the training labels)")
-    log(f"data: {len(data.train_labels)} train, {len(data.val_labels)} validation, {len(data.test) if data.test else 0} {config.test_split}; classes {list(data.classes)}; device {device}, world {world_size}")
+        log(
+            f"distilling from {config.distill_from} (weight {config.distill_weight}; it agrees with {agreement:.1%} "
+            "of the training labels)"
+        )
+    log(
+        f"data: {len(data.train_labels)} train, {len(data.val_labels)} validation, "
+        f"{len(data.test) if data.test else 0} {config.test_split}; classes {list(data.classes)}; device {device}, "
+        f"world {world_size}"
+    )
 
     model = build_model(len(data.classes), dropout=config.dropout, batch_norm=config.batch_norm).to(device)
     if device.type == "cpu":
@@ -172,8 +192,12 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # (a gap in torch's stubs)
     train_model: nn.Module = model
     if dist.is_initialized():
-        train_model = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-    optimizer, scheduler = make_optimizer(model, config, steps_per_epoch(len(data.train_labels), config.batch_size, world_size))
+        train_model = nn.parallel.DistributedDataParallel(
+            model, device_ids=[device.index] if device.type == "cuda" else None
+        )
+    optimizer, scheduler = make_optimizer(
+        model, config, steps_per_epoch(len(data.train_labels), config.batch_size, world_size)
+    )
     cycle_epochs = config.epochs - config.swa_epochs
     averaged = torch.optim.swa_utils.AveragedModel(model) if config.swa_epochs > 0 else None
     class_weights = inverse_frequency_weights(data, device) if config.class_weighting else None
@@ -197,13 +221,26 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
 
     def checkpoint() -> None:
         if is_main_process():
-            save_checkpoint(checkpoint_path, {
-                "config": dataclasses.asdict(config), "preprocessing": spec.to_dict(), "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict() if scheduler is not None else None,
-                "averaged": averaged.state_dict() if averaged is not None else None, "epoch": epoch, "step": step,
-                "history": history, "best": best, "best_state": best_state, "elapsed_s": elapsed_before + time.time() - started,
-                "command": command, "resume_commands": resumes, "initialised_from": lineage,
-            })
+            save_checkpoint(
+                checkpoint_path,
+                {
+                    "config": dataclasses.asdict(config),
+                    "preprocessing": spec.to_dict(),
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                    "averaged": averaged.state_dict() if averaged is not None else None,
+                    "epoch": epoch,
+                    "step": step,
+                    "history": history,
+                    "best": best,
+                    "best_state": best_state,
+                    "elapsed_s": elapsed_before + time.time() - started,
+                    "command": command,
+                    "resume_commands": resumes,
+                    "initialised_from": lineage,
+                },
+            )
 
     if is_main_process():
         out.mkdir(parents=True, exist_ok=True)
@@ -219,7 +256,9 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
                 group["lr"] = config.swa_lr
             epoch_scheduler = torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)
         assert epoch_scheduler is not None
-        train_metrics, step, finished = train_one_epoch(train_model, optimizer, epoch_scheduler, data, spec, config, epoch, step, class_weights, device, budget)
+        train_metrics, step, finished = train_one_epoch(
+            train_model, optimizer, epoch_scheduler, data, spec, config, epoch, step, class_weights, device, budget
+        )
         if not finished:
             checkpoint()
             log(f"stopped; continue with: python -m training.train --out {out} --resume")
@@ -227,12 +266,24 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         val = evaluate(model, data.val_images, data.val_labels, spec, device)
         if averaged is not None and epoch >= cycle_epochs:
             averaged.update_parameters(model)
-        row = {"epoch": epoch + 1, "train_loss": round(train_metrics["loss"], 5), "train_accuracy": round(train_metrics["accuracy"], 5), "val_loss": round(val["loss"], 5), "val_accuracy": round(val["accuracy"], 5), "lr": epoch_scheduler.get_last_lr()[0], "seconds": round(time.time() - epoch_start, 1)}
+        row = {
+            "epoch": epoch + 1,
+            "train_loss": round(train_metrics["loss"], 5),
+            "train_accuracy": round(train_metrics["accuracy"], 5),
+            "val_loss": round(val["loss"], 5),
+            "val_accuracy": round(val["accuracy"], 5),
+            "lr": epoch_scheduler.get_last_lr()[0],
+            "seconds": round(time.time() - epoch_start, 1),
+        }
         history.append(row)
         if val["accuracy"] > best["val_accuracy"]:
             best = {"val_accuracy": val["accuracy"], "epoch": epoch + 1}
             best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-        log(f"epoch {epoch + 1}/{config.epochs}: train loss {row['train_loss']:.4f} acc {row['train_accuracy']:.4f} | val loss {row['val_loss']:.4f} acc {row['val_accuracy']:.4f} (best {best['val_accuracy']:.4f} @ {best['epoch']}) | {row['seconds']:.0f}s")
+        log(
+            f"epoch {epoch + 1}/{config.epochs}: train loss {row['train_loss']:.4f} acc {row['train_accuracy']:.4f} | "
+            f"val loss {row['val_loss']:.4f} acc {row['val_accuracy']:.4f} (best {best['val_accuracy']:.4f} @ "
+            f"{best['epoch']}) | {row['seconds']:.0f}s"
+        )
         epoch, step = epoch + 1, 0
         checkpoint()
         if is_main_process():

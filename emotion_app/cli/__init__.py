@@ -18,7 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m emotion_app",
         description="Facial-emotion recognition on videos and images (the desktop app is main.py).",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what the engine decides (inference mode, fallbacks)")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log what the engine decides (inference mode, fallbacks)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     analyze.add_parser(commands)
     bench.add_parser(commands)

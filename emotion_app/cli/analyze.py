@@ -11,24 +11,24 @@ from pathlib import Path
 from typing import Any
 
 from ..faces.detector import DEFAULT_MIN_FACE
-from ..io.csv_export import FaceCsvWriter
-from ..io.session_report import prepare_folder, write_report
-from ..timeline import SessionTimeline
-from ..io.overlay import draw_results
 from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
-from ..pipeline import EmotionPipeline
 from ..io.atomic import check_outputs
+from ..io.csv_export import FaceCsvWriter
+from ..io.overlay import draw_results
+from ..io.session_report import prepare_folder, write_report
 from ..io.video import AnnotatedVideoWriter, InputError, MediaInput, OutputError, open_input
+from ..pipeline import EmotionPipeline
+from ..timeline import SessionTimeline
 from .common import (
     CommandError,
     Interrupted,
     SignalGuard,
-    check_threads,
-    interrupt_signals,
     add_threads_argument,
     add_weights_argument,
     apply_threads,
+    check_threads,
     fail,
+    interrupt_signals,
     load_classifier,
     make_detector,
 )
@@ -62,7 +62,8 @@ def add_parser(commands: Any) -> None:
             "a summary. Images of a folder are analysed independently, in natural name order. With no "
             "options it shows and writes what the desktop app would show (same steadiness, same rule)."
         ),
-        epilog=CSV_HELP + (
+        epilog=CSV_HELP
+        + (
             "\nOutputs appear under their names only when complete and verified; an output that is the input\n"
             "(also through a link) or the other output is refused, and an error leaves existing files as they\n"
             "were (exit 2). SIGINT, SIGTERM and SIGHUP keep the frames done so far and exit 128+signal.\n"
@@ -72,29 +73,46 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("input", type=Path, metavar="INPUT", help="video file, image, or folder of images")
     parser.add_argument("--csv", type=Path, metavar="OUT.csv", help="write one row per face per frame here")
     parser.add_argument(
-        "--report", type=Path, metavar="DIR",
+        "--report",
+        type=Path,
+        metavar="DIR",
         help="write the session timeline (emotion-timeline.png) and the seconds and share of time per "
         "person per emotion (emotion-summary.csv) into DIR, as the app's timeline panel exports them",
     )
     parser.add_argument(
-        "--output", "-o", type=Path, metavar="annotated.mp4",
-        help="write the frames with boxes, labels and probability bars (.mp4/.avi/.mkv, or an image suffix for one image)",
+        "--output",
+        "-o",
+        type=Path,
+        metavar="annotated.mp4",
+        help="write the frames with boxes, labels and probability bars (.mp4/.avi/.mkv, or an image suffix for one "
+        "image)",
     )
     add_weights_argument(parser)
     add_threads_argument(parser)
     parser.add_argument(
-        "--bars", action=argparse.BooleanOptionalAction, default=True,
+        "--bars",
+        action=argparse.BooleanOptionalAction,
+        default=True,
         help="draw a probability bar chart beside each face in --output (default: on)",
     )
     parser.add_argument(
-        "--steadiness", default=DEFAULT_STEADINESS_LEVEL, metavar="{" + ",".join(STEADINESS_LEVELS) + "}",
+        "--steadiness",
+        default=DEFAULT_STEADINESS_LEVEL,
+        metavar="{" + ",".join(STEADINESS_LEVELS) + "}",
         help=f"how calm each face's label is over time, as in the app (default {DEFAULT_STEADINESS_LEVEL}; "
         "off = every frame's own result)",
     )
-    parser.add_argument("--min-face", type=int, default=DEFAULT_MIN_FACE, metavar="PX",
-        help=f"smallest face side to find, pixels (default {DEFAULT_MIN_FACE})")
     parser.add_argument(
-        "--progress", action=argparse.BooleanOptionalAction, default=None,
+        "--min-face",
+        type=int,
+        default=DEFAULT_MIN_FACE,
+        metavar="PX",
+        help=f"smallest face side to find, pixels (default {DEFAULT_MIN_FACE})",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
         help=f"progress bar (default: on a terminal, for inputs over {PROGRESS_MIN_FRAMES} frames)",
     )
     parser.set_defaults(run=run)
@@ -198,7 +216,10 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         png, summary = write_report(timeline, args.report)
         print(f"report: {png} and {summary.name} ({timeline.now_s:.1f} s, {len(timeline.people())} people)")
     if video_writer is not None and video_writer.frames_written:
-        print(f"annotated {'image' if video_writer.still else 'video'}: {args.output} ({video_writer.frames_written} frames)")
+        print(
+            f"annotated {'image' if video_writer.still else 'video'}: {args.output} ({video_writer.frames_written} "
+            "frames)"
+        )
     return interrupted.exit_code if interrupted is not None else 0
 
 
@@ -243,13 +264,17 @@ def _print_summary(
 ) -> None:
     unit = "image" if media.kind != "video" else "frame"
     rate = frames / elapsed if elapsed > 0 else float("inf")
-    print(f"{args.input}: {frames} {unit}{'s' if frames != 1 else ''} analysed in {elapsed:.1f} s ({rate:.1f} per second)")
+    print(
+        f"{args.input}: {frames} {unit}{'s' if frames != 1 else ''} analysed in {elapsed:.1f} s ({rate:.1f} per second)"
+    )
     share = frames_with_face / frames
     tracked = f", {track_count} track{'s' if track_count != 1 else ''}" if media.kind == "video" else ""
     print(f"faces: {faces} in {frames_with_face} {unit}{'s' if frames_with_face != 1 else ''} ({share:.0%}){tracked}")
     if faces:
         shares = ", ".join(
-            f"{label} {label_counts[label] / faces:.0%}" for label in sorted(labels, key=lambda name: -label_counts[name]) if label_counts[label]
+            f"{label} {label_counts[label] / faces:.0%}"
+            for label in sorted(labels, key=lambda name: -label_counts[name])
+            if label_counts[label]
         )
         print(f"emotions: {shares}")
     else:

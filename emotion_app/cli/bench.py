@@ -12,22 +12,22 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 import numpy as np
 import torch
 
-from ..inference.classifier import EmotionClassifier
 from ..faces.detector import DEFAULT_MIN_FACE, OpenCVSetupError, full_frame_baseline_detector
 from ..inference.calibration import synthetic_calibration_faces
+from ..inference.classifier import EmotionClassifier
 from ..inference.runners import describe
 from ..io.overlay import draw_results
+from ..io.video import InputError, open_input
 from ..pipeline import EmotionPipeline
 from ..preprocessing import crop_face, to_gray
-from ..io.video import InputError, open_input
 from .common import (
     CommandError,
     add_threads_argument,
@@ -58,8 +58,13 @@ def add_parser(commands: Any) -> None:
     add_threads_argument(parser)
     parser.add_argument("--json", action="store_true", help="also print all figures as one JSON object (last line)")
     parser.add_argument("--frames", type=int, default=0, metavar="N", help="stop after N frames (default: all)")
-    parser.add_argument("--min-face", type=int, default=DEFAULT_MIN_FACE, metavar="PX",
-        help=f"pipeline's smallest face side (default {DEFAULT_MIN_FACE})")
+    parser.add_argument(
+        "--min-face",
+        type=int,
+        default=DEFAULT_MIN_FACE,
+        metavar="PX",
+        help=f"pipeline's smallest face side (default {DEFAULT_MIN_FACE})",
+    )
     parser.add_argument("--no-bars", dest="bars", action="store_false", help="time drawing without the bar charts")
     parser.set_defaults(run=run)
 
@@ -223,7 +228,8 @@ def _time_ms(call: Callable[[], object]) -> float:
 def print_report(report: dict[str, Any]) -> None:
     width, height = report["frame_size"] or (0, 0)
     print(
-        f"bench {report['input']}: {report['frames']} frames of {width}x{height}, torch threads {report['torch_threads']}"
+        f"bench {report['input']}: {report['frames']} frames of {width}x{height}, torch threads "
+        f"{report['torch_threads']}"
     )
     print(f"{'stage':<22}{'median ms':>11}{'p95 ms':>10}{'mean ms':>10}")
     names = {
@@ -251,6 +257,7 @@ def print_report(report: dict[str, Any]) -> None:
     print(
         f"classifier ({report['inference_mode']}): {report['classify_ms_per_face']:.3f} ms/face vs eager fp32 "
         f"{report['classify_ms_per_face_eager']:.3f} ms/face ({report['classify_speedup']:.1f}x; mean of "
-        f"{CLASSIFIER_REPEATS} batches of {CLASSIFIER_BATCH}, 1 thread); same label on {report['classify_agreement']:.1%} "
+        f"{CLASSIFIER_REPEATS} batches of {CLASSIFIER_BATCH}, 1 thread); same label on "
+        f"{report['classify_agreement']:.1%} "
         f"of {report['classify_agreement_faces']} faces; {report['classify_rechecked_share']:.0%} re-checked in fp32"
     )

@@ -7,13 +7,13 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from collections.abc import Iterator
 
-from ..inference.classifier import EmotionClassifier
 from ..faces.detector import DEFAULT_MIN_FACE, FaceDetector, OpenCVSetupError
+from ..inference.classifier import EmotionClassifier
 from ..weights import DEFAULT_WEIGHTS_PATH, WeightsError
 
 
@@ -33,7 +33,10 @@ def add_weights_argument(parser: argparse.ArgumentParser) -> None:
 
 def add_threads_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--threads", type=int, default=1, metavar="N",
+        "--threads",
+        type=int,
+        default=1,
+        metavar="N",
         help="torch intra-op threads for the classifier (default 1: a frame's few faces gain nothing "
         "from more, and spinning worker threads slow everything else on small machines)",
     )

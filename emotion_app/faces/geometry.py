@@ -33,4 +33,3 @@ def suppress_duplicates(boxes: list[Box], threshold: float = DUPLICATE_IOU) -> l
         if all(iou(box, other) <= threshold for other in kept):
             kept.append(box)
     return kept
-

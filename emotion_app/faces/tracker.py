@@ -65,9 +65,9 @@ import numpy as np
 
 from .detector import LOCAL_SEARCH_SLACK, FaceDetector
 from .face_check import FaceCheck
-from .template import FaceTemplate
 from .geometry import DUPLICATE_IOU, Box, iou, suppress_duplicates
 from .scene_gate import SceneChangeGate
+from .template import FaceTemplate
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,6 @@ REGION_MARGIN = 0.25
 # enters is shown a frame or two later; the second frame of confirmation needs one
 # anyway): a fine search costs several full-frame baseline passes per frame area.
 EMPTY_SCAN_INTERVAL = 3
-
 
 
 @dataclass
@@ -418,8 +417,13 @@ class FaceTracker:
         for region in regions:
             found.extend(
                 detector.detect_region(
-                    gray, region, detector.min_face_size, detector.max_face_size, detector.detection_scale,
-                    scale_factor=scale_factor, min_neighbors=min_neighbors,
+                    gray,
+                    region,
+                    detector.min_face_size,
+                    detector.max_face_size,
+                    detector.detection_scale,
+                    scale_factor=scale_factor,
+                    min_neighbors=min_neighbors,
                 )
             )
         return found
@@ -495,7 +499,9 @@ class FaceTracker:
         track.fails = 0
         track.since_check = 0
 
-    def _finish_update(self, gray: np.ndarray, detections: list[Box], placed: list[tuple[Track, Placement]]) -> list[Track]:
+    def _finish_update(
+        self, gray: np.ndarray, detections: list[Box], placed: list[tuple[Track, Placement]]
+    ) -> list[Track]:
         for track, placement in placed:
             track.observe(placement.box)
             if not placement.confirmed:
@@ -573,7 +579,9 @@ class FaceTracker:
             return Placement(best, confirmed=True)
         return None  # some other face at the region's edge: let the full search decide
 
-    def _background_finds(self, gray: np.ndarray, known: list[Box], plan: list[Box] | None | Literal[False]) -> list[Box]:
+    def _background_finds(
+        self, gray: np.ndarray, known: list[Box], plan: list[Box] | None | Literal[False]
+    ) -> list[Box]:
         """Confirmed newcomers from a finished background scan; starts the next one when ``plan`` says.
 
         ``plan``: False when no scan is due, None for a full scan, else the changed regions.

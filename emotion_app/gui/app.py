@@ -6,9 +6,9 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
-from collections.abc import Sequence
 
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication

@@ -17,6 +17,7 @@ import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from .frame_sources import FALLBACK_FPS, FrameSource, SourceFactory, SourceOpenError, open_frame_source
+from .mailbox import LatestMailbox
 from .messages import (
     CameraSpec,
     CapturedFrame,
@@ -27,7 +28,6 @@ from .messages import (
     SourceSpec,
     VideoFileSpec,
 )
-from .mailbox import LatestMailbox
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +108,7 @@ class CaptureWorker(QObject):
         self._paused = False
         self._last_frame = None
         self._clock_start = self._last_good_time = time.perf_counter()
-        self.opened.emit(
-            SourceInfo(spec, self._stream_id, source.width, source.height, source.fps, source.frame_count)
-        )
+        self.opened.emit(SourceInfo(spec, self._stream_id, source.width, source.height, source.fps, source.frame_count))
         if isinstance(spec, VideoFileSpec) and (frame > 0 or paused):
             self._paused = paused
             self.seek(frame)

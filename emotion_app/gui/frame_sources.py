@@ -8,9 +8,9 @@ stops delivering frames, as an unplugged camera does) through ``source_factory``
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
-from collections.abc import Callable
 
 import cv2
 import numpy as np

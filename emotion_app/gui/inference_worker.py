@@ -20,9 +20,9 @@ from emotion_app.live import PipelineBundle, PipelineLoader, load_pipeline
 from emotion_app.pipeline import StageTimings
 from emotion_app.results import FaceResult
 
-from .messages import CapturedFrame, InferenceResult, ModelStatus, RecordingRequest, RecordingSummary
 from .annotation import annotate_frame
 from .mailbox import DeliveryGate, LatestMailbox
+from .messages import CapturedFrame, InferenceResult, ModelStatus, RecordingRequest, RecordingSummary
 from .recorder import Recorder
 
 log = logging.getLogger(__name__)
@@ -95,8 +95,12 @@ class InferenceWorker(QObject):
             # A bad file picked later must not throw away the model that works.
             current = self._bundle
             self.model_status.emit(
-                ModelStatus(weights_path, current.labels if current else (), message,
-                            active_weights=current.weights_path if current else None)
+                ModelStatus(
+                    weights_path,
+                    current.labels if current else (),
+                    message,
+                    active_weights=current.weights_path if current else None,
+                )
             )
             return
         previous, self._bundle = self._bundle, bundle
@@ -127,8 +131,13 @@ class InferenceWorker(QObject):
         runner = bundle.pipeline.classifier.runner
         note = f"building the fast classifier; {runner.mode} meanwhile" if bundle.optimizing else runner.note
         self.model_status.emit(
-            ModelStatus(bundle.weights_path, bundle.labels, active_weights=bundle.weights_path,
-                        inference_mode=runner.mode, note=note)
+            ModelStatus(
+                bundle.weights_path,
+                bundle.labels,
+                active_weights=bundle.weights_path,
+                inference_mode=runner.mode,
+                note=note,
+            )
         )
 
     @pyqtSlot(str)
@@ -181,7 +190,9 @@ class InferenceWorker(QObject):
                 # The first failure and then every hundredth: a persistent fault must not
                 # flood the log at 30 lines a second.
                 if self._failed_frames % 100 == 1:
-                    log.warning("frame %d could not be processed (%d so far): %s", frame.index, self._failed_frames, exc)
+                    log.warning(
+                        "frame %d could not be processed (%d so far): %s", frame.index, self._failed_frames, exc
+                    )
         labels = bundle.labels if bundle else ()
         # Drawn here, off the GUI thread, by the same renderer as recordings and `analyze`.
         annotated, display = annotate_frame(frame.image, tuple(faces), labels, self._show_bars)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Sequence
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class LaunchOptions:
 def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
     # No fixed prog: the usage line names what was run (main.py or emotion-app).
     parser = argparse.ArgumentParser(
-        description="Emotion Camera: real-time facial-emotion recognition from a camera, a video file, an image or a folder of images.",
+        description="Emotion Camera: real-time facial-emotion recognition from a camera, a video file, an image or a "
+        "folder of images.",
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--camera", metavar="INDEX|NAME", help="camera to open: OpenCV index or (part of) its name")

@@ -11,16 +11,16 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Iterator
 
 from PyQt6.QtCore import QMimeData, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
 from PyQt6.QtWidgets import (
-    QComboBox,
     QApplication,
+    QComboBox,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -32,10 +32,15 @@ from PyQt6.QtWidgets import (
 
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.io.atomic import OutputError, check_outputs
+from emotion_app.io.codecs import h264_codec
+from emotion_app.io.video import IMAGE_SUFFIXES
+from emotion_app.live import PipelineLoader, load_pipeline
 
-from .launch import LaunchOptions
+from ..weights import DEFAULT_WEIGHTS_DIR
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
 from .frame_sources import FALLBACK_FPS, SourceFactory, open_frame_source
+from .launch import LaunchOptions
+from .message_banner import MessageBanner
 from .messages import (
     CameraSpec,
     FaultKind,
@@ -49,19 +54,14 @@ from .messages import (
     SourceSpec,
     VideoFileSpec,
 )
-from emotion_app.io.codecs import h264_codec
-from emotion_app.io.video import IMAGE_SUFFIXES
-from emotion_app.live import PipelineLoader, load_pipeline
-from .message_banner import MessageBanner
-from .playback_bar import PlaybackBar, PlayerKeys, format_time
-from ..weights import DEFAULT_WEIGHTS_DIR
 from .model_menu import ModelMenu
-from .timeline_panel import TimelinePanel
+from .playback_bar import PlaybackBar, PlayerKeys, format_time
 from .settings import AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
-from .status_bar import PerformanceStats, PerformanceStatusBar
 from .source_state import SourceState
+from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
+from .timeline_panel import TimelinePanel
 from .video_view import VideoView
 
 APP_TITLE = "Emotion Camera"
@@ -81,7 +81,7 @@ _SEEK_STEP_S = 5.0
 _STEADINESS_TIP = (
     "How calm each face's label is. Off: every frame's own reading (it flickers). "
     "Low, Medium (default), High: a label changes only after another emotion has clearly "
-    "led for about 0.2, 0.4 or 0.8 seconds. A label shown with \"?\" is uncertain."
+    'led for about 0.2, 0.4 or 0.8 seconds. A label shown with "?" is uncertain.'
 )
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
 _STATUS_INTERVAL_MS = 500
@@ -213,7 +213,9 @@ class MainWindow(QMainWindow):
 
         self.snapshot_action = QAction("Snapshot", self)
         self.snapshot_action.setShortcut(QKeySequence("Ctrl+S"))
-        self.snapshot_action.setToolTip("Save the frame on screen with its overlay as PNG into the output folder (Ctrl+S)")
+        self.snapshot_action.setToolTip(
+            "Save the frame on screen with its overlay as PNG into the output folder (Ctrl+S)"
+        )
         self.snapshot_action.triggered.connect(self.snapshot)
         self.snapshot_as_action = QAction("Save snapshot as…", self)
         self.snapshot_as_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
@@ -397,7 +399,9 @@ class MainWindow(QMainWindow):
         self.snapshots.failed.connect(lambda message: self.source_banner.show_message(message, "error"))
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.devices_refreshed.connect(self._on_devices_refreshed)
-        self.steadiness_box.currentIndexChanged.connect(lambda index: self.set_steadiness(self.steadiness_box.itemData(index)))
+        self.steadiness_box.currentIndexChanged.connect(
+            lambda index: self.set_steadiness(self.steadiness_box.itemData(index))
+        )
 
     # ---- sources ----------------------------------------------------------------------
     def _start_initial_source(self) -> None:
@@ -545,7 +549,8 @@ class MainWindow(QMainWindow):
             card = weights.parent / "README.md"
             limits = (
                 f' Its card: <a href="{QUrl.fromLocalFile(str(card)).toString()}#known-limits">known limits</a>.'
-                if card.is_file() else ""
+                if card.is_file()
+                else ""
             )
             model = (
                 f"Model: <b>{weights.name}</b> ({status.inference_mode or 'eager'}), classes in output order: "
@@ -660,7 +665,12 @@ class MainWindow(QMainWindow):
         try:
             yield
         finally:
-            if was_playing and self.source_state.spec == spec and self.source_state.running and self.source_state.paused:
+            if (
+                was_playing
+                and self.source_state.spec == spec
+                and self.source_state.running
+                and self.source_state.paused
+            ):
                 self.resume()
 
     def _player_key_actions(self) -> list[QAction]:
@@ -724,9 +734,7 @@ class MainWindow(QMainWindow):
         """A notice that stays until dismissed (not a status-bar line that is cut off and
         gone after seconds), with a button to open the folder."""
         folder = Path(path).parent
-        self.notice_banner.show_message(
-            message, "info", [("Open folder", lambda: _open_folder(folder))]
-        )
+        self.notice_banner.show_message(message, "info", [("Open folder", lambda: _open_folder(folder))])
 
     @property
     def is_running(self) -> bool:
@@ -1002,9 +1010,7 @@ class MainWindow(QMainWindow):
         video, csv_path = summary.request.video_path, summary.request.csv_path
         codec = f", {summary.codec}" if summary.codec else ""
         rows = f" and {csv_path.name} ({summary.rows_written} rows)" if summary.rows_written else ""
-        self.show_saved(
-            f"Saved {video.name} ({summary.frames_written} frames{codec}){rows} in {video.parent}", video
-        )
+        self.show_saved(f"Saved {video.name} ({summary.frames_written} frames{codec}){rows} in {video.parent}", video)
 
     @property
     def model_status(self) -> ModelStatus | None:
@@ -1044,7 +1050,9 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         self.start_stop_action.setText("Stop" if self.source_state.active else "Start")
         if self.is_file:
-            self.play_pause_action.setText("Play" if self.source_state.paused or not self.source_state.active else "Pause")
+            self.play_pause_action.setText(
+                "Play" if self.source_state.paused or not self.source_state.active else "Pause"
+            )
         else:
             self.play_pause_action.setText(self.start_stop_action.text())
         # The action stays enabled (Space starts and stops a camera); only its button hides.
@@ -1073,7 +1081,9 @@ class MainWindow(QMainWindow):
             info = self.source_state.info
             if info is not None and info.fps > 0:
                 position = format_time(self.position / info.fps)
-                parts.append(f"{position} / {format_time(info.frame_count / info.fps)}" if info.frame_count else position)
+                parts.append(
+                    f"{position} / {format_time(info.frame_count / info.fps)}" if info.frame_count else position
+                )
         else:
             parts.append("Live")
         result = self.view.result

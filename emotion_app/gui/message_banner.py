@@ -30,13 +30,17 @@ class MessageBanner(QFrame):
         self._level = "info"
         self.hide()
 
-    def show_message(self, text: str, level: str = "info", actions: list[tuple[str, Callable[[], None]]] | None = None) -> None:
+    def show_message(
+        self, text: str, level: str = "info", actions: list[tuple[str, Callable[[], None]]] | None = None
+    ) -> None:
         """Replace the message; each action is a button (label, callback)."""
         self._clear_buttons()
         self._level = level
         self._label.setText(text)
-        self.setStyleSheet(f"QFrame#messageBanner {{{_STYLES.get(level, _STYLES['info'])} border-radius:4px;}}"
-                           "QFrame#messageBanner QLabel { background: transparent; }")
+        self.setStyleSheet(
+            f"QFrame#messageBanner {{{_STYLES.get(level, _STYLES['info'])} border-radius:4px;}}"
+            "QFrame#messageBanner QLabel { background: transparent; }"
+        )
         for caption, callback in actions or []:
             button = QPushButton(caption, self)
             button.clicked.connect(lambda _checked=False, cb=callback: cb())

@@ -19,7 +19,13 @@ class ModelMenu(QMenu):
 
     weights_chosen = pyqtSignal(Path)
 
-    def __init__(self, load_other: QAction, parent: QWidget | None = None, folder: Path = DEFAULT_WEIGHTS_DIR, lister: Callable[[Path], list[WeightsEntry]] = list_weights) -> None:
+    def __init__(
+        self,
+        load_other: QAction,
+        parent: QWidget | None = None,
+        folder: Path = DEFAULT_WEIGHTS_DIR,
+        lister: Callable[[Path], list[WeightsEntry]] = list_weights,
+    ) -> None:
         super().__init__("&Model", parent)
         self._folder = folder
         self._lister = lister

@@ -122,7 +122,9 @@ class PlayerKeys(QObject):
             return False
         key = event.keyCombination()
         for action in self._actions:
-            if action.isEnabled() and any(shortcut[0] == key for shortcut in action.shortcuts() if not shortcut.isEmpty()):
+            if action.isEnabled() and any(
+                shortcut[0] == key for shortcut in action.shortcuts() if not shortcut.isEmpty()
+            ):
                 # Swallowed unaccepted: the focus widget does not claim the key, the shortcut fires.
                 return True
         return False

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
-from collections.abc import Callable
 
 from PyQt6.QtCore import QByteArray, QSettings
 

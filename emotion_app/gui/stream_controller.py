@@ -13,13 +13,13 @@ from pathlib import Path
 
 from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal
 
-from .capture_worker import CaptureWorker
-from .frame_sources import SourceFactory, open_frame_source
-from .messages import CapturedFrame, InferenceResult, RecordingRequest, SourceSpec
 from emotion_app.live import PipelineLoader, load_pipeline
 
+from .capture_worker import CaptureWorker
+from .frame_sources import SourceFactory, open_frame_source
 from .inference_worker import InferenceWorker
 from .mailbox import DeliveryGate, LatestMailbox
+from .messages import CapturedFrame, InferenceResult, RecordingRequest, SourceSpec
 
 log = logging.getLogger(__name__)
 

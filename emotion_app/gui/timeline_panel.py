@@ -8,8 +8,8 @@ costs the video next to nothing however long the session runs.
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PyQt6.QtCore import QRectF, QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QPainter, QPaintEvent
@@ -100,14 +100,20 @@ class TimelineView(QWidget):
         if not ids:
             painter.setPen(_TEXT)
             painter.drawText(
-                strips, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, "No faces yet: each tracked person gets a row here."
+                strips,
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                "No faces yet: each tracked person gets a row here.",
             )
         start, span = self.axis()
         scale = strips.width() / span
         for row, track_id in enumerate(ids):
             top = self.row_top(row)
             painter.setPen(_TEXT)
-            painter.drawText(QRectF(2, top, _NAME_PX - 6, _ROW_PX - 4), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"#{track_id}")
+            painter.drawText(
+                QRectF(2, top, _NAME_PX - 6, _ROW_PX - 4),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                f"#{track_id}",
+            )
             painter.fillRect(QRectF(strips.left(), top + 3, strips.width(), _ROW_PX - 8), _EMPTY)
             # Runs of one label become one rectangle: a few per row, not one per second.
             run_start, run_label, run_end = -1.0, -1, -1.0

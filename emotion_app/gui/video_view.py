@@ -12,8 +12,8 @@ from PyQt6.QtCore import QRectF, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
-from .messages import InferenceResult
 from .annotation import with_bars
+from .messages import InferenceResult
 
 _BACKGROUND = QColor(18, 18, 20)
 

@@ -42,7 +42,9 @@ def synthetic_calibration_faces(size: int = 48, count: int = 128, seed: int = 0)
             _ellipse(image, xs, ys, ex, eye_y - ry * 0.18, rx * 0.25, ry * 0.04, dark * 1.1)
         _ellipse(image, xs, ys, cx, cy + ry * 0.05, rx * 0.08, ry * 0.12, skin * 0.8)
         mouth_open = rng.uniform(0.02, 0.12)
-        _ellipse(image, xs, ys, cx, cy + ry * rng.uniform(0.4, 0.55), rx * rng.uniform(0.25, 0.5), ry * mouth_open, dark)
+        _ellipse(
+            image, xs, ys, cx, cy + ry * rng.uniform(0.4, 0.55), rx * rng.uniform(0.25, 0.5), ry * mouth_open, dark
+        )
         sigma = rng.uniform(0.2, 0.8)
         image = cv2.GaussianBlur(image, (0, 0), sigma)
         # Fine detail (skin, hair, JPEG grain) at the level real crops show.
@@ -73,6 +75,8 @@ def _pink_noise(size: int, rng: np.random.Generator) -> np.ndarray:
     return (noise / (noise.std() + 1e-6)).astype(np.float32)
 
 
-def _ellipse(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, cx: float, cy: float, rx: float, ry: float, value: float) -> None:
+def _ellipse(
+    image: np.ndarray, xs: np.ndarray, ys: np.ndarray, cx: float, cy: float, rx: float, ry: float, value: float
+) -> None:
     mask = (((xs - cx) / max(rx, 1e-3)) ** 2 + ((ys - cy) / max(ry, 1e-3)) ** 2) <= 1.0
     image[mask] = value

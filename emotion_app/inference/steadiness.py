@@ -23,9 +23,9 @@ probabilities and the frames' timestamps:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Iterable, Mapping
 
 import numpy as np
 

@@ -16,8 +16,8 @@ import os
 import shutil
 import stat
 import tempfile
-from pathlib import Path
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 # Errors that mean "no room": the disk, or the user's quota, is full.
 _NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})

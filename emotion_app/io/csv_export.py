@@ -14,10 +14,10 @@ from __future__ import annotations
 import csv
 import math
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
-from collections.abc import Iterable, Sequence
 
 from ..results import FaceResult
 from .atomic import AtomicOutput, OutputError, check_target, output_error
@@ -52,7 +52,9 @@ class FaceCsvWriter:
             raise ValueError("a CSV needs at least one class label")
         self.path = Path(path)
         self.labels: tuple[str, ...] = tuple(labels)
-        self.columns: tuple[str, ...] = FIXED_COLUMNS + probability_columns(self.labels) + raw_probability_columns(self.labels)
+        self.columns: tuple[str, ...] = (
+            FIXED_COLUMNS + probability_columns(self.labels) + raw_probability_columns(self.labels)
+        )
         self.rows_written = 0
         self.frames_written = 0
         check_target(self.path, "CSV")
@@ -91,7 +93,18 @@ class FaceCsvWriter:
                 )
             x, y, w, h = face.box
             self._writer.writerow(
-                [int(frame_index), time_text, face.track_id, x, y, w, h, face.label, f"{face.confidence:.5f}", int(face.uncertain)]
+                [
+                    int(frame_index),
+                    time_text,
+                    face.track_id,
+                    x,
+                    y,
+                    w,
+                    h,
+                    face.label,
+                    f"{face.confidence:.5f}",
+                    int(face.uncertain),
+                ]
                 + [f"{p:.5f}" for p in face.probabilities]
                 + [f"{p:.5f}" for p in face.raw_probabilities]
             )

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -159,8 +159,15 @@ def _draw_chart(canvas: np.ndarray, chart: ChartLayout) -> None:
     bar_h = max(3, int(round(row * 0.6)))
     for index, item in enumerate(chart.rows):
         top = y + pad + index * row
-        _draw_text(canvas, item.label, chart.font_px, item.is_top, label_x, top + text_dy,
-                   TEXT_ON_DARK if item.is_top else CHART_TEXT)
+        _draw_text(
+            canvas,
+            item.label,
+            chart.font_px,
+            item.is_top,
+            label_x,
+            top + text_dy,
+            TEXT_ON_DARK if item.is_top else CHART_TEXT,
+        )
         bar_top = top + (row - bar_h) // 2
         _fill(canvas, bar_x, bar_top, chart.bar_w, bar_h, TRACK_COLOR, 1.0)
         length = int(round(min(1.0, max(0.0, item.probability)) * chart.bar_w))

@@ -10,14 +10,27 @@ gets proportionate ones; nothing is ever placed outside the frame.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
-from collections.abc import Sequence
 
 __all__ = [
-    "Color", "Rect", "ChartLayout", "ChartRow", "FaceLayout", "TagLayout", "TextMeasure",
-    "color_for", "is_uncertain", "layout_overlay", "muted", "overlap_area", "palette_for",
-    "shown_label", "text_base_px", "text_color_on",
+    "Color",
+    "Rect",
+    "ChartLayout",
+    "ChartRow",
+    "FaceLayout",
+    "TagLayout",
+    "TextMeasure",
+    "color_for",
+    "is_uncertain",
+    "layout_overlay",
+    "muted",
+    "overlap_area",
+    "palette_for",
+    "shown_label",
+    "text_base_px",
+    "text_color_on",
 ]
 
 from ..faces.geometry import Box, overlap_area

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
 
 import cv2
 import numpy as np
@@ -15,7 +15,14 @@ import numpy as np
 from .atomic import AtomicOutput, DiskFullError, OutputError, check_target
 
 __all__ = [
-    "AnnotatedVideoWriter", "DiskFullError", "InputError", "MediaInput", "OutputError", "letterbox", "open_input", "read_image",
+    "AnnotatedVideoWriter",
+    "DiskFullError",
+    "InputError",
+    "MediaInput",
+    "OutputError",
+    "letterbox",
+    "open_input",
+    "read_image",
 ]
 from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for
 
@@ -54,7 +61,9 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if path.is_dir():
-        images = tuple(sorted((p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES), key=_natural_key))
+        images = tuple(
+            sorted((p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES), key=_natural_key)
+        )
         if not images:
             raise InputError(f"{path}: folder holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
         return MediaInput(path, "folder", len(images), None, images)
@@ -173,7 +182,9 @@ class AnnotatedVideoWriter:
             if not self._writer.isOpened() and self.codec.name == "H.264":
                 # The probe's encoder refused this frame size: the always-present codec instead.
                 self.codec = MPEG4_PART2
-                self._writer = cv2.VideoWriter(str(temp), cv2.VideoWriter.fourcc(*self.codec.fourcc), self.fps, self._size)
+                self._writer = cv2.VideoWriter(
+                    str(temp), cv2.VideoWriter.fourcc(*self.codec.fourcc), self.fps, self._size
+                )
             if not self._writer.isOpened():
                 self.discard()
                 raise OutputError(f"{self.path}: OpenCV could not open a video writer for it")
