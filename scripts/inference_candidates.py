@@ -1,5 +1,8 @@
 """Candidates for fast CPU inference of the seed CNN, measured side by side on real faces.
 
+(Over 400 lines: every candidate runtime is built and timed in this one script, so all
+figures of the comparison come from one run on the same faces.)
+
     python -m scripts.inference_candidates --data /path/to/fer2013 [--weights W] [--batches 100]
 
 For each candidate: ms per face at batch 8 on one thread through the app's whole predict

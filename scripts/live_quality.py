@@ -1,5 +1,8 @@
 """Live quality: what the app would show on real clips, scored against hand-made truth.
 
+(Over 400 lines: the truth reader, the scoring and the report of one measurement, kept
+together so the script stands alone beside the clips it scores.)
+
     python -m scripts.live_quality CLIPS_DIR [--json] [--weights W] [--steadiness LEVEL] [--every N]
     python -m scripts.live_quality CLIPS_DIR --sweep     # how the steadiness levels were chosen
 

@@ -1,5 +1,8 @@
 """Measure the desktop app against its targets, driving the real main window.
 
+(Over 400 lines: one process drives the real window through every measurement in turn;
+splitting it would spread one run's set-up over several files.)
+
     python -m scripts.measure_gui [--seconds 20] [--soak-frames 10000] [--weights W] [--json]
                                   [--optimized | --eager] [--inline-scan] [--full-scan-interval N]
                                   [--video PATH] [--profile]

@@ -290,3 +290,18 @@ def select_final_model(
             swa_accuracy,
         )
     return model, f"epoch {best['epoch']}", swa_accuracy
+
+
+def metrics_row(
+    epoch: int, train: dict[str, float], val: dict[str, float], lr: float, seconds: float
+) -> dict[str, float | int]:
+    """One line of metrics.csv: epoch ``epoch`` (0-based) as numbered for people (1-based)."""
+    return {
+        "epoch": epoch + 1,
+        "train_loss": round(train["loss"], 5),
+        "train_accuracy": round(train["accuracy"], 5),
+        "val_loss": round(val["loss"], 5),
+        "val_accuracy": round(val["accuracy"], 5),
+        "lr": lr,
+        "seconds": round(seconds, 1),
+    }

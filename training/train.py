@@ -40,6 +40,7 @@ from .loop import (
     evaluate,
     inverse_frequency_weights,
     make_optimizer,
+    metrics_row,
     select_final_model,
     steps_per_epoch,
     teacher_probabilities,
@@ -266,15 +267,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         val = evaluate(model, data.val_images, data.val_labels, spec, device)
         if averaged is not None and epoch >= cycle_epochs:
             averaged.update_parameters(model)
-        row = {
-            "epoch": epoch + 1,
-            "train_loss": round(train_metrics["loss"], 5),
-            "train_accuracy": round(train_metrics["accuracy"], 5),
-            "val_loss": round(val["loss"], 5),
-            "val_accuracy": round(val["accuracy"], 5),
-            "lr": epoch_scheduler.get_last_lr()[0],
-            "seconds": round(time.time() - epoch_start, 1),
-        }
+        row = metrics_row(epoch, train_metrics, val, float(epoch_scheduler.get_last_lr()[0]), time.time() - epoch_start)
         history.append(row)
         if val["accuracy"] > best["val_accuracy"]:
             best = {"val_accuracy": val["accuracy"], "epoch": epoch + 1}
