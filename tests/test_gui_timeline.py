@@ -101,3 +101,19 @@ def test_the_panel_toggles_with_t_and_is_remembered(
     assert not again.timeline_panel.isVisible()
     again.timeline_action.trigger()
     assert again.timeline_panel.isVisible()
+
+
+def test_before_anyone_is_seen_the_hint_sits_above_the_legend(qtbot: QtBot) -> None:
+    from emotion_app.gui.timeline_panel import TimelineView
+    from emotion_app.timeline import SessionTimeline
+
+    labels = ("angry", "fear", "happy", "sad", "surprise", "neutral")
+    view = TimelineView(SessionTimeline(labels))
+    qtbot.addWidget(view)
+    view.resize(700, 120)
+    image = view.grab().toImage()
+    # The legend's first colour square is on the second row, leaving the first to the hint.
+    square_x, legend_row = view.strip_rect().left() + 5, view.row_top(1) + 11
+    b, g, r = palette_for(labels)["angry"]
+    assert pixel(image, square_x, legend_row).getRgb()[:3] == (r, g, b)
+    assert pixel(image, square_x, view.row_top(0) + 11).getRgb()[:3] != (r, g, b)

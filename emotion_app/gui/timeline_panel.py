@@ -128,7 +128,7 @@ class TimelineView(QWidget):
                         painter.fillRect(QRectF(x0, top + 3, max(1.0, x1 - x0), _ROW_PX - 8), self._colors[run_label])
                 run_start, run_label, run_end = begin, label, begin + timeline.bucket_s
             self._paint_shares(painter, row, summaries[track_id].shares)
-        overall_row = len(ids)
+        overall_row = max(len(ids), 1)  # with nobody yet, row 0 holds the hint above the legend
         top = self.row_top(overall_row)
         self._paint_legend(painter, strips.left(), top)
         painter.setPen(_TEXT)
