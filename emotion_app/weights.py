@@ -95,14 +95,11 @@ def save_weights(path: str | os.PathLike[str], model: nn.Module, card: ModelCard
     return path
 
 
-def read_card(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, torch.Tensor]]:
-    """Parse a weights file into its card and tensors, with errors that name the file.
-
-    Everything is checked before a tensor is built: the card's types and ranges, then the
-    tensors' count, sizes and dtypes from the file's header, then their values (finite).
-    """
+def read_header(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, tuple[tuple[int, ...], str]]]:
+    """The card and each tensor's (shape, dtype) from the file's header, checked; no tensor
+    is read. Errors (:class:`WeightsError`) name the file."""
     from safetensors import SafetensorError
-    from safetensors.torch import load_file, safe_open
+    from safetensors.torch import safe_open
 
     path = Path(path)
     if not path.exists():
@@ -123,6 +120,20 @@ def read_card(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, torch.
     except ValueError as exc:
         raise WeightsError(f"weights file {path} has a bad card: {exc}") from exc
     _check_tensor_headers(path, headers)
+    return card, headers
+
+
+def read_card(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, torch.Tensor]]:
+    """Parse a weights file into its card and tensors, with errors that name the file.
+
+    Everything is checked before a tensor is built: the card's types and ranges, then the
+    tensors' count, sizes and dtypes from the file's header (:func:`read_header`), then
+    their values (finite).
+    """
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    card, _ = read_header(path)
     try:
         tensors = load_file(str(path))
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:

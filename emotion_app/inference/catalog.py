@@ -1,6 +1,7 @@
 """The weights files a user can choose between, described from their cards alone.
 
-Only a file's header is read (safetensors metadata), so listing a folder of models is
+Only a file's header is read (:func:`~emotion_app.weights.read_header`: the card and the
+tensors' shapes, checked as loading checks them), so listing a folder of models is
 cheap and never builds a tensor or runs code.
 """
 
@@ -10,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME, METADATA_KEY, parse_card
+from ..weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME, WeightsError, read_header
 
 # How a card's ``training.labels`` is said to a user.
 _TRAINED_ON = {"ferplus": "FER+ votes", "fer2013": "FER-2013 labels"}
@@ -44,16 +45,11 @@ class WeightsEntry:
 
 def describe_weights(path: str | os.PathLike[str]) -> WeightsEntry:
     """The card's summary of ``path``; a file that cannot be read gets ``error`` set."""
-    from safetensors import SafetensorError
-    from safetensors.torch import safe_open
-
     path = Path(path)
     try:
-        with safe_open(str(path), framework="pt") as handle:
-            metadata = handle.metadata() or {}
-        card = parse_card(metadata[METADATA_KEY])
-    except (SafetensorError, OSError, ValueError, RuntimeError, KeyError) as exc:
-        return WeightsEntry(path, error=str(exc) or type(exc).__name__)
+        card, _ = read_header(path)
+    except WeightsError as exc:
+        return WeightsEntry(path, error=str(exc))
     training = card.training
     source = str(training.get("labels", "fer2013"))
     accuracy = training.get("validation_accuracy")
