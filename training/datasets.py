@@ -14,7 +14,7 @@ from emotion_app.preprocessing import Preprocessing
 from .config import TrainConfig, label_source
 from .data import CLASSES_7, DataError, FaceSet, classes_for, load_split, stratified_split
 from .distributed import log
-from .ferplus import Votes, read_votes, relabel, soft_targets, vote_matrix
+from .ferplus import Votes, majority_labels, read_votes, relabel, soft_targets, vote_matrix
 
 
 @dataclass
@@ -83,15 +83,11 @@ def load_ferplus_data(config: TrainConfig, votes: Votes) -> Datasets:
     counts = vote_matrix(every, votes)
     targets, keep = soft_targets(counts, classes)
     train_mask = keep & ~held_out
-    val_faces = FaceSet(
-        every.images[held_out],
-        every.labels[held_out],
-        CLASSES_7,
-        every.source,
-        {},
-        [k for k, h in zip(every.keys, held_out) if h],
-    )
-    validation, val_reasons = relabel(val_faces, votes, classes)
+    # The held-out faces' votes are already in ``counts``: their majorities label them.
+    val_labels, val_reasons = majority_labels(counts[held_out], classes)
+    val_keep = val_labels >= 0
+    if not val_keep.any():
+        raise DataError(f"{every.source}: no validation face has a FER+ majority among {list(classes)}")
     test = None
     if config.test_split:
         try:
@@ -113,8 +109,8 @@ def load_ferplus_data(config: TrainConfig, votes: Votes) -> Datasets:
     return Datasets(
         torch.from_numpy(every.images[train_mask]),
         train_targets.argmax(1),
-        torch.from_numpy(validation.images),
-        torch.from_numpy(validation.labels),
+        torch.from_numpy(every.images[held_out][val_keep]),
+        torch.from_numpy(val_labels[val_keep]),
         classes,
         test,
         extra,
