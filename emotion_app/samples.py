@@ -217,11 +217,11 @@ def write_video(path: str | os.PathLike[str], frames: Sequence[np.ndarray], fps:
     return path
 
 
-def read_video(path: str | os.PathLike[str]) -> list[np.ndarray]:
-    """Every frame of a video file, decoded with OpenCV as BGR."""
+def read_video(path: str | os.PathLike[str], limit: int | None = None) -> list[np.ndarray]:
+    """Every frame of a video file (the first ``limit`` with one), decoded with OpenCV as BGR."""
     capture = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
+    frames: list[np.ndarray] = []
+    while limit is None or len(frames) < limit:
         ok, frame = capture.read()
         if not ok:
             break

@@ -26,6 +26,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from emotion_app.samples import read_video
 from scripts.face_quality import DEFAULT_CLIPS
 
 TILE = (320, 240)
@@ -38,18 +39,6 @@ def group_tile(photo: np.ndarray, scale: float, shift: tuple[float, float]) -> n
     return cv2.warpAffine(photo, matrix, TILE, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT)
 
 
-def read_all(path: Path, limit: int) -> list[np.ndarray]:
-    capture = cv2.VideoCapture(str(path))
-    frames = []
-    while len(frames) < limit:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
-    capture.release()
-    return frames
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
@@ -57,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=200, help="at most 221 (the woman's one-face range)")
     args = parser.parse_args(argv)
     photo = cv2.imread(str(args.clips / "multi_face.jpg"))
-    woman = read_all(args.clips / "WolfgangLanger_Pexels.mp4", min(args.frames, 221))
-    empty = read_all(args.clips / "no_face.mp4", 95)
+    woman = read_video(args.clips / "WolfgangLanger_Pexels.mp4", min(args.frames, 221))
+    empty = read_video(args.clips / "no_face.mp4", 95)
     if photo is None or not woman or not empty:
         print(f"error: {args.clips} lacks multi_face.jpg, WolfgangLanger_Pexels.mp4 or no_face.mp4", file=sys.stderr)
         return 2
