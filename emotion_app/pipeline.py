@@ -105,7 +105,7 @@ class EmotionPipeline:
         # result may stand in for it: every frame is looked at on its own.
         options = dict(tracker_options)
         if not tracking:
-            options.update(full_scan_interval=1, follow_frames=0, scan_skips=0)
+            options.update(full_scan_interval=1, follow_frames=0, scan_skips=0, small_scan_every=1)
             reuse_frames = 0
         self.tracker = FaceTracker(detector, background_scan=background_scan, **options)
         self._reuse = PredictionReuse(max_reuse=reuse_frames)

@@ -22,6 +22,7 @@ obvious alternative, misses closed eyes and sunglasses.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -44,6 +45,18 @@ CENTRE_TOLERANCE = 0.25
 # both. The sunglasses face of the group photo is the closest call (3 and 9).
 MIN_SECOND_WINDOWS = 3
 MIN_RAW_WINDOWS = 8
+# Evidence at least this many times both thresholds is beyond doubt: a real face seen
+# frontally gathers dozens of windows of each, the closest true call (sunglasses) 3 and 9.
+# The tracker re-checks such a face less often (a check of a real face costs several
+# milliseconds: most of its windows pass deep into both cascades).
+STRONG_FACTOR = 3
+
+
+class FaceVerdict(NamedTuple):
+    """What the check made of a box: a face or not, and whether beyond doubt."""
+
+    passed: bool
+    strong: bool
 
 
 class FaceCheck:
@@ -86,10 +99,16 @@ class FaceCheck:
         raw = self.default.detectMultiScale(patch, 1.05, 0, minSize=(low, low), maxSize=(high, high))
         return _centred(second, centre), _centred(raw, centre)
 
+    def judge(self, gray: np.ndarray, box: Box) -> FaceVerdict:
+        """Whether ``box`` in ``gray`` (uint8 2-D) holds a face by both checks, and how clearly."""
+        second, raw = self.evidence(gray, box)
+        passed = second >= MIN_SECOND_WINDOWS and raw >= MIN_RAW_WINDOWS
+        strong = second >= STRONG_FACTOR * MIN_SECOND_WINDOWS and raw >= STRONG_FACTOR * MIN_RAW_WINDOWS
+        return FaceVerdict(passed, strong)
+
     def __call__(self, gray: np.ndarray, box: Box) -> bool:
         """Whether ``box`` in ``gray`` (uint8 2-D) holds a face by both checks."""
-        second, raw = self.evidence(gray, box)
-        return second >= MIN_SECOND_WINDOWS and raw >= MIN_RAW_WINDOWS
+        return self.judge(gray, box).passed
 
 
 def _centred(found: object, centre: tuple[float, float]) -> int:

@@ -16,8 +16,9 @@ track is therefore not shown (and gets no id) until the face check
 (:mod:`.face_check`, a second cascade and the default one's raw windows) has passed in
 ``confirm_checks`` frames (one for a still picture and in a stream's first frame); it
 is dropped after a few failures. A shown track is checked again every
-:data:`RECHECK_FRAMES` frames and dropped after a few failures in a row, so a box that
-slid onto a collar does not stay. Ids are small integers given in order of
+:data:`RECHECK_FRAMES` frames (:data:`STRONG_RECHECK_FRAMES` while its last check passed
+beyond doubt) and dropped after a few failures in a row, so a box that slid onto a
+collar does not stay. Ids are small integers given in order of
 confirmation; a face lost from view is remembered for :data:`KEEP_LOST_FRAMES` frames,
 and a face confirmed near where it was, at a similar size, gets its id back (a turned
 head, a hand across the face, a missed re-scan).
@@ -29,6 +30,11 @@ faces are tracked, every :data:`EMPTY_SCAN_INTERVAL` frames with none), with a f
 scan when most of the frame changed (a cut, a camera move), every
 ``full_scan_interval * (scan_skips + 1)`` frames (for a face a scan missed), and when
 the only face was just lost. That is what makes a fine, 24 px search affordable.
+The scans also split the sizes they look for: faces up to about twice the smallest
+size cost three quarters of a scan (the cascade's pyramid is largest there), so that
+band is scanned only every :data:`SMALL_SCAN_EVERY`-th time, with a change record of its
+own (nothing that changed in between is left out); larger faces, the usual webcam
+face, are looked for at every scan.
 
 With ``background_scan`` the scans run on a thread of the tracker's own instead of
 inline: the frame that starts one is not delayed, and its finds are confirmed by a
@@ -106,6 +112,14 @@ STEADY_IOU = 0.75
 # interval of 10 (measured with bench on the real clips: every 50 frames took a third
 # of the pipeline's time on a single face).
 SCAN_SKIPS = 14
+# Size bands of the scans for newcomers (see the module notes): the small band covers
+# the smallest face size up to this factor times it, plus one pyramid step (a face near
+# the boundary needs the cascade window at a size above its own to gather neighbours);
+# it is scanned at every this-many-th scan. At 4, a small newcomer shows within 12
+# frames in an empty scene and 40 while faces are tracked; the scans cost about half.
+SMALL_BAND_FACTOR = 2.0
+SMALL_BAND_OVERLAP = 1.2
+SMALL_SCAN_EVERY = 4
 # Confirmed tracks (see the module notes). A new track is shown once the face check has
 # passed in this many frames, and dropped after this many failures before that.
 CONFIRM_CHECKS = 2
@@ -115,6 +129,10 @@ REJECT_FAILS = 3
 # head fails a check or two; a box that has slid onto a collar fails every one).
 RECHECK_FRAMES = 10
 DEMOTE_FAILS = 3
+# A face whose last check passed beyond doubt (face_check.STRONG_FACTOR) is re-checked
+# this often instead: a check of a real face costs several milliseconds. A box that
+# slides off such a face fails its next check and is then checked every RECHECK_FRAMES.
+STRONG_RECHECK_FRAMES = 20
 # A confirmed face lost from view is remembered this many frames (2 s at 30 fps); a
 # new face confirmed near where it was, of a similar size, takes its id back.
 KEEP_LOST_FRAMES = 60
@@ -147,6 +165,7 @@ class Track:
     checks: int = 0  # face checks passed (before confirmation)
     fails: int = 0  # face checks failed (before confirmation: in all; after: in a row)
     since_check: int = 0  # frames since the last face check of a confirmed track
+    strong: bool = False  # the last face check passed beyond doubt
 
     @property
     def confirmed(self) -> bool:
@@ -182,6 +201,30 @@ class Placement(NamedTuple):
     confirmed: bool  # the cascade confirmed it (else template matching alone placed it)
 
 
+# Whether a frame's scan for newcomers is due: not at all, over what changed, or whole.
+ScanDue = Literal["none", "changed", "everything"]
+
+
+class ScanJob(NamedTuple):
+    """One band of a scan for newcomers: where (None: the whole frame) and which face sides."""
+
+    regions: list[Box] | None
+    min_size: float
+    max_size: float | None
+
+
+@dataclass
+class ScanBand:
+    """A band of face sizes the scans for newcomers look for, on a schedule of its own."""
+
+    min_size: float
+    max_size: float | None
+    every: int  # scanned at every this-many-th due scan
+    gate: SceneChangeGate  # what changed since this band was last scanned
+    slots: int = 0  # due scans since this band was last scanned
+    since_full: int = 0  # frames since this band last covered the whole frame
+
+
 class FaceTracker:
     """Finds faces frame by frame, reusing where they were to search cheaply.
 
@@ -198,7 +241,9 @@ class FaceTracker:
     (see the module notes) before the cascade must confirm it again; 0 runs the
     cascade on every track in every frame. ``scan_skips``: scans of the changed
     regions only between two full scans (see the module notes); 0 scans the whole
-    frame every time. ``confirm_checks``: passed face checks that show a new face.
+    frame every time. ``small_scan_every``: the smallest faces' band is scanned at every
+    this-many-th scan (see the module notes; 1: every band at every scan).
+    ``confirm_checks``: passed face checks that show a new face.
     ``keep_lost_frames``: frames a lost face's id may come back. ``face_check``: the
     :class:`FaceCheck` to use (default: a new one).
 
@@ -217,6 +262,7 @@ class FaceTracker:
         background_scan: bool = False,
         follow_frames: int = 4,
         scan_skips: int = SCAN_SKIPS,
+        small_scan_every: int = SMALL_SCAN_EVERY,
         confirm_checks: int = CONFIRM_CHECKS,
         keep_lost_frames: int = KEEP_LOST_FRAMES,
         face_check: FaceCheck | None = None,
@@ -229,6 +275,10 @@ class FaceTracker:
             raise ValueError(f"max_missed must be >= 0, got {max_missed}")
         if size_range <= 1.0:
             raise ValueError(f"size_range must be > 1, got {size_range}")
+        if small_scan_every < 1:
+            raise ValueError(f"small_scan_every must be >= 1, got {small_scan_every}")
+        if scan_skips < 0:
+            raise ValueError(f"scan_skips must be >= 0, got {scan_skips}")
         if confirm_checks < 1:
             raise ValueError(f"confirm_checks must be >= 1, got {confirm_checks}")
         if keep_lost_frames < 0:
@@ -242,8 +292,9 @@ class FaceTracker:
         self.discovery = discovery
         self.background_scan = bool(background_scan)
         self.follow_frames = int(follow_frames)
-        self._scene = SceneChangeGate(max_skips=scan_skips)
         self.scan_skips = int(scan_skips)
+        self.small_scan_every = int(small_scan_every)
+        self._bands = self._make_bands()
         self.confirm_checks = int(confirm_checks)
         self.keep_lost_frames = int(keep_lost_frames)
         self.face_check = face_check if face_check is not None else FaceCheck()
@@ -252,10 +303,12 @@ class FaceTracker:
         # What the last update scanned for new faces inline: "none", "regions" (the parts
         # that changed) or "full" (background scans are not counted).
         self.last_scan = "none"
+        # The face sizes (min, max; None: no limit) the last update's scan looked for, a
+        # band each, whether inline or started in the background.
+        self.last_scan_bands: list[tuple[float, float | None]] = []
         self._ids = itertools.count(1)
         self._frames_since_full = 0
         self._frame = 0  # frames processed since reset
-        self._since_full_scan = 0  # frames since the last full-frame new-face scan
         # Confirmed faces lost from view: (id, last box, frame lost), newest last.
         self._lost: list[tuple[int, Box, int]] = []
         # Background scans: a cascade of their own (one must not be used by two threads
@@ -269,6 +322,20 @@ class FaceTracker:
         """The confirmed tracks (those a caller may show), seen this frame or not."""
         return [track for track in self.tracks if track.confirmed]
 
+    def _make_bands(self) -> list[ScanBand]:
+        """The size bands of the scans for newcomers, largest faces first (see the module notes)."""
+        smallest, largest = float(self.detector.min_face_size), self.detector.max_face_size
+        split = smallest * SMALL_BAND_FACTOR
+        if self.small_scan_every == 1 or (largest is not None and largest <= split):
+            return [ScanBand(smallest, largest, 1, SceneChangeGate())]
+        small_top = smallest * SMALL_BAND_FACTOR * SMALL_BAND_OVERLAP
+        if largest is not None:
+            small_top = min(small_top, largest)
+        return [
+            ScanBand(split, largest, 1, SceneChangeGate()),
+            ScanBand(smallest, small_top, self.small_scan_every, SceneChangeGate()),
+        ]
+
     def reset(self) -> None:
         """Forget every track (new video source); ids start again at 1."""
         self.tracks = []
@@ -276,9 +343,8 @@ class FaceTracker:
         self._ids = itertools.count(1)
         self._frames_since_full = 0
         self._frame = 0
-        self._since_full_scan = 0
         self._lost = []
-        self._scene.reset()
+        self._bands = self._make_bands()
         # A scan still running belongs to the old source: its finds are never used.
         self._pending = None
 
@@ -312,10 +378,11 @@ class FaceTracker:
         whole frame is searched, and one passed face check confirms a face.
         """
         self._frame += 1
-        self._since_full_scan += 1
+        for band in self._bands:
+            band.since_full += 1
         detections: list[Box] = []
         placed: list[tuple[Track, Placement]] = []
-        just_lost = False
+        just_lost: Track | None = None
         for track in self.tracks:
             placement = self._place(gray, track)
             if placement is not None:
@@ -328,31 +395,38 @@ class FaceTracker:
                 # (An unconfirmed find that is not there again was not seen consistently.)
                 found = self._search_near(gray, track, fine=True)
             if not found and track.missed == 0 and track.confirmed and track.hits >= 2:
-                just_lost = True
+                just_lost = track
             detections.extend(found)
         known = detections + [placement.box for _, placement in placed]
         # An established face lost just now (a jump, a turn) with no other face in view:
-        # look everywhere at once rather than show an empty frame. With other faces
-        # found, the lost one gets wider local searches and the next new-face scan.
-        recover = just_lost and not known
+        # look everywhere at once, for faces of about its size, rather than show an empty
+        # frame. With other faces found, the lost one gets wider local searches and the
+        # next new-face scan.
+        recover = just_lost is not None and not known
+        near_side = float(max(just_lost.box[2], just_lost.box[3])) if just_lost is not None and recover else None
         interval = self.full_scan_interval if self.tracks else min(self.full_scan_interval, EMPTY_SCAN_INTERVAL)
-        if still or recover or not self._scene.has_reference:
-            plan: list[Box] | None | Literal[False] = None  # a full scan, now
+        first = not self._bands[0].gate.has_reference
+        due: ScanDue
+        if still or recover or first:
+            due = "everything"
         elif self._frames_since_full + 1 < interval:
-            plan = False  # no new-face scan due
+            due = "none"
         else:
-            plan = self._scan_plan(gray)
-        if self.background_scan and not still and self._scene.has_reference:
+            due = "changed"
+        if self.background_scan and not still and not first:
             # Every later scan for new faces, even with nothing tracked, runs beside the
             # frames: a fine scan of a 1280x720 frame costs several frame periods. (The
             # first frame of a stream is scanned inline: its faces show at once.)
-            detections.extend(self._background_finds(gray, known, plan))
+            detections.extend(self._background_finds(gray, known, due, near_side))
             return self._confirm(gray, self._finish_update(gray, detections, placed), still)
-        self.last_pass_was_full = plan is None
-        self.last_scan = "full" if plan is None else "none" if plan is False or not plan else "regions"
-        if plan is False:
+        self.last_scan_bands = []
+        jobs = None if due == "none" else self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
+        self.last_pass_was_full = jobs is not None and any(job.regions is None for job in jobs)
+        self.last_scan = "none" if not jobs else "full" if self.last_pass_was_full else "regions"
+        if jobs is None:
             self._frames_since_full += 1
-        elif plan is None:
+        else:
+            self._frames_since_full = 0
             if still or self._frame == 1:
                 # A picture, or a stream's first frame, must show its faces at once: the
                 # detector's own fine pyramid, unconfirmed by local searches (which lose
@@ -360,34 +434,65 @@ class FaceTracker:
                 # discovery's fewer neighbours (the face check judges every find).
                 neighbours = self.discovery[1] if still and self.discovery is not None else None
                 detections.extend(self.detector.detect_gray(gray, min_neighbors=neighbours))
-            else:
+            elif jobs:
                 # The cheaper discovery settings (about half the cost of the detector's
                 # own at 24 px), each find confirmed by a local search.
-                candidates = self._discover(self.detector, gray, None)
+                candidates = self._discover(self.detector, gray, jobs)
                 detections.extend(self._confirm_new_faces(gray, candidates, known))
-            self._frames_since_full = 0
-            self._since_full_scan = 0
-            self._scene.scanned(gray)
-        else:
-            regions = self._padded(gray, plan)
-            if regions:
-                candidates = self._discover(self.detector, gray, regions)
-                detections.extend(self._confirm_new_faces(gray, candidates, known))
-            self._frames_since_full = 0
-            self._scene.scanned_regions(gray, regions)
         return self._confirm(gray, self._finish_update(gray, detections, placed), still)
 
-    def _scan_plan(self, gray: np.ndarray) -> list[Box] | None:
-        """What a due new-face scan should cover: the changed regions ([] for none), or None for all."""
-        if self._since_full_scan >= self.full_scan_interval * (self.scan_skips + 1):
-            return None  # now and then a full scan, for faces a scan missed
-        return self._scene.changed_regions(gray)
+    def _scan_jobs(self, gray: np.ndarray, everything: bool = False, near_side: float | None = None) -> list[ScanJob]:
+        """The bands a due scan for newcomers covers, and where; records them as scanned.
 
-    def _padded(self, gray: np.ndarray, regions: list[Box]) -> list[Box]:
+        ``everything``: every band over the whole frame (a still, a stream's first frame,
+        a recovery). Otherwise a band is scanned at its own cadence, over what changed
+        since it was last scanned ([] jobs when nothing did), and now and then whole,
+        for faces a scan missed.
+        """
+        jobs: list[ScanJob] = []
+        self.last_scan_bands = []
+        period = self.full_scan_interval * (self.scan_skips + 1)
+        new_picture = False
+        smallest_tracked = min((max(t.box[2], t.box[3]) for t in self.tracks), default=None)
+        # Bands are largest faces first: when that band finds most of the frame changed
+        # (a cut, a camera move), the other bands look at the new picture now as well.
+        for band in self._bands:
+            if near_side is not None and not self._band_holds(band, near_side):
+                continue  # a recovery looks for the lost face's size only
+            band.slots += 1
+            # Small faces in view (a gallery, an audience): more may be about, so their
+            # band is scanned at every due scan.
+            crowd = smallest_tracked is not None and band.max_size is not None and smallest_tracked < band.max_size
+            if not (everything or new_picture or crowd) and band.slots < band.every:
+                continue
+            # A stream's first frame is searched with the detector's own, stricter
+            # settings (see update): every band's discovery scan follows at the next one.
+            band.slots = band.every - 1 if everything and self._frame == 1 else 0
+            regions: list[Box] | None = None
+            if not everything and band.since_full < period * band.every:
+                changed = band.gate.changed_regions(gray)
+                new_picture = new_picture or changed is None
+                regions = None if changed is None else self._padded(gray, changed, band.min_size)
+            if regions is None:
+                band.gate.scanned(gray)
+                band.since_full = 0
+            else:
+                band.gate.scanned_regions(gray, regions)
+            if regions != []:
+                jobs.append(ScanJob(regions, band.min_size, band.max_size))
+                self.last_scan_bands.append((band.min_size, band.max_size))
+        return jobs
+
+    def _band_holds(self, band: ScanBand, side: float) -> bool:
+        """Whether ``band`` may find a face about ``side`` px (the sizes of a fine local search)."""
+        spread = self.size_range * 1.25
+        return band.min_size <= side * spread and (band.max_size is None or band.max_size >= side / spread)
+
+    def _padded(self, gray: np.ndarray, regions: list[Box], min_size: float) -> list[Box]:
         height, width = gray.shape[:2]
         boxes: list[list[int]] = []
         for x, y, w, h in regions:
-            margin = REGION_MARGIN * max(w, h) + self.detector.min_face_size / 2
+            margin = REGION_MARGIN * max(w, h) + min_size / 2
             x0, y0 = max(0, int(x - margin)), max(0, int(y - margin))
             x1, y1 = min(width, int(x + w + margin)), min(height, int(y + h + margin))
             if x1 > x0 and y1 > y0:
@@ -408,25 +513,24 @@ class FaceTracker:
                     break
         return [(x0, y0, x1 - x0, y1 - y0) for x0, y0, x1, y1 in boxes]
 
-    def _discover(self, detector: FaceDetector, gray: np.ndarray, regions: list[Box] | None) -> list[Box]:
-        """Candidate new faces (discovery settings) in the whole of ``gray`` (``regions`` None) or in ``regions``."""
+    def _discover(self, detector: FaceDetector, gray: np.ndarray, jobs: list[ScanJob]) -> list[Box]:
+        """Candidate new faces (discovery settings) of each job's sizes, where it says."""
         scale_factor, min_neighbors = self.discovery if self.discovery is not None else (None, None)
-        if regions is None:
-            return detector.detect_gray(gray, scale_factor=scale_factor, min_neighbors=min_neighbors)
+        height, width = gray.shape[:2]
         found: list[Box] = []
-        for region in regions:
-            found.extend(
-                detector.detect_region(
-                    gray,
-                    region,
-                    detector.min_face_size,
-                    detector.max_face_size,
-                    detector.detection_scale,
-                    scale_factor=scale_factor,
-                    min_neighbors=min_neighbors,
+        for job in jobs:
+            for region in job.regions if job.regions is not None else [(0, 0, width, height)]:
+                found.extend(
+                    detector.detect_region(
+                        gray,
+                        region,
+                        job.min_size,
+                        job.max_size,
+                        scale_factor=scale_factor,
+                        min_neighbors=min_neighbors,
+                    )
                 )
-            )
-        return found
+        return suppress_duplicates(found)
 
     def _confirm(self, gray: np.ndarray, seen: list[Track], still: bool) -> list[Track]:
         """The face check on new and due tracks; returns the confirmed ones of ``seen``.
@@ -443,7 +547,9 @@ class FaceTracker:
         needed = 1 if still or self._frame == 1 else self.confirm_checks
         for track in seen:
             if not track.confirmed:
-                if self.face_check(gray, track.box):
+                verdict = self.face_check.judge(gray, track.box)
+                track.strong = verdict.strong
+                if verdict.passed:
                     track.checks += 1
                 else:
                     track.fails += 1
@@ -453,13 +559,16 @@ class FaceTracker:
                     dropped.add(id(track))
                     # A face half out of the frame fails too; if it then stands still,
                     # only a look at this place again would find it before a full scan.
-                    self._scene.rescan(track.box)
+                    for band in self._bands:
+                        band.gate.rescan(track.box)
                     continue
             else:
                 track.since_check += 1
-                if track.since_check >= RECHECK_FRAMES:
+                if track.since_check >= (STRONG_RECHECK_FRAMES if track.strong else RECHECK_FRAMES):
                     track.since_check = 0
-                    track.fails = 0 if self.face_check(gray, track.box) else track.fails + 1
+                    verdict = self.face_check.judge(gray, track.box)
+                    track.strong = verdict.strong
+                    track.fails = 0 if verdict.passed else track.fails + 1
                     if track.fails >= DEMOTE_FAILS:
                         dropped.add(id(track))
                         continue
@@ -536,7 +645,8 @@ class FaceTracker:
         self._lost = [entry for entry in self._lost if self._frame - entry[2] <= self.keep_lost_frames]
         seen = found + [track for track, _ in placed]
         for track in seen:
-            self._scene.cover(track.box)
+            for band in self._bands:
+                band.gate.cover(track.box)
         return sorted(seen, key=lambda t: (t.box[0], t.box[1]))
 
     def _place(self, gray: np.ndarray, track: Track) -> Placement | None:
@@ -580,15 +690,15 @@ class FaceTracker:
         return None  # some other face at the region's edge: let the full search decide
 
     def _background_finds(
-        self, gray: np.ndarray, known: list[Box], plan: list[Box] | None | Literal[False]
+        self, gray: np.ndarray, known: list[Box], due: ScanDue, near_side: float | None = None
     ) -> list[Box]:
-        """Confirmed newcomers from a finished background scan; starts the next one when ``plan`` says.
+        """Confirmed newcomers from a finished background scan; starts the next one when ``due``.
 
-        ``plan``: False when no scan is due, None for a full scan, else the changed regions.
         Never waits for a scan: a frame that arrives while one runs is searched locally only.
         """
         self.last_pass_was_full = False
         self.last_scan = "none"
+        self.last_scan_bands = []
         finds: list[Box] = []
         pending = self._pending
         if pending is not None and pending[0].done():
@@ -601,36 +711,32 @@ class FaceTracker:
                 candidates = []
             if shape == gray.shape:  # frames of another size: the boxes mean nothing here
                 finds = self._confirm_new_faces(gray, candidates, known)
-        if plan is not False and self._pending is None:
-            regions = None if plan is None else self._padded(gray, plan)
-            if regions != []:
-                self._start_background_scan(gray, regions)
-            if regions is None:
-                self._since_full_scan = 0
-                self._scene.scanned(gray)
-            else:
-                self._scene.scanned_regions(gray, regions)
+        if due != "none" and self._pending is None:
+            # The bands are recorded as scanned only when their scan really starts.
+            jobs = self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
+            if jobs:
+                self._start_background_scan(gray, jobs)
             self._frames_since_full = 0
         else:
             self._frames_since_full += 1
         return finds
 
-    def _start_background_scan(self, gray: np.ndarray, regions: list[Box] | None) -> None:
+    def _start_background_scan(self, gray: np.ndarray, jobs: list[ScanJob]) -> None:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=SCAN_THREAD_PREFIX)
             # A tracker dropped without close() still ends its thread when collected.
             weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
         # The caller may reuse its frame buffer; the scan gets a copy of its own.
         frame = np.array(gray, copy=True)
-        future = self._executor.submit(self._scan, frame, regions)
+        future = self._executor.submit(self._scan, frame, jobs)
         self._pending = (future, gray.shape)
 
-    def _scan(self, gray: np.ndarray, regions: list[Box] | None) -> list[Box]:
+    def _scan(self, gray: np.ndarray, jobs: list[ScanJob]) -> list[Box]:
         """Runs on the scan thread, the only user of ``_scan_detector``."""
         if self._scan_detector is None:
             # Loading a cascade takes tens of milliseconds: done here, not in a frame.
             self._scan_detector = self.detector.clone()
-        return self._discover(self._scan_detector, gray, regions)
+        return self._discover(self._scan_detector, gray, jobs)
 
     def _confirm_new_faces(self, gray: np.ndarray, candidates: list[Box], known: list[Box]) -> list[Box]:
         """Local searches around scan ``candidates`` not already among ``known`` boxes.
