@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck, FaceVerdict
 from emotion_app.faces.geometry import Box, iou
-from emotion_app.faces.tracker import SMALL_SCAN_EVERY, STRONG_RECHECK_FRAMES, FaceTracker
+from emotion_app.faces.tracker import EMPTY_SCAN_INTERVAL, SMALL_SCAN_EVERY, STRONG_RECHECK_FRAMES, FaceTracker
 from emotion_app.samples import astronaut_face_patch, background, paste
 
 INTERVAL = 4
@@ -128,3 +129,27 @@ def test_a_clear_face_is_rechecked_every_strong_period(detector: FaceDetector) -
     assert tracks[0].strong
     # One check shows it in the stream's first frame; then one every STRONG_RECHECK_FRAMES.
     assert check.calls == 1 + 3, check.calls
+
+
+def test_with_nothing_tracked_a_cut_is_looked_at_at_once(detector: FaceDetector) -> None:
+    # Empty scenes are scanned every EMPTY_SCAN_INTERVAL frames only, but a cut to a new
+    # picture with a face must not wait for the next due scan.
+    assert EMPTY_SCAN_INTERVAL >= 3
+    cut_at = 7
+    frames = []
+    patch, (fx, fy, fw, fh) = astronaut_face_patch(LARGE)
+    for index in range(cut_at + 4):
+        if index < cut_at:
+            frame = background(480, 240)
+            x = 150 + 3 * index
+            frame[180:220, x : x + 40] = 40
+        else:
+            frame = np.full((240, 480, 3), 70, np.uint8)
+            paste(frame, patch, 300, 100)
+        frames.append(gray(frame))
+    tracker = FaceTracker(detector)
+    shown = [len(tracker.update(frame)) for frame in frames]
+    assert shown[:cut_at] == [0] * cut_at
+    # Two passed checks show a face in a stream: the cut frame and the next.
+    assert shown[cut_at + 1 :] == [1] * 3, shown
+    assert tracker.shown_tracks[0].box[0] == pytest.approx(300 + fx, abs=8)

@@ -119,6 +119,14 @@ class SceneChangeGate:
         self.skipped += 1
         return False
 
+    def new_picture(self, gray: np.ndarray, full_share: float = FULL_SCAN_SHARE) -> bool:
+        """Whether more than ``full_share`` of ``gray`` changed outside tracked faces since the
+        last scan (a cut, a camera move): what :meth:`changed_regions` answers with None."""
+        if self._reference is None or self._covered is None or gray.shape[:2] != self._frame_shape:
+            return True
+        changed = (cv2.absdiff(self._coarse(gray), self._reference) > CHANGE_LEVEL) & ~self._covered
+        return float(changed.mean()) > full_share
+
     def changed_regions(self, gray: np.ndarray, full_share: float = FULL_SCAN_SHARE) -> list[Box] | None:
         """Boxes (frame pixels) around the parts of ``gray`` that changed outside tracked faces
         since they were last scanned; [] when none did, None when a full scan is called for
