@@ -1,0 +1,95 @@
+"""What the face tracker alone costs on real clips, and how many frames it shows a face in.
+
+    python -m scripts.tracker_cost [--clips ../shared/data/real-clips] [--set NAME=VALUE ...]
+
+Runs :class:`FaceTracker` (app defaults, scans inline as ``analyze`` and ``bench`` run them)
+over every video of ``--clips`` and prints, per clip, the tracker's CPU time per frame
+(process time: less disturbed than wall time when other jobs share the cores, though not
+immune) and the frames with a shown face. ``--set`` overrides a module constant of
+``emotion_app.faces.tracker`` for the run (e.g. ``--set EMPTY_SCAN_INTERVAL=3``), to compare
+a choice with the default in the same conditions. The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+
+from emotion_app.faces import tracker as tracker_module
+from emotion_app.faces.detector import FaceDetector
+from emotion_app.preprocessing import to_gray
+from scripts.face_quality import DEFAULT_CLIPS
+
+VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv"}
+
+
+def apply_overrides(pairs: list[str]) -> dict[str, Any]:
+    applied: dict[str, Any] = {}
+    for pair in pairs:
+        name, _, text = pair.partition("=")
+        if not hasattr(tracker_module, name) or not name.isupper():
+            raise SystemExit(f"error: emotion_app.faces.tracker has no constant {name!r}")
+        value = ast.literal_eval(text)
+        setattr(tracker_module, name, value)
+        applied[name] = value
+    return applied
+
+
+def measure(path: Path) -> dict[str, Any]:
+    tracker = tracker_module.FaceTracker(FaceDetector())
+    capture = cv2.VideoCapture(str(path))
+    frames = with_face = 0
+    cpu = 0.0
+    ids: set[int] = set()
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        gray = to_gray(frame)
+        start = time.process_time()
+        tracks = tracker.update(gray)
+        cpu += time.process_time() - start
+        frames += 1
+        with_face += bool(tracks)
+        ids.update(track.track_id for track in tracks)
+    capture.release()
+    return {
+        "frames": frames,
+        "frames_with_face": with_face,
+        "ids": len(ids),
+        "cpu_ms_per_frame": 1000.0 * cpu / max(1, frames),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
+    args = parser.parse_args(argv)
+    overrides = apply_overrides(args.overrides)
+    videos = sorted(p for p in args.clips.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+    if not videos:
+        print(f"error: no video in {args.clips}", file=sys.stderr)
+        return 2
+    report: dict[str, Any] = {"overrides": overrides, "clips": {}}
+    print(f"{'clip':30s}{'frames':>8}{'with face':>11}{'ids':>5}{'tracker CPU ms/frame':>22}")
+    for video in videos:
+        row = measure(video)
+        report["clips"][video.name] = row
+        print(
+            f"{video.name:30s}{row['frames']:>8}{row['frames_with_face']:>11}{row['ids']:>5}"
+            f"{row['cpu_ms_per_frame']:>22.2f}"
+        )
+    print(json.dumps(report, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
