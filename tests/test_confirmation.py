@@ -183,3 +183,21 @@ def test_a_face_hidden_longer_than_the_memory_gets_a_new_id() -> None:
     ids = [[t.track_id for t in tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))] for frame in frames]
     assert {i for frame_ids in ids[:20] for i in frame_ids} == {1}
     assert {i for frame_ids in ids[-10:] for i in frame_ids} == {2}
+
+
+def test_a_returning_face_is_shown_on_its_first_passed_check() -> None:
+    # A stranger needs two passed checks in a stream; a face found again where a shown one
+    # was just lost was seen before, and comes back a frame sooner.
+    frames, visible = hidden_face_frames(1.0)
+    back_at = visible.index(True, 20)
+
+    def first_shown_after_the_hand(tracker: FaceTracker) -> int:
+        for index, frame in enumerate(frames):
+            tracks = tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+            if index >= back_at and tracks:
+                return index
+        raise AssertionError("the face never came back")
+
+    returning = first_shown_after_the_hand(FaceTracker(FaceDetector()))
+    stranger = first_shown_after_the_hand(FaceTracker(FaceDetector(), keep_lost_frames=0))
+    assert returning == stranger - 1, (returning, stranger)

@@ -20,8 +20,8 @@ is dropped after a few failures. A shown track is checked again every
 beyond doubt) and dropped after a few failures in a row, so a box that slid onto a
 collar does not stay. Ids are small integers given in order of
 confirmation; a face lost from view is remembered for :data:`KEEP_LOST_FRAMES` frames,
-and a face confirmed near where it was, at a similar size, gets its id back (a turned
-head, a hand across the face, a missed re-scan).
+and a face found near where it was, at a similar size, gets its id back (a turned
+head, a hand across the face, a missed re-scan), on its first passed check.
 
 Scans for newcomers look only where something changed (:mod:`.scene_gate`): a face can
 only enter by changing pixels, so the regions that changed outside the tracked faces
@@ -542,9 +542,10 @@ class FaceTracker:
         """The face check on new and due tracks; returns the confirmed ones of ``seen``.
 
         A new track is confirmed once the check passed ``confirm_checks`` times (once for
-        a still or in a stream's first frame) and dropped after :data:`REJECT_FAILS` failures first; a confirmed one is
-        checked every :data:`RECHECK_FRAMES` frames and dropped after
-        :data:`DEMOTE_FAILS` failures in a row.
+        a still, in a stream's first frame, or near a face just lost) and dropped after
+        :data:`REJECT_FAILS` failures first; a confirmed one is checked every
+        :data:`RECHECK_FRAMES` frames (:data:`STRONG_RECHECK_FRAMES` while clearly a face)
+        and dropped after :data:`DEMOTE_FAILS` failures in a row.
         """
         shown: list[Track] = []
         dropped: set[int] = set()
@@ -559,7 +560,9 @@ class FaceTracker:
                     track.checks += 1
                 else:
                     track.fails += 1
-                if track.checks >= needed:
+                # A face found again where a shown one was just lost (a turned head, a
+                # hand across it) was seen before: one passed check brings it back.
+                if track.checks >= needed or (track.checks and self._returning(track) is not None):
                     self._give_id(track)
                 elif track.fails >= REJECT_FAILS:
                     dropped.add(id(track))
@@ -586,6 +589,19 @@ class FaceTracker:
 
     def _give_id(self, track: Track) -> None:
         """Confirm ``track``: the id of a recently lost face it continues, else the next one."""
+        returning = self._returning(track)
+        if returning is None:
+            track.track_id = next(self._ids)
+        else:
+            track.track_id, owner = returning
+            self._lost = [entry for entry in self._lost if entry[0] != track.track_id]
+            if owner is not None:
+                self.tracks = [t for t in self.tracks if t is not owner]
+        track.fails = 0
+        track.since_check = 0
+
+    def _returning(self, track: Track) -> tuple[int, Track | None] | None:
+        """The recently lost face ``track`` is near (its id, and its track if still kept), if any."""
         side = max(track.box[2], track.box[3])
         cx, cy = track.box[0] + track.box[2] / 2, track.box[1] + track.box[3] / 2
         best: tuple[float, int, Track | None] | None = None
@@ -604,15 +620,7 @@ class FaceTracker:
             distance = float(np.hypot(box[0] + box[2] / 2 - cx, box[1] + box[3] / 2 - cy)) / max(side, other)
             if distance <= REID_DISTANCE and (best is None or distance < best[0]):
                 best = (distance, tid, owner)
-        if best is None:
-            track.track_id = next(self._ids)
-        else:
-            _, track.track_id, owner = best
-            self._lost = [entry for entry in self._lost if entry[0] != track.track_id]
-            if owner is not None:
-                self.tracks = [t for t in self.tracks if t is not owner]
-        track.fails = 0
-        track.since_check = 0
+        return None if best is None else (best[1], best[2])
 
     def _finish_update(
         self, gray: np.ndarray, detections: list[Box], placed: list[tuple[Track, Placement]]
