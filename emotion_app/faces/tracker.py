@@ -8,20 +8,26 @@ Full-frame Haar detection is the most expensive step of the app. A face moves li
 between frames, so once found it is looked for only in a small region around where it
 is expected, over a narrow band of sizes, at a coarse scale (a miss is retried there at
 full resolution). New faces are looked for by scans for newcomers (see below); their
-finds are confirmed by a normal local search.
+finds are confirmed by a local search.
 
 Shown faces are confirmed faces. The cascade, searched finely enough for 24 px faces,
 also fires on hair, letters or a whole upper body, often in frame after frame. A new
 track is therefore not shown (and gets no id) until the face check
 (:mod:`.face_check`, a second cascade and the default one's raw windows) has passed in
 ``confirm_checks`` frames (one for a still picture and in a stream's first frame); it
-is dropped after a few failures. A shown track is checked again every
-:data:`RECHECK_FRAMES` frames (:data:`STRONG_RECHECK_FRAMES` while its last check passed
-beyond doubt) and dropped after a few failures in a row, so a box that slid onto a
-collar does not stay. Ids are small integers given in order of
-confirmation; a face lost from view is remembered for :data:`KEEP_LOST_FRAMES` frames,
-and a face found near where it was, at a similar size, gets its id back (a turned
-head, a hand across the face, a missed re-scan), on its first passed check.
+is dropped after a few failures. Because the face check judges every new track, a
+find needs only :data:`CHECKED_FIND_NEIGHBORS` (3, not the detector's 5) where a face
+is looked for anew: in a still or a stream's first frame, in the local search that
+confirms a scan's candidate, and in the first retry for a shown face that the coarse
+local search missed. A face in shadow, behind sunglasses or blurred by compression
+often gathers 3 neighbours and rarely 5, and was otherwise never shown or blinked out.
+A shown track is checked again every :data:`RECHECK_FRAMES` frames
+(:data:`STRONG_RECHECK_FRAMES` while its last check passed beyond doubt) and dropped
+after a few failures in a row, so a box that slid onto a collar does not stay. Ids are
+small integers given in order of confirmation; a face lost from view is remembered for
+:data:`KEEP_LOST_FRAMES` frames, and a face found near where it was, at a similar size,
+gets its id back (a turned head, a hand across the face, a missed re-scan), on its
+first passed check.
 
 Scans for newcomers look only where something changed (:mod:`.scene_gate`): a face can
 only enter by changing pixels, so the regions that changed outside the tracked faces
@@ -140,6 +146,11 @@ KEEP_LOST_FRAMES = 60
 # "Near": centres within this many face sides, plus this many sides per second lost...
 REID_DISTANCE = 1.5
 REID_SIZE_RATIO = 1.6
+# Neighbours a cascade find needs where the face check judges it (see the module
+# notes): a face the discovery scan found with 3 often gathers fewer than 5 in the
+# smaller region of the local search that confirms it, so that search must ask for 3
+# too. Not fewer: with 0 or 1, junk in a noisy frame sometimes passes the check.
+CHECKED_FIND_NEIGHBORS = 3
 # Changed regions (see scene_gate) are scanned with this margin around them, as a
 # fraction of their side, plus half the smallest face's side: a face entering the frame
 # changes its own area, and the cascade needs the whole face inside the region.
@@ -237,7 +248,7 @@ class FaceTracker:
     fraction of its side. ``size_range``: local search covers face sides from
     side/size_range to side*size_range. ``discovery``: (scale factor, min neighbours)
     of the scans for new faces, or None to use the detector's own; their finds are
-    confirmed by a local search with the detector's own.
+    confirmed by a local search (see the module notes).
     ``background_scan``: run those scans on a background thread (see the module
     notes); the thread is started on first use and ended by :meth:`close`.
     ``follow_frames``: frames in a row a track may be followed by template matching
@@ -394,9 +405,13 @@ class FaceTracker:
             found = self._search_near(gray, track)
             if not found and track.confirmed:
                 # A coarse local miss is retried at full resolution (as fine as a
-                # full-frame pass) before the face counts as missing in this frame.
-                # (An unconfirmed find that is not there again was not seen consistently.)
-                found = self._search_near(gray, track, fine=True)
+                # full-frame pass) before the face counts as missing in this frame; right
+                # where it just was, with fewer neighbours (the face check re-checks shown
+                # faces). Not once it is lost: the wider region would let a false face
+                # nearby take its place. (An unconfirmed find that is not there again
+                # was not seen consistently.)
+                neighbours = self._checked_neighbours if track.missed == 0 else None
+                found = self._search_near(gray, track, fine=True, min_neighbors=neighbours)
             if not found and track.missed == 0 and track.confirmed and track.hits >= 2:
                 just_lost = track
             detections.extend(found)
@@ -436,10 +451,9 @@ class FaceTracker:
             if still or self._frame == 1:
                 # A picture, or a stream's first frame, must show its faces at once: the
                 # detector's own fine pyramid, unconfirmed by local searches (which lose
-                # faces at the frame's edge); a still, never looked at again, with the
-                # discovery's fewer neighbours (the face check judges every find).
-                neighbours = self.discovery[1] if still and self.discovery is not None else None
-                detections.extend(self.detector.detect_gray(gray, min_neighbors=neighbours))
+                # faces at the frame's edge), with fewer neighbours (the face check
+                # judges every find).
+                detections.extend(self.detector.detect_gray(gray, min_neighbors=self._checked_neighbours))
             elif jobs:
                 # The cheaper discovery settings (about half the cost of the detector's
                 # own at 24 px), each find confirmed by a local search.
@@ -756,17 +770,27 @@ class FaceTracker:
         """Local searches around scan ``candidates`` not already among ``known`` boxes.
 
         A candidate from a cheap scan may be junk, and one from an earlier frame may have
-        moved since: a normal local search in ``gray`` settles both.
+        moved since: a local search in ``gray`` settles both, with
+        :data:`CHECKED_FIND_NEIGHBORS` (the face check judges what it confirms).
         """
         known = suppress_duplicates(list(known))
         confirmed: list[Box] = []
         for candidate in candidates:
             if any(iou(candidate, box) > self.iou_threshold for box in known):
                 continue
-            confirmed.extend(self._search_near(gray, Track(track_id=0, box=candidate)))
+            confirmed.extend(
+                self._search_near(gray, Track(track_id=0, box=candidate), min_neighbors=self._checked_neighbours)
+            )
         return confirmed
 
-    def _search_near(self, gray: np.ndarray, track: Track, fine: bool = False) -> list[Box]:
+    @property
+    def _checked_neighbours(self) -> int:
+        """Neighbours a find needs where the face check judges it (never more than the detector's own)."""
+        return min(self.detector.min_neighbors, CHECKED_FIND_NEIGHBORS)
+
+    def _search_near(
+        self, gray: np.ndarray, track: Track, fine: bool = False, min_neighbors: int | None = None
+    ) -> list[Box]:
         # Cover both where the face was and where its motion says it is going, so a
         # face that stops or turns back is inside the region too.
         last, predicted = track.box, track.predicted_box()
@@ -785,7 +809,13 @@ class FaceTracker:
         if max_size < min_size:
             return []
         return self.detector.detect_region(
-            gray, region, min_size, max_size, scale=1.0 if fine else None, slack=LOCAL_SEARCH_SLACK
+            gray,
+            region,
+            min_size,
+            max_size,
+            scale=1.0 if fine else None,
+            slack=LOCAL_SEARCH_SLACK,
+            min_neighbors=min_neighbors,
         )
 
     def _associate(self, tracks: list[Track], detections: list[Box]) -> list[Track]:
