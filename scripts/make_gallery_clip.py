@@ -33,6 +33,20 @@ TILE = (320, 240)
 FPS = 24.0
 
 
+def group_placements(index: int, frames: int) -> dict[str, tuple[float, tuple[float, float], tuple[int, int]]]:
+    """Where the group photo goes in frame ``index`` of ``frames``.
+
+    Tile name -> (scale, shift within the tile, the tile's origin in the frame).
+    """
+    t = index / max(1, frames - 1)
+    # Faces of the photo are 101-130 px: 0.31-0.35 gives 31-45 px, 0.24 gives 24-31 px.
+    zoom = 0.31 + 0.04 * math.sin(math.pi * t)
+    return {
+        "top left": (zoom, (-10 - 20 * t, 5 - 10 * math.sin(2 * math.pi * t)), (0, 0)),
+        "bottom left": (0.24, (30 + 15 * math.sin(2 * math.pi * t), 30), (0, TILE[1])),
+    }
+
+
 def group_tile(photo: np.ndarray, scale: float, shift: tuple[float, float]) -> np.ndarray:
     """The photo scaled by ``scale``, moved by ``shift`` (pixels), on a tile (black beyond)."""
     matrix = np.array([[scale, 0.0, shift[0]], [0.0, scale, shift[1]]], dtype=np.float32)
@@ -59,11 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot write {video}", file=sys.stderr)
         return 2
     for index in range(frames):
-        t = index / max(1, frames - 1)
-        # Faces of the photo are 101-130 px: 0.31-0.35 gives 31-45 px, 0.24 gives 24-31 px.
-        zoom = 0.31 + 0.04 * math.sin(math.pi * t)
-        top_left = group_tile(photo, zoom, (-10 - 20 * t, 5 - 10 * math.sin(2 * math.pi * t)))
-        bottom_left = group_tile(photo, 0.24, (30 + 15 * math.sin(2 * math.pi * t), 30))
+        placements = group_placements(index, frames)
+        top_left = group_tile(photo, *placements["top left"][:2])
+        bottom_left = group_tile(photo, *placements["bottom left"][:2])
         top_right = cv2.resize(woman[index], (TILE[0], TILE[0] * 9 // 16), interpolation=cv2.INTER_AREA)
         top_right = cv2.copyMakeBorder(top_right, 30, TILE[1] - 30 - top_right.shape[0], 0, 0, cv2.BORDER_CONSTANT)
         bottom_right = cv2.resize(empty[index % len(empty)], TILE, interpolation=cv2.INTER_AREA)

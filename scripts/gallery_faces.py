@@ -1,0 +1,148 @@
+"""Per face of the gallery clip: how often the app shows it, and how often the cascade can see it at all.
+
+    python -m scripts.gallery_faces GALLERY_DIR [--clips ../shared/data/real-clips] [--every 5]
+        [--discovery SCALE,NEIGHBOURS] [--json]
+
+GALLERY_DIR is what ``python -m scripts.make_gallery_clip GALLERY_DIR`` wrote. The ten
+faces of the group photo's two tiles are placed in every frame as that script placed
+them (their boxes in the photo: the cascade's finds on the still with 3 neighbours that
+pass the face check, numbered left to right). For each face it prints:
+
+* shown: frames in which the app (defaults, synchronous scans, as ``analyze``) shows a
+  box on it (``--discovery``: with other settings for its new-face scans);
+* full-frame cascade finds on every ``--every``-th frame at (scale factor, neighbours)
+  (1.1, 5) (the detector's own), (1.1, 3), (1.2, 3) (the new-face scans') and (1.1, 2):
+  whether the face is there to find;
+* face check: those frames in which :class:`FaceCheck` passes the face's own box.
+
+The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import cv2
+
+from emotion_app.cli.common import load_classifier, make_detector
+from emotion_app.faces.face_check import FaceCheck
+from emotion_app.faces.geometry import Box, iou
+from emotion_app.io.video import open_input
+from emotion_app.pipeline import EmotionPipeline
+from emotion_app.preprocessing import to_gray
+from scripts.face_quality import DEFAULT_CLIPS
+from scripts.make_gallery_clip import group_placements
+
+SETTINGS = ((1.1, 5), (1.1, 3), (1.2, 3), (1.1, 2))
+# A shown or found box is on a face when it overlaps the face's box this much: the
+# cascade's boxes of one face differ by several pixels and a little in size.
+ON_FACE_IOU = 0.3
+
+
+def photo_faces(photo_path: Path) -> list[tuple[Box, tuple[int, int]]]:
+    """The group photo's faces, left to right: (box, face check evidence) each."""
+    image = cv2.imread(str(photo_path))
+    if image is None:
+        raise SystemExit(f"error: cannot read {photo_path}")
+    gray = to_gray(image)
+    check = FaceCheck()
+    found = make_detector().detect_gray(gray, min_neighbors=3)
+    return sorted(((box, check.evidence(gray, box)) for box in found if check(gray, box)), key=lambda f: f[0][0])
+
+
+def discovery_setting(text: str) -> tuple[float, int]:
+    try:
+        scale, neighbours = text.split(",")
+        return float(scale), int(neighbours)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected SCALE,NEIGHBOURS such as 1.1,3, got {text!r}") from None
+
+
+def placed(box: Box, scale: float, shift: tuple[float, float], origin: tuple[int, int]) -> Box:
+    x, y, w, h = box
+    return (
+        int(round(origin[0] + x * scale + shift[0])),
+        int(round(origin[1] + y * scale + shift[1])),
+        int(round(w * scale)),
+        int(round(h * scale)),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("gallery", type=Path, help="folder make_gallery_clip wrote")
+    parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS, help="folder with multi_face.jpg")
+    parser.add_argument("--every", type=int, default=5, help="cascade and check on every Nth frame")
+    parser.add_argument("--weights", type=Path, default=None)
+    parser.add_argument(
+        "--discovery", type=discovery_setting, default=None, metavar="SCALE,NEIGHBOURS", help="new-face scan settings"
+    )
+    parser.add_argument("--json", action="store_true", help="(the JSON line is always printed last)")
+    args = parser.parse_args(argv)
+    video = args.gallery / "gallery.avi"
+    if not video.is_file() or not (args.clips / "multi_face.jpg").is_file():
+        print(f"error: need {video} and {args.clips / 'multi_face.jpg'}", file=sys.stderr)
+        return 2
+    faces = photo_faces(args.clips / "multi_face.jpg")
+    media = open_input(video)
+    frames = media.frame_count or sum(1 for _ in media.frames())
+    names = [f"{tile} {number}" for tile in ("top left", "bottom left") for number in range(1, len(faces) + 1)]
+    figures: dict[str, dict[str, Any]] = {
+        name: {"sides": [], "shown": 0, "sampled": 0, "found": {str(s): 0 for s in SETTINGS}, "check": 0}
+        for name in names
+    }
+    options = {} if args.discovery is None else {"discovery": args.discovery}
+    pipeline = EmotionPipeline(make_detector(), load_classifier(args.weights), **options)
+    detector, check = make_detector(), FaceCheck()
+    media = open_input(video)
+    for index, _, frame in media.frames():
+        truth: dict[str, Box] = {}
+        for tile, (scale, shift, origin) in group_placements(index, frames).items():
+            for number, (box, _) in enumerate(faces, start=1):
+                truth[f"{tile} {number}"] = placed(box, scale, shift, origin)
+        shown = [result.box for result in pipeline.process(frame)]
+        for name, box in truth.items():
+            figures[name]["sides"].append(box[2])
+            figures[name]["shown"] += any(iou(box, other) > ON_FACE_IOU for other in shown)
+        if index % args.every:
+            continue
+        gray = to_gray(frame)
+        finds = {s: detector.detect_gray(gray, scale_factor=s[0], min_neighbors=s[1]) for s in SETTINGS}
+        for name, box in truth.items():
+            figures[name]["sampled"] += 1
+            figures[name]["check"] += check(gray, box)
+            for setting, boxes in finds.items():
+                figures[name]["found"][str(setting)] += any(iou(box, other) > ON_FACE_IOU for other in boxes)
+    pipeline.close()
+    report: dict[str, Any] = {
+        "frames": frames,
+        "every": args.every,
+        "discovery": args.discovery,
+        "photo_faces": [],
+        "faces": {},
+    }
+    for number, (box, evidence) in enumerate(faces, start=1):
+        print(f"photo face {number}: box {box}, face check evidence (second, raw windows) {evidence}")
+        report["photo_faces"].append({"box": list(box), "evidence": list(evidence)})
+    header = "".join(f"{f'{s[0]}/{s[1]}':>8}" for s in SETTINGS)
+    print(f"{'':<42}cascade finds (scale / neighbours)")
+    print(f"{'face':<14}{'side px':>8}{'shown':>10}{'sampled':>10}{header}{'check':>8}")
+    for name, figure in figures.items():
+        sides = figure.pop("sides")
+        figure["side_px"] = [min(sides), max(sides)]
+        found = "".join(f"{figure['found'][str(s)]:>8}" for s in SETTINGS)
+        shown_share = f"{figure['shown']}/{frames}"
+        print(
+            f"{name:<14}{f'{min(sides)}-{max(sides)}':>8}{shown_share:>10}{figure['sampled']:>10}{found}{figure['check']:>8}"
+        )
+        report["faces"][name] = figure
+    print(json.dumps(report, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
