@@ -119,6 +119,11 @@ STEADY_IOU = 0.75
 # interval of 10 (measured with bench on the real clips: every 50 frames took a third
 # of the pipeline's time on a single face).
 SCAN_SKIPS = 14
+# The fine retry of a missed face also widens the sizes it looks at, on this many first
+# missed frames: a face missed for longer is looked for further away, at the size it
+# had (on the Hamilton clip wider sizes on every missed frame cost a tenth of the
+# tracker's time and found no face more: docs/measurements.md).
+FINE_WIDER_SIZES_FRAMES = 1
 # Size bands of the scans for newcomers (see the module notes): the small band covers
 # the smallest face size up to this factor times it, plus one pyramid step (a face near
 # the boundary needs the cascade window at a size above its own to gather neighbours);
@@ -801,7 +806,7 @@ class FaceTracker:
         # A face not seen for a while may have moved further: widen the region.
         margin = side * (self.search_margin + 0.25 * track.missed + (0.25 if fine else 0.0))
         region = (int(x0 - margin), int(y0 - margin), int(x1 - x0 + 2 * margin), int(y1 - y0 + 2 * margin))
-        size_range = self.size_range * (1.25 if fine else 1.0)
+        size_range = self.size_range * (1.25 if fine and track.missed < FINE_WIDER_SIZES_FRAMES else 1.0)
         min_size = max(self.detector.min_face_size, side / size_range)
         max_size = side * size_range
         if self.detector.max_face_size is not None:
