@@ -134,3 +134,20 @@ def test_every_class_of_a_model_has_its_own_colour(labels: tuple[str, ...]) -> N
     palette = palette_for(labels)
     assert set(palette) == set(labels) and len(set(palette.values())) == len(labels)
     assert palette_for(labels) == palette  # stable
+
+
+def test_tags_of_a_row_of_small_faces_do_not_cover_each_other() -> None:
+    # A gallery tile or an audience: faces of 30 px side by side, tags wider than faces.
+    for spacing, faces_free in ((60, True), (45, False)):
+        boxes = [(100 + i * spacing, 200, 30, 30) for i in range(5)]
+        drawn = layout(boxes)
+        tags = [item.tag.rect for item in drawn]
+        for i, tag in enumerate(tags):
+            assert inside(tag, (640, 480))
+            assert all(overlap_area(tag, other) == 0 for j, other in enumerate(tags) if j != i), (spacing, i, tags)
+            if faces_free:  # room enough: no tag covers another face either
+                assert all(overlap_area(tag, box) == 0 for j, box in enumerate(boxes) if j != i), (i, tag)
+        # Where the room allows, a tag keeps its percentage and sits above its face.
+        assert drawn[0].tag.text.endswith("%") and drawn[0].tag.rect[1] < boxes[0][1]
+    # Packed tighter, a tag drops its percentage before it covers another tag.
+    assert any(not item.tag.text.endswith("%") for item in drawn)

@@ -124,12 +124,13 @@ def draw_results(
     layouts = layout_overlay(results, tuple(labels or ()), width, height, show_bars, _MEASURE)
     for face in layouts:
         _draw_box(canvas, face)
-    for face in layouts:
-        _draw_tag(canvas, face.tag)
-    # Charts last, so a neighbour's box or tag never cuts through one.
+    # Charts over boxes, so a neighbour's box never cuts through one; tags over charts,
+    # as a tag names its face and in a tight crowd a chart may find no free spot.
     for face in layouts:
         if face.chart is not None:
             _draw_chart(canvas, face.chart)
+    for face in layouts:
+        _draw_tag(canvas, face.tag)
     return canvas
 
 

@@ -188,11 +188,9 @@ def layout_overlay(
     all tags and the charts placed before them (a crowd shrinks its charts first)."""
     base = text_base_px(width, height)
     palette = palette_for(labels)
+    visible = [(face, box) for face in faces if (box := _clip_box(face.box, width, height)) is not None]
     placed: list[tuple[FaceResult, Rect, int, Color, TagLayout, bool]] = []
-    for face in faces:
-        box = _clip_box(face.box, width, height)
-        if box is None:
-            continue
+    for position, (face, box) in enumerate(visible):
         uncertain = is_uncertain(face)
         label = shown_label(face)
         color = palette.get(label) or color_for(label)
@@ -200,7 +198,9 @@ def layout_overlay(
             color = muted(color)
         side = max(1, min(face.box[2], face.box[3]))
         thickness = int(_clamp(round(max(side / 70, base / 9)), 1, 8))
-        tag = _layout_tag(face, box, color, uncertain, base, width, height, measure)
+        other_boxes = [other for i, (_, other) in enumerate(visible) if i != position]
+        tags_so_far = [item[4].rect for item in placed]
+        tag = _layout_tag(face, box, color, uncertain, base, width, height, measure, tags_so_far, other_boxes)
         placed.append((face, box, thickness, color, tag, uncertain))
     charts: list[ChartLayout | None] = [None] * len(placed)
     if show_bars and labels:
@@ -229,25 +229,49 @@ def _layout_tag(
     width: int,
     height: int,
     measure: TextMeasure,
+    tags: Sequence[Rect] = (),
+    other_boxes: Sequence[Rect] = (),
 ) -> TagLayout:
+    """The face's tag: above its box at the left edge if that is free; in a crowd, the first
+    free spot of a few around the box (not on another tag or face), then the same without
+    the percentage, else the spot covering least."""
     side = max(1, min(face.box[2], face.box[3]))
-    font_px = int(_clamp(round(side * 0.15), base, base * 2.5))
-    pieces = (f"#{face.track_id} ", f"{shown_label(face)}{'?' if uncertain else ''}", f" {face.confidence:.0%}")
+    base_font = int(_clamp(round(side * 0.15), base, base * 2.5))
+    full = (f"#{face.track_id} ", f"{shown_label(face)}{'?' if uncertain else ''}", f" {face.confidence:.0%}")
+    best: tuple[tuple[int, int, int], TagLayout] | None = None
+    for compact, pieces in enumerate((full, full[:2])):
+        font_px = base_font
 
-    def text_width(size: int) -> int:
-        return sum(measure.width(piece, size, True) for piece in pieces)
+        def text_width(size: int, pieces: tuple[str, ...] = pieces) -> int:
+            return sum(measure.width(piece, size, True) for piece in pieces)
 
-    while font_px > 8 and text_width(font_px) + 2 * max(2, font_px // 4) > width:
-        font_px -= 1  # a tag wider than a tiny frame shrinks rather than being cut
-    pad = max(2, font_px // 4)
-    tag_w = text_width(font_px) + 2 * pad
-    tag_h = measure.line_height(font_px) + pad
-    x0, y0 = box[0], box[1]
-    tag_x = int(_clamp(x0, 0, max(0, width - tag_w)))
-    # Above the box if there is room, else inside its top edge.
-    tag_y = y0 - tag_h if y0 - tag_h >= 0 else y0
-    tag_y = int(_clamp(tag_y, 0, max(0, height - tag_h)))
-    return TagLayout((tag_x, tag_y, tag_w, tag_h), pieces, font_px, pad, color, text_color_on(color))
+        while font_px > 8 and text_width(font_px) + 2 * max(2, font_px // 4) > width:
+            font_px -= 1  # a tag wider than a tiny frame shrinks rather than being cut
+        pad = max(2, font_px // 4)
+        tag_w = text_width(font_px) + 2 * pad
+        tag_h = measure.line_height(font_px) + pad
+        x, y, w, h = box
+        above = y - tag_h if y - tag_h >= 0 else y  # inside the top edge when no room above
+        spots = ((x, above), (x + w - tag_w, above), (x, y + h), (x + w - tag_w, y + h), (x, y))
+        for tag_x, tag_y in spots:
+            rect = (
+                int(_clamp(tag_x, 0, max(0, width - tag_w))),
+                int(_clamp(tag_y, 0, max(0, height - tag_h))),
+                tag_w,
+                tag_h,
+            )
+            cost = (
+                sum(overlap_area(rect, other) for other in tags),
+                sum(overlap_area(rect, other) for other in other_boxes),
+                compact,
+            )
+            tag = TagLayout(rect, pieces, font_px, pad, color, text_color_on(color))
+            if cost[:2] == (0, 0):
+                return tag
+            if best is None or cost < best[0]:
+                best = (cost, tag)
+    assert best is not None
+    return best[1]
 
 
 def _layout_chart(
