@@ -6,8 +6,9 @@ Runs :class:`FaceTracker` (app defaults, scans inline as ``analyze`` and ``bench
 over every video of ``--clips`` and prints, per clip, the tracker's CPU time per frame
 (process time: less disturbed than wall time when other jobs share the cores, though not
 immune) and the frames with a shown face. ``--set`` overrides a module constant of
-``emotion_app.faces.tracker`` for the run (e.g. ``--set EMPTY_SCAN_INTERVAL=3``), to compare
-a choice with the default in the same conditions. The last line is one JSON object.
+``emotion_app.faces.tracker`` or ``emotion_app.faces.scan_plan`` for the run (e.g. ``--set
+EMPTY_SCAN_INTERVAL=3``), and ``--small-scan-every N`` the tracker's argument, to compare a
+choice with the default in the same conditions. The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 import cv2
 
+from emotion_app.faces import scan_plan as scan_plan_module
 from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.preprocessing import to_gray
@@ -34,16 +36,17 @@ def apply_overrides(pairs: list[str]) -> dict[str, Any]:
     applied: dict[str, Any] = {}
     for pair in pairs:
         name, _, text = pair.partition("=")
-        if not hasattr(tracker_module, name) or not name.isupper():
-            raise SystemExit(f"error: emotion_app.faces.tracker has no constant {name!r}")
+        module = next((m for m in (tracker_module, scan_plan_module) if hasattr(m, name)), None)
+        if module is None or not name.isupper():
+            raise SystemExit(f"error: the tracker and the scan plan have no constant {name!r}")
         value = ast.literal_eval(text)
-        setattr(tracker_module, name, value)
+        setattr(module, name, value)
         applied[name] = value
     return applied
 
 
-def measure(path: Path) -> dict[str, Any]:
-    tracker = tracker_module.FaceTracker(FaceDetector())
+def measure(path: Path, small_scan_every: int) -> dict[str, Any]:
+    tracker = tracker_module.FaceTracker(FaceDetector(), small_scan_every=small_scan_every)
     capture = cv2.VideoCapture(str(path))
     frames = with_face = 0
     cpu = 0.0
@@ -72,16 +75,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--small-scan-every", type=int, default=scan_plan_module.SMALL_SCAN_EVERY, metavar="N")
     args = parser.parse_args(argv)
     overrides = apply_overrides(args.overrides)
     videos = sorted(p for p in args.clips.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
     if not videos:
         print(f"error: no video in {args.clips}", file=sys.stderr)
         return 2
+    if args.small_scan_every < 1:
+        print(f"error: --small-scan-every must be at least 1, got {args.small_scan_every}", file=sys.stderr)
+        return 2
+    overrides["small_scan_every"] = args.small_scan_every
     report: dict[str, Any] = {"overrides": overrides, "clips": {}}
     print(f"{'clip':30s}{'frames':>8}{'with face':>11}{'ids':>5}{'tracker CPU ms/frame':>22}")
     for video in videos:
-        row = measure(video)
+        row = measure(video, args.small_scan_every)
         report["clips"][video.name] = row
         print(
             f"{video.name:30s}{row['frames']:>8}{row['frames_with_face']:>11}{row['ids']:>5}"

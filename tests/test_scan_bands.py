@@ -13,7 +13,8 @@ import pytest
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck, FaceVerdict
 from emotion_app.faces.geometry import Box, iou
-from emotion_app.faces.tracker import EMPTY_SCAN_INTERVAL, SMALL_SCAN_EVERY, STRONG_RECHECK_FRAMES, FaceTracker
+from emotion_app.faces.scan_plan import SMALL_SCAN_EVERY
+from emotion_app.faces.tracker import EMPTY_SCAN_INTERVAL, STRONG_RECHECK_FRAMES, FaceTracker
 from emotion_app.samples import astronaut_face_patch, background, paste
 
 INTERVAL = 4

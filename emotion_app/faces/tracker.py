@@ -1,8 +1,8 @@
 """Face tracks across frames: confirmed faces, stable ids, cheap local search.
 
 (Over 400 lines: one state machine, :class:`FaceTracker`, whose steps share its tracks,
-scan thread and counters; box geometry, the template follower, the detector and the
-scene gate are modules of their own.)
+scan thread and counters; box geometry, the template follower, the detector, the face
+check, the scene gate and the scans' size bands are modules of their own.)
 
 Full-frame Haar detection is the most expensive step of the app. A face moves little
 between frames, so once found it is looked for only in a small region around where it
@@ -37,11 +37,8 @@ a cut with none), with a full
 scan when most of the frame changed (a cut, a camera move), every
 ``full_scan_interval * (scan_skips + 1)`` frames (for a face a scan missed), and when
 the only face was just lost. That is what makes a fine, 24 px search affordable.
-The scans also split the sizes they look for: faces up to about twice the smallest
-size cost three quarters of a scan (the cascade's pyramid is largest there), so that
-band is scanned only every :data:`SMALL_SCAN_EVERY`-th time, with a change record of its
-own (nothing that changed in between is left out); larger faces, the usual webcam
-face, are looked for at every scan.
+What a due scan covers, in bands of face sizes with cadences of their own (the
+smallest faces cost the most and are looked for less often), is :mod:`.scan_plan`'s.
 
 With ``background_scan`` the scans run on a thread of the tracker's own instead of
 inline: the frame that starts one is not delayed, and its finds are confirmed by a
@@ -72,14 +69,14 @@ import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from .detector import LOCAL_SEARCH_SLACK, FaceDetector
 from .face_check import FaceCheck
 from .geometry import DUPLICATE_IOU, Box, iou, suppress_duplicates
-from .scene_gate import SceneChangeGate
+from .scan_plan import SMALL_SCAN_EVERY, ScanDue, ScanJob, ScanPlan
 from .template import FaceTemplate
 
 log = logging.getLogger(__name__)
@@ -124,14 +121,6 @@ SCAN_SKIPS = 14
 # had (on the Hamilton clip wider sizes on every missed frame cost a tenth of the
 # tracker's time and found no face more: docs/measurements.md).
 FINE_WIDER_SIZES_FRAMES = 1
-# Size bands of the scans for newcomers (see the module notes): the small band covers
-# the smallest face size up to this factor times it, plus one pyramid step (a face near
-# the boundary needs the cascade window at a size above its own to gather neighbours);
-# it is scanned at every this-many-th scan. At 4, a small newcomer shows within 12
-# frames in an empty scene and 40 while faces are tracked; the scans cost about half.
-SMALL_BAND_FACTOR = 2.0
-SMALL_BAND_OVERLAP = 1.2
-SMALL_SCAN_EVERY = 4
 # Confirmed tracks (see the module notes). A new track is shown once the face check has
 # passed in this many frames, and dropped after this many failures before that.
 CONFIRM_CHECKS = 2
@@ -156,10 +145,6 @@ REID_SIZE_RATIO = 1.6
 # smaller region of the local search that confirms it, so that search must ask for 3
 # too. Not fewer: with 0 or 1, junk in a noisy frame sometimes passes the check.
 CHECKED_FIND_NEIGHBORS = 3
-# Changed regions (see scene_gate) are scanned with this margin around them, as a
-# fraction of their side, plus half the smallest face's side: a face entering the frame
-# changes its own area, and the cascade needs the whole face inside the region.
-REGION_MARGIN = 0.25
 # With nothing tracked, new faces are looked for every this many frames, and at once
 # when most of the picture changed (a cut): a face that walks in shows within a sixth of
 # a second at 30 fps, and a scan of a busy empty scene covers most of the frame. Chosen
@@ -218,30 +203,6 @@ class Placement(NamedTuple):
 
     box: Box
     confirmed: bool  # the cascade confirmed it (else template matching alone placed it)
-
-
-# Whether a frame's scan for newcomers is due: not at all, over what changed, or whole.
-ScanDue = Literal["none", "changed", "everything"]
-
-
-class ScanJob(NamedTuple):
-    """One band of a scan for newcomers: where (None: the whole frame) and which face sides."""
-
-    regions: list[Box] | None
-    min_size: float
-    max_size: float | None
-
-
-@dataclass
-class ScanBand:
-    """A band of face sizes the scans for newcomers look for, on a schedule of its own."""
-
-    min_size: float
-    max_size: float | None
-    every: int  # scanned at every this-many-th due scan
-    gate: SceneChangeGate  # what changed since this band was last scanned
-    slots: int = 0  # due scans since this band was last scanned
-    since_full: int = 0  # frames since this band last covered the whole frame
 
 
 class FaceTracker:
@@ -313,7 +274,8 @@ class FaceTracker:
         self.follow_frames = int(follow_frames)
         self.scan_skips = int(scan_skips)
         self.small_scan_every = int(small_scan_every)
-        self._bands = self._make_bands()
+        full_period = self.full_scan_interval * (self.scan_skips + 1)
+        self._scans = ScanPlan(detector.min_face_size, detector.max_face_size, self.small_scan_every, full_period)
         self.confirm_checks = int(confirm_checks)
         self.keep_lost_frames = int(keep_lost_frames)
         self.face_check = face_check if face_check is not None else FaceCheck()
@@ -322,9 +284,6 @@ class FaceTracker:
         # What the last update scanned for new faces inline: "none", "regions" (the parts
         # that changed) or "full" (background scans are not counted).
         self.last_scan = "none"
-        # The face sizes (min, max; None: no limit) the last update's scan looked for, a
-        # band each, whether inline or started in the background.
-        self.last_scan_bands: list[tuple[float, float | None]] = []
         self._ids = itertools.count(1)
         self._frames_since_full = 0
         self._frame = 0  # frames processed since reset
@@ -341,19 +300,11 @@ class FaceTracker:
         """The confirmed tracks (those a caller may show), seen this frame or not."""
         return [track for track in self.tracks if track.confirmed]
 
-    def _make_bands(self) -> list[ScanBand]:
-        """The size bands of the scans for newcomers, largest faces first (see the module notes)."""
-        smallest, largest = float(self.detector.min_face_size), self.detector.max_face_size
-        split = smallest * SMALL_BAND_FACTOR
-        if self.small_scan_every == 1 or (largest is not None and largest <= split):
-            return [ScanBand(smallest, largest, 1, SceneChangeGate())]
-        small_top = smallest * SMALL_BAND_FACTOR * SMALL_BAND_OVERLAP
-        if largest is not None:
-            small_top = min(small_top, largest)
-        return [
-            ScanBand(split, largest, 1, SceneChangeGate()),
-            ScanBand(smallest, small_top, self.small_scan_every, SceneChangeGate()),
-        ]
+    @property
+    def last_scan_bands(self) -> list[tuple[float, float | None]]:
+        """The face sizes (min, max; None: no limit) the last update's scan for newcomers
+        looked for, a band each, whether inline or started in the background."""
+        return list(self._scans.last_bands)
 
     def reset(self) -> None:
         """Forget every track (new video source); ids start again at 1."""
@@ -363,7 +314,7 @@ class FaceTracker:
         self._frames_since_full = 0
         self._frame = 0
         self._lost = []
-        self._bands = self._make_bands()
+        self._scans.reset()
         # A scan still running belongs to the old source: its finds are never used.
         self._pending = None
 
@@ -397,8 +348,7 @@ class FaceTracker:
         whole frame is searched, and one passed face check confirms a face.
         """
         self._frame += 1
-        for band in self._bands:
-            band.since_full += 1
+        self._scans.next_frame()
         detections: list[Box] = []
         placed: list[tuple[Track, Placement]] = []
         just_lost: Track | None = None
@@ -428,7 +378,7 @@ class FaceTracker:
         recover = just_lost is not None and not known
         near_side = float(max(just_lost.box[2], just_lost.box[3])) if just_lost is not None and recover else None
         interval = self.full_scan_interval if self.tracks else min(self.full_scan_interval, EMPTY_SCAN_INTERVAL)
-        first = not self._bands[0].gate.has_reference
+        first = not self._scans.has_reference
         due: ScanDue
         if still or recover or first:
             due = "everything"
@@ -436,7 +386,7 @@ class FaceTracker:
             # With nothing tracked, a cut to a new picture is looked at at once (a
             # thumbnail comparison, a tenth of a millisecond); faces that walk in are
             # found at the next due scan.
-            due = "changed" if not self.tracks and self._bands[0].gate.new_picture(gray) else "none"
+            due = "changed" if not self.tracks and self._scans.new_picture(gray) else "none"
         else:
             due = "changed"
         if self.background_scan and not still and not first:
@@ -445,7 +395,7 @@ class FaceTracker:
             # first frame of a stream is scanned inline: its faces show at once.)
             detections.extend(self._background_finds(gray, known, due, near_side))
             return self._confirm(gray, self._finish_update(gray, detections, placed), still)
-        self.last_scan_bands = []
+        self._scans.last_bands = []
         jobs = None if due == "none" else self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
         self.last_pass_was_full = jobs is not None and any(job.regions is None for job in jobs)
         self.last_scan = "none" if not jobs else "full" if self.last_pass_was_full else "regions"
@@ -467,76 +417,19 @@ class FaceTracker:
         return self._confirm(gray, self._finish_update(gray, detections, placed), still)
 
     def _scan_jobs(self, gray: np.ndarray, everything: bool = False, near_side: float | None = None) -> list[ScanJob]:
-        """The bands a due scan for newcomers covers, and where; records them as scanned.
+        """What a due scan for newcomers covers (see :mod:`.scan_plan`); records it as scanned.
 
-        ``everything``: every band over the whole frame (a still, a stream's first frame,
-        a recovery). Otherwise a band is scanned at its own cadence, over what changed
-        since it was last scanned ([] jobs when nothing did), and now and then whole,
-        for faces a scan missed.
+        ``near_side``: a recovery, looking for a lost face of about this side only (the
+        sizes of a fine local search).
         """
-        jobs: list[ScanJob] = []
-        self.last_scan_bands = []
-        period = self.full_scan_interval * (self.scan_skips + 1)
-        new_picture = False
-        smallest_tracked = min((max(t.box[2], t.box[3]) for t in self.tracks), default=None)
-        # Bands are largest faces first: when that band finds most of the frame changed
-        # (a cut, a camera move), the other bands look at the new picture now as well.
-        for band in self._bands:
-            if near_side is not None and not self._band_holds(band, near_side):
-                continue  # a recovery looks for the lost face's size only
-            band.slots += 1
-            # Small faces in view (a gallery, an audience): more may be about, so their
-            # band is scanned at every due scan.
-            crowd = smallest_tracked is not None and band.max_size is not None and smallest_tracked < band.max_size
-            if not (everything or new_picture or crowd) and band.slots < band.every:
-                continue
-            # A stream's first frame is searched with the detector's own, stricter
-            # settings (see update): every band's discovery scan follows at the next one.
-            band.slots = band.every - 1 if everything and self._frame == 1 else 0
-            regions: list[Box] | None = None
-            if not everything and band.since_full < period * band.every:
-                changed = band.gate.changed_regions(gray)
-                new_picture = new_picture or changed is None
-                regions = None if changed is None else self._padded(gray, changed, band.min_size)
-            if regions is None:
-                band.gate.scanned(gray)
-                band.since_full = 0
-            else:
-                band.gate.scanned_regions(gray, regions)
-            if regions != []:
-                jobs.append(ScanJob(regions, band.min_size, band.max_size))
-                self.last_scan_bands.append((band.min_size, band.max_size))
-        return jobs
-
-    def _band_holds(self, band: ScanBand, side: float) -> bool:
-        """Whether ``band`` may find a face about ``side`` px (the sizes of a fine local search)."""
         spread = self.size_range * 1.25
-        return band.min_size <= side * spread and (band.max_size is None or band.max_size >= side / spread)
-
-    def _padded(self, gray: np.ndarray, regions: list[Box], min_size: float) -> list[Box]:
-        height, width = gray.shape[:2]
-        boxes: list[list[int]] = []
-        for x, y, w, h in regions:
-            margin = REGION_MARGIN * max(w, h) + min_size / 2
-            x0, y0 = max(0, int(x - margin)), max(0, int(y - margin))
-            x1, y1 = min(width, int(x + w + margin)), min(height, int(y + h + margin))
-            if x1 > x0 and y1 > y0:
-                boxes.append([x0, y0, x1, y1])
-        # Overlapping regions are scanned as one: the overlap would be searched twice.
-        merged = True
-        while merged:
-            merged = False
-            for i in range(len(boxes)):
-                for j in range(i + 1, len(boxes)):
-                    a, b = boxes[i], boxes[j]
-                    if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
-                        boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
-                        del boxes[j]
-                        merged = True
-                        break
-                if merged:
-                    break
-        return [(x0, y0, x1 - x0, y1 - y0) for x0, y0, x1, y1 in boxes]
+        return self._scans.jobs(
+            gray,
+            everything,
+            [max(track.box[2], track.box[3]) for track in self.tracks],
+            first_frame=self._frame == 1,
+            sizes=None if near_side is None else (near_side / spread, near_side * spread),
+        )
 
     def _discover(self, detector: FaceDetector, gray: np.ndarray, jobs: list[ScanJob]) -> list[Box]:
         """Candidate new faces (discovery settings) of each job's sizes, where it says."""
@@ -587,8 +480,7 @@ class FaceTracker:
                     dropped.add(id(track))
                     # A face half out of the frame fails too; if it then stands still,
                     # only a look at this place again would find it before a full scan.
-                    for band in self._bands:
-                        band.gate.rescan(track.box)
+                    self._scans.rescan(track.box)
                     continue
             else:
                 track.since_check += 1
@@ -678,8 +570,7 @@ class FaceTracker:
         self._lost = [entry for entry in self._lost if self._frame - entry[2] <= self.keep_lost_frames]
         seen = found + [track for track, _ in placed]
         for track in seen:
-            for band in self._bands:
-                band.gate.cover(track.box)
+            self._scans.cover(track.box)
         return sorted(seen, key=lambda t: (t.box[0], t.box[1]))
 
     def _place(self, gray: np.ndarray, track: Track) -> Placement | None:
@@ -731,7 +622,7 @@ class FaceTracker:
         """
         self.last_pass_was_full = False
         self.last_scan = "none"
-        self.last_scan_bands = []
+        self._scans.last_bands = []
         finds: list[Box] = []
         pending = self._pending
         if pending is not None and pending[0].done():
