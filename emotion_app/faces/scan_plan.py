@@ -103,6 +103,8 @@ class ScanPlan:
         return self.bands[0].gate.has_reference
 
     def next_frame(self) -> None:
+        """A new frame: no scan planned for it yet."""
+        self.last_bands = []
         for band in self.bands:
             band.since_full += 1
 

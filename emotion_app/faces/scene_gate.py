@@ -95,45 +95,35 @@ class SceneChangeGate:
 
     def cover(self, box: Box) -> None:
         """A tracked face was at ``box`` in the current frame: changes around it are explained."""
-        if self._covered is None:
-            return
-        x, y, w, h = box
-        margin = COVER_MARGIN * max(w, h)
-        rows, cols = self._covered.shape
-        c0 = max(0, int(np.floor((x - margin) / CELL_SIDE)))
-        r0 = max(0, int(np.floor((y - margin) / CELL_SIDE)))
-        c1 = min(cols, int(np.ceil((x + w + margin) / CELL_SIDE)))
-        r1 = min(rows, int(np.ceil((y + h + margin) / CELL_SIDE)))
-        if c1 > c0 and r1 > r0:
+        cells = self._cells(box, COVER_MARGIN)
+        if cells is not None and self._covered is not None:
+            r0, r1, c0, c1 = cells
             self._covered[r0:r1, c0:c1] = True
 
     def scan_needed(self, gray: np.ndarray) -> bool:
         """Whether a due scan of ``gray`` should run; a False answer counts as a skip."""
-        if self._reference is None or self._covered is None or gray.shape[:2] != self._frame_shape:
-            return True
         if self.skipped >= self.max_skips:
             return True
-        change = cv2.absdiff(self._coarse(gray), self._reference)
-        if bool(np.any((change > CHANGE_LEVEL) & ~self._covered)):
+        changed = self._changed(gray)
+        if changed is None or bool(changed.any()):
             return True
         self.skipped += 1
         return False
 
     def new_picture(self, gray: np.ndarray, full_share: float = FULL_SCAN_SHARE) -> bool:
         """Whether more than ``full_share`` of ``gray`` changed outside tracked faces since the
-        last scan (a cut, a camera move): what :meth:`changed_regions` answers with None."""
-        if self._reference is None or self._covered is None or gray.shape[:2] != self._frame_shape:
-            return True
-        changed = (cv2.absdiff(self._coarse(gray), self._reference) > CHANGE_LEVEL) & ~self._covered
-        return float(changed.mean()) > full_share
+        last scan (a cut, a camera move), or there is no reference to compare with. Unlike
+        :meth:`changed_regions`, places marked for a rescan do not count."""
+        changed = self._changed(gray)
+        return changed is None or float(changed.mean()) > full_share
 
     def changed_regions(self, gray: np.ndarray, full_share: float = FULL_SCAN_SHARE) -> list[Box] | None:
         """Boxes (frame pixels) around the parts of ``gray`` that changed outside tracked faces
         since they were last scanned; [] when none did, None when a full scan is called for
         (no reference yet, another frame size, or more than ``full_share`` of it changed)."""
-        if self._reference is None or self._covered is None or gray.shape[:2] != self._frame_shape:
+        changed = self._changed(gray)
+        if changed is None:
             return None
-        changed = (cv2.absdiff(self._coarse(gray), self._reference) > CHANGE_LEVEL) & ~self._covered
         if self._dirty is not None:
             changed |= self._dirty
         if float(changed.mean()) > full_share:
@@ -164,6 +154,13 @@ class SceneChangeGate:
                 self._covered[r0:r1, c0:c1] = False
                 if self._dirty is not None:
                     self._dirty[r0:r1, c0:c1] = False
+
+    def _changed(self, gray: np.ndarray) -> np.ndarray | None:
+        """Cells of ``gray`` changed since the reference outside tracked faces; None without a
+        comparable reference (none yet, or another frame size)."""
+        if self._reference is None or self._covered is None or gray.shape[:2] != self._frame_shape:
+            return None
+        return (cv2.absdiff(self._coarse(gray), self._reference) > CHANGE_LEVEL) & ~self._covered
 
     @property
     def has_reference(self) -> bool:

@@ -116,10 +116,12 @@ STEADY_IOU = 0.75
 # interval of 10 (measured with bench on the real clips: every 50 frames took a third
 # of the pipeline's time on a single face).
 SCAN_SKIPS = 14
-# The fine retry of a missed face also widens the sizes it looks at, on this many first
-# missed frames: a face missed for longer is looked for further away, at the size it
-# had (on the Hamilton clip wider sizes on every missed frame cost a tenth of the
-# tracker's time and found no face more: docs/measurements.md).
+# The fine retry of a missed face also widens the sizes it looks at, by this factor
+# beyond the local search's band, on this many first missed frames: a face missed for
+# longer is looked for further away, at the size it had (on the Hamilton clip wider
+# sizes on every missed frame cost a tenth of the tracker's time and found no face
+# more: docs/measurements.md).
+FINE_SIZE_FACTOR = 1.25
 FINE_WIDER_SIZES_FRAMES = 1
 # Confirmed tracks (see the module notes). A new track is shown once the face check has
 # passed in this many frames, and dropped after this many failures before that.
@@ -255,8 +257,6 @@ class FaceTracker:
             raise ValueError(f"max_missed must be >= 0, got {max_missed}")
         if size_range <= 1.0:
             raise ValueError(f"size_range must be > 1, got {size_range}")
-        if small_scan_every < 1:
-            raise ValueError(f"small_scan_every must be >= 1, got {small_scan_every}")
         if scan_skips < 0:
             raise ValueError(f"scan_skips must be >= 0, got {scan_skips}")
         if confirm_checks < 1:
@@ -395,7 +395,6 @@ class FaceTracker:
             # first frame of a stream is scanned inline: its faces show at once.)
             detections.extend(self._background_finds(gray, known, due, near_side))
             return self._confirm(gray, self._finish_update(gray, detections, placed), still)
-        self._scans.last_bands = []
         jobs = None if due == "none" else self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
         self.last_pass_was_full = jobs is not None and any(job.regions is None for job in jobs)
         self.last_scan = "none" if not jobs else "full" if self.last_pass_was_full else "regions"
@@ -422,7 +421,7 @@ class FaceTracker:
         ``near_side``: a recovery, looking for a lost face of about this side only (the
         sizes of a fine local search).
         """
-        spread = self.size_range * 1.25
+        spread = self.size_range * FINE_SIZE_FACTOR
         return self._scans.jobs(
             gray,
             everything,
@@ -474,8 +473,9 @@ class FaceTracker:
                     track.fails += 1
                 # A face found again where a shown one was just lost (a turned head, a
                 # hand across it) was seen before: one passed check brings it back.
-                if track.checks >= needed or (track.checks and self._returning(track) is not None):
-                    self._give_id(track)
+                returning = self._returning(track) if track.checks else None
+                if track.checks >= needed or returning is not None:
+                    self._give_id(track, returning)
                 elif track.fails >= REJECT_FAILS:
                     dropped.add(id(track))
                     # A face half out of the frame fails too; if it then stands still,
@@ -498,9 +498,9 @@ class FaceTracker:
             self.tracks = [t for t in self.tracks if id(t) not in dropped]
         return shown
 
-    def _give_id(self, track: Track) -> None:
-        """Confirm ``track``: the id of a recently lost face it continues, else the next one."""
-        returning = self._returning(track)
+    def _give_id(self, track: Track, returning: tuple[int, Track | None] | None) -> None:
+        """Confirm ``track``: the id of the recently lost face it continues (``returning``, from
+        :meth:`_returning`), else the next one."""
         if returning is None:
             track.track_id = next(self._ids)
         else:
@@ -622,7 +622,6 @@ class FaceTracker:
         """
         self.last_pass_was_full = False
         self.last_scan = "none"
-        self._scans.last_bands = []
         finds: list[Box] = []
         pending = self._pending
         if pending is not None and pending[0].done():
@@ -697,7 +696,7 @@ class FaceTracker:
         # A face not seen for a while may have moved further: widen the region.
         margin = side * (self.search_margin + 0.25 * track.missed + (0.25 if fine else 0.0))
         region = (int(x0 - margin), int(y0 - margin), int(x1 - x0 + 2 * margin), int(y1 - y0 + 2 * margin))
-        size_range = self.size_range * (1.25 if fine and track.missed < FINE_WIDER_SIZES_FRAMES else 1.0)
+        size_range = self.size_range * (FINE_SIZE_FACTOR if fine and track.missed < FINE_WIDER_SIZES_FRAMES else 1.0)
         min_size = max(self.detector.min_face_size, side / size_range)
         max_size = side * size_range
         if self.detector.max_face_size is not None:
