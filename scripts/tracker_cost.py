@@ -21,15 +21,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import cv2
-
 from emotion_app.faces import scan_plan as scan_plan_module
 from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
+from emotion_app.io.codecs import VIDEO_SUFFIXES
+from emotion_app.io.video import open_input
 from emotion_app.preprocessing import to_gray
 from scripts.face_quality import DEFAULT_CLIPS
-
-VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv"}
 
 
 def apply_overrides(pairs: list[str]) -> dict[str, Any]:
@@ -47,14 +45,10 @@ def apply_overrides(pairs: list[str]) -> dict[str, Any]:
 
 def measure(path: Path, small_scan_every: int) -> dict[str, Any]:
     tracker = tracker_module.FaceTracker(FaceDetector(), small_scan_every=small_scan_every)
-    capture = cv2.VideoCapture(str(path))
     frames = with_face = 0
     cpu = 0.0
     ids: set[int] = set()
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
+    for _, _, frame in open_input(path).frames():
         gray = to_gray(frame)
         start = time.process_time()
         tracks = tracker.update(gray)
@@ -62,7 +56,6 @@ def measure(path: Path, small_scan_every: int) -> dict[str, Any]:
         frames += 1
         with_face += bool(tracks)
         ids.update(track.track_id for track in tracks)
-    capture.release()
     return {
         "frames": frames,
         "frames_with_face": with_face,

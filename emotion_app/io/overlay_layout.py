@@ -238,19 +238,15 @@ def _layout_tag(
     side = max(1, min(face.box[2], face.box[3]))
     base_font = int(_clamp(round(side * 0.15), base, base * 2.5))
     full = (f"#{face.track_id} ", f"{shown_label(face)}{'?' if uncertain else ''}", f" {face.confidence:.0%}")
+    x, y, w, h = box
     best: tuple[tuple[int, int, int], TagLayout] | None = None
     for compact, pieces in enumerate((full, full[:2])):
         font_px = base_font
-
-        def text_width(size: int, pieces: tuple[str, ...] = pieces) -> int:
-            return sum(measure.width(piece, size, True) for piece in pieces)
-
-        while font_px > 8 and text_width(font_px) + 2 * max(2, font_px // 4) > width:
+        while font_px > 8 and _text_width(pieces, font_px, measure) + 2 * max(2, font_px // 4) > width:
             font_px -= 1  # a tag wider than a tiny frame shrinks rather than being cut
         pad = max(2, font_px // 4)
-        tag_w = text_width(font_px) + 2 * pad
+        tag_w = _text_width(pieces, font_px, measure) + 2 * pad
         tag_h = measure.line_height(font_px) + pad
-        x, y, w, h = box
         above = y - tag_h if y - tag_h >= 0 else y  # inside the top edge when no room above
         spots = ((x, above), (x + w - tag_w, above), (x, y + h), (x + w - tag_w, y + h), (x, y))
         for tag_x, tag_y in spots:
@@ -265,13 +261,17 @@ def _layout_tag(
                 sum(overlap_area(rect, other) for other in other_boxes),
                 compact,
             )
-            tag = TagLayout(rect, pieces, font_px, pad, color, text_color_on(color))
-            if cost[:2] == (0, 0):
-                return tag
             if best is None or cost < best[0]:
-                best = (cost, tag)
+                best = (cost, TagLayout(rect, pieces, font_px, pad, color, text_color_on(color)))
+                if cost[:2] == (0, 0):
+                    return best[1]
     assert best is not None
     return best[1]
+
+
+def _text_width(pieces: Sequence[str], size: int, measure: TextMeasure) -> int:
+    """Width of bold ``pieces`` drawn one after another."""
+    return sum(measure.width(piece, size, True) for piece in pieces)
 
 
 def _layout_chart(
