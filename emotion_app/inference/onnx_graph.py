@@ -41,12 +41,7 @@ def seed_cnn_to_onnx(model: nn.Module, input_size: int) -> Any:
         output = f"{name}_out"
         if isinstance(layer, nn.Conv2d):
             _check_conv(layer)
-            weight, bias = f"{name}.weight", f"{name}.bias"
-            initializers.append(numpy_helper.from_array(_array(layer.weight), weight))
-            inputs = [current, weight]
-            if layer.bias is not None:
-                initializers.append(numpy_helper.from_array(_array(layer.bias), bias))
-                inputs.append(bias)
+            inputs = [current, *_parameters(numpy_helper, layer, name, initializers)]
             pad_h, pad_w = _pair(layer.padding)
             nodes.append(
                 helper.make_node(
@@ -68,12 +63,7 @@ def seed_cnn_to_onnx(model: nn.Module, input_size: int) -> Any:
                 raise TypeError(f"only Flatten(1, -1) is supported, got {layer}")
             nodes.append(helper.make_node("Flatten", [current], [output], name=name, axis=1))
         elif isinstance(layer, nn.Linear):
-            weight, bias = f"{name}.weight", f"{name}.bias"
-            initializers.append(numpy_helper.from_array(_array(layer.weight), weight))
-            inputs = [current, weight]
-            if layer.bias is not None:
-                initializers.append(numpy_helper.from_array(_array(layer.bias), bias))
-                inputs.append(bias)
+            inputs = [current, *_parameters(numpy_helper, layer, name, initializers)]
             nodes.append(helper.make_node("Gemm", inputs, [output], name=name, transB=1))
         else:
             raise TypeError(f"no ONNX form for layer {type(layer).__name__}")
@@ -130,6 +120,16 @@ def _pool_node(helper: Any, layer: nn.MaxPool2d | nn.AvgPool2d, source: str, out
     return helper.make_node(
         "AveragePool", [source], [output], name=name, count_include_pad=int(layer.count_include_pad), **attributes
     )
+
+
+def _parameters(numpy_helper: Any, layer: nn.Conv2d | nn.Linear, name: str, initializers: list[Any]) -> list[str]:
+    """Adds ``layer``'s weight (and bias, if it has one) to ``initializers``; returns their names."""
+    names = [f"{name}.weight"]
+    initializers.append(numpy_helper.from_array(_array(layer.weight), names[0]))
+    if layer.bias is not None:
+        names.append(f"{name}.bias")
+        initializers.append(numpy_helper.from_array(_array(layer.bias), names[1]))
+    return names
 
 
 def _pair(value: Any) -> tuple[int, int]:
