@@ -19,7 +19,7 @@ from pathlib import Path
 from PyQt6.QtCore import QEventLoop, QTimer
 from PyQt6.QtWidgets import QApplication
 
-from emotion_app.gui.app import create_application
+from emotion_app.gui.app import create_application, release_window
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             break
     else:
         print("error: no frame with three faces appeared on screen", file=sys.stderr)
-        window.close()
+        release_window(window)
         return 1
     wait(app, 0.6)
     screen = window.screen()
@@ -88,14 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if not shot.save(str(args.out), "PNG"):
         print(f"error: could not write {args.out}", file=sys.stderr)
-        window.close()
+        release_window(window)
         return 1
     print(f"platform: {app.platformName()}")
     print(f"weights: {weights}")
     print(f"faces on screen: {len(window.view.result.faces) if window.view.result else 0}")
     print(f"screenshot: {args.out} ({shot.width()}x{shot.height()})")
     stopped = window.shutdown()
-    window.close()
+    release_window(window)
     return 0 if stopped else 1
 
 

@@ -52,7 +52,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 
 from PyQt6.QtCore import QEventLoop, QTimer
 
-from emotion_app.gui.app import create_application
+from emotion_app.gui.app import create_application, release_window
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
@@ -453,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     closed_at = time.perf_counter()
     stopped = window.shutdown()
     close_s = time.perf_counter() - closed_at
-    window.close()
+    release_window(window)
     print(f"close: threads stopped in {close_s * 1000:.0f} ms ({'ok' if stopped else 'LATE'})")
 
     targets = {

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from PyQt6 import sip
 from PyQt6.QtCore import QTimer
-from PyQt6.QtWidgets import QApplication
+from PyQt6.QtWidgets import QApplication, QWidget
 
 from .launch import LaunchOptions, parse_args
 from .settings import APPLICATION, ORGANIZATION, AppSettings
@@ -73,4 +74,18 @@ def run(argv: Sequence[str] | None = None) -> int:
     app = create_application(sys.argv[:1])
     window = create_main_window(options)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        release_window(window)
+
+
+def release_window(window: QWidget) -> None:
+    """Close ``window`` and delete its Qt side now, while the QApplication still exists.
+
+    Left to the interpreter's exit, Python may drop the QApplication before the window,
+    and Qt then destroys widgets with no application: a process that had finished its
+    work crashed with SIGSEGV on the way out (measure_gui, now and then).
+    """
+    window.close()
+    sip.delete(window)
