@@ -65,21 +65,22 @@ the thumbnail is taken afresh.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import NamedTuple
 
 import numpy as np
 
+from .association import associate
 from .detector import LOCAL_SEARCH_SLACK, FaceDetector
 from .face_check import FaceCheck
 from .geometry import DUPLICATE_IOU, Box, iou, suppress_duplicates
+from .identities import KEEP_LOST_FRAMES, FaceIds, Returning
 from .scan_plan import SMALL_SCAN_EVERY, ScanDue, ScanJob, ScanPlan
 from .template import FaceTemplate
+from .track import Track
 
 log = logging.getLogger(__name__)
 
@@ -138,12 +139,6 @@ DEMOTE_FAILS = 3
 # this often instead: a check of a real face costs several milliseconds. A box that
 # slides off such a face fails its next check and is then checked every RECHECK_FRAMES.
 STRONG_RECHECK_FRAMES = 20
-# A confirmed face lost from view is remembered this many frames (2 s at 30 fps); a
-# new face confirmed near where it was, of a similar size, takes its id back.
-KEEP_LOST_FRAMES = 60
-# "Near": centres within this many face sides, plus this many sides per second lost...
-REID_DISTANCE = 1.5
-REID_SIZE_RATIO = 1.6
 # Neighbours a cascade find needs where the face check judges it (see the module
 # notes): a face the discovery scan found with 3 often gathers fewer than 5 in the
 # smaller region of the local search that confirms it, so that search must ask for 3
@@ -160,51 +155,6 @@ SHOWN_COARSE_NEIGHBORS = CHECKED_FIND_NEIGHBORS
 # on the real clips (bench): 3 cost a third more on the empty ones; 6 lost faces on the
 # stage clip; without the cut check, 5 showed a face later after a cut.
 EMPTY_SCAN_INTERVAL = 5
-
-
-@dataclass
-class Track:
-    """One face followed over frames."""
-
-    track_id: int  # 0 until confirmed (never shown before); then small integers in order of confirmation
-    box: Box  # where it was last detected, frame pixels
-    velocity: tuple[float, float] = (0.0, 0.0)  # centre motion per frame, pixels
-    missed: int = 0  # frames since it was last detected
-    hits: int = 1  # frames it was detected in
-    # The face as the cascade last found it, for following it by template matching in
-    # the frames between cascade searches; None when it cannot be followed.
-    template: FaceTemplate | None = field(default=None, repr=False)
-    followed: int = 0  # frames in a row found by template matching, not the cascade
-    checks: int = 0  # face checks passed (before confirmation)
-    fails: int = 0  # face checks failed (before confirmation: in all; after: in a row)
-    since_check: int = 0  # frames since the last face check of a confirmed track
-    strong: bool = False  # the last face check passed beyond doubt
-
-    @property
-    def confirmed(self) -> bool:
-        return self.track_id > 0
-
-    def predicted_box(self) -> Box:
-        """Where the face should be in the next frame, by constant velocity."""
-        x, y, w, h = self.box
-        steps = self.missed + 1
-        return (
-            int(round(x + self.velocity[0] * steps)),
-            int(round(y + self.velocity[1] * steps)),
-            w,
-            h,
-        )
-
-    def observe(self, box: Box) -> None:
-        old_cx, old_cy = self.box[0] + self.box[2] / 2, self.box[1] + self.box[3] / 2
-        new_cx, new_cy = box[0] + box[2] / 2, box[1] + box[3] / 2
-        steps = self.missed + 1
-        motion = ((new_cx - old_cx) / steps, (new_cy - old_cy) / steps)
-        # Haar boxes jitter by a few pixels; averaging keeps the prediction steady.
-        self.velocity = (0.5 * self.velocity[0] + 0.5 * motion[0], 0.5 * self.velocity[1] + 0.5 * motion[1])
-        self.box = box
-        self.missed = 0
-        self.hits += 1
 
 
 class Placement(NamedTuple):
@@ -268,8 +218,6 @@ class FaceTracker:
             raise ValueError(f"scan_skips must be >= 0, got {scan_skips}")
         if confirm_checks < 1:
             raise ValueError(f"confirm_checks must be >= 1, got {confirm_checks}")
-        if keep_lost_frames < 0:
-            raise ValueError(f"keep_lost_frames must be >= 0, got {keep_lost_frames}")
         self.detector = detector
         self.full_scan_interval = int(full_scan_interval)
         self.max_missed = int(max_missed)
@@ -284,18 +232,15 @@ class FaceTracker:
         full_period = self.full_scan_interval * (self.scan_skips + 1)
         self._scans = ScanPlan(detector.min_face_size, detector.max_face_size, self.small_scan_every, full_period)
         self.confirm_checks = int(confirm_checks)
-        self.keep_lost_frames = int(keep_lost_frames)
         self.face_check = face_check if face_check is not None else FaceCheck()
         self.tracks: list[Track] = []
         self.last_pass_was_full = False
         # What the last update scanned for new faces inline: "none", "regions" (the parts
         # that changed) or "full" (background scans are not counted).
         self.last_scan = "none"
-        self._ids = itertools.count(1)
+        self._ids = FaceIds(keep_lost_frames)
         self._frames_since_full = 0
         self._frame = 0  # frames processed since reset
-        # Confirmed faces lost from view: (id, last box, frame lost), newest last.
-        self._lost: list[tuple[int, Box, int]] = []
         # Background scans: a cascade of their own (one must not be used by two threads
         # at once), a one-thread executor, and the scan in flight with its frame's shape.
         self._scan_detector: FaceDetector | None = None
@@ -317,10 +262,9 @@ class FaceTracker:
         """Forget every track (new video source); ids start again at 1."""
         self.tracks = []
         self.last_pass_was_full = False
-        self._ids = itertools.count(1)
+        self._ids.reset()
         self._frames_since_full = 0
         self._frame = 0
-        self._lost = []
         self._scans.reset()
         # A scan still running belongs to the old source: its finds are never used.
         self._pending = None
@@ -483,7 +427,7 @@ class FaceTracker:
                     track.fails += 1
                 # A face found again where a shown one was just lost (a turned head, a
                 # hand across it) was seen before: one passed check brings it back.
-                returning = self._returning(track) if track.checks else None
+                returning = self._ids.returning(track, self.tracks, self._frame) if track.checks else None
                 if track.checks >= needed or returning is not None:
                     self._give_id(track, returning)
                 elif track.fails >= REJECT_FAILS:
@@ -508,40 +452,13 @@ class FaceTracker:
             self.tracks = [t for t in self.tracks if id(t) not in dropped]
         return shown
 
-    def _give_id(self, track: Track, returning: tuple[int, Track | None] | None) -> None:
-        """Confirm ``track``: the id of the recently lost face it continues (``returning``, from
-        :meth:`_returning`), else the next one."""
-        if returning is None:
-            track.track_id = next(self._ids)
-        else:
-            track.track_id, owner = returning
-            self._lost = [entry for entry in self._lost if entry[0] != track.track_id]
-            if owner is not None:
-                self.tracks = [t for t in self.tracks if t is not owner]
+    def _give_id(self, track: Track, returning: Returning | None) -> None:
+        """Confirm ``track``: the id of the recently lost face it continues, else the next one."""
+        self._ids.give(track, returning)
+        if returning is not None and returning.owner is not None:
+            self.tracks = [t for t in self.tracks if t is not returning.owner]
         track.fails = 0
         track.since_check = 0
-
-    def _returning(self, track: Track) -> tuple[int, Track | None] | None:
-        """The recently lost face ``track`` is near (its id, and its track if still kept), if any."""
-        side = max(track.box[2], track.box[3])
-        cx, cy = track.box[0] + track.box[2] / 2, track.box[1] + track.box[3] / 2
-        best: tuple[float, int, Track | None] | None = None
-        shown_ids = {t.track_id for t in self.tracks if t.confirmed and t.missed == 0}
-        # A face lost moments ago may still be among the tracks (missed for a few frames)
-        # or already among the lost ones.
-        candidates: list[tuple[int, Box, int, Track | None]] = [
-            (t.track_id, t.box, t.missed, t) for t in self.tracks if t.confirmed and t.missed > 0
-        ] + [(tid, box, self._frame - lost_at, None) for tid, box, lost_at in self._lost]
-        for tid, box, age, owner in candidates:
-            if tid in shown_ids or age > self.keep_lost_frames:
-                continue
-            other = max(box[2], box[3])
-            if not 1 / REID_SIZE_RATIO <= side / max(1, other) <= REID_SIZE_RATIO:
-                continue
-            distance = float(np.hypot(box[0] + box[2] / 2 - cx, box[1] + box[3] / 2 - cy)) / max(side, other)
-            if distance <= REID_DISTANCE and (best is None or distance < best[0]):
-                best = (distance, tid, owner)
-        return None if best is None else (best[1], best[2])
 
     def _finish_update(
         self, gray: np.ndarray, detections: list[Box], placed: list[tuple[Track, Placement]]
@@ -563,7 +480,12 @@ class FaceTracker:
             if b[2] > 0 and b[3] > 0 and all(iou(b, placement.box) <= DUPLICATE_IOU for _, placement in placed)
         ]
         done = {id(track) for track, _ in placed}
-        found = self._associate([t for t in self.tracks if id(t) not in done], detections)
+        matched, fresh = associate(
+            [t for t in self.tracks if id(t) not in done], detections, self.iou_threshold, self.size_range
+        )
+        new_tracks = [Track(track_id=0, box=box) for box in fresh]
+        self.tracks.extend(new_tracks)
+        found = matched + new_tracks
         for track in found:
             # Only a cascade find may become the template: a template refreshed from
             # its own matches could drift off the face one pixel at a time.
@@ -575,9 +497,9 @@ class FaceTracker:
                 # A new find must be seen again in the next frame to stay a candidate.
                 kept.append(track)
             elif track.confirmed:
-                self._lost.append((track.track_id, track.box, self._frame))
+                self._ids.lose(track, self._frame)
         self.tracks = kept
-        self._lost = [entry for entry in self._lost if self._frame - entry[2] <= self.keep_lost_frames]
+        self._ids.expire(self._frame)
         seen = found + [track for track, _ in placed]
         for track in seen:
             self._scans.cover(track.box)
@@ -727,58 +649,3 @@ class FaceTracker:
             slack=LOCAL_SEARCH_SLACK,
             min_neighbors=min_neighbors,
         )
-
-    def _associate(self, tracks: list[Track], detections: list[Box]) -> list[Track]:
-        """Greedy matching of detections to ``tracks``; unmatched detections start tracks.
-
-        Returns the tracks that got a detection, new ones included; the others in
-        ``tracks`` count a miss.
-        """
-        pairs = sorted(
-            (
-                (self._affinity(track, box), ti, di)
-                for ti, track in enumerate(tracks)
-                for di, box in enumerate(detections)
-            ),
-            reverse=True,
-        )
-        matched_tracks: set[int] = set()
-        matched_detections: set[int] = set()
-        for affinity, ti, di in pairs:
-            if affinity < self.iou_threshold:
-                break
-            if ti in matched_tracks or di in matched_detections:
-                continue
-            tracks[ti].observe(detections[di])
-            matched_tracks.add(ti)
-            matched_detections.add(di)
-        for ti, track in enumerate(tracks):
-            if ti not in matched_tracks:
-                track.missed += 1
-        seen = [tracks[ti] for ti in sorted(matched_tracks)]
-        # New faces are confirmed left to right (see _confirm), so a frame's new ids read in order.
-        fresh = sorted(detections[di] for di in range(len(detections)) if di not in matched_detections)
-        for box in fresh:
-            track = Track(track_id=0, box=box)
-            self.tracks.append(track)
-            seen.append(track)
-        return seen
-
-    def _affinity(self, track: Track, box: Box) -> float:
-        """IoU with where the track was or was predicted to be, whichever is larger.
-
-        A fast face may overlap neither; one whose centre lies within half a side of
-        either and whose size is similar still counts, at the matching threshold.
-        """
-        overlap = max(iou(track.box, box), iou(track.predicted_box(), box))
-        if overlap >= self.iou_threshold:
-            return overlap
-        side = max(track.box[2], track.box[3])
-        if not side / self.size_range <= max(box[2], box[3]) <= side * self.size_range:
-            return overlap
-        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
-        for ref in (track.box, track.predicted_box()):
-            rx, ry = ref[0] + ref[2] / 2, ref[1] + ref[3] / 2
-            if np.hypot(cx - rx, cy - ry) <= 0.5 * side * (1 + track.missed):
-                return self.iou_threshold
-        return overlap

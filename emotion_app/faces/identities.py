@@ -1,0 +1,84 @@
+"""Face ids: small integers in order of confirmation, and a returning face's id given back.
+
+A face lost from view (a turned head, a hand across it, a missed detection) is
+remembered for a while; a new face confirmed near where it was, at a similar size, is
+that face again and gets its id back, so "#N" and a per-face timeline keep telling a
+user who is who.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import NamedTuple
+
+import numpy as np
+
+from .geometry import Box
+from .track import Track
+
+# A confirmed face lost from view is remembered this many frames (2 s at 30 fps).
+KEEP_LOST_FRAMES = 60
+# "Near": centres within this many face sides (of the larger of the two faces), and
+# sides within this factor of each other.
+REID_DISTANCE = 1.5
+REID_SIZE_RATIO = 1.6
+
+
+class Returning(NamedTuple):
+    """A recently lost face that a new track continues."""
+
+    track_id: int
+    owner: Track | None  # its track while still kept (missed for a few frames), else None
+
+
+class FaceIds:
+    """Hands out ids and remembers lost faces for ``keep_lost_frames`` frames."""
+
+    def __init__(self, keep_lost_frames: int = KEEP_LOST_FRAMES) -> None:
+        if keep_lost_frames < 0:
+            raise ValueError(f"keep_lost_frames must be >= 0, got {keep_lost_frames}")
+        self.keep_lost_frames = int(keep_lost_frames)
+        self._next = itertools.count(1)
+        self._lost: list[tuple[int, Box, int]] = []  # (id, last box, frame lost), newest last
+
+    def reset(self) -> None:
+        """Forget every face; ids start again at 1."""
+        self._next = itertools.count(1)
+        self._lost = []
+
+    def lose(self, track: Track, frame: int) -> None:
+        """The confirmed ``track`` is gone from view as of ``frame``."""
+        self._lost.append((track.track_id, track.box, frame))
+
+    def expire(self, frame: int) -> None:
+        """Forget faces lost longer than ``keep_lost_frames`` before ``frame``."""
+        self._lost = [entry for entry in self._lost if frame - entry[2] <= self.keep_lost_frames]
+
+    def returning(self, track: Track, tracks: list[Track], frame: int) -> Returning | None:
+        """The recently lost face that ``track`` is near, if any: one among ``tracks`` (the
+        tracker's, missed for a few frames) or among the lost ones."""
+        side = max(track.box[2], track.box[3])
+        cx, cy = track.box[0] + track.box[2] / 2, track.box[1] + track.box[3] / 2
+        best: tuple[float, Returning] | None = None
+        shown_ids = {t.track_id for t in tracks if t.confirmed and t.missed == 0}
+        candidates: list[tuple[int, Box, int, Track | None]] = [
+            (t.track_id, t.box, t.missed, t) for t in tracks if t.confirmed and t.missed > 0
+        ] + [(tid, box, frame - lost_at, None) for tid, box, lost_at in self._lost]
+        for tid, box, age, owner in candidates:
+            if tid in shown_ids or age > self.keep_lost_frames:
+                continue
+            other = max(box[2], box[3])
+            if not 1 / REID_SIZE_RATIO <= side / max(1, other) <= REID_SIZE_RATIO:
+                continue
+            distance = float(np.hypot(box[0] + box[2] / 2 - cx, box[1] + box[3] / 2 - cy)) / max(side, other)
+            if distance <= REID_DISTANCE and (best is None or distance < best[0]):
+                best = (distance, Returning(tid, owner))
+        return None if best is None else best[1]
+
+    def give(self, track: Track, returning: Returning | None) -> None:
+        """Give ``track`` the id of the face it continues (``returning``), else the next one."""
+        if returning is None:
+            track.track_id = next(self._next)
+        else:
+            track.track_id = returning.track_id
+            self._lost = [entry for entry in self._lost if entry[0] != returning.track_id]
