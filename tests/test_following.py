@@ -15,8 +15,9 @@ import pytest
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
+from emotion_app.faces.local_search import FOLLOW_MIN_SCORE
 from emotion_app.faces.template import FaceTemplate
-from emotion_app.faces.tracker import FOLLOW_MIN_SCORE, FaceTracker, Track
+from emotion_app.faces.tracker import FaceTracker, Track
 from emotion_app.samples import (
     VideoTruth,
     astronaut_face_patch,

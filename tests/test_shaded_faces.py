@@ -126,7 +126,7 @@ def test_a_face_that_leaves_is_not_replaced_by_a_false_find_nearby(tmp_path: Pat
 def full_resolution_retries(frames: list[np.ndarray], boxes: list[Box]) -> int:
     """Fine (full-resolution) retries the default tracker runs on these frames; it shows the face in every one."""
     tracker = FaceTracker(FaceDetector())
-    search = tracker._search_near
+    search = tracker.local_search.search
     retries = 0
 
     def counting_search(
@@ -136,7 +136,7 @@ def full_resolution_retries(frames: list[np.ndarray], boxes: list[Box]) -> int:
         retries += fine
         return search(gray, track, fine=fine, min_neighbors=min_neighbors)
 
-    tracker._search_near = counting_search  # type: ignore[method-assign]
+    tracker.local_search.search = counting_search  # type: ignore[method-assign]
     for gray, box in zip(frames, boxes, strict=True):
         tracks = tracker.update(gray)
         assert len(tracks) == 1 and iou(tracks[0].box, box) > 0.4

@@ -1,14 +1,17 @@
 """Face tracks across frames: confirmed faces, stable ids, cheap local search.
 
 (Over 400 lines: one state machine, :class:`FaceTracker`, whose steps share its tracks,
-scan thread and counters; box geometry, the template follower, the detector, the face
-check, the scene gate and the scans' size bands are modules of their own.)
+scan thread and counters. Its parts are modules of their own: a track (:mod:`.track`),
+the search near a known face (:mod:`.local_search`), matching detections to tracks
+(:mod:`.association`), ids (:mod:`.identities`), the face check, the scans' size bands
+and the scene gate, the detector, box geometry.)
 
 Full-frame Haar detection is the most expensive step of the app. A face moves little
 between frames, so once found it is looked for only in a small region around where it
 is expected, over a narrow band of sizes, at a coarse scale (a miss is retried there at
-full resolution). New faces are looked for by scans for newcomers (see below); their
-finds are confirmed by a local search.
+full resolution), and between those searches followed by template matching
+(:mod:`.local_search`). New faces are looked for by scans for newcomers (see below);
+their finds are confirmed by a local search.
 
 Shown faces are confirmed faces. The cascade, searched finely enough for 24 px faces,
 also fires on hair, letters or a whole upper body, often in frame after frame. A new
@@ -26,10 +29,10 @@ shown, blinked out, or cost a full-resolution retry in frame after frame.
 A shown track is checked again every :data:`RECHECK_FRAMES` frames
 (:data:`STRONG_RECHECK_FRAMES` while its last check passed beyond doubt) and dropped
 after a few failures in a row, so a box that slid onto a collar does not stay. Ids are
-small integers given in order of confirmation; a face lost from view is remembered for
-:data:`KEEP_LOST_FRAMES` frames, and a face found near where it was, at a similar size,
-gets its id back (a turned head, a hand across the face, a missed re-scan), on its
-first passed check.
+small integers given in order of confirmation (:mod:`.identities`); a face lost from view
+is remembered for :data:`KEEP_LOST_FRAMES` frames, and a face found near where it was,
+at a similar size, gets its id back (a turned head, a hand across the face, a missed
+re-scan), on its first passed check.
 
 Scans for newcomers look only where something changed (:mod:`.scene_gate`): a face can
 only enter by changing pixels, so the regions that changed outside the tracked faces
@@ -48,19 +51,6 @@ local search in the first frame processed after it ends. ``detectMultiScale``
 releases the GIL, so the scan really runs beside the caller. Results then depend on
 timing, so batch commands keep the default synchronous mode, which is deterministic.
 A still image, and a stream's first frame, are scanned inline: their faces show at once.
-
-Even a local search costs over a millisecond per face (docs/measurements.md), so a frame
-with three faces spends most of its detection time there. Between local searches a track is therefore followed by
-template matching (:mod:`.template`): a thumbnail of the face, taken where the cascade
-last found it, is matched around the predicted position, for a few hundredths of the
-cost. A match only counts when it correlates strongly; otherwise, and every
-``follow_frames + 1``-th frame regardless, the track gets a cascade search, which
-re-checks that it is still a face and re-measures its size. That check first looks
-narrowly, right where the template puts the face and at sizes close to its own; only
-if that finds nothing does the full local search run. A check that agrees with the
-followed box keeps it (Haar boxes jitter by several pixels; the face's crop, and so its
-classification, should not); one that disagrees brings the cascade's box. Either way
-the thumbnail is taken afresh.
 """
 
 from __future__ import annotations
@@ -69,15 +59,15 @@ import logging
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import NamedTuple
 
 import numpy as np
 
 from .association import associate
-from .detector import LOCAL_SEARCH_SLACK, FaceDetector
+from .detector import FaceDetector
 from .face_check import FaceCheck
 from .geometry import DUPLICATE_IOU, Box, iou, suppress_duplicates
 from .identities import KEEP_LOST_FRAMES, FaceIds, Returning
+from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
 from .scan_plan import SMALL_SCAN_EVERY, ScanDue, ScanJob, ScanPlan
 from .template import FaceTemplate
 from .track import Track
@@ -87,45 +77,11 @@ log = logging.getLogger(__name__)
 # Name prefix of the background scan thread (tests and debuggers look for it).
 SCAN_THREAD_PREFIX = "face-scan"
 
-# Template following (see the module notes). A match must score at least this
-# (normalised cross-correlation) to stand in for the cascade: the same face a few
-# frames on scores above 0.9 even when moving, turning a little or flickering, while a
-# blank or noisy frame where the face was scores below 0.5.
-FOLLOW_MIN_SCORE = 0.85
-# The match is looked for this far (a fraction of the face side) around where the
-# track's velocity predicts the face: more than a smooth motion's error from one frame
-# to the next, and much less than the cascade's region, since a miss costs only a
-# cascade search.
-FOLLOW_MARGIN = 0.3
-# A followed face due for its cascade check is first looked for right where template
-# matching puts it: a region this much (a fraction of its side) larger each way and
-# sides within this factor of its own, about a sixth of a full local search's cost.
-# Only when that finds nothing does the full local search run.
-CONFIRM_MARGIN = 0.2
-CONFIRM_RANGE = 1.15
-# So few windows fit that narrow region that a face often gathers fewer than the
-# detector's 5 neighbours there, while blank or textured regions gather none with 3
-# (docs/measurements.md); the template match has already vouched for the face.
-CONFIRM_NEIGHBORS = 3
-# A cascade box that overlaps the followed box at least this much (IoU) confirms it,
-# and the followed box is kept: Haar boxes of one still face differ by several pixels
-# from frame to frame, and a box that jumps every few frames would change the face's
-# crop (and so its classification) for nothing. A larger disagreement is a real
-# change of size or place, and the cascade's box is taken.
-STEADY_IOU = 0.75
-
 # Scans of the changed regions only between two full scans: a full 24 px scan costs
 # about 2.5 full-frame baseline passes, so one every 150 frames (5 s) at the default
 # interval of 10 (measured with bench on the real clips: every 50 frames took a third
 # of the pipeline's time on a single face).
 SCAN_SKIPS = 14
-# The fine retry of a missed face also widens the sizes it looks at, by this factor
-# beyond the local search's band, on this many first missed frames: a face missed for
-# longer is looked for further away, at the size it had (on the Hamilton clip wider
-# sizes on every missed frame cost a tenth of the tracker's time and found no face
-# more: docs/measurements.md).
-FINE_SIZE_FACTOR = 1.25
-FINE_WIDER_SIZES_FRAMES = 1
 # Confirmed tracks (see the module notes). A new track is shown once the face check has
 # passed in this many frames, and dropped after this many failures before that.
 CONFIRM_CHECKS = 2
@@ -155,13 +111,6 @@ SHOWN_COARSE_NEIGHBORS = CHECKED_FIND_NEIGHBORS
 # on the real clips (bench): 3 cost a third more on the empty ones; 6 lost faces on the
 # stage clip; without the cut check, 5 showed a face later after a cut.
 EMPTY_SCAN_INTERVAL = 5
-
-
-class Placement(NamedTuple):
-    """Where a track was put in a frame without a full local search."""
-
-    box: Box
-    confirmed: bool  # the cascade confirmed it (else template matching alone placed it)
 
 
 class FaceTracker:
@@ -227,6 +176,9 @@ class FaceTracker:
         self.discovery = discovery
         self.background_scan = bool(background_scan)
         self.follow_frames = int(follow_frames)
+        self.local_search = LocalSearch(
+            detector, self.search_margin, self.size_range, self.follow_frames, self.iou_threshold
+        )
         self.scan_skips = int(scan_skips)
         self.small_scan_every = int(small_scan_every)
         full_period = self.full_scan_interval * (self.scan_skips + 1)
@@ -304,14 +256,14 @@ class FaceTracker:
         placed: list[tuple[Track, Placement]] = []
         just_lost: Track | None = None
         for track in self.tracks:
-            placement = self._place(gray, track)
+            placement = self.local_search.place(gray, track)
             if placement is not None:
                 placed.append((track, placement))
                 continue
             # A shown face seen last frame is looked for with the checked neighbours
             # (see the module notes); anything else with the detector's own.
             first_look = track.confirmed and track.missed == 0
-            found = self._search_near(gray, track, min_neighbors=self._shown_neighbours if first_look else None)
+            found = self.local_search.search(gray, track, min_neighbors=self._shown_neighbours if first_look else None)
             if not found and track.confirmed:
                 # A coarse local miss is retried at full resolution (as fine as a
                 # full-frame pass) before the face counts as missing in this frame; right
@@ -320,7 +272,7 @@ class FaceTracker:
                 # nearby take its place. (An unconfirmed find that is not there again
                 # was not seen consistently.)
                 neighbours = self._checked_neighbours if track.missed == 0 else None
-                found = self._search_near(gray, track, fine=True, min_neighbors=neighbours)
+                found = self.local_search.search(gray, track, fine=True, min_neighbors=neighbours)
             if not found and track.missed == 0 and track.confirmed and track.hits >= 2:
                 just_lost = track
             detections.extend(found)
@@ -505,46 +457,6 @@ class FaceTracker:
             self._scans.cover(track.box)
         return sorted(seen, key=lambda t: (t.box[0], t.box[1]))
 
-    def _place(self, gray: np.ndarray, track: Track) -> Placement | None:
-        """Place ``track`` in ``gray`` by template matching (and a narrow cascade check when due).
-
-        None when the track has no template, was missed in the previous frame (its
-        predicted position is then unreliable), the match does not convince, or the due
-        cascade check finds no face there: the caller then runs a full local search.
-        A track is followed for ``follow_frames`` frames in a row at most, so the
-        cascade regularly re-checks that it is still a face and re-measures its size.
-        """
-        template = track.template
-        if template is None or track.missed > 0:
-            return None
-        side = max(track.box[2], track.box[3])
-        match = template.locate(gray, track.predicted_box(), FOLLOW_MARGIN * side)
-        if match is None or match[1] < FOLLOW_MIN_SCORE:
-            return None
-        box = match[0]
-        if track.followed < self.follow_frames:
-            return Placement(box, confirmed=False)
-        margin = CONFIRM_MARGIN * side
-        region = (int(box[0] - margin), int(box[1] - margin), int(box[2] + 2 * margin), int(box[3] + 2 * margin))
-        min_size = max(self.detector.min_face_size, side / CONFIRM_RANGE)
-        max_size = side * CONFIRM_RANGE
-        if self.detector.max_face_size is not None:
-            max_size = min(max_size, self.detector.max_face_size)
-        if max_size < min_size:
-            return None
-        found = self.detector.detect_region(
-            gray, region, min_size, max_size, slack=LOCAL_SEARCH_SLACK, min_neighbors=CONFIRM_NEIGHBORS
-        )
-        if not found:
-            return None
-        best = max(found, key=lambda candidate: iou(candidate, box))
-        overlap = iou(best, box)
-        if overlap >= STEADY_IOU:
-            return Placement(box, confirmed=True)
-        if overlap >= self.iou_threshold:
-            return Placement(best, confirmed=True)
-        return None  # some other face at the region's edge: let the full search decide
-
     def _background_finds(
         self, gray: np.ndarray, known: list[Box], due: ScanDue, near_side: float | None = None
     ) -> list[Box]:
@@ -606,7 +518,7 @@ class FaceTracker:
             if any(iou(candidate, box) > self.iou_threshold for box in known):
                 continue
             confirmed.extend(
-                self._search_near(gray, Track(track_id=0, box=candidate), min_neighbors=self._checked_neighbours)
+                self.local_search.search(gray, Track(track_id=0, box=candidate), min_neighbors=self._checked_neighbours)
             )
         return confirmed
 
@@ -619,33 +531,3 @@ class FaceTracker:
     def _shown_neighbours(self) -> int:
         """Neighbours the coarse local search asks of a shown face seen in the previous frame."""
         return min(self.detector.min_neighbors, SHOWN_COARSE_NEIGHBORS)
-
-    def _search_near(
-        self, gray: np.ndarray, track: Track, fine: bool = False, min_neighbors: int | None = None
-    ) -> list[Box]:
-        # Cover both where the face was and where its motion says it is going, so a
-        # face that stops or turns back is inside the region too.
-        last, predicted = track.box, track.predicted_box()
-        x0, y0 = min(last[0], predicted[0]), min(last[1], predicted[1])
-        x1 = max(last[0] + last[2], predicted[0] + predicted[2])
-        y1 = max(last[1] + last[3], predicted[1] + predicted[3])
-        side = max(last[2], last[3])
-        # A face not seen for a while may have moved further: widen the region.
-        margin = side * (self.search_margin + 0.25 * track.missed + (0.25 if fine else 0.0))
-        region = (int(x0 - margin), int(y0 - margin), int(x1 - x0 + 2 * margin), int(y1 - y0 + 2 * margin))
-        size_range = self.size_range * (FINE_SIZE_FACTOR if fine and track.missed < FINE_WIDER_SIZES_FRAMES else 1.0)
-        min_size = max(self.detector.min_face_size, side / size_range)
-        max_size = side * size_range
-        if self.detector.max_face_size is not None:
-            max_size = min(max_size, self.detector.max_face_size)
-        if max_size < min_size:
-            return []
-        return self.detector.detect_region(
-            gray,
-            region,
-            min_size,
-            max_size,
-            scale=1.0 if fine else None,
-            slack=LOCAL_SEARCH_SLACK,
-            min_neighbors=min_neighbors,
-        )
