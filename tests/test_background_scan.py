@@ -18,7 +18,8 @@ import pytest
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
-from emotion_app.faces.tracker import SCAN_THREAD_PREFIX, FaceTracker
+from emotion_app.faces.newcomer_scan import SCAN_THREAD_PREFIX
+from emotion_app.faces.tracker import FaceTracker
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.samples import (

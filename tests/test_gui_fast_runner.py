@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from emotion_app.faces.tracker import SCAN_THREAD_PREFIX
+from emotion_app.faces.newcomer_scan import SCAN_THREAD_PREFIX
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow

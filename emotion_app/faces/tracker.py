@@ -3,8 +3,9 @@
 (Over 400 lines: one state machine, :class:`FaceTracker`, whose steps share its tracks,
 scan thread and counters. Its parts are modules of their own: a track (:mod:`.track`),
 the search near a known face (:mod:`.local_search`), matching detections to tracks
-(:mod:`.association`), ids (:mod:`.identities`), the face check, the scans' size bands
-and the scene gate, the detector, box geometry.)
+(:mod:`.association`), ids (:mod:`.identities`), running the scans for newcomers
+(:mod:`.newcomer_scan`), the face check, the scans' size bands and the scene gate, the
+detector, box geometry.)
 
 Full-frame Haar detection is the most expensive step of the app. A face moves little
 between frames, so once found it is looked for only in a small region around where it
@@ -46,18 +47,15 @@ What a due scan covers, in bands of face sizes with cadences of their own (the
 smallest faces cost the most and are looked for less often), is :mod:`.scan_plan`'s.
 
 With ``background_scan`` the scans run on a thread of the tracker's own instead of
-inline: the frame that starts one is not delayed, and its finds are confirmed by a
-local search in the first frame processed after it ends. ``detectMultiScale``
-releases the GIL, so the scan really runs beside the caller. Results then depend on
-timing, so batch commands keep the default synchronous mode, which is deterministic.
+inline (:mod:`.newcomer_scan`): the frame that starts one is not delayed, and its finds
+are confirmed by a local search in the first frame processed after it ends. Results
+then depend on timing, so batch commands keep the default synchronous mode, which is
+deterministic.
 A still image, and a stream's first frame, are scanned inline: their faces show at once.
 """
 
 from __future__ import annotations
 
-import logging
-import weakref
-from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 
 import numpy as np
@@ -68,14 +66,10 @@ from .face_check import FaceCheck
 from .geometry import DUPLICATE_IOU, Box, iou, suppress_duplicates
 from .identities import KEEP_LOST_FRAMES, FaceIds, Returning
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
+from .newcomer_scan import BackgroundScan, discover
 from .scan_plan import SMALL_SCAN_EVERY, ScanDue, ScanJob, ScanPlan
 from .template import FaceTemplate
 from .track import Track
-
-log = logging.getLogger(__name__)
-
-# Name prefix of the background scan thread (tests and debuggers look for it).
-SCAN_THREAD_PREFIX = "face-scan"
 
 # Scans of the changed regions only between two full scans: a full 24 px scan costs
 # about 2.5 full-frame baseline passes, so one every 150 frames (5 s) at the default
@@ -193,11 +187,7 @@ class FaceTracker:
         self._ids = FaceIds(keep_lost_frames)
         self._frames_since_full = 0
         self._frame = 0  # frames processed since reset
-        # Background scans: a cascade of their own (one must not be used by two threads
-        # at once), a one-thread executor, and the scan in flight with its frame's shape.
-        self._scan_detector: FaceDetector | None = None
-        self._executor: ThreadPoolExecutor | None = None
-        self._pending: tuple[Future[list[Box]], tuple[int, ...]] | None = None
+        self._background = BackgroundScan(detector, discovery)
 
     @property
     def shown_tracks(self) -> list[Track]:
@@ -219,17 +209,14 @@ class FaceTracker:
         self._frame = 0
         self._scans.reset()
         # A scan still running belongs to the old source: its finds are never used.
-        self._pending = None
+        self._background.forget()
 
     def close(self) -> None:
         """End the background scan thread, if one runs (waits for a scan in progress).
 
         The tracker stays usable: a later background scan starts a new thread.
         """
-        self._pending = None
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        self._background.close()
 
     def __enter__(self) -> FaceTracker:
         return self
@@ -242,7 +229,7 @@ class FaceTracker:
     @property
     def background_scan_running(self) -> bool:
         """Whether a background scan has been started and not yet picked up."""
-        return self._pending is not None
+        return self._background.running
 
     def update(self, gray: np.ndarray, still: bool = False) -> list[Track]:
         """Detect faces in ``gray`` (uint8 2-D) and return the confirmed tracks seen in it, left to right.
@@ -317,7 +304,7 @@ class FaceTracker:
             elif jobs:
                 # The cheaper discovery settings (about half the cost of the detector's
                 # own at 24 px), each find confirmed by a local search.
-                candidates = self._discover(self.detector, gray, jobs)
+                candidates = discover(self.detector, gray, jobs, self.discovery)
                 detections.extend(self._confirm_new_faces(gray, candidates, known))
         return self._confirm(gray, self._finish_update(gray, detections, placed), still)
 
@@ -335,25 +322,6 @@ class FaceTracker:
             first_frame=self._frame == 1,
             sizes=None if near_side is None else (near_side / spread, near_side * spread),
         )
-
-    def _discover(self, detector: FaceDetector, gray: np.ndarray, jobs: list[ScanJob]) -> list[Box]:
-        """Candidate new faces (discovery settings) of each job's sizes, where it says."""
-        scale_factor, min_neighbors = self.discovery if self.discovery is not None else (None, None)
-        height, width = gray.shape[:2]
-        found: list[Box] = []
-        for job in jobs:
-            for region in job.regions if job.regions is not None else [(0, 0, width, height)]:
-                found.extend(
-                    detector.detect_region(
-                        gray,
-                        region,
-                        job.min_size,
-                        job.max_size,
-                        scale_factor=scale_factor,
-                        min_neighbors=min_neighbors,
-                    )
-                )
-        return suppress_duplicates(found)
 
     def _confirm(self, gray: np.ndarray, seen: list[Track], still: bool) -> list[Track]:
         """The face check on new and due tracks; returns the confirmed ones of ``seen``.
@@ -466,44 +434,17 @@ class FaceTracker:
         """
         self.last_pass_was_full = False
         self.last_scan = "none"
-        finds: list[Box] = []
-        pending = self._pending
-        if pending is not None and pending[0].done():
-            self._pending = None
-            future, shape = pending
-            try:
-                candidates = future.result()
-            except Exception as exc:  # a failed scan only delays newcomers to the next one
-                log.warning("background face scan failed: %s", exc)
-                candidates = []
-            if shape == gray.shape:  # frames of another size: the boxes mean nothing here
-                finds = self._confirm_new_faces(gray, candidates, known)
-        if due != "none" and self._pending is None:
+        candidates = self._background.take_finished(gray.shape)
+        finds = self._confirm_new_faces(gray, candidates, known) if candidates else []
+        if due != "none" and not self._background.running:
             # The bands are recorded as scanned only when their scan really starts.
             jobs = self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
             if jobs:
-                self._start_background_scan(gray, jobs)
+                self._background.start(gray, jobs)
             self._frames_since_full = 0
         else:
             self._frames_since_full += 1
         return finds
-
-    def _start_background_scan(self, gray: np.ndarray, jobs: list[ScanJob]) -> None:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=SCAN_THREAD_PREFIX)
-            # A tracker dropped without close() still ends its thread when collected.
-            weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
-        # The caller may reuse its frame buffer; the scan gets a copy of its own.
-        frame = np.array(gray, copy=True)
-        future = self._executor.submit(self._scan, frame, jobs)
-        self._pending = (future, gray.shape)
-
-    def _scan(self, gray: np.ndarray, jobs: list[ScanJob]) -> list[Box]:
-        """Runs on the scan thread, the only user of ``_scan_detector``."""
-        if self._scan_detector is None:
-            # Loading a cascade takes tens of milliseconds: done here, not in a frame.
-            self._scan_detector = self.detector.clone()
-        return self._discover(self._scan_detector, gray, jobs)
 
     def _confirm_new_faces(self, gray: np.ndarray, candidates: list[Box], known: list[Box]) -> list[Box]:
         """Local searches around scan ``candidates`` not already among ``known`` boxes.

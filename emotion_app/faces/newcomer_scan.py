@@ -1,0 +1,112 @@
+"""Running a scan for new faces: its jobs through the cascade, inline or on a thread of its own.
+
+What a scan covers is :mod:`.scan_plan`'s; when one is due, and what becomes of its
+finds (a local search confirms each), the tracker's. A scan of a 1280x720 frame for
+24 px faces costs several frame periods, so the live app runs it on a
+:class:`BackgroundScan` thread: the frame that starts it is not delayed, and its
+candidates are picked up by the first frame processed after it ends.
+``detectMultiScale`` releases the GIL, so the scan really runs beside the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import numpy as np
+
+from .detector import FaceDetector
+from .geometry import Box, suppress_duplicates
+from .scan_plan import ScanJob
+
+log = logging.getLogger(__name__)
+
+# Name prefix of the background scan thread (tests and debuggers look for it).
+SCAN_THREAD_PREFIX = "face-scan"
+
+
+def discover(
+    detector: FaceDetector, gray: np.ndarray, jobs: list[ScanJob], settings: tuple[float, int] | None
+) -> list[Box]:
+    """Candidate new faces of each job's sizes, where it says (None: the whole frame).
+
+    ``settings``: (scale factor, min neighbours) of the scan, or None for the detector's own.
+    """
+    scale_factor, min_neighbors = settings if settings is not None else (None, None)
+    height, width = gray.shape[:2]
+    found: list[Box] = []
+    for job in jobs:
+        for region in job.regions if job.regions is not None else [(0, 0, width, height)]:
+            found.extend(
+                detector.detect_region(
+                    gray, region, job.min_size, job.max_size, scale_factor=scale_factor, min_neighbors=min_neighbors
+                )
+            )
+    return suppress_duplicates(found)
+
+
+class BackgroundScan:
+    """One scan for newcomers at a time on a thread of its own, never waited for.
+
+    ``detector``: cloned for the thread on its first scan (a cascade must not be used by
+    two threads at once). ``settings``: as for :func:`discover`. The thread starts on
+    the first :meth:`start` and ends with :meth:`close` (or when this object is
+    collected); a later :meth:`start` starts a new one.
+    """
+
+    def __init__(self, detector: FaceDetector, settings: tuple[float, int] | None) -> None:
+        self.detector = detector
+        self.settings = settings
+        self._thread_detector: FaceDetector | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        # The scan in flight and its frame's shape.
+        self._pending: tuple[Future[list[Box]], tuple[int, ...]] | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether a scan has been started and its candidates not yet taken."""
+        return self._pending is not None
+
+    def start(self, gray: np.ndarray, jobs: list[ScanJob]) -> None:
+        """Scan a copy of ``gray`` (the caller may reuse its buffer) for ``jobs``."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=SCAN_THREAD_PREFIX)
+            # An owner dropped without close() still ends the thread when collected.
+            weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
+        future = self._executor.submit(self._scan, np.array(gray, copy=True), jobs)
+        self._pending = (future, gray.shape)
+
+    def take_finished(self, shape: tuple[int, ...]) -> list[Box] | None:
+        """The candidates of the scan in flight once it has ended (None while it runs or when
+        none was started); [] if it failed or scanned frames of another ``shape``, whose boxes
+        mean nothing in this one."""
+        pending = self._pending
+        if pending is None or not pending[0].done():
+            return None
+        self._pending = None
+        future, scanned_shape = pending
+        try:
+            candidates = future.result()
+        except Exception as exc:  # a failed scan only delays newcomers to the next one
+            log.warning("background face scan failed: %s", exc)
+            return []
+        return candidates if scanned_shape == shape else []
+
+    def forget(self) -> None:
+        """Drop the scan in flight (a new source): its candidates are never taken."""
+        self._pending = None
+
+    def close(self) -> None:
+        """End the thread, if one runs (waits for a scan in progress)."""
+        self._pending = None
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def _scan(self, gray: np.ndarray, jobs: list[ScanJob]) -> list[Box]:
+        """Runs on the scan thread, the only user of ``_thread_detector``."""
+        if self._thread_detector is None:
+            # Loading a cascade takes tens of milliseconds: done here, not in a frame.
+            self._thread_detector = self.detector.clone()
+        return discover(self._thread_detector, gray, jobs, self.settings)
