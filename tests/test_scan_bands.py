@@ -10,11 +10,17 @@ import cv2
 import numpy as np
 import pytest
 
+from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck, FaceVerdict
 from emotion_app.faces.geometry import Box, iou
 from emotion_app.faces.scan_plan import SMALL_SCAN_EVERY
-from emotion_app.faces.tracker import EMPTY_SCAN_INTERVAL, STRONG_RECHECK_FRAMES, FaceTracker
+from emotion_app.faces.tracker import (
+    EMPTY_SCAN_INTERVAL,
+    RESEMBLANCE_RECHECKS,
+    STRONG_RECHECK_FRAMES,
+    FaceTracker,
+)
 from emotion_app.samples import astronaut_face_patch, background, paste
 
 INTERVAL = 4
@@ -120,7 +126,9 @@ class CountingCheck(FaceCheck):
         return super().judge(gray, box)
 
 
-def test_a_clear_face_is_rechecked_every_strong_period(detector: FaceDetector) -> None:
+def test_a_clear_face_is_rechecked_every_strong_period(detector: FaceDetector, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every re-check a full one (no look resembles enough), to see the cadence alone.
+    monkeypatch.setattr(tracker_module, "RESEMBLANCE_SCORE", 2.0)
     frames, _ = scene(1 + 3 * STRONG_RECHECK_FRAMES, blinker=False)
     check = CountingCheck()
     tracker = FaceTracker(detector, full_scan_interval=INTERVAL, face_check=check)
@@ -130,6 +138,35 @@ def test_a_clear_face_is_rechecked_every_strong_period(detector: FaceDetector) -
     assert tracks[0].strong
     # One check shows it in the stream's first frame; then one every STRONG_RECHECK_FRAMES.
     assert check.calls == 1 + 3, check.calls
+
+
+def test_a_face_that_still_looks_as_checked_skips_the_checks_cascades(detector: FaceDetector) -> None:
+    # Of the due re-checks of an unchanged face, only every RESEMBLANCE_RECHECKS + 1-th
+    # runs the check's cascades; the others pass on its look alone.
+    rechecks = 2 * (RESEMBLANCE_RECHECKS + 1)
+    frames, _ = scene(1 + rechecks * STRONG_RECHECK_FRAMES, blinker=False)
+    check = CountingCheck()
+    tracker = FaceTracker(detector, full_scan_interval=INTERVAL, face_check=check)
+    for frame in frames:
+        tracks = tracker.update(frame)
+        assert len(tracks) == 1
+    assert check.calls == 1 + rechecks // (RESEMBLANCE_RECHECKS + 1), check.calls
+
+
+def test_a_box_off_the_checked_face_does_not_resemble_it(detector: FaceDetector) -> None:
+    # The look of the last passed check is the face itself: the same box resembles it, a
+    # box moved a little over half a face down (onto the collar) or aside does not.
+    frames, _ = scene(3, blinker=False)
+    tracker = FaceTracker(detector, full_scan_interval=INTERVAL)
+    for frame in frames:
+        (track,) = tracker.update(frame)
+    assert track.verified is not None
+    assert tracker._resembles_verified(frames[-1], track)
+    x, y, w, h = track.box
+    for dx, dy in ((0.0, 0.6), (0.6, 0.0), (-0.6, 0.0)):
+        track.box = (int(x + dx * w), int(y + dy * h), w, h)
+        track.resembled = 0
+        assert not tracker._resembles_verified(frames[-1], track), (dx, dy)
 
 
 def test_with_nothing_tracked_a_cut_is_looked_at_at_once(detector: FaceDetector) -> None:

@@ -25,6 +25,10 @@ class Track:
     fails: int = 0  # face checks failed (before confirmation: in all; after: in a row)
     since_check: int = 0  # frames since the last face check of a confirmed track
     strong: bool = False  # the last face check passed beyond doubt
+    # The face as its last passed full check saw it, and re-checks passed since by
+    # resembling that look instead of running the check's cascades (see the tracker).
+    verified: FaceTemplate | None = field(default=None, repr=False)
+    resembled: int = 0
 
     @property
     def confirmed(self) -> bool:

@@ -29,7 +29,11 @@ microphone at its mouth often gathers 3 neighbours and rarely 5, and was otherwi
 shown, blinked out, or cost a full-resolution retry in frame after frame.
 A shown track is checked again every :data:`RECHECK_FRAMES` frames
 (:data:`STRONG_RECHECK_FRAMES` while its last check passed beyond doubt) and dropped
-after a few failures in a row, so a box that slid onto a collar does not stay. Ids are
+after a few failures in a row, so a box that slid onto a collar does not stay. A
+re-check of a face that still looks as it did at its last passed check (template
+correlation, :data:`RESEMBLANCE_SCORE`) passes without the check's cascades, except at
+every third re-check: with many faces in view those cascades were most of the tracker's
+time. Ids are
 small integers given in order of confirmation (:mod:`.identities`); a face lost from view
 is remembered for :data:`KEEP_LOST_FRAMES` frames, and a face found near where it was,
 at a similar size, gets its id back (a turned head, a hand across the face, a missed
@@ -62,7 +66,7 @@ import numpy as np
 
 from .association import associate
 from .detector import FaceDetector
-from .face_check import FaceCheck
+from .face_check import FaceCheck, FaceVerdict
 from .geometry import DUPLICATE_IOU, Box, iou, suppress_duplicates
 from .identities import KEEP_LOST_FRAMES, FaceIds, Returning
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
@@ -89,6 +93,17 @@ DEMOTE_FAILS = 3
 # this often instead: a check of a real face costs several milliseconds. A box that
 # slides off such a face fails its next check and is then checked every RECHECK_FRAMES.
 STRONG_RECHECK_FRAMES = 20
+# A due re-check first compares the face with how it looked at its last full check that
+# passed (template correlation, a fraction of a millisecond against several for the
+# check's cascades): at this score or more it is that face still, and the check passes
+# without its cascades. A box that slid onto a collar, or a face that turned away,
+# scores lower and gets the full check; so does every RESEMBLANCE_RECHECKS + 1-th
+# re-check regardless (docs/measurements.md).
+RESEMBLANCE_SCORE = 0.8
+RESEMBLANCE_RECHECKS = 2
+# The look is matched within this share of the face's side of its box (Haar boxes of one
+# face differ by several pixels).
+RESEMBLANCE_MARGIN = 0.15
 # Neighbours a cascade find needs where the face check judges it (see the module
 # notes): a face the discovery scan found with 3 often gathers fewer than 5 in the
 # smaller region of the local search that confirms it, so that search must ask for 3
@@ -339,8 +354,7 @@ class FaceTracker:
         needed = 1 if still or self._frame == 1 else self.confirm_checks
         for track in seen:
             if not track.confirmed:
-                verdict = self.face_check.judge(gray, track.box)
-                track.strong = verdict.strong
+                verdict = self._full_check(gray, track)
                 if verdict.passed:
                     track.checks += 1
                 else:
@@ -360,9 +374,8 @@ class FaceTracker:
                 track.since_check += 1
                 if track.since_check >= (STRONG_RECHECK_FRAMES if track.strong else RECHECK_FRAMES):
                     track.since_check = 0
-                    verdict = self.face_check.judge(gray, track.box)
-                    track.strong = verdict.strong
-                    track.fails = 0 if verdict.passed else track.fails + 1
+                    passed = self._resembles_verified(gray, track) or self._full_check(gray, track).passed
+                    track.fails = 0 if passed else track.fails + 1
                     if track.fails >= DEMOTE_FAILS:
                         dropped.add(id(track))
                         continue
@@ -371,6 +384,26 @@ class FaceTracker:
         if dropped:
             self.tracks = [t for t in self.tracks if id(t) not in dropped]
         return shown
+
+    def _full_check(self, gray: np.ndarray, track: Track) -> FaceVerdict:
+        """The face check with its cascades; a pass keeps the face's look for later re-checks."""
+        verdict = self.face_check.judge(gray, track.box)
+        track.strong = verdict.strong
+        track.verified = FaceTemplate.capture(gray, track.box) if verdict.passed else None
+        track.resembled = 0
+        return verdict
+
+    def _resembles_verified(self, gray: np.ndarray, track: Track) -> bool:
+        """Whether a due re-check of ``track`` may pass without the cascades (see
+        :data:`RESEMBLANCE_SCORE`); counts it if so."""
+        if track.verified is None or track.resembled >= RESEMBLANCE_RECHECKS:
+            return False
+        side = max(track.box[2], track.box[3])
+        match = track.verified.locate(gray, track.box, RESEMBLANCE_MARGIN * side)
+        if match is None or match[1] < RESEMBLANCE_SCORE:
+            return False
+        track.resembled += 1
+        return True
 
     def _give_id(self, track: Track, returning: Returning | None) -> None:
         """Confirm ``track``: the id of the recently lost face it continues, else the next one."""
