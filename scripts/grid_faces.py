@@ -1,7 +1,7 @@
 """Many small faces from real video: a mosaic of the real clips, scored per tile against their truth.
 
     python -m scripts.grid_faces [--clips ../shared/data/real-clips] [--grid 8] [--size 640x360]
-                                 [--frames N] [--set NAME=VALUE ...]
+                                 [--frames N] [--set NAME=VALUE ...] [--write MOSAIC.avi]
 
 Tiles the single-person clips that have truth (the crying-then-laughing woman, the selfie, the
 two clips that cut between a face and a cartoon) into a GRID x GRID mosaic of SIZE pixels,
@@ -13,7 +13,9 @@ covers: frames whose face count in the tile is right, the worst tile's share, fa
 beyond the truth (phantoms) and faces missing, ids per tile, and the sides of the shown
 boxes; then the pipeline's time per frame (median and mean: re-checks of many faces come in
 bursts). ``--set`` overrides a tracker constant as in ``scripts.tracker_cost``, to compare a
-choice with the default. The last line printed is one JSON object.
+choice with the default. ``--write`` also saves the mosaic as an MJPG video at 30 fps (for
+``python -m scripts.measure_gui --video``: the desktop app with that many faces). The last
+line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=parse_size, default=(640, 360), help="mosaic size (default 640x360)")
     parser.add_argument("--frames", type=int, default=0, help="frames to run (default: the longest clip's)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--write", type=Path, metavar="MOSAIC.avi", help="also save the mosaic as a video")
     args = parser.parse_args(argv)
     overrides = apply_overrides(args.overrides)
     if args.grid < 1:
@@ -85,10 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     per_tile = [{"truth": 0, "right": 0, "phantom": 0, "missed": 0, "ids": set()} for _ in tiles]
     sides: dict[str, list[int]] = {name: [] for name in CLIPS}
     times: list[float] = []
+    writer = None
+    if args.write is not None:
+        mosaic_size = (tile[0] * args.grid, tile[1] * args.grid)
+        writer = cv2.VideoWriter(str(args.write), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, mosaic_size)
+        if not writer.isOpened():
+            print(f"error: cannot write {args.write}", file=sys.stderr)
+            return 2
     for index in range(count):
         pictures = [frames[name][(index + offset) % len(frames[name])] for name, offset in tiles]
         rows = [np.hstack(pictures[row * args.grid : (row + 1) * args.grid]) for row in range(args.grid)]
         mosaic = np.vstack(rows)
+        if writer is not None:
+            writer.write(mosaic)
         start = time.perf_counter()
         results = pipeline.process(mosaic, time_s=index / 30.0)
         times.append((time.perf_counter() - start) * 1000.0)
@@ -109,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             stats["right"] += len(inside) == want
             stats["phantom"] += max(0, len(inside) - want)
             stats["missed"] += max(0, want - len(inside))
+    if writer is not None:
+        writer.release()
     report: dict[str, Any] = {
         "grid": args.grid,
         "size": list(args.size),

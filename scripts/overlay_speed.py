@@ -3,12 +3,16 @@ and ``analyze --output`` all use it): median and p95 over frames whose probabili
 change every frame. The first --warmup frames fill the text cache (rendered labels and
 percentages) and are not counted; a live session fills it within seconds too.
 
-    python -m scripts.overlay_speed [--frames 300] [--warmup 200] [--size 1280x720]
+    python -m scripts.overlay_speed [--frames 300] [--warmup 200] [--size 1280x720] [--counts 1,3,5,12,24]
+
+Up to five faces stand in a row; more (a gallery, a classroom) in a grid of tiles, each
+face about 40% of its tile's smaller side.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import time
 
@@ -25,12 +29,13 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--size", default="1280x720")
+    parser.add_argument("--counts", default="1,3,5,12,24", help="faces per frame, comma-separated")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     rng = np.random.default_rng(0)
     frame = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
-    for count in (1, 3, 5):
-        boxes = [(int(80 + i * width / 5.5), int(height * 0.3), int(height / 5), int(height / 5)) for i in range(count)]
+    for count in (int(v) for v in args.counts.split(",")):
+        boxes = face_boxes(count, width, height)
         times: list[float] = []
         for frame_number in range(args.warmup + args.frames):
             faces = []
@@ -47,6 +52,17 @@ def main() -> None:
             f"{width}x{height}, {count} face(s) with charts: median {statistics.median(times):.2f} ms, "
             f"p95 {times[int(0.95 * (len(times) - 1))]:.2f} ms per frame"
         )
+
+
+def face_boxes(count: int, width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """Up to five faces in a row, more in a grid of tiles (see the module notes)."""
+    if count <= 5:
+        return [(int(80 + i * width / 5.5), int(height * 0.3), int(height / 5), int(height / 5)) for i in range(count)]
+    columns = math.ceil(math.sqrt(count * width / height))
+    rows = math.ceil(count / columns)
+    tile_w, tile_h = width / columns, height / rows
+    side = int(0.4 * min(tile_w, tile_h))
+    return [(int((i % columns + 0.3) * tile_w), int((i // columns + 0.3) * tile_h), side, side) for i in range(count)]
 
 
 if __name__ == "__main__":

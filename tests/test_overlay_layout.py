@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from emotion_app.io.overlay import PillowText
@@ -14,8 +15,10 @@ from emotion_app.io.overlay_layout import (
     layout_overlay,
     muted,
     overlap_area,
+    overlap_areas,
     palette_for,
     text_base_px,
+    within_reach,
 )
 from emotion_app.results import FaceResult
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS
@@ -151,3 +154,26 @@ def test_tags_of_a_row_of_small_faces_do_not_cover_each_other() -> None:
         assert drawn[0].tag.text.endswith("%") and drawn[0].tag.rect[1] < boxes[0][1]
     # Packed tighter, a tag drops its percentage before it covers another tag.
     assert any(not item.tag.text.endswith("%") for item in drawn)
+
+
+def test_the_crowd_overlap_matrix_matches_the_pairwise_overlap() -> None:
+    # The chart placement weighs every spot against every rectangle at once; each entry
+    # must be what overlap_area says of that pair, touching, apart, nested or crossing.
+    rng = random.Random(3)
+    rects = [
+        (rng.randint(-50, 300), rng.randint(-50, 300), rng.randint(1, 120), rng.randint(1, 120)) for _ in range(40)
+    ]
+    others = [
+        (rng.randint(-50, 300), rng.randint(-50, 300), rng.randint(1, 120), rng.randint(1, 120)) for _ in range(60)
+    ]
+    others += [rects[0], (rects[1][0] + rects[1][2], rects[1][1], 10, 10)]  # identical; touching its right edge
+    matrix = overlap_areas(np.array(rects), np.array(others))
+    assert matrix.shape == (len(rects), len(others))
+    assert [[int(v) for v in row] for row in matrix] == [[overlap_area(a, b) for b in others] for a in rects]
+
+
+def test_only_rectangles_within_reach_are_kept() -> None:
+    box = (100, 100, 50, 50)
+    near, far = (160, 100, 20, 20), (400, 400, 20, 20)
+    assert within_reach([near, far], box, reach_x=30, reach_y=30) == [near]
+    assert within_reach([near, far], box, reach_x=5, reach_y=5) == []
