@@ -298,19 +298,31 @@ def _layout_chart(
     # tried: in a crowd of dozens of faces that is a handful of rectangles, not all of them.
     largest = _chart_size(labels, row, measure)
     others = within_reach(others, box, largest[4] + max(4, base // 2), largest[5] + max(4, base // 2) + 2 * base)
-    best: tuple[tuple[int, int], int, Rect] | None = None
+    sizes: list[tuple[int, int, int]] = []  # (row, panel width, panel height), largest first
     while row >= smallest:
         sized = _chart_size(labels, row, measure)
-        panel_w, panel_h = sized[4], sized[5]
-        if panel_w <= width and panel_h <= height:
-            rect, cost = _place_chart(box, panel_w, panel_h, width, height, others, base)
-            if best is None or cost < best[0]:  # strictly smaller: at a tie the larger stays
-                best = (cost, row, rect)
-            if cost == (0, 0):
-                break
+        if sized[4] <= width and sized[5] <= height:
+            sizes.append((row, sized[4], sized[5]))
         row -= max(1, row // 10)
-    if best is None:
+    if not sizes:
         return None
+    # Every spot of every size against every rectangle at once: in a crowd this is most
+    # of the layout's work.
+    spots = np.concatenate([_chart_spots(box, panel_w, panel_h, width, height, base) for _, panel_w, panel_h in sizes])
+    covered = overlap_areas(spots, np.array(others, dtype=np.int64).reshape(-1, 4)).sum(axis=1)
+    own = overlap_areas(spots, np.array([box], dtype=np.int64))[:, 0]
+    per_size = len(spots) // len(sizes)
+    best: tuple[tuple[int, int], int, Rect] | None = None
+    for number, (row, panel_w, panel_h) in enumerate(sizes):
+        first = number * per_size
+        # The size's first spot of least cost (covering least of the others, then of its face).
+        index = first + int(np.argmin(covered[first : first + per_size] * 2**32 + own[first : first + per_size]))
+        cost = (int(covered[index]), int(own[index]))
+        if best is None or cost < best[0]:  # strictly smaller: at a tie the larger stays
+            best = (cost, row, (int(spots[index][0]), int(spots[index][1]), panel_w, panel_h))
+        if cost == (0, 0):
+            break
+    assert best is not None
     _cost, row, rect = best
     font_px, pad, label_w, bar_w, _panel_w, _panel_h = _chart_size(labels, row, measure)
     percent_w = _percent_width(row, measure)
@@ -341,13 +353,11 @@ def _chart_size(labels: Sequence[str], row: int, measure: TextMeasure) -> tuple[
     return font_px, pad, label_w, bar_w, panel_w, panel_h
 
 
-def _place_chart(
-    box: Rect, panel_w: int, panel_h: int, width: int, height: int, others: list[Rect], base: int
-) -> tuple[Rect, tuple[int, int]]:
-    """Beside the face (right first, as people read) at its top, middle or bottom; then
-    below or above it; last, inside the frame over the face's edge (a face filling the
-    frame has no "beside"). Each spot is clamped into the frame; the first covering
-    nothing wins, else the one covering least. Returns the rectangle and its cost."""
+def _chart_spots(box: Rect, panel_w: int, panel_h: int, width: int, height: int, base: int) -> np.ndarray:
+    """Where a chart of ``panel_w`` x ``panel_h`` may go, in order of preference (N x 4):
+    beside the face (right first, as people read) at its top, middle or bottom; then below
+    or above it; last, inside the frame over the face's edge (a face filling the frame has
+    no "beside"). Each spot is clamped into the frame."""
     x, y, w, h = box
     gap = max(4, base // 2)
     right, left = x + w + gap, x - gap - panel_w
@@ -355,24 +365,14 @@ def _place_chart(
     lefts = (x, x + w // 2 - panel_w // 2, x + w - panel_w)
     below = y + h + gap
     above = y - gap - panel_h - (base + base // 2)  # clear of the label tag
-    candidates = (
-        [(right, top) for top in tops]
-        + [(left, top) for top in tops]
-        + [(cx, below) for cx in lefts]
-        + [(cx, above) for cx in lefts]
-        + [(min(x + w, width) - panel_w - gap, top) for top in tops]
-    )
-    spots = np.array(
-        [(_clamp(cx, 0, width - panel_w), _clamp(cy, 0, height - panel_h), panel_w, panel_h) for cx, cy in candidates],
-        dtype=np.int64,
-    )
-    # Every spot against every rectangle at once: in a crowd this is most of the layout's work.
-    covered = overlap_areas(spots, np.array(others, dtype=np.int64).reshape(-1, 4)).sum(axis=1)
-    own = overlap_areas(spots, np.array([box], dtype=np.int64))[:, 0]
-    # The first spot of least cost (covering least of the others, then of its own face).
-    index = min(range(len(candidates)), key=lambda i: (covered[i], own[i], i))
-    x0, y0, _, _ = (int(v) for v in spots[index])
-    return (x0, y0, panel_w, panel_h), (int(covered[index]), int(own[index]))
+    inside = min(x + w, width) - panel_w - gap
+    xs = np.array([right] * 3 + [left] * 3 + list(lefts) * 2 + [inside] * 3, dtype=np.int64)
+    ys = np.array(list(tops) * 2 + [below] * 3 + [above] * 3 + list(tops), dtype=np.int64)
+    spots = np.empty((len(xs), 4), dtype=np.int64)
+    spots[:, 0] = np.clip(xs, 0, width - panel_w)
+    spots[:, 1] = np.clip(ys, 0, height - panel_h)
+    spots[:, 2], spots[:, 3] = panel_w, panel_h
+    return spots
 
 
 def overlap_areas(rects: np.ndarray, others: np.ndarray) -> np.ndarray:
