@@ -243,6 +243,11 @@ def _layout_tag(
     base_font = int(_clamp(round(side * 0.15), base, base * 2.5))
     full = (f"#{face.track_id} ", f"{shown_label(face)}{'?' if uncertain else ''}", f" {face.confidence:.0%}")
     x, y, w, h = box
+    # Every spot of either tag lies within its full size of the box (see _layout_chart).
+    full_pad = max(2, base_font // 4)
+    reach_x = _text_width(full, base_font, measure) + 2 * full_pad
+    reach_y = measure.line_height(base_font) + full_pad
+    tags, other_boxes = within_reach(tags, box, reach_x, reach_y), within_reach(other_boxes, box, reach_x, reach_y)
     best: tuple[tuple[int, int, int], TagLayout] | None = None
     for compact, pieces in enumerate((full, full[:2])):
         font_px = base_font
@@ -369,8 +374,8 @@ def _chart_spots(box: Rect, panel_w: int, panel_h: int, width: int, height: int,
     xs = np.array([right] * 3 + [left] * 3 + list(lefts) * 2 + [inside] * 3, dtype=np.int64)
     ys = np.array(list(tops) * 2 + [below] * 3 + [above] * 3 + list(tops), dtype=np.int64)
     spots = np.empty((len(xs), 4), dtype=np.int64)
-    spots[:, 0] = np.clip(xs, 0, width - panel_w)
-    spots[:, 1] = np.clip(ys, 0, height - panel_h)
+    spots[:, 0] = np.minimum(np.maximum(xs, 0), width - panel_w)
+    spots[:, 1] = np.minimum(np.maximum(ys, 0), height - panel_h)
     spots[:, 2], spots[:, 3] = panel_w, panel_h
     return spots
 
@@ -390,9 +395,12 @@ def within_reach(rects: Sequence[Rect], box: Rect, reach_x: int, reach_y: int) -
     """Those of ``rects`` that touch ``box`` grown by ``reach_x`` / ``reach_y`` px each way:
     all that a rectangle placed within that reach (or clamped into the frame from beyond
     it) can cover."""
+    if not rects:
+        return []
     x, y, w, h = box
-    zone = (x - reach_x, y - reach_y, w + 2 * reach_x, h + 2 * reach_y)
-    return [rect for rect in rects if overlap_area(rect, zone) > 0]
+    zone = np.array([(x - reach_x, y - reach_y, w + 2 * reach_x, h + 2 * reach_y)], dtype=np.int64)
+    touching = overlap_areas(np.array(rects, dtype=np.int64).reshape(-1, 4), zone)[:, 0] > 0
+    return [rect for rect, near in zip(rects, touching.tolist()) if near]
 
 
 def _clip_box(box: tuple[int, int, int, int], width: int, height: int) -> Rect | None:
