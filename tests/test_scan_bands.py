@@ -191,3 +191,26 @@ def test_with_nothing_tracked_a_cut_is_looked_at_at_once(detector: FaceDetector)
     # Two passed checks show a face in a stream: the cut frame and the next.
     assert shown[cut_at + 1 :] == [1] * 3, shown
     assert tracker.shown_tracks[0].box[0] == pytest.approx(300 + fx, abs=8)
+
+
+def test_faces_confirmed_together_are_rechecked_in_different_frames(
+    detector: FaceDetector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Four faces shown in the stream's first frame: their re-checks must not all land in
+    # one frame (a burst of checks, a stall of the video, every period).
+    monkeypatch.setattr(tracker_module, "RESEMBLANCE_SCORE", 2.0)  # every re-check a full one
+    patch, _ = astronaut_face_patch(LARGE)
+    frame = background(480, 240)
+    for x in (10, 125, 240, 355):
+        paste(frame, patch, x, 60)
+    still = gray(frame)
+    check = CountingCheck()
+    tracker = FaceTracker(detector, full_scan_interval=INTERVAL, face_check=check)
+    assert len(tracker.update(still)) == 4
+    per_frame = []
+    for _ in range(2 * STRONG_RECHECK_FRAMES):
+        before = check.calls
+        assert len(tracker.update(still)) == 4
+        per_frame.append(check.calls - before)
+    assert sum(per_frame) >= 4  # each face was re-checked...
+    assert max(per_frame) == 1, per_frame  # ...each in a frame of its own

@@ -93,6 +93,9 @@ DEMOTE_FAILS = 3
 # this often instead: a check of a real face costs several milliseconds. A box that
 # slides off such a face fails its next check and is then checked every RECHECK_FRAMES.
 STRONG_RECHECK_FRAMES = 20
+# Ids in order spread their re-check phases over the period by this step (coprime to
+# RECHECK_FRAMES, so ten faces in a row take ten different phases).
+RECHECK_PHASE_STEP = 3
 # A due re-check first compares the face with how it looked at its last full check that
 # passed (template correlation, a fraction of a millisecond against several for the
 # check's cascades): at this score or more it is that face still, and the check passes
@@ -411,7 +414,10 @@ class FaceTracker:
         if returning is not None and returning.owner is not None:
             self.tracks = [t for t in self.tracks if t is not returning.owner]
         track.fails = 0
-        track.since_check = 0
+        # Faces confirmed together (a gallery, a classroom, a stream's first frame) would
+        # otherwise all be re-checked in the same frame, a burst of checks every period:
+        # each starts its period at a phase of its own.
+        track.since_check = (track.track_id * RECHECK_PHASE_STEP) % RECHECK_FRAMES
 
     def _finish_update(
         self, gray: np.ndarray, detections: list[Box], placed: list[tuple[Track, Placement]]
