@@ -17,7 +17,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-_H264_TAGS = ("avc1", "H264")
+# The probe's tags. In an MP4 container OpenCV turns the "H264" tag into "avc1" anyway
+# (printing two lines about it on stderr) and tries the same encoder again, so "avc1"
+# alone answers the question.
+_H264_TAGS = ("avc1",)
 _MP4_SUFFIXES = frozenset({".mp4", ".m4v", ".mov"})
 _MJPG_SUFFIXES = frozenset({".avi", ".mkv"})
 
