@@ -33,11 +33,13 @@ after a few failures in a row, so a box that slid onto a collar does not stay. A
 re-check of a face that still looks as it did at its last passed check (template
 correlation, :data:`RESEMBLANCE_SCORE`) passes without the check's cascades, except at
 every third re-check: with many faces in view those cascades were most of the tracker's
-time. Ids are
-small integers given in order of confirmation (:mod:`.identities`); a face lost from view
-is remembered for :data:`KEEP_LOST_FRAMES` frames, and a face found near where it was,
-at a similar size, gets its id back (a turned head, a hand across the face, a missed
-re-scan), on its first passed check.
+time. Faces confirmed together start their re-check periods at different phases, so
+their checks do not all fall in one frame.
+
+Ids are small integers given in order of confirmation (:mod:`.identities`); a face lost
+from view is remembered for :data:`KEEP_LOST_FRAMES` frames, and a face found near where
+it was, at a similar size, gets its id back (a turned head, a hand across the face, a
+missed re-scan), on its first passed check.
 
 Scans for newcomers look only where something changed (:mod:`.scene_gate`): a face can
 only enter by changing pixels, so the regions that changed outside the tracked faces
