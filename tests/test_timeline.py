@@ -10,7 +10,7 @@ import cv2
 import pytest
 
 from emotion_app.cli import main
-from emotion_app.io.session_report import CSV_COLUMNS, ReportError, write_report
+from emotion_app.io.session_report import CSV_COLUMNS, ReportError, duration_text, write_report
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, write_astronaut_video
 from emotion_app.timeline import SessionTimeline
@@ -126,3 +126,11 @@ def test_analyze_report_writes_the_same_files(
     blocker.write_text("x")
     assert main(["analyze", str(video.path), "--report", str(blocker / "sub"), "--weights", str(random_weights)]) != 0
     assert "cannot create" in capsys.readouterr().err
+
+
+def test_the_plot_labels_a_brief_face_with_its_tenths_of_a_second() -> None:
+    assert duration_text(0.43) == "0.4 s"
+    assert duration_text(9.2) == "9.2 s"
+    assert duration_text(9.97) == "10 s"
+    assert duration_text(47.4) == "47 s"
+    assert duration_text(150.0) == "2.5 min"

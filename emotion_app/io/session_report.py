@@ -71,7 +71,7 @@ def render_timeline_png(timeline: SessionTimeline, path: Path, dpi: int = 110) -
     strips.set_yticks(range(len(people)), [person.name for person in people])
     strips.invert_yaxis()
     strips.set_xlabel("session time (s)")
-    strips.set_title(f"Shown emotion over the last {_duration(end - start)}")
+    strips.set_title(f"Shown emotion over the last {duration_text(end - start)}")
 
     summaries: list[PersonSummary] = [*people, timeline.overall()]
     for row, person in enumerate(summaries):
@@ -81,7 +81,7 @@ def render_timeline_png(timeline: SessionTimeline, path: Path, dpi: int = 110) -
                 shares.barh(row, share, left=left, color=color, height=0.7)
             left += share
     shares.set_xlim(0, 1)
-    shares.set_yticks(range(len(summaries)), [f"{p.name} ({_duration(p.total_s)})" for p in summaries])
+    shares.set_yticks(range(len(summaries)), [f"{p.name} ({duration_text(p.total_s)})" for p in summaries])
     shares.invert_yaxis()
     shares.set_xlabel("share of time")
     shares.set_title("Share per emotion")
@@ -132,8 +132,12 @@ def _rgb(bgr: tuple[int, int, int]) -> tuple[float, float, float]:
     return r / 255.0, g / 255.0, b / 255.0
 
 
-def _duration(seconds: float) -> str:
+def duration_text(seconds: float) -> str:
+    """A duration as the plot labels it: tenths of a second under 10 s (a face seen for
+    half a second must not read "0 s"), whole seconds under two minutes, then minutes."""
     seconds = max(0.0, seconds)
+    if seconds < 9.95:
+        return f"{seconds:.1f} s"
     if seconds < 120:
         return f"{seconds:.0f} s"
     return f"{seconds / 60:.1f} min"
