@@ -2,8 +2,8 @@
 
 The face check judges every new track, so the tracker asks for 3 neighbours (not the
 detector's 5) where it looks for a face anew: in a stream's first frame, in the local
-search that confirms a scan's candidate, and in the local searches for a shown face seen in the
-previous frame (the coarse one and its first retry). The faces here are scikit-image's astronaut with
+search that confirms a scan's candidate, and in the first retry for a shown face that
+the coarse local search just missed. The faces here are scikit-image's astronaut with
 a dark band over the eyes (the group photo of the real clips has such a face, behind
 sunglasses), walking along a dim band of the coffee photo, written to and read back
 from a real video file.
@@ -15,14 +15,12 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
 from skimage import data
 
-from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck
 from emotion_app.faces.geometry import Box, iou
-from emotion_app.faces.tracker import FaceTracker, Track
+from emotion_app.faces.tracker import FaceTracker
 from emotion_app.samples import astronaut_face_patch, paste, read_video, write_video
 
 
@@ -121,35 +119,3 @@ def test_a_face_that_leaves_is_not_replaced_by_a_false_find_nearby(tmp_path: Pat
     shown = [[track.box for track in tracker.update(gray)] for gray in frames]  # (tracks change later)
     assert all(len(found) == 1 and iou(found[0], box) > 0.4 for found, box in zip(shown[:20], boxes, strict=False))
     assert not any(shown[20:]), [(index, found) for index, found in enumerate(shown) if index >= 20 and found]
-
-
-def full_resolution_retries(frames: list[np.ndarray], boxes: list[Box]) -> int:
-    """Fine (full-resolution) retries the default tracker runs on these frames; it shows the face in every one."""
-    tracker = FaceTracker(FaceDetector())
-    search = tracker.local_search.search
-    retries = 0
-
-    def counting_search(
-        gray: np.ndarray, track: Track, fine: bool = False, min_neighbors: int | None = None
-    ) -> list[Box]:
-        nonlocal retries
-        retries += fine
-        return search(gray, track, fine=fine, min_neighbors=min_neighbors)
-
-    tracker.local_search.search = counting_search  # type: ignore[method-assign]
-    for gray, box in zip(frames, boxes, strict=True):
-        tracks = tracker.update(gray)
-        assert len(tracks) == 1 and iou(tracks[0].box, box) > 0.4
-    return retries
-
-
-def test_a_shown_face_three_neighbours_find_needs_no_full_resolution_retry(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The coarse local search of a shown face asks for 3 neighbours too: this face
-    # gathers 3 at the coarse scale, so the costly fine retry never runs. With the
-    # detector's 5 there, it does.
-    frames, boxes = shaded_face_video(tmp_path / "sunglasses.avi", shaded_face(36, 0.5, 0.0), 40)
-    assert full_resolution_retries(frames, boxes) == 0
-    monkeypatch.setattr(tracker_module, "SHOWN_COARSE_NEIGHBORS", 5)
-    assert full_resolution_retries(frames, boxes) > 0

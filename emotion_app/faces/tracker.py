@@ -22,11 +22,9 @@ track is therefore not shown (and gets no id) until the face check
 is dropped after a few failures. Because the face check judges every new track, a
 find needs only :data:`CHECKED_FIND_NEIGHBORS` (3, not the detector's 5) where a face
 is looked for anew: in a still or a stream's first frame, in the local search that
-confirms a scan's candidate, and in the local searches for a shown face seen in the
-previous frame (the coarse one and its first retry; the face check re-checks shown
-faces). A face in shadow, behind sunglasses, blurred by compression or with a hand or
-microphone at its mouth often gathers 3 neighbours and rarely 5, and was otherwise never
-shown, blinked out, or cost a full-resolution retry in frame after frame.
+confirms a scan's candidate, and in the first retry for a shown face that the coarse
+local search missed. A face in shadow, behind sunglasses or blurred by compression
+often gathers 3 neighbours and rarely 5, and was otherwise never shown or blinked out.
 A shown track is checked again every :data:`RECHECK_FRAMES` frames
 (:data:`STRONG_RECHECK_FRAMES` while its last check passed beyond doubt) and dropped
 after a few failures in a row, so a box that slid onto a collar does not stay. A
@@ -114,11 +112,6 @@ RESEMBLANCE_MARGIN = 0.15
 # smaller region of the local search that confirms it, so that search must ask for 3
 # too. Not fewer: with 0 or 1, junk in a noisy frame sometimes passes the check.
 CHECKED_FIND_NEIGHBORS = 3
-# The coarse local search for a shown face seen in the previous frame asks for as many:
-# with the detector's 5, such a face (shade, a microphone at the mouth) cost a
-# full-resolution retry, several times the search's cost, at each miss, and the stage
-# clip showed its faces in fewer frames (docs/measurements.md).
-SHOWN_COARSE_NEIGHBORS = CHECKED_FIND_NEIGHBORS
 # With nothing tracked, new faces are looked for every this many frames, and at once
 # when most of the picture changed (a cut): a face that walks in shows within a sixth of
 # a second at 30 fps, and a scan of a busy empty scene covers most of the frame. Chosen
@@ -267,10 +260,10 @@ class FaceTracker:
             if placement is not None:
                 placed.append((track, placement))
                 continue
-            # A shown face seen last frame is looked for with the checked neighbours
-            # (see the module notes); anything else with the detector's own.
-            first_look = track.confirmed and track.missed == 0
-            found = self.local_search.search(gray, track, min_neighbors=self._shown_neighbours if first_look else None)
+            # The detector's own neighbours here, not the checked 3: 3-neighbour boxes of
+            # a shown face jitter more, and its crop (so its label) with them
+            # (docs/measurements.md).
+            found = self.local_search.search(gray, track)
             if not found and track.confirmed:
                 # A coarse local miss is retried at full resolution (as fine as a
                 # full-frame pass) before the face counts as missing in this frame; right
@@ -508,8 +501,3 @@ class FaceTracker:
     def _checked_neighbours(self) -> int:
         """Neighbours a find needs where the face check judges it (never more than the detector's own)."""
         return min(self.detector.min_neighbors, CHECKED_FIND_NEIGHBORS)
-
-    @property
-    def _shown_neighbours(self) -> int:
-        """Neighbours the coarse local search asks of a shown face seen in the previous frame."""
-        return min(self.detector.min_neighbors, SHOWN_COARSE_NEIGHBORS)
