@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
 
 # Boxes overlapping more than this (IoU) are taken to be the same face.
@@ -33,3 +35,14 @@ def suppress_duplicates(boxes: list[Box], threshold: float = DUPLICATE_IOU) -> l
         if all(iou(box, other) <= threshold for other in kept):
             kept.append(box)
     return kept
+
+
+def overlap_areas(rects: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Pixels each of ``rects`` (N x 4: x, y, w, h) shares with each of ``others`` (M x 4): N x M."""
+    dx = np.minimum(rects[:, None, 0] + rects[:, None, 2], others[None, :, 0] + others[None, :, 2]) - np.maximum(
+        rects[:, None, 0], others[None, :, 0]
+    )
+    dy = np.minimum(rects[:, None, 1] + rects[:, None, 3], others[None, :, 1] + others[None, :, 3]) - np.maximum(
+        rects[:, None, 1], others[None, :, 1]
+    )
+    return np.where((dx > 0) & (dy > 0), dx * dy, 0)

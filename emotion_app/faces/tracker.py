@@ -178,13 +178,12 @@ class FaceTracker:
         self.full_scan_interval = int(full_scan_interval)
         self.max_missed = int(max_missed)
         self.iou_threshold = float(iou_threshold)
-        self.search_margin = float(search_margin)
         self.size_range = float(size_range)
         self.discovery = discovery
         self.background_scan = bool(background_scan)
         self.follow_frames = int(follow_frames)
         self.local_search = LocalSearch(
-            detector, self.search_margin, self.size_range, self.follow_frames, self.iou_threshold
+            detector, search_margin, self.size_range, self.follow_frames, self.iou_threshold
         )
         self.scan_skips = int(scan_skips)
         self.small_scan_every = int(small_scan_every)

@@ -37,7 +37,7 @@ __all__ = [
     "within_reach",
 ]
 
-from ..faces.geometry import Box, overlap_area
+from ..faces.geometry import Box, overlap_area, overlap_areas
 from ..results import FaceResult
 
 Color = tuple[int, int, int]  # B, G, R
@@ -299,10 +299,6 @@ def _layout_chart(
     worse than hiding an edge of this one). None when no legible size fits the frame."""
     smallest = max(9, int(round(base * 0.85)))
     row = int(_clamp(round(box[3] * 0.15), base + 3, (base + 3) * 1.6))
-    # Only what lies within reach of the largest chart's spots can be covered by any spot
-    # tried: in a crowd of dozens of faces that is a handful of rectangles, not all of them.
-    largest = _chart_size(labels, row, measure)
-    others = within_reach(others, box, largest[4] + max(4, base // 2), largest[5] + max(4, base // 2) + 2 * base)
     sizes: list[tuple[int, int, int]] = []  # (row, panel width, panel height), largest first
     while row >= smallest:
         sized = _chart_size(labels, row, measure)
@@ -311,6 +307,10 @@ def _layout_chart(
         row -= max(1, row // 10)
     if not sizes:
         return None
+    # Only what lies within reach of the largest chart's spots can be covered by any spot
+    # tried: in a crowd of dozens of faces that is a handful of rectangles, not all of them.
+    gap = _chart_gap(base)
+    others = within_reach(others, box, sizes[0][1] + gap, sizes[0][2] + gap + 2 * base)
     # Every spot of every size against every rectangle at once: in a crowd this is most
     # of the layout's work.
     spots = np.concatenate([_chart_spots(box, panel_w, panel_h, width, height, base) for _, panel_w, panel_h in sizes])
@@ -364,7 +364,7 @@ def _chart_spots(box: Rect, panel_w: int, panel_h: int, width: int, height: int,
     or above it; last, inside the frame over the face's edge (a face filling the frame has
     no "beside"). Each spot is clamped into the frame."""
     x, y, w, h = box
-    gap = max(4, base // 2)
+    gap = _chart_gap(base)
     right, left = x + w + gap, x - gap - panel_w
     tops = (y, y + h // 2 - panel_h // 2, y + h - panel_h)
     lefts = (x, x + w // 2 - panel_w // 2, x + w - panel_w)
@@ -380,15 +380,9 @@ def _chart_spots(box: Rect, panel_w: int, panel_h: int, width: int, height: int,
     return spots
 
 
-def overlap_areas(rects: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """Pixels each of ``rects`` (N x 4: x, y, w, h) shares with each of ``others`` (M x 4): N x M."""
-    dx = np.minimum(rects[:, None, 0] + rects[:, None, 2], others[None, :, 0] + others[None, :, 2]) - np.maximum(
-        rects[:, None, 0], others[None, :, 0]
-    )
-    dy = np.minimum(rects[:, None, 1] + rects[:, None, 3], others[None, :, 1] + others[None, :, 3]) - np.maximum(
-        rects[:, None, 1], others[None, :, 1]
-    )
-    return np.where((dx > 0) & (dy > 0), dx * dy, 0)
+def _chart_gap(base: int) -> int:
+    """Pixels between a chart and its face's box."""
+    return max(4, base // 2)
 
 
 def within_reach(rects: Sequence[Rect], box: Rect, reach_x: int, reach_y: int) -> list[Rect]:
