@@ -255,3 +255,21 @@ def write_astronaut_video(
     )
     written = write_video(path, frames, fps=fps)
     return VideoTruth(path=written, fps=fps, frame_size=frame_size, faces=tuple(truth))
+
+
+def one_to_three_faces(num_frames: int, size: tuple[int, int], face_size: int = 90) -> list[np.ndarray]:
+    """Frames with 1, then 2, then 3 astronaut faces drifting, each part a third of ``num_frames``."""
+    frames: list[np.ndarray] = []
+    part = max(1, num_frames // 3)
+    for copies in (1, 2, 3):
+        count = part if copies < 3 else num_frames - 2 * part
+        segment, _ = astronaut_frames(
+            num_frames=count, frame_size=size, face_size=face_size, copies=copies, motion="move"
+        )
+        frames.extend(segment)
+    return frames
+
+
+def write_demo_video(path: Path, size: tuple[int, int] = (640, 480), fps: float = 30.0, seconds: float = 10.0) -> Path:
+    """The GUI demo clip (:func:`one_to_three_faces`, ``seconds`` long) written to ``path``."""
+    return write_video(path, one_to_three_faces(int(round(fps * seconds)), size), fps=fps)

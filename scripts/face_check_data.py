@@ -32,7 +32,7 @@ import numpy as np
 from emotion_app.faces.detector import load_frontal_face_cascade
 from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck
 from emotion_app.faces.geometry import iou
-from scripts.face_quality import DEFAULT_CLIPS, read_truth, truth_at
+from scripts.support.real_clips import DEFAULT_CLIPS, counted, faces_at, read_truth
 
 # The group photo's fifth face (sunglasses, head tilted), which the strict search misses.
 HAND_BOXED = {"multi_face.jpg": [(209, 68, 110, 110)]}
@@ -66,10 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     check = FaceCheck()
     rows: list[dict[str, Any]] = []
     for name, ranges in truth.items():
+        if not counted(ranges):
+            continue
         still = name.lower().endswith(".jpg")
         scales = (1.0, 0.4, 0.32, 0.24) if still else (1.0, 0.5, 0.3)
         for index, frame in frames(args.clips / name):
-            faces = truth_at(ranges, index)
+            faces = faces_at(ranges, index)
             if index % args.every or faces is None:
                 continue
             gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)

@@ -19,7 +19,6 @@ their ids are. The last line printed is one JSON object.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections import defaultdict
@@ -29,38 +28,10 @@ from typing import Any
 from emotion_app.cli.common import load_classifier, make_detector
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
-
-REPO = Path(__file__).resolve().parent.parent
-
-# ../shared beside the main checkout; a git worktree sits one level deeper.
-DEFAULT_CLIPS = next(
-    (
-        base / "shared" / "data" / "real-clips"
-        for base in (REPO.parent, REPO.parent.parent)
-        if (base / "shared").is_dir()
-    ),
-    REPO.parent / "shared" / "data" / "real-clips",
-)
+from scripts.support.real_clips import DEFAULT_CLIPS, TruthRange, counted, faces_at, read_truth
 
 
-def read_truth(path: Path) -> dict[str, list[tuple[int, int, int]]]:
-    """file -> [(first_frame, last_frame, faces)], rows without a face count skipped."""
-    ranges: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-    with path.open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["first_frame"] and row["last_frame"] and row["faces"]:
-                ranges[row["file"]].append((int(row["first_frame"]), int(row["last_frame"]), int(row["faces"])))
-    return dict(ranges)
-
-
-def truth_at(ranges: list[tuple[int, int, int]], index: int) -> int | None:
-    for first, last, faces in ranges:
-        if first <= index <= last:
-            return faces
-    return None
-
-
-def measure(path: Path, ranges: list[tuple[int, int, int]], pipeline: EmotionPipeline) -> dict[str, Any]:
+def measure(path: Path, ranges: list[TruthRange], pipeline: EmotionPipeline) -> dict[str, Any]:
     media = open_input(path)
     pipeline.reset()
     frames = truth_frames = right = truth_rows = phantom = missed = 0
@@ -69,7 +40,7 @@ def measure(path: Path, ranges: list[tuple[int, int, int]], pipeline: EmotionPip
         results = pipeline.process(frame, still=media.kind != "video")
         frames += 1
         ids.update(result.track_id for result in results)
-        truth = truth_at(ranges, index)
+        truth = faces_at(ranges, index)
         if truth is None:
             continue
         truth_frames += 1
@@ -105,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'file':<28}{'frames':>7}{'truth':>7}{'count right':>13}{'phantom rows':>14}{'missed':>8}{'ids':>5}")
     totals = defaultdict(int)
     for name, ranges in truth.items():
+        if not counted(ranges):
+            continue
         path = args.clips / name
         if not path.exists():
             print(f"{name}: missing, skipped", file=sys.stderr)

@@ -34,8 +34,8 @@ from emotion_app.faces.geometry import Box, iou
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.preprocessing import to_gray
-from scripts.face_quality import DEFAULT_CLIPS
-from scripts.make_gallery_clip import group_placements
+from scripts.support.gallery import group_placements, placed
+from scripts.support.real_clips import DEFAULT_CLIPS
 
 SETTINGS = ((1.1, 5), (1.1, 3), (1.2, 3), (1.1, 2))
 # A shown or found box is on a face when it overlaps the face's box this much: the
@@ -60,16 +60,6 @@ def discovery_setting(text: str) -> tuple[float, int]:
         return float(scale), int(neighbours)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected SCALE,NEIGHBOURS such as 1.1,3, got {text!r}") from None
-
-
-def placed(box: Box, scale: float, shift: tuple[float, float], origin: tuple[int, int]) -> Box:
-    x, y, w, h = box
-    return (
-        int(round(origin[0] + x * scale + shift[0])),
-        int(round(origin[1] + y * scale + shift[1])),
-        int(round(w * scale)),
-        int(round(h * scale)),
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,9 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     media = open_input(video)
     for index, _, frame in media.frames():
         truth: dict[str, Box] = {}
-        for tile, (scale, shift, origin) in group_placements(index, frames).items():
+        for tile, placement in group_placements(index, frames).items():
             for number, (box, _) in enumerate(faces, start=1):
-                truth[f"{tile} {number}"] = placed(box, scale, shift, origin)
+                truth[f"{tile} {number}"] = placed(box, placement)
         shown = [result.box for result in pipeline.process(frame)]
         for name, box in truth.items():
             figures[name]["sides"].append(box[2])

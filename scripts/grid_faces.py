@@ -34,8 +34,9 @@ import numpy as np
 from emotion_app.cli.common import load_classifier, make_detector
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
-from scripts.face_quality import DEFAULT_CLIPS, read_truth, truth_at
-from scripts.tracker_cost import apply_overrides
+from scripts.support.arguments import frame_size
+from scripts.support.overrides import apply_overrides
+from scripts.support.real_clips import DEFAULT_CLIPS, faces_at, read_truth
 
 CLIPS = ("WolfgangLanger_Pexels.mp4", "single_face.mp4", "face_noface.mov", "noface_face.mov")
 # Tiles showing the same clip start it this many frames apart, so they differ.
@@ -47,21 +48,11 @@ def tile_frames(path: Path, size: tuple[int, int]) -> list[np.ndarray]:
     return [cv2.resize(frame, size, interpolation=cv2.INTER_AREA) for _, _, frame in open_input(path).frames()]
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    try:
-        width, height = (int(part) for part in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, got {text!r}") from None
-    if width < 16 or height < 16:
-        raise argparse.ArgumentTypeError(f"{text} is too small")
-    return width, height
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--grid", type=int, default=8, help="tiles per side (default 8)")
-    parser.add_argument("--size", type=parse_size, default=(640, 360), help="mosaic size (default 640x360)")
+    parser.add_argument("--size", type=frame_size, default=(640, 360), help="mosaic size (default 640x360)")
     parser.add_argument("--frames", type=int, default=0, help="frames to run (default: the longest clip's)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--write", type=Path, metavar="MOSAIC.avi", help="also save the mosaic as a video")
@@ -114,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             stats = per_tile[k]
             stats["ids"].update(r.track_id for r in inside)
             sides[name].extend(r.box[2] for r in inside)
-            want = truth_at(truth.get(name, []), (index + offset) % len(frames[name]))
+            want = faces_at(truth.get(name, []), (index + offset) % len(frames[name]))
             if want is None:
                 continue
             stats["truth"] += 1

@@ -25,8 +25,8 @@ from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.gui.settings import AppSettings
+from emotion_app.samples import write_demo_video
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH
-from scripts.gui_demo_video import write_demo_video
 
 REPO = Path(__file__).resolve().parent.parent
 

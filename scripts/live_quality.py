@@ -33,7 +33,6 @@ the ones the pipeline gives) for a grid of time constants, holds and margins.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections.abc import Callable, Iterable
@@ -54,20 +53,10 @@ from emotion_app.inference.steadiness import (
 )
 from emotion_app.io.video import InputError, open_input
 from emotion_app.pipeline import EmotionPipeline
+from scripts.support.real_clips import TruthRange, read_truth
 
 # A followed change must hold this long to count as followed (seconds).
 FOLLOW_HOLD_S = 0.5
-
-
-@dataclass(frozen=True)
-class TruthRange:
-    first: int
-    last: int
-    faces: int | None
-    labels: frozenset[str]  # empty: no judgement of the expression
-
-    def covers(self, frame: int) -> bool:
-        return self.first <= frame <= self.last
 
 
 @dataclass(frozen=True)
@@ -86,22 +75,6 @@ class ClipRecord:
     fps: float | None  # of the frames kept
     frames: list[tuple[int, list[ShownFace]]] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
-
-
-def read_truth(path: Path) -> dict[str, list[TruthRange]]:
-    """File name -> its truth ranges (in file order); files without ranges map to []."""
-    clips: dict[str, list[TruthRange]] = {}
-    with open(path, newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            ranges = clips.setdefault(row["file"].strip(), [])
-            if not row["first_frame"].strip():
-                continue
-            faces = row["faces"].strip()
-            labels = frozenset(label.strip() for label in row["labels"].split("|") if label.strip())
-            ranges.append(
-                TruthRange(int(row["first_frame"]), int(row["last_frame"]), int(faces) if faces else None, labels)
-            )
-    return clips
 
 
 def run_clip(path: Path, make_pipeline: Callable[[], EmotionPipeline], every: int = 1) -> ClipRecord:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 from skimage import data
+
+from scripts.support.arguments import frame_size
 
 
 def frames(width: int, height: int, count: int, seed: int = 0):
@@ -53,18 +56,26 @@ def frames(width: int, height: int, count: int, seed: int = 0):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output", type=Path)
-    parser.add_argument("--size", default="1280x720", help="WIDTHxHEIGHT (default 1280x720)")
+    parser.add_argument("--size", type=frame_size, default=(1280, 720), help="WIDTHxHEIGHT (default 1280x720)")
     parser.add_argument("--frames", type=int, default=300)
     parser.add_argument("--fps", type=float, default=30.0)
     args = parser.parse_args(argv)
-    width, height = (int(v) for v in args.size.lower().split("x"))
-    writer = cv2.VideoWriter(str(args.output), cv2.VideoWriter.fourcc(*"mp4v"), args.fps, (width, height))
+    width, height = args.size
+    # Written beside the output and moved over it only when complete: an interrupted run
+    # leaves an earlier clip as it was.
+    partial = args.output.with_name(args.output.name + ".partial" + args.output.suffix)
+    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter.fourcc(*"mp4v"), args.fps, (width, height))
     if not writer.isOpened():
-        print(f"cannot write {args.output}", file=sys.stderr)
+        print(f"error: cannot write {args.output}", file=sys.stderr)
         return 1
-    for frame in frames(width, height, args.frames):
-        writer.write(frame)
-    writer.release()
+    try:
+        for frame in frames(width, height, args.frames):
+            writer.write(frame)
+    finally:
+        writer.release()
+        if sys.exc_info()[0] is not None:
+            partial.unlink(missing_ok=True)
+    os.replace(partial, args.output)
     print(f"wrote {args.output}: {args.frames} frames of {width}x{height}")
     return 0
 

@@ -19,7 +19,6 @@ hardest of them.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
@@ -27,30 +26,8 @@ import cv2
 import numpy as np
 
 from emotion_app.samples import read_video
-from scripts.face_quality import DEFAULT_CLIPS
-
-TILE = (320, 240)
-FPS = 24.0
-
-
-def group_placements(index: int, frames: int) -> dict[str, tuple[float, tuple[float, float], tuple[int, int]]]:
-    """Where the group photo goes in frame ``index`` of ``frames``.
-
-    Tile name -> (scale, shift within the tile, the tile's origin in the frame).
-    """
-    t = index / max(1, frames - 1)
-    # Faces of the photo are 101-130 px: 0.31-0.35 gives 31-45 px, 0.24 gives 24-31 px.
-    zoom = 0.31 + 0.04 * math.sin(math.pi * t)
-    return {
-        "top left": (zoom, (-10 - 20 * t, 5 - 10 * math.sin(2 * math.pi * t)), (0, 0)),
-        "bottom left": (0.24, (30 + 15 * math.sin(2 * math.pi * t), 30), (0, TILE[1])),
-    }
-
-
-def group_tile(photo: np.ndarray, scale: float, shift: tuple[float, float]) -> np.ndarray:
-    """The photo scaled by ``scale``, moved by ``shift`` (pixels), on a tile (black beyond)."""
-    matrix = np.array([[scale, 0.0, shift[0]], [0.0, scale, shift[1]]], dtype=np.float32)
-    return cv2.warpAffine(photo, matrix, TILE, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT)
+from scripts.support.gallery import FPS, TILE, group_placements, group_tile
+from scripts.support.real_clips import DEFAULT_CLIPS
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,17 +17,18 @@ from pathlib import Path
 
 import cv2
 
-from scripts.face_quality import DEFAULT_CLIPS
+from scripts.support.arguments import frame_size
+from scripts.support.real_clips import DEFAULT_CLIPS
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output", type=Path)
     parser.add_argument("--source", type=Path, default=DEFAULT_CLIPS / "short_hamilton_clip.mp4")
-    parser.add_argument("--size", default="1280x720", help="WIDTHxHEIGHT (default 1280x720)")
+    parser.add_argument("--size", type=frame_size, default=(1280, 720), help="WIDTHxHEIGHT (default 1280x720)")
     parser.add_argument("--fps", type=float, default=None, help="frame rate written (default: the source's)")
     args = parser.parse_args(argv)
-    width, height = (int(v) for v in args.size.lower().split("x"))
+    width, height = args.size
     capture = cv2.VideoCapture(str(args.source))
     if not capture.isOpened():
         print(f"error: cannot open {args.source}", file=sys.stderr)
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     fps = args.fps or capture.get(cv2.CAP_PROP_FPS) or 30.0
     fourcc = "MJPG" if args.output.suffix.lower() == ".avi" else "mp4v"
     partial = args.output.with_name(args.output.name + ".partial" + args.output.suffix)
-    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*fourcc), fps, (width, height))
+    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter.fourcc(*fourcc), fps, (width, height))
     if not writer.isOpened():
         print(f"error: cannot write {args.output}", file=sys.stderr)
         return 2

@@ -61,8 +61,8 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.gui.stats import percentile
 from emotion_app.live import load_eager_pipeline, load_optimized_pipeline, load_pipeline
+from emotion_app.samples import write_demo_video
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH
-from scripts.gui_demo_video import write_demo_video
 
 
 def rss_mb() -> float:

@@ -20,6 +20,7 @@ import numpy as np
 
 from emotion_app.io.overlay import draw_results
 from emotion_app.results import FaceResult
+from scripts.support.arguments import frame_size, positive_ints
 
 LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 
@@ -28,13 +29,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--frames", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=200)
-    parser.add_argument("--size", default="1280x720")
-    parser.add_argument("--counts", default="1,3,5,12,24", help="faces per frame, comma-separated")
+    parser.add_argument("--size", type=frame_size, default=(1280, 720), help="WIDTHxHEIGHT (default 1280x720)")
+    parser.add_argument(
+        "--counts",
+        type=positive_ints,
+        default=[1, 3, 5, 12, 24],
+        help="faces per frame, comma-separated (default 1,3,5,12,24)",
+    )
     args = parser.parse_args()
-    width, height = (int(v) for v in args.size.split("x"))
+    width, height = args.size
     rng = np.random.default_rng(0)
     frame = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
-    for count in (int(v) for v in args.counts.split(",")):
+    for count in args.counts:
         boxes = face_boxes(count, width, height)
         times: list[float] = []
         for frame_number in range(args.warmup + args.frames):

@@ -33,7 +33,7 @@ from emotion_app.faces.track import Track
 from emotion_app.io.codecs import VIDEO_SUFFIXES
 from emotion_app.io.video import open_input
 from emotion_app.preprocessing import to_gray
-from scripts.face_quality import DEFAULT_CLIPS
+from scripts.support.real_clips import DEFAULT_CLIPS
 
 # Where a box that left its face is tried: shifts as fractions of the face's side.
 MOVES = ((0.0, 0.6), (0.0, -0.6), (-0.6, 0.0), (0.6, 0.0))

@@ -7,7 +7,7 @@ over every video of ``--clips`` and prints, per clip, the tracker's CPU time per
 (process time: less disturbed than wall time when other jobs share the cores, though not
 immune) and the frames with a shown face. ``--set`` overrides a module constant of
 the tracker's modules (``emotion_app.faces.tracker``, ``.scan_plan``, ``.local_search``,
-``.identities``) for the run (e.g. ``--set EMPTY_SCAN_INTERVAL=3``), and ``--small-scan-every
+``.identities``, ``.newcomer_scan``) for the run (e.g. ``--set EMPTY_SCAN_INTERVAL=3``), and ``--small-scan-every
 N`` the tracker's argument, to compare a choice with the default in the same conditions.
 The last line is one JSON object.
 """
@@ -15,38 +15,20 @@ The last line is one JSON object.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from emotion_app.faces import identities as identities_module
-from emotion_app.faces import local_search as local_search_module
 from emotion_app.faces import scan_plan as scan_plan_module
 from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.io.codecs import VIDEO_SUFFIXES
 from emotion_app.io.video import open_input
 from emotion_app.preprocessing import to_gray
-from scripts.face_quality import DEFAULT_CLIPS
-
-# The modules whose constants --set may override.
-TUNABLE_MODULES = (tracker_module, scan_plan_module, local_search_module, identities_module)
-
-
-def apply_overrides(pairs: list[str]) -> dict[str, Any]:
-    applied: dict[str, Any] = {}
-    for pair in pairs:
-        name, _, text = pair.partition("=")
-        module = next((m for m in TUNABLE_MODULES if hasattr(m, name)), None)
-        if module is None or not name.isupper():
-            raise SystemExit(f"error: no constant {name!r} in {', '.join(m.__name__ for m in TUNABLE_MODULES)}")
-        value = ast.literal_eval(text)
-        setattr(module, name, value)
-        applied[name] = value
-    return applied
+from scripts.support.overrides import apply_overrides
+from scripts.support.real_clips import DEFAULT_CLIPS
 
 
 def measure(path: Path, small_scan_every: int) -> dict[str, Any]:

@@ -1,0 +1,7 @@
+"""The library behind the measurement scripts: what more than one of them needs.
+
+The scripts in ``scripts/`` are thin command-line front ends; none imports another
+(import-linter checks it). What they share lives here: the real clips and their
+hand-made truth, the gallery clip's geometry, ``--set`` overrides of the tracker's
+constants and argument parsing.
+"""

@@ -1,0 +1,66 @@
+"""The real clips of ``../shared/data/real-clips`` and their hand-made truth (``truth.csv``).
+
+Each row of ``truth.csv`` names a file, a frame range, the number of faces in it (empty:
+not counted) and the expressions acceptable there (``|``-separated; empty: not judged).
+Frames between two ranges (cuts, transitions) have no truth.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+# ../shared beside the main checkout; a git worktree sits one level deeper.
+DEFAULT_CLIPS = next(
+    (
+        base / "shared" / "data" / "real-clips"
+        for base in (REPO.parent, REPO.parent.parent)
+        if (base / "shared").is_dir()
+    ),
+    REPO.parent / "shared" / "data" / "real-clips",
+)
+
+
+@dataclass(frozen=True)
+class TruthRange:
+    """Frames ``first`` to ``last`` (inclusive) of one file, as the truth describes them."""
+
+    first: int
+    last: int
+    faces: int | None  # None: the faces are not counted here
+    labels: frozenset[str]  # empty: no judgement of the expression
+
+    def covers(self, frame: int) -> bool:
+        return self.first <= frame <= self.last
+
+
+def read_truth(path: Path) -> dict[str, list[TruthRange]]:
+    """File name -> its truth ranges (in file order); files named without a range map to []."""
+    clips: dict[str, list[TruthRange]] = {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            ranges = clips.setdefault(row["file"].strip(), [])
+            if not row["first_frame"].strip():
+                continue
+            faces = row["faces"].strip()
+            labels = frozenset(label.strip() for label in (row["labels"] or "").split("|") if label.strip())
+            ranges.append(
+                TruthRange(int(row["first_frame"]), int(row["last_frame"]), int(faces) if faces else None, labels)
+            )
+    return clips
+
+
+def faces_at(ranges: list[TruthRange], frame: int) -> int | None:
+    """The truth's face count at ``frame`` (None: no counted range covers it)."""
+    for truth in ranges:
+        if truth.faces is not None and truth.covers(frame):
+            return truth.faces
+    return None
+
+
+def counted(ranges: list[TruthRange]) -> bool:
+    """Whether any of ``ranges`` counts faces."""
+    return any(truth.faces is not None for truth in ranges)
