@@ -24,14 +24,15 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import cv2
+import cv2.data
 import numpy as np
 
 from emotion_app.faces.detector import load_frontal_face_cascade
 from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck
-from emotion_app.faces.geometry import iou
+from emotion_app.faces.geometry import Box, iou
 from scripts.support.real_clips import DEFAULT_CLIPS, counted, faces_at, read_truth
 
 # The group photo's fifth face (sunglasses, head tilted), which the strict search misses.
@@ -75,20 +76,19 @@ def main(argv: list[str] | None = None) -> int:
             if index % args.every or faces is None:
                 continue
             gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-            reference: list[tuple[float, ...]] = []
+            reference: list[Box] = []
             if faces:
-                reference = [
-                    tuple(b)
-                    for b in np.asarray(cascade.detectMultiScale(gray, 1.1, 5, minSize=(48, 48))).reshape(-1, 4)
-                ]
+                strict = np.asarray(cascade.detectMultiScale(gray, 1.1, 5, minSize=(48, 48))).reshape(-1, 4)
+                reference = [(int(x), int(y), int(w), int(h)) for x, y, w, h in strict]
                 reference += HAND_BOXED.get(name, [])
             for scale in scales:
                 small = (
                     gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
                 )
-                for box in np.asarray(cascade.detectMultiScale(small, 1.1, 3, minSize=(24, 24))).reshape(-1, 4):
-                    box = tuple(int(v) for v in box)
-                    full = tuple(v / scale for v in box)
+                for found in np.asarray(cascade.detectMultiScale(small, 1.1, 3, minSize=(24, 24))).reshape(-1, 4):
+                    box: Box = (int(found[0]), int(found[1]), int(found[2]), int(found[3]))
+                    # In full-frame pixels, fractional: iou's arithmetic takes floats as well.
+                    full = cast(Box, tuple(v / scale for v in box))
                     second, raw = check.evidence(small, box)
                     x, y, w, h = box
                     upper = cv2.resize(small[y : y + h, x : x + w], (120, 120), interpolation=cv2.INTER_LINEAR)[:72]
@@ -110,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     cells = np.ascontiguousarray(data.cell(), dtype=np.uint8)
     for scale in (1.0, 0.75, 0.5):
         small = cells if scale == 1.0 else cv2.resize(cells, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        for box in np.asarray(cascade.detectMultiScale(small, 1.1, 3, minSize=(24, 24))).reshape(-1, 4):
-            box = tuple(int(v) for v in box)
+        for found in np.asarray(cascade.detectMultiScale(small, 1.1, 3, minSize=(24, 24))).reshape(-1, 4):
+            box = (int(found[0]), int(found[1]), int(found[2]), int(found[3]))
             second, raw = check.evidence(small, box)
             rows.append(
                 {
@@ -143,13 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     for name, rule in rules.items():
         passed = sum(bool(rule(r)) for r in face_rows)
-        small = sum(bool(rule(r)) for r in small_faces)
+        small_passed = sum(bool(rule(r)) for r in small_faces)
         false = sum(bool(rule(r)) for r in false_rows)
         print(
             f"{name:<46} faces pass {passed}/{len(face_rows)} ({passed / max(1, len(face_rows)):.1%}; under 48 px "
-            f"{small}/{len(small_faces)}), false finds pass {false}/{len(false_rows)}"
+            f"{small_passed}/{len(small_faces)}), false finds pass {false}/{len(false_rows)}"
         )
-        report[name] = {"faces_pass": passed, "small_faces_pass": small, "false_pass": false}
+        report[name] = {"faces_pass": passed, "small_faces_pass": small_passed, "false_pass": false}
     for r in false_rows:
         print(
             f"  false find: {r['file']} frame {r['frame']} scale {r['scale']} side {r['side']}: second {r['second']}, "

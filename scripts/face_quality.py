@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     pipeline = EmotionPipeline(detector, classifier)
     report: dict[str, Any] = {"detector": repr(detector), "files": {}}
     print(f"{'file':<28}{'frames':>7}{'truth':>7}{'count right':>13}{'phantom rows':>14}{'missed':>8}{'ids':>5}")
-    totals = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
     for name, ranges in truth.items():
         if not counted(ranges):
             continue

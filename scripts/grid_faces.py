@@ -26,7 +26,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import cv2
 import numpy as np
@@ -41,6 +41,16 @@ from scripts.support.real_clips import DEFAULT_CLIPS, faces_at, read_truth
 CLIPS = ("WolfgangLanger_Pexels.mp4", "single_face.mp4", "face_noface.mov", "noface_face.mov")
 # Tiles showing the same clip start it this many frames apart, so they differ.
 TILE_OFFSET = 37
+
+
+class TileStats(TypedDict):
+    """One tile's tally over the frames its clip's truth covers."""
+
+    truth: int  # frames with truth
+    right: int  # frames whose face count is right
+    phantom: int  # faces beyond the truth
+    missed: int  # faces the truth has and the tile lacks
+    ids: set[int]  # track ids seen in the tile
 
 
 def tile_frames(path: Path, size: tuple[int, int]) -> list[np.ndarray]:
@@ -76,13 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     classifier = load_classifier(None)
     pipeline = EmotionPipeline(make_detector(), classifier)
     # Per tile: truth frames, right, phantom faces, missing faces, ids; per clip: shown sides.
-    per_tile = [{"truth": 0, "right": 0, "phantom": 0, "missed": 0, "ids": set()} for _ in tiles]
+    per_tile: list[TileStats] = [{"truth": 0, "right": 0, "phantom": 0, "missed": 0, "ids": set()} for _ in tiles]
     sides: dict[str, list[int]] = {name: [] for name in CLIPS}
     times: list[float] = []
     writer = None
     if args.write is not None:
         mosaic_size = (tile[0] * args.grid, tile[1] * args.grid)
-        writer = cv2.VideoWriter(str(args.write), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, mosaic_size)
+        writer = cv2.VideoWriter(str(args.write), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, mosaic_size)
         if not writer.isOpened():
             print(f"error: cannot write {args.write}", file=sys.stderr)
             return 2
@@ -131,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         truth_frames = sum(s["truth"] for s in mine)
         right = sum(s["right"] for s in mine)
         worst = min((s["right"] / s["truth"] for s in mine if s["truth"]), default=1.0)
-        row = {
+        row: dict[str, Any] = {
             "tiles": len(mine),
             "truth_frames": truth_frames,
             "right": right,

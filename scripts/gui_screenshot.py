@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     screen = window.screen()
     assert screen is not None
     # A grab of the window from the screen (what the X server shows), not a re-render.
-    shot = screen.grabWindow(int(window.winId()))
+    shot = screen.grabWindow(window.winId())
     if shot.isNull() or shot.width() < 100:
         shot = window.grab()
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import cv2
 import numpy as np
@@ -192,7 +193,8 @@ def build_candidates(classifier: EmotionClassifier, calibration: torch.Tensor, t
         candidates.append(candidate)
 
     def channels_last() -> Candidate:
-        copy_ = copy.deepcopy(model).eval().to(memory_format=torch.channels_last)
+        # Module.to takes memory_format; torch's stubs omit it.
+        copy_ = copy.deepcopy(model).eval().to(memory_format=torch.channels_last)  # type: ignore[call-overload]
         return Candidate(
             "torch eager fp32 channels-last (new fp32 without onnxruntime)",
             lambda x: copy_(x.contiguous(memory_format=torch.channels_last)),
@@ -321,7 +323,7 @@ def torchao_pt2e(model: nn.Module, calibration: torch.Tensor) -> Candidate:
     exported = torch.export.export(copy.deepcopy(model).eval(), (example,)).module()
     quantizer = x86.X86InductorQuantizer()
     quantizer.set_global(x86.get_default_x86_inductor_quantization_config())
-    prepared = prepare_pt2e(exported, quantizer)  # type: ignore[arg-type]
+    prepared = prepare_pt2e(exported, quantizer)
     with torch.no_grad():
         for batch in calibration.split(rows):
             if len(batch) == rows:
@@ -357,7 +359,8 @@ ORT_PACKAGES = ("onnxruntime", "onnx", "protobuf", "flatbuffers", "ml_dtypes")
 
 def torchscript_before(model: nn.Module, calibration: torch.Tensor) -> Candidate:
     """The old fp32 runner: channels-last, TorchScript trace + freeze + optimize_for_inference."""
-    fused = copy.deepcopy(model).eval().to(memory_format=torch.channels_last)
+    # Module.to takes memory_format; torch's stubs omit it.
+    fused = copy.deepcopy(model).eval().to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         traced = torch.jit.trace(fused, calibration[:8].contiguous(memory_format=torch.channels_last))
@@ -396,7 +399,8 @@ def torch_ao_before(model: nn.Module, calibration: torch.Tensor) -> Candidate:
             activation=MinMaxObserver.with_args(reduce_range=not (probe is not None and probe())),
             weight=PerChannelMinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_channel_symmetric),
         )
-        trunk = copy.deepcopy(model.features).eval()
+        # SeedCNN's two Sequential parts (nn.Module's attribute lookup is typed Tensor | Module).
+        trunk = copy.deepcopy(cast(nn.Sequential, model.features)).eval()
         pairs = [
             [str(i), str(i + 1)]
             for i in range(len(trunk) - 1)
@@ -408,20 +412,21 @@ def torch_ao_before(model: nn.Module, calibration: torch.Tensor) -> Candidate:
             def __init__(self) -> None:
                 super().__init__()
                 self.quant, self.features, self.dequant = QuantStub(), trunk, DeQuantStub()
-                self.head = copy.deepcopy(model.classifier).eval()
+                self.head = copy.deepcopy(cast(nn.Sequential, model.classifier)).eval()
 
             def forward(self, x: torch.Tensor) -> torch.Tensor:
                 return self.head(self.dequant(self.features(self.quant(x))))
 
         quantized = Quantized()
         for part in (quantized.quant, quantized.features, quantized.dequant):
-            part.qconfig = qconfig  # type: ignore[assignment]
+            part.qconfig = qconfig
         prepare(quantized, inplace=True)
         with torch.inference_mode():
             for batch in calibration[:CALIBRATION_FACES].split(64):  # the plain crops (view-major)
                 quantized(batch)
         convert(quantized, inplace=True)
-    reference = copy.deepcopy(model).eval().to(memory_format=torch.channels_last)
+    # Module.to takes memory_format; torch's stubs omit it.
+    reference = copy.deepcopy(model).eval().to(memory_format=torch.channels_last)  # type: ignore[call-overload]
 
     def forward(x: torch.Tensor) -> torch.Tensor:
         logits = quantized(x)

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     frames = min(args.frames, len(woman))
     args.out.mkdir(parents=True, exist_ok=True)
     video = args.out / "gallery.avi"
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), FPS, (2 * TILE[0], 2 * TILE[1]))
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter.fourcc(*"MJPG"), FPS, (2 * TILE[0], 2 * TILE[1]))
     if not writer.isOpened():
         print(f"error: cannot write {video}", file=sys.stderr)
         return 2

@@ -51,6 +51,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PyQt6.QtCore import QEventLoop, QTimer
+from PyQt6.QtGui import QPaintEvent
 
 from emotion_app.gui.app import create_application, release_window
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
@@ -60,7 +61,13 @@ from emotion_app.gui.messages import InferenceResult, VideoFileSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.gui.stats import percentile
-from emotion_app.live import load_eager_pipeline, load_optimized_pipeline, load_pipeline
+from emotion_app.live import (
+    PipelineBundle,
+    PipelineLoader,
+    load_eager_pipeline,
+    load_optimized_pipeline,
+    load_pipeline,
+)
 from emotion_app.samples import write_demo_video
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH
 
@@ -93,7 +100,7 @@ class Recorder:
         view = window.view
         paint = view.paintEvent
 
-        def timed_paint(event):  # type: ignore[no-untyped-def]
+        def timed_paint(event: QPaintEvent | None) -> None:
             started = time.perf_counter()
             paint(event)
             if self.active:
@@ -173,7 +180,8 @@ def profile_stages(clip: Path, weights: Path, view_size: tuple[int, int], frames
             _, display = annotate_frame(frame, (), bundle.labels, False)  # the BGRA conversion alone
             times["bgra"].append((time.perf_counter() - started) * 1000.0)
             display = np.ascontiguousarray(display)
-            image = QImage(
+            # PyQt6 takes any buffer here; its stubs list only bytes, which would copy the frame.
+            image = QImage(  # type: ignore[call-overload]
                 display.data, display.shape[1], display.shape[0], int(display.strides[0]), QImage.Format.Format_RGB32
             )
             started = time.perf_counter()
@@ -192,6 +200,11 @@ def profile_stages(clip: Path, weights: Path, view_size: tuple[int, int], frames
 
 class PanelCost:
     """GUI-thread time spent on the session timeline: feeding it each result and painting it."""
+
+    # Set by reset().
+    total_ms: float
+    paints: int
+    max_paint_ms: float
 
     def __init__(self, window: MainWindow) -> None:
         self.reset()
@@ -290,15 +303,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {clip}: the video does not say its frame rate", file=sys.stderr)
         return 2
 
-    loader = load_optimized_pipeline if args.optimized else load_eager_pipeline if args.eager else load_pipeline
+    loader: PipelineLoader = (
+        load_optimized_pipeline if args.optimized else load_eager_pipeline if args.eager else load_pipeline
+    )
     if args.full_scan_interval is not None or args.inline_scan:
 
         def loader(
             path: Path | None,
-            base=loader,
-            interval: int | None = args.full_scan_interval,  # type: ignore[no-untyped-def]
+            base: PipelineLoader = loader,
+            interval: int | None = args.full_scan_interval,
             inline: bool = args.inline_scan,
-        ):
+        ) -> PipelineBundle:
             bundle = base(path)
             if interval is not None:
                 bundle.pipeline.tracker.full_scan_interval = interval
