@@ -99,23 +99,26 @@ def test_a_flickering_scene_is_scanned_as_before(detector: FaceDetector) -> None
 
 def test_the_gate_ignores_changes_around_tracked_faces_only() -> None:
     gray = cv2.cvtColor(background(320, 240), cv2.COLOR_BGR2GRAY)
-    gate = SceneChangeGate(max_skips=5)
-    assert gate.scan_needed(gray), "nothing scanned yet"
+    gate = SceneChangeGate()
+    assert gate.changed_regions(gray) is None and gate.new_picture(gray), "nothing scanned yet: scan it all"
     gate.scanned(gray)
-    assert not gate.scan_needed(gray) and gate.skipped == 1
+    assert gate.changed_regions(gray) == [] and not gate.new_picture(gray)
     changed = gray.copy()
     changed[100:140, 100:140] = 255  # something appears there
-    assert gate.scan_needed(changed)
+    [(x, y, w, h)] = gate.changed_regions(changed) or [()]
+    assert x <= 100 and y <= 100 and x + w >= 140 and y + h >= 140, "the region holds the change"
+    assert w * h < 320 * 240 / 4, "and not much more"
     gate.cover((110, 110, 30, 30))  # a tracked face there explains it (with its margin)
-    assert not gate.scan_needed(changed)
+    assert gate.changed_regions(changed) == []
     elsewhere = changed.copy()
     elsewhere[10:50, 250:290] = 0
-    assert gate.scan_needed(elsewhere)
-    assert gate.scan_needed(np.zeros((120, 160), np.uint8)), "another frame size: scan"
+    [(x, y, w, h)] = gate.changed_regions(elsewhere) or [()]
+    assert x >= 200 and y + h <= 80, "only the change away from the tracked face"
+    cut = 255 - gray
+    assert gate.changed_regions(cut) is None and gate.new_picture(cut), "most of the frame changed: scan it all"
+    assert gate.changed_regions(np.zeros((120, 160), np.uint8)) is None, "another frame size: scan it all"
     gate.reset()
-    assert gate.scan_needed(gray)
-    with pytest.raises(ValueError):
-        SceneChangeGate(max_skips=-1)
+    assert gate.changed_regions(gray) is None
 
 
 def test_the_background_scan_is_skipped_too(detector: FaceDetector) -> None:

@@ -1,22 +1,16 @@
-"""Whether a periodic new-face scan can find anything: has the scene changed outside the tracked faces?
+"""What changed in the scene since the last scan for new faces, outside the tracked faces?
 
-A face can only enter the picture by changing its pixels. The tracker's periodic
-full-frame scan looks for such newcomers and costs about ten local searches, yet in a
-scene where only the tracked faces move (a fixed camera, people sitting still) it can
-find nothing new. :class:`SceneChangeGate` keeps a coarse thumbnail of the frame each
-scan saw (8x8-pixel cell means: sensor noise mostly averages out), and the area the
-tracked faces covered since; a due scan is skipped when no cell outside that area has
-changed. A flickering light or auto exposure changes every cell, and so does a moving
-camera: such scenes are scanned as before.
-
-A skipped scan would also be the chance to catch a face that a scan missed (a scan
-sees every face a little differently); ``max_skips`` in a row bounds how long that can
-wait.
-
-Where only part of the frame changed, :meth:`SceneChangeGate.changed_regions` says which
-part: a scan of those regions finds every newcomer for a fraction of a full scan's cost.
-That is what makes a fine (24 px) search for new faces affordable on every frame of an
-empty scene and between full scans while faces are tracked.
+A face can only enter the picture by changing its pixels. A scan for newcomers costs
+many local searches, yet in a scene where only the tracked faces move (a fixed camera,
+people sitting still) it can find nothing new. :class:`SceneChangeGate` keeps a coarse
+thumbnail of the frame each scan saw (8x8-pixel cell means: sensor noise mostly
+averages out), and the area the tracked faces covered since.
+:meth:`SceneChangeGate.changed_regions` says which parts changed outside that area: a
+scan of those regions finds every newcomer for a fraction of a full scan's cost. That
+is what makes a fine (24 px) search for new faces affordable in an empty scene and
+between full scans while faces are tracked. A flickering light or auto exposure
+changes every cell, and so do a moving camera and a cut: such frames are scanned whole
+(:meth:`SceneChangeGate.new_picture`).
 """
 
 from __future__ import annotations
@@ -42,24 +36,16 @@ FULL_SCAN_SHARE = 0.3
 
 
 class SceneChangeGate:
-    """Tracks what changed since the last full-frame scan, outside the tracked faces.
+    """Tracks what changed since the last scan, outside the tracked faces."""
 
-    ``max_skips``: due scans that may be skipped in a row before one runs regardless.
-    """
-
-    def __init__(self, max_skips: int = 4) -> None:
-        if max_skips < 0:
-            raise ValueError(f"max_skips must be >= 0, got {max_skips}")
-        self.max_skips = int(max_skips)
-        self.skipped = 0  # due scans skipped since the last one that ran
+    def __init__(self) -> None:
         self._frame_shape: tuple[int, ...] | None = None
         self._reference: np.ndarray | None = None  # coarse frame of the last scan
         self._covered: np.ndarray | None = None  # cells tracked faces covered since
         self._dirty: np.ndarray | None = None  # cells to scan again whether changed or not
 
     def reset(self) -> None:
-        """Forget the last scan: the next due scan runs."""
-        self.skipped = 0
+        """Forget the last scan: the next scan covers the whole frame."""
         self._frame_shape = None
         self._reference = None
         self._covered = None
@@ -71,7 +57,6 @@ class SceneChangeGate:
         self._reference = self._coarse(gray)
         self._covered = np.zeros(self._reference.shape, dtype=bool)
         self._dirty = np.zeros(self._reference.shape, dtype=bool)
-        self.skipped = 0
 
     def rescan(self, box: Box) -> None:
         """Have the next region scan look at ``box`` again even if it does not change (say,
@@ -99,16 +84,6 @@ class SceneChangeGate:
         if cells is not None and self._covered is not None:
             r0, r1, c0, c1 = cells
             self._covered[r0:r1, c0:c1] = True
-
-    def scan_needed(self, gray: np.ndarray) -> bool:
-        """Whether a due scan of ``gray`` should run; a False answer counts as a skip."""
-        if self.skipped >= self.max_skips:
-            return True
-        changed = self._changed(gray)
-        if changed is None or bool(changed.any()):
-            return True
-        self.skipped += 1
-        return False
 
     def new_picture(self, gray: np.ndarray, full_share: float = FULL_SCAN_SHARE) -> bool:
         """Whether more than ``full_share`` of ``gray`` changed outside tracked faces since the
