@@ -1,21 +1,24 @@
 """The small things people expect: full screen, a mirror view, Help with shortcuts and
-About, images and folders, drag and drop, recent files, one product name, a plain status
-line with the technical figures on request, and a minimum window size."""
+About, images and folders, drag and drop, recent files, one product name (and the settings
+of the former one kept), a plain status line with the technical figures on request, and a
+minimum window size."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PyQt6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PyQt6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import APP_TITLE, MIN_WINDOW_SIZE, VIDEO_FILTER, app_version
-from emotion_app.gui.settings import APPLICATION, AppSettings
+from emotion_app.gui.settings import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION, AppSettings
+from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_frames, read_video
 from gui_support import WAIT_MS, CameraBench, wait_for_face_result
 
@@ -140,3 +143,30 @@ def test_one_name_a_plain_status_and_a_minimum_size(qtbot: QtBot, make_window, g
     qtbot.waitUntil(lambda: window.status.summary_label.text().startswith("Paused · "), timeout=WAIT_MS)
     window.resize(200, 150)
     assert window.width() >= MIN_WINDOW_SIZE[0] and window.height() >= MIN_WINDOW_SIZE[1]
+
+
+def test_settings_of_the_former_app_name_are_carried_over_once(qtbot: QtBot, tmp_path: Path) -> None:
+    # Point the user's settings at tmp_path for this test, then back where Qt keeps them.
+    default_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
+    try:
+        old = QSettings(ORGANIZATION, FORMER_APPLICATIONS[0])
+        old.setValue("camera/name", "USB Webcam")
+        old.setValue("overlay/show_bars", False)
+        old.setValue("overlay/steadiness", "bogus")
+        old.sync()
+        before = Path(old.fileName()).read_bytes()
+
+        settings = AppSettings.user()
+        assert APPLICATION in settings.location and FORMER_APPLICATIONS[0] not in settings.location
+        assert settings.camera_name == "USB Webcam" and settings.show_bars is False
+        assert settings.steadiness == DEFAULT_STEADINESS_LEVEL, "a bad old value is checked like any other"
+        assert Path(old.fileName()).read_bytes() == before, "the old settings are left as they were"
+
+        settings.show_bars = True
+        old.setValue("camera/name", "Another Camera")
+        old.sync()
+        again = AppSettings.user()
+        assert again.show_bars is True and again.camera_name == "USB Webcam", "carried over only once"
+    finally:
+        QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, default_home)

@@ -23,6 +23,8 @@ T = TypeVar("T")
 
 ORGANIZATION = "emotion_app"
 APPLICATION = "Emotion Camera"
+# The app's name before it was "Emotion Camera": its settings are carried over once.
+FORMER_APPLICATIONS = ("Emotion Recognition",)
 
 _CAMERA_NAME = "camera/name"
 _CAMERA_INDEX = "camera/index"
@@ -62,8 +64,19 @@ class AppSettings:
 
     @classmethod
     def user(cls) -> AppSettings:
-        """The user's settings in the platform's usual place."""
-        return cls(QSettings(ORGANIZATION, APPLICATION))
+        """The user's settings in the platform's usual place.
+
+        On the first run under this name, the settings of a former name are copied in
+        (they stay where they were, for an older copy of the app).
+        """
+        store = QSettings(ORGANIZATION, APPLICATION)
+        if not store.allKeys():
+            for former in FORMER_APPLICATIONS:
+                old = QSettings(ORGANIZATION, former)
+                if carry_over(old, store):
+                    log.info("settings: carried over from %s to %s", old.fileName(), store.fileName())
+                    break
+        return cls(store)
 
     @classmethod
     def at_path(cls, path: str | os.PathLike[str]) -> AppSettings:
@@ -193,6 +206,17 @@ class AppSettings:
 
 
 # Parsers for stored values: each returns the value or raises ValueError saying what it wanted.
+def carry_over(old: QSettings, new: QSettings) -> int:
+    """Copy every value of ``old`` into ``new`` (each is checked when read, as any value);
+    returns how many. ``old`` is left as it is."""
+    keys = old.allKeys()
+    for key in keys:
+        new.setValue(key, old.value(key))
+    if keys:
+        new.sync()
+    return len(keys)
+
+
 def _text(raw: object) -> str:
     if not isinstance(raw, str):
         raise ValueError("not text")
