@@ -145,6 +145,13 @@ def test_one_name_a_plain_status_and_a_minimum_size(qtbot: QtBot, make_window, g
     assert window.width() >= MIN_WINDOW_SIZE[0] and window.height() >= MIN_WINDOW_SIZE[1]
 
 
+def test_the_status_line_names_a_new_face_with_its_box(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    window._status_timer.stop()  # only the face's arrival may update it now
+    wait_for_face_result(qtbot, window)
+    assert " · 1 face · " in window.status.summary_label.text()
+
+
 def test_settings_of_the_former_app_name_are_carried_over_once(qtbot: QtBot, tmp_path: Path) -> None:
     # Point the user's settings at tmp_path for this test, then back where Qt keeps them.
     default_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
