@@ -1,0 +1,55 @@
+"""The library behind the measurement scripts: the truth reader, argument types, overrides."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from emotion_app.faces import local_search
+from scripts.support.arguments import frame_size, positive_ints
+from scripts.support.overrides import apply_overrides
+from scripts.support.real_clips import TruthRange, counted, faces_at, read_truth
+
+
+def test_the_truth_reader_keeps_ranges_counts_and_labels(tmp_path: Path) -> None:
+    truth = tmp_path / "truth.csv"
+    truth.write_text(
+        "file,first_frame,last_frame,faces,labels,note\n"
+        'clip.mp4,0,9,1,sad,"crying, then"\n'
+        "clip.mp4,12,20,2,happy|neutral,\n"
+        "clip.mp4,21,25,,,faces not counted here\n"
+        "stage.mp4,,,,,no truth kept\n",
+        encoding="utf-8",
+    )
+    clips = read_truth(truth)
+    assert clips["stage.mp4"] == [] and not counted(clips["stage.mp4"])
+    ranges = clips["clip.mp4"]
+    assert ranges[0] == TruthRange(0, 9, 1, frozenset({"sad"}))
+    assert ranges[1].labels == {"happy", "neutral"} and ranges[2].faces is None
+    assert counted(ranges)
+    assert [faces_at(ranges, frame) for frame in (0, 9, 10, 12, 20, 22, 30)] == [1, 1, None, 2, 2, None, None]
+
+
+def test_argument_types_fail_with_one_line_reasons() -> None:
+    assert frame_size("1280x720") == (1280, 720) and frame_size("640X360") == (640, 360)
+    for bad in ("1280", "axb", "1280x720x3", "8x8"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            frame_size(bad)
+    assert positive_ints("1,3,24") == [1, 3, 24]
+    for bad in ("", "1,,3", "0", "2,-1", "x"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            positive_ints(bad)
+
+
+def test_overrides_set_a_tracker_constant_and_refuse_what_is_not_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local_search, "STEADY_IOU", local_search.STEADY_IOU)  # restored after the test
+    assert apply_overrides(["STEADY_IOU=0.5"]) == {"STEADY_IOU": 0.5}
+    assert local_search.STEADY_IOU == 0.5
+    with pytest.raises(SystemExit, match="no constant 'NO_SUCH_THING'"):
+        apply_overrides(["NO_SUCH_THING=1"])
+    with pytest.raises(SystemExit, match="no constant 'LocalSearch'"):
+        apply_overrides(["LocalSearch=1"])  # a class, not a constant
+    with pytest.raises(SystemExit, match="not a Python literal"):
+        apply_overrides(["STEADY_IOU=half"])
