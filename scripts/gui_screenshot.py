@@ -26,7 +26,7 @@ from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import write_demo_video
-from emotion_app.weights import DEFAULT_WEIGHTS_PATH
+from scripts.support.model_weights import weights_or_random
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,14 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="gui_screenshot_"))
-    weights = args.weights
-    if weights is None:
-        if DEFAULT_WEIGHTS_PATH.is_file():
-            weights = DEFAULT_WEIGHTS_PATH
-        else:
-            from emotion_app.samples import make_random_weights
-
-            weights = make_random_weights(work / "random.safetensors")
+    weights = weights_or_random(args.weights, work)
     video = write_demo_video(work / "demo.avi", seconds=12.0)
 
     app = create_application()

@@ -69,7 +69,7 @@ from emotion_app.live import (
     load_pipeline,
 )
 from emotion_app.samples import write_demo_video
-from emotion_app.weights import DEFAULT_WEIGHTS_PATH
+from scripts.support.model_weights import weights_or_random
 from scripts.support.overrides import apply_overrides
 
 
@@ -290,14 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     work = Path(tempfile.mkdtemp(prefix="measure_gui_"))
-    weights = args.weights
-    if weights is None:
-        if DEFAULT_WEIGHTS_PATH.is_file():
-            weights = DEFAULT_WEIGHTS_PATH
-        else:
-            from emotion_app.samples import make_random_weights
-
-            weights = make_random_weights(work / "random.safetensors")
+    weights = weights_or_random(args.weights, work)
     clip = (
         args.video
         if args.video is not None
