@@ -25,6 +25,7 @@ import json
 import statistics
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -32,11 +33,13 @@ import cv2
 import numpy as np
 
 from emotion_app.cli.common import load_classifier, make_detector
+from emotion_app.io.atomic import OutputError
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.arguments import frame_size
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import DEFAULT_CLIPS, faces_at, read_truth
+from scripts.support.video_out import VideoOut
 
 CLIPS = ("WolfgangLanger_Pexels.mp4", "single_face.mp4", "face_noface.mov", "noface_face.mov")
 # Tiles showing the same clip start it this many frames apart, so they differ.
@@ -89,41 +92,41 @@ def main(argv: list[str] | None = None) -> int:
     per_tile: list[TileStats] = [{"truth": 0, "right": 0, "phantom": 0, "missed": 0, "ids": set()} for _ in tiles]
     sides: dict[str, list[int]] = {name: [] for name in CLIPS}
     times: list[float] = []
-    writer = None
+    video: VideoOut | None = None
     if args.write is not None:
-        mosaic_size = (tile[0] * args.grid, tile[1] * args.grid)
-        writer = cv2.VideoWriter(str(args.write), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, mosaic_size)
-        if not writer.isOpened():
-            print(f"error: cannot write {args.write}", file=sys.stderr)
+        try:
+            video = VideoOut(args.write, "MJPG", 30.0, (tile[0] * args.grid, tile[1] * args.grid))
+        except OutputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
             return 2
-    for index in range(count):
-        pictures = [frames[name][(index + offset) % len(frames[name])] for name, offset in tiles]
-        rows = [np.hstack(pictures[row * args.grid : (row + 1) * args.grid]) for row in range(args.grid)]
-        mosaic = np.vstack(rows)
-        if writer is not None:
-            writer.write(mosaic)
-        start = time.perf_counter()
-        results = pipeline.process(mosaic, time_s=index / 30.0)
-        times.append((time.perf_counter() - start) * 1000.0)
-        for k, (name, offset) in enumerate(tiles):
-            x0, y0 = (k % args.grid) * tile[0], (k // args.grid) * tile[1]
-            inside = [
-                r
-                for r in results
-                if x0 <= r.box[0] + r.box[2] / 2 < x0 + tile[0] and y0 <= r.box[1] + r.box[3] / 2 < y0 + tile[1]
-            ]
-            stats = per_tile[k]
-            stats["ids"].update(r.track_id for r in inside)
-            sides[name].extend(r.box[2] for r in inside)
-            want = faces_at(truth.get(name, []), (index + offset) % len(frames[name]))
-            if want is None:
-                continue
-            stats["truth"] += 1
-            stats["right"] += len(inside) == want
-            stats["phantom"] += max(0, len(inside) - want)
-            stats["missed"] += max(0, want - len(inside))
-    if writer is not None:
-        writer.release()
+    # The mosaic video is put in place only if every frame was written.
+    with video if video is not None else nullcontext():
+        for index in range(count):
+            pictures = [frames[name][(index + offset) % len(frames[name])] for name, offset in tiles]
+            rows = [np.hstack(pictures[row * args.grid : (row + 1) * args.grid]) for row in range(args.grid)]
+            mosaic = np.vstack(rows)
+            if video is not None:
+                video.write(mosaic)
+            start = time.perf_counter()
+            results = pipeline.process(mosaic, time_s=index / 30.0)
+            times.append((time.perf_counter() - start) * 1000.0)
+            for k, (name, offset) in enumerate(tiles):
+                x0, y0 = (k % args.grid) * tile[0], (k // args.grid) * tile[1]
+                inside = [
+                    r
+                    for r in results
+                    if x0 <= r.box[0] + r.box[2] / 2 < x0 + tile[0] and y0 <= r.box[1] + r.box[3] / 2 < y0 + tile[1]
+                ]
+                stats = per_tile[k]
+                stats["ids"].update(r.track_id for r in inside)
+                sides[name].extend(r.box[2] for r in inside)
+                want = faces_at(truth.get(name, []), (index + offset) % len(frames[name]))
+                if want is None:
+                    continue
+                stats["truth"] += 1
+                stats["right"] += len(inside) == want
+                stats["phantom"] += max(0, len(inside) - want)
+                stats["missed"] += max(0, want - len(inside))
     report: dict[str, Any] = {
         "grid": args.grid,
         "size": list(args.size),

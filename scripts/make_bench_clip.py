@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 from pathlib import Path
 
@@ -19,7 +18,9 @@ import cv2
 import numpy as np
 from skimage import data
 
+from emotion_app.io.atomic import OutputError
 from scripts.support.arguments import frame_size
+from scripts.support.video_out import VideoOut
 
 
 def frames(width: int, height: int, count: int, seed: int = 0):
@@ -61,21 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fps", type=float, default=30.0)
     args = parser.parse_args(argv)
     width, height = args.size
-    # Written beside the output and moved over it only when complete: an interrupted run
-    # leaves an earlier clip as it was.
-    partial = args.output.with_name(args.output.name + ".partial" + args.output.suffix)
-    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter.fourcc(*"mp4v"), args.fps, (width, height))
-    if not writer.isOpened():
-        print(f"error: cannot write {args.output}", file=sys.stderr)
-        return 1
     try:
-        for frame in frames(width, height, args.frames):
-            writer.write(frame)
-    finally:
-        writer.release()
-        if sys.exc_info()[0] is not None:
-            partial.unlink(missing_ok=True)
-    os.replace(partial, args.output)
+        with VideoOut(args.output, "mp4v", args.fps, (width, height)) as video:
+            for frame in frames(width, height, args.frames):
+                video.write(frame)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(f"wrote {args.output}: {args.frames} frames of {width}x{height}")
     return 0
 

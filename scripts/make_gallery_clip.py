@@ -25,9 +25,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from emotion_app.io.atomic import OutputError, write_bytes
 from emotion_app.samples import read_video
 from scripts.support.gallery import FPS, TILE, group_placements, group_tile
 from scripts.support.real_clips import DEFAULT_CLIPS
+from scripts.support.video_out import VideoOut
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,27 +45,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.clips} lacks multi_face.jpg, WolfgangLanger_Pexels.mp4 or no_face.mp4", file=sys.stderr)
         return 2
     frames = min(args.frames, len(woman))
-    args.out.mkdir(parents=True, exist_ok=True)
     video = args.out / "gallery.avi"
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter.fourcc(*"MJPG"), FPS, (2 * TILE[0], 2 * TILE[1]))
-    if not writer.isOpened():
-        print(f"error: cannot write {video}", file=sys.stderr)
+    try:
+        with VideoOut(video, "MJPG", FPS, (2 * TILE[0], 2 * TILE[1])) as out:
+            for index in range(frames):
+                placements = group_placements(index, frames)
+                top_left = group_tile(photo, *placements["top left"][:2])
+                bottom_left = group_tile(photo, *placements["bottom left"][:2])
+                top_right = cv2.resize(woman[index], (TILE[0], TILE[0] * 9 // 16), interpolation=cv2.INTER_AREA)
+                top_right = cv2.copyMakeBorder(
+                    top_right, 30, TILE[1] - 30 - top_right.shape[0], 0, 0, cv2.BORDER_CONSTANT
+                )
+                bottom_right = cv2.resize(empty[index % len(empty)], TILE, interpolation=cv2.INTER_AREA)
+                out.write(np.vstack([np.hstack([top_left, top_right]), np.hstack([bottom_left, bottom_right])]))
+        write_bytes(
+            args.out / "truth.csv",
+            (
+                "file,first_frame,last_frame,faces,labels,note\n"
+                f'gallery.avi,0,{frames - 1},11,,"gallery: group photo 31-45 px (5), woman (1), '
+                'group photo 24-31 px (5), cartoon (0)"\n'
+            ).encode(),
+        )
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
-    for index in range(frames):
-        placements = group_placements(index, frames)
-        top_left = group_tile(photo, *placements["top left"][:2])
-        bottom_left = group_tile(photo, *placements["bottom left"][:2])
-        top_right = cv2.resize(woman[index], (TILE[0], TILE[0] * 9 // 16), interpolation=cv2.INTER_AREA)
-        top_right = cv2.copyMakeBorder(top_right, 30, TILE[1] - 30 - top_right.shape[0], 0, 0, cv2.BORDER_CONSTANT)
-        bottom_right = cv2.resize(empty[index % len(empty)], TILE, interpolation=cv2.INTER_AREA)
-        frame = np.vstack([np.hstack([top_left, top_right]), np.hstack([bottom_left, bottom_right])])
-        writer.write(frame)
-    writer.release()
-    (args.out / "truth.csv").write_text(
-        "file,first_frame,last_frame,faces,labels,note\n"
-        f'gallery.avi,0,{frames - 1},11,,"gallery: group photo 31-45 px (5), woman (1), '
-        'group photo 24-31 px (5), cartoon (0)"\n'
-    )
     print(f"{video}: {frames} frames of 640x480 at {FPS:g} fps, 11 faces each; truth in {args.out / 'truth.csv'}")
     return 0
 

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import cv2
 
+from emotion_app.io.atomic import OutputError
 from scripts.support.arguments import frame_size
 from scripts.support.real_clips import DEFAULT_CLIPS
+from scripts.support.video_out import VideoOut
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,27 +37,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     fps = args.fps or capture.get(cv2.CAP_PROP_FPS) or 30.0
     fourcc = "MJPG" if args.output.suffix.lower() == ".avi" else "mp4v"
-    partial = args.output.with_name(args.output.name + ".partial" + args.output.suffix)
-    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter.fourcc(*fourcc), fps, (width, height))
-    if not writer.isOpened():
-        print(f"error: cannot write {args.output}", file=sys.stderr)
-        return 2
-    frames = 0
     try:
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                break
-            writer.write(cv2.resize(frame, (width, height), interpolation=cv2.INTER_CUBIC))
-            frames += 1
+        with VideoOut(args.output, fourcc, fps, (width, height)) as video:
+            while True:
+                ok, frame = capture.read()
+                if not ok:
+                    break
+                video.write(cv2.resize(frame, (width, height), interpolation=cv2.INTER_CUBIC))
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     finally:
-        writer.release()
         capture.release()
-    if frames == 0:
-        partial.unlink(missing_ok=True)
+    frames = video.frames
+    if frames == 0:  # nothing was put in place
         print(f"error: {args.source} has no readable frames", file=sys.stderr)
         return 2
-    partial.replace(args.output)  # never a half-written file in its place
     print(f"{args.output}: {frames} frames of {width}x{height} at {fps:.2f} fps ({fourcc}) from {args.source.name}")
     return 0
 

@@ -1,16 +1,20 @@
-"""The library behind the measurement scripts: the truth reader, argument types, overrides."""
+"""The library behind the measurement scripts: the truth reader, argument types, overrides, videos."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from emotion_app.faces import local_search
+from emotion_app.io.atomic import OutputError
+from emotion_app.samples import read_video
 from scripts.support.arguments import frame_size, positive_ints
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import TruthRange, counted, faces_at, read_truth
+from scripts.support.video_out import VideoOut
 
 
 def test_the_truth_reader_keeps_ranges_counts_and_labels(tmp_path: Path) -> None:
@@ -53,3 +57,20 @@ def test_overrides_set_a_tracker_constant_and_refuse_what_is_not_one(monkeypatch
         apply_overrides(["LocalSearch=1"])  # a class, not a constant
     with pytest.raises(SystemExit, match="not a Python literal"):
         apply_overrides(["STEADY_IOU=half"])
+
+
+def test_a_script_video_appears_only_when_complete(tmp_path: Path) -> None:
+    target = tmp_path / "clip.avi"
+    frame = np.full((48, 64, 3), 128, np.uint8)
+    with VideoOut(target, "MJPG", 10.0, (64, 48)) as video:
+        for _ in range(5):
+            video.write(frame)
+    assert len(read_video(target)) == 5
+    before = target.read_bytes()
+    with pytest.raises(RuntimeError), VideoOut(target, "MJPG", 10.0, (64, 48)) as video:
+        video.write(frame)
+        raise RuntimeError("interrupted")
+    assert target.read_bytes() == before, "the earlier clip is left as it was"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["clip.avi"], "no partial file left behind"
+    with pytest.raises(OutputError, match="cannot create"):
+        VideoOut(target / "inside-a-file.avi", "MJPG", 10.0, (64, 48))  # a file is no folder
