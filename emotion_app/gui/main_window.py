@@ -147,7 +147,6 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._connect()
 
-        self._summary_faces: int | None = None  # faces named by the status line
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(_STATUS_INTERVAL_MS)
         self._status_timer.timeout.connect(self._refresh_status)
@@ -989,8 +988,9 @@ class MainWindow(QMainWindow):
         info = self.source_state.info
         if info is not None and result.stream_id != info.stream_id:
             return  # a late frame of the previous source
+        shown_before = self.view.result
         self.view.set_result(result)
-        if len(result.faces) != self._summary_faces:
+        if len(result.faces) != (len(shown_before.faces) if shown_before is not None else 0):
             # A face that comes or goes shows in the status line with its box, not up to
             # a refresh later ("no faces" beside a boxed face reads as a fault).
             self.status.show_summary(self.status_summary(time.perf_counter()))
@@ -1092,7 +1092,7 @@ class MainWindow(QMainWindow):
         else:
             parts.append("Live")
         result = self.view.result
-        faces = self._summary_faces = len(result.faces) if result is not None else 0
+        faces = len(result.faces) if result is not None else 0
         parts.append("no faces" if faces == 0 else f"{faces} face{'s' if faces != 1 else ''}")
         if not self.source_state.paused:
             parts.append(f"{self.stats.display_rate.rate(now):.0f} fps")
