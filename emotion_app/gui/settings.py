@@ -205,7 +205,6 @@ class AppSettings:
         self._store.sync()
 
 
-# Parsers for stored values: each returns the value or raises ValueError saying what it wanted.
 def carry_over(old: QSettings, new: QSettings) -> int:
     """Copy every value of ``old`` into ``new`` (each is checked when read, as any value);
     returns how many. ``old`` is left as it is."""
@@ -217,6 +216,7 @@ def carry_over(old: QSettings, new: QSettings) -> int:
     return len(keys)
 
 
+# Parsers for stored values: each returns the value or raises ValueError saying what it wanted.
 def _text(raw: object) -> str:
     if not isinstance(raw, str):
         raise ValueError("not text")

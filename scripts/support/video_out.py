@@ -6,6 +6,7 @@ frames go to a hidden temporary file beside it (:class:`emotion_app.io.atomic.At
 
 from __future__ import annotations
 
+import os
 from types import TracebackType
 
 import cv2
@@ -21,8 +22,8 @@ class VideoOut:
     does. Raises :class:`OutputError` when OpenCV cannot write such a video there.
     """
 
-    def __init__(self, path: object, fourcc: str, fps: float, size: tuple[int, int]) -> None:
-        self._output = AtomicOutput(str(path))
+    def __init__(self, path: str | os.PathLike[str], fourcc: str, fps: float, size: tuple[int, int]) -> None:
+        self._output = AtomicOutput(path)
         temp = self._output.open()
         self._writer = cv2.VideoWriter(str(temp), cv2.VideoWriter.fourcc(*fourcc), fps, size)
         if not self._writer.isOpened():
