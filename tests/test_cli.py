@@ -26,6 +26,7 @@ BENCH_KEYS = {
     "ratio",
     "frames_with_face",
     "baseline_frames_with_face",
+    "opencv_threads",
     "classify_ms_per_face",
     "classify_ms_per_face_eager",
 }
@@ -247,6 +248,19 @@ def test_bench_json(random_weights: Path, moving_face_video: VideoTruth, capsys:
         assert report["stages_ms"][stage]["p95"] >= report["stages_ms"][stage]["median"] >= 0
     text = "\n".join(lines[:-1])
     assert "baseline" in text and "ratio" in text and "ms/face" in text
+
+
+def test_bench_opencv_threads(
+    random_weights: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = cv2.getNumThreads()
+    args = ["bench", str(moving_face_video.path), "--json", "--weights", str(random_weights), "--frames", "6"]
+    assert main([*args, "--opencv-threads", "1"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["opencv_threads"] == 1 and report["frames"] == 6
+    assert cv2.getNumThreads() == before  # the process's own setting is back
+    assert main([*args, "--opencv-threads", "0"]) == 2
+    assert "--opencv-threads must be between 1 and" in capsys.readouterr().err
 
 
 def test_bench_unreadable_input(tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
