@@ -141,7 +141,10 @@ def test_analyze_one_image_to_an_annotated_image(
     assert rows[0]["frame"] == "0" and rows[0]["time_s"] == ""
     drawn = cv2.imread(str(annotated))
     assert drawn.shape == (512, 512, 3)
-    assert "1 image analysed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "1 image analysed" in out
+    assert f"CSV: {csv_path} (1 row)\n" in out
+    assert f"annotated image: {annotated}\n" in out  # one picture: no frame count
 
 
 def test_analyze_a_folder_of_images(tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -211,16 +211,22 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             args, media, frames, frames_with_face, faces, len(tracks), label_counts, elapsed, classifier.labels
         )
     if csv_writer is not None:
-        print(f"CSV: {args.csv} ({csv_writer.rows_written} rows)")
+        print(f"CSV: {args.csv} ({_count(csv_writer.rows_written, 'row')})")
     if timeline is not None:
         png, summary = write_report(timeline, args.report)
-        print(f"report: {png} and {summary.name} ({timeline.now_s:.1f} s, {len(timeline.people())} people)")
+        people = len(timeline.people())
+        print(f"report: {png} and {summary.name} ({timeline.now_s:.1f} s, {_count(people, 'person', 'people')})")
     if video_writer is not None and video_writer.frames_written:
-        print(
-            f"annotated {'image' if video_writer.still else 'video'}: {args.output} ({video_writer.frames_written} "
-            "frames)"
-        )
+        if video_writer.still:
+            print(f"annotated image: {args.output}")
+        else:
+            print(f"annotated video: {args.output} ({_count(video_writer.frames_written, 'frame')})")
     return interrupted.exit_code if interrupted is not None else 0
+
+
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    """``1 row``, ``2 rows``: a count with its noun in the right number."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def _finish_outputs(video_writer: AnnotatedVideoWriter | None, csv_writer: FaceCsvWriter | None) -> None:
