@@ -177,3 +177,27 @@ def test_only_rectangles_within_reach_are_kept() -> None:
     near, far = (160, 100, 20, 20), (400, 400, 20, 20)
     assert within_reach([near, far], box, reach_x=30, reach_y=30) == [near]
     assert within_reach([near, far], box, reach_x=5, reach_y=5) == []
+
+
+def test_a_chart_goes_below_a_tag_pushed_under_the_box_rather_than_over_the_face() -> None:
+    # The group photo of the real clips (1000x667): face 4's neighbours take every spot
+    # beside and above it, and its tag goes below its box. Its chart must go below the
+    # tag, where the frame is free, not over the face itself.
+    boxes = [
+        (209, 68, 110, 110),
+        (303, 232, 124, 124),
+        (427, 208, 101, 101),
+        (516, 306, 121, 121),
+        (671, 288, 130, 130),
+    ]
+    drawn = layout(boxes, size=(1000, 667))
+    fourth = drawn[3]
+    assert fourth.tag.rect[1] >= boxes[3][1] + boxes[3][3]  # the tag sits under the box
+    assert fourth.chart is not None
+    assert overlap_area(fourth.chart.rect, boxes[3]) == 0
+    assert overlap_area(fourth.chart.rect, fourth.tag.rect) == 0
+    for item in drawn:
+        assert item.chart is not None
+        # No chart hides any face or any tag.
+        assert all(overlap_area(item.chart.rect, box) == 0 for box in boxes)
+        assert all(overlap_area(item.chart.rect, other.tag.rect) == 0 for other in drawn)

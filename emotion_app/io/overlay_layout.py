@@ -214,7 +214,7 @@ def layout_overlay(
             if len(face.probabilities) != len(labels):
                 continue
             others = [item[1] for i, item in enumerate(placed) if i != position] + tags + chart_rects
-            chart = _layout_chart(face, labels, palette, box, others, base, width, height, measure)
+            chart = _layout_chart(face, labels, palette, box, tags[position], others, base, width, height, measure)
             if chart is not None:
                 charts[position] = chart
                 chart_rects.append(chart.rect)
@@ -288,6 +288,7 @@ def _layout_chart(
     labels: Sequence[str],
     palette: dict[str, Color],
     box: Rect,
+    tag: Rect,
     others: list[Rect],
     base: int,
     width: int,
@@ -313,7 +314,9 @@ def _layout_chart(
     others = within_reach(others, box, sizes[0][1] + gap, sizes[0][2] + gap + 2 * base)
     # Every spot of every size against every rectangle at once: in a crowd this is most
     # of the layout's work.
-    spots = np.concatenate([_chart_spots(box, panel_w, panel_h, width, height, base) for _, panel_w, panel_h in sizes])
+    spots = np.concatenate(
+        [_chart_spots(box, tag, panel_w, panel_h, width, height, base) for _, panel_w, panel_h in sizes]
+    )
     covered = overlap_areas(spots, np.array(others, dtype=np.int64).reshape(-1, 4)).sum(axis=1)
     own = overlap_areas(spots, np.array([box], dtype=np.int64))[:, 0]
     per_size = len(spots) // len(sizes)
@@ -358,18 +361,20 @@ def _chart_size(labels: Sequence[str], row: int, measure: TextMeasure) -> tuple[
     return font_px, pad, label_w, bar_w, panel_w, panel_h
 
 
-def _chart_spots(box: Rect, panel_w: int, panel_h: int, width: int, height: int, base: int) -> np.ndarray:
+def _chart_spots(box: Rect, tag: Rect, panel_w: int, panel_h: int, width: int, height: int, base: int) -> np.ndarray:
     """Where a chart of ``panel_w`` x ``panel_h`` may go, in order of preference (N x 4):
     beside the face (right first, as people read) at its top, middle or bottom; then below
-    or above it; last, inside the frame over the face's edge (a face filling the frame has
-    no "beside"). Each spot is clamped into the frame."""
+    or above it, clear of its own ``tag`` (which a crowd may have pushed below the box);
+    last, inside the frame over the face's edge (a face filling the frame has no
+    "beside"). Each spot is clamped into the frame."""
     x, y, w, h = box
+    tag_y, tag_h = tag[1], tag[3]
     gap = _chart_gap(base)
     right, left = x + w + gap, x - gap - panel_w
     tops = (y, y + h // 2 - panel_h // 2, y + h - panel_h)
     lefts = (x, x + w // 2 - panel_w // 2, x + w - panel_w)
-    below = y + h + gap
-    above = y - gap - panel_h - (base + base // 2)  # clear of the label tag
+    below = (tag_y + tag_h if tag_y >= y + h else y + h) + gap
+    above = (tag_y if tag_y + tag_h <= y else y) - gap - panel_h
     inside = min(x + w, width) - panel_w - gap
     xs = np.array([right] * 3 + [left] * 3 + list(lefts) * 2 + [inside] * 3, dtype=np.int64)
     ys = np.array(list(tops) * 2 + [below] * 3 + [above] * 3 + list(tops), dtype=np.int64)
