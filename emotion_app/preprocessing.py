@@ -22,6 +22,8 @@ INPUT_SIZE_LIMITS = (8, 512)
 CROP_MARGIN_LIMITS = (-0.4, 1.0)
 TTA_ZOOM_LIMITS = (0.25, 4.0)
 MAX_TTA_ZOOMS = 8
+# A crop's contrast: the spread between its 1st and 99th percentile pixels.
+CONTRAST_PERCENTILES = (1.0, 99.0)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,11 @@ class Preprocessing:
     # Extra test-time views: the crop zoomed about its centre by each factor (below 1
     # shows more context). Each view is mirrored too when flip_tta is on; all are averaged.
     tta_zooms: tuple[float, ...] = ()
+    # (full, none): a crop with less contrast than almost every training face (a dim
+    # stage, a dark room) is stretched to the full 0..255 range when its contrast (see
+    # CONTRAST_PERCENTILES) is at most ``full``, left as it is from ``none`` up, and
+    # stretched proportionally between (no jump as a face's light changes). () = off.
+    low_contrast: tuple[float, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,11 +68,12 @@ class Preprocessing:
         if unknown:
             raise ValueError(f"unknown preprocessing keys: {sorted(unknown)}")
         values = dict(data)
-        if "tta_zooms" in values:
-            zooms = values["tta_zooms"]
-            if not isinstance(zooms, (list, tuple)) or not all(_is_number(z) for z in zooms):
-                raise ValueError(f"preprocessing tta_zooms must be a list of numbers, got {zooms!r}")
-            values["tta_zooms"] = tuple(float(z) for z in zooms)
+        for name in ("tta_zooms", "low_contrast"):
+            if name in values:
+                numbers = values[name]
+                if not isinstance(numbers, (list, tuple)) or not all(_is_number(n) for n in numbers):
+                    raise ValueError(f"preprocessing {name} must be a list of numbers, got {numbers!r}")
+                values[name] = tuple(float(n) for n in numbers)
         if "extra" in values and not isinstance(values["extra"], dict):
             raise ValueError("preprocessing 'extra' must be a mapping")
         spec = cls(**values)
@@ -103,6 +111,12 @@ class Preprocessing:
         for zoom in self.tta_zooms:
             if not (math.isfinite(zoom) and low_z <= zoom <= high_z):
                 raise ValueError(f"preprocessing tta_zoom {zoom} is outside {low_z}..{high_z}")
+        if self.low_contrast:
+            bounds = self.low_contrast
+            if len(bounds) != 2 or not all(_is_number(b) and math.isfinite(b) for b in bounds):
+                raise ValueError(f"preprocessing low_contrast must be two numbers (full, none), got {bounds!r}")
+            if not 0 <= bounds[0] < bounds[1] <= 255:
+                raise ValueError(f"preprocessing low_contrast needs 0 <= full < none <= 255, got {bounds!r}")
 
 
 def _is_number(value: object) -> bool:
@@ -180,8 +194,37 @@ def crop_face(gray: np.ndarray, box: Box, spec: Preprocessing) -> np.ndarray:
     return cv2.resize(crop, (size, size), interpolation=interpolation)
 
 
+def contrast(faces: np.ndarray) -> np.ndarray:
+    """Each face's contrast (N,): its 1st to 99th percentile pixel spread, 0..255."""
+    flat = np.asarray(faces).reshape(len(faces), -1)
+    if not len(flat):
+        return np.zeros(0, dtype=np.float64)
+    low, high = np.percentile(flat, CONTRAST_PERCENTILES, axis=1)
+    return np.asarray(high - low, dtype=np.float64)
+
+
+def lift_low_contrast(faces: np.ndarray, full: float, none: float) -> np.ndarray:
+    """uint8 faces (N,H,W) with too little contrast stretched (see
+    :attr:`Preprocessing.low_contrast`); faces with enough come back unchanged."""
+    faces = np.asarray(faces)
+    if not len(faces):
+        return faces
+    flat = faces.reshape(len(faces), -1).astype(np.float32)
+    low, high = np.percentile(flat, CONTRAST_PERCENTILES, axis=1)
+    spread = high - low
+    weight = np.clip((none - spread) / (none - full), 0.0, 1.0)
+    if not weight.any():
+        return faces
+    stretched = (flat - low[:, None]) * (255.0 / np.maximum(spread, 1.0))[:, None]
+    lifted = flat + weight[:, None] * (stretched - flat)
+    return np.clip(np.rint(lifted), 0, 255).astype(np.uint8).reshape(faces.shape)
+
+
 def to_model_input(faces: np.ndarray | torch.Tensor, spec: Preprocessing) -> torch.Tensor:
     """uint8 faces (N,H,W) -> float32 tensor (N,1,H,W) scaled and standardised per ``spec``."""
+    if spec.low_contrast:
+        array = faces.numpy() if isinstance(faces, torch.Tensor) else np.asarray(faces)
+        faces = lift_low_contrast(array, spec.low_contrast[0], spec.low_contrast[1])
     if isinstance(faces, np.ndarray):
         if spec.equalize:
             faces = np.stack([cv2.equalizeHist(f) for f in faces]) if len(faces) else faces

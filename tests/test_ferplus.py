@@ -245,3 +245,41 @@ def test_calibrate_live_judges_on_the_faces_and_labels_the_model_was_selected_on
     assert name == "FER-2013"
     by_seed = load_data(dataclasses.replace(config, votes="", split_seed=2)).val_images.numpy()
     assert not np.array_equal(by_seed, images), "the seed alone would pick other faces: the test could not tell"
+
+
+def test_calibrate_contrast_takes_its_bounds_from_the_training_faces_only(
+    tmp_path: Path, folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import dataclasses
+
+    from safetensors.torch import save_file
+
+    from emotion_app.preprocessing import contrast
+    from emotion_app.samples import make_random_weights
+    from emotion_app.weights import METADATA_KEY, read_card
+    from training import calibrate_contrast
+    from training.config import TrainConfig
+    from training.datasets import load_data
+
+    root, votes = folders
+    config = TrainConfig(data=str(root), split_seed=0, val_fraction=0.2, test_split="", votes=str(votes))
+    path = make_random_weights(tmp_path / "w.safetensors")
+    card, tensors = read_card(path)
+    card.training["config"] = dataclasses.asdict(config)
+    save_file(tensors, str(path), metadata={METADATA_KEY: card.to_json()})
+    before = path.read_bytes()
+    args = ["--weights", str(path), "--data", str(root), "--votes", str(votes)]
+    assert calibrate_contrast.main(args) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert path.read_bytes() == before  # without --write the file is left alone
+    split = load_data(dataclasses.replace(config, labels="ferplus"))
+    spread = contrast(split.train_images.numpy())
+    full, none = report["low_contrast"]
+    assert report["training_faces"] == len(spread) and report["validation_faces"] == len(split.val_labels)
+    assert full < none and none == round(float(np.percentile(spread, calibrate_contrast.NONE_PERCENTILE)))
+    assert calibrate_contrast.main([*args, "--write"]) == 0
+    capsys.readouterr()
+    written, _ = read_card(path)
+    assert written.preprocessing.low_contrast == (full, none)
+    assert written.training["low_contrast_calibration"]["low_contrast"] == [full, none]
+    assert EmotionClassifier.load(path).preprocessing.low_contrast == (full, none)
