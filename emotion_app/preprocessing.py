@@ -194,13 +194,28 @@ def crop_face(gray: np.ndarray, box: Box, spec: Preprocessing) -> np.ndarray:
     return cv2.resize(crop, (size, size), interpolation=interpolation)
 
 
+def _contrast_bounds(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The 1st and 99th percentile (:data:`CONTRAST_PERCENTILES`) of each row of ``flat``,
+    as ``np.percentile`` gives them (linear interpolation), by partial sorting: a third of
+    its time, and this runs for every face the model sees."""
+    count = flat.shape[1]
+    positions = [q / 100.0 * (count - 1) for q in CONTRAST_PERCENTILES]
+    floors = [int(math.floor(p)) for p in positions]
+    needed = sorted({i for f in floors for i in (f, min(count - 1, f + 1))})
+    ordered = np.partition(flat, needed, axis=1)
+    low, high = (
+        ordered[:, f] * (1.0 - (p - f)) + ordered[:, min(count - 1, f + 1)] * (p - f) for p, f in zip(positions, floors)
+    )
+    return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+
+
 def contrast(faces: np.ndarray) -> np.ndarray:
     """Each face's contrast (N,): its 1st to 99th percentile pixel spread, 0..255."""
     flat = np.asarray(faces).reshape(len(faces), -1)
     if not len(flat):
         return np.zeros(0, dtype=np.float64)
-    low, high = np.percentile(flat, CONTRAST_PERCENTILES, axis=1)
-    return np.asarray(high - low, dtype=np.float64)
+    low, high = _contrast_bounds(flat)
+    return high - low
 
 
 def lift_low_contrast(faces: np.ndarray, full: float, none: float) -> np.ndarray:
@@ -209,12 +224,13 @@ def lift_low_contrast(faces: np.ndarray, full: float, none: float) -> np.ndarray
     faces = np.asarray(faces)
     if not len(faces):
         return faces
-    flat = faces.reshape(len(faces), -1).astype(np.float32)
-    low, high = np.percentile(flat, CONTRAST_PERCENTILES, axis=1)
+    flat = faces.reshape(len(faces), -1)
+    low, high = _contrast_bounds(flat)
     spread = high - low
     weight = np.clip((none - spread) / (none - full), 0.0, 1.0)
     if not weight.any():
         return faces
+    flat = flat.astype(np.float32)
     stretched = (flat - low[:, None]) * (255.0 / np.maximum(spread, 1.0))[:, None]
     lifted = flat + weight[:, None] * (stretched - flat)
     return np.clip(np.rint(lifted), 0, 255).astype(np.uint8).reshape(faces.shape)
