@@ -102,6 +102,15 @@ def test_images_and_folders_open_like_videos(qtbot: QtBot, make_window, tmp_path
     assert window.settings.recent_files[0] == str(folder)
 
 
+def test_the_end_of_a_picture_counts_pictures(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    frames, _ = astronaut_frames(num_frames=1, frame_size=(240, 180), face_size=80, motion="static")
+    picture = tmp_path / "group.png"
+    cv2.imwrite(str(picture), frames[0])
+    window = make_window(video=picture)
+    qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
+    assert "Finished playing group.png (1 picture)" in window.source_banner.text()
+
+
 def test_a_dropped_file_plays_and_recent_files_are_listed(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:

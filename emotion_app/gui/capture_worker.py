@@ -16,7 +16,14 @@ import cv2
 import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
-from .frame_sources import FALLBACK_FPS, FrameSource, SourceFactory, SourceOpenError, open_frame_source
+from .frame_sources import (
+    FALLBACK_FPS,
+    FrameSource,
+    SourceFactory,
+    SourceOpenError,
+    StillsFrameSource,
+    open_frame_source,
+)
 from .mailbox import LatestMailbox
 from .messages import (
     CameraSpec,
@@ -328,7 +335,8 @@ class CaptureWorker(QObject):
                 )
                 kind = FaultKind.READ_FAILED
             else:
-                message = f"Finished playing {spec.path.name} ({self._index} frames)"
+                unit = "picture" if isinstance(source, StillsFrameSource) else "frame"
+                message = f"Finished playing {spec.path.name} ({self._index} {unit}{'' if self._index == 1 else 's'})"
                 kind = FaultKind.ENDED
         frames_read = self._index
         self._close_source()
