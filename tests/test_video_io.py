@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -166,3 +169,41 @@ def test_csv_unwritable_path_names_it(tmp_path: Path) -> None:
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def _run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k != "OPENCV_FFMPEG_LOGLEVEL"}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_codec_probe_and_a_damaged_file_leave_the_terminal_clean(tmp_path: Path) -> None:
+    # FFmpeg's own lines (an H.264 encoder it cannot open, a file without its index) used
+    # to reach stderr at every start-up; the app reports failures in its own words.
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(64))
+    code = (
+        "from emotion_app.io.codecs import codec_for\n"
+        "from emotion_app.io.video import InputError, open_input\n"
+        "print(codec_for('.mp4').name)\n"
+        "try:\n"
+        f"    open_input(__import__('pathlib').Path({str(broken)!r}))\n"
+        "except InputError as exc:\n"
+        "    print('refused:', exc)\n"
+    )
+    done = _run_python(code)
+    assert done.returncode == 0, done.stderr
+    assert "refused:" in done.stdout
+    assert "@ 0x" not in done.stderr, done.stderr  # FFmpeg's "[codec @ 0x...]" prefix
+
+
+def test_a_users_own_ffmpeg_log_level_is_kept() -> None:
+    code = "import os, emotion_app.io.codecs; print(os.environ['OPENCV_FFMPEG_LOGLEVEL'])"
+    assert _run_python(code, OPENCV_FFMPEG_LOGLEVEL="32").stdout.strip() == "32"
+    assert _run_python(code).stdout.strip() == "8"
