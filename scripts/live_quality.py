@@ -33,6 +33,7 @@ the ones the pipeline gives) for a grid of time constants, holds and margins.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Iterable
@@ -331,10 +332,23 @@ def main(argv: list[str] | None = None) -> int:
         help=f"steadiness level (default: the app's, {DEFAULT_STEADINESS_LEVEL})",
     )
     parser.add_argument("--every", type=int, default=1, metavar="N", help="keep every Nth frame (a slower camera)")
+    parser.add_argument(
+        "--decisive-lead",
+        type=float,
+        default=None,
+        metavar="P",
+        help="the level's decisive lead replaced by P (1: never switch before the hold), to compare choices",
+    )
     parser.add_argument("--sweep", action="store_true", help="replay each clip through a grid of steadiness settings")
     args = parser.parse_args(argv)
     if args.every < 1:
         parser.error("--every must be at least 1")
+    steadiness = STEADINESS_LEVELS[args.steadiness]
+    if args.decisive_lead is not None:
+        try:
+            steadiness = dataclasses.replace(steadiness, decisive_lead=args.decisive_lead)
+        except ValueError as exc:
+            parser.error(str(exc))
     truth_path = args.truth or args.clips / "truth.csv"
     try:
         truth = read_truth(truth_path)
@@ -345,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def make_pipeline() -> EmotionPipeline:
         # The app's detector and steadiness; inline new-face scans (see the module notes).
-        return EmotionPipeline(FaceDetector(), classifier, steadiness=args.steadiness)
+        return EmotionPipeline(FaceDetector(), classifier, steadiness=steadiness)
 
     records = []
     for name, ranges in truth.items():
@@ -363,7 +377,6 @@ def main(argv: list[str] | None = None) -> int:
             print_sweep(rows)
         return 0
     clips = [score_clip(record, ranges) for record, ranges in records]
-    steadiness = STEADINESS_LEVELS[args.steadiness]
     report = {
         "weights": str(classifier.source),
         "settings": {"steadiness": args.steadiness, **vars_of(steadiness), "every": args.every},
@@ -382,6 +395,7 @@ def vars_of(steadiness: Steadiness) -> dict[str, float]:
         "time_constant_s": steadiness.time_constant_s,
         "hold_s": steadiness.hold_s,
         "switch_margin": steadiness.switch_margin,
+        "decisive_lead": steadiness.decisive_lead,
     }
 
 

@@ -6,6 +6,7 @@ change is shown within the promised time at either rate.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -76,6 +77,37 @@ def test_a_real_change_is_shown_within_the_promised_time(fps: float, level: str)
     assert 0.0 < delay <= promised_delay(steadiness) + 1.0 / fps + 1e-6
     assert delay <= 0.9  # the "within about half a second to one second", even at high
     assert shown[first_happy:] == [HAPPY] * (frames - first_happy)  # and it stays
+
+
+def test_a_decisive_lead_is_shown_without_waiting_out_the_hold() -> None:
+    # The app once showed "surprise? 10%" beside bars at neutral 79%: the new class had
+    # long won, but its hold had not run out. A lead that large switches at once.
+    fps = 30.0
+    stream = [confident(NEUTRAL if i < 2 * fps else HAPPY, p=0.95) for i in range(int(4 * fps))]
+    medium = STEADINESS_LEVELS["medium"]
+    steadier = LabelSteadier(medium)
+    shown = [steadier.update(1, p, i / fps) for i, p in enumerate(stream)]
+    switch = next(i for i, s in enumerate(shown) if s.label_index == HAPPY)
+    waiting = run(LabelSteadier(dataclasses.replace(medium, decisive_lead=1.0)), stream, fps).index(HAPPY)
+    assert switch < waiting  # sooner than the hold alone allows
+    assert shown[switch].smoothed[HAPPY] - shown[switch].smoothed[NEUTRAL] >= medium.decisive_lead
+    # Before the switch the shown label never trailed by the decisive lead.
+    assert all(s.smoothed[HAPPY] - s.smoothed[NEUTRAL] < medium.decisive_lead for s in shown[:switch])
+
+
+def test_a_lead_short_of_decisive_still_waits_out_the_hold() -> None:
+    fps = 30.0
+    medium = STEADINESS_LEVELS["medium"]
+    mild = np.array([0.25, 0.45, 0.3], np.float32)  # happy ahead of neutral by 0.15 only
+    mild_happy = np.roll(mild, HAPPY - 1)
+    stream = [confident(NEUTRAL) for _ in range(int(2 * fps))] + [mild_happy for _ in range(int(2 * fps))]
+    steadier = LabelSteadier(medium)
+    shown = [steadier.update(1, p, i / fps) for i, p in enumerate(stream)]
+    lead_starts = next(
+        i for i, s in enumerate(shown) if s.smoothed[HAPPY] - s.smoothed[NEUTRAL] >= medium.switch_margin
+    )
+    switch = next(i for i, s in enumerate(shown) if s.label_index == HAPPY)
+    assert (switch - lead_starts) / fps >= medium.hold_s - 1e-6
 
 
 def test_the_same_setting_means_the_same_time_at_10_and_30_fps() -> None:
@@ -152,7 +184,14 @@ def test_uncertainty_rule_from_a_card() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", [dict(time_constant_s=-1.0), dict(hold_s=float("nan")), dict(switch_margin=1.0), dict(hold_s=True)]
+    "bad",
+    [
+        dict(time_constant_s=-1.0),
+        dict(hold_s=float("nan")),
+        dict(switch_margin=1.0),
+        dict(hold_s=True),
+        dict(decisive_lead=-0.1),
+    ],
 )
 def test_bad_steadiness_is_rejected(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError):

@@ -11,7 +11,9 @@ probabilities and the frames' timestamps:
    led the smoothed probabilities, by at least ``switch_margin``, for ``hold_s`` seconds
    in a row. Talking, blinking and head turns make a face's raw label flicker for a few
    frames; a real change of expression keeps its lead and is shown about
-   ``0.7 * tau + hold_s`` seconds after it happens.
+   ``0.7 * tau + hold_s`` seconds after it happens. A challenger that leads by
+   ``decisive_lead`` or more is shown at once: the held label would then stand beside
+   probabilities that plainly contradict it.
 3. **Honest uncertainty.** The shown result is marked uncertain when the smoothed
    probability of the shown label is below ``min_top`` or less than ``min_lead`` ahead of
    the next class (which includes the shown label no longer leading, while a challenger
@@ -37,9 +39,12 @@ class Steadiness:
     time_constant_s: float = 0.0  # EMA time constant of the probabilities (0 = off)
     hold_s: float = 0.0  # how long a challenger must lead before the label changes
     switch_margin: float = 0.0  # by how much (smoothed probability) it must lead
+    # A challenger this far ahead (smoothed) is shown at once, without waiting out the
+    # hold: the label is then plainly contradicted by the probabilities (1 = never).
+    decisive_lead: float = 1.0
 
     def __post_init__(self) -> None:
-        for name in ("time_constant_s", "hold_s", "switch_margin"):
+        for name in ("time_constant_s", "hold_s", "switch_margin", "decisive_lead"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
                 raise ValueError(f"steadiness {name} must be a finite number >= 0, got {value!r}")
@@ -55,9 +60,9 @@ class Steadiness:
 # Chosen with scripts/live_quality.py on real footage; the figures are in the README.
 STEADINESS_LEVELS: dict[str, Steadiness] = {
     "off": Steadiness(),
-    "low": Steadiness(time_constant_s=0.08, hold_s=0.15, switch_margin=0.05),
-    "medium": Steadiness(time_constant_s=0.15, hold_s=0.3, switch_margin=0.05),
-    "high": Steadiness(time_constant_s=0.3, hold_s=0.6, switch_margin=0.1),
+    "low": Steadiness(time_constant_s=0.08, hold_s=0.15, switch_margin=0.05, decisive_lead=0.5),
+    "medium": Steadiness(time_constant_s=0.15, hold_s=0.3, switch_margin=0.05, decisive_lead=0.5),
+    "high": Steadiness(time_constant_s=0.3, hold_s=0.6, switch_margin=0.1, decisive_lead=0.7),
 }
 DEFAULT_STEADINESS_LEVEL = "medium"
 DEFAULT_STEADINESS = STEADINESS_LEVELS[DEFAULT_STEADINESS_LEVEL]
@@ -172,6 +177,7 @@ class LabelSteadier:
             if leader != state.challenger:
                 state.challenger, state.challenger_since = leader, time_s
             # The frame that starts a lead counts as time 0 of it: with hold 0 it switches at once.
-            if time_s - state.challenger_since >= steadiness.hold_s:
+            decisive = smoothed[leader] - smoothed[state.shown] >= steadiness.decisive_lead
+            if decisive or time_s - state.challenger_since >= steadiness.hold_s:
                 state.shown, state.challenger = leader, -1
         return Shown(smoothed.copy(), state.shown, self.uncertainty.is_uncertain(smoothed, state.shown))
