@@ -103,3 +103,32 @@ def test_a_remembered_model_that_is_gone_falls_back_to_the_default(
     assert AppSettings.at_path(settings_path).weights_path is None
     window = make_window(weights=None)
     assert window.model_status.ok and window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
+
+
+def test_a_shipped_model_is_remembered_by_name_not_by_path(settings_path: Path, tmp_path: Path) -> None:
+    # Remembered by path, the choice of the shipped model kept loading an older copy of
+    # the app's weights (another checkout's) after this copy's own file had been updated.
+    from PyQt6.QtCore import QSettings
+
+    from emotion_app.gui.settings import AppSettings
+    from emotion_app.weights import DEFAULT_WEIGHTS_PATH
+
+    settings = AppSettings.at_path(settings_path)
+    settings.weights_path = DEFAULT_WEIGHTS_PATH
+    settings.sync()
+    raw = QSettings(str(settings_path), QSettings.Format.IniFormat)
+    assert raw.value("model/weights") == f"shipped:{DEFAULT_WEIGHTS_NAME}"
+    assert AppSettings.at_path(settings_path).weights_path == DEFAULT_WEIGHTS_PATH
+    # A model of the user's own is still remembered by its path.
+    own = tmp_path / "mine.safetensors"
+    own.write_bytes(DEFAULT_WEIGHTS_PATH.read_bytes())
+    settings.weights_path = own
+    settings.sync()
+    assert QSettings(str(settings_path), QSettings.Format.IniFormat).value("model/weights") == str(own)
+    assert AppSettings.at_path(settings_path).weights_path == own
+    # A hand-edited name that is not a plain file of the folder, or is gone, is no choice.
+    for bad in ("shipped:../README.md", "shipped:absent.safetensors", "shipped:"):
+        raw = QSettings(str(settings_path), QSettings.Format.IniFormat)
+        raw.setValue("model/weights", bad)
+        raw.sync()
+        assert AppSettings.at_path(settings_path).weights_path is None, bad

@@ -17,6 +17,7 @@ from typing import TypeVar
 from PyQt6.QtCore import QByteArray, QSettings
 
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
+from emotion_app.weights import DEFAULT_WEIGHTS_DIR
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,6 +39,10 @@ _WEIGHTS = "model/weights"
 _SHOW_TIMELINE = "window/show_timeline"
 _OUTPUT_FOLDER = "files/output_folder"
 _RECENT = "files/recent"
+# A model shipped in the app's own weights/ folder is remembered by name with this prefix,
+# not by its path: after an update, or from another copy of the app, the choice means
+# that copy's own file (a path would keep loading the old one wherever it still exists).
+_SHIPPED_PREFIX = "shipped:"
 _MIRROR_CAMERAS = "view/mirror_cameras"
 _MIRROR_FILES = "view/mirror_files"
 
@@ -141,16 +146,28 @@ class AppSettings:
 
     @property
     def weights_path(self) -> Path | None:
-        """The model chosen last time; None when none was, or its file is gone."""
+        """The model chosen last time; None when none was, or its file is gone.
+
+        A shipped model is this copy of the app's own file (see :data:`_SHIPPED_PREFIX`).
+        """
         value = self._read(_WEIGHTS, "", _text)
         if not value:
             return None
+        if value.startswith(_SHIPPED_PREFIX):
+            name = value[len(_SHIPPED_PREFIX) :]
+            path = DEFAULT_WEIGHTS_DIR / name
+            return path if name == Path(name).name and path.is_file() else None
         path = Path(value)
         return path if path.is_file() else None
 
     @weights_path.setter
     def weights_path(self, value: Path | None) -> None:
-        self._store.setValue(_WEIGHTS, str(value) if value is not None else "")
+        if value is None:
+            self._store.setValue(_WEIGHTS, "")
+        elif _is_shipped(value):
+            self._store.setValue(_WEIGHTS, _SHIPPED_PREFIX + Path(value).name)
+        else:
+            self._store.setValue(_WEIGHTS, str(value))
 
     @property
     def recent_files(self) -> list[str]:
@@ -274,3 +291,11 @@ def _level_for_old_smoothing(raw: object) -> str:
     if factor < 0.8:
         return "medium"
     return "high"
+
+
+def _is_shipped(path: Path) -> bool:
+    """Whether ``path`` is a file of the app's own weights/ folder."""
+    try:
+        return Path(path).resolve().parent == DEFAULT_WEIGHTS_DIR.resolve()
+    except OSError:
+        return False
