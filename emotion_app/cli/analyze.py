@@ -19,6 +19,7 @@ from ..io.session_report import prepare_folder, write_report
 from ..io.video import AnnotatedVideoWriter, InputError, MediaInput, OutputError, open_input
 from ..pipeline import EmotionPipeline
 from ..timeline import SessionTimeline
+from ..wording import count_text
 from .common import (
     CommandError,
     Interrupted,
@@ -211,22 +212,17 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             args, media, frames, frames_with_face, faces, len(tracks), label_counts, elapsed, classifier.labels
         )
     if csv_writer is not None:
-        print(f"CSV: {args.csv} ({_count(csv_writer.rows_written, 'row')})")
+        print(f"CSV: {args.csv} ({count_text(csv_writer.rows_written, 'row')})")
     if timeline is not None:
         png, summary = write_report(timeline, args.report)
         people = len(timeline.people())
-        print(f"report: {png} and {summary.name} ({timeline.now_s:.1f} s, {_count(people, 'person', 'people')})")
+        print(f"report: {png} and {summary.name} ({timeline.now_s:.1f} s, {count_text(people, 'person', 'people')})")
     if video_writer is not None and video_writer.frames_written:
         if video_writer.still:
             print(f"annotated image: {args.output}")
         else:
-            print(f"annotated video: {args.output} ({_count(video_writer.frames_written, 'frame')})")
+            print(f"annotated video: {args.output} ({count_text(video_writer.frames_written, 'frame')})")
     return interrupted.exit_code if interrupted is not None else 0
-
-
-def _count(number: int, noun: str, plural: str | None = None) -> str:
-    """``1 row``, ``2 rows``: a count with its noun in the right number."""
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def _finish_outputs(video_writer: AnnotatedVideoWriter | None, csv_writer: FaceCsvWriter | None) -> None:
@@ -270,12 +266,10 @@ def _print_summary(
 ) -> None:
     unit = "image" if media.kind != "video" else "frame"
     rate = frames / elapsed if elapsed > 0 else float("inf")
-    print(
-        f"{args.input}: {frames} {unit}{'s' if frames != 1 else ''} analysed in {elapsed:.1f} s ({rate:.1f} per second)"
-    )
+    print(f"{args.input}: {count_text(frames, unit)} analysed in {elapsed:.1f} s ({rate:.1f} per second)")
     share = frames_with_face / frames
-    tracked = f", {track_count} track{'s' if track_count != 1 else ''}" if media.kind == "video" else ""
-    print(f"faces: {faces} in {frames_with_face} {unit}{'s' if frames_with_face != 1 else ''} ({share:.0%}){tracked}")
+    tracked = f", {count_text(track_count, 'track')}" if media.kind == "video" else ""
+    print(f"faces: {faces} in {count_text(frames_with_face, unit)} ({share:.0%}){tracked}")
     if faces:
         shares = ", ".join(
             f"{label} {label_counts[label] / faces:.0%}"

@@ -16,6 +16,8 @@ import cv2
 import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
+from emotion_app.wording import count_text
+
 from .frame_sources import (
     FALLBACK_FPS,
     FrameSource,
@@ -336,7 +338,7 @@ class CaptureWorker(QObject):
                 kind = FaultKind.READ_FAILED
             else:
                 unit = "picture" if isinstance(source, StillsFrameSource) else "frame"
-                message = f"Finished playing {spec.path.name} ({self._index} {unit}{'' if self._index == 1 else 's'})"
+                message = f"Finished playing {spec.path.name} ({count_text(self._index, unit)})"
                 kind = FaultKind.ENDED
         frames_read = self._index
         self._close_source()

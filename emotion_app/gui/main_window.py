@@ -35,6 +35,7 @@ from emotion_app.io.atomic import OutputError, check_outputs
 from emotion_app.io.codecs import h264_codec
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.live import PipelineLoader, load_pipeline
+from emotion_app.wording import count_text
 
 from ..weights import DEFAULT_WEIGHTS_DIR
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
@@ -1093,7 +1094,7 @@ class MainWindow(QMainWindow):
             parts.append("Live")
         result = self.view.result
         faces = len(result.faces) if result is not None else 0
-        parts.append("no faces" if faces == 0 else f"{faces} face{'s' if faces != 1 else ''}")
+        parts.append("no faces" if faces == 0 else count_text(faces, "face"))
         if not self.source_state.paused:
             parts.append(f"{self.stats.display_rate.rate(now):.0f} fps")
         return " · ".join(parts)

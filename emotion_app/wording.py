@@ -1,0 +1,8 @@
+"""How counts read in what the app and the commands say: "1 frame", "2 frames"."""
+
+from __future__ import annotations
+
+
+def count_text(number: int, noun: str, plural: str | None = None) -> str:
+    """``number`` with ``noun`` in the right number (``plural``: when not noun + "s")."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
