@@ -27,7 +27,7 @@ from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.preprocessing import contrast
 from emotion_app.weights import ModelCard, WeightsError, load_model, save_weights
 
-from .checkpoints import recorded_config
+from .checkpoints import selection_config
 from .data import DataError
 from .datasets import load_data
 
@@ -59,16 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         classifier = EmotionClassifier.load(args.weights)
-        saved = classifier.card.training.get("config", {})
-        config = dataclasses.replace(
-            recorded_config(saved),
-            data=args.data,
-            classes=len(classifier.labels),
-            votes=args.votes,
-            labels="ferplus" if args.votes else "fer2013",
-            test_split="",
-        )
-        split = load_data(config)
+        split = load_data(selection_config(classifier.card.training, args.data, len(classifier.labels), args.votes))
     except (WeightsError, DataError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

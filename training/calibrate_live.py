@@ -37,7 +37,7 @@ from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
 from emotion_app.weights import ModelCard, WeightsError, load_model, save_weights
 
-from .config import TrainConfig
+from .checkpoints import selection_config
 from .data import DataError
 from .datasets import load_data
 
@@ -165,17 +165,7 @@ def threshold_from_bins(statistic: np.ndarray, correct: np.ndarray) -> tuple[flo
 def validation_faces(classifier: EmotionClassifier, data: str, votes: str) -> tuple[np.ndarray, np.ndarray, str]:
     """The validation faces the model was selected on, with the labels it learned: its own
     split settings (``split_seed``, never ``seed``), and FER+ majorities when given votes."""
-    saved = classifier.card.training.get("config", {})
-    config = TrainConfig(
-        data=data,
-        classes=len(classifier.labels),
-        val_fraction=float(saved.get("val_fraction", 0.1)),
-        split_seed=int(saved.get("split_seed", saved.get("seed", 0))),
-        votes=votes,
-        labels="ferplus" if votes else "fer2013",
-        test_split="",
-    )
-    split = load_data(config)
+    split = load_data(selection_config(classifier.card.training, data, len(classifier.labels), votes))
     return split.val_images.numpy(), split.val_labels.numpy(), "FER+ majority" if votes else "FER-2013"
 
 

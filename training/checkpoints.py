@@ -96,6 +96,20 @@ def recorded_config(saved: dict[str, Any]) -> TrainConfig:
     return TrainConfig(**{"split_seed": saved.get("seed", 0), **{k: v for k, v in saved.items() if k in known}})
 
 
+def selection_config(card_training: dict[str, Any], data: str, classes: int, votes: str = "") -> TrainConfig:
+    """The settings that load a model's own split of ``data`` again (the validation faces it
+    was selected on, by its split seed, never its seed), labelled by FER+ majorities when
+    given ``votes``, else by FER-2013's labels; no test split."""
+    return dataclasses.replace(
+        recorded_config(card_training.get("config", {})),
+        data=data,
+        classes=classes,
+        votes=votes,
+        labels="ferplus" if votes else "fer2013",
+        test_split="",
+    )
+
+
 def validation_split(config: TrainConfig) -> tuple[float, int, int]:
     """What decides which Training faces a run holds out: fraction, split seed, classes."""
     return config.val_fraction, config.split_seed, config.classes
