@@ -37,10 +37,10 @@ from .common import (
     add_threads_argument,
     add_weights_argument,
     apply_threads,
+    check_threads,
     fail,
     load_classifier,
     make_detector,
-    usable_cpus,
 )
 
 CLASSIFIER_BATCH = 8
@@ -104,12 +104,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     apply_threads(args.threads)
     opencv_threads = cv2.getNumThreads()
     if args.opencv_threads is not None:
-        cpus = usable_cpus()
-        if not 1 <= args.opencv_threads <= cpus:
-            raise CommandError(
-                f"--opencv-threads must be between 1 and {cpus} (the CPUs this process may use), "
-                f"got {args.opencv_threads}"
-            )
+        check_threads(args.opencv_threads, "--opencv-threads")
         cv2.setNumThreads(args.opencv_threads)
     try:
         return measure(args)

@@ -49,11 +49,12 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def check_threads(threads: int) -> None:
-    """--threads must be 1..the CPUs this process may use (100000 threads crash torch)."""
+def check_threads(threads: int, option: str = "--threads") -> None:
+    """A thread count (``option``'s) must be 1..the CPUs this process may use (100000
+    threads crash torch)."""
     cpus = usable_cpus()
     if not 1 <= threads <= cpus:
-        raise CommandError(f"--threads must be between 1 and {cpus} (the CPUs this process may use), got {threads}")
+        raise CommandError(f"{option} must be between 1 and {cpus} (the CPUs this process may use), got {threads}")
 
 
 def apply_threads(threads: int) -> None:
