@@ -30,10 +30,9 @@ from typing import Any
 from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.track import Track
-from emotion_app.io.codecs import VIDEO_SUFFIXES
 from emotion_app.io.video import open_input
 from emotion_app.preprocessing import to_gray
-from scripts.support.real_clips import DEFAULT_CLIPS
+from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
 
 # Where a box that left its face is tried: shifts as fractions of the face's side.
 MOVES = ((0.0, 0.6), (0.0, -0.6), (-0.6, 0.0), (0.6, 0.0))
@@ -83,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.clips.is_dir():
         print(f"error: {args.clips} is not a folder", file=sys.stderr)
         return 2
-    videos = sorted(p for p in args.clips.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES) + list(args.also)
+    videos = videos_in(args.clips) + list(args.also)
     report: dict[str, Any] = {}
     print(f"{'clip':28s}{'resembled':>10}{'full fails':>11}{'full':>6}{'moved':>7}{'pass':>6}{'best':>7}")
     for video in videos:

@@ -27,11 +27,10 @@ from emotion_app.faces.detector import DEFAULT_MIN_FACE, FaceDetector
 from emotion_app.faces.geometry import Box, iou
 from emotion_app.faces.scan_plan import SMALL_BAND_FACTOR
 from emotion_app.faces.tracker import CHECKED_FIND_NEIGHBORS
-from emotion_app.io.codecs import VIDEO_SUFFIXES
 from emotion_app.io.video import open_input
 from emotion_app.preprocessing import to_gray
 from scripts.support.arguments import positive_ints
-from scripts.support.real_clips import DEFAULT_CLIPS
+from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
 
 ON_FACE_IOU = 0.3
 
@@ -39,7 +38,7 @@ ON_FACE_IOU = 0.3
 def one_face_frames(clips: Path, every: int, detector: FaceDetector) -> list[tuple[np.ndarray, Box]]:
     """(gray frame, its one face's box) for every ``every``-th frame with exactly one face."""
     samples: list[tuple[np.ndarray, Box]] = []
-    for path in sorted(p for p in clips.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES):
+    for path in videos_in(clips):
         for index, _, frame in open_input(path).frames():
             if index % every:
                 continue

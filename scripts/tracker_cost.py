@@ -24,11 +24,10 @@ from typing import Any
 from emotion_app.faces import scan_plan as scan_plan_module
 from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
-from emotion_app.io.codecs import VIDEO_SUFFIXES
 from emotion_app.io.video import open_input
 from emotion_app.preprocessing import to_gray
 from scripts.support.overrides import apply_overrides
-from scripts.support.real_clips import DEFAULT_CLIPS
+from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
 
 
 def measure(path: Path, small_scan_every: int) -> dict[str, Any]:
@@ -59,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small-scan-every", type=int, default=scan_plan_module.SMALL_SCAN_EVERY, metavar="N")
     args = parser.parse_args(argv)
     overrides = apply_overrides(args.overrides)
-    videos = sorted(p for p in args.clips.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+    videos = videos_in(args.clips)
     if not videos:
         print(f"error: no video in {args.clips}", file=sys.stderr)
         return 2

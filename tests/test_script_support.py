@@ -13,7 +13,7 @@ from emotion_app.io.atomic import OutputError
 from emotion_app.samples import read_video
 from scripts.support.arguments import frame_size, positive_ints
 from scripts.support.overrides import apply_overrides
-from scripts.support.real_clips import TruthRange, counted, faces_at, read_truth
+from scripts.support.real_clips import TruthRange, counted, faces_at, read_truth, videos_in
 from scripts.support.video_out import VideoOut
 
 
@@ -34,6 +34,12 @@ def test_the_truth_reader_keeps_ranges_counts_and_labels(tmp_path: Path) -> None
     assert ranges[1].labels == {"happy", "neutral"} and ranges[2].faces is None
     assert counted(ranges)
     assert [faces_at(ranges, frame) for frame in (0, 9, 10, 12, 20, 22, 30)] == [1, 1, None, 2, 2, None, None]
+
+
+def test_the_videos_of_a_folder_in_name_order(tmp_path: Path) -> None:
+    for name in ("b.MOV", "a.mp4", "truth.csv", "photo.jpg", "c.avi"):
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in videos_in(tmp_path)] == ["a.mp4", "b.MOV", "c.avi"]
 
 
 def test_argument_types_fail_with_one_line_reasons() -> None:

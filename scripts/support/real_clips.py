@@ -2,7 +2,8 @@
 
 Each row of ``truth.csv`` names a file, a frame range, the number of faces in it (empty:
 not counted) and the expressions acceptable there (``|``-separated; empty: not judged).
-Frames between two ranges (cuts, transitions) have no truth.
+Frames between two ranges (cuts, transitions) have no truth. :func:`videos_in` lists a
+folder's clips.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+
+from emotion_app.io.codecs import VIDEO_SUFFIXES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -64,3 +67,8 @@ def faces_at(ranges: list[TruthRange], frame: int) -> int | None:
 def counted(ranges: list[TruthRange]) -> bool:
     """Whether any of ``ranges`` counts faces."""
     return any(truth.faces is not None for truth in ranges)
+
+
+def videos_in(folder: Path) -> list[Path]:
+    """The video files of ``folder`` (the suffixes the app reads), in name order."""
+    return sorted(path for path in folder.iterdir() if path.suffix.lower() in VIDEO_SUFFIXES)
