@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from emotion_app import EmotionClassifier
 from tests.synthetic_fer import EMOTIONS, write_fer_csv, write_fer_folders
 from training import evaluate, train
+from training.config import TrainConfig
 from training.data import CLASSES_6, CLASSES_7, DataError, load_split
 from training.ferplus import VOTE_COLUMNS, majority_labels, read_votes, relabel, soft_targets, vote_matrix
 from training.loop import soft_cross_entropy
@@ -212,26 +213,35 @@ def test_evaluate_reports_both_label_sets(
     assert (out / "confusion_matrix_ferplus.png").stat().st_size > 1000
 
 
-def test_calibrate_live_judges_on_the_faces_and_labels_the_model_was_selected_on(
-    tmp_path: Path, folders: tuple[Path, Path]
-) -> None:
+def weights_trained_with(config: TrainConfig, path: Path) -> Path:
+    """Random-init weights whose card records ``config`` as its training run's (the split
+    the calibration commands load again)."""
     import dataclasses
 
     from safetensors.torch import save_file
 
     from emotion_app.samples import make_random_weights
     from emotion_app.weights import METADATA_KEY, read_card
+
+    make_random_weights(path)
+    card, tensors = read_card(path)
+    card.training["config"] = dataclasses.asdict(config)
+    save_file(tensors, str(path), metadata={METADATA_KEY: card.to_json()})
+    return path
+
+
+def test_calibrate_live_judges_on_the_faces_and_labels_the_model_was_selected_on(
+    tmp_path: Path, folders: tuple[Path, Path]
+) -> None:
+    import dataclasses
+
     from training import calibrate_live
-    from training.config import TrainConfig
     from training.datasets import load_data
 
     root, votes = folders
     # A fine-tune seeded 2 holds out the faces of split seed 0, like every run it is compared with.
     config = TrainConfig(data=str(root), seed=2, split_seed=0, val_fraction=0.2, test_split="", votes=str(votes))
-    path = make_random_weights(tmp_path / "w.safetensors")
-    card, tensors = read_card(path)
-    card.training["config"] = dataclasses.asdict(config)
-    save_file(tensors, str(path), metadata={METADATA_KEY: card.to_json()})
+    path = weights_trained_with(config, tmp_path / "w.safetensors")
     classifier = EmotionClassifier.load(path)
     expected = load_data(config)
     images, labels, name = calibrate_live.validation_faces(classifier, str(root), str(votes))
@@ -252,21 +262,14 @@ def test_calibrate_contrast_takes_its_bounds_from_the_training_faces_only(
 ) -> None:
     import dataclasses
 
-    from safetensors.torch import save_file
-
     from emotion_app.preprocessing import contrast
-    from emotion_app.samples import make_random_weights
-    from emotion_app.weights import METADATA_KEY, read_card
+    from emotion_app.weights import read_card
     from training import calibrate_contrast
-    from training.config import TrainConfig
     from training.datasets import load_data
 
     root, votes = folders
     config = TrainConfig(data=str(root), split_seed=0, val_fraction=0.2, test_split="", votes=str(votes))
-    path = make_random_weights(tmp_path / "w.safetensors")
-    card, tensors = read_card(path)
-    card.training["config"] = dataclasses.asdict(config)
-    save_file(tensors, str(path), metadata={METADATA_KEY: card.to_json()})
+    path = weights_trained_with(config, tmp_path / "w.safetensors")
     before = path.read_bytes()
     args = ["--weights", str(path), "--data", str(root), "--votes", str(votes)]
     assert calibrate_contrast.main(args) == 0
