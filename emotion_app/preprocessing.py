@@ -196,8 +196,8 @@ def crop_face(gray: np.ndarray, box: Box, spec: Preprocessing) -> np.ndarray:
 
 def _contrast_bounds(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The 1st and 99th percentile (:data:`CONTRAST_PERCENTILES`) of each row of ``flat``,
-    as ``np.percentile`` gives them (linear interpolation), by partial sorting: a third of
-    its time, and this runs for every face the model sees."""
+    as ``np.percentile`` gives them (linear interpolation), by partial sorting: quicker,
+    and this runs for every face the model sees."""
     count = flat.shape[1]
     positions = [q / 100.0 * (count - 1) for q in CONTRAST_PERCENTILES]
     floors = [int(math.floor(p)) for p in positions]

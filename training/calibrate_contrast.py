@@ -1,9 +1,9 @@
 """Choose how much contrast a live face crop needs before the model sees it.
 
-FER-2013's faces are almost all well lit: the spread between a face's 1st and 99th
-percentile pixels is under 115 (of 255) in only about one face in a hundred. A face on
-a dim stage or in a dark room can have half that, and the model, which never saw such
-a face, reads it badly (a laughing audience face read "sad"). The card's
+FER-2013's faces are almost all well lit: few have a small spread between their 1st
+and 99th percentile pixels. A face on a dim stage or in a dark room can have far less
+than nearly all of them, and the model, which never saw such a face, reads it badly
+(the figures are in weights/README.md, "Low-contrast faces"). The card's
 ``low_contrast`` (full, none) stretches such crops: fully at a spread of ``full`` or
 less, not at all from ``none``, proportionally between. Both bounds are percentiles of
 the spread over the faces the model *trained* on (its run's training part, never the
