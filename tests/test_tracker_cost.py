@@ -1,0 +1,39 @@
+"""scripts.tracker_cost: the tracker's own cost and frames with a face, on a test-made clip."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from emotion_app.samples import VideoTruth
+from scripts import tracker_cost
+
+
+def run(folder: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, object]:
+    assert tracker_cost.main(["--clips", str(folder), *extra]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    clips = report["clips"]
+    assert isinstance(clips, dict) and len(clips) == 1
+    row = next(iter(clips.values()))
+    assert isinstance(row, dict)
+    return row
+
+
+def test_variants_sum_eight_runs_from_later_starts_and_mirrored(
+    moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = moving_face_video.path.parent
+    single = run(folder, capsys)
+    assert single["frames"] == moving_face_video.num_frames
+    # The tracker shows the face where it is, not in the two blank frames.
+    assert single["frames_with_face"] == moving_face_video.frames_with_face
+    summed = run(folder, capsys, "--variants")
+    n = moving_face_video.num_frames
+    assert summed["frames"] == 2 * sum(max(0, n - start) for start in tracker_cost.VARIANT_STARTS)
+    counts = summed["variants_with_face"]
+    assert isinstance(counts, list) and len(counts) == 8
+    assert counts[0] == single["frames_with_face"] and sum(counts) == summed["frames_with_face"]
+    # Mirrored, the astronaut is still one face in every frame she is in.
+    assert counts[1] == counts[0]
