@@ -178,7 +178,7 @@ class EmotionPipeline:
                 self._steadier.reset()
                 self._steadier.uncertainty = UncertaintyRule.from_live(classifier.card.live)
             spec = classifier.preprocessing
-            crops = np.stack([crop_face(gray, track.box, spec) for track in tracks])
+            crops = np.stack([crop_face(gray, track.box, spec, track.roll) for track in tracks])
             reused = [self._reuse.reusable(track.track_id, crop) for track, crop in zip(tracks, crops)]
             todo = [i for i, known in enumerate(reused) if known is None]
             computed: dict[int, np.ndarray] = {}
@@ -208,6 +208,7 @@ class EmotionPipeline:
                         probabilities=tuple(float(p) for p in shown.smoothed),
                         uncertain=shown.uncertain,
                         raw_probabilities=tuple(float(p) for p in fresh),
+                        roll=track.roll,
                     )
                 )
         if scale != 1.0:  # found in a scaled-down copy of a huge frame: back to its pixels

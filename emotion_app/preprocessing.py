@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from .faces.geometry import Box
+from .faces.roll import upright_crop
 
 # What a weights card may ask for. Far beyond any sensible model, far below sizes that
 # would make every face cost gigabytes; a margin of -0.5 or less leaves no crop at all.
@@ -167,17 +168,23 @@ def to_uint8(frame: np.ndarray) -> np.ndarray:
     raise ValueError(f"unsupported frame dtype {dtype}: expected uint8, uint16, integers in 0..255 or floats")
 
 
-def crop_face(gray: np.ndarray, box: Box, spec: Preprocessing) -> np.ndarray:
+def crop_face(gray: np.ndarray, box: Box, spec: Preprocessing, roll: float = 0.0) -> np.ndarray:
     """A ``spec.input_size`` square uint8 crop of ``box`` (plus margin) from a gray frame.
 
     Boxes running past the frame edge are padded by edge replication rather than
-    shifted, so the face stays centred as it is in the training images.
+    shifted, so the face stays centred as it is in the training images. ``roll``: the
+    face's tilt in degrees (see :mod:`.faces.roll`); the crop is turned upright, as the
+    training faces are.
     """
     height, width = gray.shape[:2]
     x, y, w, h = box
     side = max(w, h)
     cx, cy = x + w / 2.0, y + h / 2.0
     half = side * (0.5 + spec.crop_margin)
+    if roll:
+        if side <= 0:
+            raise ValueError(f"empty face box {box}")
+        return upright_crop(gray, box, roll, half, spec.input_size)
     x0, y0 = int(round(cx - half)), int(round(cy - half))
     x1, y1 = int(round(cx + half)), int(round(cy + half))
     if x1 <= x0 or y1 <= y0:

@@ -23,6 +23,7 @@ class FaceResult:
     probabilities: tuple[float, ...]  # smoothed, one per class, in the classifier's label order
     uncertain: bool = False  # weak evidence: draw muted, with a "?"
     raw_probabilities: tuple[float, ...] = ()  # this frame's model output; () = same as probabilities
+    roll: float = 0.0  # the face's tilt in degrees, counter-clockwise as shown (emotion_app.faces.roll)
 
     def __post_init__(self) -> None:
         if not self.raw_probabilities:

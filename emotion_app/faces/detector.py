@@ -8,6 +8,7 @@ downscaling the frame first so the smallest wanted face is just above window siz
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import cv2
@@ -15,6 +16,7 @@ import numpy as np
 
 from ..preprocessing import to_gray
 from .geometry import Box
+from .roll import RolledView
 
 FRONTAL_FACE_CASCADE = "haarcascade_frontalface_default.xml"
 OPENCV_FIX = 'install a 4.x headless OpenCV: pip install "opencv-python-headless>=4.8,<5"'
@@ -162,12 +164,19 @@ class FaceDetector:
         scale_factor: float | None = None,
         slack: float = DETECTION_SLACK,
         min_neighbors: int | None = None,
+        roll: float = 0.0,
     ) -> list[Box]:
         """Faces between ``min_size`` and ``max_size`` px inside ``region`` of ``gray``.
 
         The region is downscaled by ``scale`` (default: the coarsest that ``min_size``
         allows with ``slack``) before the cascade runs; boxes come back in frame pixels.
+        ``roll``: look for faces tilted by this many degrees (see :mod:`.roll`), in a
+        view of the region turned upright; their boxes are frame boxes around their centres.
         """
+        if roll:
+            return self._detect_rolled(
+                gray, region, min_size, max_size, scale, scale_factor, slack, min_neighbors, roll
+            )
         height, width = gray.shape[:2]
         x, y, w, h = region
         x0, y0 = max(0, int(x)), max(0, int(y))
@@ -208,6 +217,42 @@ class FaceDetector:
                 )
             )
         return boxes
+
+    def _detect_rolled(
+        self,
+        gray: np.ndarray,
+        region: Box,
+        min_size: float,
+        max_size: float | None,
+        scale: float | None,
+        scale_factor: float | None,
+        slack: float,
+        min_neighbors: int | None,
+        roll: float,
+    ) -> list[Box]:
+        x, y, w, h = region
+        if w < min_size or h < min_size:
+            return []
+        if scale is None:
+            scale = self.coarsest_scale(min_size, slack)
+        scale = min(1.0, scale)
+        # The view holds the whole region turned about its centre (its corners are filled
+        # from outside it), so a face anywhere in the region is in the view.
+        cos, sin = abs(math.cos(math.radians(roll))), abs(math.sin(math.radians(roll)))
+        size = (int(round((w * cos + h * sin) * scale)), int(round((w * sin + h * cos) * scale)))
+        view = RolledView(gray, (x + w / 2.0, y + h / 2.0), roll, scale, size)
+        small_min = max(self.window, int(round(min_size * scale)))
+        if small_min > min(view.image.shape[:2]):
+            return []
+        small_max = (0, 0) if max_size is None else (int(round(max_size * scale)),) * 2
+        found = self.cascade.detectMultiScale(
+            view.image,
+            scaleFactor=scale_factor or self.scale_factor,
+            minNeighbors=self.min_neighbors if min_neighbors is None else min_neighbors,
+            minSize=(small_min, small_min),
+            maxSize=small_max,
+        )
+        return [view.frame_box(tuple(int(v) for v in box)) for box in np.asarray(found).reshape(-1, 4)]  # type: ignore[arg-type]
 
 
 def full_frame_baseline_detector() -> FaceDetector:

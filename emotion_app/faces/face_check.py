@@ -29,6 +29,7 @@ import numpy as np
 
 from ..preprocessing import Box
 from .detector import FRONTAL_FACE_CASCADE, OPENCV_FIX, OpenCVSetupError, check_opencv
+from .roll import RolledView
 
 SECOND_CASCADE = "haarcascade_frontalface_alt2.xml"
 # The face is resized to this side before checking: the cascades' 20-24 px window then
@@ -70,14 +71,22 @@ class FaceCheck:
         self.second = _load(folder / SECOND_CASCADE)
         self.default = _load(folder / FRONTAL_FACE_CASCADE)
 
-    def evidence(self, gray: np.ndarray, box: Box) -> tuple[int, int]:
-        """(raw second-cascade windows, raw default windows) centred on ``box`` in ``gray``."""
+    def evidence(self, gray: np.ndarray, box: Box, roll: float = 0.0) -> tuple[int, int]:
+        """(raw second-cascade windows, raw default windows) centred on ``box`` in ``gray``.
+
+        ``roll``: the face's tilt (see :mod:`.roll`); it is checked in a view turned upright.
+        """
         height, width = gray.shape[:2]
         x, y, w, h = (int(v) for v in box)
         side = max(w, h)
         if side < 2:
             return 0, 0
         margin = int(round(side * CHECK_MARGIN))
+        if roll:
+            factor = CHECK_SIDE / side
+            size = (int(round((w + 2 * margin) * factor)), int(round((h + 2 * margin) * factor)))
+            view = RolledView(gray, (x + w / 2, y + h / 2), roll, factor, size)
+            return self._count(view.image, (size[0] / 2, size[1] / 2))
         x0, y0, x1, y1 = x - margin, y - margin, x + w + margin, y + h + margin
         # A face at the frame's edge gets its missing margin by replication: the cascades
         # then see it framed as they see any other face.
@@ -93,22 +102,29 @@ class FaceCheck:
         # smooths a face enough to cost windows (the sunglasses face of the group photo
         # gathers 9 raw windows bilinear, 5 area-averaged).
         patch = cv2.resize(region, size, interpolation=cv2.INTER_LINEAR)
-        centre = ((x + w / 2 - x0) * factor, (y + h / 2 - y0) * factor)
+        return self._count(patch, ((x + w / 2 - x0) * factor, (y + h / 2 - y0) * factor))
+
+    def _count(self, patch: np.ndarray, centre: tuple[float, float]) -> tuple[int, int]:
+        """Both cascades' raw windows in ``patch`` (the face CHECK_SIDE pixels) centred near ``centre``."""
         low, high = int(CHECK_SIDE * SIZE_LOW), int(CHECK_SIDE * SIZE_HIGH)
         second = self.second.detectMultiScale(patch, 1.05, 0, minSize=(low, low), maxSize=(high, high))
         raw = self.default.detectMultiScale(patch, 1.05, 0, minSize=(low, low), maxSize=(high, high))
         return _centred(second, centre), _centred(raw, centre)
 
-    def judge(self, gray: np.ndarray, box: Box) -> FaceVerdict:
-        """Whether ``box`` in ``gray`` (uint8 2-D) holds a face by both checks, and how clearly."""
-        second, raw = self.evidence(gray, box)
-        passed = second >= MIN_SECOND_WINDOWS and raw >= MIN_RAW_WINDOWS
+    def judge(self, gray: np.ndarray, box: Box, roll: float = 0.0, strictness: float = 1.0) -> FaceVerdict:
+        """Whether ``box`` in ``gray`` (uint8 2-D) holds a face by both checks, and how clearly.
+
+        ``roll``: the face's tilt in degrees (see :mod:`.roll`). ``strictness``: both
+        thresholds are this many times their own.
+        """
+        second, raw = self.evidence(gray, box, roll)
+        passed = second >= strictness * MIN_SECOND_WINDOWS and raw >= strictness * MIN_RAW_WINDOWS
         strong = second >= STRONG_FACTOR * MIN_SECOND_WINDOWS and raw >= STRONG_FACTOR * MIN_RAW_WINDOWS
         return FaceVerdict(passed, strong)
 
-    def __call__(self, gray: np.ndarray, box: Box) -> bool:
+    def __call__(self, gray: np.ndarray, box: Box, roll: float = 0.0) -> bool:
         """Whether ``box`` in ``gray`` (uint8 2-D) holds a face by both checks."""
-        return self.judge(gray, box).passed
+        return self.judge(gray, box, roll).passed
 
 
 def _centred(found: object, centre: tuple[float, float]) -> int:

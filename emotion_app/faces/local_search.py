@@ -114,7 +114,13 @@ class LocalSearch:
         if max_size < min_size:
             return None
         found = self.detector.detect_region(
-            gray, region, min_size, max_size, slack=LOCAL_SEARCH_SLACK, min_neighbors=CONFIRM_NEIGHBORS
+            gray,
+            region,
+            min_size,
+            max_size,
+            slack=LOCAL_SEARCH_SLACK,
+            min_neighbors=CONFIRM_NEIGHBORS,
+            roll=track.roll,
         )
         if not found:
             return None
@@ -126,11 +132,21 @@ class LocalSearch:
             return Placement(best, confirmed=True)
         return None  # some other face at the region's edge: let the full search decide
 
-    def search(self, gray: np.ndarray, track: Track, fine: bool = False, min_neighbors: int | None = None) -> list[Box]:
+    def search(
+        self,
+        gray: np.ndarray,
+        track: Track,
+        fine: bool = False,
+        min_neighbors: int | None = None,
+        roll: float | None = None,
+        finer: float = 1.0,
+    ) -> list[Box]:
         """Faces near ``track`` (where it was and where its motion says it is going) at sizes
         near its own: at the coarsest scale that sees them, or with ``fine`` at full
         resolution over a wider region (and, on its first missed frame, wider sizes).
-        ``min_neighbors``: None for the detector's own.
+        ``min_neighbors``: None for the detector's own. ``roll``: the tilt to look for
+        (see :mod:`.roll`); None for the track's own. ``finer``: without ``fine``, search
+        at this many times the coarsest scale (at most full resolution).
         """
         # Cover both where the face was and where its motion says it is going, so a
         # face that stops or turns back is inside the region too.
@@ -154,7 +170,8 @@ class LocalSearch:
             region,
             min_size,
             max_size,
-            scale=1.0 if fine else None,
+            scale=1.0 if fine else min(1.0, finer * self.detector.coarsest_scale(min_size, LOCAL_SEARCH_SLACK)),
             slack=LOCAL_SEARCH_SLACK,
             min_neighbors=min_neighbors,
+            roll=track.roll if roll is None else roll,
         )

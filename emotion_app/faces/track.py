@@ -14,6 +14,7 @@ class Track:
 
     track_id: int  # 0 until confirmed (never shown before); then small integers in order of confirmation
     box: Box  # where it was last detected, frame pixels
+    roll: float = 0.0  # the face's tilt in degrees where the cascade last found it (see .roll)
     velocity: tuple[float, float] = (0.0, 0.0)  # centre motion per frame, pixels
     missed: int = 0  # frames since it was last detected
     hits: int = 1  # frames it was detected in

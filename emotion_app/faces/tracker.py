@@ -50,6 +50,14 @@ the only face was just lost. That is what makes a fine, 24 px search affordable.
 What a due scan covers, in bands of face sizes with cadences of their own (the
 smallest faces cost the most and are looked for less often), is :mod:`.scan_plan`'s.
 
+Leaning heads (:mod:`.roll`): the cascades see upright faces only, to about 15 degrees.
+A shown face that the local searches miss in a frame, right after it was seen, is looked
+for :data:`ROLL_STEP` degrees either side of its tilt, and then followed, checked and
+cropped for the model at the tilt it was found at. A still picture, and a stream whose
+first frame shows no upright face, are also scanned at both tilts. The scans for
+newcomers stay upright (a scan per tilt would triple their cost): a face that comes
+into view leaning is shown once it comes near upright.
+
 With ``background_scan`` the scans run on a thread of the tracker's own instead of
 inline (:mod:`.newcomer_scan`): the frame that starts one is not delayed, and its finds
 are confirmed by a local search in the first frame processed after it ends. Results
@@ -67,7 +75,7 @@ import numpy as np
 from .association import associate
 from .detector import FaceDetector
 from .face_check import FaceCheck, FaceVerdict
-from .geometry import DUPLICATE_IOU, Box, iou, suppress_duplicates
+from .geometry import DUPLICATE_IOU, Box, iou, overlap_area, suppress_duplicates
 from .identities import KEEP_LOST_FRAMES, FaceIds, Returning
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
 from .newcomer_scan import BackgroundScan, discover
@@ -118,6 +126,23 @@ CHECKED_FIND_NEIGHBORS = 3
 # on the real clips (bench): 3 cost a third more on the empty ones; 6 lost faces on the
 # stage clip; without the cut check, 5 showed a face later after a cut.
 EMPTY_SCAN_INTERVAL = 5
+# A shown face the cascade misses at its own tilt (see .roll) is looked for this many
+# degrees either side of it: the cascade finds faces up to about 15 degrees off the tilt
+# it looks at, so steps of 25 leave no gap. Up to MAX_ROLL either way.
+ROLL_STEP = 25.0
+MAX_ROLL = 50.0
+# A scan's candidate that the confirming local search misses is looked for again at
+# this many times that search's scale (docs/measurements.md).
+CONFIRM_RETRY_FINER = 1.5
+# A new face found leaning needs this many times the face check's evidence (see
+# FaceTracker._confirm); a face already shown that leans keeps the usual thresholds.
+TILTED_NEW_FACE_STRICTNESS = 2.0
+# A new find with at least this share of its area inside a shown face's box is a part
+# of that face (see FaceTracker._inside_shown_face).
+INSIDE_SHARE = 0.6
+# A stream that opens on no upright face (none that passes the face check) looks for
+# leaning ones from this many times the smallest face side up (FaceTracker._find_tilted).
+TILTED_SCAN_MIN_FACTOR = 2.0
 
 
 class FaceTracker:
@@ -200,6 +225,8 @@ class FaceTracker:
         self._frames_since_full = 0
         self._frame = 0  # frames processed since reset
         self._background = BackgroundScan(detector, discovery)
+        # Face check verdicts already reached in this frame, by box (see update).
+        self._verdicts: dict[Box, FaceVerdict] = {}
 
     @property
     def shown_tracks(self) -> list[Track]:
@@ -251,7 +278,9 @@ class FaceTracker:
         """
         self._frame += 1
         self._scans.next_frame()
+        self._verdicts = {}
         detections: list[Box] = []
+        rolls: dict[Box, float] = {}  # the tilt each tilted detection was found at (others: upright)
         placed: list[tuple[Track, Placement]] = []
         just_lost: Track | None = None
         for track in self.tracks:
@@ -272,8 +301,13 @@ class FaceTracker:
                 # was not seen consistently.)
                 neighbours = self._checked_neighbours if track.missed == 0 else None
                 found = self.local_search.search(gray, track, fine=True, min_neighbors=neighbours)
+            searched_roll = track.roll
+            if not found and track.confirmed and track.missed == 0:
+                # A shown face may have leant its head: look at the tilts beside its own.
+                found, searched_roll = self._search_tilted(gray, track)
             if not found and track.missed == 0 and track.confirmed and track.hits >= 2:
                 just_lost = track
+            rolls.update((box, searched_roll) for box in found)
             detections.extend(found)
         known = detections + [placement.box for _, placement in placed]
         # An established face lost just now (a jump, a turn) with no other face in view:
@@ -299,7 +333,7 @@ class FaceTracker:
             # frames: a fine scan of a 1280x720 frame costs several frame periods. (The
             # first frame of a stream is scanned inline: its faces show at once.)
             detections.extend(self._background_finds(gray, known, due, near_side))
-            return self._confirm(gray, self._finish_update(gray, detections, placed), still)
+            return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
         jobs = None if due == "none" else self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
         self.last_pass_was_full = jobs is not None and any(job.regions is None for job in jobs)
         self.last_scan = "none" if not jobs else "full" if self.last_pass_was_full else "regions"
@@ -313,12 +347,60 @@ class FaceTracker:
                 # faces at the frame's edge), with fewer neighbours (the face check
                 # judges every find).
                 detections.extend(self.detector.detect_gray(gray, min_neighbors=self._checked_neighbours))
+                # The face check's verdicts are kept for this frame's confirmations.
+                self._verdicts = {box: self.face_check.judge(gray, box) for box in detections}
+                if still or not any(verdict.passed for verdict in self._verdicts.values()):
+                    # Leaning faces too: every one in a picture; in a stream that opens
+                    # on no upright face, large ones (a webcam's). Later, a face is
+                    # followed as it leans once it has been shown (see update).
+                    detections.extend(self._find_tilted(gray, detections, rolls, every_size=still))
             elif jobs:
                 # The cheaper discovery settings (about half the cost of the detector's
                 # own at 24 px), each find confirmed by a local search.
                 candidates = discover(self.detector, gray, jobs, self.discovery)
                 detections.extend(self._confirm_new_faces(gray, candidates, known))
-        return self._confirm(gray, self._finish_update(gray, detections, placed), still)
+        return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
+
+    def _find_tilted(
+        self, gray: np.ndarray, upright: list[Box], rolls: dict[Box, float], every_size: bool = False
+    ) -> list[Box]:
+        """Faces in the whole of ``gray`` leaning :data:`ROLL_STEP` degrees either way, other
+        than those ``upright`` found; records their tilts in ``rolls``.
+
+        ``every_size``: down to the smallest face (a still); else from
+        :data:`TILTED_SCAN_MIN_FACTOR` times it, at the coarse scale that allows (a few
+        milliseconds, where every size would cost a full-frame pass per tilt).
+        """
+        height, width = gray.shape[:2]
+        min_size = self.detector.min_face_size * (1.0 if every_size else TILTED_SCAN_MIN_FACTOR)
+        found: list[Box] = []
+        for roll in (-ROLL_STEP, ROLL_STEP):
+            for box in self.detector.detect_region(
+                gray,
+                (0, 0, width, height),
+                min_size,
+                self.detector.max_face_size,
+                scale=self.detector.detection_scale if every_size else None,
+                scale_factor=None if every_size or self.discovery is None else self.discovery[0],
+                min_neighbors=self._checked_neighbours,
+                roll=roll,
+            ):
+                if all(iou(box, other) <= DUPLICATE_IOU for other in upright + found):
+                    found.append(box)
+                    rolls[box] = roll
+        return found
+
+    def _search_tilted(self, gray: np.ndarray, track: Track) -> tuple[list[Box], float]:
+        """A local search for ``track`` at the tilts :data:`ROLL_STEP` either side of its
+        own (up to :data:`MAX_ROLL`), the one nearer upright first; its finds and their tilt."""
+        rolls = sorted(
+            (roll for roll in (track.roll - ROLL_STEP, track.roll + ROLL_STEP) if abs(roll) <= MAX_ROLL), key=abs
+        )
+        for roll in rolls:
+            found = self.local_search.search(gray, track, roll=roll)
+            if found:
+                return found, roll
+        return [], track.roll
 
     def _scan_jobs(self, gray: np.ndarray, everything: bool = False, near_side: float | None = None) -> list[ScanJob]:
         """What a due scan for newcomers covers (see :mod:`.scan_plan`); records it as scanned.
@@ -351,7 +433,10 @@ class FaceTracker:
         needed = 1 if still or self._frame == 1 else self.confirm_checks
         for track in seen:
             if not track.confirmed:
-                verdict = self._full_check(gray, track)
+                # A new face found leaning must be clearly a face: turned views of
+                # clothing and of the frame's replicated edges fool the cascades more
+                # often than upright ones.
+                verdict = self._full_check(gray, track, TILTED_NEW_FACE_STRICTNESS if track.roll else 1.0)
                 if verdict.passed:
                     track.checks += 1
                 else:
@@ -359,6 +444,10 @@ class FaceTracker:
                 # A face found again where a shown one was just lost (a turned head, a
                 # hand across it) was seen before: one passed check brings it back.
                 returning = self._ids.returning(track, self.tracks, self._frame) if track.checks else None
+                if (track.checks >= needed or returning is not None) and self._inside_shown_face(track.box):
+                    # Found with a face shown in the same frame: a part of it after all.
+                    dropped.add(id(track))
+                    continue
                 if track.checks >= needed or returning is not None:
                     self._give_id(track, returning)
                 elif track.fails >= REJECT_FAILS:
@@ -382,9 +471,22 @@ class FaceTracker:
             self.tracks = [t for t in self.tracks if id(t) not in dropped]
         return shown
 
-    def _full_check(self, gray: np.ndarray, track: Track) -> FaceVerdict:
-        """The face check with its cascades; a pass keeps the face's look for later re-checks."""
-        verdict = self.face_check.judge(gray, track.box)
+    def _inside_shown_face(self, box: Box) -> bool:
+        """Whether ``box`` lies mostly inside a shown face's box (:data:`INSIDE_SHARE`):
+        an eye and its brow found at some scale or tilt, a part of that face, not another.
+        (Not inside an unconfirmed box: that may be a whole upper body around a real face.)"""
+        area = box[2] * box[3]
+        return any(
+            track.confirmed and track.box != box and overlap_area(box, track.box) >= INSIDE_SHARE * area
+            for track in self.tracks
+        )
+
+    def _full_check(self, gray: np.ndarray, track: Track, strictness: float = 1.0) -> FaceVerdict:
+        """The face check with its cascades (``strictness``: see :meth:`FaceCheck.judge`);
+        a pass keeps the face's look for later re-checks."""
+        verdict = self._verdicts.get(track.box) if not track.roll and strictness == 1.0 else None
+        if verdict is None:
+            verdict = self.face_check.judge(gray, track.box, track.roll, strictness)
         track.strong = verdict.strong
         track.verified = FaceTemplate.capture(gray, track.box) if verdict.passed else None
         track.resembled = 0
@@ -414,7 +516,7 @@ class FaceTracker:
         track.since_check = (track.track_id * RECHECK_PHASE_STEP) % RECHECK_FRAMES
 
     def _finish_update(
-        self, gray: np.ndarray, detections: list[Box], placed: list[tuple[Track, Placement]]
+        self, gray: np.ndarray, detections: list[Box], rolls: dict[Box, float], placed: list[tuple[Track, Placement]]
     ) -> list[Track]:
         for track, placement in placed:
             track.observe(placement.box)
@@ -436,10 +538,12 @@ class FaceTracker:
         matched, fresh = associate(
             [t for t in self.tracks if id(t) not in done], detections, self.iou_threshold, self.size_range
         )
-        new_tracks = [Track(track_id=0, box=box) for box in fresh]
+        fresh = [box for box in fresh if not self._inside_shown_face(box)]
+        new_tracks = [Track(track_id=0, box=box, roll=rolls.get(box, 0.0)) for box in fresh]
         self.tracks.extend(new_tracks)
         found = matched + new_tracks
         for track in found:
+            track.roll = rolls.get(track.box, 0.0)
             # Only a cascade find may become the template: a template refreshed from
             # its own matches could drift off the face one pixel at a time.
             track.template = FaceTemplate.capture(gray, track.box) if self.follow_frames else None
@@ -491,9 +595,15 @@ class FaceTracker:
         for candidate in candidates:
             if any(iou(candidate, box) > self.iou_threshold for box in known):
                 continue
-            confirmed.extend(
-                self.local_search.search(gray, Track(track_id=0, box=candidate), min_neighbors=self._checked_neighbours)
-            )
+            track = Track(track_id=0, box=candidate)
+            found = self.local_search.search(gray, track, min_neighbors=self._checked_neighbours)
+            if not found:
+                # The scan saw the face at a finer scale than a local search's coarsest
+                # (a large face's: a third of the frame's resolution), which can lose it.
+                found = self.local_search.search(
+                    gray, track, min_neighbors=self._checked_neighbours, finer=CONFIRM_RETRY_FINER
+                )
+            confirmed.extend(found)
         return confirmed
 
     @property

@@ -1,0 +1,108 @@
+"""The real clips with every head leaning: turned by a fixed angle, or swaying, with their truth.
+
+    python -m scripts.make_tilted_clips OUT_DIR [--angle DEG | --sway DEG,SECONDS]
+        [--clips ../shared/data/real-clips]
+
+Writes the four video clips of one person (``WolfgangLanger_Pexels``, ``single_face``,
+``face_noface``, ``noface_face``) to ``OUT_DIR`` as MJPG ``.avi`` files, every frame turned
+about its centre (edges filled by reflection), and ``OUT_DIR/truth.csv``: the clips' own
+truth, renamed. ``--angle``: a fixed tilt (counter-clockwise as shown; default 25).
+``--sway A,P``: the tilt swings as A·sin(2πt/P), upright at the start. Then
+``python -m scripts.face_quality --clips OUT_DIR`` scores the app on leaning heads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from emotion_app.io.atomic import OutputError, write_bytes
+from scripts.support.real_clips import DEFAULT_CLIPS
+from scripts.support.video_out import VideoOut
+
+CLIPS = ("WolfgangLanger_Pexels.mp4", "single_face.mp4", "face_noface.mov", "noface_face.mov")
+
+
+def turned(frame: np.ndarray, angle: float) -> np.ndarray:
+    height, width = frame.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), angle, 1.0)
+    return cv2.warpAffine(frame, matrix, (width, height), borderMode=cv2.BORDER_REFLECT)
+
+
+def write_turned(source: Path, target: Path, angle: float, swaying: tuple[float, float] | None) -> bool:
+    """Write ``source`` turned (see the module notes) to ``target``; False if it cannot be read."""
+    capture = cv2.VideoCapture(str(source))
+    try:
+        ok, frame = capture.read()
+        if not ok:
+            return False
+        fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+        height, width = frame.shape[:2]
+        with VideoOut(target, "MJPG", fps, (width, height)) as video:
+            index = 0
+            while ok:
+                if swaying is not None:
+                    angle = swaying[0] * math.sin(2.0 * math.pi * index / fps / swaying[1])
+                video.write(turned(frame, angle))
+                ok, frame = capture.read()
+                index += 1
+        return True
+    finally:
+        capture.release()
+
+
+def sway(text: str) -> tuple[float, float]:
+    try:
+        amplitude, period = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected DEG,SECONDS such as 40,4, got {text!r}") from None
+    if not period > 0:
+        raise argparse.ArgumentTypeError(f"the period must be positive, got {period:g}")
+    return amplitude, period
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
+    tilt = parser.add_mutually_exclusive_group()
+    tilt.add_argument("--angle", type=float, default=25.0, help="fixed tilt in degrees (default 25)")
+    tilt.add_argument("--sway", type=sway, help="DEG,SECONDS: the tilt swings this far, with this period")
+    args = parser.parse_args(argv)
+    truth_path = args.clips / "truth.csv"
+    if not truth_path.is_file():
+        print(f"error: {truth_path} not found", file=sys.stderr)
+        return 2
+    with truth_path.open(newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["file"] in CLIPS]
+    try:
+        for name in CLIPS:
+            if not write_turned(args.clips / name, args.out / (Path(name).stem + ".avi"), args.angle, args.sway):
+                print(f"error: cannot read {args.clips / name}", file=sys.stderr)
+                return 2
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=["file", "first_frame", "last_frame", "faces", "labels", "note"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "file": Path(row["file"]).stem + ".avi"})
+        write_bytes(args.out / "truth.csv", text.getvalue().encode())
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.sway is None:
+        how = f"a fixed tilt of {args.angle:g} degrees"
+    else:
+        how = "a tilt of {:g} degrees swaying every {:g} s".format(*args.sway)
+    print(f"{args.out}: {len(CLIPS)} clips with {how}; truth in {args.out / 'truth.csv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
