@@ -16,7 +16,7 @@ import pytest
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck
 from emotion_app.faces.roll import RolledView
-from emotion_app.faces.tracker import ROLL_STEP, FaceTracker
+from emotion_app.faces.tracker import ROLL_STEP, FaceTracker, Track
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
@@ -155,3 +155,23 @@ def test_the_tilted_clips_script_turns_each_clip_and_renames_its_truth(
     assert make_tilted_clips.main([str(tmp_path / "bad"), "--clips", str(tmp_path / "nowhere")]) == 2
     assert "truth.csv not found" in capsys.readouterr().err
     assert not (tmp_path / "bad").exists()
+
+
+def test_live_tracking_does_not_hold_the_first_frame_for_leaning_faces() -> None:
+    # Live (background scans) the first frame is not held for the turned full-frame scan;
+    # the same frame scanned inline (analyze) shows the leaning face.
+    gray = to_gray(tilted(-30.0))
+    with FaceTracker(FaceDetector(min_face_size=24), background_scan=True) as live:
+        assert live.update(gray) == []
+    assert len(FaceTracker(FaceDetector(min_face_size=24)).update(gray)) == 1
+
+
+def test_a_find_inside_a_shown_face_is_part_of_it_not_another_face() -> None:
+    tracker = FaceTracker(FaceDetector(min_face_size=48))
+    shown = Track(track_id=1, box=(100, 100, 200, 200))
+    candidate = Track(track_id=0, box=(400, 100, 200, 200))
+    tracker.tracks = [shown, candidate]
+    assert tracker._inside_shown_face((150, 140, 60, 60))  # an eye and brow
+    assert not tracker._inside_shown_face((260, 260, 80, 80))  # mostly outside
+    # Inside a box not yet confirmed (it may be a whole upper body around a face): kept.
+    assert not tracker._inside_shown_face((450, 150, 60, 60))

@@ -53,10 +53,11 @@ smallest faces cost the most and are looked for less often), is :mod:`.scan_plan
 Leaning heads (:mod:`.roll`): the cascades see upright faces only, to about 15 degrees.
 A shown face that the local searches miss in a frame, right after it was seen, is looked
 for :data:`ROLL_STEP` degrees either side of its tilt, and then followed, checked and
-cropped for the model at the tilt it was found at. A still picture, and a stream whose
-first frame shows no upright face, are also scanned at both tilts. The scans for
-newcomers stay upright (a scan per tilt would triple their cost): a face that comes
-into view leaning is shown once it comes near upright.
+cropped for the model at the tilt it was found at. A still picture, and a video whose
+first frame shows no upright face (with inline scans, as ``analyze`` runs), are also
+scanned at both tilts. The scans for newcomers stay upright (a scan per tilt would
+triple their cost): a face that comes into view leaning is shown once it comes near
+upright.
 
 With ``background_scan`` the scans run on a thread of the tracker's own instead of
 inline (:mod:`.newcomer_scan`): the frame that starts one is not delayed, and its finds
@@ -140,8 +141,9 @@ TILTED_NEW_FACE_STRICTNESS = 2.0
 # A new find with at least this share of its area inside a shown face's box is a part
 # of that face (see FaceTracker._inside_shown_face).
 INSIDE_SHARE = 0.6
-# A stream that opens on no upright face (none that passes the face check) looks for
-# leaning ones from this many times the smallest face side up (FaceTracker._find_tilted).
+# A video that opens on no upright face (none that passes the face check), scanned
+# inline, looks for leaning ones from this many times the smallest face side up
+# (FaceTracker._find_tilted).
 TILTED_SCAN_MIN_FACTOR = 2.0
 
 
@@ -349,16 +351,20 @@ class FaceTracker:
                 detections.extend(self.detector.detect_gray(gray, min_neighbors=self._checked_neighbours))
                 # The face check's verdicts are kept for this frame's confirmations.
                 self._verdicts = {box: self.face_check.judge(gray, box) for box in detections}
-                if still or not any(verdict.passed for verdict in self._verdicts.values()):
-                    # Leaning faces too: every one in a picture; in a stream that opens
-                    # on no upright face, large ones (a webcam's). Later, a face is
-                    # followed as it leans once it has been shown (see update).
+                opens_empty = not any(verdict.passed for verdict in self._verdicts.values())
+                if still or (opens_empty and not self.background_scan):
+                    # Leaning faces too: every one in a picture; in a video that opens
+                    # on no upright face, large ones. Not live (background scans): in HD
+                    # it holds the first frame long enough to drop frames
+                    # (docs/measurements.md), and a camera's first frame seldom shows
+                    # anyone. Later, a face is followed as it leans once it has been
+                    # shown (see update).
                     detections.extend(self._find_tilted(gray, detections, rolls, every_size=still))
             elif jobs:
                 # The cheaper discovery settings (about half the cost of the detector's
                 # own at 24 px), each find confirmed by a local search.
                 candidates = discover(self.detector, gray, jobs, self.discovery)
-                detections.extend(self._confirm_new_faces(gray, candidates, known))
+                detections.extend(self._confirm_new_faces(gray, candidates, known, retry=True))
         return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
 
     def _find_tilted(
@@ -539,7 +545,7 @@ class FaceTracker:
             [t for t in self.tracks if id(t) not in done], detections, self.iou_threshold, self.size_range
         )
         fresh = [box for box in fresh if not self._inside_shown_face(box)]
-        new_tracks = [Track(track_id=0, box=box, roll=rolls.get(box, 0.0)) for box in fresh]
+        new_tracks = [Track(track_id=0, box=box) for box in fresh]
         self.tracks.extend(new_tracks)
         found = matched + new_tracks
         for track in found:
@@ -572,7 +578,7 @@ class FaceTracker:
         self.last_pass_was_full = False
         self.last_scan = "none"
         candidates = self._background.take_finished(gray.shape)
-        finds = self._confirm_new_faces(gray, candidates, known) if candidates else []
+        finds = self._confirm_new_faces(gray, candidates, known, retry=False) if candidates else []
         if due != "none" and not self._background.running:
             # The bands are recorded as scanned only when their scan really starts.
             jobs = self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
@@ -583,12 +589,13 @@ class FaceTracker:
             self._frames_since_full += 1
         return finds
 
-    def _confirm_new_faces(self, gray: np.ndarray, candidates: list[Box], known: list[Box]) -> list[Box]:
+    def _confirm_new_faces(self, gray: np.ndarray, candidates: list[Box], known: list[Box], retry: bool) -> list[Box]:
         """Local searches around scan ``candidates`` not already among ``known`` boxes.
 
         A candidate from a cheap scan may be junk, and one from an earlier frame may have
         moved since: a local search in ``gray`` settles both, with
         :data:`CHECKED_FIND_NEIGHBORS` (the face check judges what it confirms).
+        ``retry``: search again, finer, where that finds nothing (candidates of this frame).
         """
         known = suppress_duplicates(list(known))
         confirmed: list[Box] = []
@@ -597,9 +604,12 @@ class FaceTracker:
                 continue
             track = Track(track_id=0, box=candidate)
             found = self.local_search.search(gray, track, min_neighbors=self._checked_neighbours)
-            if not found:
+            if not found and retry:
                 # The scan saw the face at a finer scale than a local search's coarsest
                 # (a large face's: a third of the frame's resolution), which can lose it.
+                # Only for a scan of this frame: a background scan's candidate that is
+                # not there may have moved, and a retry at 1080p costs frames (the next
+                # scan brings it again).
                 found = self.local_search.search(
                     gray, track, min_neighbors=self._checked_neighbours, finer=CONFIRM_RETRY_FINER
                 )
