@@ -65,6 +65,7 @@ def test_analyze_video_writes_csv_and_annotated_video(
         "y",
         "w",
         "h",
+        "roll",
         "label",
         "confidence",
         "uncertain",

@@ -104,16 +104,17 @@ def test_letterbox_keeps_the_aspect_ratio() -> None:
     assert boxed[0, 50].tolist() == [0, 0, 0] and boxed[50, 50].tolist() == [255, 255, 255]
 
 
-def make_face(track_id: int, label: str = "happy", uncertain: bool = False) -> FaceResult:
+def make_face(track_id: int, label: str = "happy", uncertain: bool = False, roll: float = 0.0) -> FaceResult:
     probabilities = [0.1, 0.1, 0.5, 0.1, 0.1, 0.1]
     raw = [0.05, 0.05, 0.7, 0.1, 0.05, 0.05]
-    return FaceResult((10 * track_id, 20, 64, 66), track_id, label, 0.5, tuple(probabilities), uncertain, tuple(raw))
+    box = (10 * track_id, 20, 64, 66)
+    return FaceResult(box, track_id, label, 0.5, tuple(probabilities), uncertain, tuple(raw), roll)
 
 
 def test_csv_writer_incremental_rows(tmp_path: Path) -> None:
     path = tmp_path / "rec" / "faces.csv"
     writer = FaceCsvWriter(path, SIX_LABELS)
-    assert writer.write_frame(0, 0.0, [make_face(1), make_face(2, uncertain=True)]) == 2
+    assert writer.write_frame(0, 0.0, [make_face(1), make_face(2, uncertain=True, roll=-25.0)]) == 2
     assert writer.write_frame(1, 0.0667, []) == 0
     # Flushed per frame into a file beside the target; the target appears only on close.
     assert writer.partial_path is not None and writer.partial_path.parent == path.parent
@@ -131,17 +132,19 @@ def test_csv_writer_incremental_rows(tmp_path: Path) -> None:
         "y",
         "w",
         "h",
+        "roll",
         "label",
         "confidence",
         "uncertain",
         *SIX_LABELS,
         *(f"raw_{label}" for label in SIX_LABELS),
     ]
-    assert rows[1][:10] == ["0", "0.0000", "1", "10", "20", "64", "66", "happy", "0.50000", "0"]
-    assert rows[2][2] == "2" and rows[2][9] == "1"  # the uncertain face
+    assert rows[1][:11] == ["0", "0.0000", "1", "10", "20", "64", "66", "0", "happy", "0.50000", "0"]
+    assert rows[2][2] == "2" and rows[2][10] == "1"  # the uncertain face
+    assert rows[2][7] == "-25"  # found leaning
     assert rows[3][:3] == ["2", "", "1"]
-    assert [float(v) for v in rows[1][10:16]] == pytest.approx([0.1, 0.1, 0.5, 0.1, 0.1, 0.1])  # shown
-    assert [float(v) for v in rows[1][16:]] == pytest.approx([0.05, 0.05, 0.7, 0.1, 0.05, 0.05])  # raw
+    assert [float(v) for v in rows[1][11:17]] == pytest.approx([0.1, 0.1, 0.5, 0.1, 0.1, 0.1])  # shown
+    assert [float(v) for v in rows[1][17:]] == pytest.approx([0.05, 0.05, 0.7, 0.1, 0.05, 0.05])  # raw
     with pytest.raises(ValueError, match="closed"):
         writer.write_frame(3, 0.2, [])
 

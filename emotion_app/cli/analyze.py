@@ -40,6 +40,8 @@ CSV columns (--csv), one row per face per frame:
   time_s         seconds into the video (empty for images)
   track_id       the face's id, stable while it is tracked
   x, y, w, h     the face box in frame pixels
+  roll           the face's tilt in degrees, counter-clockwise as shown (0: upright); the
+                 model saw the face turned upright by it
   label          the label shown for the face (after --steadiness)
   confidence     the shown probability of that label
   uncertain      1 when the evidence is weak (the app draws the tag muted, with "?"), else 0

@@ -4,7 +4,7 @@ Rows go to a temporary file beside the target (flushed per frame) that replaces 
 target on :meth:`FaceCsvWriter.close`; see :mod:`.atomic`.
 
 Columns (documented for users in the README and ``analyze --help``): frame, time_s,
-track_id, x, y, w, h, label, confidence, uncertain, then the shown (smoothed) probability
+track_id, x, y, w, h, roll, label, confidence, uncertain, then the shown (smoothed) probability
 of each class, named after the classifier's labels in output order, then the model's raw
 probability of each class for that frame alone, ``raw_<label>``.
 """
@@ -22,7 +22,19 @@ from typing import IO
 from ..results import FaceResult
 from .atomic import AtomicOutput, OutputError, check_target, output_error
 
-FIXED_COLUMNS: tuple[str, ...] = ("frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence", "uncertain")
+FIXED_COLUMNS: tuple[str, ...] = (
+    "frame",
+    "time_s",
+    "track_id",
+    "x",
+    "y",
+    "w",
+    "h",
+    "roll",
+    "label",
+    "confidence",
+    "uncertain",
+)
 RAW_PREFIX = "raw_"
 
 
@@ -101,6 +113,7 @@ class FaceCsvWriter:
                     y,
                     w,
                     h,
+                    f"{face.roll:g}",
                     face.label,
                     f"{face.confidence:.5f}",
                     int(face.uncertain),
