@@ -27,11 +27,16 @@ SCAN_THREAD_PREFIX = "face-scan"
 
 
 def discover(
-    detector: FaceDetector, gray: np.ndarray, jobs: list[ScanJob], settings: tuple[float, int] | None
+    detector: FaceDetector,
+    gray: np.ndarray,
+    jobs: list[ScanJob],
+    settings: tuple[float, int] | None,
+    roll: float = 0.0,
 ) -> list[Box]:
     """Candidate new faces of each job's sizes, where it says (None: the whole frame).
 
     ``settings``: (scale factor, min neighbours) of the scan, or None for the detector's own.
+    ``roll``: look for faces leaning this many degrees (see :mod:`.roll`).
     """
     scale_factor, min_neighbors = settings if settings is not None else (None, None)
     height, width = gray.shape[:2]
@@ -40,7 +45,13 @@ def discover(
         for region in job.regions if job.regions is not None else [(0, 0, width, height)]:
             found.extend(
                 detector.detect_region(
-                    gray, region, job.min_size, job.max_size, scale_factor=scale_factor, min_neighbors=min_neighbors
+                    gray,
+                    region,
+                    job.min_size,
+                    job.max_size,
+                    scale_factor=scale_factor,
+                    min_neighbors=min_neighbors,
+                    roll=roll,
                 )
             )
     return suppress_duplicates(found)
@@ -60,32 +71,34 @@ class BackgroundScan:
         self.settings = settings
         self._thread_detector: FaceDetector | None = None
         self._executor: ThreadPoolExecutor | None = None
-        # The scan in flight and its frame's shape.
-        self._pending: tuple[Future[list[Box]], tuple[int, ...]] | None = None
+        # The scan in flight, its frame's shape and the tilt it looks for.
+        self._pending: tuple[Future[list[Box]], tuple[int, ...], float] | None = None
+        self.finished_roll = 0.0  # the tilt (see .roll) of the scan last taken
 
     @property
     def running(self) -> bool:
         """Whether a scan has been started and its candidates not yet taken."""
         return self._pending is not None
 
-    def start(self, gray: np.ndarray, jobs: list[ScanJob]) -> None:
-        """Scan a copy of ``gray`` (the caller may reuse its buffer) for ``jobs``."""
+    def start(self, gray: np.ndarray, jobs: list[ScanJob], roll: float = 0.0) -> None:
+        """Scan a copy of ``gray`` (the caller may reuse its buffer) for ``jobs``, looking
+        for faces leaning by ``roll`` degrees (see :mod:`.roll`)."""
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=SCAN_THREAD_PREFIX)
             # An owner dropped without close() still ends the thread when collected.
             weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
-        future = self._executor.submit(self._scan, np.array(gray, copy=True), jobs)
-        self._pending = (future, gray.shape)
+        future = self._executor.submit(self._scan, np.array(gray, copy=True), jobs, roll)
+        self._pending = (future, gray.shape, roll)
 
     def take_finished(self, shape: tuple[int, ...]) -> list[Box] | None:
         """The candidates of the scan in flight once it has ended (None while it runs or when
         none was started); [] if it failed or scanned frames of another ``shape``, whose boxes
-        mean nothing in this one."""
+        mean nothing in this one. Their tilt is then :attr:`finished_roll`."""
         pending = self._pending
         if pending is None or not pending[0].done():
             return None
         self._pending = None
-        future, scanned_shape = pending
+        future, scanned_shape, self.finished_roll = pending
         try:
             candidates = future.result()
         except Exception as exc:  # a failed scan only delays newcomers to the next one
@@ -104,9 +117,9 @@ class BackgroundScan:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
-    def _scan(self, gray: np.ndarray, jobs: list[ScanJob]) -> list[Box]:
+    def _scan(self, gray: np.ndarray, jobs: list[ScanJob], roll: float) -> list[Box]:
         """Runs on the scan thread, the only user of ``_thread_detector``."""
         if self._thread_detector is None:
             # Loading a cascade takes tens of milliseconds: done here, not in a frame.
             self._thread_detector = self.detector.clone()
-        return discover(self._thread_detector, gray, jobs, self.settings)
+        return discover(self._thread_detector, gray, jobs, self.settings, roll)

@@ -56,7 +56,9 @@ for :data:`ROLL_STEP` degrees either side of its tilt, and then followed, checke
 cropped for the model at the tilt it was found at. A still picture, and a video whose
 first frame shows no upright face (with inline scans, as ``analyze`` runs), are also
 scanned at both tilts. The scans for newcomers stay upright (a scan per tilt would
-triple their cost): a face that comes into view leaning is shown once it comes near
+triple their cost), except live: with nothing tracked, the idle scan thread looks for
+large leaning faces every :data:`TILTED_LIVE_SCAN_FRAMES` frames, at one tilt and then
+the other. Otherwise a face that comes into view leaning is shown once it comes near
 upright.
 
 With ``background_scan`` the scans run on a thread of the tracker's own instead of
@@ -141,6 +143,10 @@ TILTED_NEW_FACE_STRICTNESS = 2.0
 # A new find with at least this share of its area inside a shown face's box is a part
 # of that face (see FaceTracker._inside_shown_face).
 INSIDE_SHARE = 0.6
+# Live (background scans), with nothing tracked, the idle scan thread looks for leaning
+# newcomers at most every this many frames, at one tilt and then the other, from
+# TILTED_SCAN_MIN_FACTOR times the smallest face (docs/measurements.md).
+TILTED_LIVE_SCAN_FRAMES = 30
 # A video that opens on no upright face (none that passes the face check), scanned
 # inline, looks for leaning ones from this many times the smallest face side up
 # (FaceTracker._find_tilted).
@@ -229,6 +235,10 @@ class FaceTracker:
         self._background = BackgroundScan(detector, discovery)
         # Face check verdicts already reached in this frame, by box (see update).
         self._verdicts: dict[Box, FaceVerdict] = {}
+        # Live scans for leaning newcomers (see _background_finds): the frame of the next,
+        # and the side of the last (-1 or 1).
+        self._next_tilted_scan = 0
+        self._tilted_side = 1
 
     @property
     def shown_tracks(self) -> list[Track]:
@@ -248,6 +258,7 @@ class FaceTracker:
         self._ids.reset()
         self._frames_since_full = 0
         self._frame = 0
+        self._next_tilted_scan = 0
         self._scans.reset()
         # A scan still running belongs to the old source: its finds are never used.
         self._background.forget()
@@ -334,7 +345,7 @@ class FaceTracker:
             # Every later scan for new faces, even with nothing tracked, runs beside the
             # frames: a fine scan of a 1280x720 frame costs several frame periods. (The
             # first frame of a stream is scanned inline: its faces show at once.)
-            detections.extend(self._background_finds(gray, known, due, near_side))
+            detections.extend(self._background_finds(gray, known, due, rolls, near_side))
             return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
         jobs = None if due == "none" else self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
         self.last_pass_was_full = jobs is not None and any(job.regions is None for job in jobs)
@@ -569,40 +580,60 @@ class FaceTracker:
         return sorted(seen, key=lambda t: (t.box[0], t.box[1]))
 
     def _background_finds(
-        self, gray: np.ndarray, known: list[Box], due: ScanDue, near_side: float | None = None
+        self,
+        gray: np.ndarray,
+        known: list[Box],
+        due: ScanDue,
+        rolls: dict[Box, float],
+        near_side: float | None = None,
     ) -> list[Box]:
-        """Confirmed newcomers from a finished background scan; starts the next one when ``due``.
+        """Confirmed newcomers from a finished background scan (their tilts recorded in
+        ``rolls``); starts the next one when ``due``.
 
         Never waits for a scan: a frame that arrives while one runs is searched locally only.
+        With nothing tracked and no scan due, the idle thread looks for leaning newcomers
+        now and then (:data:`TILTED_LIVE_SCAN_FRAMES`), at one tilt and then the other.
         """
         self.last_pass_was_full = False
         self.last_scan = "none"
         candidates = self._background.take_finished(gray.shape)
-        finds = self._confirm_new_faces(gray, candidates, known, retry=False) if candidates else []
+        roll = self._background.finished_roll
+        finds = self._confirm_new_faces(gray, candidates, known, retry=False, roll=roll) if candidates else []
+        rolls.update((box, roll) for box in finds)
         if due != "none" and not self._background.running:
             # The bands are recorded as scanned only when their scan really starts.
             jobs = self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
             if jobs:
                 self._background.start(gray, jobs)
             self._frames_since_full = 0
-        else:
-            self._frames_since_full += 1
+            return finds
+        self._frames_since_full += 1
+        if not self.tracks and not self._background.running and self._frame >= self._next_tilted_scan:
+            self._next_tilted_scan = self._frame + TILTED_LIVE_SCAN_FRAMES
+            self._tilted_side = -self._tilted_side
+            smallest = self.detector.min_face_size * TILTED_SCAN_MIN_FACTOR
+            self._background.start(
+                gray, [ScanJob(None, smallest, self.detector.max_face_size)], self._tilted_side * ROLL_STEP
+            )
         return finds
 
-    def _confirm_new_faces(self, gray: np.ndarray, candidates: list[Box], known: list[Box], retry: bool) -> list[Box]:
+    def _confirm_new_faces(
+        self, gray: np.ndarray, candidates: list[Box], known: list[Box], retry: bool, roll: float = 0.0
+    ) -> list[Box]:
         """Local searches around scan ``candidates`` not already among ``known`` boxes.
 
         A candidate from a cheap scan may be junk, and one from an earlier frame may have
         moved since: a local search in ``gray`` settles both, with
         :data:`CHECKED_FIND_NEIGHBORS` (the face check judges what it confirms).
         ``retry``: search again, finer, where that finds nothing (candidates of this frame).
+        ``roll``: the tilt the candidates were found at (see :mod:`.roll`).
         """
         known = suppress_duplicates(list(known))
         confirmed: list[Box] = []
         for candidate in candidates:
             if any(iou(candidate, box) > self.iou_threshold for box in known):
                 continue
-            track = Track(track_id=0, box=candidate)
+            track = Track(track_id=0, box=candidate, roll=roll)
             found = self.local_search.search(gray, track, min_neighbors=self._checked_neighbours)
             if not found and retry:
                 # The scan saw the face at a finer scale than a local search's coarsest
