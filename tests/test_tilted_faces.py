@@ -35,6 +35,12 @@ def tilted(angle: float) -> np.ndarray:
     return cv2.warpAffine(astronaut_bgr(), matrix, (512, 512), borderMode=cv2.BORDER_REFLECT)
 
 
+def in_photo(box: tuple[int, int, int, int], size: int = 384) -> tuple[int, int, int, int]:
+    """A box in a frame of the photo resized to ``size``, in the 512x512 photo's pixels."""
+    x, y, w, h = (int(v * 512 / size) for v in box)
+    return x, y, w, h
+
+
 def centre_of(box: tuple[int, int, int, int]) -> tuple[float, float]:
     return box[0] + box[2] / 2.0, box[1] + box[3] / 2.0
 
@@ -102,7 +108,7 @@ def test_a_face_leaning_further_and_further_keeps_its_box_and_id(tmp_path: Path)
     rolls: list[tuple[float, float]] = []
     for angle, gray in zip(angles, frames):
         tracks = tracker.update(gray)
-        near = [t for t in tracks if near_face(tuple(int(v * 512 / 384) for v in t.box), 0.25)]  # type: ignore[arg-type]
+        near = [t for t in tracks if near_face(in_photo(t.box), 0.25)]
         shown.append(len(near))
         ids.update(t.track_id for t in near)
         rolls.extend((angle, t.roll) for t in near)

@@ -230,6 +230,7 @@ class FaceDetector:
         min_neighbors: int | None,
         roll: float,
     ) -> list[Box]:
+        """:meth:`detect_region` for ``roll`` other than 0, in a :class:`RolledView` of the region."""
         x, y, w, h = region
         if w < min_size or h < min_size:
             return []
@@ -252,7 +253,9 @@ class FaceDetector:
             minSize=(small_min, small_min),
             maxSize=small_max,
         )
-        return [view.frame_box(tuple(int(v) for v in box)) for box in np.asarray(found).reshape(-1, 4)]  # type: ignore[arg-type]
+        return [
+            view.frame_box((int(fx), int(fy), int(fw), int(fh))) for fx, fy, fw, fh in np.asarray(found).reshape(-1, 4)
+        ]
 
 
 def full_frame_baseline_detector() -> FaceDetector:
