@@ -7,6 +7,7 @@ same way.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +21,10 @@ log = logging.getLogger(__name__)
 
 # Name prefix of the thread that builds the fast classifier runner.
 BUILD_THREAD_PREFIX = "classifier-build"
+# One build at a time in the process: a build left running by a closed window or a
+# replaced model may overlap the next, and builds running together (ONNX export,
+# quantisation, calibration sessions) once crashed the test suite's process.
+_BUILD_LOCK = threading.Lock()
 
 PipelineLoader = Callable[[Path | None], "PipelineBundle"]
 
@@ -82,7 +87,8 @@ def _build_fast_runner(classifier: EmotionClassifier, mode: str) -> InferenceRun
 
     # Thread-local in torch: the build keeps to one core, leaving the other to live inference.
     torch.set_num_threads(1)
-    return classifier.build_runner(mode)
+    with _BUILD_LOCK:
+        return classifier.build_runner(mode)
 
 
 def load_eager_pipeline(weights_path: Path | None) -> PipelineBundle:

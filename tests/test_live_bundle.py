@@ -1,0 +1,50 @@
+"""The live pipeline bundle: fast classifier runners built beside the frames, one at a time."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from emotion_app.inference.classifier import EmotionClassifier
+from emotion_app.inference.runners import InferenceRunner
+from emotion_app.live import PipelineBundle, load_eager_pipeline
+
+
+def test_fast_runner_builds_never_run_at_once(random_weights: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Three windows' builds started together (a window closed and reopened, a model
+    # switched twice): each is the real build, and they must take turns.
+    running = 0
+    most = 0
+    count = threading.Lock()
+    real_build = EmotionClassifier.build_runner
+
+    def counted_build(self: EmotionClassifier, mode: str = "auto", calibration_faces: None = None) -> InferenceRunner:
+        nonlocal running, most
+        with count:
+            running += 1
+            most = max(most, running)
+        try:
+            return real_build(self, mode, calibration_faces)
+        finally:
+            with count:
+                running -= 1
+
+    monkeypatch.setattr(EmotionClassifier, "build_runner", counted_build)
+    bundles: list[PipelineBundle] = [load_eager_pipeline(random_weights) for _ in range(3)]
+    try:
+        for bundle in bundles:
+            bundle.start_optimizing("auto")
+        deadline = time.monotonic() + 120.0
+        installed = [False] * len(bundles)
+        while not all(installed) and time.monotonic() < deadline:
+            installed = [done or bundle.install_fast_runner() for done, bundle in zip(installed, bundles)]
+            time.sleep(0.05)
+        assert all(installed)
+        assert all(bundle.pipeline.classifier.inference_mode != "eager" for bundle in bundles)
+        assert most == 1
+    finally:
+        for bundle in bundles:
+            bundle.close()
