@@ -195,19 +195,9 @@ class FaceDetector:
             scale_x, scale_y = size[0] / (x1 - x0), size[1] / (y1 - y0)
         else:
             scale_x = scale_y = 1.0
-        small_min = max(self.window, int(round(min_size * min(scale_x, scale_y))))
-        if small_min > min(patch.shape[:2]):
-            return []
-        small_max = (0, 0) if max_size is None else (int(round(max_size * scale_x)), int(round(max_size * scale_y)))
-        found = self.cascade.detectMultiScale(
-            patch,
-            scaleFactor=scale_factor or self.scale_factor,
-            minNeighbors=self.min_neighbors if min_neighbors is None else min_neighbors,
-            minSize=(small_min, small_min),
-            maxSize=small_max,
-        )
+        found = self._run_cascade(patch, min_size, max_size, scale_x, scale_y, scale_factor, min_neighbors)
         boxes: list[Box] = []
-        for fx, fy, fw, fh in np.asarray(found).reshape(-1, 4):
+        for fx, fy, fw, fh in found:
             boxes.append(
                 (
                     int(round(x0 + fx / scale_x)),
@@ -242,20 +232,34 @@ class FaceDetector:
         cos, sin = abs(math.cos(math.radians(roll))), abs(math.sin(math.radians(roll)))
         size = (int(round((w * cos + h * sin) * scale)), int(round((w * sin + h * cos) * scale)))
         view = RolledView(gray, (x + w / 2.0, y + h / 2.0), roll, scale, size)
-        small_min = max(self.window, int(round(min_size * scale)))
-        if small_min > min(view.image.shape[:2]):
-            return []
-        small_max = (0, 0) if max_size is None else (int(round(max_size * scale)),) * 2
+        found = self._run_cascade(view.image, min_size, max_size, scale, scale, scale_factor, min_neighbors)
+        return [view.frame_box((int(fx), int(fy), int(fw), int(fh))) for fx, fy, fw, fh in found]
+
+    def _run_cascade(
+        self,
+        image: np.ndarray,
+        min_size: float,
+        max_size: float | None,
+        scale_x: float,
+        scale_y: float,
+        scale_factor: float | None,
+        min_neighbors: int | None,
+    ) -> np.ndarray:
+        """The cascade's boxes (N x 4, ``image`` pixels) for faces of ``min_size`` to
+        ``max_size`` frame pixels in ``image``, which shows the frame scaled by
+        (``scale_x``, ``scale_y``); none when even the smallest cannot fit."""
+        small_min = max(self.window, int(round(min_size * min(scale_x, scale_y))))
+        if small_min > min(image.shape[:2]):
+            return np.empty((0, 4), dtype=np.int32)
+        small_max = (0, 0) if max_size is None else (int(round(max_size * scale_x)), int(round(max_size * scale_y)))
         found = self.cascade.detectMultiScale(
-            view.image,
+            image,
             scaleFactor=scale_factor or self.scale_factor,
             minNeighbors=self.min_neighbors if min_neighbors is None else min_neighbors,
             minSize=(small_min, small_min),
             maxSize=small_max,
         )
-        return [
-            view.frame_box((int(fx), int(fy), int(fw), int(fh))) for fx, fy, fw, fh in np.asarray(found).reshape(-1, 4)
-        ]
+        return np.asarray(found).reshape(-1, 4)
 
 
 def full_frame_baseline_detector() -> FaceDetector:
