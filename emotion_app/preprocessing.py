@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import torch
 
-from .faces.geometry import Box
+from .faces.geometry import Box, padded_part
 from .faces.roll import upright_crop
 
 # What a weights card may ask for. Far beyond any sensible model, far below sizes that
@@ -176,7 +176,6 @@ def crop_face(gray: np.ndarray, box: Box, spec: Preprocessing, roll: float = 0.0
     face's tilt in degrees (see :mod:`.faces.roll`); the crop is turned upright, as the
     training faces are.
     """
-    height, width = gray.shape[:2]
     x, y, w, h = box
     side = max(w, h)
     cx, cy = x + w / 2.0, y + h / 2.0
@@ -189,13 +188,7 @@ def crop_face(gray: np.ndarray, box: Box, spec: Preprocessing, roll: float = 0.0
     x1, y1 = int(round(cx + half)), int(round(cy + half))
     if x1 <= x0 or y1 <= y0:
         raise ValueError(f"empty face box {box}")
-    pad_left, pad_top = max(0, -x0), max(0, -y0)
-    pad_right, pad_bottom = max(0, x1 - width), max(0, y1 - height)
-    crop = gray[max(0, y0) : min(height, y1), max(0, x0) : min(width, x1)]
-    if crop.size == 0:
-        raise ValueError(f"face box {box} lies outside the {width}x{height} frame")
-    if pad_left or pad_top or pad_right or pad_bottom:
-        crop = cv2.copyMakeBorder(crop, pad_top, pad_bottom, pad_left, pad_right, cv2.BORDER_REPLICATE)
+    crop = padded_part(gray, x0, y0, x1, y1, box)
     size = spec.input_size
     interpolation = cv2.INTER_AREA if crop.shape[0] > size else cv2.INTER_LINEAR
     return cv2.resize(crop, (size, size), interpolation=interpolation)

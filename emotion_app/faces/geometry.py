@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
@@ -46,3 +47,17 @@ def overlap_areas(rects: np.ndarray, others: np.ndarray) -> np.ndarray:
         rects[:, None, 1], others[None, :, 1]
     )
     return np.where((dx > 0) & (dy > 0), dx * dy, 0)
+
+
+def padded_part(gray: np.ndarray, x0: int, y0: int, x1: int, y1: int, box: Box) -> np.ndarray:
+    """``gray``'s pixels x0..x1, y0..y1 (ends excluded), what lies beyond the frame's edge
+    filled by edge replication (a face at the edge stays centred in its crop). ValueError
+    naming the face ``box`` when none of it lies in the frame."""
+    height, width = gray.shape[:2]
+    part = gray[max(0, y0) : min(height, y1), max(0, x0) : min(width, x1)]
+    if part.size == 0:
+        raise ValueError(f"face box {box} lies outside the {width}x{height} frame")
+    pad = (max(0, -y0), max(0, y1 - height), max(0, -x0), max(0, x1 - width))
+    if any(pad):
+        part = cv2.copyMakeBorder(part, *pad, cv2.BORDER_REPLICATE)
+    return part

@@ -19,7 +19,7 @@ import math
 import cv2
 import numpy as np
 
-from .geometry import Box
+from .geometry import Box, padded_part
 
 
 class RolledView:
@@ -67,15 +67,9 @@ def upright_crop(gray: np.ndarray, box: Box, roll: float, half: float, size: int
     # The square the turned crop's corners reach, so none of it is cut off.
     spread = abs(math.cos(radians)) + abs(math.sin(radians))
     outer_half = half * spread
-    height, width = gray.shape[:2]
     x0, y0 = int(math.floor(cx - outer_half)), int(math.floor(cy - outer_half))
     x1, y1 = int(math.ceil(cx + outer_half)), int(math.ceil(cy + outer_half))
-    pad = (max(0, -y0), max(0, y1 - height), max(0, -x0), max(0, x1 - width))
-    part = gray[max(0, y0) : min(height, y1), max(0, x0) : min(width, x1)]
-    if part.size == 0:
-        raise ValueError(f"face box {box} lies outside the {width}x{height} frame")
-    if any(pad):
-        part = cv2.copyMakeBorder(part, *pad, cv2.BORDER_REPLICATE)
+    part = padded_part(gray, x0, y0, x1, y1, box)
     factor = min(1.0, size / (2.0 * half))
     if factor < 1.0:
         shrunk = (max(1, int(round(part.shape[1] * factor))), max(1, int(round(part.shape[0] * factor))))
