@@ -461,11 +461,11 @@ class FaceTracker:
                 # A face found again where a shown one was just lost (a turned head, a
                 # hand across it) was seen before: one passed check brings it back.
                 returning = self._ids.returning(track, self.tracks, self._frame) if track.checks else None
-                if (track.checks >= needed or returning is not None) and self._inside_shown_face(track.box):
-                    # Found with a face shown in the same frame: a part of it after all.
-                    dropped.add(id(track))
-                    continue
                 if track.checks >= needed or returning is not None:
+                    if self._inside_shown_face(track.box):
+                        # Found with a face shown in the same frame: a part of it after all.
+                        dropped.add(id(track))
+                        continue
                     self._give_id(track, returning)
                 elif track.fails >= REJECT_FAILS:
                     dropped.add(id(track))
