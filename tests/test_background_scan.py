@@ -18,7 +18,8 @@ import pytest
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
-from emotion_app.faces.newcomer_scan import SCAN_THREAD_PREFIX
+from emotion_app.faces.newcomer_scan import SCAN_THREAD_PREFIX, BackgroundScan
+from emotion_app.faces.scan_plan import ScanJob
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
@@ -212,3 +213,28 @@ def test_synchronous_pipeline_is_deterministic_and_starts_no_thread(
     first, second = run(), run()
     assert first == second
     assert sum(1 for faces in first if len(faces) == 2) >= 20
+
+
+def test_a_finished_background_scan_brings_its_candidates_and_tilt(detector: FaceDetector) -> None:
+    patch, (fx, fy, fw, fh) = astronaut_face_patch(64)
+    frame = background(480, 240)
+    paste(frame, patch, 100, 40)
+    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    scan = BackgroundScan(detector, (1.2, 3))
+    try:
+        assert scan.take_finished(gray.shape) is None  # none started
+        for roll, shape in ((0.0, gray.shape), (25.0, gray.shape), (0.0, (240, 481))):
+            scan.start(gray, [ScanJob(None, 24.0, None)], roll)
+            deadline = time.monotonic() + 30.0
+            finished = scan.take_finished(shape)
+            while finished is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+                finished = scan.take_finished(shape)
+            assert finished is not None and finished.roll == roll
+            assert not scan.running
+            if roll == 0.0 and shape == gray.shape:
+                assert any(iou(box, (100 + fx, 40 + fy, fw, fh)) > 0.5 for box in finished.candidates)
+            if shape != gray.shape:
+                assert finished.candidates == []  # boxes of another frame size mean nothing here
+    finally:
+        scan.close()

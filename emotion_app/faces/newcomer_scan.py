@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 
@@ -57,6 +58,13 @@ def discover(
     return suppress_duplicates(found)
 
 
+class FinishedScan(NamedTuple):
+    """A background scan's candidate boxes, and the tilt (see :mod:`.roll`) it looked for."""
+
+    candidates: list[Box]
+    roll: float
+
+
 class BackgroundScan:
     """One scan for newcomers at a time on a thread of its own, never waited for.
 
@@ -73,7 +81,6 @@ class BackgroundScan:
         self._executor: ThreadPoolExecutor | None = None
         # The scan in flight, its frame's shape and the tilt it looks for.
         self._pending: tuple[Future[list[Box]], tuple[int, ...], float] | None = None
-        self.finished_roll = 0.0  # the tilt (see .roll) of the scan last taken
 
     @property
     def running(self) -> bool:
@@ -90,21 +97,21 @@ class BackgroundScan:
         future = self._executor.submit(self._scan, np.array(gray, copy=True), jobs, roll)
         self._pending = (future, gray.shape, roll)
 
-    def take_finished(self, shape: tuple[int, ...]) -> list[Box] | None:
-        """The candidates of the scan in flight once it has ended (None while it runs or when
-        none was started); [] if it failed or scanned frames of another ``shape``, whose boxes
-        mean nothing in this one. Their tilt is then :attr:`finished_roll`."""
+    def take_finished(self, shape: tuple[int, ...]) -> FinishedScan | None:
+        """The scan in flight once it has ended (None while it runs or when none was
+        started); with no candidates if it failed or scanned frames of another ``shape``,
+        whose boxes mean nothing in this one."""
         pending = self._pending
         if pending is None or not pending[0].done():
             return None
         self._pending = None
-        future, scanned_shape, self.finished_roll = pending
+        future, scanned_shape, roll = pending
         try:
             candidates = future.result()
         except Exception as exc:  # a failed scan only delays newcomers to the next one
             log.warning("background face scan failed: %s", exc)
-            return []
-        return candidates if scanned_shape == shape else []
+            return FinishedScan([], roll)
+        return FinishedScan(candidates if scanned_shape == shape else [], roll)
 
     def forget(self) -> None:
         """Drop the scan in flight (a new source): its candidates are never taken."""

@@ -596,10 +596,11 @@ class FaceTracker:
         """
         self.last_pass_was_full = False
         self.last_scan = "none"
-        candidates = self._background.take_finished(gray.shape)
-        roll = self._background.finished_roll
-        finds = self._confirm_new_faces(gray, candidates, known, retry=False, roll=roll) if candidates else []
-        rolls.update((box, roll) for box in finds)
+        finished = self._background.take_finished(gray.shape)
+        finds: list[Box] = []
+        if finished is not None and finished.candidates:
+            finds = self._confirm_new_faces(gray, finished.candidates, known, retry=False, roll=finished.roll)
+            rolls.update((box, finished.roll) for box in finds)
         if due != "none" and not self._background.running:
             # The bands are recorded as scanned only when their scan really starts.
             jobs = self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
