@@ -9,8 +9,11 @@ import numpy as np
 import pytest
 
 from emotion_app.faces import local_search
+from emotion_app.faces.detector import FaceDetector
+from emotion_app.faces.geometry import iou
 from emotion_app.io.atomic import OutputError
-from emotion_app.samples import read_video
+from emotion_app.samples import astronaut_face_patch, background, paste, read_video
+from scripts.gallery_faces import dense_finds, small_band_scan
 from scripts.support.arguments import frame_size, positive_ints
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import TruthRange, counted, faces_at, read_truth, videos_in
@@ -80,3 +83,19 @@ def test_a_script_video_appears_only_when_complete(tmp_path: Path) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == ["clip.avi"], "no partial file left behind"
     with pytest.raises(OutputError, match="cannot create"):
         VideoOut(target / "inside-a-file.avi", "MJPG", 10.0, (64, 48))  # a file is no folder
+
+
+def test_gallery_faces_dense_finds_map_back_to_frame_boxes() -> None:
+    # The dense column enlarges the frame: its boxes must come back in frame pixels.
+    patch, (fx, fy, fw, fh) = astronaut_face_patch(40)
+    frame = background(320, 240)
+    paste(frame, patch, 120, 60)
+    gray = frame.mean(axis=2).astype(np.uint8)
+    detector = FaceDetector()
+    truth = (120 + fx, 60 + fy, fw, fh)
+    assert any(iou(box, truth) > 0.5 for box in dense_finds(detector, gray))
+    # The small faces' band finds the 40 px face as it is and enlarged (in enlarged pixels).
+    plain = np.asarray(small_band_scan(detector, gray, 1.0)).reshape(-1, 4)
+    enlarged = np.asarray(small_band_scan(detector, gray, 2.0)).reshape(-1, 4)
+    assert any(iou(tuple(int(v) for v in box), truth) > 0.5 for box in plain)
+    assert any(iou(tuple(int(v) // 2 for v in box), truth) > 0.5 for box in enlarged)
