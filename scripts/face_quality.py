@@ -1,6 +1,6 @@
 """How well the app's face finding matches hand-made truth on real clips: counts, phantoms, ids.
 
-    python -m scripts.face_quality [--clips ../shared/data/real-clips] [--min-face PX] [--json]
+    python -m scripts.face_quality [--clips ../shared/data/real-clips] [--min-face PX] [--variants] [--json]
 
 For every file named in the folder's ``truth.csv`` (file, first_frame, last_frame, faces,
 ...) it runs the pipeline as ``analyze`` does (shipped weights, synchronous scans) and
@@ -13,7 +13,10 @@ counts, over the frames inside the truth ranges:
 * ids: distinct track ids over the whole file (a single-person clip should need 1).
 
 Frames between the ranges (cuts, transitions) have no truth and are not counted, but
-their ids are. The last line printed is one JSON object.
+their ids are. ``--variants`` runs each video eight times, from frames 0, 8, 16 and 24,
+as it is and mirrored (:mod:`scripts.support.variants`), and sums the counts (ids: the
+most of one run): on turned or busy clips one run's figures swing by several percent with
+any change to the tracker, the sum much less. The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -29,14 +32,22 @@ from emotion_app.cli.common import load_classifier, make_detector
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.real_clips import DEFAULT_CLIPS, TruthRange, counted, faces_at, read_truth
+from scripts.support.variants import mirrored, variants
 
 
-def measure(path: Path, ranges: list[TruthRange], pipeline: EmotionPipeline) -> dict[str, Any]:
+def measure(
+    path: Path, ranges: list[TruthRange], pipeline: EmotionPipeline, start: int = 0, mirror: bool = False
+) -> dict[str, Any]:
+    """The figures of one run over ``path``, from frame ``start`` on, ``mirror``: flipped left to right."""
     media = open_input(path)
     pipeline.reset()
     frames = truth_frames = right = truth_rows = phantom = missed = 0
     ids: set[int] = set()
     for index, _, frame in media.frames():
+        if index < start:
+            continue
+        if mirror:
+            frame = mirrored(frame)
         results = pipeline.process(frame, still=media.kind != "video")
         frames += 1
         ids.update(result.track_id for result in results)
@@ -61,18 +72,39 @@ def measure(path: Path, ranges: list[TruthRange], pipeline: EmotionPipeline) -> 
     }
 
 
+SUMMED = ("frames", "truth_frames", "count_right", "rows", "phantom_rows", "missed_faces")
+
+
+def measure_variants(path: Path, ranges: list[TruthRange], pipeline: EmotionPipeline) -> dict[str, Any]:
+    """:func:`measure` summed over the video's start/mirror variants (a still: its one run)."""
+    if open_input(path).kind != "video":
+        return measure(path, ranges, pipeline)
+    runs = [measure(path, ranges, pipeline, start, mirror) for start, mirror in variants()]
+    figures: dict[str, Any] = {key: sum(run[key] for run in runs) for key in SUMMED}
+    figures["ids"] = max(run["ids"] for run in runs)
+    figures["count_right_share"] = figures["count_right"] / figures["truth_frames"] if figures["truth_frames"] else None
+    figures["phantom_share"] = figures["phantom_rows"] / figures["rows"] if figures["rows"] else 0.0
+    figures["variants_count_right"] = [run["count_right"] for run in runs]
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS, help="folder with truth.csv and its files")
     parser.add_argument("--min-face", type=int, default=None, metavar="PX", help="smallest face (default: the app's)")
     parser.add_argument("--weights", type=Path, default=None)
+    parser.add_argument(
+        "--variants",
+        action="store_true",
+        help="run each video 8 times (from frame 0, 8, 16, 24; as it is and mirrored) and sum",
+    )
     parser.add_argument("--json", action="store_true", help="(the JSON line is always printed last)")
     args = parser.parse_args(argv)
     truth = read_truth(args.clips / "truth.csv")
     classifier = load_classifier(args.weights)
     detector = make_detector() if args.min_face is None else make_detector(args.min_face)
     pipeline = EmotionPipeline(detector, classifier)
-    report: dict[str, Any] = {"detector": repr(detector), "files": {}}
+    report: dict[str, Any] = {"detector": repr(detector), "variants": args.variants, "files": {}}
     print(f"{'file':<28}{'frames':>7}{'truth':>7}{'count right':>13}{'phantom rows':>14}{'missed':>8}{'ids':>5}")
     totals: defaultdict[str, int] = defaultdict(int)
     for name, ranges in truth.items():
@@ -82,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         if not path.exists():
             print(f"{name}: missing, skipped", file=sys.stderr)
             continue
-        figures = measure(path, ranges, pipeline)
+        figures = measure_variants(path, ranges, pipeline) if args.variants else measure(path, ranges, pipeline)
         report["files"][name] = figures
         for key in ("truth_frames", "count_right", "rows", "phantom_rows", "missed_faces"):
             totals[key] += figures[key]

@@ -24,8 +24,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from emotion_app.faces import scan_plan as scan_plan_module
 from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
@@ -33,9 +31,7 @@ from emotion_app.io.video import open_input
 from emotion_app.preprocessing import to_gray
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
-
-# --variants: each clip from these frames on, as it is and mirrored.
-VARIANT_STARTS = (0, 8, 16, 24)
+from scripts.support.variants import mirrored, variants
 
 
 def measure(path: Path, small_scan_every: int, start: int = 0, mirror: bool = False) -> dict[str, Any]:
@@ -48,7 +44,7 @@ def measure(path: Path, small_scan_every: int, start: int = 0, mirror: bool = Fa
             continue
         gray = to_gray(frame)
         if mirror:
-            gray = np.ascontiguousarray(gray[:, ::-1])
+            gray = mirrored(gray)
         began = time.process_time()
         tracks = tracker.update(gray)
         cpu += time.process_time() - began
@@ -65,7 +61,7 @@ def measure(path: Path, small_scan_every: int, start: int = 0, mirror: bool = Fa
 
 def measure_variants(path: Path, small_scan_every: int) -> dict[str, Any]:
     """:func:`measure` summed over the clip's start/mirror variants (ids: the most of one)."""
-    runs = [measure(path, small_scan_every, start, mirror) for start in VARIANT_STARTS for mirror in (False, True)]
+    runs = [measure(path, small_scan_every, start, mirror) for start, mirror in variants()]
     frames = sum(run["frames"] for run in runs)
     return {
         "frames": frames,

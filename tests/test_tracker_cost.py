@@ -9,6 +9,7 @@ import pytest
 
 from emotion_app.samples import VideoTruth
 from scripts import tracker_cost
+from scripts.support.variants import VARIANT_STARTS
 
 
 def run(folder: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, object]:
@@ -31,7 +32,7 @@ def test_variants_sum_eight_runs_from_later_starts_and_mirrored(
     assert single["frames_with_face"] == moving_face_video.frames_with_face
     summed = run(folder, capsys, "--variants")
     n = moving_face_video.num_frames
-    assert summed["frames"] == 2 * sum(max(0, n - start) for start in tracker_cost.VARIANT_STARTS)
+    assert summed["frames"] == 2 * sum(max(0, n - start) for start in VARIANT_STARTS)
     counts = summed["variants_with_face"]
     assert isinstance(counts, list) and len(counts) == 8
     assert counts[0] == single["frames_with_face"] and sum(counts) == summed["frames_with_face"]

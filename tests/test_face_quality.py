@@ -1,0 +1,55 @@
+"""scripts.face_quality: counts against hand-made truth, once and over start/mirror variants."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from emotion_app.samples import VideoTruth
+from scripts import face_quality
+from scripts.support.variants import VARIANT_STARTS
+
+
+def truth_csv(video: VideoTruth, name: str) -> str:
+    """Ranges of consecutive frames with the same number of faces, as truth.csv rows."""
+    rows, first = [], 0
+    counts = [len(boxes) for boxes in video.faces]
+    for index in range(1, len(counts) + 1):
+        if index == len(counts) or counts[index] != counts[first]:
+            rows.append(f"{name},{first},{index - 1},{counts[first]},,")
+            first = index
+    return "file,first_frame,last_frame,faces,labels,note\n" + "\n".join(rows) + "\n"
+
+
+def run(folder: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, object]:
+    assert face_quality.main(["--clips", str(folder), *extra]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    files = report["files"]
+    assert isinstance(files, dict) and list(files) == ["moving.avi"]
+    row = files["moving.avi"]
+    assert isinstance(row, dict)
+    return row
+
+
+def test_variants_sum_eight_runs_against_the_truth(
+    moving_face_video: VideoTruth, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(moving_face_video.path, tmp_path / "moving.avi")
+    (tmp_path / "truth.csv").write_text(truth_csv(moving_face_video, "moving.avi"), encoding="utf-8")
+    n = moving_face_video.num_frames
+
+    single = run(tmp_path, capsys)
+    assert single["truth_frames"] == n and single["phantom_rows"] == 0 and single["ids"] == 1
+    # The astronaut is shown from her first frame and again after the two blank ones.
+    assert single["count_right"] == n
+
+    summed = run(tmp_path, capsys, "--variants")
+    assert summed["truth_frames"] == 2 * sum(max(0, n - start) for start in VARIANT_STARTS)
+    right = summed["variants_count_right"]
+    assert isinstance(right, list) and len(right) == 2 * len(VARIANT_STARTS)
+    assert right[0] == single["count_right"] and sum(right) == summed["count_right"]
+    assert right[1] == right[0]  # mirrored, she is still one face in every frame she is in
+    assert summed["phantom_rows"] == 0 and summed["ids"] == 1
