@@ -191,3 +191,26 @@ def test_a_find_inside_a_shown_face_is_part_of_it_not_another_face() -> None:
     assert not tracker._inside_shown_face((260, 260, 80, 80))  # mostly outside
     # Inside a box not yet confirmed (it may be a whole upper body around a face): kept.
     assert not tracker._inside_shown_face((450, 150, 60, 60))
+
+
+def test_a_face_confirmed_around_a_shown_part_of_it_takes_its_place_and_id() -> None:
+    # A leaning face's nose and mouth can be shown before the face itself is found (the
+    # swaying clip did that); when the face is then confirmed around that part, the face,
+    # with far more of the face check's evidence, takes the part's place and id.
+    gray = to_gray(astronaut_bgr())
+    x, y, w, h = FACE
+    part = Track(track_id=1, box=(x + w // 4, y + h // 3, w // 2, w // 2))
+    face = Track(track_id=0, box=FACE, checks=1)
+    tracker = FaceTracker(FaceDetector(min_face_size=48))
+    tracker.tracks = [part, face]
+    tracker._frame = 5  # a stream's later frame: confirmation needs its second passed check
+    shown = tracker._confirm(gray, [part, face], still=False)
+    assert shown == [face] and face.track_id == 1
+    assert tracker.tracks == [face]
+    # The other way round, a box around the shown face that outweighs it not: a new box
+    # with less evidence than the face inside it is dropped, and the face stays.
+    around = Track(track_id=0, box=(x - w // 4, y - h // 4, w + w // 2, h + h // 2), checks=5)
+    tracker.tracks = [face, around]
+    assert tracker._face_evidence(gray, around) < tracker._face_evidence(gray, face)
+    shown = tracker._confirm(gray, [face, around], still=False)
+    assert shown == [face] and tracker.tracks == [face] and face.track_id == 1

@@ -77,7 +77,7 @@ import numpy as np
 
 from .association import associate
 from .detector import FaceDetector
-from .face_check import FaceCheck, FaceVerdict
+from .face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck, FaceVerdict
 from .geometry import DUPLICATE_IOU, Box, iou, overlap_area, suppress_duplicates
 from .identities import KEEP_LOST_FRAMES, FaceIds, Returning
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
@@ -466,6 +466,16 @@ class FaceTracker:
                         # Found with a face shown in the same frame: a part of it after all.
                         dropped.add(id(track))
                         continue
+                    part = self._shown_face_inside(track.box)
+                    if part is not None:
+                        # A shown box mostly inside this one: one of the two is a part of
+                        # the other face (an eye and brow, or a box around a face and its
+                        # shoulders). The one with more of a face check's evidence is the
+                        # face, and keeps the id.
+                        if self._face_evidence(gray, track) <= self._face_evidence(gray, part):
+                            dropped.add(id(track))
+                            continue
+                        returning = Returning(part.track_id, part)
                     self._give_id(track, returning)
                 elif track.fails >= REJECT_FAILS:
                     dropped.add(id(track))
@@ -486,7 +496,28 @@ class FaceTracker:
                 shown.append(track)
         if dropped:
             self.tracks = [t for t in self.tracks if id(t) not in dropped]
-        return shown
+        # A shown face whose id a new one took (see above) is gone.
+        kept = {id(t) for t in self.tracks}
+        return [t for t in shown if id(t) in kept]
+
+    def _shown_face_inside(self, box: Box) -> Track | None:
+        """A face shown in this frame whose box lies mostly (:data:`INSIDE_SHARE`) inside ``box``."""
+        for track in self.tracks:
+            area = track.box[2] * track.box[3]
+            if (
+                track.confirmed
+                and track.missed == 0
+                and track.box != box
+                and overlap_area(track.box, box) >= INSIDE_SHARE * area
+            ):
+                return track
+        return None
+
+    def _face_evidence(self, gray: np.ndarray, track: Track) -> float:
+        """How clearly ``track`` holds a face: its face check evidence as a multiple of the
+        check's thresholds (the lesser of the two)."""
+        second, raw = self.face_check.evidence(gray, track.box, track.roll)
+        return min(second / MIN_SECOND_WINDOWS, raw / MIN_RAW_WINDOWS)
 
     def _inside_shown_face(self, box: Box) -> bool:
         """Whether ``box`` lies mostly inside a shown face's box (:data:`INSIDE_SHARE`):
