@@ -141,7 +141,8 @@ CONFIRM_RETRY_FINER = 1.5
 # FaceTracker._confirm); a face already shown that leans keeps the usual thresholds.
 TILTED_NEW_FACE_STRICTNESS = 2.0
 # A new find with at least this share of its area inside a shown face's box is a part
-# of that face (see FaceTracker._inside_shown_face).
+# of that face (see FaceTracker._inside_shown_face); a new face confirmed around a shown
+# box that far inside it is weighed against it (see FaceTracker._confirm).
 INSIDE_SHARE = 0.6
 # Live (background scans), with nothing tracked, the idle scan thread looks for leaning
 # newcomers at most every this many frames, at one tilt and then the other, from
