@@ -442,7 +442,10 @@ class FaceTracker:
         a still, in a stream's first frame, or near a face just lost) and dropped after
         :data:`REJECT_FAILS` failures first; a confirmed one is checked every
         :data:`RECHECK_FRAMES` frames (:data:`STRONG_RECHECK_FRAMES` while clearly a face)
-        and dropped after :data:`DEMOTE_FAILS` failures in a row.
+        and dropped after :data:`DEMOTE_FAILS` failures in a row. Where a new face and a
+        shown one nest (:data:`INSIDE_SHARE`), only one of them is a face: a new one inside
+        is dropped; a new one around is weighed against the shown one by the check's
+        evidence, and the winner keeps the shown one's id.
         """
         shown: list[Track] = []
         dropped: set[int] = set()
