@@ -1,6 +1,6 @@
 """How well the app's face finding matches hand-made truth on real clips: counts, phantoms, ids.
 
-    python -m scripts.face_quality [--clips ../shared/data/real-clips] [--min-face PX] [--variants] [--json]
+    python -m scripts.face_quality [--clips ../shared/data/real-clips] [--min-face PX] [--variants] [--live] [--json]
 
 For every file named in the folder's ``truth.csv`` (file, first_frame, last_frame, faces,
 ...) it runs the pipeline as ``analyze`` does (shipped weights, synchronous scans) and
@@ -16,7 +16,11 @@ Frames between the ranges (cuts, transitions) have no truth and are not counted,
 their ids are. ``--variants`` runs each video eight times, from frames 0, 8, 16 and 24,
 as it is and mirrored (:mod:`scripts.support.variants`), and sums the counts (ids: the
 most of one run): on turned or busy clips one run's figures swing by several percent with
-any change to the tracker, the sum much less. The last line printed is one JSON object.
+any change to the tracker, the sum much less. ``--live`` runs the pipeline as the desktop
+app does instead: new-face scans on their own thread (so a face is found when a scan
+started on an earlier frame ends), frames fed at the clip's own frame rate as a camera
+would deliver them. Its figures vary a little from run to run. The last line printed is
+one JSON object.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -36,18 +41,30 @@ from scripts.support.variants import mirrored, variants
 
 
 def measure(
-    path: Path, ranges: list[TruthRange], pipeline: EmotionPipeline, start: int = 0, mirror: bool = False
+    path: Path,
+    ranges: list[TruthRange],
+    pipeline: EmotionPipeline,
+    start: int = 0,
+    mirror: bool = False,
+    paced: bool = False,
 ) -> dict[str, Any]:
-    """The figures of one run over ``path``, from frame ``start`` on, ``mirror``: flipped left to right."""
+    """The figures of one run over ``path``, from frame ``start`` on, ``mirror``: flipped left
+    to right. ``paced``: feed a video's frames at its own frame rate (see ``--live``)."""
     media = open_input(path)
     pipeline.reset()
+    period = 1.0 / media.fps if paced and media.kind == "video" and media.fps else 0.0
     frames = truth_frames = right = truth_rows = phantom = missed = 0
     ids: set[int] = set()
+    began = time.perf_counter()
     for index, _, frame in media.frames():
         if index < start:
             continue
         if mirror:
             frame = mirrored(frame)
+        if period:
+            delay = began + frames * period - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
         results = pipeline.process(frame, still=media.kind != "video")
         frames += 1
         ids.update(result.track_id for result in results)
@@ -75,11 +92,13 @@ def measure(
 SUMMED = ("frames", "truth_frames", "count_right", "rows", "phantom_rows", "missed_faces")
 
 
-def measure_variants(path: Path, ranges: list[TruthRange], pipeline: EmotionPipeline) -> dict[str, Any]:
+def measure_variants(
+    path: Path, ranges: list[TruthRange], pipeline: EmotionPipeline, paced: bool = False
+) -> dict[str, Any]:
     """:func:`measure` summed over the video's start/mirror variants (a still: its one run)."""
     if open_input(path).kind != "video":
         return measure(path, ranges, pipeline)
-    runs = [measure(path, ranges, pipeline, start, mirror) for start, mirror in variants()]
+    runs = [measure(path, ranges, pipeline, start, mirror, paced) for start, mirror in variants()]
     figures: dict[str, Any] = {key: sum(run[key] for run in runs) for key in SUMMED}
     figures["ids"] = max(run["ids"] for run in runs)
     figures["count_right_share"] = figures["count_right"] / figures["truth_frames"] if figures["truth_frames"] else None
@@ -98,13 +117,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run each video 8 times (from frame 0, 8, 16, 24; as it is and mirrored) and sum",
     )
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="as the desktop app runs: scans on their own thread, frames at the clip's frame rate",
+    )
     parser.add_argument("--json", action="store_true", help="(the JSON line is always printed last)")
     args = parser.parse_args(argv)
     truth = read_truth(args.clips / "truth.csv")
     classifier = load_classifier(args.weights)
     detector = make_detector() if args.min_face is None else make_detector(args.min_face)
-    pipeline = EmotionPipeline(detector, classifier)
-    report: dict[str, Any] = {"detector": repr(detector), "variants": args.variants, "files": {}}
+    pipeline = EmotionPipeline(detector, classifier, background_scan=args.live)
+    report: dict[str, Any] = {"detector": repr(detector), "variants": args.variants, "live": args.live, "files": {}}
     print(f"{'file':<28}{'frames':>7}{'truth':>7}{'count right':>13}{'phantom rows':>14}{'missed':>8}{'ids':>5}")
     totals: defaultdict[str, int] = defaultdict(int)
     for name, ranges in truth.items():
@@ -114,7 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         if not path.exists():
             print(f"{name}: missing, skipped", file=sys.stderr)
             continue
-        figures = measure_variants(path, ranges, pipeline) if args.variants else measure(path, ranges, pipeline)
+        if args.variants:
+            figures = measure_variants(path, ranges, pipeline, paced=args.live)
+        else:
+            figures = measure(path, ranges, pipeline, paced=args.live)
         report["files"][name] = figures
         for key in ("truth_frames", "count_right", "rows", "phantom_rows", "missed_faces"):
             totals[key] += figures[key]

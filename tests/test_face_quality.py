@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,19 @@ def test_variants_sum_eight_runs_against_the_truth(
     assert right[0] == single["count_right"] and sum(right) == summed["count_right"]
     assert right[1] == right[0]  # mirrored, she is still one face in every frame she is in
     assert summed["phantom_rows"] == 0 and summed["ids"] == 1
+
+
+def test_live_runs_as_the_app_at_the_clips_own_rate(
+    moving_face_video: VideoTruth, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(moving_face_video.path, tmp_path / "moving.avi")
+    (tmp_path / "truth.csv").write_text(truth_csv(moving_face_video, "moving.avi"), encoding="utf-8")
+    n = moving_face_video.num_frames
+    began = time.perf_counter()
+    live = run(tmp_path, capsys, "--live")
+    # Paced at the clip's frame rate: the run lasts about the clip's length.
+    assert time.perf_counter() - began >= 0.9 * (n - 1) / moving_face_video.fps
+    assert live["truth_frames"] == n and live["phantom_rows"] == 0 and live["ids"] == 1
+    # The first frame is scanned inline; the face that comes back after the blank frames
+    # is found by a scan on the tracker's thread, a frame or so later.
+    assert n - 3 <= live["count_right"] <= n

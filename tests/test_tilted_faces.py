@@ -214,3 +214,20 @@ def test_a_face_confirmed_around_a_shown_part_of_it_takes_its_place_and_id() -> 
     assert tracker._face_evidence(gray, around) < tracker._face_evidence(gray, face)
     shown = tracker._confirm(gray, [face, around], still=False)
     assert shown == [face] and tracker.tracks == [face] and face.track_id == 1
+
+
+def test_live_a_leaning_newcomer_the_coarse_confirming_search_misses_is_searched_again() -> None:
+    # Turned 38 degrees and shrunk to 384 px, the face is only seen by the idle scan at
+    # -25 degrees, and the coarse local search that confirms the scan's candidate misses
+    # it: the finer retry (as for inline scans) finds it.
+    gray = cv2.resize(to_gray(tilted(-38.0)), (384, 384), interpolation=cv2.INTER_AREA)
+    with FaceTracker(FaceDetector(min_face_size=24), background_scan=True) as live:
+        assert live.update(gray) == []  # the first frame, scanned upright
+        shown: list[Track] = []
+        for _ in range(150):
+            time.sleep(0.02)
+            shown = live.update(gray)
+            if shown:
+                break
+        assert len(shown) == 1 and shown[0].roll == -ROLL_STEP
+        assert near_face(in_photo(shown[0].box, 384))

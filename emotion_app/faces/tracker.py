@@ -634,7 +634,11 @@ class FaceTracker:
         finished = self._background.take_finished(gray.shape)
         finds: list[Box] = []
         if finished is not None and finished.candidates:
-            finds = self._confirm_new_faces(gray, finished.candidates, known, retry=False, roll=finished.roll)
+            # The idle scans for leaning newcomers are the one way a live stream finds a
+            # face that enters leaning, and come a second apart: their candidates get the
+            # retry (a leaning selfie at 40 degrees was otherwise never shown).
+            leaning = finished.roll != 0.0
+            finds = self._confirm_new_faces(gray, finished.candidates, known, retry=leaning, roll=finished.roll)
             rolls.update((box, finished.roll) for box in finds)
         if due != "none" and not self._background.running:
             # The bands are recorded as scanned only when their scan really starts.
@@ -661,7 +665,8 @@ class FaceTracker:
         A candidate from a cheap scan may be junk, and one from an earlier frame may have
         moved since: a local search in ``gray`` settles both, with
         :data:`CHECKED_FIND_NEIGHBORS` (the face check judges what it confirms).
-        ``retry``: search again, finer, where that finds nothing (candidates of this frame).
+        ``retry``: search again, finer, where that finds nothing (candidates of this frame, or
+        of a live idle scan for leaning faces).
         ``roll``: the tilt the candidates were found at (see :mod:`.roll`).
         """
         known = suppress_duplicates(list(known))
@@ -674,9 +679,10 @@ class FaceTracker:
             if not found and retry:
                 # The scan saw the face at a finer scale than a local search's coarsest
                 # (a large face's: a third of the frame's resolution), which can lose it.
-                # Only for a scan of this frame: a background scan's candidate that is
-                # not there may have moved, and a retry at 1080p costs frames (the next
-                # scan brings it again).
+                # Only for a scan of this frame and live idle scans for leaning faces: a
+                # background scan's candidate that is not there may have moved, and a
+                # retry of every one at 1080p costs frames (the next scan brings it
+                # again).
                 found = self.local_search.search(
                     gray, track, min_neighbors=self._checked_neighbours, finer=CONFIRM_RETRY_FINER
                 )
