@@ -16,6 +16,7 @@ import pytest
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck
+from emotion_app.faces.geometry import centred_in
 from emotion_app.faces.roll import RolledView
 from emotion_app.faces.tracker import ROLL_STEP, FaceTracker, Track
 from emotion_app.inference.classifier import EmotionClassifier
@@ -231,3 +232,16 @@ def test_live_a_leaning_newcomer_the_coarse_confirming_search_misses_is_searched
                 break
         assert len(shown) == 1 and shown[0].roll == -ROLL_STEP
         assert near_face(in_photo(shown[0].box, 384))
+
+
+def test_a_box_centred_outside_the_frame_never_becomes_a_face() -> None:
+    # A turned view's corners beyond the frame are replicated edge pixels, which the
+    # cascade now and then takes for a face; such a box, taken by a face at the frame's
+    # edge, once reached the model's crop (which then failed: no pixel of it is in the frame).
+    gray = np.full((360, 640), 128, np.uint8)
+    assert centred_in((560, 280, 80, 80), gray.shape) and not centred_in((113, 674, 260, 260), gray.shape)
+    tracker = FaceTracker(FaceDetector(min_face_size=24))
+    edge = Track(track_id=1, box=(113, 200, 260, 260), missed=1)
+    tracker.tracks = [edge]
+    seen = tracker._finish_update(gray, [(113, 240, 260, 260)], {(113, 240, 260, 260): 25.0}, [])
+    assert seen == [] and edge.box == (113, 200, 260, 260) and tracker.tracks == [edge]

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ..preprocessing import to_gray
-from .geometry import Box
+from .geometry import Box, centred_in
 from .roll import RolledView
 
 FRONTAL_FACE_CASCADE = "haarcascade_frontalface_default.xml"
@@ -233,7 +233,10 @@ class FaceDetector:
         size = (int(round((w * cos + h * sin) * scale)), int(round((w * sin + h * cos) * scale)))
         view = RolledView(gray, (x + w / 2.0, y + h / 2.0), roll, scale, size)
         found = self._run_cascade(view.image, min_size, max_size, scale, scale, scale_factor, min_neighbors)
-        return [view.frame_box((int(fx), int(fy), int(fw), int(fh))) for fx, fy, fw, fh in found]
+        boxes = [view.frame_box((int(fx), int(fy), int(fw), int(fh))) for fx, fy, fw, fh in found]
+        # The view's corners beyond the frame are replicated edge pixels, turned into
+        # stripes the cascade now and then takes for a face: a face is in the picture.
+        return [box for box in boxes if centred_in(box, gray.shape)]
 
     def _run_cascade(
         self,

@@ -61,3 +61,10 @@ def padded_part(gray: np.ndarray, x0: int, y0: int, x1: int, y1: int, box: Box) 
     if any(pad):
         part = cv2.copyMakeBorder(part, *pad, cv2.BORDER_REPLICATE)
     return part
+
+
+def centred_in(box: Box, shape: tuple[int, ...]) -> bool:
+    """Whether ``box``'s centre lies inside a frame of ``shape`` (height, width, ...)."""
+    x, y, w, h = box
+    cx, cy = x + w / 2.0, y + h / 2.0
+    return 0.0 <= cx < shape[1] and 0.0 <= cy < shape[0]

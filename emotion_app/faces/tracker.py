@@ -78,7 +78,7 @@ import numpy as np
 from .association import associate
 from .detector import FaceDetector
 from .face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck, FaceVerdict
-from .geometry import DUPLICATE_IOU, Box, iou, overlap_area, suppress_duplicates
+from .geometry import DUPLICATE_IOU, Box, centred_in, iou, overlap_area, suppress_duplicates
 from .identities import KEEP_LOST_FRAMES, FaceIds, Returning
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
 from .newcomer_scan import BackgroundScan, discover
@@ -580,11 +580,15 @@ class FaceTracker:
             track.followed = 0
             track.template = FaceTemplate.capture(gray, placement.box)
         # A cascade box on a face already placed is that face again (say, a recovery
-        # scan's find): it must not start a second track.
+        # scan's find): it must not start a second track. A box centred outside the
+        # frame holds no face of it (and could not be cropped for the model).
         detections = [
             b
             for b in suppress_duplicates(detections)
-            if b[2] > 0 and b[3] > 0 and all(iou(b, placement.box) <= DUPLICATE_IOU for _, placement in placed)
+            if b[2] > 0
+            and b[3] > 0
+            and centred_in(b, gray.shape)
+            and all(iou(b, placement.box) <= DUPLICATE_IOU for _, placement in placed)
         ]
         done = {id(track) for track, _ in placed}
         matched, fresh = associate(
