@@ -29,6 +29,11 @@ def overlap_area(a: Box, b: Box) -> int:
     return dx * dy if dx > 0 and dy > 0 else 0
 
 
+def mostly_inside(inner: Box, outer: Box, share: float) -> bool:
+    """Whether at least ``share`` of ``inner``'s area lies inside ``outer``."""
+    return overlap_area(inner, outer) >= share * inner[2] * inner[3]
+
+
 def suppress_duplicates(boxes: list[Box], threshold: float = DUPLICATE_IOU) -> list[Box]:
     """Drop boxes overlapping an earlier, larger box by more than ``threshold`` IoU."""
     kept: list[Box] = []

@@ -78,7 +78,7 @@ import numpy as np
 from .association import associate
 from .detector import FaceDetector
 from .face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck, FaceVerdict
-from .geometry import DUPLICATE_IOU, Box, centred_in, iou, overlap_area, suppress_duplicates
+from .geometry import DUPLICATE_IOU, Box, centred_in, iou, mostly_inside, suppress_duplicates
 from .identities import KEEP_LOST_FRAMES, FaceIds, Returning
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
 from .newcomer_scan import BackgroundScan, discover
@@ -506,16 +506,8 @@ class FaceTracker:
 
     def _shown_face_inside(self, box: Box) -> Track | None:
         """A face shown in this frame whose box lies mostly (:data:`INSIDE_SHARE`) inside ``box``."""
-        for track in self.tracks:
-            area = track.box[2] * track.box[3]
-            if (
-                track.confirmed
-                and track.missed == 0
-                and track.box != box
-                and overlap_area(track.box, box) >= INSIDE_SHARE * area
-            ):
-                return track
-        return None
+        shown = (track for track in self.tracks if track.confirmed and track.missed == 0 and track.box != box)
+        return next((track for track in shown if mostly_inside(track.box, box, INSIDE_SHARE)), None)
 
     def _face_evidence(self, gray: np.ndarray, track: Track) -> float:
         """How clearly ``track`` holds a face: its face check evidence as a multiple of the
@@ -527,9 +519,8 @@ class FaceTracker:
         """Whether ``box`` lies mostly inside a shown face's box (:data:`INSIDE_SHARE`):
         an eye and its brow found at some scale or tilt, a part of that face, not another.
         (Not inside an unconfirmed box: that may be a whole upper body around a real face.)"""
-        area = box[2] * box[3]
         return any(
-            track.confirmed and track.box != box and overlap_area(box, track.box) >= INSIDE_SHARE * area
+            track.confirmed and track.box != box and mostly_inside(box, track.box, INSIDE_SHARE)
             for track in self.tracks
         )
 
