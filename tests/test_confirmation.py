@@ -16,7 +16,7 @@ import pytest
 from skimage import data
 
 from emotion_app.faces.detector import FaceDetector
-from emotion_app.faces.face_check import FaceCheck
+from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, STRONG_FACTOR, FaceCheck
 from emotion_app.faces.geometry import iou
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.inference.classifier import EmotionClassifier
@@ -63,6 +63,24 @@ def test_the_cell_texture_fools_the_cascade_but_not_the_face_check() -> None:
     patch, (fx, fy, fw, fh) = astronaut_face_patch(90)
     paste(frame, patch, 30, 40)
     assert check(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), (30 + fx, 40 + fy, fw, fh))
+
+
+def test_the_face_checks_clarity_is_its_evidence_over_its_thresholds() -> None:
+    frame = cell_background()
+    patch, (fx, fy, fw, fh) = astronaut_face_patch(90)
+    paste(frame, patch, 30, 40)
+    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    check = FaceCheck()
+    for box in [(30 + fx, 40 + fy, fw, fh), *FaceDetector().detect_gray(gray)]:
+        second, raw = check.evidence(gray, box)
+        clarity = check.clarity(gray, box)
+        assert clarity == min(second / MIN_SECOND_WINDOWS, raw / MIN_RAW_WINDOWS)
+        for strictness in (1.0, 2.0):
+            verdict = check.judge(gray, box, strictness=strictness)
+            assert verdict.passed == (second >= strictness * MIN_SECOND_WINDOWS and raw >= strictness * MIN_RAW_WINDOWS)
+            assert verdict.strong == (
+                second >= STRONG_FACTOR * MIN_SECOND_WINDOWS and raw >= STRONG_FACTOR * MIN_RAW_WINDOWS
+            )
 
 
 def test_a_face_like_texture_never_becomes_a_shown_track(tmp_path: Path, classifier: EmotionClassifier) -> None:

@@ -212,7 +212,7 @@ def test_a_face_confirmed_around_a_shown_part_of_it_takes_its_place_and_id() -> 
     # with less evidence than the face inside it is dropped, and the face stays.
     around = Track(track_id=0, box=(x - w // 4, y - h // 4, w + w // 2, h + h // 2), checks=5)
     tracker.tracks = [face, around]
-    assert tracker._face_evidence(gray, around) < tracker._face_evidence(gray, face)
+    assert tracker.face_check.clarity(gray, around.box) < tracker.face_check.clarity(gray, face.box)
     shown = tracker._confirm(gray, [face, around], still=False)
     assert shown == [face] and tracker.tracks == [face] and face.track_id == 1
 

@@ -111,16 +111,20 @@ class FaceCheck:
         raw = self.default.detectMultiScale(patch, 1.05, 0, minSize=(low, low), maxSize=(high, high))
         return _centred(second, centre), _centred(raw, centre)
 
+    def clarity(self, gray: np.ndarray, box: Box, roll: float = 0.0) -> float:
+        """How clearly ``box`` in ``gray`` holds a face: its :meth:`evidence` as a multiple of
+        the check's thresholds, the lesser of the two (1 or more: it passes)."""
+        second, raw = self.evidence(gray, box, roll)
+        return min(second / MIN_SECOND_WINDOWS, raw / MIN_RAW_WINDOWS)
+
     def judge(self, gray: np.ndarray, box: Box, roll: float = 0.0, strictness: float = 1.0) -> FaceVerdict:
         """Whether ``box`` in ``gray`` (uint8 2-D) holds a face by both checks, and how clearly.
 
         ``roll``: the face's tilt in degrees (see :mod:`.roll`). ``strictness``: both
         thresholds are this many times their own.
         """
-        second, raw = self.evidence(gray, box, roll)
-        passed = second >= strictness * MIN_SECOND_WINDOWS and raw >= strictness * MIN_RAW_WINDOWS
-        strong = second >= STRONG_FACTOR * MIN_SECOND_WINDOWS and raw >= STRONG_FACTOR * MIN_RAW_WINDOWS
-        return FaceVerdict(passed, strong)
+        clarity = self.clarity(gray, box, roll)
+        return FaceVerdict(passed=clarity >= strictness, strong=clarity >= STRONG_FACTOR)
 
     def __call__(self, gray: np.ndarray, box: Box, roll: float = 0.0) -> bool:
         """Whether ``box`` in ``gray`` (uint8 2-D) holds a face by both checks."""

@@ -77,7 +77,7 @@ import numpy as np
 
 from .association import associate
 from .detector import FaceDetector
-from .face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck, FaceVerdict
+from .face_check import FaceCheck, FaceVerdict
 from .geometry import DUPLICATE_IOU, Box, centred_in, iou, mostly_inside, suppress_duplicates
 from .identities import KEEP_LOST_FRAMES, FaceIds, Returning
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
@@ -476,7 +476,8 @@ class FaceTracker:
                         # the other face (an eye and brow, or a box around a face and its
                         # shoulders). The one with more of a face check's evidence is the
                         # face, and keeps the id.
-                        if self._face_evidence(gray, track) <= self._face_evidence(gray, part):
+                        clarity = self.face_check.clarity
+                        if clarity(gray, track.box, track.roll) <= clarity(gray, part.box, part.roll):
                             dropped.add(id(track))
                             continue
                         returning = Returning(part.track_id, part)
@@ -508,12 +509,6 @@ class FaceTracker:
         """A face shown in this frame whose box lies mostly (:data:`INSIDE_SHARE`) inside ``box``."""
         shown = (track for track in self.tracks if track.confirmed and track.missed == 0 and track.box != box)
         return next((track for track in shown if mostly_inside(track.box, box, INSIDE_SHARE)), None)
-
-    def _face_evidence(self, gray: np.ndarray, track: Track) -> float:
-        """How clearly ``track`` holds a face: its face check evidence as a multiple of the
-        check's thresholds (the lesser of the two)."""
-        second, raw = self.face_check.evidence(gray, track.box, track.roll)
-        return min(second / MIN_SECOND_WINDOWS, raw / MIN_RAW_WINDOWS)
 
     def _inside_shown_face(self, box: Box) -> bool:
         """Whether ``box`` lies mostly inside a shown face's box (:data:`INSIDE_SHARE`):
