@@ -35,19 +35,25 @@ def run(folder: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[s
     return row
 
 
-def test_variants_sum_eight_runs_against_the_truth(
-    moving_face_video: VideoTruth, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def clip_folder(moving_face_video: VideoTruth, tmp_path: Path) -> Path:
+    """A folder with the test-made clip and its truth.csv."""
     shutil.copy(moving_face_video.path, tmp_path / "moving.avi")
     (tmp_path / "truth.csv").write_text(truth_csv(moving_face_video, "moving.avi"), encoding="utf-8")
+    return tmp_path
+
+
+def test_variants_sum_eight_runs_against_the_truth(
+    moving_face_video: VideoTruth, clip_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     n = moving_face_video.num_frames
 
-    single = run(tmp_path, capsys)
+    single = run(clip_folder, capsys)
     assert single["truth_frames"] == n and single["phantom_rows"] == 0 and single["ids"] == 1
     # The astronaut is shown from her first frame and again after the two blank ones.
     assert single["count_right"] == n
 
-    summed = run(tmp_path, capsys, "--variants")
+    summed = run(clip_folder, capsys, "--variants")
     assert summed["truth_frames"] == 2 * sum(max(0, n - start) for start in VARIANT_STARTS)
     right = summed["variants_count_right"]
     assert isinstance(right, list) and len(right) == 2 * len(VARIANT_STARTS)
@@ -57,13 +63,11 @@ def test_variants_sum_eight_runs_against_the_truth(
 
 
 def test_live_runs_as_the_app_at_the_clips_own_rate(
-    moving_face_video: VideoTruth, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    moving_face_video: VideoTruth, clip_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    shutil.copy(moving_face_video.path, tmp_path / "moving.avi")
-    (tmp_path / "truth.csv").write_text(truth_csv(moving_face_video, "moving.avi"), encoding="utf-8")
     n = moving_face_video.num_frames
     began = time.perf_counter()
-    live = run(tmp_path, capsys, "--live")
+    live = run(clip_folder, capsys, "--live")
     # Paced at the clip's frame rate: the run lasts about the clip's length.
     assert time.perf_counter() - began >= 0.9 * (n - 1) / moving_face_video.fps
     assert live["truth_frames"] == n and live["phantom_rows"] == 0 and live["ids"] == 1
