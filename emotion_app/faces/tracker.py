@@ -439,7 +439,8 @@ class FaceTracker:
         """The face check on new and due tracks; returns the confirmed ones of ``seen``.
 
         A new track is confirmed once the check passed ``confirm_checks`` times (once for
-        a still, in a stream's first frame, or near a face just lost) and dropped after
+        a still, in a stream's first frame, or near a face just lost: see
+        :meth:`_may_return_at_once`) and dropped after
         :data:`REJECT_FAILS` failures first; a confirmed one is checked every
         :data:`RECHECK_FRAMES` frames (:data:`STRONG_RECHECK_FRAMES` while clearly a face)
         and dropped after :data:`DEMOTE_FAILS` failures in a row. Where a new face and a
@@ -465,7 +466,7 @@ class FaceTracker:
                 # A face found again where a shown one was just lost (a turned head, a
                 # hand across it) was seen before: one passed check brings it back.
                 returning = self._ids.returning(track, self.tracks, self._frame) if track.checks else None
-                if track.checks >= needed or returning is not None:
+                if track.checks >= needed or self._may_return_at_once(track, returning):
                     if self._inside_shown_face(track.box):
                         # Found with a face shown in the same frame: a part of it after all.
                         dropped.add(id(track))
@@ -504,6 +505,20 @@ class FaceTracker:
         # A shown face whose id a new one took (see above) is gone.
         kept = {id(t) for t in self.tracks}
         return [t for t in shown if id(t) in kept]
+
+    def _may_return_at_once(self, track: Track, returning: Returning | None) -> bool:
+        """Whether ``track``, with one passed check, continues ``returning`` at once.
+
+        Not a find that association refused in the very frame the face was last seen
+        before (its track missed only now), unless the check found it clearly a face:
+        such a find is more often something beside the face, which the cascade missed
+        (on the stage clip, the singer's hand and microphone under his mouth took his
+        id; docs/measurements.md). It is shown once a second check passes.
+        """
+        if returning is None:
+            return False
+        lost_just_now = returning.owner is not None and returning.owner.missed <= 1
+        return not lost_just_now or track.strong
 
     def _shown_face_inside(self, box: Box) -> Track | None:
         """A face shown in this frame whose box lies mostly (:data:`INSIDE_SHARE`) inside ``box``."""
