@@ -13,11 +13,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from skimage import data
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck
 from emotion_app.faces.geometry import centred_in
 from emotion_app.faces.roll import RolledView
+from emotion_app.faces.scene_gate import SceneChangeGate
 from emotion_app.faces.tracker import ROLL_STEP, FaceTracker, Track
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
@@ -137,6 +139,35 @@ def test_a_stream_that_opens_on_a_tilted_face_shows_it_at_once(tmp_path: Path) -
     tracker = FaceTracker(FaceDetector(min_face_size=24))
     first = tracker.update(to_gray(read_video(path, limit=1)[0]))
     assert len(first) == 1 and first[0].roll == -ROLL_STEP and near_face(first[0].box)
+
+
+@pytest.mark.parametrize("angle", [30.0, -30.0])
+def test_a_cut_to_a_tilted_face_shows_it_as_a_video_opening_on_it_would(tmp_path: Path, angle: float) -> None:
+    # Ten frames of coffee (no face), then a cut to the astronaut leaning, as `analyze` runs.
+    coffee = cv2.resize(cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR), (512, 512), interpolation=cv2.INTER_AREA)
+    path = write_video(tmp_path / "cut_to_tilted.avi", [coffee] * 10 + [tilted(angle)] * 5)
+    tracker = FaceTracker(FaceDetector(min_face_size=24))
+    shown = [tracker.update(to_gray(frame)) for frame in read_video(path)]
+    assert all(tracks == [] for tracks in shown[:10])
+    # Found in the cut's frame, confirmed by a second passed check in the next one.
+    for tracks in shown[11:]:
+        assert len(tracks) == 1 and tracks[0].roll == np.sign(angle) * ROLL_STEP and near_face(tracks[0].box)
+        assert tracks[0].track_id == 1
+
+
+def test_a_camera_move_is_not_a_cut_but_a_change_of_picture_is() -> None:
+    # The scans' gate compares a frame with the one before it: a cut changes most cells at
+    # once; the same picture shifted by a few pixels a frame (a pan) changes few.
+    photo = to_gray(astronaut_bgr())
+    gate = SceneChangeGate()
+    cuts = []
+    for shift in range(0, 30, 3):
+        gate.next_frame()
+        frame = np.ascontiguousarray(photo[:, shift : shift + 400])
+        cuts.append(gate.cut(frame))
+    gate.next_frame()
+    cuts.append(gate.cut(np.ascontiguousarray(to_gray(tilted(30.0))[:, :400])))
+    assert cuts == [False] * 10 + [True]
 
 
 def test_the_tilted_clips_script_turns_each_clip_and_renames_its_truth(

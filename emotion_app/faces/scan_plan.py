@@ -107,10 +107,15 @@ class ScanPlan:
         self.last_bands = []
         for band in self.bands:
             band.since_full += 1
+            band.gate.next_frame()
 
     def new_picture(self, gray: np.ndarray) -> bool:
         """Whether most of ``gray`` changed since the last scan of the large faces (a cut)."""
         return self.bands[0].gate.new_picture(gray)
+
+    def cut(self, gray: np.ndarray) -> bool:
+        """Whether ``gray`` comes right after a cut (see :meth:`SceneChangeGate.cut`)."""
+        return self.bands[0].gate.cut(gray)
 
     def cover(self, box: Box) -> None:
         """A tracked face is at ``box``: changes around it are explained."""

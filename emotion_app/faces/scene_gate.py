@@ -33,6 +33,9 @@ COVER_MARGIN = 0.5
 # When more than this share of the frame (outside tracked faces) changed, a region scan
 # would cost about as much as a full one: a cut, a camera move, a light switched on.
 FULL_SCAN_SHARE = 0.3
+# A cut changes most of the frame from one frame to the next; a camera move or a zoom
+# changes as much between scans, but far less between two frames (docs/measurements.md).
+CUT_SHARE = 0.4
 
 
 class SceneChangeGate:
@@ -43,6 +46,9 @@ class SceneChangeGate:
         self._reference: np.ndarray | None = None  # coarse frame of the last scan
         self._covered: np.ndarray | None = None  # cells tracked faces covered since
         self._dirty: np.ndarray | None = None  # cells to scan again whether changed or not
+        # The coarse frames of this frame and the one before, where they were looked at (see cut).
+        self._current: np.ndarray | None = None
+        self._previous: np.ndarray | None = None
 
     def reset(self) -> None:
         """Forget the last scan: the next scan covers the whole frame."""
@@ -50,11 +56,30 @@ class SceneChangeGate:
         self._reference = None
         self._covered = None
         self._dirty = None
+        self._current = None
+        self._previous = None
+
+    def next_frame(self) -> None:
+        """The next frame comes: what this one looked like is kept for :meth:`cut`."""
+        self._previous = self._current
+        self._current = None
+
+    def cut(self, gray: np.ndarray) -> bool:
+        """Whether more than :data:`CUT_SHARE` of ``gray`` differs from the frame before it
+        (a cut, not a camera move). False when the gate did not look at the frame before
+        (none of its checks ran then) or it had another size."""
+        previous = self._previous
+        current = self._current if self._current is not None else self._coarse_of(gray)
+        if previous is None or previous.shape != current.shape:
+            return False
+        return float((cv2.absdiff(current, previous) > CHANGE_LEVEL).mean()) > CUT_SHARE
 
     def scanned(self, gray: np.ndarray) -> None:
         """A full-frame scan has looked at ``gray``: it becomes the reference."""
         self._frame_shape = gray.shape[:2]
-        self._reference = self._coarse(gray)
+        # A copy: region scans update the reference in place, and this frame's coarse
+        # frame must stay as it was for cut().
+        self._reference = self._coarse_of(gray).copy()
         self._covered = np.zeros(self._reference.shape, dtype=bool)
         self._dirty = np.zeros(self._reference.shape, dtype=bool)
 
@@ -119,7 +144,7 @@ class SceneChangeGate:
         if self._reference is None or self._covered is None or gray.shape[:2] != self._frame_shape:
             self.scanned(gray)
             return
-        coarse = self._coarse(gray)
+        coarse = self._coarse_of(gray)
         rows, cols = self._reference.shape
         for x, y, w, h in regions:
             c0, r0 = max(0, int(x // CELL_SIDE)), max(0, int(y // CELL_SIDE))
@@ -135,12 +160,19 @@ class SceneChangeGate:
         comparable reference (none yet, or another frame size)."""
         if self._reference is None or self._covered is None or gray.shape[:2] != self._frame_shape:
             return None
-        return (cv2.absdiff(self._coarse(gray), self._reference) > CHANGE_LEVEL) & ~self._covered
+        return (cv2.absdiff(self._coarse_of(gray), self._reference) > CHANGE_LEVEL) & ~self._covered
 
     @property
     def has_reference(self) -> bool:
         """Whether a scan has been recorded since the last :meth:`reset`."""
         return self._reference is not None
+
+    def _coarse_of(self, gray: np.ndarray) -> np.ndarray:
+        """:meth:`_coarse`, the first one of a frame kept for :meth:`cut`."""
+        coarse = self._coarse(gray)
+        if self._current is None:
+            self._current = coarse
+        return coarse
 
     @staticmethod
     def _coarse(gray: np.ndarray) -> np.ndarray:

@@ -55,11 +55,13 @@ A shown face that the local searches miss in a frame, right after it was seen, i
 for :data:`ROLL_STEP` degrees either side of its tilt, and then followed, checked and
 cropped for the model at the tilt it was found at. A still picture, and a video whose
 first frame shows no upright face (with inline scans, as ``analyze`` runs), are also
-scanned at both tilts. The scans for newcomers stay upright (a scan per tilt would
-triple their cost), except live: with nothing tracked, the idle scan thread looks for
-large leaning faces every :data:`TILTED_LIVE_SCAN_FRAMES` frames, at one tilt and then
-the other. Otherwise a face that comes into view leaning is shown once it comes near
-upright.
+scanned at both tilts, and so is, with inline scans and nothing tracked, the first frame
+after a cut that shows none (a cut, unlike a camera move, changes most of the picture
+from one frame to the next: :meth:`.SceneChangeGate.cut`). The scans for newcomers stay
+upright (a scan per tilt would triple their cost), except live: with nothing tracked,
+the idle scan thread looks for large leaning faces every :data:`TILTED_LIVE_SCAN_FRAMES`
+frames, at one tilt and then the other. Otherwise a face that comes into view leaning is
+shown once it comes near upright.
 
 With ``background_scan`` the scans run on a thread of the tracker's own instead of
 inline (:mod:`.newcomer_scan`): the frame that starts one is not delayed, and its finds
@@ -148,9 +150,9 @@ INSIDE_SHARE = 0.6
 # newcomers at most every this many frames, at one tilt and then the other, from
 # TILTED_SCAN_MIN_FACTOR times the smallest face (docs/measurements.md).
 TILTED_LIVE_SCAN_FRAMES = 30
-# A video that opens on no upright face (none that passes the face check), scanned
-# inline, looks for leaning ones from this many times the smallest face side up
-# (FaceTracker._find_tilted).
+# A video that opens on no upright face (none that passes the face check), or cuts to
+# one with nothing tracked, scanned inline, looks for leaning ones from this many times
+# the smallest face side up (FaceTracker._find_tilted).
 TILTED_SCAN_MIN_FACTOR = 2.0
 
 
@@ -376,7 +378,14 @@ class FaceTracker:
                 # The cheaper discovery settings (about half the cost of the detector's
                 # own at 24 px), each find confirmed by a local search.
                 candidates = discover(self.detector, gray, jobs, self.discovery)
-                detections.extend(self._confirm_new_faces(gray, candidates, known, retry=True))
+                newcomers = self._confirm_new_faces(gray, candidates, known, retry=True)
+                detections.extend(newcomers)
+                if not newcomers and not self.tracks and self._scans.cut(gray):
+                    # A cut to a picture with no upright face is a new video opening
+                    # that way: large leaning faces too. Not at every empty full scan:
+                    # each costs more than an upright one, and camera moves bring as
+                    # many of those as cuts (docs/measurements.md).
+                    detections.extend(self._find_tilted(gray, [], rolls))
         return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
 
     def _find_tilted(
