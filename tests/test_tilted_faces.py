@@ -214,6 +214,27 @@ def test_live_tracking_finds_a_leaning_face_beside_the_frames_not_in_the_first()
         assert shown[0].track_id == 1
 
 
+@pytest.mark.parametrize("angle", [30.0, -30.0])
+def test_live_a_cut_to_someone_leaning_is_looked_at_both_tilts_at_once(angle: float) -> None:
+    # Live, with nobody in view the idle thread looks for leaning faces once a second, one
+    # tilt at a time; after a cut it looks at both tilts next, so a new picture of someone
+    # leaning either way is boxed within a few frames, not up to two seconds later.
+    coffee = cv2.resize(cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR), (512, 512), interpolation=cv2.INTER_AREA)
+    empty, leaning = to_gray(coffee), to_gray(tilted(angle))
+    with FaceTracker(FaceDetector(min_face_size=24), background_scan=True) as live:
+        for _ in range(40):  # past the first idle scans: the next is due most of a second later
+            time.sleep(0.02)
+            assert live.update(empty) == []
+        shown: list[Track] = []
+        frames_after_cut = 0
+        while not shown and frames_after_cut < 20:
+            time.sleep(0.02)
+            shown = live.update(leaning)
+            frames_after_cut += 1
+        assert len(shown) == 1 and shown[0].roll == np.sign(angle) * ROLL_STEP and near_face(shown[0].box)
+        assert frames_after_cut <= 10, frames_after_cut
+
+
 def test_a_find_inside_a_shown_face_is_part_of_it_not_another_face() -> None:
     tracker = FaceTracker(FaceDetector(min_face_size=48))
     shown = Track(track_id=1, box=(100, 100, 200, 200))

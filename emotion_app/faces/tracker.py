@@ -60,8 +60,9 @@ after a cut that shows none (a cut, unlike a camera move, changes most of the pi
 from one frame to the next: :meth:`.SceneChangeGate.cut`). The scans for newcomers stay
 upright (a scan per tilt would triple their cost), except live: with nothing tracked,
 the idle scan thread looks for large leaning faces every :data:`TILTED_LIVE_SCAN_FRAMES`
-frames, at one tilt and then the other. Otherwise a face that comes into view leaning is
-shown once it comes near upright.
+frames, at one tilt and then the other, and at both back to back after a cut and when a
+stream's first frame shows no upright face. Otherwise a face that comes into view
+leaning is shown once it comes near upright.
 
 With ``background_scan`` the scans run on a thread of the tracker's own instead of
 inline (:mod:`.newcomer_scan`): the frame that starts one is not delayed, and its finds
@@ -239,9 +240,10 @@ class FaceTracker:
         # Face check verdicts already reached in this frame, by box (see update).
         self._verdicts: dict[Box, FaceVerdict] = {}
         # Live scans for leaning newcomers (see _background_finds): the frame of the next,
-        # and the side of the last (-1 or 1).
+        # the side of the last (-1 or 1), and how many more follow back to back.
         self._next_tilted_scan = 0
         self._tilted_side = 1
+        self._tilted_back_to_back = 0
 
     @property
     def shown_tracks(self) -> list[Track]:
@@ -262,6 +264,7 @@ class FaceTracker:
         self._frames_since_full = 0
         self._frame = 0
         self._next_tilted_scan = 0
+        self._tilted_back_to_back = 0
         self._scans.reset()
         # A scan still running belongs to the old source: its finds are never used.
         self._background.forget()
@@ -374,6 +377,10 @@ class FaceTracker:
                     # anyone. Later, a face is followed as it leans once it has been
                     # shown (see update).
                     detections.extend(self._find_tilted(gray, detections, rolls, every_size=still))
+                elif opens_empty:
+                    # Live, the idle thread's first two scans look for them instead, one
+                    # per tilt, beside the frames (see _background_finds).
+                    self._tilted_back_to_back = 2
             elif jobs:
                 # The cheaper discovery settings (about half the cost of the detector's
                 # own at 24 px), each find confirmed by a local search.
@@ -646,6 +653,11 @@ class FaceTracker:
         self.last_pass_was_full = False
         self.last_scan = "none"
         finished = self._background.take_finished(gray.shape)
+        if not self.tracks and self._scans.cut(gray):
+            # A new picture with nobody in it yet may show someone leaning either way: the
+            # idle thread's next two scans are one per tilt.
+            self._next_tilted_scan = self._frame
+            self._tilted_back_to_back = 2
         finds: list[Box] = []
         if finished is not None and finished.candidates:
             # The idle scans for leaning newcomers are the one way a live stream finds a
@@ -663,7 +675,8 @@ class FaceTracker:
             return finds
         self._frames_since_full += 1
         if not self.tracks and not self._background.running and self._frame >= self._next_tilted_scan:
-            self._next_tilted_scan = self._frame + TILTED_LIVE_SCAN_FRAMES
+            self._tilted_back_to_back = max(0, self._tilted_back_to_back - 1)
+            self._next_tilted_scan = self._frame + (1 if self._tilted_back_to_back else TILTED_LIVE_SCAN_FRAMES)
             self._tilted_side = -self._tilted_side
             smallest = self.detector.min_face_size * TILTED_SCAN_MIN_FACTOR
             self._background.start(
