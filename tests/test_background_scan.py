@@ -15,14 +15,17 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from skimage import data
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
 from emotion_app.faces.newcomer_scan import SCAN_THREAD_PREFIX, BackgroundScan
 from emotion_app.faces.scan_plan import ScanJob
+from emotion_app.faces.track import Track
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
+from emotion_app.preprocessing import to_gray
 from emotion_app.samples import (
     astronaut_face_patch,
     background,
@@ -238,3 +241,30 @@ def test_a_finished_background_scan_brings_its_candidates_and_tilt(detector: Fac
                 assert finished.candidates == []  # boxes of another frame size mean nothing here
     finally:
         scan.close()
+
+
+def test_live_a_newcomer_the_confirming_search_misses_is_looked_at_again_and_retried() -> None:
+    # A cut from the rocket photo to the coffee photo with a 56 px astronaut face: the live
+    # scan sees the face, but the coarse local search that confirms a candidate misses it
+    # there (a 2-pixel step of OpenCV's pyramid), and the picture then stands still, so no
+    # later scan would look at it again. The missed place is scanned again at the next due
+    # scan, and a candidate there again gets the finer retry.
+    def photo(image: np.ndarray) -> np.ndarray:
+        return cv2.resize(cv2.cvtColor(image, cv2.COLOR_RGB2BGR), (640, 360), interpolation=cv2.INTER_AREA)
+
+    with_face = photo(data.coffee())
+    patch, _ = astronaut_face_patch(56)
+    paste(with_face, patch, 303, 100)
+    before, after = to_gray(photo(data.rocket())), to_gray(with_face)
+    with FaceTracker(FaceDetector(), background_scan=True) as live:
+        for _ in range(10):
+            time.sleep(0.02)
+            assert live.update(before) == []
+        shown: list[Track] = []
+        frames_after_cut = 0
+        while not shown and frames_after_cut < 60:
+            time.sleep(0.02)  # a camera's frame period, roughly: the scans run meanwhile
+            shown = live.update(after)
+            frames_after_cut += 1
+    assert len(shown) == 1 and shown[0].track_id == 1, frames_after_cut
+    assert iou(shown[0].box, (325, 122, 64, 64)) > 0.6, shown[0].box

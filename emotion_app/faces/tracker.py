@@ -244,6 +244,8 @@ class FaceTracker:
         self._next_tilted_scan = 0
         self._tilted_side = 1
         self._tilted_back_to_back = 0
+        # The last live upright scan's candidates that the confirming search missed.
+        self._missed_candidates: list[Box] = []
 
     @property
     def shown_tracks(self) -> list[Track]:
@@ -265,6 +267,7 @@ class FaceTracker:
         self._frame = 0
         self._next_tilted_scan = 0
         self._tilted_back_to_back = 0
+        self._missed_candidates = []
         self._scans.reset()
         # A scan still running belongs to the old source: its finds are never used.
         self._background.forget()
@@ -664,7 +667,21 @@ class FaceTracker:
             # face that enters leaning, and come a second apart: their candidates get the
             # retry (a leaning selfie at 40 degrees was otherwise never shown).
             leaning = finished.roll != 0.0
-            finds = self._confirm_new_faces(gray, finished.candidates, known, retry=leaning, roll=finished.roll)
+            # So does an upright candidate the confirming search missed at the last scan
+            # too: that place is scanned again at the next one, and a candidate there
+            # again is a face two scans saw (a dim audience face on the stage clip was
+            # otherwise never shown live). Retrying every candidate at once cost HD frames
+            # (docs/measurements.md).
+            missed: list[Box] = []
+            for candidate in finished.candidates:
+                again = any(iou(candidate, box) > DUPLICATE_IOU for box in self._missed_candidates)
+                found = self._confirm_new_faces(gray, [candidate], known, retry=leaning or again, roll=finished.roll)
+                finds.extend(found)
+                if not found and not leaning and not again:
+                    missed.append(candidate)
+                    self._scans.rescan(candidate)
+            if not leaning:
+                self._missed_candidates = missed
             rolls.update((box, finished.roll) for box in finds)
         if due != "none" and not self._background.running:
             # The bands are recorded as scanned only when their scan really starts.
