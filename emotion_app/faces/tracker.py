@@ -66,7 +66,9 @@ leaning is shown once it comes near upright.
 
 With ``background_scan`` the scans run on a thread of the tracker's own instead of
 inline (:mod:`.newcomer_scan`): the frame that starts one is not delayed, and its finds
-are confirmed by a local search in the first frame processed after it ends. Results
+are confirmed by a local search in the first frame processed after it ends (where that
+misses, the place is scanned again at the next scan, and a find there again is searched
+for finer). Results
 then depend on timing, so batch commands keep the default synchronous mode, which is
 deterministic.
 A still image, and a stream's first frame, are scanned inline: their faces show at once.
