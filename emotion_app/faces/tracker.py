@@ -676,6 +676,8 @@ class FaceTracker:
             # (docs/measurements.md).
             missed: list[Box] = []
             for candidate in finished.candidates:
+                if any(iou(candidate, box) > self.iou_threshold for box in known):
+                    continue  # a face followed already
                 again = any(iou(candidate, box) > DUPLICATE_IOU for box in self._missed_candidates)
                 found = self._confirm_new_faces(gray, [candidate], known, retry=leaning or again, roll=finished.roll)
                 finds.extend(found)
