@@ -76,7 +76,9 @@ A still image, and a stream's first frame, are scanned inline: their faces show 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
+from typing import NamedTuple
 
 import numpy as np
 
@@ -157,6 +159,13 @@ TILTED_LIVE_SCAN_FRAMES = 30
 # one with nothing tracked, scanned inline, looks for leaning ones from this many times
 # the smallest face side up (FaceTracker._find_tilted).
 TILTED_SCAN_MIN_FACTOR = 2.0
+
+
+class CandidateSearch(NamedTuple):
+    """What the local searches around a scan's candidates made of them."""
+
+    found: list[Box]  # the faces they confirmed
+    missed: list[Box]  # candidates they missed that got no finer retry
 
 
 class FaceTracker:
@@ -390,7 +399,7 @@ class FaceTracker:
                 # The cheaper discovery settings (about half the cost of the detector's
                 # own at 24 px), each find confirmed by a local search.
                 candidates = discover(self.detector, gray, jobs, self.discovery)
-                newcomers = self._confirm_new_faces(gray, candidates, known, retry=True)
+                newcomers = self._confirm_new_faces(gray, candidates, known, retry=True).found
                 detections.extend(newcomers)
                 if not newcomers and not self.tracks and self._scans.cut(gray):
                     # A cut to a picture with no upright face is a new video opening
@@ -674,18 +683,15 @@ class FaceTracker:
             # again is a face two scans saw (a dim audience face on the stage clip was
             # otherwise never shown live). Retrying every candidate at once cost HD frames
             # (docs/measurements.md).
-            missed: list[Box] = []
-            for candidate in finished.candidates:
-                if any(iou(candidate, box) > self.iou_threshold for box in known):
-                    continue  # a face followed already
-                again = any(iou(candidate, box) > DUPLICATE_IOU for box in self._missed_candidates)
-                found = self._confirm_new_faces(gray, [candidate], known, retry=leaning or again, roll=finished.roll)
-                finds.extend(found)
-                if not found and not leaning and not again:
-                    missed.append(candidate)
-                    self._scans.rescan(candidate)
+            searched = self._confirm_new_faces(
+                gray, finished.candidates, known, retry=leaning, roll=finished.roll, retry_near=self._missed_candidates
+            )
+            finds = searched.found
             if not leaning:
-                self._missed_candidates = missed
+                # One missed again after its retry is let go until a scan brings it anew.
+                self._missed_candidates = searched.missed
+                for candidate in searched.missed:
+                    self._scans.rescan(candidate)
             rolls.update((box, finished.roll) for box in finds)
         if due != "none" and not self._background.running:
             # The bands are recorded as scanned only when their scan really starts.
@@ -706,25 +712,35 @@ class FaceTracker:
         return finds
 
     def _confirm_new_faces(
-        self, gray: np.ndarray, candidates: list[Box], known: list[Box], retry: bool, roll: float = 0.0
-    ) -> list[Box]:
+        self,
+        gray: np.ndarray,
+        candidates: list[Box],
+        known: list[Box],
+        retry: bool,
+        roll: float = 0.0,
+        retry_near: Sequence[Box] = (),
+    ) -> CandidateSearch:
         """Local searches around scan ``candidates`` not already among ``known`` boxes.
 
         A candidate from a cheap scan may be junk, and one from an earlier frame may have
         moved since: a local search in ``gray`` settles both, with
         :data:`CHECKED_FIND_NEIGHBORS` (the face check judges what it confirms).
         ``retry``: search again, finer, where that finds nothing (candidates of this frame, or
-        of a live idle scan for leaning faces).
+        of a live idle scan for leaning faces); ``retry_near``: so for a candidate where one
+        of these boxes is (a place a live scan's candidate was missed before).
         ``roll``: the tilt the candidates were found at (see :mod:`.roll`).
         """
         known = suppress_duplicates(list(known))
-        confirmed: list[Box] = []
+        result = CandidateSearch([], [])
         for candidate in candidates:
             if any(iou(candidate, box) > self.iou_threshold for box in known):
                 continue
             track = Track(track_id=0, box=candidate, roll=roll)
             found = self.local_search.search(gray, track, min_neighbors=self._checked_neighbours)
-            if not found and retry:
+            retried = retry or any(iou(candidate, box) > DUPLICATE_IOU for box in retry_near)
+            if not found and not retried:
+                result.missed.append(candidate)
+            elif not found:
                 # The scan saw the face at a finer scale than a local search's coarsest
                 # (a large face's: a third of the frame's resolution), which can lose it.
                 # Only for a scan of this frame and live idle scans for leaning faces: a
@@ -734,8 +750,8 @@ class FaceTracker:
                 found = self.local_search.search(
                     gray, track, min_neighbors=self._checked_neighbours, finer=CONFIRM_RETRY_FINER
                 )
-            confirmed.extend(found)
-        return confirmed
+            result.found.extend(found)
+        return result
 
     @property
     def _checked_neighbours(self) -> int:
