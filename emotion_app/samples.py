@@ -59,6 +59,12 @@ def make_random_weights(
     return save_weights(path, model, card)
 
 
+def photo_frame(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """An RGB photo (say scikit-image's ``data.coffee()``) as a BGR uint8 frame of ``size``
+    (width, height), resized with area averaging."""
+    return cv2.resize(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), size, interpolation=cv2.INTER_AREA)
+
+
 def astronaut_bgr() -> np.ndarray:
     """The scikit-image astronaut photo as a BGR uint8 array (512x512x3)."""
     from skimage import data

@@ -31,6 +31,7 @@ from emotion_app.samples import (
     background,
     noise_frames_with_face,
     paste,
+    photo_frame,
     read_video,
     write_astronaut_video,
     write_video,
@@ -249,13 +250,10 @@ def test_live_a_newcomer_the_confirming_search_misses_is_looked_at_again_and_ret
     # there (a 2-pixel step of OpenCV's pyramid), and the picture then stands still, so no
     # later scan would look at it again. The missed place is scanned again at the next due
     # scan, and a candidate there again gets the finer retry.
-    def photo(image: np.ndarray) -> np.ndarray:
-        return cv2.resize(cv2.cvtColor(image, cv2.COLOR_RGB2BGR), (640, 360), interpolation=cv2.INTER_AREA)
-
-    with_face = photo(data.coffee())
+    with_face = photo_frame(data.coffee(), (640, 360))
     patch, _ = astronaut_face_patch(56)
     paste(with_face, patch, 303, 100)
-    before, after = to_gray(photo(data.rocket())), to_gray(with_face)
+    before, after = to_gray(photo_frame(data.rocket(), (640, 360))), to_gray(with_face)
     with FaceTracker(FaceDetector(), background_scan=True) as live:
         for _ in range(10):
             time.sleep(0.02)

@@ -21,7 +21,7 @@ from emotion_app.faces.geometry import iou
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
-from emotion_app.samples import astronaut_face_patch, paste, read_video, write_video
+from emotion_app.samples import astronaut_face_patch, paste, photo_frame, read_video, write_video
 
 FPS = 30.0
 
@@ -125,7 +125,7 @@ def test_a_still_picture_is_confirmed_in_its_one_frame(classifier: EmotionClassi
 def small_face_frames(face_size: int, count: int) -> tuple[list[np.ndarray], list[tuple[int, int, int, int]]]:
     """A ``face_size`` astronaut face walking slowly across a real photo (coffee), 640x480."""
     rng = np.random.default_rng(2)
-    base = cv2.resize(cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR), (640, 480), interpolation=cv2.INTER_AREA)
+    base = photo_frame(data.coffee(), (640, 480))
     # A dim, flat band for the face to walk along (a wall behind a person): the coffee
     # photo stays in the rest of the frame.
     base[300:420] = (base[300:420] * 0.3 + 90).astype(np.uint8)
@@ -160,7 +160,7 @@ def hidden_face_frames(hidden_s: float) -> tuple[list[np.ndarray], list[bool]]:
     rng = np.random.default_rng(3)
     patch, (fx, fy, fw, fh) = astronaut_face_patch(90)
     visible_before, hidden, visible_after = 20, int(round(hidden_s * FPS)), 30
-    base = cv2.resize(cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR), (480, 360), interpolation=cv2.INTER_AREA)
+    base = photo_frame(data.coffee(), (480, 360))
     frames, shown = [], []
     for index in range(visible_before + hidden + visible_after):
         frame = base.copy()
@@ -232,7 +232,7 @@ def jumping_face_frames(faint: bool) -> list[np.ndarray]:
     if faint:
         blurred = cv2.GaussianBlur(small.astype(np.float32), (0, 0), 8 / 3)
         small = np.clip(blurred.mean() + 0.24 * (blurred - blurred.mean()), 0, 255).astype(np.uint8)
-    base = cv2.resize(cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR), (480, 360), interpolation=cv2.INTER_AREA)
+    base = photo_frame(data.coffee(), (480, 360))
     frames = []
     for index in range(16):
         frame = base.copy()

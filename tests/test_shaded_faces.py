@@ -21,7 +21,7 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck
 from emotion_app.faces.geometry import Box, iou
 from emotion_app.faces.tracker import FaceTracker
-from emotion_app.samples import astronaut_face_patch, paste, read_video, write_video
+from emotion_app.samples import astronaut_face_patch, paste, photo_frame, read_video, write_video
 
 
 def shaded_face(face_size: int, shade: float, blur: float) -> tuple[np.ndarray, Box]:
@@ -51,7 +51,7 @@ def shaded_face_video(
     Returns the frames and the face's box in each (where it would be when absent).
     """
     rng = np.random.default_rng(2)
-    base = cv2.resize(cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR), (640, 480), interpolation=cv2.INTER_AREA)
+    base = photo_frame(data.coffee(), (640, 480))
     base[300:420] = (base[300:420] * 0.3 + 90).astype(np.uint8)  # a dim wall behind the person
     patch, (fx, fy, fw, fh) = face
     frames, boxes = [], []

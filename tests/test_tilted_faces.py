@@ -24,7 +24,7 @@ from emotion_app.faces.tracker import ROLL_STEP, FaceTracker, Track
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
-from emotion_app.samples import astronaut_bgr, read_video, write_video
+from emotion_app.samples import astronaut_bgr, photo_frame, read_video, write_video
 from scripts import make_tilted_clips
 
 # The astronaut's face in the 512x512 photo (where the frontal cascade finds it upright).
@@ -144,7 +144,7 @@ def test_a_stream_that_opens_on_a_tilted_face_shows_it_at_once(tmp_path: Path) -
 @pytest.mark.parametrize("angle", [30.0, -30.0])
 def test_a_cut_to_a_tilted_face_shows_it_as_a_video_opening_on_it_would(tmp_path: Path, angle: float) -> None:
     # Ten frames of coffee (no face), then a cut to the astronaut leaning, as `analyze` runs.
-    coffee = cv2.resize(cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR), (512, 512), interpolation=cv2.INTER_AREA)
+    coffee = photo_frame(data.coffee(), (512, 512))
     path = write_video(tmp_path / "cut_to_tilted.avi", [coffee] * 10 + [tilted(angle)] * 5)
     tracker = FaceTracker(FaceDetector(min_face_size=24))
     shown = [tracker.update(to_gray(frame)) for frame in read_video(path)]
@@ -219,7 +219,7 @@ def test_live_a_cut_to_someone_leaning_is_looked_at_both_tilts_at_once(angle: fl
     # Live, with nobody in view the idle thread looks for leaning faces once a second, one
     # tilt at a time; after a cut it looks at both tilts next, so a new picture of someone
     # leaning either way is boxed within a few frames, not up to two seconds later.
-    coffee = cv2.resize(cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR), (512, 512), interpolation=cv2.INTER_AREA)
+    coffee = photo_frame(data.coffee(), (512, 512))
     empty, leaning = to_gray(coffee), to_gray(tilted(angle))
     with FaceTracker(FaceDetector(min_face_size=24), background_scan=True) as live:
         for _ in range(40):  # past the first idle scans: the next is due most of a second later
