@@ -256,12 +256,14 @@ def test_live_a_newcomer_the_confirming_search_misses_is_looked_at_again_and_ret
     before, after = to_gray(photo_frame(data.rocket(), (640, 360))), to_gray(with_face)
     with FaceTracker(FaceDetector(), background_scan=True) as live:
         for _ in range(10):
-            time.sleep(0.02)
+            assert live.wait_for_background_scan()
             assert live.update(before) == []
         shown: list[Track] = []
         frames_after_cut = 0
         while not shown and frames_after_cut < 60:
-            time.sleep(0.02)  # a camera's frame period, roughly: the scans run meanwhile
+            # Each frame once the scan in flight has ended, as on a fast machine: the frame
+            # count does not depend on this one's speed or load.
+            assert live.wait_for_background_scan()
             shown = live.update(after)
             frames_after_cut += 1
     assert len(shown) == 1 and shown[0].track_id == 1, frames_after_cut

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import weakref
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import NamedTuple
 
 import numpy as np
@@ -112,6 +112,14 @@ class BackgroundScan:
             log.warning("background face scan failed: %s", exc)
             return FinishedScan([], roll)
         return FinishedScan(candidates if scanned_shape == shape else [], roll)
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` for the scan in flight to end; whether none is still
+        running. For tests and measurements that must not depend on the machine's speed."""
+        pending = self._pending
+        if pending is None:
+            return True
+        return not wait([pending[0]], timeout=timeout_s).not_done
 
     def forget(self) -> None:
         """Drop the scan in flight (a new source): its candidates are never taken."""

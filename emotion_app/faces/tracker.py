@@ -303,6 +303,12 @@ class FaceTracker:
         """Whether a background scan has been started and not yet picked up."""
         return self._background.running
 
+    def wait_for_background_scan(self, timeout_s: float = 10.0) -> bool:
+        """Wait up to ``timeout_s`` for the background scan in flight to end (its finds are
+        taken by the next update); whether none is still running. Lets a test feed frames
+        as a fast machine would, whatever the speed of the one it runs on."""
+        return self._background.wait(timeout_s)
+
     def update(self, gray: np.ndarray, still: bool = False) -> list[Track]:
         """Detect faces in ``gray`` (uint8 2-D) and return the confirmed tracks seen in it, left to right.
 
