@@ -9,6 +9,11 @@ about its centre (edges filled by reflection), and ``OUT_DIR/truth.csv``: the cl
 truth, renamed. ``--angle``: a fixed tilt (counter-clockwise as shown; default 25).
 ``--sway A,P``: the tilt swings as A·sin(2πt/P), upright at the start. Then
 ``python -m scripts.face_quality --clips OUT_DIR`` scores the app on leaning heads.
+
+``--cut-from-upright``: each clip opens instead with :data:`LEAD_IN_SECONDS` of someone
+else upright (the selfie clip; the crying clip before the selfie), resized to the clip's
+frame, and then cuts to the turned clip: a cut from a shown face to a leaning one. The
+truth gains a row for those frames (one face) and its other rows move after them.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ from scripts.support.real_clips import DEFAULT_CLIPS
 from scripts.support.video_out import VideoOut
 
 CLIPS = ("WolfgangLanger_Pexels.mp4", "single_face.mp4", "face_noface.mov", "noface_face.mov")
+# --cut-from-upright: the clip whose opening comes first, and for how long.
+LEAD_IN_FROM = {name: "single_face.mp4" for name in CLIPS} | {"single_face.mp4": "WolfgangLanger_Pexels.mp4"}
+LEAD_IN_SECONDS = 2.0
 
 
 def turned(frame: np.ndarray, angle: float) -> np.ndarray:
@@ -36,8 +44,27 @@ def turned(frame: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(frame, matrix, (width, height), borderMode=cv2.BORDER_REFLECT)
 
 
-def write_turned(source: Path, target: Path, angle: float, swaying: tuple[float, float] | None) -> bool:
-    """Write ``source`` turned (see the module notes) to ``target``; False if it cannot be read."""
+def opening(source: Path, seconds: float) -> list[np.ndarray]:
+    """The first ``seconds`` of ``source`` ([] if it cannot be read)."""
+    capture = cv2.VideoCapture(str(source))
+    try:
+        count = round(seconds * (capture.get(cv2.CAP_PROP_FPS) or 30.0))
+        frames: list[np.ndarray] = []
+        while len(frames) < count:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            frames.append(frame)
+        return frames
+    finally:
+        capture.release()
+
+
+def write_turned(
+    source: Path, target: Path, angle: float, swaying: tuple[float, float] | None, lead_in: list[np.ndarray]
+) -> bool:
+    """Write ``source`` turned (see the module notes) to ``target``, after the ``lead_in``
+    frames (upright, resized to its frame); False if it cannot be read."""
     capture = cv2.VideoCapture(str(source))
     try:
         ok, frame = capture.read()
@@ -46,6 +73,8 @@ def write_turned(source: Path, target: Path, angle: float, swaying: tuple[float,
         fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
         height, width = frame.shape[:2]
         with VideoOut(target, "MJPG", fps, (width, height)) as video:
+            for upright in lead_in:
+                video.write(cv2.resize(upright, (width, height), interpolation=cv2.INTER_AREA))
             index = 0
             while ok:
                 if swaying is not None:
@@ -75,6 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     tilt = parser.add_mutually_exclusive_group()
     tilt.add_argument("--angle", type=float, default=25.0, help="fixed tilt in degrees (default 25)")
     tilt.add_argument("--sway", type=sway, help="DEG,SECONDS: the tilt swings this far, with this period")
+    parser.add_argument(
+        "--cut-from-upright",
+        action="store_true",
+        help=f"open each clip with {LEAD_IN_SECONDS:g} s of someone else upright, then cut to it",
+    )
     args = parser.parse_args(argv)
     truth_path = args.clips / "truth.csv"
     if not truth_path.is_file():
@@ -82,16 +116,40 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with truth_path.open(newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["file"] in CLIPS]
+    lead_ins: dict[str, int] = {}
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=["file", "first_frame", "last_frame", "faces", "labels", "note"])
+    writer.writeheader()
     try:
         for name in CLIPS:
-            if not write_turned(args.clips / name, args.out / (Path(name).stem + ".avi"), args.angle, args.sway):
+            lead_in = opening(args.clips / LEAD_IN_FROM[name], LEAD_IN_SECONDS) if args.cut_from_upright else []
+            if args.cut_from_upright and not lead_in:
+                print(f"error: cannot read {args.clips / LEAD_IN_FROM[name]}", file=sys.stderr)
+                return 2
+            lead_ins[name] = len(lead_in)
+            if not write_turned(
+                args.clips / name, args.out / (Path(name).stem + ".avi"), args.angle, args.sway, lead_in
+            ):
                 print(f"error: cannot read {args.clips / name}", file=sys.stderr)
                 return 2
-        text = io.StringIO()
-        writer = csv.DictWriter(text, fieldnames=["file", "first_frame", "last_frame", "faces", "labels", "note"])
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "file": Path(row["file"]).stem + ".avi"})
+        for name in CLIPS:
+            file = Path(name).stem + ".avi"
+            shift = lead_ins[name]
+            if shift:
+                writer.writerow(
+                    {
+                        "file": file,
+                        "first_frame": 0,
+                        "last_frame": shift - 1,
+                        "faces": 1,
+                        "labels": "",
+                        "note": "upright lead-in",
+                    }
+                )
+            for row in rows:
+                if row["file"] == name:
+                    moved = {key: str(int(row[key]) + shift) for key in ("first_frame", "last_frame")}
+                    writer.writerow({**row, **moved, "file": file})
         write_bytes(args.out / "truth.csv", text.getvalue().encode())
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -100,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         how = f"a fixed tilt of {args.angle:g} degrees"
     else:
         how = "a tilt of {:g} degrees swaying every {:g} s".format(*args.sway)
+    if args.cut_from_upright:
+        how += f", each after {LEAD_IN_SECONDS:g} s of someone else upright"
     print(f"{args.out}: {len(CLIPS)} clips with {how}; truth in {args.out / 'truth.csv'}")
     return 0
 

@@ -11,12 +11,13 @@ import time
 import cv2
 import numpy as np
 import pytest
+from skimage import data
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
 from emotion_app.faces.scene_gate import SceneChangeGate
 from emotion_app.faces.tracker import FaceTracker
-from emotion_app.samples import astronaut_face_patch, astronaut_frames, background, paste
+from emotion_app.samples import astronaut_bgr, astronaut_face_patch, astronaut_frames, background, paste, photo_frame
 
 INTERVAL = 4
 
@@ -137,3 +138,24 @@ def test_the_background_scan_is_skipped_too(detector: FaceDetector) -> None:
         assert not any(started[:12]), "a still scene starts no background scan"
         assert any(started[12:17])
         assert 2 in seen and all(c == 2 for c in seen[seen.index(2) :])
+
+
+def test_a_cut_behind_a_large_tracked_face_is_seen_away_from_it() -> None:
+    # A face filling most of the frame covers most cells (with their margin): the share of
+    # the whole frame changed outside it stays small even at a cut, the share of the rest
+    # does not.
+    photo = cv2.cvtColor(cv2.resize(astronaut_bgr(), (320, 240)), cv2.COLOR_BGR2GRAY)
+    gate = SceneChangeGate()
+    gate.scanned(photo)
+    gate.cover((90, 50, 120, 120))  # with its margin, 72% of the frame
+    other = cv2.cvtColor(photo_frame(data.coffee(), (320, 240)), cv2.COLOR_BGR2GRAY)
+    assert gate.changed_away_from_faces(other)
+    assert not gate.new_picture(other, full_share=0.4), "the frame's share would miss it"
+    moved_inside = photo.copy()
+    moved_inside[50:170, 90:210] = 255 - moved_inside[50:170, 90:210]  # the face itself changes
+    assert not gate.changed_away_from_faces(moved_inside)
+    assert not gate.changed_away_from_faces(np.ascontiguousarray(np.roll(photo, 2, axis=1)))
+    gate.cover((0, 0, 320, 240))  # faces everywhere: the whole frame counts
+    assert gate.changed_away_from_faces(other) and not gate.changed_away_from_faces(photo)
+    gate.reset()
+    assert gate.changed_away_from_faces(photo), "no reference to compare with"

@@ -24,7 +24,7 @@ from emotion_app.faces.tracker import ROLL_STEP, FaceTracker, Track
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
-from emotion_app.samples import astronaut_bgr, photo_frame, read_video, write_video
+from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, photo_frame, read_video, write_video
 from scripts import make_tilted_clips
 
 # The astronaut's face in the 512x512 photo (where the frontal cascade finds it upright).
@@ -155,6 +155,31 @@ def test_a_cut_to_a_tilted_face_shows_it_as_a_video_opening_on_it_would(tmp_path
         assert tracks[0].track_id == 1
 
 
+def someone_else_upright() -> np.ndarray:
+    """Coffee with an upright face at the bottom right, far from the leaning astronaut's."""
+    frame = photo_frame(data.coffee(), (512, 512))
+    patch, _ = astronaut_face_patch(80)
+    paste(frame, patch, 380, 360)
+    return to_gray(frame)
+
+
+@pytest.mark.parametrize("angle", [30.0, -30.0])
+def test_a_cut_from_a_shown_face_to_someone_leaning_shows_them(angle: float) -> None:
+    # As `analyze` runs: the face shown before the cut is lost at once, with most of the
+    # picture away from it changed since the last scan, so the scan for it looks for
+    # leaning faces too.
+    # (It used to wait for an upright face: this one was never shown.)
+    tracker = FaceTracker(FaceDetector(min_face_size=24))
+    before = [tracker.update(someone_else_upright()) for _ in range(10)]
+    assert all(len(tracks) == 1 and tracks[0].roll == 0.0 for tracks in before[2:])
+    leaning = to_gray(tilted(angle))
+    after = [tracker.update(leaning) for _ in range(5)]
+    # Found in the cut's frame, confirmed by a second passed check in the next one.
+    for tracks in after[1:]:
+        assert len(tracks) == 1 and tracks[0].roll == np.sign(angle) * ROLL_STEP and near_face(tracks[0].box)
+        assert tracks[0].track_id == 2
+
+
 def test_a_camera_move_is_not_a_cut_but_a_change_of_picture_is() -> None:
     # The scans' gate compares a frame with the one before it: a cut changes most cells at
     # once; the same picture shifted by a few pixels a frame (a pan) changes few.
@@ -194,6 +219,32 @@ def test_the_tilted_clips_script_turns_each_clip_and_renames_its_truth(
     assert make_tilted_clips.main([str(tmp_path / "bad"), "--clips", str(tmp_path / "nowhere")]) == 2
     assert "truth.csv not found" in capsys.readouterr().err
     assert not (tmp_path / "bad").exists()
+
+
+def test_the_tilted_clips_script_can_open_each_clip_on_someone_else_upright(tmp_path: Path) -> None:
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    face = cv2.resize(astronaut_bgr(), (160, 160))
+    other = photo_frame(data.coffee(), (200, 120))
+    for name in make_tilted_clips.CLIPS:
+        if name == "WolfgangLanger_Pexels.mp4":
+            write_video(clips / name, [other] * 9, fps=3.0)  # 2 s of it: 6 frames
+        else:
+            write_video(clips / name, [face] * 4, fps=10.0)  # 2 s asked for, 4 frames there
+    (clips / "truth.csv").write_text(
+        "file,first_frame,last_frame,faces,labels,note\nsingle_face.mp4,0,3,1,happy,a note\nface_noface.mov,1,2,1,,\n"
+    )
+    out = tmp_path / "cut"
+    assert make_tilted_clips.main([str(out), "--clips", str(clips), "--angle", "30", "--cut-from-upright"]) == 0
+    selfie = read_video(out / "single_face.avi")
+    assert len(selfie) == 6 + 4 and selfie[0].shape == face.shape
+    upright_other = cv2.resize(other, (160, 160), interpolation=cv2.INTER_AREA)
+    assert np.abs(selfie[5].astype(int) - upright_other).mean() < 8 < np.abs(selfie[6].astype(int) - face).mean()
+    assert len(read_video(out / "face_noface.avi")) == 4 + 4
+    truth = (out / "truth.csv").read_text().splitlines()
+    assert "single_face.avi,0,5,1,,upright lead-in" in truth
+    assert "single_face.avi,6,9,1,happy,a note" in truth
+    assert "face_noface.avi,0,3,1,,upright lead-in" in truth and "face_noface.avi,5,6,1,," in truth
 
 
 def test_live_tracking_finds_a_leaning_face_beside_the_frames_not_in_the_first() -> None:

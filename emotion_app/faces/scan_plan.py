@@ -113,6 +113,11 @@ class ScanPlan:
         """Whether most of ``gray`` changed since the last scan of the large faces (a cut)."""
         return self.bands[0].gate.new_picture(gray)
 
+    def changed_away_from_faces(self, gray: np.ndarray) -> bool:
+        """Whether most of ``gray`` away from tracked faces changed since the last scan of
+        the large faces (see :meth:`SceneChangeGate.changed_away_from_faces`)."""
+        return self.bands[0].gate.changed_away_from_faces(gray)
+
     def cut(self, gray: np.ndarray) -> bool:
         """Whether ``gray`` comes right after a cut (see :meth:`SceneChangeGate.cut`)."""
         return self.bands[0].gate.cut(gray)

@@ -117,6 +117,19 @@ class SceneChangeGate:
         changed = self._changed(gray)
         return changed is None or float(changed.mean()) > full_share
 
+    def changed_away_from_faces(self, gray: np.ndarray, share: float = CUT_SHARE) -> bool:
+        """Whether more than ``share`` of the part of ``gray`` away from tracked faces changed
+        since the last scan (of all of it, if faces covered everything); True without a
+        comparable reference. Unlike :meth:`new_picture`, a large face does not hide a cut:
+        it covers most of the frame, so the rest's share of the frame stays small."""
+        if self._reference is None or self._covered is None or gray.shape[:2] != self._frame_shape:
+            return True
+        changed = cv2.absdiff(self._coarse_of(gray), self._reference) > CHANGE_LEVEL
+        away = ~self._covered
+        if not away.any():
+            return float(changed.mean()) > share
+        return float(changed[away].mean()) > share
+
     def changed_regions(self, gray: np.ndarray, full_share: float = FULL_SCAN_SHARE) -> list[Box] | None:
         """Boxes (frame pixels) around the parts of ``gray`` that changed outside tracked faces
         since they were last scanned; [] when none did, None when a full scan is called for

@@ -55,14 +55,17 @@ A shown face that the local searches miss in a frame, right after it was seen, i
 for :data:`ROLL_STEP` degrees either side of its tilt, and then followed, checked and
 cropped for the model at the tilt it was found at. A still picture, and a video whose
 first frame shows no upright face (with inline scans, as ``analyze`` runs), are also
-scanned at both tilts, and so is, with inline scans and nothing tracked, the first frame
-after a cut that shows none (a cut, unlike a camera move, changes most of the picture
-from one frame to the next: :meth:`.SceneChangeGate.cut`). The scans for newcomers stay
-upright (a scan per tilt would triple their cost), except live: with nothing tracked,
-the idle scan thread looks for large leaning faces every :data:`TILTED_LIVE_SCAN_FRAMES`
-frames, at one tilt and then the other, and at both back to back after a cut and when a
-stream's first frame shows no upright face. Otherwise a face that comes into view
-leaning is shown once it comes near upright.
+scanned at both tilts, and so is, with inline scans, the first frame after a cut that
+shows no upright face: with nothing tracked (a cut, unlike a camera move, changes most
+of the picture from one frame to the next: :meth:`.SceneChangeGate.cut`), or cutting
+away from the one face in view (lost at once, with most of the picture away from it
+changed since the last scan: :meth:`.SceneChangeGate.changed_away_from_faces`). The
+scans for newcomers stay upright (a scan per tilt would triple their cost), except
+live: with nothing tracked, the idle scan thread looks for large leaning faces every
+:data:`TILTED_LIVE_SCAN_FRAMES` frames, at one tilt and then the other, and at both back
+to back after a cut and when a stream's first frame shows no upright face (not after a
+cut away from a face: in HD, those two scans on top of the lost face's cost frames).
+Otherwise a face that comes into view leaning is shown once it comes near upright.
 
 With ``background_scan`` the scans run on a thread of the tracker's own instead of
 inline (:mod:`.newcomer_scan`): the frame that starts one is not delayed, and its finds
@@ -373,6 +376,10 @@ class FaceTracker:
             # first frame of a stream is scanned inline: its faces show at once.)
             detections.extend(self._background_finds(gray, known, due, rolls, near_side))
             return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
+        # A face lost so, with most of the picture away from faces changed since the last
+        # scan: a cut from it to another shot, which may open on someone leaning (a
+        # thumbnail comparison, only then; before the scan makes this frame the reference).
+        cut_from_face = recover and self._scans.changed_away_from_faces(gray)
         jobs = None if due == "none" else self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
         self.last_pass_was_full = jobs is not None and any(job.regions is None for job in jobs)
         self.last_scan = "none" if not jobs else "full" if self.last_pass_was_full else "regions"
@@ -407,7 +414,7 @@ class FaceTracker:
                 candidates = discover(self.detector, gray, jobs, self.discovery)
                 newcomers = self._confirm_new_faces(gray, candidates, known, retry=True).found
                 detections.extend(newcomers)
-                if not newcomers and not self.tracks and self._scans.cut(gray):
+                if not newcomers and (cut_from_face or not self.tracks and self._scans.cut(gray)):
                     # A cut to a picture with no upright face is a new video opening
                     # that way: large leaning faces too. Not at every empty full scan:
                     # each costs more than an upright one, and camera moves bring as
