@@ -376,8 +376,8 @@ class FaceTracker:
             # first frame of a stream is scanned inline: its faces show at once.)
             detections.extend(self._background_finds(gray, known, due, rolls, near_side))
             return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
-        # A face lost so, with most of the picture away from faces changed since the last
-        # scan: a cut from it to another shot, which may open on someone leaning (a
+        # The lost face (see recover) with most of the picture away from faces changed since
+        # the last scan: a cut from it to another shot, which may open on someone leaning (a
         # thumbnail comparison, only then; before the scan makes this frame the reference).
         cut_from_face = recover and self._scans.changed_away_from_faces(gray)
         jobs = None if due == "none" else self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
