@@ -227,19 +227,22 @@ def test_a_finished_background_scan_brings_its_candidates_and_tilt(detector: Fac
     scan = BackgroundScan(detector, (1.2, 3))
     try:
         assert scan.take_finished(gray.shape) is None  # none started
+        assert scan.wait(0.0), "nothing in flight: nothing to wait for"
         for roll, shape in ((0.0, gray.shape), (25.0, gray.shape), (0.0, (240, 481))):
             scan.start(gray, [ScanJob(None, 24.0, None)], roll)
-            deadline = time.monotonic() + 30.0
+            assert scan.wait(30.0) and scan.running  # ended, its candidates not yet taken
             finished = scan.take_finished(shape)
-            while finished is None and time.monotonic() < deadline:
-                time.sleep(0.01)
-                finished = scan.take_finished(shape)
             assert finished is not None and finished.roll == roll
             assert not scan.running
             if roll == 0.0 and shape == gray.shape:
                 assert any(iou(box, (100 + fx, 40 + fy, fw, fh)) > 0.5 for box in finished.candidates)
             if shape != gray.shape:
                 assert finished.candidates == []  # boxes of another frame size mean nothing here
+        # A scan of a whole 1080p frame takes tens of milliseconds: not over at once.
+        large = cv2.resize(gray, (1920, 1080))
+        scan.start(large, [ScanJob(None, 24.0, None)])
+        assert not scan.wait(0.0)
+        assert scan.wait(60.0) and scan.take_finished(large.shape) is not None
     finally:
         scan.close()
 
