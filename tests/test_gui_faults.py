@@ -134,6 +134,14 @@ def test_no_camera_at_all_says_so_and_offers_a_video_file(qtbot: QtBot, make_win
     assert "Open video file…" in window.source_banner.button_captions()
     assert "No camera found" in window.view.placeholder
     assert not window.picker.isEnabled()
+    # Nothing to pause: the toolbar offers Start, and no player button.
+    assert window.start_stop_action.text() == "Start"
+    button = window.toolbar.widgetForAction(window.play_pause_button_action)
+    assert button is not None and not button.isVisibleTo(window)
+    window.resize(500, 400)  # a toolbar laid out again re-shows a button merely hidden
+    qtbot.wait(50)
+    assert not button.isVisibleTo(window) and window.play_pause_action.isVisible()
+    assert not window.playback_bar.isVisibleTo(window)
 
 
 def test_a_camera_plugged_in_later_is_offered(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:

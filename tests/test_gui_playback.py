@@ -70,6 +70,9 @@ def test_pause_holds_the_frame_and_resume_goes_on_from_the_next(qtbot: QtBot, ma
     window.pause()
     position = wait_settled(qtbot, window)
     assert window.is_paused and window.play_pause_action.text() == "Play"
+    # A file has its player button in the toolbar, saying what a click does.
+    button = window.toolbar.widgetForAction(window.play_pause_button_action)
+    assert button is not None and button.isVisibleTo(window) and window.play_pause_button_action.text() == "Play"
     qtbot.wait(400)  # six frame periods: nothing moves while paused
     assert shown(window).frame_index == position
     assert frame_number(shown(window).image) == position
@@ -81,6 +84,9 @@ def test_pause_holds_the_frame_and_resume_goes_on_from_the_next(qtbot: QtBot, ma
     qtbot.waitUntil(lambda: any(index > position for index in indices), timeout=WAIT_MS)
     assert [index for index in indices if index > position][0] == position + 1  # not a frame skipped
     assert not window.is_paused and window.play_pause_action.text() == "Pause"
+    assert window.play_pause_button_action.text() == "Pause"
+    button.click()  # the toolbar button pauses as Space does
+    qtbot.waitUntil(lambda: window.is_paused, timeout=WAIT_MS)
 
 
 def test_seek_lands_on_the_requested_frame(qtbot: QtBot, make_window, clip) -> None:

@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_menus()
         self._build_layout()
+        self._update_actions()  # no source yet: no player controls until a file opens
         self._connect()
 
         self._status_timer = QTimer(self)
@@ -194,6 +195,12 @@ class MainWindow(QMainWindow):
         self.play_pause_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
         self.play_pause_action.setToolTip("Pause or play a video; start or stop a camera (Space)")
         self.play_pause_action.triggered.connect(self.toggle_play_pause)
+        # The toolbar's button for it, shown for files only. A hidden action loses its
+        # shortcut, and a toolbar re-shows a hidden button when it lays itself out again,
+        # so the button has an action of its own (no shortcut) that is hidden instead.
+        self.play_pause_button_action = QAction("Pause", self)
+        self.play_pause_button_action.setToolTip(self.play_pause_action.toolTip())
+        self.play_pause_button_action.triggered.connect(self.toggle_play_pause)
 
         self.step_back_action = QAction("Back", self)
         self.step_back_action.setShortcut(QKeySequence(Qt.Key.Key_Left))
@@ -305,7 +312,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(QLabel(" Camera "))
         toolbar.addWidget(self.picker)
         toolbar.addAction(self.start_stop_action)
-        toolbar.addAction(self.play_pause_action)
+        toolbar.addAction(self.play_pause_button_action)
         toolbar.addSeparator()
         toolbar.addAction(self.open_video_action)
         toolbar.addAction(self.snapshot_action)
@@ -1062,9 +1069,8 @@ class MainWindow(QMainWindow):
         else:
             self.play_pause_action.setText(self.start_stop_action.text())
         # The action stays enabled (Space starts and stops a camera); only its button hides.
-        button = self.toolbar.widgetForAction(self.play_pause_action)
-        if button is not None:
-            button.setVisible(self.is_file)
+        self.play_pause_button_action.setText(self.play_pause_action.text())
+        self.play_pause_button_action.setVisible(self.is_file)
         for action in (self.step_back_action, self.step_forward_action, self.restart_action):
             action.setEnabled(self.is_file)
         self.playback_bar.setVisible(self.is_file)
