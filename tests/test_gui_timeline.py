@@ -7,8 +7,9 @@ import csv
 from pathlib import Path
 
 import pytest
-from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QColor, QImage
+from PyQt6.QtCore import QEvent, QPoint, Qt
+from PyQt6.QtGui import QColor, QHelpEvent, QImage
+from PyQt6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.settings import AppSettings
@@ -117,3 +118,36 @@ def test_before_anyone_is_seen_the_hint_sits_above_the_legend(qtbot: QtBot) -> N
     b, g, r = palette_for(labels)["angry"]
     assert pixel(image, square_x, legend_row).getRgb()[:3] == (r, g, b)
     assert pixel(image, square_x, view.row_top(0) + 11).getRgb()[:3] != (r, g, b)
+
+
+def test_people_without_a_row_are_counted_on_the_everyone_row(qtbot: QtBot) -> None:
+    from emotion_app.gui.timeline_panel import TimelineView
+    from emotion_app.results import FaceResult
+    from emotion_app.timeline import SessionTimeline
+
+    labels = ("angry", "fear", "happy", "sad", "surprise", "neutral")
+    timeline = SessionTimeline(labels)
+    happy = tuple(1.0 if label == "happy" else 0.0 for label in labels)
+    for second in range(3):  # five people, as in the group photo; #1 and #2 seen last at 0 s
+        faces = [FaceResult((10 * i, 0, 40, 40), i, "happy", 1.0, happy) for i in range(1, 6) if second == 0 or i > 2]
+        timeline.add(float(second), faces)
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+
+    def name_column_of_everyone_row() -> set[tuple[int, int, int]]:
+        image = view.grab().toImage()
+        top = view.row_top(len(view.visible_people()))
+        return {pixel(image, x, top + y).getRgb()[:3] for x in range(4, 38) for y in range(3, 16)}
+
+    view.resize(700, view.minimumHeight())  # room for three people and everyone's row
+    assert view.visible_people() == [3, 4, 5] and view.hidden_people() == 2
+    assert view.hidden_hint().startswith("2 more rows")
+    assert len(name_column_of_everyone_row()) > 1, "a '+2' is written there"
+    view.show()
+    qtbot.waitExposed(view)
+    where = QPoint(20, int(view.row_top(3)) + 8)
+    QApplication.sendEvent(view, QHelpEvent(QEvent.Type.ToolTip, where, view.mapToGlobal(where)))
+    assert QToolTip.text() == view.hidden_hint(), "hovering says what the count means"
+    view.resize(700, view.minimumHeight() + 2 * 22)
+    assert view.visible_people() == [1, 2, 3, 4, 5] and view.hidden_people() == 0 and view.hidden_hint() == ""
+    assert len(name_column_of_everyone_row()) == 1, "nothing there when everyone has a row"

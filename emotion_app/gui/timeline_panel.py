@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PyQt6.QtCore import QRectF, QSize, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QColor, QPainter, QPaintEvent
-from PyQt6.QtWidgets import QDockWidget, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent
+from PyQt6.QtWidgets import QDockWidget, QHBoxLayout, QPushButton, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.io.session_report import ReportError, write_report
@@ -84,6 +84,29 @@ class TimelineView(QWidget):
         people = sorted(self.timeline.people(), key=lambda p: p.last_seen_s)[-rows:]
         return sorted(p.track_id for p in people if p.track_id is not None)
 
+    def hidden_people(self) -> int:
+        """How many people have no row on screen (the panel is too short for them)."""
+        return len(self.timeline.people()) - len(self.visible_people())
+
+    def hidden_hint(self) -> str:
+        """What the everyone row's "+N" means, as its tooltip says it ("" when all fit)."""
+        hidden = self.hidden_people()
+        if not hidden:
+            return ""
+        rows = "row" if hidden == 1 else "rows"
+        return f"{hidden} more {rows}, for the people seen longest ago: drag the panel's top edge up to see them"
+
+    def event(self, event: QEvent | None) -> bool:
+        # The tooltip depends on how many rows fit now, so it is worked out when asked for.
+        if event is not None and event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            hint = self.hidden_hint()
+            if hint:
+                QToolTip.showText(event.globalPos(), hint, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
     def paintEvent(self, event: QPaintEvent | None) -> None:
         painter = QPainter(self)
         try:
@@ -132,6 +155,13 @@ class TimelineView(QWidget):
         top = self.row_top(overall_row)
         self._paint_legend(painter, strips.left(), top)
         painter.setPen(_TEXT)
+        hidden = len(summaries) - len(ids)
+        if hidden:  # people without a row are not silently dropped (see hidden_hint)
+            painter.drawText(
+                QRectF(2, top, _NAME_PX - 6, _ROW_PX - 4),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                f"+{hidden}",
+            )
         minutes = timeline.now_s / 60.0
         painter.drawText(
             QRectF(strips.left(), top, strips.width(), _ROW_PX - 4),
