@@ -21,7 +21,6 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
 from emotion_app.faces.newcomer_scan import SCAN_THREAD_PREFIX, BackgroundScan
 from emotion_app.faces.scan_plan import ScanJob
-from emotion_app.faces.track import Track
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
@@ -36,6 +35,7 @@ from emotion_app.samples import (
     write_astronaut_video,
     write_video,
 )
+from live_support import update_once_scanned, updates_until_shown
 
 FRAME_PERIOD_S = 1 / 30  # frames are fed like a 30 fps camera
 SCAN_INTERVAL = 4
@@ -259,15 +259,7 @@ def test_live_a_newcomer_the_confirming_search_misses_is_looked_at_again_and_ret
     before, after = to_gray(photo_frame(data.rocket(), (640, 360))), to_gray(with_face)
     with FaceTracker(FaceDetector(), background_scan=True) as live:
         for _ in range(10):
-            assert live.wait_for_background_scan()
-            assert live.update(before) == []
-        shown: list[Track] = []
-        frames_after_cut = 0
-        while not shown and frames_after_cut < 60:
-            # Each frame once the scan in flight has ended, as on a fast machine: the frame
-            # count does not depend on this one's speed or load.
-            assert live.wait_for_background_scan()
-            shown = live.update(after)
-            frames_after_cut += 1
+            assert update_once_scanned(live, before) == []
+        shown, frames_after_cut = updates_until_shown(live, after, limit=60)
     assert len(shown) == 1 and shown[0].track_id == 1, frames_after_cut
     assert iou(shown[0].box, (325, 122, 64, 64)) > 0.6, shown[0].box

@@ -25,6 +25,7 @@ from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
 from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, photo_frame, read_video, write_video
+from live_support import update_once_scanned, updates_until_shown
 from scripts import make_tilted_clips
 
 # The astronaut's face in the 512x512 photo (where the frontal cascade finds it upright).
@@ -274,16 +275,8 @@ def test_live_a_cut_to_someone_leaning_is_looked_at_both_tilts_at_once(angle: fl
     empty, leaning = to_gray(coffee), to_gray(tilted(angle))
     with FaceTracker(FaceDetector(min_face_size=24), background_scan=True) as live:
         for _ in range(40):  # past the first idle scans: the next is due most of a second later
-            assert live.wait_for_background_scan()
-            assert live.update(empty) == []
-        shown: list[Track] = []
-        frames_after_cut = 0
-        while not shown and frames_after_cut < 40:
-            # Each frame comes once the scan in flight has ended, as on a fast machine: the
-            # count of frames then does not depend on this one's speed or load.
-            assert live.wait_for_background_scan()
-            shown = live.update(leaning)
-            frames_after_cut += 1
+            assert update_once_scanned(live, empty) == []
+        shown, frames_after_cut = updates_until_shown(live, leaning, limit=40)
         assert len(shown) == 1 and shown[0].roll == np.sign(angle) * ROLL_STEP and near_face(shown[0].box)
         # Idle tilted scans one at a time would come TILTED_LIVE_SCAN_FRAMES apart.
         assert frames_after_cut <= 5, frames_after_cut
