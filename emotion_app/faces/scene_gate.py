@@ -122,9 +122,9 @@ class SceneChangeGate:
         since the last scan (of all of it, if faces covered everything); True without a
         comparable reference. Unlike :meth:`new_picture`, a large face does not hide a cut:
         it covers most of the frame, so the rest's share of the frame stays small."""
-        if self._reference is None or self._covered is None or gray.shape[:2] != self._frame_shape:
+        changed = self._changed_cells(gray)
+        if changed is None or self._covered is None:
             return True
-        changed = cv2.absdiff(self._coarse_of(gray), self._reference) > CHANGE_LEVEL
         away = ~self._covered
         if not away.any():
             return float(changed.mean()) > share
@@ -171,9 +171,15 @@ class SceneChangeGate:
     def _changed(self, gray: np.ndarray) -> np.ndarray | None:
         """Cells of ``gray`` changed since the reference outside tracked faces; None without a
         comparable reference (none yet, or another frame size)."""
+        changed = self._changed_cells(gray)
+        return None if changed is None or self._covered is None else changed & ~self._covered
+
+    def _changed_cells(self, gray: np.ndarray) -> np.ndarray | None:
+        """Cells of ``gray`` changed since the reference, tracked faces or not; None without a
+        comparable reference (none yet, or another frame size)."""
         if self._reference is None or self._covered is None or gray.shape[:2] != self._frame_shape:
             return None
-        return (cv2.absdiff(self._coarse_of(gray), self._reference) > CHANGE_LEVEL) & ~self._covered
+        return cv2.absdiff(self._coarse_of(gray), self._reference) > CHANGE_LEVEL
 
     @property
     def has_reference(self) -> bool:
