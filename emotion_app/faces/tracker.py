@@ -750,8 +750,8 @@ class FaceTracker:
                 continue
             track = Track(track_id=0, box=candidate, roll=roll)
             found = self.local_search.search(gray, track, min_neighbors=self._checked_neighbours)
-            retried = retry or any(iou(candidate, box) > DUPLICATE_IOU for box in retry_near)
-            if not found and not retried:
+            gets_retry = retry or any(iou(candidate, box) > DUPLICATE_IOU for box in retry_near)
+            if not found and not gets_retry:
                 result.missed.append(candidate)
             elif not found:
                 # The scan saw the face at a finer scale than a local search's coarsest

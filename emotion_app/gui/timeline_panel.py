@@ -155,7 +155,7 @@ class TimelineView(QWidget):
         top = self.row_top(overall_row)
         self._paint_legend(painter, strips.left(), top)
         painter.setPen(_TEXT)
-        hidden = len(summaries) - len(ids)
+        hidden = self.hidden_people()
         if hidden:  # people without a row are not silently dropped (see hidden_hint)
             painter.drawText(
                 QRectF(2, top, _NAME_PX - 6, _ROW_PX - 4),
