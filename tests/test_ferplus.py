@@ -263,13 +263,17 @@ def test_calibrate_contrast_takes_its_bounds_from_the_training_faces_only(
     import dataclasses
 
     from emotion_app.preprocessing import contrast
-    from emotion_app.weights import read_card
+    from emotion_app.weights import load_model, read_card, save_weights
     from training import calibrate_contrast
     from training.datasets import load_data
 
     root, votes = folders
     config = TrainConfig(data=str(root), split_seed=0, val_fraction=0.2, test_split="", votes=str(votes))
     path = weights_trained_with(config, tmp_path / "w.safetensors")
+    # Thresholds calibrate_live chose earlier must outlive this calibration.
+    live = {"uncertain": {"min_top": 0.45, "min_lead": 0.1}}
+    model, card = load_model(path)
+    save_weights(path, model, dataclasses.replace(card, live=live))
     before = path.read_bytes()
     args = ["--weights", str(path), "--data", str(root), "--votes", str(votes)]
     assert calibrate_contrast.main(args) == 0
@@ -285,4 +289,5 @@ def test_calibrate_contrast_takes_its_bounds_from_the_training_faces_only(
     written, _ = read_card(path)
     assert written.preprocessing.low_contrast == (full, none)
     assert written.training["low_contrast_calibration"]["low_contrast"] == [full, none]
+    assert written.live == live
     assert EmotionClassifier.load(path).preprocessing.low_contrast == (full, none)

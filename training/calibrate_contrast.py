@@ -25,7 +25,7 @@ import numpy as np
 
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.preprocessing import contrast
-from emotion_app.weights import ModelCard, WeightsError, load_model, save_weights
+from emotion_app.weights import WeightsError, load_model, save_weights
 
 from .checkpoints import selection_config
 from .data import DataError
@@ -98,12 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.write and classifier.source is not None:
         model, card = load_model(classifier.source)
-        new_card = ModelCard(
-            card.architecture,
-            card.architecture_kwargs,
-            card.labels,
-            dataclasses.replace(card.preprocessing, low_contrast=(full, none)),
-            dict(card.training, low_contrast_calibration=results),
+        # replace(), not a new card: every other section (the live thresholds) stays.
+        new_card = dataclasses.replace(
+            card,
+            preprocessing=dataclasses.replace(card.preprocessing, low_contrast=(full, none)),
+            training=dict(card.training, low_contrast_calibration=results),
         )
         save_weights(classifier.source, model, new_card)
         print(f"wrote low_contrast=({full:.0f}, {none:.0f}) into {classifier.source}")

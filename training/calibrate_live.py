@@ -35,7 +35,7 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
-from emotion_app.weights import ModelCard, WeightsError, load_model, save_weights
+from emotion_app.weights import WeightsError, load_model, save_weights
 
 from .checkpoints import selection_config
 from .data import DataError
@@ -266,9 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                 k: uncertain[k]
                 for k in ("min_top", "min_lead", "chosen_on", "share_marked", "accuracy_marked", "accuracy_unmarked")
             }
-        new_card = ModelCard(
-            card.architecture, card.architecture_kwargs, card.labels, preprocessing, card.training, live
-        )
+        new_card = dataclasses.replace(card, preprocessing=preprocessing, live=live)
         save_weights(classifier.source, model, new_card)
         print(f"wrote {best_key} and the uncertainty thresholds into {classifier.source}")
     print(json.dumps({"best": best_key, "margins": table, "ranges": ranges, "uncertain": uncertain}))

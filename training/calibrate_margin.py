@@ -23,7 +23,7 @@ import numpy as np
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.preprocessing import crop_face, to_gray
-from emotion_app.weights import ModelCard, WeightsError, load_model, save_weights
+from emotion_app.weights import WeightsError, load_model, save_weights
 
 from .checkpoints import recorded_config
 from .data import DataError, FaceSet, load_split
@@ -105,12 +105,9 @@ def main(argv: list[str] | None = None) -> int:
                 "direct_accuracy": direct,
             },
         )
-        new_card = ModelCard(
-            card.architecture,
-            card.architecture_kwargs,
-            card.labels,
-            dataclasses.replace(card.preprocessing, crop_margin=best),
-            training_meta,
+        # replace(), not a new card: every other section (the live thresholds) stays.
+        new_card = dataclasses.replace(
+            card, preprocessing=dataclasses.replace(card.preprocessing, crop_margin=best), training=training_meta
         )
         save_weights(classifier.source, model, new_card)
         print(f"wrote crop_margin={best} into {classifier.source}")
