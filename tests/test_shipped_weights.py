@@ -42,3 +42,15 @@ def test_default_weights_see_the_astronauts_smile():
     frame = np.ascontiguousarray(skimage_data.astronaut()[:, :, ::-1])
     (face,) = EmotionPipeline(FaceDetector(), classifier, confirm_checks=1).process(frame)
     assert face.label == "happy" and face.confidence > 0.5
+
+
+def test_default_weights_state_their_uncertainty_thresholds():
+    # Chosen for this model on validation by training.calibrate_live; a file that loses
+    # them (as a calibration tool once made it) silently falls back to the app's defaults.
+    from emotion_app.inference.steadiness import UncertaintyRule
+
+    card, _ = read_card(DEFAULT_WEIGHTS_PATH)
+    stated = card.live["uncertain"]
+    rule = UncertaintyRule.from_live(card.live)
+    assert (rule.min_top, rule.min_lead) == (stated["min_top"], stated["min_lead"])
+    assert 0 < stated["share_marked"] < 0.5 and stated["accuracy_marked"] < 0.5 < stated["accuracy_unmarked"]
