@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -17,12 +18,19 @@ class Association(NamedTuple):
     fresh: list[Box]  # detections no track claimed, left to right
 
 
-def associate(tracks: list[Track], detections: list[Box], iou_threshold: float, size_range: float) -> Association:
+def associate(
+    tracks: list[Track],
+    detections: list[Box],
+    iou_threshold: float,
+    size_range: float,
+    may_match: Callable[[Track, Box], bool] | None = None,
+) -> Association:
     """Greedy matching of ``detections`` to ``tracks``, best affinity first.
 
     A matched track observes its detection; the others count a miss. ``iou_threshold``:
     the least affinity that matches. ``size_range``: how much a face's side may change
-    between frames (see :func:`affinity`).
+    between frames (see :func:`affinity`). ``may_match``: False for a pair that must not
+    match, however close.
     """
     pairs = sorted(
         (
@@ -38,6 +46,8 @@ def associate(tracks: list[Track], detections: list[Box], iou_threshold: float, 
         if score < iou_threshold:
             break
         if ti in matched_tracks or di in matched_detections:
+            continue
+        if may_match is not None and not may_match(tracks[ti], detections[di]):
             continue
         tracks[ti].observe(detections[di])
         matched_tracks.add(ti)

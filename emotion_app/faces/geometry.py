@@ -34,6 +34,19 @@ def mostly_inside(inner: Box, outer: Box, share: float) -> bool:
     return overlap_area(inner, outer) >= share * inner[2] * inner[3]
 
 
+def under_chin(box: Box, face: Box, above: float, below: float, aside: float) -> bool:
+    """Whether ``box`` starts right under ``face``'s chin: its top within ``above`` face sides
+    above ``face``'s bottom edge to ``below`` sides under it, its centre within ``aside``
+    sides of ``face``'s left and right edges (where that person's neck, collar and hands are)."""
+    side = max(face[2], face[3])
+    bottom = face[1] + face[3]
+    centre_x = box[0] + box[2] / 2.0
+    return (
+        bottom - above * side <= box[1] <= bottom + below * side
+        and face[0] - aside * side <= centre_x <= face[0] + face[2] + aside * side
+    )
+
+
 def suppress_duplicates(boxes: list[Box], threshold: float = DUPLICATE_IOU) -> list[Box]:
     """Drop boxes overlapping an earlier, larger box by more than ``threshold`` IoU."""
     kept: list[Box] = []

@@ -3,7 +3,8 @@
 A face lost from view (a turned head, a hand across it, a missed detection) is
 remembered for a while; a new face confirmed near where it was, at a similar size, is
 that face again and gets its id back, so "#N" and a per-face timeline keep telling a
-user who is who.
+user who is who. A cut to another shot ends that: the place a face had in the last shot
+says nothing about who is there in this one.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .geometry import Box
+from .template import FaceTemplate
 from .track import Track
 
 # A confirmed face lost from view is remembered this many frames (2 s at 30 fps).
@@ -22,6 +24,15 @@ KEEP_LOST_FRAMES = 60
 # sides within this factor of each other.
 REID_DISTANCE = 1.5
 REID_SIZE_RATIO = 1.6
+
+
+class LostFace(NamedTuple):
+    """A confirmed face no longer in view."""
+
+    track_id: int
+    box: Box  # where it was last seen
+    frame: int  # the frame it was lost in
+    look: FaceTemplate | None  # its thumbnail from its last passed face check (else last find)
 
 
 class Returning(NamedTuple):
@@ -39,7 +50,7 @@ class FaceIds:
             raise ValueError(f"keep_lost_frames must be >= 0, got {keep_lost_frames}")
         self.keep_lost_frames = int(keep_lost_frames)
         self._next = itertools.count(1)
-        self._lost: list[tuple[int, Box, int]] = []  # (id, last box, frame lost), newest last
+        self._lost: list[LostFace] = []  # newest last
 
     def reset(self) -> None:
         """Forget every face; ids start again at 1."""
@@ -48,11 +59,25 @@ class FaceIds:
 
     def lose(self, track: Track, frame: int) -> None:
         """The confirmed ``track`` is gone from view as of ``frame``."""
-        self._lost.append((track.track_id, track.box, frame))
+        self._lost.append(LostFace(track.track_id, track.box, frame, track.verified or track.template))
+
+    @property
+    def remembers_lost(self) -> bool:
+        """Whether a lost face is remembered (and could get its id back)."""
+        return bool(self._lost)
+
+    @property
+    def lost(self) -> list[LostFace]:
+        """The lost faces remembered, newest last."""
+        return list(self._lost)
+
+    def forget_lost(self) -> None:
+        """Forget every lost face (a cut: whoever is found next is someone new)."""
+        self._lost = []
 
     def expire(self, frame: int) -> None:
         """Forget faces lost longer than ``keep_lost_frames`` before ``frame``."""
-        self._lost = [entry for entry in self._lost if frame - entry[2] <= self.keep_lost_frames]
+        self._lost = [entry for entry in self._lost if frame - entry.frame <= self.keep_lost_frames]
 
     def returning(self, track: Track, tracks: list[Track], frame: int) -> Returning | None:
         """The recently lost face that ``track`` is near, if any: one among ``tracks`` (the
@@ -63,7 +88,7 @@ class FaceIds:
         shown_ids = {t.track_id for t in tracks if t.confirmed and t.missed == 0}
         candidates: list[tuple[int, Box, int, Track | None]] = [
             (t.track_id, t.box, t.missed, t) for t in tracks if t.confirmed and t.missed > 0
-        ] + [(tid, box, frame - lost_at, None) for tid, box, lost_at in self._lost]
+        ] + [(lost.track_id, lost.box, frame - lost.frame, None) for lost in self._lost]
         for tid, box, age, owner in candidates:
             if tid in shown_ids or age > self.keep_lost_frames:
                 continue
@@ -81,4 +106,4 @@ class FaceIds:
             track.track_id = next(self._next)
         else:
             track.track_id = returning.track_id
-            self._lost = [entry for entry in self._lost if entry[0] != returning.track_id]
+            self._lost = [entry for entry in self._lost if entry.track_id != returning.track_id]

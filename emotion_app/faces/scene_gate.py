@@ -10,7 +10,8 @@ scan of those regions finds every newcomer for a fraction of a full scan's cost.
 is what makes a fine (24 px) search for new faces affordable in an empty scene and
 between full scans while faces are tracked. A flickering light or auto exposure
 changes every cell, and so do a moving camera and a cut: such frames are scanned whole
-(:meth:`SceneChangeGate.new_picture`).
+(:meth:`SceneChangeGate.new_picture`). :class:`ShotCuts` tells cuts from every frame to
+the next, for the ids a cut ends.
 """
 
 from __future__ import annotations
@@ -200,3 +201,37 @@ class SceneChangeGate:
         # is far larger than a cell, so one entering there still changes whole cells.
         size = (max(1, width // CELL_SIDE), max(1, height // CELL_SIDE))
         return cv2.resize(gray[: size[1] * CELL_SIDE, : size[0] * CELL_SIDE], size, interpolation=cv2.INTER_AREA)
+
+
+class ShotCuts:
+    """Cuts to another shot, for face ids: looks at every frame it is given, apart from
+    :class:`SceneChangeGate`, whose checks look only at the frames that need them.
+
+    A cut changes more than :data:`CUT_SHARE` of the picture from one frame to the next; it
+    counts as a new shot once the frame after it is no more like the frame before it (a
+    flash or a damaged frame changes as much, and then the picture comes back).
+    """
+
+    def __init__(self) -> None:
+        self._previous: np.ndarray | None = None  # the coarse frame before this one
+        self._before_cut: np.ndarray | None = None  # the one before a cut, while it is judged
+
+    def reset(self) -> None:
+        """Forget the frames seen: the next frame is no cut."""
+        self._previous = None
+        self._before_cut = None
+
+    def look(self, gray: np.ndarray) -> tuple[bool, bool]:
+        """(whether ``gray`` comes right after a cut, whether it shows that the cut before
+        it stayed: a new shot). Give it every frame while cuts matter, else :meth:`reset`."""
+        current = SceneChangeGate._coarse(gray)
+        new_shot = self._before_cut is not None and _differs(current, self._before_cut)
+        cut = self._previous is not None and _differs(current, self._previous)
+        self._before_cut = self._previous if cut else None
+        self._previous = current
+        return cut, new_shot
+
+
+def _differs(coarse: np.ndarray, other: np.ndarray) -> bool:
+    """Whether more than :data:`CUT_SHARE` of two coarse frames' cells differ (another size: no)."""
+    return coarse.shape == other.shape and float((cv2.absdiff(coarse, other) > CHANGE_LEVEL).mean()) > CUT_SHARE

@@ -85,6 +85,25 @@ class FaceTemplate:
         box = (int(round(x0 + fx / scale_x)), int(round(y0 + fy / scale_y)), w, h)
         return box, float(best)
 
+    def resemblance(self, gray: np.ndarray, box: Box, shift: float) -> float:
+        """How much ``box`` in ``gray`` looks like this face, whatever its size: the best
+        correlation of the thumbnail with ``box`` scaled to the thumbnail's size, moved by up
+        to ``shift`` of its side each way; -1 where the box cannot be compared."""
+        height, width = gray.shape[:2]
+        x, y, w, h = (int(v) for v in box)
+        if w < 2 or h < 2:
+            return -1.0
+        margin = shift * max(w, h)
+        x0, y0 = max(0, int(np.floor(x - margin))), max(0, int(np.floor(y - margin)))
+        x1, y1 = min(width, int(np.ceil(x + w + margin))), min(height, int(np.ceil(y + h + margin)))
+        th, tw = self.thumbnail.shape[:2]
+        size = (int(round((x1 - x0) * tw / w)), int(round((y1 - y0) * th / h)))
+        if size[0] < tw or size[1] < th:
+            return -1.0
+        area = cv2.resize(gray[y0:y1, x0:x1], size, interpolation=cv2.INTER_AREA)
+        best = float(cv2.matchTemplate(area, self.thumbnail, cv2.TM_CCOEFF_NORMED).max())
+        return best if np.isfinite(best) else -1.0
+
 
 def peak_offset(three: np.ndarray) -> float:
     """Sub-pixel offset of a maximum from its three scores (left, peak, right), by a parabola."""

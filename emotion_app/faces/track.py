@@ -30,6 +30,9 @@ class Track:
     # resembling that look instead of running the check's cascades (see the tracker).
     verified: FaceTemplate | None = field(default=None, repr=False)
     resembled: int = 0
+    # Missed across a cut to another shot: no longer looked for, and its id is given to
+    # nobody; it is dropped when a missed track would be.
+    shot_ended: bool = False
 
     @property
     def confirmed(self) -> bool:

@@ -37,7 +37,9 @@ their checks do not all fall in one frame.
 Ids are small integers given in order of confirmation (:mod:`.identities`); a face lost
 from view is remembered for :data:`KEEP_LOST_FRAMES` frames, and a face found near where
 it was, at a similar size, gets its id back (a turned head, a hand across the face, a
-missed re-scan), on its first passed check.
+missed re-scan), on its first passed check. Not across a cut to another shot
+(:class:`.scene_gate.ShotCuts`: not a flash): a shown face not found in the cut's frame
+is no longer looked for, and lost faces are forgotten.
 
 Scans for newcomers look only where something changed (:mod:`.scene_gate`): a face can
 only enter by changing pixels, so the regions that changed outside the tracked faces
@@ -88,11 +90,12 @@ import numpy as np
 from .association import associate
 from .detector import FaceDetector
 from .face_check import FaceCheck, FaceVerdict
-from .geometry import DUPLICATE_IOU, Box, centred_in, iou, mostly_inside, suppress_duplicates
+from .geometry import DUPLICATE_IOU, Box, centred_in, iou, mostly_inside, suppress_duplicates, under_chin
 from .identities import KEEP_LOST_FRAMES, FaceIds, Returning
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
 from .newcomer_scan import BackgroundScan, discover
 from .scan_plan import SMALL_SCAN_EVERY, ScanDue, ScanJob, ScanPlan
+from .scene_gate import ShotCuts
 from .template import FaceTemplate
 from .track import Track
 
@@ -154,6 +157,19 @@ TILTED_NEW_FACE_STRICTNESS = 2.0
 # of that face (see FaceTracker._inside_shown_face); a new face confirmed around a shown
 # box that far inside it is weighed against it (see FaceTracker._confirm).
 INSIDE_SHARE = 0.6
+# A find whose box starts right under a face seen in the last 2 s (its top from this
+# many sides above that face's bottom edge to this many below, its centre within this
+# many sides of that face's width) is that person's neck, collar or hands, unless it
+# looks like that face (thumbnail correlation, boxes shifted up to CHIN_SHIFT of a
+# side): the face itself, moved down. It starts no track and does not continue that
+# face's. A head sits on a body, so no other face's box starts at a chin (a head tucked
+# under a chin still shows its hair and forehead, over a quarter of its side). On the
+# stage clip in HD, the singer's hand holding the microphone under his mouth passed the
+# face check three times over and was shown as a second face, or took his box
+# (docs/measurements.md). Correlations measured: that hand 0.24-0.38, another person's
+# face 0.49-0.51, the same face a face lower and smaller 0.78-0.80.
+CHIN_ABOVE, CHIN_BELOW, CHIN_ASIDE = 0.35, 0.15, 0.25
+CHIN_RESEMBLANCE, CHIN_SHIFT = 0.65, 0.15
 # Live (background scans), with nothing tracked, the idle scan thread looks for leaning
 # newcomers at most every this many frames, at one tilt and then the other, from
 # TILTED_SCAN_MIN_FACTOR times the smallest face (docs/measurements.md).
@@ -260,6 +276,8 @@ class FaceTracker:
         self._tilted_back_to_back = 0
         # The last live upright scan's candidates that the confirming search missed.
         self._missed_candidates: list[Box] = []
+        self._shot_cuts = ShotCuts()
+        self._cut_frame = False  # this frame came right after a cut (see update)
 
     @property
     def shown_tracks(self) -> list[Track]:
@@ -282,6 +300,8 @@ class FaceTracker:
         self._next_tilted_scan = 0
         self._tilted_back_to_back = 0
         self._missed_candidates = []
+        self._cut_frame = False
+        self._shot_cuts.reset()
         self._scans.reset()
         # A scan still running belongs to the old source: its finds are never used.
         self._background.forget()
@@ -321,11 +341,32 @@ class FaceTracker:
         self._frame += 1
         self._scans.next_frame()
         self._verdicts = {}
+        # A cut to another shot (most of the picture changed since the frame before, and
+        # the next frame is no more like the one before it: not a flash or a damaged
+        # frame): a face lost before it, or not found in the new shot's first frame, is
+        # not given back its id by place (on the stage clip in HD the singer's went to a
+        # woman in the audience). In the cut's own frame no id is given back at all. The
+        # comparison runs while an id could be given back, so the frame before was looked
+        # at too.
+        if self._ids.remembers_lost or any(track.confirmed for track in self.tracks):
+            self._cut_frame, new_shot = self._shot_cuts.look(gray)
+        else:
+            self._shot_cuts.reset()
+            self._cut_frame = new_shot = False
+        if new_shot:
+            self._ids.forget_lost()
+            for track in self.tracks:
+                # Kept until it would have been dropped anyway, as the scans' timing
+                # depends on what is tracked (a sooner drop changed which frames were
+                # scanned and lost HD frames: docs/measurements.md).
+                track.shot_ended = track.shot_ended or (track.confirmed and track.missed > 0)
         detections: list[Box] = []
         rolls: dict[Box, float] = {}  # the tilt each tilted detection was found at (others: upright)
         placed: list[tuple[Track, Placement]] = []
         just_lost: Track | None = None
         for track in self.tracks:
+            if track.shot_ended:
+                continue
             placement = self.local_search.place(gray, track)
             if placement is not None:
                 placed.append((track, placement))
@@ -497,6 +538,9 @@ class FaceTracker:
         # seen a face in: one passed check shows it (as a user opening a video expects).
         needed = 1 if still or self._frame == 1 else self.confirm_checks
         for track in seen:
+            if not track.confirmed and self._under_a_face(gray, track):
+                dropped.add(id(track))
+                continue
             if not track.confirmed:
                 # A new face found leaning must be clearly a face: turned views of
                 # clothing and of the frame's replicated edges fool the cascades more
@@ -508,7 +552,11 @@ class FaceTracker:
                     track.fails += 1
                 # A face found again where a shown one was just lost (a turned head, a
                 # hand across it) was seen before: one passed check brings it back.
-                returning = self._ids.returning(track, self.tracks, self._frame) if track.checks else None
+                returning = (
+                    self._ids.returning(track, [t for t in self.tracks if not t.shot_ended], self._frame)
+                    if track.checks and not self._cut_frame
+                    else None
+                )
                 if track.checks >= needed or self._may_return_at_once(track, returning):
                     if self._inside_shown_face(track.box):
                         # Found with a face shown in the same frame: a part of it after all.
@@ -563,6 +611,17 @@ class FaceTracker:
         lost_just_now = returning.owner is not None and returning.owner.missed <= 1
         return not lost_just_now or track.strong
 
+    def _under_a_face(self, gray: np.ndarray, track: Track) -> bool:
+        """Whether ``track``'s box starts right under a face shown, missed or lost in the
+        last :data:`KEEP_LOST_FRAMES` frames, and does not look like it (see :data:`CHIN_ABOVE`)."""
+        faces = [
+            (t.box, t.verified or t.template)
+            for t in self.tracks
+            if t.confirmed and not t.shot_ended and t is not track
+        ]
+        faces += [(lost.box, lost.look) for lost in self._ids.lost]
+        return any(_body_under(gray, track.box, box, look) for box, look in faces)
+
     def _shown_face_inside(self, box: Box) -> Track | None:
         """A face shown in this frame whose box lies mostly (:data:`INSIDE_SHARE`) inside ``box``."""
         shown = (track for track in self.tracks if track.confirmed and track.missed == 0 and track.box != box)
@@ -612,8 +671,14 @@ class FaceTracker:
         track.since_check = (track.track_id * RECHECK_PHASE_STEP) % RECHECK_FRAMES
 
     def _finish_update(
-        self, gray: np.ndarray, detections: list[Box], rolls: dict[Box, float], placed: list[tuple[Track, Placement]]
+        self,
+        gray: np.ndarray,
+        detections: list[Box],
+        rolls: dict[Box, float],
+        placed: list[tuple[Track, Placement]],
     ) -> list[Track]:
+        """Associates this frame's finds with the tracks and drops the tracks missed too
+        long; returns the tracks seen in this frame, left to right."""
         for track, placement in placed:
             track.observe(placement.box)
             if not placement.confirmed:
@@ -636,7 +701,14 @@ class FaceTracker:
         ]
         done = {id(track) for track, _ in placed}
         matched, fresh = associate(
-            [t for t in self.tracks if id(t) not in done], detections, self.iou_threshold, self.size_range
+            [t for t in self.tracks if id(t) not in done],
+            detections,
+            self.iou_threshold,
+            self.size_range,
+            # A face missed for a frame is looked for further off: not on its own neck.
+            may_match=lambda track, box: (
+                not track.shot_ended and not _body_under(gray, box, track.box, track.verified or track.template)
+            ),
         )
         fresh = [box for box in fresh if not self._inside_shown_face(box)]
         new_tracks = [Track(track_id=0, box=box) for box in fresh]
@@ -653,7 +725,7 @@ class FaceTracker:
             if track.missed <= (self.max_missed if track.confirmed else 0):
                 # A new find must be seen again in the next frame to stay a candidate.
                 kept.append(track)
-            elif track.confirmed:
+            elif track.confirmed and not track.shot_ended:
                 self._ids.lose(track, self._frame)
         self.tracks = kept
         self._ids.expire(self._frame)
@@ -770,3 +842,11 @@ class FaceTracker:
     def _checked_neighbours(self) -> int:
         """Neighbours a find needs where the face check judges it (never more than the detector's own)."""
         return min(self.detector.min_neighbors, CHECKED_FIND_NEIGHBORS)
+
+
+def _body_under(gray: np.ndarray, box: Box, face: Box, look: FaceTemplate | None) -> bool:
+    """Whether ``box`` in ``gray`` is the body under ``face`` (whose thumbnail is ``look``):
+    it starts right under its chin and does not look like it (see :data:`CHIN_ABOVE`)."""
+    return under_chin(box, face, CHIN_ABOVE, CHIN_BELOW, CHIN_ASIDE) and (
+        look is None or look.resemblance(gray, box, CHIN_SHIFT) < CHIN_RESEMBLANCE
+    )
