@@ -188,19 +188,11 @@ class SceneChangeGate:
         return self._reference is not None
 
     def _coarse_of(self, gray: np.ndarray) -> np.ndarray:
-        """:meth:`_coarse`, the first one of a frame kept for :meth:`cut`."""
-        coarse = self._coarse(gray)
+        """:func:`coarse_cells`, the first one of a frame kept for :meth:`cut`."""
+        coarse = coarse_cells(gray)
         if self._current is None:
             self._current = coarse
         return coarse
-
-    @staticmethod
-    def _coarse(gray: np.ndarray) -> np.ndarray:
-        height, width = gray.shape[:2]
-        # Partial cells at the right and bottom edges are dropped by the floor; a face
-        # is far larger than a cell, so one entering there still changes whole cells.
-        size = (max(1, width // CELL_SIDE), max(1, height // CELL_SIDE))
-        return cv2.resize(gray[: size[1] * CELL_SIDE, : size[0] * CELL_SIDE], size, interpolation=cv2.INTER_AREA)
 
 
 class ShotCuts:
@@ -224,7 +216,7 @@ class ShotCuts:
     def look(self, gray: np.ndarray) -> tuple[bool, bool]:
         """(whether ``gray`` comes right after a cut, whether it shows that the cut before
         it stayed: a new shot). Give it every frame while cuts matter, else :meth:`reset`."""
-        current = SceneChangeGate._coarse(gray)
+        current = coarse_cells(gray)
         new_shot = self._before_cut is not None and _differs(current, self._before_cut)
         cut = self._previous is not None and _differs(current, self._previous)
         self._before_cut = self._previous if cut else None
@@ -235,3 +227,12 @@ class ShotCuts:
 def _differs(coarse: np.ndarray, other: np.ndarray) -> bool:
     """Whether more than :data:`CUT_SHARE` of two coarse frames' cells differ (another size: no)."""
     return coarse.shape == other.shape and float((cv2.absdiff(coarse, other) > CHANGE_LEVEL).mean()) > CUT_SHARE
+
+
+def coarse_cells(gray: np.ndarray) -> np.ndarray:
+    """``gray`` as the means of its :data:`CELL_SIDE`-pixel cells."""
+    height, width = gray.shape[:2]
+    # Partial cells at the right and bottom edges are dropped by the floor; a face is far
+    # larger than a cell, so one entering there still changes whole cells.
+    size = (max(1, width // CELL_SIDE), max(1, height // CELL_SIDE))
+    return cv2.resize(gray[: size[1] * CELL_SIDE, : size[0] * CELL_SIDE], size, interpolation=cv2.INTER_AREA)
