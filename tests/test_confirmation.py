@@ -277,7 +277,7 @@ def face_over_another_frames(gap: float, hide_from: int | None = None) -> tuple[
         cv2.resize((data.lfw_subset()[1] * 255).astype(np.uint8), (72, 72), interpolation=cv2.INTER_CUBIC),
         cv2.COLOR_GRAY2BGR,
     )
-    base = photo_frame(data.coffee(), (480, 360))
+    base = photo_frame(data.rocket(), (480, 360))
     face = (150 + fx, 40 + fy, fw, fh)
     frames = []
     for index in range(30):
@@ -355,5 +355,5 @@ def test_a_flash_is_not_a_cut() -> None:
             frame = rng.integers(0, 256, frame.shape, dtype=np.uint8)
         frames.append(np.clip(frame.astype(np.int16) + rng.integers(-2, 3, frame.shape), 0, 255).astype(np.uint8))
     shown = shown_boxes(frames)
-    assert all(boxes == [] for boxes in shown[15:16]), shown
+    assert shown[15] == [], shown
     assert all([i for i, _ in boxes] == [1] for boxes in shown[1:15] + shown[16:]), shown
