@@ -165,9 +165,9 @@ INSIDE_SHARE = 0.6
 # face's. A head sits on a body, so no other face's box starts at a chin (a head tucked
 # under a chin still shows its hair and forehead, over a quarter of its side). On the
 # stage clip in HD, the singer's hand holding the microphone under his mouth passed the
-# face check three times over and was shown as a second face, or took his box
-# (docs/measurements.md). Correlations measured: that hand 0.24-0.38, another person's
-# face 0.49-0.51, the same face a face lower and smaller 0.78-0.80.
+# face check with ease and was shown as a second face, or took his box. The correlation
+# threshold lies between another person's face and the same face moved down
+# (docs/measurements.md, "The stage clip in HD").
 CHIN_ABOVE, CHIN_BELOW, CHIN_ASIDE = 0.35, 0.15, 0.25
 CHIN_RESEMBLANCE, CHIN_SHIFT = 0.65, 0.15
 # Live (background scans), with nothing tracked, the idle scan thread looks for leaning
