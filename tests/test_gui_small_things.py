@@ -192,3 +192,22 @@ def test_settings_of_the_former_app_name_are_carried_over_once(qtbot: QtBot, tmp
         assert again.show_bars is True and again.camera_name == "USB Webcam", "carried over only once"
     finally:
         QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, default_home)
+
+
+def test_a_long_status_message_keeps_its_end_in_view(qtbot: QtBot, make_window) -> None:
+    # "Video file /a/long/path/clip.mp4: 1280x720, 30 fps": the permanent labels (state,
+    # model) took the room of the message's end, the part that tells something.
+    window = make_window()
+    window.resize(MIN_WINDOW_SIZE[0], MIN_WINDOW_SIZE[1])
+    window.show()
+    qtbot.waitExposed(window)
+    status = window.status
+    message = "Video file /" + "/".join(f"folder{i}" for i in range(40)) + "/clip.mp4: 1280x720, 30 fps"
+    status.showMessage(message, 5000)
+    shown = status.currentMessage()
+    assert shown != message and "…" in shown and shown.endswith("1280x720, 30 fps"), shown
+    assert shown.startswith("Video file /folder0")
+    room = status.width() - sum(label.sizeHint().width() for label in status._permanent if label.isVisible())
+    assert status.fontMetrics().horizontalAdvance(shown) <= room
+    status.showMessage("Stopped", 2000)
+    assert status.currentMessage() == "Stopped"

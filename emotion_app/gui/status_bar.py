@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import time
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from .messages import InferenceResult, ModelStatus
@@ -44,6 +45,11 @@ class PerformanceStats:
         self.dropped_frames = 0
 
 
+# Pixels of a status bar's width that neither its transient message nor its permanent
+# labels get: margins, the gaps between labels and the size grip.
+MESSAGE_MARGIN = 48
+
+
 class PerformanceStatusBar(QStatusBar):
     """A plain-language summary ("Live · 2 faces · 30 fps") and the model on the right, the
     technical figures in the summary's tooltip (and shown with ``show_details``);
@@ -68,8 +74,21 @@ class PerformanceStatusBar(QStatusBar):
         self._details = (self.display_label, self.inference_label, self.latency_label, self.dropped_label)
         for label in self._details:
             self.addPermanentWidget(label)
+        self._permanent = (self.summary_label, self.model_label, *self._details)
         self.show_details(False)
         self.show_stats(PerformanceStats(), time.perf_counter())
+
+    def showMessage(self, message: str | None, msecs: int = 0) -> None:  # noqa: N802 (Qt's name)
+        """A transient message, shortened in the middle to the room the permanent labels
+        leave: a long file path would otherwise hide the message's end ("1280x720, 30 fps")
+        behind them."""
+        text = message or ""
+        taken = sum(label.sizeHint().width() for label in self._permanent if label.isVisible())
+        # The bar's margins, its size grip and the gaps between labels, generously.
+        room = self.width() - taken - MESSAGE_MARGIN
+        if room > 0:
+            text = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, room)
+        super().showMessage(text, msecs)
 
     def show_details(self, show: bool) -> None:
         """The technical figures beside the summary (View > Technical figures)."""
