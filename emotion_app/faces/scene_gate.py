@@ -37,6 +37,9 @@ FULL_SCAN_SHARE = 0.3
 # A cut changes most of the frame from one frame to the next; a camera move or a zoom
 # changes as much between scans, but far less between two frames (docs/measurements.md).
 CUT_SHARE = 0.4
+# Two frames whose cells correlate less than this show different pictures: a cut, not the
+# same picture brighter or darker (docs/measurements.md, "The stage clip in HD").
+SHOT_CORRELATION = 0.5
 
 
 class SceneChangeGate:
@@ -199,9 +202,12 @@ class ShotCuts:
     """Cuts to another shot, for face ids: looks at every frame it is given, apart from
     :class:`SceneChangeGate`, whose checks look only at the frames that need them.
 
-    A cut changes more than :data:`CUT_SHARE` of the picture from one frame to the next; it
-    counts as a new shot once the frame after it is no more like the frame before it (a
-    flash or a damaged frame changes as much, and then the picture comes back).
+    A cut changes more than :data:`CUT_SHARE` of the picture from one frame to the next,
+    and what the picture shows (the cells' correlation stays under
+    :data:`SHOT_CORRELATION`: a light switched on or an exposure jump changes every cell
+    but keeps the picture); it counts as a new shot once the frame after it is no more like
+    the frame before it (a flash or a damaged frame changes as much, and then the picture
+    comes back).
     """
 
     def __init__(self) -> None:
@@ -225,8 +231,13 @@ class ShotCuts:
 
 
 def _differs(coarse: np.ndarray, other: np.ndarray) -> bool:
-    """Whether more than :data:`CUT_SHARE` of two coarse frames' cells differ (another size: no)."""
-    return coarse.shape == other.shape and float((cv2.absdiff(coarse, other) > CHANGE_LEVEL).mean()) > CUT_SHARE
+    """Whether two coarse frames show different pictures (see :class:`ShotCuts`; another size: no)."""
+    if coarse.shape != other.shape or float((cv2.absdiff(coarse, other) > CHANGE_LEVEL).mean()) <= CUT_SHARE:
+        return False
+    a = coarse.astype(np.float32).ravel() - float(coarse.mean())
+    b = other.astype(np.float32).ravel() - float(other.mean())
+    spread = float(np.sqrt(np.dot(a, a) * np.dot(b, b)))
+    return spread == 0.0 or float(np.dot(a, b)) / spread < SHOT_CORRELATION
 
 
 def coarse_cells(gray: np.ndarray) -> np.ndarray:
