@@ -341,13 +341,13 @@ class FaceTracker:
         self._frame += 1
         self._scans.next_frame()
         self._verdicts = {}
-        # A cut to another shot (most of the picture changed since the frame before, and
-        # the next frame is no more like the one before it: not a flash or a damaged
-        # frame): a face lost before it, or not found in the new shot's first frame, is
-        # not given back its id by place (on the stage clip in HD the singer's went to a
-        # woman in the audience). In the cut's own frame no id is given back at all. The
-        # comparison runs while an id could be given back, so the frame before was looked
-        # at too.
+        # A cut to another shot (another picture than the frame before, not the same one
+        # lit differently, and the next frame no more like the one before it: not a
+        # flash or a damaged frame; see ShotCuts): a face lost before it, or not found in
+        # the new shot's first frame, is not given back its id by place (on the stage
+        # clip in HD the singer's went to a woman in the audience). In the cut's own frame
+        # no id is given back at all. The comparison runs while an id could be given back,
+        # so the frame before was looked at too.
         if self._ids.remembers_lost or any(track.confirmed for track in self.tracks):
             self._cut_frame, new_shot = self._shot_cuts.look(gray)
         else:
