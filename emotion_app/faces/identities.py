@@ -59,7 +59,7 @@ class FaceIds:
 
     def lose(self, track: Track, frame: int) -> None:
         """The confirmed ``track`` is gone from view as of ``frame``."""
-        self._lost.append(LostFace(track.track_id, track.box, frame, track.verified or track.template))
+        self._lost.append(LostFace(track.track_id, track.box, frame, track.look))
 
     @property
     def remembers_lost(self) -> bool:
@@ -81,13 +81,13 @@ class FaceIds:
 
     def returning(self, track: Track, tracks: list[Track], frame: int) -> Returning | None:
         """The recently lost face that ``track`` is near, if any: one among ``tracks`` (the
-        tracker's, missed for a few frames) or among the lost ones."""
+        tracker's, missed for a few frames, not across a cut) or among the lost ones."""
         side = max(track.box[2], track.box[3])
         cx, cy = track.box[0] + track.box[2] / 2, track.box[1] + track.box[3] / 2
         best: tuple[float, Returning] | None = None
         shown_ids = {t.track_id for t in tracks if t.confirmed and t.missed == 0}
         candidates: list[tuple[int, Box, int, Track | None]] = [
-            (t.track_id, t.box, t.missed, t) for t in tracks if t.confirmed and t.missed > 0
+            (t.track_id, t.box, t.missed, t) for t in tracks if t.confirmed and t.missed > 0 and not t.shot_ended
         ] + [(lost.track_id, lost.box, frame - lost.frame, None) for lost in self._lost]
         for tid, box, age, owner in candidates:
             if tid in shown_ids or age > self.keep_lost_frames:

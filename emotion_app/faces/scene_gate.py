@@ -76,7 +76,7 @@ class SceneChangeGate:
         current = self._current if self._current is not None else self._coarse_of(gray)
         if previous is None or previous.shape != current.shape:
             return False
-        return float((cv2.absdiff(current, previous) > CHANGE_LEVEL).mean()) > CUT_SHARE
+        return float(_changed_cells(current, previous).mean()) > CUT_SHARE
 
     def scanned(self, gray: np.ndarray) -> None:
         """A full-frame scan has looked at ``gray``: it becomes the reference."""
@@ -183,7 +183,7 @@ class SceneChangeGate:
         comparable reference (none yet, or another frame size)."""
         if self._reference is None or self._covered is None or gray.shape[:2] != self._frame_shape:
             return None
-        return cv2.absdiff(self._coarse_of(gray), self._reference) > CHANGE_LEVEL
+        return _changed_cells(self._coarse_of(gray), self._reference)
 
     @property
     def has_reference(self) -> bool:
@@ -232,12 +232,17 @@ class ShotCuts:
 
 def _differs(coarse: np.ndarray, other: np.ndarray) -> bool:
     """Whether two coarse frames show different pictures (see :class:`ShotCuts`; another size: no)."""
-    if coarse.shape != other.shape or float((cv2.absdiff(coarse, other) > CHANGE_LEVEL).mean()) <= CUT_SHARE:
+    if coarse.shape != other.shape or float(_changed_cells(coarse, other).mean()) <= CUT_SHARE:
         return False
     a = coarse.astype(np.float32).ravel() - float(coarse.mean())
     b = other.astype(np.float32).ravel() - float(other.mean())
     spread = float(np.sqrt(np.dot(a, a) * np.dot(b, b)))
     return spread == 0.0 or float(np.dot(a, b)) / spread < SHOT_CORRELATION
+
+
+def _changed_cells(coarse: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Which cells of two coarse frames of one size differ by more than :data:`CHANGE_LEVEL`."""
+    return cv2.absdiff(coarse, other) > CHANGE_LEVEL
 
 
 def coarse_cells(gray: np.ndarray) -> np.ndarray:

@@ -38,6 +38,11 @@ class Track:
     def confirmed(self) -> bool:
         return self.track_id > 0
 
+    @property
+    def look(self) -> FaceTemplate | None:
+        """The face as its last passed check saw it, else as the cascade last found it."""
+        return self.verified or self.template
+
     def predicted_box(self) -> Box:
         """Where the face should be in the next frame, by constant velocity."""
         x, y, w, h = self.box

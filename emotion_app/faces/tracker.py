@@ -553,7 +553,7 @@ class FaceTracker:
                 # A face found again where a shown one was just lost (a turned head, a
                 # hand across it) was seen before: one passed check brings it back.
                 returning = (
-                    self._ids.returning(track, [t for t in self.tracks if not t.shot_ended], self._frame)
+                    self._ids.returning(track, self.tracks, self._frame)
                     if track.checks and not self._cut_frame
                     else None
                 )
@@ -614,11 +614,7 @@ class FaceTracker:
     def _under_a_face(self, gray: np.ndarray, track: Track) -> bool:
         """Whether ``track``'s box starts right under a face shown, missed or lost in the
         last :data:`KEEP_LOST_FRAMES` frames, and does not look like it (see :data:`CHIN_ABOVE`)."""
-        faces = [
-            (t.box, t.verified or t.template)
-            for t in self.tracks
-            if t.confirmed and not t.shot_ended and t is not track
-        ]
+        faces = [(t.box, t.look) for t in self.tracks if t.confirmed and not t.shot_ended and t is not track]
         faces += [(lost.box, lost.look) for lost in self._ids.lost]
         return any(_body_under(gray, track.box, box, look) for box, look in faces)
 
@@ -706,9 +702,7 @@ class FaceTracker:
             self.iou_threshold,
             self.size_range,
             # A face missed for a frame is looked for further off: not on its own neck.
-            may_match=lambda track, box: (
-                not track.shot_ended and not _body_under(gray, box, track.box, track.verified or track.template)
-            ),
+            may_match=lambda track, box: not track.shot_ended and not _body_under(gray, box, track.box, track.look),
         )
         fresh = [box for box in fresh if not self._inside_shown_face(box)]
         new_tracks = [Track(track_id=0, box=box) for box in fresh]
