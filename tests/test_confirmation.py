@@ -26,6 +26,11 @@ from emotion_app.samples import astronaut_face_patch, paste, photo_frame, read_v
 FPS = 30.0
 
 
+def with_noise(frame: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``frame`` with a camera's faint sensor noise (-2..2 grey levels) added."""
+    return np.clip(frame.astype(np.int16) + rng.integers(-2, 3, frame.shape), 0, 255).astype(np.uint8)
+
+
 def cell_background() -> np.ndarray:
     """scikit-image's cell micrograph (uint8, 550 wide, 660 high) as a BGR frame."""
     return cv2.cvtColor(np.ascontiguousarray(data.cell(), dtype=np.uint8), cv2.COLOR_GRAY2BGR)
@@ -135,7 +140,7 @@ def small_face_frames(face_size: int, count: int) -> tuple[list[np.ndarray], lis
         frame = base.copy()
         x, y = 100 + index, 320
         paste(frame, patch, x, y)
-        frames.append(np.clip(frame.astype(np.int16) + rng.integers(-2, 3, frame.shape), 0, 255).astype(np.uint8))
+        frames.append(with_noise(frame, rng))
         boxes.append((x + fx, y + fy, fw, fh))
     return frames, boxes
 
@@ -171,7 +176,7 @@ def hidden_face_frames(hidden_s: float) -> tuple[list[np.ndarray], list[bool]]:
             cv2.rectangle(
                 frame, (x + fx - 10, 80 + fy - 10), (x + fx + fw + 10, 80 + fy + fh + 10), (120, 150, 200), -1
             )
-        frames.append(np.clip(frame.astype(np.int16) + rng.integers(-2, 3, frame.shape), 0, 255).astype(np.uint8))
+        frames.append(with_noise(frame, rng))
         shown.append(not is_hidden)
     return frames, shown
 
@@ -240,7 +245,7 @@ def jumping_face_frames(faint: bool) -> list[np.ndarray]:
             paste(frame, patch, 150 + index % 3, 80)
         else:
             paste(frame, small, 162 + index % 3, 80 + int(0.95 * height))
-        frames.append(np.clip(frame.astype(np.int16) + rng.integers(-2, 3, frame.shape), 0, 255).astype(np.uint8))
+        frames.append(with_noise(frame, rng))
     return frames
 
 
@@ -286,7 +291,7 @@ def face_over_another_frames(gap: float, hide_from: int | None = None) -> tuple[
         paste(frame, other, face[0] + 9, face[1] + fh + int(round(gap * fh)))
         if hide_from is not None and index >= hide_from:
             frame[face[1] : face[1] + fh, face[0] : face[0] + fw] = (90, 110, 140)
-        frames.append(np.clip(frame.astype(np.int16) + rng.integers(-2, 3, frame.shape), 0, 255).astype(np.uint8))
+        frames.append(with_noise(frame, rng))
     return frames, face
 
 
@@ -330,7 +335,7 @@ def test_after_a_cut_a_face_where_one_was_lost_is_someone_new() -> None:
             frame = shots[1 if cut and index >= 20 else 0].copy()
             if not 20 <= index < 28:  # nobody in view for 8 frames, then a face at the same place
                 paste(frame, patch, 150 + index % 3, 40)
-            made.append(np.clip(frame.astype(np.int16) + rng.integers(-2, 3, frame.shape), 0, 255).astype(np.uint8))
+            made.append(with_noise(frame, rng))
         return made
 
     for cut, second_id in ((False, 1), (True, 2)):
@@ -353,7 +358,7 @@ def test_a_flash_is_not_a_cut() -> None:
         paste(frame, patch, 150 + index % 3, 40)
         if index == 15:
             frame = rng.integers(0, 256, frame.shape, dtype=np.uint8)
-        frames.append(np.clip(frame.astype(np.int16) + rng.integers(-2, 3, frame.shape), 0, 255).astype(np.uint8))
+        frames.append(with_noise(frame, rng))
     shown = shown_boxes(frames)
     assert shown[15] == [], shown
     assert all([i for i, _ in boxes] == [1] for boxes in shown[1:15] + shown[16:]), shown
@@ -373,7 +378,7 @@ def test_a_light_switched_on_is_not_a_cut() -> None:
             frame[40 + fy : 40 + fy + fh, 150 + fx : 150 + fx + fw] = (120, 150, 200)
         if index >= 16:
             frame = np.clip(frame.astype(np.float32) * 1.3 + 15, 0, 255).astype(np.uint8)
-        frames.append(np.clip(frame.astype(np.int16) + rng.integers(-2, 3, frame.shape), 0, 255).astype(np.uint8))
+        frames.append(with_noise(frame, rng))
     shown = shown_boxes(frames)
     assert all(boxes == [] for boxes in shown[15:19]), shown
     assert shown[-1] and all([i for i, _ in boxes] == [1] for boxes in shown[1:15] + shown[19:] if boxes), shown
