@@ -15,9 +15,17 @@ from skimage import data
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
-from emotion_app.faces.scene_gate import SceneChangeGate
+from emotion_app.faces.scene_gate import COVER_FRAMES, SceneChangeGate
 from emotion_app.faces.tracker import FaceTracker
-from emotion_app.samples import astronaut_bgr, astronaut_face_patch, astronaut_frames, background, paste, photo_frame
+from emotion_app.samples import (
+    astronaut_bgr,
+    astronaut_face_patch,
+    astronaut_frames,
+    background,
+    one_to_three_faces,
+    paste,
+    photo_frame,
+)
 
 INTERVAL = 4
 
@@ -120,6 +128,42 @@ def test_the_gate_ignores_changes_around_tracked_faces_only() -> None:
     assert gate.changed_regions(np.zeros((120, 160), np.uint8)) is None, "another frame size: scan it all"
     gate.reset()
     assert gate.changed_regions(gray) is None
+
+
+def test_a_tracked_face_explains_changes_only_where_it_is_or_just_was() -> None:
+    # Where a tracked face walked off, what it uncovered (a person it passed in front of)
+    # counts as a change again after COVER_FRAMES frames.
+    gray = cv2.cvtColor(background(320, 240), cv2.COLOR_BGR2GRAY)
+    gate = SceneChangeGate()
+    gate.scanned(gray)
+    changed = gray.copy()
+    changed[100:140, 100:140] = 255
+    gate.next_frame()
+    gate.cover((110, 110, 30, 30))
+    for _ in range(COVER_FRAMES):
+        gate.next_frame()
+        assert gate.changed_regions(changed) == [], "a face missed for a frame or two still explains it"
+        gate.cover((250, 110, 30, 30))  # it is over there now
+    gate.next_frame()
+    [(x, y, w, h)] = gate.changed_regions(changed) or [()]
+    assert x <= 100 and y <= 100 and x + w >= 140 and y + h >= 140
+    gate.scanned_regions(changed, [(x, y, w, h)])
+    gate.next_frame()
+    assert gate.changed_regions(changed) == [], "once scanned, it is the reference there"
+
+
+def test_newcomers_where_tracked_faces_have_been_are_found_at_the_next_scan(detector: FaceDetector) -> None:
+    # The GUI demo clip's parts: one drifting face, then two, then three. Each newcomer
+    # comes in where a tracked face had drifted over before: found within the scan
+    # interval (10 frames here) and its check, not at the next full scan (150 frames on).
+    part = 60
+    frames = to_gray(one_to_three_faces(3 * part, (640, 480)))
+    counts, _ = run(FaceTracker(detector), frames)
+    for faces in (2, 3):
+        arrival = (faces - 1) * part
+        shown = counts[arrival : arrival + part]
+        assert faces in shown[:13], (faces, shown)
+        assert shown[13:].count(faces) == len(shown) - 13, (faces, shown)
 
 
 def test_the_background_scan_is_skipped_too(detector: FaceDetector) -> None:

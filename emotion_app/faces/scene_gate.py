@@ -4,7 +4,7 @@ A face can only enter the picture by changing its pixels. A scan for newcomers c
 many local searches, yet in a scene where only the tracked faces move (a fixed camera,
 people sitting still) it can find nothing new. :class:`SceneChangeGate` keeps a coarse
 thumbnail of the frame each scan saw (8x8-pixel cell means: sensor noise mostly
-averages out), and the area the tracked faces covered since.
+averages out), and where the tracked faces were in the last few frames.
 :meth:`SceneChangeGate.changed_regions` says which parts changed outside that area: a
 scan of those regions finds every newcomer for a fraction of a full scan's cost. That
 is what makes a fine (24 px) search for new faces affordable in an empty scene and
@@ -40,6 +40,12 @@ CUT_SHARE = 0.4
 # Two frames whose cells correlate less than this show different pictures: a cut, not the
 # same picture brighter or darker (docs/measurements.md, "The stage clip in HD").
 SHOT_CORRELATION = 0.5
+# A tracked face explains the changes around it while it is there, and for this many
+# frames after (a face missed for a frame or two). What it leaves is looked at once it
+# changes: a person it passed in front of is found at the next scan, not at the next
+# full one, up to 5 s later (docs/measurements.md, "A face behind another").
+COVER_FRAMES = 3
+_LONG_AGO = 2**30  # the cover age of a cell no tracked face covered since it was scanned
 
 
 class SceneChangeGate:
@@ -48,7 +54,7 @@ class SceneChangeGate:
     def __init__(self) -> None:
         self._frame_shape: tuple[int, ...] | None = None
         self._reference: np.ndarray | None = None  # coarse frame of the last scan
-        self._covered: np.ndarray | None = None  # cells tracked faces covered since
+        self._cover_age: np.ndarray | None = None  # frames since a tracked face last covered each cell
         self._dirty: np.ndarray | None = None  # cells to scan again whether changed or not
         # The coarse frames of this frame and the one before, where they were looked at (see cut).
         self._current: np.ndarray | None = None
@@ -58,7 +64,7 @@ class SceneChangeGate:
         """Forget the last scan: the next scan covers the whole frame."""
         self._frame_shape = None
         self._reference = None
-        self._covered = None
+        self._cover_age = None
         self._dirty = None
         self._current = None
         self._previous = None
@@ -67,6 +73,8 @@ class SceneChangeGate:
         """The next frame comes: what this one looked like is kept for :meth:`cut`."""
         self._previous = self._current
         self._current = None
+        if self._cover_age is not None:
+            np.minimum(self._cover_age + 1, _LONG_AGO, out=self._cover_age)
 
     def cut(self, gray: np.ndarray) -> bool:
         """Whether more than :data:`CUT_SHARE` of ``gray`` differs from the frame before it
@@ -84,7 +92,7 @@ class SceneChangeGate:
         # A copy: region scans update the reference in place, and this frame's coarse
         # frame must stay as it was for cut().
         self._reference = self._coarse_of(gray).copy()
-        self._covered = np.zeros(self._reference.shape, dtype=bool)
+        self._cover_age = np.full(self._reference.shape, _LONG_AGO, dtype=np.int64)
         self._dirty = np.zeros(self._reference.shape, dtype=bool)
 
     def rescan(self, box: Box) -> None:
@@ -96,11 +104,11 @@ class SceneChangeGate:
             self._dirty[r0:r1, c0:c1] = True
 
     def _cells(self, box: Box, margin_share: float) -> tuple[int, int, int, int] | None:
-        if self._covered is None:
+        if self._cover_age is None:
             return None
         x, y, w, h = box
         margin = margin_share * max(w, h)
-        rows, cols = self._covered.shape
+        rows, cols = self._cover_age.shape
         c0 = max(0, int(np.floor((x - margin) / CELL_SIDE)))
         r0 = max(0, int(np.floor((y - margin) / CELL_SIDE)))
         c1 = min(cols, int(np.ceil((x + w + margin) / CELL_SIDE)))
@@ -110,9 +118,9 @@ class SceneChangeGate:
     def cover(self, box: Box) -> None:
         """A tracked face was at ``box`` in the current frame: changes around it are explained."""
         cells = self._cells(box, COVER_MARGIN)
-        if cells is not None and self._covered is not None:
+        if cells is not None and self._cover_age is not None:
             r0, r1, c0, c1 = cells
-            self._covered[r0:r1, c0:c1] = True
+            self._cover_age[r0:r1, c0:c1] = 0
 
     def new_picture(self, gray: np.ndarray, full_share: float = FULL_SCAN_SHARE) -> bool:
         """Whether more than ``full_share`` of ``gray`` changed outside tracked faces since the
@@ -127,9 +135,10 @@ class SceneChangeGate:
         comparable reference. Unlike :meth:`new_picture`, a large face does not hide a cut:
         it covers most of the frame, so the rest's share of the frame stays small."""
         changed = self._changed_cells(gray)
-        if changed is None or self._covered is None:
+        covered = self._covered
+        if changed is None or covered is None:
             return True
-        away = ~self._covered
+        away = ~covered
         if not away.any():
             return float(changed.mean()) > share
         return float(changed[away].mean()) > share
@@ -158,7 +167,7 @@ class SceneChangeGate:
 
     def scanned_regions(self, gray: np.ndarray, regions: list[Box]) -> None:
         """A scan has looked at ``regions`` of ``gray``: they become the reference there."""
-        if self._reference is None or self._covered is None or gray.shape[:2] != self._frame_shape:
+        if self._reference is None or self._cover_age is None or gray.shape[:2] != self._frame_shape:
             self.scanned(gray)
             return
         coarse = self._coarse_of(gray)
@@ -168,7 +177,7 @@ class SceneChangeGate:
             c1, r1 = min(cols, int(np.ceil((x + w) / CELL_SIDE))), min(rows, int(np.ceil((y + h) / CELL_SIDE)))
             if c1 > c0 and r1 > r0:
                 self._reference[r0:r1, c0:c1] = coarse[r0:r1, c0:c1]
-                self._covered[r0:r1, c0:c1] = False
+                self._cover_age[r0:r1, c0:c1] = _LONG_AGO
                 if self._dirty is not None:
                     self._dirty[r0:r1, c0:c1] = False
 
@@ -176,14 +185,20 @@ class SceneChangeGate:
         """Cells of ``gray`` changed since the reference outside tracked faces; None without a
         comparable reference (none yet, or another frame size)."""
         changed = self._changed_cells(gray)
-        return None if changed is None or self._covered is None else changed & ~self._covered
+        covered = self._covered
+        return None if changed is None or covered is None else changed & ~covered
 
     def _changed_cells(self, gray: np.ndarray) -> np.ndarray | None:
         """Cells of ``gray`` changed since the reference, tracked faces or not; None without a
         comparable reference (none yet, or another frame size)."""
-        if self._reference is None or self._covered is None or gray.shape[:2] != self._frame_shape:
+        if self._reference is None or self._cover_age is None or gray.shape[:2] != self._frame_shape:
             return None
         return _changed_cells(self._coarse_of(gray), self._reference)
+
+    @property
+    def _covered(self) -> np.ndarray | None:
+        """The cells whose changes a tracked face explains (see :data:`COVER_FRAMES`)."""
+        return None if self._cover_age is None else self._cover_age <= COVER_FRAMES
 
     @property
     def has_reference(self) -> bool:
