@@ -35,6 +35,7 @@ import cv2
 import numpy as np
 
 from emotion_app.cli.common import load_classifier, make_detector
+from emotion_app.io.atomic import OutputError
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.overrides import apply_overrides
@@ -155,10 +156,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.only is not None and name != args.only:
             continue
         if args.write is not None:
-            args.write.mkdir(parents=True, exist_ok=True)
-            with VideoOut(args.write / f"{name.replace(' ', '_')}.avi", "MJPG", FPS, SIZE) as video:
-                for frame in frames:
-                    video.write(frame)
+            try:
+                args.write.mkdir(parents=True, exist_ok=True)
+                with VideoOut(args.write / f"{name.replace(' ', '_')}.avi", "MJPG", FPS, SIZE) as video:
+                    for frame in frames:
+                        video.write(frame)
+            except (OSError, OutputError) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
         figures = measure(frames, pipeline, fresh)
         report["clips"][name] = figures
         if not args.json:

@@ -43,6 +43,12 @@ def test_the_crossing_clip_shows_both_faces_and_the_one_behind_again(
     assert figures["ids"][:2] == [1, 2] and len(figures["ids"]) <= 3
 
 
-def test_missing_clips_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_clips_or_an_unwritable_folder_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert face_behind.main(["--clips", str(tmp_path)]) == 2
     assert "error:" in capsys.readouterr().err
+    clips = stand_ins(tmp_path / "clips")
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    assert face_behind.main(["--clips", str(clips), "--only", "crossing", "--write", str(blocker)]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert blocker.read_text() == "not a folder"
