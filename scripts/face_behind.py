@@ -51,6 +51,8 @@ MAN = ("single_face.mp4", 0, (140, 40, 300, 300), 0.6)
 BACKDROP = ("short_hamilton_clip.mp4", 40)  # a frame of the stage clip, blurred
 STAND = (230, 120)  # where she stands (patch top-left) while he passes
 WALK_FRAMES = 75  # frames he takes from the right edge to her, and from her to the left
+# The clips, in the order they are made and printed.
+SCENES = ("crossing", "passing 0", "passing 30", "passing 60", "quick 40")
 
 
 def read_frames(path: Path, first: int = 0) -> list[np.ndarray]:
@@ -144,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     missing = [name for name in (WOMAN[0], MAN[0], BACKDROP[0]) if not (args.clips / name).is_file()]
     if missing:
         print(f"error: {args.clips}: no {', '.join(missing)}", file=sys.stderr)
+        return 2
+    if args.only is not None and args.only not in SCENES:
+        print(f"error: --only: no clip {args.only!r} (one of: {', '.join(SCENES)})", file=sys.stderr)
         return 2
     applied = apply_overrides(args.set)
     classifier = load_classifier(None)

@@ -35,6 +35,7 @@ def test_the_crossing_clip_shows_both_faces_and_the_one_behind_again(
     assert face_behind.main(["--clips", str(clips), "--only", "crossing", "--write", str(written)]) == 0
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     (figures,) = report["clips"].values()
+    assert [name for name, _ in face_behind.scenes(clips)] == list(face_behind.SCENES)
     assert figures["frames"] == 150 and (written / "crossing.avi").is_file()
     assert 0 < figures["both_shown"] <= figures["both_visible"] < 150
     # She is hidden while he passes, and shown again after (with her id, or a new one when
@@ -43,7 +44,9 @@ def test_the_crossing_clip_shows_both_faces_and_the_one_behind_again(
     assert figures["ids"][:2] == [1, 2] and len(figures["ids"]) <= 3
 
 
-def test_missing_clips_or_an_unwritable_folder_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_clips_an_unwritable_folder_or_an_unknown_clip_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert face_behind.main(["--clips", str(tmp_path)]) == 2
     assert "error:" in capsys.readouterr().err
     clips = stand_ins(tmp_path / "clips")
@@ -52,3 +55,5 @@ def test_missing_clips_or_an_unwritable_folder_are_refused(tmp_path: Path, capsy
     assert face_behind.main(["--clips", str(clips), "--only", "crossing", "--write", str(blocker)]) == 2
     assert capsys.readouterr().err.startswith("error: ")
     assert blocker.read_text() == "not a folder"
+    assert face_behind.main(["--clips", str(clips), "--only", "nobody"]) == 2
+    assert "--only: no clip 'nobody'" in capsys.readouterr().err
