@@ -111,6 +111,7 @@ class EmotionPipeline:
         self._reuse = PredictionReuse(max_reuse=reuse_frames)
         self._reuse_classifier = classifier  # results are only reusable with the model that made them
         self.last_timings = StageTimings()
+        self._detection_width: int | None = None  # of the last frame's detection image (see mirror)
         if optimize and classifier.inference_mode == "eager":
             classifier.optimize()
 
@@ -138,6 +139,13 @@ class EmotionPipeline:
         self._reuse.reset()
         self._steadier.reset()
         self.last_timings = StageTimings()
+        self._detection_width = None
+
+    def mirror(self) -> None:
+        """The frames are flipped left to right from the next one on (a mirror view turned on
+        or off): each face keeps its id and its shown label (see FaceTracker.mirror)."""
+        if self._detection_width is not None:
+            self.tracker.mirror(self._detection_width)
 
     def close(self) -> None:
         """End the background scan thread, if any; the pipeline stays usable."""
@@ -166,6 +174,7 @@ class EmotionPipeline:
         if frame.size == 0:
             raise ValueError(f"empty frame of shape {frame.shape}")
         gray, scale = detection_gray(frame)
+        self._detection_width = gray.shape[1]
         tracks = self.tracker.update(gray, still=still)
         detected = time.perf_counter()
         results: list[FaceResult] = []

@@ -11,6 +11,12 @@ Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
 DUPLICATE_IOU = 0.4
 
 
+def mirrored(box: Box, width: int) -> Box:
+    """``box`` in a frame ``width`` pixels wide, flipped left to right."""
+    x, y, w, h = box
+    return (width - x - w, y, w, h)
+
+
 def iou(a: Box, b: Box) -> float:
     """Intersection over union of two (x, y, w, h) boxes."""
     ax, ay, aw, ah = a

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .geometry import Box
+from .geometry import Box, mirrored
 from .template import FaceTemplate
 from .track import Track
 
@@ -56,6 +56,13 @@ class FaceIds:
         """Forget every face; ids start again at 1."""
         self._next = itertools.count(1)
         self._lost = []
+
+    def mirror(self, width: int) -> None:
+        """The frame is flipped left to right from now on: so are the places and looks of lost faces."""
+        self._lost = [
+            LostFace(lost.track_id, mirrored(lost.box, width), lost.frame, lost.look and lost.look.mirrored(width))
+            for lost in self._lost
+        ]
 
     def lose(self, track: Track, frame: int) -> None:
         """The confirmed ``track`` is gone from view as of ``frame``."""

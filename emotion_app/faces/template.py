@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .geometry import Box
+from .geometry import Box, mirrored
 
 # Thumbnail side in pixels. Large enough that one thumbnail pixel is a few frame pixels
 # for a typical face (sub-pixel peak fitting recovers most of the rest), small enough
@@ -55,6 +55,11 @@ class FaceTemplate:
         if float(thumbnail.std()) < MIN_TEMPLATE_CONTRAST:
             return None
         return cls(thumbnail, (x, y, w, h), size[0] / w, size[1] / h)
+
+    def mirrored(self, width: int) -> FaceTemplate:
+        """This template in the frame flipped left to right (``width`` pixels wide)."""
+        flipped = np.ascontiguousarray(self.thumbnail[:, ::-1])
+        return FaceTemplate(flipped, mirrored(self.box, width), self.scale_x, self.scale_y)
 
     def locate(self, gray: np.ndarray, around: Box, margin: float) -> tuple[Box, float] | None:
         """Best match of the template within ``margin`` frame pixels of ``around``.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .geometry import Box
+from .geometry import Box, mirrored
 from .template import FaceTemplate
 
 
@@ -53,6 +53,14 @@ class Track:
             w,
             h,
         )
+
+    def mirror(self, width: int) -> None:
+        """The frame is flipped left to right from now on (``width`` pixels wide): so is the face."""
+        self.box = mirrored(self.box, width)
+        self.velocity = (-self.velocity[0], self.velocity[1])
+        self.roll = -self.roll
+        self.template = self.template.mirrored(width) if self.template is not None else None
+        self.verified = self.verified.mirrored(width) if self.verified is not None else None
 
     def observe(self, box: Box) -> None:
         old_cx, old_cy = self.box[0] + self.box[2] / 2, self.box[1] + self.box[3] / 2

@@ -306,6 +306,19 @@ class FaceTracker:
         # A scan still running belongs to the old source: its finds are never used.
         self._background.forget()
 
+    def mirror(self, width: int) -> None:
+        """The frames are flipped left to right from the next one on (a mirror view turned on
+        or off; ``width``: the frames' width): every face keeps its track and id where it
+        now shows. What the scans saw, the frame a cut is judged against and a scan still
+        running belong to the unflipped picture: the next due scan covers the whole frame."""
+        for track in self.tracks:
+            track.mirror(width)
+        self._ids.mirror(width)
+        self._missed_candidates = []
+        self._scans.reset()
+        self._shot_cuts.reset()
+        self._background.forget()
+
     def close(self) -> None:
         """End the background scan thread, if one runs (waits for a scan in progress).
 

@@ -193,7 +193,9 @@ class CaptureWorker(QObject):
         self._mirror = on
         last = self._last_frame
         if self._paused and last is not None:
-            self._last_frame = dataclasses.replace(last, image=np.ascontiguousarray(cv2.flip(last.image, 1)))
+            self._last_frame = dataclasses.replace(
+                last, image=np.ascontiguousarray(cv2.flip(last.image, 1)), mirrored=on
+            )
             if self._mailbox.put(self._last_frame):
                 self.frame_available.emit()
 
@@ -292,7 +294,7 @@ class CaptureWorker(QObject):
             frame = np.ascontiguousarray(cv2.flip(frame, 1))
         is_file = isinstance(spec, VideoFileSpec)
         source_time = self._index / self._fps if is_file else now - self._clock_start
-        captured = CapturedFrame(self._stream_id, self._index, frame, now, source_time)
+        captured = CapturedFrame(self._stream_id, self._index, frame, now, source_time, self._mirror)
         self._index += 1
         self._last_frame = captured
         if self._mailbox.put(captured):

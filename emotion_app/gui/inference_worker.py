@@ -63,6 +63,7 @@ class InferenceWorker(QObject):
         self._bundle: PipelineBundle | None = None
         self._steadiness: str | None = None
         self._stream_id = -1
+        self._mirrored = False  # whether the last frame processed was flipped (see process)
         self._recorder: Recorder | None = None
         self._failed_frames = 0
         self._show_bars = True
@@ -182,6 +183,11 @@ class InferenceWorker(QObject):
                 # A new stream: tracks of the last one would attach to the wrong faces.
                 bundle.pipeline.reset()
                 self._stream_id = frame.stream_id
+            elif frame.mirrored != self._mirrored:
+                # Mirror view turned on or off: the faces flip with the picture, and keep
+                # their ids (found anew, they would swap or change them).
+                bundle.pipeline.mirror()
+            self._mirrored = frame.mirrored
             try:
                 faces = bundle.pipeline.process(frame.image, frame.source_time)
                 timings = stage_ms(bundle.pipeline.last_timings)

@@ -102,6 +102,7 @@ class CapturedFrame:
     image: np.ndarray  # BGR uint8, H x W x 3
     capture_time: float  # time.perf_counter() right after the read returned
     source_time: float  # seconds into the stream (index / fps for files)
+    mirrored: bool = False  # flipped left to right (View > Mirror view)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,78 @@
+"""Mirror view turned on or off mid-stream: the faces flip with the picture and keep their ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PyQt6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from skimage import data
+
+from emotion_app.faces.detector import FaceDetector
+from emotion_app.faces.tracker import FaceTracker
+from emotion_app.samples import astronaut_face_patch, paste, photo_frame, write_video
+from gui_support import WAIT_MS
+
+
+def two_people(count: int) -> list[np.ndarray]:
+    """The astronaut on the left, another person (scikit-image's LFW sample) on the right."""
+    rng = np.random.default_rng(5)
+    patch, _ = astronaut_face_patch(90)
+    other = cv2.cvtColor(
+        cv2.resize((data.lfw_subset()[1] * 255).astype(np.uint8), (96, 96), interpolation=cv2.INTER_CUBIC),
+        cv2.COLOR_GRAY2BGR,
+    )
+    base = photo_frame(data.coffee(), (480, 360))
+    frames = []
+    for index in range(count):
+        frame = base.copy()
+        paste(frame, patch, 20 + index % 3, 60)
+        paste(frame, other, 330, 90 + index % 2)
+        frames.append(np.clip(frame.astype(np.int16) + rng.integers(-2, 3, frame.shape), 0, 255).astype(np.uint8))
+    return frames
+
+
+def ids_left_to_right(tracks: list) -> list[int]:  # type: ignore[type-arg]
+    return [t.track_id for t in sorted(tracks, key=lambda t: t.box[0])]
+
+
+def test_a_flipped_picture_keeps_each_face_its_id() -> None:
+    frames = [cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) for frame in two_people(30)]
+    width = frames[0].shape[1]
+    tracker = FaceTracker(FaceDetector())
+    before = [ids_left_to_right(tracker.update(gray)) for gray in frames[:15]]
+    assert before[-1] == [1, 2], before
+    tracker.mirror(width)
+    after = [ids_left_to_right(tracker.update(cv2.flip(gray, 1))) for gray in frames[15:]]
+    # The astronaut (1) now shows on the right, in every frame from the flip on.
+    assert all(ids == [2, 1] for ids in after), after
+
+
+def test_mirror_view_in_the_app_keeps_the_ids_with_the_people(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    video = write_video(tmp_path / "two.avi", two_people(90), fps=15.0)
+    window = make_window(video=video)
+    qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) == 2, timeout=WAIT_MS)
+    window.pause()
+    qtbot.waitUntil(
+        lambda: (
+            window.source_state.playback is not None
+            and window.view.result.frame_index == window.source_state.playback.position
+        ),
+        timeout=WAIT_MS,
+    )
+    paused_at = window.view.result.frame_index
+    assert ids_left_to_right(list(window.view.result.faces)) == [1, 2]
+    qtbot.keyClick(window, Qt.Key.Key_M)  # the paused frame flips at once
+    qtbot.waitUntil(lambda: ids_left_to_right(list(window.view.result.faces)) == [2, 1], timeout=WAIT_MS)
+    window.resume()
+    seen: set[int] = set()
+
+    def played_on() -> bool:
+        result = window.view.result
+        seen.update(face.track_id for face in result.faces)
+        return result.frame_index >= paused_at + 10
+
+    qtbot.waitUntil(played_on, timeout=WAIT_MS)
+    assert seen == {1, 2} and ids_left_to_right(list(window.view.result.faces)) == [2, 1]
