@@ -152,6 +152,17 @@ def test_a_tracked_face_explains_changes_only_where_it_is_or_just_was() -> None:
     assert gate.changed_regions(changed) == [], "once scanned, it is the reference there"
 
 
+def test_a_mirrored_gate_sees_a_flipped_frame_as_unchanged() -> None:
+    gray = cv2.cvtColor(background(320, 240), cv2.COLOR_BGR2GRAY)
+    gray[40:100, 20:80] = 255  # something on the left, so the flip changes the picture
+    gate = SceneChangeGate()
+    gate.scanned(gray)
+    flipped = cv2.flip(gray, 1)
+    assert gate.changed_regions(flipped) != []
+    gate.mirror()
+    assert gate.changed_regions(flipped) == [] and not gate.new_picture(flipped)
+
+
 def test_newcomers_where_tracked_faces_have_been_are_found_at_the_next_scan(detector: FaceDetector) -> None:
     # The GUI demo clip's parts: one drifting face, then two, then three. Each newcomer
     # comes in where a tracked face had drifted over before: found within the scan

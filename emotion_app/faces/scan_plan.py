@@ -97,6 +97,11 @@ class ScanPlan:
         self.last_bands = []
         self.bands = self._make_bands()
 
+    def mirror(self) -> None:
+        """The frames are flipped left to right from the next one on (see :meth:`SceneChangeGate.mirror`)."""
+        for band in self.bands:
+            band.gate.mirror()
+
     @property
     def has_reference(self) -> bool:
         """Whether a scan has been recorded since the last :meth:`reset`."""

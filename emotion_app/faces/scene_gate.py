@@ -69,6 +69,14 @@ class SceneChangeGate:
         self._current = None
         self._previous = None
 
+    def mirror(self) -> None:
+        """The frames are flipped left to right from the next one on: so is what the gate
+        keeps (to within a cell where the frame's width is no multiple of :data:`CELL_SIDE`)."""
+        self._reference, self._cover_age, self._dirty, self._current, self._previous = (
+            None if cells is None else np.ascontiguousarray(cells[:, ::-1])
+            for cells in (self._reference, self._cover_age, self._dirty, self._current, self._previous)
+        )
+
     def next_frame(self) -> None:
         """The next frame comes: what this one looked like is kept for :meth:`cut`."""
         self._previous = self._current

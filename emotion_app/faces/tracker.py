@@ -309,13 +309,14 @@ class FaceTracker:
     def mirror(self, width: int) -> None:
         """The frames are flipped left to right from the next one on (a mirror view turned on
         or off; ``width``: the frames' width): every face keeps its track and id where it
-        now shows. What the scans saw, the frame a cut is judged against and a scan still
-        running belong to the unflipped picture: the next due scan covers the whole frame."""
+        now shows, and what the scans saw is flipped too (forgotten, the next frame would
+        be scanned whole on the caller's thread, which in HD holds that frame). The frame a
+        cut is judged against and a scan still running belong to the unflipped picture."""
         for track in self.tracks:
             track.mirror(width)
         self._ids.mirror(width)
         self._missed_candidates = []
-        self._scans.reset()
+        self._scans.mirror()
         self._shot_cuts.reset()
         self._background.forget()
 
