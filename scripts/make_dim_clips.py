@@ -20,14 +20,13 @@ import io
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from emotion_app.io.atomic import OutputError, write_bytes
-from scripts.support.real_clips import DEFAULT_CLIPS
-from scripts.support.video_out import VideoOut
+from scripts.support.real_clips import DEFAULT_CLIPS, ONE_PERSON_CLIPS
+from scripts.support.video_out import rewrite_video
 
-CLIPS = ("WolfgangLanger_Pexels.mp4", "single_face.mp4", "face_noface.mov", "noface_face.mov")
+CLIPS = ONE_PERSON_CLIPS
 
 
 def dimmed(frame: np.ndarray, gain: float, noise: float, rng: np.random.Generator) -> np.ndarray:
@@ -40,20 +39,8 @@ def dimmed(frame: np.ndarray, gain: float, noise: float, rng: np.random.Generato
 
 def write_dimmed(source: Path, target: Path, gain: float, noise: float, seed: int) -> bool:
     """Write ``source`` dimmed (see the module notes) to ``target``; False if it cannot be read."""
-    capture = cv2.VideoCapture(str(source))
-    try:
-        ok, frame = capture.read()
-        if not ok:
-            return False
-        fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
-        rng = np.random.default_rng(seed)
-        with VideoOut(target, "MJPG", fps, (frame.shape[1], frame.shape[0])) as video:
-            while ok:
-                video.write(dimmed(frame, gain, noise, rng))
-                ok, frame = capture.read()
-        return True
-    finally:
-        capture.release()
+    rng = np.random.default_rng(seed)
+    return rewrite_video(source, target, lambda frame, _index, _fps: dimmed(frame, gain, noise, rng))
 
 
 def main(argv: list[str] | None = None) -> int:

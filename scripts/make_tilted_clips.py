@@ -29,10 +29,10 @@ import cv2
 import numpy as np
 
 from emotion_app.io.atomic import OutputError, write_bytes
-from scripts.support.real_clips import DEFAULT_CLIPS
-from scripts.support.video_out import VideoOut
+from scripts.support.real_clips import DEFAULT_CLIPS, ONE_PERSON_CLIPS
+from scripts.support.video_out import rewrite_video
 
-CLIPS = ("WolfgangLanger_Pexels.mp4", "single_face.mp4", "face_noface.mov", "noface_face.mov")
+CLIPS = ONE_PERSON_CLIPS
 # --cut-from-upright: the clip whose opening comes first, and for how long.
 LEAD_IN_FROM = {name: "single_face.mp4" for name in CLIPS} | {"single_face.mp4": "WolfgangLanger_Pexels.mp4"}
 LEAD_IN_SECONDS = 2.0
@@ -65,26 +65,12 @@ def write_turned(
 ) -> bool:
     """Write ``source`` turned (see the module notes) to ``target``, after the ``lead_in``
     frames (upright, resized to its frame); False if it cannot be read."""
-    capture = cv2.VideoCapture(str(source))
-    try:
-        ok, frame = capture.read()
-        if not ok:
-            return False
-        fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
-        height, width = frame.shape[:2]
-        with VideoOut(target, "MJPG", fps, (width, height)) as video:
-            for upright in lead_in:
-                video.write(cv2.resize(upright, (width, height), interpolation=cv2.INTER_AREA))
-            index = 0
-            while ok:
-                if swaying is not None:
-                    angle = swaying[0] * math.sin(2.0 * math.pi * index / fps / swaying[1])
-                video.write(turned(frame, angle))
-                ok, frame = capture.read()
-                index += 1
-        return True
-    finally:
-        capture.release()
+
+    def turn(frame: np.ndarray, index: int, fps: float) -> np.ndarray:
+        tilt = angle if swaying is None else swaying[0] * math.sin(2.0 * math.pi * index / fps / swaying[1])
+        return turned(frame, tilt)
+
+    return rewrite_video(source, target, turn, lead_in)
 
 
 def sway(text: str) -> tuple[float, float]:

@@ -27,6 +27,10 @@ DEFAULT_CLIPS = next(
 )
 
 
+# The video clips of one person, with truth: the ones the turned and dimmed copies are made of.
+ONE_PERSON_CLIPS = ("WolfgangLanger_Pexels.mp4", "single_face.mp4", "face_noface.mov", "noface_face.mov")
+
+
 @dataclass(frozen=True)
 class TruthRange:
     """Frames ``first`` to ``last`` (inclusive) of one file, as the truth describes them."""

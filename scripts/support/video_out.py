@@ -2,11 +2,14 @@
 
 An interrupted or failed run leaves an earlier file of the same name as it was: the
 frames go to a hidden temporary file beside it (:class:`emotion_app.io.atomic.AtomicOutput`).
+:func:`rewrite_video` writes a changed copy of a clip (turned, dimmed) frame by frame.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import TracebackType
 
 import cv2
@@ -46,3 +49,32 @@ class VideoOut:
             self._output.commit()
         else:
             self._output.discard()
+
+
+def rewrite_video(
+    source: Path,
+    target: Path,
+    change: Callable[[np.ndarray, int, float], np.ndarray],
+    lead_in: Sequence[np.ndarray] = (),
+) -> bool:
+    """Write ``source``'s frames through ``change(frame, index, fps)`` to ``target`` (MJPG, at
+    the source's rate and size), after the ``lead_in`` frames resized to that size; False if
+    ``source`` cannot be read. Raises :class:`OutputError` when ``target`` cannot be written."""
+    capture = cv2.VideoCapture(str(source))
+    try:
+        ok, frame = capture.read()
+        if not ok:
+            return False
+        fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+        height, width = frame.shape[:2]
+        with VideoOut(target, "MJPG", fps, (width, height)) as video:
+            for opening in lead_in:
+                video.write(cv2.resize(opening, (width, height), interpolation=cv2.INTER_AREA))
+            index = 0
+            while ok:
+                video.write(change(frame, index, fps))
+                ok, frame = capture.read()
+                index += 1
+        return True
+    finally:
+        capture.release()
