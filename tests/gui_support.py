@@ -32,6 +32,22 @@ def wait_for_face_result(qtbot: QtBot, window: MainWindow) -> InferenceResult:
     return result
 
 
+def pause_on_shown_frame(qtbot: QtBot, window: MainWindow) -> InferenceResult:
+    """Pause the video and wait until the view shows the frame it paused on; return that result."""
+    window.pause()
+    qtbot.waitUntil(
+        lambda: (
+            window.source_state.playback is not None
+            and window.view.result is not None
+            and window.view.result.frame_index == window.source_state.playback.position
+        ),
+        timeout=WAIT_MS,
+    )
+    result = window.view.result
+    assert result is not None
+    return result
+
+
 def wait_until_stopped(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: not window.is_running and window.source_banner.text() != "", timeout=WAIT_MS)
 

@@ -22,7 +22,7 @@ from emotion_app.gui.main_window import APP_TITLE, MIN_WINDOW_SIZE, VIDEO_FILTER
 from emotion_app.gui.settings import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION, AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_frames, read_video
-from gui_support import WAIT_MS, CameraBench, wait_for_face_result
+from gui_support import WAIT_MS, CameraBench, pause_on_shown_frame, wait_for_face_result
 
 
 def test_f11_fills_the_screen_and_escape_leaves(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
@@ -49,15 +49,7 @@ def test_cameras_are_mirrored_by_default_files_not_and_the_choice_is_remembered(
     window.open_video(gui_video.path)
     qtbot.waitUntil(lambda: window.is_file and window.is_running, timeout=WAIT_MS)
     assert not window.mirror_action.isChecked()  # files: off
-    window.pause()
-    qtbot.waitUntil(
-        lambda: (
-            window.source_state.playback is not None
-            and window.view.result.frame_index == window.source_state.playback.position
-        ),
-        timeout=WAIT_MS,
-    )
-    index = window.view.result.frame_index
+    index = pause_on_shown_frame(qtbot, window).frame_index
     qtbot.keyClick(window, Qt.Key.Key_M)
     qtbot.waitUntil(
         lambda: np.abs(window.view.result.image.astype(int) - cv2.flip(frames[index], 1)).mean() < 1.0, timeout=WAIT_MS

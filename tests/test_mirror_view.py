@@ -13,7 +13,7 @@ from skimage import data
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.samples import astronaut_face_patch, paste, photo_frame, write_video
-from gui_support import WAIT_MS
+from gui_support import WAIT_MS, pause_on_shown_frame
 
 
 def two_people(count: int) -> list[np.ndarray]:
@@ -54,15 +54,7 @@ def test_mirror_view_in_the_app_keeps_the_ids_with_the_people(qtbot: QtBot, make
     video = write_video(tmp_path / "two.avi", two_people(90), fps=15.0)
     window = make_window(video=video)
     qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) == 2, timeout=WAIT_MS)
-    window.pause()
-    qtbot.waitUntil(
-        lambda: (
-            window.source_state.playback is not None
-            and window.view.result.frame_index == window.source_state.playback.position
-        ),
-        timeout=WAIT_MS,
-    )
-    paused_at = window.view.result.frame_index
+    paused_at = pause_on_shown_frame(qtbot, window).frame_index
     assert ids_left_to_right(list(window.view.result.faces)) == [1, 2]
     qtbot.keyClick(window, Qt.Key.Key_M)  # the paused frame flips at once
     qtbot.waitUntil(lambda: ids_left_to_right(list(window.view.result.faces)) == [2, 1], timeout=WAIT_MS)

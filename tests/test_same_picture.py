@@ -19,7 +19,7 @@ from emotion_app.gui.recorder import Recorder
 from emotion_app.io.overlay import draw_results
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.samples import VideoTruth, astronaut_frames
-from gui_support import WAIT_MS, grab_view
+from gui_support import grab_view, pause_on_shown_frame, wait_for_face_result
 
 
 def qimage_bgr(image: QImage) -> np.ndarray:
@@ -35,16 +35,8 @@ def test_screen_snapshot_and_recording_show_the_same_picture(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     window = make_window(video=gui_video.path)
-    qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) > 0, timeout=WAIT_MS)
-    window.pause()
-    qtbot.waitUntil(
-        lambda: (
-            window.source_state.playback is not None
-            and window.view.result.frame_index == window.source_state.playback.position
-        ),
-        timeout=WAIT_MS,
-    )
-    result = window.view.result
+    wait_for_face_result(qtbot, window)
+    result = pause_on_shown_frame(qtbot, window)
     assert result is not None and result.faces and result.overlay_bars
 
     snapshot = cv2.imread(str(window.save_snapshot(tmp_path / "snapshot.png")))
