@@ -8,19 +8,13 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_app.samples import astronaut_bgr, read_video, write_video
+from emotion_app.samples import astronaut_bgr, read_video
 from scripts import make_dim_clips
+from stand_in_clips import one_person_stand_ins
 
 
 def stand_ins(folder: Path) -> Path:
-    folder.mkdir()
-    frame = cv2.resize(astronaut_bgr(), (160, 160))
-    for name in make_dim_clips.CLIPS:
-        write_video(folder / name, [frame] * 4, fps=10.0)
-    (folder / "truth.csv").write_text(
-        "file,first_frame,last_frame,faces,labels,note\nsingle_face.mp4,0,3,1,happy,a note\nother.mp4,0,1,0,,\n"
-    )
-    return folder
+    return one_person_stand_ins(folder, cv2.resize(astronaut_bgr(), (160, 160)))
 
 
 def test_the_clips_are_darker_noisy_the_same_for_a_seed_and_keep_their_truth(tmp_path: Path) -> None:

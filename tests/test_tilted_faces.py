@@ -27,6 +27,7 @@ from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
 from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, photo_frame, read_video, write_video
 from live_support import update_once_scanned, updates_until_shown
 from scripts import make_tilted_clips
+from stand_in_clips import one_person_stand_ins
 
 # The astronaut's face in the 512x512 photo (where the frontal cascade finds it upright).
 FACE = (177, 66, 95, 95)
@@ -199,14 +200,8 @@ def test_a_camera_move_is_not_a_cut_but_a_change_of_picture_is() -> None:
 def test_the_tilted_clips_script_turns_each_clip_and_renames_its_truth(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    clips = tmp_path / "clips"
-    clips.mkdir()
     frame = cv2.resize(astronaut_bgr(), (160, 160))
-    for name in make_tilted_clips.CLIPS:
-        write_video(clips / name, [frame] * 4, fps=10.0)
-    (clips / "truth.csv").write_text(
-        "file,first_frame,last_frame,faces,labels,note\nsingle_face.mp4,0,3,1,happy,a note\nother.mp4,0,1,0,,\n"
-    )
+    clips = one_person_stand_ins(tmp_path / "clips", frame)
     assert make_tilted_clips.main([str(tmp_path / "fixed"), "--clips", str(clips), "--angle", "30"]) == 0
     assert make_tilted_clips.main([str(tmp_path / "sway"), "--clips", str(clips), "--sway", "40,2"]) == 0
     for name in make_tilted_clips.CLIPS:
