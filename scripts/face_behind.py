@@ -36,8 +36,8 @@ import numpy as np
 
 from emotion_app.cli.common import load_classifier, make_detector
 from emotion_app.io.atomic import OutputError
-from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
+from emotion_app.samples import paste, read_video
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import DEFAULT_CLIPS
 from scripts.support.video_out import VideoOut
@@ -55,28 +55,18 @@ WALK_FRAMES = 75  # frames he takes from the right edge to her, and from her to 
 SCENES = ("crossing", "passing 0", "passing 30", "passing 60", "quick 40")
 
 
-def read_frames(path: Path, first: int = 0) -> list[np.ndarray]:
-    return [frame for index, _, frame in open_input(path).frames() if index >= first]
-
-
 def heads(clips: Path, source: tuple[str, int, tuple[int, int, int, int], float]) -> list[np.ndarray]:
     name, first, (x, y, w, h), scale = source
     return [
         cv2.resize(frame[y : y + h, x : x + w], None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        for frame in read_frames(clips / name, first)
+        for frame in read_video(clips / name)[first:]
     ]
-
-
-def paste(frame: np.ndarray, patch: np.ndarray, x: int, y: int) -> None:
-    height, width = patch.shape[:2]
-    x0, x1 = max(0, x), min(frame.shape[1], x + width)
-    frame[y : y + height, x0:x1] = patch[:, x0 - x : x1 - x]
 
 
 def scenes(clips: Path) -> Iterator[tuple[str, list[np.ndarray]]]:
     """(name, frames) of every clip of the module notes."""
     woman, man = heads(clips, WOMAN), heads(clips, MAN)
-    backdrop = read_frames(clips / BACKDROP[0])[BACKDROP[1]]
+    backdrop = read_video(clips / BACKDROP[0], limit=BACKDROP[1] + 1)[BACKDROP[1]]
     backdrop = cv2.GaussianBlur(cv2.resize(backdrop, SIZE, interpolation=cv2.INTER_AREA), (0, 0), 3)
     width = SIZE[0]
 
