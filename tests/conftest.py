@@ -148,6 +148,7 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
         settings: Path | None = None,
         wait_for_model: bool = True,
         weights_dir: Path | None = None,
+        size: tuple[int, int] | None = (800, 600),
     ) -> MainWindow:
         chosen_weights = random_weights if weights == "random" else weights
         options = LaunchOptions(camera=camera, video=video, weights=chosen_weights)  # type: ignore[arg-type]
@@ -160,7 +161,8 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
             **({"weights_dir": weights_dir} if weights_dir is not None else {}),
         )
         qtbot.addWidget(window)
-        window.resize(800, 600)
+        if size is not None:  # None: the size the window gave itself
+            window.resize(*size)
         window.show()
         qtbot.waitExposed(window)
         windows.append(window)

@@ -1,7 +1,7 @@
 """The small things people expect: full screen, a mirror view, Help with shortcuts and
 About, images and folders, drag and drop, recent files, one product name (and the settings
 of the former one kept), a plain status line with the technical figures on request, and a
-minimum window size."""
+minimum window size, on the screen however small."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from PyQt6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
-from emotion_app.gui.main_window import APP_TITLE, MIN_WINDOW_SIZE, VIDEO_FILTER, app_version
+from emotion_app.gui.main_window import APP_TITLE, FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE, VIDEO_FILTER, app_version
 from emotion_app.gui.settings import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION, AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_frames, read_video
@@ -146,6 +146,22 @@ def test_one_name_a_plain_status_and_a_minimum_size(qtbot: QtBot, make_window, g
     qtbot.waitUntil(lambda: window.status.summary_label.text().startswith("Paused · "), timeout=WAIT_MS)
     window.resize(200, 150)
     assert window.width() >= MIN_WINDOW_SIZE[0] and window.height() >= MIN_WINDOW_SIZE[1]
+
+
+def test_a_first_window_and_a_restored_one_fit_the_screen(qtbot: QtBot, make_window, settings_path: Path) -> None:
+    # A laptop at 125-150% scaling has less room than the first window's size: it opened
+    # taller than the screen, its status bar and seek bar out of reach.
+    window = make_window(size=None)
+    room = window.screen().availableGeometry()
+    assert FIRST_WINDOW_SIZE[0] > room.width() or FIRST_WINDOW_SIZE[1] > room.height(), "the test needs a small screen"
+    assert window.width() <= room.width() and window.height() <= room.height(), (window.size(), room)
+    assert window.width() >= min(MIN_WINDOW_SIZE[0], room.width())
+    assert window.height() >= min(MIN_WINDOW_SIZE[1], room.height())
+
+    window.resize(2 * room.width(), 2 * room.height())  # saved on a larger screen
+    window.close()
+    again = make_window(size=None, settings=settings_path)
+    assert again.width() <= room.width() and again.height() <= room.height(), (again.size(), room)
 
 
 def test_the_status_line_names_a_new_face_with_its_box(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:

@@ -16,8 +16,16 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from PyQt6.QtCore import QMimeData, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
-from PyQt6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
+from PyQt6.QtCore import QByteArray, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
+from PyQt6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
 from PyQt6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -73,8 +81,14 @@ VIDEO_FILTER = (
     f"Images ({_IMAGE_PATTERNS});;All files (*)"
 )
 # The window never gets smaller than this: the video, the toolbar (its overflow menu holds
-# what does not fit) and the status bar stay usable.
+# what does not fit) and the status bar stay usable. On a screen with less room (a
+# 1280x720 laptop at 150% scaling leaves about 853x450), the room it has.
 MIN_WINDOW_SIZE = (720, 540)
+# A first window (no saved geometry) opens this size, or at most this share of the screen's
+# free area each way, so its title bar and status bar are on the screen: a 1920x1080
+# laptop at 150% scaling has about 1280x690 free, a 1366x768 one at 125% about 1093x580.
+FIRST_WINDOW_SIZE = (1000, 720)
+FIRST_WINDOW_SCREEN_SHARE = 0.9
 RECENT_FILES = 8
 WEIGHTS_FILTER = "Weights (*.safetensors);;All files (*)"
 # Left/Right while a file plays jump this far.
@@ -154,13 +168,8 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self._refresh_status)
         self._status_timer.start()
 
-        self.setMinimumSize(*MIN_WINDOW_SIZE)
         self.setAcceptDrops(True)
-        geometry = settings.window_geometry
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1000, 720)
+        self._fit_to_screen(settings.window_geometry)
         self.set_steadiness(settings.steadiness)
         # The window opens with the keyboard on the video, never on a toolbar control, where
         # arrow keys would quietly change the camera or how labels behave.
@@ -1121,6 +1130,23 @@ class MainWindow(QMainWindow):
         if pool is not None:
             pool.waitForDone(5000)
         return stopped
+
+    def _fit_to_screen(self, saved: QByteArray | None) -> None:
+        """Size the window: the saved geometry (Qt fits it to today's screens), else a first
+        size the screen has room for (:data:`FIRST_WINDOW_SIZE`)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else QSize()
+        minimum = QSize(*MIN_WINDOW_SIZE)
+        if room.isValid() and not room.isEmpty():
+            minimum = minimum.boundedTo(room)
+        self.setMinimumSize(minimum)
+        if saved is not None and self.restoreGeometry(saved):
+            return
+        first = QSize(*FIRST_WINDOW_SIZE)
+        if room.isValid() and not room.isEmpty():
+            share = FIRST_WINDOW_SCREEN_SHARE
+            first = first.boundedTo(QSize(int(room.width() * share), int(room.height() * share)))
+        self.resize(first.expandedTo(minimum))
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         self.shutdown()
