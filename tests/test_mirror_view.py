@@ -5,37 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
-import numpy as np
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from skimage import data
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.tracker import FaceTracker
-from emotion_app.samples import astronaut_face_patch, paste, photo_frame, write_video
+from emotion_app.samples import write_video
 from gui_support import WAIT_MS, pause_on_shown_frame
-
-
-def two_people(count: int) -> list[np.ndarray]:
-    """The astronaut on the left, another person (scikit-image's LFW sample) on the right."""
-    rng = np.random.default_rng(5)
-    patch, _ = astronaut_face_patch(90)
-    other = cv2.cvtColor(
-        cv2.resize((data.lfw_subset()[1] * 255).astype(np.uint8), (96, 96), interpolation=cv2.INTER_CUBIC),
-        cv2.COLOR_GRAY2BGR,
-    )
-    base = photo_frame(data.coffee(), (480, 360))
-    frames = []
-    for index in range(count):
-        frame = base.copy()
-        paste(frame, patch, 20 + index % 3, 60)
-        paste(frame, other, 330, 90 + index % 2)
-        frames.append(np.clip(frame.astype(np.int16) + rng.integers(-2, 3, frame.shape), 0, 255).astype(np.uint8))
-    return frames
-
-
-def ids_left_to_right(tracks: list) -> list[int]:  # type: ignore[type-arg]
-    return [t.track_id for t in sorted(tracks, key=lambda t: t.box[0])]
+from people_frames import ids_left_to_right, two_people
 
 
 def test_a_flipped_picture_keeps_each_face_its_id() -> None:

@@ -17,6 +17,14 @@ def mirrored(box: Box, width: int) -> Box:
     return (width - x - w, y, w, h)
 
 
+def scaled(box: Box, scale_x: float, scale_y: float) -> Box:
+    """``box`` in a frame resized by these factors (a face's box stays square when they differ)."""
+    x, y, w, h = box
+    side = max(1, int(round(max(w, h) * (scale_x + scale_y) / 2)))
+    cx, cy = (x + w / 2) * scale_x, (y + h / 2) * scale_y
+    return (int(round(cx - side / 2)), int(round(cy - side / 2)), side, side)
+
+
 def iou(a: Box, b: Box) -> float:
     """Intersection over union of two (x, y, w, h) boxes."""
     ax, ay, aw, ah = a

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .geometry import Box, mirrored
+from .geometry import Box, mirrored, scaled
 from .template import FaceTemplate
 from .track import Track
 
@@ -62,6 +62,13 @@ class FaceIds:
         self._lost = [
             LostFace(lost.track_id, mirrored(lost.box, width), lost.frame, lost.look and lost.look.mirrored(width))
             for lost in self._lost
+        ]
+
+    def rescale(self, scale_x: float, scale_y: float) -> None:
+        """The frames changed size by these factors: so do the places of lost faces. Their
+        looks, thumbnails of the old size, are dropped."""
+        self._lost = [
+            LostFace(lost.track_id, scaled(lost.box, scale_x, scale_y), lost.frame, None) for lost in self._lost
         ]
 
     def lose(self, track: Track, frame: int) -> None:

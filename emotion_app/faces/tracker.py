@@ -77,6 +77,8 @@ for finer). Results
 then depend on timing, so batch commands keep the default synchronous mode, which is
 deterministic.
 A still image, and a stream's first frame, are scanned inline: their faces show at once.
+So is the first frame after the frames changed size mid-stream, where a face found at
+the place of a shown one, scaled to the new size, keeps its id.
 """
 
 from __future__ import annotations
@@ -266,6 +268,10 @@ class FaceTracker:
         self._ids = FaceIds(keep_lost_frames)
         self._frames_since_full = 0
         self._frame = 0  # frames processed since reset
+        # The frame number of the stream's first frame (1; later after a change of frame
+        # size, see _frame_size_changed), and the size of the frames it has.
+        self._stream_start = 1
+        self._frame_size: tuple[int, int] | None = None
         self._background = BackgroundScan(detector, discovery)
         # Face check verdicts already reached in this frame, by box (see update).
         self._verdicts: dict[Box, FaceVerdict] = {}
@@ -297,6 +303,8 @@ class FaceTracker:
         self._ids.reset()
         self._frames_since_full = 0
         self._frame = 0
+        self._stream_start = 1
+        self._frame_size = None
         self._next_tilted_scan = 0
         self._tilted_back_to_back = 0
         self._missed_candidates = []
@@ -318,6 +326,33 @@ class FaceTracker:
         self._missed_candidates = []
         self._scans.mirror()
         self._shot_cuts.reset()
+        self._background.forget()
+
+    @property
+    def _first_in_stream(self) -> bool:
+        """Whether this frame is a stream's first (or the first after a change of size)."""
+        return self._frame == self._stream_start
+
+    def _frame_size_changed(self, old: tuple[int, int], new: tuple[int, int]) -> None:
+        """The frames changed size mid-stream (a camera switching resolution, a video
+        call's recording whose layout changed): this frame is looked at as a stream's
+        first, its faces shown at once. The faces shown before are remembered as just
+        lost, at their places scaled to the new size, so a face found there keeps its
+        id. (Left as they were, the old boxes and the scans' maps of the other size
+        found nothing for a second or more; live, faces of the new size were not
+        found at all.)"""
+        scale_x, scale_y = new[0] / old[0], new[1] / old[1]
+        for track in self.tracks:
+            if track.confirmed and not track.shot_ended:
+                self._ids.lose(track, self._frame)
+        self._ids.rescale(scale_x, scale_y)
+        self.tracks = []
+        self._stream_start = self._frame
+        self._frames_since_full = 0
+        self._missed_candidates = []
+        self._cut_frame = False
+        self._shot_cuts.reset()
+        self._scans.reset()
         self._background.forget()
 
     def close(self) -> None:
@@ -353,6 +388,10 @@ class FaceTracker:
         whole frame is searched, and one passed face check confirms a face.
         """
         self._frame += 1
+        size = (int(gray.shape[1]), int(gray.shape[0]))
+        if self._frame_size is not None and size != self._frame_size:
+            self._frame_size_changed(self._frame_size, size)
+        self._frame_size = size
         self._scans.next_frame()
         self._verdicts = {}
         # A cut to another shot (another picture than the frame before, not the same one
@@ -442,7 +481,7 @@ class FaceTracker:
             self._frames_since_full += 1
         else:
             self._frames_since_full = 0
-            if still or self._frame == 1:
+            if still or self._first_in_stream:
                 # A picture, or a stream's first frame, must show its faces at once: the
                 # detector's own fine pyramid, unconfirmed by local searches (which lose
                 # faces at the frame's edge), with fewer neighbours (the face check
@@ -529,7 +568,7 @@ class FaceTracker:
             gray,
             everything,
             [max(track.box[2], track.box[3]) for track in self.tracks],
-            first_frame=self._frame == 1,
+            first_frame=self._first_in_stream,
             sizes=None if near_side is None else (near_side / spread, near_side * spread),
         )
 
@@ -550,7 +589,7 @@ class FaceTracker:
         dropped: set[int] = set()
         # A still, and the first frame of a stream, have no frame before them to have
         # seen a face in: one passed check shows it (as a user opening a video expects).
-        needed = 1 if still or self._frame == 1 else self.confirm_checks
+        needed = 1 if still or self._first_in_stream else self.confirm_checks
         for track in seen:
             if not track.confirmed and self._under_a_face(gray, track):
                 dropped.add(id(track))
