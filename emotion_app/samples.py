@@ -205,6 +205,32 @@ def astronaut_frames(
     return frames, truth
 
 
+def two_people(count: int, backdrop_blur: int = 0) -> list[np.ndarray]:
+    """``count`` 480x360 frames: the astronaut on the left, another person (scikit-image's
+    LFW sample) on the right, over scikit-image's coffee photo (its table's wood grain
+    fools both frontal-face cascades: see emotion_app/faces/face_verifier.py), both
+    moving by a pixel or two, with sensor noise (``backdrop_blur``: the photo blurred
+    with a box this wide)."""
+    from skimage import data
+
+    rng = np.random.default_rng(5)
+    patch, _ = astronaut_face_patch(90)
+    other = cv2.cvtColor(
+        cv2.resize((data.lfw_subset()[1] * 255).astype(np.uint8), (96, 96), interpolation=cv2.INTER_CUBIC),
+        cv2.COLOR_GRAY2BGR,
+    )
+    base = photo_frame(data.coffee(), (480, 360))
+    if backdrop_blur:
+        base = cv2.blur(base, (backdrop_blur, backdrop_blur))
+    frames = []
+    for index in range(count):
+        frame = base.copy()
+        paste(frame, patch, 20 + index % 3, 60)
+        paste(frame, other, 330, 90 + index % 2)
+        frames.append(np.clip(frame.astype(np.int16) + rng.integers(-2, 3, frame.shape), 0, 255).astype(np.uint8))
+    return frames
+
+
 def write_video(path: str | os.PathLike[str], frames: Sequence[np.ndarray], fps: float = 10.0) -> Path:
     """Write BGR frames to a video (codec from the suffix: .avi MJPG, else mp4v)."""
     path = Path(path)

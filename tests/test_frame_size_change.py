@@ -14,8 +14,9 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.frame_sources import CameraSpec, SourceSpec, open_frame_source
+from emotion_app.samples import two_people
 from gui_support import WAIT_MS
-from people_frames import ids_left_to_right, two_people
+from people_frames import ids_left_to_right
 
 # Fifteen frames at each size, in this order: twice as large, half the first, the first.
 SIZES = [(480, 360), (960, 720), (320, 240), (480, 360)]

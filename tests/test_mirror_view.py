@@ -10,9 +10,9 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.tracker import FaceTracker
-from emotion_app.samples import write_video
+from emotion_app.samples import two_people, write_video
 from gui_support import WAIT_MS, pause_on_shown_frame
-from people_frames import ids_left_to_right, two_people
+from people_frames import ids_left_to_right
 
 
 def test_a_flipped_picture_keeps_each_face_its_id() -> None:
