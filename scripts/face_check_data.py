@@ -13,8 +13,9 @@ truth says no face have no reference: all their finds are false.
 
 Also scikit-image's cell micrograph (no face; the cascade fires on it at default settings,
 and the tests use it) at 1x, 0.75x and 0.5x. Prints, for the check and for alternatives
-(each cue alone, the eye cascade), the share of face finds that pass and how many false
-finds pass. The last line is one JSON object.
+(its cascades without the verifier, each cue alone, the verifier alone, the eye cascade),
+the share of face finds that pass and how many false finds pass. The last line is one
+JSON object.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import cv2.data
 import numpy as np
 
 from emotion_app.faces.detector import load_frontal_face_cascade
-from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck
+from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck, shipped_verifier
 from emotion_app.faces.geometry import Box, iou
 from scripts.support.real_clips import DEFAULT_CLIPS, counted, faces_at, read_truth
 
@@ -65,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     cascade = load_frontal_face_cascade()
     eyes = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / "haarcascade_eye.xml"))
     check = FaceCheck()
+    verifier = shipped_verifier()
+    if verifier is None:
+        print("the shipped face verifier could not be loaded", file=sys.stderr)
+        return 1
     rows: list[dict[str, Any]] = []
     for name, ranges in truth.items():
         if not counted(ranges):
@@ -103,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                             "raw": raw,
                             "eyes": len(eyes.detectMultiScale(upper, 1.1, 3, minSize=(18, 18), maxSize=(50, 50))),
                             "check": check(small, box),
+                            "verifier": verifier.score(small, box),
                         }
                     )
     from skimage import data
@@ -124,10 +130,16 @@ def main(argv: list[str] | None = None) -> int:
                     "raw": raw,
                     "eyes": 0,
                     "check": check(small, box),
+                    "verifier": verifier.score(small, box),
                 }
             )
+    threshold = verifier.card.threshold
     rules = {
-        "face check (both window counts)": lambda r: r["check"],
+        "face check (window counts and verifier)": lambda r: r["check"],
+        "window counts alone (the check before the verifier)": lambda r: (
+            r["second"] >= MIN_SECOND_WINDOWS and r["raw"] >= MIN_RAW_WINDOWS
+        ),
+        f"verifier >= {threshold:.3f} alone": lambda r: r["verifier"] >= threshold,
         f"second-cascade windows >= {MIN_SECOND_WINDOWS} alone": lambda r: r["second"] >= MIN_SECOND_WINDOWS,
         f"raw windows >= {MIN_RAW_WINDOWS} alone": lambda r: r["raw"] >= MIN_RAW_WINDOWS,
         "eye cascade (>= 1 eye in the upper box)": lambda r: r["eyes"] >= 1,
@@ -146,14 +158,14 @@ def main(argv: list[str] | None = None) -> int:
         small_passed = sum(bool(rule(r)) for r in small_faces)
         false = sum(bool(rule(r)) for r in false_rows)
         print(
-            f"{name:<46} faces pass {passed}/{len(face_rows)} ({passed / max(1, len(face_rows)):.1%}; under 48 px "
+            f"{name:<52} faces pass {passed}/{len(face_rows)} ({passed / max(1, len(face_rows)):.1%}; under 48 px "
             f"{small_passed}/{len(small_faces)}), false finds pass {false}/{len(false_rows)}"
         )
         report[name] = {"faces_pass": passed, "small_faces_pass": small_passed, "false_pass": false}
     for r in false_rows:
         print(
             f"  false find: {r['file']} frame {r['frame']} scale {r['scale']} side {r['side']}: second {r['second']}, "
-            f"raw {r['raw']}, eyes {r['eyes']}, check {'PASS' if r['check'] else 'fail'}"
+            f"raw {r['raw']}, verifier {r['verifier']:.3f}, eyes {r['eyes']}, check {'PASS' if r['check'] else 'fail'}"
         )
     print(json.dumps(report, sort_keys=True))
     return 0

@@ -20,8 +20,9 @@ from people_frames import ids_left_to_right
 
 # Fifteen frames at each size, in this order: twice as large, half the first, the first.
 SIZES = [(480, 360), (960, 720), (320, 240), (480, 360)]
-# The coffee photo's wood grain, enlarged, now and then passes for a face: these tests
-# are about the two people, over the photo blurred.
+# Over the photo blurred: its table's wood grain, enlarged, fools both cascades (the face
+# check's verifier turns it down: tests/test_face_verifier.py), and these tests are about
+# the two people alone, with or without it.
 BLUR = 9
 
 

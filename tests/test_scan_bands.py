@@ -121,9 +121,11 @@ class CountingCheck(FaceCheck):
         super().__init__()
         self.calls = 0
 
-    def judge(self, gray: np.ndarray, box: Box, roll: float = 0.0, strictness: float = 1.0) -> FaceVerdict:
+    def judge(
+        self, gray: np.ndarray, box: Box, roll: float = 0.0, strictness: float = 1.0, verify: bool = True
+    ) -> FaceVerdict:
         self.calls += 1
-        return super().judge(gray, box, roll, strictness)
+        return super().judge(gray, box, roll, strictness, verify)
 
 
 def test_a_clear_face_is_rechecked_every_strong_period(detector: FaceDetector, monkeypatch: pytest.MonkeyPatch) -> None:

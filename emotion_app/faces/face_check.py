@@ -10,7 +10,10 @@ find again with evidence the detection did not use:
   around the box, must fire there many times (a face gathers dozens of raw windows
   across positions and scales, most false finds only a handful).
 
-Both counts are of raw windows (no grouping) centred near the box's centre.
+Both counts are of raw windows (no grouping) centred near the box's centre. A find that
+passes both is then shown to a small trained verifier (:mod:`.face_verifier`): the two
+cascades fire together on some textures (a table's wood grain), and the verifier, trained
+on faces against such patches, has the last word.
 
 Both are run on the box and a margin around it, resized so the face is
 :data:`CHECK_SIDE` pixels: a fixed cost (about a millisecond) whatever the face's size.
@@ -21,14 +24,16 @@ obvious alternative, misses closed eyes and sunglasses.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import cv2
 import numpy as np
 
 from ..preprocessing import Box
 from .detector import FRONTAL_FACE_CASCADE, OPENCV_FIX, OpenCVSetupError, check_opencv
+from .face_verifier import FaceVerifier, load_shipped_verifier
 from .roll import RolledView
 
 SECOND_CASCADE = "haarcascade_frontalface_alt2.xml"
@@ -60,16 +65,25 @@ class FaceVerdict(NamedTuple):
     strong: bool
 
 
+@cache
+def shipped_verifier() -> FaceVerifier | None:
+    """The shipped :class:`FaceVerifier`, loaded once per process (its network is only
+    read, so the checks of every thread share it); None if it cannot be used."""
+    return load_shipped_verifier()
+
+
 class FaceCheck:
-    """Checks cascade finds with a second cascade and the default cascade's raw windows.
+    """Checks cascade finds with a second cascade, the default cascade's raw windows and a
+    trained verifier (``verifier``: default the shipped one; None: the cascades alone).
 
     Not safe to use from two threads at once (the cascades keep scratch buffers).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, verifier: FaceVerifier | Literal["shipped"] | None = "shipped") -> None:
         folder = Path(check_opencv()).parent
         self.second = _load(folder / SECOND_CASCADE)
         self.default = _load(folder / FRONTAL_FACE_CASCADE)
+        self.verifier = shipped_verifier() if verifier == "shipped" else verifier
 
     def evidence(self, gray: np.ndarray, box: Box, roll: float = 0.0) -> tuple[int, int]:
         """(raw second-cascade windows, raw default windows) centred on ``box`` in ``gray``.
@@ -117,17 +131,23 @@ class FaceCheck:
         second, raw = self.evidence(gray, box, roll)
         return min(second / MIN_SECOND_WINDOWS, raw / MIN_RAW_WINDOWS)
 
-    def judge(self, gray: np.ndarray, box: Box, roll: float = 0.0, strictness: float = 1.0) -> FaceVerdict:
-        """Whether ``box`` in ``gray`` (uint8 2-D) holds a face by both checks, and how clearly.
+    def judge(
+        self, gray: np.ndarray, box: Box, roll: float = 0.0, strictness: float = 1.0, verify: bool = True
+    ) -> FaceVerdict:
+        """Whether ``box`` in ``gray`` (uint8 2-D) holds a face by both window counts and
+        (with ``verify``) the verifier, and how clearly (by the window counts).
 
         ``roll``: the face's tilt in degrees (see :mod:`.roll`). ``strictness``: both
         thresholds are this many times their own.
         """
         clarity = self.clarity(gray, box, roll)
-        return FaceVerdict(passed=clarity >= strictness, strong=clarity >= STRONG_FACTOR)
+        passed = clarity >= strictness
+        if passed and verify and self.verifier is not None:
+            passed = self.verifier.passes(gray, box, roll)
+        return FaceVerdict(passed=passed, strong=passed and clarity >= STRONG_FACTOR)
 
     def __call__(self, gray: np.ndarray, box: Box, roll: float = 0.0) -> bool:
-        """Whether ``box`` in ``gray`` (uint8 2-D) holds a face by both checks."""
+        """Whether ``box`` in ``gray`` (uint8 2-D) holds a face (see :meth:`judge`)."""
         return self.judge(gray, box, roll).passed
 
 

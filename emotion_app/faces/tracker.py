@@ -687,10 +687,14 @@ class FaceTracker:
 
     def _full_check(self, gray: np.ndarray, track: Track, strictness: float = 1.0) -> FaceVerdict:
         """The face check with its cascades (``strictness``: see :meth:`FaceCheck.judge`);
-        a pass keeps the face's look for later re-checks."""
+        a pass keeps the face's look for later re-checks. Its verifier judges new faces
+        only: what fools both cascades must not become a face, while a shown face that
+        leans or turns is boxed for a while on a part of it (an eye and brow, a cheek and
+        mouth), which the cascades accept and the verifier, trained to turn down parts of
+        faces, does not; a shown face is dropped by the cascades' re-checks alone."""
         verdict = self._verdicts.get(track.box) if not track.roll and strictness == 1.0 else None
         if verdict is None:
-            verdict = self.face_check.judge(gray, track.box, track.roll, strictness)
+            verdict = self.face_check.judge(gray, track.box, track.roll, strictness, verify=not track.confirmed)
         track.strong = verdict.strong
         track.verified = FaceTemplate.capture(gray, track.box) if verdict.passed else None
         track.resembled = 0

@@ -1,0 +1,44 @@
+"""Report a face verifier on FER-2013 PublicTest: the share of faces it passes, per emotion,
+and the time it takes to judge a box.
+
+    python -m training.evaluate_verifier --data /path/to/fer2013 [--weights FILE]
+
+The threshold was chosen on validation faces carved from Training (training/face_verifier.py);
+this is the held-out report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import torch
+
+from emotion_app.faces.face_verifier import DEFAULT_VERIFIER_PATH, FaceVerifier, VerifierError
+
+from .data import DataError
+from .face_verifier import box_time_ms, faces_passing
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="FER-2013 (CSV, train/+test/ folders)")
+    parser.add_argument("--weights", default=str(DEFAULT_VERIFIER_PATH))
+    parser.add_argument("--usage", default="PublicTest", choices=("PublicTest", "PrivateTest", "Training"))
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    try:
+        verifier = FaceVerifier.load(args.weights)
+        shares = faces_passing(verifier, args.data, args.usage)
+    except (VerifierError, DataError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.weights} (threshold {verifier.card.threshold:.4f}) on {args.usage}:")
+    for name, (count, share) in shares.items():
+        print(f"  {name:<9} {count:>5} faces, {share:.2%} pass")
+    print(f"time to judge a box in a frame: {box_time_ms(verifier):.2f} ms median (1 thread)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
