@@ -139,7 +139,7 @@ def test_training_writes_a_verifier_that_loads(tmp_path: Path) -> None:
         np.array_equal(a.detach().numpy(), b.detach().numpy())
         for a, b in zip(verifier.net.state_dict().values(), again.net.state_dict().values(), strict=True)
     )
-    assert same, "seeded: the same config trains the same verifier"
+    assert same, "seeded: the same config trains the same verifier in one process"
 
 
 def test_an_interrupted_save_leaves_the_old_file(tmp_path: Path) -> None:

@@ -78,7 +78,9 @@ MINING_SCALES = (0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 
 @dataclass
 class VerifierConfig:
-    """Everything a verifier training run depends on (seeded: same config, same file)."""
+    """Everything a verifier training run depends on. Seeded: within a process the same
+    config trains the same network; between runs the cascades' mining has differed by a
+    few dozen patches of about 76,500 (weights/README.md)."""
 
     data: str
     export: str

@@ -10,8 +10,8 @@ find again with evidence the detection did not use:
   around the box, must fire there many times (a face gathers dozens of raw windows
   across positions and scales, most false finds only a handful).
 
-Both counts are of raw windows (no grouping) centred near the box's centre. A find that
-passes both is then shown to a small trained verifier (:mod:`.face_verifier`): the two
+Both counts are of raw windows (no grouping) centred near the box's centre. A new find
+that passes both is then shown to a small trained verifier (:mod:`.face_verifier`): the two
 cascades fire together on some textures (a table's wood grain), and the verifier, trained
 on faces against such patches, has the last word.
 

@@ -17,7 +17,8 @@ their finds are confirmed by a local search.
 Shown faces are confirmed faces. The cascade, searched finely enough for 24 px faces,
 also fires on hair, letters or a whole upper body, often in frame after frame. A new
 track is therefore not shown (and gets no id) until the face check
-(:mod:`.face_check`, a second cascade and the default one's raw windows) has passed in
+(:mod:`.face_check`: a second cascade and the default one's raw windows, then a trained
+verifier, :mod:`.face_verifier`) has passed in
 ``confirm_checks`` frames (one for a still picture and in a stream's first frame); it
 is dropped after a few failures. Because the face check judges every new track, a
 find needs only :data:`CHECKED_FIND_NEIGHBORS` (3, not the detector's 5) where a face
