@@ -122,7 +122,7 @@ def test_training_writes_a_verifier_that_loads(tmp_path: Path) -> None:
         random_patches=5,
         face_parts=20,
         grain=20,
-        train_pictures=("text",),
+        train_pictures=("text", "binary_blobs"),
         validation_pictures=("page",),
     )
     verifier = train_verifier(config, report=lambda line: None)
@@ -139,7 +139,7 @@ def test_training_writes_a_verifier_that_loads(tmp_path: Path) -> None:
         np.array_equal(a.detach().numpy(), b.detach().numpy())
         for a, b in zip(verifier.net.state_dict().values(), again.net.state_dict().values(), strict=True)
     )
-    assert same, "seeded: the same config trains the same verifier in one process"
+    assert same, "seeded: the same config trains the same verifier"
 
 
 def test_an_interrupted_save_leaves_the_old_file(tmp_path: Path) -> None:
