@@ -182,3 +182,14 @@ def test_the_front_ends_report_and_refuse_bad_options(tmp_path: Path, capsys: py
             train_verifier.main(["--data", str(data), "--export", str(tmp_path / "v.safetensors"), *bad])
         assert exit_info.value.code == 2
     assert not (tmp_path / "v.safetensors").exists()
+
+
+def test_the_lookalike_scene_script_counts_the_people_and_the_grain(capsys: pytest.CaptureFixture[str]) -> None:
+    from scripts import lookalike_scene
+
+    assert lookalike_scene.main(["--frames", "8", "--sizes", "960x720"]) == 0
+    report = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert report == {"960x720": {"ids": 2, "more": 0, "two_people": 8}}
+    assert lookalike_scene.main(["--frames", "8", "--sizes", "960x720", "--cascades-only"]) == 0
+    before = json.loads(capsys.readouterr().out.splitlines()[-1])["960x720"]
+    assert before["more"] > 0 and before["ids"] == 3, before
