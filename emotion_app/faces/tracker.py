@@ -299,20 +299,24 @@ class FaceTracker:
 
     def reset(self) -> None:
         """Forget every track (new video source); ids start again at 1."""
-        self.tracks = []
+        self._forget_picture()
         self.last_pass_was_full = False
         self._ids.reset()
-        self._frames_since_full = 0
         self._frame = 0
         self._stream_start = 1
         self._frame_size = None
         self._next_tilted_scan = 0
         self._tilted_back_to_back = 0
+
+    def _forget_picture(self) -> None:
+        """Drop what belongs to the picture seen so far: the tracks, what the scans saw, the
+        frame a cut is judged against, and a scan still running (its finds are never used)."""
+        self.tracks = []
+        self._frames_since_full = 0
         self._missed_candidates = []
         self._cut_frame = False
         self._shot_cuts.reset()
         self._scans.reset()
-        # A scan still running belongs to the old source: its finds are never used.
         self._background.forget()
 
     def mirror(self, width: int) -> None:
@@ -347,14 +351,8 @@ class FaceTracker:
             if track.confirmed and not track.shot_ended:
                 self._ids.lose(track, self._frame)
         self._ids.rescale(scale_x, scale_y)
-        self.tracks = []
+        self._forget_picture()
         self._stream_start = self._frame
-        self._frames_since_full = 0
-        self._missed_candidates = []
-        self._cut_frame = False
-        self._shot_cuts.reset()
-        self._scans.reset()
-        self._background.forget()
 
     def close(self) -> None:
         """End the background scan thread, if one runs (waits for a scan in progress).
