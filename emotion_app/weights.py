@@ -14,7 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 from torch import nn
@@ -73,7 +73,13 @@ class ModelCard:
         )
 
 
-def save_weights(path: str | os.PathLike[str], model: nn.Module, card: ModelCard) -> Path:
+class SavableCard(Protocol):
+    """A card a weights file can carry: a :class:`ModelCard`, or the face verifier's."""
+
+    def to_json(self) -> str: ...
+
+
+def save_weights(path: str | os.PathLike[str], model: nn.Module, card: SavableCard) -> Path:
     """Write ``model``'s tensors and ``card`` atomically (temp file, then rename)."""
     from safetensors.torch import save_file
 

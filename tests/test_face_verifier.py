@@ -24,10 +24,10 @@ from emotion_app.faces.face_verifier import (
 )
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.samples import two_people
-from emotion_app.weights import DEFAULT_WEIGHTS_PATH
+from emotion_app.weights import DEFAULT_WEIGHTS_PATH, save_weights
 from people_frames import ids_left_to_right
 from tests.synthetic_fer import write_fer_folders
-from training.face_verifier import VerifierConfig, save_verifier, train_verifier
+from training.face_verifier import VerifierConfig, train_verifier
 
 
 @pytest.mark.parametrize("size", [(640, 480), (960, 720)])
@@ -144,10 +144,10 @@ def test_training_writes_a_verifier_that_loads(tmp_path: Path) -> None:
 
 def test_an_interrupted_save_leaves_the_old_file(tmp_path: Path) -> None:
     path = tmp_path / "v.safetensors"
-    save_verifier(path, VerifierNet(4), VerifierCard(width=4, threshold=0.5))
+    save_weights(path, VerifierNet(4), VerifierCard(width=4, threshold=0.5))
     before = path.read_bytes()
     with pytest.raises(TypeError):
-        save_verifier(path, VerifierNet(4), VerifierCard(width=4, threshold=0.5, training={"bad": object()}))
+        save_weights(path, VerifierNet(4), VerifierCard(width=4, threshold=0.5, training={"bad": object()}))
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["v.safetensors"]
 
 

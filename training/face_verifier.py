@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import os
+import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,14 +36,15 @@ import torch.nn.functional as F
 from emotion_app.faces.detector import load_frontal_face_cascade
 from emotion_app.faces.face_check import SECOND_CASCADE
 from emotion_app.faces.face_verifier import (
-    METADATA_KEY,
     FaceVerifier,
     VerifierCard,
     VerifierNet,
     standardised,
     verifier_crop,
 )
-from emotion_app.faces.geometry import Box
+from emotion_app.faces.geometry import Box, overlap_area
+from emotion_app.io.atomic import write_bytes
+from emotion_app.weights import save_weights
 
 from .data import classes_for, load_split, stratified_split
 
@@ -129,13 +130,9 @@ def picture(name: str) -> np.ndarray:
 
 
 def _overlaps_face(box: Box, faces: np.ndarray) -> bool:
-    x, y, w, h = box
-    for fx, fy, fw, fh in faces:
-        ix = max(0, min(x + w, fx + fw) - max(x, fx))
-        iy = max(0, min(y + h, fy + fh) - max(y, fy))
-        if ix * iy > 0.1 * w * h:
-            return True
-    return False
+    """Whether over a tenth of ``box`` lies on one of ``faces``."""
+    area = box[2] * box[3]
+    return any(overlap_area(box, (int(x), int(y), int(w), int(h))) > 0.1 * area for x, y, w, h in faces)
 
 
 def mined_negatives(
@@ -349,40 +346,20 @@ def train_verifier(config: VerifierConfig, report: Callable[[str], None] = print
         "seconds": round(time.time() - started),
     }
     card = dataclasses.replace(card, threshold=threshold, training=training)
-    save_verifier(config.export, net, card)
+    save_weights(config.export, net, card)
     if config.out:
         write_rows(Path(config.out) / "verifier_metrics.csv", rows)
     return FaceVerifier.load(config.export)
 
 
-def save_verifier(path: str | os.PathLike[str], net: VerifierNet, card: VerifierCard) -> Path:
-    """Write ``net``'s tensors and ``card`` to ``path`` atomically (a temporary file, then rename)."""
-    from safetensors.torch import save_file
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    tensors = {name: tensor.detach().contiguous() for name, tensor in net.state_dict().items()}
-    try:
-        save_file(tensors, str(temporary), metadata={METADATA_KEY: card.to_json()})
-        # Readable by everyone the umask allows, as any file: a weights file is shared.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
-
-
 def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    """``rows`` as a CSV file at ``path``, all or nothing."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["epoch"])
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(temporary, path)
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(rows[0]) if rows else ["epoch"])
+    writer.writeheader()
+    writer.writerows(rows)
+    write_bytes(path, text.getvalue().encode())
 
 
 def faces_passing(verifier: FaceVerifier, data: str, usage: str = "PublicTest") -> dict[str, tuple[int, float]]:

@@ -16,6 +16,8 @@ import sys
 
 import torch
 
+from emotion_app.io.atomic import OutputError
+
 from .data import DataError
 from .face_verifier import VerifierConfig, train_verifier
 
@@ -53,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     config = parse_args(argv)
     try:
         verifier = train_verifier(config)
-    except (DataError, OSError) as exc:
+    except (DataError, OutputError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"wrote {config.export}: threshold {verifier.card.threshold:.4f}")
