@@ -72,6 +72,21 @@ def changed_fraction(before: np.ndarray, after: np.ndarray, rect: QRectF) -> flo
     return float((np.abs(region_before - region_after).sum(axis=2) > 30).mean())
 
 
+class CameraPacing:
+    """A camera's frame clock: :meth:`wait` blocks until the next frame is exposed, at
+    ``fps``, as a real camera's read does."""
+
+    def __init__(self, fps: float) -> None:
+        self.fps = fps
+        self._next_frame_at = time.perf_counter()
+
+    def wait(self) -> None:
+        delay = self._next_frame_at - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        self._next_frame_at = max(self._next_frame_at, time.perf_counter() - 1.0) + 1.0 / self.fps
+
+
 class UnpluggedCamera:
     """A "camera" that plays a real video (looped) at 30 fps and then stops delivering
     frames, as a webcam does when its cable is pulled (reads fail, the device stays open)."""
@@ -85,14 +100,10 @@ class UnpluggedCamera:
         self.released = False
         self.width, self.height = self._inner.width, self._inner.height
         self.fps, self.frame_count = self.FPS, 0
-        self._next_frame_at = time.perf_counter()
+        self._pacing = CameraPacing(self.FPS)
 
     def read(self) -> np.ndarray | None:
-        # A camera's read blocks until its next frame is exposed.
-        delay = self._next_frame_at - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
-        self._next_frame_at = max(self._next_frame_at, time.perf_counter() - 1.0) + 1.0 / self.FPS
+        self._pacing.wait()
         self.reads += 1
         if self.reads > self._good_frames:
             return None

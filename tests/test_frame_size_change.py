@@ -3,8 +3,6 @@ recording whose layout changed): the faces are shown in every frame and keep the
 
 from __future__ import annotations
 
-import time
-
 import cv2
 import numpy as np
 import pytest
@@ -15,7 +13,7 @@ from emotion_app.faces.tracker import FaceTracker
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.frame_sources import CameraSpec, SourceSpec, open_frame_source
 from emotion_app.samples import two_people
-from gui_support import WAIT_MS
+from gui_support import WAIT_MS, CameraPacing
 from people_frames import ids_left_to_right
 
 # Fifteen frames at each size, in this order: twice as large, half the first, the first.
@@ -70,13 +68,10 @@ class ResizingCamera:
         self.reads = 0
         self.width, self.height = SIZES[0]
         self.fps, self.frame_count = self.FPS, 0
-        self._next_frame_at = time.perf_counter()
+        self._pacing = CameraPacing(self.FPS)
 
     def read(self) -> np.ndarray | None:
-        delay = self._next_frame_at - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
-        self._next_frame_at = max(self._next_frame_at, time.perf_counter() - 1.0) + 1.0 / self.FPS
+        self._pacing.wait()
         frame = self._frames[self.reads % len(self._frames)]
         self.reads += 1
         return frame if self.reads <= self._switch_after else resized(frame, SIZES[1])
