@@ -15,15 +15,13 @@ the same clips every run), and ``OUT_DIR/truth.csv``: the clips' own truth, rena
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from emotion_app.io.atomic import OutputError, write_bytes
-from scripts.support.real_clips import DEFAULT_CLIPS, ONE_PERSON_CLIPS
+from scripts.support.real_clips import DEFAULT_CLIPS, ONE_PERSON_CLIPS, truth_rows, truth_text
 from scripts.support.video_out import rewrite_video
 
 CLIPS = ONE_PERSON_CLIPS
@@ -59,20 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     if not truth_path.is_file():
         print(f"error: {truth_path} not found", file=sys.stderr)
         return 2
-    with truth_path.open(newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if row["file"] in CLIPS]
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=["file", "first_frame", "last_frame", "faces", "labels", "note"])
-    writer.writeheader()
+    rows = truth_rows(truth_path, CLIPS)
     try:
         for name in CLIPS:
             target = args.out / (Path(name).stem + ".avi")
             if not write_dimmed(args.clips / name, target, args.gain, args.noise, args.seed):
                 print(f"error: cannot read {args.clips / name}", file=sys.stderr)
                 return 2
-        for row in rows:
-            writer.writerow({**row, "file": Path(row["file"]).stem + ".avi"})
-        write_bytes(args.out / "truth.csv", text.getvalue().encode())
+        renamed = [{**row, "file": Path(row["file"]).stem + ".avi"} for row in rows]
+        write_bytes(args.out / "truth.csv", truth_text(renamed))
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -19,8 +19,6 @@ truth gains a row for those frames (one face) and its other rows move after them
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import math
 import sys
 from pathlib import Path
@@ -29,7 +27,7 @@ import cv2
 import numpy as np
 
 from emotion_app.io.atomic import OutputError, write_bytes
-from scripts.support.real_clips import DEFAULT_CLIPS, ONE_PERSON_CLIPS
+from scripts.support.real_clips import DEFAULT_CLIPS, ONE_PERSON_CLIPS, truth_rows, truth_text
 from scripts.support.video_out import rewrite_video
 
 CLIPS = ONE_PERSON_CLIPS
@@ -100,12 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     if not truth_path.is_file():
         print(f"error: {truth_path} not found", file=sys.stderr)
         return 2
-    with truth_path.open(newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if row["file"] in CLIPS]
+    rows = truth_rows(truth_path, CLIPS)
     lead_ins: dict[str, int] = {}
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=["file", "first_frame", "last_frame", "faces", "labels", "note"])
-    writer.writeheader()
+    written: list[dict[str, object]] = []
     try:
         for name in CLIPS:
             lead_in = opening(args.clips / LEAD_IN_FROM[name], LEAD_IN_SECONDS) if args.cut_from_upright else []
@@ -122,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             file = Path(name).stem + ".avi"
             shift = lead_ins[name]
             if shift:
-                writer.writerow(
+                written.append(
                     {
                         "file": file,
                         "first_frame": 0,
@@ -135,8 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             for row in rows:
                 if row["file"] == name:
                     moved = {key: str(int(row[key]) + shift) for key in ("first_frame", "last_frame")}
-                    writer.writerow({**row, **moved, "file": file})
-        write_bytes(args.out / "truth.csv", text.getvalue().encode())
+                    written.append({**row, **moved, "file": file})
+        write_bytes(args.out / "truth.csv", truth_text(written))
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

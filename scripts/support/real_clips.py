@@ -9,6 +9,8 @@ folder's clips.
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,8 @@ DEFAULT_CLIPS = next(
     REPO.parent / "shared" / "data" / "real-clips",
 )
 
+
+TRUTH_COLUMNS = ("file", "first_frame", "last_frame", "faces", "labels", "note")
 
 # The video clips of one person, with truth: the ones the turned and dimmed copies are made of.
 ONE_PERSON_CLIPS = ("WolfgangLanger_Pexels.mp4", "single_face.mp4", "face_noface.mov", "noface_face.mov")
@@ -58,6 +62,22 @@ def read_truth(path: Path) -> dict[str, list[TruthRange]]:
                 TruthRange(int(row["first_frame"]), int(row["last_frame"]), int(faces) if faces else None, labels)
             )
     return clips
+
+
+def truth_rows(path: Path, files: Sequence[str]) -> list[dict[str, str]]:
+    """The rows of the truth file ``path`` that name one of ``files``, as written: to copy
+    into the truth of clips made from those files."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [row for row in csv.DictReader(handle) if row["file"] in files]
+
+
+def truth_text(rows: Iterable[Mapping[str, object]]) -> bytes:
+    """``rows`` (the columns of ``truth.csv``) as the bytes of a truth file."""
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(TRUTH_COLUMNS))
+    writer.writeheader()
+    writer.writerows(rows)
+    return text.getvalue().encode()
 
 
 def faces_at(ranges: list[TruthRange], frame: int) -> int | None:
