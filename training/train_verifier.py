@@ -3,9 +3,9 @@
     python -m training.train_verifier --data /path/to/fer2013 \
         --export weights/face_check/face_verifier.safetensors --out runs/verifier
 
-About ten minutes on one thread of a 2-core machine (FER-2013 Training and scikit-image's
-pictures, which come with the dev requirements). What it learns from, and how the
-threshold is chosen: training/face_verifier.py.
+It needs FER-2013 Training and scikit-image's pictures (the dev requirements); its run
+time is in weights/README.md. What it learns from, and how the threshold is chosen:
+training/face_verifier.py.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """A trained face/non-face verifier: the face check's third opinion.
 
 The face check's two cascades (:mod:`.face_check`) fire together on some textures: the
-wood grain of a table in scikit-image's coffee photo, behind two people, gathered 4-12
-second-cascade and 13-23 raw windows in every frame (thresholds 3 and 8) and was shown
-as a face for as long as the video ran. :class:`FaceVerifier`, a small CNN trained on
+wood grain of a table in scikit-image's coffee photo, behind two people, gathered more
+windows of both than the check asks for, in frame after frame, and was shown as a face
+for as long as the video ran (figures: docs/measurements.md). :class:`FaceVerifier`, a small CNN trained on
 FER-2013 faces against patches where the cascades fire in pictures without faces,
 tells such textures from faces (``python -m training.train_verifier``; its card, data
 and figures in ``weights/README.md``).
@@ -77,8 +77,8 @@ class VerifierCard:
     input_size: int = 48
     crop_margin: float = 0.1  # context around the box on each side, a fraction of its side
     # A box is scored at each of these sizes about its centre, and its best score counts:
-    # a cascade box is often a sixth larger or smaller than the face, which FER-2013's
-    # framing does not show the network.
+    # a cascade box is often larger or smaller than the face, which FER-2013's framing
+    # does not show the network.
     crop_scales: tuple[float, ...] = (1.0,)
     training: dict[str, Any] = field(default_factory=dict)
 
