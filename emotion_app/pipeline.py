@@ -163,11 +163,14 @@ class EmotionPipeline:
         """Faces in ``frame`` (gray, BGR or BGRA, any size), left to right; [] if none.
 
         ``time_s``: when the frame was taken, in seconds on any steady clock (a video's
-        frame time, a camera's capture time); steadiness is measured in it. None: now.
+        frame time, a camera's capture time); steadiness is measured in it, and so is how
+        long the tracker remembers a lost face. None: now (for steadiness; the tracker then
+        counts frames).
         ``still``: ``frame`` is a picture on its own, not part of a video (call
         :meth:`reset` before it): a face is confirmed in this one frame.
         """
         start = time.perf_counter()
+        frame_time = time_s
         if time_s is None:
             time_s = start
         frame = np.asarray(frame)
@@ -175,7 +178,9 @@ class EmotionPipeline:
             raise ValueError(f"empty frame of shape {frame.shape}")
         gray, scale = detection_gray(frame)
         self._detection_width = gray.shape[1]
-        tracks = self.tracker.update(gray, still=still)
+        # The frame's own time only: "now" in a run faster than real time (a script, a
+        # test) would remember a lost face over many more frames than live.
+        tracks = self.tracker.update(gray, still=still, time_s=frame_time)
         detected = time.perf_counter()
         results: list[FaceResult] = []
         classified = 0

@@ -56,7 +56,7 @@ def measure(
     frames = truth_frames = right = truth_rows = phantom = missed = 0
     ids: set[int] = set()
     began = time.perf_counter()
-    for index, _, frame in media.frames():
+    for index, time_s, frame in media.frames():
         if index < start:
             continue
         if mirror:
@@ -65,7 +65,7 @@ def measure(
             delay = began + frames * period - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-        results = pipeline.process(frame, still=media.kind != "video")
+        results = pipeline.process(frame, time_s, still=media.kind != "video")
         frames += 1
         ids.update(result.track_id for result in results)
         truth = faces_at(ranges, index)

@@ -133,12 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     detector, check = make_detector(), FaceCheck()
     media = open_input(video)
     timings: dict[str, list[float]] = {"scan_ms": [], "dense_scan_ms": []}
-    for index, _, frame in media.frames():
+    for index, time_s, frame in media.frames():
         truth: dict[str, Box] = {}
         for tile, placement in group_placements(index, frames).items():
             for number, (box, _) in enumerate(faces, start=1):
                 truth[f"{tile} {number}"] = placed(box, placement)
-        shown = [result.box for result in pipeline.process(frame)]
+        shown = [result.box for result in pipeline.process(frame, time_s)]
         for name, box in truth.items():
             figures[name]["sides"].append(box[2])
             figures[name]["shown"] += any(iou(box, other) > ON_FACE_IOU for other in shown)

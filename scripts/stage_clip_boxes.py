@@ -50,12 +50,12 @@ def measure(path: Path, pipeline: EmotionPipeline, paced: bool) -> dict[str, Any
     began = time.perf_counter()
     shots_of_id: dict[int, set[int]] = {}
     face_frames = body_boxes = frames = 0
-    for index, _, frame in media.frames():
+    for index, time_s, frame in media.frames():
         if period:
             delay = began + frames * period - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-        results = pipeline.process(frame)
+        results = pipeline.process(frame, time_s)
         frames += 1
         shot = sum(index >= cut for cut in CUTS)
         for result in results:

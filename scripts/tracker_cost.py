@@ -40,14 +40,14 @@ def measure(path: Path, small_scan_every: int, start: int = 0, mirror: bool = Fa
     frames = with_face = 0
     cpu = 0.0
     ids: set[int] = set()
-    for index, _, frame in open_input(path).frames():
+    for index, time_s, frame in open_input(path).frames():
         if index < start:
             continue
         gray = to_gray(frame)
         if mirror:
             gray = mirrored(gray)
         began = time.process_time()
-        tracks = tracker.update(gray)
+        tracks = tracker.update(gray, time_s=time_s)
         cpu += time.process_time() - began
         frames += 1
         with_face += bool(tracks)

@@ -7,6 +7,7 @@ default 5 neighbours) fires on a blob of cells in every frame.
 
 from __future__ import annotations
 
+import csv
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 from skimage import data
 
+from emotion_app.cli import main
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, STRONG_FACTOR, FaceCheck
 from emotion_app.faces.geometry import iou
@@ -160,11 +162,12 @@ def test_a_26_px_face_is_found_by_default(tmp_path: Path, classifier: EmotionCla
     assert found >= len(frames) - 4, found
 
 
-def hidden_face_frames(hidden_s: float) -> tuple[list[np.ndarray], list[bool]]:
-    """A 90 px face, then covered by a flat hand-coloured patch for ``hidden_s``, then back."""
+def hidden_face_frames(hidden_s: float, fps: float = FPS) -> tuple[list[np.ndarray], list[bool]]:
+    """A 90 px face, then covered by a flat hand-coloured patch for ``hidden_s``, then back
+    (``fps``: frames per second of the clip)."""
     rng = np.random.default_rng(3)
     patch, (fx, fy, fw, fh) = astronaut_face_patch(90)
-    visible_before, hidden, visible_after = 20, int(round(hidden_s * FPS)), 30
+    visible_before, hidden, visible_after = 20, int(round(hidden_s * fps)), 30
     base = photo_frame(data.coffee(), (480, 360))
     frames, shown = [], []
     for index in range(visible_before + hidden + visible_after):
@@ -202,10 +205,52 @@ def test_a_face_hidden_for_1_5_s_keeps_its_id(detector: FaceDetector, background
 
 def test_a_face_hidden_longer_than_the_memory_gets_a_new_id() -> None:
     frames, visible = hidden_face_frames(1.5)
-    tracker = FaceTracker(FaceDetector(), keep_lost_frames=10)
+    tracker = FaceTracker(FaceDetector(), keep_lost_s=10 / FPS)
     ids = [[t.track_id for t in tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))] for frame in frames]
     assert {i for frame_ids in ids[:20] for i in frame_ids} == {1}
     assert {i for frame_ids in ids[-10:] for i in frame_ids} == {2}
+
+
+@pytest.mark.parametrize(("fps", "hidden_s", "same_id"), [(60.0, 1.5, True), (10.0, 3.0, False)])
+def test_a_lost_face_is_remembered_for_seconds_not_frames(fps: float, hidden_s: float, same_id: bool) -> None:
+    # The hand hides the face for 90 frames of a 60 fps camera: 1.5 s, under the 2 s a
+    # lost face is remembered. At 10 fps, 3 s are 30 frames, yet longer than the memory.
+    frames, visible = hidden_face_frames(hidden_s, fps)
+    back_at = visible.index(True, 20)
+    tracker = FaceTracker(FaceDetector())
+    ids = [
+        [t.track_id for t in tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), time_s=index / fps)]
+        for index, frame in enumerate(frames)
+    ]
+    assert {i for frame_ids in ids[:20] for i in frame_ids} == {1}
+    assert all(not frame_ids for frame_ids in ids[20:back_at]), "nothing is shown over the hand"
+    assert {i for frame_ids in ids[-10:] for i in frame_ids} == ({1} if same_id else {2})
+
+
+def test_analyze_keeps_the_id_of_a_face_hidden_for_90_frames_of_a_60_fps_video(tmp_path: Path) -> None:
+    # analyze (shipped weights) measures the memory in the video's own frame times.
+    frames, _ = hidden_face_frames(1.5, fps=60.0)
+    video = write_video(tmp_path / "hand.avi", frames, fps=60.0)
+    csv_path = tmp_path / "faces.csv"
+    assert main(["analyze", str(video), "--csv", str(csv_path)]) == 0
+    with csv_path.open(newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["track_id"]]
+    assert {row["track_id"] for row in rows} == {"1"}
+    assert int(rows[-1]["frame"]) == len(frames) - 1, "shown again after the hand"
+
+
+def test_frames_whose_time_goes_back_count_as_one_frame_each() -> None:
+    # A video that loops, or a seek back: the clock moves on by a nominal frame, so a
+    # face lost just before is still remembered, and nothing fails.
+    frames, visible = hidden_face_frames(1.0)
+    tracker = FaceTracker(FaceDetector())
+    times = [index / FPS if index < 25 else (index - 25) / FPS for index in range(len(frames))]
+    ids = [
+        [t.track_id for t in tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), time_s=time_s)]
+        for frame, time_s in zip(frames, times, strict=True)
+    ]
+    assert {i for frame_ids in ids for i in frame_ids} == {1}
+    assert ids[-1] == [1]
 
 
 def face_behind_another_frames() -> tuple[list[np.ndarray], tuple[int, int, int, int], int]:
@@ -271,7 +316,7 @@ def test_a_returning_face_is_shown_on_its_first_passed_check() -> None:
         raise AssertionError("the face never came back")
 
     returning = first_shown_after_the_hand(FaceTracker(FaceDetector()))
-    stranger = first_shown_after_the_hand(FaceTracker(FaceDetector(), keep_lost_frames=0))
+    stranger = first_shown_after_the_hand(FaceTracker(FaceDetector(), keep_lost_s=0))
     assert returning == stranger - 1, (returning, stranger)
 
 

@@ -128,7 +128,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     while not args.frames or frames < args.frames:
         start = time.perf_counter()
         try:
-            _, _, frame = next(iterator)
+            _, time_s, frame = next(iterator)
         except StopIteration:
             break
         decoded = time.perf_counter()
@@ -142,7 +142,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         timings["baseline"].append((time.perf_counter() - start) * 1000.0)
 
         start = time.perf_counter()
-        results = pipeline.process(frame, still=media.kind != "video")
+        results = pipeline.process(frame, time_s, still=media.kind != "video")
         timings["process"].append((time.perf_counter() - start) * 1000.0)
         timings["detect"].append(pipeline.last_timings.detect_ms)
         timings["classify"].append(pipeline.last_timings.classify_ms)

@@ -17,6 +17,7 @@ class Track:
     roll: float = 0.0  # the face's tilt in degrees where the cascade last found it (see .roll)
     velocity: tuple[float, float] = (0.0, 0.0)  # centre motion per frame, pixels
     missed: int = 0  # frames since it was last detected
+    seen_at: float = 0.0  # when it was last detected, seconds on the tracker's clock
     hits: int = 1  # frames it was detected in
     # The face as the cascade last found it, for following it by template matching in
     # the frames between cascade searches; None when it cannot be followed.

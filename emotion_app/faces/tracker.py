@@ -36,9 +36,10 @@ time. Faces confirmed together start their re-check periods at different phases,
 their checks do not all fall in one frame.
 
 Ids are small integers given in order of confirmation (:mod:`.identities`); a face lost
-from view is remembered for :data:`KEEP_LOST_FRAMES` frames, and a face found near where
-it was, at a similar size, gets its id back (a turned head, a hand across the face, a
-missed re-scan), on its first passed check. Not across a cut to another shot
+from view is remembered for :data:`KEEP_LOST_S` seconds of the frames' own times (see
+:meth:`FaceTracker.update`), and a face found near where it was, at a similar size, gets
+its id back (a turned head, a hand across the face, a missed re-scan), on its first
+passed check. Not across a cut to another shot
 (:class:`.scene_gate.ShotCuts`: not a flash): a shown face not found in the cut's frame
 is no longer looked for, and lost faces are forgotten.
 
@@ -84,6 +85,7 @@ the place of a shown one, scaled to the new size, keeps its id.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from types import TracebackType
 from typing import NamedTuple
@@ -94,7 +96,7 @@ from .association import associate
 from .detector import FaceDetector
 from .face_check import FaceCheck, FaceVerdict
 from .geometry import DUPLICATE_IOU, Box, centred_in, iou, mostly_inside, suppress_duplicates, under_chin
-from .identities import KEEP_LOST_FRAMES, FaceIds, Returning
+from .identities import KEEP_LOST_S, FaceIds, Returning
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
 from .newcomer_scan import BackgroundScan, discover
 from .scan_plan import SMALL_SCAN_EVERY, ScanDue, ScanJob, ScanPlan
@@ -102,6 +104,9 @@ from .scene_gate import ShotCuts
 from .template import FaceTemplate
 from .track import Track
 
+# Frames given no time of their own (see FaceTracker.update) are taken to come this far
+# apart: a camera's usual 30 fps.
+NOMINAL_FRAME_S = 1.0 / 30.0
 # Scans of the changed regions only between two full scans: a full 24 px scan costs
 # about 2.5 full-frame baseline passes, so one every 150 frames (5 s) at the default
 # interval of 10 (measured with bench on the real clips: every 50 frames took a third
@@ -209,7 +214,7 @@ class FaceTracker:
     frame every time. ``small_scan_every``: the smallest faces' band is scanned at every
     this-many-th scan (see the module notes; 1: every band at every scan).
     ``confirm_checks``: passed face checks that show a new face.
-    ``keep_lost_frames``: frames a lost face's id may come back. ``face_check``: the
+    ``keep_lost_s``: seconds a lost face's id may come back. ``face_check``: the
     :class:`FaceCheck` to use (default: a new one).
 
     Drive one tracker from one thread at a time.
@@ -229,7 +234,7 @@ class FaceTracker:
         scan_skips: int = SCAN_SKIPS,
         small_scan_every: int = SMALL_SCAN_EVERY,
         confirm_checks: int = CONFIRM_CHECKS,
-        keep_lost_frames: int = KEEP_LOST_FRAMES,
+        keep_lost_s: float = KEEP_LOST_S,
         face_check: FaceCheck | None = None,
     ) -> None:
         if full_scan_interval < 1:
@@ -266,9 +271,13 @@ class FaceTracker:
         # What the last update scanned for new faces inline: "none", "regions" (the parts
         # that changed) or "full" (background scans are not counted).
         self.last_scan = "none"
-        self._ids = FaceIds(keep_lost_frames)
+        self._ids = FaceIds(keep_lost_s)
         self._frames_since_full = 0
         self._frame = 0  # frames processed since reset
+        # The tracker's clock (seconds since the first frame after reset; see update), and
+        # the time the caller gave the last frame.
+        self._now = 0.0
+        self._last_time: float | None = None
         # The frame number of the stream's first frame (1; later after a change of frame
         # size, see _frame_size_changed), and the size of the frames it has.
         self._stream_start = 1
@@ -303,6 +312,8 @@ class FaceTracker:
         self.last_pass_was_full = False
         self._ids.reset()
         self._frame = 0
+        self._now = 0.0
+        self._last_time = None
         self._stream_start = 1
         self._frame_size = None
         self._next_tilted_scan = 0
@@ -349,7 +360,7 @@ class FaceTracker:
         scale_x, scale_y = new[0] / old[0], new[1] / old[1]
         for track in self.tracks:
             if track.confirmed and not track.shot_ended:
-                self._ids.lose(track, self._frame)
+                self._ids.lose(track, self._now)
         self._ids.rescale(scale_x, scale_y)
         self._forget_picture()
         self._stream_start = self._frame
@@ -380,13 +391,17 @@ class FaceTracker:
         as a fast machine would, whatever the speed of the one it runs on."""
         return self._background.wait(timeout_s)
 
-    def update(self, gray: np.ndarray, still: bool = False) -> list[Track]:
+    def update(self, gray: np.ndarray, still: bool = False, time_s: float | None = None) -> list[Track]:
         """Detect faces in ``gray`` (uint8 2-D) and return the confirmed tracks seen in it, left to right.
 
         ``still``: ``gray`` is a picture on its own (no frames before or after it): the
         whole frame is searched, and one passed face check confirms a face.
+        ``time_s``: when the frame was taken, in seconds on any steady clock (a video's
+        frame time, a camera's capture time). How long a lost face is remembered is
+        measured in it; frames without one count :data:`NOMINAL_FRAME_S` each.
         """
         self._frame += 1
+        self._advance_clock(time_s)
         size = (int(gray.shape[1]), int(gray.shape[0]))
         if self._frame_size is not None and size != self._frame_size:
             self._frame_size_changed(self._frame_size, size)
@@ -515,6 +530,19 @@ class FaceTracker:
                     detections.extend(self._find_tilted(gray, [], rolls))
         return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
 
+    def _advance_clock(self, time_s: float | None) -> None:
+        """Move the tracker's clock on to this frame: by the time since the frame before
+        when both were given times, else (no times, a seek back, a video that loops) by
+        :data:`NOMINAL_FRAME_S`."""
+        if time_s is not None and not math.isfinite(time_s):
+            time_s = None
+        step = NOMINAL_FRAME_S
+        if time_s is not None and self._last_time is not None and time_s > self._last_time:
+            step = time_s - self._last_time
+        if self._frame > 1:
+            self._now += step
+        self._last_time = time_s
+
     def _find_tilted(
         self, gray: np.ndarray, upright: list[Box], rolls: dict[Box, float], every_size: bool = False
     ) -> list[Box]:
@@ -605,9 +633,7 @@ class FaceTracker:
                 # A face found again where a shown one was just lost (a turned head, a
                 # hand across it) was seen before: one passed check brings it back.
                 returning = (
-                    self._ids.returning(track, self.tracks, self._frame)
-                    if track.checks and not self._cut_frame
-                    else None
+                    self._ids.returning(track, self.tracks, self._now) if track.checks and not self._cut_frame else None
                 )
                 if track.checks >= needed or self._may_return_at_once(track, returning):
                     if self._inside_shown_face(track.box):
@@ -665,7 +691,7 @@ class FaceTracker:
 
     def _under_a_face(self, gray: np.ndarray, track: Track) -> bool:
         """Whether ``track``'s box starts right under a face shown, missed or lost in the
-        last :data:`KEEP_LOST_FRAMES` frames, and does not look like it (see :data:`CHIN_ABOVE`)."""
+        last :data:`KEEP_LOST_S` seconds, and does not look like it (see :data:`CHIN_ABOVE`)."""
         faces = [(t.box, t.look) for t in self.tracks if t.confirmed and not t.shot_ended and t is not track]
         faces += [(lost.box, lost.look) for lost in self._ids.lost]
         return any(_body_under(gray, track.box, box, look) for box, look in faces)
@@ -776,11 +802,12 @@ class FaceTracker:
                 # A new find must be seen again in the next frame to stay a candidate.
                 kept.append(track)
             elif track.confirmed and not track.shot_ended:
-                self._ids.lose(track, self._frame)
+                self._ids.lose(track, self._now)
         self.tracks = kept
-        self._ids.expire(self._frame)
+        self._ids.expire(self._now)
         seen = found + [track for track, _ in placed]
         for track in seen:
+            track.seen_at = self._now
             self._scans.cover(track.box)
         return sorted(seen, key=lambda t: (t.box[0], t.box[1]))
 
