@@ -25,19 +25,24 @@ from .inference.steadiness import DEFAULT_STEADINESS, LabelSteadier, Steadiness,
 from .preprocessing import crop_face, to_gray
 from .results import FaceResult
 
-# Frames with more pixels than this (4096x4096) are scaled down to it before anything
-# else, so a 20000x20000 image costs a 16-megapixel pass instead of gigabytes; boxes are
+# Frames with more pixels than this are scaled down to it before anything else; boxes are
 # reported in the frame's own pixels, and the smallest face found grows by the same factor.
+# A still picture may have up to 4096x4096, so a 20000x20000 image costs a 16-megapixel
+# pass instead of gigabytes, and a photo's small faces are still found.
 MAX_DETECTION_PIXELS = 4096 * 4096
+# A video frame up to 1920x1080: a 4K stream at full size cost 20 ms of detection and 9 of
+# cropping a frame and could not be shown live (docs/measurements.md); at 4K, faces under
+# 48 px (a hundredth of the picture's width) are then not looked for.
+MAX_STREAM_PIXELS = 1920 * 1080
 
 
-def detection_gray(frame: np.ndarray) -> tuple[np.ndarray, float]:
+def detection_gray(frame: np.ndarray, max_pixels: int = MAX_DETECTION_PIXELS) -> tuple[np.ndarray, float]:
     """The gray image the pipeline works on and its scale relative to ``frame`` (1.0, or
-    less for frames over :data:`MAX_DETECTION_PIXELS`)."""
+    less for frames over ``max_pixels``)."""
     height, width = frame.shape[:2]
-    if height * width <= MAX_DETECTION_PIXELS:
+    if height * width <= max_pixels:
         return to_gray(frame), 1.0
-    scale = math.sqrt(MAX_DETECTION_PIXELS / (height * width))
+    scale = math.sqrt(max_pixels / (height * width))
     size = (max(1, int(width * scale)), max(1, int(height * scale)))
     resizable = frame.dtype in (np.uint8, np.uint16, np.float32, np.float64)
     if resizable and (frame.ndim == 2 or frame.shape[2] in (1, 3, 4)):
@@ -167,7 +172,8 @@ class EmotionPipeline:
         long the tracker remembers a lost face. None: now (for steadiness; the tracker then
         counts frames).
         ``still``: ``frame`` is a picture on its own, not part of a video (call
-        :meth:`reset` before it): a face is confirmed in this one frame.
+        :meth:`reset` before it): a face is confirmed in this one frame, and the picture is
+        searched at up to :data:`MAX_DETECTION_PIXELS` (a video frame: :data:`MAX_STREAM_PIXELS`).
         """
         start = time.perf_counter()
         frame_time = time_s
@@ -176,7 +182,7 @@ class EmotionPipeline:
         frame = np.asarray(frame)
         if frame.size == 0:
             raise ValueError(f"empty frame of shape {frame.shape}")
-        gray, scale = detection_gray(frame)
+        gray, scale = detection_gray(frame, MAX_DETECTION_PIXELS if still else MAX_STREAM_PIXELS)
         self._detection_width = gray.shape[1]
         # The frame's own time only: "now" in a run faster than real time (a script, a
         # test) would remember a lost face over many more frames than live.

@@ -14,7 +14,8 @@ from emotion_app import EmotionClassifier
 from emotion_app.cli import main
 from emotion_app.cli.common import usable_cpus
 from emotion_app.faces.detector import FaceDetector
-from emotion_app.pipeline import MAX_DETECTION_PIXELS, EmotionPipeline, detection_gray
+from emotion_app.faces.geometry import iou
+from emotion_app.pipeline import MAX_DETECTION_PIXELS, MAX_STREAM_PIXELS, EmotionPipeline, detection_gray
 from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, write_astronaut_video
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -81,6 +82,26 @@ def test_a_huge_frame_is_scaled_down_for_detection_and_boxes_come_back_in_its_pi
     # Centre and size match the pasted face in the full-size frame's pixels.
     assert abs(bx + bw / 2 - (x + fx + fw / 2)) < fw / 5 and abs(by + bh / 2 - (y + fy + fh / 2)) < fh / 5
     assert 0.7 < bw / fw < 1.4
+
+
+def test_a_4k_video_frame_is_searched_at_1080p_and_a_4k_picture_at_full_size(pipeline: EmotionPipeline) -> None:
+    # A 4K stream searched whole could not be shown live; a photo's small faces matter.
+    frame = np.full((2160, 3840, 3), 120, np.uint8)
+    small, (sx, sy, sw, sh) = astronaut_face_patch(36)  # 18 px at 1080p: under the smallest face
+    large, (lx, ly, lw, lh) = astronaut_face_patch(200)
+    paste(frame, small, 600, 900)
+    paste(frame, large, 2600, 700)
+    small_face, large_face = (600 + sx, 900 + sy, sw, sh), (2600 + lx, 700 + ly, lw, lh)
+    gray, scale = detection_gray(frame, MAX_STREAM_PIXELS)
+    assert gray.shape == (1080, 1920) and scale == 0.5
+    pipeline.reset()
+    in_picture = [face.box for face in pipeline.process(frame, still=True)]
+    assert len(in_picture) == 2
+    assert iou(in_picture[0], small_face) > 0.5 and iou(in_picture[1], large_face) > 0.5
+    pipeline.reset()
+    in_video = [[face.box for face in pipeline.process(frame, time_s=index / 30)] for index in range(3)]
+    assert [len(boxes) for boxes in in_video] == [1, 1, 1]
+    assert iou(in_video[-1][0], large_face) > 0.5, "boxes in the 4K frame's own pixels"
 
 
 def test_threads_beyond_the_machine_are_refused(
