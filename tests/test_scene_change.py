@@ -15,7 +15,7 @@ from skimage import data
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
-from emotion_app.faces.scene_gate import COVER_FRAMES, SceneChangeGate
+from emotion_app.faces.scene_gate import CELL_SIDE, COVER_FRAMES, FrameCells, SceneChangeGate
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.samples import (
     astronaut_bgr,
@@ -214,3 +214,17 @@ def test_a_cut_behind_a_large_tracked_face_is_seen_away_from_it() -> None:
     assert gate.changed_away_from_faces(other) and not gate.changed_away_from_faces(photo)
     gate.reset()
     assert gate.changed_away_from_faces(photo), "no reference to compare with"
+
+
+def test_a_frames_cells_are_shared_within_it_and_made_anew_for_the_next() -> None:
+    # The gates and the cut detector share one computation a frame; a camera that writes
+    # each frame into the same array must not get the last frame's cells.
+    cells = FrameCells()
+    gray = np.zeros((64, 96), np.uint8)
+    assert cells.of(gray) is cells.of(gray)
+    assert cells.of(gray).shape == (64 // CELL_SIDE, 96 // CELL_SIDE)
+    gray[:] = 200
+    cells.next_frame()
+    assert float(cells.of(gray).mean()) == 200.0
+    other = np.full((64, 96), 50, np.uint8)
+    assert float(cells.of(other).mean()) == 50.0, "another array is another frame's"

@@ -22,7 +22,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from .geometry import Box
-from .scene_gate import SceneChangeGate
+from .scene_gate import FrameCells, SceneChangeGate
 
 # The small band covers the smallest face size up to this factor times it, plus one
 # pyramid step (a face near the boundary needs the cascade window at a size above its
@@ -79,6 +79,9 @@ class ScanPlan:
         self.full_period = int(full_period)
         # The sizes (min, max; None: no limit) the last planned scan looks for, a band each.
         self.last_bands: list[tuple[float, float | None]] = []
+        # Each frame's cells, computed once for every band's gate (and the tracker's cut
+        # detector: see ShotCuts).
+        self.cells = FrameCells()
         self.bands = self._make_bands()
 
     def _make_bands(self) -> list[ScanBand]:
@@ -86,11 +89,14 @@ class ScanPlan:
         smallest, largest = self.min_face, self.max_face
         split = smallest * SMALL_BAND_FACTOR
         if self.small_scan_every == 1 or (largest is not None and largest <= split):
-            return [ScanBand(smallest, largest, 1)]
+            return [ScanBand(smallest, largest, 1, SceneChangeGate(self.cells))]
         small_top = smallest * SMALL_BAND_FACTOR * SMALL_BAND_OVERLAP
         if largest is not None:
             small_top = min(small_top, largest)
-        return [ScanBand(split, largest, 1), ScanBand(smallest, small_top, self.small_scan_every)]
+        return [
+            ScanBand(split, largest, 1, SceneChangeGate(self.cells)),
+            ScanBand(smallest, small_top, self.small_scan_every, SceneChangeGate(self.cells)),
+        ]
 
     def reset(self) -> None:
         """Forget what was scanned (a new source): the next due scan covers every band."""
@@ -110,6 +116,7 @@ class ScanPlan:
     def next_frame(self) -> None:
         """A new frame: no scan planned for it yet."""
         self.last_bands = []
+        self.cells.next_frame()
         for band in self.bands:
             band.since_full += 1
             band.gate.next_frame()

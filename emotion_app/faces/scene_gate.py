@@ -11,7 +11,8 @@ is what makes a fine (24 px) search for new faces affordable in an empty scene a
 between full scans while faces are tracked. A flickering light or auto exposure
 changes every cell, and so do a moving camera and a cut: such frames are scanned whole
 (:meth:`SceneChangeGate.new_picture`). :class:`ShotCuts` tells cuts from every frame to
-the next, for the ids a cut ends.
+the next, for the ids a cut ends. Both look at a frame's cells through one
+:class:`FrameCells`, which computes them once a frame.
 """
 
 from __future__ import annotations
@@ -48,10 +49,38 @@ COVER_FRAMES = 3
 _LONG_AGO = 2**30  # the cover age of a cell no tracked face covered since it was scanned
 
 
-class SceneChangeGate:
-    """Tracks what changed since the last scan, outside the tracked faces."""
+class FrameCells:
+    """The cells (:func:`coarse_cells`) of the frame being looked at, computed once for every
+    check of that frame that needs them: each size band's gate and the cut detector (at
+    1080p a computation costs about half a millisecond)."""
 
     def __init__(self) -> None:
+        self._gray: np.ndarray | None = None
+        self._cells: np.ndarray | None = None
+
+    def next_frame(self) -> None:
+        """A new frame comes: the last one's cells are no longer its (even if the new frame
+        was written into the same array)."""
+        self._gray = None
+        self._cells = None
+
+    def of(self, gray: np.ndarray) -> np.ndarray:
+        """The cells of ``gray``, the frame of now (read them only: every check shares them)."""
+        if self._cells is None or gray is not self._gray:
+            self._gray, self._cells = gray, coarse_cells(gray)
+        return self._cells
+
+
+class SceneChangeGate:
+    """Tracks what changed since the last scan, outside the tracked faces.
+
+    ``cells``: the :class:`FrameCells` it shares with the other checks of each frame
+    (default: its own); whoever shares one calls its ``next_frame`` at every frame.
+    """
+
+    def __init__(self, cells: FrameCells | None = None) -> None:
+        self._frame_cells = cells if cells is not None else FrameCells()
+        self._owns_cells = cells is None
         self._frame_shape: tuple[int, ...] | None = None
         self._reference: np.ndarray | None = None  # coarse frame of the last scan
         self._cover_age: np.ndarray | None = None  # frames since a tracked face last covered each cell
@@ -79,6 +108,8 @@ class SceneChangeGate:
 
     def next_frame(self) -> None:
         """The next frame comes: what this one looked like is kept for :meth:`cut`."""
+        if self._owns_cells:
+            self._frame_cells.next_frame()
         self._previous = self._current
         self._current = None
         if self._cover_age is not None:
@@ -215,7 +246,7 @@ class SceneChangeGate:
 
     def _coarse_of(self, gray: np.ndarray) -> np.ndarray:
         """:func:`coarse_cells`, the first one of a frame kept for :meth:`cut`."""
-        coarse = coarse_cells(gray)
+        coarse = self._frame_cells.of(gray)
         if self._current is None:
             self._current = coarse
         return coarse
@@ -231,9 +262,13 @@ class ShotCuts:
     but keeps the picture); it counts as a new shot once the frame after it is no more like
     the frame before it (a flash or a damaged frame changes as much, and then the picture
     comes back).
+
+    ``cells``: the :class:`FrameCells` it shares with the other checks of each frame
+    (default: its own, made anew for every frame it looks at).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, cells: FrameCells | None = None) -> None:
+        self._frame_cells = cells
         self._previous: np.ndarray | None = None  # the coarse frame before this one
         self._before_cut: np.ndarray | None = None  # the one before a cut, while it is judged
 
@@ -245,7 +280,7 @@ class ShotCuts:
     def look(self, gray: np.ndarray) -> tuple[bool, bool]:
         """(whether ``gray`` comes right after a cut, whether it shows that the cut before
         it stayed: a new shot). Give it every frame while cuts matter, else :meth:`reset`."""
-        current = coarse_cells(gray)
+        current = coarse_cells(gray) if self._frame_cells is None else self._frame_cells.of(gray)
         new_shot = self._before_cut is not None and _differs(current, self._before_cut)
         cut = self._previous is not None and _differs(current, self._previous)
         self._before_cut = self._previous if cut else None

@@ -292,7 +292,7 @@ class FaceTracker:
         self._tilted_back_to_back = 0
         # The last live upright scan's candidates that the confirming search missed.
         self._missed_candidates: list[Box] = []
-        self._shot_cuts = ShotCuts()
+        self._shot_cuts = ShotCuts(self._scans.cells)
         self._cut_frame = False  # this frame came right after a cut (see update)
 
     @property
