@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emotion_app.io.overlay import EMOTION_COLORS, color_for, draw_results
-from emotion_app.io.overlay_layout import palette_for
+from emotion_app.io.overlay import EMOTION_COLORS, PillowText, color_for, draw_results
+from emotion_app.io.overlay_layout import PANEL_ALPHA, PANEL_COLOR, layout_overlay, palette_for
 from emotion_app.results import FaceResult
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS
 
@@ -130,3 +130,20 @@ def test_in_a_crowd_charts_shrink_rather_than_cover_a_face() -> None:
     assert chart_pixels.sum() > 3 * 2000  # three charts were drawn
     for x, y, w, h in boxes:  # inside each box (clear of its outline) nothing changed
         assert not chart_pixels[y + 4 : y + h - 4, x + 4 : x + w - 4].any(), (x, y, w, h)
+
+
+def test_a_charts_panel_darkens_each_frame_behind_it_as_that_frames_own_pixels_say() -> None:
+    # The panel's colour block is kept from frame to frame: each frame must still get its
+    # own blend, and the kept block must not pick up a frame's pixels.
+    result = face((40, 60, 80, 80))
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 256, (240, 360, 3), dtype=np.uint8) for _ in range(3)]
+    drawn = [draw_results(frame, [result], SIX_LABELS) for frame in frames]
+    chart = layout_overlay([result], SIX_LABELS, 360, 240, True, PillowText())[0].chart
+    assert chart is not None
+    x, y, _, _ = chart.rect
+    # The panel's top-left corner lies outside its text and bars: only the blend is there.
+    for frame, picture in zip(frames, drawn, strict=True):
+        corner = frame[y : y + 2, x : x + 2].astype(np.float64)
+        expected = np.rint(PANEL_ALPHA * np.array(PANEL_COLOR) + (1 - PANEL_ALPHA) * corner)
+        assert np.abs(picture[y : y + 2, x : x + 2] - expected).max() <= 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -117,6 +118,8 @@ class TextMeasure(Protocol):
     def width(self, text: str, size: int, bold: bool = False) -> int: ...
 
     def line_height(self, size: int) -> int: ...
+
+    def __hash__(self) -> int: ...  # chart sizes are kept per measure (see _chart_size)
 
 
 @dataclass(frozen=True)
@@ -352,6 +355,13 @@ def _percent_width(row: int, measure: TextMeasure) -> int:
 
 def _chart_size(labels: Sequence[str], row: int, measure: TextMeasure) -> tuple[int, int, int, int, int, int]:
     """font px, padding, label column, bar width, panel width and height for rows of ``row`` px."""
+    # Each chart weighs several sizes, each measuring every label: the same few answers
+    # frame after frame.
+    return _chart_size_of(tuple(labels), row, measure)
+
+
+@lru_cache(maxsize=1024)
+def _chart_size_of(labels: tuple[str, ...], row: int, measure: TextMeasure) -> tuple[int, int, int, int, int, int]:
     font_px = chart_font_px(row)
     pad = max(3, int(round(row * 0.3)))
     label_w = max(measure.width(label, font_px, True) for label in labels)
