@@ -210,13 +210,23 @@ def _fill(canvas: np.ndarray, x: int, y: int, w: int, h: int, color: Color, alph
         cv2.addWeighted(_solid(y1 - y0, x1 - x0, color), alpha, region, 1.0 - alpha, 0.0, dst=region)
 
 
-@lru_cache(maxsize=64)
+# Blocks of one colour (read-only), each as large as the largest fill asked of it so far:
+# charts' panels (one colour) come in as many sizes as there are faces, and at 4K one is
+# about a megabyte.
+_SOLIDS: dict[Color, np.ndarray] = {}
+
+
 def _solid(height: int, width: int, color: Color) -> np.ndarray:
-    """A BGR block of one colour, kept: a chart's panel has the same size frame after frame."""
-    block = np.empty((height, width, 3), np.uint8)
-    block[:] = color
-    block.setflags(write=False)
-    return block
+    """A BGR block of ``color``, ``height`` x ``width``: a view of the colour's kept block,
+    made larger when it is too small."""
+    block = _SOLIDS.get(color)
+    if block is None or block.shape[0] < height or block.shape[1] < width:
+        shape = (height, width) if block is None else (max(height, block.shape[0]), max(width, block.shape[1]))
+        block = np.empty((*shape, 3), np.uint8)
+        block[:] = color
+        block.setflags(write=False)
+        _SOLIDS[color] = block
+    return block[:height, :width]
 
 
 def _as_bgr(frame: np.ndarray, copy: bool) -> np.ndarray:
