@@ -153,9 +153,9 @@ class FaceVerifier:
     @classmethod
     def load(cls, path: str | Path = DEFAULT_VERIFIER_PATH) -> FaceVerifier:
         """The verifier in ``path``; :class:`VerifierError` (one line, naming the file) if it
-        is missing, damaged or not a verifier."""
+        is missing, damaged or not a verifier. As for the emotion models, the card and the
+        tensors' shapes are checked from the file's header before any tensor is read."""
         from safetensors import SafetensorError, safe_open
-        from safetensors.torch import load_file
 
         path = Path(path)
         if not path.is_file():
@@ -163,20 +163,20 @@ class FaceVerifier:
         try:
             with safe_open(str(path), framework="pt") as handle:
                 metadata = handle.metadata() or {}
-            tensors = load_file(str(path))
+                if METADATA_KEY not in metadata:
+                    raise VerifierError(f"face verifier weights {path} have no card")
+                try:
+                    card = VerifierCard.from_json(metadata[METADATA_KEY])
+                except ValueError as exc:
+                    raise VerifierError(f"face verifier weights {path} have a bad card: {exc}") from None
+                net = VerifierNet(card.width)
+                expected = {name: tuple(t.shape) for name, t in net.state_dict().items()}
+                found = {name: tuple(handle.get_slice(name).get_shape()) for name in handle.keys()}
+                if found != expected:
+                    raise VerifierError(f"face verifier weights {path} do not fit a width-{card.width} verifier")
+                tensors = {name: handle.get_tensor(name) for name in expected}
         except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
             raise VerifierError(f"face verifier weights {path} are damaged or not safetensors ({exc})") from None
-        if METADATA_KEY not in metadata:
-            raise VerifierError(f"face verifier weights {path} have no card")
-        try:
-            card = VerifierCard.from_json(metadata[METADATA_KEY])
-        except ValueError as exc:
-            raise VerifierError(f"face verifier weights {path} have a bad card: {exc}") from None
-        net = VerifierNet(card.width)
-        expected = {name: tuple(t.shape) for name, t in net.state_dict().items()}
-        found = {name: tuple(t.shape) for name, t in tensors.items()}
-        if found != expected:
-            raise VerifierError(f"face verifier weights {path} do not fit a width-{card.width} verifier")
         if not all(bool(torch.isfinite(t).all()) for t in tensors.values()):
             raise VerifierError(f"face verifier weights {path} hold NaN or infinite values")
         net.load_state_dict(tensors)
