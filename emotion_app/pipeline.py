@@ -176,9 +176,8 @@ class EmotionPipeline:
         searched at up to :data:`MAX_DETECTION_PIXELS` (a video frame: :data:`MAX_STREAM_PIXELS`).
         """
         start = time.perf_counter()
-        frame_time = time_s
-        if time_s is None:
-            time_s = start
+        # Steadiness needs a time for every frame; the tracker only the frame's own (below).
+        steady_time = start if time_s is None else time_s
         frame = np.asarray(frame)
         if frame.size == 0:
             raise ValueError(f"empty frame of shape {frame.shape}")
@@ -186,7 +185,7 @@ class EmotionPipeline:
         self._detection_width = gray.shape[1]
         # The frame's own time only: "now" in a run faster than real time (a script, a
         # test) would remember a lost face over many more frames than live.
-        tracks = self.tracker.update(gray, still=still, time_s=frame_time)
+        tracks = self.tracker.update(gray, still=still, time_s=time_s)
         detected = time.perf_counter()
         results: list[FaceResult] = []
         classified = 0
@@ -218,7 +217,7 @@ class EmotionPipeline:
                 # joined a pass early: then the fresh result wins).
                 fresh = computed.get(i, reused[i])
                 assert fresh is not None
-                shown = self._steadier.update(track.track_id, fresh, time_s)
+                shown = self._steadier.update(track.track_id, fresh, steady_time)
                 results.append(
                     FaceResult(
                         box=tuple(int(v) for v in track.box),  # type: ignore[arg-type]
