@@ -28,13 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import cv2
-import cv2.data
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from emotion_app.faces.detector import load_frontal_face_cascade
-from emotion_app.faces.face_check import SECOND_CASCADE
+from emotion_app.faces.face_check import load_second_cascade
 from emotion_app.faces.face_verifier import (
     FaceVerifier,
     VerifierCard,
@@ -140,7 +139,7 @@ def mined_negatives(
 ) -> np.ndarray:
     """Crops where the cascades fire, and random crops, in the named pictures (see the module notes)."""
     default = load_frontal_face_cascade()
-    second = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / SECOND_CASCADE))
+    second = load_second_cascade()
     crops: list[np.ndarray] = []
     for name in names:
         gray = picture(name)

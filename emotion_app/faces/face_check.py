@@ -80,9 +80,8 @@ class FaceCheck:
     """
 
     def __init__(self, verifier: FaceVerifier | Literal["shipped"] | None = "shipped") -> None:
-        folder = Path(check_opencv()).parent
-        self.second = _load(folder / SECOND_CASCADE)
-        self.default = _load(folder / FRONTAL_FACE_CASCADE)
+        self.second = load_second_cascade()
+        self.default = _load(Path(check_opencv()).parent / FRONTAL_FACE_CASCADE)
         self.verifier = shipped_verifier() if verifier == "shipped" else verifier
 
     def evidence(self, gray: np.ndarray, box: Box, roll: float = 0.0) -> tuple[int, int]:
@@ -158,6 +157,12 @@ def _centred(found: object, centre: tuple[float, float]) -> int:
         if abs(fx + fw / 2 - centre[0]) <= tolerance and abs(fy + fh / 2 - centre[1]) <= tolerance:
             count += 1
     return count
+
+
+def load_second_cascade() -> cv2.CascadeClassifier:
+    """A freshly loaded :data:`SECOND_CASCADE` (raises :class:`OpenCVSetupError`); the
+    verifier's training mines look-alikes with it too."""
+    return _load(Path(check_opencv()).parent / SECOND_CASCADE)
 
 
 def _load(path: Path) -> cv2.CascadeClassifier:
