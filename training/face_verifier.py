@@ -274,14 +274,6 @@ def load_verifier_data(config: VerifierConfig, card: VerifierCard, rng: np.rando
     )
 
 
-def scores(net: VerifierNet, images: np.ndarray) -> np.ndarray:
-    net.eval()
-    with torch.inference_mode():
-        out = [torch.sigmoid(net(standardised(images[i : i + 512]))).numpy() for i in range(0, len(images), 512)]
-    net.train()
-    return np.concatenate(out) if out else np.empty(0, np.float32)
-
-
 def train_verifier(config: VerifierConfig, report: Callable[[str], None] = print) -> FaceVerifier:
     """Train, choose the threshold on validation, write ``config.export`` (atomically) and
     the metrics CSV; returns the verifier as written."""
@@ -320,7 +312,9 @@ def train_verifier(config: VerifierConfig, report: Callable[[str], None] = print
             optimizer.step()
             schedule.step()
             total += float(loss.detach())
-        face_scores, other_scores = scores(net, data.val_faces), scores(net, data.val_negatives)
+        validating = FaceVerifier(net, card)  # the network in eval mode, as it will be used
+        face_scores, other_scores = validating.scores(data.val_faces), validating.scores(data.val_negatives)
+        net.train()
         threshold = float(np.quantile(face_scores, 1.0 - config.keep))
         passing = float(np.mean(other_scores >= threshold)) if len(other_scores) else 0.0
         rows.append(
@@ -364,9 +358,7 @@ def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
 def faces_passing(verifier: FaceVerifier, data: str, usage: str = "PublicTest") -> dict[str, tuple[int, float]]:
     """Per FER-2013 emotion (and "all"), the faces of ``usage`` and the share the verifier passes."""
     faces = load_split(data, usage, classes_for(7))
-    passed = np.concatenate(
-        [verifier.scores(faces.images[i : i + 512]) >= verifier.card.threshold for i in range(0, len(faces), 512)]
-    )
+    passed = verifier.scores(faces.images) >= verifier.card.threshold
     shares = {
         name: (int(np.sum(faces.labels == i)), float(np.mean(passed[faces.labels == i])))
         for i, name in enumerate(faces.classes)

@@ -42,6 +42,7 @@ MIN_CROP_STD = 0.02
 # Far beyond the shipped card (a few hundred characters, width 16).
 MAX_CARD_CHARS = 1 << 16
 MAX_WIDTH = 256
+SCORE_BATCH = 512
 
 
 class VerifierError(Exception):
@@ -183,9 +184,15 @@ class FaceVerifier:
         return cls(net, card)
 
     def scores(self, crops: np.ndarray) -> np.ndarray:
-        """How much each of ``crops`` (N x side x side uint8, from :func:`verifier_crop`) looks like a face, 0..1."""
+        """How much each of ``crops`` (N x side x side uint8, from :func:`verifier_crop`) looks
+        like a face, 0..1; in batches of :data:`SCORE_BATCH` (thousands of validation faces
+        at once would take gigabytes)."""
         with torch.inference_mode():
-            return torch.sigmoid(self.net(standardised(crops))).numpy()
+            parts = [
+                torch.sigmoid(self.net(standardised(crops[start : start + SCORE_BATCH]))).numpy()
+                for start in range(0, len(crops), SCORE_BATCH)
+            ]
+        return np.concatenate(parts) if parts else np.empty(0, np.float32)
 
     def score(self, gray: np.ndarray, box: Box, roll: float = 0.0) -> float:
         """How much ``box`` in ``gray`` (tilted by ``roll``) looks like a face, 0..1: the best
