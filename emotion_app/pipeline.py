@@ -30,9 +30,9 @@ from .results import FaceResult
 # A still picture may have up to 4096x4096, so a 20000x20000 image costs a 16-megapixel
 # pass instead of gigabytes, and a photo's small faces are still found.
 MAX_DETECTION_PIXELS = 4096 * 4096
-# A video frame up to 1920x1080: a 4K stream at full size cost 20 ms of detection and 9 of
-# cropping a frame and could not be shown live (docs/measurements.md); at 4K, faces under
-# 48 px (a hundredth of the picture's width) are then not looked for.
+# A video frame up to 1920x1080: a 4K stream searched and cropped at full size could not be
+# shown live (docs/measurements.md); at 4K, faces under 48 px (a hundredth of the
+# picture's width) are then not looked for.
 MAX_STREAM_PIXELS = 1920 * 1080
 
 

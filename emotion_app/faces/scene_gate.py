@@ -51,8 +51,7 @@ _LONG_AGO = 2**30  # the cover age of a cell no tracked face covered since it wa
 
 class FrameCells:
     """The cells (:func:`coarse_cells`) of the frame being looked at, computed once for every
-    check of that frame that needs them: each size band's gate and the cut detector (at
-    1080p a computation costs about half a millisecond)."""
+    check of that frame that needs them: each size band's gate and the cut detector."""
 
     def __init__(self) -> None:
         self._gray: np.ndarray | None = None

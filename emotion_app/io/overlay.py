@@ -203,7 +203,7 @@ def _fill(canvas: np.ndarray, x: int, y: int, w: int, h: int, color: Color, alph
         return
     if alpha >= 1.0:
         # OpenCV's filled rectangle: the same pixels as assigning the colour to the region,
-        # for a tenth of numpy's cost per call (a crowd's charts have hundreds of bars).
+        # without numpy's cost per call (a crowd's charts have hundreds of bars; README).
         cv2.rectangle(canvas, (x0, y0), (x1 - 1, y1 - 1), color, cv2.FILLED)
     else:
         region = canvas[y0:y1, x0:x1]
