@@ -14,15 +14,17 @@ truth says no face have no reference: all their finds are false.
 Also scikit-image's cell micrograph (no face; the cascade fires on it at default settings,
 and the tests use it) at 1x, 0.75x and 0.5x. Prints, for the check and for alternatives
 (its cascades without the verifier, each cue alone, the verifier alone, the eye cascade),
-the share of face finds that pass and how many false finds pass. The last line is one
-JSON object.
+the share of face finds that pass and how many false finds pass, and the median time of
+the check's cascades on both kinds of find. The last line is one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -55,6 +57,17 @@ def frames(path: Path) -> Iterator[tuple[int, np.ndarray]]:
         yield index, frame
         index += 1
     capture.release()
+
+
+def timed_evidence(check: FaceCheck, gray: np.ndarray, box: Box) -> tuple[int, int, dict[str, float]]:
+    """``check``'s window counts for ``box``, with the time its cascades take to count every
+    window and to reach a verdict (which stops counting once the verdict is sure)."""
+    start = time.perf_counter()
+    second, raw = check.evidence(gray, box)
+    counted = time.perf_counter()
+    check.judge(gray, box, verify=False)
+    judged = time.perf_counter()
+    return second, raw, {"every_window_ms": (counted - start) * 1000.0, "verdict_ms": (judged - counted) * 1000.0}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                     box: Box = (int(found[0]), int(found[1]), int(found[2]), int(found[3]))
                     # In full-frame pixels, fractional: iou's arithmetic takes floats as well.
                     full = cast(Box, tuple(v / scale for v in box))
-                    second, raw = check.evidence(small, box)
+                    second, raw, timings = timed_evidence(check, small, box)
                     x, y, w, h = box
                     upper = cv2.resize(small[y : y + h, x : x + w], (120, 120), interpolation=cv2.INTER_LINEAR)[:72]
                     rows.append(
@@ -109,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                             "eyes": len(eyes.detectMultiScale(upper, 1.1, 3, minSize=(18, 18), maxSize=(50, 50))),
                             "check": check(small, box),
                             "verifier": verifier.score(small, box),
+                            **timings,
                         }
                     )
     from skimage import data
@@ -118,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         small = cells if scale == 1.0 else cv2.resize(cells, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         for found in np.asarray(cascade.detectMultiScale(small, 1.1, 3, minSize=(24, 24))).reshape(-1, 4):
             box = (int(found[0]), int(found[1]), int(found[2]), int(found[3]))
-            second, raw = check.evidence(small, box)
+            second, raw, timings = timed_evidence(check, small, box)
             rows.append(
                 {
                     "file": "skimage cell",
@@ -131,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                     "eyes": 0,
                     "check": check(small, box),
                     "verifier": verifier.score(small, box),
+                    **timings,
                 }
             )
     threshold = verifier.card.threshold
@@ -162,6 +177,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{small_passed}/{len(small_faces)}), false finds pass {false}/{len(false_rows)}"
         )
         report[name] = {"faces_pass": passed, "small_faces_pass": small_passed, "false_pass": false}
+    for kind, kind_rows in (("face finds", face_rows), ("false finds", false_rows)):
+        verdict_ms = statistics.median(r["verdict_ms"] for r in kind_rows) if kind_rows else 0.0
+        every_ms = statistics.median(r["every_window_ms"] for r in kind_rows) if kind_rows else 0.0
+        print(
+            f"the check's cascades on {kind}: median {verdict_ms:.2f} ms a verdict "
+            f"(counting every window: {every_ms:.2f} ms)"
+        )
+        report[f"cascades_ms_{kind.replace(' ', '_')}"] = {"verdict": verdict_ms, "every_window": every_ms}
     for r in false_rows:
         print(
             f"  false find: {r['file']} frame {r['frame']} scale {r['scale']} side {r['side']}: second {r['second']}, "

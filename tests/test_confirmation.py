@@ -18,7 +18,7 @@ from skimage import data
 
 from emotion_app.cli import main
 from emotion_app.faces.detector import FaceDetector
-from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, STRONG_FACTOR, FaceCheck
+from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, STRONG_FACTOR, FaceCheck, _raw_windows
 from emotion_app.faces.geometry import iou
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.inference.classifier import EmotionClassifier
@@ -82,12 +82,45 @@ def test_the_face_checks_clarity_is_its_evidence_over_its_thresholds() -> None:
         second, raw = check.evidence(gray, box)
         clarity = check.clarity(gray, box)
         assert clarity == min(second / MIN_SECOND_WINDOWS, raw / MIN_RAW_WINDOWS)
-        for strictness in (1.0, 2.0):
-            verdict = check.judge(gray, box, strictness=strictness)
-            assert verdict.passed == (second >= strictness * MIN_SECOND_WINDOWS and raw >= strictness * MIN_RAW_WINDOWS)
-            assert verdict.strong == (
-                second >= STRONG_FACTOR * MIN_SECOND_WINDOWS and raw >= STRONG_FACTOR * MIN_RAW_WINDOWS
-            )
+
+
+def test_the_face_checks_verdict_is_the_one_its_full_evidence_gives() -> None:
+    # judge() counts windows only as far as the verdict needs; over faces of several
+    # sizes, boxes slid off them, tilts and the cell texture, every verdict must be the
+    # one the full counts give, and the cases must include every kind of verdict.
+    frame = cell_background()
+    boxes = list(FaceDetector().detect_gray(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)))
+    for side, (x, y) in ((90, (30, 40)), (48, (300, 60)), (30, (120, 400)), (64, (500, 600))):
+        patch, (fx, fy, fw, fh) = astronaut_face_patch(side)
+        paste(frame, patch, x, y)
+        for dx, dy in ((0, 0), (0.15, 0), (0, -0.2), (0.35, 0.3)):
+            boxes.append((x + fx + int(dx * fw), y + fy + int(dy * fh), fw, fh))
+    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    check = FaceCheck(verifier=None)
+    kinds: set[tuple[bool, bool]] = set()
+    for box in boxes:
+        for roll in (0.0, 20.0):
+            second, raw = check.evidence(gray, box, roll)
+            for strictness in (1.0, 2.0, 4.0):
+                passed = second >= strictness * MIN_SECOND_WINDOWS and raw >= strictness * MIN_RAW_WINDOWS
+                strong = passed and min(second / MIN_SECOND_WINDOWS, raw / MIN_RAW_WINDOWS) >= STRONG_FACTOR
+                assert tuple(check.judge(gray, box, roll, strictness)) == (passed, strong), (box, roll, strictness)
+                kinds.add((passed, strong))
+    assert kinds == {(False, False), (True, False), (True, True)}
+
+
+def test_the_face_check_searched_a_level_at_a_time_counts_every_window() -> None:
+    patch, (fx, fy, fw, fh) = astronaut_face_patch(90)
+    gray = cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY)
+    check = FaceCheck(verifier=None)
+    view = check._check_view(gray, (fx, fy, fw, fh), 0.0)
+    assert view is not None
+    image, centre = view
+    for cascade in (check.second, check.default):
+        every = _raw_windows(cascade, image, centre)
+        assert every >= 20
+        assert _raw_windows(cascade, image, centre, enough=10**6) == every
+        assert every > _raw_windows(cascade, image, centre, enough=5) >= 5
 
 
 def test_a_face_like_texture_never_becomes_a_shown_track(tmp_path: Path, classifier: EmotionClassifier) -> None:
