@@ -100,6 +100,7 @@ class UnpluggedCamera:
         self.released = False
         self.width, self.height = self._inner.width, self._inner.height
         self.fps, self.frame_count = self.FPS, 0
+        self.last_time_s: float | None = None  # a camera: its clock is the capture worker's
         self._pacing = CameraPacing(self.FPS)
 
     def read(self) -> np.ndarray | None:

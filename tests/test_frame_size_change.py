@@ -68,6 +68,7 @@ class ResizingCamera:
         self.reads = 0
         self.width, self.height = SIZES[0]
         self.fps, self.frame_count = self.FPS, 0
+        self.last_time_s: float | None = None  # a camera: its clock is the capture worker's
         self._pacing = CameraPacing(self.FPS)
 
     def read(self) -> np.ndarray | None:

@@ -6,6 +6,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PyQt6.QtCore import QThread
 from pytestqt.qtbot import QtBot
@@ -15,6 +16,7 @@ from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from emotion_app.gui.messages import CameraSpec, CapturedFrame, FaultKind, SourceFault, SourceInfo, VideoFileSpec
 from emotion_app.samples import VideoTruth, write_astronaut_video
 from gui_support import WAIT_MS, CameraBench
+from tests.variable_rate_video import write_variable_rate_mp4
 
 
 def test_mailbox_keeps_only_the_newest_item_and_counts_drops() -> None:
@@ -182,3 +184,21 @@ def test_stopping_the_thread_releases_the_source_within_a_second(qtbot: QtBot, g
     assert rig.stop()
     assert time.perf_counter() - started < 1.0
     assert not rig.worker.has_source
+
+
+def test_a_variable_rate_file_is_timed_by_its_container_and_loops_on_forward(
+    qtbot: QtBot, rig_factory, tmp_path: Path
+) -> None:
+    # Ten frames at 30 fps, then ten at 10 fps, as a phone records in dim light.
+    durations = [1 / 30] * 10 + [1 / 10] * 10
+    frames = [np.full((96, 128, 3), 10 * index, np.uint8) for index in range(len(durations))]
+    path = write_variable_rate_mp4(tmp_path / "phone.mp4", frames, durations)
+    rig = rig_factory()
+    rig.start(VideoFileSpec(path, pace=False, loop=True))
+    qtbot.waitUntil(lambda: len(rig.frames) >= 30, timeout=WAIT_MS)
+    times = [frame.source_time for frame in rig.frames[:30]]
+    expected = [sum(durations[:index]) for index in range(len(durations))]
+    assert times[:20] == pytest.approx(expected, abs=1e-3)
+    # The second loop goes on from the first: later, and the same steps apart.
+    assert times[20] > times[19]
+    assert [t - times[20] for t in times[20:30]] == pytest.approx(expected[:10], abs=1e-3)

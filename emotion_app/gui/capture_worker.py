@@ -84,6 +84,10 @@ class CaptureWorker(QObject):
         self._fps = 0.0
         self._clock_start = 0.0
         self._frame_offset = 0  # frames already played before the clock was last restarted
+        # A looping file's time goes on: the length of the loops played before this one,
+        # and the time in the file of the last frame delivered.
+        self._loop_start_s = 0.0
+        self._file_time_s = 0.0
         self._last_good_time = 0.0
         self._paused = False
         self._last_frame: CapturedFrame | None = None
@@ -114,6 +118,7 @@ class CaptureWorker(QObject):
         self._fps = source.fps if source.fps > 0 else FALLBACK_FPS
         self._index = 0
         self._frame_offset = 0
+        self._loop_start_s = 0.0
         self._paused = False
         self._last_frame = None
         self._clock_start = self._last_good_time = time.perf_counter()
@@ -164,6 +169,7 @@ class CaptureWorker(QObject):
             frame = self._index  # cannot move: stay, and say where we are
         else:
             self._index = frame
+            self._loop_start_s = 0.0
         self._deliver_next()
 
     @pyqtSlot(int)
@@ -217,7 +223,7 @@ class CaptureWorker(QObject):
             # Past the last frame: say so like a file that played to its end.
             self._on_read_failed(source, spec, now)
             return
-        self._put(frame, now, spec)
+        self._put(frame, now, spec, source)
         # The frame just delivered is on time now; the next one is due a frame later.
         self._clock_start, self._frame_offset = now, self._index - 1
         self._emit_playback()
@@ -285,20 +291,31 @@ class CaptureWorker(QObject):
         if frame is None:
             self._on_read_failed(source, spec, now)
             return
-        self._put(frame, now, spec)
+        self._put(frame, now, spec, source)
         self._timer.start(self._delay_ms(now) if file_spec is not None and file_spec.pace else 0)
 
-    def _put(self, frame: np.ndarray, now: float, spec: SourceSpec) -> None:
+    def _put(self, frame: np.ndarray, now: float, spec: SourceSpec, source: FrameSource) -> None:
         self._last_good_time = now
         if self._mirror:
             frame = np.ascontiguousarray(cv2.flip(frame, 1))
-        is_file = isinstance(spec, VideoFileSpec)
-        source_time = self._index / self._fps if is_file else now - self._clock_start
+        source_time = self._source_time(spec, source, now)
         captured = CapturedFrame(self._stream_id, self._index, frame, now, source_time, self._mirror)
         self._index += 1
         self._last_frame = captured
         if self._mailbox.put(captured):
             self.frame_available.emit()
+
+    def _source_time(self, spec: SourceSpec, source: FrameSource, now: float) -> float:
+        """The frame's time in its stream: a camera's since it started; a file's from its
+        container (where it gives none, the frame's number over the frame rate), counting
+        on across loops."""
+        if not isinstance(spec, VideoFileSpec):
+            return now - self._clock_start
+        file_time = source.last_time_s
+        if file_time is None:
+            return self._index / self._fps
+        self._file_time_s = file_time
+        return self._loop_start_s + file_time
 
     def _retry_video_read(self, source: FrameSource, spec: VideoFileSpec) -> np.ndarray | None:
         for _ in range(_VIDEO_READ_RETRIES):
@@ -306,6 +323,8 @@ class CaptureWorker(QObject):
             if frame is not None:
                 return frame
         if spec.loop and self._index > 0 and source.rewind():
+            # The next loop starts a frame after this one's last frame.
+            self._loop_start_s += self._file_time_s + 1.0 / self._fps
             # Looping keeps the frame index counting up so the stream stays one stream.
             return _read_safely(source)
         return None

@@ -15,6 +15,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from emotion_app.io.frame_times import FrameTimes
 from emotion_app.io.video import IMAGE_SUFFIXES, InputError, open_input, read_image
 
 from .messages import CameraSpec, SourceSpec, VideoFileSpec
@@ -34,6 +35,9 @@ class FrameSource(Protocol):
     height: int
     fps: float  # 0 when unknown
     frame_count: int  # 0 when unknown or endless
+    # The time in the file of the frame read last (its container's timestamp: a
+    # variable-rate file's frames are not 1/fps apart); None where unknown (cameras).
+    last_time_s: float | None
 
     def read(self) -> np.ndarray | None:
         """The next BGR frame, or None when the read failed (end, error, unplugged)."""
@@ -59,7 +63,7 @@ class OpenCvFrameSource:
     say "could not open" instead of "stopped mid-stream".
     """
 
-    def __init__(self, capture: cv2.VideoCapture, first_frame: np.ndarray) -> None:
+    def __init__(self, capture: cv2.VideoCapture, first_frame: np.ndarray, timed: bool = False) -> None:
         self._capture: cv2.VideoCapture | None = capture
         self._pending: np.ndarray | None = first_frame
         self.height, self.width = first_frame.shape[:2]
@@ -68,27 +72,39 @@ class OpenCvFrameSource:
         self.fps = fps if math.isfinite(fps) and 1.0 <= fps <= 240.0 else 0.0
         count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
         self.frame_count = int(count) if math.isfinite(count) and count > 0 else 0
+        # Files (``timed``) time their frames by the container; a camera's clock is the
+        # capture worker's.
+        self._times = FrameTimes(self.fps) if timed else None
+        self._pending_time = self._frame_time()
+        self.last_time_s: float | None = None
 
     def read(self) -> np.ndarray | None:
         if self._pending is not None:
             frame, self._pending = self._pending, None
+            self.last_time_s = self._pending_time
             return frame
         if self._capture is None:
             return None
         ok, frame = self._capture.read()
         if not ok or frame is None or frame.size == 0:
             return None
+        self.last_time_s = self._frame_time()
         return normalise_frame(frame)
 
+    def _frame_time(self) -> float | None:
+        if self._times is None or self._capture is None:
+            return None
+        return self._times.next(float(self._capture.get(cv2.CAP_PROP_POS_MSEC)))
+
     def rewind(self) -> bool:
-        if self._capture is None:
-            return False
-        return bool(self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0))
+        return self.seek(0)
 
     def seek(self, frame: int) -> bool:
         if self._capture is None:
             return False
         self._pending = None  # the frame read while opening is no longer next
+        if self._times is not None:
+            self._times.restart()
         return bool(self._capture.set(cv2.CAP_PROP_POS_FRAMES, max(0, frame)))
 
     def release(self) -> None:
@@ -132,6 +148,7 @@ class StillsFrameSource:
         self._pending: np.ndarray | None = first
         self.fps = 1.0 / STILL_SECONDS
         self.frame_count = len(images)
+        self.last_time_s: float | None = None  # pictures: by their place in the show
 
     def _load(self, index: int) -> np.ndarray | None:
         frame = read_image(self._images[index])
@@ -191,7 +208,7 @@ def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource:
     if not ok or frame is None or frame.size == 0:
         capture.release()
         raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
-    return OpenCvFrameSource(capture, normalise_frame(frame))
+    return OpenCvFrameSource(capture, normalise_frame(frame), timed=True)
 
 
 def _open_camera(spec: CameraSpec) -> OpenCvFrameSource:

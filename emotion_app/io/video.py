@@ -25,6 +25,7 @@ __all__ = [
     "read_image",
 ]
 from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for
+from .frame_times import FrameTimes
 
 log = logging.getLogger(__name__)
 
@@ -99,16 +100,12 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
         raise InputError(f"{path}: video could not be reopened")
     try:
         index = 0
+        times = FrameTimes(fps)
         while True:
             ok, frame = capture.read()
             if not ok or frame is None:
                 break
-            if fps:
-                time_s: float | None = index / fps
-            else:
-                millis = capture.get(cv2.CAP_PROP_POS_MSEC)
-                time_s = millis / 1000.0 if millis and millis > 0 else None
-            yield index, time_s, frame
+            yield index, times.next(capture.get(cv2.CAP_PROP_POS_MSEC)), frame
             index += 1
     finally:
         capture.release()

@@ -1,0 +1,106 @@
+"""Frames are timed by their container's timestamps: variable-rate video has the right seconds."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion_app.cli import main
+from emotion_app.io.frame_times import FrameTimes
+from emotion_app.io.video import open_input
+from emotion_app.samples import astronaut_face_patch, paste
+from tests.variable_rate_video import write_variable_rate_mp4
+
+# Ten frames at 30 fps, then ten at 10 fps: a phone that slowed down in dim light.
+DURATIONS_S = [1 / 30] * 10 + [1 / 10] * 10
+
+
+def expected_times() -> list[float]:
+    return [sum(DURATIONS_S[:index]) for index in range(len(DURATIONS_S))]
+
+
+def face_frames(count: int) -> list[np.ndarray]:
+    patch, _ = astronaut_face_patch(110)
+    frames = []
+    for index in range(count):
+        frame = np.full((240, 320, 3), 90, np.uint8)
+        paste(frame, patch, 80 + index, 40)
+        frames.append(frame)
+    return frames
+
+
+def test_container_timestamps_are_the_times() -> None:
+    times = FrameTimes(25.0)
+    assert [times.next(ms) for ms in (0.0, 33.3, 66.7, 166.7)] == pytest.approx([0.0, 0.0333, 0.0667, 0.1667])
+
+
+def test_missing_or_stuck_timestamps_step_a_frame_period() -> None:
+    times = FrameTimes(25.0)
+    # Backends without timestamps give 0 (or nothing) for every frame.
+    assert [times.next(ms) for ms in (0.0, 0.0, float("nan"), None, -5.0)] == pytest.approx([0, 0.04, 0.08, 0.12, 0.16])
+    # A timestamp that goes back (a damaged packet) is not followed back.
+    assert times.next(100.0) == pytest.approx(0.2)
+    assert times.next(500.0) == pytest.approx(0.5)
+    times.restart()
+    assert times.next(0.0) == 0.0
+
+
+def test_without_timestamps_or_frame_rate_there_is_no_time() -> None:
+    times = FrameTimes(None)
+    assert [times.next(None), times.next(float("nan"))] == [None, None]
+    # A first frame at 0 is at the start; later zeros say nothing.
+    assert [times.next(0.0), times.next(0.0)] == [0.0, None]
+    assert times.next(40.0) == pytest.approx(0.04)
+
+
+def test_a_variable_rate_video_reads_with_its_own_times(tmp_path: Path) -> None:
+    path = write_variable_rate_mp4(tmp_path / "phone.mp4", face_frames(len(DURATIONS_S)), DURATIONS_S)
+    media = open_input(path)
+    times = [time_s for _, time_s, _ in media.frames()]
+    assert times == pytest.approx(expected_times(), abs=1e-3)
+    # What timing by the average frame rate would have said, for contrast.
+    average = [index / media.fps for index in range(len(times))] if media.fps else []
+    assert max(abs(a - b) for a, b in zip(average, times, strict=True)) > 0.1
+
+
+def test_analyze_writes_a_variable_rate_videos_own_seconds(tmp_path: Path, random_weights: Path) -> None:
+    path = write_variable_rate_mp4(tmp_path / "phone.mp4", face_frames(len(DURATIONS_S)), DURATIONS_S)
+    out = tmp_path / "faces.csv"
+    assert main(["analyze", str(path), "--csv", str(out), "--weights", str(random_weights)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    by_frame = {int(row["frame"]): float(row["time_s"]) for row in rows if row["time_s"]}
+    assert len(by_frame) >= 15
+    expected = expected_times()
+    for frame, time_s in by_frame.items():
+        assert time_s == pytest.approx(expected[frame], abs=1e-3)
+
+
+def test_the_mp4_helper_keeps_every_frame(tmp_path: Path) -> None:
+    frames = [np.full((48, 64, 3), 12 * index, np.uint8) for index in range(len(DURATIONS_S))]
+    path = write_variable_rate_mp4(tmp_path / "levels.mp4", frames, DURATIONS_S)
+    capture = cv2.VideoCapture(str(path))
+    read = 0
+    while capture.read()[0]:
+        read += 1
+    capture.release()
+    assert read == len(frames)
+
+
+def test_the_frame_times_script_reports_how_far_off_the_frame_rate_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scripts.frame_times import main as frame_times
+
+    frames = [np.full((48, 64, 3), 12 * index, np.uint8) for index in range(len(DURATIONS_S))]
+    path = write_variable_rate_mp4(tmp_path / "levels.mp4", frames, DURATIONS_S)
+    assert frame_times([str(path)]) == 0
+    row = json.loads(capsys.readouterr().out.strip().splitlines()[-1])[0]
+    assert row["frames"] == len(frames)
+    assert row["step_ms"] == pytest.approx([1000 / 30, 100.0], abs=1.0)
+    # 20 frames over 1.33 s read as 15 fps: the tenth frame is 0.6 s by the rate, 0.33 s in the file.
+    assert row["largest_gap_ms"] > 200.0

@@ -1,0 +1,74 @@
+"""Test-made videos with a variable frame rate, as phones record them.
+
+OpenCV writes MP4 at a constant rate; :func:`retime_mp4` then rewrites the container's
+sample durations (its ``stts`` box, and the durations that must agree with them), so
+the frames are decoded with the timestamps given. FFmpeg, which OpenCV's writer uses,
+puts the ``moov`` box after the media data, so its boxes can grow without moving any
+sample.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from emotion_app.samples import write_video
+
+
+def write_variable_rate_mp4(path: Path, frames: Sequence[np.ndarray], durations_s: Sequence[float]) -> Path:
+    """Write ``frames`` to the MP4 ``path``, frame i lasting ``durations_s[i]`` seconds."""
+    if len(frames) != len(durations_s):
+        raise ValueError("one duration per frame")
+    write_video(path, frames, fps=30.0)
+    data = path.read_bytes()
+    media_scale = struct.unpack_from(">I", data, _version_0_box(data, b"mdhd") + 12)[0]
+    path.write_bytes(retime_mp4(data, [max(1, round(d * media_scale)) for d in durations_s]))
+    return path
+
+
+def retime_mp4(data: bytes, durations: Sequence[int]) -> bytes:
+    """The MP4 ``data`` (one video track, as OpenCV writes it) with its samples lasting
+    ``durations`` (units of the media's time scale)."""
+    parents: list[tuple[int, int]] = []
+    start, end = 0, len(data)
+    for name in (b"moov", b"trak", b"mdia", b"minf", b"stbl", b"stts"):
+        offset, size = next((o, s) for o, s, kind in _boxes(data, start, end) if kind == name)
+        parents.append((offset, size))
+        start, end = offset + 8, offset + size
+    stts, stts_size = parents.pop()
+    body = struct.pack(">II", 0, len(durations)) + b"".join(struct.pack(">II", 1, d) for d in durations)
+    box = struct.pack(">I4s", 8 + len(body), b"stts") + body
+    growth = len(box) - stts_size
+    out = bytearray(data[:stts] + box + data[stts + stts_size :])
+    for offset, size in parents:
+        struct.pack_into(">I", out, offset, size + growth)
+    # The durations that must agree: the media's (its time scale), the movie's, the
+    # track's and its edit's (the movie's time scale).
+    total = sum(durations)
+    mvhd, mdhd = _version_0_box(out, b"mvhd"), _version_0_box(out, b"mdhd")
+    movie_total = total * struct.unpack_from(">I", out, mvhd + 12)[0] // struct.unpack_from(">I", out, mdhd + 12)[0]
+    struct.pack_into(">I", out, mdhd + 16, total)
+    struct.pack_into(">I", out, mvhd + 16, movie_total)
+    struct.pack_into(">I", out, _version_0_box(out, b"tkhd") + 20, movie_total)
+    edit = bytes(out).find(b"elst")
+    if edit > 0:
+        struct.pack_into(">I", out, edit + 12, movie_total)
+    return bytes(out)
+
+
+def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, bytes]]:
+    while start + 8 <= end:
+        size, kind = struct.unpack_from(">I4s", data, start)
+        yield start, size, kind
+        start += size
+
+
+def _version_0_box(data: bytes | bytearray, name: bytes) -> int:
+    """Offset of the full box ``name``'s version byte (it must be version 0)."""
+    at = bytes(data).find(name) + 4
+    if at < 4 or data[at] != 0:
+        raise ValueError(f"no version-0 {name.decode()} box")
+    return at
