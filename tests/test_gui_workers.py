@@ -202,3 +202,20 @@ def test_a_variable_rate_file_is_timed_by_its_container_and_loops_on_forward(
     # The second loop goes on from the first: later, and the same steps apart.
     assert times[20] > times[19]
     assert [t - times[20] for t in times[20:30]] == pytest.approx(expected[:10], abs=1e-3)
+
+
+def test_a_variable_rate_file_plays_at_its_own_pace(qtbot: QtBot, rig_factory, tmp_path: Path) -> None:
+    # Ten frames 1/30 s apart, then ten 1/10 s apart: 1.33 s, an average of 15 fps. Paced by
+    # the average, both stretches would take 0.6 s.
+    durations = [1 / 30] * 10 + [1 / 10] * 10
+    frames = [np.full((96, 128, 3), 10 * index, np.uint8) for index in range(len(durations))]
+    path = write_variable_rate_mp4(tmp_path / "phone.mp4", frames, durations)
+    rig = rig_factory()
+    rig.start(VideoFileSpec(path))
+    qtbot.waitUntil(lambda: len(rig.faults) == 1, timeout=WAIT_MS)
+    assert [frame.index for frame in rig.frames] == list(range(20))
+    fast = rig.frames[9].capture_time - rig.frames[0].capture_time
+    slow = rig.frames[19].capture_time - rig.frames[10].capture_time
+    # Lower bounds and a ratio only: a loaded machine delivers late, never early.
+    assert slow >= 0.8, f"the 10 fps stretch took {slow:.3f} s, not 0.9"
+    assert slow >= 1.8 * fast, f"fast stretch {fast:.3f} s, slow {slow:.3f} s"

@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 # A paced video that falls this far behind its clock (slow decode, a stalled machine)
 # restarts its clock instead of reading a burst of frames to catch up.
 _MAX_PACING_LAG_S = 0.25
+# A longer step between two frames' times is a damaged timestamp, not a pause in the
+# file, and is not waited for.
+_MAX_FRAME_STEP_S = 5.0
 # Unpaced files wait for the consumer instead of decoding frames only to drop them.
 _CONSUMER_POLL_MS = 2
 # A video read can fail once on a damaged packet; retry before calling it the end.
@@ -82,8 +85,15 @@ class CaptureWorker(QObject):
         self._stream_id = 0
         self._index = 0
         self._fps = 0.0
-        self._clock_start = 0.0
-        self._frame_offset = 0  # frames already played before the clock was last restarted
+        self._clock_start = 0.0  # when a camera started: its frames' times count from here
+        # A file is paced by its frames' own times (a variable-rate file's frames are not
+        # 1/fps apart): the stream time _pace_ref_s is due at _pace_start (None: the next
+        # frame delivered is due at once and sets the clock), the next frame a step (the
+        # last step between frames) after the one delivered last.
+        self._pace_start = 0.0
+        self._pace_ref_s: float | None = None
+        self._last_time_s: float | None = None
+        self._step_s: float | None = None
         # A looping file's time goes on: the length of the loops played before this one,
         # and the time in the file of the last frame delivered.
         self._loop_start_s = 0.0
@@ -117,7 +127,7 @@ class CaptureWorker(QObject):
         self._source, self._spec = source, spec
         self._fps = source.fps if source.fps > 0 else FALLBACK_FPS
         self._index = 0
-        self._frame_offset = 0
+        self._forget_pace()
         self._loop_start_s = 0.0
         self._paused = False
         self._last_frame = None
@@ -150,7 +160,7 @@ class CaptureWorker(QObject):
         if not self._is_file_open() or not self._paused:
             return
         self._paused = False
-        self._restart_clock(time.perf_counter())
+        self._pace_ref_s = None  # the frame after the one on screen is due at once
         self._emit_playback()
         self._timer.start(0)
 
@@ -170,6 +180,7 @@ class CaptureWorker(QObject):
         else:
             self._index = frame
             self._loop_start_s = 0.0
+            self._forget_pace()
         self._deliver_next()
 
     @pyqtSlot(int)
@@ -224,14 +235,16 @@ class CaptureWorker(QObject):
             self._on_read_failed(source, spec, now)
             return
         self._put(frame, now, spec, source)
-        # The frame just delivered is on time now; the next one is due a frame later.
-        self._clock_start, self._frame_offset = now, self._index - 1
+        # The frame just delivered is on time now; the next one is due a step later.
+        self._pace_start, self._pace_ref_s = now, self._last_time_s
         self._emit_playback()
         if not self._paused:
             self._timer.start(self._delay_ms(time.perf_counter()))
 
-    def _restart_clock(self, now: float) -> None:
-        self._clock_start, self._frame_offset = now, self._index
+    def _forget_pace(self) -> None:
+        """After an open or a seek: the next frame delivered sets the clock, and the step
+        between frames is learnt anew."""
+        self._pace_ref_s = self._last_time_s = self._step_s = None
 
     def _emit_playback(self) -> None:
         source = self._source
@@ -299,6 +312,8 @@ class CaptureWorker(QObject):
         if self._mirror:
             frame = np.ascontiguousarray(cv2.flip(frame, 1))
         source_time = self._source_time(spec, source, now)
+        if isinstance(spec, VideoFileSpec):
+            self._keep_pace(source_time, now)
         captured = CapturedFrame(self._stream_id, self._index, frame, now, source_time, self._mirror)
         self._index += 1
         self._last_frame = captured
@@ -323,18 +338,31 @@ class CaptureWorker(QObject):
             if frame is not None:
                 return frame
         if spec.loop and self._index > 0 and source.rewind():
-            # The next loop starts a frame after this one's last frame.
-            self._loop_start_s += self._file_time_s + 1.0 / self._fps
+            # The next loop starts a step after this one's last frame.
+            self._loop_start_s += self._file_time_s + (self._step_s or 1.0 / self._fps)
             # Looping keeps the frame index counting up so the stream stays one stream.
             return _read_safely(source)
         return None
 
+    def _keep_pace(self, time_s: float, now: float) -> None:
+        """Note a file's frame delivered at ``now`` with stream time ``time_s``."""
+        last = self._last_time_s
+        if last is not None and 0.0 < time_s - last <= _MAX_FRAME_STEP_S:
+            self._step_s = time_s - last
+        self._last_time_s = time_s
+        if self._pace_ref_s is None:
+            self._pace_start, self._pace_ref_s = now, time_s
+
     def _delay_ms(self, now: float) -> int:
-        """Milliseconds until the next frame is due at the file's native rate."""
-        due = self._clock_start + (self._index - self._frame_offset) / self._fps
-        lag = now - due
-        if lag > _MAX_PACING_LAG_S:
-            self._clock_start, self._frame_offset = now, self._index
+        """Milliseconds until the next frame is due, at the file's own pace: the last step
+        between frames after the frame delivered last (a frame period before two frames
+        were read)."""
+        if self._pace_ref_s is None or self._last_time_s is None:
+            return 0
+        step = self._step_s if self._step_s is not None else 1.0 / self._fps
+        due = self._pace_start + (self._last_time_s + step - self._pace_ref_s)
+        if now - due > _MAX_PACING_LAG_S:
+            self._pace_ref_s = None  # the next frame is due at once and restarts the clock
             return 0
         return max(0, int(round((due - now) * 1000.0)))
 
