@@ -210,3 +210,19 @@ def test_a_users_own_ffmpeg_log_level_is_kept() -> None:
     code = "import os, emotion_app.io.codecs; print(os.environ['OPENCV_FFMPEG_LOGLEVEL'])"
     assert _run_python(code, OPENCV_FFMPEG_LOGLEVEL="32").stdout.strip() == "32"
     assert _run_python(code).stdout.strip() == "8"
+
+
+def test_a_picture_opencv_cannot_decode_is_refused_in_one_line(tmp_path: Path) -> None:
+    # OpenCV writes float TIFFs it cannot read back, and logged a warning of its own
+    # ("[ WARN:0@...] ... can not handle images with 32-bit samples") beside the refusal.
+    picture = tmp_path / "float.tiff"
+    assert cv2.imwrite(str(picture), np.full((32, 32, 3), 0.5, np.float32))
+    code = (
+        "from emotion_app.cli import main\n"
+        f"raise SystemExit(main(['analyze', {str(picture)!r}, '--csv', {str(tmp_path / 'out.csv')!r}]))\n"
+    )
+    done = _run_python(code)
+    assert done.returncode != 0
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines == [f"error: {picture}: not an image OpenCV can decode (corrupt or unsupported)"], done.stderr
+    assert not (tmp_path / "out.csv").exists()

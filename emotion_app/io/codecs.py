@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -46,16 +48,24 @@ MPEG4_PART2 = VideoCodec("mp4v", "MPEG-4 Part 2", "this OpenCV build has no H.26
 MOTION_JPEG = VideoCodec("MJPG", "Motion JPEG")
 
 
+@contextmanager
+def quiet_opencv_log() -> Iterator[None]:
+    """OpenCV's own log silenced while the block runs: for steps whose failures the app
+    reports in its own words (an encoder probe, a picture it cannot decode)."""
+    previous = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        cv2.utils.logging.setLogLevel(previous)
+
+
 @lru_cache(maxsize=1)
 def h264_codec() -> VideoCodec | None:
     """H.264 if a tiny test file can be written with it, else None (cached)."""
     # OpenCV logs an error for each encoder it cannot open; expected here, so kept quiet.
-    previous = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-    try:
+    with quiet_opencv_log():
         return _probe()
-    finally:
-        cv2.utils.logging.setLogLevel(previous)
 
 
 def _probe() -> VideoCodec | None:

@@ -24,7 +24,7 @@ __all__ = [
     "open_input",
     "read_image",
 ]
-from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for
+from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for, quiet_opencv_log
 from .frame_times import FrameTimes
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,10 @@ def read_image(path: Path) -> np.ndarray | None:
         return None
     if data.size == 0:
         return None
-    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+    # A picture OpenCV cannot decode (a float TIFF, say) makes it log a warning; the
+    # callers say so in their own words.
+    with quiet_opencv_log():
+        return cv2.imdecode(data, cv2.IMREAD_COLOR)
 
 
 def _natural_key(path: Path) -> list[object]:
