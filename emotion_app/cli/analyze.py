@@ -37,7 +37,7 @@ from .common import (
 CSV_HELP = """\
 CSV columns (--csv), one row per face per frame:
   frame          frame index in INPUT (image index for a folder)
-  time_s         seconds into the video (empty for images)
+  time_s         seconds into the video, by its frame timestamps (empty for images)
   track_id       the face's id, stable while it is tracked
   x, y, w, h     the face box in frame pixels
   roll           the face's tilt in degrees, counter-clockwise as shown (0: upright); the
