@@ -94,10 +94,8 @@ class CaptureWorker(QObject):
         self._pace_ref_s: float | None = None
         self._last_time_s: float | None = None
         self._step_s: float | None = None
-        # A looping file's time goes on: the length of the loops played before this one,
-        # and the time in the file of the last frame delivered.
+        # A looping file's time goes on: the length of the loops played before this one.
         self._loop_start_s = 0.0
-        self._file_time_s = 0.0
         self._last_good_time = 0.0
         self._paused = False
         self._last_frame: CapturedFrame | None = None
@@ -311,25 +309,23 @@ class CaptureWorker(QObject):
         self._last_good_time = now
         if self._mirror:
             frame = np.ascontiguousarray(cv2.flip(frame, 1))
-        source_time = self._source_time(spec, source, now)
         if isinstance(spec, VideoFileSpec):
+            source_time = self._file_frame_time(source)
             self._keep_pace(source_time, now)
+        else:
+            source_time = now - self._clock_start  # a camera's: since it started
         captured = CapturedFrame(self._stream_id, self._index, frame, now, source_time, self._mirror)
         self._index += 1
         self._last_frame = captured
         if self._mailbox.put(captured):
             self.frame_available.emit()
 
-    def _source_time(self, spec: SourceSpec, source: FrameSource, now: float) -> float:
-        """The frame's time in its stream: a camera's since it started; a file's from its
-        container (where it gives none, the frame's number over the frame rate), counting
-        on across loops."""
-        if not isinstance(spec, VideoFileSpec):
-            return now - self._clock_start
+    def _file_frame_time(self, source: FrameSource) -> float:
+        """A file's frame's time in the stream: from its container (where it gives none,
+        the frame's number over the frame rate), counting on across loops."""
         file_time = source.last_time_s
         if file_time is None:
             return self._index / self._fps
-        self._file_time_s = file_time
         return self._loop_start_s + file_time
 
     def _retry_video_read(self, source: FrameSource, spec: VideoFileSpec) -> np.ndarray | None:
@@ -339,7 +335,8 @@ class CaptureWorker(QObject):
                 return frame
         if spec.loop and self._index > 0 and source.rewind():
             # The next loop starts a step after this one's last frame.
-            self._loop_start_s += self._file_time_s + (self._step_s or 1.0 / self._fps)
+            if self._last_time_s is not None:
+                self._loop_start_s = self._last_time_s + (self._step_s or 1.0 / self._fps)
             # Looping keeps the frame index counting up so the stream stays one stream.
             return _read_safely(source)
         return None
