@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.gui.camera_picker import CameraDevice, StaticDeviceMonitor
+from emotion_app.gui.camera_size import parse_camera_size
 from emotion_app.gui.frame_sources import SourceFactory, open_frame_source
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
@@ -149,9 +150,16 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
         wait_for_model: bool = True,
         weights_dir: Path | None = None,
         size: tuple[int, int] | None = (800, 600),
+        camera_size: str | None = None,
     ) -> MainWindow:
         chosen_weights = random_weights if weights == "random" else weights
-        options = LaunchOptions(camera=camera, video=video, weights=chosen_weights)  # type: ignore[arg-type]
+        options = LaunchOptions(
+            camera=camera,
+            video=video,
+            weights=chosen_weights,  # type: ignore[arg-type]
+            camera_size=parse_camera_size(camera_size) if camera_size is not None else None,
+            camera_size_given=camera_size is not None,
+        )
         window = MainWindow(
             options,
             AppSettings.at_path(settings or settings_path),

@@ -7,6 +7,7 @@ stops delivering frames, as an unplugged camera does) through ``source_factory``
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,8 @@ from emotion_app.io.frame_times import FrameTimes
 from emotion_app.io.video import IMAGE_SUFFIXES, InputError, open_input, read_image
 
 from .messages import CameraSpec, SourceSpec, VideoFileSpec
+
+log = logging.getLogger(__name__)
 
 # Rate assumed for a source that announces none (many webcams report 0): the usual webcam rate.
 FALLBACK_FPS = 30.0
@@ -191,7 +194,7 @@ def open_frame_source(spec: SourceSpec) -> FrameSource:
                 raise SourceOpenError(str(exc)) from exc
             return StillsFrameSource(media.images)
         return _open_video(spec)
-    return _open_camera(spec)
+    return open_camera(spec)
 
 
 def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource:
@@ -211,17 +214,56 @@ def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource:
     return OpenCvFrameSource(capture, normalise_frame(frame), timed=True)
 
 
-def _open_camera(spec: CameraSpec) -> OpenCvFrameSource:
-    capture = cv2.VideoCapture(spec.index)
+# What opens a camera device by its index: cv2.VideoCapture (tests hand in a stand-in).
+DeviceOpener = Callable[[int], cv2.VideoCapture]
+
+
+def open_camera(spec: CameraSpec, open_device: DeviceOpener = cv2.VideoCapture) -> OpenCvFrameSource:
+    """Open the camera of ``spec`` at its ``size`` (when given) and read its first frame.
+
+    A camera that cannot give that size keeps one it can (the frames tell which); one
+    that accepts the request and then delivers nothing is opened again at its default.
+    """
+    capture = _open_device(spec, open_device)
+    frame = None
+    if spec.size is not None:
+        _ask_for_size(capture, spec.size)
+        frame = _first_frame(capture)
+        if frame is None:
+            log.warning("%s delivers no frames at %dx%d: opening it at its default size", spec.describe(), *spec.size)
+            capture.release()
+            capture = _open_device(spec, open_device)
+    if frame is None:
+        frame = _first_frame(capture)
+    if frame is None:
+        capture.release()
+        raise SourceOpenError(
+            f"{spec.describe(capital=True)} opened but delivers no frames: another application may be using it"
+        )
+    if spec.size is not None and (frame.shape[1], frame.shape[0]) != spec.size:
+        log.info("%s gives %dx%d frames (asked for %dx%d)", spec.describe(), frame.shape[1], frame.shape[0], *spec.size)
+    return OpenCvFrameSource(capture, normalise_frame(frame))
+
+
+def _open_device(spec: CameraSpec, open_device: DeviceOpener) -> cv2.VideoCapture:
+    capture = open_device(spec.index)
     if not capture.isOpened():
         capture.release()
         raise SourceOpenError(
             f"Could not open {spec.describe()}: it is absent or unplugged, or another application is using it"
         )
+    return capture
+
+
+def _ask_for_size(capture: cv2.VideoCapture, size: tuple[int, int]) -> None:
+    # Motion JPEG first: USB webcams send uncompressed frames by default, and USB 2 carries
+    # those at 1280x720 at about 10 frames a second; compressed, at the camera's full rate.
+    # A camera or backend without it ignores the request and keeps its own format.
+    capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
+    capture.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
+    capture.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
+
+
+def _first_frame(capture: cv2.VideoCapture) -> np.ndarray | None:
     ok, frame = capture.read()
-    if not ok or frame is None or frame.size == 0:
-        capture.release()
-        raise SourceOpenError(
-            f"{spec.describe(capital=True)} opened but delivers no frames: another application may be using it"
-        )
-    return OpenCvFrameSource(capture, normalise_frame(frame))
+    return frame if ok and frame is not None and frame.size > 0 else None

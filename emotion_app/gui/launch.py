@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .camera_size import CAMERA_SIZES, CameraSize, format_camera_size, parse_camera_size
+
 
 @dataclass(frozen=True)
 class LaunchOptions:
@@ -21,6 +23,10 @@ class LaunchOptions:
     video: Path | None = None
     weights: Path | None = None  # None: the shipped default in weights/
     settings: Path | None = None  # an INI file instead of the user's settings
+    # --camera-size: the picture size to ask of cameras in this run (None: each camera's
+    # default). Without it (camera_size_given False) the size last chosen in the menu.
+    camera_size: CameraSize | None = None
+    camera_size_given: bool = False
 
     @property
     def camera_index(self) -> int | None:
@@ -42,5 +48,28 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
     parser.add_argument(
         "--settings", metavar="FILE", type=Path, help="keep settings in this INI file instead of the user's"
     )
+    sizes = ", ".join(format_camera_size(size) for size in CAMERA_SIZES)
+    parser.add_argument(
+        "--camera-size",
+        metavar="WxH",
+        type=_camera_size,
+        help=f"picture size to ask of the camera, e.g. {sizes}, or 'default' for the camera's own "
+        "(default: the size last chosen in View > Camera resolution; a camera that cannot give it keeps one it can)",
+    )
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    return LaunchOptions(camera=args.camera, video=args.video, weights=args.weights, settings=args.settings)
+    return LaunchOptions(
+        camera=args.camera,
+        video=args.video,
+        weights=args.weights,
+        settings=args.settings,
+        camera_size=args.camera_size[0] if args.camera_size else None,
+        camera_size_given=args.camera_size is not None,
+    )
+
+
+def _camera_size(text: str) -> tuple[CameraSize | None]:
+    # In a 1-tuple: argparse's None means "not given", and None is a size here ("default").
+    try:
+        return (parse_camera_size(text),)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc

@@ -8,6 +8,7 @@ here is the wiring between them.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import time
@@ -47,6 +48,8 @@ from emotion_app.wording import count_text
 
 from ..weights import DEFAULT_WEIGHTS_DIR
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
+from .camera_size import CameraSize
+from .camera_size_menu import CameraSizeMenu
 from .frame_sources import FALLBACK_FPS, SourceFactory, open_frame_source
 from .launch import LaunchOptions
 from .message_banner import MessageBanner
@@ -119,6 +122,8 @@ class MainWindow(QMainWindow):
         self._weights_dir = weights_dir
         self.options = options
         self.settings = settings
+        # --camera-size wins for this run; otherwise the size chosen in the menu last time.
+        self._camera_size = options.camera_size if options.camera_size_given else settings.camera_size
         self.setWindowTitle(APP_TITLE)
         self.stats = PerformanceStats()
         self.source_state = SourceState()
@@ -374,6 +379,9 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.bars_action)
         view_menu.addAction(self.timeline_action)
         view_menu.addAction(self.refresh_cameras_action)
+        self.camera_size_menu = CameraSizeMenu(self._camera_size, self)
+        self.camera_size_menu.size_chosen.connect(self.set_camera_size)
+        view_menu.addMenu(self.camera_size_menu)
         view_menu.addSeparator()
         view_menu.addAction(self.mirror_action)
         view_menu.addAction(self.fullscreen_action)
@@ -449,7 +457,12 @@ class MainWindow(QMainWindow):
             self._show_no_camera()
 
     def start_source(self, spec: SourceSpec) -> None:
-        """Open ``spec`` on the capture thread; the result arrives as opened or fault."""
+        """Open ``spec`` on the capture thread; the result arrives as opened or fault.
+
+        A camera is asked for the size chosen now, whatever size ``spec`` names.
+        """
+        if isinstance(spec, CameraSpec):
+            spec = dataclasses.replace(spec, size=self._camera_size)
         if not self._initial_source_started:
             # Before the model is ready: remember it, start it once the model is loaded.
             self._pending_source = spec
@@ -457,7 +470,7 @@ class MainWindow(QMainWindow):
             return
         if self._recording is not None and self.source_state.spec != spec:
             self.stop_recording()
-        if spec != self.source_state.spec:
+        if not _same_source(spec, self.source_state.spec):
             self.timeline_panel.clear()  # another source: another session
         self.source_banner.dismiss()
         self.view.set_placeholder(f"Opening {spec.describe()}…")
@@ -466,6 +479,17 @@ class MainWindow(QMainWindow):
         self._apply_mirror(spec)
         self.controller.start(spec)
         self._update_actions()
+
+    def set_camera_size(self, size: CameraSize | None) -> None:
+        """Ask cameras for ``size`` (None: each camera's default) from now on, and remember
+        it; a camera that is on starts again at that size."""
+        self._camera_size = size
+        self.settings.camera_size = size
+        if self.camera_size_menu.current != size:
+            self.camera_size_menu.set_current(size)
+        spec = self.source_state.spec
+        if isinstance(spec, CameraSpec) and self.source_state.active and spec.size != size:
+            self.start_source(spec)
 
     def choose_camera(self, device: CameraDevice) -> None:
         self.picker.select(device.name, device.index)
@@ -944,7 +968,11 @@ class MainWindow(QMainWindow):
         self.source_banner.dismiss()
         self.setWindowTitle(f"{APP_TITLE} — {_short_name(info.spec)}")
         rate = f", {info.fps:.0f} fps" if info.fps > 0 else ""
-        self.status.showMessage(f"{info.spec.describe(capital=True)}: {info.width}x{info.height}{rate}", 4000)
+        asked = info.spec.size if isinstance(info.spec, CameraSpec) else None
+        # A camera that cannot give the size asked for keeps one it can: say so.
+        refused = f" (asked for {asked[0]}x{asked[1]})" if asked and asked != (info.width, info.height) else ""
+        text = f"{info.spec.describe(capital=True)}: {info.width}x{info.height}{refused}{rate}"
+        self.status.showMessage(text, 8000 if refused else 4000)
         self._update_actions()
 
     def _on_source_fault(self, fault: SourceFault) -> None:
@@ -1199,6 +1227,13 @@ def _unique_path(folder: Path, stem: str, suffix: str) -> Path:
         path = folder / f"{base}-{number}{suffix}"
         number += 1
     return path
+
+
+def _same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
+    """Whether two specs name the same camera or file (a camera at another size is the same)."""
+    if isinstance(spec, CameraSpec) and isinstance(other, CameraSpec):
+        return dataclasses.replace(spec, size=None) == dataclasses.replace(other, size=None)
+    return spec == other
 
 
 def _short_name(spec: SourceSpec) -> str:

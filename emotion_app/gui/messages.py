@@ -18,10 +18,14 @@ from emotion_app.results import FaceResult
 
 @dataclass(frozen=True)
 class CameraSpec:
-    """A camera, opened by its OpenCV index; ``name`` is what the user saw in the picker."""
+    """A camera, opened by its OpenCV index; ``name`` is what the user saw in the picker.
+
+    ``size``: the picture size (width, height) to ask of it; None for its own default.
+    """
 
     index: int
     name: str = ""
+    size: tuple[int, int] | None = None
 
     def describe(self, capital: bool = False) -> str:
         text = f"camera '{self.name}' (index {self.index})" if self.name else f"camera {self.index}"

@@ -19,6 +19,8 @@ from PyQt6.QtCore import QByteArray, QSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR
 
+from .camera_size import CameraSize, format_camera_size, parse_camera_size
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -29,6 +31,7 @@ FORMER_APPLICATIONS = ("Emotion Recognition",)
 
 _CAMERA_NAME = "camera/name"
 _CAMERA_INDEX = "camera/index"
+_CAMERA_SIZE = "camera/size"
 _SHOW_BARS = "overlay/show_bars"
 _STEADINESS = "overlay/steadiness"
 # Before the steadiness levels the app stored a per-frame EMA factor (0..0.95) here.
@@ -104,6 +107,15 @@ class AppSettings:
     def remember_camera(self, name: str, index: int) -> None:
         self._store.setValue(_CAMERA_NAME, name)
         self._store.setValue(_CAMERA_INDEX, index)
+
+    @property
+    def camera_size(self) -> CameraSize | None:
+        """The picture size asked of cameras; None for each camera's own default."""
+        return self._read(_CAMERA_SIZE, None, _camera_size)
+
+    @camera_size.setter
+    def camera_size(self, size: CameraSize | None) -> None:
+        self._store.setValue(_CAMERA_SIZE, format_camera_size(size))
 
     @property
     def show_bars(self) -> bool:
@@ -238,6 +250,12 @@ def _text(raw: object) -> str:
     if not isinstance(raw, str):
         raise ValueError("not text")
     return raw
+
+
+def _camera_size(raw: object) -> CameraSize | None:
+    if not isinstance(raw, str):
+        raise ValueError("not WIDTHxHEIGHT or 'default'")
+    return parse_camera_size(raw)
 
 
 def _flag(raw: object) -> bool:
