@@ -47,7 +47,7 @@ from emotion_app.faces.scan_plan import SMALL_BAND_FACTOR, SMALL_BAND_OVERLAP
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.preprocessing import to_gray
-from scripts.support.gallery import group_placements, placed
+from scripts.support.gallery import group_placements, photo_faces, placed
 from scripts.support.real_clips import DEFAULT_CLIPS
 
 SETTINGS = ((1.1, 5), (1.1, 3), (1.2, 3), (1.1, 2))
@@ -57,17 +57,6 @@ DENSE = "dense"
 # A shown or found box is on a face when it overlaps the face's box this much: the
 # cascade's boxes of one face differ by several pixels and a little in size.
 ON_FACE_IOU = 0.3
-
-
-def photo_faces(photo_path: Path) -> list[tuple[Box, tuple[int, int]]]:
-    """The group photo's faces, left to right: (box, face check evidence) each."""
-    image = cv2.imread(str(photo_path))
-    if image is None:
-        raise SystemExit(f"error: cannot read {photo_path}")
-    gray = to_gray(image)
-    check = FaceCheck()
-    found = make_detector().detect_gray(gray, min_neighbors=3)
-    return sorted(((box, check.evidence(gray, box)) for box in found if check(gray, box)), key=lambda f: f[0][0])
 
 
 def dense_finds(detector: FaceDetector, gray: np.ndarray) -> list[Box]:

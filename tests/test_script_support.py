@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
 from emotion_app.io.atomic import OutputError
 from emotion_app.samples import astronaut_face_patch, background, paste, read_video
+from scripts import cnn_face_detector
 from scripts.gallery_faces import dense_finds, small_band_scan
 from scripts.support.arguments import frame_size, positive_ints
 from scripts.support.overrides import apply_overrides
@@ -99,3 +101,11 @@ def test_gallery_faces_dense_finds_map_back_to_frame_boxes() -> None:
     enlarged = np.asarray(small_band_scan(detector, gray, 2.0)).reshape(-1, 4)
     assert any(iou(tuple(int(v) for v in box), truth) > 0.5 for box in plain)
     assert any(iou(tuple(int(v) // 2 for v in box), truth) > 0.5 for box in enlarged)
+
+
+def test_the_cnn_detector_check_says_in_one_line_what_it_needs(capsys: pytest.CaptureFixture[str]) -> None:
+    if importlib.util.find_spec("yuface") is not None:
+        pytest.skip("yuface is installed here: the script would run")
+    assert cnn_face_detector.main(["--clips", "/nonexistent"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "needs the yuface package" in error

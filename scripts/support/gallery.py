@@ -1,17 +1,21 @@
 """The gallery clip's geometry: where the group photo's two tiles put it in each frame.
 
-``make_gallery_clip`` draws the clip with it and ``gallery_faces`` finds the photo's faces
-in each frame with it.
+``make_gallery_clip`` draws the clip with it; ``gallery_faces`` and ``cnn_face_detector``
+find the photo's faces (:func:`photo_faces`) in each frame with it.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import cv2
 import numpy as np
 
+from emotion_app.cli.common import make_detector
+from emotion_app.faces.face_check import FaceCheck
 from emotion_app.faces.geometry import Box
+from emotion_app.preprocessing import to_gray
 
 TILE = (320, 240)  # width, height of each of the four tiles
 FPS = 24.0
@@ -47,3 +51,14 @@ def placed(box: Box, placement: Placement) -> Box:
         int(round(w * scale)),
         int(round(h * scale)),
     )
+
+
+def photo_faces(photo_path: Path) -> list[tuple[Box, tuple[int, int]]]:
+    """The group photo's faces, left to right: (box, face check evidence) each."""
+    image = cv2.imread(str(photo_path))
+    if image is None:
+        raise SystemExit(f"error: cannot read {photo_path}")
+    gray = to_gray(image)
+    check = FaceCheck()
+    found = make_detector().detect_gray(gray, min_neighbors=3)
+    return sorted(((box, check.evidence(gray, box)) for box in found if check(gray, box)), key=lambda f: f[0][0])
