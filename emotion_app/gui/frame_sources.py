@@ -16,10 +16,12 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from emotion_app.io.codecs import quiet_opencv_log
 from emotion_app.io.frame_times import FrameTimes
 from emotion_app.io.video import IMAGE_SUFFIXES, InputError, open_input, read_image
 
 from .messages import CameraSpec, SourceSpec, VideoFileSpec
+from .stream_url import check_stream_url
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +196,7 @@ def open_frame_source(spec: SourceSpec) -> FrameSource:
                 raise SourceOpenError(str(exc)) from exc
             return StillsFrameSource(media.images)
         return _open_video(spec)
-    return open_camera(spec)
+    return open_network_camera(spec) if spec.url else open_camera(spec)
 
 
 def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource:
@@ -216,6 +218,45 @@ def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource:
 
 # What opens a camera device by its index: cv2.VideoCapture (tests hand in a stand-in).
 DeviceOpener = Callable[[int], cv2.VideoCapture]
+# A network camera that does not answer must not hold the capture thread (and so a stop
+# or the app's closing) for long: FFmpeg gives up on opening or on a read after these.
+STREAM_OPEN_TIMEOUT_MS = 4000
+STREAM_READ_TIMEOUT_MS = 3000
+
+
+def open_stream_capture(url: str) -> cv2.VideoCapture:
+    """``url`` through OpenCV's FFmpeg backend, with the timeouts above."""
+    return cv2.VideoCapture(
+        url,
+        cv2.CAP_FFMPEG,
+        [
+            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+            STREAM_OPEN_TIMEOUT_MS,
+            cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+            STREAM_READ_TIMEOUT_MS,
+        ],
+    )
+
+
+def open_network_camera(spec: CameraSpec) -> OpenCvFrameSource:
+    """The stream of ``spec.url`` with its first frame read; :class:`SourceOpenError` with a reason."""
+    try:
+        url = check_stream_url(spec.url)
+    except ValueError as exc:
+        raise SourceOpenError(f"Could not open {spec.describe()}: {exc}") from None
+    with quiet_opencv_log():
+        capture = open_stream_capture(url)
+        if not capture.isOpened():
+            capture.release()
+            raise SourceOpenError(
+                f"Could not open {spec.describe()}: no answer, or not a video stream (check the address, "
+                "and that the camera or app is on and on this network)"
+            )
+        frame = _first_frame(capture)
+    if frame is None:
+        capture.release()
+        raise SourceOpenError(f"{spec.describe(capital=True)} answered but sends no frames")
+    return OpenCvFrameSource(capture, normalise_frame(frame))
 
 
 def open_camera(spec: CameraSpec, open_device: DeviceOpener = cv2.VideoCapture) -> OpenCvFrameSource:

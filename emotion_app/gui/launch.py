@@ -19,7 +19,7 @@ from .camera_size import CAMERA_SIZES, CameraSize, format_camera_size, parse_cam
 class LaunchOptions:
     """What the user asked for on the command line."""
 
-    camera: str | None = None  # an OpenCV index ("0") or (part of) a camera's name
+    camera: str | None = None  # an OpenCV index ("0"), (part of) a camera's name, or a stream URL
     video: Path | None = None
     weights: Path | None = None  # None: the shipped default in weights/
     settings: Path | None = None  # an INI file instead of the user's settings
@@ -40,7 +40,12 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
         "folder of images.",
     )
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--camera", metavar="INDEX|NAME", help="camera to open: OpenCV index or (part of) its name")
+    source.add_argument(
+        "--camera",
+        metavar="INDEX|NAME|URL",
+        help="camera to open: OpenCV index, (part of) its name, or a network camera's stream URL "
+        "(an IP camera or a phone's camera app: http://…, rtsp://…)",
+    )
     source.add_argument("--video", metavar="PATH", type=Path, help="play a video file instead of a camera")
     parser.add_argument(
         "--weights", metavar="PATH", type=Path, help="emotion model weights (default: weights/emotion_cnn.safetensors)"

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PyQt6.QtCore import QByteArray, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import (
@@ -31,6 +32,7 @@ from PyQt6.QtWidgets import (
     QApplication,
     QComboBox,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -73,6 +75,7 @@ from .snapshot import SnapshotSaver, save_snapshot
 from .source_state import SourceState
 from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
+from .stream_url import EXAMPLE_URL, check_stream_url, looks_like_url
 from .timeline_panel import TimelinePanel
 from .video_view import VideoView
 
@@ -254,6 +257,13 @@ class MainWindow(QMainWindow):
         self.record_as_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.record_as_action.triggered.connect(self.record_dialog)
 
+        self.open_stream_action = QAction("Open network camera…", self)
+        self.open_stream_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.open_stream_action.setToolTip(
+            "An IP camera or a phone's camera app, by its stream URL (http://…, rtsp://…)"
+        )
+        self.open_stream_action.triggered.connect(self.open_stream_dialog)
+
         self.open_folder_action = QAction("Open folder of images…", self)
         self.open_folder_action.setToolTip("Play every image of a folder, in name order, as a slide show")
         self.open_folder_action.triggered.connect(self.open_folder_dialog)
@@ -351,6 +361,7 @@ class MainWindow(QMainWindow):
         assert file_menu is not None
         file_menu.addAction(self.open_video_action)
         file_menu.addAction(self.open_folder_action)
+        file_menu.addAction(self.open_stream_action)
         recent_menu = file_menu.addMenu("Open recent")
         assert recent_menu is not None
         self.recent_menu = recent_menu
@@ -435,6 +446,9 @@ class MainWindow(QMainWindow):
             self.open_video(self.options.video)
             return
         devices = self.picker.devices()
+        if self.options.camera is not None and looks_like_url(self.options.camera):
+            self.open_network_camera(self.options.camera)
+            return
         if self.options.camera is not None:
             wanted = self.options.camera
             index = self.options.camera_index
@@ -462,7 +476,8 @@ class MainWindow(QMainWindow):
         A camera is asked for the size chosen now, whatever size ``spec`` names.
         """
         if isinstance(spec, CameraSpec):
-            spec = dataclasses.replace(spec, size=self._camera_size)
+            # A stream's size is the sender's to choose.
+            spec = dataclasses.replace(spec, size=None if spec.url else self._camera_size)
         if not self._initial_source_started:
             # Before the model is ready: remember it, start it once the model is loaded.
             self._pending_source = spec
@@ -488,7 +503,7 @@ class MainWindow(QMainWindow):
         if self.camera_size_menu.current != size:
             self.camera_size_menu.set_current(size)
         spec = self.source_state.spec
-        if isinstance(spec, CameraSpec) and self.source_state.active and spec.size != size:
+        if isinstance(spec, CameraSpec) and not spec.url and self.source_state.active and spec.size != size:
             self.start_source(spec)
 
     def choose_camera(self, device: CameraDevice) -> None:
@@ -734,7 +749,7 @@ class MainWindow(QMainWindow):
         """Try the last source again (a camera plugged back in, a file fixed)."""
         self.picker.refresh()
         spec = self.source_state.spec
-        if isinstance(spec, CameraSpec):
+        if isinstance(spec, CameraSpec) and not spec.url:
             # Plugged back in, a camera may come back under another index: follow its name.
             device = find_camera(self.picker.devices(), spec.name, spec.index)
             if device is not None:
@@ -744,6 +759,34 @@ class MainWindow(QMainWindow):
             self.start_source(spec)
         else:
             self._start_initial_source()
+
+    def open_stream_dialog(self) -> None:
+        with self.paused_for_dialog():
+            url = self.ask_stream_url(self.settings.stream_urls)
+        if url.strip():
+            self.open_network_camera(url)
+
+    def ask_stream_url(self, recent: list[str]) -> str:
+        """The URL the user types or picks from ``recent`` ("" when cancelled)."""
+        url, ok = QInputDialog.getItem(
+            self,
+            "Open network camera",
+            f"Stream URL of an IP camera or a phone's camera app (e.g. {EXAMPLE_URL} or rtsp://…):",
+            recent or [""],
+            0,
+            True,
+        )
+        return url if ok else ""
+
+    def open_network_camera(self, url: str) -> None:
+        """Play the network camera at ``url``; a URL that cannot be one is refused in one line."""
+        try:
+            url = check_stream_url(url)
+        except ValueError as exc:
+            self._show_source_problem(f"Not a network camera address: {exc}.", None)
+            return
+        self.settings.remember_stream_url(url, RECENT_FILES)
+        self.start_source(CameraSpec(-1, url=url))
 
     def open_video_dialog(self) -> None:
         with self.paused_for_dialog():
@@ -1237,4 +1280,8 @@ def _same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
 
 
 def _short_name(spec: SourceSpec) -> str:
-    return Path(spec.path).name if isinstance(spec, VideoFileSpec) else (spec.name or f"camera {spec.index}")
+    if isinstance(spec, VideoFileSpec):
+        return Path(spec.path).name
+    if spec.url:
+        return urlsplit(spec.url).hostname or "network camera"
+    return spec.name or f"camera {spec.index}"

@@ -15,20 +15,30 @@ import numpy as np
 
 from emotion_app.results import FaceResult
 
+from .stream_url import redacted
+
 
 @dataclass(frozen=True)
 class CameraSpec:
     """A camera, opened by its OpenCV index; ``name`` is what the user saw in the picker.
 
     ``size``: the picture size (width, height) to ask of it; None for its own default.
+    ``url``: a network camera (an IP camera, a phone's camera app) by its stream URL
+    instead of a device index (which is then unused).
     """
 
     index: int
     name: str = ""
     size: tuple[int, int] | None = None
+    url: str = ""
 
     def describe(self, capital: bool = False) -> str:
-        text = f"camera '{self.name}' (index {self.index})" if self.name else f"camera {self.index}"
+        if self.url:
+            text = f"network camera {redacted(self.url)}"
+        elif self.name:
+            text = f"camera '{self.name}' (index {self.index})"
+        else:
+            text = f"camera {self.index}"
         return text[0].upper() + text[1:] if capital else text
 
 

@@ -42,6 +42,7 @@ _WEIGHTS = "model/weights"
 _SHOW_TIMELINE = "window/show_timeline"
 _OUTPUT_FOLDER = "files/output_folder"
 _RECENT = "files/recent"
+_STREAM_URLS = "camera/stream_urls"
 # A model shipped in the app's own weights/ folder is remembered by name with this prefix,
 # not by its path: after an update, or from another copy of the app, the choice means
 # that copy's own file (a path would keep loading the old one wherever it still exists).
@@ -184,10 +185,7 @@ class AppSettings:
     @property
     def recent_files(self) -> list[str]:
         """Files and folders opened lately, newest first."""
-        raw = self._store.value(_RECENT, [])
-        if isinstance(raw, str):
-            raw = [raw] if raw else []
-        return [str(item) for item in raw if isinstance(item, str) and item] if isinstance(raw, list) else []
+        return self._text_list(_RECENT)
 
     @recent_files.setter
     def recent_files(self, paths: list[str]) -> None:
@@ -195,6 +193,20 @@ class AppSettings:
 
     def remember_recent(self, path: str, keep: int) -> None:
         self.recent_files = ([path] + [p for p in self.recent_files if p != path])[:keep]
+
+    def _text_list(self, key: str) -> list[str]:
+        raw = self._store.value(key, [])
+        if isinstance(raw, str):
+            raw = [raw] if raw else []
+        return [str(item) for item in raw if isinstance(item, str) and item] if isinstance(raw, list) else []
+
+    @property
+    def stream_urls(self) -> list[str]:
+        """Network cameras opened lately (their URLs), newest first."""
+        return self._text_list(_STREAM_URLS)
+
+    def remember_stream_url(self, url: str, keep: int) -> None:
+        self._store.setValue(_STREAM_URLS, ([url] + [u for u in self.stream_urls if u != url])[:keep])
 
     # Mirrored like a mirror by default for cameras (what people expect of a webcam), never
     # for files (text and scenes in a video would read backwards).

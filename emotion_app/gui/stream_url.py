@@ -1,0 +1,47 @@
+"""Network cameras: an IP camera's or a phone camera app's stream, named by its URL.
+
+Qt-free, so the command line (``--camera URL``), the settings and the Open network camera
+dialog read URLs the same way. OpenCV's FFmpeg backend reads the stream.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+# What IP cameras and phone camera apps serve: MJPEG or H.264 over HTTP, RTSP, RTMP, SRT
+# or plain UDP/TCP. Other FFmpeg "protocols" (file:, concat:, pipe:) are not cameras.
+STREAM_SCHEMES = ("http", "https", "rtsp", "rtsps", "rtmp", "rtmps", "srt", "udp", "tcp")
+EXAMPLE_URL = "http://192.168.1.20:8080/video"
+
+
+def looks_like_url(text: str) -> bool:
+    """Whether ``text`` is meant as a URL (a camera's name or index never holds '://')."""
+    return "://" in text
+
+
+def check_stream_url(text: str) -> str:
+    """``text`` stripped, if it names a network stream; ValueError with the reason if not."""
+    url = text.strip()
+    if not url:
+        raise ValueError("no URL given")
+    if any(ch.isspace() for ch in url):
+        raise ValueError(f"{url!r:.80} has spaces; a URL has none")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if not looks_like_url(url) or not scheme:
+        raise ValueError(f"{url!r:.80} is not a URL such as {EXAMPLE_URL}")
+    if scheme not in STREAM_SCHEMES:
+        raise ValueError(f"{scheme}:// is not a camera stream (use one of {', '.join(STREAM_SCHEMES)})")
+    if not parts.hostname:
+        raise ValueError(f"{url!r:.80} names no host")
+    return url
+
+
+def redacted(url: str) -> str:
+    """``url`` without a password (RTSP cameras often carry one), for messages and titles."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()

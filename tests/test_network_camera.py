@@ -1,0 +1,109 @@
+"""Network cameras (an IP camera, a phone's camera app): the URL rules, opening a real MJPEG
+stream served on localhost, and the window playing one, losing it and getting it back."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
+from emotion_app.gui.messages import CameraSpec
+from emotion_app.gui.settings import AppSettings
+from emotion_app.gui.stream_url import check_stream_url, looks_like_url, redacted
+from emotion_app.samples import VideoTruth
+from gui_support import WAIT_MS, wait_for_face_result
+from tests.mjpeg_server import MjpegCamera
+
+
+@pytest.fixture
+def network_camera(gui_video: VideoTruth) -> Iterator[MjpegCamera]:
+    camera = MjpegCamera(gui_video.path)
+    yield camera
+    camera.close()
+
+
+def test_stream_urls_are_checked_and_their_passwords_kept_out_of_messages() -> None:
+    assert check_stream_url("  rtsp://cam.local:554/stream1 ") == "rtsp://cam.local:554/stream1"
+    assert check_stream_url("http://192.168.1.20:8080/video") == "http://192.168.1.20:8080/video"
+    assert looks_like_url("http://x/video") and not looks_like_url("Integrated Camera")
+    for bad, reason in (
+        ("", "no URL"),
+        ("192.168.1.20:8080/video", "not a URL"),
+        ("file:///etc/passwd", "file:// is not a camera stream"),
+        ("concat://a|b", "concat:// is not a camera stream"),
+        ("http:///video", "names no host"),
+        ("http://cam/my video", "has spaces"),
+    ):
+        with pytest.raises(ValueError, match=reason):
+            check_stream_url(bad)
+    assert redacted("rtsp://admin:secret@10.0.0.5:554/live") == "rtsp://admin:***@10.0.0.5:554/live"
+    assert redacted("http://10.0.0.5/video") == "http://10.0.0.5/video"
+    spec = CameraSpec(-1, url="rtsp://admin:secret@10.0.0.5/live")
+    assert "secret" not in spec.describe() and spec.describe(capital=True).startswith("Network camera rtsp://admin:***@")
+
+
+def test_an_mjpeg_stream_opens_with_its_frames(network_camera: MjpegCamera, gui_video: VideoTruth) -> None:
+    source = open_frame_source(CameraSpec(-1, url=network_camera.url))
+    try:
+        assert (source.width, source.height) == gui_video.frame_size
+        frames = [source.read() for _ in range(5)]
+        assert all(frame is not None and frame.shape == (*gui_video.frame_size[::-1], 3) for frame in frames)
+    finally:
+        source.release()
+
+
+def test_an_address_nobody_answers_is_refused_in_seconds_with_the_reason() -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    began = time.perf_counter()
+    url = f"http://127.0.0.1:{port}/video"
+    with pytest.raises(SourceOpenError, match=rf"Could not open network camera {url}: no answer"):
+        open_frame_source(CameraSpec(-1, url=url))
+    assert time.perf_counter() - began < 6.0
+    with pytest.raises(SourceOpenError, match="is not a camera stream"):
+        open_frame_source(CameraSpec(-1, url="file:///dev/null"))
+
+
+def test_the_window_plays_a_network_camera_given_on_the_command_line(
+    qtbot: QtBot, make_window, network_camera: MjpegCamera, settings_path: Path
+) -> None:
+    window = make_window(camera=network_camera.url)
+    result = wait_for_face_result(qtbot, window)
+    assert result.faces and window.windowTitle().endswith("127.0.0.1")
+    spec = window.source_state.spec
+    assert isinstance(spec, CameraSpec) and spec.url == network_camera.url and spec.size is None
+    window.close()
+    assert AppSettings.at_path(settings_path).stream_urls == [network_camera.url]
+
+
+def test_the_dialog_opens_a_stream_refuses_a_non_url_and_a_lost_stream_can_be_retried(
+    qtbot: QtBot, make_window, network_camera: MjpegCamera, settings_path: Path
+) -> None:
+    window = make_window()
+    answers = iter(["ftp://files.example.com/a.mp4", network_camera.url])
+    offered: list[list[str]] = []
+
+    def ask(recent: list[str]) -> str:
+        offered.append(recent)
+        return next(answers)
+
+    window.ask_stream_url = ask  # type: ignore[method-assign]
+    window.open_stream_action.trigger()
+    assert "Not a network camera address: ftp:// is not a camera stream" in window.source_banner.text()
+    assert not window.is_running
+    window.open_stream_action.trigger()
+    qtbot.waitUntil(lambda: window.is_running and window.view.result is not None, timeout=WAIT_MS)
+    assert offered == [[], []]  # nothing remembered until a URL was good
+    network_camera.unplug()
+    qtbot.waitUntil(lambda: "stopped delivering frames" in window.source_banner.text(), timeout=WAIT_MS)
+    assert "Network camera http://127.0.0.1" in window.source_banner.text() and not window.is_running
+    network_camera.plug_in()
+    window.source_banner.button("Retry").click()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert AppSettings.at_path(settings_path).stream_urls == [network_camera.url]
