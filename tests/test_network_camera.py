@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -44,7 +45,9 @@ def test_stream_urls_are_checked_and_their_passwords_kept_out_of_messages() -> N
     assert redacted("rtsp://admin:secret@10.0.0.5:554/live") == "rtsp://admin:***@10.0.0.5:554/live"
     assert redacted("http://10.0.0.5/video") == "http://10.0.0.5/video"
     spec = CameraSpec(-1, url="rtsp://admin:secret@10.0.0.5/live")
-    assert "secret" not in spec.describe() and spec.describe(capital=True).startswith("Network camera rtsp://admin:***@")
+    assert "secret" not in spec.describe() and spec.describe(capital=True).startswith(
+        "Network camera rtsp://admin:***@"
+    )
 
 
 def test_an_mjpeg_stream_opens_with_its_frames(network_camera: MjpegCamera, gui_video: VideoTruth) -> None:
@@ -107,3 +110,17 @@ def test_the_dialog_opens_a_stream_refuses_a_non_url_and_a_lost_stream_can_be_re
     window.source_banner.button("Retry").click()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     assert AppSettings.at_path(settings_path).stream_urls == [network_camera.url]
+
+
+def test_a_stream_that_turns_to_portrait_keeps_its_frames_shapes(network_camera: MjpegCamera) -> None:
+    # A phone turned on its side: the app's frames go from landscape to portrait.
+    landscape = network_camera.frames[:5]
+    network_camera.frames = landscape + [np.ascontiguousarray(np.rot90(frame)) for frame in landscape]
+    source = open_frame_source(CameraSpec(-1, url=network_camera.url))
+    try:
+        shapes = [frame.shape for frame in (source.read() for _ in range(10)) if frame is not None]
+    finally:
+        source.release()
+    height, width = landscape[0].shape[:2]
+    assert shapes[:5] == [(height, width, 3)] * 5
+    assert shapes[5:] == [(width, height, 3)] * 5  # not squeezed back into the landscape size

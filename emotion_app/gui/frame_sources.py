@@ -68,8 +68,17 @@ class OpenCvFrameSource:
     say "could not open" instead of "stopped mid-stream".
     """
 
-    def __init__(self, capture: cv2.VideoCapture, first_frame: np.ndarray, timed: bool = False) -> None:
+    def __init__(
+        self,
+        capture: cv2.VideoCapture,
+        first_frame: np.ndarray,
+        timed: bool = False,
+        decode: Callable[[np.ndarray], np.ndarray | None] | None = None,
+    ) -> None:
         self._capture: cv2.VideoCapture | None = capture
+        # ``decode``: what turns each read into a picture, where the capture hands over
+        # encoded packets (see :func:`open_network_camera`).
+        self._decode = decode
         self._pending: np.ndarray | None = first_frame
         self.height, self.width = first_frame.shape[:2]
         fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
@@ -85,13 +94,16 @@ class OpenCvFrameSource:
 
     def read(self) -> np.ndarray | None:
         if self._pending is not None:
-            frame, self._pending = self._pending, None
+            pending, self._pending = self._pending, None
             self.last_time_s = self._pending_time
-            return frame
+            return pending
         if self._capture is None:
             return None
-        ok, frame = self._capture.read()
-        if not ok or frame is None or frame.size == 0:
+        ok, read = self._capture.read()
+        frame: np.ndarray | None = read if ok else None
+        if frame is not None and self._decode is not None:
+            frame = self._decode(frame)
+        if frame is None or frame.size == 0:
             return None
         self.last_time_s = self._frame_time()
         return normalise_frame(frame)
@@ -252,11 +264,31 @@ def open_network_camera(spec: CameraSpec) -> OpenCvFrameSource:
                 f"Could not open {spec.describe()}: no answer, or not a video stream (check the address, "
                 "and that the camera or app is on and on this network)"
             )
+        decode = _jpeg_packets(capture)
         frame = _first_frame(capture)
+        if frame is not None and decode is not None:
+            frame = decode(frame)
     if frame is None:
         capture.release()
         raise SourceOpenError(f"{spec.describe(capital=True)} answered but sends no frames")
-    return OpenCvFrameSource(capture, normalise_frame(frame))
+    return OpenCvFrameSource(capture, normalise_frame(frame), decode=decode)
+
+
+def _jpeg_packets(capture: cv2.VideoCapture) -> Callable[[np.ndarray], np.ndarray | None] | None:
+    """For an MJPEG stream: read its JPEGs undecoded and return their decoder. OpenCV's
+    FFmpeg reader scales every frame to the first one's size, so a phone app that turns
+    to portrait would come out stretched; each JPEG decoded alone has its own size."""
+    code = int(capture.get(cv2.CAP_PROP_FOURCC))
+    fourcc = "".join(chr((code >> 8 * i) & 0xFF) for i in range(4))
+    if fourcc != "MJPG" or not capture.set(cv2.CAP_PROP_FORMAT, -1):
+        return None
+    return _decode_jpeg
+
+
+def _decode_jpeg(packet: np.ndarray) -> np.ndarray | None:
+    if packet.size == 0:
+        return None
+    return cv2.imdecode(packet.reshape(-1), cv2.IMREAD_COLOR)
 
 
 def open_camera(spec: CameraSpec, open_device: DeviceOpener = cv2.VideoCapture) -> OpenCvFrameSource:
