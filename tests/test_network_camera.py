@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stream_url import check_stream_url, looks_like_url, redacted
 from emotion_app.samples import VideoTruth
-from gui_support import WAIT_MS, wait_for_face_result
+from gui_support import WAIT_MS, CameraBench, wait_for_face_result
 from tests.mjpeg_server import MjpegCamera
 
 
@@ -124,3 +125,31 @@ def test_a_stream_that_turns_to_portrait_keeps_its_frames_shapes(network_camera:
     height, width = landscape[0].shape[:2]
     assert shapes[:5] == [(height, width, 3)] * 5
     assert shapes[5:] == [(width, height, 3)] * 5  # not squeezed back into the landscape size
+
+
+def test_the_network_camera_chosen_last_opens_at_the_next_start_until_a_device_is_chosen(
+    qtbot: QtBot, make_window, network_camera: MjpegCamera, gui_video: VideoTruth, settings_path: Path
+) -> None:
+    first = make_window(camera=network_camera.url)
+    qtbot.waitUntil(lambda: first.is_running, timeout=WAIT_MS)
+    first.close()
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    again = make_window(devices=[CameraDevice("Desk camera", 0)], source_factory=bench)
+    qtbot.waitUntil(lambda: again.is_running, timeout=WAIT_MS)
+    spec = again.source_state.spec
+    assert isinstance(spec, CameraSpec) and spec.url == network_camera.url and bench.specs == [spec]
+    again.choose_camera(CameraDevice("Desk camera", 0))
+    qtbot.waitUntil(lambda: len(bench.specs) == 2 and again.is_running, timeout=WAIT_MS)
+    again.close()
+    assert AppSettings.at_path(settings_path).network_camera == ""
+
+
+def test_a_bad_remembered_network_camera_falls_back_to_the_devices(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings_path.write_text("[camera]\nnetwork_url=ftp://example.com/cam\n")
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[CameraDevice("Desk camera", 0)], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(0, "Desk camera")]
+    assert "camera/network_url" in caplog.text and "not a camera stream" in caplog.text

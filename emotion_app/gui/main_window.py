@@ -441,7 +441,8 @@ class MainWindow(QMainWindow):
 
     # ---- sources ----------------------------------------------------------------------
     def _start_initial_source(self) -> None:
-        """Command line first, then the remembered camera, then the first camera."""
+        """Command line first, then the remembered camera (a device or a network camera),
+        then the first camera."""
         if self.options.video is not None:
             self.open_video(self.options.video)
             return
@@ -461,6 +462,9 @@ class MainWindow(QMainWindow):
             else:
                 names = ", ".join(d.name for d in devices) or "none found"
                 self._show_source_problem(f"No camera named '{wanted}'. Cameras: {names}.", None)
+            return
+        if self.settings.network_camera:  # the camera chosen last was a network camera
+            self.open_network_camera(self.settings.network_camera)
             return
         device = find_camera(devices, self.settings.camera_name, self.settings.camera_index)
         if device is None and devices:
@@ -785,7 +789,7 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             self._show_source_problem(f"Not a network camera address: {exc}.", None)
             return
-        self.settings.remember_stream_url(url, RECENT_FILES)
+        self.settings.remember_network_camera(url, RECENT_FILES)
         self.start_source(CameraSpec(-1, url=url))
 
     def open_video_dialog(self) -> None:

@@ -20,6 +20,7 @@ from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINES
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR
 
 from .camera_size import CameraSize, format_camera_size, parse_camera_size
+from .stream_url import check_stream_url
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,6 +44,7 @@ _SHOW_TIMELINE = "window/show_timeline"
 _OUTPUT_FOLDER = "files/output_folder"
 _RECENT = "files/recent"
 _STREAM_URLS = "camera/stream_urls"
+_NETWORK_CAMERA = "camera/network_url"
 # A model shipped in the app's own weights/ folder is remembered by name with this prefix,
 # not by its path: after an update, or from another copy of the app, the choice means
 # that copy's own file (a path would keep loading the old one wherever it still exists).
@@ -108,6 +110,17 @@ class AppSettings:
     def remember_camera(self, name: str, index: int) -> None:
         self._store.setValue(_CAMERA_NAME, name)
         self._store.setValue(_CAMERA_INDEX, index)
+        self._store.remove(_NETWORK_CAMERA)
+
+    @property
+    def network_camera(self) -> str:
+        """The network camera's URL when it was the camera chosen last, else ""."""
+        return self._read(_NETWORK_CAMERA, "", _stream_url)
+
+    def remember_network_camera(self, url: str, keep: int) -> None:
+        """``url`` as the camera chosen last, and first of the ``keep`` recent ones."""
+        self._store.setValue(_NETWORK_CAMERA, url)
+        self._store.setValue(_STREAM_URLS, ([url] + [u for u in self.stream_urls if u != url])[:keep])
 
     @property
     def camera_size(self) -> CameraSize | None:
@@ -205,8 +218,6 @@ class AppSettings:
         """Network cameras opened lately (their URLs), newest first."""
         return self._text_list(_STREAM_URLS)
 
-    def remember_stream_url(self, url: str, keep: int) -> None:
-        self._store.setValue(_STREAM_URLS, ([url] + [u for u in self.stream_urls if u != url])[:keep])
 
     # Mirrored like a mirror by default for cameras (what people expect of a webcam), never
     # for files (text and scenes in a video would read backwards).
@@ -262,6 +273,12 @@ def _text(raw: object) -> str:
     if not isinstance(raw, str):
         raise ValueError("not text")
     return raw
+
+
+def _stream_url(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise ValueError("not a URL")
+    return check_stream_url(raw)
 
 
 def _camera_size(raw: object) -> CameraSize | None:
