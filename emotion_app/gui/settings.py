@@ -218,7 +218,6 @@ class AppSettings:
         """Network cameras opened lately (their URLs), newest first."""
         return self._text_list(_STREAM_URLS)
 
-
     # Mirrored like a mirror by default for cameras (what people expect of a webcam), never
     # for files (text and scenes in a video would read backwards).
     @property
