@@ -221,8 +221,8 @@ def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource:
     if not capture.isOpened():
         capture.release()
         raise SourceOpenError(f"Could not open video file {path}: OpenCV cannot decode it (damaged, or not a video)")
-    ok, frame = capture.read()
-    if not ok or frame is None or frame.size == 0:
+    frame = _first_frame(capture)
+    if frame is None:
         capture.release()
         raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
     return OpenCvFrameSource(capture, normalise_frame(frame), timed=True)

@@ -115,17 +115,17 @@ class AppSettings:
     @property
     def network_camera(self) -> str:
         """The network camera's URL when it was the camera chosen last, else ""."""
-        return self._read(_NETWORK_CAMERA, "", _stream_url)
+        return self._read(_NETWORK_CAMERA, "", lambda raw: check_stream_url(_text(raw)))
 
     def remember_network_camera(self, url: str, keep: int) -> None:
         """``url`` as the camera chosen last, and first of the ``keep`` recent ones."""
         self._store.setValue(_NETWORK_CAMERA, url)
-        self._store.setValue(_STREAM_URLS, ([url] + [u for u in self.stream_urls if u != url])[:keep])
+        self._store.setValue(_STREAM_URLS, _newest_first(url, self.stream_urls, keep))
 
     @property
     def camera_size(self) -> CameraSize | None:
         """The picture size asked of cameras; None for each camera's own default."""
-        return self._read(_CAMERA_SIZE, None, _camera_size)
+        return self._read(_CAMERA_SIZE, None, lambda raw: parse_camera_size(_text(raw)))
 
     @camera_size.setter
     def camera_size(self, size: CameraSize | None) -> None:
@@ -205,7 +205,7 @@ class AppSettings:
         self._store.setValue(_RECENT, list(paths))
 
     def remember_recent(self, path: str, keep: int) -> None:
-        self.recent_files = ([path] + [p for p in self.recent_files if p != path])[:keep]
+        self.recent_files = _newest_first(path, self.recent_files, keep)
 
     def _text_list(self, key: str) -> list[str]:
         raw = self._store.value(key, [])
@@ -274,16 +274,9 @@ def _text(raw: object) -> str:
     return raw
 
 
-def _stream_url(raw: object) -> str:
-    if not isinstance(raw, str):
-        raise ValueError("not a URL")
-    return check_stream_url(raw)
-
-
-def _camera_size(raw: object) -> CameraSize | None:
-    if not isinstance(raw, str):
-        raise ValueError("not WIDTHxHEIGHT or 'default'")
-    return parse_camera_size(raw)
+def _newest_first(item: str, items: list[str], keep: int) -> list[str]:
+    """``item`` first, then the others of ``items`` without it, ``keep`` at most."""
+    return ([item] + [other for other in items if other != item])[:keep]
 
 
 def _flag(raw: object) -> bool:
