@@ -60,6 +60,42 @@ def test_choosing_a_camera_emits_it(qtbot: QtBot) -> None:
     assert blocker.args == [USB]
 
 
+def test_recent_network_cameras_follow_the_devices_and_can_be_picked(qtbot: QtBot) -> None:
+    monitor = StaticDeviceMonitor([BUILT_IN])
+    picker = CameraPicker(monitor)
+    qtbot.addWidget(picker)
+    phone, ip_camera = "http://192.168.1.20:8080/video", "rtsp://admin:secret@10.0.0.5:554/live"
+    second_stream = "rtsp://admin:secret@10.0.0.5:554/sub"
+    # A hand-edited settings file may hold anything: only camera streams are listed, once each.
+    picker.set_network_cameras([phone, "file:///etc/passwd", ip_camera, phone, "not a url", second_stream])
+    assert picker.network_cameras() == [phone, ip_camera, second_stream]
+    assert [picker.itemText(i) for i in range(picker.count())] == [
+        "Integrated Webcam",
+        "192.168.1.20:8080",
+        "10.0.0.5:554/live",  # two streams of one camera: told apart by their paths
+        "10.0.0.5:554/sub",
+    ]
+    assert all(not picker.itemIcon(i).isNull() for i in (1, 2, 3)) and picker.itemIcon(0).isNull()
+    assert "secret" not in str(picker.itemData(2, 3)) and "admin:***@10.0.0.5" in str(picker.itemData(2, 3))
+    with qtbot.waitSignal(picker.network_camera_chosen) as blocker:
+        picker.activated.emit(2)
+    assert blocker.args == [ip_camera]
+    assert picker.select_network_camera(phone) and picker.current_url() == phone
+    assert picker.current_device() is None
+    monitor.set_devices([USB, BUILT_IN])  # a camera plugged in: the stream stays selected
+    assert picker.current_url() == phone and picker.count() == 5
+    assert not picker.select_network_camera("http://elsewhere/video")
+
+
+def test_network_cameras_alone_keep_the_picker_enabled(qtbot: QtBot) -> None:
+    picker = CameraPicker(StaticDeviceMonitor([]))
+    qtbot.addWidget(picker)
+    picker.set_network_cameras(["http://phone.local:8080/video"])
+    assert picker.isEnabled() and picker.count() == 1 and picker.current_url() == "http://phone.local:8080/video"
+    picker.set_network_cameras([])
+    assert not picker.isEnabled() and picker.itemText(0) == "No camera found" and picker.current_url() is None
+
+
 def test_find_camera_prefers_exact_names_then_substrings_then_indices() -> None:
     devices = [BUILT_IN, USB, CameraDevice("Logitech C920 (2)", 3)]
     assert find_camera(devices, "Logitech C920") == USB

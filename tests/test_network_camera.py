@@ -144,6 +144,29 @@ def test_the_network_camera_chosen_last_opens_at_the_next_start_until_a_device_i
     assert AppSettings.at_path(settings_path).network_camera == ""
 
 
+def test_network_cameras_opened_before_are_in_the_camera_picker(
+    qtbot: QtBot, make_window, network_camera: MjpegCamera, gui_video: VideoTruth, settings_path: Path
+) -> None:
+    first = make_window(camera=network_camera.url)
+    qtbot.waitUntil(lambda: first.is_running, timeout=WAIT_MS)
+    assert first.picker.isEnabled() and first.picker.current_url() == network_camera.url
+    first.close()
+    settings = AppSettings.at_path(settings_path)
+    settings.remember_camera("Desk camera", 0)  # a webcam was chosen after it
+    settings.sync()
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    again = make_window(devices=[CameraDevice("Desk camera", 0)], source_factory=bench)
+    qtbot.waitUntil(lambda: again.is_running, timeout=WAIT_MS)
+    assert again.picker.current_device() == CameraDevice("Desk camera", 0)
+    assert again.picker.network_cameras() == [network_camera.url]
+    again.picker.activated.emit(1)  # the user picks the stream in the toolbar
+    qtbot.waitUntil(lambda: len(bench.specs) == 2 and again.is_running, timeout=WAIT_MS)
+    assert bench.specs[1] == CameraSpec(-1, url=network_camera.url)
+    assert again.picker.current_url() == network_camera.url
+    again.close()
+    assert AppSettings.at_path(settings_path).network_camera == network_camera.url
+
+
 def test_a_bad_remembered_network_camera_falls_back_to_the_devices(
     qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -1,5 +1,8 @@
 """Camera discovery (by name, with hot-plug) and the toolbar picker.
 
+The picker lists the cameras found, then the network cameras opened lately (their URLs,
+from the settings), so a phone or IP camera is one click away like a webcam.
+
 On Linux, names come from ``/sys/class/video4linux`` (the same names Qt would report);
 elsewhere from Qt Multimedia's ``QMediaDevices`` when it can be imported. Frames are always
 read with ``cv2.VideoCapture(index)``. Tests inject a device list instead.
@@ -10,11 +13,17 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from PyQt6.QtCore import QFileSystemWatcher, QLoggingCategory, QObject, QTimer, pyqtSignal
-from PyQt6.QtWidgets import QComboBox, QWidget
+from PyQt6.QtGui import QIcon
+from PyQt6.QtWidgets import QComboBox, QStyle, QWidget
+
+from .stream_url import check_stream_url, redacted, short_name
+
+NO_CAMERA = "No camera found"
 
 
 @dataclass(frozen=True)
@@ -138,15 +147,18 @@ def create_device_monitor(parent: QObject | None = None) -> CameraDeviceMonitor:
 
 
 class CameraPicker(QComboBox):
-    """Cameras by name; keeps the selection across refreshes when the device stays."""
+    """Cameras by name, then recent network cameras; keeps the selection across refreshes
+    when the device (or URL) stays."""
 
     camera_chosen = pyqtSignal(object)  # CameraDevice the user picked
+    network_camera_chosen = pyqtSignal(str)  # the stream URL the user picked
     devices_refreshed = pyqtSignal(list)  # the new list of CameraDevice
 
     def __init__(self, monitor: CameraDeviceMonitor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._monitor = monitor
         self._devices: list[CameraDevice] = []
+        self._urls: list[str] = []
         self.setMinimumContentsLength(18)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setToolTip("Camera")
@@ -161,30 +173,64 @@ class CameraPicker(QComboBox):
     def devices(self) -> list[CameraDevice]:
         return list(self._devices)
 
+    def network_cameras(self) -> list[str]:
+        return list(self._urls)
+
     def current_device(self) -> CameraDevice | None:
         position = self.currentIndex()
         return self._devices[position] if 0 <= position < len(self._devices) else None
 
+    def current_url(self) -> str | None:
+        """The network camera selected, if one is."""
+        position = self.currentIndex() - len(self._devices)
+        return self._urls[position] if 0 <= position < len(self._urls) else None
+
     def refresh(self) -> None:
         """Re-read the device list, keeping the current camera selected if it is still there."""
-        previous = self.current_device()
+        selected = self.current_device(), self.current_url()
         self._devices = self._monitor.devices()
+        self._rebuild(*selected)
+        self.devices_refreshed.emit(self.devices())
+
+    def set_network_cameras(self, urls: list[str]) -> None:
+        """List these stream URLs after the devices; ones that are no camera stream (a
+        settings file edited by hand) are left out."""
+        kept: list[str] = []
+        for url in urls:
+            try:
+                kept.append(check_stream_url(url))
+            except ValueError:
+                continue
+        selected = self.current_device(), self.current_url()
+        self._urls = list(dict.fromkeys(kept))
+        self._rebuild(*selected)
+
+    def _rebuild(self, previous_device: CameraDevice | None, previous_url: str | None) -> None:
         self.blockSignals(True)  # a refresh is not the user choosing a camera
         try:
             self.clear()
-            if not self._devices:
-                self.addItem("No camera found")
+            if not self._devices and not self._urls:
+                self.addItem(NO_CAMERA)
                 self.setEnabled(False)
-            else:
-                self.setEnabled(True)
-                for device in self._devices:
-                    self.addItem(device.name, device.index)
-                    self.setItemData(self.count() - 1, f"{device.name} — OpenCV index {device.index}", 3)
-                if previous is not None:
-                    self.select(previous.name, previous.index)
+                return
+            self.setEnabled(True)
+            for device in self._devices:
+                self.addItem(device.name, device.index)
+                self.setItemData(self.count() - 1, f"{device.name} — OpenCV index {device.index}", 3)
+            # Host and port name a phone or an IP camera; the path only tells two streams
+            # of one camera apart.
+            hosts = Counter(short_name(url) for url in self._urls)
+            style = self.style()
+            icon = style.standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon) if style is not None else QIcon()
+            for url in self._urls:
+                self.addItem(icon, short_name(url, with_path=hosts[short_name(url)] > 1))
+                self.setItemData(self.count() - 1, f"Network camera {redacted(url)}", 3)
+            if previous_device is not None:
+                self.select(previous_device.name, previous_device.index)
+            elif previous_url is not None:
+                self.select_network_camera(previous_url)
         finally:
             self.blockSignals(False)
-        self.devices_refreshed.emit(self.devices())
 
     def select(self, name: str = "", index: int = -1) -> CameraDevice | None:
         """Select by exact name (first), else by OpenCV index; returns the selection."""
@@ -193,9 +239,18 @@ class CameraPicker(QComboBox):
             self.setCurrentIndex(self._devices.index(device))
         return device
 
+    def select_network_camera(self, url: str) -> bool:
+        """Select the network camera at ``url``, if it is listed."""
+        if url not in self._urls:
+            return False
+        self.setCurrentIndex(len(self._devices) + self._urls.index(url))
+        return True
+
     def _on_activated(self, position: int) -> None:
         if 0 <= position < len(self._devices):
             self.camera_chosen.emit(self._devices[position])
+        elif 0 <= position - len(self._devices) < len(self._urls):
+            self.network_camera_chosen.emit(self._urls[position - len(self._devices)])
 
 
 def find_camera(devices: list[CameraDevice], name: str = "", index: int = -1) -> CameraDevice | None:

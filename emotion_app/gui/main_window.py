@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
+        self.picker.set_network_cameras(settings.stream_urls)
         self.view = VideoView(self)
         self.playback_bar = PlaybackBar(self)
         self.timeline_panel = TimelinePanel((), self)
@@ -434,6 +435,7 @@ class MainWindow(QMainWindow):
         self.snapshots.saved.connect(lambda path: self.show_saved(f"Saved snapshot {path.name} in {path.parent}", path))
         self.snapshots.failed.connect(lambda message: self.source_banner.show_message(message, "error"))
         self.picker.camera_chosen.connect(self.choose_camera)
+        self.picker.network_camera_chosen.connect(self.open_network_camera)
         self.picker.devices_refreshed.connect(self._on_devices_refreshed)
         self.steadiness_box.currentIndexChanged.connect(
             lambda index: self.set_steadiness(self.steadiness_box.itemData(index))
@@ -741,9 +743,12 @@ class MainWindow(QMainWindow):
             self.stop()
             return
         spec = self.source_state.spec
-        device = self.picker.current_device()
+        device, url = self.picker.current_device(), self.picker.current_url()
         if spec is None and device is not None:
             spec = CameraSpec(device.index, device.name)
+        if spec is None and url is not None:
+            self.open_network_camera(url)
+            return
         if spec is None:
             self.open_video_dialog()
         else:
@@ -790,6 +795,8 @@ class MainWindow(QMainWindow):
             self._show_source_problem(f"Not a network camera address: {exc}.", None)
             return
         self.settings.remember_network_camera(url, RECENT_FILES)
+        self.picker.set_network_cameras(self.settings.stream_urls)
+        self.picker.select_network_camera(url)
         self.start_source(CameraSpec(-1, url=url))
 
     def open_video_dialog(self) -> None:
@@ -1115,11 +1122,18 @@ class MainWindow(QMainWindow):
 
     # ---- messages ------------------------------------------------------------------------------
     def _show_no_camera(self) -> None:
-        self.view.set_placeholder("No camera found.\nOpen a video file (Ctrl+O) to start.")
+        self.view.set_placeholder(
+            "No camera found.\nOpen a video file (Ctrl+O) or a network camera (Ctrl+Shift+O) to start."
+        )
         self.source_banner.show_message(
-            "No camera found. Open a video file to start, or plug in a camera: the list updates by itself.",
+            "No camera found. Open a video file or a network camera (a phone's camera app, an IP camera),"
+            " or plug in a camera: the list updates by itself.",
             "warning",
-            [("Open video file…", self.open_video_dialog), ("Retry", self.retry)],
+            [
+                ("Open video file…", self.open_video_dialog),
+                ("Network camera…", self.open_stream_dialog),
+                ("Retry", self.retry),
+            ],
         )
 
     def _show_source_problem(self, message: str, spec: SourceSpec | None) -> None:

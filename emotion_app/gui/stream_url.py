@@ -45,3 +45,17 @@ def redacted(url: str) -> str:
     host = parts.hostname or ""
     netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
     return parts._replace(netloc=netloc).geturl()
+
+
+def short_name(url: str, with_path: bool = False, longest: int = 40) -> str:
+    """``url`` as a list entry: host and port (and with ``with_path`` the path, for two
+    streams of one camera), no scheme or credentials, at most ``longest`` characters (the
+    full URL, redacted, belongs in a tooltip)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:  # a port that is no number: the URL is refused when opened
+        port = None
+    name = host + (f":{port}" if port else "") + (parts.path.rstrip("/") if with_path else "")
+    return name if len(name) <= longest else name[: longest - 1] + "…"
