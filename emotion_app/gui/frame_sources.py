@@ -21,6 +21,7 @@ from emotion_app.io.frame_times import FrameTimes
 from emotion_app.io.video import IMAGE_SUFFIXES, InputError, open_input, read_image
 
 from .messages import CameraSpec, SourceSpec, VideoFileSpec
+from .stream_probe import why_not_opened
 from .stream_url import check_stream_url
 
 log = logging.getLogger(__name__)
@@ -260,10 +261,7 @@ def open_network_camera(spec: CameraSpec) -> OpenCvFrameSource:
         capture = open_stream_capture(url)
         if not capture.isOpened():
             capture.release()
-            raise SourceOpenError(
-                f"Could not open {spec.describe()}: no answer, or not a video stream (check the address, "
-                "and that the camera or app is on and on this network)"
-            )
+            raise SourceOpenError(f"Could not open {spec.describe()}: {why_not_opened(url)}")
         decode = _jpeg_packets(capture)
         frame = _first_frame(capture)
         if frame is not None and decode is not None:

@@ -1,0 +1,133 @@
+"""Why a network camera did not open, in words a user can act on.
+
+OpenCV's FFmpeg backend only says that a stream did not open. A camera that wants a
+password, a wrong path, the address of the camera app's web page instead of its stream and
+a port nobody listens on need different fixes, so when FFmpeg fails the app asks the
+camera itself: a TCP connection, then for HTTP(S) a GET and for RTSP a DESCRIBE, whose
+status line tells which it is. Qt-free; it runs on the capture thread, like the open.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import socket
+import ssl
+from urllib.parse import unquote, urlsplit
+
+# Each step (name lookup and connection, then the answer) waits at most this long: the
+# probe follows FFmpeg's own open timeout, and a stop or close waits for both.
+PROBE_TIMEOUT_S = 1.5
+DEFAULT_PORTS = {"http": 80, "https": 443, "rtsp": 554, "rtsps": 322, "rtmp": 1935, "rtmps": 443}
+CHECK_ADDRESS = "(check the address, and that the camera or app is on and on this network)"
+NO_ANSWER = f"no answer {CHECK_ADDRESS}"
+NOT_A_STREAM = "it answers, but sends no video stream OpenCV's FFmpeg can read there"
+
+
+def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S) -> str:
+    """The likely reason the stream at ``url`` did not open, as a phrase for an error
+    message (after "Could not open network camera URL: ")."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    try:
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return "its port is not a number"
+    if scheme in ("udp", "srt") or port is None:  # nothing to connect to over TCP and ask
+        return f"no answer, or not a video stream {CHECK_ADDRESS}"
+    try:
+        connection = socket.create_connection((host, port), timeout=timeout_s)
+    except socket.gaierror:
+        return f"no computer is named {host} on this network (check the address)"
+    except ConnectionRefusedError:
+        return (
+            f"{host} is there, but nothing listens on port {port} "
+            "(check the port, and that the camera app is streaming)"
+        )
+    except OSError:
+        return NO_ANSWER
+    try:
+        if scheme in ("http", "https"):
+            return _http_reason(connection, parts.geturl(), scheme == "https", timeout_s)
+        if scheme == "rtsp":
+            return _rtsp_reason(connection, url, timeout_s)
+        return NOT_A_STREAM
+    except (OSError, http.client.HTTPException, ssl.SSLError):
+        return f"{host} accepts a connection on port {port} but gives no {scheme.upper()} answer"
+    finally:
+        connection.close()
+
+
+def _credentials(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.username is None:
+        return None
+    pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return base64.b64encode(pair.encode()).decode("ascii")
+
+
+def _target(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _http_reason(sock: socket.socket, url: str, tls: bool, timeout_s: float) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if tls:
+        # Cameras serve self-signed certificates, and FFmpeg does not check them by
+        # default either: this only reads the status line.
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        sock = context.wrap_socket(sock, server_hostname=host)
+    connection = http.client.HTTPConnection(host, timeout=timeout_s)
+    connection.sock = sock  # the socket already connected (and wrapped)
+    headers = {"User-Agent": "EmotionCamera", "Connection": "close"}
+    credentials = _credentials(url)
+    if credentials:
+        headers["Authorization"] = f"Basic {credentials}"
+    connection.request("GET", _target(url), headers=headers)
+    response = connection.getresponse()  # the status line and headers; the body is never read
+    kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+    return _status_reason(response.status, response.reason, "HTTP", url, kind)
+
+
+def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float) -> str:
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    plain = parts._replace(netloc=netloc).geturl()  # no credentials in the request line
+    request = f"DESCRIBE {plain} RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\nUser-Agent: EmotionCamera\r\n"
+    credentials = _credentials(url)
+    if credentials:
+        request += f"Authorization: Basic {credentials}\r\n"
+    sock.settimeout(timeout_s)
+    sock.sendall((request + "\r\n").encode())
+    status_line = sock.makefile("rb").readline(512).decode("latin-1").strip()
+    fields = status_line.split(" ", 2)
+    if len(fields) < 2 or not fields[0].startswith("RTSP/") or not fields[1].isdigit():
+        return f"{parts.hostname} answers on port {parts.port or 554}, but not as an RTSP camera"
+    return _status_reason(int(fields[1]), fields[2] if len(fields) > 2 else "", "RTSP", url, "")
+
+
+def _status_reason(status: int, reason: str, protocol: str, url: str, kind: str) -> str:
+    said = f"{protocol} {status} {reason}".strip()
+    path = urlsplit(url).path or "/"
+    if status in (401, 403):
+        if _credentials(url):
+            return f"it did not accept the user name and password ({said}): check them"
+        scheme_and_host = url.split("://", 1)[0] + "://user:password@…"
+        return f"it asks for a user name and password ({said}): give them in the address, as {scheme_and_host}"
+    if status == 404:
+        return f"it has nothing at {path} ({said}): check the path in the camera's or app's instructions"
+    if status >= 400:
+        return f"it answered {said}"
+    if kind == "text/html":
+        return (
+            f"{path} is a web page, not a video stream: use the stream's own address (the camera's or "
+            "app's instructions give it; phone apps' often end in /video)"
+        )
+    return NOT_A_STREAM + (f" ({said}, {kind})" if kind else f" ({said})")

@@ -1,0 +1,142 @@
+"""A network camera that does not open is explained: a password wanted, a wrong path, a web
+page instead of the stream, nothing on that port. Real servers on localhost answer as
+cameras do, and the app's own open (OpenCV's FFmpeg first) reports the reason."""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import socketserver
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
+from emotion_app.gui.messages import CameraSpec
+from emotion_app.gui.stream_probe import why_not_opened
+
+
+class Answers:
+    """What the fake camera answers, and the requests it saw."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.content_type = "text/html"
+        self.requests: list[tuple[str, str | None]] = []  # (request line or path, Authorization)
+
+
+@pytest.fixture
+def http_camera() -> Iterator[tuple[str, Answers]]:
+    answers = Answers()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server name
+            answers.requests.append((self.path, self.headers.get("Authorization")))
+            self.send_response(answers.status)
+            self.send_header("Content-Type", answers.content_type)
+            if answers.status == 401:
+                self.send_header("WWW-Authenticate", 'Basic realm="camera"')
+            body = b"<html><body>Camera settings</body></html>"
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", answers
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def rtsp_camera() -> Iterator[tuple[str, Answers]]:
+    answers = Answers()
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self) -> None:
+            lines = []
+            while (line := self.rfile.readline(1024).decode("latin-1").rstrip("\r\n")) != "":
+                lines.append(line)
+            if not lines:
+                return
+            authorization = next(
+                (h.split(":", 1)[1].strip() for h in lines if h.lower().startswith("authorization:")), None
+            )
+            answers.requests.append((lines[0], authorization))
+            cseq = next((h.split(":", 1)[1].strip() for h in lines if h.lower().startswith("cseq:")), "1")
+            reason = {401: "Unauthorized", 404: "Stream Not Found"}.get(answers.status, "OK")
+            extra = 'WWW-Authenticate: Digest realm="cam", nonce="abc"\r\n' if answers.status == 401 else ""
+            self.wfile.write(f"RTSP/1.0 {answers.status} {reason}\r\nCSeq: {cseq}\r\n{extra}\r\n".encode())
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"rtsp://127.0.0.1:{server.server_address[1]}", answers
+    server.shutdown()
+    server.server_close()
+
+
+def open_error(url: str) -> str:
+    with pytest.raises(SourceOpenError) as raised:
+        open_frame_source(CameraSpec(-1, url=url))
+    return str(raised.value)
+
+
+def test_an_http_camera_that_wants_a_password_says_so_and_a_wrong_one_is_told_apart(
+    http_camera: tuple[str, Answers],
+) -> None:
+    base, answers = http_camera
+    answers.status = 401
+    message = open_error(f"{base}/video")
+    assert f"Could not open network camera {base}/video: it asks for a user name and password" in message
+    assert "(HTTP 401 Unauthorized)" in message and "http://user:password@" in message
+    message = open_error(f"http://admin:s3cret@{base.split('://')[1]}/video")
+    assert "did not accept the user name and password (HTTP 401 Unauthorized)" in message
+    assert "s3cret" not in message  # the URL in the message is redacted
+    assert answers.requests[-1] == ("/video", "Basic YWRtaW46czNjcmV0")  # admin:s3cret, as FFmpeg sends it
+
+
+def test_a_wrong_path_and_a_web_page_are_named(http_camera: tuple[str, Answers]) -> None:
+    base, answers = http_camera
+    answers.status = 404
+    assert "it has nothing at /vidoe (HTTP 404 Not Found): check the path" in open_error(f"{base}/vidoe")
+    answers.status = 200
+    assert "/ is a web page, not a video stream" in open_error(f"{base}/")
+    answers.content_type = "application/json"
+    assert "sends no video stream OpenCV's FFmpeg can read there (HTTP 200 OK, application/json)" in open_error(
+        f"{base}/status"
+    )
+
+
+def test_an_rtsp_camera_is_asked_with_describe(rtsp_camera: tuple[str, Answers]) -> None:
+    base, answers = rtsp_camera
+    answers.status = 401
+    assert "it asks for a user name and password (RTSP 401 Unauthorized)" in why_not_opened(f"{base}/live")
+    answers.status = 404
+    assert "it has nothing at /live (RTSP 404 Stream Not Found)" in why_not_opened(
+        f"rtsp://admin:pw@{base.split('://')[1]}/live"
+    )
+    # The request line never carries the password; the header does, as Basic.
+    assert answers.requests[-1] == (f"DESCRIBE {base}/live RTSP/1.0", "Basic YWRtaW46cHc=")
+
+
+def test_a_port_nobody_listens_on_and_a_silent_server_are_told_apart() -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert f"127.0.0.1 is there, but nothing listens on port {port}" in why_not_opened(f"http://127.0.0.1:{port}/video")
+    with socket.socket() as silent:  # accepts connections (the backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        port = silent.getsockname()[1]
+        reason = why_not_opened(f"rtsp://127.0.0.1:{port}/live", timeout_s=0.3)
+    assert reason == f"127.0.0.1 accepts a connection on port {port} but gives no RTSP answer"
+    assert why_not_opened("http://127.0.0.1:notaport/video") == "its port is not a number"
+    # UDP streams have no connection to try: the reason stays general.
+    assert why_not_opened(f"udp://127.0.0.1:{port}").startswith("no answer, or not a video stream (check the address")
