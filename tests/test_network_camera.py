@@ -167,6 +167,25 @@ def test_network_cameras_opened_before_are_in_the_camera_picker(
     assert AppSettings.at_path(settings_path).network_camera == network_camera.url
 
 
+def test_only_streams_that_opened_are_offered_again(
+    qtbot: QtBot, make_window, network_camera: MjpegCamera, settings_path: Path
+) -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        mistyped = f"http://127.0.0.1:{probe.getsockname()[1]}/video"
+    window = make_window()
+    window.open_network_camera(mistyped)
+    qtbot.waitUntil(lambda: "nothing listens on port" in window.source_banner.text(), timeout=WAIT_MS)
+    assert window.picker.network_cameras() == [] and not window.picker.isEnabled()
+    assert AppSettings.at_path(settings_path).network_camera == ""
+    window.open_network_camera(network_camera.url)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert window.picker.network_cameras() == [network_camera.url]
+    assert window.picker.current_url() == network_camera.url
+    assert AppSettings.at_path(settings_path).stream_urls == [network_camera.url]
+    assert AppSettings.at_path(settings_path).network_camera == network_camera.url
+
+
 def test_a_bad_remembered_network_camera_falls_back_to_the_devices(
     qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

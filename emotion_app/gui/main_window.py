@@ -794,8 +794,6 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             self._show_source_problem(f"Not a network camera address: {exc}.", None)
             return
-        self.settings.remember_network_camera(url, RECENT_FILES)
-        self.picker.set_network_cameras(self.settings.stream_urls)
         self.picker.select_network_camera(url)
         self.start_source(CameraSpec(-1, url=url))
 
@@ -1017,6 +1015,13 @@ class MainWindow(QMainWindow):
     # ---- worker signals ------------------------------------------------------------------------
     def _on_source_opened(self, info: SourceInfo) -> None:
         self.source_state.opened(info)
+        if isinstance(info.spec, CameraSpec) and info.spec.url:
+            # Remembered once it opened: a mistyped address is neither offered again nor
+            # reopened at the next start.
+            self.settings.remember_network_camera(info.spec.url)
+            self.settings.remember_stream_url(info.spec.url, RECENT_FILES)
+            self.picker.set_network_cameras(self.settings.stream_urls)
+            self.picker.select_network_camera(info.spec.url)
         self.playback_bar.set_source(info)
         self.stats.reset()
         self.source_banner.dismiss()

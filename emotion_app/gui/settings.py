@@ -117,9 +117,13 @@ class AppSettings:
         """The network camera's URL when it was the camera chosen last, else ""."""
         return self._read(_NETWORK_CAMERA, "", lambda raw: check_stream_url(_text(raw)))
 
-    def remember_network_camera(self, url: str, keep: int) -> None:
-        """``url`` as the camera chosen last, and first of the ``keep`` recent ones."""
+    def remember_network_camera(self, url: str) -> None:
+        """``url`` as the camera chosen last (it opens at the next start)."""
         self._store.setValue(_NETWORK_CAMERA, url)
+
+    def remember_stream_url(self, url: str, keep: int) -> None:
+        """``url`` first of the ``keep`` recent network cameras (ones that opened: a
+        mistyped address is not offered again)."""
         self._store.setValue(_STREAM_URLS, _newest_first(url, self.stream_urls, keep))
 
     @property
