@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -21,7 +22,7 @@ from emotion_app.io.frame_times import FrameTimes
 from emotion_app.io.video import IMAGE_SUFFIXES, InputError, open_input, read_image
 
 from .messages import CameraSpec, SourceSpec, VideoFileSpec
-from .stream_probe import why_not_opened
+from .stream_probe import NO_ANSWER, why_not_opened
 from .stream_url import check_stream_url
 
 log = logging.getLogger(__name__)
@@ -258,10 +259,15 @@ def open_network_camera(spec: CameraSpec) -> OpenCvFrameSource:
     except ValueError as exc:
         raise SourceOpenError(f"Could not open {spec.describe()}: {exc}") from None
     with quiet_opencv_log():
+        began = time.monotonic()
         capture = open_stream_capture(url)
         if not capture.isOpened():
             capture.release()
-            raise SourceOpenError(f"Could not open {spec.describe()}: {why_not_opened(url)}")
+            # FFmpeg waited out its timeout: nobody answered, and asking again would only
+            # keep a stop or the app's closing waiting longer.
+            waited_out = time.monotonic() - began >= 0.9 * STREAM_OPEN_TIMEOUT_MS / 1000.0
+            reason = NO_ANSWER if waited_out else why_not_opened(url)
+            raise SourceOpenError(f"Could not open {spec.describe()}: {reason}")
         decode = _jpeg_packets(capture)
         frame = _first_frame(capture)
         if frame is not None and decode is not None:

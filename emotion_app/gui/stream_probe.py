@@ -16,8 +16,8 @@ import ssl
 from urllib.parse import unquote, urlsplit
 
 # Each step (name lookup and connection, then the answer) waits at most this long: the
-# probe follows FFmpeg's own open timeout, and a stop or close waits for both.
-PROBE_TIMEOUT_S = 1.5
+# probe follows a quick refusal by FFmpeg, and a stop or close waits for both.
+PROBE_TIMEOUT_S = 1.0
 DEFAULT_PORTS = {"http": 80, "https": 443, "rtsp": 554, "rtsps": 322, "rtmp": 1935, "rtmps": 443}
 CHECK_ADDRESS = "(check the address, and that the camera or app is on and on this network)"
 NO_ANSWER = f"no answer {CHECK_ADDRESS}"
