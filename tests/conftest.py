@@ -151,11 +151,13 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
         weights_dir: Path | None = None,
         size: tuple[int, int] | None = (800, 600),
         camera_size: str | None = None,
+        screen: int | None = None,
     ) -> MainWindow:
         chosen_weights = random_weights if weights == "random" else weights
         options = LaunchOptions(
             camera=camera,
             video=video,
+            screen=screen,
             weights=chosen_weights,  # type: ignore[arg-type]
             camera_size=parse_camera_size(camera_size) if camera_size is not None else None,
             camera_size_given=camera_size is not None,

@@ -32,6 +32,7 @@ from .messages import (
     CapturedFrame,
     FaultKind,
     PlaybackState,
+    ScreenSpec,
     SourceFault,
     SourceInfo,
     SourceSpec,
@@ -364,14 +365,16 @@ class CaptureWorker(QObject):
         return max(0, int(round((due - now) * 1000.0)))
 
     def _on_read_failed(self, source: FrameSource, spec: SourceSpec, now: float) -> None:
-        if isinstance(spec, CameraSpec):
+        if isinstance(spec, (CameraSpec, ScreenSpec)):
             if now - self._last_good_time < self._camera_timeout_s:
                 self._timer.start(self._camera_retry_ms)  # maybe a hiccup: try again soon
                 return
-            message = (
-                f"{spec.describe(capital=True)} stopped delivering frames after {self._index} frames "
-                "(unplugged, or taken by another application)"
+            why = (
+                "(the display was closed or the screen unplugged)"
+                if isinstance(spec, ScreenSpec)
+                else "(unplugged, or taken by another application)"
             )
+            message = f"{spec.describe(capital=True)} stopped delivering frames after {self._index} frames {why}"
             kind = FaultKind.READ_FAILED
         else:
             expected = source.frame_count

@@ -21,7 +21,8 @@ from emotion_app.io.codecs import quiet_opencv_log
 from emotion_app.io.frame_times import FrameTimes
 from emotion_app.io.video import IMAGE_SUFFIXES, InputError, open_input, read_image
 
-from .messages import CameraSpec, SourceSpec, VideoFileSpec
+from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
+from .screen_capture import ScreenCaptureError, ScreenFrameSource
 from .stream_probe import NO_ANSWER, why_not_opened
 from .stream_url import check_stream_url
 
@@ -210,7 +211,17 @@ def open_frame_source(spec: SourceSpec) -> FrameSource:
                 raise SourceOpenError(str(exc)) from exc
             return StillsFrameSource(media.images)
         return _open_video(spec)
+    if isinstance(spec, ScreenSpec):
+        return open_screen(spec)
     return open_network_camera(spec) if spec.url else open_camera(spec)
+
+
+def open_screen(spec: ScreenSpec) -> ScreenFrameSource:
+    """The screen of ``spec``, ready to grab; :class:`SourceOpenError` with a reason."""
+    try:
+        return ScreenFrameSource(spec)
+    except ScreenCaptureError as exc:
+        raise SourceOpenError(f"Could not capture {spec.describe()}: {exc}") from None
 
 
 def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource:

@@ -21,6 +21,7 @@ class LaunchOptions:
 
     camera: str | None = None  # an OpenCV index ("0"), (part of) a camera's name, or a stream URL
     video: Path | None = None
+    screen: int | None = None  # a screen's number (0: all screens together)
     weights: Path | None = None  # None: the shipped default in weights/
     settings: Path | None = None  # an INI file instead of the user's settings
     # --camera-size: the picture size to ask of cameras in this run (None: each camera's
@@ -36,8 +37,8 @@ class LaunchOptions:
 def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
     # No fixed prog: the usage line names what was run (main.py or emotion-app).
     parser = argparse.ArgumentParser(
-        description="Emotion Camera: real-time facial-emotion recognition from a camera, a video file, an image or a "
-        "folder of images.",
+        description="Emotion Camera: real-time facial-emotion recognition from a camera, a screen, a video file, an "
+        "image or a folder of images.",
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
@@ -47,6 +48,13 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
         "(an IP camera or a phone's camera app: http://…, rtsp://…)",
     )
     source.add_argument("--video", metavar="PATH", type=Path, help="play a video file instead of a camera")
+    source.add_argument(
+        "--screen",
+        metavar="N",
+        type=_screen_number,
+        help="find the faces on screen N (1 for the first; 0 for all screens together): a video call's gallery, "
+        "a webinar, a video in a browser (this window is left out of the picture; File > Capture screen lists them)",
+    )
     parser.add_argument(
         "--weights", metavar="PATH", type=Path, help="emotion model weights (default: weights/emotion_cnn.safetensors)"
     )
@@ -65,11 +73,18 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
     return LaunchOptions(
         camera=args.camera,
         video=args.video,
+        screen=args.screen,
         weights=args.weights,
         settings=args.settings,
         camera_size=args.camera_size[0] if args.camera_size else None,
         camera_size_given=args.camera_size is not None,
     )
+
+
+def _screen_number(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected a screen number such as 1 (0 for all screens), got {text!r}")
+    return int(text)
 
 
 def _camera_size(text: str) -> tuple[CameraSize | None]:

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PyQt6.QtCore import QByteArray, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
+from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import (
     QAction,
     QCloseEvent,
@@ -26,7 +26,11 @@ from PyQt6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
+    QHideEvent,
     QKeySequence,
+    QMoveEvent,
+    QResizeEvent,
+    QShowEvent,
 )
 from PyQt6.QtWidgets import (
     QApplication,
@@ -63,6 +67,8 @@ from .messages import (
     PlaybackState,
     RecordingRequest,
     RecordingSummary,
+    ScreenArea,
+    ScreenSpec,
     SourceFault,
     SourceInfo,
     SourceSpec,
@@ -70,6 +76,7 @@ from .messages import (
 )
 from .model_menu import ModelMenu
 from .playback_bar import PlaybackBar, PlayerKeys, format_time
+from .screen_capture import list_screens
 from .settings import AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
 from .source_state import SourceState
@@ -145,6 +152,7 @@ class MainWindow(QMainWindow):
             camera_timeout_s=camera_timeout_s,
             parent=self,
         )
+        self._own_window = ScreenArea()  # where screen captures must not look (this window)
         self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
         self.picker.set_network_cameras(settings.stream_urls)
         self.view = VideoView(self)
@@ -363,6 +371,13 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_video_action)
         file_menu.addAction(self.open_folder_action)
         file_menu.addAction(self.open_stream_action)
+        screen_menu = file_menu.addMenu("Capture screen")
+        assert screen_menu is not None
+        screen_menu.setToolTipsVisible(True)
+        # Listed when opened: screens come and go (a projector plugged in).
+        screen_menu.aboutToShow.connect(self._rebuild_screen_menu)
+        self.screen_menu = screen_menu
+        self._rebuild_screen_menu()
         recent_menu = file_menu.addMenu("Open recent")
         assert recent_menu is not None
         self.recent_menu = recent_menu
@@ -448,6 +463,9 @@ class MainWindow(QMainWindow):
         if self.options.video is not None:
             self.open_video(self.options.video)
             return
+        if self.options.screen is not None:
+            self.open_screen(self.options.screen)
+            return
         devices = self.picker.devices()
         if self.options.camera is not None and looks_like_url(self.options.camera):
             self.open_network_camera(self.options.camera)
@@ -531,6 +549,27 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_video(folder)
 
+    def _rebuild_screen_menu(self) -> None:
+        menu = self.screen_menu
+        menu.clear()
+        screens = list_screens()
+        for screen in screens:
+            action = menu.addAction(screen.describe())
+            assert action is not None
+            action.setToolTip(
+                "Find the faces on this screen: a video call's gallery, a webinar, a video in a browser "
+                "(this window is left out of the picture)"
+            )
+            action.triggered.connect(lambda _checked=False, number=screen.monitor: self.open_screen(number))
+        if not screens:
+            empty = menu.addAction("No screen can be captured here")
+            assert empty is not None
+            empty.setEnabled(False)
+
+    def open_screen(self, monitor: int) -> None:
+        """Find the faces on screen ``monitor`` (0: all screens), live, as from a camera."""
+        self.start_source(ScreenSpec(monitor, own_window=self._own_window))
+
     def _rebuild_recent_menu(self) -> None:
         menu = self.recent_menu
         menu.clear()
@@ -565,15 +604,19 @@ class MainWindow(QMainWindow):
             self.fullscreen_action.setChecked(on)
 
     def set_mirror(self, on: bool) -> None:
-        """Mirror the picture of this kind of source (cameras and files remembered apart)."""
+        """Mirror the picture of this kind of source (cameras and files remembered apart;
+        a screen starts unmirrored every time: its text must read)."""
         if isinstance(self.source_state.spec, VideoFileSpec):
             self.settings.mirror_files = on
-        else:
+        elif not isinstance(self.source_state.spec, ScreenSpec):
             self.settings.mirror_cameras = on
         self.controller.set_mirror(on)
 
     def _apply_mirror(self, spec: SourceSpec) -> None:
-        on = self.settings.mirror_files if isinstance(spec, VideoFileSpec) else self.settings.mirror_cameras
+        if isinstance(spec, ScreenSpec):
+            on = False
+        else:
+            on = self.settings.mirror_files if isinstance(spec, VideoFileSpec) else self.settings.mirror_cameras
         self.mirror_action.blockSignals(True)
         self.mirror_action.setChecked(on)
         self.mirror_action.blockSignals(False)
@@ -1242,6 +1285,43 @@ class MainWindow(QMainWindow):
             first = first.boundedTo(QSize(int(room.width() * share), int(room.height() * share)))
         self.resize(first.expandedTo(minimum))
 
+    def moveEvent(self, event: QMoveEvent | None) -> None:
+        super().moveEvent(event)
+        self._note_own_window()
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        super().resizeEvent(event)
+        self._note_own_window()
+
+    def showEvent(self, event: QShowEvent | None) -> None:
+        super().showEvent(event)
+        self._note_own_window()
+
+    def hideEvent(self, event: QHideEvent | None) -> None:
+        super().hideEvent(event)
+        self._note_own_window()
+
+    def changeEvent(self, event: QEvent | None) -> None:
+        super().changeEvent(event)
+        if event is not None and event.type() == QEvent.Type.WindowStateChange:
+            self._note_own_window()
+
+    def _note_own_window(self) -> None:
+        """Tell screen captures where this window is, in screen pixels (see ScreenArea)."""
+        # Offscreen (tests, measurements) the window is on no screen a capture could see.
+        on_screen = self.isVisible() and not self.isMinimized() and QGuiApplication.platformName() != "offscreen"
+        if not on_screen:
+            self._own_window.rect = None
+            return
+        frame = self.frameGeometry()
+        scale = self.devicePixelRatioF()
+        self._own_window.rect = (
+            int(frame.x() * scale),
+            int(frame.y() * scale),
+            int(round(frame.width() * scale)),
+            int(round(frame.height() * scale)),
+        )
+
     def closeEvent(self, event: QCloseEvent | None) -> None:
         self.shutdown()
         if event is not None:
@@ -1305,6 +1385,8 @@ def _same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
 def _short_name(spec: SourceSpec) -> str:
     if isinstance(spec, VideoFileSpec):
         return Path(spec.path).name
+    if isinstance(spec, ScreenSpec):
+        return spec.describe(capital=True)
     if spec.url:
         return urlsplit(spec.url).hostname or "network camera"
     return spec.name or f"camera {spec.index}"

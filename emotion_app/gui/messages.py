@@ -55,7 +55,32 @@ class VideoFileSpec:
         return f"{'V' if capital else 'v'}ideo file {self.path}"
 
 
-SourceSpec = CameraSpec | VideoFileSpec
+class ScreenArea:
+    """Where the app's own window is on the screens, in screen pixels (x, y, w, h), or
+    None while it is not shown. The GUI thread writes it as the window moves; the capture
+    thread reads it for every screen grab, so the app never sees itself (a capture of its
+    own window would show every face again, smaller, inside the picture)."""
+
+    def __init__(self) -> None:
+        self.rect: tuple[int, int, int, int] | None = None  # one tuple, swapped whole
+
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    """A screen of this computer captured as a live source (a video call's gallery, a
+    webinar, a video in a browser): ``monitor`` numbers the screens from 1; 0 is all of
+    them together. ``own_window``: the area blanked from every grab (see
+    :class:`ScreenArea`); not part of what the spec names."""
+
+    monitor: int = 1
+    own_window: ScreenArea | None = field(default=None, compare=False, repr=False)
+
+    def describe(self, capital: bool = False) -> str:
+        text = f"screen {self.monitor}" if self.monitor else "all screens"
+        return text[0].upper() + text[1:] if capital else text
+
+
+SourceSpec = CameraSpec | VideoFileSpec | ScreenSpec
 
 
 @dataclass(frozen=True)

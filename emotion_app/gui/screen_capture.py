@@ -1,0 +1,165 @@
+"""Screens as a live source: the faces of a video call, a webinar or a video in a browser.
+
+The ``mss`` library grabs a screen (X11 on Linux, GDI on Windows, Quartz on macOS) from
+any thread, in a millisecond or two for a 1280x800 screen: Qt's own grab runs on the
+GUI thread only, where it would take that time from painting. Qt-free; the capture
+thread opens and reads it like a camera.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import mss
+import numpy as np
+
+from .messages import ScreenArea, ScreenSpec
+
+# A screen has no frame rate of its own: grabbed this often. Video calls send 15-30
+# frames a second, and an expression lasts far longer than a frame.
+SCREEN_FPS = 15.0
+
+
+class ScreenCaptureError(Exception):
+    """Screens cannot be grabbed here; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One screen as :func:`list_screens` found it, in screen pixels."""
+
+    monitor: int  # 1-based; 0 is all screens together
+    left: int
+    top: int
+    width: int
+    height: int
+    name: str = ""  # the output's name where the system gives one ("HDMI-1")
+
+    def describe(self) -> str:
+        label = f"Screen {self.monitor}" if self.monitor else "All screens"
+        named = f" ({self.name})" if self.name and self.name != "screen" else ""
+        return f"{label}{named} — {self.width}x{self.height}"
+
+
+def _grabber() -> mss.MSS:
+    """An ``mss`` grabber for this thread (each one holds its own display connection)."""
+    try:
+        return mss.MSS()
+    except Exception as exc:  # mss.ScreenShotError: no display to connect to, and the like
+        raise ScreenCaptureError(f"this system lets no screen be captured ({exc})") from exc
+
+
+def list_screens() -> list[Screen]:
+    """The screens that can be captured, then all of them together when there are
+    several; [] with no display to capture (a headless machine, a Wayland session
+    without X11)."""
+    try:
+        grabber = _grabber()
+    except ScreenCaptureError:
+        return []
+    try:
+        monitors = list(grabber.monitors)
+    except Exception:
+        return []
+    finally:
+        grabber.close()
+    screens = [_screen(number, monitor) for number, monitor in enumerate(monitors) if number > 0]
+    if len(screens) > 1:
+        screens.append(_screen(0, monitors[0]))
+    return screens
+
+
+def _screen(number: int, monitor: Mapping[str, Any]) -> Screen:
+    return Screen(
+        number,
+        int(monitor["left"]),
+        int(monitor["top"]),
+        int(monitor["width"]),
+        int(monitor["height"]),
+        str(monitor.get("output", "")),
+    )
+
+
+class ScreenFrameSource:
+    """A screen grabbed :data:`SCREEN_FPS` times a second, as BGR frames; the app's own
+    window (``spec.own_window``) is blacked out of each.
+
+    ``read`` waits for the next grab's time, as a camera's read waits for its next frame.
+    """
+
+    frame_count = 0
+    last_time_s: float | None = None
+
+    def __init__(
+        self,
+        spec: ScreenSpec,
+        fps: float = SCREEN_FPS,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        grabber = _grabber()
+        monitors = list(grabber.monitors)
+        if not 0 <= spec.monitor < len(monitors) or (spec.monitor == 0 and len(monitors) < 2):
+            grabber.close()
+            count = max(0, len(monitors) - 1)
+            raise ScreenCaptureError(f"there is no screen {spec.monitor} (this computer has {count})")
+        self._grabber: mss.MSS | None = grabber
+        self.screen = _screen(spec.monitor, monitors[spec.monitor])
+        self._own_window: ScreenArea | None = spec.own_window
+        self.width, self.height = self.screen.width, self.screen.height
+        self.fps = fps
+        self._clock, self._sleep = clock, sleep
+        self._due: float | None = None
+        if os.environ.get("XDG_SESSION_TYPE", "").lower() == "wayland" and not self._grab(grabber).any():
+            # XWayland hands X11 clients a black picture of everything but their own windows.
+            self.release()
+            raise ScreenCaptureError(
+                "the picture comes out black: a Wayland session does not let applications capture the screen "
+                "(log in to an X11 session to use this)"
+            )
+
+    def read(self) -> np.ndarray | None:
+        grabber = self._grabber
+        if grabber is None:
+            return None
+        now = self._clock()
+        if self._due is not None and now < self._due:
+            self._sleep(self._due - now)
+            now = self._due
+        # The next grab one period on; after a stall, one period from now (no burst).
+        self._due = max(now, (self._due or now)) + 1.0 / self.fps
+        return self._grab(grabber)
+
+    def _grab(self, grabber: mss.MSS) -> np.ndarray:
+        screen = self.screen
+        region = {"left": screen.left, "top": screen.top, "width": screen.width, "height": screen.height}
+        shot = grabber.grab(region)
+        frame = cv2.cvtColor(np.asarray(shot), cv2.COLOR_BGRA2BGR)
+        self._blank_own_window(frame)
+        return frame
+
+    def _blank_own_window(self, frame: np.ndarray) -> None:
+        rect = self._own_window.rect if self._own_window is not None else None
+        if rect is None:
+            return
+        x, y, w, h = rect
+        x0, y0 = max(0, x - self.screen.left), max(0, y - self.screen.top)
+        x1, y1 = min(frame.shape[1], x + w - self.screen.left), min(frame.shape[0], y + h - self.screen.top)
+        if x1 > x0 and y1 > y0:
+            frame[y0:y1, x0:x1] = 0
+
+    def rewind(self) -> bool:
+        return False
+
+    def seek(self, frame: int) -> bool:
+        return False
+
+    def release(self) -> None:
+        grabber, self._grabber = self._grabber, None
+        if grabber is not None:
+            grabber.close()

@@ -1,0 +1,201 @@
+"""Screens as a live source: a real X server (Xvfb) shows a real window with faces, the app
+grabs that screen with mss, leaves its own window out, and finds the faces.
+
+Skipped, with the reason, where Xvfb is missing (scripts/install-system-deps.sh installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
+from emotion_app.gui.launch import parse_args
+from emotion_app.gui.messages import ScreenArea, ScreenSpec
+from emotion_app.gui.screen_capture import Screen, ScreenFrameSource, list_screens
+from emotion_app.samples import VideoTruth, read_video
+from gui_support import WAIT_MS, wait_for_face_result
+
+SCREEN_SIZE = (800, 600)
+PICTURE_AT = (40, 30)  # where the window showing the picture sits on the screen
+
+_MISSING = [tool for tool in ("Xvfb",) if shutil.which(tool) is None]
+needs_xvfb = pytest.mark.skipif(bool(_MISSING), reason="not installed: Xvfb (scripts/install-system-deps.sh)")
+
+# A frameless window that shows one picture at PICTURE_AT on the X server it is started on.
+_SHOW_PICTURE = """
+import sys
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QPixmap
+from PyQt6.QtWidgets import QApplication, QLabel
+app = QApplication([])
+label = QLabel()
+label.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+label.setPixmap(QPixmap(sys.argv[1]))
+label.move(int(sys.argv[2]), int(sys.argv[3]))
+label.show()
+app.processEvents()
+print("shown", flush=True)
+app.exec()
+"""
+
+
+def _free_display() -> int:
+    for number in range(140, 200):
+        if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():
+            return number
+    raise RuntimeError("no free X display number")
+
+
+@pytest.fixture(scope="module")
+def x_screen(tmp_path_factory: pytest.TempPathFactory, gui_video: VideoTruth) -> Iterator[tuple[str, np.ndarray]]:
+    """An X display with the test video's first frame shown at PICTURE_AT; (DISPLAY, picture)."""
+    number = _free_display()
+    display = f":{number}"
+    server = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", f"{SCREEN_SIZE[0]}x{SCREEN_SIZE[1]}x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    viewer: subprocess.Popen[str] | None = None
+    try:
+        deadline = time.monotonic() + 20.0
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail(f"Xvfb did not start on {display}")
+            time.sleep(0.05)
+        picture = read_video(gui_video.path)[0]
+        path = tmp_path_factory.mktemp("screen") / "faces.png"
+        cv2.imwrite(str(path), picture)
+        env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
+        env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+        viewer = subprocess.Popen(
+            [sys.executable, "-c", _SHOW_PICTURE, str(path), str(PICTURE_AT[0]), str(PICTURE_AT[1])],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        assert viewer.stdout is not None
+        line = viewer.stdout.readline()
+        if line.strip() != "shown":
+            pytest.fail(f"the picture window did not open: {line!r} {viewer.stderr.read() if viewer.stderr else ''}")
+        time.sleep(0.5)  # the first paint
+        yield display, picture
+    finally:
+        if viewer is not None:
+            viewer.kill()
+            viewer.wait(10)
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.fixture
+def on_x_screen(x_screen: tuple[str, np.ndarray], monkeypatch: pytest.MonkeyPatch) -> np.ndarray:
+    """Screen captures in this test grab the Xvfb screen; the picture shown on it."""
+    display, picture = x_screen
+    monkeypatch.setenv("DISPLAY", display)
+    return picture
+
+
+@needs_xvfb
+def test_the_screens_are_listed_and_grabbed_at_their_pace(on_x_screen: np.ndarray) -> None:
+    assert list_screens() == [Screen(1, 0, 0, *SCREEN_SIZE, "screen")]
+    assert list_screens()[0].describe() == "Screen 1 — 800x600"
+    source = open_frame_source(ScreenSpec(1))
+    assert isinstance(source, ScreenFrameSource)
+    try:
+        began = time.monotonic()
+        frames = [source.read() for _ in range(4)]
+        took = time.monotonic() - began
+    finally:
+        source.release()
+    assert all(frame is not None and frame.shape == (SCREEN_SIZE[1], SCREEN_SIZE[0], 3) for frame in frames)
+    assert took >= 3 / source.fps - 0.02  # three periods between four grabs
+    frame = frames[-1]
+    assert frame is not None
+    height, width = on_x_screen.shape[:2]
+    x, y = PICTURE_AT
+    shown = frame[y : y + height, x : x + width].astype(np.int16)
+    assert np.abs(shown - on_x_screen.astype(np.int16)).mean() < 3.0  # the picture, pixel for pixel
+    assert source.read() is None  # released
+
+
+@needs_xvfb
+def test_the_apps_own_window_is_left_out_of_the_picture(on_x_screen: np.ndarray) -> None:
+    own = ScreenArea()
+    source = open_frame_source(ScreenSpec(1, own_window=own))
+    try:
+        assert float(source.read().mean()) > 10.0  # type: ignore[union-attr]
+        own.rect = (-100, -100, 2000, 2000)  # the window over the whole screen, and beyond
+        assert not source.read().any()  # type: ignore[union-attr]
+        own.rect = (400, 300, 50, 40)
+        frame = source.read()
+        assert frame is not None and not frame[300:340, 400:450].any() and frame[:300].any()
+        own.rect = None  # minimised
+        assert float(source.read().mean()) > 10.0  # type: ignore[union-attr]
+    finally:
+        source.release()
+
+
+@needs_xvfb
+def test_the_window_finds_the_faces_on_a_screen_unmirrored(
+    qtbot: QtBot, make_window, on_x_screen: np.ndarray, gui_video: VideoTruth
+) -> None:
+    window = make_window(screen=1)
+    result = wait_for_face_result(qtbot, window)
+    assert window.windowTitle().endswith("Screen 1") and not window.mirror_action.isChecked()
+    # The face where the picture shows it: the picture's own face box moved by PICTURE_AT.
+    (x, y, w, h), *_ = gui_video.faces[0]
+    face = result.faces[0].box
+    assert abs(face[0] - (x + PICTURE_AT[0])) < w / 3 and abs(face[1] - (y + PICTURE_AT[1])) < h / 3
+    assert window.source_state.spec == ScreenSpec(1)
+    assert "Screen 1 — 800x600" in [action.text() for action in window.screen_menu.actions()]
+
+
+@needs_xvfb
+def test_a_screen_that_is_not_there_is_refused_in_one_line(qtbot: QtBot, make_window, on_x_screen: np.ndarray) -> None:
+    window = make_window(screen=3)
+    qtbot.waitUntil(lambda: "Could not capture screen 3" in window.source_banner.text(), timeout=WAIT_MS)
+    assert "there is no screen 3 (this computer has 1)" in window.source_banner.text()
+
+
+@needs_xvfb
+def test_a_black_grab_in_a_wayland_session_is_explained(
+    on_x_screen: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_SESSION_TYPE", "wayland")
+    source = open_frame_source(ScreenSpec(1))  # the picture shows: XWayland let it be grabbed
+    source.release()
+    everything = ScreenArea()
+    everything.rect = (0, 0, *SCREEN_SIZE)  # what XWayland gives for other applications' windows
+    with pytest.raises(SourceOpenError, match="comes out black: a Wayland session does not let applications"):
+        open_frame_source(ScreenSpec(1, own_window=everything))
+
+
+def test_without_a_display_no_screen_is_offered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    if sys.platform.startswith("linux"):
+        assert list_screens() == []
+        with pytest.raises(SourceOpenError, match=r"^Could not capture screen 1: this system lets no screen be"):
+            open_frame_source(ScreenSpec(1))
+
+
+def test_the_screen_option_takes_a_number() -> None:
+    assert parse_args(["--screen", "2"]).screen == 2
+    assert parse_args(["--screen", "0"]).screen == 0
+    with pytest.raises(SystemExit):
+        parse_args(["--screen", "left"])
+    with pytest.raises(SystemExit):
+        parse_args(["--screen", "1", "--video", "a.mp4"])  # one source at a time
