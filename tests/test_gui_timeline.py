@@ -151,3 +151,32 @@ def test_people_without_a_row_are_counted_on_the_everyone_row(qtbot: QtBot) -> N
     view.resize(700, view.minimumHeight() + 2 * 22)
     assert view.visible_people() == [1, 2, 3, 4, 5] and view.hidden_people() == 0 and view.hidden_hint() == ""
     assert len(name_column_of_everyone_row()) == 1, "nothing there when everyone has a row"
+
+
+def test_a_narrow_panel_never_writes_the_caption_over_the_legend(qtbot: QtBot) -> None:
+    from emotion_app.gui.timeline_panel import TimelineView
+    from emotion_app.results import FaceResult
+    from emotion_app.timeline import SessionTimeline
+
+    labels = ("angry", "fear", "happy", "sad", "surprise", "neutral")
+    timeline = SessionTimeline(labels)
+    happy = tuple(1.0 if label == "happy" else 0.0 for label in labels)
+    for second in range(9):
+        timeline.add(float(second), [FaceResult((0, 0, 40, 40), 1, "happy", 1.0, happy)])
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    metrics = view.fontMetrics()
+    seen = set()
+    for width in (1000, 640, 560, 480, 360, 240):
+        view.resize(width, 120)
+        strips = view.strip_rect()
+        legend = view.legend_entries(strips.left(), strips.right())
+        legend_end = legend[-1][1].right() if legend else strips.left()
+        caption = view.caption(strips.right() - legend_end - 12)
+        seen.add(caption)
+        # Right-aligned in the strip: the caption starts where its own width leaves it.
+        assert strips.right() - metrics.horizontalAdvance(caption) >= legend_end + 12 or not caption
+        assert all(span.right() <= strips.right() for _, span in legend)
+        assert [label for label, _ in legend] == list(labels[: len(legend)])  # whole labels, in order
+        view.grab()  # paints without error at every width
+    assert {"everyone · session 8 s", "session 8 s", ""} <= seen

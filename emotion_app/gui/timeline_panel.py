@@ -23,6 +23,8 @@ from .messages import InferenceResult
 
 # How often the panel repaints from the aggregates.
 REPAINT_MS = 500
+# Space kept between the legend and the everyone row's caption.
+_CAPTION_GAP_PX = 12
 # The strip's time axis grows with the session until it spans the timeline's window.
 MIN_AXIS_S = 60.0
 _ROW_PX = 22
@@ -153,7 +155,7 @@ class TimelineView(QWidget):
             self._paint_shares(painter, row, summaries[track_id].shares)
         overall_row = max(len(ids), 1)  # with nobody yet, row 0 holds the hint above the legend
         top = self.row_top(overall_row)
-        self._paint_legend(painter, strips.left(), top)
+        legend_end = self._paint_legend(painter, strips.left(), top, strips.right())
         painter.setPen(_TEXT)
         hidden = self.hidden_people()
         if hidden:  # people without a row are not silently dropped (see hidden_hint)
@@ -162,24 +164,51 @@ class TimelineView(QWidget):
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 f"+{hidden}",
             )
-        minutes = timeline.now_s / 60.0
-        painter.drawText(
-            QRectF(strips.left(), top, strips.width(), _ROW_PX - 4),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            f"everyone · session {minutes:.1f} min" if minutes >= 1 else f"everyone · session {timeline.now_s:.0f} s",
-        )
+        caption = self.caption(strips.right() - legend_end - _CAPTION_GAP_PX)
+        if caption:
+            painter.drawText(
+                QRectF(strips.left(), top, strips.width(), _ROW_PX - 4),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                caption,
+            )
         self._paint_shares(painter, overall_row, timeline.overall().shares)
 
-    def _paint_legend(self, painter: QPainter, left: float, top: float) -> None:
-        """The classes in their colours, on the last row's left (the model's own labels)."""
-        metrics = painter.fontMetrics()
+    def caption(self, room: float) -> str:
+        """The everyone row's caption that fits in ``room`` pixels: in full, without
+        "everyone · ", or nothing (a narrow panel keeps the legend readable)."""
+        now = self.timeline.now_s
+        length = f"{now / 60.0:.1f} min" if now >= 60.0 else f"{now:.0f} s"
+        metrics = self.fontMetrics()
+        for text in (f"everyone · session {length}", f"session {length}"):
+            if metrics.horizontalAdvance(text) <= room:
+                return text
+        return ""
+
+    def legend_entries(self, left: float, right: float) -> list[tuple[str, QRectF]]:
+        """Each class label that fits between ``left`` and ``right`` with its swatch's and
+        text's span (the classes are the model's own labels, in its order)."""
+        metrics = self.fontMetrics()
+        entries: list[tuple[str, QRectF]] = []
         x = left
-        for label, color in zip(self.timeline.labels, self._colors):
-            painter.fillRect(QRectF(x, top + 6, 10, 10), color)
-            painter.setPen(_TEXT)
+        for label in self.timeline.labels:
             width = metrics.horizontalAdvance(label)
-            painter.drawText(QRectF(x + 14, top, width + 2, _ROW_PX - 4), Qt.AlignmentFlag.AlignVCenter, label)
+            if x + 14 + width > right:
+                break  # no half labels: the rest are in the overlay's bars and the export
+            entries.append((label, QRectF(x, 0, 14 + width + 2, _ROW_PX - 4)))
             x += 14 + width + 12
+        return entries
+
+    def _paint_legend(self, painter: QPainter, left: float, top: float, right: float) -> float:
+        """The classes in their colours, on the last row's left; where the legend ends."""
+        end = left
+        for (label, span), color in zip(self.legend_entries(left, right), self._colors):
+            painter.fillRect(QRectF(span.left(), top + 6, 10, 10), color)
+            painter.setPen(_TEXT)
+            painter.drawText(
+                QRectF(span.left() + 14, top, span.width() - 14, _ROW_PX - 4), Qt.AlignmentFlag.AlignVCenter, label
+            )
+            end = span.right()
+        return end
 
     def share_rect(self, row: int) -> QRectF:
         return QRectF(self.width() - _SHARE_PX - 6, self.row_top(row) + 3, _SHARE_PX, _ROW_PX - 8)
