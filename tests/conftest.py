@@ -22,6 +22,7 @@ from emotion_app.gui.camera_size import parse_camera_size
 from emotion_app.gui.frame_sources import SourceFactory, open_frame_source
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.screen_capture import list_screens
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.samples import VideoTruth, make_random_weights, write_astronaut_video
@@ -152,6 +153,7 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
         size: tuple[int, int] | None = (800, 600),
         camera_size: str | None = None,
         screen: int | None = None,
+        real_screens: bool = False,
     ) -> MainWindow:
         chosen_weights = random_weights if weights == "random" else weights
         options = LaunchOptions(
@@ -168,6 +170,9 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
             device_monitor=StaticDeviceMonitor(devices or []),
             source_factory=source_factory,
             camera_timeout_s=camera_timeout_s,
+            # The machine's own screens only where a test asks: whether a display is there
+            # must not change what the other tests see in the camera picker.
+            screen_lister=list_screens if real_screens else list,
             **({"weights_dir": weights_dir} if weights_dir is not None else {}),
         )
         qtbot.addWidget(window)

@@ -19,6 +19,7 @@ from emotion_app.gui.camera_picker import (
     create_device_monitor,
     find_camera,
 )
+from emotion_app.gui.screen_capture import Screen
 
 BUILT_IN = CameraDevice("Integrated Webcam", 0, "/dev/video0")
 USB = CameraDevice("Logitech C920", 2, "/dev/video2")
@@ -85,6 +86,30 @@ def test_recent_network_cameras_follow_the_devices_and_can_be_picked(qtbot: QtBo
     monitor.set_devices([USB, BUILT_IN])  # a camera plugged in: the stream stays selected
     assert picker.current_url() == phone and picker.count() == 5
     assert not picker.select_network_camera("http://elsewhere/video")
+
+
+def test_screens_come_last_and_keep_their_selection(qtbot: QtBot) -> None:
+    monitor = StaticDeviceMonitor([BUILT_IN])
+    picker = CameraPicker(monitor)
+    qtbot.addWidget(picker)
+    left, right = Screen(1, 0, 0, 1920, 1080, "HDMI-1"), Screen(2, 1920, 0, 1280, 1024, "DP-2")
+    picker.set_network_cameras(["http://192.168.1.20:8080/video"])
+    picker.set_screens([left, right, Screen(0, 0, 0, 3200, 1080)])
+    assert [picker.itemText(i) for i in range(picker.count())] == [
+        "Integrated Webcam",
+        "192.168.1.20:8080",
+        "Screen 1 (HDMI-1) — 1920x1080",
+        "Screen 2 (DP-2) — 1280x1024",
+        "All screens — 3200x1080",
+    ]
+    with qtbot.waitSignal(picker.screen_chosen) as blocker:
+        picker.activated.emit(3)
+    assert blocker.args == [2]
+    assert picker.select_screen(2) and picker.current_screen() == right and picker.current_device() is None
+    monitor.set_devices([USB, BUILT_IN])  # a camera plugged in: the screen stays selected
+    assert picker.current_screen() == right
+    picker.set_screens([left])  # the second screen unplugged
+    assert picker.current_screen() is None and not picker.select_screen(2)
 
 
 def test_network_cameras_alone_keep_the_picker_enabled(qtbot: QtBot) -> None:

@@ -152,7 +152,7 @@ def test_the_apps_own_window_is_left_out_of_the_picture(on_x_screen: np.ndarray)
 def test_the_window_finds_the_faces_on_a_screen_unmirrored(
     qtbot: QtBot, make_window, on_x_screen: np.ndarray, gui_video: VideoTruth
 ) -> None:
-    window = make_window(screen=1)
+    window = make_window(screen=1, real_screens=True)
     result = wait_for_face_result(qtbot, window)
     assert window.windowTitle().endswith("Screen 1") and not window.mirror_action.isChecked()
     # The face where the picture shows it: the picture's own face box moved by PICTURE_AT.
@@ -161,11 +161,23 @@ def test_the_window_finds_the_faces_on_a_screen_unmirrored(
     assert abs(face[0] - (x + PICTURE_AT[0])) < w / 3 and abs(face[1] - (y + PICTURE_AT[1])) < h / 3
     assert window.source_state.spec == ScreenSpec(1)
     assert "Screen 1 — 800x600" in [action.text() for action in window.screen_menu.actions()]
+    assert window.picker.current_screen() == Screen(1, 0, 0, *SCREEN_SIZE, "screen")  # the toolbar says so
+
+
+@needs_xvfb
+def test_the_camera_picker_offers_the_screens_after_the_cameras(
+    qtbot: QtBot, make_window, on_x_screen: np.ndarray
+) -> None:
+    window = make_window(real_screens=True)  # no camera, nothing remembered
+    assert window.picker.isEnabled() and window.picker.itemText(0) == "Screen 1 — 800x600"
+    assert not window.is_running  # a screen is offered, not captured unasked
+    window.picker.activated.emit(0)
+    qtbot.waitUntil(lambda: window.is_running and window.source_state.spec == ScreenSpec(1), timeout=WAIT_MS)
 
 
 @needs_xvfb
 def test_a_screen_that_is_not_there_is_refused_in_one_line(qtbot: QtBot, make_window, on_x_screen: np.ndarray) -> None:
-    window = make_window(screen=3)
+    window = make_window(screen=3, real_screens=True)
     qtbot.waitUntil(lambda: "Could not capture screen 3" in window.source_banner.text(), timeout=WAIT_MS)
     assert "there is no screen 3 (this computer has 1)" in window.source_banner.text()
 

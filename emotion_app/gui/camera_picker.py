@@ -1,7 +1,8 @@
 """Camera discovery (by name, with hot-plug) and the toolbar picker.
 
 The picker lists the cameras found, then the network cameras opened lately (their URLs,
-from the settings), so a phone or IP camera is one click away like a webcam.
+from the settings), then the screens, so a phone, an IP camera or a video call on the
+screen is one click away like a webcam.
 
 On Linux, names come from ``/sys/class/video4linux`` (the same names Qt would report);
 elsewhere from Qt Multimedia's ``QMediaDevices`` when it can be imported. Frames are always
@@ -21,6 +22,7 @@ from PyQt6.QtCore import QFileSystemWatcher, QLoggingCategory, QObject, QTimer, 
 from PyQt6.QtGui import QIcon
 from PyQt6.QtWidgets import QComboBox, QStyle, QWidget
 
+from .screen_capture import Screen
 from .stream_url import check_stream_url, redacted, short_name
 
 NO_CAMERA = "No camera found"
@@ -33,6 +35,10 @@ class CameraDevice:
     name: str
     index: int
     device_id: str = ""
+
+
+# What an item of the picker stands for: a camera device, a network camera's URL, a screen.
+PickerEntry = CameraDevice | str | Screen
 
 
 class CameraDeviceMonitor(QObject):
@@ -147,11 +153,12 @@ def create_device_monitor(parent: QObject | None = None) -> CameraDeviceMonitor:
 
 
 class CameraPicker(QComboBox):
-    """Cameras by name, then recent network cameras; keeps the selection across refreshes
-    when the device (or URL) stays."""
+    """Cameras by name, then recent network cameras, then the screens; keeps the selection
+    across refreshes while the device (URL, screen) stays."""
 
     camera_chosen = pyqtSignal(object)  # CameraDevice the user picked
     network_camera_chosen = pyqtSignal(str)  # the stream URL the user picked
+    screen_chosen = pyqtSignal(int)  # the screen's number
     devices_refreshed = pyqtSignal(list)  # the new list of CameraDevice
 
     def __init__(self, monitor: CameraDeviceMonitor, parent: QWidget | None = None) -> None:
@@ -159,9 +166,11 @@ class CameraPicker(QComboBox):
         self._monitor = monitor
         self._devices: list[CameraDevice] = []
         self._urls: list[str] = []
+        self._screens: list[Screen] = []
+        self._entries: list[PickerEntry] = []  # what each item of the list stands for
         self.setMinimumContentsLength(18)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setToolTip("Camera")
+        self.setToolTip("What to find faces in: a camera, a network camera or a screen")
         monitor.devices_changed.connect(self.refresh)
         self.activated.connect(self._on_activated)
         self.refresh()
@@ -176,20 +185,31 @@ class CameraPicker(QComboBox):
     def network_cameras(self) -> list[str]:
         return list(self._urls)
 
-    def current_device(self) -> CameraDevice | None:
+    def screens(self) -> list[Screen]:
+        return list(self._screens)
+
+    def _current(self) -> PickerEntry | None:
         position = self.currentIndex()
-        return self._devices[position] if 0 <= position < len(self._devices) else None
+        return self._entries[position] if 0 <= position < len(self._entries) else None
+
+    def current_device(self) -> CameraDevice | None:
+        entry = self._current()
+        return entry if isinstance(entry, CameraDevice) else None
 
     def current_url(self) -> str | None:
         """The network camera selected, if one is."""
-        position = self.currentIndex() - len(self._devices)
-        return self._urls[position] if 0 <= position < len(self._urls) else None
+        entry = self._current()
+        return entry if isinstance(entry, str) else None
+
+    def current_screen(self) -> Screen | None:
+        entry = self._current()
+        return entry if isinstance(entry, Screen) else None
 
     def refresh(self) -> None:
         """Re-read the device list, keeping the current camera selected if it is still there."""
-        selected = self.current_device(), self.current_url()
+        selected = self._current()
         self._devices = self._monitor.devices()
-        self._rebuild(*selected)
+        self._rebuild(selected)
         self.devices_refreshed.emit(self.devices())
 
     def set_network_cameras(self, urls: list[str]) -> None:
@@ -201,15 +221,22 @@ class CameraPicker(QComboBox):
                 kept.append(check_stream_url(url))
             except ValueError:
                 continue
-        selected = self.current_device(), self.current_url()
+        selected = self._current()
         self._urls = list(dict.fromkeys(kept))
-        self._rebuild(*selected)
+        self._rebuild(selected)
 
-    def _rebuild(self, previous_device: CameraDevice | None, previous_url: str | None) -> None:
+    def set_screens(self, screens: list[Screen]) -> None:
+        """List these screens last (see :func:`.screen_capture.list_screens`)."""
+        selected = self._current()
+        self._screens = list(screens)
+        self._rebuild(selected)
+
+    def _rebuild(self, previous: PickerEntry | None) -> None:
         self.blockSignals(True)  # a refresh is not the user choosing a camera
         try:
             self.clear()
-            if not self._devices and not self._urls:
+            self._entries = [*self._devices, *self._urls, *self._screens]
+            if not self._entries:
                 self.addItem(NO_CAMERA)
                 self.setEnabled(False)
                 return
@@ -220,37 +247,57 @@ class CameraPicker(QComboBox):
             # Host and port name a phone or an IP camera; the path only tells two streams
             # of one camera apart.
             hosts = Counter(short_name(url) for url in self._urls)
-            style = self.style()
-            icon = style.standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon) if style is not None else QIcon()
             for url in self._urls:
-                self.addItem(icon, short_name(url, with_path=hosts[short_name(url)] > 1))
+                self.addItem(
+                    self._icon(QStyle.StandardPixmap.SP_DriveNetIcon), short_name(url, hosts[short_name(url)] > 1)
+                )
                 self.setItemData(self.count() - 1, f"Network camera {redacted(url)}", 3)
-            if previous_device is not None:
-                self.select(previous_device.name, previous_device.index)
-            elif previous_url is not None:
-                self.select_network_camera(previous_url)
+            for screen in self._screens:
+                self.addItem(self._icon(QStyle.StandardPixmap.SP_ComputerIcon), screen.describe())
+                self.setItemData(
+                    self.count() - 1, "The faces on this screen (this window is left out of the picture)", 3
+                )
+            if isinstance(previous, CameraDevice):
+                self.select(previous.name, previous.index)
+            elif previous is not None and previous in self._entries:
+                self.setCurrentIndex(self._entries.index(previous))
         finally:
             self.blockSignals(False)
+
+    def _icon(self, which: QStyle.StandardPixmap) -> QIcon:
+        style = self.style()
+        return style.standardIcon(which) if style is not None else QIcon()
 
     def select(self, name: str = "", index: int = -1) -> CameraDevice | None:
         """Select by exact name (first), else by OpenCV index; returns the selection."""
         device = find_camera(self._devices, name, index)
         if device is not None:
-            self.setCurrentIndex(self._devices.index(device))
+            self.setCurrentIndex(self._entries.index(device))
         return device
 
     def select_network_camera(self, url: str) -> bool:
         """Select the network camera at ``url``, if it is listed."""
         if url not in self._urls:
             return False
-        self.setCurrentIndex(len(self._devices) + self._urls.index(url))
+        self.setCurrentIndex(self._entries.index(url))
         return True
 
+    def select_screen(self, monitor: int) -> bool:
+        """Select screen ``monitor``, if it is listed."""
+        for screen in self._screens:
+            if screen.monitor == monitor:
+                self.setCurrentIndex(self._entries.index(screen))
+                return True
+        return False
+
     def _on_activated(self, position: int) -> None:
-        if 0 <= position < len(self._devices):
-            self.camera_chosen.emit(self._devices[position])
-        elif 0 <= position - len(self._devices) < len(self._urls):
-            self.network_camera_chosen.emit(self._urls[position - len(self._devices)])
+        entry = self._entries[position] if 0 <= position < len(self._entries) else None
+        if isinstance(entry, CameraDevice):
+            self.camera_chosen.emit(entry)
+        elif isinstance(entry, str):
+            self.network_camera_chosen.emit(entry)
+        elif isinstance(entry, Screen):
+            self.screen_chosen.emit(entry.monitor)
 
 
 def find_camera(devices: list[CameraDevice], name: str = "", index: int = -1) -> CameraDevice | None:

@@ -12,7 +12,7 @@ import dataclasses
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -76,7 +76,7 @@ from .messages import (
 )
 from .model_menu import ModelMenu
 from .playback_bar import PlaybackBar, PlayerKeys, format_time
-from .screen_capture import list_screens
+from .screen_capture import Screen, list_screens
 from .settings import AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
 from .source_state import SourceState
@@ -127,9 +127,11 @@ class MainWindow(QMainWindow):
         pipeline_loader: PipelineLoader = load_pipeline,
         camera_timeout_s: float = 2.0,
         weights_dir: Path = DEFAULT_WEIGHTS_DIR,
+        screen_lister: Callable[[], list[Screen]] = list_screens,
     ) -> None:
         super().__init__()
         self._weights_dir = weights_dir
+        self._list_screens = screen_lister
         self.options = options
         self.settings = settings
         # --camera-size wins for this run; otherwise the size chosen in the menu last time.
@@ -332,7 +334,7 @@ class MainWindow(QMainWindow):
 
         self.refresh_cameras_action = QAction("Refresh cameras", self)
         self.refresh_cameras_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
-        self.refresh_cameras_action.triggered.connect(self.picker.refresh)
+        self.refresh_cameras_action.triggered.connect(self.refresh_sources)
 
         self.quit_action = QAction("Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -451,6 +453,7 @@ class MainWindow(QMainWindow):
         self.snapshots.failed.connect(lambda message: self.source_banner.show_message(message, "error"))
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.network_camera_chosen.connect(self.open_network_camera)
+        self.picker.screen_chosen.connect(self.open_screen)
         self.picker.devices_refreshed.connect(self._on_devices_refreshed)
         self.steadiness_box.currentIndexChanged.connect(
             lambda index: self.set_steadiness(self.steadiness_box.itemData(index))
@@ -552,7 +555,8 @@ class MainWindow(QMainWindow):
     def _rebuild_screen_menu(self) -> None:
         menu = self.screen_menu
         menu.clear()
-        screens = list_screens()
+        screens = self._list_screens()
+        self.picker.set_screens(screens)
         for screen in screens:
             action = menu.addAction(screen.describe())
             assert action is not None
@@ -565,6 +569,11 @@ class MainWindow(QMainWindow):
             empty = menu.addAction("No screen can be captured here")
             assert empty is not None
             empty.setEnabled(False)
+
+    def refresh_sources(self) -> None:
+        """F5: the cameras and the screens listed anew."""
+        self.picker.set_screens(self._list_screens())
+        self.picker.refresh()
 
     def open_screen(self, monitor: int) -> None:
         """Find the faces on screen ``monitor`` (0: all screens), live, as from a camera."""
@@ -791,6 +800,10 @@ class MainWindow(QMainWindow):
             spec = CameraSpec(device.index, device.name)
         if spec is None and url is not None:
             self.open_network_camera(url)
+            return
+        screen = self.picker.current_screen()
+        if spec is None and screen is not None:
+            self.open_screen(screen.monitor)
             return
         if spec is None:
             self.open_video_dialog()
@@ -1058,6 +1071,8 @@ class MainWindow(QMainWindow):
     # ---- worker signals ------------------------------------------------------------------------
     def _on_source_opened(self, info: SourceInfo) -> None:
         self.source_state.opened(info)
+        if isinstance(info.spec, ScreenSpec):
+            self.picker.select_screen(info.spec.monitor)
         if isinstance(info.spec, CameraSpec) and info.spec.url:
             # Remembered once it opened: a mistyped address is neither offered again nor
             # reopened at the next start.
