@@ -133,6 +133,7 @@ def test_no_camera_at_all_says_so_and_offers_a_video_file(qtbot: QtBot, make_win
     assert "No camera found" in window.source_banner.text()
     assert "Open video file…" in window.source_banner.button_captions()
     assert "Network camera…" in window.source_banner.button_captions()
+    assert "screen" not in window.source_banner.text()  # none to offer in this test
     assert "No camera found" in window.view.placeholder and "network camera" in window.view.placeholder
     assert not window.picker.isEnabled()
     # Nothing to pause: the toolbar offers Start, and no player button.

@@ -170,6 +170,7 @@ def test_the_camera_picker_offers_the_screens_after_the_cameras(
 ) -> None:
     window = make_window(real_screens=True)  # no camera, nothing remembered
     assert window.picker.isEnabled() and window.picker.itemText(0) == "Screen 1 — 800x600"
+    assert "or pick a screen in the toolbar" in window.source_banner.text()
     assert not window.is_running  # a screen is offered, not captured unasked
     window.picker.activated.emit(0)
     qtbot.waitUntil(lambda: window.is_running and window.source_state.spec == ScreenSpec(1), timeout=WAIT_MS)

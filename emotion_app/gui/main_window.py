@@ -1188,9 +1188,10 @@ class MainWindow(QMainWindow):
         self.view.set_placeholder(
             "No camera found.\nOpen a video file (Ctrl+O) or a network camera (Ctrl+Shift+O) to start."
         )
+        screens = " or pick a screen in the toolbar (a video call, a webinar)," if self.picker.screens() else ""
         self.source_banner.show_message(
             "No camera found. Open a video file or a network camera (a phone's camera app, an IP camera),"
-            " or plug in a camera: the list updates by itself.",
+            f"{screens} or plug in a camera: the list updates by itself.",
             "warning",
             [
                 ("Open video file…", self.open_video_dialog),
