@@ -5,14 +5,15 @@ splitting it would spread one run's set-up over several files.)
 
     python -m scripts.measure_gui [--seconds 20] [--soak-frames 10000] [--weights W] [--json]
                                   [--optimized | --eager] [--inline-scan] [--full-scan-interval N]
-                                  [--video PATH] [--profile] [--set NAME=VALUE ...]
+                                  [--video PATH | --screen N] [--profile] [--set NAME=VALUE ...]
 
 By default the pipeline is set up exactly as the app sets it up: eager fp32 at once with
 the fast classifier swapped in when built (the live measurement starts after the swap),
 and the tracker's periodic new-face scan on a background thread. Plays a 640x480 30 fps
 astronaut clip with 1, 2 and 3 faces, or ``--video PATH`` (e.g. a 1280x720 clip from
-``python -m scripts.make_hd_clip``), looped at its native rate like a camera, through the
-real window, worker threads and core pipeline, then prints:
+``python -m scripts.make_hd_clip``), looped at its native rate like a camera, or with
+``--screen N`` a screen grabbed as File > Capture screen does (arrange what it shows), through
+the real window, worker threads and core pipeline, then prints:
 
 * display fps (frames painted), inference fps (results delivered), and the pipeline's
   per-frame time;
@@ -58,6 +59,7 @@ from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import InferenceResult, VideoFileSpec
+from emotion_app.gui.screen_capture import SCREEN_FPS, list_screens
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.gui.stats import percentile
@@ -273,6 +275,14 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PATH",
         help="play this video (looped at its native rate, like a camera) instead of the 640x480 demo clip",
     )
+    parser.add_argument(
+        "--screen",
+        type=int,
+        default=None,
+        metavar="N",
+        help="capture screen N as the app does (File > Capture screen) instead of playing a clip; what it shows is "
+        "yours to arrange (the soak still plays the demo clip)",
+    )
     parser.add_argument("--profile", action="store_true", help="first time each stage of a frame's way on its own")
     parser.add_argument(
         "--set",
@@ -288,6 +298,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.video is not None and not args.video.is_file():
         print(f"error: {args.video}: no such video file", file=sys.stderr)
         return 2
+    if args.screen is not None and (args.video is not None or args.profile):
+        print("error: --screen measures a screen: not with --video or --profile", file=sys.stderr)
+        return 2
+    screen = None
+    if args.screen is not None:
+        screen = next((s for s in list_screens() if s.monitor == args.screen), None)
+        if screen is None:
+            print(f"error: no screen {args.screen} to capture here (screens: {list_screens()})", file=sys.stderr)
+            return 2
 
     work = Path(tempfile.mkdtemp(prefix="measure_gui_"))
     weights = weights_or_random(args.weights, work)
@@ -302,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     source_fps = float(probe.get(cv2.CAP_PROP_FPS) or 0.0)
     frame_size = (int(probe.get(cv2.CAP_PROP_FRAME_WIDTH)), int(probe.get(cv2.CAP_PROP_FRAME_HEIGHT)))
     probe.release()
+    if screen is not None:
+        source_fps, frame_size = SCREEN_FPS, (screen.width, screen.height)
     if source_fps <= 0:
         print(f"error: {clip}: the video does not say its frame rate", file=sys.stderr)
         return 2
@@ -345,7 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     recorder = Recorder(window)
     stall = StallMonitor(interval_ms=5)
     opened_at = time.monotonic()
-    window.start_source(VideoFileSpec(clip, pace=True, loop=True))
+    if screen is not None:
+        window.open_screen(screen.monitor)
+    else:
+        window.start_source(VideoFileSpec(clip, pace=True, loop=True))
     deadline = time.monotonic() + 120
     while window.view.result is None and time.monotonic() < deadline:
         spin(0.05)
@@ -399,8 +423,9 @@ def main(argv: list[str] | None = None) -> int:
         f"start: first frame shown {first_frame_s:.2f} s after the source started; classifier final ({mode}) at "
         f"{swap_s:.2f} s"
     )
+    source_name = screen.describe() if screen is not None else f"{clip.name}, {frame_size[0]}x{frame_size[1]}"
     print(
-        f"source: {clip.name}, {frame_size[0]}x{frame_size[1]}, looped at its native {source_fps:.2f} fps "
+        f"source: {source_name}, {'grabbed' if screen else 'looped'} at {source_fps:.2f} fps "
         f"(captured at {captured_fps:.1f} fps); faces per frame seen: {faces_seen}"
     )
     print(f"live: {elapsed:.1f} s after {args.warmup:.0f} s warm-up")

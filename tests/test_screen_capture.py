@@ -6,6 +6,7 @@ Skipped, with the reason, where Xvfb is missing (scripts/install-system-deps.sh 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -212,3 +213,27 @@ def test_the_screen_option_takes_a_number() -> None:
         parse_args(["--screen", "left"])
     with pytest.raises(SystemExit):
         parse_args(["--screen", "1", "--video", "a.mp4"])  # one source at a time
+
+
+@needs_xvfb
+def test_measure_gui_measures_a_screen(x_screen: tuple[str, np.ndarray], random_weights: Path) -> None:
+    display, _ = x_screen
+    # Offscreen, the measuring window stays off the captured screen (and out of the picture).
+    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="offscreen")
+    command = [sys.executable, "-m", "scripts.measure_gui", "--screen", "1", "--weights", str(random_weights)]
+    completed = subprocess.run(
+        [*command, "--seconds", "2", "--warmup", "0.5", "--soak-frames", "0"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert completed.returncode in (0, 1), completed.stdout[-2000:] + completed.stderr[-3000:]
+    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert report["frame_size"] == list(SCREEN_SIZE) and report["source_fps"] == 15.0
+    assert report["display_fps"] > 0 and "Screen 1 — 800x600, grabbed at 15.00 fps" in completed.stdout
+    refused = subprocess.run(
+        [*command, "--profile"], capture_output=True, text=True, timeout=120, env=env, cwd=Path(__file__).parent.parent
+    )
+    assert refused.returncode == 2 and "not with --video or --profile" in refused.stderr
