@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
         self.timeline_action.setShortcut(QKeySequence(Qt.Key.Key_T))
         self.timeline_action.setToolTip("Each person's emotions over the session, and their share of time (T)")
 
-        self.refresh_cameras_action = QAction("Refresh cameras", self)
+        self.refresh_cameras_action = QAction("Refresh cameras and screens", self)
         self.refresh_cameras_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.refresh_cameras_action.triggered.connect(self.refresh_sources)
 
