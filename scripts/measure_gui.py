@@ -500,11 +500,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"close: threads stopped in {close_s * 1000:.0f} ms ({'ok' if stopped else 'LATE'})")
 
     targets = {
-        "display_fps>=25": display_fps >= 25.0,
         "display_fps>=95%_of_source": display_fps >= 0.95 * source_fps,
         "latency_p95<=50ms": latency["p95"] <= 50.0,
         "no_gui_stall>50ms": stall.stalls_over_50ms == 0,
     }
+    if screen is None:  # a camera's or a clip's rate; a screen is grabbed at 15 fps by design
+        targets["display_fps>=25"] = display_fps >= 25.0
     if soak:
         targets["soak_rss_growth<20MB"] = soak["rss_growth_mb"] < 20.0
     print("targets: " + ", ".join(f"{name} {'PASS' if ok else 'FAIL'}" for name, ok in targets.items()))
