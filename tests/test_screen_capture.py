@@ -18,11 +18,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from PyQt6.QtCore import QPoint, QRect, Qt
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
 from emotion_app.gui.launch import parse_args
 from emotion_app.gui.messages import ScreenArea, ScreenSpec
+from emotion_app.gui.region_selector import RegionSelector
 from emotion_app.gui.screen_capture import Screen, ScreenFrameSource, list_screens
 from emotion_app.samples import VideoTruth, read_video
 from gui_support import WAIT_MS, wait_for_face_result
@@ -237,3 +239,70 @@ def test_measure_gui_measures_a_screen(x_screen: tuple[str, np.ndarray], random_
         [*command, "--profile"], capture_output=True, text=True, timeout=120, env=env, cwd=Path(__file__).parent.parent
     )
     assert refused.returncode == 2 and "not with --video or --profile" in refused.stderr
+
+
+@needs_xvfb
+def test_a_part_of_a_screen_is_captured_alone(on_x_screen: np.ndarray) -> None:
+    height, width = on_x_screen.shape[:2]
+    region = (*PICTURE_AT, width, height)
+    source = open_frame_source(ScreenSpec(1, region))
+    try:
+        frame = source.read()
+    finally:
+        source.release()
+    assert frame is not None and frame.shape == on_x_screen.shape
+    assert np.abs(frame.astype(np.int16) - on_x_screen.astype(np.int16)).mean() < 3.0
+    assert ScreenSpec(1, region).describe(capital=True) == f"Part of screen 1 ({width}x{height})"
+    with pytest.raises(SourceOpenError, match="the part asked for is not on screen 1"):
+        open_frame_source(ScreenSpec(1, (900, 700, 100, 100)))
+
+
+def test_the_region_selector_turns_a_drag_into_screen_pixels(qtbot: QtBot) -> None:
+    picture = np.zeros((600, 800, 3), np.uint8)
+    # Shown at half size: a screen whose pixels are twice Qt's coordinates (high DPI).
+    selector = RegionSelector(Screen(2, 1920, 0, 800, 600), picture, QRect(0, 0, 400, 300))
+    qtbot.addWidget(selector)
+    selector.show()
+    with qtbot.waitSignal(selector.chosen) as chosen:
+        drag(qtbot, selector, QPoint(120, 90), QPoint(20, 15))  # dragged up and to the left
+    assert chosen.args == [(1920 + 40, 30, 200, 150)]
+    again = RegionSelector(Screen(1, 0, 0, 800, 600), picture, QRect(0, 0, 800, 600))
+    qtbot.addWidget(again)
+    again.show()
+    with qtbot.waitSignal(again.cancelled):
+        drag(qtbot, again, QPoint(10, 10), QPoint(20, 20))  # a click more than a drag
+    third = RegionSelector(Screen(1, 0, 0, 800, 600), picture, QRect(0, 0, 800, 600))
+    qtbot.addWidget(third)
+    third.show()
+    with qtbot.waitSignal(third.cancelled):
+        qtbot.keyClick(third, Qt.Key.Key_Escape)
+
+
+@needs_xvfb
+def test_the_window_watches_the_part_of_a_screen_dragged_out(
+    qtbot: QtBot, make_window, on_x_screen: np.ndarray
+) -> None:
+    window = make_window(real_screens=True)
+    part = next(a for a in window.screen_menu.actions() if a.text() == "Part of screen 1…")
+    part.trigger()
+    qtbot.waitUntil(lambda: window.region_selector is not None, timeout=WAIT_MS)
+    selector = window.region_selector
+    assert selector is not None and selector.isVisible()
+    height, width = on_x_screen.shape[:2]
+    # Qt's coordinates over the screen's pixels (offscreen, Qt's screen is not the X one).
+    scale_x, scale_y = selector.width() / SCREEN_SIZE[0], selector.height() / SCREEN_SIZE[1]
+    start = QPoint(round(PICTURE_AT[0] * scale_x), round(PICTURE_AT[1] * scale_y))
+    drag(qtbot, selector, start, start + QPoint(round(width * scale_x), round(height * scale_y)))
+    assert window.region_selector is None and not selector.isVisible()
+    result = wait_for_face_result(qtbot, window)
+    spec = window.source_state.spec
+    assert isinstance(spec, ScreenSpec) and spec.region == (*PICTURE_AT, width, height)
+    assert result.faces and window.source_state.info is not None
+    assert (window.source_state.info.width, window.source_state.info.height) == (width, height)
+
+
+def drag(qtbot: QtBot, widget: RegionSelector, start: QPoint, end: QPoint) -> None:
+    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(widget, pos=(start + end) / 2)
+    qtbot.mouseMove(widget, pos=end)
+    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=end)

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
+from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QRect, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import (
     QAction,
     QCloseEvent,
@@ -76,7 +76,8 @@ from .messages import (
 )
 from .model_menu import ModelMenu
 from .playback_bar import PlaybackBar, PlayerKeys, format_time
-from .screen_capture import Screen, list_screens
+from .region_selector import RegionSelector
+from .screen_capture import Screen, ScreenCaptureError, grab_screen, list_screens
 from .settings import AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
 from .source_state import SourceState
@@ -103,6 +104,8 @@ MIN_WINDOW_SIZE = (720, 540)
 FIRST_WINDOW_SIZE = (1000, 720)
 FIRST_WINDOW_SCREEN_SHARE = 0.9
 RECENT_FILES = 8
+# How long a closed menu takes to leave the screen (its area repainted) before a grab.
+MENU_GONE_MS = 250
 WEIGHTS_FILTER = "Weights (*.safetensors);;All files (*)"
 # Left/Right while a file plays jump this far.
 _SEEK_STEP_S = 5.0
@@ -155,6 +158,7 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self._own_window = ScreenArea()  # where screen captures must not look (this window)
+        self.region_selector: RegionSelector | None = None  # while a part of a screen is being chosen
         self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
         self.picker.set_network_cameras(settings.stream_urls)
         self.view = VideoView(self)
@@ -565,6 +569,10 @@ class MainWindow(QMainWindow):
                 "(this window is left out of the picture)"
             )
             action.triggered.connect(lambda _checked=False, number=screen.monitor: self.open_screen(number))
+            part = menu.addAction(f"Part of {screen.describe().split(' — ')[0].lower()}…")
+            assert part is not None
+            part.setToolTip("Drag over the part to watch, e.g. the video call's window: its faces show larger")
+            part.triggered.connect(lambda _checked=False, chosen=screen: self.choose_screen_part(chosen))
         if not screens:
             empty = menu.addAction("No screen can be captured here")
             assert empty is not None
@@ -575,9 +583,34 @@ class MainWindow(QMainWindow):
         self.picker.set_screens(self._list_screens())
         self.picker.refresh()
 
-    def open_screen(self, monitor: int) -> None:
-        """Find the faces on screen ``monitor`` (0: all screens), live, as from a camera."""
-        self.start_source(ScreenSpec(monitor, own_window=self._own_window))
+    def open_screen(self, monitor: int, region: tuple[int, int, int, int] | None = None) -> None:
+        """Find the faces on screen ``monitor`` (0: all screens; ``region``: only that part
+        of it, in screen pixels), live, as from a camera."""
+        self.start_source(ScreenSpec(monitor, region, own_window=self._own_window))
+
+    def choose_screen_part(self, screen: Screen) -> None:
+        """Let the user drag out the part of ``screen`` to watch (see RegionSelector)."""
+        # The menu that asked has just closed: the screen behind it repaints before the grab.
+        QTimer.singleShot(MENU_GONE_MS, lambda: self._select_screen_part(screen))
+
+    def _select_screen_part(self, screen: Screen) -> None:
+        try:
+            picture = grab_screen(screen.monitor)
+        except ScreenCaptureError as exc:
+            self._show_source_problem(f"Could not capture {screen.describe().split(' — ')[0].lower()}: {exc}", None)
+            return
+        selector = RegionSelector(screen, picture, _qt_geometry(screen))
+        selector.chosen.connect(lambda region: self.open_screen(screen.monitor, region))
+        selector.chosen.connect(self._forget_region_selector)
+        selector.cancelled.connect(self._forget_region_selector)
+        self.region_selector = selector  # kept while it is open
+        selector.show()
+        selector.activateWindow()
+
+    def _forget_region_selector(self) -> None:
+        selector, self.region_selector = self.region_selector, None
+        if selector is not None:
+            selector.deleteLater()  # its still picture of the screen goes with it
 
     def _rebuild_recent_menu(self) -> None:
         menu = self.recent_menu
@@ -1396,6 +1429,20 @@ def _same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
     if isinstance(spec, CameraSpec) and isinstance(other, CameraSpec):
         return dataclasses.replace(spec, size=None) == dataclasses.replace(other, size=None)
     return spec == other
+
+
+def _qt_geometry(screen: Screen) -> QRect:
+    """Where ``screen`` (screen pixels) is in Qt's coordinates: the Qt screen that starts at
+    its corner, else (all screens together, or no match) the whole desktop or its pixels."""
+    qt_screens = QGuiApplication.screens()
+    for candidate in qt_screens:
+        area, scale = candidate.geometry(), candidate.devicePixelRatio()
+        if (round(area.x() * scale), round(area.y() * scale)) == (screen.left, screen.top) and screen.monitor:
+            return area
+    primary = QGuiApplication.primaryScreen()
+    if screen.monitor == 0 and primary is not None:
+        return primary.virtualGeometry()
+    return QRect(screen.left, screen.top, screen.width, screen.height)
 
 
 def _short_name(spec: SourceSpec) -> str:

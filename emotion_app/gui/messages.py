@@ -69,14 +69,18 @@ class ScreenArea:
 class ScreenSpec:
     """A screen of this computer captured as a live source (a video call's gallery, a
     webinar, a video in a browser): ``monitor`` numbers the screens from 1; 0 is all of
-    them together. ``own_window``: the area blanked from every grab (see
-    :class:`ScreenArea`); not part of what the spec names."""
+    them together. ``region``: only this part of it (x, y, w, h in screen pixels, as the
+    screens' own coordinates), e.g. the call's window. ``own_window``: the area blanked
+    from every grab (see :class:`ScreenArea`); not part of what the spec names."""
 
     monitor: int = 1
+    region: tuple[int, int, int, int] | None = None
     own_window: ScreenArea | None = field(default=None, compare=False, repr=False)
 
     def describe(self, capital: bool = False) -> str:
         text = f"screen {self.monitor}" if self.monitor else "all screens"
+        if self.region is not None:
+            text = f"part of {text} ({self.region[2]}x{self.region[3]})"
         return text[0].upper() + text[1:] if capital else text
 
 

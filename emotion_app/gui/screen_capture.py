@@ -23,6 +23,8 @@ from .messages import ScreenArea, ScreenSpec
 # A screen has no frame rate of its own: grabbed this often. Video calls send 15-30
 # frames a second, and an expression lasts far longer than a frame.
 SCREEN_FPS = 15.0
+# A part of a screen smaller than this a side holds no face the detector can find.
+MIN_REGION_SIDE = 32
 
 
 class ScreenCaptureError(Exception):
@@ -74,6 +76,14 @@ def list_screens() -> list[Screen]:
     return screens
 
 
+def _part(screen: Screen, region: tuple[int, int, int, int]) -> Screen:
+    """The part of ``screen`` inside ``region`` (screen pixels), as a screen of its own."""
+    x, y, w, h = region
+    left, top = max(x, screen.left), max(y, screen.top)
+    right, bottom = min(x + w, screen.left + screen.width), min(y + h, screen.top + screen.height)
+    return Screen(screen.monitor, left, top, max(0, right - left), max(0, bottom - top), screen.name)
+
+
 def _screen(number: int, monitor: Mapping[str, Any]) -> Screen:
     return Screen(
         number,
@@ -83,6 +93,19 @@ def _screen(number: int, monitor: Mapping[str, Any]) -> Screen:
         int(monitor["height"]),
         str(monitor.get("output", "")),
     )
+
+
+def grab_screen(monitor: int) -> np.ndarray:
+    """One still BGR picture of screen ``monitor`` (0: all of them), for choosing a part
+    of it; :class:`ScreenCaptureError` when it cannot be grabbed."""
+    source = ScreenFrameSource(ScreenSpec(monitor))
+    try:
+        frame = source.read()
+    finally:
+        source.release()
+    if frame is None:
+        raise ScreenCaptureError(f"screen {monitor} gave no picture")
+    return frame
 
 
 class ScreenFrameSource:
@@ -110,6 +133,13 @@ class ScreenFrameSource:
             raise ScreenCaptureError(f"there is no screen {spec.monitor} (this computer has {count})")
         self._grabber: mss.MSS | None = grabber
         self.screen = _screen(spec.monitor, monitors[spec.monitor])
+        if spec.region is not None:
+            self.screen = _part(self.screen, spec.region)
+            if self.screen.width < MIN_REGION_SIDE or self.screen.height < MIN_REGION_SIDE:
+                self.release()
+                raise ScreenCaptureError(
+                    f"the part asked for is not on screen {spec.monitor}, or under {MIN_REGION_SIDE} pixels a side"
+                )
         self._own_window: ScreenArea | None = spec.own_window
         self.width, self.height = self.screen.width, self.screen.height
         self.fps = fps

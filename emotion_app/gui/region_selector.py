@@ -1,0 +1,115 @@
+"""Choosing the part of a screen to watch (a video call's window) by dragging over it.
+
+The selector covers the screen with a still picture of it, dimmed, and shows the part
+being dragged out at full brightness, as screenshot tools do: a still picture works with
+or without a compositor (a see-through window needs one), and nothing moves under the
+pointer while the user aims.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PyQt6.QtCore import QPoint, QRect, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PyQt6.QtWidgets import QWidget
+
+from .screen_capture import MIN_REGION_SIDE, Screen
+
+
+def _to_qimage(bgr: np.ndarray) -> QImage:
+    """A copy of a BGR picture as a QImage (the selector outlives no buffer of the caller's)."""
+    bgra = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA))
+    height, width = bgra.shape[:2]
+    # PyQt6 takes any buffer here; its stubs list only bytes.
+    image = QImage(bgra.data, width, height, int(bgra.strides[0]), QImage.Format.Format_RGB32)  # type: ignore[call-overload]
+    return image.copy()
+
+
+HINT = "Drag over the part of the screen to watch (a video call's window). Esc cancels."
+
+
+class RegionSelector(QWidget):
+    """A frameless window over ``screen`` showing ``picture`` (a BGR grab of that screen);
+    ``chosen`` carries the part dragged out, in screen pixels (x, y, w, h), and
+    ``cancelled`` says the user gave up (Esc, or a click without a drag)."""
+
+    chosen = pyqtSignal(tuple)
+    cancelled = pyqtSignal()
+
+    def __init__(self, screen: Screen, picture: np.ndarray, geometry: QRect) -> None:
+        super().__init__(None, Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+        self.setWindowTitle("Choose the part of the screen to watch")
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setMouseTracking(True)
+        self._screen = screen
+        self._picture = _to_qimage(picture)
+        self._start: QPoint | None = None
+        self._end: QPoint | None = None
+        self.setGeometry(geometry)  # the screen's own area, in Qt's coordinates
+
+    def selection(self) -> QRect | None:
+        """The part dragged out so far, in this widget's coordinates."""
+        if self._start is None or self._end is None:
+            return None
+        # Corner to corner, as dragged (QRect(QPoint, QPoint) counts both corners' pixels in).
+        left, top = min(self._start.x(), self._end.x()), min(self._start.y(), self._end.y())
+        return QRect(left, top, abs(self._end.x() - self._start.x()), abs(self._end.y() - self._start.y()))
+
+    def to_screen_pixels(self, rect: QRect) -> tuple[int, int, int, int]:
+        """``rect`` (widget coordinates) in the screen's pixels, which a high-DPI screen
+        has more of than Qt's coordinates."""
+        scale_x = self._screen.width / max(1, self.width())
+        scale_y = self._screen.height / max(1, self.height())
+        return (
+            self._screen.left + round(rect.x() * scale_x),
+            self._screen.top + round(rect.y() * scale_y),
+            round(rect.width() * scale_x),
+            round(rect.height() * scale_y),
+        )
+
+    def mousePressEvent(self, event: QMouseEvent | None) -> None:
+        if event is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._start = self._end = event.position().toPoint()
+            self.update()
+
+    def mouseMoveEvent(self, event: QMouseEvent | None) -> None:
+        if event is not None and self._start is not None:
+            self._end = event.position().toPoint()
+            self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent | None) -> None:
+        if event is None or event.button() != Qt.MouseButton.LeftButton or self._start is None:
+            return
+        self._end = event.position().toPoint()
+        rect = self.selection()
+        self.close()
+        region = self.to_screen_pixels(rect) if rect is not None else None
+        if region is None or region[2] < MIN_REGION_SIDE or region[3] < MIN_REGION_SIDE:
+            self.cancelled.emit()  # a click, not a drag
+        else:
+            self.chosen.emit(region)
+
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:
+        if event is not None and event.key() == Qt.Key.Key_Escape:
+            self.close()
+            self.cancelled.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:
+        painter = QPainter(self)
+        try:
+            painter.drawImage(self.rect(), self._picture)
+            painter.fillRect(self.rect(), QColor(0, 0, 0, 140))
+            rect = self.selection()
+            if rect is not None and not rect.isEmpty():
+                # The part chosen at full brightness: the picture's own pixels under it.
+                source = QRect(*self.to_screen_pixels(rect)).translated(-self._screen.left, -self._screen.top)
+                painter.drawImage(rect, self._picture, source)
+                painter.setPen(QPen(QColor(255, 204, 0), 2))
+                painter.drawRect(rect)
+            painter.setPen(QColor(255, 255, 255))
+            painter.drawText(self.rect().adjusted(0, 24, 0, 0), Qt.AlignmentFlag.AlignHCenter, HINT)
+        finally:
+            painter.end()
