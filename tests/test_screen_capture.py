@@ -25,7 +25,8 @@ from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
 from emotion_app.gui.launch import parse_args
 from emotion_app.gui.messages import ScreenArea, ScreenSpec
 from emotion_app.gui.region_selector import RegionSelector
-from emotion_app.gui.screen_capture import Screen, ScreenFrameSource, list_screens
+from emotion_app.gui.screen_capture import Screen, ScreenCaptureError, ScreenFrameSource, list_screens
+from emotion_app.gui.screen_menu import ScreenMenu
 from emotion_app.samples import VideoTruth, read_video
 from gui_support import WAIT_MS, wait_for_face_result
 
@@ -285,15 +286,15 @@ def test_the_window_watches_the_part_of_a_screen_dragged_out(
     window = make_window(real_screens=True)
     part = next(a for a in window.screen_menu.actions() if a.text() == "Part of screen 1…")
     part.trigger()
-    qtbot.waitUntil(lambda: window.region_selector is not None, timeout=WAIT_MS)
-    selector = window.region_selector
+    qtbot.waitUntil(lambda: window.screen_menu.region_selector is not None, timeout=WAIT_MS)
+    selector = window.screen_menu.region_selector
     assert selector is not None and selector.isVisible()
     height, width = on_x_screen.shape[:2]
     # Qt's coordinates over the screen's pixels (offscreen, Qt's screen is not the X one).
     scale_x, scale_y = selector.width() / SCREEN_SIZE[0], selector.height() / SCREEN_SIZE[1]
     start = QPoint(round(PICTURE_AT[0] * scale_x), round(PICTURE_AT[1] * scale_y))
     drag(qtbot, selector, start, start + QPoint(round(width * scale_x), round(height * scale_y)))
-    assert window.region_selector is None and not selector.isVisible()
+    assert window.screen_menu.region_selector is None and not selector.isVisible()
     result = wait_for_face_result(qtbot, window)
     spec = window.source_state.spec
     assert isinstance(spec, ScreenSpec) and spec.region == (*PICTURE_AT, width, height)
@@ -306,3 +307,35 @@ def drag(qtbot: QtBot, widget: RegionSelector, start: QPoint, end: QPoint) -> No
     qtbot.mouseMove(widget, pos=(start + end) / 2)
     qtbot.mouseMove(widget, pos=end)
     qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=end)
+
+
+def test_the_screen_menu_lists_each_screen_whole_and_in_part_and_reports_a_failed_grab(qtbot: QtBot) -> None:
+    screens = [Screen(1, 0, 0, 1920, 1080, "HDMI-1"), Screen(2, 1920, 0, 1280, 1024), Screen(0, 0, 0, 3200, 1080)]
+
+    def broken_grab(monitor: int) -> np.ndarray:
+        raise ScreenCaptureError("this system lets no screen be captured (test)")
+
+    menu = ScreenMenu(lambda: screens, grabber=broken_grab)
+    qtbot.addWidget(menu)
+    with qtbot.waitSignal(menu.listed) as listed:
+        menu.rebuild()
+    assert listed.args == [screens]
+    assert [action.text() for action in menu.actions()] == [
+        "Screen 1 (HDMI-1) — 1920x1080",
+        "Part of screen 1…",
+        "Screen 2 — 1280x1024",
+        "Part of screen 2…",
+        "All screens — 3200x1080",
+        "Part of all screens…",
+    ]
+    with qtbot.waitSignal(menu.screen_chosen) as chosen:
+        menu.actions()[2].trigger()
+    assert chosen.args == [2, None]
+    with qtbot.waitSignal(menu.failed, timeout=WAIT_MS) as failed:
+        menu.actions()[1].trigger()
+    assert failed.args == ["Could not capture screen 1: this system lets no screen be captured (test)"]
+    assert menu.region_selector is None
+    empty = ScreenMenu(list)
+    qtbot.addWidget(empty)
+    empty.rebuild()
+    assert [(a.text(), a.isEnabled()) for a in empty.actions()] == [("No screen can be captured here", False)]

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QRect, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
+from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import (
     QAction,
     QCloseEvent,
@@ -76,8 +76,8 @@ from .messages import (
 )
 from .model_menu import ModelMenu
 from .playback_bar import PlaybackBar, PlayerKeys, format_time
-from .region_selector import RegionSelector
-from .screen_capture import Screen, ScreenCaptureError, grab_screen, list_screens
+from .screen_capture import Screen, list_screens
+from .screen_menu import ScreenMenu
 from .settings import AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
 from .source_state import SourceState
@@ -104,8 +104,6 @@ MIN_WINDOW_SIZE = (720, 540)
 FIRST_WINDOW_SIZE = (1000, 720)
 FIRST_WINDOW_SCREEN_SHARE = 0.9
 RECENT_FILES = 8
-# How long a closed menu takes to leave the screen (its area repainted) before a grab.
-MENU_GONE_MS = 250
 WEIGHTS_FILTER = "Weights (*.safetensors);;All files (*)"
 # Left/Right while a file plays jump this far.
 _SEEK_STEP_S = 5.0
@@ -158,7 +156,6 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self._own_window = ScreenArea()  # where screen captures must not look (this window)
-        self.region_selector: RegionSelector | None = None  # while a part of a screen is being chosen
         self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
         self.picker.set_network_cameras(settings.stream_urls)
         self.view = VideoView(self)
@@ -377,13 +374,12 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_video_action)
         file_menu.addAction(self.open_folder_action)
         file_menu.addAction(self.open_stream_action)
-        screen_menu = file_menu.addMenu("Capture screen")
-        assert screen_menu is not None
-        screen_menu.setToolTipsVisible(True)
-        # Listed when opened: screens come and go (a projector plugged in).
-        screen_menu.aboutToShow.connect(self._rebuild_screen_menu)
-        self.screen_menu = screen_menu
-        self._rebuild_screen_menu()
+        self.screen_menu = ScreenMenu(self._list_screens, parent=self)
+        self.screen_menu.listed.connect(self.picker.set_screens)
+        self.screen_menu.screen_chosen.connect(self.open_screen)
+        self.screen_menu.failed.connect(lambda message: self._show_source_problem(message, None))
+        self.screen_menu.rebuild()
+        file_menu.addMenu(self.screen_menu)
         recent_menu = file_menu.addMenu("Open recent")
         assert recent_menu is not None
         self.recent_menu = recent_menu
@@ -556,61 +552,15 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_video(folder)
 
-    def _rebuild_screen_menu(self) -> None:
-        menu = self.screen_menu
-        menu.clear()
-        screens = self._list_screens()
-        self.picker.set_screens(screens)
-        for screen in screens:
-            action = menu.addAction(screen.describe())
-            assert action is not None
-            action.setToolTip(
-                "Find the faces on this screen: a video call's gallery, a webinar, a video in a browser "
-                "(this window is left out of the picture)"
-            )
-            action.triggered.connect(lambda _checked=False, number=screen.monitor: self.open_screen(number))
-            part = menu.addAction(f"Part of {screen.describe().split(' — ')[0].lower()}…")
-            assert part is not None
-            part.setToolTip("Drag over the part to watch, e.g. the video call's window: its faces show larger")
-            part.triggered.connect(lambda _checked=False, chosen=screen: self.choose_screen_part(chosen))
-        if not screens:
-            empty = menu.addAction("No screen can be captured here")
-            assert empty is not None
-            empty.setEnabled(False)
-
     def refresh_sources(self) -> None:
         """F5: the cameras and the screens listed anew."""
-        self.picker.set_screens(self._list_screens())
+        self.screen_menu.rebuild()
         self.picker.refresh()
 
     def open_screen(self, monitor: int, region: tuple[int, int, int, int] | None = None) -> None:
         """Find the faces on screen ``monitor`` (0: all screens; ``region``: only that part
         of it, in screen pixels), live, as from a camera."""
         self.start_source(ScreenSpec(monitor, region, own_window=self._own_window))
-
-    def choose_screen_part(self, screen: Screen) -> None:
-        """Let the user drag out the part of ``screen`` to watch (see RegionSelector)."""
-        # The menu that asked has just closed: the screen behind it repaints before the grab.
-        QTimer.singleShot(MENU_GONE_MS, lambda: self._select_screen_part(screen))
-
-    def _select_screen_part(self, screen: Screen) -> None:
-        try:
-            picture = grab_screen(screen.monitor)
-        except ScreenCaptureError as exc:
-            self._show_source_problem(f"Could not capture {screen.describe().split(' — ')[0].lower()}: {exc}", None)
-            return
-        selector = RegionSelector(screen, picture, _qt_geometry(screen))
-        selector.chosen.connect(lambda region: self.open_screen(screen.monitor, region))
-        selector.chosen.connect(self._forget_region_selector)
-        selector.cancelled.connect(self._forget_region_selector)
-        self.region_selector = selector  # kept while it is open
-        selector.show()
-        selector.activateWindow()
-
-    def _forget_region_selector(self) -> None:
-        selector, self.region_selector = self.region_selector, None
-        if selector is not None:
-            selector.deleteLater()  # its still picture of the screen goes with it
 
     def _rebuild_recent_menu(self) -> None:
         menu = self.recent_menu
@@ -1429,20 +1379,6 @@ def _same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
     if isinstance(spec, CameraSpec) and isinstance(other, CameraSpec):
         return dataclasses.replace(spec, size=None) == dataclasses.replace(other, size=None)
     return spec == other
-
-
-def _qt_geometry(screen: Screen) -> QRect:
-    """Where ``screen`` (screen pixels) is in Qt's coordinates: the Qt screen that starts at
-    its corner, else (all screens together, or no match) the whole desktop or its pixels."""
-    qt_screens = QGuiApplication.screens()
-    for candidate in qt_screens:
-        area, scale = candidate.geometry(), candidate.devicePixelRatio()
-        if (round(area.x() * scale), round(area.y() * scale)) == (screen.left, screen.top) and screen.monitor:
-            return area
-    primary = QGuiApplication.primaryScreen()
-    if screen.monitor == 0 and primary is not None:
-        return primary.virtualGeometry()
-    return QRect(screen.left, screen.top, screen.width, screen.height)
 
 
 def _short_name(spec: SourceSpec) -> str:
