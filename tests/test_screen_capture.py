@@ -21,6 +21,7 @@ import pytest
 from PyQt6.QtCore import QPoint, QRect, Qt
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui import screen_capture
 from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
 from emotion_app.gui.launch import parse_args
 from emotion_app.gui.messages import ScreenArea, ScreenSpec
@@ -339,3 +340,25 @@ def test_the_screen_menu_lists_each_screen_whole_and_in_part_and_reports_a_faile
     qtbot.addWidget(empty)
     empty.rebuild()
     assert [(a.text(), a.isEnabled()) for a in empty.actions()] == [("No screen can be captured here", False)]
+
+
+@needs_xvfb
+def test_a_large_screen_is_grabbed_shrunk_with_its_own_window_still_left_out(
+    on_x_screen: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(screen_capture, "MAX_SCREEN_PIXELS", 400 * 300)  # the 800x600 screen as a "4K" one
+    own = ScreenArea()
+    source = open_frame_source(ScreenSpec(1, own_window=own))
+    try:
+        whole = source.read()
+        own.rect = (101, 101, 200, 100)  # over the picture; in frame pixels (50, 50) to (151, 101)
+        blanked = source.read()
+    finally:
+        source.release()
+    assert whole is not None and whole.shape == (300, 400, 3) and (source.width, source.height) == (400, 300)
+    height, width = on_x_screen.shape[:2]
+    x, y = PICTURE_AT[0] // 2, PICTURE_AT[1] // 2
+    half = cv2.resize(on_x_screen, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+    assert np.abs(whole[y : y + height // 2, x : x + width // 2].astype(np.int16) - half).mean() < 4.0
+    assert blanked is not None and not blanked[50:101, 50:151].any()  # a pixel partly under it too
+    assert blanked[49, 50:151].any() and blanked[101, 50:151].any() and blanked[50:101, 151].any()

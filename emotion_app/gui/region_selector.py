@@ -105,7 +105,15 @@ class RegionSelector(QWidget):
             rect = self.selection()
             if rect is not None and not rect.isEmpty():
                 # The part chosen at full brightness: the picture's own pixels under it.
-                source = QRect(*self.to_screen_pixels(rect)).translated(-self._screen.left, -self._screen.top)
+                # (The still may be smaller than the screen: large screens are grabbed shrunk.)
+                scale_x = self._picture.width() / max(1, self.width())
+                scale_y = self._picture.height() / max(1, self.height())
+                source = QRect(
+                    round(rect.x() * scale_x),
+                    round(rect.y() * scale_y),
+                    round(rect.width() * scale_x),
+                    round(rect.height() * scale_y),
+                )
                 painter.drawImage(rect, self._picture, source)
                 painter.setPen(QPen(QColor(255, 204, 0), 2))
                 painter.drawRect(rect)

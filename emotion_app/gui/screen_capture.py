@@ -8,6 +8,7 @@ thread opens and reads it like a camera.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -23,6 +24,11 @@ from .messages import ScreenArea, ScreenSpec
 # A screen has no frame rate of its own: grabbed this often. Video calls send 15-30
 # frames a second, and an expression lasts far longer than a frame.
 SCREEN_FPS = 15.0
+# A larger screen (4K, a 5K display) is shrunk to this many pixels as it is grabbed, before
+# anything else touches it: the pipeline looks for faces in video at most at this size
+# anyway (pipeline.MAX_STREAM_PIXELS), and drawing, showing and recording a 4K frame cost
+# four times as much for a picture the window shows smaller (docs/measurements.md).
+MAX_SCREEN_PIXELS = 1920 * 1080
 # A part of a screen smaller than this a side holds no face the detector can find.
 MIN_REGION_SIDE = 32
 
@@ -141,7 +147,10 @@ class ScreenFrameSource:
                     f"the part asked for is not on screen {spec.monitor}, or under {MIN_REGION_SIDE} pixels a side"
                 )
         self._own_window: ScreenArea | None = spec.own_window
-        self.width, self.height = self.screen.width, self.screen.height
+        # Frames at most MAX_SCREEN_PIXELS: the picture's scale (1.0 at 1080p and under).
+        self.scale = min(1.0, math.sqrt(MAX_SCREEN_PIXELS / (self.screen.width * self.screen.height)))
+        self.width = max(1, round(self.screen.width * self.scale))
+        self.height = max(1, round(self.screen.height * self.scale))
         self.fps = fps
         self._clock, self._sleep = clock, sleep
         self._due: float | None = None
@@ -168,8 +177,10 @@ class ScreenFrameSource:
     def _grab(self, grabber: mss.MSS) -> np.ndarray:
         screen = self.screen
         region = {"left": screen.left, "top": screen.top, "width": screen.width, "height": screen.height}
-        shot = grabber.grab(region)
-        frame = cv2.cvtColor(np.asarray(shot), cv2.COLOR_BGRA2BGR)
+        pixels = np.asarray(grabber.grab(region))
+        if self.scale < 1.0:
+            pixels = cv2.resize(pixels, (self.width, self.height), interpolation=cv2.INTER_AREA)
+        frame = cv2.cvtColor(pixels, cv2.COLOR_BGRA2BGR)
         self._blank_own_window(frame)
         return frame
 
@@ -178,8 +189,11 @@ class ScreenFrameSource:
         if rect is None:
             return
         x, y, w, h = rect
-        x0, y0 = max(0, x - self.screen.left), max(0, y - self.screen.top)
-        x1, y1 = min(frame.shape[1], x + w - self.screen.left), min(frame.shape[0], y + h - self.screen.top)
+        # Screen pixels to the frame's: a pixel partly covered by the window is blanked too.
+        x0 = max(0, math.floor((x - self.screen.left) * self.scale))
+        y0 = max(0, math.floor((y - self.screen.top) * self.scale))
+        x1 = min(frame.shape[1], math.ceil((x + w - self.screen.left) * self.scale))
+        y1 = min(frame.shape[0], math.ceil((y + h - self.screen.top) * self.scale))
         if x1 > x0 and y1 > y0:
             frame[y0:y1, x0:x1] = 0
 
