@@ -13,6 +13,7 @@ from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from .io.overlay_layout import shown_label
@@ -20,6 +21,10 @@ from .results import FaceResult
 
 # A jump of the stream's clock longer than this (a seek, a stall) adds no more than this.
 MAX_STEP_S = 1.0
+# Each person's portrait (so a row says who "#3" is): a square crop of their face this many
+# pixels a side, with this much of the face's side around it.
+PORTRAIT_PX = 48
+PORTRAIT_MARGIN = 0.15
 NO_LABEL = -1
 
 
@@ -47,7 +52,7 @@ class PersonSummary:
 
 
 class _Person:
-    __slots__ = ("seconds", "strip", "bucket", "bucket_seconds", "last_seen_s")
+    __slots__ = ("seconds", "strip", "bucket", "bucket_seconds", "last_seen_s", "portrait", "portrait_side")
 
     def __init__(self, classes: int, buckets: int) -> None:
         self.seconds = np.zeros(classes, np.float64)
@@ -55,6 +60,8 @@ class _Person:
         self.bucket = -1
         self.bucket_seconds = np.zeros(classes, np.float64)
         self.last_seen_s = 0.0
+        self.portrait: np.ndarray | None = None  # BGR, PORTRAIT_PX square
+        self.portrait_side = 0  # the face's side in the frame it was taken from
 
 
 class SessionTimeline:
@@ -94,10 +101,11 @@ class SessionTimeline:
         """Session time so far (seconds the stream has run, pauses and seeks excluded)."""
         return self._clock_s
 
-    def add(self, stream_time_s: float | None, faces: Iterable[FaceResult]) -> None:
+    def add(self, stream_time_s: float | None, faces: Iterable[FaceResult], frame: np.ndarray | None = None) -> None:
         """One frame: ``stream_time_s`` is its time in the stream (None: one step of
         ``bucket_s``, as for a folder of stills); each face adds that frame's duration
-        to its shown label."""
+        to its shown label. ``frame`` (BGR, the faces' boxes in its pixels): where each
+        person's portrait comes from, their largest view so far (see :meth:`portrait`)."""
         if stream_time_s is None:
             step = self.bucket_s
         elif self._last_stream_s is None:
@@ -123,6 +131,8 @@ class SessionTimeline:
             else:
                 self._people.move_to_end(face.track_id)
             person.last_seen_s = self._clock_s
+            if frame is not None and max(face.box[2], face.box[3]) > person.portrait_side:
+                self._take_portrait(person, frame, face.box)
             if person.bucket != bucket:
                 self._close_bucket(person)
                 person.bucket = bucket
@@ -131,6 +141,29 @@ class SessionTimeline:
             person.bucket_seconds[label_index] += weight
             person.seconds[label_index] += step
             self._overall[label_index] += step
+
+    @staticmethod
+    def _take_portrait(person: _Person, frame: np.ndarray, box: tuple[int, int, int, int]) -> None:
+        x, y, w, h = box
+        side = max(w, h)
+        half = side * (0.5 + PORTRAIT_MARGIN)
+        cx, cy = x + w / 2.0, y + h / 2.0
+        height, width = frame.shape[:2]
+        x0, y0 = max(0, int(round(cx - half))), max(0, int(round(cy - half)))
+        x1, y1 = min(width, int(round(cx + half))), min(height, int(round(cy + half)))
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return
+        crop = frame[y0:y1, x0:x1]
+        if crop.ndim == 2:
+            crop = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
+        person.portrait = cv2.resize(crop[:, :, :3], (PORTRAIT_PX, PORTRAIT_PX), interpolation=cv2.INTER_AREA)
+        person.portrait_side = side
+
+    def portrait(self, track_id: int) -> np.ndarray | None:
+        """The person's face as seen largest so far (BGR, :data:`PORTRAIT_PX` square), or
+        None (never given a frame, or no longer kept)."""
+        person = self._people.get(track_id)
+        return None if person is None else person.portrait
 
     def _close_bucket(self, person: _Person) -> None:
         if person.bucket >= 0 and person.bucket_seconds.any():

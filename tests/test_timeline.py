@@ -7,13 +7,14 @@ import csv
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from emotion_app.cli import main
 from emotion_app.io.session_report import CSV_COLUMNS, ReportError, duration_text, write_report
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, write_astronaut_video
-from emotion_app.timeline import SessionTimeline
+from emotion_app.timeline import PORTRAIT_PX, SessionTimeline
 
 
 def face(track_id: int, label: str) -> FaceResult:
@@ -134,3 +135,54 @@ def test_the_plot_labels_a_brief_face_with_its_tenths_of_a_second() -> None:
     assert duration_text(9.97) == "10 s"
     assert duration_text(47.4) == "47 s"
     assert duration_text(150.0) == "2.5 min"
+
+
+def framed(
+    colour: tuple[int, int, int], box: tuple[int, int, int, int], size: tuple[int, int] = (320, 240)
+) -> np.ndarray:
+    """A gray frame with ``box`` filled with one BGR colour (a face, for the portraits)."""
+    frame = np.full((size[1], size[0], 3), 90, np.uint8)
+    x, y, w, h = box
+    frame[y : y + h, x : x + w] = colour
+    return frame
+
+
+def test_each_person_keeps_a_portrait_of_their_largest_view() -> None:
+    timeline = SessionTimeline(SIX_LABELS)
+    small, large = (100, 100, 30, 30), (60, 60, 120, 120)
+    green, magenta = (0, 200, 0), (255, 0, 255)
+    timeline.add(0.0, [face(1, "happy")])  # no frame given: no portrait yet
+    assert timeline.portrait(1) is None
+    timeline.add(0.1, [FaceResult(small, 1, "happy", 0.6, face(1, "happy").probabilities)], framed(green, small))
+    portrait = timeline.portrait(1)
+    assert portrait is not None and portrait.shape == (PORTRAIT_PX, PORTRAIT_PX, 3)
+    assert tuple(portrait[PORTRAIT_PX // 2, PORTRAIT_PX // 2]) == green
+    timeline.add(0.2, [FaceResult(large, 1, "happy", 0.6, face(1, "happy").probabilities)], framed(magenta, large))
+    assert tuple(timeline.portrait(1)[PORTRAIT_PX // 2, PORTRAIT_PX // 2]) == magenta  # type: ignore[index]
+    # A smaller view later does not replace the larger one; a gray frame gives one too.
+    timeline.add(0.3, [FaceResult(small, 1, "happy", 0.6, face(1, "happy").probabilities)], framed(green, small))
+    assert tuple(timeline.portrait(1)[PORTRAIT_PX // 2, PORTRAIT_PX // 2]) == magenta  # type: ignore[index]
+    gray = cv2.cvtColor(framed(green, small), cv2.COLOR_BGR2GRAY)
+    timeline.add(0.4, [FaceResult(small, 2, "sad", 0.6, face(2, "sad").probabilities)], gray)
+    assert timeline.portrait(2) is not None and timeline.portrait(2).shape == (PORTRAIT_PX, PORTRAIT_PX, 3)  # type: ignore[union-attr]
+    timeline.reset()
+    assert timeline.portrait(1) is None
+
+
+def test_the_report_shows_each_persons_portrait_beside_their_row(tmp_path: Path) -> None:
+    magenta, box = (255, 0, 255), (60, 60, 120, 120)
+    timeline = SessionTimeline(SIX_LABELS)
+    faces = [FaceResult(box, 1, "happy", 0.6, face(1, "happy").probabilities)]
+    for index in range(20):
+        timeline.add(index / 10.0, faces, framed(magenta, box))
+    png, _ = write_report(timeline, tmp_path / "with")
+    without = SessionTimeline(SIX_LABELS)
+    play(without, 2.0, 10.0, faces)
+    plain, _ = write_report(without, tmp_path / "without")
+
+    def magenta_pixels(path: Path) -> int:
+        image = cv2.imread(str(path))
+        assert image is not None
+        return int(np.count_nonzero(np.all(np.abs(image.astype(int) - magenta) < 30, axis=2)))
+
+    assert magenta_pixels(png) > 400 and magenta_pixels(plain) == 0

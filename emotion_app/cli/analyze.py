@@ -173,7 +173,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
                 if csv_writer is not None:
                     csv_writer.write_frame(index, time_s, results)
                 if timeline is not None:
-                    timeline.add(time_s, results)
+                    timeline.add(time_s, results, frame)
                 if video_writer is not None:
                     annotated = draw_results(frame, results, classifier.labels, show_bars=args.bars, in_place=True)
                     video_writer.write(annotated)

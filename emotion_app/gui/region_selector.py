@@ -8,23 +8,13 @@ pointer while the user aims.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from PyQt6.QtCore import QPoint, QRect, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PyQt6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PyQt6.QtWidgets import QWidget
 
+from .qt_images import bgr_image
 from .screen_capture import MIN_REGION_SIDE, Screen
-
-
-def _to_qimage(bgr: np.ndarray) -> QImage:
-    """A copy of a BGR picture as a QImage (the selector outlives no buffer of the caller's)."""
-    bgra = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA))
-    height, width = bgra.shape[:2]
-    # PyQt6 takes any buffer here; its stubs list only bytes.
-    image = QImage(bgra.data, width, height, int(bgra.strides[0]), QImage.Format.Format_RGB32)  # type: ignore[call-overload]
-    return image.copy()
-
 
 HINT = "Drag over the part of the screen to watch (a video call's window). Esc cancels."
 
@@ -43,7 +33,7 @@ class RegionSelector(QWidget):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setMouseTracking(True)
         self._screen = screen
-        self._picture = _to_qimage(picture)
+        self._picture = bgr_image(picture)
         self._start: QPoint | None = None
         self._end: QPoint | None = None
         self.setGeometry(geometry)  # the screen's own area, in Qt's coordinates

@@ -20,6 +20,7 @@ from emotion_app.io.session_report import ReportError, write_report
 from emotion_app.timeline import SessionTimeline
 
 from .messages import InferenceResult
+from .qt_images import bgr_image
 
 # How often the panel repaints from the aggregates.
 REPAINT_MS = 500
@@ -28,7 +29,8 @@ _CAPTION_GAP_PX = 12
 # The strip's time axis grows with the session until it spans the timeline's window.
 MIN_AXIS_S = 60.0
 _ROW_PX = 22
-_NAME_PX = 44
+_PORTRAIT_PX = 18  # each person's face, left of their "#N"
+_NAME_PX = 70
 _SHARE_PX = 150
 _BACKGROUND = QColor(30, 30, 33)
 _EMPTY = QColor(52, 52, 56)
@@ -68,6 +70,10 @@ class TimelineView(QWidget):
 
     def row_top(self, row: int) -> float:
         return 4 + row * _ROW_PX
+
+    def portrait_rect(self, row: int) -> QRectF:
+        top = self.row_top(row) + (_ROW_PX - 4 - _PORTRAIT_PX) / 2
+        return QRectF(4, top, _PORTRAIT_PX, _PORTRAIT_PX)
 
     def time_to_x(self, seconds: float) -> float:
         start, span = self.axis()
@@ -139,6 +145,9 @@ class TimelineView(QWidget):
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 f"#{track_id}",
             )
+            portrait = self.timeline.portrait(track_id)
+            if portrait is not None:
+                painter.drawImage(self.portrait_rect(row), bgr_image(portrait))
             painter.fillRect(QRectF(strips.left(), top + 3, strips.width(), _ROW_PX - 8), _EMPTY)
             # Runs of one label become one rectangle: a few per row, not one per second.
             run_start, run_label, run_end = -1.0, -1, -1.0
@@ -273,7 +282,7 @@ class TimelinePanel(QDockWidget):
         """One shown frame (cheap: aggregates only)."""
         if result.labels and tuple(result.labels) != self.timeline.labels:
             self.set_labels(result.labels)
-        self.timeline.add(result.source_time, result.faces)
+        self.timeline.add(result.source_time, result.faces, result.image)
         self._dirty = True
 
     def clear(self) -> None:

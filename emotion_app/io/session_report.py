@@ -21,6 +21,8 @@ PNG_NAME = "emotion-timeline.png"
 CSV_COLUMNS = ("person", "emotion", "seconds", "share")
 # Rows in the plot beyond this are left out (the CSV has everyone).
 MAX_PLOT_PEOPLE = 12
+# Each person's portrait beside their row, this tall (points).
+PORTRAIT_POINTS = 36
 
 
 class ReportError(OutputError):
@@ -51,6 +53,7 @@ def render_timeline_png(timeline: SessionTimeline, path: Path, dpi: int = 110) -
     # The object API with the Agg canvas: no pyplot state, safe off the main thread.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
     from matplotlib.patches import Patch
 
     palette = palette_for(timeline.labels)
@@ -70,6 +73,23 @@ def render_timeline_png(timeline: SessionTimeline, path: Path, dpi: int = 110) -
     strips.set_ylim(-0.6, rows - 0.4)
     strips.set_yticks(range(len(people)), [person.name for person in people])
     strips.invert_yaxis()
+    for row, person in enumerate(people):
+        assert person.track_id is not None
+        portrait = timeline.portrait(person.track_id)
+        if portrait is not None:  # who "#N" is, left of the name
+            picture = OffsetImage(portrait[:, :, ::-1], zoom=PORTRAIT_POINTS / portrait.shape[0] * 72 / dpi)
+            box = AnnotationBbox(
+                picture,
+                (0.0, row),
+                xycoords=("axes fraction", "data"),
+                xybox=(-30.0, 0.0),
+                boxcoords="offset points",
+                box_alignment=(1.0, 0.5),
+                frameon=False,
+                annotation_clip=False,
+            )
+            box.set_clip_on(False)  # it sits left of the axes, beside the name
+            strips.add_artist(box)
     strips.set_xlabel("session time (s)")
     strips.set_title(f"Shown emotion over the last {duration_text(end - start)}")
 
