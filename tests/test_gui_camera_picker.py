@@ -116,7 +116,11 @@ def test_network_cameras_alone_keep_the_picker_enabled(qtbot: QtBot) -> None:
     picker = CameraPicker(StaticDeviceMonitor([]))
     qtbot.addWidget(picker)
     picker.set_network_cameras(["http://phone.local:8080/video"])
-    assert picker.isEnabled() and picker.count() == 1 and picker.current_url() == "http://phone.local:8080/video"
+    assert picker.isEnabled() and picker.count() == 1
+    # Listed, not selected: a stream opens when chosen, unlike a camera that Start opens.
+    assert picker.currentIndex() == -1 and picker.current_url() is None and picker.placeholderText()
+    assert picker.select_network_camera("http://phone.local:8080/video")
+    assert picker.current_url() == "http://phone.local:8080/video"
     picker.set_network_cameras([])
     assert not picker.isEnabled() and picker.itemText(0) == "No camera found" and picker.current_url() is None
 

@@ -171,7 +171,7 @@ def test_the_window_finds_the_faces_on_a_screen_unmirrored(
 
 @needs_xvfb
 def test_the_camera_picker_offers_the_screens_after_the_cameras(
-    qtbot: QtBot, make_window, on_x_screen: np.ndarray
+    qtbot: QtBot, make_window, on_x_screen: np.ndarray, gui_video: VideoTruth
 ) -> None:
     window = make_window(real_screens=True)  # no camera, nothing remembered
     assert window.picker.isEnabled() and window.picker.itemText(0) == "Screen 1 — 800x600"
@@ -179,6 +179,10 @@ def test_the_camera_picker_offers_the_screens_after_the_cameras(
     assert not window.is_running  # a screen is offered, not captured unasked
     window.picker.activated.emit(0)
     qtbot.waitUntil(lambda: window.is_running and window.source_state.spec == ScreenSpec(1), timeout=WAIT_MS)
+    assert window.picker.current_screen() is not None
+    window.open_video(gui_video.path)  # a file playing is none of the picker's entries
+    qtbot.waitUntil(lambda: window.is_running and window.is_file, timeout=WAIT_MS)
+    assert window.picker.currentIndex() == -1 and window.picker.current_screen() is None
 
 
 @needs_xvfb

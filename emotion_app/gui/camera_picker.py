@@ -171,6 +171,7 @@ class CameraPicker(QComboBox):
         self.setMinimumContentsLength(18)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setToolTip("What to find faces in: a camera, a network camera or a screen")
+        self.setPlaceholderText("Camera or screen…")  # nothing of the list is playing (a file)
         monitor.devices_changed.connect(self.refresh)
         self.activated.connect(self._on_activated)
         self.refresh()
@@ -257,16 +258,28 @@ class CameraPicker(QComboBox):
                 self.setItemData(
                     self.count() - 1, "The faces on this screen (this window is left out of the picture)", 3
                 )
-            if isinstance(previous, CameraDevice):
-                self.select(previous.name, previous.index)
+            if isinstance(previous, CameraDevice) and self.select(previous.name, previous.index):
+                pass
             elif previous is not None and previous in self._entries:
                 self.setCurrentIndex(self._entries.index(previous))
+            else:
+                # The first camera is the one Start opens; a stream or a screen is opened
+                # only when chosen, so none of them stands selected by default.
+                self.setCurrentIndex(0 if self._devices else -1)
         finally:
             self.blockSignals(False)
 
     def _icon(self, which: QStyle.StandardPixmap) -> QIcon:
         style = self.style()
         return style.standardIcon(which) if style is not None else QIcon()
+
+    def clear_selection(self) -> None:
+        """Select nothing: the source playing is none of the list (a video file)."""
+        self.blockSignals(True)
+        try:
+            self.setCurrentIndex(-1)
+        finally:
+            self.blockSignals(False)
 
     def select(self, name: str = "", index: int = -1) -> CameraDevice | None:
         """Select by exact name (first), else by OpenCV index; returns the selection."""

@@ -514,6 +514,8 @@ class MainWindow(QMainWindow):
             self.stop_recording()
         if not _same_source(spec, self.source_state.spec):
             self.timeline_panel.clear()  # another source: another session
+        if isinstance(spec, VideoFileSpec):
+            self.picker.clear_selection()  # the toolbar shows no camera or screen as playing
         self.source_banner.dismiss()
         self.view.set_placeholder(f"Opening {spec.describe()}…")
         self.status.showMessage(f"Opening {spec.describe()}…", 3000)
