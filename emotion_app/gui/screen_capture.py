@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,13 +124,7 @@ class ScreenFrameSource:
     frame_count = 0
     last_time_s: float | None = None
 
-    def __init__(
-        self,
-        spec: ScreenSpec,
-        fps: float = SCREEN_FPS,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    def __init__(self, spec: ScreenSpec, fps: float = SCREEN_FPS) -> None:
         grabber = _grabber()
         monitors = list(grabber.monitors)
         if not 0 <= spec.monitor < len(monitors) or (spec.monitor == 0 and len(monitors) < 2):
@@ -152,7 +146,6 @@ class ScreenFrameSource:
         self.width = max(1, round(self.screen.width * self.scale))
         self.height = max(1, round(self.screen.height * self.scale))
         self.fps = fps
-        self._clock, self._sleep = clock, sleep
         self._due: float | None = None
         if os.environ.get("XDG_SESSION_TYPE", "").lower() == "wayland" and not self._grab(grabber).any():
             # XWayland hands X11 clients a black picture of everything but their own windows.
@@ -166,9 +159,9 @@ class ScreenFrameSource:
         grabber = self._grabber
         if grabber is None:
             return None
-        now = self._clock()
+        now = time.monotonic()
         if self._due is not None and now < self._due:
-            self._sleep(self._due - now)
+            time.sleep(self._due - now)
             now = self._due
         # The next grab one period on; after a stall, one period from now (no burst).
         self._due = max(now, (self._due or now)) + 1.0 / self.fps
