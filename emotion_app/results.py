@@ -24,6 +24,12 @@ class FaceResult:
     uncertain: bool = False  # weak evidence: draw muted, with a "?"
     raw_probabilities: tuple[float, ...] = ()  # this frame's model output; () = same as probabilities
     roll: float = 0.0  # the face's tilt in degrees, counter-clockwise as shown (emotion_app.faces.roll)
+    name: str = ""  # what the user calls this person (the app's timeline); "" shows "#track_id"
+
+    @property
+    def tag_name(self) -> str:
+        """How the overlay names the face: its given name, else "#track_id"."""
+        return self.name or f"#{self.track_id}"
 
     def __post_init__(self) -> None:
         if not self.raw_probabilities:

@@ -35,6 +35,7 @@ class PersonSummary:
     track_id: int | None  # None: everyone together
     seconds: tuple[float, ...]
     last_seen_s: float = 0.0
+    given_name: str = ""  # what the user called them ("" for none)
 
     @property
     def total_s(self) -> float:
@@ -48,11 +49,14 @@ class PersonSummary:
 
     @property
     def name(self) -> str:
-        return "everyone" if self.track_id is None else f"#{self.track_id}"
+        """ "everyone", "#3", or with a name given "Alice (#3)" (the id tells two Alices apart)."""
+        if self.track_id is None:
+            return "everyone"
+        return f"{self.given_name} (#{self.track_id})" if self.given_name else f"#{self.track_id}"
 
 
 class _Person:
-    __slots__ = ("seconds", "strip", "bucket", "bucket_seconds", "last_seen_s", "portrait", "portrait_side")
+    __slots__ = ("seconds", "strip", "bucket", "bucket_seconds", "last_seen_s", "portrait", "portrait_side", "name")
 
     def __init__(self, classes: int, buckets: int) -> None:
         self.seconds = np.zeros(classes, np.float64)
@@ -62,6 +66,7 @@ class _Person:
         self.last_seen_s = 0.0
         self.portrait: np.ndarray | None = None  # BGR, PORTRAIT_PX square
         self.portrait_side = 0  # the face's side in the frame it was taken from
+        self.name = ""
 
 
 class SessionTimeline:
@@ -131,6 +136,8 @@ class SessionTimeline:
             else:
                 self._people.move_to_end(face.track_id)
             person.last_seen_s = self._clock_s
+            if face.name:
+                person.name = face.name
             if frame is not None and max(face.box[2], face.box[3]) > person.portrait_side:
                 self._take_portrait(person, frame, face.box)
             if person.bucket != bucket:
@@ -159,6 +166,13 @@ class SessionTimeline:
         person.portrait = cv2.resize(crop[:, :, :3], (PORTRAIT_PX, PORTRAIT_PX), interpolation=cv2.INTER_AREA)
         person.portrait_side = side
 
+    def set_name(self, track_id: int, name: str) -> None:
+        """Call a person ``name`` ("" takes it back); frames whose faces carry a name set
+        it too (see FaceResult.name)."""
+        person = self._people.get(track_id)
+        if person is not None:
+            person.name = name
+
     def portrait(self, track_id: int) -> np.ndarray | None:
         """The person's face as seen largest so far (BGR, :data:`PORTRAIT_PX` square), or
         None (never given a frame, or no longer kept)."""
@@ -179,7 +193,7 @@ class SessionTimeline:
     def people(self) -> list[PersonSummary]:
         """Everyone with a row, by track id."""
         return [
-            PersonSummary(track_id, tuple(float(v) for v in person.seconds), person.last_seen_s)
+            PersonSummary(track_id, tuple(float(v) for v in person.seconds), person.last_seen_s, person.name)
             for track_id, person in sorted(self._people.items())
         ]
 

@@ -188,3 +188,69 @@ def test_a_narrow_panel_never_writes_the_caption_over_the_legend(qtbot: QtBot) -
         assert [label for label, _ in legend] == list(labels[: len(legend)])  # whole labels, in order
         view.grab()  # paints without error at every width
     assert {"everyone · session 8 s", "session 8 s", ""} <= seen
+
+
+def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_exports(
+    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, gui_video: VideoTruth
+) -> None:
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2 and panel.timeline.now_s > 0.5, timeout=WAIT_MS)
+    view = panel.view
+    view.resize(700, 160)
+    first = view.visible_people()[0]
+    asked: list[tuple[int, str, bool]] = []
+
+    def ask(track_id: int, current: str) -> str | None:
+        asked.append((track_id, current, window.is_paused))
+        return "  Ada   Lovelace "
+
+    window.timeline_panel.ask_name = ask
+    qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=QPoint(30, int(view.row_top(0)) + 10))
+    assert asked == [(first, "", False)]  # the window's own asker pauses the video (see below)
+    assert view.row_name(first) == "Ada Lovelace"  # one line, spaces tidied
+    # The next frames carry the name: the overlay's tag and the timeline say it.
+    qtbot.waitUntil(
+        lambda: any(f.name == "Ada Lovelace" for f in window.view.result.faces if f.track_id == first),
+        timeout=WAIT_MS,
+    )
+    assert all(f.name == "" for f in window.view.result.faces if f.track_id != first)
+    panel.export_to(tmp_path / "export")
+    with open(tmp_path / "export" / "emotion-summary.csv", newline="") as handle:
+        people = {row["person"] for row in csv.DictReader(handle)}
+    assert f"Ada Lovelace (#{first})" in people
+    # Taken back with an empty name; and a new video's #1 is somebody else.
+    window.timeline_panel.ask_name = lambda track_id, current: ""
+    panel.name_person(first)
+    assert view.row_name(first) == f"#{first}"
+    window.timeline_panel.ask_name = ask
+    panel.name_person(first)
+    old_stream = window.source_state.info.stream_id  # type: ignore[union-attr]
+    window.open_video(gui_video.path)
+    qtbot.waitUntil(
+        lambda: (
+            window.view.result is not None
+            and window.view.result.stream_id != old_stream
+            and bool(window.view.result.faces)
+        ),
+        timeout=WAIT_MS,
+    )
+    assert all(face.name == "" for face in window.view.result.faces)
+
+
+def test_the_window_asks_for_a_name_with_the_video_held_still(
+    qtbot: QtBot, make_window, two_people: VideoTruth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PyQt6.QtWidgets import QInputDialog
+
+    window = make_window(video=two_people.path)
+    qtbot.waitUntil(lambda: window.is_running and not window.is_paused, timeout=WAIT_MS)
+    seen: list[bool] = []
+
+    def get_text(*args: object, **kwargs: object) -> tuple[str, bool]:
+        seen.append(window.is_paused)
+        return "Grace", True
+
+    monkeypatch.setattr(QInputDialog, "getText", get_text)
+    assert window.ask_person_name(1, "") == "Grace" and seen == [True]
+    qtbot.waitUntil(lambda: not window.is_paused, timeout=WAIT_MS)  # it plays on afterwards

@@ -132,6 +132,12 @@ def test_an_unsure_face_is_drawn_muted_with_a_question_mark() -> None:
     assert drawn.color == muted(color_for("sad")) != color_for("sad")
 
 
+def test_a_named_face_is_tagged_with_its_name() -> None:
+    named = FaceResult((100, 100, 80, 80), 3, "happy", 0.9, (0.0, 0.0, 0.9, 0.0, 0.0, 0.1), name="Ada")
+    (drawn,) = layout_overlay([named], SIX_LABELS, 640, 480, True, MEASURE)
+    assert drawn.tag.text == "Ada happy 90%"
+
+
 @pytest.mark.parametrize("labels", [SIX_LABELS, SEVEN_LABELS, ("calm", "bored", "excited")])
 def test_every_class_of_a_model_has_its_own_colour(labels: tuple[str, ...]) -> None:
     palette = palette_for(labels)

@@ -8,6 +8,7 @@ after the result is emitted, so writing files never delays what the user sees.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ from emotion_app.results import FaceResult
 
 from .annotation import annotate_frame
 from .mailbox import DeliveryGate, LatestMailbox
-from .messages import CapturedFrame, InferenceResult, ModelStatus, RecordingRequest, RecordingSummary
+from .messages import CapturedFrame, FaceNames, InferenceResult, ModelStatus, RecordingRequest, RecordingSummary
 from .recorder import Recorder
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,9 @@ class InferenceWorker(QObject):
         self._recorder: Recorder | None = None
         self._failed_frames = 0
         self._show_bars = True
+        # Names the user gave, by track id, and the stream whose ids they are: a new
+        # stream's ids start again at 1 and belong to other people.
+        self._names: FaceNames = FaceNames(-1, ())
         # Looks for a finished fast-runner build; a child, so it moves to the worker's thread.
         self._runner_poll = QTimer(self)
         self._runner_poll.setInterval(RUNNER_POLL_MS)
@@ -151,6 +155,11 @@ class InferenceWorker(QObject):
         if self._bundle is not None:
             self._bundle.pipeline.steadiness = level
 
+    @pyqtSlot(object)
+    def set_names(self, names: FaceNames) -> None:
+        """The names to show for faces of ``names.stream_id`` (see :class:`FaceNames`)."""
+        self._names = names
+
     @property
     def labels(self) -> tuple[str, ...]:
         return self._bundle.labels if self._bundle else ()
@@ -199,6 +208,9 @@ class InferenceWorker(QObject):
                     log.warning(
                         "frame %d could not be processed (%d so far): %s", frame.index, self._failed_frames, exc
                     )
+        names = dict(self._names.names) if self._names.stream_id == frame.stream_id else {}
+        if names:
+            faces = [dataclasses.replace(face, name=names.get(face.track_id, "")) for face in faces]
         labels = bundle.labels if bundle else ()
         # Drawn here, off the GUI thread, by the same renderer as recordings and `analyze`.
         annotated, display = annotate_frame(frame.image, tuple(faces), labels, self._show_bars)

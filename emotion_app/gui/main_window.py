@@ -61,6 +61,7 @@ from .launch import LaunchOptions
 from .message_banner import MessageBanner
 from .messages import (
     CameraSpec,
+    FaceNames,
     FaultKind,
     InferenceResult,
     ModelStatus,
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
         self.playback_bar = PlaybackBar(self)
         self.timeline_panel = TimelinePanel((), self)
         self.timeline_panel.ask_folder = self._ask_export_folder
+        self.timeline_panel.ask_name = self.ask_person_name
+        self._names = FaceNames(-1, ())  # the names given in the stream playing
         self.source_banner = MessageBanner(self)
         self.model_banner = MessageBanner(self)
         self.notice_banner = MessageBanner(self)  # "Saved …" notices, apart from source faults
@@ -447,6 +450,7 @@ class MainWindow(QMainWindow):
         self.timeline_panel.exported.connect(
             lambda png, csv_path: self.show_saved(f"Saved the session timeline {png.name} and {csv_path.name}", png)
         )
+        self.timeline_panel.name_given.connect(self._on_name_given)
         self.timeline_panel.export_failed.connect(lambda message: self.source_banner.show_message(message, "error"))
         self.view.frame_presented.connect(self.stats.on_presented)
         self.snapshots.saved.connect(lambda path: self.show_saved(f"Saved snapshot {path.name} in {path.parent}", path))
@@ -553,6 +557,28 @@ class MainWindow(QMainWindow):
             folder = self.ask_folder_path("Open folder of images", self.settings.last_video_dir)
         if folder:
             self.open_video(folder)
+
+    def ask_person_name(self, track_id: int, current: str) -> str | None:
+        """The name the user gives the person of ``track_id`` (None when cancelled)."""
+        with self.paused_for_dialog():
+            name, ok = QInputDialog.getText(
+                self,
+                "Name this person",
+                f"Name for #{track_id} (shown on their face and in the exports):",
+                text=current,
+            )
+        return name if ok else None
+
+    def _on_name_given(self, track_id: int, name: str) -> None:
+        info = self.source_state.info
+        stream_id = info.stream_id if info is not None else -1
+        names = dict(self._names.names) if self._names.stream_id == stream_id else {}
+        if name:
+            names[track_id] = name
+        else:
+            names.pop(track_id, None)
+        self._names = FaceNames(stream_id, tuple(sorted(names.items())))
+        self.controller.set_names(self._names)
 
     def refresh_sources(self) -> None:
         """F5: the cameras and the screens listed anew."""

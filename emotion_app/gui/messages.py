@@ -43,6 +43,15 @@ class CameraSpec:
 
 
 @dataclass(frozen=True)
+class FaceNames:
+    """Names the user gave to faces of one stream, as (track id, name) pairs: ids count
+    again from 1 in each stream, so a name applies only to the stream it was given in."""
+
+    stream_id: int
+    names: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
 class VideoFileSpec:
     """A video file; ``pace`` plays it at its native frame rate like a camera would."""
 

@@ -19,7 +19,7 @@ from .capture_worker import CaptureWorker
 from .frame_sources import SourceFactory, open_frame_source
 from .inference_worker import InferenceWorker
 from .mailbox import DeliveryGate, LatestMailbox
-from .messages import CapturedFrame, InferenceResult, RecordingRequest, SourceSpec
+from .messages import CapturedFrame, FaceNames, InferenceResult, RecordingRequest, SourceSpec
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ class StreamController(QObject):
     _record_requested = pyqtSignal(object, float)
     _record_stop_requested = pyqtSignal()
     _bars_requested = pyqtSignal(bool)
+    _names_requested = pyqtSignal(object)
 
     def __init__(
         self,
@@ -84,6 +85,7 @@ class StreamController(QObject):
         self._record_requested.connect(self.inference.start_recording)
         self._record_stop_requested.connect(self.inference.stop_recording)
         self._bars_requested.connect(self.inference.set_show_bars)
+        self._names_requested.connect(self.inference.set_names)
         self.capture.frame_available.connect(self.inference.process_pending)
 
         self.capture.opened.connect(self.source_opened)
@@ -139,6 +141,10 @@ class StreamController(QObject):
 
     def load_weights(self, path: Path | None) -> None:
         self._load_requested.emit(path)
+
+    def set_names(self, names: FaceNames) -> None:
+        """Show these names for the faces of their stream (see FaceNames)."""
+        self._names_requested.emit(names)
 
     def set_steadiness(self, level: str) -> None:
         """A level name of emotion_app.inference.steadiness.STEADINESS_LEVELS."""

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PyQt6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent
+from PyQt6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QDockWidget, QHBoxLayout, QPushButton, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from emotion_app.io.overlay_layout import palette_for
@@ -24,6 +24,8 @@ from .qt_images import bgr_image
 
 # How often the panel repaints from the aggregates.
 REPAINT_MS = 500
+# A name longer than this would crowd the face's tag in the overlay.
+MAX_NAME_CHARS = 24
 # Space kept between the legend and the everyone row's caption.
 _CAPTION_GAP_PX = 12
 # The strip's time axis grows with the session until it spans the timeline's window.
@@ -43,7 +45,10 @@ def qcolor(bgr: tuple[int, int, int]) -> QColor:
 
 
 class TimelineView(QWidget):
-    """Paints a :class:`SessionTimeline`: strips on the left, share bars on the right."""
+    """Paints a :class:`SessionTimeline`: strips on the left, share bars on the right.
+    A double-click on a person's row asks for their name (``person_double_clicked``)."""
+
+    person_double_clicked = pyqtSignal(int)  # the row's track id
 
     def __init__(self, timeline: SessionTimeline, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,11 +109,32 @@ class TimelineView(QWidget):
         rows = "row" if hidden == 1 else "rows"
         return f"{hidden} more {rows}, for the people seen longest ago: drag the panel's top edge up to see them"
 
+    def person_at(self, y: float) -> int | None:
+        """The track id of the person whose row is at height ``y``, if any."""
+        row = int((y - 4) // _ROW_PX)
+        people = self.visible_people()
+        return people[row] if 0 <= row < len(people) and y >= 4 else None
+
+    def row_name(self, track_id: int) -> str:
+        """What the row says: the name given, else "#N"."""
+        person = next((p for p in self.timeline.people() if p.track_id == track_id), None)
+        return person.given_name if person is not None and person.given_name else f"#{track_id}"
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent | None) -> None:
+        track_id = self.person_at(event.position().y()) if event is not None else None
+        if track_id is not None:
+            self.person_double_clicked.emit(track_id)
+
     def event(self, event: QEvent | None) -> bool:
         # The tooltip depends on how many rows fit now, so it is worked out when asked for.
         if event is not None and event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            track_id = self.person_at(event.pos().y())
             hint = self.hidden_hint()
-            if hint:
+            if track_id is not None:
+                named = self.row_name(track_id)
+                who = f"{named} (#{track_id})" if not named.startswith("#") else named
+                QToolTip.showText(event.globalPos(), f"{who}: double-click to give a name", self)
+            elif hint:
                 QToolTip.showText(event.globalPos(), hint, self)
             else:
                 QToolTip.hideText()
@@ -140,10 +166,13 @@ class TimelineView(QWidget):
         for row, track_id in enumerate(ids):
             top = self.row_top(row)
             painter.setPen(_TEXT)
+            name_rect = QRectF(_PORTRAIT_PX + 8, top, _NAME_PX - _PORTRAIT_PX - 14, _ROW_PX - 4)
             painter.drawText(
-                QRectF(2, top, _NAME_PX - 6, _ROW_PX - 4),
+                name_rect,
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                f"#{track_id}",
+                painter.fontMetrics().elidedText(
+                    self.row_name(track_id), Qt.TextElideMode.ElideRight, int(name_rect.width())
+                ),
             )
             portrait = self.timeline.portrait(track_id)
             if portrait is not None:
@@ -238,6 +267,7 @@ class TimelinePanel(QDockWidget):
 
     exported = pyqtSignal(object, object)  # PNG path, CSV path
     export_failed = pyqtSignal(str)
+    name_given = pyqtSignal(int, str)  # track id, name ("" takes a name back)
 
     def __init__(self, labels: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__("Session timeline", parent)
@@ -261,6 +291,10 @@ class TimelinePanel(QDockWidget):
         self.clear_button.clicked.connect(self.clear)
         # Asks the window for a folder (so a dialog pauses the video like every other).
         self.ask_folder: Callable[[], str] = lambda: ""
+        # Asks the window for a person's name: (track id, current name) -> the name, or
+        # None when cancelled.
+        self.ask_name: Callable[[int, str], str | None] = lambda _track_id, _current: None
+        self.view.person_double_clicked.connect(self.name_person)
         self.export_button.clicked.connect(self._export_clicked)
         self._dirty = False
         self._timer = QTimer(self)
@@ -284,6 +318,18 @@ class TimelinePanel(QDockWidget):
             self.set_labels(result.labels)
         self.timeline.add(result.source_time, result.faces, result.image)
         self._dirty = True
+
+    def name_person(self, track_id: int) -> None:
+        """Ask for the name of the person of ``track_id``; the overlay and the exports
+        then call them so (see FaceNames)."""
+        current = self.view.row_name(track_id)
+        answer = self.ask_name(track_id, "" if current.startswith("#") else current)
+        if answer is None:
+            return
+        name = " ".join(answer.split())[:MAX_NAME_CHARS]  # one line, of a tag's length
+        self.timeline.set_name(track_id, name)
+        self.name_given.emit(track_id, name)
+        self.view.update()
 
     def clear(self) -> None:
         self.timeline.reset()

@@ -244,7 +244,7 @@ def _layout_tag(
     the percentage, else the spot covering least."""
     side = max(1, min(face.box[2], face.box[3]))
     base_font = int(_clamp(round(side * 0.15), base, base * 2.5))
-    full = (f"#{face.track_id} ", f"{shown_label(face)}{'?' if uncertain else ''}", f" {face.confidence:.0%}")
+    full = (f"{face.tag_name} ", f"{shown_label(face)}{'?' if uncertain else ''}", f" {face.confidence:.0%}")
     x, y, w, h = box
     # Every spot of either tag lies within its full size of the box (see _layout_chart).
     full_pad = max(2, base_font // 4)
