@@ -49,7 +49,8 @@ class PersonSummary:
 
     @property
     def name(self) -> str:
-        """ "everyone", "#3", or with a name given "Alice (#3)" (the id tells two Alices apart)."""
+        """The row's name: everyone's, "#3", or with a name given "Alice (#3)" (the id tells
+        two Alices apart)."""
         if self.track_id is None:
             return "everyone"
         return f"{self.given_name} (#{self.track_id})" if self.given_name else f"#{self.track_id}"
@@ -136,8 +137,6 @@ class SessionTimeline:
             else:
                 self._people.move_to_end(face.track_id)
             person.last_seen_s = self._clock_s
-            if face.name:
-                person.name = face.name
             if frame is not None and max(face.box[2], face.box[3]) > person.portrait_side:
                 self._take_portrait(person, frame, face.box)
             if person.bucket != bucket:
@@ -167,8 +166,8 @@ class SessionTimeline:
         person.portrait_side = side
 
     def set_name(self, track_id: int, name: str) -> None:
-        """Call a person ``name`` ("" takes it back); frames whose faces carry a name set
-        it too (see FaceResult.name)."""
+        """Call a person ``name`` ("" takes it back). Only this sets it: a face's own name
+        (FaceResult.name) may be a frame behind a change."""
         person = self._people.get(track_id)
         if person is not None:
             person.name = name

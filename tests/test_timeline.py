@@ -190,13 +190,16 @@ def test_the_report_shows_each_persons_portrait_beside_their_row(tmp_path: Path)
 
 def test_a_name_given_to_a_person_is_in_their_row_and_the_csv(tmp_path: Path) -> None:
     timeline = SessionTimeline(SIX_LABELS)
-    named = FaceResult((10, 10, 50, 50), 2, "sad", 0.6, face(2, "sad").probabilities, name="Ada")
+    named = FaceResult((10, 10, 50, 50), 2, "sad", 0.6, face(2, "sad").probabilities, name="Old")
     play(timeline, 2.0, 10.0, [face(1, "happy"), named])
+    assert timeline.people()[1].name == "#2"  # a face's own name is not taken (it may be stale)
     timeline.set_name(1, "Grace")
+    timeline.set_name(2, "Ada")
+    timeline.set_name(9, "Nobody")  # no such person: nothing happens
     assert [p.name for p in timeline.people()] == ["Grace (#1)", "Ada (#2)"]
     timeline.set_name(1, "")
     assert timeline.people()[0].name == "#1" and timeline.overall().name == "everyone"
     _, summary = write_report(timeline, tmp_path)
     with open(summary, newline="") as handle:
         assert {row["person"] for row in csv.DictReader(handle)} == {"#1", "Ada (#2)", "everyone"}
-    assert named.tag_name == "Ada" and face(1, "happy").tag_name == "#1"
+    assert named.tag_name == "Old" and face(1, "happy").tag_name == "#1"
