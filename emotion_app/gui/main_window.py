@@ -683,7 +683,7 @@ class MainWindow(QMainWindow):
             )
         return (
             f"<h3>{APP_TITLE} {app_version()}</h3>"
-            "<p>Real-time facial-emotion recognition from a camera, a video or images. Emotions are "
+            "<p>Real-time facial-emotion recognition from a camera, a screen, a video or images. Emotions are "
             "guessed from a face's appearance only; they are not what a person feels.</p>"
             f"<p>{model}</p>"
         )
