@@ -219,6 +219,14 @@ def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_ex
     with open(tmp_path / "export" / "emotion-summary.csv", newline="") as handle:
         people = {row["person"] for row in csv.DictReader(handle)}
     assert f"Ada Lovelace (#{first})" in people
+    # Clear starts a new session: the names go with everyone's time.
+    panel.clear_button.click()
+    qtbot.waitUntil(
+        lambda: bool(window.view.result.faces) and all(f.name == "" for f in window.view.result.faces),
+        timeout=WAIT_MS,
+    )
+    qtbot.waitUntil(lambda: first in view.visible_people(), timeout=WAIT_MS)
+    panel.name_person(first)
     # Taken back with an empty name; and a new video's #1 is somebody else.
     window.timeline_panel.ask_name = lambda track_id, current: ""
     panel.name_person(first)

@@ -451,6 +451,7 @@ class MainWindow(QMainWindow):
             lambda png, csv_path: self.show_saved(f"Saved the session timeline {png.name} and {csv_path.name}", png)
         )
         self.timeline_panel.name_given.connect(self._on_name_given)
+        self.timeline_panel.cleared.connect(self._forget_names)
         self.timeline_panel.export_failed.connect(lambda message: self.source_banner.show_message(message, "error"))
         self.view.frame_presented.connect(self.stats.on_presented)
         self.snapshots.saved.connect(lambda path: self.show_saved(f"Saved snapshot {path.name} in {path.parent}", path))
@@ -579,6 +580,11 @@ class MainWindow(QMainWindow):
             names.pop(track_id, None)
         self._names = FaceNames(stream_id, tuple(sorted(names.items())))
         self.controller.set_names(self._names)
+
+    def _forget_names(self) -> None:
+        if self._names.names:
+            self._names = FaceNames(-1, ())
+            self.controller.set_names(self._names)
 
     def refresh_sources(self) -> None:
         """F5: the cameras and the screens listed anew."""

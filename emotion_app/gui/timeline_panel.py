@@ -268,6 +268,7 @@ class TimelinePanel(QDockWidget):
     exported = pyqtSignal(object, object)  # PNG path, CSV path
     export_failed = pyqtSignal(str)
     name_given = pyqtSignal(int, str)  # track id, name ("" takes a name back)
+    cleared = pyqtSignal()  # a new session: everyone's time, and the names given, forgotten
 
     def __init__(self, labels: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__("Session timeline", parent)
@@ -335,6 +336,7 @@ class TimelinePanel(QDockWidget):
         self.timeline.reset()
         self._dirty = True
         self.view.update()
+        self.cleared.emit()
 
     def _repaint_if_changed(self) -> None:
         if self._dirty and self.isVisible():
