@@ -24,6 +24,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui import screen_capture
 from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
 from emotion_app.gui.launch import parse_args
+from emotion_app.gui.main_window import covered_share
 from emotion_app.gui.messages import ScreenArea, ScreenSpec
 from emotion_app.gui.region_selector import RegionSelector
 from emotion_app.gui.screen_capture import Screen, ScreenCaptureError, ScreenFrameSource, list_screens
@@ -366,3 +367,18 @@ def test_a_large_screen_is_grabbed_shrunk_with_its_own_window_still_left_out(
     assert np.abs(whole[y : y + height // 2, x : x + width // 2].astype(np.int16) - half).mean() < 4.0
     assert blanked is not None and not blanked[50:101, 50:151].any()  # a pixel partly under it too
     assert blanked[49, 50:151].any() and blanked[101, 50:151].any() and blanked[50:101, 151].any()
+
+
+@needs_xvfb
+def test_a_window_hiding_the_screen_it_watches_says_so(qtbot: QtBot, make_window, on_x_screen: np.ndarray) -> None:
+    window = make_window(screen=1, real_screens=True)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    # Offscreen the window is on no screen; here it is put over the Xvfb one by hand.
+    window._own_window.rect = (0, 0, 780, 590)  # maximised, as a user might
+    window.update_cover_notice()
+    assert "covers most of the screen it watches" in window.notice_banner.text()
+    window._own_window.rect = (600, 400, 200, 200)  # made smaller
+    window.update_cover_notice()
+    assert window.notice_banner.text() == ""
+    assert covered_share((0, 0, 400, 300), (0, 0, 800, 600)) == pytest.approx(0.25)
+    assert covered_share((900, 0, 10, 10), (0, 0, 800, 600)) == 0.0

@@ -105,6 +105,9 @@ MIN_WINDOW_SIZE = (720, 540)
 FIRST_WINDOW_SIZE = (1000, 720)
 FIRST_WINDOW_SCREEN_SHARE = 0.9
 RECENT_FILES = 8
+# A screen capture this much hidden by the app's own window gets a word of explanation.
+COVERED_SHARE = 0.8
+COVER_NOTICE = "This window covers"
 WEIGHTS_FILTER = "Weights (*.safetensors);;All files (*)"
 # Left/Right while a file plays jump this far.
 _SEEK_STEP_S = 5.0
@@ -157,6 +160,7 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self._own_window = ScreenArea()  # where screen captures must not look (this window)
+        self._cover_notice_shown = False  # see update_cover_notice
         self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
         self.picker.set_network_cameras(settings.stream_urls)
         self.view = VideoView(self)
@@ -1090,6 +1094,7 @@ class MainWindow(QMainWindow):
         self.source_state.opened(info)
         if isinstance(info.spec, ScreenSpec):
             self.picker.select_screen(info.spec.monitor)
+        self.update_cover_notice()
         if isinstance(info.spec, CameraSpec) and info.spec.url:
             # Remembered once it opened: a mistyped address is neither offered again nor
             # reopened at the next start.
@@ -1354,6 +1359,30 @@ class MainWindow(QMainWindow):
             int(round(frame.width() * scale)),
             int(round(frame.height() * scale)),
         )
+        self.update_cover_notice()
+
+    def update_cover_notice(self) -> None:
+        """Say so while this window hides most of the screen it captures: that part of
+        every grab is blacked out (see ScreenArea), and a maximised window would leave a
+        black picture with no explanation."""
+        spec, rect = self.source_state.spec, self._own_window.rect
+        watched = self._watched_area(spec) if isinstance(spec, ScreenSpec) else None
+        covered = watched is not None and rect is not None and covered_share(rect, watched) >= COVERED_SHARE
+        if covered and not self._cover_notice_shown:
+            self.notice_banner.show_message(
+                f"{COVER_NOTICE} most of the screen it watches, and is left out of the picture: make it "
+                "smaller, move it to another screen, or watch a part of the screen (File > Capture screen).",
+                "warning",
+            )
+        elif not covered and self._cover_notice_shown and self.notice_banner.text().startswith(COVER_NOTICE):
+            self.notice_banner.dismiss()  # (not a later notice that took its place)
+        self._cover_notice_shown = covered
+
+    def _watched_area(self, spec: ScreenSpec) -> tuple[int, int, int, int] | None:
+        if spec.region is not None:
+            return spec.region
+        screen = next((s for s in self.picker.screens() if s.monitor == spec.monitor), None)
+        return (screen.left, screen.top, screen.width, screen.height) if screen is not None else None
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         self.shutdown()
@@ -1413,6 +1442,13 @@ def _same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
     if isinstance(spec, CameraSpec) and isinstance(other, CameraSpec):
         return dataclasses.replace(spec, size=None) == dataclasses.replace(other, size=None)
     return spec == other
+
+
+def covered_share(rect: tuple[int, int, int, int], area: tuple[int, int, int, int]) -> float:
+    """How much of ``area`` (x, y, w, h) ``rect`` covers, from 0 to 1."""
+    width = min(rect[0] + rect[2], area[0] + area[2]) - max(rect[0], area[0])
+    height = min(rect[1] + rect[3], area[1] + area[3]) - max(rect[1], area[1])
+    return max(0, width) * max(0, height) / max(1, area[2] * area[3])
 
 
 def _short_name(spec: SourceSpec) -> str:
