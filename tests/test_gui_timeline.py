@@ -262,3 +262,27 @@ def test_the_window_asks_for_a_name_with_the_video_held_still(
     monkeypatch.setattr(QInputDialog, "getText", get_text)
     assert window.ask_person_name(1, "") == "Grace" and seen == [True]
     qtbot.waitUntil(lambda: not window.is_paused, timeout=WAIT_MS)  # it plays on afterwards
+
+
+def test_the_name_column_widens_for_the_names_given_within_bounds(qtbot: QtBot) -> None:
+    from emotion_app.gui.timeline_panel import TimelineView
+    from emotion_app.results import FaceResult
+    from emotion_app.timeline import SessionTimeline
+
+    labels = ("angry", "fear", "happy", "sad", "surprise", "neutral")
+    timeline = SessionTimeline(labels)
+    happy = tuple(1.0 if label == "happy" else 0.0 for label in labels)
+    for second in range(3):
+        timeline.add(float(second), [FaceResult((0, 0, 40, 40), i, "happy", 1.0, happy) for i in (1, 2)])
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    view.resize(900, 120)
+    assert view.name_column_width() == 70  # "#1", "#2" beside their portraits
+    timeline.set_name(2, "Alexandra Montgomery")
+    widened = view.name_column_width()
+    name_px = view.fontMetrics().horizontalAdvance("Alexandra Montgomery")
+    assert 70 < widened <= 170 and (widened >= 18 + 14 + name_px or widened == 170)
+    assert view.strip_rect().left() == widened
+    view.resize(400, 120)  # a narrow panel keeps its strips: a quarter at most for names
+    assert view.name_column_width() == 100
+    view.grab()  # paints, the long name cut short

@@ -32,7 +32,8 @@ _CAPTION_GAP_PX = 12
 MIN_AXIS_S = 60.0
 _ROW_PX = 22
 _PORTRAIT_PX = 18  # each person's face, left of their "#N"
-_NAME_PX = 70
+_NAME_PX = 70  # the name column: "#12" beside a portrait
+_MAX_NAME_PX = 170  # with names given it widens up to this, then names are cut short ("…")
 _SHARE_PX = 150
 _BACKGROUND = QColor(30, 30, 33)
 _EMPTY = QColor(52, 52, 56)
@@ -71,7 +72,17 @@ class TimelineView(QWidget):
 
     def strip_rect(self) -> QRectF:
         """Where the strips are drawn (the time axis spans its width)."""
-        return QRectF(_NAME_PX, 4, max(10, self.width() - _NAME_PX - _SHARE_PX - 12), self.height() - 8)
+        left = self.name_column_width()
+        return QRectF(left, 4, max(10, self.width() - left - _SHARE_PX - 12), self.height() - 8)
+
+    def name_column_width(self) -> float:
+        """Room for the rows' portraits and names: wider for the names given, within
+        bounds (the strips keep most of the panel)."""
+        widest = max(
+            (self.fontMetrics().horizontalAdvance(p.given_name) for p in self.timeline.people() if p.given_name),
+            default=0,
+        )
+        return float(min(max(_NAME_PX, _PORTRAIT_PX + 14 + widest + 6), _MAX_NAME_PX, max(_NAME_PX, self.width() / 4)))
 
     def row_top(self, row: int) -> float:
         return 4 + row * _ROW_PX
@@ -166,7 +177,7 @@ class TimelineView(QWidget):
         for row, track_id in enumerate(ids):
             top = self.row_top(row)
             painter.setPen(_TEXT)
-            name_rect = QRectF(_PORTRAIT_PX + 8, top, _NAME_PX - _PORTRAIT_PX - 14, _ROW_PX - 4)
+            name_rect = QRectF(_PORTRAIT_PX + 8, top, strips.left() - _PORTRAIT_PX - 14, _ROW_PX - 4)
             painter.drawText(
                 name_rect,
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -198,7 +209,7 @@ class TimelineView(QWidget):
         hidden = self.hidden_people()
         if hidden:  # people without a row are not silently dropped (see hidden_hint)
             painter.drawText(
-                QRectF(2, top, _NAME_PX - 6, _ROW_PX - 4),
+                QRectF(2, top, strips.left() - 6, _ROW_PX - 4),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 f"+{hidden}",
             )
