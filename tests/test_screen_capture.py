@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
+import mss
 import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, QRect, Qt
@@ -96,7 +97,7 @@ def x_screen(tmp_path_factory: pytest.TempPathFactory, gui_video: VideoTruth) ->
         line = viewer.stdout.readline()
         if line.strip() != "shown":
             pytest.fail(f"the picture window did not open: {line!r} {viewer.stderr.read() if viewer.stderr else ''}")
-        time.sleep(0.5)  # the first paint
+        _wait_until_painted(display, picture)
         yield display, picture
     finally:
         if viewer is not None:
@@ -104,6 +105,22 @@ def x_screen(tmp_path_factory: pytest.TempPathFactory, gui_video: VideoTruth) ->
             viewer.wait(10)
         server.terminate()
         server.wait(10)
+
+
+def _wait_until_painted(display: str, picture: np.ndarray, timeout_s: float = 20.0) -> None:
+    """Until a grab of ``display`` shows ``picture`` at PICTURE_AT (a loaded machine may take
+    a while to paint the window the first time)."""
+    height, width = picture.shape[:2]
+    x, y = PICTURE_AT
+    deadline = time.monotonic() + timeout_s
+    with mss.MSS(display=display) as grabber:
+        while True:
+            shot = np.asarray(grabber.grab({"left": x, "top": y, "width": width, "height": height}))[:, :, :3]
+            if np.abs(shot.astype(np.int16) - picture.astype(np.int16)).mean() < 3.0:
+                return
+            if time.monotonic() > deadline:
+                pytest.fail(f"the picture window was not painted on {display} within {timeout_s:.0f} s")
+            time.sleep(0.1)
 
 
 @pytest.fixture
