@@ -48,12 +48,17 @@ class PersonSummary:
         return tuple(value / total for value in self.seconds) if total > 0 else tuple(0.0 for _ in self.seconds)
 
     @property
-    def name(self) -> str:
-        """The row's name: everyone's, "#3", or with a name given "Alice (#3)" (the id tells
-        two Alices apart)."""
+    def short_name(self) -> str:
+        """What the panel's row says: the name given, "#3", or "everyone"."""
         if self.track_id is None:
             return "everyone"
-        return f"{self.given_name} (#{self.track_id})" if self.given_name else f"#{self.track_id}"
+        return self.given_name or f"#{self.track_id}"
+
+    @property
+    def name(self) -> str:
+        """The exports' name: everyone's, "#3", or with a name given "Alice (#3)" (the id
+        tells two Alices apart)."""
+        return f"{self.given_name} (#{self.track_id})" if self.given_name else self.short_name
 
 
 class _Person:
@@ -191,10 +196,16 @@ class SessionTimeline:
     # ---- reading ------------------------------------------------------------------------
     def people(self) -> list[PersonSummary]:
         """Everyone with a row, by track id."""
-        return [
-            PersonSummary(track_id, tuple(float(v) for v in person.seconds), person.last_seen_s, person.name)
-            for track_id, person in sorted(self._people.items())
-        ]
+        return [self._summary(track_id, person) for track_id, person in sorted(self._people.items())]
+
+    def person(self, track_id: int) -> PersonSummary | None:
+        """The person of ``track_id``, if they have a row."""
+        person = self._people.get(track_id)
+        return None if person is None else self._summary(track_id, person)
+
+    @staticmethod
+    def _summary(track_id: int, person: _Person) -> PersonSummary:
+        return PersonSummary(track_id, tuple(float(v) for v in person.seconds), person.last_seen_s, person.name)
 
     def overall(self) -> PersonSummary:
         return PersonSummary(None, tuple(float(v) for v in self._overall), self._clock_s)

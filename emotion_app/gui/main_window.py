@@ -26,11 +26,7 @@ from PyQt6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
-    QHideEvent,
     QKeySequence,
-    QMoveEvent,
-    QResizeEvent,
-    QShowEvent,
 )
 from PyQt6.QtWidgets import (
     QApplication,
@@ -45,6 +41,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from emotion_app.faces.geometry import Box, overlap_area
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.io.atomic import OutputError, check_outputs
 from emotion_app.io.codecs import h264_codec
@@ -108,6 +105,16 @@ RECENT_FILES = 8
 # A screen capture this much hidden by the app's own window gets a word of explanation.
 COVERED_SHARE = 0.8
 COVER_NOTICE = "This window covers"
+# Whatever moves, resizes, shows, hides or minimises the window: screen captures must know.
+_WINDOW_PLACE_EVENTS = frozenset(
+    {
+        QEvent.Type.Move,
+        QEvent.Type.Resize,
+        QEvent.Type.Show,
+        QEvent.Type.Hide,
+        QEvent.Type.WindowStateChange,
+    }
+)
 WEIGHTS_FILTER = "Weights (*.safetensors);;All files (*)"
 # Left/Right while a file plays jump this far.
 _SEEK_STEP_S = 5.0
@@ -1323,26 +1330,11 @@ class MainWindow(QMainWindow):
             first = first.boundedTo(QSize(int(room.width() * share), int(room.height() * share)))
         self.resize(first.expandedTo(minimum))
 
-    def moveEvent(self, event: QMoveEvent | None) -> None:
-        super().moveEvent(event)
-        self._note_own_window()
-
-    def resizeEvent(self, event: QResizeEvent | None) -> None:
-        super().resizeEvent(event)
-        self._note_own_window()
-
-    def showEvent(self, event: QShowEvent | None) -> None:
-        super().showEvent(event)
-        self._note_own_window()
-
-    def hideEvent(self, event: QHideEvent | None) -> None:
-        super().hideEvent(event)
-        self._note_own_window()
-
-    def changeEvent(self, event: QEvent | None) -> None:
-        super().changeEvent(event)
-        if event is not None and event.type() == QEvent.Type.WindowStateChange:
+    def event(self, event: QEvent | None) -> bool:
+        handled = super().event(event)
+        if event is not None and event.type() in _WINDOW_PLACE_EVENTS:
             self._note_own_window()
+        return handled
 
     def _note_own_window(self) -> None:
         """Tell screen captures where this window is, in screen pixels (see ScreenArea)."""
@@ -1444,11 +1436,9 @@ def _same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
     return spec == other
 
 
-def covered_share(rect: tuple[int, int, int, int], area: tuple[int, int, int, int]) -> float:
+def covered_share(rect: Box, area: Box) -> float:
     """How much of ``area`` (x, y, w, h) ``rect`` covers, from 0 to 1."""
-    width = min(rect[0] + rect[2], area[0] + area[2]) - max(rect[0], area[0])
-    height = min(rect[1] + rect[3], area[1] + area[3]) - max(rect[1], area[1])
-    return max(0, width) * max(0, height) / max(1, area[2] * area[3])
+    return overlap_area(rect, area) / max(1, area[2] * area[3])
 
 
 def _short_name(spec: SourceSpec) -> str:

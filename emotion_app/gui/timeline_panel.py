@@ -128,8 +128,8 @@ class TimelineView(QWidget):
 
     def row_name(self, track_id: int) -> str:
         """What the row says: the name given, else "#N"."""
-        person = next((p for p in self.timeline.people() if p.track_id == track_id), None)
-        return person.given_name if person is not None and person.given_name else f"#{track_id}"
+        person = self.timeline.person(track_id)
+        return person.short_name if person is not None else f"#{track_id}"
 
     def mouseDoubleClickEvent(self, event: QMouseEvent | None) -> None:
         track_id = self.person_at(event.position().y()) if event is not None else None
@@ -140,12 +140,10 @@ class TimelineView(QWidget):
         # The tooltip depends on how many rows fit now, so it is worked out when asked for.
         if event is not None and event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             track_id = self.person_at(event.pos().y())
-            hint = self.hidden_hint()
-            if track_id is not None:
-                named = self.row_name(track_id)
-                who = f"{named} (#{track_id})" if not named.startswith("#") else named
-                QToolTip.showText(event.globalPos(), f"{who}: double-click to give a name", self)
-            elif hint:
+            person = self.timeline.person(track_id) if track_id is not None else None
+            if person is not None:
+                QToolTip.showText(event.globalPos(), f"{person.name}: double-click to give a name", self)
+            elif hint := self.hidden_hint():
                 QToolTip.showText(event.globalPos(), hint, self)
             else:
                 QToolTip.hideText()
@@ -182,7 +180,7 @@ class TimelineView(QWidget):
                 name_rect,
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 painter.fontMetrics().elidedText(
-                    self.row_name(track_id), Qt.TextElideMode.ElideRight, int(name_rect.width())
+                    summaries[track_id].short_name, Qt.TextElideMode.ElideRight, int(name_rect.width())
                 ),
             )
             portrait = self.timeline.portrait(track_id)
@@ -334,8 +332,8 @@ class TimelinePanel(QDockWidget):
     def name_person(self, track_id: int) -> None:
         """Ask for the name of the person of ``track_id``; the overlay and the exports
         then call them so (see FaceNames)."""
-        current = self.view.row_name(track_id)
-        answer = self.ask_name(track_id, "" if current.startswith("#") else current)
+        person = self.timeline.person(track_id)
+        answer = self.ask_name(track_id, person.given_name if person is not None else "")
         if answer is None:
             return
         name = " ".join(answer.split())[:MAX_NAME_CHARS]  # one line, of a tag's length
