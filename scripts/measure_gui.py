@@ -58,8 +58,8 @@ from emotion_app.gui.app import create_application, release_window
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import InferenceResult, VideoFileSpec
-from emotion_app.gui.screen_capture import SCREEN_FPS, list_screens
+from emotion_app.gui.messages import InferenceResult, ScreenSpec, VideoFileSpec
+from emotion_app.gui.screen_capture import SCREEN_FPS, ScreenFrameSource, list_screens
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.gui.stats import percentile
@@ -236,6 +236,24 @@ class PanelCost:
         self.max_paint_ms = 0.0
 
 
+GRAB_SAMPLES = 60
+
+
+def time_screen_grabs(monitor: int) -> dict[str, float]:
+    """What one grab of the screen costs, as the capture thread makes it (unpaced)."""
+    source = ScreenFrameSource(ScreenSpec(monitor), fps=1e6)
+    try:
+        source.read()  # the first grab sets up shared memory
+        timings = []
+        for _ in range(GRAB_SAMPLES):
+            began = time.perf_counter()
+            source.read()
+            timings.append((time.perf_counter() - began) * 1000.0)
+    finally:
+        source.release()
+    return {"median": statistics.median(timings), "p95": percentile(timings, 95)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Measure display fps, latency, GUI stalls and soak memory.")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the live measurement")
@@ -321,8 +339,14 @@ def main(argv: list[str] | None = None) -> int:
     source_fps = float(probe.get(cv2.CAP_PROP_FPS) or 0.0)
     frame_size = (int(probe.get(cv2.CAP_PROP_FRAME_WIDTH)), int(probe.get(cv2.CAP_PROP_FRAME_HEIGHT)))
     probe.release()
+    grab: dict[str, float] = {}
     if screen is not None:
         source_fps, frame_size = SCREEN_FPS, (screen.width, screen.height)
+        grab = time_screen_grabs(screen.monitor)
+        print(
+            f"screen grab ({screen.describe()}, with its conversion to a BGR frame): median {grab['median']:.2f} ms, "
+            f"p95 {grab['p95']:.2f} ms over {GRAB_SAMPLES} grabs"
+        )
     if source_fps <= 0:
         print(f"error: {clip}: the video does not say its frame rate", file=sys.stderr)
         return 2
@@ -528,6 +552,7 @@ def main(argv: list[str] | None = None) -> int:
                 "source_fps": round(source_fps, 2),
                 "captured_fps": round(captured_fps, 2),
                 "frame_size": list(frame_size),
+                "screen_grab_ms": {k: round(v, 2) for k, v in grab.items()},
                 "stages_ms": {k: round(v, 2) for k, v in stages.items()},
                 "profile_ms": {k: round(v, 2) for k, v in profile.items()},
                 "soak": {k: round(v, 2) for k, v in soak.items()},

@@ -259,6 +259,7 @@ def test_measure_gui_measures_a_screen(x_screen: tuple[str, np.ndarray], random_
     report = json.loads(completed.stdout.strip().splitlines()[-1])
     assert report["frame_size"] == list(SCREEN_SIZE) and report["source_fps"] == 15.0
     assert report["display_fps"] > 0 and "Screen 1 — 800x600, grabbed at 15.00 fps" in completed.stdout
+    assert report["screen_grab_ms"]["median"] > 0 and "screen grab (Screen 1 — 800x600" in completed.stdout
     refused = subprocess.run(
         [*command, "--profile"], capture_output=True, text=True, timeout=120, env=env, cwd=Path(__file__).parent.parent
     )
