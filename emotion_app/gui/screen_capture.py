@@ -1,9 +1,9 @@
 """Screens as a live source: the faces of a video call, a webinar or a video in a browser.
 
 The ``mss`` library grabs a screen (X11 on Linux, GDI on Windows, Quartz on macOS) from
-any thread, in a millisecond or two for a 1280x800 screen: Qt's own grab runs on the
-GUI thread only, where it would take that time from painting. Qt-free; the capture
-thread opens and reads it like a camera.
+any thread (its cost: ``python -m scripts.measure_gui --screen N``, figures in the
+README): Qt's own grab runs on the GUI thread only, where it would take that time from
+painting. Qt-free; the capture thread opens and reads it like a camera.
 """
 
 from __future__ import annotations
