@@ -3,7 +3,11 @@ small CNN, the network behind OpenCV's YuNet), measured on the real clips and th
 
     pip install yuface   # not a dependency of the app: see below
     python -m scripts.cnn_face_detector [--clips ../shared/data/real-clips] [--gallery DIR]
-        [--every 5] [--confidence 0.5]
+        [--every 5] [--confidence 0.5] [--detector {yuface,shipped}]
+
+``--detector shipped`` measures the app's own CNN scan instead (MediaPipe's BlazeFace,
+``weights/face_detector``; frames in gray, tiles as the tracker uses them,
+``--confidence`` unused: its scan score is ``network_detector.SCAN_SCORE``).
 
 ``yuface`` is the only packaged build of libfacedetection on the package index this project
 installs from: one release (2023), wheels for CPython 3.10 and 3.11 on Linux x86-64 only,
@@ -45,6 +49,23 @@ LONGEST_SIDE = 640
 ON_FACE_IOU = 0.3
 
 Detect = Callable[[np.ndarray], list[Box]]
+
+
+def load_shipped(_: float) -> Detect | None:
+    """The app's own CNN scan (MediaPipe's BlazeFace in ``weights/face_detector``) on the
+    frame in gray, as the tracker runs it: every tile, faces from 24 px."""
+    from emotion_app.faces.detector import DEFAULT_MIN_FACE
+    from emotion_app.faces.network_detector import NetworkDetectorError, NetworkFaceDetector
+
+    try:
+        network = NetworkFaceDetector()
+    except NetworkDetectorError:
+        return None
+
+    def detect(frame: np.ndarray) -> list[Box]:
+        return [find.box for find in network.scan(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), DEFAULT_MIN_FACE)]
+
+    return detect
 
 
 def load_detector(confidence: float) -> Detect | None:
@@ -132,8 +153,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gallery", type=Path, default=None, help="folder make_gallery_clip wrote")
     parser.add_argument("--every", type=int, default=5, help="gallery: every Nth frame")
     parser.add_argument("--confidence", type=float, default=0.5, help="the detector's score threshold, 0..1")
+    parser.add_argument(
+        "--detector",
+        choices=("yuface", "shipped"),
+        default="yuface",
+        help="libfacedetection (pip install yuface) or the app's own CNN scan (weights/face_detector)",
+    )
     args = parser.parse_args(argv)
-    detect = load_detector(args.confidence)
+    detect = load_shipped(args.confidence) if args.detector == "shipped" else load_detector(args.confidence)
+    if detect is None and args.detector == "shipped":
+        print("error: the app's CNN face detector cannot be loaded (see weights/face_detector)", file=sys.stderr)
+        return 2
     if detect is None:
         print(
             "error: needs the yuface package (pip install yuface: CPython 3.10 or 3.11 on Linux x86-64)",

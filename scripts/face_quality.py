@@ -122,13 +122,26 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="as the desktop app runs: scans on their own thread, frames at the clip's frame rate",
     )
+    parser.add_argument(
+        "--cnn-faces",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="the CNN scan for faces the cascade misses: as the app (auto: on with --live), on or off",
+    )
     parser.add_argument("--json", action="store_true", help="(the JSON line is always printed last)")
     args = parser.parse_args(argv)
     truth = read_truth(args.clips / "truth.csv")
     classifier = load_classifier(args.weights)
     detector = make_detector() if args.min_face is None else make_detector(args.min_face)
-    pipeline = EmotionPipeline(detector, classifier, background_scan=args.live)
-    report: dict[str, Any] = {"detector": repr(detector), "variants": args.variants, "live": args.live, "files": {}}
+    network = {"auto": "auto", "on": "shipped", "off": None}[args.cnn_faces]
+    pipeline = EmotionPipeline(detector, classifier, background_scan=args.live, network=network)
+    report: dict[str, Any] = {
+        "detector": repr(detector),
+        "variants": args.variants,
+        "live": args.live,
+        "cnn_faces": pipeline.tracker.network is not None,
+        "files": {},
+    }
     print(f"{'file':<28}{'frames':>7}{'truth':>7}{'count right':>13}{'phantom rows':>14}{'missed':>8}{'ids':>5}")
     totals: defaultdict[str, int] = defaultdict(int)
     for name, ranges in truth.items():

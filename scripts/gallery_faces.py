@@ -103,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--discovery", type=discovery_setting, default=None, metavar="SCALE,NEIGHBOURS", help="new-face scan settings"
     )
+    parser.add_argument(
+        "--cnn-faces",
+        action="store_true",
+        help="the pipeline with the CNN scan for faces the cascade misses, inline (analyze --cnn-faces)",
+    )
     parser.add_argument("--json", action="store_true", help="(the JSON line is always printed last)")
     args = parser.parse_args(argv)
     video = args.gallery / "gallery.avi"
@@ -117,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         name: {"sides": [], "shown": 0, "sampled": 0, "found": {str(s): 0 for s in (*SETTINGS, DENSE)}, "check": 0}
         for name in names
     }
-    options = {} if args.discovery is None else {"discovery": args.discovery}
+    options: dict[str, Any] = {} if args.discovery is None else {"discovery": args.discovery}
+    if args.cnn_faces:
+        options["network"] = "shipped"
     pipeline = EmotionPipeline(make_detector(), load_classifier(args.weights), **options)
     detector, check = make_detector(), FaceCheck()
     media = open_input(video)

@@ -1,6 +1,7 @@
 """What the face tracker alone costs on real clips, and how many frames it shows a face in.
 
     python -m scripts.tracker_cost [--clips ../shared/data/real-clips] [--set NAME=VALUE ...] [--variants]
+        [--cnn-faces]
 
 Runs :class:`FaceTracker` (app defaults, scans inline as ``analyze`` and ``bench`` run them)
 over every video of ``--clips`` and prints, per clip, the tracker's CPU time per frame
@@ -35,8 +36,12 @@ from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
 from scripts.support.variants import mirrored, variants
 
 
-def measure(path: Path, small_scan_every: int, start: int = 0, mirror: bool = False) -> dict[str, Any]:
-    tracker = tracker_module.FaceTracker(FaceDetector(), small_scan_every=small_scan_every)
+def measure(
+    path: Path, small_scan_every: int, start: int = 0, mirror: bool = False, cnn_faces: bool = False
+) -> dict[str, Any]:
+    tracker = tracker_module.FaceTracker(
+        FaceDetector(), small_scan_every=small_scan_every, network="shipped" if cnn_faces else None
+    )
     frames = with_face = 0
     cpu = 0.0
     ids: set[int] = set()
@@ -60,9 +65,9 @@ def measure(path: Path, small_scan_every: int, start: int = 0, mirror: bool = Fa
     }
 
 
-def measure_variants(path: Path, small_scan_every: int) -> dict[str, Any]:
+def measure_variants(path: Path, small_scan_every: int, cnn_faces: bool = False) -> dict[str, Any]:
     """:func:`measure` summed over the clip's start/mirror variants (ids: the most of one)."""
-    runs = [measure(path, small_scan_every, start, mirror) for start, mirror in variants()]
+    runs = [measure(path, small_scan_every, start, mirror, cnn_faces) for start, mirror in variants()]
     frames = sum(run["frames"] for run in runs)
     return {
         "frames": frames,
@@ -83,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run each clip 8 times (from frame 0, 8, 16, 24; as it is and mirrored) and sum",
     )
+    parser.add_argument(
+        "--cnn-faces",
+        action="store_true",
+        help="with the CNN scan for faces the cascade misses, inline (the live app runs it on a thread)",
+    )
     args = parser.parse_args(argv)
     overrides = apply_overrides(args.overrides)
     videos = videos_in(args.clips)
@@ -93,10 +103,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --small-scan-every must be at least 1, got {args.small_scan_every}", file=sys.stderr)
         return 2
     overrides["small_scan_every"] = args.small_scan_every
-    report: dict[str, Any] = {"overrides": overrides, "variants": args.variants, "clips": {}}
+    report: dict[str, Any] = {
+        "overrides": overrides,
+        "variants": args.variants,
+        "cnn_faces": args.cnn_faces,
+        "clips": {},
+    }
     print(f"{'clip':30s}{'frames':>8}{'with face':>11}{'ids':>5}{'tracker CPU ms/frame':>22}")
     for video in videos:
-        row = measure_variants(video, args.small_scan_every) if args.variants else measure(video, args.small_scan_every)
+        row = (
+            measure_variants(video, args.small_scan_every, args.cnn_faces)
+            if args.variants
+            else measure(video, args.small_scan_every, cnn_faces=args.cnn_faces)
+        )
         report["clips"][video.name] = row
         print(
             f"{video.name:30s}{row['frames']:>8}{row['frames_with_face']:>11}{row['ids']:>5}"

@@ -95,16 +95,10 @@ class LocalSearch:
         A track is followed for ``follow_frames`` frames in a row at most, so the
         cascade regularly re-checks that it is still a face and re-measures its size.
         """
-        template = track.template
-        if template is None or track.missed > 0:
-            return None
-        side = max(track.box[2], track.box[3])
-        match = template.locate(gray, track.predicted_box(), FOLLOW_MARGIN * side)
-        if match is None or match[1] < FOLLOW_MIN_SCORE:
-            return None
-        box = match[0]
-        if track.followed < self.follow_frames:
-            return Placement(box, confirmed=False)
+        followed = self.follow(gray, track)
+        if followed is None or track.followed < self.follow_frames:
+            return followed
+        box, side = followed.box, max(track.box[2], track.box[3])
         margin = CONFIRM_MARGIN * side
         region = (int(box[0] - margin), int(box[1] - margin), int(box[2] + 2 * margin), int(box[3] + 2 * margin))
         min_size = max(self.detector.min_face_size, side / CONFIRM_RANGE)
@@ -131,6 +125,19 @@ class LocalSearch:
         if overlap >= self.iou_threshold:
             return Placement(best, confirmed=True)
         return None  # some other face at the region's edge: let the full search decide
+
+    def follow(self, gray: np.ndarray, track: Track) -> Placement | None:
+        """Where template matching alone puts ``track`` in ``gray`` (unconfirmed), or None
+        when it has no template, was missed in the previous frame, or the match does not
+        convince."""
+        template = track.template
+        if template is None or track.missed > 0:
+            return None
+        side = max(track.box[2], track.box[3])
+        match = template.locate(gray, track.predicted_box(), FOLLOW_MARGIN * side)
+        if match is None or match[1] < FOLLOW_MIN_SCORE:
+            return None
+        return Placement(match[0], confirmed=False)
 
     def search(
         self,

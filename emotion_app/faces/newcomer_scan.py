@@ -1,4 +1,5 @@
-"""Running a scan for new faces: its jobs through the cascade, inline or on a thread of its own.
+"""Running a scan for new faces: its jobs through the cascade (or the CNN detector's scan),
+inline or on a thread of its own.
 
 What a scan covers is :mod:`.scan_plan`'s; when one is due, and what becomes of its
 finds (a local search confirms each), the tracker's. A scan of a 1280x720 frame for
@@ -19,12 +20,14 @@ import numpy as np
 
 from .detector import FaceDetector
 from .geometry import Box, suppress_duplicates
+from .network_detector import NetworkFaceDetector, NetworkFind
 from .scan_plan import ScanJob
 
 log = logging.getLogger(__name__)
 
 # Name prefix of the background scan thread (tests and debuggers look for it).
 SCAN_THREAD_PREFIX = "face-scan"
+NETWORK_SCAN_THREAD_PREFIX = "cnn-face-scan"
 
 
 def discover(
@@ -138,3 +141,70 @@ class BackgroundScan:
             # Loading a cascade takes tens of milliseconds: done here, not in a frame.
             self._thread_detector = self.detector.clone()
         return discover(self._thread_detector, gray, jobs, self.settings, roll)
+
+
+class BackgroundNetworkScan:
+    """The CNN detector's scan for newcomers (:meth:`.NetworkFaceDetector.scan`) on a
+    thread of its own, one at a time, never waited for; as :class:`BackgroundScan`.
+
+    ``detector``: cloned for the thread on its first scan (a network keeps buffers).
+    """
+
+    def __init__(self, detector: NetworkFaceDetector) -> None:
+        self.detector = detector
+        self._thread_detector: NetworkFaceDetector | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending: tuple[Future[list[NetworkFind]], tuple[int, ...]] | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether a scan has been started and its finds not yet taken."""
+        return self._pending is not None
+
+    def start(self, gray: np.ndarray, min_side: float, changed: np.ndarray | None) -> None:
+        """Scan a copy of ``gray`` (the caller may reuse its buffer) for faces of ``min_side``
+        or more, where ``changed`` says (see :meth:`.NetworkFaceDetector.scan`)."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=NETWORK_SCAN_THREAD_PREFIX)
+            weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
+        future = self._executor.submit(self._scan, np.array(gray, copy=True), min_side, changed)
+        self._pending = (future, gray.shape)
+
+    def take_finished(self, shape: tuple[int, ...]) -> list[NetworkFind] | None:
+        """The finds of the scan in flight once it has ended (None while it runs or when
+        none was started); none if it failed or scanned frames of another ``shape``."""
+        pending = self._pending
+        if pending is None or not pending[0].done():
+            return None
+        self._pending = None
+        future, scanned_shape = pending
+        try:
+            finds = future.result()
+        except Exception as exc:  # a failed scan only delays newcomers to the next one
+            log.warning("background CNN face scan failed: %s", exc)
+            return []
+        return finds if scanned_shape == shape else []
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` for the scan in flight to end; whether none is still running."""
+        pending = self._pending
+        if pending is None:
+            return True
+        return not wait([pending[0]], timeout=timeout_s).not_done
+
+    def forget(self) -> None:
+        """Drop the scan in flight (a new source): its finds are never taken."""
+        self._pending = None
+
+    def close(self) -> None:
+        """End the thread, if one runs (waits for a scan in progress)."""
+        self._pending = None
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def _scan(self, gray: np.ndarray, min_side: float, changed: np.ndarray | None) -> list[NetworkFind]:
+        """Runs on the scan thread, the only user of ``_thread_detector``."""
+        if self._thread_detector is None:
+            self._thread_detector = self.detector.clone()
+        return self._thread_detector.scan(gray, min_side, changed)

@@ -34,6 +34,9 @@ class Track:
     # Missed across a cut to another shot: no longer looked for, and its id is given to
     # nobody; it is dropped when a missed track would be.
     shot_ended: bool = False
+    # Found by the CNN detector where the cascade sees no face (sunglasses, a tiny face):
+    # followed and checked by the network's looks, not the cascades (see the tracker).
+    by_network: bool = False
 
     @property
     def confirmed(self) -> bool:

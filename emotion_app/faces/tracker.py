@@ -71,6 +71,17 @@ to back after a cut and when a stream's first frame shows no upright face (not a
 cut away from a face: in HD, those two scans on top of the lost face's cost frames).
 Otherwise a face that comes into view leaning is shown once it comes near upright.
 
+Faces the cascades cannot see (behind sunglasses or a mask, or 26 px in a video call's
+gallery: they gather no windows, however finely scanned) are found by a small CNN
+(:mod:`.network_detector`), live only by default (``network="auto"``): every
+:data:`NETWORK_SCAN_FRAMES` frames it scans the tiles that changed since its last scan (all
+of them at every :data:`NETWORK_FULL_SCAN_EVERY`-th), beside the frames on a thread of its
+own. A candidate the cascade confirms there is an ordinary track; one it does not, the
+network looks at again in the frame, and it becomes a track followed by template matching
+and by the network's looks (``Track.by_network``), whose face check is that look. Inline
+(``analyze``, ``bench``) a scan costs tens of milliseconds, as much as the tracker's whole
+work over dozens of frames on a real clip (docs/measurements.md): there it is asked for.
+
 With ``background_scan`` the scans run on a thread of the tracker's own instead of
 inline (:mod:`.newcomer_scan`): the frame that starts one is not delayed, and its finds
 are confirmed by a local search in the first frame processed after it ends (where that
@@ -88,7 +99,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from types import TracebackType
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -98,7 +109,8 @@ from .face_check import FaceCheck, FaceVerdict
 from .geometry import DUPLICATE_IOU, Box, centred_in, iou, mostly_inside, suppress_duplicates, under_chin
 from .identities import KEEP_LOST_S, FaceIds, Returning
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
-from .newcomer_scan import BackgroundScan, discover
+from .network_detector import NetworkFaceDetector, change_mask, load_shipped_network
+from .newcomer_scan import BackgroundNetworkScan, BackgroundScan, discover
 from .scan_plan import SMALL_SCAN_EVERY, ScanDue, ScanJob, ScanPlan
 from .scene_gate import ShotCuts
 from .template import FaceTemplate
@@ -188,6 +200,17 @@ TILTED_LIVE_SCAN_FRAMES = 30
 TILTED_SCAN_MIN_FACTOR = 2.0
 
 
+# The CNN detector's scan for newcomers (see the module notes) runs every this many
+# frames, over the tiles that changed since the last one, and over every tile at every
+# NETWORK_FULL_SCAN_EVERY-th: a face only it sees is shown about a second after it comes
+# into view, and a still scene costs nothing (a whole 640x480 frame costs 80 ms:
+# docs/measurements.md).
+NETWORK_SCAN_FRAMES = 30
+NETWORK_FULL_SCAN_EVERY = 8
+# A candidate of that scan within this overlap of a track (any, shown or not) is that face.
+NETWORK_KNOWN_IOU = 0.2
+
+
 class CandidateSearch(NamedTuple):
     """What the local searches around a scan's candidates made of them."""
 
@@ -215,7 +238,11 @@ class FaceTracker:
     this-many-th scan (see the module notes; 1: every band at every scan).
     ``confirm_checks``: passed face checks that show a new face.
     ``keep_lost_s``: seconds a lost face's id may come back. ``face_check``: the
-    :class:`FaceCheck` to use (default: a new one).
+    :class:`FaceCheck` to use (default: a new one). ``network``: the CNN detector for
+    the faces the cascade cannot see (see the module notes): "shipped" (none if its files
+    cannot be used), None for the cascades alone, or "auto" (default): the shipped one
+    with ``background_scan``, none without; ``network_scan_frames``: frames between its
+    scans for newcomers (default :data:`NETWORK_SCAN_FRAMES`).
 
     Drive one tracker from one thread at a time.
     """
@@ -236,6 +263,8 @@ class FaceTracker:
         confirm_checks: int = CONFIRM_CHECKS,
         keep_lost_s: float = KEEP_LOST_S,
         face_check: FaceCheck | None = None,
+        network: NetworkFaceDetector | Literal["auto", "shipped"] | None = "auto",
+        network_scan_frames: int | None = None,
     ) -> None:
         if full_scan_interval < 1:
             raise ValueError(f"full_scan_interval must be >= 1, got {full_scan_interval}")
@@ -249,6 +278,10 @@ class FaceTracker:
             raise ValueError(f"scan_skips must be >= 0, got {scan_skips}")
         if confirm_checks < 1:
             raise ValueError(f"confirm_checks must be >= 1, got {confirm_checks}")
+        if network_scan_frames is None:
+            network_scan_frames = NETWORK_SCAN_FRAMES
+        if network_scan_frames < 1:
+            raise ValueError(f"network_scan_frames must be >= 1, got {network_scan_frames}")
         self.detector = detector
         self.full_scan_interval = int(full_scan_interval)
         self.max_missed = int(max_missed)
@@ -294,6 +327,16 @@ class FaceTracker:
         self._missed_candidates: list[Box] = []
         self._shot_cuts = ShotCuts(self._scans.cells)
         self._cut_frame = False  # this frame came right after a cut (see update)
+        if network == "auto":
+            network = "shipped" if self.background_scan else None
+        self.network = load_shipped_network() if network == "shipped" else network
+        self.network_scan_frames = int(network_scan_frames)
+        self._network_scan = BackgroundNetworkScan(self.network) if self.network is not None else None
+        # This frame's finds of the network (see _network_finds), by box; a thumbnail of
+        # the frame its last scan looked at, and the scans since the stream began.
+        self._network_boxes: set[Box] = set()
+        self._network_reference: np.ndarray | None = None
+        self._network_scans = 0
 
     @property
     def shown_tracks(self) -> list[Track]:
@@ -329,6 +372,10 @@ class FaceTracker:
         self._shot_cuts.reset()
         self._scans.reset()
         self._background.forget()
+        self._network_reference = None
+        self._network_scans = 0
+        if self._network_scan is not None:
+            self._network_scan.forget()
 
     def mirror(self, width: int) -> None:
         """The frames are flipped left to right from the next one on (a mirror view turned on
@@ -343,6 +390,9 @@ class FaceTracker:
         self._scans.mirror()
         self._shot_cuts.reset()
         self._background.forget()
+        self._network_reference = None
+        if self._network_scan is not None:
+            self._network_scan.forget()
 
     @property
     def _first_in_stream(self) -> bool:
@@ -371,6 +421,8 @@ class FaceTracker:
         The tracker stays usable: a later background scan starts a new thread.
         """
         self._background.close()
+        if self._network_scan is not None:
+            self._network_scan.close()
 
     def __enter__(self) -> FaceTracker:
         return self
@@ -388,8 +440,10 @@ class FaceTracker:
     def wait_for_background_scan(self, timeout_s: float = 10.0) -> bool:
         """Wait up to ``timeout_s`` for the background scan in flight to end (its finds are
         taken by the next update); whether none is still running. Lets a test feed frames
-        as a fast machine would, whatever the speed of the one it runs on."""
-        return self._background.wait(timeout_s)
+        as a fast machine would, whatever the speed of the one it runs on. (So does the
+        CNN detector's scan in flight.)"""
+        network_done = self._network_scan is None or self._network_scan.wait(timeout_s)
+        return self._background.wait(timeout_s) and network_done
 
     def update(self, gray: np.ndarray, still: bool = False, time_s: float | None = None) -> list[Track]:
         """Detect faces in ``gray`` (uint8 2-D) and return the confirmed tracks seen in it, left to right.
@@ -408,6 +462,7 @@ class FaceTracker:
         self._frame_size = size
         self._scans.next_frame()
         self._verdicts = {}
+        self._network_boxes = set()
         # A cut to another shot (another picture than the frame before, not the same one
         # lit differently, and the next frame no more like the one before it: not a
         # flash or a damaged frame; see ShotCuts): a face lost before it, or not found in
@@ -433,6 +488,15 @@ class FaceTracker:
         just_lost: Track | None = None
         for track in self.tracks:
             if track.shot_ended:
+                continue
+            if track.by_network:
+                # The cascade does not see this face: followed by template matching, and
+                # looked for by the network when that is due or fails.
+                placement = self.local_search.follow(gray, track) if track.followed < self.follow_frames else None
+                if placement is not None:
+                    placed.append((track, placement))
+                else:
+                    detections.extend(self._network_look(gray, track.predicted_box()))
                 continue
             placement = self.local_search.place(gray, track)
             if placement is not None:
@@ -460,6 +524,9 @@ class FaceTracker:
             rolls.update((box, searched_roll) for box in found)
             detections.extend(found)
         known = detections + [placement.box for _, placement in placed]
+        newcomers = self._network_finds(gray, known, rolls, still)
+        detections.extend(newcomers)
+        known.extend(newcomers)
         # An established face lost just now (a jump, a turn) with no other face in view:
         # look everywhere at once, for faces of about its size, rather than show an empty
         # frame. With other faces found, the lost one gets wider local searches and the
@@ -717,8 +784,12 @@ class FaceTracker:
         leans or turns is boxed for a while on a part of it (an eye and brow, a cheek and
         mouth), which the cascades accept and the verifier, trained to turn down parts of
         faces, does not; a shown face is dropped by the cascades' re-checks alone."""
-        verdict = self._verdicts.get(track.box) if not track.roll and strictness == 1.0 else None
-        if verdict is None:
+        verdict = self._verdicts.get(track.box) if track.by_network or not track.roll and strictness == 1.0 else None
+        if verdict is None and track.by_network:
+            # The cascades fail this face (that is why the network follows it): the
+            # network's own look is its check.
+            verdict = FaceVerdict(passed=bool(self._network_look(gray, track.box)), strong=False)
+        elif verdict is None:
             verdict = self.face_check.judge(gray, track.box, track.roll, strictness, verify=not track.confirmed)
         track.strong = verdict.strong
         track.verified = FaceTemplate.capture(gray, track.box) if verdict.passed else None
@@ -736,6 +807,61 @@ class FaceTracker:
             return False
         track.resembled += 1
         return True
+
+    def _network_look(self, gray: np.ndarray, expected: Box) -> list[Box]:
+        """The network's box for the face at about ``expected`` (none, or none seen there);
+        recorded as a network find with a passed check in this frame."""
+        find = self.network.look(gray, expected) if self.network is not None else None
+        if find is None:
+            return []
+        self._network_boxes.add(find.box)
+        self._verdicts[find.box] = FaceVerdict(passed=True, strong=False)
+        return [find.box]
+
+    def _network_finds(self, gray: np.ndarray, known: list[Box], rolls: dict[Box, float], still: bool) -> list[Box]:
+        """Newcomers from the CNN detector's scan (see the module notes): inline every
+        ``network_scan_frames`` frames of a stream (and in a still), or, with background
+        scans, from the last one that ended, starting the next when due.
+
+        A candidate on a track or a ``known`` box is that face. Elsewhere the cascade
+        looks first, as for its own scans' candidates (a face it sees is followed and
+        checked like every other), upright and then at the tilts either side (the network
+        sees leaning faces; the model must see them turned upright: :mod:`.roll`; their
+        tilts are recorded in ``rolls``); where it sees none the network looks, in this frame.
+        """
+        if self.network is None or self._network_scan is None:
+            return []
+        due = still or (self._frame - self._stream_start) % self.network_scan_frames == 0
+        inline = not self.background_scan or still
+        finds = None if inline else self._network_scan.take_finished(gray.shape)
+        if due and (inline or not self._network_scan.running):
+            reference, changed = change_mask(gray, self._network_reference)
+            if self._network_scans % NETWORK_FULL_SCAN_EVERY == 0:
+                changed = None
+            self._network_reference = reference
+            self._network_scans += 1
+            min_side = float(self.detector.min_face_size)
+            if inline:
+                finds = self.network.scan(gray, min_side, changed)
+            else:
+                self._network_scan.start(gray, min_side, changed)
+        if not finds:
+            return []
+        taken = [box for track in self.tracks for box in (track.box, track.predicted_box())] + list(known)
+        newcomers: list[Box] = []
+        for find in finds:
+            if any(iou(find.box, box) > NETWORK_KNOWN_IOU or _centre_inside(find.box, box) for box in taken):
+                continue
+            found = self._confirm_new_faces(gray, [find.box], taken, retry=False).found
+            for roll in (-ROLL_STEP, ROLL_STEP):
+                if found:
+                    break
+                found = self._confirm_new_faces(gray, [find.box], taken, retry=False, roll=roll).found
+                rolls.update((box, roll) for box in found)
+            found = found or self._network_look(gray, find.box)
+            newcomers.extend(found)
+            taken.extend(found)
+        return newcomers
 
     def _give_id(self, track: Track, returning: Returning | None) -> None:
         """Confirm ``track``: the id of the recently lost face it continues, else the next one."""
@@ -787,7 +913,7 @@ class FaceTracker:
             may_match=lambda track, box: not track.shot_ended and not _body_under(gray, box, track.box, track.look),
         )
         fresh = [box for box in fresh if not self._inside_shown_face(box)]
-        new_tracks = [Track(track_id=0, box=box) for box in fresh]
+        new_tracks = [Track(track_id=0, box=box, by_network=box in self._network_boxes) for box in fresh]
         self.tracks.extend(new_tracks)
         found = matched + new_tracks
         for track in found:
@@ -927,3 +1053,9 @@ def _body_under(gray: np.ndarray, box: Box, face: Box, look: FaceTemplate | None
     return under_chin(box, face, CHIN_ABOVE, CHIN_BELOW, CHIN_ASIDE) and (
         look is None or look.resemblance(gray, box, CHIN_SHIFT) < CHIN_RESEMBLANCE
     )
+
+
+def _centre_inside(box: Box, other: Box) -> bool:
+    """Whether ``box``'s centre lies inside ``other``."""
+    centre_x, centre_y = box[0] + box[2] / 2, box[1] + box[3] / 2
+    return other[0] <= centre_x < other[0] + other[2] and other[1] <= centre_y < other[1] + other[3]

@@ -10,10 +10,26 @@ import ast
 from types import ModuleType
 from typing import Any
 
-from emotion_app.faces import identities, local_search, newcomer_scan, scan_plan, scene_gate, tracker
+from emotion_app.faces import (
+    identities,
+    local_search,
+    network_detector,
+    newcomer_scan,
+    scan_plan,
+    scene_gate,
+    tracker,
+)
 
 # The modules whose constants --set may override.
-TUNABLE_MODULES: tuple[ModuleType, ...] = (tracker, scan_plan, local_search, identities, newcomer_scan, scene_gate)
+TUNABLE_MODULES: tuple[ModuleType, ...] = (
+    tracker,
+    scan_plan,
+    local_search,
+    identities,
+    newcomer_scan,
+    scene_gate,
+    network_detector,
+)
 
 
 def apply_overrides(pairs: list[str]) -> dict[str, Any]:
