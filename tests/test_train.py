@@ -199,6 +199,19 @@ def test_ctrl_c_saves_a_resumable_checkpoint(tmp_path, fer_csv):
     assert 1 <= state["epoch"] < 500
 
 
+def test_a_stop_between_epochs_saves_the_finished_epoch(tmp_path, fer_csv, monkeypatch, capsys):
+    # Ctrl-C while the epoch's curves are written (a fresh install's first plotting import
+    # is slow enough to be hit) stops cleanly: code 130 and a checkpoint to resume from.
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt("signal 2")
+
+    monkeypatch.setattr(train, "write_metrics", interrupted)
+    out = tmp_path / "stopped"
+    assert train.main(["--data", str(fer_csv), "--epochs", "5", "--out", str(out), *FAST]) == 130
+    assert "--resume" in capsys.readouterr().out
+    assert _state(out / "checkpoint.pt")["epoch"] == 1
+
+
 def test_init_from_starts_with_the_earlier_runs_best_model(tmp_path, fer_csv, capsys):
     first = tmp_path / "first"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(first), *FAST]) == 0

@@ -278,9 +278,16 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
             f"{best['epoch']}) | {row['seconds']:.0f}s"
         )
         epoch, step = epoch + 1, 0
-        checkpoint()
-        if is_main_process():
-            write_metrics(out, history)
+        try:
+            checkpoint()
+            if is_main_process():
+                write_metrics(out, history)
+        except KeyboardInterrupt:
+            # A stop between epochs (in a fresh install, the plotting library's first
+            # import takes long enough to be hit): the epoch is done, so save it whole.
+            checkpoint()
+            log(f"stopped; continue with: python -m training.train --out {out} --resume")
+            return 130
 
     if not is_main_process():
         return 0
