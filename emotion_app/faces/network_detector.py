@@ -107,14 +107,7 @@ class _Network:
 
     def __init__(self, spec: NetworkSpec, folder: Path) -> None:
         path = folder / spec.file_name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise NetworkDetectorError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
-        # The files ship with the app: another file under the same name (a damaged
-        # download, a different network) would give boxes that mean nothing.
-        if hashlib.sha256(data).hexdigest() != spec.sha256:
-            raise NetworkDetectorError(f"{path}: not the shipped network (its checksum differs)")
+        data = _verified_bytes(path, spec.sha256)
         read = getattr(cv2.dnn, "readNetFromTFLite", None)
         if read is None:
             raise NetworkDetectorError(f"{path}: this OpenCV ({cv2.__version__}) cannot read TFLite networks")
@@ -248,6 +241,21 @@ def _any_change(changed: np.ndarray, square: tuple[int, int, int], shape: tuple[
     y0, x0 = max(0, int(top / step_y)), max(0, int(left / step_x))
     y1, x1 = int(math.ceil((top + side) / step_y)), int(math.ceil((left + side) / step_x))
     return bool(changed[y0:y1, x0:x1].any())
+
+
+@cache
+def _verified_bytes(path: Path, sha256: str) -> bytes:
+    """The file at ``path``, read and checked once per process (every tracker and scan
+    thread loads its own copy of the networks)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise NetworkDetectorError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+    # The files ship with the app: another file under the same name (a damaged
+    # download, a different network) would give boxes that mean nothing.
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise NetworkDetectorError(f"{path}: not the shipped network (its checksum differs)")
+    return data
 
 
 def _starts(length: int, tile: int) -> list[int]:

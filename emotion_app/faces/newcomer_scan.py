@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 import weakref
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import NamedTuple
+from typing import Generic, Literal, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -24,6 +25,8 @@ from .network_detector import NetworkFaceDetector, NetworkFind
 from .scan_plan import ScanJob
 
 log = logging.getLogger(__name__)
+
+Finds = TypeVar("Finds")
 
 # Name prefix of the background scan thread (tests and debuggers look for it).
 SCAN_THREAD_PREFIX = "face-scan"
@@ -68,111 +71,39 @@ class FinishedScan(NamedTuple):
     roll: float
 
 
-class BackgroundScan:
-    """One scan for newcomers at a time on a thread of its own, never waited for.
+class ScanThread(Generic[Finds]):
+    """One scan at a time on a thread of its own, never waited for: what
+    :class:`BackgroundScan` and :class:`BackgroundNetworkScan` share.
 
-    ``detector``: cloned for the thread on its first scan (a cascade must not be used by
-    two threads at once). ``settings``: as for :func:`discover`. The thread starts on
-    the first :meth:`start` and ends with :meth:`close` (or when this object is
-    collected); a later :meth:`start` starts a new one.
+    ``thread_prefix`` names the thread; ``what`` names the scan in a failure's log line.
+    The thread starts on the first :meth:`submit` and ends with :meth:`close` (or when this
+    object is collected); a later :meth:`submit` starts a new one.
     """
 
-    def __init__(self, detector: FaceDetector, settings: tuple[float, int] | None) -> None:
-        self.detector = detector
-        self.settings = settings
-        self._thread_detector: FaceDetector | None = None
+    def __init__(self, thread_prefix: str, what: str) -> None:
+        self.thread_prefix = thread_prefix
+        self.what = what
         self._executor: ThreadPoolExecutor | None = None
-        # The scan in flight, its frame's shape and the tilt it looks for.
-        self._pending: tuple[Future[list[Box]], tuple[int, ...], float] | None = None
-
-    @property
-    def running(self) -> bool:
-        """Whether a scan has been started and its candidates not yet taken."""
-        return self._pending is not None
-
-    def start(self, gray: np.ndarray, jobs: list[ScanJob], roll: float = 0.0) -> None:
-        """Scan a copy of ``gray`` (the caller may reuse its buffer) for ``jobs``, looking
-        for faces leaning by ``roll`` degrees (see :mod:`.roll`)."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=SCAN_THREAD_PREFIX)
-            # An owner dropped without close() still ends the thread when collected.
-            weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
-        future = self._executor.submit(self._scan, np.array(gray, copy=True), jobs, roll)
-        self._pending = (future, gray.shape, roll)
-
-    def take_finished(self, shape: tuple[int, ...]) -> FinishedScan | None:
-        """The scan in flight once it has ended (None while it runs or when none was
-        started); with no candidates if it failed or scanned frames of another ``shape``,
-        whose boxes mean nothing in this one."""
-        pending = self._pending
-        if pending is None or not pending[0].done():
-            return None
-        self._pending = None
-        future, scanned_shape, roll = pending
-        try:
-            candidates = future.result()
-        except Exception as exc:  # a failed scan only delays newcomers to the next one
-            log.warning("background face scan failed: %s", exc)
-            return FinishedScan([], roll)
-        return FinishedScan(candidates if scanned_shape == shape else [], roll)
-
-    def wait(self, timeout_s: float) -> bool:
-        """Wait up to ``timeout_s`` for the scan in flight to end; whether none is still
-        running. For tests and measurements that must not depend on the machine's speed."""
-        pending = self._pending
-        if pending is None:
-            return True
-        return not wait([pending[0]], timeout=timeout_s).not_done
-
-    def forget(self) -> None:
-        """Drop the scan in flight (a new source): its candidates are never taken."""
-        self._pending = None
-
-    def close(self) -> None:
-        """End the thread, if one runs (waits for a scan in progress)."""
-        self._pending = None
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
-
-    def _scan(self, gray: np.ndarray, jobs: list[ScanJob], roll: float) -> list[Box]:
-        """Runs on the scan thread, the only user of ``_thread_detector``."""
-        if self._thread_detector is None:
-            # Loading a cascade takes tens of milliseconds: done here, not in a frame.
-            self._thread_detector = self.detector.clone()
-        return discover(self._thread_detector, gray, jobs, self.settings, roll)
-
-
-class BackgroundNetworkScan:
-    """The CNN detector's scan for newcomers (:meth:`.NetworkFaceDetector.scan`) on a
-    thread of its own, one at a time, never waited for; as :class:`BackgroundScan`.
-
-    ``detector``: cloned for the thread on its first scan (a network keeps buffers).
-    """
-
-    def __init__(self, detector: NetworkFaceDetector) -> None:
-        self.detector = detector
-        self._thread_detector: NetworkFaceDetector | None = None
-        self._executor: ThreadPoolExecutor | None = None
-        self._pending: tuple[Future[list[NetworkFind]], tuple[int, ...]] | None = None
+        # The scan in flight and its frame's shape.
+        self._pending: tuple[Future[Finds], tuple[int, ...]] | None = None
 
     @property
     def running(self) -> bool:
         """Whether a scan has been started and its finds not yet taken."""
         return self._pending is not None
 
-    def start(self, gray: np.ndarray, min_side: float, changed: np.ndarray | None) -> None:
-        """Scan a copy of ``gray`` (the caller may reuse its buffer) for faces of ``min_side``
-        or more, where ``changed`` says (see :meth:`.NetworkFaceDetector.scan`)."""
+    def submit(self, scan: Callable[[np.ndarray], Finds], gray: np.ndarray) -> None:
+        """Run ``scan`` on a copy of ``gray`` (the caller may reuse its buffer)."""
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=NETWORK_SCAN_THREAD_PREFIX)
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self.thread_prefix)
+            # An owner dropped without close() still ends the thread when collected.
             weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
-        future = self._executor.submit(self._scan, np.array(gray, copy=True), min_side, changed)
-        self._pending = (future, gray.shape)
+        self._pending = (self._executor.submit(scan, np.array(gray, copy=True)), gray.shape)
 
-    def take_finished(self, shape: tuple[int, ...]) -> list[NetworkFind] | None:
+    def collect(self, shape: tuple[int, ...]) -> Finds | Literal["none"] | None:
         """The finds of the scan in flight once it has ended (None while it runs or when
-        none was started); none if it failed or scanned frames of another ``shape``."""
+        none was started); "none" if it failed or scanned frames of another ``shape``,
+        whose boxes mean nothing in this one."""
         pending = self._pending
         if pending is None or not pending[0].done():
             return None
@@ -181,12 +112,13 @@ class BackgroundNetworkScan:
         try:
             finds = future.result()
         except Exception as exc:  # a failed scan only delays newcomers to the next one
-            log.warning("background CNN face scan failed: %s", exc)
-            return []
-        return finds if scanned_shape == shape else []
+            log.warning("%s failed: %s", self.what, exc)
+            return "none"
+        return finds if scanned_shape == shape else "none"
 
     def wait(self, timeout_s: float) -> bool:
-        """Wait up to ``timeout_s`` for the scan in flight to end; whether none is still running."""
+        """Wait up to ``timeout_s`` for the scan in flight to end; whether none is still
+        running. For tests and measurements that must not depend on the machine's speed."""
         pending = self._pending
         if pending is None:
             return True
@@ -202,6 +134,66 @@ class BackgroundNetworkScan:
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
+
+
+class BackgroundScan(ScanThread[list[Box]]):
+    """One scan for newcomers at a time on a thread of its own, never waited for.
+
+    ``detector``: cloned for the thread on its first scan (a cascade must not be used by
+    two threads at once). ``settings``: as for :func:`discover`.
+    """
+
+    def __init__(self, detector: FaceDetector, settings: tuple[float, int] | None) -> None:
+        super().__init__(SCAN_THREAD_PREFIX, "background face scan")
+        self.detector = detector
+        self.settings = settings
+        self._thread_detector: FaceDetector | None = None
+        self._roll = 0.0  # the tilt the scan in flight looks for
+
+    def start(self, gray: np.ndarray, jobs: list[ScanJob], roll: float = 0.0) -> None:
+        """Scan a copy of ``gray`` (the caller may reuse its buffer) for ``jobs``, looking
+        for faces leaning by ``roll`` degrees (see :mod:`.roll`)."""
+        self._roll = roll
+        self.submit(lambda copy: self._scan(copy, jobs, roll), gray)
+
+    def take_finished(self, shape: tuple[int, ...]) -> FinishedScan | None:
+        """The scan in flight once it has ended (None while it runs or when none was
+        started); with no candidates if it failed or scanned frames of another ``shape``."""
+        finds = self.collect(shape)
+        if finds is None:
+            return None
+        return FinishedScan([] if finds == "none" else finds, self._roll)
+
+    def _scan(self, gray: np.ndarray, jobs: list[ScanJob], roll: float) -> list[Box]:
+        """Runs on the scan thread, the only user of ``_thread_detector``."""
+        if self._thread_detector is None:
+            # Loading a cascade takes tens of milliseconds: done here, not in a frame.
+            self._thread_detector = self.detector.clone()
+        return discover(self._thread_detector, gray, jobs, self.settings, roll)
+
+
+class BackgroundNetworkScan(ScanThread[list[NetworkFind]]):
+    """The CNN detector's scan for newcomers (:meth:`.NetworkFaceDetector.scan`) on a
+    thread of its own, one at a time, never waited for.
+
+    ``detector``: cloned for the thread on its first scan (a network keeps buffers).
+    """
+
+    def __init__(self, detector: NetworkFaceDetector) -> None:
+        super().__init__(NETWORK_SCAN_THREAD_PREFIX, "background CNN face scan")
+        self.detector = detector
+        self._thread_detector: NetworkFaceDetector | None = None
+
+    def start(self, gray: np.ndarray, min_side: float, changed: np.ndarray | None) -> None:
+        """Scan a copy of ``gray`` for faces of ``min_side`` or more, where ``changed``
+        says (see :meth:`.NetworkFaceDetector.scan`)."""
+        self.submit(lambda copy: self._scan(copy, min_side, changed), gray)
+
+    def take_finished(self, shape: tuple[int, ...]) -> list[NetworkFind] | None:
+        """The finds of the scan in flight once it has ended (None while it runs or when
+        none was started); none if it failed or scanned frames of another ``shape``."""
+        finds = self.collect(shape)
+        return [] if finds == "none" else finds
 
     def _scan(self, gray: np.ndarray, min_side: float, changed: np.ndarray | None) -> list[NetworkFind]:
         """Runs on the scan thread, the only user of ``_thread_detector``."""
