@@ -14,10 +14,12 @@ import pytest
 import torch
 from torch import nn
 
-from emotion_app.inference import near_tie
+from emotion_app import preprocessing
+from emotion_app.inference import near_tie, runners
 from emotion_app.inference.calibration import synthetic_calibration_faces
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.inference.runners import (
+    MIN_CHECK_AGREEMENT,
     InferenceRunner,
     build_runner,
     check_agreement,
@@ -357,3 +359,33 @@ def test_faces_near_tied_after_averaging_the_views_are_redone_in_fp32(monkeypatc
     # Close faces now carry fp32 probabilities (ONNX Runtime's, equal to eager's); clear ones keep int8's.
     np.testing.assert_allclose(mixed[close], eager[close], atol=1e-5)
     np.testing.assert_array_equal(mixed[~close], int8_only[~close])
+
+
+def test_the_shipped_model_gets_an_int8_runner_that_agrees() -> None:
+    """On x86 CPUs without VNNI (AVX2 only) full-range int8 saturates and the shipped model's
+    runner was rejected for fp32; 7-bit weights agree, so every CPU gets int8."""
+    if not int8_available:
+        pytest.skip("onnxruntime is not installed")
+    classifier = EmotionClassifier.load(optimize="int8")
+    assert classifier.inference_mode == "int8", classifier.runner.note
+    spec = classifier.preprocessing
+    faces = synthetic_calibration_faces(spec.input_size, 64, seed=5)  # not the calibration faces (seed 0)
+    inputs, _ = preprocessing.test_time_inputs(faces, spec)
+    reduced = runners._build_int8(classifier.model, spec, inputs, reduce_range=True)
+    assert check_agreement(classifier.model, reduced.forward, inputs[: len(faces)]) >= MIN_CHECK_AGREEMENT
+
+
+def test_a_rejected_int8_build_is_retried_with_7_bit_weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not int8_available:
+        pytest.skip("onnxruntime is not installed")
+
+    def saturated(model: nn.Module, spec: Preprocessing, inputs: torch.Tensor) -> InferenceRunner:
+        real = runners._build_int8(model, spec, inputs)
+        return InferenceRunner("int8", lambda batch: -real.forward(batch), "onnxruntime", real.recheck)
+
+    variants = (("full-range weights", saturated), runners._BUILDERS["int8"][1])
+    monkeypatch.setitem(runners._BUILDERS, "int8", variants)
+    classifier = EmotionClassifier.load(confident_weights(tmp_path / "confident.safetensors"))
+    runner = build_runner(classifier.model, classifier.preprocessing, "auto")
+    assert runner.mode == "int8"
+    assert "int8 (full-range weights) rejected" in runner.note and "using 7-bit weights" in runner.note

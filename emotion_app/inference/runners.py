@@ -28,6 +28,7 @@ import logging
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -108,19 +109,22 @@ def build_runner(
     candidates = _AUTO_ORDER if mode == "auto" else (mode,)
     notes: list[str] = []
     for candidate in candidates:
-        try:
-            runner = _BUILDERS[candidate](model, spec, inputs)
-            agreement = check_agreement(model, runner.forward, check_inputs)
-        except Exception as exc:  # an optimisation failing must never stop the app
-            notes.append(f"{candidate} unavailable ({type(exc).__name__}: {exc})")
-            continue
-        if agreement < MIN_CHECK_AGREEMENT:
-            notes.append(f"{candidate} rejected: agrees with eager on {agreement:.1%} of check faces")
-            continue
-        note = "; ".join([*notes, runner.note] if runner.note else notes)
-        if notes:
-            log.info("classifier inference: %s; using %s", "; ".join(notes), candidate)
-        return InferenceRunner(candidate, runner.forward, note, runner.recheck)
+        for variant, builder in _BUILDERS[candidate]:
+            name = f"{candidate} ({variant})" if variant else candidate
+            try:
+                runner = builder(model, spec, inputs)
+                agreement = check_agreement(model, runner.forward, check_inputs)
+            except Exception as exc:  # an optimisation failing must never stop the app
+                notes.append(f"{candidate} unavailable ({type(exc).__name__}: {exc})")
+                break  # a variant would fail alike (a missing runtime, an unknown layer)
+            if agreement < MIN_CHECK_AGREEMENT:
+                notes.append(f"{name} rejected: agrees with eager on {agreement:.1%} of check faces")
+                continue
+            parts = [*notes, f"using {variant}" if variant and notes else "", runner.note]
+            note = "; ".join(part for part in parts if part)
+            if notes:
+                log.info("classifier inference: %s; using %s", "; ".join(notes), name)
+            return InferenceRunner(candidate, runner.forward, note, runner.recheck)
     note = "; ".join(notes) or "no optimisation available"
     log.warning("classifier inference falls back to eager fp32: %s", note)
     return eager_runner(model, note)
@@ -144,8 +148,16 @@ def check_agreement(model: nn.Module, forward: Forward, inputs: torch.Tensor) ->
 # ----------------------------------------------------------------------------- builders
 
 
-def _build_int8(model: nn.Module, spec: Preprocessing, inputs: torch.Tensor) -> InferenceRunner:
-    """ONNX Runtime static int8 (QDQ) trunk, fp32 head; with the fp32 graph for re-checks."""
+def _build_int8(
+    model: nn.Module, spec: Preprocessing, inputs: torch.Tensor, reduce_range: bool = False
+) -> InferenceRunner:
+    """ONNX Runtime static int8 (QDQ) trunk, fp32 head; with the fp32 graph for re-checks.
+
+    ``reduce_range``: 7-bit weights. x86 CPUs without VNNI (AVX2 only: most laptops
+    before about 2020, AMD before Zen 4) multiply u8 by s8 with an instruction whose
+    16-bit sums saturate; with full-range weights the shipped model then disagreed with
+    eager on a tenth of the check faces, with 7-bit weights on none (docs/measurements.md).
+    """
     import onnxruntime  # noqa: F401  (an absent runtime fails here, before any work)
     from onnxruntime.quantization import (
         CalibrationDataReader,
@@ -179,6 +191,7 @@ def _build_int8(model: nn.Module, spec: Preprocessing, inputs: torch.Tensor) -> 
             # u8 activations x s8 weights: the pair x86 int8 kernels (VNNI) are built for.
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
+            reduce_range=reduce_range,
         )
         int8_bytes = quantized.read_bytes()
     return InferenceRunner("int8", _session(int8_bytes), "onnxruntime", recheck=_session(graph.SerializeToString()))
@@ -223,9 +236,12 @@ def _session(graph: bytes) -> Forward:
     return forward
 
 
-_BUILDERS: dict[str, Callable[[nn.Module, Preprocessing, torch.Tensor], InferenceRunner]] = {
-    "int8": _build_int8,
-    "fp32": _build_fp32,
+Builder = Callable[[nn.Module, Preprocessing, torch.Tensor], InferenceRunner]
+# Each mode's builds, tried in order until one passes the check: (variant name, builder).
+# Full-range int8 first, as VNNI CPUs run it exactly; 7-bit weights where it saturates.
+_BUILDERS: dict[str, tuple[tuple[str, Builder], ...]] = {
+    "int8": (("full-range weights", _build_int8), ("7-bit weights", partial(_build_int8, reduce_range=True))),
+    "fp32": (("", _build_fp32),),
 }
 
 
