@@ -148,3 +148,28 @@ def _thread_names() -> list[str]:
     import threading
 
     return [thread.name for thread in threading.enumerate()]
+
+
+def test_live_cnn_scans_rest_for_a_multiple_of_their_own_time() -> None:
+    """Live, the next CNN scan waits until the frames' clock has moved on by several times the
+    last scan's duration (at most a sixth of a core on any machine); inline it never waits."""
+    frames, _ = covered_face_frames("glasses", 50, 1)
+    gray = cv2.cvtColor(frames[0], cv2.COLOR_BGR2GRAY)
+    live = FaceTracker(FaceDetector(), background_scan=True, network="shipped", network_scan_frames=1)
+    try:
+        clock = 0.0
+        live.update(gray, time_s=clock)
+        assert live.network_scans == 1 and live.wait_for_background_scan(30.0)
+        for _ in range(10):  # frames a microsecond apart: the clock has not moved on enough
+            clock += 1e-6
+            live.update(gray, time_s=clock)
+        assert live.network_scans == 1
+        clock += 10.0  # far beyond any scan's rest: due again at once
+        live.update(gray, time_s=clock)
+        assert live.network_scans == 2
+    finally:
+        live.close()
+    inline = FaceTracker(FaceDetector(), network="shipped", network_scan_frames=1)
+    for step in range(4):
+        inline.update(gray, time_s=step * 1e-6)
+    assert inline.network_scans == 4

@@ -12,6 +12,7 @@ candidates are picked up by the first frame processed after it ends.
 from __future__ import annotations
 
 import logging
+import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -86,11 +87,17 @@ class ScanThread(Generic[Finds]):
         self._executor: ThreadPoolExecutor | None = None
         # The scan in flight and its frame's shape.
         self._pending: tuple[Future[Finds], tuple[int, ...]] | None = None
+        self._last_duration_s = 0.0
 
     @property
     def running(self) -> bool:
         """Whether a scan has been started and its finds not yet taken."""
         return self._pending is not None
+
+    @property
+    def last_duration_s(self) -> float:
+        """How long the last scan that ended took, in seconds of wall time (0 before any)."""
+        return self._last_duration_s
 
     def submit(self, scan: Callable[[np.ndarray], Finds], gray: np.ndarray) -> None:
         """Run ``scan`` on a copy of ``gray`` (the caller may reuse its buffer)."""
@@ -98,7 +105,15 @@ class ScanThread(Generic[Finds]):
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self.thread_prefix)
             # An owner dropped without close() still ends the thread when collected.
             weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
-        self._pending = (self._executor.submit(scan, np.array(gray, copy=True)), gray.shape)
+        self._pending = (self._executor.submit(self._timed, scan, np.array(gray, copy=True)), gray.shape)
+
+    def _timed(self, scan: Callable[[np.ndarray], Finds], gray: np.ndarray) -> Finds:
+        """Runs on the thread: ``scan``, its duration recorded (read once it is done)."""
+        start = time.perf_counter()
+        try:
+            return scan(gray)
+        finally:
+            self._last_duration_s = time.perf_counter() - start
 
     def collect(self, shape: tuple[int, ...]) -> Finds | Literal["none"] | None:
         """The finds of the scan in flight once it has ended (None while it runs or when

@@ -76,9 +76,11 @@ gallery: they gather no windows, however finely scanned) are found by a small CN
 (:mod:`.network_detector`), live only by default (``network="auto"``): every
 :data:`NETWORK_SCAN_FRAMES` frames it scans the tiles that changed since its last scan (all
 of them at every :data:`NETWORK_FULL_SCAN_EVERY`-th), beside the frames on a thread of its
-own. A candidate the cascade confirms there is an ordinary track; one it does not, the
-network looks at again in the frame, and it becomes a track followed by template matching
-and by the network's looks (``Track.by_network``), whose face check is that look. Inline
+own, once the frames' clock has moved on by :data:`NETWORK_REST_FACTOR` times the last
+scan's duration (a slow machine scans less often instead of falling behind). A candidate
+the cascade confirms there is an ordinary track; one it does not, the network looks at
+again in the frame, and it becomes a track followed by template matching and by the
+network's looks (``Track.by_network``), whose face check is that look. Inline
 (``analyze``, ``bench``) a scan costs tens of milliseconds, as much as the tracker's whole
 work over dozens of frames on a real clip (docs/measurements.md): there it is asked for.
 
@@ -207,6 +209,12 @@ TILTED_SCAN_MIN_FACTOR = 2.0
 # docs/measurements.md).
 NETWORK_SCAN_FRAMES = 30
 NETWORK_FULL_SCAN_EVERY = 8
+# Live, a CNN scan starts only once the frames' clock has moved on by this many times the
+# last one's duration since it ended: at most about a sixth of a core, whatever the
+# machine. A scan of a 720p frame took 80 ms on one machine and 260 ms on a slower one,
+# where a scan every second cost a quarter of a core beside the frames
+# (docs/measurements.md).
+NETWORK_REST_FACTOR = 5.0
 # A candidate of that scan within this overlap of a track (any, shown or not) is that face.
 NETWORK_KNOWN_IOU = 0.2
 
@@ -337,11 +345,19 @@ class FaceTracker:
         self._network_boxes: set[Box] = set()
         self._network_reference: np.ndarray | None = None
         self._network_scans = 0
+        # The frames' clock (see update) before which no live CNN scan starts (see
+        # NETWORK_REST_FACTOR).
+        self._network_rest_until = 0.0
 
     @property
     def shown_tracks(self) -> list[Track]:
         """The confirmed tracks (those a caller may show), seen this frame or not."""
         return [track for track in self.tracks if track.confirmed]
+
+    @property
+    def network_scans(self) -> int:
+        """The CNN detector's scans for newcomers started since the stream began."""
+        return self._network_scans
 
     @property
     def last_scan_bands(self) -> list[tuple[float, float | None]]:
@@ -374,6 +390,7 @@ class FaceTracker:
         self._background.forget()
         self._network_reference = None
         self._network_scans = 0
+        self._network_rest_until = 0.0
         if self._network_scan is not None:
             self._network_scan.forget()
 
@@ -834,7 +851,10 @@ class FaceTracker:
         due = still or (self._frame - self._stream_start) % self.network_scan_frames == 0
         inline = not self.background_scan or still
         finds = None if inline else self._network_scan.take_finished(gray.shape)
-        if due and (inline or not self._network_scan.running):
+        if finds is not None and not inline:
+            self._network_rest_until = self._now + NETWORK_REST_FACTOR * self._network_scan.last_duration_s
+        rested = self._now >= self._network_rest_until
+        if due and (inline or (not self._network_scan.running and rested)):
             reference, changed = change_mask(gray, self._network_reference)
             if self._network_scans % NETWORK_FULL_SCAN_EVERY == 0:
                 changed = None
