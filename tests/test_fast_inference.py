@@ -363,7 +363,7 @@ def test_faces_near_tied_after_averaging_the_views_are_redone_in_fp32(monkeypatc
 
 def test_the_shipped_model_gets_an_int8_runner_that_agrees() -> None:
     """On x86 CPUs without VNNI (AVX2 only) full-range int8 saturates and the shipped model's
-    runner was rejected for fp32; 7-bit weights agree, so every CPU gets int8."""
+    runner was rejected for fp32; 7-bit weights agree, so those CPUs get int8 too."""
     if not int8_available:
         pytest.skip("onnxruntime is not installed")
     classifier = EmotionClassifier.load(optimize="int8")
