@@ -21,7 +21,7 @@ from emotion_app.faces.network_detector import (
     NetworkFaceDetector,
     change_mask,
 )
-from emotion_app.faces.tracker import FaceTracker
+from emotion_app.faces.tracker import NETWORK_LONGEST_SCAN_S, NETWORK_REST_FACTOR, FaceTracker
 from emotion_app.samples import astronaut_face_patch, background, paste, photo_frame, write_video
 
 
@@ -173,3 +173,21 @@ def test_live_cnn_scans_rest_for_a_multiple_of_their_own_time() -> None:
     for step in range(4):
         inline.update(gray, time_s=step * 1e-6)
     assert inline.network_scans == 4
+
+
+def test_a_scan_that_spanned_a_sleep_rests_no_longer_than_the_longest_scan() -> None:
+    frames, _ = covered_face_frames("glasses", 50, 1)
+    gray = cv2.cvtColor(frames[0], cv2.COLOR_BGR2GRAY)
+    live = FaceTracker(FaceDetector(), background_scan=True, network="shipped", network_scan_frames=1)
+    try:
+        live.update(gray, time_s=0.0)
+        assert live.wait_for_background_scan(30.0)
+        scan = live._network_scan
+        assert scan is not None and 0.0 < scan.last_duration_s < NETWORK_LONGEST_SCAN_S
+        scan._last_duration_s = 3600.0  # as if the machine slept while it ran
+        live.update(gray, time_s=1e-6)
+        assert live.network_scans == 1
+        live.update(gray, time_s=NETWORK_REST_FACTOR * NETWORK_LONGEST_SCAN_S + 1.0)
+        assert live.network_scans == 2
+    finally:
+        live.close()

@@ -215,6 +215,9 @@ NETWORK_FULL_SCAN_EVERY = 8
 # where a scan every second cost a quarter of a core beside the frames
 # (docs/measurements.md).
 NETWORK_REST_FACTOR = 5.0
+# A scan's duration counts up to this many seconds: one that spanned a laptop's sleep must
+# not hold the next off for hours.
+NETWORK_LONGEST_SCAN_S = 2.0
 # A candidate of that scan within this overlap of a track (any, shown or not) is that face.
 NETWORK_KNOWN_IOU = 0.2
 
@@ -852,7 +855,8 @@ class FaceTracker:
         inline = not self.background_scan or still
         finds = None if inline else self._network_scan.take_finished(gray.shape)
         if finds is not None and not inline:
-            self._network_rest_until = self._now + NETWORK_REST_FACTOR * self._network_scan.last_duration_s
+            duration = min(self._network_scan.last_duration_s, NETWORK_LONGEST_SCAN_S)
+            self._network_rest_until = self._now + NETWORK_REST_FACTOR * duration
         rested = self._now >= self._network_rest_until
         if due and (inline or (not self._network_scan.running and rested)):
             reference, changed = change_mask(gray, self._network_reference)
