@@ -95,6 +95,12 @@ def padded_part(gray: np.ndarray, x0: int, y0: int, x1: int, y1: int, box: Box) 
     return part
 
 
+def centre_inside(box: Box, other: Box) -> bool:
+    """Whether ``box``'s centre lies inside the box ``other``."""
+    centre_x, centre_y = box[0] + box[2] / 2, box[1] + box[3] / 2
+    return other[0] <= centre_x < other[0] + other[2] and other[1] <= centre_y < other[1] + other[3]
+
+
 def centred_in(box: Box, shape: tuple[int, ...]) -> bool:
     """Whether ``box``'s centre lies inside a frame of ``shape`` (height, width, ...)."""
     x, y, w, h = box

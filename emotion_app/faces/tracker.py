@@ -108,7 +108,7 @@ import numpy as np
 from .association import associate
 from .detector import FaceDetector
 from .face_check import FaceCheck, FaceVerdict
-from .geometry import DUPLICATE_IOU, Box, centred_in, iou, mostly_inside, suppress_duplicates, under_chin
+from .geometry import DUPLICATE_IOU, Box, centre_inside, centred_in, iou, mostly_inside, suppress_duplicates, under_chin
 from .identities import KEEP_LOST_S, FaceIds, Returning
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
 from .network_detector import NetworkFaceDetector, change_mask, load_shipped_network
@@ -874,7 +874,7 @@ class FaceTracker:
         taken = [box for track in self.tracks for box in (track.box, track.predicted_box())] + list(known)
         newcomers: list[Box] = []
         for find in finds:
-            if any(iou(find.box, box) > NETWORK_KNOWN_IOU or _centre_inside(find.box, box) for box in taken):
+            if any(iou(find.box, box) > NETWORK_KNOWN_IOU or centre_inside(find.box, box) for box in taken):
                 continue
             found = self._confirm_new_faces(gray, [find.box], taken, retry=False).found
             for roll in (-ROLL_STEP, ROLL_STEP):
@@ -1077,9 +1077,3 @@ def _body_under(gray: np.ndarray, box: Box, face: Box, look: FaceTemplate | None
     return under_chin(box, face, CHIN_ABOVE, CHIN_BELOW, CHIN_ASIDE) and (
         look is None or look.resemblance(gray, box, CHIN_SHIFT) < CHIN_RESEMBLANCE
     )
-
-
-def _centre_inside(box: Box, other: Box) -> bool:
-    """Whether ``box``'s centre lies inside ``other``."""
-    centre_x, centre_y = box[0] + box[2] / 2, box[1] + box[3] / 2
-    return other[0] <= centre_x < other[0] + other[2] and other[1] <= centre_y < other[1] + other[3]
