@@ -205,14 +205,13 @@ TILTED_SCAN_MIN_FACTOR = 2.0
 # The CNN detector's scan for newcomers (see the module notes) runs every this many
 # frames, over the tiles that changed since the last one, and over every tile at every
 # NETWORK_FULL_SCAN_EVERY-th: a face only it sees is shown about a second after it comes
-# into view, and a still scene costs nothing (a whole 640x480 frame costs 80 ms:
+# into view, and a still scene costs nothing (a whole frame costs tens of milliseconds:
 # docs/measurements.md).
 NETWORK_SCAN_FRAMES = 30
 NETWORK_FULL_SCAN_EVERY = 8
 # Live, a CNN scan starts only once the frames' clock has moved on by this many times the
 # last one's duration since it ended: at most about a sixth of a core, whatever the
-# machine. A scan of a 720p frame took 80 ms on one machine and 260 ms on a slower one,
-# where a scan every second cost a quarter of a core beside the frames
+# machine. On a slow one, a scan of an HD frame every second crowded out the frames
 # (docs/measurements.md).
 NETWORK_REST_FACTOR = 5.0
 # A scan's duration counts up to this many seconds: one that spanned a laptop's sleep must

@@ -155,8 +155,8 @@ def _build_int8(
 
     ``reduce_range``: 7-bit weights. x86 CPUs without VNNI (AVX2 only: most laptops
     before about 2020, AMD before Zen 4) multiply u8 by s8 with an instruction whose
-    16-bit sums saturate; with full-range weights the shipped model then disagreed with
-    eager on a tenth of the check faces, with 7-bit weights on none (docs/measurements.md).
+    16-bit sums saturate; with full-range weights the shipped models then fail the
+    agreement check, with 7-bit weights they pass it (docs/measurements.md).
     """
     import onnxruntime  # noqa: F401  (an absent runtime fails here, before any work)
     from onnxruntime.quantization import (
