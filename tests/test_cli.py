@@ -162,7 +162,7 @@ def test_analyze_a_folder_of_images(tmp_path: Path, random_weights: Path, capsys
     assert [(row["frame"], row["track_id"]) for row in rows] == [("1", "1"), ("2", "1")]
     out = capsys.readouterr().out
     assert "3 images analysed" in out
-    assert "faces: 2 in 2 images" in out
+    assert "faces: 2 in 2 of 3 images (67%)" in out
 
 
 @pytest.mark.parametrize(

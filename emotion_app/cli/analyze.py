@@ -282,7 +282,7 @@ def _print_summary(
     print(f"{args.input}: {count_text(frames, unit)} analysed in {elapsed:.1f} s ({rate:.1f} per second)")
     share = frames_with_face / frames
     tracked = f", {count_text(track_count, 'track')}" if media.kind == "video" else ""
-    print(f"faces: {faces} in {count_text(frames_with_face, unit)} ({share:.0%}){tracked}")
+    print(f"faces: {faces} in {frames_with_face} of {count_text(frames, unit)} ({share:.0%}){tracked}")
     if faces:
         shares = ", ".join(
             f"{label} {label_counts[label] / faces:.0%}"
