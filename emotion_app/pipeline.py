@@ -78,8 +78,11 @@ class EmotionPipeline:
     app's) decides what is shown per tracked face from its raw probabilities over time
     (see :mod:`.inference.steadiness`); it may be changed at any time. The uncertainty
     thresholds come from the classifier's weights card. ``optimize`` builds the classifier's fast inference
-    runner if it has none yet (see :meth:`EmotionClassifier.optimize`). Tracker settings
-    can be passed through ``tracker_options`` (see :class:`FaceTracker`).
+    runner if it has none yet (see :meth:`EmotionClassifier.optimize`): at once, or with
+    ``optimize_after_faces`` once that many faces have gone through the model (eager fp32
+    until then). The build takes seconds, more than it saves over a photo or a short clip,
+    and which frames were classified how depends only on the frames. Tracker settings can
+    be passed through ``tracker_options`` (see :class:`FaceTracker`).
 
     ``background_scan``: False (default) scans for new faces inline every
     ``full_scan_interval`` frames, so results depend only on the frames (batch commands).
@@ -98,6 +101,7 @@ class EmotionPipeline:
         steadiness: Steadiness | str = DEFAULT_STEADINESS,
         tracking: bool = True,
         optimize: bool = True,
+        optimize_after_faces: int = 0,
         background_scan: bool = False,
         reuse_frames: int = 4,
         **tracker_options: Any,
@@ -117,8 +121,18 @@ class EmotionPipeline:
         self._reuse_classifier = classifier  # results are only reusable with the model that made them
         self.last_timings = StageTimings()
         self._detection_width: int | None = None  # of the last frame's detection image (see mirror)
-        if optimize and classifier.inference_mode == "eager":
-            classifier.optimize()
+        # Faces the model still has to classify before the fast runner is built (None: no build due).
+        self._faces_before_optimizing: int | None = max(0, optimize_after_faces) if optimize else None
+        self._optimize_when_due()
+
+    def _optimize_when_due(self) -> None:
+        """Build the classifier's fast runner once its faces are counted down (one try: a
+        build that fails leaves eager with a logged note, see EmotionClassifier.optimize)."""
+        if self._faces_before_optimizing is None or self._faces_before_optimizing > 0:
+            return
+        self._faces_before_optimizing = None
+        if self.classifier.inference_mode == "eager":
+            self.classifier.optimize()
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -211,6 +225,9 @@ class EmotionPipeline:
                 for i, probabilities in computed.items():
                     self._reuse.remember(tracks[i].track_id, crops[i], probabilities)
             classified = len(todo)
+            if self._faces_before_optimizing is not None:
+                self._faces_before_optimizing -= classified
+                self._optimize_when_due()
             labels = classifier.labels
             for i, track in enumerate(tracks):
                 # A face either reused a result or went through the model (or both, when it

@@ -221,6 +221,20 @@ def test_the_pipeline_builds_the_fast_runner_by_default(random_weights: Path, de
     assert classifier.inference_mode in {"int8", "fp32"}
 
 
+def test_the_fast_runner_can_wait_for_a_count_of_faces(random_weights: Path, detector: FaceDetector) -> None:
+    # As analyze runs it: a photo or a short clip is classified eagerly rather than wait
+    # seconds for a build it would not pay back; the build comes once enough faces went by.
+    classifier = EmotionClassifier.load(random_weights)
+    pipeline = EmotionPipeline(detector, classifier, confirm_checks=1, optimize_after_faces=3, reuse_frames=0)
+    modes = []
+    for _ in range(4):
+        assert len(pipeline.process(astronaut_bgr())) == 1
+        modes.append(classifier.inference_mode)
+    assert modes[:2] == ["eager", "eager"]
+    assert modes[2] in {"int8", "fp32"}  # built right after the third face
+    assert modes[3] == modes[2]
+
+
 def test_an_empty_frame_is_an_error(pipeline: EmotionPipeline) -> None:
     with pytest.raises(ValueError, match="empty frame"):
         pipeline.process(np.zeros((0, 0, 3), np.uint8))

@@ -52,6 +52,10 @@ CSV columns (--csv), one row per face per frame:
 
 # Inputs with more frames than this get a progress bar (when stderr is a terminal).
 PROGRESS_MIN_FRAMES = 25
+# Faces classified by eager fp32 before the fast (int8) runner is built: its build takes
+# seconds, about what it saves over this many faces (docs/measurements.md), so a photo or
+# a short clip is not kept waiting for it and a long video still gets it.
+FAST_RUNNER_AFTER_FACES = 1500
 _NOTHING_CHANGED = "the partial outputs were removed and existing files left as they were"
 
 
@@ -154,11 +158,12 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         prepare_folder(args.report)  # before the work: a bad folder is told at once
     video_writer = AnnotatedVideoWriter(args.output, media.fps) if args.output else None  # opens nothing yet
     apply_threads(args.threads)
-    classifier = load_classifier(args.weights)
+    classifier = load_classifier(args.weights, optimize=False)
     pipeline = EmotionPipeline(
         make_detector(args.min_face),
         classifier,
         steadiness=args.steadiness,
+        optimize_after_faces=FAST_RUNNER_AFTER_FACES,
         network="shipped" if args.cnn_faces else None,
     )
     timeline = SessionTimeline(classifier.labels) if args.report else None
