@@ -108,12 +108,15 @@ def build_runner(
     check_inputs = inputs[: len(faces)]
     candidates = _AUTO_ORDER if mode == "auto" else (mode,)
     notes: list[str] = []
+    reference: torch.Tensor | None = None  # eager's answers for the check, computed once for every build
     for candidate in candidates:
         for variant, builder in _BUILDERS[candidate]:
             name = f"{candidate} ({variant})" if variant else candidate
             try:
                 runner = builder(model, spec, inputs)
-                agreement = check_agreement(model, runner.forward, check_inputs)
+                if reference is None:
+                    reference = eager_probabilities(model, check_inputs)
+                agreement = check_agreement(model, runner.forward, check_inputs, reference)
             except Exception as exc:  # an optimisation failing must never stop the app
                 notes.append(f"{candidate} unavailable ({type(exc).__name__}: {exc})")
                 break  # a variant would fail alike (a missing runtime, an unknown layer)
@@ -130,10 +133,23 @@ def build_runner(
     return eager_runner(model, note)
 
 
-def check_agreement(model: nn.Module, forward: Forward, inputs: torch.Tensor) -> float:
-    """Share of ``inputs`` (excluding eager near-ties) where ``forward`` and eager agree."""
+def eager_probabilities(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+    """Eager fp32's class probabilities for model ``inputs``: the reference of :func:`check_agreement`."""
     with torch.inference_mode():
-        reference = torch.softmax(model(inputs).float(), dim=1)
+        return torch.softmax(model(inputs).float(), dim=1)
+
+
+def check_agreement(
+    model: nn.Module, forward: Forward, inputs: torch.Tensor, reference: torch.Tensor | None = None
+) -> float:
+    """Share of ``inputs`` (excluding eager near-ties) where ``forward`` and eager agree.
+
+    ``reference``: :func:`eager_probabilities` of ``inputs`` when already known (the
+    eager pass costs more than the candidate's).
+    """
+    if reference is None:
+        reference = eager_probabilities(model, inputs)
+    with torch.inference_mode():
         candidate = torch.softmax(forward(inputs).float(), dim=1)
     if candidate.shape != reference.shape or not torch.isfinite(candidate).all():
         return 0.0
