@@ -120,7 +120,8 @@ def add_parser(commands: Any) -> None:
         "--cnn-faces",
         action="store_true",
         help="also scan for faces the cascade misses (sunglasses, tiny faces in a gallery) with a small "
-        "CNN every 30 frames, as the live app does; slower (about 80 ms a 640x480 frame scanned)",
+        "CNN every 30 frames, as the live app does; slower (a scan costs tens of milliseconds, as much as "
+        "the rest of the face finding over dozens of frames)",
     )
     parser.add_argument(
         "--progress",
