@@ -14,7 +14,6 @@ import torch
 from torch import nn
 
 SEED_ARCHITECTURE = "seed_cnn"
-INPUT_SIZE = 48
 
 # (in_channels, out_channels, kernel) of each convolution, in order; pools sit between.
 _CONV_SPECS: tuple[tuple[int, int, int], ...] = (

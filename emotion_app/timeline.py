@@ -25,7 +25,6 @@ MAX_STEP_S = 1.0
 # pixels a side, with this much of the face's side around it.
 PORTRAIT_PX = 48
 PORTRAIT_MARGIN = 0.15
-NO_LABEL = -1
 
 
 @dataclass(frozen=True)

@@ -133,10 +133,6 @@ class OpenCvFrameSource:
         if capture is not None:
             capture.release()
 
-    @property
-    def is_open(self) -> bool:
-        return self._capture is not None
-
 
 def normalise_frame(frame: np.ndarray) -> np.ndarray:
     """Any frame OpenCV returns (gray, BGRA, 16-bit) as contiguous BGR uint8."""

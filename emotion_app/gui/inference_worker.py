@@ -263,10 +263,6 @@ class InferenceWorker(QObject):
         if recorder is not None:
             self.recording_finished.emit(recorder.close())
 
-    @property
-    def is_recording(self) -> bool:
-        return self._recorder is not None
-
     @pyqtSlot()
     def on_thread_finished(self) -> None:
         """Direct-connected to ``QThread.finished``: close recordings on the way out so

@@ -118,14 +118,6 @@ class PlaybackState:
     fps: float  # the rate the file plays at
     paused: bool
 
-    @property
-    def position_s(self) -> float:
-        return self.position / self.fps if self.fps > 0 else 0.0
-
-    @property
-    def duration_s(self) -> float:
-        return self.frame_count / self.fps if self.fps > 0 else 0.0
-
 
 class FaultKind(Enum):
     """Why a stream stopped; the window picks its message and buttons from this."""

@@ -64,9 +64,6 @@ class TimelineView(QWidget):
         palette = palette_for(labels)
         self._colors = [qcolor(palette[label]) for label in labels]
 
-    def color_of(self, label_index: int) -> QColor:
-        return self._colors[label_index]
-
     def sizeHint(self) -> QSize:
         return QSize(640, _ROW_PX * (len(self.timeline.people()) + 2) + 8)
 
