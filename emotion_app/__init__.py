@@ -1,12 +1,36 @@
-"""Real-time facial-emotion recognition: Qt-free core (detector, model, classifier, pipeline)."""
+"""Real-time facial-emotion recognition: Qt-free core (detector, model, classifier, pipeline).
 
-from .faces.detector import FaceDetector, OpenCVSetupError, check_opencv
-from .inference.classifier import EmotionClassifier
-from .model import build_model
-from .pipeline import EmotionPipeline, StageTimings
-from .preprocessing import Preprocessing
-from .results import FaceResult
-from .weights import WeightsError
+The names below are imported when first used, so `main.py --help` (and anything else that
+touches the package without them) answers without loading torch, which takes seconds.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .faces.detector import FaceDetector, OpenCVSetupError, check_opencv
+    from .inference.classifier import EmotionClassifier
+    from .model import build_model
+    from .pipeline import EmotionPipeline, StageTimings
+    from .preprocessing import Preprocessing
+    from .results import FaceResult
+    from .weights import WeightsError
+
+# Each public name and the module that defines it.
+_SOURCES = {
+    "EmotionClassifier": ".inference.classifier",
+    "EmotionPipeline": ".pipeline",
+    "FaceDetector": ".faces.detector",
+    "FaceResult": ".results",
+    "OpenCVSetupError": ".faces.detector",
+    "Preprocessing": ".preprocessing",
+    "StageTimings": ".pipeline",
+    "WeightsError": ".weights",
+    "build_model": ".model",
+    "check_opencv": ".faces.detector",
+}
 
 __all__ = [
     "EmotionClassifier",
@@ -20,3 +44,16 @@ __all__ = [
     "build_model",
     "check_opencv",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(source, __name__), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

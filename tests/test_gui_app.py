@@ -30,13 +30,31 @@ def test_parse_args() -> None:
         parse_args(["--camera", "0", "--video", "clip.mp4"])  # one source at a time
 
 
-def test_main_py_help_runs_without_a_display() -> None:
+def test_main_py_help_runs_without_a_display_or_torch() -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     completed = subprocess.run(
-        [sys.executable, str(REPO / "main.py"), "--help"], capture_output=True, text=True, timeout=60, env=env, cwd=REPO
+        [sys.executable, "-X", "importtime", str(REPO / "main.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=REPO,
     )
     assert completed.returncode == 0
     assert "--camera INDEX|NAME" in completed.stdout and "--video PATH" in completed.stdout
+    # Python's import log: one line per module imported. Loading torch takes seconds.
+    imported = {line.rsplit("|", 1)[-1].strip() for line in completed.stderr.splitlines() if "|" in line}
+    assert "emotion_app.gui.launch" in imported
+    assert "torch" not in imported and "emotion_app.pipeline" not in imported
+
+
+def test_the_package_names_its_api_when_first_used() -> None:
+    import emotion_app
+
+    assert emotion_app.EmotionPipeline.__name__ == "EmotionPipeline"
+    assert set(emotion_app.__all__) <= set(dir(emotion_app))
+    with pytest.raises(AttributeError, match="no attribute 'Nonesuch'"):
+        emotion_app.Nonesuch  # noqa: B018
 
 
 def test_the_remembered_camera_is_opened_and_a_choice_is_remembered(

@@ -15,7 +15,6 @@ from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication, QWidget
 
 from .launch import LaunchOptions, parse_args
-from .settings import APPLICATION, ORGANIZATION, AppSettings
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -23,6 +22,8 @@ if TYPE_CHECKING:
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication, named so QSettings finds the user's settings."""
+    from .settings import APPLICATION, ORGANIZATION  # after the arguments: see create_main_window
+
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv[:1]))
     app.setOrganizationName(ORGANIZATION)
@@ -59,6 +60,7 @@ def create_main_window(options: LaunchOptions) -> MainWindow:
     """The main window for ``options``; a QApplication must exist."""
     # Imported here so `main.py --help` answers without loading torch and the model code.
     from .main_window import MainWindow
+    from .settings import AppSettings
 
     settings = AppSettings.at_path(options.settings) if options.settings else AppSettings.user()
     return MainWindow(options, settings)
