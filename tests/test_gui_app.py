@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -46,6 +47,58 @@ def test_main_py_help_runs_without_a_display_or_torch() -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in completed.stderr.splitlines() if "|" in line}
     assert "emotion_app.gui.launch" in imported
     assert "torch" not in imported and "emotion_app.pipeline" not in imported
+
+
+# Run in a fresh interpreter by the test below: notes each top-level widget shown, whether
+# torch was imported by then, and whether the starting screen was still up once the event
+# loop ran; quits as soon as the main window is shown.
+_START_UP = """
+import json, sys
+from PyQt6.QtCore import QTimer
+from PyQt6.QtWidgets import QApplication, QWidget
+
+shown, starting = [], []
+plain_show = QWidget.show
+
+def note_loop_running():
+    shown.append(["loop", starting[0].isVisible() if starting else None])
+    QApplication.quit()
+
+def show(widget):
+    plain_show(widget)
+    name = type(widget).__name__
+    shown.append([name, "torch" in sys.modules])
+    if name == "StartingScreen":
+        starting.append(widget)
+    if name == "MainWindow":
+        QTimer.singleShot(0, note_loop_running)
+
+QWidget.show = show
+from emotion_app.gui.app import run
+code = run(sys.argv[1:])
+print(json.dumps({"shown": shown, "code": code}))
+"""
+
+
+def test_the_starting_screen_shows_before_torch_loads_and_closes_for_the_window(
+    gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    settings = tmp_path / "settings.ini"
+    completed = subprocess.run(
+        [sys.executable, "-c", _START_UP, "--video", str(gui_video.path), "--settings", str(settings)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=REPO,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0
+    # First the starting screen, before torch; then the window, with it; then the starting
+    # screen is gone by the time the event loop runs.
+    assert report["shown"] == [["StartingScreen", False], ["MainWindow", True], ["loop", False]]
 
 
 def test_the_package_names_its_api_when_first_used() -> None:

@@ -14,7 +14,9 @@ from PyQt6 import sip
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication, QWidget
 
+from .identity import APPLICATION, ORGANIZATION
 from .launch import LaunchOptions, parse_args
+from .starting_screen import show_starting_screen
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -22,8 +24,6 @@ if TYPE_CHECKING:
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication, named so QSettings finds the user's settings."""
-    from .settings import APPLICATION, ORGANIZATION  # after the arguments: see create_main_window
-
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv[:1]))
     app.setOrganizationName(ORGANIZATION)
@@ -74,8 +74,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     """
     options = parse_args(argv)
     app = create_application(sys.argv[:1])
-    window = create_main_window(options)
-    window.show()
+    # Shown before the window's imports (torch among them), which take seconds on a slow machine.
+    starting = show_starting_screen()
+    try:
+        window = create_main_window(options)
+        window.show()
+    finally:
+        starting.close()
     try:
         return app.exec()
     finally:

@@ -54,6 +54,7 @@ from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, crea
 from .camera_size import CameraSize
 from .camera_size_menu import CameraSizeMenu
 from .frame_sources import FALLBACK_FPS, SourceFactory, open_frame_source
+from .identity import APPLICATION
 from .launch import LaunchOptions
 from .message_banner import MessageBanner
 from .messages import (
@@ -85,7 +86,7 @@ from .stream_url import EXAMPLE_URL, check_stream_url, looks_like_url
 from .timeline_panel import TimelinePanel
 from .video_view import VideoView
 
-APP_TITLE = "Emotion Camera"
+APP_TITLE = APPLICATION
 _VIDEO_PATTERNS = "*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.wmv *.mpg *.mpeg"
 _IMAGE_PATTERNS = " ".join(f"*{suffix}" for suffix in sorted(IMAGE_SUFFIXES))
 VIDEO_FILTER = (

@@ -20,15 +20,12 @@ from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINES
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR
 
 from .camera_size import CameraSize, format_camera_size, parse_camera_size
+from .identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
 from .stream_url import check_stream_url
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ORGANIZATION = "emotion_app"
-APPLICATION = "Emotion Camera"
-# The app's name before it was "Emotion Camera": its settings are carried over once.
-FORMER_APPLICATIONS = ("Emotion Recognition",)
 
 _CAMERA_NAME = "camera/name"
 _CAMERA_INDEX = "camera/index"
