@@ -389,3 +389,15 @@ def test_a_rejected_int8_build_is_retried_with_7_bit_weights(tmp_path: Path, mon
     runner = build_runner(classifier.model, classifier.preprocessing, "auto")
     assert runner.mode == "int8"
     assert "int8 (full-range weights) rejected" in runner.note and "using 7-bit weights" in runner.note
+
+
+def test_runner_sessions_do_not_spin_between_runs() -> None:
+    # Spinning pool threads took the cores from OpenCV's cascade threads between frames.
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        options = runners.session_options()
+    finally:
+        torch.set_num_threads(before)
+    assert options.intra_op_num_threads == 2
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"

@@ -231,15 +231,27 @@ def _build_fp32(model: nn.Module, spec: Preprocessing, inputs: torch.Tensor) -> 
     return InferenceRunner("fp32", forward, f"torch channels-last ({reason})")
 
 
-def _session(graph: bytes) -> Forward:
-    """A forward function over an ONNX Runtime CPU session of ``graph`` (serialised bytes)."""
+def session_options() -> Any:
+    """ONNX Runtime options for the runners' sessions (``onnxruntime.SessionOptions``)."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     # As many threads as torch has when the runner is built (the app uses one).
     options.intra_op_num_threads = torch.get_num_threads()
     options.inter_op_num_threads = 1
+    # Idle pool threads would spin between a frame's runs and take the cores from OpenCV's
+    # cascade threads: with 2 threads on 2 cores the pipeline ran 1.3x slower
+    # (docs/measurements.md, "ONNX Runtime's spinning threads").
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return options
+
+
+def _session(graph: bytes) -> Forward:
+    """A forward function over an ONNX Runtime CPU session of ``graph`` (serialised bytes)."""
+    import onnxruntime as ort
+
+    options = session_options()
     session: Any = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
 
     def forward(batch: torch.Tensor) -> torch.Tensor:
