@@ -135,6 +135,17 @@ def test_a_picture_of_a_tilted_face_is_found_and_reported_with_its_tilt(classifi
     assert near_face(leaning[0].box)
 
 
+@pytest.mark.parametrize("angle", [30.0, -30.0])
+def test_a_small_tilted_face_in_a_picture_is_found(classifier: EmotionClassifier, angle: float) -> None:
+    # 36 px: under twice the smallest face, which only a picture's every-size search reaches.
+    scale = 36.0 / FACE[2]
+    small = cv2.resize(tilted(angle), None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    faces = EmotionPipeline(FaceDetector(), classifier).process(small, still=True)
+    assert len(faces) == 1 and faces[0].roll == np.sign(angle) * ROLL_STEP
+    cx, cy = centre_of(faces[0].box)
+    assert abs(cx - CENTRE[0] * scale) <= 0.25 * 36 and abs(cy - CENTRE[1] * scale) <= 0.25 * 36
+
+
 def test_a_stream_that_opens_on_a_tilted_face_shows_it_at_once(tmp_path: Path) -> None:
     path = write_video(tmp_path / "opens_tilted.avi", [tilted(-30.0)] * 3)
     # The app's smallest face: a stream's first frame looks for leaning faces from twice it.
