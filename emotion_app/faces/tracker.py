@@ -639,7 +639,7 @@ class FaceTracker:
         :data:`TILTED_SCAN_MIN_FACTOR` times it, at the coarse scale that allows (a few
         milliseconds, where every size would cost a full-frame pass per tilt). Either way
         with the scans' pyramid step, not the detector's finer one: in a still that took
-        two thirds of the time and found no more (docs/measurements.md).
+        most of the time and found no more faces (docs/measurements.md).
         """
         height, width = gray.shape[:2]
         min_size = self.detector.min_face_size * (1.0 if every_size else TILTED_SCAN_MIN_FACTOR)

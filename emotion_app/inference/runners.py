@@ -240,8 +240,8 @@ def session_options() -> Any:
     options.intra_op_num_threads = torch.get_num_threads()
     options.inter_op_num_threads = 1
     # Idle pool threads would spin between a frame's runs and take the cores from OpenCV's
-    # cascade threads: with 2 threads on 2 cores the pipeline ran 1.3x slower
-    # (docs/measurements.md, "ONNX Runtime's spinning threads").
+    # cascade threads, slowing the whole pipeline (docs/measurements.md, "ONNX Runtime's
+    # spinning threads").
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     return options
