@@ -24,32 +24,47 @@ from pathlib import Path
 from typing import Any
 
 # Run in the child: wraps QWidget.show to note when each top-level widget is shown and
-# painted (the starting screen, then the main window), and quits once the main window is.
+# painted (the starting screen, then the main window) and whether torch was imported by
+# then; once the main window is shown, notes whether the starting screen is still up when
+# the event loop runs, and quits.
 _CHILD = """
 import json, sys, time
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication, QWidget
 
-shown = {}
+events, starting = [], []
 plain_show = QWidget.show
+
+def loop_running():
+    events.append(["loop", time.time(), starting[0].isVisible() if starting else None])
+    QApplication.quit()
 
 def show(widget):
     plain_show(widget)
     widget.repaint()  # painted now, text and all (the first text drawn loads the fonts)
-    kind = "starting_screen" if type(widget).__name__ == "StartingScreen" else type(widget).__name__
-    shown.setdefault(kind, time.time())
+    kind = type(widget).__name__
+    events.append([kind, time.time(), "torch" in sys.modules])
+    if kind == "StartingScreen":
+        starting.append(widget)
     if kind == "MainWindow":
-        QTimer.singleShot(0, QApplication.quit)
+        QTimer.singleShot(0, loop_running)
 
 QWidget.show = show
 from emotion_app.gui.app import run
 code = run(sys.argv[1:])
-print("SHOWN " + json.dumps(shown))
+print("EVENTS " + json.dumps(events))
 sys.exit(code)
 """
+REPO = Path(__file__).resolve().parent.parent
+# The report's name for each widget's first showing.
+_KINDS = {"StartingScreen": "starting_screen", "MainWindow": "MainWindow"}
 
 
-def one_run(arguments: list[str]) -> dict[str, float]:
+def start_up(arguments: list[str]) -> tuple[float, list[list[Any]]]:
+    """The app's start-up, once, in a fresh process with a settings file of its own:
+    when it was started (``time.time()``) and its events, each [what, ``time.time()``,
+    flag]: a top-level widget's class name and whether torch was imported when it was
+    shown, then "loop" and whether the starting screen was still up once the event loop ran."""
     with tempfile.TemporaryDirectory() as folder:
         settings = str(Path(folder) / "settings.ini")
         start = time.time()
@@ -58,12 +73,22 @@ def one_run(arguments: list[str]) -> dict[str, float]:
             capture_output=True,
             text=True,
             timeout=120,
+            cwd=REPO,
         )
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("SHOWN ")]
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("EVENTS ")]
     if completed.returncode != 0 or not lines:
         raise SystemExit(f"the app did not start (exit {completed.returncode}): {completed.stderr.strip()[-500:]}")
-    shown = json.loads(lines[-1][len("SHOWN ") :])
-    return {kind: at - start for kind, at in shown.items()}
+    return start, json.loads(lines[-1][len("EVENTS ") :])
+
+
+def one_run(arguments: list[str]) -> dict[str, float]:
+    """Seconds from the start to the starting screen and to the main window, shown and painted."""
+    start, events = start_up(arguments)
+    times: dict[str, float] = {}
+    for what, at, _ in events:
+        if what in _KINDS:
+            times.setdefault(_KINDS[what], at - start)
+    return times
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
 from gui_support import WAIT_MS, CameraBench
+from scripts import startup_time
 
 REPO = Path(__file__).resolve().parent.parent
 BUILT_IN, USB = CameraDevice("Integrated Webcam", 0), CameraDevice("USB Cam", 2)
@@ -49,56 +49,19 @@ def test_main_py_help_runs_without_a_display_or_torch() -> None:
     assert "torch" not in imported and "emotion_app.pipeline" not in imported
 
 
-# Run in a fresh interpreter by the test below: notes each top-level widget shown, whether
-# torch was imported by then, and whether the starting screen was still up once the event
-# loop ran; quits as soon as the main window is shown.
-_START_UP = """
-import json, sys
-from PyQt6.QtCore import QTimer
-from PyQt6.QtWidgets import QApplication, QWidget
-
-shown, starting = [], []
-plain_show = QWidget.show
-
-def note_loop_running():
-    shown.append(["loop", starting[0].isVisible() if starting else None])
-    QApplication.quit()
-
-def show(widget):
-    plain_show(widget)
-    name = type(widget).__name__
-    shown.append([name, "torch" in sys.modules])
-    if name == "StartingScreen":
-        starting.append(widget)
-    if name == "MainWindow":
-        QTimer.singleShot(0, note_loop_running)
-
-QWidget.show = show
-from emotion_app.gui.app import run
-code = run(sys.argv[1:])
-print(json.dumps({"shown": shown, "code": code}))
-"""
-
-
 def test_the_starting_screen_shows_before_torch_loads_and_closes_for_the_window(
-    gui_video: VideoTruth, tmp_path: Path
+    gui_video: VideoTruth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    settings = tmp_path / "settings.ini"
-    completed = subprocess.run(
-        [sys.executable, "-c", _START_UP, "--video", str(gui_video.path), "--settings", str(settings)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        cwd=REPO,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    report = json.loads(completed.stdout.strip().splitlines()[-1])
-    assert report["code"] == 0
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    # The real start-up in a fresh interpreter (exits 0, else SystemExit).
+    _, events = startup_time.start_up(["--video", str(gui_video.path)])
     # First the starting screen, before torch; then the window, with it; then the starting
     # screen is gone by the time the event loop runs.
-    assert report["shown"] == [["StartingScreen", False], ["MainWindow", True], ["loop", False]]
+    assert [[what, flag] for what, _, flag in events] == [
+        ["StartingScreen", False],
+        ["MainWindow", True],
+        ["loop", False],
+    ]
 
 
 def test_the_package_names_its_api_when_first_used() -> None:
