@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
-import torch
 
 from .faces.geometry import Box, padded_part
 from .faces.roll import upright_crop
+
+if TYPE_CHECKING:
+    # torch is imported only where a tensor is made: face finding (to_gray, crop_face) and
+    # the commands' help and argument errors must not wait seconds for it.
+    import torch
 
 # What a weights card may ask for. Far beyond any sensible model, far below sizes that
 # would make every face cost gigabytes; a margin of -0.5 or less leaves no crop at all.
@@ -238,6 +242,8 @@ def lift_low_contrast(faces: np.ndarray, full: float, none: float) -> np.ndarray
 
 def to_model_input(faces: np.ndarray | torch.Tensor, spec: Preprocessing) -> torch.Tensor:
     """uint8 faces (N,H,W) -> float32 tensor (N,1,H,W) scaled and standardised per ``spec``."""
+    import torch
+
     if spec.low_contrast:
         array = faces.numpy() if isinstance(faces, torch.Tensor) else np.asarray(faces)
         faces = lift_low_contrast(array, spec.low_contrast[0], spec.low_contrast[1])
@@ -276,6 +282,8 @@ def test_time_inputs(faces: np.ndarray, spec: Preprocessing) -> tuple[torch.Tens
 
     Returns (inputs of shape (V*N,1,H,W), V); :func:`average_views` undoes the stacking.
     """
+    import torch
+
     faces = np.asarray(faces)
     views = [to_model_input(faces, spec)] + [to_model_input(zoom_faces(faces, zoom), spec) for zoom in spec.tta_zooms]
     if spec.flip_tta:

@@ -224,17 +224,50 @@ def test_unwritable_output_exits_2(
     assert "unsupported output type" in capsys.readouterr().err
 
 
-def test_module_entry_point_exit_code(tmp_path: Path) -> None:
-    """The real ``python -m emotion_app`` process, as a user runs it."""
+def _run_module(args: list[str]) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """The real ``python -m emotion_app`` process, as a user runs it, and the modules it imported."""
     done = subprocess.run(
-        [sys.executable, "-m", "emotion_app", "analyze", str(tmp_path / "absent.avi")],
+        [sys.executable, "-X", "importtime", "-m", "emotion_app", *args],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=120,
     )
+    # Python's import log: one line per module imported (on stderr, before the command's own).
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    return done, imported
+
+
+def test_module_entry_point_exit_code(tmp_path: Path) -> None:
+    done, imported = _run_module(["analyze", str(tmp_path / "absent.avi")])
     assert done.returncode == 2
-    assert done.stderr.strip() == f"error: {tmp_path / 'absent.avi'}: no such file or folder"
+    errors = [line for line in done.stderr.splitlines() if not line.startswith("import time:")]
+    assert errors == [f"error: {tmp_path / 'absent.avi'}: no such file or folder"]
+    # Told before the engine loads: torch takes seconds to import.
+    assert "torch" not in imported and "emotion_app.pipeline" not in imported
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--help"], "analyze"),
+        (["analyze", "--help"], "--steadiness"),
+        (["bench", "--help"], "--opencv-threads"),
+        (["bench", "absent.mp4", "--threads", "1"], "error: absent.mp4: no such file or folder"),
+    ],
+)
+def test_help_and_bad_input_answer_without_loading_torch(args: list[str], expected: str) -> None:
+    done, imported = _run_module(args)
+    assert expected in done.stdout + done.stderr
+    assert "emotion_app.cli.analyze" in imported and "emotion_app.cli.bench" in imported
+    assert "torch" not in imported and "emotion_app.pipeline" not in imported
+
+
+def test_the_help_names_the_shipped_weights_file() -> None:
+    from emotion_app.cli.common import DEFAULT_WEIGHTS_NAME
+    from emotion_app.weights import DEFAULT_WEIGHTS_PATH
+
+    assert DEFAULT_WEIGHTS_NAME == DEFAULT_WEIGHTS_PATH.name
 
 
 def test_bench_json(random_weights: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]) -> None:

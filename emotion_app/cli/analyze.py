@@ -17,7 +17,6 @@ from ..io.csv_export import FaceCsvWriter
 from ..io.overlay import draw_results
 from ..io.session_report import prepare_folder, write_report
 from ..io.video import AnnotatedVideoWriter, InputError, MediaInput, OutputError, open_input
-from ..pipeline import EmotionPipeline
 from ..timeline import SessionTimeline
 from ..wording import count_text
 from .common import (
@@ -158,6 +157,9 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     if args.report:
         prepare_folder(args.report)  # before the work: a bad folder is told at once
     video_writer = AnnotatedVideoWriter(args.output, media.fps) if args.output else None  # opens nothing yet
+    # The engine (torch) loads only now: help and a bad argument or input answer at once.
+    from ..pipeline import EmotionPipeline
+
     apply_threads(args.threads)
     classifier = load_classifier(args.weights, optimize=False)
     pipeline = EmotionPipeline(

@@ -18,19 +18,14 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
-import torch
 
 from ..faces.detector import DEFAULT_MIN_FACE, OpenCVSetupError, full_frame_baseline_detector
-from ..inference.calibration import synthetic_calibration_faces
-from ..inference.classifier import EmotionClassifier
-from ..inference.runners import describe
 from ..io.overlay import draw_results
-from ..io.video import InputError, open_input
-from ..pipeline import EmotionPipeline
+from ..io.video import InputError, MediaInput, open_input
 from ..preprocessing import crop_face, to_gray
 from .common import (
     CommandError,
@@ -42,6 +37,9 @@ from .common import (
     load_classifier,
     make_detector,
 )
+
+if TYPE_CHECKING:
+    from ..inference.classifier import EmotionClassifier
 
 CLASSIFIER_BATCH = 8
 CLASSIFIER_REPEATS = 60
@@ -101,20 +99,27 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         raise CommandError(f"--frames must be 0 (all frames) or more, got {args.frames}")
     if args.min_face < 8:
         raise CommandError(f"--min-face must be at least 8 pixels, got {args.min_face}")
+    check_threads(args.threads)
+    if args.opencv_threads is not None:
+        check_threads(args.opencv_threads, "--opencv-threads")
+    media = open_input(args.input)  # a bad input is told before the engine (torch) loads
     apply_threads(args.threads)
     opencv_threads = cv2.getNumThreads()
     if args.opencv_threads is not None:
-        check_threads(args.opencv_threads, "--opencv-threads")
         cv2.setNumThreads(args.opencv_threads)
     try:
-        return measure(args)
+        return measure(args, media)
     finally:
         cv2.setNumThreads(opencv_threads)  # process-wide: a caller's own setting comes back
 
 
-def measure(args: argparse.Namespace) -> dict[str, Any]:
-    """The figures :func:`bench` reports, with the thread settings already made."""
-    media = open_input(args.input)
+def measure(args: argparse.Namespace, media: MediaInput) -> dict[str, Any]:
+    """The figures :func:`bench` reports for ``media``, with the thread settings already made."""
+    # The engine (torch) loads only now: help and a bad argument or input answer at once.
+    import torch
+
+    from ..pipeline import EmotionPipeline
+
     classifier = load_classifier(args.weights)
     pipeline = EmotionPipeline(make_detector(args.min_face), classifier)
     baseline = full_frame_baseline_detector()
@@ -207,6 +212,11 @@ def classifier_speed(classifier: EmotionClassifier, crops: np.ndarray | None) ->
     some faces than others (near-ties are redone in fp32), so a mean over varied
     batches is what a video costs.
     """
+    import torch
+
+    from ..inference.calibration import synthetic_calibration_faces
+    from ..inference.runners import describe
+
     size = classifier.preprocessing.input_size
     faces = crops if crops is not None and len(crops) >= CLASSIFIER_BATCH else synthetic_calibration_faces(size, 64)
     rng = np.random.default_rng(0)

@@ -11,10 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from ..faces.detector import DEFAULT_MIN_FACE, FaceDetector, OpenCVSetupError
-from ..inference.classifier import EmotionClassifier
-from ..weights import DEFAULT_WEIGHTS_PATH, WeightsError
+
+if TYPE_CHECKING:
+    from ..inference.classifier import EmotionClassifier
+
+# The shipped model's file name, for the help text: the weights module imports torch, which
+# the commands' help and argument errors do not wait for (a test keeps the two the same).
+DEFAULT_WEIGHTS_NAME = "emotion_cnn.safetensors"
 
 
 class CommandError(Exception):
@@ -27,7 +33,7 @@ def add_weights_argument(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="W",
-        help=f"weights file (default: the shipped {DEFAULT_WEIGHTS_PATH.name} in weights/)",
+        help=f"weights file (default: the shipped {DEFAULT_WEIGHTS_NAME} in weights/)",
     )
 
 
@@ -131,6 +137,9 @@ def interrupt_signals() -> Iterator[SignalGuard]:
 
 def load_classifier(weights: Path | None, optimize: bool = True) -> EmotionClassifier:
     """The classifier from ``weights`` (default: shipped), fast runner built; CommandError if unusable."""
+    from ..inference.classifier import EmotionClassifier
+    from ..weights import WeightsError
+
     try:
         return EmotionClassifier.load(weights, optimize=optimize)
     except WeightsError as exc:
