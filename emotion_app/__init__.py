@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from .results import FaceResult
     from .weights import WeightsError
 
-# Each public name and the module that defines it.
+# Each public name and the module that defines it. The names are listed three times: the
+# TYPE_CHECKING imports for type checkers, this table for the lazy imports, and a literal
+# __all__, which ruff needs to see the imports as exported; a test keeps the three equal.
 _SOURCES = {
     "EmotionClassifier": ".inference.classifier",
     "EmotionPipeline": ".pipeline",

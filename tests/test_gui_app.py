@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,14 @@ def test_the_package_names_its_api_when_first_used() -> None:
 
     assert emotion_app.EmotionPipeline.__name__ == "EmotionPipeline"
     assert set(emotion_app.__all__) <= set(dir(emotion_app))
+    # The type checkers' list (the TYPE_CHECKING imports) names the same API, from the same modules.
+    source = Path(str(emotion_app.__file__)).read_text()
+    checked = {
+        name.strip(): module
+        for module, names in re.findall(r"^    from (\S+) import (.+)$", source, flags=re.MULTILINE)
+        for name in names.split(",")
+    }
+    assert checked == emotion_app._SOURCES and sorted(emotion_app.__all__) == sorted(checked)
     with pytest.raises(AttributeError, match="no attribute 'Nonesuch'"):
         emotion_app.Nonesuch  # noqa: B018
 
