@@ -1,6 +1,7 @@
 """How well the app's face finding matches hand-made truth on real clips: counts, phantoms, ids.
 
-    python -m scripts.face_quality [--clips ../shared/data/real-clips] [--min-face PX] [--variants] [--live] [--json]
+    python -m scripts.face_quality [--clips ../shared/data/real-clips] [--min-face PX] [--variants] [--live]
+        [--every N] [--json]
 
 For every file named in the folder's ``truth.csv`` (file, first_frame, last_frame, faces,
 ...) it runs the pipeline as ``analyze`` does (shipped weights, synchronous scans) and
@@ -19,8 +20,10 @@ most of one run): on turned or busy clips one run's figures swing by several per
 any change to the tracker, the sum much less. ``--live`` runs the pipeline as the desktop
 app does instead: new-face scans on their own thread (so a face is found when a scan
 started on an earlier frame ends), frames fed at the clip's own frame rate as a camera
-would deliver them. Its figures vary a little from run to run. The last line printed is
-one JSON object.
+would deliver them. Its figures vary a little from run to run. ``--every N`` keeps every
+Nth frame (from each run's first), as a slower camera would deliver the same scene (a
+webcam in dim light often gives 10-15 frames a second); only the kept frames are counted.
+The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -47,17 +50,19 @@ def measure(
     start: int = 0,
     mirror: bool = False,
     paced: bool = False,
+    every: int = 1,
 ) -> dict[str, Any]:
     """The figures of one run over ``path``, from frame ``start`` on, ``mirror``: flipped left
-    to right. ``paced``: feed a video's frames at its own frame rate (see ``--live``)."""
+    to right. ``paced``: feed a video's frames at its own frame rate (see ``--live``).
+    ``every``: keep every Nth frame (see ``--every``)."""
     media = open_input(path)
     pipeline.reset()
-    period = 1.0 / media.fps if paced and media.kind == "video" and media.fps else 0.0
+    period = every / media.fps if paced and media.kind == "video" and media.fps else 0.0
     frames = truth_frames = right = truth_rows = phantom = missed = 0
     ids: set[int] = set()
     began = time.perf_counter()
     for index, time_s, frame in media.frames():
-        if index < start:
+        if index < start or (index - start) % every:
             continue
         if mirror:
             frame = mirrored(frame)
@@ -93,12 +98,12 @@ SUMMED = ("frames", "truth_frames", "count_right", "rows", "phantom_rows", "miss
 
 
 def measure_variants(
-    path: Path, ranges: list[TruthRange], pipeline: EmotionPipeline, paced: bool = False
+    path: Path, ranges: list[TruthRange], pipeline: EmotionPipeline, paced: bool = False, every: int = 1
 ) -> dict[str, Any]:
     """:func:`measure` summed over the video's start/mirror variants (a still: its one run)."""
     if open_input(path).kind != "video":
         return measure(path, ranges, pipeline)
-    runs = [measure(path, ranges, pipeline, start, mirror, paced) for start, mirror in variants()]
+    runs = [measure(path, ranges, pipeline, start, mirror, paced, every) for start, mirror in variants()]
     figures: dict[str, Any] = {key: sum(run[key] for run in runs) for key in SUMMED}
     figures["ids"] = max(run["ids"] for run in runs)
     figures["count_right_share"] = figures["count_right"] / figures["truth_frames"] if figures["truth_frames"] else None
@@ -128,8 +133,13 @@ def main(argv: list[str] | None = None) -> int:
         default="auto",
         help="the CNN scan for faces the cascade misses: as the app (auto: on with --live), on or off",
     )
+    parser.add_argument(
+        "--every", type=int, default=1, metavar="N", help="keep every Nth frame of a video (a slower camera)"
+    )
     parser.add_argument("--json", action="store_true", help="(the JSON line is always printed last)")
     args = parser.parse_args(argv)
+    if args.every < 1:
+        parser.error("--every must be at least 1")
     truth = read_truth(args.clips / "truth.csv")
     classifier = load_classifier(args.weights)
     detector = make_detector() if args.min_face is None else make_detector(args.min_face)
@@ -139,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         "detector": repr(detector),
         "variants": args.variants,
         "live": args.live,
+        "every": args.every,
         "cnn_faces": pipeline.tracker.network is not None,
         "files": {},
     }
@@ -152,9 +163,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: missing, skipped", file=sys.stderr)
             continue
         if args.variants:
-            figures = measure_variants(path, ranges, pipeline, paced=args.live)
+            figures = measure_variants(path, ranges, pipeline, paced=args.live, every=args.every)
         else:
-            figures = measure(path, ranges, pipeline, paced=args.live)
+            figures = measure(path, ranges, pipeline, paced=args.live, every=args.every)
         report["files"][name] = figures
         for key in ("truth_frames", "count_right", "rows", "phantom_rows", "missed_faces"):
             totals[key] += figures[key]

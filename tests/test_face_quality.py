@@ -74,3 +74,19 @@ def test_live_runs_as_the_app_at_the_clips_own_rate(
     # The first frame is scanned inline; the face that comes back after the blank frames
     # is found by a scan on the tracker's thread, a frame or so later.
     assert n - 3 <= live["count_right"] <= n
+
+
+def test_every_nth_frame_as_a_slower_camera_gives_it(
+    moving_face_video: VideoTruth, clip_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    n = moving_face_video.num_frames
+    kept = len(range(0, n, 3))
+    third = run(clip_folder, capsys, "--every", "3")
+    assert third["frames"] == third["truth_frames"] == kept
+    # The astronaut moves three times as far between kept frames; she may be shown a
+    # kept frame late when she comes back after the blank frames.
+    assert kept - 1 <= third["count_right"] <= kept and third["phantom_rows"] == 0 and third["ids"] == 1
+    summed = run(clip_folder, capsys, "--every", "3", "--variants")
+    assert summed["frames"] == 2 * sum(len(range(start, n, 3)) for start in VARIANT_STARTS)
+    with pytest.raises(SystemExit):
+        face_quality.main(["--clips", str(clip_folder), "--every", "0"])
