@@ -69,7 +69,8 @@ def test_missing_weights_name_the_file_and_video_still_plays(
     assert not window.model_status.ok
     assert str(missing) in window.model_banner.text() and window.model_banner.level == "error"
     assert "Load weights…" in window.model_banner.button_captions()
-    # Frames still arrive, just without emotions.
+    # Frames still arrive, without faces, as the banner says.
+    assert "plays without face boxes or labels" in window.model_banner.text()
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     assert window.view.result.faces == ()
 

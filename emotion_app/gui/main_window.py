@@ -1169,7 +1169,7 @@ class MainWindow(QMainWindow):
             )
             return
         self.model_banner.show_message(
-            f"Emotion model not loaded: {status.error}. The video plays without emotion labels until a "
+            f"Emotion model not loaded: {status.error}. The video plays without face boxes or labels until a "
             "model loads: start with --weights FILE, or load one.",
             "error",
             [("Load weights…", self.load_weights_dialog)],
