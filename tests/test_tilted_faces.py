@@ -67,6 +67,48 @@ def test_a_tilted_face_is_found_in_a_view_turned_by_its_tilt(angle: float) -> No
     assert not any(near_face(box) for box in detector.detect_region(gray, region, 48, roll=-angle))
 
 
+@pytest.mark.parametrize("angle", [25.0, -50.0])
+def test_a_search_around_a_leaning_face_turns_only_its_own_region(
+    monkeypatch: pytest.MonkeyPatch, angle: float
+) -> None:
+    """A local search (``whole_region=False``) looks at a view of its region's own size; a
+    scan at the turned region's bounding box, where a face could be in a corner."""
+    gray = to_gray(tilted(angle))
+    detector = FaceDetector(min_face_size=48)
+    views: list[tuple[int, int]] = []
+
+    class Recorded(RolledView):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            views.append((self.image.shape[1], self.image.shape[0]))
+
+    monkeypatch.setattr("emotion_app.faces.detector.RolledView", Recorded)
+    margin = FACE[2]  # as a local search's region: the face and about a side around it
+    region = (FACE[0] - margin, FACE[1] - margin, FACE[2] + 2 * margin, FACE[3] + 2 * margin)
+    for whole in (True, False):
+        found = detector.detect_region(gray, region, 64, 128, scale=1.0, roll=angle, whole_region=whole)
+        assert any(near_face(box) for box in found), (whole, found)
+    whole_view, own_view = views
+    assert own_view == (region[2], region[3])
+    radians = np.radians(angle)
+    side = region[2] * (abs(np.cos(radians)) + abs(np.sin(radians)))
+    assert whole_view[0] == pytest.approx(side, abs=1) and whole_view[0] * whole_view[1] > 1.3 * own_view[0] ** 2
+    # The tracker's search around a known leaning face (fine: at full resolution) turns
+    # only its own region.
+    views.clear()
+    regions: list[tuple[int, int, int, int]] = []
+    detect_region = detector.detect_region
+
+    def recorded(gray: np.ndarray, region: tuple[int, int, int, int], *args: object, **kwargs: object) -> object:
+        regions.append(region)
+        return detect_region(gray, region, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(detector, "detect_region", recorded)
+    search = FaceTracker(detector).local_search
+    assert any(near_face(box) for box in search.search(gray, Track(track_id=1, box=FACE, roll=angle), fine=True))
+    assert views == [(regions[0][2], regions[0][3])]
+
+
 def test_a_rolled_view_maps_its_boxes_back_to_the_frame() -> None:
     gray = np.zeros((200, 300), np.uint8)
     view = RolledView(gray, (150.0, 100.0), 40.0, 0.5, (120, 80))

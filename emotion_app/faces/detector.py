@@ -165,6 +165,7 @@ class FaceDetector:
         slack: float = DETECTION_SLACK,
         min_neighbors: int | None = None,
         roll: float = 0.0,
+        whole_region: bool = True,
     ) -> list[Box]:
         """Faces between ``min_size`` and ``max_size`` px inside ``region`` of ``gray``.
 
@@ -172,10 +173,14 @@ class FaceDetector:
         allows with ``slack``) before the cascade runs; boxes come back in frame pixels.
         ``roll``: look for faces tilted by this many degrees (see :mod:`.roll`), in a
         view of the region turned upright; their boxes are frame boxes around their centres.
+        ``whole_region``: with a roll, the view holds the whole region turned (a scan: a
+        face may be anywhere in it); False: a view of the region's own size about its
+        centre, which leaves out the region's corners (a search around where a known face
+        is expected).
         """
         if roll:
             return self._detect_rolled(
-                gray, region, min_size, max_size, scale, scale_factor, slack, min_neighbors, roll
+                gray, region, min_size, max_size, scale, scale_factor, slack, min_neighbors, roll, whole_region
             )
         height, width = gray.shape[:2]
         x, y, w, h = region
@@ -219,6 +224,7 @@ class FaceDetector:
         slack: float,
         min_neighbors: int | None,
         roll: float,
+        whole_region: bool = True,
     ) -> list[Box]:
         """:meth:`detect_region` for ``roll`` other than 0, in a :class:`RolledView` of the region."""
         x, y, w, h = region
@@ -227,10 +233,15 @@ class FaceDetector:
         if scale is None:
             scale = self.coarsest_scale(min_size, slack)
         scale = min(1.0, scale)
-        # The view holds the whole region turned about its centre (its corners are filled
-        # from outside it), so a face anywhere in the region is in the view.
-        cos, sin = abs(math.cos(math.radians(roll))), abs(math.sin(math.radians(roll)))
-        size = (int(round((w * cos + h * sin) * scale)), int(round((w * sin + h * cos) * scale)))
+        if whole_region:
+            # The view holds the whole region turned about its centre (its corners are
+            # filled from outside it), so a face anywhere in the region is in the view.
+            cos, sin = abs(math.cos(math.radians(roll))), abs(math.sin(math.radians(roll)))
+            size = (int(round((w * cos + h * sin) * scale)), int(round((w * sin + h * cos) * scale)))
+        else:
+            # Around an expected face, the turned region's bounding box would add up to as
+            # many pixels again, in corners far from it (docs/measurements.md).
+            size = (int(round(w * scale)), int(round(h * scale)))
         view = RolledView(gray, (x + w / 2.0, y + h / 2.0), roll, scale, size)
         found = self._run_cascade(view.image, min_size, max_size, scale, scale, scale_factor, min_neighbors)
         boxes = [view.frame_box((int(fx), int(fy), int(fw), int(fh))) for fx, fy, fw, fh in found]

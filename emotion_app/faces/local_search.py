@@ -115,6 +115,7 @@ class LocalSearch:
             slack=LOCAL_SEARCH_SLACK,
             min_neighbors=CONFIRM_NEIGHBORS,
             roll=track.roll,
+            whole_region=False,  # a leaning face is looked for where it is expected, not in corners
         )
         if not found:
             return None
@@ -181,4 +182,5 @@ class LocalSearch:
             slack=LOCAL_SEARCH_SLACK,
             min_neighbors=min_neighbors,
             roll=track.roll if roll is None else roll,
+            whole_region=False,
         )
