@@ -41,7 +41,9 @@ class PipelineBundle:
         self.pipeline = pipeline
         self.labels = labels
         self.weights_path = weights_path
-        self._runner_build: Future[InferenceRunner] | None = None
+        self._runner_build: Future[InferenceRunner | None] | None = None
+        # Set by close(): a build still waiting for its turn is then skipped.
+        self._closed = threading.Event()
 
     def start_optimizing(self, mode: str = "auto") -> None:
         """Start building the classifier's fast runner on a thread of its own (about a
@@ -49,7 +51,7 @@ class PipelineBundle:
         if self._runner_build is not None:
             return
         builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix=BUILD_THREAD_PREFIX)
-        self._runner_build = builder.submit(_build_fast_runner, self.pipeline.classifier, mode)
+        self._runner_build = builder.submit(_build_fast_runner, self.pipeline.classifier, mode, self._closed)
         # The thread ends by itself once this one build is done.
         builder.shutdown(wait=False)
 
@@ -72,22 +74,30 @@ class PipelineBundle:
         except Exception as exc:  # build_runner falls back rather than raising; belt and braces
             log.warning("the fast classifier could not be built (%s); staying with eager fp32", exc)
             return False
+        if runner is None:  # skipped: the bundle was closed before its turn
+            return False
         self.pipeline.classifier.use_runner(runner)
         return True
 
     def close(self) -> None:
         """End the pipeline's background scan thread; a build still running is abandoned
-        (its thread finishes the build, about a second at most, and exits)."""
+        (its thread finishes the build, about a second at most, and exits), and one still
+        waiting for another build to finish is skipped."""
+        self._closed.set()
         self._runner_build = None
         self.pipeline.close()
 
 
-def _build_fast_runner(classifier: EmotionClassifier, mode: str) -> InferenceRunner:
+def _build_fast_runner(classifier: EmotionClassifier, mode: str, closed: threading.Event) -> InferenceRunner | None:
     import torch
 
     # Thread-local in torch: the build keeps to one core, leaving the other to live inference.
     torch.set_num_threads(1)
     with _BUILD_LOCK:
+        if closed.is_set():
+            # Its window closed, or its model was replaced, while an earlier build ran:
+            # windows opened and closed in turn (the GUI tests) would pile builds up.
+            return None
         return classifier.build_runner(mode)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from emotion_app import live
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.inference.runners import InferenceRunner
 from emotion_app.live import PipelineBundle, load_eager_pipeline
@@ -48,3 +49,31 @@ def test_fast_runner_builds_never_run_at_once(random_weights: Path, monkeypatch:
     finally:
         for bundle in bundles:
             bundle.close()
+
+
+def test_a_build_waiting_for_its_turn_is_skipped_once_its_bundle_closes(
+    random_weights: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds = 0
+    real_build = EmotionClassifier.build_runner
+
+    def counted_build(self: EmotionClassifier, mode: str = "auto", calibration_faces: None = None) -> InferenceRunner:
+        nonlocal builds
+        builds += 1
+        return real_build(self, mode, calibration_faces)
+
+    monkeypatch.setattr(EmotionClassifier, "build_runner", counted_build)
+    closed, kept = load_eager_pipeline(random_weights), load_eager_pipeline(random_weights)
+    try:
+        with live._BUILD_LOCK:  # another window's build is running
+            closed.start_optimizing("auto")
+            kept.start_optimizing("auto")
+            closed.close()  # its window closes before its turn
+        deadline = time.monotonic() + 120.0
+        while not kept.install_fast_runner() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert kept.pipeline.classifier.inference_mode != "eager"
+        assert builds == 1 and closed.pipeline.classifier.inference_mode == "eager"
+    finally:
+        closed.close()
+        kept.close()
