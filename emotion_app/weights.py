@@ -23,11 +23,13 @@ from .inference.steadiness import UncertaintyRule
 from .model import ARCHITECTURES, build_architecture
 from .preprocessing import Preprocessing
 
+# Where the shipped model lives is defined apart, torch-free (help texts name it); named here too.
+from .shipped import DEFAULT_WEIGHTS_DIR as DEFAULT_WEIGHTS_DIR
+from .shipped import DEFAULT_WEIGHTS_NAME as DEFAULT_WEIGHTS_NAME
+from .shipped import DEFAULT_WEIGHTS_PATH as DEFAULT_WEIGHTS_PATH
+
 FORMAT_VERSION = 1
 METADATA_KEY = "emotion_app"
-DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
-DEFAULT_WEIGHTS_NAME = "emotion_cnn.safetensors"
-DEFAULT_WEIGHTS_PATH = DEFAULT_WEIGHTS_DIR / DEFAULT_WEIGHTS_NAME
 # Limits on what a file may ask for before anything is built: far beyond any real model
 # (the shipped card is ~3 KB, 6 classes, 16 tensors, 1.5 M numbers, nested 7 deep), far
 # below what would exhaust memory or the stack.

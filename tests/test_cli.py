@@ -263,13 +263,6 @@ def test_help_and_bad_input_answer_without_loading_torch(args: list[str], expect
     assert "torch" not in imported and "emotion_app.pipeline" not in imported
 
 
-def test_the_help_names_the_shipped_weights_file() -> None:
-    from emotion_app.cli.common import DEFAULT_WEIGHTS_NAME
-    from emotion_app.weights import DEFAULT_WEIGHTS_PATH
-
-    assert DEFAULT_WEIGHTS_NAME == DEFAULT_WEIGHTS_PATH.name
-
-
 def test_bench_json(random_weights: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", str(moving_face_video.path), "--json", "--weights", str(random_weights)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()

@@ -14,13 +14,10 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from ..faces.detector import DEFAULT_MIN_FACE, FaceDetector, OpenCVSetupError
+from ..shipped import DEFAULT_WEIGHTS_NAME
 
 if TYPE_CHECKING:
     from ..inference.classifier import EmotionClassifier
-
-# The shipped model's file name, for the help text: the weights module imports torch, which
-# the commands' help and argument errors do not wait for (a test keeps the two the same).
-DEFAULT_WEIGHTS_NAME = "emotion_cnn.safetensors"
 
 
 class CommandError(Exception):

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..shipped import DEFAULT_WEIGHTS_NAME
 from .camera_size import CAMERA_SIZES, CameraSize, format_camera_size, parse_camera_size
 
 
@@ -56,7 +57,7 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
         "a webinar, a video in a browser (this window is left out of the picture; File > Capture screen lists them)",
     )
     parser.add_argument(
-        "--weights", metavar="PATH", type=Path, help="emotion model weights (default: weights/emotion_cnn.safetensors)"
+        "--weights", metavar="PATH", type=Path, help=f"emotion model weights (default: weights/{DEFAULT_WEIGHTS_NAME})"
     )
     parser.add_argument(
         "--settings", metavar="FILE", type=Path, help="keep settings in this INI file instead of the user's"
