@@ -217,6 +217,9 @@ def test_closing_stops_every_thread_within_a_second(qtbot: QtBot, make_window, g
 def test_stop_and_start_again(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
     window = make_window(video=gui_video.path)
     wait_for_face_result(qtbot, window)
+    # Stopped a third of the way in: the mailbox keeps only the newest frame, so on loaded
+    # cores the replay's first frames may go unshown, but not all of its first ten.
+    qtbot.waitUntil(lambda: window.view.result.frame_index >= 10, timeout=WAIT_MS)
     window.start_stop_action.trigger()
     qtbot.waitUntil(lambda: not window.controller.capture.has_source, timeout=WAIT_MS)
     assert window.start_stop_action.text() == "Start"
@@ -224,7 +227,7 @@ def test_stop_and_start_again(qtbot: QtBot, make_window, gui_video: VideoTruth) 
     window.start_stop_action.trigger()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     # Start replays the file from its beginning.
-    qtbot.waitUntil(lambda: window.view.result.frame_index < index or index < 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.view.result.frame_index < index, timeout=WAIT_MS)
     assert window.start_stop_action.text() == "Stop"
 
 
