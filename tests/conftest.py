@@ -6,6 +6,7 @@ so other test modules can make variations of their own.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -189,6 +190,11 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
     for window in windows:
         window.close()
         assert not window.controller.is_running
+    # A closed window sits in reference cycles and is freed only by a cyclic collection:
+    # here, on the GUI thread, not later in whichever thread (a build left running) next
+    # trips the collector (see emotion_app.gui.gui_thread_gc).
+    windows.clear()
+    gc.collect()
 
 
 # ----------------------------------------------------------------------------- disks

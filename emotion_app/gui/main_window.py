@@ -50,6 +50,7 @@ from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.wording import count_text
 
 from ..weights import DEFAULT_WEIGHTS_DIR
+from . import gui_thread_gc
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
 from .camera_size import CameraSize
 from .camera_size_menu import CameraSizeMenu
@@ -143,6 +144,9 @@ class MainWindow(QMainWindow):
         screen_lister: Callable[[], list[Screen]] = list_screens,
     ) -> None:
         super().__init__()
+        # Before any worker starts: a Qt object freed by a worker thread's garbage
+        # collection can crash the process (see gui_thread_gc); released by shutdown().
+        gui_thread_gc.hold()
         self._weights_dir = weights_dir
         self._list_screens = screen_lister
         self.options = options
@@ -1312,6 +1316,7 @@ class MainWindow(QMainWindow):
         pool = QThreadPool.globalInstance()
         if pool is not None:
             pool.waitForDone(5000)
+        gui_thread_gc.release()
         return stopped
 
     def _fit_to_screen(self, saved: QByteArray | None) -> None:
