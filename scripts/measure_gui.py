@@ -6,6 +6,7 @@ splitting it would spread one run's set-up over several files.)
     python -m scripts.measure_gui [--seconds 20] [--soak-frames 10000] [--weights W] [--json]
                                   [--optimized | --eager] [--inline-scan] [--full-scan-interval N]
                                   [--video PATH | --screen N] [--profile] [--set NAME=VALUE ...]
+                                  [--automatic-gc]
 
 By default the pipeline is set up exactly as the app sets it up: eager fp32 at once with
 the fast classifier swapped in when built (the live measurement starts after the swap),
@@ -25,7 +26,14 @@ the real window, worker threads and core pipeline, then prints:
 * where the time goes: the worker's stages per frame (detect+track, classify, overlay
   and its conversion to the screen's pixel format) and the GUI thread's paint;
 * a soak: N frames from the looped clip as fast as the pipeline goes (no pacing, no
-  drops), with the process's resident memory before and after.
+  drops), with the process's resident memory before and after;
+* Python's garbage collections, during the live measurement and over the whole run: how
+  many ran on which thread (any off the GUI thread could free a Qt object off its
+  thread) and the longest (it held the GIL, so the GUI waited).
+
+``--automatic-gc`` gives collection back to CPython once the window is open (collections
+then run in whichever thread allocates, as before ``emotion_app.gui.gui_thread_gc``), to
+compare the two.
 
 ``--profile`` first times each stage of a frame's way on its own, frame by frame over the
 clip (decode, colour conversion, detect+track, classify, overlay, BGRA conversion, paint
@@ -54,6 +62,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 from PyQt6.QtCore import QEventLoop, QTimer
 from PyQt6.QtGui import QPaintEvent
 
+from emotion_app.gui import gui_thread_gc
 from emotion_app.gui.app import create_application, release_window
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.launch import LaunchOptions
@@ -71,6 +80,7 @@ from emotion_app.live import (
     load_pipeline,
 )
 from emotion_app.samples import write_demo_video
+from scripts.support.gc_log import GcLog, describe
 from scripts.support.model_weights import weights_or_random
 from scripts.support.overrides import apply_overrides
 
@@ -310,6 +320,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=VALUE",
         help="override a tracker constant for this run (as tracker_cost --set), to compare a choice with the default",
     )
+    parser.add_argument(
+        "--automatic-gc",
+        action="store_true",
+        help="let CPython collect garbage in any thread, as before the GUI-thread collector, to compare",
+    )
     parser.add_argument("--json", action="store_true", help="(the JSON line is always printed last)")
     args = parser.parse_args(argv)
     overrides = apply_overrides(args.overrides)
@@ -370,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
             return bundle
 
     app = create_application()
+    gc_log = GcLog()
+    gc_log.start()
     profile: dict[str, float] = {}
     if args.profile:
         profile = profile_stages(clip, weights, (980, 620))
@@ -383,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
         device_monitor=StaticDeviceMonitor([]),
         pipeline_loader=loader,
     )
+    if args.automatic_gc:
+        gui_thread_gc.release()
     window.resize(1000, 760)
     window.show()
     window.timeline_panel.setVisible(args.timeline == "open")
@@ -419,8 +438,10 @@ def main(argv: list[str] | None = None) -> int:
     stall.start()
     started = time.perf_counter()
     spin(args.seconds)
-    elapsed = time.perf_counter() - started
+    ended = time.perf_counter()
+    elapsed = ended - started
     stall.stop()
+    gc_live = gc_log.summary(started, ended)
     recorder.active = False
     panel_ms = panel_cost.total_ms
     dropped = window.controller.dropped_frames - dropped_before
@@ -486,6 +507,7 @@ def main(argv: list[str] | None = None) -> int:
         stages["paint (GUI thread)"] = statistics.median(recorder.paint_ms)
         stages["paint p95"] = percentile(recorder.paint_ms, 95)
     print("  where the time goes (median ms per frame): " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()))
+    print(f"  garbage collection: {describe(gc_live)}")
 
     # ---- soak: as fast as the pipeline goes, no drops --------------------------------------
     soak: dict[str, float] = {}
@@ -517,11 +539,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{rss_end:.1f} MB (growth {rss_end - rss_start:+.1f} MB, peak {rss_peak:.1f} MB)"
         )
 
+    # Up to the close: the window's release gives collection back to CPython.
+    gc_log.stop()
+    gc_run = gc_log.summary()
     closed_at = time.perf_counter()
     stopped = window.shutdown()
     close_s = time.perf_counter() - closed_at
     release_window(window)
     print(f"close: threads stopped in {close_s * 1000:.0f} ms ({'ok' if stopped else 'LATE'})")
+    gc_mode = "automatic" if args.automatic_gc else "GUI thread"
+    print(f"garbage collection from the window's opening to its close ({gc_mode}): {describe(gc_run)}")
 
     targets = {
         "display_fps>=95%_of_source": display_fps >= 0.95 * source_fps,
@@ -564,6 +591,7 @@ def main(argv: list[str] | None = None) -> int:
                 "platform": app.platformName(),
                 "targets": targets,
                 "overrides": overrides,
+                "gc": {"mode": gc_mode, "live": gc_live, "run": gc_run},
             }
         )
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ from emotion_app.samples import astronaut_face_patch, background, paste, read_vi
 from scripts import cnn_face_detector
 from scripts.gallery_faces import dense_finds, small_band_scan
 from scripts.support.arguments import frame_size, positive_ints
+from scripts.support.gc_log import GUI_THREAD, GcLog, describe
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import TruthRange, counted, faces_at, read_truth, videos_in
 from scripts.support.video_out import VideoOut
@@ -109,3 +112,25 @@ def test_the_cnn_detector_check_says_in_one_line_what_it_needs(capsys: pytest.Ca
     assert cnn_face_detector.main(["--clips", "/nonexistent"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "needs the yuface package" in error
+
+
+def test_the_gc_log_names_the_thread_of_each_collection() -> None:
+    log = GcLog()
+    was_enabled = gc.isenabled()
+    gc.disable()  # only the two collections below
+    log.start()
+    try:
+        gc.collect(0)
+        worker = threading.Thread(target=gc.collect, args=(1,), name="classifier-build_0")
+        worker.start()
+        worker.join()
+    finally:
+        log.stop()
+        if was_enabled:
+            gc.enable()
+    gc.collect(0)  # after stop: not recorded
+    summary = log.summary()
+    assert summary["collections"] == 2 and summary["off_gui_thread"] == 1
+    assert summary["per_thread"] == {GUI_THREAD: 1, "classifier-build": 1}
+    assert [c.generation for c in log.collections] == [0, 1]
+    assert "2 collections" in describe(summary) and describe(log.summary(until_s=0.0)) == "no collection"
