@@ -401,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
         pipeline_loader=loader,
     )
     if args.automatic_gc:
-        gui_thread_gc.release()
+        gui_thread_gc.release_all()
     window.resize(1000, 760)
     window.show()
     window.timeline_panel.setVisible(args.timeline == "open")

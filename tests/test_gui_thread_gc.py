@@ -55,17 +55,31 @@ def test_a_workers_allocations_do_not_free_gui_garbage_off_the_gui_thread(
     del allocated
 
 
-def test_a_closed_window_is_freed_and_automatic_collection_is_back(qtbot: QtBot, make_window) -> None:
+def test_windows_hold_collection_until_the_last_one_closes(qtbot: QtBot, make_window) -> None:
     assert not gui_thread_gc.holding() and gc.isenabled()
     first = make_window()
     second = make_window()
-    assert gui_thread_gc.holding() and not gc.isenabled()
+    assert gui_thread_gc.holding() and not gc.isenabled() and gc.get_freeze_count() > 0
     first.close()
-    assert gui_thread_gc.holding() and not gc.isenabled()  # the other window still holds it
+    first.close()  # closing twice releases once: the other window still holds it
+    assert gui_thread_gc.holding() and not gc.isenabled()
     second.close()
-    second.close()  # closing twice releases once
     assert not gui_thread_gc.holding() and gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+def test_release_all_gives_collection_back_and_holds_then_release_nothing(qtbot: QtBot, make_window) -> None:
+    window = make_window()
+    extra = gui_thread_gc.hold()
+    gui_thread_gc.release_all()
+    assert not gui_thread_gc.holding() and gc.isenabled() and gc.get_freeze_count() == 0
+    extra.release()
+    window.close()
+    assert not gui_thread_gc.holding() and gc.isenabled()
+    again = make_window()  # a later window holds afresh
+    assert gui_thread_gc.holding() and not gc.isenabled()
+    again.close()
+    assert not gui_thread_gc.holding() and gc.isenabled()
 
 
 def test_collect_due_collects_a_generation_past_its_threshold(qtbot: QtBot, make_window) -> None:

@@ -25,8 +25,8 @@ from PyQt6.QtCore import QTimer
 
 # How often the GUI thread looks whether a generation is due: often enough that each
 # collection stays as small as CPython's own (at a tenth of a second a busy worker's
-# garbage piled up into collections many times longer: docs/measurements.md), and a look that finds
-# nothing due costs microseconds.
+# garbage piled up into collections many times longer: docs/measurements.md); a look
+# that finds nothing due costs microseconds.
 CHECK_INTERVAL_MS = 25
 
 
@@ -42,7 +42,21 @@ class _Collector:
 _COLLECTOR = _Collector()
 
 
-def hold() -> None:
+class GcHold:
+    """One window's hold on GUI-thread collection; :meth:`release` it once its threads
+    have stopped (a second call does nothing)."""
+
+    def __init__(self) -> None:
+        self._released = False
+
+    def release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        _release_one()
+
+
+def hold() -> GcHold:
     """A window opens: collection moves to the GUI thread (call on that thread).
 
     The first holder collects the young garbage, freezes what is left (what the app loaded
@@ -53,33 +67,45 @@ def hold() -> None:
         raise RuntimeError("gui_thread_gc.hold() must be called on the GUI (main) thread")
     collector = _COLLECTOR
     collector.holders += 1
-    if collector.holders > 1:
-        return
-    collector.was_enabled = gc.isenabled()
-    # Not a full collection: with torch loaded that alone stalls the GUI as long (docs).
-    gc.collect(1)
-    gc.freeze()
-    gc.disable()
-    timer = QTimer()
-    timer.setInterval(CHECK_INTERVAL_MS)
-    timer.timeout.connect(collect_due)
-    timer.start()
-    collector.timer = timer
+    if collector.holders == 1:
+        collector.was_enabled = gc.isenabled()
+        # The young generations only: a full collection here walks all that torch and Qt
+        # loaded, a GUI stall of its own (docs/measurements.md).
+        gc.collect(1)
+        gc.freeze()
+        gc.disable()
+        timer = QTimer()
+        timer.setInterval(CHECK_INTERVAL_MS)
+        timer.timeout.connect(collect_due)
+        timer.start()
+        collector.timer = timer
+    return GcHold()
 
 
-def release() -> None:
-    """A window closed (its threads stopped): the last holder unfreezes and gives
-    collection back to CPython as it was. Extra calls do nothing.
-
-    The closed window itself is garbage only once nothing refers to it: whoever drops it
-    while other threads still run (a test) should collect then, on this thread.
-    """
+def _release_one() -> None:
     collector = _COLLECTOR
-    if collector.holders == 0:
+    if collector.holders == 0:  # release_all() came first
         return
     collector.holders -= 1
+    if collector.holders == 0:
+        _give_back(collector)
+
+
+def release_all() -> None:
+    """Give collection back to CPython now, whatever holds it (``measure_gui
+    --automatic-gc`` compares the two); the holds' own releases then do nothing."""
+    collector = _COLLECTOR
     if collector.holders:
-        return
+        collector.holders = 0
+        _give_back(collector)
+
+
+def _give_back(collector: _Collector) -> None:
+    """The last hold is gone: unfreeze and give collection back to CPython as it was.
+
+    A closed window is garbage only once nothing refers to it: whoever drops it while
+    other threads still run (a test) should collect then, on the GUI thread.
+    """
     if collector.timer is not None:
         collector.timer.stop()
         collector.timer = None

@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         # Before any worker starts: a Qt object freed by a worker thread's garbage
         # collection can crash the process (see gui_thread_gc); released by shutdown().
-        gui_thread_gc.hold()
+        self._gc_hold = gui_thread_gc.hold()
         self._weights_dir = weights_dir
         self._list_screens = screen_lister
         self.options = options
@@ -1316,7 +1316,7 @@ class MainWindow(QMainWindow):
         pool = QThreadPool.globalInstance()
         if pool is not None:
             pool.waitForDone(5000)
-        gui_thread_gc.release()
+        self._gc_hold.release()
         return stopped
 
     def _fit_to_screen(self, saved: QByteArray | None) -> None:
