@@ -13,6 +13,8 @@ import threading
 import time
 from typing import Any, NamedTuple
 
+from emotion_app.wording import count_text
+
 GUI_THREAD = "GUI thread"
 
 
@@ -83,7 +85,8 @@ def describe(summary: dict[str, Any]) -> str:
         return "no collection"
     threads = ", ".join(f"{name} {count}" for name, count in sorted(summary["per_thread"].items()))
     return (
-        f"{summary['collections']} collections ({threads}); {summary['off_gui_thread']} off the GUI thread; "
+        f"{count_text(summary['collections'], 'collection')} ({threads}); "
+        f"{summary['off_gui_thread']} off the GUI thread; "
         f"longest {summary['longest_ms']:.1f} ms (generation {summary['longest_generation']}, "
         f"{summary['longest_thread']})"
     )
