@@ -86,12 +86,13 @@ def test_collect_due_collects_a_generation_past_its_threshold(qtbot: QtBot, make
     make_window()
     freed_on: list[int] = []
     _Cycle(freed_on)
-    assert gc.get_count()[0] > 0
+    young = [[] for _ in range(50)]  # well past the threshold below, whatever the count was
     old = gc.get_threshold()
     try:
-        gc.set_threshold(1, *old[1:])
+        gc.set_threshold(10, *old[1:])
         found = gui_thread_gc.collect_due()
     finally:
         gc.set_threshold(*old)
     assert found >= 1 and freed_on == [threading.get_ident()]
     assert gui_thread_gc.collect_due() == 0  # nothing due right after a collection
+    del young
