@@ -385,8 +385,6 @@ def main(argv: list[str] | None = None) -> int:
             return bundle
 
     app = create_application()
-    gc_log = GcLog()
-    gc_log.start()
     profile: dict[str, float] = {}
     if args.profile:
         profile = profile_stages(clip, weights, (980, 620))
@@ -402,6 +400,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.automatic_gc:
         gui_thread_gc.release_all()
+    # From here: the window is open (the profile above ran before it, on threads of its own).
+    gc_log = GcLog()
+    gc_log.start()
     window.resize(1000, 760)
     window.show()
     window.timeline_panel.setVisible(args.timeline == "open")

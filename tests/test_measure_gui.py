@@ -73,7 +73,7 @@ def test_measure_gui_plays_a_given_720p_video_and_reports_its_figures(tmp_path: 
     assert report["overrides"] == {"RECHECK_PHASE_STEP": 0}
     # Every garbage collection while the window was open ran on the GUI thread.
     assert report["gc"]["mode"] == "GUI thread"
-    assert report["gc"]["run"]["collections"] >= 1 and report["gc"]["run"]["off_gui_thread"] == 0
+    assert report["gc"]["run"]["off_gui_thread"] == 0
 
 
 def test_measure_gui_refuses_a_missing_video(tmp_path: Path) -> None:
