@@ -27,7 +27,8 @@ the real window, worker threads and core pipeline, then prints:
   and its conversion to the screen's pixel format) and the GUI thread's paint;
 * a soak: N frames from the looped clip as fast as the pipeline goes (no pacing, no
   drops), with the process's resident memory before and after;
-* Python's garbage collections, during the live measurement and over the whole run: how
+* Python's garbage collections, during the live measurement and from the window's
+  opening to its close (the soak included): how
   many ran on which thread (any off the GUI thread could free a Qt object off its
   thread) and the longest (it held the GIL, so the GUI waited).
 
