@@ -28,9 +28,9 @@ the real window, worker threads and core pipeline, then prints:
 * a soak: N frames from the looped clip as fast as the pipeline goes (no pacing, no
   drops), with the process's resident memory before and after;
 * Python's garbage collections, during the live measurement and from the window's
-  opening to its close (the soak included): how
-  many ran on which thread (any off the GUI thread could free a Qt object off its
-  thread) and the longest (it held the GIL, so the GUI waited).
+  opening to its close (the soak included): how many ran on which thread (any off the
+  GUI thread could free a Qt object off its thread) and the longest (it held the GIL,
+  so the GUI waited).
 
 ``--automatic-gc`` gives collection back to CPython once the window is open (collections
 then run in whichever thread allocates, as before ``emotion_app.gui.gui_thread_gc``), to
