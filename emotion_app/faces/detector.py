@@ -224,7 +224,7 @@ class FaceDetector:
         slack: float,
         min_neighbors: int | None,
         roll: float,
-        whole_region: bool = True,
+        whole_region: bool,
     ) -> list[Box]:
         """:meth:`detect_region` for ``roll`` other than 0, in a :class:`RolledView` of the region."""
         x, y, w, h = region
