@@ -95,6 +95,17 @@ def test_the_report_writes_a_png_and_a_csv(tmp_path: Path) -> None:
     assert float(happy["seconds"]) == pytest.approx(5.9, abs=0.05)
 
 
+def test_a_report_before_any_model_or_face_is_written(tmp_path: Path) -> None:
+    # The app's timeline has no classes until its model has loaded: its export must
+    # still write both files (it raised inside matplotlib's legend, found by
+    # scripts/gui_monkey.py).
+    png, summary = write_report(SessionTimeline(()), tmp_path)
+    image = cv2.imread(str(png))
+    assert image is not None and image.shape[1] > 600
+    with open(summary, newline="") as handle:
+        assert list(csv.reader(handle)) == [list(CSV_COLUMNS)]
+
+
 def test_a_report_into_a_file_path_is_refused_and_nothing_is_overwritten(tmp_path: Path) -> None:
     blocker = tmp_path / "taken"
     blocker.write_text("keep me")

@@ -105,12 +105,13 @@ def render_timeline_png(timeline: SessionTimeline, path: Path, dpi: int = 110) -
     shares.invert_yaxis()
     shares.set_xlabel("share of time")
     shares.set_title("Share per emotion")
-    figure.legend(
-        handles=[Patch(color=color, label=label) for label, color in zip(timeline.labels, colors)],
-        loc="lower center",
-        ncol=min(len(colors), 8),
-        frameon=False,
-    )
+    if colors:  # none before a model has given the timeline its classes
+        figure.legend(
+            handles=[Patch(color=color, label=label) for label, color in zip(timeline.labels, colors)],
+            loc="lower center",
+            ncol=min(len(colors), 8),
+            frameon=False,
+        )
     figure.tight_layout(rect=(0, 0.08, 1, 1))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
