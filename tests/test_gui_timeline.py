@@ -88,6 +88,10 @@ def test_export_writes_png_and_csv_and_says_where(
     monkeypatch.setattr(window, "ask_folder_path", choose)
     panel.export_button.click()
     assert asked == [True]
+    # Written on a pool thread; the button waits for it.
+    assert not panel.export_button.isEnabled()
+    qtbot.waitUntil(lambda: "emotion-timeline.png" in window.notice_banner.text(), timeout=WAIT_MS)
+    assert panel.export_button.isEnabled()
     png, summary = tmp_path / "export" / "emotion-timeline.png", tmp_path / "export" / "emotion-summary.csv"
     assert png.stat().st_size > 1000
     with open(summary, newline="") as handle:
@@ -95,6 +99,20 @@ def test_export_writes_png_and_csv_and_says_where(
     assert {row["person"] for row in rows} == {f"#{p.track_id}" for p in panel.timeline.people()} | {"everyone"}
     assert "emotion-timeline.png" in window.notice_banner.text()
     assert "Open folder" in window.notice_banner.button_captions()
+
+
+def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(
+    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    blocker = tmp_path / "taken"
+    blocker.write_text("keep me")
+    monkeypatch.setattr(window, "ask_folder_path", lambda title, start: str(blocker))
+    panel.export_button.click()
+    qtbot.waitUntil(lambda: "not a folder" in window.source_banner.text(), timeout=WAIT_MS)
+    assert panel.export_button.isEnabled()
+    assert blocker.read_text() == "keep me"
 
 
 def test_the_panel_toggles_with_t_and_is_remembered(

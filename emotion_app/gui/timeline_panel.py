@@ -8,10 +8,11 @@ costs the video next to nothing however long the session runs.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PyQt6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QEvent, QRectF, QSize, Qt, QThreadPool, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QDockWidget, QHBoxLayout, QPushButton, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
@@ -275,6 +276,8 @@ class TimelinePanel(QDockWidget):
     export_failed = pyqtSignal(str)
     name_given = pyqtSignal(int, str)  # track id, name ("" takes a name back)
     cleared = pyqtSignal()  # a new session: everyone's time, and the names given, forgotten
+    # From the export's pool thread to the GUI thread: (PNG, CSV) paths, or a message.
+    _export_finished = pyqtSignal(object)
 
     def __init__(self, labels: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__("Session timeline", parent)
@@ -303,6 +306,7 @@ class TimelinePanel(QDockWidget):
         self.ask_name: Callable[[int, str], str | None] = lambda _track_id, _current: None
         self.view.person_double_clicked.connect(self.name_person)
         self.export_button.clicked.connect(self._export_clicked)
+        self._export_finished.connect(self._on_export_finished)
         self._dirty = False
         self._timer = QTimer(self)
         self._timer.setInterval(REPAINT_MS)
@@ -356,11 +360,40 @@ class TimelinePanel(QDockWidget):
         self.exported.emit(png, csv_path)
         return png, csv_path
 
+    def export_in_background(self, folder: Path) -> None:
+        """:meth:`export_to` on a pool thread, from a copy of the session as it is now: the
+        plot costs matplotlib's import and drawing, about a second the first time on a
+        slow machine, too long for the GUI thread (``python -m scripts.gui_monkey``).
+        ``exported`` or ``export_failed`` follows on the GUI thread."""
+        session = copy.deepcopy(self.timeline)  # the frames go on changing the panel's own
+        self.export_button.setEnabled(False)
+        finished = self._export_finished
+
+        def export() -> None:
+            outcome: tuple[Path, Path] | str
+            try:
+                outcome = write_report(session, Path(folder))
+            except ReportError as exc:
+                outcome = str(exc)
+            except Exception as exc:  # any failure must reach the user, not only the log
+                outcome = f"Could not export the session timeline: {type(exc).__name__}: {exc}"
+            try:
+                finished.emit(outcome)
+            except RuntimeError:  # the panel was deleted (its window closed) meanwhile
+                pass
+
+        pool = QThreadPool.globalInstance()
+        assert pool is not None  # Qt's global pool exists for the life of the application
+        pool.start(export)
+
+    def _on_export_finished(self, outcome: tuple[Path, Path] | str) -> None:
+        self.export_button.setEnabled(True)
+        if isinstance(outcome, str):
+            self.export_failed.emit(outcome)
+        else:
+            self.exported.emit(*outcome)
+
     def _export_clicked(self) -> None:
         folder = self.ask_folder()
-        if not folder:
-            return
-        try:
-            self.export_to(Path(folder))
-        except ReportError as exc:
-            self.export_failed.emit(str(exc))
+        if folder:
+            self.export_in_background(Path(folder))
