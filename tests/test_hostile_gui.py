@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.io import atomic
-from emotion_app.samples import VideoTruth, write_astronaut_video
+from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
 from hostile_support import SmallDisk, fill, fingerprint, leftovers
 
 WAIT_MS = 20_000
@@ -112,6 +112,30 @@ def test_recording_onto_the_playing_video_is_refused(
         assert window.recording is None and not window.record_action.isChecked()
     qtbot.wait(300)  # frames keep coming; nothing is written to the source
     assert fingerprint(source) == before and not (tmp_path / "rec.avi").exists()
+
+
+def test_a_snapshot_onto_the_shown_image_or_its_folder_is_refused(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by scripts/gui_monkey.py: "Save snapshot as…" wrote over the image being shown.
+    folder = tmp_path / "stills"
+    folder.mkdir()
+    for index, flip in enumerate((False, True)):
+        frame = astronaut_frames(1, (320, 240), face_size=90)[0][0]
+        cv2.imwrite(str(folder / f"{index}.png"), cv2.flip(frame, 1) if flip else frame)
+    before = {path: fingerprint(path) for path in folder.iterdir()}
+    answer: list[Path] = []
+    for source, target in ((folder / "0.png", folder / "0.png"), (folder, folder / "1.png"), (folder, folder / "1")):
+        window = make_window(video=source)
+        qtbot.waitUntil(lambda window=window: window.view.result is not None, timeout=WAIT_MS)
+        answer[:] = [target]
+        monkeypatch.setattr(window, "ask_save_path", lambda title, suggestion, filters: str(answer[0]))
+        window.snapshot_dialog()
+        assert window.source_banner.text().startswith("Snapshot refused: ")
+        assert "is the input" in window.source_banner.text() and window.source_banner.level == "error"
+        window.close()
+    qtbot.wait(300)  # a snapshot, had one been started, is written on a pool thread
+    assert {path: fingerprint(path) for path in folder.iterdir()} == before
 
 
 # ---- a full disk ends a recording with a banner, keeping what was written ----------------------

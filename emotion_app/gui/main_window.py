@@ -79,7 +79,7 @@ from .playback_bar import PlaybackBar, PlayerKeys, format_time
 from .screen_capture import Screen, list_screens
 from .screen_menu import ScreenMenu
 from .settings import AppSettings
-from .snapshot import SnapshotSaver, save_snapshot
+from .snapshot import SnapshotSaver, save_snapshot, snapshot_file
 from .source_state import SourceState
 from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
@@ -985,6 +985,11 @@ class MainWindow(QMainWindow):
             path = self.ask_save_path("Save snapshot", str(suggestion), "PNG image (*.png)")
         if not path:
             return
+        try:  # never over the image being shown (a file, or one of a folder's)
+            check_outputs([("snapshot", snapshot_file(Path(path)))], self._playing_files())
+        except OutputError as exc:
+            self.source_banner.show_message(f"Snapshot refused: {exc}", "error")
+            return
         self.snapshots.save(result, Path(path))
 
     def start_recording(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest | None:
@@ -994,9 +999,8 @@ class MainWindow(QMainWindow):
         if not video_path.suffix:
             video_path = video_path.with_suffix(".mp4")
         request = RecordingRequest(video_path, Path(csv_path) if csv_path else video_path.with_suffix(".csv"))
-        source = [self.source_state.spec.path] if isinstance(self.source_state.spec, VideoFileSpec) else []
         try:
-            check_outputs([("recording", request.video_path), ("its CSV", request.csv_path)], source)
+            check_outputs([("recording", request.video_path), ("its CSV", request.csv_path)], self._playing_files())
         except OutputError as exc:  # never record over the video being played
             self.record_action.setChecked(False)
             self.source_banner.show_message(f"Recording refused: {exc}", "error")
@@ -1009,6 +1013,19 @@ class MainWindow(QMainWindow):
         self.record_action.setChecked(True)
         self._refresh_rec_indicator()
         return request
+
+    def _playing_files(self) -> list[Path]:
+        """The file being played, or every file of the folder being played: what a
+        snapshot or a recording must never be written over."""
+        spec = self.source_state.spec
+        if not isinstance(spec, VideoFileSpec):
+            return []
+        if spec.path.is_dir():
+            try:
+                return [member for member in spec.path.iterdir() if member.is_file()]
+            except OSError:  # the folder went away: nothing of it to protect
+                return []
+        return [spec.path]
 
     def stop_recording(self) -> None:
         if self._recording is None:

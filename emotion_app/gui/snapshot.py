@@ -13,11 +13,15 @@ from emotion_app.io.atomic import OutputError, check_target, write_bytes
 from .messages import InferenceResult
 
 
-def snapshot_path(path: Path) -> Path:
-    """``path`` with a .png suffix, its folder created."""
+def snapshot_file(path: Path) -> Path:
+    """Where a snapshot asked for at ``path`` goes: ``path`` with a .png suffix."""
     path = Path(path)
-    if path.suffix.lower() != ".png":
-        path = path.with_suffix(".png")
+    return path if path.suffix.lower() == ".png" else path.with_suffix(".png")
+
+
+def snapshot_path(path: Path) -> Path:
+    """:func:`snapshot_file` of ``path``, its folder created."""
+    path = snapshot_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
