@@ -6,7 +6,7 @@ splitting it would spread one run's set-up over several files.)
     python -m scripts.measure_gui [--seconds 20] [--soak-frames 10000] [--weights W] [--json]
                                   [--optimized | --eager] [--inline-scan] [--full-scan-interval N]
                                   [--video PATH | --screen N] [--profile] [--set NAME=VALUE ...]
-                                  [--automatic-gc]
+                                  [--automatic-gc] [--late-imports]
 
 By default the pipeline is set up exactly as the app sets it up: eager fp32 at once with
 the fast classifier swapped in when built (the live measurement starts after the swap),
@@ -35,6 +35,12 @@ the real window, worker threads and core pipeline, then prints:
 ``--automatic-gc`` gives collection back to CPython once the window is open (collections
 then run in whichever thread allocates, as before ``emotion_app.gui.gui_thread_gc``), to
 compare the two.
+
+The inference back ends (ONNX Runtime, onnx) are imported before the window opens, as
+the app does under its starting screen (``emotion_app.inference.runners.import_backends``);
+``--late-imports`` leaves that to the fast classifier's build thread, as before, to
+compare the GUI's stalls from the window's opening until the fast classifier is in use
+("start-up" in the output; without ``--profile``, whose pass imports them first).
 
 ``--profile`` first times each stage of a frame's way on its own, frame by frame over the
 clip (decode, colour conversion, detect+track, classify, overlay, BGRA conversion, paint
@@ -73,6 +79,7 @@ from emotion_app.gui.screen_capture import SCREEN_FPS, ScreenFrameSource, list_s
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.gui.stats import percentile
+from emotion_app.inference.runners import import_backends
 from emotion_app.live import (
     PipelineBundle,
     PipelineLoader,
@@ -326,6 +333,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="let CPython collect garbage in any thread, as before the GUI-thread collector, to compare",
     )
+    parser.add_argument(
+        "--late-imports",
+        action="store_true",
+        help="leave the inference back ends' first import to the fast classifier's build thread, as before the "
+        "app imported them under its starting screen, to compare the GUI's stalls at start-up",
+    )
     parser.add_argument("--json", action="store_true", help="(the JSON line is always printed last)")
     args = parser.parse_args(argv)
     overrides = apply_overrides(args.overrides)
@@ -393,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
             "profile (median ms per frame, each stage timed alone): "
             + ", ".join(f"{name} {value:.2f}" for name, value in profile.items())
         )
+    if not args.late_imports:
+        import_backends()
     window = MainWindow(
         LaunchOptions(weights=weights),
         AppSettings.at_path(work / "settings.ini"),
@@ -415,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
         window.open_screen(screen.monitor)
     else:
         window.start_source(VideoFileSpec(clip, pace=True, loop=True))
+    # From the first turn of the event loop (the window's construction is not a stall).
+    startup_stall = StallMonitor(interval_ms=5)
+    startup_stall.start()
     deadline = time.monotonic() + 120
     while window.view.result is None and time.monotonic() < deadline:
         spin(0.05)
@@ -430,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     ):
         spin(0.05)
     swap_s = time.monotonic() - opened_at
+    startup_stall.stop()
 
     # ---- live, paced like a 30 fps camera ----------------------------------------------
     spin(args.warmup)
@@ -469,6 +488,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"start: first frame shown {first_frame_s:.2f} s after the source started; classifier final ({mode}) at "
         f"{swap_s:.2f} s"
+    )
+    print(
+        f"start-up GUI-thread stall (window shown -> classifier final; back ends imported "
+        f"{'by the build thread' if args.late_imports else 'before the window'}): max "
+        f"{startup_stall.max_stall_ms:.1f} ms, stalls over 50 ms: {startup_stall.stalls_over_50ms}"
     )
     source_name = screen.describe() if screen is not None else f"{clip.name}, {frame_size[0]}x{frame_size[1]}"
     print(
@@ -590,6 +614,9 @@ def main(argv: list[str] | None = None) -> int:
                 "new_face_scan": scan,
                 "first_frame_s": round(first_frame_s, 2),
                 "classifier_final_s": round(swap_s, 2),
+                "startup_stall_ms_max": round(startup_stall.max_stall_ms, 2),
+                "startup_stalls_over_50ms": startup_stall.stalls_over_50ms,
+                "late_imports": args.late_imports,
                 "platform": app.platformName(),
                 "targets": targets,
                 "overrides": overrides,

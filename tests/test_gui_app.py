@@ -65,6 +65,57 @@ def test_the_starting_screen_shows_before_torch_loads_and_closes_for_the_window(
     ]
 
 
+_ONNX_BEFORE_THE_WINDOW = """
+import sys
+from pathlib import Path
+
+from emotion_app.gui import main_window
+from emotion_app.gui.app import create_application, create_main_window, release_window
+from emotion_app.gui.launch import LaunchOptions
+
+seen = ["onnx" in sys.modules]
+plain_init = main_window.MainWindow.__init__
+
+def noting_init(self, *args, **kwargs):
+    seen.append("onnx" in sys.modules)
+    plain_init(self, *args, **kwargs)
+
+main_window.MainWindow.__init__ = noting_init
+app = create_application()
+window = create_main_window(
+    LaunchOptions(video=Path(sys.argv[1]), weights=Path(sys.argv[2]), settings=Path(sys.argv[3]))
+)
+window.shutdown()
+release_window(window)
+print("onnx imported:", seen)
+"""
+
+
+def test_the_inference_back_ends_are_imported_before_the_window_opens(
+    gui_video: VideoTruth, random_weights: Path, tmp_path: Path
+) -> None:
+    # onnx's first import holds the GIL for about a second: under the starting screen, not
+    # on the fast classifier's build thread while the video plays (docs/measurements.md).
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _ONNX_BEFORE_THE_WINDOW,
+            str(gui_video.path),
+            str(random_weights),
+            str(tmp_path / "settings.ini"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=REPO,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "onnx imported: [False, True]" in completed.stdout
+
+
 def test_the_package_names_its_api_when_first_used() -> None:
     import emotion_app
 

@@ -59,8 +59,14 @@ def _log_unhandled(kind: type[BaseException], value: BaseException, trace: Trace
 def create_main_window(options: LaunchOptions) -> MainWindow:
     """The main window for ``options``; a QApplication must exist."""
     # Imported here so `main.py --help` answers without loading torch and the model code.
+    from emotion_app.inference.runners import import_backends
+
     from .main_window import MainWindow
     from .settings import AppSettings
+
+    # Now, under the starting screen, rather than on the fast classifier's build thread,
+    # where their import stalls the GUI for about a second as the first frames play.
+    import_backends()
 
     settings = AppSettings.at_path(options.settings) if options.settings else AppSettings.user()
     return MainWindow(options, settings)

@@ -273,6 +273,24 @@ _BUILDERS: dict[str, tuple[tuple[str, Builder], ...]] = {
 }
 
 
+def import_backends() -> bool:
+    """Import ONNX Runtime and onnx, with the quantiser, now; whether they are installed.
+
+    Their first import holds the GIL for over a second on a slow machine (onnx loads
+    ml_dtypes, whose extension registers its number types with numpy): done by the fast
+    runner's build thread, it stalls every thread, the GUI's too, as the first frames
+    play. The desktop app calls this while its starting screen is up (docs/measurements.md).
+    """
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+        import onnxruntime.quantization  # noqa: F401
+        import onnxruntime.quantization.shape_inference  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def describe(runner: InferenceRunner) -> str:
     """One line for logs and the bench report."""
     return runner.mode + (f" ({runner.note})" if runner.note else "")
@@ -285,4 +303,5 @@ __all__: Sequence[str] = (
     "check_agreement",
     "describe",
     "eager_runner",
+    "import_backends",
 )
