@@ -1,0 +1,522 @@
+"""Random use of the desktop app, to find what no planned test thought of.
+
+Opens the real main window (real threads, model, cascade and files) and does random
+things a user can do, one every 0-150 ms: opens good, corrupt, empty and missing
+videos, an image and a folder of images; plays, pauses, seeks, steps and restarts;
+presses the player and view keys; mirrors, toggles the bars, the timeline, full screen
+and the figures; changes steadiness (an unknown level too) and the camera size; loads
+good, other-class, corrupt and missing weights; takes snapshots and records, to good
+paths, into missing folders and onto the playing video; sets the output folder to a
+file; opens a missing camera, refused and malformed network cameras and the screen;
+exports the timeline, names people, opens the About and shortcut dialogs (closed again
+after a moment); resizes the window. The file dialogs are answered through the
+window's ``ask_*`` hooks, with a random one of those paths or a cancel.
+
+Then it checks that the app came through: no exception escaped a slot or a thread, no
+frame failed in the pipeline, the GUI thread never stalled longer than
+``--max-stall-ms``, the app still plays a good video with the given weights, every
+thread stops when the window closes, no half-written file is left behind and every
+input file is as it was. It prints what it did and what it saw, and exits 1 if any
+check failed.
+
+    python -m scripts.gui_monkey [--video CLIP] [--weights W] [--actions 300] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import faulthandler
+import hashlib
+import logging
+import random
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PyQt6.QtCore import QEventLoop, Qt, QTimer
+from PyQt6.QtTest import QTest
+from PyQt6.QtWidgets import QApplication
+
+from emotion_app.gui.app import create_application, release_window
+from emotion_app.gui.camera_picker import CameraDevice, StaticDeviceMonitor
+from emotion_app.gui.camera_size import parse_camera_size
+from emotion_app.gui.launch import LaunchOptions
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import VideoFileSpec
+from emotion_app.gui.settings import AppSettings
+from emotion_app.gui.stall_monitor import StallMonitor
+from emotion_app.inference.runners import import_backends
+from emotion_app.inference.steadiness import STEADINESS_LEVELS
+from emotion_app.samples import make_random_weights, write_demo_video
+from scripts.support.model_weights import weights_or_random
+
+# Log lines that mean a fault of the app, not of the input it was given.
+FAULT_MESSAGES = ("unhandled exception", "could not be processed")
+# How long the last checks wait for the window to show a frame, or for a model to load.
+SETTLE_S = 60.0
+# A stall this long gets the GUI thread's stack noted (see StallWatch).
+STALL_STACK_MS = 200.0
+# Innermost frames of a thread that is waiting, not working (left out of stall reports).
+IDLE_FRAMES = ("threading.py", "queue.py", "concurrent/futures/thread.py", "selectors.py", "<no Python frame>")
+# The keys a user presses on the video: the player's and the view's.
+KEYS = (
+    Qt.Key.Key_Space,
+    Qt.Key.Key_Left,
+    Qt.Key.Key_Right,
+    Qt.Key.Key_Home,
+    Qt.Key.Key_B,
+    Qt.Key.Key_M,
+    Qt.Key.Key_T,
+    Qt.Key.Key_Escape,
+)
+
+
+def spin(seconds: float) -> None:
+    """Run the Qt event loop for ``seconds``."""
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def spin_until(done: Callable[[], bool], seconds: float) -> bool:
+    """Run the event loop until ``done()`` or ``seconds`` pass; whether it came true."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        spin(0.05)
+    return True
+
+
+def digest(path: Path) -> str:
+    """What a file holds (a folder: its files' names and contents)."""
+    hasher = hashlib.sha256()
+    for member in sorted(path.rglob("*")) if path.is_dir() else [path]:
+        if member.is_file():
+            hasher.update(member.name.encode())
+            hasher.update(member.read_bytes())
+    return hasher.hexdigest()
+
+
+class StallWatch:
+    """Where every thread is when the GUI thread stalls (``--stall-stacks``).
+
+    The GUI thread re-arms faulthandler's watchdog every few milliseconds; if it has not
+    for ``threshold_ms``, the watchdog (C code, which needs no GIL: a worker holding it is
+    a cause worth seeing) writes every thread's stack to ``dump``. :meth:`stalls` reads
+    them back: per stall, each busy thread's innermost frames. A diagnostic only: the
+    watchdog reads threads' frames while they run, and with many dumps (a 60 ms threshold)
+    it crashed the process twice in two runs; at 200 ms it did not in four.
+    """
+
+    def __init__(self, dump: Path, threshold_ms: float = STALL_STACK_MS) -> None:
+        self.threshold_s = threshold_ms / 1000.0
+        self._dump_path = dump
+        self._dump = dump.open("w")
+        self._names: dict[int, str] = {}
+        self._beats = 0
+        self._timer = QTimer()
+        self._timer.setInterval(5)
+        self._timer.timeout.connect(self._on_beat)
+
+    def _on_beat(self) -> None:
+        faulthandler.dump_traceback_later(self.threshold_s, repeat=False, file=self._dump)
+        self._beats += 1
+        if self._beats % 100 == 1:  # the dump names threads by id only
+            self._names.update((thread.ident, thread.name) for thread in threading.enumerate() if thread.ident)
+
+    def __enter__(self) -> StallWatch:
+        self._on_beat()
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._timer.stop()
+        faulthandler.cancel_dump_traceback_later()
+        self._dump.close()
+
+    def stalls(self) -> Counter[str]:
+        """Each stall's busy threads (name: innermost frames), counted alike."""
+        found: Counter[str] = Counter()
+        for dump in self._dump_path.read_text().split("Timeout (")[1:]:
+            busy = []
+            for block in dump.split("\nThread ")[1:]:
+                header, *frames = block.strip().splitlines()
+                ident = int(header.split()[0], 16)
+                name = "GUI" if ident == threading.main_thread().ident else self._names.get(ident, header.split()[0])
+                innermost = [frame.strip() for frame in frames[:3]]
+                if innermost and not any(idle in innermost[0] for idle in IDLE_FRAMES):
+                    busy.append(f"{name}: " + " <- ".join(innermost))
+            found["\n".join(busy) or "(no Python frame busy)"] += 1
+        return found
+
+
+class FaultLog(logging.Handler):
+    """Every warning or worse of the app, and exceptions that escaped a thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[str] = []
+        self.faults: list[str] = []
+        self._hook_before = threading.excepthook
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            text += f": {record.exc_info[0].__name__ if record.exc_info[0] else ''} {record.exc_info[1]}"
+        self.records.append(f"{record.levelname} {record.name}: {text}")
+        if any(message in text for message in FAULT_MESSAGES):
+            where = "".join(traceback.format_exception(*record.exc_info)[-4:]) if record.exc_info else ""
+            self.faults.append(f"{self.records[-1]}\n{where}".rstrip())
+
+    def thread_died(self, args: threading.ExceptHookArgs) -> None:
+        name = args.thread.name if args.thread is not None else "?"
+        self.faults.append(f"thread {name} died: {args.exc_type.__name__} {args.exc_value}")
+        self._hook_before(args)
+
+    def __enter__(self) -> FaultLog:
+        logging.getLogger("emotion_app").addHandler(self)
+        threading.excepthook = self.thread_died
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        logging.getLogger("emotion_app").removeHandler(self)
+        threading.excepthook = self._hook_before
+
+
+@dataclass
+class Inputs:
+    """The files the monkey offers the app: good ones, bad ones and places to write."""
+
+    work: Path
+    video: Path
+    weights: Path
+    other_weights: Path  # another model, with seven classes
+    garbage_video: Path
+    empty_video: Path
+    image: Path
+    image_folder: Path
+    corrupt_weights: Path
+    output: Path
+    missing: Path = field(init=False)
+    a_file_as_folder: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.missing = self.work / "missing" / "nothing.mp4"
+        self.a_file_as_folder = self.video
+
+    def originals(self) -> list[Path]:
+        return [
+            self.video,
+            self.weights,
+            self.other_weights,
+            self.garbage_video,
+            self.empty_video,
+            self.image,
+            self.image_folder,
+            self.corrupt_weights,
+        ]
+
+    def videos(self) -> list[Path]:
+        return [self.video, self.garbage_video, self.empty_video, self.image, self.image_folder, self.missing]
+
+    def all_weights(self) -> list[Path]:
+        return [self.weights, self.other_weights, self.corrupt_weights, self.missing.with_suffix(".safetensors")]
+
+
+def make_inputs(work: Path, video: Path | None, weights: Path | None) -> Inputs:
+    """The good and bad files of a run, written into ``work`` (``video``/``weights``: used as given)."""
+    if video is None:
+        video = write_demo_video(work / "clip.avi", size=(320, 240), fps=15.0, seconds=4.0)
+    capture = cv2.VideoCapture(str(video))
+    ok, frame = capture.read()
+    capture.release()
+    if not ok:
+        raise SystemExit(f"error: {video}: not a video OpenCV can open")
+    folder = work / "images"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "1.png"), frame)
+    cv2.imwrite(str(folder / "2.png"), cv2.flip(frame, 1))
+    (work / "garbage.mp4").write_bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    (work / "empty.mp4").write_bytes(b"")
+    (work / "corrupt.safetensors").write_bytes(b"not a safetensors file")
+    output = work / "output"
+    output.mkdir()
+    return Inputs(
+        work=work,
+        video=video,
+        weights=weights_or_random(weights, work),
+        other_weights=make_random_weights(work / "seven.safetensors", num_classes=7),
+        garbage_video=work / "garbage.mp4",
+        empty_video=work / "empty.mp4",
+        image=folder / "1.png",
+        image_folder=folder,
+        corrupt_weights=work / "corrupt.safetensors",
+        output=output,
+    )
+
+
+Action = Callable[[MainWindow, random.Random, Inputs], None]
+
+
+def close_dialog_soon() -> None:
+    """Close the modal dialog about to open (About, shortcuts) after a moment, as a user would."""
+
+    def close() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:
+            dialog.close()
+
+    QTimer.singleShot(200, close)
+
+
+def answer_dialogs(window: MainWindow, rng: random.Random, inputs: Inputs) -> None:
+    """The window's file dialogs answered at random: a good or bad path, or a cancel."""
+
+    def open_path(_title: str, _folder: str, _filters: str) -> str:
+        return str(rng.choice([*inputs.videos(), *inputs.all_weights(), ""]))
+
+    def save_path(_title: str, _suggestion: str, _filters: str) -> str:
+        # Among them the file being played, which the app must refuse to write over. (Any
+        # other existing file it may replace: a real dialog has asked the user first.)
+        name = f"saved-{rng.randrange(1000)}"
+        spec = window.source
+        playing = spec.path if isinstance(spec, VideoFileSpec) else inputs.video
+        if playing.is_dir():
+            playing = rng.choice(sorted(playing.iterdir()))
+        return str(
+            rng.choice([inputs.output / f"{name}.png", inputs.output / f"{name}.mp4", inputs.missing, playing, ""])
+        )
+
+    def folder_path(_title: str, _start: str) -> str:
+        return str(rng.choice([inputs.output, inputs.image_folder, inputs.missing.parent, ""]))
+
+    window.ask_open_path = open_path  # type: ignore[method-assign, assignment]
+    window.ask_save_path = save_path  # type: ignore[method-assign, assignment]
+    window.ask_folder_path = folder_path  # type: ignore[method-assign, assignment]
+    window.ask_stream_url = lambda _recent: rng.choice(["not a url", "http://127.0.0.1:9/video", ""])  # type: ignore[method-assign, assignment]
+    window.timeline_panel.ask_folder = lambda: str(rng.choice([inputs.output, inputs.video, ""]))
+    window.timeline_panel.ask_name = lambda _track_id, _current: rng.choice(["Ann", "", None, "x" * 500])
+
+
+def _about(window: MainWindow, _rng: random.Random, _inputs: Inputs) -> None:
+    close_dialog_soon()
+    window.show_about()
+
+
+def _shortcuts(window: MainWindow, _rng: random.Random, _inputs: Inputs) -> None:
+    close_dialog_soon()
+    window.show_shortcuts()
+
+
+def _output_folder(window: MainWindow, rng: random.Random, inputs: Inputs) -> None:
+    window.set_output_folder(rng.choice([inputs.output, inputs.a_file_as_folder, inputs.missing]))
+
+
+def _key(window: MainWindow, rng: random.Random, _inputs: Inputs) -> None:
+    QTest.keyClick(window.view, rng.choice(KEYS))  # type: ignore[call-overload]  # PyQt6's stub of a static method
+
+
+ACTIONS: dict[str, Action] = {
+    "open a video or image": lambda w, r, i: w.open_video(r.choice(i.videos())),
+    "open through the dialog": lambda w, r, i: w.open_video_dialog(),
+    "start/stop": lambda w, r, i: w.toggle_start_stop(),
+    "play/pause": lambda w, r, i: w.toggle_play_pause(),
+    "step": lambda w, r, i: w.step(r.choice([-1, 1])),
+    "restart": lambda w, r, i: w.restart(),
+    "seek": lambda w, r, i: w.seek(r.randint(-5, 500)),
+    "stop": lambda w, r, i: w.stop(),
+    "retry": lambda w, r, i: w.retry(),
+    "key": _key,
+    "mirror": lambda w, r, i: w.mirror_action.toggle(),
+    "bars": lambda w, r, i: w.bars_action.toggle(),
+    "full screen": lambda w, r, i: w.fullscreen_action.toggle(),
+    "figures": lambda w, r, i: w.details_action.toggle(),
+    "timeline": lambda w, r, i: w.timeline_action.trigger(),
+    "steadiness": lambda w, r, i: w.set_steadiness(r.choice([*STEADINESS_LEVELS, "wobbly"])),
+    "camera size": lambda w, r, i: w.set_camera_size(r.choice([None, parse_camera_size("640x480")])),
+    "weights": lambda w, r, i: w.choose_weights(r.choice(i.all_weights())),
+    "weights through the dialog": lambda w, r, i: w.load_weights_dialog(),
+    "snapshot": lambda w, r, i: w.snapshot(),
+    "snapshot as": lambda w, r, i: w.snapshot_dialog(),
+    "record": lambda w, r, i: w.record_action.trigger(),
+    "record to": lambda w, r, i: w.record_dialog(),
+    "output folder": _output_folder,
+    "missing camera": lambda w, r, i: w.choose_camera(CameraDevice("Gone camera", 63)),
+    "network camera": lambda w, r, i: w.open_stream_dialog(),
+    "screen": lambda w, r, i: w.open_screen(0),
+    "export timeline": lambda w, r, i: w.timeline_panel.export_button.click(),
+    "name a person": lambda w, r, i: w.timeline_panel.name_person(r.randint(1, 3)),
+    "about": _about,
+    "shortcuts": _shortcuts,
+    "resize": lambda w, r, i: w.resize(r.randint(300, 1400), r.randint(200, 900)),
+    "refresh sources": lambda w, r, i: w.refresh_sources(),
+}
+
+
+@dataclass
+class Outcome:
+    """What a run did and saw."""
+
+    done: Counter[str] = field(default_factory=Counter)
+    faults: list[str] = field(default_factory=list)
+    warnings: Counter[str] = field(default_factory=Counter)
+    slowest_ms: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # each action's longest call
+    max_stall_ms: float = 0.0
+    worst_stall_after: str = ""  # the action after which the longest stall began
+    stall_stacks: Counter[str] = field(default_factory=Counter)  # the busy threads of each long stall
+    stalls_over_50ms: int = 0
+    still_plays: bool = False
+    threads_stopped: bool = False
+    half_written: list[Path] = field(default_factory=list)
+    changed_inputs: list[Path] = field(default_factory=list)
+
+    def problems(self, max_stall_ms: float) -> list[str]:
+        found = [f"fault: {fault}" for fault in self.faults]
+        if self.max_stall_ms > max_stall_ms:
+            found.append(f"the GUI thread stalled {self.max_stall_ms:.0f} ms (allowed {max_stall_ms:.0f})")
+        if not self.still_plays:
+            found.append("the window did not show a frame of the good video at the end")
+        if not self.threads_stopped:
+            found.append("the window's threads did not stop when it closed")
+        found += [f"half-written file left: {path}" for path in self.half_written]
+        found += [f"input changed: {path}" for path in self.changed_inputs]
+        return found
+
+
+def run(inputs: Inputs, actions: int, seed: int, settings: Path, stall_stacks: bool = False) -> Outcome:
+    """``actions`` random actions on a real window, then the checks (see the module's doc).
+
+    ``stall_stacks``: note the busy threads of each long stall (see :class:`StallWatch`).
+    """
+    rng = random.Random(seed)
+    before = {path: digest(path) for path in inputs.originals()}
+    outcome = Outcome()
+    create_application()
+    import_backends()  # as the app does under its starting screen
+    with FaultLog() as faults:
+        window = MainWindow(
+            LaunchOptions(weights=inputs.weights, video=inputs.video),
+            AppSettings.at_path(settings),
+            device_monitor=StaticDeviceMonitor([]),
+            camera_timeout_s=1.0,
+        )
+        window.set_output_folder(inputs.output)
+        answer_dialogs(window, rng, inputs)
+        window.resize(900, 700)
+        window.show()
+        watch = StallWatch(inputs.work / "stalls.txt") if stall_stacks else None
+        with watch or contextlib.nullcontext():
+            stall = StallMonitor(interval_ms=5)
+            stall.start()
+            names = sorted(ACTIONS)
+            for _ in range(actions):
+                name = rng.choice(names)
+                worst_before = stall.max_stall_ms
+                started = time.perf_counter()
+                ACTIONS[name](window, rng, inputs)
+                took_ms = (time.perf_counter() - started) * 1000.0
+                outcome.done[name] += 1
+                outcome.slowest_ms[name] = max(outcome.slowest_ms[name], took_ms)
+                spin(rng.uniform(0.0, 0.15))
+                if stall.max_stall_ms > worst_before:
+                    outcome.worst_stall_after = name
+            stall.stop()
+        outcome.stall_stacks = watch.stalls() if watch is not None else Counter()
+        outcome.max_stall_ms, outcome.stalls_over_50ms = stall.max_stall_ms, stall.stalls_over_50ms
+
+        # Still a working app: the good model, the good video, a new frame on screen.
+        if window.recording is not None:
+            window.stop_recording()
+        window.set_fullscreen(False)
+        window.choose_weights(inputs.weights)
+        spin_until(
+            lambda: (status := window.model_status) is not None and status.active_weights == inputs.weights, SETTLE_S
+        )
+        window.open_video(inputs.video)
+        shown = window.view.result
+        outcome.still_plays = spin_until(
+            lambda: window.view.result is not None and window.view.result is not shown and window.is_running, SETTLE_S
+        )
+        outcome.threads_stopped = window.shutdown(timeout_s=10.0)
+        release_window(window)
+        spin(0.2)
+    outcome.faults = faults.faults
+    outcome.warnings = Counter(
+        record.split(": ", 1)[0] + ": " + record.split(": ", 1)[1][:90] for record in faults.records
+    )
+    outcome.half_written = sorted(path for path in inputs.work.rglob("*") if ".part" in path.name)
+    outcome.changed_inputs = [path for path, value in before.items() if digest(path) != value]
+    return outcome
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--video", type=Path, help="the good video (default: a test-made 320x240 clip)")
+    parser.add_argument("--weights", type=Path, help="the good weights (default: the shipped model)")
+    parser.add_argument("--actions", type=int, default=300, help="how many random actions (default 300)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random choices (default 0)")
+    parser.add_argument(
+        "--max-stall-ms",
+        type=float,
+        default=1000.0,
+        help="longest GUI-thread stall that counts as alive, not frozen (default 1000)",
+    )
+    parser.add_argument(
+        "--stall-stacks",
+        action="store_true",
+        help=f"note which threads were busy in each GUI stall over {STALL_STACK_MS:.0f} ms (faulthandler's "
+        "watchdog; a diagnostic: reading running threads' stacks can crash the process)",
+    )
+    args = parser.parse_args(argv)
+    if args.actions < 1:
+        parser.error(f"--actions must be at least 1, got {args.actions}")
+    for path in (args.video, args.weights):
+        if path is not None and not path.is_file():
+            parser.error(f"{path}: no such file")
+    with tempfile.TemporaryDirectory(prefix="gui-monkey-") as folder:
+        work = Path(folder)
+        inputs = make_inputs(work, args.video, args.weights)
+        started = time.monotonic()
+        outcome = run(inputs, args.actions, args.seed, work / "settings.ini", args.stall_stacks)
+        elapsed = time.monotonic() - started
+    print(f"{args.actions} random actions (seed {args.seed}) in {elapsed:.1f} s on the real window:")
+    print("  " + ", ".join(f"{name} {count}" for name, count in sorted(outcome.done.items())))
+    print(
+        f"GUI thread: longest stall {outcome.max_stall_ms:.1f} ms, {outcome.stalls_over_50ms} over 50 ms; "
+        f"the longest began during or after: {outcome.worst_stall_after or '-'}"
+    )
+    print(
+        "longest call of each action on the GUI thread (ms; a dialog's includes its time open): "
+        + ", ".join(f"{name} {ms:.0f}" for name, ms in sorted(outcome.slowest_ms.items(), key=lambda item: -item[1]))
+    )
+    for busy, count in outcome.stall_stacks.most_common():
+        print(f"  {count} stall(s) over {STALL_STACK_MS:.0f} ms with these threads busy (innermost frame first):")
+        print("    " + busy.replace("\n", "\n    "))
+    print(f"warnings logged: {sum(outcome.warnings.values())}")
+    for text, count in outcome.warnings.most_common():
+        print(f"  {count} x {text}")
+    print(f"plays a good video at the end: {'yes' if outcome.still_plays else 'NO'}")
+    print(f"threads stopped at close: {'yes' if outcome.threads_stopped else 'NO'}")
+    problems = outcome.problems(args.max_stall_ms)
+    print(
+        f"faults: {len(outcome.faults)}; half-written files: {len(outcome.half_written)}; "
+        f"changed inputs: {len(outcome.changed_inputs)}"
+    )
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    print("result: " + ("passed" if not problems else "FAILED"))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
