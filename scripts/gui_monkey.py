@@ -2,10 +2,11 @@
 
 Opens the real main window (real threads, model, cascade and files) and does random
 things a user can do, one every 0-150 ms: opens good, corrupt, empty and missing
-videos, an image and a folder of images; plays, pauses, seeks, steps and restarts;
+videos, an image and a folder of images (also dropped on the window, from the recent
+list and the camera list); plays, pauses, seeks (the slider too), steps and restarts;
 presses the player and view keys; mirrors, toggles the bars, the timeline, full screen
 and the figures; changes steadiness (an unknown level too) and the camera size; loads
-good, other-class, corrupt and missing weights; takes snapshots and records, to good
+good, other-class, corrupt and missing weights (the Model menu too); takes snapshots and records, to good
 paths, into missing folders and onto the playing video; sets the output folder to a
 file; opens a missing camera, refused and malformed network cameras and the screen;
 exports the timeline, names people, opens the About and shortcut dialogs (closed again
@@ -20,6 +21,7 @@ input file is as it was. It prints what it did and what it saw, and exits 1 if a
 check failed.
 
     python -m scripts.gui_monkey [--video CLIP] [--weights W] [--actions 300] [--seed 0]
+                                 [--max-stall-ms 1000] [--stall-stacks]
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PyQt6.QtCore import QEventLoop, Qt, QTimer
+from PyQt6.QtCore import QEventLoop, QMimeData, QPointF, Qt, QTimer, QUrl
+from PyQt6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication
 
@@ -322,6 +325,42 @@ def _output_folder(window: MainWindow, rng: random.Random, inputs: Inputs) -> No
     window.set_output_folder(rng.choice([inputs.output, inputs.a_file_as_folder, inputs.missing]))
 
 
+def _slider(window: MainWindow, rng: random.Random, _inputs: Inputs) -> None:
+    slider = window.playback_bar.slider
+    if slider.isEnabled():
+        slider.setValue(rng.randint(slider.minimum(), slider.maximum()))  # as a click on it
+
+
+def _trigger_one_of(actions: list[QAction], rng: random.Random) -> None:
+    usable = [action for action in actions if action.isEnabled() and not action.isSeparator()]
+    if usable:
+        rng.choice(usable).trigger()
+
+
+def _recent(window: MainWindow, rng: random.Random, _inputs: Inputs) -> None:
+    _trigger_one_of(window.recent_menu.actions(), rng)
+
+
+def _model_menu(window: MainWindow, rng: random.Random, _inputs: Inputs) -> None:
+    _trigger_one_of(window.model_menu.actions(), rng)
+
+
+def _picker(window: MainWindow, rng: random.Random, _inputs: Inputs) -> None:
+    picker = window.picker
+    if picker.count():
+        picker.activated.emit(rng.randrange(picker.count()))  # as a choice in the list
+
+
+def _drop(window: MainWindow, rng: random.Random, inputs: Inputs) -> None:
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(rng.choice(inputs.videos())))])
+    point = QPointF(window.width() / 2, window.height() / 2)
+    actions = Qt.DropAction.CopyAction
+    buttons, modifiers = Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    window.dragEnterEvent(QDragEnterEvent(point.toPoint(), actions, data, buttons, modifiers))
+    window.dropEvent(QDropEvent(point, actions, data, buttons, modifiers))
+
+
 def _key(window: MainWindow, rng: random.Random, _inputs: Inputs) -> None:
     QTest.keyClick(window.view, rng.choice(KEYS))  # type: ignore[call-overload]  # PyQt6's stub of a static method
 
@@ -360,6 +399,11 @@ ACTIONS: dict[str, Action] = {
     "shortcuts": _shortcuts,
     "resize": lambda w, r, i: w.resize(r.randint(300, 1400), r.randint(200, 900)),
     "refresh sources": lambda w, r, i: w.refresh_sources(),
+    "slider": _slider,
+    "open recent": _recent,
+    "model menu": _model_menu,
+    "camera list": _picker,
+    "drop a file": _drop,
 }
 
 
