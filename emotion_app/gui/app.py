@@ -65,7 +65,7 @@ def create_main_window(options: LaunchOptions) -> MainWindow:
     from .settings import AppSettings
 
     # Now, under the starting screen, rather than on the fast classifier's build thread,
-    # where their import stalls the GUI for about a second as the first frames play.
+    # where their import stalls the GUI as the first frames play (docs/measurements.md).
     import_backends()
 
     settings = AppSettings.at_path(options.settings) if options.settings else AppSettings.user()

@@ -362,9 +362,8 @@ class TimelinePanel(QDockWidget):
 
     def export_in_background(self, folder: Path) -> None:
         """:meth:`export_to` on a pool thread, from a copy of the session as it is now: the
-        plot costs matplotlib's import and drawing, about a second the first time on a
-        slow machine, too long for the GUI thread (``python -m scripts.gui_monkey``).
-        ``exported`` or ``export_failed`` follows on the GUI thread."""
+        plot costs matplotlib's import and drawing, too long for the GUI thread (figures:
+        docs/measurements.md). ``exported`` or ``export_failed`` follows on the GUI thread."""
         session = copy.deepcopy(self.timeline)  # the frames go on changing the panel's own
         self.export_button.setEnabled(False)
         finished = self._export_finished

@@ -276,10 +276,10 @@ _BUILDERS: dict[str, tuple[tuple[str, Builder], ...]] = {
 def import_backends() -> bool:
     """Import ONNX Runtime and onnx, with the quantiser, now; whether they are installed.
 
-    Their first import holds the GIL for over a second on a slow machine (onnx loads
-    ml_dtypes, whose extension registers its number types with numpy): done by the fast
-    runner's build thread, it stalls every thread, the GUI's too, as the first frames
-    play. The desktop app calls this while its starting screen is up (docs/measurements.md).
+    Their first import holds the GIL long enough to freeze a video (onnx loads ml_dtypes,
+    whose extension registers its number types with numpy): done by the fast runner's
+    build thread, it stalls every thread, the GUI's too, as the first frames play. The
+    desktop app calls this while its starting screen is up (figures: docs/measurements.md).
     """
     try:
         import onnx  # noqa: F401
