@@ -294,8 +294,8 @@ def answer_dialogs(window: MainWindow, rng: random.Random, inputs: Inputs) -> No
         name = f"saved-{rng.randrange(1000)}"
         spec = window.source
         playing = spec.path if isinstance(spec, VideoFileSpec) else inputs.video
-        if playing.is_dir():
-            playing = rng.choice(sorted(playing.iterdir()))
+        if playing.is_dir():  # one of its files (an empty folder: the good video)
+            playing = rng.choice(sorted(playing.iterdir()) or [inputs.video])
         return str(
             rng.choice([inputs.output / f"{name}.png", inputs.output / f"{name}.mp4", inputs.missing, playing, ""])
         )
@@ -458,41 +458,48 @@ def run(inputs: Inputs, actions: int, seed: int, settings: Path, stall_stacks: b
         answer_dialogs(window, rng, inputs)
         window.resize(900, 700)
         window.show()
-        watch = StallWatch(inputs.work / "stalls.txt") if stall_stacks else None
-        with watch or contextlib.nullcontext():
-            stall = StallMonitor(interval_ms=5)
-            stall.start()
-            names = sorted(ACTIONS)
-            for _ in range(actions):
-                name = rng.choice(names)
-                worst_before = stall.max_stall_ms
-                started = time.perf_counter()
-                ACTIONS[name](window, rng, inputs)
-                took_ms = (time.perf_counter() - started) * 1000.0
-                outcome.done[name] += 1
-                outcome.slowest_ms[name] = max(outcome.slowest_ms[name], took_ms)
-                spin(rng.uniform(0.0, 0.15))
-                if stall.max_stall_ms > worst_before:
-                    outcome.worst_stall_after = name
-            stall.stop()
-        outcome.stall_stacks = watch.stalls() if watch is not None else Counter()
-        outcome.max_stall_ms, outcome.stalls_over_50ms = stall.max_stall_ms, stall.stalls_over_50ms
+        try:
+            watch = StallWatch(inputs.work / "stalls.txt") if stall_stacks else None
+            with watch or contextlib.nullcontext():
+                stall = StallMonitor(interval_ms=5)
+                stall.start()
+                names = sorted(ACTIONS)
+                for _ in range(actions):
+                    name = rng.choice(names)
+                    worst_before = stall.max_stall_ms
+                    started = time.perf_counter()
+                    try:
+                        ACTIONS[name](window, rng, inputs)
+                    except Exception:  # a user's action raising is a fault; the run goes on
+                        faults.faults.append(f"{name} raised:\n" + "".join(traceback.format_exc(limit=-4)).rstrip())
+                    took_ms = (time.perf_counter() - started) * 1000.0
+                    outcome.done[name] += 1
+                    outcome.slowest_ms[name] = max(outcome.slowest_ms[name], took_ms)
+                    spin(rng.uniform(0.0, 0.15))
+                    if stall.max_stall_ms > worst_before:
+                        outcome.worst_stall_after = name
+                stall.stop()
+            outcome.stall_stacks = watch.stalls() if watch is not None else Counter()
+            outcome.max_stall_ms, outcome.stalls_over_50ms = stall.max_stall_ms, stall.stalls_over_50ms
 
-        # Still a working app: the good model, the good video, a new frame on screen.
-        if window.recording is not None:
-            window.stop_recording()
-        window.set_fullscreen(False)
-        window.choose_weights(inputs.weights)
-        spin_until(
-            lambda: (status := window.model_status) is not None and status.active_weights == inputs.weights, SETTLE_S
-        )
-        window.open_video(inputs.video)
-        shown = window.view.result
-        outcome.still_plays = spin_until(
-            lambda: window.view.result is not None and window.view.result is not shown and window.is_running, SETTLE_S
-        )
-        outcome.threads_stopped = window.shutdown(timeout_s=10.0)
-        release_window(window)
+            # Still a working app: the good model, the good video, a new frame on screen.
+            if window.recording is not None:
+                window.stop_recording()
+            window.set_fullscreen(False)
+            window.choose_weights(inputs.weights)
+            spin_until(
+                lambda: (status := window.model_status) is not None and status.active_weights == inputs.weights,
+                SETTLE_S,
+            )
+            window.open_video(inputs.video)
+            shown = window.view.result
+            outcome.still_plays = spin_until(
+                lambda: window.view.result is not None and window.view.result is not shown and window.is_running,
+                SETTLE_S,
+            )
+            outcome.threads_stopped = window.shutdown(timeout_s=10.0)
+        finally:
+            release_window(window)  # while the QApplication exists, whatever happened
         spin(0.2)
     outcome.faults = faults.faults
     outcome.warnings = Counter(
