@@ -44,7 +44,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PyQt6.QtCore import QEventLoop, QMimeData, QPointF, Qt, QTimer, QUrl
+from PyQt6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PyQt6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication
@@ -61,6 +61,7 @@ from emotion_app.inference.runners import import_backends
 from emotion_app.inference.steadiness import STEADINESS_LEVELS
 from emotion_app.samples import make_random_weights, write_demo_video
 from scripts.support.model_weights import weights_or_random
+from scripts.support.qt_loop import spin, spin_until
 
 # Log lines that mean a fault of the app, not of the input it was given.
 FAULT_MESSAGES = ("unhandled exception", "could not be processed")
@@ -81,23 +82,6 @@ KEYS = (
     Qt.Key.Key_T,
     Qt.Key.Key_Escape,
 )
-
-
-def spin(seconds: float) -> None:
-    """Run the Qt event loop for ``seconds``."""
-    loop = QEventLoop()
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
-
-
-def spin_until(done: Callable[[], bool], seconds: float) -> bool:
-    """Run the event loop until ``done()`` or ``seconds`` pass; whether it came true."""
-    deadline = time.monotonic() + seconds
-    while not done():
-        if time.monotonic() > deadline:
-            return False
-        spin(0.05)
-    return True
 
 
 def digest(path: Path) -> str:

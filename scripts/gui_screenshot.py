@@ -16,9 +16,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from PyQt6.QtCore import QEventLoop, QTimer
-from PyQt6.QtWidgets import QApplication
-
 from emotion_app.gui.app import create_application, release_window
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.launch import LaunchOptions
@@ -27,14 +24,9 @@ from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import write_demo_video
 from scripts.support.model_weights import weights_or_random
+from scripts.support.qt_loop import spin
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def wait(app: QApplication, seconds: float) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     # then a moment for smoothing to settle.
     started = time.monotonic()
     while time.monotonic() < deadline:
-        wait(app, 0.1)
+        spin(0.1)
         result = window.view.result
         crowded = result is not None and len(result.faces) >= 3
         if crowded and window.model_status is not None and time.monotonic() - started > 6.0:
@@ -71,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: no frame with three faces appeared on screen", file=sys.stderr)
         release_window(window)
         return 1
-    wait(app, 0.6)
+    spin(0.6)
     screen = window.screen()
     assert screen is not None
     # A grab of the window from the screen (what the X server shows), not a re-render.

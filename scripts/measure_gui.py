@@ -66,7 +66,6 @@ from pathlib import Path
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PyQt6.QtCore import QEventLoop, QTimer
 from PyQt6.QtGui import QPaintEvent
 
 from emotion_app.gui import gui_thread_gc
@@ -91,6 +90,7 @@ from emotion_app.samples import write_demo_video
 from scripts.support.gc_log import GcLog, describe
 from scripts.support.model_weights import weights_or_random
 from scripts.support.overrides import apply_overrides
+from scripts.support.qt_loop import spin
 
 
 def rss_mb() -> float:
@@ -102,13 +102,6 @@ def rss_mb() -> float:
         import resource
 
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def spin(seconds: float) -> None:
-    """Run the Qt event loop for ``seconds`` (the GUI thread stays fully live)."""
-    loop = QEventLoop()
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
 
 
 class Recorder:
