@@ -94,8 +94,8 @@ print("onnx imported:", seen)
 def test_the_inference_back_ends_are_imported_before_the_window_opens(
     gui_video: VideoTruth, random_weights: Path, tmp_path: Path
 ) -> None:
-    # onnx's first import holds the GIL for about a second: under the starting screen, not
-    # on the fast classifier's build thread while the video plays (docs/measurements.md).
+    # onnx's first import holds the GIL long enough to freeze a video: under the starting
+    # screen, not on the fast classifier's build thread as it plays (docs/measurements.md).
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     completed = subprocess.run(
         [
