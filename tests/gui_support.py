@@ -8,6 +8,9 @@ machine has none), by playing a real video file through the camera code path.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -22,6 +25,25 @@ from emotion_app.gui.messages import CameraSpec, InferenceResult, SourceSpec, Vi
 
 # Generous: two cores shared with a training job; a healthy run takes well under a second.
 WAIT_MS = 20_000
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_gui_script(
+    name: str, *args: str, timeout: float, display: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m scripts.NAME ARGS`` from the repository root on the offscreen platform
+    (``display``: the X server it may capture), its output captured as text."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    if display is not None:
+        env["DISPLAY"] = display
+    return subprocess.run(
+        [sys.executable, "-m", f"scripts.{name}", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=REPO,
+    )
 
 
 def wait_for_face_result(qtbot: QtBot, window: MainWindow) -> InferenceResult:

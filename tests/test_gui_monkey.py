@@ -4,36 +4,24 @@ stop, no half-written file). Its figures (stalls, call times) are the script's t
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from gui_support import run_gui_script
 
 
 def test_random_use_of_the_window_leaves_the_app_working(random_weights: Path) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scripts.gui_monkey",
-            "--weights",
-            str(random_weights),
-            "--actions",
-            "150",
-            "--seed",
-            "3",
-            # A freeze, not a figure: a loaded CI machine may stall for a second.
-            "--max-stall-ms",
-            "5000",
-        ],
-        capture_output=True,
-        text=True,
+    completed = run_gui_script(
+        "gui_monkey",
+        "--weights",
+        str(random_weights),
+        "--actions",
+        "150",
+        "--seed",
+        "3",
+        # A freeze, not a figure: a loaded CI machine may stall for a second.
+        "--max-stall-ms",
+        "5000",
         timeout=600,
-        env=env,
-        cwd=REPO,
     )
     output = completed.stdout
     assert completed.returncode == 0, output + completed.stderr[-3000:]

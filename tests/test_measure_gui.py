@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 
 from emotion_app.samples import astronaut_face_patch, paste, write_video
-
-REPO = Path(__file__).resolve().parent.parent
+from gui_support import run_gui_script
 
 
 def hd_clip(path: Path, frames: int = 45, fps: float = 30.0) -> Path:
@@ -32,31 +28,22 @@ def hd_clip(path: Path, frames: int = 45, fps: float = 30.0) -> Path:
 
 def test_measure_gui_plays_a_given_720p_video_and_reports_its_figures(tmp_path: Path, random_weights: Path) -> None:
     clip = hd_clip(tmp_path / "hd.avi")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scripts.measure_gui",
-            "--video",
-            str(clip),
-            "--weights",
-            str(random_weights),
-            "--seconds",
-            "2",
-            "--warmup",
-            "0.5",
-            "--soak-frames",
-            "0",
-            "--profile",
-            "--set",
-            "RECHECK_PHASE_STEP=0",
-        ],
-        capture_output=True,
-        text=True,
+    completed = run_gui_script(
+        "measure_gui",
+        "--video",
+        str(clip),
+        "--weights",
+        str(random_weights),
+        "--seconds",
+        "2",
+        "--warmup",
+        "0.5",
+        "--soak-frames",
+        "0",
+        "--profile",
+        "--set",
+        "RECHECK_PHASE_STEP=0",
         timeout=240,
-        env=env,
-        cwd=REPO,
     )
     # Exit code 1 means a target was missed (a loaded test machine); 0 met them all.
     assert completed.returncode in (0, 1), completed.stdout[-2000:] + completed.stderr[-3000:]
@@ -77,13 +64,6 @@ def test_measure_gui_plays_a_given_720p_video_and_reports_its_figures(tmp_path: 
 
 
 def test_measure_gui_refuses_a_missing_video(tmp_path: Path) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "scripts.measure_gui", "--video", str(tmp_path / "none.avi")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
-        cwd=REPO,
-    )
+    completed = run_gui_script("measure_gui", "--video", str(tmp_path / "none.avi"), timeout=120)
     assert completed.returncode == 2
     assert "none.avi: no such video file" in completed.stderr

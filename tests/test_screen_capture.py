@@ -31,7 +31,7 @@ from emotion_app.gui.region_selector import RegionSelector
 from emotion_app.gui.screen_capture import Screen, ScreenCaptureError, ScreenFrameSource, list_screens
 from emotion_app.gui.screen_menu import ScreenMenu
 from emotion_app.samples import VideoTruth, read_video
-from gui_support import WAIT_MS, wait_for_face_result
+from gui_support import WAIT_MS, run_gui_script, wait_for_face_result
 
 SCREEN_SIZE = (800, 600)
 PICTURE_AT = (40, 30)  # where the window showing the picture sits on the screen
@@ -245,24 +245,16 @@ def test_the_screen_option_takes_a_number() -> None:
 def test_measure_gui_measures_a_screen(x_screen: tuple[str, np.ndarray], random_weights: Path) -> None:
     display, _ = x_screen
     # Offscreen, the measuring window stays off the captured screen (and out of the picture).
-    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="offscreen")
-    command = [sys.executable, "-m", "scripts.measure_gui", "--screen", "1", "--weights", str(random_weights)]
-    completed = subprocess.run(
-        [*command, "--seconds", "2", "--warmup", "0.5", "--soak-frames", "0"],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env=env,
-        cwd=Path(__file__).resolve().parent.parent,
+    command = ["--screen", "1", "--weights", str(random_weights)]
+    completed = run_gui_script(
+        "measure_gui", *command, "--seconds", "2", "--warmup", "0.5", "--soak-frames", "0", timeout=240, display=display
     )
     assert completed.returncode in (0, 1), completed.stdout[-2000:] + completed.stderr[-3000:]
     report = json.loads(completed.stdout.strip().splitlines()[-1])
     assert report["frame_size"] == list(SCREEN_SIZE) and report["source_fps"] == 15.0
     assert report["display_fps"] > 0 and "Screen 1 — 800x600, grabbed at 15.00 fps" in completed.stdout
     assert report["screen_grab_ms"]["median"] > 0 and "screen grab (Screen 1 — 800x600" in completed.stdout
-    refused = subprocess.run(
-        [*command, "--profile"], capture_output=True, text=True, timeout=120, env=env, cwd=Path(__file__).parent.parent
-    )
+    refused = run_gui_script("measure_gui", *command, "--profile", timeout=120, display=display)
     assert refused.returncode == 2 and "not with --video or --profile" in refused.stderr
 
 
