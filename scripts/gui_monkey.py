@@ -59,6 +59,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.inference.runners import import_backends
 from emotion_app.inference.steadiness import STEADINESS_LEVELS
+from emotion_app.io.atomic import is_unfinished
 from emotion_app.samples import make_random_weights, write_demo_video
 from scripts.support.model_weights import weights_or_random
 from scripts.support.qt_loop import spin, spin_until
@@ -488,7 +489,7 @@ def run(inputs: Inputs, actions: int, seed: int, settings: Path, stall_stacks: b
     outcome.warnings = Counter(
         record.split(": ", 1)[0] + ": " + record.split(": ", 1)[1][:90] for record in faults.records
     )
-    outcome.half_written = sorted(path for path in inputs.work.rglob("*") if ".part" in path.name)
+    outcome.half_written = sorted(path for path in inputs.work.rglob("*") if is_unfinished(path))
     outcome.changed_inputs = [path for path, value in before.items() if digest(path) != value]
     return outcome
 

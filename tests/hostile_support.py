@@ -8,6 +8,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from emotion_app.io.atomic import is_unfinished
+
 SmallDisk = Callable[[int], Path]
 
 
@@ -26,4 +28,4 @@ def fingerprint(path: Path) -> str:
 
 def leftovers(folder: Path) -> list[str]:
     """Temporary output files left in ``folder`` (there must be none)."""
-    return sorted(p.name for p in folder.iterdir() if ".part" in p.name)
+    return sorted(p.name for p in folder.iterdir() if is_unfinished(p))

@@ -56,6 +56,16 @@ def same_file(first: Path, second: Path) -> bool:
         return False
 
 
+# In the name of the temporary file an output is written to until it is complete.
+PART_MARK = ".part"
+
+
+def is_unfinished(path: Path) -> bool:
+    """Whether ``path`` is an output's temporary file: still being written, or left half
+    written by a crash (never by a finished or failed write)."""
+    return PART_MARK in Path(path).name
+
+
 def check_outputs(outputs: Sequence[tuple[str, Path]], inputs: Iterable[Path]) -> None:
     """Refuse outputs that would overwrite an input or each other, or cannot be files.
 
@@ -113,7 +123,7 @@ class AtomicOutput:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(
-                prefix=f".{self.target.name}.", suffix=f".part{self.target.suffix}", dir=folder
+                prefix=f".{self.target.name}.", suffix=f"{PART_MARK}{self.target.suffix}", dir=folder
             )
         except OSError as exc:
             raise output_error(self.path, exc, "cannot create a file in its folder") from exc
