@@ -45,13 +45,16 @@ class PipelineBundle:
         # Set by close(): a build still waiting for its turn is then skipped.
         self._closed = threading.Event()
 
-    def start_optimizing(self, mode: str = "auto") -> None:
-        """Start building the classifier's fast runner on a thread of its own (about a
-        second of one core); :meth:`EmotionPipeline.process` stays eager meanwhile."""
+    def start_optimizing(self, mode: str = "auto", in_child_process: bool = True) -> None:
+        """Start building the classifier's fast runner on a thread of its own, which with
+        ``in_child_process`` waits for a child process to build it unless it is cached;
+        :meth:`EmotionPipeline.process` stays eager meanwhile."""
         if self._runner_build is not None:
             return
         builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix=BUILD_THREAD_PREFIX)
-        self._runner_build = builder.submit(_build_fast_runner, self.pipeline.classifier, mode, self._closed)
+        self._runner_build = builder.submit(
+            _build_fast_runner, self.pipeline.classifier, mode, self._closed, in_child_process
+        )
         # The thread ends by itself once this one build is done.
         builder.shutdown(wait=False)
 
@@ -81,14 +84,16 @@ class PipelineBundle:
 
     def close(self) -> None:
         """End the pipeline's background scan thread; a build still running is abandoned
-        (its thread finishes the build, about a second at most, and exits), and one still
-        waiting for another build to finish is skipped."""
+        (its child process is stopped, or its thread finishes the agreement check, about a
+        second at most, and exits), and one still waiting for another build is skipped."""
         self._closed.set()
         self._runner_build = None
         self.pipeline.close()
 
 
-def _build_fast_runner(classifier: EmotionClassifier, mode: str, closed: threading.Event) -> InferenceRunner | None:
+def _build_fast_runner(
+    classifier: EmotionClassifier, mode: str, closed: threading.Event, in_child_process: bool
+) -> InferenceRunner | None:
     import torch
 
     # Thread-local in torch: the build keeps to one core, leaving the other to live inference.
@@ -98,7 +103,9 @@ def _build_fast_runner(classifier: EmotionClassifier, mode: str, closed: threadi
             # Its window closed, or its model was replaced, while an earlier build ran:
             # windows opened and closed in turn (the GUI tests) would pile builds up.
             return None
-        return classifier.build_runner(mode)
+        # In a child process: the onnx import and the quantisation would hold this
+        # process's GIL, freezing the video and the GUI (docs/measurements.md).
+        return classifier.build_runner(mode, in_child_process=in_child_process, cancelled=closed)
 
 
 def load_eager_pipeline(weights_path: Path | None) -> PipelineBundle:
@@ -111,14 +118,15 @@ def load_eager_pipeline(weights_path: Path | None) -> PipelineBundle:
     return PipelineBundle(pipeline, tuple(classifier.labels), classifier.source)
 
 
-def load_pipeline(weights_path: Path | None) -> PipelineBundle:
+def load_pipeline(weights_path: Path | None, in_child_process: bool = True) -> PipelineBundle:
     """The GUI's pipeline: ready in milliseconds with eager fp32, while the fast (int8)
-    classifier builds on a background thread; the worker swaps it in when it is ready.
+    classifier is taken from the cache or built by a child process (``in_child_process``;
+    else on the build thread itself); the worker swaps it in when it is ready.
 
-    Building takes about a second; waiting for it would hold back the first frames.
+    Building takes seconds; waiting for it would hold back the first frames.
     """
     bundle = load_eager_pipeline(weights_path)
-    bundle.start_optimizing("auto")
+    bundle.start_optimizing("auto", in_child_process)
     return bundle
 
 

@@ -6,7 +6,7 @@ splitting it would spread one run's set-up over several files.)
     python -m scripts.measure_gui [--seconds 20] [--soak-frames 10000] [--weights W] [--json]
                                   [--optimized | --eager] [--inline-scan] [--full-scan-interval N]
                                   [--video PATH | --screen N] [--profile] [--set NAME=VALUE ...]
-                                  [--automatic-gc] [--late-imports]
+                                  [--automatic-gc] [--build-in-process]
 
 By default the pipeline is set up exactly as the app sets it up: eager fp32 at once with
 the fast classifier swapped in when built (the live measurement starts after the swap),
@@ -36,11 +36,14 @@ the real window, worker threads and core pipeline, then prints:
 then run in whichever thread allocates, as before ``emotion_app.gui.gui_thread_gc``), to
 compare the two.
 
-The inference back ends (ONNX Runtime, onnx) are imported before the window opens, as
-the app does under its starting screen (``emotion_app.inference.runners.import_backends``);
-``--late-imports`` leaves that to the fast classifier's build thread, as before, to
-compare the GUI's stalls from the window's opening until the fast classifier is in use
-("start-up" in the output; without ``--profile``, whose pass imports them first).
+ONNX Runtime is imported before the window opens, as the app does under its starting
+screen (``emotion_app.inference.runners.import_backends``), and the fast classifier is
+taken from the user's cache or built by a child process, as in the app.
+``--build-in-process`` builds it on the build thread instead, which then imports ONNX
+Runtime, onnx and the quantiser, as before the child process: to compare the GUI's stalls
+from the window's opening until the fast classifier is in use ("start-up" in the output;
+without ``--profile``, whose pass imports them first). Set ``EMOTION_APP_CACHE_DIR=``
+(empty) to time a first start, with no cache.
 
 ``--profile`` first times each stage of a frame's way on its own, frame by frame over the
 clip (decode, colour conversion, detect+track, classify, overlay, BGRA conversion, paint
@@ -61,6 +64,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -327,10 +331,10 @@ def main(argv: list[str] | None = None) -> int:
         help="let CPython collect garbage in any thread, as before the GUI-thread collector, to compare",
     )
     parser.add_argument(
-        "--late-imports",
+        "--build-in-process",
         action="store_true",
-        help="leave the inference back ends' first import to the fast classifier's build thread, as before the "
-        "app imported them under its starting screen, to compare the GUI's stalls at start-up",
+        help="build the fast classifier on the app's build thread (importing onnx and the quantiser there), as "
+        "before the child process, to compare the GUI's stalls at start-up",
     )
     parser.add_argument("--json", action="store_true", help="(the JSON line is always printed last)")
     args = parser.parse_args(argv)
@@ -374,7 +378,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     loader: PipelineLoader = (
-        load_optimized_pipeline if args.optimized else load_eager_pipeline if args.eager else load_pipeline
+        load_optimized_pipeline
+        if args.optimized
+        else load_eager_pipeline
+        if args.eager
+        else partial(load_pipeline, in_child_process=False)
+        if args.build_in_process
+        else load_pipeline
     )
     if args.full_scan_interval is not None or args.inline_scan:
 
@@ -399,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
             "profile (median ms per frame, each stage timed alone): "
             + ", ".join(f"{name} {value:.2f}" for name, value in profile.items())
         )
-    if not args.late_imports:
+    if not args.build_in_process:
         import_backends()
     window = MainWindow(
         LaunchOptions(weights=weights),
@@ -483,8 +493,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{swap_s:.2f} s"
     )
     print(
-        f"start-up GUI-thread stall (window shown -> classifier final; back ends imported "
-        f"{'by the build thread' if args.late_imports else 'before the window'}): max "
+        f"start-up GUI-thread stall (window shown -> classifier final; fast classifier "
+        f"{'built in this process' if args.build_in_process else 'built in a child process or cached'}): max "
         f"{startup_stall.max_stall_ms:.1f} ms, stalls over 50 ms: {startup_stall.stalls_over_50ms}"
     )
     source_name = screen.describe() if screen is not None else f"{clip.name}, {frame_size[0]}x{frame_size[1]}"
@@ -609,7 +619,7 @@ def main(argv: list[str] | None = None) -> int:
                 "classifier_final_s": round(swap_s, 2),
                 "startup_stall_ms_max": round(startup_stall.max_stall_ms, 2),
                 "startup_stalls_over_50ms": startup_stall.stalls_over_50ms,
-                "late_imports": args.late_imports,
+                "build_in_process": args.build_in_process,
                 "platform": app.platformName(),
                 "targets": targets,
                 "overrides": overrides,

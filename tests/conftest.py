@@ -26,11 +26,17 @@ from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.screen_capture import list_screens
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.classifier import EmotionClassifier
+from emotion_app.inference.runner_cache import ENVIRONMENT_VARIABLE
 from emotion_app.samples import VideoTruth, make_random_weights, write_astronaut_video
 from gui_support import WAIT_MS
 from hostile_support import SmallDisk
 
 WindowFactory = Callable[..., MainWindow]
+
+# No disk cache of classifier runners unless a test asks for one (tests/test_runner_cache.py):
+# every other test, and the scripts tests start, builds its runner as a first start does,
+# and nothing is written into the user's cache folder.
+os.environ[ENVIRONMENT_VARIABLE] = ""
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,13 +24,13 @@ def test_fast_runner_builds_never_run_at_once(random_weights: Path, monkeypatch:
     count = threading.Lock()
     real_build = EmotionClassifier.build_runner
 
-    def counted_build(self: EmotionClassifier, mode: str = "auto", calibration_faces: None = None) -> InferenceRunner:
+    def counted_build(self: EmotionClassifier, mode: str = "auto", **options: Any) -> InferenceRunner:
         nonlocal running, most
         with count:
             running += 1
             most = max(most, running)
         try:
-            return real_build(self, mode, calibration_faces)
+            return real_build(self, mode, **options)
         finally:
             with count:
                 running -= 1
@@ -57,10 +59,10 @@ def test_a_build_waiting_for_its_turn_is_skipped_once_its_bundle_closes(
     builds = 0
     real_build = EmotionClassifier.build_runner
 
-    def counted_build(self: EmotionClassifier, mode: str = "auto", calibration_faces: None = None) -> InferenceRunner:
+    def counted_build(self: EmotionClassifier, mode: str = "auto", **options: Any) -> InferenceRunner:
         nonlocal builds
         builds += 1
-        return real_build(self, mode, calibration_faces)
+        return real_build(self, mode, **options)
 
     monkeypatch.setattr(EmotionClassifier, "build_runner", counted_build)
     closed, kept = load_eager_pipeline(random_weights), load_eager_pipeline(random_weights)
@@ -77,3 +79,19 @@ def test_a_build_waiting_for_its_turn_is_skipped_once_its_bundle_closes(
     finally:
         closed.close()
         kept.close()
+
+
+def test_closing_a_bundle_stops_its_build_process(random_weights: Path) -> None:
+    # The app builds the fast classifier in a child process; a window closed or a model
+    # replaced meanwhile must not leave it running, nor keep its thread waiting.
+    before = set(Path(tempfile.gettempdir()).glob("emotion_app-build-*"))
+    bundle = load_eager_pipeline(random_weights)
+    bundle.start_optimizing("auto")
+    build = bundle._runner_build
+    assert build is not None
+    deadline = time.monotonic() + 60.0
+    while not set(Path(tempfile.gettempdir()).glob("emotion_app-build-*")) - before and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the child's folder exists: it is about to start, or importing torch
+    bundle.close()
+    runner = build.result(timeout=30)
+    assert runner is not None and runner.mode == "eager" and runner.note == "build cancelled"

@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..faces.detector import DEFAULT_MIN_FACE
 from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
@@ -33,6 +33,9 @@ from .common import (
     make_detector,
 )
 
+if TYPE_CHECKING:
+    from ..inference.classifier import EmotionClassifier
+
 CSV_HELP = """\
 CSV columns (--csv), one row per face per frame:
   frame          frame index in INPUT (image index for a folder)
@@ -55,6 +58,8 @@ PROGRESS_MIN_FRAMES = 25
 # seconds, about what it saves over this many faces (docs/measurements.md), so a photo or
 # a short clip is not kept waiting for it and a long video still gets it.
 FAST_RUNNER_AFTER_FACES = 1500
+# The same when the runner's graphs are cached: its build is then the agreement check.
+FAST_RUNNER_AFTER_FACES_CACHED = 500
 _NOTHING_CHANGED = "the partial outputs were removed and existing files left as they were"
 
 
@@ -166,7 +171,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         make_detector(args.min_face),
         classifier,
         steadiness=args.steadiness,
-        optimize_after_faces=FAST_RUNNER_AFTER_FACES,
+        optimize_after_faces=fast_runner_after_faces(classifier),
         network="shipped" if args.cnn_faces else None,
     )
     timeline = SessionTimeline(classifier.labels) if args.report else None
@@ -244,6 +249,14 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         else:
             print(f"annotated video: {args.output} ({count_text(video_writer.frames_written, 'frame')})")
     return interrupted.exit_code if interrupted is not None else 0
+
+
+def fast_runner_after_faces(classifier: EmotionClassifier) -> int:
+    """Faces to classify with eager fp32 before building the fast runner."""
+    from ..inference.runner_cache import has_entry_for_weights  # imports torch: only once it is needed
+
+    cached = classifier.source is not None and has_entry_for_weights(classifier.source)
+    return FAST_RUNNER_AFTER_FACES_CACHED if cached else FAST_RUNNER_AFTER_FACES
 
 
 def _finish_outputs(video_writer: AnnotatedVideoWriter | None, csv_writer: FaceCsvWriter | None) -> None:

@@ -64,10 +64,8 @@ def create_main_window(options: LaunchOptions) -> MainWindow:
     from .main_window import MainWindow
     from .settings import AppSettings
 
-    # Now, under the starting screen, rather than on the fast classifier's build thread,
-    # where their import stalls the GUI as the first frames play (docs/measurements.md).
+    # Now, under the starting screen, rather than when the fast classifier is first used.
     import_backends()
-
     settings = AppSettings.at_path(options.settings) if options.settings else AppSettings.user()
     return MainWindow(options, settings)
 

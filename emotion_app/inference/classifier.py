@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -62,13 +63,25 @@ class EmotionClassifier:
         self.use_runner(self.build_runner(mode, calibration_faces))
         return self.runner.mode
 
-    def build_runner(self, mode: str = "auto", calibration_faces: np.ndarray | None = None) -> InferenceRunner:
+    def build_runner(
+        self,
+        mode: str = "auto",
+        calibration_faces: np.ndarray | None = None,
+        in_child_process: bool = False,
+        cancelled: threading.Event | None = None,
+    ) -> InferenceRunner:
         """Build (but do not use) the fast runner :meth:`optimize` would pick.
 
         Leaves this classifier untouched, so it may run on another thread while
         :meth:`predict` keeps classifying; hand the result to :meth:`use_runner`.
+        ``in_child_process``: a runner that is not cached is built by a child process
+        from this classifier's weights file, and ``cancelled`` stops it (see
+        :func:`~emotion_app.inference.runners.build_runner`).
         """
-        return build_runner(self.model, self.preprocessing, mode, calibration_faces)
+        elsewhere = self.source if in_child_process else None
+        return build_runner(
+            self.model, self.preprocessing, mode, calibration_faces, build_elsewhere=elsewhere, cancelled=cancelled
+        )
 
     def use_runner(self, runner: InferenceRunner) -> None:
         """Make :meth:`predict` use ``runner`` (one attribute swap: a call in progress

@@ -15,7 +15,10 @@ Calibration needs face-like inputs and no face data ships with the app, so by de
 uses :func:`synthetic_calibration_faces` (every test-time view of them); callers may pass
 real crops instead. Every optimised runner is checked against eager fp32 on those faces
 before it is used; if building or checking fails, the next form is tried, ending at eager.
-Nothing here raises for an optimisation problem: it logs a note and falls back. Building
+Nothing here raises for an optimisation problem: it logs a note and falls back. The
+graphs of a runner that passed are kept in the user's cache folder (:mod:`.runner_cache`),
+so a later build of the same model skips quantisation, and the onnx package, but not the
+check; the desktop app has a child process build them (:mod:`.build_process`). Building
 works on copies of the weights and patches nothing process-wide, so it may run on one
 thread while another thread classifies with the eager model. Which backend wins, and by
 how much: docs/measurements.md (``python -m scripts.inference_candidates``).
@@ -24,10 +27,12 @@ how much: docs/measurements.md (``python -m scripts.inference_candidates``).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -37,7 +42,7 @@ import torch
 from torch import nn
 
 from ..preprocessing import Preprocessing, test_time_inputs
-from . import near_tie
+from . import build_process, near_tie, runner_cache
 from .calibration import synthetic_calibration_faces
 from .onnx_graph import INPUT_NAME, seed_cnn_to_onnx
 
@@ -69,12 +74,15 @@ class InferenceRunner:
 
     ``recheck``: for a runner that rounds (int8), an fp32 forward of the same model, which
     the classifier uses for the faces that come out near-tied (:mod:`.near_tie`).
+    ``graphs``: the ONNX graphs a builder ran, for the cache; :func:`build_runner`
+    returns runners without them (the sessions hold their own copies).
     """
 
     mode: str  # "int8", "fp32" or "eager": what actually runs
     forward: Forward
     note: str = ""  # why this mode was chosen when it is not the requested one, or its backend
     recheck: Forward | None = None
+    graphs: runner_cache.CachedGraphs | None = field(default=None, repr=False, compare=False)
 
     def __call__(self, inputs: torch.Tensor) -> torch.Tensor:
         return self.forward(inputs)
@@ -89,11 +97,20 @@ def build_runner(
     spec: Preprocessing,
     mode: str = "auto",
     calibration_faces: np.ndarray | None = None,
+    use_cache: bool = True,
+    build_elsewhere: Path | None = None,
+    cancelled: threading.Event | None = None,
 ) -> InferenceRunner:
     """The fastest runner ``mode`` allows that agrees with eager ``model``; never raises.
 
     ``mode``: "auto" (int8, else fp32, else eager), "int8", "fp32" or "eager".
     ``calibration_faces``: uint8 (N,H,W) crops like those the app will classify.
+    ``use_cache``: take the graphs from the disk cache when an entry passes the check, and
+    store those of a fresh build (only with the default calibration, which keys cover).
+    ``build_elsewhere``: the weights file ``model`` was loaded from; a runner not in the
+    cache is then built by a child process (:mod:`.build_process`), so that neither the
+    onnx import nor the quantisation holds this process's GIL, and only if that fails
+    here. ``cancelled`` stops such a child (the eager runner is then returned).
     """
     if mode not in MODES:
         raise ValueError(f"unknown inference mode {mode!r}; choose from {', '.join(MODES)}")
@@ -108,21 +125,48 @@ def build_runner(
     check_inputs = inputs[: len(faces)]
     candidates = _AUTO_ORDER if mode == "auto" else (mode,)
     notes: list[str] = []
-    reference: torch.Tensor | None = None  # eager's answers for the check, computed once for every build
+    references: list[torch.Tensor] = []  # eager's answers for the check, computed once for every build
+
+    def reference() -> torch.Tensor:
+        if not references:
+            references.append(eager_probabilities(model, check_inputs))
+        return references[0]
+
+    # Keys name a model's graphs, in the cache and in a build process's folder.
+    version = runner_cache.runtime_version() if calibration_faces is None else None
+    keys = (
+        {candidate: runner_cache.model_key(model.state_dict(), spec, candidate, version) for candidate in candidates}
+        if version is not None
+        else {}
+    )
+    if keys and use_cache:
+        for candidate, key in keys.items():
+            cached = _cached_runner(model, key, candidate, check_inputs, reference)
+            if cached is not None:
+                return cached
+    if keys and build_elsewhere is not None:
+        built = _runner_built_in_child(
+            model, build_elsewhere, mode, keys, check_inputs, reference, cancelled, use_cache
+        )
+        if built is not None:
+            return built
+        if cancelled is not None and cancelled.is_set():
+            return eager_runner(model, "build cancelled")
     for candidate in candidates:
+        stored_as = keys.get(candidate) if use_cache else None
         for variant, builder in _BUILDERS[candidate]:
             name = f"{candidate} ({variant})" if variant else candidate
             try:
                 runner = builder(model, spec, inputs)
-                if reference is None:
-                    reference = eager_probabilities(model, check_inputs)
-                agreement = check_agreement(model, runner.forward, check_inputs, reference)
+                agreement = check_agreement(model, runner.forward, check_inputs, reference())
             except Exception as exc:  # an optimisation failing must never stop the app
                 notes.append(f"{candidate} unavailable ({type(exc).__name__}: {exc})")
                 break  # a variant would fail alike (a missing runtime, an unknown layer)
             if agreement < MIN_CHECK_AGREEMENT:
                 notes.append(f"{name} rejected: agrees with eager on {agreement:.1%} of check faces")
                 continue
+            if stored_as and runner.graphs is not None:
+                runner_cache.store(stored_as, dataclasses.replace(runner.graphs, variant=variant))
             parts = [*notes, f"using {variant}" if variant and notes else "", runner.note]
             note = "; ".join(part for part in parts if part)
             if notes:
@@ -131,6 +175,61 @@ def build_runner(
     note = "; ".join(notes) or "no optimisation available"
     log.warning("classifier inference falls back to eager fp32: %s", note)
     return eager_runner(model, note)
+
+
+def _cached_runner(
+    model: nn.Module,
+    key: str,
+    mode: str,
+    check_inputs: torch.Tensor,
+    reference: Callable[[], torch.Tensor],
+    folder: Path | None = None,
+    note: str = "onnxruntime, cached",
+) -> InferenceRunner | None:
+    """The ``mode`` runner of entry ``key`` in ``folder`` (default: the cache) if there is
+    one and it passes the check, else None."""
+    cached = runner_cache.load(key, folder)
+    if cached is None or cached.mode != mode:
+        return None
+    try:
+        runner = _runner_from_graphs(cached, note)
+        agreement = check_agreement(model, runner.forward, check_inputs, reference())
+    except Exception as exc:  # a damaged entry: rebuild
+        log.info("cached %s classifier unusable (%s: %s); rebuilding", mode, type(exc).__name__, exc)
+        return None
+    if agreement < MIN_CHECK_AGREEMENT:
+        log.info("cached %s classifier failed the agreement check; rebuilding", mode)
+        return None
+    return InferenceRunner(mode, runner.forward, runner.note, runner.recheck)
+
+
+def _runner_built_in_child(
+    model: nn.Module,
+    weights: Path,
+    mode: str,
+    keys: dict[str, str],
+    check_inputs: torch.Tensor,
+    reference: Callable[[], torch.Tensor],
+    cancelled: threading.Event | None,
+    use_cache: bool,
+) -> InferenceRunner | None:
+    """The runner a child process built from ``weights``, checked here (and with
+    ``use_cache`` then cached); None when the child failed or its runner is not this model's."""
+    with tempfile.TemporaryDirectory(prefix="emotion_app-build-") as private:
+        folder = Path(private)
+        if not build_process.build_in_child(weights, mode, folder, cancelled):
+            return None
+        for candidate, key in keys.items():
+            runner = _cached_runner(
+                model, key, candidate, check_inputs, reference, folder, "onnxruntime, built in a child process"
+            )
+            if runner is not None:
+                graphs = runner_cache.load(key, folder) if use_cache else None
+                if graphs is not None:
+                    runner_cache.store(key, graphs)
+                return runner
+    log.warning("the build process made no runner for this model (was %s changed?); building here", weights)
+    return None
 
 
 def eager_probabilities(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
@@ -210,15 +309,14 @@ def _build_int8(
             reduce_range=reduce_range,
         )
         int8_bytes = quantized.read_bytes()
-    return InferenceRunner("int8", _session(int8_bytes), "onnxruntime", recheck=_session(graph.SerializeToString()))
+    return _runner_from_graphs(runner_cache.CachedGraphs("int8", "", int8_bytes, graph.SerializeToString()))
 
 
 def _build_fp32(model: nn.Module, spec: Preprocessing, inputs: torch.Tensor) -> InferenceRunner:
     """ONNX Runtime fp32; where that cannot be had, eager in channels-last layout."""
     try:
-        return InferenceRunner(
-            "fp32", _session(seed_cnn_to_onnx(model, spec.input_size).SerializeToString()), "onnxruntime"
-        )
+        graph = seed_cnn_to_onnx(model, spec.input_size).SerializeToString()
+        return _runner_from_graphs(runner_cache.CachedGraphs("fp32", "", graph))
     except ImportError as exc:
         reason = f"{exc.name or 'onnxruntime'} not installed"
     except TypeError as exc:  # a layer the ONNX graph builder has no form for
@@ -245,6 +343,14 @@ def session_options() -> Any:
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     return options
+
+
+def _runner_from_graphs(graphs: runner_cache.CachedGraphs, note: str = "onnxruntime") -> InferenceRunner:
+    """An ONNX Runtime runner over ``graphs`` (which it keeps, for the cache)."""
+    recheck = _session(graphs.recheck_graph) if graphs.recheck_graph is not None else None
+    if graphs.variant:  # a cached build's: which variant passed
+        note = f"{graphs.variant}; {note}"
+    return InferenceRunner(graphs.mode, _session(graphs.graph), note, recheck, graphs)
 
 
 def _session(graph: bytes) -> Forward:
@@ -274,18 +380,16 @@ _BUILDERS: dict[str, tuple[tuple[str, Builder], ...]] = {
 
 
 def import_backends() -> bool:
-    """Import ONNX Runtime and onnx, with the quantiser, now; whether they are installed.
+    """Import ONNX Runtime now; whether it is installed.
 
-    Their first import holds the GIL long enough to freeze a video (onnx loads ml_dtypes,
-    whose extension registers its number types with numpy): done by the fast runner's
-    build thread, it stalls every thread, the GUI's too, as the first frames play. The
-    desktop app calls this while its starting screen is up (figures: docs/measurements.md).
+    The desktop app calls this while its starting screen is up, so that the fast runner's
+    first use costs no import. It never imports onnx or the quantiser: their first import
+    holds the GIL long enough to freeze a video (onnx loads ml_dtypes, whose extension
+    registers its number types with numpy), so the app builds runners in a child process
+    (:mod:`.build_process`; figures: docs/measurements.md).
     """
     try:
-        import onnx  # noqa: F401
         import onnxruntime  # noqa: F401
-        import onnxruntime.quantization  # noqa: F401
-        import onnxruntime.quantization.shape_inference  # noqa: F401
     except ImportError:
         return False
     return True

@@ -1,0 +1,117 @@
+"""Building the fast classifier in a child Python process, for the desktop app.
+
+A build imports onnx, whose first import holds the GIL for over a second (every thread of
+the process stops, the GUI's too), and quantises and calibrates: seconds of Python. In a
+child process none of that touches the app's threads. The child writes the runner's graphs
+in the disk cache's format (:mod:`.runner_cache`) into a private folder it is given; the
+app loads them from there with ONNX Runtime alone, after the same agreement check against
+its own eager model as any cached entry (:func:`.runners.build_runner`).
+
+    EMOTION_APP_CACHE_DIR=FOLDER python -m emotion_app.inference.build_process WEIGHTS MODE
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .runner_cache import ENVIRONMENT_VARIABLE
+
+log = logging.getLogger(__name__)
+
+MODULE = "emotion_app.inference.build_process"
+# A build takes seconds; a child still running after this is stuck, not slow.
+CHILD_TIMEOUT_S = 300.0
+# How often the waiting thread looks at its cancel flag.
+_POLL_S = 0.1
+# Below the app's threads: on two cores the child would otherwise take frames' time.
+_NICENESS = 10
+
+
+def build_in_child(
+    weights: Path,
+    mode: str,
+    folder: Path,
+    cancelled: threading.Event | None = None,
+    timeout_s: float = CHILD_TIMEOUT_S,
+) -> bool:
+    """Build ``mode``'s runner for the weights file ``weights`` in a child process, which
+    stores its graphs in ``folder``; True when it finished with a fast runner.
+
+    Kills the child when ``cancelled`` is set or after ``timeout_s``; never raises.
+    """
+    package_root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ)
+    env[ENVIRONMENT_VARIABLE] = str(folder)
+    # The child must import this very package, wherever the app was started from.
+    env["PYTHONPATH"] = os.pathsep.join(part for part in (str(package_root), env.get("PYTHONPATH", "")) if part)
+    output = folder / "build.log"
+    try:
+        with output.open("wb") as log_file:
+            child = subprocess.Popen(
+                [sys.executable, "-m", MODULE, str(weights), mode],
+                env=env,
+                cwd=folder,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                creationflags=getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0),
+            )
+    except OSError as exc:
+        log.warning("could not start the fast classifier's build process (%s)", exc)
+        return False
+    _lower_priority(child.pid)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            code = child.wait(timeout=_POLL_S)
+            break
+        except subprocess.TimeoutExpired:
+            stopped = cancelled is not None and cancelled.is_set()
+            if stopped or time.monotonic() > deadline:
+                child.kill()
+                child.wait()
+                if not stopped:
+                    log.warning("the fast classifier's build process took over %.0f s; stopped it", timeout_s)
+                return False
+    if code != 0:
+        tail = output.read_text(errors="replace").strip().splitlines()[-1:] if output.exists() else []
+        log.warning("the fast classifier's build process failed (exit %s): %s", code, tail[0] if tail else "no output")
+        return False
+    return True
+
+
+def _lower_priority(pid: int) -> None:
+    if hasattr(os, "setpriority"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, _NICENESS)
+        except OSError:  # gone already, or not allowed: it only costs smoothness
+            pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The child: build the runner, which stores its graphs in the cache folder it was given."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if len(arguments) != 2:
+        print(f"usage: python -m {MODULE} WEIGHTS MODE", file=sys.stderr)
+        return 2
+    import torch
+
+    from .classifier import EmotionClassifier
+    from .runners import describe
+
+    torch.set_num_threads(1)
+    classifier = EmotionClassifier.load(arguments[0])
+    runner = classifier.build_runner(arguments[1])
+    print(describe(runner))
+    return 0 if runner.mode != "eager" else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
