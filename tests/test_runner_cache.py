@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from emotion_app.cli import analyze
 from emotion_app.inference import build_process, runner_cache
 from emotion_app.inference.calibration import synthetic_calibration_faces
 from emotion_app.inference.classifier import EmotionClassifier
-from emotion_app.inference.runners import build_runner, check_agreement
+from emotion_app.inference.runners import Forward, build_runner, check_agreement
 from emotion_app.preprocessing import to_model_input
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH, read_card
 
@@ -54,10 +55,10 @@ def entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("*" + runner_cache.SUFFIX))
 
 
-def probabilities(classifier: EmotionClassifier, runner_forward: object) -> torch.Tensor:
+def probabilities(classifier: EmotionClassifier, forward: Forward) -> torch.Tensor:
     faces = synthetic_calibration_faces(classifier.preprocessing.input_size, 32, seed=9)
     with torch.inference_mode():
-        return torch.softmax(runner_forward(to_model_input(faces, classifier.preprocessing)), dim=1)  # type: ignore[operator]
+        return torch.softmax(forward(to_model_input(faces, classifier.preprocessing)), dim=1)
 
 
 def test_a_second_build_takes_the_cached_graphs(shipped: EmotionClassifier, cache: Path) -> None:
@@ -119,14 +120,14 @@ def damage_no_header(path: Path, other: Path) -> None:
     "damage", [damage_truncated, damage_garbage_graph, damage_another_models_graphs, damage_no_header]
 )
 def test_a_damaged_or_foreign_entry_is_rebuilt_and_replaced(
-    shipped: EmotionClassifier, random_weights: Path, cache: Path, damage: object
+    shipped: EmotionClassifier, random_weights: Path, cache: Path, damage: Callable[[Path, Path], None]
 ) -> None:
     other = EmotionClassifier.load(random_weights)
     build_runner(other.model, other.preprocessing, "fp32")  # another model's entry
     build_runner(shipped.model, shipped.preprocessing)
     [other_entry] = [path for path in entries(cache) if json.loads(path.read_bytes().split(b"\n")[0])["mode"] == "fp32"]
     [entry] = [path for path in entries(cache) if path != other_entry]
-    damage(entry, other_entry)  # type: ignore[operator]
+    damage(entry, other_entry)
 
     rebuilt = build_runner(shipped.model, shipped.preprocessing)
     assert rebuilt.mode == "int8" and "cached" not in rebuilt.note
