@@ -160,6 +160,14 @@ def test_an_empty_setting_switches_the_cache_off(
     assert list(tmp_path.rglob("*" + runner_cache.SUFFIX)) == []
 
 
+def test_a_missing_or_bad_weights_file_has_no_entry(tmp_path: Path, cache: Path) -> None:
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"not a weights file")
+    assert not runner_cache.has_entry_for_weights(tmp_path / "missing.safetensors")
+    assert not runner_cache.has_entry_for_weights(bad)
+    assert bad.read_bytes() == b"not a weights file"
+
+
 def test_custom_calibration_faces_bypass_the_cache(shipped: EmotionClassifier, cache: Path) -> None:
     faces = synthetic_calibration_faces(shipped.preprocessing.input_size, 64, seed=3)
     build_runner(shipped.model, shipped.preprocessing, calibration_faces=faces)
