@@ -32,6 +32,7 @@ import faulthandler
 import hashlib
 import logging
 import random
+import shutil
 import sys
 import tempfile
 import threading
@@ -220,9 +221,13 @@ class Inputs:
 
 
 def make_inputs(work: Path, video: Path | None, weights: Path | None) -> Inputs:
-    """The good and bad files of a run, written into ``work`` (``video``/``weights``: used as given)."""
+    """The good and bad files of a run, written into ``work``; ``video`` and ``weights``
+    are copied there, since the dialogs' answers are these paths and a snapshot or
+    recording saved "as" one of them lands beside it."""
     if video is None:
         video = write_demo_video(work / "clip.avi", size=(320, 240), fps=15.0, seconds=4.0)
+    else:
+        video = Path(shutil.copy2(video, work / ("video" + Path(video).suffix)))
     capture = cv2.VideoCapture(str(video))
     ok, frame = capture.read()
     capture.release()
@@ -240,7 +245,7 @@ def make_inputs(work: Path, video: Path | None, weights: Path | None) -> Inputs:
     return Inputs(
         work=work,
         video=video,
-        weights=weights_or_random(weights, work),
+        weights=Path(shutil.copy2(weights_or_random(weights, work), work / "model.safetensors")),
         other_weights=make_random_weights(work / "seven.safetensors", num_classes=7),
         garbage_video=work / "garbage.mp4",
         empty_video=work / "empty.mp4",
