@@ -143,7 +143,7 @@ def build_runner(
         for candidate, key in keys.items():
             cached = _cached_runner(model, key, candidate, check_inputs, reference)
             if cached is not None:
-                return cached
+                return dataclasses.replace(cached, graphs=None)
     if keys and build_elsewhere is not None:
         built = _runner_built_in_child(
             model, build_elsewhere, mode, keys, check_inputs, reference, cancelled, use_cache
@@ -186,8 +186,8 @@ def _cached_runner(
     folder: Path | None = None,
     note: str = "onnxruntime, cached",
 ) -> InferenceRunner | None:
-    """The ``mode`` runner of entry ``key`` in ``folder`` (default: the cache) if there is
-    one and it passes the check, else None."""
+    """The ``mode`` runner of entry ``key`` in ``folder`` (default: the cache), with its
+    graphs, if there is one and it passes the check, else None."""
     cached = runner_cache.load(key, folder)
     if cached is None or cached.mode != mode:
         return None
@@ -200,7 +200,7 @@ def _cached_runner(
     if agreement < MIN_CHECK_AGREEMENT:
         log.info("cached %s classifier failed the agreement check; rebuilding", mode)
         return None
-    return InferenceRunner(mode, runner.forward, runner.note, runner.recheck)
+    return runner
 
 
 def _runner_built_in_child(
@@ -224,10 +224,9 @@ def _runner_built_in_child(
                 model, key, candidate, check_inputs, reference, folder, "onnxruntime, built in a child process"
             )
             if runner is not None:
-                graphs = runner_cache.load(key, folder) if use_cache else None
-                if graphs is not None:
-                    runner_cache.store(key, graphs)
-                return runner
+                if use_cache and runner.graphs is not None:
+                    runner_cache.store(key, runner.graphs)
+                return dataclasses.replace(runner, graphs=None)
     log.warning("the build process made no runner for this model (was %s changed?); building here", weights)
     return None
 
