@@ -128,7 +128,8 @@ def test_the_gui_process_never_imports_onnx(
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "classifier: int8 onnx imported: False" in completed.stdout, completed.stdout + completed.stderr[-2000:]
     # The first start's child process left its runner in the cache for the next.
-    assert runner_cache.has_entry_for_weights(DEFAULT_WEIGHTS_PATH)
+    shipped = EmotionClassifier.load(DEFAULT_WEIGHTS_PATH)
+    assert runner_cache.has_entry_for_model(shipped.model.state_dict(), shipped.preprocessing)
 
 
 def test_the_package_names_its_api_when_first_used() -> None:

@@ -72,7 +72,7 @@ def test_a_second_build_takes_the_cached_graphs(shipped: EmotionClassifier, cach
     assert second.recheck is not None, "the near-ties' fp32 graph comes from the cache too"
     # The same graphs: the same answers.
     assert torch.equal(probabilities(shipped, first.forward), probabilities(shipped, second.forward))
-    assert runner_cache.has_entry_for_weights(DEFAULT_WEIGHTS_PATH)
+    assert runner_cache.has_entry_for_model(shipped.model.state_dict(), shipped.preprocessing)
 
 
 def test_a_cached_runner_needs_no_onnx_package(shipped: EmotionClassifier, cache: Path) -> None:
@@ -146,7 +146,7 @@ def test_an_unusable_cache_folder_costs_only_the_cache(
     runner = build_runner(shipped.model, shipped.preprocessing)
     assert runner.mode == "int8" and "cached" not in runner.note
     assert blocker.read_text() == "not a folder"
-    assert not runner_cache.has_entry_for_weights(DEFAULT_WEIGHTS_PATH)
+    assert not runner_cache.has_entry_for_model(shipped.model.state_dict(), shipped.preprocessing)
 
 
 def test_an_empty_setting_switches_the_cache_off(
@@ -158,14 +158,6 @@ def test_an_empty_setting_switches_the_cache_off(
     assert runner_cache.cache_folder() is None
     build_runner(shipped.model, shipped.preprocessing)
     assert list(tmp_path.rglob("*" + runner_cache.SUFFIX)) == []
-
-
-def test_a_missing_or_bad_weights_file_has_no_entry(tmp_path: Path, cache: Path) -> None:
-    bad = tmp_path / "bad.safetensors"
-    bad.write_bytes(b"not a weights file")
-    assert not runner_cache.has_entry_for_weights(tmp_path / "missing.safetensors")
-    assert not runner_cache.has_entry_for_weights(bad)
-    assert bad.read_bytes() == b"not a weights file"
 
 
 def test_custom_calibration_faces_bypass_the_cache(shipped: EmotionClassifier, cache: Path) -> None:
@@ -230,7 +222,7 @@ def test_a_child_process_builds_the_runner_and_fills_the_cache(cache: Path) -> N
     assert runner.recheck is not None
     faces = synthetic_calibration_faces(classifier.preprocessing.input_size, 64, seed=4)
     assert check_agreement(classifier.model, runner.forward, to_model_input(faces, classifier.preprocessing)) > 0.97
-    assert runner_cache.has_entry_for_weights(DEFAULT_WEIGHTS_PATH)
+    assert runner_cache.has_entry_for_model(classifier.model.state_dict(), classifier.preprocessing)
     assert "cached" in classifier.build_runner(in_child_process=True).note
     assert child_folders() <= before, "the child's folder is removed"
 

@@ -253,9 +253,9 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
 
 def fast_runner_after_faces(classifier: EmotionClassifier) -> int:
     """Faces to classify with eager fp32 before building the fast runner."""
-    from ..inference.runner_cache import has_entry_for_weights  # imports torch: only once it is needed
+    from ..inference.runner_cache import has_entry_for_model  # imports torch: only once it is needed
 
-    cached = classifier.source is not None and has_entry_for_weights(classifier.source)
+    cached = has_entry_for_model(classifier.model.state_dict(), classifier.preprocessing)
     return FAST_RUNNER_AFTER_FACES_CACHED if cached else FAST_RUNNER_AFTER_FACES
 
 

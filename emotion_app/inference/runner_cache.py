@@ -29,7 +29,6 @@ from pathlib import Path
 import torch
 
 from ..preprocessing import Preprocessing
-from ..weights import read_card
 
 log = logging.getLogger(__name__)
 
@@ -91,22 +90,14 @@ def runtime_version() -> str | None:
     return str(onnxruntime.__version__)
 
 
-def has_entry(key: str) -> bool:
-    folder = cache_folder()
-    return folder is not None and (folder / (key + SUFFIX)).is_file()
-
-
-def has_entry_for_weights(path: Path, mode: str = "int8") -> bool:
-    """Whether ``mode``'s runner for the weights file ``path`` is cached under this ONNX
-    Runtime; False for any problem with the file (loading it will report that)."""
+def has_entry_for_model(tensors: Mapping[str, torch.Tensor], spec: Preprocessing, mode: str = "int8") -> bool:
+    """Whether ``mode``'s runner for the model of ``tensors`` (its state dict) and
+    preprocessing ``spec`` is cached under this ONNX Runtime."""
     version = runtime_version()
-    if version is None or cache_folder() is None:
+    folder = cache_folder()
+    if version is None or folder is None:
         return False
-    try:
-        card, tensors = read_card(path)
-    except Exception:  # a missing or bad file: the model loader says why, later
-        return False
-    return has_entry(model_key(tensors, card.preprocessing, mode, version))
+    return (folder / (model_key(tensors, spec, mode, version) + SUFFIX)).is_file()
 
 
 def load(key: str, folder: Path | None = None) -> CachedGraphs | None:
