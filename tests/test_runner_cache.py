@@ -265,3 +265,11 @@ def test_a_cancelled_child_is_stopped_before_it_writes(tmp_path: Path) -> None:
     threading.Timer(0.3, cancelled.set).start()
     assert not build_process.build_in_child(DEFAULT_WEIGHTS_PATH, "auto", folder, cancelled)
     assert entries(folder) == []
+
+
+def test_a_child_that_hands_over_no_graphs_has_failed(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "build"
+    folder.mkdir()
+    with caplog.at_level(logging.WARNING):
+        assert not build_process.build_in_child(DEFAULT_WEIGHTS_PATH, "eager", folder)
+    assert "build process failed (exit 1): eager" in caplog.text

@@ -21,7 +21,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .runner_cache import ENVIRONMENT_VARIABLE
+from .runner_cache import ENVIRONMENT_VARIABLE, SUFFIX, cache_folder
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def build_in_child(
     timeout_s: float = CHILD_TIMEOUT_S,
 ) -> bool:
     """Build ``mode``'s runner for the weights file ``weights`` in a child process, which
-    stores its graphs in ``folder``; True when it finished with a fast runner.
+    stores its graphs in ``folder``; True when it finished and left them there.
 
     Kills the child when ``cancelled`` is set or after ``timeout_s``; never raises.
     """
@@ -110,7 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     classifier = EmotionClassifier.load(arguments[0])
     runner = classifier.build_runner(arguments[1])
     print(describe(runner))
-    return 0 if runner.mode != "eager" else 1
+    # Success is graphs handed over: a runner without them (eager, or torch channels-last
+    # when onnx is missing) would leave the app looking for an entry that is not there.
+    folder = cache_folder()
+    return 0 if folder is not None and any(folder.glob("*" + SUFFIX)) else 1
 
 
 if __name__ == "__main__":
