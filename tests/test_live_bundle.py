@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from emotion_app import live
+from emotion_app.inference import build_process
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.inference.runners import InferenceRunner
 from emotion_app.live import PipelineBundle, load_eager_pipeline
@@ -84,13 +85,16 @@ def test_a_build_waiting_for_its_turn_is_skipped_once_its_bundle_closes(
 def test_closing_a_bundle_stops_its_build_process(random_weights: Path) -> None:
     # The app builds the fast classifier in a child process; a window closed or a model
     # replaced meanwhile must not leave it running, nor keep its thread waiting.
-    before = set(Path(tempfile.gettempdir()).glob("emotion_app-build-*"))
+    def child_folders() -> set[Path]:
+        return set(Path(tempfile.gettempdir()).glob(build_process.FOLDER_PREFIX + "*"))
+
+    before = child_folders()
     bundle = load_eager_pipeline(random_weights)
     bundle.start_optimizing("auto")
     build = bundle._runner_build
     assert build is not None
     deadline = time.monotonic() + 60.0
-    while not set(Path(tempfile.gettempdir()).glob("emotion_app-build-*")) - before and time.monotonic() < deadline:
+    while not child_folders() - before and time.monotonic() < deadline:
         time.sleep(0.01)  # until the child's folder exists: it is about to start, or importing torch
     bundle.close()
     runner = build.result(timeout=30)

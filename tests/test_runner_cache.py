@@ -211,7 +211,7 @@ def test_analyze_builds_a_cached_runner_sooner(cache: Path) -> None:
 
 
 def child_folders() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob("emotion_app-build-*"))
+    return set(Path(tempfile.gettempdir()).glob(build_process.FOLDER_PREFIX + "*"))
 
 
 def test_a_child_process_builds_the_runner_and_fills_the_cache(cache: Path) -> None:

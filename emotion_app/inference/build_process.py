@@ -26,6 +26,8 @@ from .runner_cache import ENVIRONMENT_VARIABLE, SUFFIX, cache_folder
 log = logging.getLogger(__name__)
 
 MODULE = "emotion_app.inference.build_process"
+# Name prefix of the private temporary folder a child hands its graphs over in.
+FOLDER_PREFIX = "emotion_app-build-"
 # A build takes seconds; a child still running after this is stuck, not slow.
 CHILD_TIMEOUT_S = 300.0
 # How often the waiting thread looks at its cancel flag.

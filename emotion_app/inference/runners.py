@@ -215,7 +215,7 @@ def _runner_built_in_child(
 ) -> InferenceRunner | None:
     """The runner a child process built from ``weights``, checked here (and with
     ``use_cache`` then cached); None when the child failed or its runner is not this model's."""
-    with tempfile.TemporaryDirectory(prefix="emotion_app-build-") as private:
+    with tempfile.TemporaryDirectory(prefix=build_process.FOLDER_PREFIX) as private:
         folder = Path(private)
         if not build_process.build_in_child(weights, mode, folder, cancelled):
             return None
