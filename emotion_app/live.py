@@ -84,8 +84,8 @@ class PipelineBundle:
 
     def close(self) -> None:
         """End the pipeline's background scan thread; a build still running is abandoned
-        (its child process is stopped, or its thread finishes the agreement check, about a
-        second at most, and exits), and one still waiting for another build is skipped."""
+        (its child process is stopped, or its thread finishes the agreement check and
+        exits), and one still waiting for another build is skipped."""
         self._closed.set()
         self._runner_build = None
         self.pipeline.close()

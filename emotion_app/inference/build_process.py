@@ -1,7 +1,8 @@
 """Building the fast classifier in a child Python process, for the desktop app.
 
-A build imports onnx, whose first import holds the GIL for over a second (every thread of
-the process stops, the GUI's too), and quantises and calibrates: seconds of Python. In a
+A build imports onnx, whose first import holds the GIL long enough to freeze a video
+(every thread of the process stops, the GUI's too), and quantises and calibrates in
+Python (figures: docs/measurements.md). In a
 child process none of that touches the app's threads. The child writes the runner's graphs
 in the disk cache's format (:mod:`.runner_cache`) into a private folder it is given; the
 app loads them from there with ONNX Runtime alone, after the same agreement check against

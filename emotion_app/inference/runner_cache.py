@@ -1,7 +1,8 @@
 """A disk cache of the fast classifier's ONNX graphs, so later starts skip the int8 build.
 
 Building the int8 runner needs the onnx package and ONNX Runtime's quantiser (their
-import holds the GIL over a second) and the calibration (seconds of a core). The graphs it
+import holds the GIL long enough to freeze a video) and a calibration (figures:
+docs/measurements.md). The graphs it
 ends with depend only on the model's tensors, its preprocessing and the ONNX Runtime
 version, so they are kept in the user's cache folder under a key made of those and loaded
 by ONNX Runtime alone next time. A cached graph is data, not code, and is never trusted:
@@ -37,8 +38,8 @@ ENVIRONMENT_VARIABLE = "EMOTION_APP_CACHE_DIR"
 # never read again, and pruning removes them.
 FORMAT = 1
 SUFFIX = ".onnx-runner"
-# Entries kept (a model's int8 entry is about 11 MB: the int8 graph plus its fp32 re-check
-# graph); the least recently used go first.
+# Entries kept (a model's int8 entry holds the int8 graph and its fp32 re-check graph;
+# its size: README, "The fast classifier's cache"); the least recently used go first.
 KEEP_ENTRIES = 6
 
 
@@ -82,7 +83,7 @@ def model_key(tensors: Mapping[str, torch.Tensor], spec: Preprocessing, mode: st
 
 
 def runtime_version() -> str | None:
-    """ONNX Runtime's version (importing it costs well under a second), None without it."""
+    """ONNX Runtime's version (a light import, unlike onnx's), None without it."""
     try:
         import onnxruntime
     except ImportError:
