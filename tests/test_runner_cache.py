@@ -21,7 +21,7 @@ import pytest
 import torch
 
 from emotion_app.cli import analyze
-from emotion_app.inference import build_process, runner_cache
+from emotion_app.inference import build_process, runner_cache, runners
 from emotion_app.inference.calibration import synthetic_calibration_faces
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.inference.runners import Forward, build_runner, check_agreement
@@ -265,6 +265,34 @@ def test_a_cancelled_child_is_stopped_before_it_writes(tmp_path: Path) -> None:
     threading.Timer(0.3, cancelled.set).start()
     assert not build_process.build_in_child(DEFAULT_WEIGHTS_PATH, "auto", folder, cancelled)
     assert entries(folder) == []
+
+
+def test_a_child_killed_mid_build_leaves_no_files_outside_its_folder(tmp_path: Path) -> None:
+    # A killed child cannot clean up after itself: the quantiser's temporary graphs (12 MB
+    # a build) must be in the folder its caller removes, not in the system's temp folder.
+    folder = tmp_path / "build"
+    folder.mkdir()
+    system_temp = Path(tempfile.gettempdir())
+    before = set(system_temp.glob(runners.QUANTISER_FOLDER_PREFIX + "*"))
+    cancelled = threading.Event()
+
+    def cancel_while_quantising() -> None:
+        deadline = time.monotonic() + 120.0
+        while not list(folder.rglob(runners.QUANTISER_FOLDER_PREFIX + "*")) and time.monotonic() < deadline:
+            if finished.wait(0.005):
+                return
+        cancelled.set()
+
+    finished = threading.Event()
+    watcher = threading.Thread(target=cancel_while_quantising, daemon=True)
+    watcher.start()
+    built = build_process.build_in_child(DEFAULT_WEIGHTS_PATH, "int8", folder, cancelled)
+    finished.set()
+    watcher.join()
+    assert not built, "stopped while the quantiser worked"
+    [left] = list(folder.rglob(runners.QUANTISER_FOLDER_PREFIX + "*"))
+    assert left.parent == folder / build_process.SCRATCH_FOLDER
+    assert set(system_temp.glob(runners.QUANTISER_FOLDER_PREFIX + "*")) <= before
 
 
 def test_a_child_that_hands_over_no_graphs_has_failed(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

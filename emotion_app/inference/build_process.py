@@ -33,6 +33,10 @@ FOLDER_PREFIX = "emotion_app-build-"
 CHILD_TIMEOUT_S = 300.0
 # How often the waiting thread looks at its cancel flag.
 _POLL_S = 0.1
+# The child's temporary folder, inside the hand-over folder, and the variables that name
+# a process's temporary folder (POSIX; Windows).
+SCRATCH_FOLDER = "tmp"
+TEMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")
 # Below the app's threads: on two cores the child would otherwise take frames' time.
 _NICENESS = 10
 
@@ -45,7 +49,8 @@ def build_in_child(
     timeout_s: float = CHILD_TIMEOUT_S,
 ) -> bool:
     """Build ``mode``'s runner for the weights file ``weights`` in a child process, which
-    stores its graphs in ``folder``; True when it finished and left them there.
+    stores its graphs in ``folder``; True when it finished and left them there. The
+    child's temporary files go in ``folder`` too (the caller removes it).
 
     Kills the child when ``cancelled`` is set or after ``timeout_s``; never raises.
     """
@@ -56,6 +61,11 @@ def build_in_child(
     env["PYTHONPATH"] = os.pathsep.join(part for part in (str(package_root), env.get("PYTHONPATH", "")) if part)
     output = folder / "build.log"
     try:
+        # The child's temporary files (the quantiser's graphs) inside the folder: a child
+        # killed mid-build cannot remove them itself, and the caller removes the folder.
+        scratch = folder / SCRATCH_FOLDER
+        scratch.mkdir(exist_ok=True)
+        env.update({name: str(scratch) for name in TEMP_VARIABLES})
         with output.open("wb") as log_file:
             child = subprocess.Popen(
                 [sys.executable, "-m", MODULE, str(weights), mode],

@@ -63,6 +63,8 @@ _CALIBRATION_BATCH = 64
 # and pool: slower, further from eager). The small fc head stays fp32: as fast with the
 # one-view default model, and much closer to eager. Figures: docs/measurements.md.
 INT8_OPS: tuple[str, ...] = ("Conv", "Relu", "MaxPool", "AveragePool")
+# Name prefix of the folder the quantiser works in during an int8 build.
+QUANTISER_FOLDER_PREFIX = "emotion_app-int8-"
 # Rows per ONNX Runtime call: its memory arena keeps the peak of the largest call, so a
 # whole data set in one predict() would hold gigabytes; live frames are far below this.
 _ROWS_PER_RUN = 256
@@ -290,7 +292,7 @@ def _build_int8(
 
     graph = seed_cnn_to_onnx(model, spec.input_size)
     # The quantiser works on files: a private folder that lives only for this build.
-    with tempfile.TemporaryDirectory(prefix="emotion_app-int8-") as folder:
+    with tempfile.TemporaryDirectory(prefix=QUANTISER_FOLDER_PREFIX) as folder:
         plain, prepared, quantized = (Path(folder) / name for name in ("fp32.onnx", "prepared.onnx", "int8.onnx"))
         plain.write_bytes(graph.SerializeToString())
         # ONNX Runtime's recommended pre-processing (shape inference, graph clean-up).
