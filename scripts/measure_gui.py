@@ -66,6 +66,7 @@ import tempfile
 import time
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -78,7 +79,7 @@ from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import InferenceResult, ScreenSpec, VideoFileSpec
-from emotion_app.gui.screen_capture import SCREEN_FPS, ScreenFrameSource, list_screens
+from emotion_app.gui.screen_capture import SCREEN_FPS, Screen, ScreenFrameSource, list_screens
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.gui.stats import percentile
@@ -352,7 +353,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: no screen {args.screen} to capture here (screens: {list_screens()})", file=sys.stderr)
             return 2
 
-    work = Path(tempfile.mkdtemp(prefix="measure_gui_"))
+    # Settings and any test-made clip or weights live here, and go with it.
+    with tempfile.TemporaryDirectory(prefix="measure_gui_") as work:
+        return measure(args, Path(work), screen, overrides)
+
+
+def measure(args: argparse.Namespace, work: Path, screen: Screen | None, overrides: dict[str, Any]) -> int:
+    """The run :func:`main` asked for, with its files in ``work``; the exit code."""
     weights = weights_or_random(args.weights, work)
     clip = (
         args.video

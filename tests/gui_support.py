@@ -29,13 +29,16 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def run_gui_script(
-    name: str, *args: str, timeout: float, display: str | None = None
+    name: str, *args: str, timeout: float, display: str | None = None, temp: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``python -m scripts.NAME ARGS`` from the repository root on the offscreen platform
-    (``display``: the X server it may capture), its output captured as text."""
+    (``display``: the X server it may capture; ``temp``: its temporary folder), its output
+    captured as text."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     if display is not None:
         env["DISPLAY"] = display
+    if temp is not None:
+        env.update(TMPDIR=str(temp), TEMP=str(temp), TMP=str(temp))
     return subprocess.run(
         [sys.executable, "-m", f"scripts.{name}", *args],
         capture_output=True,
