@@ -22,6 +22,7 @@ from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.gui.settings import AppSettings
+from emotion_app.io.atomic import OutputError, write_bytes
 from emotion_app.samples import write_demo_video
 from scripts.support.model_weights import weights_or_random
 from scripts.support.qt_loop import spin
@@ -36,7 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for faces on screen")
     args = parser.parse_args(argv)
 
-    work = Path(tempfile.mkdtemp(prefix="gui_screenshot_"))
+    # Settings, the demo clip and any random weights live here, and go with it.
+    with tempfile.TemporaryDirectory(prefix="gui_screenshot_") as work:
+        return screenshot(args, Path(work))
+
+
+def screenshot(args: argparse.Namespace, work: Path) -> int:
+    """The screenshot :func:`main` asked for, with its files in ``work``; the exit code."""
     weights = weights_or_random(args.weights, work)
     video = write_demo_video(work / "demo.avi", seconds=12.0)
 
@@ -71,8 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     if shot.isNull() or shot.width() < 100:
         shot = window.grab()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    if not shot.save(str(args.out), "PNG"):
-        print(f"error: could not write {args.out}", file=sys.stderr)
+    # Saved whole or not at all: the screenshot it replaces stays until the new one is written.
+    png = work / "screenshot.png"
+    try:
+        if not shot.save(str(png), "PNG"):
+            raise OSError("Qt could not encode the PNG")
+        write_bytes(args.out, png.read_bytes())
+    except (OSError, OutputError) as exc:
+        print(f"error: could not write {args.out} ({exc})", file=sys.stderr)
         release_window(window)
         return 1
     print(f"platform: {app.platformName()}")

@@ -28,6 +28,9 @@ def test_real_window_under_xvfb_saves_a_screenshot(tmp_path: Path) -> None:
     out = tmp_path / "screenshot.png"
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
     env["PYTHON"] = sys.executable
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env.update(TMPDIR=str(temp), TEMP=str(temp), TMP=str(temp))
     completed = subprocess.run(
         ["bash", str(REPO / "scripts" / "gui_screenshot.sh"), str(out)],
         capture_output=True,
@@ -45,3 +48,4 @@ def test_real_window_under_xvfb_saves_a_screenshot(tmp_path: Path) -> None:
         [[image.pixelColor(x, y).value() for x in range(0, image.width(), 8)] for y in range(0, image.height(), 8)]
     )
     assert pixels.std() > 20  # a rendered window with video, not a blank grab
+    assert not list(temp.glob("gui_screenshot_*")), "its working folder (settings, the demo clip) is removed"
