@@ -143,7 +143,10 @@ def test_evaluate_errors_are_clear(tmp_path, capsys):
 
 def test_ddp_with_two_cpu_processes(tmp_path, fer_csv):
     out = tmp_path / "ddp"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    # torchrun keeps a log folder per run in the temp folder and never removes it.
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1", "TMPDIR": str(temp)}
     command = [
         sys.executable,
         "-m",
