@@ -1,8 +1,8 @@
 """What a scan for new faces looks at: bands of face sizes, each on a cadence of its own.
 
 The tracker (:mod:`.tracker`) decides when a scan for newcomers is due; this module
-decides what it covers. A 24 px scan spends about three quarters of its time on faces
-under twice the smallest size (the cascade's image pyramid is largest there), so that
+decides what it covers. A 24 px scan spends most of its time on faces under twice the
+smallest size (the cascade's image pyramid is largest there), so that
 band is looked at only every ``small_scan_every``-th due scan, larger faces (the usual
 webcam face) at every one. Each band keeps its own change record
 (:class:`.scene_gate.SceneChangeGate`), so nothing that changed between two of its scans
@@ -28,7 +28,7 @@ from .scene_gate import FrameCells, SceneChangeGate
 # pyramid step (a face near the boundary needs the cascade window at a size above its
 # own to gather neighbours); it is scanned at every this-many-th due scan. At 4, a small
 # newcomer shows within 20 frames in an empty scene and 40 while faces are tracked (at
-# the tracker's defaults); the scans cost about half.
+# the tracker's defaults); what it saves: docs/measurements.md.
 SMALL_BAND_FACTOR = 2.0
 SMALL_BAND_OVERLAP = 1.2
 SMALL_SCAN_EVERY = 4

@@ -122,9 +122,8 @@ from .track import Track
 # apart: a camera's usual 30 fps.
 NOMINAL_FRAME_S = 1.0 / 30.0
 # Scans of the changed regions only between two full scans: a full 24 px scan costs
-# about 2.5 full-frame baseline passes, so one every 150 frames (5 s) at the default
-# interval of 10 (measured with bench on the real clips: every 50 frames took a third
-# of the pipeline's time on a single face).
+# several full-frame baseline passes, so one every 150 frames (5 s) at the default
+# interval of 10 (docs/measurements.md, "Costs that shaped the face tracking").
 SCAN_SKIPS = 14
 # Confirmed tracks (see the module notes). A new track is shown once the face check has
 # passed in this many frames, and dropped after this many failures before that.
@@ -161,8 +160,8 @@ CHECKED_FIND_NEIGHBORS = 3
 # With nothing tracked, new faces are looked for every this many frames, and at once
 # when most of the picture changed (a cut): a face that walks in shows within a sixth of
 # a second at 30 fps, and a scan of a busy empty scene covers most of the frame. Chosen
-# on the real clips (bench): 3 cost a third more on the empty ones; 6 lost faces on the
-# stage clip; without the cut check, 5 showed a face later after a cut.
+# on the real clips: fewer frames between scans cost more on the empty ones, more lost
+# faces on the stage clip (docs/measurements.md).
 EMPTY_SCAN_INTERVAL = 5
 # A shown face the cascade misses at its own tilt (see .roll) is looked for this many
 # degrees either side of it: the cascade finds faces up to about 15 degrees off the tilt
@@ -603,8 +602,8 @@ class FaceTracker:
                     # per tilt, beside the frames (see _background_finds).
                     self._tilted_back_to_back = 2
             elif jobs:
-                # The cheaper discovery settings (about half the cost of the detector's
-                # own at 24 px), each find confirmed by a local search.
+                # The cheaper discovery settings (a coarser pyramid than the detector's
+                # own), each find confirmed by a local search.
                 candidates = discover(self.detector, gray, jobs, self.discovery)
                 newcomers = self._confirm_new_faces(gray, candidates, known, retry=True).found
                 detections.extend(newcomers)
