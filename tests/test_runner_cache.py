@@ -181,6 +181,20 @@ def test_pruning_keeps_the_most_recently_used_entries(cache: Path) -> None:
     assert [path for path in cache.iterdir() if path.suffix == ".part"] == []
 
 
+def test_pruning_removes_what_dead_writers_left(cache: Path) -> None:
+    # A process killed while writing an entry leaves its temporary file; a live writer's
+    # is seconds old and stays.
+    abandoned, live = cache / (".abc.dead" + runner_cache.PART_SUFFIX), cache / (".def.live" + runner_cache.PART_SUFFIX)
+    cache.mkdir(parents=True)
+    for part in (abandoned, live):
+        part.write_bytes(b"half an entry")
+    old = time.time() - runner_cache.STALE_PART_S - 60
+    os.utime(abandoned, (old, old))
+    assert runner_cache.store("0" * 40, runner_cache.CachedGraphs("fp32", "", b"graph"))
+    assert not abandoned.exists() and live.exists()
+    assert runner_cache.load("0" * 40) == runner_cache.CachedGraphs("fp32", "", b"graph")
+
+
 def test_the_key_covers_weights_preprocessing_mode_and_runtime() -> None:
     card, tensors = read_card(DEFAULT_WEIGHTS_PATH)
     spec = card.preprocessing

@@ -23,6 +23,7 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,10 @@ SUFFIX = ".onnx-runner"
 # Entries kept (a model's int8 entry holds the int8 graph and its fp32 re-check graph;
 # its size: README, "The fast classifier's cache"); the least recently used go first.
 KEEP_ENTRIES = 6
+# A writer's temporary file (see store) this old belongs to a process that died while
+# writing (a writer is done within seconds): pruning removes it.
+STALE_PART_S = 3600.0
+PART_SUFFIX = ".part"
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,7 @@ def store(key: str, graphs: CachedGraphs, folder: Path | None = None) -> bool:
     temporary: str | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{key}.", suffix=".part")
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{key}.", suffix=PART_SUFFIX)
         with os.fdopen(handle, "wb") as file:
             file.write(json.dumps(header).encode() + b"\n")
             for part in parts:
@@ -167,10 +172,13 @@ def store(key: str, graphs: CachedGraphs, folder: Path | None = None) -> bool:
 
 
 def prune(folder: Path, keep: int = KEEP_ENTRIES) -> None:
-    """Remove all but the ``keep`` most recently used entries of ``folder``."""
+    """Remove all but the ``keep`` most recently used entries of ``folder``, and temporary
+    files left by writers that died (older than :data:`STALE_PART_S`)."""
     try:
         entries = sorted(folder.glob("*" + SUFFIX), key=lambda path: path.stat().st_mtime, reverse=True)
-        for stale in entries[keep:]:
+        cutoff = time.time() - STALE_PART_S
+        abandoned = [part for part in folder.glob(".*" + PART_SUFFIX) if part.stat().st_mtime < cutoff]
+        for stale in entries[keep:] + abandoned:
             stale.unlink()
     except OSError as exc:  # another process pruning at once, a read-only folder
         log.info("classifier cache not pruned (%s)", exc)
