@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     # Settings, the demo clip and any random weights live here, and go with it.
-    with tempfile.TemporaryDirectory(prefix="gui_screenshot_") as work:
+    with tempfile.TemporaryDirectory(prefix="gui_screenshot_", ignore_cleanup_errors=True) as work:
         return screenshot(args, Path(work))
 
 

@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
 
     # Settings and any test-made clip or weights live here, and go with it.
-    with tempfile.TemporaryDirectory(prefix="measure_gui_") as work:
+    with tempfile.TemporaryDirectory(prefix="measure_gui_", ignore_cleanup_errors=True) as work:
         return measure(args, Path(work), screen, overrides)
 
 
