@@ -217,7 +217,9 @@ def _runner_built_in_child(
 ) -> InferenceRunner | None:
     """The runner a child process built from ``weights``, checked here (and with
     ``use_cache`` then cached); None when the child failed or its runner is not this model's."""
-    with tempfile.TemporaryDirectory(prefix=build_process.FOLDER_PREFIX) as private:
+    # A folder that cannot be removed (Windows: a file the killed child held a moment ago)
+    # must not undo a finished build.
+    with tempfile.TemporaryDirectory(prefix=build_process.FOLDER_PREFIX, ignore_cleanup_errors=True) as private:
         folder = Path(private)
         if not build_process.build_in_child(weights, mode, folder, cancelled):
             return None
