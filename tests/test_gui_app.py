@@ -132,6 +132,33 @@ def test_the_gui_process_never_imports_onnx(
     assert runner_cache.has_entry_for_model(shipped.model.state_dict(), shipped.preprocessing)
 
 
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_sigterm_quits_main_py_cleanly(gui_video: VideoTruth, tmp_path: Path, signal_name: str) -> None:
+    # Ctrl+C in the terminal, or a system shutting the session down: threads stop, the
+    # process exits 0. (Quitting inside the handler's timer dispatch crashed with SIGSEGV.)
+    import signal
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    command = [sys.executable, "-X", "faulthandler", str(REPO / "main.py")]
+    command += ["--video", str(gui_video.path), "--settings", str(tmp_path / "settings.ini")]
+    app = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
+    try:
+        try:
+            # Long enough for the window, the model and the video's threads to be up.
+            app.wait(timeout=10.0)
+        except subprocess.TimeoutExpired:
+            pass  # running, as it should until told to stop
+        assert app.poll() is None, "the app runs until it is told to stop"
+        app.send_signal(getattr(signal, signal_name))
+        output, _ = app.communicate(timeout=60)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate()
+    assert app.returncode == 0, output[-3000:]
+    assert (tmp_path / "settings.ini").exists(), "the settings were saved on the way out"
+
+
 def test_the_package_names_its_api_when_first_used() -> None:
     import emotion_app
 

@@ -40,12 +40,15 @@ def _quit_on_signals(app: QApplication) -> None:
     """Ctrl+C or SIGTERM in the terminal quits cleanly: threads stop, the camera is released.
 
     Python runs signal handlers only when it gets control, which it does not while Qt's
-    event loop waits in C++; a cheap timer hands it control a few times a second.
+    event loop waits in C++; a cheap timer hands it control a few times a second. The
+    handler then runs inside that timer's dispatch, so it only queues the quit: quitting
+    there (windows closed, threads stopped) while Qt was still dispatching its timers
+    crashed the process with SIGSEGV in most tries.
     """
     if threading.current_thread() is not threading.main_thread():
         return
     for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, lambda _signum, _frame: app.quit())
+        signal.signal(number, lambda _signum, _frame: QTimer.singleShot(0, app.quit))
     wake = QTimer(app)
     wake.setInterval(250)
     wake.timeout.connect(lambda: None)
