@@ -16,7 +16,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.launch import parse_args
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
-from emotion_app.inference import runner_cache
+from emotion_app.inference import build_process, runner_cache
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.samples import VideoTruth
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH
@@ -138,7 +138,9 @@ def test_ctrl_c_or_sigterm_quits_main_py_cleanly(gui_video: VideoTruth, tmp_path
     # process exits 0. (Quitting inside the handler's timer dispatch crashed with SIGSEGV.)
     import signal
 
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), TMPDIR=str(temp))
     command = [sys.executable, "-X", "faulthandler", str(REPO / "main.py")]
     command += ["--video", str(gui_video.path), "--settings", str(tmp_path / "settings.ini")]
     app = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
@@ -157,6 +159,7 @@ def test_ctrl_c_or_sigterm_quits_main_py_cleanly(gui_video: VideoTruth, tmp_path
             app.communicate()
     assert app.returncode == 0, output[-3000:]
     assert (tmp_path / "settings.ini").exists(), "the settings were saved on the way out"
+    assert not list(temp.glob(build_process.FOLDER_PREFIX + "*")), "the fast classifier's build folder is removed"
 
 
 def test_the_package_names_its_api_when_first_used() -> None:
