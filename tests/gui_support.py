@@ -22,10 +22,16 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.frame_sources import OpenCvFrameSource, open_frame_source
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import CameraSpec, InferenceResult, SourceSpec, VideoFileSpec
+from emotion_app.inference.build_process import TEMP_VARIABLES
 
 # Generous: two cores shared with a training job; a healthy run takes well under a second.
 WAIT_MS = 20_000
 REPO = Path(__file__).resolve().parent.parent
+
+
+def temp_folder_env(temp: Path) -> dict[str, str]:
+    """Environment variables that give a child process ``temp`` as its temporary folder."""
+    return dict.fromkeys(TEMP_VARIABLES, str(temp))
 
 
 def run_gui_script(
@@ -38,7 +44,7 @@ def run_gui_script(
     if display is not None:
         env["DISPLAY"] = display
     if temp is not None:
-        env.update(TMPDIR=str(temp), TEMP=str(temp), TMP=str(temp))
+        env.update(temp_folder_env(temp))
     return subprocess.run(
         [sys.executable, "-m", f"scripts.{name}", *args],
         capture_output=True,

@@ -20,7 +20,7 @@ from emotion_app.inference import build_process, runner_cache
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.samples import VideoTruth
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH
-from gui_support import WAIT_MS, CameraBench
+from gui_support import WAIT_MS, CameraBench, temp_folder_env
 from scripts import startup_time
 
 REPO = Path(__file__).resolve().parent.parent
@@ -140,7 +140,7 @@ def test_ctrl_c_or_sigterm_quits_main_py_cleanly(gui_video: VideoTruth, tmp_path
 
     temp = tmp_path / "temp"
     temp.mkdir()
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), TMPDIR=str(temp))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), **temp_folder_env(temp))
     command = [sys.executable, "-X", "faulthandler", str(REPO / "main.py")]
     command += ["--video", str(gui_video.path), "--settings", str(tmp_path / "settings.ini")]
     app = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)

@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 from PyQt6.QtGui import QImage
 
+from gui_support import temp_folder_env
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -30,7 +32,7 @@ def test_real_window_under_xvfb_saves_a_screenshot(tmp_path: Path) -> None:
     env["PYTHON"] = sys.executable
     temp = tmp_path / "temp"
     temp.mkdir()
-    env.update(TMPDIR=str(temp), TEMP=str(temp), TMP=str(temp))
+    env.update(temp_folder_env(temp))
     completed = subprocess.run(
         ["bash", str(REPO / "scripts" / "gui_screenshot.sh"), str(out)],
         capture_output=True,
