@@ -7,10 +7,12 @@ import csv
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 # Figure objects, not pyplot: no process-wide backend or figure registry. Imported here, at
-# start-up, so a Ctrl-C during a run never lands inside matplotlib's own import.
+# start-up, so a Ctrl-C during a run never lands inside matplotlib's own import; so is the
+# Agg canvas that tight_layout and savefig load on first use (a Ctrl-C inside that import
+# left its extension half-initialised, and the interrupted run's own write_metrics failed).
+import matplotlib.backends.backend_agg  # noqa: F401
+import numpy as np
 from matplotlib.figure import Figure
 
 
