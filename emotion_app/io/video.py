@@ -30,6 +30,15 @@ from .frame_times import FrameTimes
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"})
+# Image formats that hold gray pictures only.
+GRAY_IMAGE_SUFFIXES: frozenset[str] = frozenset({".pgm"})
+# Undecodable frames in a row after which a video is taken to end (a truncated file fails
+# every read from its cut to the announced end).
+MAX_UNDECODABLE_RUN = 100
+# A shortfall against the container's frame count worth a warning: containers' counts are
+# estimates, off by a few frames on some real clips.
+MISSING_FRAMES_NOTED = 5
+MISSING_SHARE_NOTED = 0.05
 
 
 class InputError(Exception):
@@ -95,20 +104,47 @@ def _open_video(path: Path) -> MediaInput:
 
 
 def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
+    """The decodable frames, indexed by their place in the stream.
+
+    A frame that does not decode (a damaged stretch of the file) is skipped, with a
+    warning, while the container announces more frames: ending there would silently
+    drop the rest. Reading stops after ``MAX_UNDECODABLE_RUN`` failures in a row.
+    """
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         raise InputError(f"{path}: video could not be reopened")
     try:
-        index = 0
+        announced = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        index = decoded = failed_run = 0
         times = FrameTimes(fps)
         while True:
             ok, frame = capture.read()
-            if not ok or frame is None:
+            if ok and frame is not None:
+                if failed_run:
+                    log.warning("%s: %s could not be decoded; skipped", path, _frame_span(index - failed_run, index))
+                    failed_run = 0
+                yield index, times.next(capture.get(cv2.CAP_PROP_POS_MSEC)), frame
+                index += 1
+                decoded += 1
+                continue
+            if index >= announced or failed_run >= MAX_UNDECODABLE_RUN:
                 break
-            yield index, times.next(capture.get(cv2.CAP_PROP_POS_MSEC)), frame
-            index += 1
+            index += 1  # a frame the decoder could not give: its place still counts
+            failed_run += 1
+        missing = announced - decoded
+        if missing > max(MISSING_FRAMES_NOTED, announced * MISSING_SHARE_NOTED):
+            log.warning(
+                "%s: %d of the %d frames the file announces could be decoded (truncated or damaged)",
+                path,
+                decoded,
+                announced,
+            )
     finally:
         capture.release()
+
+
+def _frame_span(first: int, end: int) -> str:
+    return f"frame {first}" if end - first == 1 else f"frames {first}-{end - 1}"
 
 
 def _image_frames(images: tuple[Path, ...]) -> Iterator[Frame]:
@@ -222,6 +258,8 @@ class AnnotatedVideoWriter:
         # Each image replaces the last in the temporary file: the output is the last frame.
         self._output.ensure_room(frame.nbytes)
         temp = self._output.open()
+        if self.path.suffix.lower() in GRAY_IMAGE_SUFFIXES:  # OpenCV writes these from gray only
+            frame = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         if not cv2.imwrite(str(temp), frame):
             raise OutputError(f"{self.path}: OpenCV could not write the image")
         self._size = (frame.shape[1], frame.shape[0])
