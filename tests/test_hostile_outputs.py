@@ -274,5 +274,87 @@ def test_a_full_disk_reported_by_the_free_space_probe_is_an_error(
     monkeypatch.setattr(atomic, "free_bytes", lambda folder: 10**9 if next(checks) < 3 else 1000)
     assert analyze(video.path, "--output", out, weights=random_weights) == 2
     err = one_error_line(capsys.readouterr().err)
-    assert f"disk full ({out}) while writing frame 4;" in err
+    assert f"disk full ({out}) while writing frame 3;" in err  # numbered as in the CSV
     assert out.read_bytes() == b"an older video" and leftovers(tmp_path) == []
+
+
+# ---- 5. the report's files are outputs like the others ----------------------------------------
+def test_a_report_file_onto_an_input_or_another_output_is_refused(
+    random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "stills"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), astronaut_bgr())
+    cv2.imwrite(str(folder / "emotion-timeline.png"), astronaut_bgr())  # a picture of the input
+    before = fingerprint(folder / "emotion-timeline.png")
+    assert analyze(folder, "--report", folder, weights=random_weights) == 2
+    assert "--report" in one_error_line(capsys.readouterr().err)
+    assert fingerprint(folder / "emotion-timeline.png") == before
+
+    report = tmp_path / "report"
+    assert (
+        analyze(folder / "a.png", "--csv", report / "emotion-summary.csv", "--report", report, weights=random_weights)
+        == 2
+    )
+    assert "same file as --csv" in one_error_line(capsys.readouterr().err)
+    assert not report.exists()  # refused before anything was made
+
+
+def test_a_report_that_cannot_be_written_leaves_every_output_as_it_was(
+    video: VideoTruth, random_weights: Path, tmp_path: Path, small_disk: SmallDisk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The report is written last: a full disk there must not leave a new CSV and video
+    beside an error (all or nothing), nor half a report."""
+    csv_path, out = tmp_path / "old.csv", tmp_path / "old.avi"
+    csv_path.write_text("old rows\n")
+    write_video(out, [np.zeros((48, 64, 3), np.uint8)] * 3)
+    before = fingerprint(csv_path), fingerprint(out)
+    disk = small_disk(256)
+    fill(disk, leave_bytes=4000)  # the plot takes tens of kilobytes
+    report = disk / "report"
+    assert analyze(video.path, "--csv", csv_path, "--output", out, "--report", report, weights=random_weights) == 2
+    err = one_error_line(capsys.readouterr().err)
+    assert "disk full" in err and "existing files left as they were" in err
+    assert (fingerprint(csv_path), fingerprint(out)) == before
+    assert leftovers(tmp_path) == [] and not any(report.glob("*.*"))
+
+
+def test_a_loop_of_links_as_an_output_is_one_error_line(
+    video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "one.csv").symlink_to(tmp_path / "two.csv")
+    (tmp_path / "two.csv").symlink_to(tmp_path / "one.csv")
+    assert analyze(video.path, "--csv", tmp_path / "one.csv", weights=random_weights) == 2
+    assert "loop of symbolic links" in one_error_line(capsys.readouterr().err)
+
+
+def test_an_output_name_near_the_length_limit_is_written(
+    video: VideoTruth, random_weights: Path, tmp_path: Path
+) -> None:
+    """The hidden temporary file's name must fit where the output's own name fits."""
+    long_name = tmp_path / ("a" * 245 + ".csv")
+    assert analyze(video.path, "--csv", long_name, weights=random_weights) == 0
+    assert long_name.read_text().startswith("frame,time_s") and leftovers(tmp_path) == []
+
+
+def test_a_picture_output_for_a_video_is_refused_before_the_work(
+    video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One picture cannot hold a video's frames; it used to keep the last one silently."""
+    assert analyze(video.path, "--output", tmp_path / "frame.png", weights=random_weights) == 2
+    assert "is one picture" in one_error_line(capsys.readouterr().err)
+    assert not (tmp_path / "frame.png").exists()
+
+
+def test_a_gray_picture_format_is_written_in_gray(random_weights: Path, tmp_path: Path) -> None:
+    image = tmp_path / "a.jpg"
+    cv2.imwrite(str(image), astronaut_bgr())
+    assert analyze(image, "--output", tmp_path / "a.pgm", weights=random_weights) == 0
+    written = cv2.imread(str(tmp_path / "a.pgm"), cv2.IMREAD_UNCHANGED)
+    assert written is not None and written.ndim == 2 and written.shape == astronaut_bgr().shape[:2]
+
+
+def test_an_empty_path_is_refused(video: VideoTruth, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        analyze("", weights=random_weights)
+    assert exit_info.value.code == 2 and "argument INPUT: an empty path" in capsys.readouterr().err

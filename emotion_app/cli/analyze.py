@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..faces.detector import DEFAULT_MIN_FACE
 from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
-from ..io.atomic import check_outputs
+from ..io.atomic import AtomicOutput, check_outputs
 from ..io.csv_export import FaceCsvWriter
 from ..io.overlay import draw_results
-from ..io.session_report import prepare_folder, write_report
-from ..io.video import AnnotatedVideoWriter, InputError, MediaInput, OutputError, open_input
+from ..io.session_report import check_folder, commit_report, discard_report, report_paths, stage_report
+from ..io.video import IMAGE_SUFFIXES, AnnotatedVideoWriter, InputError, MediaInput, OutputError, open_input
 from ..timeline import SessionTimeline
 from ..wording import count_text
 from .common import (
@@ -31,6 +31,7 @@ from .common import (
     interrupt_signals,
     load_classifier,
     make_detector,
+    path_argument,
 )
 
 if TYPE_CHECKING:
@@ -75,17 +76,19 @@ def add_parser(commands: Any) -> None:
         ),
         epilog=CSV_HELP
         + (
-            "\nOutputs appear under their names only when complete and verified; an output that is the input\n"
-            "(also through a link) or the other output is refused, and an error leaves existing files as they\n"
-            "were (exit 2). SIGINT, SIGTERM and SIGHUP keep the frames done so far and exit 128+signal.\n"
+            "\nOutputs (the CSV, the video, the report's two files) appear under their names only when all are\n"
+            "complete and verified; an output that is an input (also through a link) or another output is\n"
+            "refused, and an error leaves existing files as they were (exit 2). A frame that cannot be decoded\n"
+            "is skipped with a warning. SIGINT, SIGTERM and SIGHUP keep the frames done so far and exit\n"
+            "128+signal.\n"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("input", type=Path, metavar="INPUT", help="video file, image, or folder of images")
-    parser.add_argument("--csv", type=Path, metavar="OUT.csv", help="write one row per face per frame here")
+    parser.add_argument("input", type=path_argument, metavar="INPUT", help="video file, image, or folder of images")
+    parser.add_argument("--csv", type=path_argument, metavar="OUT.csv", help="write one row per face per frame here")
     parser.add_argument(
         "--report",
-        type=Path,
+        type=path_argument,
         metavar="DIR",
         help="write the session timeline (emotion-timeline.png) and the seconds and share of time per "
         "person per emotion (emotion-summary.csv) into DIR, as the app's timeline panel exports them",
@@ -93,7 +96,7 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--output",
         "-o",
-        type=Path,
+        type=path_argument,
         metavar="annotated.mp4",
         help="write the frames with boxes, labels and probability bars (.mp4/.avi/.mkv, or an image suffix for one "
         "image)",
@@ -157,10 +160,16 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         raise CommandError(f"--min-face must be at least 8 pixels, got {args.min_face}")
     check_threads(args.threads)
     outputs = [(name, path) for name, path in (("--csv", args.csv), ("--output", args.output)) if path is not None]
+    if args.report:
+        check_folder(args.report)
+        outputs += [("--report", path) for path in report_paths(args.report)]
     media = open_input(args.input)
     check_outputs(outputs, [media.path, *media.images, *([args.weights] if args.weights else [])])
-    if args.report:
-        prepare_folder(args.report)  # before the work: a bad folder is told at once
+    if args.output and args.output.suffix.lower() in IMAGE_SUFFIXES and (media.frame_count or 2) > 1:
+        what = "a video" if media.kind == "video" else f"{media.frame_count} images"
+        raise CommandError(
+            f"--output {args.output} is one picture and {args.input} is {what}: use a video suffix (.mp4, .avi or .mkv)"
+        )
     video_writer = AnnotatedVideoWriter(args.output, media.fps) if args.output else None  # opens nothing yet
     # The engine (torch) loads only now: help and a bad argument or input answer at once.
     from ..pipeline import EmotionPipeline
@@ -183,6 +192,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     started = time.perf_counter()
     csv_writer = FaceCsvWriter(args.csv, classifier.labels) if args.csv else None
     held = guard.held if guard is not None else nullcontext
+    index = 0
     try:
         for index, time_s, frame in media.frames():
             with held():  # a stop signal waits for the frame to be in both outputs
@@ -212,7 +222,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             if writer is not None:
                 writer.discard()
         if isinstance(exc, OutputError):
-            raise OutputError(f"{exc} while writing frame {frames}; {_NOTHING_CHANGED}") from exc
+            raise OutputError(f"{exc} while writing frame {index}; {_NOTHING_CHANGED}") from exc
         raise
     finally:
         if progress is not None:
@@ -226,7 +236,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         raise InputError(f"{args.input}: no frame could be read")
     if guard is not None:
         guard.defer()  # a signal from now on must not cut the outputs short while they are put in place
-    _finish_outputs(video_writer, csv_writer)
+    _finish_outputs(video_writer, csv_writer, timeline, args.report)
     if interrupted is None and guard is not None and guard.received is not None:
         interrupted = Interrupted(guard.received)
     elapsed = time.perf_counter() - started
@@ -240,7 +250,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     if csv_writer is not None:
         print(f"CSV: {args.csv} ({count_text(csv_writer.rows_written, 'row')})")
     if timeline is not None:
-        png, summary = write_report(timeline, args.report)
+        png, summary = report_paths(args.report)
         people = len(timeline.people())
         print(f"report: {png} and {summary.name} ({timeline.now_s:.1f} s, {count_text(people, 'person', 'people')})")
     if video_writer is not None and video_writer.frames_written:
@@ -259,22 +269,46 @@ def fast_runner_after_faces(classifier: EmotionClassifier) -> int:
     return FAST_RUNNER_AFTER_FACES_CACHED if cached else FAST_RUNNER_AFTER_FACES
 
 
-def _finish_outputs(video_writer: AnnotatedVideoWriter | None, csv_writer: FaceCsvWriter | None) -> None:
-    """Verify and put both outputs in place; if the video fails, the CSV is dropped too."""
+def _finish_outputs(
+    video_writer: AnnotatedVideoWriter | None,
+    csv_writer: FaceCsvWriter | None,
+    timeline: SessionTimeline | None,
+    report_folder: Path | None,
+) -> None:
+    """Verify and put every output in place, all or none as far as a rename allows: the
+    report is written (not yet in place) first, and if it or the video fails the others
+    are dropped too."""
+    writers = [writer for writer in (video_writer, csv_writer) if writer is not None]
+    staged: list[AtomicOutput] = []
+    if timeline is not None and report_folder is not None:
+        try:
+            staged = stage_report(timeline, report_folder)
+        except OutputError as exc:
+            for writer in writers:
+                writer.discard()
+            raise OutputError(f"{exc}; {_NOTHING_CHANGED}") from exc
     if video_writer is not None:
         try:
             video_writer.close()
         except OutputError as exc:
             if csv_writer is not None:
                 csv_writer.discard()
+            discard_report(staged)
             raise OutputError(f"{exc}; {_NOTHING_CHANGED}") from exc
+    written = [str(video_writer.path)] if video_writer is not None and video_writer.frames_written else []
     if csv_writer is not None:
         try:
             csv_writer.close()
         except OutputError as exc:
-            written = video_writer.path if video_writer is not None and video_writer.frames_written else None
-            kept = f" ({written} was written)" if written else ""
-            raise OutputError(f"{exc}; the CSV was left as it was{kept}") from exc
+            discard_report(staged)
+            kept = f" ({written[0]} was written)" if written else ""
+            raise OutputError(f"{exc}; the CSV and the report were left as they were{kept}") from exc
+        written.append(str(csv_writer.path))
+    try:
+        commit_report(staged)
+    except OutputError as exc:
+        kept = f" ({' and '.join(written)} written)" if written else ""
+        raise OutputError(f"{exc}{kept}") from exc
 
 
 def _progress_bar(media: MediaInput, wanted: bool | None) -> Any:

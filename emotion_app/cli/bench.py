@@ -17,7 +17,6 @@ import sys
 import time
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import cv2
@@ -36,6 +35,7 @@ from .common import (
     fail,
     load_classifier,
     make_detector,
+    path_argument,
 )
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def add_parser(commands: Any) -> None:
             "(optimised and eager fp32, batch 8, 1 thread). fps and baseline_fps both include decoding."
         ),
     )
-    parser.add_argument("input", type=Path, metavar="INPUT", help="video file, image, or folder of images")
+    parser.add_argument("input", type=path_argument, metavar="INPUT", help="video file, image, or folder of images")
     add_weights_argument(parser)
     add_threads_argument(parser)
     parser.add_argument("--json", action="store_true", help="also print all figures as one JSON object (last line)")

@@ -24,10 +24,18 @@ class CommandError(Exception):
     """A user-fixable problem; the CLI prints ``error: <message>`` and exits with code 2."""
 
 
+def path_argument(text: str) -> Path:
+    """A path given on the command line; an empty one is refused (``Path("")`` is the
+    current folder, which nobody means by it)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path")
+    return Path(text)
+
+
 def add_weights_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--weights",
-        type=Path,
+        type=path_argument,
         default=None,
         metavar="W",
         help=f"weights file (default: the shipped {DEFAULT_WEIGHTS_NAME} in weights/)",

@@ -46,10 +46,21 @@ def output_error(path: Path, exc: OSError, doing: str = "could not write") -> Ou
     return OutputError(f"{path}: {doing} ({exc.strerror or exc})")
 
 
+def resolved(path: Path, name: str = "output") -> Path:
+    """``path`` with its links resolved; OutputError for a loop of links (no file can be there)."""
+    try:
+        return Path(path).resolve()
+    except (RuntimeError, OSError) as exc:  # RuntimeError: Python before 3.13 on a loop
+        raise OutputError(f"{name} {path}: a loop of symbolic links, or a path that cannot be resolved") from exc
+
+
 def same_file(first: Path, second: Path) -> bool:
     """Whether two paths name one file: equal after resolving links, or hard links of one."""
-    if Path(first).resolve() == Path(second).resolve():
-        return True
+    try:
+        if Path(first).resolve() == Path(second).resolve():
+            return True
+    except (RuntimeError, OSError):
+        return False  # a loop of links names no file
     try:
         return os.path.samefile(first, second)
     except OSError:  # one of them does not exist (yet)
@@ -58,6 +69,10 @@ def same_file(first: Path, second: Path) -> bool:
 
 # In the name of the temporary file an output is written to until it is complete.
 PART_MARK = ".part"
+# The longest file name most file systems take, and what a temporary name adds to the
+# target's (two dots and mkstemp's 8 random characters, with a spare).
+NAME_MAX = 255
+TEMP_NAME_EXTRA = 12
 
 
 def is_unfinished(path: Path) -> bool:
@@ -89,7 +104,7 @@ def check_outputs(outputs: Sequence[tuple[str, Path]], inputs: Iterable[Path]) -
 def check_target(path: Path, name: str = "output") -> None:
     """Raise OutputError unless ``path`` could become a regular file in a writable folder."""
     path = Path(path)
-    real = path.resolve()
+    real = resolved(path, name)
     if real.exists() and not real.is_file():
         kind = "a folder" if real.is_dir() else "not a regular file"
         raise OutputError(f"{name} {path} is {kind}; it would not be replaced")
@@ -113,7 +128,7 @@ class AtomicOutput:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.target = self.path.resolve()
+        self.target = resolved(self.path)
         self.temp: Path | None = None
 
     def open(self) -> Path:
@@ -122,9 +137,10 @@ class AtomicOutput:
         folder = self.target.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(
-                prefix=f".{self.target.name}.", suffix=f"{PART_MARK}{self.target.suffix}", dir=folder
-            )
+            suffix = f"{PART_MARK}{self.target.suffix}"
+            # The hidden name adds characters: a target name near the folder's limit is cut.
+            room = max(1, NAME_MAX - len(suffix) - TEMP_NAME_EXTRA)
+            handle, name = tempfile.mkstemp(prefix=f".{self.target.name[:room]}.", suffix=suffix, dir=folder)
         except OSError as exc:
             raise output_error(self.path, exc, "cannot create a file in its folder") from exc
         os.close(handle)
@@ -169,6 +185,12 @@ class AtomicOutput:
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """``data`` as the file ``path``, all or nothing; OutputError naming the path on failure."""
+    stage_bytes(path, data).commit()
+
+
+def stage_bytes(path: str | os.PathLike[str], data: bytes) -> AtomicOutput:
+    """``data`` written to ``path``'s temporary file, not yet in place: the caller commits
+    it (with the other outputs of the same job) or discards it."""
     output = AtomicOutput(path)
     temp = output.open()
     try:
@@ -179,7 +201,7 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     except OSError as exc:
         output.discard()
         raise output_error(output.path, exc) from exc
-    output.commit()
+    return output
 
 
 def free_bytes(folder: Path) -> int:

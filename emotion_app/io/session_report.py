@@ -1,8 +1,9 @@
 """A session's timeline as files: a PNG plot and a CSV of seconds and shares per person per
 emotion. The app's timeline panel exports these and ``analyze --report`` writes the same.
 
-Each file goes through ``io.atomic`` (a temporary file beside it, renamed into place), so
-a failed write never leaves half a file where a good one was.
+Each file goes through ``io.atomic`` (a temporary file beside it, renamed into place), and
+both are written before either is put in place, so a failed write never leaves half a
+file, or half a report, where a good one was.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 from pathlib import Path
 
 from ..timeline import PersonSummary, SessionTimeline
-from .atomic import OutputError, write_bytes
+from .atomic import AtomicOutput, OutputError, stage_bytes
 from .overlay_layout import palette_for
 
 CSV_NAME = "emotion-summary.csv"
@@ -38,16 +39,15 @@ def summary_rows(timeline: SessionTimeline) -> list[tuple[str, str, float, float
     return rows
 
 
-def write_summary_csv(timeline: SessionTimeline, path: Path) -> Path:
+def summary_csv(timeline: SessionTimeline) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     writer.writerows(summary_rows(timeline))
-    _write_atomically(Path(path), buffer.getvalue().encode("utf-8"))
-    return Path(path)
+    return buffer.getvalue().encode("utf-8")
 
 
-def render_timeline_png(timeline: SessionTimeline, path: Path, dpi: int = 110) -> Path:
+def timeline_png(timeline: SessionTimeline, dpi: int = 110) -> bytes:
     """The timeline plot: a strip per person over the last minutes (the overlay's colours),
     and each person's and everyone's share of time per emotion."""
     # The object API with the Agg canvas: no pyplot state, safe off the main thread.
@@ -115,8 +115,7 @@ def render_timeline_png(timeline: SessionTimeline, path: Path, dpi: int = 110) -
     figure.tight_layout(rect=(0, 0.08, 1, 1))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    _write_atomically(Path(path), buffer.getvalue())
-    return Path(path)
+    return buffer.getvalue()
 
 
 def prepare_folder(folder: Path) -> Path:
@@ -133,15 +132,55 @@ def prepare_folder(folder: Path) -> Path:
     return folder
 
 
+def report_paths(folder: Path) -> tuple[Path, Path]:
+    """Where a report in ``folder`` puts its plot and its table."""
+    return Path(folder) / PNG_NAME, Path(folder) / CSV_NAME
+
+
+def check_folder(folder: Path) -> None:
+    """ReportError when ``folder`` exists and is not a folder; nothing is created."""
+    if Path(folder).exists() and not Path(folder).is_dir():
+        raise ReportError(f"{folder}: not a folder")
+
+
+def stage_report(timeline: SessionTimeline, folder: Path) -> list[AtomicOutput]:
+    """Both files of the report written beside their places in ``folder`` (created), not yet
+    in place: :func:`commit_report` puts them there, or each is discarded. Staging both
+    first means a failure leaves neither half of a report behind."""
+    png_path, csv_path = report_paths(prepare_folder(folder))
+    staged = [_stage(png_path, timeline_png(timeline))]
+    try:
+        staged.append(_stage(csv_path, summary_csv(timeline)))
+    except BaseException:
+        staged[0].discard()
+        raise
+    return staged
+
+
+def commit_report(staged: list[AtomicOutput]) -> None:
+    for index, output in enumerate(staged):
+        try:
+            output.commit()
+        except OutputError as exc:
+            for later in staged[index + 1 :]:
+                later.discard()
+            raise ReportError(str(exc)) from exc
+
+
+def discard_report(staged: list[AtomicOutput]) -> None:
+    for output in staged:
+        output.discard()
+
+
 def write_report(timeline: SessionTimeline, folder: Path) -> tuple[Path, Path]:
     """``emotion-timeline.png`` and ``emotion-summary.csv`` in ``folder`` (created)."""
-    folder = prepare_folder(folder)
-    return render_timeline_png(timeline, folder / PNG_NAME), write_summary_csv(timeline, folder / CSV_NAME)
+    commit_report(stage_report(timeline, folder))
+    return report_paths(folder)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _stage(path: Path, data: bytes) -> AtomicOutput:
     try:
-        write_bytes(path, data)
+        return stage_bytes(path, data)
     except OutputError as exc:
         raise ReportError(str(exc)) from exc
     except OSError as exc:
