@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import cv2
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
-from emotion_app.samples import VideoTruth, write_astronaut_video
+from emotion_app.gui.main_window import APP_TITLE
+from emotion_app.samples import VideoTruth, astronaut_bgr, write_astronaut_video
 from gui_support import WAIT_MS, CameraBench, wait_for_face_result, wait_until_stopped
 
 
@@ -155,3 +157,65 @@ def test_a_camera_plugged_in_later_is_offered(qtbot: QtBot, make_window, gui_vid
     window.source_banner.button("Start camera").click()
     wait_for_face_result(qtbot, window)
     assert bench.specs[-1].index == 1
+
+
+def test_a_file_that_fails_to_open_leaves_nothing_of_the_last_source_on_screen(
+    qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth
+) -> None:
+    """Its last frame, title, seek bar and late results all belonged to another source."""
+    window = make_window(video=gui_video.path)
+    old = wait_for_face_result(qtbot, window)
+    garbage = tmp_path / "holiday.mp4"
+    garbage.write_bytes(os.urandom(8192))
+    window.open_video(garbage)
+    window._on_result(old)  # a result of the old stream delivered while the new one opens
+    assert window.timeline_panel.timeline.people() == []  # the new session holds nobody yet
+    wait_until_stopped(qtbot, window)
+    assert str(garbage) in window.source_banner.text()
+    window._on_result(old)  # ... or after it failed
+    assert window.view.result is None and str(garbage) in window.view.placeholder
+    assert window.windowTitle() == APP_TITLE and not window.playback_bar.isVisible()
+    assert window.timeline_panel.timeline.people() == []
+
+
+def test_a_slide_show_starts_at_the_first_picture_that_reads_and_ends_as_finished(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    (folder / "a_broken.jpg").write_bytes(b"not a picture")
+    cv2.imwrite(str(folder / "b_face.png"), astronaut_bgr())
+    (folder / "c_broken.jpg").write_bytes(b"")
+    window = make_window(video=folder)
+    wait_for_face_result(qtbot, window)
+    window.playback_bar.slider.setValue(2)  # straight to the end
+    wait_until_stopped(qtbot, window)
+    assert "Finished playing pictures" in window.source_banner.text()
+    assert window.source_banner.level == "info"
+
+
+def test_recording_with_nothing_playing_is_refused(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    window = make_window()  # no camera, no video
+    window.record_action.trigger()
+    assert not window.record_action.isChecked() and window._recording is None
+    assert "Nothing to record" in window.source_banner.text()
+
+
+def test_a_remembered_model_that_no_longer_loads_gives_way_to_the_shipped_one(
+    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path, gui_video: VideoTruth
+) -> None:
+    from emotion_app.gui.settings import AppSettings
+    from emotion_app.weights import DEFAULT_WEIGHTS_NAME
+
+    broken = tmp_path / "mine.safetensors"
+    broken.write_bytes(b"damaged since last time")
+    settings = AppSettings.at_path(settings_path)
+    settings.weights_path = broken
+    settings.sync()
+    window = make_window(video=gui_video.path, weights=None)
+    qtbot.waitUntil(lambda: str(broken) in window.model_banner.text(), timeout=WAIT_MS)
+    assert window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
+    assert "Still using" in window.model_banner.text()
+    wait_for_face_result(qtbot, window)  # faces are labelled: a model runs
+    window.settings.sync()
+    assert AppSettings.at_path(settings_path).weights_path.name == DEFAULT_WEIGHTS_NAME  # not retried

@@ -293,3 +293,11 @@ def test_a_video_cut_short_says_how_much_of_it_was_read(tmp_path: Path, caplog: 
         frames = list(open_input(cut).frames())
     assert 0 < len(frames) <= 15
     assert f"{len(frames)} of the 40 frames the file announces could be decoded" in caplog.text
+
+
+def test_only_a_clear_shortfall_of_frames_counts_as_a_cut_file() -> None:
+    from emotion_app.io.video import clearly_short
+
+    assert not clearly_short(95, 98)  # a real clip whose container's count is 3 frames off
+    assert not clearly_short(10, 0)  # no count given
+    assert clearly_short(57, 472) and clearly_short(20, 30)

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
+from emotion_app.io.video import clearly_short
 from emotion_app.wording import count_text
 
 from .frame_sources import (
@@ -378,8 +379,9 @@ class CaptureWorker(QObject):
             kind = FaultKind.READ_FAILED
         else:
             expected = source.frame_count
-            # Frame counts in containers are estimates; only a clear shortfall is an error.
-            if expected > 0 and self._index < expected - 2:
+            # Frame counts in containers are estimates; only a clear shortfall is an error
+            # (a slide show skips files that are not pictures, and says so in its log).
+            if not isinstance(source, StillsFrameSource) and clearly_short(self._index, expected):
                 message = (
                     f"Video file {spec.path} stopped after {self._index} of {expected} frames: "
                     "the file may be truncated or damaged"

@@ -171,10 +171,14 @@ class StillsFrameSource:
 
     def __init__(self, images: tuple[Path, ...]) -> None:
         self._images = images
-        self._next = 0
-        first = self._load(0)
+        # The show starts at the first picture that reads; others are skipped as they come.
+        first, self._next = None, 0
+        while first is None and self._next < len(images):
+            first, self._next = self._load(self._next), self._next + 1
         if first is None:
-            raise SourceOpenError(f"Could not read the image {images[0]}: damaged, or not an image")
+            what = f"the image {images[0]}" if len(images) == 1 else f"any of the {len(images)} images"
+            raise SourceOpenError(f"Could not read {what}: damaged, or not an image")
+        self._first_next = self._next
         self.height, self.width = first.shape[:2]
         self._pending: np.ndarray | None = first
         self.fps = 1.0 / STILL_SECONDS
@@ -189,7 +193,7 @@ class StillsFrameSource:
         pending = self._pending
         if pending is not None:
             self._pending = None
-            self._next = 1
+            self._next = self._first_next
             return pending
         # A picture that cannot be read is skipped, as analyze skips it.
         while self._next < len(self._images):

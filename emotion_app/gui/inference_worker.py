@@ -47,8 +47,13 @@ class InferenceWorker(QObject):
         pipeline_loader: PipelineLoader = load_pipeline,
         torch_threads: int | None = 1,
         opencv_threads: int | None = 1,
+        fall_back_to_shipped: bool = False,
     ) -> None:
         super().__init__()
+        # ``weights_path`` is the model remembered from last time (not one the user named
+        # now): if it no longer loads, the shipped model runs instead of none.
+        self._fall_back_to_shipped = fall_back_to_shipped
+        self._last_failure: ModelStatus | None = None
         self._mailbox = mailbox
         self._gate = gate
         self._weights_path = weights_path
@@ -80,11 +85,20 @@ class InferenceWorker(QObject):
     @pyqtSlot()
     def load_default(self) -> None:
         """Load the weights given at construction (runs when the thread starts)."""
-        self.load_weights(self._weights_path)
+        self.load_weights(self._weights_path, announce_failure=not self._fall_back_to_shipped)
+        if self._bundle is None and self._weights_path is not None and self._fall_back_to_shipped:
+            failure = self._last_failure
+            self.load_weights(None)
+            if self._bundle is not None and failure is not None:  # why the shipped model runs
+                bundle = self._bundle
+                self.model_status.emit(
+                    dataclasses.replace(failure, labels=bundle.labels, active_weights=bundle.weights_path)
+                )
 
     @pyqtSlot(object)
-    def load_weights(self, weights_path: Path | None) -> None:
-        """Load a model; on failure keep running without one and say why."""
+    def load_weights(self, weights_path: Path | None, announce_failure: bool = True) -> None:
+        """Load a model; on failure keep running without one and say why (or, with
+        ``announce_failure`` False, keep the failure in ``_last_failure`` for the caller)."""
         if self._torch_threads:
             import torch
 
@@ -99,14 +113,14 @@ class InferenceWorker(QObject):
                 message = f"{weights_path}: {message}"
             # A bad file picked later must not throw away the model that works.
             current = self._bundle
-            self.model_status.emit(
-                ModelStatus(
-                    weights_path,
-                    current.labels if current else (),
-                    message,
-                    active_weights=current.weights_path if current else None,
-                )
+            self._last_failure = ModelStatus(
+                weights_path,
+                current.labels if current else (),
+                message,
+                active_weights=current.weights_path if current else None,
             )
+            if announce_failure:
+                self.model_status.emit(self._last_failure)
             return
         previous, self._bundle = self._bundle, bundle
         if previous is not None:

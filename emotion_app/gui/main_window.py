@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
             pipeline_loader,
             camera_timeout_s=camera_timeout_s,
             parent=self,
+            remembered_weights=options.weights is None and settings.weights_path is not None,
         )
         self._own_window = ScreenArea()  # where screen captures must not look (this window)
         self._cover_notice_shown = False  # see update_cover_notice
@@ -995,6 +996,10 @@ class MainWindow(QMainWindow):
     def start_recording(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest | None:
         """Record to ``video_path`` (and a CSV beside it); None, with a banner, if a path is
         the playing video (after links) or unusable."""
+        if not self.source_state.active:
+            self.record_action.setChecked(False)
+            self.source_banner.show_message("Nothing to record: start a camera, a screen or a video first.", "warning")
+            return None
         video_path = Path(video_path)
         if not video_path.suffix:
             video_path = video_path.with_suffix(".mp4")
@@ -1147,6 +1152,11 @@ class MainWindow(QMainWindow):
         if fault.spec != self.source_state.spec:
             return  # a source the user has already moved away from
         self.source_state.failed(ended=fault.kind is FaultKind.ENDED)
+        if fault.kind is FaultKind.OPEN_FAILED:
+            # Nothing of the source shown before stays on screen as if it were this one.
+            self.source_state.info = None
+            self.view.clear()
+            self.setWindowTitle(APP_TITLE)
         self.stop_recording()
         self._update_actions()
         if fault.kind is FaultKind.ENDED:
@@ -1199,8 +1209,10 @@ class MainWindow(QMainWindow):
     def _on_result(self, result: InferenceResult) -> None:
         self.stats.on_result(result)
         info = self.source_state.info
-        if info is not None and result.stream_id != info.stream_id:
-            return  # a late frame of the previous source
+        if info is None or self.source_state.starting or result.stream_id != info.stream_id:
+            # A late frame of the previous source: while another opens (its session has
+            # begun), after it failed to, or after it was replaced.
+            return
         shown_before = self.view.result
         self.view.set_result(result)
         if len(result.faces) != (len(shown_before.faces) if shown_before is not None else 0):
@@ -1286,7 +1298,7 @@ class MainWindow(QMainWindow):
         self.play_pause_button_action.setVisible(self.is_file)
         for action in (self.step_back_action, self.step_forward_action, self.restart_action):
             action.setEnabled(self.is_file)
-        self.playback_bar.setVisible(self.is_file)
+        self.playback_bar.setVisible(self.is_file and self.source_state.info is not None)
 
     def _refresh_status(self) -> None:
         now = time.perf_counter()

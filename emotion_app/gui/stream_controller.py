@@ -59,6 +59,7 @@ class StreamController(QObject):
         pipeline_loader: PipelineLoader = load_pipeline,
         camera_timeout_s: float = 2.0,
         parent: QObject | None = None,
+        remembered_weights: bool = False,
     ) -> None:
         super().__init__(parent)
         self.frames: LatestMailbox[CapturedFrame] = LatestMailbox()
@@ -68,7 +69,9 @@ class StreamController(QObject):
         self.inference_thread = QThread()
         self.inference_thread.setObjectName("inference")
         self.capture = CaptureWorker(self.frames, source_factory, camera_timeout_s=camera_timeout_s)
-        self.inference = InferenceWorker(self.frames, self.gate, weights_path, pipeline_loader)
+        self.inference = InferenceWorker(
+            self.frames, self.gate, weights_path, pipeline_loader, fall_back_to_shipped=remembered_weights
+        )
         self.capture.moveToThread(self.capture_thread)
         self.inference.moveToThread(self.inference_thread)
 

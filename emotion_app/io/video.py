@@ -131,8 +131,7 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
                 break
             index += 1  # a frame the decoder could not give: its place still counts
             failed_run += 1
-        missing = announced - decoded
-        if missing > max(MISSING_FRAMES_NOTED, announced * MISSING_SHARE_NOTED):
+        if clearly_short(decoded, announced):
             log.warning(
                 "%s: %d of the %d frames the file announces could be decoded (truncated or damaged)",
                 path,
@@ -141,6 +140,12 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
             )
     finally:
         capture.release()
+
+
+def clearly_short(read: int, announced: int) -> bool:
+    """Whether ``read`` frames fall clearly short of the ``announced`` count (0: unknown),
+    beyond what containers' estimated counts are off by."""
+    return announced > 0 and announced - read > max(MISSING_FRAMES_NOTED, announced * MISSING_SHARE_NOTED)
 
 
 def _frame_span(first: int, end: int) -> str:
