@@ -147,3 +147,24 @@ def test_a_charts_panel_darkens_each_frame_behind_it_as_that_frames_own_pixels_s
         corner = frame[y : y + 2, x : x + 2].astype(np.float64)
         expected = np.rint(PANEL_ALPHA * np.array(PANEL_COLOR) + (1 - PANEL_ALPHA) * corner)
         assert np.abs(picture[y : y + 2, x : x + 2] - expected).max() <= 1
+
+
+def test_a_name_in_a_script_dejavu_lacks_is_drawn_in_an_installed_font_that_has_it() -> None:
+    """A face named "田中" must not show as two empty boxes (DejaVu Sans has no CJK)."""
+    from PIL import Image, ImageDraw
+
+    from emotion_app.io import overlay
+    from emotion_app.io.font_fallback import fallback_font
+
+    primary = overlay.overlay_font_path(bold=True)
+    if primary is None or fallback_font("田", primary) is None:
+        pytest.skip("no installed font has CJK characters")
+    assert overlay._runs("#1 happy 87%", True) == (("#1 happy 87%", None),)  # the usual tag: one font
+    drawn = overlay._text_alpha("#1 田中", 28, True)[:, :, 0]
+    boxes = Image.new("L", (drawn.shape[1], drawn.shape[0]), 0)
+    ImageDraw.Draw(boxes).text((0, 0), "#1 田中", font=overlay._font(28, True), fill=255)
+    in_dejavu = np.asarray(boxes, dtype=np.float32) / 255.0
+    hash_part = overlay._text_width("#1 ", 28, True)
+    assert np.abs(drawn[:, :hash_part] - in_dejavu[:, :hash_part]).max() < 0.05  # "#1 " as before
+    assert np.abs(drawn[:, hash_part:] - in_dejavu[:, hash_part:]).mean() > 0.05  # not the boxes
+    assert (drawn[:, hash_part:] > 0.5).sum() > 100  # strokes, not nothing

@@ -2,8 +2,9 @@
 
 The screen, snapshots, recordings and ``analyze --output`` all show pictures made here,
 from the one layout in :mod:`overlay_layout`: boxes, "#id label 87%" tags and probability
-charts with percentages. Text is anti-aliased DejaVu Sans (the font matplotlib ships)
-rendered with Pillow; rectangles and blending are numpy/OpenCV, and rendered text is
+charts with percentages. Text is anti-aliased DejaVu Sans (the font matplotlib ships;
+characters it lacks, in a name given in another script, from an installed font that has
+them: :mod:`font_fallback`) rendered with Pillow; rectangles and blending are numpy/OpenCV, and rendered text is
 cached, so a 720p frame with a few faces costs a few milliseconds.
 """
 
@@ -20,6 +21,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ..results import FaceResult
+from .font_fallback import fallback_font
 from .overlay_layout import (
     CHART_TEXT,
     EMOTION_COLORS,
@@ -73,10 +75,37 @@ class PillowText:
         return _line_height(size)
 
 
+@lru_cache(maxsize=128)
+def _fallback(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(path), size)
+
+
+@lru_cache(maxsize=4096)
+def _runs(text: str, bold: bool) -> tuple[tuple[str, Path | None], ...]:
+    """``text`` cut where the font changes: (piece, None for the overlay's own font, or
+    the installed font that has the piece's characters, e.g. a name given in Chinese)."""
+    primary = overlay_font_path(bold)
+    if text.isascii() or primary is None:
+        return ((text, None),)
+    runs: list[tuple[str, Path | None]] = []
+    for char in text:
+        font = fallback_font(char, primary)
+        if runs and runs[-1][1] == font:
+            runs[-1] = (runs[-1][0] + char, font)
+        else:
+            runs.append((char, font))
+    return tuple(runs)
+
+
+def _run_font(font: Path | None, size: int, bold: bool) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return _font(size, bold) if font is None else _fallback(font, size)
+
+
 @lru_cache(maxsize=8192)
 def _text_width(text: str, size: int, bold: bool) -> int:
+    runs = _runs(text, bold)
     with _FREETYPE_LOCK:
-        return int(np.ceil(_font(size, bold).getlength(text)))
+        return int(np.ceil(sum(_run_font(font, size, bold).getlength(piece) for piece, font in runs)))
 
 
 @lru_cache(maxsize=128)
@@ -97,8 +126,19 @@ def _text_alpha(text: str, size: int, bold: bool) -> np.ndarray:
     """Coverage (0..1, float32, H x W x 1) of ``text`` in a box of its advance width by
     the line height; cached: labels repeat every frame and percentages take only 101 values."""
     image = Image.new("L", (max(1, _text_width(text, size, bold)), max(1, _line_height(size))), 0)
+    runs = _runs(text, bold)
     with _FREETYPE_LOCK:
-        ImageDraw.Draw(image).text((0, 0), text, font=_font(size, bold), fill=255)
+        draw = ImageDraw.Draw(image)
+        primary = _font(size, bold)
+        if len(runs) == 1 and runs[0][1] is None:
+            draw.text((0, 0), text, font=primary, fill=255)
+        else:  # pieces in other fonts share the overlay font's baseline
+            baseline = primary.getmetrics()[0] if isinstance(primary, ImageFont.FreeTypeFont) else size
+            x = 0.0
+            for piece, font in runs:
+                face = _run_font(font, size, bold)
+                draw.text((x, baseline), piece, font=face, fill=255, anchor="ls")
+                x += face.getlength(piece)
     alpha = np.asarray(image, dtype=np.float32)[:, :, None] * np.float32(1.0 / 255.0)
     alpha.setflags(write=False)
     return alpha
