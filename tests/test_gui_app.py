@@ -34,6 +34,9 @@ def test_parse_args() -> None:
     assert parse_args(["--video", "clip.mp4"]).video == Path("clip.mp4")
     with pytest.raises(SystemExit):
         parse_args(["--camera", "0", "--video", "clip.mp4"])  # one source at a time
+    for option in ("--video", "--weights", "--settings"):
+        with pytest.raises(SystemExit):
+            parse_args([option, ""])  # not the current folder
 
 
 def test_main_py_help_runs_without_a_display_or_torch() -> None:

@@ -304,3 +304,20 @@ def test_the_name_column_widens_for_the_names_given_within_bounds(qtbot: QtBot) 
     view.resize(400, 120)  # a narrow panel keeps its strips: a quarter at most for names
     assert view.name_column_width() == 100
     view.grab()  # paints, the long name cut short
+
+
+def test_a_name_given_on_a_paused_frame_shows_on_it_at_once(qtbot: QtBot, make_window, two_people: VideoTruth) -> None:
+    from gui_support import grab_view, pause_on_shown_frame
+
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2, timeout=WAIT_MS)
+    paused = pause_on_shown_frame(qtbot, window)
+    before = grab_view(window)
+    track_id = paused.faces[0].track_id
+    panel.ask_name = lambda track, current: "Ada"
+    panel.name_person(track_id)
+    shown = window.view.result
+    assert shown is not None and shown.frame_index == paused.frame_index  # still the paused frame
+    assert [face.name for face in shown.faces if face.track_id == track_id] == ["Ada"]
+    qtbot.waitUntil(lambda: (grab_view(window) != before).any(), timeout=WAIT_MS)  # the tag redrawn

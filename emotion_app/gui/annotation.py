@@ -27,6 +27,15 @@ def annotate_frame(
     return annotated, cv2.cvtColor(annotated, cv2.COLOR_BGR2BGRA)
 
 
+def with_names(result: InferenceResult, names: dict[int, str]) -> InferenceResult:
+    """``result`` redrawn with these names on its faces (a paused frame when one is given)."""
+    faces = tuple(dataclasses.replace(face, name=names.get(face.track_id, "")) for face in result.faces)
+    if faces == result.faces:
+        return result
+    annotated, display = annotate_frame(result.image, faces, result.labels, result.overlay_bars)
+    return dataclasses.replace(result, faces=faces, annotated=annotated, display_image=display)
+
+
 def with_bars(result: InferenceResult, show_bars: bool) -> InferenceResult:
     """``result`` redrawn with or without charts (a paused frame when the toggle changes)."""
     if result.overlay_bars == show_bars:

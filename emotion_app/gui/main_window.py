@@ -51,6 +51,7 @@ from emotion_app.wording import count_text
 
 from ..weights import DEFAULT_WEIGHTS_DIR
 from . import gui_thread_gc
+from .annotation import with_names
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
 from .camera_size import CameraSize
 from .camera_size_menu import CameraSizeMenu
@@ -597,6 +598,9 @@ class MainWindow(QMainWindow):
             names.pop(track_id, None)
         self._names = FaceNames(stream_id, tuple(sorted(names.items())))
         self.controller.set_names(self._names)
+        shown = self.view.result
+        if shown is not None and shown.stream_id == stream_id:  # a paused frame shows it now too
+            self.view.set_result(with_names(shown, names))
 
     def _forget_names(self) -> None:
         if self._names.names:
@@ -899,11 +903,13 @@ class MainWindow(QMainWindow):
         return path
 
     def ask_save_path(self, title: str, suggestion: str, filters: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, title, suggestion, filters)
+        suggested = Path(suggestion)
+        start = str(Path(dialog_start(str(suggested.parent))) / suggested.name)
+        path, _ = QFileDialog.getSaveFileName(self, title, start, filters)
         return path
 
     def ask_folder_path(self, title: str, start: str) -> str:
-        return QFileDialog.getExistingDirectory(self, title, start)
+        return QFileDialog.getExistingDirectory(self, title, dialog_start(start))
 
     def _ask_export_folder(self) -> str:
         with self.paused_for_dialog():
@@ -1474,6 +1480,16 @@ def _same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
 def covered_share(rect: Box, area: Box) -> float:
     """How much of ``area`` (x, y, w, h) ``rect`` covers, from 0 to 1."""
     return overlap_area(rect, area) / max(1, area[2] * area[3])
+
+
+def dialog_start(folder: str) -> str:
+    """Where a file dialog offered ``folder`` opens: the nearest folder of it that exists
+    (Qt's dialogs fall back to the working directory for a missing one, e.g. the default
+    output folder before anything was saved there)."""
+    path = Path(folder).expanduser()
+    while not path.is_dir() and path != path.parent:
+        path = path.parent
+    return str(path) if path.is_dir() else folder
 
 
 def _short_name(spec: SourceSpec) -> str:

@@ -253,8 +253,13 @@ class AppSettings:
     def window_geometry(self, value: QByteArray) -> None:
         self._store.setValue(_GEOMETRY, value)
 
-    def sync(self) -> None:
+    def sync(self) -> bool:
+        """Write the settings out; False, with a warning naming the file, if they could not be."""
         self._store.sync()
+        if self._store.status() == QSettings.Status.AccessError:
+            log.warning("settings could not be saved to %s (read-only, or its folder)", self._store.fileName())
+            return False
+        return True
 
 
 def carry_over(old: QSettings, new: QSettings) -> int:
