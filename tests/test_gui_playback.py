@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
@@ -185,3 +185,19 @@ def test_after_the_end_the_keys_still_move_through_the_file(qtbot: QtBot, make_w
     assert frame_number(shown(window).image) == last - 1
     window.play_pause_action.trigger()  # Space plays on from there
     qtbot.waitUntil(lambda: not window.is_running and shown(window).frame_index == last, timeout=WAIT_MS)
+
+
+def test_a_click_on_the_seek_bar_goes_to_the_point_clicked(qtbot: QtBot, make_window, clip) -> None:
+    path, _ = clip
+    window = make_window(video=path)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window.pause()
+    wait_settled(qtbot, window)
+    window.seek(0)
+    wait_settled(qtbot, window, 0)
+    slider = window.playback_bar.slider
+    qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, pos=QPoint(slider.width() * 3 // 4, slider.height() // 2))
+    target = slider.value()
+    assert abs(target - slider.maximum() * 3 / 4) <= slider.maximum() / 20  # not a page step from 0
+    wait_settled(qtbot, window, target)
+    assert frame_number(shown(window).image) == target

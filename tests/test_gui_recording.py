@@ -13,10 +13,11 @@ import pytest
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.settings import AppSettings
 from emotion_app.io.codecs import MPEG4_PART2, codec_for, h264_codec
 from emotion_app.io.video import AnnotatedVideoWriter
-from emotion_app.samples import VideoTruth
+from emotion_app.samples import SIX_LABELS, VideoTruth
 from gui_support import WAIT_MS, wait_for_face_result
 
 
@@ -100,3 +101,40 @@ def test_mp4_recordings_use_the_codec_the_probe_found(tmp_path: Path) -> None:
     expected = {"avc1", "h264"} if writer.codec.name == "H.264" else {"mp4v", "fmp4"}
     assert written.lower() in expected
     assert writer.codec.describe().startswith(("H.264", "MPEG-4 Part 2 (this OpenCV build has no H.264"))
+
+
+def _frame_result(index: int, source_time: float, wall_time: float) -> InferenceResult:
+    image = np.full((48, 64, 3), index % 250, np.uint8)
+    return InferenceResult(
+        stream_id=1,
+        frame_index=index,
+        image=image,
+        annotated=image,
+        display_image=image,
+        faces=(),
+        labels=SIX_LABELS,
+        capture_time=wall_time,
+        source_time=source_time,
+        inference_done_time=wall_time,
+    )
+
+
+def test_a_recording_holds_a_stall_but_cuts_at_a_seek_and_writes_a_paused_frame_once(tmp_path: Path) -> None:
+    from emotion_app.gui.messages import RecordingRequest
+    from emotion_app.gui.recorder import Recorder
+
+    recorder = Recorder(RecordingRequest(tmp_path / "r.avi", tmp_path / "r.csv"), fps=10.0)
+    for index in range(5):  # 0.0-0.4 s, in real time
+        recorder.write(_frame_result(index, index / 10, index / 10))
+    recorder.write(_frame_result(10, 1.0, 1.0))  # frames 5-9 skipped under load: held for them
+    assert recorder.frames_written == 11
+    recorder.write(_frame_result(60, 6.0, 1.1))  # the user jumped 5 s ahead: a cut
+    recorder.write(_frame_result(61, 6.1, 1.2))
+    recorder.write(_frame_result(61, 6.1, 3.0))  # paused on it: delivered again, not written again
+    recorder.write(_frame_result(62, 6.2, 9.0))  # played on after the pause
+    summary = recorder.close()
+    assert summary.error == "" and summary.frames_written == 14
+    assert summary.rows_written == 0  # no faces, no rows
+    video = cv2.VideoCapture(str(tmp_path / "r.avi"))
+    assert int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == 14
+    video.release()

@@ -106,6 +106,7 @@ def test_the_dialog_opens_a_stream_refuses_a_non_url_and_a_lost_stream_can_be_re
     assert offered == [[], []]  # nothing remembered until a URL was good
     network_camera.unplug()
     qtbot.waitUntil(lambda: "stopped delivering frames" in window.source_banner.text(), timeout=WAIT_MS)
+    assert "the stream ended, or the sender stopped answering" in window.source_banner.text()
     assert "Network camera http://127.0.0.1" in window.source_banner.text() and not window.is_running
     network_camera.plug_in()
     window.source_banner.button("Retry").click()

@@ -215,3 +215,16 @@ def test_a_name_given_to_a_person_is_in_their_row_and_the_csv(tmp_path: Path) ->
     with open(summary, newline="") as handle:
         assert {row["person"] for row in csv.DictReader(handle)} == {"#1", "Ada (#2)", "everyone"}
     assert named.tag_name == "Old" and face(1, "happy").tag_name == "#1"
+
+
+def test_an_export_beside_an_earlier_one_keeps_it(tmp_path: Path) -> None:
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 2.0, 10.0, [face(1, "happy")])
+    first = write_report(timeline, tmp_path, keep_existing=True)
+    before = [path.read_bytes() for path in first]
+    play(timeline, 2.0, 10.0, [face(1, "sad")])
+    second = write_report(timeline, tmp_path, keep_existing=True)
+    assert [path.name for path in second] == ["emotion-timeline-2.png", "emotion-summary-2.csv"]
+    assert [path.read_bytes() for path in first] == before  # the earlier export is untouched
+    assert second[1].read_text() != first[1].read_text()
+    assert write_report(timeline, tmp_path) == first  # analyze --report: the fixed names, replaced

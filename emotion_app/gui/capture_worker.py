@@ -370,12 +370,14 @@ class CaptureWorker(QObject):
             if now - self._last_good_time < self._camera_timeout_s:
                 self._timer.start(self._camera_retry_ms)  # maybe a hiccup: try again soon
                 return
-            why = (
-                "(the display was closed or the screen unplugged)"
-                if isinstance(spec, ScreenSpec)
-                else "(unplugged, or taken by another application)"
-            )
-            message = f"{spec.describe(capital=True)} stopped delivering frames after {self._index} frames {why}"
+            if isinstance(spec, ScreenSpec):
+                why = "(the display was closed or the screen unplugged)"
+            elif spec.url:
+                why = "(the stream ended, or the sender stopped answering)"
+            else:
+                why = "(unplugged, or taken by another application)"
+            delivered = count_text(self._index, "frame")
+            message = f"{spec.describe(capital=True)} stopped delivering frames after {delivered} {why}"
             kind = FaultKind.READ_FAILED
         else:
             expected = source.frame_count

@@ -466,7 +466,9 @@ class MainWindow(QMainWindow):
         self.playback_bar.seek_requested.connect(self.seek)
         self.timeline_panel.visibilityChanged.connect(self._remember_timeline_visibility)
         self.timeline_panel.exported.connect(
-            lambda png, csv_path: self.show_saved(f"Saved the session timeline {png.name} and {csv_path.name}", png)
+            lambda png, csv_path: self.show_saved(
+                f"Saved the session timeline {png.name} and {csv_path.name} in {png.parent}", png
+            )
         )
         self.timeline_panel.name_given.connect(self._on_name_given)
         self.timeline_panel.cleared.connect(self._forget_names)

@@ -17,6 +17,9 @@ from .messages import InferenceResult, RecordingRequest, RecordingSummary
 
 # After a long stall, never write more than this many seconds of copies of one frame.
 _MAX_REPEATS_S = 2.0
+# A file's time running ahead of the wall clock by more than this between two frames is
+# a seek, not a stall: the recording cuts there instead of holding a frame for the gap.
+_SEEK_AHEAD_S = 0.5
 
 
 class Recorder:
@@ -24,6 +27,8 @@ class Recorder:
 
     Under load inference skips frames; writing each processed frame once would make the
     recording play too fast, so a frame is repeated to fill the gap its source time shows.
+    A frame delivered again (a file paused on it) is written once; a jump forward in a
+    file (a seek) is a cut.
     """
 
     def __init__(self, request: RecordingRequest, fps: float) -> None:
@@ -34,6 +39,7 @@ class Recorder:
         self._csv: FaceCsvWriter | None = None
         self._first_time: float | None = None
         self._frames_at_first_time = 0
+        self._last: InferenceResult | None = None
 
     @property
     def frames_written(self) -> int:
@@ -44,9 +50,16 @@ class Recorder:
             # Opened on the first classified frame: its columns are the model's labels
             # (without a model there is nothing to write, and no CSV is made).
             self._csv = FaceCsvWriter(self.request.csv_path, result.labels)
+        last, self._last = self._last, result
+        if last is not None and (last.stream_id, last.frame_index) == (result.stream_id, result.frame_index):
+            return  # the same frame again: a file paused on it
         annotated = result.annotated
-        if self._first_time is None or result.source_time < self._first_time:
-            self._first_time = result.source_time  # first frame, or a restarted stream
+        if (
+            self._first_time is None
+            or result.source_time < self._first_time  # a restarted stream, or a seek back
+            or (last is not None and _seeked_ahead(last, result))
+        ):
+            self._first_time = result.source_time
             self._frames_at_first_time = self.frames_written
         due = self._frames_at_first_time + int(round((result.source_time - self._first_time) * self.fps)) + 1
         repeats = max(1, min(due - self.frames_written, int(self.fps * _MAX_REPEATS_S)))
@@ -71,3 +84,10 @@ class Recorder:
         rows = self._csv.rows_written if self._csv is not None else 0
         codec = self._video.codec.describe() if self._video.codec is not None else ""
         return RecordingSummary(self.request, self.frames_written, rows, "; ".join(problems), codec)
+
+
+def _seeked_ahead(last: InferenceResult, result: InferenceResult) -> bool:
+    """Whether the stream's time ran ahead of the wall clock's between two frames (a seek)."""
+    source_gap = result.source_time - last.source_time
+    wall_gap = result.capture_time - last.capture_time
+    return source_gap - wall_gap > _SEEK_AHEAD_S

@@ -355,8 +355,9 @@ class TimelinePanel(QDockWidget):
 
     # ---- export -----------------------------------------------------------------------------
     def export_to(self, folder: Path) -> tuple[Path, Path]:
-        """Write ``emotion-timeline.png`` and ``emotion-summary.csv`` into ``folder``."""
-        png, csv_path = write_report(self.timeline, Path(folder))
+        """Write ``emotion-timeline.png`` and ``emotion-summary.csv`` into ``folder`` (numbered
+        names beside an earlier export's: it is kept)."""
+        png, csv_path = write_report(self.timeline, Path(folder), keep_existing=True)
         self.exported.emit(png, csv_path)
         return png, csv_path
 
@@ -371,7 +372,7 @@ class TimelinePanel(QDockWidget):
         def export() -> None:
             outcome: tuple[Path, Path] | str
             try:
-                outcome = write_report(session, Path(folder))
+                outcome = write_report(session, Path(folder), keep_existing=True)
             except ReportError as exc:
                 outcome = str(exc)
             except Exception as exc:  # any failure must reach the user, not only the log

@@ -132,9 +132,24 @@ def prepare_folder(folder: Path) -> Path:
     return folder
 
 
-def report_paths(folder: Path) -> tuple[Path, Path]:
-    """Where a report in ``folder`` puts its plot and its table."""
-    return Path(folder) / PNG_NAME, Path(folder) / CSV_NAME
+def report_paths(folder: Path, number: int = 1) -> tuple[Path, Path]:
+    """Where a report in ``folder`` puts its plot and its table (numbered from 2 on:
+    ``emotion-timeline-2.png``, ``emotion-summary-2.csv``)."""
+    mark = f"-{number}" if number > 1 else ""
+    png, csv_name = Path(PNG_NAME), Path(CSV_NAME)
+    return (
+        Path(folder) / f"{png.stem}{mark}{png.suffix}",
+        Path(folder) / f"{csv_name.stem}{mark}{csv_name.suffix}",
+    )
+
+
+def free_report_paths(folder: Path) -> tuple[Path, Path]:
+    """The first numbered pair of :func:`report_paths` in ``folder`` with neither file there
+    yet: an export beside an earlier one keeps it."""
+    number = 1
+    while any(path.exists() for path in report_paths(folder, number)):
+        number += 1
+    return report_paths(folder, number)
 
 
 def check_folder(folder: Path) -> None:
@@ -143,11 +158,13 @@ def check_folder(folder: Path) -> None:
         raise ReportError(f"{folder}: not a folder")
 
 
-def stage_report(timeline: SessionTimeline, folder: Path) -> list[AtomicOutput]:
+def stage_report(timeline: SessionTimeline, folder: Path, keep_existing: bool = False) -> list[AtomicOutput]:
     """Both files of the report written beside their places in ``folder`` (created), not yet
     in place: :func:`commit_report` puts them there, or each is discarded. Staging both
-    first means a failure leaves neither half of a report behind."""
-    png_path, csv_path = report_paths(prepare_folder(folder))
+    first means a failure leaves neither half of a report behind. ``keep_existing``: numbered
+    names beside an earlier report's files instead of replacing them."""
+    folder = prepare_folder(folder)
+    png_path, csv_path = free_report_paths(folder) if keep_existing else report_paths(folder)
     staged = [_stage(png_path, timeline_png(timeline))]
     try:
         staged.append(_stage(csv_path, summary_csv(timeline)))
@@ -172,10 +189,12 @@ def discard_report(staged: list[AtomicOutput]) -> None:
         output.discard()
 
 
-def write_report(timeline: SessionTimeline, folder: Path) -> tuple[Path, Path]:
-    """``emotion-timeline.png`` and ``emotion-summary.csv`` in ``folder`` (created)."""
-    commit_report(stage_report(timeline, folder))
-    return report_paths(folder)
+def write_report(timeline: SessionTimeline, folder: Path, keep_existing: bool = False) -> tuple[Path, Path]:
+    """``emotion-timeline.png`` and ``emotion-summary.csv`` in ``folder`` (created); with
+    ``keep_existing``, numbered names where those are taken. Returns the two paths."""
+    staged = stage_report(timeline, folder, keep_existing)
+    commit_report(staged)
+    return staged[0].path, staged[1].path
 
 
 def _stage(path: Path, data: bytes) -> AtomicOutput:
