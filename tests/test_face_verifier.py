@@ -175,7 +175,7 @@ def test_the_front_ends_report_and_refuse_bad_options(tmp_path: Path, capsys: py
     assert evaluate_verifier.main(["--data", str(data)]) == 0
     out = capsys.readouterr().out
     assert "21 faces" in out and "pass" in out and "ms median" in out, out
-    assert evaluate_verifier.main(["--data", str(data), "--weights", str(DEFAULT_WEIGHTS_PATH)]) == 1
+    assert evaluate_verifier.main(["--data", str(data), "--weights", str(DEFAULT_WEIGHTS_PATH)]) == 2
     assert "bad card" in capsys.readouterr().err
     for bad in (["--keep", "1.5"], ["--epochs", "0"], ["--export", str(tmp_path / "v.pt")]):
         with pytest.raises(SystemExit) as exit_info:

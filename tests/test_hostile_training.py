@@ -158,3 +158,81 @@ def test_soup_checks_its_outputs_and_ingredients_first(
     assert soup.main(["--data", str(fer_csv), "--out", str(tmp_path / "soup"), ingredients[0], str(bad)]) == 2
     output = capsys.readouterr().out
     assert str(bad) in error_line(output) and "weights_only" not in output
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--val-fraction", "0"),
+        ("--val-fraction", "1.5"),
+        ("--epochs", "0"),
+        ("--batch-size", "0"),
+        ("--batch-size", "-5"),
+        ("--seed", "-1"),
+        ("--seed", "4294967296"),
+        ("--split-seed", "-1"),
+        ("--lr", "nan"),
+        ("--lr", "-1"),
+        ("--dropout", "1.0"),
+        ("--label-smoothing", "2"),
+        ("--crop-margin", "5"),
+        ("--test-split", "Foo"),
+        ("--device", "bogus"),
+    ],
+)
+def test_a_setting_out_of_range_is_one_line_before_anything_is_written(
+    option: str, value: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found at once, not as a traceback mid-run or a weights file the app then refuses."""
+    out = tmp_path / "run"
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(["--data", str(fer_csv), "--out", str(out), *FAST, option, value])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert option in err.strip().splitlines()[-1] and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_an_export_onto_an_input_or_the_run_is_refused_before_training(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from training import soup
+
+    run = tmp_path / "run"
+    assert (
+        train.main(["--data", str(fer_csv), "--out", str(run), *FAST, "--export", str(tmp_path / "w.safetensors")]) == 0
+    )
+    teacher = tmp_path / "w.safetensors"
+    kept = {path: path.read_bytes() for path in (fer_csv, teacher, run / "checkpoint.pt")}
+    capsys.readouterr()
+    for out, export, extra in (
+        (tmp_path / "new", fer_csv, []),
+        (tmp_path / "new", teacher, ["--distill-from", str(teacher)]),
+        (run, run / "checkpoint.pt", ["--resume"]),
+    ):
+        assert train.main(["--data", str(fer_csv), "--out", str(out), *FAST, *extra, "--export", str(export)]) == 2
+        assert "--export" in error_line(capsys.readouterr().out)
+    folder_data = tmp_path / "images"
+    (folder_data / "train" / "happy").mkdir(parents=True)
+    image = folder_data / "train" / "happy" / "Training_0.jpg"
+    image.write_bytes(b"a picture")
+    out = tmp_path / "other"
+    assert train.main(["--data", str(folder_data), "--out", str(out), *FAST, "--export", str(image)]) == 2
+    assert "would overwrite --data" in error_line(capsys.readouterr().out) and image.read_bytes() == b"a picture"
+    checkpoint = str(run / "checkpoint.pt")
+    args = ["--data", str(fer_csv), "--out", str(tmp_path / "soup"), checkpoint, checkpoint]
+    assert soup.main([*args, "--export", checkpoint]) == 2  # an ingredient
+    assert "would overwrite checkpoint 1" in error_line(capsys.readouterr().out)
+    assert soup.main(["--data", str(fer_csv), "--out", str(run), checkpoint, checkpoint]) == 2  # a training run
+    assert "holds a training run" in error_line(capsys.readouterr().out)
+    assert {path: path.read_bytes() for path in kept} == kept
+
+
+def test_a_run_that_diverged_exports_nothing(tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """NaN weights would replace a good file with one the app refuses to load."""
+    good = tmp_path / "good.safetensors"
+    good.write_bytes(b"an earlier good export")
+    args = ["--data", str(fer_csv), "--out", str(tmp_path / "run"), *FAST, "--lr", "1e30", "--export", str(good)]
+    assert train.main(args) == 2
+    assert "training diverged" in error_line(capsys.readouterr().out)
+    assert good.read_bytes() == b"an earlier good export"

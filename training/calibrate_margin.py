@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import sys
 from typing import Any
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.inference.classifier import EmotionClassifier
-from emotion_app.preprocessing import crop_face, to_gray
+from emotion_app.preprocessing import CROP_MARGIN_LIMITS, crop_face, to_gray
 from emotion_app.weights import WeightsError, load_model, save_weights
 
 from .checkpoints import recorded_config
@@ -52,14 +53,33 @@ def validation_faces(card_training: dict[str, Any], training: FaceSet, limit: in
     return training.images[val_idx], training.labels[val_idx]
 
 
+def _margins(text: str) -> tuple[float, ...]:
+    """The margins of ``--margins``, each one the app would load from a weights card."""
+    low, high = CROP_MARGIN_LIMITS
+    try:
+        margins = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+    if not all(math.isfinite(margin) and low <= margin <= high for margin in margins):
+        raise argparse.ArgumentTypeError(f"each margin must be in {low}..{high}, got {text!r}")
+    return margins
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.calibrate_margin", description=__doc__.split("\n\n")[1])
     parser.add_argument("--weights", default=None, help="weights file (default: the shipped one)")
     parser.add_argument("--data", required=True, help="FER-2013 (CSV or folders); its Training split is used")
-    parser.add_argument("--margins", default="0,0.05,0.1,0.15,0.2,0.25,0.3", help="comma-separated margins to try")
+    parser.add_argument(
+        "--margins",
+        type=_margins,
+        default="0,0.05,0.1,0.15,0.2,0.25,0.3",
+        help="comma-separated margins to try",
+    )
     parser.add_argument("--limit", type=int, default=1500, help="validation faces to use (seeded sample)")
     parser.add_argument("--write", action="store_true", help="store the best margin in the weights file")
     args = parser.parse_args(argv)
+    if args.limit < 1:
+        parser.error(f"--limit must be at least 1, got {args.limit}")
     try:
         classifier = EmotionClassifier.load(args.weights)
         training = load_split(args.data, "Training", classifier.labels)
@@ -87,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: the detector found no faces; nothing to calibrate", file=sys.stderr)
         return 2
     results = {}
-    for margin in (float(m) for m in args.margins.split(",")):
+    for margin in args.margins:
         spec = dataclasses.replace(classifier.preprocessing, crop_margin=margin)
         crops = np.stack([crop_face(to_gray(frame), box, spec) for frame, box, _ in found])
         truth = np.array([label for _, _, label in found])

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         shares = faces_passing(verifier, args.data, args.usage)
     except (VerifierError, DataError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 2  # bad input, as every other command
     print(f"{args.weights} (threshold {verifier.card.threshold:.4f}) on {args.usage}:")
     for name, (count, share) in shares.items():
         print(f"  {name:<9} {count:>5} faces, {share:.2%} pass")

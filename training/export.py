@@ -61,6 +61,11 @@ def publish(
     Writes ``out/best.safetensors`` (and ``config.export``) with ``meta`` completed, and
     ``out/summary.json``; prints the summary's headline figures as one JSON line.
     """
+    if not all(torch.isfinite(tensor).all() for tensor in folded.state_dict().values()):
+        raise DataError(
+            "training diverged: the model's weights hold NaN or infinite values, so nothing was exported "
+            "(try a lower --lr)"
+        )
     # Test-time augmentation is chosen on the validation split only.
     candidates = tta_candidates(spec)
     val_by_tta = {

@@ -7,6 +7,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from emotion_app.io.atomic import same_file
+
 from .checkpoints import CHECKPOINT_NAME
 from .config import TrainConfig
 from .data import DataError
@@ -30,7 +32,35 @@ def check_run_outputs(config: TrainConfig) -> None:
         export = Path(config.export)
         if export.is_dir():
             raise DataError(f"--export {export} is a folder; give the weights file's path")
+        inputs = {
+            "--data": config.data,
+            "--votes": config.votes,
+            "--distill-from": config.distill_from,
+            "--init-from": config.init_from,
+        }
+        check_export_target(export, inputs, out)
         check_folder_writable(export.parent, "--export")
+
+
+def check_export_target(export: Path, inputs: dict[str, str], out: Path | None) -> None:
+    """DataError if ``export`` would overwrite an input (a file given, or one inside a
+    data folder) or a file of the run folder ``out``."""
+    for option, given in inputs.items():
+        if not given:
+            continue
+        source = Path(given)
+        if same_file(export, source) or (source.is_dir() and _inside(export, source)):
+            raise DataError(f"--export {export} would overwrite {option} {source}; give the weights file another path")
+    if out is not None and _inside(export, out) and export.name in (*RUN_FILES, "summary.json"):
+        raise DataError(f"--export {export} is a file of the run folder {out}; give the weights file another path")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
 
 
 def check_folder_writable(folder: Path, option: str) -> None:

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         verifier = train_verifier(config)
     except (DataError, OutputError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 2  # bad input, as every other command
     print(f"wrote {config.export}: threshold {verifier.card.threshold:.4f}")
     return 0
 
