@@ -291,3 +291,12 @@ def test_calibrate_contrast_takes_its_bounds_from_the_training_faces_only(
     assert written.training["low_contrast_calibration"]["low_contrast"] == [full, none]
     assert written.live == live
     assert EmotionClassifier.load(path).preprocessing.low_contrast == (full, none)
+
+
+@pytest.mark.parametrize("count", ["inf", "1e30", "ten"])
+def test_a_vote_count_that_is_no_number_of_votes_is_one_line(tmp_path: Path, count: str) -> None:
+    votes = tmp_path / "votes.csv"
+    row = [count] + ["0"] * (len(VOTE_COLUMNS) - 1)
+    votes.write_text("split,file," + ",".join(VOTE_COLUMNS) + "\nTraining,a.png," + ",".join(row) + "\n")
+    with pytest.raises(DataError, match="row 2: vote counts must be numbers of votes"):
+        read_votes(votes)

@@ -236,3 +236,22 @@ def test_a_run_that_diverged_exports_nothing(tmp_path: Path, fer_csv: Path, caps
     assert train.main(args) == 2
     assert "training diverged" in error_line(capsys.readouterr().out)
     assert good.read_bytes() == b"an earlier good export"
+
+
+def test_init_from_a_model_of_another_shape_is_one_line(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = tmp_path / "plain"
+    assert train.main(["--data", str(fer_csv), "--out", str(plain), *FAST, "--no-batch-norm"]) == 0
+    capsys.readouterr()
+    args = [
+        "--data",
+        str(fer_csv),
+        "--out",
+        str(tmp_path / "tuned"),
+        *FAST,
+        "--init-from",
+        str(plain / "checkpoint.pt"),
+    ]
+    assert train.main(args) == 2
+    assert "another shape" in error_line(capsys.readouterr().out)

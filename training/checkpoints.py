@@ -128,7 +128,13 @@ def initialise_from(model: nn.Module, config: TrainConfig) -> dict[str, Any]:
             f"{config.init_from} held out a different validation split (val_fraction, split_seed, "
             f"classes = {source_split}); use the same (here {validation_split(config)})"
         )
-    model.load_state_dict(source["best_state"])
+    try:
+        model.load_state_dict(source["best_state"])
+    except (RuntimeError, TypeError) as exc:  # another architecture (e.g. --no-batch-norm)
+        raise DataError(
+            f"{config.init_from} holds a model of another shape than this run's (batch norm, classes); "
+            "use the same settings"
+        ) from exc
     log(f"initialised from the best model of {config.init_from} (epoch {source['best']['epoch']})")
     return starting_point(config.init_from, source)
 

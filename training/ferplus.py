@@ -101,8 +101,8 @@ def read_votes(path: str | os.PathLike[str]) -> Votes:
                     key = f"{usage}#{index}"
                 try:
                     values = np.array([int(float(row[c] or 0)) for c in VOTE_COLUMNS], dtype=np.int64)
-                except ValueError:
-                    raise DataError(f"{path}, row {row_number}: vote counts must be numbers") from None
+                except (ValueError, OverflowError):  # text, or inf / a number past int64
+                    raise DataError(f"{path}, row {row_number}: vote counts must be numbers of votes") from None
                 if values.min() < 0:
                     raise DataError(f"{path}, row {row_number}: negative vote count")
                 counts[key] = values

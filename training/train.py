@@ -267,12 +267,15 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     best_state: dict[str, torch.Tensor] | None = None
     elapsed_before = 0.0
     if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        if scheduler is not None:
-            scheduler.load_state_dict(state["scheduler"])
-        if averaged is not None:
-            averaged.load_state_dict(state["averaged"])
+        try:
+            model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            if scheduler is not None:
+                scheduler.load_state_dict(state["scheduler"])
+            if averaged is not None:
+                averaged.load_state_dict(state["averaged"])
+        except (RuntimeError, TypeError, ValueError, KeyError) as exc:
+            raise DataError(f"{checkpoint_path}: its model does not match its own settings") from exc
         epoch, step, history = state["epoch"], state["step"], list(state["history"])
         best, best_state = dict(state["best"]), state["best_state"]
         elapsed_before = float(state.get("elapsed_s", 0.0))
