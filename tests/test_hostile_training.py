@@ -255,3 +255,16 @@ def test_init_from_a_model_of_another_shape_is_one_line(
     ]
     assert train.main(args) == 2
     assert "another shape" in error_line(capsys.readouterr().out)
+
+
+def test_an_overwrite_run_stopped_early_leaves_nothing_of_the_old_run_beside_it(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run"
+    assert train.main(["--data", str(fer_csv), "--out", str(out), *FAST]) == 0
+    assert (out / "best.safetensors").exists() and (out / "summary.json").exists()
+    args = ["--data", str(fer_csv), "--out", str(out), *FAST, "--overwrite", "--stop-after-steps", "1"]
+    assert train.main(args) == 0
+    assert "removed the earlier run's best.safetensors" in capsys.readouterr().out
+    assert (out / "checkpoint.pt").exists()
+    assert not (out / "best.safetensors").exists() and not (out / "summary.json").exists()

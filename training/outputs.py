@@ -17,6 +17,22 @@ from .data import DataError
 RUN_FILES = (CHECKPOINT_NAME, "config.json", "metrics.csv", "best.safetensors")
 
 
+# What a finished run leaves beside its checkpoint: an --overwrite run removes the old
+# ones once its data has loaded, so a new run stopped early never sits beside them.
+RESULT_FILES = ("best.safetensors", "summary.json", "metrics.csv", "curves.png")
+
+
+def remove_old_results(out: Path) -> list[str]:
+    """The earlier run's result files in ``out`` removed; returns their names."""
+    removed = []
+    for name in RESULT_FILES:
+        path = out / name
+        if path.is_file():
+            path.unlink()
+            removed.append(name)
+    return removed
+
+
 def check_run_outputs(config: TrainConfig) -> None:
     """DataError if --out holds a run this invocation would replace without --resume or
     --overwrite, or if --out or --export cannot be written."""

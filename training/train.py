@@ -47,7 +47,7 @@ from .loop import (
     teacher_probabilities,
     train_one_epoch,
 )
-from .outputs import check_run_outputs
+from .outputs import check_run_outputs, remove_old_results
 from .plots import write_metrics
 
 
@@ -224,6 +224,10 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
             f"{config.data}: {len(data.train_labels)} training and {len(data.val_labels)} validation faces; "
             "a run needs both (a class needs at least 2 faces to give one to validation)"
         )
+    if config.overwrite and not config.resume and is_main_process():
+        removed = remove_old_results(out)
+        if removed:
+            log(f"note: --overwrite: removed the earlier run's {', '.join(removed)}")
     spec = (
         make_preprocessing(data.train_images, config.crop_margin)
         if state is None
