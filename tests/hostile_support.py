@@ -1,12 +1,15 @@
-"""Shared by the issue-13 tests: filling a disk, and files' fingerprints (the small_disk
-fixture, a real small file system, is in conftest.py)."""
+"""Shared by the issue-13 tests: filling a disk, files' fingerprints (the small_disk
+fixture, a real small file system, is in conftest.py), and a video with a damaged frame."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 from emotion_app.io.atomic import is_unfinished
 
@@ -29,3 +32,22 @@ def fingerprint(path: Path) -> str:
 def leftovers(folder: Path) -> list[str]:
     """Temporary output files left in ``folder`` (there must be none)."""
     return sorted(p.name for p in folder.iterdir() if is_unfinished(p))
+
+
+def numbered_frames(count: int) -> list[np.ndarray]:
+    """Noisy frames (so each JPEG is kilobytes) with a bright bar where frame i puts it."""
+    rng = np.random.default_rng(7)
+    frames = []
+    for index in range(count):
+        frame = rng.integers(0, 60, (120, 160, 3), dtype=np.uint8)
+        frame[:, 3 * index : 3 * index + 6] = 250
+        frames.append(frame)
+    return frames
+
+
+def damage_mjpeg_frame(path: Path, frame: int, out: Path) -> None:
+    """The start of one MJPG frame's JPEG (its markers and tables) zeroed: it no longer decodes."""
+    data = bytearray(path.read_bytes())
+    starts = [match.start() for match in re.finditer(b"\xff\xd8\xff", data)]
+    data[starts[frame] : starts[frame] + 600] = bytes(600)
+    out.write_bytes(bytes(data))

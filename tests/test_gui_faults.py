@@ -14,8 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import APP_TITLE
-from emotion_app.samples import VideoTruth, astronaut_bgr, write_astronaut_video
+from emotion_app.samples import VideoTruth, astronaut_bgr, write_astronaut_video, write_video
 from gui_support import WAIT_MS, CameraBench, wait_for_face_result, wait_until_stopped
+from hostile_support import damage_mjpeg_frame, numbered_frames
 
 
 def test_a_video_that_will_not_open_names_the_file(
@@ -219,3 +220,15 @@ def test_a_remembered_model_that_no_longer_loads_gives_way_to_the_shipped_one(
     wait_for_face_result(qtbot, window)  # faces are labelled: a model runs
     window.settings.sync()
     assert AppSettings.at_path(settings_path).weights_path.name == DEFAULT_WEIGHTS_NAME  # not retried
+
+
+def test_the_player_plays_past_frames_that_do_not_decode(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.avi"
+    write_video(damaged, numbered_frames(40))
+    for frame in (22, 21, 20):  # a damaged stretch, longer than a retry or two gets past
+        damage_mjpeg_frame(damaged, frame, damaged)
+    window = make_window(video=damaged)
+    wait_until_stopped(qtbot, window)
+    # To its end, the damaged frames left out: finished, not "stopped after 20 frames".
+    assert "Finished playing damaged.avi (37 frames)" in window.source_banner.text()
+    assert window.source_banner.level == "info"

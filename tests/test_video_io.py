@@ -14,12 +14,11 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_app.gui.frame_sources import open_frame_source
-from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.io.csv_export import FaceCsvWriter
 from emotion_app.io.video import AnnotatedVideoWriter, InputError, OutputError, letterbox, open_input
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_video
+from hostile_support import damage_mjpeg_frame, numbered_frames
 
 
 def test_video_frames_with_times(moving_face_video: VideoTruth) -> None:
@@ -231,25 +230,6 @@ def test_a_picture_opencv_cannot_decode_is_refused_in_one_line(tmp_path: Path) -
     assert not (tmp_path / "out.csv").exists()
 
 
-def _numbered_frames(count: int) -> list[np.ndarray]:
-    """Noisy frames (so each JPEG is kilobytes) with a bright bar where frame i puts it."""
-    rng = np.random.default_rng(7)
-    frames = []
-    for index in range(count):
-        frame = rng.integers(0, 60, (120, 160, 3), dtype=np.uint8)
-        frame[:, 3 * index : 3 * index + 6] = 250
-        frames.append(frame)
-    return frames
-
-
-def _damage_mjpeg_frame(path: Path, frame: int, out: Path) -> None:
-    """The start of one MJPG frame's JPEG (its markers and tables) zeroed: it no longer decodes."""
-    data = bytearray(path.read_bytes())
-    starts = [match.start() for match in re.finditer(b"\xff\xd8\xff", data)]
-    data[starts[frame] : starts[frame] + 600] = bytes(600)
-    out.write_bytes(bytes(data))
-
-
 def _bar_position(frame: np.ndarray) -> int:
     return int(np.argmax(frame[:, :, 1].mean(axis=0) > 200))
 
@@ -257,9 +237,9 @@ def _bar_position(frame: np.ndarray) -> int:
 def test_a_frame_that_does_not_decode_is_skipped_and_the_rest_still_read(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    write_video(tmp_path / "good.avi", _numbered_frames(40))
+    write_video(tmp_path / "good.avi", numbered_frames(40))
     damaged = tmp_path / "damaged.avi"
-    _damage_mjpeg_frame(tmp_path / "good.avi", 20, damaged)
+    damage_mjpeg_frame(tmp_path / "good.avi", 20, damaged)
     with caplog.at_level("WARNING"):
         frames = list(open_input(damaged).frames())
     # Frame 20 is missing; every later frame keeps its own index and picture.
@@ -269,22 +249,8 @@ def test_a_frame_that_does_not_decode_is_skipped_and_the_rest_still_read(
     assert "could be decoded (truncated or damaged)" not in caplog.text  # one frame short: no alarm
 
 
-def test_the_player_skips_a_frame_that_does_not_decode(tmp_path: Path) -> None:
-    write_video(tmp_path / "good.avi", _numbered_frames(40))
-    damaged = tmp_path / "damaged.avi"
-    _damage_mjpeg_frame(tmp_path / "good.avi", 20, damaged)
-    source = open_frame_source(VideoFileSpec(damaged, pace=False))
-    try:
-        positions = []
-        while (frame := source.read()) is not None:
-            positions.append(_bar_position(frame))
-    finally:
-        source.release()
-    assert len(positions) == 39 and positions[-1] == 3 * 39  # played to the end, past the damage
-
-
 def test_a_video_cut_short_says_how_much_of_it_was_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    write_video(tmp_path / "good.avi", _numbered_frames(40))
+    write_video(tmp_path / "good.avi", numbered_frames(40))
     data = (tmp_path / "good.avi").read_bytes()
     starts = [match.start() for match in re.finditer(b"\xff\xd8\xff", data)]
     cut = tmp_path / "cut.avi"

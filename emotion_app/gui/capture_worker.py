@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
-from emotion_app.io.video import clearly_short
+from emotion_app.io.video import MAX_UNDECODABLE_RUN, clearly_short
 from emotion_app.wording import count_text
 
 from .frame_sources import (
@@ -331,9 +331,13 @@ class CaptureWorker(QObject):
         return self._loop_start_s + file_time
 
     def _retry_video_read(self, source: FrameSource, spec: VideoFileSpec) -> np.ndarray | None:
-        for _ in range(_VIDEO_READ_RETRIES):
+        # Short of the frames the file announces, a damaged stretch is read past (as
+        # ``analyze`` does) instead of being taken for the end.
+        retries = MAX_UNDECODABLE_RUN if self._index < source.frame_count else _VIDEO_READ_RETRIES
+        for _ in range(retries):
             frame = _read_safely(source)
             if frame is not None:
+                log.warning("%s: a frame after frame %d could not be decoded; skipped", spec.path, self._index - 1)
                 return frame
         if spec.loop and self._index > 0 and source.rewind():
             # The next loop starts a step after this one's last frame.

@@ -19,7 +19,7 @@ import numpy as np
 
 from emotion_app.io.codecs import quiet_opencv_log
 from emotion_app.io.frame_times import FrameTimes
-from emotion_app.io.video import IMAGE_SUFFIXES, MAX_UNDECODABLE_RUN, InputError, open_input, read_image
+from emotion_app.io.video import IMAGE_SUFFIXES, InputError, open_input, read_image
 
 from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from .screen_capture import ScreenCaptureError, ScreenFrameSource
@@ -104,27 +104,12 @@ class OpenCvFrameSource:
             return None
         ok, read = self._capture.read()
         frame: np.ndarray | None = read if ok else None
-        if not ok and self._times is not None:
-            frame = self._read_past_damage()
         if frame is not None and self._decode is not None:
             frame = self._decode(frame)
         if frame is None or frame.size == 0:
             return None
         self.last_time_s = self._frame_time()
         return normalise_frame(frame)
-
-    def _read_past_damage(self) -> np.ndarray | None:
-        """After a failed read of a file: the next frame that decodes while the container
-        announces more, as ``analyze`` skips a damaged frame instead of ending there."""
-        assert self._capture is not None
-        for _ in range(MAX_UNDECODABLE_RUN):
-            if self._capture.get(cv2.CAP_PROP_POS_FRAMES) >= self.frame_count:
-                return None  # the end, or a count the container does not give
-            ok, read = self._capture.read()
-            if ok:
-                log.warning("a frame of the video could not be decoded; skipped")
-                return read
-        return None
 
     def _frame_time(self) -> float | None:
         if self._times is None or self._capture is None:
@@ -178,7 +163,6 @@ class StillsFrameSource:
         if first is None:
             what = f"the image {images[0]}" if len(images) == 1 else f"any of the {len(images)} images"
             raise SourceOpenError(f"Could not read {what}: damaged, or not an image")
-        self._first_next = self._next
         self.height, self.width = first.shape[:2]
         self._pending: np.ndarray | None = first
         self.fps = 1.0 / STILL_SECONDS
@@ -192,8 +176,7 @@ class StillsFrameSource:
     def read(self) -> np.ndarray | None:
         pending = self._pending
         if pending is not None:
-            self._pending = None
-            self._next = self._first_next
+            self._pending = None  # the show goes on after it (a seek clears it first)
             return pending
         # A picture that cannot be read is skipped, as analyze skips it.
         while self._next < len(self._images):
