@@ -10,6 +10,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..arguments import path_argument
 from ..faces.detector import DEFAULT_MIN_FACE
 from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from ..io.atomic import AtomicOutput, check_outputs
@@ -31,7 +32,6 @@ from .common import (
     interrupt_signals,
     load_classifier,
     make_detector,
-    path_argument,
 )
 
 if TYPE_CHECKING:

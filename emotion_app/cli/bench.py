@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import cv2
 import numpy as np
 
+from ..arguments import path_argument
 from ..faces.detector import DEFAULT_MIN_FACE, OpenCVSetupError, full_frame_baseline_detector
 from ..io.overlay import draw_results
 from ..io.video import InputError, MediaInput, open_input
@@ -35,7 +36,6 @@ from .common import (
     fail,
     load_classifier,
     make_detector,
-    path_argument,
 )
 
 if TYPE_CHECKING:

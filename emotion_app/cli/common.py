@@ -13,6 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from ..arguments import path_argument
 from ..faces.detector import DEFAULT_MIN_FACE, FaceDetector, OpenCVSetupError
 from ..shipped import DEFAULT_WEIGHTS_NAME
 
@@ -22,14 +23,6 @@ if TYPE_CHECKING:
 
 class CommandError(Exception):
     """A user-fixable problem; the CLI prints ``error: <message>`` and exits with code 2."""
-
-
-def path_argument(text: str) -> Path:
-    """A path given on the command line; an empty one is refused (``Path("")`` is the
-    current folder, which nobody means by it)."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("an empty path")
-    return Path(text)
 
 
 def add_weights_argument(parser: argparse.ArgumentParser) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..arguments import path_argument
 from ..shipped import DEFAULT_WEIGHTS_NAME
 from .camera_size import CAMERA_SIZES, CameraSize, format_camera_size, parse_camera_size
 
@@ -48,7 +49,7 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
         help="camera to open: OpenCV index, (part of) its name, or a network camera's stream URL "
         "(an IP camera or a phone's camera app: http://…, rtsp://…)",
     )
-    source.add_argument("--video", metavar="PATH", type=_path, help="play a video file instead of a camera")
+    source.add_argument("--video", metavar="PATH", type=path_argument, help="play a video file instead of a camera")
     source.add_argument(
         "--screen",
         metavar="N",
@@ -57,10 +58,13 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
         "a webinar, a video in a browser (this window is left out of the picture; File > Capture screen lists them)",
     )
     parser.add_argument(
-        "--weights", metavar="PATH", type=_path, help=f"emotion model weights (default: weights/{DEFAULT_WEIGHTS_NAME})"
+        "--weights",
+        metavar="PATH",
+        type=path_argument,
+        help=f"emotion model weights (default: weights/{DEFAULT_WEIGHTS_NAME})",
     )
     parser.add_argument(
-        "--settings", metavar="FILE", type=_path, help="keep settings in this INI file instead of the user's"
+        "--settings", metavar="FILE", type=path_argument, help="keep settings in this INI file instead of the user's"
     )
     sizes = ", ".join(format_camera_size(size) for size in CAMERA_SIZES)
     parser.add_argument(
@@ -80,13 +84,6 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
         camera_size=args.camera_size[0] if args.camera_size else None,
         camera_size_given=args.camera_size is not None,
     )
-
-
-def _path(text: str) -> Path:
-    # Path("") is the current folder, which nobody means by an empty argument.
-    if not text.strip():
-        raise argparse.ArgumentTypeError("an empty path")
-    return Path(text)
 
 
 def _screen_number(text: str) -> int:
