@@ -118,11 +118,16 @@ def timeline_png(timeline: SessionTimeline, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
+def check_folder(folder: Path) -> None:
+    """ReportError when ``folder`` exists and is not a folder; nothing is created."""
+    if Path(folder).exists() and not Path(folder).is_dir():
+        raise ReportError(f"{folder}: not a folder")
+
+
 def prepare_folder(folder: Path) -> Path:
     """``folder`` created if missing; ReportError when it cannot be, or is not writable."""
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ReportError(f"{folder}: not a folder")
+    check_folder(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -150,12 +155,6 @@ def free_report_paths(folder: Path) -> tuple[Path, Path]:
     while any(path.exists() for path in report_paths(folder, number)):
         number += 1
     return report_paths(folder, number)
-
-
-def check_folder(folder: Path) -> None:
-    """ReportError when ``folder`` exists and is not a folder; nothing is created."""
-    if Path(folder).exists() and not Path(folder).is_dir():
-        raise ReportError(f"{folder}: not a folder")
 
 
 def stage_report(timeline: SessionTimeline, folder: Path, keep_existing: bool = False) -> list[AtomicOutput]:
