@@ -45,30 +45,29 @@ def check_run_outputs(config: TrainConfig) -> None:
         )
     check_folder_writable(out, "--out")
     if config.export:
-        export = Path(config.export)
-        if export.is_dir():
-            raise DataError(f"--export {export} is a folder; give the weights file's path")
         inputs = {
             "--data": config.data,
             "--votes": config.votes,
             "--distill-from": config.distill_from,
             "--init-from": config.init_from,
         }
-        check_export_target(export, inputs, out)
-        check_folder_writable(export.parent, "--export")
+        check_export(Path(config.export), inputs, out)
 
 
-def check_export_target(export: Path, inputs: dict[str, str], out: Path | None) -> None:
-    """DataError if ``export`` would overwrite an input (a file given, or one inside a
-    data folder) or a file of the run folder ``out``."""
+def check_export(export: Path, inputs: dict[str, str], out: Path) -> None:
+    """DataError if --export ``export`` is a folder, would overwrite an input (a file given,
+    or one inside a data folder) or a file of the run folder ``out``, or cannot be written."""
+    if export.is_dir():
+        raise DataError(f"--export {export} is a folder; give the weights file's path")
     for option, given in inputs.items():
         if not given:
             continue
         source = Path(given)
         if same_file(export, source) or (source.is_dir() and _inside(export, source)):
             raise DataError(f"--export {export} would overwrite {option} {source}; give the weights file another path")
-    if out is not None and _inside(export, out) and export.name in (*RUN_FILES, "summary.json"):
+    if _inside(export, out) and export.name in (*RUN_FILES, "summary.json"):
         raise DataError(f"--export {export} is a file of the run folder {out}; give the weights file another path")
+    check_folder_writable(export.parent, "--export")
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -42,7 +42,7 @@ from .datasets import load_data
 from .distributed import log
 from .export import TTA_CHOICES, publish
 from .model_soup import Ingredient, as_model, chain_totals, cook, read_ingredients, score
-from .outputs import check_export_target, check_folder_writable
+from .outputs import check_export, check_folder_writable
 
 
 @dataclass
@@ -95,12 +95,8 @@ def run(config: SoupConfig, command: str) -> int:
         raise DataError(f"--out {config.out} holds a training run ({', '.join(held)}); give the soup its own folder")
     check_folder_writable(Path(config.out), "--out")  # now, not after the soup is cooked
     if config.export:
-        export = Path(config.export)
-        if export.is_dir():
-            raise DataError(f"--export {export} is a folder; give the weights file's path")
         given = {f"checkpoint {index + 1}": path for index, path in enumerate(config.checkpoints)}
-        check_export_target(export, {"--data": config.data, **given}, Path(config.out))
-        check_folder_writable(export.parent, "--export")
+        check_export(Path(config.export), {"--data": config.data, **given}, Path(config.out))
     # A soup is a few forward passes over the data: the GPU helps where there is one.
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     ingredients = read_ingredients(config.checkpoints)
