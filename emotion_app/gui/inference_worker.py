@@ -53,7 +53,6 @@ class InferenceWorker(QObject):
         # ``weights_path`` is the model remembered from last time (not one the user named
         # now): if it no longer loads, the shipped model runs instead of none.
         self._fall_back_to_shipped = fall_back_to_shipped
-        self._last_failure: ModelStatus | None = None
         self._mailbox = mailbox
         self._gate = gate
         self._weights_path = weights_path
@@ -85,20 +84,19 @@ class InferenceWorker(QObject):
     @pyqtSlot()
     def load_default(self) -> None:
         """Load the weights given at construction (runs when the thread starts)."""
-        self.load_weights(self._weights_path, announce_failure=not self._fall_back_to_shipped)
-        if self._bundle is None and self._weights_path is not None and self._fall_back_to_shipped:
-            failure = self._last_failure
+        failure = self.load_weights(self._weights_path, announce_failure=not self._fall_back_to_shipped)
+        if failure is not None and self._weights_path is not None and self._fall_back_to_shipped:
             self.load_weights(None)
-            if self._bundle is not None and failure is not None:  # why the shipped model runs
+            if self._bundle is not None:  # why the shipped model runs
                 bundle = self._bundle
                 self.model_status.emit(
                     dataclasses.replace(failure, labels=bundle.labels, active_weights=bundle.weights_path)
                 )
 
     @pyqtSlot(object)
-    def load_weights(self, weights_path: Path | None, announce_failure: bool = True) -> None:
-        """Load a model; on failure keep running without one and say why (or, with
-        ``announce_failure`` False, keep the failure in ``_last_failure`` for the caller)."""
+    def load_weights(self, weights_path: Path | None, announce_failure: bool = True) -> ModelStatus | None:
+        """Load a model; on failure keep running without one and say why (with
+        ``announce_failure`` False, only to the caller). Returns the failure, or None."""
         if self._torch_threads:
             import torch
 
@@ -113,15 +111,15 @@ class InferenceWorker(QObject):
                 message = f"{weights_path}: {message}"
             # A bad file picked later must not throw away the model that works.
             current = self._bundle
-            self._last_failure = ModelStatus(
+            failure = ModelStatus(
                 weights_path,
                 current.labels if current else (),
                 message,
                 active_weights=current.weights_path if current else None,
             )
             if announce_failure:
-                self.model_status.emit(self._last_failure)
-            return
+                self.model_status.emit(failure)
+            return failure
         previous, self._bundle = self._bundle, bundle
         if previous is not None:
             previous.close()
@@ -133,6 +131,7 @@ class InferenceWorker(QObject):
             self._runner_poll.start()
         else:
             self._runner_poll.stop()
+        return None
 
     @pyqtSlot()
     def _install_fast_runner(self) -> None:
