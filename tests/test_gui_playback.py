@@ -63,6 +63,15 @@ def wait_settled(qtbot: QtBot, window, frame: int | None = None) -> int:  # type
     return shown(window).frame_index
 
 
+def open_paused(qtbot: QtBot, make_window, clip):  # type: ignore[no-untyped-def]
+    """A window playing ``clip``, paused on the first frame it showed."""
+    window = make_window(video=clip[0])
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window.pause()
+    wait_settled(qtbot, window)
+    return window
+
+
 def test_pause_holds_the_frame_and_resume_goes_on_from_the_next(qtbot: QtBot, make_window, clip) -> None:
     path, _ = clip
     window = make_window(video=path)
@@ -90,11 +99,7 @@ def test_pause_holds_the_frame_and_resume_goes_on_from_the_next(qtbot: QtBot, ma
 
 
 def test_seek_lands_on_the_requested_frame(qtbot: QtBot, make_window, clip) -> None:
-    path, _ = clip
-    window = make_window(video=path)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    window.pause()
-    wait_settled(qtbot, window)
+    window = open_paused(qtbot, make_window, clip)
     for target in (100, 37, 3, 134):
         window.seek(target)
         wait_settled(qtbot, window, target)
@@ -188,11 +193,7 @@ def test_after_the_end_the_keys_still_move_through_the_file(qtbot: QtBot, make_w
 
 
 def test_a_click_on_the_seek_bar_goes_to_the_point_clicked(qtbot: QtBot, make_window, clip) -> None:
-    path, _ = clip
-    window = make_window(video=path)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    window.pause()
-    wait_settled(qtbot, window)
+    window = open_paused(qtbot, make_window, clip)
     window.seek(0)
     wait_settled(qtbot, window, 0)
     slider = window.playback_bar.slider
