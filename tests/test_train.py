@@ -7,8 +7,10 @@ over the same module-scoped synthetic data sets, which a split would build twice
 import dataclasses
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -82,10 +84,40 @@ def test_resume_continues_exactly_where_it_stopped(tmp_path, fer_csv):
     for name, tensor in a["model"].items():
         torch.testing.assert_close(b["model"][name], tensor, rtol=0, atol=1e-6, msg=name)
     assert [row["val_accuracy"] for row in a["history"]] == [row["val_accuracy"] for row in b["history"]]
+    # The resumed epoch's train loss covers its steps before the stop too.
+    assert [row["train_loss"] for row in a["history"]] == [row["train_loss"] for row in b["history"]]
     # The exported card keeps the command that started the run, and lists the resume.
     card = EmotionClassifier.load(resumed / "best.safetensors").card.training
     assert card["command"].endswith("--stop-after-steps 2") and "--data" in card["command"]
     assert len(card["resume_commands"]) == 1 and "--resume" in card["resume_commands"][0]
+
+
+def test_a_signal_mid_step_waits_for_the_step_and_resumes_exactly(tmp_path, fer_csv, monkeypatch):
+    # The signal arrives after step 2's weight update (in its schedule step): cut short
+    # there, the resume would update the weights with that batch twice.
+    args = ["--data", str(fer_csv), "--epochs", "2", *FAST]
+    straight, stopped = tmp_path / "straight", tmp_path / "stopped"
+    assert train.main([*args, "--out", str(straight)]) == 0
+    schedule_step = torch.optim.lr_scheduler.OneCycleLR.step
+    calls = []
+
+    def signalled_step(self, *step_args, **step_kwargs):
+        calls.append(1)
+        if len(calls) == 3:  # its first call is in its constructor
+            os.kill(os.getpid(), signal.SIGTERM)
+        return schedule_step(self, *step_args, **step_kwargs)
+
+    monkeypatch.setattr(torch.optim.lr_scheduler.OneCycleLR, "step", signalled_step)
+    assert train.main([*args, "--out", str(stopped)]) == 130
+    monkeypatch.undo()
+    assert (_state(stopped / "checkpoint.pt")["epoch"], _state(stopped / "checkpoint.pt")["step"]) == (0, 2)
+    assert train.main(["--out", str(stopped), "--resume", "--no-progress", "--threads", "1"]) == 0
+    a, b = _state(straight / "checkpoint.pt"), _state(stopped / "checkpoint.pt")
+    for name, tensor in a["model"].items():
+        torch.testing.assert_close(b["model"][name], tensor, rtol=0, atol=1e-6, msg=name)
+    assert a["history"][0]["train_loss"] == b["history"][0]["train_loss"]
+    # The handlers the run replaced are back.
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 def test_resume_without_checkpoint_fails_clearly(tmp_path, capsys):
@@ -173,9 +205,6 @@ def test_ddp_with_two_cpu_processes(tmp_path, fer_csv):
 
 
 def test_ctrl_c_saves_a_resumable_checkpoint(tmp_path, fer_csv):
-    import signal
-    import time
-
     out = tmp_path / "interrupted"
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
     command = [

@@ -83,6 +83,20 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     return state
 
 
+def saved_epoch_totals(state: dict[str, Any]) -> tuple[float, float, float]:
+    """The loss sum, correct count and face count of the interrupted epoch's steps so far.
+
+    A checkpoint from before they were kept gives zeros: its resumed epoch then reports the
+    steps since the resume only.
+    """
+    saved = state.get("epoch_totals")
+    try:
+        loss_sum, correct, count = (float(value) for value in saved or (0.0, 0.0, 0.0))
+    except (TypeError, ValueError):
+        raise DataError("the checkpoint's epoch_totals are not three numbers") from None
+    return loss_sum, correct, count
+
+
 def checkpoint_config(state: dict[str, Any]) -> TrainConfig:
     """The config a checkpoint was trained with."""
     return recorded_config(state["config"])

@@ -22,6 +22,18 @@ from .config import TrainConfig
 from .data import DataError
 from .datasets import Datasets
 from .distributed import is_main_process, log, step_seed, world
+from .stopping import STOP
+
+
+@dataclasses.dataclass(frozen=True)
+class EpochOutcome:
+    """Where :func:`train_one_epoch` got to. ``totals`` (loss sum, correct, faces) cover
+    the epoch's steps so far, so a resumed epoch reports all of its steps."""
+
+    metrics: dict[str, float]
+    step: int
+    finished: bool
+    totals: tuple[float, float, float]
 
 
 def train_one_epoch(
@@ -36,12 +48,14 @@ def train_one_epoch(
     class_weights: torch.Tensor | None,
     device: torch.device,
     budget: list[int],
-) -> tuple[dict[str, float], int, bool]:
-    """Train from ``start_step`` to the end of ``epoch``.
+    start_totals: tuple[float, float, float] = (0.0, 0.0, 0.0),
+) -> EpochOutcome:
+    """Train from ``start_step`` to the end of ``epoch``, ``start_totals`` being the sums of
+    the steps before it.
 
-    Returns (metrics, next step, finished). ``finished`` is False when the step budget
-    (``--stop-after-steps``) ran out or the user pressed Ctrl-C; the caller then saves a
-    checkpoint that resumes at the returned step.
+    ``finished`` is False when the step budget (``--stop-after-steps``) ran out or a signal
+    asked to stop (:mod:`.stopping`); the caller then saves a checkpoint that resumes at the
+    returned step.
     """
     rank, world_size = world()
     steps = steps_per_epoch(len(data.train_labels), config.batch_size, world_size)
@@ -51,7 +65,7 @@ def train_one_epoch(
     per_rank = len(order) // world_size
     shard = order[rank * per_rank : (rank + 1) * per_rank]
     model.train()
-    totals = torch.zeros(3, dtype=torch.float64)  # loss sum, correct, count
+    totals = torch.tensor(start_totals, dtype=torch.float64)  # loss sum, correct, count
     progress = None
     if config.progress and is_main_process():
         from tqdm import tqdm
@@ -66,56 +80,71 @@ def train_one_epoch(
         )
     augmentation = AugmentConfig().scaled(config.augment_strength)
     step = start_step
+
+    def stopped() -> EpochOutcome:
+        return EpochOutcome(_metrics(totals), step, False, _as_triple(totals))
+
     try:
-        while step < steps:
-            if budget[0] == 0:
-                return _metrics(totals), step, False
-            torch.manual_seed(step_seed(config.seed, epoch, step) + rank)
-            generator = torch.Generator().manual_seed(step_seed(config.seed, epoch, step) * 7 + rank)
-            index = shard[step * config.batch_size : (step + 1) * config.batch_size]
-            images = data.train_images[index].to(torch.float32).unsqueeze(1) / 255.0
-            if config.augment:
-                images = augment(images, augmentation, generator)
-            inputs = ((images - spec.mean) / spec.std).to(device)
-            targets = data.train_labels[index].to(device)
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
-                logits = model(inputs)
-            if data.train_vote_targets is not None:
-                loss = soft_cross_entropy(logits.float(), data.train_vote_targets[index].to(device))
-            elif data.train_soft_targets is None:
-                loss = F.cross_entropy(
-                    logits.float(), targets, weight=class_weights, label_smoothing=config.label_smoothing
+        with STOP.deferred():
+            while step < steps:
+                if budget[0] == 0:
+                    return stopped()
+                if STOP.requested:
+                    log(f"\nstopped at epoch {epoch + 1}, step {step}; saving a checkpoint to resume from")
+                    return stopped()
+                torch.manual_seed(step_seed(config.seed, epoch, step) + rank)
+                generator = torch.Generator().manual_seed(step_seed(config.seed, epoch, step) * 7 + rank)
+                index = shard[step * config.batch_size : (step + 1) * config.batch_size]
+                images = data.train_images[index].to(torch.float32).unsqueeze(1) / 255.0
+                if config.augment:
+                    images = augment(images, augmentation, generator)
+                inputs = ((images - spec.mean) / spec.std).to(device)
+                targets = data.train_labels[index].to(device)
+                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
+                    logits = model(inputs)
+                if data.train_vote_targets is not None:
+                    loss = soft_cross_entropy(logits.float(), data.train_vote_targets[index].to(device))
+                elif data.train_soft_targets is None:
+                    loss = F.cross_entropy(
+                        logits.float(), targets, weight=class_weights, label_smoothing=config.label_smoothing
+                    )
+                else:
+                    loss = distillation_loss(
+                        logits.float(), targets, data.train_soft_targets[index].to(device), config, class_weights
+                    )
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                scheduler.step()
+                totals += torch.tensor(
+                    [loss.item() * len(index), (logits.argmax(1) == targets).sum().item(), len(index)],
+                    dtype=torch.float64,
                 )
-            else:
-                loss = distillation_loss(
-                    logits.float(), targets, data.train_soft_targets[index].to(device), config, class_weights
-                )
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            totals += torch.tensor(
-                [loss.item() * len(index), (logits.argmax(1) == targets).sum().item(), len(index)], dtype=torch.float64
-            )
-            step += 1
-            if budget[0] > 0:
-                budget[0] -= 1
-            if progress is not None:
-                progress.update(1)
-                progress.set_postfix(
-                    loss=f"{totals[0] / totals[2]:.3f}",
-                    acc=f"{totals[1] / totals[2]:.3f}",
-                    lr=f"{scheduler.get_last_lr()[0]:.4f}",
-                )
+                step += 1
+                if budget[0] > 0:
+                    budget[0] -= 1
+                if progress is not None:
+                    progress.update(1)
+                    progress.set_postfix(
+                        loss=f"{totals[0] / totals[2]:.3f}",
+                        acc=f"{totals[1] / totals[2]:.3f}",
+                        lr=f"{scheduler.get_last_lr()[0]:.4f}",
+                    )
     except KeyboardInterrupt:
+        # A second signal cut a step short: the checkpoint resumes at its start.
         log(f"\ninterrupted at epoch {epoch + 1}, step {step}; saving a checkpoint to resume from")
-        return _metrics(totals), step, False
+        return stopped()
     finally:
         if progress is not None:
             progress.close()
     if dist.is_initialized():
         dist.all_reduce(totals)
-    return _metrics(totals), step, True
+    return EpochOutcome(_metrics(totals), step, True, _as_triple(totals))
+
+
+def _as_triple(totals: torch.Tensor) -> tuple[float, float, float]:
+    loss_sum, correct, count = (float(value) for value in totals)
+    return loss_sum, correct, count
 
 
 def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:

@@ -14,9 +14,7 @@ import json
 import math
 import os
 import shlex
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,14 @@ from emotion_app.model import build_model, fold_batch_norm
 from emotion_app.preprocessing import CROP_MARGIN_LIMITS, Preprocessing
 from emotion_app.weights import WeightsError
 
-from .checkpoints import CHECKPOINT_NAME, initialise_from, load_checkpoint, resumed_config, save_checkpoint
+from .checkpoints import (
+    CHECKPOINT_NAME,
+    initialise_from,
+    load_checkpoint,
+    resumed_config,
+    save_checkpoint,
+    saved_epoch_totals,
+)
 from .config import FIELD_HELP, TrainConfig, label_source
 from .data import USAGES, DataError
 from .datasets import load_data, make_preprocessing
@@ -49,6 +54,7 @@ from .loop import (
 )
 from .outputs import check_run_outputs, remove_old_results
 from .plots import write_metrics
+from .stopping import stop_on_signals
 
 
 def parse_args(argv: list[str] | None = None) -> TrainConfig:
@@ -147,18 +153,8 @@ def _device_usable(name: str) -> bool:
     return False
 
 
-def _interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main(argv: list[str] | None = None) -> int:
     config = parse_args(argv)
-    if threading.current_thread() is threading.main_thread():
-        # SIGTERM (a scheduler's or `kill`'s stop) and SIGINT save a resumable checkpoint
-        # like Ctrl-C does; SIGINT is installed explicitly because shells start background
-        # jobs with it ignored.
-        signal.signal(signal.SIGTERM, _interrupt)
-        signal.signal(signal.SIGINT, _interrupt)
     command = "python -m training.train " + " ".join(
         shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
     )
@@ -171,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     if config.threads > 0:
         torch.set_num_threads(config.threads)
     try:
-        return run(config, device, command)
+        # SIGTERM (a scheduler's or `kill`'s stop) saves a resumable checkpoint as Ctrl-C does.
+        with stop_on_signals():
+            return run(config, device, command)
     except (DataError, WeightsError) as exc:
         log(f"error: {exc}")
         return 2
@@ -267,6 +265,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     if config.init_from and state is None:
         lineage = initialise_from(model, config)
     epoch, step, history = 0, 0, []
+    epoch_totals = (0.0, 0.0, 0.0)
     best = {"val_accuracy": -1.0, "epoch": -1}
     best_state: dict[str, torch.Tensor] | None = None
     elapsed_before = 0.0
@@ -281,6 +280,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         except (RuntimeError, TypeError, ValueError, KeyError) as exc:
             raise DataError(f"{checkpoint_path}: its model does not match its own settings") from exc
         epoch, step, history = state["epoch"], state["step"], list(state["history"])
+        epoch_totals = saved_epoch_totals(state)
         best, best_state = dict(state["best"]), state["best_state"]
         elapsed_before = float(state.get("elapsed_s", 0.0))
 
@@ -297,6 +297,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
                     "averaged": averaged.state_dict() if averaged is not None else None,
                     "epoch": epoch,
                     "step": step,
+                    "epoch_totals": list(epoch_totals),
                     "history": history,
                     "best": best,
                     "best_state": best_state,
@@ -321,17 +322,31 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
                 group["lr"] = config.swa_lr
             epoch_scheduler = torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)
         assert epoch_scheduler is not None
-        train_metrics, step, finished = train_one_epoch(
-            train_model, optimizer, epoch_scheduler, data, spec, config, epoch, step, class_weights, device, budget
+        outcome = train_one_epoch(
+            train_model,
+            optimizer,
+            epoch_scheduler,
+            data,
+            spec,
+            config,
+            epoch,
+            step,
+            class_weights,
+            device,
+            budget,
+            epoch_totals,
         )
-        if not finished:
+        step, epoch_totals = outcome.step, outcome.totals
+        if not outcome.finished:
             checkpoint()
             log(f"stopped; continue with: python -m training.train --out {out} --resume")
             return 130 if budget[0] != 0 else 0
         val = evaluate(model, data.val_images, data.val_labels, spec, device)
         if averaged is not None and epoch >= cycle_epochs:
             averaged.update_parameters(model)
-        row = metrics_row(epoch, train_metrics, val, float(epoch_scheduler.get_last_lr()[0]), time.time() - epoch_start)
+        row = metrics_row(
+            epoch, outcome.metrics, val, float(epoch_scheduler.get_last_lr()[0]), time.time() - epoch_start
+        )
         history.append(row)
         if val["accuracy"] > best["val_accuracy"]:
             best = {"val_accuracy": val["accuracy"], "epoch": epoch + 1}
@@ -341,7 +356,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
             f"val loss {row['val_loss']:.4f} acc {row['val_accuracy']:.4f} (best {best['val_accuracy']:.4f} @ "
             f"{best['epoch']}) | {row['seconds']:.0f}s"
         )
-        epoch, step = epoch + 1, 0
+        epoch, step, epoch_totals = epoch + 1, 0, (0.0, 0.0, 0.0)
         try:
             checkpoint()
             if is_main_process():

@@ -1,0 +1,62 @@
+"""Stops asked for by a signal (Ctrl-C, SIGTERM). During a training step one waits for the
+step's end, so the checkpoint saved at the stop resumes exactly: a step cut short would
+already have moved BatchNorm's statistics or the weights, and be done again on resume."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+_HANDLED = (signal.SIGINT, signal.SIGTERM)
+
+
+class StopRequest:
+    """What a signal asked for; the training steps poll :attr:`requested` between steps."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._deferring = False
+
+    def handle(self, signum: int, _frame: FrameType | None) -> None:
+        # A second signal during a step that does not end (a hung data read) stops at
+        # once: the user asked twice.
+        if self._deferring and not self.requested:
+            self.requested = True
+            return
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Signals within wait for the caller to look at :attr:`requested`."""
+        self.requested, self._deferring = False, True
+        try:
+            yield
+        finally:
+            self._deferring = False
+
+
+STOP = StopRequest()
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM go to :data:`STOP` within, and back to their handlers after.
+
+    SIGINT is installed explicitly because shells start background jobs with it ignored.
+    Signals can only be handled on the main thread; elsewhere nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before: dict[signal.Signals, Any] = {number: signal.getsignal(number) for number in _HANDLED}
+    for number in _HANDLED:
+        signal.signal(number, STOP.handle)
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
