@@ -36,6 +36,33 @@ def test_folder_reader_uses_usage_prefix_and_names(tmp_path):
     assert surprise[:, band + 2, :].mean() > surprise[:, 2, :].mean() + 50
 
 
+def test_layout_whose_images_lack_the_usage_prefix(tmp_path):
+    # Other exports of FER-2013 (and users' own data) name their images otherwise.
+    root = write_fer_folders(tmp_path / "fer", train_per_class=3, test_per_class=2)
+    for image in sorted(root.glob("*/*/*.png")):
+        image.rename(image.with_name(f"im{image.stem.split('_')[1]}.png"))
+    assert len(load_split(root, "Training", CLASSES_6)) == 18
+    assert len(load_split(root, "PublicTest", CLASSES_6)) == 12
+    with pytest.raises(DataError, match=r"test: no images named PrivateTest_\*"):
+        load_split(root, "PrivateTest", CLASSES_6)
+    # With the prefixes in test/, they still tell its two usages apart.
+    happy = next((root / "test" / "happy").iterdir())
+    happy.rename(happy.with_name("PrivateTest_1.png"))
+    assert len(load_split(root, "PrivateTest", CLASSES_6)) == 1
+    with pytest.raises(DataError, match=r"test: empty split \(no images named PublicTest_\*"):
+        load_split(root, "PublicTest", CLASSES_6)
+
+
+def test_csv_with_a_byte_order_mark(tmp_path):
+    # A spreadsheet's "CSV UTF-8" export starts with one.
+    plain = write_fer_csv(tmp_path / "plain.csv", {"Training": 2})
+    marked = tmp_path / "marked.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    assert np.array_equal(
+        load_split(marked, "Training", CLASSES_6).images, load_split(plain, "Training", CLASSES_6).images
+    )
+
+
 def test_plain_emotion_folder(tmp_path):
     for name in ("happy", "Sad", "disgust"):
         (tmp_path / "faces" / name).mkdir(parents=True)

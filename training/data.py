@@ -106,7 +106,9 @@ def read_csv(path: str | os.PathLike[str], usage: str, classes: tuple[str, ...])
     names: list[str] = []
     keys: list[str] = []
     try:
-        handle = open(path, newline="")
+        # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte-order mark, which would
+        # otherwise become part of the first column's name.
+        handle = open(path, newline="", encoding="utf-8-sig")
     except OSError as exc:
         raise DataError(f"cannot read {path}: {exc.strerror}") from exc
     with handle:
@@ -177,12 +179,35 @@ def read_emotion_folders(
             names.append(emotion)
             keys.append(file.relative_to(key_base).as_posix())
     if not images:
-        raise DataError(f"{root}: empty split (no images in <emotion>/ subfolders)")
+        named = f" named {prefix}*" if prefix else ""
+        raise DataError(f"{root}: empty split (no images{named} in <emotion>/ subfolders)")
     return _build(images, names, classes, str(root), keys)
 
 
-# The image-folder layout of FER-2013: which subfolder holds which Usage.
+# The image-folder layout of FER-2013: which subfolder holds which Usage. test/ holds two
+# Usages, told apart by the file names' prefix ("PublicTest_1.jpg").
 _USAGE_FOLDERS = {"Training": "train", "PublicTest": "test", "PrivateTest": "test"}
+
+
+def _usage_prefix(folder: Path, usage: str) -> str | None:
+    """The file-name prefix that picks ``usage``'s images out of ``folder``; None for all.
+
+    train/ holds Training only, whatever its files are called. A test/ folder whose images
+    carry neither test prefix (another export of FER-2013, or a user's own data) is the
+    public test set whole, and has no private one.
+    """
+    if usage == "Training":
+        return None
+    prefixes = tuple(f"{name}_" for name, folder_name in _USAGE_FOLDERS.items() if folder_name == folder.name)
+    for emotion in (p for p in folder.iterdir() if p.is_dir()):
+        if any(file.name.startswith(prefixes) for file in emotion.iterdir()):
+            return usage + "_"
+    if usage == "PublicTest":
+        return None
+    raise DataError(
+        f"{folder}: no images named {usage}_* (its images carry no FER-2013 test prefix, so it is taken as "
+        "PublicTest whole)"
+    )
 
 
 def load_split(data: str | os.PathLike[str], usage: str, classes: tuple[str, ...]) -> FaceSet:
@@ -204,8 +229,7 @@ def load_split(data: str | os.PathLike[str], usage: str, classes: tuple[str, ...
     if (data / "train").is_dir() or (data / "test").is_dir():
         if not subfolder.is_dir():
             raise DataError(f"{data}: no {subfolder.name}/ folder for {usage}")
-        faces = read_emotion_folders(subfolder, classes, prefix=usage + "_", key_root=data)
-        return faces
+        return read_emotion_folders(subfolder, classes, prefix=_usage_prefix(subfolder, usage), key_root=data)
     return read_emotion_folders(data, classes)
 
 
