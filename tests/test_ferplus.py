@@ -73,6 +73,15 @@ def test_per_file_votes_match_the_image_folder_layout(folders: tuple[Path, Path]
         assert votes.counts[key].tolist() == row.tolist()
 
 
+def test_votes_saved_with_a_byte_order_mark(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    _, votes_path = folders
+    marked = tmp_path / "marked.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + votes_path.read_bytes())
+    assert {key: row.tolist() for key, row in read_votes(marked).counts.items()} == {
+        key: row.tolist() for key, row in read_votes(votes_path).counts.items()
+    }
+
+
 def test_fer2013new_rows_follow_the_kaggle_csv(tmp_path: Path) -> None:
     data = write_fer_csv(tmp_path / "fer2013.csv", {"Training": 3, "PublicTest": 2})
     with open(data, newline="") as handle:

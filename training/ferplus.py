@@ -64,7 +64,7 @@ def read_votes(path: str | os.PathLike[str]) -> Votes:
     """Either format; the header decides which."""
     path = Path(path)
     try:
-        handle = open(path, newline="")
+        handle = open(path, newline="", encoding="utf-8-sig")  # a spreadsheet's byte-order mark is dropped
     except OSError as exc:
         raise DataError(f"cannot read votes file {path}: {exc.strerror}") from exc
     counts: dict[str, np.ndarray] = {}
