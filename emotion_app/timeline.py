@@ -111,12 +111,27 @@ class SessionTimeline:
         """Session time so far (seconds the stream has run, pauses and seeks excluded)."""
         return self._clock_s
 
-    def add(self, stream_time_s: float | None, faces: Iterable[FaceResult], frame: np.ndarray | None = None) -> None:
+    def add(
+        self,
+        stream_time_s: float | None,
+        faces: Iterable[FaceResult],
+        frame: np.ndarray | None = None,
+        picture: bool = False,
+    ) -> None:
         """One frame: ``stream_time_s`` is its time in the stream (None: one step of
         ``bucket_s``, as for a folder of stills); each face adds that frame's duration
         to its shown label. ``frame`` (BGR, the faces' boxes in its pixels): where each
-        person's portrait comes from, their largest view so far (see :meth:`portrait`)."""
-        if stream_time_s is None:
+        person's portrait comes from, their largest view so far (see :meth:`portrait`).
+
+        ``picture``: a still of a slide show, timed by its place in the show. Each new
+        picture counts one step of ``bucket_s``, as in ``analyze``, the first one too (the
+        app's single photo); the same picture again (a paused frame delivered again) or an
+        earlier one (a seek back) adds none, as with a video.
+        """
+        if picture and stream_time_s is not None:
+            is_new = self._last_stream_s is None or stream_time_s > self._last_stream_s
+            step = self.bucket_s if is_new else 0.0
+        elif stream_time_s is None:
             step = self.bucket_s
         elif self._last_stream_s is None:
             step = 0.0

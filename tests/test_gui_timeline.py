@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import cv2
 import pytest
 from PyQt6.QtCore import QEvent, QPoint, Qt
 from PyQt6.QtGui import QColor, QHelpEvent, QImage
@@ -14,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.settings import AppSettings
 from emotion_app.io.overlay_layout import palette_for
-from emotion_app.samples import VideoTruth, write_astronaut_video
+from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
 from gui_support import WAIT_MS
 
 
@@ -99,6 +100,22 @@ def test_export_writes_png_and_csv_and_says_where(
     assert {row["person"] for row in rows} == {f"#{p.track_id}" for p in panel.timeline.people()} | {"everyone"}
     assert "emotion-timeline.png" in window.notice_banner.text()
     assert "Open folder" in window.notice_banner.button_captions()
+
+
+def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # One picture has no frame after it to time it by; it counts as analyze counts it.
+    frames, _ = astronaut_frames(num_frames=1, frame_size=(400, 200), face_size=80, copies=2, motion="static")
+    picture = tmp_path / "pair.png"
+    cv2.imwrite(str(picture), frames[0])
+    window = make_window(video=picture)
+    qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(window.timeline_panel.timeline.people()) == 2, timeout=WAIT_MS)
+    window.timeline_panel.export_to(tmp_path / "export")
+    with open(tmp_path / "export" / "emotion-summary.csv", newline="") as handle:
+        seconds: dict[str, float] = {}
+        for row in csv.DictReader(handle):
+            seconds[row["person"]] = seconds.get(row["person"], 0.0) + float(row["seconds"])
+    assert seconds == {"#1": 1.0, "#2": 1.0, "everyone": 2.0}
 
 
 def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(

@@ -54,6 +54,18 @@ def test_pauses_and_seeks_add_no_time() -> None:
     assert timeline.now_s == pytest.approx(1.9 + 1.0, abs=0.01)
 
 
+def test_each_new_picture_of_a_slide_show_counts_one_step() -> None:
+    timeline = SessionTimeline(SIX_LABELS)
+    timeline.add(0.0, [face(1, "happy")], picture=True)  # a single photo counts too
+    assert timeline.people()[0].total_s == pytest.approx(1.0)
+    timeline.add(0.0, [face(1, "happy")], picture=True)  # the paused picture again
+    timeline.add(2.0, [face(1, "sad")], picture=True)  # the show's next picture, 2 s later
+    timeline.add(0.0, [face(1, "sad")], picture=True)  # a seek back to the first
+    seconds = dict(zip(SIX_LABELS, timeline.people()[0].seconds))
+    assert (seconds["happy"], seconds["sad"]) == (pytest.approx(1.0), pytest.approx(1.0))
+    assert timeline.now_s == pytest.approx(2.0)
+
+
 def test_strips_show_the_label_per_second_for_the_recent_window() -> None:
     timeline = SessionTimeline(SIX_LABELS, bucket_s=1.0, window_s=10.0)
     t = play(timeline, 4.0, 10.0, [face(7, "happy")])

@@ -316,7 +316,8 @@ class CaptureWorker(QObject):
             self._keep_pace(source_time, now)
         else:
             source_time = now - self._clock_start  # a camera's: since it started
-        captured = CapturedFrame(self._stream_id, self._index, frame, now, source_time, self._mirror)
+        picture = isinstance(source, StillsFrameSource)
+        captured = CapturedFrame(self._stream_id, self._index, frame, now, source_time, self._mirror, picture)
         self._index += 1
         self._last_frame = captured
         if self._mailbox.put(captured):

@@ -241,6 +241,7 @@ class InferenceWorker(QObject):
             stage_ms=timings,
             dropped_frames=self._mailbox.dropped,
             overlay_bars=self._show_bars,
+            picture=frame.picture,
         )
 
     # ---- recording ----------------------------------------------------------------

@@ -147,6 +147,7 @@ class CapturedFrame:
     capture_time: float  # time.perf_counter() right after the read returned
     source_time: float  # seconds into the stream (index / fps for files)
     mirrored: bool = False  # flipped left to right (View > Mirror view)
+    picture: bool = False  # a still of a slide show: its time is only its place in the show
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class InferenceResult:
     stage_ms: dict[str, float] = field(default_factory=dict)  # pipeline timings of this frame
     dropped_frames: int = 0  # frames the capture mailbox overwrote so far in this stream
     overlay_bars: bool = True  # whether ``annotated`` has the probability charts
+    picture: bool = False  # from a still of a slide show (CapturedFrame.picture)
 
     @property
     def width(self) -> int:

@@ -327,7 +327,7 @@ class TimelinePanel(QDockWidget):
         """One shown frame (cheap: aggregates only)."""
         if result.labels and tuple(result.labels) != self.timeline.labels:
             self.set_labels(result.labels)
-        self.timeline.add(result.source_time, result.faces, result.image)
+        self.timeline.add(result.source_time, result.faces, result.image, picture=result.picture)
         self._dirty = True
 
     def name_person(self, track_id: int) -> None:
