@@ -1,10 +1,11 @@
 """How often a probability chart covers another face (or chart) in crowded scenes.
 
-Random scenes of 2-5 non-overlapping faces (50-200 px) in 640-1280 px frames; each face's
+Random scenes of 2-5 non-overlapping faces (50-200 px) in 640-1280 px frames (with
+``--tight``: 8 faces of 40-140 px in 640x480, where many have no free spot); each face's
 chart is placed by the app's one overlay layout (``emotion_app.io.overlay_layout``), the
 layout of the screen, snapshots, recordings and ``analyze --output``. Prints counts.
 
-    python -m scripts.chart_layout_crowds [--scenes 400] [--seed 0]
+    python -m scripts.chart_layout_crowds [--scenes 400] [--seed 0] [--tight]
 """
 
 from __future__ import annotations
@@ -21,11 +22,15 @@ LABELS = ("angry", "fear", "happy", "sad", "surprise", "neutral")
 Rect = tuple[int, int, int, int]
 
 
-def random_scene(rng: random.Random) -> tuple[int, int, list[Rect]]:
-    width, height = rng.choice([640, 960, 1280]), rng.choice([360, 480, 720])
+def random_scene(rng: random.Random, tight: bool = False) -> tuple[int, int, list[Rect]]:
+    if tight:
+        width, height, count, sides = 640, 480, 8, (40, 140)
+    else:
+        width, height = rng.choice([640, 960, 1280]), rng.choice([360, 480, 720])
+        count, sides = rng.randint(2, 5), (50, 200)
     faces: list[Rect] = []
-    for _ in range(rng.randint(2, 5)):
-        side = int(rng.uniform(50, 200))
+    for _ in range(count):
+        side = int(rng.uniform(*sides))
         for _attempt in range(50):
             box = (int(rng.uniform(0, width - side)), int(rng.uniform(0, height - side)), side, side)
             if all(overlap_area(box, other) == 0 for other in faces):
@@ -38,9 +43,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenes", type=int, default=400)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tight", action="store_true", help="8 faces of 40-140 px in 640x480 per scene")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    scenes = [random_scene(rng) for _ in range(args.scenes)]
+    scenes = [random_scene(rng, args.tight) for _ in range(args.scenes)]
     measure = PillowText()
     charts = covering_face = covering_chart = covering_own = missing = 0
     heights: list[int] = []

@@ -191,8 +191,9 @@ def layout_overlay(
     show_bars: bool,
     measure: TextMeasure,
 ) -> list[FaceLayout]:
-    """Boxes and tags of every visible face, then charts that steer clear of other faces,
-    all tags and the charts placed before them (a crowd shrinks its charts first)."""
+    """Boxes and tags of every visible face, then charts that steer clear of the faces, the
+    tags and the charts placed before them (a crowd shrinks its charts first). A chart never
+    hides a face or a tag: where it would have to, its face keeps its tag only."""
     base = text_base_px(width, height)
     palette = palette_for(labels)
     visible = [(face, box) for face in faces if (box := _clip_box(face.box, width, height)) is not None]
@@ -216,8 +217,21 @@ def layout_overlay(
         for position, (face, box, *_rest) in enumerate(placed):
             if len(face.probabilities) != len(labels):
                 continue
-            others = [item[1] for i, item in enumerate(placed) if i != position] + tags + chart_rects
-            chart = _layout_chart(face, labels, palette, box, tags[position], others, base, width, height, measure)
+            other_faces = [item[1] for i, item in enumerate(placed) if i != position]
+            chart = _layout_chart(
+                face,
+                labels,
+                palette,
+                box,
+                tags[position],
+                other_faces,
+                tags,
+                chart_rects,
+                base,
+                width,
+                height,
+                measure,
+            )
             if chart is not None:
                 charts[position] = chart
                 chart_rects.append(chart.rect)
@@ -292,15 +306,22 @@ def _layout_chart(
     palette: dict[str, Color],
     box: Rect,
     tag: Rect,
-    others: list[Rect],
+    other_faces: list[Rect],
+    tags: list[Rect],
+    other_charts: list[Rect],
     base: int,
     width: int,
     height: int,
     measure: TextMeasure,
 ) -> ChartLayout | None:
-    """The largest chart that covers nothing of ``others`` nor its own face; in a crowd,
-    the one covering least of ``others``, then of its own face (hiding another face is
-    worse than hiding an edge of this one). None when no legible size fits the frame."""
+    """The largest chart that covers no face (``other_faces`` nor its own), no tag and no
+    chart; in a crowd, the one covering least of ``other_charts``.
+
+    None when no legible size fits the frame, or when every spot would hide a face or a
+    tag: in a crowd the faces and their labels matter more than one face's chart, whose tag
+    still names its emotion. Only a face with no other face near it (one filling the frame)
+    may have its chart over its own edge, as it has no "beside".
+    """
     smallest = max(9, int(round(base * 0.85)))
     row = int(_clamp(round(box[3] * 0.15), base + 3, (base + 3) * 1.6))
     sizes: list[tuple[int, int, int]] = []  # (row, panel width, panel height), largest first
@@ -311,30 +332,40 @@ def _layout_chart(
         row -= max(1, row // 10)
     if not sizes:
         return None
-    # Only what lies within reach of the largest chart's spots can be covered by any spot
-    # tried: in a crowd of dozens of faces that is a handful of rectangles, not all of them.
-    gap = _chart_gap(base)
-    others = within_reach(others, box, sizes[0][1] + gap, sizes[0][2] + gap + 2 * base)
     # Every spot of every size against every rectangle at once: in a crowd this is most
     # of the layout's work.
     spots = np.concatenate(
         [_chart_spots(box, tag, panel_w, panel_h, width, height, base) for _, panel_w, panel_h in sizes]
     )
-    covered = overlap_areas(spots, np.array(others, dtype=np.int64).reshape(-1, 4)).sum(axis=1)
+    # Only what touches some spot can be covered: in a crowd of dozens of faces that is a
+    # handful of rectangles, not all of them.
+    x0, y0 = int(spots[:, 0].min()), int(spots[:, 1].min())
+    reach = (x0, y0, int((spots[:, 0] + spots[:, 2]).max()) - x0, int((spots[:, 1] + spots[:, 3]).max()) - y0)
+    other_faces = within_reach(other_faces, reach, 0, 0)
+    kept_clear = other_faces + within_reach(tags, reach, 0, 0)
     own = overlap_areas(spots, np.array([box], dtype=np.int64))[:, 0]
+    hidden = overlap_areas(spots, np.array(kept_clear, dtype=np.int64).reshape(-1, 4)).sum(axis=1)
+    if other_faces:  # near other faces, its own face's edge is as much a face as theirs
+        hidden = hidden + own
+    charts = np.array(within_reach(other_charts, reach, 0, 0), dtype=np.int64).reshape(-1, 4)
+    covered = overlap_areas(spots, charts).sum(axis=1)
     per_size = len(spots) // len(sizes)
-    best: tuple[tuple[int, int], int, Rect] | None = None
+    # Each size's first spot of least cost: hiding least of a face or tag, then covering
+    # least of the charts, then of its own face's edge.
+    shape = (len(sizes), per_size)
+    chosen = _first_least(hidden.reshape(shape), covered.reshape(shape), own.reshape(shape))
+    best: tuple[tuple[int, int, int], int, Rect] | None = None
     for number, (row, panel_w, panel_h) in enumerate(sizes):
-        first = number * per_size
-        # The size's first spot of least cost (covering least of the others, then of its face).
-        index = first + int(np.argmin(covered[first : first + per_size] * 2**32 + own[first : first + per_size]))
-        cost = (int(covered[index]), int(own[index]))
+        index = number * per_size + int(chosen[number])
+        cost = (int(hidden[index]), int(covered[index]), int(own[index]))
         if best is None or cost < best[0]:  # strictly smaller: at a tie the larger stays
             best = (cost, row, (int(spots[index][0]), int(spots[index][1]), panel_w, panel_h))
-        if cost == (0, 0):
+        if cost == (0, 0, 0):
             break
     assert best is not None
-    _cost, row, rect = best
+    (hides_something, _covers_charts, _own), row, rect = best
+    if hides_something:
+        return None
     font_px, pad, label_w, bar_w, _panel_w, _panel_h = _chart_size(labels, row, measure)
     percent_w = _percent_width(row, measure)
     top = shown_label(face)
@@ -343,6 +374,16 @@ def _layout_chart(
         for label, probability in zip(labels, face.probabilities)
     )
     return ChartLayout(rect, font_px, row, pad, label_w, bar_w, percent_w, rows)
+
+
+def _first_least(*keys: np.ndarray) -> np.ndarray:
+    """Per row of the (rows x spots) ``keys``, the first spot whose keys are least,
+    compared in order (the first key decides, the next breaks its ties, ...)."""
+    candidates = np.ones(keys[0].shape, dtype=bool)
+    for key in keys:
+        masked = np.where(candidates, key, np.iinfo(np.int64).max)
+        candidates &= masked == masked.min(axis=1, keepdims=True)
+    return np.argmax(candidates, axis=1)
 
 
 def chart_font_px(row: int) -> int:
