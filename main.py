@@ -1,4 +1,4 @@
-"""Launch the desktop app: python main.py [--camera INDEX|NAME] [--video PATH] [--weights PATH]."""
+"""Launch the desktop app (options: python main.py --help; README.md, "The app")."""
 
 from emotion_app.gui.app import run
 

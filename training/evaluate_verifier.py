@@ -21,10 +21,21 @@ from .face_verifier import box_time_ms, faces_passing
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m training.evaluate_verifier",
+        description=" ".join(__doc__.split("\n\n")[0].split()),
+    )
     parser.add_argument("--data", required=True, help="FER-2013 (CSV, train/+test/ folders)")
-    parser.add_argument("--weights", default=str(DEFAULT_VERIFIER_PATH))
-    parser.add_argument("--usage", default="PublicTest", choices=("PublicTest", "PrivateTest", "Training"))
+    parser.add_argument(
+        "--weights", default=str(DEFAULT_VERIFIER_PATH), help="the verifier's weights file (default: the shipped one)"
+    )
+    parser.add_argument(
+        "--usage",
+        default="PublicTest",
+        choices=("PublicTest", "PrivateTest", "Training"),
+        help="the FER-2013 split to report on (default PublicTest; its threshold was chosen on validation faces "
+        "carved from Training)",
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     try:

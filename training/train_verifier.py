@@ -24,14 +24,37 @@ from .face_verifier import VerifierConfig, train_verifier
 
 def parse_args(argv: list[str] | None) -> VerifierConfig:
     defaults = VerifierConfig(data="", export="")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m training.train_verifier",
+        description=__doc__.split("\n\n")[0],
+    )
     parser.add_argument("--data", required=True, help="FER-2013 (CSV, train/+test/ folders, or a folder)")
     parser.add_argument("--export", required=True, help="the weights file to write (.safetensors)")
     parser.add_argument("--out", default="", help="folder for verifier_metrics.csv (per epoch)")
+    field_help = {
+        "epochs": "training epochs",
+        "width": "channels of the network's first convolution (the later ones have 2x, 4x, 4x)",
+        "batch_size": "faces and patches per step",
+        "seed": "seed of the weights' start, the negative patches and the batches",
+        "split_seed": "seed of the validation faces carved from Training",
+        "limit": "use at most this many training faces (0: all)",
+        "lr": "peak learning rate (AdamW, one-cycle schedule)",
+        "keep": "share of validation faces the chosen threshold passes",
+    }
     for field in ("epochs", "width", "batch_size", "seed", "split_seed", "limit"):
-        parser.add_argument(f"--{field.replace('_', '-')}", type=int, default=getattr(defaults, field))
+        parser.add_argument(
+            f"--{field.replace('_', '-')}",
+            type=int,
+            default=getattr(defaults, field),
+            help=f"{field_help[field]} (default {getattr(defaults, field)})",
+        )
     for field in ("lr", "keep"):
-        parser.add_argument(f"--{field}", type=float, default=getattr(defaults, field))
+        parser.add_argument(
+            f"--{field}",
+            type=float,
+            default=getattr(defaults, field),
+            help=f"{field_help[field]} (default {getattr(defaults, field)})",
+        )
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args(argv)
     if args.threads < 1:

@@ -98,8 +98,8 @@ def add_parser(commands: Any) -> None:
         "-o",
         type=path_argument,
         metavar="annotated.mp4",
-        help="write the frames with boxes, labels and probability bars (.mp4/.avi/.mkv, or an image suffix for one "
-        "image)",
+        help="write the frames with boxes, labels and probability bars (.mp4/.m4v/.mov/.avi/.mkv, or an image "
+        "suffix for one image)",
     )
     add_weights_argument(parser)
     add_threads_argument(parser)
@@ -168,7 +168,8 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     if args.output and args.output.suffix.lower() in IMAGE_SUFFIXES and (media.frame_count or 2) > 1:
         what = "a video" if media.kind == "video" else f"{media.frame_count} images"
         raise CommandError(
-            f"--output {args.output} is one picture and {args.input} is {what}: use a video suffix (.mp4, .avi or .mkv)"
+            f"--output {args.output} is one picture and {args.input} is {what}: use a video suffix (.mp4, .m4v, .mov, "
+            ".avi or .mkv)"
         )
     video_writer = AnnotatedVideoWriter(args.output, media.fps) if args.output else None  # opens nothing yet
     # The engine (torch) loads only now: help and a bad argument or input answer at once.

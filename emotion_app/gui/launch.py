@@ -61,7 +61,8 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
         "--weights",
         metavar="PATH",
         type=path_argument,
-        help=f"emotion model weights (default: weights/{DEFAULT_WEIGHTS_NAME})",
+        help="emotion model weights (default: the model last chosen in the Model menu; at first "
+        f"weights/{DEFAULT_WEIGHTS_NAME})",
     )
     parser.add_argument(
         "--settings", metavar="FILE", type=path_argument, help="keep settings in this INI file instead of the user's"
