@@ -12,16 +12,18 @@ import json
 import math
 import os
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import torch
 from torch import nn
 
 from .inference.steadiness import UncertaintyRule
 from .model import ARCHITECTURES, build_architecture
-from .preprocessing import Preprocessing
+from .preprocessing import Preprocessing, test_time_inputs
 
 # Where the shipped model lives is defined apart, torch-free (help texts name it); named here too.
 from .shipped import DEFAULT_WEIGHTS_DIR as DEFAULT_WEIGHTS_DIR
@@ -39,7 +41,15 @@ MAX_CLASSES = 1000
 MAX_LABEL_CHARS = 64
 MAX_TENSORS = 1000
 MAX_TENSOR_ELEMENTS = 200_000_000
-_FLOAT_DTYPES = frozenset({"F16", "BF16", "F32", "F64"})
+# The header (JSON: the card, escaped, plus each tensor's entry) of a file within the
+# limits above; read before anything else, so a huge one is refused at once.
+MAX_HEADER_BYTES = 8 << 20
+_DTYPE_BYTES = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8}
+# Label characters that would break a line of text (tags, charts, CSV cells): control
+# characters and the line and paragraph separators.
+_BREAKING_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+# A first character that makes spreadsheets read a CSV cell as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 class WeightsError(Exception):
@@ -106,21 +116,12 @@ def save_weights(path: str | os.PathLike[str], model: nn.Module, card: SavableCa
 def read_header(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, tuple[tuple[int, ...], str]]]:
     """The card and each tensor's (shape, dtype) from the file's header, checked; no tensor
     is read. Errors (:class:`WeightsError`) name the file."""
-    from safetensors import SafetensorError
-    from safetensors.torch import safe_open
-
     path = Path(path)
     if not path.exists():
         raise WeightsError(f"weights file not found: {path}")
     if not path.is_file():
         raise WeightsError(f"weights path is not a file: {path}")
-    try:
-        with safe_open(str(path), framework="pt") as handle:
-            metadata = handle.metadata() or {}
-            slices = {name: handle.get_slice(name) for name in handle.keys()}
-            headers = {name: (tuple(part.get_shape()), part.get_dtype()) for name, part in slices.items()}
-    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
-        raise WeightsError(f"weights file {path} is truncated, corrupt or not a safetensors file ({exc})") from exc
+    metadata, headers = _read_safetensors_header(path)
     if METADATA_KEY not in metadata:
         raise WeightsError(f"weights file {path} has no '{METADATA_KEY}' metadata; it was not written by this app")
     try:
@@ -131,6 +132,90 @@ def read_header(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, tupl
     return card, headers
 
 
+def _read_safetensors_header(path: Path) -> tuple[dict[str, str], dict[str, tuple[tuple[int, ...], str]]]:
+    """The metadata and each tensor's (shape, dtype), read by this module, not by
+    safetensors: its size is checked before it is read, its tensor count before each entry
+    is looked at, and a path that is not UTF-8 (which safetensors cannot open) reads too.
+
+    The safetensors format: an 8-byte little-endian header length, the JSON header, then
+    the tensors' bytes back to back, each entry's ``data_offsets`` within them.
+    """
+
+    def corrupt(reason: str) -> WeightsError:
+        return WeightsError(f"weights file {path} is truncated, corrupt or not a safetensors file ({reason})")
+
+    try:
+        with open(path, "rb") as handle:
+            prefix = handle.read(8)
+            if len(prefix) < 8:
+                raise corrupt(f"{len(prefix)} bytes long")
+            size = int.from_bytes(prefix, "little")
+            if size > MAX_HEADER_BYTES:
+                raise WeightsError(
+                    f"weights file {path} has a header of {size:,} bytes; at most {MAX_HEADER_BYTES:,} (not a model "
+                    "of this app)"
+                )
+            raw = handle.read(size)
+            data_bytes = os.fstat(handle.fileno()).st_size - 8 - size
+    except OSError as exc:
+        raise WeightsError(f"cannot read weights file {path}: {exc.strerror or exc}") from exc
+    if len(raw) < size:
+        raise corrupt("the header is cut short")
+    try:
+        header = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise corrupt("its header is not JSON") from None
+    if not isinstance(header, dict):
+        raise corrupt("its header is not a JSON object")
+    metadata = header.pop("__metadata__", None) or {}
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise corrupt("its metadata is not a map of strings")
+    if len(header) > MAX_TENSORS:
+        raise WeightsError(f"weights file {path} holds {len(header):,} tensors; at most {MAX_TENSORS}")
+    headers: dict[str, tuple[tuple[int, ...], str]] = {}
+    spans = []
+    for name, entry in header.items():
+        if not isinstance(entry, dict):
+            raise corrupt(f"tensor '{name:.80}' has no entry")
+        dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
+        if not isinstance(dtype, str) or not isinstance(shape, list) or not isinstance(offsets, list):
+            raise corrupt(f"tensor '{name:.80}' lacks its dtype, shape or data offsets")
+        if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in [*shape, *offsets]):
+            raise corrupt(f"tensor '{name:.80}' has a bad shape or data offsets")
+        if len(offsets) != 2 or len(shape) > 8:
+            raise corrupt(f"tensor '{name:.80}' has a bad shape or data offsets")
+        headers[name] = (tuple(shape), dtype)
+        spans.append((offsets[0], offsets[1], math.prod(shape) * _DTYPE_BYTES.get(dtype, 0), name))
+    # The tensors' bytes must tile the rest of the file exactly (as safetensors requires).
+    end = 0
+    for begin, stop, expected, name in sorted(spans):
+        if begin != end or (expected and stop - begin != expected):
+            raise corrupt(f"tensor '{name:.80}' is not where its entry says")
+        end = stop
+    if end != data_bytes:
+        raise corrupt(f"the file holds {data_bytes:,} bytes of tensors, its header {end:,}")
+    return metadata, headers
+
+
+def read_tensors(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
+    """The tensors of a weights file whose header :func:`read_header` passed; each checked
+    finite. Read through Python's own file handle, so any file name the system allows works."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load
+
+    path = Path(path)
+    try:
+        tensors = load(path.read_bytes())
+    except OSError as exc:
+        raise WeightsError(f"cannot read weights file {path}: {exc.strerror or exc}") from exc
+    except (SafetensorError, ValueError, RuntimeError) as exc:
+        raise WeightsError(f"weights file {path} is truncated, corrupt or not a safetensors file ({exc})") from exc
+    for name, tensor in tensors.items():
+        if not bool(torch.isfinite(tensor).all()):
+            raise WeightsError(f"weights file {path}: tensor '{name}' holds NaN or infinite values")
+    return tensors
+
+
 def read_card(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, torch.Tensor]]:
     """Parse a weights file into its card and tensors, with errors that name the file.
 
@@ -138,18 +223,8 @@ def read_card(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, torch.
     tensors' count, sizes and dtypes from the file's header (:func:`read_header`), then
     their values (finite).
     """
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
-
     card, _ = read_header(path)
-    try:
-        tensors = load_file(str(path))
-    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
-        raise WeightsError(f"weights file {path} is truncated, corrupt or not a safetensors file ({exc})") from exc
-    for name, tensor in tensors.items():
-        if not bool(torch.isfinite(tensor).all()):
-            raise WeightsError(f"weights file {path}: tensor '{name}' holds NaN or infinite values")
-    return card, tensors
+    return card, read_tensors(path)
 
 
 def parse_card(text: str) -> ModelCard:
@@ -184,6 +259,11 @@ def parse_card(text: str) -> ModelCard:
         raise ValueError(f"empty or repeated class list: {labels}")
     if len(labels) > MAX_CLASSES or max(len(label) for label in labels) > MAX_LABEL_CHARS:
         raise ValueError(f"{len(labels)} labels; at most {MAX_CLASSES}, each at most {MAX_LABEL_CHARS} characters")
+    for label in labels:
+        if any(unicodedata.category(character) in _BREAKING_CATEGORIES for character in label):
+            raise ValueError(f"label {label!r:.80} holds a line break or control character")
+        if label.startswith(_FORMULA_STARTS):
+            raise ValueError(f"label {label!r:.80} starts with {label[0]} (a spreadsheet would run it as a formula)")
     kwargs = meta.get("architecture_kwargs", {})
     training = meta.get("training", {})
     if not isinstance(kwargs, dict) or not isinstance(training, dict):
@@ -222,7 +302,7 @@ def _check_tensor_headers(path: Path, headers: dict[str, tuple[tuple[int, ...], 
         raise WeightsError(f"weights file {path} holds {len(headers)} tensors; at most {MAX_TENSORS}")
     total = 0
     for name, (shape, dtype) in headers.items():
-        if dtype not in _FLOAT_DTYPES:
+        if dtype not in _DTYPE_BYTES:
             raise WeightsError(f"weights file {path}: tensor '{name}' has dtype {dtype}; expected a float type")
         total += math.prod(shape)
     if total > MAX_TENSOR_ELEMENTS:
@@ -244,9 +324,14 @@ def _nesting_depth(value: Any) -> int:
 
 
 def load_model(path: str | os.PathLike[str]) -> tuple[nn.Module, ModelCard]:
-    """Build the model a weights file describes and load its tensors (eval mode)."""
+    """Build the model a weights file describes and load its tensors (eval mode).
+
+    The tensors' names and shapes are compared with the architecture's from the header,
+    before any tensor is read; the model is then tried on a plain face, whose probabilities
+    must be numbers (a card's extreme preprocessing, or huge weights, can make every face NaN).
+    """
     path = Path(path)
-    card, tensors = read_card(path)
+    card, headers = read_header(path)
     if card.architecture not in ARCHITECTURES:
         raise WeightsError(
             f"weights file {path} names unknown architecture '{card.architecture}' "
@@ -259,36 +344,45 @@ def load_model(path: str | os.PathLike[str]) -> tuple[nn.Module, ModelCard]:
             f"weights file {path} has bad architecture arguments {card.architecture_kwargs}: {exc}"
         ) from exc
     expected = model.state_dict()
-    missing = sorted(set(expected) - set(tensors))
-    unexpected = sorted(set(tensors) - set(expected))
+    missing = sorted(set(expected) - set(headers))
+    unexpected = sorted(set(headers) - set(expected))
     if missing or unexpected:
         raise WeightsError(
             f"weights file {path} does not match '{card.architecture}': missing {missing}, unexpected {unexpected}"
         )
-    for name, tensor in tensors.items():
-        if tuple(tensor.shape) != tuple(expected[name].shape):
+    for name, (shape, _dtype) in headers.items():
+        if shape != tuple(expected[name].shape):
             raise WeightsError(
-                f"weights file {path}: tensor '{name}' has shape {tuple(tensor.shape)}, "
+                f"weights file {path}: tensor '{name}' has shape {shape}, "
                 f"the architecture expects {tuple(expected[name].shape)}"
             )
-    model.load_state_dict(tensors)
+    model.load_state_dict(read_tensors(path))
     model.eval()
     try:
-        num_outputs = _count_outputs(model, card)
+        outputs = _probe_outputs(model, card)
     except RuntimeError as exc:
         raise WeightsError(
             f"weights file {path}: input_size {card.preprocessing.input_size} does not fit '{card.architecture}' "
             f"({' '.join(str(exc).split())[:200]})"
         ) from exc
-    if num_outputs != len(card.labels):
+    if outputs.shape[1] != len(card.labels):
         raise WeightsError(
             f"weights file {path}: {len(card.labels)} class names {list(card.labels)} "
-            f"but the output layer has {num_outputs} outputs"
+            f"but the output layer has {outputs.shape[1]} outputs"
+        )
+    if not bool(torch.isfinite(torch.softmax(outputs.double(), dim=1)).all()):
+        raise WeightsError(
+            f"weights file {path}: its model gives no probabilities (NaN) for a plain face; its preprocessing "
+            f"{card.preprocessing.to_dict()} or its weights are out of any usable range"
         )
     return model, card
 
 
-def _count_outputs(model: nn.Module, card: ModelCard) -> int:
+def _probe_outputs(model: nn.Module, card: ModelCard) -> torch.Tensor:
+    """The model's outputs for a plain face (a smooth ramp of grey levels), as the app
+    prepares faces (every test-time view)."""
     size = card.preprocessing.input_size
+    ramp = np.linspace(40, 220, size * size, dtype=np.float64).reshape(1, size, size)
+    inputs, _views = test_time_inputs(ramp.astype(np.uint8), card.preprocessing)
     with torch.no_grad():
-        return int(model(torch.zeros(1, 1, size, size)).shape[1])
+        return model(inputs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,28 @@ BAD_CARDS: dict[str, dict[str, Any]] = {
         "card": set_key("training", "deep", value=json.loads("[" * MAX_CARD_NESTING + "]" * MAX_CARD_NESTING)),
         "match": "nested",
     },
+    "label with a line break": {
+        "card": set_key("labels", value=["angry", "fear", "happy\nface", "sad", "surprise", "neutral"]),
+        "match": "line break or control character",
+    },
+    "label with a control character": {
+        "card": set_key("labels", value=["angry", "fear", "happy", "sad", "surprise", "neu\x1ctral"]),
+        "match": "line break or control character",
+    },
+    "label a spreadsheet formula": {
+        "card": set_key("labels", value=["=HYPERLINK(1)", "fear", "happy", "sad", "surprise", "neutral"]),
+        "match": "formula",
+    },
+    "scale 1e300 (every face NaN)": {
+        "card": set_key("preprocessing", "scale", value=1e300),
+        "match": "no probabilities",
+    },
+    "weights of 1e38 (every face NaN)": {
+        "tensors": lambda values: values.__setitem__(
+            "features.0.weight", torch.full_like(values["features.0.weight"], 1e38)
+        ),
+        "match": "no probabilities",
+    },
     "weight NaN": {"tensors": fill("features.0.weight", math.nan), "match": "features.0.weight.*NaN or infinite"},
     "weight infinite": {"tensors": fill("classifier.6.bias", -math.inf), "match": "classifier.6.bias.*NaN or infinite"},
 }
@@ -134,3 +157,54 @@ def test_cli_exits_2_with_one_line(
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("error: ") and err.count("\n") == 1 and "bad.safetensors" in err
+
+
+def raw_safetensors(path: Path, header: dict[str, Any], data: bytes = b"") -> Path:
+    text = json.dumps(header).encode()
+    path.write_bytes(len(text).to_bytes(8, "little") + text + data)
+    return path
+
+
+def test_a_huge_header_is_refused_before_it_is_read(good_weights: Path, tmp_path: Path) -> None:
+    # A header of millions of tensor entries froze the Model menu for seconds a file.
+    claimed = tmp_path / "claims.safetensors"
+    claimed.write_bytes((100 << 20).to_bytes(8, "little") + b"{}")
+    with pytest.raises(WeightsError, match=r"header of 104,857,600 bytes"):
+        EmotionClassifier.load(claimed)
+    with safe_open(str(good_weights), framework="pt") as handle:
+        card = handle.metadata()[METADATA_KEY]
+    many = {f"t{i}": {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]} for i in range(1001)}
+    path = raw_safetensors(tmp_path / "many.safetensors", {"__metadata__": {METADATA_KEY: card}, **many})
+    with pytest.raises(WeightsError, match=r"1,001 tensors; at most 1000"):
+        EmotionClassifier.load(path)
+
+
+def test_tensors_the_architecture_lacks_are_refused_before_any_is_read(
+    good_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One 100-million-number tensor of the wrong name: reading it first took gigabytes.
+    from emotion_app import weights
+
+    with safe_open(str(good_weights), framework="pt") as handle:
+        card = handle.metadata()[METADATA_KEY]
+    count = 100_000_000
+    path = raw_safetensors(
+        tmp_path / "big.safetensors",
+        {"__metadata__": {METADATA_KEY: card}, "x": {"dtype": "F32", "shape": [count], "data_offsets": [0, 4 * count]}},
+    )
+    with open(path, "r+b") as handle:  # sparse: no disk used
+        handle.truncate(path.stat().st_size + 4 * count)
+    reads: list[object] = []
+    read_tensors = weights.read_tensors
+    monkeypatch.setattr(weights, "read_tensors", lambda *args: reads.append(args) or read_tensors(*args))
+    with pytest.raises(WeightsError, match=r"does not match 'seed_cnn'.*unexpected \['x'\]"):
+        EmotionClassifier.load(path)
+    assert reads == []
+
+
+def test_a_file_whose_name_is_not_utf8_loads(good_weights: Path, tmp_path: Path) -> None:
+    # Legal on Linux (a Latin-1 name from an old USB stick); safetensors cannot open it.
+    name = os.fsdecode(b"caf\xe9.safetensors")
+    path = tmp_path / name
+    path.write_bytes(good_weights.read_bytes())
+    assert EmotionClassifier.load(path).labels == EmotionClassifier.load(good_weights).labels

@@ -106,7 +106,8 @@ class UncertaintyRule:
         top = float(probabilities[shown])
         others = np.delete(probabilities, shown)
         lead = top - float(others.max()) if others.size else top
-        return top < self.min_top or lead < self.min_lead
+        # Written so that NaN probabilities (a broken model) read as uncertain, not sure.
+        return not (top >= self.min_top and lead >= self.min_lead)
 
 
 @dataclass(frozen=True)
