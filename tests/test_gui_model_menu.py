@@ -132,3 +132,55 @@ def test_a_shipped_model_is_remembered_by_name_not_by_path(settings_path: Path, 
         raw.setValue("model/weights", bad)
         raw.sync()
         assert AppSettings.at_path(settings_path).weights_path is None, bad
+
+
+def test_a_model_chosen_by_a_relative_path_is_kept_by_its_full_path(
+    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path, monkeypatch
+) -> None:
+    # The fast classifier's build process starts in a folder of its own, and the next launch
+    # may start in any folder: a relative path would name another file there, or none.
+    from emotion_app.gui.launch import parse_args
+    from emotion_app.gui.settings import AppSettings
+
+    make_random_weights(tmp_path / "mine.safetensors", seed=3)
+    monkeypatch.chdir(tmp_path)
+    assert parse_args(["--weights", "mine.safetensors", "--video", "clip.avi"]).weights == tmp_path / "mine.safetensors"
+    assert parse_args(["--video", "clip.avi"]).video == tmp_path / "clip.avi"
+    window = make_window()
+    window.choose_weights(Path("mine.safetensors"))
+    qtbot.waitUntil(lambda: window.model_status.active_weights == tmp_path / "mine.safetensors", timeout=WAIT_MS)
+    window.settings.sync()
+    assert AppSettings.at_path(settings_path).weights_path == tmp_path / "mine.safetensors"
+
+
+def test_a_failed_load_stays_on_screen_when_the_fast_classifier_arrives(qtbot: QtBot, make_window) -> None:
+    from emotion_app.gui.messages import ModelStatus
+
+    window = make_window()
+    current = window.model_status
+    failed = ModelStatus(
+        Path("/nowhere/bad.safetensors"), current.labels, "weights file not found", current.active_weights
+    )
+    window._on_model_status(failed)
+    assert window.model_banner.isVisible() and "Could not load the model" in window.model_banner.text()
+    # The model in use finished building its fast classifier: no load happened.
+    window._on_model_status(
+        ModelStatus(
+            current.weights_path,
+            current.labels,
+            active_weights=current.active_weights,
+            inference_mode="int8",
+            runner_changed=True,
+        )
+    )
+    assert window.model_banner.isVisible()
+    # A model that did load clears it.
+    window._on_model_status(current)
+    assert not window.model_banner.isVisible()
+
+
+def test_about_shows_a_cards_labels_as_text_never_as_markup(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    labels = ["<b>bold</b>", '<a href="http://x">x</a>', "happy", "sad", "surprise", "neutral"]
+    window = make_window(weights=make_random_weights(tmp_path / "markup.safetensors", labels=labels))
+    about = window.about_text()
+    assert "&lt;b&gt;bold&lt;/b&gt;" in about and '<a href="http://x">' not in about

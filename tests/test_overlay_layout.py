@@ -162,7 +162,7 @@ def test_a_named_face_is_tagged_with_its_name() -> None:
     assert drawn.tag.text == "Ada happy 90%"
 
 
-@pytest.mark.parametrize("labels", [SIX_LABELS, SEVEN_LABELS, ("calm", "bored", "excited")])
+@pytest.mark.parametrize("labels", [SIX_LABELS, SEVEN_LABELS, ("calm", "bored", "excited"), ("happy", "Happy", "sad")])
 def test_every_class_of_a_model_has_its_own_colour(labels: tuple[str, ...]) -> None:
     palette = palette_for(labels)
     assert set(palette) == set(labels) and len(set(palette.values())) == len(labels)

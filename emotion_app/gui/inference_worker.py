@@ -143,9 +143,9 @@ class InferenceWorker(QObject):
         if bundle.install_fast_runner():
             self._runner_poll.stop()
             log.info("classifier now runs %s", bundle.pipeline.classifier.inference_mode)
-            self._emit_model_ready(bundle)
+            self._emit_model_ready(bundle, runner_changed=True)
 
-    def _emit_model_ready(self, bundle: PipelineBundle) -> None:
+    def _emit_model_ready(self, bundle: PipelineBundle, runner_changed: bool = False) -> None:
         runner = bundle.pipeline.classifier.runner
         note = f"building the fast classifier; {runner.mode} meanwhile" if bundle.optimizing else runner.note
         self.model_status.emit(
@@ -155,6 +155,7 @@ class InferenceWorker(QObject):
                 active_weights=bundle.weights_path,
                 inference_mode=runner.mode,
                 note=note,
+                runner_changed=runner_changed,
             )
         )
 

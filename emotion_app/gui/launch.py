@@ -78,9 +78,11 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     return LaunchOptions(
         camera=args.camera,
-        video=args.video,
+        # Absolute: both are remembered in the settings and handed to other processes, which
+        # may start in another folder (the fast classifier's build does).
+        video=args.video.absolute() if args.video else None,
         screen=args.screen,
-        weights=args.weights,
+        weights=args.weights.absolute() if args.weights else None,
         settings=args.settings,
         camera_size=args.camera_size[0] if args.camera_size else None,
         camera_size_given=args.camera_size is not None,

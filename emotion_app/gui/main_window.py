@@ -9,6 +9,7 @@ here is the wiring between them.
 from __future__ import annotations
 
 import dataclasses
+import html
 import os
 import re
 import time
@@ -567,7 +568,7 @@ class MainWindow(QMainWindow):
 
     def open_video(self, path: str | Path) -> None:
         """Play a video file, an image or a folder of images."""
-        path = Path(path)
+        path = Path(path).absolute()  # remembered in the recent files, for any later folder
         self.settings.last_video_dir = str(path.parent)
         self.settings.remember_recent(str(path), RECENT_FILES)
         self._rebuild_recent_menu()
@@ -706,9 +707,10 @@ class MainWindow(QMainWindow):
                 if card.is_file()
                 else ""
             )
+            # The file's name and its card's labels are text, never markup (a card could plant links).
             model = (
-                f"Model: <b>{weights.name}</b> ({status.inference_mode or 'eager'}), classes in output order: "
-                f"{', '.join(status.labels)}.{limits}"
+                f"Model: <b>{html.escape(weights.name)}</b> ({status.inference_mode or 'eager'}), classes in output "
+                f"order: {html.escape(', '.join(status.labels))}.{limits}"
             )
         return (
             f"<h3>{APP_TITLE} {app_version()}</h3>"
@@ -1195,7 +1197,8 @@ class MainWindow(QMainWindow):
                 self._start_initial_source()
         if status.ok:
             self.timeline_panel.set_labels(status.labels)
-            self.model_banner.dismiss()
+            if not status.runner_changed:
+                self.model_banner.dismiss()
             name = status.weights_path.name if status.weights_path else "model"
             mode = f" ({status.inference_mode})" if status.inference_mode else ""
             self.status.showMessage(f"Loaded {name}{mode}", 5000)

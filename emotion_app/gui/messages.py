@@ -190,6 +190,9 @@ class ModelStatus:
     active_weights: Path | None = None  # the model in use: this one, an earlier one, or none
     inference_mode: str = ""  # "eager", "int8" or "fp32" (the classifier's runner)
     note: str = ""  # why the runner is not the fastest one, if it is not
+    # The same model as the last status, now on its fast classifier: no load happened, so
+    # a banner about a failed load stays up.
+    runner_changed: bool = False
 
     @property
     def ok(self) -> bool:

@@ -143,7 +143,9 @@ class StreamController(QObject):
         self._mirror_requested.emit(bool(on))
 
     def load_weights(self, path: Path | None) -> None:
-        self._load_requested.emit(path)
+        """Switch to the model of ``path`` (None: the shipped one); a relative path is taken
+        from the current folder now (it is remembered and handed to a build process)."""
+        self._load_requested.emit(Path(path).absolute() if path is not None else None)
 
     def set_names(self, names: FaceNames) -> None:
         """Show these names for the faces of their stream (see FaceNames)."""

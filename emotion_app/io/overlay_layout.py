@@ -91,7 +91,8 @@ def palette_for(labels: Sequence[str]) -> dict[str, Color]:
     spare = [color for color in _FALLBACK_PALETTE]
     for label in labels:
         key = label.strip().lower()
-        if key in EMOTION_COLORS:
+        # "happy" and "Happy" in one model are two classes: the first takes the known colour.
+        if key in EMOTION_COLORS and EMOTION_COLORS[key] not in palette.values():
             palette[label] = EMOTION_COLORS[key]
     for label in labels:
         if label not in palette:
