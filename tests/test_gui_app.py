@@ -29,9 +29,9 @@ BUILT_IN, USB = CameraDevice("Integrated Webcam", 0), CameraDevice("USB Cam", 2)
 
 def test_parse_args() -> None:
     options = parse_args(["--camera", "2", "--weights", "w.safetensors"])
-    assert options.camera_index == 2 and options.weights == Path("w.safetensors") and options.video is None
+    assert options.camera_index == 2 and options.weights == Path.cwd() / "w.safetensors" and options.video is None
     assert parse_args(["--camera", "Logitech"]).camera_index is None
-    assert parse_args(["--video", "clip.mp4"]).video == Path("clip.mp4")
+    assert parse_args(["--video", "clip.mp4"]).video == Path.cwd() / "clip.mp4"
     with pytest.raises(SystemExit):
         parse_args(["--camera", "0", "--video", "clip.mp4"])  # one source at a time
     for option in ("--video", "--weights", "--settings"):
