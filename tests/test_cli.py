@@ -209,7 +209,7 @@ def test_without_shipped_weights_the_commands_say_so(
     monkeypatch.setattr(classifier_module, "DEFAULT_WEIGHTS_PATH", tmp_path / "emotion_cnn.safetensors")
     assert main(["analyze", str(moving_face_video.path)]) == 2
     err = capsys.readouterr().err
-    assert "no default weights shipped yet" in err and "--weights" in err
+    assert "the shipped weights are not at" in err and "pip install -e ." in err
 
 
 def test_unwritable_output_exits_2(
@@ -343,3 +343,41 @@ def test_write_astronaut_video_helper_matches_its_truth(tmp_path: Path) -> None:
     video = write_astronaut_video(tmp_path / "v.mp4", num_frames=5, blank_frames=(2,))
     assert len(read_video(video.path)) == 5
     assert video.frames_with_face == 4
+
+
+def test_the_entry_points_take_verbose_and_say_their_own_name(capsys: pytest.CaptureFixture[str]) -> None:
+    from emotion_app.cli import analyze_main, bench_main, build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["analyze", "x.mp4", "-v"]).verbose
+    assert parser.parse_args(["-v", "analyze", "x.mp4"]).verbose
+    assert not parser.parse_args(["analyze", "x.mp4"]).verbose
+    for entry, name in ((analyze_main, "emotion-app-analyze"), (bench_main, "emotion-app-bench")):
+        with pytest.raises(SystemExit):
+            entry(["--help"])
+        assert capsys.readouterr().out.startswith(f"usage: {name} ")
+
+
+def test_a_full_standard_output_is_one_line_and_the_outputs_stay(
+    tmp_path: Path, random_weights: Path, moving_face_video: VideoTruth
+) -> None:
+    rows = tmp_path / "rows.csv"
+    common = ["--weights", str(random_weights)]
+    with open("/dev/full", "w") as full:
+        for args in (
+            ["analyze", str(moving_face_video.path), "--csv", str(rows)],
+            ["bench", str(moving_face_video.path)],
+        ):
+            done = subprocess.run(
+                [sys.executable, "-m", "emotion_app", *args, *common],
+                cwd=REPO,
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=300,
+            )
+            assert done.returncode == 2 and done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, (
+                done.stderr
+            )
+            assert "could not be printed" in done.stderr
+    assert len(rows.read_text().splitlines()) > 1  # the analysis was kept

@@ -358,3 +358,35 @@ def test_an_empty_path_is_refused(video: VideoTruth, random_weights: Path, capsy
     with pytest.raises(SystemExit) as exit_info:
         analyze("", weights=random_weights)
     assert exit_info.value.code == 2 and "argument INPUT: an empty path" in capsys.readouterr().err
+
+
+def test_file_names_that_are_not_utf8(
+    video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Legal on Linux (Latin-1 bytes); OpenCV's video functions crashed the process on them.
+    from emotion_app.gui.frame_sources import open_frame_source
+    from emotion_app.gui.messages import VideoFileSpec
+
+    latin = tmp_path / os.fsdecode(b"caf\xe9")
+    latin.mkdir()
+    clip = latin / os.fsdecode(b"cl\xedp.mp4")
+    clip.write_bytes(video.path.read_bytes())
+    csv_out, picture_out = tmp_path / "rows.csv", tmp_path / os.fsdecode(b"pr\xeave.png")
+    assert analyze(clip, "--csv", csv_out, weights=random_weights) == 0
+    assert len(csv_out.read_text().splitlines()) > 1
+    image = latin / os.fsdecode(b"ph\xf6to.png")
+    cv2.imwrite(str(tmp_path / "photo.png"), astronaut_bgr())
+    image.write_bytes((tmp_path / "photo.png").read_bytes())
+    assert analyze(image, "-o", picture_out, weights=random_weights) == 0
+    assert cv2.imdecode(np.fromfile(str(picture_out), np.uint8), cv2.IMREAD_COLOR) is not None
+    capsys.readouterr()
+    # A video output with such a name cannot be written: refused, nothing left behind.
+    assert analyze(video.path, "-o", latin / "out.mp4", weights=random_weights) == 2
+    assert "not UTF-8" in one_error_line(capsys.readouterr().err)
+    assert sorted(p.name for p in latin.iterdir()) == sorted([clip.name, image.name])
+    # The app plays it.
+    source = open_frame_source(VideoFileSpec(clip))
+    try:
+        assert source.read() is not None
+    finally:
+        source.release()

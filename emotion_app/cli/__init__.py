@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import sys
 
@@ -13,7 +14,9 @@ EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2  # unreadable input, missing weights, unwritable output (as argparse uses 2)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command_prog: str | None = None) -> argparse.ArgumentParser:
+    """The command line; ``command_prog`` names its one command as an entry point calls it
+    (``emotion-app-analyze``) in usage and errors."""
     parser = argparse.ArgumentParser(
         prog="python -m emotion_app",
         description="Facial-emotion recognition on videos and images (the desktop app is main.py).",
@@ -22,13 +25,18 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="log what the engine decides (inference mode, fallbacks)"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    analyze.add_parser(commands)
-    bench.add_parser(commands)
+    analyze.add_parser(commands, command_prog)
+    bench.add_parser(commands, command_prog)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, command_prog: str | None = None) -> int:
+    # A file name that is not UTF-8 (legal on Linux) is printed with escapes, not a crash
+    # after every output was written.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+    parser = build_parser(command_prog)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -43,9 +51,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def analyze_main(argv: list[str] | None = None) -> int:
     """The ``emotion-app-analyze`` command: ``python -m emotion_app analyze ...``."""
-    return main(["analyze", *(sys.argv[1:] if argv is None else argv)])
+    return main(["analyze", *(sys.argv[1:] if argv is None else argv)], "emotion-app-analyze")
 
 
 def bench_main(argv: list[str] | None = None) -> int:
     """The ``emotion-app-bench`` command: ``python -m emotion_app bench ...``."""
-    return main(["bench", *(sys.argv[1:] if argv is None else argv)])
+    return main(["bench", *(sys.argv[1:] if argv is None else argv)], "emotion-app-bench")

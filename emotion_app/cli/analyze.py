@@ -25,6 +25,7 @@ from .common import (
     Interrupted,
     SignalGuard,
     add_threads_argument,
+    add_verbose_argument,
     add_weights_argument,
     apply_threads,
     check_threads,
@@ -64,9 +65,11 @@ FAST_RUNNER_AFTER_FACES_CACHED = 500
 _NOTHING_CHANGED = "the partial outputs were removed and existing files left as they were"
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: Any, prog: str | None = None) -> None:
+    """``prog``: the name an entry point gives the command (default: derived from the parent's)."""
     parser = commands.add_parser(
         "analyze",
+        prog=prog,
         help="find faces and their emotions in a video, image or folder of images",
         description=(
             "Find every face in INPUT (a video file, an image, or a folder of images) and classify its "
@@ -103,6 +106,7 @@ def add_parser(commands: Any) -> None:
     )
     add_weights_argument(parser)
     add_threads_argument(parser)
+    add_verbose_argument(parser)
     parser.add_argument(
         "--bars",
         action=argparse.BooleanOptionalAction,
@@ -244,21 +248,24 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     if interrupted is not None:
         of_total = f" of {media.frame_count}" if media.frame_count else ""
         print(f"{interrupted} after {frames}{of_total} frames; outputs written so far are kept", file=sys.stderr)
-    if frames:
-        _print_summary(
-            args, media, frames, frames_with_face, faces, len(tracks), label_counts, elapsed, classifier.labels
-        )
-    if csv_writer is not None:
-        print(f"CSV: {args.csv} ({count_text(csv_writer.rows_written, 'row')})")
-    if timeline is not None:
-        png, summary = report_paths(args.report)
-        people = len(timeline.people())
-        print(f"report: {png} and {summary.name} ({timeline.now_s:.1f} s, {count_text(people, 'person', 'people')})")
-    if video_writer is not None and video_writer.frames_written:
-        if video_writer.still:
-            print(f"annotated image: {args.output}")
-        else:
-            print(f"annotated video: {args.output} ({count_text(video_writer.frames_written, 'frame')})")
+    try:
+        if frames:
+            _print_summary(
+                args, media, frames, frames_with_face, faces, len(tracks), label_counts, elapsed, classifier.labels
+            )
+        if csv_writer is not None:
+            print(f"CSV: {args.csv} ({count_text(csv_writer.rows_written, 'row')})")
+        if timeline is not None:
+            png, summary = report_paths(args.report)
+            people = count_text(len(timeline.people()), "person", "people")
+            print(f"report: {png} and {summary.name} ({timeline.now_s:.1f} s, {people})")
+        if video_writer is not None and video_writer.frames_written:
+            if video_writer.still:
+                print(f"annotated image: {args.output}")
+            else:
+                print(f"annotated video: {args.output} ({count_text(video_writer.frames_written, 'frame')})")
+    except OSError as exc:  # standard output is a full disk, a closed pipe, ...
+        return fail(f"the outputs are written, but the summary could not be printed ({exc.strerror or exc})")
     return interrupted.exit_code if interrupted is not None else 0
 
 

@@ -30,6 +30,7 @@ from ..preprocessing import crop_face, to_gray
 from .common import (
     CommandError,
     add_threads_argument,
+    add_verbose_argument,
     add_weights_argument,
     apply_threads,
     check_threads,
@@ -45,9 +46,11 @@ CLASSIFIER_BATCH = 8
 CLASSIFIER_REPEATS = 60
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: Any, prog: str | None = None) -> None:
+    """``prog``: the name an entry point gives the command (default: derived from the parent's)."""
     parser = commands.add_parser(
         "bench",
+        prog=prog,
         help="time each stage and compare with full-frame Haar detection",
         description=(
             "Run the pipeline over INPUT and report per-stage timings (decode, detect, classify, draw: median "
@@ -59,6 +62,7 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("input", type=path_argument, metavar="INPUT", help="video file, image, or folder of images")
     add_weights_argument(parser)
     add_threads_argument(parser)
+    add_verbose_argument(parser)
     parser.add_argument("--json", action="store_true", help="also print all figures as one JSON object (last line)")
     parser.add_argument("--frames", type=int, default=0, metavar="N", help="stop after N frames (default: all)")
     parser.add_argument(
@@ -88,9 +92,12 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    print_report(report)
-    if args.json:
-        print(json.dumps(report, sort_keys=True))
+    try:
+        print_report(report)
+        if args.json:
+            print(json.dumps(report, sort_keys=True))
+    except OSError as exc:  # standard output is a full disk, a closed pipe, ...
+        return fail(f"the report could not be printed to standard output ({exc.strerror or exc})")
     return 0
 
 

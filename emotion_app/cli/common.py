@@ -35,6 +35,17 @@ def add_weights_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_verbose_argument(parser: argparse.ArgumentParser) -> None:
+    """-v after the command as well as before it (the entry points have only "after")."""
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,  # not given here: the value before the command stands
+        help="log what the engine decides (inference mode, fallbacks)",
+    )
+
+
 def add_threads_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threads",

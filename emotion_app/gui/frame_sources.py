@@ -19,6 +19,7 @@ import numpy as np
 
 from emotion_app.io.codecs import quiet_opencv_log
 from emotion_app.io.frame_times import FrameTimes
+from emotion_app.io.opencv_names import opencv_readable
 from emotion_app.io.video import IMAGE_SUFFIXES, InputError, open_input, read_image
 
 from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
@@ -228,7 +229,11 @@ def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource:
         raise SourceOpenError(f"Video file not found: {path}")
     if not path.is_file():
         raise SourceOpenError(f"Not a video file (it is a folder or device): {path}")
-    capture = cv2.VideoCapture(str(path))
+    try:
+        with opencv_readable(path) as name:
+            capture = cv2.VideoCapture(name)
+    except OSError as exc:
+        raise SourceOpenError(f"Could not open video file {path}: {exc}") from None
     if not capture.isOpened():
         capture.release()
         raise SourceOpenError(f"Could not open video file {path}: OpenCV cannot decode it (damaged, or not a video)")

@@ -43,9 +43,12 @@ class EmotionClassifier:
         if path is None:
             path = DEFAULT_WEIGHTS_PATH
             if not path.exists():
+                # The weights ship in the clone's weights/, beside the package: a plain
+                # `pip install .` copies the package alone.
                 raise WeightsError(
-                    f"no default weights shipped yet at {path}; train one with "
-                    "`python -m training.train` or pass a weights file"
+                    f"the shipped weights are not at {path}: install from a clone with `pip install -e .` (a "
+                    "plain `pip install .` leaves them behind), pass a weights file, or train one with "
+                    "`python -m training.train`"
                 )
         path = Path(path)
         model, card = load_model(path)

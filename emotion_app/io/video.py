@@ -26,6 +26,7 @@ __all__ = [
 ]
 from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for, quiet_opencv_log
 from .frame_times import FrameTimes
+from .opencv_names import is_utf8_name, opencv_readable
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,11 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
 
 
 def _open_video(path: Path) -> MediaInput:
-    capture = cv2.VideoCapture(str(path))
+    try:
+        with opencv_readable(path) as name:
+            capture = cv2.VideoCapture(name)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be opened ({exc})") from None
     try:
         if not capture.isOpened():
             raise InputError(f"{path}: not a video OpenCV can open (unknown format or corrupt)")
@@ -110,7 +115,11 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
     warning, while the container announces more frames: ending there would silently
     drop the rest. Reading stops after ``MAX_UNDECODABLE_RUN`` failures in a row.
     """
-    capture = cv2.VideoCapture(str(path))
+    try:
+        with opencv_readable(path) as name:
+            capture = cv2.VideoCapture(name)
+    except OSError as exc:
+        raise InputError(f"{path}: video could not be reopened ({exc})") from None
     if not capture.isOpened():
         raise InputError(f"{path}: video could not be reopened")
     try:
@@ -200,6 +209,11 @@ class AnnotatedVideoWriter:
             raise OutputError(
                 f"{self.path}: unsupported output type; use {', '.join(sorted(VIDEO_SUFFIXES))} or an image suffix"
             )
+        if not self.still and not is_utf8_name(self.path.absolute()):
+            raise OutputError(
+                f"{self.path}: OpenCV cannot write a video whose name (or folder's name) is not UTF-8; choose "
+                "another name"
+            )
         # H.264 for MP4 where the installed OpenCV can write it (probed once), else MPEG-4 Part 2.
         self.codec: VideoCodec | None = None if self.still else codec_for(suffix)
         check_target(self.path)
@@ -265,8 +279,14 @@ class AnnotatedVideoWriter:
         temp = self._output.open()
         if self.path.suffix.lower() in GRAY_IMAGE_SUFFIXES:  # OpenCV writes these from gray only
             frame = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-        if not cv2.imwrite(str(temp), frame):
+        # Encoded in memory and written by numpy: any file name works (imwrite needs UTF-8).
+        ok, encoded = cv2.imencode(self.path.suffix.lower(), frame)
+        if not ok:
             raise OutputError(f"{self.path}: OpenCV could not write the image")
+        try:
+            encoded.tofile(str(temp))
+        except OSError as exc:
+            raise OutputError(f"{self.path}: the image could not be written ({exc.strerror or exc})") from None
         self._size = (frame.shape[1], frame.shape[0])
         self.frames_written += 1
 
