@@ -27,6 +27,28 @@ REPO = Path(__file__).resolve().parent.parent
 BUILT_IN, USB = CameraDevice("Integrated Webcam", 0), CameraDevice("USB Cam", 2)
 
 
+def test_a_settings_file_that_is_not_one_is_refused_not_overwritten(
+    tmp_path: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Saving settings rewrote whatever --settings named: the video being played, a script.
+    from emotion_app.gui.settings import AppSettings
+
+    script = tmp_path / "notes.sh"
+    script.write_text("alias ll='ls -l'\n")
+    for path in (moving_face_video.path, script):
+        before = path.read_bytes()
+        with pytest.raises(SystemExit):
+            parse_args(["--settings", str(path), "--video", str(moving_face_video.path)])
+        assert "is not a settings (INI) file" in capsys.readouterr().err and path.read_bytes() == before
+    written = tmp_path / "app.ini"
+    settings = AppSettings.at_path(written)
+    settings.show_bars = False
+    assert settings.sync() and written.stat().st_size > 0
+    (tmp_path / "empty.ini").write_bytes(b"")
+    for accepted in (written, tmp_path / "empty.ini", tmp_path / "new.ini"):
+        assert parse_args(["--settings", str(accepted)]).settings == accepted
+
+
 def test_parse_args() -> None:
     options = parse_args(["--camera", "2", "--weights", "w.safetensors"])
     assert options.camera_index == 2 and options.weights == Path.cwd() / "w.safetensors" and options.video is None

@@ -65,7 +65,10 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
         f"weights/{DEFAULT_WEIGHTS_NAME})",
     )
     parser.add_argument(
-        "--settings", metavar="FILE", type=path_argument, help="keep settings in this INI file instead of the user's"
+        "--settings",
+        metavar="FILE",
+        type=_settings_file,
+        help="keep settings in this INI file instead of the user's (a new file, or one this app wrote)",
     )
     sizes = ", ".join(format_camera_size(size) for size in CAMERA_SIZES)
     parser.add_argument(
@@ -87,6 +90,43 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
         camera_size=args.camera_size[0] if args.camera_size else None,
         camera_size_given=args.camera_size is not None,
     )
+
+
+# Far beyond any settings file this app writes (a few kilobytes).
+MAX_SETTINGS_BYTES = 1 << 20
+
+
+def _settings_file(text: str) -> Path:
+    """A settings file that may be (re)written: a new one, or an INI file; anything else (a
+    video, a script, the played file) would be overwritten with settings at the first save."""
+    path = path_argument(text).absolute()
+    if path.is_file() and not looks_like_settings(path):
+        raise argparse.ArgumentTypeError(
+            f"{path} is not a settings (INI) file, and saving settings would overwrite it; give a new file name"
+        )
+    return path
+
+
+def looks_like_settings(path: Path) -> bool:
+    """Whether ``path`` reads as an INI file (empty, or a [section] first, then only
+    sections, key=value lines, comments and blank lines), as QSettings writes them."""
+    try:
+        if path.stat().st_size > MAX_SETTINGS_BYTES:
+            return False
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "\0" in text:
+        return False
+    lines = [line.strip() for line in text.splitlines()]
+    content = [line for line in lines if line and not line.startswith((";", "#"))]
+    if not content:
+        return True
+
+    def is_section(line: str) -> bool:
+        return line.startswith("[") and line.endswith("]")
+
+    return is_section(content[0]) and all(is_section(line) or "=" in line for line in content)
 
 
 def _screen_number(text: str) -> int:
