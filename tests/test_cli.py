@@ -381,3 +381,19 @@ def test_a_full_standard_output_is_one_line_and_the_outputs_stay(
             )
             assert "could not be printed" in done.stderr
     assert len(rows.read_text().splitlines()) > 1  # the analysis was kept
+
+
+def test_a_closed_progress_bar_terminal_does_not_lose_the_analysis(tmp_path: Path, random_weights: Path) -> None:
+    # stderr piped into `head -c 100`: the bar's next write failed and every output was dropped.
+    clip = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(160, 120), face_size=50)
+    rows = tmp_path / "rows.csv"
+    command = [sys.executable, "-m", "emotion_app", "analyze", str(clip.path), "--csv", str(rows), "--progress"]
+    process = subprocess.Popen(
+        [*command, "--weights", str(random_weights)], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    assert process.stderr is not None
+    assert b"analyze" in process.stderr.read(20)  # the bar is up
+    process.stderr.close()
+    assert process.wait(timeout=300) == 0
+    frames = {row["frame"] for row in csv.DictReader(rows.open(newline=""))}
+    assert len(frames) == 300

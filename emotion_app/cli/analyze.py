@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 from collections import Counter
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -217,8 +217,12 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
                     annotated = draw_results(frame, results, classifier.labels, show_bars=args.bars, in_place=True)
                     video_writer.write(annotated)
             if progress is not None:
-                progress.update(1)
-                progress.set_postfix(faces=faces, refresh=False)
+                try:
+                    progress.update(1)
+                    progress.set_postfix(faces=faces, refresh=False)
+                except OSError:  # the terminal went away (stderr piped into `head`): analyse on
+                    progress.disable = True  # nor a last line at its close
+                    progress = None
     except Interrupted as exc:
         interrupted = exc  # finish the outputs with the frames done so far
     except BaseException as exc:
@@ -231,7 +235,8 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         raise
     finally:
         if progress is not None:
-            progress.close()
+            with suppress(OSError):
+                progress.close()
     if frames == 0:
         for writer in (csv_writer, video_writer):
             if writer is not None:
