@@ -232,3 +232,25 @@ def test_the_player_plays_past_frames_that_do_not_decode(qtbot: QtBot, make_wind
     # To its end, the damaged frames left out: finished, not "stopped after 20 frames".
     assert "Finished playing damaged.avi (37 frames)" in window.source_banner.text()
     assert window.source_banner.level == "info"
+
+
+def test_an_overlay_that_cannot_be_drawn_leaves_the_picture_playing(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, monkeypatch
+) -> None:
+    # A fault in the renderer (a label a font library chokes on was one) raised out of
+    # the worker's slot on every frame with a face: no picture ever reached the window.
+    from emotion_app.gui import inference_worker
+
+    drawn = inference_worker.annotate_frame
+
+    def fails_with_faces(image, faces, labels, show_bars):  # type: ignore[no-untyped-def]
+        if faces:
+            raise RuntimeError("raqm_layout() failed")
+        return drawn(image, faces, labels, show_bars)
+
+    monkeypatch.setattr(inference_worker, "annotate_frame", fails_with_faces)
+    window = make_window(video=gui_video.path)
+    wait_for_face_result(qtbot, window)  # the faces are found and reach the window, undrawn
+    first = window.view.result.frame_index
+    qtbot.waitUntil(lambda: window.view.result.frame_index > first + 5, timeout=WAIT_MS)
+    assert window.is_running

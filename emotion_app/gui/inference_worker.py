@@ -227,7 +227,15 @@ class InferenceWorker(QObject):
             faces = [dataclasses.replace(face, name=names.get(face.track_id, "")) for face in faces]
         labels = bundle.labels if bundle else ()
         # Drawn here, off the GUI thread, by the same renderer as recordings and `analyze`.
-        annotated, display = annotate_frame(frame.image, tuple(faces), labels, self._show_bars)
+        try:
+            annotated, display = annotate_frame(frame.image, tuple(faces), labels, self._show_bars)
+        except Exception as exc:  # an overlay that cannot be drawn must not stop the picture
+            self._failed_frames += 1
+            if self._failed_frames % 100 == 1:
+                log.warning(
+                    "frame %d's overlay could not be drawn (%d so far): %s", frame.index, self._failed_frames, exc
+                )
+            annotated, display = annotate_frame(frame.image, (), labels, False)
         return InferenceResult(
             stream_id=frame.stream_id,
             frame_index=frame.index,
