@@ -74,7 +74,7 @@ def test_resume_continues_exactly_where_it_stopped(tmp_path, fer_csv):
     args = ["--data", str(fer_csv), "--epochs", "2", *FAST]
     straight, resumed = tmp_path / "straight", tmp_path / "resumed"
     assert train.main([*args, "--out", str(straight)]) == 0
-    # Stop mid-way through epoch 1 (3 batches per epoch here), as an interruption would.
+    # Stop mid-way through epoch 1 (4 batches per epoch here), as an interruption would.
     assert train.main([*args, "--out", str(resumed), "--stop-after-steps", "2"]) == 0
     partial = _state(resumed / "checkpoint.pt")
     assert (partial["epoch"], partial["step"]) == (0, 2)
@@ -92,9 +92,13 @@ def test_resume_continues_exactly_where_it_stopped(tmp_path, fer_csv):
     assert len(card["resume_commands"]) == 1 and "--resume" in card["resume_commands"][0]
 
 
-def test_a_signal_mid_step_waits_for_the_step_and_resumes_exactly(tmp_path, fer_csv, monkeypatch):
-    # The signal arrives after step 2's weight update (in its schedule step): cut short
-    # there, the resume would update the weights with that batch twice.
+@pytest.mark.parametrize("signalled_call, stopped_at", [(3, (0, 2)), (5, (1, 0))], ids=["mid-epoch", "last step"])
+def test_a_signal_mid_step_waits_for_the_step_and_resumes_exactly(
+    tmp_path, fer_csv, monkeypatch, signalled_call, stopped_at
+):
+    # The signal arrives after a step's weight update (in its schedule step): cut short
+    # there, the resume would update the weights with that batch twice. In an epoch's last
+    # step (4 steps an epoch here) it stops at the epoch's end, not never.
     args = ["--data", str(fer_csv), "--epochs", "2", *FAST]
     straight, stopped = tmp_path / "straight", tmp_path / "stopped"
     assert train.main([*args, "--out", str(straight)]) == 0
@@ -103,14 +107,14 @@ def test_a_signal_mid_step_waits_for_the_step_and_resumes_exactly(tmp_path, fer_
 
     def signalled_step(self, *step_args, **step_kwargs):
         calls.append(1)
-        if len(calls) == 3:  # its first call is in its constructor
+        if len(calls) == signalled_call:  # its first call is in its constructor
             os.kill(os.getpid(), signal.SIGTERM)
         return schedule_step(self, *step_args, **step_kwargs)
 
     monkeypatch.setattr(torch.optim.lr_scheduler.OneCycleLR, "step", signalled_step)
     assert train.main([*args, "--out", str(stopped)]) == 130
     monkeypatch.undo()
-    assert (_state(stopped / "checkpoint.pt")["epoch"], _state(stopped / "checkpoint.pt")["step"]) == (0, 2)
+    assert (_state(stopped / "checkpoint.pt")["epoch"], _state(stopped / "checkpoint.pt")["step"]) == stopped_at
     assert train.main(["--out", str(stopped), "--resume", "--no-progress", "--threads", "1"]) == 0
     a, b = _state(straight / "checkpoint.pt"), _state(stopped / "checkpoint.pt")
     for name, tensor in a["model"].items():
@@ -173,35 +177,42 @@ def test_evaluate_errors_are_clear(tmp_path, capsys):
     assert "missing.safetensors" in capsys.readouterr().err
 
 
-def test_ddp_with_two_cpu_processes(tmp_path, fer_csv):
-    out = tmp_path / "ddp"
+def run_ddp(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """python -m training.train under torchrun with two CPU processes."""
     # torchrun keeps a log folder per run in the temp folder and never removes it.
     temp = tmp_path / "temp"
-    temp.mkdir()
+    temp.mkdir(exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1", "TMPDIR": str(temp)}
-    command = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--standalone",
-        "--nproc-per-node",
-        "2",
-        "-m",
-        "training.train",
-        "--data",
-        str(fer_csv),
-        "--epochs",
-        "1",
-        "--out",
-        str(out),
-        *FAST,
-    ]
-    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2"]
+    result = subprocess.run(
+        [*command, "-m", "training.train", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result
+
+
+def test_ddp_with_two_cpu_processes(tmp_path, fer_csv):
+    out = tmp_path / "ddp"
+    result = run_ddp(tmp_path, "--data", str(fer_csv), "--epochs", "1", "--out", str(out), *FAST)
     assert "world 2" in result.stdout
     summary = json.loads((out / "summary.json").read_text())
     assert summary["world_size"] == 2
     EmotionClassifier.load(out / "best.safetensors")
+
+
+def test_a_ddp_run_stopped_mid_epoch_resumes_to_the_same_weights_and_loss(tmp_path, fer_csv):
+    # The stop checkpoint holds the sums of both processes' steps, and only the main
+    # process carries them on: the epoch's train loss is the straight run's.
+    args = ["--data", str(fer_csv), "--epochs", "1", *FAST]
+    straight, stopped = tmp_path / "straight", tmp_path / "stopped"
+    run_ddp(tmp_path, *args, "--out", str(straight))
+    run_ddp(tmp_path, *args, "--out", str(stopped), "--stop-after-steps", "1")
+    assert _state(stopped / "checkpoint.pt")["step"] == 1
+    run_ddp(tmp_path, "--out", str(stopped), "--resume", "--no-progress", "--threads", "1")
+    a, b = _state(straight / "checkpoint.pt"), _state(stopped / "checkpoint.pt")
+    for name, tensor in a["model"].items():
+        torch.testing.assert_close(b["model"][name], tensor, rtol=0, atol=1e-6, msg=name)
+    assert a["history"][0]["train_loss"] == pytest.approx(b["history"][0]["train_loss"], abs=1e-5)
 
 
 def test_ctrl_c_saves_a_resumable_checkpoint(tmp_path, fer_csv):

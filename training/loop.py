@@ -22,7 +22,7 @@ from .config import TrainConfig
 from .data import DataError
 from .datasets import Datasets
 from .distributed import is_main_process, log, step_seed, world
-from .stopping import STOP
+from .stopping import STOP, stop_agreed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,7 +81,11 @@ def train_one_epoch(
     augmentation = AugmentConfig().scaled(config.augment_strength)
     step = start_step
 
-    def stopped() -> EpochOutcome:
+    def stopped(together: bool = True) -> EpochOutcome:
+        # Every process stops at the same step (stop_agreed, the step budget): the sums of
+        # all of them are saved, and a resumed run starts its main process from them.
+        if together and dist.is_initialized():
+            dist.all_reduce(totals)
         return EpochOutcome(_metrics(totals), step, False, _as_triple(totals))
 
     try:
@@ -89,7 +93,7 @@ def train_one_epoch(
             while step < steps:
                 if budget[0] == 0:
                     return stopped()
-                if STOP.requested:
+                if stop_agreed(device):
                     log(f"\nstopped at epoch {epoch + 1}, step {step}; saving a checkpoint to resume from")
                     return stopped()
                 torch.manual_seed(step_seed(config.seed, epoch, step) + rank)
@@ -133,7 +137,7 @@ def train_one_epoch(
     except KeyboardInterrupt:
         # A second signal cut a step short: the checkpoint resumes at its start.
         log(f"\ninterrupted at epoch {epoch + 1}, step {step}; saving a checkpoint to resume from")
-        return stopped()
+        return stopped(together=False)
     finally:
         if progress is not None:
             progress.close()

@@ -11,6 +11,9 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
+import torch
+import torch.distributed as dist
+
 _HANDLED = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -31,8 +34,9 @@ class StopRequest:
 
     @contextmanager
     def deferred(self) -> Iterator[None]:
-        """Signals within wait for the caller to look at :attr:`requested`."""
-        self.requested, self._deferring = False, True
+        """Signals within wait for the caller to look at :attr:`requested` (which stays set
+        after: one that came in an epoch's last step is seen at the epoch's end)."""
+        self._deferring = True
         try:
             yield
         finally:
@@ -42,6 +46,17 @@ class StopRequest:
 STOP = StopRequest()
 
 
+def stop_agreed(device: torch.device) -> bool:
+    """Whether the run was asked to stop, agreed by all its processes under torchrun (each
+    gets the signal at its own moment; one that stopped a step before the others would
+    leave them waiting in that step's gradient all-reduce)."""
+    if not dist.is_initialized():
+        return STOP.requested
+    flag = torch.tensor([1 if STOP.requested else 0], device=device)
+    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+    return bool(flag.item())
+
+
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
     """SIGINT and SIGTERM go to :data:`STOP` within, and back to their handlers after.
@@ -49,6 +64,7 @@ def stop_on_signals() -> Iterator[None]:
     SIGINT is installed explicitly because shells start background jobs with it ignored.
     Signals can only be handled on the main thread; elsewhere nothing changes.
     """
+    STOP.requested = False
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -59,4 +75,5 @@ def stop_on_signals() -> Iterator[None]:
         yield
     finally:
         for number, handler in before.items():
-            signal.signal(number, handler)
+            if handler is not None:  # None: installed outside Python, and cannot be put back from it
+                signal.signal(number, handler)

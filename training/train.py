@@ -54,7 +54,7 @@ from .loop import (
 )
 from .outputs import check_run_outputs, remove_old_results
 from .plots import write_metrics
-from .stopping import stop_on_signals
+from .stopping import stop_agreed, stop_on_signals
 
 
 def parse_args(argv: list[str] | None = None) -> TrainConfig:
@@ -280,7 +280,8 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         except (RuntimeError, TypeError, ValueError, KeyError) as exc:
             raise DataError(f"{checkpoint_path}: its model does not match its own settings") from exc
         epoch, step, history = state["epoch"], state["step"], list(state["history"])
-        epoch_totals = saved_epoch_totals(state)
+        # The saved sums are every process's (see train_one_epoch): the main process carries them.
+        epoch_totals = saved_epoch_totals(state) if is_main_process() else (0.0, 0.0, 0.0)
         best, best_state = dict(state["best"]), state["best_state"]
         elapsed_before = float(state.get("elapsed_s", 0.0))
 
@@ -365,6 +366,9 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
             # A stop between epochs (in a fresh install, the plotting library's first
             # import takes long enough to be hit): the epoch is done, so save it whole.
             checkpoint()
+            log(f"stopped; continue with: python -m training.train --out {out} --resume")
+            return 130
+        if stop_agreed(device):  # asked during the epoch's last step: the epoch is saved whole
             log(f"stopped; continue with: python -m training.train --out {out} --resume")
             return 130
 
