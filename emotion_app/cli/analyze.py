@@ -30,9 +30,11 @@ from .common import (
     apply_threads,
     check_threads,
     fail,
+    flush_stdout,
     interrupt_signals,
     load_classifier,
     make_detector,
+    stdout_failed,
 )
 
 if TYPE_CHECKING:
@@ -269,8 +271,9 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
                 print(f"annotated image: {args.output}")
             else:
                 print(f"annotated video: {args.output} ({count_text(video_writer.frames_written, 'frame')})")
+        flush_stdout()
     except OSError as exc:  # standard output is a full disk, a closed pipe, ...
-        return fail(f"the outputs are written, but the summary could not be printed ({exc.strerror or exc})")
+        return stdout_failed(exc, "the outputs are written, but their summary")
     return interrupted.exit_code if interrupted is not None else 0
 
 

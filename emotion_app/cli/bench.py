@@ -35,8 +35,10 @@ from .common import (
     apply_threads,
     check_threads,
     fail,
+    flush_stdout,
     load_classifier,
     make_detector,
+    stdout_failed,
 )
 
 if TYPE_CHECKING:
@@ -96,8 +98,9 @@ def run(args: argparse.Namespace) -> int:
         print_report(report)
         if args.json:
             print(json.dumps(report, sort_keys=True))
+        flush_stdout()
     except OSError as exc:  # standard output is a full disk, a closed pipe, ...
-        return fail(f"the report could not be printed to standard output ({exc.strerror or exc})")
+        return stdout_failed(exc, "the report")
     return 0
 
 

@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -161,6 +161,22 @@ def make_detector(min_face_size: int = DEFAULT_MIN_FACE) -> FaceDetector:
         return FaceDetector(min_face_size=min_face_size)
     except OpenCVSetupError as exc:
         raise CommandError(str(exc)) from exc
+
+
+def flush_stdout() -> None:
+    """Push out what was printed now: a full disk or a closed pipe behind a redirected (so
+    buffered) standard output is then an error here, told in one line, not at exit."""
+    sys.stdout.flush()
+
+
+def stdout_failed(exc: OSError, what: str) -> int:
+    """Standard output failed: say so in one line (``what`` names what was lost) and send
+    nothing more there, not even the buffer's rest at exit."""
+    with suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return fail(f"{what} could not be printed to standard output ({exc.strerror or exc})")
 
 
 def fail(message: str) -> int:
