@@ -7,6 +7,7 @@ the start-up code that creates it.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -100,6 +101,8 @@ def _settings_file(text: str) -> Path:
     """A settings file that may be (re)written: a new one, or an INI file; anything else (a
     video, a script, the played file) would be overwritten with settings at the first save."""
     path = path_argument(text).absolute()
+    if path.is_file() and not os.access(path, os.R_OK):
+        raise argparse.ArgumentTypeError(f"{path} cannot be read (permission denied)")
     if path.is_file() and not looks_like_settings(path):
         raise argparse.ArgumentTypeError(
             f"{path} is not a settings (INI) file, and saving settings would overwrite it; give a new file name"
@@ -113,12 +116,13 @@ def looks_like_settings(path: Path) -> bool:
     try:
         if path.stat().st_size > MAX_SETTINGS_BYTES:
             return False
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark from a hand edit is fine
     except (OSError, UnicodeDecodeError):
         return False
     if "\0" in text:
         return False
-    lines = [line.strip() for line in text.splitlines()]
+    # Lines end at "\n" only: QSettings writes U+2028 and the like raw inside values.
+    lines = [line.strip() for line in text.split("\n")]
     content = [line for line in lines if line and not line.startswith((";", "#"))]
     if not content:
         return True
