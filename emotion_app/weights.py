@@ -162,18 +162,19 @@ def _read_safetensors_header(path: Path) -> tuple[dict[str, str], dict[str, tupl
     if len(raw) < size:
         raise corrupt("the header is cut short")
     try:
-        header = json.loads(raw)
+        header = json.loads(raw.decode("utf-8"))  # UTF-8 only, as safetensors reads it
     except (ValueError, RecursionError):
         raise corrupt("its header is not JSON") from None
     if not isinstance(header, dict):
         raise corrupt("its header is not a JSON object")
-    metadata = header.pop("__metadata__", None) or {}
+    metadata = header.pop("__metadata__", None)
+    metadata = {} if metadata is None else metadata
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
         raise corrupt("its metadata is not a map of strings")
     if len(header) > MAX_TENSORS:
         raise WeightsError(f"weights file {path} holds {len(header):,} tensors; at most {MAX_TENSORS}")
     headers: dict[str, tuple[tuple[int, ...], str]] = {}
-    spans = []
+    spans: list[tuple[int, int, int | None, str]] = []
     for name, entry in header.items():
         if not isinstance(entry, dict):
             raise corrupt(f"tensor '{name:.80}' has no entry")
@@ -182,14 +183,15 @@ def _read_safetensors_header(path: Path) -> tuple[dict[str, str], dict[str, tupl
             raise corrupt(f"tensor '{name:.80}' lacks its dtype, shape or data offsets")
         if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in [*shape, *offsets]):
             raise corrupt(f"tensor '{name:.80}' has a bad shape or data offsets")
-        if len(offsets) != 2 or len(shape) > 8:
+        if len(offsets) != 2:
             raise corrupt(f"tensor '{name:.80}' has a bad shape or data offsets")
         headers[name] = (tuple(shape), dtype)
-        spans.append((offsets[0], offsets[1], math.prod(shape) * _DTYPE_BYTES.get(dtype, 0), name))
+        nbytes = math.prod(shape) * _DTYPE_BYTES[dtype] if dtype in _DTYPE_BYTES else None
+        spans.append((offsets[0], offsets[1], nbytes, name))
     # The tensors' bytes must tile the rest of the file exactly (as safetensors requires).
     end = 0
-    for begin, stop, expected, name in sorted(spans):
-        if begin != end or (expected and stop - begin != expected):
+    for begin, stop, expected, name in sorted(spans, key=lambda span: span[:2]):
+        if begin != end or stop < begin or (expected is not None and stop - begin != expected):
             raise corrupt(f"tensor '{name:.80}' is not where its entry says")
         end = stop
     if end != data_bytes:

@@ -19,7 +19,7 @@ from safetensors.torch import load_file, save_file
 from emotion_app import EmotionClassifier, WeightsError
 from emotion_app.cli import main
 from emotion_app.samples import astronaut_bgr, make_random_weights
-from emotion_app.weights import MAX_CARD_NESTING, METADATA_KEY
+from emotion_app.weights import MAX_CARD_NESTING, METADATA_KEY, read_header
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -208,3 +208,23 @@ def test_a_file_whose_name_is_not_utf8_loads(good_weights: Path, tmp_path: Path)
     path = tmp_path / name
     path.write_bytes(good_weights.read_bytes())
     assert EmotionClassifier.load(path).labels == EmotionClassifier.load(good_weights).labels
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["a UTF-16 header", "metadata false", "a zero-size tensor given bytes"],
+)
+def test_headers_safetensors_refuses_are_refused_at_once(case: str, tmp_path: Path) -> None:
+    # The Model menu reads headers only: a file it lists must load.
+    entry = {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}
+    if case == "a UTF-16 header":
+        text = json.dumps({"a": entry}).encode("utf-16")
+        path = tmp_path / "h.safetensors"
+        path.write_bytes(len(text).to_bytes(8, "little") + text + bytes(4))
+    elif case == "metadata false":
+        path = raw_safetensors(tmp_path / "h.safetensors", {"__metadata__": False, "a": entry}, bytes(4))
+    else:
+        empty = {"dtype": "F32", "shape": [0], "data_offsets": [0, 4]}
+        path = raw_safetensors(tmp_path / "h.safetensors", {"a": empty}, bytes(4))
+    with pytest.raises(WeightsError, match="truncated, corrupt or not a safetensors file"):
+        read_header(path)

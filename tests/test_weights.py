@@ -143,7 +143,7 @@ def test_default_weights_load_or_say_clearly(monkeypatch, tmp_path):
     import emotion_app.inference.classifier as classifier_module
 
     monkeypatch.setattr(classifier_module, "DEFAULT_WEIGHTS_PATH", tmp_path / "absent.safetensors")
-    with pytest.raises(WeightsError, match="no default weights"):
+    with pytest.raises(WeightsError, match="the shipped weights are not at"):
         EmotionClassifier.load()
 
 
