@@ -144,6 +144,16 @@ def test_in_a_tight_crowd_no_chart_hides_a_face_not_even_its_own() -> None:
     assert charts >= 0.8 * faces, (charts, faces)
 
 
+def test_a_face_alone_in_a_small_frame_always_gets_its_chart() -> None:
+    # With no other face near, its chart may cover its own tag's edge rather than vanish.
+    rng = random.Random(0)
+    for _ in range(200):
+        side = int(rng.uniform(20, 200))
+        box = (int(rng.uniform(-side / 2, 160)), int(rng.uniform(-side / 2, 120)), side, side)
+        for drawn in layout([box], size=(160, 120)):
+            assert drawn.chart is not None, box
+
+
 def test_a_frame_too_small_for_a_legible_chart_gets_none() -> None:
     (drawn,) = layout([(10, 10, 30, 30)], size=(80, 50))
     assert drawn.chart is None

@@ -321,7 +321,7 @@ def _layout_chart(
     None when no legible size fits the frame, or when every spot would hide a face or a
     tag: in a crowd the faces and their labels matter more than one face's chart, whose tag
     still names its emotion. Only a face with no other face near it (one filling the frame)
-    may have its chart over its own edge, as it has no "beside".
+    may have its chart over its own edge or its own tag, as it has no "beside".
     """
     smallest = max(9, int(round(base * 0.85)))
     row = int(_clamp(round(box[3] * 0.15), base + 3, (base + 3) * 1.6))
@@ -343,13 +343,17 @@ def _layout_chart(
     x0, y0 = int(spots[:, 0].min()), int(spots[:, 1].min())
     reach = (x0, y0, int((spots[:, 0] + spots[:, 2]).max()) - x0, int((spots[:, 1] + spots[:, 3]).max()) - y0)
     other_faces = within_reach(other_faces, reach, 0, 0)
-    kept_clear = other_faces + within_reach(tags, reach, 0, 0)
+    tags = within_reach(tags, reach, 0, 0)
+    # A face alone (one filling a small frame) may have its chart over its own tag's edge
+    # rather than none: it costs, as covering its own face does.
+    alone = not other_faces
+    kept_clear = other_faces + [other for other in tags if not (alone and other == tag)]
     own = overlap_areas(spots, np.array([box], dtype=np.int64))[:, 0]
     hidden = overlap_areas(spots, np.array(kept_clear, dtype=np.int64).reshape(-1, 4)).sum(axis=1)
     if other_faces:  # near other faces, its own face's edge is as much a face as theirs
         hidden = hidden + own
-    charts = np.array(within_reach(other_charts, reach, 0, 0), dtype=np.int64).reshape(-1, 4)
-    covered = overlap_areas(spots, charts).sum(axis=1)
+    charts = within_reach(other_charts, reach, 0, 0) + ([tag] if alone and tag in tags else [])
+    covered = overlap_areas(spots, np.array(charts, dtype=np.int64).reshape(-1, 4)).sum(axis=1)
     per_size = len(spots) // len(sizes)
     # Each size's first spot of least cost: hiding least of a face or tag, then covering
     # least of the charts, then of its own face's edge.
