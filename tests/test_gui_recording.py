@@ -138,3 +138,54 @@ def test_a_recording_holds_a_stall_but_cuts_at_a_seek_and_writes_a_paused_frame_
     video = cv2.VideoCapture(str(tmp_path / "r.avi"))
     assert int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == 14
     video.release()
+
+
+def test_snapshots_and_recordings_in_quick_succession_each_keep_their_file(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # Named by the second and written in the background, the second press's file replaced the first's.
+    window = make_window(video=gui_video.path)
+    assert window.set_output_folder(tmp_path)
+    wait_for_face_result(qtbot, window)
+    saved: list[Path] = []
+    window.snapshots.saved.connect(saved.append)
+    for _ in range(3):
+        qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(saved) == 3, timeout=WAIT_MS)
+    assert len(set(saved)) == 3 and len(list(tmp_path.glob("*.png"))) == 3
+    finished: list[object] = []
+    window.controller.recording_finished.connect(finished.append)
+    for _ in range(2):
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: window.rec_label.isVisible(), timeout=WAIT_MS)
+        qtbot.wait(300)
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(finished) == 2, timeout=WAIT_MS)
+    assert len(list(tmp_path.glob("*.mp4"))) == 2
+
+
+def test_recording_ends_with_stop_and_says_when_nothing_was_recorded(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = make_window(video=gui_video.path)
+    assert window.set_output_folder(tmp_path)
+    wait_for_face_result(qtbot, window)
+    # Started and stopped while paused: no frame played, and no "Saved" for a file that is not there.
+    window.pause()
+    qtbot.waitUntil(lambda: window.source_state.playback is not None, timeout=WAIT_MS)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS):
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+        qtbot.wait(300)
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert "Nothing was recorded" in window.source_banner.text() and "Saved" not in window.notice_banner.text()
+    window.resume()
+    # Cancelling "Record as…" leaves a running recording alone; Stop ends it.
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    running = window.recording
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: "")  # the user cancels
+    window.record_dialog()
+    assert window.recording == running is not None
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.stop()
+    assert window.recording is None and not window.rec_label.isVisible()
+    assert finished.args[0].request == running

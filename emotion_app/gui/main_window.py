@@ -733,6 +733,9 @@ class MainWindow(QMainWindow):
             box.exec()
 
     def stop(self) -> None:
+        # A recording ends with the stream it records, as at a file's end: it would count
+        # on with nothing written, and take a restart's frames from the beginning.
+        self.stop_recording()
         self.controller.stop()
         self.source_state.stopped()
         self._update_actions()
@@ -1066,9 +1069,7 @@ class MainWindow(QMainWindow):
 
     def record_dialog(self) -> None:
         """Record to a file the user names; a file holds still meanwhile and the recording
-        starts when the dialog closes."""
-        if self._recording is not None:
-            self.stop_recording()
+        starts when the dialog closes; a recording running goes on if the dialog is cancelled."""
         suggestion = Path(self._output_dir()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.mp4"
         with self.paused_for_dialog():
             path = self.ask_save_path(
@@ -1077,6 +1078,7 @@ class MainWindow(QMainWindow):
                 "MP4 video (*.mp4);;AVI video (*.avi)",
             )
             if path:
+                self.stop_recording()
                 # Started before the video plays on, so it begins at the frame on screen.
                 self.start_recording(path)
 
@@ -1249,6 +1251,9 @@ class MainWindow(QMainWindow):
             self.source_banner.show_message(f"Recording stopped: {summary.error}", "error")
             return
         video, csv_path = summary.request.video_path, summary.request.csv_path
+        if summary.frames_written == 0:  # started and stopped while paused: nothing was written
+            self.source_banner.show_message("Nothing was recorded: no frame played while the recording ran.", "info")
+            return
         codec = f", {summary.codec}" if summary.codec else ""
         rows = f" and {csv_path.name} ({summary.rows_written} rows)" if summary.rows_written else ""
         self.show_saved(f"Saved {video.name} ({summary.frames_written} frames{codec}){rows} in {video.parent}", video)
@@ -1464,14 +1469,21 @@ def _open_folder(folder: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
+# Every name _unique_path gave: a snapshot is written on a pool thread and a recording
+# while it runs, so a name handed out may not be on disk yet when the next is asked for.
+_NAMES_GIVEN: set[Path] = set()
+
+
 def _unique_path(folder: Path, stem: str, suffix: str) -> Path:
-    """``folder/emotion-<stem>-<date-time><suffix>``, numbered when that name is taken."""
+    """``folder/emotion-<stem>-<date-time><suffix>``, numbered when that name is taken or
+    was given before in this session (two snapshots within a second)."""
     base = f"emotion-{stem}-{datetime.now():%Y%m%d-%H%M%S}"
     path = folder / f"{base}{suffix}"
     number = 2
-    while path.exists() or path.with_suffix(".csv").exists():
+    while path.exists() or path.with_suffix(".csv").exists() or path.absolute() in _NAMES_GIVEN:
         path = folder / f"{base}-{number}{suffix}"
         number += 1
+    _NAMES_GIVEN.add(path.absolute())
     return path
 
 
