@@ -254,3 +254,29 @@ def test_an_overlay_that_cannot_be_drawn_leaves_the_picture_playing(
     first = window.view.result.frame_index
     qtbot.waitUntil(lambda: window.view.result.frame_index > first + 5, timeout=WAIT_MS)
     assert window.is_running
+
+
+def test_a_slide_show_with_an_unreadable_picture_seeks_to_the_picture_asked_for(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # The position counted pictures shown, not their place: past a skipped picture every
+    # seek landed one late, and a seek to the last ended the show.
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    shades = {"a.png": 40, "c.png": 120, "d.png": 200}
+    for name, shade in shades.items():
+        picture = astronaut_bgr().copy()
+        picture[:8, :8] = shade  # a corner that says which picture is shown
+        cv2.imwrite(str(folder / name), picture)
+    (folder / "b.png").write_bytes(b"not a picture")
+    window = make_window(video=folder)
+    wait_for_face_result(qtbot, window)
+    window.pause()
+    window.step(1)  # past the unreadable picture
+    qtbot.waitUntil(lambda: int(window.view.result.image[2, 2, 0]) == shades["c.png"], timeout=WAIT_MS)
+    assert window.view.result.frame_index == 2
+    for position, name in ((3, "d.png"), (2, "c.png"), (0, "a.png")):
+        window.seek(position)
+        qtbot.waitUntil(lambda at=position: window.view.result.frame_index == at, timeout=WAIT_MS)
+        assert int(window.view.result.image[2, 2, 0]) == shades[name], name
+    assert "Finished" not in window.source_banner.text()

@@ -317,6 +317,8 @@ class CaptureWorker(QObject):
         else:
             source_time = now - self._clock_start  # a camera's: since it started
         picture = isinstance(source, StillsFrameSource)
+        if isinstance(source, StillsFrameSource):
+            self._index = source.position  # its place in the folder, unreadable pictures counted
         captured = CapturedFrame(self._stream_id, self._index, frame, now, source_time, self._mirror, picture)
         self._index += 1
         self._last_frame = captured

@@ -161,6 +161,9 @@ class StillsFrameSource:
         first, self._next = None, 0
         while first is None and self._next < len(images):
             first, self._next = self._load(self._next), self._next + 1
+        # The place in the show of the picture read last: a picture that does not read is
+        # skipped, so it is not the count of pictures read.
+        self.position = self._next - 1
         if first is None:
             what = f"the image {images[0]}" if len(images) == 1 else f"any of the {len(images)} images"
             raise SourceOpenError(f"Could not read {what}: damaged, or not an image")
@@ -184,6 +187,7 @@ class StillsFrameSource:
             index, self._next = self._next, self._next + 1
             frame = self._load(index)
             if frame is not None:
+                self.position = index
                 return frame
         return None
 
