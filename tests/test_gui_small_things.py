@@ -239,3 +239,19 @@ def test_a_dialog_offered_a_folder_not_made_yet_opens_in_its_nearest_existing_on
 
     assert dialog_start(str(tmp_path / "Pictures" / "Emotion Camera")) == str(tmp_path)
     assert dialog_start(str(tmp_path)) == str(tmp_path)
+
+
+def test_dropping_several_files_plays_the_first_and_says_so(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    window = make_window()
+    other = tmp_path / "other.avi"
+    other.write_bytes(gui_video.path.read_bytes())
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(gui_video.path)), QUrl.fromLocalFile(str(other))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    window.dropEvent(event)
+    assert window.source is not None and Path(window.source.path) == gui_video.path
+    assert "1 other item" in window.notice_banner.text() and gui_video.path.name in window.notice_banner.text()

@@ -674,16 +674,23 @@ class MainWindow(QMainWindow):
 
     # ---- drag and drop --------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent | None) -> None:
-        if event is not None and _dropped_path(event.mimeData()) is not None:
+        if event is not None and _dropped_paths(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent | None) -> None:
         if event is None:
             return
-        path = _dropped_path(event.mimeData())
-        if path is not None:
+        paths = _dropped_paths(event.mimeData())
+        if paths:
             event.acceptProposedAction()
-            self.open_video(path)
+            self.open_video(paths[0])
+            if len(paths) > 1:  # one source plays at a time: say which, rather than drop the rest unsaid
+                others = count_text(len(paths) - 1, "other item")
+                self.notice_banner.show_message(
+                    f"Playing {paths[0].name}; {others} dropped with it left aside (one at a time, or drop their "
+                    "folder to play them as a slide show).",
+                    "info",
+                )
 
     # ---- help -------------------------------------------------------------------------------
     def shortcuts_text(self) -> str:
@@ -1451,14 +1458,11 @@ def app_version() -> str:
         return "(version unknown)"
 
 
-def _dropped_path(mime: QMimeData | None) -> Path | None:
-    """The first local file or folder among dropped URLs."""
+def _dropped_paths(mime: QMimeData | None) -> list[Path]:
+    """The local files and folders among dropped URLs, in their order."""
     if mime is None or not mime.hasUrls():
-        return None
-    for url in mime.urls():
-        if url.isLocalFile() and url.toLocalFile():
-            return Path(url.toLocalFile())
-    return None
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]
 
 
 def _probe_codecs() -> None:
