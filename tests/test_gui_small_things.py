@@ -255,3 +255,13 @@ def test_dropping_several_files_plays_the_first_and_says_so(
     window.dropEvent(event)
     assert window.source is not None and Path(window.source.path) == gui_video.path
     assert "1 other item" in window.notice_banner.text() and gui_video.path.name in window.notice_banner.text()
+
+
+def test_a_picture_or_a_folder_is_not_called_a_video_file(tmp_path: Path, gui_video: VideoTruth) -> None:
+    from emotion_app.gui.messages import VideoFileSpec
+
+    picture = tmp_path / "group.png"
+    cv2.imwrite(str(picture), astronaut_frames(num_frames=1, motion="static")[0][0])
+    assert VideoFileSpec(picture).describe(capital=True) == f"Image {picture}"
+    assert VideoFileSpec(tmp_path).describe() == f"folder of images {tmp_path}"
+    assert VideoFileSpec(gui_video.path).describe() == f"video file {gui_video.path}"

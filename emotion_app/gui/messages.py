@@ -60,8 +60,18 @@ class VideoFileSpec:
     # Start again from the first frame at the end (used by the soak measurement).
     loop: bool = False
 
+    @property
+    def kind(self) -> str:
+        """What the path names, in words: "video file", "image" or "folder of images"."""
+        from emotion_app.io.video import IMAGE_SUFFIXES  # OpenCV: only once a source is described
+
+        if self.path.is_dir():
+            return "folder of images"
+        return "image" if self.path.suffix.lower() in IMAGE_SUFFIXES else "video file"
+
     def describe(self, capital: bool = False) -> str:
-        return f"{'V' if capital else 'v'}ideo file {self.path}"
+        text = f"{self.kind} {self.path}"
+        return text[0].upper() + text[1:] if capital else text
 
 
 class ScreenArea:
