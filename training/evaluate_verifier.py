@@ -16,7 +16,7 @@ import torch
 
 from emotion_app.faces.face_verifier import DEFAULT_VERIFIER_PATH, FaceVerifier, VerifierError
 
-from .data import DataError
+from .data import USAGES, DataError
 from .face_verifier import box_time_ms, faces_passing
 
 
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--usage",
         default="PublicTest",
-        choices=("PublicTest", "PrivateTest", "Training"),
+        choices=USAGES,
         help="the FER-2013 split to report on (default PublicTest; its threshold was chosen on validation faces "
         "carved from Training)",
     )

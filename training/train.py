@@ -313,6 +313,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         out.mkdir(parents=True, exist_ok=True)
         (out / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2) + "\n")
     budget = [config.stop_after_steps if config.stop_after_steps > 0 else -1]
+    resume_hint = f"stopped; continue with: python -m training.train --out {out} --resume"
     while epoch < config.epochs:
         epoch_start = time.time()
         epoch_scheduler = scheduler
@@ -340,7 +341,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         step, epoch_totals = outcome.step, outcome.totals
         if not outcome.finished:
             checkpoint()
-            log(f"stopped; continue with: python -m training.train --out {out} --resume")
+            log(resume_hint)
             return 130 if budget[0] != 0 else 0
         val = evaluate(model, data.val_images, data.val_labels, spec, device)
         if averaged is not None and epoch >= cycle_epochs:
@@ -366,10 +367,10 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
             # A stop between epochs (in a fresh install, the plotting library's first
             # import takes long enough to be hit): the epoch is done, so save it whole.
             checkpoint()
-            log(f"stopped; continue with: python -m training.train --out {out} --resume")
+            log(resume_hint)
             return 130
         if stop_agreed(device):  # asked during the epoch's last step: the epoch is saved whole
-            log(f"stopped; continue with: python -m training.train --out {out} --resume")
+            log(resume_hint)
             return 130
 
     if not is_main_process():

@@ -19,8 +19,8 @@ import numpy as np
 
 from emotion_app.io.codecs import quiet_opencv_log
 from emotion_app.io.frame_times import FrameTimes
-from emotion_app.io.opencv_names import opencv_readable
-from emotion_app.io.video import IMAGE_SUFFIXES, InputError, open_input, read_image
+from emotion_app.io.opencv_names import open_video_capture
+from emotion_app.io.video import InputError, open_input, read_image
 
 from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from .screen_capture import ScreenCaptureError, ScreenFrameSource
@@ -206,10 +206,9 @@ class StillsFrameSource:
 def open_frame_source(spec: SourceSpec) -> FrameSource:
     """Open ``spec`` and read its first frame; raises :class:`SourceOpenError` with a reason."""
     if isinstance(spec, VideoFileSpec):
-        path = Path(spec.path)
-        if path.is_dir() or path.suffix.lower() in IMAGE_SUFFIXES:
+        if spec.kind != "video file":
             try:
-                media = open_input(path)
+                media = open_input(spec.path)
             except InputError as exc:
                 raise SourceOpenError(str(exc)) from exc
             return StillsFrameSource(media.images)
@@ -234,8 +233,7 @@ def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource:
     if not path.is_file():
         raise SourceOpenError(f"Not a video file (it is a folder or device): {path}")
     try:
-        with opencv_readable(path) as name:
-            capture = cv2.VideoCapture(name)
+        capture = open_video_capture(path)
     except OSError as exc:
         raise SourceOpenError(f"Could not open video file {path}: {exc}") from None
     if not capture.isOpened():

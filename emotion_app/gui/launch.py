@@ -101,12 +101,13 @@ def _settings_file(text: str) -> Path:
     """A settings file that may be (re)written: a new one, or an INI file; anything else (a
     video, a script, the played file) would be overwritten with settings at the first save."""
     path = path_argument(text).absolute()
-    if path.is_file() and not os.access(path, os.R_OK):
-        raise argparse.ArgumentTypeError(f"{path} cannot be read (permission denied)")
-    if path.is_file() and not looks_like_settings(path):
-        raise argparse.ArgumentTypeError(
-            f"{path} is not a settings (INI) file, and saving settings would overwrite it; give a new file name"
-        )
+    if path.is_file():
+        if not os.access(path, os.R_OK):
+            raise argparse.ArgumentTypeError(f"{path} cannot be read (permission denied)")
+        if not looks_like_settings(path):
+            raise argparse.ArgumentTypeError(
+                f"{path} is not a settings (INI) file, and saving settings would overwrite it; give a new file name"
+            )
     return path
 
 

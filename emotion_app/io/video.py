@@ -26,7 +26,7 @@ __all__ = [
 ]
 from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for, quiet_opencv_log
 from .frame_times import FrameTimes
-from .opencv_names import is_utf8_name, opencv_readable
+from .opencv_names import is_utf8_name, open_video_capture
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +91,7 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
 
 def _open_video(path: Path) -> MediaInput:
     try:
-        with opencv_readable(path) as name:
-            capture = cv2.VideoCapture(name)
+        capture = open_video_capture(path)
     except OSError as exc:
         raise InputError(f"{path}: cannot be opened ({exc})") from None
     try:
@@ -116,8 +115,7 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
     drop the rest. Reading stops after ``MAX_UNDECODABLE_RUN`` failures in a row.
     """
     try:
-        with opencv_readable(path) as name:
-            capture = cv2.VideoCapture(name)
+        capture = open_video_capture(path)
     except OSError as exc:
         raise InputError(f"{path}: video could not be reopened ({exc})") from None
     if not capture.isOpened():
