@@ -152,13 +152,26 @@ class EmotionPipeline:
         """When a shown label is marked uncertain (from the weights card)."""
         return self._steadier.uncertainty
 
-    def reset(self) -> None:
-        """Forget all tracks and their smoothed probabilities (e.g. a new video source)."""
-        self.tracker.reset()
+    def reset(self, keep_ids: bool = False) -> None:
+        """Forget all tracks and their smoothed probabilities (e.g. a new video source).
+
+        ``keep_ids``: new faces get ids after those given so far instead of from 1 (the
+        same source started again, whose earlier people keep their ids in its session).
+        """
+        self.tracker.reset(keep_ids=keep_ids)
         self._reuse.reset()
         self._steadier.reset()
         self.last_timings = StageTimings()
         self._detection_width = None
+
+    def take_faces_from(self, other: EmotionPipeline) -> None:
+        """Follow the faces ``other`` follows, with their ids (another model takes over
+        mid-stream); ``other`` gets this pipeline's tracker, unused so far, in exchange.
+
+        Labels start afresh: the steadied probabilities were another model's.
+        """
+        self.tracker, other.tracker = other.tracker, self.tracker
+        self._detection_width, other._detection_width = other._detection_width, None
 
     def mirror(self) -> None:
         """The frames are flipped left to right from the next one on (a mirror view turned on

@@ -100,6 +100,7 @@ class SessionTimeline:
 
     def reset(self) -> None:
         self._people: OrderedDict[int, _Person] = OrderedDict()  # least recently seen first
+        self._names: dict[int, str] = {}  # names given, by track id (kept for a row not made yet)
         self._overall = np.zeros(len(self.labels), np.float64)
         self._clock_s = 0.0  # session time: only ever moves forward
         self._last_stream_s: float | None = None
@@ -117,6 +118,7 @@ class SessionTimeline:
         faces: Iterable[FaceResult],
         frame: np.ndarray | None = None,
         picture: bool = False,
+        jumped: bool = False,
     ) -> None:
         """One frame: ``stream_time_s`` is its time in the stream (None: one step of
         ``bucket_s``, as for a folder of stills); each face adds that frame's duration
@@ -127,13 +129,17 @@ class SessionTimeline:
         picture counts one step of ``bucket_s``, as in ``analyze``, the first one too (the
         app's single photo); the same picture again (a paused frame delivered again) or an
         earlier one (a seek back) adds none, as with a video.
+
+        ``jumped``: the stream was moved (a seek) or started again since the last frame, so
+        the time between the two was not played: the frame adds none. Without it, a jump
+        forward is taken for a stall and adds up to :data:`MAX_STEP_S`.
         """
         if picture and stream_time_s is not None:
             is_new = self._last_stream_s is None or stream_time_s > self._last_stream_s
             step = self.bucket_s if is_new else 0.0
         elif stream_time_s is None:
             step = self.bucket_s
-        elif self._last_stream_s is None:
+        elif self._last_stream_s is None or jumped:
             step = 0.0
         else:
             step = min(MAX_STEP_S, max(0.0, stream_time_s - self._last_stream_s))
@@ -152,6 +158,7 @@ class SessionTimeline:
             person = self._people.get(face.track_id)
             if person is None:
                 person = self._people[face.track_id] = _Person(len(self.labels), buckets)
+                person.name = self._names.get(face.track_id, "")
                 self._fold_oldest()
             else:
                 self._people.move_to_end(face.track_id)
@@ -185,11 +192,20 @@ class SessionTimeline:
         person.portrait_side = side
 
     def set_name(self, track_id: int, name: str) -> None:
-        """Call a person ``name`` ("" takes it back). Only this sets it: a face's own name
-        (FaceResult.name) may be a frame behind a change."""
+        """Call a person ``name`` ("" takes it back), also one without a row yet. Only this
+        sets it: a face's own name (FaceResult.name) may be a frame behind a change."""
+        if name:
+            self._names[track_id] = name
+        else:
+            self._names.pop(track_id, None)
         person = self._people.get(track_id)
         if person is not None:
             person.name = name
+
+    @property
+    def given_names(self) -> dict[int, str]:
+        """The names given so far, by track id."""
+        return dict(self._names)
 
     def portrait(self, track_id: int) -> np.ndarray | None:
         """The person's face as seen largest so far (BGR, :data:`PORTRAIT_PX` square), or

@@ -103,7 +103,7 @@ def test_mp4_recordings_use_the_codec_the_probe_found(tmp_path: Path) -> None:
     assert writer.codec.describe().startswith(("H.264", "MPEG-4 Part 2 (this OpenCV build has no H.264"))
 
 
-def _frame_result(index: int, source_time: float, wall_time: float) -> InferenceResult:
+def _frame_result(index: int, source_time: float, wall_time: float, seeks: int = 0) -> InferenceResult:
     image = np.full((48, 64, 3), index % 250, np.uint8)
     return InferenceResult(
         stream_id=1,
@@ -116,6 +116,7 @@ def _frame_result(index: int, source_time: float, wall_time: float) -> Inference
         capture_time=wall_time,
         source_time=source_time,
         inference_done_time=wall_time,
+        seeks=seeks,
     )
 
 
@@ -189,3 +190,61 @@ def test_recording_ends_with_stop_and_says_when_nothing_was_recorded(
         window.stop()
     assert window.recording is None and not window.rec_label.isVisible()
     assert finished.args[0].request == running
+
+
+def test_a_recording_after_a_seek_back_holds_frames_the_busy_worker_skipped(tmp_path: Path) -> None:
+    from emotion_app.gui.messages import RecordingRequest
+    from emotion_app.gui.recorder import Recorder
+
+    recorder = Recorder(RecordingRequest(tmp_path / "r.avi", tmp_path / "r.csv"), fps=10.0)
+    for index in range(21):  # 0.0-2.0 s, in real time
+        recorder.write(_frame_result(index, index / 10, index / 10))
+    # Back to 1.0 s (still after the recording began); then every other frame is processed.
+    for step, index in enumerate(range(10, 20, 2)):
+        recorder.write(_frame_result(index, index / 10, 2.1 + step * 0.2, seeks=1))
+    # The second played again is a second of video: 1 frame at the seek, then 2 per frame shown.
+    assert recorder.frames_written == 21 + 1 + 2 * 4
+    assert recorder.close().error == ""
+
+
+def test_a_switch_to_a_model_with_other_emotions_ends_the_recording_with_its_files_whole(
+    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path
+) -> None:
+    from emotion_app.samples import write_astronaut_video
+
+    clip = write_astronaut_video(tmp_path / "long.avi", num_frames=150, frame_size=(320, 240), face_size=80, fps=15.0)
+    window = make_window(video=clip.path)
+    assert window.set_output_folder(tmp_path / "out")
+    wait_for_face_result(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    request = window.recording
+    assert request is not None
+    qtbot.wait(500)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.controller.load_weights(random_weights_7)
+    summary = finished.args[0]
+    assert summary.error == "" and "other emotions (7)" in summary.ended_by and summary.rows_written > 0
+    assert window.recording is None and not window.rec_label.isVisible() and not window.record_action.isChecked()
+    notice = window.notice_banner.text()
+    assert notice.startswith("Recording stopped: the model now in use has other emotions") and "Saved" in notice
+    with open(request.csv_path, newline="") as handle:
+        header = handle.readline()
+    assert "angry" in header and "disgust" not in header
+    video = cv2.VideoCapture(str(request.video_path))
+    assert int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == summary.frames_written
+    video.release()
+
+
+def test_an_output_folder_whose_name_is_not_utf8_is_refused_and_not_made(
+    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+) -> None:
+    import os
+
+    window = make_window()
+    good = tmp_path / "good"
+    assert window.set_output_folder(good)
+    odd = tmp_path / os.fsdecode(b"caf\xe9")  # Latin-1 bytes on a UTF-8 system
+    assert not window.set_output_folder(odd)
+    assert "not valid UTF-8" in window.notice_banner.text()
+    assert not os.path.exists(os.fsencode(odd))
+    assert AppSettings.at_path(settings_path).output_dir == str(good)

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.settings import AppSettings
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
-from gui_support import WAIT_MS
+from gui_support import WAIT_MS, wait_until_stopped
 
 
 @pytest.fixture(scope="module")
@@ -127,9 +127,12 @@ def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(
     blocker.write_text("keep me")
     monkeypatch.setattr(window, "ask_folder_path", lambda title, start: str(blocker))
     panel.export_button.click()
-    qtbot.waitUntil(lambda: "not a folder" in window.source_banner.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "not a folder" in window.notice_banner.text(), timeout=WAIT_MS)
     assert panel.export_button.isEnabled()
     assert blocker.read_text() == "keep me"
+    # The end of the video, which says so in the source banner, leaves the message up.
+    wait_until_stopped(qtbot, window)
+    assert "Finished playing" in window.source_banner.text() and "not a folder" in window.notice_banner.text()
 
 
 def test_the_panel_toggles_with_t_and_is_remembered(

@@ -52,6 +52,23 @@ def test_pauses_and_seeks_add_no_time() -> None:
     timeline.add(0.5, [face(1, "happy")])  # a seek back
     timeline.add(60.0, [face(1, "happy")])  # a seek forward: at most a second
     assert timeline.now_s == pytest.approx(1.9 + 1.0, abs=0.01)
+    # Told that it was a jump (the app counts its seeks), a seek forward adds nothing.
+    timeline.add(120.0, [face(1, "happy")], jumped=True)
+    assert timeline.now_s == pytest.approx(1.9 + 1.0, abs=0.01)
+    timeline.add(120.1, [face(1, "happy")])
+    assert timeline.now_s == pytest.approx(1.9 + 1.1, abs=0.01)
+
+
+def test_a_name_given_before_a_persons_row_is_made_is_used_for_it() -> None:
+    timeline = SessionTimeline(SIX_LABELS)
+    timeline.set_name(2, "Ada")
+    play(timeline, 1.0, 10.0, [face(1, "happy"), face(2, "sad")])
+    assert [(p.track_id, p.given_name) for p in timeline.people()] == [(1, ""), (2, "Ada")]
+    timeline.set_name(2, "")
+    assert timeline.given_names == {} and timeline.person(2).given_name == ""  # type: ignore[union-attr]
+    timeline.set_name(1, "Bo")
+    timeline.reset()
+    assert timeline.given_names == {}
 
 
 def test_each_new_picture_of_a_slide_show_counts_one_step() -> None:

@@ -58,9 +58,12 @@ class FaceIds:
         self._next = itertools.count(1)
         self._lost: list[LostFace] = []  # newest last
 
-    def reset(self) -> None:
-        """Forget every face; ids start again at 1."""
-        self._next = itertools.count(1)
+    def reset(self, keep_count: bool = False) -> None:
+        """Forget every face; ids start again at 1, or with ``keep_count`` go on from the
+        last one given (the same source started again: whoever comes is told apart from
+        the people seen before)."""
+        if not keep_count:
+            self._next = itertools.count(1)
         self._lost = []
 
     def mirror(self, width: int) -> None:

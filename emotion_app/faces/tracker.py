@@ -366,11 +366,12 @@ class FaceTracker:
         looked for, a band each, whether inline or started in the background."""
         return list(self._scans.last_bands)
 
-    def reset(self) -> None:
-        """Forget every track (new video source); ids start again at 1."""
+    def reset(self, keep_ids: bool = False) -> None:
+        """Forget every track (new video source); ids start again at 1, or with
+        ``keep_ids`` go on counting (the same source started again)."""
         self._forget_picture()
         self.last_pass_was_full = False
-        self._ids.reset()
+        self._ids.reset(keep_count=keep_ids)
         self._frame = 0
         self._now = 0.0
         self._last_time = None

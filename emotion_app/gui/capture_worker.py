@@ -85,6 +85,7 @@ class CaptureWorker(QObject):
         self._source: FrameSource | None = None
         self._spec: SourceSpec | None = None
         self._stream_id = 0
+        self._seeks = 0  # seeks in the current stream (CapturedFrame.seeks)
         self._index = 0
         self._fps = 0.0
         self._clock_start = 0.0  # when a camera started: its frames' times count from here
@@ -114,6 +115,7 @@ class CaptureWorker(QObject):
         """Open ``spec`` at ``frame`` (files), delivering that frame; ``paused`` stays on it."""
         self._close_source()
         self._stream_id += 1
+        self._seeks = 0
         self._mailbox.clear()
         self._mailbox.reset_dropped()
         try:
@@ -179,6 +181,7 @@ class CaptureWorker(QObject):
             frame = self._index  # cannot move: stay, and say where we are
         else:
             self._index = frame
+            self._seeks += 1
             self._loop_start_s = 0.0
             self._forget_pace()
         self._deliver_next()
@@ -319,7 +322,9 @@ class CaptureWorker(QObject):
         picture = isinstance(source, StillsFrameSource)
         if isinstance(source, StillsFrameSource):
             self._index = source.position  # its place in the folder, unreadable pictures counted
-        captured = CapturedFrame(self._stream_id, self._index, frame, now, source_time, self._mirror, picture)
+        captured = CapturedFrame(
+            self._stream_id, self._index, frame, now, source_time, self._mirror, picture, self._seeks
+        )
         self._index += 1
         self._last_frame = captured
         if self._mailbox.put(captured):

@@ -24,7 +24,7 @@ from emotion_app.results import FaceResult
 from .annotation import annotate_frame
 from .mailbox import DeliveryGate, LatestMailbox
 from .messages import CapturedFrame, FaceNames, InferenceResult, ModelStatus, RecordingRequest, RecordingSummary
-from .recorder import Recorder
+from .recorder import OtherClasses, Recorder
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,10 @@ class InferenceWorker(QObject):
         self._bundle: PipelineBundle | None = None
         self._steadiness: str | None = None
         self._stream_id = -1
+        # A source other than the last one (set by start_session): its ids start again at
+        # 1. The same source started again (Play again, Stop and Start) goes on counting,
+        # so a returning person is not taken for, and named as, someone of earlier.
+        self._new_session = True
         self._mirrored = False  # whether the last frame processed was flipped (see process)
         self._recorder: Recorder | None = None
         self._failed_frames = 0
@@ -122,8 +126,11 @@ class InferenceWorker(QObject):
             return failure
         previous, self._bundle = self._bundle, bundle
         if previous is not None:
+            # The faces in view keep their ids (and so their names) under the new model.
+            bundle.pipeline.take_faces_from(previous.pipeline)
             previous.close()
-        self._stream_id = -1
+        else:
+            self._stream_id = -1
         if self._steadiness is not None:
             bundle.pipeline.steadiness = self._steadiness
         self._emit_model_ready(bundle)
@@ -169,6 +176,11 @@ class InferenceWorker(QObject):
         if self._bundle is not None:
             self._bundle.pipeline.steadiness = level
 
+    @pyqtSlot()
+    def start_session(self) -> None:
+        """The next stream comes from another source: its faces' ids start again at 1."""
+        self._new_session = True
+
     @pyqtSlot(object)
     def set_names(self, names: FaceNames) -> None:
         """The names to show for faces of ``names.stream_id`` (see :class:`FaceNames`)."""
@@ -204,7 +216,8 @@ class InferenceWorker(QObject):
         if bundle is not None:
             if frame.stream_id != self._stream_id:
                 # A new stream: tracks of the last one would attach to the wrong faces.
-                bundle.pipeline.reset()
+                bundle.pipeline.reset(keep_ids=not self._new_session)
+                self._new_session = False
                 self._stream_id = frame.stream_id
             elif frame.mirrored != self._mirrored:
                 # Mirror view turned on or off: the faces flip with the picture, and keep
@@ -251,6 +264,7 @@ class InferenceWorker(QObject):
             dropped_frames=self._mailbox.dropped,
             overlay_bars=self._show_bars,
             picture=frame.picture,
+            seeks=frame.seeks,
         )
 
     # ---- recording ----------------------------------------------------------------
@@ -277,6 +291,9 @@ class InferenceWorker(QObject):
         assert recorder is not None
         try:
             recorder.write(result)
+        except OtherClasses as exc:  # the model was switched: what was recorded is whole
+            self._recorder = None
+            self.recording_finished.emit(recorder.close(ended_by=str(exc)))
         except Exception as exc:  # a full disk or a codec problem ends the recording, not the app
             self._recorder = None
             self.recording_finished.emit(recorder.close(error=str(exc) or type(exc).__name__))

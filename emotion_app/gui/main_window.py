@@ -46,6 +46,7 @@ from emotion_app.faces.geometry import Box, overlap_area
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.io.atomic import OutputError, check_outputs
 from emotion_app.io.codecs import h264_codec
+from emotion_app.io.opencv_names import is_utf8_name
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.wording import count_text
@@ -473,7 +474,8 @@ class MainWindow(QMainWindow):
         )
         self.timeline_panel.name_given.connect(self._on_name_given)
         self.timeline_panel.cleared.connect(self._forget_names)
-        self.timeline_panel.export_failed.connect(lambda message: self.source_banner.show_message(message, "error"))
+        # Beside the other saves' notices: the source banner's next message (a video's end) would replace it.
+        self.timeline_panel.export_failed.connect(lambda message: self.notice_banner.show_message(message, "error"))
         self.view.frame_presented.connect(self.stats.on_presented)
         self.snapshots.saved.connect(lambda path: self.show_saved(f"Saved snapshot {path.name} in {path.parent}", path))
         self.snapshots.failed.connect(lambda message: self.source_banner.show_message(message, "error"))
@@ -540,6 +542,7 @@ class MainWindow(QMainWindow):
             self.stop_recording()
         if not _same_source(spec, self.source_state.spec):
             self.timeline_panel.clear()  # another source: another session
+            self.controller.start_session()
         if isinstance(spec, VideoFileSpec):
             self.picker.clear_selection()  # the toolbar shows no camera or screen as playing
         self.source_banner.dismiss()
@@ -1102,13 +1105,18 @@ class MainWindow(QMainWindow):
         """The output folder, created if missing; None (and a message) if it cannot be used."""
         folder = Path(self._output_dir())
         problem = ""
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            problem = f"it cannot be created ({exc.strerror or exc})"
+        if not is_utf8_name(folder):
+            # QSettings would store it with the odd bytes dropped (a later session saving
+            # elsewhere), and OpenCV cannot write a video there.
+            problem = "its name is not valid UTF-8, so it could be neither remembered nor recorded into"
         else:
-            if not os.access(folder, os.W_OK):
-                problem = "it is not writable"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                problem = f"it cannot be created ({exc.strerror or exc})"
+            else:
+                if not os.access(folder, os.W_OK):
+                    problem = "it is not writable"
         if problem:
             self.notice_banner.show_message(
                 f"Cannot save into the output folder {folder}: {problem}.",
@@ -1251,20 +1259,24 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_recording_finished(self, summary: RecordingSummary) -> None:
+        if (summary.error or summary.ended_by) and self._recording == summary.request:
+            # It ended by itself: the Record button and the REC indicator say so.
+            self._recording = None
+            self.record_action.setChecked(False)
+            self._refresh_rec_indicator()
         if summary.error:
-            if self._recording == summary.request:
-                self._recording = None
-                self.record_action.setChecked(False)
-                self._refresh_rec_indicator()
             self.source_banner.show_message(f"Recording stopped: {summary.error}", "error")
             return
         video, csv_path = summary.request.video_path, summary.request.csv_path
+        ended = f"Recording stopped: {summary.ended_by}. " if summary.ended_by else ""
         if summary.frames_written == 0:  # started and stopped while paused: nothing was written
             self.source_banner.show_message("Nothing was recorded: no frame played while the recording ran.", "info")
             return
         codec = f", {summary.codec}" if summary.codec else ""
         rows = f" and {csv_path.name} ({summary.rows_written} rows)" if summary.rows_written else ""
-        self.show_saved(f"Saved {video.name} ({summary.frames_written} frames{codec}){rows} in {video.parent}", video)
+        self.show_saved(
+            f"{ended}Saved {video.name} ({summary.frames_written} frames{codec}){rows} in {video.parent}", video
+        )
 
     @property
     def model_status(self) -> ModelStatus | None:

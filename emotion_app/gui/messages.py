@@ -158,6 +158,9 @@ class CapturedFrame:
     source_time: float  # seconds into the stream (index / fps for files)
     mirrored: bool = False  # flipped left to right (View > Mirror view)
     picture: bool = False  # a still of a slide show: its time is only its place in the show
+    # Times the stream was moved (seeks) before this frame: a change tells the frame after a
+    # jump from one after a stall, which the frame times alone cannot.
+    seeks: int = 0
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,7 @@ class InferenceResult:
     dropped_frames: int = 0  # frames the capture mailbox overwrote so far in this stream
     overlay_bars: bool = True  # whether ``annotated`` has the probability charts
     picture: bool = False  # from a still of a slide show (CapturedFrame.picture)
+    seeks: int = 0  # CapturedFrame.seeks
 
     @property
     def width(self) -> int:
@@ -226,3 +230,4 @@ class RecordingSummary:
     rows_written: int
     error: str = ""
     codec: str = ""  # the video codec used, in words (H.264, or the fallback and why)
+    ended_by: str = ""  # why it ended without the user stopping it, when its files are whole

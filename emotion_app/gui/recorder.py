@@ -22,6 +22,11 @@ _MAX_REPEATS_S = 2.0
 _SEEK_AHEAD_S = 0.5
 
 
+class OtherClasses(Exception):
+    """A result of a model with other classes than the recording's CSV (the model was
+    switched): a CSV keeps one set of columns, so the recording ends before it."""
+
+
 class Recorder:
     """Writes each processed frame; repeats frames so the video keeps real-time pacing.
 
@@ -50,14 +55,21 @@ class Recorder:
             # Opened on the first classified frame: its columns are the model's labels
             # (without a model there is nothing to write, and no CSV is made).
             self._csv = FaceCsvWriter(self.request.csv_path, result.labels)
+        elif self._csv is not None and result.labels and tuple(result.labels) != self._csv.labels:
+            raise OtherClasses(
+                f"the model now in use has other emotions ({len(result.labels)}) than this recording's CSV "
+                f"({len(self._csv.labels)}); record again to keep recording with it"
+            )
         last, self._last = self._last, result
         if last is not None and (last.stream_id, last.frame_index) == (result.stream_id, result.frame_index):
             return  # the same frame again: a file paused on it
         annotated = result.annotated
         if (
             self._first_time is None
-            or result.source_time < self._first_time  # a restarted stream, or a seek back
-            or (last is not None and _seeked_ahead(last, result))
+            or last is None
+            or (last.stream_id, last.seeks) != (result.stream_id, result.seeks)  # restarted, or moved
+            or result.source_time < self._first_time
+            or _seeked_ahead(last, result)
         ):
             self._first_time = result.source_time
             self._frames_at_first_time = self.frames_written
@@ -68,10 +80,11 @@ class Recorder:
         if self._csv is not None:
             self._csv.write_frame(result.frame_index, result.source_time, result.faces)
 
-    def close(self, error: str = "") -> RecordingSummary:
+    def close(self, error: str = "", ended_by: str = "") -> RecordingSummary:
         """Verify both files and put them in place; never raises. After a write error (a
         full disk stops writing while the video's index still fits) what was written is
-        kept when it reads back; ``error`` and any failure to keep a file go in the summary."""
+        kept when it reads back; ``error`` and any failure to keep a file go in the summary.
+        ``ended_by``: why a recording ended that was not stopped by the user, kept whole."""
         problems = [error] if error else []
         for writer in (self._video, self._csv):
             if writer is None:
@@ -83,7 +96,7 @@ class Recorder:
                     problems.append(str(exc))
         rows = self._csv.rows_written if self._csv is not None else 0
         codec = self._video.codec.describe() if self._video.codec is not None else ""
-        return RecordingSummary(self.request, self.frames_written, rows, "; ".join(problems), codec)
+        return RecordingSummary(self.request, self.frames_written, rows, "; ".join(problems), codec, ended_by)
 
 
 def _seeked_ahead(last: InferenceResult, result: InferenceResult) -> bool:

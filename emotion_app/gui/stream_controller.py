@@ -51,6 +51,7 @@ class StreamController(QObject):
     _record_stop_requested = pyqtSignal()
     _bars_requested = pyqtSignal(bool)
     _names_requested = pyqtSignal(object)
+    _session_requested = pyqtSignal()
 
     def __init__(
         self,
@@ -89,6 +90,7 @@ class StreamController(QObject):
         self._record_stop_requested.connect(self.inference.stop_recording)
         self._bars_requested.connect(self.inference.set_show_bars)
         self._names_requested.connect(self.inference.set_names)
+        self._session_requested.connect(self.inference.start_session)
         self.capture.frame_available.connect(self.inference.process_pending)
 
         self.capture.opened.connect(self.source_opened)
@@ -117,6 +119,12 @@ class StreamController(QObject):
     def start(self, spec: SourceSpec) -> None:
         self.gate.reset()
         self._start_requested.emit(spec)
+
+    def start_session(self) -> None:
+        """The next source started is another one: its faces' ids count from 1 again.
+        Call it before :meth:`start`; queued, it reaches the inference worker before
+        any frame of that source does."""
+        self._session_requested.emit()
 
     def stop(self) -> None:
         self._stop_requested.emit()

@@ -283,6 +283,7 @@ class TimelinePanel(QDockWidget):
         super().__init__("Session timeline", parent)
         self.setObjectName("timeline")
         self.timeline = SessionTimeline(labels)
+        self._run: tuple[int, int] | None = None  # (stream id, seeks) of the last frame added
         self.view = TimelineView(self.timeline, self)
         self.export_button = QPushButton("Export PNG + CSV…")
         self.export_button.setToolTip("Write the timeline plot and seconds and share per person per emotion")
@@ -315,10 +316,14 @@ class TimelinePanel(QDockWidget):
 
     # ---- data ------------------------------------------------------------------------------
     def set_labels(self, labels: Sequence[str]) -> None:
-        """A model with other classes: a new session (times of other classes cannot mix)."""
+        """A model with other classes: new rows (times of other classes cannot mix); the
+        faces keep their ids over the switch, so the names given stay."""
         if tuple(labels) == self.timeline.labels:
             return
+        names = self.timeline.given_names
         self.timeline = SessionTimeline(labels)
+        for track_id, name in names.items():
+            self.timeline.set_name(track_id, name)
         self.view.timeline = self.timeline
         self.view.set_labels(labels)
         self._dirty = True
@@ -327,7 +332,9 @@ class TimelinePanel(QDockWidget):
         """One shown frame (cheap: aggregates only)."""
         if result.labels and tuple(result.labels) != self.timeline.labels:
             self.set_labels(result.labels)
-        self.timeline.add(result.source_time, result.faces, result.image, picture=result.picture)
+        run = (result.stream_id, result.seeks)
+        jumped, self._run = self._run is not None and run != self._run, run
+        self.timeline.add(result.source_time, result.faces, result.image, picture=result.picture, jumped=jumped)
         self._dirty = True
 
     def name_person(self, track_id: int) -> None:

@@ -1,0 +1,129 @@
+"""Face ids over a session: a model switch keeps them, the same source started again goes
+on counting, another source starts again at 1.
+
+Before, a model switch started a new tracker (ids given again in the order faces were
+found, so a name could move to another person), and Play again restarted ids at 1 (the
+new "#1" was added to the timeline row of the old one, under its name).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from emotion_app.faces.detector import FaceDetector
+from emotion_app.gui.inference_worker import InferenceWorker
+from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
+from emotion_app.gui.messages import CapturedFrame
+from emotion_app.inference.classifier import EmotionClassifier
+from emotion_app.live import load_eager_pipeline
+from emotion_app.pipeline import EmotionPipeline
+from emotion_app.samples import VideoTruth, astronaut_frames
+from gui_support import WAIT_MS, wait_for_face_result, wait_until_stopped
+
+FPS = 15.0
+
+
+@pytest.fixture(scope="module")
+def face_frames() -> list[np.ndarray]:
+    frames, _ = astronaut_frames(num_frames=12, frame_size=(320, 240), face_size=80, motion="move")
+    return frames
+
+
+def ids_over(pipeline: EmotionPipeline, frames: list[np.ndarray]) -> list[tuple[int, ...]]:
+    """Each frame's face ids, frames timed at FPS from 0."""
+    return [tuple(face.track_id for face in pipeline.process(frame, index / FPS)) for index, frame in enumerate(frames)]
+
+
+def test_the_same_source_again_goes_on_counting_and_another_starts_at_1(
+    detector: FaceDetector, classifier: EmotionClassifier, face_frames: list[np.ndarray]
+) -> None:
+    pipeline = EmotionPipeline(detector, classifier, optimize=False)
+    assert set(ids_over(pipeline, face_frames)[-1]) == {1}
+    pipeline.reset(keep_ids=True)
+    assert set(ids_over(pipeline, face_frames)[-1]) == {2}
+    pipeline.reset()
+    assert set(ids_over(pipeline, face_frames)[-1]) == {1}
+
+
+def test_a_new_pipeline_takes_over_the_faces_with_their_ids(
+    detector: FaceDetector, classifier: EmotionClassifier, face_frames: list[np.ndarray]
+) -> None:
+    first = EmotionPipeline(detector, classifier, optimize=False)
+    ids_over(first, face_frames)
+    first.reset(keep_ids=True)
+    ids_over(first, face_frames[:8])
+    second = EmotionPipeline(FaceDetector(), classifier, optimize=False)
+    second.take_faces_from(first)
+    # Shown from the first frame on, with the id it had: no new confirmation, no new id.
+    assert [face.track_id for face in second.process(face_frames[8], 8 / FPS)] == [2]
+    assert first.tracker.tracks == []  # the other one got the new pipeline's unused tracker
+
+
+def captured(stream_id: int, index: int, image: np.ndarray) -> CapturedFrame:
+    return CapturedFrame(stream_id, index, image, capture_time=index / FPS, source_time=index / FPS)
+
+
+def test_the_worker_keeps_ids_over_a_model_switch_and_counts_on_in_a_session(
+    qtbot: QtBot, random_weights: Path, random_weights_7: Path, face_frames: list[np.ndarray]
+) -> None:
+    worker = InferenceWorker(LatestMailbox(), DeliveryGate(), random_weights, pipeline_loader=load_eager_pipeline)
+    worker.load_default()
+    try:
+
+        def faces_of(stream_id: int, frames: list[np.ndarray], first: int = 0) -> list[tuple[int, ...]]:
+            results = [worker.process(captured(stream_id, first + i, f)) for i, f in enumerate(frames)]
+            return [tuple(face.track_id for face in result.faces) for result in results]
+
+        assert faces_of(1, face_frames)[-1] == (1,)
+        faces_of(2, face_frames)  # the same source started again
+        assert worker.labels and len(worker.labels) == 6
+        worker.load_weights(random_weights_7)
+        assert len(worker.labels) == 7
+        after_switch = worker.process(captured(2, len(face_frames), face_frames[-1]))
+        assert [face.track_id for face in after_switch.faces] == [2]
+        assert len(after_switch.faces[0].probabilities) == 7
+        worker.start_session()  # another source
+        assert faces_of(3, face_frames)[-1] == (1,)
+    finally:
+        worker.on_thread_finished()
+
+
+def test_play_again_gives_the_returning_face_a_new_row(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    first = wait_for_face_result(qtbot, window)
+    assert [face.track_id for face in first.faces] == [1]
+    wait_until_stopped(qtbot, window)
+    window.source_banner.button("Play again").click()
+    qtbot.waitUntil(
+        lambda: (
+            window.view.result is not None
+            and window.view.result.stream_id != first.stream_id
+            and len(window.view.result.faces) > 0
+        ),
+        timeout=WAIT_MS,
+    )
+    assert [face.track_id for face in window.view.result.faces] == [2]
+    assert [person.track_id for person in window.timeline_panel.timeline.people()] == [1, 2]
+
+
+def test_a_named_face_keeps_its_name_on_screen_and_in_the_timeline_over_a_model_switch(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, random_weights_7: Path
+) -> None:
+    window = make_window(video=gui_video.path)
+    panel = window.timeline_panel
+    face_id = wait_for_face_result(qtbot, window).faces[0].track_id
+    panel.ask_name = lambda track_id, current: "Ada"
+    panel.name_person(face_id)
+    window.controller.load_weights(random_weights_7)
+    qtbot.waitUntil(
+        lambda: (
+            window.view.result is not None and len(window.view.result.labels) == 7 and bool(window.view.result.faces)
+        ),
+        timeout=WAIT_MS,
+    )
+    assert [(face.track_id, face.name) for face in window.view.result.faces] == [(face_id, "Ada")]
+    assert [(person.track_id, person.given_name) for person in panel.timeline.people()] == [(face_id, "Ada")]
