@@ -86,6 +86,7 @@ class CaptureWorker(QObject):
         self._spec: SourceSpec | None = None
         self._stream_id = 0
         self._seeks = 0  # seeks in the current stream (CapturedFrame.seeks)
+        self._session = 0  # CapturedFrame.session
         self._index = 0
         self._fps = 0.0
         self._clock_start = 0.0  # when a camera started: its frames' times count from here
@@ -109,6 +110,11 @@ class CaptureWorker(QObject):
     def start_source(self, spec: SourceSpec) -> None:
         """Open ``spec`` (closing any current source) and start reading."""
         self.open_at(spec, 0, False)
+
+    @pyqtSlot()
+    def start_session(self) -> None:
+        """The sources opened from now on are another session's (see CapturedFrame.session)."""
+        self._session += 1
 
     @pyqtSlot(object, int, bool)
     def open_at(self, spec: SourceSpec, frame: int, paused: bool) -> None:
@@ -180,8 +186,8 @@ class CaptureWorker(QObject):
         if frame != self._index and (seek is None or not _seek_safely(seek, frame)):
             frame = self._index  # cannot move: stay, and say where we are
         else:
+            self._seeks += frame != self._index  # already there: no jump
             self._index = frame
-            self._seeks += 1
             self._loop_start_s = 0.0
             self._forget_pace()
         self._deliver_next()
@@ -323,7 +329,7 @@ class CaptureWorker(QObject):
         if isinstance(source, StillsFrameSource):
             self._index = source.position  # its place in the folder, unreadable pictures counted
         captured = CapturedFrame(
-            self._stream_id, self._index, frame, now, source_time, self._mirror, picture, self._seeks
+            self._stream_id, self._index, frame, now, source_time, self._mirror, picture, self._seeks, self._session
         )
         self._index += 1
         self._last_frame = captured

@@ -68,10 +68,10 @@ class InferenceWorker(QObject):
         self._bundle: PipelineBundle | None = None
         self._steadiness: str | None = None
         self._stream_id = -1
-        # A source other than the last one (set by start_session): its ids start again at
-        # 1. The same source started again (Play again, Stop and Start) goes on counting,
-        # so a returning person is not taken for, and named as, someone of earlier.
-        self._new_session = True
+        # The session of the last stream (CapturedFrame.session): a stream of another
+        # source starts ids again at 1; the same source started again (Play again, Stop and
+        # Start) goes on counting, so a returning person is not taken for someone earlier.
+        self._session: int | None = None
         self._mirrored = False  # whether the last frame processed was flipped (see process)
         self._recorder: Recorder | None = None
         self._failed_frames = 0
@@ -176,11 +176,6 @@ class InferenceWorker(QObject):
         if self._bundle is not None:
             self._bundle.pipeline.steadiness = level
 
-    @pyqtSlot()
-    def start_session(self) -> None:
-        """The next stream comes from another source: its faces' ids start again at 1."""
-        self._new_session = True
-
     @pyqtSlot(object)
     def set_names(self, names: FaceNames) -> None:
         """The names to show for faces of ``names.stream_id`` (see :class:`FaceNames`)."""
@@ -216,9 +211,8 @@ class InferenceWorker(QObject):
         if bundle is not None:
             if frame.stream_id != self._stream_id:
                 # A new stream: tracks of the last one would attach to the wrong faces.
-                bundle.pipeline.reset(keep_ids=not self._new_session)
-                self._new_session = False
-                self._stream_id = frame.stream_id
+                bundle.pipeline.reset(keep_ids=frame.session == self._session)
+                self._stream_id, self._session = frame.stream_id, frame.session
             elif frame.mirrored != self._mirrored:
                 # Mirror view turned on or off: the faces flip with the picture, and keep
                 # their ids (found anew, they would swap or change them).

@@ -161,6 +161,9 @@ class CapturedFrame:
     # Times the stream was moved (seeks) before this frame: a change tells the frame after a
     # jump from one after a stall, which the frame times alone cannot.
     seeks: int = 0
+    # Which source's session the frame belongs to: the window starts a new one for another
+    # source (ids count from 1 again), not when the same source is started again.
+    session: int = 0
 
 
 @dataclass(frozen=True)

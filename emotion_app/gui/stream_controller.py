@@ -90,7 +90,7 @@ class StreamController(QObject):
         self._record_stop_requested.connect(self.inference.stop_recording)
         self._bars_requested.connect(self.inference.set_show_bars)
         self._names_requested.connect(self.inference.set_names)
-        self._session_requested.connect(self.inference.start_session)
+        self._session_requested.connect(self.capture.start_session)
         self.capture.frame_available.connect(self.inference.process_pending)
 
         self.capture.opened.connect(self.source_opened)
@@ -122,8 +122,8 @@ class StreamController(QObject):
 
     def start_session(self) -> None:
         """The next source started is another one: its faces' ids count from 1 again.
-        Call it before :meth:`start`; queued, it reaches the inference worker before
-        any frame of that source does."""
+        Call it before :meth:`start`: the capture worker, which gets both in turn, marks
+        that source's frames with a new session (CapturedFrame.session)."""
         self._session_requested.emit()
 
     def stop(self) -> None:
