@@ -164,6 +164,13 @@ class EmotionPipeline:
         self.last_timings = StageTimings()
         self._detection_width = None
 
+    def jump(self) -> None:
+        """The next frame follows a seek: its faces show at once, a face where one was keeps
+        its id (see FaceTracker.jump), and labels start afresh from that frame."""
+        self.tracker.jump()
+        self._reuse.reset()
+        self._steadier.reset()
+
     def take_faces_from(self, other: EmotionPipeline) -> None:
         """Follow the faces ``other`` follows, with their ids (another model takes over
         mid-stream); ``other`` gets this pipeline's tracker, unused so far, in exchange.

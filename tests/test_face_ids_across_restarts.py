@@ -138,3 +138,28 @@ def test_a_named_face_keeps_its_name_on_screen_and_in_the_timeline_over_a_model_
     )
     assert [(face.track_id, face.name) for face in window.view.result.faces] == [(face_id, "Ada")]
     assert [(person.track_id, person.given_name) for person in panel.timeline.people()] == [(face_id, "Ada")]
+
+
+def test_after_a_seek_the_frame_shows_its_face_at_once_and_a_face_in_place_keeps_its_id(
+    detector: FaceDetector, classifier: EmotionClassifier
+) -> None:
+    moving, _ = astronaut_frames(num_frames=15, frame_size=(320, 240), face_size=80, motion="move")
+    still, _ = astronaut_frames(num_frames=15, frame_size=(320, 240), face_size=80, motion="static")
+    for frames, target in ((moving, 7), (still, 12)):
+        pipeline = EmotionPipeline(detector, classifier, optimize=False)
+        assert ids_over(pipeline, frames[:4])[-1] == (1,)
+        pipeline.jump()
+        # One frame is all a paused video shows after a seek; the face near where it was
+        # (within a side and a half) is the same person.
+        assert [face.track_id for face in pipeline.process(frames[target], target / FPS)] == [1]
+
+
+def test_a_paused_video_shows_the_face_of_each_frame_sought(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    clip = write_astronaut_video(tmp_path / "walk.avi", num_frames=15, frame_size=(320, 240), face_size=80)
+    window = make_window(video=clip.path)
+    wait_for_face_result(qtbot, window)
+    window.pause()
+    for target in (7, 3, 5, 1, 12):
+        window.seek(target)
+        qtbot.waitUntil(lambda target=target: window.view.result.frame_index == target, timeout=WAIT_MS)  # type: ignore[misc]
+        assert len(window.view.result.faces) == 1, target

@@ -413,6 +413,19 @@ class FaceTracker:
         if self._network_scan is not None:
             self._network_scan.forget()
 
+    def jump(self) -> None:
+        """The next frame follows a jump in the stream (a seek): it is looked at as a
+        stream's first, its faces shown at once (a paused video sought to shows that one
+        frame only, and a face must not wait for a second). The faces shown before are
+        remembered as just lost, so a face found where one was keeps its id; the clock
+        moves on by one frame, not by the time jumped."""
+        for track in self.tracks:
+            if track.confirmed and not track.shot_ended:
+                self._ids.lose(track, self._now)
+        self._forget_picture()
+        self._stream_start = self._frame + 1
+        self._last_time = None
+
     @property
     def _first_in_stream(self) -> bool:
         """Whether this frame is a stream's first (or the first after a change of size)."""

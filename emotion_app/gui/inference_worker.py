@@ -72,6 +72,7 @@ class InferenceWorker(QObject):
         # source starts ids again at 1; the same source started again (Play again, Stop and
         # Start) goes on counting, so a returning person is not taken for someone earlier.
         self._session: int | None = None
+        self._seeks = 0  # of the last frame processed (CapturedFrame.seeks)
         self._mirrored = False  # whether the last frame processed was flipped (see process)
         self._recorder: Recorder | None = None
         self._failed_frames = 0
@@ -213,11 +214,15 @@ class InferenceWorker(QObject):
                 # A new stream: tracks of the last one would attach to the wrong faces.
                 bundle.pipeline.reset(keep_ids=frame.session == self._session)
                 self._stream_id, self._session = frame.stream_id, frame.session
+            elif frame.seeks != self._seeks:
+                # A seek: the frame may be all a paused video shows, so its faces show at once.
+                bundle.pipeline.jump()
             elif frame.mirrored != self._mirrored:
                 # Mirror view turned on or off: the faces flip with the picture, and keep
                 # their ids (found anew, they would swap or change them).
                 bundle.pipeline.mirror()
             self._mirrored = frame.mirrored
+            self._seeks = frame.seeks
             try:
                 faces = bundle.pipeline.process(frame.image, frame.source_time)
                 timings = stage_ms(bundle.pipeline.last_timings)
