@@ -103,6 +103,24 @@ def test_the_end_of_a_picture_counts_pictures(qtbot: QtBot, make_window, tmp_pat
     assert "Finished playing group.png (1 picture)" in window.source_banner.text()
 
 
+def test_the_end_of_a_slide_show_counts_its_pictures_not_the_place_sought(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    frames, _ = astronaut_frames(num_frames=3, frame_size=(240, 180), face_size=80, motion="static")
+    folder = tmp_path / "stills"
+    folder.mkdir()
+    for index, frame in enumerate(frames):
+        cv2.imwrite(str(folder / f"shot{index + 1}.png"), frame)
+    (folder / "zz1-damaged.png").write_bytes(b"not an image")
+    (folder / "zz2-empty.jpg").write_bytes(b"")
+    window = make_window(video=folder)
+    wait_for_face_result(qtbot, window)
+    window.pause()
+    window.seek(4)  # the last file, which does not read: the show ends there
+    qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
+    assert "Finished playing stills (3 pictures)" in window.source_banner.text()
+
+
 def test_a_dropped_file_plays_and_recent_files_are_listed(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:

@@ -408,8 +408,9 @@ class CaptureWorker(QObject):
                 )
                 kind = FaultKind.READ_FAILED
             else:
-                unit = "picture" if isinstance(source, StillsFrameSource) else "frame"
-                message = f"Finished playing {spec.path.name} ({count_text(self._index, unit)})"
+                # The show's length, as a file's frames: not the place a seek left it at.
+                played = count_text(source.pictures, "picture") if isinstance(source, StillsFrameSource) else None
+                message = f"Finished playing {spec.path.name} ({played or count_text(self._index, 'frame')})"
                 kind = FaultKind.ENDED
         frames_read = self._index
         self._close_source()

@@ -157,6 +157,7 @@ class StillsFrameSource:
 
     def __init__(self, images: tuple[Path, ...]) -> None:
         self._images = images
+        self._read: dict[int, bool] = {}  # whether each picture tried so far read, by place
         # The show starts at the first picture that reads; others are skipped as they come.
         first, self._next = None, 0
         while first is None and self._next < len(images):
@@ -175,7 +176,15 @@ class StillsFrameSource:
 
     def _load(self, index: int) -> np.ndarray | None:
         frame = read_image(self._images[index])
+        self._read[index] = frame is not None
         return normalise_frame(frame) if frame is not None else None
+
+    @property
+    def pictures(self) -> int:
+        """The pictures of the show: those that read, and of those not tried yet (a seek
+        passed them) the ones OpenCV knows the format of, from their first bytes."""
+        untried = (path for index, path in enumerate(self._images) if index not in self._read)
+        return sum(self._read.values()) + sum(_looks_readable(path) for path in untried)
 
     def read(self) -> np.ndarray | None:
         pending = self._pending
@@ -201,6 +210,13 @@ class StillsFrameSource:
 
     def release(self) -> None:
         self._pending = None
+
+
+def _looks_readable(path: Path) -> bool:
+    try:
+        return bool(cv2.haveImageReader(str(path)))
+    except (cv2.error, OSError, UnicodeError):
+        return False
 
 
 def open_frame_source(spec: SourceSpec) -> FrameSource:
