@@ -208,6 +208,33 @@ def test_the_codec_probe_and_a_damaged_file_leave_the_terminal_clean(tmp_path: P
     assert "@ 0x" not in done.stderr, done.stderr  # FFmpeg's "[codec @ 0x...]" prefix
 
 
+def test_a_frame_too_wide_for_mpeg4_part2_is_refused_in_one_line_saying_what_works(tmp_path: Path) -> None:
+    # A 9000 px panorama: FFmpeg's MPEG-4 Part 2 encoder takes sides up to 8191 px.
+    code = (
+        "import numpy as np\n"
+        "from emotion_app.io.codecs import h264_codec\n"
+        "from emotion_app.io.video import AnnotatedVideoWriter, OutputError\n"
+        "if h264_codec() is not None:\n"
+        "    raise SystemExit(0)\n"
+        f"writer = AnnotatedVideoWriter(__import__('pathlib').Path({str(tmp_path / 'wide.mp4')!r}), 10.0)\n"
+        "try:\n"
+        "    writer.write(np.zeros((16, 9000, 3), np.uint8))\n"
+        "except OutputError as exc:\n"
+        "    print('refused:', exc)\n"
+    )
+    done = _run_python(code)
+    assert done.returncode == 0, done.stderr
+    if "refused" not in done.stdout:
+        pytest.skip("this OpenCV writes H.264, whose limits differ")
+    assert "at most 8191 px a side, these are 9000x16; write an .avi or .mkv instead" in done.stdout
+    assert done.stderr == "" and list(tmp_path.iterdir()) == []
+    # The suggestion holds.
+    writer = AnnotatedVideoWriter(tmp_path / "wide.avi", 10.0)
+    writer.write(np.zeros((16, 9000, 3), np.uint8))
+    writer.close()
+    assert (tmp_path / "wide.avi").is_file()
+
+
 def test_a_users_own_ffmpeg_log_level_is_kept() -> None:
     code = "import os, emotion_app.io.codecs; print(os.environ['OPENCV_FFMPEG_LOGLEVEL'])"
     assert _run_python(code, OPENCV_FFMPEG_LOGLEVEL="32").stdout.strip() == "32"

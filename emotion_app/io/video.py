@@ -188,6 +188,10 @@ def _natural_key(path: Path) -> list[object]:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
 
 
+# The widest or tallest frame FFmpeg's MPEG-4 Part 2 encoder takes (it refuses 8192).
+MPEG4_MAX_SIDE = 8191
+
+
 class AnnotatedVideoWriter:
     """Writes BGR frames to a video; opened on the first frame, whose size it keeps.
 
@@ -231,16 +235,26 @@ class AnnotatedVideoWriter:
             self._size = (width, height)
             assert self.codec is not None
             temp = self._output.open()
-            self._writer = cv2.VideoWriter(str(temp), cv2.VideoWriter.fourcc(*self.codec.fourcc), self.fps, self._size)
-            if not self._writer.isOpened() and self.codec.name == "H.264":
-                # The probe's encoder refused this frame size: the always-present codec instead.
-                self.codec = MPEG4_PART2
+            # A refusal is told in the app's own words below, not in OpenCV's log lines.
+            with quiet_opencv_log():
                 self._writer = cv2.VideoWriter(
                     str(temp), cv2.VideoWriter.fourcc(*self.codec.fourcc), self.fps, self._size
                 )
+                if not self._writer.isOpened() and self.codec.name == "H.264":
+                    # The probe's encoder refused this frame size: the always-present codec instead.
+                    self.codec = MPEG4_PART2
+                    self._writer = cv2.VideoWriter(
+                        str(temp), cv2.VideoWriter.fourcc(*self.codec.fourcc), self.fps, self._size
+                    )
             if not self._writer.isOpened():
                 self.discard()
-                raise OutputError(f"{self.path}: OpenCV could not open a video writer for it")
+                why = ""
+                if self.codec == MPEG4_PART2 and max(width, height) > MPEG4_MAX_SIDE:
+                    why = (
+                        f": {self.codec.name} takes frames of at most {MPEG4_MAX_SIDE} px a side, these are "
+                        f"{width}x{height}; write an .avi or .mkv instead"
+                    )
+                raise OutputError(f"{self.path}: OpenCV could not open a video writer for it{why}")
         assert self._size is not None
         if (frame.shape[1], frame.shape[0]) != self._size:
             frame = letterbox(frame, self._size)
