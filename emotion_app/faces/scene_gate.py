@@ -270,16 +270,30 @@ class ShotCuts:
         self._frame_cells = cells
         self._previous: np.ndarray | None = None  # the coarse frame before this one
         self._before_cut: np.ndarray | None = None  # the one before a cut, while it is judged
+        self._jumped = False  # the next frame follows a seek
 
     def reset(self) -> None:
         """Forget the frames seen: the next frame is no cut."""
         self._previous = None
         self._before_cut = None
+        self._jumped = False
+
+    def jumped(self) -> None:
+        """The next frame follows a seek: it is a new shot at once if it shows another
+        picture than the last frame seen (a seek is no flash, to be waited out a frame)."""
+        self._before_cut = None
+        self._jumped = self._previous is not None
 
     def look(self, gray: np.ndarray) -> tuple[bool, bool]:
         """(whether ``gray`` comes right after a cut, whether it shows that the cut before
         it stayed: a new shot). Give it every frame while cuts matter, else :meth:`reset`."""
         current = coarse_cells(gray) if self._frame_cells is None else self._frame_cells.of(gray)
+        if self._jumped:
+            assert self._previous is not None
+            self._jumped = False
+            new_shot = _differs(current, self._previous)
+            self._previous = current
+            return new_shot, new_shot
         new_shot = self._before_cut is not None and _differs(current, self._before_cut)
         cut = self._previous is not None and _differs(current, self._previous)
         self._before_cut = self._previous if cut else None

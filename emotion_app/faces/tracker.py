@@ -380,14 +380,16 @@ class FaceTracker:
         self._next_tilted_scan = 0
         self._tilted_back_to_back = 0
 
-    def _forget_picture(self) -> None:
+    def _forget_picture(self, keep_shot_reference: bool = False) -> None:
         """Drop what belongs to the picture seen so far: the tracks, what the scans saw, the
-        frame a cut is judged against, and a scan still running (its finds are never used)."""
+        frame a cut is judged against (unless ``keep_shot_reference``), and a scan still
+        running (its finds are never used)."""
         self.tracks = []
         self._frames_since_full = 0
         self._missed_candidates = []
         self._cut_frame = False
-        self._shot_cuts.reset()
+        if not keep_shot_reference:
+            self._shot_cuts.reset()
         self._scans.reset()
         self._background.forget()
         self._network_reference = None
@@ -417,12 +419,22 @@ class FaceTracker:
         """The next frame follows a jump in the stream (a seek): it is looked at as a
         stream's first, its faces shown at once (a paused video sought to shows that one
         frame only, and a face must not wait for a second). The faces shown before are
-        remembered as just lost, so a face found where one was keeps its id; the clock
-        moves on by one frame, not by the time jumped."""
+        remembered as just lost, so a face found where one was keeps its id, unless that
+        frame shows another picture than the last one seen (another shot: see
+        ShotCuts.jumped); the clock moves on by one frame, not by the time jumped."""
         for track in self.tracks:
             if track.confirmed and not track.shot_ended:
                 self._ids.lose(track, self._now)
-        self._forget_picture()
+        network_busy = self._network_scan is not None and self._network_scan.running
+        rest_until = self._network_rest_until
+        self._forget_picture(keep_shot_reference=True)
+        self._shot_cuts.jumped()
+        # Scrubbing seeks often: a CNN scan per seek would queue behind the dropped one
+        # still running on its thread (each a full frame's scan).
+        self._network_rest_until = rest_until
+        if network_busy and self._network_scan is not None:
+            duration = min(self._network_scan.last_duration_s, NETWORK_LONGEST_SCAN_S)
+            self._network_rest_until = max(rest_until, self._now + NETWORK_REST_FACTOR * duration)
         self._stream_start = self._frame + 1
         self._last_time = None
 

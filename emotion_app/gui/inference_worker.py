@@ -214,13 +214,15 @@ class InferenceWorker(QObject):
                 # A new stream: tracks of the last one would attach to the wrong faces.
                 bundle.pipeline.reset(keep_ids=frame.session == self._session)
                 self._stream_id, self._session = frame.stream_id, frame.session
-            elif frame.seeks != self._seeks:
-                # A seek: the frame may be all a paused video shows, so its faces show at once.
-                bundle.pipeline.jump()
-            elif frame.mirrored != self._mirrored:
-                # Mirror view turned on or off: the faces flip with the picture, and keep
-                # their ids (found anew, they would swap or change them).
-                bundle.pipeline.mirror()
+            else:
+                if frame.mirrored != self._mirrored:
+                    # Mirror view turned on or off: the faces flip with the picture, and keep
+                    # their ids (found anew, they would swap or change them).
+                    bundle.pipeline.mirror()
+                if frame.seeks != self._seeks:
+                    # A seek: the frame may be all a paused video shows, so its faces show
+                    # at once (after a mirror: the faces left behind are flipped first).
+                    bundle.pipeline.jump()
             self._mirrored = frame.mirrored
             self._seeks = frame.seeks
             try:
