@@ -121,6 +121,22 @@ def test_the_end_of_a_slide_show_counts_its_pictures_not_the_place_sought(
     assert "Finished playing stills (3 pictures)" in window.source_banner.text()
 
 
+def test_a_slide_show_with_a_name_that_is_not_utf8_counts_it_without_asking_opencv(tmp_path: Path) -> None:
+    import os
+
+    from emotion_app.gui.frame_sources import StillsFrameSource
+
+    frames, _ = astronaut_frames(num_frames=3, frame_size=(120, 90), face_size=60, motion="static")
+    names = [b"a1.png", b"a2-caf\xe9.png", b"a3.png"]  # OpenCV 4.14 crashed on the second
+    for name, frame in zip(names, frames):
+        ok, data = cv2.imencode(".png", frame)
+        with open(os.path.join(os.fsencode(tmp_path), name), "wb") as handle:
+            handle.write(data.tobytes())
+    show = StillsFrameSource(tuple(tmp_path / os.fsdecode(name) for name in names))
+    assert show.seek(2) and show.read() is not None and show.read() is None  # the second one passed over
+    assert show.pictures == 3
+
+
 def test_a_dropped_file_plays_and_recent_files_are_listed(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 
 from emotion_app.io.codecs import quiet_opencv_log
 from emotion_app.io.frame_times import FrameTimes
-from emotion_app.io.opencv_names import open_video_capture
+from emotion_app.io.opencv_names import is_utf8_name, open_video_capture
 from emotion_app.io.video import InputError, open_input, read_image
 
 from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
@@ -213,6 +213,9 @@ class StillsFrameSource:
 
 
 def _looks_readable(path: Path) -> bool:
+    if not is_utf8_name(path):
+        # OpenCV 4.14 crashes (SIGSEGV) on such a name: counted by its suffix, untried.
+        return True
     try:
         return bool(cv2.haveImageReader(str(path)))
     except (cv2.error, OSError, UnicodeError):
