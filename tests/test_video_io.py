@@ -294,3 +294,26 @@ def test_only_a_clear_shortfall_of_frames_counts_as_a_cut_file() -> None:
     assert not clearly_short(95, 98)  # a real clip whose container's count is 3 frames off
     assert not clearly_short(10, 0)  # no count given
     assert clearly_short(57, 472) and clearly_short(20, 30)
+
+
+def test_quiet_blocks_on_two_threads_give_the_log_level_back() -> None:
+    import threading
+
+    from emotion_app.io.codecs import quiet_opencv_log
+
+    before = cv2.utils.logging.getLogLevel()
+    first_in, second_out = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with quiet_opencv_log():
+            first_in.set()
+            second_out.wait(5)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_in.wait(5)
+    with quiet_opencv_log():  # overlaps the first block, and outlives it
+        second_out.set()
+        thread.join(5)
+        assert cv2.utils.logging.getLogLevel() == cv2.utils.logging.LOG_LEVEL_SILENT
+    assert cv2.utils.logging.getLogLevel() == before

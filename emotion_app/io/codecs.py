@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,16 +49,32 @@ MPEG4_PART2 = VideoCodec("mp4v", "MPEG-4 Part 2", "this OpenCV build has no H.26
 MOTION_JPEG = VideoCodec("MJPG", "Motion JPEG")
 
 
+# The log level is the process's: blocks on several threads (the capture thread reading a
+# picture, the inference thread opening a recording) share one silence, and the level
+# from before the first is restored after the last (each restoring its own could leave
+# the log silent for good).
+_quiet_lock = threading.Lock()
+_quiet_blocks = 0
+_level_before = 0
+
+
 @contextmanager
 def quiet_opencv_log() -> Iterator[None]:
     """OpenCV's own log silenced while the block runs: for steps whose failures the app
     reports in its own words (an encoder probe, a picture it cannot decode)."""
-    previous = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    global _quiet_blocks, _level_before
+    with _quiet_lock:
+        if _quiet_blocks == 0:
+            _level_before = cv2.utils.logging.getLogLevel()
+            cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+        _quiet_blocks += 1
     try:
         yield
     finally:
-        cv2.utils.logging.setLogLevel(previous)
+        with _quiet_lock:
+            _quiet_blocks -= 1
+            if _quiet_blocks == 0:
+                cv2.utils.logging.setLogLevel(_level_before)
 
 
 @lru_cache(maxsize=1)
