@@ -168,18 +168,26 @@ def test_a_paused_video_shows_the_face_of_each_frame_sought(qtbot: QtBot, make_w
         assert len(window.view.result.faces) == 1, target
 
 
-def test_a_seek_to_another_shot_gives_the_face_there_a_new_id(detector: FaceDetector) -> None:
+@pytest.mark.parametrize(("frames_before", "mirrored"), [(8, False), (1, False), (8, True)])
+def test_a_seek_to_another_shot_gives_the_face_there_a_new_id(
+    detector: FaceDetector, frames_before: int, mirrored: bool
+) -> None:
+    """Also after a single frame (a video opened paused: the face shown in the first frame
+    it was seen in), and with a mirror turned on with the seek."""
     from emotion_app.faces.tracker import FaceTracker
     from emotion_app.samples import two_people
 
     first_shot, _ = astronaut_frames(num_frames=8, frame_size=(480, 360), face_size=90, motion="static")
-    other_shot = two_people(4)  # another picture; its left face near where the astronaut was
+    other_shot = two_people(4)[0]  # another picture; its left face near where the astronaut was
     tracker = FaceTracker(detector)
-    for index, frame in enumerate(first_shot):
+    for index, frame in enumerate(first_shot[:frames_before]):
         shown = tracker.update(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), time_s=index / FPS)
     assert [track.track_id for track in shown] == [1]
+    if mirrored:
+        tracker.mirror(480)
+        other_shot = cv2.flip(other_shot, 1)
     tracker.jump()
-    after = tracker.update(cv2.cvtColor(other_shot[0], cv2.COLOR_BGR2GRAY), time_s=100.0)
+    after = tracker.update(cv2.cvtColor(other_shot, cv2.COLOR_BGR2GRAY), time_s=100.0)
     assert after and 1 not in {track.track_id for track in after}  # nobody inherits #1 (or its name)
     # Within the same shot, the face near its old place is the same person (see above).
     tracker.reset()

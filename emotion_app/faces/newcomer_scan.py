@@ -87,12 +87,19 @@ class ScanThread(Generic[Finds]):
         self._executor: ThreadPoolExecutor | None = None
         # The scan in flight and its frame's shape.
         self._pending: tuple[Future[Finds], tuple[int, ...]] | None = None
+        self._dropped: Future[Finds] | None = None  # a forgotten scan, maybe still running
         self._last_duration_s = 0.0
 
     @property
     def running(self) -> bool:
         """Whether a scan has been started and its finds not yet taken."""
         return self._pending is not None
+
+    @property
+    def busy(self) -> bool:
+        """Whether the thread still works: on a scan in flight, or on one forgotten (a new
+        scan would only queue behind it)."""
+        return self._pending is not None or (self._dropped is not None and not self._dropped.done())
 
     @property
     def last_duration_s(self) -> float:
@@ -141,6 +148,8 @@ class ScanThread(Generic[Finds]):
 
     def forget(self) -> None:
         """Drop the scan in flight (a new source): its finds are never taken."""
+        if self._pending is not None:
+            self._dropped = self._pending[0]
         self._pending = None
 
     def close(self) -> None:

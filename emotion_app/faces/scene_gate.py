@@ -271,33 +271,48 @@ class ShotCuts:
         self._previous: np.ndarray | None = None  # the coarse frame before this one
         self._before_cut: np.ndarray | None = None  # the one before a cut, while it is judged
         self._jumped = False  # the next frame follows a seek
+        # The last frame looked at or seen (see saw): what the frame after a seek is judged against.
+        self._last_seen: np.ndarray | None = None
 
     def reset(self) -> None:
         """Forget the frames seen: the next frame is no cut."""
         self._previous = None
         self._before_cut = None
         self._jumped = False
+        self._last_seen = None
+
+    def saw(self, gray: np.ndarray) -> None:
+        """``gray`` was not looked at for cuts (nothing to follow yet), but a seek after it
+        is judged against it (see :meth:`jumped`); cuts in playback are not."""
+        self._last_seen = coarse_cells(gray) if self._frame_cells is None else self._frame_cells.of(gray)
+
+    def mirror(self) -> None:
+        """The frames are flipped left to right from the next one on: no cut is judged
+        at the next frame, and a seek after it is judged against the last frame flipped."""
+        last_seen = self._last_seen
+        self.reset()
+        self._last_seen = None if last_seen is None else np.ascontiguousarray(last_seen[:, ::-1])
 
     def jumped(self) -> None:
         """The next frame follows a seek: it is a new shot at once if it shows another
         picture than the last frame seen (a seek is no flash, to be waited out a frame)."""
         self._before_cut = None
-        self._jumped = self._previous is not None
+        self._jumped = self._last_seen is not None
 
     def look(self, gray: np.ndarray) -> tuple[bool, bool]:
         """(whether ``gray`` comes right after a cut, whether it shows that the cut before
         it stayed: a new shot). Give it every frame while cuts matter, else :meth:`reset`."""
         current = coarse_cells(gray) if self._frame_cells is None else self._frame_cells.of(gray)
         if self._jumped:
-            assert self._previous is not None
+            assert self._last_seen is not None
             self._jumped = False
-            new_shot = _differs(current, self._previous)
-            self._previous = current
+            new_shot = _differs(current, self._last_seen)
+            self._previous = self._last_seen = current
             return new_shot, new_shot
         new_shot = self._before_cut is not None and _differs(current, self._before_cut)
         cut = self._previous is not None and _differs(current, self._previous)
         self._before_cut = self._previous if cut else None
-        self._previous = current
+        self._previous = self._last_seen = current
         return cut, new_shot
 
 

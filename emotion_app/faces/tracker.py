@@ -336,6 +336,7 @@ class FaceTracker:
         self._missed_candidates: list[Box] = []
         self._shot_cuts = ShotCuts(self._scans.cells)
         self._cut_frame = False  # this frame came right after a cut (see update)
+        self._shot_looked = False  # this frame went through ShotCuts.look
         if network == "auto":
             network = "shipped" if self.background_scan else None
         self.network = load_shipped_network() if network == "shipped" else network
@@ -402,14 +403,15 @@ class FaceTracker:
         """The frames are flipped left to right from the next one on (a mirror view turned on
         or off; ``width``: the frames' width): every face keeps its track and id where it
         now shows, and what the scans saw is flipped too (forgotten, the next frame would
-        be scanned whole on the caller's thread, which in HD holds that frame). The frame a
-        cut is judged against and a scan still running belong to the unflipped picture."""
+        be scanned whole on the caller's thread, which in HD holds that frame). A scan still
+        running belongs to the unflipped picture; so does the frame a cut is judged against
+        (the frame a seek is judged against is flipped: see ShotCuts.mirror)."""
         for track in self.tracks:
             track.mirror(width)
         self._ids.mirror(width)
         self._missed_candidates = []
         self._scans.mirror()
-        self._shot_cuts.reset()
+        self._shot_cuts.mirror()
         self._background.forget()
         self._network_reference = None
         if self._network_scan is not None:
@@ -425,16 +427,12 @@ class FaceTracker:
         for track in self.tracks:
             if track.confirmed and not track.shot_ended:
                 self._ids.lose(track, self._now)
-        network_busy = self._network_scan is not None and self._network_scan.running
         rest_until = self._network_rest_until
         self._forget_picture(keep_shot_reference=True)
         self._shot_cuts.jumped()
-        # Scrubbing seeks often: a CNN scan per seek would queue behind the dropped one
-        # still running on its thread (each a full frame's scan).
+        # Scrubbing seeks often: the CNN scan keeps resting between scans as in playback
+        # (and a new one waits while a dropped one still runs: see _network_finds).
         self._network_rest_until = rest_until
-        if network_busy and self._network_scan is not None:
-            duration = min(self._network_scan.last_duration_s, NETWORK_LONGEST_SCAN_S)
-            self._network_rest_until = max(rest_until, self._now + NETWORK_REST_FACTOR * duration)
         self._stream_start = self._frame + 1
         self._last_time = None
 
@@ -516,9 +514,11 @@ class FaceTracker:
         # so the frame before was looked at too.
         if self._ids.remembers_lost or any(track.confirmed for track in self.tracks):
             self._cut_frame, new_shot = self._shot_cuts.look(gray)
+            self._shot_looked = True
         else:
             self._shot_cuts.reset()
             self._cut_frame = new_shot = False
+            self._shot_looked = False
         if new_shot:
             self._ids.forget_lost()
             for track in self.tracks:
@@ -786,7 +786,12 @@ class FaceTracker:
             self.tracks = [t for t in self.tracks if id(t) not in dropped]
         # A shown face whose id a new one took (see above) is gone.
         kept = {id(t) for t in self.tracks}
-        return [t for t in shown if id(t) in kept]
+        shown = [t for t in shown if id(t) in kept]
+        if shown and not self._shot_looked:
+            # The first frame to show a face was not looked at for cuts: kept for a seek
+            # that may follow (a video opened paused, then sought to another shot).
+            self._shot_cuts.saw(gray)
+        return shown
 
     def _may_return_at_once(self, track: Track, returning: Returning | None) -> bool:
         """Whether ``track``, with one passed check, continues ``returning`` at once.
@@ -884,7 +889,9 @@ class FaceTracker:
             duration = min(self._network_scan.last_duration_s, NETWORK_LONGEST_SCAN_S)
             self._network_rest_until = self._now + NETWORK_REST_FACTOR * duration
         rested = self._now >= self._network_rest_until
-        if due and (inline or (not self._network_scan.running and rested)):
+        # Not while the thread still runs a scan dropped at a seek or a new source: one
+        # started now would queue behind it (a seek bar dragged queued one per seek).
+        if due and (inline or (not self._network_scan.busy and rested)):
             reference, changed = change_mask(gray, self._network_reference)
             if self._network_scans % NETWORK_FULL_SCAN_EVERY == 0:
                 changed = None
