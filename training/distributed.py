@@ -11,6 +11,11 @@ import torch.distributed as dist
 from .config import TrainConfig
 
 
+def launched_distributed() -> bool:
+    """Whether torchrun started this process as one of several (before the group exists)."""
+    return int(os.environ.get("WORLD_SIZE", "1")) > 1
+
+
 def is_main_process() -> bool:
     return not dist.is_initialized() or dist.get_rank() == 0
 

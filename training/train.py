@@ -39,7 +39,7 @@ from .checkpoints import (
 from .config import FIELD_HELP, TrainConfig, label_source
 from .data import USAGES, DataError
 from .datasets import load_data, make_preprocessing
-from .distributed import is_main_process, log, select_device, world
+from .distributed import is_main_process, launched_distributed, log, select_device, world
 from .export import TTA_CHOICES, publish, run_record
 from .ferplus import LABEL_SOURCES
 from .loop import (
@@ -158,9 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m training.train " + " ".join(
         shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
     )
-    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     device = select_device(config)
-    if distributed and not dist.is_initialized():
+    if launched_distributed() and not dist.is_initialized():
         dist.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
     if device.type == "cuda":
         torch.cuda.set_device(device)
@@ -387,11 +386,11 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
 
 if __name__ == "__main__":
     code = main()
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+    if launched_distributed():
         # A torchrun process leaves without the interpreter's teardown: there a worker
         # thread of the torch library now and then ended the process with "terminate
-        # called without an active exception" (SIGABRT) after a stop, failing the run
-        # (about 1 stopped run in 6 on 2 busy cores). Its files are written and closed.
+        # called without an active exception" (SIGABRT) after a stop, failing the run.
+        # Its files are written and closed by now.
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -424,9 +424,7 @@ class FaceTracker:
         remembered as just lost, so a face found where one was keeps its id, unless that
         frame shows another picture than the last one seen (another shot: see
         ShotCuts.jumped); the clock moves on by one frame, not by the time jumped."""
-        for track in self.tracks:
-            if track.confirmed and not track.shot_ended:
-                self._ids.lose(track, self._now)
+        self._lose_shown_faces()
         rest_until = self._network_rest_until
         self._forget_picture(keep_shot_reference=True)
         self._shot_cuts.jumped()
@@ -435,6 +433,13 @@ class FaceTracker:
         self._network_rest_until = rest_until
         self._stream_start = self._frame + 1
         self._last_time = None
+
+    def _lose_shown_faces(self) -> None:
+        """Remember every face shown as just lost, so a face found where one was gets its
+        id back (the picture is about to be looked at anew)."""
+        for track in self.tracks:
+            if track.confirmed and not track.shot_ended:
+                self._ids.lose(track, self._now)
 
     @property
     def _first_in_stream(self) -> bool:
@@ -450,9 +455,7 @@ class FaceTracker:
         found nothing for a second or more; live, faces of the new size were not
         found at all.)"""
         scale_x, scale_y = new[0] / old[0], new[1] / old[1]
-        for track in self.tracks:
-            if track.confirmed and not track.shot_ended:
-                self._ids.lose(track, self._now)
+        self._lose_shown_faces()
         self._ids.rescale(scale_x, scale_y)
         self._forget_picture()
         self._stream_start = self._frame

@@ -218,7 +218,7 @@ def _looks_readable(path: Path) -> bool:
         return True
     try:
         return bool(cv2.haveImageReader(str(path)))
-    except (cv2.error, OSError, UnicodeError):
+    except (cv2.error, OSError):
         return False
 
 

@@ -189,6 +189,12 @@ class InferenceResult:
     seeks: int = 0  # CapturedFrame.seeks
 
     @property
+    def run(self) -> tuple[int, int]:
+        """The stretch of playback the frame belongs to: a new one after each restart or
+        seek, so a change tells a jump from a stall."""
+        return (self.stream_id, self.seeks)
+
+    @property
     def width(self) -> int:
         return int(self.image.shape[1])
 

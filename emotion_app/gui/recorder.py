@@ -67,7 +67,7 @@ class Recorder:
         if (
             self._first_time is None
             or last is None
-            or (last.stream_id, last.seeks) != (result.stream_id, result.seeks)  # restarted, or moved
+            or last.run != result.run  # restarted, or moved
             or result.source_time < self._first_time
             or _seeked_ahead(last, result)
         ):

@@ -283,7 +283,7 @@ class TimelinePanel(QDockWidget):
         super().__init__("Session timeline", parent)
         self.setObjectName("timeline")
         self.timeline = SessionTimeline(labels)
-        self._run: tuple[int, int] | None = None  # (stream id, seeks) of the last frame added
+        self._run: tuple[int, int] | None = None  # InferenceResult.run of the last frame added
         self.view = TimelineView(self.timeline, self)
         self.export_button = QPushButton("Export PNG + CSV…")
         self.export_button.setToolTip("Write the timeline plot and seconds and share per person per emotion")
@@ -332,8 +332,7 @@ class TimelinePanel(QDockWidget):
         """One shown frame (cheap: aggregates only)."""
         if result.labels and tuple(result.labels) != self.timeline.labels:
             self.set_labels(result.labels)
-        run = (result.stream_id, result.seeks)
-        jumped, self._run = self._run is not None and run != self._run, run
+        jumped, self._run = self._run is not None and result.run != self._run, result.run
         self.timeline.add(result.source_time, result.faces, result.image, picture=result.picture, jumped=jumped)
         self._dirty = True
 
