@@ -257,6 +257,37 @@ def test_a_picture_opencv_cannot_decode_is_refused_in_one_line(tmp_path: Path) -
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_a_jpeg_cut_short_gives_the_part_it_holds_once_with_a_warning(tmp_path: Path) -> None:
+    # A download that stopped: image viewers show the top of such a picture, OpenCV's
+    # in-memory decoder refused it whole.
+    whole = tmp_path / "whole.jpg"
+    assert cv2.imwrite(str(whole), astronaut_bgr())
+    data = whole.read_bytes()
+    cut = _write(tmp_path / "cut.jpg", data[: len(data) * 3 // 4])
+    expected = cv2.imread(str(whole))
+    code = (
+        "import cv2\n"
+        "from emotion_app.cli import main\n"
+        f"code = main(['analyze', {str(cut)!r}, '--csv', {str(tmp_path / 'out.csv')!r},"
+        f" '--output', {str(tmp_path / 'out.png')!r}])\n"
+        "from emotion_app.io.video import open_input\n"
+        f"((_, _, frame),) = list(open_input({str(cut)!r}).frames())\n"
+        f"cv2.imwrite({str(tmp_path / 'frame.png')!r}, frame)\n"
+        "raise SystemExit(code)\n"
+    )
+    done = _run_python(code)
+    assert done.returncode == 0, done.stderr
+    frame = cv2.imread(str(tmp_path / "frame.png"))
+    assert frame.shape == expected.shape
+    assert np.array_equal(frame[:128], expected[:128]), "the part the file holds decodes as in the whole file"
+    assert np.all(frame[-8:] == 128), "the rest is grey"
+    rows = list(csv.DictReader((tmp_path / "out.csv").open()))
+    assert len(rows) == 1, "the astronaut's face, in the top half, is found"
+    warnings = [line for line in done.stderr.splitlines() if "cut short" in line]
+    assert len(warnings) == 2 and str(cut) in warnings[0], done.stderr  # analyze's, then open_input's
+    assert cut.read_bytes() == data[: len(data) * 3 // 4]
+
+
 def _bar_position(frame: np.ndarray) -> int:
     return int(np.argmax(frame[:, :, 1].mean(axis=0) > 200))
 

@@ -6,7 +6,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -58,10 +58,15 @@ class MediaInput:
     frame_count: int | None  # None when the container does not say
     fps: float | None  # None for images
     images: tuple[Path, ...] = ()
+    # A single image's picture, decoded once where it was opened (a second decode would
+    # repeat what the decoder had to say about it).
+    picture: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def frames(self) -> Iterator[Frame]:
         if self.kind == "video":
             yield from _video_frames(self.path, self.fps)
+        elif self.picture is not None:
+            yield 0, None, self.picture.copy()  # callers draw on their frames
         else:
             yield from _image_frames(self.images)
 
@@ -83,9 +88,10 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
     if not os.access(path, os.R_OK):
         raise InputError(f"{path}: permission denied")
     if path.suffix.lower() in IMAGE_SUFFIXES:
-        if read_image(path) is None:
+        picture = read_image(path)
+        if picture is None:
             raise InputError(f"{path}: not an image OpenCV can decode (corrupt or unsupported)")
-        return MediaInput(path, "image", 1, None, (path,))
+        return MediaInput(path, "image", 1, None, (path,), picture)
     return _open_video(path)
 
 
@@ -170,6 +176,11 @@ def _image_frames(images: tuple[Path, ...]) -> Iterator[Frame]:
 
 
 def read_image(path: Path) -> np.ndarray | None:
+    """``path``'s picture (BGR), or None when it cannot be read or decoded.
+
+    A JPEG cut short (a download or copy that stopped) gives the part it holds, the rest
+    grey, as image viewers show it, with a warning that says so.
+    """
     # imdecode via numpy handles non-ASCII paths, which cv2.imread does not on Windows.
     try:
         data = np.fromfile(str(path), dtype=np.uint8)
@@ -180,7 +191,24 @@ def read_image(path: Path) -> np.ndarray | None:
     # A picture OpenCV cannot decode (a float TIFF, say) makes it log a warning; the
     # callers say so in their own words.
     with quiet_opencv_log():
-        return cv2.imdecode(data, cv2.IMREAD_COLOR)
+        image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+        if image is not None or not _cut_short_jpeg(data):
+            return image
+        # OpenCV's in-memory JPEG source fails at the missing end, where libjpeg's file
+        # source (cv2.imread) ends the data itself: end it the same way.
+        image = cv2.imdecode(np.concatenate([data, _JPEG_END]), cv2.IMREAD_COLOR)
+    if image is not None:
+        log.warning("%s: the file ends early (cut short?); the part it holds is used, the rest is grey", path)
+    return image
+
+
+_JPEG_START = np.array([0xFF, 0xD8], dtype=np.uint8)
+_JPEG_END = np.array([0xFF, 0xD9], dtype=np.uint8)
+
+
+def _cut_short_jpeg(data: np.ndarray) -> bool:
+    """Whether ``data`` (a file's bytes) starts as a JPEG and lacks its end marker."""
+    return data.size > 4 and bool(np.array_equal(data[:2], _JPEG_START)) and not np.array_equal(data[-2:], _JPEG_END)
 
 
 def _natural_key(path: Path) -> list[object]:
