@@ -214,3 +214,11 @@ def test_the_command_line_size_wins_for_the_run_without_being_remembered(
     assert [a.text() for a in window.camera_size_menu.size_actions() if a.isChecked()] == ["800 × 600"]
     window.close()
     assert AppSettings.at_path(settings_path).camera_size == (1280, 720)
+
+
+def test_digits_that_are_not_decimal_are_text_not_numbers() -> None:
+    # "²" passes str.isdigit() but not int(): a size or camera index was read with int().
+    with pytest.raises(ValueError, match="is not WIDTHxHEIGHT"):
+        parse_camera_size("1²80x720")
+    options = parse_args(["--camera", "²"])
+    assert options.camera == "²" and options.camera_index is None  # a camera name to look for

@@ -26,7 +26,7 @@ def parse_camera_size(text: str) -> CameraSize | None:
     if value == DEFAULT_SIZE_TEXT:
         return None
     parts = [part.strip() for part in value.replace("×", "x").split("x")]
-    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+    if len(parts) != 2 or not all(part.isdecimal() for part in parts):
         raise ValueError(f"{text!r} is not WIDTHxHEIGHT (e.g. 1280x720) or '{DEFAULT_SIZE_TEXT}'")
     width, height = int(parts[0]), int(parts[1])
     if not (_SMALLEST <= width <= _LARGEST[0] and _SMALLEST <= height <= _LARGEST[1]):

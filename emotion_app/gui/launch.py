@@ -34,7 +34,7 @@ class LaunchOptions:
 
     @property
     def camera_index(self) -> int | None:
-        return int(self.camera) if self.camera is not None and self.camera.strip().isdigit() else None
+        return int(self.camera) if self.camera is not None and self.camera.strip().isdecimal() else None
 
 
 def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
@@ -135,7 +135,7 @@ def looks_like_settings(path: Path) -> bool:
 
 
 def _screen_number(text: str) -> int:
-    if not text.strip().isdigit():
+    if not text.strip().isdecimal():
         raise argparse.ArgumentTypeError(f"expected a screen number such as 1 (0 for all screens), got {text!r}")
     return int(text)
 

@@ -108,7 +108,7 @@ def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float) -> str:
     sock.sendall((request + "\r\n").encode())
     status_line = sock.makefile("rb").readline(512).decode("latin-1").strip()
     fields = status_line.split(" ", 2)
-    if len(fields) < 2 or not fields[0].startswith("RTSP/") or not fields[1].isdigit():
+    if len(fields) < 2 or not fields[0].startswith("RTSP/") or not fields[1].isdecimal():
         return f"{parts.hostname} answers on port {parts.port or 554}, but not as an RTSP camera"
     return _status_reason(int(fields[1]), fields[2] if len(fields) > 2 else "", "RTSP", url, "")
 
