@@ -211,8 +211,14 @@ class EmotionPipeline:
         """
         start = time.perf_counter()
         # Steadiness needs a time for every frame; the tracker only the frame's own (below).
+        # A NaN or infinite time counts as none: once in the smoother's clock, a NaN would
+        # make every later label NaN.
+        if time_s is not None and not math.isfinite(time_s):
+            time_s = None
         steady_time = start if time_s is None else time_s
         frame = np.asarray(frame)
+        if frame.ndim not in (2, 3):
+            raise ValueError(f"a frame is 2-D (gray) or 3-D (colour), got shape {frame.shape}")
         if frame.size == 0:
             raise ValueError(f"empty frame of shape {frame.shape}")
         gray, scale = detection_gray(frame, MAX_DETECTION_PIXELS if still else MAX_STREAM_PIXELS)
