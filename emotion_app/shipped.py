@@ -1,4 +1,5 @@
-"""Where the shipped emotion model lives: torch-free, so help texts can name it without loading torch."""
+"""Where the shipped emotion model and the other shipped files live: torch-free, so help texts can
+name them without loading torch."""
 
 from __future__ import annotations
 
@@ -7,3 +8,11 @@ from pathlib import Path
 DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 DEFAULT_WEIGHTS_NAME = "emotion_cnn.safetensors"
 DEFAULT_WEIGHTS_PATH = DEFAULT_WEIGHTS_DIR / DEFAULT_WEIGHTS_NAME
+
+
+def shipped_files() -> list[Path]:
+    """Every file the app ships in ``weights/`` (models, face detectors, their cards and
+    figures): an output must never be written over one."""
+    if not DEFAULT_WEIGHTS_DIR.is_dir():
+        return []
+    return [path for path in DEFAULT_WEIGHTS_DIR.rglob("*") if path.is_file()]

@@ -150,6 +150,13 @@ def _read_safetensors_header(path: Path) -> tuple[dict[str, str], dict[str, tupl
             if len(prefix) < 8:
                 raise corrupt(f"{len(prefix)} bytes long")
             size = int.from_bytes(prefix, "little")
+            # torch.save's zip, or a bare pickle (its protocol mark), read as a header size.
+            if size > MAX_HEADER_BYTES and (prefix.startswith(b"PK\x03\x04") or prefix[:1] == b"\x80"):
+                raise WeightsError(
+                    f"weights file {path} looks like a PyTorch checkpoint (a pickle), not this app's .safetensors "
+                    "weights; pickles are never loaded (they can run code): export weights from a training run "
+                    "with its --export option"
+                )
             if size > MAX_HEADER_BYTES:
                 raise WeightsError(
                     f"weights file {path} has a header of {size:,} bytes; at most {MAX_HEADER_BYTES:,} (not a model "

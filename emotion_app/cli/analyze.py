@@ -6,18 +6,29 @@ import argparse
 import sys
 import time
 from collections import Counter
-from contextlib import nullcontext, suppress
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..arguments import path_argument
 from ..faces.detector import DEFAULT_MIN_FACE
 from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
-from ..io.atomic import AtomicOutput, check_outputs
+from ..io.atomic import AtomicOutput, check_outputs, same_file
 from ..io.csv_export import FaceCsvWriter
 from ..io.overlay import draw_results
 from ..io.session_report import check_folder, commit_report, discard_report, report_paths, stage_report
-from ..io.video import IMAGE_SUFFIXES, AnnotatedVideoWriter, InputError, MediaInput, OutputError, open_input
+from ..io.video import (
+    FOLDER_VIDEO_MIN_SIDE,
+    IMAGE_SUFFIXES,
+    AnnotatedVideoWriter,
+    InputError,
+    MediaInput,
+    OutputError,
+    open_input,
+)
+from ..shipped import shipped_files
 from ..timeline import SessionTimeline
 from ..wording import count_text
 from .common import (
@@ -39,6 +50,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from ..inference.classifier import EmotionClassifier
+    from ..pipeline import EmotionPipeline
 
 CSV_HELP = """\
 CSV columns (--csv), one row per face per frame:
@@ -142,7 +154,7 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         default=None,
         help=f"progress bar (default: on a terminal, for inputs over {PROGRESS_MIN_FRAMES} frames)",
     )
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, command_parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -170,14 +182,22 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         check_folder(args.report)
         outputs += [("--report", path) for path in report_paths(args.report)]
     media = open_input(args.input)
-    check_outputs(outputs, [media.path, *media.images, *([args.weights] if args.weights else [])])
+    check_outputs(outputs, [media.path, *media.images, *([args.weights] if args.weights else [])], shipped_files())
+    if media.kind == "folder":
+        _check_no_picture_into(media.path, outputs)
+    # A run cut short never replaces an output that was already there (see _keep_existing).
+    existing = [(name, path) for name, path in outputs if path.exists()]
     if args.output and args.output.suffix.lower() in IMAGE_SUFFIXES and (media.frame_count or 2) > 1:
         what = "a video" if media.kind == "video" else f"{media.frame_count} images"
         raise CommandError(
             f"--output {args.output} is one picture and {args.input} is {what}: use a video suffix (.mp4, .m4v, .mov, "
             ".avi or .mkv)"
         )
-    video_writer = AnnotatedVideoWriter(args.output, media.fps) if args.output else None  # opens nothing yet
+    video_writer = (  # opens nothing yet
+        AnnotatedVideoWriter(args.output, media.fps, FOLDER_VIDEO_MIN_SIDE if media.kind == "folder" else 0)
+        if args.output
+        else None
+    )
     # The engine (torch) loads only now: help and a bad argument or input answer at once.
     from ..pipeline import EmotionPipeline
 
@@ -191,40 +211,24 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         network="shipped" if args.cnn_faces else None,
     )
     timeline = SessionTimeline(classifier.labels) if args.report else None
-    label_counts: Counter[str] = Counter()
-    tracks: set[int] = set()
-    frames = frames_with_face = faces = 0
+    tally = _Tally()
     interrupted: Interrupted | None = None
     progress = _progress_bar(media, args.progress)
     started = time.perf_counter()
-    csv_writer = FaceCsvWriter(args.csv, classifier.labels) if args.csv else None
+    csv_writer: FaceCsvWriter | None = None
     held = guard.held if guard is not None else nullcontext
-    index = 0
+    # The outer try catches a stop signal wherever it lands, the inner one's cleanup
+    # included (until it defers the signals): the outputs are then finished or dropped,
+    # never left behind as hidden part files.
     try:
-        for index, time_s, frame in media.frames():
-            with held():  # a stop signal waits for the frame to be in both outputs
-                if media.kind != "video":
-                    pipeline.reset()  # independent stills: no tracking across images
-                results = pipeline.process(frame, time_s if time_s is not None else 0.0, still=media.kind != "video")
-                frames += 1
-                faces += len(results)
-                frames_with_face += bool(results)
-                label_counts.update(result.label for result in results)
-                tracks.update(result.track_id for result in results)
-                if csv_writer is not None:
-                    csv_writer.write_frame(index, time_s, results)
-                if timeline is not None:
-                    timeline.add(time_s, results, frame)
-                if video_writer is not None:
-                    annotated = draw_results(frame, results, classifier.labels, show_bars=args.bars, in_place=True)
-                    video_writer.write(annotated)
-            if progress is not None:
-                try:
-                    progress.update(1)
-                    progress.set_postfix(faces=faces, refresh=False)
-                except OSError:  # the terminal went away (stderr piped into `head`): analyse on
-                    progress.disable = True  # nor a last line at its close
-                    progress = None
+        try:
+            with held():  # a signal while the CSV's part file is made waits until it exists
+                csv_writer = FaceCsvWriter(args.csv, classifier.labels) if args.csv else None
+            _analyse_frames(args, media, pipeline, csv_writer, video_writer, timeline, tally, held, progress)
+        finally:
+            if guard is not None:
+                guard.defer()  # from here on a signal is only noted: the outputs are finished below
+            _close_progress(progress)
     except Interrupted as exc:
         interrupted = exc  # finish the outputs with the frames done so far
     except BaseException as exc:
@@ -233,12 +237,9 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             if writer is not None:
                 writer.discard()
         if isinstance(exc, OutputError):
-            raise OutputError(f"{exc} while writing frame {index}; {_NOTHING_CHANGED}") from exc
+            raise OutputError(f"{exc} while writing frame {tally.index}; {_NOTHING_CHANGED}") from exc
         raise
-    finally:
-        if progress is not None:
-            with suppress(OSError):
-                progress.close()
+    frames = tally.frames
     if frames == 0:
         for writer in (csv_writer, video_writer):
             if writer is not None:
@@ -246,20 +247,37 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         if interrupted is not None:
             raise interrupted
         raise InputError(f"{args.input}: no frame could be read")
-    if guard is not None:
-        guard.defer()  # a signal from now on must not cut the outputs short while they are put in place
+    if interrupted is None and guard is not None and guard.received is not None:
+        interrupted = Interrupted(guard.received)  # arrived while the frames' loop was closing
+    left_alone: list[Path] = []
+    if interrupted is not None:
+        left_alone = [path for _, path in existing]
+        if args.output is not None and args.output in left_alone and video_writer is not None:
+            video_writer.discard()
+            video_writer = None
+        if args.csv is not None and args.csv in left_alone and csv_writer is not None:
+            csv_writer.discard()
+            csv_writer = None
+        if args.report is not None and any(path in left_alone for path in report_paths(args.report)):
+            timeline = None  # the report's two files go together
     _finish_outputs(video_writer, csv_writer, timeline, args.report)
     if interrupted is None and guard is not None and guard.received is not None:
         interrupted = Interrupted(guard.received)
     elapsed = time.perf_counter() - started
     if interrupted is not None:
         of_total = f" of {media.frame_count}" if media.frame_count else ""
-        print(f"{interrupted} after {frames}{of_total} frames; outputs written so far are kept", file=sys.stderr)
-    try:
-        if frames:
-            _print_summary(
-                args, media, frames, frames_with_face, faces, len(tracks), label_counts, elapsed, classifier.labels
+        written = any(writer is not None for writer in (video_writer, csv_writer, timeline))
+        told = [f"{interrupted} after {frames}{of_total} frames"]
+        if written:
+            told.append("outputs written so far are kept")
+        if left_alone:
+            told.append(
+                f"{' and '.join(map(str, left_alone))} existed and {'was' if len(left_alone) == 1 else 'were'} left "
+                "as before (a run cut short never replaces a file)"
             )
+        print("; ".join(told), file=sys.stderr)
+    try:
+        _print_summary(args, media, tally, elapsed, classifier.labels)
         if csv_writer is not None:
             print(f"CSV: {args.csv} ({count_text(csv_writer.rows_written, 'row')})")
         if timeline is not None:
@@ -275,6 +293,74 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     except OSError as exc:  # standard output is a full disk, a closed pipe, ...
         return stdout_failed(exc, "the outputs are written, but their summary")
     return interrupted.exit_code if interrupted is not None else 0
+
+
+@dataclass
+class _Tally:
+    """What the frames analysed so far hold (the summary's figures)."""
+
+    index: int = 0  # the input's index of the frame being analysed
+    frames: int = 0
+    frames_with_face: int = 0
+    faces: int = 0
+    label_counts: Counter[str] = field(default_factory=Counter)
+    tracks: set[int] = field(default_factory=set)
+
+
+def _analyse_frames(
+    args: argparse.Namespace,
+    media: MediaInput,
+    pipeline: EmotionPipeline,
+    csv_writer: FaceCsvWriter | None,
+    video_writer: AnnotatedVideoWriter | None,
+    timeline: SessionTimeline | None,
+    tally: _Tally,
+    held: Callable[[], AbstractContextManager[None]],
+    progress: Any,
+) -> None:
+    """Every frame of ``media`` through the pipeline into the outputs, counted in ``tally``."""
+    labels = pipeline.classifier.labels
+    for tally.index, time_s, frame in media.frames():
+        with held():  # a stop signal waits for the frame to be in every output
+            if media.kind != "video":
+                pipeline.reset()  # independent stills: no tracking across images
+            results = pipeline.process(frame, time_s if time_s is not None else 0.0, still=media.kind != "video")
+            tally.frames += 1
+            tally.faces += len(results)
+            tally.frames_with_face += bool(results)
+            tally.label_counts.update(result.label for result in results)
+            tally.tracks.update(result.track_id for result in results)
+            if csv_writer is not None:
+                csv_writer.write_frame(tally.index, time_s, results)
+            if timeline is not None:
+                timeline.add(time_s, results, frame)
+            if video_writer is not None:
+                annotated = draw_results(frame, results, labels, show_bars=args.bars, in_place=True)
+                video_writer.write(annotated)
+        if progress is not None:
+            try:
+                progress.update(1)
+                progress.set_postfix(faces=tally.faces, refresh=False)
+            except OSError:  # the terminal went away (stderr piped into `head`): analyse on
+                progress.disable = True  # nor a last line at its close
+                progress = None
+
+
+def _close_progress(progress: Any) -> None:
+    if progress is not None:
+        with suppress(OSError):
+            progress.close()
+
+
+def _check_no_picture_into(folder: Path, outputs: list[tuple[str, Path]]) -> None:
+    """Refuse a picture written into the input ``folder``: the next run would take it for
+    one of the folder's pictures (the report's PNG too)."""
+    for name, path in outputs:
+        if path.suffix.lower() in IMAGE_SUFFIXES and same_file(path.absolute().parent, folder):
+            raise OutputError(
+                f"{name} {path} is a picture in the input folder {folder}; the next run would analyse it as one of "
+                "its pictures: write it elsewhere"
+            )
 
 
 def fast_runner_after_faces(classifier: EmotionClassifier) -> int:
@@ -329,6 +415,8 @@ def _finish_outputs(
 
 def _progress_bar(media: MediaInput, wanted: bool | None) -> Any:
     long_input = media.frame_count is None or media.frame_count > PROGRESS_MIN_FRAMES
+    if sys.stderr is None:  # started with standard error closed (`2>&-`): nowhere to show it
+        return None
     show = wanted if wanted is not None else (long_input and sys.stderr.isatty())
     if not show:
         return None
@@ -338,22 +426,15 @@ def _progress_bar(media: MediaInput, wanted: bool | None) -> Any:
 
 
 def _print_summary(
-    args: argparse.Namespace,
-    media: MediaInput,
-    frames: int,
-    frames_with_face: int,
-    faces: int,
-    track_count: int,
-    label_counts: Counter[str],
-    elapsed: float,
-    labels: tuple[str, ...],
+    args: argparse.Namespace, media: MediaInput, tally: _Tally, elapsed: float, labels: tuple[str, ...]
 ) -> None:
+    frames, faces, label_counts = tally.frames, tally.faces, tally.label_counts
     unit = "image" if media.kind != "video" else "frame"
     rate = frames / elapsed if elapsed > 0 else float("inf")
     print(f"{args.input}: {count_text(frames, unit)} analysed in {elapsed:.1f} s ({rate:.1f} per second)")
-    share = frames_with_face / frames
-    tracked = f", {count_text(track_count, 'track')}" if media.kind == "video" else ""
-    print(f"faces: {faces} in {frames_with_face} of {count_text(frames, unit)} ({share:.0%}){tracked}")
+    share = tally.frames_with_face / frames
+    tracked = f", {count_text(len(tally.tracks), 'track')}" if media.kind == "video" else ""
+    print(f"faces: {faces} in {tally.frames_with_face} of {count_text(frames, unit)} ({share:.0%}){tracked}")
     if faces:
         shares = ", ".join(
             f"{label} {label_counts[label] / faces:.0%}"

@@ -83,7 +83,7 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         "the desktop app runs detection with 1)",
     )
     parser.add_argument("--no-bars", dest="bars", action="store_false", help="time drawing without the bar charts")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, command_parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -136,6 +136,9 @@ def interrupt_signals() -> Iterator[SignalGuard]:
         yield guard  # only the main thread may set handlers (in-process callers on a thread)
         return
     wanted = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    # A signal ignored from the start (`nohup`, a shell's background job) stays ignored:
+    # the user asked for the run to outlive it.
+    wanted = [signum for signum in wanted if signal.getsignal(signum) is not signal.SIG_IGN]
     previous = {signum: signal.signal(signum, guard.handle) for signum in wanted}
     try:
         yield guard
@@ -166,7 +169,8 @@ def make_detector(min_face_size: int = DEFAULT_MIN_FACE) -> FaceDetector:
 def flush_stdout() -> None:
     """Push out what was printed now: a full disk or a closed pipe behind a redirected (so
     buffered) standard output is then an error here, told in one line, not at exit."""
-    sys.stdout.flush()
+    if sys.stdout is not None:  # None: started with standard output closed (`>&-`)
+        sys.stdout.flush()
 
 
 def stdout_failed(exc: OSError, what: str) -> int:

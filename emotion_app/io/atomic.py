@@ -81,18 +81,23 @@ def is_unfinished(path: Path) -> bool:
     return PART_MARK in Path(path).name
 
 
-def check_outputs(outputs: Sequence[tuple[str, Path]], inputs: Iterable[Path]) -> None:
-    """Refuse outputs that would overwrite an input or each other, or cannot be files.
+def check_outputs(outputs: Sequence[tuple[str, Path]], inputs: Iterable[Path], app_files: Iterable[Path] = ()) -> None:
+    """Refuse outputs that would overwrite an input, one of ``app_files`` (the files the
+    app ships, such as its weights) or each other, or cannot be files.
 
     ``outputs``: (what it is, e.g. "--csv", path). Raises :class:`OutputError` naming
     both paths; nothing is created or opened.
     """
     inputs = [Path(path) for path in inputs]
+    app_files = [Path(path) for path in app_files]
     for index, (name, path) in enumerate(outputs):
         path = Path(path)
         for source in inputs:
             if same_file(path, source):
                 raise OutputError(f"{name} {path} is the input {source}; writing it would destroy the input")
+        for shipped in app_files:
+            if same_file(path, shipped):
+                raise OutputError(f"{name} {path} is {shipped}, part of the app; writing it would break the app")
         for other_name, other in outputs[:index]:
             if same_file(path, Path(other)):
                 raise OutputError(
@@ -105,12 +110,15 @@ def check_target(path: Path, name: str = "output") -> None:
     """Raise OutputError unless ``path`` could become a regular file in a writable folder."""
     path = Path(path)
     real = resolved(path, name)
-    if real.exists() and not real.is_file():
-        kind = "a folder" if real.is_dir() else "not a regular file"
-        raise OutputError(f"{name} {path} is {kind}; it would not be replaced")
-    folder = real.parent
-    while not folder.exists():  # the missing folders are made when writing starts
-        folder = folder.parent
+    try:
+        if real.exists() and not real.is_file():
+            kind = "a folder" if real.is_dir() else "not a regular file"
+            raise OutputError(f"{name} {path} is {kind}; it would not be replaced")
+        folder = real.parent
+        while not folder.exists():  # the missing folders are made when writing starts
+            folder = folder.parent
+    except OSError as exc:  # a name too long for the file system, say
+        raise OutputError(f"{name} {path}: {exc.strerror or exc}") from None
     if not folder.is_dir():
         raise OutputError(f"{name} {path}: {folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 IMAGE_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"})
 # Image formats that hold gray pictures only.
 GRAY_IMAGE_SUFFIXES: frozenset[str] = frozenset({".pgm"})
+# A picture file is read whole before it is decoded: one larger than this is refused (the
+# largest camera photos take tens of megabytes).
+MAX_IMAGE_FILE_BYTES = 1 << 30
 # Undecodable frames in a row after which a video is taken to end (a truncated file fails
 # every read from its cut to the announced end).
 MAX_UNDECODABLE_RUN = 100
@@ -82,6 +85,9 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
         )
         if not images:
             raise InputError(f"{path}: folder holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+        videos = sum(1 for p in path.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
+        if videos:
+            log.warning("%s: a folder is read as pictures; its %d video file(s) are left out", path, videos)
         return MediaInput(path, "folder", len(images), None, images)
     if not path.is_file():
         raise InputError(f"{path}: not a regular file")
@@ -90,7 +96,7 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
     if path.suffix.lower() in IMAGE_SUFFIXES:
         picture = read_image(path)
         if picture is None:
-            raise InputError(f"{path}: not an image OpenCV can decode (corrupt or unsupported)")
+            raise InputError(f"{path}: {unreadable_image_reason(path)}")
         return MediaInput(path, "image", 1, None, (path,), picture)
     return _open_video(path)
 
@@ -110,7 +116,7 @@ def _open_video(path: Path) -> MediaInput:
         count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
     finally:
         capture.release()
-    return MediaInput(path, "video", count if count > 0 else None, fps if 0 < fps < 1000 else None)
+    return MediaInput(path, "video", count if count > 0 else None, fps if 0 < fps <= 1000 else None)
 
 
 def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
@@ -170,7 +176,7 @@ def _image_frames(images: tuple[Path, ...]) -> Iterator[Frame]:
         frame = read_image(image_path)
         if frame is None:
             # One bad file in a folder should not cost the rest of the folder.
-            log.warning("skipping %s: not an image OpenCV can decode", image_path)
+            log.warning("skipping %s: %s", image_path, unreadable_image_reason(image_path))
             continue
         yield index, None, frame
 
@@ -183,8 +189,10 @@ def read_image(path: Path) -> np.ndarray | None:
     """
     # imdecode via numpy handles non-ASCII paths, which cv2.imread does not on Windows.
     try:
+        if path.stat().st_size > MAX_IMAGE_FILE_BYTES:
+            return None
         data = np.fromfile(str(path), dtype=np.uint8)
-    except OSError:
+    except (OSError, MemoryError):
         return None
     if data.size == 0:
         return None
@@ -202,6 +210,19 @@ def read_image(path: Path) -> np.ndarray | None:
     return image
 
 
+def unreadable_image_reason(path: Path) -> str:
+    """Why :func:`read_image` gave no picture for ``path``, in a few words."""
+    if not os.access(path, os.R_OK):
+        return "permission denied"
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return str(exc.strerror or exc)
+    if size > MAX_IMAGE_FILE_BYTES:
+        return f"{size / 2**30:.1f} GiB, too large for a picture"
+    return "not an image OpenCV can decode (corrupt or unsupported)"
+
+
 _JPEG_START = np.array([0xFF, 0xD8], dtype=np.uint8)
 _JPEG_END = np.array([0xFF, 0xD9], dtype=np.uint8)
 
@@ -213,9 +234,11 @@ def _cut_short_jpeg(data: np.ndarray) -> bool:
 
 def _natural_key(path: Path) -> list[object]:
     """Sort frame2.png before frame10.png."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+    return [int(part) if part.isdecimal() else part.lower() for part in re.split(r"(\d+)", path.name)]
 
 
+# The least longer side of a folder's annotated video (see AnnotatedVideoWriter's min_side).
+FOLDER_VIDEO_MIN_SIDE = 640
 # The widest or tallest frame FFmpeg's MPEG-4 Part 2 encoder takes (it refuses 8192).
 MPEG4_MAX_SIDE = 8191
 
@@ -224,15 +247,19 @@ class AnnotatedVideoWriter:
     """Writes BGR frames to a video; opened on the first frame, whose size it keeps.
 
     Later frames of another size (a folder of mixed images) are letterboxed to fit.
+    ``min_side``: a first frame smaller than this on its longer side opens a video scaled
+    up to it, its aspect kept (a folder whose first picture is a thumbnail or a 1 px
+    image would otherwise shrink every later picture to that, or fail to open at all).
     ``path`` with an image suffix writes a single still image instead (the last frame).
     Nothing appears at ``path`` until :meth:`close`: frames go to a temporary file beside
     it, which is reopened and checked (its frame count) before it replaces ``path``.
     :meth:`discard` drops what was written and leaves ``path`` as it was.
     """
 
-    def __init__(self, path: str | os.PathLike[str], fps: float | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], fps: float | None = None, min_side: int = 0) -> None:
         self.path = Path(path)
         self.fps = float(fps) if fps and fps > 0 else 10.0
+        self.min_side = int(min_side)
         suffix = self.path.suffix.lower()
         self.still = suffix in IMAGE_SUFFIXES
         if not self.still and suffix not in VIDEO_SUFFIXES:
@@ -260,6 +287,10 @@ class AnnotatedVideoWriter:
         self._output.ensure_room(frame.nbytes)
         if self._writer is None:
             height, width = frame.shape[:2]
+            if max(width, height) < self.min_side:
+                grow = self.min_side / max(width, height)
+                # Even sides: the encoders' chroma subsampling wants them.
+                width, height = (max(2, 2 * round(side * grow / 2)) for side in (width, height))
             self._size = (width, height)
             assert self.codec is not None
             temp = self._output.open()
