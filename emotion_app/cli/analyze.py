@@ -185,8 +185,8 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     check_outputs(outputs, [media.path, *media.images, *([args.weights] if args.weights else [])], shipped_files())
     if media.kind == "folder":
         _check_no_picture_into(media.path, outputs)
-    # A run cut short never replaces an output that was already there (see _keep_existing).
-    existing = [(name, path) for name, path in outputs if path.exists()]
+    # A run cut short never replaces an output that was already there (below, after the frames).
+    existing = [path for _, path in outputs if path.exists()]
     if args.output and args.output.suffix.lower() in IMAGE_SUFFIXES and (media.frame_count or 2) > 1:
         what = "a video" if media.kind == "video" else f"{media.frame_count} images"
         raise CommandError(
@@ -251,7 +251,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         interrupted = Interrupted(guard.received)  # arrived while the frames' loop was closing
     left_alone: list[Path] = []
     if interrupted is not None:
-        left_alone = [path for _, path in existing]
+        left_alone = existing
         if args.output is not None and args.output in left_alone and video_writer is not None:
             video_writer.discard()
             video_writer = None
