@@ -161,15 +161,16 @@ def test_a_stop_signal_as_the_frames_loop_closes_still_finishes_the_outputs(
     def close_with_a_signal(bar: tqdm) -> None:  # type: ignore[type-arg]
         if not getattr(bar, "signalled", False):
             bar.signalled = True  # type: ignore[attr-defined]
-            os.kill(os.getpid(), signal.SIGINT)
+            # SIGTERM: a shell's background job (a CI runner's, say) starts with SIGINT ignored.
+            os.kill(os.getpid(), signal.SIGTERM)
         close(bar)
 
     monkeypatch.setattr(tqdm, "close", close_with_a_signal)
     out, csv_path = tmp_path / "o.avi", tmp_path / "o.csv"
     code = analyze(video.path, "--csv", csv_path, "--output", out, "--progress", weights=random_weights)
     err = capsys.readouterr().err
-    assert code == 128 + signal.SIGINT, err
-    assert "interrupted by SIGINT after 6 of 6 frames; outputs written so far are kept" in err
+    assert code == 128 + signal.SIGTERM, err
+    assert "interrupted by SIGTERM after 6 of 6 frames; outputs written so far are kept" in err
     rows = csv_path.read_text().splitlines()
     assert rows[0].startswith("frame,") and int(rows[-1].split(",")[0]) == 5, "the last frame's face is in"
     assert out.is_file()
