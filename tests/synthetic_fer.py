@@ -50,3 +50,19 @@ def write_fer_folders(root: Path, train_per_class: int, test_per_class: int, see
                 # PNG keeps pixels exact; the loader accepts any common image type.
                 cv2.imwrite(str(target / f"{usage}_{counter}.png"), synthetic_face(code, rng))
     return root
+
+
+def copy_as_folders(csv_path: Path, root: Path, reverse: bool = False) -> Path:
+    """The faces of a FER-2013 CSV as the image-folder layout, pixel for pixel (PNG).
+
+    Files are numbered in the CSV's row order, so each class's faces are read in that
+    order; ``reverse`` numbers them backwards, the same faces in another order."""
+    with open(csv_path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for index, row in enumerate(rows):
+        number = len(rows) - index if reverse else index
+        folder = root / ("train" if row["Usage"] == "Training" else "test") / EMOTIONS[int(row["emotion"])]
+        folder.mkdir(parents=True, exist_ok=True)
+        pixels = np.array(row["pixels"].split(), dtype=np.uint8).reshape(48, 48)
+        cv2.imwrite(str(folder / f"{row['Usage']}_{number:06d}.png"), pixels)
+    return root

@@ -27,7 +27,7 @@ from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.preprocessing import contrast
 from emotion_app.weights import WeightsError, load_model, save_weights
 
-from .checkpoints import selection_config
+from .checkpoints import FINGERPRINT_KEY, check_validation_faces, selection_config
 from .data import DataError
 from .datasets import load_data
 
@@ -60,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         classifier = EmotionClassifier.load(args.weights)
         split = load_data(selection_config(classifier.card.training, args.data, len(classifier.labels), args.votes))
+        recorded = classifier.card.training.get(FINGERPRINT_KEY)
+        check_validation_faces(recorded, str(classifier.source), args.data, split.validation_fingerprint)
     except (WeightsError, DataError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -37,7 +37,7 @@ from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
 from emotion_app.weights import WeightsError, load_model, save_weights
 
-from .checkpoints import selection_config
+from .checkpoints import FINGERPRINT_KEY, check_validation_faces, selection_config
 from .data import DataError
 from .datasets import load_data
 
@@ -166,6 +166,8 @@ def validation_faces(classifier: EmotionClassifier, data: str, votes: str) -> tu
     """The validation faces the model was selected on, with the labels it learned: its own
     split settings (``split_seed``, never ``seed``), and FER+ majorities when given votes."""
     split = load_data(selection_config(classifier.card.training, data, len(classifier.labels), votes))
+    recorded = classifier.card.training.get(FINGERPRINT_KEY)
+    check_validation_faces(recorded, str(classifier.source), data, split.validation_fingerprint)
     return split.val_images.numpy(), split.val_labels.numpy(), "FER+ majority" if votes else "FER-2013"
 
 

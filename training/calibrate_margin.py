@@ -26,9 +26,9 @@ from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.preprocessing import CROP_MARGIN_LIMITS, crop_face, to_gray
 from emotion_app.weights import WeightsError, load_model, save_weights
 
-from .checkpoints import recorded_config
+from .checkpoints import FINGERPRINT_KEY, check_validation_faces, recorded_config
 from .data import DataError, FaceSet, load_split
-from .datasets import split_indices
+from .datasets import split_indices, validation_fingerprint
 
 UPSCALE = 4  # 48 px faces become 192 px, a typical webcam face size
 CANVAS_PAD = 64
@@ -43,11 +43,16 @@ def staged_frames(images: np.ndarray) -> list[np.ndarray]:
     return frames
 
 
-def validation_faces(card_training: dict[str, Any], training: FaceSet, limit: int) -> tuple[np.ndarray, np.ndarray]:
+def validation_faces(
+    card_training: dict[str, Any], training: FaceSet, limit: int, weights: str = "the weights file"
+) -> tuple[np.ndarray, np.ndarray]:
     """Images and labels of the faces the model was selected on, a seeded sample of at most
     ``limit``: its run's validation split (chosen by the split seed, not the seed), so no
-    face it trained on is scored."""
+    face it trained on is scored. DataError when the card records other held-out faces
+    (``training`` is another copy or order of the data)."""
     _, val_idx = split_indices(training.labels, recorded_config(card_training.get("config", {})))
+    held_out = validation_fingerprint(training.images[val_idx], training.labels[val_idx], training.classes)
+    check_validation_faces(card_training.get(FINGERPRINT_KEY), weights, training.source, held_out)
     if len(val_idx) > limit:
         val_idx = np.sort(np.random.default_rng(0).choice(val_idx, limit, replace=False))
     return training.images[val_idx], training.labels[val_idx]
@@ -83,10 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         classifier = EmotionClassifier.load(args.weights)
         training = load_split(args.data, "Training", classifier.labels)
+        images, labels = validation_faces(classifier.card.training, training, args.limit, str(classifier.source))
     except (WeightsError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    images, labels = validation_faces(classifier.card.training, training, args.limit)
 
     direct_correct = classifier.predict(images).argmax(1) == labels
     direct = float(direct_correct.mean())

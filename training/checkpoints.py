@@ -19,6 +19,9 @@ from .data import DataError
 from .distributed import log
 
 CHECKPOINT_NAME = "checkpoint.pt"
+# Where checkpoints and weights cards record which faces their run held out
+# (datasets.validation_fingerprint); those written before it was kept lack it.
+FINGERPRINT_KEY = "validation_fingerprint"
 # What every checkpoint of training.train holds (resume and --init-from read them).
 _CHECKPOINT_KEYS = ("config", "preprocessing", "model", "epoch", "step", "history", "best", "best_state")
 
@@ -129,10 +132,28 @@ def validation_split(config: TrainConfig) -> tuple[float, int, int]:
     return config.val_fraction, config.split_seed, config.classes
 
 
-def initialise_from(model: nn.Module, config: TrainConfig) -> dict[str, Any]:
+def check_validation_faces(recorded: Any, source: str, data: str, fingerprint: str) -> None:
+    """DataError unless the run whose record (a checkpoint, a weights card's ``training``)
+    holds the fingerprint ``recorded`` held out the faces that ``data`` now gives
+    (``fingerprint``): figures on other faces, some of which it may have trained on, would
+    not be honest.
+
+    A record from before fingerprints were kept (None) passes with a note: its split
+    settings are all that can be compared, as they were then."""
+    if recorded is None:
+        log(f"note: {source} predates validation fingerprints; only its split settings could be compared")
+    elif recorded != fingerprint:
+        raise DataError(
+            f"{source} held out other validation faces than {data} gives (the data file, its layout or its row order "
+            "changed), so its validation figures would not be honest here; use the data it was trained on"
+        )
+
+
+def initialise_from(model: nn.Module, config: TrainConfig, fingerprint: str) -> dict[str, Any]:
     """Load the best model of ``config.init_from``'s run into ``model`` (a fine-tune's
     start); returns the record of that run. DataError when it holds no model or held out
-    other validation faces (selecting on faces the start trained on would flatter it)."""
+    other validation faces than this run's (``fingerprint``): selecting on faces the start
+    trained on would flatter it."""
     source = load_checkpoint(Path(config.init_from))
     if source.get("best_state") is None:
         raise DataError(f"{config.init_from} holds no trained model (best_state)")
@@ -142,6 +163,7 @@ def initialise_from(model: nn.Module, config: TrainConfig) -> dict[str, Any]:
             f"{config.init_from} held out a different validation split (val_fraction, split_seed, "
             f"classes = {source_split}); use the same (here {validation_split(config)})"
         )
+    check_validation_faces(source.get(FINGERPRINT_KEY), config.init_from, config.data, fingerprint)
     try:
         model.load_state_dict(source["best_state"])
     except (RuntimeError, TypeError) as exc:  # another architecture (e.g. --no-batch-norm)
@@ -151,6 +173,19 @@ def initialise_from(model: nn.Module, config: TrainConfig) -> dict[str, Any]:
         ) from exc
     log(f"initialised from the best model of {config.init_from} (epoch {source['best']['epoch']})")
     return starting_point(config.init_from, source)
+
+
+def check_schedule(path: Path, state: dict[str, Any], data: str, cycle_steps: int) -> None:
+    """DataError when the checkpoint's one-cycle schedule spans another number of steps
+    than ``data`` gives now (``cycle_steps``): more training faces (or processes) than it
+    was made for would step it past its end mid-run."""
+    saved = state.get("scheduler")
+    total = saved.get("total_steps") if isinstance(saved, dict) else None
+    if total is not None and total != cycle_steps:
+        raise DataError(
+            f"{path}: its learning-rate schedule spans {total} steps, but {data} gives {cycle_steps} (the training "
+            "data or the number of processes changed); resume with the data it was trained on"
+        )
 
 
 def resumed_config(command_line: TrainConfig, state: dict[str, Any]) -> TrainConfig:

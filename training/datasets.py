@@ -3,6 +3,7 @@ validation faces (FER-2013 or FER+ labels) and the test split, as tensors."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,22 @@ class Datasets:
     train_soft_targets: torch.Tensor | None = None  # float (N, C): teacher probabilities when distilling
     # float (N, C): the FER+ vote distribution of each training face (--labels ferplus)
     train_vote_targets: torch.Tensor | None = None
+    # Which Training faces were held out, whatever their order or file layout (see
+    # validation_fingerprint): what a checkpoint or weights card is checked against.
+    validation_fingerprint: str = ""
+
+
+def validation_fingerprint(images: np.ndarray, labels: np.ndarray, classes: tuple[str, ...]) -> str:
+    """SHA-256 over the sorted digests of each held-out face's pixels and class name.
+
+    Sorted, so the value names the faces and not their order: the same data read as CSV or
+    as image folders gives the same value only when the split held out the same faces.
+    """
+    digests = sorted(
+        hashlib.sha256(np.ascontiguousarray(image, dtype=np.uint8).tobytes() + classes[int(label)].encode()).digest()
+        for image, label in zip(images, labels)
+    )
+    return hashlib.sha256(b"".join(digests)).hexdigest()
 
 
 def split_indices(labels: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -59,6 +76,7 @@ def load_data(config: TrainConfig) -> Datasets:
         classes,
         test,
         {"skipped_training": training.skipped, "training_source": training.source},
+        validation_fingerprint=validation_fingerprint(training.images[val_idx], training.labels[val_idx], classes),
     )
 
 
@@ -115,6 +133,9 @@ def load_ferplus_data(config: TrainConfig, votes: Votes) -> Datasets:
         test,
         extra,
         train_vote_targets=train_targets,
+        # By their FER-2013 labels, as a FER-2013-label run with these settings records
+        # them: both hold out the same faces (the FER+ majorities only relabel them).
+        validation_fingerprint=validation_fingerprint(every.images[usual[val_idx]], usual_labels[val_idx], classes),
     )
 
 

@@ -14,7 +14,7 @@ from emotion_app.model import SEED_ARCHITECTURE, SeedCNN
 from emotion_app.preprocessing import Preprocessing
 from emotion_app.weights import ModelCard, save_weights
 
-from .checkpoints import lineage_seconds
+from .checkpoints import FINGERPRINT_KEY, lineage_seconds
 from .config import TrainConfig, label_source
 from .data import DataError, load_split
 from .datasets import Datasets
@@ -167,6 +167,7 @@ def run_record(
             "validation": len(data.val_labels),
             config.test_split: test_size,
         },
+        FINGERPRINT_KEY: data.validation_fingerprint,
         "validation_accuracy": round(max(best["val_accuracy"], swa_accuracy or 0.0), 5),
         "selected": selected,
         "best_epoch_validation_accuracy": round(best["val_accuracy"], 5),

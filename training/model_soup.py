@@ -16,7 +16,7 @@ from torch import nn
 from emotion_app.model import SeedCNN, build_model
 from emotion_app.preprocessing import Preprocessing
 
-from .checkpoints import checkpoint_config, load_checkpoint, starting_point
+from .checkpoints import FINGERPRINT_KEY, checkpoint_config, load_checkpoint, starting_point
 from .config import TrainConfig
 from .data import DataError
 from .datasets import Datasets
@@ -30,6 +30,7 @@ class Ingredient:
     preprocessing: Preprocessing
     state: dict[str, torch.Tensor]  # the run's best model, training form (with BatchNorm)
     record: dict[str, Any]  # what made it: commands, epochs, time, starting point
+    fingerprint: str | None  # of its held-out faces; None in checkpoints from before it was kept
     validation_accuracy: float = 0.0
 
 
@@ -51,6 +52,7 @@ def read_ingredients(paths: list[str]) -> list[Ingredient]:
                 Preprocessing.from_dict(state["preprocessing"]),
                 state["best_state"],
                 starting_point(path, state),
+                state.get(FINGERPRINT_KEY),
             )
         )
     first = ingredients[0]
@@ -62,6 +64,11 @@ def read_ingredients(paths: list[str]) -> list[Ingredient]:
                     f"{other.path} differs from {first.path} in {name} ({theirs} vs {mine}); a soup needs runs that "
                     "share it"
                 )
+        if None not in (first.fingerprint, other.fingerprint) and other.fingerprint != first.fingerprint:
+            raise DataError(
+                f"{other.path} held out other validation faces than {first.path} (trained on another data file, "
+                "layout or row order); a soup needs runs that share them"
+            )
         if other.preprocessing != first.preprocessing:
             raise DataError(
                 f"{other.path} normalises faces differently from {first.path}; a soup needs the same preprocessing"

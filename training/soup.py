@@ -36,7 +36,7 @@ import torch
 from emotion_app.model import SeedCNN, fold_batch_norm
 from emotion_app.weights import WeightsError
 
-from .checkpoints import CHECKPOINT_NAME
+from .checkpoints import CHECKPOINT_NAME, FINGERPRINT_KEY, check_validation_faces
 from .data import DataError
 from .datasets import load_data
 from .distributed import log
@@ -112,6 +112,8 @@ def run(config: SoupConfig, command: str) -> int:
         resume=False,
     )
     data = load_data(train_config)
+    for ingredient in ingredients:  # scored on faces one of them trained on, a soup's figures would flatter it
+        check_validation_faces(ingredient.fingerprint, ingredient.path, config.data, data.validation_fingerprint)
     spec = ingredients[0].preprocessing
     log(f"data: {len(data.train_labels)} train, {len(data.val_labels)} validation; {len(ingredients)} ingredients")
 
@@ -162,6 +164,7 @@ def run(config: SoupConfig, command: str) -> int:
             "validation": len(data.val_labels),
             config.test_split: len(data.test) if data.test else 0,
         },
+        FINGERPRINT_KEY: data.validation_fingerprint,
         # Epochs behind each ingredient (its starting points included), and all epochs trained.
         "epochs": chain_epochs,
         "total_epochs": all_epochs,

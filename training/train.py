@@ -30,6 +30,9 @@ from emotion_app.weights import WeightsError
 
 from .checkpoints import (
     CHECKPOINT_NAME,
+    FINGERPRINT_KEY,
+    check_schedule,
+    check_validation_faces,
     initialise_from,
     load_checkpoint,
     resumed_config,
@@ -221,6 +224,10 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
             f"{config.data}: {len(data.train_labels)} training and {len(data.val_labels)} validation faces; "
             "a run needs both (a class needs at least 2 faces to give one to validation)"
         )
+    if state is not None:  # --data may name another file, or another copy of the same faces
+        check_validation_faces(
+            state.get(FINGERPRINT_KEY), str(checkpoint_path), config.data, data.validation_fingerprint
+        )
     if config.overwrite and not config.resume and is_main_process():
         removed = remove_old_results(out)
         if removed:
@@ -254,15 +261,16 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
         train_model = nn.parallel.DistributedDataParallel(
             model, device_ids=[device.index] if device.type == "cuda" else None
         )
-    optimizer, scheduler = make_optimizer(
-        model, config, steps_per_epoch(len(data.train_labels), config.batch_size, world_size)
-    )
+    steps = steps_per_epoch(len(data.train_labels), config.batch_size, world_size)
+    optimizer, scheduler = make_optimizer(model, config, steps)
     cycle_epochs = config.epochs - config.swa_epochs
+    if state is not None and scheduler is not None:
+        check_schedule(checkpoint_path, state, config.data, cycle_epochs * steps)
     averaged = torch.optim.swa_utils.AveragedModel(model) if config.swa_epochs > 0 else None
     class_weights = inverse_frequency_weights(data, device) if config.class_weighting else None
 
     if config.init_from and state is None:
-        lineage = initialise_from(model, config)
+        lineage = initialise_from(model, config, data.validation_fingerprint)
     epoch, step, history = 0, 0, []
     epoch_totals = (0.0, 0.0, 0.0)
     best = {"val_accuracy": -1.0, "epoch": -1}
@@ -305,6 +313,7 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
                     "command": command,
                     "resume_commands": resumes,
                     "initialised_from": lineage,
+                    FINGERPRINT_KEY: data.validation_fingerprint,
                 },
             )
 
