@@ -6,6 +6,7 @@ Qt-free and light (no OpenCV, no torch), so ``main.py --help`` stays instant.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 
@@ -15,3 +16,19 @@ def path_argument(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("an empty path")
     return Path(text)
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def threads_problem(threads: int, option: str = "--threads", lowest: int = 1) -> str:
+    """What is wrong with a thread count given as ``option`` ("" when nothing): it must be
+    ``lowest``..the CPUs this process may use (100000 threads crash torch)."""
+    cpus = usable_cpus()
+    if lowest <= threads <= cpus:
+        return ""
+    return f"{option} must be between {lowest} and {cpus} (the CPUs this process may use), got {threads}"

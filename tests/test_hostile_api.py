@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from emotion_app import EmotionClassifier
+from emotion_app.arguments import usable_cpus
 from emotion_app.cli import main
-from emotion_app.cli.common import usable_cpus
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
 from emotion_app.pipeline import MAX_DETECTION_PIXELS, MAX_STREAM_PIXELS, EmotionPipeline, detection_gray

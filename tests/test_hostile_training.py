@@ -268,3 +268,28 @@ def test_an_overwrite_run_stopped_early_leaves_nothing_of_the_old_run_beside_it(
     assert "removed the earlier run's best.safetensors" in capsys.readouterr().out
     assert (out / "checkpoint.pt").exists()
     assert not (out / "best.safetensors").exists() and not (out / "summary.json").exists()
+
+
+@pytest.mark.parametrize("tool", ["train", "soup", "train_verifier"])
+@pytest.mark.parametrize("threads", ["100000", "-1"])
+def test_a_thread_count_beyond_the_cpus_is_one_line(
+    tool: str, threads: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """100000 threads crashed torch (a segfault, no message); a negative count was ignored."""
+    from training import soup, train_verifier
+
+    args = {
+        "train": (train.main, ["--data", str(fer_csv), "--out", str(tmp_path / "run")]),
+        "soup": (soup.main, ["--data", str(fer_csv), "--out", str(tmp_path / "soup"), "a.pt", "b.pt"]),
+        "train_verifier": (
+            train_verifier.main,
+            ["--data", str(fer_csv), "--export", str(tmp_path / "v.safetensors")],
+        ),
+    }
+    main, given = args[tool]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*given, "--threads", threads])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--threads must be between" in err.strip().splitlines()[-1] and "Traceback" not in err
+    assert not (tmp_path / "run").exists() and not (tmp_path / "soup").exists()

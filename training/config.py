@@ -82,7 +82,7 @@ FIELD_HELP: dict[str, str] = {
     "augment": "flips, small rotations/shifts/scaling, brightness/contrast, random erasing",
     "augment_strength": "multiplies every jitter's size and the erasing chance (0: flips only); e.g. 0.3 for a light "
     "final fine-tune",
-    "threads": "torch CPU threads (0: torch's default)",
+    "threads": "torch CPU threads, up to the CPUs this process may use (0: torch's default)",
     "bf16": "bfloat16 autocast on CPU with channels-last tensors (about 3x faster on AVX512-BF16 CPUs)",
     "device": "auto (CUDA when present, per LOCAL_RANK under torchrun), cpu, cuda, cuda:1, ...",
     "resume": "continue the run in --out exactly where it stopped",

@@ -33,6 +33,7 @@ from typing import Any
 
 import torch
 
+from emotion_app.arguments import threads_problem
 from emotion_app.model import SeedCNN, fold_batch_norm
 from emotion_app.weights import WeightsError
 
@@ -85,6 +86,8 @@ def parse_args(argv: list[str] | None = None) -> SoupConfig:
     args = parser.parse_args(argv)
     if len(args.checkpoints) < 2:
         parser.error("a soup needs at least two checkpoints")
+    if threads_problem(args.threads, lowest=0):
+        parser.error(threads_problem(args.threads, lowest=0))
     return SoupConfig(args.checkpoints, args.data, args.out, args.export, args.threads, args.test_split, args.tta)
 
 

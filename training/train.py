@@ -24,6 +24,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
+from emotion_app.arguments import threads_problem
 from emotion_app.model import build_model, fold_batch_norm
 from emotion_app.preprocessing import CROP_MARGIN_LIMITS, Preprocessing
 from emotion_app.weights import WeightsError
@@ -138,6 +139,7 @@ def range_problem(config: TrainConfig) -> str:
             f"--test-split must be one of {', '.join(USAGES)} (or empty: none), got {config.test_split!r}",
         ),
         (_device_usable(config.device), f"--device {config.device}: not a device this machine has"),
+        (not threads_problem(config.threads, lowest=0), threads_problem(config.threads, lowest=0)),
     )
     return next((message for ok, message in checks if not ok), "")
 

@@ -16,6 +16,7 @@ import sys
 
 import torch
 
+from emotion_app.arguments import threads_problem
 from emotion_app.io.atomic import OutputError
 
 from .data import DataError
@@ -57,8 +58,8 @@ def parse_args(argv: list[str] | None) -> VerifierConfig:
         )
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args(argv)
-    if args.threads < 1:
-        parser.error(f"--threads must be at least 1, got {args.threads}")
+    if threads_problem(args.threads):
+        parser.error(threads_problem(args.threads))
     torch.set_num_threads(args.threads)
     if not 0.0 < args.keep < 1.0:
         parser.error(f"--keep must be between 0 and 1, got {args.keep}")

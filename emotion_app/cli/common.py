@@ -13,7 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from ..arguments import path_argument
+from ..arguments import path_argument, threads_problem
 from ..faces.detector import DEFAULT_MIN_FACE, FaceDetector, OpenCVSetupError
 from ..shipped import DEFAULT_WEIGHTS_NAME
 
@@ -57,19 +57,11 @@ def add_threads_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def check_threads(threads: int, option: str = "--threads") -> None:
-    """A thread count (``option``'s) must be 1..the CPUs this process may use (100000
-    threads crash torch)."""
-    cpus = usable_cpus()
-    if not 1 <= threads <= cpus:
-        raise CommandError(f"{option} must be between 1 and {cpus} (the CPUs this process may use), got {threads}")
+    """A thread count (``option``'s) must be 1..the CPUs this process may use."""
+    problem = threads_problem(threads, option)
+    if problem:
+        raise CommandError(problem)
 
 
 def apply_threads(threads: int) -> None:
