@@ -293,3 +293,108 @@ def test_a_thread_count_beyond_the_cpus_is_one_line(
     err = capsys.readouterr().err
     assert "--threads must be between" in err.strip().splitlines()[-1] and "Traceback" not in err
     assert not (tmp_path / "run").exists() and not (tmp_path / "soup").exists()
+
+
+@pytest.fixture(scope="module")
+def stopped_run(tmp_path_factory: pytest.TempPathFactory, fer_csv: Path) -> Path:
+    """A run stopped after its first step: a checkpoint to damage."""
+    out = tmp_path_factory.mktemp("stopped") / "run"
+    assert train.main(["--data", str(fer_csv), "--out", str(out), "--stop-after-steps", "1", *FAST]) == 0
+    return out / "checkpoint.pt"
+
+
+def damaged(state: dict, case: str) -> dict:
+    """``state`` with one field as a damaged (still loadable) file could hold it."""
+    changes: dict[str, tuple[tuple[str, ...], object]] = {
+        "best None": (("best",), None),
+        "epoch text": (("epoch",), "x"),
+        "epoch negative": (("epoch",), -5),
+        "epoch beyond the run": (("epoch",), 7),
+        "step negative": (("step",), -1),
+        "history a number": (("history",), 5),
+        "std NaN": (("preprocessing", "std"), float("nan")),
+        "unknown preprocessing key": (("preprocessing", "gamma"), 2.0),
+        "batch size 0": (("config", "batch_size"), 0),
+        "val fraction 2": (("config", "val_fraction"), 2.0),
+        "classes 9": (("config", "classes"), 9),
+        "lr text": (("config", "lr"), "fast"),
+        "epoch totals text": (("epoch_totals",), "many"),
+        "elapsed text": (("elapsed_s",), "long"),
+        "lineage damaged": (("initialised_from",), {"training_seconds": "x"}),
+    }
+    keys, value = changes[case]
+    target = state
+    for key in keys[:-1]:
+        target = target[key]
+    target[keys[-1]] = value
+    return state
+
+
+DAMAGE = [
+    "best None",
+    "epoch text",
+    "epoch negative",
+    "epoch beyond the run",
+    "step negative",
+    "history a number",
+    "std NaN",
+    "unknown preprocessing key",
+    "batch size 0",
+    "val fraction 2",
+    "classes 9",
+    "lr text",
+    "epoch totals text",
+    "elapsed text",
+    "lineage damaged",
+]
+
+
+@pytest.mark.parametrize("case", DAMAGE)
+def test_a_damaged_checkpoint_that_loads_is_one_line_on_resume(
+    case: str, stopped_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    torch.save(damaged(torch.load(stopped_run, weights_only=True), case), run / "checkpoint.pt")
+    before = digest(run)
+    capsys.readouterr()
+    assert train.main(["--out", str(run), "--resume", "--no-progress", "--threads", "1"]) == 2
+    line = error_line(capsys.readouterr().out)
+    assert str(run / "checkpoint.pt") in line
+    assert digest(run) == before
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory: pytest.TempPathFactory, fer_csv: Path) -> Path:
+    out = tmp_path_factory.mktemp("finished") / "run"
+    assert train.main(["--data", str(fer_csv), "--out", str(out), *FAST]) == 0
+    return out / "checkpoint.pt"
+
+
+@pytest.mark.parametrize("case", ["best None", "lr text", "std NaN"])
+def test_a_damaged_checkpoint_is_one_line_for_init_from_and_soup(
+    case: str, finished_run: Path, fer_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from training import soup
+
+    bad = tmp_path / "bad.pt"
+    torch.save(damaged(torch.load(finished_run, weights_only=True), case), bad)
+    capsys.readouterr()
+    assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "tune"), "--init-from", str(bad), *FAST]) == 2
+    assert str(bad) in error_line(capsys.readouterr().out)
+    assert soup.main(["--data", str(fer_csv), "--out", str(tmp_path / "soup"), str(finished_run), str(bad)]) == 2
+    assert str(bad) in error_line(capsys.readouterr().out)
+
+
+def test_a_step_past_the_epochs_end_is_one_line(
+    stopped_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    state = torch.load(stopped_run, weights_only=True)
+    state["step"] = 1000  # an epoch here has 3 steps
+    torch.save(state, run / "checkpoint.pt")
+    capsys.readouterr()
+    assert train.main(["--out", str(run), "--resume", "--no-progress", "--threads", "1"]) == 2
+    line = error_line(capsys.readouterr().out)
+    assert str(run / "checkpoint.pt") in line and "step 1000" in line

@@ -4,8 +4,10 @@ chain of runs it was fine-tuned from."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import pickle
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -14,7 +16,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from .config import TrainConfig
+from emotion_app.preprocessing import Preprocessing
+
+from .config import TrainConfig, range_problem, type_problem
 from .data import DataError
 from .distributed import log
 
@@ -83,20 +87,95 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     missing = [key for key in _CHECKPOINT_KEYS if key not in keys]
     if missing or not isinstance(state.get("config"), dict):
         raise DataError(f"{path}: not a checkpoint written by training.train (no {', '.join(missing) or 'config'})")
+    problem = _damage(state)
+    if problem:
+        raise DataError(f"{path}: a damaged checkpoint: {problem}")
     return state
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _damage(state: dict[str, Any]) -> str:
+    """What in a loaded checkpoint cannot be what training.train wrote ("" when nothing):
+    a file that unpickles may still hold values a resume would trip over mid-run."""
+    problem = type_problem(state["config"])
+    if problem:
+        return f"its config's {problem}"
+    config = recorded_config(state["config"])
+    problem = range_problem(config, this_machine=False)
+    if problem:
+        return f"its config is out of range ({problem})"
+    try:
+        Preprocessing.from_dict(state["preprocessing"])
+    except (ValueError, TypeError) as exc:
+        return f"its preprocessing: {exc}"
+    epoch, step, history, best = state["epoch"], state["step"], state["history"], state["best"]
+    if not _is_count(epoch) or not 0 <= epoch <= config.epochs:
+        return f"epoch {epoch!r} is not a count of epochs done (0..{config.epochs})"
+    if not _is_count(step) or step < 0 or (step > 0 and epoch == config.epochs):
+        return f"step {step!r} is not a step within epoch {epoch + 1}"
+    if not isinstance(history, list) or len(history) != epoch:
+        return f"its history is not a list of {epoch} epochs' metrics"
+    if not all(isinstance(row, dict) and all(_is_number(v) for v in row.values()) for row in history):
+        return "its history holds rows other than metrics"
+    if any(row.keys() != history[0].keys() for row in history):
+        return "its history's rows hold different metrics"
+    if not isinstance(best, dict) or not _is_number(best.get("val_accuracy")) or not _is_count(best.get("epoch")):
+        return f"best {best!r} is not a validation accuracy and an epoch"
+    best_state = state["best_state"]
+    if best_state is None and epoch > 0:
+        return f"it holds no best model (best_state) after {epoch} epochs"
+    for name in ("model", "best_state"):
+        value = state[name]
+        if value is not None and not (isinstance(value, dict) and all(torch.is_tensor(v) for v in value.values())):
+            return f"its {name} is not a model's tensors"
+    totals = state.get("epoch_totals")
+    if totals is not None and not (
+        isinstance(totals, (list, tuple)) and len(totals) == 3 and all(map(_is_number, totals))
+    ):
+        return f"epoch_totals {totals!r} are not three numbers"
+    elapsed = state.get("elapsed_s", 0.0)
+    if not _is_number(elapsed) or not math.isfinite(elapsed) or elapsed < 0:
+        return f"elapsed_s {elapsed!r} is not a number of seconds"
+    commands = state.get("resume_commands", [])
+    if not isinstance(state.get("command", ""), str) or not (
+        isinstance(commands, list) and all(isinstance(c, str) for c in commands)
+    ):
+        return "its command or resume_commands are not text"
+    problem = _lineage_damage(state.get("initialised_from"))
+    if problem:
+        return problem
+    fingerprint = state.get(FINGERPRINT_KEY)
+    if fingerprint is not None and not (isinstance(fingerprint, str) and re.fullmatch("[0-9a-f]{64}", fingerprint)):
+        return f"its {FINGERPRINT_KEY} is not a SHA-256 digest"
+    return ""
+
+
+def _lineage_damage(node: Any) -> str:
+    """What is wrong with a record of starting points (:func:`starting_point`), "" if nothing."""
+    while node is not None:
+        if not isinstance(node, dict):
+            return "its initialised_from is not a record of a run"
+        if not _is_number(node.get("training_seconds", 0.0)) or not _is_count(node.get("epochs", 0)):
+            return "its initialised_from holds a run's seconds or epochs that are not numbers"
+        node = node.get("initialised_from")
+    return ""
+
+
 def saved_epoch_totals(state: dict[str, Any]) -> tuple[float, float, float]:
-    """The loss sum, correct count and face count of the interrupted epoch's steps so far.
+    """The loss sum, correct count and face count of the interrupted epoch's steps so far
+    (checked by :func:`load_checkpoint`).
 
     A checkpoint from before they were kept gives zeros: its resumed epoch then reports the
     steps since the resume only.
     """
-    saved = state.get("epoch_totals")
-    try:
-        loss_sum, correct, count = (float(value) for value in saved or (0.0, 0.0, 0.0))
-    except (TypeError, ValueError):
-        raise DataError("the checkpoint's epoch_totals are not three numbers") from None
+    loss_sum, correct, count = (float(value) for value in state.get("epoch_totals") or (0.0, 0.0, 0.0))
     return loss_sum, correct, count
 
 
@@ -175,10 +254,18 @@ def initialise_from(model: nn.Module, config: TrainConfig, fingerprint: str) -> 
     return starting_point(config.init_from, source)
 
 
-def check_schedule(path: Path, state: dict[str, Any], data: str, cycle_steps: int) -> None:
-    """DataError when the checkpoint's one-cycle schedule spans another number of steps
-    than ``data`` gives now (``cycle_steps``): more training faces (or processes) than it
-    was made for would step it past its end mid-run."""
+def check_resume_point(path: Path, state: dict[str, Any], data: str, steps: int, cycle_steps: int | None) -> None:
+    """DataError when the checkpoint's step lies past the ``steps`` of an epoch, or its
+    one-cycle schedule spans another number of steps than ``data`` gives now
+    (``cycle_steps``; None: no schedule): more training faces (or processes) than it was
+    made for would step it past its end mid-run."""
+    if state["step"] >= steps:
+        raise DataError(
+            f"{path}: step {state['step']} is past the {steps} steps of an epoch on {data} (a damaged checkpoint, "
+            "or other data); resume with the data it was trained on"
+        )
+    if cycle_steps is None:
+        return
     saved = state.get("scheduler")
     total = saved.get("total_steps") if isinstance(saved, dict) else None
     if total is not None and total != cycle_steps:

@@ -1,8 +1,30 @@
-"""A training run's settings (:class:`TrainConfig`) and which labels they train on."""
+"""A training run's settings (:class:`TrainConfig`), which labels they train on, and
+what is in range for them."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from emotion_app.arguments import threads_problem
+from emotion_app.preprocessing import CROP_MARGIN_LIMITS
+
+from .data import USAGES
+from .ferplus import LABEL_SOURCES
+
+# The test-time views an export may use: name -> (mirror image, zoomed-in views). Each adds
+# views (and classifier cost), so one must beat the cheaper ones on validation to be picked.
+TTA_VIEWS: dict[str, tuple[bool, tuple[float, ...]]] = {
+    "off": (False, ()),
+    "flip": (True, ()),
+    "flip+zoom0.95": (True, (0.95,)),
+    "flip+zoom0.9": (True, (0.9,)),
+}
+TTA_CHOICES: tuple[str, ...] = ("auto", *TTA_VIEWS)
 
 
 @dataclass
@@ -62,6 +84,88 @@ class TrainConfig:
 
 def label_source(config: TrainConfig) -> str:
     return config.labels or ("ferplus" if config.votes else "fer2013")
+
+
+def type_problem(saved: dict[str, Any]) -> str:
+    """The first setting of a recorded config (a checkpoint's) whose value is not of its
+    type ("" when none): a number as text would otherwise fail deep inside a run."""
+    for f in dataclasses.fields(TrainConfig):
+        if f.name not in saved:
+            continue
+        value, kind = saved[f.name], type(getattr(TrainConfig(), f.name))
+        if kind is float:
+            fits = isinstance(value, (int, float)) and not isinstance(value, bool)
+        elif kind is int:
+            fits = isinstance(value, int) and not isinstance(value, bool)
+        else:
+            fits = isinstance(value, kind)
+        if not fits:
+            return f"{f.name} should be {kind.__name__}, got {value!r}"
+    return ""
+
+
+def range_problem(config: TrainConfig, this_machine: bool = True) -> str:
+    """What is out of range in ``config`` ("" when nothing): found now, not as a traceback
+    mid-run or a weights file the app then refuses. ``this_machine``: also the settings
+    that depend on the machine (--device, --threads); a checkpoint's recorded ones were
+    another machine's, and a resume takes --threads from its own command line."""
+    seed_max = 2**32 - 1
+    low_margin, high_margin = CROP_MARGIN_LIMITS
+    checks = (
+        (config.tta in TTA_CHOICES, f"--tta must be one of {', '.join(TTA_CHOICES)}, got {config.tta!r}"),
+        (config.augment_strength >= 0, f"--augment-strength must be >= 0, got {config.augment_strength}"),
+        (config.classes in (6, 7), f"--classes must be 6 or 7, got {config.classes}"),
+        (0 <= config.swa_epochs <= config.epochs, "--swa-epochs must be between 0 and --epochs"),
+        (
+            config.labels in ("", *LABEL_SOURCES),
+            f"--labels must be one of {', '.join(LABEL_SOURCES)}, got {config.labels!r}",
+        ),
+        (0 < config.val_fraction < 1, f"--val-fraction must be between 0 and 1, got {config.val_fraction}"),
+        (config.epochs >= 1, f"--epochs must be at least 1, got {config.epochs}"),
+        (config.batch_size >= 1, f"--batch-size must be at least 1, got {config.batch_size}"),
+        (0 <= config.seed <= seed_max, f"--seed must be between 0 and {seed_max}, got {config.seed}"),
+        (0 <= config.split_seed <= seed_max, f"--split-seed must be between 0 and {seed_max}, got {config.split_seed}"),
+        (math.isfinite(config.lr) and config.lr >= 0, f"--lr must be 0 or more, got {config.lr}"),
+        (
+            math.isfinite(config.swa_lr) and config.swa_lr >= 0,
+            f"--swa-lr must be 0 or more, got {config.swa_lr}",
+        ),
+        (0 <= config.warmup_fraction < 1, f"--warmup-fraction must be in [0, 1), got {config.warmup_fraction}"),
+        (0 <= config.momentum < 1, f"--momentum must be in [0, 1), got {config.momentum}"),
+        (
+            math.isfinite(config.weight_decay) and config.weight_decay >= 0,
+            f"--weight-decay must be 0 or more, got {config.weight_decay}",
+        ),
+        (0 <= config.label_smoothing < 1, f"--label-smoothing must be in [0, 1), got {config.label_smoothing}"),
+        (0 <= config.dropout < 1, f"--dropout must be in [0, 1), got {config.dropout}"),
+        (0 <= config.distill_weight <= 1, f"--distill-weight must be in [0, 1], got {config.distill_weight}"),
+        (
+            low_margin <= config.crop_margin <= high_margin,
+            f"--crop-margin must be in {low_margin}..{high_margin}, got {config.crop_margin}",
+        ),
+        (config.stop_after_steps >= 0, f"--stop-after-steps must be 0 or more, got {config.stop_after_steps}"),
+        (
+            config.test_split in ("", *USAGES),
+            f"--test-split must be one of {', '.join(USAGES)} (or empty: none), got {config.test_split!r}",
+        ),
+        (not this_machine or _device_usable(config.device), f"--device {config.device}: not a device this machine has"),
+        (not this_machine or not threads_problem(config.threads, lowest=0), threads_problem(config.threads, lowest=0)),
+    )
+    return next((message for ok, message in checks if not ok), "")
+
+
+def _device_usable(name: str) -> bool:
+    if name == "auto":
+        return True
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError):
+        return False
+    if device.type == "cpu":
+        return True
+    if device.type == "cuda":
+        return torch.cuda.is_available() and (device.index or 0) < torch.cuda.device_count()
+    return False
 
 
 # --help text of each setting (the flag is the field's name with dashes).

@@ -15,21 +15,11 @@ from emotion_app.preprocessing import Preprocessing
 from emotion_app.weights import ModelCard, save_weights
 
 from .checkpoints import FINGERPRINT_KEY, lineage_seconds
-from .config import TrainConfig, label_source
+from .config import TTA_VIEWS, TrainConfig, label_source
 from .data import DataError, load_split
 from .datasets import Datasets
 from .distributed import log, world
 from .loop import evaluate
-
-# The test-time views an export may use: name -> (mirror image, zoomed-in views). Each adds
-# views (and classifier cost), so one must beat the cheaper ones on validation to be picked.
-TTA_VIEWS: dict[str, tuple[bool, tuple[float, ...]]] = {
-    "off": (False, ()),
-    "flip": (True, ()),
-    "flip+zoom0.95": (True, (0.95,)),
-    "flip+zoom0.9": (True, (0.9,)),
-}
-TTA_CHOICES: tuple[str, ...] = ("auto", *TTA_VIEWS)
 
 
 def tta_candidates(spec: Preprocessing) -> dict[str, Preprocessing]:

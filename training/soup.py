@@ -38,10 +38,11 @@ from emotion_app.model import SeedCNN, fold_batch_norm
 from emotion_app.weights import WeightsError
 
 from .checkpoints import CHECKPOINT_NAME, FINGERPRINT_KEY, check_validation_faces
+from .config import TTA_CHOICES
 from .data import DataError
 from .datasets import load_data
 from .distributed import log
-from .export import TTA_CHOICES, publish
+from .export import publish
 from .model_soup import Ingredient, as_model, chain_totals, cook, read_ingredients, score
 from .outputs import check_export, check_folder_writable
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import os
 import shlex
 import sys
@@ -24,15 +23,14 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from emotion_app.arguments import threads_problem
 from emotion_app.model import build_model, fold_batch_norm
-from emotion_app.preprocessing import CROP_MARGIN_LIMITS, Preprocessing
+from emotion_app.preprocessing import Preprocessing
 from emotion_app.weights import WeightsError
 
 from .checkpoints import (
     CHECKPOINT_NAME,
     FINGERPRINT_KEY,
-    check_schedule,
+    check_resume_point,
     check_validation_faces,
     initialise_from,
     load_checkpoint,
@@ -40,12 +38,11 @@ from .checkpoints import (
     save_checkpoint,
     saved_epoch_totals,
 )
-from .config import FIELD_HELP, TrainConfig, label_source
-from .data import USAGES, DataError
+from .config import FIELD_HELP, TTA_CHOICES, TrainConfig, label_source, range_problem
+from .data import DataError
 from .datasets import load_data, make_preprocessing
 from .distributed import is_main_process, launched_distributed, log, select_device, world
-from .export import TTA_CHOICES, publish, run_record
-from .ferplus import LABEL_SOURCES
+from .export import publish, run_record
 from .loop import (
     evaluate,
     inverse_frequency_weights,
@@ -80,16 +77,9 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
             )
     args = parser.parse_args(argv)
     config = TrainConfig(**vars(args))
-    if config.tta not in TTA_CHOICES:
-        parser.error(f"--tta must be one of {', '.join(TTA_CHOICES)}")
-    if config.augment_strength < 0:
-        parser.error("--augment-strength must be >= 0")
-    if config.classes not in (6, 7):
-        parser.error("--classes must be 6 or 7")
-    if not 0 <= config.swa_epochs <= config.epochs:
-        parser.error("--swa-epochs must be between 0 and --epochs")
-    if config.labels not in ("",) + LABEL_SOURCES:
-        parser.error(f"--labels must be one of {', '.join(LABEL_SOURCES)}")
+    problem = range_problem(config)
+    if problem:
+        parser.error(problem)
     if label_source(config) == "ferplus" and not config.votes and not config.resume:
         parser.error("--labels ferplus needs --votes (the FER+ votes CSV)")
     if config.votes and label_source(config) == "fer2013":
@@ -98,64 +88,7 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         parser.error("--distill-from trains toward the original labels; it cannot be combined with --labels ferplus")
     if not config.data and not config.resume:
         parser.error("--data is required (fer2013.csv or the folder with train/ and test/)")
-    problem = range_problem(config)
-    if problem:
-        parser.error(problem)
     return config
-
-
-def range_problem(config: TrainConfig) -> str:
-    """What is out of range in ``config`` ("" when nothing): found now, not as a traceback
-    mid-run or a weights file the app then refuses."""
-    seed_max = 2**32 - 1
-    low_margin, high_margin = CROP_MARGIN_LIMITS
-    checks = (
-        (0 < config.val_fraction < 1, f"--val-fraction must be between 0 and 1, got {config.val_fraction}"),
-        (config.epochs >= 1, f"--epochs must be at least 1, got {config.epochs}"),
-        (config.batch_size >= 1, f"--batch-size must be at least 1, got {config.batch_size}"),
-        (0 <= config.seed <= seed_max, f"--seed must be between 0 and {seed_max}, got {config.seed}"),
-        (0 <= config.split_seed <= seed_max, f"--split-seed must be between 0 and {seed_max}, got {config.split_seed}"),
-        (math.isfinite(config.lr) and config.lr >= 0, f"--lr must be 0 or more, got {config.lr}"),
-        (
-            math.isfinite(config.swa_lr) and config.swa_lr >= 0,
-            f"--swa-lr must be 0 or more, got {config.swa_lr}",
-        ),
-        (0 <= config.warmup_fraction < 1, f"--warmup-fraction must be in [0, 1), got {config.warmup_fraction}"),
-        (0 <= config.momentum < 1, f"--momentum must be in [0, 1), got {config.momentum}"),
-        (
-            math.isfinite(config.weight_decay) and config.weight_decay >= 0,
-            f"--weight-decay must be 0 or more, got {config.weight_decay}",
-        ),
-        (0 <= config.label_smoothing < 1, f"--label-smoothing must be in [0, 1), got {config.label_smoothing}"),
-        (0 <= config.dropout < 1, f"--dropout must be in [0, 1), got {config.dropout}"),
-        (0 <= config.distill_weight <= 1, f"--distill-weight must be in [0, 1], got {config.distill_weight}"),
-        (
-            low_margin <= config.crop_margin <= high_margin,
-            f"--crop-margin must be in {low_margin}..{high_margin}, got {config.crop_margin}",
-        ),
-        (config.stop_after_steps >= 0, f"--stop-after-steps must be 0 or more, got {config.stop_after_steps}"),
-        (
-            config.test_split in ("", *USAGES),
-            f"--test-split must be one of {', '.join(USAGES)} (or empty: none), got {config.test_split!r}",
-        ),
-        (_device_usable(config.device), f"--device {config.device}: not a device this machine has"),
-        (not threads_problem(config.threads, lowest=0), threads_problem(config.threads, lowest=0)),
-    )
-    return next((message for ok, message in checks if not ok), "")
-
-
-def _device_usable(name: str) -> bool:
-    if name == "auto":
-        return True
-    try:
-        device = torch.device(name)
-    except (RuntimeError, ValueError):
-        return False
-    if device.type == "cpu":
-        return True
-    if device.type == "cuda":
-        return torch.cuda.is_available() and (device.index or 0) < torch.cuda.device_count()
-    return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -266,8 +199,10 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
     steps = steps_per_epoch(len(data.train_labels), config.batch_size, world_size)
     optimizer, scheduler = make_optimizer(model, config, steps)
     cycle_epochs = config.epochs - config.swa_epochs
-    if state is not None and scheduler is not None:
-        check_schedule(checkpoint_path, state, config.data, cycle_epochs * steps)
+    if state is not None and state["epoch"] < config.epochs:
+        check_resume_point(
+            checkpoint_path, state, config.data, steps, cycle_epochs * steps if scheduler is not None else None
+        )
     averaged = torch.optim.swa_utils.AveragedModel(model) if config.swa_epochs > 0 else None
     class_weights = inverse_frequency_weights(data, device) if config.class_weighting else None
 
