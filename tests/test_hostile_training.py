@@ -398,3 +398,58 @@ def test_a_step_past_the_epochs_end_is_one_line(
     assert train.main(["--out", str(run), "--resume", "--no-progress", "--threads", "1"]) == 2
     line = error_line(capsys.readouterr().out)
     assert str(run / "checkpoint.pt") in line and "step 1000" in line
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--augment-strength", "nan"),
+        ("--augment-strength", "inf"),
+        ("--swa-lr", "inf"),
+        ("--distill-weight", "nan"),
+        ("--crop-margin", "nan"),
+        ("--warmup-fraction", "-inf"),
+    ],
+)
+def test_a_non_finite_number_is_refused(
+    option: str, value: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """float() takes "nan" and "inf"; a NaN augmentation strength trained on NaN pictures."""
+    out = tmp_path / "run"
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(["--data", str(fer_csv), "--out", str(out), *FAST, option, value])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert option in err.strip().splitlines()[-1] and "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("train_verifier", ["--lr", "nan"]),
+        ("train_verifier", ["--lr", "inf"]),
+        ("train_verifier", ["--lr", "-1"]),
+        ("calibrate_live", ["--margins", "0,nan"]),
+        ("calibrate_live", ["--margins", "inf"]),
+    ],
+)
+def test_the_other_tools_refuse_non_finite_numbers(
+    tool: str, args: list[str], tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from training import calibrate_live, train_verifier
+
+    mains = {
+        "train_verifier": (
+            train_verifier.main,
+            ["--data", str(fer_csv), "--export", str(tmp_path / "v.safetensors")],
+        ),
+        "calibrate_live": (calibrate_live.main, ["--clips", str(tmp_path)]),
+    }
+    main, given = mains[tool]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*given, *args])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert args[0] in err.strip().splitlines()[-1] and "Traceback" not in err
+    assert not (tmp_path / "v.safetensors").exists()

@@ -37,6 +37,7 @@ from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
 from emotion_app.weights import WeightsError, load_model, save_weights
 
+from .arguments import margins_argument
 from .checkpoints import FINGERPRINT_KEY, check_validation_faces, selection_config
 from .data import DataError
 from .datasets import load_data
@@ -217,13 +218,16 @@ def main(argv: list[str] | None = None) -> int:
         "them)",
     )
     parser.add_argument(
-        "--margins", default=",".join(str(m) for m in DEFAULT_MARGINS), help="comma-separated crop margins to try"
+        "--margins",
+        type=margins_argument,
+        default=",".join(str(m) for m in DEFAULT_MARGINS),
+        help="comma-separated crop margins to try",
     )
     parser.add_argument("--limit", type=int, default=3000, help="validation faces for the thresholds (seeded sample)")
     parser.add_argument("--write", action="store_true", help="store the choices in the weights file's card")
     args = parser.parse_args(argv)
     try:
-        margins = [float(m) for m in args.margins.split(",")]
+        margins = list(args.margins)
         classifier = EmotionClassifier.load(args.weights, optimize=True)
         table, ranges = score_margins(classifier, args.clips, margins)
         uncertain = uncertainty_thresholds(classifier, args.data, args.limit, args.votes) if args.data else None

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import sys
 from typing import Any
 
@@ -23,9 +22,10 @@ import numpy as np
 
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.inference.classifier import EmotionClassifier
-from emotion_app.preprocessing import CROP_MARGIN_LIMITS, crop_face, to_gray
+from emotion_app.preprocessing import crop_face, to_gray
 from emotion_app.weights import WeightsError, load_model, save_weights
 
+from .arguments import margins_argument
 from .checkpoints import FINGERPRINT_KEY, check_validation_faces, recorded_config
 from .data import DataError, FaceSet, load_split
 from .datasets import split_indices, validation_fingerprint
@@ -58,25 +58,13 @@ def validation_faces(
     return training.images[val_idx], training.labels[val_idx]
 
 
-def _margins(text: str) -> tuple[float, ...]:
-    """The margins of ``--margins``, each one the app would load from a weights card."""
-    low, high = CROP_MARGIN_LIMITS
-    try:
-        margins = tuple(float(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
-    if not all(math.isfinite(margin) and low <= margin <= high for margin in margins):
-        raise argparse.ArgumentTypeError(f"each margin must be in {low}..{high}, got {text!r}")
-    return margins
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.calibrate_margin", description=__doc__.split("\n\n")[1])
     parser.add_argument("--weights", default=None, help="weights file (default: the shipped one)")
     parser.add_argument("--data", required=True, help="FER-2013 (CSV or folders); its Training split is used")
     parser.add_argument(
         "--margins",
-        type=_margins,
+        type=margins_argument,
         default="0,0.05,0.1,0.15,0.2,0.25,0.3",
         help="comma-separated margins to try",
     )

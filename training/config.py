@@ -113,7 +113,10 @@ def range_problem(config: TrainConfig, this_machine: bool = True) -> str:
     low_margin, high_margin = CROP_MARGIN_LIMITS
     checks = (
         (config.tta in TTA_CHOICES, f"--tta must be one of {', '.join(TTA_CHOICES)}, got {config.tta!r}"),
-        (config.augment_strength >= 0, f"--augment-strength must be >= 0, got {config.augment_strength}"),
+        (
+            math.isfinite(config.augment_strength) and config.augment_strength >= 0,
+            f"--augment-strength must be >= 0, got {config.augment_strength}",
+        ),
         (config.classes in (6, 7), f"--classes must be 6 or 7, got {config.classes}"),
         (0 <= config.swa_epochs <= config.epochs, "--swa-epochs must be between 0 and --epochs"),
         (

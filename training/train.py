@@ -27,6 +27,7 @@ from emotion_app.model import build_model, fold_batch_norm
 from emotion_app.preprocessing import Preprocessing
 from emotion_app.weights import WeightsError
 
+from .arguments import finite_float
 from .checkpoints import (
     CHECKPOINT_NAME,
     FINGERPRINT_KEY,
@@ -72,9 +73,9 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         if isinstance(default, bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=help_text)
         else:
-            parser.add_argument(
-                flag, type=type(default), default=default, help=f"{help_text} (default: {default!r})".strip()
-            )
+            # float() takes "nan" and "inf", which no setting means.
+            kind = finite_float if isinstance(default, float) else type(default)
+            parser.add_argument(flag, type=kind, default=default, help=f"{help_text} (default: {default!r})".strip())
     args = parser.parse_args(argv)
     config = TrainConfig(**vars(args))
     problem = range_problem(config)

@@ -19,6 +19,7 @@ import torch
 from emotion_app.arguments import threads_problem
 from emotion_app.io.atomic import OutputError
 
+from .arguments import finite_float
 from .data import DataError
 from .face_verifier import VerifierConfig, train_verifier
 
@@ -52,7 +53,7 @@ def parse_args(argv: list[str] | None) -> VerifierConfig:
     for field in ("lr", "keep"):
         parser.add_argument(
             f"--{field}",
-            type=float,
+            type=finite_float,
             default=getattr(defaults, field),
             help=f"{field_help[field]} (default {getattr(defaults, field)})",
         )
@@ -61,6 +62,8 @@ def parse_args(argv: list[str] | None) -> VerifierConfig:
     if threads_problem(args.threads):
         parser.error(threads_problem(args.threads))
     torch.set_num_threads(args.threads)
+    if args.lr < 0:
+        parser.error(f"--lr must be 0 or more, got {args.lr}")
     if not 0.0 < args.keep < 1.0:
         parser.error(f"--keep must be between 0 and 1, got {args.keep}")
     if args.epochs < 1 or args.width < 1 or args.batch_size < 1:
