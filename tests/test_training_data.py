@@ -141,3 +141,39 @@ def test_stratified_split_is_seeded_and_stratified():
     assert np.array_equal(val_a, val_b) and not np.array_equal(val_a, val_c)
     assert len(np.intersect1d(train_a, val_a)) == 0 and len(train_a) + len(val_a) == len(labels)
     assert np.bincount(labels[val_a]).tolist() == [10, 5, 20, 8, 6, 9]
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("misspelt usage", r"row 5: Usage 'Trainng' is not one of Training, PublicTest, PrivateTest"),
+        ("no usage", r"row 5: Usage '' is not one of"),
+        ("cut short", r"row 5: 2 fields, but the header has 3"),
+        ("stray comma", r"row 5: 4 fields, but the header has 3"),
+    ],
+)
+def test_a_malformed_csv_row_is_an_error_naming_its_row(tmp_path, damage, message):
+    """Rows were skipped by Usage before any check: a misspelt or missing Usage, or a file
+    cut off mid-row, silently lost faces from every split."""
+    path = write_fer_csv(tmp_path / "fer2013.csv", {"Training": 2, "PublicTest": 1})
+    lines = path.read_text().splitlines()
+    code, pixels, _usage = lines[4].split(",")
+    lines[4] = {
+        "misspelt usage": f"{code},{pixels},Trainng",
+        "no usage": f"{code},{pixels},",
+        "cut short": f"{code},{pixels[: len(pixels) // 2]}",
+        "stray comma": f"{code},{pixels},Training,",
+    }[damage]
+    if damage == "cut short":  # a download or copy that stopped mid-row
+        lines = lines[:5]
+    path.write_text("\n".join(lines) + "\n")
+    for usage in ("Training", "PublicTest"):  # whichever split is read
+        with pytest.raises(DataError, match=message) as error:
+            load_split(path, usage, CLASSES_6)
+        assert str(path) in str(error.value)
+
+
+def test_rows_of_the_other_usages_are_still_left_to_their_split(tmp_path):
+    path = write_fer_csv(tmp_path / "fer2013.csv", {"Training": 2, "PublicTest": 1, "PrivateTest": 1})
+    assert len(load_split(path, "Training", CLASSES_7)) == 14
+    assert len(load_split(path, "PrivateTest", CLASSES_7)) == 7

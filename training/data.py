@@ -113,12 +113,24 @@ def read_csv(path: str | os.PathLike[str], usage: str, classes: tuple[str, ...])
         raise DataError(f"cannot read {path}: {exc.strerror}") from exc
     with handle:
         reader = csv.DictReader(handle)
+        columns = len(reader.fieldnames or [])
         header = set(reader.fieldnames or [])
         if not {"emotion", "pixels", "Usage"} <= header:
             raise DataError(f"{path}: expected columns emotion,pixels,Usage, found {sorted(header)}")
         for row_number, row in enumerate(reader, start=2):  # row 1 is the header
-            if (row.get("Usage") or "").strip() != usage:
-                continue
+            # Every row is checked this far, whatever its Usage: a row cut short or a
+            # misspelt Usage would otherwise drop a face from every split unnoticed.
+            fields = columns + len(row.get(None) or []) - sum(value is None for value in row.values())
+            if fields != columns:
+                raise DataError(
+                    f"{path}, row {row_number}: {fields} fields, but the header has {columns} (a row cut short, or a "
+                    "stray comma)"
+                )
+            row_usage = (row["Usage"] or "").strip()
+            if row_usage not in USAGES:
+                raise DataError(f"{path}, row {row_number}: Usage {row_usage!r} is not one of {', '.join(USAGES)}")
+            if row_usage != usage:
+                continue  # another split's row, read when that split is
             try:
                 code = int(row["emotion"])
             except (TypeError, ValueError):
