@@ -520,3 +520,34 @@ def test_calibrate_margin_scores_the_faces_the_model_was_selected_on(fer_csv) ->
     old_card = {"config": {k: v for k, v in card_training["config"].items() if k != "split_seed"}}
     images, _ = calibrate_margin.validation_faces(old_card, training, limit=10_000)
     np.testing.assert_array_equal(images, by_seed)
+
+
+def test_a_resume_names_the_settings_its_run_overrides(tmp_path, fer_csv, capsys):
+    out = tmp_path / "run"
+    assert (
+        train.main(["--data", str(fer_csv), "--epochs", "2", "--out", str(out), "--stop-after-steps", "1", *FAST]) == 0
+    )
+    capsys.readouterr()
+    given = ["--epochs", "3", "--lr", "0.2", "--seed", "5", "--batch-size", "8", "--no-augment", "--init-from", "x.pt"]
+    same = ["--val-fraction", "0.2", "--split-seed", "0"]  # the run's own: not named
+    control = ["--threads", "1", "--no-progress", "--stop-after-steps", "1"]
+    assert train.main(["--out", str(out), "--resume", *given, *same, *control]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note: --resume")]
+    assert len(notes) == 1, notes
+    for typed in (
+        "--epochs 3 (the run's: 2)",
+        "--lr 0.2 (the run's: 0.05)",
+        "--seed 5 (the run's: 0)",
+        "--batch-size 8",
+    ):
+        assert typed in notes[0]
+    assert "--no-augment (the run's: True)" in notes[0] and "--init-from x.pt (the run's: '')" in notes[0]
+    assert "--val-fraction" not in notes[0] and "--split-seed" not in notes[0] and "--out" not in notes[0]
+    assert _state(out / "checkpoint.pt")["config"]["epochs"] == 2  # the run's settings were used
+
+
+def test_resume_and_overwrite_together_are_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(["--out", str(tmp_path / "run"), "--resume", "--overwrite"])
+    assert exit_info.value.code == 2
+    assert "--overwrite" in capsys.readouterr().err.strip().splitlines()[-1]

@@ -276,11 +276,13 @@ def check_resume_point(path: Path, state: dict[str, Any], data: str, steps: int,
 
 
 def resumed_config(command_line: TrainConfig, state: dict[str, Any]) -> TrainConfig:
-    """A resumed run continues with its own settings; only the run-control flags (and a
-    data or export path given again) come from the command line."""
+    """A resumed run continues with its own settings; only the run-control flags, where
+    the run now is (--out), and a data or export path given again come from the command
+    line."""
     saved = checkpoint_config(state)
     return dataclasses.replace(
         saved,
+        out=command_line.out,
         resume=True,
         stop_after_steps=command_line.stop_after_steps,
         progress=command_line.progress,
@@ -288,3 +290,18 @@ def resumed_config(command_line: TrainConfig, state: dict[str, Any]) -> TrainCon
         export=command_line.export or saved.export,
         threads=command_line.threads,
     )
+
+
+def unused_settings(command_line: TrainConfig, resumed: TrainConfig, given: set[str] | frozenset[str]) -> list[str]:
+    """Each setting given on a resume's command line (``given``) that its recorded one
+    overrides, as ``--flag VALUE (the run's: VALUE)``: the resume says so rather than
+    quietly training with other settings than the user typed."""
+    unused = []
+    for f in dataclasses.fields(TrainConfig):
+        mine, theirs = getattr(command_line, f.name), getattr(resumed, f.name)
+        if f.name not in given or mine == theirs:
+            continue
+        flag = f.name.replace("_", "-")
+        typed = (f"--{flag}" if mine else f"--no-{flag}") if isinstance(mine, bool) else f"--{flag} {mine}"
+        unused.append(f"{typed} (the run's: {theirs!r})")
+    return unused

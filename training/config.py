@@ -192,7 +192,8 @@ FIELD_HELP: dict[str, str] = {
     "threads": "torch CPU threads, up to the CPUs this process may use (0: torch's default)",
     "bf16": "bfloat16 autocast on CPU with channels-last tensors (about 3x faster on AVX512-BF16 CPUs)",
     "device": "auto (CUDA when present, per LOCAL_RANK under torchrun), cpu, cuda, cuda:1, ...",
-    "resume": "continue the run in --out exactly where it stopped",
+    "resume": "continue the run in --out exactly where it stopped, with its own recorded settings (a note names any "
+    "other given here)",
     "overwrite": (
         "start afresh even though --out holds a run, replacing its checkpoint, metrics and weights "
         "(without it, or --resume, such an --out is refused)"

@@ -38,6 +38,7 @@ from .checkpoints import (
     resumed_config,
     save_checkpoint,
     saved_epoch_totals,
+    unused_settings,
 )
 from .config import FIELD_HELP, TTA_CHOICES, TrainConfig, label_source, range_problem
 from .data import DataError
@@ -59,7 +60,9 @@ from .plots import write_metrics
 from .stopping import stop_agreed, stop_on_signals
 
 
-def parse_args(argv: list[str] | None = None) -> TrainConfig:
+def _parser(given_only: bool = False) -> argparse.ArgumentParser:
+    """The command line; ``given_only``: without defaults, so a parse holds only the
+    settings given (what a resume reports it does not use)."""
     parser = argparse.ArgumentParser(
         prog="python -m training.train",
         description="Train the seed CNN on FER-2013 (CSV or image folders) and export a weights file.",
@@ -68,14 +71,24 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
     tta_help = "test-time views of the export: auto (chosen on validation), " + ", ".join(TTA_CHOICES[1:])
     for f in dataclasses.fields(TrainConfig):
         flag = "--" + f.name.replace("_", "-")
-        default = getattr(defaults, f.name)
+        default = argparse.SUPPRESS if given_only else getattr(defaults, f.name)
         help_text = tta_help if f.name == "tta" else FIELD_HELP.get(f.name, "")
-        if isinstance(default, bool):
+        if isinstance(getattr(defaults, f.name), bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=help_text)
         else:
             # float() takes "nan" and "inf", which no setting means.
-            kind = finite_float if isinstance(default, float) else type(default)
+            kind = finite_float if isinstance(getattr(defaults, f.name), float) else type(getattr(defaults, f.name))
             parser.add_argument(flag, type=kind, default=default, help=f"{help_text} (default: {default!r})".strip())
+    return parser
+
+
+def given_settings(argv: list[str] | None = None) -> set[str]:
+    """The names of the settings ``argv`` gives (however abbreviated), defaults left out."""
+    return set(vars(_parser(given_only=True).parse_args(argv)))
+
+
+def parse_args(argv: list[str] | None = None) -> TrainConfig:
+    parser = _parser()
     args = parser.parse_args(argv)
     config = TrainConfig(**vars(args))
     problem = range_problem(config)
@@ -89,6 +102,8 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         parser.error("--distill-from trains toward the original labels; it cannot be combined with --labels ferplus")
     if not config.data and not config.resume:
         parser.error("--data is required (fer2013.csv or the folder with train/ and test/)")
+    if config.resume and config.overwrite:
+        parser.error("--resume continues the run in --out and --overwrite replaces it; give one of them")
     return config
 
 
@@ -107,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # SIGTERM (a scheduler's or `kill`'s stop) saves a resumable checkpoint as Ctrl-C does.
         with stop_on_signals():
-            return run(config, device, command)
+            return run(config, device, command, given_settings(argv))
     except (DataError, WeightsError) as exc:
         log(f"error: {exc}")
         return 2
@@ -123,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             dist.destroy_process_group()
 
 
-def run(config: TrainConfig, device: torch.device, command: str) -> int:
+def run(config: TrainConfig, device: torch.device, command: str, given: set[str] | frozenset[str] = frozenset()) -> int:
+    """One training run; ``given``: the settings named on the command line."""
     out = Path(config.out)
     checkpoint_path = out / CHECKPOINT_NAME
     state: dict[str, Any] | None = None
@@ -134,7 +150,10 @@ def run(config: TrainConfig, device: torch.device, command: str) -> int:
             log(f"error: --resume but no checkpoint at {checkpoint_path}")
             return 2
         state = load_checkpoint(checkpoint_path)
-        config = resumed_config(config, state)
+        command_line, config = config, resumed_config(config, state)
+        unused = unused_settings(command_line, config, given)
+        if unused:
+            log(f"note: --resume continues with the run's own settings; not used: {', '.join(unused)}")
         if state["epoch"] >= config.epochs:
             log(f"{checkpoint_path} has finished all {config.epochs} epochs; exporting its best model again")
         else:
