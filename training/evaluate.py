@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 
 from emotion_app.inference.classifier import EmotionClassifier
+from emotion_app.io.atomic import OutputError
 from emotion_app.weights import WeightsError
 
 from .data import CLASSES_7, USAGES, DataError, FaceSet, load_split
 from .ferplus import read_votes, relabel
-from .outputs import check_folder_writable
+from .outputs import check_folder_writable, write_text_atomically
 from .plots import plot_confusion
 from .scoring import score
 
@@ -80,6 +81,26 @@ def print_report(title: str, report: dict[str, Any]) -> None:
     print(f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}")
 
 
+def write_outputs(out: Path, report: dict[str, Any], labels: tuple[str, ...], split: str) -> None:
+    """The confusion matrices and report.json in ``out``, each replaced whole or not at all."""
+    out.mkdir(parents=True, exist_ok=True)
+    plot_confusion(
+        np.array(report["confusion_matrix"]),
+        labels,
+        out / "confusion_matrix.png",
+        f"{split}, FER-2013 labels: accuracy {report['accuracy']:.3f}",
+    )
+    if "ferplus" in report:
+        plot_confusion(
+            np.array(report["ferplus"]["confusion_matrix"]),
+            labels,
+            out / "confusion_matrix_ferplus.png",
+            f"{split}, FER+ majority: accuracy {report['ferplus']['accuracy']:.3f}",
+        )
+    write_text_atomically(out / "report.json", json.dumps(report, indent=2) + "\n")
+    print(f"wrote {out / 'confusion_matrix.png'} and {out / 'report.json'}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     ferplus = (args.labels or ("ferplus" if args.votes else "fer2013")) == "ferplus"
@@ -129,23 +150,11 @@ def main(argv: list[str] | None = None) -> int:
             report["ferplus"],
         )
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        plot_confusion(
-            np.array(report["confusion_matrix"]),
-            classifier.labels,
-            out / "confusion_matrix.png",
-            f"{args.split}, FER-2013 labels: accuracy {report['accuracy']:.3f}",
-        )
-        if "ferplus" in report:
-            plot_confusion(
-                np.array(report["ferplus"]["confusion_matrix"]),
-                classifier.labels,
-                out / "confusion_matrix_ferplus.png",
-                f"{args.split}, FER+ majority: accuracy {report['ferplus']['accuracy']:.3f}",
-            )
-        (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
-        print(f"wrote {out / 'confusion_matrix.png'} and {out / 'report.json'}")
+        try:
+            write_outputs(Path(args.out), report, classifier.labels, args.split)
+        except OutputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     summary = {k: report[k] for k in ("accuracy", "macro_f1", "n", "excluded", "split", "tta")}
     summary["per_class_f1"] = {k: v["f1"] for k, v in report["per_class"].items()}
     if "ferplus" in report:

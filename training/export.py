@@ -20,6 +20,7 @@ from .data import DataError, load_split
 from .datasets import Datasets
 from .distributed import log, world
 from .loop import evaluate
+from .outputs import write_text_atomically
 
 
 def tta_candidates(spec: Preprocessing) -> dict[str, Preprocessing]:
@@ -116,7 +117,7 @@ def publish(
     log(f"wrote {final_path}")
     if config.export:
         log(f"wrote {export_weights(Path(config.export), folded, data.classes, spec, meta)}")
-    (out / "summary.json").write_text(json.dumps(meta, indent=2) + "\n")
+    write_text_atomically(out / "summary.json", json.dumps(meta, indent=2) + "\n")
     print(
         json.dumps(
             {k: meta[k] for k in ("validation_accuracy", "best_epoch", "selected") if k in meta}

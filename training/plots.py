@@ -4,6 +4,7 @@ confusion matrices."""
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,18 @@ import matplotlib.backends.backend_agg  # noqa: F401
 import numpy as np
 from matplotlib.figure import Figure
 
+from .outputs import write_atomically, write_text_atomically
+
 
 def write_metrics(out: Path, history: list[dict[str, Any]]) -> None:
+    """metrics.csv and curves.png in ``out``, each replaced whole or not at all."""
     if not history:
         return
-    with open(out / "metrics.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(history[0]))
-        writer.writeheader()
-        writer.writerows(history)
+    table = io.StringIO(newline="")
+    writer = csv.DictWriter(table, fieldnames=list(history[0]))
+    writer.writeheader()
+    writer.writerows(history)
+    write_text_atomically(out / "metrics.csv", table.getvalue())
     epochs = [row["epoch"] for row in history]
     fig = Figure(figsize=(10, 4))
     ax_loss, ax_acc = fig.subplots(1, 2)
@@ -33,7 +38,7 @@ def write_metrics(out: Path, history: list[dict[str, Any]]) -> None:
     ax_acc.plot(epochs, [row["val_accuracy"] for row in history], label="validation")
     ax_acc.set_xlabel("epoch"), ax_acc.set_ylabel("accuracy"), ax_acc.legend()
     fig.tight_layout()
-    fig.savefig(out / "curves.png", dpi=100)
+    save_figure(fig, out / "curves.png", dpi=100)
 
 
 def plot_confusion(matrix: np.ndarray, classes: tuple[str, ...], path: Path, title: str) -> None:
@@ -53,5 +58,9 @@ def plot_confusion(matrix: np.ndarray, classes: tuple[str, ...], path: Path, tit
             )
     fig.colorbar(image, ax=ax, fraction=0.046)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
+
+
+def save_figure(fig: Figure, path: Path, dpi: int) -> None:
+    """``fig`` as the PNG ``path``, replaced whole or not at all."""
+    write_atomically(path, lambda temp: fig.savefig(temp, dpi=dpi, format="png"))

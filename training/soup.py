@@ -34,6 +34,7 @@ from typing import Any
 import torch
 
 from emotion_app.arguments import threads_problem
+from emotion_app.io.atomic import OutputError
 from emotion_app.model import SeedCNN, fold_batch_norm
 from emotion_app.weights import WeightsError
 
@@ -204,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return run(config, command)
-    except (DataError, WeightsError) as exc:
+    except (DataError, WeightsError, OutputError) as exc:
         log(f"error: {exc}")
         return 2
 

@@ -1,0 +1,82 @@
+"""A run's files for people (metrics.csv, curves.png, summary.json, config.json) are replaced
+whole or not at all, and a resume mends the ones a stop cut short. Real runs, tiny data."""
+
+from __future__ import annotations
+
+import csv
+import errno
+from pathlib import Path
+
+import pytest
+from matplotlib.figure import Figure
+
+from emotion_app.io.atomic import OutputError
+from tests.hostile_support import leftovers
+from tests.synthetic_fer import write_fer_csv
+from training import plots, train
+
+FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2"]
+HISTORY = [
+    {"epoch": 1, "train_loss": 1.5, "train_accuracy": 0.3, "val_loss": 1.6, "val_accuracy": 0.25, "lr": 0.01},
+    {"epoch": 2, "train_loss": 1.2, "train_accuracy": 0.5, "val_loss": 1.4, "val_accuracy": 0.4, "lr": 0.005},
+]
+
+
+@pytest.fixture(scope="module")
+def fer_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_fer_csv(tmp_path_factory.mktemp("csv") / "fer2013.csv", {"Training": 6, "PublicTest": 2})
+
+
+def metrics_rows(out: Path) -> list[dict[str, str]]:
+    with open(out / "metrics.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_failed_write_leaves_the_earlier_metrics_and_curves_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plots.write_metrics(tmp_path, HISTORY[:1])
+    before = {name: (tmp_path / name).read_bytes() for name in ("metrics.csv", "curves.png")}
+
+    def stopped(self: csv.DictWriter, rows: object) -> None:
+        raise KeyboardInterrupt("signal 2")  # a Ctrl-C while the table is written
+
+    with monkeypatch.context() as patch:
+        patch.setattr(csv.DictWriter, "writerows", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            plots.write_metrics(tmp_path, HISTORY)
+    assert {name: (tmp_path / name).read_bytes() for name in before} == before
+
+    def disk_full(self: Figure, target: object, **_kwargs: object) -> None:
+        Path(str(target)).write_bytes(b"half a picture")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", disk_full)
+    with pytest.raises(OutputError, match="disk full"):
+        plots.write_metrics(tmp_path, HISTORY)
+    assert (tmp_path / "curves.png").read_bytes() == before["curves.png"]
+    assert len(metrics_rows(tmp_path)) == 2  # written whole before the picture failed
+    assert leftovers(tmp_path) == []
+
+
+def test_a_resume_of_a_finished_run_mends_its_metrics(
+    tmp_path: Path, fer_csv: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tester's case: a Ctrl-C while the last epoch's metrics were written. The epoch is
+    saved whole; the resume (which only exports again) now writes the table from it."""
+    real = train.write_metrics
+
+    def interrupted(out: Path, history: list[dict[str, float]]) -> None:
+        if len(history) == 2:
+            raise KeyboardInterrupt("signal 2")
+        real(out, history)
+
+    monkeypatch.setattr(train, "write_metrics", interrupted)
+    out = tmp_path / "run"
+    assert train.main(["--data", str(fer_csv), "--out", str(out), "--epochs", "2", *FAST]) == 130
+    monkeypatch.undo()
+    assert [row["epoch"] for row in metrics_rows(out)] == ["1"]
+    assert train.main(["--out", str(out), "--resume", "--threads", "1", "--no-progress"]) == 0
+    assert "finished all 2 epochs" in capsys.readouterr().out
+    assert [row["epoch"] for row in metrics_rows(out)] == ["1", "2"]
+    assert (out / "summary.json").is_file() and leftovers(out) == []
