@@ -20,6 +20,7 @@ import torch
 from emotion_app import EmotionClassifier
 from tests.synthetic_fer import write_fer_csv, write_fer_folders
 from training import calibrate_margin, evaluate, train
+from training.augment import augment
 from training.config import TrainConfig
 from training.data import classes_for, load_split, stratified_split
 from training.datasets import load_data
@@ -122,6 +123,48 @@ def test_a_signal_mid_step_waits_for_the_step_and_resumes_exactly(
     assert a["history"][0]["train_loss"] == b["history"][0]["train_loss"]
     # The handlers the run replaced are back.
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+@pytest.mark.parametrize(
+    "where, stopped_at",
+    [("update", (0, 2)), ("augmentation", (0, 1))],
+    ids=["twice in the update", "twice before the update"],
+)
+def test_a_second_signal_never_saves_half_a_step(tmp_path, fer_csv, monkeypatch, where, stopped_at):
+    # Two signals in the second step: in its update (after the weights moved, in the
+    # schedule step) the step finishes; before the update began (augmenting its batch) the
+    # run stops at once, at the step's start. Either way the resume matches a straight run.
+    args = ["--data", str(fer_csv), "--epochs", "1", *FAST]
+    straight, stopped = tmp_path / "straight", tmp_path / "stopped"
+    assert train.main([*args, "--out", str(straight)]) == 0
+    calls = []
+
+    def signalled(real, *call_args, **call_kwargs):
+        calls.append(1)
+        # The schedule's first call is in its constructor; augmentation has none.
+        if len(calls) == (3 if where == "update" else 2):
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real(*call_args, **call_kwargs)
+
+    if where == "update":
+        schedule_step = torch.optim.lr_scheduler.OneCycleLR.step
+        monkeypatch.setattr(
+            torch.optim.lr_scheduler.OneCycleLR, "step", lambda self, *a, **k: signalled(schedule_step, self, *a, **k)
+        )
+    else:
+        from training import loop
+
+        monkeypatch.setattr(loop, "augment", lambda *a, **k: signalled(augment, *a, **k))
+    assert train.main([*args, "--out", str(stopped)]) == 130
+    monkeypatch.undo()
+    state = _state(stopped / "checkpoint.pt")
+    assert (state["epoch"], state["step"]) == stopped_at
+    assert train.main(["--out", str(stopped), "--resume", "--no-progress", "--threads", "1"]) == 0
+    a, b = _state(straight / "checkpoint.pt"), _state(stopped / "checkpoint.pt")
+    for name, tensor in a["model"].items():
+        torch.testing.assert_close(b["model"][name], tensor, rtol=0, atol=1e-6, msg=name)
+    assert a["history"][0]["train_loss"] == b["history"][0]["train_loss"]
 
 
 def test_resume_without_checkpoint_fails_clearly(tmp_path, capsys):

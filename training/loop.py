@@ -104,29 +104,32 @@ def train_one_epoch(
                     images = augment(images, augmentation, generator)
                 inputs = ((images - spec.mean) / spec.std).to(device)
                 targets = data.train_labels[index].to(device)
-                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
-                    logits = model(inputs)
-                if data.train_vote_targets is not None:
-                    loss = soft_cross_entropy(logits.float(), data.train_vote_targets[index].to(device))
-                elif data.train_soft_targets is None:
-                    loss = F.cross_entropy(
-                        logits.float(), targets, weight=class_weights, label_smoothing=config.label_smoothing
+                # From the forward pass (which moves BatchNorm's statistics) to the step
+                # count, nothing may be cut short: a second signal waits for the end too.
+                with STOP.updating():
+                    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
+                        logits = model(inputs)
+                    if data.train_vote_targets is not None:
+                        loss = soft_cross_entropy(logits.float(), data.train_vote_targets[index].to(device))
+                    elif data.train_soft_targets is None:
+                        loss = F.cross_entropy(
+                            logits.float(), targets, weight=class_weights, label_smoothing=config.label_smoothing
+                        )
+                    else:
+                        loss = distillation_loss(
+                            logits.float(), targets, data.train_soft_targets[index].to(device), config, class_weights
+                        )
+                    optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    optimizer.step()
+                    scheduler.step()
+                    totals += torch.tensor(
+                        [loss.item() * len(index), (logits.argmax(1) == targets).sum().item(), len(index)],
+                        dtype=torch.float64,
                     )
-                else:
-                    loss = distillation_loss(
-                        logits.float(), targets, data.train_soft_targets[index].to(device), config, class_weights
-                    )
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                scheduler.step()
-                totals += torch.tensor(
-                    [loss.item() * len(index), (logits.argmax(1) == targets).sum().item(), len(index)],
-                    dtype=torch.float64,
-                )
-                step += 1
-                if budget[0] > 0:
-                    budget[0] -= 1
+                    step += 1
+                    if budget[0] > 0:
+                        budget[0] -= 1
                 if progress is not None:
                     progress.update(1)
                     progress.set_postfix(
@@ -135,7 +138,8 @@ def train_one_epoch(
                         lr=f"{scheduler.get_last_lr()[0]:.4f}",
                     )
     except KeyboardInterrupt:
-        # A second signal cut a step short: the checkpoint resumes at its start.
+        # A second signal before the step's update began: none of the step was applied,
+        # so the checkpoint resumes at its start.
         log(f"\ninterrupted at epoch {epoch + 1}, step {step}; saving a checkpoint to resume from")
         return stopped(together=False)
     finally:

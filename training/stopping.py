@@ -1,6 +1,7 @@
 """Stops asked for by a signal (Ctrl-C, SIGTERM). During a training step one waits for the
 step's end, so the checkpoint saved at the stop resumes exactly: a step cut short would
-already have moved BatchNorm's statistics or the weights, and be done again on resume."""
+already have moved BatchNorm's statistics or the weights, and be done again on resume. A
+second signal stops at once, unless the step's update has begun: that always finishes."""
 
 from __future__ import annotations
 
@@ -23,14 +24,26 @@ class StopRequest:
     def __init__(self) -> None:
         self.requested = False
         self._deferring = False
+        self._updating = False
 
     def handle(self, signum: int, _frame: FrameType | None) -> None:
         # A second signal during a step that does not end (a hung data read) stops at
-        # once: the user asked twice.
-        if self._deferring and not self.requested:
+        # once: the user asked twice. Within a step's update it is only noted, as the
+        # checkpoint saved then must not hold half of one.
+        if self._updating or (self._deferring and not self.requested):
             self.requested = True
             return
         raise KeyboardInterrupt(f"signal {signum}")
+
+    @contextmanager
+    def updating(self) -> Iterator[None]:
+        """A step's changes to the model, optimiser, schedule and counts: every signal
+        within is only noted (:attr:`requested`), so they are made all or not at all."""
+        self._updating = True
+        try:
+            yield
+        finally:
+            self._updating = False
 
     @contextmanager
     def deferred(self) -> Iterator[None]:
