@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from tests.synthetic_fer import EMOTIONS, write_fer_csv, write_fer_folders
 from training import evaluate, train
 from training.config import TrainConfig
 from training.data import CLASSES_6, CLASSES_7, DataError, load_split
+from training.datasets import load_data
 from training.ferplus import VOTE_COLUMNS, majority_labels, read_votes, relabel, soft_targets, vote_matrix
 from training.loop import soft_cross_entropy
 
@@ -242,8 +244,6 @@ def weights_trained_with(config: TrainConfig, path: Path) -> Path:
 def test_calibrate_live_judges_on_the_faces_and_labels_the_model_was_selected_on(
     tmp_path: Path, folders: tuple[Path, Path]
 ) -> None:
-    import dataclasses
-
     from training import calibrate_live
     from training.datasets import load_data
 
@@ -309,3 +309,48 @@ def test_a_vote_count_that_is_no_number_of_votes_is_one_line(tmp_path: Path, cou
     votes.write_text("split,file," + ",".join(VOTE_COLUMNS) + "\nTraining,a.png," + ",".join(row) + "\n")
     with pytest.raises(DataError, match="row 2: vote counts must be numbers of votes"):
         read_votes(votes)
+
+
+def test_faces_without_a_votes_row_are_counted_apart(
+    folders: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """They were counted as left out by their votes ("mostly not-a-face, ..."), hiding a
+    votes file that lacks rows."""
+    root, votes_path = folders
+    config = TrainConfig(data=str(root), votes=str(votes_path), val_fraction=0.2, test_split="")
+    full = load_data(config)
+    lines = votes_path.read_text().splitlines()
+    # Six training faces FER+ would keep (every 9th row is mostly not-a-face).
+    dropped = [i for i in range(1, len(lines)) if lines[i].startswith("Training") and (i - 1) % 9 != 8][:6]
+    partial = tmp_path / "partial.csv"
+    partial.write_text("\n".join(line for i, line in enumerate(lines) if i not in dropped) + "\n")
+    capsys.readouterr()
+    data = load_data(dataclasses.replace(config, votes=str(partial)))
+    assert data.extra["left_out_training"] == full.extra["left_out_training"]
+    missing = data.extra["training_without_votes"]
+    assert missing + data.extra["validation_left_out"]["no_votes"] == 6
+    assert f"{missing} training faces have no votes row" in capsys.readouterr().out
+
+
+def test_a_votes_file_naming_no_face_of_the_data_is_one_line(
+    folders: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, votes_path = folders
+    elsewhere = tmp_path / "elsewhere.csv"  # paths from another copy's root: nothing matches
+    elsewhere.write_text(
+        votes_path.read_text().replace(",train/", ",fer2013/train/").replace(",test/", ",fer2013/test/")
+    )
+    out = tmp_path / "run"
+    assert train.main(["--data", str(root), "--votes", str(elsewhere), "--epochs", "1", "--out", str(out), *FAST]) == 2
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("error: ") and str(elsewhere) in line and "none of its" in line
+    assert not (out / "checkpoint.pt").exists()
+
+
+def test_a_face_with_two_votes_rows_is_one_line(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    _, votes_path = folders
+    lines = votes_path.read_text().splitlines()
+    twice = tmp_path / "twice.csv"
+    twice.write_text("\n".join([*lines, lines[3]]) + "\n")
+    with pytest.raises(DataError, match=rf"row {len(lines) + 1}: a second row for .* \(the first is row 4\)"):
+        read_votes(twice)

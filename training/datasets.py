@@ -15,7 +15,7 @@ from emotion_app.preprocessing import Preprocessing
 from .config import TrainConfig, label_source
 from .data import CLASSES_7, DataError, FaceSet, classes_for, load_split, stratified_split
 from .distributed import log
-from .ferplus import Votes, majority_labels, read_votes, relabel, soft_targets, vote_matrix
+from .ferplus import Votes, has_votes, majority_labels, read_votes, relabel, soft_targets, vote_matrix
 
 
 @dataclass
@@ -99,6 +99,7 @@ def load_ferplus_data(config: TrainConfig, votes: Votes) -> Datasets:
     held_out = np.zeros(len(every), dtype=bool)
     held_out[usual[val_idx]] = True
     counts = vote_matrix(every, votes)
+    voted = has_votes(every, votes)
     targets, keep = soft_targets(counts, classes)
     train_mask = keep & ~held_out
     # The held-out faces' votes are already in ``counts``: their majorities label them.
@@ -117,12 +118,20 @@ def load_ferplus_data(config: TrainConfig, votes: Votes) -> Datasets:
         "training_source": every.source,
         "votes": votes.source,
         "labels": "ferplus",
-        "left_out_training": int((~keep & ~held_out).sum()),
+        # Left out by their votes, and (apart) for want of any: a votes file that lacks rows
+        # should say so, not pass for faces FER+ judged unclear.
+        "left_out_training": int((~keep & ~held_out & voted).sum()),
+        "training_without_votes": int((~voted & ~held_out).sum()),
         "validation_left_out": val_reasons,
     }
+    missing = (
+        f"; {extra['training_without_votes']} training faces have no votes row"
+        if extra["training_without_votes"]
+        else ""
+    )
     log(
-        f"FER+ votes: {int(train_mask.sum())} training faces kept, {extra['left_out_training']} left out (mostly "
-        "not-a-face, unknown, disgust or contempt)"
+        f"FER+ votes: {int(train_mask.sum())} training faces kept, {extra['left_out_training']} left out by their "
+        f"votes (mostly not-a-face, unknown, disgust or contempt){missing}"
     )
     return Datasets(
         torch.from_numpy(every.images[train_mask]),

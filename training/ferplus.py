@@ -68,6 +68,7 @@ def read_votes(path: str | os.PathLike[str]) -> Votes:
     except OSError as exc:
         raise DataError(f"cannot read votes file {path}: {exc.strerror}") from exc
     counts: dict[str, np.ndarray] = {}
+    first_row: dict[str, int] = {}
     per_usage: dict[str, int] = {}
     with handle:
         try:
@@ -105,6 +106,11 @@ def read_votes(path: str | os.PathLike[str]) -> Votes:
                     raise DataError(f"{path}, row {row_number}: vote counts must be numbers of votes") from None
                 if values.min() < 0:
                     raise DataError(f"{path}, row {row_number}: negative vote count")
+                if key in first_row:  # which of the two holds the face's votes cannot be told
+                    raise DataError(
+                        f"{path}, row {row_number}: a second row for {key} (the first is row {first_row[key]})"
+                    )
+                first_row[key] = row_number
                 counts[key] = values
         except (UnicodeDecodeError, csv.Error) as exc:
             raise DataError(f"{path}: not a votes CSV ({exc})") from None
@@ -134,7 +140,17 @@ def vote_matrix(faces: FaceSet, votes: Votes) -> np.ndarray:
         row = votes.counts.get(key)
         if row is not None:
             matrix[i] = row
+    if faces.keys and not has_votes(faces, votes).any():
+        raise DataError(
+            f"{votes.source}: none of its {len(votes)} rows names a face of {faces.source} (its paths or rows do not "
+            "match this data)"
+        )
     return matrix
+
+
+def has_votes(faces: FaceSet, votes: Votes) -> np.ndarray:
+    """Whether each face of ``faces`` has a row in ``votes`` (N,) bool."""
+    return np.array([key in votes.counts for key in faces.keys or []], dtype=bool)
 
 
 def class_columns(classes: tuple[str, ...]) -> list[int]:
