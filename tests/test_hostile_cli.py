@@ -35,10 +35,12 @@ def analyze(*args: object, weights: Path) -> int:
     return main(["analyze", *map(str, args), "--weights", str(weights)])
 
 
-def start_analyze(args: list[str], ignore_hup: bool = False, close_fd: int | None = None) -> subprocess.Popen[str]:
+def start_analyze(
+    args: list[str], ignored: signal.Signals | None = None, close_fd: int | None = None
+) -> subprocess.Popen[str]:
     def before_exec() -> None:
-        if ignore_hup:
-            signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as `nohup` starts a command
+        if ignored is not None:
+            signal.signal(ignored, signal.SIG_IGN)  # as `nohup` (SIGHUP) or a shell's `&` (SIGINT) start it
         if close_fd is not None:
             os.close(close_fd)  # as `2>&-` or `>&-`
 
@@ -91,13 +93,28 @@ def test_a_signal_ignored_at_start_stays_ignored(random_weights: Path, tmp_path:
     out = tmp_path / "o.mp4"
     process = start_analyze(
         [str(long_video.path), "--output", str(out), "--weights", str(random_weights), "--no-progress"],
-        ignore_hup=True,
+        ignored=signal.SIGHUP,
     )
     wait_for_frames(tmp_path, ".o.mp4.*", process)
     process.send_signal(signal.SIGHUP)  # the terminal `nohup` protects the run from closes
     stdout, stderr = process.communicate(timeout=300)
     assert process.returncode == 0, stderr
     assert "(300 frames)" in stdout and "interrupted" not in stderr
+
+
+def test_sigint_stops_a_run_started_in_the_background(random_weights: Path, tmp_path: Path) -> None:
+    # A shell's `cmd &` starts it with SIGINT ignored; `kill -INT` should still stop it cleanly.
+    long_video = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(320, 240), face_size=70)
+    out = tmp_path / "o.mp4"
+    process = start_analyze(
+        [str(long_video.path), "--output", str(out), "--weights", str(random_weights), "--no-progress"],
+        ignored=signal.SIGINT,
+    )
+    wait_for_frames(tmp_path, ".o.mp4.*", process)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 128 + signal.SIGINT, stderr
+    assert "interrupted by SIGINT" in stderr and out.is_file() and leftovers(tmp_path) == []
 
 
 def test_a_rerun_cut_short_leaves_the_outputs_that_existed(random_weights: Path, tmp_path: Path) -> None:
@@ -167,6 +184,7 @@ def test_a_stop_signal_as_the_frames_loop_closes_still_finishes_the_outputs(
 
     monkeypatch.setattr(tqdm, "close", close_with_a_signal)
     out, csv_path = tmp_path / "o.avi", tmp_path / "o.csv"
+    csv_path.write_text("an earlier run's CSV\n")  # every frame is done: the new one is whole, and replaces it
     code = analyze(video.path, "--csv", csv_path, "--output", out, "--progress", weights=random_weights)
     err = capsys.readouterr().err
     assert code == 128 + signal.SIGTERM, err
@@ -182,14 +200,14 @@ def test_a_folder_with_odd_names_sizes_and_a_video(tmp_path: Path, caplog: pytes
     folder.mkdir()
     cv2.imwrite(str(folder / "a.png"), astronaut_bgr())
     cv2.imwrite(str(folder / "²1.png"), astronaut_bgr())  # a digit to isdigit(), not to int()
-    with open(folder / "b.jpg", "wb") as handle:  # 2 GiB, sparse: no memory would hold it
-        handle.truncate(2 << 30)
+    with open(folder / "b.jpg", "wb") as handle:  # 5 GiB, sparse: more than a picture can take
+        handle.truncate(5 << 30)
     (folder / "clip.mp4").write_bytes(b"a video")
     media = open_input(folder)
     assert [p.name for p in media.images] == ["a.png", "b.jpg", "²1.png"]
     frames = list(media.frames())
     assert [index for index, _, _ in frames] == [0, 2]
-    assert "skipping " + str(folder / "b.jpg") + ": 2.0 GiB, too large for a picture" in caplog.text
+    assert "skipping " + str(folder / "b.jpg") + ": 5.0 GiB, too large for a picture" in caplog.text
     assert "its 1 video file(s) are left out" in caplog.text
 
 

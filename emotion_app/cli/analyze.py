@@ -250,7 +250,9 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     if interrupted is None and guard is not None and guard.received is not None:
         interrupted = Interrupted(guard.received)  # arrived while the frames' loop was closing
     left_alone: list[Path] = []
-    if interrupted is not None:
+    # A signal during the last frame still leaves every frame done: the outputs are whole.
+    whole = media.frame_count is not None and tally.index + 1 >= media.frame_count
+    if interrupted is not None and not whole:
         left_alone = existing
         if args.output is not None and args.output in left_alone and video_writer is not None:
             video_writer.discard()

@@ -128,9 +128,11 @@ def interrupt_signals() -> Iterator[SignalGuard]:
         yield guard  # only the main thread may set handlers (in-process callers on a thread)
         return
     wanted = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
-    # A signal ignored from the start (`nohup`, a shell's background job) stays ignored:
-    # the user asked for the run to outlive it.
-    wanted = [signum for signum in wanted if signal.getsignal(signum) is not signal.SIG_IGN]
+    # A hang-up ignored from the start (`nohup`) stays ignored: the user asked for the run
+    # to outlive the terminal. SIGINT is taken over even when ignored, as training does:
+    # shells start background jobs with it ignored, and `kill -INT` should still stop one.
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+        wanted.remove(signal.SIGHUP)
     previous = {signum: signal.signal(signum, guard.handle) for signum in wanted}
     try:
         yield guard

@@ -33,9 +33,9 @@ log = logging.getLogger(__name__)
 IMAGE_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"})
 # Image formats that hold gray pictures only.
 GRAY_IMAGE_SUFFIXES: frozenset[str] = frozenset({".pgm"})
-# A picture file is read whole before it is decoded: one larger than this is refused (the
-# largest camera photos take tens of megabytes).
-MAX_IMAGE_FILE_BYTES = 1 << 30
+# A picture file is read whole before it is decoded: one larger than this is refused. Room
+# for an uncompressed picture of OpenCV's largest (2**30 pixels) at 4 bytes a pixel.
+MAX_IMAGE_FILE_BYTES = 4 << 30
 # Undecodable frames in a row after which a video is taken to end (a truncated file fails
 # every read from its cut to the announced end).
 MAX_UNDECODABLE_RUN = 100
@@ -61,15 +61,16 @@ class MediaInput:
     frame_count: int | None  # None when the container does not say
     fps: float | None  # None for images
     images: tuple[Path, ...] = ()
-    # A single image's picture, decoded once where it was opened (a second decode would
-    # repeat what the decoder had to say about it).
-    picture: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # A single image's picture, decoded where it was opened and handed to the first
+    # frames() (a second decode would repeat what the decoder had to say about it; holding
+    # it on would double a huge picture's memory).
+    opened_picture: list[np.ndarray] = field(default_factory=list, repr=False, compare=False)
 
     def frames(self) -> Iterator[Frame]:
         if self.kind == "video":
             yield from _video_frames(self.path, self.fps)
-        elif self.picture is not None:
-            yield 0, None, self.picture.copy()  # callers draw on their frames
+        elif self.opened_picture:
+            yield 0, None, self.opened_picture.pop()
         else:
             yield from _image_frames(self.images)
 
@@ -97,7 +98,7 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
         picture = read_image(path)
         if picture is None:
             raise InputError(f"{path}: {unreadable_image_reason(path)}")
-        return MediaInput(path, "image", 1, None, (path,), picture)
+        return MediaInput(path, "image", 1, None, (path,), [picture])
     return _open_video(path)
 
 
