@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import pickle
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from emotion_app.io.atomic import write_with
 from emotion_app.preprocessing import Preprocessing
 
 from .config import TrainConfig, range_problem, type_problem
@@ -53,16 +52,8 @@ def lineage_seconds(lineage: dict[str, Any] | None) -> float:
 
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    """torch.save to a temp file in the same folder, then an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        torch.save(state, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """torch.save to a temporary file beside ``path``, then one rename (see write_with)."""
+    write_with(path, lambda temp: torch.save(state, temp))
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:
@@ -223,8 +214,9 @@ def check_validation_faces(recorded: Any, source: str, data: str, fingerprint: s
         log(f"note: {source} predates validation fingerprints; only its split settings could be compared")
     elif recorded != fingerprint:
         raise DataError(
-            f"{source} held out other validation faces than {data} gives (the data file, its layout or its row order "
-            "changed), so its validation figures would not be honest here; use the data it was trained on"
+            f"{source} held out other validation faces than {data} gives (the data file, its layout, its row order "
+            "or the JPEG decoder changed), so its validation figures would not be honest here; use the data it was "
+            "trained on"
         )
 
 
@@ -277,11 +269,12 @@ def check_resume_point(path: Path, state: dict[str, Any], data: str, steps: int,
 
 def resumed_config(command_line: TrainConfig, state: dict[str, Any]) -> TrainConfig:
     """A resumed run continues with its own settings; only the run-control flags, where
-    the run now is (--out), and a data or export path given again come from the command
-    line."""
+    the run now is (--out), the machine's (--device, --threads: the run may go on
+    elsewhere) and a data or export path given again come from the command line."""
     saved = checkpoint_config(state)
     return dataclasses.replace(
         saved,
+        device=command_line.device,
         out=command_line.out,
         resume=True,
         stop_after_steps=command_line.stop_after_steps,

@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 
 from emotion_app.inference.classifier import EmotionClassifier
-from emotion_app.io.atomic import OutputError
+from emotion_app.io.atomic import OutputError, write_text
 from emotion_app.weights import WeightsError
 
 from .data import CLASSES_7, USAGES, DataError, FaceSet, load_split
 from .ferplus import read_votes, relabel
-from .outputs import check_folder_writable, write_text_atomically
+from .outputs import check_folder_writable
 from .plots import plot_confusion
 from .scoring import score
 
@@ -97,7 +97,7 @@ def write_outputs(out: Path, report: dict[str, Any], labels: tuple[str, ...], sp
             out / "confusion_matrix_ferplus.png",
             f"{split}, FER+ majority: accuracy {report['ferplus']['accuracy']:.3f}",
         )
-    write_text_atomically(out / "report.json", json.dumps(report, indent=2) + "\n")
+    write_text(out / "report.json", json.dumps(report, indent=2) + "\n")
     print(f"wrote {out / 'confusion_matrix.png'} and {out / 'report.json'}")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import torch
 
+from emotion_app.io.atomic import write_text
 from emotion_app.model import SEED_ARCHITECTURE, SeedCNN
 from emotion_app.preprocessing import Preprocessing
 from emotion_app.weights import ModelCard, save_weights
@@ -20,7 +21,6 @@ from .data import DataError, load_split
 from .datasets import Datasets
 from .distributed import log, world
 from .loop import evaluate
-from .outputs import write_text_atomically
 
 
 def tta_candidates(spec: Preprocessing) -> dict[str, Preprocessing]:
@@ -117,7 +117,7 @@ def publish(
     log(f"wrote {final_path}")
     if config.export:
         log(f"wrote {export_weights(Path(config.export), folded, data.classes, spec, meta)}")
-    write_text_atomically(out / "summary.json", json.dumps(meta, indent=2) + "\n")
+    write_text(out / "summary.json", json.dumps(meta, indent=2) + "\n")
     print(
         json.dumps(
             {k: meta[k] for k in ("validation_accuracy", "best_epoch", "selected") if k in meta}

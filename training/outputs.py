@@ -4,12 +4,10 @@ and a fresh run in the --out of an earlier one would silently replace it."""
 
 from __future__ import annotations
 
-import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
-from emotion_app.io.atomic import AtomicOutput, output_error, same_file
+from emotion_app.io.atomic import same_file
 
 from .checkpoints import CHECKPOINT_NAME
 from .config import TrainConfig
@@ -89,32 +87,3 @@ def check_folder_writable(folder: Path, option: str) -> None:
             pass
     except OSError as exc:
         raise DataError(f"{option} {folder} is not writable ({exc.strerror or exc})") from None
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """``write`` fills a hidden temporary file beside ``path``, which then replaces it in one
-    rename: an error, a full disk or a Ctrl-C midway leaves the earlier file whole (and no
-    temporary one). OutputError (one line, naming ``path``) for an OSError."""
-    output = AtomicOutput(path)
-    temp = output.open()
-    try:
-        write(temp)
-    except OSError as exc:
-        output.discard()
-        raise output_error(path, exc) from exc
-    except BaseException:
-        output.discard()
-        raise
-    output.commit()
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """``text`` (UTF-8) as the file ``path``, all or nothing (:func:`write_atomically`)."""
-
-    def write(temp: Path) -> None:
-        with open(temp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-
-    write_atomically(path, write)

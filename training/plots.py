@@ -16,7 +16,7 @@ import matplotlib.backends.backend_agg  # noqa: F401
 import numpy as np
 from matplotlib.figure import Figure
 
-from .outputs import write_atomically, write_text_atomically
+from emotion_app.io.atomic import write_text, write_with
 
 
 def write_metrics(out: Path, history: list[dict[str, Any]]) -> None:
@@ -27,7 +27,7 @@ def write_metrics(out: Path, history: list[dict[str, Any]]) -> None:
     writer = csv.DictWriter(table, fieldnames=list(history[0]))
     writer.writeheader()
     writer.writerows(history)
-    write_text_atomically(out / "metrics.csv", table.getvalue())
+    write_text(out / "metrics.csv", table.getvalue())
     epochs = [row["epoch"] for row in history]
     fig = Figure(figsize=(10, 4))
     ax_loss, ax_acc = fig.subplots(1, 2)
@@ -63,4 +63,4 @@ def plot_confusion(matrix: np.ndarray, classes: tuple[str, ...], path: Path, tit
 
 def save_figure(fig: Figure, path: Path, dpi: int) -> None:
     """``fig`` as the PNG ``path``, replaced whole or not at all."""
-    write_atomically(path, lambda temp: fig.savefig(temp, dpi=dpi, format="png"))
+    write_with(path, lambda temp: fig.savefig(temp, dpi=dpi, format="png"))

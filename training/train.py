@@ -23,7 +23,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from emotion_app.io.atomic import OutputError
+from emotion_app.io.atomic import OutputError, write_text
 from emotion_app.model import build_model, fold_batch_norm
 from emotion_app.preprocessing import Preprocessing
 from emotion_app.weights import WeightsError
@@ -56,7 +56,7 @@ from .loop import (
     teacher_probabilities,
     train_one_epoch,
 )
-from .outputs import check_run_outputs, remove_old_results, write_text_atomically
+from .outputs import check_run_outputs, remove_old_results
 from .plots import write_metrics
 from .stopping import stop_agreed, stop_on_signals
 
@@ -277,7 +277,7 @@ def run(config: TrainConfig, device: torch.device, command: str, given: set[str]
 
     if is_main_process():
         out.mkdir(parents=True, exist_ok=True)
-        write_text_atomically(out / "config.json", json.dumps(dataclasses.asdict(config), indent=2) + "\n")
+        write_text(out / "config.json", json.dumps(dataclasses.asdict(config), indent=2) + "\n")
         if history:  # from the checkpoint: mends a metrics.csv or curves.png a stop cut short
             write_metrics(out, history)
     budget = [config.stop_after_steps if config.stop_after_steps > 0 else -1]

@@ -16,7 +16,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 # Errors that mean "no room": the disk, or the user's quota, is full.
@@ -194,6 +194,29 @@ class AtomicOutput:
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """``data`` as the file ``path``, all or nothing; OutputError naming the path on failure."""
     stage_bytes(path, data).commit()
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """``text`` (UTF-8) as the file ``path``, all or nothing (:func:`write_bytes`)."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_with(path: str | os.PathLike[str], write: Callable[[Path], None]) -> None:
+    """``write`` fills ``path``'s temporary file (a writer that takes a file name: torch.save,
+    a figure's savefig), which then replaces ``path`` in one rename: an error or a stop
+    midway leaves the earlier file whole and no temporary one. OutputError (one line,
+    naming ``path``) for an OSError."""
+    output = AtomicOutput(path)
+    temp = output.open()
+    try:
+        write(temp)
+    except OSError as exc:
+        output.discard()
+        raise output_error(output.path, exc) from exc
+    except BaseException:
+        output.discard()
+        raise
+    output.commit()
 
 
 def stage_bytes(path: str | os.PathLike[str], data: bytes) -> AtomicOutput:
