@@ -573,7 +573,7 @@ def test_a_resume_names_the_settings_its_run_overrides(tmp_path, fer_csv, capsys
     capsys.readouterr()
     given = ["--epochs", "3", "--lr", "0.2", "--seed", "5", "--batch-size", "8", "--no-augment", "--init-from", "x.pt"]
     same = ["--val-fraction", "0.2", "--split-seed", "0"]  # the run's own: not named
-    control = ["--threads", "1", "--no-progress", "--stop-after-steps", "1"]
+    control = ["--threads", "1", "--device", "cpu", "--no-progress", "--stop-after-steps", "1"]
     assert train.main(["--out", str(out), "--resume", *given, *same, *control]) == 0
     notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note: --resume")]
     assert len(notes) == 1, notes
@@ -586,6 +586,7 @@ def test_a_resume_names_the_settings_its_run_overrides(tmp_path, fer_csv, capsys
         assert typed in notes[0]
     assert "--no-augment (the run's: True)" in notes[0] and "--init-from x.pt (the run's: '')" in notes[0]
     assert "--val-fraction" not in notes[0] and "--split-seed" not in notes[0] and "--out" not in notes[0]
+    assert "--device" not in notes[0], "the machine's device is taken from the command line"
     assert _state(out / "checkpoint.pt")["config"]["epochs"] == 2  # the run's settings were used
 
 

@@ -30,7 +30,9 @@ class StopRequest:
         # A second signal during a step that does not end (a hung data read) stops at
         # once: the user asked twice. Within a step's update it is only noted, as the
         # checkpoint saved then must not hold half of one.
-        if self._updating or (self._deferring and not self.requested):
+        # Under torchrun every signal is only noted: a process that left mid-step would
+        # leave the others waiting in its gradient all-reduce (stop_agreed stops them together).
+        if self._updating or (self._deferring and not self.requested) or dist.is_initialized():
             self.requested = True
             return
         raise KeyboardInterrupt(f"signal {signum}")
