@@ -89,6 +89,7 @@ class ScanThread(Generic[Finds]):
         self._pending: tuple[Future[Finds], tuple[int, ...]] | None = None
         self._dropped: Future[Finds] | None = None  # a forgotten scan, maybe still running
         self._last_duration_s = 0.0
+        self._ended = 0  # scans that have ended on the thread, taken or not
 
     @property
     def running(self) -> bool:
@@ -106,6 +107,11 @@ class ScanThread(Generic[Finds]):
         """How long the last scan that ended took, in seconds of wall time (0 before any)."""
         return self._last_duration_s
 
+    @property
+    def ended(self) -> int:
+        """How many scans have ended on the thread, their finds taken or dropped."""
+        return self._ended
+
     def submit(self, scan: Callable[[np.ndarray], Finds], gray: np.ndarray) -> None:
         """Run ``scan`` on a copy of ``gray`` (the caller may reuse its buffer)."""
         if self._executor is None:
@@ -121,6 +127,7 @@ class ScanThread(Generic[Finds]):
             return scan(gray)
         finally:
             self._last_duration_s = time.perf_counter() - start
+            self._ended += 1
 
     def collect(self, shape: tuple[int, ...]) -> Finds | Literal["none"] | None:
         """The finds of the scan in flight once it has ended (None while it runs or when

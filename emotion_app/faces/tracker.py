@@ -348,8 +348,9 @@ class FaceTracker:
         self._network_reference: np.ndarray | None = None
         self._network_scans = 0
         # The frames' clock (see update) before which no live CNN scan starts (see
-        # NETWORK_REST_FACTOR).
+        # NETWORK_REST_FACTOR), and the scans ended on the thread that it counts.
         self._network_rest_until = 0.0
+        self._network_scans_rested = 0
 
     @property
     def shown_tracks(self) -> list[Track]:
@@ -888,7 +889,11 @@ class FaceTracker:
         due = still or (self._frame - self._stream_start) % self.network_scan_frames == 0
         inline = not self.background_scan or still
         finds = None if inline else self._network_scan.take_finished(gray.shape)
-        if finds is not None and not inline:
+        ended = self._network_scan.ended
+        if not inline and ended != self._network_scans_rested:
+            # A rest after every scan that ended, one dropped at a seek too: dragging the
+            # seek bar otherwise ran dropped scans back to back, a core's worth.
+            self._network_scans_rested = ended
             duration = min(self._network_scan.last_duration_s, NETWORK_LONGEST_SCAN_S)
             self._network_rest_until = self._now + NETWORK_REST_FACTOR * duration
         rested = self._now >= self._network_rest_until
