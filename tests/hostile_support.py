@@ -29,6 +29,12 @@ def fingerprint(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def one_error_line(err: str) -> str:
+    """``err`` (a command's standard error) is one line, an "error: ..." (returned)."""
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    return err
+
+
 def leftovers(folder: Path) -> list[str]:
     """Temporary output files left in ``folder`` (there must be none)."""
     return sorted(p.name for p in folder.iterdir() if is_unfinished(p))

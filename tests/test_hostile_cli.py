@@ -24,7 +24,7 @@ from emotion_app import shipped
 from emotion_app.cli import analyze_main, main
 from emotion_app.io.video import open_input
 from emotion_app.samples import astronaut_bgr, write_astronaut_video
-from hostile_support import fingerprint, leftovers
+from hostile_support import fingerprint, leftovers, one_error_line
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -83,19 +83,24 @@ def test_an_output_onto_a_file_the_app_ships_is_refused(
             checker.with_suffix(".png").write_bytes(b"shipped figure")
             before[checker.with_suffix(".png")] = fingerprint(checker.with_suffix(".png"))
         assert analyze(picture, option, target, weights=random_weights) == 2
-        err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "part of the app" in err and str(target) in err, err
+        err = one_error_line(capsys.readouterr().err)
+        assert "part of the app" in err and str(target) in err, err
         assert {path: fingerprint(path) for path in before} == before
 
 
-def test_a_signal_ignored_at_start_stays_ignored(random_weights: Path, tmp_path: Path) -> None:
+def start_long_run(tmp_path: Path, weights: Path, ignored: signal.Signals) -> tuple[subprocess.Popen[str], Path]:
+    """analyze of a 300-frame video started with ``ignored`` ignored, once it writes frames."""
     long_video = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(320, 240), face_size=70)
     out = tmp_path / "o.mp4"
     process = start_analyze(
-        [str(long_video.path), "--output", str(out), "--weights", str(random_weights), "--no-progress"],
-        ignored=signal.SIGHUP,
+        [str(long_video.path), "--output", str(out), "--weights", str(weights), "--no-progress"], ignored=ignored
     )
     wait_for_frames(tmp_path, ".o.mp4.*", process)
+    return process, out
+
+
+def test_a_signal_ignored_at_start_stays_ignored(random_weights: Path, tmp_path: Path) -> None:
+    process, _ = start_long_run(tmp_path, random_weights, signal.SIGHUP)
     process.send_signal(signal.SIGHUP)  # the terminal `nohup` protects the run from closes
     stdout, stderr = process.communicate(timeout=300)
     assert process.returncode == 0, stderr
@@ -104,13 +109,7 @@ def test_a_signal_ignored_at_start_stays_ignored(random_weights: Path, tmp_path:
 
 def test_sigint_stops_a_run_started_in_the_background(random_weights: Path, tmp_path: Path) -> None:
     # A shell's `cmd &` starts it with SIGINT ignored; `kill -INT` should still stop it cleanly.
-    long_video = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(320, 240), face_size=70)
-    out = tmp_path / "o.mp4"
-    process = start_analyze(
-        [str(long_video.path), "--output", str(out), "--weights", str(random_weights), "--no-progress"],
-        ignored=signal.SIGINT,
-    )
-    wait_for_frames(tmp_path, ".o.mp4.*", process)
+    process, out = start_long_run(tmp_path, random_weights, signal.SIGINT)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=300)
     assert process.returncode == 128 + signal.SIGINT, stderr
@@ -231,8 +230,7 @@ def test_a_picture_into_the_input_folder_is_refused(
     folder.mkdir()
     cv2.imwrite(str(folder / "a.png"), astronaut_bgr())
     assert analyze(folder, "--report", folder, weights=random_weights) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "the next run would analyse it" in err, err
+    assert "the next run would analyse it" in one_error_line(capsys.readouterr().err)
     assert sorted(p.name for p in folder.iterdir()) == ["a.png"]
     assert analyze(folder, "--csv", folder / "faces.csv", weights=random_weights) == 0, "a CSV there is no picture"
 
@@ -243,8 +241,7 @@ def test_an_output_name_too_long_names_its_option(
     picture = tmp_path / "a.png"
     cv2.imwrite(str(picture), astronaut_bgr())
     assert analyze(picture, "--csv", tmp_path / ("x" * 300 + ".csv"), weights=random_weights) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: --csv ") and err.count("\n") == 1, err
+    assert one_error_line(capsys.readouterr().err).startswith("error: --csv ")
 
 
 def test_an_unknown_option_is_told_by_the_command_under_its_own_name(capsys: pytest.CaptureFixture[str]) -> None:
@@ -263,8 +260,8 @@ def test_a_pytorch_checkpoint_as_weights_says_what_it_is(tmp_path: Path, capsys:
     picture = tmp_path / "a.png"
     cv2.imwrite(str(picture), astronaut_bgr())
     assert main(["analyze", str(picture), "--weights", str(checkpoint)]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "PyTorch checkpoint" in err and "never loaded" in err, err
+    err = one_error_line(capsys.readouterr().err)
+    assert "PyTorch checkpoint" in err and "never loaded" in err, err
 
 
 def test_a_frame_time_that_is_not_finite_counts_as_none(random_weights: Path) -> None:

@@ -22,7 +22,7 @@ import pytest
 from emotion_app.cli import main
 from emotion_app.io import atomic
 from emotion_app.samples import VideoTruth, astronaut_bgr, write_astronaut_video, write_video
-from hostile_support import SmallDisk, fill, fingerprint, leftovers
+from hostile_support import SmallDisk, fill, fingerprint, leftovers, one_error_line
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -36,11 +36,6 @@ def video(tmp_path: Path) -> VideoTruth:
 
 def analyze(*args: object, weights: Path) -> int:
     return main(["analyze", *map(str, args), "--weights", str(weights)])
-
-
-def one_error_line(err: str) -> str:
-    assert err.startswith("error: ") and err.count("\n") == 1, err
-    return err
 
 
 def frame_count(path: Path) -> int:
