@@ -137,6 +137,21 @@ def test_a_slide_show_with_a_name_that_is_not_utf8_counts_it_without_asking_open
     assert show.pictures == 3
 
 
+def test_a_single_image_is_decoded_once_when_it_opens(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from emotion_app.gui.frame_sources import open_frame_source
+    from emotion_app.gui.messages import VideoFileSpec
+    from emotion_app.samples import astronaut_bgr
+
+    whole = tmp_path / "whole.jpg"
+    assert cv2.imwrite(str(whole), astronaut_bgr())
+    cut = tmp_path / "cut.jpg"  # a download that stopped: each decode of it warns
+    cut.write_bytes(whole.read_bytes()[:-2000])
+    show = open_frame_source(VideoFileSpec(cut))
+    frame = show.read()
+    assert frame is not None and frame.shape == (512, 512, 3) and show.read() is None
+    assert caplog.text.count("cut short") == 1, caplog.text
+
+
 def test_a_dropped_file_plays_and_recent_files_are_listed(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:

@@ -155,11 +155,15 @@ STILL_SECONDS = 2.0
 class StillsFrameSource:
     """A folder of images, or one image, played as a slide show (seekable like a file)."""
 
-    def __init__(self, images: tuple[Path, ...]) -> None:
+    def __init__(self, images: tuple[Path, ...], first_picture: np.ndarray | None = None) -> None:
+        """``first_picture``: the first image's picture, already decoded (not read again)."""
         self._images = images
         self._read: dict[int, bool] = {}  # whether each picture tried so far read, by place
         # The show starts at the first picture that reads; others are skipped as they come.
         first, self._next = None, 0
+        if first_picture is not None and images:
+            first, self._next = normalise_frame(first_picture), 1
+            self._read[0] = True
         while first is None and self._next < len(images):
             first, self._next = self._load(self._next), self._next + 1
         # The place in the show of the picture read last: a picture that does not read is
@@ -230,7 +234,9 @@ def open_frame_source(spec: SourceSpec) -> FrameSource:
                 media = open_input(spec.path)
             except InputError as exc:
                 raise SourceOpenError(str(exc)) from exc
-            return StillsFrameSource(media.images)
+            # A single image was decoded while it was opened: the show starts with it.
+            opened = media.opened_picture.pop() if media.opened_picture else None
+            return StillsFrameSource(media.images, opened)
         return _open_video(spec)
     if isinstance(spec, ScreenSpec):
         return open_screen(spec)
