@@ -234,6 +234,8 @@ def open_frame_source(spec: SourceSpec) -> FrameSource:
                 media = open_input(spec.path)
             except InputError as exc:
                 raise SourceOpenError(str(exc)) from exc
+            if media.kind == "video":  # a video file named like a picture: its content decides
+                return _open_video(spec)
             # A single image was decoded while it was opened: the show starts with it.
             opened = media.opened_picture.pop() if media.opened_picture else None
             return StillsFrameSource(media.images, opened)

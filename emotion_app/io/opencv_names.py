@@ -32,12 +32,12 @@ def is_utf8_name(path: str | os.PathLike[str]) -> bool:
 def open_video_capture(path: str | os.PathLike[str]) -> cv2.VideoCapture:
     """``cv2.VideoCapture`` of ``path``, whatever its name; OSError when no name OpenCV can
     take could be made for it."""
-    with _opencv_readable(path) as name:
+    with opencv_readable(path) as name:
         return cv2.VideoCapture(name)
 
 
 @contextmanager
-def _opencv_readable(path: str | os.PathLike[str]) -> Iterator[str]:
+def opencv_readable(path: str | os.PathLike[str]) -> Iterator[str]:
     """A name under which OpenCV can open ``path``: its own, or a link to it with a UTF-8
     name in a private temporary folder, removed on exit (an open capture keeps reading)."""
     if is_utf8_name(path):

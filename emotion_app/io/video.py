@@ -26,7 +26,7 @@ __all__ = [
 ]
 from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for, quiet_opencv_log
 from .frame_times import FrameTimes
-from .opencv_names import is_utf8_name, open_video_capture
+from .opencv_names import is_utf8_name, open_video_capture, opencv_readable
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +97,32 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
     if path.suffix.lower() in IMAGE_SUFFIXES:
         picture = read_image(path)
         if picture is None:
+            video = _video_named_like_a_picture(path)
+            if video is not None:
+                return video
             raise InputError(f"{path}: {unreadable_image_reason(path)}")
         return MediaInput(path, "image", 1, None, (path,), [picture])
     return _open_video(path)
+
+
+def _video_named_like_a_picture(path: Path) -> MediaInput | None:
+    """``path`` opened as a video, where its content is one though its name says picture
+    (a clip renamed, or saved under the wrong name); None where it is not."""
+    # A picture OpenCV cannot decode (damaged, or a float TIFF) stays a picture it cannot
+    # decode, though FFmpeg may read it as a frame: judged by its first bytes.
+    try:
+        with quiet_opencv_log(), opencv_readable(path) as name:
+            if cv2.haveImageReader(name):
+                return None
+    except (cv2.error, OSError):
+        return None
+    try:
+        with quiet_opencv_log():  # the file may be no video either: the caller says so
+            media = _open_video(path)
+    except InputError:
+        return None
+    log.warning("%s: a video file named like a picture; read as a video", path)
+    return media
 
 
 def _open_video(path: Path) -> MediaInput:
