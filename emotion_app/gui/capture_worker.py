@@ -186,6 +186,8 @@ class CaptureWorker(QObject):
         if frame != self._index and (seek is None or not _seek_safely(seek, frame)):
             frame = self._index  # cannot move: stay, and say where we are
         else:
+            if source.frame_count > 0:  # a file that does not say its length finds its end on a seek past it
+                frame = min(frame, source.frame_count - 1)
             self._seeks += frame != self._index  # already there: no jump
             self._index = frame
             self._loop_start_s = 0.0

@@ -20,7 +20,7 @@ import numpy as np
 from emotion_app.io.codecs import quiet_opencv_log
 from emotion_app.io.frame_times import FrameTimes
 from emotion_app.io.opencv_names import is_utf8_name, open_video_capture
-from emotion_app.io.video import InputError, open_input, read_image
+from emotion_app.io.video import InputError, decode_jpeg, is_raw_mjpeg, jpeg_packets, open_input, read_image
 
 from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from .screen_capture import ScreenCaptureError, ScreenFrameSource
@@ -266,11 +266,63 @@ def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource:
     if not capture.isOpened():
         capture.release()
         raise SourceOpenError(f"Could not open video file {path}: OpenCV cannot decode it (damaged, or not a video)")
+    decode = jpeg_packets(capture) if is_raw_mjpeg(path) else None
     frame = _first_frame(capture)
+    if frame is not None and decode is not None:
+        frame = decode(frame)
     if frame is None:
         capture.release()
         raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
+    if decode is not None:
+        return RawMjpegFrameSource(path, capture, normalise_frame(frame))
     return OpenCvFrameSource(capture, normalise_frame(frame), timed=True)
+
+
+class RawMjpegFrameSource(OpenCvFrameSource):
+    """A raw Motion JPEG file (JPEGs one after another, no container), each JPEG decoded
+    at its own size.
+
+    FFmpeg cannot seek in one (it says it did and reads on where it was) nor count its
+    frames, so a seek reads the file again from its start up to the frame, undecoded; a
+    seek past the end learns the frame count on the way and lands on the last frame.
+    """
+
+    def __init__(self, path: Path, capture: cv2.VideoCapture, first_frame: np.ndarray) -> None:
+        super().__init__(capture, first_frame, timed=True, decode=decode_jpeg)
+        self._path = path
+
+    def seek(self, frame: int) -> bool:
+        if self._capture is None:
+            return False
+        frame = max(0, frame)
+        capture, skipped = self._skip_to(frame)
+        if capture is not None and skipped < frame:
+            self.frame_count = skipped  # the end, found on the way
+            capture.release()
+            capture, skipped = self._skip_to(skipped - 1)
+        if capture is None:
+            return False
+        old, self._capture = self._capture, capture
+        old.release()
+        self._pending = None
+        if self._times is not None:
+            self._times.restart()
+        return True
+
+    def _skip_to(self, frame: int) -> tuple[cv2.VideoCapture | None, int]:
+        """The file reopened with ``frame`` next to read (or its end, if sooner), and the
+        frames skipped; (None, 0) where it does not reopen or holds no frame."""
+        try:
+            capture = open_video_capture(self._path)
+        except OSError:
+            return None, 0
+        if not capture.isOpened() or jpeg_packets(capture) is None or frame < 0:
+            capture.release()
+            return None, 0
+        skipped = 0
+        while skipped < frame and capture.grab():
+            skipped += 1
+        return capture, skipped
 
 
 # What opens a camera device by its index: cv2.VideoCapture (tests hand in a stand-in).
@@ -311,7 +363,7 @@ def open_network_camera(spec: CameraSpec) -> OpenCvFrameSource:
             waited_out = time.monotonic() - began >= 0.9 * STREAM_OPEN_TIMEOUT_MS / 1000.0
             reason = NO_ANSWER if waited_out else why_not_opened(url)
             raise SourceOpenError(f"Could not open {spec.describe()}: {reason}")
-        decode = _jpeg_packets(capture)
+        decode = jpeg_packets(capture)
         frame = _first_frame(capture)
         if frame is not None and decode is not None:
             frame = decode(frame)
@@ -319,23 +371,6 @@ def open_network_camera(spec: CameraSpec) -> OpenCvFrameSource:
         capture.release()
         raise SourceOpenError(f"{spec.describe(capital=True)} answered but sends no frames")
     return OpenCvFrameSource(capture, normalise_frame(frame), decode=decode)
-
-
-def _jpeg_packets(capture: cv2.VideoCapture) -> Callable[[np.ndarray], np.ndarray | None] | None:
-    """For an MJPEG stream: read its JPEGs undecoded and return their decoder. OpenCV's
-    FFmpeg reader scales every frame to the first one's size, so a phone app that turns
-    to portrait would come out stretched; each JPEG decoded alone has its own size."""
-    code = int(capture.get(cv2.CAP_PROP_FOURCC))
-    fourcc = "".join(chr((code >> 8 * i) & 0xFF) for i in range(4))
-    if fourcc != "MJPG" or not capture.set(cv2.CAP_PROP_FORMAT, -1):
-        return None
-    return _decode_jpeg
-
-
-def _decode_jpeg(packet: np.ndarray) -> np.ndarray | None:
-    if packet.size == 0:
-        return None
-    return cv2.imdecode(packet.reshape(-1), cv2.IMREAD_COLOR)
 
 
 def open_camera(spec: CameraSpec, open_device: DeviceOpener = cv2.VideoCapture) -> OpenCvFrameSource:

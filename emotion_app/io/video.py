@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,9 @@ __all__ = [
     "InputError",
     "MediaInput",
     "OutputError",
+    "decode_jpeg",
+    "is_raw_mjpeg",
+    "jpeg_packets",
     "letterbox",
     "open_input",
     "read_image",
@@ -160,9 +163,13 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
         announced = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         index = decoded = failed_run = 0
         times = FrameTimes(fps)
+        decode = jpeg_packets(capture) if is_raw_mjpeg(path) else None
         while True:
-            ok, frame = capture.read()
-            if ok and frame is not None:
+            ok, read = capture.read()
+            frame: np.ndarray | None = read if ok else None
+            if frame is not None and decode is not None:
+                frame = decode(frame)
+            if frame is not None:
                 if failed_run:
                     log.warning("%s: %s could not be decoded; skipped", path, _frame_span(index - failed_run, index))
                     failed_run = 0
@@ -170,7 +177,8 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
                 index += 1
                 decoded += 1
                 continue
-            if index >= announced or failed_run >= MAX_UNDECODABLE_RUN:
+            # A raw MJPEG file's JPEG that does not decode was read all the same: read on.
+            if (not ok and index >= announced) or failed_run >= MAX_UNDECODABLE_RUN:
                 break
             index += 1  # a frame the decoder could not give: its place still counts
             failed_run += 1
@@ -183,6 +191,35 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
             )
     finally:
         capture.release()
+
+
+def is_raw_mjpeg(path: Path) -> bool:
+    """Whether ``path`` holds a raw Motion JPEG stream: JPEGs one after another, no
+    container (a camera's recording saved as .mjpeg, say)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(3) == b"\xff\xd8\xff"
+    except OSError:
+        return False
+
+
+def jpeg_packets(capture: cv2.VideoCapture) -> Callable[[np.ndarray], np.ndarray | None] | None:
+    """For an MJPEG stream or raw file: read its JPEGs undecoded and return their decoder.
+    OpenCV's FFmpeg reader scales every frame to the first one's size, so a phone that
+    turns to portrait would come out stretched; each JPEG decoded alone has its own size."""
+    code = int(capture.get(cv2.CAP_PROP_FOURCC))
+    fourcc = "".join(chr((code >> 8 * i) & 0xFF) for i in range(4))
+    if fourcc != "MJPG" or not capture.set(cv2.CAP_PROP_FORMAT, -1):
+        return None
+    return decode_jpeg
+
+
+def decode_jpeg(packet: np.ndarray) -> np.ndarray | None:
+    """One JPEG read undecoded by :func:`jpeg_packets`, decoded (None where it does not)."""
+    if packet.size == 0:
+        return None
+    with quiet_opencv_log():  # a damaged frame is told in the reader's own words
+        return cv2.imdecode(packet.reshape(-1), cv2.IMREAD_COLOR)
 
 
 def clearly_short(read: int, announced: int) -> bool:
