@@ -146,3 +146,87 @@ def test_a_damaged_jpeg_in_a_raw_mjpeg_is_skipped(tmp_path: Path, caplog: pytest
     read = [(index, number_of(frame)) for index, _, frame in open_input(clip).frames()]
     assert read == [(index, index) for index in range(12) if index != 5]
     assert "frame 5 could not be decoded; skipped" in caplog.text
+
+
+DURATIONS_MS = [100, 200, 100, 300, 100, 100]
+STARTS_S = [0.0, 0.1, 0.3, 0.4, 0.7, 0.8]
+
+
+def write_animation(path: Path) -> Path:
+    """An animated picture (its format by its suffix) of the astronaut, its frames of uneven lengths."""
+    frames, _ = astronaut_frames(num_frames=len(DURATIONS_MS), frame_size=(320, 240), face_size=80, motion="static")
+    for index, frame in enumerate(frames):
+        frame[:8] = 40 * index  # no two frames alike: an encoder would merge them
+    animation = cv2.Animation()
+    animation.frames = frames
+    animation.durations = DURATIONS_MS
+    assert cv2.imwriteanimation(str(path), animation)
+    return path
+
+
+def write_pages(path: Path, pages: int = 3) -> Path:
+    frames, _ = astronaut_frames(num_frames=pages, frame_size=(320, 240), face_size=80, motion="static")
+    for index, frame in enumerate(frames):
+        frame[:8] = 60 * index  # a band that tells the pages apart
+    assert cv2.imwritemulti(str(path), frames)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".webp", ".png"], ids=["WebP", "APNG"])
+def test_an_animated_picture_is_read_as_a_video_at_its_frames_times(
+    random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    # Before, "1 image analysed": its first frame, without a word.
+    animation = write_animation(tmp_path / f"wave{suffix}")
+    out = tmp_path / "faces.csv"
+    assert analyze(animation, "--csv", out, "-o", tmp_path / "wave.avi", weights=random_weights) == 0
+    printed = capsys.readouterr().out
+    assert "6 frames analysed" in printed and "annotated video" in printed
+    rows = csv_rows(out)
+    assert [int(row["frame"]) for row in rows] == list(range(6))
+    assert [float(row["time_s"]) for row in rows] == pytest.approx(STARTS_S)
+    assert len({row["track_id"] for row in rows}) == 1, "one face, followed as in a video"
+    source = open_frame_source(VideoFileSpec(animation))
+    try:
+        assert (source.frame_count, source.width, source.height) == (6, 320, 240)
+        times = []
+        while source.read() is not None:
+            times.append(source.last_time_s)
+        assert times == pytest.approx(STARTS_S)
+        assert source.seek(3) and source.read() is not None and source.last_time_s == pytest.approx(0.4)
+    finally:
+        source.release()
+
+
+def test_a_multi_page_tiffs_pages_are_read_as_pictures(
+    random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before, "1 image analysed": its first page, without a word.
+    pages = write_pages(tmp_path / "scans.tiff")
+    out = tmp_path / "faces.csv"
+    assert analyze(pages, "--csv", out, weights=random_weights) == 0
+    assert "3 images analysed" in capsys.readouterr().out
+    rows = csv_rows(out)
+    assert [(int(row["frame"]), row["time_s"]) for row in rows] == [(0, ""), (1, ""), (2, "")]
+    assert [int(frame[2, 300, 0]) for frame in app_frames(pages, count=3)] == [0, 60, 120]
+
+
+def test_a_folders_animated_or_paged_pictures_are_their_first_said_so(
+    random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Before, their first frame or page without a word, and a GIF was left out unsaid.
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for name in ("a.gif", "b.webp"):
+        write_animation(folder / name)
+    write_pages(folder / "c.tiff")
+    out = tmp_path / "faces.csv"
+    assert analyze(folder, "--csv", out, weights=random_weights) == 0
+    assert "3 images analysed" in capsys.readouterr().out
+    told = sorted(record.getMessage() for record in caplog.records)
+    assert told == [
+        f"{folder / name}: only the first of its {count} is used (a folder's files are read as one picture each; "
+        "give it alone to read them all)"
+        for name, count in (("a.gif", "6 frames"), ("b.webp", "6 frames"), ("c.tiff", "3 pages"))
+    ]
+    assert sorted({int(row["frame"]) for row in csv_rows(out)}) == [0, 1, 2]

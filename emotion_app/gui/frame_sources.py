@@ -19,8 +19,17 @@ import numpy as np
 
 from emotion_app.io.codecs import quiet_opencv_log
 from emotion_app.io.frame_times import FrameTimes
+from emotion_app.io.multi_picture import AnimatedPicture, PagedPicture
 from emotion_app.io.opencv_names import is_utf8_name, open_video_capture
-from emotion_app.io.video import InputError, decode_jpeg, is_raw_mjpeg, jpeg_packets, open_input, read_image
+from emotion_app.io.video import (
+    InputError,
+    MediaInput,
+    decode_jpeg,
+    is_raw_mjpeg,
+    jpeg_packets,
+    open_input,
+    read_picture,
+)
 
 from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from .screen_capture import ScreenCaptureError, ScreenFrameSource
@@ -155,9 +164,16 @@ STILL_SECONDS = 2.0
 class StillsFrameSource:
     """A folder of images, or one image, played as a slide show (seekable like a file)."""
 
-    def __init__(self, images: tuple[Path, ...], first_picture: np.ndarray | None = None) -> None:
-        """``first_picture``: the first image's picture, already decoded (not read again)."""
+    def __init__(
+        self,
+        images: tuple[Path, ...],
+        first_picture: np.ndarray | None = None,
+        load: Callable[[int], np.ndarray | None] | None = None,
+    ) -> None:
+        """``first_picture``: the first image's picture, already decoded (not read again).
+        ``load``: what reads the picture at a place in the show (default: its file's)."""
         self._images = images
+        self._load_at = load or (lambda index: read_picture(self._images[index]))
         self._read: dict[int, bool] = {}  # whether each picture tried so far read, by place
         # The show starts at the first picture that reads; others are skipped as they come.
         first, self._next = None, 0
@@ -179,7 +195,7 @@ class StillsFrameSource:
         self.last_time_s: float | None = None  # pictures: by their place in the show
 
     def _load(self, index: int) -> np.ndarray | None:
-        frame = read_image(self._images[index])
+        frame = self._load_at(index)
         self._read[index] = frame is not None
         return normalise_frame(frame) if frame is not None else None
 
@@ -216,6 +232,47 @@ class StillsFrameSource:
         self._pending = None
 
 
+class AnimationFrameSource:
+    """An animated picture (WebP, PNG) played as a video, at its frames' own times."""
+
+    def __init__(self, media: MediaInput) -> None:
+        try:
+            self._animation = AnimatedPicture(media.path, media.frame_count or 0)
+        except (OSError, MemoryError, ValueError) as exc:
+            raise SourceOpenError(f"Could not read the animation {media.path}: {exc}") from None
+        self._frames = self._animation.frames()
+        self._pending = next(self._frames, None)
+        if self._pending is None:
+            raise SourceOpenError(f"Could not read any frame of the animation {media.path}: it is damaged")
+        self.width, self.height = self._animation.width, self._animation.height
+        fps = self._animation.fps or 0.0
+        self.fps = fps if 1.0 <= fps <= 240.0 else 0.0
+        self.frame_count = self._animation.count
+        self.last_time_s: float | None = None
+
+    def read(self) -> np.ndarray | None:
+        item, self._pending = self._pending, None
+        if item is None:
+            item = next(self._frames, None)
+        if item is None:
+            return None
+        self.last_time_s = item[1]
+        return normalise_frame(item[2])
+
+    def rewind(self) -> bool:
+        return self.seek(0)
+
+    def seek(self, frame: int) -> bool:
+        self._frames.close()
+        self._frames = self._animation.frames(max(0, min(frame, self.frame_count - 1)))
+        self._pending = None
+        return True
+
+    def release(self) -> None:
+        self._frames.close()
+        self._pending = None
+
+
 def _looks_readable(path: Path) -> bool:
     if not is_utf8_name(path):
         # OpenCV 4.14 crashes (SIGSEGV) on such a name: counted by its suffix, untried.
@@ -234,10 +291,18 @@ def open_frame_source(spec: SourceSpec) -> FrameSource:
                 media = open_input(spec.path)
             except InputError as exc:
                 raise SourceOpenError(str(exc)) from exc
+            if media.kind == "video" and media.animated:
+                return AnimationFrameSource(media)
             if media.kind == "video":  # a video file named like a picture: its content decides
                 return _open_video(spec)
             # A single image was decoded while it was opened: the show starts with it.
             opened = media.opened_picture.pop() if media.opened_picture else None
+            if media.pages:  # a multi-page TIFF: a show of its pages
+                try:
+                    paged = PagedPicture(media.path)
+                except (OSError, MemoryError) as exc:
+                    raise SourceOpenError(f"Could not read the pages of {media.path}: {exc}") from None
+                return StillsFrameSource(media.images * media.pages, opened, paged.page)
             return StillsFrameSource(media.images, opened)
         return _open_video(spec)
     if isinstance(spec, ScreenSpec):

@@ -26,14 +26,18 @@ __all__ = [
     "letterbox",
     "open_input",
     "read_image",
+    "read_picture",
 ]
 from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for, quiet_opencv_log
 from .frame_times import FrameTimes
+from .multi_picture import AnimatedPicture, PagedPicture, picture_count
 from .opencv_names import is_utf8_name, open_video_capture, opencv_readable
 
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"})
+# A folder's pictures: GIFs too (a single one given is read as a video, by FFmpeg).
+FOLDER_SUFFIXES: frozenset[str] = IMAGE_SUFFIXES | {".gif"}
 # Image formats that hold gray pictures only.
 GRAY_IMAGE_SUFFIXES: frozenset[str] = frozenset({".pgm"})
 # A picture file is read whole before it is decoded: one larger than this is refused. Room
@@ -64,14 +68,22 @@ class MediaInput:
     frame_count: int | None  # None when the container does not say
     fps: float | None  # None for images
     images: tuple[Path, ...] = ()
+    # An animated picture (kind "video"), read by OpenCV's picture decoders, not FFmpeg.
+    animated: bool = False
+    # A multi-page TIFF's pages (kind "image"): pictures of their own, like a folder's.
+    pages: int = 0
     # A single image's picture, decoded where it was opened and handed to the first
     # frames() (a second decode would repeat what the decoder had to say about it; holding
     # it on would double a huge picture's memory).
     opened_picture: list[np.ndarray] = field(default_factory=list, repr=False, compare=False)
 
     def frames(self) -> Iterator[Frame]:
-        if self.kind == "video":
+        if self.kind == "video" and self.animated:
+            yield from _animation_frames(self.path, self.frame_count or 0)
+        elif self.kind == "video":
             yield from _video_frames(self.path, self.fps)
+        elif self.pages:
+            yield from _page_frames(self.path, self.pages, self.opened_picture)
         elif self.opened_picture:
             yield 0, None, self.opened_picture.pop()
         else:
@@ -85,10 +97,10 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
         raise InputError(f"{path}: no such file or folder")
     if path.is_dir():
         images = tuple(
-            sorted((p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES), key=_natural_key)
+            sorted((p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES), key=_natural_key)
         )
         if not images:
-            raise InputError(f"{path}: folder holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+            raise InputError(f"{path}: folder holds no images ({', '.join(sorted(FOLDER_SUFFIXES))})")
         videos = sum(1 for p in path.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
         if videos:
             log.warning("%s: a folder is read as pictures; its %d video file(s) are left out", path, videos)
@@ -104,8 +116,50 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
             if video is not None:
                 return video
             raise InputError(f"{path}: {unreadable_image_reason(path)}")
-        return MediaInput(path, "image", 1, None, (path,), [picture])
+        count, unit = picture_count(path)
+        if count > 1 and unit == "page":
+            return MediaInput(path, "image", count, None, (path,), opened_picture=[picture], pages=count)
+        if count > 1:
+            animation = _open_animation(path, count)
+            if animation is not None:
+                return animation
+        return MediaInput(path, "image", 1, None, (path,), opened_picture=[picture])
     return _open_video(path)
+
+
+def _open_animation(path: Path, count: int) -> MediaInput | None:
+    """The animated picture ``path`` of ``count`` frames, to read as a video; None (said in
+    a warning) where OpenCV cannot read its animation, only its first frame."""
+    try:
+        animation = AnimatedPicture(path, count)
+    except (OSError, MemoryError, ValueError):
+        log.warning("%s: only the first of its %d frames is used (OpenCV cannot read its animation)", path, count)
+        return None
+    return MediaInput(path, "video", count, animation.fps, animated=True)
+
+
+def _animation_frames(path: Path, count: int) -> Iterator[Frame]:
+    try:
+        animation = AnimatedPicture(path, count)
+    except (OSError, MemoryError, ValueError) as exc:
+        raise InputError(f"{path}: the animation could not be read again ({exc})") from None
+    yield from animation.frames()
+
+
+def _page_frames(path: Path, pages: int, opened: list[np.ndarray]) -> Iterator[Frame]:
+    """A multi-page TIFF's pages, as a folder's pictures (the first as opened)."""
+    if opened:
+        yield 0, None, opened.pop()
+    try:
+        paged = PagedPicture(path)
+    except (OSError, MemoryError) as exc:
+        raise InputError(f"{path}: its pages could not be read again ({exc})") from None
+    for index in range(1, pages):
+        page = paged.page(index)
+        if page is None:
+            log.warning("skipping page %d of %s: it does not decode", index, path)
+            continue
+        yield index, None, page
 
 
 def _video_named_like_a_picture(path: Path) -> MediaInput | None:
@@ -234,7 +288,7 @@ def _frame_span(first: int, end: int) -> str:
 
 def _image_frames(images: tuple[Path, ...]) -> Iterator[Frame]:
     for index, image_path in enumerate(images):
-        frame = read_image(image_path)
+        frame = read_picture(image_path)
         if frame is None:
             # One bad file in a folder should not cost the rest of the folder.
             log.warning("skipping %s: %s", image_path, unreadable_image_reason(image_path))
@@ -269,6 +323,23 @@ def read_image(path: Path) -> np.ndarray | None:
     if image is not None:
         log.warning("%s: the file ends early (cut short?); the part it holds is used, the rest is grey", path)
     return image
+
+
+def read_picture(path: Path) -> np.ndarray | None:
+    """A folder's picture: :func:`read_image`'s, with a warning where the file holds more
+    frames or pages than this first one (a folder's files are one picture each)."""
+    picture = read_image(path)
+    if picture is not None:
+        count, unit = picture_count(path)
+        if count > 1:
+            log.warning(
+                "%s: only the first of its %d %ss is used (a folder's files are read as one picture each; "
+                "give it alone to read them all)",
+                path,
+                count,
+                unit,
+            )
+    return picture
 
 
 def unreadable_image_reason(path: Path) -> str:

@@ -1,0 +1,124 @@
+"""Picture files that hold several pictures: animated WebP, PNG (APNG) and GIF, and
+multi-page TIFF.
+
+OpenCV's ``imdecode`` gives their first frame or page only. An animation is a short
+video: its frames are read at the times its own frame durations give. A TIFF's pages are
+pictures of their own (scans, a stack of photos), read one by one like a folder's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Generator
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .codecs import quiet_opencv_log
+from .opencv_names import opencv_readable
+
+log = logging.getLogger(__name__)
+
+# The decoded frames of an animation held at once: a long one is decoded a stretch at a time.
+MAX_STRETCH_BYTES = 256 << 20
+# A frame duration this short or shorter is shown for DEFAULT_FRAME_MS, as web browsers do
+# (GIFs written with no delay would otherwise have every frame at the same time).
+MIN_FRAME_MS = 10
+DEFAULT_FRAME_MS = 100
+
+_TIFF_STARTS = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+
+
+def picture_count(path: Path) -> tuple[int, str]:
+    """How many pictures the file ``path`` holds and what they are called: ("page" for a
+    TIFF, else "frame"); 1 for a plain picture, 0 where OpenCV cannot tell."""
+    try:
+        with path.open("rb") as handle:
+            unit = "page" if handle.read(4) in _TIFF_STARTS else "frame"
+        with quiet_opencv_log(), opencv_readable(path) as name:
+            return int(cv2.imcount(name)), unit
+    except (cv2.error, OSError):
+        return 0, "frame"
+
+
+def _bgr(frame: np.ndarray) -> np.ndarray:
+    """An animation's frame (BGRA where it has transparency) as BGR."""
+    return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR) if frame.ndim == 3 and frame.shape[2] == 4 else frame
+
+
+class AnimatedPicture:
+    """The frames of an animated picture file, with their times in seconds.
+
+    Raises OSError where the file cannot be read, ValueError where OpenCV cannot decode
+    its animation.
+    """
+
+    def __init__(self, path: Path, count: int) -> None:
+        self.path = path
+        self.count = count
+        # The whole file is held (it was read whole as a picture already): each stretch of
+        # frames is decoded from it.
+        self._data = np.fromfile(str(path), dtype=np.uint8).reshape(1, -1)
+        # Where each frame decoded so far ends, in milliseconds from the start.
+        self._ends_ms: list[float] = []
+        first = self._decode(0, 1)
+        if not first:
+            raise ValueError(f"{path}: OpenCV cannot read its animation")
+        self.width, self.height = first[0][0].shape[1], first[0][0].shape[0]
+        self._stretch = max(1, MAX_STRETCH_BYTES // max(1, first[0][0].nbytes))
+
+    @property
+    def fps(self) -> float | None:
+        """The mean frame rate over the frames decoded so far (None before any)."""
+        return len(self._ends_ms) * 1000.0 / self._ends_ms[-1] if self._ends_ms else None
+
+    def frames(self, start: int = 0) -> Generator[tuple[int, float, np.ndarray]]:
+        """(index, time in seconds, BGR frame) from frame ``start`` to the end."""
+        while len(self._ends_ms) < start:  # the times of the frames passed over
+            if not self._decode(len(self._ends_ms), self._stretch):
+                return
+        index = start
+        while index < self.count:
+            stretch = self._decode(index, self._stretch)
+            if not stretch:
+                break
+            for frame, _ in stretch:
+                begins = self._ends_ms[index - 1] if index else 0.0
+                yield index, begins / 1000.0, _bgr(frame)
+                index += 1
+        if index < self.count:
+            log.warning("%s: %d of the %d frames it announces could be decoded (damaged)", self.path, index, self.count)
+
+    def _decode(self, start: int, count: int) -> list[tuple[np.ndarray, float]]:
+        """Frames ``start``.. (at most ``count``) and their durations; their ends noted."""
+        with quiet_opencv_log():  # a damaged file is told in the reader's own words
+            ok, animation = cv2.imdecodeanimation(self._data, start, count)
+        if not ok:
+            return []
+        decoded = [
+            (frame, float(duration) if duration > MIN_FRAME_MS else float(DEFAULT_FRAME_MS))
+            for frame, duration in zip(animation.frames, animation.durations, strict=False)
+        ]
+        for offset, (_, duration) in enumerate(decoded):
+            if start + offset == len(self._ends_ms):
+                self._ends_ms.append((self._ends_ms[-1] if self._ends_ms else 0.0) + duration)
+        return decoded
+
+
+class PagedPicture:
+    """The pages of a multi-page TIFF, decoded one at a time (OSError where the file
+    cannot be read)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._data = np.fromfile(str(path), dtype=np.uint8)
+
+    def page(self, index: int) -> np.ndarray | None:
+        """Page ``index`` (BGR), or None where it does not decode."""
+        with quiet_opencv_log():
+            try:
+                ok, pages = cv2.imdecodemulti(self._data, cv2.IMREAD_COLOR, range=(index, index + 1))
+            except cv2.error:
+                return None
+        return pages[0] if ok and pages else None
