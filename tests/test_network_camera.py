@@ -40,10 +40,17 @@ def test_stream_urls_are_checked_and_their_passwords_kept_out_of_messages() -> N
         ("concat://a|b", "concat:// is not a camera stream"),
         ("http:///video", "names no host"),
         ("http://cam/my video", "has spaces"),
+        # A typo in the host or the port is told as such, not in a codec's words.
+        ("http://cam..local/video", "'cam..local' is not a host name"),
+        ("http://" + "x" * 64 + ".local/video", "is not a host name"),
+        ("http://cam.local:80800/video", "port '80800' is not a number from 0 to 65535"),
+        ("rtsp://cam.local:554a/live", "port '554a' is not a number"),
     ):
         with pytest.raises(ValueError, match=reason):
             check_stream_url(bad)
+    assert check_stream_url("http://[::1]:8080/video") == "http://[::1]:8080/video"
     assert redacted("rtsp://admin:secret@10.0.0.5:554/live") == "rtsp://admin:***@10.0.0.5:554/live"
+    assert redacted("rtsp://admin:secret@[fe80::1]:554/live") == "rtsp://admin:***@[fe80::1]:554/live"
     assert redacted("http://10.0.0.5/video") == "http://10.0.0.5/video"
     spec = CameraSpec(-1, url="rtsp://admin:secret@10.0.0.5/live")
     assert "secret" not in spec.describe() and spec.describe(capital=True).startswith(
@@ -72,6 +79,9 @@ def test_an_address_nobody_answers_is_refused_in_seconds_with_the_reason() -> No
     assert time.perf_counter() - began < 6.0
     with pytest.raises(SourceOpenError, match="is not a camera stream"):
         open_frame_source(CameraSpec(-1, url="file:///dev/null"))
+    # Was a UnicodeError from the name lookup ("encoding with 'idna' codec failed").
+    with pytest.raises(SourceOpenError, match="'cam..local' is not a host name"):
+        open_frame_source(CameraSpec(-1, url="http://cam..local/video"))
 
 
 def test_the_window_plays_a_network_camera_given_on_the_command_line(

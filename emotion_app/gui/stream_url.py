@@ -34,6 +34,17 @@ def check_stream_url(text: str) -> str:
         raise ValueError(f"{scheme}:// is not a camera stream (use one of {', '.join(STREAM_SCHEMES)})")
     if not parts.hostname:
         raise ValueError(f"{url!r:.80} names no host")
+    try:
+        # The name lookup encodes the host so; an empty or over-long part ("cam..local")
+        # would otherwise fail there with a codec's message instead of this one.
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        raise ValueError(f"{parts.hostname!r:.80} is not a host name (a part of it is empty or too long)") from None
+    try:
+        _ = parts.port  # read for its check: a port that is no number, or out of range, raises
+    except ValueError:
+        port = parts.netloc.rpartition(":")[2]
+        raise ValueError(f"port {port!r:.20} is not a number from 0 to 65535") from None
     return url
 
 
@@ -43,6 +54,8 @@ def redacted(url: str) -> str:
     if parts.password is None:
         return url
     host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address keeps its brackets, or the URL shown reads wrong
+        host = f"[{host}]"
     netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
     return parts._replace(netloc=netloc).geturl()
 
