@@ -35,6 +35,10 @@ BAD_SETTINGS = {
     "folders as lists": "[files]\nlast_video_dir=a,b\noutput_folder=1,2,3\n",
     "geometry text": "[window]\ngeometry=abc\n",
     "weights a list": "[model]\nweights=a.safetensors,b.safetensors\n",
+    # QSettings reads \0 as a NUL character; the output folder's mkdir then raised ValueError.
+    "paths with a NUL": (
+        "[files]\nlast_video_dir=/tmp/a\\0b\noutput_folder=/tmp/out\\0put\n[model]\nweights=/tmp/w\\0.safetensors\n"
+    ),
 }
 
 
@@ -93,6 +97,18 @@ def test_the_app_starts_with_a_settings_file_full_of_bad_values(
     )
     window = make_window(video=gui_video.path, settings=path)
     assert window.isVisible() and window.model_status is not None and window.model_status.ok
+
+
+def test_an_output_folder_with_a_nul_character_is_refused_with_a_banner(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    window = make_window(video=gui_video.path)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    kept = window.settings.output_dir
+    assert window.set_output_folder(f"{tmp_path}/out\0put") is False
+    assert "its name holds a NUL character" in window.notice_banner.text()
+    assert window.notice_banner.level == "error" and window.settings.output_dir == kept
+    assert not any(path.name.startswith("out") for path in tmp_path.iterdir())
 
 
 # ---- the recorder never records onto its own source -----------------------------------------

@@ -1101,9 +1101,10 @@ class MainWindow(QMainWindow):
         self.rec_label.show()
 
     # ---- output folder -------------------------------------------------------------------------
-    def output_folder(self) -> Path | None:
-        """The output folder, created if missing; None (and a message) if it cannot be used."""
-        folder = Path(self._output_dir())
+    def output_folder(self, chosen: str | Path | None = None) -> Path | None:
+        """The output folder (or ``chosen``, one the user picked), created if missing;
+        None (and a message) if it cannot be used."""
+        folder = Path(self._output_dir() if chosen is None else chosen)
         problem = ""
         if not is_utf8_name(folder):
             # QSettings would store it with the odd bytes dropped (a later session saving
@@ -1114,6 +1115,8 @@ class MainWindow(QMainWindow):
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 problem = f"it cannot be created ({exc.strerror or exc})"
+            except ValueError:  # a NUL in the name: no folder can have it
+                problem = "its name holds a NUL character"
             else:
                 if not os.access(folder, os.W_OK):
                     problem = "it is not writable"
@@ -1128,11 +1131,11 @@ class MainWindow(QMainWindow):
 
     def set_output_folder(self, folder: str | Path) -> bool:
         """Use ``folder`` for snapshots, recordings and exports; False (and a message) if unusable."""
-        previous = self.settings.output_dir
-        self.settings.output_dir = str(folder)
-        if self.output_folder() is None:
-            self.settings.output_dir = previous
+        # Checked before it is stored: the settings refuse some names when read back (see
+        # AppSettings.output_dir), and the default folder would then be checked instead.
+        if self.output_folder(folder) is None:
             return False
+        self.settings.output_dir = str(folder)
         self.notice_banner.dismiss()
         self.status.showMessage(f"Saving into {folder}", 4000)
         return True

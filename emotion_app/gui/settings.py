@@ -156,7 +156,7 @@ class AppSettings:
 
     @property
     def last_video_dir(self) -> str:
-        return self._read(_VIDEO_DIR, str(Path.home()), _text)
+        return self._read(_VIDEO_DIR, str(Path.home()), _path_text)
 
     @last_video_dir.setter
     def last_video_dir(self, value: str) -> None:
@@ -165,7 +165,7 @@ class AppSettings:
     @property
     def output_dir(self) -> str:
         """The folder for snapshots, recordings and exports ("" until the user picks one)."""
-        return self._read(_OUTPUT_FOLDER, "", _text)
+        return self._read(_OUTPUT_FOLDER, "", _path_text)
 
     @output_dir.setter
     def output_dir(self, value: str) -> None:
@@ -177,7 +177,7 @@ class AppSettings:
 
         A shipped model is this copy of the app's own file (see :data:`_SHIPPED_PREFIX`).
         """
-        value = self._read(_WEIGHTS, "", _text)
+        value = self._read(_WEIGHTS, "", _path_text)
         if not value:
             return None
         if value.startswith(_SHIPPED_PREFIX):
@@ -278,6 +278,15 @@ def _text(raw: object) -> str:
     if not isinstance(raw, str):
         raise ValueError("not text")
     return raw
+
+
+def _path_text(raw: object) -> str:
+    # No file name holds a NUL: the OS calls refuse it with a ValueError, not an OSError,
+    # which the places that create folders and files do not expect.
+    text = _text(raw)
+    if "\0" in text:
+        raise ValueError("a path with a NUL character")
+    return text
 
 
 def _newest_first(item: str, items: list[str], keep: int) -> list[str]:
