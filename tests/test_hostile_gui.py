@@ -203,6 +203,36 @@ def test_a_full_disk_reported_by_the_free_space_probe_stops_the_recording(
     assert leftovers(tmp_path) == []
 
 
+def test_the_output_folder_deleted_mid_recording_stops_it_with_one_clear_line(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: recording went on unseen, then "the written video does not read back (-1 of N
+    # frames); not kept; ….csv: could not be put in place (No such file or directory)".
+    video = write_astronaut_video(tmp_path / "long.avi", num_frames=90, frame_size=(320, 240), face_size=80, fps=15.0)
+    window = make_window(video=video.path)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    folder = tmp_path / "out"
+    target = folder / "rec.avi"
+    assert window.start_recording(target) is not None
+    qtbot.waitUntil(lambda: any(folder.glob(".rec.avi.*")), timeout=WAIT_MS)  # frames are being written
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        shutil.rmtree(folder)
+    summary = finished.args[0]
+    assert summary.error == f"{target}: its folder {folder} was removed while it was being written"
+    qtbot.waitUntil(lambda: window.recording is None, timeout=WAIT_MS)
+    assert window.source_banner.text() == f"Recording stopped: {summary.error}"
+    assert window.source_banner.level == "error" and not window.record_action.isChecked()
+    assert window.is_running and not folder.exists()  # the video plays on; nothing was made again
+    # Deleted while paused (no frame written after it), then stopped by the user.
+    assert window.start_recording(target) is not None
+    qtbot.waitUntil(lambda: any(folder.glob(".rec.avi.*")), timeout=WAIT_MS)
+    window.pause()
+    shutil.rmtree(folder)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.stop_recording()
+    assert finished.args[0].error == f"its folder {folder} was removed while recording; nothing could be kept"
+
+
 # ---- a weights card that used to say "Loaded" and then fail every frame ----------------------
 def test_weights_with_nan_values_keep_the_model_in_use(
     qtbot: QtBot, make_window, gui_video: VideoTruth, random_weights: Path, tmp_path: Path

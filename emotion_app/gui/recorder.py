@@ -85,6 +85,15 @@ class Recorder:
         full disk stops writing while the video's index still fits) what was written is
         kept when it reads back; ``error`` and any failure to keep a file go in the summary.
         ``ended_by``: why a recording ended that was not stopped by the user, kept whole."""
+        folder = self.request.video_path.parent
+        if not folder.is_dir():
+            # Deleted while recording: what the writers held went with it, and their own
+            # errors ("does not read back", "could not be put in place") would only blur that.
+            for gone in (self._video, self._csv):
+                if gone is not None:
+                    gone.discard()
+            problem = error or f"its folder {folder} was removed while recording; nothing could be kept"
+            return RecordingSummary(self.request, self.frames_written, 0, problem, "", ended_by)
         problems = [error] if error else []
         for writer in (self._video, self._csv):
             if writer is None:

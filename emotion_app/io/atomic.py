@@ -165,6 +165,10 @@ class AtomicOutput:
         folder = self.temp.parent if self.temp is not None else self.target.parent
         try:
             free = free_bytes(folder)
+        except FileNotFoundError:
+            if self.temp is not None:  # deleted under the writer: nothing written from now on can be kept
+                raise OutputError(f"{self.path}: its folder {folder} was removed while it was being written") from None
+            return  # not made yet: open() makes it
         except OSError:
             return  # cannot tell; the verification on commit still catches a bad file
         if free < needed_bytes + ROOM_MARGIN_BYTES:
