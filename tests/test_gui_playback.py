@@ -215,3 +215,20 @@ def test_a_click_on_the_seek_bar_goes_to_the_point_clicked(qtbot: QtBot, make_wi
     assert abs(target - slider.maximum() * 3 / 4) <= slider.maximum() / 20  # not a page step from 0
     wait_settled(qtbot, window, target)
     assert frame_number(shown(window).image) == target
+
+
+def test_home_and_a_seek_on_the_only_frame_of_a_one_frame_video_keep_it_paused(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: "Finished playing one.avi (0 frames)", the file closed (OpenCV reads nothing
+    # after seeking back to a one-frame video's only frame).
+    frames, _ = astronaut_frames(num_frames=1, frame_size=(160, 120), face_size=60, motion="static")
+    window = make_window(video=write_video(tmp_path / "one.avi", frames, fps=15.0))
+    qtbot.waitUntil(lambda: window.source_banner.text() == "Finished playing one.avi (1 frame)", timeout=WAIT_MS)
+    window.seek(0)  # reopened there, paused
+    wait_settled(qtbot, window, 0)
+    for move in (window.restart, lambda: window.seek(0), lambda: window.step(-1), lambda: window.step(1)):
+        move()
+        qtbot.wait(300)
+        assert wait_settled(qtbot, window, 0) == 0
+        assert window.is_running and window.is_paused and window.source_banner.text() == ""

@@ -182,6 +182,14 @@ class CaptureWorker(QObject):
         if source.frame_count > 0:
             frame = min(frame, source.frame_count - 1)
         frame = max(0, frame)
+        last = self._last_frame
+        if self._paused and last is not None and frame == last.index:
+            # Paused on it already: shown again, not read again (OpenCV cannot read a
+            # one-frame video's only frame after seeking back to it, and called it the end).
+            if self._mailbox.put(last):
+                self.frame_available.emit()
+            self._emit_playback()
+            return
         seek = getattr(source, "seek", None)
         if frame != self._index and (seek is None or not _seek_safely(seek, frame)):
             frame = self._index  # cannot move: stay, and say where we are
