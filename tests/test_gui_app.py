@@ -40,6 +40,11 @@ def test_a_settings_file_that_is_not_one_is_refused_not_overwritten(
         with pytest.raises(SystemExit):
             parse_args(["--settings", str(path), "--video", str(moving_face_video.path)])
         assert "is not a settings (INI) file" in capsys.readouterr().err and path.read_bytes() == before
+    # A folder was taken, and the settings silently never saved; a device could be replaced.
+    for path, reason in ((tmp_path, "is a folder; give a settings file in it"), (Path("/dev/null"), "not a regular")):
+        with pytest.raises(SystemExit):
+            parse_args(["--settings", str(path)])
+        assert reason in capsys.readouterr().err
     written = tmp_path / "app.ini"
     settings = AppSettings.at_path(written)
     settings.show_bars = False
