@@ -248,3 +248,25 @@ def test_an_output_folder_whose_name_is_not_utf8_is_refused_and_not_made(
     assert "not valid UTF-8" in window.notice_banner.text()
     assert not os.path.exists(os.fsencode(odd))
     assert AppSettings.at_path(settings_path).output_dir == str(good)
+
+
+def test_record_to_keeps_a_csv_of_that_name_it_was_not_asked_about(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: the dialog confirms replacing the video only; an unrelated talk.csv beside the
+    # new talk.mp4 was replaced by the recording's rows without a word.
+    mine = tmp_path / "talk.csv"
+    mine.write_text("my own notes\n")
+    window = make_window(video=gui_video.path)
+    wait_for_face_result(qtbot, window)
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / "talk"))
+    window.record_dialog()
+    assert window.recording is not None and window.recording.video_path == tmp_path / "talk.mp4"
+    assert window.recording.csv_path == tmp_path / "talk-2.csv"
+    qtbot.wait(500)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.stop_recording()
+    summary = finished.args[0]
+    assert summary.error == "" and summary.rows_written > 0
+    assert mine.read_text() == "my own notes\n" and (tmp_path / "talk-2.csv").is_file()
+    assert "talk-2.csv" in window.notice_banner.text()

@@ -1089,8 +1089,14 @@ class MainWindow(QMainWindow):
             )
             if path:
                 self.stop_recording()
+                video = Path(path) if Path(path).suffix else Path(path).with_suffix(".mp4")
+                # The dialog asked before replacing the video, never about the CSV beside it:
+                # a CSV there without that video is another file, kept under a numbered name.
+                csv_path = video.with_suffix(".csv")
+                if not video.exists():
+                    csv_path = _free_name(csv_path)
                 # Started before the video plays on, so it begins at the frame on screen.
-                self.start_recording(path)
+                self.start_recording(video, csv_path)
 
     def _refresh_rec_indicator(self) -> None:
         if self._recording is None:
@@ -1505,6 +1511,16 @@ def _unique_path(folder: Path, stem: str, suffix: str) -> Path:
         number += 1
     _NAMES_GIVEN.add(path.absolute())
     return path
+
+
+def _free_name(path: Path) -> Path:
+    """``path``, or ``stem-2.suffix``, ``stem-3.suffix``… the first that is free."""
+    number = 2
+    free = path
+    while free.exists() or free.is_symlink():
+        free = path.with_name(f"{path.stem}-{number}{path.suffix}")
+        number += 1
+    return free
 
 
 def _same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
