@@ -123,8 +123,8 @@ def test_recording_onto_the_playing_video_is_refused(
     window = make_window(video=source)
     for video, csv_path in ((source, None), (link, None), (tmp_path / "rec.avi", source)):
         assert window.start_recording(video, csv_path) is None
-        assert window.source_banner.text().startswith("Recording refused: ")
-        assert "is the input" in window.source_banner.text() and window.source_banner.level == "error"
+        assert window.notice_banner.text().startswith("Recording refused: ")
+        assert "is the input" in window.notice_banner.text() and window.notice_banner.level == "error"
         assert window.recording is None and not window.record_action.isChecked()
     qtbot.wait(300)  # frames keep coming; nothing is written to the source
     assert fingerprint(source) == before and not (tmp_path / "rec.avi").exists()
@@ -147,8 +147,8 @@ def test_a_snapshot_onto_the_shown_image_or_its_folder_is_refused(
         answer[:] = [target]
         monkeypatch.setattr(window, "ask_save_path", lambda title, suggestion, filters: str(answer[0]))
         window.snapshot_dialog()
-        assert window.source_banner.text().startswith("Snapshot refused: ")
-        assert "is the input" in window.source_banner.text() and window.source_banner.level == "error"
+        assert window.notice_banner.text().startswith("Snapshot refused: ")
+        assert "is the input" in window.notice_banner.text() and window.notice_banner.level == "error"
         window.close()
     qtbot.wait(300)  # a snapshot, had one been started, is written on a pool thread
     assert {path: fingerprint(path) for path in folder.iterdir()} == before
@@ -160,8 +160,8 @@ def record_until_disk_full(qtbot: QtBot, window, target: Path):  # type: ignore[
         assert window.start_recording(target) is not None
     summary = finished.args[0]
     assert summary.error == f"disk full ({target})"
-    qtbot.waitUntil(lambda: window.source_banner.text() == f"Recording stopped: disk full ({target})", timeout=WAIT_MS)
-    assert window.source_banner.level == "error"
+    qtbot.waitUntil(lambda: window.notice_banner.text() == f"Recording stopped: disk full ({target})", timeout=WAIT_MS)
+    assert window.notice_banner.level == "error"
     assert window.recording is None and not window.record_action.isChecked()
     return summary
 
@@ -201,6 +201,9 @@ def test_a_full_disk_reported_by_the_free_space_probe_stops_the_recording(
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == summary.frames_written == 5
     capture.release()
     assert leftovers(tmp_path) == []
+    # The video's end does not take the message away (it did in the source's banner).
+    qtbot.waitUntil(lambda: window.source_banner.text().startswith("Finished playing"), timeout=WAIT_MS)
+    assert window.notice_banner.text() == f"Recording stopped: disk full ({target})"
 
 
 def test_the_output_folder_deleted_mid_recording_stops_it_with_one_clear_line(
@@ -220,8 +223,8 @@ def test_the_output_folder_deleted_mid_recording_stops_it_with_one_clear_line(
     summary = finished.args[0]
     assert summary.error == f"{target}: its folder {folder} was removed while it was being written"
     qtbot.waitUntil(lambda: window.recording is None, timeout=WAIT_MS)
-    assert window.source_banner.text() == f"Recording stopped: {summary.error}"
-    assert window.source_banner.level == "error" and not window.record_action.isChecked()
+    assert window.notice_banner.text() == f"Recording stopped: {summary.error}"
+    assert window.notice_banner.level == "error" and not window.record_action.isChecked()
     assert window.is_running and not folder.exists()  # the video plays on; nothing was made again
     # Deleted while paused (no frame written after it), then stopped by the user.
     assert window.start_recording(target) is not None

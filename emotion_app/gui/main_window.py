@@ -478,7 +478,9 @@ class MainWindow(QMainWindow):
         self.timeline_panel.export_failed.connect(lambda message: self.notice_banner.show_message(message, "error"))
         self.view.frame_presented.connect(self.stats.on_presented)
         self.snapshots.saved.connect(lambda path: self.show_saved(f"Saved snapshot {path.name} in {path.parent}", path))
-        self.snapshots.failed.connect(lambda message: self.source_banner.show_message(message, "error"))
+        # Save failures go beside the saves' notices: the source banner's next message (a
+        # video's end, a reopen) would replace them before they are read.
+        self.snapshots.failed.connect(lambda message: self.notice_banner.show_message(message, "error"))
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.network_camera_chosen.connect(self.open_network_camera)
         self.picker.screen_chosen.connect(self.open_screen)
@@ -1012,7 +1014,7 @@ class MainWindow(QMainWindow):
         try:  # never over the image being shown (a file, or one of a folder's)
             check_outputs([("snapshot", snapshot_file(Path(path)))], self._playing_files())
         except OutputError as exc:
-            self.source_banner.show_message(f"Snapshot refused: {exc}", "error")
+            self.notice_banner.show_message(f"Snapshot refused: {exc}", "error")
             return
         self.snapshots.save(result, Path(path))
 
@@ -1031,7 +1033,7 @@ class MainWindow(QMainWindow):
             check_outputs([("recording", request.video_path), ("its CSV", request.csv_path)], self._playing_files())
         except OutputError as exc:  # never record over the video being played
             self.record_action.setChecked(False)
-            self.source_banner.show_message(f"Recording refused: {exc}", "error")
+            self.notice_banner.show_message(f"Recording refused: {exc}", "error")
             return None
         info = self.source_state.info
         fps = info.fps if info is not None and info.fps > 0 else FALLBACK_FPS
@@ -1274,12 +1276,12 @@ class MainWindow(QMainWindow):
             self.record_action.setChecked(False)
             self._refresh_rec_indicator()
         if summary.error:
-            self.source_banner.show_message(f"Recording stopped: {summary.error}", "error")
+            self.notice_banner.show_message(f"Recording stopped: {summary.error}", "error")
             return
         video, csv_path = summary.request.video_path, summary.request.csv_path
         ended = f"Recording stopped: {summary.ended_by}. " if summary.ended_by else ""
         if summary.frames_written == 0:  # started and stopped while paused: nothing was written
-            self.source_banner.show_message("Nothing was recorded: no frame played while the recording ran.", "info")
+            self.notice_banner.show_message("Nothing was recorded: no frame played while the recording ran.", "info")
             return
         codec = f", {summary.codec}" if summary.codec else ""
         rows = f" and {csv_path.name} ({summary.rows_written} rows)" if summary.rows_written else ""
