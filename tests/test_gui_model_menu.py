@@ -43,6 +43,16 @@ def test_the_catalogue_reads_each_card_and_lists_the_default_first(tmp_path: Pat
     assert list_weights(tmp_path / "missing") == []
 
 
+def test_an_accuracy_that_is_no_share_is_not_shown(tmp_path: Path) -> None:
+    for odd in (float("nan"), float("inf"), True, 83.7, -0.1, "0.8"):
+        path = make_random_weights(tmp_path / "odd.safetensors", num_classes=6)
+        card, tensors = read_card(path)
+        card.training.update({"labels": "ferplus", "validation_accuracy": odd})
+        save_file(tensors, str(path), metadata={METADATA_KEY: card.to_json()})
+        entry = describe_weights(path)
+        assert entry.validation_accuracy is None and entry.title == "odd — 6 classes, FER+ votes", odd
+
+
 def test_every_shipped_weights_file_is_listed_with_its_facts() -> None:
     entries = list_weights(DEFAULT_WEIGHTS_DIR)
     assert entries and entries[0].path.name == DEFAULT_WEIGHTS_NAME

@@ -57,8 +57,17 @@ def describe_weights(path: str | os.PathLike[str]) -> WeightsEntry:
         path,
         labels=tuple(card.labels),
         trained_on=_TRAINED_ON.get(source, source),
-        validation_accuracy=float(accuracy) if isinstance(accuracy, (int, float)) else None,
+        validation_accuracy=_share(accuracy),
     )
+
+
+def _share(value: object) -> float | None:
+    """A card's accuracy as a share in 0..1; None for anything else (a hand-edited card's
+    NaN, ``true`` or 83 would read "validation nan%", "100.0%" or "8300.0%")."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    share = float(value)
+    return share if 0.0 <= share <= 1.0 else None
 
 
 def list_weights(folder: str | os.PathLike[str] = DEFAULT_WEIGHTS_DIR) -> list[WeightsEntry]:
