@@ -8,6 +8,7 @@ Every file is real and written by the test.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import cv2
@@ -230,3 +231,23 @@ def test_a_folders_animated_or_paged_pictures_are_their_first_said_so(
         for name, count in (("a.gif", "6 frames"), ("b.webp", "6 frames"), ("c.tiff", "3 pages"))
     ]
     assert sorted({int(row["frame"]) for row in csv_rows(out)}) == [0, 1, 2]
+
+
+def test_the_app_names_a_file_by_what_it_holds(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Before, "Image …/clip.jpg: 320x240" and "Image …/wave.webp: 320x240": by the name, no rate.
+    clip = write_astronaut_video(tmp_path / "clip.mp4", num_frames=60, fps=10.0).path.rename(tmp_path / "clip.jpg")
+    window = make_window(video=clip)
+    qtbot.waitUntil(lambda: window.source_state.info is not None, timeout=WAIT_MS)
+    shown = window.status.currentMessage()  # a long path is shortened in the middle
+    assert shown.startswith("Video file /") and shown.endswith("clip.jpg: 320x240, 10 fps"), shown
+    animation = write_animation(tmp_path / "wave.webp")
+    window.open_video(animation)
+    qtbot.waitUntil(lambda: "wave.webp: " in window.status.currentMessage(), timeout=WAIT_MS)
+    shown = window.status.currentMessage()
+    assert shown.startswith("Animation /") and re.search(r"wave\.webp: 320x240, \d+ fps$", shown), shown
+    picture = tmp_path / "still.png"
+    cv2.imwrite(str(picture), astronaut_frames(num_frames=1, frame_size=(320, 240))[0][0])
+    window.open_video(picture)
+    qtbot.waitUntil(lambda: "still.png: " in window.status.currentMessage(), timeout=WAIT_MS)
+    shown = window.status.currentMessage()
+    assert shown.startswith("Image /") and shown.endswith("still.png: 320x240"), shown

@@ -21,6 +21,7 @@ from emotion_app.wording import count_text
 
 from .frame_sources import (
     FALLBACK_FPS,
+    AnimationFrameSource,
     FrameSource,
     SourceFactory,
     SourceOpenError,
@@ -140,7 +141,16 @@ class CaptureWorker(QObject):
         self._paused = False
         self._last_frame = None
         self._clock_start = self._last_good_time = time.perf_counter()
-        self.opened.emit(SourceInfo(spec, self._stream_id, source.width, source.height, source.fps, source.frame_count))
+        info = SourceInfo(
+            spec,
+            self._stream_id,
+            source.width,
+            source.height,
+            source.fps,
+            source.frame_count,
+            _what_plays(spec, source),
+        )
+        self.opened.emit(info)
         if isinstance(spec, VideoFileSpec) and (frame > 0 or paused):
             self._paused = paused
             self.seek(frame)
@@ -451,3 +461,12 @@ def _read_safely(source: FrameSource) -> np.ndarray | None:
     except Exception as exc:
         log.debug("frame read raised %s", exc)
         return None
+
+
+def _what_plays(spec: SourceSpec, source: FrameSource) -> str:
+    """What the file of ``spec`` turned out to be (see SourceInfo.what); "" for others."""
+    if not isinstance(spec, VideoFileSpec):
+        return ""
+    if isinstance(source, StillsFrameSource):
+        return spec.kind
+    return "animation" if isinstance(source, AnimationFrameSource) else "video file"

@@ -1178,12 +1178,11 @@ class MainWindow(QMainWindow):
         self.stats.reset()
         self.source_banner.dismiss()
         self.setWindowTitle(f"{APP_TITLE} — {_short_name(info.spec)}")
-        slide_show = isinstance(info.spec, VideoFileSpec) and info.spec.kind != "video file"
-        rate = f", {info.fps:.0f} fps" if info.fps > 0 and not slide_show else ""
+        rate = f", {info.fps:.0f} fps" if info.fps > 0 and not info.slide_show else ""
         asked = info.spec.size if isinstance(info.spec, CameraSpec) else None
         # A camera that cannot give the size asked for keeps one it can: say so.
         refused = f" (asked for {asked[0]}x{asked[1]})" if asked and asked != (info.width, info.height) else ""
-        text = f"{info.spec.describe(capital=True)}: {info.width}x{info.height}{refused}{rate}"
+        text = f"{info.describe()}: {info.width}x{info.height}{refused}{rate}"
         self.status.showMessage(text, 8000 if refused else 4000)
         self._update_actions()
 

@@ -116,6 +116,21 @@ class SourceInfo:
     height: int
     fps: float  # native rate (video) or the rate the camera announces; 0 if unknown
     frame_count: int  # video frames, 0 if unknown or a camera
+    # What a file turned out to be, in words ("video file", "animation", "image", "folder
+    # of images"): its content decides, not its name (a clip saved as .jpg, an animated
+    # WebP). "" for cameras and screens.
+    what: str = ""
+
+    @property
+    def slide_show(self) -> bool:
+        """Whether pictures are shown one after another (no frame rate of their own)."""
+        return self.what in ("image", "folder of images")
+
+    def describe(self) -> str:
+        """The source, in words, capitalised: "Animation /path/a.webp", "Camera 0"…"""
+        if not self.what or not isinstance(self.spec, VideoFileSpec):
+            return self.spec.describe(capital=True)
+        return f"{self.what[0].upper()}{self.what[1:]} {self.spec.path}"
 
 
 @dataclass(frozen=True)
