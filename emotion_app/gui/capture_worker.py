@@ -210,7 +210,7 @@ class CaptureWorker(QObject):
             self._index = frame
             self._loop_start_s = 0.0
             self._forget_pace()
-        self._deliver_next()
+        self._deliver_next(back_to=last if last is not None and frame > last.index else None)
 
     @pyqtSlot(int)
     def step(self, frames: int) -> None:
@@ -252,13 +252,18 @@ class CaptureWorker(QObject):
     def _is_file_open(self) -> bool:
         return self._source is not None and isinstance(self._spec, VideoFileSpec)
 
-    def _deliver_next(self) -> None:
-        """Read and deliver one frame now; paused files then wait, playing ones go on."""
+    def _deliver_next(self, back_to: CapturedFrame | None = None) -> None:
+        """Read and deliver one frame now; paused files then wait, playing ones go on.
+
+        ``back_to``: after a seek forward, the frame on screen, delivered again where no
+        frame reads (see _went_back)."""
         source, spec = self._source, self._spec
         if source is None or spec is None:
             return
         now = time.perf_counter()
         frame = _read_safely(source)
+        if frame is None and back_to is not None and self._went_back(source, back_to):
+            frame = _read_safely(source)
         if frame is None:
             # Past the last frame: say so like a file that played to its end.
             self._on_read_failed(source, spec, now)
@@ -269,6 +274,18 @@ class CaptureWorker(QObject):
         self._emit_playback()
         if not self._paused:
             self._timer.start(self._delay_ms(time.perf_counter()))
+
+    def _went_back(self, source: FrameSource, frame: CapturedFrame) -> bool:
+        """Whether the file went back to ``frame``, after a seek forward found none: a file
+        cut short announces frames it does not hold. Playing on from there finds where it
+        really ends (and says it is damaged where that is clearly short), where the end
+        at the frame sought to was called the file's end, its number the frames played."""
+        seek = getattr(source, "seek", None)
+        if seek is None or not _seek_safely(seek, frame.index):
+            return False
+        self._index = frame.index
+        self._forget_pace()
+        return True
 
     def _forget_pace(self) -> None:
         """After an open or a seek: the next frame delivered sets the clock, and the step
