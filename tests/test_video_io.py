@@ -285,6 +285,7 @@ def test_a_jpeg_cut_short_gives_the_part_it_holds_once_with_a_warning(tmp_path: 
     assert len(rows) == 1, "the astronaut's face, in the top half, is found"
     warnings = [line for line in done.stderr.splitlines() if "cut short" in line]
     assert len(warnings) == 2 and str(cut) in warnings[0], done.stderr  # analyze's, then open_input's
+    assert "Corrupt JPEG data" not in done.stderr, "libjpeg's own line, beside the warning that says it"
     assert cut.read_bytes() == data[: len(data) * 3 // 4]
 
 

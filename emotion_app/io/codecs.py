@@ -77,6 +77,30 @@ def quiet_opencv_log() -> Iterator[None]:
                 cv2.utils.logging.setLogLevel(_level_before)
 
 
+_stderr_lock = threading.Lock()
+
+
+@contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """The process's standard error (file descriptor 2) sent to the null device while the
+    block runs: for native libraries that print there past OpenCV's log (libjpeg's "Corrupt
+    JPEG data" on a picture the app reports in its own words). Keep the block short: other
+    threads' native messages in it are lost too."""
+    with _stderr_lock:
+        try:
+            saved = os.dup(2)
+        except OSError:  # no standard error at all: nothing to silence
+            yield
+            return
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 @lru_cache(maxsize=1)
 def h264_codec() -> VideoCodec | None:
     """H.264 if a tiny test file can be written with it, else None (cached)."""

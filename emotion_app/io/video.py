@@ -28,7 +28,7 @@ __all__ = [
     "read_image",
     "read_picture",
 ]
-from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for, quiet_opencv_log
+from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for, native_stderr_silenced, quiet_opencv_log
 from .frame_times import FrameTimes
 from .multi_picture import AnimatedPicture, PagedPicture, picture_count
 from .opencv_names import is_utf8_name, open_video_capture, opencv_readable
@@ -319,7 +319,8 @@ def read_image(path: Path) -> np.ndarray | None:
             return image
         # OpenCV's in-memory JPEG source fails at the missing end, where libjpeg's file
         # source (cv2.imread) ends the data itself: end it the same way.
-        image = cv2.imdecode(np.concatenate([data, _JPEG_END]), cv2.IMREAD_COLOR)
+        with native_stderr_silenced():  # libjpeg's own line: the warning below says it
+            image = cv2.imdecode(np.concatenate([data, _JPEG_END]), cv2.IMREAD_COLOR)
     if image is not None:
         log.warning("%s: the file ends early (cut short?); the part it holds is used, the rest is grey", path)
     return image
