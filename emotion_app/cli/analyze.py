@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 CSV_HELP = """\
 CSV columns (--csv), one row per face per frame:
-  frame          frame index in INPUT (image index for a folder)
+  frame          frame index in INPUT (image index for a folder, page for a TIFF)
   time_s         seconds into the video, by its frame timestamps (empty for images)
   track_id       the face's id, stable while it is tracked
   x, y, w, h     the face box in frame pixels
