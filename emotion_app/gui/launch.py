@@ -50,7 +50,12 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
         help="camera to open: OpenCV index, (part of) its name, or a network camera's stream URL "
         "(an IP camera or a phone's camera app: http://…, rtsp://…)",
     )
-    source.add_argument("--video", metavar="PATH", type=path_argument, help="play a video file instead of a camera")
+    source.add_argument(
+        "--video",
+        metavar="PATH",
+        type=path_argument,
+        help="play a video file, an image or a folder of images instead of a camera",
+    )
     source.add_argument(
         "--screen",
         metavar="N",
