@@ -173,7 +173,7 @@ def _device_usable(name: str) -> bool:
 
 # --help text of each setting (the flag is the field's name with dashes).
 FIELD_HELP: dict[str, str] = {
-    "data": "fer2013.csv, or the folder with train/ and test/ (image-folder layout)",
+    "data": "fer2013.csv, or the folder with train/ and test/ (image-folder layout); needed unless --resume",
     "out": "run folder: config.json, metrics.csv, curves.png, checkpoint.pt, best.safetensors, summary.json",
     "export": "also write the best model's weights file here (e.g. weights/emotion_cnn.safetensors)",
     "classes": "6 (without disgust) or 7",
@@ -183,8 +183,8 @@ FIELD_HELP: dict[str, str] = {
     "faces)",
     "lr": "peak learning rate of the one-cycle schedule",
     "warmup_fraction": "share of the steps spent rising to the peak",
-    "label_smoothing": "cross-entropy label smoothing",
-    "class_weighting": "weight the loss by inverse class frequency",
+    "label_smoothing": "cross-entropy label smoothing (FER-2013 labels; not applied to FER+ votes)",
+    "class_weighting": "weight the loss by inverse class frequency (FER-2013 labels; not applied to FER+ votes)",
     "batch_norm": "BatchNorm after each convolution while training (folded away at export)",
     "augment": "flips, small rotations/shifts/scaling, brightness/contrast, random erasing",
     "augment_strength": "multiplies every jitter's size and the erasing chance (0: flips only); e.g. 0.3 for a light "
@@ -207,7 +207,7 @@ FIELD_HELP: dict[str, str] = {
     "targets (empty: off)",
     "distill_weight": "share of the teacher's probabilities in the targets (the rest is the smoothed true label)",
     "labels": "labels to learn: fer2013 (the original single label) or ferplus (the FER+ vote distribution; needs "
-    "--votes); default: ferplus when --votes is given",
+    "--votes); default: ferplus when --votes is given, else fer2013",
     "votes": "FER+ votes: the per-file votes CSV (image-folder data) or Microsoft's fer2013new.csv (with fer2013.csv)",
     "crop_margin": "context around a Haar box recorded for the app (training.calibrate_margin tunes it)",
     "test_split": "split reported after training (never used for selection)",

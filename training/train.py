@@ -74,12 +74,16 @@ def _parser(given_only: bool = False) -> argparse.ArgumentParser:
         flag = "--" + f.name.replace("_", "-")
         default = argparse.SUPPRESS if given_only else getattr(defaults, f.name)
         help_text = tta_help if f.name == "tta" else FIELD_HELP.get(f.name, "")
-        if isinstance(getattr(defaults, f.name), bool):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=help_text)
+        value = getattr(defaults, f.name)
+        if isinstance(value, bool):
+            shown = f"{help_text} (default: {'on' if value else 'off'})"
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=shown)
         else:
             # float() takes "nan" and "inf", which no setting means.
-            kind = finite_float if isinstance(getattr(defaults, f.name), float) else type(getattr(defaults, f.name))
-            parser.add_argument(flag, type=kind, default=default, help=f"{help_text} (default: {default!r})".strip())
+            kind = finite_float if isinstance(value, float) else type(value)
+            # An empty text default means "not given": its help says what that does.
+            shown = f"{help_text} (default: {value!r})".strip() if value != "" else help_text
+            parser.add_argument(flag, type=kind, default=default, help=shown)
     return parser
 
 
