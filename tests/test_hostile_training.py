@@ -436,3 +436,39 @@ def test_the_other_tools_refuse_non_finite_numbers(
     err = capsys.readouterr().err
     assert args[0] in err.strip().splitlines()[-1] and "Traceback" not in err
     assert not (tmp_path / "v.safetensors").exists()
+
+
+@pytest.mark.parametrize(
+    "given", [["--label-smoothing", "0.2"], ["--class-weighting"], ["--class-weighting", "--label-smoothing", "0.1"]]
+)
+def test_settings_the_votes_loss_does_not_use_are_refused_with_ferplus(
+    given: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """They were taken and silently ignored: the run trained as if they were not given."""
+    with pytest.raises(SystemExit) as exit_info:
+        train.parse_args(["--data", "x", "--labels", "ferplus", "--votes", "v.csv", *given])
+    assert exit_info.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert all(flag in last for flag in given if flag.startswith("--")) and "FER+ votes" in last, last
+    # Unchanged: their defaults with the votes, and both with the original labels.
+    assert train.parse_args(["--data", "x", "--labels", "ferplus", "--votes", "v.csv"]).label_smoothing == 0.1
+    assert train.parse_args(["--data", "x", "--label-smoothing", "0.2", "--class-weighting"]).class_weighting
+
+
+def test_a_start_refused_for_its_data_leaves_no_folder_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--out (and --export's folder) were made by the writability check before the data was
+    read, and stayed behind, empty, after the one-line error."""
+    out = tmp_path / "runs" / "new"
+    export = tmp_path / "models" / "m.safetensors"
+    code = train.main(["--data", str(tmp_path / "missing.csv"), "--out", str(out), "--export", str(export), *FAST])
+    assert code == 2
+    printed = capsys.readouterr()
+    assert "missing.csv" in error_line(printed.out + printed.err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("mine")
+    assert train.main(["--data", str(tmp_path / "missing.csv"), "--out", str(kept / "run"), *FAST]) == 2
+    assert sorted(p.name for p in kept.iterdir()) == ["notes.txt"]

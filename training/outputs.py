@@ -54,6 +54,31 @@ def check_run_outputs(config: TrainConfig) -> None:
         check_export(Path(config.export), inputs, out)
 
 
+def missing_folders(config: TrainConfig) -> list[Path]:
+    """The folders of --out and --export's that do not exist yet, parents first: the run
+    makes them, and :func:`remove_if_empty` takes them away again after a failed start."""
+    missing: list[Path] = []
+    wanted = [Path(config.out)] + ([Path(config.export).parent] if config.export else [])
+    for folder in wanted:
+        chain: list[Path] = []
+        for level in (folder, *folder.parents):
+            if level.exists() or level.is_symlink():
+                break
+            chain.append(level)
+        missing.extend(level for level in reversed(chain) if level not in missing)
+    return missing
+
+
+def remove_if_empty(folders: list[Path]) -> None:
+    """Remove those of ``folders`` (parents first, as :func:`missing_folders` gives them)
+    that are empty, deepest first: a run refused at its start leaves no folder behind."""
+    for folder in reversed(folders):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # not empty, or already gone: left as it is
+
+
 def check_export(export: Path, inputs: dict[str, str], out: Path) -> None:
     """DataError if --export ``export`` is a folder, would overwrite an input (a file given,
     or one inside a data folder) or a file of the run folder ``out``, or cannot be written."""

@@ -56,7 +56,7 @@ from .loop import (
     teacher_probabilities,
     train_one_epoch,
 )
-from .outputs import check_run_outputs, remove_old_results
+from .outputs import check_run_outputs, missing_folders, remove_if_empty, remove_old_results
 from .plots import write_metrics
 from .stopping import stop_agreed, stop_on_signals
 
@@ -103,6 +103,12 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         parser.error("--labels ferplus needs --votes (the FER+ votes CSV)")
     if config.votes and label_source(config) == "fer2013":
         parser.error("--votes is only used with --labels ferplus")
+    given = given_settings(argv)
+    in_use = {"label_smoothing": config.label_smoothing > 0, "class_weighting": config.class_weighting}
+    ignored = ["--" + name.replace("_", "-") for name, used in in_use.items() if used and name in given]
+    if ignored and label_source(config) == "ferplus":
+        # The votes' loss is a cross-entropy to their distribution: neither would change the run.
+        parser.error(f"{' and '.join(ignored)} apply to FER-2013 labels only; the FER+ votes' loss uses neither")
     if config.distill_from and label_source(config) == "ferplus":
         parser.error("--distill-from trains toward the original labels; it cannot be combined with --labels ferplus")
     if not config.data and not config.resume:
@@ -124,11 +130,13 @@ def main(argv: list[str] | None = None) -> int:
         torch.cuda.set_device(device)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
+    made = missing_folders(config) if is_main_process() else []
     try:
         # SIGTERM (a scheduler's or `kill`'s stop) saves a resumable checkpoint as Ctrl-C does.
         with stop_on_signals():
             return run(config, device, command, given_settings(argv))
     except (DataError, WeightsError, OutputError) as exc:
+        remove_if_empty(made)  # a --data that is not there must not leave an empty --out
         log(f"error: {exc}")
         return 2
     except KeyboardInterrupt:
