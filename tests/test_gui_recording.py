@@ -270,3 +270,26 @@ def test_record_to_keeps_a_csv_of_that_name_it_was_not_asked_about(
     assert summary.error == "" and summary.rows_written > 0
     assert mine.read_text() == "my own notes\n" and (tmp_path / "talk-2.csv").is_file()
     assert "talk-2.csv" in window.notice_banner.text()
+
+
+def test_record_to_a_name_typed_without_suffix_keeps_the_video_of_that_name(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: "talk" typed in the dialog, which asked about no file "talk"; the recording went
+    # to talk.mp4 and replaced the video already there, and the talk.csv beside it.
+    kept_video, kept_csv = tmp_path / "talk.mp4", tmp_path / "talk.csv"
+    kept_video.write_bytes(b"an earlier recording")
+    kept_csv.write_text("its rows\n")
+    window = make_window(video=gui_video.path)
+    wait_for_face_result(qtbot, window)
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / "talk"))
+    window.record_dialog()
+    assert window.recording is not None
+    recording = window.recording
+    assert (recording.video_path, recording.csv_path) == (tmp_path / "talk-2.mp4", tmp_path / "talk-2.csv")
+    qtbot.wait(500)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.stop_recording()
+    assert finished.args[0].error == ""
+    assert kept_video.read_bytes() == b"an earlier recording" and kept_csv.read_text() == "its rows\n"
+    assert (tmp_path / "talk-2.mp4").is_file() and (tmp_path / "talk-2.csv").is_file()

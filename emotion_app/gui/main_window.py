@@ -1091,7 +1091,11 @@ class MainWindow(QMainWindow):
             )
             if path:
                 self.stop_recording()
-                video = Path(path) if Path(path).suffix else Path(path).with_suffix(".mp4")
+                video = Path(path)
+                if not video.suffix:
+                    # The dialog asked about the name typed ("talk"), not the one recorded
+                    # to (talk.mp4): a video of that name is kept, the recording numbered.
+                    video = _free_name(video.with_suffix(".mp4"))
                 # The dialog asked before replacing the video, never about the CSV beside it:
                 # a CSV there without that video is another file, kept under a numbered name.
                 csv_path = video.with_suffix(".csv")
