@@ -123,6 +123,26 @@ def test_a_seek_in_a_raw_mjpeg_lands_on_the_frame_or_the_last(tmp_path: Path) ->
         source.release()
 
 
+def test_a_seek_ahead_in_a_raw_mjpeg_reads_on_from_where_it_is(tmp_path: Path) -> None:
+    # Was: every seek read the file again from its start up to the frame (seconds per
+    # seek-ahead key press in a long recording), so one that can no longer be opened
+    # (moved or deleted while it plays) could not even seek ahead.
+    clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50))
+    source = open_frame_source(VideoFileSpec(clip))
+    try:
+        for _ in range(3):
+            assert source.read() is not None
+        clip.unlink()  # the open file reads on; a second open would fail
+        for target in (3, 30, 45):
+            assert source.seek(target)
+            frame = source.read()
+            assert frame is not None and number_of(frame) == target
+        assert source.last_time_s == pytest.approx(45 / 25.0), "FFmpeg's 25 fps for a raw MJPEG"
+        assert not source.seek(10), "behind: it would take the file again from its start"
+    finally:
+        source.release()
+
+
 def test_the_app_seeking_past_a_raw_mjpegs_end_shows_its_last_frame(qtbot: QtBot, make_window, tmp_path: Path) -> None:
     clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50))
     window = make_window(video=clip)

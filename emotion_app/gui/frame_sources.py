@@ -348,8 +348,9 @@ class RawMjpegFrameSource(OpenCvFrameSource):
     at its own size.
 
     FFmpeg cannot seek in one (it says it did and reads on where it was) nor count its
-    frames, so a seek reads the file again from its start up to the frame, undecoded; a
-    seek past the end learns the frame count on the way and lands on the last frame.
+    frames. A seek ahead reads on, undecoded, from where the file is; one behind reads the
+    file again from its start up to the frame. A seek past the end learns the frame count
+    on the way and lands on the last frame.
     """
 
     def __init__(self, path: Path, capture: cv2.VideoCapture, first_frame: np.ndarray) -> None:
@@ -357,26 +358,34 @@ class RawMjpegFrameSource(OpenCvFrameSource):
         self._path = path
 
     def seek(self, frame: int) -> bool:
-        if self._capture is None:
+        current = self._capture
+        if current is None:
             return False
         frame = max(0, frame)
-        capture, skipped = self._skip_to(frame)
+        taken = int(current.get(cv2.CAP_PROP_POS_FRAMES))  # the JPEGs read from it so far
+        if frame >= taken:
+            capture: cv2.VideoCapture | None = current
+            skipped = taken + _skip(current, frame - taken)
+        else:
+            capture, skipped = self._reopened(frame)
         if capture is not None and skipped < frame:
             self.frame_count = skipped  # the end, found on the way
-            capture.release()
-            capture, skipped = self._skip_to(skipped - 1)
+            if capture is not current:
+                capture.release()
+            capture, skipped = self._reopened(skipped - 1)
         if capture is None:
             return False
-        old, self._capture = self._capture, capture
-        old.release()
+        if capture is not current:
+            self._capture = capture
+            current.release()
         self._pending = None
         if self._times is not None:
             self._times.restart()
         return True
 
-    def _skip_to(self, frame: int) -> tuple[cv2.VideoCapture | None, int]:
-        """The file reopened with ``frame`` next to read (or its end, if sooner), and the
-        frames skipped; (None, 0) where it does not reopen or holds no frame."""
+    def _reopened(self, frame: int) -> tuple[cv2.VideoCapture | None, int]:
+        """The file opened again with ``frame`` next to read (or its end, if sooner), and
+        the frames skipped; (None, 0) where it does not open again or holds no frame."""
         try:
             capture = open_video_capture(self._path)
         except OSError:
@@ -384,10 +393,15 @@ class RawMjpegFrameSource(OpenCvFrameSource):
         if not capture.isOpened() or jpeg_packets(capture) is None or frame < 0:
             capture.release()
             return None, 0
-        skipped = 0
-        while skipped < frame and capture.grab():
-            skipped += 1
-        return capture, skipped
+        return capture, _skip(capture, frame)
+
+
+def _skip(capture: cv2.VideoCapture, frames: int) -> int:
+    """Read past ``frames`` frames of ``capture`` undecoded; how many there were."""
+    skipped = 0
+    while skipped < frames and capture.grab():
+        skipped += 1
+    return skipped
 
 
 # What opens a camera device by its index: cv2.VideoCapture (tests hand in a stand-in).
