@@ -159,6 +159,28 @@ def test_the_app_seeking_past_a_raw_mjpegs_end_shows_its_last_frame(qtbot: QtBot
     assert window.source_state.playback.position == 49
 
 
+def test_a_frame_step_past_a_raw_mjpegs_end_stays_on_its_last_frame(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: "Finished playing numbered.mjpeg (50 frames)" and the file closed, where a video
+    # that says its length stays on its last frame.
+    clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50))
+    window = make_window(video=clip)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window.pause()
+    window.seek(48)
+    qtbot.waitUntil(lambda: window.view.result.frame_index == 48, timeout=WAIT_MS)
+    window.step(1)
+    qtbot.waitUntil(lambda: window.view.result.frame_index == 49, timeout=WAIT_MS)
+    shown = window.view.result
+    window.step(1)  # past the end
+    qtbot.waitUntil(lambda: window.view.result is not shown, timeout=WAIT_MS)
+    assert window.is_running and window.source_state.paused, window.source_banner.text()
+    assert window.view.result.frame_index == 49 and number_of(window.view.result.image) == 49
+    assert window.source_state.playback.position == 49
+    window.step(-1)
+    qtbot.waitUntil(lambda: window.view.result.frame_index == 48, timeout=WAIT_MS)
+    assert number_of(window.view.result.image) == 48
+
+
 def test_a_damaged_jpeg_in_a_raw_mjpeg_is_skipped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     frames = [cv2.imencode(".jpg", frame)[1].tobytes() for frame in numbered(12)]
     frames[5] = frames[5][:4] + bytes(len(frames[5]) - 6) + frames[5][-2:]  # its tables and data gone

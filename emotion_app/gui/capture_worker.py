@@ -224,7 +224,9 @@ class CaptureWorker(QObject):
             return
         if frames == 1 and self._paused:
             self._timer.stop()
-            self._deliver_next()  # the next frame: a plain read, no seeking
+            # The next frame: a plain read, no seeking. A file that does not say its length
+            # (a raw MJPEG) finds its end here: the frame on screen stays, as at a known end.
+            self._deliver_next(back_to=self._last_frame if count == 0 else None)
             return
         self.seek(current + frames)
 
@@ -255,8 +257,8 @@ class CaptureWorker(QObject):
     def _deliver_next(self, back_to: CapturedFrame | None = None) -> None:
         """Read and deliver one frame now; paused files then wait, playing ones go on.
 
-        ``back_to``: after a seek forward, the frame on screen, delivered again where no
-        frame reads (see _went_back)."""
+        ``back_to``: after a seek or step forward, the frame on screen, delivered again
+        where no frame reads (see _went_back)."""
         source, spec = self._source, self._spec
         if source is None or spec is None:
             return
