@@ -62,11 +62,17 @@ class AnimatedPicture:
         self._data = np.fromfile(str(path), dtype=np.uint8).reshape(1, -1)
         # Where each frame decoded so far ends, in milliseconds from the start.
         self._ends_ms: list[float] = []
+        # The last stretch decoded, from frame _held_start on. OpenCV decodes any stretch
+        # from the first frame on, so a stretch is decoded once and kept: an animation that
+        # fits in one is decoded once for every play and seek.
+        self._held: list[np.ndarray] = []
+        self._held_start = 0
         first = self._decode(0, 1)
         if not first:
             raise ValueError(f"{path}: OpenCV cannot read its animation")
-        self.width, self.height = first[0][0].shape[1], first[0][0].shape[0]
-        self._stretch = max(1, MAX_STRETCH_BYTES // max(1, first[0][0].nbytes))
+        self.width, self.height = first[0].shape[1], first[0].shape[0]
+        self._stretch = max(1, MAX_STRETCH_BYTES // max(1, first[0].nbytes))
+        self._hold(0)  # the first stretch's times give the frame rate at once
 
     @property
     def fps(self) -> float | None:
@@ -76,34 +82,36 @@ class AnimatedPicture:
     def frames(self, start: int = 0) -> Generator[tuple[int, float, np.ndarray]]:
         """(index, time in seconds, BGR frame) from frame ``start`` to the end."""
         while len(self._ends_ms) < start:  # the times of the frames passed over
-            if not self._decode(len(self._ends_ms), self._stretch):
+            if not self._hold(len(self._ends_ms)):
                 return
         index = start
         while index < self.count:
-            stretch = self._decode(index, self._stretch)
-            if not stretch:
+            if not self._held_start <= index < self._held_start + len(self._held) and not self._hold(index):
                 break
-            for frame, _ in stretch:
-                begins = self._ends_ms[index - 1] if index else 0.0
-                yield index, begins / 1000.0, _bgr(frame)
-                index += 1
+            begins = self._ends_ms[index - 1] if index else 0.0
+            yield index, begins / 1000.0, _bgr(self._held[index - self._held_start])
+            index += 1
         if index < self.count:
             log.warning("%s: %d of the %d frames it announces could be decoded (damaged)", self.path, index, self.count)
 
-    def _decode(self, start: int, count: int) -> list[tuple[np.ndarray, float]]:
-        """Frames ``start``.. (at most ``count``) and their durations; their ends noted."""
+    def _hold(self, start: int) -> bool:
+        """Decode and keep the stretch from frame ``start``; whether it holds any frame."""
+        self._held = []  # freed before the next is decoded
+        self._held, self._held_start = self._decode(start, self._stretch), start
+        return bool(self._held)
+
+    def _decode(self, start: int, count: int) -> list[np.ndarray]:
+        """Frames ``start``.. (at most ``count``); their ends noted."""
         with quiet_opencv_log():  # a damaged file is told in the reader's own words
             ok, animation = cv2.imdecodeanimation(self._data, start, count)
         if not ok:
             return []
-        decoded = [
-            (frame, float(duration) if duration > MIN_FRAME_MS else float(DEFAULT_FRAME_MS))
-            for frame, duration in zip(animation.frames, animation.durations, strict=False)
-        ]
-        for offset, (_, duration) in enumerate(decoded):
+        frames = list(animation.frames)
+        for offset, duration in enumerate(animation.durations[: len(frames)]):
             if start + offset == len(self._ends_ms):
-                self._ends_ms.append((self._ends_ms[-1] if self._ends_ms else 0.0) + duration)
-        return decoded
+                length = float(duration) if duration > MIN_FRAME_MS else float(DEFAULT_FRAME_MS)
+                self._ends_ms.append((self._ends_ms[-1] if self._ends_ms else 0.0) + length)
+        return frames
 
 
 class PagedPicture:
