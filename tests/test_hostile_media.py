@@ -252,6 +252,9 @@ def test_a_multi_page_tiffs_pages_are_read_as_pictures(
     rows = csv_rows(out)
     assert [(int(row["frame"]), row["time_s"]) for row in rows] == [(0, ""), (1, ""), (2, "")]
     assert [int(frame[2, 300, 0]) for frame in app_frames(pages, count=3)] == [0, 60, 120]
+    media = open_input(pages)
+    for _ in range(2):  # a second reading has every page too, the first decoded again
+        assert [(index, int(frame[2, 300, 0])) for index, _, frame in media.frames()] == [(0, 0), (1, 60), (2, 120)]
 
 
 def test_a_folders_animated_or_paged_pictures_are_their_first_said_so(

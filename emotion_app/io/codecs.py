@@ -88,8 +88,10 @@ def native_stderr_silenced() -> Iterator[None]:
     threads' native messages in it are lost too."""
     with _stderr_lock:
         try:
-            saved = os.dup(2)
+            saved: int | None = os.dup(2)
         except OSError:  # no standard error at all: nothing to silence
+            saved = None
+        if saved is None:
             yield
             return
         try:

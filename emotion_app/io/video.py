@@ -147,14 +147,16 @@ def _animation_frames(path: Path, count: int) -> Iterator[Frame]:
 
 
 def _page_frames(path: Path, pages: int, opened: list[np.ndarray]) -> Iterator[Frame]:
-    """A multi-page TIFF's pages, as a folder's pictures (the first as opened)."""
-    if opened:
-        yield 0, None, opened.pop()
+    """A multi-page TIFF's pages, as a folder's pictures (the first as opened, the first
+    time; a second reading decodes it again)."""
+    first = opened.pop() if opened else None
+    if first is not None:
+        yield 0, None, first
     try:
         paged = PagedPicture(path)
     except (OSError, MemoryError) as exc:
         raise InputError(f"{path}: its pages could not be read again ({exc})") from None
-    for index in range(1, pages):
+    for index in range(0 if first is None else 1, pages):
         page = paged.page(index)
         if page is None:
             log.warning("skipping page %d of %s: it does not decode", index, path)
