@@ -210,7 +210,10 @@ class CaptureWorker(QObject):
             self._index = frame
             self._loop_start_s = 0.0
             self._forget_pace()
-        self._deliver_next(back_to=last if last is not None and frame > last.index else None)
+        # A slide show's place past its last picture that reads is its end (unreadable
+        # pictures are skipped), not a file cut short.
+        slide_show = isinstance(source, StillsFrameSource)
+        self._deliver_next(back_to=last if last is not None and frame > last.index and not slide_show else None)
 
     @pyqtSlot(int)
     def step(self, frames: int) -> None:

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from emotion_app.io.codecs import quiet_opencv_log
+from emotion_app.io.frame_format import normalise_frame
 from emotion_app.io.frame_times import FrameTimes
 from emotion_app.io.multi_picture import AnimatedPicture, PagedPicture
 from emotion_app.io.opencv_names import is_utf8_name, open_video_capture
@@ -142,19 +143,6 @@ class OpenCvFrameSource:
         self._pending = None
         if capture is not None:
             capture.release()
-
-
-def normalise_frame(frame: np.ndarray) -> np.ndarray:
-    """Any frame OpenCV returns (gray, BGRA, 16-bit) as contiguous BGR uint8."""
-    if frame.dtype != np.uint8:
-        frame = cv2.convertScaleAbs(frame, alpha=255.0 / max(1.0, float(frame.max(initial=0))))
-    if frame.ndim == 2:
-        frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-    elif frame.ndim == 3 and frame.shape[2] == 4:
-        frame = cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
-    elif frame.ndim == 3 and frame.shape[2] == 1:
-        frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-    return np.ascontiguousarray(frame)
 
 
 # A folder of images (or one image) plays as a slide show: each picture this long.

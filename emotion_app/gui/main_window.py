@@ -1508,21 +1508,23 @@ _NAMES_GIVEN: set[Path] = set()
 def _unique_path(folder: Path, stem: str, suffix: str) -> Path:
     """``folder/emotion-<stem>-<date-time><suffix>``, numbered when that name is taken or
     was given before in this session (two snapshots within a second)."""
-    base = f"emotion-{stem}-{datetime.now():%Y%m%d-%H%M%S}"
-    path = folder / f"{base}{suffix}"
-    number = 2
-    while path.exists() or path.with_suffix(".csv").exists() or path.absolute() in _NAMES_GIVEN:
-        path = folder / f"{base}-{number}{suffix}"
-        number += 1
+    path = _free_name(
+        folder / f"emotion-{stem}-{datetime.now():%Y%m%d-%H%M%S}{suffix}",
+        taken=lambda path: _exists(path) or _exists(path.with_suffix(".csv")) or path.absolute() in _NAMES_GIVEN,
+    )
     _NAMES_GIVEN.add(path.absolute())
     return path
 
 
-def _free_name(path: Path) -> Path:
-    """``path``, or ``stem-2.suffix``, ``stem-3.suffix``… the first that is free."""
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()  # a dangling link's name is taken too
+
+
+def _free_name(path: Path, taken: Callable[[Path], bool] = _exists) -> Path:
+    """``path``, or ``stem-2.suffix``, ``stem-3.suffix``… the first not ``taken``."""
     number = 2
     free = path
-    while free.exists() or free.is_symlink():
+    while taken(free):
         free = path.with_name(f"{path.stem}-{number}{path.suffix}")
         number += 1
     return free

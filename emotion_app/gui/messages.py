@@ -39,7 +39,7 @@ class CameraSpec:
             text = f"camera '{self.name}' (index {self.index})"
         else:
             text = f"camera {self.index}"
-        return text[0].upper() + text[1:] if capital else text
+        return _capitalised(text) if capital else text
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class VideoFileSpec:
 
     def describe(self, capital: bool = False) -> str:
         text = f"{self.kind} {self.path}"
-        return text[0].upper() + text[1:] if capital else text
+        return _capitalised(text) if capital else text
 
 
 class ScreenArea:
@@ -100,7 +100,7 @@ class ScreenSpec:
         text = f"screen {self.monitor}" if self.monitor else "all screens"
         if self.region is not None:
             text = f"part of {text} ({self.region[2]}x{self.region[3]})"
-        return text[0].upper() + text[1:] if capital else text
+        return _capitalised(text) if capital else text
 
 
 SourceSpec = CameraSpec | VideoFileSpec | ScreenSpec
@@ -130,7 +130,7 @@ class SourceInfo:
         """The source, in words, capitalised: "Animation /path/a.webp", "Camera 0"…"""
         if not self.what or not isinstance(self.spec, VideoFileSpec):
             return self.spec.describe(capital=True)
-        return f"{self.what[0].upper()}{self.what[1:]} {self.spec.path}"
+        return _capitalised(f"{self.what} {self.spec.path}")
 
 
 @dataclass(frozen=True)
@@ -255,3 +255,8 @@ class RecordingSummary:
     error: str = ""
     codec: str = ""  # the video codec used, in words (H.264, or the fallback and why)
     ended_by: str = ""  # why it ended without the user stopping it, when its files are whole
+
+
+def _capitalised(text: str) -> str:
+    """``text`` with its first letter a capital, the rest as it is (a path's case kept)."""
+    return text[:1].upper() + text[1:]

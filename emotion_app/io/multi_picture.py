@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from .codecs import quiet_opencv_log
+from .frame_format import normalise_frame
 from .opencv_names import opencv_readable
 
 log = logging.getLogger(__name__)
@@ -40,11 +41,6 @@ def picture_count(path: Path) -> tuple[int, str]:
             return int(cv2.imcount(name)), unit
     except (cv2.error, OSError):
         return 0, "frame"
-
-
-def _bgr(frame: np.ndarray) -> np.ndarray:
-    """An animation's frame (BGRA where it has transparency) as BGR."""
-    return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR) if frame.ndim == 3 and frame.shape[2] == 4 else frame
 
 
 class AnimatedPicture:
@@ -89,7 +85,7 @@ class AnimatedPicture:
             if not self._held_start <= index < self._held_start + len(self._held) and not self._hold(index):
                 break
             begins = self._ends_ms[index - 1] if index else 0.0
-            yield index, begins / 1000.0, _bgr(self._held[index - self._held_start])
+            yield index, begins / 1000.0, normalise_frame(self._held[index - self._held_start])
             index += 1
         if index < self.count:
             log.warning("%s: %d of the %d frames it announces could be decoded (damaged)", self.path, index, self.count)
