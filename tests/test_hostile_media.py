@@ -296,3 +296,18 @@ def test_the_app_names_a_file_by_what_it_holds(qtbot: QtBot, make_window, tmp_pa
     qtbot.waitUntil(lambda: "still.png: " in window.status.currentMessage(), timeout=WAIT_MS)
     shown = window.status.currentMessage()
     assert shown.startswith("Image /") and shown.endswith("still.png: 320x240"), shown
+
+
+def test_a_video_named_like_a_picture_in_a_folder_is_named_as_one(
+    random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Before, "skipping clip.jpg: not an image OpenCV can decode (corrupt or unsupported)".
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), astronaut_frames(num_frames=1, frame_size=(320, 240))[0][0])
+    write_astronaut_video(tmp_path / "clip.mp4", num_frames=5, fps=10.0).path.rename(folder / "clip.jpg")
+    assert analyze(folder, "--csv", tmp_path / "faces.csv", weights=random_weights) == 0
+    assert "1 image analysed" in capsys.readouterr().out
+    assert [record.getMessage() for record in caplog.records if "clip.jpg" in record.getMessage()] == [
+        f"skipping {folder / 'clip.jpg'}: a video file named like a picture (give it on its own to play it)"
+    ]

@@ -114,6 +114,7 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
         if picture is None:
             video = _video_named_like_a_picture(path)
             if video is not None:
+                log.warning("%s: a video file named like a picture; read as a video", path)
                 return video
             raise InputError(f"{path}: {unreadable_image_reason(path)}")
         count, unit = picture_count(path)
@@ -177,11 +178,9 @@ def _video_named_like_a_picture(path: Path) -> MediaInput | None:
         return None
     try:
         with quiet_opencv_log():  # the file may be no video either: the caller says so
-            media = _open_video(path)
+            return _open_video(path)
     except InputError:
         return None
-    log.warning("%s: a video file named like a picture; read as a video", path)
-    return media
 
 
 def _open_video(path: Path) -> MediaInput:
@@ -355,6 +354,8 @@ def unreadable_image_reason(path: Path) -> str:
         return str(exc.strerror or exc)
     if size > MAX_IMAGE_FILE_BYTES:
         return f"{size / 2**30:.1f} GiB, too large for a picture"
+    if _video_named_like_a_picture(path) is not None:  # in a folder, where files are pictures
+        return "a video file named like a picture (give it on its own to play it)"
     return "not an image OpenCV can decode (corrupt or unsupported)"
 
 
