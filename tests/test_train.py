@@ -18,6 +18,8 @@ import pytest
 import torch
 
 from emotion_app import EmotionClassifier
+from emotion_app.preprocessing import Preprocessing
+from emotion_app.samples import make_random_weights
 from tests.synthetic_fer import write_fer_csv, write_fer_folders
 from training import calibrate_margin, evaluate, train
 from training.augment import augment
@@ -595,3 +597,15 @@ def test_resume_and_overwrite_together_are_refused(tmp_path, capsys):
         train.main(["--out", str(tmp_path / "run"), "--resume", "--overwrite"])
     assert exit_info.value.code == 2
     assert "--overwrite" in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_evaluate_names_the_zoomed_views_of_a_card_without_flip(tmp_path, capsys):
+    # Before, "single view" for a card whose zoomed view was averaged all the same.
+    root = write_fer_folders(tmp_path / "fer2013", train_per_class=2, test_per_class=1)
+    zoomed = make_random_weights(tmp_path / "zoom.safetensors", preprocessing=Preprocessing(tta_zooms=(0.9,)))
+    assert evaluate.main(["--weights", str(zoomed), "--data", str(root), "--out", str(tmp_path / "eval")]) == 0
+    printed = capsys.readouterr().out
+    assert "; zoom 0.9" in printed and "single view" not in printed, printed
+    plain = make_random_weights(tmp_path / "plain.safetensors")
+    assert evaluate.main(["--weights", str(plain), "--data", str(root), "--out", str(tmp_path / "eval2"), "--tta"]) == 0
+    assert "; flip TTA" in capsys.readouterr().out

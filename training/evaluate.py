@@ -122,9 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # A model whose card asks for flip TTA is always scored the way the app runs it.
     flip_tta = bool(args.tta or classifier.preprocessing.flip_tta)
-    views = (
-        "flip TTA" + "".join(f", zoom {z}" for z in classifier.preprocessing.tta_zooms) if flip_tta else "single view"
-    )
+    views = describe_views(flip_tta, classifier.preprocessing.tta_zooms)
     report = score(classifier, faces, flip_tta)
     report.update(
         {
@@ -165,3 +163,9 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def describe_views(flip_tta: bool, zooms: tuple[float, ...]) -> str:
+    """The test-time views a score averaged, in words ("single view", "flip TTA, zoom 0.9")."""
+    parts = (["flip TTA"] if flip_tta else []) + [f"zoom {zoom}" for zoom in zooms]
+    return ", ".join(parts) or "single view"
