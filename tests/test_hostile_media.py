@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -311,3 +313,45 @@ def test_a_video_named_like_a_picture_in_a_folder_is_named_as_one(
     assert [record.getMessage() for record in caplog.records if "clip.jpg" in record.getMessage()] == [
         f"skipping {folder / 'clip.jpg'}: a video file named like a picture (give it on its own to play it)"
     ]
+
+
+def write_numbered_animation(path: Path, count: int, size: tuple[int, int] = (160, 120)) -> Path:
+    """An animation (lossless APNG) whose frames' gray levels are their numbers (see number_of)."""
+    animation = cv2.Animation()
+    animation.frames = [np.full((size[1], size[0], 3), 4 * index % 256, np.uint8) for index in range(count)]
+    animation.durations = [40] * count
+    assert cv2.imwriteanimation(str(path), animation)
+    return path
+
+
+def test_decoding_a_long_animation_keeps_to_its_memory_cap(tmp_path: Path) -> None:
+    # Was: the stretch decoded at once held MAX_STRETCH_BYTES of frames, and while decoding
+    # OpenCV's own frames besides the copies Python gets: twice the cap at its peak.
+    if not Path("/proc/self/clear_refs").exists():
+        pytest.skip("the peak memory of a process is read from Linux's /proc")
+    animation = write_numbered_animation(tmp_path / "long.png", 60, size=(640, 480))
+    cap = 32 << 20  # about 36 of its frames
+    script = f"""
+from pathlib import Path
+def peak_kib():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
+multi_picture.MAX_STRETCH_BYTES = {cap}
+data = Path({str(animation)!r}).read_bytes()  # the file itself is not the frames
+with open("/proc/self/clear_refs", "w") as refs:
+    refs.write("5")  # the peak from here on
+before = peak_kib()
+frames = sum(1 for _ in multi_picture.AnimatedPicture(Path({str(animation)!r}), 60).frames())
+print(frames, (peak_kib() - before) * 1024)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=Path(__file__).parents[1],
+    )
+    frames, grown = map(int, done.stdout.split())
+    assert frames == 60
+    assert grown < 1.3 * cap, f"{grown >> 20} MiB at its peak for a cap of {cap >> 20} MiB"

@@ -21,7 +21,8 @@ from .opencv_names import opencv_readable
 
 log = logging.getLogger(__name__)
 
-# The decoded frames of an animation held at once: a long one is decoded a stretch at a time.
+# The memory an animation's decoded frames may take at once: a long one is decoded a stretch
+# at a time.
 MAX_STRETCH_BYTES = 256 << 20
 # A frame duration this short or shorter is shown for DEFAULT_FRAME_MS, as web browsers do
 # (GIFs written with no delay would otherwise have every frame at the same time).
@@ -67,7 +68,9 @@ class AnimatedPicture:
         if not first:
             raise ValueError(f"{path}: OpenCV cannot read its animation")
         self.width, self.height = first[0].shape[1], first[0].shape[0]
-        self._stretch = max(1, MAX_STRETCH_BYTES // max(1, first[0].nbytes))
+        # A stretch takes twice its frames' bytes while it is decoded: OpenCV's frames and
+        # the copies of them that Python is handed.
+        self._stretch = max(1, MAX_STRETCH_BYTES // (2 * max(1, first[0].nbytes)))
         self._hold(0)  # the first stretch's times give the frame rate at once
 
     @property
