@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.cli import main
 from emotion_app.gui.frame_sources import VideoFileSpec, open_frame_source
+from emotion_app.io import multi_picture
 from emotion_app.io.video import open_input
 from emotion_app.samples import astronaut_frames, write_astronaut_video
 from gui_support import WAIT_MS
@@ -324,6 +325,38 @@ def write_numbered_animation(path: Path, count: int, size: tuple[int, int] = (16
     return path
 
 
+def test_stepping_back_through_a_long_animation_does_not_decode_it_at_every_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: a frame just behind the stretch held was decoded as the start of a new stretch,
+    # so each step back further decoded the file again from its start (seconds a key press
+    # in a long or large animation).
+    animation = write_numbered_animation(tmp_path / "long.png", 40)
+    monkeypatch.setattr(multi_picture, "MAX_STRETCH_BYTES", 16 * 160 * 120 * 3)  # a few frames a stretch
+    decodes = []
+    decode = cv2.imdecodeanimation
+
+    def counted(*args: object) -> object:
+        decodes.append(args[1:])
+        return decode(*args)
+
+    monkeypatch.setattr(cv2, "imdecodeanimation", counted)
+    source = open_frame_source(VideoFileSpec(animation))
+    try:
+        assert source.seek(39)
+        frame = source.read()
+        assert frame is not None and number_of(frame) == 39
+        decodes.clear()
+        for target in range(38, -1, -1):  # one step back at a time, as the app's key does
+            assert source.seek(target)
+            frame = source.read()
+            assert frame is not None and number_of(frame) == target
+            assert source.last_time_s == pytest.approx(0.04 * target)
+        assert len(decodes) <= 12, decodes
+    finally:
+        source.release()
+
+
 def test_decoding_a_long_animation_keeps_to_its_memory_cap(tmp_path: Path) -> None:
     # Was: the stretch decoded at once held MAX_STRETCH_BYTES of frames, and while decoding
     # OpenCV's own frames besides the copies Python gets: twice the cap at its peak.
@@ -333,6 +366,7 @@ def test_decoding_a_long_animation_keeps_to_its_memory_cap(tmp_path: Path) -> No
     cap = 32 << 20  # about 36 of its frames
     script = f"""
 from pathlib import Path
+from emotion_app.io import multi_picture
 def peak_kib():
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))

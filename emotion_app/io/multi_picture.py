@@ -85,8 +85,13 @@ class AnimatedPicture:
                 return
         index = start
         while index < self.count:
-            if not self._held_start <= index < self._held_start + len(self._held) and not self._hold(index):
-                break
+            if not self._held_start <= index < self._held_start + len(self._held):
+                # Behind the stretch held (a step back): a stretch around the frame, so each
+                # further step back does not decode the file again from its start.
+                behind = index < self._held_start
+                self._hold(max(0, index - self._stretch // 2) if behind else index)
+                if not self._held_start <= index < self._held_start + len(self._held):
+                    break
             begins = self._ends_ms[index - 1] if index else 0.0
             yield index, begins / 1000.0, normalise_frame(self._held[index - self._held_start])
             index += 1
