@@ -24,7 +24,6 @@ from emotion_app.io.multi_picture import AnimatedPicture, PagedPicture
 from emotion_app.io.opencv_names import is_utf8_name, open_video_capture
 from emotion_app.io.video import (
     InputError,
-    MediaInput,
     decode_jpeg,
     is_raw_mjpeg,
     jpeg_packets,
@@ -223,15 +222,12 @@ class StillsFrameSource:
 class AnimationFrameSource:
     """An animated picture (WebP, PNG) played as a video, at its frames' own times."""
 
-    def __init__(self, media: MediaInput) -> None:
-        try:
-            self._animation = AnimatedPicture(media.path, media.frame_count or 0)
-        except (OSError, MemoryError, ValueError) as exc:
-            raise SourceOpenError(f"Could not read the animation {media.path}: {exc}") from None
+    def __init__(self, animation: AnimatedPicture) -> None:
+        self._animation = animation
         self._frames = self._animation.frames()
         self._pending = next(self._frames, None)
         if self._pending is None:
-            raise SourceOpenError(f"Could not read any frame of the animation {media.path}: it is damaged")
+            raise SourceOpenError(f"Could not read any frame of the animation {animation.path}: it is damaged")
         self.width, self.height = self._animation.width, self._animation.height
         fps = self._animation.fps or 0.0
         self.fps = fps if 1.0 <= fps <= 240.0 else 0.0
@@ -279,8 +275,8 @@ def open_frame_source(spec: SourceSpec) -> FrameSource:
                 media = open_input(spec.path)
             except InputError as exc:
                 raise SourceOpenError(str(exc)) from exc
-            if media.kind == "video" and media.animated:
-                return AnimationFrameSource(media)
+            if media.animation is not None:
+                return AnimationFrameSource(media.animation)
             if media.kind == "video":  # a video file named like a picture: its content decides
                 return _open_video(spec)
             # A single image was decoded while it was opened: the show starts with it.

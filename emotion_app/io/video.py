@@ -68,8 +68,9 @@ class MediaInput:
     frame_count: int | None  # None when the container does not say
     fps: float | None  # None for images
     images: tuple[Path, ...] = ()
-    # An animated picture (kind "video"), read by OpenCV's picture decoders, not FFmpeg.
-    animated: bool = False
+    # An animated picture (kind "video"), read by OpenCV's picture decoders, not FFmpeg: its
+    # reader, kept from the opening (whose decoding is not done again).
+    animation: AnimatedPicture | None = field(default=None, repr=False, compare=False)
     # A multi-page TIFF's pages (kind "image"): pictures of their own, like a folder's.
     pages: int = 0
     # A single image's picture, decoded where it was opened and handed to the first
@@ -77,9 +78,13 @@ class MediaInput:
     # it on would double a huge picture's memory).
     opened_picture: list[np.ndarray] = field(default_factory=list, repr=False, compare=False)
 
+    @property
+    def animated(self) -> bool:
+        return self.animation is not None
+
     def frames(self) -> Iterator[Frame]:
-        if self.kind == "video" and self.animated:
-            yield from _animation_frames(self.path, self.frame_count or 0)
+        if self.animation is not None:
+            yield from self.animation.frames()
         elif self.kind == "video":
             yield from _video_frames(self.path, self.fps)
         elif self.pages:
@@ -136,15 +141,7 @@ def _open_animation(path: Path, count: int) -> MediaInput | None:
     except (OSError, MemoryError, ValueError):
         log.warning("%s: only the first of its %d frames is used (OpenCV cannot read its animation)", path, count)
         return None
-    return MediaInput(path, "video", count, animation.fps, animated=True)
-
-
-def _animation_frames(path: Path, count: int) -> Iterator[Frame]:
-    try:
-        animation = AnimatedPicture(path, count)
-    except (OSError, MemoryError, ValueError) as exc:
-        raise InputError(f"{path}: the animation could not be read again ({exc})") from None
-    yield from animation.frames()
+    return MediaInput(path, "video", count, animation.fps, animation=animation)
 
 
 def _page_frames(path: Path, pages: int, opened: list[np.ndarray]) -> Iterator[Frame]:
