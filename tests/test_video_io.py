@@ -241,11 +241,21 @@ def test_a_users_own_ffmpeg_log_level_is_kept() -> None:
     assert _run_python(code).stdout.strip() == "8"
 
 
-def test_a_picture_opencv_cannot_decode_is_refused_in_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["float TIFF", "damaged PNG"])
+def test_a_picture_opencv_cannot_decode_is_refused_in_one_line(kind: str, tmp_path: Path) -> None:
     # OpenCV writes float TIFFs it cannot read back, and logged a warning of its own
-    # ("[ WARN:0@...] ... can not handle images with 32-bit samples") beside the refusal.
-    picture = tmp_path / "float.tiff"
-    assert cv2.imwrite(str(picture), np.full((32, 32, 3), 0.5, np.float32))
+    # ("[ WARN:0@...] ... can not handle images with 32-bit samples") beside the refusal;
+    # libpng printed "libpng error: IDAT: CRC error" for a damaged PNG, past OpenCV's log.
+    if kind == "float TIFF":
+        picture = tmp_path / "float.tiff"
+        assert cv2.imwrite(str(picture), np.full((32, 32, 3), 0.5, np.float32))
+    else:
+        picture = tmp_path / "damaged.png"
+        assert cv2.imwrite(str(picture), astronaut_bgr())
+        data = bytearray(picture.read_bytes())
+        middle = len(data) * 7 // 10
+        data[middle : middle + 200] = bytes(200)
+        picture.write_bytes(bytes(data))
     code = (
         "from emotion_app.cli import main\n"
         f"raise SystemExit(main(['analyze', {str(picture)!r}, '--csv', {str(tmp_path / 'out.csv')!r}]))\n"

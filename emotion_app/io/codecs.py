@@ -84,8 +84,8 @@ _stderr_lock = threading.Lock()
 def native_stderr_silenced() -> Iterator[None]:
     """The process's standard error (file descriptor 2) sent to the null device while the
     block runs: for native libraries that print there past OpenCV's log (libjpeg's "Corrupt
-    JPEG data" on a picture the app reports in its own words). Keep the block short: other
-    threads' native messages in it are lost too."""
+    JPEG data", libpng's "CRC error" on a picture the app reports in its own words). Keep
+    the block short: other threads' native messages in it are lost too."""
     with _stderr_lock:
         try:
             saved: int | None = os.dup(2)

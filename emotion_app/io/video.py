@@ -309,16 +309,16 @@ def read_image(path: Path) -> np.ndarray | None:
         return None
     if data.size == 0:
         return None
-    # A picture OpenCV cannot decode (a float TIFF, say) makes it log a warning; the
+    # A picture OpenCV cannot decode (a float TIFF, say) makes it log a warning, and a
+    # damaged one makes libpng or libjpeg print a line of their own past that log; the
     # callers say so in their own words.
-    with quiet_opencv_log():
+    with quiet_opencv_log(), native_stderr_silenced():
         image = cv2.imdecode(data, cv2.IMREAD_COLOR)
         if image is not None or not _cut_short_jpeg(data):
             return image
         # OpenCV's in-memory JPEG source fails at the missing end, where libjpeg's file
         # source (cv2.imread) ends the data itself: end it the same way.
-        with native_stderr_silenced():  # libjpeg's own line: the warning below says it
-            image = cv2.imdecode(np.concatenate([data, _JPEG_END]), cv2.IMREAD_COLOR)
+        image = cv2.imdecode(np.concatenate([data, _JPEG_END]), cv2.IMREAD_COLOR)
     if image is not None:
         log.warning("%s: the file ends early (cut short?); the part it holds is used, the rest is grey", path)
     return image
