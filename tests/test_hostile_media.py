@@ -194,6 +194,16 @@ def test_a_damaged_jpeg_in_a_raw_mjpeg_is_skipped(tmp_path: Path, caplog: pytest
     assert "frame 5 could not be decoded; skipped" in caplog.text
 
 
+def test_a_raw_mjpeg_cut_short_in_its_last_jpeg_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # Was: the last frame left out without a word (a raw MJPEG file announces no count).
+    jpegs = [cv2.imencode(".jpg", frame)[1].tobytes() for frame in numbered(12)]
+    clip = tmp_path / "cut.mjpeg"
+    clip.write_bytes(b"".join(jpegs)[: -len(jpegs[-1]) // 2])
+    read = [index for index, _, _ in open_input(clip).frames()]
+    assert read == list(range(11))
+    assert f"{clip}: frame 11 could not be decoded; left out" in caplog.text
+
+
 DURATIONS_MS = [100, 200, 100, 300, 100, 100]
 STARTS_S = [0.0, 0.1, 0.3, 0.4, 0.7, 0.8]
 

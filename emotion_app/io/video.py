@@ -234,6 +234,8 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
                 break
             index += 1  # a frame the decoder could not give: its place still counts
             failed_run += 1
+        if failed_run and decode is not None:  # a raw MJPEG file's last JPEGs, read but damaged (cut short)
+            log.warning("%s: %s could not be decoded; left out", path, _frame_span(index - failed_run, index))
         if clearly_short(decoded, announced):
             log.warning(
                 "%s: %d of the %d frames the file announces could be decoded (truncated or damaged)",
