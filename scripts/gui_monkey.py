@@ -196,6 +196,10 @@ class Inputs:
     image_folder: Path
     corrupt_weights: Path
     output: Path
+    animation: Path  # an animated WebP: a video read by the picture decoders
+    pages: Path  # a multi-page TIFF: a slide show of its pages
+    raw_mjpeg: Path  # JPEGs one after another: no length, no seek bar
+    misnamed_video: Path  # the video under a picture's name
     missing: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -211,10 +215,25 @@ class Inputs:
             self.image,
             self.image_folder,
             self.corrupt_weights,
+            self.animation,
+            self.pages,
+            self.raw_mjpeg,
+            self.misnamed_video,
         ]
 
     def videos(self) -> list[Path]:
-        return [self.video, self.garbage_video, self.empty_video, self.image, self.image_folder, self.missing]
+        return [
+            self.video,
+            self.garbage_video,
+            self.empty_video,
+            self.image,
+            self.image_folder,
+            self.missing,
+            self.animation,
+            self.pages,
+            self.raw_mjpeg,
+            self.misnamed_video,
+        ]
 
     def all_weights(self) -> list[Path]:
         return [self.weights, self.other_weights, self.corrupt_weights, self.missing.with_suffix(".safetensors")]
@@ -229,10 +248,20 @@ def make_inputs(work: Path, video: Path | None, weights: Path | None) -> Inputs:
     else:
         video = Path(shutil.copy2(video, work / ("video" + Path(video).suffix)))
     capture = cv2.VideoCapture(str(video))
-    ok, frame = capture.read()
+    frames: list[np.ndarray] = []
+    while len(frames) < 30 and (read := capture.read())[0]:
+        frames.append(read[1])
     capture.release()
-    if not ok:
+    if not frames:
         raise SystemExit(f"error: {video}: not a video OpenCV can open")
+    frame = frames[0]
+    animation = cv2.Animation()
+    animation.frames = frames
+    animation.durations = [66] * len(frames)
+    cv2.imwriteanimation(str(work / "animation.webp"), animation)
+    cv2.imwritemulti(str(work / "pages.tiff"), frames[:3])
+    (work / "raw.mjpeg").write_bytes(b"".join(cv2.imencode(".jpg", each)[1].tobytes() for each in frames))
+    shutil.copy2(video, work / "video-named.jpg")
     folder = work / "images"
     folder.mkdir()
     cv2.imwrite(str(folder / "1.png"), frame)
@@ -253,6 +282,10 @@ def make_inputs(work: Path, video: Path | None, weights: Path | None) -> Inputs:
         image_folder=folder,
         corrupt_weights=work / "corrupt.safetensors",
         output=output,
+        animation=work / "animation.webp",
+        pages=work / "pages.tiff",
+        raw_mjpeg=work / "raw.mjpeg",
+        misnamed_video=work / "video-named.jpg",
     )
 
 
