@@ -241,7 +241,7 @@ class AnimationFrameSource:
         if item is None:
             return None
         self.last_time_s = item[1]
-        return normalise_frame(item[2])
+        return item[2]  # AnimatedPicture.frames() gives them as BGR already
 
     def rewind(self) -> bool:
         return self.seek(0)

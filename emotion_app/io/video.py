@@ -78,10 +78,6 @@ class MediaInput:
     # it on would double a huge picture's memory).
     opened_picture: list[np.ndarray] = field(default_factory=list, repr=False, compare=False)
 
-    @property
-    def animated(self) -> bool:
-        return self.animation is not None
-
     def frames(self) -> Iterator[Frame]:
         if self.animation is not None:
             yield from self.animation.frames()
