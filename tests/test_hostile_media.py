@@ -146,15 +146,21 @@ def test_a_seek_ahead_in_a_raw_mjpeg_reads_on_from_where_it_is(tmp_path: Path) -
         source.release()
 
 
-def test_the_app_seeking_past_a_raw_mjpegs_end_shows_its_last_frame(qtbot: QtBot, make_window, tmp_path: Path) -> None:
-    clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50))
-    window = make_window(video=clip)
+def paused_on_a_raw_mjpeg(qtbot: QtBot, make_window, tmp_path: Path, frame: int):
+    """The app playing a 50-frame raw MJPEG file, paused and sought to ``frame``."""
+    window = make_window(video=write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50)))
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     window.pause()
-    window.seek(20)
+    window.seek(frame)
     qtbot.waitUntil(
-        lambda: window.view.result.frame_index == 20 and window.source_state.playback.position == 20, timeout=WAIT_MS
+        lambda: window.view.result.frame_index == frame and window.source_state.playback.position == frame,
+        timeout=WAIT_MS,
     )
+    return window
+
+
+def test_the_app_seeking_past_a_raw_mjpegs_end_shows_its_last_frame(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    window = paused_on_a_raw_mjpeg(qtbot, make_window, tmp_path, 20)
     assert number_of(window.view.result.image) == 20
     window.seek(400)
     qtbot.waitUntil(lambda: window.view.result.frame_index == 49, timeout=WAIT_MS)
@@ -165,12 +171,7 @@ def test_the_app_seeking_past_a_raw_mjpegs_end_shows_its_last_frame(qtbot: QtBot
 def test_a_frame_step_past_a_raw_mjpegs_end_stays_on_its_last_frame(qtbot: QtBot, make_window, tmp_path: Path) -> None:
     # Was: "Finished playing numbered.mjpeg (50 frames)" and the file closed, where a video
     # that says its length stays on its last frame.
-    clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50))
-    window = make_window(video=clip)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    window.pause()
-    window.seek(48)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 48, timeout=WAIT_MS)
+    window = paused_on_a_raw_mjpeg(qtbot, make_window, tmp_path, 48)
     window.step(1)
     qtbot.waitUntil(lambda: window.view.result.frame_index == 49, timeout=WAIT_MS)
     shown = window.view.result
