@@ -229,6 +229,16 @@ def test_the_output_folder_deleted_mid_recording_stops_it_with_one_clear_line(
     # Deleted while paused (no frame written after it), then stopped by the user.
     assert window.start_recording(target) is not None
     qtbot.waitUntil(lambda: any(folder.glob(".rec.avi.*")), timeout=WAIT_MS)
+    # The file is made just before OpenCV opens it: once two later results have been
+    # shown, the frame that made it has been written and the writer is open.
+    seen = [window.view.result]
+
+    def a_new_result_shown() -> bool:
+        if window.view.result is not seen[-1]:
+            seen.append(window.view.result)
+        return len(seen) > 2
+
+    qtbot.waitUntil(a_new_result_shown, timeout=WAIT_MS)
     window.pause()
     shutil.rmtree(folder)
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -93,6 +94,29 @@ def test_annotated_video_writer_keeps_the_first_size(tmp_path: Path) -> None:
     sizes = [frame.shape for frame in read_video(path)]
     assert sizes == [(120, 160, 3), (120, 160, 3)]
     assert writer.frames_written == 2
+
+
+def test_a_folder_removed_as_the_writer_opens_is_named_as_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: "OpenCV could not open a video writer for it", when another program deleted
+    # the folder between the temporary file being made and OpenCV opening it (seen in CI).
+    from emotion_app.io.atomic import AtomicOutput
+
+    folder = tmp_path / "out"
+    real_open = AtomicOutput.open
+
+    def open_then_lose_the_folder(self: AtomicOutput) -> Path:
+        temp = real_open(self)
+        shutil.rmtree(folder)
+        return temp
+
+    monkeypatch.setattr(AtomicOutput, "open", open_then_lose_the_folder)
+    writer = AnnotatedVideoWriter(folder / "video.avi", fps=12)
+    with pytest.raises(OutputError) as raised:
+        writer.write(background(160, 120))
+    assert str(raised.value) == f"{folder / 'video.avi'}: its folder {folder} was removed while it was being written"
+    assert not folder.exists()
 
 
 def test_annotated_writer_rejects_unknown_types(tmp_path: Path) -> None:

@@ -167,12 +167,17 @@ class AtomicOutput:
             free = free_bytes(folder)
         except FileNotFoundError:
             if self.temp is not None:  # deleted under the writer: nothing written from now on can be kept
-                raise OutputError(f"{self.path}: its folder {folder} was removed while it was being written") from None
+                raise self.folder_removed() from None
             return  # not made yet: open() makes it
         except OSError:
             return  # cannot tell; the verification on commit still catches a bad file
         if free < needed_bytes + ROOM_MARGIN_BYTES:
             raise DiskFullError(self.path, f"{free / 1e6:.1f} MB free")
+
+    def folder_removed(self) -> OutputError:
+        """The error to tell when the temporary file's folder has gone (deleted under the writer)."""
+        folder = self.temp.parent if self.temp is not None else self.target.parent
+        return OutputError(f"{self.path}: its folder {folder} was removed while it was being written")
 
     def commit(self) -> None:
         """Move the finished temporary file onto the target (same folder: one atomic rename)."""

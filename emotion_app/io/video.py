@@ -437,6 +437,10 @@ class AnnotatedVideoWriter:
                         str(temp), cv2.VideoWriter.fourcc(*self.codec.fourcc), self.fps, self._size
                     )
             if not self._writer.isOpened():
+                if not temp.parent.is_dir():  # deleted between making the file and opening it
+                    error = self._output.folder_removed()
+                    self.discard()
+                    raise error
                 self.discard()
                 why = ""
                 if self.codec == MPEG4_PART2 and max(width, height) > MPEG4_MAX_SIDE:
