@@ -68,6 +68,27 @@ def test_a_video_named_like_a_picture_is_read_as_a_video(
     assert len(app_frames(named, count=12)) == 12
 
 
+def test_a_file_named_like_a_picture_that_is_neither_is_tried_as_a_video_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: tried twice, the second time only to word the error (a slow probe on a big file).
+    from emotion_app.io import video
+
+    junk = tmp_path / "junk.jpg"
+    junk.write_bytes(bytes(range(256)) * 64)
+    opened: list[Path] = []
+    real_open = video.open_video_capture
+
+    def counted_open(path: Path) -> cv2.VideoCapture:
+        opened.append(path)
+        return real_open(path)
+
+    monkeypatch.setattr(video, "open_video_capture", counted_open)
+    with pytest.raises(video.InputError, match=r"junk\.jpg: not an image OpenCV can decode"):
+        open_input(junk)
+    assert opened == [junk]
+
+
 def write_raw_mjpeg(path: Path, frames: list[np.ndarray]) -> Path:
     """A raw Motion JPEG file: the frames' JPEGs one after another, no container."""
     path.write_bytes(b"".join(cv2.imencode(".jpg", frame)[1].tobytes() for frame in frames))

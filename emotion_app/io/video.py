@@ -117,7 +117,7 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
             if video is not None:
                 log.warning("%s: a video file named like a picture; read as a video", path)
                 return video
-            raise InputError(f"{path}: {unreadable_image_reason(path)}")
+            raise InputError(f"{path}: {unreadable_image_reason(path, video_checked=True)}")
         count, unit = picture_count(path)
         if count > 1 and unit == "page":
             return MediaInput(path, "image", count, None, (path,), opened_picture=[picture], pages=count)
@@ -339,8 +339,9 @@ def read_picture(path: Path) -> np.ndarray | None:
     return picture
 
 
-def unreadable_image_reason(path: Path) -> str:
-    """Why :func:`read_image` gave no picture for ``path``, in a few words."""
+def unreadable_image_reason(path: Path, video_checked: bool = False) -> str:
+    """Why :func:`read_image` gave no picture for ``path``, in a few words
+    (``video_checked``: the caller has found it is no video named like a picture)."""
     if not os.access(path, os.R_OK):
         return "permission denied"
     try:
@@ -349,7 +350,7 @@ def unreadable_image_reason(path: Path) -> str:
         return str(exc.strerror or exc)
     if size > MAX_IMAGE_FILE_BYTES:
         return f"{size / 2**30:.1f} GiB, too large for a picture"
-    if _video_named_like_a_picture(path) is not None:  # in a folder, where files are pictures
+    if not video_checked and _video_named_like_a_picture(path) is not None:  # in a folder, where files are pictures
         return "a video file named like a picture (give it on its own to play it)"
     return "not an image OpenCV can decode (corrupt or unsupported)"
 
