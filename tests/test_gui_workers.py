@@ -6,6 +6,7 @@ import os
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PyQt6.QtCore import QThread
@@ -237,3 +238,24 @@ def test_a_variable_rate_file_plays_at_its_own_pace(qtbot: QtBot, rig_factory, t
     # Lower bounds and a ratio only: a loaded machine delivers late, never early.
     assert slow >= 0.8, f"the 10 fps stretch took {slow:.3f} s, not 0.9"
     assert slow >= 1.8 * fast, f"fast stretch {fast:.3f} s, slow {slow:.3f} s"
+
+
+def test_an_animations_frames_are_shown_each_for_its_own_length(qtbot: QtBot, rig_factory, tmp_path: Path) -> None:
+    # Was: each frame shown for the one before it's length (the pace learnt from the last
+    # step), so the long third frame went by in 0.1 s and the fourth held 0.7 s instead;
+    # a frame over 5 s was cut to the last step.
+    durations_ms = [100, 100, 700, 100]
+    animation = cv2.Animation()
+    animation.frames = [np.full((48, 64, 3), 50 * index, np.uint8) for index in range(len(durations_ms))]
+    animation.durations = durations_ms
+    path = tmp_path / "pause.webp"
+    assert cv2.imwriteanimation(str(path), animation)
+    rig = rig_factory()
+    rig.start(VideoFileSpec(path))
+    qtbot.waitUntil(lambda: len(rig.faults) == 1, timeout=WAIT_MS)
+    read = rig.mailbox.put_frames
+    assert [frame.index for frame in read] == [0, 1, 2, 3]
+    assert [frame.source_time for frame in read] == pytest.approx([0.0, 0.1, 0.2, 0.9])
+    # A lower bound only: a loaded machine delivers late, never early.
+    held = read[3].capture_time - read[2].capture_time
+    assert held >= 0.6, f"the 0.7 s frame was shown {held:.3f} s"

@@ -93,8 +93,9 @@ class CaptureWorker(QObject):
         self._clock_start = 0.0  # when a camera started: its frames' times count from here
         # A file is paced by its frames' own times (a variable-rate file's frames are not
         # 1/fps apart): the stream time _pace_ref_s is due at _pace_start (None: the next
-        # frame delivered is due at once and sets the clock), the next frame a step (the
-        # last step between frames) after the one delivered last.
+        # frame delivered is due at once and sets the clock), the next frame a step after
+        # the one delivered last: how long that one is shown where the file says (an
+        # animation), else the last step between frames.
         self._pace_start = 0.0
         self._pace_ref_s: float | None = None
         self._last_time_s: float | None = None
@@ -364,7 +365,7 @@ class CaptureWorker(QObject):
             frame = np.ascontiguousarray(cv2.flip(frame, 1))
         if isinstance(spec, VideoFileSpec):
             source_time = self._file_frame_time(source)
-            self._keep_pace(source_time, now)
+            self._keep_pace(source_time, now, _shown_for_s(source))
         else:
             source_time = now - self._clock_start  # a camera's: since it started
         picture = isinstance(source, StillsFrameSource)
@@ -403,10 +404,13 @@ class CaptureWorker(QObject):
             return _read_safely(source)
         return None
 
-    def _keep_pace(self, time_s: float, now: float) -> None:
-        """Note a file's frame delivered at ``now`` with stream time ``time_s``."""
+    def _keep_pace(self, time_s: float, now: float, shown_for_s: float | None = None) -> None:
+        """Note a file's frame delivered at ``now`` with stream time ``time_s`` (shown for
+        ``shown_for_s`` where the file says so)."""
         last = self._last_time_s
-        if last is not None and 0.0 < time_s - last <= _MAX_FRAME_STEP_S:
+        if shown_for_s is not None:
+            self._step_s = shown_for_s  # the file's own word, however long
+        elif last is not None and 0.0 < time_s - last <= _MAX_FRAME_STEP_S:
             self._step_s = time_s - last
         self._last_time_s = time_s
         if self._pace_ref_s is None:
@@ -466,6 +470,15 @@ class CaptureWorker(QObject):
         self._last_frame = None
         if source is not None:
             source.release()
+
+
+def _shown_for_s(source: FrameSource) -> float | None:
+    """How long the frame read last is shown, where the file says (an animation's frame
+    durations); None where only the next frame's time tells."""
+    end, begin = getattr(source, "last_end_s", None), source.last_time_s
+    if end is None or begin is None or end <= begin:
+        return None
+    return float(end - begin)
 
 
 def _seek_safely(seek: Callable[[int], bool], frame: int) -> bool:

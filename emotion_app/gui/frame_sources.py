@@ -233,6 +233,9 @@ class AnimationFrameSource:
         self.fps = fps if 1.0 <= fps <= 240.0 else 0.0
         self.frame_count = self._animation.count
         self.last_time_s: float | None = None
+        # When the frame read last gives way to the next: an animation's frames say how
+        # long each is shown, where a video's next frame only tells by its own time.
+        self.last_end_s: float | None = None
 
     def read(self) -> np.ndarray | None:
         item, self._pending = self._pending, None
@@ -241,6 +244,7 @@ class AnimationFrameSource:
         if item is None:
             return None
         self.last_time_s = item[1]
+        self.last_end_s = self._animation.end_s(item[0])
         return item[2]  # AnimatedPicture.frames() gives them as BGR already
 
     def rewind(self) -> bool:

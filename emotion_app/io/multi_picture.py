@@ -78,6 +78,10 @@ class AnimatedPicture:
         """The mean frame rate over the frames decoded so far (None before any)."""
         return len(self._ends_ms) * 1000.0 / self._ends_ms[-1] if self._ends_ms else None
 
+    def end_s(self, index: int) -> float | None:
+        """When frame ``index`` gives way to the next, in seconds (None before it is decoded)."""
+        return self._ends_ms[index] / 1000.0 if 0 <= index < len(self._ends_ms) else None
+
     def frames(self, start: int = 0) -> Generator[tuple[int, float, np.ndarray]]:
         """(index, time in seconds, BGR frame) from frame ``start`` to the end."""
         while len(self._ends_ms) < start:  # the times of the frames passed over
