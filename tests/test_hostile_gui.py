@@ -11,12 +11,14 @@ from pathlib import Path
 
 import cv2
 import pytest
+from PyQt6.QtCore import QMetaObject, Qt
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.io import atomic
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
+from gui_support import pause_on_shown_frame
 from hostile_support import SmallDisk, fill, fingerprint, leftovers
 
 WAIT_MS = 20_000
@@ -229,17 +231,10 @@ def test_the_output_folder_deleted_mid_recording_stops_it_with_one_clear_line(
     # Deleted while paused (no frame written after it), then stopped by the user.
     assert window.start_recording(target) is not None
     qtbot.waitUntil(lambda: any(folder.glob(".rec.avi.*")), timeout=WAIT_MS)
-    # The file is made just before OpenCV opens it: once two later results have been
-    # shown, the frame that made it has been written and the writer is open.
-    seen = [window.view.result]
-
-    def a_new_result_shown() -> bool:
-        if window.view.result is not seen[-1]:
-            seen.append(window.view.result)
-        return len(seen) > 2
-
-    qtbot.waitUntil(a_new_result_shown, timeout=WAIT_MS)
-    window.pause()
+    pause_on_shown_frame(qtbot, window)
+    # Every frame read before the pause has been processed and written (the writer is
+    # open) once a call queued behind them on the inference thread has returned.
+    QMetaObject.invokeMethod(window.controller.inference, "process_pending", Qt.ConnectionType.BlockingQueuedConnection)
     shutil.rmtree(folder)
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         window.stop_recording()
