@@ -1,0 +1,281 @@
+"""A raw Motion JPEG file's frames, found by where each of its JPEGs starts.
+
+A raw MJPEG file (a camera's recording saved as .mjpeg) is JPEGs one after another with
+no container: nothing says how many frames it holds or where any one of them is.
+:class:`JpegIndex` finds each JPEG's start by its markers, without decoding, so the file's
+length is known and any frame is one file seek away. It scans as far as it is asked to
+(and, where asked, to the end on a thread of its own); a file that has grown since it
+reached the end (a recording still being written) is scanned on from there.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from array import array
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+
+# What every JPEG starts with: its start-of-image marker and the next segment's marker.
+# A JPEG's coded data cannot hold it (a 0xFF there is followed by 0x00 or a restart marker).
+JPEG_START = b"\xff\xd8\xff"
+JPEG_END = b"\xff\xd9"
+# The last JPEG's end marker is looked for this far from the file's end (past zeros some
+# writers pad with).
+_END_SEARCHED = 4096
+# The scan reads the file this much at a time...
+_CHUNK = 1 << 20
+# ...and reads again once fewer bytes than this are left ahead of it in what it read.
+_LOOKAHEAD = 64 << 10
+# A JPEG's segments walked before its coded data, at most (a damaged file's may not end).
+_MAX_SEGMENTS = 1024
+# Markers that stand alone, with no length after them (and a fill byte, 0xFF).
+_NO_LENGTH = frozenset({0x00, 0x01, *range(0xD0, 0xDA), 0xFF})
+_START_OF_SCAN = 0xDA
+# A stretch from one JPEG's start to the next longer than this is not read into memory: it
+# counts as a JPEG that does not decode (no camera's frame comes near it).
+MAX_JPEG_BYTES = 1 << 30
+
+
+class JpegIndex:
+    """Where each JPEG of a raw MJPEG file starts; safe to use from several threads.
+
+    Spans of JPEGs already found are looked up without waiting; one further on scans
+    the file up to it (the file's end for one past the last).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = path.open("rb")  # OSError to the caller
+        # Held while scanning; the starts found are read without it: they only grow, and a
+        # start once found stays where it is.
+        self._lock = threading.Lock()
+        self._starts = array("q")
+        self._search_from = 0  # where the search for the next JPEG's start goes on
+        self._end: int | None = None  # the file's size when the scan reached its end; None before
+        self._count: int | None = None
+        self._buffer = b""
+        self._buffer_at = 0
+        self._buffer_short = False  # the read that filled it stopped at the file's end
+        self._closed = False
+        # Told whenever the count changes; held apart from the scan so that close() waits
+        # for a call under way and none comes after it.
+        self._telling = threading.Lock()
+        self._on_count: Callable[[int], None] | None = None
+        self._told: int | None = None
+        self._counting = False  # a thread scans to the end (under the scan's lock)
+
+    @property
+    def count(self) -> int | None:
+        """The file's JPEGs, once the scan has reached its end (None before). A last JPEG
+        without its end marker (the file cut short, or still being written) is left out:
+        :meth:`span` still gives it, a reader may try it."""
+        return self._count
+
+    def span(self, frame: int) -> tuple[int, int] | None:
+        """Where JPEG ``frame`` (0-based) starts and where the next begins (the file's end
+        for the last), scanning on as far as that needs; None where the file holds fewer."""
+        starts = self._starts
+        if 0 <= frame < len(starts) - 1:
+            return starts[frame], starts[frame + 1]
+        if frame < 0:
+            return None
+        with self._lock:
+            while frame + 1 >= len(starts) and self._scan_step():
+                pass
+            found: tuple[int, int] | None = None
+            if frame + 1 < len(starts):
+                found = starts[frame], starts[frame + 1]
+            elif frame < len(starts) and self._end is not None:
+                found = starts[frame], self._end
+            if self._end is None and self._on_count is not None:
+                self._count_on()  # it grew: its new length is told once the thread has it
+        self._tell()
+        return found
+
+    def scan(self, up_to: int | None = None) -> int | None:
+        """Scan on to the file's end, or past byte ``up_to`` if sooner; the count, where
+        the end was reached."""
+        with self._lock:
+            while (up_to is None or self._search_from <= up_to) and self._scan_step():
+                pass
+        self._tell()
+        return self._count
+
+    def count_in_background(self, on_count: Callable[[int], None]) -> None:
+        """Scan to the file's end on a thread of its own. ``on_count`` is called with the
+        count whenever it changes from what it is now (known at last, or a file that
+        grew), from whichever thread found it; never after :meth:`close` returns."""
+        with self._telling, self._lock:
+            self._on_count, self._told = on_count, self._count
+            if self._end is None:
+                self._count_on()
+
+    def close(self) -> None:
+        """Stop scanning and close the file; safe to call twice, from any thread."""
+        with self._telling:
+            self._on_count = None
+        with self._lock:
+            self._closed = True
+            self._buffer = b""
+            self._file.close()
+
+    def __enter__(self) -> JpegIndex:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _count_on(self) -> None:
+        """Start the thread that scans to the end, where none does. Called with the lock held."""
+        if not self._counting and not self._closed:
+            self._counting = True
+            threading.Thread(target=self._scan_all, name="mjpeg-index", daemon=True).start()
+
+    def _scan_all(self) -> None:
+        more = True
+        while more:
+            with self._lock:  # a read's worth of the file at a time
+                read_from = self._search_from
+                while (more := self._scan_step()) and self._search_from - read_from < _CHUNK:
+                    pass
+                self._counting = more
+            self._tell()
+            # Lets a thread waiting for the lock (a seek past the JPEGs found) take it.
+            time.sleep(0)
+
+    def _scan_step(self) -> bool:
+        """Scan on by one JPEG or one read's worth of bytes; False at the file's end (as
+        it is now) or once closed. Called with the lock held."""
+        if self._closed:
+            return False
+        try:
+            if self._end is not None:
+                size = os.fstat(self._file.fileno()).st_size
+                if size <= self._end:
+                    return False
+                self._end = None  # it grew: scan on from where the search stopped
+                self._buffer = b""  # read before it grew
+            buffer, offset = self._window(self._search_from, _LOOKAHEAD)
+            found = buffer.find(JPEG_START, offset)
+            if found >= 0:
+                start = self._buffer_at + found
+                self._starts.append(start)
+                self._search_from = self._coded_data(start)
+                return True
+            read_to = self._buffer_at + len(buffer)
+            # Searched on where a start cut in two by the end of what was read would begin.
+            self._search_from = max(self._search_from, read_to - (len(JPEG_START) - 1))
+            if not self._buffer_short:
+                return True
+            self._end = read_to  # what was searched: a file grown since is scanned on from here
+        except OSError:  # a read that fails (a disk error): the JPEGs found so far are the file
+            self._end = self._search_from
+        self._count = len(self._starts) - (not self._last_is_whole())
+        return False
+
+    def _last_is_whole(self) -> bool:
+        """Whether the last JPEG found ends with its end marker (True where there is none)."""
+        if not self._starts or self._end is None:
+            return True
+        at = max(self._starts[-1], self._end - _END_SEARCHED)
+        try:
+            buffer, offset = self._window(at, self._end - at)
+        except OSError:
+            return False
+        return buffer[offset : offset + self._end - at].rstrip(b"\0").endswith(JPEG_END)
+
+    def _coded_data(self, start: int) -> int:
+        """Where the JPEG at ``start`` has its coded data: past its segments, whose contents
+        are not searched for JPEG starts (an Exif thumbnail is a JPEG of its own). Where
+        they do not read as segments (a damaged JPEG), where they stop doing so."""
+        at = start + 2
+        buffer = self._window(at, 4)[0]
+        for _ in range(_MAX_SEGMENTS):
+            offset = at - self._buffer_at
+            if offset + 4 > len(buffer):  # past what was read: read on from there
+                buffer, offset = self._window(at, 4)
+                if offset + 4 > len(buffer):
+                    return at
+            marker = buffer[offset + 1]
+            if buffer[offset] != 0xFF or marker in _NO_LENGTH:
+                return at
+            length = buffer[offset + 2] << 8 | buffer[offset + 3]
+            if length < 2:
+                return at
+            at += 2 + length
+            if marker == _START_OF_SCAN:
+                return at
+        return at
+
+    def _window(self, at: int, need: int) -> tuple[bytes, int]:
+        """The bytes read and where ``at`` falls in them, with ``need`` bytes from ``at``
+        where the file holds them (read again from ``at`` where they are not there)."""
+        offset = at - self._buffer_at
+        if offset < 0 or offset + need > len(self._buffer):
+            self._file.seek(at)
+            wanted = max(need, _CHUNK)
+            self._buffer = self._file.read(wanted)
+            self._buffer_at, offset = at, 0
+            self._buffer_short = len(self._buffer) < wanted
+        return self._buffer, offset
+
+    def _tell(self) -> None:
+        """Call ``on_count`` where the count has changed since it was last told (under its
+        own lock: close() then waits for the call; the call must not use the index)."""
+        if self._count is None or self._count == self._told:
+            return
+        with self._telling:
+            count = self._count
+            if self._on_count is None or count is None or count == self._told:
+                return
+            self._told = count
+            self._on_count(count)
+
+
+class RawMjpeg:
+    """A raw MJPEG file's JPEGs, each read undecoded by its place in the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.index = JpegIndex(path)  # OSError to the caller
+        try:
+            # A handle of its own: the index may be scanning its own on another thread.
+            self._file = path.open("rb")
+        except OSError:
+            self.index.close()
+            raise
+
+    def jpeg(self, frame: int) -> np.ndarray | None:
+        """JPEG ``frame``'s bytes (empty where they cannot be read); None past the last."""
+        span = self.index.span(frame)
+        if span is None:
+            return None
+        start, end = span
+        if end - start > MAX_JPEG_BYTES:
+            return np.empty(0, np.uint8)
+        try:
+            self._file.seek(start)
+            data = self._file.read(end - start)
+        except (OSError, ValueError):  # a disk error, or closed
+            return np.empty(0, np.uint8)
+        return np.frombuffer(data, np.uint8)
+
+    def close(self) -> None:
+        """Close the file and stop its index's scan; safe to call twice."""
+        self.index.close()
+        self._file.close()
+
+    def __enter__(self) -> RawMjpeg:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
