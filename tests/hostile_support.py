@@ -1,5 +1,6 @@
 """Shared by the issue-13 tests: filling a disk, files' fingerprints (the small_disk
-fixture, a real small file system, is in conftest.py), and a video with a damaged frame."""
+fixture, a real small file system, is in conftest.py), a video with a damaged frame, and
+raw MJPEG files."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from emotion_app.io.atomic import is_unfinished
@@ -57,3 +59,18 @@ def damage_mjpeg_frame(path: Path, frame: int, out: Path) -> None:
     starts = [match.start() for match in re.finditer(b"\xff\xd8\xff", data)]
     data[starts[frame] : starts[frame] + 600] = bytes(600)
     out.write_bytes(bytes(data))
+
+
+def write_raw_mjpeg(path: Path, frames: list[np.ndarray]) -> Path:
+    """A raw Motion JPEG file: the frames' JPEGs one after another, no container."""
+    path.write_bytes(b"".join(cv2.imencode(".jpg", frame)[1].tobytes() for frame in frames))
+    return path
+
+
+def numbered(count: int) -> list[np.ndarray]:
+    """Frames whose gray level is their number (times 4): one JPEG each keeps it."""
+    return [np.full((120, 160, 3), 4 * index, np.uint8) for index in range(count)]
+
+
+def number_of(frame: np.ndarray) -> int:
+    return int(round(float(frame.mean()) / 4))

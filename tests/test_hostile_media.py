@@ -24,6 +24,7 @@ from emotion_app.io import multi_picture
 from emotion_app.io.video import open_input
 from emotion_app.samples import astronaut_frames, write_astronaut_video
 from gui_support import WAIT_MS
+from hostile_support import number_of, numbered, write_raw_mjpeg
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -89,12 +90,6 @@ def test_a_file_named_like_a_picture_that_is_neither_is_tried_as_a_video_once(
     assert opened == [junk]
 
 
-def write_raw_mjpeg(path: Path, frames: list[np.ndarray]) -> Path:
-    """A raw Motion JPEG file: the frames' JPEGs one after another, no container."""
-    path.write_bytes(b"".join(cv2.imencode(".jpg", frame)[1].tobytes() for frame in frames))
-    return path
-
-
 def test_a_raw_mjpeg_that_turns_to_portrait_is_not_stretched(
     random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -115,15 +110,6 @@ def test_a_raw_mjpeg_that_turns_to_portrait_is_not_stretched(
     for frame in range(8, 16):
         x, y, w, h = boxes[frame]
         assert x + w <= 240 and y + h > 240, (frame, boxes[frame])  # where the portrait frame has the face
-
-
-def numbered(count: int) -> list[np.ndarray]:
-    """Frames whose gray level is their number (times 4): one JPEG each keeps it."""
-    return [np.full((120, 160, 3), 4 * index, np.uint8) for index in range(count)]
-
-
-def number_of(frame: np.ndarray) -> int:
-    return int(round(float(frame.mean()) / 4))
 
 
 def test_a_seek_in_a_raw_mjpeg_lands_on_the_frame_or_the_last(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from emotion_app.io import raw_mjpeg
 from emotion_app.io.raw_mjpeg import JpegIndex
 from emotion_app.io.video import open_input
-from hostile_support import numbered_frames
+from hostile_support import number_of, numbered, numbered_frames, write_raw_mjpeg
 
 
 def jpegs_of(frames: list[np.ndarray], quality: int = 90) -> list[bytes]:
@@ -67,3 +67,13 @@ def test_a_thumbnail_inside_a_jpeg_is_no_frame_of_its_own(tmp_path: Path) -> Non
     read = [frame for _, _, frame in open_input(clip).frames()]
     assert [frame.shape for frame in read] == [(120, 160, 3)] * 3
     assert np.array_equal(read[1], decoded(jpegs[1]))
+
+
+def test_analyze_counts_a_raw_mjpegs_frames_as_the_app_does(tmp_path: Path) -> None:
+    # Was: no frame count (FFmpeg does not give one for a raw MJPEG), so no progress total.
+    clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50))
+    media = open_input(clip)
+    assert media.frame_count == 50
+    assert [(index, time_s, number_of(frame)) for index, time_s, frame in media.frames()] == [
+        (index, pytest.approx(index / 25.0), index) for index in range(50)
+    ]

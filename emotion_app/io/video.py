@@ -25,6 +25,7 @@ __all__ = [
     "jpeg_packets",
     "letterbox",
     "open_input",
+    "opens_as_raw_mjpeg",
     "read_image",
     "read_picture",
 ]
@@ -32,6 +33,7 @@ from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for, native_s
 from .frame_times import FrameTimes
 from .multi_picture import AnimatedPicture, PagedPicture, picture_count
 from .opencv_names import is_utf8_name, open_video_capture, opencv_readable
+from .raw_mjpeg import JpegIndex, RawMjpeg
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +79,15 @@ class MediaInput:
     # frames() (a second decode would repeat what the decoder had to say about it; holding
     # it on would double a huge picture's memory).
     opened_picture: list[np.ndarray] = field(default_factory=list, repr=False, compare=False)
+    # A raw MJPEG file (kind "video"): its JPEGs are read through an index of where each
+    # starts, as the app reads them, not by FFmpeg.
+    raw_mjpeg: bool = False
 
     def frames(self) -> Iterator[Frame]:
         if self.animation is not None:
             yield from self.animation.frames()
+        elif self.raw_mjpeg:
+            yield from _raw_mjpeg_frames(self.path, self.fps)
         elif self.kind == "video":
             yield from _video_frames(self.path, self.fps)
         elif self.pages:
@@ -189,9 +196,16 @@ def _open_video(path: Path) -> MediaInput:
             raise InputError(f"{path}: video has no readable frames (empty, corrupt or unsupported codec)")
         fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
         count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        raw = opens_as_raw_mjpeg(path, capture)
     finally:
         capture.release()
-    return MediaInput(path, "video", count if count > 0 else None, fps if 0 < fps <= 1000 else None)
+    if raw:  # no container says its length: its JPEGs are counted (as the app counts them)
+        try:
+            with JpegIndex(path) as index:
+                count = index.scan() or 0
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be opened ({exc})") from None
+    return MediaInput(path, "video", count if count > 0 else None, fps if 0 < fps <= 1000 else None, raw_mjpeg=raw)
 
 
 def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
@@ -211,12 +225,9 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
         announced = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         index = decoded = failed_run = 0
         times = FrameTimes(fps)
-        decode = jpeg_packets(capture) if is_raw_mjpeg(path) else None
         while True:
             ok, read = capture.read()
             frame: np.ndarray | None = read if ok else None
-            if frame is not None and decode is not None:
-                frame = decode(frame)
             if frame is not None:
                 if failed_run:
                     log.warning("%s: %s could not be decoded; skipped", path, _frame_span(index - failed_run, index))
@@ -225,13 +236,10 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
                 index += 1
                 decoded += 1
                 continue
-            # A raw MJPEG file's JPEG that does not decode was read all the same: read on.
             if (not ok and index >= announced) or failed_run >= MAX_UNDECODABLE_RUN:
                 break
             index += 1  # a frame the decoder could not give: its place still counts
             failed_run += 1
-        if failed_run and decode is not None:  # a raw MJPEG file's last JPEGs, read but damaged (cut short)
-            log.warning("%s: %s could not be decoded; left out", path, _frame_span(index - failed_run, index))
         if clearly_short(decoded, announced):
             log.warning(
                 "%s: %d of the %d frames the file announces could be decoded (truncated or damaged)",
@@ -241,6 +249,42 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
             )
     finally:
         capture.release()
+
+
+def _raw_mjpeg_frames(path: Path, fps: float | None) -> Iterator[Frame]:
+    """A raw MJPEG file's decodable frames, by their JPEG's place in the file, at that place
+    over ``fps`` (FFmpeg's rate for such a file: it has none of its own).
+
+    A JPEG that does not decode is skipped, with a warning, as in :func:`_video_frames`,
+    and so are the last ones (a file cut short) and, after ``MAX_UNDECODABLE_RUN`` of them
+    in a row, the rest of the file.
+    """
+    try:
+        raw = RawMjpeg(path)
+    except OSError as exc:
+        raise InputError(f"{path}: video could not be reopened ({exc})") from None
+    with raw:
+        index = failed_run = 0
+        while failed_run < MAX_UNDECODABLE_RUN and (packet := raw.jpeg(index)) is not None:
+            frame = decode_jpeg(packet)
+            index += 1
+            if frame is None:
+                failed_run += 1
+                continue
+            if failed_run:
+                log.warning(
+                    "%s: %s could not be decoded; skipped", path, _frame_span(index - 1 - failed_run, index - 1)
+                )
+                failed_run = 0
+            yield index - 1, (index - 1) / fps if fps else None, frame
+        if failed_run:
+            log.warning("%s: %s could not be decoded; left out", path, _frame_span(index - failed_run, index))
+
+
+def opens_as_raw_mjpeg(path: Path, capture: cv2.VideoCapture) -> bool:
+    """Whether ``path``, opened as ``capture``, is a raw Motion JPEG file: JPEGs one after
+    another, read by FFmpeg as MJPEG."""
+    return is_raw_mjpeg(path) and _fourcc(capture) == "MJPG"
 
 
 def is_raw_mjpeg(path: Path) -> bool:
@@ -254,18 +298,22 @@ def is_raw_mjpeg(path: Path) -> bool:
 
 
 def jpeg_packets(capture: cv2.VideoCapture) -> Callable[[np.ndarray], np.ndarray | None] | None:
-    """For an MJPEG stream or raw file: read its JPEGs undecoded and return their decoder.
+    """For an MJPEG stream: read its JPEGs undecoded and return their decoder.
     OpenCV's FFmpeg reader scales every frame to the first one's size, so a phone that
     turns to portrait would come out stretched; each JPEG decoded alone has its own size."""
-    code = int(capture.get(cv2.CAP_PROP_FOURCC))
-    fourcc = "".join(chr((code >> 8 * i) & 0xFF) for i in range(4))
-    if fourcc != "MJPG" or not capture.set(cv2.CAP_PROP_FORMAT, -1):
+    if _fourcc(capture) != "MJPG" or not capture.set(cv2.CAP_PROP_FORMAT, -1):
         return None
     return decode_jpeg
 
 
+def _fourcc(capture: cv2.VideoCapture) -> str:
+    code = int(capture.get(cv2.CAP_PROP_FOURCC))
+    return "".join(chr((code >> 8 * i) & 0xFF) for i in range(4))
+
+
 def decode_jpeg(packet: np.ndarray) -> np.ndarray | None:
-    """One JPEG read undecoded by :func:`jpeg_packets`, decoded (None where it does not)."""
+    """One JPEG read undecoded (by :func:`jpeg_packets`, or from a raw MJPEG file),
+    decoded (None where it does not)."""
     if packet.size == 0:
         return None
     with quiet_opencv_log():  # a damaged frame is told in the reader's own words
