@@ -62,3 +62,13 @@ def test_position_reports_of_an_earlier_stream_are_ignored() -> None:
     assert state.playback is not None and state.playback.position == 7 and state.paused
     state.opened(SourceInfo(CLIP, 3, 320, 240, 15.0, 30))
     assert state.playback is None  # a new stream starts without a position
+
+
+def test_a_file_that_learns_its_length_as_it_plays_has_it_from_then_on() -> None:
+    # A raw MJPEG's JPEGs are counted on a thread of their own: the count comes in a
+    # position report after the file opened without one.
+    state = SourceState()
+    state.opening(CLIP)
+    state.opened(SourceInfo(CLIP, 1, 320, 240, 25.0, 0))
+    assert state.reported(PlaybackState(1, 3, 50, 25.0, True)) is True
+    assert state.info is not None and state.info.frame_count == 50 and state.info.stream_id == 1

@@ -117,7 +117,7 @@ def test_a_seek_in_a_raw_mjpeg_lands_on_the_frame_or_the_last(tmp_path: Path) ->
     clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50))
     source = open_frame_source(VideoFileSpec(clip))
     try:
-        assert source.frame_count == 0, "a raw MJPEG file does not say its length"
+        assert source.frame_count == 50, "a short file's JPEGs are counted as it opens"
         first = source.read()
         assert first is not None and number_of(first) == 0
         for target in (30, 5, 49):
@@ -133,10 +133,11 @@ def test_a_seek_in_a_raw_mjpeg_lands_on_the_frame_or_the_last(tmp_path: Path) ->
         source.release()
 
 
-def test_a_seek_ahead_in_a_raw_mjpeg_reads_on_from_where_it_is(tmp_path: Path) -> None:
+def test_a_seek_in_a_raw_mjpeg_reads_on_in_the_open_file(tmp_path: Path) -> None:
     # Was: every seek read the file again from its start up to the frame (seconds per
     # seek-ahead key press in a long recording), so one that can no longer be opened
-    # (moved or deleted while it plays) could not even seek ahead.
+    # (moved or deleted while it plays) could not even seek ahead; later, a seek ahead
+    # read on, and one behind still opened the file again.
     clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50))
     source = open_frame_source(VideoFileSpec(clip))
     try:
@@ -148,7 +149,9 @@ def test_a_seek_ahead_in_a_raw_mjpeg_reads_on_from_where_it_is(tmp_path: Path) -
             frame = source.read()
             assert frame is not None and number_of(frame) == target
         assert source.last_time_s == pytest.approx(45 / 25.0), "FFmpeg's 25 fps for a raw MJPEG"
-        assert not source.seek(10), "behind: it would take the file again from its start"
+        assert source.seek(10), "behind too: a seek is a seek in the open file, not a second opening"
+        frame = source.read()
+        assert frame is not None and number_of(frame) == 10
     finally:
         source.release()
 
@@ -181,9 +184,8 @@ def test_a_frame_step_past_a_raw_mjpegs_end_stays_on_its_last_frame(qtbot: QtBot
     window = paused_on_a_raw_mjpeg(qtbot, make_window, tmp_path, 48)
     window.step(1)
     qtbot.waitUntil(lambda: window.view.result.frame_index == 49, timeout=WAIT_MS)
-    shown = window.view.result
-    window.step(1)  # past the end
-    qtbot.waitUntil(lambda: window.view.result is not shown, timeout=WAIT_MS)
+    with qtbot.waitSignal(window.controller.playback, timeout=WAIT_MS):
+        window.step(1)  # past the end
     assert window.is_running and window.source_state.paused, window.source_banner.text()
     assert window.view.result.frame_index == 49 and number_of(window.view.result.image) == 49
     assert window.source_state.playback.position == 49

@@ -1,22 +1,32 @@
 """Raw MJPEG files (JPEGs one after another, no container) read through an index of where
-each JPEG starts.
+each JPEG starts: the file's length known (the seek bar), any frame one file seek away,
+back as well as ahead; a last JPEG cut short, a file that grows, a thumbnail inside a JPEG.
 
-Every file is real and written by the test.
+Every file is real and written by the test; the window tests drive the real main window.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+import threading
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from pytestqt.qtbot import QtBot
 
+from emotion_app.gui import frame_sources
+from emotion_app.gui.frame_sources import RawMjpegFrameSource, VideoFileSpec, open_frame_source
+from emotion_app.gui.main_window import MainWindow
 from emotion_app.io import raw_mjpeg
 from emotion_app.io.raw_mjpeg import JpegIndex
 from emotion_app.io.video import open_input
+from gui_support import WAIT_MS, wait_until_stopped
 from hostile_support import number_of, numbered, numbered_frames, write_raw_mjpeg
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def jpegs_of(frames: list[np.ndarray], quality: int = 90) -> list[bytes]:
@@ -69,6 +79,69 @@ def test_a_thumbnail_inside_a_jpeg_is_no_frame_of_its_own(tmp_path: Path) -> Non
     assert np.array_equal(read[1], decoded(jpegs[1]))
 
 
+def test_a_long_raw_mjpeg_is_counted_on_a_thread_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)  # as if longer than what opening counts
+    clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(60))
+    source = open_frame_source(VideoFileSpec(clip))
+    try:
+        assert isinstance(source, RawMjpegFrameSource) and source.frame_count == 0, "not counted yet"
+        counted: list[int] = []
+        done = threading.Event()
+        source.count_in_background(lambda: (counted.append(source.frame_count), done.set()))
+        assert done.wait(WAIT_MS / 1000)
+        assert counted == [60] and source.frame_count == 60
+        frame = source.read()
+        assert frame is not None and number_of(frame) == 0, "the frame read while opening comes first"
+    finally:
+        source.release()
+
+
+def test_a_seek_back_in_a_raw_mjpeg_gives_that_jpegs_frame_from_the_open_file(tmp_path: Path) -> None:
+    # Was: a seek back opened the file again by its name and read it from its start, so a
+    # file replaced under that name (a camera starting its next recording) gave the other
+    # file's frame.
+    jpegs = jpegs_of(numbered_frames(50))
+    clip = tmp_path / "recording.mjpeg"
+    clip.write_bytes(b"".join(jpegs))
+    source = open_frame_source(VideoFileSpec(clip))
+    try:
+        assert source.seek(40) and source.read() is not None
+        replacement = write_raw_mjpeg(tmp_path / "next.mjpeg", numbered(50))
+        os.replace(replacement, clip)
+        for frame in (12, 0, 39):
+            assert source.seek(frame)
+            read = source.read()
+            assert read is not None and np.array_equal(read, decoded(jpegs[frame])), frame
+        assert source.last_time_s == pytest.approx(39 / 25.0), "FFmpeg's 25 fps for a raw MJPEG"
+    finally:
+        source.release()
+
+
+def test_a_raw_mjpeg_that_grows_while_it_plays_is_read_and_counted_on(tmp_path: Path) -> None:
+    jpegs = jpegs_of(numbered(15))
+    clip = tmp_path / "recording.mjpeg"
+    clip.write_bytes(b"".join(jpegs[:10]) + jpegs[10][:100])  # the next JPEG half written
+    source = open_frame_source(VideoFileSpec(clip))
+    try:
+        counts: list[int] = []
+        counted = threading.Event()
+        assert isinstance(source, RawMjpegFrameSource)
+        source.count_in_background(lambda: (counts.append(source.frame_count), counted.set()))
+        assert source.frame_count == 10, "the JPEG still being written is no frame yet"
+        assert source.seek(9) and source.read() is not None
+        with clip.open("ab") as handle:
+            handle.write(jpegs[10][100:] + b"".join(jpegs[11:]))
+        frame = source.read()
+        assert frame is not None and number_of(frame) == 10
+        assert counted.wait(WAIT_MS / 1000), "counted on once the read found it grown"
+        assert source.frame_count == 15 and counts == [15]
+        assert source.seek(14)
+        frame = source.read()
+        assert frame is not None and number_of(frame) == 14
+    finally:
+        source.release()
+
+
 def test_analyze_counts_a_raw_mjpegs_frames_as_the_app_does(tmp_path: Path) -> None:
     # Was: no frame count (FFmpeg does not give one for a raw MJPEG), so no progress total.
     clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50))
@@ -77,3 +150,87 @@ def test_analyze_counts_a_raw_mjpegs_frames_as_the_app_does(tmp_path: Path) -> N
     assert [(index, time_s, number_of(frame)) for index, time_s, frame in media.frames()] == [
         (index, pytest.approx(index / 25.0), index) for index in range(50)
     ]
+
+
+# ---- the app -----------------------------------------------------------------------------
+
+
+def paused_at(qtbot: QtBot, window: MainWindow, frame: int) -> None:
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window.pause()
+    window.seek(frame)
+    qtbot.waitUntil(
+        lambda: window.view.result.frame_index == frame and window.source_state.playback.position == frame,
+        timeout=WAIT_MS,
+    )
+
+
+def test_the_seek_bar_of_a_raw_mjpeg_spans_its_frames(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: a slider over no frames, disabled, its duration 0:00 (FFmpeg does not count a
+    # raw MJPEG's frames).
+    window = make_window(video=write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50)))
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    bar = window.playback_bar
+    assert bar.isVisible() and bar.slider.isEnabled()
+    assert (bar.slider.maximum(), bar.duration_label.text()) == (49, "0:02")
+    assert window.source_state.info.frame_count == 50
+
+
+def test_a_raw_mjpeg_counted_after_it_opened_gets_its_seek_bar_then(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long file is counted on a thread of its own: its seek bar comes when the count
+    # does, the file paused meanwhile. The count is held back until the test lets it go.
+    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)
+    go = threading.Event()
+    scan_all = JpegIndex._scan_all
+
+    def held_back(index: JpegIndex) -> None:
+        go.wait(WAIT_MS / 1000)
+        scan_all(index)
+
+    monkeypatch.setattr(JpegIndex, "_scan_all", held_back)
+    window = make_window()
+    with qtbot.waitSignal(window.controller.source_opened, timeout=WAIT_MS) as opened:
+        window.open_video(write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50)))
+    assert opened.args[0].frame_count == 0
+    paused_at(qtbot, window, 3)
+    bar = window.playback_bar
+    assert not bar.slider.isEnabled() and bar.slider.maximum() == 0
+    go.set()
+    qtbot.waitUntil(lambda: bar.slider.isEnabled() and bar.slider.maximum() == 49, timeout=WAIT_MS)
+    assert (bar.slider.value(), bar.duration_label.text()) == (3, "0:02")
+    assert window.source_state.paused and window.source_state.info.frame_count == 50
+    assert window.status_summary(0.0).startswith("Paused · 0:00 / 0:02")
+
+
+def test_the_seek_bar_moved_back_in_a_raw_mjpeg_shows_that_jpegs_frame(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    jpegs = jpegs_of(numbered_frames(50))
+    clip = tmp_path / "numbered.mjpeg"
+    clip.write_bytes(b"".join(jpegs))
+    window = make_window(video=clip)
+    paused_at(qtbot, window, 40)
+    window.playback_bar.slider.setValue(12)  # as a click on the bar
+    qtbot.waitUntil(lambda: window.view.result.frame_index == 12, timeout=WAIT_MS)
+    assert np.array_equal(window.view.result.image, decoded(jpegs[12]))
+    assert window.source_state.playback.position == 12 and window.source_state.paused
+
+
+def test_a_raw_mjpeg_cut_short_in_its_last_jpeg_plays_to_its_last_whole_frame(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    jpegs = jpegs_of(numbered_frames(12))
+    clip = tmp_path / "cut.mjpeg"
+    clip.write_bytes(b"".join(jpegs)[: -len(jpegs[-1]) // 2])
+    window = make_window(video=clip)
+    paused_at(qtbot, window, 2)
+    bar = window.playback_bar
+    assert bar.slider.maximum() == 10, "its 11 whole JPEGs"
+    bar.slider.setValue(10)  # the end of the bar
+    qtbot.waitUntil(lambda: window.view.result.frame_index == 10, timeout=WAIT_MS)
+    assert np.array_equal(window.view.result.image, decoded(jpegs[10]))
+    window.resume()
+    wait_until_stopped(qtbot, window)
+    assert window.source_banner.text().startswith("Finished playing cut.mjpeg (11 frames)")

@@ -62,7 +62,10 @@ class CaptureWorker(QObject):
     fault = pyqtSignal(object)  # SourceFault: could not open, reads failed, or video ended
     stopped = pyqtSignal()  # after stop_source() released the source
     frame_available = pyqtSignal()  # the mailbox went from empty to full
-    playback = pyqtSignal(object)  # PlaybackState: a file paused, resumed or moved
+    playback = pyqtSignal(object)  # PlaybackState: a file paused, resumed or moved, or its length learnt
+    # A source's frame count changed (a raw MJPEG counted on a thread of its own), for the
+    # stream of this id: sent from that thread, taken on the capture thread.
+    _count_changed = pyqtSignal(int)
 
     def __init__(
         self,
@@ -83,6 +86,9 @@ class CaptureWorker(QObject):
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._read_next)
+        # Queued also where the capture thread finds the change itself (a file that grew, on
+        # a read): the read is not interrupted by a playback report.
+        self._count_changed.connect(self._on_count_changed, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
         self._source: FrameSource | None = None
         self._spec: SourceSpec | None = None
         self._stream_id = 0
@@ -135,6 +141,10 @@ class CaptureWorker(QObject):
             self.fault.emit(SourceFault(FaultKind.OPEN_FAILED, spec, f"Could not open {spec.describe()}: {exc}"))
             return
         self._source, self._spec = source, spec
+        count_in_background = getattr(source, "count_in_background", None)
+        if count_in_background is not None:  # before its count is read below: no change is missed
+            stream_id = self._stream_id
+            count_in_background(lambda: self._count_changed.emit(stream_id))
         self._fps = source.fps if source.fps > 0 else FALLBACK_FPS
         self._index = 0
         self._forget_pace()
@@ -297,6 +307,12 @@ class CaptureWorker(QObject):
         """After an open or a seek: the next frame delivered sets the clock, and the step
         between frames is learnt anew."""
         self._pace_ref_s = self._last_time_s = self._step_s = None
+
+    @pyqtSlot(int)
+    def _on_count_changed(self, stream_id: int) -> None:
+        """A file's length, learnt as it plays: the playback bar shows it (paused too)."""
+        if stream_id == self._stream_id and self._source is not None:
+            self._emit_playback()
 
     def _emit_playback(self) -> None:
         source = self._source

@@ -22,12 +22,13 @@ from emotion_app.io.frame_format import normalise_frame
 from emotion_app.io.frame_times import FrameTimes
 from emotion_app.io.multi_picture import AnimatedPicture, PagedPicture
 from emotion_app.io.opencv_names import is_utf8_name, open_video_capture
+from emotion_app.io.raw_mjpeg import RawMjpeg
 from emotion_app.io.video import (
     InputError,
     decode_jpeg,
-    is_raw_mjpeg,
     jpeg_packets,
     open_input,
+    opens_as_raw_mjpeg,
     read_picture,
 )
 
@@ -40,6 +41,9 @@ log = logging.getLogger(__name__)
 
 # Rate assumed for a source that announces none (many webcams report 0): the usual webcam rate.
 FALLBACK_FPS = 30.0
+# A raw MJPEG file's JPEGs are counted while it opens this far into it (bytes): a short
+# file says its length with its first frame, a longer one once a thread has counted it.
+RAW_MJPEG_COUNTED_AT_OPEN = 16 << 20
 
 
 class SourceOpenError(Exception):
@@ -52,10 +56,13 @@ class FrameSource(Protocol):
     width: int
     height: int
     fps: float  # 0 when unknown
-    frame_count: int  # 0 when unknown or endless
     # The time in the file of the frame read last (its container's timestamp: a
     # variable-rate file's frames are not 1/fps apart); None where unknown (cameras).
     last_time_s: float | None
+
+    @property
+    def frame_count(self) -> int:
+        """The frames of a file; 0 when unknown (so far) or endless."""
 
     def read(self) -> np.ndarray | None:
         """The next BGR frame, or None when the read failed (end, error, unplugged)."""
@@ -94,9 +101,7 @@ class OpenCvFrameSource:
         self._decode = decode
         self._pending: np.ndarray | None = first_frame
         self.height, self.width = first_frame.shape[:2]
-        fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
-        # Containers sometimes report nonsense (0, NaN, 1000 fps); treat it as unknown.
-        self.fps = fps if math.isfinite(fps) and 1.0 <= fps <= 240.0 else 0.0
+        self.fps = usable_fps(float(capture.get(cv2.CAP_PROP_FPS) or 0.0))
         count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
         self.frame_count = int(count) if math.isfinite(count) and count > 0 else 0
         # Files (``timed``) time their frames by the container; a camera's clock is the
@@ -142,6 +147,12 @@ class OpenCvFrameSource:
         self._pending = None
         if capture is not None:
             capture.release()
+
+
+def usable_fps(fps: float) -> float:
+    """``fps`` as a file or camera reported it; 0 (unknown) where it is nonsense (NaN,
+    1000 fps), as some containers report."""
+    return fps if math.isfinite(fps) and 1.0 <= fps <= 240.0 else 0.0
 
 
 # A folder of images (or one image) plays as a slide show: each picture this long.
@@ -306,7 +317,7 @@ def open_screen(spec: ScreenSpec) -> ScreenFrameSource:
         raise SourceOpenError(f"Could not capture {spec.describe()}: {exc}") from None
 
 
-def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource:
+def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource | RawMjpegFrameSource:
     path = Path(spec.path)
     if not path.exists():
         raise SourceOpenError(f"Video file not found: {path}")
@@ -319,77 +330,96 @@ def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource:
     if not capture.isOpened():
         capture.release()
         raise SourceOpenError(f"Could not open video file {path}: OpenCV cannot decode it (damaged, or not a video)")
-    decode = jpeg_packets(capture) if is_raw_mjpeg(path) else None
+    if opens_as_raw_mjpeg(path, capture):
+        fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
+        capture.release()
+        return RawMjpegFrameSource(path, fps)
     frame = _first_frame(capture)
-    if frame is not None and decode is not None:
-        frame = decode(frame)
     if frame is None:
         capture.release()
         raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
-    if decode is not None:
-        return RawMjpegFrameSource(path, capture, normalise_frame(frame))
     return OpenCvFrameSource(capture, normalise_frame(frame), timed=True)
 
 
-class RawMjpegFrameSource(OpenCvFrameSource):
+class RawMjpegFrameSource:
     """A raw Motion JPEG file (JPEGs one after another, no container), each JPEG decoded
     at its own size.
 
-    FFmpeg cannot seek in one (it says it did and reads on where it was) nor count its
-    frames. A seek ahead reads on, undecoded, from where the file is; one behind reads the
-    file again from its start up to the frame. A seek past the end learns the frame count
-    on the way and lands on the last frame.
+    FFmpeg can neither seek in one nor count its frames: an index of where each JPEG
+    starts (:class:`~emotion_app.io.raw_mjpeg.JpegIndex`) does both. A seek is a file
+    seek, back or ahead; the frame count is known once the index has reached the file's
+    end: at opening for a short file, for a longer one once :meth:`count_in_background`
+    has counted it (frame_count is 0 until then). A seek past the end lands on the last
+    whole frame.
     """
 
-    def __init__(self, path: Path, capture: cv2.VideoCapture, first_frame: np.ndarray) -> None:
-        super().__init__(capture, first_frame, timed=True, decode=decode_jpeg)
-        self._path = path
+    def __init__(self, path: Path, fps: float) -> None:
+        """``fps``: FFmpeg's rate for the file (it has none of its own), its frames' times."""
+        try:
+            self._file = RawMjpeg(path)
+        except OSError as exc:
+            raise SourceOpenError(f"Could not open video file {path}: {exc}") from None
+        self._file.index.scan(up_to=RAW_MJPEG_COUNTED_AT_OPEN)
+        packet = self._file.jpeg(0)
+        first = decode_jpeg(packet) if packet is not None else None
+        if first is None or first.size == 0:
+            self._file.close()
+            raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
+        self._pending: np.ndarray | None = normalise_frame(first)
+        self.height, self.width = self._pending.shape[:2]
+        self._next = 1  # the place in the file of the JPEG read next
+        self.fps = usable_fps(fps)
+        self.last_time_s: float | None = None
+        self._closed = False
+
+    @property
+    def frame_count(self) -> int:
+        return self._file.index.count or 0
+
+    def count_in_background(self, on_change: Callable[[], None]) -> None:
+        """Count the file's frames on a thread of its own; ``on_change`` is called (from
+        any thread) when frame_count changes after this call, never after :meth:`release`."""
+        self._file.index.count_in_background(lambda _count: on_change())
+
+    def read(self) -> np.ndarray | None:
+        if self._closed:
+            return None
+        place = self._next - 1 if self._pending is not None else self._next
+        frame, self._pending = self._pending, None
+        if frame is None:
+            packet = self._file.jpeg(place)
+            if packet is None:
+                return None  # past the last JPEG: not passed (a file still written to may hold it later)
+            self._next = place + 1
+            decoded = decode_jpeg(packet)
+            if decoded is None or decoded.size == 0:
+                return None
+            frame = normalise_frame(decoded)
+        self.last_time_s = place / self.fps if self.fps > 0 else None
+        return frame
+
+    def rewind(self) -> bool:
+        return self.seek(0)
 
     def seek(self, frame: int) -> bool:
-        current = self._capture
-        if current is None:
+        if self._closed:
             return False
+        self._pending = None  # the frame read while opening is no longer next
         frame = max(0, frame)
-        taken = int(current.get(cv2.CAP_PROP_POS_FRAMES))  # the JPEGs read from it so far
-        if frame >= taken:
-            capture: cv2.VideoCapture | None = current
-            skipped = taken + _skip(current, frame - taken)
-        else:
-            capture, skipped = self._reopened(frame)
-        if capture is not None and skipped < frame:
-            self.frame_count = skipped  # the end, found on the way
-            if capture is not current:
-                capture.release()
-            capture, skipped = self._reopened(skipped - 1)
-        if capture is None:
-            return False
-        if capture is not current:
-            self._capture = capture
-            current.release()
-        self._pending = None
-        if self._times is not None:
-            self._times.restart()
+        found = self._file.index.span(frame) is not None
+        count = self._file.index.count  # known where the span needed the file's end
+        if not found or (count is not None and frame >= count):
+            # Past the end, or on a last JPEG cut short: the last whole frame.
+            if not count:
+                return False
+            frame = count - 1
+        self._next = frame
         return True
 
-    def _reopened(self, frame: int) -> tuple[cv2.VideoCapture | None, int]:
-        """The file opened again with ``frame`` next to read (or its end, if sooner), and
-        the frames skipped; (None, 0) where it does not open again or holds no frame."""
-        try:
-            capture = open_video_capture(self._path)
-        except OSError:
-            return None, 0
-        if not capture.isOpened() or jpeg_packets(capture) is None or frame < 0:
-            capture.release()
-            return None, 0
-        return capture, _skip(capture, frame)
-
-
-def _skip(capture: cv2.VideoCapture, frames: int) -> int:
-    """Read past ``frames`` frames of ``capture`` undecoded; how many there were."""
-    skipped = 0
-    while skipped < frames and capture.grab():
-        skipped += 1
-    return skipped
+    def release(self) -> None:
+        self._closed = True
+        self._pending = None
+        self._file.close()
 
 
 # What opens a camera device by its index: cv2.VideoCapture (tests hand in a stand-in).

@@ -1267,8 +1267,11 @@ class MainWindow(QMainWindow):
             self.playback_bar.show_position(result.frame_index)
 
     def _on_playback(self, state: PlaybackState) -> None:
+        info = self.source_state.info
         if not self.source_state.reported(state):
             return
+        if info is not None and self.source_state.info is not info:  # its length learnt
+            self.playback_bar.set_frame_count(state.frame_count)
         self.playback_bar.show_position(state.position)
         self._update_actions()
 

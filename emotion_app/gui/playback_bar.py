@@ -83,11 +83,16 @@ class PlaybackBar(QWidget):
 
     def set_source(self, info: SourceInfo) -> None:
         self._fps = info.fps
-        last = max(0, info.frame_count - 1)
-        self.slider.setEnabled(info.frame_count > 1)
-        self._set_slider(0, maximum=last)
-        self.duration_label.setText(format_time(info.frame_count / info.fps) if info.fps > 0 else "–")
+        self.set_frame_count(info.frame_count)
+        self._set_slider(0)
         self.position_label.setText(format_time(0))
+
+    def set_frame_count(self, frame_count: int) -> None:
+        """The file's length (0: unknown, no seeking), also where it is learnt while the
+        file plays (a raw MJPEG's JPEGs are counted on a thread of their own)."""
+        self.slider.setEnabled(frame_count > 1)
+        self._set_slider(self.slider.value(), maximum=max(0, frame_count - 1))
+        self.duration_label.setText(format_time(frame_count / self._fps) if self._fps > 0 else "–")
 
     def show_position(self, frame: int) -> None:
         """The frame on screen; ignored while the user drags the slider."""

@@ -7,7 +7,7 @@ Qt-free; the capture worker's messages feed it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .messages import PlaybackState, SourceInfo, SourceSpec, VideoFileSpec
 
@@ -63,11 +63,14 @@ class SourceState:
         return True
 
     def reported(self, playback: PlaybackState) -> bool:
-        """Take a position report; False (ignored) when it is from an earlier stream."""
+        """Take a position report; False (ignored) when it is from an earlier stream. A
+        file that learns its length as it plays (a raw MJPEG) has it in ``info`` from then on."""
         if self.info is not None and playback.stream_id != self.info.stream_id:
             return False
         self.playback = playback
         self.paused = playback.paused
+        if self.info is not None and playback.frame_count != self.info.frame_count:
+            self.info = replace(self.info, frame_count=playback.frame_count)
         return True
 
     def stopped(self) -> None:
