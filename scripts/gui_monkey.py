@@ -198,7 +198,7 @@ class Inputs:
     output: Path
     animation: Path  # an animated WebP: a video read by the picture decoders
     pages: Path  # a multi-page TIFF: a slide show of its pages
-    raw_mjpeg: Path  # JPEGs one after another: no length, no seek bar
+    raw_mjpeg: Path  # JPEGs one after another: no container, its JPEGs counted by the app
     misnamed_video: Path  # the video under a picture's name
     missing: Path = field(init=False)
 
