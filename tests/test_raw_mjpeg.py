@@ -234,3 +234,26 @@ def test_a_raw_mjpeg_cut_short_in_its_last_jpeg_plays_to_its_last_whole_frame(
     window.resume()
     wait_until_stopped(qtbot, window)
     assert window.source_banner.text().startswith("Finished playing cut.mjpeg (11 frames)")
+
+
+def test_a_raw_mjpegs_frames_keep_their_place_past_one_that_does_not_decode(
+    qtbot: QtBot, make_window, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was: every frame after the damaged JPEG numbered one short of its place in the file
+    # (and of analyze's number for it), until the next seek.
+    jpegs = jpegs_of(numbered(16))
+    damaged = bytearray(jpegs[5])
+    damaged[3:300] = bytes(297)  # its start marker kept: a JPEG of its own that does not decode
+    jpegs[5] = bytes(damaged)
+    clip = tmp_path / "damaged.mjpeg"
+    clip.write_bytes(b"".join(jpegs))
+    analyzed = [(index, number_of(frame)) for index, _, frame in open_input(clip).frames()]
+    assert analyzed == [(index, index) for index in range(16) if index != 5]
+    window = make_window()
+    shown: list[tuple[int, int]] = []
+    window.controller.result_ready.connect(lambda result: shown.append((result.frame_index, number_of(result.image))))
+    window.open_video(clip)
+    wait_until_stopped(qtbot, window)
+    assert shown and all(index == number for index, number in shown), shown
+    assert any(index > 5 for index, _ in shown)
+    assert "could not be decoded; skipped" in caplog.text

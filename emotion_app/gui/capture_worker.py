@@ -23,6 +23,7 @@ from .frame_sources import (
     FALLBACK_FPS,
     AnimationFrameSource,
     FrameSource,
+    RawMjpegFrameSource,
     SourceFactory,
     SourceOpenError,
     StillsFrameSource,
@@ -106,8 +107,10 @@ class CaptureWorker(QObject):
         self._pace_ref_s: float | None = None
         self._last_time_s: float | None = None
         self._step_s: float | None = None
-        # A looping file's time goes on: the length of the loops played before this one.
+        # A looping file's time goes on: the length of the loops played before this one,
+        # and the frames delivered in them.
         self._loop_start_s = 0.0
+        self._loop_start_index = 0
         self._last_good_time = 0.0
         self._paused = False
         self._last_frame: CapturedFrame | None = None
@@ -149,6 +152,7 @@ class CaptureWorker(QObject):
         self._index = 0
         self._forget_pace()
         self._loop_start_s = 0.0
+        self._loop_start_index = 0
         self._paused = False
         self._last_frame = None
         self._clock_start = self._last_good_time = time.perf_counter()
@@ -220,6 +224,7 @@ class CaptureWorker(QObject):
             self._seeks += frame != self._index  # already there: no jump
             self._index = frame
             self._loop_start_s = 0.0
+            self._loop_start_index = 0
             self._forget_pace()
         # A slide show's place past its last picture that reads is its end (unreadable
         # pictures are skipped), not a file cut short.
@@ -385,8 +390,9 @@ class CaptureWorker(QObject):
         else:
             source_time = now - self._clock_start  # a camera's: since it started
         picture = isinstance(source, StillsFrameSource)
-        if isinstance(source, StillsFrameSource):
-            self._index = source.position  # its place in the folder, unreadable pictures counted
+        if isinstance(source, (StillsFrameSource, RawMjpegFrameSource)):
+            # Its place in the folder or file: a picture or JPEG that did not read is counted.
+            self._index = self._loop_start_index + source.position
         captured = CapturedFrame(
             self._stream_id, self._index, frame, now, source_time, self._mirror, picture, self._seeks, self._session
         )
@@ -416,6 +422,7 @@ class CaptureWorker(QObject):
             # The next loop starts a step after this one's last frame.
             if self._last_time_s is not None:
                 self._loop_start_s = self._last_time_s + (self._step_s or 1.0 / self._fps)
+            self._loop_start_index = self._index
             # Looping keeps the frame index counting up so the stream stays one stream.
             return _read_safely(source)
         return None

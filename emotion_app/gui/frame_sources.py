@@ -370,6 +370,9 @@ class RawMjpegFrameSource:
         self._next = 1  # the place in the file of the JPEG read next
         self.fps = usable_fps(fps)
         self.last_time_s: float | None = None
+        # The place in the file of the JPEG read last: one that does not decode is skipped,
+        # so it is not the count of frames read (as analyze numbers them).
+        self.position = 0
         self._closed = False
 
     @property
@@ -396,6 +399,7 @@ class RawMjpegFrameSource:
                 return None
             frame = normalise_frame(decoded)
         self.last_time_s = place / self.fps if self.fps > 0 else None
+        self.position = place
         return frame
 
     def rewind(self) -> bool:
