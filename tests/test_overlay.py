@@ -168,3 +168,31 @@ def test_a_name_in_a_script_dejavu_lacks_is_drawn_in_an_installed_font_that_has_
     assert np.abs(drawn[:, :hash_part] - in_dejavu[:, :hash_part]).max() < 0.05  # "#1 " as before
     assert np.abs(drawn[:, hash_part:] - in_dejavu[:, hash_part:]).mean() > 0.05  # not the boxes
     assert (drawn[:, hash_part:] > 0.5).sum() > 100  # strokes, not nothing
+
+
+def test_a_long_sessions_rendered_texts_stay_within_their_byte_budget() -> None:
+    """Hours of a live HD session: people come and go (a new "#id" each) and come nearer or
+    move away, so tags and charts pass through every font size, each with its own
+    percentages. What the text cache keeps must stay within its budget (bounded by count
+    instead, it kept several times that)."""
+    import tracemalloc
+
+    from emotion_app.io.overlay import TEXT_CACHE_BYTES
+
+    canvas = np.zeros((1080, 1920, 3), np.uint8)
+    labels = SEVEN_LABELS
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        frame = 0
+        for side in range(180, 460, 7):  # each a tag font size of its own
+            for _ in range(12):
+                frame += 1
+                probabilities = tuple(((frame * 7 + j) % 101) / 100 for j in range(len(labels)))
+                top = frame % len(labels)
+                face = FaceResult((100, 150, side, side), frame, labels[top], probabilities[top], probabilities)
+                draw_results(canvas, [face], labels, in_place=True)
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept <= TEXT_CACHE_BYTES + 4 * 2**20, f"the text cache kept {kept / 2**20:.0f} MB"

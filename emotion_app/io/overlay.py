@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -121,10 +122,57 @@ def _line_height(size: int) -> int:
 _MEASURE = PillowText()
 
 
-@lru_cache(maxsize=4096)
+# Bytes the rendered texts may hold. Labels repeat every frame and percentages take only
+# 101 values, but at every font size a face's tag and chart pass through as it comes nearer
+# or moves away, and a text's bytes grow with the square of its size: bounded by count
+# instead, a long HD session kept far more than the texts in view need.
+TEXT_CACHE_BYTES = 32 * 2**20
+# What an entry costs beyond its pixels (its key, the array's header): tiny pictures count too.
+_TEXT_ENTRY_OVERHEAD = 256
+
+
+class _TextPictures:
+    """Rendered texts by (text, size, bold), the least recently drawn dropped once they
+    hold more than ``budget`` bytes (the newest always stays). Thread-safe: the inference
+    thread draws frames while the GUI thread may redraw a paused one."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.bytes = 0
+        self._pictures: OrderedDict[tuple[str, int, bool], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str, size: int, bold: bool) -> np.ndarray:
+        key = (text, size, bold)
+        with self._lock:
+            alpha = self._pictures.get(key)
+            if alpha is not None:
+                self._pictures.move_to_end(key)
+                return alpha
+        alpha = _render_text(text, size, bold)  # outside the lock: rendering takes its own
+        with self._lock:
+            if key not in self._pictures:
+                self._pictures[key] = alpha
+                self.bytes += _entry_bytes(alpha)
+                while self.bytes > self.budget and len(self._pictures) > 1:
+                    self.bytes -= _entry_bytes(self._pictures.popitem(last=False)[1])
+        return alpha
+
+
+def _entry_bytes(alpha: np.ndarray) -> int:
+    return int(alpha.nbytes) + _TEXT_ENTRY_OVERHEAD
+
+
+_TEXT_PICTURES = _TextPictures(TEXT_CACHE_BYTES)
+
+
 def _text_alpha(text: str, size: int, bold: bool) -> np.ndarray:
     """Coverage (0..1, float32, H x W x 1) of ``text`` in a box of its advance width by
-    the line height; cached: labels repeat every frame and percentages take only 101 values."""
+    the line height; cached (see :data:`TEXT_CACHE_BYTES`), as labels repeat every frame."""
+    return _TEXT_PICTURES.get(text, size, bold)
+
+
+def _render_text(text: str, size: int, bold: bool) -> np.ndarray:
     image = Image.new("L", (max(1, _text_width(text, size, bold)), max(1, _line_height(size))), 0)
     runs = _runs(text, bold)
     with _FREETYPE_LOCK:
