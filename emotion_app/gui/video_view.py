@@ -16,6 +16,10 @@ from .annotation import with_bars
 from .messages import InferenceResult
 
 _BACKGROUND = QColor(18, 18, 20)
+# Small: the view takes the room the messages above it and the seek bar below leave. With a
+# larger minimum, a small window (the timeline open, or a laptop at 200%) laid the seek bar
+# over the picture and cut the messages off.
+MIN_VIEW_SIZE = (160, 90)
 
 
 def result_image(result: InferenceResult) -> QImage:
@@ -42,7 +46,7 @@ class VideoView(QWidget):
         # Every pixel is painted each time: Qt can skip erasing the background.
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(*MIN_VIEW_SIZE)
         self._result: InferenceResult | None = None
         self._image: QImage | None = None
         self._presented = True

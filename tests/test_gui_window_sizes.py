@@ -1,0 +1,50 @@
+"""The window as a user sizes and shows it: at its smallest, with messages above the video,
+a long model name and the technical figures in the status bar, full screen and back."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QRect
+from PyQt6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.main_window import MIN_WINDOW_SIZE, MainWindow
+from emotion_app.samples import VideoTruth
+from gui_support import WAIT_MS
+
+
+def _shown_in_central(window: MainWindow) -> list[QWidget]:
+    """The central area's visible parts, top to bottom: messages, video, seek bar."""
+    central = window.centralWidget()
+    assert central is not None
+    layout = central.layout()
+    assert layout is not None
+    items = (layout.itemAt(index) for index in range(layout.count()))
+    widgets = [item.widget() for item in items if item is not None]
+    return [widget for widget in widgets if widget is not None and widget.isVisible()]
+
+
+def test_at_its_smallest_the_video_shrinks_for_the_messages_and_the_seek_bar(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # With the session timeline open (the default) the smallest window, or a laptop at 200%,
+    # left the video less than its minimum: the seek bar was laid over the picture's bottom
+    # and the messages above were cut off mid-line.
+    window = make_window(video=gui_video.path, size=MIN_WINDOW_SIZE)
+    qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
+    window.show_saved(f"Saved snapshot emotion-snapshot.png in {gui_video.path.parent}", gui_video.path)
+    window.resize(*MIN_WINDOW_SIZE)
+    qtbot.wait(50)  # the layout settles
+    assert window.timeline_panel.isVisible() and window.playback_bar.isVisible()
+    central = window.centralWidget()
+    assert central is not None
+    shown = _shown_in_central(window)
+    assert window.view in shown and window.notice_banner in shown, shown
+    room = QRect(0, 0, central.width(), central.height())
+    for above, below in zip(shown, shown[1:]):
+        assert above.geometry().bottom() < below.geometry().top(), (above, above.geometry(), below, below.geometry())
+    for widget in shown:
+        assert room.contains(widget.geometry()), (widget, widget.geometry(), room)
+        # A message keeps every line of its text (a word-wrapped label's height for its width).
+        if widget in (window.source_banner, window.notice_banner):
+            assert widget.height() >= widget.heightForWidth(widget.width()), widget.text()
+    assert window.view.height() > 0 and window.view.image_rect().height() > 0
