@@ -3,6 +3,9 @@ a long model name and the technical figures in the status bar, full screen and b
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from PyQt6.QtCore import QRect
 from PyQt6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -48,3 +51,32 @@ def test_at_its_smallest_the_video_shrinks_for_the_messages_and_the_seek_bar(
         if widget in (window.source_banner, window.notice_banner):
             assert widget.height() >= widget.heightForWidth(widget.width()), widget.text()
     assert window.view.height() > 0 and window.view.image_rect().height() > 0
+
+
+def test_a_long_model_name_and_the_technical_figures_fit_a_small_window(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, random_weights: Path, tmp_path: Path
+) -> None:
+    # The status bar's labels never shortened: a model file with a long name (or the
+    # technical figures) made the bar wider than the window, the model's name and figures
+    # cut off at the window's edge.
+    weights = tmp_path / "emotion_cnn_ferplus_swa_distilled_from_teacher_2026-12-01_final_v3.safetensors"
+    shutil.copy(random_weights, weights)
+    window = make_window(video=gui_video.path, weights=weights, size=MIN_WINDOW_SIZE)
+    status = window.status
+    assert weights.stem in status.model_label.text()
+    window.details_action.trigger()
+    window.resize(*MIN_WINDOW_SIZE)
+    qtbot.waitUntil(lambda: status.summary_label.text().startswith(("Playing", "Finished")), timeout=WAIT_MS)
+    qtbot.wait(50)  # the layout settles
+    assert status.width() <= window.width(), (status.width(), window.width())
+    summary = status.summary_label
+    # The plain summary is read first: it keeps its whole text.
+    assert summary.width() >= summary.sizeHint().width(), (summary.text(), summary.width())
+    for label in status._permanent:
+        if label.isVisible():
+            assert label.geometry().right() < status.width(), (label.text(), label.geometry(), status.width())
+    # The model's name gives way, shortened with "…" (its tooltip names the file in full).
+    shown = status.model_label.shown_text()
+    assert shown != status.model_label.text() and "…" in shown, shown
+    assert status.model_label.fontMetrics().horizontalAdvance(shown) <= status.model_label.contentsRect().width()
+    assert str(weights) in status.model_label.toolTip()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import math
 import time
 
-from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QLabel, QStatusBar, QWidget
+from PyQt6.QtCore import QEvent, QSize, Qt
+from PyQt6.QtGui import QPainter, QPaintEvent
+from PyQt6.QtWidgets import QLabel, QSizeGrip, QStatusBar, QWidget
 
 from .messages import InferenceResult, ModelStatus
 from .stats import RateMeter, RollingPercentiles
@@ -45,6 +46,40 @@ class PerformanceStats:
         self.dropped_frames = 0
 
 
+# A shortened label keeps at least this many characters' room, its "…" included.
+_SHORTEST_CHARS = 6
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that gives way where the bar has less room than its text: shown
+    shortened with "…" (``text()`` stays whole), instead of making the bar wider than the
+    window and being cut off at its edge."""
+
+    def __init__(self, text: str = "", mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> None:
+        super().__init__(text)
+        self._mode = mode
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.fontMetrics().averageCharWidth() * _SHORTEST_CHARS), hint.height())
+
+    def shown_text(self) -> str:
+        """The text as it is drawn: whole, or shortened to the label's width."""
+        return self.fontMetrics().elidedText(self.text(), self._mode, self.contentsRect().width())
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        try:
+            painter.drawText(self.contentsRect(), int(self.alignment().value), self.shown_text())
+        finally:
+            painter.end()
+
+
+def _width_wanted(label: QLabel) -> int:
+    """The width ``label`` takes in the bar when there is room: its text's, within its maximum."""
+    return min(label.sizeHint().width(), label.maximumWidth())
+
+
 # Pixels of a status bar's width that neither its transient message nor its permanent
 # labels get: margins, the gaps between labels and the size grip.
 MESSAGE_MARGIN = 48
@@ -60,13 +95,14 @@ class PerformanceStatusBar(QStatusBar):
         self.summary_label = QLabel("Stopped")
         self.addPermanentWidget(self.summary_label)
         # Permanent, so the model stays named after the transient messages have gone; short,
-        # so it leaves room for them (the labels in output order are in its tooltip).
-        self.model_label = QLabel("Model –")
+        # so it leaves room for them (the labels in output order are in its tooltip). Where
+        # the bar is short of room it gives way first, shortened in the middle.
+        self.model_label = ElidedLabel("Model –", Qt.TextElideMode.ElideMiddle)
         self.addPermanentWidget(self.model_label)
-        self.display_label = QLabel()
-        self.inference_label = QLabel()
-        self.latency_label = QLabel()
-        self.dropped_label = QLabel()
+        self.display_label = ElidedLabel()
+        self.inference_label = ElidedLabel()
+        self.latency_label = ElidedLabel()
+        self.dropped_label = ElidedLabel()
         self.display_label.setToolTip("Frames painted per second")
         self.inference_label.setToolTip("Frames through detection + classification per second (per-frame time)")
         self.latency_label.setToolTip("From the frame leaving the camera/file to its overlay on screen: median (p95)")
@@ -83,12 +119,30 @@ class PerformanceStatusBar(QStatusBar):
         leave: a long file path would otherwise hide the message's end ("1280x720, 30 fps")
         behind them."""
         text = message or ""
-        taken = sum(label.sizeHint().width() for label in self._permanent if label.isVisible())
+        taken = sum(_width_wanted(label) for label in self._permanent if label.isVisible())
         # The bar's margins, its size grip and the gaps between labels, generously.
         room = self.width() - taken - MESSAGE_MARGIN
         if room > 0:
             text = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, room)
         super().showMessage(text, msecs)
+
+    def event(self, event: QEvent | None) -> bool:
+        # Before each layout (a resize, a label's new text, the REC indicator shown).
+        if event is not None and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+            self._fit_model_label()
+        return super().event(event)
+
+    def _fit_model_label(self) -> None:
+        """The model's name gets the room the other labels leave: it gives way first, so
+        the summary and the technical figures asked for stay whole where they can."""
+        children = self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        others = sum(
+            child.sizeHint().width()
+            for child in children
+            if child is not self.model_label and child.isVisible() and not isinstance(child, QSizeGrip)
+        )
+        room = self.width() - others - MESSAGE_MARGIN
+        self.model_label.setMaximumWidth(max(self.model_label.minimumSizeHint().width(), room))
 
     def show_details(self, show: bool) -> None:
         """The technical figures beside the summary (View > Technical figures)."""
