@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from PyQt6.QtCore import QRect
+from PyQt6.QtCore import QRect, Qt
 from PyQt6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -80,3 +80,33 @@ def test_a_long_model_name_and_the_technical_figures_fit_a_small_window(
     assert shown != status.model_label.text() and "…" in shown, shown
     assert status.model_label.fontMetrics().horizontalAdvance(shown) <= status.model_label.contentsRect().width()
     assert str(weights) in status.model_label.toolTip()
+
+
+def test_a_window_closed_in_full_screen_opens_in_it_and_escape_leaves(
+    qtbot: QtBot, make_window, settings_path: Path
+) -> None:
+    # Qt restores full screen with the saved geometry, but the window's own record said
+    # otherwise: Esc did nothing, and F11 had to be pressed twice to leave.
+    window = make_window()
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen, timeout=WAIT_MS)
+    window.close()
+    again = make_window(size=None, settings=settings_path)
+    qtbot.waitUntil(again.isFullScreen, timeout=WAIT_MS)
+    assert again.fullscreen_action.isChecked()
+    qtbot.keyClick(again, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not again.isFullScreen(), timeout=WAIT_MS)
+    assert not again.fullscreen_action.isChecked()
+    qtbot.keyClick(again, Qt.Key.Key_F11)  # one press, as ever
+    qtbot.waitUntil(again.isFullScreen, timeout=WAIT_MS)
+
+
+def test_full_screen_and_back_leaves_a_maximised_window_maximised(qtbot: QtBot, make_window) -> None:
+    window = make_window()
+    window.showMaximized()
+    qtbot.waitUntil(window.isMaximized, timeout=WAIT_MS)
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen, timeout=WAIT_MS)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT_MS)
+    assert window.isMaximized(), window.windowState()

@@ -651,9 +651,19 @@ class MainWindow(QMainWindow):
 
     # ---- view ---------------------------------------------------------------------------
     def set_fullscreen(self, on: bool) -> None:
-        if on == self.isFullScreen():
-            return
-        self.showFullScreen() if on else self.showNormal()
+        """F11 and Esc: full screen and back to the state before it (maximised stays so)."""
+        if on != self.isFullScreen():
+            # Not showFullScreen/showNormal: they drop a maximised state on the way.
+            state = self.windowState()
+            full = Qt.WindowState.WindowFullScreen
+            self.setWindowState(state | full if on else state & ~full)
+            self.setVisible(True)
+        self._sync_fullscreen_actions()
+
+    def _sync_fullscreen_actions(self) -> None:
+        """The F11 check and Esc follow the window, however it went full screen or left it
+        (a geometry restored in full screen, the window manager's own key)."""
+        on = self.isFullScreen()
         self.leave_fullscreen_action.setEnabled(on)
         if self.fullscreen_action.isChecked() != on:
             self.fullscreen_action.setChecked(on)
@@ -1422,6 +1432,8 @@ class MainWindow(QMainWindow):
         handled = super().event(event)
         if event is not None and event.type() in _WINDOW_PLACE_EVENTS:
             self._note_own_window()
+        if event is not None and event.type() == QEvent.Type.WindowStateChange:
+            self._sync_fullscreen_actions()
         return handled
 
     def _note_own_window(self) -> None:
