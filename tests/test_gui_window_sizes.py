@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 from PyQt6.QtCore import QRect, Qt
-from PyQt6.QtWidgets import QWidget
+from PyQt6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MIN_WINDOW_SIZE, MainWindow
 from emotion_app.samples import VideoTruth
 from gui_support import WAIT_MS
@@ -110,3 +111,23 @@ def test_full_screen_and_back_leaves_a_maximised_window_maximised(qtbot: QtBot, 
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT_MS)
     assert window.isMaximized(), window.windowState()
+
+
+def test_hiding_the_timeline_from_its_own_button_hands_the_keyboard_to_the_video(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Qt gives the focus of a control that is hidden to the next in line: the toolbar's
+    # camera picker, where Down then replaced the video with the camera (and cleared the
+    # timeline's session).
+    window = make_window(video=gui_video.path, devices=[CameraDevice("Desk camera", 0)])
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    qtbot.mouseClick(window.timeline_panel.clear_button, Qt.MouseButton.LeftButton)
+    assert window.timeline_panel.clear_button.hasFocus()
+    qtbot.keyClick(window.timeline_panel.clear_button, Qt.Key.Key_T)
+    assert not window.timeline_panel.isVisible()
+    assert window.view.hasFocus(), QApplication.focusWidget()
+    source = window.source
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)
+    qtbot.wait(100)
+    assert window.source == source

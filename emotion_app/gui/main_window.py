@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from PyQt6 import sip
 from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import (
     QAction,
@@ -230,6 +231,8 @@ class MainWindow(QMainWindow):
         # Player keys win over whichever control has the focus (a slider or a list would
         # otherwise take Space and the arrows for themselves).
         self._player_keys = PlayerKeys(self, self._player_key_actions())
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._keep_keyboard_on_video)
         self.controller.start_threads()
         # Which codec recordings get is found by trying to write one (FFmpeg builds differ);
         # done now, off the GUI thread, so the first recording does not wait for it.
@@ -676,6 +679,15 @@ class MainWindow(QMainWindow):
         elif not isinstance(self.source_state.spec, ScreenSpec):
             self.settings.mirror_cameras = on
         self.controller.set_mirror(on)
+
+    def _keep_keyboard_on_video(self, old: QWidget | None, new: QWidget | None) -> None:
+        """A control that goes away with the keyboard on it (the timeline hidden from its
+        own button, a message dismissed) hands it to the video: Qt's next in line may be a
+        toolbar control, where Up or Down would quietly switch the camera or the source."""
+        if old is None or new is None or new is self.view or sip.isdeleted(old) or sip.isdeleted(new):
+            return
+        if old.window() is self and new.window() is self and not old.isVisible():
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _apply_mirror(self, spec: SourceSpec) -> None:
         if isinstance(spec, ScreenSpec):
