@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from PyQt6.QtCore import QRect, Qt
+from PyQt6.QtCore import QRect, QSize, Qt
 from PyQt6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -14,6 +14,9 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MIN_WINDOW_SIZE, MainWindow
 from emotion_app.samples import VideoTruth
 from gui_support import WAIT_MS
+
+# What a 1366x768 screen at 200% scaling leaves a window, in logical pixels.
+SMALL_SCREEN_AT_200 = (683, 384)
 
 
 def _shown_in_central(window: MainWindow) -> list[QWidget]:
@@ -131,3 +134,21 @@ def test_hiding_the_timeline_from_its_own_button_hands_the_keyboard_to_the_video
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)
     qtbot.wait(100)
     assert window.source == source
+
+
+def test_on_a_small_screen_at_200_percent_the_first_message_keeps_every_line(qtbot: QtBot, make_window) -> None:
+    # A 1366x768 laptop at 200% leaves the window about 683x384: with the timeline open, the
+    # first run's "No camera found" message beside its three buttons had its last lines cut
+    # off, the video holding on to a larger minimum.
+    window = make_window()
+    window.setMinimumSize(QSize(*SMALL_SCREEN_AT_200))
+    window.resize(*SMALL_SCREEN_AT_200)
+    qtbot.waitUntil(lambda: window.source_banner.text().startswith("No camera found"), timeout=WAIT_MS)
+    qtbot.wait(50)  # the layout settles
+    banner, central = window.source_banner, window.centralWidget()
+    assert central is not None and window.timeline_panel.isVisible()
+    assert banner.height() >= banner.heightForWidth(banner.width()), (banner.height(), banner.width())
+    shown = _shown_in_central(window)
+    assert shown == [banner, window.view]
+    assert banner.geometry().bottom() < window.view.geometry().top(), (banner.geometry(), window.view.geometry())
+    assert window.view.geometry().bottom() < central.height(), (window.view.geometry(), central.height())

@@ -18,8 +18,8 @@ from .messages import InferenceResult
 _BACKGROUND = QColor(18, 18, 20)
 # Small: the view takes the room the messages above it and the seek bar below leave. With a
 # larger minimum, a small window (the timeline open, or a laptop at 200%) laid the seek bar
-# over the picture and cut the messages off.
-MIN_VIEW_SIZE = (160, 90)
+# over the picture and cut the messages off; they can be dismissed to give it back.
+MIN_VIEW_SIZE = (160, 40)
 
 
 def result_image(result: InferenceResult) -> QImage:
