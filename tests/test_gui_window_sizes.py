@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MIN_WINDOW_SIZE, MainWindow
+from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
 from gui_support import WAIT_MS
 
@@ -152,3 +153,21 @@ def test_on_a_small_screen_at_200_percent_the_first_message_keeps_every_line(qtb
     assert shown == [banner, window.view]
     assert banner.geometry().bottom() < window.view.geometry().top(), (banner.geometry(), window.view.geometry())
     assert window.view.geometry().bottom() < central.height(), (window.view.geometry(), central.height())
+
+
+def test_in_a_narrow_window_steadiness_is_in_the_view_menu(qtbot: QtBot, make_window, settings_path: Path) -> None:
+    # The Steadiness control was the toolbar's last: in a window narrower than about
+    # 850 px (its smallest, a laptop at 150%) it went into the toolbar's overflow, where Tab
+    # never reaches, and no menu had it.
+    window = make_window(size=MIN_WINDOW_SIZE)
+    assert not window.steadiness_box.isVisible()
+    view_menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&View")
+    submenu = next(action.menu() for action in view_menu.actions() if action.text() == "Steadiness")
+    choices = {action.text(): action for action in submenu.actions()}
+    assert list(choices) == ["Off", "Low", "Medium", "High"]
+    assert choices["Medium"].isChecked()
+    choices["High"].trigger()
+    assert window.steadiness_box.currentData() == "high" and AppSettings.at_path(settings_path).steadiness == "high"
+    assert choices["High"].isChecked() and not choices["Medium"].isChecked()
+    window.steadiness_box.setCurrentIndex(window.steadiness_box.findData("off"))  # and the other way
+    assert choices["Off"].isChecked() and not choices["High"].isChecked()

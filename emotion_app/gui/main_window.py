@@ -23,6 +23,7 @@ from PyQt6 import sip
 from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import (
     QAction,
+    QActionGroup,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
@@ -432,6 +433,20 @@ class MainWindow(QMainWindow):
         for action in (self.play_pause_action, self.step_back_action, self.step_forward_action, self.restart_action):
             playback_menu.addAction(action)
         view_menu.addAction(self.bars_action)
+        # Beside the toolbar's control, which a narrow window (its smallest, a laptop at
+        # 150%) puts in the toolbar's overflow, out of Tab's reach.
+        steadiness_menu = view_menu.addMenu("Steadiness")
+        assert steadiness_menu is not None
+        steadiness_menu.setToolTipsVisible(True)
+        group = QActionGroup(self)
+        self.steadiness_actions: dict[str, QAction] = {}
+        for level in STEADINESS_LEVELS:
+            action = QAction(level.capitalize(), group)
+            action.setCheckable(True)
+            action.setToolTip(_STEADINESS_TIP)
+            action.triggered.connect(lambda _checked=False, chosen=level: self.set_steadiness(chosen))
+            steadiness_menu.addAction(action)
+            self.steadiness_actions[level] = action
         view_menu.addAction(self.timeline_action)
         view_menu.addAction(self.refresh_cameras_action)
         self.camera_size_menu = CameraSizeMenu(self._camera_size, self)
@@ -999,6 +1014,7 @@ class MainWindow(QMainWindow):
             level = DEFAULT_STEADINESS_LEVEL
         self.controller.set_steadiness(level)
         self.settings.steadiness = level
+        self.steadiness_actions[level].setChecked(True)
         index = self.steadiness_box.findData(level)
         if self.steadiness_box.currentIndex() != index:
             self.steadiness_box.blockSignals(True)
