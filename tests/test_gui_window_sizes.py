@@ -1,5 +1,6 @@
-"""The window as a user sizes and shows it: at its smallest, with messages above the video,
-a long model name and the technical figures in the status bar, full screen and back."""
+"""The window as a user sizes, shows and drives it: at its smallest, with messages above the
+video, a long model name and the technical figures in the status bar, full screen and back,
+and from the keyboard alone."""
 
 from __future__ import annotations
 
@@ -171,3 +172,27 @@ def test_in_a_narrow_window_steadiness_is_in_the_view_menu(qtbot: QtBot, make_wi
     assert choices["High"].isChecked() and not choices["Medium"].isChecked()
     window.steadiness_box.setCurrentIndex(window.steadiness_box.findData("off"))  # and the other way
     assert choices["Off"].isChecked() and not choices["High"].isChecked()
+
+
+def test_a_person_can_be_named_from_the_keyboard(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    # Naming took a double-click on the person's row: keyboard-only use could not give a
+    # name at all (Tab never reached the rows).
+    window = make_window(video=gui_video.path)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: len(panel.timeline.people()) == 1, timeout=WAIT_MS)
+    asked: list[int] = []
+
+    def ask(track_id: int, current: str) -> str | None:
+        asked.append(track_id)
+        return "Ada"
+
+    panel.ask_name = ask
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    window.playback_bar.slider.setFocus()
+    qtbot.keyClick(window.playback_bar.slider, Qt.Key.Key_Tab)  # the next control down
+    assert panel.view.hasFocus(), QApplication.focusWidget()
+    (person,) = panel.view.visible_people()
+    qtbot.keyClick(panel.view, Qt.Key.Key_Down)
+    qtbot.keyClick(panel.view, Qt.Key.Key_Return)
+    assert asked == [person] and panel.view.row_name(person) == "Ada"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PyQt6.QtCore import QEvent, QRectF, QSize, Qt, QThreadPool, QTimer, pyqtSignal
-from PyQt6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
+from PyQt6.QtGui import QColor, QFocusEvent, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QDockWidget, QHBoxLayout, QPushButton, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from emotion_app.io.overlay_layout import palette_for
@@ -48,7 +48,8 @@ def qcolor(bgr: tuple[int, int, int]) -> QColor:
 
 class TimelineView(QWidget):
     """Paints a :class:`SessionTimeline`: strips on the left, share bars on the right.
-    A double-click on a person's row asks for their name (``person_double_clicked``)."""
+    A double-click on a person's row asks for their name (``person_double_clicked``), and so
+    does Enter on the row chosen with Up and Down."""
 
     person_double_clicked = pyqtSignal(int)  # the row's track id
 
@@ -58,6 +59,9 @@ class TimelineView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         # Three people and everyone's row without scrolling.
         self.setMinimumHeight(4 * _ROW_PX + 8)
+        # Tab reaches the rows: naming someone must not take a mouse.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._chosen: int | None = None  # the track id of the row the keyboard is on
         self._colors: list[QColor] = []
         self.set_labels(timeline.labels)
 
@@ -129,6 +133,35 @@ class TimelineView(QWidget):
         person = self.timeline.person(track_id)
         return person.short_name if person is not None else f"#{track_id}"
 
+    def chosen_person(self) -> int | None:
+        """The track id of the row the keyboard is on: the one chosen with Up and Down while
+        it has a row, else the first."""
+        people = self.visible_people()
+        if self._chosen in people:
+            return self._chosen
+        return people[0] if people else None
+
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:  # noqa: N802 (Qt's name)
+        if event is None:
+            return
+        key, people, chosen = event.key(), self.visible_people(), self.chosen_person()
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and chosen is not None:
+            step = 1 if key == Qt.Key.Key_Down else -1
+            self._chosen = people[max(0, min(len(people) - 1, people.index(chosen) + step))]
+            self.update()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2) and chosen is not None:
+            self.person_double_clicked.emit(chosen)
+        else:
+            super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent | None) -> None:  # noqa: N802 (Qt's name)
+        super().focusInEvent(event)
+        self.update()  # the chosen row's frame shows
+
+    def focusOutEvent(self, event: QFocusEvent | None) -> None:  # noqa: N802 (Qt's name)
+        super().focusOutEvent(event)
+        self.update()
+
     def mouseDoubleClickEvent(self, event: QMouseEvent | None) -> None:
         track_id = self.person_at(event.position().y()) if event is not None else None
         if track_id is not None:
@@ -140,7 +173,7 @@ class TimelineView(QWidget):
             track_id = self.person_at(event.pos().y())
             person = self.timeline.person(track_id) if track_id is not None else None
             if person is not None:
-                QToolTip.showText(event.globalPos(), f"{person.name}: double-click to give a name", self)
+                QToolTip.showText(event.globalPos(), f"{person.name}: double-click (or Enter) to give a name", self)
             elif hint := self.hidden_hint():
                 QToolTip.showText(event.globalPos(), hint, self)
             else:
@@ -170,10 +203,13 @@ class TimelineView(QWidget):
             )
         start, span = self.axis()
         scale = strips.width() / span
+        chosen = self.chosen_person() if self.hasFocus() else None
         for row, track_id in enumerate(ids):
             top = self.row_top(row)
             painter.setPen(_TEXT)
             name_rect = QRectF(_PORTRAIT_PX + 8, top, strips.left() - _PORTRAIT_PX - 14, _ROW_PX - 4)
+            if track_id == chosen:  # where Enter gives a name
+                painter.drawRect(QRectF(1, top - 1, strips.left() - 4, _ROW_PX - 2))
             painter.drawText(
                 name_rect,
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
