@@ -154,6 +154,21 @@ def test_a_face_alone_in_a_small_frame_always_gets_its_chart() -> None:
             assert drawn.chart is not None, box
 
 
+def test_a_tag_too_wide_for_a_small_frame_drops_its_percentage_rather_than_be_cut() -> None:
+    # Even at its smallest text, a name given in a 160x120 video, or any tag in a 64x64
+    # one, was wider than the frame: its end, the percentage and part of the label, was cut.
+    named = FaceResult(
+        (10, 10, 40, 40), 1, "happy", 1.0, (0.0, 0.0, 1.0, 0.0, 0.0, 0.0), name="Alexandra Montgomery-Sm"
+    )
+    (drawn,) = layout_overlay([named], SIX_LABELS, 160, 120, True, MEASURE)
+    assert drawn.tag.text == "Alexandra Montgomery-Sm happy" and inside(drawn.tag.rect, (160, 120)), drawn.tag
+    tiny = FaceResult((10, 10, 40, 40), 1, "happy", 1.0, (0.0, 0.0, 1.0, 0.0, 0.0, 0.0))
+    (drawn,) = layout_overlay([tiny], SIX_LABELS, 64, 64, True, MEASURE)
+    assert drawn.tag.text == "#1 happy" and inside(drawn.tag.rect, (64, 64)), drawn.tag
+    (drawn,) = layout_overlay([tiny], SIX_LABELS, 120, 90, True, MEASURE)
+    assert drawn.tag.text == "#1 happy 100%"  # where it fits, the tag is whole
+
+
 def test_a_frame_too_small_for_a_legible_chart_gets_none() -> None:
     (drawn,) = layout([(10, 10, 30, 30)], size=(80, 50))
     assert drawn.chart is None

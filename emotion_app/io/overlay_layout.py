@@ -266,7 +266,7 @@ def _layout_tag(
     reach_x = _text_width(full, base_font, measure) + 2 * full_pad
     reach_y = measure.line_height(base_font) + full_pad
     tags, other_boxes = within_reach(tags, box, reach_x, reach_y), within_reach(other_boxes, box, reach_x, reach_y)
-    best: tuple[tuple[int, int, int], TagLayout] | None = None
+    best: tuple[tuple[int, int, int, int], TagLayout] | None = None
     for compact, pieces in enumerate((full, full[:2])):
         font_px = base_font
         while font_px > 8 and _text_width(pieces, font_px, measure) + 2 * max(2, font_px // 4) > width:
@@ -284,13 +284,16 @@ def _layout_tag(
                 tag_h,
             )
             cost = (
+                # Wider than the frame even at the smallest text: cut off at its edge, so
+                # the tag without its percentage is better (a name in a thumbnail-sized video).
+                int(tag_w > width),
                 sum(overlap_area(rect, other) for other in tags),
                 sum(overlap_area(rect, other) for other in other_boxes),
                 compact,
             )
             if best is None or cost < best[0]:
                 best = (cost, TagLayout(rect, pieces, font_px, pad, color, text_color_on(color)))
-                if cost[:2] == (0, 0):
+                if cost[:3] == (0, 0, 0):
                     return best[1]
     assert best is not None
     return best[1]
