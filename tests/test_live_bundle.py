@@ -82,9 +82,14 @@ def test_a_build_waiting_for_its_turn_is_skipped_once_its_bundle_closes(
         kept.close()
 
 
-def test_closing_a_bundle_stops_its_build_process(random_weights: Path) -> None:
+def test_closing_a_bundle_stops_its_build_process(
+    random_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The app builds the fast classifier in a child process; a window closed or a model
     # replaced meanwhile must not leave it running, nor keep its thread waiting.
+    # A temporary folder of its own: another process's build folder is not this test's.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
     def child_folders() -> set[Path]:
         return set(Path(tempfile.gettempdir()).glob(build_process.FOLDER_PREFIX + "*"))
 

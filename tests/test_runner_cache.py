@@ -228,6 +228,17 @@ def child_folders() -> set[Path]:
     return set(Path(tempfile.gettempdir()).glob(build_process.FOLDER_PREFIX + "*"))
 
 
+@pytest.fixture
+def private_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary folder of the test's own: another process's build folder in the
+    system's one (a second test run beside this one) is not taken for this test's."""
+    folder = tmp_path / "temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+@pytest.mark.usefixtures("private_temp")
 def test_a_child_process_builds_the_runner_and_fills_the_cache(cache: Path) -> None:
     before = child_folders()
     classifier = EmotionClassifier.load()
