@@ -283,6 +283,10 @@ class CaptureWorker(QObject):
             return
         now = time.perf_counter()
         frame = _read_safely(source)
+        if frame is None and isinstance(spec, VideoFileSpec):
+            # A damaged frame sought or stepped onto is read past, as in playing: taken for
+            # the end, it closed a file that has more frames.
+            frame = self._read_past_damage(source, spec)
         if frame is None and back_to is not None and self._went_back(source, back_to):
             frame = _read_safely(source)
         if frame is None:
@@ -410,6 +414,20 @@ class CaptureWorker(QObject):
         return self._loop_start_s + file_time
 
     def _retry_video_read(self, source: FrameSource, spec: VideoFileSpec) -> np.ndarray | None:
+        frame = self._read_past_damage(source, spec)
+        if frame is not None:
+            return frame
+        if spec.loop and self._index > 0 and source.rewind():
+            # The next loop starts a step after this one's last frame.
+            if self._last_time_s is not None:
+                self._loop_start_s = self._last_time_s + (self._step_s or 1.0 / self._fps)
+            self._loop_start_index = self._index
+            # Looping keeps the frame index counting up so the stream stays one stream.
+            return _read_safely(source)
+        return None
+
+    def _read_past_damage(self, source: FrameSource, spec: VideoFileSpec) -> np.ndarray | None:
+        """After a read that failed: the next frame that reads, where it is not the end."""
         # Short of the frames the file announces, a damaged stretch is read past (as
         # ``analyze`` does) instead of being taken for the end.
         retries = MAX_UNDECODABLE_RUN if self._index < source.frame_count else _VIDEO_READ_RETRIES
@@ -418,13 +436,6 @@ class CaptureWorker(QObject):
             if frame is not None:
                 log.warning("%s: a frame after frame %d could not be decoded; skipped", spec.path, self._index - 1)
                 return frame
-        if spec.loop and self._index > 0 and source.rewind():
-            # The next loop starts a step after this one's last frame.
-            if self._last_time_s is not None:
-                self._loop_start_s = self._last_time_s + (self._step_s or 1.0 / self._fps)
-            self._loop_start_index = self._index
-            # Looping keeps the frame index counting up so the stream stays one stream.
-            return _read_safely(source)
         return None
 
     def _keep_pace(self, time_s: float, now: float, shown_for_s: float | None = None) -> None:
