@@ -79,6 +79,26 @@ def test_a_thumbnail_inside_a_jpeg_is_no_frame_of_its_own(tmp_path: Path) -> Non
     assert np.array_equal(read[1], decoded(jpegs[1]))
 
 
+@pytest.mark.parametrize(
+    "tail", [bytes(64 << 10), b"\r\n--boundary--\r\n"], ids=["zeros a writer padded with", "a trailer"]
+)
+def test_a_last_jpeg_followed_by_bytes_of_no_jpeg_is_a_frame(tmp_path: Path, tail: bytes) -> None:
+    # Was: its end marker was looked for only in the file's last 4 KiB, past zeros alone, so
+    # the last frame was left out of the count (the seek bar and frame steps stopped short
+    # of it; a file of one JPEG had no length at all).
+    jpegs = jpegs_of(numbered_frames(3))
+    clip = tmp_path / "padded.mjpeg"
+    clip.write_bytes(b"".join(jpegs) + tail)
+    with JpegIndex(clip) as index:
+        assert index.scan() == 3
+    clip.write_bytes(jpegs[0] + tail)
+    with JpegIndex(clip) as index:
+        assert index.scan() == 1
+    clip.write_bytes(b"".join(jpegs)[:-100] + tail)  # the last cut short: no frame, still
+    with JpegIndex(clip) as index:
+        assert index.scan() == 2
+
+
 def test_a_long_raw_mjpeg_is_counted_on_a_thread_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)  # as if longer than what opening counts
     clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(60))

@@ -24,9 +24,6 @@ import numpy as np
 # A JPEG's coded data cannot hold it (a 0xFF there is followed by 0x00 or a restart marker).
 JPEG_START = b"\xff\xd8\xff"
 JPEG_END = b"\xff\xd9"
-# The last JPEG's end marker is looked for this far from the file's end (past zeros some
-# writers pad with).
-_END_SEARCHED = 4096
 # The scan reads the file this much at a time...
 _CHUNK = 1 << 20
 # ...and reads again once fewer bytes than this are left ahead of it in what it read.
@@ -181,15 +178,25 @@ class JpegIndex:
         return False
 
     def _last_is_whole(self) -> bool:
-        """Whether the last JPEG found ends with its end marker (True where there is none)."""
+        """Whether the last JPEG found has its end marker (True where there is none).
+
+        Looked for from its coded data on, which cannot hold one: what follows the marker
+        (zeros a writer padded the file with, a trailer) does not matter."""
         if not self._starts or self._end is None:
             return True
-        at = max(self._starts[-1], self._end - _END_SEARCHED)
         try:
-            buffer, offset = self._window(at, self._end - at)
+            at = self._coded_data(self._starts[-1])
+            while self._end - at >= len(JPEG_END):
+                buffer, offset = self._window(at, len(JPEG_END))
+                piece = buffer[offset : offset + self._end - at]
+                if JPEG_END in piece:
+                    return True
+                if len(piece) < len(JPEG_END):  # shorter than when it was scanned
+                    return False
+                at += len(piece) - (len(JPEG_END) - 1)  # a marker cut in two by a read is found
         except OSError:
             return False
-        return buffer[offset : offset + self._end - at].rstrip(b"\0").endswith(JPEG_END)
+        return False
 
     def _coded_data(self, start: int) -> int:
         """Where the JPEG at ``start`` has its coded data: past its segments, whose contents
