@@ -79,6 +79,45 @@ def test_a_thumbnail_inside_a_jpeg_is_no_frame_of_its_own(tmp_path: Path) -> Non
     assert np.array_equal(read[1], decoded(jpegs[1]))
 
 
+@pytest.mark.parametrize("damage", ["a table's length", "the scan header's length", "a JPEG cut in its tables"])
+def test_a_jpeg_whose_segments_do_not_add_up_hides_no_jpeg_after_it(tmp_path: Path, damage: str) -> None:
+    # Was: the walk over JPEG 5's segments followed the damaged length tens of KiB on and
+    # searched for the next JPEG from there, so the JPEGs that start on the way were no
+    # frames: left out by the app and analyze, the later ones numbered short of their place.
+    jpegs = jpegs_of(numbered_frames(20))
+    damaged = bytearray(jpegs[5])
+    if damage == "a JPEG cut in its tables":
+        damaged = damaged[: damaged.find(b"\xff\xdb") + 40]  # a writer stopped, then went on
+    else:
+        marker = damaged.find(b"\xff\xdb" if damage == "a table's length" else b"\xff\xda")
+        damaged[marker + 2 : marker + 4] = b"\xff\xf0"
+    jpegs[5] = bytes(damaged)
+    clip = tmp_path / "damaged.mjpeg"
+    clip.write_bytes(b"".join(jpegs))
+    with JpegIndex(clip) as index:
+        assert index.scan() == 20
+        assert [index.span(frame) for frame in range(20)] == list(itertools.pairwise(starts_of(jpegs)))
+    read = {index: frame for index, _, frame in open_input(clip).frames()}
+    assert sorted(read) == [index for index in range(20) if index != 5]
+    assert all(np.array_equal(frame, decoded(jpegs[index])) for index, frame in read.items())
+
+
+def test_fill_bytes_before_a_marker_do_not_make_a_thumbnail_a_frame(tmp_path: Path) -> None:
+    # A marker may follow any number of 0xFF fill bytes; the segments' walk stopped at them
+    # and searched the thumbnail's segment after them for JPEG starts.
+    frames = numbered_frames(2)
+    jpegs = jpegs_of(frames)
+    thumbnail = jpegs_of([cv2.resize(frames[0], (40, 30))])[0]
+    segment = b"\xff\xfe" + (len(thumbnail) + 2).to_bytes(2, "big") + thumbnail
+    jpegs[0] = jpegs[0][:2] + b"\xff\xff" + segment + jpegs[0][2:]
+    clip = tmp_path / "filled.mjpeg"
+    clip.write_bytes(b"".join(jpegs))
+    assert decoded(jpegs[0]) is not None
+    with JpegIndex(clip) as index:
+        assert index.scan() == 2
+        assert index.span(1) == (len(jpegs[0]), len(jpegs[0]) + len(jpegs[1]))
+
+
 @pytest.mark.parametrize(
     "tail", [bytes(64 << 10), b"\r\n--boundary--\r\n"], ids=["zeros a writer padded with", "a trailer"]
 )

@@ -30,9 +30,12 @@ _CHUNK = 1 << 20
 _LOOKAHEAD = 64 << 10
 # A JPEG's segments walked before its coded data, at most (a damaged file's may not end).
 _MAX_SEGMENTS = 1024
-# Markers that stand alone, with no length after them (and a fill byte, 0xFF).
-_NO_LENGTH = frozenset({0x00, 0x01, *range(0xD0, 0xDA), 0xFF})
+# Markers that stand alone, with no length after them.
+_NO_LENGTH = frozenset({0x01, *range(0xD0, 0xDA)})
+_FILL = 0xFF  # a byte a marker may be preceded by, any number of times
 _START_OF_SCAN = 0xDA
+# A start-of-scan segment's length at most: its header names at most 4 components.
+_MAX_SCAN_HEADER = 6 + 2 * 4
 # A stretch from one JPEG's start to the next longer than this is not read into memory: it
 # counts as a JPEG that does not decode (no camera's frame comes near it).
 MAX_JPEG_BYTES = 1 << 30
@@ -201,8 +204,12 @@ class JpegIndex:
     def _coded_data(self, start: int) -> int:
         """Where the JPEG at ``start`` has its coded data: past its segments, whose contents
         are not searched for JPEG starts (an Exif thumbnail is a JPEG of its own). Where
-        they do not read as segments (a damaged JPEG), where they stop doing so."""
-        at = start + 2
+        they do not read as segments (a damaged JPEG), where they stop doing so.
+
+        A segment whose length lands on no marker was damaged: the search goes on from
+        that segment, not from where its length points (past the next JPEGs' starts). A
+        length that points past the file's end is trusted: the file may be being written."""
+        at = segment = start + 2
         buffer = self._window(at, 4)[0]
         for _ in range(_MAX_SEGMENTS):
             offset = at - self._buffer_at
@@ -211,12 +218,17 @@ class JpegIndex:
                 if offset + 4 > len(buffer):
                     return at
             marker = buffer[offset + 1]
-            if buffer[offset] != 0xFF or marker in _NO_LENGTH:
+            if buffer[offset] != 0xFF or marker == 0x00:
+                return segment
+            if marker == _FILL:
+                at += 1
+                continue
+            if marker in _NO_LENGTH:
                 return at
             length = buffer[offset + 2] << 8 | buffer[offset + 3]
-            if length < 2:
+            if length < 2 or (marker == _START_OF_SCAN and length > _MAX_SCAN_HEADER):
                 return at
-            at += 2 + length
+            segment, at = at, at + 2 + length
             if marker == _START_OF_SCAN:
                 return at
         return at
