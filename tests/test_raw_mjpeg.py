@@ -323,12 +323,13 @@ def test_a_raw_mjpegs_frames_keep_their_place_past_one_that_does_not_decode(
     assert "could not be decoded; skipped" in caplog.text
 
 
-@pytest.mark.parametrize("move", ["seek back", "step"])
-def test_a_raw_mjpeg_moved_onto_a_jpeg_that_does_not_decode_shows_the_next_one(
-    qtbot: QtBot, make_window, tmp_path: Path, move: str
+@pytest.mark.parametrize(("move", "shown"), [("seek back", 6), ("step", 6), ("step back", 4)])
+def test_a_raw_mjpeg_moved_onto_a_jpeg_that_does_not_decode_shows_the_nearest_one(
+    qtbot: QtBot, make_window, tmp_path: Path, move: str, shown: int
 ) -> None:
     # Was: the seek or step read the damaged JPEG, took it for the file's end and closed
-    # the file, "stopped after 5 of 16 frames: truncated or damaged".
+    # the file, "stopped after 5 of 16 frames: truncated or damaged". A step back goes on
+    # back: read past, forward, it showed the frame stepped back from again.
     jpegs = jpegs_of(numbered(16))
     damaged = bytearray(jpegs[5])
     damaged[3:300] = bytes(297)
@@ -336,11 +337,17 @@ def test_a_raw_mjpeg_moved_onto_a_jpeg_that_does_not_decode_shows_the_next_one(
     clip = tmp_path / "damaged.mjpeg"
     clip.write_bytes(b"".join(jpegs))
     window = make_window(video=clip)
-    paused_at(qtbot, window, 10 if move == "seek back" else 4)
+    paused_at(qtbot, window, {"seek back": 10, "step": 4, "step back": 6}[move])
     if move == "seek back":
         window.playback_bar.slider.setValue(5)  # as a click on the bar
     else:
-        window.step(1)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 6 or not window.is_running, timeout=WAIT_MS)
+        window.step(-1 if move == "step back" else 1)
+    qtbot.waitUntil(
+        lambda: (
+            (window.view.result.frame_index == shown and window.source_state.playback.position == shown)
+            or not window.is_running
+        ),
+        timeout=WAIT_MS,
+    )
     assert window.is_running, window.source_banner.text()
-    assert number_of(window.view.result.image) == 6 and window.source_state.paused
+    assert number_of(window.view.result.image) == shown and window.source_state.paused

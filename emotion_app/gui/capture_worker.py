@@ -200,6 +200,11 @@ class CaptureWorker(QObject):
     @pyqtSlot(int)
     def seek(self, frame: int) -> None:
         """Show frame ``frame`` of a file (clamped to the file); playing continues from there."""
+        self._seek(frame)
+
+    def _seek(self, frame: int, backward: bool = False) -> None:
+        """:meth:`seek`; ``backward``: a step back, which a frame that does not read sends
+        on back, not on to the frame stepped back from."""
         source = self._source
         if source is None or not self._is_file_open():
             return
@@ -229,7 +234,9 @@ class CaptureWorker(QObject):
         # A slide show's place past its last picture that reads is its end (unreadable
         # pictures are skipped), not a file cut short.
         slide_show = isinstance(source, StillsFrameSource)
-        self._deliver_next(back_to=last if last is not None and frame > last.index and not slide_show else None)
+        self._deliver_next(
+            back_to=last if last is not None and frame > last.index and not slide_show else None, backward=backward
+        )
 
     @pyqtSlot(int)
     def step(self, frames: int) -> None:
@@ -247,7 +254,7 @@ class CaptureWorker(QObject):
             # (a raw MJPEG) finds its end here: the frame on screen stays, as at a known end.
             self._deliver_next(back_to=self._last_frame if count == 0 else None)
             return
-        self.seek(current + frames)
+        self._seek(current + frames, backward=frames < 0)
 
     @pyqtSlot(bool)
     def set_mirror(self, on: bool) -> None:
@@ -273,16 +280,19 @@ class CaptureWorker(QObject):
     def _is_file_open(self) -> bool:
         return self._source is not None and isinstance(self._spec, VideoFileSpec)
 
-    def _deliver_next(self, back_to: CapturedFrame | None = None) -> None:
+    def _deliver_next(self, back_to: CapturedFrame | None = None, backward: bool = False) -> None:
         """Read and deliver one frame now; paused files then wait, playing ones go on.
 
         ``back_to``: after a seek or step forward, the frame on screen, delivered again
-        where no frame reads (see _went_back)."""
+        where no frame reads (see _went_back). ``backward``: after a step back, the
+        nearest frame before one that does not read."""
         source, spec = self._source, self._spec
         if source is None or spec is None:
             return
         now = time.perf_counter()
         frame = _read_safely(source)
+        if frame is None and backward:
+            frame = self._read_before(source)
         if frame is None and isinstance(spec, VideoFileSpec):
             # A damaged frame sought or stepped onto is read past, as in playing: taken for
             # the end, it closed a file that has more frames.
@@ -424,6 +434,23 @@ class CaptureWorker(QObject):
             self._loop_start_index = self._index
             # Looping keeps the frame index counting up so the stream stays one stream.
             return _read_safely(source)
+        return None
+
+    def _read_before(self, source: FrameSource) -> np.ndarray | None:
+        """After a step back onto a frame that did not read: the nearest one before it that
+        does. Read past, forward, it would be the frame stepped back from, again and again.
+        None (the file where it was) where none of the frames before it reads."""
+        seek, target = getattr(source, "seek", None), self._index
+        if seek is None:
+            return None
+        for frame in range(target - 1, max(-1, target - 1 - MAX_UNDECODABLE_RUN), -1):
+            if not _seek_safely(seek, frame):
+                break
+            read = _read_safely(source)
+            if read is not None:
+                self._index = frame
+                return read
+        _seek_safely(seek, target)
         return None
 
     def _read_past_damage(self, source: FrameSource, spec: VideoFileSpec) -> np.ndarray | None:
