@@ -341,3 +341,35 @@ def test_a_name_given_on_a_paused_frame_shows_on_it_at_once(qtbot: QtBot, make_w
     assert shown is not None and shown.frame_index == paused.frame_index  # still the paused frame
     assert [face.name for face in shown.faces if face.track_id == track_id] == ["Ada"]
     qtbot.waitUntil(lambda: (grab_view(window) != before).any(), timeout=WAIT_MS)  # the tag redrawn
+
+
+def test_a_row_clicked_is_the_one_enter_or_f2_names(qtbot: QtBot) -> None:
+    # A click gives the rows the keyboard, but Enter and F2 named the first row (or the one
+    # last chosen with Up and Down), not the row clicked, which was not even framed.
+    from emotion_app.gui.timeline_panel import TimelineView
+    from emotion_app.results import FaceResult
+    from emotion_app.timeline import SessionTimeline
+
+    labels = ("angry", "fear", "happy", "sad", "surprise", "neutral")
+    timeline = SessionTimeline(labels)
+    happy = tuple(1.0 if label == "happy" else 0.0 for label in labels)
+    for second in range(3):
+        timeline.add(float(second), [FaceResult((50 * i, 0, 40, 40), i, "happy", 1.0, happy) for i in (1, 2, 3)])
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    view.resize(700, view.minimumHeight())
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow, timeout=WAIT_MS)
+    assert view.visible_people() == [1, 2, 3]
+    asked: list[int] = []
+    view.person_double_clicked.connect(asked.append)
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPoint(30, int(view.row_top(1)) + 10))
+    assert view.hasFocus() and view.chosen_person() == 2
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    qtbot.keyClick(view, Qt.Key.Key_Down)  # and Up and Down go on from there
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert asked == [2, 3]
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPoint(30, int(view.row_top(3)) + 10))
+    assert view.chosen_person() == 3, "a click on everyone's row leaves the choice as it was"

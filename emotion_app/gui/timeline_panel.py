@@ -162,6 +162,14 @@ class TimelineView(QWidget):
         super().focusOutEvent(event)
         self.update()
 
+    def mousePressEvent(self, event: QMouseEvent | None) -> None:  # noqa: N802 (Qt's name)
+        # A click gives the rows the keyboard: Enter and F2 then name the row clicked.
+        track_id = self.person_at(event.position().y()) if event is not None else None
+        if track_id is not None:
+            self._chosen = track_id
+            self.update()
+        super().mousePressEvent(event)
+
     def mouseDoubleClickEvent(self, event: QMouseEvent | None) -> None:
         track_id = self.person_at(event.position().y()) if event is not None else None
         if track_id is not None:
