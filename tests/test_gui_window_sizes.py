@@ -5,14 +5,17 @@ and from the keyboard alone."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
-from PyQt6.QtCore import QRect, QSize, Qt
-from PyQt6.QtWidgets import QApplication, QWidget
+import pytest
+from PyQt6.QtCore import QRect, QSize, Qt, QTimer
+from PyQt6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MIN_WINDOW_SIZE, MainWindow
+from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
 from gui_support import WAIT_MS
@@ -197,3 +200,89 @@ def test_a_person_can_be_named_from_the_keyboard(qtbot: QtBot, make_window, gui_
     qtbot.keyClick(panel.view, Qt.Key.Key_Down)
     qtbot.keyClick(panel.view, Qt.Key.Key_Return)
     assert asked == [person] and panel.view.row_name(person) == "Ada"
+
+
+def _when_a_dialog_is_open(act: Callable[[QDialog], None]) -> None:
+    """``act`` on the modal dialog about to open, once it is open (as the user would)."""
+
+    def check() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QDialog) and dialog.isVisible():
+            act(dialog)
+        else:
+            QTimer.singleShot(20, check)
+
+    QTimer.singleShot(20, check)
+
+
+def _back_to(qtbot: QtBot, window: MainWindow) -> None:
+    """The window made active again after a dialog, as the window manager does (the
+    offscreen platform leaves that to the caller)."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+
+
+def _up_and_down_change_nothing(qtbot: QtBot, window: MainWindow) -> None:
+    source = window.source
+    for key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, key)
+        qtbot.wait(100)
+        assert window.source == source, key
+
+
+def test_a_seek_bar_gone_while_a_dialog_was_open_leaves_the_keyboard_on_the_video(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # A file playing, the seek bar clicked, then File > Open network camera: the seek bar
+    # went with the file while the dialog had the keyboard, and the window, active again,
+    # gave it to the next in line (the timeline closed: the camera picker, where Down
+    # switched to the desk camera).
+    window = make_window(video=gui_video.path, devices=[CameraDevice("Desk camera", 0)])
+    window.timeline_action.trigger()
+    assert not window.timeline_panel.isVisible()
+    _back_to(qtbot, window)
+    qtbot.waitUntil(window.playback_bar.isVisible, timeout=WAIT_MS)
+    window.playback_bar.slider.setFocus(Qt.FocusReason.MouseFocusReason)
+
+    def answer(dialog: QDialog) -> None:
+        assert isinstance(dialog, QInputDialog)
+        dialog.setTextValue("http://127.0.0.1:9/video")
+        dialog.accept()
+
+    _when_a_dialog_is_open(answer)
+    window.open_stream_action.trigger()
+    assert isinstance(window.source, CameraSpec) and window.source.url
+    assert not window.playback_bar.isVisible()
+    _back_to(qtbot, window)
+    assert window.view.hasFocus(), QApplication.focusWidget()
+    _up_and_down_change_nothing(qtbot, window)
+
+
+@pytest.mark.parametrize("through_a_dialog", [False, True], ids=["answered", "dialog"])
+def test_the_export_button_greyed_out_hands_the_keyboard_to_the_video(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, through_a_dialog: bool
+) -> None:
+    # The timeline's Export button is greyed out while it writes: Qt gave its keyboard to
+    # the next control in line, the camera picker, where Down replaced the video with the
+    # camera and started another session (the one just exported cleared).
+    window = make_window(video=gui_video.path, devices=[CameraDevice("Desk camera", 0)])
+    _back_to(qtbot, window)
+    panel = window.timeline_panel
+
+    def ask_folder(title: str, start: str) -> str:
+        if through_a_dialog:  # a real modal window, standing in for the folder dialog
+            dialog = QDialog(window)
+            QLineEdit(dialog)
+            _when_a_dialog_is_open(lambda shown: shown.accept())
+            dialog.exec()
+        return str(tmp_path)
+
+    window.ask_folder_path = ask_folder  # type: ignore[method-assign]
+    qtbot.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
+    if through_a_dialog:
+        _back_to(qtbot, window)
+    assert window.view.hasFocus(), QApplication.focusWidget()
+    _up_and_down_change_nothing(qtbot, window)
+    qtbot.waitUntil(panel.export_button.isEnabled, timeout=WAIT_MS)  # the export's thread done

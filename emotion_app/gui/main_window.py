@@ -232,6 +232,8 @@ class MainWindow(QMainWindow):
         # Player keys win over whichever control has the focus (a slider or a list would
         # otherwise take Space and the arrows for themselves).
         self._player_keys = PlayerKeys(self, self._player_key_actions())
+        self._had_keyboard: QWidget | None = self.view  # the control of this window that had it last
+        self._activated = False  # the window just became active (see event)
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._keep_keyboard_on_video)
         self.controller.start_threads()
@@ -697,11 +699,21 @@ class MainWindow(QMainWindow):
 
     def _keep_keyboard_on_video(self, old: QWidget | None, new: QWidget | None) -> None:
         """A control that goes away with the keyboard on it (the timeline hidden from its
-        own button, a message dismissed) hands it to the video: Qt's next in line may be a
-        toolbar control, where Up or Down would quietly switch the camera or the source."""
-        if old is None or new is None or new is self.view or sip.isdeleted(old) or sip.isdeleted(new):
+        own button, a message dismissed, the seek bar gone with the file, a button greyed
+        out) hands it to the video: Qt's next in line may be a toolbar control, where Up or
+        Down would quietly switch the camera or the source."""
+        if new is None or sip.isdeleted(new) or new.window() is not self:
             return
-        if old.window() is self and new.window() is self and not old.isVisible():
+        if old is not None and not sip.isdeleted(old) and old.window() is self:
+            gone: QWidget | None = old
+        else:
+            # Back from a dialog or another window: the control that had the keyboard may
+            # have gone meanwhile, and Qt then gives it to the next in line.
+            gone = self._had_keyboard if self._activated else None
+        self._activated = False
+        # Only a widget made from Python: sip knows when Qt deletes those (see _went_away).
+        self._had_keyboard = new if sip.ispycreated(new) else None
+        if new is not self.view and gone is not None and _went_away(gone):
             self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _apply_mirror(self, spec: SourceSpec) -> None:
@@ -1462,6 +1474,9 @@ class MainWindow(QMainWindow):
             self._note_own_window()
         if event is not None and event.type() == QEvent.Type.WindowStateChange:
             self._sync_fullscreen_actions()
+        if event is not None and event.type() in (QEvent.Type.WindowActivate, QEvent.Type.WindowDeactivate):
+            # Qt gives the keyboard back right after this: see _keep_keyboard_on_video.
+            self._activated = event.type() == QEvent.Type.WindowActivate
         return handled
 
     def _note_own_window(self) -> None:
@@ -1526,6 +1541,11 @@ def app_version() -> str:
         return version("emotion-app")
     except PackageNotFoundError:
         return "(version unknown)"
+
+
+def _went_away(widget: QWidget) -> bool:
+    """Deleted, hidden or greyed out: no place for the keyboard."""
+    return sip.isdeleted(widget) or not widget.isVisible() or not widget.isEnabled()
 
 
 def _dropped_paths(mime: QMimeData | None) -> list[Path]:
