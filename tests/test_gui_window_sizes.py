@@ -286,3 +286,26 @@ def test_the_export_button_greyed_out_hands_the_keyboard_to_the_video(
     assert window.view.hasFocus(), QApplication.focusWidget()
     _up_and_down_change_nothing(qtbot, window)
     qtbot.waitUntil(panel.export_button.isEnabled, timeout=WAIT_MS)  # the export's thread done
+
+
+def test_a_click_that_brings_the_window_back_keeps_the_keyboard_where_it_clicked(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # The control that had the keyboard went while another window was active; a click on
+    # the timeline's rows brings the window back: the keyboard stays on the rows clicked.
+    window = make_window(video=gui_video.path, devices=[CameraDevice("Desk camera", 0)])
+    _back_to(qtbot, window)
+    qtbot.waitUntil(window.playback_bar.isVisible, timeout=WAIT_MS)
+    window.playback_bar.slider.setFocus(Qt.FocusReason.MouseFocusReason)
+    other = QDialog()
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(other.isActiveWindow, timeout=WAIT_MS)
+    window.choose_camera(CameraDevice("Desk camera", 0))  # the seek bar goes with the file
+    assert not window.playback_bar.isVisible()
+    rows = window.timeline_panel.view
+    qtbot.mousePress(rows, Qt.MouseButton.LeftButton)
+    _back_to(qtbot, window)
+    qtbot.mouseRelease(rows, Qt.MouseButton.LeftButton)
+    assert rows.hasFocus(), QApplication.focusWidget()

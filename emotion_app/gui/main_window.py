@@ -706,10 +706,13 @@ class MainWindow(QMainWindow):
             return
         if old is not None and not sip.isdeleted(old) and old.window() is self:
             gone: QWidget | None = old
-        else:
+        elif self._activated and QApplication.mouseButtons() == Qt.MouseButton.NoButton:
             # Back from a dialog or another window: the control that had the keyboard may
-            # have gone meanwhile, and Qt then gives it to the next in line.
-            gone = self._had_keyboard if self._activated else None
+            # have gone meanwhile, and Qt then gives it to the next in line (not so where
+            # a click brought the window back: the keyboard goes where it clicked).
+            gone = self._had_keyboard
+        else:
+            gone = None
         self._activated = False
         # Only a widget made from Python: sip knows when Qt deletes those (see _went_away).
         self._had_keyboard = new if sip.ispycreated(new) else None
