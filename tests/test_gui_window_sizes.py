@@ -309,3 +309,15 @@ def test_a_click_that_brings_the_window_back_keeps_the_keyboard_where_it_clicked
     _back_to(qtbot, window)
     qtbot.mouseRelease(rows, Qt.MouseButton.LeftButton)
     assert rows.hasFocus(), QApplication.focusWidget()
+
+
+def test_a_name_that_looks_like_markup_is_sized_as_the_text_it_draws(qtbot: QtBot) -> None:
+    # Was: sized as rich text ("a<b>c</b>" as a bold "ac"), so the label's room was short of
+    # the plain text it draws, which came out shortened with "…" though nothing was short of room.
+    from emotion_app.gui.status_bar import ElidedLabel
+
+    label = ElidedLabel("Model a<b>c</b><br>d.safetensors (6 classes)")
+    qtbot.addWidget(label)
+    label.resize(label.sizeHint())
+    label.show()
+    assert label.shown_text() == label.text()
