@@ -79,6 +79,18 @@ def pause_on_shown_frame(qtbot: QtBot, window: MainWindow) -> InferenceResult:
     return result
 
 
+def paused_at(qtbot: QtBot, window: MainWindow, frame: int) -> None:
+    """Once the file shows a frame, pause it and seek to ``frame``; wait until the view and
+    the position report both show it."""
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window.pause()
+    window.seek(frame)
+    qtbot.waitUntil(
+        lambda: window.view.result.frame_index == frame and window.source_state.playback.position == frame,
+        timeout=WAIT_MS,
+    )
+
+
 def wait_until_stopped(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: not window.is_running and window.source_banner.text() != "", timeout=WAIT_MS)
 

@@ -23,7 +23,7 @@ from emotion_app.gui.frame_sources import VideoFileSpec, open_frame_source
 from emotion_app.io import multi_picture
 from emotion_app.io.video import open_input
 from emotion_app.samples import astronaut_frames, write_astronaut_video
-from gui_support import WAIT_MS
+from gui_support import WAIT_MS, paused_at
 from hostile_support import number_of, numbered, write_raw_mjpeg
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -159,13 +159,7 @@ def test_a_seek_in_a_raw_mjpeg_reads_on_in_the_open_file(tmp_path: Path) -> None
 def paused_on_a_raw_mjpeg(qtbot: QtBot, make_window, tmp_path: Path, frame: int):
     """The app playing a 50-frame raw MJPEG file, paused and sought to ``frame``."""
     window = make_window(video=write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50)))
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    window.pause()
-    window.seek(frame)
-    qtbot.waitUntil(
-        lambda: window.view.result.frame_index == frame and window.source_state.playback.position == frame,
-        timeout=WAIT_MS,
-    )
+    paused_at(qtbot, window, frame)
     return window
 
 

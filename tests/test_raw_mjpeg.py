@@ -19,11 +19,10 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui import frame_sources
 from emotion_app.gui.frame_sources import RawMjpegFrameSource, VideoFileSpec, open_frame_source
-from emotion_app.gui.main_window import MainWindow
 from emotion_app.io import raw_mjpeg
 from emotion_app.io.raw_mjpeg import JpegIndex
 from emotion_app.io.video import open_input
-from gui_support import WAIT_MS, wait_until_stopped
+from gui_support import WAIT_MS, paused_at, wait_until_stopped
 from hostile_support import number_of, numbered, numbered_frames, write_raw_mjpeg
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -212,16 +211,6 @@ def test_analyze_counts_a_raw_mjpegs_frames_as_the_app_does(tmp_path: Path) -> N
 
 
 # ---- the app -----------------------------------------------------------------------------
-
-
-def paused_at(qtbot: QtBot, window: MainWindow, frame: int) -> None:
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    window.pause()
-    window.seek(frame)
-    qtbot.waitUntil(
-        lambda: window.view.result.frame_index == frame and window.source_state.playback.position == frame,
-        timeout=WAIT_MS,
-    )
 
 
 def test_the_seek_bar_of_a_raw_mjpeg_spans_its_frames(qtbot: QtBot, make_window, tmp_path: Path) -> None:
