@@ -23,7 +23,6 @@ from .frame_sources import (
     FALLBACK_FPS,
     AnimationFrameSource,
     FrameSource,
-    RawMjpegFrameSource,
     SourceFactory,
     SourceOpenError,
     StillsFrameSource,
@@ -404,9 +403,11 @@ class CaptureWorker(QObject):
         else:
             source_time = now - self._clock_start  # a camera's: since it started
         picture = isinstance(source, StillsFrameSource)
-        if isinstance(source, (StillsFrameSource, RawMjpegFrameSource)):
-            # Its place in the folder or file: a picture or JPEG that did not read is counted.
-            self._index = self._loop_start_index + source.position
+        position = getattr(source, "position", None)
+        if position is not None:
+            # A source that knows its place (a folder's or a raw MJPEG's): a picture or JPEG
+            # that did not read is counted.
+            self._index = self._loop_start_index + position
         captured = CapturedFrame(
             self._stream_id, self._index, frame, now, source_time, self._mirror, picture, self._seeks, self._session
         )
