@@ -72,6 +72,8 @@ def test_help_lists_the_shortcuts_and_about_names_the_version_model_and_its_limi
         ("M", "Mirror view"),
     ):
         assert re.search(rf"<b>{re.escape(keys)}</b>&nbsp;&nbsp;</td><td>{name}", shortcuts), keys
+    # The timeline's keys belong to its widget, not to an action, yet Help must name them too.
+    assert "Enter or F2 names them" in shortcuts and "Up and Down" in shortcuts
     about = window.about_text()
     assert APP_TITLE in about and app_version() in about and re.fullmatch(r"\d+\.\d+\.\d+", app_version())
     assert ", ".join(SIX_LABELS) in about and window.model_status.active_weights.name in about

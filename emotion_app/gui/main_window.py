@@ -758,7 +758,12 @@ class MainWindow(QMainWindow):
                 rows.append((keys, action.text().replace("&", "").rstrip("…")))
         rows.sort(key=lambda row: row[1].lower())
         lines = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{name}</td></tr>" for keys, name in rows)
-        return f"<table>{lines}</table><p>Space, Left, Right and Home work whichever control has the focus.</p>"
+        # Keys of a widget's own, not of a menu action, so the table above cannot list them.
+        return (
+            f"<table>{lines}</table><p>Space, Left, Right and Home work whichever control has the focus.</p>"
+            "<p>In the session timeline, Up and Down choose a person and Enter or F2 names them. "
+            "Esc cancels dragging out a part of a screen.</p>"
+        )
 
     def about_text(self) -> str:
         status = self._model_status
