@@ -567,6 +567,25 @@ def test_calibrate_margin_scores_the_faces_the_model_was_selected_on(fer_csv) ->
     np.testing.assert_array_equal(images, by_seed)
 
 
+@pytest.mark.parametrize(
+    ("tool", "said"),
+    [
+        ("calibrate_margin", ["default 0,0.05,0.1,0.15,0.2,0.25,0.3", "default 1500"]),
+        ("calibrate_live", ["default -0.1,-0.05,0.0,0.05,0.1,0.15,0.2", "default 3000"]),
+    ],
+)
+def test_the_calibration_tools_help_says_their_defaults(tool, said, capsys):
+    # A user choosing --limit or --margins must know what a run without them uses.
+    from training import calibrate_live
+
+    main = {"calibrate_margin": calibrate_margin.main, "calibrate_live": calibrate_live.main}[tool]
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for words in said:
+        assert words in text
+
+
 def test_a_resume_names_the_settings_its_run_overrides(tmp_path, fer_csv, capsys):
     out = tmp_path / "run"
     assert (

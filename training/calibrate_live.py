@@ -221,9 +221,14 @@ def main(argv: list[str] | None = None) -> int:
         "--margins",
         type=margins_argument,
         default=",".join(str(m) for m in DEFAULT_MARGINS),
-        help="comma-separated crop margins to try",
+        help="comma-separated crop margins to try (default %(default)s)",
     )
-    parser.add_argument("--limit", type=int, default=3000, help="validation faces for the thresholds (seeded sample)")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=3000,
+        help="validation faces for the thresholds (seeded sample; default %(default)s)",
+    )
     parser.add_argument("--write", action="store_true", help="store the choices in the weights file's card")
     args = parser.parse_args(argv)
     try:

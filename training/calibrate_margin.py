@@ -66,9 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         "--margins",
         type=margins_argument,
         default="0,0.05,0.1,0.15,0.2,0.25,0.3",
-        help="comma-separated margins to try",
+        help="comma-separated margins to try (default %(default)s)",
     )
-    parser.add_argument("--limit", type=int, default=1500, help="validation faces to use (seeded sample)")
+    parser.add_argument(
+        "--limit", type=int, default=1500, help="validation faces to use (seeded sample; default %(default)s)"
+    )
     parser.add_argument("--write", action="store_true", help="store the best margin in the weights file")
     args = parser.parse_args(argv)
     if args.limit < 1:
