@@ -5,6 +5,7 @@ minimum window size, on the screen however small."""
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import sys
@@ -79,6 +80,14 @@ def test_help_lists_the_shortcuts_and_about_names_the_version_model_and_its_limi
     assert ", ".join(SIX_LABELS) in about and window.model_status.active_weights.name in about
     assert "#known-limits" in about or not (window.model_status.active_weights.parent / "README.md").exists()
     assert [action.text() for action in window.menuBar().actions()][-1] == "&Help"
+
+
+def test_the_open_dialogs_first_filter_shows_every_kind_the_app_plays() -> None:
+    # The dialog opens on its first filter: a file it does not match stays hidden.
+    first = VIDEO_FILTER.split(";;")[0]
+    patterns = first[first.index("(") + 1 : first.rindex(")")].split()
+    for name in ("talk.mp4", "still.png", "wave.webp", "pages.tiff", "loop.gif", "camera.mjpeg", "camera.mjpg"):
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name
 
 
 def test_images_and_folders_open_like_videos(qtbot: QtBot, make_window, tmp_path: Path) -> None:

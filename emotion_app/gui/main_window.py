@@ -93,7 +93,9 @@ from .timeline_panel import TimelinePanel
 from .video_view import VideoView
 
 APP_TITLE = APPLICATION
-_VIDEO_PATTERNS = "*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.wmv *.mpg *.mpeg"
+# GIFs play as videos, and raw MJPEG files (a camera's recording) too: without them here
+# the dialog hid them unless "All files" was chosen.
+_VIDEO_PATTERNS = "*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.wmv *.mpg *.mpeg *.gif *.mjpeg *.mjpg"
 _IMAGE_PATTERNS = " ".join(f"*{suffix}" for suffix in sorted(IMAGE_SUFFIXES))
 VIDEO_FILTER = (
     f"Videos and images ({_VIDEO_PATTERNS} {_IMAGE_PATTERNS});;Videos ({_VIDEO_PATTERNS});;"
