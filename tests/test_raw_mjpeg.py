@@ -154,6 +154,21 @@ def test_a_long_raw_mjpeg_is_counted_on_a_thread_of_its_own(tmp_path: Path, monk
         source.release()
 
 
+def test_a_padded_last_jpeg_is_read_without_the_padding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Was: the last JPEG's span ran to the file's end, so a file a recorder had made long
+    # ahead of its frames (zeros after the last) had its last frame read with all of them:
+    # past MAX_JPEG_BYTES, it did not decode and was left out.
+    monkeypatch.setattr(raw_mjpeg, "MAX_JPEG_BYTES", 1 << 20)  # as a preallocated file's gigabyte
+    jpegs = jpegs_of(numbered(3))
+    clip = tmp_path / "padded.mjpeg"
+    clip.write_bytes(b"".join(jpegs) + bytes(2 << 20))
+    starts = starts_of(jpegs)
+    with JpegIndex(clip) as index:
+        assert index.scan() == 3
+        assert index.span(2) == (starts[2], starts[3])
+    assert [number_of(frame) for _, _, frame in open_input(clip).frames()] == [0, 1, 2]
+
+
 def test_a_seek_back_in_a_raw_mjpeg_gives_that_jpegs_frame_from_the_open_file(tmp_path: Path) -> None:
     # Was: a seek back opened the file again by its name and read it from its start, so a
     # file replaced under that name (a camera starting its next recording) gave the other

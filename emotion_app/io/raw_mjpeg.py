@@ -58,6 +58,7 @@ class JpegIndex:
         self._search_from = 0  # where the search for the next JPEG's start goes on
         self._end: int | None = None  # the file's size when the scan reached its end; None before
         self._count: int | None = None
+        self._last_end: int | None = None  # past the last JPEG's end marker, where the end was reached
         self._buffer = b""
         self._buffer_at = 0
         self._buffer_short = False  # the read that filled it stopped at the file's end
@@ -77,8 +78,9 @@ class JpegIndex:
         return self._count
 
     def span(self, frame: int) -> tuple[int, int] | None:
-        """Where JPEG ``frame`` (0-based) starts and where the next begins (the file's end
-        for the last), scanning on as far as that needs; None where the file holds fewer."""
+        """Where JPEG ``frame`` (0-based) starts and where the next begins (for the last,
+        past its end marker, or the file's end), scanning on as far as that needs; None
+        where the file holds fewer."""
         starts = self._starts
         if 0 <= frame < len(starts) - 1:
             return starts[frame], starts[frame + 1]
@@ -91,7 +93,7 @@ class JpegIndex:
             if frame + 1 < len(starts):
                 found = starts[frame], starts[frame + 1]
             elif frame < len(starts) and self._end is not None:
-                found = starts[frame], self._end
+                found = starts[frame], self._end if self._last_end is None else self._last_end
             if self._end is None and self._on_count is not None:
                 self._count_on()  # it grew: its new length is told once the thread has it
         self._tell()
@@ -160,7 +162,7 @@ class JpegIndex:
                 size = os.fstat(self._file.fileno()).st_size
                 if size <= self._end:
                     return False
-                self._end = None  # it grew: scan on from where the search stopped
+                self._end = self._last_end = None  # it grew: scan on from where the search stopped
                 self._buffer = b""  # read before it grew
             buffer, offset = self._window(self._search_from, _LOOKAHEAD)
             found = buffer.find(JPEG_START, offset)
@@ -181,10 +183,13 @@ class JpegIndex:
         return False
 
     def _last_is_whole(self) -> bool:
-        """Whether the last JPEG found has its end marker (True where there is none).
+        """Whether the last JPEG found has its end marker (True where there is none); where
+        it has, that JPEG ends there (``_last_end``).
 
         Looked for from its coded data on, which cannot hold one: what follows the marker
-        (zeros a writer padded the file with, a trailer) does not matter."""
+        (zeros a writer padded the file with, a trailer) does not matter, and is not read
+        with the JPEG."""
+        self._last_end = None
         if not self._starts or self._end is None:
             return True
         try:
@@ -192,7 +197,8 @@ class JpegIndex:
             while self._end - at >= len(JPEG_END):
                 buffer, offset = self._window(at, len(JPEG_END))
                 piece = buffer[offset : offset + self._end - at]
-                if JPEG_END in piece:
+                if (found := piece.find(JPEG_END)) >= 0:
+                    self._last_end = at + found + len(JPEG_END)
                     return True
                 if len(piece) < len(JPEG_END):  # shorter than when it was scanned
                     return False
