@@ -154,6 +154,55 @@ def test_a_long_raw_mjpeg_is_counted_on_a_thread_of_its_own(tmp_path: Path, monk
         source.release()
 
 
+def test_a_raw_mjpeg_opened_again_unchanged_has_its_count_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: "Play again" after a long file had played to its end counted the whole file
+    # again: no seek bar until then, and a seek near the end scanned it on the capture thread.
+    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)  # as if longer than what opening counts
+    jpegs = jpegs_of(numbered_frames(40))
+    clip = tmp_path / "long.mjpeg"
+    clip.write_bytes(b"".join(jpegs))
+    source = open_frame_source(VideoFileSpec(clip))
+    try:
+        done = threading.Event()
+        assert isinstance(source, RawMjpegFrameSource)
+        source.count_in_background(done.set)
+        assert done.wait(WAIT_MS / 1000) and source.frame_count == 40
+    finally:
+        source.release()
+    scans: list[int] = []
+    scan_step = JpegIndex._scan_step
+    monkeypatch.setattr(JpegIndex, "_scan_step", lambda index: scans.append(1) or scan_step(index))
+    again = open_frame_source(VideoFileSpec(clip))
+    try:
+        assert again.frame_count == 40, "counted while it opened"
+        assert again.seek(38)
+        frame = again.read()
+        assert frame is not None and np.array_equal(frame, decoded(jpegs[38]))
+        assert scans == [], "nothing scanned again"
+    finally:
+        again.release()
+    with clip.open("ab") as handle:  # changed since: counted again
+        handle.write(jpegs[0])
+    with JpegIndex(clip) as index:
+        assert index.count is None and index.scan() == 41
+
+
+def test_analyze_walks_a_raw_mjpegs_jpegs_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Was: its markers scanned twice, once to count the JPEGs as it opened, then again
+    # to read them.
+    walked: list[int] = []
+    coded_data = JpegIndex._coded_data
+    monkeypatch.setattr(JpegIndex, "_coded_data", lambda index, start: walked.append(start) or coded_data(index, start))
+    clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(30))
+    media = open_input(clip)
+    assert media.frame_count == 30 and len(set(walked)) == 30, "each JPEG walked while it opened"
+    walked.clear()
+    assert [number_of(frame) for _, _, frame in media.frames()] == list(range(30))
+    assert walked == [], "not walked again"
+
+
 def test_a_padded_last_jpeg_is_read_without_the_padding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Was: the last JPEG's span ran to the file's end, so a file a recorder had made long
     # ahead of its frames (zeros after the last) had its last frame read with all of them:

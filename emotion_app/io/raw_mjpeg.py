@@ -5,7 +5,9 @@ no container: nothing says how many frames it holds or where any one of them is.
 :class:`JpegIndex` finds each JPEG's start by its markers, without decoding, so the file's
 length is known and any frame is one file seek away. It scans as far as it is asked to
 (and, where asked, to the end on a thread of its own); a file that has grown since it
-reached the end (a recording still being written) is scanned on from there.
+reached the end (a recording still being written) is scanned on from there. What a scan to
+the end found is kept for the file while it stays as it was: opened again, it is counted at
+once.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import os
 import threading
 import time
 from array import array
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -39,6 +43,26 @@ _MAX_SCAN_HEADER = 6 + 2 * 4
 # A stretch from one JPEG's start to the next longer than this is not read into memory: it
 # counts as a JPEG that does not decode (no camera's frame comes near it).
 MAX_JPEG_BYTES = 1 << 30
+# The starts of files counted to their end are kept, by file, up to this many bytes in all
+# (8 a JPEG), the file used least recently going first.
+COUNTED_BYTES = 64 << 20
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """What a scan to the end of a file found, and the file as it was then."""
+
+    size: int
+    mtime_ns: int
+    starts: array[int]
+    search_from: int
+    count: int
+    last_end: int | None
+
+
+# By file (device, inode): a file opened again by another name is the same file.
+_counted: OrderedDict[tuple[int, int], _Counted] = OrderedDict()
+_counted_lock = threading.Lock()
 
 
 class JpegIndex:
@@ -59,6 +83,7 @@ class JpegIndex:
         self._end: int | None = None  # the file's size when the scan reached its end; None before
         self._count: int | None = None
         self._last_end: int | None = None  # past the last JPEG's end marker, where the end was reached
+        self._failed = False  # a read failed: the JPEGs found are not all the file's
         self._buffer = b""
         self._buffer_at = 0
         self._buffer_short = False  # the read that filled it stopped at the file's end
@@ -69,12 +94,14 @@ class JpegIndex:
         self._on_count: Callable[[int], None] | None = None
         self._told: int | None = None
         self._counting = False  # a thread scans to the end (under the scan's lock)
+        self._reuse_count()
 
     @property
     def count(self) -> int | None:
-        """The file's JPEGs, once the scan has reached its end (None before). A last JPEG
-        without its end marker (the file cut short, or still being written) is left out:
-        :meth:`span` still gives it, a reader may try it."""
+        """The file's JPEGs, once the scan has reached its end (None before; at once for a
+        file a scan reached the end of before, unchanged since). A last JPEG without its
+        end marker (the file cut short, or still being written) is left out: :meth:`span`
+        still gives it, a reader may try it."""
         return self._count
 
     def span(self, frame: int) -> tuple[int, int] | None:
@@ -179,8 +206,55 @@ class JpegIndex:
             self._end = read_to  # what was searched: a file grown since is scanned on from here
         except OSError:  # a read that fails (a disk error): the JPEGs found so far are the file
             self._end = self._search_from
+            self._failed = True
         self._count = len(self._starts) - (not self._last_is_whole())
+        self._remember_count()
         return False
+
+    def _reuse_count(self) -> None:
+        """Take what a scan to the end of this file found before, where the file is as it
+        was then (its size and modification time, and a JPEG still where its first and
+        last were)."""
+        try:
+            state = os.fstat(self._file.fileno())
+            key = (state.st_dev, state.st_ino)
+            with _counted_lock:
+                counted = _counted.get(key)
+                if counted is not None:
+                    _counted.move_to_end(key)
+            if counted is None or (counted.size, counted.mtime_ns) != (state.st_size, state.st_mtime_ns):
+                return
+            for start in (counted.starts[0], counted.starts[-1]):
+                self._file.seek(start)
+                if self._file.read(len(JPEG_START)) != JPEG_START:
+                    return
+        except (OSError, IndexError):
+            return
+        self._starts = array("q", counted.starts)  # grown on where the file is
+        self._search_from, self._end = counted.search_from, counted.size
+        self._count, self._last_end = counted.count, counted.last_end
+
+    def _remember_count(self) -> None:
+        """Keep what this scan to the file's end found, for the file as it is now. Called
+        with the lock held."""
+        if self._failed or self._end is None or self._count is None or not self._starts:
+            return
+        try:
+            state = os.fstat(self._file.fileno())
+        except OSError:
+            return
+        if state.st_size != self._end:  # written to meanwhile, or a length past its end trusted
+            return
+        counted = _Counted(
+            state.st_size, state.st_mtime_ns, array("q", self._starts), self._search_from, self._count, self._last_end
+        )
+        key = (state.st_dev, state.st_ino)
+        with _counted_lock:
+            _counted[key] = counted
+            _counted.move_to_end(key)
+            kept = sum(len(entry.starts) for entry in _counted.values()) * counted.starts.itemsize
+            while kept > COUNTED_BYTES:
+                kept -= len(_counted.popitem(last=False)[1].starts) * counted.starts.itemsize
 
     def _last_is_whole(self) -> bool:
         """Whether the last JPEG found has its end marker (True where there is none); where
