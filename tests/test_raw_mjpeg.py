@@ -218,6 +218,29 @@ def test_a_padded_last_jpeg_is_read_without_the_padding(tmp_path: Path, monkeypa
     assert [number_of(frame) for _, _, frame in open_input(clip).frames()] == [0, 1, 2]
 
 
+def test_a_paused_raw_mjpeg_that_grows_is_counted_on_without_a_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: a file still being written, paused on, learnt its new length only on a read:
+    # the seek bar stayed at the length it had until the user stepped or played on.
+    monkeypatch.setattr(raw_mjpeg, "_GROWTH_POLL_S", 0.01)
+    jpegs = jpegs_of(numbered(15))
+    clip = tmp_path / "recording.mjpeg"
+    clip.write_bytes(b"".join(jpegs[:10]))
+    source = open_frame_source(VideoFileSpec(clip))
+    try:
+        counts: list[int] = []
+        counted = threading.Event()
+        assert isinstance(source, RawMjpegFrameSource) and source.frame_count == 10
+        source.count_in_background(lambda: (counts.append(source.frame_count), counted.set()))
+        with clip.open("ab") as handle:
+            handle.write(b"".join(jpegs[10:]))
+        assert counted.wait(WAIT_MS / 1000), "counted on with no read"
+        assert source.frame_count == 15 and counts == [15]
+    finally:
+        source.release()
+
+
 def test_a_seek_back_in_a_raw_mjpeg_gives_that_jpegs_frame_from_the_open_file(tmp_path: Path) -> None:
     # Was: a seek back opened the file again by its name and read it from its start, so a
     # file replaced under that name (a camera starting its next recording) gave the other

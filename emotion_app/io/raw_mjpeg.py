@@ -43,6 +43,9 @@ _MAX_SCAN_HEADER = 6 + 2 * 4
 # A stretch from one JPEG's start to the next longer than this is not read into memory: it
 # counts as a JPEG that does not decode (no camera's frame comes near it).
 MAX_JPEG_BYTES = 1 << 30
+# A file counted to its end is looked at this often (seconds) while its count is asked for:
+# one still being written grows with no read to find it (the app paused on it).
+_GROWTH_POLL_S = 0.5
 # The starts of files counted to their end are kept, by file, up to this many bytes in all
 # (8 a JPEG), the file used least recently going first.
 COUNTED_BYTES = 64 << 20
@@ -94,6 +97,7 @@ class JpegIndex:
         self._on_count: Callable[[int], None] | None = None
         self._told: int | None = None
         self._counting = False  # a thread scans to the end (under the scan's lock)
+        self._shut = threading.Event()  # set on close: the thread watching for growth ends
         self._reuse_count()
 
     @property
@@ -136,18 +140,19 @@ class JpegIndex:
         return self._count
 
     def count_in_background(self, on_count: Callable[[int], None]) -> None:
-        """Scan to the file's end on a thread of its own. ``on_count`` is called with the
-        count whenever it changes from what it is now (known at last, or a file that
-        grew), from whichever thread found it; never after :meth:`close` returns."""
+        """Scan to the file's end on a thread of its own, which then watches for the file
+        to grow until :meth:`close`. ``on_count`` is called with the count whenever it
+        changes from what it is now (known at last, or a file that grew), from whichever
+        thread found it; never after :meth:`close` returns."""
         with self._telling, self._lock:
             self._on_count, self._told = on_count, self._count
-            if self._end is None:
-                self._count_on()
+            self._count_on()
 
     def close(self) -> None:
         """Stop scanning and close the file; safe to call twice, from any thread."""
         with self._telling:
             self._on_count = None
+        self._shut.set()
         with self._lock:
             self._closed = True
             self._buffer = b""
@@ -168,16 +173,25 @@ class JpegIndex:
             threading.Thread(target=self._scan_all, name="mjpeg-index", daemon=True).start()
 
     def _scan_all(self) -> None:
-        more = True
-        while more:
+        """Scan to the end; then, while the count is asked for, scan on whenever the file
+        has grown (a recording still being written, with no read to find it)."""
+        while True:
             with self._lock:  # a read's worth of the file at a time
                 read_from = self._search_from
                 while (more := self._scan_step()) and self._search_from - read_from < _CHUNK:
                     pass
-                self._counting = more
+                self._counting = more or (self._on_count is not None and not self._closed)
+                counting = self._counting
             self._tell()
-            # Lets a thread waiting for the lock (a seek past the JPEGs found) take it.
-            time.sleep(0)
+            if not counting:
+                return
+            if more:
+                # Lets a thread waiting for the lock (a seek past the JPEGs found) take it.
+                time.sleep(0)
+            elif self._shut.wait(_GROWTH_POLL_S):
+                with self._lock:
+                    self._counting = False
+                return
 
     def _scan_step(self) -> bool:
         """Scan on by one JPEG or one read's worth of bytes; False at the file's end (as
