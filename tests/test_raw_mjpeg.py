@@ -399,6 +399,45 @@ def test_a_raw_mjpegs_frames_keep_their_place_past_one_that_does_not_decode(
     assert "could not be decoded; skipped" in caplog.text
 
 
+def test_stop_does_not_wait_for_a_seek_scanning_a_long_raw_mjpeg(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: a seek past the JPEGs found so far (the count not there yet) scanned the file
+    # up to its frame on the capture thread, and Stop waited for all of that scan: on a
+    # file of gigabytes, seconds of a window that did not stop. Here each read of that
+    # scan waits for the test to let it go; it lets one go, after Stop.
+    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)
+    counted, steps, scanning = threading.Event(), threading.Semaphore(0), threading.Event()
+    scan_all, scan_step = JpegIndex._scan_all, JpegIndex._scan_step
+    held = False
+
+    def held_back(index: JpegIndex) -> None:  # the count on its own thread: not there yet
+        counted.wait(WAIT_MS / 1000)
+        scan_all(index)
+
+    def step_held(index: JpegIndex) -> bool:
+        if held and threading.current_thread().name != "mjpeg-index":
+            scanning.set()
+            steps.acquire(timeout=WAIT_MS / 1000)
+        return scan_step(index)
+
+    monkeypatch.setattr(JpegIndex, "_scan_all", held_back)
+    monkeypatch.setattr(JpegIndex, "_scan_step", step_held)
+    window = make_window(video=write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50)))
+    try:
+        paused_at(qtbot, window, 3)
+        held = True
+        window.seek(45)
+        assert scanning.wait(WAIT_MS / 1000)
+        with qtbot.waitSignal(window.controller.source_stopped, timeout=WAIT_MS):
+            window.stop()
+            steps.release()
+    finally:
+        held = False
+        steps.release(1000)
+        counted.set()
+
+
 @pytest.mark.parametrize(("move", "shown"), [("seek back", 6), ("step", 6), ("step back", 4)])
 def test_a_raw_mjpeg_moved_onto_a_jpeg_that_does_not_decode_shows_the_nearest_one(
     qtbot: QtBot, make_window, tmp_path: Path, move: str, shown: int

@@ -114,6 +114,27 @@ class CaptureWorker(QObject):
         self._paused = False
         self._last_frame: CapturedFrame | None = None
         self._mirror = False
+        # Stops and openings sent (counted on the sending thread) and taken (on this one):
+        # while one waits, a seek that scans a file for its frame gives up (see _superseded).
+        self._requests_sent = 0
+        self._requests_taken = 0
+
+    # ---- from any thread ---------------------------------------------------------------
+    def supersede(self) -> None:
+        """Say, on the sending thread, that a stop or an opening is on its way: a seek under
+        way that scans a long file for its frame gives up for it, where the request would
+        wait for the scan (the GUI's Stop, with a multi-gigabyte file being scanned)."""
+        self._requests_sent += 1
+
+    def _superseded(self) -> bool:
+        """Whether a stop or an opening waits (or the thread is to end): asked on this thread."""
+        thread = QThread.currentThread()
+        return self._requests_taken < self._requests_sent or (thread is not None and thread.isInterruptionRequested())
+
+    def _take_request(self) -> None:
+        # Never past the count sent: a request made by a direct call is not one sent.
+        if self._requests_taken < self._requests_sent:
+            self._requests_taken += 1
 
     # ---- requests from the GUI thread (queued) -------------------------------------
     @pyqtSlot(object)
@@ -129,6 +150,7 @@ class CaptureWorker(QObject):
     @pyqtSlot(object, int, bool)
     def open_at(self, spec: SourceSpec, frame: int, paused: bool) -> None:
         """Open ``spec`` at ``frame`` (files), delivering that frame; ``paused`` stays on it."""
+        self._take_request()
         self._close_source()
         self._stream_id += 1
         self._seeks = 0
@@ -147,6 +169,9 @@ class CaptureWorker(QObject):
         if count_in_background is not None:  # before its count is read below: no change is missed
             stream_id = self._stream_id
             count_in_background(lambda: self._count_changed.emit(stream_id))
+        give_up_seeks_when = getattr(source, "give_up_seeks_when", None)
+        if give_up_seeks_when is not None:
+            give_up_seeks_when(self._superseded)
         self._fps = source.fps if source.fps > 0 else FALLBACK_FPS
         self._index = 0
         self._forget_pace()
@@ -221,6 +246,8 @@ class CaptureWorker(QObject):
             return
         seek = getattr(source, "seek", None)
         if frame != self._index and (seek is None or not _seek_safely(seek, frame)):
+            if self._superseded():
+                return  # given up for a stop or an opening, which comes next
             frame = self._index  # cannot move: stay, and say where we are
         else:
             if source.frame_count > 0:  # a file that does not say its length finds its end on a seek past it
@@ -342,6 +369,7 @@ class CaptureWorker(QObject):
     @pyqtSlot()
     def stop_source(self) -> None:
         """Stop reading and release the device or file."""
+        self._take_request()
         self._close_source()
         self._mailbox.clear()
         self.stopped.emit()

@@ -348,9 +348,10 @@ class RawMjpegFrameSource:
     FFmpeg can neither seek in one nor count its frames: an index of where each JPEG
     starts (:class:`~emotion_app.io.raw_mjpeg.JpegIndex`) does both. A seek is a file
     seek, back or ahead; the frame count is known once the index has reached the file's
-    end: at opening for a short file, for a longer one once :meth:`count_in_background`
-    has counted it (frame_count is 0 until then). A seek past the end lands on the last
-    whole frame.
+    end: at opening for a short file (or one counted before and unchanged since), for a
+    longer one once :meth:`count_in_background` has counted it (frame_count is 0 until
+    then). A seek past the end lands on the last whole frame; one past the JPEGs found so
+    far scans on to it, unless :meth:`give_up_seeks_when` says to give up meanwhile.
     """
 
     def __init__(self, path: Path, fps: float) -> None:
@@ -374,6 +375,7 @@ class RawMjpegFrameSource:
         # so it is not the count of frames read (as analyze numbers them).
         self.position = 0
         self._closed = False
+        self._give_up: Callable[[], bool] | None = None
 
     @property
     def frame_count(self) -> int:
@@ -383,6 +385,11 @@ class RawMjpegFrameSource:
         """Count the file's frames on a thread of its own; ``on_change`` is called (from
         any thread) when frame_count changes after this call, never after :meth:`release`."""
         self._file.index.count_in_background(lambda _count: on_change())
+
+    def give_up_seeks_when(self, give_up: Callable[[], bool]) -> None:
+        """A seek that scans the file for the JPEG sought gives up (fails, the file where it
+        was) once ``give_up`` says so: asked between reads, on the seeking thread."""
+        self._give_up = give_up
 
     def read(self) -> np.ndarray | None:
         if self._closed:
@@ -410,7 +417,9 @@ class RawMjpegFrameSource:
             return False
         self._pending = None  # the frame read while opening is no longer next
         frame = max(0, frame)
-        found = self._file.index.span(frame) is not None
+        found = self._file.index.span(frame, self._give_up) is not None
+        if not found and self._give_up is not None and self._give_up():
+            return False  # not known to be past the end: not found yet
         count = self._file.index.count  # known where the span needed the file's end
         if not found or (count is not None and frame >= count):
             # Past the end, or on a last JPEG cut short: the last whole frame.

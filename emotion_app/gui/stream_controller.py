@@ -118,6 +118,7 @@ class StreamController(QObject):
     # ---- requests ---------------------------------------------------------------------
     def start(self, spec: SourceSpec) -> None:
         self.gate.reset()
+        self.capture.supersede()
         self._start_requested.emit(spec)
 
     def start_session(self) -> None:
@@ -127,11 +128,13 @@ class StreamController(QObject):
         self._session_requested.emit()
 
     def stop(self) -> None:
+        self.capture.supersede()
         self._stop_requested.emit()
 
     def open_at(self, spec: SourceSpec, frame: int, paused: bool) -> None:
         """Open a file at ``frame``; ``paused`` shows that frame and waits."""
         self.gate.reset()
+        self.capture.supersede()
         self._open_at_requested.emit(spec, int(frame), bool(paused))
 
     def pause(self) -> None:

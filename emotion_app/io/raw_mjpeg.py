@@ -108,17 +108,18 @@ class JpegIndex:
         still gives it, a reader may try it."""
         return self._count
 
-    def span(self, frame: int) -> tuple[int, int] | None:
+    def span(self, frame: int, give_up: Callable[[], bool] | None = None) -> tuple[int, int] | None:
         """Where JPEG ``frame`` (0-based) starts and where the next begins (for the last,
         past its end marker, or the file's end), scanning on as far as that needs; None
-        where the file holds fewer."""
+        where the file holds fewer, or where ``give_up`` says so before the scan got there
+        (it is asked between reads: a long scan need not hold its thread)."""
         starts = self._starts
         if 0 <= frame < len(starts) - 1:
             return starts[frame], starts[frame + 1]
         if frame < 0:
             return None
         with self._lock:
-            while frame + 1 >= len(starts) and self._scan_step():
+            while frame + 1 >= len(starts) and not (give_up is not None and give_up()) and self._scan_step():
                 pass
             found: tuple[int, int] | None = None
             if frame + 1 < len(starts):
