@@ -10,13 +10,13 @@ layout of the screen, snapshots, recordings and ``analyze --output``. Prints cou
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 
 from emotion_app.io.overlay import PillowText
 from emotion_app.io.overlay_layout import layout_overlay, overlap_area
 from emotion_app.results import FaceResult
+from scripts.support.arguments import script_parser
 
 LABELS = ("angry", "fear", "happy", "sad", "surprise", "neutral")
 Rect = tuple[int, int, int, int]
@@ -40,7 +40,7 @@ def random_scene(rng: random.Random, tight: bool = False) -> tuple[int, int, lis
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = script_parser(__file__, __doc__, raw_description=True)
     parser.add_argument("--scenes", type=int, default=400)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tight", action="store_true", help="8 faces of 40-140 px in 640x480 per scene")

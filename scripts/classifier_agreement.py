@@ -11,7 +11,6 @@ and ms per face at batch 8 on one thread (mean and median over random batches).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import statistics
 import sys
@@ -23,11 +22,12 @@ import torch
 
 from emotion_app.inference import near_tie
 from emotion_app.inference.classifier import EmotionClassifier
+from scripts.support.arguments import script_parser
 from training.data import DataError, load_split
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("weights", type=Path)
     parser.add_argument("--data", required=True, help="FER-2013 CSV or folder")
     parser.add_argument("--usage", default="PublicTest", help="split to read (default PublicTest)")

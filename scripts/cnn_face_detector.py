@@ -26,7 +26,6 @@ The last line printed is one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -40,6 +39,7 @@ import numpy as np
 
 from emotion_app.faces.geometry import Box, iou
 from emotion_app.io.video import open_input
+from scripts.support.arguments import script_parser
 from scripts.support.gallery import group_placements, photo_faces, placed
 from scripts.support.real_clips import DEFAULT_CLIPS, faces_at, read_truth
 
@@ -148,7 +148,7 @@ def gallery(detect: Detect, folder: Path, clips: Path, every: int) -> dict[str, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS, help="the real clips and truth.csv")
     parser.add_argument("--gallery", type=Path, default=None, help="folder make_gallery_clip wrote")
     parser.add_argument("--every", type=int, default=5, help="gallery: every Nth frame")

@@ -24,7 +24,6 @@ the ids it gave. The last line is one JSON object. ``--only NAME`` runs one clip
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Iterator
@@ -38,6 +37,7 @@ from emotion_app.cli.common import load_classifier, make_detector
 from emotion_app.io.atomic import OutputError
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.samples import paste, read_video
+from scripts.support.arguments import script_parser
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import DEFAULT_CLIPS
 from scripts.support.video_out import VideoOut
@@ -126,7 +126,7 @@ def measure(frames: list[np.ndarray], pipeline: EmotionPipeline, fresh: EmotionP
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--only", metavar="NAME", help="only this clip (crossing, passing 0, ...)")
     parser.add_argument("--write", type=Path, metavar="DIR", help="also write the clips here")

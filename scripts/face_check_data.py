@@ -20,7 +20,6 @@ the check's cascades on both kinds of find. The last line is one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -36,6 +35,7 @@ import numpy as np
 from emotion_app.faces.detector import load_frontal_face_cascade
 from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck, shipped_verifier
 from emotion_app.faces.geometry import Box, iou
+from scripts.support.arguments import script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS, counted, faces_at, read_truth
 
 # The group photo's fifth face (sunglasses, head tilted), which the strict search misses.
@@ -71,7 +71,7 @@ def timed_evidence(check: FaceCheck, gray: np.ndarray, box: Box) -> tuple[int, i
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--every", type=int, default=3, help="use every N-th frame (default 3)")
     args = parser.parse_args(argv)

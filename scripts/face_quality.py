@@ -28,7 +28,6 @@ The last line printed is one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -39,6 +38,7 @@ from typing import Any
 from emotion_app.cli.common import load_classifier, make_detector
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
+from scripts.support.arguments import script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS, TruthRange, counted, faces_at, read_truth
 from scripts.support.variants import mirrored, variants
 
@@ -113,7 +113,7 @@ def measure_variants(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS, help="folder with truth.csv and its files")
     parser.add_argument("--min-face", type=int, default=None, metavar="PX", help="smallest face (default: the app's)")
     parser.add_argument("--weights", type=Path, default=None)

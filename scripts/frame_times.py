@@ -12,7 +12,6 @@ one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 import cv2
 
 from emotion_app.io.frame_times import FrameTimes
+from scripts.support.arguments import script_parser
 
 
 def clip_times(path: Path) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def clip_times(path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("clips", type=Path, nargs="+", metavar="CLIP")
     parser.add_argument("--json", action="store_true", help="(the JSON line is always printed last)")
     args = parser.parse_args(argv)

@@ -47,6 +47,7 @@ from emotion_app.faces.scan_plan import SMALL_BAND_FACTOR, SMALL_BAND_OVERLAP
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.preprocessing import to_gray
+from scripts.support.arguments import script_parser
 from scripts.support.gallery import group_placements, photo_faces, placed
 from scripts.support.real_clips import DEFAULT_CLIPS
 
@@ -95,7 +96,7 @@ def discovery_setting(text: str) -> tuple[float, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("gallery", type=Path, help="folder make_gallery_clip wrote")
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS, help="folder with multi_face.jpg")
     parser.add_argument("--every", type=int, default=5, help="cascade and check on every Nth frame")

@@ -20,7 +20,6 @@ line printed is one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -36,7 +35,7 @@ from emotion_app.cli.common import load_classifier, make_detector
 from emotion_app.io.atomic import OutputError
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
-from scripts.support.arguments import frame_size
+from scripts.support.arguments import frame_size, script_parser
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import DEFAULT_CLIPS, faces_at, read_truth
 from scripts.support.video_out import VideoOut
@@ -62,7 +61,7 @@ def tile_frames(path: Path, size: tuple[int, int]) -> list[np.ndarray]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--grid", type=int, default=8, help="tiles per side (default 8)")
     parser.add_argument("--size", type=frame_size, default=(640, 360), help="mosaic size (default 640x360)")

@@ -9,16 +9,15 @@ scikit-image's astronaut photo (a dev dependency; nothing is downloaded).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 from emotion_app.samples import write_demo_video
-from scripts.support.arguments import frame_size
+from scripts.support.arguments import frame_size, script_parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--size", type=frame_size, default=(640, 480), help="WIDTHxHEIGHT (default 640x480)")
     parser.add_argument("--fps", type=float, default=30.0)

@@ -26,7 +26,6 @@ check failed.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import faulthandler
 import hashlib
@@ -62,6 +61,7 @@ from emotion_app.inference.runners import import_backends
 from emotion_app.inference.steadiness import STEADINESS_LEVELS
 from emotion_app.io.atomic import is_unfinished
 from emotion_app.samples import make_random_weights, write_demo_video
+from scripts.support.arguments import script_parser
 from scripts.support.model_weights import weights_or_random
 from scripts.support.qt_loop import spin, spin_until
 
@@ -533,7 +533,7 @@ def run(inputs: Inputs, actions: int, seed: int, settings: Path, stall_stacks: b
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = script_parser(__file__, __doc__.split("\n\n")[0])
     parser.add_argument("--video", type=Path, help="the good video (default: a test-made 320x240 clip)")
     parser.add_argument("--weights", type=Path, help="the good weights (default: the shipped model)")
     parser.add_argument("--actions", type=int, default=300, help="how many random actions (default 300)")

@@ -24,6 +24,7 @@ from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.io.atomic import OutputError, write_bytes
 from emotion_app.samples import write_demo_video
+from scripts.support.arguments import script_parser
 from scripts.support.model_weights import weights_or_random
 from scripts.support.qt_loop import spin
 
@@ -31,7 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Save a screenshot of the running app.")
+    parser = script_parser(__file__, "Save a screenshot of the running app.")
     parser.add_argument("out", type=Path, nargs="?", default=REPO / "docs" / "screenshot.png")
     parser.add_argument("--weights", type=Path, default=None, help="default: the shipped weights, else random-init")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for faces on screen")

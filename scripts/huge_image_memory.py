@@ -9,7 +9,6 @@ Needs about 3 x SIDE^2 bytes free to build the image (1.2 GB at 20000).
 
 from __future__ import annotations
 
-import argparse
 import resource
 import subprocess
 import sys
@@ -20,10 +19,11 @@ import cv2
 import numpy as np
 
 from emotion_app.samples import astronaut_face_patch, paste
+from scripts.support.arguments import script_parser
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = script_parser(__file__, __doc__, raw_description=True)
     parser.add_argument("--side", type=int, default=20000)
     parser.add_argument(
         "--keep", type=Path, default=None, help="write the image and CSV here instead of a temporary folder"

@@ -19,7 +19,6 @@ without other processes' interference.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import importlib.metadata
 import statistics
@@ -44,6 +43,7 @@ from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.inference.onnx_graph import INPUT_NAME, seed_cnn_to_onnx
 from emotion_app.inference.runners import INT8_OPS, build_runner, check_agreement
 from emotion_app.preprocessing import average_views, test_time_inputs
+from scripts.support.arguments import script_parser
 from training.data import DataError, load_split
 
 Forward = Callable[[torch.Tensor], torch.Tensor]
@@ -64,7 +64,7 @@ class Candidate:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="FER-2013 CSV or folder")
     parser.add_argument("--weights", type=Path, default=None, help="weights file (default: the shipped one)")
     parser.add_argument("--usage", default="PublicTest")

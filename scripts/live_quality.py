@@ -32,7 +32,6 @@ the ones the pipeline gives) for a grid of time constants, holds and margins.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import sys
@@ -54,6 +53,7 @@ from emotion_app.inference.steadiness import (
 )
 from emotion_app.io.video import InputError, open_input
 from emotion_app.pipeline import EmotionPipeline
+from scripts.support.arguments import script_parser
 from scripts.support.real_clips import TruthRange, read_truth
 
 # A followed change must hold this long to count as followed (seconds).
@@ -320,7 +320,7 @@ def print_sweep(rows: list[dict[str, Any]]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = script_parser(__file__, __doc__.split("\n\n")[0])
     parser.add_argument("clips", type=Path, metavar="CLIPS_DIR", help="folder holding the clips and their truth.csv")
     parser.add_argument("--truth", type=Path, help="truth file (default: CLIPS_DIR/truth.csv)")
     parser.add_argument("--weights", type=Path, help="weights file (default: the shipped one)")

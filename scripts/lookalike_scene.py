@@ -10,7 +10,6 @@ face check without its trained verifier, as before it shipped. The last line is 
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
@@ -20,11 +19,11 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.samples import two_people
-from scripts.support.arguments import frame_size
+from scripts.support.arguments import frame_size, script_parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=300)
     parser.add_argument(
         "--sizes",

@@ -9,7 +9,6 @@ scikit-image's coffee photo (textured, face-free). Needs scikit-image (a dev dep
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ import numpy as np
 from skimage import data
 
 from emotion_app.io.atomic import OutputError
-from scripts.support.arguments import frame_size
+from scripts.support.arguments import frame_size, script_parser
 from scripts.support.video_out import VideoOut
 
 
@@ -55,7 +54,7 @@ def frames(width: int, height: int, count: int, seed: int = 0):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("output", type=Path)
     parser.add_argument("--size", type=frame_size, default=(1280, 720), help="WIDTHxHEIGHT (default 1280x720)")
     parser.add_argument("--frames", type=int, default=300)

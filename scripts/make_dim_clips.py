@@ -14,13 +14,13 @@ the same clips every run), and ``OUT_DIR/truth.csv``: the clips' own truth, rena
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from emotion_app.io.atomic import OutputError, write_bytes
+from scripts.support.arguments import script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS, ONE_PERSON_CLIPS, truth_rows, truth_text
 from scripts.support.video_out import rewrite_video
 
@@ -42,7 +42,7 @@ def write_dimmed(source: Path, target: Path, gain: float, noise: float, seed: in
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--gain", type=float, default=0.25, help="brightness factor, above 0 (default 0.25)")

@@ -18,7 +18,6 @@ hardest of them.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -27,13 +26,14 @@ import numpy as np
 
 from emotion_app.io.atomic import OutputError, write_bytes
 from emotion_app.samples import read_video
+from scripts.support.arguments import script_parser
 from scripts.support.gallery import FPS, TILE, group_placements, group_tile
 from scripts.support.real_clips import DEFAULT_CLIPS
 from scripts.support.video_out import VideoOut
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--frames", type=int, default=200, help="at most 221 (the woman's one-face range)")

@@ -11,20 +11,19 @@ interpolation; the output keeps the source's frame rate unless ``--fps`` says ot
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import cv2
 
 from emotion_app.io.atomic import OutputError
-from scripts.support.arguments import frame_size
+from scripts.support.arguments import frame_size, script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS
 from scripts.support.video_out import VideoOut
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("output", type=Path)
     parser.add_argument("--source", type=Path, default=DEFAULT_CLIPS / "short_hamilton_clip.mp4")
     parser.add_argument("--size", type=frame_size, default=(1280, 720), help="WIDTHxHEIGHT (default 1280x720)")

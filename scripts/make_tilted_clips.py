@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from emotion_app.io.atomic import OutputError, write_bytes
+from scripts.support.arguments import script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS, ONE_PERSON_CLIPS, truth_rows, truth_text
 from scripts.support.video_out import rewrite_video
 
@@ -82,7 +83,7 @@ def sway(text: str) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     tilt = parser.add_mutually_exclusive_group()

@@ -11,7 +11,6 @@ face about 40% of its tile's smaller side.
 
 from __future__ import annotations
 
-import argparse
 import math
 import statistics
 import time
@@ -20,13 +19,13 @@ import numpy as np
 
 from emotion_app.io.overlay import draw_results
 from emotion_app.results import FaceResult
-from scripts.support.arguments import frame_size, positive_ints
+from scripts.support.arguments import frame_size, positive_ints, script_parser
 
 LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = script_parser(__file__, __doc__, raw_description=True)
     parser.add_argument("--frames", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--size", type=frame_size, default=(1280, 720), help="WIDTHxHEIGHT (default 1280x720)")

@@ -20,7 +20,6 @@ The last line printed is one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections import Counter
@@ -32,6 +31,7 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.track import Track
 from emotion_app.io.video import open_input
 from emotion_app.preprocessing import to_gray
+from scripts.support.arguments import script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
 
 # Where a box that left its face is tried: shifts as fractions of the face's side.
@@ -75,7 +75,7 @@ def measure(path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--also", type=Path, action="append", default=[], metavar="VIDEO")
     args = parser.parse_args(argv)

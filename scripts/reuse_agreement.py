@@ -12,7 +12,6 @@ two, and the largest probability difference.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import torch
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
+from scripts.support.arguments import script_parser
 
 
 def compare(clip: Path, classifier: EmotionClassifier) -> dict[str, float]:
@@ -55,7 +55,7 @@ def compare(clip: Path, classifier: EmotionClassifier) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("clips", type=Path, nargs="+")
     parser.add_argument("--weights", type=Path, default=None, help="default: the shipped weights")
     args = parser.parse_args(argv)

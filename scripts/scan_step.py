@@ -29,7 +29,7 @@ from emotion_app.faces.scan_plan import SMALL_BAND_FACTOR
 from emotion_app.faces.tracker import CHECKED_FIND_NEIGHBORS
 from emotion_app.io.video import open_input
 from emotion_app.preprocessing import to_gray
-from scripts.support.arguments import positive_ints
+from scripts.support.arguments import positive_ints, script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
 
 ON_FACE_IOU = 0.3
@@ -78,7 +78,7 @@ def parse_steps(text: str) -> list[float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--steps", type=parse_steps, default=[1.2, 1.3, 1.4])
     parser.add_argument("--sides", type=positive_ints, default=[48, 51, 54, 57, 60, 64, 70, 80, 96])

@@ -18,7 +18,6 @@ it. The last line is one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 from emotion_app.faces.scene_gate import CHANGE_LEVEL, CUT_SHARE, SHOT_CORRELATION, coarse_cells
 from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import to_gray
+from scripts.support.arguments import script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
 
 MOVE_SHARE = 0.15  # a frame pair this much changed, and no cut, counts as a move
@@ -71,7 +71,7 @@ def measure(path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
     args = parser.parse_args(argv)

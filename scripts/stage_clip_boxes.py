@@ -22,7 +22,6 @@ one JSON object with every run's figures.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -32,6 +31,7 @@ from typing import Any
 from emotion_app.cli.common import load_classifier, make_detector
 from emotion_app.io.video import InputError, open_input
 from emotion_app.pipeline import EmotionPipeline
+from scripts.support.arguments import script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS
 
 # The clip's cuts (first frame of each new shot, found by the tracker's own cut test) and
@@ -75,7 +75,7 @@ def measure(path: Path, pipeline: EmotionPipeline, paced: bool) -> dict[str, Any
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("clip", type=Path, nargs="?", default=DEFAULT_CLIPS / "short_hamilton_clip.mp4")
     parser.add_argument("--runs", type=int, default=4, help="live runs (default 4; --inline: 1)")
     parser.add_argument("--inline", action="store_true", help="scans inline, as analyze runs them")

@@ -13,7 +13,6 @@ measures is start-up, not the camera opening. Needs a display (Xvfb will do; Qt'
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import subprocess
@@ -22,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from scripts.support.arguments import script_parser
 
 # Run in the child: wraps QWidget.show to note when each top-level widget is shown and
 # painted (the starting screen, then the main window) and whether torch was imported by
@@ -92,7 +93,7 @@ def one_run(arguments: list[str]) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = script_parser(__file__, __doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, metavar="N", help="start-ups to time (default 5)")
     parser.add_argument("--json", action="store_true", help="only the JSON line")
     parser.add_argument("app_arguments", nargs="*", metavar="APP ARGUMENTS", help="passed to the app (after --)")

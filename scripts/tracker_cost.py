@@ -19,7 +19,6 @@ The last line is one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -31,6 +30,7 @@ from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.io.video import open_input
 from emotion_app.preprocessing import to_gray
+from scripts.support.arguments import script_parser
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
 from scripts.support.variants import mirrored, variants
@@ -79,7 +79,7 @@ def measure_variants(path: Path, small_scan_every: int, cnn_faces: bool = False)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--small-scan-every", type=int, default=scan_plan_module.SMALL_SCAN_EVERY, metavar="N")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import copy
+from pathlib import Path
+from typing import Any
 
 # Below this a frame or mosaic holds no face the cascade could find.
 MIN_SIDE = 16
@@ -30,3 +33,53 @@ def positive_ints(text: str) -> list[int]:
     if not values or min(values) < 1:
         raise argparse.ArgumentTypeError(f"every number must be at least 1, got {text!r}")
     return values
+
+
+def script_parser(script_file: str, description: str | None, raw_description: bool = False) -> argparse.ArgumentParser:
+    """The parser of the script ``script_file`` (its ``__file__``): its usage line says
+    ``python -m scripts.NAME``, the one way the scripts run (they import ``scripts.support``),
+    and its --help shows each option's default."""
+    formatter = _RawDescriptionScriptFormatter if raw_description else _ScriptFormatter
+    return argparse.ArgumentParser(
+        prog=f"python -m scripts.{Path(script_file).stem}", description=description, formatter_class=formatter
+    )
+
+
+class _ScriptFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Adds "(default: X)" to an option's help, also to an option without help, unless its
+    help already names its default or it has none worth saying (None, off, empty)."""
+
+    def _format_action(self, action: argparse.Action) -> str:
+        if action.help is None and _shows_default(action):
+            # argparse prints nothing after an option without help: give a copy one to print.
+            action = copy.copy(action)
+            action.help = f"(default: {_shown(action.default)})"
+        return super()._format_action(action)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        help_text = action.help or ""
+        if not _shows_default(action) or "default" in help_text.lower():
+            return action.help
+        return f"{help_text} (default: {_shown(action.default)})".lstrip()
+
+
+class _RawDescriptionScriptFormatter(_ScriptFormatter, argparse.RawDescriptionHelpFormatter):
+    """The same, with the description printed as written (a docstring's own layout)."""
+
+
+def _shows_default(action: argparse.Action) -> bool:
+    default: Any = action.default
+    if default is None or default is argparse.SUPPRESS or isinstance(default, bool) or default == []:
+        return False
+    return bool(action.option_strings) or action.nargs in (argparse.OPTIONAL, argparse.ZERO_OR_MORE)
+
+
+def _shown(default: Any) -> str:
+    """A default as it would be typed (1.2,1.3 for a list, 640x360 for a frame size);
+    ``%`` doubled, as argparse formats help texts with ``%``."""
+    if isinstance(default, (list, tuple)):
+        joiner = "x" if isinstance(default, tuple) and len(default) == 2 else ","
+        text = joiner.join(str(value) for value in default)
+    else:
+        text = str(default)
+    return text.replace("%", "%%")

@@ -1,0 +1,69 @@
+"""Every measurement script's --help: it says how the script is run, and its defaults."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from scripts.support.arguments import frame_size, script_parser
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPTS = sorted(path.stem for path in (REPO / "scripts").glob("*.py") if path.stem != "__init__")
+
+# Runs each script as `python -m scripts.NAME --help` does (runpy, the module as
+# __main__, sys.argv[0] its file), all in one child: a child per script costs about
+# 2 s each in imports (torch, cv2, Qt), a minute in all.
+_RUN_ALL = """
+import contextlib, io, json, runpy, sys
+answers_path, names = sys.argv[1], sys.argv[2:]
+answers = {}
+for name in names:
+    out = io.StringIO()
+    sys.argv = ["-m", "--help"]
+    with contextlib.redirect_stdout(out):
+        try:
+            runpy.run_module(f"scripts.{name}", run_name="__main__", alter_sys=True)
+            code = "returned without exiting"
+        except SystemExit as stop:
+            code = stop.code
+    answers[name] = [code, out.getvalue()]
+with open(answers_path, "w", encoding="utf-8") as file:
+    json.dump(answers, file)
+"""
+
+
+def test_every_scripts_help_says_python_dash_m(tmp_path: Path) -> None:
+    answers_path = tmp_path / "answers.json"
+    subprocess.run([sys.executable, "-c", _RUN_ALL, str(answers_path), *SCRIPTS], cwd=REPO, check=True, timeout=300)
+    answers = json.loads(answers_path.read_text(encoding="utf-8"))
+    assert len(SCRIPTS) > 20 and sorted(answers) == SCRIPTS
+    for name, (code, out) in answers.items():
+        assert code in (0, None), f"{name} --help: exit {code}"
+        assert out.startswith(f"usage: python -m scripts.{name} "), f"{name} --help: {out[:80]!r}"
+    # And once for real, the way the README and the docstrings say to run a script.
+    shown = subprocess.run(
+        [sys.executable, "-m", "scripts.frame_times", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert shown.returncode == 0 and shown.stdout.startswith("usage: python -m scripts.frame_times ")
+
+
+def test_a_scripts_help_shows_defaults_once() -> None:
+    parser = script_parser("/somewhere/scripts/measure_it.py", "What it measures.")
+    parser.add_argument("--every", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5, help="runs to time")
+    parser.add_argument("--size", type=frame_size, default=(640, 360), help="WIDTHxHEIGHT (default 640x360)")
+    parser.add_argument("--steps", type=float, nargs="+", default=[1.2, 1.3], help="pyramid steps")
+    parser.add_argument("--share", type=float, default=0.5, help="share of frames, e.g. 50%%")
+    parser.add_argument("--json", action="store_true", help="one JSON line")
+    parser.add_argument("--weights", type=Path, default=None, help="weights file")
+    text = parser.format_help()
+    assert text.startswith("usage: python -m scripts.measure_it ")
+    assert re.search(r"--every EVERY +\(default: 3\)\n", text)
+    assert "runs to time (default: 5)" in text
+    assert "(default 640x360)" in text and "(default: 640x360)" not in text
+    assert "pyramid steps (default: 1.2,1.3)" in text
+    assert "e.g. 50% (default: 0.5)" in text
+    assert "one JSON line\n" in text and "weights file\n" in text
