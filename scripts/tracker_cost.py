@@ -1,7 +1,7 @@
 """What the face tracker alone costs on real clips, and how many frames it shows a face in.
 
     python -m scripts.tracker_cost [--clips ../shared/data/real-clips] [--set NAME=VALUE ...] [--variants]
-        [--cnn-faces]
+        [--cnn-faces] [--steps]
 
 Runs :class:`FaceTracker` (app defaults, scans inline as ``analyze`` and ``bench`` run them)
 over every video of ``--clips`` and prints, per clip, the tracker's CPU time per frame
@@ -14,26 +14,102 @@ a choice with the default in the same conditions.
 ``--variants`` runs each clip from frames 0, 8, 16 and 24, as it is and mirrored, and sums
 the eight: on a clip with cuts and busy scenes one run's frames-with-a-face count swings
 with any change to the scans, the sum much less.
+``--steps`` also times, per clip, each call of the tracker's steps whose costs shaped it
+(wall time, median and range, and the median CPU time, which counts OpenCV's threads): a
+face followed by its thumbnail, a local cascade search, its full-resolution retry, a
+local search at another tilt, a whole-frame search for leaning faces (both tilts), a CNN
+scan (with ``--cnn-faces``).
 The last line is one JSON object.
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from emotion_app.faces import scan_plan as scan_plan_module
 from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
+from emotion_app.faces.local_search import LocalSearch
+from emotion_app.faces.network_detector import NetworkFaceDetector
 from emotion_app.io.video import open_input
 from emotion_app.preprocessing import to_gray
 from scripts.support.arguments import script_parser
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
 from scripts.support.variants import mirrored, variants
+
+# Step name -> (wall ms, CPU ms) of each call, filled while timed_steps() is on.
+StepTimes = dict[str, list[tuple[float, float]]]
+
+
+# LocalSearch.search is three steps: its coarse search at the face's own tilt, at
+# another tilt (a face that may have leant its head), and its full-resolution retry.
+LOCAL_SEARCH_STEPS = ("local search", "local search, other tilt", "full-resolution retry")
+
+
+def _local_search_step(*args: Any, fine: bool = False, roll: float | None = None, **kwargs: Any) -> str:
+    return LOCAL_SEARCH_STEPS[2 if fine else 0 if roll is None else 1]
+
+
+# (class, method, the step a call is: a name, or a function of the call's arguments)
+TIMED_STEPS: tuple[tuple[type, str, str | Callable[..., str]], ...] = (
+    (LocalSearch, "follow", "thumbnail follow"),
+    (LocalSearch, "search", _local_search_step),
+    (tracker_module.FaceTracker, "_find_tilted", "leaning-face scan, both tilts"),
+    (NetworkFaceDetector, "scan", "CNN scan"),
+)
+
+
+def step_names() -> list[str]:
+    """Every name a timed call may be reported under."""
+    return [step for _, _, step in TIMED_STEPS if isinstance(step, str)] + list(LOCAL_SEARCH_STEPS)
+
+
+@contextmanager
+def timed_steps(times: StepTimes) -> Iterator[None]:
+    """While on, every call of :data:`TIMED_STEPS` adds its times to ``times``."""
+
+    def timed(method: Callable[..., Any], step: str | Callable[..., str]) -> Callable[..., Any]:
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                name = step if isinstance(step, str) else step(*args, **kwargs)
+                took = (1000.0 * (time.perf_counter() - wall), 1000.0 * (time.process_time() - cpu))
+                times.setdefault(name, []).append(took)
+
+        return call
+
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in TIMED_STEPS]
+    try:
+        for (owner, name, method), (_, _, step) in zip(originals, TIMED_STEPS, strict=True):
+            setattr(owner, name, timed(method, step))
+        yield
+    finally:
+        for owner, name, method in originals:
+            setattr(owner, name, method)
+
+
+def step_summary(times: StepTimes) -> dict[str, dict[str, float]]:
+    """Per step: calls, median and range of the wall ms, median CPU ms."""
+    return {
+        name: {
+            "calls": len(calls),
+            "median_ms": statistics.median(wall for wall, _ in calls),
+            "min_ms": min(wall for wall, _ in calls),
+            "max_ms": max(wall for wall, _ in calls),
+            "median_cpu_ms": statistics.median(cpu for _, cpu in calls),
+        }
+        for name, calls in sorted(times.items())
+    }
 
 
 def measure(
@@ -93,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="with the CNN scan for faces the cascade misses, inline (the live app runs it on a thread)",
     )
+    parser.add_argument(
+        "--steps", action="store_true", help="also time each call of the tracker's costly steps, per clip"
+    )
     args = parser.parse_args(argv)
     overrides = apply_overrides(args.overrides)
     videos = videos_in(args.clips)
@@ -109,18 +188,29 @@ def main(argv: list[str] | None = None) -> int:
         "cnn_faces": args.cnn_faces,
         "clips": {},
     }
+    if args.steps:
+        report["steps"] = {}
     print(f"{'clip':30s}{'frames':>8}{'with face':>11}{'ids':>5}{'tracker CPU ms/frame':>22}")
     for video in videos:
-        row = (
-            measure_variants(video, args.small_scan_every, args.cnn_faces)
-            if args.variants
-            else measure(video, args.small_scan_every, cnn_faces=args.cnn_faces)
-        )
+        times: StepTimes = {}
+        with timed_steps(times) if args.steps else nullcontext():
+            row = (
+                measure_variants(video, args.small_scan_every, args.cnn_faces)
+                if args.variants
+                else measure(video, args.small_scan_every, cnn_faces=args.cnn_faces)
+            )
         report["clips"][video.name] = row
         print(
             f"{video.name:30s}{row['frames']:>8}{row['frames_with_face']:>11}{row['ids']:>5}"
             f"{row['cpu_ms_per_frame']:>22.2f}"
         )
+        if args.steps:
+            report["steps"][video.name] = steps = step_summary(times)
+            for name, step in steps.items():
+                print(
+                    f"    {name:32s}{step['calls']:>6} calls, median {step['median_ms']:.2f} ms"
+                    f" ({step['min_ms']:.2f}-{step['max_ms']:.2f}), CPU median {step['median_cpu_ms']:.2f} ms"
+                )
     print(json.dumps(report, sort_keys=True))
     return 0
 
