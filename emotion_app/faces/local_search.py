@@ -4,7 +4,7 @@ Even a local search costs over a millisecond per face (docs/measurements.md), so
 with three faces spends most of its detection time there. Between local searches a track
 is therefore followed by template matching (:mod:`.template`): a thumbnail of the face,
 taken where the cascade last found it, is matched around the predicted position, for a
-few hundredths of the cost. A match only counts when it correlates strongly; otherwise, and every
+fraction of the cost. A match only counts when it correlates strongly; otherwise, and every
 ``follow_frames + 1``-th frame regardless, the track gets a cascade search, which
 re-checks that it is still a face and re-measures its size. That check first looks
 narrowly, right where the template puts the face and at sizes close to its own; only
