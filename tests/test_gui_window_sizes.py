@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PyQt6.QtCore import QRect, QSize, Qt, QTimer
-from PyQt6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QWidget
+from PyQt6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
@@ -60,6 +60,33 @@ def test_at_its_smallest_the_video_shrinks_for_the_messages_and_the_seek_bar(
         if widget in (window.source_banner, window.notice_banner):
             assert widget.height() >= widget.heightForWidth(widget.width()), widget.text()
     assert window.view.height() > 0 and window.view.image_rect().height() > 0
+
+
+def test_a_long_name_without_spaces_in_a_message_wraps_and_copies_as_written(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Qt wraps a label between words only: a folder named with underscores was wider than
+    # the smallest window's message, its end (and every line after it) cut off.
+    folder = tmp_path / "Emotion_Camera_exports_for_the_quarterly_review_with_everyone_from_the_team_2026_12_01_final"
+    window = make_window(size=MIN_WINDOW_SIZE)
+    qtbot.waitUntil(lambda: window.source_banner.text().startswith("No camera found"), timeout=WAIT_MS)
+    message = f"Saved snapshot emotion-snapshot.png in {folder}"
+    window.show_saved(message, folder / "emotion-snapshot.png")
+    window.resize(*MIN_WINDOW_SIZE)
+    qtbot.wait(50)  # the layout settles
+    banner = window.notice_banner
+    label = banner.findChild(QLabel)
+    assert label is not None and banner.text() == message
+    # No line is wider than the label (a word-wrapped label's narrowest is its widest word)…
+    assert label.minimumSizeHint().width() <= label.width(), (label.minimumSizeHint(), label.width())
+    # …and it has the height of all its lines.
+    assert label.height() >= label.heightForWidth(label.width()), (label.height(), label.width())
+    assert banner.height() >= banner.heightForWidth(banner.width())
+    # What is copied is the message as written: the path pastes into a file manager.
+    label.setSelection(0, len(label.text()))
+    qtbot.keyClick(label, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    clipboard = QApplication.clipboard()
+    assert clipboard is not None and clipboard.text() == message
 
 
 def test_a_long_model_name_and_the_technical_figures_fit_a_small_window(

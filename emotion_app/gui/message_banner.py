@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QClipboard, QGuiApplication
 from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 _STYLES = {
@@ -13,6 +15,64 @@ _STYLES = {
     "error": "background:#5f1e24; color:#fde8ea;",
 }
 
+ZERO_WIDTH_SPACE = "\u200b"
+# Qt wraps a label only between words: a run of characters longer than this (a path, a file
+# name with underscores) gets places to wrap after its separators, or every so many
+# characters: about 100-180 px of text, less than the label has in the smallest window.
+LONGEST_RUN = 16
+_SEPARATORS = "/\\_.-"
+_LONG_RUN = re.compile(rf"[^\s{ZERO_WIDTH_SPACE}]{{{LONGEST_RUN + 1},}}")
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space where a long run may wrap: after a separator, or
+    after :data:`LONGEST_RUN` characters without one. It looks the same unwrapped."""
+
+    def split(run: re.Match[str]) -> str:
+        pieces: list[str] = []
+        since = 0
+        for char in run.group():
+            pieces.append(char)
+            since += 1
+            if char in _SEPARATORS or since >= LONGEST_RUN:
+                pieces.append(ZERO_WIDTH_SPACE)
+                since = 0
+        return "".join(pieces).rstrip(ZERO_WIDTH_SPACE)
+
+    return _LONG_RUN.sub(split, text)
+
+
+class _MessageLabel(QLabel):
+    """A message that wraps even inside a long path: shown with zero-width spaces in its
+    long runs (:func:`breakable`), copied as written (a pasted path must open)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # a file name is never read as markup
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._message = ""
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.changed.connect(self._copied)
+
+    def set_message(self, text: str) -> None:
+        self._message = text
+        self.setText(breakable(text))
+
+    def message(self) -> str:
+        return self._message
+
+    def _copied(self, mode: QClipboard.Mode) -> None:
+        # Ctrl+C, the context menu's Copy and X11's selection all copy the text shown:
+        # what came from this label's selection is put back without the spaces added.
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is None or not self.hasSelectedText():
+            return
+        copied = clipboard.text(mode)
+        if ZERO_WIDTH_SPACE in copied and copied == self.selectedText():
+            clipboard.setText(copied.replace(ZERO_WIDTH_SPACE, ""), mode)
+
 
 class MessageBanner(QFrame):
     """Shows one message at a time with its action buttons; hidden when there is none."""
@@ -20,9 +80,7 @@ class MessageBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageBanner")
-        self._label = QLabel()
-        self._label.setWordWrap(True)
-        self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._label = _MessageLabel()
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(10, 6, 6, 6)
         self._layout.addWidget(self._label, 1)
@@ -36,7 +94,7 @@ class MessageBanner(QFrame):
         """Replace the message; each action is a button (label, callback)."""
         self._clear_buttons()
         self._level = level
-        self._label.setText(text)
+        self._label.set_message(text)
         self.setStyleSheet(
             f"QFrame#messageBanner {{{_STYLES.get(level, _STYLES['info'])} border-radius:4px;}}"
             "QFrame#messageBanner QLabel { background: transparent; }"
@@ -57,12 +115,12 @@ class MessageBanner(QFrame):
 
     def dismiss(self) -> None:
         self._clear_buttons()
-        self._label.clear()
+        self._label.set_message("")
         self.hide()
 
     def text(self) -> str:
         """The message shown, or "" when the banner is hidden."""
-        return "" if self.isHidden() else self._label.text()
+        return "" if self.isHidden() else self._label.message()
 
     @property
     def level(self) -> str:
