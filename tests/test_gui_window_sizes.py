@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PyQt6.QtCore import QRect, QSize, Qt, QTimer
+from PyQt6.QtGui import QColor, QImage, QPainter
 from PyQt6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -17,6 +18,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MIN_WINDOW_SIZE, MainWindow
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
+from emotion_app.gui.video_view import VideoView
 from emotion_app.samples import VideoTruth
 from gui_support import WAIT_MS
 
@@ -348,3 +350,27 @@ def test_a_name_that_looks_like_markup_is_sized_as_the_text_it_draws(qtbot: QtBo
     label.resize(label.sizeHint())
     label.show()
     assert label.shown_text() == label.text()
+def _ink(image: QImage) -> int:
+    """How many of the picture's pixels are text (light on the view's dark background)."""
+    return sum(QColor(image.pixel(x, y)).lightness() > 90 for x in range(image.width()) for y in range(image.height()))
+
+
+def test_a_long_name_without_spaces_in_the_videos_place_wraps(qtbot: QtBot) -> None:
+    # The message in the video's place (a file that would not open) was cut at both sides
+    # of a narrow view when its path had a long name without spaces.
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(300, 200)
+    name = "Emotion_Camera_exports_for_the_quarterly_review_with_everyone_2026_12_01_final.mp4"
+    message = f"Could not open video file /home/someone/Videos/{name}"
+    view.set_placeholder(message)
+    # Every letter is drawn: as much text as the message on one long line.
+    whole = QImage(4000, 60, QImage.Format.Format_RGB32)
+    whole.fill(QColor(18, 18, 20))
+    painter = QPainter(whole)
+    painter.setFont(view.font())
+    painter.setPen(QColor(200, 200, 200))
+    painter.drawText(10, 40, message)
+    painter.end()
+    shown, written = _ink(view.grab().toImage()), _ink(whole)
+    assert shown >= 0.95 * written, (shown, written)

@@ -13,6 +13,7 @@ from PyQt6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from .annotation import with_bars
+from .message_banner import breakable
 from .messages import InferenceResult
 
 _BACKGROUND = QColor(18, 18, 20)
@@ -121,7 +122,7 @@ class VideoView(QWidget):
                 painter.drawText(
                     QRectF(self.rect()).adjusted(20, 20, -20, -20),
                     Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                    self._placeholder,
+                    breakable(self._placeholder),  # a long path wraps rather than running off
                 )
                 return
             _scale, target = fit_frame(result.width, result.height, QRectF(self.rect()))
