@@ -9,16 +9,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PyQt6.QtCore import QRect, QSize, Qt, QTimer
+from PyQt6.QtCore import QPoint, QRect, QSize, Qt, QTimer
 from PyQt6.QtGui import QColor, QImage, QPainter
 from PyQt6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MIN_WINDOW_SIZE, MainWindow
+from emotion_app.gui.message_banner import MessageBanner
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
-from emotion_app.gui.video_view import VideoView
+from emotion_app.gui.video_view import MIN_VIEW_SIZE, VideoView
 from emotion_app.samples import VideoTruth
 from gui_support import WAIT_MS
 
@@ -26,15 +27,23 @@ from gui_support import WAIT_MS
 SMALL_SCREEN_AT_200 = (683, 384)
 
 
-def _shown_in_central(window: MainWindow) -> list[QWidget]:
-    """The central area's visible parts, top to bottom: messages, video, seek bar."""
+def _shown_in_central(window: MainWindow) -> list[tuple[QWidget, QRect]]:
+    """The central area's visible parts, top to bottom, each with where it is in that area:
+    the messages (each on its own), the video, the seek bar."""
     central = window.centralWidget()
     assert central is not None
     layout = central.layout()
     assert layout is not None
     items = (layout.itemAt(index) for index in range(layout.count()))
     widgets = [item.widget() for item in items if item is not None]
-    return [widget for widget in widgets if widget is not None and widget.isVisible()]
+    shown: list[tuple[QWidget, QRect]] = []
+    for widget in widgets:
+        if widget is window.messages:
+            banners = (window.model_banner, window.source_banner, window.notice_banner)
+            shown += [(b, QRect(b.mapTo(central, QPoint(0, 0)), b.size())) for b in banners if b.isVisible()]
+        elif widget is not None and widget.isVisible():
+            shown.append((widget, widget.geometry()))
+    return shown
 
 
 def test_at_its_smallest_the_video_shrinks_for_the_messages_and_the_seek_bar(
@@ -52,16 +61,56 @@ def test_at_its_smallest_the_video_shrinks_for_the_messages_and_the_seek_bar(
     central = window.centralWidget()
     assert central is not None
     shown = _shown_in_central(window)
-    assert window.view in shown and window.notice_banner in shown, shown
+    widgets = [widget for widget, _ in shown]
+    assert window.view in widgets and window.notice_banner in widgets, shown
     room = QRect(0, 0, central.width(), central.height())
-    for above, below in zip(shown, shown[1:]):
-        assert above.geometry().bottom() < below.geometry().top(), (above, above.geometry(), below, below.geometry())
-    for widget in shown:
-        assert room.contains(widget.geometry()), (widget, widget.geometry(), room)
+    for (above, top_rect), (below, bottom_rect) in zip(shown, shown[1:]):
+        assert top_rect.bottom() < bottom_rect.top(), (above, top_rect, below, bottom_rect)
+    for widget, rect in shown:
+        assert room.contains(rect), (widget, rect, room)
         # A message keeps every line of its text (a word-wrapped label's height for its width).
         if widget in (window.source_banner, window.notice_banner):
             assert widget.height() >= widget.heightForWidth(widget.width()), widget.text()
     assert window.view.height() > 0 and window.view.image_rect().height() > 0
+
+
+def test_three_long_messages_in_the_smallest_window_scroll_rather_than_lose_lines(qtbot: QtBot, make_window) -> None:
+    # A model that failed to load, a source fault and a notice at once, each a few lines
+    # long: the smallest window squeezed all three below their height, every one's last
+    # lines cut off and the text running into the next message.
+    window = make_window(size=MIN_WINDOW_SIZE)
+    qtbot.waitUntil(lambda: window.source_banner.text().startswith("No camera found"), timeout=WAIT_MS)
+    words = "A message long enough to take a few lines across the window, as a fault with its remedy does. " * 5
+    window.model_banner.show_message(f"Model: {words}", "error", [("Load weights…", lambda: None)])
+    window.source_banner.show_message(f"Source: {words}", "warning", [("Open video file…", lambda: None)])
+    window.notice_banner.show_message(f"Notice: {words}", "info", [("Open folder", lambda: None)])
+    window.resize(*MIN_WINDOW_SIZE)
+    banners = [window.model_banner, window.source_banner, window.notice_banner]
+
+    def whole(banner: MessageBanner) -> bool:
+        return banner.height() >= banner.heightForWidth(banner.width())
+
+    # Each keeps every line of its text (once the layout has settled: a busy machine takes
+    # a few passes, as the scroll bar that shows narrows the messages)…
+    qtbot.waitUntil(lambda: all(whole(banner) for banner in banners), timeout=WAIT_MS)
+    for above, below in zip(banners, banners[1:]):  # …apart from the next
+        assert above.geometry().bottom() < below.geometry().top(), (above.geometry(), below.geometry())
+    # They do not fit together: they scroll, above the video, which keeps its minimum.
+    area, view = window.messages, window.view
+    assert area.geometry().bottom() < view.geometry().top() and view.height() >= MIN_VIEW_SIZE[1]
+    bar = area.verticalScrollBar()
+    assert bar is not None and bar.isVisible() and bar.maximum() > 0
+    viewport = area.viewport()
+    assert viewport is not None
+
+    def in_view(banner: MessageBanner) -> bool:
+        top = banner.mapTo(viewport, QPoint(0, 0)).y()
+        return top >= 0 and top + banner.height() <= viewport.height()
+
+    qtbot.waitUntil(lambda: in_view(window.notice_banner), timeout=WAIT_MS)  # the newest is brought into view
+    for banner in banners:  # and every one can be scrolled to
+        area.ensureWidgetVisible(banner, 0, 0)
+        assert in_view(banner), banner.text()[:8]
 
 
 def test_a_long_name_without_spaces_in_a_message_wraps_and_copies_as_written(
@@ -184,8 +233,8 @@ def test_on_a_small_screen_at_200_percent_the_first_message_keeps_every_line(qtb
     assert central is not None and window.timeline_panel.isVisible()
     assert banner.height() >= banner.heightForWidth(banner.width()), (banner.height(), banner.width())
     shown = _shown_in_central(window)
-    assert shown == [banner, window.view]
-    assert banner.geometry().bottom() < window.view.geometry().top(), (banner.geometry(), window.view.geometry())
+    assert [widget for widget, _ in shown] == [banner, window.view]
+    assert shown[0][1].bottom() < window.view.geometry().top(), (shown[0][1], window.view.geometry())
     assert window.view.geometry().bottom() < central.height(), (window.view.geometry(), central.height())
 
 

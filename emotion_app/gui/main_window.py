@@ -62,7 +62,7 @@ from .camera_size_menu import CameraSizeMenu
 from .frame_sources import FALLBACK_FPS, SourceFactory, open_frame_source
 from .identity import APPLICATION
 from .launch import LaunchOptions
-from .message_banner import MessageBanner
+from .message_banner import MessageArea, MessageBanner
 from .messages import (
     CameraSpec,
     FaceNames,
@@ -470,9 +470,8 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.setSpacing(4)
-        layout.addWidget(self.model_banner)
-        layout.addWidget(self.source_banner)
-        layout.addWidget(self.notice_banner)
+        self.messages = MessageArea((self.model_banner, self.source_banner, self.notice_banner), central)
+        layout.addWidget(self.messages)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.playback_bar)
         self.setCentralWidget(central)

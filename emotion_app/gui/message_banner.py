@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QEvent, QObject, QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QClipboard, QGuiApplication
-from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 _STYLES = {
     "info": "background:#1e3a5f; color:#e8f0fe;",
@@ -77,6 +77,8 @@ class _MessageLabel(QLabel):
 class MessageBanner(QFrame):
     """Shows one message at a time with its action buttons; hidden when there is none."""
 
+    message_shown = pyqtSignal()  # a new message, so its :class:`MessageArea` brings it into view
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageBanner")
@@ -112,6 +114,7 @@ class MessageBanner(QFrame):
         self._layout.addWidget(close)
         self._buttons.append(close)
         self.show()
+        self.message_shown.emit()
 
     def dismiss(self) -> None:
         self._clear_buttons()
@@ -140,3 +143,77 @@ class MessageBanner(QFrame):
             self._layout.removeWidget(button)
             button.deleteLater()
         self._buttons.clear()
+
+
+class MessageArea(QScrollArea):
+    """The banners, one above the other over the video: as tall as their messages where the
+    window has room, else as tall as the room the video leaves, and scrolled. Laid out
+    directly, three long messages in the smallest window were squeezed below their height,
+    their last lines cut off; hidden while no banner shows."""
+
+    def __init__(self, banners: Sequence[MessageBanner], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        # A message wraps to the width it has (see breakable): it never needs to scroll sideways.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not a Tab stop of its own: Tab goes through the banners' buttons (and scrolls to them).
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        content = QWidget(self)
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self._banners = list(banners)
+        # A new message is scrolled to once the layout has made room for it; the timer is
+        # the area's own, so it cannot fire after the window is gone.
+        self._newest: MessageBanner | None = None
+        self._scroll_to_newest = QTimer(self)
+        self._scroll_to_newest.setSingleShot(True)
+        self._scroll_to_newest.setInterval(0)
+        self._scroll_to_newest.timeout.connect(self._bring_newest_into_view)
+        for banner in self._banners:
+            layout.addWidget(banner)
+            banner.installEventFilter(self)
+            banner.message_shown.connect(lambda b=banner: self._shown(b))
+        self.setWidget(content)
+        content.installEventFilter(self)
+        # As tall as the messages, no taller: the video takes the rest.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self._follow_banners()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt's name)
+        # All the messages, whole: the window's layout gives the area that much, and takes
+        # from it (the area then scrolls) only when the video would go below its minimum.
+        content = self.widget()
+        return content.heightForWidth(width) if content is not None else 0
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        # As wide as the banners' buttons need (as when they were laid out directly), and
+        # room for the scroll bar that shows when they do not fit.
+        content = self.widget()
+        hint = content.minimumSizeHint() if content is not None else QSize(0, 0)
+        bar = self.verticalScrollBar()
+        return QSize(hint.width() + (bar.sizeHint().width() if bar is not None else 0), hint.height())
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802 (Qt's name)
+        if event is not None and event.type() in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
+            self._follow_banners()
+        elif event is not None and event.type() == QEvent.Type.LayoutRequest and watched is self.widget():
+            # A message came, went or changed: the window's layout asks the area's height
+            # anew (it keeps the last answer until told).
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def _follow_banners(self) -> None:
+        self.setVisible(any(not banner.isHidden() for banner in self._banners))
+
+    def _shown(self, banner: MessageBanner) -> None:
+        self._newest = banner
+        self._scroll_to_newest.start()
+
+    def _bring_newest_into_view(self) -> None:
+        if self._newest is not None and not self._newest.isHidden():
+            self.ensureWidgetVisible(self._newest, 0, 0)
