@@ -20,6 +20,8 @@ from emotion_app.gui.message_banner import MessageBanner
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.video_view import MIN_VIEW_SIZE, VideoView
+from emotion_app.io.overlay_layout import palette_for
+from emotion_app.results import FaceResult
 from emotion_app.samples import VideoTruth
 from gui_support import WAIT_MS
 
@@ -423,3 +425,40 @@ def test_a_long_name_without_spaces_in_the_videos_place_wraps(qtbot: QtBot) -> N
     painter.end()
     shown, written = _ink(view.grab().toImage()), _ink(whole)
     assert shown >= 0.95 * written, (shown, written)
+
+
+@pytest.mark.parametrize("side", [Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea])
+def test_the_timeline_docked_at_a_side_keeps_its_strips_in_the_open(
+    qtbot: QtBot, make_window, side: Qt.DockWidgetArea
+) -> None:
+    # Docked left or right at its narrowest, the panel drew its 150-px share bars over the
+    # strips, which were left 10 px: nobody's emotions over time could be seen.
+    window = make_window(size=MIN_WINDOW_SIZE)
+    panel = window.timeline_panel
+    labels = panel.timeline.labels
+    for second in range(20):
+        faces = [FaceResult((60 * i, 0, 40, 40), i, labels[i], 1.0, _only(labels, labels[i])) for i in (1, 2)]
+        panel.timeline.add(float(second), faces)
+    window.addDockWidget(side, panel)
+    window.resizeDocks([panel], [1], Qt.Orientation.Horizontal)  # as narrow as it goes
+    qtbot.wait(50)  # the layout settles
+    view = panel.view
+    assert view.width() < 300, view.width()  # (its buttons keep it this wide)
+    strips = view.strip_rect()
+    assert strips.left() >= view.name_column_width() and strips.width() >= 60, strips
+    for row in range(len(view.visible_people()) + 1):  # and everyone's row
+        shares = view.share_rect(row)
+        assert strips.right() < shares.left() and shares.right() <= view.width(), (strips, shares)
+        assert shares.width() >= 40, shares
+    # The latest second of each person's strip shows in their emotion's colour.
+    image = view.grab().toImage()
+    palette = palette_for(labels)
+    for row, track_id in enumerate(view.visible_people()):
+        _start, label = panel.timeline.strip(track_id)[-1]
+        b, g, r = palette[labels[label]]
+        x = view.time_to_x(panel.timeline.now_s) - 2
+        assert QColor(image.pixel(int(x), int(view.row_top(row) + 10))).getRgb()[:3] == (r, g, b)
+
+
+def _only(labels: tuple[str, ...], label: str) -> tuple[float, ...]:
+    return tuple(1.0 if other == label else 0.0 for other in labels)

@@ -35,7 +35,9 @@ _ROW_PX = 22
 _PORTRAIT_PX = 18  # each person's face, left of their "#N"
 _NAME_PX = 70  # the name column: "#12" beside a portrait
 _MAX_NAME_PX = 170  # with names given it widens up to this, then names are cut short ("…")
-_SHARE_PX = 150
+_SHARE_PX = 150  # the share bars' width where the panel has room; a narrow one gets narrower bars
+_MIN_SHARE_PX = 40
+_MIN_STRIP_PX = 60  # the strips' least width: the panel is never narrower than it leaves them
 _BACKGROUND = QColor(30, 30, 33)
 _EMPTY = QColor(52, 52, 56)
 _TEXT = QColor(225, 225, 225)
@@ -59,6 +61,7 @@ class TimelineView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         # Three people and everyone's row without scrolling.
         self.setMinimumHeight(4 * _ROW_PX + 8)
+        self.setMinimumWidth(_NAME_PX + _MIN_STRIP_PX + _MIN_SHARE_PX + 12)
         # Tab reaches the rows: naming someone must not take a mouse.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._chosen: int | None = None  # the track id of the row the keyboard is on
@@ -75,7 +78,13 @@ class TimelineView(QWidget):
     def strip_rect(self) -> QRectF:
         """Where the strips are drawn (the time axis spans its width)."""
         left = self.name_column_width()
-        return QRectF(left, 4, max(10, self.width() - left - _SHARE_PX - 12), self.height() - 8)
+        return QRectF(left, 4, max(10, self.width() - left - self.share_width() - 12), self.height() - 8)
+
+    def share_width(self) -> float:
+        """The share bars' width: a third of what the names leave, at most :data:`_SHARE_PX`.
+        At a fixed 150 px, a panel docked at the window's side laid them over the strips."""
+        room = self.width() - self.name_column_width() - 12
+        return float(min(_SHARE_PX, max(_MIN_SHARE_PX, room // 3)))
 
     def name_column_width(self) -> float:
         """Room for the rows' portraits and names: wider for the names given, within
@@ -300,7 +309,8 @@ class TimelineView(QWidget):
         return end
 
     def share_rect(self, row: int) -> QRectF:
-        return QRectF(self.width() - _SHARE_PX - 6, self.row_top(row) + 3, _SHARE_PX, _ROW_PX - 8)
+        width = self.share_width()
+        return QRectF(self.width() - width - 6, self.row_top(row) + 3, width, _ROW_PX - 8)
 
     def _paint_shares(self, painter: QPainter, row: int, shares: Sequence[float]) -> None:
         rect = self.share_rect(row)
