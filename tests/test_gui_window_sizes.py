@@ -462,3 +462,39 @@ def test_the_timeline_docked_at_a_side_keeps_its_strips_in_the_open(
 
 def _only(labels: tuple[str, ...], label: str) -> tuple[float, ...]:
     return tuple(1.0 if other == label else 0.0 for other in labels)
+
+
+def test_messages_that_fit_again_are_shown_whole_without_a_scroll_bar(qtbot: QtBot, make_window) -> None:
+    # Once the messages had needed a scroll bar, it narrowed them, and a message that just
+    # fitted its line wrapped onto one more; the height the window gave them after one was
+    # dismissed (for their width without a scroll bar) was then never enough again: the bar
+    # stayed, and a message stayed scrolled partly out of sight though the video had room.
+    window = make_window(size=MIN_WINDOW_SIZE)
+    qtbot.waitUntil(lambda: window.source_banner.text().startswith("No camera found"), timeout=WAIT_MS)
+    area, notice = window.messages, window.notice_banner
+    bar, viewport, label = area.verticalScrollBar(), area.viewport(), notice.findChild(QLabel)
+    assert bar is not None and viewport is not None and label is not None
+    notice.show_message("Saved", "info", [("Open folder", lambda: None)])
+    button = notice.button("Open folder")
+    assert button is not None
+    qtbot.waitUntil(lambda: button.x() > label.geometry().right() > 300, timeout=WAIT_MS)  # beside the text
+    # A message one line long without the scroll bar, two with it.
+    room, narrower = label.width(), label.width() - bar.sizeHint().width()
+    text = "Saved snapshot emotion-snapshot.png in /home/someone/Pictures/Emotion Camera"
+    while label.fontMetrics().horizontalAdvance(text) <= narrower:
+        text += " a"
+    assert label.fontMetrics().horizontalAdvance(text) < room
+    words = "A message long enough to take a few lines across the window, as a fault with its remedy does. " * 20
+    window.model_banner.show_message(f"Model: {words}", "error", [("Load weights…", lambda: None)])
+    notice.show_message(text, "info", [("Open folder", lambda: None)])
+    qtbot.waitUntil(bar.isVisible, timeout=WAIT_MS)  # three do not fit
+    window.model_banner.dismiss()
+    banners = (window.source_banner, notice)
+
+    def whole_in_view(banner: MessageBanner) -> bool:
+        top = banner.mapTo(viewport, QPoint(0, 0)).y()
+        return top >= 0 and top + banner.height() <= viewport.height()
+
+    # Two do, with room to spare for the video: both show whole, with no scroll bar.
+    qtbot.waitUntil(lambda: all(whole_in_view(banner) for banner in banners), timeout=WAIT_MS)
+    assert not bar.isVisible() and window.view.height() > 100

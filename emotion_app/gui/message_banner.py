@@ -175,6 +175,7 @@ class MessageArea(QScrollArea):
             layout.addWidget(banner)
             banner.installEventFilter(self)
             banner.message_shown.connect(lambda b=banner: self._shown(b))
+        layout.addStretch(1)  # what the scroll bar's room adds is left below the messages
         self.setWidget(content)
         content.installEventFilter(self)
         # As tall as the messages, no taller: the video takes the rest.
@@ -187,8 +188,12 @@ class MessageArea(QScrollArea):
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt's name)
         # All the messages, whole: the window's layout gives the area that much, and takes
         # from it (the area then scrolls) only when the video would go below its minimum.
-        content = self.widget()
-        return content.heightForWidth(width) if content is not None else 0
+        # Measured as narrowed by a scroll bar: once one shows, a line that just fitted
+        # wraps, and an area only as tall as the messages without it would keep it for good.
+        content, bar = self.widget(), self.verticalScrollBar()
+        if content is None:
+            return 0
+        return content.heightForWidth(width - (bar.sizeHint().width() if bar is not None else 0))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         # As wide as the banners' buttons need (as when they were laid out directly), and
