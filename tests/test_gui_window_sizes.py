@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MIN_WINDOW_SIZE, MainWindow
-from emotion_app.gui.message_banner import MessageBanner
+from emotion_app.gui.message_banner import LEAST_TEXT_PX, MessageBanner
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.video_view import MIN_VIEW_SIZE, VideoView
@@ -498,3 +498,32 @@ def test_messages_that_fit_again_are_shown_whole_without_a_scroll_bar(qtbot: QtB
     # Two do, with room to spare for the video: both show whole, with no scroll bar.
     qtbot.waitUntil(lambda: all(whole_in_view(banner) for banner in banners), timeout=WAIT_MS)
     assert not bar.isVisible() and window.view.height() > 100
+
+
+def test_in_a_narrow_column_a_messages_buttons_go_below_its_text(qtbot: QtBot, make_window) -> None:
+    # With the timeline docked at the window's side, the first run's "No camera found" kept
+    # its three buttons beside its text, which was left a column of about 85 px: thirteen
+    # lines of a word or two.
+    window = make_window(size=MIN_WINDOW_SIZE)
+    panel, banner = window.timeline_panel, window.source_banner
+    qtbot.waitUntil(lambda: banner.text().startswith("No camera found"), timeout=WAIT_MS)
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, panel)
+    window.resizeDocks([panel], [1], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: panel.width() < 300, timeout=WAIT_MS)
+    label = banner.findChild(QLabel)
+    assert label is not None
+
+    def settled() -> bool:
+        return banner.height() >= banner.heightForWidth(banner.width())
+
+    qtbot.waitUntil(settled, timeout=WAIT_MS)
+    assert label.width() >= LEAST_TEXT_PX, label.width()
+    buttons = [banner.button(caption) for caption in banner.button_captions()]
+    for button in buttons:
+        assert button is not None and button.geometry().top() > label.geometry().bottom(), button.text()
+        assert banner.rect().contains(button.geometry()), (button.text(), button.geometry(), banner.rect())
+    # With the room to, they go back beside it.
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
+    qtbot.waitUntil(
+        lambda: settled() and all(b is not None and b.x() > label.geometry().right() for b in buttons), timeout=WAIT_MS
+    )

@@ -6,8 +6,19 @@ import re
 from collections.abc import Callable, Sequence
 
 from PyQt6.QtCore import QEvent, QObject, QSize, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QClipboard, QGuiApplication
-from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtGui import QClipboard, QGuiApplication, QResizeEvent
+from PyQt6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpacerItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 _STYLES = {
     "info": "background:#1e3a5f; color:#e8f0fe;",
@@ -21,6 +32,9 @@ ZERO_WIDTH_SPACE = "\u200b"
 # characters: about 100-180 px of text, less than the label has in the smallest window.
 LONGEST_RUN = 16
 _SEPARATORS = "/\\_.-"
+# The least width a message's text keeps beside its buttons (about 35 characters a line);
+# in a narrower banner the buttons go below the text.
+LEAST_TEXT_PX = 240
 _LONG_RUN = re.compile(rf"[^\s{ZERO_WIDTH_SPACE}]{{{LONGEST_RUN + 1},}}")
 
 
@@ -83,9 +97,15 @@ class MessageBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("messageBanner")
         self._label = _MessageLabel()
-        self._layout = QHBoxLayout(self)
+        self._layout = QGridLayout(self)
         self._layout.setContentsMargins(10, 6, 6, 6)
-        self._layout.addWidget(self._label, 1)
+        self._layout.addWidget(self._label, 0, 0)
+        self._layout.setColumnStretch(0, 1)
+        self._button_row = QHBoxLayout()
+        self._push_right = QSpacerItem(0, 0)  # right-aligns the buttons below the text
+        self._button_row.addSpacerItem(self._push_right)
+        self._buttons_below = True
+        self._place_buttons(below=False)
         self._buttons: list[QPushButton] = []
         self._level = "info"
         self.hide()
@@ -104,15 +124,16 @@ class MessageBanner(QFrame):
         for caption, callback in actions or []:
             button = QPushButton(caption, self)
             button.clicked.connect(lambda _checked=False, cb=callback: cb())
-            self._layout.addWidget(button)
+            self._button_row.addWidget(button)
             self._buttons.append(button)
         close = QPushButton("✕", self)
         close.setToolTip("Dismiss")
         close.setFlat(True)
         close.setFixedWidth(28)
         close.clicked.connect(self.dismiss)
-        self._layout.addWidget(close)
+        self._button_row.addWidget(close)
         self._buttons.append(close)
+        self._place_buttons(self._buttons_need_row(self.width()))
         self.show()
         self.message_shown.emit()
 
@@ -138,9 +159,33 @@ class MessageBanner(QFrame):
                 return button
         return None
 
+    def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._place_buttons(self._buttons_need_row(self.width()))
+
+    def _buttons_need_row(self, width: int) -> bool:
+        """Whether beside the buttons the text would have less than :data:`LEAST_TEXT_PX`."""
+        margins = self._layout.contentsMargins()
+        beside = width - margins.left() - margins.right() - self._layout.horizontalSpacing()
+        return bool(self._buttons) and beside - self._button_row.sizeHint().width() < LEAST_TEXT_PX
+
+    def _place_buttons(self, below: bool) -> None:
+        # Beside the text where it keeps LEAST_TEXT_PX, else on a row of their own under it
+        # (the banner's height for its width then changes, and the window lays it out anew).
+        if below == self._buttons_below:
+            return
+        self._buttons_below = below
+        self._layout.removeItem(self._button_row)
+        if below:
+            self._layout.addLayout(self._button_row, 1, 0)
+        else:
+            self._layout.addLayout(self._button_row, 0, 1, Qt.AlignmentFlag.AlignVCenter)
+        self._push_right.changeSize(0, 0, QSizePolicy.Policy.Expanding if below else QSizePolicy.Policy.Fixed)
+        self._button_row.invalidate()
+
     def _clear_buttons(self) -> None:
         for button in self._buttons:
-            self._layout.removeWidget(button)
+            self._button_row.removeWidget(button)
             button.deleteLater()
         self._buttons.clear()
 
