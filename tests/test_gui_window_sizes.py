@@ -401,6 +401,8 @@ def test_a_name_that_looks_like_markup_is_sized_as_the_text_it_draws(qtbot: QtBo
     label.resize(label.sizeHint())
     label.show()
     assert label.shown_text() == label.text()
+
+
 def _ink(image: QImage) -> int:
     """How many of the picture's pixels are text (light on the view's dark background)."""
     return sum(QColor(image.pixel(x, y)).lightness() > 90 for x in range(image.width()) for y in range(image.height()))
