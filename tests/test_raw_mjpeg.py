@@ -189,6 +189,24 @@ def test_a_raw_mjpeg_opened_again_unchanged_has_its_count_at_once(
         assert index.count is None and index.scan() == 41
 
 
+def test_a_raw_mjpeg_written_over_while_open_is_counted_anew_when_opened_again(tmp_path: Path) -> None:
+    # Was: a recording written over in place (a camera's next recording under the same
+    # name, the file truncated) while the app had it open was scanned on from where the
+    # old one had ended; that count was kept for the file as it now was, so opening it
+    # again kept the old JPEGs' places: the wrong frames, and the wrong length, for good.
+    first = jpegs_of(numbered_frames(10))
+    second = jpegs_of(numbered_frames(30), quality=60)
+    clip = tmp_path / "recording.mjpeg"
+    clip.write_bytes(b"".join(first))
+    with JpegIndex(clip) as index:
+        assert index.scan() == 10
+        clip.write_bytes(b"".join(second))  # the same file (its inode), truncated and written anew
+        index.scan()  # the open file finds it longer: scanned on from where it was
+    with JpegIndex(clip) as index:
+        assert index.scan() == 30
+        assert [index.span(frame) for frame in range(30)] == list(itertools.pairwise(starts_of(second)))
+
+
 def test_analyze_walks_a_raw_mjpegs_jpegs_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Was: its markers scanned twice, once to count the JPEGs as it opened, then again
     # to read them.

@@ -6,8 +6,8 @@ no container: nothing says how many frames it holds or where any one of them is.
 length is known and any frame is one file seek away. It scans as far as it is asked to
 (and, where asked, to the end on a thread of its own); a file that has grown since it
 reached the end (a recording still being written) is scanned on from there. What a scan to
-the end found is kept for the file while it stays as it was: opened again, it is counted at
-once.
+the end of a file not written to while open found is kept for the file while it stays as it
+was: opened again, it is counted at once.
 """
 
 from __future__ import annotations
@@ -98,6 +98,9 @@ class JpegIndex:
         self._told: int | None = None
         self._counting = False  # a thread scans to the end (under the scan's lock)
         self._shut = threading.Event()  # set on close: the thread watching for growth ends
+        # The file as it was opened: a count is kept only for a file that stayed so (one
+        # written over in place while open is scanned on from where the old one ended).
+        self._opened_as: tuple[int, int] | None = None
         self._reuse_count()
 
     @property
@@ -232,12 +235,13 @@ class JpegIndex:
         last were)."""
         try:
             state = os.fstat(self._file.fileno())
+            self._opened_as = (state.st_size, state.st_mtime_ns)
             key = (state.st_dev, state.st_ino)
             with _counted_lock:
                 counted = _counted.get(key)
                 if counted is not None:
                     _counted.move_to_end(key)
-            if counted is None or (counted.size, counted.mtime_ns) != (state.st_size, state.st_mtime_ns):
+            if counted is None or (counted.size, counted.mtime_ns) != self._opened_as:
                 return
             for start in (counted.starts[0], counted.starts[-1]):
                 self._file.seek(start)
@@ -250,15 +254,18 @@ class JpegIndex:
         self._count, self._last_end = counted.count, counted.last_end
 
     def _remember_count(self) -> None:
-        """Keep what this scan to the file's end found, for the file as it is now. Called
-        with the lock held."""
+        """Keep what this scan to the file's end found, where the file is as it was opened:
+        one written to since may have been written over, not only grown, and what was
+        found of it is not all at the places kept. Called with the lock held."""
         if self._failed or self._end is None or self._count is None or not self._starts:
             return
         try:
             state = os.fstat(self._file.fileno())
         except OSError:
             return
-        if state.st_size != self._end:  # written to meanwhile, or a length past its end trusted
+        if (state.st_size, state.st_mtime_ns) != self._opened_as:  # written to since it was opened
+            return
+        if state.st_size != self._end:  # a length past its end trusted
             return
         counted = _Counted(
             state.st_size, state.st_mtime_ns, array("q", self._starts), self._search_from, self._count, self._last_end
