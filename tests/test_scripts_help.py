@@ -67,3 +67,14 @@ def test_a_scripts_help_shows_defaults_once() -> None:
     assert "pyramid steps (default: 1.2,1.3)" in text
     assert "e.g. 50% (default: 0.5)" in text
     assert "one JSON line\n" in text and "weights file\n" in text
+
+
+def test_a_scripts_help_says_no_default_for_an_empty_one() -> None:
+    # Was: an option whose default is the empty text (no filter, no margins) ended its help
+    # with "(default: )", as if a default had been left out of the help.
+    parser = script_parser("/somewhere/scripts/measure_it.py", "What it measures.")
+    parser.add_argument("--only", default="", help="measure only these candidates")
+    parser.add_argument("--margins", default="", metavar="M,M,...")
+    text = parser.format_help()
+    assert "(default: )" not in text and "(default:)" not in text, text
+    assert "measure only these candidates\n" in text

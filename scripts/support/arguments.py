@@ -69,7 +69,9 @@ class _RawDescriptionScriptFormatter(_ScriptFormatter, argparse.RawDescriptionHe
 
 def _shows_default(action: argparse.Action) -> bool:
     default: Any = action.default
-    if default is None or default is argparse.SUPPRESS or isinstance(default, bool) or default == []:
+    if default is None or default is argparse.SUPPRESS or isinstance(default, bool):
+        return False
+    if isinstance(default, (str, list, tuple)) and not default:  # no filter, no margins: nothing to say
         return False
     return bool(action.option_strings) or action.nargs in (argparse.OPTIONAL, argparse.ZERO_OR_MORE)
 
