@@ -142,6 +142,26 @@ def test_a_long_name_without_spaces_in_a_message_wraps_and_copies_as_written(
     assert clipboard is not None and clipboard.text() == message
 
 
+def test_a_long_name_with_accents_written_apart_in_a_message_wraps(qtbot: QtBot) -> None:
+    # Was: the places to wrap were put every 16 characters, also between a letter and the
+    # accent written after it (a name as a Mac writes it: "u" then a combining diaeresis).
+    # No line can break there, so such a name ran on unbroken: the message was as wide as
+    # the whole name, past the edge of a narrow window's message.
+    umlaut = "u\u0308"  # "ü" written apart
+    name = f"Prufungsergebni{umlaut}bersichtjahres{umlaut}bersichtmonats{umlaut}bersicht.mp4"
+    message = f"Could not open {name}"
+    banner = MessageBanner()
+    qtbot.addWidget(banner)
+    banner.show_message(message, "error")
+    label = banner.findChild(QLabel)
+    assert label is not None and banner.text() == message
+    assert banner.minimumSizeHint().width() <= 260, banner.minimumSizeHint()
+    banner.resize(260, banner.heightForWidth(260))
+    qtbot.waitUntil(lambda: banner.width() == 260, timeout=WAIT_MS)
+    # No line is wider than the label (a word-wrapped label's narrowest is its widest word).
+    assert label.minimumSizeHint().width() <= label.width(), (label.minimumSizeHint(), label.width())
+
+
 def test_a_long_model_name_and_the_technical_figures_fit_a_small_window(
     qtbot: QtBot, make_window, gui_video: VideoTruth, random_weights: Path, tmp_path: Path
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from PyQt6.QtCore import QEvent, QObject, QSize, Qt, QTimer, pyqtSignal
@@ -27,6 +28,7 @@ _STYLES = {
 }
 
 ZERO_WIDTH_SPACE = "\u200b"
+ZERO_WIDTH_JOINER = "\u200d"
 # Qt wraps a label only between words: a run of characters longer than this (a path, a file
 # name with underscores) gets places to wrap after its separators, or every so many
 # characters: about 100-180 px of text, less than the label has in the smallest window.
@@ -45,15 +47,26 @@ def breakable(text: str) -> str:
     def split(run: re.Match[str]) -> str:
         pieces: list[str] = []
         since = 0
-        for char in run.group():
+        chars = run.group()
+        for at, char in enumerate(chars):
             pieces.append(char)
             since += 1
-            if char in _SEPARATORS or since >= LONGEST_RUN:
+            following = chars[at + 1] if at + 1 < len(chars) else ""
+            if (char in _SEPARATORS or since >= LONGEST_RUN) and not _holds_on(char, following):
                 pieces.append(ZERO_WIDTH_SPACE)
                 since = 0
         return "".join(pieces).rstrip(ZERO_WIDTH_SPACE)
 
     return _LONG_RUN.sub(split, text)
+
+
+def _holds_on(char: str, following: str) -> bool:
+    """Whether ``following`` belongs with ``char`` in one letter: an accent written after
+    its letter (as a Mac writes file names), or either side of a zero-width joiner. No line
+    breaks between them, so a zero-width space there would be no place to wrap."""
+    return bool(following) and (
+        unicodedata.category(following).startswith("M") or ZERO_WIDTH_JOINER in (char, following)
+    )
 
 
 class _MessageLabel(QLabel):
