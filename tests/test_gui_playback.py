@@ -11,11 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PyQt6.QtCore import QPoint, Qt
+from PyQt6.QtCore import QEvent, QObject, QPoint, Qt
+from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtWidgets import QApplication, QLabel, QSlider, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.messages import InferenceResult
+from emotion_app.gui.playback_bar import PlayerKeys
 from emotion_app.samples import astronaut_frames, read_video, write_video
 from gui_support import WAIT_MS
 
@@ -232,3 +235,51 @@ def test_home_and_a_seek_on_the_only_frame_of_a_one_frame_video_keep_it_paused(
         qtbot.wait(300)
         assert wait_settled(qtbot, window, 0) == 0
         assert window.is_running and window.is_paused and window.source_banner.text() == ""
+
+
+def test_the_player_keys_watch_the_control_with_the_keyboard_not_every_event(qtbot: QtBot) -> None:
+    # Was: a filter on the whole application, so every event of every object (each timer
+    # tick, paint and queued signal) ran its Python, a wait for the GIL while a worker
+    # runs Python: longer GUI stalls (docs/measurements.md).
+    seen: list[QObject | None] = []
+
+    class Watching(PlayerKeys):
+        def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+            seen.append(watched)
+            return super().eventFilter(watched, event)
+
+    window = QWidget()
+    slider, other, label = QSlider(Qt.Orientation.Horizontal, window), QSlider(window), QLabel("x", window)
+    layout = QVBoxLayout(window)
+    for widget in (slider, other, label):
+        layout.addWidget(widget)
+    slider.setRange(0, 10)
+    step = QAction("Step", window)
+    step.setShortcut(QKeySequence(Qt.Key.Key_Right))
+    window.addAction(step)
+    stepped: list[bool] = []
+    step.triggered.connect(lambda: stepped.append(True))
+    qtbot.addWidget(window)
+    Watching(window, [step])
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    slider.setFocus()
+    qtbot.waitUntil(slider.hasFocus, timeout=WAIT_MS)
+
+    # The key reaches the action, not the focused slider.
+    qtbot.keyClick(slider, Qt.Key.Key_Right)
+    assert stepped == [True] and slider.value() == 0
+    # Other widgets' events never reach the filter.
+    seen.clear()
+    QApplication.sendEvent(label, QEvent(QEvent.Type.User))
+    QApplication.sendEvent(other, QEvent(QEvent.Type.User))
+    assert label not in seen and other not in seen
+    # The keyboard moves on: so does the watch.
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClick(other, Qt.Key.Key_Right)
+    assert stepped == [True, True] and other.value() == 0
+    seen.clear()
+    QApplication.sendEvent(slider, QEvent(QEvent.Type.User))
+    assert slider not in seen

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PyQt6 import sip
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QKeyEvent, QMouseEvent
 from PyQt6.QtWidgets import (
@@ -130,6 +131,12 @@ class PlayerKeys(QObject):
 
     A focused slider, list or button would otherwise claim Space or the arrows (Qt asks
     the focus widget first, with a ShortcutOverride event). Text fields keep their keys.
+
+    Only the widget that has the keyboard is watched, not the whole application: a filter
+    on the application runs Python for every event of every object (each timer tick,
+    paint and queued signal), each a wait for the GIL while a worker runs Python, which
+    made the GUI thread's stalls longer (docs/measurements.md, "The desktop app under
+    random use").
     """
 
     def __init__(self, window: QWidget, actions: Sequence[QAction]) -> None:
@@ -137,8 +144,17 @@ class PlayerKeys(QObject):
         self._window = window
         self._actions = list(actions)
         app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._follow_keyboard)
+            self._follow_keyboard(None, app.focusWidget())
+
+    def _follow_keyboard(self, old: QWidget | None, new: QWidget | None) -> None:
+        # Qt hands over the widget losing the keyboard while it still exists; one that is
+        # being deleted from Python is gone already, and its filters with it.
+        if old is not None and not sip.isdeleted(old):
+            old.removeEventFilter(self)
+        if new is not None and not sip.isdeleted(new) and new.window() is self._window:
+            new.installEventFilter(self)
 
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         if event is None or event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
