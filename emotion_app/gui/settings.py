@@ -3,6 +3,12 @@
 Tests and scripts pass an explicit INI path so they never touch the user's settings.
 Every value is checked when read: one edited by hand or by another version (``0,6``,
 which Qt reads as a list, ``abc``, ``cam0``) falls back to its default, logged once.
+
+The GUI thread never waits for the disk here: :class:`AppSettings` reads the file once,
+when made, and keeps its values in memory; each change is handed to the file's
+:class:`_Writer`, whose thread writes it with a ``QSettings`` of its own (Qt rewrites the
+whole file and forces it to disk, which took up to 127 ms under disk load, on the thread
+that owns the ``QSettings``). :meth:`AppSettings.sync` waits for the writes.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -49,17 +57,149 @@ _SHIPPED_PREFIX = "shipped:"
 _MIRROR_CAMERAS = "view/mirror_cameras"
 _MIRROR_FILES = "view/mirror_files"
 
+#: The name of the thread that writes a settings file (one at a time per file, while
+#: there are writes to make).
+WRITER_THREAD_NAME = "settings-writer"
+
+
+class _Removed:
+    """A queued write that removes its key."""
+
+
+_REMOVED = _Removed()
+# A queued change (key, value or _REMOVED); None asks for a sync only.
+_Change = tuple[str, object] | None
+
+
+class _Writer:
+    """Writes one settings file's changes, in order, on a thread of its own.
+
+    The thread lives while there is something to write: it is started by the first change
+    after it ended, and ends once everything queued is written and synced, so none is
+    left at exit (nor while the app waits for nothing). Its ``QSettings`` is made and
+    dropped on that thread: a thread without a Qt event loop never syncs by itself, so
+    the file is written once per batch, at :meth:`QSettings.sync`.
+    """
+
+    def __init__(self, file_name: str, settings_format: QSettings.Format) -> None:
+        self._file_name = file_name
+        self._format = settings_format
+        self._lock = threading.Lock()  # never held while writing: the GUI thread takes it
+        self._queue: list[_Change] = []
+        self._thread: threading.Thread | None = None  # the one writing now
+        self._ended: threading.Thread | None = None  # the last one, maybe still returning
+        self._status = QSettings.Status.NoError
+        # The changes the last sync could not save, the latest of each key, tried again
+        # with the next ones (Qt forgets them once no QSettings of the file is left).
+        self._unsaved: dict[str, object] = {}
+
+    def put(self, change: _Change) -> None:
+        """Queue ``change`` (None: only a sync); returns at once."""
+        with self._lock:
+            self._queue.append(change)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=WRITER_THREAD_NAME)
+                self._thread.start()
+
+    def wait(self) -> QSettings.Status:
+        """Wait until every change queued is written and the thread has ended; the
+        status of the last sync."""
+        while True:
+            with self._lock:
+                thread, ended, status = self._thread, self._ended, self._status
+            if thread is None:
+                break
+            thread.join()
+        if ended is not None:
+            ended.join()
+        return status
+
+    def _run(self) -> None:
+        try:
+            while True:
+                self._write_queued()
+                with self._lock:  # a change queued while the store was dropped: go on
+                    if not self._queue:
+                        # Under the lock: a change queued after this starts a new thread.
+                        self._thread, self._ended = None, threading.current_thread()
+                        return
+        except BaseException:
+            with self._lock:  # the next change starts a new thread
+                self._thread, self._ended = None, threading.current_thread()
+            raise
+
+    def _write_queued(self) -> None:
+        store = QSettings(self._file_name, self._format)
+        while True:
+            with self._lock:
+                batch, self._queue = self._queue, []
+            if not batch:
+                return
+            changes = self._unsaved
+            for change in batch:
+                if change is not None:
+                    key, value = change
+                    changes.pop(key, None)  # re-added last: the order of the changes holds
+                    changes[key] = value
+            for key, value in changes.items():
+                if value is _REMOVED:
+                    store.remove(key)
+                else:
+                    store.setValue(key, value)
+            store.sync()
+            status = store.status()
+            self._unsaved = changes if status != QSettings.Status.NoError else {}
+            with self._lock:
+                self._status = status
+
+
+# One writer per file in this process, so that the changes of every AppSettings of a file
+# are written in the order they were made, and a new one can wait for them.
+_writers: weakref.WeakValueDictionary[str, _Writer] = weakref.WeakValueDictionary()
+_writers_lock = threading.Lock()
+
+
+def _writer_for(file_name: str, settings_format: QSettings.Format) -> _Writer:
+    with _writers_lock:
+        writer = _writers.get(file_name)
+        if writer is None:
+            writer = _writers[file_name] = _Writer(file_name, settings_format)
+        return writer
+
 
 class AppSettings:
-    """Typed access to the app's QSettings."""
+    """Typed access to the app's settings; reads and changes never wait for the disk.
+
+    ``store`` is read once, here; no ``QSettings`` call is made on the caller's thread
+    after that. Qt keeps one in-memory copy of a file for all the ``QSettings`` of the
+    process, behind one lock that ``sync`` holds while it writes and forces the file to
+    disk: a read through any of them would wait for the writer thread's disk write.
+    """
 
     def __init__(self, store: QSettings) -> None:
-        self._store = store
+        self._location = store.fileName()
+        self._writer = _writer_for(self._location, store.format())
+        # Another AppSettings of this file may still be writing (tests, a second window):
+        # its changes are read from the store once written.
+        self._writer.wait()
+        self._values: dict[str, object] = {key: store.value(key) for key in store.allKeys()}
         self._reported: set[str] = set()
+
+    def _set(self, key: str, value: object) -> None:
+        self._values[key] = value
+        # The writer thread gets a copy of its own of a byte array (one object is not
+        # safe for a write on one thread and a read on another).
+        self._writer.put((key, QByteArray(value) if isinstance(value, QByteArray) else value))
+
+    def _remove(self, key: str) -> None:
+        # As QSettings.remove: the key and every key under it.
+        for stored in [stored for stored in self._values if stored == key or stored.startswith(key + "/")]:
+            del self._values[stored]
+        self._writer.put((key, _REMOVED))
 
     def _read(self, key: str, default: T, parse: Callable[[object], T]) -> T:
         """The stored value of ``key`` through ``parse``; ``default`` when absent or bad."""
-        raw = self._store.value(key)
+        raw = self._values.get(key)
         if raw is None:
             return default
         try:
@@ -93,7 +233,7 @@ class AppSettings:
 
     @property
     def location(self) -> str:
-        return self._store.fileName()
+        return self._location
 
     # The camera is remembered by name first: indices shift when devices come and go.
     @property
@@ -105,9 +245,9 @@ class AppSettings:
         return self._read(_CAMERA_INDEX, -1, _whole_number(-1, 1023))
 
     def remember_camera(self, name: str, index: int) -> None:
-        self._store.setValue(_CAMERA_NAME, name)
-        self._store.setValue(_CAMERA_INDEX, index)
-        self._store.remove(_NETWORK_CAMERA)
+        self._set(_CAMERA_NAME, name)
+        self._set(_CAMERA_INDEX, index)
+        self._remove(_NETWORK_CAMERA)
 
     @property
     def network_camera(self) -> str:
@@ -116,12 +256,12 @@ class AppSettings:
 
     def remember_network_camera(self, url: str) -> None:
         """``url`` as the camera chosen last (it opens at the next start)."""
-        self._store.setValue(_NETWORK_CAMERA, url)
+        self._set(_NETWORK_CAMERA, url)
 
     def remember_stream_url(self, url: str, keep: int) -> None:
         """``url`` first of the ``keep`` recent network cameras (ones that opened: a
         mistyped address is not offered again)."""
-        self._store.setValue(_STREAM_URLS, _newest_first(url, self.stream_urls, keep))
+        self._set(_STREAM_URLS, _newest_first(url, self.stream_urls, keep))
 
     @property
     def camera_size(self) -> CameraSize | None:
@@ -130,7 +270,7 @@ class AppSettings:
 
     @camera_size.setter
     def camera_size(self, size: CameraSize | None) -> None:
-        self._store.setValue(_CAMERA_SIZE, format_camera_size(size))
+        self._set(_CAMERA_SIZE, format_camera_size(size))
 
     @property
     def show_bars(self) -> bool:
@@ -138,12 +278,12 @@ class AppSettings:
 
     @show_bars.setter
     def show_bars(self, value: bool) -> None:
-        self._store.setValue(_SHOW_BARS, bool(value))
+        self._set(_SHOW_BARS, bool(value))
 
     @property
     def steadiness(self) -> str:
         """A level name of :data:`STEADINESS_LEVELS`; the default for anything else stored."""
-        if not self._store.contains(_STEADINESS) and self._store.contains(_OLD_SMOOTHING):
+        if _STEADINESS not in self._values and _OLD_SMOOTHING in self._values:
             return self._read(_OLD_SMOOTHING, DEFAULT_STEADINESS_LEVEL, _level_for_old_smoothing)
         return self._read(_STEADINESS, DEFAULT_STEADINESS_LEVEL, _level)
 
@@ -151,8 +291,8 @@ class AppSettings:
     def steadiness(self, level: str) -> None:
         if level not in STEADINESS_LEVELS:
             raise ValueError(f"unknown steadiness {level!r}")
-        self._store.setValue(_STEADINESS, level)
-        self._store.remove(_OLD_SMOOTHING)
+        self._set(_STEADINESS, level)
+        self._remove(_OLD_SMOOTHING)
 
     @property
     def last_video_dir(self) -> str:
@@ -160,7 +300,7 @@ class AppSettings:
 
     @last_video_dir.setter
     def last_video_dir(self, value: str) -> None:
-        self._store.setValue(_VIDEO_DIR, value)
+        self._set(_VIDEO_DIR, value)
 
     @property
     def output_dir(self) -> str:
@@ -169,7 +309,7 @@ class AppSettings:
 
     @output_dir.setter
     def output_dir(self, value: str) -> None:
-        self._store.setValue(_OUTPUT_FOLDER, str(value))
+        self._set(_OUTPUT_FOLDER, str(value))
 
     @property
     def weights_path(self) -> Path | None:
@@ -190,11 +330,11 @@ class AppSettings:
     @weights_path.setter
     def weights_path(self, value: Path | None) -> None:
         if value is None:
-            self._store.setValue(_WEIGHTS, "")
+            self._set(_WEIGHTS, "")
         elif _is_shipped(value):
-            self._store.setValue(_WEIGHTS, _SHIPPED_PREFIX + Path(value).name)
+            self._set(_WEIGHTS, _SHIPPED_PREFIX + Path(value).name)
         else:
-            self._store.setValue(_WEIGHTS, str(value))
+            self._set(_WEIGHTS, str(value))
 
     @property
     def recent_files(self) -> list[str]:
@@ -203,13 +343,13 @@ class AppSettings:
 
     @recent_files.setter
     def recent_files(self, paths: list[str]) -> None:
-        self._store.setValue(_RECENT, list(paths))
+        self._set(_RECENT, list(paths))
 
     def remember_recent(self, path: str, keep: int) -> None:
         self.recent_files = _newest_first(path, self.recent_files, keep)
 
     def _text_list(self, key: str) -> list[str]:
-        raw = self._store.value(key, [])
+        raw = self._values.get(key, [])
         if isinstance(raw, str):
             raw = [raw] if raw else []
         return [str(item) for item in raw if isinstance(item, str) and item] if isinstance(raw, list) else []
@@ -227,7 +367,7 @@ class AppSettings:
 
     @mirror_cameras.setter
     def mirror_cameras(self, value: bool) -> None:
-        self._store.setValue(_MIRROR_CAMERAS, bool(value))
+        self._set(_MIRROR_CAMERAS, bool(value))
 
     @property
     def mirror_files(self) -> bool:
@@ -235,7 +375,7 @@ class AppSettings:
 
     @mirror_files.setter
     def mirror_files(self, value: bool) -> None:
-        self._store.setValue(_MIRROR_FILES, bool(value))
+        self._set(_MIRROR_FILES, bool(value))
 
     @property
     def show_timeline(self) -> bool:
@@ -243,7 +383,7 @@ class AppSettings:
 
     @show_timeline.setter
     def show_timeline(self, value: bool) -> None:
-        self._store.setValue(_SHOW_TIMELINE, bool(value))
+        self._set(_SHOW_TIMELINE, bool(value))
 
     @property
     def window_geometry(self) -> QByteArray | None:
@@ -251,13 +391,14 @@ class AppSettings:
 
     @window_geometry.setter
     def window_geometry(self, value: QByteArray) -> None:
-        self._store.setValue(_GEOMETRY, value)
+        self._set(_GEOMETRY, QByteArray(value))  # a copy: the caller's may change later
 
     def sync(self) -> bool:
-        """Write the settings out; False, with a warning naming the file, if they could not be."""
-        self._store.sync()
-        if self._store.status() == QSettings.Status.AccessError:
-            log.warning("settings could not be saved to %s (read-only, or its folder)", self._store.fileName())
+        """Wait until every change is written out; False, with a warning naming the file, if
+        they could not be. The writer thread has ended when this returns."""
+        self._writer.put(None)
+        if self._writer.wait() == QSettings.Status.AccessError:
+            log.warning("settings could not be saved to %s (read-only, or its folder)", self._location)
             return False
         return True
 
