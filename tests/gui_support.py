@@ -91,6 +91,30 @@ def paused_at(qtbot: QtBot, window: MainWindow, frame: int) -> None:
     )
 
 
+def play_looping(window: MainWindow, video: Path) -> None:
+    """Play ``video`` in ``window`` over and over. A test that records while it plays then
+    never outlasts the clip: a short clip ends within seconds of its first frame shown, and
+    the first shown comes late in it when the machine is busy (the file plays in real time)."""
+    window.start_source(VideoFileSpec(video, loop=True))
+
+
+def wait_until_recorded(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait until the running recording holds a frame with a face (a CSV row).
+
+    The inference thread writes a recording's frames; a fixed wait may pass with none
+    written on a loaded machine, and a recording with no frame leaves no file at all.
+    """
+    worker, request = window.controller.inference, window.recording
+    assert request is not None
+
+    def recorded() -> bool:
+        # The one started last: the thread may not have got to an earlier one's stop yet.
+        recorder = worker._recorder
+        return recorder is not None and recorder.request == request and recorder.rows_written > 0
+
+    qtbot.waitUntil(recorded, timeout=WAIT_MS)
+
+
 def wait_until_stopped(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: not window.is_running and window.source_banner.text() != "", timeout=WAIT_MS)
 

@@ -18,7 +18,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.io.codecs import MPEG4_PART2, codec_for, h264_codec
 from emotion_app.io.video import AnnotatedVideoWriter
 from emotion_app.samples import SIX_LABELS, VideoTruth
-from gui_support import WAIT_MS, wait_for_face_result
+from gui_support import WAIT_MS, play_looping, wait_for_face_result, wait_until_recorded
 
 
 def no_dialog(*_args: object) -> str:
@@ -33,7 +33,8 @@ def test_one_key_snapshot_and_record_go_into_the_output_folder(
     monkeypatch: pytest.MonkeyPatch,
     settings_path: Path,
 ) -> None:
-    window = make_window(video=gui_video.path)
+    window = make_window()
+    play_looping(window, gui_video.path)
     monkeypatch.setattr(window, "ask_save_path", no_dialog)
     monkeypatch.setattr(window, "ask_folder_path", no_dialog)
     folder = tmp_path / "not" / "yet" / "there"
@@ -54,6 +55,7 @@ def test_one_key_snapshot_and_record_go_into_the_output_folder(
     assert window.recording is not None and window.recording.video_path.parent == folder
     assert window.rec_label.isVisible() and re.fullmatch(r"● REC 0:0\d", window.rec_label.text())
     qtbot.waitUntil(lambda: window.rec_label.text() != "● REC 0:00", timeout=WAIT_MS)  # time runs
+    wait_until_recorded(qtbot, window)
     video = window.recording.video_path
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
@@ -145,7 +147,8 @@ def test_snapshots_and_recordings_in_quick_succession_each_keep_their_file(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # Named by the second and written in the background, the second press's file replaced the first's.
-    window = make_window(video=gui_video.path)
+    window = make_window()
+    play_looping(window, gui_video.path)
     assert window.set_output_folder(tmp_path)
     wait_for_face_result(qtbot, window)
     saved: list[Path] = []
@@ -159,7 +162,7 @@ def test_snapshots_and_recordings_in_quick_succession_each_keep_their_file(
     for _ in range(2):
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
         qtbot.waitUntil(lambda: window.rec_label.isVisible(), timeout=WAIT_MS)
-        qtbot.wait(300)
+        wait_until_recorded(qtbot, window)
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=WAIT_MS)
     assert len(list(tmp_path.glob("*.mp4"))) == 2
@@ -168,7 +171,8 @@ def test_snapshots_and_recordings_in_quick_succession_each_keep_their_file(
 def test_recording_ends_with_stop_and_says_when_nothing_was_recorded(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    window = make_window(video=gui_video.path)
+    window = make_window()
+    play_looping(window, gui_video.path)
     assert window.set_output_folder(tmp_path)
     wait_for_face_result(qtbot, window)
     # Started and stopped while paused: no frame played, and no "Saved" for a file that is not there.
@@ -213,13 +217,14 @@ def test_a_switch_to_a_model_with_other_emotions_ends_the_recording_with_its_fil
     from emotion_app.samples import write_astronaut_video
 
     clip = write_astronaut_video(tmp_path / "long.avi", num_frames=150, frame_size=(320, 240), face_size=80, fps=15.0)
-    window = make_window(video=clip.path)
+    window = make_window()
+    play_looping(window, clip.path)
     assert window.set_output_folder(tmp_path / "out")
     wait_for_face_result(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     request = window.recording
     assert request is not None
-    qtbot.wait(500)
+    wait_until_recorded(qtbot, window)
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         window.controller.load_weights(random_weights_7)
     summary = finished.args[0]
@@ -257,13 +262,14 @@ def test_record_to_keeps_a_csv_of_that_name_it_was_not_asked_about(
     # new talk.mp4 was replaced by the recording's rows without a word.
     mine = tmp_path / "talk.csv"
     mine.write_text("my own notes\n")
-    window = make_window(video=gui_video.path)
+    window = make_window()
+    play_looping(window, gui_video.path)
     wait_for_face_result(qtbot, window)
     monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / "talk"))
     window.record_dialog()
     assert window.recording is not None and window.recording.video_path == tmp_path / "talk.mp4"
     assert window.recording.csv_path == tmp_path / "talk-2.csv"
-    qtbot.wait(500)
+    wait_until_recorded(qtbot, window)
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         window.stop_recording()
     summary = finished.args[0]
@@ -280,14 +286,15 @@ def test_record_to_a_name_typed_without_suffix_keeps_the_video_of_that_name(
     kept_video, kept_csv = tmp_path / "talk.mp4", tmp_path / "talk.csv"
     kept_video.write_bytes(b"an earlier recording")
     kept_csv.write_text("its rows\n")
-    window = make_window(video=gui_video.path)
+    window = make_window()
+    play_looping(window, gui_video.path)
     wait_for_face_result(qtbot, window)
     monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / "talk"))
     window.record_dialog()
     assert window.recording is not None
     recording = window.recording
     assert (recording.video_path, recording.csv_path) == (tmp_path / "talk-2.mp4", tmp_path / "talk-2.csv")
-    qtbot.wait(500)
+    wait_until_recorded(qtbot, window)
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         window.stop_recording()
     assert finished.args[0].error == ""

@@ -50,6 +50,11 @@ class Recorder:
     def frames_written(self) -> int:
         return self._video.frames_written
 
+    @property
+    def rows_written(self) -> int:
+        """CSV rows written so far: one per face of each frame recorded."""
+        return self._csv.rows_written if self._csv is not None else 0
+
     def write(self, result: InferenceResult) -> None:
         if self._csv is None and result.labels:
             # Opened on the first classified frame: its columns are the model's labels
@@ -103,7 +108,7 @@ class Recorder:
             except OutputError as exc:
                 if str(exc) not in problems:
                     problems.append(str(exc))
-        rows = self._csv.rows_written if self._csv is not None else 0
+        rows = self.rows_written
         codec = self._video.codec.describe() if self._video.codec is not None else ""
         return RecordingSummary(self.request, self.frames_written, rows, "; ".join(problems), codec, ended_by)
 
