@@ -22,10 +22,13 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.frame_sources import OpenCvFrameSource, open_frame_source
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import CameraSpec, InferenceResult, SourceSpec, VideoFileSpec
-from emotion_app.inference.build_process import TEMP_VARIABLES
+from emotion_app.inference.build_process import CHILD_TIMEOUT_S, TEMP_VARIABLES
 
 # Generous: two cores shared with a training job; a healthy run takes well under a second.
 WAIT_MS = 20_000
+# A fast classifier is built by a child process at a lower priority: seconds on idle cores,
+# minutes on busy ones. The app gives it CHILD_TIMEOUT_S; a test waits as long.
+BUILD_WAIT_MS = int(CHILD_TIMEOUT_S * 1000) + WAIT_MS
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -21,7 +21,7 @@ from emotion_app.gui.messages import InferenceResult, ModelStatus, VideoFileSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.live import BUILD_THREAD_PREFIX
 from emotion_app.samples import SIX_LABELS, VideoTruth
-from gui_support import WAIT_MS
+from gui_support import BUILD_WAIT_MS, WAIT_MS
 
 
 def threads_named(prefix: str) -> list[threading.Thread]:
@@ -63,7 +63,7 @@ def test_live_inference_starts_eager_and_swaps_to_the_fast_runner(
         def fast_status() -> list[ModelStatus]:
             return [e for e in events if isinstance(e, ModelStatus) and e.inference_mode in {"int8", "fp32"}]
 
-        qtbot.waitUntil(lambda: bool(fast_status()), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: bool(fast_status()), timeout=BUILD_WAIT_MS)
         statuses = [e for e in events if isinstance(e, ModelStatus)]
         first = statuses[0]
         assert first.ok and first.inference_mode == "eager" and "building" in first.note
