@@ -281,19 +281,6 @@ def test_a_long_status_message_keeps_its_end_in_view(qtbot: QtBot, make_window) 
     assert status.currentMessage() == "Stopped"
 
 
-def test_settings_that_cannot_be_saved_say_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    blocker = tmp_path / "a file"
-    blocker.write_text("not a folder")
-    settings = AppSettings.at_path(blocker / "settings.ini")  # no file can be made there
-    settings.show_bars = False
-    with caplog.at_level("WARNING"):
-        assert not settings.sync()
-    assert "settings could not be saved" in caplog.text and "settings.ini" in caplog.text
-    good = AppSettings.at_path(tmp_path / "settings.ini")
-    good.show_bars = False
-    assert good.sync()
-
-
 def test_a_dialog_offered_a_folder_not_made_yet_opens_in_its_nearest_existing_one(tmp_path: Path) -> None:
     from emotion_app.gui.main_window import dialog_start
 
