@@ -196,6 +196,30 @@ def test_ctrl_c_or_sigterm_quits_main_py_cleanly(gui_video: VideoTruth, tmp_path
     assert not list(temp.glob(build_process.FOLDER_PREFIX + "*")), "the fast classifier's build folder is removed"
 
 
+def test_a_signal_before_the_event_loop_starts_still_quits(gui_video: VideoTruth, tmp_path: Path) -> None:
+    # A SIGTERM while the app was starting queued a quit that the starting screen's
+    # processEvents then ran with no event loop yet, where Qt ignores it: the window
+    # opened and the app ran on. The signal arrives here right before that processEvents.
+    script = f"""
+import os, signal, sys
+from emotion_app.gui import app as gui_app
+real_screen = gui_app.show_starting_screen
+def screen_after_a_signal():
+    os.kill(os.getpid(), signal.SIGTERM)
+    return real_screen()
+gui_app.show_starting_screen = screen_after_a_signal
+sys.exit(gui_app.run(["--video", {str(gui_video.path)!r}, "--settings", {str(tmp_path / "settings.ini")!r}]))
+"""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO, timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the app ran on after a SIGTERM during its start")
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
 def test_the_package_names_its_api_when_first_used() -> None:
     import emotion_app
 

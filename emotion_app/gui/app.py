@@ -21,6 +21,10 @@ from .starting_screen import show_starting_screen
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
+# Set by the SIGINT/SIGTERM handler. Qt ignores a quit() while no event loop runs, and
+# the starting screen runs the queued one before the loop starts: the start-up looks here.
+_quit_signalled = threading.Event()
+
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication, named so QSettings finds the user's settings."""
@@ -47,8 +51,14 @@ def _quit_on_signals(app: QApplication) -> None:
     """
     if threading.current_thread() is not threading.main_thread():
         return
+    _quit_signalled.clear()
+
+    def quit_soon(_signum: int, _frame: object) -> None:
+        _quit_signalled.set()
+        QTimer.singleShot(0, app.quit)
+
     for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, lambda _signum, _frame: QTimer.singleShot(0, app.quit))
+        signal.signal(number, quit_soon)
     wake = QTimer(app)
     wake.setInterval(250)
     wake.timeout.connect(lambda: None)
@@ -84,12 +94,15 @@ def run(argv: Sequence[str] | None = None) -> int:
     # Shown before the window's imports (torch among them), which take seconds on a slow machine.
     starting = show_starting_screen()
     try:
+        if _quit_signalled.is_set():  # told to stop before the window's seconds of loading
+            return 0
         window = create_main_window(options)
         window.show()
     finally:
         starting.close()
     try:
-        return app.exec()
+        # A signal during the window's creation: its queued quit may have run already.
+        return 0 if _quit_signalled.is_set() else app.exec()
     finally:
         release_window(window)
 
