@@ -1,7 +1,7 @@
 """The live pipeline bundle: a pipeline ready in milliseconds, its fast runner built beside it.
 
 Qt-free, so the GUI's inference worker, benchmarks and scripts load the live pipeline the
-same way.
+same way. A model switched to mid-stream loads beside the frames too (:class:`PipelineLoad`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 # Name prefix of the thread that builds the fast classifier runner.
 BUILD_THREAD_PREFIX = "classifier-build"
+# Name of the thread a model switched to loads on (PipelineLoad).
+LOAD_THREAD_NAME = "model-load"
 # One build at a time in the process: a build left running by a closed window or a
 # replaced model may overlap the next, and builds running together (ONNX export,
 # quantisation, calibration sessions) once crashed the test suite's process.
@@ -82,6 +84,10 @@ class PipelineBundle:
         self.pipeline.classifier.use_runner(runner)
         return True
 
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
     def close(self) -> None:
         """End the pipeline's background scan thread; a build still running is abandoned
         (its child process is stopped, or its thread finishes the agreement check and
@@ -135,3 +141,69 @@ def load_optimized_pipeline(weights_path: Path | None) -> PipelineBundle:
     bundle = load_eager_pipeline(weights_path)
     bundle.pipeline.classifier.optimize("auto")
     return bundle
+
+
+class PipelineLoad:
+    """A bundle loading on a thread of its own, beside the frames of the one in use.
+
+    The thread only builds the new bundle; the thread that drives the pipelines takes it
+    (:meth:`take`) between two frames. A load no one will take (a newer request, the app
+    closing) is dropped: its bundle is closed as soon as it is there.
+    """
+
+    def __init__(self, weights_path: Path | None, loader: PipelineLoader, torch_threads: int | None) -> None:
+        self.weights_path = weights_path
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._dropped = False
+        self._bundle: PipelineBundle | None = None
+        self._error: Exception | None = None
+        # Not a daemon, like the fast runner's build thread: stopped mid-load at exit, torch
+        # or ONNX Runtime could crash the process. Closing the window never waits for it;
+        # the process's exit waits for the rest of the load (a second or two).
+        self._thread = threading.Thread(
+            target=self._run, args=(loader, torch_threads), name=LOAD_THREAD_NAME, daemon=False
+        )
+        self._thread.start()
+
+    def _run(self, loader: PipelineLoader, torch_threads: int | None) -> None:
+        bundle: PipelineBundle | None = None
+        error: Exception | None = None
+        try:
+            if torch_threads:
+                import torch
+
+                # Thread-local in torch: the load keeps to the share the caller gives it.
+                torch.set_num_threads(torch_threads)
+            bundle = loader(self.weights_path)
+        except Exception as exc:  # the taker reports it, as it would a load of its own
+            error = exc
+        finally:
+            with self._lock:
+                dropped = self._dropped
+                if not dropped:
+                    self._bundle, self._error = bundle, error
+                self._done.set()
+        if dropped and bundle is not None:
+            bundle.close()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def take(self) -> PipelineBundle | Exception:
+        """The bundle loaded, or why none was (call once :attr:`done`); the caller owns it."""
+        with self._lock:
+            bundle, error, self._bundle = self._bundle, self._error, None
+        if bundle is not None:
+            return bundle
+        return error or RuntimeError("the model's load ended without a model")
+
+    def drop(self) -> None:
+        """No one will take this load: a bundle already there is closed now, one still
+        loading by its thread once it is there. Never waits for the load."""
+        with self._lock:
+            self._dropped = True
+            bundle, self._bundle = self._bundle, None
+        if bundle is not None:
+            bundle.close()

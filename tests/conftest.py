@@ -27,6 +27,7 @@ from emotion_app.gui.screen_capture import list_screens
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.inference.runner_cache import ENVIRONMENT_VARIABLE
+from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.samples import VideoTruth, make_random_weights, write_astronaut_video
 from gui_support import WAIT_MS
 from hostile_support import SmallDisk
@@ -161,6 +162,7 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
         camera_size: str | None = None,
         screen: int | None = None,
         real_screens: bool = False,
+        pipeline_loader: PipelineLoader = load_pipeline,
     ) -> MainWindow:
         chosen_weights = random_weights if weights == "random" else weights
         options = LaunchOptions(
@@ -176,6 +178,7 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
             AppSettings.at_path(settings or settings_path),
             device_monitor=StaticDeviceMonitor(devices or []),
             source_factory=source_factory,
+            pipeline_loader=pipeline_loader,
             camera_timeout_s=camera_timeout_s,
             # The machine's own screens only where a test asks: whether a display is there
             # must not change what the other tests see in the camera picker.

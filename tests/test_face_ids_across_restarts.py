@@ -83,8 +83,8 @@ def test_the_worker_keeps_ids_over_a_model_switch_and_counts_on_in_a_session(
         assert faces_of(1, face_frames)[-1] == (1,)
         faces_of(2, face_frames)  # the same source started again
         assert worker.labels and len(worker.labels) == 6
-        worker.load_weights(random_weights_7)
-        assert len(worker.labels) == 7
+        worker.load_weights(random_weights_7)  # loads beside the frames, swapped in by a timer
+        qtbot.waitUntil(lambda: len(worker.labels) == 7, timeout=WAIT_MS)
         after_switch = worker.process(captured(2, len(face_frames), face_frames[-1]))
         assert [face.track_id for face in after_switch.faces] == [2]
         assert len(after_switch.faces[0].probabilities) == 7

@@ -3,7 +3,9 @@
 It lives on its own thread. Each time the capture worker says the mailbox has a frame,
 it takes the newest one, runs the core pipeline (one batched forward pass for all faces
 of the frame) and emits a frozen :class:`InferenceResult`. Recording happens here too,
-after the result is emitted, so writing files never delays what the user sees.
+after the result is emitted, so writing files never delays what the user sees. A model
+the user switches to loads on a thread of its own (:class:`PipelineLoad`) while the frames
+go on with the model in use; the worker swaps it in between two frames.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import cv2
 from PyQt6.QtCore import QObject, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from emotion_app.inference.steadiness import STEADINESS_LEVELS
-from emotion_app.live import PipelineBundle, PipelineLoader, load_pipeline
+from emotion_app.live import PipelineBundle, PipelineLoad, PipelineLoader, load_pipeline
 from emotion_app.pipeline import StageTimings
 from emotion_app.results import FaceResult
 
@@ -30,6 +32,9 @@ log = logging.getLogger(__name__)
 
 # How often the worker looks whether the fast runner's build is done (ms); the swap waits at most this.
 RUNNER_POLL_MS = 100
+# How often it looks whether a model switched to has loaded (ms): meanwhile the faces
+# keep the old model's labels, so the swap waits at most this.
+LOAD_POLL_MS = 20
 
 
 class InferenceWorker(QObject):
@@ -84,14 +89,22 @@ class InferenceWorker(QObject):
         self._runner_poll = QTimer(self)
         self._runner_poll.setInterval(RUNNER_POLL_MS)
         self._runner_poll.timeout.connect(self._install_fast_runner)
+        # A model switched to, loading beside the frames, and the timer that looks for it.
+        self._load: PipelineLoad | None = None
+        self._load_poll = QTimer(self)
+        self._load_poll.setInterval(LOAD_POLL_MS)
+        self._load_poll.timeout.connect(self._install_loaded_model)
 
     # ---- model ------------------------------------------------------------------
     @pyqtSlot()
     def load_default(self) -> None:
-        """Load the weights given at construction (runs when the thread starts)."""
-        failure = self.load_weights(self._weights_path, announce_failure=not self._fall_back_to_shipped)
+        """Load the weights given at construction (runs when the thread starts).
+
+        At once, on this thread: there is no model yet whose frames could go on meanwhile.
+        """
+        failure = self._load_now(self._weights_path, announce_failure=not self._fall_back_to_shipped)
         if failure is not None and self._weights_path is not None and self._fall_back_to_shipped:
-            self.load_weights(None)
+            self._load_now(None)
             if self._bundle is not None:  # why the shipped model runs
                 bundle = self._bundle
                 self.model_status.emit(
@@ -99,32 +112,85 @@ class InferenceWorker(QObject):
                 )
 
     @pyqtSlot(object)
-    def load_weights(self, weights_path: Path | None, announce_failure: bool = True) -> ModelStatus | None:
-        """Load a model; on failure keep running without one and say why (with
-        ``announce_failure`` False, only to the caller). Returns the failure, or None."""
+    def load_weights(self, weights_path: Path | None) -> None:
+        """Switch to another model. It loads on a thread of its own while the frames go on
+        with the model in use, which hands over the faces between two frames once the new
+        one is ready (:meth:`_install_loaded_model`). A newer request replaces a load still
+        running; on failure the model in use stays and ``model_status`` says why."""
+        thread = QThread.currentThread()
+        if thread is not None and thread.isInterruptionRequested():
+            return  # the app is closing: nothing would take the model
+        self._set_thread_counts()
+        if self._load is not None:
+            self._load.drop()  # the newest request wins
+            self._load = None
+        try:
+            self._load = PipelineLoad(weights_path, self._pipeline_loader, self._torch_threads)
+        except RuntimeError as exc:  # no thread to be had: the model in use goes on
+            self._load_failed(weights_path, exc)
+            return
+        self._load_poll.start()
+
+    @property
+    def loading(self) -> PipelineLoad | None:
+        """The model switched to that is still loading, if any."""
+        return self._load
+
+    def _set_thread_counts(self) -> None:
         if self._torch_threads:
             import torch
 
             torch.set_num_threads(self._torch_threads)
         if self._opencv_threads:
             cv2.setNumThreads(self._opencv_threads)  # process-wide: only the worker sets it
+
+    def _load_now(self, weights_path: Path | None, announce_failure: bool = True) -> ModelStatus | None:
+        """Load a model on this thread; on failure keep the one in use (or none) and say why
+        (with ``announce_failure`` False, only to the caller). Returns the failure, or None."""
+        self._set_thread_counts()
         try:
             bundle = self._pipeline_loader(weights_path)
-        except Exception as exc:  # WeightsError names the file; anything else gets it added
-            message = str(exc)
-            if weights_path is not None and str(weights_path) not in message:
-                message = f"{weights_path}: {message}"
-            # A bad file picked later must not throw away the model that works.
-            current = self._bundle
-            failure = ModelStatus(
-                weights_path,
-                current.labels if current else (),
-                message,
-                active_weights=current.weights_path if current else None,
-            )
-            if announce_failure:
-                self.model_status.emit(failure)
-            return failure
+        except Exception as exc:
+            return self._load_failed(weights_path, exc, announce_failure)
+        self._install(bundle)
+        return None
+
+    def _load_failed(self, weights_path: Path | None, exc: Exception, announce: bool = True) -> ModelStatus:
+        # WeightsError names the file; anything else gets it added.
+        message = str(exc)
+        if weights_path is not None and str(weights_path) not in message:
+            message = f"{weights_path}: {message}"
+        # A bad file picked later must not throw away the model that works.
+        current = self._bundle
+        failure = ModelStatus(
+            weights_path,
+            current.labels if current else (),
+            message,
+            active_weights=current.weights_path if current else None,
+        )
+        if announce:
+            self.model_status.emit(failure)
+        return failure
+
+    @pyqtSlot()
+    def _install_loaded_model(self) -> None:
+        """Timer slot on the worker's thread, so the swap always falls between two frames
+        and the old pipeline hands over the faces where the last frame saw them."""
+        load = self._load
+        if load is None:
+            self._load_poll.stop()
+            return
+        if not load.done:
+            return
+        self._load = None
+        self._load_poll.stop()
+        outcome = load.take()
+        if isinstance(outcome, Exception):
+            self._load_failed(load.weights_path, outcome)
+            return
+        self._install(outcome)
+
+    def _install(self, bundle: PipelineBundle) -> None:
         previous, self._bundle = self._bundle, bundle
         if previous is not None:
             # The faces in view keep their ids (and so their names) under the new model.
@@ -139,7 +205,6 @@ class InferenceWorker(QObject):
             self._runner_poll.start()
         else:
             self._runner_poll.stop()
-        return None
 
     @pyqtSlot()
     def _install_fast_runner(self) -> None:
@@ -310,6 +375,11 @@ class InferenceWorker(QObject):
         the video and CSV are complete even when the window is closed mid-recording,
         and ends the pipeline's background scan thread."""
         self._runner_poll.stop()
+        self._load_poll.stop()
+        if self._load is not None:
+            # Not waited for: the close must be prompt; the load closes what it made.
+            self._load.drop()
+            self._load = None
         self._finish_recording()
         if self._bundle is not None:
             self._bundle.close()
