@@ -194,3 +194,25 @@ def test_about_shows_a_cards_labels_as_text_never_as_markup(qtbot: QtBot, make_w
     window = make_window(weights=make_random_weights(tmp_path / "markup.safetensors", labels=labels))
     about = window.about_text()
     assert "&lt;b&gt;bold&lt;/b&gt;" in about and '<a href="http://x">' not in about
+
+
+def test_the_status_bar_says_a_model_is_loading_until_it_has_or_failed(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # The faces keep the old model's labels while another loads beside the frames: without
+    # a word, a switch looked as if it had been ignored until "Loaded" came.
+    window = make_window()
+    mine = make_random_weights(tmp_path / "mine.safetensors", seed=4)
+    window.choose_weights(mine)
+    assert window.status.currentMessage() == "Loading mine.safetensors…"
+    qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
+    assert window.status.currentMessage().startswith("Loaded mine.safetensors")
+
+    broken = tmp_path / "broken.safetensors"
+    broken.write_bytes(b"not a weights file")
+    window.choose_weights(broken)
+    assert window.status.currentMessage() == "Loading broken.safetensors…"
+    qtbot.waitUntil(lambda: window.model_status.weights_path == broken, timeout=WAIT_MS)
+    assert window.status.currentMessage() == ""
+    assert "Could not load the model" in window.model_banner.text()
+    assert window.model_status.active_weights == mine

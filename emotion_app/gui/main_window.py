@@ -164,6 +164,9 @@ class MainWindow(QMainWindow):
         self.stats = PerformanceStats()
         self.source_state = SourceState()
         self._model_status: ModelStatus | None = None
+        # A model switched to is loading (the faces keep the one in use meanwhile): the
+        # status bar says so until it has loaded or failed.
+        self._loading_model = False
         self._recording: RecordingRequest | None = None
         self._recording_started = 0.0
         self._shut_down = False
@@ -1012,14 +1015,18 @@ class MainWindow(QMainWindow):
 
     # ---- model --------------------------------------------------------------------------
     def choose_weights(self, path: Path) -> None:
-        """Switch to another model; the video keeps playing while it loads."""
-        self.controller.load_weights(Path(path))
+        """Switch to another model; the video keeps playing, labelled by the model in use,
+        while it loads."""
+        path = Path(path)
+        self._loading_model = True
+        self.status.showMessage(f"Loading {path.name}…")
+        self.controller.load_weights(path)
 
     def load_weights_dialog(self) -> None:
         with self.paused_for_dialog():
             path = self.ask_open_path("Load emotion model", str(Path.cwd()), WEIGHTS_FILTER)
         if path:
-            self.controller.load_weights(Path(path))
+            self.choose_weights(Path(path))
 
     # ---- overlay settings -----------------------------------------------------------------
     def set_show_bars(self, show: bool) -> None:
@@ -1276,6 +1283,12 @@ class MainWindow(QMainWindow):
 
     def _on_model_status(self, status: ModelStatus) -> None:
         self._model_status = status
+        # The model in use got its fast classifier while another loads: not the news awaited.
+        quiet = self._loading_model and status.ok and status.runner_changed
+        if not quiet and self._loading_model:
+            self._loading_model = False
+            if not status.ok:
+                self.status.clearMessage()  # the banner says why
         self.model_menu.set_current(status.active_weights)
         if status.ok and status.active_weights is not None:
             self.settings.weights_path = status.active_weights
@@ -1292,7 +1305,8 @@ class MainWindow(QMainWindow):
                 self.model_banner.dismiss()
             name = status.weights_path.name if status.weights_path else "model"
             mode = f" ({status.inference_mode})" if status.inference_mode else ""
-            self.status.showMessage(f"Loaded {name}{mode}", 5000)
+            if not quiet:
+                self.status.showMessage(f"Loaded {name}{mode}", 5000)
             return
         if status.active_weights is not None:
             self.model_banner.show_message(
