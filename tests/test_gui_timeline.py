@@ -4,6 +4,10 @@ colours, shares that sum to 1, export to PNG + CSV, and its toggle remembered.""
 from __future__ import annotations
 
 import csv
+import os
+import stat
+import sys
+import tempfile
 from pathlib import Path
 
 import cv2
@@ -14,6 +18,7 @@ from PyQt6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.settings import AppSettings
+from emotion_app.io import report_process
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
 from gui_support import WAIT_MS, wait_until_stopped
@@ -133,6 +138,101 @@ def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(
     # The end of the video, which says so in the source banner, leaves the message up.
     wait_until_stopped(qtbot, window)
     assert "Finished playing" in window.source_banner.text() and "not a folder" in window.notice_banner.text()
+
+
+def test_the_export_is_drawn_in_a_child_process(
+    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Drawn on a pool thread of the app, matplotlib's Python code held the GIL in stretches
+    # of 13-37 ms (once 81 ms), stalling the GUI thread (docs/measurements.md). A child
+    # process draws it now: nothing in this process saves a figure, yet the PNG is there.
+    from matplotlib.figure import Figure
+
+    saved_here: list[str] = []
+    save = Figure.savefig
+
+    def recording_save(figure: Figure, *args: object, **kwargs: object) -> None:
+        saved_here.append(str(args[0]) if args else "")
+        save(figure, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", recording_save)
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: panel.timeline.now_s > 1.0 and len(panel.timeline.people()) > 0, timeout=WAIT_MS)
+    monkeypatch.setattr(window, "ask_folder_path", lambda title, start: str(tmp_path / "export"))
+    panel.export_button.click()
+    qtbot.waitUntil(lambda: "emotion-timeline.png" in window.notice_banner.text(), timeout=WAIT_MS)
+    plot = cv2.imread(str(tmp_path / "export" / "emotion-timeline.png"))
+    assert plot is not None and plot.shape[1] > 500  # a real picture, drawn elsewhere
+    assert saved_here == []
+
+
+def _stand_in_python(folder: Path, script: str) -> Path:
+    """An executable that runs ``script`` in place of the child's Python ("$@": its arguments)."""
+    path = folder / "stand-in-python"
+    path.write_text(f"#!/bin/sh\n{script}\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the child's Python")
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        ("kill -KILL $$", "its drawing process was stopped (SIGKILL)"),
+        ("kill -SEGV $$", "its drawing process was stopped (SIGSEGV)"),
+        (
+            "echo 'Traceback (most recent call last):' >&2; echo 'MemoryError' >&2; exit 1",
+            "its drawing process failed (exit 1): MemoryError",
+        ),
+    ],
+    ids=["killed", "crashed", "failed"],
+)
+def test_a_drawing_process_that_dies_says_so_in_one_line(
+    qtbot: QtBot,
+    make_window,
+    two_people: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    script: str,
+    reason: str,
+) -> None:
+    monkeypatch.setattr(report_process, "PYTHON", str(_stand_in_python(tmp_path, script)))
+    hand_overs = tmp_path / "tmp"
+    hand_overs.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(hand_overs))  # where the session is handed over
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    monkeypatch.setattr(window, "ask_folder_path", lambda title, start: str(tmp_path / "export"))
+    panel.export_button.click()
+    qtbot.waitUntil(lambda: reason in window.notice_banner.text(), timeout=WAIT_MS)
+    assert window.notice_banner.text() == f"{report_process.FAILED}: {reason}"
+    assert panel.export_button.isEnabled()  # another try can follow
+    assert not (tmp_path / "export").exists() or not any((tmp_path / "export").iterdir())
+    assert not list(hand_overs.glob(f"{report_process.SESSION_PREFIX}*"))  # the session's file went with the child
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the child's Python")
+def test_closing_the_window_during_an_export_leaves_the_child_to_finish(
+    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The close waits for the child only briefly; it then writes the report on its own.
+    go = tmp_path / "go"
+    python = _stand_in_python(tmp_path, f'while [ ! -e "{go}" ]; do sleep 0.05; done\nexec "{sys.executable}" "$@"')
+    monkeypatch.setattr(report_process, "PYTHON", str(python))
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: len(panel.timeline.people()) > 0, timeout=WAIT_MS)
+    monkeypatch.setattr(window, "ask_folder_path", lambda title, start: str(tmp_path / "export"))
+    panel.export_button.click()
+    window.close()  # returns though the child is still waiting for "go"
+    assert not window.controller.is_running
+    assert not (tmp_path / "export" / "emotion-timeline.png").exists()
+    go.touch()
+    qtbot.waitUntil(lambda: (tmp_path / "export" / "emotion-summary.csv").exists(), timeout=WAIT_MS)
+    with open(tmp_path / "export" / "emotion-summary.csv", newline="") as handle:
+        assert {row["person"] for row in csv.DictReader(handle)} >= {"everyone"}
+    assert os.path.getsize(tmp_path / "export" / "emotion-timeline.png") > 1000
 
 
 def test_the_panel_toggles_with_t_and_is_remembered(

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from emotion_app.cli import main
-from emotion_app.io.session_report import CSV_COLUMNS, ReportError, duration_text, write_report
+from emotion_app.io.report_process import pickled_session, write_report_in_child
+from emotion_app.io.session_report import CSV_COLUMNS, ReportError, duration_text, summary_csv, write_report
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, write_astronaut_video
 from emotion_app.timeline import PORTRAIT_PX, SessionTimeline
@@ -257,3 +258,22 @@ def test_an_export_beside_an_earlier_one_keeps_it(tmp_path: Path) -> None:
     assert [path.read_bytes() for path in first] == before  # the earlier export is untouched
     assert second[1].read_text() != first[1].read_text()
     assert write_report(timeline, tmp_path) == first  # analyze --report: the fixed names, replaced
+
+
+def test_a_report_drawn_in_a_child_process_is_the_same_report(tmp_path: Path) -> None:
+    # The app's export: the child gets a snapshot of the session and answers with the paths.
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 3.0, 10.0, [face(1, "happy"), face(2, "sad")])
+    timeline.set_name(2, "Ada")
+    session = pickled_session(timeline)
+    play(timeline, 3.0, 10.0, [face(3, "angry")])  # after the snapshot: not in the report
+    png, summary = write_report_in_child(session, tmp_path / "new" / "folder")
+    assert (png.name, summary.name) == ("emotion-timeline.png", "emotion-summary.csv")
+    assert cv2.imread(str(png)) is not None
+    with open(summary, newline="") as handle:
+        assert {row["person"] for row in csv.DictReader(handle)} == {"#1", "Ada (#2)", "everyone"}
+    again = write_report_in_child(pickled_session(timeline), tmp_path / "new" / "folder", keep_existing=True)
+    assert [path.name for path in again] == ["emotion-timeline-2.png", "emotion-summary-2.csv"]
+    assert again[1].read_bytes() == summary_csv(timeline)
+    with pytest.raises(ReportError, match="not a folder"):
+        write_report_in_child(session, summary)

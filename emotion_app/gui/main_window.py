@@ -1466,6 +1466,8 @@ class MainWindow(QMainWindow):
         self.settings.window_geometry = self.saveGeometry()
         self.settings.sync()
         stopped = self.controller.shutdown(timeout_s)
+        # An export's pool thread waits for its child process: briefly now, not till it is done.
+        self.timeline_panel.stop_exports()
         # The codec probe and snapshot writes run on the global pool: a process that exits
         # under them can crash in FFmpeg's teardown (measure_gui exited with SIGSEGV once).
         pool = QThreadPool.globalInstance()

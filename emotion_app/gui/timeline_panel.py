@@ -8,7 +8,7 @@ costs the video next to nothing however long the session runs.
 
 from __future__ import annotations
 
-import copy
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -17,7 +17,8 @@ from PyQt6.QtGui import QColor, QFocusEvent, QHelpEvent, QKeyEvent, QMouseEvent,
 from PyQt6.QtWidgets import QDockWidget, QHBoxLayout, QPushButton, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from emotion_app.io.overlay_layout import palette_for
-from emotion_app.io.session_report import ReportError, write_report
+from emotion_app.io.report_process import FAILED, pickled_session, write_report_in_child
+from emotion_app.io.session_report import ReportError
 from emotion_app.timeline import SessionTimeline
 
 from .messages import InferenceResult
@@ -362,6 +363,7 @@ class TimelinePanel(QDockWidget):
         self.view.person_double_clicked.connect(self.name_person)
         self.export_button.clicked.connect(self._export_clicked)
         self._export_finished.connect(self._on_export_finished)
+        self._stop_exports = threading.Event()  # set when the window closes (see stop_exports)
         self._dirty = False
         self._timer = QTimer(self)
         self._timer.setInterval(REPAINT_MS)
@@ -416,27 +418,30 @@ class TimelinePanel(QDockWidget):
     # ---- export -----------------------------------------------------------------------------
     def export_to(self, folder: Path) -> tuple[Path, Path]:
         """Write ``emotion-timeline.png`` and ``emotion-summary.csv`` into ``folder`` (numbered
-        names beside an earlier export's: it is kept)."""
-        png, csv_path = write_report(self.timeline, Path(folder), keep_existing=True)
+        names beside an earlier export's: it is kept); waits for the child process that
+        draws them (see :meth:`export_in_background`)."""
+        png, csv_path = write_report_in_child(pickled_session(self.timeline), Path(folder), keep_existing=True)
         self.exported.emit(png, csv_path)
         return png, csv_path
 
     def export_in_background(self, folder: Path) -> None:
-        """:meth:`export_to` on a pool thread, from a copy of the session as it is now: the
-        plot costs matplotlib's import and drawing, too long for the GUI thread (figures:
-        docs/measurements.md). ``exported`` or ``export_failed`` follows on the GUI thread."""
-        session = copy.deepcopy(self.timeline)  # the frames go on changing the panel's own
+        """:meth:`export_to` from a snapshot of the session as it is now, waited for on a pool
+        thread. A child process draws the plot: matplotlib's import and drawing are too long
+        for the GUI thread, and on a thread of this process its Python code holds the GIL in
+        stretches that stall the GUI thread too (figures: docs/measurements.md).
+        ``exported`` or ``export_failed`` follows on the GUI thread."""
+        session = pickled_session(self.timeline)  # the frames go on changing the panel's own
         self.export_button.setEnabled(False)
-        finished = self._export_finished
+        finished, stop = self._export_finished, self._stop_exports
 
         def export() -> None:
             outcome: tuple[Path, Path] | str
             try:
-                outcome = write_report(session, Path(folder), keep_existing=True)
+                outcome = write_report_in_child(session, Path(folder), keep_existing=True, stop=stop)
             except ReportError as exc:
                 outcome = str(exc)
             except Exception as exc:  # any failure must reach the user, not only the log
-                outcome = f"Could not export the session timeline: {type(exc).__name__}: {exc}"
+                outcome = f"{FAILED}: {type(exc).__name__}: {exc}"
             try:
                 finished.emit(outcome)
             except RuntimeError:  # the panel was deleted (its window closed) meanwhile
@@ -445,6 +450,11 @@ class TimelinePanel(QDockWidget):
         pool = QThreadPool.globalInstance()
         assert pool is not None  # Qt's global pool exists for the life of the application
         pool.start(export)
+
+    def stop_exports(self) -> None:
+        """The window is closing: an export still drawing is waited for briefly, then left to
+        finish on its own (its child process writes the files whole or not at all)."""
+        self._stop_exports.set()
 
     def _on_export_finished(self, outcome: tuple[Path, Path] | str) -> None:
         self.export_button.setEnabled(True)

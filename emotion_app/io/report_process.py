@@ -1,0 +1,178 @@
+"""Writing a session report in a child Python process, for the desktop app.
+
+Drawing the plot runs matplotlib's Python code, which holds the GIL in stretches of tens of
+milliseconds; on a thread of the app's process every other thread, the GUI's too, waits
+meanwhile (figures: docs/measurements.md). In a child process none of that touches the
+app's threads. The child gets the session pickled in a temporary file (which it removes
+once read: a child left to finish on its own needs nothing more from the app), writes the
+report with :func:`.session_report.write_report` (so both files go in place atomically,
+as ever) and answers with one line of JSON on its standard output.
+
+    python -m emotion_app.io.report_process keep|replace FOLDER PICKLED_SESSION
+
+A plain child interpreter rather than multiprocessing's "spawn": spawn runs the parent's
+main script again in the child, and the app's ``main.py`` imports the GUI (PyQt6).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..timeline import SessionTimeline
+from .session_report import ReportError, write_report
+
+MODULE = "emotion_app.io.report_process"
+# The child's first argument: numbered names beside an earlier report's, or the fixed ones.
+KEEP, REPLACE = "keep", "replace"
+# The start of the message for a failure that is not the report's own (those name the path).
+FAILED = "Could not export the session timeline"
+# An export takes about a second; a child still running after this is stuck, not slow.
+CHILD_TIMEOUT_S = 120.0
+# How long a stopped wait (the window closing) still gives the child before leaving it to
+# finish on its own: within the window's 5 s wait for its pool threads at the close.
+STOP_WAIT_S = 4.0
+# How often the waiting thread looks at its stop flag.
+_POLL_S = 0.1
+# Name prefix of the temporary file the session is handed over in.
+SESSION_PREFIX = "emotion_app-session-"
+# The Python that runs the child; tests put a stand-in here.
+PYTHON = sys.executable
+
+
+def pickled_session(timeline: SessionTimeline) -> bytes:
+    """What the child gets: a snapshot of ``timeline``, so the frames can go on changing it."""
+    return pickle.dumps(timeline, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def write_report_in_child(
+    session: bytes,
+    folder: Path,
+    keep_existing: bool = False,
+    stop: threading.Event | None = None,
+    timeout_s: float = CHILD_TIMEOUT_S,
+) -> tuple[Path, Path]:
+    """:func:`.session_report.write_report` of the :func:`pickled_session` ``session`` into
+    ``folder``, drawn in a child process. Returns the two paths; raises :class:`ReportError`
+    with a one-line message for any failure, the child's death included.
+
+    Once ``stop`` is set, waits at most :data:`STOP_WAIT_S` more, then leaves the child to
+    finish on its own and raises ReportError. A child running past ``timeout_s`` is killed.
+    """
+    try:
+        handle, name = tempfile.mkstemp(prefix=SESSION_PREFIX, suffix=".pickle")
+        with os.fdopen(handle, "wb") as hand_over:
+            hand_over.write(session)
+    except OSError as exc:
+        raise ReportError(
+            f"{FAILED}: could not hand the session to its drawing process ({exc.strerror or exc})"
+        ) from exc
+    package_root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ)
+    # The child must import this very package, wherever the app was started from.
+    env["PYTHONPATH"] = os.pathsep.join(part for part in (str(package_root), env.get("PYTHONPATH", "")) if part)
+    try:
+        child = subprocess.Popen(
+            [PYTHON, "-m", MODULE, KEEP if keep_existing else REPLACE, str(Path(folder).absolute()), name],
+            env=env,
+            # Not the app's working folder, whose own "emotion_app" (another checkout) would
+            # come first on the child's path.
+            cwd=package_root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console flashing up on Windows
+        )
+    except OSError as exc:
+        Path(name).unlink(missing_ok=True)
+        raise ReportError(f"{FAILED}: could not start its drawing process ({exc.strerror or exc})") from exc
+    deadline = time.monotonic() + timeout_s
+    stop_deadline: float | None = None
+    while True:
+        try:
+            # Called again after a timeout it goes on where it was: no output is lost.
+            answer, errors = child.communicate(timeout=_POLL_S)
+            break
+        except subprocess.TimeoutExpired:
+            now = time.monotonic()
+            if stop_deadline is None and stop is not None and stop.is_set():
+                stop_deadline = now + STOP_WAIT_S
+            if stop_deadline is not None and now > stop_deadline:
+                # Not killed: what it writes goes in place whole or not at all, and the
+                # user asked for it. It removes the session's file itself; a parent that
+                # exits first leaves no zombie (the child is handed to the system).
+                raise ReportError(f"{FAILED}: the window closed; {folder} gets the report when it is done") from None
+            if now > deadline:
+                child.kill()
+                child.communicate()
+                Path(name).unlink(missing_ok=True)
+                raise ReportError(f"{FAILED}: its drawing process took over {timeout_s:.0f} s; stopped it") from None
+    Path(name).unlink(missing_ok=True)  # a child that died before reading it left it
+    return _outcome(child.returncode, answer, errors)
+
+
+def _outcome(code: int, answer: bytes, errors: bytes) -> tuple[Path, Path]:
+    """The child's answer as the paths written, or ReportError with its one-line reason."""
+    try:
+        reply = json.loads(answer.decode("utf-8").strip().splitlines()[-1]) if answer.strip() else None
+    except (ValueError, UnicodeDecodeError):
+        reply = None
+    if code == 0 and isinstance(reply, dict):
+        if isinstance(reply.get("error"), str):
+            raise ReportError(reply["error"])
+        if isinstance(reply.get("png"), str) and isinstance(reply.get("csv"), str):
+            return Path(reply["png"]), Path(reply["csv"])
+    if code < 0:
+        try:
+            how = signal.Signals(-code).name
+        except ValueError:
+            how = f"signal {-code}"
+        raise ReportError(f"{FAILED}: its drawing process was stopped ({how})")
+    last = errors.decode("utf-8", "replace").strip().splitlines()[-1:]
+    raise ReportError(f"{FAILED}: its drawing process failed (exit {code}){': ' + last[0] if last else ''}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The child: the session from its file (removed), the report into the folder, the answer
+    (``{"png": ..., "csv": ...}`` or ``{"error": ...}``) as one JSON line on standard output."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if len(arguments) != 3 or arguments[0] not in (KEEP, REPLACE):
+        print(f"usage: python -m {MODULE} {KEEP}|{REPLACE} FOLDER PICKLED_SESSION", file=sys.stderr)
+        return 2
+    mode, folder, session = arguments
+    answer_to = sys.stdout
+    sys.stdout = sys.stderr  # anything a library prints stays out of the answer
+    reply: dict[str, str]
+    try:
+        try:
+            with open(session, "rb") as hand_over:
+                timeline = pickle.load(hand_over)
+        finally:
+            Path(session).unlink(missing_ok=True)
+        if not isinstance(timeline, SessionTimeline):
+            raise TypeError(f"expected a SessionTimeline, got {type(timeline).__name__}")
+        png, csv_path = write_report(timeline, Path(folder), keep_existing=mode == KEEP)
+        reply = {"png": str(png), "csv": str(csv_path)}
+    except ReportError as exc:
+        reply = {"error": str(exc)}
+    except Exception as exc:  # any failure must reach the user as a message
+        reply = {"error": f"{FAILED}: {type(exc).__name__}: {exc}"}
+    try:
+        answer_to.write(json.dumps(reply) + "\n")
+        answer_to.flush()
+    except OSError:  # nobody is listening any more (the app closed): the files are written
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
