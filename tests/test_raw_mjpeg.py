@@ -37,6 +37,28 @@ def decoded(jpeg: bytes) -> np.ndarray:
     return cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
 
 
+GIGABYTE = 1 << 30
+
+
+def padded(path: Path, jpegs: list[bytes], padding: int) -> Path:
+    """``jpegs``, then ``padding`` zero bytes, as a recorder that made its file long ahead
+    of its frames leaves it; sparse, so the test writes none of them to disk."""
+    with path.open("wb") as handle:
+        handle.write(b"".join(jpegs))
+        handle.truncate(handle.tell() + padding)
+    return path
+
+
+def bytes_read() -> int:
+    """The bytes this process has read from files so far (Linux's count of what its reads
+    returned; a test of it is skipped elsewhere)."""
+    try:
+        lines = Path("/proc/self/io").read_text().splitlines()
+    except OSError:
+        pytest.skip("no /proc/self/io to count the bytes read")
+    return next(int(line.split()[1]) for line in lines if line.startswith("rchar:"))
+
+
 def starts_of(jpegs: list[bytes]) -> list[int]:
     """Where each JPEG starts in their concatenation, and where it ends."""
     return list(itertools.accumulate((len(jpeg) for jpeg in jpegs), initial=0))
@@ -234,6 +256,26 @@ def test_a_padded_last_jpeg_is_read_without_the_padding(tmp_path: Path, monkeypa
         assert index.scan() == 3
         assert index.span(2) == (starts[2], starts[3])
     assert [number_of(frame) for _, _, frame in open_input(clip).frames()] == [0, 1, 2]
+
+
+def test_a_raw_mjpeg_padded_with_a_gigabyte_opens_without_reading_the_padding(tmp_path: Path) -> None:
+    # Was: FFmpeg opened it first (to tell it was a raw MJPEG), and its probe read on to the
+    # next JPEG's start: all of the gigabyte of zeros, 5-22 s here, the app's Stop waiting.
+    jpegs = jpegs_of(numbered(5))
+    clip = padded(tmp_path / "padded.mjpeg", jpegs, GIGABYTE)
+    before = bytes_read()
+    source = open_frame_source(VideoFileSpec(clip))
+    try:
+        assert bytes_read() - before < 64 << 20
+        assert isinstance(source, RawMjpegFrameSource) and source.fps == 25.0
+        frame = source.read()
+        assert frame is not None and number_of(frame) == 0
+    finally:
+        source.release()
+    before = bytes_read()
+    media = open_input(clip)
+    assert bytes_read() - before < GIGABYTE + (64 << 20), "the padding read once, to count the JPEGs"
+    assert (media.frame_count, media.fps, media.raw_mjpeg) == (5, 25.0, True)
 
 
 def test_a_paused_raw_mjpeg_that_grows_is_counted_on_without_a_read(

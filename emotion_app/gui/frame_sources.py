@@ -24,11 +24,12 @@ from emotion_app.io.multi_picture import AnimatedPicture, PagedPicture
 from emotion_app.io.opencv_names import is_utf8_name, open_video_capture
 from emotion_app.io.raw_mjpeg import RawMjpeg
 from emotion_app.io.video import (
+    RAW_MJPEG_FPS,
     InputError,
     decode_jpeg,
+    is_raw_mjpeg,
     jpeg_packets,
     open_input,
-    opens_as_raw_mjpeg,
     read_picture,
 )
 
@@ -323,6 +324,10 @@ def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource | RawMjpegFrameSource:
         raise SourceOpenError(f"Video file not found: {path}")
     if not path.is_file():
         raise SourceOpenError(f"Not a video file (it is a folder or device): {path}")
+    if is_raw_mjpeg(path):
+        # Not opened by FFmpeg, whose probe reads on to the next JPEG's start: all of a
+        # recorder's padding after the last, seconds a gigabyte, with Stop waiting for it.
+        return RawMjpegFrameSource(path, RAW_MJPEG_FPS)
     try:
         capture = open_video_capture(path)
     except OSError as exc:
@@ -330,10 +335,6 @@ def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource | RawMjpegFrameSource:
     if not capture.isOpened():
         capture.release()
         raise SourceOpenError(f"Could not open video file {path}: OpenCV cannot decode it (damaged, or not a video)")
-    if opens_as_raw_mjpeg(path, capture):
-        fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
-        capture.release()
-        return RawMjpegFrameSource(path, fps)
     frame = _first_frame(capture)
     if frame is None:
         capture.release()
@@ -355,7 +356,7 @@ class RawMjpegFrameSource:
     """
 
     def __init__(self, path: Path, fps: float) -> None:
-        """``fps``: FFmpeg's rate for the file (it has none of its own), its frames' times."""
+        """``fps``: the file's frame rate (it has none of its own), its frames' times."""
         try:
             self._file = RawMjpeg(path)
         except OSError as exc:

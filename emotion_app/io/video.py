@@ -19,13 +19,13 @@ __all__ = [
     "DiskFullError",
     "InputError",
     "MediaInput",
+    "RAW_MJPEG_FPS",
     "OutputError",
     "decode_jpeg",
     "is_raw_mjpeg",
     "jpeg_packets",
     "letterbox",
     "open_input",
-    "opens_as_raw_mjpeg",
     "read_image",
     "read_picture",
 ]
@@ -33,7 +33,7 @@ from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for, native_s
 from .frame_times import FrameTimes
 from .multi_picture import AnimatedPicture, PagedPicture, picture_count
 from .opencv_names import is_utf8_name, open_video_capture, opencv_readable
-from .raw_mjpeg import JpegIndex, RawMjpeg
+from .raw_mjpeg import RawMjpeg
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,9 @@ MAX_IMAGE_FILE_BYTES = 4 << 30
 # Undecodable frames in a row after which a video is taken to end (a truncated file fails
 # every read from its cut to the announced end).
 MAX_UNDECODABLE_RUN = 100
+# A raw MJPEG file's frame rate: it has none of its own, and this is FFmpeg's for one (the
+# times its frames had when FFmpeg read them).
+RAW_MJPEG_FPS = 25.0
 # A shortfall against the container's frame count worth a warning: containers' counts are
 # estimates, off by a few frames on some real clips.
 MISSING_FRAMES_NOTED = 5
@@ -184,6 +187,8 @@ def _video_named_like_a_picture(path: Path) -> MediaInput | None:
 
 
 def _open_video(path: Path) -> MediaInput:
+    if is_raw_mjpeg(path):
+        return _open_raw_mjpeg(path)
     try:
         capture = open_video_capture(path)
     except OSError as exc:
@@ -196,16 +201,24 @@ def _open_video(path: Path) -> MediaInput:
             raise InputError(f"{path}: video has no readable frames (empty, corrupt or unsupported codec)")
         fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
         count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-        raw = opens_as_raw_mjpeg(path, capture)
     finally:
         capture.release()
-    if raw:  # no container says its length: its JPEGs are counted (as the app counts them)
-        try:
-            with JpegIndex(path) as index:
-                count = index.scan() or 0
-        except OSError as exc:
-            raise InputError(f"{path}: cannot be opened ({exc})") from None
-    return MediaInput(path, "video", count if count > 0 else None, fps if 0 < fps <= 1000 else None, raw_mjpeg=raw)
+    return MediaInput(path, "video", count if count > 0 else None, fps if 0 < fps <= 1000 else None)
+
+
+def _open_raw_mjpeg(path: Path) -> MediaInput:
+    """A raw MJPEG file, its JPEGs counted (no container says its length), as the app
+    counts them. Not opened by FFmpeg: its probe reads on to the next JPEG's start, all of
+    a recorder's padding after the last (seconds a gigabyte)."""
+    try:
+        with RawMjpeg(path) as raw:
+            count = raw.index.scan() or 0
+            packet = raw.jpeg(0)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be opened ({exc})") from None
+    if packet is None or decode_jpeg(packet) is None:
+        raise InputError(f"{path}: video has no readable frames (empty, corrupt or unsupported codec)")
+    return MediaInput(path, "video", count if count > 0 else None, RAW_MJPEG_FPS, raw_mjpeg=True)
 
 
 def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
@@ -279,12 +292,6 @@ def _raw_mjpeg_frames(path: Path, fps: float | None) -> Iterator[Frame]:
             yield index - 1, (index - 1) / fps if fps else None, frame
         if failed_run:
             log.warning("%s: %s could not be decoded; left out", path, _frame_span(index - failed_run, index))
-
-
-def opens_as_raw_mjpeg(path: Path, capture: cv2.VideoCapture) -> bool:
-    """Whether ``path``, opened as ``capture``, is a raw Motion JPEG file: JPEGs one after
-    another, read by FFmpeg as MJPEG."""
-    return is_raw_mjpeg(path) and _fourcc(capture) == "MJPG"
 
 
 def is_raw_mjpeg(path: Path) -> bool:
