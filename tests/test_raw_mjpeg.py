@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui import frame_sources
 from emotion_app.gui.frame_sources import RawMjpegFrameSource, VideoFileSpec, open_frame_source
 from emotion_app.io import raw_mjpeg
-from emotion_app.io.raw_mjpeg import JpegIndex
+from emotion_app.io.raw_mjpeg import JpegIndex, RawMjpeg
 from emotion_app.io.video import open_input
 from gui_support import WAIT_MS, paused_at, wait_until_stopped
 from hostile_support import number_of, numbered, numbered_frames, write_raw_mjpeg
@@ -276,6 +276,70 @@ def test_a_raw_mjpeg_padded_with_a_gigabyte_opens_without_reading_the_padding(tm
     media = open_input(clip)
     assert bytes_read() - before < GIGABYTE + (64 << 20), "the padding read once, to count the JPEGs"
     assert (media.frame_count, media.fps, media.raw_mjpeg) == (5, 25.0, True)
+
+
+def test_the_last_jpeg_before_a_gigabyte_of_padding_is_read_without_scanning_it(tmp_path: Path) -> None:
+    # Was: a JPEG's bytes ran to the next one's start, so the last one's read scanned all
+    # the zeros after it for another (a second a gigabyte from memory, more from a disk),
+    # with no giving up: the app's capture thread, and a Stop, held meanwhile.
+    jpegs = jpegs_of(numbered(5))
+    clip = padded(tmp_path / "padded.mjpeg", jpegs, GIGABYTE)
+    before = bytes_read()
+    with RawMjpeg(clip) as raw:
+        packets = [raw.jpeg(frame) for frame in range(5)]
+        assert [packet.tobytes() for packet in packets if packet is not None] == jpegs
+        assert raw.index.count is None and bytes_read() - before < 64 << 20, "the padding not scanned"
+        # Past the last, the padding is scanned for another JPEG: given up when asked.
+        asked: list[int] = []
+        assert raw.jpeg(5, give_up=lambda: len(asked) > 3 or bool(asked.append(1))) is None
+        assert raw.index.count is None and bytes_read() - before < 64 << 20, "given up after three reads"
+        assert raw.jpeg(5) is None and raw.index.count == 5
+
+
+def test_stop_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs_last_frame(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: the capture thread's read of the last frame (and the read past it, to find the
+    # end) scanned all of the padding after it, and Stop waited for all of that scan. Here
+    # each read of the padding on the capture thread waits for the test to let it go; it
+    # lets one go, after Stop.
+    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)
+    jpegs = jpegs_of(numbered(5))
+    clip = padded(tmp_path / "padded.mjpeg", jpegs, GIGABYTE)
+    counted, steps, scanning = threading.Event(), threading.Semaphore(0), threading.Event()
+    scan_all, scan_step = JpegIndex._scan_all, JpegIndex._scan_step
+    held = True
+
+    def held_back(index: JpegIndex) -> None:  # the count on its own thread: not there yet
+        counted.wait(WAIT_MS / 1000)
+        scan_all(index)
+
+    def step_held(index: JpegIndex) -> bool:
+        if held and index._search_from > len(b"".join(jpegs)) and threading.current_thread().name != "mjpeg-index":
+            scanning.set()
+            steps.acquire(timeout=WAIT_MS / 1000)
+        return scan_step(index)
+
+    monkeypatch.setattr(JpegIndex, "_scan_all", held_back)
+    monkeypatch.setattr(JpegIndex, "_scan_step", step_held)
+    window = make_window(video=clip)
+    ended: list[str] = []
+    window.controller.source_fault.connect(lambda fault: ended.append(fault.message))
+    try:
+        paused_at(qtbot, window, 3)
+        window.step(1)  # onto the last frame: shown, the padding after it not scanned
+        qtbot.waitUntil(lambda: window.view.result.frame_index == 4, timeout=WAIT_MS)
+        assert number_of(window.view.result.image) == 4 and not scanning.is_set()
+        window.resume()  # the read past it scans the padding for another JPEG
+        assert scanning.wait(WAIT_MS / 1000)
+        with qtbot.waitSignal(window.controller.source_stopped, timeout=WAIT_MS):
+            window.stop()
+            steps.release()
+        assert ended == [], "the read given up for the Stop is no end of the file"
+    finally:
+        held = False
+        steps.release(1000)
+        counted.set()
 
 
 def test_a_paused_raw_mjpeg_that_grows_is_counted_on_without_a_read(

@@ -115,15 +115,17 @@ class CaptureWorker(QObject):
         self._last_frame: CapturedFrame | None = None
         self._mirror = False
         # Stops and openings sent (counted on the sending thread) and taken (on this one):
-        # while one waits, a seek that scans a file for its frame gives up (see _superseded).
+        # while one waits, a seek or a read that scans a file for its frame gives up (see
+        # _superseded).
         self._requests_sent = 0
         self._requests_taken = 0
 
     # ---- from any thread ---------------------------------------------------------------
     def supersede(self) -> None:
-        """Say, on the sending thread, that a stop or an opening is on its way: a seek under
-        way that scans a long file for its frame gives up for it, where the request would
-        wait for the scan (the GUI's Stop, with a multi-gigabyte file being scanned)."""
+        """Say, on the sending thread, that a stop or an opening is on its way: a seek or a
+        read under way that scans a long file for its frame gives up for it, where the
+        request would wait for the scan (the GUI's Stop, with a multi-gigabyte file being
+        scanned, or the gigabyte of padding after a recording's last frame)."""
         self._requests_sent += 1
 
     def _superseded(self) -> bool:
@@ -169,9 +171,9 @@ class CaptureWorker(QObject):
         if count_in_background is not None:  # before its count is read below: no change is missed
             stream_id = self._stream_id
             count_in_background(lambda: self._count_changed.emit(stream_id))
-        give_up_seeks_when = getattr(source, "give_up_seeks_when", None)
-        if give_up_seeks_when is not None:
-            give_up_seeks_when(self._superseded)
+        give_up_scans_when = getattr(source, "give_up_scans_when", None)
+        if give_up_scans_when is not None:
+            give_up_scans_when(self._superseded)
         self._fps = source.fps if source.fps > 0 else FALLBACK_FPS
         self._index = 0
         self._forget_pace()
@@ -317,6 +319,8 @@ class CaptureWorker(QObject):
             return
         now = time.perf_counter()
         frame = _read_safely(source)
+        if frame is None and self._superseded():
+            return  # given up for a stop or an opening, which comes next: not the end
         if frame is None and backward:
             frame = self._read_before(source)
         if frame is None and isinstance(spec, VideoFileSpec):
@@ -412,6 +416,8 @@ class CaptureWorker(QObject):
             self._timer.start(_CONSUMER_POLL_MS)
             return
         frame = _read_safely(source)
+        if frame is None and self._superseded():
+            return  # given up for a stop or an opening, which comes next: not the end
         if frame is None and file_spec is not None:
             frame = self._retry_video_read(source, file_spec)
         now = time.perf_counter()

@@ -351,8 +351,9 @@ class RawMjpegFrameSource:
     seek, back or ahead; the frame count is known once the index has reached the file's
     end: at opening for a short file (or one counted before and unchanged since), for a
     longer one once :meth:`count_in_background` has counted it (frame_count is 0 until
-    then). A seek past the end lands on the last whole frame; one past the JPEGs found so
-    far scans on to it, unless :meth:`give_up_seeks_when` says to give up meanwhile.
+    then). A seek past the end lands on the last whole frame; a seek or a read past the
+    JPEGs found so far scans on to its JPEG, unless :meth:`give_up_scans_when` says to
+    give up meanwhile.
     """
 
     def __init__(self, path: Path, fps: float) -> None:
@@ -387,9 +388,11 @@ class RawMjpegFrameSource:
         any thread) when frame_count changes after this call, never after :meth:`release`."""
         self._file.index.count_in_background(lambda _count: on_change())
 
-    def give_up_seeks_when(self, give_up: Callable[[], bool]) -> None:
-        """A seek that scans the file for the JPEG sought gives up (fails, the file where it
-        was) once ``give_up`` says so: asked between reads, on the seeking thread."""
+    def give_up_scans_when(self, give_up: Callable[[], bool]) -> None:
+        """A seek or a read that scans the file for its JPEG gives up (fails, the file where
+        it was) once ``give_up`` says so: asked between reads of the file, on the thread
+        seeking or reading. The read past the last frame scans all that follows it (a
+        recorder's padding) for another."""
         self._give_up = give_up
 
     def read(self) -> np.ndarray | None:
@@ -398,9 +401,11 @@ class RawMjpegFrameSource:
         place = self._next - 1 if self._pending is not None else self._next
         frame, self._pending = self._pending, None
         if frame is None:
-            packet = self._file.jpeg(place)
+            packet = self._file.jpeg(place, self._give_up)
             if packet is None:
-                return None  # past the last JPEG: not passed (a file still written to may hold it later)
+                # Past the last JPEG, or given up: not passed (a file still written to may
+                # hold it later).
+                return None
             self._next = place + 1
             decoded = decode_jpeg(packet)
             if decoded is None or decoded.size == 0:

@@ -86,6 +86,9 @@ class JpegIndex:
         self._end: int | None = None  # the file's size when the scan reached its end; None before
         self._count: int | None = None
         self._last_end: int | None = None  # past the last JPEG's end marker, where the end was reached
+        # Past the end marker of the last JPEG found, where the search for the next one's
+        # start passed it: that JPEG is whole, whatever follows (a recorder's padding).
+        self._tail_end: int | None = None
         self._failed = False  # a read failed: the JPEGs found are not all the file's
         self._buffer = b""
         self._buffer_at = 0
@@ -112,23 +115,33 @@ class JpegIndex:
         return self._count
 
     def span(self, frame: int, give_up: Callable[[], bool] | None = None) -> tuple[int, int] | None:
-        """Where JPEG ``frame`` (0-based) starts and where the next begins (for the last,
-        past its end marker, or the file's end), scanning on as far as that needs; None
-        where the file holds fewer, or where ``give_up`` says so before the scan got there
-        (it is asked between reads: a long scan need not hold its thread)."""
+        """Where JPEG ``frame`` (0-based) starts and where the next begins (for the last
+        found so far, past its end marker where the scan passed it, or the file's end),
+        scanning on as far as that needs; None where the file holds fewer, or where
+        ``give_up`` says so before the scan got there (it is asked between reads: a long
+        scan need not hold its thread)."""
         starts = self._starts
         if 0 <= frame < len(starts) - 1:
             return starts[frame], starts[frame + 1]
         if frame < 0:
             return None
         with self._lock:
-            while frame + 1 >= len(starts) and not (give_up is not None and give_up()) and self._scan_step():
+            # The last JPEG found needs no next start, once its end marker is found: what
+            # follows it may be a gigabyte of padding, scanned on only to find the end.
+            while (
+                frame + 1 >= len(starts)
+                and not (frame == len(starts) - 1 and self._tail_end is not None)
+                and not (give_up is not None and give_up())
+                and self._scan_step()
+            ):
                 pass
             found: tuple[int, int] | None = None
             if frame + 1 < len(starts):
                 found = starts[frame], starts[frame + 1]
             elif frame < len(starts) and self._end is not None:
                 found = starts[frame], self._end if self._last_end is None else self._last_end
+            elif frame == len(starts) - 1 and self._tail_end is not None:
+                found = starts[frame], self._tail_end
             if self._end is None and self._on_count is not None:
                 self._count_on()  # it grew: its new length is told once the thread has it
         self._tell()
@@ -214,8 +227,14 @@ class JpegIndex:
             if found >= 0:
                 start = self._buffer_at + found
                 self._starts.append(start)
+                self._tail_end = None
                 self._search_from = self._coded_data(start)
                 return True
+            if self._tail_end is None and self._starts:
+                # Searched from the last JPEG's coded data on, where only its end marker
+                # can be: looked for only in a read with no next start, so seldom.
+                if (ended := buffer.find(JPEG_END, offset)) >= 0:
+                    self._tail_end = self._buffer_at + ended + len(JPEG_END)
             read_to = self._buffer_at + len(buffer)
             # Searched on where a start cut in two by the end of what was read would begin.
             self._search_from = max(self._search_from, read_to - (len(JPEG_START) - 1))
@@ -373,9 +392,10 @@ class RawMjpeg:
             self.index.close()
             raise
 
-    def jpeg(self, frame: int) -> np.ndarray | None:
-        """JPEG ``frame``'s bytes (empty where they cannot be read); None past the last."""
-        span = self.index.span(frame)
+    def jpeg(self, frame: int, give_up: Callable[[], bool] | None = None) -> np.ndarray | None:
+        """JPEG ``frame``'s bytes (empty where they cannot be read); None past the last, or
+        where ``give_up`` said so before the scan for it got there (see :meth:`JpegIndex.span`)."""
+        span = self.index.span(frame, give_up)
         if span is None:
             return None
         start, end = span
