@@ -123,6 +123,46 @@ def test_a_jpeg_whose_segments_do_not_add_up_hides_no_jpeg_after_it(tmp_path: Pa
     assert all(np.array_equal(frame, decoded(jpegs[index])) for index, frame in read.items())
 
 
+@pytest.mark.parametrize("damaged", [17, 18])
+def test_a_damaged_length_near_a_raw_mjpegs_end_hides_no_jpeg_after_it(tmp_path: Path, damaged: int) -> None:
+    # Was: a length pointing past the file's end was trusted (as a file being written may
+    # have it), so the whole JPEGs after the damaged one, within the 64 KiB a length can
+    # reach, were never found: left out by the app and analyze, the count short of them.
+    jpegs = jpegs_of(numbered(20))
+    broken = bytearray(jpegs[damaged])
+    marker = broken.find(b"\xff\xdb")
+    broken[marker + 2 : marker + 4] = b"\xff\xf0"  # its tables' length points past the file's end
+    jpegs[damaged] = bytes(broken)
+    clip = tmp_path / "damaged.mjpeg"
+    clip.write_bytes(b"".join(jpegs))
+    assert marker + 0xFFF0 > sum(len(jpeg) for jpeg in jpegs[damaged:])
+    with JpegIndex(clip) as index:
+        assert index.scan() == 20
+        assert [index.span(frame) for frame in range(20)] == list(itertools.pairwise(starts_of(jpegs)))
+    read = [number_of(frame) for _, _, frame in open_input(clip).frames()]
+    assert read == [index for index in range(20) if index != damaged]
+
+
+def test_a_jpeg_being_written_is_not_searched_for_a_thumbnails_start(tmp_path: Path) -> None:
+    # A length past the file's end is still trusted where no JPEG ended and another began
+    # after it: a recording cut in a JPEG's header that holds a thumbnail, whole so far,
+    # has the thumbnail's end marker, and its start is no frame.
+    frames = numbered(4)
+    jpegs = jpegs_of(frames)
+    thumbnail = jpegs_of([cv2.resize(frames[3], (40, 30))])[0]
+    segment = b"\xff\xe1" + (len(thumbnail) + 2 + 100).to_bytes(2, "big") + thumbnail + bytes(100)
+    jpegs[3] = jpegs[3][:2] + segment + jpegs[3][2:]
+    clip = tmp_path / "recording.mjpeg"
+    written = b"".join(jpegs)
+    clip.write_bytes(written[: -len(jpegs[3]) + 4 + len(thumbnail) + 50])  # cut past the thumbnail
+    with JpegIndex(clip) as index:
+        assert index.scan() == 3
+        with clip.open("ab") as handle:  # written on
+            handle.write(written[clip.stat().st_size :])
+        assert index.scan() == 4
+        assert [index.span(frame) for frame in range(4)] == list(itertools.pairwise(starts_of(jpegs)))
+
+
 def test_fill_bytes_before_a_marker_do_not_make_a_thumbnail_a_frame(tmp_path: Path) -> None:
     # A marker may follow any number of 0xFF fill bytes; the segments' walk stopped at them
     # and searched the thumbnail's segment after them for JPEG starts.

@@ -38,6 +38,8 @@ _MAX_SEGMENTS = 1024
 _NO_LENGTH = frozenset({0x01, *range(0xD0, 0xDA)})
 _FILL = 0xFF  # a byte a marker may be preceded by, any number of times
 _START_OF_SCAN = 0xDA
+# How far past a segment's marker its length can point, with the 4 bytes read there.
+_MAX_SEGMENT_REACH = 2 + 0xFFFF + 4
 # A start-of-scan segment's length at most: its header names at most 4 components.
 _MAX_SCAN_HEADER = 6 + 2 * 4
 # A stretch from one JPEG's start to the next longer than this is not read into memory: it
@@ -328,8 +330,9 @@ class JpegIndex:
         they do not read as segments (a damaged JPEG), where they stop doing so.
 
         A segment whose length lands on no marker was damaged: the search goes on from
-        that segment, not from where its length points (past the next JPEGs' starts). A
-        length that points past the file's end is trusted: the file may be being written."""
+        that segment, not from where its length points (past the next JPEGs' starts). So
+        was one whose length points past the file's end where a JPEG ended after it and
+        another started; otherwise that length is trusted: the file may be being written."""
         at = segment = start + 2
         buffer = self._window(at, 4)[0]
         for _ in range(_MAX_SEGMENTS):
@@ -337,7 +340,7 @@ class JpegIndex:
             if offset + 4 > len(buffer):  # past what was read: read on from there
                 buffer, offset = self._window(at, 4)
                 if offset + 4 > len(buffer):
-                    return at
+                    return segment if self._ended_before_another(segment) else at
             marker = buffer[offset + 1]
             if buffer[offset] != 0xFF or marker == 0x00:
                 return segment
@@ -353,6 +356,20 @@ class JpegIndex:
             if marker == _START_OF_SCAN:
                 return at
         return at
+
+    def _ended_before_another(self, segment: int) -> bool:
+        """Whether an end marker follows byte ``segment`` and a JPEG's start follows that,
+        up to the file's end, which a segment's length (64 KiB at most) passed.
+
+        A JPEG still being written has no end marker yet; one whose header held a smaller
+        JPEG (a thumbnail), written up to past it, has that one's but no start after."""
+        try:
+            self._file.seek(segment)
+            rest = self._file.read(_MAX_SEGMENT_REACH)
+        except OSError:
+            return False
+        ended = rest.find(JPEG_END)
+        return ended >= 0 and rest.find(JPEG_START, ended + len(JPEG_END)) >= 0
 
     def _window(self, at: int, need: int) -> tuple[bytes, int]:
         """The bytes read and where ``at`` falls in them, with ``need`` bytes from ``at``
