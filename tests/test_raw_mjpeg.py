@@ -269,6 +269,53 @@ def test_a_raw_mjpeg_written_over_while_open_is_counted_anew_when_opened_again(t
         assert [index.span(frame) for frame in range(30)] == list(itertools.pairwise(starts_of(second)))
 
 
+def written_over(clip: Path, jpegs: list[bytes], was: list[bytes]) -> None:
+    """``clip`` written over in place (the same file, truncated) with ``jpegs``, none of
+    which starts where the last of ``was`` did: a recorder starting again under its name."""
+    assert starts_of(was)[-2] not in starts_of(jpegs)
+    inode = clip.stat().st_ino
+    clip.write_bytes(b"".join(jpegs))
+    assert clip.stat().st_ino == inode
+
+
+@pytest.mark.parametrize("longer", [False, True], ids=["shorter", "longer"])
+def test_a_raw_mjpeg_written_over_while_open_gives_none_of_its_old_places(tmp_path: Path, longer: bool) -> None:
+    # Was: the index kept the old JPEGs' places: a seek or a read gave the bytes at one of
+    # them in the new file (no JPEG, or part of one, shown as the frame there) and the old
+    # length stayed; a longer file was scanned on from where the old one ended.
+    first = jpegs_of(numbered(12))
+    second = jpegs_of(numbered(30 if longer else 6), quality=60)
+    clip = tmp_path / "recording.mjpeg"
+    clip.write_bytes(b"".join(first))
+    source = open_frame_source(VideoFileSpec(clip))
+    try:
+        assert isinstance(source, RawMjpegFrameSource) and source.frame_count == 12
+        assert source.seek(4) and source.read() is not None
+        written_over(clip, second, first)
+        assert not source.seek(2)
+        assert source.read() is None
+        assert source.why_ended is not None and "written over" in source.why_ended
+    finally:
+        source.release()
+    with JpegIndex(clip) as index:  # opened again: what it holds now
+        assert index.scan() == len(second)
+
+
+def test_analyze_stops_where_a_raw_mjpeg_was_written_over_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = jpegs_of(numbered(12))
+    clip = tmp_path / "recording.mjpeg"
+    clip.write_bytes(b"".join(first))
+    read: list[int] = []
+    for index, _, frame in open_input(clip).frames():
+        read.append(number_of(frame))
+        if index == 3:
+            written_over(clip, jpegs_of(numbered(30), quality=60), first)
+    assert read == [0, 1, 2, 3]
+    assert "written over while it was read; its frames from frame 4 on are left out" in caplog.text
+
+
 def test_analyze_walks_a_raw_mjpegs_jpegs_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Was: its markers scanned twice, once to count the JPEGs as it opened, then again
     # to read them.
@@ -600,6 +647,33 @@ def test_stop_does_not_wait_for_a_seek_scanning_a_long_raw_mjpeg(
         held = False
         steps.release(1000)
         counted.set()
+
+
+@pytest.mark.parametrize("move", ["step", "seek back", "play"])
+def test_a_raw_mjpeg_written_over_while_it_is_open_ends_with_a_line_saying_so(
+    qtbot: QtBot, make_window, tmp_path: Path, move: str
+) -> None:
+    # Was: the player went on at the old JPEGs' places in the new file: frames that did not
+    # decode, skipped, or parts of the new ones shown as frames, the old length on the bar.
+    first = jpegs_of(numbered_frames(12))
+    clip = tmp_path / "recording.mjpeg"
+    clip.write_bytes(b"".join(first))
+    window = make_window(video=clip)
+    shown: list[int] = []
+    paused_at(qtbot, window, 6)
+    window.controller.result_ready.connect(lambda result: shown.append(result.frame_index))
+    written_over(clip, jpegs_of(numbered_frames(30), quality=60), first)
+    if move == "step":
+        window.step(1)
+    elif move == "seek back":
+        window.playback_bar.slider.setValue(2)  # as a click on the bar
+    else:
+        window.resume()
+    wait_until_stopped(qtbot, window)
+    assert window.source_banner.text() == (
+        f"Video file {clip} was written over while it was open: open it again to play what it holds now"
+    )
+    assert all(index == 6 for index in shown), "no frame read from the file as it is now"
 
 
 @pytest.mark.parametrize(("move", "shown"), [("seek back", 6), ("step", 6), ("step back", 4)])

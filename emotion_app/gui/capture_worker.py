@@ -541,9 +541,13 @@ class CaptureWorker(QObject):
             kind = FaultKind.READ_FAILED
         else:
             expected = source.frame_count
+            why_ended = getattr(source, "why_ended", None)  # a reason the source knows (a raw MJPEG's)
+            if why_ended:
+                message = f"Video file {spec.path} {why_ended}"
+                kind = FaultKind.READ_FAILED
             # Frame counts in containers are estimates; only a clear shortfall is an error
             # (a slide show skips files that are not pictures, and says so in its log).
-            if not isinstance(source, StillsFrameSource) and clearly_short(self._index, expected):
+            elif not isinstance(source, StillsFrameSource) and clearly_short(self._index, expected):
                 message = (
                     f"Video file {spec.path} stopped after {self._index} of {expected} frames: "
                     "the file may be truncated or damaged"

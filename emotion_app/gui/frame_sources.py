@@ -383,6 +383,15 @@ class RawMjpegFrameSource:
     def frame_count(self) -> int:
         return self._file.index.count or 0
 
+    @property
+    def why_ended(self) -> str | None:
+        """Why reading stopped short of the end, where it is not a damaged file's reason:
+        the file written over in place while open (a recorder starting again under the
+        same name), its JPEGs no longer where they were found."""
+        if not self._file.index.written_over:
+            return None
+        return "was written over while it was open: open it again to play what it holds now"
+
     def count_in_background(self, on_change: Callable[[], None]) -> None:
         """Count the file's frames on a thread of its own; ``on_change`` is called (from
         any thread) when frame_count changes after this call, never after :meth:`release`."""
@@ -426,6 +435,8 @@ class RawMjpegFrameSource:
         found = self._file.index.span(frame, self._give_up) is not None
         if not found and self._give_up is not None and self._give_up():
             return False  # not known to be past the end: not found yet
+        if not self._file.index.still_as_indexed():
+            return False  # written over: none of the JPEGs found is where it was
         count = self._file.index.count  # known where the span needed the file's end
         if not found or (count is not None and frame >= count):
             # Past the end, or on a last JPEG cut short: the last whole frame.

@@ -19,6 +19,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from io import FileIO
 from pathlib import Path
 from types import TracebackType
 
@@ -79,7 +80,7 @@ class JpegIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._file = path.open("rb")  # OSError to the caller
+        self._file = path.open("rb", buffering=0)  # OSError to the caller; see _read_at
         # Held while scanning; the starts found are read without it: they only grow, and a
         # start once found stays where it is.
         self._lock = threading.Lock()
@@ -106,7 +107,32 @@ class JpegIndex:
         # The file as it was opened: a count is kept only for a file that stayed so (one
         # written over in place while open is scanned on from where the old one ended).
         self._opened_as: tuple[int, int] | None = None
+        # The file's size and modification time when last looked at, and whether it was
+        # found written over in place since (the same file holding other JPEGs, at other
+        # places): then it holds none of the JPEGs found, and nothing is scanned.
+        self._seen: tuple[int, int] | None = None
+        self._written_over = False
+        self._checked_read: tuple[int, int] | None = None  # the read last checked for it
         self._reuse_count()
+        self._seen = self._opened_as
+
+    @property
+    def written_over(self) -> bool:
+        """Whether the file was found written over in place while open (truncated, or not
+        holding a JPEG's start where one was found): no JPEG of it is given from then on."""
+        return self._written_over
+
+    def still_as_indexed(self) -> bool:
+        """Look at the file now: False where it was written over in place since it was
+        indexed (see :attr:`written_over`)."""
+        try:  # unchanged since last looked at (each read of a frame asks): no wait for a scan
+            state = os.fstat(self._file.fileno())
+            if (state.st_size, state.st_mtime_ns) == self._seen and not self._written_over:
+                return True
+        except (OSError, ValueError):  # closed: the read that follows says so
+            return True
+        with self._lock:
+            return self._still_as_indexed()
 
     @property
     def count(self) -> int | None:
@@ -123,10 +149,10 @@ class JpegIndex:
         ``give_up`` says so before the scan got there (it is asked between reads: a long
         scan need not hold its thread)."""
         starts = self._starts
-        if 0 <= frame < len(starts) - 1:
-            return starts[frame], starts[frame + 1]
-        if frame < 0:
+        if self._written_over or frame < 0:
             return None
+        if frame < len(starts) - 1:
+            return starts[frame], starts[frame + 1]
         with self._lock:
             # The last JPEG found needs no next start, once its end marker is found: what
             # follows it may be a gigabyte of padding, scanned on only to find the end.
@@ -199,7 +225,7 @@ class JpegIndex:
                 read_from = self._search_from
                 while (more := self._scan_step()) and self._search_from - read_from < _CHUNK:
                     pass
-                self._counting = more or (self._on_count is not None and not self._closed)
+                self._counting = more or (self._on_count is not None and not self._closed and not self._written_over)
                 counting = self._counting
             self._tell()
             if not counting:
@@ -215,16 +241,24 @@ class JpegIndex:
     def _scan_step(self) -> bool:
         """Scan on by one JPEG or one read's worth of bytes; False at the file's end (as
         it is now) or once closed. Called with the lock held."""
-        if self._closed:
+        if self._closed or self._written_over:
             return False
         try:
             if self._end is not None:
+                if not self._still_as_indexed():
+                    return False
                 size = os.fstat(self._file.fileno()).st_size
                 if size <= self._end:
                     return False
                 self._end = self._last_end = None  # it grew: scan on from where the search stopped
                 self._buffer = b""  # read before it grew
             buffer, offset = self._window(self._search_from, _LOOKAHEAD)
+            if (self._buffer_at, len(buffer)) != self._checked_read:
+                # Read anew (a read's worth of the file at a time): the file may have been
+                # written over since the last read, the JPEGs found not where they were.
+                self._checked_read = self._buffer_at, len(buffer)
+                if not self._still_as_indexed():
+                    return False
             found = buffer.find(JPEG_START, offset)
             if found >= 0:
                 start = self._buffer_at + found
@@ -250,6 +284,30 @@ class JpegIndex:
         self._remember_count()
         return False
 
+    def _still_as_indexed(self) -> bool:
+        """Whether the file holds what was indexed: looked at again where its size or
+        modification time changed since it was last looked at. A recording written on
+        keeps its bytes and grows; one written over in place shrank (truncated), or holds
+        no JPEG start where the last one found was. Called with the lock held."""
+        if self._written_over:
+            return False
+        try:
+            state = os.fstat(self._file.fileno())
+            seen = (state.st_size, state.st_mtime_ns)
+            if seen == self._seen:
+                return True
+            if self._seen is not None and state.st_size < self._seen[0]:
+                self._written_over = True
+            elif self._starts:
+                self._written_over = _read_at(self._file, self._starts[-1], len(JPEG_START)) != JPEG_START
+        except (OSError, ValueError):  # a read that fails is told where it fails; closed
+            return True
+        if self._written_over:
+            self._buffer = b""
+        else:
+            self._seen = seen
+        return not self._written_over
+
     def _reuse_count(self) -> None:
         """Take what a scan to the end of this file found before, where the file is as it
         was then (its size and modification time, and a JPEG still where its first and
@@ -265,8 +323,7 @@ class JpegIndex:
             if counted is None or (counted.size, counted.mtime_ns) != self._opened_as:
                 return
             for start in (counted.starts[0], counted.starts[-1]):
-                self._file.seek(start)
-                if self._file.read(len(JPEG_START)) != JPEG_START:
+                if _read_at(self._file, start, len(JPEG_START)) != JPEG_START:
                     return
         except (OSError, IndexError):
             return
@@ -364,8 +421,7 @@ class JpegIndex:
         A JPEG still being written has no end marker yet; one whose header held a smaller
         JPEG (a thumbnail), written up to past it, has that one's but no start after."""
         try:
-            self._file.seek(segment)
-            rest = self._file.read(_MAX_SEGMENT_REACH)
+            rest = _read_at(self._file, segment, _MAX_SEGMENT_REACH)
         except OSError:
             return False
         ended = rest.find(JPEG_END)
@@ -376,9 +432,8 @@ class JpegIndex:
         where the file holds them (read again from ``at`` where they are not there)."""
         offset = at - self._buffer_at
         if offset < 0 or offset + need > len(self._buffer):
-            self._file.seek(at)
             wanted = max(need, _CHUNK)
-            self._buffer = self._file.read(wanted)
+            self._buffer = _read_at(self._file, at, wanted)
             self._buffer_at, offset = at, 0
             self._buffer_short = len(self._buffer) < wanted
         return self._buffer, offset
@@ -396,6 +451,17 @@ class JpegIndex:
             self._on_count(count)
 
 
+def _read_at(file: FileIO, at: int, size: int) -> bytes:
+    """``size`` bytes of ``file`` from byte ``at``, fewer only at its end. Read from the
+    file itself (it is opened unbuffered): a buffer of bytes read before would still hold
+    them after the file was written over in place."""
+    file.seek(at)
+    data = file.read(size)
+    while len(data) < size and (more := file.read(size - len(data))):
+        data += more  # a short read short of the end (a network file system's)
+    return data
+
+
 class RawMjpeg:
     """A raw MJPEG file's JPEGs, each read undecoded by its place in the file."""
 
@@ -404,14 +470,16 @@ class RawMjpeg:
         self.index = JpegIndex(path)  # OSError to the caller
         try:
             # A handle of its own: the index may be scanning its own on another thread.
-            self._file = path.open("rb")
+            self._file = path.open("rb", buffering=0)
         except OSError:
             self.index.close()
             raise
 
     def jpeg(self, frame: int, give_up: Callable[[], bool] | None = None) -> np.ndarray | None:
-        """JPEG ``frame``'s bytes (empty where they cannot be read); None past the last, or
-        where ``give_up`` said so before the scan for it got there (see :meth:`JpegIndex.span`)."""
+        """JPEG ``frame``'s bytes (empty where they cannot be read); None past the last,
+        where ``give_up`` said so before the scan for it got there (see
+        :meth:`JpegIndex.span`), or where the file was written over in place while open
+        (:attr:`JpegIndex.written_over`)."""
         span = self.index.span(frame, give_up)
         if span is None:
             return None
@@ -419,10 +487,12 @@ class RawMjpeg:
         if end - start > MAX_JPEG_BYTES:
             return np.empty(0, np.uint8)
         try:
-            self._file.seek(start)
-            data = self._file.read(end - start)
+            data = _read_at(self._file, start, end - start)
         except (OSError, ValueError):  # a disk error, or closed
             return np.empty(0, np.uint8)
+        # Looked at after the read: bytes read from a file written over since are not given.
+        if not self.index.still_as_indexed():
+            return None
         return np.frombuffer(data, np.uint8)
 
     def close(self) -> None:

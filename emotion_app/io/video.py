@@ -292,6 +292,8 @@ def _raw_mjpeg_frames(path: Path, fps: float | None) -> Iterator[Frame]:
             yield index - 1, (index - 1) / fps if fps else None, frame
         if failed_run:
             log.warning("%s: %s could not be decoded; left out", path, _frame_span(index - failed_run, index))
+        if raw.index.written_over:
+            log.warning("%s: written over while it was read; its frames from frame %d on are left out", path, index)
 
 
 def is_raw_mjpeg(path: Path) -> bool:
