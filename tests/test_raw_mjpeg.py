@@ -550,6 +550,34 @@ def test_a_raw_mjpeg_counted_after_it_opened_gets_its_seek_bar_then(
     assert window.status_summary(0.0).startswith("Paused · 0:00 / 0:02")
 
 
+def test_a_raw_mjpeg_whose_end_finds_its_length_keeps_a_seek_bar_over_it(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: when the read past the last frame found the file's end before the count on its
+    # own thread did (a file padded with a gigabyte of zeros), the count was told after
+    # the file was closed and dropped: the finished file's bar read "0:02 ... 0:00", its
+    # slider disabled. Here the count on its own thread is held back until the test ends.
+    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)
+    go = threading.Event()
+    scan_all = JpegIndex._scan_all
+
+    def held_back(index: JpegIndex) -> None:
+        go.wait(WAIT_MS / 1000)
+        scan_all(index)
+
+    monkeypatch.setattr(JpegIndex, "_scan_all", held_back)
+    window = make_window()
+    try:
+        window.open_video(padded(tmp_path / "numbered.mjpeg", jpegs_of(numbered(30)), 4 << 20))
+        wait_until_stopped(qtbot, window)
+        assert window.source_banner.text().startswith("Finished playing numbered.mjpeg (30 frames)")
+        bar = window.playback_bar
+        assert (bar.slider.isEnabled(), bar.slider.maximum(), bar.duration_label.text()) == (True, 29, "0:01")
+        assert window.source_state.info.frame_count == 30
+    finally:
+        go.set()
+
+
 def test_the_seek_bar_moved_back_in_a_raw_mjpeg_shows_that_jpegs_frame(
     qtbot: QtBot, make_window, tmp_path: Path
 ) -> None:

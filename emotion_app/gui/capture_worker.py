@@ -96,6 +96,7 @@ class CaptureWorker(QObject):
         self._session = 0  # CapturedFrame.session
         self._index = 0
         self._fps = 0.0
+        self._count_told = 0  # the source's frame count as last told the GUI (opened, playback)
         self._clock_start = 0.0  # when a camera started: its frames' times count from here
         # A file is paced by its frames' own times (a variable-rate file's frames are not
         # 1/fps apart): the stream time _pace_ref_s is due at _pace_start (None: the next
@@ -182,13 +183,14 @@ class CaptureWorker(QObject):
         self._paused = False
         self._last_frame = None
         self._clock_start = self._last_good_time = time.perf_counter()
+        self._count_told = source.frame_count
         info = SourceInfo(
             spec,
             self._stream_id,
             source.width,
             source.height,
             source.fps,
-            source.frame_count,
+            self._count_told,
             _what_plays(spec, source),
         )
         self.opened.emit(info)
@@ -368,6 +370,7 @@ class CaptureWorker(QObject):
         if source is None:
             return
         position = max(0, self._index - 1)
+        self._count_told = source.frame_count
         self.playback.emit(PlaybackState(self._stream_id, position, source.frame_count, self._fps, self._paused))
 
     @pyqtSlot()
@@ -540,6 +543,10 @@ class CaptureWorker(QObject):
             message = f"{spec.describe(capital=True)} stopped delivering frames after {delivered} {why}"
             kind = FaultKind.READ_FAILED
         else:
+            if source.frame_count != self._count_told:
+                # Learnt by this last read (a raw MJPEG's padding scanned to its end): its
+                # news, queued, would find the file closed, and the seek bar left at 0:00.
+                self._emit_playback()
             expected = source.frame_count
             why_ended = getattr(source, "why_ended", None)  # a reason the source knows (a raw MJPEG's)
             if why_ended:
