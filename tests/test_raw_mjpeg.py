@@ -543,6 +543,8 @@ def test_a_raw_mjpeg_counted_after_it_opened_gets_its_seek_bar_then(
     paused_at(qtbot, window, 3)
     bar = window.playback_bar
     assert not bar.slider.isEnabled() and bar.slider.maximum() == 0
+    # Was "0:00": a length not known yet is no length of nothing.
+    assert bar.duration_label.text() == "–"
     go.set()
     qtbot.waitUntil(lambda: bar.slider.isEnabled() and bar.slider.maximum() == 49, timeout=WAIT_MS)
     assert (bar.slider.value(), bar.duration_label.text()) == (3, "0:02")

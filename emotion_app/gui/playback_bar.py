@@ -93,7 +93,8 @@ class PlaybackBar(QWidget):
         file plays (a raw MJPEG's JPEGs are counted on a thread of their own)."""
         self.slider.setEnabled(frame_count > 1)
         self._set_slider(self.slider.value(), maximum=max(0, frame_count - 1))
-        self.duration_label.setText(format_time(frame_count / self._fps) if self._fps > 0 else "–")
+        known = self._fps > 0 and frame_count > 0  # not "0:00" for a length not known (yet)
+        self.duration_label.setText(format_time(frame_count / self._fps) if known else "–")
 
     def show_position(self, frame: int) -> None:
         """The frame on screen; ignored while the user drags the slider."""
