@@ -12,7 +12,14 @@ import pytest
 
 from emotion_app.cli import main
 from emotion_app.io.report_process import pickled_session, write_report_in_child
-from emotion_app.io.session_report import CSV_COLUMNS, ReportError, duration_text, summary_csv, write_report
+from emotion_app.io.session_report import (
+    CSV_COLUMNS,
+    ReportError,
+    duration_text,
+    summary_csv,
+    timeline_figure,
+    write_report,
+)
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, write_astronaut_video
 from emotion_app.timeline import PORTRAIT_PX, SessionTimeline
@@ -228,6 +235,39 @@ def test_the_report_shows_each_persons_portrait_beside_their_row(tmp_path: Path)
         return int(np.count_nonzero(np.all(np.abs(image.astype(int) - magenta) < 30, axis=2)))
 
     assert magenta_pixels(png) > 400 and magenta_pixels(plain) == 0
+
+
+def test_a_persons_portrait_in_the_report_covers_no_part_of_their_name() -> None:
+    # Was: each portrait sat a fixed distance left of the strips, room for "#12" only: a
+    # name given ("Ada (#2)") was drawn under it, "Ada" hidden.
+    from matplotlib.offsetbox import AnnotationBbox
+
+    box = (60, 60, 120, 120)
+    timeline = SessionTimeline(SIX_LABELS)
+    faces = [FaceResult(box, track_id, "happy", 0.6, face(track_id, "happy").probabilities) for track_id in (1, 2, 3)]
+    for index in range(20):
+        timeline.add(index / 10.0, faces, framed((255, 0, 255), box))
+    timeline.set_name(1, "Alexandra Montgomery-Smith")
+    timeline.set_name(2, "Ada")
+    figure = timeline_figure(timeline)
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    figure.canvas.draw()
+    strips = figure.axes[0]
+    names = [label.get_window_extent(renderer) for label in strips.get_yticklabels()]
+    portraits = sorted(
+        (artist.get_window_extent(renderer) for artist in strips.artists if isinstance(artist, AnnotationBbox)),
+        key=lambda extent: -extent.y0,  # top row first, as the names
+    )
+    assert [label.get_text() for label in strips.get_yticklabels()] == [
+        "Alexandra Montgomery-Smith (#1)",
+        "Ada (#2)",
+        "#3",
+    ]
+    assert len(portraits) == len(names) == 3
+    left_of_strips = strips.get_window_extent(renderer).x0
+    for name, portrait in zip(names, portraits):
+        assert not name.overlaps(portrait), (name, portrait)
+        assert portrait.x1 <= left_of_strips and name.x0 >= 0
 
 
 def test_a_name_given_to_a_person_is_in_their_row_and_the_csv(tmp_path: Path) -> None:

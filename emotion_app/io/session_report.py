@@ -12,18 +12,24 @@ import csv
 import io
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..timeline import PersonSummary, SessionTimeline
 from .atomic import AtomicOutput, OutputError, stage_bytes
 from .overlay_layout import palette_for
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CSV_NAME = "emotion-summary.csv"
 PNG_NAME = "emotion-timeline.png"
 CSV_COLUMNS = ("person", "emotion", "seconds", "share")
 # Rows in the plot beyond this are left out (the CSV has everyone).
 MAX_PLOT_PEOPLE = 12
-# Each person's portrait beside their row, this tall (points).
+# Each person's portrait beside their row, this tall (pixels of the PNG).
 PORTRAIT_POINTS = 36
+# Between a portrait and the tick left of it, and the name left of that (points).
+_PORTRAIT_GAP_PT = 4.0
 
 
 class ReportError(OutputError):
@@ -48,9 +54,17 @@ def summary_csv(timeline: SessionTimeline) -> bytes:
 
 
 def timeline_png(timeline: SessionTimeline, dpi: int = 110) -> bytes:
+    """The timeline plot (:func:`timeline_figure`) as a PNG."""
+    buffer = io.BytesIO()
+    timeline_figure(timeline, dpi).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
     """The timeline plot: a strip per person over the last minutes (the overlay's colours),
     and each person's and everyone's share of time per emotion."""
     # The object API with the Agg canvas: no pyplot state, safe off the main thread.
+    from matplotlib import rcParams
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.offsetbox import AnnotationBbox, OffsetImage
@@ -73,19 +87,25 @@ def timeline_png(timeline: SessionTimeline, dpi: int = 110) -> bytes:
     strips.set_ylim(-0.6, rows - 0.4)
     strips.set_yticks(range(len(people)), [person.name for person in people])
     strips.invert_yaxis()
-    for row, person in enumerate(people):
-        assert person.track_id is not None
-        portrait = timeline.portrait(person.track_id)
-        if portrait is not None:  # who "#N" is, left of the name
-            picture = OffsetImage(portrait[:, :, ::-1], zoom=PORTRAIT_POINTS / portrait.shape[0] * 72 / dpi)
+    portraits = [timeline.portrait(person.track_id) if person.track_id is not None else None for person in people]
+    # Each portrait goes between its row's name and the strip, the names moved left to
+    # make room: at a fixed place left of the strips, a name given (not just "#N") ran under it.
+    portrait_pt = PORTRAIT_POINTS * 72 / dpi  # its height in points (OffsetImage scales zoom by dpi / 72)
+    tick_pt = float(rcParams["ytick.major.size"])
+    if any(portrait is not None for portrait in portraits):
+        strips.tick_params(axis="y", pad=portrait_pt + 2 * _PORTRAIT_GAP_PT)
+    for row, portrait in enumerate(portraits):
+        if portrait is not None:  # who "#N" is, beside the name
+            picture = OffsetImage(portrait[:, :, ::-1], zoom=portrait_pt / portrait.shape[0])
             box = AnnotationBbox(
                 picture,
                 (0.0, row),
                 xycoords=("axes fraction", "data"),
-                xybox=(-30.0, 0.0),
+                xybox=(-(tick_pt + _PORTRAIT_GAP_PT), 0.0),
                 boxcoords="offset points",
                 box_alignment=(1.0, 0.5),
                 frameon=False,
+                pad=0.0,
                 annotation_clip=False,
             )
             box.set_clip_on(False)  # it sits left of the axes, beside the name
@@ -113,9 +133,7 @@ def timeline_png(timeline: SessionTimeline, dpi: int = 110) -> bytes:
             frameon=False,
         )
     figure.tight_layout(rect=(0, 0.08, 1, 1))
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure
 
 
 def check_folder(folder: Path) -> None:
