@@ -131,6 +131,7 @@ def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(
     blocker = tmp_path / "taken"
     blocker.write_text("keep me")
     monkeypatch.setattr(window, "ask_folder_path", lambda title, start: str(blocker))
+    qtbot.waitUntil(panel.export_button.isEnabled, timeout=WAIT_MS)  # a face seen: something to export
     panel.export_button.click()
     qtbot.waitUntil(lambda: "not a folder" in window.notice_banner.text(), timeout=WAIT_MS)
     # Was the path and "not a folder" only: the banner stays up over what comes next (the
@@ -207,6 +208,7 @@ def test_a_drawing_process_that_dies_says_so_in_one_line(
     window = make_window(video=two_people.path)
     panel = window.timeline_panel
     monkeypatch.setattr(window, "ask_folder_path", lambda title, start: str(tmp_path / "export"))
+    qtbot.waitUntil(panel.export_button.isEnabled, timeout=WAIT_MS)  # a face seen: something to export
     panel.export_button.click()
     qtbot.waitUntil(lambda: reason in window.notice_banner.text(), timeout=WAIT_MS)
     assert window.notice_banner.text() == f"{report_process.FAILED}: {reason}"
@@ -236,6 +238,54 @@ def test_closing_the_window_during_an_export_leaves_the_child_to_finish(
     with open(tmp_path / "export" / "emotion-summary.csv", newline="") as handle:
         assert {row["person"] for row in csv.DictReader(handle)} >= {"everyone"}
     assert os.path.getsize(tmp_path / "export" / "emotion-timeline.png") > 1000
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the child's Python")
+def test_export_is_offered_only_once_a_face_is_seen_and_not_while_exporting(
+    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An empty session (no face seen yet, or a new source just opened) exported a plot of
+    # nobody "over the last 0.0 s" and a CSV of zeros.
+    from emotion_app.gui.timeline_panel import EXPORT_TIP, EXPORTING_TIP, NOTHING_TO_EXPORT_TIP
+
+    nobody = write_astronaut_video(tmp_path / "nobody.avi", num_frames=20, blank_frames=range(20), fps=15.0)
+    go = tmp_path / "go"  # the export's child waits for it: the export is seen running
+    python = _stand_in_python(tmp_path, f'while [ ! -e "{go}" ]; do sleep 0.05; done\nexec "{sys.executable}" "$@"')
+    monkeypatch.setattr(report_process, "PYTHON", str(python))
+    window = make_window(video=nobody.path)
+    panel, button = window.timeline_panel, window.timeline_panel.export_button
+    asked: list[str] = []
+
+    def choose(title: str, start: str) -> str:
+        asked.append(start)
+        return str(tmp_path / "out")
+
+    monkeypatch.setattr(window, "ask_folder_path", choose)
+    wait_until_stopped(qtbot, window)
+    assert panel.timeline.frames > 0 and not panel.timeline.people()
+    assert not button.isEnabled() and button.toolTip() == NOTHING_TO_EXPORT_TIP
+    button.click()
+    assert asked == []  # no folder asked for, nothing written
+    window.open_video(two_people.path)
+    qtbot.waitUntil(button.isEnabled, timeout=WAIT_MS)
+    assert panel.timeline.people() and button.toolTip() == EXPORT_TIP
+    button.click()
+    assert len(asked) == 1 and not button.isEnabled() and button.toolTip() == EXPORTING_TIP
+    # A new source during the export empties the session: its end must not offer Export again.
+    window.open_video(nobody.path)
+    assert not button.isEnabled()
+    go.touch()
+    qtbot.waitUntil(lambda: "emotion-timeline.png" in window.notice_banner.text(), timeout=WAIT_MS)
+    wait_until_stopped(qtbot, window)
+    assert not panel.timeline.people()
+    assert not button.isEnabled() and button.toolTip() == NOTHING_TO_EXPORT_TIP
+    # Clear, with faces in view, greys it until the next face.
+    window.open_video(two_people.path)
+    qtbot.waitUntil(button.isEnabled, timeout=WAIT_MS)
+    window.pause()
+    qtbot.waitUntil(lambda: window.source_state.playback is not None, timeout=WAIT_MS)
+    panel.clear_button.click()
+    assert not button.isEnabled() and button.toolTip() == NOTHING_TO_EXPORT_TIP
 
 
 def test_the_panel_toggles_with_t_and_is_remembered(

@@ -380,6 +380,7 @@ def test_the_export_button_greyed_out_hands_the_keyboard_to_the_video(
         return str(tmp_path)
 
     window.ask_folder_path = ask_folder  # type: ignore[method-assign]
+    qtbot.waitUntil(panel.export_button.isEnabled, timeout=WAIT_MS)  # a face seen: something to export
     qtbot.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
     if through_a_dialog:
         _back_to(qtbot, window)

@@ -42,6 +42,9 @@ _MIN_STRIP_PX = 60  # the strips' least width: the panel is never narrower than 
 _BACKGROUND = QColor(30, 30, 33)
 _EMPTY = QColor(52, 52, 56)
 _TEXT = QColor(225, 225, 225)
+EXPORT_TIP = "Write the timeline plot and seconds and share per person per emotion"
+NOTHING_TO_EXPORT_TIP = "Nothing to export yet: no face seen in this session"
+EXPORTING_TIP = "Exporting the session timeline…"
 
 
 def qcolor(bgr: tuple[int, int, int]) -> QColor:
@@ -341,7 +344,6 @@ class TimelinePanel(QDockWidget):
         self._run: tuple[int, int] | None = None  # InferenceResult.run of the last frame added
         self.view = TimelineView(self.timeline, self)
         self.export_button = QPushButton("Export PNG + CSV…")
-        self.export_button.setToolTip("Write the timeline plot and seconds and share per person per emotion")
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Start a new session: forget everyone's time so far")
         body = QWidget(self)
@@ -364,6 +366,9 @@ class TimelinePanel(QDockWidget):
         self.export_button.clicked.connect(self._export_clicked)
         self._export_finished.connect(self._on_export_finished)
         self._stop_exports = threading.Event()  # set when the window closes (see stop_exports)
+        self._exporting = False  # an export's child process is drawing
+        self._has_people = False  # a face seen this session: something to export
+        self._update_export_button()
         self._dirty = False
         self._timer = QTimer(self)
         self._timer.setInterval(REPAINT_MS)
@@ -383,6 +388,7 @@ class TimelinePanel(QDockWidget):
         self.view.timeline = self.timeline
         self.view.set_labels(labels)
         self._dirty = True
+        self._update_export_button()
 
     def add(self, result: InferenceResult) -> None:
         """One shown frame (cheap: aggregates only)."""
@@ -391,6 +397,9 @@ class TimelinePanel(QDockWidget):
         jumped, self._run = self._run is not None and result.run != self._run, result.run
         self.timeline.add(result.source_time, result.faces, result.image, picture=result.picture, jumped=jumped)
         self._dirty = True
+        # people() is empty (cheap) until the first face; after it, nothing is asked per frame.
+        if not self._has_people and self.timeline.people():
+            self._update_export_button()
 
     def name_person(self, track_id: int) -> None:
         """Ask for the name of the person of ``track_id``; the overlay and the exports
@@ -408,6 +417,7 @@ class TimelinePanel(QDockWidget):
         self.timeline.reset()
         self._dirty = True
         self.view.update()
+        self._update_export_button()
         self.cleared.emit()
 
     def _repaint_if_changed(self) -> None:
@@ -431,7 +441,8 @@ class TimelinePanel(QDockWidget):
         stretches that stall the GUI thread too (figures: docs/measurements.md).
         ``exported`` or ``export_failed`` follows on the GUI thread."""
         session = pickled_session(self.timeline)  # the frames go on changing the panel's own
-        self.export_button.setEnabled(False)
+        self._exporting = True
+        self._update_export_button()
         finished, stop = self._export_finished, self._stop_exports
 
         def export() -> None:
@@ -458,8 +469,22 @@ class TimelinePanel(QDockWidget):
         finish on its own (its child process writes the files whole or not at all)."""
         self._stop_exports.set()
 
+    def _update_export_button(self) -> None:
+        """Export is offered only with something to export and no export drawing: an empty
+        session wrote a plot of nobody "over the last 0.0 s". The tooltip says why not."""
+        self._has_people = bool(self.timeline.people())
+        if self._exporting:
+            enabled, tip = False, EXPORTING_TIP
+        elif not self._has_people:
+            enabled, tip = False, NOTHING_TO_EXPORT_TIP
+        else:
+            enabled, tip = True, EXPORT_TIP
+        self.export_button.setEnabled(enabled)
+        self.export_button.setToolTip(tip)
+
     def _on_export_finished(self, outcome: tuple[Path, Path] | str) -> None:
-        self.export_button.setEnabled(True)
+        self._exporting = False
+        self._update_export_button()
         if isinstance(outcome, str):
             self.export_failed.emit(outcome)
         else:
@@ -467,5 +492,6 @@ class TimelinePanel(QDockWidget):
 
     def _export_clicked(self) -> None:
         folder = self.ask_folder()
-        if folder:
+        # A new source while the dialog was up cleared the session: nothing left to export.
+        if folder and self._has_people:
             self.export_in_background(Path(folder))
