@@ -17,6 +17,7 @@ from PyQt6.QtGui import QColor, QHelpEvent, QImage
 from PyQt6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.io import report_process
 from emotion_app.io.overlay_layout import palette_for
@@ -286,6 +287,51 @@ def test_export_is_offered_only_once_a_face_is_seen_and_not_while_exporting(
     qtbot.waitUntil(lambda: window.source_state.playback is not None, timeout=WAIT_MS)
     panel.clear_button.click()
     assert not button.isEnabled() and button.toolTip() == NOTHING_TO_EXPORT_TIP
+
+
+def test_the_export_dialog_opens_where_the_last_export_went(
+    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, settings_path: Path
+) -> None:
+    # It always opened at the output folder: each export elsewhere meant finding the folder again.
+    from PyQt6.QtCore import QSettings
+
+    output, chosen = tmp_path / "output", tmp_path / "exports"
+    starts: list[str] = []
+
+    def export_from(window: MainWindow) -> None:
+        """Export from ``window``, noting where the folder dialog opened."""
+
+        def choose(title: str, start: str) -> str:
+            starts.append(start)
+            return str(chosen)
+
+        window.ask_folder_path = choose  # type: ignore[method-assign]
+        panel = window.timeline_panel
+        qtbot.waitUntil(panel.export_button.isEnabled, timeout=WAIT_MS)
+        window.notice_banner.dismiss()
+        panel.export_button.click()
+        qtbot.waitUntil(lambda: "emotion-timeline" in window.notice_banner.text(), timeout=WAIT_MS)
+        assert window.settings.sync()  # the folder remembered is written before the file is edited below
+
+    window = make_window(video=two_people.path)
+    assert window.set_output_folder(output)
+    export_from(window)
+    export_from(window)
+    assert starts == [str(output), str(chosen)]
+    window.close()
+    export_from(make_window(video=two_people.path))  # remembered in the settings
+    assert starts[-1] == str(chosen)
+    chosen.rename(tmp_path / "moved")  # a folder gone: the output folder, not its parent
+    export_from(make_window(video=two_people.path))
+    assert starts[-1] == str(output)
+    # A stored value edited by hand or by another version is ignored, without a crash.
+    for bad in (["a", "b"], "relative/folder", "", 7):
+        store = QSettings(str(settings_path), QSettings.Format.IniFormat)
+        store.setValue("files/last_export_dir", bad)
+        store.sync()
+        del store
+        export_from(make_window(video=two_people.path))
+        assert starts[-1] == str(output), bad
 
 
 def test_the_panel_toggles_with_t_and_is_remembered(

@@ -34,12 +34,14 @@ BAD_SETTINGS = {
     "camera index a list": "[camera]\nindex=1,2\n",
     "camera name a list": "[camera]\nname=a,b\n",
     "bars not a flag": "[overlay]\nshow_bars=maybe\n",
-    "folders as lists": "[files]\nlast_video_dir=a,b\noutput_folder=1,2,3\n",
+    "folders as lists": "[files]\nlast_video_dir=a,b\noutput_folder=1,2,3\nlast_export_dir=x,y\n",
+    "export folder relative": "[files]\nlast_export_dir=exports\n",
     "geometry text": "[window]\ngeometry=abc\n",
     "weights a list": "[model]\nweights=a.safetensors,b.safetensors\n",
     # QSettings reads \0 as a NUL character; the output folder's mkdir then raised ValueError.
     "paths with a NUL": (
-        "[files]\nlast_video_dir=/tmp/a\\0b\noutput_folder=/tmp/out\\0put\n[model]\nweights=/tmp/w\\0.safetensors\n"
+        "[files]\nlast_video_dir=/tmp/a\\0b\noutput_folder=/tmp/out\\0put\nlast_export_dir=/tmp/e\\0x\n"
+        "[model]\nweights=/tmp/w\\0.safetensors\n"
     ),
 }
 
@@ -62,14 +64,16 @@ def test_a_bad_stored_value_falls_back_to_its_default_logged_once(
                 settings.output_dir,
                 settings.window_geometry,
                 settings.weights_path,
+                settings.last_export_dir,
             )
-    steadiness, camera_index, camera_name, show_bars, video_dir, output_dir, geometry, weights = values
+    steadiness, camera_index, camera_name, show_bars, video_dir, output_dir, geometry, weights, export_dir = values
     assert (
         steadiness == DEFAULT_STEADINESS_LEVEL
         and camera_index == -1
         and show_bars is True
         and geometry is None
         and weights is None
+        and export_dir == ""
     )
     assert isinstance(camera_name, str) and isinstance(video_dir, str) and isinstance(output_dir, str)
     warnings = [record.getMessage() for record in caplog.records]

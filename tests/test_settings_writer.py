@@ -34,6 +34,7 @@ def change_everything(settings: AppSettings, tmp_path: Path) -> None:
     settings.steadiness = "high"
     settings.last_video_dir = str(tmp_path)
     settings.output_dir = str(tmp_path / "out")
+    settings.last_export_dir = str(tmp_path / "exports")
     settings.weights_path = tmp_path / "mine.safetensors"
     settings.remember_recent(str(tmp_path / "clip.mp4"), keep=5)
     settings.mirror_cameras = False
@@ -52,6 +53,7 @@ def read_everything(settings: AppSettings) -> dict[str, object]:
         "steadiness": settings.steadiness,
         "last_video_dir": settings.last_video_dir,
         "output_dir": settings.output_dir,
+        "last_export_dir": settings.last_export_dir,
         "recent": settings.recent_files,
         "mirror": (settings.mirror_cameras, settings.mirror_files),
         "show_timeline": settings.show_timeline,
@@ -69,6 +71,7 @@ def expected(tmp_path: Path) -> dict[str, object]:
         "steadiness": "high",
         "last_video_dir": str(tmp_path),
         "output_dir": str(tmp_path / "out"),
+        "last_export_dir": str(tmp_path / "exports"),
         "recent": [str(tmp_path / "clip.mp4")],
         "mirror": (False, True),
         "show_timeline": False,

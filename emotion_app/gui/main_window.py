@@ -491,11 +491,7 @@ class MainWindow(QMainWindow):
         self.controller.playback.connect(self._on_playback)
         self.playback_bar.seek_requested.connect(self.seek)
         self.timeline_panel.visibilityChanged.connect(self._remember_timeline_visibility)
-        self.timeline_panel.exported.connect(
-            lambda png, csv_path: self.show_saved(
-                f"Saved the session timeline {png.name} and {csv_path.name} in {png.parent}", png
-            )
-        )
+        self.timeline_panel.exported.connect(self._on_timeline_exported)
         self.timeline_panel.name_given.connect(self._on_name_given)
         self.timeline_panel.cleared.connect(self._forget_names)
         # Beside the other saves' notices: the source banner's next message (a video's end) would replace it.
@@ -993,7 +989,17 @@ class MainWindow(QMainWindow):
 
     def _ask_export_folder(self) -> str:
         with self.paused_for_dialog():
-            return self.ask_folder_path("Export the session timeline into folder", self._output_dir())
+            return self.ask_folder_path("Export the session timeline into folder", self._export_start())
+
+    def _export_start(self) -> str:
+        """Where the export's folder dialog opens: the folder exported into last (in this or
+        an earlier run), else the output folder (also when that folder is gone)."""
+        last = self.settings.last_export_dir
+        return last if last and os.path.isdir(last) else self._output_dir()
+
+    def _on_timeline_exported(self, png: Path, csv_path: Path) -> None:
+        self.settings.last_export_dir = str(png.parent)
+        self.show_saved(f"Saved the session timeline {png.name} and {csv_path.name} in {png.parent}", png)
 
     def _remember_timeline_visibility(self, visible: bool) -> None:
         if not self._shut_down:

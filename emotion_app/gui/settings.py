@@ -47,6 +47,7 @@ _GEOMETRY = "window/geometry"
 _WEIGHTS = "model/weights"
 _SHOW_TIMELINE = "window/show_timeline"
 _OUTPUT_FOLDER = "files/output_folder"
+_EXPORT_DIR = "files/last_export_dir"
 _RECENT = "files/recent"
 _STREAM_URLS = "camera/stream_urls"
 _NETWORK_CAMERA = "camera/network_url"
@@ -312,6 +313,16 @@ class AppSettings:
         self._set(_OUTPUT_FOLDER, str(value))
 
     @property
+    def last_export_dir(self) -> str:
+        """The folder the session timeline was last exported into ("" for none yet, or a
+        stored value that is not an absolute path)."""
+        return self._read(_EXPORT_DIR, "", _absolute_path_text)
+
+    @last_export_dir.setter
+    def last_export_dir(self, value: str) -> None:
+        self._set(_EXPORT_DIR, str(value))
+
+    @property
     def weights_path(self) -> Path | None:
         """The model chosen last time; None when none was, or its file is gone.
 
@@ -427,6 +438,14 @@ def _path_text(raw: object) -> str:
     text = _text(raw)
     if "\0" in text:
         raise ValueError("a path with a NUL character")
+    return text
+
+
+def _absolute_path_text(raw: object) -> str:
+    # A relative path would mean the working directory's folder of that name: any folder.
+    text = _path_text(raw)
+    if not os.path.isabs(text):
+        raise ValueError("not an absolute path")
     return text
 
 
