@@ -445,7 +445,7 @@ def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_ex
     window.timeline_panel.ask_name = ask
     qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=QPoint(30, int(view.row_top(0)) + 10))
     assert asked == [(first, "", False)]  # the window's own asker pauses the video (see below)
-    assert view.row_name(first) == "Ada Lovelace"  # one line, spaces tidied
+    assert view.row_name(first) == f"Ada Lovelace (#{first})"  # one line, spaces tidied
     # The next frames carry the name: the overlay's tag and the timeline say it.
     qtbot.waitUntil(
         lambda: any(f.name == "Ada Lovelace" for f in window.view.result.faces if f.track_id == first),
@@ -517,12 +517,46 @@ def test_the_name_column_widens_for_the_names_given_within_bounds(qtbot: QtBot) 
     assert view.name_column_width() == 70  # "#1", "#2" beside their portraits
     timeline.set_name(2, "Alexandra Montgomery")
     widened = view.name_column_width()
-    name_px = view.fontMetrics().horizontalAdvance("Alexandra Montgomery")
-    assert 70 < widened <= 170 and (widened >= 18 + 14 + name_px or widened == 170)
+    name_px = view.fontMetrics().horizontalAdvance("Alexandra Montgomery (#2)")
+    assert 70 < widened <= 210 and (widened >= 18 + 14 + name_px or widened == 210)
     assert view.strip_rect().left() == widened
     view.resize(400, 120)  # a narrow panel keeps its strips: a quarter at most for names
     assert view.name_column_width() == 100
     view.grab()  # paints, the long name cut short
+
+
+def test_a_long_name_is_cut_short_before_its_id_never_the_id(qtbot: QtBot) -> None:
+    # Cut at its end, "Alexandra Montgom…" hid the "#10" that tells who the row is; the
+    # exports write "Alexandra Montgomery (#10)", and so does the row where it fits.
+    from emotion_app.gui.timeline_panel import TimelineView
+    from emotion_app.results import FaceResult
+    from emotion_app.timeline import SessionTimeline
+
+    labels = ("angry", "fear", "happy", "sad", "surprise", "neutral")
+    timeline = SessionTimeline(labels)
+    happy = tuple(1.0 if label == "happy" else 0.0 for label in labels)
+    for second in range(3):
+        timeline.add(float(second), [FaceResult((50 * i, 0, 40, 40), i, "happy", 1.0, happy) for i in (3, 10)])
+    timeline.set_name(10, "Alexandra Montgomery")
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    assert view.visible_people() == [3, 10]
+    assert view.row_name(10) == "Alexandra Montgomery (#10)" and view.row_name(3) == "#3"
+    metrics = view.fontMetrics()
+    seen = set()
+    for width in range(1400, view.minimumWidth() - 1, -10):
+        view.resize(width, 120)
+        room = view.name_rect(1).width()
+        text = view.row_text(10, room)
+        seen.add("whole" if text == "Alexandra Montgomery (#10)" else "cut" if "…" in text else text)
+        assert metrics.horizontalAdvance(text) <= room, (width, text)
+        assert text == "#10" or (text.startswith("A") and text.endswith(" (#10)")), (width, text)
+        assert view.row_text(3, view.name_rect(0).width()) == "#3"
+        view.grab()  # paints at every width
+    assert "cut" in seen
+    timeline.set_name(10, "Al")
+    view.resize(700, 120)
+    assert view.row_text(10, view.name_rect(1).width()) == "Al (#10)"
 
 
 def test_a_name_given_on_a_paused_frame_shows_on_it_at_once(qtbot: QtBot, make_window, two_people: VideoTruth) -> None:

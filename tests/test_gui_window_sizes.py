@@ -299,7 +299,7 @@ def test_a_person_can_be_named_from_the_keyboard(qtbot: QtBot, make_window, gui_
     (person,) = panel.view.visible_people()
     qtbot.keyClick(panel.view, Qt.Key.Key_Down)
     qtbot.keyClick(panel.view, Qt.Key.Key_Return)
-    assert asked == [person] and panel.view.row_name(person) == "Ada"
+    assert asked == [person] and panel.view.row_name(person) == f"Ada (#{person})"
 
 
 def _when_a_dialog_is_open(act: Callable[[QDialog], None]) -> None:

@@ -35,7 +35,9 @@ MIN_AXIS_S = 60.0
 _ROW_PX = 22
 _PORTRAIT_PX = 18  # each person's face, left of their "#N"
 _NAME_PX = 70  # the name column: "#12" beside a portrait
-_MAX_NAME_PX = 170  # with names given it widens up to this, then names are cut short ("…")
+# With names given it widens up to this (room for the " (#10)" after a name too), then
+# names are cut short ("…"), never their id.
+_MAX_NAME_PX = 210
 _SHARE_PX = 150  # the share bars' width where the panel has room; a narrow one gets narrower bars
 _MIN_SHARE_PX = 40
 _MIN_STRIP_PX = 60  # the strips' least width: the panel is never narrower than it leaves them
@@ -91,12 +93,9 @@ class TimelineView(QWidget):
         return float(min(_SHARE_PX, max(_MIN_SHARE_PX, room // 3)))
 
     def name_column_width(self) -> float:
-        """Room for the rows' portraits and names: wider for the names given, within
-        bounds (the strips keep most of the panel)."""
-        widest = max(
-            (self.fontMetrics().horizontalAdvance(p.given_name) for p in self.timeline.people() if p.given_name),
-            default=0,
-        )
+        """Room for the rows' portraits and names: wider for the names given ("Ada (#3)"),
+        within bounds (the strips keep most of the panel)."""
+        widest = max((self.fontMetrics().horizontalAdvance(p.name) for p in self.timeline.people()), default=0)
         return float(min(max(_NAME_PX, _PORTRAIT_PX + 14 + widest + 6), _MAX_NAME_PX, max(_NAME_PX, self.width() / 4)))
 
     def row_top(self, row: int) -> float:
@@ -142,9 +141,30 @@ class TimelineView(QWidget):
         return people[row] if 0 <= row < len(people) and y >= 4 else None
 
     def row_name(self, track_id: int) -> str:
-        """What the row says: the name given, else "#N"."""
+        """The row's name in full, as the exports write it: "#3", or "Ada (#3)"."""
         person = self.timeline.person(track_id)
-        return person.short_name if person is not None else f"#{track_id}"
+        return person.name if person is not None else f"#{track_id}"
+
+    def name_rect(self, row: int) -> QRectF:
+        """Where the row's name is written (right-aligned, beside the portrait)."""
+        left = _PORTRAIT_PX + 8
+        return QRectF(left, self.row_top(row), self.strip_rect().left() - left - 6, _ROW_PX - 4)
+
+    def row_text(self, track_id: int, width: float) -> str:
+        """What the row says in ``width`` pixels: :meth:`row_name`, a long name cut short
+        before its id ("Alexandra Mont… (#10)"), or the id alone where none of the name
+        fits. The id is never cut: cut at the end, "Alexandra Montgom…" hid who it was."""
+        person = self.timeline.person(track_id)
+        tag = f"#{track_id}"
+        if person is None or not person.given_name:
+            return tag
+        metrics = self.fontMetrics()
+        if metrics.horizontalAdvance(person.name) <= width:
+            return person.name
+        suffix = f" ({tag})"
+        room = int(width - metrics.horizontalAdvance(suffix))
+        name = metrics.elidedText(person.given_name, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
+        return name + suffix if len(name) > 1 else tag  # "…" alone says less than the id
 
     def chosen_person(self) -> int | None:
         """The track id of the row the keyboard is on: the one chosen with Up and Down while
@@ -228,15 +248,13 @@ class TimelineView(QWidget):
         for row, track_id in enumerate(ids):
             top = self.row_top(row)
             painter.setPen(_TEXT)
-            name_rect = QRectF(_PORTRAIT_PX + 8, top, strips.left() - _PORTRAIT_PX - 14, _ROW_PX - 4)
+            name_rect = self.name_rect(row)
             if track_id == chosen:  # where Enter gives a name
                 painter.drawRect(QRectF(1, top - 1, strips.left() - 4, _ROW_PX - 2))
             painter.drawText(
                 name_rect,
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                painter.fontMetrics().elidedText(
-                    summaries[track_id].short_name, Qt.TextElideMode.ElideRight, int(name_rect.width())
-                ),
+                self.row_text(track_id, name_rect.width()),
             )
             portrait = self.timeline.portrait(track_id)
             if portrait is not None:
