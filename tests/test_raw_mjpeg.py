@@ -301,6 +301,24 @@ def test_a_raw_mjpeg_written_over_while_open_gives_none_of_its_old_places(tmp_pa
         assert index.scan() == len(second)
 
 
+def test_a_raw_mjpeg_whose_padding_is_cut_off_while_open_plays_to_its_end(tmp_path: Path) -> None:
+    # Was: a recorder that made its file long ahead of its frames and cut the zeros off at
+    # its end (the file shorter, every JPEG where it was) was taken for one written over:
+    # the player stopped after the frame on screen, "written over while it was open".
+    jpegs = jpegs_of(numbered(6))
+    clip = padded(tmp_path / "recording.mjpeg", jpegs, 1 << 20)
+    source = open_frame_source(VideoFileSpec(clip))
+    try:
+        assert isinstance(source, RawMjpegFrameSource)
+        frames = [source.read() for _ in range(2)]
+        os.truncate(clip, len(b"".join(jpegs)))  # the same file, its padding cut off
+        frames += [source.read() for _ in range(5)]
+        assert [number_of(frame) for frame in frames if frame is not None] == list(range(6))
+        assert frames[-1] is None and source.why_ended is None
+    finally:
+        source.release()
+
+
 def test_analyze_stops_where_a_raw_mjpeg_was_written_over_and_says_so(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -287,8 +287,8 @@ class JpegIndex:
     def _still_as_indexed(self) -> bool:
         """Whether the file holds what was indexed: looked at again where its size or
         modification time changed since it was last looked at. A recording written on
-        keeps its bytes and grows; one written over in place shrank (truncated), or holds
-        no JPEG start where the last one found was. Called with the lock held."""
+        keeps its bytes and grows; one written over in place shrank short of the last JPEG
+        found, or holds no JPEG start where it was. Called with the lock held."""
         if self._written_over:
             return False
         try:
@@ -296,7 +296,10 @@ class JpegIndex:
             seen = (state.st_size, state.st_mtime_ns)
             if seen == self._seen:
                 return True
-            if self._seen is not None and state.st_size < self._seen[0]:
+            shrank = self._seen is not None and state.st_size < self._seen[0]
+            # Shrunk but still long enough for the JPEGs found (a recorder cutting off the
+            # padding it made ahead of its frames): told apart by the last start, as below.
+            if shrank and (not self._starts or state.st_size < self._starts[-1] + len(JPEG_START)):
                 self._written_over = True
             elif self._starts:
                 self._written_over = _read_at(self._file, self._starts[-1], len(JPEG_START)) != JPEG_START
