@@ -4,6 +4,10 @@ the recent past in bounded memory, and the PNG + CSV report, also from ``analyze
 from __future__ import annotations
 
 import csv
+import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import cv2
@@ -23,6 +27,8 @@ from emotion_app.io.session_report import (
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, write_astronaut_video
 from emotion_app.timeline import PORTRAIT_PX, SessionTimeline
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def face(track_id: int, label: str) -> FaceResult:
@@ -298,6 +304,59 @@ def test_an_export_beside_an_earlier_one_keeps_it(tmp_path: Path) -> None:
     assert [path.read_bytes() for path in first] == before  # the earlier export is untouched
     assert second[1].read_text() != first[1].read_text()
     assert write_report(timeline, tmp_path) == first  # analyze --report: the fixed names, replaced
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups, and a POSIX shell script for the child")
+def test_ctrl_c_in_the_terminal_leaves_an_export_to_finish(tmp_path: Path) -> None:
+    # Was: the drawing process was in the app's process group, so the terminal's Ctrl+C
+    # (sent to the whole group) stopped it with the app: the export under way was lost,
+    # where a window closed during one waits for it and then leaves it to finish.
+    started, go, out = tmp_path / "started", tmp_path / "go", tmp_path / "out"
+    stand_in = tmp_path / "stand-in-python"  # the child's Python, started but held till "go"
+    stand_in.write_text(
+        f'#!/bin/sh\ntouch "{started}"\nwhile [ ! -e "{go}" ]; do sleep 0.05; done\nexec "{sys.executable}" "$@"\n'
+    )
+    stand_in.chmod(stand_in.stat().st_mode | stat.S_IXUSR)
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 3.0, 10.0, [face(1, "happy")])
+    session = tmp_path / "session.pickle"
+    session.write_bytes(pickled_session(timeline))
+    app = f"""
+import os, signal, threading, time
+from pathlib import Path
+from emotion_app.io import report_process
+from emotion_app.io.session_report import ReportError
+
+report_process.PYTHON = {str(stand_in)!r}
+signal.signal(signal.SIGINT, lambda signum, frame: None)  # the app's own handler (quits)
+stop = threading.Event()
+
+def export():
+    try:
+        report_process.write_report_in_child(Path({str(session)!r}).read_bytes(), Path({str(out)!r}), stop=stop)
+    except ReportError as exc:
+        print(exc)
+
+worker = threading.Thread(target=export)
+worker.start()
+while not os.path.exists({str(started)!r}):
+    time.sleep(0.05)
+os.killpg(0, signal.SIGINT)  # Ctrl+C: the terminal signals its whole foreground group
+Path({str(go)!r}).touch()
+stop.set()  # the window closes
+worker.join()
+"""
+    out.mkdir()
+    # A session of its own: the signal reaches this test's process group not at all.
+    done = subprocess.run(
+        [sys.executable, "-c", app], capture_output=True, text=True, cwd=REPO, timeout=60, start_new_session=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "SIGINT" not in done.stdout
+    deadline = time.monotonic() + 60  # not a timing check: how long a failure takes to show
+    while not (out / "emotion-summary.csv").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert (out / "emotion-summary.csv").exists() and (out / "emotion-timeline.png").exists()
 
 
 def test_a_report_drawn_in_a_child_process_is_the_same_report(tmp_path: Path) -> None:

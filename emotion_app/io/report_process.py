@@ -91,6 +91,9 @@ def write_report_in_child(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console flashing up on Windows
+            # Out of the app's process group (POSIX): a Ctrl+C in the terminal, which the app
+            # quits on, would stop the child too, and the export under way with it.
+            start_new_session=True,
         )
     except OSError as exc:
         Path(name).unlink(missing_ok=True)
