@@ -216,3 +216,20 @@ def test_the_status_bar_says_a_model_is_loading_until_it_has_or_failed(
     assert window.status.currentMessage() == ""
     assert "Could not load the model" in window.model_banner.text()
     assert window.model_status.active_weights == mine
+
+
+def test_the_start_up_model_arriving_late_does_not_end_the_loading_note(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # A model chosen while the one given at start-up was still loading: the start-up model's
+    # status said "Loaded" over "Loading" while the chosen one still loaded.
+    from emotion_app.gui.messages import ModelStatus
+
+    window = make_window()
+    start_up = window.model_status
+    mine = make_random_weights(tmp_path / "mine.safetensors", seed=5)
+    window.choose_weights(mine)
+    window._on_model_status(ModelStatus(start_up.weights_path, start_up.labels, active_weights=start_up.active_weights))
+    assert window.status.currentMessage() == "Loading mine.safetensors…"
+    qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
+    assert window.status.currentMessage().startswith("Loaded mine.safetensors")

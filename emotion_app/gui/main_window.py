@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         self._model_status: ModelStatus | None = None
         # A model switched to is loading (the faces keep the one in use meanwhile): the
         # status bar says so until it has loaded or failed.
-        self._loading_model = False
+        self._loading_model: Path | None = None
         self._recording: RecordingRequest | None = None
         self._recording_started = 0.0
         self._shut_down = False
@@ -1024,7 +1024,7 @@ class MainWindow(QMainWindow):
         """Switch to another model; the video keeps playing, labelled by the model in use,
         while it loads."""
         path = Path(path)
-        self._loading_model = True
+        self._loading_model = path.absolute()  # as the controller hands it on, and the status names it
         self.status.showMessage(f"Loading {path.name}…")
         self.controller.load_weights(path)
 
@@ -1289,10 +1289,12 @@ class MainWindow(QMainWindow):
 
     def _on_model_status(self, status: ModelStatus) -> None:
         self._model_status = status
-        # The model in use got its fast classifier while another loads: not the news awaited.
-        quiet = self._loading_model and status.ok and status.runner_changed
-        if not quiet and self._loading_model:
-            self._loading_model = False
+        # While a model chosen loads, only its own news ends the "Loading" note: not the model
+        # in use getting its fast classifier, nor the start-up model arriving after the choice.
+        loading = self._loading_model
+        quiet = loading is not None and (status.weights_path != loading or (status.ok and status.runner_changed))
+        if loading is not None and not quiet:
+            self._loading_model = None
             if not status.ok:
                 self.status.clearMessage()  # the banner says why
         self.model_menu.set_current(status.active_weights)
