@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from PyQt6.QtCore import QEvent, QObject, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QElapsedTimer, QEvent, QObject, QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QClipboard, QGuiApplication, QResizeEvent
 from PyQt6.QtWidgets import (
     QFrame,
@@ -37,6 +37,10 @@ _SEPARATORS = "/\\_.-"
 # The least width a message's text keeps beside its buttons (about 35 characters a line);
 # in a narrower banner the buttons go below the text.
 LEAST_TEXT_PX = 240
+# A new message is kept in view through the layout passes that make room for it, for this
+# long after it shows: on a busy machine they take several turns of the event loop (the
+# scroll bar that appears narrows the messages, which grow taller and move the new one).
+FOLLOW_NEWEST_MS = 1000
 _LONG_RUN = re.compile(rf"[^\s{ZERO_WIDTH_SPACE}]{{{LONGEST_RUN + 1},}}")
 
 
@@ -229,6 +233,7 @@ class MessageArea(QScrollArea):
         self._scroll_to_newest.setSingleShot(True)
         self._scroll_to_newest.setInterval(0)
         self._scroll_to_newest.timeout.connect(self._bring_newest_into_view)
+        self._since_newest = QElapsedTimer()
         for banner in self._banners:
             layout.addWidget(banner)
             banner.installEventFilter(self)
@@ -268,13 +273,20 @@ class MessageArea(QScrollArea):
             # A message came, went or changed: the window's layout asks the area's height
             # anew (it keeps the last answer until told).
             self.updateGeometry()
+        elif event is not None and event.type() in (QEvent.Type.Resize, QEvent.Type.Move) and self._following():
+            self._scroll_to_newest.start()  # the layout moved the new message: after it
         return super().eventFilter(watched, event)
+
+    def _following(self) -> bool:
+        """Whether a message shown a moment ago is still being kept in view (FOLLOW_NEWEST_MS)."""
+        return self._since_newest.isValid() and self._since_newest.elapsed() < FOLLOW_NEWEST_MS
 
     def _follow_banners(self) -> None:
         self.setVisible(any(not banner.isHidden() for banner in self._banners))
 
     def _shown(self, banner: MessageBanner) -> None:
         self._newest = banner
+        self._since_newest.start()
         self._scroll_to_newest.start()
 
     def _bring_newest_into_view(self) -> None:
