@@ -540,11 +540,9 @@ def test_the_seek_bar_of_a_raw_mjpeg_spans_its_frames(qtbot: QtBot, make_window,
     assert window.source_state.info.frame_count == 50
 
 
-def test_a_raw_mjpeg_counted_after_it_opened_gets_its_seek_bar_then(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A long file is counted on a thread of its own: its seek bar comes when the count
-    # does, the file paused meanwhile. The count is held back until the test lets it go.
+def count_held_back(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Every raw MJPEG opened from now on is counted on a thread of its own (as a long file
+    is), and that count waits until the returned event is set (or WAIT_MS passes)."""
     monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)
     go = threading.Event()
     scan_all = JpegIndex._scan_all
@@ -554,6 +552,15 @@ def test_a_raw_mjpeg_counted_after_it_opened_gets_its_seek_bar_then(
         scan_all(index)
 
     monkeypatch.setattr(JpegIndex, "_scan_all", held_back)
+    return go
+
+
+def test_a_raw_mjpeg_counted_after_it_opened_gets_its_seek_bar_then(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long file is counted on a thread of its own: its seek bar comes when the count
+    # does, the file paused meanwhile. The count is held back until the test lets it go.
+    go = count_held_back(monkeypatch)
     window = make_window()
     with qtbot.waitSignal(window.controller.source_opened, timeout=WAIT_MS) as opened:
         window.open_video(write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50)))
@@ -577,15 +584,7 @@ def test_a_raw_mjpeg_whose_end_finds_its_length_keeps_a_seek_bar_over_it(
     # own thread did (a file padded with a gigabyte of zeros), the count was told after
     # the file was closed and dropped: the finished file's bar read "0:02 ... 0:00", its
     # slider disabled. Here the count on its own thread is held back until the test ends.
-    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)
-    go = threading.Event()
-    scan_all = JpegIndex._scan_all
-
-    def held_back(index: JpegIndex) -> None:
-        go.wait(WAIT_MS / 1000)
-        scan_all(index)
-
-    monkeypatch.setattr(JpegIndex, "_scan_all", held_back)
+    go = count_held_back(monkeypatch)
     window = make_window()
     try:
         window.open_video(padded(tmp_path / "numbered.mjpeg", jpegs_of(numbered(30)), 4 << 20))
