@@ -467,10 +467,8 @@ class TimelinePanel(QDockWidget):
             outcome: tuple[Path, Path] | str
             try:
                 outcome = write_report_in_child(session, Path(folder), keep_existing=True, stop=stop)
-            except ReportError as exc:
-                # The report's own messages name only the path; the banner stays up over
-                # what comes next, so it says what failed.
-                outcome = str(exc) if str(exc).startswith(FAILED) else f"{FAILED}: {exc}"
+            except ReportError as exc:  # each says what failed (write_report_in_child)
+                outcome = str(exc)
             except Exception as exc:  # any failure must reach the user, not only the log
                 outcome = f"{FAILED}: {type(exc).__name__}: {exc}"
             try:

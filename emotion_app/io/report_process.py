@@ -63,7 +63,8 @@ def write_report_in_child(
 ) -> tuple[Path, Path]:
     """:func:`.session_report.write_report` of the :func:`pickled_session` ``session`` into
     ``folder``, drawn in a child process. Returns the two paths; raises :class:`ReportError`
-    with a one-line message for any failure, the child's death included.
+    with a one-line message starting with :data:`FAILED` for any failure, the child's death
+    included.
 
     Once ``stop`` is set, waits at most :data:`STOP_WAIT_S` more, then leaves the child to
     finish on its own and raises ReportError. A child running past ``timeout_s`` is killed.
@@ -165,8 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise TypeError(f"expected a SessionTimeline, got {type(timeline).__name__}")
         png, csv_path = write_report(timeline, Path(folder), keep_existing=mode == KEEP)
         reply = {"png": str(png), "csv": str(csv_path)}
-    except ReportError as exc:
-        reply = {"error": str(exc)}
+    except ReportError as exc:  # it names only the path: a banner left up says what failed
+        reply = {"error": f"{FAILED}: {exc}"}
     except Exception as exc:  # any failure must reach the user as a message
         reply = {"error": f"{FAILED}: {type(exc).__name__}: {exc}"}
     try:
