@@ -25,7 +25,7 @@ from emotion_app.gui.inference_worker import InferenceWorker
 from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from emotion_app.gui.messages import CapturedFrame, InferenceResult, ModelStatus, SourceSpec, VideoFileSpec
 from emotion_app.live import LOAD_THREAD_NAME, PipelineBundle, load_eager_pipeline
-from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_frames, write_astronaut_video
+from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_frames, make_random_weights, write_astronaut_video
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
 from gui_support import WAIT_MS
 
@@ -43,8 +43,10 @@ class GatedLoader:
         self.gates = {path: threading.Event() for path in gated}
         self.started = {path: threading.Event() for path in self.gates}
         self.made: dict[Path | None, PipelineBundle] = {}
+        self.calls: list[Path | None] = []  # the paths loaded, in the order the loads began
 
     def __call__(self, path: Path | None) -> PipelineBundle:
+        self.calls.append(path)
         if path in self.gates:
             self.started[path].set()
             self.gates[path].wait(GATE_TIMEOUT_S)
@@ -55,6 +57,10 @@ class GatedLoader:
     def open(self, *paths: Path) -> None:
         for path in paths or tuple(self.gates):
             self.gates[path].set()
+
+
+def load_threads() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name == LOAD_THREAD_NAME}
 
 
 def wait_for_loads_to_end() -> None:
@@ -124,32 +130,84 @@ def test_frames_go_on_with_the_old_model_while_the_new_one_loads(
     assert loader.made[None].closed  # the old model was let go
 
 
-def test_the_newest_request_wins_and_an_older_load_is_closed(
+def test_loads_run_one_at_a_time_and_only_the_newest_request_waits(
+    qtbot: QtBot, random_weights: Path, random_weights_7: Path, walk: list[np.ndarray], tmp_path: Path
+) -> None:
+    # Models picked in quick succession each started a load at once: on 2 cores the loads
+    # slowed each other, the frames and the GUI, and all but the newest were thrown away.
+    third = make_random_weights(tmp_path / "third.safetensors", seed=9)
+    loader = GatedLoader([random_weights, third, random_weights_7])
+    player = Player(qtbot, loader, walk)
+    before = load_threads()
+    try:
+        player.play(5)
+        player.worker.load_weights(random_weights)
+        assert loader.started[random_weights].wait(WAIT_MS / 1000)
+        player.worker.load_weights(third)
+        player.worker.load_weights(random_weights_7)  # both chosen before the first had loaded
+        assert len(load_threads() - before) == 1, "one load at a time"
+        during = player.play(3)
+        assert all(result.labels == SIX_LABELS for result in during)
+        loader.open(random_weights)  # the first ends: only now does the newest request load
+        qtbot.waitUntil(loader.started[random_weights_7].is_set, timeout=WAIT_MS)
+        assert player.worker.labels == SIX_LABELS, "the load no one wants any more is not used"
+        loader.open(random_weights_7)
+        qtbot.waitUntil(lambda: player.worker.labels == SEVEN_LABELS, timeout=WAIT_MS)
+        wait_for_loads_to_end()
+        after = player.play(3)
+        assert all(result.labels == SEVEN_LABELS for result in after)
+        assert ids(after)[-1] == (1,)
+        assert loader.calls == [None, random_weights, random_weights_7], "a request replaced while waiting never loads"
+        assert [status.active_weights for status in player.statuses] == [SHIPPED, random_weights_7]
+        assert loader.made[random_weights].closed, "the model no one waits for any more is closed"
+        assert not loader.made[random_weights_7].closed
+        assert player.worker.loading is None
+    finally:
+        loader.open()
+        player.worker.on_thread_finished()
+
+
+def test_choosing_the_model_that_loads_again_forgets_the_request_in_between(
     qtbot: QtBot, random_weights: Path, random_weights_7: Path, walk: list[np.ndarray]
 ) -> None:
     loader = GatedLoader([random_weights, random_weights_7])
     player = Player(qtbot, loader, walk)
     try:
         player.play(5)
-        player.worker.load_weights(random_weights)
-        assert loader.started[random_weights].wait(WAIT_MS / 1000)
-        player.play(3)
-        player.worker.load_weights(random_weights_7)  # chosen before the first had loaded
+        player.worker.load_weights(random_weights_7)
         assert loader.started[random_weights_7].wait(WAIT_MS / 1000)
+        player.worker.load_weights(random_weights)
+        player.worker.load_weights(random_weights_7)  # back to the one loading: it is the newest
         loader.open(random_weights_7)
         qtbot.waitUntil(lambda: player.worker.labels == SEVEN_LABELS, timeout=WAIT_MS)
-        loader.open(random_weights)  # the older load ends last
-        wait_for_loads_to_end()
-        qtbot.wait(100)  # time for the worker's poll, had it kept the older load
-        after = player.play(3)
-        assert all(result.labels == SEVEN_LABELS for result in after)
-        assert ids(after)[-1] == (1,)
+        assert player.worker.loading is None
+        assert loader.calls == [None, random_weights_7], "neither loaded again nor the one in between"
         assert [status.active_weights for status in player.statuses] == [SHIPPED, random_weights_7]
-        assert loader.made[random_weights].closed, "the model no one waits for any more is closed"
-        assert not loader.made[random_weights_7].closed
+        assert ids(player.play(3))[-1] == (1,)
     finally:
         loader.open()
         player.worker.on_thread_finished()
+
+
+def test_a_request_waiting_when_the_worker_ends_never_loads(
+    qtbot: QtBot, random_weights: Path, random_weights_7: Path, walk: list[np.ndarray]
+) -> None:
+    # The app closing: the exit waits for the load running (a non-daemon thread, see
+    # PipelineLoad), so no other may start after it, nor beside it.
+    loader = GatedLoader([random_weights, random_weights_7])
+    player = Player(qtbot, loader, walk)
+    try:
+        player.play(3)
+        player.worker.load_weights(random_weights)
+        assert loader.started[random_weights].wait(WAIT_MS / 1000)
+        player.worker.load_weights(random_weights_7)
+        player.worker.on_thread_finished()
+    finally:
+        loader.open()
+    wait_for_loads_to_end()
+    assert loader.calls == [None, random_weights]
+    assert loader.made[random_weights].closed and loader.made[None].closed
+    assert [status.active_weights for status in player.statuses] == [SHIPPED]
 
 
 def test_a_load_that_fails_keeps_the_old_model_and_says_why(

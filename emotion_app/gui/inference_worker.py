@@ -91,6 +91,8 @@ class InferenceWorker(QObject):
         self._runner_poll.timeout.connect(self._install_fast_runner)
         # A model switched to, loading beside the frames, and the timer that looks for it.
         self._load: PipelineLoad | None = None
+        # The newest model asked for while another loads: it loads once that one ends.
+        self._queued: _LoadRequest | None = None
         self._load_poll = QTimer(self)
         self._load_poll.setInterval(LOAD_POLL_MS)
         self._load_poll.timeout.connect(self._install_loaded_model)
@@ -115,18 +117,26 @@ class InferenceWorker(QObject):
     def load_weights(self, weights_path: Path | None) -> None:
         """Switch to another model. It loads on a thread of its own while the frames go on
         with the model in use, which hands over the faces between two frames once the new
-        one is ready (:meth:`_install_loaded_model`). A newer request replaces a load still
-        running; on failure the model in use stays and ``model_status`` says why."""
+        one is ready (:meth:`_install_loaded_model`). One load runs at a time: a request
+        made meanwhile waits for it, and only the newest one waiting is kept. If it fails,
+        the model in use stays and ``model_status`` says why."""
         thread = QThread.currentThread()
         if thread is not None and thread.isInterruptionRequested():
             return  # the app is closing: nothing would take the model
+        load = self._load
+        if load is not None:
+            # Loads running together (several picks in quick succession) slowed each other
+            # and, on 2 cores, the frames and the GUI; only the newest one was used anyway.
+            self._queued = None if weights_path == load.weights_path else _LoadRequest(weights_path)
+            return
+        self._start_load(weights_path)
+
+    def _start_load(self, weights_path: Path | None) -> None:
         self._set_thread_counts()
-        if self._load is not None:
-            self._load.drop()  # the newest request wins
-            self._load = None
         try:
             self._load = PipelineLoad(weights_path, self._pipeline_loader, self._torch_threads)
         except RuntimeError as exc:  # no thread to be had: the model in use goes on
+            self._load_poll.stop()
             self._load_failed(weights_path, exc)
             return
         self._load_poll.start()
@@ -183,6 +193,11 @@ class InferenceWorker(QObject):
         if not load.done:
             return
         self._load = None
+        queued, self._queued = self._queued, None
+        if queued is not None:
+            load.drop()  # a newer model was asked for meanwhile: no one wants this one now
+            self._start_load(queued.weights_path)
+            return
         self._load_poll.stop()
         outcome = load.take()
         if isinstance(outcome, Exception):
@@ -376,6 +391,7 @@ class InferenceWorker(QObject):
         and ends the pipeline's background scan thread."""
         self._runner_poll.stop()
         self._load_poll.stop()
+        self._queued = None  # never started: nothing would take it
         if self._load is not None:
             # Not waited for: the close must be prompt; the load closes what it made.
             self._load.drop()
@@ -383,6 +399,13 @@ class InferenceWorker(QObject):
         self._finish_recording()
         if self._bundle is not None:
             self._bundle.close()
+
+
+@dataclasses.dataclass(frozen=True)
+class _LoadRequest:
+    """A model asked for while another loads (``weights_path`` None: the shipped one)."""
+
+    weights_path: Path | None
 
 
 def stage_ms(timings: StageTimings) -> dict[str, float]:
