@@ -316,3 +316,39 @@ def test_closing_while_a_model_loads_is_prompt_and_the_load_is_dropped(
     wait_for_loads_to_end()
     assert loader.made[random_weights_7].closed, "a load that ends after the close is closed"
     assert window.model_status is not None and window.model_status.active_weights != random_weights_7
+
+
+def test_the_loading_note_stays_under_timed_messages_and_names_the_newest_pick(
+    qtbot: QtBot, make_window, random_weights: Path, random_weights_7: Path
+) -> None:
+    # A message shown for a few seconds during a load ("Opening …", "No frame to save yet")
+    # took the place of "Loading NAME…", and when it ran out the bar said nothing while the
+    # model still loaded: the switch looked finished, or ignored.
+    loader = GatedLoader([random_weights, random_weights_7])
+    window = make_window(weights=None, pipeline_loader=loader)
+    status = window.status
+    try:
+        window.choose_weights(random_weights)
+        assert loader.started[random_weights].wait(WAIT_MS / 1000)
+        window.choose_weights(random_weights_7)  # picked while the first loads
+        note = f"Loading {random_weights_7.name}…"
+        assert status.currentMessage() == note
+        status.showMessage("No frame to save yet", 50)
+        assert status.currentMessage() == "No frame to save yet"
+        qtbot.waitUntil(lambda: status.currentMessage() != "No frame to save yet", timeout=WAIT_MS)
+        assert status.currentMessage() == note
+        loader.open(random_weights)  # the first load ends unused: the newest pick loads now
+        qtbot.waitUntil(loader.started[random_weights_7].is_set, timeout=WAIT_MS)
+        status.showMessage("Stopped", 50)
+        qtbot.waitUntil(lambda: status.currentMessage() != "Stopped", timeout=WAIT_MS)
+        assert status.currentMessage() == note
+        loader.open(random_weights_7)
+        qtbot.waitUntil(lambda: window.model_status.active_weights == random_weights_7, timeout=WAIT_MS)
+        assert status.currentMessage().startswith(f"Loaded {random_weights_7.name}")
+        # The load has ended: a timed message now leaves the bar empty when it runs out.
+        status.showMessage("Stopped", 50)
+        qtbot.waitUntil(lambda: status.currentMessage() != "Stopped", timeout=WAIT_MS)
+        assert status.currentMessage() == ""
+        assert loader.calls == [None, random_weights, random_weights_7]
+    finally:
+        loader.open()

@@ -1025,7 +1025,7 @@ class MainWindow(QMainWindow):
         while it loads."""
         path = Path(path)
         self._loading_model = path.absolute()  # as the controller hands it on, and the status names it
-        self.status.showMessage(f"Loading {path.name}…")
+        self.status.show_standing(f"Loading {path.name}…")
         self.controller.load_weights(path)
 
     def load_weights_dialog(self) -> None:
@@ -1295,6 +1295,7 @@ class MainWindow(QMainWindow):
         quiet = loading is not None and (status.weights_path != loading or (status.ok and status.runner_changed))
         if loading is not None and not quiet:
             self._loading_model = None
+            self.status.show_standing("")
             if not status.ok:
                 self.status.clearMessage()  # the banner says why
         self.model_menu.set_current(status.active_weights)

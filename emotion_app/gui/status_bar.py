@@ -113,6 +113,8 @@ class PerformanceStatusBar(QStatusBar):
         for label in self._details:
             self.addPermanentWidget(label)
         self._permanent = (self.summary_label, self.model_label, *self._details)
+        self._standing = ""  # see show_standing
+        self.messageChanged.connect(self._bring_back_standing)
         self.show_details(False)
         self.show_stats(PerformanceStats(), time.perf_counter())
 
@@ -127,6 +129,20 @@ class PerformanceStatusBar(QStatusBar):
         if room > 0:
             text = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, room)
         super().showMessage(text, msecs)
+
+    def show_standing(self, message: str) -> None:
+        """A message that holds until ``show_standing("")`` ("Loading NAME…"): shown now, and
+        again whenever a timed message shown over it runs out. Ending it leaves the
+        message shown as it is, for the caller to replace or clear."""
+        self._standing = message
+        if message:
+            self.showMessage(message)
+
+    def _bring_back_standing(self, message: str) -> None:
+        # A message over the standing one ran out (or was cleared): "Loading NAME…" went
+        # with it while the model still loaded, so a switch looked finished, or ignored.
+        if not message and self._standing:
+            self.showMessage(self._standing)
 
     def event(self, event: QEvent | None) -> bool:
         # Before each layout (a resize, a label's new text, the REC indicator shown).
