@@ -158,9 +158,9 @@ class PipelineLoad:
         self._dropped = False
         self._bundle: PipelineBundle | None = None
         self._error: Exception | None = None
-        # Not a daemon, like the fast runner's build thread: stopped mid-load at exit, torch
-        # or ONNX Runtime could crash the process. Closing the window never waits for it;
-        # the process's exit waits for the rest of the load (a second or two).
+        # Not a daemon, like the fast runner's build thread: abandoned at exit mid-load, it
+        # aborted the process (docs/measurements.md). Closing the window never waits for
+        # it; the process's exit waits for the rest of this one load.
         self._thread = threading.Thread(
             target=self._run, args=(loader, torch_threads), name=LOAD_THREAD_NAME, daemon=False
         )
