@@ -4,9 +4,11 @@ the recent past in bounded memory, and the PNG + CSV report, also from ``analyze
 from __future__ import annotations
 
 import csv
+import re
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import numpy as np
 import pytest
 
 from emotion_app.cli import main
+from emotion_app.io import report_process
 from emotion_app.io.report_process import pickled_session, write_report_in_child
 from emotion_app.io.session_report import (
     CSV_COLUMNS,
@@ -376,3 +379,75 @@ def test_a_report_drawn_in_a_child_process_is_the_same_report(tmp_path: Path) ->
     assert again[1].read_bytes() == summary_csv(timeline)
     with pytest.raises(ReportError, match="not a folder"):
         write_report_in_child(session, summary)
+
+
+def _stuck_python(tmp_path: Path, then: str, exec_it: bool = True) -> tuple[Path, Path]:
+    """A stand-in for the child's Python: the real child, but once both of the report's
+    temporary files are written (a PNG of a few bytes: no drawing to wait for) it runs
+    ``then`` instead of putting them in place. Returns the stand-in and the file the child
+    writes its process id to at that point. Without ``exec_it`` the stand-in's shell stays,
+    and writes the child's exit status to ``status`` beside it."""
+    staged, status = tmp_path / "staged", tmp_path / "status"
+    hook = tmp_path / "stuck_child.py"
+    hook.write_text(
+        f"""import os, re, signal, sys, time
+from pathlib import Path
+from emotion_app.io import report_process, session_report
+
+def commit_report(staged):
+    Path({str(staged)!r}).write_text(str(os.getpid()))
+    {then}
+
+session_report.timeline_png = lambda timeline, dpi=110: b"a PNG, half of it"
+session_report.commit_report = commit_report
+sys.exit(report_process.main(sys.argv[3:]))
+"""
+    )
+    stand_in = tmp_path / "stand-in-python"
+    run = f'"{sys.executable}" "{hook}" "$@"'
+    stand_in.write_text(f"#!/bin/sh\nexec {run}\n" if exec_it else f'#!/bin/sh\n{run}\necho $? > "{status}"\n')
+    stand_in.chmod(stand_in.stat().st_mode | stat.S_IXUSR)
+    return stand_in, staged
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the child's Python")
+@pytest.mark.parametrize(
+    ("then", "reason"),
+    [
+        ("time.sleep(3600)", "its drawing process took over 10 s; stopped it"),
+        ("os.kill(os.getpid(), signal.SIGKILL)", "its drawing process was stopped (SIGKILL)"),
+    ],
+    ids=["timed-out", "killed"],
+)
+def test_a_drawing_process_stopped_midway_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, then: str, reason: str
+) -> None:
+    # Was: a child killed at the timeout (or by anyone) left its hidden ".NAME.*.part.*"
+    # files in the user's export folder for good. The app removes them, and only them.
+    stand_in, staged = _stuck_python(tmp_path, then)
+    monkeypatch.setattr(report_process, "PYTHON", str(stand_in))
+    hand_overs = tmp_path / "tmp"
+    hand_overs.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(hand_overs))  # where the session is handed over
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "emotion-timeline.png").write_bytes(b"an earlier report")
+    # A link's target is replaced in its own folder: the temporary file goes there.
+    (elsewhere / "summary.csv").write_text("an earlier table")
+    (out / "emotion-summary.csv").symlink_to(elsewhere / "summary.csv")
+    not_ours = out / ".emotion-timeline.png.abcd1234.part.png"  # no other export's file is touched
+    not_ours.write_bytes(b"another export's")
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 3.0, 10.0, [face(1, "happy")])
+    with pytest.raises(ReportError, match=re.escape(reason)):
+        write_report_in_child(pickled_session(timeline), out, timeout_s=10)
+    assert staged.exists()  # the child had written its temporary files
+    assert sorted(path.name for path in out.iterdir()) == sorted(
+        [not_ours.name, "emotion-timeline.png", "emotion-summary.csv"]
+    )
+    assert (out / "emotion-timeline.png").read_bytes() == b"an earlier report"
+    assert not_ours.read_bytes() == b"another export's"
+    assert [path.name for path in elsewhere.iterdir()] == ["summary.csv"]
+    assert (out / "emotion-summary.csv").read_text() == "an earlier table"
+    assert not any(hand_overs.iterdir())

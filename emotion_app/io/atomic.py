@@ -81,6 +81,23 @@ def is_unfinished(path: Path) -> bool:
     return PART_MARK in Path(path).name
 
 
+def tagged_unfinished(folder: Path, tag: str) -> list[Path]:
+    """The temporary files in ``folder`` of the outputs given ``tag`` (AtomicOutput) that
+    are still there: unfinished, for a writer that has stopped. None without a tag, so no
+    other file can be taken for one."""
+    if not tag:
+        return []
+    mark = f".{tag}."
+    try:
+        return [
+            entry
+            for entry in Path(folder).iterdir()
+            if entry.name.startswith(".") and mark in entry.name and is_unfinished(entry)
+        ]
+    except OSError:  # the folder is gone, or cannot be read: nothing of ours to find there
+        return []
+
+
 def check_outputs(outputs: Sequence[tuple[str, Path]], inputs: Iterable[Path], app_files: Iterable[Path] = ()) -> None:
     """Refuse outputs that would overwrite an input, one of ``app_files`` (the files the
     app ships, such as its weights) or each other, or cannot be files.
@@ -132,12 +149,15 @@ class AtomicOutput:
     keeps the target's suffix so OpenCV picks the same container; ``commit()`` renames it
     onto the target; ``discard()`` removes it. The target is the link's target when
     ``path`` is a symbolic link, so the link keeps working and shows the new file.
+    ``tag`` goes in the temporary file's name (:func:`tagged_unfinished` finds it again):
+    whoever chose it can remove what a writer killed midway left behind.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], tag: str = "") -> None:
         self.path = Path(path)
         self.target = resolved(self.path)
         self.temp: Path | None = None
+        self.tag = tag
 
     def open(self) -> Path:
         if self.temp is not None:
@@ -146,9 +166,10 @@ class AtomicOutput:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             suffix = f"{PART_MARK}{self.target.suffix}"
+            tag = f"{self.tag}." if self.tag else ""
             # The hidden name adds characters: a target name near the folder's limit is cut.
-            room = max(1, NAME_MAX - len(suffix) - TEMP_NAME_EXTRA)
-            handle, name = tempfile.mkstemp(prefix=f".{self.target.name[:room]}.", suffix=suffix, dir=folder)
+            room = max(1, NAME_MAX - len(suffix) - len(tag) - TEMP_NAME_EXTRA)
+            handle, name = tempfile.mkstemp(prefix=f".{self.target.name[:room]}.{tag}", suffix=suffix, dir=folder)
         except OSError as exc:
             raise output_error(self.path, exc, "cannot create a file in its folder") from exc
         os.close(handle)
@@ -228,10 +249,11 @@ def write_with(path: str | os.PathLike[str], write: Callable[[Path], None]) -> N
     output.commit()
 
 
-def stage_bytes(path: str | os.PathLike[str], data: bytes) -> AtomicOutput:
-    """``data`` written to ``path``'s temporary file, not yet in place: the caller commits
-    it (with the other outputs of the same job) or discards it."""
-    output = AtomicOutput(path)
+def stage_bytes(path: str | os.PathLike[str], data: bytes, tag: str = "") -> AtomicOutput:
+    """``data`` written to ``path``'s temporary file (named with ``tag``: see AtomicOutput),
+    not yet in place: the caller commits it (with the other outputs of the same job) or
+    discards it."""
+    output = AtomicOutput(path, tag)
     temp = output.open()
     try:
         with open(temp, "wb") as handle:

@@ -8,7 +8,11 @@ once read: a child left to finish on its own needs nothing more from the app), w
 report with :func:`.session_report.write_report` (so both files go in place atomically,
 as ever) and answers with one line of JSON on its standard output.
 
-    python -m emotion_app.io.report_process keep|replace FOLDER PICKLED_SESSION
+    python -m emotion_app.io.report_process keep|replace FOLDER PICKLED_SESSION TAG
+
+TAG, chosen by the app for this export alone, goes in the names of the child's temporary
+files: when the child stops midway (killed at the app's timeout, or by anyone) the app
+removes them, and nothing else.
 
 A plain child interpreter rather than multiprocessing's "spawn": spawn runs the parent's
 main script again in the child, and the app's ``main.py`` imports the GUI (PyQt6).
@@ -19,6 +23,8 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -29,7 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..timeline import SessionTimeline
-from .session_report import ReportError, write_report
+from .session_report import ReportError, unfinished_report_files, write_report
 
 MODULE = "emotion_app.io.report_process"
 # The child's first argument: numbered names beside an earlier report's, or the fixed ones.
@@ -45,6 +51,9 @@ STOP_WAIT_S = 4.0
 _POLL_S = 0.1
 # Name prefix of the temporary file the session is handed over in.
 SESSION_PREFIX = "emotion_app-session-"
+# What an export's tag (in its temporary files' names) looks like: a mark and random hex.
+TAG_PREFIX = "export-"
+_TAG = re.compile(r"export-[0-9a-f]{16}")
 # The Python that runs the child; tests put a stand-in here.
 PYTHON = sys.executable
 
@@ -68,7 +77,11 @@ def write_report_in_child(
 
     Once ``stop`` is set, waits at most :data:`STOP_WAIT_S` more, then leaves the child to
     finish on its own and raises ReportError. A child running past ``timeout_s`` is killed.
+    A child that ends without finishing leaves no temporary file in ``folder``, nor the
+    session's.
     """
+    folder = Path(folder).absolute()
+    tag = TAG_PREFIX + secrets.token_hex(8)
     try:
         handle, name = tempfile.mkstemp(prefix=SESSION_PREFIX, suffix=".pickle")
         with os.fdopen(handle, "wb") as hand_over:
@@ -83,7 +96,7 @@ def write_report_in_child(
     env["PYTHONPATH"] = os.pathsep.join(part for part in (str(package_root), env.get("PYTHONPATH", "")) if part)
     try:
         child = subprocess.Popen(
-            [PYTHON, "-m", MODULE, KEEP if keep_existing else REPLACE, str(Path(folder).absolute()), name],
+            [PYTHON, "-m", MODULE, KEEP if keep_existing else REPLACE, str(folder), name, tag],
             env=env,
             # Not the app's working folder, whose own "emotion_app" (another checkout) would
             # come first on the child's path.
@@ -118,10 +131,26 @@ def write_report_in_child(
             if now > deadline:
                 child.kill()
                 child.communicate()
-                Path(name).unlink(missing_ok=True)
-                raise ReportError(f"{FAILED}: its drawing process took over {timeout_s:.0f} s; stopped it") from None
-    Path(name).unlink(missing_ok=True)  # a child that died before reading it left it
+                _clean_up(folder, tag, Path(name))
+                raise ReportError(f"{FAILED}: {_overdue(timeout_s)}") from None
+    # A child that died before reading the session left its file; one killed while writing
+    # (by the system, or by the user), its temporary files.
+    _clean_up(folder, tag, Path(name))
     return _outcome(child.returncode, answer, errors)
+
+
+def _overdue(timeout_s: float) -> str:
+    return f"its drawing process took over {timeout_s:.0f} s; stopped it"
+
+
+def _clean_up(folder: Path, tag: str, session: Path) -> None:
+    """Remove what a child that has stopped left of the export tagged ``tag``: a finished
+    one leaves nothing tagged (its files were renamed into place), so this is safe always."""
+    for path in [session, *unfinished_report_files(folder, tag)]:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:  # a device that is gone; nothing more can be done
+            pass
 
 
 def _outcome(code: int, answer: bytes, errors: bytes) -> tuple[Path, Path]:
@@ -149,10 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The child: the session from its file (removed), the report into the folder, the answer
     (``{"png": ..., "csv": ...}`` or ``{"error": ...}``) as one JSON line on standard output."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if len(arguments) != 3 or arguments[0] not in (KEEP, REPLACE):
-        print(f"usage: python -m {MODULE} {KEEP}|{REPLACE} FOLDER PICKLED_SESSION", file=sys.stderr)
+    if len(arguments) != 4 or arguments[0] not in (KEEP, REPLACE) or not _TAG.fullmatch(arguments[3]):
+        print(f"usage: python -m {MODULE} {KEEP}|{REPLACE} FOLDER PICKLED_SESSION TAG", file=sys.stderr)
         return 2
-    mode, folder, session = arguments
+    mode, folder, session, tag = arguments
     answer_to = sys.stdout
     sys.stdout = sys.stderr  # anything a library prints stays out of the answer
     reply: dict[str, str]
@@ -164,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             Path(session).unlink(missing_ok=True)
         if not isinstance(timeline, SessionTimeline):
             raise TypeError(f"expected a SessionTimeline, got {type(timeline).__name__}")
-        png, csv_path = write_report(timeline, Path(folder), keep_existing=mode == KEEP)
+        png, csv_path = write_report(timeline, Path(folder), keep_existing=mode == KEEP, tag=tag)
         reply = {"png": str(png), "csv": str(csv_path)}
     except ReportError as exc:  # it names only the path: a banner left up says what failed
         reply = {"error": f"{FAILED}: {exc}"}

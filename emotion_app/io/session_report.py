@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..timeline import PersonSummary, SessionTimeline
-from .atomic import AtomicOutput, OutputError, stage_bytes
+from .atomic import AtomicOutput, OutputError, resolved, stage_bytes, tagged_unfinished
 from .overlay_layout import palette_for
 
 if TYPE_CHECKING:
@@ -175,16 +175,19 @@ def free_report_paths(folder: Path) -> tuple[Path, Path]:
     return report_paths(folder, number)
 
 
-def stage_report(timeline: SessionTimeline, folder: Path, keep_existing: bool = False) -> list[AtomicOutput]:
+def stage_report(
+    timeline: SessionTimeline, folder: Path, keep_existing: bool = False, tag: str = ""
+) -> list[AtomicOutput]:
     """Both files of the report written beside their places in ``folder`` (created), not yet
     in place: :func:`commit_report` puts them there, or each is discarded. Staging both
     first means a failure leaves neither half of a report behind. ``keep_existing``: numbered
-    names beside an earlier report's files instead of replacing them."""
+    names beside an earlier report's files instead of replacing them. ``tag`` goes in the
+    temporary files' names (:func:`unfinished_report_files` finds them)."""
     folder = prepare_folder(folder)
     png_path, csv_path = free_report_paths(folder) if keep_existing else report_paths(folder)
-    staged = [_stage(png_path, timeline_png(timeline))]
+    staged = [_stage(png_path, timeline_png(timeline), tag)]
     try:
-        staged.append(_stage(csv_path, summary_csv(timeline)))
+        staged.append(_stage(csv_path, summary_csv(timeline), tag))
     except BaseException:
         staged[0].discard()
         raise
@@ -206,17 +209,40 @@ def discard_report(staged: list[AtomicOutput]) -> None:
         output.discard()
 
 
-def write_report(timeline: SessionTimeline, folder: Path, keep_existing: bool = False) -> tuple[Path, Path]:
+def write_report(
+    timeline: SessionTimeline, folder: Path, keep_existing: bool = False, tag: str = ""
+) -> tuple[Path, Path]:
     """``emotion-timeline.png`` and ``emotion-summary.csv`` in ``folder`` (created); with
-    ``keep_existing``, numbered names where those are taken. Returns the two paths."""
-    staged = stage_report(timeline, folder, keep_existing)
+    ``keep_existing``, numbered names where those are taken. Returns the two paths.
+    ``tag``: see :func:`stage_report`."""
+    staged = stage_report(timeline, folder, keep_existing, tag)
     commit_report(staged)
     return staged[0].path, staged[1].path
 
 
-def _stage(path: Path, data: bytes) -> AtomicOutput:
+def unfinished_report_files(folder: Path, tag: str) -> list[Path]:
+    """The temporary files a report written into ``folder`` with ``tag`` left behind: a
+    writer killed midway cannot remove them itself. They lie beside the files' places, in
+    ``folder`` or, for a report name that is a symbolic link, beside the link's target."""
+    folder = Path(folder)
+    stems = (Path(PNG_NAME).stem, Path(CSV_NAME).stem)
+    places = [folder]
     try:
-        return stage_bytes(path, data)
+        places += [entry for entry in folder.iterdir() if entry.name.startswith(stems) and entry.is_symlink()]
+    except OSError:  # gone, or not a folder: nothing was written in it
+        pass
+    folders: set[Path] = set()
+    for place in places:
+        try:
+            folders.add(resolved(place) if place == folder else resolved(place).parent)
+        except OutputError:  # a loop of links: nothing can have been written through it
+            pass
+    return [path for place in folders for path in tagged_unfinished(place, tag)]
+
+
+def _stage(path: Path, data: bytes, tag: str = "") -> AtomicOutput:
+    try:
+        return stage_bytes(path, data, tag)
     except OutputError as exc:
         raise ReportError(str(exc)) from exc
     except OSError as exc:
