@@ -4,7 +4,9 @@ the recent past in bounded memory, and the PNG + CSV report, also from ``analyze
 from __future__ import annotations
 
 import csv
+import os
 import re
+import signal
 import stat
 import subprocess
 import sys
@@ -450,4 +452,64 @@ def test_a_drawing_process_stopped_midway_leaves_no_temporary_file(
     assert not_ours.read_bytes() == b"another export's"
     assert [path.name for path in elsewhere.iterdir()] == ["summary.csv"]
     assert (out / "emotion-summary.csv").read_text() == "an earlier table"
+    assert not any(hand_overs.iterdir())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the child's Python")
+@pytest.mark.parametrize(
+    ("then", "status"),
+    [
+        ("time.sleep(3600)", report_process.EXIT_OVERDUE),
+        # Holds the GIL all along: the watchdog thread never runs, faulthandler's does.
+        ("re.match(r'(a+)+$', 'a' * 60 + 'b')", 1),
+    ],
+    ids=["stuck", "stuck-holding-the-gil"],
+)
+def test_a_stuck_drawing_process_outlives_the_app_only_briefly(tmp_path: Path, then: str, status: int) -> None:
+    # Was: the child runs in a session of its own (a Ctrl+C must not stop it midway) and a
+    # window closing leaves it to finish; one stuck then ran on for ever after the app exited.
+    stand_in, staged = _stuck_python(tmp_path, then, exec_it=False)
+    hand_overs, out = tmp_path / "tmp", tmp_path / "out"
+    hand_overs.mkdir()
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 3.0, 10.0, [face(1, "happy")])
+    session = tmp_path / "session.pickle"
+    session.write_bytes(pickled_session(timeline))
+    app = f"""
+import threading
+from pathlib import Path
+from emotion_app.io import report_process
+from emotion_app.io.session_report import ReportError
+
+report_process.PYTHON = {str(stand_in)!r}
+report_process.STOP_WAIT_S = 0.5
+stop = threading.Event()
+stop.set()  # the window closes at once: the app leaves the child to finish, and exits
+try:
+    session = Path({str(session)!r}).read_bytes()
+    report_process.write_report_in_child(session, Path({str(out)!r}), stop=stop, timeout_s=3)
+except ReportError as exc:
+    print(exc)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", app],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        env={**os.environ, "TMPDIR": str(hand_overs)},
+    )
+    assert "the window closed" in done.stdout, done.stderr[-2000:]
+    try:
+        deadline = time.monotonic() + 90  # not a timing check: how long a failure takes to show
+        while not (tmp_path / "status").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert (tmp_path / "status").exists(), "the stuck child is still running"
+        assert int((tmp_path / "status").read_text()) == status
+    finally:
+        if staged.exists() and not (tmp_path / "status").exists():  # the test's own stuck child
+            os.kill(int(staged.read_text()), signal.SIGKILL)
+    assert staged.exists()  # it was stuck with its temporary files written
+    if status == report_process.EXIT_OVERDUE:  # it could clean up after itself
+        assert not any(out.iterdir())
     assert not any(hand_overs.iterdir())

@@ -8,11 +8,14 @@ once read: a child left to finish on its own needs nothing more from the app), w
 report with :func:`.session_report.write_report` (so both files go in place atomically,
 as ever) and answers with one line of JSON on its standard output.
 
-    python -m emotion_app.io.report_process keep|replace FOLDER PICKLED_SESSION TAG
+    python -m emotion_app.io.report_process keep|replace FOLDER PICKLED_SESSION TAG DEADLINE_S
 
 TAG, chosen by the app for this export alone, goes in the names of the child's temporary
-files: when the child stops midway (killed at the app's timeout, or by anyone) the app
-removes them, and nothing else.
+files: when the child stops midway (killed at the app's timeout or by anyone, or
+stopping itself past DEADLINE_S seconds) the app, or the child, removes them and nothing
+else. The child keeps its own deadline as it runs out of the app's session (a Ctrl+C must
+not stop an export midway) and may be left to finish when the window closes: were it
+stuck, nothing else would ever stop it.
 
 A plain child interpreter rather than multiprocessing's "spawn": spawn runs the parent's
 main script again in the child, and the app's ``main.py`` imports the GUI (PyQt6).
@@ -20,6 +23,7 @@ main script again in the child, and the app's ``main.py`` imports the GUI (PyQt6
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import pickle
@@ -54,6 +58,11 @@ SESSION_PREFIX = "emotion_app-session-"
 # What an export's tag (in its temporary files' names) looks like: a mark and random hex.
 TAG_PREFIX = "export-"
 _TAG = re.compile(r"export-[0-9a-f]{16}")
+# The child's exit status when it stopped itself at its deadline.
+EXIT_OVERDUE = 3
+# A child whose main thread never lets its watchdog run (stuck in C code holding the GIL)
+# is ended this much after its deadline by faulthandler's own thread, without cleaning up.
+OVERDUE_GRACE_S = 10.0
 # The Python that runs the child; tests put a stand-in here.
 PYTHON = sys.executable
 
@@ -76,9 +85,9 @@ def write_report_in_child(
     included.
 
     Once ``stop`` is set, waits at most :data:`STOP_WAIT_S` more, then leaves the child to
-    finish on its own and raises ReportError. A child running past ``timeout_s`` is killed.
-    A child that ends without finishing leaves no temporary file in ``folder``, nor the
-    session's.
+    finish on its own (it stops itself past ``timeout_s``) and raises ReportError. A child
+    running past ``timeout_s`` is killed. A child that ends without finishing leaves no
+    temporary file in ``folder``, nor the session's.
     """
     folder = Path(folder).absolute()
     tag = TAG_PREFIX + secrets.token_hex(8)
@@ -96,7 +105,7 @@ def write_report_in_child(
     env["PYTHONPATH"] = os.pathsep.join(part for part in (str(package_root), env.get("PYTHONPATH", "")) if part)
     try:
         child = subprocess.Popen(
-            [PYTHON, "-m", MODULE, KEEP if keep_existing else REPLACE, str(folder), name, tag],
+            [PYTHON, "-m", MODULE, KEEP if keep_existing else REPLACE, str(folder), name, tag, repr(timeout_s)],
             env=env,
             # Not the app's working folder, whose own "emotion_app" (another checkout) would
             # come first on the child's path.
@@ -125,8 +134,9 @@ def write_report_in_child(
                 stop_deadline = now + STOP_WAIT_S
             if stop_deadline is not None and now > stop_deadline:
                 # Not killed: what it writes goes in place whole or not at all, and the
-                # user asked for it. It removes the session's file itself; a parent that
-                # exits first leaves no zombie (the child is handed to the system).
+                # user asked for it. It removes the session's file itself, and stops itself
+                # past timeout_s; a parent that exits first leaves no zombie (the child is
+                # handed to the system).
                 raise ReportError(f"{FAILED}: the window closed; {folder} gets the report when it is done") from None
             if now > deadline:
                 child.kill()
@@ -136,6 +146,8 @@ def write_report_in_child(
     # A child that died before reading the session left its file; one killed while writing
     # (by the system, or by the user), its temporary files.
     _clean_up(folder, tag, Path(name))
+    if child.returncode == EXIT_OVERDUE:
+        raise ReportError(f"{FAILED}: {_overdue(timeout_s)}")
     return _outcome(child.returncode, answer, errors)
 
 
@@ -178,10 +190,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The child: the session from its file (removed), the report into the folder, the answer
     (``{"png": ..., "csv": ...}`` or ``{"error": ...}``) as one JSON line on standard output."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if len(arguments) != 4 or arguments[0] not in (KEEP, REPLACE) or not _TAG.fullmatch(arguments[3]):
-        print(f"usage: python -m {MODULE} {KEEP}|{REPLACE} FOLDER PICKLED_SESSION TAG", file=sys.stderr)
+    deadline_s = _seconds(arguments[4]) if len(arguments) == 5 else None
+    if deadline_s is None or arguments[0] not in (KEEP, REPLACE) or not _TAG.fullmatch(arguments[3]):
+        print(f"usage: python -m {MODULE} {KEEP}|{REPLACE} FOLDER PICKLED_SESSION TAG DEADLINE_S", file=sys.stderr)
         return 2
-    mode, folder, session, tag = arguments
+    mode, folder, session, tag = arguments[:4]
+    watchdog = _keep_deadline(deadline_s, Path(folder), tag, Path(session))
     answer_to = sys.stdout
     sys.stdout = sys.stderr  # anything a library prints stays out of the answer
     reply: dict[str, str]
@@ -199,12 +213,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         reply = {"error": f"{FAILED}: {exc}"}
     except Exception as exc:  # any failure must reach the user as a message
         reply = {"error": f"{FAILED}: {type(exc).__name__}: {exc}"}
+    watchdog.cancel()  # done: whatever the answer, nothing is left to clean up
+    faulthandler.cancel_dump_traceback_later()
     try:
         answer_to.write(json.dumps(reply) + "\n")
         answer_to.flush()
     except OSError:  # nobody is listening any more (the app closed): the files are written
         pass
     return 0
+
+
+def _seconds(text: str) -> float | None:
+    try:
+        seconds = float(text)
+    except ValueError:
+        return None
+    return seconds if 0 < seconds < float("inf") else None
+
+
+def _keep_deadline(deadline_s: float, folder: Path, tag: str, session: Path) -> threading.Timer:
+    """The child's own end past ``deadline_s``: its temporary files and the session's file
+    removed, then out, wherever its main thread is stuck. Returns the watchdog to cancel."""
+
+    def overdue() -> None:
+        try:
+            _clean_up(folder, tag, session)
+            print(f"{FAILED}: {_overdue(deadline_s)}", file=sys.stderr, flush=True)
+        except OSError:  # nobody reads its errors any more (the app closed)
+            pass
+        finally:
+            os._exit(EXIT_OVERDUE)  # not SystemExit: the main thread is stuck, not waiting for it
+
+    watchdog = threading.Timer(deadline_s, overdue)
+    watchdog.daemon = True
+    watchdog.start()
+    # Runs without the GIL: ends a child whose main thread never lets the watchdog run.
+    faulthandler.dump_traceback_later(deadline_s + OVERDUE_GRACE_S, exit=True)
+    return watchdog
 
 
 if __name__ == "__main__":
