@@ -516,6 +516,54 @@ def test_a_raw_mjpeg_that_grows_while_it_plays_is_read_and_counted_on(tmp_path: 
         source.release()
 
 
+def test_a_jpeg_read_while_half_written_is_shown_once_the_writer_ends_it(tmp_path: Path) -> None:
+    # Was: the last JPEG, its end marker not yet written, was given as running to the
+    # file's end; it did not decode, the reader moved past it, and that frame was never
+    # shown, even once the recorder had written the rest of it.
+    jpegs = jpegs_of(numbered(8))
+    clip = tmp_path / "recording.mjpeg"
+    clip.write_bytes(b"".join(jpegs[:5]))
+    source = open_frame_source(VideoFileSpec(clip))
+    try:
+        assert isinstance(source, RawMjpegFrameSource)
+        read = [source.read() for _ in range(5)]
+        half = len(jpegs[5]) // 2
+        with clip.open("ab") as handle:
+            handle.write(jpegs[5][:half])
+        read.append(source.read())
+        assert read[-1] is None, "half a JPEG is no frame yet"
+        with clip.open("ab") as handle:
+            handle.write(jpegs[5][half:] + jpegs[6] + jpegs[7][:half])
+        read += [source.read() for _ in range(3)]
+        with clip.open("ab") as handle:
+            handle.write(jpegs[7][half:])
+        read += [source.read() for _ in range(2)]
+        assert [None if frame is None else number_of(frame) for frame in read] == [
+            *(0, 1, 2, 3, 4, None),  # JPEG 5 half written
+            *(5, 6, None),  # JPEG 7 half written
+            *(7, None),  # past the last
+        ]
+        assert source.position == 7
+    finally:
+        source.release()
+
+
+def test_the_index_gives_no_span_for_a_last_jpeg_without_its_end(tmp_path: Path) -> None:
+    # Its end marker not in the file: cut short, or still being written; a frame once the
+    # file holds it (the span then what it was).
+    jpegs = jpegs_of(numbered(3))
+    clip = tmp_path / "recording.mjpeg"
+    whole = b"".join(jpegs)
+    clip.write_bytes(whole[:-10])
+    with JpegIndex(clip) as index:
+        assert index.span(2) is None
+        assert index.count == 2 and index.cut_short == 2
+        with clip.open("ab") as handle:
+            handle.write(whole[-10:])
+        assert index.span(2) == (len(whole) - len(jpegs[2]), len(whole))
+        assert index.count == 3 and index.cut_short is None
+
+
 def test_analyze_counts_a_raw_mjpegs_frames_as_the_app_does(tmp_path: Path) -> None:
     # Was: no frame count (FFmpeg does not give one for a raw MJPEG), so no progress total.
     clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50))

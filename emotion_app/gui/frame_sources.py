@@ -412,8 +412,8 @@ class RawMjpegFrameSource:
         if frame is None:
             packet = self._file.jpeg(place, self._give_up)
             if packet is None:
-                # Past the last JPEG, or given up: not passed (a file still written to may
-                # hold it later).
+                # Past the last JPEG, on one whose end is not written yet, or given up: not
+                # passed (a file still written to may hold it later).
                 return None
             self._next = place + 1
             decoded = decode_jpeg(packet)

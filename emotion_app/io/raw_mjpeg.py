@@ -138,16 +138,27 @@ class JpegIndex:
     def count(self) -> int | None:
         """The file's JPEGs, once the scan has reached its end (None before; at once for a
         file a scan reached the end of before, unchanged since). A last JPEG without its
-        end marker (the file cut short, or still being written) is left out: :meth:`span`
-        still gives it, a reader may try it."""
+        end marker (the file cut short, or still being written) is left out, and :meth:`span`
+        does not give it (see :attr:`cut_short`)."""
         return self._count
+
+    @property
+    def cut_short(self) -> int | None:
+        """The place of a last JPEG that has no end marker where the scan reached the
+        file's end (cut short, or still being written): no frame, yet. None where there
+        is none, or the scan has not reached the end."""
+        with self._lock:  # the count and the starts found as of one scan
+            if self._end is None or self._count is None or self._count >= len(self._starts):
+                return None
+            return self._count
 
     def span(self, frame: int, give_up: Callable[[], bool] | None = None) -> tuple[int, int] | None:
         """Where JPEG ``frame`` (0-based) starts and where the next begins (for the last
-        found so far, past its end marker where the scan passed it, or the file's end),
-        scanning on as far as that needs; None where the file holds fewer, or where
-        ``give_up`` says so before the scan got there (it is asked between reads: a long
-        scan need not hold its thread)."""
+        found so far, past its end marker), scanning on as far as that needs; None where
+        the file holds fewer, where ``give_up`` says so before the scan got there (it is
+        asked between reads: a long scan need not hold its thread), or for a last JPEG
+        whose end marker is not in the file (yet: a recording's next frame, half written,
+        is not passed over, and is given once the file holds the rest of it)."""
         starts = self._starts
         if self._written_over or frame < 0:
             return None
@@ -166,8 +177,8 @@ class JpegIndex:
             found: tuple[int, int] | None = None
             if frame + 1 < len(starts):
                 found = starts[frame], starts[frame + 1]
-            elif frame < len(starts) and self._end is not None:
-                found = starts[frame], self._end if self._last_end is None else self._last_end
+            elif frame < len(starts) and self._end is not None and self._last_end is not None:
+                found = starts[frame], self._last_end
             elif frame == len(starts) - 1 and self._tail_end is not None:
                 found = starts[frame], self._tail_end
             if self._end is None and self._on_count is not None:

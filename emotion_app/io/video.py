@@ -269,8 +269,8 @@ def _raw_mjpeg_frames(path: Path, fps: float | None) -> Iterator[Frame]:
     over ``fps`` (FFmpeg's rate for such a file: it has none of its own).
 
     A JPEG that does not decode is skipped, with a warning, as in :func:`_video_frames`,
-    and so are the last ones (a file cut short) and, after ``MAX_UNDECODABLE_RUN`` of them
-    in a row, the rest of the file.
+    and so are the last ones (a file cut short, its last JPEG without its end marker) and,
+    after ``MAX_UNDECODABLE_RUN`` of them in a row, the rest of the file.
     """
     try:
         raw = RawMjpeg(path)
@@ -290,6 +290,11 @@ def _raw_mjpeg_frames(path: Path, fps: float | None) -> Iterator[Frame]:
                 )
                 failed_run = 0
             yield index - 1, (index - 1) / fps if fps else None, frame
+        if failed_run < MAX_UNDECODABLE_RUN and not raw.index.written_over and raw.index.cut_short == index:
+            # A last JPEG without its end marker is given as no frame (it may be still being
+            # written): said with the ones before it that did not decode.
+            failed_run += 1
+            index += 1
         if failed_run:
             log.warning("%s: %s could not be decoded; left out", path, _frame_span(index - failed_run, index))
         if raw.index.written_over:
