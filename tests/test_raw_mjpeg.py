@@ -447,6 +447,72 @@ def test_stop_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs_l
         counted.set()
 
 
+@pytest.mark.parametrize("move", ["pause", "seek back", "step back"])
+def test_a_move_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs_last_frame(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, move: str
+) -> None:
+    # Was: the read past the last frame scanned all of the padding after it (seconds a
+    # gigabyte), and a Pause, a seek or a step made meanwhile waited for all of that scan.
+    # Here each read of the padding on the capture thread waits for the test to let it go;
+    # it lets one go, after the move, and the rest once the move is shown: the file's end
+    # is then found as before.
+    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)
+    jpegs = jpegs_of(numbered(5))
+    clip = padded(tmp_path / "padded.mjpeg", jpegs, GIGABYTE)
+    counted, steps, scanning = threading.Event(), threading.Semaphore(0), threading.Event()
+    scan_all, scan_step = JpegIndex._scan_all, JpegIndex._scan_step
+    held = True
+
+    def held_back(index: JpegIndex) -> None:  # the count on its own thread: not there yet
+        counted.wait(WAIT_MS / 1000)
+        scan_all(index)
+
+    def step_held(index: JpegIndex) -> bool:
+        if held and index._search_from > len(b"".join(jpegs)) and threading.current_thread().name != "mjpeg-index":
+            scanning.set()
+            steps.acquire(timeout=WAIT_MS / 1000)
+        return scan_step(index)
+
+    monkeypatch.setattr(JpegIndex, "_scan_all", held_back)
+    monkeypatch.setattr(JpegIndex, "_scan_step", step_held)
+    window = make_window(video=clip)
+    ended: list[str] = []
+    window.controller.source_fault.connect(lambda fault: ended.append(fault.message))
+    paused: list[bool] = []
+    try:
+        paused_at(qtbot, window, 3)
+        window.step(1)
+        qtbot.waitUntil(lambda: window.view.result.frame_index == 4, timeout=WAIT_MS)
+        window.resume()  # the read past it scans the padding for another JPEG
+        assert scanning.wait(WAIT_MS / 1000)
+        window.controller.playback.connect(lambda state: paused.append(state.paused))
+        if move == "pause":
+            window.pause()
+            steps.release()
+            qtbot.waitUntil(lambda: paused[-1:] == [True], timeout=WAIT_MS)
+            assert window.view.result.frame_index == 4
+        else:
+            if move == "seek back":
+                window.seek(1)
+            else:
+                window.step(-1)  # playing: a few seconds back, the file's start
+            steps.release()
+            qtbot.waitUntil(lambda: window.view.result.frame_index < 4, timeout=WAIT_MS)
+            assert number_of(window.view.result.image) == window.view.result.frame_index
+        assert ended == [], "the read given up for the move is no end of the file"
+        held = False
+        steps.release(1000)
+        counted.set()
+        if move == "pause":
+            window.resume()
+        wait_until_stopped(qtbot, window)
+        assert ended and ended[0].startswith("Finished playing padded.mjpeg"), ended
+    finally:
+        held = False
+        steps.release(1000)
+        counted.set()
+
+
 def test_a_paused_raw_mjpeg_that_grows_is_counted_on_without_a_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

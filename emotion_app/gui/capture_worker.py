@@ -120,6 +120,11 @@ class CaptureWorker(QObject):
         # _superseded).
         self._requests_sent = 0
         self._requests_taken = 0
+        # Pauses, seeks and steps sent and taken, likewise: while one waits, a read of the
+        # file playing that scans for its frame gives up (see _scan_given_up).
+        self._moves_sent = 0
+        self._moves_taken = 0
+        self._playing_read = False  # a read of _read_next's is under way
 
     # ---- from any thread ---------------------------------------------------------------
     def supersede(self) -> None:
@@ -128,6 +133,22 @@ class CaptureWorker(QObject):
         request would wait for the scan (the GUI's Stop, with a multi-gigabyte file being
         scanned, or the gigabyte of padding after a recording's last frame)."""
         self._requests_sent += 1
+
+    def move_sent(self) -> None:
+        """Say, on the sending thread, that a pause, a seek or a step is on its way: a read
+        of the file playing that scans for its next frame (the padding after a recording's
+        last) gives up for it, and the frame read next is where the move leaves it."""
+        self._moves_sent += 1
+
+    def _scan_given_up(self) -> bool:
+        """Whether a scan for a frame gives up: for a stop or an opening, and in a read of
+        the file playing, for a move (a read for a move itself is not given up for the
+        next one: steps given up would be lost, not done one after the other)."""
+        return self._superseded() or (self._playing_read and self._moves_taken < self._moves_sent)
+
+    def _take_move(self) -> None:
+        if self._moves_taken < self._moves_sent:  # never past the count sent, as requests
+            self._moves_taken += 1
 
     def _superseded(self) -> bool:
         """Whether a stop or an opening waits (or the thread is to end): asked on this thread."""
@@ -174,7 +195,7 @@ class CaptureWorker(QObject):
             count_in_background(lambda: self._count_changed.emit(stream_id))
         give_up_scans_when = getattr(source, "give_up_scans_when", None)
         if give_up_scans_when is not None:
-            give_up_scans_when(self._superseded)
+            give_up_scans_when(self._scan_given_up)
         self._fps = source.fps if source.fps > 0 else FALLBACK_FPS
         self._index = 0
         self._forget_pace()
@@ -204,6 +225,7 @@ class CaptureWorker(QObject):
     @pyqtSlot()
     def pause(self) -> None:
         """Stop reading a file and stay on the last frame delivered."""
+        self._take_move()
         if not self._is_file_open() or self._paused:
             return
         self._paused = True
@@ -228,6 +250,7 @@ class CaptureWorker(QObject):
     @pyqtSlot(int)
     def seek(self, frame: int) -> None:
         """Show frame ``frame`` of a file (clamped to the file); playing continues from there."""
+        self._take_move()
         self._seek(frame)
 
     def _seek(self, frame: int, backward: bool = False) -> None:
@@ -271,6 +294,7 @@ class CaptureWorker(QObject):
     @pyqtSlot(int)
     def step(self, frames: int) -> None:
         """Move ``frames`` from the frame on screen (negative: back); a paused file stays paused."""
+        self._take_move()
         if not self._is_file_open() or frames == 0:
             return
         current = self._index - 1 if self._last_frame is not None else 0
@@ -418,11 +442,17 @@ class CaptureWorker(QObject):
             # Unpaced: let the consumer catch up rather than decode frames to drop them.
             self._timer.start(_CONSUMER_POLL_MS)
             return
-        frame = _read_safely(source)
-        if frame is None and self._superseded():
-            return  # given up for a stop or an opening, which comes next: not the end
-        if frame is None and file_spec is not None:
-            frame = self._retry_video_read(source, file_spec)
+        self._playing_read = True
+        try:
+            frame = _read_safely(source)
+            if frame is None and self._scan_given_up():
+                return  # given up for a request, which comes next: not the end
+            if frame is None and file_spec is not None:
+                frame = self._retry_video_read(source, file_spec)
+                if frame is None and self._scan_given_up():
+                    return
+        finally:
+            self._playing_read = False
         now = time.perf_counter()
         if frame is None:
             self._on_read_failed(source, spec, now)

@@ -138,15 +138,18 @@ class StreamController(QObject):
         self._open_at_requested.emit(spec, int(frame), bool(paused))
 
     def pause(self) -> None:
+        self.capture.move_sent()
         self._pause_requested.emit()
 
     def resume(self) -> None:
         self._resume_requested.emit()
 
     def seek(self, frame: int) -> None:
+        self.capture.move_sent()
         self._seek_requested.emit(int(frame))
 
     def step(self, frames: int) -> None:
+        self.capture.move_sent()
         self._step_requested.emit(int(frames))
 
     def set_mirror(self, on: bool) -> None:
