@@ -233,3 +233,40 @@ def test_the_start_up_model_arriving_late_does_not_end_the_loading_note(
     assert window.status.currentMessage() == "Loading mine.safetensors…"
     qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
     assert window.status.currentMessage().startswith("Loaded mine.safetensors")
+
+
+def test_the_menu_ticks_the_model_chosen_while_it_loads_and_the_old_one_if_it_fails(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Reopened during a load, the menu ticked the model still in use beside "Loading NEW…",
+    # as if the pick had not been taken.
+    from emotion_app.gui.messages import ModelStatus
+
+    folder = models_folder(tmp_path)
+    window = make_window(weights=folder / DEFAULT_WEIGHTS_NAME, weights_dir=folder)
+    in_use = window.model_status
+    menu = window.model_menu
+
+    def ticked() -> list[str]:
+        menu.refresh()  # as opening the menu does
+        return [action.data().name for action in menu.model_actions() if action.isChecked()]
+
+    window.choose_weights(folder / "zz_seven.safetensors")
+    assert ticked() == ["zz_seven.safetensors"]
+    # The model in use getting its fast classifier meanwhile does not take the tick back.
+    window._on_model_status(
+        ModelStatus(
+            in_use.weights_path,
+            in_use.labels,
+            active_weights=in_use.active_weights,
+            inference_mode="int8",
+            runner_changed=True,
+        )
+    )
+    assert ticked() == ["zz_seven.safetensors"]
+    qtbot.waitUntil(lambda: window.model_status.labels == SEVEN_LABELS, timeout=WAIT_MS)
+    assert ticked() == ["zz_seven.safetensors"]
+
+    window.choose_weights(folder / "broken.safetensors")
+    qtbot.waitUntil(lambda: window.model_status.weights_path == folder / "broken.safetensors", timeout=WAIT_MS)
+    assert ticked() == ["zz_seven.safetensors"]  # the model still in use

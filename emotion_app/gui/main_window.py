@@ -1026,6 +1026,7 @@ class MainWindow(QMainWindow):
         path = Path(path)
         self._loading_model = path.absolute()  # as the controller hands it on, and the status names it
         self.status.show_standing(f"Loading {path.name}…")
+        self.model_menu.set_current(self._loading_model)  # the pick is taken, as the note says
         self.controller.load_weights(path)
 
     def load_weights_dialog(self) -> None:
@@ -1298,7 +1299,9 @@ class MainWindow(QMainWindow):
             self.status.show_standing("")
             if not status.ok:
                 self.status.clearMessage()  # the banner says why
-        self.model_menu.set_current(status.active_weights)
+        # The tick is on the model chosen while it loads; else on the one in use (a failed
+        # load leaves the old one ticked).
+        self.model_menu.set_current(self._loading_model or status.active_weights)
         if status.ok and status.active_weights is not None:
             self.settings.weights_path = status.active_weights
         self.status.show_model(status)

@@ -1,5 +1,5 @@
 """The Model menu: the weights files in weights/ (name, classes, labels trained on,
-validation figure from each card), the one in use ticked, plus "Load weights…"."""
+validation figure from each card), the one in use (or loading) ticked, plus "Load weights…"."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class ModelMenu(QMenu):
         self.refresh()
 
     def set_current(self, path: Path | None) -> None:
-        """Tick the model in use (None: none loaded)."""
+        """Tick the model in use, or the one chosen to replace it while it loads (None: none)."""
         self._current = path
         for action in self._group.actions():
             action.setChecked(_same_file(action.data(), path))
