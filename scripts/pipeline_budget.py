@@ -1,0 +1,135 @@
+"""Where the pipeline's time goes on a clip, as ``bench`` runs it: cascades, model, the rest.
+
+    python -m scripts.pipeline_budget CLIP [--runs N] [--opencv-threads N]
+
+Decodes CLIP once, then runs :class:`EmotionPipeline` (``bench``'s settings: 24 px, scans
+inline, torch on one thread) over its frames ``--runs`` times, the fer-style full-frame
+baseline beside each frame as ``bench`` runs it. Every ``detectMultiScale`` call of the
+pipeline's cascades (the detector's and the face check's) and every ONNX Runtime forward
+pass is timed by a wrapper, so each run prints the pipeline's milliseconds a frame split
+into cascade calls, forward passes and everything else (Python and the small OpenCV,
+NumPy and torch calls between them), and the baseline's. Wall time: run it with the
+cores free. The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from scripts.support.arguments import script_parser
+
+# Seconds spent in each kind of timed call since the counter was last cleared.
+Spent = dict[str, float]
+
+
+class _TimedCascade:
+    """A cascade whose ``detectMultiScale`` calls add their wall time to ``spent``."""
+
+    def __init__(self, cascade: Any, spent: Spent) -> None:
+        self._cascade = cascade
+        self._spent = spent
+
+    def detectMultiScale(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 (OpenCV's name)
+        start = time.perf_counter()
+        try:
+            return self._cascade.detectMultiScale(*args, **kwargs)
+        finally:
+            self._spent["cascades"] += time.perf_counter() - start
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cascade, name)
+
+
+def _time_calls(spent: Spent) -> None:
+    """Wrap the cascades made from now on and ONNX Runtime's forward passes."""
+    import onnxruntime
+
+    make_cascade = cv2.CascadeClassifier
+    cv2.CascadeClassifier = lambda *args: _TimedCascade(make_cascade(*args), spent)  # type: ignore[assignment,misc]
+    run = onnxruntime.InferenceSession.run
+
+    def timed_run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return run(self, *args, **kwargs)
+        finally:
+            spent["forward passes"] += time.perf_counter() - start
+
+    onnxruntime.InferenceSession.run = timed_run
+
+
+def main() -> int:
+    parser = script_parser(__file__, __doc__, raw_description=True)
+    parser.add_argument("clip", type=Path, metavar="CLIP", help="a video file")
+    parser.add_argument("--runs", type=int, default=3, help="runs over the clip (default 3)")
+    parser.add_argument("--opencv-threads", type=int, default=None, help="OpenCV threads (default: OpenCV's own)")
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error(f"--runs must be at least 1, got {args.runs}")
+    if args.opencv_threads is not None:
+        if args.opencv_threads < 1:
+            parser.error(f"--opencv-threads must be at least 1, got {args.opencv_threads}")
+        cv2.setNumThreads(args.opencv_threads)
+    spent: Spent = {"cascades": 0.0, "forward passes": 0.0}
+    _time_calls(spent)  # before any cascade is made
+
+    import torch
+
+    from emotion_app.cli.common import load_classifier, make_detector
+    from emotion_app.faces.detector import DEFAULT_MIN_FACE, full_frame_baseline_detector
+    from emotion_app.io.video import InputError, open_input
+    from emotion_app.pipeline import EmotionPipeline
+
+    torch.set_num_threads(1)  # as bench and the app run the model
+    try:
+        frames = [(time_s, frame) for _, time_s, frame in open_input(args.clip).frames()]
+    except InputError as exc:
+        parser.error(str(exc))
+    if not frames:
+        parser.error(f"{args.clip}: no frame could be read")
+    classifier = load_classifier(None)
+    baseline = full_frame_baseline_detector()
+    runs: list[dict[str, float]] = []
+    for run in range(1, args.runs + 1):
+        pipeline = EmotionPipeline(make_detector(DEFAULT_MIN_FACE), classifier)
+        total = baseline_total = 0.0
+        with_face = 0
+        pipeline_spent = dict.fromkeys(spent, 0.0)
+        for time_s, frame in frames:
+            start = time.perf_counter()
+            baseline.detect(frame)
+            baseline_total += time.perf_counter() - start
+            spent.update(dict.fromkeys(spent, 0.0))  # the baseline's own cascade calls do not count
+            start = time.perf_counter()
+            with_face += bool(pipeline.process(frame, time_s))
+            total += time.perf_counter() - start
+            for name, seconds in spent.items():
+                pipeline_spent[name] += seconds
+        count = len(frames)
+        figures = {
+            "pipeline_ms": total * 1000 / count,
+            "cascades_ms": pipeline_spent["cascades"] * 1000 / count,
+            "forward_passes_ms": pipeline_spent["forward passes"] * 1000 / count,
+            "rest_ms": (total - sum(pipeline_spent.values())) * 1000 / count,
+            "baseline_ms": baseline_total * 1000 / count,
+            "frames_with_face": float(with_face),
+        }
+        runs.append(figures)
+        print(
+            f"run {run}: pipeline {figures['pipeline_ms']:.2f} ms a frame = cascade calls "
+            f"{figures['cascades_ms']:.2f} + forward passes {figures['forward_passes_ms']:.2f} + the rest "
+            f"{figures['rest_ms']:.2f}; baseline {figures['baseline_ms']:.2f}; a face in {with_face}/{count} frames"
+        )
+    medians = {name: float(np.median([run[name] for run in runs])) for name in runs[0]}
+    print(json.dumps({"clip": str(args.clip), "opencv_threads": cv2.getNumThreads(), "runs": runs, "median": medians}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
