@@ -513,3 +513,41 @@ except ReportError as exc:
     if status == report_process.EXIT_OVERDUE:  # it could clean up after itself
         assert not any(out.iterdir())
     assert not any(hand_overs.iterdir())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX file size limit stands in for a full disk")
+def test_a_session_that_cannot_be_handed_over_leaves_no_file_behind(tmp_path: Path) -> None:
+    # Was: where the temporary folder had no room for the session (a full disk), the export
+    # failed, rightly, but left the part of the session written in the temporary folder.
+    hand_overs, out = tmp_path / "tmp", tmp_path / "out"
+    hand_overs.mkdir()
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 3.0, 10.0, [face(1, "happy")])
+    session = tmp_path / "session.pickle"
+    session.write_bytes(pickled_session(timeline))
+    app = f"""
+import resource, signal
+from pathlib import Path
+from emotion_app.io import report_process
+from emotion_app.io.session_report import ReportError
+
+session = Path({str(session)!r}).read_bytes()
+# Files of at most 64 bytes from now on: a write past that fails (EFBIG), as on a full disk.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (64, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+try:
+    report_process.write_report_in_child(session, Path({str(out)!r}))
+except ReportError as exc:
+    print(exc)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", app],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        env={**os.environ, "TMPDIR": str(hand_overs), "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert "could not hand the session to its drawing process" in done.stdout, done.stderr[-2000:]
+    assert not any(hand_overs.iterdir())
+    assert not out.exists()

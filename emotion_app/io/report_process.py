@@ -91,11 +91,14 @@ def write_report_in_child(
     """
     folder = Path(folder).absolute()
     tag = TAG_PREFIX + secrets.token_hex(8)
+    name = ""
     try:
         handle, name = tempfile.mkstemp(prefix=SESSION_PREFIX, suffix=".pickle")
         with os.fdopen(handle, "wb") as hand_over:
             hand_over.write(session)
     except OSError as exc:
+        if name:  # made but not filled (a full disk): no one else would remove it
+            _clean_up(folder, tag, Path(name))
         raise ReportError(
             f"{FAILED}: could not hand the session to its drawing process ({exc.strerror or exc})"
         ) from exc
