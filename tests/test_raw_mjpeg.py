@@ -408,25 +408,9 @@ def test_stop_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs_l
     # end) scanned all of the padding after it, and Stop waited for all of that scan. Here
     # each read of the padding on the capture thread waits for the test to let it go; it
     # lets one go, after Stop.
-    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)
     jpegs = jpegs_of(numbered(5))
     clip = padded(tmp_path / "padded.mjpeg", jpegs, GIGABYTE)
-    counted, steps, scanning = threading.Event(), threading.Semaphore(0), threading.Event()
-    scan_all, scan_step = JpegIndex._scan_all, JpegIndex._scan_step
-    held = True
-
-    def held_back(index: JpegIndex) -> None:  # the count on its own thread: not there yet
-        counted.wait(WAIT_MS / 1000)
-        scan_all(index)
-
-    def step_held(index: JpegIndex) -> bool:
-        if held and index._search_from > len(b"".join(jpegs)) and threading.current_thread().name != "mjpeg-index":
-            scanning.set()
-            steps.acquire(timeout=WAIT_MS / 1000)
-        return scan_step(index)
-
-    monkeypatch.setattr(JpegIndex, "_scan_all", held_back)
-    monkeypatch.setattr(JpegIndex, "_scan_step", step_held)
+    scans = HeldScans(monkeypatch, past=len(b"".join(jpegs)))  # the padding's
     window = make_window(video=clip)
     ended: list[str] = []
     window.controller.source_fault.connect(lambda fault: ended.append(fault.message))
@@ -434,17 +418,15 @@ def test_stop_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs_l
         paused_at(qtbot, window, 3)
         window.step(1)  # onto the last frame: shown, the padding after it not scanned
         qtbot.waitUntil(lambda: window.view.result.frame_index == 4, timeout=WAIT_MS)
-        assert number_of(window.view.result.image) == 4 and not scanning.is_set()
+        assert number_of(window.view.result.image) == 4 and not scans.scanning.is_set()
         window.resume()  # the read past it scans the padding for another JPEG
-        assert scanning.wait(WAIT_MS / 1000)
+        assert scans.scanning.wait(WAIT_MS / 1000)
         with qtbot.waitSignal(window.controller.source_stopped, timeout=WAIT_MS):
             window.stop()
-            steps.release()
+            scans.steps.release()
         assert ended == [], "the read given up for the Stop is no end of the file"
     finally:
-        held = False
-        steps.release(1000)
-        counted.set()
+        scans.release_all()
 
 
 @pytest.mark.parametrize("move", ["pause", "seek back", "step back"])
@@ -456,25 +438,9 @@ def test_a_move_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs
     # Here each read of the padding on the capture thread waits for the test to let it go;
     # it lets one go, after the move, and the rest once the move is shown: the file's end
     # is then found as before.
-    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)
     jpegs = jpegs_of(numbered(5))
     clip = padded(tmp_path / "padded.mjpeg", jpegs, GIGABYTE)
-    counted, steps, scanning = threading.Event(), threading.Semaphore(0), threading.Event()
-    scan_all, scan_step = JpegIndex._scan_all, JpegIndex._scan_step
-    held = True
-
-    def held_back(index: JpegIndex) -> None:  # the count on its own thread: not there yet
-        counted.wait(WAIT_MS / 1000)
-        scan_all(index)
-
-    def step_held(index: JpegIndex) -> bool:
-        if held and index._search_from > len(b"".join(jpegs)) and threading.current_thread().name != "mjpeg-index":
-            scanning.set()
-            steps.acquire(timeout=WAIT_MS / 1000)
-        return scan_step(index)
-
-    monkeypatch.setattr(JpegIndex, "_scan_all", held_back)
-    monkeypatch.setattr(JpegIndex, "_scan_step", step_held)
+    scans = HeldScans(monkeypatch, past=len(b"".join(jpegs)))  # the padding's
     window = make_window(video=clip)
     ended: list[str] = []
     window.controller.source_fault.connect(lambda fault: ended.append(fault.message))
@@ -484,11 +450,11 @@ def test_a_move_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs
         window.step(1)
         qtbot.waitUntil(lambda: window.view.result.frame_index == 4, timeout=WAIT_MS)
         window.resume()  # the read past it scans the padding for another JPEG
-        assert scanning.wait(WAIT_MS / 1000)
+        assert scans.scanning.wait(WAIT_MS / 1000)
         window.controller.playback.connect(lambda state: paused.append(state.paused))
         if move == "pause":
             window.pause()
-            steps.release()
+            scans.steps.release()
             qtbot.waitUntil(lambda: paused[-1:] == [True], timeout=WAIT_MS)
             assert window.view.result.frame_index == 4
         else:
@@ -496,21 +462,17 @@ def test_a_move_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs
                 window.seek(1)
             else:
                 window.step(-1)  # playing: a few seconds back, the file's start
-            steps.release()
+            scans.steps.release()
             qtbot.waitUntil(lambda: window.view.result.frame_index < 4, timeout=WAIT_MS)
             assert number_of(window.view.result.image) == window.view.result.frame_index
         assert ended == [], "the read given up for the move is no end of the file"
-        held = False
-        steps.release(1000)
-        counted.set()
+        scans.release_all()
         if move == "pause":
             window.resume()
         wait_until_stopped(qtbot, window)
         assert ended and ended[0].startswith("Finished playing padded.mjpeg"), ended
     finally:
-        held = False
-        steps.release(1000)
-        counted.set()
+        scans.release_all()
 
 
 def test_a_paused_raw_mjpeg_that_grows_is_counted_on_without_a_read(
@@ -669,6 +631,33 @@ def count_held_back(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     return go
 
 
+class HeldScans:
+    """Raw MJPEGs opened from now on are counted as a long file is, the count held back
+    (:func:`count_held_back`), and while ``held`` each read of a scan made on another
+    thread than the count's, searching past byte ``past``, waits for the test to let it go
+    (``steps.release()``); ``scanning`` is set once one waits."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, past: int = -1, held: bool = True) -> None:
+        self.counted = count_held_back(monkeypatch)
+        self.steps, self.scanning = threading.Semaphore(0), threading.Event()
+        self.held = held
+        scan_step = JpegIndex._scan_step
+
+        def step_held(index: JpegIndex) -> bool:
+            if self.held and index._search_from > past and threading.current_thread().name != "mjpeg-index":
+                self.scanning.set()
+                self.steps.acquire(timeout=WAIT_MS / 1000)
+            return scan_step(index)
+
+        monkeypatch.setattr(JpegIndex, "_scan_step", step_held)
+
+    def release_all(self) -> None:
+        """Every read from now on goes on at once, the count too."""
+        self.held = False
+        self.steps.release(1000)
+        self.counted.set()
+
+
 def test_a_raw_mjpeg_counted_after_it_opened_gets_its_seek_bar_then(
     qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -778,36 +767,18 @@ def test_stop_does_not_wait_for_a_seek_scanning_a_long_raw_mjpeg(
     # up to its frame on the capture thread, and Stop waited for all of that scan: on a
     # file of gigabytes, seconds of a window that did not stop. Here each read of that
     # scan waits for the test to let it go; it lets one go, after Stop.
-    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)
-    counted, steps, scanning = threading.Event(), threading.Semaphore(0), threading.Event()
-    scan_all, scan_step = JpegIndex._scan_all, JpegIndex._scan_step
-    held = False
-
-    def held_back(index: JpegIndex) -> None:  # the count on its own thread: not there yet
-        counted.wait(WAIT_MS / 1000)
-        scan_all(index)
-
-    def step_held(index: JpegIndex) -> bool:
-        if held and threading.current_thread().name != "mjpeg-index":
-            scanning.set()
-            steps.acquire(timeout=WAIT_MS / 1000)
-        return scan_step(index)
-
-    monkeypatch.setattr(JpegIndex, "_scan_all", held_back)
-    monkeypatch.setattr(JpegIndex, "_scan_step", step_held)
+    scans = HeldScans(monkeypatch, held=False)
     window = make_window(video=write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50)))
     try:
         paused_at(qtbot, window, 3)
-        held = True
+        scans.held = True
         window.seek(45)
-        assert scanning.wait(WAIT_MS / 1000)
+        assert scans.scanning.wait(WAIT_MS / 1000)
         with qtbot.waitSignal(window.controller.source_stopped, timeout=WAIT_MS):
             window.stop()
-            steps.release()
+            scans.steps.release()
     finally:
-        held = False
-        steps.release(1000)
-        counted.set()
+        scans.release_all()
 
 
 @pytest.mark.parametrize("move", ["step", "seek back", "play"])
