@@ -13,7 +13,8 @@ eager (no fast-runner build): a child process building one would compete for the
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +99,18 @@ class Player:
         return results
 
 
+@contextmanager
+def playing(qtbot: QtBot, loader: GatedLoader, walk: list[np.ndarray]) -> Iterator[Player]:
+    """A :class:`Player`; afterwards (a failed test too) every gate is opened and its
+    worker ended, as the app's closing ends it."""
+    player = Player(qtbot, loader, walk)
+    try:
+        yield player
+    finally:
+        loader.open()
+        player.worker.on_thread_finished()
+
+
 def ids(results: list[InferenceResult]) -> list[tuple[int, ...]]:
     return [tuple(face.track_id for face in result.faces) for result in results]
 
@@ -106,8 +119,7 @@ def test_frames_go_on_with_the_old_model_while_the_new_one_loads(
     qtbot: QtBot, random_weights_7: Path, walk: list[np.ndarray]
 ) -> None:
     loader = GatedLoader([random_weights_7])
-    player = Player(qtbot, loader, walk)
-    try:
+    with playing(qtbot, loader, walk) as player:
         assert ids(player.play(8))[-1] == (1,)
         player.worker.load_weights(random_weights_7)
         assert loader.started[random_weights_7].wait(WAIT_MS / 1000)
@@ -124,9 +136,6 @@ def test_frames_go_on_with_the_old_model_while_the_new_one_loads(
         status = player.statuses[-1]
         assert status.ok and status.active_weights == random_weights_7 and status.labels == SEVEN_LABELS
         assert player.worker.loading is None
-    finally:
-        loader.open()
-        player.worker.on_thread_finished()
     assert loader.made[None].closed  # the old model was let go
 
 
@@ -137,9 +146,8 @@ def test_loads_run_one_at_a_time_and_only_the_newest_request_waits(
     # slowed each other, the frames and the GUI, and all but the newest were thrown away.
     third = make_random_weights(tmp_path / "third.safetensors", seed=9)
     loader = GatedLoader([random_weights, third, random_weights_7])
-    player = Player(qtbot, loader, walk)
     before = load_threads()
-    try:
+    with playing(qtbot, loader, walk) as player:
         player.play(5)
         player.worker.load_weights(random_weights)
         assert loader.started[random_weights].wait(WAIT_MS / 1000)
@@ -162,17 +170,13 @@ def test_loads_run_one_at_a_time_and_only_the_newest_request_waits(
         assert loader.made[random_weights].closed, "the model no one waits for any more is closed"
         assert not loader.made[random_weights_7].closed
         assert player.worker.loading is None
-    finally:
-        loader.open()
-        player.worker.on_thread_finished()
 
 
 def test_choosing_the_model_that_loads_again_forgets_the_request_in_between(
     qtbot: QtBot, random_weights: Path, random_weights_7: Path, walk: list[np.ndarray]
 ) -> None:
     loader = GatedLoader([random_weights, random_weights_7])
-    player = Player(qtbot, loader, walk)
-    try:
+    with playing(qtbot, loader, walk) as player:
         player.play(5)
         player.worker.load_weights(random_weights_7)
         assert loader.started[random_weights_7].wait(WAIT_MS / 1000)
@@ -184,9 +188,6 @@ def test_choosing_the_model_that_loads_again_forgets_the_request_in_between(
         assert loader.calls == [None, random_weights_7], "neither loaded again nor the one in between"
         assert [status.active_weights for status in player.statuses] == [SHIPPED, random_weights_7]
         assert ids(player.play(3))[-1] == (1,)
-    finally:
-        loader.open()
-        player.worker.on_thread_finished()
 
 
 def test_a_request_waiting_when_the_worker_ends_never_loads(
@@ -216,8 +217,7 @@ def test_a_load_that_fails_keeps_the_old_model_and_says_why(
     corrupt = tmp_path / "corrupt.safetensors"
     corrupt.write_bytes(random_weights.read_bytes()[:5000])  # truncated mid-tensor
     loader = GatedLoader([corrupt])
-    player = Player(qtbot, loader, walk)
-    try:
+    with playing(qtbot, loader, walk) as player:
         assert ids(player.play(6))[-1] == (1,)
         player.worker.load_weights(corrupt)
         assert loader.started[corrupt].wait(WAIT_MS / 1000)
@@ -233,9 +233,6 @@ def test_a_load_that_fails_keeps_the_old_model_and_says_why(
         after = player.play(3)  # the model in use goes on, with the same face
         assert ids(after) == [(1,)] * 3 and all(result.labels == SIX_LABELS for result in after)
         assert player.worker.loading is None
-    finally:
-        loader.open()
-        player.worker.on_thread_finished()
 
 
 class CountingSources:
