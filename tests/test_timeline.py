@@ -311,6 +311,29 @@ def test_an_export_beside_an_earlier_one_keeps_it(tmp_path: Path) -> None:
     assert write_report(timeline, tmp_path) == first  # analyze --report: the fixed names, replaced
 
 
+def saved_session(tmp_path: Path) -> Path:
+    """A short session (one happy face), pickled as the app hands it to the drawing child,
+    in a file for a test's stand-in app to read."""
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 3.0, 10.0, [face(1, "happy")])
+    session = tmp_path / "session.pickle"
+    session.write_bytes(pickled_session(timeline))
+    return session
+
+
+def run_app(code: str, temp_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run as the app's process would run an export, its temporary files (the
+    hand-over of the session) in ``temp_dir``; ``env`` added to its environment."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        env={**os.environ, "TMPDIR": str(temp_dir), **env},
+    )
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups, and a POSIX shell script for the child")
 def test_ctrl_c_in_the_terminal_leaves_an_export_to_finish(tmp_path: Path) -> None:
     # Was: the drawing process was in the app's process group, so the terminal's Ctrl+C
@@ -322,10 +345,7 @@ def test_ctrl_c_in_the_terminal_leaves_an_export_to_finish(tmp_path: Path) -> No
         f'#!/bin/sh\ntouch "{started}"\nwhile [ ! -e "{go}" ]; do sleep 0.05; done\nexec "{sys.executable}" "$@"\n'
     )
     stand_in.chmod(stand_in.stat().st_mode | stat.S_IXUSR)
-    timeline = SessionTimeline(SIX_LABELS)
-    play(timeline, 3.0, 10.0, [face(1, "happy")])
-    session = tmp_path / "session.pickle"
-    session.write_bytes(pickled_session(timeline))
+    session = saved_session(tmp_path)
     app = f"""
 import os, signal, threading, time
 from pathlib import Path
@@ -471,10 +491,7 @@ def test_a_stuck_drawing_process_outlives_the_app_only_briefly(tmp_path: Path, t
     stand_in, staged = _stuck_python(tmp_path, then, exec_it=False)
     hand_overs, out = tmp_path / "tmp", tmp_path / "out"
     hand_overs.mkdir()
-    timeline = SessionTimeline(SIX_LABELS)
-    play(timeline, 3.0, 10.0, [face(1, "happy")])
-    session = tmp_path / "session.pickle"
-    session.write_bytes(pickled_session(timeline))
+    session = saved_session(tmp_path)
     app = f"""
 import threading
 from pathlib import Path
@@ -491,14 +508,7 @@ try:
 except ReportError as exc:
     print(exc)
 """
-    done = subprocess.run(
-        [sys.executable, "-c", app],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        env={**os.environ, "TMPDIR": str(hand_overs)},
-    )
+    done = run_app(app, hand_overs)
     assert "the window closed" in done.stdout, done.stderr[-2000:]
     try:
         deadline = time.monotonic() + 90  # not a timing check: how long a failure takes to show
@@ -521,10 +531,7 @@ def test_a_session_that_cannot_be_handed_over_leaves_no_file_behind(tmp_path: Pa
     # failed, rightly, but left the part of the session written in the temporary folder.
     hand_overs, out = tmp_path / "tmp", tmp_path / "out"
     hand_overs.mkdir()
-    timeline = SessionTimeline(SIX_LABELS)
-    play(timeline, 3.0, 10.0, [face(1, "happy")])
-    session = tmp_path / "session.pickle"
-    session.write_bytes(pickled_session(timeline))
+    session = saved_session(tmp_path)
     app = f"""
 import resource, signal
 from pathlib import Path
@@ -540,14 +547,7 @@ try:
 except ReportError as exc:
     print(exc)
 """
-    done = subprocess.run(
-        [sys.executable, "-c", app],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        env={**os.environ, "TMPDIR": str(hand_overs), "PYTHONDONTWRITEBYTECODE": "1"},
-    )
+    done = run_app(app, hand_overs, PYTHONDONTWRITEBYTECODE="1")
     assert "could not hand the session to its drawing process" in done.stdout, done.stderr[-2000:]
     assert not any(hand_overs.iterdir())
     assert not out.exists()
