@@ -8,6 +8,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 from safetensors.torch import load_file, save_file
 
+from emotion_app.gui.messages import ModelStatus
 from emotion_app.inference.catalog import describe_weights, list_weights
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, make_random_weights, write_astronaut_video
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME, METADATA_KEY, read_card
@@ -66,6 +67,17 @@ def test_every_shipped_weights_file_is_listed_with_its_facts() -> None:
         )
         assert tensors, entry
         assert describe_weights(entry.path) == entry
+
+
+def fast_classifier_arrived(in_use: ModelStatus) -> ModelStatus:
+    """What the worker says when the model in use has got its fast (int8) classifier."""
+    return ModelStatus(
+        in_use.weights_path,
+        in_use.labels,
+        active_weights=in_use.active_weights,
+        inference_mode="int8",
+        runner_changed=True,
+    )
 
 
 def test_choosing_a_model_switches_without_stopping_the_video_and_is_remembered(
@@ -164,7 +176,6 @@ def test_a_model_chosen_by_a_relative_path_is_kept_by_its_full_path(
 
 
 def test_a_failed_load_stays_on_screen_when_the_fast_classifier_arrives(qtbot: QtBot, make_window) -> None:
-    from emotion_app.gui.messages import ModelStatus
 
     window = make_window()
     current = window.model_status
@@ -174,15 +185,7 @@ def test_a_failed_load_stays_on_screen_when_the_fast_classifier_arrives(qtbot: Q
     window._on_model_status(failed)
     assert window.model_banner.isVisible() and "Could not load the model" in window.model_banner.text()
     # The model in use finished building its fast classifier: no load happened.
-    window._on_model_status(
-        ModelStatus(
-            current.weights_path,
-            current.labels,
-            active_weights=current.active_weights,
-            inference_mode="int8",
-            runner_changed=True,
-        )
-    )
+    window._on_model_status(fast_classifier_arrived(current))
     assert window.model_banner.isVisible()
     # A model that did load clears it.
     window._on_model_status(current)
@@ -223,7 +226,6 @@ def test_the_start_up_model_arriving_late_does_not_end_the_loading_note(
 ) -> None:
     # A model chosen while the one given at start-up was still loading: the start-up model's
     # status said "Loaded" over "Loading" while the chosen one still loaded.
-    from emotion_app.gui.messages import ModelStatus
 
     window = make_window()
     start_up = window.model_status
@@ -240,7 +242,6 @@ def test_the_menu_ticks_the_model_chosen_while_it_loads_and_the_old_one_if_it_fa
 ) -> None:
     # Reopened during a load, the menu ticked the model still in use beside "Loading NEW…",
     # as if the pick had not been taken.
-    from emotion_app.gui.messages import ModelStatus
 
     folder = models_folder(tmp_path)
     window = make_window(weights=folder / DEFAULT_WEIGHTS_NAME, weights_dir=folder)
@@ -254,15 +255,7 @@ def test_the_menu_ticks_the_model_chosen_while_it_loads_and_the_old_one_if_it_fa
     window.choose_weights(folder / "zz_seven.safetensors")
     assert ticked() == ["zz_seven.safetensors"]
     # The model in use getting its fast classifier meanwhile does not take the tick back.
-    window._on_model_status(
-        ModelStatus(
-            in_use.weights_path,
-            in_use.labels,
-            active_weights=in_use.active_weights,
-            inference_mode="int8",
-            runner_changed=True,
-        )
-    )
+    window._on_model_status(fast_classifier_arrived(in_use))
     assert ticked() == ["zz_seven.safetensors"]
     qtbot.waitUntil(lambda: window.model_status.labels == SEVEN_LABELS, timeout=WAIT_MS)
     assert ticked() == ["zz_seven.safetensors"]
