@@ -27,7 +27,7 @@ CSV_COLUMNS = ("person", "emotion", "seconds", "share")
 # Rows in the plot beyond this are left out (the CSV has everyone).
 MAX_PLOT_PEOPLE = 12
 # Each person's portrait beside their row, this tall (pixels of the PNG).
-PORTRAIT_POINTS = 36
+PORTRAIT_PIXELS = 36
 # Between a portrait and the tick left of it, and the name left of that (points).
 _PORTRAIT_GAP_PT = 4.0
 
@@ -90,7 +90,7 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
     portraits = [timeline.portrait(person.track_id) if person.track_id is not None else None for person in people]
     # Each portrait goes between its row's name and the strip, the names moved left to
     # make room: at a fixed place left of the strips, a name given (not just "#N") ran under it.
-    portrait_pt = PORTRAIT_POINTS * 72 / dpi  # its height in points (OffsetImage scales zoom by dpi / 72)
+    portrait_pt = PORTRAIT_PIXELS * 72 / dpi  # its height in points (OffsetImage scales zoom by dpi / 72)
     tick_pt = float(rcParams["ytick.major.size"])
     if any(portrait is not None for portrait in portraits):
         strips.tick_params(axis="y", pad=portrait_pt + 2 * _PORTRAIT_GAP_PT)
