@@ -265,14 +265,15 @@ def test_a_users_own_ffmpeg_log_level_is_kept() -> None:
     assert _run_python(code).stdout.strip() == "8"
 
 
-@pytest.mark.parametrize("kind", ["float TIFF", "damaged PNG"])
+@pytest.mark.parametrize("kind", ["32-bit integer TIFF", "damaged PNG"])
 def test_a_picture_opencv_cannot_decode_is_refused_in_one_line(kind: str, tmp_path: Path) -> None:
-    # OpenCV writes float TIFFs it cannot read back, and logged a warning of its own
-    # ("[ WARN:0@...] ... can not handle images with 32-bit samples") beside the refusal;
-    # libpng printed "libpng error: IDAT: CRC error" for a damaged PNG, past OpenCV's log.
-    if kind == "float TIFF":
-        picture = tmp_path / "float.tiff"
-        assert cv2.imwrite(str(picture), np.full((32, 32, 3), 0.5, np.float32))
+    # OpenCV's colour decoding refuses TIFFs of 32-bit samples with a warning of its own
+    # ("[ WARN:0@...] ... can not handle images with 32-bit samples"); integers beyond 0..255
+    # have no 8-bit reading either. libpng printed "libpng error: IDAT: CRC error" for a
+    # damaged PNG, past OpenCV's log.
+    if kind == "32-bit integer TIFF":
+        picture = tmp_path / "wide.tiff"
+        assert cv2.imwrite(str(picture), np.full((32, 32, 3), 100_000, np.int32))
     else:
         picture = tmp_path / "damaged.png"
         assert cv2.imwrite(str(picture), astronaut_bgr())
@@ -289,6 +290,42 @@ def test_a_picture_opencv_cannot_decode_is_refused_in_one_line(kind: str, tmp_pa
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert lines == [f"error: {picture}: not an image OpenCV can decode (corrupt or unsupported)"], done.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("scale", [1.0 / 255.0, 1.0], ids=["0..1", "0..255"])
+def test_a_float_tiff_is_read_as_float_frames_are(scale: float, tmp_path: Path) -> None:
+    # An HDR or scientific camera's TIFF of 32-bit floats: OpenCV's colour decoding
+    # refuses it, and analyze said "not an image OpenCV can decode".
+    face = astronaut_bgr()
+    samples = face.astype(np.float32) * np.float32(scale)
+    samples[:4, :4] = np.nan  # a dead sensor's pixels: black, not a refusal
+    single, paged = tmp_path / "float.tiff", tmp_path / "pages.tiff"
+    assert cv2.imwrite(str(single), samples)
+    assert cv2.imwritemulti(str(paged), [samples, samples[::-1].copy()])
+    ((_, _, frame),) = list(open_input(single).frames())
+    pages = [page for _, _, page in open_input(paged).frames()]
+    assert len(pages) == 2
+    for picture, expected in ((frame, face), (pages[0], face), (pages[1], face[::-1])):
+        assert picture.dtype == np.uint8 and picture.shape == face.shape
+        difference = np.abs(picture.astype(np.int16) - expected.astype(np.int16))
+        assert difference[4:-4].max() <= 1
+    assert not frame[:4, :4].any()
+
+
+def test_analyze_finds_the_face_in_a_float_tiff(tmp_path: Path) -> None:
+    picture, report = tmp_path / "float.tiff", tmp_path / "faces.csv"
+    assert cv2.imwrite(str(picture), astronaut_bgr().astype(np.float32) / np.float32(255.0))
+    code = (
+        "from emotion_app.cli import main\n"
+        f"raise SystemExit(main(['analyze', {str(picture)!r}, '--csv', {str(report)!r}]))\n"
+    )
+    done = _run_python(code)
+    assert done.returncode == 0, done.stderr
+    with report.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1
+    x, y, w, h = (int(rows[0][name]) for name in ("x", "y", "w", "h"))
+    assert 150 <= x + w / 2 <= 260 and 60 <= y + h / 2 <= 170  # the astronaut's face
 
 
 def test_a_jpeg_cut_short_gives_the_part_it_holds_once_with_a_warning(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from .codecs import quiet_opencv_log
-from .frame_format import normalise_frame
+from .frame_format import AS_STORED, normalise_frame, samples_as_bgr
 from .opencv_names import opencv_readable
 
 log = logging.getLogger(__name__)
@@ -135,6 +135,10 @@ class PagedPicture:
         with quiet_opencv_log():
             try:
                 ok, pages = cv2.imdecodemulti(self._data, cv2.IMREAD_COLOR, range=(index, index + 1))
+                if ok and pages:
+                    return pages[0]
+                # Colour decoding takes 8- and 16-bit samples only (see read_image).
+                ok, pages = cv2.imdecodemulti(self._data, AS_STORED, range=(index, index + 1))
             except cv2.error:
                 return None
-        return pages[0] if ok and pages else None
+        return samples_as_bgr(pages[0]) if ok and pages else None

@@ -30,6 +30,7 @@ __all__ = [
     "read_picture",
 ]
 from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for, native_stderr_silenced, quiet_opencv_log
+from .frame_format import decode_samples_as_they_are
 from .frame_times import FrameTimes
 from .multi_picture import AnimatedPicture, PagedPicture, picture_count
 from .opencv_names import is_utf8_name, open_video_capture, opencv_readable
@@ -171,7 +172,7 @@ def _page_frames(path: Path, pages: int, opened: list[np.ndarray]) -> Iterator[F
 def _video_named_like_a_picture(path: Path) -> MediaInput | None:
     """``path`` opened as a video, where its content is one though its name says picture
     (a clip renamed, or saved under the wrong name); None where it is not."""
-    # A picture OpenCV cannot decode (damaged, or a float TIFF) stays a picture it cannot
+    # A picture OpenCV cannot decode (damaged, say) stays a picture it cannot
     # decode, though FFmpeg may read it as a frame: judged by its first bytes.
     try:
         with quiet_opencv_log(), opencv_readable(path) as name:
@@ -369,13 +370,16 @@ def read_image(path: Path) -> np.ndarray | None:
         return None
     if data.size == 0:
         return None
-    # A picture OpenCV cannot decode (a float TIFF, say) makes it log a warning, and a
+    # A picture OpenCV cannot decode (a 32-bit integer TIFF, say) makes it log a warning, and a
     # damaged one makes libpng or libjpeg print a line of their own past that log; the
     # callers say so in their own words.
     with quiet_opencv_log(), native_stderr_silenced():
         image = cv2.imdecode(data, cv2.IMREAD_COLOR)
-        if image is not None or not _cut_short_jpeg(data):
+        if image is not None:
             return image
+        if not _cut_short_jpeg(data):
+            # Colour decoding takes 8- and 16-bit samples only.
+            return decode_samples_as_they_are(data)
         # OpenCV's in-memory JPEG source fails at the missing end, where libjpeg's file
         # source (cv2.imread) ends the data itself: end it the same way.
         image = cv2.imdecode(np.concatenate([data, _JPEG_END]), cv2.IMREAD_COLOR)
