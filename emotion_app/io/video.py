@@ -332,7 +332,10 @@ def decode_jpeg(packet: np.ndarray) -> np.ndarray | None:
     if packet.size == 0:
         return None
     with quiet_opencv_log():  # a damaged frame is told in the reader's own words
-        return cv2.imdecode(packet.reshape(-1), cv2.IMREAD_COLOR)
+        try:
+            return cv2.imdecode(packet.reshape(-1), cv2.IMREAD_COLOR)
+        except cv2.error:  # a header claiming more pixels than OpenCV decodes (see read_image)
+            return None
 
 
 def clearly_short(read: int, announced: int) -> bool:
@@ -374,15 +377,20 @@ def read_image(path: Path) -> np.ndarray | None:
     # damaged one makes libpng or libjpeg print a line of their own past that log; the
     # callers say so in their own words.
     with quiet_opencv_log(), native_stderr_silenced():
-        image = cv2.imdecode(data, cv2.IMREAD_COLOR)
-        if image is not None:
-            return image
-        if not _cut_short_jpeg(data):
-            # Colour decoding takes 8- and 16-bit samples only.
-            return decode_samples_as_they_are(data)
-        # OpenCV's in-memory JPEG source fails at the missing end, where libjpeg's file
-        # source (cv2.imread) ends the data itself: end it the same way.
-        image = cv2.imdecode(np.concatenate([data, _JPEG_END]), cv2.IMREAD_COLOR)
+        try:
+            image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+            if image is not None:
+                return image
+            if not _cut_short_jpeg(data):
+                # Colour decoding takes 8- and 16-bit samples only.
+                return decode_samples_as_they_are(data)
+            # OpenCV's in-memory JPEG source fails at the missing end, where libjpeg's file
+            # source (cv2.imread) ends the data itself: end it the same way.
+            image = cv2.imdecode(np.concatenate([data, _JPEG_END]), cv2.IMREAD_COLOR)
+        except cv2.error:
+            # A header claiming more pixels than OpenCV decodes (2**30; a damaged size
+            # field) fails an assertion instead of giving None.
+            return None
     if image is not None:
         log.warning("%s: the file ends early (cut short?); the part it holds is used, the rest is grey", path)
     return image

@@ -1,0 +1,77 @@
+"""What fuzzing the media readers with malformed files found (2026-12-03): pictures whose
+header claims more pixels than OpenCV decodes.
+
+Every file is written by the test, from a valid one made with OpenCV.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion_app.cli import main
+from emotion_app.io.video import open_input
+from hostile_support import number_of, numbered, one_error_line
+
+# More pixels than OpenCV decodes (its limit is 2**30): a damaged size field, say.
+HUGE_SIDE = 60000
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A small PNG whose header (its CRC made right) claims ``width`` x ``height``."""
+    data = bytearray(cv2.imencode(".png", np.full((8, 8, 3), 100, np.uint8))[1].tobytes())
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    return bytes(data)
+
+
+def jpeg_claiming(frame: np.ndarray, width: int, height: int) -> bytes:
+    """``frame``'s JPEG whose start-of-frame segment claims ``width`` x ``height``."""
+    data = bytearray(cv2.imencode(".jpg", frame)[1].tobytes())
+    at = data.index(b"\xff\xc0")
+    data[at + 5 : at + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_a_picture_claiming_more_pixels_than_opencv_decodes_is_refused_in_one_line(
+    suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: a traceback ending in OpenCV's "pixels <= CV_IO_MAX_IMAGE_PIXELS" assertion.
+    picture = tmp_path / f"huge{suffix}"
+    if suffix == ".png":
+        picture.write_bytes(png_claiming(HUGE_SIDE, HUGE_SIDE))
+    else:
+        picture.write_bytes(jpeg_claiming(numbered(1)[0], HUGE_SIDE, HUGE_SIDE))
+    assert main(["analyze", str(picture), "--csv", str(tmp_path / "out.csv")]) == 2
+    err = one_error_line(capsys.readouterr().err)
+    assert err == f"error: {picture}: not an image OpenCV can decode (corrupt or unsupported)\n"
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_folder_skips_a_picture_claiming_more_pixels_than_opencv_decodes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "a.png").write_bytes(cv2.imencode(".png", numbered(3)[2])[1].tobytes())
+    (tmp_path / "b.png").write_bytes(png_claiming(HUGE_SIDE, HUGE_SIDE))
+    frames = list(open_input(tmp_path).frames())
+    assert [(index, number_of(frame)) for index, _, frame in frames] == [(0, 2)]
+    assert f"skipping {tmp_path / 'b.png'}: not an image OpenCV can decode" in caplog.text
+
+
+def test_a_raw_mjpeg_frame_claiming_more_pixels_than_opencv_decodes_is_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    frames = numbered(6)
+    jpegs = [cv2.imencode(".jpg", frame)[1].tobytes() for frame in frames]
+    jpegs[3] = jpeg_claiming(frames[3], HUGE_SIDE, HUGE_SIDE)
+    clip = tmp_path / "camera.mjpeg"
+    clip.write_bytes(b"".join(jpegs))
+    read = [(index, number_of(frame)) for index, _, frame in open_input(clip).frames()]
+    assert read == [(index, index) for index in range(6) if index != 3]
+    assert "frame 3 could not be decoded; skipped" in caplog.text
