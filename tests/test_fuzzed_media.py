@@ -1,5 +1,6 @@
 """What fuzzing the media readers with malformed files found (2026-12-03): pictures whose
-header claims more pixels than OpenCV decodes.
+header claims more pixels than OpenCV decodes, animations damaged part way that gave
+none of their frames.
 
 Every file is written by the test, from a valid one made with OpenCV.
 """
@@ -75,3 +76,43 @@ def test_a_raw_mjpeg_frame_claiming_more_pixels_than_opencv_decodes_is_skipped(
     read = [(index, number_of(frame)) for index, _, frame in open_input(clip).frames()]
     assert read == [(index, index) for index in range(6) if index != 3]
     assert "frame 3 could not be decoded; skipped" in caplog.text
+
+
+def damage_frame(data: bytes, suffix: str, frame: int) -> bytes:
+    """An animated picture's bytes damaged in frame ``frame``: an APNG cut in the middle of
+    its data (libpng takes zeroed data with a warning), a WebP's data partly zeroed (libwebp
+    refuses a WebP cut short whole)."""
+    marker = b"fcTL" if suffix == ".png" else b"ANMF"
+    at = [at for at in range(len(data)) if data.startswith(marker, at)][frame] + 60
+    return data[:at] if suffix == ".png" else data[:at] + bytes(40) + data[at + 40 :]
+
+
+def noisy_numbered(count: int) -> list[np.ndarray]:
+    """Frames whose mean gray level tells their number (see :func:`noisy_number_of`), noisy
+    so that no encoder merges two of them."""
+    rng = np.random.default_rng(3)
+    return [(20 + 30 * index + rng.integers(0, 10, (120, 160, 3))).astype(np.uint8) for index in range(count)]
+
+
+def noisy_number_of(frame: np.ndarray) -> int:
+    return int(round((float(frame.mean()) - 25) / 30))
+
+
+@pytest.mark.parametrize("suffix", [".png", ".webp"], ids=["APNG", "WebP"])
+def test_an_animation_with_a_damaged_frame_gives_the_frames_before_it(
+    suffix: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was: no frame at all (its first had decoded where the file was opened), and
+    # analyze said "no frame could be read": the frames decoded before the damage were dropped.
+    animation = cv2.Animation()
+    animation.frames = noisy_numbered(6)
+    animation.durations = [100] * 6
+    ok, encoded = cv2.imencodeanimation(suffix, animation)
+    assert ok
+    picture = tmp_path / f"damaged{suffix}"
+    picture.write_bytes(damage_frame(encoded.tobytes(), suffix, 3))
+    media = open_input(picture)
+    assert media.kind == "video" and media.frame_count == 6
+    read = [(index, noisy_number_of(frame)) for index, _, frame in media.frames()]
+    assert read == [(0, 0), (1, 1), (2, 2)]
+    assert f"{picture}: 3 of the 6 frames it announces could be decoded (damaged)" in caplog.text

@@ -111,9 +111,9 @@ class AnimatedPicture:
     def _decode(self, start: int, count: int) -> list[np.ndarray]:
         """Frames ``start``.. (at most ``count``); their ends noted."""
         with quiet_opencv_log():  # a damaged file is told in the reader's own words
-            ok, animation = cv2.imdecodeanimation(self._data, start, count)
-        if not ok:
-            return []
+            _, animation = cv2.imdecodeanimation(self._data, start, count)
+        # A frame that does not decode (a damaged or cut file) fails the whole call, but the
+        # frames before it are decoded and given all the same: they are kept.
         frames = list(animation.frames)
         for offset, duration in enumerate(animation.durations[: len(frames)]):
             if start + offset == len(self._ends_ms):
