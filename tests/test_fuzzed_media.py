@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -16,6 +17,8 @@ import numpy as np
 import pytest
 
 from emotion_app.cli import main
+from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
+from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.io.video import open_input
 from hostile_support import number_of, numbered, one_error_line
 
@@ -116,3 +119,47 @@ def test_an_animation_with_a_damaged_frame_gives_the_frames_before_it(
     read = [(index, noisy_number_of(frame)) for index, _, frame in media.frames()]
     assert read == [(0, 0), (1, 1), (2, 2)]
     assert f"{picture}: 3 of the 6 frames it announces could be decoded (damaged)" in caplog.text
+
+
+def written_video(path: Path, fourcc: str) -> bytes:
+    """The bytes of a short video OpenCV wrote at ``path`` with codec ``fourcc``."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*fourcc), 10.0, (160, 120))
+    for frame in numbered(5):
+        writer.write(frame)
+    writer.release()
+    return path.read_bytes()
+
+
+# Videos that do not open, by name, and how each is made from a whole one.
+NO_VIDEOS: list[tuple[str, Callable[[Path], bytes]]] = [
+    # OpenCV's own AVI reader printed "Unexpected element. Expected: LIST. Got: ..." (the
+    # file's bytes, newlines and all) past its log.
+    ("cut.avi", lambda folder: written_video(folder / "whole.avi", "MJPG")[:64]),
+    # OpenCV logged "[ERROR:0@...] ... imread_(...): can't read header: ... grfmt_avif.cpp
+    # ... Truncated data", its image-sequence backend trying the file as a picture.
+    ("cut.mp4", lambda folder: written_video(folder / "whole.mp4", "mp4v")[:12]),
+    ("cut.gif", lambda folder: cv2.imencode(".gif", numbered(1)[0])[1].tobytes()[:7]),
+]
+
+
+@pytest.mark.parametrize(("name", "make"), NO_VIDEOS)
+def test_a_video_that_does_not_open_is_refused_in_one_line(
+    name: str, make: Callable[[Path], bytes], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    clip = tmp_path / name
+    clip.write_bytes(make(tmp_path))
+    assert main(["analyze", str(clip), "--csv", str(tmp_path / "out.csv")]) == 2
+    out, err = capfd.readouterr()
+    assert err == f"error: {clip}: not a video OpenCV can open (unknown format or corrupt)\n"
+    assert out == ""
+
+
+@pytest.mark.parametrize(("name", "make"), NO_VIDEOS)
+def test_the_app_refuses_a_video_that_does_not_open_without_opencvs_lines(
+    name: str, make: Callable[[Path], bytes], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    clip = tmp_path / name
+    clip.write_bytes(make(tmp_path))
+    with pytest.raises(SourceOpenError, match="OpenCV cannot decode it"):
+        open_frame_source(VideoFileSpec(clip))
+    assert capfd.readouterr() == ("", "")

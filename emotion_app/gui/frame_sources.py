@@ -21,7 +21,7 @@ from emotion_app.io.codecs import quiet_opencv_log
 from emotion_app.io.frame_format import normalise_frame
 from emotion_app.io.frame_times import FrameTimes
 from emotion_app.io.multi_picture import AnimatedPicture, PagedPicture
-from emotion_app.io.opencv_names import is_utf8_name, open_video_capture
+from emotion_app.io.opencv_names import is_utf8_name
 from emotion_app.io.raw_mjpeg import RawMjpeg
 from emotion_app.io.video import (
     RAW_MJPEG_FPS,
@@ -30,6 +30,7 @@ from emotion_app.io.video import (
     is_raw_mjpeg,
     jpeg_packets,
     open_input,
+    open_video_quietly,
     read_picture,
 )
 
@@ -329,7 +330,7 @@ def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource | RawMjpegFrameSource:
         # recorder's padding after the last, seconds a gigabyte, with Stop waiting for it.
         return RawMjpegFrameSource(path, RAW_MJPEG_FPS)
     try:
-        capture = open_video_capture(path)
+        capture = open_video_quietly(path)
     except OSError as exc:
         raise SourceOpenError(f"Could not open video file {path}: {exc}") from None
     if not capture.isOpened():

@@ -26,6 +26,7 @@ __all__ = [
     "jpeg_packets",
     "letterbox",
     "open_input",
+    "open_video_quietly",
     "read_image",
     "read_picture",
 ]
@@ -191,7 +192,7 @@ def _open_video(path: Path) -> MediaInput:
     if is_raw_mjpeg(path):
         return _open_raw_mjpeg(path)
     try:
-        capture = open_video_capture(path)
+        capture = open_video_quietly(path)
     except OSError as exc:
         raise InputError(f"{path}: cannot be opened ({exc})") from None
     try:
@@ -205,6 +206,14 @@ def _open_video(path: Path) -> MediaInput:
     finally:
         capture.release()
     return MediaInput(path, "video", count if count > 0 else None, fps if 0 < fps <= 1000 else None)
+
+
+def open_video_quietly(path: Path) -> cv2.VideoCapture:
+    """:func:`open_video_capture` without the lines OpenCV prints where ``path`` is no
+    video it can open: its log of each backend that refused it, and its AVI reader's own
+    line ("Unexpected element ...", past that log). The callers say so in their own words."""
+    with quiet_opencv_log(), native_stderr_silenced():
+        return open_video_capture(path)
 
 
 def _open_raw_mjpeg(path: Path) -> MediaInput:
@@ -230,7 +239,7 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
     drop the rest. Reading stops after ``MAX_UNDECODABLE_RUN`` failures in a row.
     """
     try:
-        capture = open_video_capture(path)
+        capture = open_video_quietly(path)
     except OSError as exc:
         raise InputError(f"{path}: video could not be reopened ({exc})") from None
     if not capture.isOpened():
