@@ -262,7 +262,30 @@ def test_a_frame_too_wide_for_mpeg4_part2_is_refused_in_one_line_saying_what_wor
 def test_a_users_own_ffmpeg_log_level_is_kept() -> None:
     code = "import os, emotion_app.io.codecs; print(os.environ['OPENCV_FFMPEG_LOGLEVEL'])"
     assert _run_python(code, OPENCV_FFMPEG_LOGLEVEL="32").stdout.strip() == "32"
-    assert _run_python(code).stdout.strip() == "8"
+    assert _run_python(code).stdout.strip() == "0"
+
+
+def test_ffmpegs_fatal_lines_about_damaged_jpegs_stay_off_the_terminal(tmp_path: Path) -> None:
+    # FFmpeg's JPEG decoder tells a frame with no JPEG in it at its fatal level, which the
+    # app let through: "[OPENCV:FFMPEG:08] No JPEG data found in image", on standard
+    # output (OpenCV prints FFmpeg's lines there), for each damaged frame of a Motion JPEG
+    # video, and twice before the one-line refusal of a .jpg of no picture.
+    write_video(tmp_path / "good.avi", numbered_frames(12))
+    damaged = tmp_path / "damaged.avi"
+    damage_mjpeg_frame(tmp_path / "good.avi", 5, damaged)
+    no_picture = _write(tmp_path / "photo.jpg", bytes(range(256)) * 8)
+    code = (
+        "import logging, pathlib\n"
+        "from emotion_app.io.video import InputError, open_input\n"
+        "logging.disable(logging.WARNING)\n"
+        f"print(len(list(open_input(pathlib.Path({str(damaged)!r})).frames())))\n"
+        "try:\n"
+        f"    open_input(pathlib.Path({str(no_picture)!r}))\n"
+        "except InputError:\n"
+        "    print('refused')\n"
+    )
+    done = _run_python(code)
+    assert (done.stdout, done.stderr) == ("11\nrefused\n", "")
 
 
 @pytest.mark.parametrize("kind", ["32-bit integer TIFF", "damaged PNG"])
