@@ -163,3 +163,15 @@ def test_the_app_refuses_a_video_that_does_not_open_without_opencvs_lines(
     with pytest.raises(SourceOpenError, match="OpenCV cannot decode it"):
         open_frame_source(VideoFileSpec(clip))
     assert capfd.readouterr() == ("", "")
+
+
+def test_a_raw_mjpegs_damaged_jpegs_leave_the_terminal_clean(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    # libjpeg printed "Corrupt JPEG data: premature end of data segment" for each, past
+    # OpenCV's log, from open_input and from reading the frames.
+    jpegs = [cv2.imencode(".jpg", frame)[1].tobytes() for frame in noisy_numbered(6)]
+    for damaged in (0, 3):  # their coded data cut short: they decode, grey below the cut
+        jpegs[damaged] = jpegs[damaged][: len(jpegs[damaged]) // 2] + b"\xff\xd9"
+    clip = tmp_path / "camera.mjpeg"
+    clip.write_bytes(b"".join(jpegs))
+    assert [index for index, _, _ in open_input(clip).frames()] == list(range(6))
+    assert capfd.readouterr() == ("", "")

@@ -226,7 +226,7 @@ def _open_raw_mjpeg(path: Path) -> MediaInput:
             packet = raw.jpeg(0)
     except OSError as exc:
         raise InputError(f"{path}: cannot be opened ({exc})") from None
-    if packet is None or decode_jpeg(packet) is None:
+    if packet is None or _decode_jpeg_quietly(packet) is None:
         raise InputError(f"{path}: video has no readable frames (empty, corrupt or unsupported codec)")
     return MediaInput(path, "video", count if count > 0 else None, RAW_MJPEG_FPS, raw_mjpeg=True)
 
@@ -289,7 +289,7 @@ def _raw_mjpeg_frames(path: Path, fps: float | None) -> Iterator[Frame]:
     with raw:
         index = failed_run = 0
         while failed_run < MAX_UNDECODABLE_RUN and (packet := raw.jpeg(index)) is not None:
-            frame = decode_jpeg(packet)
+            frame = _decode_jpeg_quietly(packet)
             index += 1
             if frame is None:
                 failed_run += 1
@@ -345,6 +345,15 @@ def decode_jpeg(packet: np.ndarray) -> np.ndarray | None:
             return cv2.imdecode(packet.reshape(-1), cv2.IMREAD_COLOR)
         except cv2.error:  # a header claiming more pixels than OpenCV decodes (see read_image)
             return None
+
+
+def _decode_jpeg_quietly(packet: np.ndarray) -> np.ndarray | None:
+    """:func:`decode_jpeg` without libjpeg's own line for a damaged JPEG ("Corrupt JPEG
+    data: ...", past OpenCV's log): a raw MJPEG file's frames that do not decode are told in
+    the reader's own words. (The app's player decodes every frame of a stream with
+    decode_jpeg, where standard error sent away at each would lose other threads' lines.)"""
+    with native_stderr_silenced():
+        return decode_jpeg(packet)
 
 
 def clearly_short(read: int, announced: int) -> bool:
