@@ -85,9 +85,14 @@ def damage_frame(data: bytes, suffix: str, frame: int) -> bytes:
     """An animated picture's bytes damaged in frame ``frame``: an APNG cut in the middle of
     its data (libpng takes zeroed data with a warning), a WebP's data partly zeroed (libwebp
     refuses a WebP cut short whole)."""
-    marker = b"fcTL" if suffix == ".png" else b"ANMF"
-    at = [at for at in range(len(data)) if data.startswith(marker, at)][frame] + 60
+    at = in_frame_data(data, suffix, frame)
     return data[:at] if suffix == ".png" else data[:at] + bytes(40) + data[at + 40 :]
+
+
+def in_frame_data(data: bytes, suffix: str, frame: int) -> int:
+    """A place in an APNG's or a WebP's frame ``frame``'s coded data."""
+    marker = b"fcTL" if suffix == ".png" else b"ANMF"
+    return [at for at in range(len(data)) if data.startswith(marker, at)][frame] + 60
 
 
 def noisy_numbered(count: int) -> list[np.ndarray]:
@@ -174,4 +179,21 @@ def test_a_raw_mjpegs_damaged_jpegs_leave_the_terminal_clean(tmp_path: Path, cap
     clip = tmp_path / "camera.mjpeg"
     clip.write_bytes(b"".join(jpegs))
     assert [index for index, _, _ in open_input(clip).frames()] == list(range(6))
+    assert capfd.readouterr() == ("", "")
+
+
+def test_an_animations_damaged_frames_leave_the_terminal_clean(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # libpng printed "libpng warning: IDAT: IDAT: ADLER32 checksum mismatch" past OpenCV's
+    # log for a frame whose data was damaged, which it then decodes all the same.
+    animation = cv2.Animation()
+    animation.frames = noisy_numbered(6)
+    animation.durations = [100] * 6
+    data = bytearray(cv2.imencodeanimation(".png", animation)[1].tobytes())
+    at = in_frame_data(bytes(data), ".png", 3)
+    data[at : at + 40] = bytes(40)
+    picture = tmp_path / "damaged.png"
+    picture.write_bytes(bytes(data))
+    assert [index for index, _, _ in open_input(picture).frames()] == list(range(6))
     assert capfd.readouterr() == ("", "")

@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .codecs import quiet_opencv_log
+from .codecs import native_stderr_silenced, quiet_opencv_log
 from .frame_format import AS_STORED, normalise_frame, samples_as_bgr
 from .opencv_names import opencv_readable
 
@@ -110,7 +110,9 @@ class AnimatedPicture:
 
     def _decode(self, start: int, count: int) -> list[np.ndarray]:
         """Frames ``start``.. (at most ``count``); their ends noted."""
-        with quiet_opencv_log():  # a damaged file is told in the reader's own words
+        # A damaged file is told in the reader's own words: neither OpenCV's log nor
+        # libpng's own lines past it ("libpng error: bad adaptive filter value").
+        with quiet_opencv_log(), native_stderr_silenced():
             _, animation = cv2.imdecodeanimation(self._data, start, count)
         # A frame that does not decode (a damaged or cut file) fails the whole call, but the
         # frames before it are decoded and given all the same: they are kept.
