@@ -197,3 +197,17 @@ def test_an_animations_damaged_frames_leave_the_terminal_clean(
     picture.write_bytes(bytes(data))
     assert [index for index, _, _ in open_input(picture).frames()] == list(range(6))
     assert capfd.readouterr() == ("", "")
+
+
+def test_a_jpeg_with_stray_bytes_in_its_header_leaves_the_terminal_clean(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # It decodes; counting its pictures (one) printed libjpeg's "Corrupt JPEG data: 33
+    # extraneous bytes before marker 0xc4" past OpenCV's log.
+    data = cv2.imencode(".jpg", noisy_numbered(1)[0])[1].tobytes()
+    at = data.index(b"\xff\xc4")
+    picture = tmp_path / "photo.jpg"
+    picture.write_bytes(data[:at] + bytes(33) + data[at:])
+    media = open_input(picture)
+    assert media.kind == "image" and len(list(media.frames())) == 1
+    assert capfd.readouterr() == ("", "")

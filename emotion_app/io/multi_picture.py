@@ -38,7 +38,9 @@ def picture_count(path: Path) -> tuple[int, str]:
     try:
         with path.open("rb") as handle:
             unit = "page" if handle.read(4) in _TIFF_STARTS else "frame"
-        with quiet_opencv_log(), opencv_readable(path) as name:
+        # Counting reads the picture's header: libjpeg and libpng print their own lines on
+        # one that is damaged ("Corrupt JPEG data: ..."), past OpenCV's log.
+        with quiet_opencv_log(), native_stderr_silenced(), opencv_readable(path) as name:
             return int(cv2.imcount(name)), unit
     except (cv2.error, OSError):
         return 0, "frame"
