@@ -1,6 +1,7 @@
 """What fuzzing the media readers with malformed files found (2026-12-03): pictures whose
 header claims more pixels than OpenCV decodes, animations damaged part way that gave
-none of their frames.
+none of their frames, and the decoders' own lines (OpenCV's, libjpeg's, libpng's,
+FFmpeg's) on the terminal around the app's one-line refusals and warnings.
 
 Every file is written by the test, from a valid one made with OpenCV.
 """
