@@ -66,9 +66,10 @@ def test_a_truncated_video_says_it_is_damaged(qtbot: QtBot, make_window, tmp_pat
 def test_a_seek_past_a_truncated_videos_end_stays_and_then_says_it_is_damaged(
     qtbot: QtBot, make_window, tmp_path: Path
 ) -> None:
-    # Before, "Finished playing cut.avi (28 frames)" and the file closed: the frame
-    # sought to, in a file that holds about 20 of the 30 frames its header announces.
-    video = write_astronaut_video(tmp_path / "full.avi", num_frames=30, frame_size=(320, 240), face_size=80, fps=30.0)
+    # Before, "Finished playing cut.avi (118 frames)" and the file closed: the frame
+    # sought to, in a file that holds about 80 of the 120 frames its header announces
+    # (under 3 s of play before the pause: a loaded machine once ran a 20-frame one to its end).
+    video = write_astronaut_video(tmp_path / "full.avi", num_frames=120, frame_size=(320, 240), face_size=80, fps=30.0)
     data = video.path.read_bytes()
     truncated = tmp_path / "cut.avi"
     truncated.write_bytes(data[: len(data) * 2 // 3])
@@ -78,7 +79,7 @@ def test_a_seek_past_a_truncated_videos_end_stays_and_then_says_it_is_damaged(
     window.seek(3)
     qtbot.waitUntil(lambda: window.view.result.frame_index == 3, timeout=WAIT_MS)
     seeks = window.view.result.seeks
-    window.seek(28)  # nothing there: the frame on screen stays, shown again
+    window.seek(118)  # nothing there: the frame on screen stays, shown again
     qtbot.waitUntil(lambda: window.view.result.seeks > seeks, timeout=WAIT_MS)
     assert window.is_running and window.view.result.frame_index == 3
     assert window.source_state.playback is not None and window.source_state.playback.position == 3
