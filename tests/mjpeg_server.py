@@ -4,9 +4,12 @@ as an MJPEG stream (multipart/x-mixed-replace), as IP cameras and phone camera a
 from __future__ import annotations
 
 import http.server
+import select
+import socket
 import threading
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 import cv2
 import numpy as np
@@ -18,14 +21,21 @@ class MjpegCamera:
     """Serves ``video``'s frames, looped, at ``fps`` on ``http://127.0.0.1:PORT/video``.
 
     :meth:`unplug` ends every stream and refuses new ones, as a camera switched off would;
-    :meth:`plug_in` switches it on again.
+    :meth:`plug_in` switches it on again. :meth:`stall` makes the streams stop sending and
+    keep their connections open, as a camera whose network went quiet does. ``fps`` 0:
+    each frame as soon as the one before is taken (a sender faster than the app); ``frames``
+    then counts the frames sent.
     """
 
-    def __init__(self, video: Path, fps: float = 30.0) -> None:
-        self.frames: list[np.ndarray] = read_video(video)
+    def __init__(self, video: Path | None = None, fps: float = 30.0, frames: list[np.ndarray] | None = None) -> None:
+        self.frames: list[np.ndarray] = frames if frames is not None else read_video(video) if video else []
         self.fps = fps
+        self.sent = 0  # frames written to the streams so far, all of them together
         self._on = threading.Event()
         self._on.set()
+        self._stalled = threading.Event()
+        self._mid_frame = False
+        self._held: list[socket.socket] = []  # the connections of streams stalled
         camera = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -42,9 +52,16 @@ class MjpegCamera:
                         ok, jpeg = cv2.imencode(".jpg", camera.frames[index % len(camera.frames)])
                         assert ok
                         part = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(jpeg)
-                        self.wfile.write(part + jpeg.tobytes() + b"\r\n")
+                        part += jpeg.tobytes() + b"\r\n"
+                        if camera._stalled.is_set():
+                            half = part[: len(part) // 2] if camera._mid_frame else b""
+                            camera._hold(self.connection, self.wfile, half)
+                            return
+                        self.wfile.write(part)
+                        camera.sent += 1
                         index += 1
-                        time.sleep(1.0 / camera.fps)
+                        if camera.fps > 0:
+                            time.sleep(1.0 / camera.fps)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
@@ -65,6 +82,38 @@ class MjpegCamera:
 
     def plug_in(self) -> None:
         self._on.set()
+
+    def stall(self, mid_frame: bool = False) -> None:
+        """Stop sending on every stream and keep its connection open (``mid_frame``: after
+        half a frame, else between two frames) until :meth:`close`."""
+        self._mid_frame = mid_frame
+        self._stalled.set()
+
+    def _hold(self, connection: socket.socket, wfile: BinaryIO, half: bytes) -> None:
+        if half:
+            wfile.write(half)
+        self._held.append(connection)
+        while self._on.is_set() and self.is_open(connection):
+            time.sleep(0.02)
+
+    @property
+    def held_streams(self) -> int:
+        """The stalled streams whose reader has not closed its connection."""
+        return sum(self.is_open(connection) for connection in self._held)
+
+    @property
+    def stalled_streams(self) -> int:
+        """The streams stalled so far, closed since or not."""
+        return len(self._held)
+
+    @staticmethod
+    def is_open(connection: socket.socket) -> bool:
+        """Whether the other end still holds ``connection`` (it has not closed it)."""
+        try:
+            readable, _, _ = select.select([connection], [], [], 0)
+            return not readable or connection.recv(1, socket.MSG_PEEK) != b""
+        except (OSError, ValueError):  # ValueError: closed here since
+            return False
 
     def close(self) -> None:
         self._on.clear()

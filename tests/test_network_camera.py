@@ -3,6 +3,7 @@ stream served on localhost, and the window playing one, losing it and getting it
 
 from __future__ import annotations
 
+import itertools
 import socket
 import time
 from collections.abc import Iterator
@@ -206,3 +207,62 @@ def test_a_bad_remembered_network_camera_falls_back_to_the_devices(
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     assert bench.specs == [CameraSpec(0, "Desk camera")]
     assert "camera/network_url" in caplog.text and "not a camera stream" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("action", "mid_frame"), [("stop", False), ("stop", True), ("open a file", True), ("close", False)]
+)
+def test_a_stream_that_goes_quiet_is_let_go_of_without_waiting_for_its_read(
+    qtbot: QtBot, make_window, network_camera: MjpegCamera, gui_video: VideoTruth, action: str, mid_frame: bool
+) -> None:
+    # The sender stops sending and keeps the connection open: the stream's read waits for
+    # FFmpeg's read timeout. Stop, another source and closing the window do not wait for it:
+    # they are done while that read still holds the connection, which closes after.
+    window = make_window(camera=network_camera.url)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    network_camera.stall(mid_frame)
+    qtbot.waitUntil(lambda: network_camera.stalled_streams == 1, timeout=WAIT_MS)
+    if action == "stop":
+        window.stop()
+        qtbot.waitUntil(lambda: not window.controller.capture.has_source, timeout=WAIT_MS)
+    elif action == "open a file":
+        window.open_video(gui_video.path)
+        qtbot.waitUntil(lambda: window.is_running and window.is_file, timeout=WAIT_MS)
+    else:
+        window.close()
+        assert not window.controller.is_running
+    assert network_camera.held_streams == 1  # the read has not given up yet: nobody waited for it
+    qtbot.waitUntil(lambda: network_camera.held_streams == 0, timeout=WAIT_MS)  # and it lets go
+
+
+def _numbered(count: int) -> list[np.ndarray]:
+    """Frames that say their number in two grey levels JPEG keeps (see _number)."""
+    frames = []
+    for number in range(count):
+        frame = np.empty((64, 64, 3), np.uint8)
+        frame[:, :32], frame[:, 32:] = (number // 16) * 16 + 8, (number % 16) * 16 + 8
+        frames.append(frame)
+    return frames
+
+
+def _number(frame: np.ndarray) -> int:
+    return int(frame[:, :32].mean()) // 16 * 16 + int(frame[:, 32:].mean()) // 16
+
+
+def test_a_stream_faster_than_the_app_gives_its_newest_frames(qtbot: QtBot) -> None:
+    # A sender that sends as fast as the connection takes: read one by one, in order,
+    # its frames came later and later (seconds behind), queued in the connection's buffers.
+    camera = MjpegCamera(frames=_numbered(256), fps=0)
+    source = open_frame_source(CameraSpec(-1, url=camera.url))
+    try:
+        numbers = []
+        for _ in range(8):
+            qtbot.wait(50)  # the app busy with the frame before
+            frame = source.read()
+            assert frame is not None
+            numbers.append(_number(frame))
+    finally:
+        source.release()
+        camera.close()
+    steps = [(later - earlier) % 256 for earlier, later in itertools.pairwise(numbers)]
+    assert all(step > 0 for step in steps) and any(step > 1 for step in steps)  # the newest, not the next

@@ -105,6 +105,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 0 if _quit_signalled.is_set() else app.exec()
     finally:
         release_window(window)
+        from .frame_sources import wait_for_streams_let_go
+
+        # A network camera's thread still in a read of a stream gone quiet (the window did
+        # not wait for it): the process ends once it has let go, out of FFmpeg.
+        wait_for_streams_let_go()
 
 
 def release_window(window: QWidget) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -90,17 +91,8 @@ class OpenCvFrameSource:
     say "could not open" instead of "stopped mid-stream".
     """
 
-    def __init__(
-        self,
-        capture: cv2.VideoCapture,
-        first_frame: np.ndarray,
-        timed: bool = False,
-        decode: Callable[[np.ndarray], np.ndarray | None] | None = None,
-    ) -> None:
+    def __init__(self, capture: cv2.VideoCapture, first_frame: np.ndarray, timed: bool = False) -> None:
         self._capture: cv2.VideoCapture | None = capture
-        # ``decode``: what turns each read into a picture, where the capture hands over
-        # encoded packets (see :func:`open_network_camera`).
-        self._decode = decode
         self._pending: np.ndarray | None = first_frame
         self.height, self.width = first_frame.shape[:2]
         self.fps = usable_fps(float(capture.get(cv2.CAP_PROP_FPS) or 0.0))
@@ -121,8 +113,6 @@ class OpenCvFrameSource:
             return None
         ok, read = self._capture.read()
         frame: np.ndarray | None = read if ok else None
-        if frame is not None and self._decode is not None:
-            frame = self._decode(frame)
         if frame is None or frame.size == 0:
             return None
         self.last_time_s = self._frame_time()
@@ -475,7 +465,7 @@ def open_stream_capture(url: str) -> cv2.VideoCapture:
     )
 
 
-def open_network_camera(spec: CameraSpec) -> OpenCvFrameSource:
+def open_network_camera(spec: CameraSpec) -> NetworkStreamSource:
     """The stream of ``spec.url`` with its first frame read; :class:`SourceOpenError` with a reason."""
     try:
         url = check_stream_url(spec.url)
@@ -498,7 +488,134 @@ def open_network_camera(spec: CameraSpec) -> OpenCvFrameSource:
     if frame is None:
         capture.release()
         raise SourceOpenError(f"{spec.describe(capital=True)} answered but sends no frames")
-    return OpenCvFrameSource(capture, normalise_frame(frame), decode=decode)
+    return NetworkStreamSource(capture, normalise_frame(frame), decode)
+
+
+# How often a read waiting for a stream's next frame asks whether to give up.
+_STREAM_POLL_S = 0.05
+
+
+class NetworkStreamSource:
+    """A network camera's stream, read on a thread of its own.
+
+    A stream that goes quiet holds its read for FFmpeg's read timeout, and nothing can cut
+    that short: read here, it would keep a stop, another source and the window's closing
+    waiting for it. Its own thread reads on, and :meth:`read` waits for it only until
+    :meth:`give_up_scans_when` says to give up; :meth:`release` returns at once, and the
+    thread releases the stream when its read returns (:func:`wait_for_streams_let_go`).
+
+    The thread reads the stream as fast as the sender sends, keeping only the newest frame
+    (undecoded, for an MJPEG stream): a sender faster than the app would otherwise queue
+    its frames in the connection, each shown later than the one before.
+    """
+
+    def __init__(
+        self,
+        capture: cv2.VideoCapture,
+        first_frame: np.ndarray,
+        decode: Callable[[np.ndarray], np.ndarray | None] | None,
+    ) -> None:
+        """``decode``: what turns each read into a picture, where the capture hands over
+        encoded packets (see :func:`open_network_camera`)."""
+        self._decode = decode
+        self._pending: np.ndarray | None = first_frame
+        self.height, self.width = first_frame.shape[:2]
+        self.fps = usable_fps(float(capture.get(cv2.CAP_PROP_FPS) or 0.0))
+        self.frame_count = 0
+        self.last_time_s: float | None = None
+        self._give_up: Callable[[], bool] | None = None
+        self._changed = threading.Condition()
+        self._newest: np.ndarray | None = None  # read and not taken yet; older ones are dropped
+        self._failed = False  # the thread's last read failed: told by read() before it reads on
+        self._closing = False
+        self._thread = threading.Thread(target=self._read_stream, args=(capture,), name="network camera", daemon=True)
+        with _readers_lock:
+            _stream_readers.add(self._thread)
+        self._thread.start()
+
+    def give_up_scans_when(self, give_up: Callable[[], bool]) -> None:
+        """A read waiting for the next frame gives up (None) once ``give_up`` says so: asked
+        on the reading thread, every few milliseconds of the wait."""
+        self._give_up = give_up
+
+    def read(self) -> np.ndarray | None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            return pending
+        with self._changed:
+            while self._newest is None and not self._failed:
+                if self._closing or (self._give_up is not None and self._give_up()):
+                    return None
+                self._changed.wait(_STREAM_POLL_S)
+            packet, self._newest = self._newest, None
+            if packet is None:  # the read failed: the thread tries again from now on
+                self._failed = False
+                self._changed.notify_all()
+                return None
+        frame = self._decode(packet) if self._decode is not None else packet
+        if frame is None or frame.size == 0:
+            return None
+        return normalise_frame(frame)
+
+    def _read_stream(self, capture: cv2.VideoCapture) -> None:
+        try:
+            while True:
+                with self._changed:
+                    # After a failed read, one more only once read() has told it: a stream
+                    # that ended fails at once, again and again.
+                    while self._failed and not self._closing:
+                        self._changed.wait()
+                    if self._closing:
+                        return
+                ok, read = capture.read()
+                with self._changed:
+                    if ok and read is not None and read.size > 0:
+                        self._newest = read
+                    else:
+                        self._failed = True
+                    self._changed.notify_all()
+        except Exception as exc:  # a backend error: the stream's end, as a failed read
+            log.debug("network camera read raised %s", exc)
+            with self._changed:
+                self._failed = True
+                self._closing = True
+                self._changed.notify_all()
+        finally:
+            capture.release()
+            with _readers_lock:
+                _stream_readers.discard(threading.current_thread())
+
+    def rewind(self) -> bool:
+        return False
+
+    def seek(self, frame: int) -> bool:
+        return False
+
+    def release(self) -> None:
+        with self._changed:
+            self._closing = True
+            self._pending = self._newest = None
+            self._changed.notify_all()
+
+
+_readers_lock = threading.Lock()
+_stream_readers: set[threading.Thread] = set()
+
+
+def wait_for_streams_let_go(timeout_s: float = STREAM_READ_TIMEOUT_MS / 1000.0 + 1.0) -> bool:
+    """Wait until the threads of the network streams released have let go of them (at most
+    a read timeout: see :class:`NetworkStreamSource`); True if they all did. For the
+    process's end, after its window has gone: one still in FFmpeg then may crash the exit."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with _readers_lock:
+            readers = list(_stream_readers)
+        if not readers:
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        readers[0].join(remaining)
 
 
 def open_camera(spec: CameraSpec, open_device: DeviceOpener = cv2.VideoCapture) -> OpenCvFrameSource:
