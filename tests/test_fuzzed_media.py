@@ -148,26 +148,30 @@ NO_VIDEOS: list[tuple[str, Callable[[Path], bytes]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "make"), NO_VIDEOS)
-def test_a_video_that_does_not_open_is_refused_in_one_line(
-    name: str, make: Callable[[Path], bytes], tmp_path: Path, capfd: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture(params=NO_VIDEOS, ids=[name for name, _ in NO_VIDEOS])
+def no_video(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """One of :data:`NO_VIDEOS`, written to ``tmp_path``."""
+    name, make = request.param
     clip = tmp_path / name
     clip.write_bytes(make(tmp_path))
+    return clip
+
+
+def test_a_video_that_does_not_open_is_refused_in_one_line(
+    no_video: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    clip = no_video
     assert main(["analyze", str(clip), "--csv", str(tmp_path / "out.csv")]) == 2
     out, err = capfd.readouterr()
     assert err == f"error: {clip}: not a video OpenCV can open (unknown format or corrupt)\n"
     assert out == ""
 
 
-@pytest.mark.parametrize(("name", "make"), NO_VIDEOS)
 def test_the_app_refuses_a_video_that_does_not_open_without_opencvs_lines(
-    name: str, make: Callable[[Path], bytes], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    no_video: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    clip = tmp_path / name
-    clip.write_bytes(make(tmp_path))
     with pytest.raises(SourceOpenError, match="OpenCV cannot decode it"):
-        open_frame_source(VideoFileSpec(clip))
+        open_frame_source(VideoFileSpec(no_video))
     assert capfd.readouterr() == ("", "")
 
 
