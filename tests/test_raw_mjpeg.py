@@ -7,21 +7,25 @@ Every file is real and written by the test; the window tests drive the real main
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui import frame_sources
 from emotion_app.gui.frame_sources import RawMjpegFrameSource, VideoFileSpec, open_frame_source
-from emotion_app.io import raw_mjpeg
+from emotion_app.io import codecs, raw_mjpeg
 from emotion_app.io.raw_mjpeg import JpegIndex, RawMjpeg
-from emotion_app.io.video import open_input
+from emotion_app.io.video import decode_jpeg_silently, open_input
 from gui_support import WAIT_MS, paused_at, wait_until_stopped
 from hostile_support import number_of, numbered, numbered_frames, write_raw_mjpeg
 
@@ -600,6 +604,109 @@ def test_analyze_counts_a_raw_mjpegs_frames_as_the_app_does(tmp_path: Path) -> N
     assert [(index, time_s, number_of(frame)) for index, time_s, frame in media.frames()] == [
         (index, pytest.approx(index / 25.0), index) for index in range(50)
     ]
+
+
+def damaged_as_cameras_damage_them(jpegs: list[bytes]) -> list[bytes]:
+    """``jpegs`` with frames 1, 3 and 5 damaged so that they decode, libjpeg printing a line
+    for each: stray bytes before a table ("extraneous bytes before marker"), coded data cut
+    short ("premature end of data segment"), and stray bytes then a second frame header
+    after the coded data (a line, then an error once every row is decoded: kept by OpenCV)."""
+    damaged = list(jpegs)
+    table = jpegs[1].index(b"\xff\xc4")
+    damaged[1] = jpegs[1][:table] + bytes(33) + jpegs[1][table:]
+    damaged[3] = jpegs[3][: len(jpegs[3]) * 2 // 3] + b"\xff\xd9"
+    header = jpegs[5].index(b"\xff\xc0")
+    second = jpegs[5][header : header + 2 + int.from_bytes(jpegs[5][header + 2 : header + 4], "big")]
+    damaged[5] = jpegs[5][:-2] + bytes(range(1, 101)) + second + b"\xff\xd9"
+    return damaged
+
+
+def test_the_app_plays_a_raw_mjpegs_damaged_jpegs_with_the_terminal_clean(tmp_path: Path) -> None:
+    # Was: libjpeg's "Corrupt JPEG data: 33 extraneous bytes before marker 0xc4" (and
+    # "premature end of data segment") on the terminal for each damaged frame the player
+    # read: analyze sends standard error away around its decodes, the player did not (other
+    # threads' lines would go with it). In a child: libjpeg writes to the process's stderr.
+    jpegs = damaged_as_cameras_damage_them(jpegs_of(numbered_frames(8)))
+    clip = tmp_path / "camera.mjpeg"
+    clip.write_bytes(b"".join(jpegs))
+    shown = tmp_path / "shown.npz"
+    code = (
+        "from pathlib import Path\n"
+        "import numpy as np\n"
+        "from emotion_app.gui.frame_sources import VideoFileSpec, open_frame_source\n"
+        f"source = open_frame_source(VideoFileSpec(Path({str(clip)!r})))\n"
+        "frames = []\n"
+        "while (frame := source.read()) is not None:\n"
+        "    frames.append(frame)\n"
+        "source.release()\n"
+        f"np.savez({str(shown)!r}, *frames)\n"
+    )
+    repository = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], cwd=repository, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "JPEG" not in done.stderr and "extraneous" not in done.stderr, done.stderr
+    with np.load(shown) as frames:
+        played = [frames[f"arr_{index}"] for index in range(len(frames.files))]
+    # Each frame OpenCV's own decoder gives it, damaged ones too: what the faces are judged on.
+    assert len(played) == 8
+    assert all(np.array_equal(frame, decoded(jpeg)) for frame, jpeg in zip(played, jpegs))
+
+
+def encoded_as(kind: str, frame: np.ndarray) -> bytes:
+    """``frame`` as a JPEG of one of the kinds cameras and phones write."""
+    if kind in ("4:2:2", "progressive", "restarts"):
+        flags = {
+            "4:2:2": [cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_422],
+            "progressive": [cv2.IMWRITE_JPEG_PROGRESSIVE, 1],
+            "restarts": [cv2.IMWRITE_JPEG_RST_INTERVAL, 2],
+        }[kind]
+        return cv2.imencode(".jpg", frame, flags)[1].tobytes()
+    if kind == "gray":
+        return cv2.imencode(".jpg", cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))[1].tobytes()
+    picture = Image.fromarray(np.ascontiguousarray(frame[:, :, ::-1]))
+    out = io.BytesIO()
+    if kind == "CMYK":
+        picture.convert("CMYK").save(out, "JPEG")
+    else:  # a phone's, its Exif saying how to turn it: OpenCV turns it
+        exif = Image.Exif()
+        exif[0x0112] = int(kind.split()[-1])
+        picture.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "kind", ["4:2:2", "progressive", "restarts", "gray", "CMYK", "Exif orientation 3", "Exif orientation 6"]
+)
+def test_a_jpeg_decoded_silently_has_opencvs_pixels(kind: str, capfd: pytest.CaptureFixture[str]) -> None:
+    # The faces are judged on these pixels: the player's frames must be analyze's.
+    frame = numbered_frames(12)[11]
+    frame[:20, :30] = (0, 90, 250)  # a corner that shows which way the frame was turned
+    jpeg = encoded_as(kind, frame)
+    silent = decode_jpeg_silently(np.frombuffer(jpeg, np.uint8))
+    assert silent is not None and np.array_equal(silent, decoded(jpeg))
+    assert capfd.readouterr() == ("", "")
+
+
+def test_damaged_jpegs_that_pillow_decodes_leave_standard_error_where_it_is(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # Standard error sent away while one decodes would lose other threads' lines: only a
+    # JPEG Pillow refuses goes that way. Held here, the redirect's lock would stop the
+    # decoding thread.
+    jpegs = damaged_as_cameras_damage_them(jpegs_of(numbered_frames(8)))
+    frames: dict[int, np.ndarray | None] = {}
+
+    def decode() -> None:
+        for index in (1, 3):
+            frames[index] = decode_jpeg_silently(np.frombuffer(jpegs[index], np.uint8))
+
+    decoding = threading.Thread(target=decode)
+    with codecs._stderr_lock:
+        decoding.start()
+        decoding.join(WAIT_MS / 1000)
+        assert not decoding.is_alive(), "the decoding waits to send standard error away"
+    assert capfd.readouterr() == ("", "")
+    assert all(np.array_equal(frames[index], decoded(jpegs[index])) for index in (1, 3))
 
 
 # ---- the app -----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from emotion_app.io.raw_mjpeg import RawMjpeg
 from emotion_app.io.video import (
     RAW_MJPEG_FPS,
     InputError,
-    decode_jpeg,
+    decode_jpeg_silently,
     is_raw_mjpeg,
     jpeg_packets,
     open_input,
@@ -355,7 +355,7 @@ class RawMjpegFrameSource:
             raise SourceOpenError(f"Could not open video file {path}: {exc}") from None
         self._file.index.scan(up_to=RAW_MJPEG_COUNTED_AT_OPEN)
         packet = self._file.jpeg(0)
-        first = decode_jpeg(packet) if packet is not None else None
+        first = decode_jpeg_silently(packet) if packet is not None else None
         if first is None or first.size == 0:
             self._file.close()
             raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
@@ -407,7 +407,7 @@ class RawMjpegFrameSource:
                 # passed (a file still written to may hold it later).
                 return None
             self._next = place + 1
-            decoded = decode_jpeg(packet)
+            decoded = decode_jpeg_silently(packet)  # a damaged JPEG's libjpeg line kept off the terminal
             if decoded is None or decoded.size == 0:
                 return None
             frame = normalise_frame(decoded)

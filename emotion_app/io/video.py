@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import ImageOps, JpegImagePlugin
 
 from .atomic import AtomicOutput, DiskFullError, OutputError, check_target
 
@@ -22,6 +24,7 @@ __all__ = [
     "RAW_MJPEG_FPS",
     "OutputError",
     "decode_jpeg",
+    "decode_jpeg_silently",
     "is_raw_mjpeg",
     "jpeg_packets",
     "letterbox",
@@ -347,11 +350,52 @@ def decode_jpeg(packet: np.ndarray) -> np.ndarray | None:
             return None
 
 
+def decode_jpeg_silently(packet: np.ndarray) -> np.ndarray | None:
+    """:func:`decode_jpeg`'s frame, without libjpeg's own line for a damaged JPEG and without
+    sending standard error away (other threads' lines would go with it) for one that decodes.
+
+    Decoded by Pillow, whose libjpeg-turbo tells its warnings to no one: the same pixels as
+    OpenCV's (docs/measurements.md, "A raw MJPEG's JPEG index"). A JPEG Pillow refuses (a
+    damaged one OpenCV may still decode whole) or would convert its own way (CMYK) is left
+    to OpenCV, standard error sent away meanwhile: the damaged few, not every frame."""
+    if packet.size == 0:
+        return None
+    frame = _decoded_by_pillow(packet)
+    return frame if frame is not None else _decode_jpeg_quietly(packet)
+
+
+def _decoded_by_pillow(packet: np.ndarray) -> np.ndarray | None:
+    """``packet`` decoded as OpenCV decodes a JPEG (BGR, turned as its Exif says); None where
+    Pillow refuses it or would not give OpenCV's pixels."""
+    try:
+        # The JPEG reader itself: Image.open would try other formats, and warn of a large one.
+        with JpegImagePlugin.JpegImageFile(io.BytesIO(packet.data)) as image:
+            conversion = _FROM_PILLOW.get(image.mode)
+            width, height = image.size
+            if conversion is None or width * height > _PILLOW_MAX_PIXELS:
+                return None
+            image.load()
+            # OpenCV turns a frame as its Exif orientation says; Pillow leaves that to this.
+            turned = ImageOps.exif_transpose(image) if "exif" in image.info else image
+            pixels = np.asarray(turned)
+    except Exception:  # any refusal (a damaged JPEG's): OpenCV has its say on it
+        return None
+    return cv2.cvtColor(pixels, conversion)
+
+
+# Pillow's modes for a JPEG that OpenCV's IMREAD_COLOR gives the same pixels of, converted.
+_FROM_PILLOW = {"RGB": cv2.COLOR_RGB2BGR, "L": cv2.COLOR_GRAY2BGR}
+# Larger JPEGs (no camera's frame; a damaged header's size) are left to OpenCV and its own
+# bound: Pillow holds a colour pixel in 4 bytes, and would then copy it twice.
+_PILLOW_MAX_PIXELS = 1 << 26
+
+
 def _decode_jpeg_quietly(packet: np.ndarray) -> np.ndarray | None:
     """:func:`decode_jpeg` without libjpeg's own line for a damaged JPEG ("Corrupt JPEG
     data: ...", past OpenCV's log): a raw MJPEG file's frames that do not decode are told in
-    the reader's own words. (The app's player decodes every frame of a stream with
-    decode_jpeg, where standard error sent away at each would lose other threads' lines.)"""
+    the reader's own words. (The app's player decodes a raw MJPEG's frames with
+    :func:`decode_jpeg_silently`: standard error sent away at each would lose other
+    threads' lines.)"""
     with native_stderr_silenced():
         return decode_jpeg(packet)
 
