@@ -24,8 +24,8 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui import frame_sources
 from emotion_app.gui.frame_sources import RawMjpegFrameSource, VideoFileSpec, open_frame_source
 from emotion_app.io import codecs, raw_mjpeg
-from emotion_app.io.raw_mjpeg import JpegIndex, RawMjpeg
-from emotion_app.io.video import decode_jpeg_silently, open_input
+from emotion_app.io.raw_mjpeg import GIVE_UP_AFTER_UNDECODABLE, JpegIndex, RawMjpeg
+from emotion_app.io.video import InputError, decode_jpeg_silently, open_input
 from gui_support import WAIT_MS, paused_at, wait_until_stopped
 from hostile_support import number_of, numbered, numbered_frames, write_raw_mjpeg
 
@@ -594,6 +594,39 @@ def test_the_index_gives_no_span_for_a_last_jpeg_without_its_end(tmp_path: Path)
             handle.write(whole[-10:])
         assert index.span(2) == (len(whole) - len(jpegs[2]), len(whole))
         assert index.count == 3 and index.cut_short is None
+
+
+MARKER_FLOODS = {"start markers": b"\xff\xd8\xff", "start and end markers": b"\xff\xd8\xff\xd9"}
+
+
+@pytest.mark.parametrize("unit", MARKER_FLOODS.values(), ids=MARKER_FLOODS.keys())
+def test_a_file_of_nothing_but_jpeg_markers_is_refused_after_a_bounded_scan(tmp_path: Path, unit: bytes) -> None:
+    # Was: each start marker walked as a JPEG of its own (one every 3 bytes), all of the file
+    # read before the refusal: 9.6 s for 20 MB, and 8 bytes kept a marker.
+    flood = tmp_path / "flood.mjpeg"
+    flood.write_bytes(unit * ((8 << 20) // len(unit)))
+    before = bytes_read()
+    with pytest.raises(InputError, match="no readable frames"):
+        open_input(flood)
+    with pytest.raises(frame_sources.SourceOpenError, match="empty or damaged"):
+        open_frame_source(VideoFileSpec(flood))
+    assert bytes_read() - before < 3 << 20, "a read's worth of the file each (1 MiB), not all 8 MiB"
+    with JpegIndex(flood) as index:
+        assert index.scan() == GIVE_UP_AFTER_UNDECODABLE
+
+
+def test_a_raw_mjpeg_whose_jpegs_give_way_to_start_markers_keeps_its_frames(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    clip = tmp_path / "flooded.mjpeg"
+    clip.write_bytes(b"".join(jpegs_of(numbered(20))) + b"\xff\xd8\xff" * (3 << 20))
+    before = bytes_read()
+    frames = [(index, number_of(frame)) for index, _, frame in open_input(clip).frames()]
+    assert frames == [(index, index) for index in range(20)]
+    assert bytes_read() - before < 5 << 20, "the markers walked a read's worth at most, not all 9 MiB"
+    assert "frames 20-119 could not be decoded" in caplog.text
+    with JpegIndex(clip) as index:
+        assert index.scan() == 20 + GIVE_UP_AFTER_UNDECODABLE
 
 
 def test_analyze_counts_a_raw_mjpegs_frames_as_the_app_does(tmp_path: Path) -> None:

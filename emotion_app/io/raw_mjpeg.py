@@ -7,7 +7,9 @@ length is known and any frame is one file seek away. It scans as far as it is as
 (and, where asked, to the end on a thread of its own); a file that has grown since it
 reached the end (a recording still being written) is scanned on from there. What a scan to
 the end of a file not written to while open found is kept for the file while it stays as it
-was: opened again, it is counted at once.
+was: opened again, it is counted at once. After a long run of JPEGs none of which can
+decode (no end marker, or too short: a file of nothing but start markers) the scan gives
+up, and the file is taken to end there.
 """
 
 from __future__ import annotations
@@ -43,6 +45,14 @@ _START_OF_SCAN = 0xDA
 _MAX_SEGMENT_REACH = 2 + 0xFFFF + 4
 # A start-of-scan segment's length at most: its header names at most 4 components.
 _MAX_SCAN_HEADER = 6 + 2 * 4
+# No JPEG shorter than this decodes: the shortest that does is 97 bytes (its start and end
+# markers, a quantization table, a frame header, a scan header, a byte of coded data).
+_SHORTEST_JPEG = 64
+# JPEGs in a row that cannot decode (no end marker before the next one's start, or too
+# short) after which the scan gives up on the rest of the file: one of nothing but start
+# markers would be walked a JPEG every 3 bytes. Well past the undecodable frames in a row
+# that analyze and the app read on past (video.MAX_UNDECODABLE_RUN).
+GIVE_UP_AFTER_UNDECODABLE = 1000
 # A stretch from one JPEG's start to the next longer than this is not read into memory: it
 # counts as a JPEG that does not decode (no camera's frame comes near it).
 MAX_JPEG_BYTES = 1 << 30
@@ -93,6 +103,10 @@ class JpegIndex:
         # start passed it: that JPEG is whole, whatever follows (a recorder's padding).
         self._tail_end: int | None = None
         self._failed = False  # a read failed: the JPEGs found are not all the file's
+        # JPEGs just found in a row that cannot decode, and whether the scan gave up on the
+        # file after GIVE_UP_AFTER_UNDECODABLE of them (the JPEGs found so far are then all).
+        self._undecodable_run = 0
+        self._gave_up = False
         self._buffer = b""
         self._buffer_at = 0
         self._buffer_short = False  # the read that filled it stopped at the file's end
@@ -236,7 +250,9 @@ class JpegIndex:
                 read_from = self._search_from
                 while (more := self._scan_step()) and self._search_from - read_from < _CHUNK:
                     pass
-                self._counting = more or (self._on_count is not None and not self._closed and not self._written_over)
+                self._counting = more or (
+                    self._on_count is not None and not self._closed and not self._written_over and not self._gave_up
+                )
                 counting = self._counting
             self._tell()
             if not counting:
@@ -252,7 +268,7 @@ class JpegIndex:
     def _scan_step(self) -> bool:
         """Scan on by one JPEG or one read's worth of bytes; False at the file's end (as
         it is now) or once closed. Called with the lock held."""
-        if self._closed or self._written_over:
+        if self._closed or self._written_over or self._gave_up:
             return False
         try:
             if self._end is not None:
@@ -273,10 +289,23 @@ class JpegIndex:
             found = buffer.find(JPEG_START, offset)
             if found >= 0:
                 start = self._buffer_at + found
+                if self._starts:
+                    # Its end marker is where the search for this start passed it: most often
+                    # just before it, so looked for from there back.
+                    has_end = self._tail_end is not None or buffer.rfind(JPEG_END, offset, found) >= 0
+                    decodes = has_end and start - self._starts[-1] >= _SHORTEST_JPEG
+                    self._undecodable_run = 0 if decodes else self._undecodable_run + 1
                 self._starts.append(start)
                 self._tail_end = None
                 self._search_from = self._coded_data(start)
-                return True
+                if self._undecodable_run < GIVE_UP_AFTER_UNDECODABLE:
+                    return True
+                # No JPEG that decodes in a long while: the file taken to end here (and not
+                # scanned on where it grows).
+                self._gave_up = True
+                self._end = self._search_from
+                self._count = len(self._starts) - (not self._last_is_whole())
+                return False
             if self._tail_end is None and self._starts:
                 # Searched from the last JPEG's coded data on, where only its end marker
                 # can be: looked for only in a read with no next start, so seldom.
