@@ -7,10 +7,13 @@ Every file is real and written by the test.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
+import struct
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import cv2
@@ -272,6 +275,61 @@ def test_a_multi_page_tiffs_pages_are_read_as_pictures(
     media = open_input(pages)
     for _ in range(2):  # a second reading has every page too, the first decoded again
         assert [(index, int(frame[2, 300, 0])) for index, _, frame in media.frames()] == [(0, 0), (1, 60), (2, 120)]
+
+
+def tiff_directories(data: bytes) -> list[int]:
+    """Where each directory (one a page) of the little-endian classic TIFF ``data`` starts."""
+    starts, start = [], struct.unpack_from("<I", data, 4)[0]
+    while start:
+        starts.append(start)
+        start = struct.unpack_from("<I", data, start + 2 + 12 * struct.unpack_from("<H", data, start)[0])[0]
+    return starts
+
+
+def test_a_tiffs_pages_are_read_without_walking_the_pages_before_each(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before, OpenCV found page N by reading the directories of the N pages before it, for
+    # every page: a file's pages took time growing with the square of their number (400 of
+    # 4x4 pixels, 8 s). Each page's directory gets a tag libtiff does not know, a tag of its
+    # own: libtiff's warning on it (OpenCV's log) tells each time that directory is read.
+    pages = 40
+    path = tmp_path / "scans.tiff"
+    assert cv2.imwritemulti(str(path), [np.full((4, 4, 3), index, np.uint8) for index in range(pages)])
+    data = bytearray(path.read_bytes())
+    for index, start in enumerate(tiff_directories(bytes(data))):
+        assert struct.unpack_from("<H", data, start + 2) == (254,)  # NewSubfileType, the first entry
+        struct.pack_into("<H", data, start + 2, 200 + index)  # unknown, and still in tag order
+    path.write_bytes(data)
+    media = open_input(path)  # its first page decoded, its pages counted: both silently
+    monkeypatch.setattr(multi_picture, "quiet_opencv_log", contextlib.nullcontext)
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_WARNING)
+    try:
+        capfd.readouterr()
+        read = [(index, int(frame[0, 0, 0])) for index, _, frame in media.frames()]
+        warnings = capfd.readouterr().err
+    finally:
+        cv2.utils.logging.setLogLevel(level)
+    assert read == [(index, index) for index in range(pages)]
+    directories_read = Counter(int(tag) - 200 for tag in re.findall(r"Unknown field with tag (\d+)", warnings))
+    assert directories_read == dict.fromkeys(range(1, pages), 1)  # each page's own, once
+
+
+def test_a_page_opencv_refuses_loses_no_page_after_it(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # Before, a page whose header OpenCV refuses (here nine samples a pixel) ended OpenCV's
+    # walk to each later page: every page after it was skipped, a warning each.
+    path = write_pages(tmp_path / "scans.tiff", pages=4)
+    data = bytearray(path.read_bytes())
+    start = tiff_directories(bytes(data))[1]
+    for entry in range(start + 2, start + 2 + 12 * struct.unpack_from("<H", data, start)[0], 12):
+        if struct.unpack_from("<HHI", data, entry) == (277, 3, 1):  # SamplesPerPixel
+            struct.pack_into("<H", data, entry + 8, 9)
+    path.write_bytes(data)
+    media = open_input(path)
+    assert media.frame_count == 4
+    assert [(index, int(frame[2, 300, 0])) for index, _, frame in media.frames()] == [(0, 0), (2, 120), (3, 180)]
+    assert [record.getMessage() for record in caplog.records] == [f"skipping page 1 of {path}: it does not decode"]
 
 
 def test_a_folders_animated_or_paged_pictures_are_their_first_said_so(

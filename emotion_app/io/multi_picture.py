@@ -9,6 +9,8 @@ pictures of their own (scans, a stack of photos), read one by one like a folder'
 from __future__ import annotations
 
 import logging
+import struct
+import threading
 from collections.abc import Generator
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import cv2
 import numpy as np
 
 from .codecs import native_stderr_silenced, quiet_opencv_log
-from .frame_format import AS_STORED, normalise_frame, samples_as_bgr
+from .frame_format import AS_STORED, decode_samples_as_they_are, normalise_frame, samples_as_bgr
 from .opencv_names import opencv_readable
 
 log = logging.getLogger(__name__)
@@ -133,16 +135,100 @@ class PagedPicture:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._data = np.fromfile(str(path), dtype=np.uint8)
+        self._directories = TiffDirectories(self._data)
+        # A page is decoded with the header pointing at its directory, in place: pages read
+        # from two threads at once would see each other's header (and chain reading).
+        self._lock = threading.Lock()
 
     def page(self, index: int) -> np.ndarray | None:
         """Page ``index`` (BGR), or None where it does not decode."""
+        # OpenCV finds page N by reading the directories of the N pages before it, for every
+        # page asked: a file's pages took time growing with the square of their number. Each
+        # page is decoded as the file's first instead, the header's pointer to the first
+        # directory set to the page's own for the while.
+        with self._lock:
+            start = self._directories.at(index)
+            if start is None:  # past the chain as read here (libtiff reads on): OpenCV's walk
+                return self._walked_to(index)
+            saved = self._directories.point_first_at(start)
+            try:
+                return self._first()
+            finally:
+                self._directories.restore_first(saved)
+
+    def _first(self) -> np.ndarray | None:
+        """The page the header points at, its directory alone read (``imdecodemulti`` would
+        read the next page's too)."""
+        with quiet_opencv_log():
+            try:
+                page = cv2.imdecode(self._data, cv2.IMREAD_COLOR)
+            except cv2.error:
+                return None
+            # Colour decoding takes 8- and 16-bit samples only (see read_image).
+            return page if page is not None else decode_samples_as_they_are(self._data)
+
+    def _walked_to(self, index: int) -> np.ndarray | None:
+        """Page ``index`` found by OpenCV, from the first page on."""
         with quiet_opencv_log():
             try:
                 ok, pages = cv2.imdecodemulti(self._data, cv2.IMREAD_COLOR, range=(index, index + 1))
                 if ok and pages:
                     return pages[0]
-                # Colour decoding takes 8- and 16-bit samples only (see read_image).
                 ok, pages = cv2.imdecodemulti(self._data, AS_STORED, range=(index, index + 1))
             except cv2.error:
                 return None
         return samples_as_bgr(pages[0]) if ok and pages else None
+
+
+class TiffDirectories:
+    """Where a TIFF's directories (one a page) start in its bytes ``data``, found by
+    following their chain from the header as libtiff does, as far as a page is asked."""
+
+    def __init__(self, data: np.ndarray) -> None:
+        self._data = data
+        self._starts: list[int] = []
+        self._seen: set[int] = set()
+        self._next: int | None = None  # the next directory's start; None past the last
+        header = data[:16].tobytes()
+        self._order = "<" if header[:2] == b"II" else ">"
+        if len(header) >= 8 and header[:4] in _TIFF_STARTS[:2]:
+            self._pointer, self._count, self._entry = "I", "H", 12  # classic TIFF
+            self._first_at = 4
+        elif len(header) == 16 and header[:4] in _TIFF_STARTS[2:]:
+            self._pointer, self._count, self._entry = "Q", "Q", 20  # BigTIFF
+            self._first_at = 8
+        else:
+            return
+        self._next = self._unpack(self._pointer, self._first_at)
+
+    def at(self, index: int) -> int | None:
+        """Where directory ``index`` starts; None where the chain ends before it."""
+        while len(self._starts) <= index and self._next:
+            start = self._next
+            count = self._unpack(self._count, start)
+            # A start outside the file or seen before (a loop) ends the chain, as in libtiff.
+            if start in self._seen or count is None:
+                self._next = None
+                break
+            self._seen.add(start)
+            self._starts.append(start)
+            self._next = self._unpack(self._pointer, start + struct.calcsize(self._count) + count * self._entry)
+        return self._starts[index] if 0 <= index < len(self._starts) else None
+
+    def point_first_at(self, start: int) -> bytes:
+        """Point the header at the directory at ``start``; the bytes it held, to restore."""
+        where = slice(self._first_at, self._first_at + struct.calcsize(self._pointer))
+        saved = self._data[where].tobytes()
+        self._data[where] = np.frombuffer(struct.pack(self._order + self._pointer, start), dtype=np.uint8)
+        return saved
+
+    def restore_first(self, saved: bytes) -> None:
+        """Undo :meth:`point_first_at` with the bytes it gave."""
+        self._data[self._first_at : self._first_at + len(saved)] = np.frombuffer(saved, dtype=np.uint8)
+
+    def _unpack(self, kind: str, at: int) -> int | None:
+        """The number of ``kind`` (struct's letter) at byte ``at``; None past the end."""
+        size = struct.calcsize(kind)
+        if at < 0 or at + size > self._data.size:
+            return None
+        return int(struct.unpack(self._order + kind, self._data[at : at + size].tobytes())[0])
