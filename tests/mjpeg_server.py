@@ -22,15 +22,24 @@ class MjpegCamera:
 
     :meth:`unplug` ends every stream and refuses new ones, as a camera switched off would;
     :meth:`plug_in` switches it on again. :meth:`stall` makes the streams stop sending and
-    keep their connections open, as a camera whose network went quiet does. ``fps`` 0:
-    each frame as soon as the one before is taken (a sender faster than the app); ``frames``
-    then counts the frames sent.
+    keep their connections open, as a camera whose network went quiet does. :meth:`glitch`
+    sends bytes of its own between two frames of every stream (garbage, a part's header
+    that lies), as a camera with a bug or a flaky link may. ``fps`` 0: each frame as soon as
+    the one before is taken (a sender faster than the app); ``sent`` then counts the frames
+    sent.
     """
 
-    def __init__(self, video: Path | None = None, fps: float = 30.0, frames: list[np.ndarray] | None = None) -> None:
+    def __init__(
+        self,
+        video: Path | None = None,
+        fps: float = 30.0,
+        frames: list[np.ndarray] | None = None,
+    ) -> None:
         self.frames: list[np.ndarray] = frames if frames is not None else read_video(video) if video else []
         self.fps = fps
         self.sent = 0  # frames written to the streams so far, all of them together
+        self.streams = 0  # streams answered so far (each a connection of the reader's)
+        self._glitches: list[bytes] = []  # sent once by every stream, in turn, between frames
         self._on = threading.Event()
         self._on.set()
         self._stalled = threading.Event()
@@ -46,13 +55,18 @@ class MjpegCamera:
                 self.send_response(200)
                 self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
                 self.end_headers()
+                camera.streams += 1
                 index = 0
+                glitches = len(camera._glitches)  # those sent before this stream began are not its own
                 try:
                     while camera._on.is_set():
                         ok, jpeg = cv2.imencode(".jpg", camera.frames[index % len(camera.frames)])
                         assert ok
                         part = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(jpeg)
                         part += jpeg.tobytes() + b"\r\n"
+                        while glitches < len(camera._glitches):
+                            self.wfile.write(camera._glitches[glitches])
+                            glitches += 1
                         if camera._stalled.is_set():
                             half = part[: len(part) // 2] if camera._mid_frame else b""
                             camera._hold(self.connection, self.wfile, half)
@@ -82,6 +96,10 @@ class MjpegCamera:
 
     def plug_in(self) -> None:
         self._on.set()
+
+    def glitch(self, data: bytes) -> None:
+        """Make every stream send ``data`` once, before its next frame."""
+        self._glitches.append(data)
 
     def stall(self, mid_frame: bool = False) -> None:
         """Stop sending on every stream and keep its connection open (``mid_frame``: after

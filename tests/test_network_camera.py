@@ -116,13 +116,47 @@ def test_the_dialog_opens_a_stream_refuses_a_non_url_and_a_lost_stream_can_be_re
     qtbot.waitUntil(lambda: window.is_running and window.view.result is not None, timeout=WAIT_MS)
     assert offered == [[], []]  # nothing remembered until a URL was good
     network_camera.unplug()
+    # The app tries to open it again a few times, saying so, and then says why it gave up.
+    qtbot.waitUntil(lambda: "reconnecting (try 2 of 5)…" in window.source_banner.text(), timeout=WAIT_MS)
+    assert window.source_banner.text().startswith("Network camera http://127.0.0.1")
     qtbot.waitUntil(lambda: "stopped delivering frames" in window.source_banner.text(), timeout=WAIT_MS)
-    assert "the stream ended, or the sender stopped answering" in window.source_banner.text()
+    assert (
+        "its stream broke off (the connection closed, or it sent something that is not a frame), and "
+        "reconnecting failed 5 times (the last time: it has nothing at /video (HTTP 404 Not Found)"
+    ) in window.source_banner.text()
     assert "Network camera http://127.0.0.1" in window.source_banner.text() and not window.is_running
+    assert network_camera.streams == 1
     network_camera.plug_in()
     window.source_banner.button("Retry").click()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     assert AppSettings.at_path(settings_path).stream_urls == [network_camera.url]
+
+
+# A sender's glitches that made FFmpeg give a stream up while the camera sent on: bytes that
+# are no part of the stream, and a part whose header says it is 2 GB long (FFmpeg reads on for
+# its body, the frames after it, until its read times out).
+GARBAGE = b"\x00garbage\xff" * 300
+TWO_GB_PART = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: 2000000000\r\n\r\n"
+
+
+@pytest.mark.parametrize("glitch", [GARBAGE, TWO_GB_PART], ids=["garbage", "a part of 2 GB"])
+def test_a_stream_that_glitches_is_opened_again_and_plays_on(
+    qtbot: QtBot, make_window, network_camera: MjpegCamera, glitch: bytes
+) -> None:
+    window = make_window(camera=network_camera.url)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    shown: list[str] = []
+    window.source_banner.message_shown.connect(lambda: shown.append(window.source_banner.text()))
+    network_camera.glitch(glitch)
+    qtbot.waitUntil(lambda: network_camera.streams == 2, timeout=WAIT_MS)
+    result = window.view.result
+    assert result is not None
+    played = result.frame_index
+    qtbot.waitUntil(
+        lambda: window.view.result is not None and window.view.result.frame_index > played + 5, timeout=WAIT_MS
+    )
+    assert window.is_running and window.source_banner.text() == ""  # the notice went with the glitch
+    assert shown[0].startswith("Network camera http://127.0.0.1") and shown[0].endswith(": reconnecting (try 1 of 5)…")
 
 
 def test_a_stream_that_turns_to_portrait_keeps_its_frames_shapes(network_camera: MjpegCamera) -> None:

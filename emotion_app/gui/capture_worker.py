@@ -23,6 +23,7 @@ from .frame_sources import (
     FALLBACK_FPS,
     AnimationFrameSource,
     FrameSource,
+    NetworkStreamSource,
     SourceFactory,
     SourceOpenError,
     StillsFrameSource,
@@ -37,6 +38,7 @@ from .messages import (
     ScreenSpec,
     SourceFault,
     SourceInfo,
+    SourceNotice,
     SourceSpec,
     VideoFileSpec,
 )
@@ -63,6 +65,7 @@ class CaptureWorker(QObject):
     stopped = pyqtSignal()  # after stop_source() released the source
     frame_available = pyqtSignal()  # the mailbox went from empty to full
     playback = pyqtSignal(object)  # PlaybackState: a file paused, resumed or moved, or its length learnt
+    notice = pyqtSignal(object)  # SourceNotice: a network camera reconnecting, or playing again
     # A source's frame count changed (a raw MJPEG counted on a thread of its own), for the
     # stream of this id: sent from that thread, taken on the capture thread.
     _count_changed = pyqtSignal(int)
@@ -125,6 +128,7 @@ class CaptureWorker(QObject):
         self._moves_sent = 0
         self._moves_taken = 0
         self._playing_read = False  # a read of _read_next's is under way
+        self._reconnecting_told: str | None = None  # the source's reconnecting, as last told the GUI
 
     # ---- from any thread ---------------------------------------------------------------
     def supersede(self) -> None:
@@ -453,6 +457,7 @@ class CaptureWorker(QObject):
                     return
         finally:
             self._playing_read = False
+        self._tell_reconnecting(source, spec)
         now = time.perf_counter()
         if frame is None:
             self._on_read_failed(source, spec, now)
@@ -558,19 +563,34 @@ class CaptureWorker(QObject):
             return 0
         return max(0, int(round((due - now) * 1000.0)))
 
+    def _tell_reconnecting(self, source: FrameSource, spec: SourceSpec) -> None:
+        """Tell the GUI when a network camera starts or stops opening its stream again."""
+        reconnecting = getattr(source, "reconnecting", None)
+        if reconnecting == self._reconnecting_told:
+            return
+        self._reconnecting_told = reconnecting
+        text = f"{spec.describe(capital=True)}: {reconnecting}…" if reconnecting else ""
+        self.notice.emit(SourceNotice(spec, self._stream_id, text))
+
     def _on_read_failed(self, source: FrameSource, spec: SourceSpec, now: float) -> None:
         if isinstance(spec, (CameraSpec, ScreenSpec)):
-            if now - self._last_good_time < self._camera_timeout_s:
+            # A network camera's own thread opens its stream again where it breaks off, and
+            # the source says when it gives the stream up (why_ended): its word, not the clock's.
+            ended = getattr(source, "why_ended", None)
+            if isinstance(source, NetworkStreamSource) and not ended:
+                self._timer.start(self._camera_retry_ms)
+                return
+            if now - self._last_good_time < self._camera_timeout_s and not ended:
                 self._timer.start(self._camera_retry_ms)  # maybe a hiccup: try again soon
                 return
             if isinstance(spec, ScreenSpec):
-                why = "(the display was closed or the screen unplugged)"
-            elif spec.url:
-                why = "(the stream ended, or the sender stopped answering)"
+                why = " (the display was closed or the screen unplugged)"
+            elif ended:
+                why = f": {ended}"
             else:
-                why = "(unplugged, or taken by another application)"
+                why = " (unplugged, or taken by another application)"
             delivered = count_text(self._index, "frame")
-            message = f"{spec.describe(capital=True)} stopped delivering frames after {delivered} {why}"
+            message = f"{spec.describe(capital=True)} stopped delivering frames after {delivered}{why}"
             kind = FaultKind.READ_FAILED
         else:
             if source.frame_count != self._count_told:
@@ -601,6 +621,7 @@ class CaptureWorker(QObject):
 
     def _close_source(self) -> None:
         self._timer.stop()
+        self._reconnecting_told = None
         source, self._source = self._source, None
         self._spec = None
         self._paused = False

@@ -37,7 +37,7 @@ from emotion_app.io.video import (
 
 from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from .screen_capture import ScreenCaptureError, ScreenFrameSource
-from .stream_probe import NO_ANSWER, why_not_opened
+from .stream_probe import NO_ANSWER, PROBE_TIMEOUT_S, why_not_opened
 from .stream_url import check_stream_url
 
 log = logging.getLogger(__name__)
@@ -449,6 +449,25 @@ DeviceOpener = Callable[[int], cv2.VideoCapture]
 # or the app's closing) for long: FFmpeg gives up on opening or on a read after these.
 STREAM_OPEN_TIMEOUT_MS = 4000
 STREAM_READ_TIMEOUT_MS = 3000
+# A stream that breaks off while it plays (a sender's glitch: bytes that are no frame, a
+# part claiming gigabytes, a dropped connection) is opened again by its own thread: one try
+# after each of these waits, and the stream is given up after the last.
+STREAM_RECONNECT_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 4.0)
+# A stream that has played this long since it was last opened again has all its tries back:
+# a camera that glitches now and then is not given up for glitches hours apart.
+STREAM_STEADY_S = 10.0
+
+# What turns a stream's read into a picture, where the capture hands over encoded packets.
+Decoder = Callable[[np.ndarray], np.ndarray | None]
+
+
+class StreamRefusedError(Exception):
+    """A network stream that did not open, or sent no frame: the message says why, as a
+    phrase; ``opened``: whether FFmpeg opened it (it answered as a stream)."""
+
+    def __init__(self, reason: str, opened: bool) -> None:
+        super().__init__(reason)
+        self.opened = opened
 
 
 def open_stream_capture(url: str) -> cv2.VideoCapture:
@@ -465,30 +484,49 @@ def open_stream_capture(url: str) -> cv2.VideoCapture:
     )
 
 
+def connect_stream(
+    url: str, cancelled: Callable[[], bool] = lambda: False
+) -> tuple[cv2.VideoCapture, Decoder | None, np.ndarray]:
+    """The stream at ``url`` (checked) opened, with its first frame read and decoded, and
+    the decoder of its reads (None: they are pictures already); :class:`StreamRefusedError`
+    with the reason. ``cancelled``: asked between the steps, each of which waits up to a
+    timeout; where it says so, the stream is let go of and refused with no reason."""
+    with quiet_opencv_log():
+        began = time.monotonic()
+        capture = open_stream_capture(url)
+        if not capture.isOpened():
+            capture.release()
+            if cancelled():
+                raise StreamRefusedError("", opened=False)
+            # FFmpeg waited out its timeout: nobody answered, and asking again would only
+            # keep a stop or the app's closing waiting longer.
+            waited_out = time.monotonic() - began >= 0.9 * STREAM_OPEN_TIMEOUT_MS / 1000.0
+            raise StreamRefusedError(NO_ANSWER if waited_out else why_not_opened(url), opened=False)
+        frame = None
+        decode = jpeg_packets(capture)
+        if not cancelled():
+            frame = _first_frame(capture)
+        if frame is not None and decode is not None:
+            frame = decode(frame)
+    if frame is None or frame.size == 0:
+        capture.release()
+        raise StreamRefusedError("" if cancelled() else "answered but sends no frames", opened=True)
+    return capture, decode, normalise_frame(frame)
+
+
 def open_network_camera(spec: CameraSpec) -> NetworkStreamSource:
     """The stream of ``spec.url`` with its first frame read; :class:`SourceOpenError` with a reason."""
     try:
         url = check_stream_url(spec.url)
     except ValueError as exc:
         raise SourceOpenError(f"Could not open {spec.describe()}: {exc}") from None
-    with quiet_opencv_log():
-        began = time.monotonic()
-        capture = open_stream_capture(url)
-        if not capture.isOpened():
-            capture.release()
-            # FFmpeg waited out its timeout: nobody answered, and asking again would only
-            # keep a stop or the app's closing waiting longer.
-            waited_out = time.monotonic() - began >= 0.9 * STREAM_OPEN_TIMEOUT_MS / 1000.0
-            reason = NO_ANSWER if waited_out else why_not_opened(url)
-            raise SourceOpenError(f"Could not open {spec.describe()}: {reason}")
-        decode = jpeg_packets(capture)
-        frame = _first_frame(capture)
-        if frame is not None and decode is not None:
-            frame = decode(frame)
-    if frame is None:
-        capture.release()
-        raise SourceOpenError(f"{spec.describe(capital=True)} answered but sends no frames")
-    return NetworkStreamSource(capture, normalise_frame(frame), decode)
+    try:
+        capture, decode, frame = connect_stream(url)
+    except StreamRefusedError as exc:
+        if exc.opened:
+            raise SourceOpenError(f"{spec.describe(capital=True)} {exc}") from None
+        raise SourceOpenError(f"Could not open {spec.describe()}: {exc}") from None
+    return NetworkStreamSource(url, capture, frame, decode)
 
 
 # How often a read waiting for a stream's next frame asks whether to give up.
@@ -507,28 +545,43 @@ class NetworkStreamSource:
     The thread reads the stream as fast as the sender sends, keeping only the newest frame
     (undecoded, for an MJPEG stream): a sender faster than the app would otherwise queue
     its frames in the connection, each shown later than the one before.
+
+    A stream that breaks off is opened again by the thread (:data:`STREAM_RECONNECT_DELAYS_S`):
+    meanwhile :attr:`reconnecting` says so, and after the last try :attr:`why_ended` says
+    why it was given up. A read returns None (the frame not yet there) when either changes.
     """
 
     def __init__(
         self,
+        url: str,
         capture: cv2.VideoCapture,
         first_frame: np.ndarray,
-        decode: Callable[[np.ndarray], np.ndarray | None] | None,
+        decode: Decoder | None,
     ) -> None:
-        """``decode``: what turns each read into a picture, where the capture hands over
-        encoded packets (see :func:`open_network_camera`)."""
-        self._decode = decode
+        """``url``: where the stream is opened again if it breaks off; ``decode``: what
+        turns each read into a picture, where the capture hands over encoded packets (see
+        :func:`connect_stream`)."""
+        self._url = url
         self._pending: np.ndarray | None = first_frame
         self.height, self.width = first_frame.shape[:2]
         self.fps = usable_fps(float(capture.get(cv2.CAP_PROP_FPS) or 0.0))
         self.frame_count = 0
         self.last_time_s: float | None = None
+        # While the thread opens the stream again: what happened to it and which try this
+        # is, in words (for the window's message); None while it plays.
+        self.reconnecting: str | None = None
+        # Why the stream was given up (it broke off, and each try to open it again failed).
+        self.why_ended: str | None = None
         self._give_up: Callable[[], bool] | None = None
         self._changed = threading.Condition()
-        self._newest: np.ndarray | None = None  # read and not taken yet; older ones are dropped
-        self._failed = False  # the thread's last read failed: told by read() before it reads on
+        # Read and not taken yet, with its decoder; older ones are dropped.
+        self._newest: tuple[np.ndarray, Decoder | None] | None = None
+        self._news = False  # reconnecting or why_ended changed since read() last returned
+        self._undecodable_since: float | None = None  # the first of the packets in a row that did not decode
         self._closing = False
-        self._thread = threading.Thread(target=self._read_stream, args=(capture,), name="network camera", daemon=True)
+        self._thread = threading.Thread(
+            target=self._read_stream, args=(capture, decode), name="network camera", daemon=True
+        )
         with _readers_lock:
             _stream_readers.add(self._thread)
         self._thread.start()
@@ -542,48 +595,99 @@ class NetworkStreamSource:
         if self._pending is not None:
             pending, self._pending = self._pending, None
             return pending
-        with self._changed:
-            while self._newest is None and not self._failed:
-                if self._closing or (self._give_up is not None and self._give_up()):
+        while True:
+            with self._changed:
+                while self._newest is None and not self._news:
+                    if self._closing or (self._give_up is not None and self._give_up()):
+                        return None
+                    self._changed.wait(_STREAM_POLL_S)
+                newest, self._newest = self._newest, None
+                if newest is None:  # no frame, but news: reconnecting, or given up
+                    self._news = False
                     return None
-                self._changed.wait(_STREAM_POLL_S)
-            packet, self._newest = self._newest, None
-            if packet is None:  # the read failed: the thread tries again from now on
-                self._failed = False
-                self._changed.notify_all()
+            packet, decode = newest
+            frame = decode(packet) if decode is not None else packet
+            if frame is not None and frame.size > 0:
+                self._undecodable_since = None
+                return normalise_frame(frame)
+            # A packet that does not decode (a glitch, or the end of a read FFmpeg gave up
+            # on) is skipped; a stream that sends nothing else is given up.
+            now = time.monotonic()
+            if self._undecodable_since is None:
+                self._undecodable_since = now
+            elif now - self._undecodable_since >= STREAM_READ_TIMEOUT_MS / 1000.0:
+                self.why_ended = f"for {STREAM_READ_TIMEOUT_MS / 1000.0:g} s nothing it sent decoded as a picture"
                 return None
-        frame = self._decode(packet) if self._decode is not None else packet
-        if frame is None or frame.size == 0:
-            return None
-        return normalise_frame(frame)
 
-    def _read_stream(self, capture: cv2.VideoCapture) -> None:
+    def _read_stream(self, capture: cv2.VideoCapture, decode: Decoder | None) -> None:
+        opened: cv2.VideoCapture | None = capture
+        tries = 0  # tries to open the stream again since it last played steadily
+        played_since = time.monotonic()
+        # Whether the read before this one waited out FFmpeg's read timeout: such a read may
+        # still hand over what it read so far (no picture), and only the next one fail.
+        slow_before = False
         try:
-            while True:
+            while opened is not None:
+                began = time.monotonic()
+                frame = _read_stream_frame(opened)
+                slow = time.monotonic() - began >= 0.9 * STREAM_READ_TIMEOUT_MS / 1000.0
+                timed_out, slow_before = slow or slow_before, slow
                 with self._changed:
-                    # After a failed read, one more only once read() has told it: a stream
-                    # that ended fails at once, again and again.
-                    while self._failed and not self._closing:
-                        self._changed.wait()
                     if self._closing:
                         return
-                ok, read = capture.read()
-                with self._changed:
-                    if ok and read is not None and read.size > 0:
-                        self._newest = read
-                    else:
-                        self._failed = True
-                    self._changed.notify_all()
-        except Exception as exc:  # a backend error: the stream's end, as a failed read
-            log.debug("network camera read raised %s", exc)
-            with self._changed:
-                self._failed = True
-                self._closing = True
-                self._changed.notify_all()
+                    if frame is not None:
+                        self._newest = (frame, decode)
+                        self._changed.notify_all()
+                        continue
+                opened.release()
+                opened = None
+                if time.monotonic() - played_since >= STREAM_STEADY_S:
+                    tries = 0
+                reconnected = self._reconnect(_why_stream_broke(timed_out), tries)
+                if reconnected is not None:
+                    opened, decode, tries = reconnected
+                    played_since = time.monotonic()
         finally:
-            capture.release()
+            if opened is not None:
+                opened.release()
             with _readers_lock:
                 _stream_readers.discard(threading.current_thread())
+
+    def _reconnect(self, what: str, tries: int) -> tuple[cv2.VideoCapture, Decoder | None, int] | None:
+        """Open the stream again after ``what`` happened to it, ``tries`` tries already made:
+        the capture, its decoder and the tries made; None where it was given up or released."""
+        last = ""
+        while tries < len(STREAM_RECONNECT_DELAYS_S):
+            delay = STREAM_RECONNECT_DELAYS_S[tries]
+            tries += 1
+            with self._changed:
+                if self._closing:
+                    return None
+                self.reconnecting = f"{what}: reconnecting (try {tries} of {len(STREAM_RECONNECT_DELAYS_S)})"
+                self._news = True
+                self._changed.notify_all()
+                if self._changed.wait_for(lambda: self._closing, delay):
+                    return None
+            try:
+                capture, decode, frame = connect_stream(self._url, lambda: self._closing)
+            except StreamRefusedError as exc:
+                last = f"it {exc}" if exc.opened else str(exc)
+                continue
+            with self._changed:
+                if self._closing:
+                    capture.release()
+                    return None
+                self._newest = (frame, None)  # decoded already; the frame read tells it plays again
+                self.reconnecting = None
+                self._changed.notify_all()
+            return capture, decode, tries
+        with self._changed:
+            count = len(STREAM_RECONNECT_DELAYS_S)
+            self.why_ended = f"{what}, and reconnecting failed {count} times (the last time: {last})"
+            self.reconnecting = None
+            self._news = True
+            self._changed.notify_all()
+        return None
 
     def rewind(self) -> bool:
         return False
@@ -598,14 +702,36 @@ class NetworkStreamSource:
             self._changed.notify_all()
 
 
+def _read_stream_frame(capture: cv2.VideoCapture) -> np.ndarray | None:
+    """The stream's next read, or None where it failed (a backend error too)."""
+    try:
+        ok, read = capture.read()
+    except Exception as exc:  # a backend error: the stream broke off, as a failed read
+        log.debug("network camera read raised %s", exc)
+        return None
+    return read if ok and read is not None and read.size > 0 else None
+
+
+def _why_stream_broke(timed_out: bool) -> str:
+    """What happened to a stream whose read failed, in words; ``timed_out``: the read, or the
+    one before it, waited out FFmpeg's read timeout."""
+    if timed_out:
+        return f"no frame could be read from it for {STREAM_READ_TIMEOUT_MS / 1000.0:g} s"
+    return "its stream broke off (the connection closed, or it sent something that is not a frame)"
+
+
 _readers_lock = threading.Lock()
 _stream_readers: set[threading.Thread] = set()
+# The longest a stream's thread may still hold its connection once released: in a read, or
+# in opening the stream again (an open, and the probe of why it failed).
+_LET_GO_S = max(STREAM_READ_TIMEOUT_MS, STREAM_OPEN_TIMEOUT_MS) / 1000.0 + 2 * PROBE_TIMEOUT_S
 
 
-def wait_for_streams_let_go(timeout_s: float = STREAM_READ_TIMEOUT_MS / 1000.0 + 1.0) -> bool:
+def wait_for_streams_let_go(timeout_s: float = _LET_GO_S + 1.0) -> bool:
     """Wait until the threads of the network streams released have let go of them (at most
-    a read timeout: see :class:`NetworkStreamSource`); True if they all did. For the
-    process's end, after its window has gone: one still in FFmpeg then may crash the exit."""
+    a read timeout, or an open's: see :class:`NetworkStreamSource`); True if they all did.
+    For the process's end, after its window has gone: one still in FFmpeg then may crash
+    the exit."""
     deadline = time.monotonic() + timeout_s
     while True:
         with _readers_lock:

@@ -76,6 +76,7 @@ from .messages import (
     ScreenSpec,
     SourceFault,
     SourceInfo,
+    SourceNotice,
     SourceSpec,
     VideoFileSpec,
 )
@@ -485,6 +486,7 @@ class MainWindow(QMainWindow):
         self.controller.source_opened.connect(self._on_source_opened)
         self.controller.source_fault.connect(self._on_source_fault)
         self.controller.source_stopped.connect(self._on_source_stopped)
+        self.controller.source_notice.connect(self._on_source_notice)
         self.controller.model_status.connect(self._on_model_status)
         self.controller.result_ready.connect(self._on_result)
         self.controller.recording_finished.connect(self._on_recording_finished)
@@ -1282,6 +1284,20 @@ class MainWindow(QMainWindow):
             )
             return
         self._show_source_problem(fault.message, fault.spec)
+
+    def _on_source_notice(self, notice: SourceNotice) -> None:
+        """A network camera reconnecting (the message stays while it does), or playing again."""
+        info = self.source_state.info
+        if notice.spec != self.source_state.spec or info is None or notice.stream_id != info.stream_id:
+            return  # a source the user has already moved away from
+        shown = self.source_banner.text()
+        if notice.text:
+            self.source_banner.show_message(notice.text, "warning", [("Stop", self.stop)])
+            self.status.showMessage(notice.text, 4000)
+            return
+        if shown.startswith(notice.spec.describe(capital=True)) and shown.endswith("…"):
+            self.source_banner.dismiss()  # the reconnecting notice (not a message that replaced it)
+        self.status.showMessage(f"{notice.spec.describe(capital=True)}: playing again", 4000)
 
     def _on_source_stopped(self) -> None:
         self.source_state.stopped()

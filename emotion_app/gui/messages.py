@@ -163,6 +163,16 @@ class SourceFault:
 
 
 @dataclass(frozen=True)
+class SourceNotice:
+    """News of a source that plays on (a network camera opening its stream again): shown
+    until the next notice of its stream; ``text`` is empty when the news is over."""
+
+    spec: SourceSpec
+    stream_id: int
+    text: str
+
+
+@dataclass(frozen=True)
 class CapturedFrame:
     """One frame as read from the source."""
 

@@ -31,6 +31,7 @@ class StreamController(QObject):
     source_opened = pyqtSignal(object)  # SourceInfo
     source_fault = pyqtSignal(object)  # SourceFault
     source_stopped = pyqtSignal()
+    source_notice = pyqtSignal(object)  # SourceNotice
     model_status = pyqtSignal(object)  # ModelStatus
     result_ready = pyqtSignal(object)  # InferenceResult
     recording_finished = pyqtSignal(object)  # RecordingSummary
@@ -96,6 +97,7 @@ class StreamController(QObject):
         self.capture.opened.connect(self.source_opened)
         self.capture.fault.connect(self.source_fault)
         self.capture.stopped.connect(self.source_stopped)
+        self.capture.notice.connect(self.source_notice)
         self.capture.playback.connect(self.playback)
         self.inference.model_status.connect(self.model_status)
         self.inference.result_ready.connect(self._deliver_result)
