@@ -26,7 +26,8 @@ class MjpegCamera:
     sends bytes of its own between two frames of every stream (garbage, a part's header
     that lies), as a camera with a bug or a flaky link may. ``fps`` 0: each frame as soon as
     the one before is taken (a sender faster than the app); ``sent`` then counts the frames
-    sent.
+    sent. ``drip_s``: each stream, once its HTTP answer is sent, sends its frames one byte
+    every ``drip_s`` seconds (a link too slow for a frame, or a camera that stalls).
     """
 
     def __init__(
@@ -34,9 +35,11 @@ class MjpegCamera:
         video: Path | None = None,
         fps: float = 30.0,
         frames: list[np.ndarray] | None = None,
+        drip_s: float = 0.0,
     ) -> None:
         self.frames: list[np.ndarray] = frames if frames is not None else read_video(video) if video else []
         self.fps = fps
+        self.drip_s = drip_s
         self.sent = 0  # frames written to the streams so far, all of them together
         self.streams = 0  # streams answered so far (each a connection of the reader's)
         self._glitches: list[bytes] = []  # sent once by every stream, in turn, between frames
@@ -67,6 +70,11 @@ class MjpegCamera:
                         while glitches < len(camera._glitches):
                             self.wfile.write(camera._glitches[glitches])
                             glitches += 1
+                        if camera.drip_s > 0:
+                            if not camera._drip(self.connection, self.wfile, part):
+                                return
+                            index += 1
+                            continue
                         if camera._stalled.is_set():
                             half = part[: len(part) // 2] if camera._mid_frame else b""
                             camera._hold(self.connection, self.wfile, half)
@@ -100,6 +108,16 @@ class MjpegCamera:
     def glitch(self, data: bytes) -> None:
         """Make every stream send ``data`` once, before its next frame."""
         self._glitches.append(data)
+
+    def _drip(self, connection: socket.socket, wfile: BinaryIO, part: bytes) -> bool:
+        """Send ``part`` a byte at a time; False where the stream ended meanwhile."""
+        for byte in range(len(part)):
+            if not self._on.is_set() or not self.is_open(connection):
+                return False
+            wfile.write(part[byte : byte + 1])
+            wfile.flush()
+            time.sleep(self.drip_s)
+        return True
 
     def stall(self, mid_frame: bool = False) -> None:
         """Stop sending on every stream and keep its connection open (``mid_frame``: after

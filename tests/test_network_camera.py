@@ -14,7 +14,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
-from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
+from emotion_app.gui.frame_sources import STREAM_OPEN_TIMEOUT_MS, SourceOpenError, open_frame_source
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stream_url import check_stream_url, looks_like_url, redacted
@@ -83,6 +83,22 @@ def test_an_address_nobody_answers_is_refused_in_seconds_with_the_reason() -> No
     # Was a UnicodeError from the name lookup ("encoding with 'idna' codec failed").
     with pytest.raises(SourceOpenError, match="'cam..local' is not a host name"):
         open_frame_source(CameraSpec(-1, url="http://cam..local/video"))
+
+
+def test_a_stream_too_slow_for_a_frame_is_told_as_one_that_answered() -> None:
+    # HTTP 200 and the stream's header at once, then its frames a byte every 50 ms: FFmpeg
+    # waits out its open timeout. Was "no answer (check the address...)".
+    camera = MjpegCamera(frames=_numbered(2), drip_s=0.05)
+    try:
+        with pytest.raises(SourceOpenError) as raised:
+            open_frame_source(CameraSpec(-1, url=camera.url))
+    finally:
+        camera.close()
+    assert str(raised.value) == (
+        f"Could not open network camera {camera.url}: it answered (HTTP 200 OK, multipart/x-mixed-replace) but did "
+        f"not send its first frames within {STREAM_OPEN_TIMEOUT_MS / 1000:g} s (a link too slow for them, or a camera "
+        "that stalls)"
+    )
 
 
 def test_the_window_plays_a_network_camera_given_on_the_command_line(

@@ -37,7 +37,7 @@ from emotion_app.io.video import (
 
 from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from .screen_capture import ScreenCaptureError, ScreenFrameSource
-from .stream_probe import NO_ANSWER, PROBE_TIMEOUT_S, why_not_opened
+from .stream_probe import PROBE_TIMEOUT_S, QUICK_PROBE_TIMEOUT_S, why_not_opened
 from .stream_url import check_stream_url
 
 log = logging.getLogger(__name__)
@@ -498,19 +498,27 @@ def connect_stream(
             capture.release()
             if cancelled():
                 raise StreamRefusedError("", opened=False)
-            # FFmpeg waited out its timeout: nobody answered, and asking again would only
-            # keep a stop or the app's closing waiting longer.
-            waited_out = time.monotonic() - began >= 0.9 * STREAM_OPEN_TIMEOUT_MS / 1000.0
-            raise StreamRefusedError(NO_ANSWER if waited_out else why_not_opened(url), opened=False)
+            # FFmpeg waited out its timeout: nobody answered, or the answer was a stream too
+            # slow for a frame. Asked briefly which: a stop or the app's closing waits for it.
+            waited_s = STREAM_OPEN_TIMEOUT_MS / 1000.0
+            if time.monotonic() - began >= 0.9 * waited_s:
+                reason = why_not_opened(url, QUICK_PROBE_TIMEOUT_S, waited_s)
+            else:
+                reason = why_not_opened(url)
+            raise StreamRefusedError(reason, opened=False)
         frame = None
         decode = jpeg_packets(capture)
+        began = time.monotonic()
         if not cancelled():
             frame = _first_frame(capture)
         if frame is not None and decode is not None:
             frame = decode(frame)
     if frame is None or frame.size == 0:
         capture.release()
-        raise StreamRefusedError("" if cancelled() else "answered but sends no frames", opened=True)
+        reason = "answered but sends no frames"
+        if time.monotonic() - began >= 0.9 * STREAM_READ_TIMEOUT_MS / 1000.0:
+            reason = f"answered but sent no complete frame within {STREAM_READ_TIMEOUT_MS / 1000.0:g} s"
+        raise StreamRefusedError("" if cancelled() else reason, opened=True)
     return capture, decode, normalise_frame(frame)
 
 

@@ -18,15 +18,20 @@ from urllib.parse import unquote, urlsplit
 # Each step (name lookup and connection, then the answer) waits at most this long: the
 # probe follows a quick refusal by FFmpeg, and a stop or close waits for both.
 PROBE_TIMEOUT_S = 1.0
+# After FFmpeg waited out its whole open timeout, a shorter probe: only whether the camera
+# answers at all, and with what (a stop or close has waited long already).
+QUICK_PROBE_TIMEOUT_S = 0.5
 DEFAULT_PORTS = {"http": 80, "https": 443, "rtsp": 554, "rtsps": 322, "rtmp": 1935, "rtmps": 443}
 CHECK_ADDRESS = "(check the address, and that the camera or app is on and on this network)"
 NO_ANSWER = f"no answer {CHECK_ADDRESS}"
 NOT_A_STREAM = "it answers, but sends no video stream OpenCV's FFmpeg can read there"
 
 
-def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S) -> str:
+def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S, waited_s: float | None = None) -> str:
     """The likely reason the stream at ``url`` did not open, as a phrase for an error
-    message (after "Could not open network camera URL: ")."""
+    message (after "Could not open network camera URL: "). ``waited_s``: FFmpeg waited this
+    long for the stream and gave up; a camera that answers with a stream then did not send
+    its first frames in that time (a link too slow for them, or a camera that stalls)."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = parts.hostname or ""
@@ -49,9 +54,9 @@ def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S) -> str:
         return NO_ANSWER
     try:
         if scheme in ("http", "https"):
-            return _http_reason(connection, parts.geturl(), scheme == "https", timeout_s)
+            return _http_reason(connection, parts.geturl(), scheme == "https", timeout_s, waited_s)
         if scheme == "rtsp":
-            return _rtsp_reason(connection, url, timeout_s)
+            return _rtsp_reason(connection, url, timeout_s, waited_s)
         return NOT_A_STREAM
     except (OSError, http.client.HTTPException, ssl.SSLError):
         return f"{host} accepts a connection on port {port} but gives no {scheme.upper()} answer"
@@ -72,7 +77,7 @@ def _target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _http_reason(sock: socket.socket, url: str, tls: bool, timeout_s: float) -> str:
+def _http_reason(sock: socket.socket, url: str, tls: bool, timeout_s: float, waited_s: float | None) -> str:
     parts = urlsplit(url)
     host = parts.hostname or ""
     if tls:
@@ -91,10 +96,10 @@ def _http_reason(sock: socket.socket, url: str, tls: bool, timeout_s: float) -> 
     connection.request("GET", _target(url), headers=headers)
     response = connection.getresponse()  # the status line and headers; the body is never read
     kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
-    return _status_reason(response.status, response.reason, "HTTP", url, kind)
+    return _status_reason(response.status, response.reason, "HTTP", url, kind, waited_s)
 
 
-def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float) -> str:
+def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float, waited_s: float | None) -> str:
     parts = urlsplit(url)
     netloc = parts.hostname or ""
     if parts.port:
@@ -110,10 +115,10 @@ def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float) -> str:
     fields = status_line.split(" ", 2)
     if len(fields) < 2 or not fields[0].startswith("RTSP/") or not fields[1].isdecimal():
         return f"{parts.hostname} answers on port {parts.port or 554}, but not as an RTSP camera"
-    return _status_reason(int(fields[1]), fields[2] if len(fields) > 2 else "", "RTSP", url, "")
+    return _status_reason(int(fields[1]), fields[2] if len(fields) > 2 else "", "RTSP", url, "", waited_s)
 
 
-def _status_reason(status: int, reason: str, protocol: str, url: str, kind: str) -> str:
+def _status_reason(status: int, reason: str, protocol: str, url: str, kind: str, waited_s: float | None) -> str:
     said = f"{protocol} {status} {reason}".strip()
     path = urlsplit(url).path or "/"
     if status in (401, 403):
@@ -130,4 +135,10 @@ def _status_reason(status: int, reason: str, protocol: str, url: str, kind: str)
             f"{path} is a web page, not a video stream: use the stream's own address (the camera's or "
             "app's instructions give it; phone apps' often end in /video)"
         )
-    return NOT_A_STREAM + (f" ({said}, {kind})" if kind else f" ({said})")
+    answer = f"{said}, {kind}" if kind else said
+    if waited_s is not None:
+        return (
+            f"it answered ({answer}) but did not send its first frames within {waited_s:g} s "
+            "(a link too slow for them, or a camera that stalls)"
+        )
+    return f"{NOT_A_STREAM} ({answer})"
