@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +21,7 @@ from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stream_url import check_stream_url, looks_like_url, redacted
 from emotion_app.samples import VideoTruth
-from gui_support import WAIT_MS, CameraBench, wait_for_face_result
+from gui_support import REPO, WAIT_MS, CameraBench, wait_for_face_result
 from tests.mjpeg_server import MjpegCamera
 
 
@@ -316,3 +318,50 @@ def test_a_stream_faster_than_the_app_gives_its_newest_frames(qtbot: QtBot) -> N
         camera.close()
     steps = [(later - earlier) % 256 for earlier, later in itertools.pairwise(numbers)]
     assert all(step > 0 for step in steps) and any(step > 1 for step in steps)  # the newest, not the next
+
+
+# Run in a process of its own: its standard error is what a terminal would show. Another
+# thread writes to standard error meanwhile: its lines must all come through.
+_STALLED_READ_SCRIPT = """
+import os, sys, threading, time
+import numpy as np
+from emotion_app.gui.frame_sources import open_frame_source, wait_for_streams_let_go
+from emotion_app.gui.messages import CameraSpec
+from tests.mjpeg_server import MjpegCamera
+
+camera = MjpegCamera(frames=[np.full((64, 64, 3), 128, np.uint8)], fps=15)
+source = open_frame_source(CameraSpec(-1, url=camera.url))
+source.read()
+done = threading.Event()
+
+def chatter():
+    for number in range(10_000):
+        os.write(2, b"other thread line %d\\n" % number)
+        if done.wait(0.05):
+            os.write(2, b"other thread done at %d\\n" % number)
+            return
+
+threading.Thread(target=chatter).start()
+camera.stall()
+while source.read() is not None:  # the frames sent before the stall; then the read times out
+    pass
+print(source.reconnecting, flush=True)
+source.release()
+done.set()
+camera.close()
+wait_for_streams_let_go()
+"""
+
+
+def test_a_read_that_times_out_leaves_the_terminal_to_the_other_threads() -> None:
+    # Was: "[ WARN:0@4.6] global cap_ffmpeg_impl.hpp:453 _opencv_ffmpeg_interrupt_callback
+    # Stream timeout triggered after 3010.6 ms", from OpenCV's log, at every read timed out.
+    run = subprocess.run(
+        [sys.executable, "-c", _STALLED_READ_SCRIPT], capture_output=True, text=True, timeout=120, cwd=REPO
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("no frame could be read from it for 3 s: reconnecting (try 1 of 5)")
+    lines = run.stderr.splitlines()
+    assert lines[-1].startswith("other thread done at ")
+    last = int(lines[-1].rsplit(" ", 1)[1])
+    assert lines[:-1] == [f"other thread line {number}" for number in range(last + 1)]

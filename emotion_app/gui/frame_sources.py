@@ -18,7 +18,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from emotion_app.io.codecs import quiet_opencv_log
+from emotion_app.io.codecs import NativeStderrFilter, quiet_opencv_log
 from emotion_app.io.frame_format import normalise_frame
 from emotion_app.io.frame_times import FrameTimes
 from emotion_app.io.multi_picture import AnimatedPicture, PagedPicture
@@ -539,6 +539,61 @@ def open_network_camera(spec: CameraSpec) -> NetworkStreamSource:
 
 # How often a read waiting for a stream's next frame asks whether to give up.
 _STREAM_POLL_S = 0.05
+# A read of a stream is watched from this long before FFmpeg's read timeout would end it.
+_TIMEOUT_WATCH_LEAD_S = 0.5
+
+
+def _is_timeout_line(line: bytes) -> bool:
+    return b"Stream timeout triggered" in line
+
+
+class _ReadTimeoutWatch:
+    """Keeps the line OpenCV logs where a read of a stream times out ("... Stream timeout
+    triggered after 3006.4 ms") off the terminal: standard error passes through a
+    :class:`NativeStderrFilter`, that line left out, from shortly before a read would time
+    out until it returns. OpenCV's log stays on for the other threads (their lines go on
+    as they come); the app says in its own words what became of the stream."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._began: float | None = None  # when the read under way began; None between reads
+        self._filter = NativeStderrFilter(_is_timeout_line)
+        self._filtering = False
+        self._closed = False
+        threading.Thread(target=self._watch, name="network camera read watch", daemon=True).start()
+
+    def read_began(self) -> None:
+        with self._changed:
+            self._began = time.monotonic()
+            self._changed.notify_all()
+
+    def read_ended(self) -> None:
+        with self._changed:
+            self._began = None
+            if self._filtering:
+                self._filter.stop()
+                self._filtering = False
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        """End the watch (after :meth:`read_ended`)."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def _watch(self) -> None:
+        with self._changed:
+            while not self._closed:
+                if self._began is None or self._filtering:
+                    self._changed.wait()
+                    continue
+                due = self._began + STREAM_READ_TIMEOUT_MS / 1000.0 - _TIMEOUT_WATCH_LEAD_S
+                if time.monotonic() < due:
+                    self._changed.wait(due - time.monotonic())
+                    continue
+                self._filtering = self._filter.start()
+                if not self._filtering:  # standard error silenced by another thread meanwhile
+                    self._changed.wait(0.01)
 
 
 class NetworkStreamSource:
@@ -634,10 +689,13 @@ class NetworkStreamSource:
         # Whether the read before this one waited out FFmpeg's read timeout: such a read may
         # still hand over what it read so far (no picture), and only the next one fail.
         slow_before = False
+        watch = _ReadTimeoutWatch()
         try:
             while opened is not None:
                 began = time.monotonic()
+                watch.read_began()
                 frame = _read_stream_frame(opened)
+                watch.read_ended()
                 slow = time.monotonic() - began >= 0.9 * STREAM_READ_TIMEOUT_MS / 1000.0
                 timed_out, slow_before = slow or slow_before, slow
                 with self._changed:
@@ -656,6 +714,7 @@ class NetworkStreamSource:
                     opened, decode, tries = reconnected
                     played_since = time.monotonic()
         finally:
+            watch.close()
             if opened is not None:
                 opened.release()
             with _readers_lock:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -102,6 +102,70 @@ def native_stderr_silenced() -> Iterator[None]:
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+
+
+class NativeStderrFilter:
+    """The process's standard error (file descriptor 2) read through a pipe from
+    :meth:`start` to :meth:`stop` (on any threads), and its lines passed on as they come to
+    where it went before, but for those ``drop`` says to leave out: for a native library's
+    line that nothing else keeps off the terminal, where silencing standard error (as
+    :func:`native_stderr_silenced` does) would lose other threads' lines meanwhile."""
+
+    def __init__(self, drop: Callable[[bytes], bool]) -> None:
+        self._drop = drop
+        self._saved: int | None = None  # standard error as it was before start()
+
+    def start(self) -> bool:
+        """Pass standard error through the filter; False (and nothing changed) where another
+        thread holds it (:func:`native_stderr_silenced`), or it cannot be done."""
+        if not _stderr_lock.acquire(blocking=False):
+            return False
+        try:
+            saved = os.dup(2)
+        except OSError:  # no standard error at all: nothing to filter
+            _stderr_lock.release()
+            return False
+        try:
+            read_end, write_end = os.pipe()
+            out = os.dup(saved)
+        except OSError:
+            os.close(saved)
+            _stderr_lock.release()
+            return False
+        os.dup2(write_end, 2)
+        os.close(write_end)
+        self._saved = saved
+        threading.Thread(target=self._forward, args=(read_end, out), name="stderr filter", daemon=True).start()
+        return True
+
+    def stop(self) -> None:
+        """Standard error as it was before :meth:`start`; lines still in the pipe go on."""
+        saved, self._saved = self._saved, None
+        if saved is None:
+            return
+        try:
+            os.dup2(saved, 2)  # the pipe's last writer gone: the forwarding thread ends
+            os.close(saved)
+        finally:
+            _stderr_lock.release()
+
+    def _forward(self, read_end: int, out: int) -> None:
+        pending = b""
+        with os.fdopen(read_end, "rb", buffering=0) as pipe:
+            while chunk := pipe.read(65536):
+                *lines, pending = (pending + chunk).split(b"\n")
+                _write_all(out, b"".join(line + b"\n" for line in lines if not self._drop(line)))
+        if pending and not self._drop(pending):
+            _write_all(out, pending)
+        os.close(out)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    try:
+        while data:
+            data = data[os.write(fd, data) :]
+    except OSError:  # the terminal gone: the pipe is still drained, its writers never blocked
+        pass
 
 
 @lru_cache(maxsize=1)
