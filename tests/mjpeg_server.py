@@ -43,6 +43,7 @@ class MjpegCamera:
         self.sent = 0  # frames written to the streams so far, all of them together
         self.streams = 0  # streams answered so far (each a connection of the reader's)
         self._glitches: list[bytes] = []  # sent once by every stream, in turn, between frames
+        self._connections: list[socket.socket] = []  # of every stream answered
         self._on = threading.Event()
         self._on.set()
         self._stalled = threading.Event()
@@ -59,6 +60,7 @@ class MjpegCamera:
                 self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
                 self.end_headers()
                 camera.streams += 1
+                camera._connections.append(self.connection)
                 index = 0
                 glitches = len(camera._glitches)  # those sent before this stream began are not its own
                 try:
@@ -118,6 +120,11 @@ class MjpegCamera:
             wfile.flush()
             time.sleep(self.drip_s)
         return True
+
+    @property
+    def open_streams(self) -> int:
+        """The streams answered whose reader has not closed its connection (nor the server)."""
+        return sum(self.is_open(connection) for connection in self._connections)
 
     def stall(self, mid_frame: bool = False) -> None:
         """Stop sending on every stream and keep its connection open (``mid_frame``: after
