@@ -312,3 +312,17 @@ def test_a_picture_or_a_folder_is_not_called_a_video_file(tmp_path: Path, gui_vi
     assert VideoFileSpec(picture).describe(capital=True) == f"Image {picture}"
     assert VideoFileSpec(tmp_path).describe() == f"folder of images {tmp_path}"
     assert VideoFileSpec(gui_video.path).describe() == f"video file {gui_video.path}"
+
+
+def test_a_playing_slide_show_is_not_said_to_run_at_0_fps(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # A picture every 2 s read "Playing · 0:02 / 0:06 · 1 face · 0 fps", as if it had stalled;
+    # the source's own line already leaves a slide show's rate out.
+    frames, _ = astronaut_frames(num_frames=3, frame_size=(240, 180), face_size=80, motion="static")
+    folder = tmp_path / "stills"
+    folder.mkdir()
+    for index, frame in enumerate(frames):
+        cv2.imwrite(str(folder / f"shot{index + 1}.png"), frame)
+    window = make_window(video=folder)
+    wait_for_face_result(qtbot, window)
+    qtbot.waitUntil(lambda: window.status.summary_label.text().startswith("Playing · "), timeout=WAIT_MS)
+    assert re.fullmatch(r"Playing · 0:0\d / 0:06 · 1 face", window.status.summary_label.text())

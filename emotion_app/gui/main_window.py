@@ -1467,9 +1467,9 @@ class MainWindow(QMainWindow):
         if not self.source_state.running:
             return "Finished" if self.source_state.ended else "Stopped"
         parts: list[str] = []
+        info = self.source_state.info
         if isinstance(self.source_state.spec, VideoFileSpec):
             parts.append("Paused" if self.source_state.paused else "Playing")
-            info = self.source_state.info
             if info is not None and info.fps > 0:
                 position = format_time(self.position / info.fps)
                 parts.append(
@@ -1480,7 +1480,8 @@ class MainWindow(QMainWindow):
         result = self.view.result
         faces = len(result.faces) if result is not None else 0
         parts.append("no faces" if faces == 0 else count_text(faces, "face"))
-        if not self.source_state.paused:
+        # A slide show's picture every 2 s read "0 fps", as if it had stalled.
+        if not self.source_state.paused and not (info is not None and info.slide_show):
             parts.append(f"{self.stats.display_rate.rate(now):.0f} fps")
         return " · ".join(parts)
 
