@@ -12,7 +12,7 @@ from pathlib import Path
 
 import cv2
 import pytest
-from PyQt6.QtCore import QEvent, QPoint, Qt
+from PyQt6.QtCore import QEvent, QPoint, Qt, QTimer
 from PyQt6.QtGui import QColor, QHelpEvent, QImage
 from PyQt6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
@@ -484,7 +484,7 @@ def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_ex
 
 
 def test_the_window_asks_for_a_name_with_the_video_held_still(
-    qtbot: QtBot, make_window, two_people: VideoTruth, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window, two_people: VideoTruth
 ) -> None:
     from PyQt6.QtWidgets import QInputDialog
 
@@ -492,13 +492,53 @@ def test_the_window_asks_for_a_name_with_the_video_held_still(
     qtbot.waitUntil(lambda: window.is_running and not window.is_paused, timeout=WAIT_MS)
     seen: list[bool] = []
 
-    def get_text(*args: object, **kwargs: object) -> tuple[str, bool]:
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not (isinstance(dialog, QInputDialog) and dialog.isVisible()):
+            QTimer.singleShot(20, answer)
+            return
         seen.append(window.is_paused)
-        return "Grace", True
+        dialog.setTextValue("Grace")
+        dialog.accept()
 
-    monkeypatch.setattr(QInputDialog, "getText", get_text)
+    QTimer.singleShot(20, answer)
     assert window.ask_person_name(1, "") == "Grace" and seen == [True]
     qtbot.waitUntil(lambda: not window.is_paused, timeout=WAIT_MS)  # it plays on afterwards
+
+
+def test_a_name_is_kept_as_the_name_field_shows_it(qtbot: QtBot, make_window, two_people: VideoTruth) -> None:
+    # A name longer than a tag holds was typed in full, accepted, and then cut short
+    # unseen mid-word ("Lin-Manuel Miranda the v"), on the face and in the exports.
+    from PyQt6.QtWidgets import QDialog, QInputDialog, QLineEdit
+
+    from emotion_app.gui.timeline_panel import MAX_NAME_CHARS
+
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: bool(panel.timeline.people()), timeout=WAIT_MS)
+    person = panel.timeline.people()[0].track_id
+    assert person is not None
+    typed = "Lin-Manuel Miranda the very long named performer"
+    assert len(typed) > MAX_NAME_CHARS
+    shown: list[str] = []
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not (isinstance(dialog, QDialog) and dialog.isVisible()):
+            QTimer.singleShot(20, answer)
+            return
+        assert isinstance(dialog, QInputDialog)
+        field = dialog.findChild(QLineEdit)
+        assert field is not None
+        qtbot.keyClicks(field, typed)
+        shown.append(field.text())
+        dialog.accept()
+
+    QTimer.singleShot(20, answer)
+    panel.name_person(person)  # through the window's own dialog
+    kept = panel.timeline.person(person)
+    assert kept is not None and shown == [kept.given_name]
+    assert kept.given_name == typed[:MAX_NAME_CHARS]
 
 
 def test_the_name_column_widens_for_the_names_given_within_bounds(qtbot: QtBot) -> None:

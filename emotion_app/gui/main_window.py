@@ -34,9 +34,11 @@ from PyQt6.QtGui import (
 from PyQt6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDialog,
     QFileDialog,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QToolBar,
@@ -90,7 +92,7 @@ from .source_state import SourceState
 from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
 from .stream_url import EXAMPLE_URL, check_stream_url, looks_like_url
-from .timeline_panel import TimelinePanel
+from .timeline_panel import MAX_NAME_CHARS, TimelinePanel
 from .video_view import VideoView
 
 APP_TITLE = APPLICATION
@@ -609,14 +611,18 @@ class MainWindow(QMainWindow):
 
     def ask_person_name(self, track_id: int, current: str) -> str | None:
         """The name the user gives the person of ``track_id`` (None when cancelled)."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Name this person")
+        dialog.setLabelText(f"Name for #{track_id} (shown on their face and in the exports):")
+        dialog.setTextValue(current)
+        field = dialog.findChild(QLineEdit)
+        if field is not None:  # a longer name was cut short after OK, unseen: the field stops there
+            field.setMaxLength(MAX_NAME_CHARS)
         with self.paused_for_dialog():
-            name, ok = QInputDialog.getText(
-                self,
-                "Name this person",
-                f"Name for #{track_id} (shown on their face and in the exports):",
-                text=current,
-            )
-        return name if ok else None
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        name = dialog.textValue()
+        dialog.deleteLater()
+        return name if accepted else None
 
     def _on_name_given(self, track_id: int, name: str) -> None:
         info = self.source_state.info
