@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import cv2
+import pytest
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
@@ -225,6 +226,30 @@ def test_recording_with_nothing_playing_is_refused(qtbot: QtBot, make_window, tm
     window = make_window()  # no camera, no video
     window.record_action.trigger()
     assert not window.record_action.isChecked() and window._recording is None
+    assert "Nothing to record" in window.source_banner.text()
+
+
+def test_recording_after_a_video_ended_is_refused_before_asking_or_making_anything(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Record to... once the video had finished asked for a file name (and whether to replace
+    # it), then said "Nothing to record"; Record made the output folder, then said the same.
+    window = make_window(video=gui_video.path)
+    qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
+    asked: list[tuple[object, ...]] = []
+
+    def answer(*args: object) -> str:
+        asked.append(args)
+        return str(tmp_path / "talk.mp4")
+
+    monkeypatch.setattr(window, "ask_save_path", answer)
+    window.record_as_action.trigger()
+    assert asked == [] and window.recording is None
+    assert "Nothing to record" in window.source_banner.text()
+    window.settings.output_dir = str(tmp_path / "not made yet")
+    window.record_action.trigger()
+    assert not window.record_action.isChecked() and window.recording is None
+    assert not (tmp_path / "not made yet").exists()
     assert "Nothing to record" in window.source_banner.text()
 
 

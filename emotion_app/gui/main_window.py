@@ -1102,9 +1102,7 @@ class MainWindow(QMainWindow):
     def start_recording(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest | None:
         """Record to ``video_path`` (and a CSV beside it); None, with a banner, if a path is
         the playing video (after links) or unusable."""
-        if not self.source_state.active:
-            self.record_action.setChecked(False)
-            self.source_banner.show_message("Nothing to record: start a camera, a screen or a video first.", "warning")
+        if self._nothing_to_record():
             return None
         video_path = Path(video_path)
         if not video_path.suffix:
@@ -1124,6 +1122,15 @@ class MainWindow(QMainWindow):
         self.record_action.setChecked(True)
         self._refresh_rec_indicator()
         return request
+
+    def _nothing_to_record(self) -> bool:
+        """True, with a banner, when no source is on that a recording could take frames
+        from: asked first, before a file name is asked for or the output folder made."""
+        if self.source_state.active:
+            return False
+        self.record_action.setChecked(False)
+        self.source_banner.show_message("Nothing to record: start a camera, a screen or a video first.", "warning")
+        return True
 
     def _playing_files(self) -> list[Path]:
         """The file being played, or every file of the folder being played: what a
@@ -1154,6 +1161,8 @@ class MainWindow(QMainWindow):
         if not checked:
             self.stop_recording()
             return
+        if self._nothing_to_record():
+            return
         folder = self.output_folder()
         if folder is None:
             self.record_action.setChecked(False)
@@ -1163,6 +1172,8 @@ class MainWindow(QMainWindow):
     def record_dialog(self) -> None:
         """Record to a file the user names; a file holds still meanwhile and the recording
         starts when the dialog closes; a recording running goes on if the dialog is cancelled."""
+        if self._nothing_to_record():
+            return
         suggestion = Path(self._output_dir()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.mp4"
         with self.paused_for_dialog():
             path = self.ask_save_path(
