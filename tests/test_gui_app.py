@@ -220,6 +220,32 @@ sys.exit(gui_app.run(["--video", {str(gui_video.path)!r}, "--settings", {str(tmp
     assert done.returncode == 0, done.stderr[-3000:]
 
 
+def test_a_signal_keeps_a_floating_timeline_remembered_as_shown(gui_video: VideoTruth, tmp_path: Path) -> None:
+    # Quitting closes every window, in no set order: the session timeline dragged out of the
+    # window was sometimes closed before the window, taken for the user hiding it, and the
+    # next start opened without it.
+    settings = tmp_path / "settings.ini"
+    script = f"""
+import os, signal, sys
+from PyQt6.QtCore import QTimer
+from emotion_app.gui import app as gui_app
+real_create = gui_app.create_main_window
+def create_and_float(options):
+    window = real_create(options)
+    def float_then_quit():
+        window.timeline_panel.setFloating(True)  # as the user drags it out of the window
+        QTimer.singleShot(300, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    QTimer.singleShot(500, float_then_quit)
+    return window
+gui_app.create_main_window = create_and_float
+sys.exit(gui_app.run(["--video", {str(gui_video.path)!r}, "--settings", {str(settings)!r}]))
+"""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert AppSettings.at_path(settings).show_timeline is True
+
+
 def test_the_package_names_its_api_when_first_used() -> None:
     import emotion_app
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PyQt6 import sip
 from PyQt6.QtCore import QTimer
-from PyQt6.QtWidgets import QApplication, QWidget
+from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from .identity import APPLICATION, ORGANIZATION
 from .launch import LaunchOptions, parse_args
@@ -53,9 +53,17 @@ def _quit_on_signals(app: QApplication) -> None:
         return
     _quit_signalled.clear()
 
+    def close_then_quit() -> None:
+        # Quitting closes every window in no set order: a session timeline floating on its
+        # own, closed before the main window, was remembered as hidden by the user.
+        for widget in app.topLevelWidgets():
+            if isinstance(widget, QMainWindow) and widget.isVisible():
+                widget.close()
+        app.quit()
+
     def quit_soon(_signum: int, _frame: object) -> None:
         _quit_signalled.set()
-        QTimer.singleShot(0, app.quit)
+        QTimer.singleShot(0, close_then_quit)
 
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, quit_soon)
