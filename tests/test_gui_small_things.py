@@ -129,7 +129,27 @@ def test_the_end_of_a_slide_show_counts_its_pictures_not_the_place_sought(
     window.pause()
     window.seek(4)  # the last file, which does not read: the show ends there
     qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
-    assert "Finished playing stills (3 pictures)" in window.source_banner.text()
+    assert window.source_banner.text() == (
+        "Finished playing stills (3 pictures; 2 files could not be read: zz1-damaged.png, zz2-empty.jpg)"
+    )
+
+
+def test_a_slide_show_with_a_broken_file_counts_only_its_pictures_and_names_the_file(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: the seek bar said 0:06 (a slot kept for the broken file) and the end said
+    # "Finished playing stills (2 pictures)", the skip written only to the log.
+    frames, _ = astronaut_frames(num_frames=2, frame_size=(240, 180), face_size=80, motion="static")
+    folder = tmp_path / "stills"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), frames[0])
+    (folder / "b.jpg").write_bytes(np.random.default_rng(7).integers(0, 256, 5000, dtype=np.uint8).tobytes())
+    cv2.imwrite(str(folder / "c.png"), frames[1])
+    window = make_window(video=folder)
+    qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
+    assert window.source_banner.text() == "Finished playing stills (2 pictures; 1 file could not be read: b.jpg)"
+    assert window.playback_bar.duration_label.text() == "0:04"
+    assert window.playback_bar.slider.maximum() == 1
 
 
 def test_a_slide_show_with_a_name_that_is_not_utf8_counts_it_without_asking_opencv(tmp_path: Path) -> None:

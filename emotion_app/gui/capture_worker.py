@@ -463,6 +463,10 @@ class CaptureWorker(QObject):
             self._on_read_failed(source, spec, now)
             return
         self._put(frame, now, spec, source)
+        if source.frame_count != self._count_told:
+            # Learnt by this read (a slide show's file that did not read left the show):
+            # the seek bar's length follows at once, not at the next seek.
+            self._emit_playback()
         self._timer.start(self._delay_ms(now) if file_spec is not None and file_spec.pace else 0)
 
     def _put(self, frame: np.ndarray, now: float, spec: SourceSpec, source: FrameSource) -> None:
@@ -603,7 +607,7 @@ class CaptureWorker(QObject):
                 message = f"Video file {spec.path} {why_ended}"
                 kind = FaultKind.READ_FAILED
             # Frame counts in containers are estimates; only a clear shortfall is an error
-            # (a slide show skips files that are not pictures, and says so in its log).
+            # (a slide show skips files that are not pictures, and says so at its end).
             elif not isinstance(source, StillsFrameSource) and clearly_short(self._index, expected):
                 message = (
                     f"Video file {spec.path} stopped after {self._index} of {expected} frames: "
@@ -612,7 +616,7 @@ class CaptureWorker(QObject):
                 kind = FaultKind.READ_FAILED
             else:
                 # The show's length, as a file's frames: not the place a seek left it at.
-                played = count_text(source.pictures, "picture") if isinstance(source, StillsFrameSource) else None
+                played = _show_length(source) if isinstance(source, StillsFrameSource) else None
                 message = f"Finished playing {spec.path.name} ({played or count_text(self._index, 'frame')})"
                 kind = FaultKind.ENDED
         frames_read = self._index
@@ -628,6 +632,22 @@ class CaptureWorker(QObject):
         self._last_frame = None
         if source is not None:
             source.release()
+
+
+# The most names of unreadable files an ended slide show lists; the others are counted.
+_UNREADABLE_NAMED = 3
+
+
+def _show_length(show: StillsFrameSource) -> str:
+    """A finished slide show's pictures, and the files it left out (with their names)."""
+    played = count_text(show.pictures, "picture")
+    unreadable = show.unreadable
+    if not unreadable:
+        return played
+    names = ", ".join(unreadable[:_UNREADABLE_NAMED])
+    if len(unreadable) > _UNREADABLE_NAMED:
+        names += f" and {len(unreadable) - _UNREADABLE_NAMED} more"
+    return f"{played}; {count_text(len(unreadable), 'file')} could not be read: {names}"
 
 
 def _shown_for_s(source: FrameSource) -> float | None:

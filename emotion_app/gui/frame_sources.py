@@ -152,7 +152,11 @@ STILL_SECONDS = 2.0
 
 
 class StillsFrameSource:
-    """A folder of images, or one image, played as a slide show (seekable like a file)."""
+    """A folder of images, or one image, played as a slide show (seekable like a file).
+
+    A file that does not read leaves the show when it is met: the show's length (the seek
+    bar's) counts the pictures shown, and :attr:`unreadable` names the files left out.
+    """
 
     def __init__(
         self,
@@ -161,19 +165,24 @@ class StillsFrameSource:
         load: Callable[[int], np.ndarray | None] | None = None,
     ) -> None:
         """``first_picture``: the first image's picture, already decoded (not read again).
-        ``load``: what reads the picture at a place in the show (default: its file's)."""
+        ``load``: what reads the picture at a place in ``images`` (default: its file's)."""
         self._images = images
+        self._paged = load is not None  # the pages of one file: named by their page
         self._load_at = load or (lambda index: read_picture(self._images[index]))
-        self._read: dict[int, bool] = {}  # whether each picture tried so far read, by place
+        # The show's places: the indexes in ``images`` of those not found unreadable yet.
+        self._places = list(range(len(images)))
+        self._read: set[int] = set()  # indexes in ``images`` that read
+        self._failed: list[int] = []  # indexes in ``images`` that did not read
         # The show starts at the first picture that reads; others are skipped as they come.
         first, self._next = None, 0
         if first_picture is not None and images:
             first, self._next = normalise_frame(first_picture), 1
-            self._read[0] = True
-        while first is None and self._next < len(images):
-            first, self._next = self._load(self._next), self._next + 1
-        # The place in the show of the picture read last: a picture that does not read is
-        # skipped, so it is not the count of pictures read.
+            self._read.add(0)
+        while first is None and self._next < len(self._places):
+            first = self._load(self._next)
+            if first is not None:
+                self._next += 1
+        # The place in the show of the picture read last.
         self.position = self._next - 1
         if first is None:
             what = f"the image {images[0]}" if len(images) == 1 else f"any of the {len(images)} images"
@@ -181,20 +190,44 @@ class StillsFrameSource:
         self.height, self.width = first.shape[:2]
         self._pending: np.ndarray | None = first
         self.fps = 1.0 / STILL_SECONDS
-        self.frame_count = len(images)
         self.last_time_s: float | None = None  # pictures: by their place in the show
 
-    def _load(self, index: int) -> np.ndarray | None:
+    @property
+    def frame_count(self) -> int:
+        """The show's places: less those found unreadable so far."""
+        return len(self._places)
+
+    def _load(self, place: int) -> np.ndarray | None:
+        """The picture at ``place``; where it does not read, it leaves the show (the next
+        one takes its place) and None."""
+        index = self._places[place]
         frame = self._load_at(index)
-        self._read[index] = frame is not None
-        return normalise_frame(frame) if frame is not None else None
+        if frame is None:
+            del self._places[place]
+            self._failed.append(index)
+            return None
+        self._read.add(index)
+        return normalise_frame(frame)
+
+    def _untried(self) -> list[int]:
+        return [index for index in self._places if index not in self._read]
 
     @property
     def pictures(self) -> int:
         """The pictures of the show: those that read, and of those not tried yet (a seek
         passed them) the ones OpenCV knows the format of, from their first bytes."""
-        untried = (path for index, path in enumerate(self._images) if index not in self._read)
-        return sum(self._read.values()) + sum(_looks_readable(path) for path in untried)
+        return len(self._read) + sum(_looks_readable(self._images[index]) for index in self._untried())
+
+    @property
+    def unreadable(self) -> list[str]:
+        """The names of the files not in :attr:`pictures`: those that did not read, and of
+        those not tried yet the ones OpenCV does not know the format of."""
+        untried = [index for index in self._untried() if not _looks_readable(self._images[index])]
+        return [self._name(index) for index in sorted(self._failed + untried)]
+
+    def _name(self, index: int) -> str:
+        name = self._images[index].name
+        return f"page {index + 1} of {name}" if self._paged else name
 
     def read(self) -> np.ndarray | None:
         pending = self._pending
@@ -202,11 +235,10 @@ class StillsFrameSource:
             self._pending = None  # the show goes on after it (a seek clears it first)
             return pending
         # A picture that cannot be read is skipped, as analyze skips it.
-        while self._next < len(self._images):
-            index, self._next = self._next, self._next + 1
-            frame = self._load(index)
+        while self._next < len(self._places):
+            frame = self._load(self._next)
             if frame is not None:
-                self.position = index
+                self.position, self._next = self._next, self._next + 1
                 return frame
         return None
 
@@ -215,7 +247,7 @@ class StillsFrameSource:
 
     def seek(self, frame: int) -> bool:
         self._pending = None
-        self._next = max(0, min(frame, len(self._images)))
+        self._next = max(0, min(frame, len(self._places)))
         return True
 
     def release(self) -> None:
