@@ -157,13 +157,18 @@ def _read_safetensors_header(path: Path) -> tuple[dict[str, str], dict[str, tupl
                     "weights; pickles are never loaded (they can run code): export weights from a training run "
                     "with its --export option"
                 )
+            file_bytes = os.fstat(handle.fileno()).st_size
             if size > MAX_HEADER_BYTES:
-                raise WeightsError(
-                    f"weights file {path} has a header of {size:,} bytes; at most {MAX_HEADER_BYTES:,} (not a model "
-                    "of this app)"
+                # A header longer than the file: its first bytes are no header size (a
+                # picture, a text), and the figure would say nothing a user can act on.
+                detail = (
+                    f": its safetensors header is {size:,} bytes, at most {MAX_HEADER_BYTES:,}"
+                    if size <= file_bytes - 8
+                    else " (a .safetensors model file is expected)"
                 )
+                raise WeightsError(f"{path} is not a weights file of this app{detail}")
             raw = handle.read(size)
-            data_bytes = os.fstat(handle.fileno()).st_size - 8 - size
+            data_bytes = file_bytes - 8 - size
     except OSError as exc:
         raise WeightsError(f"cannot read weights file {path}: {exc.strerror or exc}") from exc
     if len(raw) < size:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 from pytestqt.qtbot import QtBot
 from safetensors.torch import load_file, save_file
 
 from emotion_app.gui.messages import ModelStatus
 from emotion_app.inference.catalog import describe_weights, list_weights
-from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, make_random_weights, write_astronaut_video
+from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, make_random_weights, write_astronaut_video
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME, METADATA_KEY, read_card
 from gui_support import WAIT_MS, wait_for_face_result
 
@@ -219,6 +220,23 @@ def test_the_status_bar_says_a_model_is_loading_until_it_has_or_failed(
     assert window.status.currentMessage() == ""
     assert "Could not load the model" in window.model_banner.text()
     assert window.model_status.active_weights == mine
+
+
+def test_a_picture_loaded_as_weights_is_said_to_be_no_weights_file(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: "... has a header of 5,064,878,326,892,452,095 bytes; at most 8,388,608 (not a
+    # model of this app)": a JPEG's first bytes read as a safetensors header's size.
+    window = make_window()
+    in_use = window.model_status.active_weights
+    assert in_use is not None
+    picture = tmp_path / "holiday.jpg"
+    cv2.imwrite(str(picture), astronaut_bgr())
+    window.choose_weights(picture)
+    qtbot.waitUntil(lambda: window.model_status.weights_path == picture, timeout=WAIT_MS)
+    assert window.model_banner.text() == (
+        f"Could not load the model: {picture} is not a weights file of this app (a .safetensors model file is "
+        f"expected). Still using {in_use.name}."
+    )
+    assert window.model_status.active_weights == in_use
 
 
 def test_the_start_up_model_arriving_late_does_not_end_the_loading_note(

@@ -159,6 +159,20 @@ def test_cli_exits_2_with_one_line(
     assert err.startswith("error: ") and err.count("\n") == 1 and "bad.safetensors" in err
 
 
+def test_a_picture_given_as_weights_is_called_what_it_is_not_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: "weights file picture.jpg has a header of 5,064,878,326,892,452,095 bytes; at
+    # most 8,388,608 (not a model of this app)": its first bytes read as a header size.
+    picture = tmp_path / "picture.jpg"
+    cv2.imwrite(str(picture), astronaut_bgr())
+    code = main(["analyze", str(picture), "--weights", str(picture)])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"error: {picture} is not a weights file of this app (a .safetensors model file is expected)\n"
+    )
+
+
 def raw_safetensors(path: Path, header: dict[str, Any], data: bytes = b"") -> Path:
     text = json.dumps(header).encode()
     path.write_bytes(len(text).to_bytes(8, "little") + text + data)
@@ -169,7 +183,12 @@ def test_a_huge_header_is_refused_before_it_is_read(good_weights: Path, tmp_path
     # A header of millions of tensor entries froze the Model menu for seconds a file.
     claimed = tmp_path / "claims.safetensors"
     claimed.write_bytes((100 << 20).to_bytes(8, "little") + b"{}")
-    with pytest.raises(WeightsError, match=r"header of 104,857,600 bytes"):
+    with pytest.raises(WeightsError, match=r"claims.safetensors is not a weights file of this app \(a \.safe"):
+        EmotionClassifier.load(claimed)
+    # A file that does hold such a header (another program's safetensors): the figures say why.
+    with open(claimed, "r+b") as handle:
+        handle.truncate(8 + (100 << 20) + 2)
+    with pytest.raises(WeightsError, match=r"its safetensors header is 104,857,600 bytes, at most 8,388,608"):
         EmotionClassifier.load(claimed)
     with safe_open(str(good_weights), framework="pt") as handle:
         card = handle.metadata()[METADATA_KEY]
