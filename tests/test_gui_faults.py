@@ -245,12 +245,20 @@ def test_recording_after_a_video_ended_is_refused_before_asking_or_making_anythi
     monkeypatch.setattr(window, "ask_save_path", answer)
     window.record_as_action.trigger()
     assert asked == [] and window.recording is None
-    assert "Nothing to record" in window.source_banner.text()
+    # The finished video is on screen: "Nothing to record: start ... a video first" read
+    # as if it were not, and took the "Finished playing" banner's Play again away.
+    finished = "The video has finished: play it again to record."
+    assert window.source_banner.text() == finished
+    assert "Play again" in window.source_banner.button_captions()
     window.settings.output_dir = str(tmp_path / "not made yet")
     window.record_action.trigger()
     assert not window.record_action.isChecked() and window.recording is None
     assert not (tmp_path / "not made yet").exists()
-    assert "Nothing to record" in window.source_banner.text()
+    assert window.source_banner.text() == finished
+    play_again = window.source_banner.button("Play again")
+    assert play_again is not None
+    play_again.click()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
 
 
 def test_a_remembered_model_that_no_longer_loads_gives_way_to_the_shipped_one(

@@ -1126,9 +1126,21 @@ class MainWindow(QMainWindow):
     def _nothing_to_record(self) -> bool:
         """True, with a banner, when no source is on that a recording could take frames
         from: asked first, before a file name is asked for or the output folder made."""
-        if self.source_state.active:
+        state = self.source_state
+        if state.active:
             return False
         self.record_action.setChecked(False)
+        info = state.info
+        if state.ended and state.is_file and info is not None:
+            # The finished file is still on screen: "nothing" would read as a fault, and the
+            # banner it replaces offered Play again, which this one keeps.
+            what = "slide show" if info.slide_show else "animation" if info.what == "animation" else "video"
+            self.source_banner.show_message(
+                f"The {what} has finished: play it again to record.",
+                "info",
+                [("Play again", self.retry), ("Open video file…", self.open_video_dialog)],
+            )
+            return True
         self.source_banner.show_message("Nothing to record: start a camera, a screen or a video first.", "warning")
         return True
 
