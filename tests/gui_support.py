@@ -12,11 +12,13 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PyQt6.QtCore import QRectF
+from PyQt6.QtCore import QRectF, QTimer
 from PyQt6.QtGui import QImage
+from PyQt6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.frame_sources import OpenCvFrameSource, open_frame_source
@@ -207,3 +209,16 @@ class CameraBench:
             self.opened.append(camera)
             return camera
         return open_frame_source(spec)
+
+
+def when_a_dialog_is_open(act: Callable[[QDialog], None]) -> None:
+    """``act`` on the modal dialog about to open, once it is open (as the user would)."""
+
+    def check() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QDialog) and dialog.isVisible():
+            act(dialog)
+        else:
+            QTimer.singleShot(20, check)
+
+    QTimer.singleShot(20, check)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import cv2
 import pytest
-from PyQt6.QtCore import QEvent, QPoint, Qt, QTimer
+from PyQt6.QtCore import QEvent, QPoint, Qt
 from PyQt6.QtGui import QColor, QHelpEvent, QImage
 from PyQt6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
@@ -22,7 +22,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.io import report_process
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
-from gui_support import WAIT_MS, wait_until_stopped
+from gui_support import WAIT_MS, wait_until_stopped, when_a_dialog_is_open
 
 
 @pytest.fixture(scope="module")
@@ -486,22 +486,19 @@ def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_ex
 def test_the_window_asks_for_a_name_with_the_video_held_still(
     qtbot: QtBot, make_window, two_people: VideoTruth
 ) -> None:
-    from PyQt6.QtWidgets import QInputDialog
+    from PyQt6.QtWidgets import QDialog, QInputDialog
 
     window = make_window(video=two_people.path)
     qtbot.waitUntil(lambda: window.is_running and not window.is_paused, timeout=WAIT_MS)
     seen: list[bool] = []
 
-    def answer() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not (isinstance(dialog, QInputDialog) and dialog.isVisible()):
-            QTimer.singleShot(20, answer)
-            return
+    def answer(dialog: QDialog) -> None:
+        assert isinstance(dialog, QInputDialog)
         seen.append(window.is_paused)
         dialog.setTextValue("Grace")
         dialog.accept()
 
-    QTimer.singleShot(20, answer)
+    when_a_dialog_is_open(answer)
     assert window.ask_person_name(1, "") == "Grace" and seen == [True]
     qtbot.waitUntil(lambda: not window.is_paused, timeout=WAIT_MS)  # it plays on afterwards
 
@@ -522,11 +519,7 @@ def test_a_name_is_kept_as_the_name_field_shows_it(qtbot: QtBot, make_window, tw
     assert len(typed) > MAX_NAME_CHARS
     shown: list[str] = []
 
-    def answer() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not (isinstance(dialog, QDialog) and dialog.isVisible()):
-            QTimer.singleShot(20, answer)
-            return
+    def answer(dialog: QDialog) -> None:
         assert isinstance(dialog, QInputDialog)
         field = dialog.findChild(QLineEdit)
         assert field is not None
@@ -534,7 +527,7 @@ def test_a_name_is_kept_as_the_name_field_shows_it(qtbot: QtBot, make_window, tw
         shown.append(field.text())
         dialog.accept()
 
-    QTimer.singleShot(20, answer)
+    when_a_dialog_is_open(answer)
     panel.name_person(person)  # through the window's own dialog
     kept = panel.timeline.person(person)
     assert kept is not None and shown == [kept.given_name]

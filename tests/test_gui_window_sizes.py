@@ -5,11 +5,10 @@ and from the keyboard alone."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PyQt6.QtCore import QPoint, QRect, QSize, Qt, QTimer
+from PyQt6.QtCore import QPoint, QRect, QSize, Qt
 from PyQt6.QtGui import QColor, QImage, QPainter
 from PyQt6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
@@ -23,7 +22,7 @@ from emotion_app.gui.video_view import MIN_VIEW_SIZE, VideoView
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.results import FaceResult
 from emotion_app.samples import VideoTruth
-from gui_support import WAIT_MS
+from gui_support import WAIT_MS, when_a_dialog_is_open
 
 # What a 1366x768 screen at 200% scaling leaves a window, in logical pixels.
 SMALL_SCREEN_AT_200 = (683, 384)
@@ -302,19 +301,6 @@ def test_a_person_can_be_named_from_the_keyboard(qtbot: QtBot, make_window, gui_
     assert asked == [person] and panel.view.row_name(person) == f"Ada (#{person})"
 
 
-def _when_a_dialog_is_open(act: Callable[[QDialog], None]) -> None:
-    """``act`` on the modal dialog about to open, once it is open (as the user would)."""
-
-    def check() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, QDialog) and dialog.isVisible():
-            act(dialog)
-        else:
-            QTimer.singleShot(20, check)
-
-    QTimer.singleShot(20, check)
-
-
 def _back_to(qtbot: QtBot, window: MainWindow) -> None:
     """The window made active again after a dialog, as the window manager does (the
     offscreen platform leaves that to the caller)."""
@@ -351,7 +337,7 @@ def test_a_seek_bar_gone_while_a_dialog_was_open_leaves_the_keyboard_on_the_vide
         dialog.setTextValue("http://127.0.0.1:9/video")
         dialog.accept()
 
-    _when_a_dialog_is_open(answer)
+    when_a_dialog_is_open(answer)
     window.open_stream_action.trigger()
     assert isinstance(window.source, CameraSpec) and window.source.url
     assert not window.playback_bar.isVisible()
@@ -375,7 +361,7 @@ def test_the_export_button_greyed_out_hands_the_keyboard_to_the_video(
         if through_a_dialog:  # a real modal window, standing in for the folder dialog
             dialog = QDialog(window)
             QLineEdit(dialog)
-            _when_a_dialog_is_open(lambda shown: shown.accept())
+            when_a_dialog_is_open(lambda shown: shown.accept())
             dialog.exec()
         return str(tmp_path)
 
