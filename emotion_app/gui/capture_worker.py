@@ -569,7 +569,7 @@ class CaptureWorker(QObject):
 
     def _tell_reconnecting(self, source: FrameSource, spec: SourceSpec) -> None:
         """Tell the GUI when a network camera starts or stops opening its stream again."""
-        reconnecting = getattr(source, "reconnecting", None)
+        reconnecting = source.reconnecting if isinstance(source, NetworkStreamSource) else None
         if reconnecting == self._reconnecting_told:
             return
         self._reconnecting_told = reconnecting
@@ -580,10 +580,12 @@ class CaptureWorker(QObject):
         if isinstance(spec, (CameraSpec, ScreenSpec)):
             # A network camera's own thread opens its stream again where it breaks off, and
             # the source says when it gives the stream up (why_ended): its word, not the clock's.
-            ended = getattr(source, "why_ended", None)
-            if isinstance(source, NetworkStreamSource) and not ended:
-                self._timer.start(self._camera_retry_ms)
-                return
+            ended: str | None = None
+            if isinstance(source, NetworkStreamSource):
+                ended = source.why_ended
+                if not ended:
+                    self._timer.start(self._camera_retry_ms)
+                    return
             if now - self._last_good_time < self._camera_timeout_s and not ended:
                 self._timer.start(self._camera_retry_ms)  # maybe a hiccup: try again soon
                 return

@@ -532,9 +532,8 @@ def connect_stream(
                 raise StreamRefusedError("", opened=False)
             # FFmpeg waited out its timeout: nobody answered, or the answer was a stream too
             # slow for a frame. Asked briefly which: a stop or the app's closing waits for it.
-            waited_s = STREAM_OPEN_TIMEOUT_MS / 1000.0
-            if time.monotonic() - began >= 0.9 * waited_s:
-                reason = why_not_opened(url, QUICK_PROBE_TIMEOUT_S, waited_s)
+            if _waited_out(began, STREAM_OPEN_TIMEOUT_MS):
+                reason = why_not_opened(url, QUICK_PROBE_TIMEOUT_S, STREAM_OPEN_TIMEOUT_MS / 1000.0)
             else:
                 reason = why_not_opened(url)
             raise StreamRefusedError(reason, opened=False)
@@ -548,10 +547,16 @@ def connect_stream(
     if frame is None or frame.size == 0:
         capture.release()
         reason = "answered but sends no frames"
-        if time.monotonic() - began >= 0.9 * STREAM_READ_TIMEOUT_MS / 1000.0:
+        if _waited_out(began, STREAM_READ_TIMEOUT_MS):
             reason = f"answered but sent no complete frame within {STREAM_READ_TIMEOUT_MS / 1000.0:g} s"
         raise StreamRefusedError("" if cancelled() else reason, opened=True)
     return capture, decode, normalise_frame(frame)
+
+
+def _waited_out(began: float, timeout_ms: int) -> bool:
+    """Whether a step that began at ``began`` (``time.monotonic()``) and failed took about
+    FFmpeg's whole ``timeout_ms``: it gave up waiting, rather than being refused."""
+    return time.monotonic() - began >= 0.9 * timeout_ms / 1000.0
 
 
 def open_network_camera(spec: CameraSpec) -> NetworkStreamSource:
@@ -728,7 +733,7 @@ class NetworkStreamSource:
                 watch.read_began()
                 frame = _read_stream_frame(opened)
                 watch.read_ended()
-                slow = time.monotonic() - began >= 0.9 * STREAM_READ_TIMEOUT_MS / 1000.0
+                slow = _waited_out(began, STREAM_READ_TIMEOUT_MS)
                 timed_out, slow_before = slow or slow_before, slow
                 with self._changed:
                     if self._closing:
