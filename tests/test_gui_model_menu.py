@@ -9,6 +9,7 @@ import cv2
 from pytestqt.qtbot import QtBot
 from safetensors.torch import load_file, save_file
 
+from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import ModelStatus
 from emotion_app.inference.catalog import describe_weights, list_weights
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, make_random_weights, write_astronaut_video
@@ -281,3 +282,44 @@ def test_the_menu_ticks_the_model_chosen_while_it_loads_and_the_old_one_if_it_fa
     window.choose_weights(folder / "broken.safetensors")
     qtbot.waitUntil(lambda: window.model_status.weights_path == folder / "broken.safetensors", timeout=WAIT_MS)
     assert ticked() == ["zz_seven.safetensors"]  # the model still in use
+
+
+def test_load_weights_opens_where_a_model_was_loaded_last_else_in_the_shipped_folder(
+    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+) -> None:
+    # It always opened in the working directory: wherever the app happened to be started.
+    from PyQt6.QtCore import QSettings
+
+    mine = make_random_weights(tmp_path / "my models" / "mine.safetensors", seed=5)
+    starts: list[str] = []
+
+    def load_from(window: MainWindow, answer: str) -> None:
+        """Load weights in ``window``, noting where the file dialog opened."""
+
+        def choose(title: str, folder: str, filters: str) -> str:
+            starts.append(folder)
+            return answer
+
+        window.ask_open_path = choose  # type: ignore[method-assign]
+        window.load_weights_action.trigger()
+
+    window = make_window()
+    load_from(window, "")  # cancelled: nothing remembered
+    load_from(window, str(mine))
+    qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
+    load_from(window, "")
+    assert starts == [str(DEFAULT_WEIGHTS_DIR), str(DEFAULT_WEIGHTS_DIR), str(mine.parent)]
+    window.close()
+    load_from(make_window(), "")  # remembered in the settings
+    assert starts[-1] == str(mine.parent)
+    mine.parent.rename(tmp_path / "moved")  # a folder gone: the shipped folder again
+    load_from(make_window(), "")
+    assert starts[-1] == str(DEFAULT_WEIGHTS_DIR)
+    # A stored value edited by hand or by another version is ignored, without a crash.
+    for bad in (["a", "b"], "relative/folder", "", 7, f"{tmp_path}/a\0b"):
+        store = QSettings(str(settings_path), QSettings.Format.IniFormat)
+        store.setValue("model/last_weights_dir", bad)
+        store.sync()
+        del store
+        load_from(make_window(), "")
+        assert starts[-1] == str(DEFAULT_WEIGHTS_DIR), bad

@@ -36,6 +36,8 @@ BAD_SETTINGS = {
     "bars not a flag": "[overlay]\nshow_bars=maybe\n",
     "folders as lists": "[files]\nlast_video_dir=a,b\noutput_folder=1,2,3\nlast_export_dir=x,y\n",
     "export folder relative": "[files]\nlast_export_dir=exports\n",
+    "weights folder a list": "[model]\nlast_weights_dir=a,b\n",
+    "weights folder relative": "[model]\nlast_weights_dir=models\n",
     "geometry text": "[window]\ngeometry=abc\n",
     "weights a list": "[model]\nweights=a.safetensors,b.safetensors\n",
     # QSettings reads \0 as a NUL character; the output folder's mkdir then raised ValueError.
@@ -65,8 +67,20 @@ def test_a_bad_stored_value_falls_back_to_its_default_logged_once(
                 settings.window_geometry,
                 settings.weights_path,
                 settings.last_export_dir,
+                settings.last_weights_dir,
             )
-    steadiness, camera_index, camera_name, show_bars, video_dir, output_dir, geometry, weights, export_dir = values
+    (
+        steadiness,
+        camera_index,
+        camera_name,
+        show_bars,
+        video_dir,
+        output_dir,
+        geometry,
+        weights,
+        export_dir,
+        weights_dir,
+    ) = values
     assert (
         steadiness == DEFAULT_STEADINESS_LEVEL
         and camera_index == -1
@@ -74,6 +88,7 @@ def test_a_bad_stored_value_falls_back_to_its_default_logged_once(
         and geometry is None
         and weights is None
         and export_dir == ""
+        and weights_dir == ""
     )
     assert isinstance(camera_name, str) and isinstance(video_dir, str) and isinstance(output_dir, str)
     warnings = [record.getMessage() for record in caplog.records]

@@ -36,6 +36,7 @@ def change_everything(settings: AppSettings, tmp_path: Path) -> None:
     settings.output_dir = str(tmp_path / "out")
     settings.last_export_dir = str(tmp_path / "exports")
     settings.weights_path = tmp_path / "mine.safetensors"
+    settings.last_weights_dir = str(tmp_path / "models")
     settings.remember_recent(str(tmp_path / "clip.mp4"), keep=5)
     settings.mirror_cameras = False
     settings.mirror_files = True
@@ -54,6 +55,7 @@ def read_everything(settings: AppSettings) -> dict[str, object]:
         "last_video_dir": settings.last_video_dir,
         "output_dir": settings.output_dir,
         "last_export_dir": settings.last_export_dir,
+        "last_weights_dir": settings.last_weights_dir,
         "recent": settings.recent_files,
         "mirror": (settings.mirror_cameras, settings.mirror_files),
         "show_timeline": settings.show_timeline,
@@ -72,6 +74,7 @@ def expected(tmp_path: Path) -> dict[str, object]:
         "last_video_dir": str(tmp_path),
         "output_dir": str(tmp_path / "out"),
         "last_export_dir": str(tmp_path / "exports"),
+        "last_weights_dir": str(tmp_path / "models"),
         "recent": [str(tmp_path / "clip.mp4")],
         "mirror": (False, True),
         "show_timeline": False,

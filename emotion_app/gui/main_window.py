@@ -1039,9 +1039,16 @@ class MainWindow(QMainWindow):
 
     def load_weights_dialog(self) -> None:
         with self.paused_for_dialog():
-            path = self.ask_open_path("Load emotion model", str(Path.cwd()), WEIGHTS_FILTER)
+            path = self.ask_open_path("Load emotion model", self._weights_dialog_start(), WEIGHTS_FILTER)
         if path:
+            self.settings.last_weights_dir = str(Path(path).absolute().parent)
             self.choose_weights(Path(path))
+
+    def _weights_dialog_start(self) -> str:
+        """Where "Load weights…" opens: the folder a model was loaded from last (in this or
+        an earlier run), else the shipped models' folder (also when that folder is gone)."""
+        last = self.settings.last_weights_dir
+        return last if last and os.path.isdir(last) else str(self._weights_dir)
 
     # ---- overlay settings -----------------------------------------------------------------
     def set_show_bars(self, show: bool) -> None:

@@ -45,6 +45,7 @@ _OLD_SMOOTHING = "overlay/smoothing"
 _VIDEO_DIR = "files/last_video_dir"
 _GEOMETRY = "window/geometry"
 _WEIGHTS = "model/weights"
+_WEIGHTS_DIR = "model/last_weights_dir"
 _SHOW_TIMELINE = "window/show_timeline"
 _OUTPUT_FOLDER = "files/output_folder"
 _EXPORT_DIR = "files/last_export_dir"
@@ -346,6 +347,16 @@ class AppSettings:
             self._set(_WEIGHTS, _SHIPPED_PREFIX + Path(value).name)
         else:
             self._set(_WEIGHTS, str(value))
+
+    @property
+    def last_weights_dir(self) -> str:
+        """The folder a weights file was last loaded from with "Load weights…" ("" for none
+        yet, or a stored value that is not an absolute path)."""
+        return self._read(_WEIGHTS_DIR, "", _absolute_path_text)
+
+    @last_weights_dir.setter
+    def last_weights_dir(self, value: str) -> None:
+        self._set(_WEIGHTS_DIR, str(value))
 
     @property
     def recent_files(self) -> list[str]:
