@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 from PyQt6.QtCore import QRectF, QSettings, Qt
-from PyQt6.QtWidgets import QApplication
+from PyQt6.QtWidgets import QApplication, QToolBar
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.messages import VideoFileSpec
@@ -237,6 +237,19 @@ def test_stop_and_start_again(qtbot: QtBot, make_window, gui_video: VideoTruth) 
     # Start replays the file from its beginning.
     qtbot.waitUntil(lambda: window.view.result.frame_index < index, timeout=WAIT_MS)
     assert window.start_stop_action.text() == "Stop"
+
+
+def test_start_stop_sits_in_the_playback_menu_and_the_toolbar(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    # It was the View menu's first item: a menu of how the picture looks, not where a user
+    # looks for starting or stopping the camera or video.
+    window = make_window(video=gui_video.path)
+    menus = {action.text(): action.menu() for action in window.menuBar().actions()}
+    holding = [title for title, menu in menus.items() if window.start_stop_action in menu.actions()]
+    assert holding == ["&Playback"]
+    assert menus["&Playback"].actions()[0] is window.start_stop_action
+    toolbar = window.findChild(QToolBar, "controls")
+    assert window.start_stop_action in toolbar.actions()
+    assert toolbar.widgetForAction(window.start_stop_action).isVisible()
 
 
 def test_the_steadiness_control_reaches_the_pipeline(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:

@@ -437,9 +437,12 @@ class MainWindow(QMainWindow):
         menu_bar.addMenu(self.model_menu)
         view_menu = menu_bar.addMenu("&View")
         assert view_menu is not None
-        view_menu.addAction(self.start_stop_action)
         playback_menu = menu_bar.addMenu("&Playback")
         assert playback_menu is not None
+        # Starting and stopping the source is where pausing and stepping it are, as in a
+        # media player; the View menu only changes how the picture is shown.
+        playback_menu.addAction(self.start_stop_action)
+        playback_menu.addSeparator()
         for action in (self.play_pause_action, self.step_back_action, self.step_forward_action, self.restart_action):
             playback_menu.addAction(action)
         view_menu.addAction(self.bars_action)
