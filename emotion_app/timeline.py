@@ -125,17 +125,19 @@ class SessionTimeline:
         to its shown label. ``frame`` (BGR, the faces' boxes in its pixels): where each
         person's portrait comes from, their largest view so far (see :meth:`portrait`).
 
-        ``picture``: a still of a slide show, timed by its place in the show. Each new
-        picture counts one step of ``bucket_s``, as in ``analyze``, the first one too (the
+        ``picture``: a still of a slide show, timed by its place in the show. Each picture
+        shown counts one step of ``bucket_s``, as in ``analyze``, the first one too (the
         app's single photo); the same picture again (a paused frame delivered again) or an
-        earlier one (a seek back) adds none, as with a video.
+        earlier one adds none, unless ``jumped``.
 
         ``jumped``: the stream was moved (a seek) or started again since the last frame, so
-        the time between the two was not played: the frame adds none. Without it, a jump
-        forward is taken for a stall and adds up to :data:`MAX_STEP_S`.
+        the time between the two was not played: a video's frame adds none. Without it, a
+        jump forward is taken for a stall and adds up to :data:`MAX_STEP_S`. A picture is
+        timed by its showing, not by the frame after it, so one jumped to (Play again, a
+        seek back) is shown anew and counts as it did the first time.
         """
         if picture and stream_time_s is not None:
-            is_new = self._last_stream_s is None or stream_time_s > self._last_stream_s
+            is_new = self._last_stream_s is None or jumped or stream_time_s > self._last_stream_s
             step = self.bucket_s if is_new else 0.0
         elif stream_time_s is None:
             step = self.bucket_s

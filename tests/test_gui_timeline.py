@@ -124,6 +124,30 @@ def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window, 
     assert seconds == {"#1": 1.0, "#2": 1.0, "everyone": 2.0}
 
 
+@pytest.mark.parametrize("pictures", [1, 2], ids=["photo", "slide-show"])
+def test_a_picture_played_again_gives_its_people_their_time_again(
+    qtbot: QtBot, make_window, tmp_path: Path, pictures: int
+) -> None:
+    # Was: Play again gave the people of the first picture 0 s (a photo's: all of them),
+    # its place in the show being no later than the last picture's of the play before.
+    frames, _ = astronaut_frames(num_frames=pictures, frame_size=(400, 200), face_size=80, copies=2, motion="static")
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for number, frame in enumerate(frames):
+        cv2.imwrite(str(folder / f"pair{number}.png"), frame)
+    window = make_window(video=folder if pictures > 1 else folder / "pair0.png")
+    wait_until_stopped(qtbot, window)
+    timeline = window.timeline_panel.timeline
+    qtbot.waitUntil(lambda: timeline.frames == pictures, timeout=WAIT_MS)
+    first_play = timeline.overall().total_s
+    assert first_play == pytest.approx(2.0 * pictures)  # two faces, a step for each picture
+    window.source_banner.button("Play again").click()
+    wait_until_stopped(qtbot, window)
+    qtbot.waitUntil(lambda: timeline.frames == 2 * pictures, timeout=WAIT_MS)
+    assert timeline.overall().total_s == pytest.approx(2 * first_play)
+    assert [person.total_s for person in timeline.people()] == [pytest.approx(float(pictures))] * 4
+
+
 def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(
     qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -102,6 +102,19 @@ def test_each_new_picture_of_a_slide_show_counts_one_step() -> None:
     assert timeline.now_s == pytest.approx(2.0)
 
 
+def test_a_picture_jumped_to_counts_as_when_first_shown() -> None:
+    # Was: Play again (or a seek back) to a picture no later than the last one shown gave
+    # it 0 s, though it was on screen as long as the first time.
+    timeline = SessionTimeline(SIX_LABELS)
+    timeline.add(0.0, [face(1, "happy")], picture=True)
+    timeline.add(2.0, [face(1, "happy")], picture=True)
+    timeline.add(0.0, [face(2, "sad")], picture=True, jumped=True)  # Play again: a new row
+    timeline.add(0.0, [face(2, "sad")], picture=True)  # the paused picture again: no more
+    timeline.add(2.0, [face(2, "sad")], picture=True, jumped=True)  # a seek on to the next
+    assert [person.total_s for person in timeline.people()] == [pytest.approx(2.0), pytest.approx(2.0)]
+    assert timeline.now_s == pytest.approx(4.0)
+
+
 def test_strips_show_the_label_per_second_for_the_recent_window() -> None:
     timeline = SessionTimeline(SIX_LABELS, bucket_s=1.0, window_s=10.0)
     t = play(timeline, 4.0, 10.0, [face(7, "happy")])
