@@ -7,6 +7,7 @@ can be pointed at another source.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -319,8 +320,8 @@ def test_a_slide_show_with_an_unreadable_picture_seeks_to_the_picture_asked_for(
     qtbot: QtBot, make_window, tmp_path: Path
 ) -> None:
     # The position counted pictures shown, not their place: past a skipped picture every
-    # seek landed one late, and a seek to the last ended the show. The unreadable picture
-    # leaves the show once met (the seek bar counts the pictures shown): c is second.
+    # seek landed one late, and a seek to the last ended the show. A file with no picture's
+    # first bytes has no place in the show (the seek bar counts the pictures): c is second.
     folder = tmp_path / "pictures"
     folder.mkdir()
     shades = {"a.png": 40, "c.png": 120, "d.png": 200}
@@ -339,4 +340,38 @@ def test_a_slide_show_with_an_unreadable_picture_seeks_to_the_picture_asked_for(
         window.seek(position)
         qtbot.waitUntil(lambda at=position: window.view.result.frame_index == at, timeout=WAIT_MS)
         assert int(window.view.result.image[2, 2, 0]) == shades[name], name
+    assert "Finished" not in window.source_banner.text()
+
+
+def test_a_slide_show_seeks_to_the_same_picture_before_and_after_meeting_a_broken_file(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: a broken file left the show only once met, so a seek back past it moved every
+    # picture after it down one place: 3 showed e.png, then (b met) d's place, then nothing.
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    shades = {"a.png": 40, "c.png": 120, "e.png": 200}
+    for name, shade in shades.items():
+        picture = astronaut_bgr().copy()
+        picture[:8, :8] = shade  # a corner that says which picture is shown
+        cv2.imwrite(str(folder / name), picture)
+    (folder / "b.png").write_bytes(b"not a picture")  # no picture's first bytes: no place
+    (folder / "d.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"cut")  # starts as one: keeps its place
+    window = make_window(video=folder)
+    wait_for_face_result(qtbot, window)
+    window.pause()
+    assert window.source_state.info.frame_count == 4  # a, c, d's place and e: from the start
+
+    def shown_after(move: Callable[[], None], at: int) -> str:
+        move()
+        qtbot.waitUntil(lambda: window.view.result.frame_index == at, timeout=WAIT_MS)
+        return {shade: name for name, shade in shades.items()}[int(window.view.result.image[2, 2, 0])]
+
+    assert shown_after(lambda: window.seek(3), 3) == "e.png"
+    assert shown_after(lambda: window.seek(1), 1) == "c.png"  # past b's file and d's place
+    assert shown_after(lambda: window.seek(3), 3) == "e.png"
+    assert shown_after(lambda: window.step(-1), 1) == "c.png"  # d's place is stepped over
+    assert shown_after(lambda: window.seek(2), 3) == "e.png"  # and read past
+    assert shown_after(lambda: window.seek(0), 0) == "a.png"
+    assert window.source_state.playback is not None and window.source_state.playback.frame_count == 4
     assert "Finished" not in window.source_banner.text()

@@ -122,12 +122,12 @@ def test_the_end_of_a_slide_show_counts_its_pictures_not_the_place_sought(
     folder.mkdir()
     for index, frame in enumerate(frames):
         cv2.imwrite(str(folder / f"shot{index + 1}.png"), frame)
-    (folder / "zz1-damaged.png").write_bytes(b"not an image")
-    (folder / "zz2-empty.jpg").write_bytes(b"")
+    (folder / "zz1-damaged.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"not the rest of an image")
+    (folder / "zz2-empty.jpg").write_bytes(b"")  # no picture's first bytes: no place in the show
     window = make_window(video=folder)
     wait_for_face_result(qtbot, window)
     window.pause()
-    window.seek(4)  # the last file, which does not read: the show ends there
+    window.seek(3)  # the last place, a file that does not read: the show ends there
     qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
     assert window.source_banner.text() == (
         "Finished playing stills (3 pictures; 2 files could not be read: zz1-damaged.png, zz2-empty.jpg)"

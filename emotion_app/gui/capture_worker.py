@@ -464,7 +464,7 @@ class CaptureWorker(QObject):
             return
         self._put(frame, now, spec, source)
         if source.frame_count != self._count_told:
-            # Learnt by this read (a slide show's file that did not read left the show):
+            # Learnt by this read (a raw MJPEG's read that scanned on to the file's end):
             # the seek bar's length follows at once, not at the next seek.
             self._emit_playback()
         self._timer.start(self._delay_ms(now) if file_spec is not None and file_spec.pace else 0)

@@ -154,8 +154,11 @@ STILL_SECONDS = 2.0
 class StillsFrameSource:
     """A folder of images, or one image, played as a slide show (seekable like a file).
 
-    A file that does not read leaves the show when it is met: the show's length (the seek
-    bar's) counts the pictures shown, and :attr:`unreadable` names the files left out.
+    A picture's place in the show (the seek bar's) never changes: a folder's file that
+    OpenCV does not know the format of, from its first bytes, is left out of the places as
+    the show opens, and one that looks like a picture but does not decode keeps its place:
+    read there gives None, as a video's damaged frame does, and the capture worker reads
+    on past it (or, stepping back, before it). :attr:`unreadable` names both.
     """
 
     def __init__(
@@ -169,19 +172,21 @@ class StillsFrameSource:
         self._images = images
         self._paged = load is not None  # the pages of one file: named by their page
         self._load_at = load or (lambda index: read_picture(self._images[index]))
-        # The show's places: the indexes in ``images`` of those not found unreadable yet.
-        self._places = list(range(len(images)))
-        self._read: set[int] = set()  # indexes in ``images`` that read
-        self._failed: list[int] = []  # indexes in ``images`` that did not read
-        # The show starts at the first picture that reads; others are skipped as they come.
+        # The show's places: the indexes in ``images`` of those that may be pictures. Left
+        # out when met instead, a file moved every picture after it down one place, so a
+        # seek to a place showed another picture once a seek back had passed the file.
+        opened = first_picture is not None or self._paged  # the pictures of a file that read
+        self._places = [index for index, path in enumerate(images) if opened or _looks_readable(path)]
+        # Indexes in ``images`` left out as the show opened, or that did not read when met.
+        self._failed = set(range(len(images))).difference(self._places)
+        # The show starts at the first picture that reads (the capture worker reads past
+        # the others that do not, as they come).
         first, self._next = None, 0
         if first_picture is not None and images:
             first, self._next = normalise_frame(first_picture), 1
-            self._read.add(0)
         while first is None and self._next < len(self._places):
             first = self._load(self._next)
-            if first is not None:
-                self._next += 1
+            self._next += 1
         # The place in the show of the picture read last.
         self.position = self._next - 1
         if first is None:
@@ -190,40 +195,32 @@ class StillsFrameSource:
         self.height, self.width = first.shape[:2]
         self._pending: np.ndarray | None = first
         self.fps = 1.0 / STILL_SECONDS
+        self.frame_count = len(self._places)
         self.last_time_s: float | None = None  # pictures: by their place in the show
 
-    @property
-    def frame_count(self) -> int:
-        """The show's places: less those found unreadable so far."""
-        return len(self._places)
-
     def _load(self, place: int) -> np.ndarray | None:
-        """The picture at ``place``; where it does not read, it leaves the show (the next
-        one takes its place) and None."""
+        """The picture at ``place``; None where it does not read (tried once: it stays
+        unread when met again)."""
         index = self._places[place]
+        if index in self._failed:
+            return None
         frame = self._load_at(index)
         if frame is None:
-            del self._places[place]
-            self._failed.append(index)
+            self._failed.add(index)
             return None
-        self._read.add(index)
         return normalise_frame(frame)
-
-    def _untried(self) -> list[int]:
-        return [index for index in self._places if index not in self._read]
 
     @property
     def pictures(self) -> int:
-        """The pictures of the show: those that read, and of those not tried yet (a seek
-        passed them) the ones OpenCV knows the format of, from their first bytes."""
-        return len(self._read) + sum(_looks_readable(self._images[index]) for index in self._untried())
+        """The pictures of the show: those that read, and those not tried yet (a seek
+        passed them), which OpenCV knows the format of."""
+        return len(self._places) - len(self._failed.intersection(self._places))
 
     @property
     def unreadable(self) -> list[str]:
-        """The names of the files not in :attr:`pictures`: those that did not read, and of
-        those not tried yet the ones OpenCV does not know the format of."""
-        untried = [index for index in self._untried() if not _looks_readable(self._images[index])]
-        return [self._name(index) for index in sorted(self._failed + untried)]
+        """The names of the files not in :attr:`pictures`: those left out as the show
+        opened, and those that did not read."""
+        return [self._name(index) for index in sorted(self._failed)]
 
     def _name(self, index: int) -> str:
         name = self._images[index].name
@@ -234,13 +231,13 @@ class StillsFrameSource:
         if pending is not None:
             self._pending = None  # the show goes on after it (a seek clears it first)
             return pending
-        # A picture that cannot be read is skipped, as analyze skips it.
-        while self._next < len(self._places):
-            frame = self._load(self._next)
-            if frame is not None:
-                self.position, self._next = self._next, self._next + 1
-                return frame
-        return None
+        if self._next >= len(self._places):
+            return None
+        place, self._next = self._next, self._next + 1
+        frame = self._load(place)
+        if frame is not None:
+            self.position = place
+        return frame
 
     def rewind(self) -> bool:
         return self.seek(0)
