@@ -177,6 +177,28 @@ def test_a_stream_that_glitches_is_opened_again_and_plays_on(
     assert shown[0].startswith("Network camera http://127.0.0.1") and shown[0].endswith(": reconnecting (try 1 of 5)…")
 
 
+def test_the_end_of_a_reconnect_takes_away_its_own_notice_only(
+    qtbot: QtBot, make_window, network_camera: MjpegCamera
+) -> None:
+    # The notice was told from other messages by its wording (the camera's name first, "…"
+    # last): a message worded alike, shown while the stream reconnected, went with it.
+    window = make_window(camera=network_camera.url)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    network_camera.unplug()
+    qtbot.waitUntil(lambda: "reconnecting (try 2 of 5)…" in window.source_banner.text(), timeout=WAIT_MS)
+    other = f"Network camera {network_camera.url}: a message of another part of the window…"
+    window.source_banner.show_message(other, "info")
+    network_camera.plug_in()
+    qtbot.waitUntil(lambda: network_camera.streams == 2, timeout=WAIT_MS)
+    result = window.view.result
+    assert result is not None
+    played = result.frame_index
+    qtbot.waitUntil(
+        lambda: window.view.result is not None and window.view.result.frame_index > played + 5, timeout=WAIT_MS
+    )
+    assert window.is_running and window.source_banner.text() == other
+
+
 def test_a_stream_that_turns_to_portrait_keeps_its_frames_shapes(network_camera: MjpegCamera) -> None:
     # A phone turned on its side: the app's frames go from landscape to portrait.
     landscape = network_camera.frames[:5]

@@ -137,6 +137,9 @@ _STEADINESS_TIP = (
 )
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
 _STATUS_INTERVAL_MS = 500
+# The source banner's tag for a network camera's "reconnecting…" notice (with its stream's
+# id): the end of the reconnect takes away that notice, never a message put up since.
+_RECONNECTING_TAG = "reconnecting"
 
 
 class MainWindow(QMainWindow):
@@ -187,6 +190,7 @@ class MainWindow(QMainWindow):
         )
         self._own_window = ScreenArea()  # where screen captures must not look (this window)
         self._cover_notice_shown = False  # see update_cover_notice
+        self._reconnecting_stream: int | None = None  # the stream whose reconnect is under way
         self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
         self.picker.set_network_cameras(settings.stream_urls)
         self.view = VideoView(self)
@@ -1329,12 +1333,17 @@ class MainWindow(QMainWindow):
         info = self.source_state.info
         if notice.spec != self.source_state.spec or info is None or notice.stream_id != info.stream_id:
             return  # a source the user has already moved away from
-        shown = self.source_banner.text()
+        tag = f"{_RECONNECTING_TAG} {notice.stream_id}"
         if notice.text:
-            self.source_banner.show_message(notice.text, "warning", [("Stop", self.stop)])
+            # A reconnect's first news is shown; the next try's replaces its notice, not a
+            # message put up meanwhile (nor the notice dismissed): the status bar tells it.
+            if self._reconnecting_stream != notice.stream_id or self.source_banner.tag == tag:
+                self.source_banner.show_message(notice.text, "warning", [("Stop", self.stop)], tag=tag)
+            self._reconnecting_stream = notice.stream_id
             self.status.showMessage(notice.text, 4000)
             return
-        if shown.startswith(notice.spec.describe(capital=True)) and shown.endswith("…"):
+        self._reconnecting_stream = None
+        if self.source_banner.tag == tag:
             self.source_banner.dismiss()  # the reconnecting notice (not a message that replaced it)
         self.status.showMessage(f"{notice.spec.describe(capital=True)}: playing again", 4000)
 

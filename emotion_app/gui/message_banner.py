@@ -125,14 +125,21 @@ class MessageBanner(QFrame):
         self._place_buttons(below=False)
         self._buttons: list[QPushButton] = []
         self._level = "info"
+        self._tag = ""
         self.hide()
 
     def show_message(
-        self, text: str, level: str = "info", actions: list[tuple[str, Callable[[], None]]] | None = None
+        self,
+        text: str,
+        level: str = "info",
+        actions: list[tuple[str, Callable[[], None]]] | None = None,
+        tag: str = "",
     ) -> None:
-        """Replace the message; each action is a button (label, callback)."""
+        """Replace the message; each action is a button (label, callback). ``tag``: what put
+        the message up, for whoever takes it away again (see :attr:`tag`)."""
         self._clear_buttons()
         self._level = level
+        self._tag = tag
         self._label.set_message(text)
         self.setStyleSheet(
             f"QFrame#messageBanner {{{_STYLES.get(level, _STYLES['info'])} border-radius:4px;}}"
@@ -156,8 +163,16 @@ class MessageBanner(QFrame):
 
     def dismiss(self) -> None:
         self._clear_buttons()
+        self._tag = ""
         self._label.set_message("")
         self.hide()
+
+    @property
+    def tag(self) -> str:
+        """The tag the message shown was put up with ("" for none, or when hidden): one who
+        takes their own message away checks it is still theirs, not by its wording, which
+        another message may share."""
+        return "" if self.isHidden() else self._tag
 
     def text(self) -> str:
         """The message shown, or "" when the banner is hidden."""
