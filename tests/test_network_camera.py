@@ -7,17 +7,25 @@ import itertools
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
-from emotion_app.gui.frame_sources import STREAM_OPEN_TIMEOUT_MS, SourceOpenError, open_frame_source
-from emotion_app.gui.messages import CameraSpec
+from emotion_app.gui.frame_sources import (
+    STREAM_OPEN_TIMEOUT_MS,
+    FrameSource,
+    NetworkStreamSource,
+    SourceOpenError,
+    open_frame_source,
+)
+from emotion_app.gui.messages import CameraSpec, SourceSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stream_url import check_stream_url, looks_like_url, redacted
 from emotion_app.samples import VideoTruth
@@ -175,6 +183,7 @@ def test_a_stream_that_glitches_is_opened_again_and_plays_on(
     )
     assert window.is_running and window.source_banner.text() == ""  # the notice went with the glitch
     assert shown[0].startswith("Network camera http://127.0.0.1") and shown[0].endswith(": reconnecting (try 1 of 5)…")
+    qtbot.waitUntil(lambda: "reconnected after 1 drop" in window.status.summary_label.text(), timeout=WAIT_MS)
 
 
 def test_the_end_of_a_reconnect_takes_away_its_own_notice_only(
@@ -197,6 +206,62 @@ def test_the_end_of_a_reconnect_takes_away_its_own_notice_only(
         lambda: window.view.result is not None and window.view.result.frame_index > played + 5, timeout=WAIT_MS
     )
     assert window.is_running and window.source_banner.text() == other
+
+
+class _ThreadHold(QObject):
+    """Keeps a thread busy, as a machine short of time for it may, until let go."""
+
+    _hold = pyqtSignal()
+
+    def __init__(self, thread: QThread) -> None:
+        super().__init__()
+        self.held = threading.Event()
+        self._let_go = threading.Event()
+        self.moveToThread(thread)
+        self._hold.connect(self._wait)
+
+    def hold(self) -> None:
+        self._hold.emit()
+
+    def let_go(self) -> None:
+        self._let_go.set()
+
+    @pyqtSlot()  # run on the thread held, not on the one that asks
+    def _wait(self) -> None:
+        self.held.set()
+        self._let_go.wait(WAIT_MS / 1000.0)
+
+
+def test_a_drop_reconnected_before_the_capture_thread_looked_is_still_told(
+    qtbot: QtBot, make_window, network_camera: MjpegCamera
+) -> None:
+    # The capture thread told a reconnect only while it saw one under way: one over before
+    # its next read (the thread busy meanwhile) left no trace, the drop never told.
+    sources: list[FrameSource] = []
+
+    def open_and_keep(spec: SourceSpec) -> FrameSource:
+        sources.append(open_frame_source(spec))
+        return sources[-1]
+
+    window = make_window(camera=network_camera.url, source_factory=open_and_keep)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    (source,) = sources
+    assert isinstance(source, NetworkStreamSource)
+    assert "reconnected" not in window.status.summary_label.text()
+    capture_thread = window.controller.capture.thread()
+    assert capture_thread is not None
+    hold = _ThreadHold(capture_thread)
+    hold.hold()
+    qtbot.waitUntil(hold.held.is_set, timeout=WAIT_MS)
+    try:
+        network_camera.glitch(GARBAGE)
+        # It was reconnecting before it asked for the second stream: now it plays again.
+        qtbot.waitUntil(lambda: network_camera.streams == 2 and source.reconnecting is None, timeout=WAIT_MS)
+    finally:
+        hold.let_go()
+    qtbot.waitUntil(lambda: "reconnected after 1 drop" in window.status.summary_label.text(), timeout=WAIT_MS)
+    assert window.status.summary_label.text().startswith("Live · ")
+    assert window.is_running and window.source_banner.text() == ""
 
 
 def test_a_stream_that_turns_to_portrait_keeps_its_frames_shapes(network_camera: MjpegCamera) -> None:

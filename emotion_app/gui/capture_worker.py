@@ -128,7 +128,8 @@ class CaptureWorker(QObject):
         self._moves_sent = 0
         self._moves_taken = 0
         self._playing_read = False  # a read of _read_next's is under way
-        self._reconnecting_told: str | None = None  # the source's reconnecting, as last told the GUI
+        # A network camera's reconnecting and reconnected, as last told the GUI.
+        self._stream_news_told: tuple[str | None, int] = (None, 0)
 
     # ---- from any thread ---------------------------------------------------------------
     def supersede(self) -> None:
@@ -568,13 +569,17 @@ class CaptureWorker(QObject):
         return max(0, int(round((due - now) * 1000.0)))
 
     def _tell_reconnecting(self, source: FrameSource, spec: SourceSpec) -> None:
-        """Tell the GUI when a network camera starts or stops opening its stream again."""
-        reconnecting = source.reconnecting if isinstance(source, NetworkStreamSource) else None
-        if reconnecting == self._reconnecting_told:
+        """Tell the GUI when a network camera starts opening its stream again, and when it
+        plays again: counted, so that a reconnect over before this read is told too."""
+        if not isinstance(source, NetworkStreamSource) or source.why_ended:
+            return  # given up: the fault that follows says so, not "playing again"
+        news = (source.reconnecting, source.reconnected)
+        if news == self._stream_news_told:
             return
-        self._reconnecting_told = reconnecting
+        self._stream_news_told = news
+        reconnecting, reconnected = news
         text = f"{spec.describe(capital=True)}: {reconnecting}…" if reconnecting else ""
-        self.notice.emit(SourceNotice(spec, self._stream_id, text))
+        self.notice.emit(SourceNotice(spec, self._stream_id, text, reconnected))
 
     def _on_read_failed(self, source: FrameSource, spec: SourceSpec, now: float) -> None:
         if isinstance(spec, (CameraSpec, ScreenSpec)):
@@ -627,7 +632,7 @@ class CaptureWorker(QObject):
 
     def _close_source(self) -> None:
         self._timer.stop()
-        self._reconnecting_told = None
+        self._stream_news_told = (None, 0)
         source, self._source = self._source, None
         self._spec = None
         self._paused = False

@@ -644,8 +644,9 @@ class NetworkStreamSource:
     its frames in the connection, each shown later than the one before.
 
     A stream that breaks off is opened again by the thread (:data:`STREAM_RECONNECT_DELAYS_S`):
-    meanwhile :attr:`reconnecting` says so, and after the last try :attr:`why_ended` says
-    why it was given up. A read returns None (the frame not yet there) when either changes.
+    meanwhile :attr:`reconnecting` says so, :attr:`reconnected` counts the times it played
+    again, and after the last try :attr:`why_ended` says why it was given up. A read returns
+    None (the frame not yet there) when reconnecting or why_ended changes.
     """
 
     def __init__(
@@ -669,6 +670,9 @@ class NetworkStreamSource:
         self.reconnecting: str | None = None
         # Why the stream was given up (it broke off, and each try to open it again failed).
         self.why_ended: str | None = None
+        # The times it broke off and was opened again: a reconnect may be over before anyone
+        # looks at reconnecting, and a drop must still be told.
+        self.reconnected = 0
         self._give_up: Callable[[], bool] | None = None
         self._changed = threading.Condition()
         # Read and not taken yet, with its decoder; older ones are dropped.
@@ -780,6 +784,7 @@ class NetworkStreamSource:
                     return None
                 self._newest = (frame, None)  # decoded already; the frame read tells it plays again
                 self.reconnecting = None
+                self.reconnected += 1
                 self._changed.notify_all()
             return capture, decode, tries
         with self._changed:

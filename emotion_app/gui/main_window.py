@@ -1345,7 +1345,14 @@ class MainWindow(QMainWindow):
         self._reconnecting_stream = None
         if self.source_banner.tag == tag:
             self.source_banner.dismiss()  # the reconnecting notice (not a message that replaced it)
-        self.status.showMessage(f"{notice.spec.describe(capital=True)}: playing again", 4000)
+        # A reconnect may be over before the capture thread looked (no notice of it then): the
+        # count says a drop happened, and the status line keeps it (see status_summary).
+        self.source_state.reconnected = notice.reconnected
+        self.status.showMessage(
+            f"{notice.spec.describe(capital=True)}: playing again after its stream broke off "
+            f"({count_text(notice.reconnected, 'drop')} since it opened)",
+            6000,
+        )
 
     def _on_source_stopped(self) -> None:
         self.source_state.stopped()
@@ -1509,7 +1516,9 @@ class MainWindow(QMainWindow):
         self._refresh_rec_indicator()
 
     def status_summary(self, now: float) -> str:
-        """The state in plain words: "Live · 2 faces · 30 fps", "Paused · 0:12 / 1:30"."""
+        """The state in plain words: "Live · 2 faces · 30 fps", "Paused · 0:12 / 1:30"; a
+        network camera's drops that were reconnected: "Live · 1 face · 30 fps · reconnected
+        after 2 drops"."""
         if self.source_state.starting:
             return "Opening…"
         if not self.source_state.running:
@@ -1531,6 +1540,8 @@ class MainWindow(QMainWindow):
         # A slide show's picture every 2 s read "0 fps", as if it had stalled.
         if not self.source_state.paused and not (info is not None and info.slide_show):
             parts.append(f"{self.stats.display_rate.rate(now):.0f} fps")
+        if self.source_state.reconnected:
+            parts.append(f"reconnected after {count_text(self.source_state.reconnected, 'drop')}")
         return " · ".join(parts)
 
     # ---- shutdown --------------------------------------------------------------------------------

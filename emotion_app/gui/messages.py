@@ -165,11 +165,13 @@ class SourceFault:
 @dataclass(frozen=True)
 class SourceNotice:
     """News of a source that plays on (a network camera opening its stream again): shown
-    until the next notice of its stream; ``text`` is empty when the news is over."""
+    until the next notice of its stream; ``text`` is empty when the news is over.
+    ``reconnected``: the times its stream broke off and played again, so far."""
 
     spec: SourceSpec
     stream_id: int
     text: str
+    reconnected: int = 0
 
 
 @dataclass(frozen=True)

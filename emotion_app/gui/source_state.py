@@ -21,6 +21,7 @@ class SourceState:
     paused: bool = False  # a file holds still on one frame
     ended: bool = False  # a file played to its end (and was released)
     playback: PlaybackState | None = None  # the file's latest position report
+    reconnected: int = 0  # the times a network camera's stream broke off and played again
 
     @property
     def is_file(self) -> bool:
@@ -47,6 +48,7 @@ class SourceState:
         self.info = info
         self.running, self.starting = True, False
         self.playback = None
+        self.reconnected = 0
 
     def pause(self) -> bool:
         """Hold a running file still; False when there is nothing to pause."""
