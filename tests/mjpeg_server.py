@@ -59,10 +59,12 @@ class MjpegCamera:
                 self.send_response(200)
                 self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
                 self.end_headers()
+                # Those sent before this stream began are not its own: counted before the
+                # stream is, so that a glitch sent once it is counted is its own.
+                glitches = len(camera._glitches)
                 camera.streams += 1
                 camera._connections.append(self.connection)
                 index = 0
-                glitches = len(camera._glitches)  # those sent before this stream began are not its own
                 try:
                     while camera._on.is_set():
                         ok, jpeg = cv2.imencode(".jpg", camera.frames[index % len(camera.frames)])

@@ -27,6 +27,7 @@ from emotion_app.gui.frame_sources import (
 )
 from emotion_app.gui.messages import CameraSpec, SourceSpec
 from emotion_app.gui.settings import AppSettings
+from emotion_app.gui.stream_drops import STREAM_DROPS_GIVEN_UP, STREAM_DROPS_WINDOW_S, StreamDrops
 from emotion_app.gui.stream_url import check_stream_url, looks_like_url, redacted
 from emotion_app.samples import VideoTruth
 from gui_support import REPO, WAIT_MS, CameraBench, wait_for_face_result
@@ -262,6 +263,50 @@ def test_a_drop_reconnected_before_the_capture_thread_looked_is_still_told(
     qtbot.waitUntil(lambda: "reconnected after 1 drop" in window.status.summary_label.text(), timeout=WAIT_MS)
     assert window.status.summary_label.text().startswith("Live · ")
     assert window.is_running and window.source_banner.text() == ""
+
+
+def test_a_stream_that_keeps_breaking_off_is_given_up_saying_so(
+    qtbot: QtBot, make_window, network_camera: MjpegCamera
+) -> None:
+    # Was opened again without end where it played 10 s between drops; and where it played
+    # less, given up after 5 drops as "reconnecting failed 5 times (the last time: )", though
+    # every try had worked. (Its drops here come well within STREAM_DROPS_WINDOW_S: each one
+    # as soon as the stream plays again, a fraction of a second apart.)
+    sources: list[FrameSource] = []
+
+    def open_and_keep(spec: SourceSpec) -> FrameSource:
+        sources.append(open_frame_source(spec))
+        return sources[-1]
+
+    window = make_window(camera=network_camera.url, source_factory=open_and_keep)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    (source,) = sources
+    assert isinstance(source, NetworkStreamSource)
+    for drop in range(1, STREAM_DROPS_GIVEN_UP):
+        network_camera.glitch(GARBAGE)
+        qtbot.waitUntil(lambda drop=drop: source.reconnected == drop, timeout=WAIT_MS)
+    network_camera.glitch(GARBAGE)
+    qtbot.waitUntil(lambda: "stopped delivering frames" in window.source_banner.text(), timeout=WAIT_MS)
+    assert (
+        "its stream broke off (the connection closed, or it sent something that is not a frame), 6 times within "
+        "60 s: the connection keeps breaking, so the app stopped reconnecting (check the camera's Wi-Fi signal or "
+        "cable and its power, or lower its resolution or frame rate)"
+    ) in window.source_banner.text()
+    assert not window.is_running and window.source_banner.button("Retry") is not None
+    assert network_camera.streams == STREAM_DROPS_GIVEN_UP  # the sixth drop was not reconnected
+
+
+def test_rare_drops_are_reconnected_for_ever_and_a_burst_of_them_is_not() -> None:
+    # Times as the stream's thread gives them (monotonic seconds), not waited for.
+    every_12_s = StreamDrops()
+    assert not any(every_12_s.too_often(12.0 * drop) for drop in range(3000))  # ten hours
+    burst = StreamDrops()
+    told = [burst.too_often(3600.0 + 5.0 * drop) for drop in range(STREAM_DROPS_GIVEN_UP)]
+    assert told == [False] * (STREAM_DROPS_GIVEN_UP - 1) + [True]
+    # A drop over a minute old counts no more: the sixth here is not given up, the seventh is.
+    spread = StreamDrops()
+    times = [0.0, 30.0, 31.0, 32.0, 33.0, STREAM_DROPS_WINDOW_S + 1.0, STREAM_DROPS_WINDOW_S + 2.0]
+    assert [spread.too_often(now) for now in times] == [False] * 6 + [True]
 
 
 def test_a_stream_that_turns_to_portrait_keeps_its_frames_shapes(network_camera: MjpegCamera) -> None:

@@ -37,6 +37,7 @@ from emotion_app.io.video import (
 
 from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from .screen_capture import ScreenCaptureError, ScreenFrameSource
+from .stream_drops import StreamDrops
 from .stream_probe import PROBE_TIMEOUT_S, QUICK_PROBE_TIMEOUT_S, why_not_opened
 from .stream_url import check_stream_url
 
@@ -480,11 +481,9 @@ STREAM_OPEN_TIMEOUT_MS = 4000
 STREAM_READ_TIMEOUT_MS = 3000
 # A stream that breaks off while it plays (a sender's glitch: bytes that are no frame, a
 # part claiming gigabytes, a dropped connection) is opened again by its own thread: one try
-# after each of these waits, and the stream is given up after the last.
+# after each of these waits, and the stream is given up after the last. Each drop has all
+# of them; one that breaks off too often is given up all the same (see stream_drops).
 STREAM_RECONNECT_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 4.0)
-# A stream that has played this long since it was last opened again has all its tries back:
-# a camera that glitches now and then is not given up for glitches hours apart.
-STREAM_STEADY_S = 10.0
 
 # What turns a stream's read into a picture, where the capture hands over encoded packets.
 Decoder = Callable[[np.ndarray], np.ndarray | None]
@@ -645,8 +644,9 @@ class NetworkStreamSource:
 
     A stream that breaks off is opened again by the thread (:data:`STREAM_RECONNECT_DELAYS_S`):
     meanwhile :attr:`reconnecting` says so, :attr:`reconnected` counts the times it played
-    again, and after the last try :attr:`why_ended` says why it was given up. A read returns
-    None (the frame not yet there) when reconnecting or why_ended changes.
+    again, and after the last try (or a drop too many: :class:`StreamDrops`) :attr:`why_ended`
+    says why it was given up. A read returns None (the frame not yet there) when reconnecting
+    or why_ended changes.
     """
 
     def __init__(
@@ -722,8 +722,7 @@ class NetworkStreamSource:
 
     def _read_stream(self, capture: cv2.VideoCapture, decode: Decoder | None) -> None:
         opened: cv2.VideoCapture | None = capture
-        tries = 0  # tries to open the stream again since it last played steadily
-        played_since = time.monotonic()
+        drops = StreamDrops()
         # Whether the read before this one waited out FFmpeg's read timeout: such a read may
         # still hand over what it read so far (no picture), and only the next one fail.
         slow_before = False
@@ -745,12 +744,17 @@ class NetworkStreamSource:
                         continue
                 opened.release()
                 opened = None
-                if time.monotonic() - played_since >= STREAM_STEADY_S:
-                    tries = 0
-                reconnected = self._reconnect(_why_stream_broke(timed_out), tries)
+                what = _why_stream_broke(timed_out)
+                if drops.too_often(time.monotonic()):
+                    self._end(
+                        f"{what}, {drops.limit} times within {drops.window_s:g} s: the connection keeps "
+                        "breaking, so the app stopped reconnecting (check the camera's Wi-Fi signal or cable "
+                        "and its power, or lower its resolution or frame rate)"
+                    )
+                    return
+                reconnected = self._reconnect(what)
                 if reconnected is not None:
-                    opened, decode, tries = reconnected
-                    played_since = time.monotonic()
+                    opened, decode = reconnected
         finally:
             watch.close()
             if opened is not None:
@@ -758,13 +762,11 @@ class NetworkStreamSource:
             with _readers_lock:
                 _stream_readers.discard(threading.current_thread())
 
-    def _reconnect(self, what: str, tries: int) -> tuple[cv2.VideoCapture, Decoder | None, int] | None:
-        """Open the stream again after ``what`` happened to it, ``tries`` tries already made:
-        the capture, its decoder and the tries made; None where it was given up or released."""
+    def _reconnect(self, what: str) -> tuple[cv2.VideoCapture, Decoder | None] | None:
+        """Open the stream again after ``what`` happened to it: the capture and its decoder;
+        None where it was given up or released."""
         last = ""
-        while tries < len(STREAM_RECONNECT_DELAYS_S):
-            delay = STREAM_RECONNECT_DELAYS_S[tries]
-            tries += 1
+        for tries, delay in enumerate(STREAM_RECONNECT_DELAYS_S, start=1):
             with self._changed:
                 if self._closing:
                     return None
@@ -786,14 +788,18 @@ class NetworkStreamSource:
                 self.reconnecting = None
                 self.reconnected += 1
                 self._changed.notify_all()
-            return capture, decode, tries
+            return capture, decode
+        count = len(STREAM_RECONNECT_DELAYS_S)
+        self._end(f"{what}, and reconnecting failed {count} times (the last time: {last})")
+        return None
+
+    def _end(self, why: str) -> None:
+        """Give the stream up, saying ``why``."""
         with self._changed:
-            count = len(STREAM_RECONNECT_DELAYS_S)
-            self.why_ended = f"{what}, and reconnecting failed {count} times (the last time: {last})"
+            self.why_ended = why
             self.reconnecting = None
             self._news = True
             self._changed.notify_all()
-        return None
 
     def rewind(self) -> bool:
         return False
