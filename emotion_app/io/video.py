@@ -38,6 +38,7 @@ from .frame_format import decode_samples_as_they_are
 from .frame_times import FrameTimes
 from .multi_picture import AnimatedPicture, PagedPicture, picture_count
 from .opencv_names import is_utf8_name, open_video_capture, opencv_readable
+from .picture_size import decoding_flags, decoding_reduction, read_header, reduced_text, too_large_text
 from .raw_mjpeg import RawMjpeg
 
 log = logging.getLogger(__name__)
@@ -430,31 +431,41 @@ def read_image(path: Path) -> np.ndarray | None:
     try:
         if path.stat().st_size > MAX_IMAGE_FILE_BYTES:
             return None
+        # Its size from its header first: a small file may decode to gigabytes.
+        header = read_header(path)
+        reduction = decoding_reduction(header)
+        if reduction is None:
+            return None
         data = np.fromfile(str(path), dtype=np.uint8)
     except (OSError, MemoryError):
         return None
     if data.size == 0:
         return None
+    flags = decoding_flags(reduction)
+    cut_short = False
     # A picture OpenCV cannot decode (a 32-bit integer TIFF, say) makes it log a warning, and a
     # damaged one makes libpng or libjpeg print a line of their own past that log; the
     # callers say so in their own words.
     with quiet_opencv_log(), native_stderr_silenced():
         try:
-            image = cv2.imdecode(data, cv2.IMREAD_COLOR)
-            if image is not None:
-                return image
-            if not _cut_short_jpeg(data):
-                # Colour decoding takes 8- and 16-bit samples only.
-                return decode_samples_as_they_are(data)
-            # OpenCV's in-memory JPEG source fails at the missing end, where libjpeg's file
-            # source (cv2.imread) ends the data itself: end it the same way.
-            image = cv2.imdecode(np.concatenate([data, _JPEG_END]), cv2.IMREAD_COLOR)
+            image = cv2.imdecode(data, flags)
+            if image is None and not _cut_short_jpeg(data):
+                # Colour decoding takes 8- and 16-bit samples only (a JPEG's are 8-bit: one
+                # shrunk is not decoded again whole).
+                return decode_samples_as_they_are(data) if reduction == 1 else None
+            if image is None:
+                # OpenCV's in-memory JPEG source fails at the missing end, where libjpeg's
+                # file source (cv2.imread) ends the data itself: end it the same way.
+                image = cv2.imdecode(np.concatenate([data, _JPEG_END]), flags)
+                cut_short = image is not None
         except cv2.error:
             # A header claiming more pixels than OpenCV decodes (2**30; a damaged size
             # field) fails an assertion instead of giving None.
             return None
-    if image is not None:
+    if cut_short:
         log.warning("%s: the file ends early (cut short?); the part it holds is used, the rest is grey", path)
+    if image is not None and header is not None and reduction > 1:
+        log.warning("%s: %s", path, reduced_text(header, reduction, image.shape[1], image.shape[0]))
     return image
 
 
@@ -486,6 +497,9 @@ def unreadable_image_reason(path: Path, video_checked: bool = False) -> str:
         return str(exc.strerror or exc)
     if size > MAX_IMAGE_FILE_BYTES:
         return f"{size / 2**30:.1f} GiB, too large for a picture"
+    header = read_header(path)
+    if header is not None and decoding_reduction(header) is None:
+        return too_large_text(header)
     if not video_checked and _video_named_like_a_picture(path) is not None:  # in a folder, where files are pictures
         return "a video file named like a picture (give it on its own to play it)"
     return "not an image OpenCV can decode (corrupt or unsupported)"
