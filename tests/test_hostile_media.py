@@ -461,3 +461,36 @@ print(frames, (peak_kib() - before) * 1024)
     frames, grown = map(int, done.stdout.split())
     assert frames == 60
     assert grown < 1.3 * cap, f"{grown >> 20} MiB at its peak for a cap of {cap >> 20} MiB"
+
+
+def test_an_animated_webp_named_like_a_video_is_read_as_the_animation_it_is(
+    random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Before, "anim.mp4: video has no readable frames (empty, corrupt or unsupported codec)"
+    # (exit 2), and in the app "Could not read any frame from video file ...: it is empty or
+    # damaged": FFmpeg does not decode an animated WebP.
+    from PIL import Image
+
+    frames, _ = astronaut_frames(num_frames=len(DURATIONS_MS), frame_size=(320, 240), face_size=80, motion="static")
+    pictures = []
+    for index, frame in enumerate(frames):
+        frame[:8] = 40 * index  # no two frames alike: an encoder would merge them
+        pictures.append(Image.fromarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)))
+    named = tmp_path / "anim.mp4"
+    pictures[0].save(
+        named, format="WEBP", save_all=True, append_images=pictures[1:], duration=DURATIONS_MS, lossless=True
+    )
+    assert analyze(named, "--csv", tmp_path / "faces.csv", weights=random_weights) == 0
+    assert "6 frames analysed" in capsys.readouterr().out
+    assert [record.getMessage() for record in caplog.records if record.levelname == "WARNING"] == [
+        f"{named}: an animated WebP picture named like a video; read as a picture"
+    ]
+    rows = csv_rows(tmp_path / "faces.csv")
+    assert [float(row["time_s"]) for row in rows] == pytest.approx(STARTS_S), "a face in every frame, at its time"
+    assert open_input(named).animation is not None
+    source = open_frame_source(VideoFileSpec(named))
+    try:
+        assert (source.frame_count, source.width, source.height) == (6, 320, 240)
+    finally:
+        source.release()
+    assert len(app_frames(named, count=6)) == 6

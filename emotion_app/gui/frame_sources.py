@@ -27,11 +27,13 @@ from emotion_app.io.raw_mjpeg import RawMjpeg
 from emotion_app.io.video import (
     RAW_MJPEG_FPS,
     InputError,
+    MediaInput,
     decode_jpeg_silently,
     is_raw_mjpeg,
     jpeg_packets,
     open_input,
     open_video_quietly,
+    picture_named_like_a_video,
     read_picture,
 )
 
@@ -312,19 +314,9 @@ def open_frame_source(spec: SourceSpec) -> FrameSource:
                 media = open_input(spec.path)
             except InputError as exc:
                 raise SourceOpenError(str(exc)) from exc
-            if media.animation is not None:
-                return AnimationFrameSource(media.animation)
-            if media.kind == "video":  # a video file named like a picture: its content decides
+            if media.kind == "video" and media.animation is None:  # a video named like a picture
                 return _open_video(spec)
-            # A single image was decoded while it was opened: the show starts with it.
-            opened = media.opened_picture.pop() if media.opened_picture else None
-            if media.pages:  # a multi-page TIFF: a show of its pages
-                try:
-                    paged = PagedPicture(media.path)
-                except (OSError, MemoryError) as exc:
-                    raise SourceOpenError(f"Could not read the pages of {media.path}: {exc}") from None
-                return StillsFrameSource(media.images * media.pages, opened, paged.page)
-            return StillsFrameSource(media.images, opened)
+            return _picture_source(media)
         return _open_video(spec)
     if isinstance(spec, ScreenSpec):
         return open_screen(spec)
@@ -339,7 +331,32 @@ def open_screen(spec: ScreenSpec) -> ScreenFrameSource:
         raise SourceOpenError(f"Could not capture {spec.describe()}: {exc}") from None
 
 
-def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource | RawMjpegFrameSource:
+def _picture_source(media: MediaInput) -> FrameSource:
+    """The source of a picture, animation or multi-page TIFF ``media`` opened by open_input."""
+    if media.animation is not None:
+        return AnimationFrameSource(media.animation)
+    # A single image was decoded while it was opened: the show starts with it.
+    opened = media.opened_picture.pop() if media.opened_picture else None
+    if media.pages:  # a multi-page TIFF: a show of its pages
+        try:
+            paged = PagedPicture(media.path)
+        except (OSError, MemoryError) as exc:
+            raise SourceOpenError(f"Could not read the pages of {media.path}: {exc}") from None
+        return StillsFrameSource(media.images * media.pages, opened, paged.page)
+    return StillsFrameSource(media.images, opened)
+
+
+def _picture_named_like_a_video(path: Path) -> FrameSource | None:
+    """``path``'s source as the picture or animation it is, where FFmpeg could not read the
+    video its name says (an animated WebP renamed .mp4); None where it is no picture."""
+    try:
+        media = picture_named_like_a_video(path)
+    except InputError as exc:
+        raise SourceOpenError(str(exc)) from None
+    return _picture_source(media) if media is not None else None
+
+
+def _open_video(spec: VideoFileSpec) -> FrameSource:
     path = Path(spec.path)
     if not path.exists():
         raise SourceOpenError(f"Video file not found: {path}")
@@ -355,10 +372,14 @@ def _open_video(spec: VideoFileSpec) -> OpenCvFrameSource | RawMjpegFrameSource:
         raise SourceOpenError(f"Could not open video file {path}: {exc}") from None
     if not capture.isOpened():
         capture.release()
+        if (picture := _picture_named_like_a_video(path)) is not None:
+            return picture
         raise SourceOpenError(f"Could not open video file {path}: OpenCV cannot decode it (damaged, or not a video)")
     frame = _first_frame(capture)
     if frame is None:
         capture.release()
+        if (picture := _picture_named_like_a_video(path)) is not None:
+            return picture
         raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
     return OpenCvFrameSource(capture, normalise_frame(frame), timed=True)
 

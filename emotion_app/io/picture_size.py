@@ -49,6 +49,7 @@ class PictureHeader:
     width: int
     height: int
     kind: str
+    animated: bool = False
 
     @property
     def pixels(self) -> int:
@@ -85,7 +86,9 @@ def read_header(path: Path) -> PictureHeader | None:
                     handle.seek(0)
                     picture = reader(handle)
                     width, height = picture.size
-                    return PictureHeader(width, height, kind)
+                    # A GIF counts its frames by reading them: told by OpenCV instead.
+                    animated = kind != "GIF" and bool(getattr(picture, "is_animated", False))
+                    return PictureHeader(width, height, kind, animated)
     except Exception:  # any refusal of a damaged header (SyntaxError, struct.error, ...)
         return None
     return None

@@ -30,6 +30,7 @@ __all__ = [
     "letterbox",
     "open_input",
     "open_video_quietly",
+    "picture_named_like_a_video",
     "read_image",
     "read_picture",
 ]
@@ -127,22 +128,55 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
     if not os.access(path, os.R_OK):
         raise InputError(f"{path}: permission denied")
     if path.suffix.lower() in IMAGE_SUFFIXES:
-        picture = read_image(path)
+        return _open_picture(path)
+    try:
+        return _open_video(path)
+    except InputError:
+        picture = picture_named_like_a_video(path)
         if picture is None:
-            video = _video_named_like_a_picture(path)
-            if video is not None:
-                log.warning("%s: a video file named like a picture; read as a video", path)
-                return video
-            raise InputError(f"{path}: {unreadable_image_reason(path, video_checked=True)}")
-        count, unit = picture_count(path)
-        if count > 1 and unit == "page":
-            return MediaInput(path, "image", count, None, (path,), opened_picture=[picture], pages=count)
-        if count > 1:
-            animation = _open_animation(path, count)
-            if animation is not None:
-                return animation
-        return MediaInput(path, "image", 1, None, (path,), opened_picture=[picture])
-    return _open_video(path)
+            raise
+        return picture
+
+
+def _open_picture(path: Path) -> MediaInput:
+    """``path`` opened as a picture (or, where its content is one, a video named like a
+    picture); raises :class:`InputError`."""
+    picture = read_image(path)
+    if picture is None:
+        video = _video_named_like_a_picture(path)
+        if video is not None:
+            log.warning("%s: a video file named like a picture; read as a video", path)
+            return video
+        raise InputError(f"{path}: {unreadable_image_reason(path, video_checked=True)}")
+    count, unit = picture_count(path)
+    if count > 1 and unit == "page":
+        return MediaInput(path, "image", count, None, (path,), opened_picture=[picture], pages=count)
+    if count > 1:
+        animation = _open_animation(path, count)
+        if animation is not None:
+            return animation
+    return MediaInput(path, "image", 1, None, (path,), opened_picture=[picture])
+
+
+def picture_named_like_a_video(path: Path) -> MediaInput | None:
+    """``path`` opened as the picture or animation it is, where FFmpeg could not read it as
+    the video its name says (an animated WebP, which FFmpeg does not decode, renamed .mp4),
+    with a warning naming what it is; None where its content is no picture.
+    :class:`InputError` where it is one that cannot be read (too large, damaged)."""
+    # Judged by a header Pillow reads whole (a few bytes of a GIF, or an MP4's start, which
+    # OpenCV's AVIF reader claims, stay a video that does not open).
+    header = read_header(path)
+    if header is None:
+        return None
+    try:
+        with quiet_opencv_log(), opencv_readable(path) as name:
+            if not cv2.haveImageReader(name):
+                return None
+    except (cv2.error, OSError):
+        return None
+    kind = f"an animated {header.kind} picture" if header.animated else f"a {header.kind} picture"
+    log.warning("%s: %s named like a video; read as a picture", path, kind)
+    return _open_picture(path)
 
 
 def _open_animation(path: Path, count: int) -> MediaInput | None:
