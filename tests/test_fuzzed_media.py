@@ -72,8 +72,8 @@ def test_a_jpeg_claiming_more_pixels_than_opencv_decodes_is_read_shrunk_as_damag
     assert main(["analyze", str(picture), "--csv", str(tmp_path / "out.csv")]) == 0
     assert "1 image analysed" in capsys.readouterr().out
     assert [record.getMessage() for record in caplog.records if record.levelname == "WARNING"] == [
-        f"{picture}: 60000x60000 pixels, over the 536 megapixels a picture is decoded at: read at a quarter "
-        "of its size, 15000x15000 (face boxes are in those pixels)"
+        f"{picture}: 60000x60000 pixels, over the 536 megapixels a picture is decoded at: read at an eighth "
+        "of its size, 7500x7500 (face boxes are in those pixels)"
     ]
 
 

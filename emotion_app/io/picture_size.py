@@ -33,7 +33,10 @@ from PIL import (
 # searched at 4096x4096 anyway (pipeline.py). Figures: docs/measurements.md.
 MAX_PICTURE_PIXELS = 1 << 29
 # A JPEG over the limit is decoded at a half, quarter or eighth of its size by libjpeg
-# itself (its full size is never held), as small a reduction as fits.
+# itself (its full size is never held): as small a reduction as brings it to this many
+# pixels, which is still four times the 4096x4096 its faces are searched at, so shrinking
+# it that far loses no face and keeps the decoded picture, and the memory, small.
+REDUCED_PICTURE_PIXELS = 1 << 26
 _JPEG_REDUCTIONS = {
     2: cv2.IMREAD_REDUCED_COLOR_2,
     4: cv2.IMREAD_REDUCED_COLOR_4,
@@ -102,10 +105,18 @@ def decoding_reduction(header: PictureHeader | None) -> int | None:
         return 1
     if header.kind != "JPEG":
         return None
+
+    width, height = header.width, header.height
+
+    def reduced_pixels(reduction: int) -> int:
+        return math.ceil(width / reduction) * math.ceil(height / reduction)
+
+    target = min(REDUCED_PICTURE_PIXELS, MAX_PICTURE_PIXELS)
     for reduction in _JPEG_REDUCTIONS:
-        if math.ceil(header.width / reduction) * math.ceil(header.height / reduction) <= MAX_PICTURE_PIXELS:
+        if reduced_pixels(reduction) <= target:
             return reduction
-    return None
+    largest = max(_JPEG_REDUCTIONS)
+    return largest if reduced_pixels(largest) <= MAX_PICTURE_PIXELS else None
 
 
 def decoding_flags(reduction: int) -> int:
