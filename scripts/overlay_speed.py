@@ -4,6 +4,7 @@ change every frame. The first --warmup frames fill the text cache (rendered labe
 percentages) and are not counted; a live session fills it within seconds too.
 
     python -m scripts.overlay_speed [--frames 300] [--warmup 200] [--size 1280x720] [--counts 1,3,5,12,24]
+                                    [--display-scale S]
 
 Up to five faces stand in a row; more (a gallery, a classroom) in a grid of tiles, each
 face about 40% of its tile's smaller side.
@@ -35,6 +36,13 @@ def main() -> None:
         default=[1, 3, 5, 12, 24],
         help="faces per frame, comma-separated (default 1,3,5,12,24)",
     )
+    parser.add_argument(
+        "--display-scale",
+        type=float,
+        default=None,
+        help="draw for a view showing the frame at this scale, as the app's screen does "
+        "(e.g. 0.42: 1280x720 in a window of 800x600; text grows to read there); default: the frame's own sizes",
+    )
     args = parser.parse_args()
     width, height = args.size
     rng = np.random.default_rng(0)
@@ -49,12 +57,13 @@ def main() -> None:
                 top = int(np.argmax(p))
                 faces.append(FaceResult(box, i + 1, LABELS[top], float(p[top]), tuple(float(v) for v in p)))
             start = time.perf_counter()
-            draw_results(frame, faces, LABELS, show_bars=True)
+            draw_results(frame, faces, LABELS, show_bars=True, display_scale=args.display_scale)
             if frame_number >= args.warmup:
                 times.append((time.perf_counter() - start) * 1000.0)
         times.sort()
+        shown = f" shown at {args.display_scale:g}" if args.display_scale else ""
         print(
-            f"{width}x{height}, {count} face(s) with charts: median {statistics.median(times):.2f} ms, "
+            f"{width}x{height}{shown}, {count} face(s) with charts: median {statistics.median(times):.2f} ms, "
             f"p95 {times[int(0.95 * (len(times) - 1))]:.2f} ms per frame"
         )
 

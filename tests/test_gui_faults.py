@@ -303,10 +303,10 @@ def test_an_overlay_that_cannot_be_drawn_leaves_the_picture_playing(
 
     drawn = inference_worker.annotate_frame
 
-    def fails_with_faces(image, faces, labels, show_bars):  # type: ignore[no-untyped-def]
+    def fails_with_faces(image, faces, labels, show_bars, *more, **options):  # type: ignore[no-untyped-def]
         if faces:
             raise RuntimeError("raqm_layout() failed")
-        return drawn(image, faces, labels, show_bars)
+        return drawn(image, faces, labels, show_bars, *more, **options)
 
     monkeypatch.setattr(inference_worker, "annotate_frame", fails_with_faces)
     window = make_window(video=gui_video.path)

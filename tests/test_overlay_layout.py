@@ -10,6 +10,7 @@ import pytest
 
 from emotion_app.io.overlay import PillowText
 from emotion_app.io.overlay_layout import (
+    MIN_SCREEN_TEXT_PX,
     FaceLayout,
     color_for,
     layout_overlay,
@@ -17,6 +18,7 @@ from emotion_app.io.overlay_layout import (
     overlap_area,
     overlap_areas,
     palette_for,
+    quantised_display_scale,
     text_base_px,
     within_reach,
 )
@@ -60,6 +62,28 @@ def test_text_grows_with_the_frame_so_it_stays_legible_when_the_screen_scales_it
     small = layout([(200, 200, 60, 60)])[0]
     large = layout([(600, 400, 180, 180)], size=(1920, 1080))[0]
     assert large.tag.font_px > 2 * small.tag.font_px * 0.9
+
+
+@pytest.mark.parametrize("size", [(640, 480), (1280, 720), (1920, 1080), (3840, 2160)])
+def test_a_frame_shown_small_gets_text_readable_on_screen_and_no_larger_shown_large(size: tuple[int, int]) -> None:
+    width, height = size
+    for view_short_side in range(256, 2 * height, 7):  # the picture's smaller side on screen
+        scale = view_short_side / min(width, height)
+        shown = quantised_display_scale(scale)
+        assert scale / 2**0.25 < shown <= scale
+        on_screen = text_base_px(width, height, shown) * scale
+        assert on_screen >= MIN_SCREEN_TEXT_PX
+        if on_screen > MIN_SCREEN_TEXT_PX * 2**0.25 + 1:  # larger than asked: the frame's own size
+            assert text_base_px(width, height, shown) == text_base_px(width, height)
+    # A tiny view: the text shrinks with the picture rather than covering it.
+    tiny = text_base_px(width, height, 64 / min(width, height))
+    assert tiny <= max(text_base_px(width, height), min(width, height) / 16 + 1)
+
+
+def test_a_window_being_resized_passes_through_few_text_sizes() -> None:
+    # 1280x720 shown 500 to 700 px wide: a handful of sizes, so the rendered texts kept stay in use.
+    scales = {quantised_display_scale(view_width / 1280) for view_width in range(500, 701)}
+    assert len(scales) <= 3
 
 
 def test_a_face_filling_the_frame_gets_a_chart_inside_the_frame() -> None:

@@ -1,5 +1,6 @@
-"""The overlay of a result, drawn by the core renderer: one picture for the screen,
-snapshots and recordings."""
+"""The overlay of a result, drawn by the core renderer: the picture for the screen, whose
+text stays readable however small the window shows the frame, and the one snapshots and
+recordings save, sized by the frame alone (as ``analyze --output`` draws it)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,55 @@ import cv2
 import numpy as np
 
 from emotion_app.io.overlay import draw_results
+from emotion_app.io.overlay_layout import text_base_px
 from emotion_app.results import FaceResult
 
 from .messages import InferenceResult
 
 
 def annotate_frame(
-    image: np.ndarray, faces: tuple[FaceResult, ...], labels: tuple[str, ...], show_bars: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """The frame with its overlay (BGR) and the same as BGRA for the screen.
+    image: np.ndarray,
+    faces: tuple[FaceResult, ...],
+    labels: tuple[str, ...],
+    show_bars: bool,
+    display_scale: float | None = None,
+    saved_too: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """The frame with the overlay snapshots and recordings save (BGR), and the picture for
+    a screen showing the frame at ``display_scale`` (BGRA).
 
-    Without faces the frame itself is returned: nothing to draw, nothing to copy.
+    They are one drawing unless the screen needs larger text than the frame's own (a large
+    frame in a small window); then the saved one is drawn only ``saved_too``, else it is
+    None (:func:`saved_picture` draws it when asked). Without faces the frame itself is
+    returned: nothing to draw, nothing to copy.
     """
-    annotated = draw_results(image, faces, labels, show_bars=show_bars) if faces else image
+    if not faces:
+        return image, _bgra(image)
+    height, width = image.shape[:2]
+    if not _screen_text_differs(width, height, display_scale):
+        annotated = draw_results(image, faces, labels, show_bars=show_bars)
+        return annotated, _bgra(annotated)
+    shown = draw_results(image, faces, labels, show_bars=show_bars, display_scale=display_scale)
+    saved = draw_results(image, faces, labels, show_bars=show_bars) if saved_too else None
+    return saved, _bgra(shown)
+
+
+def _screen_text_differs(width: int, height: int, display_scale: float | None) -> bool:
+    return text_base_px(width, height, display_scale) != text_base_px(width, height)
+
+
+def _bgra(annotated: np.ndarray) -> np.ndarray:
     # BGRA is QImage.Format_RGB32's memory layout: the view wraps it without a copy and
     # Qt draws it on its fast path, so the conversion cost stays off the GUI thread.
-    return annotated, cv2.cvtColor(annotated, cv2.COLOR_BGR2BGRA)
+    return cv2.cvtColor(annotated, cv2.COLOR_BGR2BGRA)
+
+
+def saved_picture(result: InferenceResult) -> np.ndarray:
+    """The frame with its overlay sized by the frame alone: what snapshots and recordings
+    save (drawn now when the screen's picture had larger text and no one asked for it yet)."""
+    if result.annotated is not None:
+        return result.annotated
+    return draw_results(result.image, result.faces, result.labels, show_bars=result.overlay_bars)
 
 
 def with_names(result: InferenceResult, names: dict[int, str]) -> InferenceResult:
@@ -32,7 +66,9 @@ def with_names(result: InferenceResult, names: dict[int, str]) -> InferenceResul
     faces = tuple(dataclasses.replace(face, name=names.get(face.track_id, "")) for face in result.faces)
     if faces == result.faces:
         return result
-    annotated, display = annotate_frame(result.image, faces, result.labels, result.overlay_bars)
+    annotated, display = annotate_frame(
+        result.image, faces, result.labels, result.overlay_bars, result.overlay_scale, saved_too=False
+    )
     return dataclasses.replace(result, faces=faces, annotated=annotated, display_image=display)
 
 
@@ -40,5 +76,26 @@ def with_bars(result: InferenceResult, show_bars: bool) -> InferenceResult:
     """``result`` redrawn with or without charts (a paused frame when the toggle changes)."""
     if result.overlay_bars == show_bars:
         return result
-    annotated, display = annotate_frame(result.image, result.faces, result.labels, show_bars)
+    annotated, display = annotate_frame(
+        result.image, result.faces, result.labels, show_bars, result.overlay_scale, saved_too=False
+    )
     return dataclasses.replace(result, annotated=annotated, display_image=display, overlay_bars=show_bars)
+
+
+def with_display_scale(result: InferenceResult, display_scale: float) -> InferenceResult:
+    """``result`` with its screen picture's text sized for ``display_scale``: redrawn only
+    when that changes the text's size (a paused frame when the window is resized, or a
+    frame the worker drew before it heard of the new size)."""
+    if result.overlay_scale == display_scale:
+        return result
+    width, height = result.width, result.height
+    if not result.faces or text_base_px(width, height, result.overlay_scale) == text_base_px(
+        width, height, display_scale
+    ):
+        return dataclasses.replace(result, overlay_scale=display_scale)
+    annotated, display = annotate_frame(
+        result.image, result.faces, result.labels, result.overlay_bars, display_scale, saved_too=False
+    )
+    # The saved picture does not depend on the screen: one drawn already is kept.
+    saved = result.annotated if result.annotated is not None else annotated
+    return dataclasses.replace(result, annotated=saved, display_image=display, overlay_scale=display_scale)

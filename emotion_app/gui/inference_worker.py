@@ -82,6 +82,8 @@ class InferenceWorker(QObject):
         self._recorder: Recorder | None = None
         self._failed_frames = 0
         self._show_bars = True
+        # The view's scale (view pixels per frame pixel): the screen's text is sized by it.
+        self._display_scale: float | None = None
         # Names the user gave, by track id, and the stream whose ids they are: a new
         # stream's ids start again at 1 and belong to other people.
         self._names: FaceNames = FaceNames(-1, ())
@@ -322,7 +324,16 @@ class InferenceWorker(QObject):
         labels = bundle.labels if bundle else ()
         # Drawn here, off the GUI thread, by the same renderer as recordings and `analyze`.
         try:
-            annotated, display = annotate_frame(frame.image, tuple(faces), labels, self._show_bars)
+            # The frame's own overlay is drawn beside the screen's only for a recording;
+            # a snapshot draws it when taken.
+            annotated, display = annotate_frame(
+                frame.image,
+                tuple(faces),
+                labels,
+                self._show_bars,
+                self._display_scale,
+                saved_too=self._recorder is not None,
+            )
         except Exception as exc:  # an overlay that cannot be drawn must not stop the picture
             self._failed_frames += 1
             if self._failed_frames % 100 == 1:
@@ -344,6 +355,7 @@ class InferenceWorker(QObject):
             stage_ms=timings,
             dropped_frames=self._mailbox.dropped,
             overlay_bars=self._show_bars,
+            overlay_scale=self._display_scale,
             picture=frame.picture,
             seeks=frame.seeks,
         )
@@ -362,6 +374,12 @@ class InferenceWorker(QObject):
     def set_show_bars(self, show: bool) -> None:
         """The overlay drawn from now on (screen and recordings alike) has charts or not."""
         self._show_bars = show
+
+    @pyqtSlot(float)
+    def set_display_scale(self, scale: float) -> None:
+        """How large the view shows the frames (view pixels per frame pixel, quantised):
+        the screen's text is drawn large enough to read there."""
+        self._display_scale = scale if scale > 0 else None
 
     @pyqtSlot()
     def stop_recording(self) -> None:

@@ -508,6 +508,8 @@ class MainWindow(QMainWindow):
         # Beside the other saves' notices: the source banner's next message (a video's end) would replace it.
         self.timeline_panel.export_failed.connect(lambda message: self.notice_banner.show_message(message, "error"))
         self.view.frame_presented.connect(self.stats.on_presented)
+        # The worker sizes the overlay's text to read at the scale the view shows frames at.
+        self.view.display_scale_changed.connect(self.controller.set_display_scale)
         self.snapshots.saved.connect(lambda path: self.show_saved(f"Saved snapshot {path.name} in {path.parent}", path))
         # Save failures go beside the saves' notices: the source banner's next message (a
         # video's end, a reopen) would replace them before they are read.

@@ -200,10 +200,13 @@ class InferenceResult:
     stream_id: int
     frame_index: int
     image: np.ndarray  # the BGR frame the faces were found in
-    # The frame with the core's overlay (emotion_app.io.overlay): what the screen shows and
-    # snapshots and recordings save, so all three are the same picture.
-    annotated: np.ndarray
-    display_image: np.ndarray  # ``annotated`` as BGRA (QImage.Format_RGB32 memory layout)
+    # The frame with the core's overlay (emotion_app.io.overlay) sized by the frame alone:
+    # what snapshots and recordings save. None when the screen's picture has larger text
+    # (a large frame in a small window) and nothing needed it: annotation.saved_picture.
+    annotated: np.ndarray | None
+    # The overlay for the screen as BGRA (QImage.Format_RGB32 memory layout): ``annotated``,
+    # or with text readable at ``overlay_scale`` where the frame's own would be too small.
+    display_image: np.ndarray
     faces: tuple[FaceResult, ...]
     labels: tuple[str, ...]  # class names in probability order, from the weights file
     capture_time: float
@@ -212,6 +215,9 @@ class InferenceResult:
     stage_ms: dict[str, float] = field(default_factory=dict)  # pipeline timings of this frame
     dropped_frames: int = 0  # frames the capture mailbox overwrote so far in this stream
     overlay_bars: bool = True  # whether ``annotated`` has the probability charts
+    # The view's scale (view pixels per frame pixel, quantised) ``display_image``'s text was
+    # sized for; None: sized by the frame alone.
+    overlay_scale: float | None = None
     picture: bool = False  # from a still of a slide show (CapturedFrame.picture)
     seeks: int = 0  # CapturedFrame.seeks
 

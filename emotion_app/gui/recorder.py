@@ -1,7 +1,8 @@
 """Recording the annotated video and its per-face CSV (runs on the inference thread).
 
-Each frame written is the result's ``annotated`` picture: the core overlay
-(``emotion_app.io.overlay``), the very pixels the screen shows, written with
+Each frame written is the result's saved picture: the core overlay
+(``emotion_app.io.overlay``) sized by the frame alone, as the screen shows it in a window
+large enough (a small one shows larger text), written with
 ``emotion_app.io.video``; the CSV comes from ``emotion_app.io.csv_export``. A recording is
 therefore what the ``analyze`` command writes for the same frames and faces, and like it
 appears at its path only when finished and verified (``emotion_app.io.atomic``).
@@ -13,6 +14,7 @@ from emotion_app.io.atomic import OutputError
 from emotion_app.io.csv_export import FaceCsvWriter
 from emotion_app.io.video import AnnotatedVideoWriter
 
+from .annotation import saved_picture
 from .messages import InferenceResult, RecordingRequest, RecordingSummary
 
 # After a long stall, never write more than this many seconds of copies of one frame.
@@ -68,7 +70,7 @@ class Recorder:
         last, self._last = self._last, result
         if last is not None and (last.stream_id, last.frame_index) == (result.stream_id, result.frame_index):
             return  # the same frame again: a file paused on it
-        annotated = result.annotated
+        annotated = saved_picture(result)
         if (
             self._first_time is None
             or last is None

@@ -1,5 +1,7 @@
-"""Snapshots: the frame on screen at its own resolution, with the overlay the user sees
-(the result's ``annotated`` picture, drawn by the core renderer)."""
+"""Snapshots: the frame on screen at its own resolution, with the overlay sized by the
+frame alone, as recordings and ``analyze --output`` have it (drawn by the core renderer).
+A small window shows the text larger to keep it readable; the saved picture, seen at its
+own size, needs no such help."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from PyQt6.QtCore import QObject, QThreadPool, pyqtSignal
 
 from emotion_app.io.atomic import OutputError, check_target, write_bytes
 
+from .annotation import saved_picture
 from .messages import InferenceResult
 
 
@@ -34,7 +37,7 @@ def save_snapshot(result: InferenceResult, path: Path) -> Path:
 
 
 def _write_png(result: InferenceResult, path: Path) -> None:
-    ok, encoded = cv2.imencode(".png", result.annotated)
+    ok, encoded = cv2.imencode(".png", saved_picture(result))
     if not ok:
         raise OSError(f"could not encode snapshot {path}")
     # Through Python's file API rather than cv2.imwrite: non-ASCII paths work everywhere.

@@ -51,6 +51,7 @@ class StreamController(QObject):
     _record_requested = pyqtSignal(object, float)
     _record_stop_requested = pyqtSignal()
     _bars_requested = pyqtSignal(bool)
+    _display_scale_requested = pyqtSignal(float)
     _names_requested = pyqtSignal(object)
     _session_requested = pyqtSignal()
 
@@ -90,6 +91,7 @@ class StreamController(QObject):
         self._record_requested.connect(self.inference.start_recording)
         self._record_stop_requested.connect(self.inference.stop_recording)
         self._bars_requested.connect(self.inference.set_show_bars)
+        self._display_scale_requested.connect(self.inference.set_display_scale)
         self._names_requested.connect(self.inference.set_names)
         self._session_requested.connect(self.capture.start_session)
         self.capture.frame_available.connect(self.inference.process_pending)
@@ -179,6 +181,10 @@ class StreamController(QObject):
 
     def set_show_bars(self, show: bool) -> None:
         self._bars_requested.emit(bool(show))
+
+    def set_display_scale(self, scale: float) -> None:
+        """How large the view shows the frames: the overlay's text is sized to read there."""
+        self._display_scale_requested.emit(float(scale))
 
     @property
     def dropped_frames(self) -> int:

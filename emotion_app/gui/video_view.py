@@ -1,7 +1,9 @@
 """The live video view: the newest frame with its overlay, scaled to fit (aspect ratio kept).
 
 The overlay is already in the picture (drawn by the core renderer on the inference
-thread), so the screen shows exactly what snapshots and recordings save.
+thread). The view tells the worker the scale it shows frames at, so a large frame in a
+small window gets text large enough to read once scaled down; snapshots and recordings keep
+the frame's own sizes.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 import time
 
 from PyQt6.QtCore import QRectF, QSize, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QImage, QPainter, QPaintEvent
+from PyQt6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
-from .annotation import with_bars
+from emotion_app.io.overlay_layout import quantised_display_scale
+
+from .annotation import with_bars, with_display_scale
 from .message_banner import breakable
 from .messages import InferenceResult
 
@@ -41,6 +45,9 @@ class VideoView(QWidget):
     # Emitted once per new result, right after it was first painted, with the
     # time.perf_counter() of that moment: capture-to-overlay latency ends here.
     frame_presented = pyqtSignal(object, float)
+    # The scale frames are shown at (view pixels per frame pixel, quantised), each time it
+    # changes: the overlay's text is drawn to read at it.
+    display_scale_changed = pyqtSignal(float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +60,7 @@ class VideoView(QWidget):
         self._presented = True
         self._show_bars = True
         self._placeholder = "No video"
+        self._display_scale: float | None = None
 
     def sizeHint(self) -> QSize:
         return QSize(800, 600)
@@ -61,6 +69,9 @@ class VideoView(QWidget):
     def set_result(self, result: InferenceResult) -> None:
         # A result drawn before the bars toggle reached the worker gets the user's choice.
         result = with_bars(result, self._show_bars)
+        # Text for this view's size, when the worker drew it for another (it has not heard
+        # of a resize yet, or the frames changed size).
+        result = with_display_scale(result, self._scale_for(result.width, result.height))
         self._result = result
         self._image = result_image(result)
         self._presented = False
@@ -96,6 +107,28 @@ class VideoView(QWidget):
             self._result = with_bars(self._result, show)
             self._image = result_image(self._result)
         self.update()
+
+    @property
+    def display_scale(self) -> float | None:
+        """The quantised scale the current frame is shown at (None before the first frame)."""
+        return self._display_scale
+
+    def _scale_for(self, frame_width: int, frame_height: int) -> float:
+        """The quantised scale frames of this size are shown at; says so when it changed."""
+        scale = quantised_display_scale(fit_frame(frame_width, frame_height, QRectF(self.rect()))[0])
+        if scale != self._display_scale:
+            self._display_scale = scale
+            self.display_scale_changed.emit(scale)
+        return scale
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        super().resizeEvent(event)
+        result = self._result
+        if result is not None:
+            # Redrawn now for a paused frame; the frames that follow come sized for it.
+            self._result = with_display_scale(result, self._scale_for(result.width, result.height))
+            if self._result is not result:
+                self._image = result_image(self._result)
 
     def image_rect(self) -> QRectF:
         """Where the frame is drawn inside the view (empty without a frame)."""

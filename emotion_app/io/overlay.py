@@ -198,18 +198,21 @@ def draw_results(
     labels: Sequence[str] | None = None,
     show_bars: bool = True,
     in_place: bool = False,
+    display_scale: float | None = None,
 ) -> np.ndarray:
     """Draw a box and an "#id label 87%" tag per face, and optionally a probability chart.
 
     ``frame``: BGR (BGRA and gray are converted, which implies a copy). ``labels``: the
     classifier's labels in probability order (needed for the chart). Returns the drawn
     frame: ``frame`` itself when ``in_place`` and it is BGR, else a copy.
+    ``display_scale``: view pixels per frame pixel where the picture is shown scaled, so the
+    text is readable there (:func:`overlay_layout.text_base_px`); None: sizes follow the frame.
     """
     canvas = _as_bgr(frame, copy=not in_place)
     if not results:
         return canvas
     height, width = canvas.shape[:2]
-    layouts = layout_overlay(results, tuple(labels or ()), width, height, show_bars, _MEASURE)
+    layouts = layout_overlay(results, tuple(labels or ()), width, height, show_bars, _MEASURE, display_scale)
     for face in layouts:
         _draw_box(canvas, face)
     # Charts over boxes, so a neighbour's box never cuts through one; tags over charts,

@@ -9,6 +9,7 @@ gets proportionate ones; nothing is ever placed outside the frame.
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ __all__ = [
     "color_for",
     "is_uncertain",
     "layout_overlay",
+    "MIN_SCREEN_TEXT_PX",
+    "quantised_display_scale",
     "muted",
     "overlap_area",
     "overlap_areas",
@@ -178,10 +181,36 @@ def is_uncertain(face: FaceResult) -> bool:
     return bool(getattr(face, "uncertain", False))
 
 
-def text_base_px(width: int, height: int) -> int:
+# The smallest text on screen, in the view's pixels: DejaVu Sans at 16 px has capitals
+# 11.7 px tall, read at a glance. A large frame in a small window is scaled down as a
+# whole, so without it a 720p or 1080p frame in a 600-px-wide view had capitals of 6 px.
+MIN_SCREEN_TEXT_PX = 16
+# ... but the smallest text is never more than this share of the frame's smaller side: in a
+# tiny view (the picture under 256 px on screen) text shrinks with it rather than covering it.
+_MAX_TEXT_SHARE = 1 / 16
+# Display scales are taken in steps of a quarter octave (19%): resizing the window changes
+# the text's size a few times, not at every pixel, so the rendered texts kept stay in use.
+_SCALE_STEPS_PER_OCTAVE = 4
+
+
+def text_base_px(width: int, height: int, display_scale: float | None = None) -> int:
     """The smallest text of a frame: legible on a small frame, in proportion on a large one
-    (the screen scales the whole picture, so text must grow with the frame)."""
-    return max(11, int(round(min(width, height) / 40)))
+    (the screen scales the whole picture, so text must grow with the frame). With the
+    ``display_scale`` the frame is shown at (view pixels per frame pixel), large enough to
+    be at least :data:`MIN_SCREEN_TEXT_PX` on screen, unless the view is tiny."""
+    frame_base = max(11, int(round(min(width, height) / 40)))
+    if display_scale is None or not display_scale > 0:
+        return frame_base
+    on_screen = math.ceil(MIN_SCREEN_TEXT_PX / display_scale - 1e-9)
+    return max(frame_base, min(on_screen, math.ceil(min(width, height) * _MAX_TEXT_SHARE)))
+
+
+def quantised_display_scale(scale: float) -> float:
+    """``scale`` rounded down to a quarter octave: text sized for it is at least as large on
+    screen as asked, and a window being resized passes through few such scales."""
+    if not scale > 0 or not math.isfinite(scale):
+        return 1.0
+    return float(2.0 ** (math.floor(math.log2(scale) * _SCALE_STEPS_PER_OCTAVE + 1e-9) / _SCALE_STEPS_PER_OCTAVE))
 
 
 def layout_overlay(
@@ -191,11 +220,14 @@ def layout_overlay(
     height: int,
     show_bars: bool,
     measure: TextMeasure,
+    display_scale: float | None = None,
 ) -> list[FaceLayout]:
     """Boxes and tags of every visible face, then charts that steer clear of the faces, the
     tags and the charts placed before them (a crowd shrinks its charts first). A chart never
-    hides a face or a tag: where it would have to, its face keeps its tag only."""
-    base = text_base_px(width, height)
+    hides a face or a tag: where it would have to, its face keeps its tag only.
+    ``display_scale``: how large the frame is shown (see :func:`text_base_px`); None for
+    sizes that follow the frame alone (snapshots, recordings, ``analyze``)."""
+    base = text_base_px(width, height, display_scale)
     palette = palette_for(labels)
     visible = [(face, box) for face in faces if (box := _clip_box(face.box, width, height)) is not None]
     placed: list[tuple[FaceResult, Rect, int, Color, TagLayout, bool]] = []
