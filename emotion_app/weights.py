@@ -142,13 +142,13 @@ def _read_safetensors_header(path: Path) -> tuple[dict[str, str], dict[str, tupl
     """
 
     def corrupt(reason: str) -> WeightsError:
-        return WeightsError(f"weights file {path} is truncated, corrupt or not a safetensors file ({reason})")
+        return _damaged(path, reason)
 
     try:
         with open(path, "rb") as handle:
             prefix = handle.read(8)
             if len(prefix) < 8:
-                raise corrupt(f"{len(prefix)} bytes long")
+                raise corrupt(f"only {_bytes(len(prefix))} long" if prefix else "it is empty")
             size = int.from_bytes(prefix, "little")
             # torch.save's zip, or a bare pickle (its protocol mark), read as a header size.
             if size > MAX_HEADER_BYTES and (prefix.startswith(b"PK\x03\x04") or prefix[:1] == b"\x80"):
@@ -205,8 +205,10 @@ def _read_safetensors_header(path: Path) -> tuple[dict[str, str], dict[str, tupl
         if begin != end or stop < begin or (expected is not None and stop - begin != expected):
             raise corrupt(f"tensor '{name:.80}' is not where its entry says")
         end = stop
-    if end != data_bytes:
-        raise corrupt(f"the file holds {data_bytes:,} bytes of tensors, its header {end:,}")
+    if end < data_bytes:
+        raise corrupt(f"{_bytes(data_bytes - end)} more than its header describes")
+    if end > data_bytes:
+        raise corrupt(f"cut short by {_bytes(end - data_bytes)}")
     return metadata, headers
 
 
@@ -222,11 +224,21 @@ def read_tensors(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
     except OSError as exc:
         raise WeightsError(f"cannot read weights file {path}: {exc.strerror or exc}") from exc
     except (SafetensorError, ValueError, RuntimeError) as exc:
-        raise WeightsError(f"weights file {path} is truncated, corrupt or not a safetensors file ({exc})") from exc
+        raise _damaged(path, str(exc)) from exc
     for name, tensor in tensors.items():
         if not bool(torch.isfinite(tensor).all()):
             raise WeightsError(f"weights file {path}: tensor '{name}' holds NaN or infinite values")
     return tensors
+
+
+def _damaged(path: Path, reason: str) -> WeightsError:
+    """The error for a weights file cut short or garbled (a copy stopped part way, a bad
+    disk): what a user can act on first, the technical ``reason`` after it."""
+    return WeightsError(f"{path}: the weights file is damaged or incomplete ({reason})")
+
+
+def _bytes(count: int) -> str:
+    return f"{count:,} byte" if count == 1 else f"{count:,} bytes"
 
 
 def read_card(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, torch.Tensor]]:

@@ -13,7 +13,7 @@ from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import ModelStatus
 from emotion_app.inference.catalog import describe_weights, list_weights
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, make_random_weights, write_astronaut_video
-from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME, METADATA_KEY, read_card
+from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME, DEFAULT_WEIGHTS_PATH, METADATA_KEY, read_card
 from gui_support import WAIT_MS, wait_for_face_result
 
 
@@ -236,6 +236,24 @@ def test_a_picture_loaded_as_weights_is_said_to_be_no_weights_file(qtbot: QtBot,
     assert window.model_banner.text() == (
         f"Could not load the model: {picture} is not a weights file of this app (a .safetensors model file is "
         f"expected). Still using {in_use.name}."
+    )
+    assert window.model_status.active_weights == in_use
+
+
+def test_a_truncated_weights_file_is_said_to_be_damaged(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: "... is truncated, corrupt or not a safetensors file (the file holds 2,966,840
+    # bytes of tensors, its header 5,939,224)": the format's words before the plain fact.
+    window = make_window()
+    in_use = window.model_status.active_weights
+    assert in_use is not None
+    copy = tmp_path / "half copied.safetensors"
+    data = DEFAULT_WEIGHTS_PATH.read_bytes()
+    copy.write_bytes(data[: len(data) // 2])
+    window.choose_weights(copy)
+    qtbot.waitUntil(lambda: window.model_status.weights_path == copy, timeout=WAIT_MS)
+    assert window.model_banner.text() == (
+        f"Could not load the model: {copy}: the weights file is damaged or incomplete (cut short by "
+        f"{len(data) - len(data) // 2:,} bytes). Still using {in_use.name}."
     )
     assert window.model_status.active_weights == in_use
 

@@ -19,7 +19,7 @@ from safetensors.torch import load_file, save_file
 from emotion_app import EmotionClassifier, WeightsError
 from emotion_app.cli import main
 from emotion_app.samples import astronaut_bgr, make_random_weights
-from emotion_app.weights import MAX_CARD_NESTING, METADATA_KEY, read_header
+from emotion_app.weights import DEFAULT_WEIGHTS_PATH, MAX_CARD_NESTING, METADATA_KEY, read_header, read_tensors
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -245,5 +245,66 @@ def test_headers_safetensors_refuses_are_refused_at_once(case: str, tmp_path: Pa
     else:
         empty = {"dtype": "F32", "shape": [0], "data_offsets": [0, 4]}
         path = raw_safetensors(tmp_path / "h.safetensors", {"a": empty}, bytes(4))
-    with pytest.raises(WeightsError, match="truncated, corrupt or not a safetensors file"):
+    with pytest.raises(WeightsError, match="h.safetensors: the weights file is damaged or incomplete"):
         read_header(path)
+
+
+def cut(source: Path, target: Path, keep: Callable[[bytes], bytes]) -> Path:
+    target.write_bytes(keep(source.read_bytes()))
+    return target
+
+
+def header_end(data: bytes) -> int:
+    return 8 + int.from_bytes(data[:8], "little")
+
+
+# Weights files damaged the ways a copy, a download or a disk damages them, each made from
+# the shipped model, and the reason told after the plain lead.
+DAMAGED: dict[str, tuple[Callable[[bytes], bytes], str]] = {
+    "cut in half": (lambda data: data[: len(data) // 2], "cut short by {half:,} bytes"),
+    "its last byte lost": (lambda data: data[:-1], "cut short by 1 byte"),
+    "cut inside its header": (lambda data: data[:100], "the header is cut short"),
+    "a byte appended": (lambda data: data + b"\0", "1 byte more than its header describes"),
+    "its header overwritten": (
+        lambda data: data[:8] + b"#" * (header_end(data) - 8) + data[header_end(data) :],
+        "its header is not JSON",
+    ),
+    "all zeros": (lambda data: bytes(len(data)), "its header is not JSON"),
+    "empty": (lambda data: b"", "it is empty"),
+    "three bytes": (lambda data: data[:3], "only 3 bytes long"),
+}
+
+
+@pytest.mark.parametrize("case", DAMAGED, ids=list(DAMAGED))
+def test_a_damaged_weights_file_is_called_damaged_first(case: str, tmp_path: Path) -> None:
+    # Was: "weights file F is truncated, corrupt or not a safetensors file (the file holds
+    # 2,966,840 bytes of tensors, its header 5,939,224)": the format's words first.
+    keep, reason = DAMAGED[case]
+    path = cut(DEFAULT_WEIGHTS_PATH, tmp_path / "copy.safetensors", keep)
+    size = DEFAULT_WEIGHTS_PATH.stat().st_size
+    half = size - size // 2
+    with pytest.raises(WeightsError) as caught:
+        EmotionClassifier.load(path)
+    assert str(caught.value) == f"{path}: the weights file is damaged or incomplete ({reason.format(half=half)})"
+
+
+def test_tensors_cut_short_after_their_header_was_read_are_called_damaged(tmp_path: Path) -> None:
+    # The file cut short between the header's check and the tensors' read (a copy over it
+    # in progress): safetensors' own reason, after the same lead.
+    path = cut(DEFAULT_WEIGHTS_PATH, tmp_path / "copy.safetensors", lambda data: data[:-1])
+    with pytest.raises(WeightsError) as caught:
+        read_tensors(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: the weights file is damaged or incomplete (") and "\n" not in message
+
+
+def test_cli_says_a_truncated_weights_file_is_damaged_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = cut(DEFAULT_WEIGHTS_PATH, tmp_path / "copy.safetensors", lambda data: data[:-1])
+    image = tmp_path / "face.png"
+    cv2.imwrite(str(image), astronaut_bgr())
+    assert main(["analyze", str(image), "--weights", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {path}: the weights file is damaged or incomplete (cut short by 1 byte)\n"
+    )
