@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -99,6 +100,37 @@ def test_a_damaged_or_foreign_file_is_a_clear_error(tmp_path: Path) -> None:
         FaceVerifier.load(DEFAULT_WEIGHTS_PATH)  # an emotion model is not a verifier
     _write(tmp_path / "ok.safetensors", dict(good), card.to_json())
     assert FaceVerifier.load(tmp_path / "ok.safetensors").card == card
+
+
+VERIFIER_DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "cut in half": lambda data: data[: len(data) // 2],
+    "its last byte lost": lambda data: data[:-1],
+    "its header overwritten": lambda data: data[:8] + b"#" * 40 + data[48:],
+    "empty": lambda data: b"",
+}
+
+
+@pytest.mark.parametrize("case", VERIFIER_DAMAGE, ids=list(VERIFIER_DAMAGE))
+def test_a_damaged_verifier_file_is_called_damaged_first(case: str, tmp_path: Path) -> None:
+    # Was: "face verifier weights F are damaged or not safetensors (Error while
+    # deserializing header: ...)": the format's name before the plain fact.
+    path = tmp_path / "face_verifier.safetensors"
+    path.write_bytes(VERIFIER_DAMAGE[case](DEFAULT_VERIFIER_PATH.read_bytes()))
+    with pytest.raises(VerifierError) as error:
+        FaceVerifier.load(path)
+    message = str(error.value)
+    assert message.startswith(f"{path}: the face verifier's weights file is damaged or incomplete (Error while ")
+    assert message.endswith(")") and "\n" not in message
+
+
+def test_a_text_given_as_the_verifier_is_no_weights_file(tmp_path: Path) -> None:
+    # Was: "... are damaged or not safetensors (Error while deserializing header: header
+    # too large)": nothing was damaged; it is no weights file.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("A face verifier, trained on FER-2013 faces.\n")
+    with pytest.raises(VerifierError) as error:
+        FaceVerifier.load(notes)
+    assert str(error.value) == f"{notes} is not a weights file of this app (a .safetensors model file is expected)"
 
 
 def test_the_shipped_card_describes_the_verifier() -> None:

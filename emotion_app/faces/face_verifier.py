@@ -42,6 +42,9 @@ MIN_CROP_STD = 0.02
 # Far beyond the shipped card (a few hundred characters, width 16).
 MAX_CARD_CHARS = 1 << 16
 MAX_WIDTH = 256
+# A verifier's header (its card and a dozen tensor entries) is a few kilobytes; the first
+# 8 bytes of a picture or a text read as a size far past this.
+MAX_HEADER_BYTES = 1 << 20
 SCORE_BATCH = 512
 
 
@@ -161,6 +164,9 @@ class FaceVerifier:
         path = Path(path)
         if not path.is_file():
             raise VerifierError(f"face verifier weights not found: {path}")
+        if _header_size(path) > MAX_HEADER_BYTES:
+            # Its first bytes are no header size (a picture, a text): "damaged" would mislead.
+            raise VerifierError(f"{path} is not a weights file of this app (a .safetensors model file is expected)")
         try:
             with safe_open(str(path), framework="pt") as handle:
                 metadata = handle.metadata() or {}
@@ -176,8 +182,10 @@ class FaceVerifier:
                 if found != expected:
                     raise VerifierError(f"face verifier weights {path} do not fit a width-{card.width} verifier")
                 tensors = {name: handle.get_tensor(name) for name in expected}
-        except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
-            raise VerifierError(f"face verifier weights {path} are damaged or not safetensors ({exc})") from None
+        except OSError as exc:
+            raise VerifierError(f"cannot read face verifier weights {path}: {exc.strerror or exc}") from None
+        except (SafetensorError, ValueError, RuntimeError) as exc:
+            raise VerifierError(f"{path}: the face verifier's weights file is damaged or incomplete ({exc})") from None
         if not all(bool(torch.isfinite(t).all()) for t in tensors.values()):
             raise VerifierError(f"face verifier weights {path} hold NaN or infinite values")
         net.load_state_dict(tensors)
@@ -203,6 +211,17 @@ class FaceVerifier:
     def passes(self, gray: np.ndarray, box: Box, roll: float = 0.0) -> bool:
         """Whether ``box`` in ``gray`` scores at least the card's threshold."""
         return self.score(gray, box, roll) >= self.card.threshold
+
+
+def _header_size(path: Path) -> int:
+    """The header size a safetensors file's first 8 bytes give (0 for a shorter file);
+    VerifierError if it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            prefix = handle.read(8)
+    except OSError as exc:
+        raise VerifierError(f"cannot read face verifier weights {path}: {exc.strerror or exc}") from None
+    return int.from_bytes(prefix, "little") if len(prefix) == 8 else 0
 
 
 def load_shipped_verifier() -> FaceVerifier | None:
