@@ -6,8 +6,10 @@ same way. A model switched to mid-stream loads beside the frames too (:class:`Pi
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -21,8 +23,11 @@ log = logging.getLogger(__name__)
 
 # Name prefix of the thread that builds the fast classifier runner.
 BUILD_THREAD_PREFIX = "classifier-build"
-# Name of the thread a model switched to loads on (PipelineLoad).
+# Name of the thread a model loads on (PipelineLoad).
 LOAD_THREAD_NAME = "model-load"
+# How long the process's exit waits for a load still running: far beyond a load's 0.1 s
+# (docs/measurements.md); past it, the load is stuck in a read (a dead network share).
+LOAD_EXIT_WAIT_S = 5.0
 # One build at a time in the process: a build left running by a closed window or a
 # replaced model may overlap the next, and builds running together (ONNX export,
 # quantisation, calibration sessions) once crashed the test suite's process.
@@ -143,6 +148,29 @@ def load_optimized_pipeline(weights_path: Path | None) -> PipelineBundle:
     return bundle
 
 
+_loads_lock = threading.Lock()
+_load_threads: set[threading.Thread] = set()
+
+
+@atexit.register
+def wait_for_loads_to_end(timeout_s: float = LOAD_EXIT_WAIT_S) -> bool:
+    """Wait until the loads still running have ended, at most ``timeout_s``; True if they
+    all did. Runs at the process's exit (their threads are daemons: see :class:`PipelineLoad`)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with _loads_lock:
+            threads = [thread for thread in _load_threads if thread.is_alive()]
+        if not threads:
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            log.warning(
+                "a model load did not end within %.0f s (a read that never returns?); not waited for", timeout_s
+            )
+            return False
+        threads[0].join(remaining)
+
+
 class PipelineLoad:
     """A bundle loading on a thread of its own, beside the frames of the one in use.
 
@@ -158,13 +186,16 @@ class PipelineLoad:
         self._dropped = False
         self._bundle: PipelineBundle | None = None
         self._error: Exception | None = None
-        # Not a daemon, like the fast runner's build thread: abandoned at exit mid-load, it
-        # aborted the process (docs/measurements.md). Closing the window never waits for
-        # it; the process's exit waits for the rest of this one load.
+        # A daemon, joined at exit for at most LOAD_EXIT_WAIT_S (wait_for_loads_to_end): torn
+        # down mid-load, a load aborted the process (docs/measurements.md), so one that ends
+        # is waited for; one whose read never returns (a dead share) must not hold the exit.
         self._thread = threading.Thread(
-            target=self._run, args=(loader, torch_threads), name=LOAD_THREAD_NAME, daemon=False
+            target=self._run, args=(loader, torch_threads), name=LOAD_THREAD_NAME, daemon=True
         )
         self._thread.start()
+        with _loads_lock:
+            _load_threads.difference_update([thread for thread in _load_threads if not thread.is_alive()])
+            _load_threads.add(self._thread)
 
     def _run(self, loader: PipelineLoader, torch_threads: int | None) -> None:
         bundle: PipelineBundle | None = None
@@ -190,6 +221,10 @@ class PipelineLoad:
     @property
     def done(self) -> bool:
         return self._done.is_set()
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait for the load at most ``timeout_s``; True once it is :attr:`done`."""
+        return self._done.wait(timeout_s)
 
     def take(self) -> PipelineBundle | Exception:
         """The bundle loaded, or why none was (call once :attr:`done`); the caller owns it."""

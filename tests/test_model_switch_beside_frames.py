@@ -193,8 +193,8 @@ def test_choosing_the_model_that_loads_again_forgets_the_request_in_between(
 def test_a_request_waiting_when_the_worker_ends_never_loads(
     qtbot: QtBot, random_weights: Path, random_weights_7: Path, walk: list[np.ndarray]
 ) -> None:
-    # The app closing: the exit waits for the load running (a non-daemon thread, see
-    # PipelineLoad), so no other may start after it, nor beside it.
+    # The app closing: the exit waits for the load running (see PipelineLoad), so no
+    # other may start after it, nor beside it.
     loader = GatedLoader([random_weights, random_weights_7])
     player = Player(qtbot, loader, walk)
     try:

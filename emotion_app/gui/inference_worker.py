@@ -104,9 +104,12 @@ class InferenceWorker(QObject):
     def load_default(self) -> None:
         """Load the weights given at construction (runs when the thread starts).
 
-        At once, on this thread: there is no model yet whose frames could go on meanwhile.
+        This thread waits for it: there is no model yet whose frames could go on meanwhile.
         """
         failure = self._load_now(self._weights_path, announce_failure=not self._fall_back_to_shipped)
+        thread = QThread.currentThread()
+        if thread is not None and thread.isInterruptionRequested():
+            return  # the app is closing: nothing would use a model
         if failure is not None and self._weights_path is not None and self._fall_back_to_shipped:
             self._load_now(None)
             if self._bundle is not None:  # why the shipped model runs
@@ -157,14 +160,27 @@ class InferenceWorker(QObject):
             cv2.setNumThreads(self._opencv_threads)  # process-wide: only the worker sets it
 
     def _load_now(self, weights_path: Path | None, announce_failure: bool = True) -> ModelStatus | None:
-        """Load a model on this thread; on failure keep the one in use (or none) and say why
-        (with ``announce_failure`` False, only to the caller). Returns the failure, or None."""
+        """Load a model, this thread waiting for it; on failure keep the one in use (or none)
+        and say why (with ``announce_failure`` False, only to the caller). Returns the
+        failure, or None (also when the app closes meanwhile: the load is then dropped).
+
+        The load runs on a thread of its own (:class:`PipelineLoad`), so that one whose
+        read never returns (a file on a dead network share) does not hold this thread, and
+        with it the window's close, forever."""
         self._set_thread_counts()
         try:
-            bundle = self._pipeline_loader(weights_path)
-        except Exception as exc:
+            load = PipelineLoad(weights_path, self._pipeline_loader, self._torch_threads)
+        except RuntimeError as exc:  # no thread to be had
             return self._load_failed(weights_path, exc, announce_failure)
-        self._install(bundle)
+        thread = QThread.currentThread()
+        while not load.wait(LOAD_POLL_MS / 1000):
+            if thread is not None and thread.isInterruptionRequested():
+                load.drop()  # the app is closing: nothing would take the model
+                return None
+        outcome = load.take()
+        if isinstance(outcome, Exception):
+            return self._load_failed(weights_path, outcome, announce_failure)
+        self._install(outcome)
         return None
 
     def _load_failed(self, weights_path: Path | None, exc: Exception, announce: bool = True) -> ModelStatus:
