@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import pickle
 import re
 import signal
 import stat
@@ -24,7 +25,9 @@ from emotion_app.io.report_process import pickled_session, write_report_in_child
 from emotion_app.io.session_report import (
     CSV_COLUMNS,
     ReportError,
+    commit_report,
     duration_text,
+    stage_report,
     summary_csv,
     timeline_figure,
     write_report,
@@ -324,6 +327,146 @@ def test_an_export_beside_an_earlier_one_keeps_it(tmp_path: Path) -> None:
     assert write_report(timeline, tmp_path) == first  # analyze --report: the fixed names, replaced
 
 
+def test_a_folder_in_the_way_of_the_table_leaves_the_earlier_plot(tmp_path: Path) -> None:
+    # Was: the plot went in place first, then the table's rename failed on the folder in its
+    # way: a new plot stood beside no table of its own. Now nothing is renamed at all.
+    (tmp_path / "emotion-timeline.png").write_bytes(b"an earlier plot")
+    (tmp_path / "emotion-summary.csv").mkdir()
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 2.0, 10.0, [face(1, "happy")])
+    with pytest.raises(ReportError, match="emotion-summary.csv is a folder; .*nothing was changed"):
+        write_report(timeline, tmp_path)
+    assert (tmp_path / "emotion-timeline.png").read_bytes() == b"an earlier plot"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["emotion-summary.csv", "emotion-timeline.png"]
+
+
+def test_a_table_that_cannot_go_in_place_puts_the_earlier_plot_back(tmp_path: Path) -> None:
+    # The earlier plot is set aside before the table's rename; that rename failing (here on a
+    # folder made in its way after the check) brings it back: the folder as it was.
+    (tmp_path / "emotion-timeline.png").write_bytes(b"an earlier plot")
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 2.0, 10.0, [face(1, "happy")])
+    staged = stage_report(timeline, tmp_path)
+    with pytest.raises(ReportError, match="nothing was changed"):
+        commit_report(staged, announce=lambda renames: (tmp_path / "emotion-summary.csv").mkdir())
+    assert (tmp_path / "emotion-timeline.png").read_bytes() == b"an earlier plot"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["emotion-summary.csv", "emotion-timeline.png"]
+
+
+# Python code that makes the process it runs in die (SIGKILL) right after the first file of
+# a report is put in place: a kill between the two renames.
+_KILLED_AFTER_THE_FIRST_RENAME = """
+import os, signal
+from emotion_app.io import atomic
+
+_commit = atomic.AtomicOutput.commit
+
+def commit_then_die(self, *args, **kwargs):
+    _commit(self, *args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+atomic.AtomicOutput.commit = commit_then_die
+"""
+
+
+def _child_python(tmp_path: Path, first: str) -> Path:
+    """A stand-in for the export child's Python: the real child, with ``first`` run before."""
+    hook = tmp_path / "child.py"
+    hook.write_text(
+        f"{first}\nimport sys\nfrom emotion_app.io import report_process\nsys.exit(report_process.main(sys.argv[3:]))\n"
+    )
+    stand_in = tmp_path / "stand-in-python"
+    stand_in.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{hook}" "$@"\n')
+    stand_in.chmod(stand_in.stat().st_mode | stat.S_IXUSR)
+    return stand_in
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_report_writer_killed_between_its_renames_leaves_no_plot_beside_another_table(tmp_path: Path) -> None:
+    # Was (analyze --report, killed between the renames): the new plot stood beside the
+    # earlier export's table. Now the table goes first and the earlier plot is set aside
+    # before it: the new table stays alone, its plot missing, never beside the wrong one.
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "emotion-timeline.png").write_bytes(b"an earlier plot")
+    (out / "emotion-summary.csv").write_text("an earlier table")
+    session = saved_session(tmp_path)
+    writer = f"""{_KILLED_AFTER_THE_FIRST_RENAME}
+import pickle
+from pathlib import Path
+from emotion_app.io.session_report import write_report
+
+write_report(pickle.loads(Path({str(session)!r}).read_bytes()), Path({str(out)!r}))
+"""
+    done = subprocess.run([sys.executable, "-c", writer], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
+    visible = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
+    assert visible == ["emotion-summary.csv"]
+    timeline = pickle.loads(session.read_bytes())
+    assert (out / "emotion-summary.csv").read_bytes() == summary_csv(timeline)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the child's Python")
+@pytest.mark.parametrize("keep_existing", [True, False], ids=["numbered", "replacing"])
+def test_a_drawing_process_killed_between_its_renames_leaves_a_whole_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_existing: bool
+) -> None:
+    # Was: the app's export child killed after its first rename left the new plot without
+    # its table (numbered names: the app's export) or beside the earlier table, and the app
+    # said the export failed. It tells its renames first; the app finishes them.
+    monkeypatch.setattr(report_process, "PYTHON", str(_child_python(tmp_path, _KILLED_AFTER_THE_FIRST_RENAME)))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "emotion-timeline.png").write_bytes(b"an earlier plot")
+    (out / "emotion-summary.csv").write_text("an earlier table")
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 3.0, 10.0, [face(1, "happy")])
+    png, summary = write_report_in_child(pickled_session(timeline), out, keep_existing=keep_existing)
+    mark = "-2" if keep_existing else ""
+    assert (png.name, summary.name) == (f"emotion-timeline{mark}.png", f"emotion-summary{mark}.csv")
+    assert summary.read_bytes() == summary_csv(timeline)
+    assert cv2.imread(str(png)) is not None
+    names = {"emotion-timeline.png", "emotion-summary.csv", png.name, summary.name}
+    assert sorted(path.name for path in out.iterdir()) == sorted(names)  # no temporary file left
+    if keep_existing:
+        assert (out / "emotion-timeline.png").read_bytes() == b"an earlier plot"
+        assert (out / "emotion-summary.csv").read_text() == "an earlier table"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the child's Python")
+def test_a_drawing_process_killed_after_a_failed_rename_is_not_finished_by_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A child whose table could not go in place (a folder made in its way after the check)
+    # removed its temporary files, then was killed before it could say so: the app must not
+    # take the files' absence for renames done, and say the export was written.
+    failing_then_killed = """
+import os, signal
+from emotion_app.io import session_report
+
+_commit = session_report.commit_report
+
+def commit_then_die(staged, announce=None):
+    def folder_in_the_way(renames):
+        announce(renames)
+        staged[1].target.mkdir()
+    try:
+        _commit(staged, folder_in_the_way)
+    finally:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+session_report.commit_report = commit_then_die
+"""
+    monkeypatch.setattr(report_process, "PYTHON", str(_child_python(tmp_path, failing_then_killed)))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "emotion-timeline.png").write_bytes(b"an earlier plot")
+    with pytest.raises(ReportError, match=re.escape("its drawing process was stopped (SIGKILL)")):
+        write_report_in_child(pickled_session(SessionTimeline(SIX_LABELS)), out)
+    assert (out / "emotion-timeline.png").read_bytes() == b"an earlier plot"
+    assert sorted(path.name for path in out.iterdir()) == ["emotion-summary.csv", "emotion-timeline.png"]
+
+
 def saved_session(tmp_path: Path) -> Path:
     """A short session (one happy face), pickled as the app hands it to the drawing child,
     in a file for a test's stand-in app to read."""
@@ -429,7 +572,7 @@ def _stuck_python(tmp_path: Path, then: str, exec_it: bool = True) -> tuple[Path
 from pathlib import Path
 from emotion_app.io import report_process, session_report
 
-def commit_report(staged):
+def commit_report(staged, announce=None):
     Path({str(staged)!r}).write_text(str(os.getpid()))
     {then}
 

@@ -158,6 +158,9 @@ class AtomicOutput:
         self.target = resolved(self.path)
         self.temp: Path | None = None
         self.tag = tag
+        # The permissions the file gets in place; None: those of the file it replaces, as it
+        # is at commit (one set aside before then would leave mkstemp's 0600).
+        self.mode: int | None = None
 
     def open(self) -> Path:
         if self.temp is not None:
@@ -205,7 +208,7 @@ class AtomicOutput:
         if self.temp is None:
             raise OutputError(f"{self.path}: nothing was written")
         try:
-            os.chmod(self.temp, _mode_for(self.target))
+            os.chmod(self.temp, self.mode if self.mode is not None else mode_for(self.target))
             os.replace(self.temp, self.target)
         except OSError as exc:
             self.discard()
@@ -271,7 +274,7 @@ def free_bytes(folder: Path) -> int:
     return shutil.disk_usage(folder).free
 
 
-def _mode_for(target: Path) -> int:
+def mode_for(target: Path) -> int:
     """The replaced file's permissions, or the usual ones for a new file (mkstemp's are 0600)."""
     try:
         return stat.S_IMODE(target.stat().st_mode)

@@ -5,8 +5,10 @@ milliseconds; on a thread of the app's process every other thread, the GUI's too
 meanwhile (figures: docs/measurements.md). In a child process none of that touches the
 app's threads. The child gets the session pickled in a temporary file (which it removes
 once read: a child left to finish on its own needs nothing more from the app), writes the
-report with :func:`.session_report.write_report` (so both files go in place atomically,
-as ever) and answers with one line of JSON on its standard output.
+report with :func:`.session_report.write_report` (each file goes in place whole) and
+answers with one line of JSON on its standard output. Before its first rename it tells the
+renames on a line of their own: the app finishes them for a child killed between them, so
+the plot and its table in the folder are always of one export.
 
     python -m emotion_app.io.report_process keep|replace FOLDER PICKLED_SESSION TAG DEADLINE_S
 
@@ -39,7 +41,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..timeline import SessionTimeline
-from .session_report import ReportError, unfinished_report_files, write_report
+from . import session_report
+from .session_report import ReportError, unfinished_report_files
 
 MODULE = "emotion_app.io.report_process"
 # The child's first argument: numbered names beside an earlier report's, or the fixed ones.
@@ -65,6 +68,14 @@ EXIT_OVERDUE = 3
 OVERDUE_GRACE_S = 10.0
 # The Python that runs the child; tests put a stand-in here.
 PYTHON = sys.executable
+# The key of the child's line that tells the renames it is about to make.
+RENAMES = "renames"
+# How long the child's watchdog waits for renames under way (microseconds each) to end
+# before cleaning up anyway: one held longer is stuck.
+COMMIT_WAIT_S = 2.0
+# Held by the child while it puts the files in place: its watchdog cleaning up meanwhile
+# would remove a file between the renames.
+_COMMITTING = threading.Lock()
 
 
 def pickled_session(timeline: SessionTimeline) -> bytes:
@@ -143,12 +154,19 @@ def write_report_in_child(
                 raise ReportError(f"{FAILED}: the window closed; {folder} gets the report when it is done") from None
             if now > deadline:
                 child.kill()
-                child.communicate()
+                answer, _ = child.communicate()
+                finished = _finish_renames(answer)
                 _clean_up(folder, tag, Path(name))
+                if finished is not None:
+                    return finished
                 raise ReportError(f"{FAILED}: {_overdue(timeout_s)}") from None
-    # A child that died before reading the session left its file; one killed while writing
-    # (by the system, or by the user), its temporary files.
+    # A child that died between its renames left them to the app; one that died before
+    # reading the session left its file; one killed while writing (by the system, or by
+    # the user), its temporary files.
+    finished = _finish_renames(answer)
     _clean_up(folder, tag, Path(name))
+    if finished is not None:
+        return finished
     if child.returncode == EXIT_OVERDUE:
         raise ReportError(f"{FAILED}: {_overdue(timeout_s)}")
     return _outcome(child.returncode, answer, errors)
@@ -156,6 +174,32 @@ def write_report_in_child(
 
 def _overdue(timeout_s: float) -> str:
     return f"its drawing process took over {timeout_s:.0f} s; stopped it"
+
+
+def _finish_renames(answer: bytes) -> tuple[Path, Path] | None:
+    """For a child that stopped between its renames (its last line tells them, not the
+    outcome): the renames it had left done, and the report's two paths; None otherwise,
+    or where a rename fails (the clean-up then removes what is left).
+
+    A temporary file that is gone was renamed, or removed by a failure: its target holding
+    that very file (a rename keeps the inode number) tells which. After a failure nothing
+    more is renamed: a plot put beside an earlier table would be the wrong one."""
+    lines = answer.decode("utf-8", "replace").strip().splitlines()
+    try:
+        told = json.loads(lines[-1]) if lines else {}
+        renames = [(Path(temp), Path(target), int(inode)) for temp, target, inode in told[RENAMES]]
+        paths = Path(told["png"]), Path(told["csv"])
+    except (ValueError, TypeError, KeyError):
+        return None  # an outcome, or no line: nothing was being put in place
+    try:
+        for temp, target, inode in renames:
+            if temp.exists():
+                os.replace(temp, target)
+            elif target.stat().st_ino != inode:  # removed, not renamed: the child failed
+                return None
+    except OSError:
+        return None
+    return paths
 
 
 def _clean_up(folder: Path, tag: str, session: Path) -> None:
@@ -174,7 +218,7 @@ def _outcome(code: int, answer: bytes, errors: bytes) -> tuple[Path, Path]:
         reply = json.loads(answer.decode("utf-8").strip().splitlines()[-1]) if answer.strip() else None
     except (ValueError, UnicodeDecodeError):
         reply = None
-    if code == 0 and isinstance(reply, dict):
+    if code == 0 and isinstance(reply, dict) and RENAMES not in reply:
         if isinstance(reply.get("error"), str):
             raise ReportError(reply["error"])
         if isinstance(reply.get("png"), str) and isinstance(reply.get("csv"), str):
@@ -210,7 +254,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             Path(session).unlink(missing_ok=True)
         if not isinstance(timeline, SessionTimeline):
             raise TypeError(f"expected a SessionTimeline, got {type(timeline).__name__}")
-        png, csv_path = write_report(timeline, Path(folder), keep_existing=mode == KEEP, tag=tag)
+        staged = session_report.stage_report(timeline, Path(folder), keep_existing=mode == KEEP, tag=tag)
+        png, csv_path = staged[0].path, staged[1].path
+
+        def announce(renames: list[tuple[Path, Path]]) -> None:
+            try:
+                # Each file's inode number: a rename keeps it (see _finish_renames).
+                told = [[str(temp), str(target), temp.stat().st_ino] for temp, target in renames]
+                answer_to.write(json.dumps({RENAMES: told, "png": str(png), "csv": str(csv_path)}) + "\n")
+                answer_to.flush()
+            except OSError:  # nobody is listening (the app closed): the renames go on all the same
+                pass
+
+        with _COMMITTING:
+            session_report.commit_report(staged, announce)
         reply = {"png": str(png), "csv": str(csv_path)}
     except ReportError as exc:  # it names only the path: a banner left up says what failed
         reply = {"error": f"{FAILED}: {exc}"}
@@ -240,6 +297,9 @@ def _keep_deadline(deadline_s: float, folder: Path, tag: str, session: Path) -> 
 
     def overdue() -> None:
         try:
+            # Renames under way end first: the table alone in place, its plot removed, would
+            # be half a report. Past the wait, released or not, the clean-up goes on.
+            _COMMITTING.acquire(timeout=COMMIT_WAIT_S)
             _clean_up(folder, tag, session)
             print(f"{FAILED}: {_overdue(deadline_s)}", file=sys.stderr, flush=True)
         except OSError:  # nobody reads its errors any more (the app closed)

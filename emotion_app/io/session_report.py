@@ -3,7 +3,10 @@ emotion. The app's timeline panel exports these and ``analyze --report`` writes 
 
 Each file goes through ``io.atomic`` (a temporary file beside it, renamed into place), and
 both are written before either is put in place, so a failed write never leaves half a
-file, or half a report, where a good one was.
+file, or half a report, where a good one was. Two files cannot be renamed in one step:
+the table (the data) goes in place first and the plot last, the plot it replaces set
+aside before either, so a plot in the folder is always beside its own table
+(:func:`commit_report`).
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..timeline import PersonSummary, SessionTimeline
-from .atomic import AtomicOutput, OutputError, resolved, stage_bytes, tagged_unfinished
+from .atomic import AtomicOutput, OutputError, mode_for, resolved, stage_bytes, tagged_unfinished
 from .overlay_layout import palette_for
 
 if TYPE_CHECKING:
@@ -194,14 +198,94 @@ def stage_report(
     return staged
 
 
-def commit_report(staged: list[AtomicOutput]) -> None:
-    for index, output in enumerate(staged):
+# Told the renames that put a report in place, (temporary file, target) in their order,
+# before the first: whoever watches the writer can finish them if it is killed midway.
+Announce = Callable[[list[tuple[Path, Path]]], None]
+
+
+def commit_report(staged: list[AtomicOutput], announce: Announce | None = None) -> None:
+    """Put :func:`stage_report`'s files (plot, table; or none) in place: the earlier plot
+    set aside, then the table (the data), then the plot. A stop between the renames (a kill) leaves the
+    new table and no plot, never a plot beside a table it was not drawn from; a writer's
+    watcher told by ``announce`` can finish them (the temporary files are complete and
+    already have their permissions). ReportError, no temporary file left, when a file
+    cannot be put in place: a folder in its way is found before anything is renamed."""
+    if not staged:  # analyze without --report
+        return
+    plot, table = staged
+    for output in (table, plot):
+        if output.target.is_dir() or (output.target.exists() and not output.target.is_file()):
+            discard_report(staged)
+            kind = "a folder" if output.target.is_dir() else "not a regular file"
+            raise ReportError(f"{output.path} is {kind}; it would not be replaced, and nothing was changed")
+    renames: list[tuple[Path, Path]] = []
+    try:
+        for output in (table, plot):
+            assert output.temp is not None  # staged
+            output.mode = mode_for(output.target)  # now: the plot's is set aside below
+            os.chmod(output.temp, output.mode)
+            renames.append((output.temp, output.target))
+    except OSError as exc:
+        discard_report(staged)
+        raise ReportError(f"{output.path}: could not be put in place ({exc.strerror or exc})") from exc
+    if announce is not None:
+        announce(renames)
+    try:
+        earlier_plot = _set_aside(plot)
+    except ReportError:
+        discard_report(staged)
+        raise
+    table_was_there = os.path.lexists(table.target)
+    try:
+        table.commit()
+    except OutputError as exc:
+        plot.discard()
+        _put_back(earlier_plot, plot.target)
+        raise ReportError(f"{exc}; nothing was changed") from exc
+    try:
+        plot.commit()
+    except OutputError as exc:
+        if table_was_there:  # replaced: the table stays, alone, and says what was measured
+            _remove(earlier_plot)
+            raise ReportError(f"{exc}; {table.path} was written without its plot") from exc
+        _remove(table.target)  # new: the folder as it was
+        _put_back(earlier_plot, plot.target)
+        raise ReportError(f"{exc}; nothing was changed") from exc
+    _remove(earlier_plot)
+
+
+def _set_aside(output: AtomicOutput) -> Path | None:
+    """The file ``output`` replaces renamed to a temporary name of its own (removed with
+    ``output``'s tag after a kill), or None where there is none."""
+    if not os.path.lexists(output.target):
+        return None
+    aside = AtomicOutput(output.path, output.tag)
+    try:
+        place = aside.open()
+        os.replace(output.target, place)
+    except (OutputError, OSError) as exc:
+        aside.discard()
+        why = exc.strerror or exc if isinstance(exc, OSError) else exc
+        raise ReportError(
+            f"{output.path}: the earlier file could not be replaced ({why}); nothing was changed"
+        ) from exc
+    return place
+
+
+def _put_back(aside: Path | None, target: Path) -> None:
+    if aside is not None:
         try:
-            output.commit()
-        except OutputError as exc:
-            for later in staged[index + 1 :]:
-                later.discard()
-            raise ReportError(str(exc)) from exc
+            os.replace(aside, target)
+        except OSError:  # a device that is gone; nothing more can be done
+            pass
+
+
+def _remove(path: Path | None) -> None:
+    if path is not None:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:  # a device that is gone; nothing more can be done
+            pass
 
 
 def discard_report(staged: list[AtomicOutput]) -> None:
@@ -210,13 +294,17 @@ def discard_report(staged: list[AtomicOutput]) -> None:
 
 
 def write_report(
-    timeline: SessionTimeline, folder: Path, keep_existing: bool = False, tag: str = ""
+    timeline: SessionTimeline,
+    folder: Path,
+    keep_existing: bool = False,
+    tag: str = "",
+    announce: Announce | None = None,
 ) -> tuple[Path, Path]:
     """``emotion-timeline.png`` and ``emotion-summary.csv`` in ``folder`` (created); with
     ``keep_existing``, numbered names where those are taken. Returns the two paths.
-    ``tag``: see :func:`stage_report`."""
+    ``tag``: see :func:`stage_report`; ``announce``: see :func:`commit_report`."""
     staged = stage_report(timeline, folder, keep_existing, tag)
-    commit_report(staged)
+    commit_report(staged, announce)
     return staged[0].path, staged[1].path
 
 
