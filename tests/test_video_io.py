@@ -6,6 +6,7 @@ import csv
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 from collections.abc import Callable
@@ -381,6 +382,40 @@ def test_a_jpeg_cut_short_gives_the_part_it_holds_once_with_a_warning(tmp_path: 
     assert len(warnings) == 2 and str(cut) in warnings[0], done.stderr  # analyze's, then open_input's
     assert "Corrupt JPEG data" not in done.stderr, "libjpeg's own line, beside the warning that says it"
     assert cut.read_bytes() == data[: len(data) * 3 // 4]
+
+
+# Exif blocks (APP1 "Exif\0\0", then a TIFF header) that a camera or an editor got wrong:
+# an IFD whose entries lie past the block's end, and an orientation tag whose data does.
+_BROKEN_EXIF = {
+    "entries past the end": b"Exif\x00\x00II*\x00" + struct.pack("<IH", 8, 3),
+    "tag data past the end": b"Exif\x00\x00II*\x00" + struct.pack("<IHHHII", 8, 1, 0x0112, 3, 5000, 0xFFFF),
+}
+
+
+@pytest.mark.parametrize("damage", list(_BROKEN_EXIF))
+def test_a_jpeg_with_a_corrupt_exif_block_decodes_without_a_line_on_the_terminal(tmp_path: Path, damage: str) -> None:
+    # Was: Pillow, reading the header (the size, before decoding) and the Exif orientation
+    # of the player's JPEGs, printed "UserWarning: Corrupt EXIF data.  Expecting to read
+    # 12 bytes but only got 0." on the terminal. The picture is the one the JPEG holds.
+    clean = cv2.imencode(".jpg", astronaut_bgr())[1].tobytes()
+    block = _BROKEN_EXIF[damage]
+    app1 = b"\xff\xe1" + struct.pack(">H", len(block) + 2) + block
+    broken = _write(tmp_path / "photo.jpg", clean[:2] + app1 + clean[2:])
+    code = (
+        "import pathlib, warnings\n"
+        "import cv2, numpy as np\n"
+        "from emotion_app.io.video import decode_jpeg_silently, read_image\n"
+        f"path = pathlib.Path({str(broken)!r})\n"
+        "filters = list(warnings.filters)\n"
+        f"cv2.imwrite({str(tmp_path / 'read.png')!r}, read_image(path))\n"
+        f"cv2.imwrite({str(tmp_path / 'decoded.png')!r}, decode_jpeg_silently(np.fromfile(path, np.uint8)))\n"
+        "assert warnings.filters == filters, 'the warning filters are as they were'\n"
+    )
+    done = _run_python(code)
+    assert (done.returncode, done.stderr) == (0, "")
+    expected = cv2.imdecode(np.frombuffer(clean, np.uint8), cv2.IMREAD_COLOR)
+    for name in ("read.png", "decoded.png"):
+        assert np.array_equal(cv2.imread(str(tmp_path / name)), expected), name
 
 
 def _bar_position(frame: np.ndarray) -> int:

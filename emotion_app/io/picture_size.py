@@ -9,7 +9,10 @@ docs/measurements.md, "Huge pictures").
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -78,6 +81,21 @@ _KINDS: tuple[tuple[tuple[bytes, ...], int, str, _HeaderReader], ...] = (
 )
 
 
+# Held while Pillow's warnings are caught: catch_warnings swaps the process's list of
+# filters for the block's time, and two blocks interleaving (threads) would leave one's in place.
+_pillow_warnings_lock = threading.Lock()
+
+
+@contextmanager
+def pillow_warnings_caught() -> Iterator[None]:
+    """Pillow's complaints of damaged metadata ("Corrupt EXIF data", "Possibly corrupt EXIF
+    data": UserWarnings printed on the terminal) dropped meanwhile; the picture reads the
+    same, the damaged tags skipped. Only Pillow's UserWarnings, and only for this block."""
+    with _pillow_warnings_lock, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+        yield
+
+
 def read_header(path: Path) -> PictureHeader | None:
     """``path``'s picture header; None where it is no picture Pillow reads the header of
     (or a damaged one): the decoder then has its say, under OpenCV's own limit."""
@@ -87,10 +105,11 @@ def read_header(path: Path) -> PictureHeader | None:
             for magics, offset, kind, reader in _KINDS:
                 if start[offset:].startswith(magics) and (kind != "WebP" or start.startswith(b"RIFF")):
                     handle.seek(0)
-                    picture = reader(handle)
-                    width, height = picture.size
-                    # A GIF counts its frames by reading them: told by OpenCV instead.
-                    animated = kind != "GIF" and bool(getattr(picture, "is_animated", False))
+                    with pillow_warnings_caught():  # a JPEG's Exif block is read with its header
+                        picture = reader(handle)
+                        width, height = picture.size
+                        # A GIF counts its frames by reading them: told by OpenCV instead.
+                        animated = kind != "GIF" and bool(getattr(picture, "is_animated", False))
                     return PictureHeader(width, height, kind, animated)
     except Exception:  # any refusal of a damaged header (SyntaxError, struct.error, ...)
         return None

@@ -39,7 +39,14 @@ from .frame_format import decode_samples_as_they_are
 from .frame_times import FrameTimes
 from .multi_picture import AnimatedPicture, PagedPicture, picture_count
 from .opencv_names import is_utf8_name, open_video_capture, opencv_readable
-from .picture_size import decoding_flags, decoding_reduction, read_header, reduced_text, too_large_text
+from .picture_size import (
+    decoding_flags,
+    decoding_reduction,
+    pillow_warnings_caught,
+    read_header,
+    reduced_text,
+    too_large_text,
+)
 from .raw_mjpeg import RawMjpeg
 
 log = logging.getLogger(__name__)
@@ -404,14 +411,18 @@ def _decoded_by_pillow(packet: np.ndarray) -> np.ndarray | None:
     Pillow refuses it or would not give OpenCV's pixels."""
     try:
         # The JPEG reader itself: Image.open would try other formats, and warn of a large one.
-        with JpegImagePlugin.JpegImageFile(io.BytesIO(packet.data)) as image:
+        # Reading the header and turning it read its Exif block, warning of a damaged one.
+        with pillow_warnings_caught():
+            opened = JpegImagePlugin.JpegImageFile(io.BytesIO(packet.data))
+        with opened as image:
             conversion = _FROM_PILLOW.get(image.mode)
             width, height = image.size
             if conversion is None or width * height > _PILLOW_MAX_PIXELS:
                 return None
             image.load()
             # OpenCV turns a frame as its Exif orientation says; Pillow leaves that to this.
-            turned = ImageOps.exif_transpose(image) if "exif" in image.info else image
+            with pillow_warnings_caught():
+                turned = ImageOps.exif_transpose(image) if "exif" in image.info else image
             pixels = np.asarray(turned)
     except Exception:  # any refusal (a damaged JPEG's): OpenCV has its say on it
         return None
