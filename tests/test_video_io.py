@@ -478,3 +478,23 @@ def test_quiet_blocks_on_two_threads_give_the_log_level_back() -> None:
         thread.join(5)
         assert cv2.utils.logging.getLogLevel() == cv2.utils.logging.LOG_LEVEL_SILENT
     assert cv2.utils.logging.getLogLevel() == before
+
+
+@pytest.mark.parametrize("segments", [3, 6])
+def test_a_jpegs_size_behind_its_metadata_is_read_or_left_to_the_decoder(tmp_path: Path, segments: int) -> None:
+    # The header reader gives Pillow a JPEG's first 256 KiB only (a file of nothing but
+    # start markers was walked whole): metadata segments within them leave the size read,
+    # more of them leave it to the decoder, and the picture is read either way.
+    from emotion_app.io.picture_size import JPEG_HEADER_BYTES, read_header
+    from emotion_app.io.video import read_image
+
+    clean = cv2.imencode(".jpg", astronaut_bgr())[1].tobytes()
+    app2 = b"\xff\xe2" + struct.pack(">H", 0xFFFF) + bytes(0xFFFD)  # 64 KiB: the most a segment holds
+    photo = _write(tmp_path / "photo.jpg", clean[:2] + app2 * segments + clean[2:])
+    header = read_header(photo)
+    if len(app2) * segments < JPEG_HEADER_BYTES:
+        assert header is not None and (header.width, header.height, header.kind) == (512, 512, "JPEG")
+    else:
+        assert header is None
+    image = read_image(photo)
+    assert image is not None and np.array_equal(image, cv2.imdecode(np.frombuffer(clean, np.uint8), cv2.IMREAD_COLOR))

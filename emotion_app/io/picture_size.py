@@ -8,6 +8,7 @@ docs/measurements.md, "Huge pictures").
 
 from __future__ import annotations
 
+import io
 import math
 import threading
 import warnings
@@ -66,6 +67,10 @@ class PictureHeader:
         return f"{self.width}x{self.height} pixels"
 
 
+# Where a JPEG's size must be found: its metadata segments (Exif, XMP, an ICC profile, a
+# preview) come before it, each at most 64 KiB.
+JPEG_HEADER_BYTES = 256 << 10
+
 # The header readers of the kinds OpenCV decodes and Pillow reads, by the file's first bytes.
 # Pillow's own classes, not Image.open: that refuses a header of over 179 megapixels as a
 # "decompression bomb" before its size can be had.
@@ -98,15 +103,19 @@ def pillow_warnings_caught() -> Iterator[None]:
 
 def read_header(path: Path) -> PictureHeader | None:
     """``path``'s picture header; None where it is no picture Pillow reads the header of
-    (or a damaged one): the decoder then has its say, under OpenCV's own limit."""
+    (or a damaged one, or a JPEG whose size is not within its first
+    :data:`JPEG_HEADER_BYTES`): the decoder then has its say, under OpenCV's own limit."""
     try:
         with path.open("rb") as handle:
             start = handle.read(16)
             for magics, offset, kind, reader in _KINDS:
                 if start[offset:].startswith(magics) and (kind != "WebP" or start.startswith(b"RIFF")):
                     handle.seek(0)
+                    # Pillow walks a JPEG's segments up to its size, reading on through a
+                    # file of nothing but markers: only its start is given.
+                    source = io.BytesIO(handle.read(JPEG_HEADER_BYTES)) if kind == "JPEG" else handle
                     with pillow_warnings_caught():  # a JPEG's Exif block is read with its header
-                        picture = reader(handle)
+                        picture = reader(source)
                         width, height = picture.size
                         # A GIF counts its frames by reading them: told by OpenCV instead.
                         animated = kind != "GIF" and bool(getattr(picture, "is_animated", False))
