@@ -147,6 +147,36 @@ def test_a_damaged_length_near_a_raw_mjpegs_end_hides_no_jpeg_after_it(tmp_path:
     assert read == [index for index in range(20) if index != damaged]
 
 
+def test_a_damaged_length_in_a_growing_raw_mjpegs_last_jpeg_hides_no_jpeg_written_after_it(tmp_path: Path) -> None:
+    # A length pointing past the file's end in its last JPEG is trusted (the JPEG may be
+    # half written: it is no frame yet, and a file that stops there plays to the frame
+    # before it). Was: once the recorder wrote the next JPEGs, the scan went on from where
+    # that length pointed, 64 KiB on: the player stayed on the damaged JPEG with its count
+    # stuck, every JPEG written after it unseen until the file passed that point.
+    jpegs = jpegs_of(numbered(30))
+    broken = bytearray(jpegs[9])
+    marker = broken.find(b"\xff\xdb")
+    broken[marker + 2 : marker + 4] = b"\xff\xf0"  # its tables' length points past the file's end
+    jpegs[9] = bytes(broken)
+    assert marker + 0xFFF0 > sum(len(jpeg) for jpeg in jpegs[9:]), "past all that is written after it"
+    clip = tmp_path / "recording.mjpeg"
+    clip.write_bytes(b"".join(jpegs[:10]))
+    source = open_frame_source(VideoFileSpec(clip))
+    try:
+        read = [source.read() for _ in range(10)]
+        assert source.frame_count == 9 and read[-1] is None, "the damaged last JPEG is no frame (yet)"
+        with clip.open("ab") as handle:
+            handle.write(b"".join(jpegs[10:]))
+        read = [source.read() for _ in range(22)]
+        # The damaged JPEG, now followed by the next one's start: a frame that does not decode.
+        assert [None if frame is None else number_of(frame) for frame in read] == [None, *range(10, 30), None]
+        assert source.frame_count == 30 and source.position == 29
+    finally:
+        source.release()
+    with JpegIndex(clip) as index:
+        assert index.scan() == 30, "as the whole file is counted"
+
+
 def test_a_jpeg_being_written_is_not_searched_for_a_thumbnails_start(tmp_path: Path) -> None:
     # A length past the file's end is still trusted where no JPEG ended and another began
     # after it: a recording cut in a JPEG's header that holds a thumbnail, whole so far,

@@ -277,8 +277,13 @@ class JpegIndex:
                 size = os.fstat(self._file.fileno()).st_size
                 if size <= self._end:
                     return False
+                size_at_end = self._end
                 self._end = self._last_end = None  # it grew: scan on from where the search stopped
                 self._buffer = b""  # read before it grew
+                if self._search_from > size_at_end:
+                    # The last JPEG's walk trusted a length past the file's end (half
+                    # written, or damaged): walked again, now with what follows it.
+                    self._search_from = self._coded_data(self._starts[-1])
             buffer, offset = self._window(self._search_from, _LOOKAHEAD)
             if (self._buffer_at, len(buffer)) != self._checked_read:
                 # Read anew (a read's worth of the file at a time): the file may have been
@@ -316,7 +321,9 @@ class JpegIndex:
             self._search_from = max(self._search_from, read_to - (len(JPEG_START) - 1))
             if not self._buffer_short:
                 return True
-            self._end = read_to  # what was searched: a file grown since is scanned on from here
+            # What was searched (a file grown since is scanned on from here), or the file's
+            # end where a length was trusted past it: a growth short of that point is seen.
+            self._end = min(read_to, os.fstat(self._file.fileno()).st_size)
         except OSError:  # a read that fails (a disk error): the JPEGs found so far are the file
             self._end = self._search_from
             self._failed = True
@@ -386,7 +393,7 @@ class JpegIndex:
             return
         if (state.st_size, state.st_mtime_ns) != self._opened_as:  # written to since it was opened
             return
-        if state.st_size != self._end:  # a length past its end trusted
+        if state.st_size != self._end:  # grown since the scan reached its end
             return
         counted = _Counted(
             state.st_size, state.st_mtime_ns, array("q", self._starts), self._search_from, self._count, self._last_end
