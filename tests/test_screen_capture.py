@@ -25,7 +25,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui import screen_capture
 from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
 from emotion_app.gui.launch import parse_args
-from emotion_app.gui.main_window import covered_share
+from emotion_app.gui.main_window import COVER_NOTICE, covered_share
 from emotion_app.gui.messages import ScreenArea, ScreenSpec
 from emotion_app.gui.region_selector import RegionSelector
 from emotion_app.gui.screen_capture import Screen, ScreenCaptureError, ScreenFrameSource, list_screens
@@ -392,3 +392,21 @@ def test_a_window_hiding_the_screen_it_watches_says_so(qtbot: QtBot, make_window
     assert window.notice_banner.text() == ""
     assert covered_share((0, 0, 400, 300), (0, 0, 800, 600)) == pytest.approx(0.25)
     assert covered_share((900, 0, 10, 10), (0, 0, 800, 600)) == 0.0
+
+
+@needs_xvfb
+def test_the_window_made_smaller_takes_away_its_own_cover_notice_only(
+    qtbot: QtBot, make_window, on_x_screen: np.ndarray
+) -> None:
+    # The notice was told from other messages by its wording ("This window covers" first):
+    # a message worded alike, shown while the window covered the screen, went with it.
+    window = make_window(screen=1, real_screens=True)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window._own_window.rect = (0, 0, 780, 590)
+    window.update_cover_notice()
+    assert window.notice_banner.text().startswith(COVER_NOTICE)
+    other = f"{COVER_NOTICE}: a message of another part of the window."
+    window.notice_banner.show_message(other, "info")
+    window._own_window.rect = (600, 400, 200, 200)
+    window.update_cover_notice()
+    assert window.notice_banner.text() == other

@@ -117,6 +117,9 @@ RECENT_FILES = 8
 # A screen capture this much hidden by the app's own window gets a word of explanation.
 COVERED_SHARE = 0.8
 COVER_NOTICE = "This window covers"
+# The notice banner's tag for that word: the window's move takes away its own notice,
+# never a message put up since, whatever either says.
+_COVER_TAG = "cover"
 # Whatever moves, resizes, shows, hides or minimises the window: screen captures must know.
 _WINDOW_PLACE_EVENTS = frozenset(
     {
@@ -1623,8 +1626,9 @@ class MainWindow(QMainWindow):
                 f"{COVER_NOTICE} most of the screen it watches, and is left out of the picture: make it "
                 "smaller, move it to another screen, or watch a part of the screen (File > Capture screen).",
                 "warning",
+                tag=_COVER_TAG,
             )
-        elif not covered and self._cover_notice_shown and self.notice_banner.text().startswith(COVER_NOTICE):
+        elif not covered and self._cover_notice_shown and self.notice_banner.tag == _COVER_TAG:
             self.notice_banner.dismiss()  # (not a later notice that took its place)
         self._cover_notice_shown = covered
 
