@@ -19,13 +19,15 @@ from PyQt6.QtCore import QRectF, QSettings, Qt
 from PyQt6.QtWidgets import QApplication, QToolBar
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.camera_picker import CameraDevice
+from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.io.overlay import PillowText
 from emotion_app.io.overlay_layout import layout_overlay
 from emotion_app.samples import SIX_LABELS, VideoTruth, write_astronaut_video
-from gui_support import WAIT_MS, changed_fraction, grab_view, wait_for_face_result, wait_until_stopped
+from gui_support import WAIT_MS, CameraBench, changed_fraction, grab_view, wait_for_face_result, wait_until_stopped
 
 
 def face_rect_in_view(window, result) -> QRectF:  # type: ignore[no-untyped-def]
@@ -244,12 +246,43 @@ def test_start_stop_sits_in_the_playback_menu_and_the_toolbar(qtbot: QtBot, make
     # looks for starting or stopping the camera or video.
     window = make_window(video=gui_video.path)
     menus = {action.text(): action.menu() for action in window.menuBar().actions()}
-    holding = [title for title, menu in menus.items() if window.start_stop_action in menu.actions()]
+    holding = [title for title, menu in menus.items() if window.start_stop_menu_action in menu.actions()]
     assert holding == ["&Playback"]
-    assert menus["&Playback"].actions()[0] is window.start_stop_action
+    assert menus["&Playback"].actions()[0] is window.start_stop_menu_action
     toolbar = window.findChild(QToolBar, "controls")
     assert window.start_stop_action in toolbar.actions()
     assert toolbar.widgetForAction(window.start_stop_action).isVisible()
+
+
+def _playback_entries(window: MainWindow) -> list[str]:
+    """The Playback menu's entries a user sees: each text, with its shortcut if any."""
+    menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&Playback")
+    assert menu is not None
+    return [
+        f"{action.text()} {action.shortcut().toString()}".strip()
+        for action in menu.actions()
+        if action.isVisible() and not action.isSeparator()
+    ]
+
+
+def test_the_playback_menu_says_stop_once_for_a_camera(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    # A camera's menu read "Stop", then "Stop  Space": Start/Stop, and Play/Pause (which
+    # starts and stops a camera) with its text. A file's menu keeps both: they differ.
+    bench = CameraBench(gui_video.path, good_frames=1_000_000)
+    window = make_window(devices=[CameraDevice("Desk camera", 0)], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert _playback_entries(window) == ["Stop Space", "Back Left", "Forward Right", "Restart Home"]
+    toolbar = window.findChild(QToolBar, "controls")
+    button = toolbar.widgetForAction(window.start_stop_action)
+    assert button is not None and button.isVisibleTo(window) and window.start_stop_action.text() == "Stop"
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)  # Space still stops the camera
+    qtbot.waitUntil(lambda: not window.controller.capture.has_source, timeout=WAIT_MS)
+    assert _playback_entries(window) == ["Start Space", "Back Left", "Forward Right", "Restart Home"]
+    window.open_video(gui_video.path)
+    qtbot.waitUntil(lambda: window.is_running and window.is_file, timeout=WAIT_MS)
+    assert _playback_entries(window) == ["Stop", "Pause Space", "Back Left", "Forward Right", "Restart Home"]
 
 
 def test_the_steadiness_control_reaches_the_pipeline(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:

@@ -263,6 +263,12 @@ class MainWindow(QMainWindow):
         self.start_stop_action = QAction("Start", self)
         self.start_stop_action.setToolTip("Start or stop the camera or video")
         self.start_stop_action.triggered.connect(self.toggle_start_stop)
+        # The Playback menu's entry for it, shown for files only: for a camera the Play/Pause
+        # entry below it starts and stops (with Space), and two "Stop"s read as two things.
+        # The toolbar keeps its Start/Stop button, so the menu has an action of its own.
+        self.start_stop_menu_action = QAction("Start", self)
+        self.start_stop_menu_action.setToolTip(self.start_stop_action.toolTip())
+        self.start_stop_menu_action.triggered.connect(self.toggle_start_stop)
 
         self.play_pause_action = QAction("Pause", self)
         self.play_pause_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
@@ -448,8 +454,8 @@ class MainWindow(QMainWindow):
         assert playback_menu is not None
         # Starting and stopping the source is where pausing and stepping it are, as in a
         # media player; the View menu only changes how the picture is shown.
-        playback_menu.addAction(self.start_stop_action)
-        playback_menu.addSeparator()
+        playback_menu.addAction(self.start_stop_menu_action)
+        playback_menu.addSeparator()  # hidden with the entry above it (a menu drops a leading one)
         for action in (self.play_pause_action, self.step_back_action, self.step_forward_action, self.restart_action):
             playback_menu.addAction(action)
         view_menu.addAction(self.bars_action)
@@ -1510,6 +1516,8 @@ class MainWindow(QMainWindow):
         # The action stays enabled (Space starts and stops a camera); only its button hides.
         self.play_pause_button_action.setText(self.play_pause_action.text())
         self.play_pause_button_action.setVisible(self.is_file)
+        self.start_stop_menu_action.setText(self.start_stop_action.text())
+        self.start_stop_menu_action.setVisible(self.is_file)
         for action in (self.step_back_action, self.step_forward_action, self.restart_action):
             action.setEnabled(self.is_file)
         self.playback_bar.setVisible(self.is_file and self.source_state.info is not None)
