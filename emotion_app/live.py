@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 BUILD_THREAD_PREFIX = "classifier-build"
 # Name of the thread a model loads on (PipelineLoad).
 LOAD_THREAD_NAME = "model-load"
-# How long the process's exit waits for a load still running: far beyond a load's 0.1 s
-# (docs/measurements.md); past it, the load is stuck in a read (a dead network share).
+# How long the process's exit waits for a load still running: far beyond what a load
+# takes (docs/measurements.md); past it, the load is stuck in a read (a dead network share).
 LOAD_EXIT_WAIT_S = 5.0
 # One build at a time in the process: a build left running by a closed window or a
 # replaced model may overlap the next, and builds running together (ONNX export,

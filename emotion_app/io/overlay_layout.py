@@ -181,9 +181,9 @@ def is_uncertain(face: FaceResult) -> bool:
     return bool(getattr(face, "uncertain", False))
 
 
-# The smallest text on screen, in the view's pixels: DejaVu Sans at 16 px has capitals
-# 11.7 px tall, read at a glance. A large frame in a small window is scaled down as a
-# whole, so without it a 720p or 1080p frame in a 600-px-wide view had capitals of 6 px.
+# The smallest text on screen, in the view's pixels: DejaVu Sans at this size has capitals
+# read at a glance. A large frame in a small window is scaled down as a whole, text and
+# all, so without it a 720p or 1080p frame in a small window had tags too small to read.
 MIN_SCREEN_TEXT_PX = 16
 # ... but the smallest text is never more than this share of the frame's smaller side: in a
 # tiny view (the picture under 256 px on screen) text shrinks with it rather than covering it.

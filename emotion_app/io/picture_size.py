@@ -2,7 +2,7 @@
 app decodes.
 
 A picture file's size on disk says little of its decoded size: a 32000x32000 PNG of one
-colour is a few hundred KB and decodes to 3 GB of pixels (analyze took 5.8 GiB at its peak;
+colour is a small file and decodes to 3 GB of pixels (what analyze then takes:
 docs/measurements.md, "Huge pictures").
 """
 
@@ -30,9 +30,9 @@ from PIL import (
     WebPImagePlugin,
 )
 
-# The most pixels a picture is decoded at: 2**29, about 23170x23170. OpenCV's own limit,
-# 2**30, let a 32000x32000 PNG take 5.8 GiB in analyze; at this one analyze peaks at
-# 3.1 GiB, and the 20000x20000 PNG the README measures (2.5 GiB) is still read. It holds
+# The most pixels a picture is decoded at: 2**29, about 23170x23170, half OpenCV's own
+# limit, whose largest pictures took analyze far more memory than the README's
+# 20000x20000 PNG, which this limit still reads. It holds
 # every WebP (at most 16383x16383) and the largest camera photos whole; the faces are
 # searched at 4096x4096 anyway (pipeline.py). Figures: docs/measurements.md.
 MAX_PICTURE_PIXELS = 1 << 29
