@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -375,3 +376,34 @@ def test_a_slide_show_seeks_to_the_same_picture_before_and_after_meeting_a_broke
     assert shown_after(lambda: window.seek(0), 0) == "a.png"
     assert window.source_state.playback is not None and window.source_state.playback.frame_count == 4
     assert "Finished" not in window.source_banner.text()
+
+
+def test_a_slide_show_passes_any_number_of_broken_pictures_in_a_row(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: more than 100 files in a row that start like a picture but do not decode ended
+    # the show at them (a video's limit on a damaged stretch), the pictures after unshown.
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    shades = {"a.png": 40, "z.png": 200}
+    for name, shade in shades.items():
+        cv2.imwrite(str(folder / name), np.full((48, 64, 3), shade, np.uint8))
+    for number in range(102):
+        (folder / f"b{number:03d}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"cut")  # starts as one
+    window = make_window(video=folder)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window.pause()
+    assert window.source_state.info.frame_count == 104
+
+    def shown_after(move: Callable[[], None], at: int) -> str:
+        move()
+        qtbot.waitUntil(lambda: window.view.result.frame_index == at, timeout=WAIT_MS)
+        return {shade: name for name, shade in shades.items()}[int(window.view.result.image[2, 2, 0])]
+
+    assert shown_after(lambda: window.step(1), 103) == "z.png"  # past all 102
+    assert shown_after(lambda: window.step(-1), 0) == "a.png"  # and back before them
+    assert shown_after(lambda: window.step(1), 103) == "z.png"
+    window.resume()  # from the last picture: the show's end
+    wait_until_stopped(qtbot, window)
+    assert window.source_banner.text().splitlines()[0] == (
+        "Finished playing pictures (2 pictures; 102 files could not be read: b000.png, b001.png, b002.png and 99 more)"
+    ), window.source_banner.text()
+    assert window.source_banner.level == "info"

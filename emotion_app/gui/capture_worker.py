@@ -521,7 +521,7 @@ class CaptureWorker(QObject):
         seek, target = getattr(source, "seek", None), self._index
         if seek is None:
             return None
-        for frame in range(target - 1, max(-1, target - 1 - MAX_UNDECODABLE_RUN), -1):
+        for frame in range(target - 1, max(-1, target - 1 - _undecodable_run_limit(source)), -1):
             if not _seek_safely(seek, frame):
                 break
             read = _read_safely(source)
@@ -535,7 +535,7 @@ class CaptureWorker(QObject):
         """After a read that failed: the next frame that reads, where it is not the end."""
         # Short of the frames the file announces, a damaged stretch is read past (as
         # ``analyze`` does) instead of being taken for the end.
-        retries = MAX_UNDECODABLE_RUN if self._index < source.frame_count else _VIDEO_READ_RETRIES
+        retries = _undecodable_run_limit(source) if self._index < source.frame_count else _VIDEO_READ_RETRIES
         for _ in range(retries):
             frame = _read_safely(source)
             if frame is not None:
@@ -664,6 +664,13 @@ def _shown_for_s(source: FrameSource) -> float | None:
     if end is None or begin is None or end <= begin:
         return None
     return float(end - begin)
+
+
+def _undecodable_run_limit(source: FrameSource) -> int:
+    """How many frames in a row that do not read are passed over before the file counts as
+    ended there. A slide show's places are all known, so any number of broken pictures in a
+    row is passed (each read is one place on); a video's damaged stretch, as ``analyze``'s."""
+    return source.frame_count if isinstance(source, StillsFrameSource) else MAX_UNDECODABLE_RUN
 
 
 def _seek_safely(seek: Callable[[int], bool], frame: int) -> bool:
