@@ -571,9 +571,12 @@ class CaptureWorker(QObject):
     def _tell_reconnecting(self, source: FrameSource, spec: SourceSpec) -> None:
         """Tell the GUI when a network camera starts opening its stream again, and when it
         plays again: counted, so that a reconnect over before this read is told too."""
-        if not isinstance(source, NetworkStreamSource) or source.why_ended:
+        if not isinstance(source, NetworkStreamSource):
+            return
+        state = source.news()  # one moment's: a give-up between reads read as playing again
+        if state.why_ended:
             return  # given up: the fault that follows says so, not "playing again"
-        news = (source.reconnecting, source.reconnected)
+        news = (state.reconnecting, state.reconnected)
         if news == self._stream_news_told:
             return
         self._stream_news_told = news

@@ -12,6 +12,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -650,6 +651,17 @@ class _ReadTimeoutWatch:
                     self._changed.wait(0.01)
 
 
+@dataclass(frozen=True)
+class StreamNews:
+    """A network camera's :attr:`~NetworkStreamSource.reconnecting`,
+    :attr:`~NetworkStreamSource.reconnected` and :attr:`~NetworkStreamSource.why_ended`,
+    taken together: read one by one, a give-up between the reads looked like playing again."""
+
+    reconnecting: str | None
+    reconnected: int
+    why_ended: str | None
+
+
 class NetworkStreamSource:
     """A network camera's stream, read on a thread of its own.
 
@@ -667,7 +679,7 @@ class NetworkStreamSource:
     meanwhile :attr:`reconnecting` says so, :attr:`reconnected` counts the times it played
     again, and after the last try (or a drop too many: :class:`StreamDrops`) :attr:`why_ended`
     says why it was given up. A read returns None (the frame not yet there) when reconnecting
-    or why_ended changes.
+    or why_ended changes; :meth:`news` gives the three as they were at one moment.
     """
 
     def __init__(
@@ -713,6 +725,12 @@ class NetworkStreamSource:
         on the reading thread, every few milliseconds of the wait."""
         self._give_up = give_up
 
+    def news(self) -> StreamNews:
+        """Its reconnecting, reconnected and why_ended, as they were at one moment: the
+        stream's thread changes them together (see :meth:`_end`)."""
+        with self._changed:
+            return StreamNews(self.reconnecting, self.reconnected, self.why_ended)
+
     def read(self) -> np.ndarray | None:
         if self._pending is not None:
             pending, self._pending = self._pending, None
@@ -738,7 +756,8 @@ class NetworkStreamSource:
             if self._undecodable_since is None:
                 self._undecodable_since = now
             elif now - self._undecodable_since >= STREAM_READ_TIMEOUT_MS / 1000.0:
-                self.why_ended = f"for {STREAM_READ_TIMEOUT_MS / 1000.0:g} s nothing it sent decoded as a picture"
+                with self._changed:
+                    self.why_ended = f"for {STREAM_READ_TIMEOUT_MS / 1000.0:g} s nothing it sent decoded as a picture"
                 return None
 
     def _read_stream(self, capture: cv2.VideoCapture, decode: Decoder | None) -> None:
