@@ -6,6 +6,7 @@ can be pointed at another source.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,14 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import APP_TITLE
 from emotion_app.samples import VideoTruth, astronaut_bgr, write_astronaut_video, write_video
-from gui_support import WAIT_MS, CameraBench, wait_for_face_result, wait_until_stopped
+from gui_support import (
+    WAIT_MS,
+    CameraBench,
+    grab_view,
+    pause_on_shown_frame,
+    wait_for_face_result,
+    wait_until_stopped,
+)
 from hostile_support import damage_mjpeg_frame, numbered_frames
 
 
@@ -315,6 +323,37 @@ def test_an_overlay_that_cannot_be_drawn_leaves_the_picture_playing(
     first = window.view.result.frame_index
     qtbot.waitUntil(lambda: window.view.result.frame_index > first + 5, timeout=WAIT_MS)
     assert window.is_running
+
+
+def test_an_overlay_that_cannot_be_redrawn_on_screen_keeps_the_picture_shown(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, monkeypatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The view redraws a paused frame's overlay itself, on the GUI thread (bars toggled,
+    # the window resized): a renderer fault raised out of the toggle and the resize.
+    from emotion_app.gui import annotation
+
+    window = make_window(video=gui_video.path, size=(800, 600))
+    wait_for_face_result(qtbot, window)
+    shown = pause_on_shown_frame(qtbot, window)
+    assert shown.faces and shown.overlay_bars
+
+    def fails(*args: object, **options: object) -> None:
+        raise RuntimeError("raqm_layout() failed")
+
+    monkeypatch.setattr(annotation, "draw_results", fails)
+    monkeypatch.setattr(annotation, "_failed_redraws", 0)  # the first is logged
+    with caplog.at_level(logging.WARNING, logger=annotation.__name__):
+        window.bars_action.trigger()  # off: the paused frame is redrawn without charts
+        window.resize(480, 400)  # smaller: its text is redrawn larger
+        qtbot.waitUntil(lambda: window.view.display_scale is not None and window.view.display_scale < 1.4)
+        window.bars_action.trigger()  # on again: the picture shown has its charts
+    assert window.bars_action.isChecked() and window.view.show_bars
+    # The picture on screen stays the one drawn before, its overlay and all.
+    assert window.view.result is not None and window.view.result.frame_index == shown.frame_index
+    assert np.array_equal(window.view.result.display_image, shown.display_image)
+    assert grab_view(window).std() > 10  # a picture, not the bare background
+    warnings = [record for record in caplog.records if "could not be redrawn" in record.getMessage()]
+    assert len(warnings) == 1, [record.getMessage() for record in caplog.records]
 
 
 def test_a_slide_show_with_an_unreadable_picture_seeks_to_the_picture_asked_for(

@@ -5,6 +5,7 @@ recordings save, sized by the frame alone (as ``analyze --output`` draws it)."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import cv2
 import numpy as np
@@ -14,6 +15,11 @@ from emotion_app.io.overlay_layout import text_base_px
 from emotion_app.results import FaceResult
 
 from .messages import InferenceResult
+
+log = logging.getLogger(__name__)
+
+# Redraws on the GUI thread whose overlay raised: the first is logged, then every hundredth.
+_failed_redraws = 0
 
 
 def annotate_frame(
@@ -66,9 +72,10 @@ def with_names(result: InferenceResult, names: dict[int, str]) -> InferenceResul
     faces = tuple(dataclasses.replace(face, name=names.get(face.track_id, "")) for face in result.faces)
     if faces == result.faces:
         return result
-    annotated, display = annotate_frame(
-        result.image, faces, result.labels, result.overlay_bars, result.overlay_scale, saved_too=False
-    )
+    redrawn = _redrawn(result, faces, result.overlay_bars, result.overlay_scale)
+    if redrawn is None:
+        return result
+    annotated, display = redrawn
     return dataclasses.replace(result, faces=faces, annotated=annotated, display_image=display)
 
 
@@ -76,9 +83,10 @@ def with_bars(result: InferenceResult, show_bars: bool) -> InferenceResult:
     """``result`` redrawn with or without charts (a paused frame when the toggle changes)."""
     if result.overlay_bars == show_bars:
         return result
-    annotated, display = annotate_frame(
-        result.image, result.faces, result.labels, show_bars, result.overlay_scale, saved_too=False
-    )
+    redrawn = _redrawn(result, result.faces, show_bars, result.overlay_scale)
+    if redrawn is None:
+        return result
+    annotated, display = redrawn
     return dataclasses.replace(result, annotated=annotated, display_image=display, overlay_bars=show_bars)
 
 
@@ -93,9 +101,28 @@ def with_display_scale(result: InferenceResult, display_scale: float) -> Inferen
         width, height, display_scale
     ):
         return dataclasses.replace(result, overlay_scale=display_scale)
-    annotated, display = annotate_frame(
-        result.image, result.faces, result.labels, result.overlay_bars, display_scale, saved_too=False
-    )
+    redrawn = _redrawn(result, result.faces, result.overlay_bars, display_scale)
+    if redrawn is None:
+        return result
+    annotated, display = redrawn
     # The saved picture does not depend on the screen: one drawn already is kept.
     saved = result.annotated if result.annotated is not None else annotated
     return dataclasses.replace(result, annotated=saved, display_image=display, overlay_scale=display_scale)
+
+
+def _redrawn(
+    result: InferenceResult, faces: tuple[FaceResult, ...], show_bars: bool, display_scale: float | None
+) -> tuple[np.ndarray | None, np.ndarray] | None:
+    """``result``'s pictures redrawn with these faces, charts and text size, on the GUI
+    thread; None where the overlay raised (the picture already drawn stays on screen: a
+    fault raised here would escape a paint, a resize or a menu toggle)."""
+    try:
+        return annotate_frame(result.image, faces, result.labels, show_bars, display_scale, saved_too=False)
+    except Exception as exc:
+        global _failed_redraws
+        _failed_redraws += 1
+        if _failed_redraws % 100 == 1:
+            log.warning(
+                "frame %d's overlay could not be redrawn (%d so far): %s", result.frame_index, _failed_redraws, exc
+            )
+        return None
