@@ -153,10 +153,11 @@ _load_threads: set[threading.Thread] = set()
 
 
 @atexit.register
-def wait_for_loads_to_end(timeout_s: float = LOAD_EXIT_WAIT_S) -> bool:
-    """Wait until the loads still running have ended, at most ``timeout_s``; True if they
-    all did. Runs at the process's exit (their threads are daemons: see :class:`PipelineLoad`)."""
-    deadline = time.monotonic() + timeout_s
+def wait_for_loads_to_end(timeout_s: float | None = None) -> bool:
+    """Wait until the loads still running have ended, at most ``timeout_s`` (None:
+    :data:`LOAD_EXIT_WAIT_S`, read when called); True if they all did. Runs at the process's
+    exit (their threads are daemons: see :class:`PipelineLoad`)."""
+    deadline = time.monotonic() + (LOAD_EXIT_WAIT_S if timeout_s is None else timeout_s)
     while True:
         with _loads_lock:
             threads = [thread for thread in _load_threads if thread.is_alive()]
