@@ -34,7 +34,9 @@ def qimage_bgr(image: QImage) -> np.ndarray:
 def test_screen_snapshot_and_recording_show_the_same_picture(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
-    window = make_window(video=gui_video.path)
+    # A window that shows the frame large enough for its own text to read: in a smaller one
+    # the screen's text is drawn larger (tests/test_gui_readable_tags.py), the saved files' not.
+    window = make_window(video=gui_video.path, size=(1000, 800))
     wait_for_face_result(qtbot, window)
     result = pause_on_shown_frame(qtbot, window)
     assert result is not None and result.faces and result.overlay_bars
