@@ -157,7 +157,8 @@ def wait_for_loads_to_end(timeout_s: float | None = None) -> bool:
     """Wait until the loads still running have ended, at most ``timeout_s`` (None:
     :data:`LOAD_EXIT_WAIT_S`, read when called); True if they all did. Runs at the process's
     exit (their threads are daemons: see :class:`PipelineLoad`)."""
-    deadline = time.monotonic() + (LOAD_EXIT_WAIT_S if timeout_s is None else timeout_s)
+    wait_s = LOAD_EXIT_WAIT_S if timeout_s is None else timeout_s
+    deadline = time.monotonic() + wait_s
     while True:
         with _loads_lock:
             threads = [thread for thread in _load_threads if thread.is_alive()]
@@ -165,9 +166,7 @@ def wait_for_loads_to_end(timeout_s: float | None = None) -> bool:
             return True
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            log.warning(
-                "a model load did not end within %.0f s (a read that never returns?); not waited for", timeout_s
-            )
+            log.warning("a model load did not end within %.0f s (a read that never returns?); not waited for", wait_s)
             return False
         threads[0].join(remaining)
 
