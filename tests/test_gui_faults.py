@@ -446,3 +446,59 @@ def test_a_slide_show_passes_any_number_of_broken_pictures_in_a_row(qtbot: QtBot
         "Finished playing pictures (2 pictures; 102 files could not be read: b000.png, b001.png, b002.png and 99 more)"
     ), window.source_banner.text()
     assert window.source_banner.level == "info"
+
+
+def test_a_snapshot_and_a_recording_whose_overlay_cannot_be_drawn_save_the_picture_shown(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A large frame in a small window: the frame's own overlay is drawn only when a snapshot
+    # or a recording asks for it. A renderer fault there raised on the snapshot's pool thread
+    # (no file, no message) and ended a recording.
+    import dataclasses
+
+    from emotion_app.gui import annotation
+    from emotion_app.gui.messages import RecordingRequest
+    from emotion_app.gui.recorder import Recorder
+
+    video = write_astronaut_video(
+        tmp_path / "wide.avi", num_frames=20, frame_size=(1280, 720), face_size=130, motion="still", fps=15.0
+    )
+    window = make_window(video=video.path, size=(800, 600))
+    wait_for_face_result(qtbot, window)
+    pause_on_shown_frame(qtbot, window)
+    # Charts off: the paused frame is redrawn for the screen alone.
+    window.bars_action.trigger()
+    qtbot.waitUntil(lambda: not window.view.result.overlay_bars, timeout=WAIT_MS)
+    shown = window.view.result
+    assert shown.faces and shown.annotated is None  # the saved picture is not drawn yet
+
+    def fails(*args: object, **options: object) -> None:
+        raise RuntimeError("raqm_layout() failed")
+
+    monkeypatch.setattr(annotation, "draw_results", fails)
+    monkeypatch.setattr(annotation, "_failed_saved", 0, raising=False)  # the first is logged
+    window.set_output_folder(tmp_path / "out")
+    with caplog.at_level(logging.WARNING, logger=annotation.__name__):
+        with qtbot.waitSignal(window.snapshots.saved_as_shown, timeout=WAIT_MS) as saved:
+            window.snapshot_action.trigger()
+        snapshot = saved.args[0]
+        # The picture as shown on screen, its overlay and all, written whole.
+        assert np.array_equal(cv2.imread(str(snapshot)), shown.display_image[:, :, :3])
+        assert window.notice_banner.text().count("\n") == 0
+        assert "overlay could not be drawn" in window.notice_banner.text()
+        assert snapshot.name in window.notice_banner.text()
+
+        request = RecordingRequest(tmp_path / "out" / "rec.avi", tmp_path / "out" / "rec.csv")
+        recorder = Recorder(request, 15.0)
+        for index in range(3):
+            frame = dataclasses.replace(shown, frame_index=index, source_time=index / 15.0)
+            recorder.write(frame)
+        summary = recorder.close()
+    assert summary.error == "" and summary.frames_written == 3 and summary.rows_written == 3
+    capture = cv2.VideoCapture(str(request.video_path))
+    ok, first = capture.read()
+    capture.release()
+    assert ok and first.shape == shown.image.shape
+    warnings = [record for record in caplog.records if "could not be drawn at its own size" in record.getMessage()]
+    assert len(warnings) == 1, [record.getMessage() for record in caplog.records]
+    assert window.view.result is shown  # the window still shows the paused frame

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 # Redraws on the GUI thread whose overlay raised: the first is logged, then every hundredth.
 _failed_redraws = 0
+# Snapshots and recorded frames whose own overlay raised: logged the same way.
+_failed_saved = 0
 
 
 def annotate_frame(
@@ -65,6 +67,25 @@ def saved_picture(result: InferenceResult) -> np.ndarray:
     if result.annotated is not None:
         return result.annotated
     return draw_results(result.image, result.faces, result.labels, show_bars=result.overlay_bars)
+
+
+def saved_or_shown(result: InferenceResult) -> tuple[np.ndarray, bool]:
+    """:func:`saved_picture` and True; where its overlay raises, the picture on screen (its
+    text sized for the window) and False: a snapshot or recording keeps the faces the user
+    saw rather than failing on whichever thread writes it."""
+    try:
+        return saved_picture(result), True
+    except Exception as exc:
+        global _failed_saved
+        _failed_saved += 1
+        if _failed_saved % 100 == 1:
+            log.warning(
+                "frame %d's overlay could not be drawn at its own size (%d so far); the screen's is saved: %s",
+                result.frame_index,
+                _failed_saved,
+                exc,
+            )
+        return cv2.cvtColor(result.display_image, cv2.COLOR_BGRA2BGR), False
 
 
 def with_names(result: InferenceResult, names: dict[int, str]) -> InferenceResult:

@@ -520,6 +520,12 @@ class MainWindow(QMainWindow):
         # The worker sizes the overlay's text to read at the scale the view shows frames at.
         self.view.display_scale_changed.connect(self.controller.set_display_scale)
         self.snapshots.saved.connect(lambda path: self.show_saved(f"Saved snapshot {path.name} in {path.parent}", path))
+        self.snapshots.saved_as_shown.connect(
+            lambda path: self.show_saved(
+                f"Saved snapshot {path.name} in {path.parent} as shown: its overlay could not be drawn at full size",
+                path,
+            )
+        )
         # Save failures go beside the saves' notices: the source banner's next message (a
         # video's end, a reopen) would replace them before they are read.
         self.snapshots.failed.connect(lambda message: self.notice_banner.show_message(message, "error"))

@@ -14,7 +14,7 @@ from emotion_app.io.atomic import OutputError
 from emotion_app.io.csv_export import FaceCsvWriter
 from emotion_app.io.video import AnnotatedVideoWriter
 
-from .annotation import saved_picture
+from .annotation import saved_or_shown
 from .messages import InferenceResult, RecordingRequest, RecordingSummary
 
 # After a long stall, never write more than this many seconds of copies of one frame.
@@ -70,7 +70,8 @@ class Recorder:
         last, self._last = self._last, result
         if last is not None and (last.stream_id, last.frame_index) == (result.stream_id, result.frame_index):
             return  # the same frame again: a file paused on it
-        annotated = saved_picture(result)
+        # A frame whose own overlay raised is written as shown on screen: the recording goes on.
+        annotated, _ = saved_or_shown(result)
         if (
             self._first_time is None
             or last is None

@@ -12,7 +12,7 @@ from PyQt6.QtCore import QObject, QThreadPool, pyqtSignal
 
 from emotion_app.io.atomic import OutputError, check_target, write_bytes
 
-from .annotation import saved_picture
+from .annotation import saved_or_shown
 from .messages import InferenceResult
 
 
@@ -36,8 +36,10 @@ def save_snapshot(result: InferenceResult, path: Path) -> Path:
     return path
 
 
-def _write_png(result: InferenceResult, path: Path) -> None:
-    ok, encoded = cv2.imencode(".png", saved_picture(result))
+def _write_png(result: InferenceResult, path: Path) -> bool:
+    """Write the PNG; False where its own overlay raised and the picture on screen was saved."""
+    picture, own_overlay = saved_or_shown(result)
+    ok, encoded = cv2.imencode(".png", picture)
     if not ok:
         raise OSError(f"could not encode snapshot {path}")
     # Through Python's file API rather than cv2.imwrite: non-ASCII paths work everywhere.
@@ -47,6 +49,7 @@ def _write_png(result: InferenceResult, path: Path) -> None:
         write_bytes(path, encoded.tobytes())
     except OutputError as exc:
         raise OSError(f"could not write snapshot: {exc}") from exc
+    return own_overlay
 
 
 class SnapshotSaver(QObject):
@@ -54,6 +57,9 @@ class SnapshotSaver(QObject):
     long for the GUI thread."""
 
     saved = pyqtSignal(object)  # Path
+    # Path: saved as shown on screen, its overlay's text sized for the window, because the
+    # overlay at the frame's own size could not be drawn (emitted instead of ``saved``).
+    saved_as_shown = pyqtSignal(object)
     failed = pyqtSignal(str)
 
     def save(self, result: InferenceResult, path: Path) -> None:
@@ -66,11 +72,11 @@ class SnapshotSaver(QObject):
         def encode() -> None:
             # Emitted from the pool thread; the connections deliver it on the GUI thread.
             try:
-                _write_png(result, target)
+                own_overlay = _write_png(result, target)
             except OSError as exc:
                 self.failed.emit(str(exc))
                 return
-            self.saved.emit(target)
+            (self.saved if own_overlay else self.saved_as_shown).emit(target)
 
         pool = QThreadPool.globalInstance()
         assert pool is not None  # Qt's global pool exists for the life of the application
