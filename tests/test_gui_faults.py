@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -510,3 +511,42 @@ def test_a_snapshot_and_a_recording_whose_overlay_cannot_be_drawn_save_the_pictu
     warnings = [record for record in caplog.records if "could not be drawn at its own size" in record.getMessage()]
     assert len(warnings) == 1, [record.getMessage() for record in caplog.records]
     assert window.view.result is shown  # the window still shows the paused frame
+
+
+@pytest.mark.parametrize("move", ["step", "play"])
+def test_stop_is_heard_inside_a_long_run_of_broken_pictures(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch, move: str
+) -> None:
+    # Was: the capture thread read the whole run of broken files (a slide show allows as
+    # many as it has places) before it heard Stop: a run of slow ones held the stop.
+    from emotion_app.gui import frame_sources
+
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), np.full((48, 64, 3), 40, np.uint8))
+    cv2.imwrite(str(folder / "z.png"), np.full((48, 64, 3), 200, np.uint8))
+    for number in range(300):
+        (folder / f"b{number:03d}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"cut")
+    reads: list[str] = []
+    real_read = frame_sources.read_picture
+
+    def slow_read(path: Path) -> np.ndarray | None:
+        reads.append(path.name)
+        if path.name.startswith("b"):
+            time.sleep(0.02)  # as a file on a slow share: the run takes 6 s
+        return real_read(path)
+
+    monkeypatch.setattr(frame_sources, "read_picture", slow_read)
+    window = make_window(video=folder)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    if move == "step":
+        window.pause()
+        window.step(1)
+    # Playing: the run comes after a.png's two seconds.
+    qtbot.waitUntil(lambda: sum(name.startswith("b") for name in reads) >= 5, timeout=WAIT_MS)
+    read_at_stop = len(reads)
+    with qtbot.waitSignal(window.controller.source_stopped, timeout=WAIT_MS):
+        window.stop()
+    # Counted when the capture thread says it stopped: before, all 300 came first.
+    assert len(reads) - read_at_stop <= 2, f"{len(reads) - read_at_stop} broken files read before Stop was heard"
+    assert "z.png" not in reads

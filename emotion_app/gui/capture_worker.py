@@ -358,6 +358,8 @@ class CaptureWorker(QObject):
             # A damaged frame sought or stepped onto is read past, as in playing: taken for
             # the end, it closed a file that has more frames.
             frame = self._read_past_damage(source, spec)
+        if frame is None and self._superseded():
+            return  # the run read past was given up for a stop or an opening: not the end
         if frame is None and back_to is not None and self._went_back(source, back_to):
             frame = _read_safely(source)
         if frame is None:
@@ -522,6 +524,8 @@ class CaptureWorker(QObject):
         if seek is None:
             return None
         for frame in range(target - 1, max(-1, target - 1 - _undecodable_run_limit(source)), -1):
+            if self._superseded():
+                return None  # a stop or an opening waits: a slide show's run can be long
             if not _seek_safely(seek, frame):
                 break
             read = _read_safely(source)
@@ -537,6 +541,8 @@ class CaptureWorker(QObject):
         # ``analyze`` does) instead of being taken for the end.
         retries = _undecodable_run_limit(source) if self._index < source.frame_count else _VIDEO_READ_RETRIES
         for _ in range(retries):
+            if self._scan_given_up():
+                return None  # a request waits: a slide show's run of broken files can be long
             frame = _read_safely(source)
             if frame is not None:
                 log.warning("%s: a frame after frame %d could not be decoded; skipped", spec.path, self._index - 1)
