@@ -148,7 +148,7 @@ def gallery(detect: Detect, folder: Path, clips: Path, every: int) -> dict[str, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = script_parser(__file__, __doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.split("\n\n")[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS, help="the real clips and truth.csv")
     parser.add_argument("--gallery", type=Path, default=None, help="folder make_gallery_clip wrote")
     parser.add_argument("--every", type=int, default=5, help="gallery: every Nth frame")

@@ -75,7 +75,7 @@ def measure(path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = script_parser(__file__, __doc__.splitlines()[0])
+    parser = script_parser(__file__, __doc__.split("\n\n")[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--also", type=Path, action="append", default=[], metavar="VIDEO")
     args = parser.parse_args(argv)

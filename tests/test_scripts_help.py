@@ -43,6 +43,10 @@ def test_every_scripts_help_says_python_dash_m(tmp_path: Path) -> None:
     for name, (code, out) in answers.items():
         assert code in (0, None), f"{name} --help: exit {code}"
         assert out.startswith(f"usage: python -m scripts.{name} "), f"{name} --help: {out[:80]!r}"
+        # Was: two scripts gave their docstring's first line as the description, which for
+        # them stopped mid-sentence ("... libfacedetection (Shiqi Yu's").
+        description = out.split("\n\n")[1].rstrip()
+        assert description.endswith((".", "?")), f"{name} --help: description cut short: {description[-60:]!r}"
     # And once for real, the way the README and the docstrings say to run a script.
     shown = subprocess.run(
         [sys.executable, "-m", "scripts.frame_times", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60
