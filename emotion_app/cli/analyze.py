@@ -145,8 +145,8 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         "--cnn-faces",
         action="store_true",
         help="also scan for faces the cascade misses (sunglasses, tiny faces in a gallery) with a small "
-        "CNN every 30 frames, as the live app does; slower (a scan costs tens of milliseconds, as much as "
-        "the rest of the face finding over dozens of frames)",
+        "CNN every 30 frames, as the live app does; slower (a scan costs about a tenth of a second, as much "
+        "as the rest of the face finding over dozens of frames)",
     )
     parser.add_argument(
         "--progress",
