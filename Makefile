@@ -1,5 +1,5 @@
 # The two set-up commands of the README:
-#   make run    install everything into .venv and launch the app (default camera)
+#   make run    install requirements.txt into .venv and launch the app (at first: the first camera)
 #   make test   install everything (incl. Xvfb for the real-window test), run the linters and all tests
 PYTHON ?= python3
 VENV ?= .venv
