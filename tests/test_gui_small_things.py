@@ -204,7 +204,9 @@ def test_a_dropped_file_plays_and_recent_files_are_listed(
     other.unlink()
     window.open_video(gui_video.path)
     listed = {action.text(): action for action in window.recent_menu.actions()}
-    assert not listed["other.avi"].isEnabled()  # gone from disk: shown, but greyed out
+    # Gone from disk: shown, and greyed out once the background check answers.
+    qtbot.waitUntil(lambda: not listed["other.avi"].isEnabled(), timeout=WAIT_MS)
+    assert listed[gui_video.path.name].isEnabled()
 
 
 def test_one_name_a_plain_status_and_a_minimum_size(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:

@@ -2,8 +2,8 @@
 
 Over 400 lines because it is where every control, menu, key and worker signal meets. Each
 part with state or logic of its own lives in its own module (source_state, playback_bar,
-model_menu, timeline_panel, message_banner, snapshot, stream_controller); what stays
-here is the wiring between them.
+model_menu, recent_menu, timeline_panel, message_banner, snapshot, stream_controller);
+what stays here is the wiring between them.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ from .messages import (
 )
 from .model_menu import ModelMenu
 from .playback_bar import PlaybackBar, PlayerKeys, format_time
+from .recent_menu import RecentMenu
 from .screen_capture import Screen, list_screens
 from .screen_menu import ScreenMenu
 from .settings import AppSettings
@@ -430,9 +431,10 @@ class MainWindow(QMainWindow):
         self.screen_menu.failed.connect(lambda message: self._show_source_problem(message, None))
         self.screen_menu.rebuild()
         file_menu.addMenu(self.screen_menu)
-        recent_menu = file_menu.addMenu("Open recent")
-        assert recent_menu is not None
-        self.recent_menu = recent_menu
+        self.recent_menu = RecentMenu(self)
+        self.recent_menu.file_chosen.connect(self.open_video)
+        self.recent_menu.clear_chosen.connect(self._clear_recent)
+        file_menu.addMenu(self.recent_menu)
         self._rebuild_recent_menu()
         for action in (
             self.load_weights_action,
@@ -678,24 +680,7 @@ class MainWindow(QMainWindow):
         self.start_source(ScreenSpec(monitor, region, own_window=self._own_window))
 
     def _rebuild_recent_menu(self) -> None:
-        menu = self.recent_menu
-        menu.clear()
-        recent = self.settings.recent_files
-        for path in recent:
-            action = menu.addAction(Path(path).name or path)
-            assert action is not None
-            action.setToolTip(path)
-            action.setEnabled(Path(path).exists())
-            action.triggered.connect(lambda _checked=False, chosen=path: self.open_video(chosen))
-        if not recent:
-            empty = menu.addAction("No recent files")
-            assert empty is not None
-            empty.setEnabled(False)
-        menu.addSeparator()
-        clear = menu.addAction("Clear the list")
-        assert clear is not None
-        clear.setEnabled(bool(recent))
-        clear.triggered.connect(self._clear_recent)
+        self.recent_menu.show_paths(self.settings.recent_files)
 
     def _clear_recent(self) -> None:
         self.settings.recent_files = []

@@ -1,0 +1,81 @@
+"""A file on a network share whose server has gone (a hard NFS or SMB mount): ``stat()``
+on it blocks for minutes or for ever. The window must never wait on one: it shows at once
+and answers while the share hangs.
+
+The share itself is simulated (this machine has none): ``os.stat`` of the one path on it
+waits until the test lets the server come back; every other path is the real file system.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PyQt6.QtCore import QTimer
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.settings import AppSettings
+from emotion_app.samples import VideoTruth
+from gui_support import WAIT_MS
+
+
+class DeadShare:
+    """``stat`` for ``os.stat``: the path on the share blocks until :attr:`back` is set,
+    then is found gone; a stat of it on the GUI thread is noted instead (it would freeze
+    the window, and the test with it) and answered at once."""
+
+    def __init__(self, on_share: Path) -> None:
+        self.on_share = str(on_share)
+        self.back = threading.Event()
+        self.waiting = threading.Event()  # a check off the GUI thread is blocked on it
+        self.asked_on_gui_thread: list[str] = []
+        self._real_stat = os.stat
+
+    def stat(self, path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if isinstance(path, (str, os.PathLike)) and os.fspath(path) == self.on_share:
+            if threading.current_thread() is threading.main_thread():
+                self.asked_on_gui_thread.append(self.on_share)
+            else:
+                self.waiting.set()
+                self.back.wait()
+            raise FileNotFoundError(2, "No such file or directory", self.on_share)
+        return self._real_stat(path, *args, **kwargs)
+
+
+def test_a_recent_file_on_a_dead_share_never_holds_up_the_window(
+    qtbot: QtBot,
+    make_window,
+    settings_path: Path,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    here, gone, on_share = gui_video.path, tmp_path / "deleted.avi", tmp_path / "share" / "talk.mp4"
+    seeded = AppSettings.at_path(settings_path)
+    seeded.recent_files = [str(on_share), str(here), str(gone)]
+    assert seeded.sync()
+    share = DeadShare(on_share)
+    monkeypatch.setattr(os, "stat", share.stat)
+    try:
+        window = make_window()
+        assert share.asked_on_gui_thread == []
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
+        # While the check waits on the share, the window handles its events.
+        ticks: list[int] = []
+        QTimer.singleShot(0, lambda: ticks.append(1))
+        qtbot.waitUntil(lambda: ticks == [1], timeout=WAIT_MS)
+        listed = {action.data(): action for action in window.recent_menu.actions() if action.data()}
+        assert list(listed) == [str(on_share), str(here), str(gone)]
+        # The other entries' answers do not wait for the share's.
+        qtbot.waitUntil(lambda: not listed[str(gone)].isEnabled(), timeout=WAIT_MS)
+        assert listed[str(here)].isEnabled()
+        assert listed[str(on_share)].isEnabled()  # no answer yet: left as it is
+        share.back.set()  # the server is back, and the file gone from it
+        qtbot.waitUntil(lambda: not listed[str(on_share)].isEnabled(), timeout=WAIT_MS)
+        assert listed[str(here)].isEnabled()
+        assert share.asked_on_gui_thread == []
+    finally:
+        share.back.set()  # no thread stays blocked
