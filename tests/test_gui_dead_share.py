@@ -79,3 +79,34 @@ def test_a_recent_file_on_a_dead_share_never_holds_up_the_window(
         assert share.asked_on_gui_thread == []
     finally:
         share.back.set()  # no thread stays blocked
+
+
+def test_choosing_a_recent_file_on_a_dead_share_never_holds_up_the_window(
+    qtbot: QtBot,
+    make_window,
+    settings_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    on_share = tmp_path / "share" / "talk.mp4"
+    seeded = AppSettings.at_path(settings_path)
+    seeded.recent_files = [str(on_share)]
+    assert seeded.sync()
+    share = DeadShare(on_share)
+    monkeypatch.setattr(os, "stat", share.stat)
+    try:
+        window = make_window()
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the menu's check waits on it
+        (entry,) = (action for action in window.recent_menu.actions() if action.data() == str(on_share))
+        entry.trigger()  # no answer yet: it can be chosen, and the capture thread waits on it too
+        ticks: list[int] = []
+        QTimer.singleShot(0, lambda: ticks.append(1))
+        qtbot.waitUntil(lambda: ticks == [1], timeout=WAIT_MS)
+        assert share.asked_on_gui_thread == []
+        assert window.view.placeholder == f"Opening {on_share}…"
+        share.back.set()  # the server is back, and the file gone from it: the usual one line
+        qtbot.waitUntil(lambda: window.source_banner.text() == f"Video file not found: {on_share}", timeout=WAIT_MS)
+        assert window.source_banner.button_captions()[:-1] == ["Open video file…"]  # (and the close button)
+        assert share.asked_on_gui_thread == []
+    finally:
+        share.back.set()  # no thread stays blocked

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import time
 from collections.abc import Callable
 
@@ -188,10 +189,10 @@ class CaptureWorker(QObject):
         try:
             source = self._source_factory(spec)
         except SourceOpenError as exc:
-            self.fault.emit(SourceFault(FaultKind.OPEN_FAILED, spec, str(exc)))
+            self.fault.emit(_fault(FaultKind.OPEN_FAILED, spec, str(exc)))
             return
         except Exception as exc:  # a driver or backend error must not kill the thread
-            self.fault.emit(SourceFault(FaultKind.OPEN_FAILED, spec, f"Could not open {spec.describe()}: {exc}"))
+            self.fault.emit(_fault(FaultKind.OPEN_FAILED, spec, f"Could not open {spec.describe()}: {exc}"))
             return
         self._source, self._spec = source, spec
         count_in_background = getattr(source, "count_in_background", None)
@@ -637,7 +638,7 @@ class CaptureWorker(QObject):
                 kind = FaultKind.ENDED
         frames_read = self._index
         self._close_source()
-        self.fault.emit(SourceFault(kind, spec, message, frames_read))
+        self.fault.emit(_fault(kind, spec, message, frames_read))
 
     def _close_source(self) -> None:
         self._timer.stop()
@@ -706,3 +707,11 @@ def _what_plays(spec: SourceSpec, source: FrameSource) -> str:
     if isinstance(source, StillsFrameSource):
         return spec.kind
     return "animation" if isinstance(source, AnimationFrameSource) else "video file"
+
+
+def _fault(kind: FaultKind, spec: SourceSpec, message: str, frames_read: int = 0) -> SourceFault:
+    """The fault, with whether a file source's file is there (looked up here, on the
+    capture thread, for the window: see SourceFault.file_there). Not at a file's end,
+    which offers Play again whatever the file's state."""
+    there = kind is not FaultKind.ENDED and isinstance(spec, VideoFileSpec) and os.path.isfile(spec.path)
+    return SourceFault(kind, spec, message, frames_read, file_there=there)

@@ -598,8 +598,11 @@ class MainWindow(QMainWindow):
         if isinstance(spec, VideoFileSpec):
             self.picker.clear_selection()  # the toolbar shows no camera or screen as playing
         self.source_banner.dismiss()
-        self.view.set_placeholder(f"Opening {spec.describe()}…")
-        self.status.showMessage(f"Opening {spec.describe()}…", 3000)
+        # A file by its path alone: whether it is a folder takes a stat, which blocks for
+        # minutes on a network share whose server has gone (the capture thread finds out).
+        opening = f"Opening {spec.path}…" if isinstance(spec, VideoFileSpec) else f"Opening {spec.describe()}…"
+        self.view.set_placeholder(opening)
+        self.status.showMessage(opening, 3000)
         self.source_state.opening(spec)
         self._apply_mirror(spec)
         self.controller.start(spec)
@@ -1328,7 +1331,7 @@ class MainWindow(QMainWindow):
                 [("Play again", self.retry), ("Open video file…", self.open_video_dialog)],
             )
             return
-        self._show_source_problem(fault.message, fault.spec)
+        self._show_source_problem(fault.message, fault.spec, fault.file_there)
 
     def _on_source_notice(self, notice: SourceNotice) -> None:
         """A network camera reconnecting (the message stays while it does), or playing again."""
@@ -1474,13 +1477,14 @@ class MainWindow(QMainWindow):
             ],
         )
 
-    def _show_source_problem(self, message: str, spec: SourceSpec | None) -> None:
+    def _show_source_problem(self, message: str, spec: SourceSpec | None, file_there: bool = False) -> None:
+        """``file_there``: ``spec`` is a file that is there (see SourceFault.file_there)."""
         actions = [("Retry", self.retry), ("Open video file…", self.open_video_dialog)]
         if isinstance(spec, CameraSpec) and len(self.picker.devices()) > 1:
             message += " Pick another camera in the toolbar."
         if isinstance(spec, VideoFileSpec):
             actions = [("Open video file…", self.open_video_dialog)]
-            if Path(spec.path).is_file():
+            if file_there:
                 actions.insert(0, ("Retry", self.retry))
         self.view.set_placeholder(message)
         self.source_banner.show_message(message, "error", actions)

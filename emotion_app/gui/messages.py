@@ -160,6 +160,9 @@ class SourceFault:
     spec: SourceSpec
     message: str
     frames_read: int = 0
+    # A file source's file is there (Retry may help). Found on the capture thread: a stat
+    # of a file on a network share whose server has gone blocks, and must not block the GUI.
+    file_there: bool = False
 
 
 @dataclass(frozen=True)
