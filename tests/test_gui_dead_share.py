@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
+from emotion_app.weights import DEFAULT_WEIGHTS_NAME
 from gui_support import WAIT_MS
 
 
@@ -107,6 +108,36 @@ def test_choosing_a_recent_file_on_a_dead_share_never_holds_up_the_window(
         share.back.set()  # the server is back, and the file gone from it: the usual one line
         qtbot.waitUntil(lambda: window.source_banner.text() == f"Video file not found: {on_share}", timeout=WAIT_MS)
         assert window.source_banner.button_captions()[:-1] == ["Open video file…"]  # (and the close button)
+        assert share.asked_on_gui_thread == []
+    finally:
+        share.back.set()  # no thread stays blocked
+
+
+def test_a_remembered_model_on_a_dead_share_never_holds_up_the_window(
+    qtbot: QtBot,
+    make_window,
+    settings_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    on_share = tmp_path / "share" / "mine.safetensors"
+    seeded = AppSettings.at_path(settings_path)
+    seeded.weights_path = on_share
+    assert seeded.sync()
+    share = DeadShare(on_share)
+    monkeypatch.setattr(os, "stat", share.stat)
+    try:
+        window = make_window(weights=None, wait_for_model=False)
+        assert share.asked_on_gui_thread == []
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the model's load waits on it
+        ticks: list[int] = []
+        QTimer.singleShot(0, lambda: ticks.append(1))
+        qtbot.waitUntil(lambda: ticks == [1], timeout=WAIT_MS)
+        assert window.view.placeholder == "Loading the emotion model…"
+        share.back.set()  # the server is back, and the file gone from it: the shipped model, quietly
+        qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+        assert window.model_status.ok and window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
+        assert window.model_banner.text() == ""
         assert share.asked_on_gui_thread == []
     finally:
         share.back.set()  # no thread stays blocked

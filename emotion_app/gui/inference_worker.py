@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -112,7 +113,9 @@ class InferenceWorker(QObject):
             return  # the app is closing: nothing would use a model
         if failure is not None and self._weights_path is not None and self._fall_back_to_shipped:
             self._load_now(None)
-            if self._bundle is not None:  # why the shipped model runs
+            # A file deleted since last time goes quietly, as if none had been remembered.
+            # (Asked here, never on the GUI thread: its folder has just answered the load.)
+            if self._bundle is not None and os.path.exists(self._weights_path):  # why the shipped model runs
                 bundle = self._bundle
                 self.model_status.emit(
                     dataclasses.replace(failure, labels=bundle.labels, active_weights=bundle.weights_path)

@@ -325,9 +325,12 @@ class AppSettings:
 
     @property
     def weights_path(self) -> Path | None:
-        """The model chosen last time; None when none was, or its file is gone.
+        """The model chosen last time; None when none was.
 
-        A shipped model is this copy of the app's own file (see :data:`_SHIPPED_PREFIX`).
+        A shipped model is this copy of the app's own file (see :data:`_SHIPPED_PREFIX`),
+        None if that is gone. Whether a file of the user's is still there is left to the
+        model's loader, off the GUI thread: on a network share whose server has gone a
+        stat blocks for minutes, and the window would not open.
         """
         value = self._read(_WEIGHTS, "", _path_text)
         if not value:
@@ -336,8 +339,7 @@ class AppSettings:
             name = value[len(_SHIPPED_PREFIX) :]
             path = DEFAULT_WEIGHTS_DIR / name
             return path if name == Path(name).name and path.is_file() else None
-        path = Path(value)
-        return path if path.is_file() else None
+        return Path(value)
 
     @weights_path.setter
     def weights_path(self, value: Path | None) -> None:
