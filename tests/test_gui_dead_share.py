@@ -2,8 +2,8 @@
 on it blocks for minutes or for ever. The window must never wait on one: it shows at once
 and answers while the share hangs.
 
-The share itself is simulated (this machine has none): ``os.stat`` of the one path on it
-waits until the test lets the server come back; every other path is the real file system.
+The share itself is simulated (this machine has none): ``os.stat`` and ``os.lstat`` of a
+path in its folder wait until the test lets the server come back; the files are real.
 """
 
 from __future__ import annotations
@@ -18,32 +18,45 @@ from PyQt6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.settings import AppSettings
-from emotion_app.samples import VideoTruth
+from emotion_app.samples import VideoTruth, make_random_weights
 from emotion_app.weights import DEFAULT_WEIGHTS_NAME
 from gui_support import WAIT_MS
 
 
 class DeadShare:
-    """``stat`` for ``os.stat``: the path on the share blocks until :attr:`back` is set,
-    then is found gone; a stat of it on the GUI thread is noted instead (it would freeze
-    the window, and the test with it) and answered at once."""
+    """``stat`` and ``lstat`` for ``os``: a path in ``folder`` (or the folder itself) blocks
+    until :attr:`back` is set, then gets the file system's real answer; one asked on the
+    GUI thread is noted instead (it would freeze the window, and the test with it) and
+    answered at once. :meth:`hang_up` puts them in place."""
 
-    def __init__(self, on_share: Path) -> None:
-        self.on_share = str(on_share)
+    def __init__(self, folder: Path) -> None:
+        self.folder = str(folder)
         self.back = threading.Event()
         self.waiting = threading.Event()  # a check off the GUI thread is blocked on it
         self.asked_on_gui_thread: list[str] = []
-        self._real_stat = os.stat
+        self._real_stat, self._real_lstat = os.stat, os.lstat
+
+    def hang_up(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(os, "stat", self.stat)
+        monkeypatch.setattr(os, "lstat", self.lstat)
 
     def stat(self, path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
-        if isinstance(path, (str, os.PathLike)) and os.fspath(path) == self.on_share:
-            if threading.current_thread() is threading.main_thread():
-                self.asked_on_gui_thread.append(self.on_share)
-            else:
-                self.waiting.set()
-                self.back.wait()
-            raise FileNotFoundError(2, "No such file or directory", self.on_share)
+        self._hang_if_on_share(path)
         return self._real_stat(path, *args, **kwargs)
+
+    def lstat(self, path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        self._hang_if_on_share(path)
+        return self._real_lstat(path, *args, **kwargs)
+
+    def _hang_if_on_share(self, path: Any) -> None:
+        text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
+        if not isinstance(text, str) or not (text == self.folder or text.startswith(self.folder + os.sep)):
+            return
+        if threading.current_thread() is threading.main_thread():
+            self.asked_on_gui_thread.append(text)
+        else:
+            self.waiting.set()
+            self.back.wait()
 
 
 def test_a_recent_file_on_a_dead_share_never_holds_up_the_window(
@@ -58,8 +71,8 @@ def test_a_recent_file_on_a_dead_share_never_holds_up_the_window(
     seeded = AppSettings.at_path(settings_path)
     seeded.recent_files = [str(on_share), str(here), str(gone)]
     assert seeded.sync()
-    share = DeadShare(on_share)
-    monkeypatch.setattr(os, "stat", share.stat)
+    share = DeadShare(on_share.parent)
+    share.hang_up(monkeypatch)
     try:
         window = make_window()
         assert share.asked_on_gui_thread == []
@@ -93,8 +106,8 @@ def test_choosing_a_recent_file_on_a_dead_share_never_holds_up_the_window(
     seeded = AppSettings.at_path(settings_path)
     seeded.recent_files = [str(on_share)]
     assert seeded.sync()
-    share = DeadShare(on_share)
-    monkeypatch.setattr(os, "stat", share.stat)
+    share = DeadShare(on_share.parent)
+    share.hang_up(monkeypatch)
     try:
         window = make_window()
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the menu's check waits on it
@@ -124,8 +137,8 @@ def test_a_remembered_model_on_a_dead_share_never_holds_up_the_window(
     seeded = AppSettings.at_path(settings_path)
     seeded.weights_path = on_share
     assert seeded.sync()
-    share = DeadShare(on_share)
-    monkeypatch.setattr(os, "stat", share.stat)
+    share = DeadShare(on_share.parent)
+    share.hang_up(monkeypatch)
     try:
         window = make_window(weights=None, wait_for_model=False)
         assert share.asked_on_gui_thread == []
@@ -139,5 +152,31 @@ def test_a_remembered_model_on_a_dead_share_never_holds_up_the_window(
         assert window.model_status.ok and window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
         assert window.model_banner.text() == ""
         assert share.asked_on_gui_thread == []
+    finally:
+        share.back.set()  # no thread stays blocked
+
+
+def test_a_model_on_a_share_that_has_gone_never_holds_up_the_window(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "share"
+    folder.mkdir()
+    mine = make_random_weights(folder / "mine.safetensors", seed=5)
+    (folder / "README.md").write_text("# Mine\n\n## Known limits\n\nMany.\n", encoding="utf-8")
+    window = make_window()
+    window.choose_weights(mine)
+    qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "#known-limits" in window.about_text(), timeout=WAIT_MS)
+    share = DeadShare(folder)
+    share.hang_up(monkeypatch)
+    try:
+        window.model_menu.refresh()  # as the Model menu opens
+        about = window.about_text()
+        window._on_model_status(window.model_status)  # later news of the same model (its fast classifier)
+        ticks: list[int] = []
+        QTimer.singleShot(0, lambda: ticks.append(1))
+        qtbot.waitUntil(lambda: ticks == [1], timeout=WAIT_MS)
+        assert share.asked_on_gui_thread == []
+        assert "#known-limits" in about  # as found while the share answered
     finally:
         share.back.set()  # no thread stays blocked

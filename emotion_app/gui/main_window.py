@@ -58,6 +58,7 @@ from emotion_app.wording import count_text
 from ..weights import DEFAULT_WEIGHTS_DIR
 from . import gui_thread_gc
 from .annotation import with_names
+from .background_exists import BackgroundExists
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
 from .camera_size import CameraSize
 from .camera_size_menu import CameraSizeMenu
@@ -217,6 +218,7 @@ class MainWindow(QMainWindow):
         self.rec_label.hide()
         self.status.insertPermanentWidget(0, self.rec_label)
         self.snapshots = SnapshotSaver(self)
+        self._model_card = BackgroundExists(self)  # whether the model in use has a card (About)
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
@@ -790,10 +792,10 @@ class MainWindow(QMainWindow):
         model = "No emotion model loaded."
         if status is not None and status.active_weights is not None:
             weights = status.active_weights
-            card = weights.parent / "README.md"
+            card = _card_of(weights)
             limits = (
                 f' Its card: <a href="{QUrl.fromLocalFile(str(card)).toString()}#known-limits">known limits</a>.'
-                if card.is_file()
+                if self._model_card.last_answer(str(card))  # looked for off the GUI thread as it loaded
                 else ""
             )
             # The file's name and its card's labels are text, never markup (a card could plant links).
@@ -1365,6 +1367,7 @@ class MainWindow(QMainWindow):
         self.status.showMessage("Stopped", 2000)
 
     def _on_model_status(self, status: ModelStatus) -> None:
+        before = self._model_status.active_weights if self._model_status is not None else None
         self._model_status = status
         # While a model chosen loads, only its own news ends the "Loading" note: not the model
         # in use getting its fast classifier, nor the start-up model arriving after the choice.
@@ -1378,8 +1381,11 @@ class MainWindow(QMainWindow):
         # The tick is on the model chosen while it loads; else on the one in use (a failed
         # load leaves the old one ticked).
         self.model_menu.set_current(self._loading_model or status.active_weights)
-        if status.ok and status.active_weights is not None:
+        if status.ok and status.active_weights is not None and status.active_weights != before:
+            # Once per model, as it loads: storing it resolves its path, a stat that would
+            # block on a network share gone since (news of its fast classifier comes later).
             self.settings.weights_path = status.active_weights
+            self._model_card.check([str(_card_of(status.active_weights))])
         self.status.show_model(status)
         if not self._initial_source_started:
             self._initial_source_started = True
@@ -1663,6 +1669,11 @@ def app_version() -> str:
         return version("emotion-app")
     except PackageNotFoundError:
         return "(version unknown)"
+
+
+def _card_of(weights: Path) -> Path:
+    """The model card (README.md) beside a weights file, if it has one."""
+    return weights.parent / "README.md"
 
 
 def _went_away(widget: QWidget) -> bool:

@@ -31,6 +31,7 @@ class ModelMenu(QMenu):
         self._lister = lister
         self._load_other = load_other
         self._current: Path | None = None
+        self._current_real: Path | None = None  # _current with its links resolved
         self._group = QActionGroup(self)
         self._group.setExclusive(True)
         self.entries: list[WeightsEntry] = []
@@ -39,9 +40,14 @@ class ModelMenu(QMenu):
 
     def set_current(self, path: Path | None) -> None:
         """Tick the model in use, or the one chosen to replace it while it loads (None: none)."""
-        self._current = path
+        if path != self._current:
+            # Resolved once, when it is chosen or has loaded (its folder answers then), not
+            # each time the menu opens: a model on a network share whose server has gone
+            # since would block the resolve's stat, and the window with it.
+            self._current, self._current_real = path, _real(path)
         for action in self._group.actions():
-            action.setChecked(_same_file(action.data(), path))
+            entry = action.data()
+            action.setChecked(isinstance(entry, Path) and path is not None and _real(entry) == self._current_real)
 
     def model_actions(self) -> list[QAction]:
         return list(self._group.actions())
@@ -72,10 +78,10 @@ class ModelMenu(QMenu):
         self.set_current(self._current)
 
 
-def _same_file(a: object, b: Path | None) -> bool:
-    if not isinstance(a, Path) or b is None:
-        return False
+def _real(path: Path | None) -> Path | None:
+    if path is None:
+        return None
     try:
-        return a.resolve() == b.resolve()
+        return path.resolve()
     except OSError:
-        return a == b
+        return path
