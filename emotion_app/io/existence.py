@@ -31,7 +31,11 @@ class ExistenceChecks:
                 if path in self._pending:
                     continue
                 self._pending.add(path)
-            threading.Thread(target=self._check_one, args=(path,), name="existence check", daemon=True).start()
+            try:
+                threading.Thread(target=self._check_one, args=(path,), name="existence check", daemon=True).start()
+            except RuntimeError:  # no thread to be had: no answer, as for a share that never answers
+                with self._lock:
+                    self._pending.discard(path)
 
     def _check_one(self, path: str) -> None:
         try:
