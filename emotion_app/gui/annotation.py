@@ -1,6 +1,10 @@
 """The overlay of a result, drawn by the core renderer: the picture for the screen, whose
 text stays readable however small the window shows the frame, and the one snapshots and
-recordings save, sized by the frame alone (as ``analyze --output`` draws it)."""
+recordings save, sized by the frame alone (as ``analyze --output`` draws it).
+
+A frame longer than :data:`MAX_SHOWN_SIDE` (a huge still) is shown from a copy shrunk to
+it, its overlay drawn on that copy: no screen shows more, and a full-size screen picture of
+the largest picture the app reads took gigabytes (docs/measurements.md, "Huge pictures")."""
 
 from __future__ import annotations
 
@@ -18,6 +22,11 @@ from .messages import InferenceResult
 
 log = logging.getLogger(__name__)
 
+# The longest side of the screen's picture, in pixels: the size faces are searched at in a
+# still (pipeline.MAX_DETECTION_PIXELS), more than any screen shows. Frames up to it are
+# shown at their own size, exactly as saved.
+MAX_SHOWN_SIDE = 4096
+
 # Redraws on the GUI thread whose overlay raised: the first is logged, then every hundredth.
 _failed_redraws = 0
 # Snapshots and recorded frames whose own overlay raised: logged the same way.
@@ -31,24 +40,71 @@ def annotate_frame(
     show_bars: bool,
     display_scale: float | None = None,
     saved_too: bool = True,
+    shown_frame: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray]:
     """The frame with the overlay snapshots and recordings save (BGR), and the picture for
     a screen showing the frame at ``display_scale`` (BGRA).
 
     They are one drawing unless the screen needs larger text than the frame's own (a large
-    frame in a small window); then the saved one is drawn only ``saved_too``, else it is
-    None (:func:`saved_picture` draws it when asked). Without faces the frame itself is
-    returned: nothing to draw, nothing to copy.
+    frame in a small window) or the frame is shown shrunk (:func:`shown_frame_of`, which
+    ``shown_frame`` is, where the caller has it already); then the saved one is drawn only
+    ``saved_too``, else it is None (:func:`saved_picture` draws it when asked). Without
+    faces the frame itself is returned: nothing to draw, nothing to copy.
     """
+    shown = shown_frame_of(image) if shown_frame is None else shown_frame
+    height, width = image.shape[:2]
+    if shown is not image:
+        return _annotate_shrunk(image, shown, faces, labels, show_bars, display_scale, saved_too)
     if not faces:
         return image, _bgra(image)
-    height, width = image.shape[:2]
     if not _screen_text_differs(width, height, display_scale):
         annotated = draw_results(image, faces, labels, show_bars=show_bars)
         return annotated, _bgra(annotated)
-    shown = draw_results(image, faces, labels, show_bars=show_bars, display_scale=display_scale)
+    drawn = draw_results(image, faces, labels, show_bars=show_bars, display_scale=display_scale)
     saved = draw_results(image, faces, labels, show_bars=show_bars) if saved_too else None
-    return saved, _bgra(shown)
+    return saved, _bgra(drawn)
+
+
+def shown_frame_of(image: np.ndarray) -> np.ndarray:
+    """The frame the screen's picture is drawn on: ``image`` itself, or where its longer
+    side is over :data:`MAX_SHOWN_SIDE`, a copy shrunk to that (its aspect ratio kept)."""
+    height, width = image.shape[:2]
+    longer = max(width, height)
+    if longer <= MAX_SHOWN_SIDE:
+        return image
+    scale = MAX_SHOWN_SIDE / longer
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def _annotate_shrunk(
+    image: np.ndarray,
+    shown: np.ndarray,
+    faces: tuple[FaceResult, ...],
+    labels: tuple[str, ...],
+    show_bars: bool,
+    display_scale: float | None,
+    saved_too: bool,
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """:func:`annotate_frame` of a frame shown shrunk to ``shown``: the faces drawn there at
+    its scale, the text as large on screen as it would be on the frame itself."""
+    if not faces:
+        return image, _bgra(shown)
+    scale_x, scale_y = shown.shape[1] / image.shape[1], shown.shape[0] / image.shape[0]
+    shown_faces = tuple(dataclasses.replace(face, box=_scaled_box(face.box, scale_x, scale_y)) for face in faces)
+    # The view shows the shrunk copy 1/scale times as large as it would the frame.
+    shown_scale = display_scale / scale_x if display_scale is not None and display_scale > 0 else None
+    drawn = draw_results(shown, shown_faces, labels, show_bars=show_bars, display_scale=shown_scale)
+    saved = draw_results(image, faces, labels, show_bars=show_bars) if saved_too else None
+    return saved, _bgra(drawn)
+
+
+def _scaled_box(box: tuple[int, int, int, int], scale_x: float, scale_y: float) -> tuple[int, int, int, int]:
+    # Edges scaled, not the size: a box keeps touching what it touched in the frame.
+    x, y, w, h = box
+    left, top = round(x * scale_x), round(y * scale_y)
+    right, bottom = round((x + w) * scale_x), round((y + h) * scale_y)
+    return (left, top, max(1, right - left), max(1, bottom - top))
 
 
 def _screen_text_differs(width: int, height: int, display_scale: float | None) -> bool:
@@ -85,7 +141,12 @@ def saved_or_shown(result: InferenceResult) -> tuple[np.ndarray, bool]:
                 _failed_saved,
                 exc,
             )
-        return cv2.cvtColor(result.display_image, cv2.COLOR_BGRA2BGR), False
+        shown = cv2.cvtColor(result.display_image, cv2.COLOR_BGRA2BGR)
+        if shown.shape[:2] != result.image.shape[:2]:
+            # Shown shrunk (a huge still): saved at the frame's size, as a recording's
+            # frames must all be.
+            shown = cv2.resize(shown, (result.width, result.height), interpolation=cv2.INTER_LINEAR)
+        return shown, False
 
 
 def with_names(result: InferenceResult, names: dict[int, str]) -> InferenceResult:
@@ -138,7 +199,15 @@ def _redrawn(
     thread; None where the overlay raised (the picture already drawn stays on screen: a
     fault raised here would escape a paint, a resize or a menu toggle)."""
     try:
-        return annotate_frame(result.image, faces, result.labels, show_bars, display_scale, saved_too=False)
+        return annotate_frame(
+            result.image,
+            faces,
+            result.labels,
+            show_bars,
+            display_scale,
+            saved_too=False,
+            shown_frame=result.shown_frame,
+        )
     except Exception as exc:
         global _failed_redraws
         _failed_redraws += 1

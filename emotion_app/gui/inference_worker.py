@@ -24,7 +24,7 @@ from emotion_app.live import PipelineBundle, PipelineLoad, PipelineLoader, load_
 from emotion_app.pipeline import StageTimings
 from emotion_app.results import FaceResult
 
-from .annotation import annotate_frame
+from .annotation import annotate_frame, shown_frame_of
 from .mailbox import DeliveryGate, LatestMailbox
 from .messages import CapturedFrame, FaceNames, InferenceResult, ModelStatus, RecordingRequest, RecordingSummary
 from .recorder import OtherClasses, Recorder
@@ -342,6 +342,7 @@ class InferenceWorker(QObject):
             faces = [dataclasses.replace(face, name=names.get(face.track_id, "")) for face in faces]
         labels = bundle.labels if bundle else ()
         # Drawn here, off the GUI thread, by the same renderer as recordings and `analyze`.
+        shown = shown_frame_of(frame.image)
         try:
             # The frame's own overlay is drawn beside the screen's only for a recording;
             # a snapshot draws it when taken.
@@ -352,6 +353,7 @@ class InferenceWorker(QObject):
                 self._show_bars,
                 self._display_scale,
                 saved_too=self._recorder is not None,
+                shown_frame=shown,
             )
         except Exception as exc:  # an overlay that cannot be drawn must not stop the picture
             self._failed_frames += 1
@@ -359,7 +361,7 @@ class InferenceWorker(QObject):
                 log.warning(
                     "frame %d's overlay could not be drawn (%d so far): %s", frame.index, self._failed_frames, exc
                 )
-            annotated, display = annotate_frame(frame.image, (), labels, False)
+            annotated, display = annotate_frame(frame.image, (), labels, False, shown_frame=shown)
         return InferenceResult(
             stream_id=frame.stream_id,
             frame_index=frame.index,
@@ -377,6 +379,7 @@ class InferenceWorker(QObject):
             overlay_scale=self._display_scale,
             picture=frame.picture,
             seeks=frame.seeks,
+            shown_frame=shown if shown is not frame.image else None,
         )
 
     # ---- recording ----------------------------------------------------------------

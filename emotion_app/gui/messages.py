@@ -208,7 +208,8 @@ class InferenceResult:
     # (a large frame in a small window) and nothing needed it: annotation.saved_picture.
     annotated: np.ndarray | None
     # The overlay for the screen as BGRA (QImage.Format_RGB32 memory layout): ``annotated``,
-    # or with text readable at ``overlay_scale`` where the frame's own would be too small.
+    # or with text readable at ``overlay_scale`` where the frame's own would be too small;
+    # drawn on ``shown_frame`` (smaller than the frame) where there is one.
     display_image: np.ndarray
     faces: tuple[FaceResult, ...]
     labels: tuple[str, ...]  # class names in probability order, from the weights file
@@ -223,6 +224,10 @@ class InferenceResult:
     overlay_scale: float | None = None
     picture: bool = False  # from a still of a slide show (CapturedFrame.picture)
     seeks: int = 0  # CapturedFrame.seeks
+    # The frame shrunk for the screen, without overlay (annotation.shown_frame_of): kept so a
+    # redraw (names, charts, the window's size) need not shrink a huge still again; None
+    # where the frame is shown at its own size.
+    shown_frame: np.ndarray | None = None
 
     @property
     def run(self) -> tuple[int, int]:

@@ -3,7 +3,8 @@
 The overlay is already in the picture (drawn by the core renderer on the inference
 thread). The view tells the worker the scale it shows frames at, so a large frame in a
 small window gets text large enough to read once scaled down; snapshots and recordings keep
-the frame's own sizes.
+the frame's own sizes. A huge still's picture comes shrunk (``annotation.MAX_SHOWN_SIDE``)
+and is drawn into the frame's place all the same: the view maps boxes by the frame's size.
 """
 
 from __future__ import annotations
