@@ -211,6 +211,12 @@ class CameraBench:
         return open_frame_source(spec)
 
 
+def wait_for_dialog_folders(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait till ``window`` knows whether the folders its file dialogs open in are there: it
+    asks off the GUI thread, and a dialog opened before the answer opens in its fallback."""
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+
+
 def when_a_dialog_is_open(act: Callable[[QDialog], None]) -> None:
     """``act`` on the modal dialog about to open, once it is open (as the user would)."""
 

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth, make_random_weights
-from emotion_app.weights import DEFAULT_WEIGHTS_NAME
+from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
 from gui_support import WAIT_MS
 
 
@@ -178,5 +178,47 @@ def test_a_model_on_a_share_that_has_gone_never_holds_up_the_window(
         qtbot.waitUntil(lambda: ticks == [1], timeout=WAIT_MS)
         assert share.asked_on_gui_thread == []
         assert "#known-limits" in about  # as found while the share answered
+    finally:
+        share.back.set()  # no thread stays blocked
+
+
+def test_a_dialog_folder_on_a_dead_share_never_holds_up_the_window(
+    qtbot: QtBot,
+    make_window,
+    settings_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Ctrl+O froze the window: the file dialog was handed the folder a video was last
+    # opened from, and looked at it on the GUI thread (so did "Load weights…").
+    videos, models = tmp_path / "share" / "videos", tmp_path / "share" / "models"
+    videos.mkdir(parents=True)
+    models.mkdir()
+    seeded = AppSettings.at_path(settings_path)
+    seeded.last_video_dir = str(videos)
+    seeded.last_weights_dir = str(models)
+    assert seeded.sync()
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        window = make_window()
+        starts: list[str] = []
+
+        def choose(title: str, folder: str, filters: str) -> str:
+            starts.append(folder)
+            return ""  # cancelled
+
+        window.ask_open_path = choose  # type: ignore[method-assign]
+        window.open_video_action.trigger()
+        window.load_weights_action.trigger()
+        assert share.asked_on_gui_thread == []
+        assert starts == [str(Path.home()), str(DEFAULT_WEIGHTS_DIR)]  # no answer yet: the usual fallbacks
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the window's checks wait on the share
+        share.back.set()  # the server is back: the folders remembered are used again
+        qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+        window.open_video_action.trigger()
+        window.load_weights_action.trigger()
+        assert starts[2:] == [str(videos), str(models)]
+        assert share.asked_on_gui_thread == []
     finally:
         share.back.set()  # no thread stays blocked

@@ -14,7 +14,7 @@ from emotion_app.gui.messages import ModelStatus
 from emotion_app.inference.catalog import describe_weights, list_weights
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, make_random_weights, write_astronaut_video
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME, DEFAULT_WEIGHTS_PATH, METADATA_KEY, read_card
-from gui_support import WAIT_MS, wait_for_face_result
+from gui_support import WAIT_MS, wait_for_dialog_folders, wait_for_face_result
 
 
 def with_training_facts(path: Path, labels: str, validation: float) -> Path:
@@ -319,6 +319,7 @@ def test_load_weights_opens_where_a_model_was_loaded_last_else_in_the_shipped_fo
             return answer
 
         window.ask_open_path = choose  # type: ignore[method-assign]
+        wait_for_dialog_folders(qtbot, window)
         window.load_weights_action.trigger()
 
     window = make_window()

@@ -304,10 +304,16 @@ def test_a_long_status_message_keeps_its_end_in_view(qtbot: QtBot, make_window) 
 
 
 def test_a_dialog_offered_a_folder_not_made_yet_opens_in_its_nearest_existing_one(tmp_path: Path) -> None:
-    from emotion_app.gui.main_window import dialog_start
+    from emotion_app.io.existence import folder_and_parents, nearest_folder
 
-    assert dialog_start(str(tmp_path / "Pictures" / "Emotion Camera")) == str(tmp_path)
-    assert dialog_start(str(tmp_path)) == str(tmp_path)
+    # The window answers from checks made off its thread; os.path.isdir is what they ask.
+    assert nearest_folder(folder_and_parents(str(tmp_path / "Pictures" / "Emotion Camera")), os.path.isdir) == str(
+        tmp_path
+    )
+    assert nearest_folder(folder_and_parents(str(tmp_path)), os.path.isdir) == str(tmp_path)
+    unanswered = {str(tmp_path / "Pictures"): None, str(tmp_path / "Pictures" / "Emotion Camera"): False}
+    chain = folder_and_parents(str(tmp_path / "Pictures" / "Emotion Camera"))
+    assert nearest_folder(chain, lambda folder: unanswered.get(folder, True)) is None  # no answer yet: no guess
 
 
 def test_dropping_several_files_plays_the_first_and_says_so(

@@ -22,7 +22,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.io import report_process
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
-from gui_support import WAIT_MS, wait_until_stopped, when_a_dialog_is_open
+from gui_support import WAIT_MS, wait_for_dialog_folders, wait_until_stopped, when_a_dialog_is_open
 
 
 @pytest.fixture(scope="module")
@@ -332,6 +332,7 @@ def test_the_export_dialog_opens_where_the_last_export_went(
         window.ask_folder_path = choose  # type: ignore[method-assign]
         panel = window.timeline_panel
         qtbot.waitUntil(panel.export_button.isEnabled, timeout=WAIT_MS)
+        wait_for_dialog_folders(qtbot, window)
         window.notice_banner.dismiss()
         panel.export_button.click()
         qtbot.waitUntil(lambda: "emotion-timeline" in window.notice_banner.text(), timeout=WAIT_MS)

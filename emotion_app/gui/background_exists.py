@@ -4,6 +4,9 @@ has gone a stat blocks for minutes, and each answer comes back by a queued signa
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+
 from PyQt6.QtCore import QObject, Qt, pyqtSignal
 
 from emotion_app.io.existence import ExistenceChecks
@@ -11,17 +14,18 @@ from emotion_app.io.existence import ExistenceChecks
 
 class BackgroundExists(QObject):
     """Checks paths in the background; :attr:`answered` (path, exists) comes on the GUI
-    thread as each answer does, and :meth:`last_answer` keeps the latest."""
+    thread as each answer does, and :meth:`last_answer` keeps the latest. ``test`` is the
+    question asked (see :class:`ExistenceChecks`), e.g. :func:`os.path.isdir`."""
 
     answered = pyqtSignal(str, bool)
     _reported = pyqtSignal(str, bool)  # emitted on a checking thread
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, test: Callable[[str], bool] = os.path.exists) -> None:
         super().__init__(parent)
         self._answers: dict[str, bool] = {}
         # Queued: the answers come on the checking threads, and are kept on this one.
         self._reported.connect(self._on_reported, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
-        self._checks = ExistenceChecks(self._post)
+        self._checks = ExistenceChecks(self._post, test)
 
     def check(self, paths: list[str]) -> None:
         """Ask afresh whether each of ``paths`` is there; returns at once."""

@@ -50,6 +50,7 @@ from emotion_app.faces.geometry import Box, overlap_area
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.io.atomic import OutputError, check_outputs
 from emotion_app.io.codecs import h264_codec
+from emotion_app.io.existence import folder_and_parents, nearest_folder
 from emotion_app.io.opencv_names import is_utf8_name
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.live import PipelineLoader, load_pipeline
@@ -219,6 +220,9 @@ class MainWindow(QMainWindow):
         self.status.insertPermanentWidget(0, self.rec_label)
         self.snapshots = SnapshotSaver(self)
         self._model_card = BackgroundExists(self)  # whether the model in use has a card (About)
+        # Whether the folders the file dialogs open in are there, asked off the GUI thread:
+        # a folder on a network share whose server has gone blocks a stat for minutes.
+        self._dialog_folders = BackgroundExists(self, test=os.path.isdir)
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
@@ -438,6 +442,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear_chosen.connect(self._clear_recent)
         file_menu.addMenu(self.recent_menu)
         self._rebuild_recent_menu()
+        self._ask_about_dialog_folders()
         for action in (
             self.load_weights_action,
             self.snapshot_action,
@@ -630,13 +635,14 @@ class MainWindow(QMainWindow):
         """Play a video file, an image or a folder of images."""
         path = Path(path).absolute()  # remembered in the recent files, for any later folder
         self.settings.last_video_dir = str(path.parent)
+        self._ask_about_dialog_folders()
         self.settings.remember_recent(str(path), RECENT_FILES)
         self._rebuild_recent_menu()
         self.start_source(VideoFileSpec(path))
 
     def open_folder_dialog(self) -> None:
         with self.paused_for_dialog():
-            folder = self.ask_folder_path("Open folder of images", self.settings.last_video_dir)
+            folder = self.ask_folder_path("Open folder of images", self._video_dialog_start())
         if folder:
             self.open_video(folder)
 
@@ -991,9 +997,47 @@ class MainWindow(QMainWindow):
 
     def open_video_dialog(self) -> None:
         with self.paused_for_dialog():
-            path = self.ask_open_path("Open video", self.settings.last_video_dir, VIDEO_FILTER)
+            path = self.ask_open_path("Open video", self._video_dialog_start(), VIDEO_FILTER)
         if path:
             self.open_video(path)
+
+    def _video_dialog_start(self) -> str:
+        """Where "Open video" and "Open folder of images" open: the folder a file was last
+        opened from (or the nearest folder above it that is there), else the home folder."""
+        return self._dialog_folder(self.settings.last_video_dir, str(Path.home()))
+
+    def _dialog_folder(self, folder: str, fallback: str, *, or_above: bool = True) -> str:
+        """Where a dialog offered ``folder`` opens: ``folder`` (with ``or_above``, the
+        nearest folder above it when it is gone) if the last answer found it there, else
+        ``fallback``, also while no answer has come; the GUI thread never stats it (see
+        :meth:`_ask_about_dialog_folders`). It is asked about afresh for the next time."""
+        if not folder:
+            return fallback
+        folders = folder_and_parents(folder) if or_above else [folder]
+        self._dialog_folders.check(folders)
+        return nearest_folder(folders, self._dialog_folders.last_answer) or fallback
+
+    def _ask_about_dialog_folders(self) -> None:
+        """Find out, off the GUI thread, whether each folder a file dialog may open in is
+        there, so that the dialog knows when it opens (see :meth:`_dialog_folder`)."""
+        for folders in self._dialog_folder_choices():
+            self._dialog_folders.check(folders)
+
+    def _dialog_folder_choices(self) -> list[list[str]]:
+        """The remembered folders the file dialogs open in, each with those tried after it."""
+        settings = self.settings
+        choices = [folder_and_parents(settings.last_video_dir), folder_and_parents(self._output_dir())]
+        choices += [[folder] for folder in (settings.last_export_dir, settings.last_weights_dir) if folder]
+        return choices
+
+    def dialog_folders_answered(self) -> bool:
+        """Whether an answer has come for each folder the file dialogs may open in (tests
+        wait for it before they look where a dialog opens)."""
+        return all(
+            self._dialog_folders.last_answer(folder) is not None
+            for folders in self._dialog_folder_choices()
+            for folder in folders
+        )
 
     # Dialogs go through these two methods, so tests can answer them.
     def ask_open_path(self, title: str, folder: str, filters: str) -> str:
@@ -1001,13 +1045,11 @@ class MainWindow(QMainWindow):
         return path
 
     def ask_save_path(self, title: str, suggestion: str, filters: str) -> str:
-        suggested = Path(suggestion)
-        start = str(Path(dialog_start(str(suggested.parent))) / suggested.name)
-        path, _ = QFileDialog.getSaveFileName(self, title, start, filters)
+        path, _ = QFileDialog.getSaveFileName(self, title, suggestion, filters)
         return path
 
     def ask_folder_path(self, title: str, start: str) -> str:
-        return QFileDialog.getExistingDirectory(self, title, dialog_start(start))
+        return QFileDialog.getExistingDirectory(self, title, start)
 
     def _ask_export_folder(self) -> str:
         with self.paused_for_dialog():
@@ -1015,12 +1057,18 @@ class MainWindow(QMainWindow):
 
     def _export_start(self) -> str:
         """Where the export's folder dialog opens: the folder exported into last (in this or
-        an earlier run), else the output folder (also when that folder is gone)."""
-        last = self.settings.last_export_dir
-        return last if last and os.path.isdir(last) else self._output_dir()
+        an earlier run), else the output folder (also when that folder is gone, or not known
+        to be there yet)."""
+        return self._dialog_folder(self.settings.last_export_dir, self._output_dialog_start(), or_above=False)
+
+    def _output_dialog_start(self) -> str:
+        """Where a dialog offered the output folder opens: it, or the nearest folder above it
+        that is there (it is made only when first saved into), else the home folder."""
+        return self._dialog_folder(self._output_dir(), str(Path.home()))
 
     def _on_timeline_exported(self, png: Path, csv_path: Path) -> None:
         self.settings.last_export_dir = str(png.parent)
+        self._ask_about_dialog_folders()
         self.show_saved(f"Saved the session timeline {png.name} and {csv_path.name} in {png.parent}", png)
 
     def _remember_timeline_visibility(self, visible: bool) -> None:
@@ -1056,13 +1104,14 @@ class MainWindow(QMainWindow):
             path = self.ask_open_path("Load emotion model", self._weights_dialog_start(), WEIGHTS_FILTER)
         if path:
             self.settings.last_weights_dir = str(Path(path).absolute().parent)
+            self._ask_about_dialog_folders()
             self.choose_weights(Path(path))
 
     def _weights_dialog_start(self) -> str:
         """Where "Load weights…" opens: the folder a model was loaded from last (in this or
-        an earlier run), else the shipped models' folder (also when that folder is gone)."""
-        last = self.settings.last_weights_dir
-        return last if last and os.path.isdir(last) else str(self._weights_dir)
+        an earlier run), else the shipped models' folder (also when that folder is gone, or
+        not known to be there yet)."""
+        return self._dialog_folder(self.settings.last_weights_dir, str(self._weights_dir), or_above=False)
 
     # ---- overlay settings -----------------------------------------------------------------
     def set_show_bars(self, show: bool) -> None:
@@ -1108,7 +1157,7 @@ class MainWindow(QMainWindow):
         if result is None:
             self.status.showMessage("No frame to save yet", 3000)
             return
-        suggestion = Path(self._output_dir()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.png"
+        suggestion = Path(self._output_dialog_start()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.png"
         with self.paused_for_dialog():
             path = self.ask_save_path("Save snapshot", str(suggestion), "PNG image (*.png)")
         if not path:
@@ -1207,7 +1256,7 @@ class MainWindow(QMainWindow):
         starts when the dialog closes; a recording running goes on if the dialog is cancelled."""
         if self._nothing_to_record():
             return
-        suggestion = Path(self._output_dir()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.mp4"
+        suggestion = Path(self._output_dialog_start()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.mp4"
         with self.paused_for_dialog():
             path = self.ask_save_path(
                 "Record annotated video (a CSV is written beside it)",
@@ -1273,13 +1322,16 @@ class MainWindow(QMainWindow):
         if self.output_folder(folder) is None:
             return False
         self.settings.output_dir = str(folder)
+        self._ask_about_dialog_folders()
         self.notice_banner.dismiss()
         self.status.showMessage(f"Saving into {folder}", 4000)
         return True
 
     def choose_output_folder(self) -> None:
         with self.paused_for_dialog():
-            folder = self.ask_folder_path("Output folder for snapshots, recordings and exports", self._output_dir())
+            folder = self.ask_folder_path(
+                "Output folder for snapshots, recordings and exports", self._output_dialog_start()
+            )
         if folder:
             self.set_output_folder(folder)
 
@@ -1736,16 +1788,6 @@ def _same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
 def covered_share(rect: Box, area: Box) -> float:
     """How much of ``area`` (x, y, w, h) ``rect`` covers, from 0 to 1."""
     return overlap_area(rect, area) / max(1, area[2] * area[3])
-
-
-def dialog_start(folder: str) -> str:
-    """Where a file dialog offered ``folder`` opens: the nearest folder of it that exists
-    (Qt's dialogs fall back to the working directory for a missing one, e.g. the default
-    output folder before anything was saved there)."""
-    path = Path(folder).expanduser()
-    while not path.is_dir() and path != path.parent:
-        path = path.parent
-    return str(path) if path.is_dir() else folder
 
 
 def _short_name(spec: SourceSpec) -> str:
