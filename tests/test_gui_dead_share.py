@@ -2,8 +2,9 @@
 on it blocks for minutes or for ever. The window must never wait on one: it shows at once
 and answers while the share hangs.
 
-The share itself is simulated (this machine has none): ``os.stat`` and ``os.lstat`` of a
-path in its folder wait until the test lets the server come back; the files are real.
+The share itself is simulated (this machine has none): ``os.stat``, ``os.lstat``,
+``os.mkdir`` and ``os.access`` of a path in its folder wait until the test lets the server
+come back; the files are real.
 """
 
 from __future__ import annotations
@@ -13,18 +14,20 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import cv2
 import pytest
 from PyQt6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.settings import AppSettings
+from emotion_app.gui.snapshot import save_snapshot
 from emotion_app.samples import VideoTruth, make_random_weights
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
-from gui_support import WAIT_MS
+from gui_support import WAIT_MS, play_looping, wait_for_face_result
 
 
 class DeadShare:
-    """``stat`` and ``lstat`` for ``os``: a path in ``folder`` (or the folder itself) blocks
+    """``stat``, ``lstat``, ``mkdir`` and ``access`` for ``os``: a path in ``folder`` (or the folder itself) blocks
     until :attr:`back` is set, then gets the file system's real answer; one asked on the
     GUI thread is noted instead (it would freeze the window, and the test with it) and
     answered at once. :meth:`hang_up` puts them in place."""
@@ -35,10 +38,13 @@ class DeadShare:
         self.waiting = threading.Event()  # a check off the GUI thread is blocked on it
         self.asked_on_gui_thread: list[str] = []
         self._real_stat, self._real_lstat = os.stat, os.lstat
+        self._real_mkdir, self._real_access = os.mkdir, os.access
 
     def hang_up(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(os, "stat", self.stat)
         monkeypatch.setattr(os, "lstat", self.lstat)
+        monkeypatch.setattr(os, "mkdir", self.mkdir)
+        monkeypatch.setattr(os, "access", self.access)
 
     def stat(self, path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
         self._hang_if_on_share(path)
@@ -47,6 +53,14 @@ class DeadShare:
     def lstat(self, path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
         self._hang_if_on_share(path)
         return self._real_lstat(path, *args, **kwargs)
+
+    def mkdir(self, path: Any, *args: Any, **kwargs: Any) -> None:
+        self._hang_if_on_share(path)
+        self._real_mkdir(path, *args, **kwargs)
+
+    def access(self, path: Any, *args: Any, **kwargs: Any) -> bool:
+        self._hang_if_on_share(path)
+        return self._real_access(path, *args, **kwargs)
 
     def _hang_if_on_share(self, path: Any) -> None:
         text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
@@ -222,3 +236,49 @@ def test_a_dialog_folder_on_a_dead_share_never_holds_up_the_window(
         assert share.asked_on_gui_thread == []
     finally:
         share.back.set()  # no thread stays blocked
+
+
+def test_a_snapshot_into_an_output_folder_on_a_dead_share_never_holds_up_the_window(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Ctrl+S froze the window: the output folder was made and checked, and a free name
+    # looked for in it, on the GUI thread before the picture went to be written.
+    folder = tmp_path / "share" / "snapshots"
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert window.set_output_folder(folder)
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)  # its checks done before the share hangs
+    saved: list[Path] = []
+    window.snapshots.saved.connect(saved.append)
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        first = wait_for_face_result(qtbot, window)
+        window.snapshot_action.trigger()
+        qtbot.waitUntil(lambda: window.view.result is not first, timeout=WAIT_MS)
+        second = window.view.result
+        assert second is not None
+        window.snapshot_action.trigger()  # within the second: it needs a name of its own
+        assert share.asked_on_gui_thread == []
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the snapshots wait on the share
+        ticks: list[int] = []
+        QTimer.singleShot(0, lambda: ticks.append(1))
+        qtbot.waitUntil(lambda: ticks == [1], timeout=WAIT_MS)
+        assert saved == []
+        share.back.set()  # the server is back: both are written there
+        qtbot.waitUntil(lambda: len(saved) == 2, timeout=WAIT_MS)
+        assert share.asked_on_gui_thread == []
+    finally:
+        share.back.set()  # no thread stays blocked
+    assert len(set(saved)) == 2 and all(path.parent == folder for path in saved)
+    # Whole: each file is the picture of the frame on screen when its key was pressed.
+    expected = {
+        cv2.imread(str(save_snapshot(result, tmp_path / f"expected-{index}.png"))).tobytes()
+        for index, result in enumerate((first, second))
+    }
+    assert {cv2.imread(str(path)).tobytes() for path in saved} == expected
+    assert sorted(folder.iterdir()) == sorted(saved)  # and nothing half written beside them

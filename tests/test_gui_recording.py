@@ -82,8 +82,9 @@ def test_an_unusable_output_folder_is_refused_with_a_way_out(
     # A remembered folder that went bad is told when used, not silently replaced.
     window.settings.output_dir = str(blocker / "inside")
     wait_for_face_result(qtbot, window)
-    window.snapshot()
-    assert "Cannot save into the output folder" in window.notice_banner.text()
+    window.snapshot()  # the folder is made and checked on the snapshot's thread
+    qtbot.waitUntil(lambda: "Cannot save into the output folder" in window.notice_banner.text(), timeout=WAIT_MS)
+    assert "Choose output folder…" in window.notice_banner.button_captions()
     assert blocker.read_text() == "not a folder"
 
 

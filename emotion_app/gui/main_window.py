@@ -51,7 +51,7 @@ from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINES
 from emotion_app.io.atomic import OutputError, check_outputs
 from emotion_app.io.codecs import h264_codec
 from emotion_app.io.existence import folder_and_parents, nearest_folder
-from emotion_app.io.opencv_names import is_utf8_name
+from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.wording import count_text
@@ -538,6 +538,7 @@ class MainWindow(QMainWindow):
         # Save failures go beside the saves' notices: the source banner's next message (a
         # video's end, a reopen) would replace them before they are read.
         self.snapshots.failed.connect(lambda message: self.notice_banner.show_message(message, "error"))
+        self.snapshots.folder_refused.connect(self._refuse_output_folder)
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.network_camera_chosen.connect(self.open_network_camera)
         self.picker.screen_chosen.connect(self.open_screen)
@@ -1148,9 +1149,9 @@ class MainWindow(QMainWindow):
         if result is None:
             self.status.showMessage("No frame to save yet", 3000)
             return
-        folder = self.output_folder()
-        if folder is not None:
-            self.snapshots.save(result, _unique_path(folder, "snapshot", ".png"))
+        # Made, checked and given a free name on the writing thread: on a network share
+        # whose server has gone each of those waits for minutes (folder_refused tells).
+        self.snapshots.save_into(result, Path(self._output_dir()), datetime.now())
 
     def snapshot_dialog(self) -> None:
         result = self.view.result  # the frame on screen when the button was pressed
@@ -1249,7 +1250,7 @@ class MainWindow(QMainWindow):
         if folder is None:
             self.record_action.setChecked(False)
             return
-        self.start_recording(_unique_path(folder, "recording", ".mp4"))
+        self.start_recording(unique_output_path(folder, "recording", ".mp4", datetime.now()))
 
     def record_dialog(self) -> None:
         """Record to a file the user names; a file holds still meanwhile and the recording
@@ -1269,12 +1270,12 @@ class MainWindow(QMainWindow):
                 if not video.suffix:
                     # The dialog asked about the name typed ("talk"), not the one recorded
                     # to (talk.mp4): a video of that name is kept, the recording numbered.
-                    video = _free_name(video.with_suffix(".mp4"))
+                    video = free_name(video.with_suffix(".mp4"))
                 # The dialog asked before replacing the video, never about the CSV beside it:
                 # a CSV there without that video is another file, kept under a numbered name.
                 csv_path = video.with_suffix(".csv")
                 if not video.exists():
-                    csv_path = _free_name(csv_path)
+                    csv_path = free_name(csv_path)
                 # Started before the video plays on, so it begins at the frame on screen.
                 self.start_recording(video, csv_path)
 
@@ -1291,29 +1292,18 @@ class MainWindow(QMainWindow):
         """The output folder (or ``chosen``, one the user picked), created if missing;
         None (and a message) if it cannot be used."""
         folder = Path(self._output_dir() if chosen is None else chosen)
-        problem = ""
-        if not is_utf8_name(folder):
-            # QSettings would store it with the odd bytes dropped (a later session saving
-            # elsewhere), and OpenCV cannot write a video there.
-            problem = "its name is not valid UTF-8, so it could be neither remembered nor recorded into"
-        else:
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                problem = f"it cannot be created ({exc.strerror or exc})"
-            except ValueError:  # a NUL in the name: no folder can have it
-                problem = "its name holds a NUL character"
-            else:
-                if not os.access(folder, os.W_OK):
-                    problem = "it is not writable"
+        problem = output_folder_problem(folder)
         if problem:
-            self.notice_banner.show_message(
-                f"Cannot save into the output folder {folder}: {problem}.",
-                "error",
-                [("Choose output folder…", self.choose_output_folder)],
-            )
+            self._refuse_output_folder(folder, problem)
             return None
         return folder
+
+    def _refuse_output_folder(self, folder: Path, problem: str) -> None:
+        self.notice_banner.show_message(
+            f"Cannot save into the output folder {folder}: {problem}.",
+            "error",
+            [("Choose output folder…", self.choose_output_folder)],
+        )
 
     def set_output_folder(self, folder: str | Path) -> bool:
         """Use ``folder`` for snapshots, recordings and exports; False (and a message) if unusable."""
@@ -1622,11 +1612,15 @@ class MainWindow(QMainWindow):
         stopped = self.controller.shutdown(timeout_s)
         # An export's pool thread waits for its child process: briefly now, not till it is done.
         self.timeline_panel.stop_exports()
-        # The codec probe and snapshot writes run on the global pool: a process that exits
-        # under them can crash in FFmpeg's teardown (measure_gui exited with SIGSEGV once).
+        # A process that exits under a snapshot being written loses it; one stuck on a dead
+        # share is left (a daemon thread) after a while.
+        deadline = time.monotonic() + 5.0
+        self.snapshots.wait_for_writes(5.0)
+        # The codec probe runs on the global pool: a process that exits under it can
+        # crash in FFmpeg's teardown (measure_gui exited with SIGSEGV once).
         pool = QThreadPool.globalInstance()
         if pool is not None:
-            pool.waitForDone(5000)
+            pool.waitForDone(max(0, round((deadline - time.monotonic()) * 1000)))
         self._gc_hold.release()
         return stopped
 
@@ -1746,36 +1740,6 @@ def _probe_codecs() -> None:
 
 def _open_folder(folder: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
-
-# Every name _unique_path gave: a snapshot is written on a pool thread and a recording
-# while it runs, so a name handed out may not be on disk yet when the next is asked for.
-_NAMES_GIVEN: set[Path] = set()
-
-
-def _unique_path(folder: Path, stem: str, suffix: str) -> Path:
-    """``folder/emotion-<stem>-<date-time><suffix>``, numbered when that name is taken or
-    was given before in this session (two snapshots within a second)."""
-    path = _free_name(
-        folder / f"emotion-{stem}-{datetime.now():%Y%m%d-%H%M%S}{suffix}",
-        taken=lambda path: _exists(path) or _exists(path.with_suffix(".csv")) or path.absolute() in _NAMES_GIVEN,
-    )
-    _NAMES_GIVEN.add(path.absolute())
-    return path
-
-
-def _exists(path: Path) -> bool:
-    return path.exists() or path.is_symlink()  # a dangling link's name is taken too
-
-
-def _free_name(path: Path, taken: Callable[[Path], bool] = _exists) -> Path:
-    """``path``, or ``stem-2.suffix``, ``stem-3.suffix``… the first not ``taken``."""
-    number = 2
-    free = path
-    while taken(free):
-        free = path.with_name(f"{path.stem}-{number}{path.suffix}")
-        number += 1
-    return free
 
 
 def _same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
