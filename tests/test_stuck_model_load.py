@@ -1,5 +1,7 @@
 """A model load whose read never returns (a weights file on a dead network share) does not
-hold the app's exit: the window closes and the process ends, the load left behind.
+hold the app's exit: the window closes and the process ends, the load left behind. Nor
+does it leave the app without a model: a remembered one gives way to the shipped model,
+and one picked in the Model menu to a model picked after it.
 
 The app itself runs in a child process (``app.run``, offscreen), so its exit is what is
 looked at. The weights read blocks on a FIFO nobody writes to: the real loader refuses a
@@ -12,14 +14,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
-from emotion_app.samples import write_astronaut_video
-from emotion_app.weights import DEFAULT_WEIGHTS_PATH
-from gui_support import REPO
+import emotion_app.weights as weights
+from emotion_app.gui import inference_worker
+from emotion_app.gui.settings import AppSettings
+from emotion_app.live import wait_for_loads_to_end
+from emotion_app.samples import VideoTruth, write_astronaut_video
+from emotion_app.weights import DEFAULT_WEIGHTS_NAME, DEFAULT_WEIGHTS_PATH
+from gui_support import REPO, WAIT_MS, wait_for_face_result
 
 # A guard against a hung child, not a measure: before the fix the child never ended.
 CHILD_GUARD_S = 120
@@ -70,9 +78,13 @@ def fifo(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "never-written"
     os.mkfifo(path)
     yield path
-    # Releases a reader still waiting (a child that outlived its guard); none: ENXIO.
+    release(path)
+
+
+def release(fifo: Path) -> None:
+    """Let a reader still waiting on ``fifo`` go on (it reads its end); none: ENXIO."""
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
     except OSError:
         pass
 
@@ -104,3 +116,86 @@ def test_a_load_that_never_returns_does_not_hold_the_exit(mode: str, fifo: Path,
     assert out.splitlines() == ["window closed", "run returned 0"], err
     assert "did not stop" not in err, "the window's close waited for the load"
     assert "a model load did not end within 5 s" in err, "the stuck load is left behind, and said so"
+
+
+def hang_reads_of(stuck: Path, fifo: Path, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Make reads of ``stuck`` (a real weights file) wait on ``fifo`` first, as a read on a
+    dead share would (the real loader refuses a FIFO itself at once); the event is set once
+    one waits. The test must :func:`release` the FIFO, so that no thread stays blocked."""
+    blocked = threading.Event()
+    real_read_header = weights.read_header
+
+    def read_header(path: str | os.PathLike[str]) -> tuple[object, object]:
+        if Path(path).absolute() == stuck.absolute():
+            blocked.set()
+            with open(fifo, "rb") as handle:  # returns only once someone opens it for writing
+                handle.read()
+        return real_read_header(path)
+
+    monkeypatch.setattr(weights, "read_header", read_header)
+    return blocked
+
+
+def test_a_remembered_model_that_never_loads_gives_way_to_the_shipped_one(
+    qtbot: QtBot,
+    make_window,
+    settings_path: Path,
+    gui_video: VideoTruth,
+    fifo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Was: the window said "Loading the emotion model…" for ever and showed no emotions.
+    stuck = tmp_path / "on a dead share.safetensors"
+    stuck.write_bytes(DEFAULT_WEIGHTS_PATH.read_bytes())
+    seeded = AppSettings.at_path(settings_path)
+    seeded.weights_path = stuck
+    assert seeded.sync()
+    blocked = hang_reads_of(stuck, fifo, monkeypatch)
+    monkeypatch.setattr(inference_worker, "LOAD_GIVE_UP_S", 1.0)  # 10 s in the app
+    try:
+        window = make_window(video=gui_video.path, weights=None, wait_for_model=False)
+        qtbot.waitUntil(lambda: "did not load within 1 s" in window.model_banner.text(), timeout=WAIT_MS)
+        assert blocked.is_set()
+        assert window.model_banner.text() == (
+            f"Could not load the model: {stuck} did not load within 1 s (a network share that does not "
+            f"answer?). Still using {DEFAULT_WEIGHTS_NAME}."
+        )
+        assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
+        result = wait_for_face_result(qtbot, window)  # the shipped model labels the faces
+        assert result.labels == window.model_status.labels
+        assert len(result.faces[0].probabilities) == len(result.labels) > 0
+    finally:
+        release(fifo)
+        assert wait_for_loads_to_end(WAIT_MS / 1000)
+    # Its read returned at last: the model it made is dropped, not put in use silently.
+    assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
+
+
+def test_a_model_picked_after_one_that_never_loads_is_not_held_up_by_it(
+    qtbot: QtBot,
+    make_window,
+    random_weights: Path,
+    gui_video: VideoTruth,
+    fifo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Was: the model picked next waited for the stuck one's load for ever ("Loading …").
+    stuck = tmp_path / "on a dead share.safetensors"
+    stuck.write_bytes(DEFAULT_WEIGHTS_PATH.read_bytes())
+    blocked = hang_reads_of(stuck, fifo, monkeypatch)
+    monkeypatch.setattr(inference_worker, "LOAD_GIVE_UP_S", 1.0)
+    try:
+        window = make_window(video=gui_video.path, weights=DEFAULT_WEIGHTS_PATH)
+        window.choose_weights(stuck)
+        qtbot.waitUntil(blocked.is_set, timeout=WAIT_MS)
+        wait_for_face_result(qtbot, window)  # the model in use goes on meanwhile
+        assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
+        window.choose_weights(random_weights)
+        qtbot.waitUntil(lambda: window.model_status.active_weights == random_weights, timeout=WAIT_MS)
+        assert window.model_status.ok
+    finally:
+        release(fifo)
+        assert wait_for_loads_to_end(WAIT_MS / 1000)
+    assert window.model_status.active_weights == random_weights  # the stuck one, dropped

@@ -36,6 +36,11 @@ RUNNER_POLL_MS = 100
 # How often it looks whether a model switched to has loaded (ms): meanwhile the faces
 # keep the old model's labels, so the swap waits at most this.
 LOAD_POLL_MS = 20
+# How long a model's load may take before the worker gives up waiting for it: a load takes
+# well under a second (docs/measurements.md); past this, its read never returns (a file
+# on a network share whose server has gone). A remembered model then gives way to the
+# shipped one, and a model picked later to one picked after it.
+LOAD_GIVE_UP_S = 10.0
 
 
 class InferenceWorker(QObject):
@@ -94,6 +99,7 @@ class InferenceWorker(QObject):
         self._runner_poll.timeout.connect(self._install_fast_runner)
         # A model switched to, loading beside the frames, and the timer that looks for it.
         self._load: PipelineLoad | None = None
+        self._load_started = 0.0  # when it started (time.monotonic())
         # The newest model asked for while another loads: it loads once that one ends.
         self._queued: _LoadRequest | None = None
         self._load_poll = QTimer(self)
@@ -106,20 +112,30 @@ class InferenceWorker(QObject):
         """Load the weights given at construction (runs when the thread starts).
 
         This thread waits for it: there is no model yet whose frames could go on meanwhile.
+        A remembered model that fails to load, or has not loaded within
+        :data:`LOAD_GIVE_UP_S`, gives way to the shipped one.
         """
-        failure = self._load_now(self._weights_path, announce_failure=not self._fall_back_to_shipped)
-        thread = QThread.currentThread()
-        if thread is not None and thread.isInterruptionRequested():
+        remembered = self._weights_path if self._fall_back_to_shipped else None
+        outcome = self._wait_for_load(self._weights_path, LOAD_GIVE_UP_S if remembered is not None else None)
+        if isinstance(outcome, PipelineBundle):
+            self._install(outcome)
+            return
+        if outcome is None:
             return  # the app is closing: nothing would use a model
-        if failure is not None and self._weights_path is not None and self._fall_back_to_shipped:
-            self._load_now(None)
-            # A file deleted since last time goes quietly, as if none had been remembered.
-            # (Asked here, never on the GUI thread: its folder has just answered the load.)
-            if self._bundle is not None and os.path.exists(self._weights_path):  # why the shipped model runs
-                bundle = self._bundle
-                self.model_status.emit(
-                    dataclasses.replace(failure, labels=bundle.labels, active_weights=bundle.weights_path)
-                )
+        failure = self._load_failed(self._weights_path, outcome, announce=remembered is None)
+        thread = QThread.currentThread()
+        if remembered is None or (thread is not None and thread.isInterruptionRequested()):
+            return  # nothing to fall back from, or the app is closing
+        self._load_now(None)
+        # A file deleted since last time goes quietly, as if none had been remembered.
+        # (Asked here, never on the GUI thread: its folder has just answered the load;
+        # one that never answered is not asked again.)
+        quietly = not isinstance(outcome, LoadGaveUp) and not os.path.exists(remembered)
+        if self._bundle is not None and not quietly:  # why the shipped model runs
+            bundle = self._bundle
+            self.model_status.emit(
+                dataclasses.replace(failure, labels=bundle.labels, active_weights=bundle.weights_path)
+            )
 
     @pyqtSlot(object)
     def load_weights(self, weights_path: Path | None) -> None:
@@ -143,6 +159,7 @@ class InferenceWorker(QObject):
         self._set_thread_counts()
         try:
             self._load = PipelineLoad(weights_path, self._pipeline_loader, self._torch_threads)
+            self._load_started = time.monotonic()
         except RuntimeError as exc:  # no thread to be had: the model in use goes on
             self._load_poll.stop()
             self._load_failed(weights_path, exc)
@@ -162,10 +179,21 @@ class InferenceWorker(QObject):
         if self._opencv_threads:
             cv2.setNumThreads(self._opencv_threads)  # process-wide: only the worker sets it
 
-    def _load_now(self, weights_path: Path | None, announce_failure: bool = True) -> ModelStatus | None:
+    def _load_now(self, weights_path: Path | None) -> None:
         """Load a model, this thread waiting for it; on failure keep the one in use (or none)
-        and say why (with ``announce_failure`` False, only to the caller). Returns the
-        failure, or None (also when the app closes meanwhile: the load is then dropped).
+        and say why. Nothing happens if the app closes meanwhile (the load is dropped)."""
+        outcome = self._wait_for_load(weights_path, None)
+        if isinstance(outcome, PipelineBundle):
+            self._install(outcome)
+        elif outcome is not None:
+            self._load_failed(weights_path, outcome)
+
+    def _wait_for_load(
+        self, weights_path: Path | None, give_up_after_s: float | None
+    ) -> PipelineBundle | Exception | None:
+        """Load a model, this thread waiting for it at most ``give_up_after_s`` (None: for as
+        long as it takes): the model, why there is none (:class:`LoadGaveUp` once waited
+        for too long), or None if the app closes meanwhile. A load not taken is dropped.
 
         The load runs on a thread of its own (:class:`PipelineLoad`), so that one whose
         read never returns (a file on a dead network share) does not hold this thread, and
@@ -174,17 +202,20 @@ class InferenceWorker(QObject):
         try:
             load = PipelineLoad(weights_path, self._pipeline_loader, self._torch_threads)
         except RuntimeError as exc:  # no thread to be had
-            return self._load_failed(weights_path, exc, announce_failure)
+            return exc
         thread = QThread.currentThread()
+        deadline = None if give_up_after_s is None else time.monotonic() + give_up_after_s
         while not load.wait(LOAD_POLL_MS / 1000):
             if thread is not None and thread.isInterruptionRequested():
                 load.drop()  # the app is closing: nothing would take the model
                 return None
-        outcome = load.take()
-        if isinstance(outcome, Exception):
-            return self._load_failed(weights_path, outcome, announce_failure)
-        self._install(outcome)
-        return None
+            if deadline is not None and time.monotonic() >= deadline:
+                # Left to its thread (the exit does not wait for it for long); should its
+                # read ever return, the model it made is closed, never put in use.
+                load.drop()
+                assert give_up_after_s is not None
+                return LoadGaveUp(weights_path, give_up_after_s)
+        return load.take()
 
     def _load_failed(self, weights_path: Path | None, exc: Exception, announce: bool = True) -> ModelStatus:
         # WeightsError names the file; anything else gets it added.
@@ -211,12 +242,15 @@ class InferenceWorker(QObject):
         if load is None:
             self._load_poll.stop()
             return
-        if not load.done:
+        stuck = time.monotonic() - self._load_started >= LOAD_GIVE_UP_S
+        if not load.done and not (stuck and self._queued is not None):
             return
         self._load = None
         queued, self._queued = self._queued, None
         if queued is not None:
-            load.drop()  # a newer model was asked for meanwhile: no one wants this one now
+            # A newer model was asked for meanwhile: no one wants this one now. One whose
+            # read has not returned is not waited for (the newer one would never load).
+            load.drop()
             self._start_load(queued.weights_path)
             return
         self._load_poll.stop()
@@ -439,6 +473,14 @@ class InferenceWorker(QObject):
         self._finish_recording()
         if self._bundle is not None:
             self._bundle.close()
+
+
+class LoadGaveUp(TimeoutError):
+    """A model's load not waited for any longer: its read has not returned."""
+
+    def __init__(self, weights_path: Path | None, waited_s: float) -> None:
+        name = weights_path if weights_path is not None else "the shipped model"
+        super().__init__(f"{name} did not load within {waited_s:g} s (a network share that does not answer?)")
 
 
 @dataclasses.dataclass(frozen=True)
