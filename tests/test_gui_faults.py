@@ -25,6 +25,7 @@ from gui_support import (
     CameraBench,
     grab_view,
     pause_on_shown_frame,
+    play_looping,
     wait_for_face_result,
     wait_until_stopped,
 )
@@ -550,3 +551,36 @@ def test_stop_is_heard_inside_a_long_run_of_broken_pictures(
     # Counted when the capture thread says it stopped: before, all 300 came first.
     assert len(reads) - read_at_stop <= 2, f"{len(reads) - read_at_stop} broken files read before Stop was heard"
     assert "z.png" not in reads
+
+
+def test_stop_inside_a_looping_slide_shows_broken_run_does_not_start_the_next_loop(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch
+) -> None:
+    # Was: the read past the run, given up for Stop, was taken for the loop's end: the
+    # slide show went back to its first picture and read and delivered it before the stop.
+    from emotion_app.gui import frame_sources
+
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), np.full((48, 64, 3), 40, np.uint8))
+    for number in range(300):
+        (folder / f"b{number:03d}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"cut")
+    reads: list[str] = []
+    real_read = frame_sources.read_picture
+
+    def slow_read(path: Path) -> np.ndarray | None:
+        reads.append(path.name)
+        if path.name.startswith("b"):
+            time.sleep(0.02)  # as a file on a slow share: the run takes 6 s
+        return real_read(path)
+
+    monkeypatch.setattr(frame_sources, "read_picture", slow_read)
+    window = make_window()
+    play_looping(window, folder)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    # The run comes after a.png's two seconds.
+    qtbot.waitUntil(lambda: sum(name.startswith("b") for name in reads) >= 5, timeout=WAIT_MS)
+    read_at_stop = len(reads)
+    with qtbot.waitSignal(window.controller.source_stopped, timeout=WAIT_MS):
+        window.stop()
+    assert "a.png" not in reads[read_at_stop:], "the next loop began after Stop was pressed"

@@ -508,6 +508,8 @@ class CaptureWorker(QObject):
         frame = self._read_past_damage(source, spec)
         if frame is not None:
             return frame
+        if self._scan_given_up():
+            return None  # the run was given up for a request, not read to the file's end
         if spec.loop and self._index > 0 and source.rewind():
             # The next loop starts a step after this one's last frame.
             if self._last_time_s is not None:
