@@ -301,3 +301,20 @@ def test_record_to_a_name_typed_without_suffix_keeps_the_video_of_that_name(
     assert finished.args[0].error == ""
     assert kept_video.read_bytes() == b"an earlier recording" and kept_csv.read_text() == "its rows\n"
     assert (tmp_path / "talk-2.mp4").is_file() and (tmp_path / "talk-2.csv").is_file()
+
+
+def test_a_snapshot_whose_name_the_output_folder_cannot_hold_is_told(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # Was: asking whether the snapshot's name was free raised (the folder's path leaves no
+    # room for it: ENAMETOOLONG) on the snapshot's thread, which ended with no file and no word.
+    folder = tmp_path
+    while len(str(folder)) < 4070:  # made and writable, but no file name fits under it
+        folder = folder / ("d" * min(200, 4070 - len(str(folder)) - 1))
+    window = make_window(video=gui_video.path)
+    assert window.set_output_folder(folder)
+    wait_for_face_result(qtbot, window)
+    window.snapshot()
+    qtbot.waitUntil(lambda: "could not write snapshot" in window.notice_banner.text(), timeout=WAIT_MS)
+    assert "File name too long" in window.notice_banner.text()
+    assert list(folder.iterdir()) == []

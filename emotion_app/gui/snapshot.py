@@ -98,7 +98,12 @@ class SnapshotSaver(QObject):
             if problem:
                 self._emit("folder_refused", folder, problem)
                 return
-            self._write(result, unique_output_path(folder, "snapshot", ".png", when))
+            try:
+                target = unique_output_path(folder, "snapshot", ".png", when)
+            except OSError as exc:  # a name too long for the file system, say: asking of it raises
+                self._emit("failed", f"could not write snapshot in {folder}: {exc.strerror or exc}")
+                return
+            self._write(result, target)
 
         self._start(write)
 
