@@ -318,3 +318,21 @@ def test_a_snapshot_whose_name_the_output_folder_cannot_hold_is_told(
     qtbot.waitUntil(lambda: "could not write snapshot" in window.notice_banner.text(), timeout=WAIT_MS)
     assert "File name too long" in window.notice_banner.text()
     assert list(folder.iterdir()) == []
+
+
+def test_a_recording_whose_name_the_output_folder_cannot_hold_is_refused(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # Was: asking whether the recording's name was free raised (ENAMETOOLONG) out of the
+    # Record action's slot: no message, and Record stayed checked with nothing recording.
+    folder = tmp_path
+    while len(str(folder)) < 4070:  # made and writable, but no file name fits under it
+        folder = folder / ("d" * min(200, 4070 - len(str(folder)) - 1))
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert window.set_output_folder(folder)
+    wait_for_face_result(qtbot, window)
+    window.record_action.trigger()
+    assert window.recording is None and not window.record_action.isChecked()
+    assert "Recording refused" in window.notice_banner.text()
+    assert "File name too long" in window.notice_banner.text()

@@ -1250,7 +1250,15 @@ class MainWindow(QMainWindow):
         if folder is None:
             self.record_action.setChecked(False)
             return
-        self.start_recording(unique_output_path(folder, "recording", ".mp4", datetime.now()))
+        try:
+            video = unique_output_path(folder, "recording", ".mp4", datetime.now())
+        except OSError as exc:  # a name too long for the file system, say: asking of it raises
+            self.record_action.setChecked(False)
+            self.notice_banner.show_message(
+                f"Recording refused: no name for it in {folder}: {exc.strerror or exc}", "error"
+            )
+            return
+        self.start_recording(video)
 
     def record_dialog(self) -> None:
         """Record to a file the user names; a file holds still meanwhile and the recording
