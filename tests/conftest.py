@@ -163,6 +163,7 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
         screen: int | None = None,
         real_screens: bool = False,
         pipeline_loader: PipelineLoader = load_pipeline,
+        file_check_timeout_s: float | None = None,
     ) -> MainWindow:
         chosen_weights = random_weights if weights == "random" else weights
         options = LaunchOptions(
@@ -184,6 +185,7 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
             # must not change what the other tests see in the camera picker.
             screen_lister=list_screens if real_screens else list,
             **({"weights_dir": weights_dir} if weights_dir is not None else {}),
+            **({"file_check_timeout_s": file_check_timeout_s} if file_check_timeout_s is not None else {}),
         )
         qtbot.addWidget(window)
         if size is not None:  # None: the size the window gave itself

@@ -23,7 +23,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.frame_sources import OpenCvFrameSource, open_frame_source
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import CameraSpec, InferenceResult, SourceSpec, VideoFileSpec
+from emotion_app.gui.messages import CameraSpec, InferenceResult, RecordingRequest, SourceSpec, VideoFileSpec
 from emotion_app.inference.build_process import CHILD_TIMEOUT_S, TEMP_VARIABLES
 
 # Generous: two cores shared with a training job; a healthy run takes well under a second.
@@ -101,6 +101,14 @@ def play_looping(window: MainWindow, video: Path) -> None:
     never outlasts the clip: a short clip ends within seconds of its first frame shown, and
     the first shown comes late in it when the machine is busy (the file plays in real time)."""
     window.start_source(VideoFileSpec(video, loop=True))
+
+
+def wait_for_recording(qtbot: QtBot, window: MainWindow) -> RecordingRequest:
+    """Wait till the recording asked for has started: its folder and files are checked off
+    the GUI thread first (see MainWindow._record_when_checked)."""
+    qtbot.waitUntil(lambda: window.recording is not None, timeout=WAIT_MS)
+    assert window.recording is not None
+    return window.recording
 
 
 def wait_until_recorded(qtbot: QtBot, window: MainWindow) -> None:

@@ -10,20 +10,21 @@ come back; the files are real.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
 
 import cv2
 import pytest
-from PyQt6.QtCore import QTimer
+from PyQt6.QtCore import QCoreApplication, QTimer
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.snapshot import save_snapshot
 from emotion_app.samples import VideoTruth, make_random_weights
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
-from gui_support import WAIT_MS, play_looping, wait_for_face_result
+from gui_support import WAIT_MS, play_looping, wait_for_face_result, wait_until_recorded
 
 
 class DeadShare:
@@ -282,3 +283,159 @@ def test_a_snapshot_into_an_output_folder_on_a_dead_share_never_holds_up_the_win
     }
     assert {cv2.imread(str(path)).tobytes() for path in saved} == expected
     assert sorted(folder.iterdir()) == sorted(saved)  # and nothing half written beside them
+
+
+def served_meanwhile(qtbot: QtBot) -> None:
+    """Wait till a timer started now fires: the window handles its events."""
+    ticks: list[int] = []
+    QTimer.singleShot(0, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: ticks == [1], timeout=WAIT_MS)
+
+
+def join_file_checks() -> None:
+    """Wait till the window's file checks have given their answers (queued for the GUI
+    thread, which acts on them at its next events)."""
+    for thread in threading.enumerate():
+        if thread.name == "file check":
+            thread.join(WAIT_MS / 1000)
+    QCoreApplication.processEvents()
+
+
+def test_a_recording_into_an_output_folder_on_a_dead_share_never_holds_up_the_window(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Ctrl+R froze the window: the output folder was made and checked, a free name looked
+    # for in it and the recording's files checked, all on the GUI thread.
+    folder = tmp_path / "share" / "recordings"
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert window.set_output_folder(folder)
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)  # its checks done before the share hangs
+    wait_for_face_result(qtbot, window)
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        window.record_action.trigger()
+        assert share.asked_on_gui_thread == []
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the check waits on the share
+        served_meanwhile(qtbot)
+        assert window.recording is None and window.record_action.isChecked()  # under way
+        share.back.set()  # the server is back: the recording starts there
+        qtbot.waitUntil(lambda: window.recording is not None, timeout=WAIT_MS)
+        request = window.recording
+        assert request is not None and request.video_path.parent == folder and window.rec_label.isVisible()
+        wait_until_recorded(qtbot, window)
+        with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+            window.record_action.trigger()
+        assert share.asked_on_gui_thread == []
+    finally:
+        share.back.set()  # no thread stays blocked
+    assert finished.args[0].error == "" and request.video_path.is_file()
+
+
+def test_a_recording_into_a_share_that_never_answers_is_refused_in_words(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "share" / "recordings"
+    window = make_window(file_check_timeout_s=0.2)
+    play_looping(window, gui_video.path)
+    assert window.set_output_folder(folder)
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    wait_for_face_result(qtbot, window)
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        window.record_action.trigger()
+        qtbot.waitUntil(lambda: "did not answer" in window.notice_banner.text(), timeout=WAIT_MS)
+        assert window.notice_banner.text() == (
+            f"Recording refused: {folder} did not answer within 0.2 s (a network share whose server has gone?); "
+            "nothing was recorded."
+        )
+        assert "Choose output folder…" in window.notice_banner.button_captions()
+        assert window.recording is None and not window.record_action.isChecked()
+        share.back.set()  # the server is back after all: the answer given up on starts nothing
+        join_file_checks()
+        assert window.recording is None and not window.record_action.isChecked()
+        assert share.asked_on_gui_thread == []
+    finally:
+        share.back.set()  # no thread stays blocked
+
+
+def test_record_to_while_a_video_on_a_dead_share_plays_never_holds_up_the_window(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "Record to…" froze the window: whether the recording would overwrite the video
+    # playing was found by a stat of that video (and, for a name typed without a suffix,
+    # of the names in the folder chosen), on the GUI thread.
+    (tmp_path / "share").mkdir()
+    playing = Path(shutil.copy(gui_video.path, tmp_path / "share" / gui_video.path.name))
+    out = tmp_path / "out"
+    out.mkdir()
+    window = make_window()
+    play_looping(window, playing)
+    wait_for_face_result(qtbot, window)
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(out / "talk"))
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        window.record_as_action.trigger()
+        assert share.asked_on_gui_thread == []
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the check waits on the share
+        served_meanwhile(qtbot)
+        assert window.recording is None and window.is_paused  # held still till it starts
+        share.back.set()  # the server is back: the recording starts, and the video plays on
+        qtbot.waitUntil(lambda: window.recording is not None, timeout=WAIT_MS)
+        assert window.recording is not None and window.recording.video_path == out / "talk.mp4"
+        qtbot.waitUntil(lambda: not window.is_paused, timeout=WAIT_MS)
+        wait_until_recorded(qtbot, window)
+        with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+            window.stop_recording()
+        assert share.asked_on_gui_thread == []
+    finally:
+        share.back.set()  # no thread stays blocked
+    assert finished.args[0].error == "" and (out / "talk.mp4").is_file()
+
+
+def test_save_snapshot_as_while_a_video_on_a_dead_share_plays_never_holds_up_the_window(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "Save snapshot as…" froze the window: whether the snapshot would overwrite the video
+    # playing was found by a stat of that video on the GUI thread.
+    (tmp_path / "share").mkdir()
+    playing = Path(shutil.copy(gui_video.path, tmp_path / "share" / gui_video.path.name))
+    window = make_window()
+    play_looping(window, playing)
+    wait_for_face_result(qtbot, window)
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / "still.png"))
+    saved: list[Path] = []
+    window.snapshots.saved.connect(saved.append)
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        window.snapshot_as_action.trigger()
+        assert share.asked_on_gui_thread == []
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the snapshot's check waits on the share
+        served_meanwhile(qtbot)
+        assert saved == []
+        share.back.set()  # the server is back: it is written
+        qtbot.waitUntil(lambda: saved == [tmp_path / "still.png"], timeout=WAIT_MS)
+        assert share.asked_on_gui_thread == []
+    finally:
+        share.back.set()  # no thread stays blocked
+    assert cv2.imread(str(saved[0])) is not None

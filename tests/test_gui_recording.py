@@ -18,7 +18,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.io.codecs import MPEG4_PART2, codec_for, h264_codec
 from emotion_app.io.video import AnnotatedVideoWriter
 from emotion_app.samples import SIX_LABELS, VideoTruth
-from gui_support import WAIT_MS, play_looping, wait_for_face_result, wait_until_recorded
+from gui_support import WAIT_MS, play_looping, wait_for_face_result, wait_for_recording, wait_until_recorded
 
 
 def no_dialog(*_args: object) -> str:
@@ -52,7 +52,7 @@ def test_one_key_snapshot_and_record_go_into_the_output_folder(
 
     window.resume()
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    assert window.recording is not None and window.recording.video_path.parent == folder
+    assert wait_for_recording(qtbot, window).video_path.parent == folder
     assert window.rec_label.isVisible() and re.fullmatch(r"● REC 0:0\d", window.rec_label.text())
     qtbot.waitUntil(lambda: window.rec_label.text() != "● REC 0:00", timeout=WAIT_MS)  # time runs
     wait_until_recorded(qtbot, window)
@@ -181,13 +181,14 @@ def test_recording_ends_with_stop_and_says_when_nothing_was_recorded(
     qtbot.waitUntil(lambda: window.source_state.playback is not None, timeout=WAIT_MS)
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS):
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+        wait_for_recording(qtbot, window)
         qtbot.wait(300)
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     assert "Nothing was recorded" in window.notice_banner.text()
     window.resume()
     # Cancelling "Record as…" leaves a running recording alone; Stop ends it.
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    running = window.recording
+    running = wait_for_recording(qtbot, window)
     monkeypatch.setattr(window, "ask_save_path", lambda *_args: "")  # the user cancels
     window.record_dialog()
     assert window.recording == running is not None
@@ -223,8 +224,7 @@ def test_a_switch_to_a_model_with_other_emotions_ends_the_recording_with_its_fil
     assert window.set_output_folder(tmp_path / "out")
     wait_for_face_result(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    request = window.recording
-    assert request is not None
+    request = wait_for_recording(qtbot, window)
     wait_until_recorded(qtbot, window)
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         window.controller.load_weights(random_weights_7)
@@ -268,7 +268,7 @@ def test_record_to_keeps_a_csv_of_that_name_it_was_not_asked_about(
     wait_for_face_result(qtbot, window)
     monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / "talk"))
     window.record_dialog()
-    assert window.recording is not None and window.recording.video_path == tmp_path / "talk.mp4"
+    assert wait_for_recording(qtbot, window).video_path == tmp_path / "talk.mp4"
     assert window.recording.csv_path == tmp_path / "talk-2.csv"
     wait_until_recorded(qtbot, window)
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
@@ -292,8 +292,7 @@ def test_record_to_a_name_typed_without_suffix_keeps_the_video_of_that_name(
     wait_for_face_result(qtbot, window)
     monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / "talk"))
     window.record_dialog()
-    assert window.recording is not None
-    recording = window.recording
+    recording = wait_for_recording(qtbot, window)
     assert (recording.video_path, recording.csv_path) == (tmp_path / "talk-2.mp4", tmp_path / "talk-2.csv")
     wait_until_recorded(qtbot, window)
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
@@ -333,6 +332,6 @@ def test_a_recording_whose_name_the_output_folder_cannot_hold_is_refused(
     assert window.set_output_folder(folder)
     wait_for_face_result(qtbot, window)
     window.record_action.trigger()
+    qtbot.waitUntil(lambda: "Recording refused" in window.notice_banner.text(), timeout=WAIT_MS)
     assert window.recording is None and not window.record_action.isChecked()
-    assert "Recording refused" in window.notice_banner.text()
     assert "File name too long" in window.notice_banner.text()

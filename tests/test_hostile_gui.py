@@ -143,8 +143,9 @@ def test_recording_onto_the_playing_video_is_refused(
     before = fingerprint(source)
     window = make_window(video=source)
     for video, csv_path in ((source, None), (link, None), (tmp_path / "rec.avi", source)):
-        assert window.start_recording(video, csv_path) is None
-        assert window.notice_banner.text().startswith("Recording refused: ")
+        window.notice_banner.dismiss()  # the last one's
+        window.start_recording(video, csv_path)  # checked off the GUI thread
+        qtbot.waitUntil(lambda: window.notice_banner.text().startswith("Recording refused: "), timeout=WAIT_MS)
         assert "is the input" in window.notice_banner.text() and window.notice_banner.level == "error"
         assert window.recording is None and not window.record_action.isChecked()
     qtbot.wait(300)  # frames keep coming; nothing is written to the source
@@ -167,8 +168,10 @@ def test_a_snapshot_onto_the_shown_image_or_its_folder_is_refused(
         qtbot.waitUntil(lambda window=window: window.view.result is not None, timeout=WAIT_MS)
         answer[:] = [target]
         monkeypatch.setattr(window, "ask_save_path", lambda title, suggestion, filters: str(answer[0]))
-        window.snapshot_dialog()
-        assert window.notice_banner.text().startswith("Snapshot refused: ")
+        window.snapshot_dialog()  # checked on the snapshot's thread
+        qtbot.waitUntil(
+            lambda window=window: window.notice_banner.text().startswith("Snapshot refused: "), timeout=WAIT_MS
+        )
         assert "is the input" in window.notice_banner.text() and window.notice_banner.level == "error"
         window.close()
     qtbot.wait(300)  # a snapshot, had one been started, is written on a pool thread

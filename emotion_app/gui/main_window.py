@@ -48,7 +48,7 @@ from PyQt6.QtWidgets import (
 
 from emotion_app.faces.geometry import Box, overlap_area
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
-from emotion_app.io.atomic import OutputError, check_outputs
+from emotion_app.io.atomic import OutputError, check_outputs, files_played_from
 from emotion_app.io.codecs import h264_codec
 from emotion_app.io.existence import folder_and_parents, nearest_folder
 from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
@@ -59,6 +59,7 @@ from emotion_app.wording import count_text
 from ..weights import DEFAULT_WEIGHTS_DIR
 from . import gui_thread_gc
 from .annotation import with_names
+from .background_call import BackgroundCall
 from .background_exists import BackgroundExists
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
 from .camera_size import CameraSize
@@ -90,7 +91,7 @@ from .recent_menu import RecentMenu
 from .screen_capture import Screen, list_screens
 from .screen_menu import ScreenMenu
 from .settings import AppSettings
-from .snapshot import SnapshotSaver, save_snapshot, snapshot_file
+from .snapshot import SnapshotSaver, save_snapshot
 from .source_state import SourceState
 from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
@@ -146,6 +147,10 @@ _STATUS_INTERVAL_MS = 500
 # The source banner's tag for a network camera's "reconnecting…" notice (with its stream's
 # id): the end of the reconnect takes away that notice, never a message put up since.
 _RECONNECTING_TAG = "reconnecting"
+# How long the output folder and a recording's files may take to answer their checks
+# (made off the GUI thread) before the user is told they do not: on a network share whose
+# server has gone they never answer, and the press would otherwise come to nothing unsaid.
+FILE_CHECK_TIMEOUT_S = 5.0
 
 
 class MainWindow(QMainWindow):
@@ -161,6 +166,7 @@ class MainWindow(QMainWindow):
         camera_timeout_s: float = 2.0,
         weights_dir: Path = DEFAULT_WEIGHTS_DIR,
         screen_lister: Callable[[], list[Screen]] = list_screens,
+        file_check_timeout_s: float = FILE_CHECK_TIMEOUT_S,
     ) -> None:
         super().__init__()
         # Before any worker starts: a Qt object freed by a worker thread's garbage
@@ -223,6 +229,10 @@ class MainWindow(QMainWindow):
         # Whether the folders the file dialogs open in are there, asked off the GUI thread:
         # a folder on a network share whose server has gone blocks a stat for minutes.
         self._dialog_folders = BackgroundExists(self, test=os.path.isdir)
+        # A recording's folder and files, checked off the GUI thread for the same reason;
+        # the recording starts on the answer (see _record_when_checked).
+        self._recording_check = BackgroundCall(file_check_timeout_s, self)
+        self._after_recording_check: Callable[[], None] | None = None
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
@@ -598,7 +608,7 @@ class MainWindow(QMainWindow):
             self._pending_source = spec
             self.source_state.spec = spec
             return
-        if self._recording is not None and self.source_state.spec != spec:
+        if (self._recording is not None or self._recording_check.pending) and self.source_state.spec != spec:
             self.stop_recording()
         if not _same_source(spec, self.source_state.spec):
             self.timeline_panel.clear()  # another source: another session
@@ -915,13 +925,21 @@ class MainWindow(QMainWindow):
     @contextmanager
     def paused_for_dialog(self) -> Iterator[None]:
         """A file holds still while a modal dialog is open and plays on after it."""
+        play_on = self._hold_still()
+        try:
+            yield
+        finally:
+            play_on()
+
+    def _hold_still(self) -> Callable[[], None]:
+        """Pause a playing file; returns what plays it on again (if it is still that file,
+        paused)."""
         spec = self.source_state.spec
         was_playing = self.source_state.playing
         if was_playing:
             self.pause()
-        try:
-            yield
-        finally:
+
+        def play_on() -> None:
             if (
                 was_playing
                 and self.source_state.spec == spec
@@ -929,6 +947,8 @@ class MainWindow(QMainWindow):
                 and self.source_state.paused
             ):
                 self.resume()
+
+        return play_on
 
     def _player_key_actions(self) -> list[QAction]:
         return [self.play_pause_action, self.step_back_action, self.step_forward_action, self.restart_action]
@@ -1161,30 +1181,71 @@ class MainWindow(QMainWindow):
         suggestion = Path(self._output_dialog_start()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.png"
         with self.paused_for_dialog():
             path = self.ask_save_path("Save snapshot", str(suggestion), "PNG image (*.png)")
-        if not path:
-            return
-        try:  # never over the image being shown (a file, or one of a folder's)
-            check_outputs([("snapshot", snapshot_file(Path(path)))], self._playing_files())
-        except OutputError as exc:
-            self.notice_banner.show_message(f"Snapshot refused: {exc}", "error")
-            return
-        self.snapshots.save(result, Path(path))
+        if path:  # checked on the writing thread: never over the image being shown
+            self.snapshots.save(result, Path(path), self._playing_path())
 
     def start_recording(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest | None:
-        """Record to ``video_path`` (and a CSV beside it); None, with a banner, if a path is
-        the playing video (after links) or unusable."""
+        """Record to ``video_path`` (and a CSV beside it) once both are checked, off the GUI
+        thread; returns the request checked, None (with a banner) when there is nothing to
+        record. A path that is the playing video (after links) or unusable is refused with
+        a banner instead of recorded to."""
         if self._nothing_to_record():
             return None
         video_path = Path(video_path)
         if not video_path.suffix:
             video_path = video_path.with_suffix(".mp4")
         request = RecordingRequest(video_path, Path(csv_path) if csv_path else video_path.with_suffix(".csv"))
-        try:
-            check_outputs([("recording", request.video_path), ("its CSV", request.csv_path)], self._playing_files())
-        except OutputError as exc:  # never record over the video being played
+        playing = self._playing_path()
+        self._record_when_checked(lambda: _checked_recording(request, playing), video_path.parent)
+        return request
+
+    def _record_when_checked(
+        self,
+        check: Callable[[], RecordingRequest | _Refusal],
+        folder: Path,
+        then: Callable[[], None] | None = None,
+    ) -> None:
+        """Run ``check`` off the GUI thread (each of its stats blocks for minutes on a
+        network share whose server has gone) and start the recording it answers, or show
+        why not; ``folder``, where it records, is named if no answer comes in time. Record
+        stays checked meanwhile, and pressed again cancels. ``then`` follows in any case."""
+        if self._recording_check.pending:  # replaced by this one
+            self._recording_check.cancel()
+            self._settle_recording_check()
+        self.record_action.setChecked(True)
+        self._after_recording_check = then
+        if not self._recording_check.start(
+            check, self._on_recording_checked, lambda: self._on_recording_unanswered(folder)
+        ):
+            self._on_recording_checked(_Refusal("Recording refused: no thread could be started to check its files"))
+
+    def _on_recording_checked(self, answer: RecordingRequest | _Refusal) -> None:
+        if isinstance(answer, _Refusal):
             self.record_action.setChecked(False)
-            self.notice_banner.show_message(f"Recording refused: {exc}", "error")
-            return None
+            if answer.folder is not None:
+                self._refuse_output_folder(answer.folder, answer.message)
+            else:
+                self.notice_banner.show_message(answer.message, "error")
+        elif not self._nothing_to_record():  # (the source was stopped meanwhile: said there)
+            self._begin_recording(answer)
+        self._settle_recording_check()
+
+    def _on_recording_unanswered(self, folder: Path) -> None:
+        self.record_action.setChecked(False)
+        self.notice_banner.show_message(
+            f"Recording refused: {folder} did not answer within {self._recording_check.timeout_s:g} s (a network "
+            "share whose server has gone?); nothing was recorded.",
+            "error",
+            [("Choose output folder…", self.choose_output_folder)],
+        )
+        self._settle_recording_check()
+
+    def _settle_recording_check(self) -> None:
+        then, self._after_recording_check = self._after_recording_check, None
+        if then is not None:
+            then()
+
+    def _begin_recording(self, request: RecordingRequest) -> None:
         info = self.source_state.info
         fps = info.fps if info is not None and info.fps > 0 else FALLBACK_FPS
         self.controller.start_recording(request, fps)
@@ -1192,7 +1253,6 @@ class MainWindow(QMainWindow):
         self._recording_started = time.monotonic()
         self.record_action.setChecked(True)
         self._refresh_rec_indicator()
-        return request
 
     def _nothing_to_record(self) -> bool:
         """True, with a banner, when no source is on that a recording could take frames
@@ -1215,20 +1275,18 @@ class MainWindow(QMainWindow):
         self.source_banner.show_message("Nothing to record: start a camera, a screen or a video first.", "warning")
         return True
 
-    def _playing_files(self) -> list[Path]:
-        """The file being played, or every file of the folder being played: what a
-        snapshot or a recording must never be written over."""
+    def _playing_path(self) -> Path | None:
+        """The file or folder being played: what a snapshot or a recording must never be
+        written over (its files are listed off the GUI thread, see files_played_from)."""
         spec = self.source_state.spec
-        if not isinstance(spec, VideoFileSpec):
-            return []
-        if spec.path.is_dir():
-            try:
-                return [member for member in spec.path.iterdir() if member.is_file()]
-            except OSError:  # the folder went away: nothing of it to protect
-                return []
-        return [spec.path]
+        return spec.path if isinstance(spec, VideoFileSpec) else None
 
     def stop_recording(self) -> None:
+        """End the recording, or the check of one about to start."""
+        if self._recording_check.pending:
+            self._recording_check.cancel()
+            self.record_action.setChecked(False)
+            self._settle_recording_check()
         if self._recording is None:
             return
         self.controller.stop_recording()
@@ -1246,46 +1304,38 @@ class MainWindow(QMainWindow):
             return
         if self._nothing_to_record():
             return
-        folder = self.output_folder()
-        if folder is None:
-            self.record_action.setChecked(False)
-            return
-        try:
-            video = unique_output_path(folder, "recording", ".mp4", datetime.now())
-        except OSError as exc:  # a name too long for the file system, say: asking of it raises
-            self.record_action.setChecked(False)
-            self.notice_banner.show_message(
-                f"Recording refused: no name for it in {folder}: {exc.strerror or exc}", "error"
-            )
-            return
-        self.start_recording(video)
+        # Made, checked and given a free name off the GUI thread: on a network share whose
+        # server has gone each of those waits for minutes.
+        folder, when, playing = Path(self._output_dir()), datetime.now(), self._playing_path()
+        self._record_when_checked(lambda: _recording_in(folder, when, playing), folder)
 
     def record_dialog(self) -> None:
         """Record to a file the user names; a file holds still meanwhile and the recording
-        starts when the dialog closes; a recording running goes on if the dialog is cancelled."""
+        starts when the dialog closes and its files are checked; a recording running goes
+        on if the dialog is cancelled."""
         if self._nothing_to_record():
             return
         suggestion = Path(self._output_dialog_start()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.mp4"
-        with self.paused_for_dialog():
+        play_on = self._hold_still()
+        try:
             path = self.ask_save_path(
                 "Record annotated video (a CSV is written beside it)",
                 str(suggestion),
                 "MP4 video (*.mp4);;AVI video (*.avi)",
             )
-            if path:
-                self.stop_recording()
-                video = Path(path)
-                if not video.suffix:
-                    # The dialog asked about the name typed ("talk"), not the one recorded
-                    # to (talk.mp4): a video of that name is kept, the recording numbered.
-                    video = free_name(video.with_suffix(".mp4"))
-                # The dialog asked before replacing the video, never about the CSV beside it:
-                # a CSV there without that video is another file, kept under a numbered name.
-                csv_path = video.with_suffix(".csv")
-                if not video.exists():
-                    csv_path = free_name(csv_path)
-                # Started before the video plays on, so it begins at the frame on screen.
-                self.start_recording(video, csv_path)
+        except BaseException:
+            play_on()
+            raise
+        if not path:
+            play_on()
+            return
+        self.stop_recording()
+        if self._nothing_to_record():  # the source ended while the dialog was open
+            play_on()
+            return
+        video, playing = Path(path), self._playing_path()
+        # Started before the video plays on, so it begins at the frame on screen.
+        self._record_when_checked(lambda: _recording_to(video, playing), video.parent, then=play_on)
 
     def _refresh_rec_indicator(self) -> None:
         if self._recording is None:
@@ -1723,6 +1773,59 @@ def app_version() -> str:
         return version("emotion-app")
     except PackageNotFoundError:
         return "(version unknown)"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Refusal:
+    """Why a recording cannot start, in a line; ``folder``: the output folder that cannot
+    be saved into (the message reads on after its name)."""
+
+    message: str
+    folder: Path | None = None
+
+
+def _checked_recording(request: RecordingRequest, playing: Path | None) -> RecordingRequest | _Refusal:
+    """``request``, or why it cannot be recorded: one of its files is the file (or one of
+    the folder's) being ``playing``, or cannot be written. Asks the disk: off the GUI thread."""
+    try:
+        protected = files_played_from(playing) if playing is not None else []
+        check_outputs([("recording", request.video_path), ("its CSV", request.csv_path)], protected)
+    except OutputError as exc:  # never record over the video being played
+        return _Refusal(f"Recording refused: {exc}")
+    except (OSError, ValueError) as exc:  # a name too long, a NUL in it
+        return _Refusal(f"Recording refused: {request.video_path}: {getattr(exc, 'strerror', None) or exc}")
+    return request
+
+
+def _recording_in(folder: Path, when: datetime, playing: Path | None) -> RecordingRequest | _Refusal:
+    """Ctrl+R's recording: a new name at ``when`` in the output folder ``folder``, made if
+    missing, checked. Asks the disk: off the GUI thread."""
+    problem = output_folder_problem(folder)
+    if problem:
+        return _Refusal(problem, folder)
+    try:
+        video = unique_output_path(folder, "recording", ".mp4", when)
+    except OSError as exc:  # a name too long for the file system, say: asking of it raises
+        return _Refusal(f"Recording refused: no name for it in {folder}: {exc.strerror or exc}")
+    return _checked_recording(RecordingRequest(video, video.with_suffix(".csv")), playing)
+
+
+def _recording_to(video: Path, playing: Path | None) -> RecordingRequest | _Refusal:
+    """Record to…'s recording, to the file ``video`` the user named. Asks the disk: off the
+    GUI thread."""
+    try:
+        if not video.suffix:
+            # The dialog asked about the name typed ("talk"), not the one recorded to
+            # (talk.mp4): a video of that name is kept, the recording numbered.
+            video = free_name(video.with_suffix(".mp4"))
+        # The dialog asked before replacing the video, never about the CSV beside it: a
+        # CSV there without that video is another file, kept under a numbered name.
+        csv_path = video.with_suffix(".csv")
+        if not video.exists():
+            csv_path = free_name(csv_path)
+    except (OSError, ValueError) as exc:  # a name too long, a NUL in it
+        return _Refusal(f"Recording refused: {video}: {getattr(exc, 'strerror', None) or exc}")
+    return _checked_recording(RecordingRequest(video, csv_path), playing)
 
 
 def _card_of(weights: Path) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from emotion_app.io.atomic import OutputError, check_target, write_bytes
+from emotion_app.io.atomic import OutputError, check_outputs, check_target, files_played_from, write_bytes
 from emotion_app.io.output_folder import output_folder_problem, unique_output_path
 
 from .annotation import saved_or_shown
@@ -75,10 +75,18 @@ class SnapshotSaver(QObject):
         super().__init__(parent)
         self._writers: list[threading.Thread] = []
 
-    def save(self, result: InferenceResult, path: Path) -> None:
-        """Save to ``path`` (:func:`snapshot_file`, its folder made); returns at once."""
+    def save(self, result: InferenceResult, path: Path, playing: Path | None = None) -> None:
+        """Save to ``path`` (:func:`snapshot_file`, its folder made); returns at once. A
+        path that is the file ``playing`` (or one of the folder's), after links, or cannot
+        be written, is refused (``failed``); checked on the writing thread too."""
 
         def write() -> None:
+            try:
+                protected = files_played_from(playing) if playing is not None else []
+                check_outputs([("snapshot", snapshot_file(path))], protected)
+            except OutputError as exc:
+                self._emit("failed", f"Snapshot refused: {exc}")
+                return
             try:
                 target = snapshot_path(path)
             except OSError as exc:

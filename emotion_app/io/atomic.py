@@ -123,6 +123,18 @@ def check_outputs(outputs: Sequence[tuple[str, Path]], inputs: Iterable[Path], a
         check_target(path, name)
 
 
+def files_played_from(path: Path) -> list[Path]:
+    """The file ``path``, or each file of the folder ``path``: what is being read from it,
+    that no output may be written over. [] for a folder that cannot be read."""
+    path = Path(path)
+    if path.is_dir():
+        try:
+            return [member for member in path.iterdir() if member.is_file()]
+        except OSError:  # the folder went away: nothing of it to protect
+            return []
+    return [path]
+
+
 def check_target(path: Path, name: str = "output") -> None:
     """Raise OutputError unless ``path`` could become a regular file in a writable folder."""
     path = Path(path)
