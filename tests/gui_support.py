@@ -103,6 +103,14 @@ def play_looping(window: MainWindow, video: Path) -> None:
     window.start_source(VideoFileSpec(video, loop=True))
 
 
+def use_output_folder(qtbot: QtBot, window: MainWindow, folder: str | Path) -> bool:
+    """Choose ``folder`` as the output folder and wait till it is taken or refused (it is
+    made and checked off the GUI thread); whether it was taken."""
+    window.set_output_folder(folder)
+    qtbot.waitUntil(window.output_folder_checked, timeout=WAIT_MS)
+    return window.settings.output_dir == str(folder)
+
+
 def wait_for_recording(qtbot: QtBot, window: MainWindow) -> RecordingRequest:
     """Wait till the recording asked for has started: its folder and files are checked off
     the GUI thread first (see MainWindow._record_when_checked)."""

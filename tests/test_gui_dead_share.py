@@ -24,7 +24,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.snapshot import save_snapshot
 from emotion_app.samples import VideoTruth, make_random_weights
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
-from gui_support import WAIT_MS, play_looping, wait_for_face_result, wait_until_recorded
+from gui_support import WAIT_MS, play_looping, use_output_folder, wait_for_face_result, wait_until_recorded
 
 
 class DeadShare:
@@ -251,7 +251,7 @@ def test_a_snapshot_into_an_output_folder_on_a_dead_share_never_holds_up_the_win
     folder = tmp_path / "share" / "snapshots"
     window = make_window()
     play_looping(window, gui_video.path)
-    assert window.set_output_folder(folder)
+    assert use_output_folder(qtbot, window, folder)
     qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)  # its checks done before the share hangs
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
@@ -313,7 +313,7 @@ def test_a_recording_into_an_output_folder_on_a_dead_share_never_holds_up_the_wi
     folder = tmp_path / "share" / "recordings"
     window = make_window()
     play_looping(window, gui_video.path)
-    assert window.set_output_folder(folder)
+    assert use_output_folder(qtbot, window, folder)
     qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)  # its checks done before the share hangs
     wait_for_face_result(qtbot, window)
     share = DeadShare(tmp_path / "share")
@@ -347,7 +347,7 @@ def test_a_recording_into_a_share_that_never_answers_is_refused_in_words(
     folder = tmp_path / "share" / "recordings"
     window = make_window(file_check_timeout_s=0.2)
     play_looping(window, gui_video.path)
-    assert window.set_output_folder(folder)
+    assert use_output_folder(qtbot, window, folder)
     qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
     wait_for_face_result(qtbot, window)
     share = DeadShare(tmp_path / "share")
@@ -439,3 +439,51 @@ def test_save_snapshot_as_while_a_video_on_a_dead_share_plays_never_holds_up_the
     finally:
         share.back.set()  # no thread stays blocked
     assert cv2.imread(str(saved[0])) is not None
+
+
+def test_choosing_an_output_folder_on_a_dead_share_never_holds_up_the_window(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # File > Output folder… froze the window: the folder chosen was made and checked
+    # (mkdir, access) on the GUI thread before it was taken.
+    folder = tmp_path / "share" / "out"
+    window = make_window()
+    kept = window.settings.output_dir
+    monkeypatch.setattr(window, "ask_folder_path", lambda *_args: str(folder))
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        window.output_folder_action.trigger()
+        assert share.asked_on_gui_thread == []
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the check waits on the share
+        served_meanwhile(qtbot)
+        assert window.settings.output_dir == kept  # not taken before it answers
+        share.back.set()  # the server is back: the folder is made there, and taken
+        qtbot.waitUntil(lambda: window.settings.output_dir == str(folder), timeout=WAIT_MS)
+        assert share.asked_on_gui_thread == []
+    finally:
+        share.back.set()  # no thread stays blocked
+    assert folder.is_dir()
+
+
+def test_an_output_folder_on_a_share_that_never_answers_is_refused_in_words(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "share" / "out"
+    window = make_window(file_check_timeout_s=0.2)
+    kept = window.settings.output_dir
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        window.set_output_folder(folder)
+        qtbot.waitUntil(lambda: "did not answer" in window.notice_banner.text(), timeout=WAIT_MS)
+        assert window.notice_banner.text() == (
+            f"Cannot save into the output folder {folder}: it did not answer within 0.2 s (a network share whose "
+            "server has gone?)."
+        )
+        assert "Choose output folder…" in window.notice_banner.button_captions()
+        share.back.set()  # the server is back after all: the answer given up on changes nothing
+        join_file_checks()
+        assert window.settings.output_dir == kept and share.asked_on_gui_thread == []
+    finally:
+        share.back.set()  # no thread stays blocked

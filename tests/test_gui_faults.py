@@ -26,6 +26,7 @@ from gui_support import (
     grab_view,
     pause_on_shown_frame,
     play_looping,
+    use_output_folder,
     wait_for_face_result,
     wait_until_stopped,
 )
@@ -487,7 +488,7 @@ def test_a_snapshot_and_a_recording_whose_overlay_cannot_be_drawn_save_the_pictu
 
     monkeypatch.setattr(annotation, "draw_results", fails)
     monkeypatch.setattr(annotation, "_failed_saved", 0, raising=False)  # the first is logged
-    window.set_output_folder(tmp_path / "out")
+    use_output_folder(qtbot, window, tmp_path / "out")
     with caplog.at_level(logging.WARNING, logger=annotation.__name__):
         with qtbot.waitSignal(window.snapshots.saved_as_shown, timeout=WAIT_MS) as saved:
             window.snapshot_action.trigger()

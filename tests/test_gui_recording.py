@@ -18,7 +18,14 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.io.codecs import MPEG4_PART2, codec_for, h264_codec
 from emotion_app.io.video import AnnotatedVideoWriter
 from emotion_app.samples import SIX_LABELS, VideoTruth
-from gui_support import WAIT_MS, play_looping, wait_for_face_result, wait_for_recording, wait_until_recorded
+from gui_support import (
+    WAIT_MS,
+    play_looping,
+    use_output_folder,
+    wait_for_face_result,
+    wait_for_recording,
+    wait_until_recorded,
+)
 
 
 def no_dialog(*_args: object) -> str:
@@ -38,7 +45,7 @@ def test_one_key_snapshot_and_record_go_into_the_output_folder(
     monkeypatch.setattr(window, "ask_save_path", no_dialog)
     monkeypatch.setattr(window, "ask_folder_path", no_dialog)
     folder = tmp_path / "not" / "yet" / "there"
-    assert window.set_output_folder(folder) and folder.is_dir()  # created when missing
+    assert use_output_folder(qtbot, window, folder) and folder.is_dir()  # created when missing
     assert AppSettings.at_path(settings_path).output_dir == str(folder)
     wait_for_face_result(qtbot, window)
     window.pause()
@@ -72,10 +79,10 @@ def test_an_unusable_output_folder_is_refused_with_a_way_out(
 ) -> None:
     window = make_window(video=gui_video.path)
     good = tmp_path / "good"
-    assert window.set_output_folder(good)
+    assert use_output_folder(qtbot, window, good)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    assert not window.set_output_folder(blocker / "inside")
+    assert not use_output_folder(qtbot, window, blocker / "inside")
     assert window.settings.output_dir == str(good)  # the working folder is kept
     assert "Cannot save into the output folder" in window.notice_banner.text()
     assert "Choose output folder…" in window.notice_banner.button_captions()
@@ -150,7 +157,7 @@ def test_snapshots_and_recordings_in_quick_succession_each_keep_their_file(
     # Named by the second and written in the background, the second press's file replaced the first's.
     window = make_window()
     play_looping(window, gui_video.path)
-    assert window.set_output_folder(tmp_path)
+    assert use_output_folder(qtbot, window, tmp_path)
     wait_for_face_result(qtbot, window)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
@@ -174,7 +181,7 @@ def test_recording_ends_with_stop_and_says_when_nothing_was_recorded(
 ) -> None:
     window = make_window()
     play_looping(window, gui_video.path)
-    assert window.set_output_folder(tmp_path)
+    assert use_output_folder(qtbot, window, tmp_path)
     wait_for_face_result(qtbot, window)
     # Started and stopped while paused: no frame played, and no "Saved" for a file that is not there.
     window.pause()
@@ -221,7 +228,7 @@ def test_a_switch_to_a_model_with_other_emotions_ends_the_recording_with_its_fil
     clip = write_astronaut_video(tmp_path / "long.avi", num_frames=150, frame_size=(320, 240), face_size=80, fps=15.0)
     window = make_window()
     play_looping(window, clip.path)
-    assert window.set_output_folder(tmp_path / "out")
+    assert use_output_folder(qtbot, window, tmp_path / "out")
     wait_for_face_result(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     request = wait_for_recording(qtbot, window)
@@ -248,9 +255,9 @@ def test_an_output_folder_whose_name_is_not_utf8_is_refused_and_not_made(
 
     window = make_window()
     good = tmp_path / "good"
-    assert window.set_output_folder(good)
+    assert use_output_folder(qtbot, window, good)
     odd = tmp_path / os.fsdecode(b"caf\xe9")  # Latin-1 bytes on a UTF-8 system
-    assert not window.set_output_folder(odd)
+    assert not use_output_folder(qtbot, window, odd)
     assert "not valid UTF-8" in window.notice_banner.text()
     assert not os.path.exists(os.fsencode(odd))
     assert AppSettings.at_path(settings_path).output_dir == str(good)
@@ -311,7 +318,7 @@ def test_a_snapshot_whose_name_the_output_folder_cannot_hold_is_told(
     while len(str(folder)) < 4070:  # made and writable, but no file name fits under it
         folder = folder / ("d" * min(200, 4070 - len(str(folder)) - 1))
     window = make_window(video=gui_video.path)
-    assert window.set_output_folder(folder)
+    assert use_output_folder(qtbot, window, folder)
     wait_for_face_result(qtbot, window)
     window.snapshot()
     qtbot.waitUntil(lambda: "could not write snapshot" in window.notice_banner.text(), timeout=WAIT_MS)
@@ -329,7 +336,7 @@ def test_a_recording_whose_name_the_output_folder_cannot_hold_is_refused(
         folder = folder / ("d" * min(200, 4070 - len(str(folder)) - 1))
     window = make_window()
     play_looping(window, gui_video.path)
-    assert window.set_output_folder(folder)
+    assert use_output_folder(qtbot, window, folder)
     wait_for_face_result(qtbot, window)
     window.record_action.trigger()
     qtbot.waitUntil(lambda: "Recording refused" in window.notice_banner.text(), timeout=WAIT_MS)

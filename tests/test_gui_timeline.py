@@ -22,7 +22,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.io import report_process
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
-from gui_support import WAIT_MS, wait_for_dialog_folders, wait_until_stopped, when_a_dialog_is_open
+from gui_support import WAIT_MS, use_output_folder, wait_for_dialog_folders, wait_until_stopped, when_a_dialog_is_open
 
 
 @pytest.fixture(scope="module")
@@ -339,7 +339,7 @@ def test_the_export_dialog_opens_where_the_last_export_went(
         assert window.settings.sync()  # the folder remembered is written before the file is edited below
 
     window = make_window(video=two_people.path)
-    assert window.set_output_folder(output)
+    assert use_output_folder(qtbot, window, output)
     export_from(window)
     export_from(window)
     assert starts == [str(output), str(chosen)]

@@ -18,7 +18,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.io import atomic
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
-from gui_support import pause_on_shown_frame
+from gui_support import pause_on_shown_frame, use_output_folder
 from hostile_support import SmallDisk, fill, fingerprint, leftovers
 
 WAIT_MS = 20_000
@@ -126,7 +126,7 @@ def test_an_output_folder_with_a_nul_character_is_refused_with_a_banner(
     window = make_window(video=gui_video.path)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     kept = window.settings.output_dir
-    assert window.set_output_folder(f"{tmp_path}/out\0put") is False
+    assert use_output_folder(qtbot, window, f"{tmp_path}/out\0put") is False
     assert "its name holds a NUL character" in window.notice_banner.text()
     assert window.notice_banner.level == "error" and window.settings.output_dir == kept
     assert not any(path.name.startswith("out") for path in tmp_path.iterdir())

@@ -233,6 +233,7 @@ class MainWindow(QMainWindow):
         # the recording starts on the answer (see _record_when_checked).
         self._recording_check = BackgroundCall(file_check_timeout_s, self)
         self._after_recording_check: Callable[[], None] | None = None
+        self._output_folder_check = BackgroundCall(file_check_timeout_s, self)  # one chosen
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
@@ -1346,16 +1347,6 @@ class MainWindow(QMainWindow):
         self.rec_label.show()
 
     # ---- output folder -------------------------------------------------------------------------
-    def output_folder(self, chosen: str | Path | None = None) -> Path | None:
-        """The output folder (or ``chosen``, one the user picked), created if missing;
-        None (and a message) if it cannot be used."""
-        folder = Path(self._output_dir() if chosen is None else chosen)
-        problem = output_folder_problem(folder)
-        if problem:
-            self._refuse_output_folder(folder, problem)
-            return None
-        return folder
-
     def _refuse_output_folder(self, folder: Path, problem: str) -> None:
         self.notice_banner.show_message(
             f"Cannot save into the output folder {folder}: {problem}.",
@@ -1363,17 +1354,38 @@ class MainWindow(QMainWindow):
             [("Choose output folder…", self.choose_output_folder)],
         )
 
-    def set_output_folder(self, folder: str | Path) -> bool:
-        """Use ``folder`` for snapshots, recordings and exports; False (and a message) if unusable."""
+    def set_output_folder(self, folder: str | Path) -> None:
+        """Use ``folder`` for snapshots, recordings and exports once it is made (if missing)
+        and checked, off the GUI thread; returns at once. One that cannot be used, or does
+        not answer in time, is refused with a message, and the folder in use is kept."""
+        folder = Path(folder)
+        # Made and checked off the GUI thread: on a network share whose server has gone
+        # mkdir and access block for minutes.
+        if not self._output_folder_check.start(
+            lambda: output_folder_problem(folder),
+            lambda problem: self._on_output_folder_checked(folder, problem),
+            lambda: self._refuse_output_folder(
+                folder,
+                f"it did not answer within {self._output_folder_check.timeout_s:g} s "
+                "(a network share whose server has gone?)",
+            ),
+        ):
+            self._refuse_output_folder(folder, "no thread could be started to check it")
+
+    def output_folder_checked(self) -> bool:
+        """Whether the output folder chosen last has been taken or refused (tests wait for it)."""
+        return not self._output_folder_check.pending
+
+    def _on_output_folder_checked(self, folder: Path, problem: str) -> None:
         # Checked before it is stored: the settings refuse some names when read back (see
         # AppSettings.output_dir), and the default folder would then be checked instead.
-        if self.output_folder(folder) is None:
-            return False
+        if problem:
+            self._refuse_output_folder(folder, problem)
+            return
         self.settings.output_dir = str(folder)
         self._ask_about_dialog_folders()
         self.notice_banner.dismiss()
         self.status.showMessage(f"Saving into {folder}", 4000)
-        return True
 
     def choose_output_folder(self) -> None:
         with self.paused_for_dialog():
