@@ -121,12 +121,21 @@ def test_a_remembered_model_that_is_gone_falls_back_to_the_default(
 ) -> None:
     from emotion_app.gui.settings import AppSettings
 
+    gone = tmp_path / "deleted.safetensors"
     settings = AppSettings.at_path(settings_path)
-    settings.weights_path = tmp_path / "deleted.safetensors"
+    settings.weights_path = gone
     settings.sync()
     window = make_window(weights=None)
     assert window.model_status.ok and window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
     assert window.model_banner.text() == ""  # gone since last time: nothing to say
+    # Still the user's choice (a drive not plugged in, a share not mounted yet): once the
+    # file is back, the next start loads it. Was: the shipped model was stored instead.
+    assert window.settings.sync()
+    assert AppSettings.at_path(settings_path).weights_path == gone
+    window.close()
+    make_random_weights(gone, seed=5)
+    again = make_window(weights=None)
+    assert again.model_status.ok and again.model_status.active_weights == gone
 
 
 def test_a_shipped_model_is_remembered_by_name_not_by_path(settings_path: Path, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 
 import emotion_app.weights as weights
 from emotion_app.gui import inference_worker
+from emotion_app.gui.messages import ModelStatus
 from emotion_app.gui.settings import AppSettings
 from emotion_app.live import wait_for_loads_to_end
 from emotion_app.samples import VideoTruth, write_astronaut_video
@@ -159,7 +160,7 @@ def test_a_remembered_model_that_never_loads_gives_way_to_the_shipped_one(
         assert blocked.is_set()
         assert window.model_banner.text() == (
             f"Could not load the model: {stuck} did not load within 1 s (a network share that does not "
-            f"answer?). Still using {DEFAULT_WEIGHTS_NAME}."
+            f"answer?). Using {DEFAULT_WEIGHTS_NAME} for now; the next start tries {stuck.name} again."
         )
         assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
         result = wait_for_face_result(qtbot, window)  # the shipped model labels the faces
@@ -199,3 +200,76 @@ def test_a_model_picked_after_one_that_never_loads_is_not_held_up_by_it(
         release(fifo)
         assert wait_for_loads_to_end(WAIT_MS / 1000)
     assert window.model_status.active_weights == random_weights  # the stuck one, dropped
+
+
+def test_a_remembered_model_that_never_loads_stays_the_users_choice(
+    qtbot: QtBot,
+    make_window,
+    settings_path: Path,
+    gui_video: VideoTruth,
+    fifo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Was: the shipped model that stood in for it was stored as the choice, so a share
+    # offline for one start-up made the app forget the user's model for good.
+    stuck = tmp_path / "on a dead share.safetensors"
+    stuck.write_bytes(DEFAULT_WEIGHTS_PATH.read_bytes())
+    seeded = AppSettings.at_path(settings_path)
+    seeded.weights_path = stuck
+    assert seeded.sync()
+    hang_reads_of(stuck, fifo, monkeypatch)
+    monkeypatch.setattr(inference_worker, "LOAD_GIVE_UP_S", 1.0)
+    try:
+        window = make_window(video=gui_video.path, weights=None, wait_for_model=False)
+        qtbot.waitUntil(lambda: "did not load within 1 s" in window.model_banner.text(), timeout=WAIT_MS)
+        wait_for_face_result(qtbot, window)  # the shipped model runs
+        assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
+        assert window.settings.sync()
+        assert AppSettings.at_path(settings_path).weights_path == stuck
+        # What the banner says stays true: nothing is forgotten.
+        assert window.model_banner.text().endswith(
+            f"Using {DEFAULT_WEIGHTS_NAME} for now; the next start tries {stuck.name} again."
+        )
+    finally:
+        release(fifo)
+        assert wait_for_loads_to_end(WAIT_MS / 1000)
+    # The user picks the shipped model themselves: that is a choice, and replaces it.
+    window.choose_weights(DEFAULT_WEIGHTS_PATH)
+    qtbot.waitUntil(lambda: window.model_banner.text() == "", timeout=WAIT_MS)
+    assert window.settings.sync()
+    assert AppSettings.at_path(settings_path).weights_path == DEFAULT_WEIGHTS_PATH
+
+
+def test_a_model_picked_while_a_remembered_one_never_loads_is_remembered(
+    qtbot: QtBot,
+    make_window,
+    settings_path: Path,
+    gui_video: VideoTruth,
+    fifo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The shipped model picked in the Model menu while the start-up waits: the one standing
+    # in arrives first, and must not be taken for the pick (which would then go unstored).
+    stuck = tmp_path / "on a dead share.safetensors"
+    stuck.write_bytes(DEFAULT_WEIGHTS_PATH.read_bytes())
+    seeded = AppSettings.at_path(settings_path)
+    seeded.weights_path = stuck
+    assert seeded.sync()
+    blocked = hang_reads_of(stuck, fifo, monkeypatch)
+    monkeypatch.setattr(inference_worker, "LOAD_GIVE_UP_S", 1.0)
+    try:
+        window = make_window(video=gui_video.path, weights=None, wait_for_model=False)
+        statuses: list[ModelStatus] = []
+        window.controller.model_status.connect(statuses.append)  # after the window's own slot
+        qtbot.waitUntil(blocked.is_set, timeout=WAIT_MS)
+        window.choose_weights(DEFAULT_WEIGHTS_PATH)
+        qtbot.waitUntil(lambda: any(s.ok and not s.stand_in for s in statuses), timeout=WAIT_MS)
+        assert [s.stand_in for s in statuses if not s.runner_changed] == [True, True, False]
+        assert window.model_banner.text() == ""  # the pick loaded: nothing is wrong now
+        assert window.settings.sync()
+        assert AppSettings.at_path(settings_path).weights_path == DEFAULT_WEIGHTS_PATH
+    finally:
+        release(fifo)
+        assert wait_for_loads_to_end(WAIT_MS / 1000)

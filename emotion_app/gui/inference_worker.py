@@ -126,15 +126,16 @@ class InferenceWorker(QObject):
         thread = QThread.currentThread()
         if remembered is None or (thread is not None and thread.isInterruptionRequested()):
             return  # nothing to fall back from, or the app is closing
-        self._load_now(None)
-        # A file deleted since last time goes quietly, as if none had been remembered.
+        self._load_now(None, stand_in=True)
+        # A file deleted since last time goes quietly, as if none had been remembered (it
+        # stays remembered all the same: a drive not plugged in yet brings it back).
         # (Asked here, never on the GUI thread: its folder has just answered the load;
         # one that never answered is not asked again.)
         quietly = not isinstance(outcome, LoadGaveUp) and not os.path.exists(remembered)
         if self._bundle is not None and not quietly:  # why the shipped model runs
             bundle = self._bundle
             self.model_status.emit(
-                dataclasses.replace(failure, labels=bundle.labels, active_weights=bundle.weights_path)
+                dataclasses.replace(failure, labels=bundle.labels, active_weights=bundle.weights_path, stand_in=True)
             )
 
     @pyqtSlot(object)
@@ -179,12 +180,13 @@ class InferenceWorker(QObject):
         if self._opencv_threads:
             cv2.setNumThreads(self._opencv_threads)  # process-wide: only the worker sets it
 
-    def _load_now(self, weights_path: Path | None) -> None:
+    def _load_now(self, weights_path: Path | None, stand_in: bool = False) -> None:
         """Load a model, this thread waiting for it; on failure keep the one in use (or none)
-        and say why. Nothing happens if the app closes meanwhile (the load is dropped)."""
+        and say why. Nothing happens if the app closes meanwhile (the load is dropped).
+        ``stand_in``: it runs in place of the model asked for (see ``ModelStatus.stand_in``)."""
         outcome = self._wait_for_load(weights_path, None)
         if isinstance(outcome, PipelineBundle):
-            self._install(outcome)
+            self._install(outcome, stand_in)
         elif outcome is not None:
             self._load_failed(weights_path, outcome)
 
@@ -260,7 +262,7 @@ class InferenceWorker(QObject):
             return
         self._install(outcome)
 
-    def _install(self, bundle: PipelineBundle) -> None:
+    def _install(self, bundle: PipelineBundle, stand_in: bool = False) -> None:
         previous, self._bundle = self._bundle, bundle
         if previous is not None:
             # The faces in view keep their ids (and so their names) under the new model.
@@ -270,7 +272,7 @@ class InferenceWorker(QObject):
             self._stream_id = -1
         if self._steadiness is not None:
             bundle.pipeline.steadiness = self._steadiness
-        self._emit_model_ready(bundle)
+        self._emit_model_ready(bundle, stand_in=stand_in)
         if bundle.optimizing:
             self._runner_poll.start()
         else:
@@ -288,7 +290,7 @@ class InferenceWorker(QObject):
             log.info("classifier now runs %s", bundle.pipeline.classifier.inference_mode)
             self._emit_model_ready(bundle, runner_changed=True)
 
-    def _emit_model_ready(self, bundle: PipelineBundle, runner_changed: bool = False) -> None:
+    def _emit_model_ready(self, bundle: PipelineBundle, runner_changed: bool = False, stand_in: bool = False) -> None:
         runner = bundle.pipeline.classifier.runner
         note = f"building the fast classifier; {runner.mode} meanwhile" if bundle.optimizing else runner.note
         self.model_status.emit(
@@ -299,6 +301,7 @@ class InferenceWorker(QObject):
                 inference_mode=runner.mode,
                 note=note,
                 runner_changed=runner_changed,
+                stand_in=stand_in,
             )
         )
 

@@ -1482,9 +1482,12 @@ class MainWindow(QMainWindow):
         before = self._model_status.active_weights if self._model_status is not None else None
         self._model_status = status
         # While a model chosen loads, only its own news ends the "Loading" note: not the model
-        # in use getting its fast classifier, nor the start-up model arriving after the choice.
+        # in use getting its fast classifier, nor the start-up model (or the one standing in
+        # for it) arriving after the choice.
         loading = self._loading_model
-        quiet = loading is not None and (status.weights_path != loading or (status.ok and status.runner_changed))
+        quiet = loading is not None and (
+            status.weights_path != loading or status.stand_in or (status.ok and status.runner_changed)
+        )
         if loading is not None and not quiet:
             self._loading_model = None
             self.status.show_standing("")
@@ -1493,10 +1496,14 @@ class MainWindow(QMainWindow):
         # The tick is on the model chosen while it loads; else on the one in use (a failed
         # load leaves the old one ticked).
         self.model_menu.set_current(self._loading_model or status.active_weights)
-        if status.ok and status.active_weights is not None and status.active_weights != before:
+        picked = loading is not None and not quiet  # the model picked has loaded (maybe the one in use)
+        if status.ok and status.active_weights is not None and (status.active_weights != before or picked):
             # Once per model, as it loads: storing it resolves its path, a stat that would
             # block on a network share gone since (news of its fast classifier comes later).
-            self.settings.weights_path = status.active_weights
+            # A model standing in for one that did not load is no choice: the user's stays
+            # remembered until they pick another (its share may be back next time).
+            if not status.stand_in:
+                self.settings.weights_path = status.active_weights
             self._model_card.check([str(_card_of(status.active_weights))])
         self.status.show_model(status)
         if not self._initial_source_started:
@@ -1516,7 +1523,7 @@ class MainWindow(QMainWindow):
             return
         if status.active_weights is not None:
             self.model_banner.show_message(
-                f"Could not load the model: {status.error}. Still using {status.active_weights.name}.",
+                f"Could not load the model: {status.error}. {self._still_using(status, status.active_weights)}",
                 "warning",
                 [("Load weights…", self.load_weights_dialog)],
             )
@@ -1527,6 +1534,15 @@ class MainWindow(QMainWindow):
             "error",
             [("Load weights…", self.load_weights_dialog)],
         )
+
+    def _still_using(self, status: ModelStatus, active: Path) -> str:
+        """What runs after ``status``'s model did not load, and what becomes of it."""
+        if not status.stand_in:
+            return f"Still using {active.name}."
+        remembered = status.weights_path
+        if self.options.weights is None and remembered is not None:  # the model chosen last time
+            return f"Using {active.name} for now; the next start tries {remembered.name} again."
+        return f"Using {active.name} instead."
 
     def _on_result(self, result: InferenceResult) -> None:
         self.stats.on_result(result)

@@ -257,6 +257,9 @@ class ModelStatus:
     # The same model as the last status, now on its fast classifier: no load happened, so
     # a banner about a failed load stays up.
     runner_changed: bool = False
+    # The shipped model runs because the model asked for at start-up did not load: it
+    # stands in, and is no choice of the user's to remember.
+    stand_in: bool = False
 
     @property
     def ok(self) -> bool:
