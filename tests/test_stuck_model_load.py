@@ -273,3 +273,44 @@ def test_a_model_picked_while_a_remembered_one_never_loads_is_remembered(
     finally:
         release(fifo)
         assert wait_for_loads_to_end(WAIT_MS / 1000)
+
+
+def test_a_model_named_on_the_command_line_that_never_loads_gives_way_to_the_shipped_one(
+    qtbot: QtBot,
+    make_window,
+    settings_path: Path,
+    random_weights: Path,
+    gui_video: VideoTruth,
+    fifo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Was: no time limit for --weights: the window said "Loading the emotion model…" for
+    # ever and played nothing, and a model picked in the Model menu never loaded (the
+    # worker waited on the read); only closing the window worked.
+    stuck = tmp_path / "on a dead share.safetensors"
+    stuck.write_bytes(DEFAULT_WEIGHTS_PATH.read_bytes())
+    seeded = AppSettings.at_path(settings_path)
+    seeded.weights_path = random_weights  # chosen in an earlier run
+    assert seeded.sync()
+    blocked = hang_reads_of(stuck, fifo, monkeypatch)
+    monkeypatch.setattr(inference_worker, "LOAD_GIVE_UP_S", 1.0)
+    try:
+        window = make_window(video=gui_video.path, weights=stuck, wait_for_model=False)
+        qtbot.waitUntil(lambda: "did not load within 1 s" in window.model_banner.text(), timeout=WAIT_MS)
+        assert blocked.is_set()
+        assert window.model_banner.text() == (
+            f"Could not load the model: {stuck} did not load within 1 s (a network share that does not "
+            f"answer?). Using {DEFAULT_WEIGHTS_NAME} instead."
+        )
+        assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
+        result = wait_for_face_result(qtbot, window)  # the video plays, labelled by the shipped model
+        assert result.labels == window.model_status.labels
+        # Nothing is remembered: neither the file named for this run nor the stand-in.
+        assert window.settings.sync()
+        assert AppSettings.at_path(settings_path).weights_path == random_weights
+    finally:
+        release(fifo)
+        assert wait_for_loads_to_end(WAIT_MS / 1000)
+    # Its read returned at last: the model it made is dropped, not put in use silently.
+    assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH

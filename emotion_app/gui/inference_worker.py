@@ -38,8 +38,9 @@ RUNNER_POLL_MS = 100
 LOAD_POLL_MS = 20
 # How long a model's load may take before the worker gives up waiting for it: a load takes
 # well under a second (docs/measurements.md); past this, its read never returns (a file
-# on a network share whose server has gone). A remembered model then gives way to the
-# shipped one, and a model picked later to one picked after it.
+# on a network share whose server has gone). A model loading at start-up (remembered, or
+# named with --weights) then gives way to the shipped one, and a model picked later to one
+# picked after it.
 LOAD_GIVE_UP_S = 10.0
 
 
@@ -62,7 +63,8 @@ class InferenceWorker(QObject):
     ) -> None:
         super().__init__()
         # ``weights_path`` is the model remembered from last time (not one the user named
-        # now): if it no longer loads, the shipped model runs instead of none.
+        # now): if it no longer loads, the shipped model runs instead of none. (Any start-up
+        # model that does not load in time gives way to it: see load_default.)
         self._fall_back_to_shipped = fall_back_to_shipped
         self._mailbox = mailbox
         self._gate = gate
@@ -112,26 +114,29 @@ class InferenceWorker(QObject):
         """Load the weights given at construction (runs when the thread starts).
 
         This thread waits for it: there is no model yet whose frames could go on meanwhile.
-        A remembered model that fails to load, or has not loaded within
-        :data:`LOAD_GIVE_UP_S`, gives way to the shipped one.
+        A model that has not loaded within :data:`LOAD_GIVE_UP_S` (remembered or named with
+        --weights), and a remembered one that fails to load, gives way to the shipped one.
         """
-        remembered = self._weights_path if self._fall_back_to_shipped else None
-        outcome = self._wait_for_load(self._weights_path, LOAD_GIVE_UP_S if remembered is not None else None)
+        path = self._weights_path
+        outcome = self._wait_for_load(path, LOAD_GIVE_UP_S if path is not None else None)
         if isinstance(outcome, PipelineBundle):
             self._install(outcome)
             return
         if outcome is None:
             return  # the app is closing: nothing would use a model
-        failure = self._load_failed(self._weights_path, outcome, announce=remembered is None)
+        # A file named for this run that fails to load is said at once, and nothing stands
+        # in for it; one whose read never returns would leave the app without a model.
+        stand_in = path is not None and (self._fall_back_to_shipped or isinstance(outcome, LoadGaveUp))
+        failure = self._load_failed(path, outcome, announce=not stand_in)
         thread = QThread.currentThread()
-        if remembered is None or (thread is not None and thread.isInterruptionRequested()):
+        if path is None or not stand_in or (thread is not None and thread.isInterruptionRequested()):
             return  # nothing to fall back from, or the app is closing
         self._load_now(None, stand_in=True)
         # A file deleted since last time goes quietly, as if none had been remembered (it
         # stays remembered all the same: a drive not plugged in yet brings it back).
         # (Asked here, never on the GUI thread: its folder has just answered the load;
         # one that never answered is not asked again.)
-        quietly = not isinstance(outcome, LoadGaveUp) and not os.path.exists(remembered)
+        quietly = not isinstance(outcome, LoadGaveUp) and not os.path.exists(path)
         if self._bundle is not None and not quietly:  # why the shipped model runs
             bundle = self._bundle
             self.model_status.emit(
