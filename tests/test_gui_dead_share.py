@@ -9,9 +9,13 @@ come back; the files are real.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 import threading
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +24,9 @@ import pytest
 from PyQt6.QtCore import QCoreApplication, QTimer
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.settings import AppSettings
-from emotion_app.gui.snapshot import save_snapshot
+from emotion_app.gui.snapshot import MAX_WAITING_SNAPSHOTS, save_snapshot
 from emotion_app.samples import VideoTruth, make_random_weights
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
 from gui_support import WAIT_MS, play_looping, use_output_folder, wait_for_face_result, wait_until_recorded
@@ -487,3 +492,262 @@ def test_an_output_folder_on_a_share_that_never_answers_is_refused_in_words(
         assert window.settings.output_dir == kept and share.asked_on_gui_thread == []
     finally:
         share.back.set()  # no thread stays blocked
+
+
+class LatestFirstShare(DeadShare):
+    """A share whose server, back, answers the threads waiting on it one at a time, the
+    latest to have asked first (a server owes its clients no order), each to its end."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self._turns: list[tuple[threading.Thread, threading.Event]] = []
+        self._served: set[threading.Thread] = set()
+        self._guard = threading.Lock()
+
+    def _hang_if_on_share(self, path: Any) -> None:
+        text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
+        if not isinstance(text, str) or not (text == self.folder or text.startswith(self.folder + os.sep)):
+            return
+        if threading.current_thread() is threading.main_thread():
+            self.asked_on_gui_thread.append(text)
+            return
+        with self._guard:
+            if threading.current_thread() in self._served:
+                return
+            turn = threading.Event()
+            self._turns.append((threading.current_thread(), turn))
+        self.waiting.set()
+        turn.wait()
+
+    def all_waiting(self, name: str) -> bool:
+        """Whether every live thread called ``name`` waits on the share."""
+        with self._guard:
+            waiting = {thread for thread, _ in self._turns}
+        return all(thread in waiting for thread in threading.enumerate() if thread.name == name)
+
+    def answer_latest_first(self, qtbot: QtBot) -> None:
+        while True:
+            with self._guard:
+                if not self._turns:
+                    return
+                thread, turn = self._turns.pop()
+                self._served.add(thread)
+            turn.set()
+            qtbot.waitUntil(lambda answered=thread: not answered.is_alive(), timeout=WAIT_MS)
+
+
+def _snapshot_order(path: Path) -> tuple[str, int]:
+    """(its second, its number in that second) of an ``emotion-snapshot-<when>[-N].png``."""
+    found = re.fullmatch(r"emotion-snapshot-(\d{8}-\d{6})(?:-(\d+))?\.png", path.name)
+    assert found, path
+    return found.group(1), int(found.group(2) or 1)
+
+
+def _snapshot_threads() -> int:
+    return sum(thread.name == "snapshot" for thread in threading.enumerate())
+
+
+def _next_result(qtbot: QtBot, window: Any, after: InferenceResult | None) -> InferenceResult:
+    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result is not after, timeout=WAIT_MS)
+    result: InferenceResult = window.view.result
+    return result
+
+
+def test_snapshots_come_back_from_a_share_named_in_the_order_they_were_taken(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each snapshot had a thread of its own, and they raced for the names of a second: the
+    # share's server, back, answered the last one first, which got the second's first name.
+    folder = tmp_path / "share" / "snapshots"
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, folder)
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    share = LatestFirstShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    taken: list[InferenceResult] = []
+    try:
+        for _ in range(4):
+            taken.append(_next_result(qtbot, window, taken[-1] if taken else None))
+            window.snapshot_action.trigger()
+        qtbot.waitUntil(lambda: share.all_waiting("snapshot"), timeout=WAIT_MS)
+        share.answer_latest_first(qtbot)
+    finally:
+        share.back.set()
+    pictures = [
+        cv2.imread(str(save_snapshot(result, tmp_path / f"expected-{index}.png"))).tobytes()
+        for index, result in enumerate(taken)
+    ]
+    assert len(set(pictures)) == 4  # four frames that can be told apart
+    written = {cv2.imread(str(path)).tobytes(): path for path in folder.iterdir()}
+    assert set(written) == set(pictures)
+    names = [written[picture] for picture in pictures]
+    assert sorted(names, key=_snapshot_order) == names, [path.name for path in names]
+
+
+def test_ctrl_s_held_into_a_dead_share_is_refused_after_a_few_not_piled_up(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each press started a thread that blocked on the share for ever, holding its frame.
+    folder = tmp_path / "share" / "snapshots"
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, folder)
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    saved: list[Path] = []
+    window.snapshots.saved.connect(saved.append)
+    window.snapshots.not_answering_s = 0.0  # (ten seconds in use) the share counts as gone at once
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        wait_for_face_result(qtbot, window)
+        window.snapshot_action.trigger()
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
+        for _ in range(29):  # a second of key repeat
+            window.snapshot_action.trigger()
+        assert _snapshot_threads() == 1
+        held = 1 + MAX_WAITING_SNAPSHOTS  # the one the share holds, and those waiting for it
+        assert window.notice_banner.text() == (
+            f"Cannot save into the output folder {folder}: it is not answering (a network share whose "
+            f"server has gone?): {held} snapshots have waited for it for 0 s, and no more are taken till it does."
+        )
+        assert window.notice_banner.button_captions()[0] == "Choose output folder…"
+        assert share.asked_on_gui_thread == []
+        share.back.set()  # the server is back: those taken are written, no more
+        qtbot.waitUntil(lambda: len(saved) == held, timeout=WAIT_MS)
+    finally:
+        share.back.set()  # no thread stays blocked
+    qtbot.waitUntil(lambda: _snapshot_threads() == 0, timeout=WAIT_MS)  # none left behind
+    assert sorted(folder.iterdir()) == sorted(saved)
+
+
+def test_closing_waits_for_a_snapshot_on_a_slow_share_with_the_window_gone(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The window waited 5 s for snapshots being written, in sight and not answering, then
+    # exited under them: a share taking 6 s to make one safe lost it.
+    folder = tmp_path / "snapshots"
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, folder)
+    saved: list[Path] = []
+    window.snapshots.saved.connect(saved.append)
+    closing, visible = threading.Event(), list[bool]()
+    real_fsync = os.fsync
+
+    def slow_fsync(descriptor: int) -> None:
+        if threading.current_thread().name == "snapshot":
+            closing.wait()
+            time.sleep(1.0)  # the window is closing
+            visible.append(window.isVisible())
+            time.sleep(5.0)  # and the share slow to answer
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", slow_fsync)
+    result = wait_for_face_result(qtbot, window)
+    window.snapshot_action.trigger()
+    closing.set()
+    window.close()
+    assert visible == [False]
+    qtbot.waitUntil(lambda: len(saved) == 1, timeout=WAIT_MS)  # (the signal crosses threads)
+    assert sorted(folder.iterdir()) == saved
+    expected = save_snapshot(result, tmp_path / "expected.png")
+    assert cv2.imread(str(saved[0])).tobytes() == cv2.imread(str(expected)).tobytes()
+
+
+def test_closing_leaves_snapshots_on_a_dead_share_and_says_so(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The window waited 5 s, then exited under the snapshots without a word.
+    folder = tmp_path / "share" / "snapshots"
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, folder)
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    window.snapshots.not_answering_s = 0.0  # (ten seconds in use) the share counts as gone at once
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        wait_for_face_result(qtbot, window)
+        window.snapshot_action.trigger()
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
+        window.snapshot_action.trigger()
+        with caplog.at_level(logging.WARNING, logger="emotion_app.gui.snapshot"):
+            window.close()
+        unsaved = [record.getMessage() for record in caplog.records if record.getMessage().startswith("not saved")]
+        assert len(unsaved) == 2
+        assert all(
+            re.fullmatch(
+                rf"not saved: a snapshot taken at \d\d:\d\d:\d\d for {re.escape(str(folder))} "
+                rf"\(the folder {re.escape(str(folder))} did not answer for \d+ s\)",
+                message,
+            )
+            for message in unsaved
+        ), unsaved
+        assert share.asked_on_gui_thread == []
+    finally:
+        share.back.set()  # no thread stays blocked
+    # The server back after the exit gave it up: the snapshot it held is written, and only
+    # the log tells (the window has gone); the one waiting is not started.
+    with caplog.at_level(logging.WARNING, logger="emotion_app.gui.snapshot"):
+        qtbot.waitUntil(lambda: _snapshot_threads() == 0, timeout=WAIT_MS)
+    (written,) = folder.iterdir()
+    assert f"after the window closed, a snapshot was saved after all: {written}" in caplog.messages
+
+
+def test_snapshots_waiting_for_a_share_hold_a_bounded_memory_of_pictures(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Snapshots waiting for a share held a frame each, however many and however large.
+    folder = tmp_path / "share" / "snapshots"
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, folder)
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    saved: list[Path] = []
+    window.snapshots.saved.connect(saved.append)
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        first = wait_for_face_result(qtbot, window)
+        window.snapshot_action.trigger()  # written first: the share holds it
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
+        second = _next_result(qtbot, window, first)
+        held = (second.image, second.annotated, second.display_image, second.shown_frame)
+        pictures = {id(picture): picture.nbytes for picture in held if picture is not None}
+        window.snapshots.max_waiting_bytes = sum(pictures.values())  # room for the second frame's alone
+        window.snapshots.save_into(second, folder, datetime.now())
+        window.snapshots.save_into(second, folder, datetime.now())  # the same frame again: no more memory
+        assert window.notice_banner.text() == ""
+        third = _next_result(qtbot, window, second)
+        window.snapshots.save_into(third, folder, datetime.now())  # another frame: refused
+        assert window.notice_banner.text() == (
+            f"Cannot save into the output folder {folder}: 3 earlier snapshots are still being written "
+            "into it; try again in a moment."
+        )
+        share.back.set()
+        qtbot.waitUntil(lambda: len(saved) == 3, timeout=WAIT_MS)
+    finally:
+        share.back.set()  # no thread stays blocked
+    assert len(list(folder.iterdir())) == 3

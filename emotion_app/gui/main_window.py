@@ -1695,13 +1695,17 @@ class MainWindow(QMainWindow):
         self._status_timer.stop()
         self.settings.window_geometry = self.saveGeometry()
         self.settings.sync()
+        # Gone from the screen before the waits below (the snapshots' may take a while): a
+        # window that no longer answers clicks would look frozen.
+        self.hide()
         stopped = self.controller.shutdown(timeout_s)
         # An export's pool thread waits for its child process: briefly now, not till it is done.
         self.timeline_panel.stop_exports()
-        # A process that exits under a snapshot being written loses it; one stuck on a dead
-        # share is left (a daemon thread) after a while.
+        # A process that exits under a snapshot being written loses it: each is waited for
+        # while its folder answers; those on a share that has stopped answering are told
+        # on stderr and left (daemon threads).
+        self.snapshots.finish()
         deadline = time.monotonic() + 5.0
-        self.snapshots.wait_for_writes(5.0)
         # The codec probe runs on the global pool: a process that exits under it can
         # crash in FFmpeg's teardown (measure_gui exited with SIGSEGV once).
         pool = QThreadPool.globalInstance()

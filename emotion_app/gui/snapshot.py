@@ -5,9 +5,13 @@ own size, needs no such help."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +23,19 @@ from emotion_app.io.output_folder import output_folder_problem, unique_output_pa
 
 from .annotation import saved_or_shown
 from .messages import InferenceResult
+
+log = logging.getLogger(__name__)
+
+# Snapshots that may wait for one folder while an earlier one is written there, each holding
+# its frame: Ctrl+S held down (key repeat, ~30 a second) into a folder that does not answer
+# is refused from here on, rather than costing a thread and a frame a press.
+MAX_WAITING_SNAPSHOTS = 8
+# ...and the pictures they hold, each counted once however many snapshots share it (Ctrl+S
+# again and again on one still); one waiting snapshot is taken however large its frame.
+MAX_WAITING_BYTES = 512 << 20
+# A file-system call of a snapshot's that has not returned in this long: its folder is taken
+# to be not answering (a network share whose server has gone), and an exit waits no longer.
+NOT_ANSWERING_S = 10.0
 
 
 def snapshot_file(path: Path) -> Path:
@@ -41,8 +58,9 @@ def save_snapshot(result: InferenceResult, path: Path) -> Path:
     return path
 
 
-def _write_png(result: InferenceResult, path: Path) -> bool:
-    """Write the PNG; False where its own overlay raised and the picture on screen was saved."""
+def _write_png(result: InferenceResult, path: Path, lane: _Lane | None = None) -> bool:
+    """Write the PNG; False where its own overlay raised and the picture on screen was saved.
+    ``lane``: told when the disk is being asked and each time it answers."""
     picture, own_overlay = saved_or_shown(result)
     ok, encoded = cv2.imencode(".png", picture)
     if not ok:
@@ -50,98 +68,250 @@ def _write_png(result: InferenceResult, path: Path) -> bool:
     # Through Python's file API rather than cv2.imwrite: non-ASCII paths work everywhere.
     # Via a temporary file: an existing file is only ever replaced by a complete one.
     try:
-        check_target(path, "snapshot")
-        write_bytes(path, encoded.tobytes())
+        with _asking_disk(lane):
+            check_target(path, "snapshot")
+            write_bytes(path, encoded.tobytes(), answered=lane.answered if lane is not None else None)
     except OutputError as exc:
         raise OSError(f"could not write snapshot: {exc}") from exc
     return own_overlay
 
 
+@dataclass
+class _Snapshot:
+    """One snapshot asked for: what it shows, what to call it in a log, how to write it."""
+
+    result: InferenceResult
+    what: str  # "snapshot FILE", "a snapshot taken at 12:03:04 for FOLDER"
+    write: Callable[[_Lane], None]
+
+
+# What a snapshot that ended after the exit's wait gave it up says in the log.
+_AFTER_EXIT_NEWS = {
+    "saved": "a snapshot was saved after all",
+    "saved_as_shown": "a snapshot was saved (as shown) after all",
+    "failed": "a snapshot failed",
+    "folder_refused": "a snapshot's folder was refused",
+}
+
+
+class _Lane:
+    """The snapshots asked for one folder, written one after the other in the order asked by
+    one thread, which ends when none is left. The saver's lock guards all but
+    :attr:`asked_since`, which only the writing thread sets."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.waiting: deque[_Snapshot] = deque()
+        self.current: _Snapshot | None = None
+        self.thread: threading.Thread | None = None
+        # time.monotonic() when the file-system call now made began (or last answered);
+        # None while the thread computes, or has nothing to do.
+        self.asked_since: float | None = None
+
+    def pending(self) -> list[_Snapshot]:
+        return ([self.current] if self.current is not None else []) + list(self.waiting)
+
+    def answered(self) -> None:
+        self.asked_since = time.monotonic()
+
+    def unanswered_s(self, now: float) -> float:
+        """How long the disk has kept this lane's thread waiting (0 while it computes)."""
+        since = self.asked_since
+        return 0.0 if since is None else max(0.0, now - since)
+
+    def not_answering(self, now: float, limit_s: float) -> bool:
+        """Whether the disk has kept this lane's thread waiting ``limit_s`` or more."""
+        since = self.asked_since
+        return since is not None and now - since >= limit_s
+
+    def waiting_bytes(self, extra: InferenceResult | None = None) -> int:
+        """The bytes of the pictures the waiting snapshots (and ``extra``) hold, each once."""
+        pictures: dict[int, int] = {}
+        for result in [snapshot.result for snapshot in self.waiting] + ([extra] if extra is not None else []):
+            for picture in (result.image, result.annotated, result.display_image, result.shown_frame):
+                if picture is not None:
+                    pictures[id(picture)] = picture.nbytes
+        return sum(pictures.values())
+
+
+@contextmanager
+def _asking_disk(lane: _Lane | None) -> Iterator[None]:
+    """Marks ``lane`` as waiting for the disk for the block's length."""
+    if lane is None:
+        yield
+        return
+    lane.answered()
+    try:
+        yield
+    finally:
+        lane.asked_since = None
+
+
 class SnapshotSaver(QObject):
-    """Saves snapshots on a thread of their own: PNG-encoding a 1080p frame takes ~100 ms,
-    too long for the GUI thread, and on a network share whose server has gone each file
-    system call blocks for minutes. Daemon threads: one stuck on such a share never keeps
-    the process from exiting (Qt waits for its pool's threads at exit, for ever)."""
+    """Saves snapshots in the background: PNG-encoding a 1080p frame takes ~100 ms, too long
+    for the GUI thread, and on a network share whose server has gone each file system call
+    blocks for minutes.
+
+    One thread for each folder being saved into writes its snapshots one after the other,
+    in the order they were asked for (a second's snapshots are numbered in that order), and
+    at most :attr:`max_waiting` wait for it, the rest refused with a message: a folder that
+    does not answer holds one thread and a bounded number of frames, however long Ctrl+S is
+    held. Daemon threads: one stuck on a dead share never keeps the process from exiting
+    (:meth:`finish` says what it leaves unsaved)."""
 
     saved = pyqtSignal(object)  # Path
     # Path: saved as shown on screen, its overlay's text sized for the window, because the
     # overlay at the frame's own size could not be drawn (emitted instead of ``saved``).
     saved_as_shown = pyqtSignal(object)
     failed = pyqtSignal(str)
-    # (folder: Path, why: str): the output folder of :meth:`save_into` cannot be saved into.
+    # (folder: Path, why: str): the output folder of :meth:`save_into` cannot be saved into,
+    # or does not answer while many snapshots wait for it.
     folder_refused = pyqtSignal(object, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._writers: list[threading.Thread] = []
+        self.max_waiting = MAX_WAITING_SNAPSHOTS
+        self.max_waiting_bytes = MAX_WAITING_BYTES
+        self.not_answering_s = NOT_ANSWERING_S
+        self._lock = threading.Condition()
+        self._lanes: dict[Path, _Lane] = {}
+        self._finished = False  # the app is exiting: no snapshot is started any more
 
     def save(self, result: InferenceResult, path: Path, playing: Path | None = None) -> None:
         """Save to ``path`` (:func:`snapshot_file`, its folder made); returns at once. A
         path that is the file ``playing`` (or one of the folder's), after links, or cannot
         be written, is refused (``failed``); checked on the writing thread too."""
+        file = snapshot_file(path)
 
-        def write() -> None:
+        def write(lane: _Lane) -> None:
             try:
-                protected = files_played_from(playing) if playing is not None else []
-                check_outputs([("snapshot", snapshot_file(path))], protected)
+                with _asking_disk(lane):
+                    protected = files_played_from(playing) if playing is not None else []
+                    check_outputs([("snapshot", file)], protected)
             except OutputError as exc:
                 self._emit("failed", f"Snapshot refused: {exc}")
                 return
             try:
-                target = snapshot_path(path)
+                with _asking_disk(lane):
+                    target = snapshot_path(path)
             except OSError as exc:
                 self._emit("failed", f"could not write snapshot {path}: {exc}")
                 return
-            self._write(result, target)
+            self._write(lane, result, target)
 
-        self._start(write)
+        why = self._queue(file.parent, _Snapshot(result, f"snapshot {file}", write))
+        if why:
+            self.failed.emit(f"Snapshot {file} not saved: its folder {file.parent}: {why}.")
 
     def save_into(self, result: InferenceResult, folder: Path, when: datetime) -> None:
         """Save under a new name (taken at ``when``) in the output folder ``folder``, made
         if missing; returns at once. The folder's checks and the name's choice are made on
-        the writing thread too."""
+        the writing thread too, in the order the snapshots were asked for."""
 
-        def write() -> None:
-            problem = output_folder_problem(folder)
-            if problem:
-                self._emit("folder_refused", folder, problem)
-                return
+        def write(lane: _Lane) -> None:
+            with _asking_disk(lane):
+                problem = output_folder_problem(folder)
+                if problem:
+                    self._emit("folder_refused", folder, problem)
+                    return
+                try:
+                    target = unique_output_path(folder, "snapshot", ".png", when)
+                except OSError as exc:  # a name too long for the file system, say: asking of it raises
+                    self._emit("failed", f"could not write snapshot in {folder}: {exc.strerror or exc}")
+                    return
+            self._write(lane, result, target)
+
+        why = self._queue(folder, _Snapshot(result, f"a snapshot taken at {when:%H:%M:%S} for {folder}", write))
+        if why:
+            self.folder_refused.emit(folder, why)
+
+    def finish(self) -> list[str]:
+        """At exit: wait for every snapshot asked for as long as its folder answers (a
+        file-system call unanswered for :attr:`not_answering_s` gives that folder up), then
+        start none. Returns what is left unsaved, also logged (on stderr by default)."""
+        with self._lock:
+            told = False
+            while True:
+                now = time.monotonic()
+                busy = [lane for lane in self._lanes.values() if lane.pending()]
+                answering = [lane for lane in busy if not lane.not_answering(now, self.not_answering_s)]
+                if not answering:
+                    break
+                if not told:
+                    count = sum(len(lane.pending()) for lane in answering)
+                    log.warning("writing %d snapshot%s before exiting", count, "" if count == 1 else "s")
+                    told = True
+                self._lock.wait(0.1)  # woken when one is written; a folder can stop answering meanwhile
+            self._finished = True
+            unsaved = [(lane, snapshot) for lane in busy for snapshot in lane.pending()]
+        for lane, snapshot in unsaved:
+            log.warning(
+                "not saved: %s (the folder %s did not answer for %.0f s)",
+                snapshot.what,
+                lane.folder,
+                lane.unanswered_s(time.monotonic()),
+            )
+        return [snapshot.what for _, snapshot in unsaved]
+
+    def _queue(self, folder: Path, snapshot: _Snapshot) -> str:
+        """Hand ``snapshot`` to ``folder``'s thread (started if none runs); "" when it is
+        written, else why it is refused (reads on after "the folder FOLDER: ")."""
+        with self._lock:
+            lane = self._lanes.get(folder)
+            if lane is None:
+                lane = self._lanes[folder] = _Lane(folder)
+            if lane.waiting and (
+                len(lane.waiting) >= self.max_waiting or lane.waiting_bytes(snapshot.result) > self.max_waiting_bytes
+            ):
+                now, count = time.monotonic(), len(lane.pending())
+                if lane.not_answering(now, self.not_answering_s):
+                    return (
+                        f"it is not answering (a network share whose server has gone?): {count} snapshots "
+                        f"have waited for it for {lane.unanswered_s(now):.0f} s, and no more are taken till it does"
+                    )
+                return f"{count} earlier snapshots are still being written into it; try again in a moment"
+            lane.waiting.append(snapshot)
+            if lane.thread is not None:
+                return ""
+            lane.thread = threading.Thread(target=self._run, args=(lane,), name="snapshot", daemon=True)
             try:
-                target = unique_output_path(folder, "snapshot", ".png", when)
-            except OSError as exc:  # a name too long for the file system, say: asking of it raises
-                self._emit("failed", f"could not write snapshot in {folder}: {exc.strerror or exc}")
-                return
-            self._write(result, target)
+                lane.thread.start()
+            except RuntimeError:  # no thread to be had
+                lane.waiting.pop()
+                lane.thread = None
+                return "no thread could be started to write into it"
+            return ""
 
-        self._start(write)
+    def _run(self, lane: _Lane) -> None:
+        """``lane``'s thread: its snapshots one after the other, till none is left."""
+        while True:
+            with self._lock:
+                lane.current = None
+                self._lock.notify_all()
+                if self._finished or not lane.waiting:
+                    lane.thread = None
+                    if not lane.waiting:
+                        self._lanes.pop(lane.folder, None)
+                    return
+                lane.current = lane.waiting.popleft()
+            try:
+                lane.current.write(lane)
+            except Exception:  # a bug in one snapshot must not take the ones after it
+                log.exception("%s failed", lane.current.what)
+                self._emit("failed", f"could not write {lane.current.what}: an internal error (see the log)")
 
-    def wait_for_writes(self, timeout_s: float) -> bool:
-        """Wait up to ``timeout_s`` for the snapshots being written; True if all are done."""
-        deadline = time.monotonic() + timeout_s
-        for writer in list(self._writers):
-            writer.join(max(0.0, deadline - time.monotonic()))
-        self._writers = [writer for writer in self._writers if writer.is_alive()]
-        return not self._writers
-
-    def _start(self, write: Callable[[], None]) -> None:
-        self._writers = [writer for writer in self._writers if writer.is_alive()]
-        writer = threading.Thread(target=write, name="snapshot", daemon=True)
+    def _write(self, lane: _Lane, result: InferenceResult, target: Path) -> None:
         try:
-            writer.start()
-        except RuntimeError:  # no thread to be had
-            self.failed.emit("could not write snapshot: no thread could be started for it")
-            return
-        self._writers.append(writer)
-
-    def _write(self, result: InferenceResult, target: Path) -> None:
-        try:
-            own_overlay = _write_png(result, target)
+            own_overlay = _write_png(result, target, lane)
         except OSError as exc:
             self._emit("failed", str(exc))
             return
         self._emit("saved" if own_overlay else "saved_as_shown", target)
 
     def _emit(self, signal: str, *args: object) -> None:
+        if self._finished:  # the window has gone (or is going): only the log is left to tell
+            log.warning("after the window closed, %s: %s", _AFTER_EXIT_NEWS[signal], " ".join(map(str, args)))
+            return
         # Emitted on the writing thread; the connections deliver it on the GUI thread.
         try:
             getattr(self, signal).emit(*args)

@@ -236,9 +236,10 @@ class AtomicOutput:
             self.temp = None
 
 
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """``data`` as the file ``path``, all or nothing; OutputError naming the path on failure."""
-    stage_bytes(path, data).commit()
+def write_bytes(path: str | os.PathLike[str], data: bytes, answered: Callable[[], None] | None = None) -> None:
+    """``data`` as the file ``path``, all or nothing; OutputError naming the path on failure.
+    ``answered``: see :func:`stage_bytes`."""
+    stage_bytes(path, data, answered=answered).commit()
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
@@ -264,15 +265,26 @@ def write_with(path: str | os.PathLike[str], write: Callable[[Path], None]) -> N
     output.commit()
 
 
-def stage_bytes(path: str | os.PathLike[str], data: bytes, tag: str = "") -> AtomicOutput:
+# Written a piece at a time: a writer can tell a slow disk (each piece answered) from one
+# that does not answer at all.
+WRITE_PIECE_BYTES = 1 << 20
+
+
+def stage_bytes(
+    path: str | os.PathLike[str], data: bytes, tag: str = "", answered: Callable[[], None] | None = None
+) -> AtomicOutput:
     """``data`` written to ``path``'s temporary file (named with ``tag``: see AtomicOutput),
     not yet in place: the caller commits it (with the other outputs of the same job) or
-    discards it."""
+    discards it. ``answered`` is called each time the disk has taken another piece."""
     output = AtomicOutput(path, tag)
     temp = output.open()
+    pieces = memoryview(data)
     try:
         with open(temp, "wb") as handle:
-            handle.write(data)
+            for start in range(0, len(pieces), WRITE_PIECE_BYTES):
+                handle.write(pieces[start : start + WRITE_PIECE_BYTES])
+                if answered is not None:
+                    answered()
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:
