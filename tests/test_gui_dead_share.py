@@ -751,3 +751,35 @@ def test_snapshots_waiting_for_a_share_hold_a_bounded_memory_of_pictures(
     finally:
         share.back.set()  # no thread stays blocked
     assert len(list(folder.iterdir())) == 3
+
+
+def test_save_snapshot_as_elsewhere_is_not_held_up_by_an_output_folder_on_a_dead_share(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Snapshots are written one after the other a folder: another folder's go by.
+    folder, elsewhere = tmp_path / "share" / "snapshots", tmp_path / "local" / "mine.png"
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert window.set_output_folder(folder)
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    saved: list[Path] = []
+    window.snapshots.saved.connect(saved.append)
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        wait_for_face_result(qtbot, window)
+        window.snapshot_action.trigger()
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
+        window.ask_save_path = lambda title, start, filters: str(elsewhere)  # type: ignore[method-assign]
+        window.snapshot_as_action.trigger()
+        qtbot.waitUntil(lambda: saved == [elsewhere], timeout=WAIT_MS)
+        assert share.asked_on_gui_thread == []
+        share.back.set()
+        qtbot.waitUntil(lambda: len(saved) == 2, timeout=WAIT_MS)
+    finally:
+        share.back.set()  # no thread stays blocked
+    assert saved[1].parent == folder
