@@ -764,7 +764,7 @@ def test_save_snapshot_as_elsewhere_is_not_held_up_by_an_output_folder_on_a_dead
     folder, elsewhere = tmp_path / "share" / "snapshots", tmp_path / "local" / "mine.png"
     window = make_window()
     play_looping(window, gui_video.path)
-    assert window.set_output_folder(folder)
+    assert use_output_folder(qtbot, window, folder)
     qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
