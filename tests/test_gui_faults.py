@@ -103,39 +103,99 @@ def test_a_seek_past_a_truncated_videos_end_stays_and_then_says_it_is_damaged(
     assert str(truncated) in text and "truncated or damaged" in text and "Finished" not in text, text
 
 
-def test_missing_weights_name_the_file_and_video_still_plays(
-    qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth
+@pytest.mark.parametrize("fault", ["missing", "damaged"])
+def test_weights_named_on_the_command_line_that_fail_give_way_to_the_shipped_model(
+    qtbot: QtBot,
+    make_window,
+    tmp_path: Path,
+    settings_path: Path,
+    gui_video: VideoTruth,
+    random_weights: Path,
+    fault: str,
 ) -> None:
-    missing = tmp_path / "models" / "emotion.safetensors"
-    window = make_window(video=gui_video.path, weights=missing)
-    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
-    assert not window.model_status.ok
-    assert str(missing) in window.model_banner.text() and window.model_banner.level == "error"
+    # Was: "Emotion model not loaded: weights file not found: …", and the video played
+    # without a face box or label although the shipped model was there to run.
+    from emotion_app.gui.settings import AppSettings
+    from emotion_app.weights import DEFAULT_WEIGHTS_NAME, DEFAULT_WEIGHTS_PATH
+
+    if fault == "missing":
+        named = tmp_path / "models" / "emotion.safetensors"
+        reason = f"weights file not found: {named}"
+    else:
+        named = tmp_path / "corrupt.safetensors"
+        data = random_weights.read_bytes()
+        named.write_bytes(data[:5000])  # truncated mid-tensor
+        reason = f"{named}: the weights file is damaged or incomplete (cut short by {len(data) - 5000:,} bytes)"
+    seeded = AppSettings.at_path(settings_path)
+    seeded.weights_path = random_weights  # chosen in an earlier run
+    assert seeded.sync()
+    window = make_window(video=gui_video.path, weights=named, wait_for_model=False)
+    qtbot.waitUntil(lambda: str(named) in window.model_banner.text(), timeout=WAIT_MS)
+    assert window.model_banner.text() == (f"Could not load the model: {reason}. Using {DEFAULT_WEIGHTS_NAME} instead.")
+    assert window.model_banner.level == "warning"
     assert "Load weights…" in window.model_banner.button_captions()
-    # Frames still arrive, without faces, as the banner says.
-    assert "plays without face boxes or labels" in window.model_banner.text()
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    assert window.view.result.faces == ()
-
-
-def test_corrupt_weights_name_the_file(
-    qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth, random_weights: Path
-) -> None:
-    corrupt = tmp_path / "corrupt.safetensors"
-    corrupt.write_bytes(random_weights.read_bytes()[:5000])  # truncated mid-tensor
-    window = make_window(video=gui_video.path, weights=corrupt)
-    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
-    assert not window.model_status.ok and str(corrupt) in window.model_banner.text()
-    assert window.status.model_label.text() == "No model"
-    # Loading a good model afterwards clears the message and brings the emotions back.
+    assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
+    assert window.status.model_label.text().startswith(f"Model {DEFAULT_WEIGHTS_PATH.stem} (")
+    result = wait_for_face_result(qtbot, window)  # the shipped model labels the faces
+    assert result.labels == window.model_status.labels
+    # Nothing is remembered: neither the file named for this run nor the stand-in.
+    assert window.settings.sync()
+    assert AppSettings.at_path(settings_path).weights_path == random_weights
+    # A good model loaded afterwards clears the message; a bad one keeps the model in use.
     window.controller.load_weights(random_weights)
-    qtbot.waitUntil(lambda: window.model_status.ok, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.model_status.active_weights == random_weights, timeout=WAIT_MS)
     assert window.model_banner.text() == ""
-    assert window.status.model_label.text().startswith(f"Model {random_weights.stem} (")
-    # A bad file picked later keeps the working model, and the status bar keeps naming it.
-    window.controller.load_weights(corrupt)
+    window.controller.load_weights(named)
     qtbot.waitUntil(lambda: not window.model_status.ok, timeout=WAIT_MS)
     assert window.status.model_label.text().startswith(f"Model {random_weights.stem} (")
+
+
+@pytest.mark.parametrize("asked", ["named", "remembered", "none"])
+def test_without_the_shipped_model_the_window_says_no_model_runs_and_why(
+    qtbot: QtBot,
+    make_window,
+    tmp_path: Path,
+    settings_path: Path,
+    gui_video: VideoTruth,
+    monkeypatch: pytest.MonkeyPatch,
+    asked: str,
+) -> None:
+    # As a checkout without weights/emotion_cnn.safetensors would be: nothing can stand in.
+    import emotion_app.inference.classifier as classifier_module
+    from emotion_app.gui.settings import AppSettings
+    from emotion_app.weights import DEFAULT_WEIGHTS_NAME
+
+    shipped = tmp_path / "weights" / DEFAULT_WEIGHTS_NAME
+    monkeypatch.setattr(classifier_module, "DEFAULT_WEIGHTS_PATH", shipped)
+    missing = tmp_path / "models" / "emotion.safetensors"
+    broken = tmp_path / "mine.safetensors"
+    broken.write_bytes(b"damaged since last time")
+    if asked == "remembered":
+        seeded = AppSettings.at_path(settings_path)
+        seeded.weights_path = broken
+        assert seeded.sync()
+    window = make_window(video=gui_video.path, weights=missing if asked == "named" else None)
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+    assert not window.model_status.ok and window.model_status.active_weights is None
+    text = window.model_banner.text()
+    # The file asked for first, then why the shipped one is no help either.
+    said = {
+        "named": f"Emotion model not loaded: weights file not found: {missing}; the shipped model did not load "
+        "either: ",
+        "remembered": f"Emotion model not loaded: {broken}",
+        "none": "Emotion model not loaded: the shipped weights",
+    }[asked]
+    assert text.startswith(said), text
+    assert f"the shipped weights are not at {shipped}" in text
+    assert text.endswith(
+        "The video plays without face boxes or labels until a model loads: start with --weights FILE, or load one."
+    )
+    assert window.model_banner.level == "error"
+    assert "Load weights…" in window.model_banner.button_captions()
+    assert window.status.model_label.text() == "No model"
+    # Frames still arrive, without faces, as the banner says.
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    assert window.view.result.faces == ()
 
 
 def test_a_camera_unplugged_mid_stream_offers_retry(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:

@@ -39,8 +39,8 @@ LOAD_POLL_MS = 20
 # How long a model's load may take before the worker gives up waiting for it: a load takes
 # well under a second (docs/measurements.md); past this, its read never returns (a file
 # on a network share whose server has gone). A model loading at start-up (remembered, or
-# named with --weights) then gives way to the shipped one, and a model picked later to one
-# picked after it.
+# named with --weights) then gives way to the shipped one, as it does when it fails at once,
+# and a model picked later to one picked after it.
 LOAD_GIVE_UP_S = 10.0
 
 
@@ -59,13 +59,13 @@ class InferenceWorker(QObject):
         pipeline_loader: PipelineLoader = load_pipeline,
         torch_threads: int | None = 1,
         opencv_threads: int | None = 1,
-        fall_back_to_shipped: bool = False,
+        remembered_weights: bool = False,
     ) -> None:
         super().__init__()
         # ``weights_path`` is the model remembered from last time (not one the user named
-        # now): if it no longer loads, the shipped model runs instead of none. (Any start-up
-        # model that does not load in time gives way to it: see load_default.)
-        self._fall_back_to_shipped = fall_back_to_shipped
+        # now): if it is gone, the shipped model runs in its place without a word. (Any
+        # start-up model that does not load gives way to the shipped one: see load_default.)
+        self._remembered_weights = remembered_weights
         self._mailbox = mailbox
         self._gate = gate
         self._weights_path = weights_path
@@ -114,8 +114,8 @@ class InferenceWorker(QObject):
         """Load the weights given at construction (runs when the thread starts).
 
         This thread waits for it: there is no model yet whose frames could go on meanwhile.
-        A model that has not loaded within :data:`LOAD_GIVE_UP_S` (remembered or named with
-        --weights), and a remembered one that fails to load, gives way to the shipped one.
+        A model that fails to load, or has not loaded within :data:`LOAD_GIVE_UP_S`, gives
+        way to the shipped one; should that fail too, the status says why neither runs.
         """
         path = self._weights_path
         outcome = self._wait_for_load(path, LOAD_GIVE_UP_S if path is not None else None)
@@ -124,23 +124,33 @@ class InferenceWorker(QObject):
             return
         if outcome is None:
             return  # the app is closing: nothing would use a model
-        # A file named for this run that fails to load is said at once, and nothing stands
-        # in for it; one whose read never returns would leave the app without a model.
-        stand_in = path is not None and (self._fall_back_to_shipped or isinstance(outcome, LoadGaveUp))
-        failure = self._load_failed(path, outcome, announce=not stand_in)
+        failure = self._load_failed(path, outcome, announce=path is None)
         thread = QThread.currentThread()
-        if path is None or not stand_in or (thread is not None and thread.isInterruptionRequested()):
+        if path is None or (thread is not None and thread.isInterruptionRequested()):
             return  # nothing to fall back from, or the app is closing
-        self._load_now(None, stand_in=True)
-        # A file deleted since last time goes quietly, as if none had been remembered (it
-        # stays remembered all the same: a drive not plugged in yet brings it back).
+        shipped = self._wait_for_load(None, None)
+        if shipped is None:
+            return  # the app is closing
+        # A remembered file deleted since last time goes quietly, as if none had been
+        # remembered (it stays remembered all the same: a drive not plugged in yet brings it
+        # back). One named for this run is always said: the user asked for it.
         # (Asked here, never on the GUI thread: its folder has just answered the load;
         # one that never answered is not asked again.)
-        quietly = not isinstance(outcome, LoadGaveUp) and not os.path.exists(path)
-        if self._bundle is not None and not quietly:  # why the shipped model runs
-            bundle = self._bundle
+        quietly = self._remembered_weights and not isinstance(outcome, LoadGaveUp) and not os.path.exists(path)
+        if isinstance(shipped, Exception):  # no weights/ (a plain `pip install .`): no model runs
+            if quietly:
+                self._load_failed(None, shipped)
+            else:
+                self.model_status.emit(
+                    dataclasses.replace(
+                        failure, error=f"{failure.error}; the shipped model did not load either: {shipped}"
+                    )
+                )
+            return
+        self._install(shipped, stand_in=True)
+        if not quietly:  # why the shipped model runs
             self.model_status.emit(
-                dataclasses.replace(failure, labels=bundle.labels, active_weights=bundle.weights_path, stand_in=True)
+                dataclasses.replace(failure, labels=shipped.labels, active_weights=shipped.weights_path, stand_in=True)
             )
 
     @pyqtSlot(object)
@@ -184,16 +194,6 @@ class InferenceWorker(QObject):
             torch.set_num_threads(self._torch_threads)
         if self._opencv_threads:
             cv2.setNumThreads(self._opencv_threads)  # process-wide: only the worker sets it
-
-    def _load_now(self, weights_path: Path | None, stand_in: bool = False) -> None:
-        """Load a model, this thread waiting for it; on failure keep the one in use (or none)
-        and say why. Nothing happens if the app closes meanwhile (the load is dropped).
-        ``stand_in``: it runs in place of the model asked for (see ``ModelStatus.stand_in``)."""
-        outcome = self._wait_for_load(weights_path, None)
-        if isinstance(outcome, PipelineBundle):
-            self._install(outcome, stand_in)
-        elif outcome is not None:
-            self._load_failed(weights_path, outcome)
 
     def _wait_for_load(
         self, weights_path: Path | None, give_up_after_s: float | None

@@ -68,7 +68,8 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
         metavar="PATH",
         type=path_argument,
         help="emotion model weights (default: the model last chosen in the Model menu; at first "
-        f"weights/{DEFAULT_WEIGHTS_NAME})",
+        f"weights/{DEFAULT_WEIGHTS_NAME}); a file that does not load gives way to {DEFAULT_WEIGHTS_NAME}, "
+        "and the window says why",
     )
     parser.add_argument(
         "--settings",

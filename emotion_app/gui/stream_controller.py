@@ -73,7 +73,7 @@ class StreamController(QObject):
         self.inference_thread.setObjectName("inference")
         self.capture = CaptureWorker(self.frames, source_factory, camera_timeout_s=camera_timeout_s)
         self.inference = InferenceWorker(
-            self.frames, self.gate, weights_path, pipeline_loader, fall_back_to_shipped=remembered_weights
+            self.frames, self.gate, weights_path, pipeline_loader, remembered_weights=remembered_weights
         )
         self.capture.moveToThread(self.capture_thread)
         self.inference.moveToThread(self.inference_thread)
