@@ -20,8 +20,8 @@ thread stops when the window closes, no half-written file is left behind and eve
 input file is as it was. It prints what it did and what it saw, and exits 1 if any
 check failed.
 
-    python -m scripts.gui_monkey [--video CLIP] [--weights W] [--actions 300] [--seed 0]
-                                 [--max-stall-ms 1000] [--stall-stacks]
+    python -m scripts.gui_monkey [--video CLIP] [--weights W] [--pictures PICTURE ...]
+                                 [--actions 300] [--seed 0] [--max-stall-ms 1000] [--stall-stacks]
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import threading
 import time
 import traceback
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -239,8 +239,9 @@ class Inputs:
         return [self.weights, self.other_weights, self.corrupt_weights, self.missing.with_suffix(".safetensors")]
 
 
-def make_inputs(work: Path, video: Path | None, weights: Path | None) -> Inputs:
-    """The good and bad files of a run, written into ``work``; ``video`` and ``weights``
+def make_inputs(work: Path, video: Path | None, weights: Path | None, pictures: Sequence[Path] = ()) -> Inputs:
+    """The good and bad files of a run, written into ``work``; ``video``, ``weights`` and
+    ``pictures`` (the folder of images; else the video's first frame and its mirror image)
     are copied there, since the dialogs' answers are these paths and a snapshot or
     recording saved "as" one of them lands beside it."""
     if video is None:
@@ -264,8 +265,15 @@ def make_inputs(work: Path, video: Path | None, weights: Path | None) -> Inputs:
     shutil.copy2(video, work / "video-named.jpg")
     folder = work / "images"
     folder.mkdir()
-    cv2.imwrite(str(folder / "1.png"), frame)
-    cv2.imwrite(str(folder / "2.png"), cv2.flip(frame, 1))
+    if pictures:
+        images = [
+            Path(shutil.copy2(picture, folder / f"{number}{picture.suffix}"))
+            for number, picture in enumerate(pictures, 1)
+        ]
+    else:
+        images = [folder / "1.png", folder / "2.png"]
+        cv2.imwrite(str(images[0]), frame)
+        cv2.imwrite(str(images[1]), cv2.flip(frame, 1))
     (work / "garbage.mp4").write_bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes())
     (work / "empty.mp4").write_bytes(b"")
     (work / "corrupt.safetensors").write_bytes(b"not a safetensors file")
@@ -278,7 +286,7 @@ def make_inputs(work: Path, video: Path | None, weights: Path | None) -> Inputs:
         other_weights=make_random_weights(work / "seven.safetensors", num_classes=7),
         garbage_video=work / "garbage.mp4",
         empty_video=work / "empty.mp4",
-        image=folder / "1.png",
+        image=images[0],
         image_folder=folder,
         corrupt_weights=work / "corrupt.safetensors",
         output=output,
@@ -536,6 +544,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = script_parser(__file__, __doc__.split("\n\n")[0])
     parser.add_argument("--video", type=Path, help="the good video (default: a test-made 320x240 clip)")
     parser.add_argument("--weights", type=Path, help="the good weights (default: the shipped model)")
+    parser.add_argument(
+        "--pictures",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="PICTURE",
+        help="the folder of images and the image opened (the first); default: the video's first frame and its mirror",
+    )
     parser.add_argument("--actions", type=int, default=300, help="how many random actions (default 300)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random choices (default 0)")
     parser.add_argument(
@@ -553,12 +569,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.actions < 1:
         parser.error(f"--actions must be at least 1, got {args.actions}")
-    for path in (args.video, args.weights):
+    for path in (args.video, args.weights, *args.pictures):
         if path is not None and not path.is_file():
             parser.error(f"{path}: no such file")
     with tempfile.TemporaryDirectory(prefix="gui-monkey-") as folder:
         work = Path(folder)
-        inputs = make_inputs(work, args.video, args.weights)
+        inputs = make_inputs(work, args.video, args.weights, args.pictures)
         started = time.monotonic()
         outcome = run(inputs, args.actions, args.seed, work / "settings.ini", args.stall_stacks)
         elapsed = time.monotonic() - started
