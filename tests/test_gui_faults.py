@@ -56,6 +56,16 @@ def test_a_missing_video_file_names_the_file(qtbot: QtBot, make_window, tmp_path
     assert "not found" in window.source_banner.text() and str(missing) in window.source_banner.text()
 
 
+def test_a_video_path_too_long_for_the_file_system_says_so(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: asking whether it named a folder raised (ENAMETOOLONG, 255 bytes a name), and so
+    # did the message about it: the window said "Opening …" and nothing more.
+    too_long = tmp_path / ("clip" * 80 + ".mp4")
+    window = make_window(video=too_long)
+    wait_until_stopped(qtbot, window)
+    assert window.source_banner.text().startswith(f"Could not open video file {too_long}: ")
+    assert "File name too long" in window.source_banner.text() and window.source_banner.level == "error"
+
+
 def test_the_end_of_a_video_is_announced_with_play_again(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
     window = make_window(video=gui_video.path)
     wait_until_stopped(qtbot, window)

@@ -65,8 +65,11 @@ class VideoFileSpec:
         """What the path names, in words: "video file", "image" or "folder of images"."""
         from emotion_app.io.video import IMAGE_SUFFIXES  # OpenCV: only once a source is described
 
-        if self.path.is_dir():
-            return "folder of images"
+        try:
+            if self.path.is_dir():
+                return "folder of images"
+        except OSError:  # a name too long for the file system, say: no folder; opening it says why
+            pass
         return "image" if self.path.suffix.lower() in IMAGE_SUFFIXES else "video file"
 
     def describe(self, capital: bool = False) -> str:
