@@ -178,6 +178,73 @@ def test_a_snapshot_onto_the_shown_image_or_its_folder_is_refused(
     assert {path: fingerprint(path) for path in folder.iterdir()} == before
 
 
+def test_a_snapshot_aimed_at_a_shown_jpeg_is_refused_not_written_beside_it(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by scripts/gui_monkey.py with JPEG pictures: "Save snapshot as…" onto the shown
+    # 0.jpg was not refused; its PNG, 0.png, was written into the folder being played.
+    folder = tmp_path / "stills"
+    folder.mkdir()
+    frame = astronaut_frames(1, (320, 240), face_size=90)[0][0]
+    for name in ("0.jpg", "1.jpg"):
+        cv2.imwrite(str(folder / name), frame)
+    before = {path: fingerprint(path) for path in folder.iterdir()}
+    for source, target in ((folder / "0.jpg", folder / "0.jpg"), (folder, folder / "1.jpg")):
+        window = make_window(video=source)
+        qtbot.waitUntil(lambda window=window: window.view.result is not None, timeout=WAIT_MS)
+        monkeypatch.setattr(window, "ask_save_path", lambda title, suggestion, filters, target=target: str(target))
+        window.snapshot_dialog()
+        qtbot.waitUntil(  # checked on the snapshot's writing thread
+            lambda window=window: window.notice_banner.text().startswith("Snapshot refused: "), timeout=WAIT_MS
+        )
+        assert "is the input" in window.notice_banner.text() and window.notice_banner.level == "error"
+        window.close()
+    assert {path: fingerprint(path) for path in folder.iterdir()} == before
+
+
+@pytest.mark.parametrize("typed", ["photo.jpg", "photo"])
+def test_a_snapshot_as_keeps_the_png_the_dialog_never_asked_about(
+    typed: str, qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The dialog asks before replacing the name chosen, not the PNG the snapshot is written
+    # as: an existing photo.png was replaced without a word.
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    kept = folder / "photo.png"
+    kept.write_bytes(b"someone's picture")
+    window = make_window(video=gui_video.path)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    monkeypatch.setattr(window, "ask_save_path", lambda title, suggestion, filters: str(folder / typed))
+    window.snapshot_dialog()
+    written = folder / "photo-2.png"
+    qtbot.waitUntil(
+        lambda: window.notice_banner.text() == f"Saved snapshot {written.name} in {folder}", timeout=WAIT_MS
+    )
+    assert kept.read_bytes() == b"someone's picture"
+    assert cv2.imread(str(written)) is not None
+
+
+def test_a_snapshot_as_with_no_numbered_name_left_is_refused_not_raised(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 250-character name fits, with "-2" it does not (255 bytes a name): asking whether
+    # that name is taken raises.
+    stem = "x" * 250
+    kept = tmp_path / f"{stem}.png"
+    kept.write_bytes(b"someone's picture")
+    window = make_window(video=gui_video.path)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    monkeypatch.setattr(window, "ask_save_path", lambda title, suggestion, filters: str(tmp_path / f"{stem}.jpg"))
+    window.snapshot_dialog()
+    qtbot.waitUntil(  # asked on the snapshot's writing thread
+        lambda: window.notice_banner.text().startswith(f"Snapshot refused: {kept} is there, and no numbered name"),
+        timeout=WAIT_MS,
+    )
+    assert window.notice_banner.level == "error"
+    assert sorted(path.name for path in tmp_path.iterdir() if path.suffix == ".png") == [kept.name]
+    assert kept.read_bytes() == b"someone's picture"
+
+
 # ---- a full disk ends a recording with a banner, keeping what was written ----------------------
 def record_until_disk_full(qtbot: QtBot, window, target: Path):  # type: ignore[no-untyped-def]
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:

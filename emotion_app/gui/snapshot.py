@@ -19,7 +19,7 @@ import cv2
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from emotion_app.io.atomic import OutputError, check_outputs, check_target, files_played_from, write_bytes
-from emotion_app.io.output_folder import output_folder_problem, unique_output_path
+from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
 
 from .annotation import saved_or_shown
 from .messages import InferenceResult
@@ -180,22 +180,40 @@ class SnapshotSaver(QObject):
     def save(self, result: InferenceResult, path: Path, playing: Path | None = None) -> None:
         """Save to ``path`` (:func:`snapshot_file`, its folder made); returns at once. A
         path that is the file ``playing`` (or one of the folder's), after links, or cannot
-        be written, is refused (``failed``); checked on the writing thread too."""
-        file = snapshot_file(path)
+        be written, is refused (``failed``); checked on the writing thread too. Where the
+        PNG's name is not the one asked for, a file of that name is kept and the snapshot
+        numbered (``photo-2.png``)."""
+        asked = Path(path)
+        file = snapshot_file(asked)
 
         def write(lane: _Lane) -> None:
             try:
                 with _asking_disk(lane):
                     protected = files_played_from(playing) if playing is not None else []
+                    # Aimed at a shown JPEG, its PNG would go into the folder being played.
+                    check_outputs([("snapshot", asked)], protected)
                     check_outputs([("snapshot", file)], protected)
             except OutputError as exc:
                 self._emit("failed", f"Snapshot refused: {exc}")
                 return
+            target = file
+            if file != asked:
+                # The dialog asked before replacing the name chosen ("photo.jpg", "photo"),
+                # never about the PNG written instead.
+                try:
+                    with _asking_disk(lane):
+                        target = free_name(file)
+                except OSError as exc:  # its numbered name too long for the file system: asking of it raises
+                    self._emit(
+                        "failed",
+                        f"Snapshot refused: {file} is there, and no numbered name beside it: {exc.strerror or exc}",
+                    )
+                    return
             try:
                 with _asking_disk(lane):
-                    target = snapshot_path(path)
+                    target = snapshot_path(target)
             except OSError as exc:
-                self._emit("failed", f"could not write snapshot {path}: {exc}")
+                self._emit("failed", f"could not write snapshot {target}: {exc}")
                 return
             self._write(lane, result, target)
 
