@@ -309,6 +309,25 @@ def test_record_to_a_name_typed_without_suffix_keeps_the_video_of_that_name(
     assert (tmp_path / "talk-2.mp4").is_file() and (tmp_path / "talk-2.csv").is_file()
 
 
+@pytest.mark.parametrize("typed", ["x" * 252, "x" * 300 + ".mp4"], ids=["fits only without its suffix", "too long"])
+def test_record_to_a_name_too_long_for_the_file_system_is_refused_not_raised(
+    typed: str, qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: asking whether talk.mp4 (or its CSV) was there raised OSError (ENAMETOOLONG, 255
+    # bytes a name) out of the slot: no recording, no word.
+    window = make_window()
+    play_looping(window, gui_video.path)
+    wait_for_face_result(qtbot, window)
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / typed))
+    window.record_dialog()
+    qtbot.waitUntil(  # the names are asked of the disk off the GUI thread
+        lambda: window.notice_banner.text().startswith("Recording refused: "), timeout=WAIT_MS
+    )
+    assert window.recording is None and not window.record_action.isChecked()
+    assert "File name too long" in window.notice_banner.text() and window.notice_banner.level == "error"
+    assert not any(path.name.startswith("xxx") for path in tmp_path.iterdir())
+
+
 def test_a_snapshot_whose_name_the_output_folder_cannot_hold_is_told(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
