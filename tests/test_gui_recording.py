@@ -13,6 +13,7 @@ import pytest
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.main_window import FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE, MainWindow
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.settings import AppSettings
 from emotion_app.io.codecs import MPEG4_PART2, codec_for, h264_codec
@@ -361,3 +362,51 @@ def test_a_recording_whose_name_the_output_folder_cannot_hold_is_refused(
     qtbot.waitUntil(lambda: "Recording refused" in window.notice_banner.text(), timeout=WAIT_MS)
     assert window.recording is None and not window.record_action.isChecked()
     assert "File name too long" in window.notice_banner.text()
+
+
+def message_room(window: MainWindow) -> int:
+    """The width Qt draws the status bar's message in: from its left margin to the first
+    permanent label shown (QStatusBarPrivate::messageRect), the REC indicator while recording."""
+    status = window.status
+    labels = [label for label in (window.rec_label, *status._permanent) if label.isVisible()]
+    return min(label.x() for label in labels) - 2 - 6
+
+
+def message_in_view(window: MainWindow, figures: str) -> bool:
+    shown = window.status.currentMessage()
+    return shown.endswith(figures) and window.status.fontMetrics().horizontalAdvance(shown) <= message_room(window)
+
+
+def test_the_rec_indicator_leaves_the_status_message_its_end(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # Before, "Video file /work/…/WolfgangLanger_Pexels.mp4: 640x360, 2" while recording:
+    # the message was fitted to the room without the REC indicator, which then hid its end.
+    window = make_window()
+    assert use_output_folder(qtbot, window, tmp_path / "out")
+    play_looping(window, gui_video.path)
+    qtbot.waitUntil(lambda: window.source_state.info is not None, timeout=WAIT_MS)
+    status = window.status
+    message = (
+        f"Video file {tmp_path / ('a folder with a long name ' * 4).strip() / gui_video.path.name}: 320x240, 15 fps"
+    )
+    # Shown before the recording starts: the indicator that comes takes room from it.
+    status.showMessage(message, 60_000)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    wait_for_recording(qtbot, window)
+    qtbot.waitUntil(window.rec_label.isVisible, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: message_in_view(window, "320x240, 15 fps"), timeout=WAIT_MS)
+    # Shown while it records, in a window of the usual size and in the smallest one.
+    for size in (FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE):
+        window.resize(*size)
+        qtbot.waitUntil(lambda size=size: window.width() == size[0], timeout=WAIT_MS)
+        status.showMessage(message, 60_000)
+        qtbot.waitUntil(lambda: message_in_view(window, "320x240, 15 fps"), timeout=WAIT_MS)
+        assert "…" in status.currentMessage() and status.currentMessage().startswith("Video file /")
+    # Fitted again, the message keeps its time: it still goes when that runs out.
+    status.showMessage(message, 500)
+    window.resize(*FIRST_WINDOW_SIZE)
+    qtbot.waitUntil(lambda: status.currentMessage() == "", timeout=WAIT_MS)
+    # The model's name gave way to the message, and has its room back once it has gone.
+    qtbot.waitUntil(lambda: status.model_label.shown_text() == status.model_label.text(), timeout=WAIT_MS)
+    window.stop_recording()

@@ -297,7 +297,10 @@ def test_a_long_status_message_keeps_its_end_in_view(qtbot: QtBot, make_window) 
     shown = status.currentMessage()
     assert shown != message and "…" in shown and shown.endswith("1280x720, 30 fps"), shown
     assert shown.startswith("Video file /folder0")
-    room = status.width() - sum(label.sizeHint().width() for label in status._permanent if label.isVisible())
+    # The model's name gives way to the message: it takes no more than its maximum width.
+    room = status.width() - sum(
+        min(label.sizeHint().width(), label.maximumWidth()) for label in status._permanent if label.isVisible()
+    )
     assert status.fontMetrics().horizontalAdvance(shown) <= room
     status.showMessage("Stopped", 2000)
     assert status.currentMessage() == "Stopped"

@@ -77,7 +77,7 @@ class ElidedLabel(QLabel):
             painter.end()
 
 
-def _width_wanted(label: QLabel) -> int:
+def _width_wanted(label: QWidget) -> int:
     """The width ``label`` takes in the bar when there is room: its text's, within its maximum."""
     return min(label.sizeHint().width(), label.maximumWidth())
 
@@ -114,6 +114,8 @@ class PerformanceStatusBar(QStatusBar):
             self.addPermanentWidget(label)
         self._permanent = (self.summary_label, self.model_label, *self._details)
         self._standing = ""  # see show_standing
+        self._whole_message = ""  # the message shown, before it was fitted to the room
+        self._message_ends: float | None = None  # time.monotonic() when it goes; None: stays
         self.messageChanged.connect(self._bring_back_standing)
         self.show_details(False)
         self.show_stats(PerformanceStats(), time.perf_counter())
@@ -121,14 +123,36 @@ class PerformanceStatusBar(QStatusBar):
     def showMessage(self, message: str | None, msecs: int = 0) -> None:  # noqa: N802 (Qt's name)
         """A transient message, shortened in the middle to the room the permanent labels
         leave: a long file path would otherwise hide the message's end ("1280x720, 30 fps")
-        behind them."""
-        text = message or ""
-        taken = sum(_width_wanted(label) for label in self._permanent if label.isVisible())
+        behind them. Fitted again whenever that room changes (see _refit_message)."""
+        self._whole_message = message or ""
+        self._message_ends = time.monotonic() + msecs / 1000 if msecs > 0 else None
+        self._fit_model_label(self._whole_message)
+        super().showMessage(self._fitted(self._whole_message), msecs)
+
+    def _fitted(self, text: str) -> str:
+        """``text`` shortened in the middle to the room the labels shown leave it."""
+        taken = sum(_width_wanted(label) for label in self._labels_shown())
         # The bar's margins, its size grip and the gaps between labels, generously.
         room = self.width() - taken - MESSAGE_MARGIN
-        if room > 0:
-            text = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, room)
-        super().showMessage(text, msecs)
+        return self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, room) if room > 0 else text
+
+    def _labels_shown(self) -> list[QWidget]:
+        """The permanent labels shown, whoever added them: the window's REC indicator too."""
+        children = self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        return [child for child in children if child.isVisible() and not isinstance(child, QSizeGrip)]
+
+    def _refit_message(self) -> None:
+        # The room changed under a message shown (the REC indicator came, the window
+        # shrank): fitted to the old room, its end ("640x360, 25 fps") was hidden.
+        shown = self.currentMessage()
+        if not shown:
+            return
+        fitted = self._fitted(self._whole_message)
+        if fitted == shown:
+            return
+        # Shown again for the time it had left, not for its whole time anew.
+        left_ms = 0 if self._message_ends is None else max(1, round((self._message_ends - time.monotonic()) * 1000))
+        super().showMessage(fitted, left_ms)
 
     def show_standing(self, message: str) -> None:
         """A message that holds until ``show_standing("")`` ("Loading NAME…"): shown now, and
@@ -143,23 +167,24 @@ class PerformanceStatusBar(QStatusBar):
         # with it while the model still loaded, so a switch looked finished, or ignored.
         if not message and self._standing:
             self.showMessage(self._standing)
+        elif not message:
+            self._fit_model_label("")  # the model's name has its room back
 
     def event(self, event: QEvent | None) -> bool:
         # Before each layout (a resize, a label's new text, the REC indicator shown).
         if event is not None and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
-            self._fit_model_label()
+            self._fit_model_label(self._whole_message if self.currentMessage() else "")
+            handled = super().event(event)
+            self._refit_message()
+            return handled
         return super().event(event)
 
-    def _fit_model_label(self) -> None:
-        """The model's name gets the room the other labels leave: it gives way first, so
-        the summary and the technical figures asked for stay whole where they can."""
-        children = self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
-        others = sum(
-            child.sizeHint().width()
-            for child in children
-            if child is not self.model_label and child.isVisible() and not isinstance(child, QSizeGrip)
-        )
-        room = self.width() - others - MESSAGE_MARGIN
+    def _fit_model_label(self, message: str) -> None:
+        """The model's name gets the room the other labels and ``message`` (the transient
+        message shown) leave: it gives way first, so the summary, the technical figures
+        asked for and a message's end ("640x360, 25 fps") stay whole where they can."""
+        others = sum(child.sizeHint().width() for child in self._labels_shown() if child is not self.model_label)
+        room = self.width() - others - self.fontMetrics().horizontalAdvance(message) - MESSAGE_MARGIN
         self.model_label.setMaximumWidth(max(self.model_label.minimumSizeHint().width(), room))
 
     def show_details(self, show: bool) -> None:
