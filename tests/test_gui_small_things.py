@@ -23,7 +23,7 @@ from emotion_app.gui.main_window import APP_TITLE, FIRST_WINDOW_SIZE, MIN_WINDOW
 from emotion_app.gui.settings import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION, AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_frames, read_video
-from gui_support import WAIT_MS, CameraBench, pause_on_shown_frame, wait_for_face_result
+from gui_support import WAIT_MS, CameraBench, pause_on_shown_frame, play_looping, wait_for_face_result
 
 
 def test_f11_fills_the_screen_and_escape_leaves(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
@@ -66,7 +66,7 @@ def test_help_lists_the_shortcuts_and_about_names_the_version_model_and_its_limi
     window = make_window(video=gui_video.path)
     shortcuts = window.shortcuts_text()
     for keys, name in (
-        ("Space", "Pause"),
+        ("Space", "Play / pause a file; start / stop a camera or screen"),
         ("F11", "Full screen"),
         ("Ctrl+S", "Snapshot"),
         ("T", "Session timeline"),
@@ -80,6 +80,27 @@ def test_help_lists_the_shortcuts_and_about_names_the_version_model_and_its_limi
     assert ", ".join(SIX_LABELS) in about and window.model_status.active_weights.name in about
     assert "#known-limits" in about or not (window.model_status.active_weights.parent / "README.md").exists()
     assert [action.text() for action in window.menuBar().actions()][-1] == "&Help"
+
+
+def test_the_shortcut_list_says_what_a_key_does_whatever_is_playing(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Before, Space was listed under its button's word of the moment: "Pause" while a file
+    # played, "Play" once paused, "Stop" for a camera, as if that were all it did.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[CameraDevice("Desk camera", 0)], source_factory=bench)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    assert window.play_pause_action.text() == "Stop"
+    lists = [window.shortcuts_text()]
+    play_looping(window, gui_video.path)  # never ended before it is paused
+    qtbot.waitUntil(lambda: window.is_file and window.is_running, timeout=WAIT_MS)
+    assert window.play_pause_action.text() == "Pause"
+    lists.append(window.shortcuts_text())
+    pause_on_shown_frame(qtbot, window)
+    assert window.play_pause_action.text() == "Play"
+    lists.append(window.shortcuts_text())
+    assert lists[1:] == lists[:-1]
+    assert "<b>Space</b>&nbsp;&nbsp;</td><td>Play / pause a file; start / stop a camera or screen<" in lists[0]
 
 
 def test_the_open_dialogs_first_filter_shows_every_kind_the_app_plays() -> None:

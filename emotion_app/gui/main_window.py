@@ -118,6 +118,9 @@ MIN_WINDOW_SIZE = (720, 540)
 FIRST_WINDOW_SIZE = (1000, 720)
 FIRST_WINDOW_SCREEN_SHARE = 0.9
 RECENT_FILES = 8
+# What Space does, whatever word its button shows now ("Pause", "Play", "Stop"): the
+# shortcut list names the key by this, not by that word.
+PLAY_PAUSE_IN_GENERAL = "Play / pause a file; start / stop a camera or screen"
 # A screen capture this much hidden by the app's own window gets a word of explanation.
 COVERED_SHARE = 0.8
 COVER_NOTICE = "This window covers"
@@ -792,10 +795,11 @@ class MainWindow(QMainWindow):
     # ---- help -------------------------------------------------------------------------------
     def shortcuts_text(self) -> str:
         rows = []
+        in_general = {self.play_pause_action: PLAY_PAUSE_IN_GENERAL}  # its text is the word of the moment
         for action in self.findChildren(QAction):
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             if keys and action.text():
-                rows.append((keys, action.text().replace("&", "").rstrip("…")))
+                rows.append((keys, in_general.get(action, action.text().replace("&", "").rstrip("…"))))
         rows.sort(key=lambda row: row[1].lower())
         lines = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{name}</td></tr>" for keys, name in rows)
         # Keys of a widget's own, not of a menu action, so the table above cannot list them.
