@@ -208,6 +208,29 @@ def test_after_the_end_the_keys_still_move_through_the_file(qtbot: QtBot, make_w
     qtbot.waitUntil(lambda: not window.is_running and shown(window).frame_index == last, timeout=WAIT_MS)
 
 
+def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window, clip) -> None:
+    # Before, a finished (or stopped) file had "Start" and "Play" side by side in the
+    # toolbar: two buttons that did the same thing, playing it again from its start.
+    path, _ = clip
+    window = make_window(video=path)
+    window.seek(130)
+    qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
+    start = window.toolbar.widgetForAction(window.start_stop_action)
+    play = window.toolbar.widgetForAction(window.play_pause_button_action)
+    assert start is not None and play is not None
+    window.resize(900, 650)  # a toolbar laid out again re-shows a button merely hidden
+    qtbot.wait(50)
+    assert start.isVisibleTo(window) and start.text() == "Start" and not play.isVisibleTo(window)
+    assert window.play_pause_action.isVisible()  # Space still plays it
+    start.click()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    # Playing, the two differ (Stop lets go of the file, Pause holds the frame): both shown.
+    assert start.text() == "Stop" and play.isVisibleTo(window) and play.text() == "Pause"
+    start.click()  # stopped: Start alone again (the toolbar hides a button as it lays out)
+    qtbot.waitUntil(lambda: not window.source_state.active and not play.isVisibleTo(window), timeout=WAIT_MS)
+    assert start.text() == "Start"
+
+
 def test_a_click_on_the_seek_bar_goes_to_the_point_clicked(qtbot: QtBot, make_window, clip) -> None:
     window = open_paused(qtbot, make_window, clip)
     window.seek(0)

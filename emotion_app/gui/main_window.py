@@ -1647,8 +1647,9 @@ class MainWindow(QMainWindow):
         else:
             self.play_pause_action.setText(self.start_stop_action.text())
         # The action stays enabled (Space starts and stops a camera); only its button hides.
+        # A file not playing (finished, stopped) has Start alone: its "Play" did the same.
         self.play_pause_button_action.setText(self.play_pause_action.text())
-        self.play_pause_button_action.setVisible(self.is_file)
+        self.play_pause_button_action.setVisible(self.is_file and self.source_state.active)
         self.start_stop_menu_action.setText(self.start_stop_action.text())
         self.start_stop_menu_action.setVisible(self.is_file)
         for action in (self.step_back_action, self.step_forward_action, self.restart_action):
