@@ -13,6 +13,9 @@ import logging
 import os
 import re
 import shutil
+import stat
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime
@@ -29,7 +32,18 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.snapshot import MAX_WAITING_SNAPSHOTS, save_snapshot
 from emotion_app.samples import VideoTruth, make_random_weights
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
-from gui_support import WAIT_MS, play_looping, use_output_folder, wait_for_face_result, wait_until_recorded
+from gui_support import (
+    REPO,
+    WAIT_MS,
+    play_looping,
+    temp_folder_env,
+    use_output_folder,
+    wait_for_face_result,
+    wait_until_recorded,
+)
+
+# How long a closed app may take to exit: its start on a busy machine, then the close.
+EXIT_BOUND_S = 120.0
 
 
 class DeadShare:
@@ -783,3 +797,91 @@ def test_save_snapshot_as_elsewhere_is_not_held_up_by_an_output_folder_on_a_dead
     finally:
         share.back.set()  # no thread stays blocked
     assert saved[1].parent == folder
+
+
+_EXPORT_INTO_A_DEAD_SHARE = """
+import sys, threading
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+import pytest
+from PyQt6.QtCore import QTimer
+from emotion_app.gui import app as gui_app
+from emotion_app.io import report_process
+from test_gui_dead_share import DeadShare
+
+folder = Path({folder!r})
+report_process.PYTHON = {stand_in!r}
+share = DeadShare(folder.parent)
+real_create = gui_app.create_main_window
+
+
+def create_and_export(options):
+    window = real_create(options)
+    panel = window.timeline_panel
+
+    def close_once_waiting():
+        if not share.waiting.is_set():
+            QTimer.singleShot(50, close_once_waiting)
+            return
+        print("export waits on the share", flush=True)
+        window.close()
+
+    def export_once_a_face_is_seen():
+        if not panel.export_button.isEnabled():
+            QTimer.singleShot(50, export_once_a_face_is_seen)
+            return
+        share.hang_up(pytest.MonkeyPatch())
+        panel.export_in_background(folder)
+        close_once_waiting()
+
+    QTimer.singleShot(0, export_once_a_face_is_seen)
+    return window
+
+
+gui_app.create_main_window = create_and_export
+code = gui_app.run(["--video", {video!r}, "--settings", {settings!r}])
+print("asked on the GUI thread:", share.asked_on_gui_thread, flush=True)
+sys.exit(code)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the export's drawing process")
+def test_quitting_during_an_export_into_a_dead_share_exits_and_says_what_was_not_exported(
+    gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # Quitting hung for ever: the export's thread, on Qt's global pool, was removing its
+    # drawing process's temporary files from a share that no longer answered, and Qt waits
+    # for every thread of that pool as the application ends. The drawing process here ends
+    # at once (killed: by its own deadline, or by anyone), as one stuck on the share would.
+    folder = tmp_path / "share" / "exports"
+    stand_in = tmp_path / "stand-in-python"
+    stand_in.write_text("#!/bin/sh\nkill -KILL $$\n")
+    stand_in.chmod(stand_in.stat().st_mode | stat.S_IXUSR)
+    script = _EXPORT_INTO_A_DEAD_SHARE.format(
+        tests=str(Path(__file__).resolve().parent),
+        folder=str(folder),
+        stand_in=str(stand_in),
+        video=str(gui_video.path),
+        settings=str(tmp_path / "settings.ini"),
+    )
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), **temp_folder_env(temp))
+    app = subprocess.Popen(
+        [sys.executable, "-X", "faulthandler", "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
+    try:
+        # Bounds a hang, not a speed: the window's start on a busy machine takes most of it.
+        output, errors = app.communicate(timeout=EXIT_BOUND_S)
+    except subprocess.TimeoutExpired:
+        app.kill()
+        output, errors = app.communicate()
+        pytest.fail(f"the app did not exit within {EXIT_BOUND_S} s:\n{output}\n{errors[-3000:]}")
+    assert app.returncode == 0, errors[-3000:]
+    assert "export waits on the share" in output and "asked on the GUI thread: []" in output
+    assert f"not exported: the session timeline into {folder}" in errors

@@ -1704,8 +1704,9 @@ class MainWindow(QMainWindow):
         # window that no longer answers clicks would look frozen.
         self.hide()
         stopped = self.controller.shutdown(timeout_s)
-        # An export's pool thread waits for its child process: briefly now, not till it is done.
-        self.timeline_panel.stop_exports()
+        # An export's thread waits for its child process: briefly now, not till it is done;
+        # one stuck on a share that does not answer is left (a daemon thread), and said so.
+        self.timeline_panel.finish_exports()
         # A process that exits under a snapshot being written loses it: each is waited for
         # while its folder answers; those on a share that has stopped answering are told
         # on stderr and left (daemon threads).

@@ -8,21 +8,25 @@ costs the video next to nothing however long the session runs.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PyQt6.QtCore import QEvent, QRectF, QSize, Qt, QThreadPool, QTimer, pyqtSignal
+from PyQt6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QFocusEvent, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QDockWidget, QHBoxLayout, QPushButton, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from emotion_app.io.overlay_layout import palette_for
-from emotion_app.io.report_process import FAILED, pickled_session, write_report_in_child
+from emotion_app.io.report_process import FAILED, STOP_WAIT_S, pickled_session, write_report_in_child
 from emotion_app.io.session_report import ReportError
 from emotion_app.timeline import SessionTimeline
 
 from .messages import InferenceResult
 from .qt_images import bgr_image
+
+log = logging.getLogger(__name__)
 
 # How often the panel repaints from the aggregates.
 REPAINT_MS = 500
@@ -47,6 +51,10 @@ _TEXT = QColor(225, 225, 225)
 EXPORT_TIP = "Write the timeline plot and seconds and share per person per emotion"
 NOTHING_TO_EXPORT_TIP = "Nothing to export yet: no face seen in this session"
 EXPORTING_TIP = "Exporting the session timeline…"
+# How long the window's close waits for an export's thread: the child's own wait once told
+# to stop (STOP_WAIT_S), and a second for its poll and its answer. One still running past
+# it is stuck in a file-system call (a share that no longer answers) and is left.
+EXPORT_EXIT_WAIT_S = STOP_WAIT_S + 1.0
 
 
 def qcolor(bgr: tuple[int, int, int]) -> QColor:
@@ -383,7 +391,9 @@ class TimelinePanel(QDockWidget):
         self.view.person_double_clicked.connect(self.name_person)
         self.export_button.clicked.connect(self._export_clicked)
         self._export_finished.connect(self._on_export_finished)
-        self._stop_exports = threading.Event()  # set when the window closes (see stop_exports)
+        self._stop_exports = threading.Event()  # set when the window closes (see finish_exports)
+        # Each export's thread and its folder, while it runs.
+        self._export_threads: dict[threading.Thread, Path] = {}
         self._exporting = False  # an export's child process is drawing
         self._has_people = False  # a face seen this session: something to export
         self._update_export_button()
@@ -453,37 +463,65 @@ class TimelinePanel(QDockWidget):
         return png, csv_path
 
     def export_in_background(self, folder: Path) -> None:
-        """:meth:`export_to` from a snapshot of the session as it is now, waited for on a pool
-        thread. A child process draws the plot: matplotlib's import and drawing are too long
-        for the GUI thread, and on a thread of this process its Python code holds the GIL in
-        stretches that stall the GUI thread too (figures: docs/measurements.md).
-        ``exported`` or ``export_failed`` follows on the GUI thread."""
+        """:meth:`export_to` from a snapshot of the session as it is now, waited for on a
+        thread of its own. A child process draws the plot: matplotlib's import and drawing
+        are too long for the GUI thread, and on a thread of this process its Python code
+        holds the GIL in stretches that stall the GUI thread too (figures:
+        docs/measurements.md). ``exported`` or ``export_failed`` follows on the GUI thread.
+
+        A daemon thread, not Qt's global pool: Qt waits for every thread of that pool as
+        the application ends, and one removing the child's temporary files from a share that
+        no longer answers kept the process from ever exiting (see :meth:`finish_exports`)."""
         session = pickled_session(self.timeline)  # the frames go on changing the panel's own
-        self._exporting = True
-        self._update_export_button()
+        folder = Path(folder)
         finished, stop = self._export_finished, self._stop_exports
 
         def export() -> None:
             outcome: tuple[Path, Path] | str
             try:
-                outcome = write_report_in_child(session, Path(folder), keep_existing=True, stop=stop)
+                outcome = write_report_in_child(session, folder, keep_existing=True, stop=stop)
             except ReportError as exc:  # each says what failed (write_report_in_child)
                 outcome = str(exc)
             except Exception as exc:  # any failure must reach the user, not only the log
                 outcome = f"{FAILED}: {type(exc).__name__}: {exc}"
+            if stop.is_set():  # the window has closed (or is closing): only the log is left to tell
+                news = outcome if isinstance(outcome, str) else f"exported {outcome[0]} and {outcome[1]}"
+                log.warning("after the window closed, the session timeline export into %s: %s", folder, news)
+                return
             try:
                 finished.emit(outcome)
             except RuntimeError:  # the panel was deleted (its window closed) meanwhile
                 pass
 
-        pool = QThreadPool.globalInstance()
-        assert pool is not None  # Qt's global pool exists for the life of the application
-        pool.start(export)
+        thread = threading.Thread(target=export, name="timeline export", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had
+            self.export_failed.emit(f"{FAILED}: no thread could be started to wait for it")
+            return
+        self._export_threads[thread] = folder
+        self._exporting = True
+        self._update_export_button()
 
-    def stop_exports(self) -> None:
+    def finish_exports(self, wait_s: float = EXPORT_EXIT_WAIT_S) -> list[Path]:
         """The window is closing: an export still drawing is waited for briefly, then left to
-        finish on its own (its child process writes the files whole or not at all)."""
+        finish on its own (its child process writes the files whole or not at all); one whose
+        thread has not ended within ``wait_s`` (its folder does not answer) is left too. Returns
+        the folders of those left, each also logged (on stderr by default)."""
         self._stop_exports.set()
+        deadline = time.monotonic() + wait_s
+        left: list[Path] = []
+        for thread, folder in list(self._export_threads.items()):
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                left.append(folder)
+                log.warning(
+                    "not exported: the session timeline into %s (the export had not ended %.0f s after the window "
+                    "closed: its folder is not answering?)",
+                    folder,
+                    wait_s,
+                )
+        return left
 
     def _update_export_button(self) -> None:
         """Export is offered only with something to export and no export drawing: an empty
@@ -499,6 +537,7 @@ class TimelinePanel(QDockWidget):
         self.export_button.setToolTip(tip)
 
     def _on_export_finished(self, outcome: tuple[Path, Path] | str) -> None:
+        self._export_threads = {thread: folder for thread, folder in self._export_threads.items() if thread.is_alive()}
         self._exporting = False
         self._update_export_button()
         if isinstance(outcome, str):
