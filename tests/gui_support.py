@@ -122,7 +122,7 @@ def wait_for_recording(qtbot: QtBot, window: MainWindow) -> RecordingRequest:
 def wait_until_recorded(qtbot: QtBot, window: MainWindow) -> None:
     """Wait until the running recording holds a frame with a face (a CSV row).
 
-    The inference thread writes a recording's frames; a fixed wait may pass with none
+    The recording's writer thread writes its frames; a fixed wait may pass with none
     written on a loaded machine, and a recording with no frame leaves no file at all.
     """
     worker, request = window.controller.inference, window.recording
@@ -130,8 +130,8 @@ def wait_until_recorded(qtbot: QtBot, window: MainWindow) -> None:
 
     def recorded() -> bool:
         # The one started last: the thread may not have got to an earlier one's stop yet.
-        recorder = worker._recorder
-        return recorder is not None and recorder.request == request and recorder.rows_written > 0
+        recording = worker._recording
+        return recording is not None and recording.request == request and recording.rows_written > 0
 
     qtbot.waitUntil(recorded, timeout=WAIT_MS)
 

@@ -3,8 +3,8 @@ on it blocks for minutes or for ever. The window must never wait on one: it show
 and answers while the share hangs.
 
 The share itself is simulated (this machine has none): ``os.stat``, ``os.lstat``,
-``os.mkdir`` and ``os.access`` of a path in its folder wait until the test lets the server
-come back; the files are real.
+``os.mkdir``, ``os.access`` and ``os.statvfs`` (a folder's free space) of a path in its
+folder wait until the test lets the server come back; the files are real.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import pytest
 from PyQt6.QtCore import QCoreApplication, QTimer
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui import recording_writer
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.snapshot import MAX_WAITING_SNAPSHOTS, save_snapshot
@@ -47,10 +48,10 @@ EXIT_BOUND_S = 120.0
 
 
 class DeadShare:
-    """``stat``, ``lstat``, ``mkdir`` and ``access`` for ``os``: a path in ``folder`` (or the folder itself) blocks
-    until :attr:`back` is set, then gets the file system's real answer; one asked on the
-    GUI thread is noted instead (it would freeze the window, and the test with it) and
-    answered at once. :meth:`hang_up` puts them in place."""
+    """``stat``, ``lstat``, ``mkdir``, ``access`` and ``statvfs`` for ``os``: a path in
+    ``folder`` (or the folder itself) blocks until :attr:`back` is set, then gets the file
+    system's real answer; one asked on the GUI thread is noted instead (it would freeze the
+    window, and the test with it) and answered at once. :meth:`hang_up` puts them in place."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = str(folder)
@@ -59,12 +60,14 @@ class DeadShare:
         self.asked_on_gui_thread: list[str] = []
         self._real_stat, self._real_lstat = os.stat, os.lstat
         self._real_mkdir, self._real_access = os.mkdir, os.access
+        self._real_statvfs = os.statvfs
 
     def hang_up(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(os, "stat", self.stat)
         monkeypatch.setattr(os, "lstat", self.lstat)
         monkeypatch.setattr(os, "mkdir", self.mkdir)
         monkeypatch.setattr(os, "access", self.access)
+        monkeypatch.setattr(os, "statvfs", self.statvfs)
 
     def stat(self, path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
         self._hang_if_on_share(path)
@@ -81,6 +84,10 @@ class DeadShare:
     def access(self, path: Any, *args: Any, **kwargs: Any) -> bool:
         self._hang_if_on_share(path)
         return self._real_access(path, *args, **kwargs)
+
+    def statvfs(self, path: Any) -> os.statvfs_result:
+        self._hang_if_on_share(path)
+        return self._real_statvfs(path)
 
     def _hang_if_on_share(self, path: Any) -> None:
         text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
@@ -518,6 +525,10 @@ class LatestFirstShare(DeadShare):
         self._served: set[threading.Thread] = set()
         self._guard = threading.Lock()
 
+    def statvfs(self, path: Any) -> os.statvfs_result:
+        self._hang_if_on_share(path)
+        return self._real_statvfs(path)
+
     def _hang_if_on_share(self, path: Any) -> None:
         text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
         if not isinstance(text, str) or not (text == self.folder or text.startswith(self.folder + os.sep)):
@@ -885,3 +896,91 @@ def test_quitting_during_an_export_into_a_dead_share_exits_and_says_what_was_not
     assert app.returncode == 0, errors[-3000:]
     assert "export waits on the share" in output and "asked on the GUI thread: []" in output
     assert f"not exported: the session timeline into {folder}" in errors
+
+
+def _results_shown_after(qtbot: QtBot, window: Any, count: int) -> None:
+    """Wait till ``count`` more results reach the window: the picture goes on."""
+    shown: list[InferenceResult] = []
+    window.controller.result_ready.connect(shown.append)
+    try:
+        qtbot.waitUntil(lambda: len(shown) >= count, timeout=WAIT_MS)
+    finally:
+        window.controller.result_ready.disconnect(shown.append)
+
+
+def _record_into_share(qtbot: QtBot, window: Any, gui_video: VideoTruth, folder: Path) -> Any:
+    """Start a recording into ``folder`` (while its share answers) that holds a face; its request."""
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, folder)
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    wait_for_face_result(qtbot, window)
+    window.record_action.trigger()
+    qtbot.waitUntil(lambda: window.recording is not None, timeout=WAIT_MS)
+    request = window.recording
+    wait_until_recorded(qtbot, window)
+    return request
+
+
+def test_a_share_that_stops_answering_mid_recording_never_stops_the_picture(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The video froze while the window answered: the inference thread wrote the recording's
+    # frames itself, and each write's free-space check of the folder (statvfs) blocked on
+    # the share, and the encoder's write with it.
+    monkeypatch.setattr(recording_writer, "NOT_ANSWERING_S", 2.0)
+    folder = tmp_path / "share" / "recordings"
+    window = make_window()
+    request = _record_into_share(qtbot, window, gui_video, folder)
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the recording's next write waits on the share
+        _results_shown_after(qtbot, window, 10)
+        qtbot.waitUntil(lambda: window.recording is None, timeout=WAIT_MS)
+        assert window.notice_banner.text() == (
+            f"Recording stopped: {folder} stopped answering (a write to it has not returned for 2 s: a network "
+            "share whose server has gone?); what was recorded is finished there if it answers again"
+        )
+        assert not window.record_action.isChecked() and not window.rec_label.isVisible()
+        _results_shown_after(qtbot, window, 10)  # and on after it
+        assert share.asked_on_gui_thread == []
+        share.back.set()  # the server is back: what was written is finished there, and plays
+        qtbot.waitUntil(request.video_path.is_file, timeout=WAIT_MS)
+    finally:
+        share.back.set()  # no thread stays blocked
+    capture = cv2.VideoCapture(str(request.video_path))
+    try:
+        ok, frame = capture.read()
+        assert ok and frame is not None and capture.get(cv2.CAP_PROP_FRAME_COUNT) > 0
+    finally:
+        capture.release()
+
+
+def test_closing_during_a_recording_on_a_dead_share_exits_and_says_what_was_not_saved(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Closing waited for ever: the inference thread, blocked on the share, never ended.
+    monkeypatch.setattr(recording_writer, "NOT_ANSWERING_S", 2.0)
+    folder = tmp_path / "share" / "recordings"
+    window = make_window()
+    request = _record_into_share(qtbot, window, gui_video, folder)
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
+        with caplog.at_level(logging.WARNING):
+            window.close()  # returns: the writer is left once it has not answered for 2 s
+        assert not window.controller.is_running
+        assert f"not saved: the recording {request.video_path} ({folder} stopped answering" in caplog.text
+        assert share.asked_on_gui_thread == []
+    finally:
+        share.back.set()  # no thread stays blocked

@@ -2,8 +2,9 @@
 
 It lives on its own thread. Each time the capture worker says the mailbox has a frame,
 it takes the newest one, runs the core pipeline (one batched forward pass for all faces
-of the frame) and emits a frozen :class:`InferenceResult`. Recording happens here too,
-after the result is emitted, so writing files never delays what the user sees. A model
+of the frame) and emits a frozen :class:`InferenceResult`, then hands it to the
+recording, if any, whose writer runs on a thread of its own (:class:`RecordingWriter`):
+writing files never delays what the user sees, nor a folder that stops answering. A model
 the user switches to loads on a thread of its own (:class:`PipelineLoad`) while the frames
 go on with the model in use; the worker swaps it in between two frames.
 """
@@ -27,7 +28,7 @@ from emotion_app.results import FaceResult
 from .annotation import annotate_frame, shown_frame_of
 from .mailbox import DeliveryGate, LatestMailbox
 from .messages import CapturedFrame, FaceNames, InferenceResult, ModelStatus, RecordingRequest, RecordingSummary
-from .recorder import OtherClasses, Recorder
+from .recording_writer import RecordingWriter
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ LOAD_POLL_MS = 20
 # named with --weights) then gives way to the shipped one, as it does when it fails at once,
 # and a model picked later to one picked after it.
 LOAD_GIVE_UP_S = 10.0
+# How often a recording's writer is looked at while no frame comes (a paused video): one
+# that has stopped answering is given up within this of its limit.
+RECORDING_CHECK_MS = 500
 
 
 class InferenceWorker(QObject):
@@ -87,7 +91,12 @@ class InferenceWorker(QObject):
         self._session: int | None = None
         self._seeks = 0  # of the last frame processed (CapturedFrame.seeks)
         self._mirrored = False  # whether the last frame processed was flipped (see process)
-        self._recorder: Recorder | None = None
+        self._recording: RecordingWriter | None = None  # the recording frames go to
+        # Recordings stopped, or ended, whose writers are still closing them: watched till they answer.
+        self._closing: list[RecordingWriter] = []
+        self._recording_check = QTimer(self)
+        self._recording_check.setInterval(RECORDING_CHECK_MS)
+        self._recording_check.timeout.connect(self._check_recordings)
         self._failed_frames = 0
         self._show_bars = True
         # The view's scale (view pixels per frame pixel): the screen's text is sized by it.
@@ -344,8 +353,10 @@ class InferenceWorker(QObject):
         # frames instead of collecting a backlog of them.
         if self._gate.try_acquire():
             self.result_ready.emit(result)
-        if self._recorder is not None:
-            self._write_recording(result)
+        recording = self._recording
+        if recording is not None and not recording.put(result):  # ended: a failure, or its folder stopped answering
+            self._recording = None
+            self._closing.append(recording)
 
     def process(self, frame: CapturedFrame) -> InferenceResult:
         """Faces of one frame (no faces when no model is loaded)."""
@@ -394,7 +405,7 @@ class InferenceWorker(QObject):
                 labels,
                 self._show_bars,
                 self._display_scale,
-                saved_too=self._recorder is not None,
+                saved_too=self._recording is not None,
                 shown_frame=shown,
             )
         except Exception as exc:  # an overlay that cannot be drawn must not stop the picture
@@ -429,10 +440,12 @@ class InferenceWorker(QObject):
     def start_recording(self, request: RecordingRequest, fps: float) -> None:
         self._finish_recording()
         try:
-            self._recorder = Recorder(request, fps)
-        except Exception as exc:  # OutputError/OSError: the message names the path
-            self.recording_finished.emit(RecordingSummary(request, 0, 0, str(exc)))
+            # Its files are made (and a bad path refused, in words) on the writer's thread.
+            self._recording = RecordingWriter(request, fps, self._report_recording)
+        except RuntimeError:  # no thread to be had
+            self.recording_finished.emit(RecordingSummary(request, 0, 0, "no thread could be started to write it"))
             return
+        self._recording_check.start()
 
     @pyqtSlot(bool)
     def set_show_bars(self, show: bool) -> None:
@@ -449,22 +462,27 @@ class InferenceWorker(QObject):
     def stop_recording(self) -> None:
         self._finish_recording()
 
-    def _write_recording(self, result: InferenceResult) -> None:
-        recorder = self._recorder
-        assert recorder is not None
-        try:
-            recorder.write(result)
-        except OtherClasses as exc:  # the model was switched: what was recorded is whole
-            self._recorder = None
-            self.recording_finished.emit(recorder.close(ended_by=str(exc)))
-        except Exception as exc:  # a full disk or a codec problem ends the recording, not the app
-            self._recorder = None
-            self.recording_finished.emit(recorder.close(error=str(exc) or type(exc).__name__))
-
     def _finish_recording(self) -> None:
-        recorder, self._recorder = self._recorder, None
-        if recorder is not None:
-            self.recording_finished.emit(recorder.close())
+        """Stop the recording; its summary follows once its writer has closed it."""
+        recording, self._recording = self._recording, None
+        if recording is not None:
+            recording.stop()
+            self._closing.append(recording)
+
+    def _check_recordings(self) -> None:
+        """Give up the writers that have stopped answering (each says so in its summary)."""
+        if self._recording is not None and not self._recording.check():
+            self._recording = None
+        self._closing = [recording for recording in self._closing if recording.check()]
+        if self._recording is None and not self._closing:
+            self._recording_check.stop()
+
+    def _report_recording(self, summary: RecordingSummary) -> None:
+        """A recording's summary, from its writer's thread (or this one, given up)."""
+        try:
+            self.recording_finished.emit(summary)
+        except RuntimeError:  # this object went with its window while the writer closed
+            log.warning("after the window closed, the recording %s ended: %s", summary.request.video_path, summary)
 
     @pyqtSlot()
     def on_thread_finished(self) -> None:
@@ -478,7 +496,13 @@ class InferenceWorker(QObject):
             # Not waited for: the close must be prompt; the load closes what it made.
             self._load.drop()
             self._load = None
+        self._recording_check.stop()
         self._finish_recording()
+        # Each is waited for while its folder answers: a process that exits under a writer
+        # loses what it wrote. One on a share that has stopped answering is left, and logged.
+        for recording in self._closing:
+            recording.finish()
+        self._closing = []
         if self._bundle is not None:
             self._bundle.close()
 

@@ -1,4 +1,5 @@
-"""Recording the annotated video and its per-face CSV (runs on the inference thread).
+"""Recording the annotated video and its per-face CSV (runs on the recording's own thread:
+:mod:`.recording_writer`).
 
 Each frame written is the result's saved picture: the core overlay
 (``emotion_app.io.overlay``) sized by the frame alone, as the screen shows it in a window
