@@ -931,7 +931,7 @@ def test_a_share_that_stops_answering_mid_recording_never_stops_the_picture(
     # The video froze while the window answered: the inference thread wrote the recording's
     # frames itself, and each write's free-space check of the folder (statvfs) blocked on
     # the share, and the encoder's write with it.
-    monkeypatch.setattr(recording_writer, "NOT_ANSWERING_S", 2.0)
+    monkeypatch.setattr(recording_writer, "MAX_WAITING_FRAMES", 2)
     folder = tmp_path / "share" / "recordings"
     window = make_window()
     request = _record_into_share(qtbot, window, gui_video, folder)
@@ -940,6 +940,11 @@ def test_a_share_that_stops_answering_mid_recording_never_stops_the_picture(
     try:
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the recording's next write waits on the share
         _results_shown_after(qtbot, window, 10)
+        # The frames that come meanwhile are not piled up for it: 2 wait, the rest are left out.
+        writer = window.controller.inference._recording
+        qtbot.waitUntil(lambda: writer.dropped > 0, timeout=WAIT_MS)
+        assert len(writer._waiting) == 2
+        writer.not_answering_s = 2.0  # from now on, as if it had not answered for long
         qtbot.waitUntil(lambda: window.recording is None, timeout=WAIT_MS)
         assert window.notice_banner.text() == (
             f"Recording stopped: {folder} stopped answering (a write to it has not returned for 2 s: a network "
