@@ -285,6 +285,27 @@ def test_the_playback_menu_says_stop_once_for_a_camera(qtbot: QtBot, make_window
     assert _playback_entries(window) == ["Stop", "Pause Space", "Back Left", "Forward Right", "Restart Home"]
 
 
+def test_the_playback_menu_has_one_entry_that_plays_a_file_not_playing(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # A finished or stopped file's menu read "Start", then "Play  Space": two entries that
+    # both played it again from its start (the toolbar had shown Start alone since 5961b8a).
+    window = make_window(video=gui_video.path)
+    qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)  # the 2 s clip played to its end
+    assert _playback_entries(window) == ["Start Space", "Back Left", "Forward Right", "Restart Home"]
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)  # Space plays the finished file again
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    # Open, the two differ (Stop lets go of the file, Pause holds the frame): both listed.
+    assert _playback_entries(window) == ["Stop", "Pause Space", "Back Left", "Forward Right", "Restart Home"]
+    window.start_stop_menu_action.trigger()
+    qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
+    assert _playback_entries(window) == ["Start Space", "Back Left", "Forward Right", "Restart Home"]
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)  # and plays the stopped one
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+
+
 def test_the_steadiness_control_reaches_the_pipeline(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
     window = make_window(video=gui_video.path)
     wait_for_face_result(qtbot, window)

@@ -284,8 +284,9 @@ class MainWindow(QMainWindow):
         self.start_stop_action = QAction("Start", self)
         self.start_stop_action.setToolTip("Start or stop the camera or video")
         self.start_stop_action.triggered.connect(self.toggle_start_stop)
-        # The Playback menu's entry for it, shown for files only: for a camera the Play/Pause
-        # entry below it starts and stops (with Space), and two "Stop"s read as two things.
+        # The Playback menu's entry for it, shown only for a file open (playing, paused or
+        # opening): otherwise the Play/Pause entry below it starts and stops (with Space),
+        # and "Stop" twice, or "Start" and "Play" that both play a file, read as two things.
         # The toolbar keeps its Start/Stop button, so the menu has an action of its own.
         self.start_stop_menu_action = QAction("Start", self)
         self.start_stop_menu_action.setToolTip(self.start_stop_action.toolTip())
@@ -1640,18 +1641,18 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         self.start_stop_action.setText("Stop" if self.source_state.active else "Start")
-        if self.is_file:
-            self.play_pause_action.setText(
-                "Play" if self.source_state.paused or not self.source_state.active else "Pause"
-            )
+        file_open = self.is_file and self.source_state.active
+        if file_open:
+            self.play_pause_action.setText("Play" if self.source_state.paused else "Pause")
         else:
+            # A camera, or a file not playing (finished, stopped): Space starts it, as Start does.
             self.play_pause_action.setText(self.start_stop_action.text())
         # The action stays enabled (Space starts and stops a camera); only its button hides.
-        # A file not playing (finished, stopped) has Start alone: its "Play" did the same.
+        # A file not playing has Start alone, in the toolbar and the menu: its "Play" did the same.
         self.play_pause_button_action.setText(self.play_pause_action.text())
-        self.play_pause_button_action.setVisible(self.is_file and self.source_state.active)
+        self.play_pause_button_action.setVisible(file_open)
         self.start_stop_menu_action.setText(self.start_stop_action.text())
-        self.start_stop_menu_action.setVisible(self.is_file)
+        self.start_stop_menu_action.setVisible(file_open)
         for action in (self.step_back_action, self.step_forward_action, self.restart_action):
             action.setEnabled(self.is_file)
         self.playback_bar.setVisible(self.is_file and self.source_state.info is not None)
