@@ -737,6 +737,52 @@ def test_closing_leaves_snapshots_on_a_dead_share_and_says_so(
     assert f"after the window closed, a snapshot was saved after all: {written}" in caplog.messages
 
 
+def test_a_snapshot_waiting_for_a_dead_share_says_so_once_till_it_is_saved(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A snapshot waiting for a share whose server had gone waited in silence: nothing said
+    # it was not saved till 8 waited and more were refused.
+    folder = tmp_path / "share" / "snapshots"
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, folder)
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    saved: list[Path] = []
+    window.snapshots.saved.connect(saved.append)
+    notices: list[str] = []
+    window.notice_banner.message_shown.connect(lambda: notices.append(window.notice_banner.text()))
+    window.snapshots.not_answering_s = 0.0  # (ten seconds in use) the share counts as gone at once
+    waiting = (
+        f"Snapshot waiting: {folder} is not answering (a network share whose server has gone?); "
+        "it is saved when the folder answers."
+    )
+    share = DeadShare(tmp_path / "share")
+    share.hang_up(monkeypatch)
+    try:
+        first = wait_for_face_result(qtbot, window)
+        window.snapshot_action.trigger()
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window.notice_banner.text() == waiting, timeout=WAIT_MS)
+        assert window.notice_banner.level == "warning"
+        _next_result(qtbot, window, first)
+        window.snapshot_action.trigger()  # another waits behind it
+        for _ in range(2):  # the saver has looked again since: told once, not once a snapshot
+            with qtbot.waitSignal(window.snapshots._not_answering_check.timeout, timeout=WAIT_MS):
+                pass
+        assert notices == [waiting] and saved == []
+        assert share.asked_on_gui_thread == []
+        share.back.set()  # the server is back: both are written, and the notice says so
+        qtbot.waitUntil(lambda: len(saved) == 2, timeout=WAIT_MS)
+    finally:
+        share.back.set()  # no thread stays blocked
+    assert window.notice_banner.text() == f"Saved snapshot {saved[1].name} in {folder}"
+    assert sorted(folder.iterdir()) == sorted(saved)
+
+
 def test_snapshots_waiting_for_a_share_hold_a_bounded_memory_of_pictures(
     qtbot: QtBot,
     make_window,

@@ -554,6 +554,7 @@ class MainWindow(QMainWindow):
         # video's end, a reopen) would replace them before they are read.
         self.snapshots.failed.connect(lambda message: self.notice_banner.show_message(message, "error"))
         self.snapshots.folder_refused.connect(self._refuse_output_folder)
+        self.snapshots.not_answering.connect(self._on_snapshot_folder_not_answering)
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.network_camera_chosen.connect(self.open_network_camera)
         self.picker.screen_chosen.connect(self.open_screen)
@@ -1352,6 +1353,15 @@ class MainWindow(QMainWindow):
         self.rec_label.show()
 
     # ---- output folder -------------------------------------------------------------------------
+    def _on_snapshot_folder_not_answering(self, folder: Path, waiting: int) -> None:
+        # Else nothing said so till 8 snapshots waited and more were refused. The "Saved
+        # snapshot" notice (or a failure's) replaces this one when the folder answers.
+        self.notice_banner.show_message(
+            f"{'Snapshot' if waiting == 1 else 'Snapshots'} waiting: {folder} is not answering (a network "
+            f"share whose server has gone?); {'it is' if waiting == 1 else 'they are'} saved when the folder answers.",
+            "warning",
+        )
+
     def _refuse_output_folder(self, folder: Path, problem: str) -> None:
         self.notice_banner.show_message(
             f"Cannot save into the output folder {folder}: {problem}.",

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 import cv2
-from PyQt6.QtCore import QObject, pyqtSignal
+from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
 from emotion_app.io.atomic import OutputError, check_outputs, check_target, files_played_from, write_bytes
 from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
@@ -36,6 +36,10 @@ MAX_WAITING_BYTES = 512 << 20
 # A file-system call of a snapshot's that has not returned in this long: its folder is taken
 # to be not answering (a network share whose server has gone), and an exit waits no longer.
 NOT_ANSWERING_S = 10.0
+# How often the GUI thread looks for a folder that has stopped answering while snapshots
+# wait for it (the writing thread, blocked in the call, cannot tell): the notice comes this
+# much late at most.
+NOT_ANSWERING_CHECK_MS = 1000
 
 
 def snapshot_file(path: Path) -> Path:
@@ -107,6 +111,9 @@ class _Lane:
         # time.monotonic() when the file-system call now made began (or last answered);
         # None while the thread computes, or has nothing to do.
         self.asked_since: float | None = None
+        # The asked_since of the call the window was told does not answer: told once a call,
+        # not once for each snapshot waiting behind it. Only the GUI thread sets it.
+        self.told_since: float | None = None
 
     def pending(self) -> list[_Snapshot]:
         return ([self.current] if self.current is not None else []) + list(self.waiting)
@@ -167,6 +174,10 @@ class SnapshotSaver(QObject):
     # (folder: Path, why: str): the output folder of :meth:`save_into` cannot be saved into,
     # or does not answer while many snapshots wait for it.
     folder_refused = pyqtSignal(object, str)
+    # (folder: Path, waiting: int): a snapshot's file-system call there has not returned for
+    # :attr:`not_answering_s`; ``waiting`` snapshots wait for it, and are written when it
+    # answers (then ``saved`` or ``failed`` follows). Once a call, however many wait.
+    not_answering = pyqtSignal(object, int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -176,6 +187,9 @@ class SnapshotSaver(QObject):
         self._lock = threading.Condition()
         self._lanes: dict[Path, _Lane] = {}
         self._finished = False  # the app is exiting: no snapshot is started any more
+        self._not_answering_check = QTimer(self)  # runs while any snapshot is being written
+        self._not_answering_check.setInterval(NOT_ANSWERING_CHECK_MS)
+        self._not_answering_check.timeout.connect(self._tell_not_answering)
 
     def save(self, result: InferenceResult, path: Path, playing: Path | None = None) -> None:
         """Save to ``path`` (:func:`snapshot_file`, its folder made); returns at once. A
@@ -289,6 +303,8 @@ class SnapshotSaver(QObject):
                     )
                 return f"{count} earlier snapshots are still being written into it; try again in a moment"
             lane.waiting.append(snapshot)
+            if not self._not_answering_check.isActive():  # started again, Ctrl+S held would put it off
+                self._not_answering_check.start()
             if lane.thread is not None:
                 return ""
             lane.thread = threading.Thread(target=self._run, args=(lane,), name="snapshot", daemon=True)
@@ -299,6 +315,26 @@ class SnapshotSaver(QObject):
                 lane.thread = None
                 return "no thread could be started to write into it"
             return ""
+
+    def _tell_not_answering(self) -> None:
+        """On the GUI thread, every :data:`NOT_ANSWERING_CHECK_MS`: ``not_answering`` for
+        each folder whose thread's call has kept it waiting :attr:`not_answering_s`, once a
+        call; the check stops while nothing is being written."""
+        news: list[tuple[Path, int]] = []
+        with self._lock:
+            now = time.monotonic()
+            busy = [lane for lane in self._lanes.values() if lane.pending()]
+            for lane in busy:
+                since = lane.asked_since
+                if since is not None and since != lane.told_since and now - since >= self.not_answering_s:
+                    lane.told_since = since
+                    news.append((lane.folder, len(lane.pending())))
+            if not busy or self._finished:
+                self._not_answering_check.stop()
+        if self._finished:
+            return
+        for folder, waiting in news:
+            self.not_answering.emit(folder, waiting)
 
     def _run(self, lane: _Lane) -> None:
         """``lane``'s thread: its snapshots one after the other, till none is left."""
