@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -410,3 +411,23 @@ def test_the_rec_indicator_leaves_the_status_message_its_end(
     # The model's name gave way to the message, and has its room back once it has gone.
     qtbot.waitUntil(lambda: status.model_label.shown_text() == status.model_label.text(), timeout=WAIT_MS)
     window.stop_recording()
+
+
+def test_the_recording_watch_runs_beside_the_frames_and_stops_once_the_recording_is_done(
+    qtbot: QtBot, qtlog: Any, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # The watch of a recording's writer ran on the GUI thread (a plain method's connection
+    # made before the worker moved to its thread): it raced the inference thread for the
+    # recordings it watched, and its timer, stopped from the wrong thread, ticked on for ever.
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, tmp_path)
+    wait_for_face_result(qtbot, window)
+    worker = window.controller.inference
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    wait_for_recording(qtbot, window)
+    wait_until_recorded(qtbot, window)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS):
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not worker._recording_check.isActive(), timeout=WAIT_MS)
+    assert [record.message for record in qtlog.records if "another thread" in record.message] == []

@@ -469,6 +469,7 @@ class InferenceWorker(QObject):
             recording.stop()
             self._closing.append(recording)
 
+    @pyqtSlot()  # a plain method's connection would run it on the GUI thread, racing this one
     def _check_recordings(self) -> None:
         """Give up the writers that have stopped answering (each says so in its summary)."""
         if self._recording is not None and not self._recording.check():
