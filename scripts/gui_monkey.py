@@ -13,12 +13,12 @@ exports the timeline, names people, opens the About and shortcut dialogs (closed
 after a moment); resizes the window. The file dialogs are answered through the
 window's ``ask_*`` hooks, with a random one of those paths or a cancel.
 
-Then it checks that the app came through: no exception escaped a slot or a thread, no
-frame failed in the pipeline, the GUI thread never stalled longer than
-``--max-stall-ms``, the app still plays a good video with the given weights, every
-thread stops when the window closes, no half-written file is left behind and every
-input file is as it was. It prints what it did and what it saw, and exits 1 if any
-check failed.
+Then it checks that the app came through: no exception escaped a slot or a thread, Qt
+never warned of an object used from a thread it does not live on, no frame failed in
+the pipeline, the GUI thread never stalled longer than ``--max-stall-ms``, the app
+still plays a good video with the given weights, every thread stops when the window
+closes, no half-written file is left behind and every input file is as it was. It
+prints what it did and what it saw, and exits 1 if any check failed.
 
     python -m scripts.gui_monkey [--video CLIP] [--weights W] [--pictures PICTURE ...]
                                  [--actions 300] [--seed 0] [--max-stall-ms 1000] [--stall-stacks]
@@ -44,7 +44,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PyQt6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PyQt6.QtCore import QMessageLogContext, QMimeData, QPointF, Qt, QTimer, QtMsgType, QUrl, qInstallMessageHandler
 from PyQt6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication
@@ -67,6 +67,9 @@ from scripts.support.qt_loop import spin, spin_until
 
 # Log lines that mean a fault of the app, not of the input it was given.
 FAULT_MESSAGES = ("unhandled exception", "could not be processed")
+# Qt's words for an object used from a thread it does not live on (a timer stopped, a child
+# made, an event sent there): each is a race, however well the run went.
+QT_THREAD_FAULTS = ("another thread", "different thread")
 # How long the last checks wait for the window to show a frame, or for a model to load.
 SETTLE_S = 60.0
 # A stall this long gets every busy thread's stack noted (see StallWatch).
@@ -150,13 +153,15 @@ class StallWatch:
 
 
 class FaultLog(logging.Handler):
-    """Every warning or worse of the app, and exceptions that escaped a thread."""
+    """Every warning or worse of the app, exceptions that escaped a thread, and Qt's
+    warnings of an object used from a thread it does not live on."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.records: list[str] = []
         self.faults: list[str] = []
         self._hook_before = threading.excepthook
+        self._qt_handler_before: Callable[[QtMsgType, QMessageLogContext, str | None], None] | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
         text = record.getMessage()
@@ -172,14 +177,26 @@ class FaultLog(logging.Handler):
         self.faults.append(f"thread {name} died: {args.exc_type.__name__} {args.exc_value}")
         self._hook_before(args)
 
+    def qt_message(self, kind: QtMsgType, context: QMessageLogContext, message: str | None) -> None:
+        text = message or ""
+        if any(words in text for words in QT_THREAD_FAULTS):
+            where = "".join(traceback.format_stack(limit=6)[:-1])  # the Python code that made Qt say it
+            self.faults.append(f"Qt on thread {threading.current_thread().name}: {text}\n{where}".rstrip())
+        if self._qt_handler_before is not None:
+            self._qt_handler_before(kind, context, message)
+        else:
+            print(text, file=sys.stderr)
+
     def __enter__(self) -> FaultLog:
         logging.getLogger("emotion_app").addHandler(self)
         threading.excepthook = self.thread_died
+        self._qt_handler_before = qInstallMessageHandler(self.qt_message)
         return self
 
     def __exit__(self, *_exc: object) -> None:
         logging.getLogger("emotion_app").removeHandler(self)
         threading.excepthook = self._hook_before
+        qInstallMessageHandler(self._qt_handler_before)
 
 
 @dataclass

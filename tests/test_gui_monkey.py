@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PyQt6.QtCore import QThread, QTimer
+from pytestqt.qtbot import QtBot
+
 from gui_support import run_gui_script
+from scripts.gui_monkey import FaultLog
 
 
 def test_random_use_of_the_window_leaves_the_app_working(random_weights: Path) -> None:
@@ -30,3 +34,22 @@ def test_random_use_of_the_window_leaves_the_app_working(random_weights: Path) -
     assert "threads stopped at close: yes" in output
     assert "faults: 0; half-written files: 0; changed inputs: 0" in output
     assert output.rstrip().endswith("result: passed")
+
+
+def test_an_object_used_from_a_thread_it_does_not_live_on_is_a_fault(qtbot: QtBot) -> None:
+    # The recording writers' watch stopped its timer from the GUI thread in every run, and
+    # each run passed: Qt only said so on stderr.
+    thread = QThread()
+    thread.start()
+    timer = QTimer()
+    timer.moveToThread(thread)
+    try:
+        with FaultLog() as log:
+            timer.start(60_000)  # from here, the GUI thread: not the timer's
+        assert len(log.faults) == 1
+        assert log.faults[0].startswith(
+            "Qt on thread MainThread: QObject::startTimer: Timers cannot be started from another thread"
+        )
+    finally:
+        thread.quit()
+        thread.wait()
