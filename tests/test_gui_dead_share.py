@@ -859,7 +859,6 @@ def test_save_snapshot_as_elsewhere_is_not_held_up_by_an_output_folder_on_a_dead
 _EXPORT_INTO_A_DEAD_SHARE = """
 import sys, threading
 from pathlib import Path
-sys.path.insert(0, {tests!r})
 import pytest
 from PyQt6.QtCore import QTimer
 from emotion_app.gui import app as gui_app
@@ -915,7 +914,6 @@ def test_quitting_during_an_export_into_a_dead_share_exits_and_says_what_was_not
     stand_in.write_text("#!/bin/sh\nkill -KILL $$\n")
     stand_in.chmod(stand_in.stat().st_mode | stat.S_IXUSR)
     script = _EXPORT_INTO_A_DEAD_SHARE.format(
-        tests=str(Path(__file__).resolve().parent),
         folder=str(folder),
         stand_in=str(stand_in),
         video=str(gui_video.path),
@@ -923,7 +921,11 @@ def test_quitting_during_an_export_into_a_dead_share_exits_and_says_what_was_not
     )
     temp = tmp_path / "temp"
     temp.mkdir()
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), **temp_folder_env(temp))
+    # The tests' folder, for the share the child imports from this file, through PYTHONPATH.
+    importable = os.pathsep.join((str(Path(__file__).resolve().parent), str(REPO)))
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), PYTHONPATH=importable, **temp_folder_env(temp)
+    )
     app = subprocess.Popen(
         [sys.executable, "-X", "faulthandler", "-c", script],
         stdout=subprocess.PIPE,
