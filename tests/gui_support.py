@@ -136,8 +136,8 @@ def wait_until_recorded(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(recorded, timeout=WAIT_MS)
 
 
-def wait_until_stopped(qtbot: QtBot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: not window.is_running and window.source_banner.text() != "", timeout=WAIT_MS)
+def wait_until_stopped(qtbot: QtBot, window: MainWindow, timeout_ms: int = WAIT_MS) -> None:
+    qtbot.waitUntil(lambda: not window.is_running and window.source_banner.text() != "", timeout=timeout_ms)
 
 
 def grab_view(window: MainWindow) -> np.ndarray:

@@ -505,7 +505,9 @@ def test_a_move_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs
         scans.release_all()
         if move == "pause":
             window.resume()
-        wait_until_stopped(qtbot, window)
+        # The end is found by scanning all of the gigabyte of padding: about 10 s with four
+        # such tests at once, over 20 s beside a full test run and other work.
+        wait_until_stopped(qtbot, window, timeout_ms=6 * WAIT_MS)
         assert ended and ended[0].startswith("Finished playing padded.mjpeg"), ended
     finally:
         scans.release_all()
