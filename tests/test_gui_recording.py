@@ -431,3 +431,30 @@ def test_the_recording_watch_runs_beside_the_frames_and_stops_once_the_recording
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not worker._recording_check.isActive(), timeout=WAIT_MS)
     assert [record.message for record in qtlog.records if "another thread" in record.message] == []
+
+
+def test_a_recording_whose_files_cannot_be_finished_says_so_at_once(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: an error out of the video's close (an I/O error on the share, say) ended the
+    # recording's writer thread with no summary; the window said nothing, then, 10 s later,
+    # that the folder "stopped answering", and exit counted the recording as saved.
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, tmp_path)
+    wait_for_face_result(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    running = wait_for_recording(qtbot, window)
+    wait_until_recorded(qtbot, window)
+
+    def broken_close(self: AnnotatedVideoWriter) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(AnnotatedVideoWriter, "close", broken_close)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    summary = finished.args[0]
+    assert summary.request == running
+    assert "Input/output error" in summary.error
+    assert "Input/output error" in window.notice_banner.text() and window.notice_banner.level == "error"
+    assert "stopped answering" not in window.notice_banner.text()

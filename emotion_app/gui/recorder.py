@@ -95,7 +95,11 @@ class Recorder:
         kept when it reads back; ``error`` and any failure to keep a file go in the summary.
         ``ended_by``: why a recording ended that was not stopped by the user, kept whole."""
         folder = self.request.video_path.parent
-        if not folder.is_dir():
+        try:
+            folder_there = folder.is_dir()
+        except OSError:  # not ENOENT (is_dir says False then): EACCES, EIO; the closes below say more
+            folder_there = True
+        if not folder_there:
             # Deleted while recording: what the writers held went with it, and their own
             # errors ("does not read back", "could not be put in place") would only blur that.
             for gone in (self._video, self._csv):
@@ -104,14 +108,16 @@ class Recorder:
             problem = error or f"its folder {folder} was removed while recording; nothing could be kept"
             return RecordingSummary(self.request, self.frames_written, 0, problem, "", ended_by)
         problems = [error] if error else []
-        for writer in (self._video, self._csv):
+        writers = ((self._video, self.request.video_path), (self._csv, self.request.csv_path))
+        for writer, path in writers:
             if writer is None:
                 continue
             try:
                 writer.close()
-            except OutputError as exc:
-                if str(exc) not in problems:
-                    problems.append(str(exc))
+            except (OutputError, OSError) as exc:  # OSError: a file system that fails under the close
+                problem = str(exc) if isinstance(exc, OutputError) else f"could not finish {path}: {exc}"
+                if problem not in problems:
+                    problems.append(problem)
         rows = self.rows_written
         codec = self._video.codec.describe() if self._video.codec is not None else ""
         return RecordingSummary(self.request, self.frames_written, rows, "; ".join(problems), codec, ended_by)

@@ -163,7 +163,11 @@ class RecordingWriter:
             summary = RecordingSummary(self.request, 0, 0, error)
         else:
             self._asking()
-            summary = recorder.close(error=error or stop[0], ended_by=ended_by or stop[1])
+            try:
+                summary = recorder.close(error=error or stop[0], ended_by=ended_by or stop[1])
+            except Exception as exc:  # documented never to raise; were it to, the window must still hear
+                problem = "; ".join(part for part in (error or stop[0], f"could not finish it: {exc}") if part)
+                summary = RecordingSummary(self.request, recorder.frames_written, recorder.rows_written, problem)
         with self._lock:
             self._asked_since = None
             self._lock.notify_all()
