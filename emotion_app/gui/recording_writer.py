@@ -16,6 +16,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from emotion_app.io.atomic import NOT_ANSWERING_S  # a write (or the close) unanswered this long ends it
+
 from .messages import InferenceResult, RecordingRequest, RecordingSummary
 from .recorder import OtherClasses, Recorder
 
@@ -25,11 +27,6 @@ log = logging.getLogger(__name__)
 # recorded (the recording holds the frame before it for the gap, as under load). A quarter
 # of a second at 30 fps: a disk's hiccup costs no frame (memory: docs/measurements.md).
 MAX_WAITING_FRAMES = 8
-# A write (or the close) of the recording's that has not returned in this long: its folder
-# is taken to be not answering, and the recording is ended. A frame's write takes
-# milliseconds and a close reads back one frame; a busy share may stall a few seconds and
-# come back, so not less; snapshots give up on a folder after as long (NOT_ANSWERING_S there).
-NOT_ANSWERING_S = 10.0
 # The recording's thread's name (tests and logs find it by it).
 THREAD_NAME = "recording writer"
 

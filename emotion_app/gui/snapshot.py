@@ -18,7 +18,14 @@ from pathlib import Path
 import cv2
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
-from emotion_app.io.atomic import OutputError, check_outputs, check_target, files_played_from, write_bytes
+from emotion_app.io.atomic import (
+    NOT_ANSWERING_S,
+    OutputError,
+    check_outputs,
+    check_target,
+    files_played_from,
+    write_bytes,
+)
 from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
 
 from .annotation import saved_or_shown
@@ -33,9 +40,6 @@ MAX_WAITING_SNAPSHOTS = 8
 # ...and the pictures they hold, each counted once however many snapshots share it (Ctrl+S
 # again and again on one still); one waiting snapshot is taken however large its frame.
 MAX_WAITING_BYTES = 512 << 20
-# A file-system call of a snapshot's that has not returned in this long: its folder is taken
-# to be not answering (a network share whose server has gone), and an exit waits no longer.
-NOT_ANSWERING_S = 10.0
 # How often the GUI thread looks for a folder that has stopped answering while snapshots
 # wait for it (the writing thread, blocked in the call, cannot tell): the notice comes this
 # much late at most.

@@ -268,6 +268,12 @@ def write_with(path: str | os.PathLike[str], write: Callable[[Path], None]) -> N
 # Written a piece at a time: a writer can tell a slow disk (each piece answered) from one
 # that does not answer at all.
 WRITE_PIECE_BYTES = 1 << 20
+# A file-system call of a background writer's (a snapshot's, a recording's) that has not
+# returned in this long: its folder is taken to be not answering (a network share whose
+# server has gone), and the app stops waiting for it. A write takes milliseconds and a
+# recording's close reads back one frame; a busy share may stall a few seconds and come
+# back, so not less.
+NOT_ANSWERING_S = 10.0
 
 
 def stage_bytes(
