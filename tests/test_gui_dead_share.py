@@ -100,6 +100,14 @@ class DeadShare:
             self.back.wait()
 
 
+def play_saving_into(qtbot: QtBot, window: Any, video: Path, folder: Path) -> None:
+    """Play ``video`` looping with ``folder`` as the output folder, every check of the
+    folder and of the dialogs' folders answered before the test hangs up its share."""
+    play_looping(window, video)
+    assert use_output_folder(qtbot, window, folder)
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+
+
 def test_a_recent_file_on_a_dead_share_never_holds_up_the_window(
     qtbot: QtBot,
     make_window,
@@ -276,9 +284,7 @@ def test_a_snapshot_into_an_output_folder_on_a_dead_share_never_holds_up_the_win
     # looked for in it, on the GUI thread before the picture went to be written.
     folder = tmp_path / "share" / "snapshots"
     window = make_window()
-    play_looping(window, gui_video.path)
-    assert use_output_folder(qtbot, window, folder)
-    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)  # its checks done before the share hangs
+    play_saving_into(qtbot, window, gui_video.path, folder)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
     share = DeadShare(tmp_path / "share")
@@ -338,9 +344,7 @@ def test_a_recording_into_an_output_folder_on_a_dead_share_never_holds_up_the_wi
     # for in it and the recording's files checked, all on the GUI thread.
     folder = tmp_path / "share" / "recordings"
     window = make_window()
-    play_looping(window, gui_video.path)
-    assert use_output_folder(qtbot, window, folder)
-    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)  # its checks done before the share hangs
+    play_saving_into(qtbot, window, gui_video.path, folder)
     wait_for_face_result(qtbot, window)
     share = DeadShare(tmp_path / "share")
     share.hang_up(monkeypatch)
@@ -372,9 +376,7 @@ def test_a_recording_into_a_share_that_never_answers_is_refused_in_words(
 ) -> None:
     folder = tmp_path / "share" / "recordings"
     window = make_window(file_check_timeout_s=0.2)
-    play_looping(window, gui_video.path)
-    assert use_output_folder(qtbot, window, folder)
-    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    play_saving_into(qtbot, window, gui_video.path, folder)
     wait_for_face_result(qtbot, window)
     share = DeadShare(tmp_path / "share")
     share.hang_up(monkeypatch)
@@ -589,9 +591,7 @@ def test_snapshots_come_back_from_a_share_named_in_the_order_they_were_taken(
     # share's server, back, answered the last one first, which got the second's first name.
     folder = tmp_path / "share" / "snapshots"
     window = make_window()
-    play_looping(window, gui_video.path)
-    assert use_output_folder(qtbot, window, folder)
-    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    play_saving_into(qtbot, window, gui_video.path, folder)
     share = LatestFirstShare(tmp_path / "share")
     share.hang_up(monkeypatch)
     taken: list[InferenceResult] = []
@@ -624,9 +624,7 @@ def test_ctrl_s_held_into_a_dead_share_is_refused_after_a_few_not_piled_up(
     # Each press started a thread that blocked on the share for ever, holding its frame.
     folder = tmp_path / "share" / "snapshots"
     window = make_window()
-    play_looping(window, gui_video.path)
-    assert use_output_folder(qtbot, window, folder)
-    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    play_saving_into(qtbot, window, gui_video.path, folder)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
     window.snapshots.not_answering_s = 0.0  # (ten seconds in use) the share counts as gone at once
@@ -703,9 +701,7 @@ def test_closing_leaves_snapshots_on_a_dead_share_and_says_so(
     # The window waited 5 s, then exited under the snapshots without a word.
     folder = tmp_path / "share" / "snapshots"
     window = make_window()
-    play_looping(window, gui_video.path)
-    assert use_output_folder(qtbot, window, folder)
-    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    play_saving_into(qtbot, window, gui_video.path, folder)
     window.snapshots.not_answering_s = 0.0  # (ten seconds in use) the share counts as gone at once
     share = DeadShare(tmp_path / "share")
     share.hang_up(monkeypatch)
@@ -748,9 +744,7 @@ def test_a_snapshot_waiting_for_a_dead_share_says_so_once_till_it_is_saved(
     # it was not saved till 8 waited and more were refused.
     folder = tmp_path / "share" / "snapshots"
     window = make_window()
-    play_looping(window, gui_video.path)
-    assert use_output_folder(qtbot, window, folder)
-    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    play_saving_into(qtbot, window, gui_video.path, folder)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
     notices: list[str] = []
@@ -793,9 +787,7 @@ def test_snapshots_waiting_for_a_share_hold_a_bounded_memory_of_pictures(
     # Snapshots waiting for a share held a frame each, however many and however large.
     folder = tmp_path / "share" / "snapshots"
     window = make_window()
-    play_looping(window, gui_video.path)
-    assert use_output_folder(qtbot, window, folder)
-    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    play_saving_into(qtbot, window, gui_video.path, folder)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
     share = DeadShare(tmp_path / "share")
@@ -834,9 +826,7 @@ def test_save_snapshot_as_elsewhere_is_not_held_up_by_an_output_folder_on_a_dead
     # Snapshots are written one after the other a folder: another folder's go by.
     folder, elsewhere = tmp_path / "share" / "snapshots", tmp_path / "local" / "mine.png"
     window = make_window()
-    play_looping(window, gui_video.path)
-    assert use_output_folder(qtbot, window, folder)
-    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    play_saving_into(qtbot, window, gui_video.path, folder)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
     share = DeadShare(tmp_path / "share")
@@ -958,9 +948,7 @@ def _results_shown_after(qtbot: QtBot, window: Any, count: int) -> None:
 
 def _record_into_share(qtbot: QtBot, window: Any, gui_video: VideoTruth, folder: Path) -> Any:
     """Start a recording into ``folder`` (while its share answers) that holds a face; its request."""
-    play_looping(window, gui_video.path)
-    assert use_output_folder(qtbot, window, folder)
-    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    play_saving_into(qtbot, window, gui_video.path, folder)
     wait_for_face_result(qtbot, window)
     window.record_action.trigger()
     qtbot.waitUntil(lambda: window.recording is not None, timeout=WAIT_MS)

@@ -137,6 +137,22 @@ def hang_reads_of(stuck: Path, fifo: Path, monkeypatch: pytest.MonkeyPatch) -> t
     return blocked
 
 
+def remember_a_model_on_a_dead_share(
+    settings_path: Path, tmp_path: Path, fifo: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, threading.Event]:
+    """A real weights file remembered as last run's choice whose reads hang (see
+    :func:`hang_reads_of`), with the load's give-up at 1 s (10 s in the app): the file and
+    the event set once a read waits."""
+    stuck = tmp_path / "on a dead share.safetensors"
+    stuck.write_bytes(DEFAULT_WEIGHTS_PATH.read_bytes())
+    seeded = AppSettings.at_path(settings_path)
+    seeded.weights_path = stuck
+    assert seeded.sync()
+    blocked = hang_reads_of(stuck, fifo, monkeypatch)
+    monkeypatch.setattr(inference_worker, "LOAD_GIVE_UP_S", 1.0)
+    return stuck, blocked
+
+
 def test_a_remembered_model_that_never_loads_gives_way_to_the_shipped_one(
     qtbot: QtBot,
     make_window,
@@ -147,13 +163,7 @@ def test_a_remembered_model_that_never_loads_gives_way_to_the_shipped_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Was: the window said "Loading the emotion model…" for ever and showed no emotions.
-    stuck = tmp_path / "on a dead share.safetensors"
-    stuck.write_bytes(DEFAULT_WEIGHTS_PATH.read_bytes())
-    seeded = AppSettings.at_path(settings_path)
-    seeded.weights_path = stuck
-    assert seeded.sync()
-    blocked = hang_reads_of(stuck, fifo, monkeypatch)
-    monkeypatch.setattr(inference_worker, "LOAD_GIVE_UP_S", 1.0)  # 10 s in the app
+    stuck, blocked = remember_a_model_on_a_dead_share(settings_path, tmp_path, fifo, monkeypatch)
     try:
         window = make_window(video=gui_video.path, weights=None, wait_for_model=False)
         qtbot.waitUntil(lambda: "did not load within 1 s" in window.model_banner.text(), timeout=WAIT_MS)
@@ -213,13 +223,7 @@ def test_a_remembered_model_that_never_loads_stays_the_users_choice(
 ) -> None:
     # Was: the shipped model that stood in for it was stored as the choice, so a share
     # offline for one start-up made the app forget the user's model for good.
-    stuck = tmp_path / "on a dead share.safetensors"
-    stuck.write_bytes(DEFAULT_WEIGHTS_PATH.read_bytes())
-    seeded = AppSettings.at_path(settings_path)
-    seeded.weights_path = stuck
-    assert seeded.sync()
-    hang_reads_of(stuck, fifo, monkeypatch)
-    monkeypatch.setattr(inference_worker, "LOAD_GIVE_UP_S", 1.0)
+    stuck, _ = remember_a_model_on_a_dead_share(settings_path, tmp_path, fifo, monkeypatch)
     try:
         window = make_window(video=gui_video.path, weights=None, wait_for_model=False)
         qtbot.waitUntil(lambda: "did not load within 1 s" in window.model_banner.text(), timeout=WAIT_MS)
@@ -252,13 +256,7 @@ def test_a_model_picked_while_a_remembered_one_never_loads_is_remembered(
 ) -> None:
     # The shipped model picked in the Model menu while the start-up waits: the one standing
     # in arrives first, and must not be taken for the pick (which would then go unstored).
-    stuck = tmp_path / "on a dead share.safetensors"
-    stuck.write_bytes(DEFAULT_WEIGHTS_PATH.read_bytes())
-    seeded = AppSettings.at_path(settings_path)
-    seeded.weights_path = stuck
-    assert seeded.sync()
-    blocked = hang_reads_of(stuck, fifo, monkeypatch)
-    monkeypatch.setattr(inference_worker, "LOAD_GIVE_UP_S", 1.0)
+    stuck, blocked = remember_a_model_on_a_dead_share(settings_path, tmp_path, fifo, monkeypatch)
     try:
         window = make_window(video=gui_video.path, weights=None, wait_for_model=False)
         statuses: list[ModelStatus] = []
