@@ -351,3 +351,33 @@ def test_load_weights_opens_where_a_model_was_loaded_last_else_in_the_shipped_fo
         del store
         load_from(make_window(), "")
         assert starts[-1] == str(DEFAULT_WEIGHTS_DIR), bad
+
+
+def test_a_model_named_with_weights_is_for_that_run_and_a_pick_after_it_is_remembered(
+    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+) -> None:
+    from emotion_app.gui.settings import AppSettings
+
+    folder = models_folder(tmp_path)
+    chosen = folder / "zz_seven.safetensors"
+    settings = AppSettings.at_path(settings_path)
+    settings.weights_path = chosen  # picked in the Model menu some day before
+    settings.sync()
+    one_off = make_random_weights(tmp_path / "trying.safetensors", num_classes=6, seed=3)
+    window = make_window(weights=one_off, weights_dir=folder)
+    assert window.model_status.ok and window.model_status.active_weights == one_off
+    assert window.settings.sync()
+    # Was: the --weights file replaced the user's choice for every later start.
+    assert AppSettings.at_path(settings_path).weights_path == chosen
+    window.close()
+    again = make_window(weights=None, weights_dir=folder)
+    assert again.model_status.ok and again.model_status.active_weights == chosen
+    again.close()
+
+    # A model picked in a run started with --weights is the user's choice.
+    third = make_window(weights=one_off, weights_dir=folder)
+    actions = {a.data().name: a for a in third.model_menu.model_actions()}
+    actions[DEFAULT_WEIGHTS_NAME].trigger()
+    qtbot.waitUntil(lambda: third.model_status.active_weights == folder / DEFAULT_WEIGHTS_NAME, timeout=WAIT_MS)
+    assert third.settings.sync()
+    assert AppSettings.at_path(settings_path).weights_path == folder / DEFAULT_WEIGHTS_NAME

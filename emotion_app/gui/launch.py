@@ -67,7 +67,8 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
         "--weights",
         metavar="PATH",
         type=path_argument,
-        help="emotion model weights (default: the model last chosen in the Model menu; at first "
+        help="emotion model weights for this run, not remembered (default: the model last chosen in the Model "
+        "menu; at first "
         f"weights/{DEFAULT_WEIGHTS_NAME}); a file that does not load gives way to {DEFAULT_WEIGHTS_NAME}, "
         "and the window says why",
     )

@@ -1516,8 +1516,10 @@ class MainWindow(QMainWindow):
             # Once per model, as it loads: storing it resolves its path, a stat that would
             # block on a network share gone since (news of its fast classifier comes later).
             # A model standing in for one that did not load is no choice: the user's stays
-            # remembered until they pick another (its share may be back next time).
-            if not status.stand_in:
+            # remembered until they pick another (its share may be back next time). Nor is
+            # one named with --weights, which is for that run, as other options are.
+            named_for_this_run = not picked and status.active_weights == self.options.weights
+            if not status.stand_in and not named_for_this_run:
                 self.settings.weights_path = status.active_weights
             self._model_card.check([str(_card_of(status.active_weights))])
         self.status.show_model(status)
