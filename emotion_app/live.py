@@ -48,6 +48,10 @@ class PipelineBundle:
         self.pipeline = pipeline
         self.labels = labels
         self.weights_path = weights_path
+        # ``weights_path`` with its links resolved, found by the load's own thread (see
+        # PipelineLoad): the GUI compares and stores it without a stat of its own, which
+        # would block the window on a network share whose server has gone since the load.
+        self.resolved_path: Path | None = None
         self._runner_build: Future[InferenceRunner | None] | None = None
         # Set by close(): a build still waiting for its turn is then skipped.
         self._closed = threading.Event()
@@ -206,7 +210,12 @@ class PipelineLoad:
 
                 # Thread-local in torch: the load keeps to the share the caller gives it.
                 torch.set_num_threads(torch_threads)
+            # Resolved before the read: a share that has gone holds up the load there
+            # anyway, and one that goes after the read must not hold up its model.
+            resolved = _resolved(self.weights_path)
             bundle = loader(self.weights_path)
+            same = bundle.weights_path == self.weights_path  # else the shipped file, for None
+            bundle.resolved_path = resolved if same else _resolved(bundle.weights_path)
         except Exception as exc:  # the taker reports it, as it would a load of its own
             error = exc
         finally:
@@ -242,3 +251,13 @@ class PipelineLoad:
             bundle, self._bundle = self._bundle, None
         if bundle is not None:
             bundle.close()
+
+
+def _resolved(path: Path | None) -> Path | None:
+    """``path`` with its links resolved; None when there is none or it cannot be resolved."""
+    if path is None:
+        return None
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a folder gone, a loop of links
+        return None

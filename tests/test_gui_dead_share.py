@@ -231,6 +231,40 @@ def test_a_model_on_a_share_that_has_gone_never_holds_up_the_window(
         share.back.set()  # no thread stays blocked
 
 
+def test_a_share_that_goes_just_after_its_model_loaded_never_holds_up_the_window(
+    qtbot: QtBot, make_window, settings_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from emotion_app.live import PipelineBundle, load_eager_pipeline
+
+    folder = tmp_path / "share"
+    folder.mkdir()
+    mine = make_random_weights(folder / "mine.safetensors", seed=5)
+    share = DeadShare(folder)
+
+    def load_then_lose_the_share(path: Path | None) -> PipelineBundle:
+        bundle = load_eager_pipeline(path)
+        if path == mine:
+            share.hang_up(monkeypatch)  # the server goes between the read and the news of it
+        return bundle
+
+    window = make_window(pipeline_loader=load_then_lose_the_share)
+    try:
+        window.choose_weights(mine)
+        qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
+        ticks: list[int] = []
+        QTimer.singleShot(0, lambda: ticks.append(1))
+        qtbot.waitUntil(lambda: ticks == [1], timeout=WAIT_MS)
+        # Was: ticking it in the Model menu and storing it as the choice each resolved its
+        # path on the GUI thread, whose stat would have frozen the window.
+        assert share.asked_on_gui_thread == []
+        assert window.settings.sync()
+        assert AppSettings.at_path(settings_path).weights_path == mine
+        window.model_menu.refresh()
+        assert not any(action.isChecked() for action in window.model_menu.model_actions())
+    finally:
+        share.back.set()  # no thread stays blocked
+
+
 def test_a_dialog_folder_on_a_dead_share_never_holds_up_the_window(
     qtbot: QtBot,
     make_window,

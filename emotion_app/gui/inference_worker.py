@@ -159,7 +159,13 @@ class InferenceWorker(QObject):
         self._install(shipped, stand_in=True)
         if not quietly:  # why the shipped model runs
             self.model_status.emit(
-                dataclasses.replace(failure, labels=shipped.labels, active_weights=shipped.weights_path, stand_in=True)
+                dataclasses.replace(
+                    failure,
+                    labels=shipped.labels,
+                    active_weights=shipped.weights_path,
+                    active_resolved=shipped.resolved_path,
+                    stand_in=True,
+                )
             )
 
     @pyqtSlot(object)
@@ -245,6 +251,7 @@ class InferenceWorker(QObject):
             current.labels if current else (),
             message,
             active_weights=current.weights_path if current else None,
+            active_resolved=current.resolved_path if current else None,
         )
         if announce:
             self.model_status.emit(failure)
@@ -312,6 +319,7 @@ class InferenceWorker(QObject):
                 bundle.weights_path,
                 bundle.labels,
                 active_weights=bundle.weights_path,
+                active_resolved=bundle.resolved_path,
                 inference_mode=runner.mode,
                 note=note,
                 runner_changed=runner_changed,

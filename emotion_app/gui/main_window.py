@@ -1510,7 +1510,10 @@ class MainWindow(QMainWindow):
                 self.status.clearMessage()  # the banner says why
         # The tick is on the model chosen while it loads; else on the one in use (a failed
         # load leaves the old one ticked).
-        self.model_menu.set_current(self._loading_model or status.active_weights)
+        if self._loading_model is not None:
+            self.model_menu.set_current(self._loading_model)
+        else:
+            self.model_menu.set_current(status.active_weights, status.active_resolved)
         picked = loading is not None and not quiet  # the model picked has loaded (maybe the one in use)
         if status.ok and status.active_weights is not None and (status.active_weights != before or picked):
             # Once per model, as it loads: storing it resolves its path, a stat that would
@@ -1520,7 +1523,7 @@ class MainWindow(QMainWindow):
             # one named with --weights, which is for that run, as other options are.
             named_for_this_run = not picked and status.active_weights == self.options.weights
             if not status.stand_in and not named_for_this_run:
-                self.settings.weights_path = status.active_weights
+                self.settings.remember_weights(status.active_weights, status.active_resolved)
             self._model_card.check([str(_card_of(status.active_weights))])
         self.status.show_model(status)
         if not self._initial_source_started:

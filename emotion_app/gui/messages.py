@@ -255,6 +255,8 @@ class ModelStatus:
     labels: tuple[str, ...] = ()  # of the model in use (empty: none)
     error: str = ""  # why ``weights_path`` could not be loaded; empty when it was
     active_weights: Path | None = None  # the model in use: this one, an earlier one, or none
+    # ``active_weights`` with its links resolved by the thread that loaded it (None: unknown).
+    active_resolved: Path | None = None
     inference_mode: str = ""  # "eager", "int8" or "fp32" (the classifier's runner)
     note: str = ""  # why the runner is not the fastest one, if it is not
     # The same model as the last status, now on its fast classifier: no load happened, so

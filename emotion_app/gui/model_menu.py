@@ -38,13 +38,22 @@ class ModelMenu(QMenu):
         self.aboutToShow.connect(self.refresh)
         self.refresh()
 
-    def set_current(self, path: Path | None) -> None:
-        """Tick the model in use, or the one chosen to replace it while it loads (None: none)."""
-        if path != self._current:
-            # Resolved once, when it is chosen or has loaded (its folder answers then), not
-            # each time the menu opens: a model on a network share whose server has gone
-            # since would block the resolve's stat, and the window with it.
-            self._current, self._current_real = path, _real(path)
+    def set_current(self, path: Path | None, resolved: Path | None = None) -> None:
+        """Tick the model in use, or the one chosen to replace it while it loads (None: none).
+
+        ``resolved``: ``path`` with its links resolved, as the thread that loaded it found
+        it. Without it only a file of the menu's own folder is resolved here: one elsewhere
+        may be on a network share whose server has gone, whose stat would block the window
+        (it is compared as it is named until its load says where it leads).
+        """
+        if path != self._current or (resolved is not None and resolved != self._current_real):
+            self._current = path
+            if resolved is not None:
+                self._current_real = resolved
+            elif path is not None and path.parent == self._folder:
+                self._current_real = _real(path)
+            else:
+                self._current_real = path
         for action in self._group.actions():
             entry = action.data()
             action.setChecked(isinstance(entry, Path) and path is not None and _real(entry) == self._current_real)

@@ -13,6 +13,7 @@ that owns the ``QSettings``). :meth:`AppSettings.sync` waits for the writes.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -350,6 +351,18 @@ class AppSettings:
         else:
             self._set(_WEIGHTS, str(value))
 
+    def remember_weights(self, path: Path, resolved: Path | None) -> None:
+        """Store ``path`` as the model chosen, without a stat of it: ``resolved`` (its links
+        resolved by the thread that loaded it; None: unknown) says whether it is a shipped
+        one. Right after a load, on the GUI thread, where a stat of a file on a network
+        share gone since would block the window."""
+        if Path(path).parent == DEFAULT_WEIGHTS_DIR or (
+            resolved is not None and resolved.parent == _shipped_folder_resolved()
+        ):
+            self._set(_WEIGHTS, _SHIPPED_PREFIX + Path(path).name)
+        else:
+            self._set(_WEIGHTS, str(path))
+
     @property
     def last_weights_dir(self) -> str:
         """The folder a weights file was last loaded from with "Load weights…" ("" for none
@@ -518,6 +531,12 @@ def _level_for_old_smoothing(raw: object) -> str:
     if factor < 0.8:
         return "medium"
     return "high"
+
+
+@functools.cache
+def _shipped_folder_resolved() -> Path:
+    """The app's own weights/ folder with its links resolved (local: asked once)."""
+    return DEFAULT_WEIGHTS_DIR.resolve()
 
 
 def _is_shipped(path: Path) -> bool:
