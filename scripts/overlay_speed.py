@@ -4,10 +4,12 @@ change every frame. The first --warmup frames fill the text cache (rendered labe
 percentages) and are not counted; a live session fills it within seconds too.
 
     python -m scripts.overlay_speed [--frames 300] [--warmup 200] [--size 1280x720] [--counts 1,3,5,12,24]
-                                    [--display-scale S]
+                                    [--display-scale S] [--pixel-ratio R]
 
 Up to five faces stand in a row; more (a gallery, a classroom) in a grid of tiles, each
-face about 40% of its tile's smaller side.
+face about 40% of its tile's smaller side. With --pixel-ratio the whole screen picture the
+app's inference thread makes is timed (``annotation.annotate_frame``: the overlay, on the
+frame enlarged R times for a high-DPI screen within its bounds, and the conversion for Qt).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 
 import numpy as np
 
+from emotion_app.gui.annotation import annotate_frame, enlarged_size
 from emotion_app.io.overlay import draw_results
 from emotion_app.results import FaceResult
 from scripts.support.arguments import frame_size, positive_ints, script_parser
@@ -43,6 +46,13 @@ def main() -> None:
         help="draw for a view showing the frame at this scale, as the app's screen does "
         "(e.g. 0.42: 1280x720 in a window of 800x600; text grows to read there); default: the frame's own sizes",
     )
+    parser.add_argument(
+        "--pixel-ratio",
+        type=float,
+        default=None,
+        help="time the screen's whole picture, enlarged this many times as for a high-DPI screen "
+        "(2: a laptop at 200%%; 1: a screen of ratio 1); default: the overlay alone",
+    )
     args = parser.parse_args()
     width, height = args.size
     rng = np.random.default_rng(0)
@@ -57,11 +67,18 @@ def main() -> None:
                 top = int(np.argmax(p))
                 faces.append(FaceResult(box, i + 1, LABELS[top], float(p[top]), tuple(float(v) for v in p)))
             start = time.perf_counter()
-            draw_results(frame, faces, LABELS, show_bars=True, display_scale=args.display_scale)
+            if args.pixel_ratio is None:
+                draw_results(frame, faces, LABELS, show_bars=True, display_scale=args.display_scale)
+            else:
+                annotate_frame(
+                    frame, tuple(faces), LABELS, True, args.display_scale, saved_too=False, pixel_ratio=args.pixel_ratio
+                )
             if frame_number >= args.warmup:
                 times.append((time.perf_counter() - start) * 1000.0)
         times.sort()
         shown = f" shown at {args.display_scale:g}" if args.display_scale else ""
+        if args.pixel_ratio is not None:
+            shown += " on screen as {}x{}".format(*enlarged_size(width, height, args.pixel_ratio))
         print(
             f"{width}x{height}{shown}, {count} face(s) with charts: median {statistics.median(times):.2f} ms, "
             f"p95 {times[int(0.95 * (len(times) - 1))]:.2f} ms per frame"

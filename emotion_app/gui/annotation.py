@@ -4,18 +4,24 @@ recordings save, sized by the frame alone (as ``analyze --output`` draws it).
 
 A frame longer than :data:`MAX_SHOWN_SIDE` (a huge still) is shown from a copy shrunk to
 it, its overlay drawn on that copy: no screen shows more, and a full-size screen picture of
-the largest picture the app reads took gigabytes (docs/measurements.md, "Huge pictures")."""
+the largest picture the app reads took gigabytes (docs/measurements.md, "Huge pictures").
+
+On a high-DPI screen a frame shown larger than its size is drawn for the screen from a copy
+enlarged up to the screen's device pixel ratio (:func:`screen_pixel_ratio`), its overlay laid
+out as on the frame and drawn at the copy's pixels: text and boxes as sharp as the screen's
+own, where enlarging the frame's overlay with the frame blurred them."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 
 import cv2
 import numpy as np
 
 from emotion_app.io.overlay import draw_results
-from emotion_app.io.overlay_layout import text_base_px
+from emotion_app.io.overlay_layout import quantised_display_scale, text_base_px
 from emotion_app.results import FaceResult
 
 from .messages import InferenceResult
@@ -26,6 +32,11 @@ log = logging.getLogger(__name__)
 # still (pipeline.MAX_DETECTION_PIXELS), more than any screen shows. Frames up to it are
 # shown at their own size, exactly as saved.
 MAX_SHOWN_SIDE = 4096
+
+# The most pixels of a picture enlarged for a high-DPI screen: enlarging and converting it
+# is the inference thread's work each frame with faces (docs/measurements.md, "High-DPI
+# screens"); a larger frame is enlarged less, and its own text is large already.
+MAX_ENLARGED_PIXELS = 1920 * 1080
 
 # Redraws on the GUI thread whose overlay raised: the first is logged, then every hundredth.
 _failed_redraws = 0
@@ -41,15 +52,17 @@ def annotate_frame(
     display_scale: float | None = None,
     saved_too: bool = True,
     shown_frame: np.ndarray | None = None,
+    pixel_ratio: float = 1.0,
 ) -> tuple[np.ndarray | None, np.ndarray]:
     """The frame with the overlay snapshots and recordings save (BGR), and the picture for
-    a screen showing the frame at ``display_scale`` (BGRA).
+    a screen showing the frame at ``display_scale`` (BGRA), enlarged ``pixel_ratio`` times
+    (:func:`screen_pixel_ratio`; within :func:`enlarged_size`'s bounds).
 
     They are one drawing unless the screen needs larger text than the frame's own (a large
-    frame in a small window) or the frame is shown shrunk (:func:`shown_frame_of`, which
-    ``shown_frame`` is, where the caller has it already); then the saved one is drawn only
-    ``saved_too``, else it is None (:func:`saved_picture` draws it when asked). Without
-    faces the frame itself is returned: nothing to draw, nothing to copy.
+    frame in a small window), the frame is shown shrunk (:func:`shown_frame_of`, which
+    ``shown_frame`` is, where the caller has it already) or enlarged; then the saved one is
+    drawn only ``saved_too``, else it is None (:func:`saved_picture` draws it when asked).
+    Without faces the frame itself is returned: nothing to draw, nothing to copy.
     """
     shown = shown_frame_of(image) if shown_frame is None else shown_frame
     height, width = image.shape[:2]
@@ -57,6 +70,20 @@ def annotate_frame(
         return _annotate_shrunk(image, shown, faces, labels, show_bars, display_scale, saved_too)
     if not faces:
         return image, _bgra(image)
+    enlarged = enlarged_size(width, height, pixel_ratio)
+    if enlarged != (width, height):
+        canvas = cv2.resize(image, enlarged, interpolation=cv2.INTER_LINEAR)
+        drawn = draw_results(
+            canvas,
+            faces,
+            labels,
+            show_bars=show_bars,
+            in_place=True,
+            display_scale=display_scale,
+            frame_size=(width, height),
+        )
+        saved = draw_results(image, faces, labels, show_bars=show_bars) if saved_too else None
+        return saved, _bgra(drawn)
     if not _screen_text_differs(width, height, display_scale):
         annotated = draw_results(image, faces, labels, show_bars=show_bars)
         return annotated, _bgra(annotated)
@@ -75,6 +102,32 @@ def shown_frame_of(image: np.ndarray) -> np.ndarray:
     scale = MAX_SHOWN_SIDE / longer
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def screen_pixel_ratio(device_scale: float, device_pixel_ratio: float) -> float:
+    """How many times the screen's picture enlarges the frame, for a frame shown at
+    ``device_scale`` screen (device) pixels per frame pixel on a screen of
+    ``device_pixel_ratio``: up to that ratio where the frame is shown larger than its size
+    (quantised as :func:`quantised_display_scale`), else 1. A screen of ratio 1 gets the
+    frame's own pixels, as before: only a high-DPI screen has pixels the frame's overlay
+    would leave blurred."""
+    enlarge = min(device_scale, device_pixel_ratio)
+    if not enlarge > 1 or not math.isfinite(enlarge):
+        return 1.0
+    return max(1.0, quantised_display_scale(enlarge))
+
+
+def enlarged_size(width: int, height: int, pixel_ratio: float) -> tuple[int, int]:
+    """The size of the screen's picture of a ``width`` x ``height`` frame enlarged
+    ``pixel_ratio`` times: no longer than :data:`MAX_SHOWN_SIDE` and no more than
+    :data:`MAX_ENLARGED_PIXELS` (then enlarged less); the frame's own size for a ratio of 1
+    or less."""
+    if not pixel_ratio > 1 or width <= 0 or height <= 0:
+        return (width, height)
+    ratio = min(pixel_ratio, MAX_SHOWN_SIDE / max(width, height), math.sqrt(MAX_ENLARGED_PIXELS / (width * height)))
+    if ratio <= 1:
+        return (width, height)
+    return (round(width * ratio), round(height * ratio))
 
 
 def _annotate_shrunk(
@@ -154,7 +207,7 @@ def with_names(result: InferenceResult, names: dict[int, str]) -> InferenceResul
     faces = tuple(dataclasses.replace(face, name=names.get(face.track_id, "")) for face in result.faces)
     if faces == result.faces:
         return result
-    redrawn = _redrawn(result, faces, result.overlay_bars, result.overlay_scale)
+    redrawn = _redrawn(result, faces, result.overlay_bars, result.overlay_scale, result.overlay_pixels)
     if redrawn is None:
         return result
     annotated, display = redrawn
@@ -165,35 +218,49 @@ def with_bars(result: InferenceResult, show_bars: bool) -> InferenceResult:
     """``result`` redrawn with or without charts (a paused frame when the toggle changes)."""
     if result.overlay_bars == show_bars:
         return result
-    redrawn = _redrawn(result, result.faces, show_bars, result.overlay_scale)
+    redrawn = _redrawn(result, result.faces, show_bars, result.overlay_scale, result.overlay_pixels)
     if redrawn is None:
         return result
     annotated, display = redrawn
     return dataclasses.replace(result, annotated=annotated, display_image=display, overlay_bars=show_bars)
 
 
-def with_display_scale(result: InferenceResult, display_scale: float) -> InferenceResult:
-    """``result`` with its screen picture's text sized for ``display_scale``: redrawn only
-    when that changes the text's size (a paused frame when the window is resized, or a
-    frame the worker drew before it heard of the new size)."""
-    if result.overlay_scale == display_scale:
+def with_display_scale(result: InferenceResult, display_scale: float, pixel_ratio: float = 1.0) -> InferenceResult:
+    """``result`` with its screen picture's text sized for ``display_scale`` and enlarged
+    ``pixel_ratio`` times: redrawn only when that changes the picture (a paused frame when
+    the window is resized or moved to another screen, or a frame the worker drew before it
+    heard of the new size)."""
+    if result.overlay_scale == display_scale and result.overlay_pixels == pixel_ratio:
         return result
     width, height = result.width, result.height
-    if not result.faces or text_base_px(width, height, result.overlay_scale) == text_base_px(
-        width, height, display_scale
-    ):
-        return dataclasses.replace(result, overlay_scale=display_scale)
-    redrawn = _redrawn(result, result.faces, result.overlay_bars, display_scale)
+    same_text = text_base_px(width, height, result.overlay_scale) == text_base_px(width, height, display_scale)
+    same_size = _screen_size(result, result.overlay_pixels) == _screen_size(result, pixel_ratio)
+    if not result.faces or (same_text and same_size):
+        return dataclasses.replace(result, overlay_scale=display_scale, overlay_pixels=pixel_ratio)
+    redrawn = _redrawn(result, result.faces, result.overlay_bars, display_scale, pixel_ratio)
     if redrawn is None:
         return result
     annotated, display = redrawn
     # The saved picture does not depend on the screen: one drawn already is kept.
     saved = result.annotated if result.annotated is not None else annotated
-    return dataclasses.replace(result, annotated=saved, display_image=display, overlay_scale=display_scale)
+    return dataclasses.replace(
+        result, annotated=saved, display_image=display, overlay_scale=display_scale, overlay_pixels=pixel_ratio
+    )
+
+
+def _screen_size(result: InferenceResult, pixel_ratio: float) -> tuple[int, int]:
+    """The size of ``result``'s screen picture (with faces) at ``pixel_ratio``."""
+    if result.shown_frame is not None:  # a huge still's, shrunk: never enlarged
+        return (result.shown_frame.shape[1], result.shown_frame.shape[0])
+    return enlarged_size(result.width, result.height, pixel_ratio)
 
 
 def _redrawn(
-    result: InferenceResult, faces: tuple[FaceResult, ...], show_bars: bool, display_scale: float | None
+    result: InferenceResult,
+    faces: tuple[FaceResult, ...],
+    show_bars: bool,
+    display_scale: float | None,
+    pixel_ratio: float,
 ) -> tuple[np.ndarray | None, np.ndarray] | None:
     """``result``'s pictures redrawn with these faces, charts and text size, on the GUI
     thread; None where the overlay raised (the picture already drawn stays on screen: a
@@ -207,6 +274,7 @@ def _redrawn(
             display_scale,
             saved_too=False,
             shown_frame=result.shown_frame,
+            pixel_ratio=pixel_ratio,
         )
     except Exception as exc:
         global _failed_redraws

@@ -101,6 +101,7 @@ class InferenceWorker(QObject):
         self._show_bars = True
         # The view's scale (view pixels per frame pixel): the screen's text is sized by it.
         self._display_scale: float | None = None
+        self._pixel_ratio = 1.0
         # Names the user gave, by track id, and the stream whose ids they are: a new
         # stream's ids start again at 1 and belong to other people.
         self._names: FaceNames = FaceNames(-1, ())
@@ -415,6 +416,7 @@ class InferenceWorker(QObject):
                 self._display_scale,
                 saved_too=self._recording is not None,
                 shown_frame=shown,
+                pixel_ratio=self._pixel_ratio,
             )
         except Exception as exc:  # an overlay that cannot be drawn must not stop the picture
             self._failed_frames += 1
@@ -438,6 +440,7 @@ class InferenceWorker(QObject):
             dropped_frames=self._mailbox.dropped,
             overlay_bars=self._show_bars,
             overlay_scale=self._display_scale,
+            overlay_pixels=self._pixel_ratio,
             picture=frame.picture,
             seeks=frame.seeks,
             shown_frame=shown if shown is not frame.image else None,
@@ -460,11 +463,13 @@ class InferenceWorker(QObject):
         """The overlay drawn from now on (screen and recordings alike) has charts or not."""
         self._show_bars = show
 
-    @pyqtSlot(float)
-    def set_display_scale(self, scale: float) -> None:
+    @pyqtSlot(float, float)
+    def set_display_scale(self, scale: float, pixel_ratio: float = 1.0) -> None:
         """How large the view shows the frames (view pixels per frame pixel, quantised):
-        the screen's text is drawn large enough to read there."""
+        the screen's text is drawn large enough to read there; and how many times the
+        screen's picture enlarges them (annotation.screen_pixel_ratio: a high-DPI screen)."""
         self._display_scale = scale if scale > 0 else None
+        self._pixel_ratio = pixel_ratio if pixel_ratio > 1 else 1.0
 
     @pyqtSlot()
     def stop_recording(self) -> None:

@@ -541,7 +541,8 @@ class MainWindow(QMainWindow):
         # Beside the other saves' notices: the source banner's next message (a video's end) would replace it.
         self.timeline_panel.export_failed.connect(lambda message: self.notice_banner.show_message(message, "error"))
         self.view.frame_presented.connect(self.stats.on_presented)
-        # The worker sizes the overlay's text to read at the scale the view shows frames at.
+        # The worker sizes the overlay's text to read at the scale the view shows frames at,
+        # and draws it at the screen's pixels (a high-DPI screen).
         self.view.display_scale_changed.connect(self.controller.set_display_scale)
         self.snapshots.saved.connect(lambda path: self.show_saved(f"Saved snapshot {path.name} in {path.parent}", path))
         self.snapshots.saved_as_shown.connect(

@@ -212,7 +212,8 @@ class InferenceResult:
     annotated: np.ndarray | None
     # The overlay for the screen as BGRA (QImage.Format_RGB32 memory layout): ``annotated``,
     # or with text readable at ``overlay_scale`` where the frame's own would be too small;
-    # drawn on ``shown_frame`` (smaller than the frame) where there is one.
+    # drawn on ``shown_frame`` (smaller than the frame) where there is one, or on the frame
+    # enlarged ``overlay_pixels`` times (annotation.enlarged_size) for a high-DPI screen.
     display_image: np.ndarray
     faces: tuple[FaceResult, ...]
     labels: tuple[str, ...]  # class names in probability order, from the weights file
@@ -225,6 +226,9 @@ class InferenceResult:
     # The view's scale (view pixels per frame pixel, quantised) ``display_image``'s text was
     # sized for; None: sized by the frame alone.
     overlay_scale: float | None = None
+    # How many times the screen's picture (with faces) enlarges the frame, as the view asked
+    # (annotation.screen_pixel_ratio): 1 but on a high-DPI screen.
+    overlay_pixels: float = 1.0
     picture: bool = False  # from a still of a slide show (CapturedFrame.picture)
     seeks: int = 0  # CapturedFrame.seeks
     # The frame shrunk for the screen, without overlay (annotation.shown_frame_of): kept so a

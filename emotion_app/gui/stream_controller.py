@@ -51,7 +51,7 @@ class StreamController(QObject):
     _record_requested = pyqtSignal(object, float)
     _record_stop_requested = pyqtSignal()
     _bars_requested = pyqtSignal(bool)
-    _display_scale_requested = pyqtSignal(float)
+    _display_scale_requested = pyqtSignal(float, float)
     _names_requested = pyqtSignal(object)
     _session_requested = pyqtSignal()
 
@@ -182,9 +182,10 @@ class StreamController(QObject):
     def set_show_bars(self, show: bool) -> None:
         self._bars_requested.emit(bool(show))
 
-    def set_display_scale(self, scale: float) -> None:
-        """How large the view shows the frames: the overlay's text is sized to read there."""
-        self._display_scale_requested.emit(float(scale))
+    def set_display_scale(self, scale: float, pixel_ratio: float = 1.0) -> None:
+        """How large the view shows the frames: the overlay's text is sized to read there,
+        and drawn at ``pixel_ratio`` times the frame's pixels (a high-DPI screen)."""
+        self._display_scale_requested.emit(float(scale), float(pixel_ratio))
 
     @property
     def dropped_frames(self) -> int:

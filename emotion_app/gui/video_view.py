@@ -3,21 +3,24 @@
 The overlay is already in the picture (drawn by the core renderer on the inference
 thread). The view tells the worker the scale it shows frames at, so a large frame in a
 small window gets text large enough to read once scaled down; snapshots and recordings keep
-the frame's own sizes. A huge still's picture comes shrunk (``annotation.MAX_SHOWN_SIDE``)
-and is drawn into the frame's place all the same: the view maps boxes by the frame's size.
+the frame's own sizes. A huge still's picture comes shrunk (``annotation.MAX_SHOWN_SIDE``),
+and on a high-DPI screen a frame shown larger than its size comes enlarged up to the
+screen's device pixel ratio, its overlay drawn at the screen's pixels
+(``annotation.screen_pixel_ratio``); either is drawn into the frame's place all the same:
+the view maps boxes by the frame's size.
 """
 
 from __future__ import annotations
 
 import time
 
-from PyQt6.QtCore import QRectF, QSize, Qt, pyqtSignal
+from PyQt6.QtCore import QEvent, QRectF, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from emotion_app.io.overlay_layout import quantised_display_scale
 
-from .annotation import with_bars, with_display_scale
+from .annotation import screen_pixel_ratio, with_bars, with_display_scale
 from .message_banner import breakable
 from .messages import InferenceResult
 
@@ -26,6 +29,11 @@ _BACKGROUND = QColor(18, 18, 20)
 # larger minimum, a small window (the timeline open, or a laptop at 200%) laid the seek bar
 # over the picture and cut the messages off; they can be dismissed to give it back.
 MIN_VIEW_SIZE = (160, 40)
+# The view was moved to a screen of another pixel ratio (or that screen's scaling changed):
+# Qt 6.6 says so; with an older one (PyQt6 6.5 is supported) the next frame or resize asks.
+_PIXEL_RATIO_EVENTS = tuple(
+    kind for kind in (getattr(QEvent.Type, "DevicePixelRatioChange", None),) if kind is not None
+)
 
 
 def result_image(result: InferenceResult) -> QImage:
@@ -46,9 +54,10 @@ class VideoView(QWidget):
     # Emitted once per new result, right after it was first painted, with the
     # time.perf_counter() of that moment: capture-to-overlay latency ends here.
     frame_presented = pyqtSignal(object, float)
-    # The scale frames are shown at (view pixels per frame pixel, quantised), each time it
-    # changes: the overlay's text is drawn to read at it.
-    display_scale_changed = pyqtSignal(float)
+    # The scale frames are shown at (view pixels per frame pixel, quantised) and how many
+    # times the screen's picture enlarges them (annotation.screen_pixel_ratio), each time
+    # either changes: the overlay's text is drawn to read at the one, at the other's pixels.
+    display_scale_changed = pyqtSignal(float, float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +71,7 @@ class VideoView(QWidget):
         self._show_bars = True
         self._placeholder = "No video"
         self._display_scale: float | None = None
+        self._pixel_ratio = 1.0
 
     def sizeHint(self) -> QSize:
         return QSize(800, 600)
@@ -72,7 +82,7 @@ class VideoView(QWidget):
         result = with_bars(result, self._show_bars)
         # Text for this view's size, when the worker drew it for another (it has not heard
         # of a resize yet, or the frames changed size).
-        result = with_display_scale(result, self._scale_for(result.width, result.height))
+        result = with_display_scale(result, *self._scale_for(result.width, result.height))
         self._result = result
         self._image = result_image(result)
         self._presented = False
@@ -114,22 +124,42 @@ class VideoView(QWidget):
         """The quantised scale the current frame is shown at (None before the first frame)."""
         return self._display_scale
 
-    def _scale_for(self, frame_width: int, frame_height: int) -> float:
-        """The quantised scale frames of this size are shown at; says so when it changed."""
-        scale = quantised_display_scale(fit_frame(frame_width, frame_height, QRectF(self.rect()))[0])
-        if scale != self._display_scale:
-            self._display_scale = scale
-            self.display_scale_changed.emit(scale)
-        return scale
+    @property
+    def pixel_ratio(self) -> float:
+        """How many times the screen's picture enlarges the current frame (1 but on a
+        high-DPI screen showing it larger than its size)."""
+        return self._pixel_ratio
+
+    def _scale_for(self, frame_width: int, frame_height: int) -> tuple[float, float]:
+        """The quantised scale frames of this size are shown at and the screen picture's
+        enlargement (see :attr:`display_scale_changed`); says so when either changed."""
+        shown = fit_frame(frame_width, frame_height, QRectF(self.rect()))[0]
+        # Qt paints the view at this many screen pixels per view pixel (2 on a laptop at 200%).
+        device = self.devicePixelRatioF()
+        scale, ratio = quantised_display_scale(shown), screen_pixel_ratio(shown * device, device)
+        if (scale, ratio) != (self._display_scale, self._pixel_ratio):
+            self._display_scale, self._pixel_ratio = scale, ratio
+            self.display_scale_changed.emit(scale, ratio)
+        return scale, ratio
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         super().resizeEvent(event)
+        self._rescale()
+
+    def event(self, event: QEvent | None) -> bool:
+        handled = super().event(event)
+        if event is not None and event.type() in _PIXEL_RATIO_EVENTS:
+            self._rescale()
+        return handled
+
+    def _rescale(self) -> None:
         result = self._result
         if result is not None:
             # Redrawn now for a paused frame; the frames that follow come sized for it.
-            self._result = with_display_scale(result, self._scale_for(result.width, result.height))
+            self._result = with_display_scale(result, *self._scale_for(result.width, result.height))
             if self._result is not result:
                 self._image = result_image(self._result)
+                self.update()
 
     def image_rect(self) -> QRectF:
         """Where the frame is drawn inside the view (empty without a frame)."""

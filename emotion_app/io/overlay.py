@@ -36,6 +36,7 @@ from .overlay_layout import (
     TagLayout,
     color_for,
     layout_overlay,
+    scaled_layout,
     text_color_on,
 )
 
@@ -199,6 +200,7 @@ def draw_results(
     show_bars: bool = True,
     in_place: bool = False,
     display_scale: float | None = None,
+    frame_size: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """Draw a box and an "#id label 87%" tag per face, and optionally a probability chart.
 
@@ -207,12 +209,18 @@ def draw_results(
     frame: ``frame`` itself when ``in_place`` and it is BGR, else a copy.
     ``display_scale``: view pixels per frame pixel where the picture is shown scaled, so the
     text is readable there (:func:`overlay_layout.text_base_px`); None: sizes follow the frame.
+    ``frame_size``: (width, height) of the frame the results' boxes are in, where ``frame``
+    is that frame enlarged (the screen's picture on a high-DPI screen): the overlay is laid
+    out as on the frame and drawn at ``frame``'s pixels; None: ``frame``'s own size.
     """
     canvas = _as_bgr(frame, copy=not in_place)
     if not results:
         return canvas
     height, width = canvas.shape[:2]
-    layouts = layout_overlay(results, tuple(labels or ()), width, height, show_bars, _MEASURE, display_scale)
+    laid_w, laid_h = (width, height) if frame_size is None else frame_size
+    layouts = layout_overlay(results, tuple(labels or ()), laid_w, laid_h, show_bars, _MEASURE, display_scale)
+    if (laid_w, laid_h) != (width, height):
+        layouts = [scaled_layout(face, width / laid_w, height / laid_h) for face in layouts]
     for face in layouts:
         _draw_box(canvas, face)
     # Charts over boxes, so a neighbour's box never cuts through one; tags over charts,

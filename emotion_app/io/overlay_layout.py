@@ -31,6 +31,7 @@ __all__ = [
     "layout_overlay",
     "MIN_SCREEN_TEXT_PX",
     "quantised_display_scale",
+    "scaled_layout",
     "muted",
     "overlap_area",
     "overlap_areas",
@@ -272,6 +273,53 @@ def layout_overlay(
         FaceLayout(box, thickness, color, tag, chart, uncertain)
         for (face, box, thickness, color, tag, uncertain), chart in zip(placed, charts)
     ]
+
+
+def scaled_layout(face: FaceLayout, scale_x: float, scale_y: float) -> FaceLayout:
+    """``face``'s layout for the frame enlarged ``scale_x`` x ``scale_y`` times (the screen's
+    picture on a high-DPI screen): the same drawing at more pixels, text rendered at the
+    larger size rather than enlarged from the frame's. Edges are scaled, not sizes, so what
+    touched stays touching."""
+    scale = min(scale_x, scale_y)
+
+    def size(value: int) -> int:
+        return max(1, int(round(value * scale)))
+
+    tag = face.tag
+    chart = face.chart
+    return FaceLayout(
+        box=_scaled_rect(face.box, scale_x, scale_y),
+        thickness=size(face.thickness),
+        color=face.color,
+        tag=TagLayout(
+            _scaled_rect(tag.rect, scale_x, scale_y),
+            tag.pieces,
+            size(tag.font_px),
+            size(tag.pad),
+            tag.background,
+            tag.foreground,
+        ),
+        chart=None
+        if chart is None
+        else ChartLayout(
+            _scaled_rect(chart.rect, scale_x, scale_y),
+            size(chart.font_px),
+            size(chart.row_h),
+            size(chart.pad),
+            size(chart.label_w),
+            size(chart.bar_w),
+            size(chart.percent_w),
+            chart.rows,
+        ),
+        uncertain=face.uncertain,
+    )
+
+
+def _scaled_rect(rect: Rect, scale_x: float, scale_y: float) -> Rect:
+    x, y, w, h = rect
+    left, top = int(round(x * scale_x)), int(round(y * scale_y))
+    right, bottom = int(round((x + w) * scale_x)), int(round((y + h) * scale_y))
+    return (left, top, max(1, right - left), max(1, bottom - top))
 
 
 def _layout_tag(
