@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PyQt6.QtCore import QRectF, QTimer
 from PyQt6.QtGui import QImage
@@ -244,3 +245,16 @@ def when_a_dialog_is_open(act: Callable[[QDialog], None]) -> None:
             QTimer.singleShot(20, check)
 
     QTimer.singleShot(20, check)
+
+
+def sharpness(picture: np.ndarray) -> float:
+    """Mean absolute Laplacian: how crisp the edges are (an enlarged edge is spread out)."""
+    gray = cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY) if picture.ndim == 3 else picture
+    return float(np.abs(cv2.Laplacian(gray.astype(np.float32), cv2.CV_32F)).mean())
+
+
+def blurred_difference(one: np.ndarray, other: np.ndarray) -> float:
+    """Mean difference of two pictures blurred alike: small where the same shapes are in the
+    same places, however crisp either is."""
+    soft = [cv2.GaussianBlur(p, (0, 0), 4).astype(np.float32) for p in (one, other)]
+    return float(np.abs(soft[0] - soft[1]).mean())

@@ -6,13 +6,13 @@ three times, its tags and charts as blurred as the video, beside the window's ow
 text. The screen's picture is now drawn on the frame enlarged up to the device pixel ratio,
 the overlay laid out as on the frame: the same drawing, at the screen's pixels.
 
-The window test runs the real window in a child pytest with QT_SCALE_FACTOR=2 (Qt takes it
-when the application starts; this process's application exists already).
+The window test runs the real window in a child pytest (``gui_hidpi_child.py``, collected
+only there) with QT_SCALE_FACTOR=2: Qt takes it when the application starts, and this
+process's application exists already.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
@@ -20,8 +20,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
-from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.annotation import (
     MAX_ENLARGED_PIXELS,
@@ -32,24 +30,10 @@ from emotion_app.gui.annotation import (
 )
 from emotion_app.io.overlay import draw_results
 from emotion_app.results import FaceResult
-from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_frames
-from gui_support import WAIT_MS, grab_view, pause_on_shown_frame, temp_folder_env, wait_for_face_result
+from emotion_app.samples import SIX_LABELS, astronaut_frames
+from gui_support import blurred_difference, sharpness, temp_folder_env
 
 REPO = Path(__file__).resolve().parent.parent
-_CHILD = "EMOTION_TEST_DEVICE_PIXEL_RATIO"
-
-
-def _sharpness(picture: np.ndarray) -> float:
-    """Mean absolute Laplacian: how crisp the edges are (an enlarged edge is spread out)."""
-    gray = cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY) if picture.ndim == 3 else picture
-    return float(np.abs(cv2.Laplacian(gray.astype(np.float32), cv2.CV_32F)).mean())
-
-
-def _blurred_difference(one: np.ndarray, other: np.ndarray) -> float:
-    """Mean difference of two pictures blurred alike: small where the same shapes are in the
-    same places, however crisp either is."""
-    soft = [cv2.GaussianBlur(p, (0, 0), 4).astype(np.float32) for p in (one, other)]
-    return float(np.abs(soft[0] - soft[1]).mean())
 
 
 def _astronaut_and_faces() -> tuple[np.ndarray, tuple[FaceResult, ...]]:
@@ -73,9 +57,9 @@ def test_the_overlay_drawn_on_an_enlarged_frame_is_the_same_drawing_sharper() ->
     )
     assert sharp.shape == enlarged.shape
     # Laid out as on the frame: boxes, tags and charts where the enlarged frame has them.
-    assert _blurred_difference(sharp, enlarged) < 2
+    assert blurred_difference(sharp, enlarged) < 2
     # ... but drawn at the enlarged pixels: its text and edges are crisp.
-    assert _sharpness(sharp) > 1.4 * _sharpness(enlarged)
+    assert sharpness(sharp) > 1.4 * sharpness(enlarged)
 
 
 def test_the_screens_picture_is_enlarged_only_for_a_high_dpi_screen_and_within_bounds() -> None:
@@ -108,7 +92,6 @@ def test_a_window_on_a_screen_at_200_percent_draws_the_overlay_at_its_pixels(tmp
     temp = tmp_path / "temp"
     temp.mkdir()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="2", **temp_folder_env(temp))
-    env[_CHILD] = "2"
     completed = subprocess.run(
         [
             sys.executable,
@@ -117,7 +100,7 @@ def test_a_window_on_a_screen_at_200_percent_draws_the_overlay_at_its_pixels(tmp
             "-q",
             "-p",
             "no:cacheprovider",
-            f"{Path(__file__).resolve()}::test_window_at_the_childs_device_pixel_ratio",
+            str(Path(__file__).resolve().parent / "gui_hidpi_child.py"),
         ],
         capture_output=True,
         text=True,
@@ -127,31 +110,3 @@ def test_a_window_on_a_screen_at_200_percent_draws_the_overlay_at_its_pixels(tmp
     )
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
     assert "1 passed" in completed.stdout, completed.stdout[-2000:]
-
-
-@pytest.mark.skipif(os.environ.get(_CHILD) != "2", reason="run in a child at a device pixel ratio of 2 (above)")
-def test_window_at_the_childs_device_pixel_ratio(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
-    window = make_window(video=gui_video.path, size=(800, 600))
-    assert window.view.devicePixelRatioF() == 2.0
-    wait_for_face_result(qtbot, window)
-    pause_on_shown_frame(qtbot, window)
-    qtbot.waitUntil(lambda: window.view.result.faces and window.view.result.overlay_pixels == 2.0, timeout=WAIT_MS)
-    result = window.view.result
-    assert window.view.image_rect().width() / result.width > 1.0  # shown larger than the frame
-    assert result.display_image.shape[:2] == (2 * result.height, 2 * result.width)
-
-    sharp = grab_view(window)
-    assert sharp.shape[:2] == (2 * window.view.height(), 2 * window.view.width())  # the screen's pixels
-    # The same frame with the same overlay at the frame's pixels, as it was shown before.
-    own = draw_results(result.image, result.faces, result.labels, display_scale=result.overlay_scale)
-    own = cv2.cvtColor(own, cv2.COLOR_BGR2BGRA)
-    window.view.set_result(dataclasses.replace(result, display_image=own))
-    window.view.repaint()
-    blurred = grab_view(window)
-    rect = window.view.image_rect()
-    x0, y0, x1, y1 = (int(2 * v) for v in (rect.left(), rect.top(), rect.right(), rect.bottom()))
-    sharp, blurred = sharp[y0:y1, x0:x1], blurred[y0:y1, x0:x1]
-    # Boxes, tags and charts in the same places and sizes (alike once both are blurred) ...
-    assert _blurred_difference(sharp, blurred) < 2
-    # ... and crisp at the screen's pixels.
-    assert _sharpness(sharp) > 1.3 * _sharpness(blurred)
