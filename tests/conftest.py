@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.samples import VideoTruth, make_random_weights, write_astronaut_video
 from gui_support import WAIT_MS
 from hostile_support import SmallDisk
+from tests.mjpeg_server import self_signed_certificate, server_tls
 
 WindowFactory = Callable[..., MainWindow]
 
@@ -75,6 +77,21 @@ def scaling_face_video(tmp_path_factory: pytest.TempPathFactory) -> VideoTruth:
         face_size=(60, 140),
         motion="scale",
     )
+
+
+@pytest.fixture(scope="session")
+def camera_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """An HTTPS camera's certificate, signed by itself as cameras' are (made offline), and its key."""
+    try:
+        return self_signed_certificate(tmp_path_factory.mktemp("tls"))
+    except FileNotFoundError as exc:  # the only reason to skip: nothing here makes a certificate
+        pytest.skip(f"no certificate for an HTTPS camera: {exc}")
+
+
+@pytest.fixture(scope="session")
+def camera_tls(camera_certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    """The TLS context of an HTTPS camera showing :func:`camera_certificate`."""
+    return server_tls(*camera_certificate)
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,15 @@
-"""A network camera for the tests: a real HTTP server on localhost sending a video's frames
-as an MJPEG stream (multipart/x-mixed-replace), as IP cameras and phone camera apps do."""
+"""A network camera for the tests: a real HTTP (or HTTPS) server on localhost sending a
+video's frames as an MJPEG stream (multipart/x-mixed-replace), as IP cameras and phone
+camera apps do."""
 
 from __future__ import annotations
 
 import http.server
 import select
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -28,6 +32,7 @@ class MjpegCamera:
     the one before is taken (a sender faster than the app); ``sent`` then counts the frames
     sent. ``drip_s``: each stream, once its HTTP answer is sent, sends its frames one byte
     every ``drip_s`` seconds (a link too slow for a frame, or a camera that stalls).
+    ``tls``: served over HTTPS with that context (see :func:`server_tls`), at ``https://``.
     """
 
     def __init__(
@@ -36,6 +41,7 @@ class MjpegCamera:
         fps: float = 30.0,
         frames: list[np.ndarray] | None = None,
         drip_s: float = 0.0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.frames: list[np.ndarray] = frames if frames is not None else read_video(video) if video else []
         self.fps = fps
@@ -88,7 +94,7 @@ class MjpegCamera:
                         index += 1
                         if camera.fps > 0:
                             time.sleep(1.0 / camera.fps)
-                except (BrokenPipeError, ConnectionResetError):
+                except (BrokenPipeError, ConnectionResetError, ssl.SSLError):  # the reader went
                     pass
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
@@ -96,12 +102,17 @@ class MjpegCamera:
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        self._scheme = "https" if tls else "http"
+        if tls is not None:
+            # The handshake on the connection's own thread, at its first read: done as it is
+            # accepted, one client that never shakes hands would hold up every other.
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True, do_handshake_on_connect=False)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/video"
+        return f"{self._scheme}://127.0.0.1:{self._server.server_address[1]}/video"
 
     def unplug(self) -> None:
         self._on.clear()
@@ -156,7 +167,8 @@ class MjpegCamera:
         """Whether the other end still holds ``connection`` (it has not closed it)."""
         try:
             readable, _, _ = select.select([connection], [], [], 0)
-            return not readable or connection.recv(1, socket.MSG_PEEK) != b""
+            # Peeked at below TLS (an SSL socket peeks at nothing): the connection's own bytes.
+            return not readable or socket.socket.recv(connection, 1, socket.MSG_PEEK) != b""
         except (OSError, ValueError):  # ValueError: closed here since
             return False
 
@@ -164,3 +176,28 @@ class MjpegCamera:
         self._on.clear()
         self._server.shutdown()
         self._server.server_close()
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and localhost signed by itself (as cameras' are), and its
+    key, made in ``folder`` by the ``openssl`` command (offline); FileNotFoundError where
+    that command is missing."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise FileNotFoundError("the openssl command is not installed")
+    certificate, key = folder / "camera.pem", folder / "camera.key"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return certificate, key
+
+
+def server_tls(certificate: Path, key: Path) -> ssl.SSLContext:
+    """A server's TLS context that shows ``certificate``."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    return context

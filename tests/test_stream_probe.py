@@ -1,12 +1,14 @@
 """A network camera that does not open is explained: a password wanted, a wrong path, a web
 page instead of the stream, nothing on that port. Real servers on localhost answer as
-cameras do, and the app's own open (OpenCV's FFmpeg first) reports the reason."""
+cameras do (over HTTP, and over HTTPS with a certificate signed by itself), and the app's
+own open (OpenCV's FFmpeg first) reports the reason."""
 
 from __future__ import annotations
 
 import http.server
 import socket
 import socketserver
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -27,8 +29,10 @@ class Answers:
         self.requests: list[tuple[str, str | None]] = []  # (request line or path, Authorization)
 
 
-@pytest.fixture
-def http_camera() -> Iterator[tuple[str, Answers]]:
+@pytest.fixture(params=["http", "https"])
+def http_camera(request: pytest.FixtureRequest) -> Iterator[tuple[str, Answers]]:
+    """A camera's web server at ``http://127.0.0.1:PORT``, or ``https://`` (its certificate
+    signed by itself, as cameras' are)."""
     answers = Answers()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -47,9 +51,13 @@ def http_camera() -> Iterator[tuple[str, Answers]]:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    if request.param == "https":
+        tls: ssl.SSLContext = request.getfixturevalue("camera_tls")
+        server.socket = tls.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", answers
+    yield f"{request.param}://127.0.0.1:{server.server_address[1]}", answers
     server.shutdown()
     server.server_close()
 
@@ -96,8 +104,9 @@ def test_an_http_camera_that_wants_a_password_says_so_and_a_wrong_one_is_told_ap
     answers.status = 401
     message = open_error(f"{base}/video")
     assert f"Could not open network camera {base}/video: it asks for a user name and password" in message
-    assert "(HTTP 401 Unauthorized)" in message and "http://user:password@" in message
-    message = open_error(f"http://admin:s3cret@{base.split('://')[1]}/video")
+    scheme, host = base.split("://")
+    assert "(HTTP 401 Unauthorized)" in message and f" {scheme}://user:password@" in message
+    message = open_error(f"{scheme}://admin:s3cret@{host}/video")
     assert "did not accept the user name and password (HTTP 401 Unauthorized)" in message
     assert "s3cret" not in message  # the URL in the message is redacted
     assert answers.requests[-1] == ("/video", "Basic YWRtaW46czNjcmV0")  # admin:s3cret, as FFmpeg sends it

@@ -1,0 +1,52 @@
+"""Network cameras over HTTPS: a real MJPEG stream served over TLS on localhost, with a
+certificate signed by itself (as cameras' are) that the test makes, played by the window,
+dropped and got back, and refused streams explained as over HTTP."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.frame_sources import open_frame_source
+from emotion_app.gui.messages import CameraSpec
+from emotion_app.samples import VideoTruth
+from gui_support import WAIT_MS, wait_for_face_result
+from tests.mjpeg_server import MjpegCamera
+
+
+@pytest.fixture
+def https_camera(gui_video: VideoTruth, camera_tls: ssl.SSLContext) -> Iterator[MjpegCamera]:
+    camera = MjpegCamera(gui_video.path, tls=camera_tls)
+    yield camera
+    camera.close()
+
+
+def test_an_https_stream_with_a_self_signed_certificate_opens_with_its_frames(
+    https_camera: MjpegCamera, gui_video: VideoTruth
+) -> None:
+    assert https_camera.url.startswith("https://127.0.0.1:")
+    source = open_frame_source(CameraSpec(-1, url=https_camera.url))
+    try:
+        assert (source.width, source.height) == gui_video.frame_size
+        frames = [source.read() for _ in range(5)]
+        assert all(frame is not None and frame.shape == (*gui_video.frame_size[::-1], 3) for frame in frames)
+    finally:
+        source.release()
+
+
+def test_the_window_plays_an_https_camera_and_gets_it_back_after_a_drop(
+    qtbot: QtBot, make_window, https_camera: MjpegCamera
+) -> None:
+    window = make_window(camera=https_camera.url)
+    assert wait_for_face_result(qtbot, window).faces and window.windowTitle().endswith("127.0.0.1")
+    https_camera.unplug()  # its stream ends mid-way, and it refuses new ones for a while
+    qtbot.waitUntil(lambda: "reconnecting (try 2 of 5)…" in window.source_banner.text(), timeout=WAIT_MS)
+    assert window.source_banner.text().startswith(f"Network camera {https_camera.url}: its stream broke off")
+    https_camera.plug_in()
+    qtbot.waitUntil(lambda: https_camera.streams == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "reconnected after 1 drop" in window.status.summary_label.text(), timeout=WAIT_MS)
+    assert wait_for_face_result(qtbot, window).faces
+    assert window.is_running and window.source_banner.text() == ""
