@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.frame_sources import open_frame_source
+from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.samples import VideoTruth
 from gui_support import WAIT_MS, wait_for_face_result
@@ -50,3 +51,37 @@ def test_the_window_plays_an_https_camera_and_gets_it_back_after_a_drop(
     qtbot.waitUntil(lambda: "reconnected after 1 drop" in window.status.summary_label.text(), timeout=WAIT_MS)
     assert wait_for_face_result(qtbot, window).faces
     assert window.is_running and window.source_banner.text() == ""
+
+
+def test_a_certificate_checked_at_the_users_request_is_said_to_be_untrusted_until_named(
+    https_camera: MjpegCamera, camera_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # FFmpeg takes any certificate unless told to check it (tls_verify): then one signed by
+    # itself is refused. Was explained as "it answers, but sends no video stream OpenCV's
+    # FFmpeg can read there (HTTP 200 OK, multipart/x-mixed-replace)".
+    monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "tls_verify;1")
+    with pytest.raises(SourceOpenError) as raised:
+        open_frame_source(CameraSpec(-1, url=https_camera.url))
+    assert str(raised.value) == (
+        f"Could not open network camera {https_camera.url}: its certificate is not trusted (self-signed "
+        "certificate) and OPENCV_FFMPEG_CAPTURE_OPTIONS asks FFmpeg to check it (tls_verify): name the camera's "
+        "certificate there (ca_file;PATH), or take tls_verify out"
+    )
+    certificate, key = camera_certificate
+    for named, why in (
+        (certificate.with_name("missing.pem"), "No such file or directory"),
+        (key, "no certificate or crl found"),
+    ):
+        monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", f"tls_verify;1|ca_file;{named}")
+        with pytest.raises(
+            SourceOpenError,
+            match=f"the certificates file {named} named in OPENCV_FFMPEG_CAPTURE_OPTIONS "
+            f"\\(ca_file\\) does not read: {why}",
+        ):
+            open_frame_source(CameraSpec(-1, url=https_camera.url))
+    monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", f"tls_verify;1|ca_file;{certificate}")
+    source = open_frame_source(CameraSpec(-1, url=https_camera.url))
+    try:
+        assert source.read() is not None
+    finally:
+        source.release()

@@ -4,13 +4,16 @@ OpenCV's FFmpeg backend only says that a stream did not open. A camera that want
 password, a wrong path, the address of the camera app's web page instead of its stream and
 a port nobody listens on need different fixes, so when FFmpeg fails the app asks the
 camera itself: a TCP connection, then for HTTP(S) a GET and for RTSP a DESCRIBE, whose
-status line tells which it is. Qt-free; it runs on the capture thread, like the open.
+status line tells which it is. An HTTPS camera's certificate is checked only where FFmpeg
+was told to check it (tls_verify), as FFmpeg would. Qt-free; it runs on the capture thread,
+like the open.
 """
 
 from __future__ import annotations
 
 import base64
 import http.client
+import os
 import socket
 import ssl
 from urllib.parse import unquote, urlsplit
@@ -25,6 +28,8 @@ DEFAULT_PORTS = {"http": 80, "https": 443, "rtsp": 554, "rtsps": 322, "rtmp": 19
 CHECK_ADDRESS = "(check the address, and that the camera or app is on and on this network)"
 NO_ANSWER = f"no answer {CHECK_ADDRESS}"
 NOT_A_STREAM = "it answers, but sends no video stream OpenCV's FFmpeg can read there"
+# The environment variable whose FFmpeg options OpenCV passes on to every stream it opens.
+CAPTURE_OPTIONS = "OPENCV_FFMPEG_CAPTURE_OPTIONS"
 
 
 def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S, waited_s: float | None = None) -> str:
@@ -64,6 +69,14 @@ def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S, waited_s: float
         connection.close()
 
 
+def ffmpeg_checks_certificates() -> tuple[bool, str | None]:
+    """Whether the FFmpeg options OpenCV passes on (:data:`CAPTURE_OPTIONS`, "key;value|...")
+    ask it to check an HTTPS camera's certificate (``tls_verify;1``), and the file of the
+    certificates it trusts then (``ca_file``; None: its default)."""
+    options = dict(item.split(";", 1) for item in os.environ.get(CAPTURE_OPTIONS, "").split("|") if ";" in item)
+    return options.get("tls_verify", "").strip() == "1", options.get("ca_file") or None
+
+
 def _credentials(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.username is None:
@@ -81,12 +94,27 @@ def _http_reason(sock: socket.socket, url: str, tls: bool, timeout_s: float, wai
     parts = urlsplit(url)
     host = parts.hostname or ""
     if tls:
-        # Cameras serve self-signed certificates, and FFmpeg does not check them by
-        # default either: this only reads the status line.
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        sock = context.wrap_socket(sock, server_hostname=host)
+        verify, ca_file = ffmpeg_checks_certificates()
+        if verify:  # as FFmpeg was told to: the certificate and the host it names
+            try:
+                context = ssl.create_default_context(cafile=ca_file)
+            except OSError as exc:  # FFmpeg cannot read it either (ssl.SSLError: no certificate in it)
+                said = exc.reason if isinstance(exc, ssl.SSLError) else None
+                why = said.replace("_", " ").lower() if said else exc.strerror or str(exc)
+                return f"the certificates file {ca_file} named in {CAPTURE_OPTIONS} (ca_file) does not read: {why}"
+        else:
+            # Cameras serve self-signed certificates, and FFmpeg does not check them by
+            # default either: this only reads the status line.
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        try:
+            sock = context.wrap_socket(sock, server_hostname=host)
+        except ssl.SSLCertVerificationError as exc:
+            return (
+                f"its certificate is not trusted ({exc.verify_message}) and {CAPTURE_OPTIONS} asks FFmpeg to "
+                "check it (tls_verify): name the camera's certificate there (ca_file;PATH), or take tls_verify out"
+            )
     connection = http.client.HTTPConnection(host, timeout=timeout_s)
     connection.sock = sock  # the socket already connected (and wrapped)
     headers = {"User-Agent": "EmotionCamera", "Connection": "close"}
