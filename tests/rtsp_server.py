@@ -1,0 +1,208 @@
+"""An RTSP camera for the tests: a real RTSP server on localhost (standard library only)
+sending a video as IP cameras do, for OpenCV's FFmpeg to play.
+
+The video is an MPEG-TS file (OpenCV writes it: :func:`write_transport_stream`) sent as
+RTP payload type 33 (MP2T, RFC 2250), seven 188-byte TS packets to an RTP packet, at the
+video's own pace. The RTP packets go over the RTSP connection itself (interleaved, RFC
+2326 10.12); a SETUP asking for UDP is answered 461 Unsupported Transport, and FFmpeg then
+asks again for TCP, as it does with cameras behind a firewall.
+"""
+
+from __future__ import annotations
+
+import base64
+import socket
+import socketserver
+import struct
+import threading
+import time
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+import cv2
+import numpy as np
+
+TS_PACKET = 188
+TS_PER_RTP = 7
+MP2T = 33  # RTP payload type (static, 90 kHz clock)
+
+
+def write_transport_stream(frames: list[np.ndarray], fps: float, path: Path) -> Path:
+    """``frames`` written by OpenCV as MPEG-4 video in an MPEG-TS file at ``path``."""
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.CAP_FFMPEG, cv2.VideoWriter.fourcc(*"mp4v"), fps, (width, height))
+    assert writer.isOpened(), "this OpenCV cannot write MPEG-4 into MPEG-TS"
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    size = path.stat().st_size
+    assert size and size % TS_PACKET == 0, f"{path} is no transport stream ({size} bytes)"
+    return path
+
+
+class RtspCamera:
+    """Serves ``stream`` (an MPEG-TS file's bytes, looped) lasting ``duration_s`` at
+    ``rtsp://127.0.0.1:PORT/live``.
+
+    ``credentials`` (user, password): DESCRIBE wants them (401 with a Basic challenge
+    until given). A path other than ``/live`` is 404. :meth:`drop` closes every connection,
+    as a camera that restarts does. ``streams`` counts the PLAYs answered; ``requests``
+    holds each request's method and Transport header (None where it has none).
+    """
+
+    path = "/live"
+
+    def __init__(self, stream: Path, duration_s: float, credentials: tuple[str, str] | None = None) -> None:
+        self._stream = stream.read_bytes()
+        self._packets_per_s = len(self._stream) / TS_PACKET / duration_s
+        self._credentials = credentials
+        self.streams = 0
+        self.requests: list[tuple[str, str | None]] = []
+        self._connections: list[socket.socket] = []
+        self._lock = threading.Lock()
+        camera = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                camera._serve(self.request, self.rfile)
+
+        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"rtsp://127.0.0.1:{self._server.server_address[1]}{self.path}"
+
+    def drop(self) -> None:
+        """Close every connection (the camera restarted); new ones are answered."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:  # closed by the other end already
+                pass
+
+    def close(self) -> None:
+        self.drop()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _serve(self, connection: socket.socket, rfile: BinaryIO) -> None:
+        with self._lock:
+            self._connections.append(connection)
+        writing = threading.Lock()  # the RTSP answers and the RTP packets share the connection
+        playing = threading.Event()
+        session = f"{id(connection) & 0xFFFFFF:08d}"
+        channel = 0  # the RTP packets' interleaved channel, as SETUP agreed
+        try:
+            while True:
+                request = _read_request(rfile)
+                if request is None:
+                    return
+                method, uri, headers = request
+                self.requests.append((method, headers.get("transport")))
+                status, extra, body = self._answer(method, uri, headers, session)
+                answer = f"RTSP/1.0 {status}\r\nCSeq: {headers.get('cseq', '0')}\r\n" + "".join(
+                    f"{name}: {value}\r\n" for name, value in extra.items()
+                )
+                if body:
+                    answer += f"Content-Length: {len(body)}\r\n"
+                with writing:
+                    connection.sendall((answer + "\r\n").encode() + body)
+                if method == "SETUP" and status.startswith("200"):
+                    channel = int(extra["Transport"].split("interleaved=")[1].split("-")[0])
+                if method == "PLAY" and status.startswith("200") and not playing.is_set():
+                    playing.set()
+                    self.streams += 1
+                    threading.Thread(
+                        target=self._send, args=(connection, writing, playing, channel), daemon=True
+                    ).start()
+                if method == "TEARDOWN":
+                    return
+        except OSError:  # the connection dropped
+            return
+        finally:
+            playing.clear()
+            connection.close()
+
+    def _answer(
+        self, method: str, uri: str, headers: dict[str, str], session: str
+    ) -> tuple[str, dict[str, str], bytes]:
+        """The status, headers and body answering ``method``."""
+        if method == "OPTIONS":
+            return "200 OK", {"Public": "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER"}, b""
+        if method == "DESCRIBE":
+            if urlsplit(uri).path.rstrip("/") != self.path:
+                return "404 Not Found", {}, b""
+            if self._credentials is not None:
+                expected = base64.b64encode(":".join(self._credentials).encode()).decode()
+                if headers.get("authorization") != f"Basic {expected}":
+                    return "401 Unauthorized", {"WWW-Authenticate": 'Basic realm="camera"'}, b""
+            sdp = (
+                "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=Test camera\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
+                f"a=control:*\r\nm=video 0 RTP/AVP {MP2T}\r\na=rtpmap:{MP2T} MP2T/90000\r\na=control:track1\r\n"
+            )
+            base = uri.rstrip("/") + "/"
+            return "200 OK", {"Content-Type": "application/sdp", "Content-Base": base}, sdp.encode()
+        if method == "SETUP":
+            transport = headers.get("transport", "")
+            if "RTP/AVP/TCP" not in transport:  # UDP: the client asks again for TCP
+                return "461 Unsupported Transport", {}, b""
+            channels = next((p.split("=", 1)[1] for p in transport.split(";") if p.startswith("interleaved=")), "0-1")
+            return (
+                "200 OK",
+                {"Transport": f"RTP/AVP/TCP;unicast;interleaved={channels}", "Session": f"{session};timeout=60"},
+                b"",
+            )
+        if method == "PLAY":
+            return "200 OK", {"Session": session, "Range": "npt=0.000-"}, b""
+        if method in ("TEARDOWN", "GET_PARAMETER", "SET_PARAMETER"):
+            return "200 OK", {"Session": session}, b""
+        return "501 Not Implemented", {}, b""
+
+    def _send(self, connection: socket.socket, writing: threading.Lock, playing: threading.Event, channel: int) -> None:
+        """RTP packets of the stream, looped, at its pace, until the connection ends."""
+        chunk = TS_PACKET * TS_PER_RTP
+        began = time.monotonic()
+        sequence, sent = 0, 0
+        while playing.is_set():
+            offset = (sent * chunk) % len(self._stream)
+            payload = self._stream[offset : offset + chunk]
+            elapsed = time.monotonic() - began
+            header = struct.pack("!BBHII", 0x80, MP2T, sequence & 0xFFFF, int(elapsed * 90_000) & 0xFFFFFFFF, 0x5EED)
+            packet = header + payload
+            try:
+                with writing:
+                    connection.sendall(struct.pack("!cBH", b"$", channel, len(packet)) + packet)
+            except OSError:  # the connection dropped
+                return
+            sequence, sent = sequence + 1, sent + 1
+            due = began + sent * TS_PER_RTP / self._packets_per_s
+            time.sleep(max(0.0, due - time.monotonic()))
+
+
+def _read_request(rfile: BinaryIO) -> tuple[str, str, dict[str, str]] | None:
+    """The next request (method, URI, headers by lower-case name) on the connection, skipping
+    the client's interleaved RTCP packets; None where it ended."""
+    while True:
+        first = rfile.read(1)
+        if not first:
+            return None
+        if first == b"$":  # an interleaved packet of the client's (its RTCP reports)
+            _channel, length = struct.unpack("!BH", rfile.read(3))
+            rfile.read(length)
+            continue
+        line = (first + rfile.readline(4096)).decode("latin-1").strip()
+        if not line:
+            continue
+        headers: dict[str, str] = {}
+        while header := rfile.readline(4096).decode("latin-1").strip():
+            name, _, value = header.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        rfile.read(int(headers.get("content-length", "0")))
+        method, uri = (line.split(" ") + ["", ""])[:2]
+        return method, uri, headers

@@ -1,0 +1,104 @@
+"""Network cameras over RTSP: a real RTSP server on localhost (tests/rtsp_server.py) sends a
+video as MPEG-TS over RTP, interleaved in the RTSP connection, to OpenCV's FFmpeg. The app
+opens it, the window plays it and gets it back after the camera drops the connection, and
+a refused stream is explained from the camera's answer to DESCRIBE."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.frame_sources import NetworkStreamSource, SourceOpenError, open_frame_source
+from emotion_app.gui.messages import CameraSpec
+from emotion_app.samples import VideoTruth, read_video
+from gui_support import WAIT_MS, wait_for_face_result
+from tests.rtsp_server import RtspCamera, write_transport_stream
+
+
+@pytest.fixture(scope="module")
+def transport_stream(gui_video: VideoTruth, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+    """The GUI video as an MPEG-TS file, and how long it lasts (s)."""
+    frames = read_video(gui_video.path)
+    path = write_transport_stream(frames, gui_video.fps, tmp_path_factory.mktemp("rtsp") / "astronaut.ts")
+    return path, len(frames) / gui_video.fps
+
+
+@pytest.fixture
+def rtsp_camera(transport_stream: tuple[Path, float]) -> Iterator[RtspCamera]:
+    camera = RtspCamera(*transport_stream)
+    yield camera
+    camera.close()
+
+
+def test_an_rtsp_camera_opens_with_its_frames(rtsp_camera: RtspCamera, gui_video: VideoTruth) -> None:
+    source = open_frame_source(CameraSpec(-1, url=rtsp_camera.url))
+    try:
+        assert isinstance(source, NetworkStreamSource)
+        assert (source.width, source.height) == gui_video.frame_size
+        frames = [source.read() for _ in range(5)]
+        assert all(frame is not None and frame.shape == (*gui_video.frame_size[::-1], 3) for frame in frames)
+    finally:
+        source.release()
+    # OpenCV asks FFmpeg for RTP over the RTSP connection (TCP) first, unasked.
+    assert [method for method, _ in rtsp_camera.requests[:4]] == ["OPTIONS", "DESCRIBE", "SETUP", "PLAY"]
+    assert rtsp_camera.requests[2][1] == "RTP/AVP/TCP;unicast;interleaved=0-1"
+
+
+def test_the_window_plays_an_rtsp_camera_and_gets_it_back_after_it_drops(
+    qtbot: QtBot, make_window, rtsp_camera: RtspCamera
+) -> None:
+    window = make_window(camera=rtsp_camera.url)
+    assert wait_for_face_result(qtbot, window).faces and window.windowTitle().endswith("127.0.0.1")
+    shown: list[str] = []
+    window.source_banner.message_shown.connect(lambda: shown.append(window.source_banner.text()))
+    rtsp_camera.drop()  # the camera closes the connection, as one that restarts does
+    qtbot.waitUntil(lambda: rtsp_camera.streams == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "reconnected after 1 drop" in window.status.summary_label.text(), timeout=WAIT_MS)
+    assert shown[0] == (
+        f"Network camera {rtsp_camera.url}: its stream broke off (the connection closed, or it sent something "
+        "that is not a frame): reconnecting (try 1 of 5)…"
+    )
+    result = window.view.result
+    assert result is not None
+    played = result.frame_index
+    qtbot.waitUntil(
+        lambda: window.view.result is not None and window.view.result.frame_index > played + 5, timeout=WAIT_MS
+    )
+    assert window.is_running and window.source_banner.text() == ""
+
+
+def test_an_rtsp_camera_that_wants_a_password_or_has_no_such_stream_says_so(
+    transport_stream: tuple[Path, float],
+) -> None:
+    camera = RtspCamera(*transport_stream, credentials=("admin", "s3cret"))
+    host = camera.url.split("://")[1].split("/")[0]
+    try:
+        for url, reason in (
+            (
+                camera.url,
+                "it asks for a user name and password (RTSP 401 Unauthorized): give them in the address, as "
+                "rtsp://user:password@…",
+            ),
+            (
+                f"rtsp://admin:wrong@{host}/live",
+                "it did not accept the user name and password (RTSP 401 Unauthorized): check them",
+            ),
+            (
+                f"rtsp://admin:s3cret@{host}/stream1",
+                "it has nothing at /stream1 (RTSP 404 Not Found): check the path in the camera's or app's instructions",
+            ),
+        ):
+            with pytest.raises(SourceOpenError) as raised:
+                open_frame_source(CameraSpec(-1, url=url))
+            shown = url.replace(":wrong@", ":***@").replace(":s3cret@", ":***@")
+            assert str(raised.value) == f"Could not open network camera {shown}: {reason}"
+        source = open_frame_source(CameraSpec(-1, url=f"rtsp://admin:s3cret@{host}/live"))
+        try:
+            assert source.read() is not None
+        finally:
+            source.release()
+    finally:
+        camera.close()
