@@ -47,8 +47,10 @@ class RtspCamera:
 
     ``credentials`` (user, password): DESCRIBE wants them (401 with a Basic challenge
     until given). A path other than ``/live`` is 404. :meth:`drop` closes every connection,
-    as a camera that restarts does. ``streams`` counts the PLAYs answered; ``requests``
-    holds each request's method and Transport header (None where it has none).
+    as a camera that restarts does; :meth:`stall` stops sending on every stream and keeps
+    its connection open, as a camera whose network went quiet does, until :meth:`resume`.
+    ``streams`` counts the PLAYs answered; ``requests`` holds each request's method and
+    Transport header (None where it has none).
     """
 
     path = "/live"
@@ -60,6 +62,7 @@ class RtspCamera:
         self.streams = 0
         self.requests: list[tuple[str, str | None]] = []
         self._connections: list[socket.socket] = []
+        self._stalled = threading.Event()
         self._lock = threading.Lock()
         camera = self
 
@@ -85,6 +88,13 @@ class RtspCamera:
                 connection.shutdown(socket.SHUT_RDWR)
             except OSError:  # closed by the other end already
                 pass
+
+    def stall(self) -> None:
+        """Stop sending on every stream, keeping its connection open."""
+        self._stalled.set()
+
+    def resume(self) -> None:
+        self._stalled.clear()
 
     def close(self) -> None:
         self.drop()
@@ -170,6 +180,9 @@ class RtspCamera:
         began = time.monotonic()
         sequence, sent = 0, 0
         while playing.is_set():
+            if self._stalled.is_set():
+                time.sleep(0.02)
+                continue
             offset = (sent * chunk) % len(self._stream)
             payload = self._stream[offset : offset + chunk]
             elapsed = time.monotonic() - began

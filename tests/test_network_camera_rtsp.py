@@ -5,13 +5,19 @@ a refused stream is explained from the camera's answer to DESCRIBE."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.frame_sources import NetworkStreamSource, SourceOpenError, open_frame_source
+from emotion_app.gui.frame_sources import (
+    STREAM_READ_TIMEOUT_MS,
+    NetworkStreamSource,
+    SourceOpenError,
+    open_frame_source,
+)
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.samples import VideoTruth, read_video
 from gui_support import WAIT_MS, wait_for_face_result
@@ -102,3 +108,22 @@ def test_an_rtsp_camera_that_wants_a_password_or_has_no_such_stream_says_so(
             source.release()
     finally:
         camera.close()
+
+
+def test_an_rtsp_camera_that_goes_quiet_is_opened_again_after_the_read_timeout(
+    qtbot: QtBot, make_window, rtsp_camera: RtspCamera
+) -> None:
+    # FFmpeg's RTSP reads that time out still handed over a frame, twice: the stall was told,
+    # and the stream opened again, after 9 s, three read timeouts, instead of one.
+    window = make_window(camera=rtsp_camera.url)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    rtsp_camera.stall()
+    stalled = time.monotonic()
+    qtbot.waitUntil(
+        lambda: "no frame could be read from it for 3 s: reconnecting" in window.source_banner.text(), timeout=WAIT_MS
+    )
+    told_after_s = time.monotonic() - stalled
+    assert told_after_s < STREAM_READ_TIMEOUT_MS / 1000.0 + 1.5  # was 3 timeouts, 9 s
+    rtsp_camera.resume()
+    qtbot.waitUntil(lambda: "reconnected after 1 drop" in window.status.summary_label.text(), timeout=WAIT_MS)
+    assert window.is_running and rtsp_camera.streams >= 2

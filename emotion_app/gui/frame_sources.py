@@ -775,13 +775,18 @@ class NetworkStreamSource:
                 watch.read_ended()
                 slow = _waited_out(began, STREAM_READ_TIMEOUT_MS)
                 timed_out, slow_before = slow or slow_before, slow
+                # FFmpeg cut the read short at its timeout, and yet it gave a frame: what it
+                # held (RTSP's gives one at each of two timeouts before a read fails). The
+                # stream went quiet all the same: opened again now, not two timeouts later.
+                interrupted = time.monotonic() - began >= STREAM_READ_TIMEOUT_MS / 1000.0
                 with self._changed:
                     if self._closing:
                         return
                     if frame is not None:
                         self._newest = (frame, decode)
                         self._changed.notify_all()
-                        continue
+                        if not interrupted:
+                            continue
                 opened.release()
                 opened = None
                 what = _why_stream_broke(timed_out)
