@@ -11,6 +11,8 @@ asks again for TCP, as it does with cameras behind a firewall.
 from __future__ import annotations
 
 import base64
+import hashlib
+import re
 import socket
 import socketserver
 import struct
@@ -45,20 +47,24 @@ class RtspCamera:
     """Serves ``stream`` (an MPEG-TS file's bytes, looped) lasting ``duration_s`` at
     ``rtsp://127.0.0.1:PORT/live``.
 
-    ``credentials`` (user, password): DESCRIBE wants them (401 with a Basic challenge
-    until given). A path other than ``/live`` is 404. :meth:`drop` closes every connection,
-    as a camera that restarts does; :meth:`stall` stops sending on every stream and keeps
-    its connection open, as a camera whose network went quiet does, until :meth:`resume`.
-    ``streams`` counts the PLAYs answered; ``requests`` holds each request's method and
-    Transport header (None where it has none).
+    ``credentials`` (user, password): DESCRIBE wants them (401 until given), by ``auth``:
+    "Basic", or "Digest" (RFC 2617, MD5, as most cameras ask). A path other than ``/live``
+    is 404. :meth:`drop` closes every connection, as a camera that restarts does;
+    :meth:`stall` stops sending on every stream and keeps its connection open, as a camera
+    whose network went quiet does, until :meth:`resume`. ``streams`` counts the PLAYs
+    answered; ``requests`` holds each request's method and Transport header (None where it
+    has none).
     """
 
     path = "/live"
 
-    def __init__(self, stream: Path, duration_s: float, credentials: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, stream: Path, duration_s: float, credentials: tuple[str, str] | None = None, auth: str = "Basic"
+    ) -> None:
         self._stream = stream.read_bytes()
         self._packets_per_s = len(self._stream) / TS_PACKET / duration_s
         self._credentials = credentials
+        self._auth = auth
         self.streams = 0
         self.requests: list[tuple[str, str | None]] = []
         self._connections: list[socket.socket] = []
@@ -146,12 +152,11 @@ class RtspCamera:
         if method == "OPTIONS":
             return "200 OK", {"Public": "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER"}, b""
         if method == "DESCRIBE":
+            if self._credentials is not None and not self._authorized(method, headers.get("authorization", "")):
+                challenge = 'Digest realm="camera", nonce="5eed"' if self._auth == "Digest" else 'Basic realm="camera"'
+                return "401 Unauthorized", {"WWW-Authenticate": challenge}, b""
             if urlsplit(uri).path.rstrip("/") != self.path:
                 return "404 Not Found", {}, b""
-            if self._credentials is not None:
-                expected = base64.b64encode(":".join(self._credentials).encode()).decode()
-                if headers.get("authorization") != f"Basic {expected}":
-                    return "401 Unauthorized", {"WWW-Authenticate": 'Basic realm="camera"'}, b""
             sdp = (
                 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=Test camera\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
                 f"a=control:*\r\nm=video 0 RTP/AVP {MP2T}\r\na=rtpmap:{MP2T} MP2T/90000\r\na=control:track1\r\n"
@@ -173,6 +178,23 @@ class RtspCamera:
         if method in ("TEARDOWN", "GET_PARAMETER", "SET_PARAMETER"):
             return "200 OK", {"Session": session}, b""
         return "501 Not Implemented", {}, b""
+
+    def _authorized(self, method: str, authorization: str) -> bool:
+        assert self._credentials is not None
+        user, password = self._credentials
+        if self._auth == "Basic":
+            return authorization == "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        if not authorization.startswith("Digest "):
+            return False
+        fields = {
+            name: quoted or bare for name, quoted, bare in re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]*))', authorization)
+        }
+
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+        expected = md5(f"{md5(f'{user}:camera:{password}')}:5eed:{md5(method + ':' + fields.get('uri', ''))}")
+        return fields.get("username") == user and fields.get("response") == expected
 
     def _send(self, connection: socket.socket, writing: threading.Lock, playing: threading.Event, channel: int) -> None:
         """RTP packets of the stream, looped, at its pace, until the connection ends."""

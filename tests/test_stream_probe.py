@@ -5,7 +5,9 @@ own open (OpenCV's FFmpeg first) reports the reason."""
 
 from __future__ import annotations
 
+import hashlib
 import http.server
+import re
 import socket
 import socketserver
 import ssl
@@ -26,6 +28,8 @@ class Answers:
     def __init__(self) -> None:
         self.status = 200
         self.content_type = "text/html"
+        # (user, password) a Digest challenge (RFC 2617, qop auth) asks for before the answer above.
+        self.digest: tuple[str, str] | None = None
         self.requests: list[tuple[str, str | None]] = []  # (request line or path, Authorization)
 
 
@@ -38,6 +42,12 @@ def http_camera(request: pytest.FixtureRequest) -> Iterator[tuple[str, Answers]]
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the http.server name
             answers.requests.append((self.path, self.headers.get("Authorization")))
+            if answers.digest is not None and not digest_answered(answers.digest, self.headers["Authorization"]):
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Digest realm="cam", qop="auth", nonce="n0nce", opaque="0pq"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             self.send_response(answers.status)
             self.send_header("Content-Type", answers.content_type)
             if answers.status == 401:
@@ -68,11 +78,15 @@ def rtsp_camera() -> Iterator[tuple[str, Answers]]:
 
     class Handler(socketserver.StreamRequestHandler):
         def handle(self) -> None:
+            while self.answer():  # as cameras do, every request on the connection
+                pass
+
+        def answer(self) -> bool:
             lines = []
             while (line := self.rfile.readline(1024).decode("latin-1").rstrip("\r\n")) != "":
                 lines.append(line)
             if not lines:
-                return
+                return False
             authorization = next(
                 (h.split(":", 1)[1].strip() for h in lines if h.lower().startswith("authorization:")), None
             )
@@ -81,6 +95,7 @@ def rtsp_camera() -> Iterator[tuple[str, Answers]]:
             reason = {401: "Unauthorized", 404: "Stream Not Found"}.get(answers.status, "OK")
             extra = 'WWW-Authenticate: Digest realm="cam", nonce="abc"\r\n' if answers.status == 401 else ""
             self.wfile.write(f"RTSP/1.0 {answers.status} {reason}\r\nCSeq: {cseq}\r\n{extra}\r\n".encode())
+            return True
 
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
@@ -89,6 +104,23 @@ def rtsp_camera() -> Iterator[tuple[str, Answers]]:
     yield f"rtsp://127.0.0.1:{server.server_address[1]}", answers
     server.shutdown()
     server.server_close()
+
+
+def md5(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def digest_answered(credentials: tuple[str, str], authorization: str | None) -> bool:
+    """Whether ``authorization`` answers the HTTP camera's Digest challenge with ``credentials``."""
+    if authorization is None or not authorization.startswith("Digest "):
+        return False
+    fields = {
+        name: quoted or bare for name, quoted, bare in re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]*))', authorization)
+    }
+    user, password = credentials
+    secret, request = md5(f"{user}:cam:{password}"), md5(f"GET:{fields.get('uri')}")
+    expected = md5(f"{secret}:n0nce:{fields.get('nc')}:{fields.get('cnonce')}:auth:{request}")
+    return fields.get("username") == user and fields.get("response") == expected and fields.get("opaque") == "0pq"
 
 
 def open_error(url: str) -> str:
@@ -112,6 +144,21 @@ def test_an_http_camera_that_wants_a_password_says_so_and_a_wrong_one_is_told_ap
     assert answers.requests[-1] == ("/video", "Basic YWRtaW46czNjcmV0")  # admin:s3cret, as FFmpeg sends it
 
 
+def test_a_camera_that_asks_for_its_password_by_digest_is_answered(http_camera: tuple[str, Answers]) -> None:
+    # Most cameras ask by Digest: the probe sent the password as Basic only, and so a wrong
+    # path, the right password given, was told as "did not accept the user name and password".
+    base, answers = http_camera
+    answers.digest, answers.status = ("admin", "s3cret"), 404
+    scheme, host = base.split("://")
+    message = open_error(f"{scheme}://admin:s3cret@{host}/vidoe")
+    assert "it has nothing at /vidoe (HTTP 404 Not Found): check the path" in message
+    assert answers.requests[-2][1] is None  # no password until asked for
+    assert "did not accept the user name and password (HTTP 401 Unauthorized)" in open_error(
+        f"{scheme}://admin:wrong@{host}/video"
+    )
+    assert "it asks for a user name and password (HTTP 401 Unauthorized)" in open_error(f"{base}/video")
+
+
 def test_a_wrong_path_and_a_web_page_are_named(http_camera: tuple[str, Answers]) -> None:
     base, answers = http_camera
     answers.status = 404
@@ -128,12 +175,19 @@ def test_an_rtsp_camera_is_asked_with_describe(rtsp_camera: tuple[str, Answers])
     base, answers = rtsp_camera
     answers.status = 401
     assert "it asks for a user name and password (RTSP 401 Unauthorized)" in why_not_opened(f"{base}/live")
+    assert "did not accept the user name and password (RTSP 401 Unauthorized)" in why_not_opened(
+        f"rtsp://admin:pw@{base.split('://')[1]}/live"
+    )
+    # The request line never carries the password, nor the first request (as FFmpeg's): the
+    # second answers the camera's Digest challenge, the password hashed in (RFC 2617).
+    first, second = answers.requests[-2:]
+    assert first == (f"DESCRIBE {base}/live RTSP/1.0", None) and second[0] == first[0]
+    response = md5(f"{md5('admin:cam:pw')}:abc:{md5(f'DESCRIBE:{base}/live')}")
+    assert second[1] == f'Digest username="admin", realm="cam", nonce="abc", uri="{base}/live", response="{response}"'
     answers.status = 404
     assert "it has nothing at /live (RTSP 404 Stream Not Found)" in why_not_opened(
         f"rtsp://admin:pw@{base.split('://')[1]}/live"
     )
-    # The request line never carries the password; the header does, as Basic.
-    assert answers.requests[-1] == (f"DESCRIBE {base}/live RTSP/1.0", "Basic YWRtaW46cHc=")
 
 
 def test_a_port_nobody_listens_on_and_a_silent_server_are_told_apart() -> None:

@@ -4,18 +4,23 @@ OpenCV's FFmpeg backend only says that a stream did not open. A camera that want
 password, a wrong path, the address of the camera app's web page instead of its stream and
 a port nobody listens on need different fixes, so when FFmpeg fails the app asks the
 camera itself: a TCP connection, then for HTTP(S) a GET and for RTSP a DESCRIBE, whose
-status line tells which it is. An HTTPS camera's certificate is checked only where FFmpeg
-was told to check it (tls_verify), as FFmpeg would. Qt-free; it runs on the capture thread,
-like the open.
+status line tells which it is (a password is sent only when asked for, by Digest or Basic,
+as FFmpeg does: a wrong path behind a password is told as such). An HTTPS camera's
+certificate is checked only where FFmpeg was told to check it (tls_verify), as FFmpeg
+would. Qt-free; it runs on the capture thread, like the open.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import os
+import re
+import secrets
 import socket
 import ssl
+from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 # Each step (name lookup and connection, then the answer) waits at most this long: the
@@ -90,9 +95,73 @@ def _target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
+def _authorization(challenges: list[str], method: str, target: str, url: str) -> str | None:
+    """The Authorization header answering a 401's ``challenges`` (its WWW-Authenticate
+    headers) with ``url``'s user name and password, as FFmpeg answers them: Digest (RFC 2617,
+    MD5), which most cameras ask for, where offered, else Basic; None without credentials,
+    or where no challenge is one of those."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        return None
+    user, password = unquote(parts.username), unquote(parts.password or "")
+    for challenge in challenges:
+        scheme, _, params = challenge.strip().partition(" ")
+        if scheme.lower() != "digest":
+            continue
+        fields = {name.lower(): quoted or bare for name, quoted, bare in re.findall(_CHALLENGE_FIELD, params)}
+        if fields.get("algorithm", "MD5").upper() != "MD5":
+            continue
+        realm, nonce = fields.get("realm", ""), fields.get("nonce", "")
+        secret = _md5(f"{user}:{realm}:{password}")
+        request = _md5(f"{method}:{target}")
+        header = f'Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{target}"'
+        if "auth" in (option.strip() for option in fields.get("qop", "").split(",")):
+            cnonce = secrets.token_hex(8)
+            header += f', response="{_md5(f"{secret}:{nonce}:00000001:{cnonce}:auth:{request}")}"'
+            header += f', qop=auth, nc=00000001, cnonce="{cnonce}"'
+        else:
+            header += f', response="{_md5(f"{secret}:{nonce}:{request}")}"'
+        if "opaque" in fields:
+            header += f', opaque="{fields["opaque"]}"'
+        return header
+    if any(challenge.strip().lower().startswith("basic") for challenge in challenges):
+        return f"Basic {_credentials(url)}"
+    return None
+
+
+# A challenge's field: name=value or name="value".
+_CHALLENGE_FIELD = r'(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]*))'
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
 def _http_reason(sock: socket.socket, url: str, tls: bool, timeout_s: float, waited_s: float | None) -> str:
     parts = urlsplit(url)
-    host = parts.hostname or ""
+    answer = _http_get(sock, url, tls, timeout_s, None)
+    if isinstance(answer, str):
+        return answer
+    status, reason, kind, challenges = answer
+    # No password is sent until asked for (as FFmpeg does): then once more, answering the
+    # challenge, on a connection of its own (the first one's answer is not read to its end).
+    authorization = _authorization(challenges, "GET", _target(url), url) if status == 401 else None
+    if authorization is not None:
+        port = parts.port or DEFAULT_PORTS[parts.scheme.lower()]
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout_s) as again:
+            answer = _http_get(again, url, tls, timeout_s, authorization)
+            if isinstance(answer, str):
+                return answer
+            status, reason, kind, _ = answer
+    return _status_reason(status, reason, "HTTP", url, kind, waited_s)
+
+
+def _http_get(
+    sock: socket.socket, url: str, tls: bool, timeout_s: float, authorization: str | None
+) -> tuple[int, str, str, list[str]] | str:
+    """The answer to a GET of ``url`` on ``sock``: its status, reason, content type and
+    challenges; or why it gave none, as a phrase (a certificate refused as FFmpeg would)."""
+    host = urlsplit(url).hostname or ""
     if tls:
         verify, ca_file = ffmpeg_checks_certificates()
         if verify:  # as FFmpeg was told to: the certificate and the host it names
@@ -118,13 +187,12 @@ def _http_reason(sock: socket.socket, url: str, tls: bool, timeout_s: float, wai
     connection = http.client.HTTPConnection(host, timeout=timeout_s)
     connection.sock = sock  # the socket already connected (and wrapped)
     headers = {"User-Agent": "EmotionCamera", "Connection": "close"}
-    credentials = _credentials(url)
-    if credentials:
-        headers["Authorization"] = f"Basic {credentials}"
+    if authorization is not None:
+        headers["Authorization"] = authorization
     connection.request("GET", _target(url), headers=headers)
     response = connection.getresponse()  # the status line and headers; the body is never read
     kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
-    return _status_reason(response.status, response.reason, "HTTP", url, kind, waited_s)
+    return response.status, response.reason, kind, response.headers.get_all("WWW-Authenticate") or []
 
 
 def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float, waited_s: float | None) -> str:
@@ -133,17 +201,49 @@ def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float, waited_s: floa
     if parts.port:
         netloc += f":{parts.port}"
     plain = parts._replace(netloc=netloc).geturl()  # no credentials in the request line
-    request = f"DESCRIBE {plain} RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\nUser-Agent: EmotionCamera\r\n"
-    credentials = _credentials(url)
-    if credentials:
-        request += f"Authorization: Basic {credentials}\r\n"
     sock.settimeout(timeout_s)
+    answers = sock.makefile("rb")
+    not_rtsp = f"{parts.hostname} answers on port {parts.port or 554}, but not as an RTSP camera"
+    answer = _rtsp_describe(sock, answers, plain, 1, None)
+    if answer is None:
+        return not_rtsp
+    status, reason, challenges = answer
+    # No password is sent until asked for (as FFmpeg does): then once more, answering the challenge.
+    authorization = _authorization(challenges, "DESCRIBE", plain, url) if status == 401 else None
+    if authorization is not None:
+        answer = _rtsp_describe(sock, answers, plain, 2, authorization)
+        if answer is None:
+            return not_rtsp
+        status, reason, _ = answer
+    return _status_reason(status, reason, "RTSP", url, "", waited_s)
+
+
+def _rtsp_describe(
+    sock: socket.socket, answers: BinaryIO, target: str, sequence: int, authorization: str | None
+) -> tuple[int, str, list[str]] | None:
+    """The answer to a DESCRIBE of ``target``: its status, reason and challenges (the
+    answer read to its end); None where it is no RTSP answer."""
+    request = (
+        f"DESCRIBE {target} RTSP/1.0\r\nCSeq: {sequence}\r\nAccept: application/sdp\r\nUser-Agent: EmotionCamera\r\n"
+    )
+    if authorization is not None:
+        request += f"Authorization: {authorization}\r\n"
     sock.sendall((request + "\r\n").encode())
-    status_line = sock.makefile("rb").readline(512).decode("latin-1").strip()
+    status_line = answers.readline(512).decode("latin-1").strip()
     fields = status_line.split(" ", 2)
     if len(fields) < 2 or not fields[0].startswith("RTSP/") or not fields[1].isdecimal():
-        return f"{parts.hostname} answers on port {parts.port or 554}, but not as an RTSP camera"
-    return _status_reason(int(fields[1]), fields[2] if len(fields) > 2 else "", "RTSP", url, "", waited_s)
+        return None
+    challenges, length = [], 0
+    for _ in range(100):  # the headers, up to the empty line
+        name, _, value = answers.readline(4096).decode("latin-1").partition(":")
+        if not name.strip():
+            break
+        if name.strip().lower() == "www-authenticate":
+            challenges.append(value.strip())
+        elif name.strip().lower() == "content-length" and value.strip().isdecimal():
+            length = int(value)
+    answers.read(min(length, 1 << 16))  # its body: the next answer follows it
+    return int(fields[1]), fields[2] if len(fields) > 2 else "", challenges
 
 
 def _status_reason(status: int, reason: str, protocol: str, url: str, kind: str, waited_s: float | None) -> str:
