@@ -130,3 +130,26 @@ def test_an_rtsp_camera_that_goes_quiet_is_opened_again_after_the_read_timeout(
     rtsp_camera.resume()
     qtbot.waitUntil(lambda: "reconnected after 1 drop" in window.status.summary_label.text(), timeout=WAIT_MS)
     assert window.is_running and rtsp_camera.streams >= 2
+
+
+def test_ffmpeg_options_of_ones_own_replace_opencvs_tcp_first(
+    rtsp_camera: RtspCamera, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What the README says of OPENCV_FFMPEG_CAPTURE_OPTIONS: any options there (tls_verify for
+    # an HTTPS camera, say) replace OpenCV's own RTSP default, TCP first.
+    def setups(options: str) -> list[str | None]:
+        monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", options)
+        rtsp_camera.requests.clear()
+        source = open_frame_source(CameraSpec(-1, url=rtsp_camera.url))
+        try:
+            assert source.read() is not None
+        finally:
+            source.release()
+        return [transport for method, transport in rtsp_camera.requests if method == "SETUP"]
+
+    tcp = "RTP/AVP/TCP;unicast;interleaved=0-1"
+    udp_first = setups("tls_verify;0")
+    assert len(udp_first) == 2 and str(udp_first[0]).startswith("RTP/AVP/UDP;unicast;client_port=")
+    assert udp_first[1] == tcp  # asked again over TCP after the camera's 461 Unsupported Transport
+    assert setups("tls_verify;0|rtsp_flags;prefer_tcp") == [tcp]
+    assert setups("") == [tcp]
