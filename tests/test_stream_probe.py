@@ -219,3 +219,17 @@ def test_a_camera_that_never_answers_is_asked_again_only_briefly() -> None:
     said = f"127.0.0.1 accepts a connection on port {port} but gives no HTTP answer"
     assert message == f"Could not open network camera {url}: {said}"
     assert waited < STREAM_OPEN_TIMEOUT_MS / 1000.0 + 1.0
+
+
+def test_http_asked_of_an_https_camera_and_the_other_way_round_is_named(http_camera: tuple[str, Answers]) -> None:
+    # Was "127.0.0.1 accepts a connection on port N but gives no HTTP answer" (or HTTPS).
+    base, answers = http_camera
+    answers.content_type = "multipart/x-mixed-replace; boundary=frame"
+    scheme, host = base.split("://")
+    other = {"http": "https", "https": "http"}[scheme]
+    port = host.split(":")[1]
+    spoken = {"http": "plain HTTP", "https": "HTTPS"}
+    assert open_error(f"{other}://{host}/video") == (
+        f"Could not open network camera {other}://{host}/video: it speaks {spoken[scheme]} on port {port}, not "
+        f"{spoken[other]}: the address should begin with {scheme}://"
+    )

@@ -68,10 +68,40 @@ def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S, waited_s: float
         if scheme == "rtsp":
             return _rtsp_reason(connection, url, timeout_s, waited_s)
         return NOT_A_STREAM
-    except (OSError, http.client.HTTPException, ssl.SSLError):
+    except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
+        # The usual slip with HTTPS cameras: the one scheme asked of the other's port, which
+        # answers in its own or hangs up (one that does not answer in time is not asked again).
+        answered = not isinstance(exc, TimeoutError)
+        if answered and scheme == "http" and _shakes_hands_in_tls(host, port, timeout_s):
+            return f"it speaks HTTPS on port {port}, not plain HTTP: the address should begin with https://"
+        if answered and scheme == "https" and _answers_plain_http(host, port, timeout_s):
+            return f"it speaks plain HTTP on port {port}, not HTTPS: the address should begin with http://"
         return f"{host} accepts a connection on port {port} but gives no {scheme.upper()} answer"
     finally:
         connection.close()
+
+
+def _shakes_hands_in_tls(host: str, port: int, timeout_s: float) -> bool:
+    """Whether the server at ``host``:``port`` speaks TLS (its certificate unchecked)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s) as connection:
+            context.wrap_socket(connection, server_hostname=host).close()
+            return True
+    except OSError:  # ssl.SSLError too: no handshake
+        return False
+
+
+def _answers_plain_http(host: str, port: int, timeout_s: float) -> bool:
+    """Whether the server at ``host``:``port`` answers a plain HTTP request in HTTP."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s) as connection:
+            connection.sendall(f"HEAD / HTTP/1.0\r\nHost: {host}\r\nUser-Agent: EmotionCamera\r\n\r\n".encode())
+            return connection.makefile("rb").readline(64).startswith(b"HTTP/")
+    except OSError:
+        return False
 
 
 def ffmpeg_checks_certificates() -> tuple[bool, str | None]:
