@@ -15,6 +15,7 @@ import hashlib
 import re
 import socket
 import socketserver
+import ssl
 import struct
 import threading
 import time
@@ -53,13 +54,18 @@ class RtspCamera:
     :meth:`stall` stops sending on every stream and keeps its connection open, as a camera
     whose network went quiet does, until :meth:`resume`. ``streams`` counts the PLAYs
     answered; ``requests`` holds each request's method and Transport header (None where it
-    has none).
+    has none). ``tls``: served over TLS with that context, at ``rtsps://``.
     """
 
     path = "/live"
 
     def __init__(
-        self, stream: Path, duration_s: float, credentials: tuple[str, str] | None = None, auth: str = "Basic"
+        self,
+        stream: Path,
+        duration_s: float,
+        credentials: tuple[str, str] | None = None,
+        auth: str = "Basic",
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self._stream = stream.read_bytes()
         self._packets_per_s = len(self._stream) / TS_PACKET / duration_s
@@ -78,12 +84,15 @@ class RtspCamera:
 
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        self._scheme = "rtsps" if tls else "rtsp"
+        if tls is not None:  # the handshake on the connection's own thread, at its first read
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True, do_handshake_on_connect=False)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
     @property
     def url(self) -> str:
-        return f"rtsp://127.0.0.1:{self._server.server_address[1]}{self.path}"
+        return f"{self._scheme}://127.0.0.1:{self._server.server_address[1]}{self.path}"
 
     def drop(self) -> None:
         """Close every connection (the camera restarted); new ones are answered."""

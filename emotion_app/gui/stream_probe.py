@@ -3,11 +3,11 @@
 OpenCV's FFmpeg backend only says that a stream did not open. A camera that wants a
 password, a wrong path, the address of the camera app's web page instead of its stream and
 a port nobody listens on need different fixes, so when FFmpeg fails the app asks the
-camera itself: a TCP connection, then for HTTP(S) a GET and for RTSP a DESCRIBE, whose
+camera itself: a TCP connection, then for HTTP(S) a GET and for RTSP(S) a DESCRIBE, whose
 status line tells which it is (a password is sent only when asked for, by Digest or Basic,
-as FFmpeg does: a wrong path behind a password is told as such). An HTTPS camera's
-certificate is checked only where FFmpeg was told to check it (tls_verify), as FFmpeg
-would. Qt-free; it runs on the capture thread, like the open.
+as FFmpeg does: a wrong path behind a password is told as such). A camera's TLS
+certificate (https, rtsps) is checked only where FFmpeg was told to check it
+(tls_verify), as FFmpeg would. Qt-free; it runs on the capture thread, like the open.
 """
 
 from __future__ import annotations
@@ -67,6 +67,10 @@ def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S, waited_s: float
             return _http_reason(connection, parts.geturl(), scheme == "https", timeout_s, waited_s)
         if scheme == "rtsp":
             return _rtsp_reason(connection, url, timeout_s, waited_s)
+        if scheme == "rtsps":
+            connection.settimeout(timeout_s)  # the handshake's wait too
+            wrapped = _tls(connection, host)
+            return wrapped if isinstance(wrapped, str) else _rtsp_reason(wrapped, url, timeout_s, waited_s)
         return NOT_A_STREAM
     except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
         # The usual slip with HTTPS cameras: the one scheme asked of the other's port, which
@@ -193,27 +197,10 @@ def _http_get(
     challenges; or why it gave none, as a phrase (a certificate refused as FFmpeg would)."""
     host = urlsplit(url).hostname or ""
     if tls:
-        verify, ca_file = ffmpeg_checks_certificates()
-        if verify:  # as FFmpeg was told to: the certificate and the host it names
-            try:
-                context = ssl.create_default_context(cafile=ca_file)
-            except OSError as exc:  # FFmpeg cannot read it either (ssl.SSLError: no certificate in it)
-                said = exc.reason if isinstance(exc, ssl.SSLError) else None
-                why = said.replace("_", " ").lower() if said else exc.strerror or str(exc)
-                return f"the certificates file {ca_file} named in {CAPTURE_OPTIONS} (ca_file) does not read: {why}"
-        else:
-            # Cameras serve self-signed certificates, and FFmpeg does not check them by
-            # default either: this only reads the status line.
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        try:
-            sock = context.wrap_socket(sock, server_hostname=host)
-        except ssl.SSLCertVerificationError as exc:
-            return (
-                f"its certificate is not trusted ({exc.verify_message}) and {CAPTURE_OPTIONS} asks FFmpeg to "
-                "check it (tls_verify): name the camera's certificate there (ca_file;PATH), or take tls_verify out"
-            )
+        wrapped = _tls(sock, host)
+        if isinstance(wrapped, str):
+            return wrapped
+        sock = wrapped
     connection = http.client.HTTPConnection(host, timeout=timeout_s)
     connection.sock = sock  # the socket already connected (and wrapped)
     headers = {"User-Agent": "EmotionCamera", "Connection": "close"}
@@ -225,6 +212,32 @@ def _http_get(
     return response.status, response.reason, kind, response.headers.get_all("WWW-Authenticate") or []
 
 
+def _tls(sock: socket.socket, host: str) -> ssl.SSLSocket | str:
+    """``sock`` in TLS, its certificate checked as FFmpeg checks it; or why not, as a phrase
+    (a certificate refused, where FFmpeg was told to check it)."""
+    verify, ca_file = ffmpeg_checks_certificates()
+    if verify:  # as FFmpeg was told to: the certificate and the host it names
+        try:
+            context = ssl.create_default_context(cafile=ca_file)
+        except OSError as exc:  # FFmpeg cannot read it either (ssl.SSLError: no certificate in it)
+            said = exc.reason if isinstance(exc, ssl.SSLError) else None
+            why = said.replace("_", " ").lower() if said else exc.strerror or str(exc)
+            return f"the certificates file {ca_file} named in {CAPTURE_OPTIONS} (ca_file) does not read: {why}"
+    else:
+        # Cameras serve self-signed certificates, and FFmpeg does not check them by
+        # default either: this only reads the answer.
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    try:
+        return context.wrap_socket(sock, server_hostname=host)
+    except ssl.SSLCertVerificationError as exc:
+        return (
+            f"its certificate is not trusted ({exc.verify_message}) and {CAPTURE_OPTIONS} asks FFmpeg to "
+            "check it (tls_verify): name the camera's certificate there (ca_file;PATH), or take tls_verify out"
+        )
+
+
 def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float, waited_s: float | None) -> str:
     parts = urlsplit(url)
     netloc = parts.hostname or ""
@@ -233,7 +246,8 @@ def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float, waited_s: floa
     plain = parts._replace(netloc=netloc).geturl()  # no credentials in the request line
     sock.settimeout(timeout_s)
     answers = sock.makefile("rb")
-    not_rtsp = f"{parts.hostname} answers on port {parts.port or 554}, but not as an RTSP camera"
+    port = parts.port or DEFAULT_PORTS[parts.scheme.lower()]
+    not_rtsp = f"{parts.hostname} answers on port {port}, but not as an RTSP camera"
     answer = _rtsp_describe(sock, answers, plain, 1, None)
     if answer is None:
         return not_rtsp
