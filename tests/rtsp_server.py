@@ -104,6 +104,12 @@ class RtspCamera:
             except OSError:  # closed by the other end already
                 pass
 
+    @property
+    def open_connections(self) -> int:
+        """The connections the client has not closed yet (nor :meth:`drop`)."""
+        with self._lock:
+            return len(self._connections)
+
     def stall(self) -> None:
         """Stop sending on every stream, keeping its connection open."""
         self._stalled.set()
@@ -152,6 +158,9 @@ class RtspCamera:
             return
         finally:
             playing.clear()
+            with self._lock:
+                if connection in self._connections:
+                    self._connections.remove(connection)
             connection.close()
 
     def _answer(

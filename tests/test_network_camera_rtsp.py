@@ -157,3 +157,21 @@ def test_ffmpeg_options_of_ones_own_replace_opencvs_tcp_first(
     assert udp_first[1] == tcp  # asked again over TCP after the camera's 461 Unsupported Transport
     assert setups("tls_verify;0|rtsp_flags;prefer_tcp") == [tcp]
     assert setups("") == [tcp]
+
+
+def test_stop_does_not_wait_for_a_quiet_rtsp_cameras_read(
+    qtbot: QtBot, make_window, rtsp_camera: RtspCamera, gui_video: VideoTruth
+) -> None:
+    # As over HTTP: the read waits out FFmpeg's read timeout on the stream's own thread, and
+    # Stop and another source are done meanwhile; the connection closes once the read returns.
+    window = make_window(camera=rtsp_camera.url)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    rtsp_camera.stall()
+    qtbot.wait(500)  # the stream's read is waiting for the next packet
+    began = time.monotonic()
+    window.stop()
+    qtbot.waitUntil(lambda: not window.controller.capture.has_source, timeout=WAIT_MS)
+    window.open_video(gui_video.path)
+    qtbot.waitUntil(lambda: window.is_running and window.is_file, timeout=WAIT_MS)
+    assert time.monotonic() - began < 2.0 and rtsp_camera.open_connections == 1  # not waited for
+    qtbot.waitUntil(lambda: rtsp_camera.open_connections == 0, timeout=WAIT_MS)  # and let go of
