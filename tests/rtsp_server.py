@@ -218,13 +218,16 @@ class RtspCamera:
         """RTP packets of the stream, looped, at its pace, until the connection ends."""
         chunk = TS_PACKET * TS_PER_RTP
         began = time.monotonic()
-        sequence, sent = 0, 0
+        sequence, offset, packets = 0, 0, 0  # packets: the TS packets sent so far
         while playing.is_set():
             if self._stalled.is_set():
                 time.sleep(0.02)
+                began += 0.02  # the pace picks up where it stopped, with no burst after
                 continue
-            offset = (sent * chunk) % len(self._stream)
+            # The last RTP packet of the file may be short: the next starts the file again,
+            # its tables and first frame whole (an offset counted in whole chunks skipped some).
             payload = self._stream[offset : offset + chunk]
+            offset = (offset + len(payload)) % len(self._stream)
             elapsed = time.monotonic() - began
             header = struct.pack("!BBHII", 0x80, MP2T, sequence & 0xFFFF, int(elapsed * 90_000) & 0xFFFFFFFF, 0x5EED)
             packet = header + payload
@@ -233,8 +236,8 @@ class RtspCamera:
                     connection.sendall(struct.pack("!cBH", b"$", channel, len(packet)) + packet)
             except OSError:  # the connection dropped
                 return
-            sequence, sent = sequence + 1, sent + 1
-            due = began + sent * TS_PER_RTP / self._packets_per_s
+            sequence, packets = sequence + 1, packets + len(payload) // TS_PACKET
+            due = began + packets / self._packets_per_s
             time.sleep(max(0.0, due - time.monotonic()))
 
 
