@@ -628,3 +628,20 @@ def test_evaluate_names_the_zoomed_views_of_a_card_without_flip(tmp_path, capsys
     plain = make_random_weights(tmp_path / "plain.safetensors")
     assert evaluate.main(["--weights", str(plain), "--data", str(root), "--out", str(tmp_path / "eval2"), "--tta"]) == 0
     assert "; flip TTA" in capsys.readouterr().out
+
+
+def test_evaluate_runs_as_the_model_card_runs_it(tmp_path):
+    # Was: `python -m training.evaluate` died with NameError (describe_views) on every
+    # input: the helper was defined below the `if __name__ == "__main__"` block, so only
+    # an import (as the tests above use it) ever reached it.
+    root = write_fer_folders(tmp_path / "fer2013", train_per_class=2, test_per_class=1)
+    result = subprocess.run(
+        [sys.executable, "-m", "training.evaluate", "--data", str(root), "--out", str(tmp_path / "eval")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1])["split"] == "PublicTest"
+    assert (tmp_path / "eval" / "report.json").is_file()

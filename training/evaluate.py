@@ -101,6 +101,12 @@ def write_outputs(out: Path, report: dict[str, Any], labels: tuple[str, ...], sp
     print(f"wrote {out / 'confusion_matrix.png'} and {out / 'report.json'}")
 
 
+def describe_views(flip_tta: bool, zooms: tuple[float, ...]) -> str:
+    """The test-time views a score averaged, in words ("single view", "flip TTA, zoom 0.9")."""
+    parts = (["flip TTA"] if flip_tta else []) + [f"zoom {zoom}" for zoom in zooms]
+    return ", ".join(parts) or "single view"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     ferplus = (args.labels or ("ferplus" if args.votes else "fer2013")) == "ferplus"
@@ -163,9 +169,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def describe_views(flip_tta: bool, zooms: tuple[float, ...]) -> str:
-    """The test-time views a score averaged, in words ("single view", "flip TTA, zoom 0.9")."""
-    parts = (["flip TTA"] if flip_tta else []) + [f"zoom {zoom}" for zoom in zooms]
-    return ", ".join(parts) or "single view"
