@@ -1,9 +1,12 @@
-"""The README's command lines against the commands themselves: the options it shows exist,
-and what its measured figures say the --help texts say too."""
+"""The command lines of the README and the model card against the commands themselves: the
+options they show exist, and what the measured figures say the --help texts say too."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,3 +62,54 @@ def test_analyze_help_gives_the_readmes_cost_of_a_cnn_scan(capsys: pytest.Captur
     help_text = " ".join(_help(["analyze"], capsys).split())
     cnn_faces = help_text[help_text.index("--cnn-faces also scan") :].split(" --progress")[0]
     assert f"a scan costs {measured.group(1)}" in cnn_faces, cnn_faces
+
+
+# Runs `python -m MODULE --help` for each module in one child (runpy, as -m does): a child
+# per module costs seconds each in imports.
+_HELPS = """
+import contextlib, io, json, runpy, sys
+answers_path, names = sys.argv[1], sys.argv[2:]
+answers = {}
+for name in names:
+    out = io.StringIO()
+    sys.argv = ["-m", "--help"]
+    with contextlib.redirect_stdout(out):
+        try:
+            runpy.run_module(name, run_name="__main__", alter_sys=True)
+        except SystemExit:
+            pass
+    answers[name] = out.getvalue()
+with open(answers_path, "w", encoding="utf-8") as file:
+    json.dump(answers, file)
+"""
+DOCS = ("README.md", "weights/README.md", "docs/architecture.md")
+COMMAND = re.compile(r"python -m ((?:scripts|training)\.\w+)((?:(?!python ).)*)")
+
+
+def _code_spans(text: str) -> list[str]:
+    """Each line of a bash block (continued lines joined) and each inline code span, its
+    line breaks read as spaces, as they render."""
+    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.DOTALL)
+    lines = [line for block in blocks for line in block.replace("\\\n", " ").splitlines()]
+    prose = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
+    return lines + [" ".join(span.split()) for span in re.findall(r"`([^`]+)`", prose)]
+
+
+def test_every_script_and_training_command_in_the_docs_takes_the_options_shown(tmp_path: Path) -> None:
+    shown: dict[str, set[str]] = {}
+    for doc in DOCS:
+        for span in _code_spans((REPO / doc).read_text(encoding="utf-8")):
+            for module, rest in COMMAND.findall(span):
+                shown.setdefault(module, set()).update(OPTION.findall(rest))
+    shown.pop("scripts.NAME", None)  # the README's "python -m scripts.NAME"
+    assert len(shown) > 30, sorted(shown)
+    missing = sorted(m for m in shown if not (REPO / (m.replace(".", "/") + ".py")).is_file())
+    assert not missing, f"the docs run modules that do not exist: {missing}"
+    answers = tmp_path / "helps.json"
+    subprocess.run([sys.executable, "-c", _HELPS, str(answers), *sorted(shown)], cwd=REPO, check=True, timeout=300)
+    helps = json.loads(answers.read_text(encoding="utf-8"))
+    unknown = {
+        module: sorted(o for o in options if not re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", helps[module]))
+        for module, options in shown.items()
+    }
+    assert not {m: o for m, o in unknown.items() if o}, "options the docs show that --help does not list"
