@@ -11,7 +11,7 @@ fresh build before it is used (:func:`emotion_app.inference.runners.build_runner
 damaged or foreign entry costs a rebuild, never a wrong label.
 
 Where: ``$EMOTION_APP_CACHE_DIR`` if set (empty: no cache), else the platform's user cache
-folder (``~/.cache/emotion_app`` on Linux). Nothing here raises for a cache problem: an
+folder (``~/.cache/emotion_app/classifier`` on Linux). Nothing here raises for a cache problem: an
 unreadable or unwritable folder means no cache.
 """
 
