@@ -22,6 +22,7 @@ from emotion_app.io.video import AnnotatedVideoWriter
 from emotion_app.samples import SIX_LABELS, VideoTruth
 from gui_support import (
     WAIT_MS,
+    paused_at,
     play_looping,
     use_output_folder,
     wait_for_face_result,
@@ -205,6 +206,30 @@ def test_recording_ends_with_stop_and_says_when_nothing_was_recorded(
         window.stop()
     assert window.recording is None and not window.rec_label.isVisible()
     assert finished.args[0].request == running
+
+
+def test_a_recording_of_one_stepped_frame_says_1_frame_and_1_row(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # Recorded while paused, then one step: one frame with one face. The saved notice said
+    # "(1 frames, …)" and "(1 rows)".
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, tmp_path)
+    wait_for_face_result(qtbot, window)
+    paused_at(qtbot, window, 5)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    wait_for_recording(qtbot, window)
+    window.step(1)
+    qtbot.waitUntil(lambda: window.view.result.frame_index == 6, timeout=WAIT_MS)
+    wait_until_recorded(qtbot, window)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    summary = finished.args[0]
+    assert summary.error == "" and (summary.frames_written, summary.rows_written) == (1, 1)
+    notice = window.notice_banner.text()
+    assert f"{summary.request.video_path.name} (1 frame, " in notice
+    assert f"{summary.request.csv_path.name} (1 row) in " in notice
 
 
 def test_a_recording_after_a_seek_back_holds_frames_the_busy_worker_skipped(tmp_path: Path) -> None:

@@ -1606,10 +1606,9 @@ class MainWindow(QMainWindow):
             self.notice_banner.show_message("Nothing was recorded: no frame played while the recording ran.", "info")
             return
         codec = f", {summary.codec}" if summary.codec else ""
-        rows = f" and {csv_path.name} ({summary.rows_written} rows)" if summary.rows_written else ""
-        self.show_saved(
-            f"{ended}Saved {video.name} ({summary.frames_written} frames{codec}){rows} in {video.parent}", video
-        )
+        rows = f" and {csv_path.name} ({count_text(summary.rows_written, 'row')})" if summary.rows_written else ""
+        frames = count_text(summary.frames_written, "frame")
+        self.show_saved(f"{ended}Saved {video.name} ({frames}{codec}){rows} in {video.parent}", video)
 
     @property
     def model_status(self) -> ModelStatus | None:
