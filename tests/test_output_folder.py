@@ -37,4 +37,6 @@ def test_a_folder_that_cannot_be_made_is_told_in_a_line(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     assert output_folder_problem(blocker / "inside").startswith("it cannot be created (")
+    # The file itself: it read "it cannot be created (File exists)".
+    assert output_folder_problem(blocker) == "it is a file, not a folder"
     assert blocker.read_text() == "not a folder"

@@ -26,6 +26,8 @@ def output_folder_problem(folder: Path) -> str:
         return "its name is not valid UTF-8, so it could be neither remembered nor recorded into"
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # with exist_ok, only for something there that is no folder
+        return "it is a file, not a folder"
     except OSError as exc:
         return f"it cannot be created ({exc.strerror or exc})"
     except ValueError:  # a NUL in the name: no folder can have it
