@@ -232,6 +232,28 @@ def test_a_recording_of_one_stepped_frame_says_1_frame_and_1_row(
     assert f"{summary.request.csv_path.name} (1 row) in " in notice
 
 
+def test_a_recording_into_a_folder_not_yet_made_that_got_no_frame_says_nothing_was_recorded(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A missing folder is made with the first frame written; stopped before any, it was
+    # never there, and the notice said it "was removed while recording".
+    window = make_window()
+    play_looping(window, gui_video.path)
+    wait_for_face_result(qtbot, window)
+    paused_at(qtbot, window, 5)
+    folder = tmp_path / "not" / "yet"
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(folder / "talk.mp4"))
+    window.record_dialog()
+    wait_for_recording(qtbot, window)
+    qtbot.wait(300)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    summary = finished.args[0]
+    assert (summary.error, summary.frames_written) == ("", 0)
+    assert window.notice_banner.text() == "Nothing was recorded: no frame played while the recording ran."
+    assert not folder.exists()
+
+
 def test_a_recording_after_a_seek_back_holds_frames_the_busy_worker_skipped(tmp_path: Path) -> None:
     from emotion_app.gui.messages import RecordingRequest
     from emotion_app.gui.recorder import Recorder

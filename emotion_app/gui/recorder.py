@@ -99,9 +99,10 @@ class Recorder:
             folder_there = folder.is_dir()
         except OSError:  # not ENOENT (is_dir says False then): EACCES, EIO; the closes below say more
             folder_there = True
-        if not folder_there:
+        if not folder_there and (self.frames_written or self._csv is not None):
             # Deleted while recording: what the writers held went with it, and their own
             # errors ("does not read back", "could not be put in place") would only blur that.
+            # With nothing written a missing folder was never made (the first frame makes it).
             for gone in (self._video, self._csv):
                 if gone is not None:
                     gone.discard()
