@@ -254,6 +254,26 @@ def test_a_recording_into_a_folder_not_yet_made_that_got_no_frame_says_nothing_w
     assert not folder.exists()
 
 
+def test_record_to_a_picture_name_is_refused_not_cut_to_its_last_frame(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The video writer makes a still of the last frame for a picture's name (analyze's
+    # output for a picture): a recording "saved" so kept one frame of all it recorded.
+    window = make_window()
+    play_looping(window, gui_video.path)
+    wait_for_face_result(qtbot, window)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(folder / "talk.PNG"))
+    window.record_dialog()
+    qtbot.waitUntil(lambda: "refused" in window.notice_banner.text() or window.recording is not None, timeout=WAIT_MS)
+    assert window.recording is None and not window.record_action.isChecked()
+    assert window.notice_banner.text() == (
+        f"Recording refused: {folder / 'talk.PNG'} is a picture's name; a recording is a video (.mp4 or .avi)"
+    )
+    assert window.is_running and list(folder.iterdir()) == []
+
+
 def test_a_recording_after_a_seek_back_holds_frames_the_busy_worker_skipped(tmp_path: Path) -> None:
     from emotion_app.gui.messages import RecordingRequest
     from emotion_app.gui.recorder import Recorder

@@ -1841,6 +1841,11 @@ class _Refusal:
 def _checked_recording(request: RecordingRequest, playing: Path | None) -> RecordingRequest | _Refusal:
     """``request``, or why it cannot be recorded: one of its files is the file (or one of
     the folder's) being ``playing``, or cannot be written. Asks the disk: off the GUI thread."""
+    if request.video_path.suffix.lower() in IMAGE_SUFFIXES:
+        # The video writer would keep only the last frame, as a still (analyze's way with a picture).
+        return _Refusal(
+            f"Recording refused: {request.video_path} is a picture's name; a recording is a video (.mp4 or .avi)"
+        )
     try:
         protected = files_played_from(playing) if playing is not None else []
         check_outputs([("recording", request.video_path), ("its CSV", request.csv_path)], protected)
