@@ -217,10 +217,17 @@ class Inputs:
     pages: Path  # a multi-page TIFF: a slide show of its pages
     raw_mjpeg: Path  # JPEGs one after another: no container, its JPEGs counted by the app
     misnamed_video: Path  # the video under a picture's name
-    missing: Path = field(init=False)
+    missing: Path = field(init=False)  # never written: the saves' missing folders are others
+    _unmade: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         self.missing = self.work / "missing" / "nothing.mp4"
+
+    def unmade_folder(self) -> Path:
+        """A folder not there yet, new each time, to save into: were the saves aimed at
+        ``missing``, it would be made, and later opens of it would open a file or folder."""
+        self._unmade += 1
+        return self.work / "unmade" / str(self._unmade)
 
     def originals(self) -> list[Path]:
         return [
@@ -343,11 +350,19 @@ def answer_dialogs(window: MainWindow, rng: random.Random, inputs: Inputs) -> No
         if playing.is_dir():  # one of its files (an empty folder: the good video)
             playing = rng.choice(sorted(playing.iterdir()) or [inputs.video])
         return str(
-            rng.choice([inputs.output / f"{name}.png", inputs.output / f"{name}.mp4", inputs.missing, playing, ""])
+            rng.choice(
+                [
+                    inputs.output / f"{name}.png",
+                    inputs.output / f"{name}.mp4",
+                    inputs.unmade_folder() / f"{name}.mp4",
+                    playing,
+                    "",
+                ]
+            )
         )
 
     def folder_path(_title: str, _start: str) -> str:
-        return str(rng.choice([inputs.output, inputs.image_folder, inputs.missing.parent, ""]))
+        return str(rng.choice([inputs.output, inputs.image_folder, inputs.unmade_folder(), ""]))
 
     window.ask_open_path = open_path  # type: ignore[method-assign, assignment]
     window.ask_save_path = save_path  # type: ignore[method-assign, assignment]
@@ -369,7 +384,7 @@ def _shortcuts(window: MainWindow, _rng: random.Random, _inputs: Inputs) -> None
 
 def _output_folder(window: MainWindow, rng: random.Random, inputs: Inputs) -> None:
     # The good video stands for a file given as a folder.
-    window.set_output_folder(rng.choice([inputs.output, inputs.video, inputs.missing]))
+    window.set_output_folder(rng.choice([inputs.output, inputs.video, inputs.unmade_folder()]))
 
 
 def _slider(window: MainWindow, rng: random.Random, _inputs: Inputs) -> None:

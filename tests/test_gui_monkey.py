@@ -4,13 +4,15 @@ stop, no half-written file). Its figures (stalls, call times) are the script's t
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
+import pytest
 from PyQt6.QtCore import QThread, QTimer
 from pytestqt.qtbot import QtBot
 
 from gui_support import run_gui_script
-from scripts.gui_monkey import FaultLog
+from scripts.gui_monkey import ACTIONS, FaultLog, answer_dialogs, make_inputs
 
 
 def test_random_use_of_the_window_leaves_the_app_working(random_weights: Path) -> None:
@@ -53,3 +55,24 @@ def test_an_object_used_from_a_thread_it_does_not_live_on_is_a_fault(qtbot: QtBo
     finally:
         thread.quit()
         thread.wait()
+
+
+def test_the_saves_it_asks_for_never_make_its_missing_file(
+    make_window, tmp_path: Path, random_weights: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its saves went into the folder of its missing file (the output folder set to that
+    # file's path, recordings and snapshots to it): once made, "open a missing video" and
+    # "missing weights" opened a folder or a recording for the rest of the run.
+    inputs = make_inputs(tmp_path, None, random_weights)
+    window = make_window()
+    rng = random.Random(0)
+    answer_dialogs(window, rng, inputs)
+    chosen: list[Path] = []
+    monkeypatch.setattr(window, "set_output_folder", lambda folder: chosen.append(Path(folder)))
+    for _ in range(100):
+        chosen.append(Path(window.ask_save_path("", "", "")))
+        chosen.append(Path(window.ask_folder_path("", "")))
+        ACTIONS["output folder"](window, rng, inputs)
+    missing_folder = inputs.missing.parent
+    assert not [path for path in chosen if path == missing_folder or missing_folder in path.parents]
+    assert any(path.parent.parent == tmp_path / "unmade" for path in chosen)  # missing folders are still asked for
