@@ -20,8 +20,12 @@ still plays a good video with the given weights, every thread stops when the win
 closes, no half-written file is left behind and every input file is as it was. It
 prints what it did and what it saw, and exits 1 if any check failed.
 
+With ``--messages`` it also lists every message the window's banners showed, counted
+alike: no check can tell a wrong word from a right one, but a reader can.
+
     python -m scripts.gui_monkey [--video CLIP] [--weights W] [--pictures PICTURE ...]
                                  [--actions 300] [--seed 0] [--max-stall-ms 1000] [--stall-stacks]
+                                 [--messages]
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from emotion_app.gui.camera_picker import CameraDevice, StaticDeviceMonitor
 from emotion_app.gui.camera_size import parse_camera_size
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.message_banner import MessageBanner
 from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
@@ -372,6 +377,20 @@ def answer_dialogs(window: MainWindow, rng: random.Random, inputs: Inputs) -> No
     window.timeline_panel.ask_name = lambda _track_id, _current: rng.choice(["Ann", "", None, "x" * 500])
 
 
+def note_messages(window: MainWindow, shown: Counter[str]) -> None:
+    """Count in ``shown`` each message the window's banners show ("level: text")."""
+    for banner in window.findChildren(MessageBanner):
+        show = banner.show_message
+
+        def noted(
+            text: str, level: str = "info", *args: object, show: Callable[..., None] = show, **kwargs: object
+        ) -> None:
+            shown[f"{level}: {text}"] += 1
+            show(text, level, *args, **kwargs)
+
+        banner.show_message = noted  # type: ignore[method-assign]
+
+
 def _about(window: MainWindow, _rng: random.Random, _inputs: Inputs) -> None:
     close_dialog_soon()
     window.show_about()
@@ -485,6 +504,7 @@ class Outcome:
     threads_stopped: bool = False
     half_written: list[Path] = field(default_factory=list)
     changed_inputs: list[Path] = field(default_factory=list)
+    messages: Counter[str] = field(default_factory=Counter)  # the banners' messages ("level: text")
 
     def problems(self, max_stall_ms: float) -> list[str]:
         found = [f"fault: {fault}" for fault in self.faults]
@@ -516,6 +536,7 @@ def run(inputs: Inputs, actions: int, seed: int, settings: Path, stall_stacks: b
             device_monitor=StaticDeviceMonitor([]),
             camera_timeout_s=1.0,
         )
+        note_messages(window, outcome.messages)
         window.set_output_folder(inputs.output)
         answer_dialogs(window, rng, inputs)
         window.resize(900, 700)
@@ -593,6 +614,12 @@ def main(argv: list[str] | None = None) -> int:
         help="longest GUI-thread stall that counts as alive, not frozen (default 1000)",
     )
     parser.add_argument(
+        "--messages",
+        action="store_true",
+        help="list every message the window's banners showed, counted alike (paths of the run's temporary "
+        "folder as WORK)",
+    )
+    parser.add_argument(
         "--stall-stacks",
         action="store_true",
         help=f"note which threads were busy in each GUI stall over {STALL_STACK_MS:.0f} ms (faulthandler's "
@@ -626,6 +653,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"warnings logged: {sum(outcome.warnings.values())}")
     for text, count in outcome.warnings.most_common():
         print(f"  {count} x {text}")
+    if args.messages:
+        print(f"messages shown: {sum(outcome.messages.values())}")
+        for text, count in sorted(outcome.messages.items()):
+            print(f"  {count} x " + text.replace(str(work), "WORK").replace("\n", " "))
     print(f"plays a good video at the end: {'yes' if outcome.still_plays else 'NO'}")
     print(f"threads stopped at close: {'yes' if outcome.threads_stopped else 'NO'}")
     problems = outcome.problems(args.max_stall_ms)

@@ -5,6 +5,7 @@ stop, no half-written file). Its figures (stalls, call times) are the script's t
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ def test_random_use_of_the_window_leaves_the_app_working(random_weights: Path) -
         # A freeze, not a figure: a loaded CI machine may stall for a second.
         "--max-stall-ms",
         "5000",
+        "--messages",
         timeout=600,
     )
     output = completed.stdout
@@ -35,6 +37,10 @@ def test_random_use_of_the_window_leaves_the_app_working(random_weights: Path) -
     assert "plays a good video at the end: yes" in output
     assert "threads stopped at close: yes" in output
     assert "faults: 0; half-written files: 0; changed inputs: 0" in output
+    # What its banners said, one line each, for a reader to judge.
+    shown = output.split("messages shown: ", 1)[1].split("\nplays a good video", 1)[0].splitlines()
+    assert int(shown[0]) > 0 and all(re.fullmatch(r"  \d+ x (info|warning|error): .+", line) for line in shown[1:])
+    assert sum(int(line.split(" x ", 1)[0]) for line in shown[1:]) == int(shown[0])
     assert output.rstrip().endswith("result: passed")
 
 
