@@ -19,7 +19,7 @@ from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.settings import AppSettings
 from emotion_app.io.codecs import MPEG4_PART2, codec_for, h264_codec
 from emotion_app.io.video import AnnotatedVideoWriter
-from emotion_app.samples import SIX_LABELS, VideoTruth
+from emotion_app.samples import SIX_LABELS, VideoTruth, write_video
 from gui_support import (
     WAIT_MS,
     paused_at,
@@ -272,6 +272,33 @@ def test_record_to_a_picture_name_is_refused_not_cut_to_its_last_frame(
         f"Recording refused: {folder / 'talk.PNG'} is a picture's name; a recording is a video (.mp4 or .avi)"
     )
     assert window.is_running and list(folder.iterdir()) == []
+
+
+def test_a_recording_that_saw_no_face_names_the_csv_it_kept(
+    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A recording's CSV is kept with its header when no face was seen (as analyze's is), but
+    # the notice named the video only: a file was saved that no notice spoke of.
+    blank = write_video(tmp_path / "blank.avi", [np.full((240, 320, 3), 90, np.uint8)] * 30, fps=15.0)
+    window = make_window()
+    play_looping(window, blank)
+    folder = tmp_path / "out"
+    assert use_output_folder(qtbot, window, folder)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    request = wait_for_recording(qtbot, window)
+
+    def written() -> bool:  # a frame classified (the CSV opened) and written
+        recording = window.controller.inference._recording
+        return recording is not None and recording.request == request and recording._frames_written > 0
+
+    qtbot.waitUntil(written, timeout=WAIT_MS)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    summary = finished.args[0]
+    assert summary.error == "" and summary.frames_written > 0 and summary.rows_written == 0
+    assert request.csv_path.read_text().count("\n") == 1  # its header
+    assert f" and {request.csv_path.name} (0 rows) in {folder}" in window.notice_banner.text()
 
 
 def test_a_recording_after_a_seek_back_holds_frames_the_busy_worker_skipped(tmp_path: Path) -> None:

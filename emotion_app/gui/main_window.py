@@ -1606,7 +1606,8 @@ class MainWindow(QMainWindow):
             self.notice_banner.show_message("Nothing was recorded: no frame played while the recording ran.", "info")
             return
         codec = f", {summary.codec}" if summary.codec else ""
-        rows = f" and {csv_path.name} ({count_text(summary.rows_written, 'row')})" if summary.rows_written else ""
+        # Named when kept, rows or none: with no face seen it holds its header, as analyze's does.
+        rows = f" and {csv_path.name} ({count_text(summary.rows_written, 'row')})" if summary.csv_kept else ""
         frames = count_text(summary.frames_written, "frame")
         self.show_saved(f"{ended}Saved {video.name} ({frames}{codec}){rows} in {video.parent}", video)
 

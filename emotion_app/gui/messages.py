@@ -293,6 +293,7 @@ class RecordingSummary:
     error: str = ""
     codec: str = ""  # the video codec used, in words (H.264, or the fallback and why)
     ended_by: str = ""  # why it ended without the user stopping it, when its files are whole
+    csv_kept: bool = False  # its CSV was put in place (its header alone when no face was seen)
 
 
 def _capitalised(text: str) -> str:

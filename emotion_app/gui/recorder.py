@@ -109,6 +109,7 @@ class Recorder:
             problem = error or f"its folder {folder} was removed while recording; nothing could be kept"
             return RecordingSummary(self.request, self.frames_written, 0, problem, "", ended_by)
         problems = [error] if error else []
+        csv_kept = False
         writers = ((self._video, self.request.video_path), (self._csv, self.request.csv_path))
         for writer, path in writers:
             if writer is None:
@@ -119,9 +120,13 @@ class Recorder:
                 problem = str(exc) if isinstance(exc, OutputError) else f"could not finish {path}: {exc}"
                 if problem not in problems:
                     problems.append(problem)
+            else:
+                csv_kept = csv_kept or writer is self._csv
         rows = self.rows_written
         codec = self._video.codec.describe() if self._video.codec is not None else ""
-        return RecordingSummary(self.request, self.frames_written, rows, "; ".join(problems), codec, ended_by)
+        return RecordingSummary(
+            self.request, self.frames_written, rows, "; ".join(problems), codec, ended_by, csv_kept=csv_kept
+        )
 
 
 def _seeked_ahead(last: InferenceResult, result: InferenceResult) -> bool:
