@@ -274,3 +274,13 @@ def test_a_frame_time_that_is_not_finite_counts_as_none(random_weights: Path) ->
         assert all(math.isfinite(p) for p in face.probabilities), (time_s, face)
     with pytest.raises(ValueError, match="2-D .* or 3-D"):
         pipeline.process(np.array(5, np.uint8))
+
+
+def test_an_interrupted_run_says_how_far_it_got_in_words() -> None:
+    from emotion_app.cli.analyze import frames_done
+
+    # Was "after 1 frames" where the input's length is not known (a stream, a raw MJPEG).
+    assert frames_done(1, None) == "1 frame"
+    assert frames_done(0, None) == "0 frames"
+    assert frames_done(7, 0) == "7 frames"
+    assert frames_done(1, 300) == "1 of 300 frames"

@@ -267,9 +267,8 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         interrupted = Interrupted(guard.received)
     elapsed = time.perf_counter() - started
     if interrupted is not None:
-        of_total = f" of {media.frame_count}" if media.frame_count else ""
         written = any(writer is not None for writer in (video_writer, csv_writer, timeline))
-        told = [f"{interrupted} after {frames}{of_total} frames"]
+        told = [f"{interrupted} after {frames_done(frames, media.frame_count)}"]
         if written:
             told.append("outputs written so far are kept")
         if left_alone:
@@ -307,6 +306,11 @@ class _Tally:
     faces: int = 0
     label_counts: Counter[str] = field(default_factory=Counter)
     tracks: set[int] = field(default_factory=set)
+
+
+def frames_done(frames: int, total: int | None) -> str:
+    """How far an interrupted run got: "12 of 300 frames", or "1 frame" with no known total."""
+    return f"{frames} of {total} frames" if total else count_text(frames, "frame")
 
 
 def _analyse_frames(
