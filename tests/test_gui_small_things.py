@@ -22,7 +22,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import APP_TITLE, FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE, VIDEO_FILTER, app_version
 from emotion_app.gui.settings import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION, AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
-from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_frames, read_video
+from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, VideoTruth, astronaut_frames, make_random_weights, read_video
 from gui_support import WAIT_MS, CameraBench, pause_on_shown_frame, play_looping, wait_for_face_result
 
 
@@ -378,3 +378,31 @@ def test_a_playing_slide_show_is_not_said_to_run_at_0_fps(qtbot: QtBot, make_win
     wait_for_face_result(qtbot, window)
     qtbot.waitUntil(lambda: window.status.summary_label.text().startswith("Playing · "), timeout=WAIT_MS)
     assert re.fullmatch(r"Playing · 0:0\d / 0:06 · 1 face", window.status.summary_label.text())
+
+
+def test_a_dropped_weights_file_is_loaded_as_the_model(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    window = make_window()
+    mine = make_random_weights(tmp_path / "mine.safetensors", num_classes=7, seed=4)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(mine))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    window.dropEvent(event)
+    # Was: opened as a video, "OpenCV cannot decode it (damaged, or not a video)".
+    qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
+    assert window.model_status.labels == SEVEN_LABELS and "decode" not in window.source_banner.text()
+
+    # With a video: the video plays and the model loads.
+    other = make_random_weights(tmp_path / "other.safetensors", num_classes=6, seed=5)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(other)), QUrl.fromLocalFile(str(gui_video.path))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    window.dropEvent(event)
+    assert window.source is not None and Path(window.source.path) == gui_video.path
+    qtbot.waitUntil(lambda: window.model_status.active_weights == other, timeout=WAIT_MS)
+    assert window.notice_banner.text() == ""  # nothing left aside

@@ -137,7 +137,8 @@ _WINDOW_PLACE_EVENTS = frozenset(
         QEvent.Type.WindowStateChange,
     }
 )
-WEIGHTS_FILTER = "Weights (*.safetensors);;All files (*)"
+WEIGHTS_SUFFIX = ".safetensors"
+WEIGHTS_FILTER = f"Weights (*{WEIGHTS_SUFFIX});;All files (*)"
 # Left/Right while a file plays jump this far.
 _SEEK_STEP_S = 5.0
 _STEADINESS_TIP = (
@@ -784,16 +785,26 @@ class MainWindow(QMainWindow):
         if event is None:
             return
         paths = _dropped_paths(event.mimeData())
-        if paths:
-            event.acceptProposedAction()
-            self.open_video(paths[0])
-            if len(paths) > 1:  # one source plays at a time: say which, rather than drop the rest unsaid
-                others = count_text(len(paths) - 1, "other item")
-                self.notice_banner.show_message(
-                    f"Playing {paths[0].name}; {others} dropped with it left aside (one at a time, or drop their "
-                    "folder to play them as a slide show).",
-                    "info",
-                )
+        if not paths:
+            return
+        event.acceptProposedAction()
+        # A weights file is a model to use, as with Load weights…: OpenCV would only call it
+        # a damaged video. Its name says so; the loader refuses what is no weights file.
+        models = [path for path in paths if path.suffix.lower() == WEIGHTS_SUFFIX]
+        media = [path for path in paths if path.suffix.lower() != WEIGHTS_SUFFIX]
+        if models:
+            self.choose_weights(models[0])
+        if media:
+            self.open_video(media[0])
+        left_aside = len(paths) - bool(models) - bool(media)
+        if left_aside:  # one source plays and one model runs at a time: say which, rather than drop the rest unsaid
+            taken = " and ".join(path.name for path in (media[:1] + models[:1]))
+            others = count_text(left_aside, "other item")
+            self.notice_banner.show_message(
+                f"{'Playing' if media else 'Loading'} {taken}; {others} dropped with it left aside (one at a "
+                "time, or drop their folder to play them as a slide show).",
+                "info",
+            )
 
     # ---- help -------------------------------------------------------------------------------
     def shortcuts_text(self) -> str:
