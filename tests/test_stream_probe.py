@@ -14,6 +14,7 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 
@@ -114,6 +115,8 @@ def digest_answered(credentials: tuple[str, str], authorization: str | None) -> 
     """Whether ``authorization`` answers the HTTP camera's Digest challenge with ``credentials``."""
     if authorization is None or not authorization.startswith("Digest "):
         return False
+    # http.server reads headers as Latin-1; a client sends a user name's UTF-8 bytes, as FFmpeg does.
+    authorization = authorization.encode("latin-1").decode("utf-8", "replace")
     fields = {
         name: quoted or bare for name, quoted, bare in re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]*))', authorization)
     }
@@ -157,6 +160,18 @@ def test_a_camera_that_asks_for_its_password_by_digest_is_answered(http_camera: 
         f"{scheme}://admin:wrong@{host}/video"
     )
     assert "it asks for a user name and password (HTTP 401 Unauthorized)" in open_error(f"{base}/video")
+
+
+def test_a_user_name_beyond_latin_1_is_answered_by_digest(http_camera: tuple[str, Answers]) -> None:
+    # The Digest answer names the user in a header, which http.client would write in Latin-1
+    # only: "Łukasz" raised out of the probe (UnicodeEncodeError) instead of a reason.
+    base, answers = http_camera
+    answers.digest, answers.status = ("Łukasz", "hasło"), 404
+    scheme, host = base.split("://")
+    user, password = quote("Łukasz"), quote("hasło")
+    message = open_error(f"{scheme}://{user}:{password}@{host}/vidoe")
+    assert "it has nothing at /vidoe (HTTP 404 Not Found): check the path" in message
+    assert "hasło" not in message and password not in message
 
 
 def test_a_wrong_path_and_a_web_page_are_named(http_camera: tuple[str, Answers]) -> None:

@@ -203,9 +203,11 @@ def _http_get(
         sock = wrapped
     connection = http.client.HTTPConnection(host, timeout=timeout_s)
     connection.sock = sock  # the socket already connected (and wrapped)
-    headers = {"User-Agent": "EmotionCamera", "Connection": "close"}
+    headers: dict[str, str | bytes] = {"User-Agent": "EmotionCamera", "Connection": "close"}
     if authorization is not None:
-        headers["Authorization"] = authorization
+        # As UTF-8, as FFmpeg sends it: http.client writes a str header in Latin-1 only, and
+        # a user name beyond it ("Łukasz") raised out of the probe.
+        headers["Authorization"] = authorization.encode()
     connection.request("GET", _target(url), headers=headers)
     response = connection.getresponse()  # the status line and headers; the body is never read
     kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
