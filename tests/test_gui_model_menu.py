@@ -167,6 +167,31 @@ def test_a_shipped_model_is_remembered_by_name_not_by_path(settings_path: Path, 
         assert AppSettings.at_path(settings_path).weights_path is None, bad
 
 
+def test_a_link_to_a_shipped_model_is_remembered_by_the_shipped_files_name(
+    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+) -> None:
+    # A link elsewhere that leads to a file of weights/ is the shipped model: it was stored
+    # by the link's own name ("shipped:best.safetensors"), a file weights/ does not have, and
+    # the next start had no choice remembered.
+    from emotion_app.gui.settings import AppSettings
+
+    link = tmp_path / "best.safetensors"
+    link.symlink_to(DEFAULT_WEIGHTS_PATH)
+    window = make_window()
+    window.choose_weights(link)
+    qtbot.waitUntil(lambda: window.model_status.active_weights == link, timeout=WAIT_MS)
+    assert [action.isChecked() for action in window.model_menu.model_actions()] == [
+        action.data() == DEFAULT_WEIGHTS_PATH for action in window.model_menu.model_actions()
+    ]
+    assert window.settings.sync()
+    assert AppSettings.at_path(settings_path).weights_path == DEFAULT_WEIGHTS_PATH
+    # Stored through the setting itself, the same.
+    settings = AppSettings.at_path(tmp_path / "other.ini")
+    settings.weights_path = link
+    assert settings.sync()
+    assert AppSettings.at_path(tmp_path / "other.ini").weights_path == DEFAULT_WEIGHTS_PATH
+
+
 def test_a_model_chosen_by_a_relative_path_is_kept_by_its_full_path(
     qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path, monkeypatch
 ) -> None:

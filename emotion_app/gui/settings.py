@@ -346,8 +346,10 @@ class AppSettings:
     def weights_path(self, value: Path | None) -> None:
         if value is None:
             self._set(_WEIGHTS, "")
-        elif _is_shipped(value):
+        elif Path(value).parent == DEFAULT_WEIGHTS_DIR:
             self._set(_WEIGHTS, _SHIPPED_PREFIX + Path(value).name)
+        elif _is_shipped(value):  # a link from elsewhere: by the name of the file it leads to
+            self._set(_WEIGHTS, _SHIPPED_PREFIX + Path(value).resolve().name)
         else:
             self._set(_WEIGHTS, str(value))
 
@@ -356,10 +358,12 @@ class AppSettings:
         resolved by the thread that loaded it; None: unknown) says whether it is a shipped
         one. Right after a load, on the GUI thread, where a stat of a file on a network
         share gone since would block the window."""
-        if Path(path).parent == DEFAULT_WEIGHTS_DIR or (
-            resolved is not None and resolved.parent == _shipped_folder_resolved()
-        ):
+        if Path(path).parent == DEFAULT_WEIGHTS_DIR:
             self._set(_WEIGHTS, _SHIPPED_PREFIX + Path(path).name)
+        elif resolved is not None and resolved.parent == _shipped_folder_resolved():
+            # A link from elsewhere: by the name of the file it leads to (the link's own
+            # name is no file of weights/, and the choice would be lost at the next start).
+            self._set(_WEIGHTS, _SHIPPED_PREFIX + resolved.name)
         else:
             self._set(_WEIGHTS, str(path))
 
