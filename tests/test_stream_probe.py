@@ -174,6 +174,16 @@ def test_a_user_name_beyond_latin_1_is_answered_by_digest(http_camera: tuple[str
     assert "hasło" not in message and password not in message
 
 
+def test_a_path_beyond_ascii_is_asked_for_as_ffmpeg_asks(http_camera: tuple[str, Answers]) -> None:
+    # http.client writes the request line in ASCII only: "/vidéo" raised out of the probe
+    # (UnicodeEncodeError) instead of a reason. FFmpeg sends the path's UTF-8 bytes.
+    base, answers = http_camera
+    answers.status = 404
+    message = open_error(f"{base}/vidéo?name=ö")
+    assert "it has nothing at /vidéo (HTTP 404 Not Found): check the path" in message
+    assert answers.requests[-1][0] == "/vid%C3%A9o?name=%C3%B6"
+
+
 def test_a_wrong_path_and_a_web_page_are_named(http_camera: tuple[str, Answers]) -> None:
     base, answers = http_camera
     answers.status = 404

@@ -21,7 +21,7 @@ import secrets
 import socket
 import ssl
 from typing import BinaryIO
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 # Each step (name lookup and connection, then the answer) waits at most this long: the
 # probe follows a quick refusal by FFmpeg, and a stop or close waits for both.
@@ -126,7 +126,13 @@ def _credentials(url: str) -> str | None:
 
 def _target(url: str) -> str:
     parts = urlsplit(url)
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # Beyond ASCII ("/vidéo") percent-encoded as UTF-8, as a browser asks for it: http.client
+    # writes the request line in ASCII only, and raised out of the probe.
+    return quote(target, safe=_PRINTABLE_ASCII)
+
+
+_PRINTABLE_ASCII = "".join(chr(code) for code in range(33, 127))
 
 
 def _authorization(challenges: list[str], method: str, target: str, url: str) -> str | None:
