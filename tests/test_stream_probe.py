@@ -184,6 +184,23 @@ def test_a_path_beyond_ascii_is_asked_for_as_ffmpeg_asks(http_camera: tuple[str,
     assert answers.requests[-1][0] == "/vid%C3%A9o?name=%C3%B6"
 
 
+def test_a_probe_that_fails_itself_still_ends_in_a_reason(
+    http_camera: tuple[str, Answers], caplog: pytest.LogCaptureFixture
+) -> None:
+    # A user name with a line break in it (%0D%0A) makes the Digest answer an invalid header:
+    # http.client's ValueError escaped the open (and would have ended a reconnect's thread).
+    base, answers = http_camera
+    answers.digest = ("admin", "s3cret")
+    scheme, host = base.split("://")
+    url = f"{scheme}://a%0D%0AX:s3cret@{host}/video"
+    message = open_error(url)
+    assert message == (
+        f"Could not open network camera {scheme}://a%0D%0AX:***@{host}/video: no answer, or not a video "
+        "stream (check the address, and that the camera or app is on and on this network)"
+    )
+    assert "s3cret" not in caplog.text and "a\r\nX" not in caplog.text
+
+
 def test_a_wrong_path_and_a_web_page_are_named(http_camera: tuple[str, Answers]) -> None:
     base, answers = http_camera
     answers.status = 404

@@ -41,7 +41,7 @@ from emotion_app.io.video import (
 from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from .screen_capture import ScreenCaptureError, ScreenFrameSource
 from .stream_drops import StreamDrops
-from .stream_probe import PROBE_TIMEOUT_S, QUICK_PROBE_TIMEOUT_S, why_not_opened
+from .stream_probe import CHECK_ADDRESS, PROBE_TIMEOUT_S, QUICK_PROBE_TIMEOUT_S, why_not_opened
 from .stream_url import check_stream_url
 
 log = logging.getLogger(__name__)
@@ -551,9 +551,9 @@ def connect_stream(
             # FFmpeg waited out its timeout: nobody answered, or the answer was a stream too
             # slow for a frame. Asked briefly which: a stop or the app's closing waits for it.
             if _waited_out(began, STREAM_OPEN_TIMEOUT_MS):
-                reason = why_not_opened(url, QUICK_PROBE_TIMEOUT_S, STREAM_OPEN_TIMEOUT_MS / 1000.0)
+                reason = _why_not_opened(url, QUICK_PROBE_TIMEOUT_S, STREAM_OPEN_TIMEOUT_MS / 1000.0)
             else:
-                reason = why_not_opened(url)
+                reason = _why_not_opened(url, PROBE_TIMEOUT_S, None)
             raise StreamRefusedError(reason, opened=False)
         frame = None
         decode = jpeg_packets(capture)
@@ -569,6 +569,17 @@ def connect_stream(
             reason = f"answered but sent no complete frame within {STREAM_READ_TIMEOUT_MS / 1000.0:g} s"
         raise StreamRefusedError("" if cancelled() else reason, opened=True)
     return capture, decode, normalise_frame(frame)
+
+
+def _why_not_opened(url: str, timeout_s: float, waited_s: float | None) -> str:
+    """:func:`why_not_opened`, whose own failure on an odd camera or address must not end the
+    open, nor a reconnect's thread (which would leave "reconnecting" on screen for good)."""
+    try:
+        return why_not_opened(url, timeout_s, waited_s)
+    except Exception as exc:
+        # Its type only: the message may quote the request, the user name in it.
+        log.warning("asking the network camera why it did not open failed (%s)", type(exc).__name__)
+        return f"no answer, or not a video stream {CHECK_ADDRESS}"
 
 
 def _waited_out(began: float, timeout_ms: int) -> bool:
