@@ -4,6 +4,7 @@ dropped and got back, and refused streams explained as over HTTP."""
 
 from __future__ import annotations
 
+import re
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,8 +76,9 @@ def test_a_certificate_checked_at_the_users_request_is_said_to_be_untrusted_unti
         monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", f"tls_verify;1|ca_file;{named}")
         with pytest.raises(
             SourceOpenError,
-            match=f"the certificates file {named} named in OPENCV_FFMPEG_CAPTURE_OPTIONS "
-            f"\\(ca_file\\) does not read: {why}",
+            match=re.escape(
+                f"the certificates file {named} named in OPENCV_FFMPEG_CAPTURE_OPTIONS (ca_file) does not read: {why}"
+            ),
         ):
             open_frame_source(CameraSpec(-1, url=https_camera.url))
     monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", f"tls_verify;1|ca_file;{certificate}")

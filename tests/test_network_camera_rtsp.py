@@ -130,7 +130,8 @@ def test_an_rtsp_camera_that_goes_quiet_is_opened_again_after_the_read_timeout(
         lambda: "no frame could be read from it for 3 s: reconnecting" in window.source_banner.text(), timeout=WAIT_MS
     )
     told_after_s = time.monotonic() - stalled
-    assert told_after_s < STREAM_READ_TIMEOUT_MS / 1000.0 + 1.5  # was 3 timeouts, 9 s
+    # Was 3 timeouts, 9 s; under 2 leaves room for a busy machine.
+    assert told_after_s < 2 * STREAM_READ_TIMEOUT_MS / 1000.0
     rtsp_camera.resume()
     qtbot.waitUntil(lambda: "reconnected after 1 drop" in window.status.summary_label.text(), timeout=WAIT_MS)
     assert window.is_running and rtsp_camera.streams >= 2
@@ -167,11 +168,12 @@ def test_stop_does_not_wait_for_a_quiet_rtsp_cameras_read(
     window = make_window(camera=rtsp_camera.url)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     rtsp_camera.stall()
-    qtbot.wait(500)  # the stream's read is waiting for the next packet
-    began = time.monotonic()
+    qtbot.wait(300)  # the stream's read is waiting for the next packet
     window.stop()
     qtbot.waitUntil(lambda: not window.controller.capture.has_source, timeout=WAIT_MS)
     window.open_video(gui_video.path)
     qtbot.waitUntil(lambda: window.is_running and window.is_file, timeout=WAIT_MS)
-    assert time.monotonic() - began < 2.0 and rtsp_camera.open_connections == 1  # not waited for
+    # The quiet read still holds its connection: neither Stop nor the file waited for it (a
+    # time bound would say the same less surely on a busy machine).
+    assert rtsp_camera.open_connections == 1
     qtbot.waitUntil(lambda: rtsp_camera.open_connections == 0, timeout=WAIT_MS)  # and let go of
