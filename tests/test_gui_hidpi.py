@@ -88,10 +88,12 @@ def test_a_frame_without_faces_is_not_enlarged() -> None:
     assert saved is not None and np.array_equal(saved, draw_results(frame, faces, SIX_LABELS))
 
 
-def test_a_window_on_a_screen_at_200_percent_draws_the_overlay_at_its_pixels(tmp_path: Path) -> None:
+def _run_child(tmp_path: Path, scale: str, *select: str) -> str:
+    """``gui_hidpi_child.py``'s tests (those ``select`` picks) in a child pytest whose Qt
+    scales by ``scale``; its output."""
     temp = tmp_path / "temp"
     temp.mkdir()
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="2", **temp_folder_env(temp))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR=scale, **temp_folder_env(temp))
     completed = subprocess.run(
         [
             sys.executable,
@@ -101,6 +103,7 @@ def test_a_window_on_a_screen_at_200_percent_draws_the_overlay_at_its_pixels(tmp
             "-p",
             "no:cacheprovider",
             str(Path(__file__).resolve().parent / "gui_hidpi_child.py"),
+            *select,
         ],
         capture_output=True,
         text=True,
@@ -109,4 +112,16 @@ def test_a_window_on_a_screen_at_200_percent_draws_the_overlay_at_its_pixels(tmp
         cwd=REPO,
     )
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
-    assert "1 passed" in completed.stdout, completed.stdout[-2000:]
+    return completed.stdout
+
+
+def test_a_window_on_a_screen_at_200_percent_draws_the_overlay_at_its_pixels(tmp_path: Path) -> None:
+    # Also: snapshots and recordings keep the frame's size, and resizes while paused redraw.
+    output = _run_child(tmp_path, "2")
+    assert "3 passed" in output, output[-2000:]
+
+
+def test_a_window_at_150_percent_saves_at_the_frames_size_and_redraws_on_resize(tmp_path: Path) -> None:
+    # A ratio of 1.5 enlarges the screen's picture 1.41 times (a quarter octave): not whole pixels.
+    output = _run_child(tmp_path, "1.5", "-k", "snapshot or resizing")
+    assert "2 passed" in output, output[-2000:]
