@@ -366,6 +366,27 @@ def test_a_picture_or_a_folder_is_not_called_a_video_file(tmp_path: Path, gui_vi
     assert VideoFileSpec(gui_video.path).describe() == f"video file {gui_video.path}"
 
 
+def test_a_multi_page_tiff_is_called_so_once_opened(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Its pages played as a slide show while the window called it "Image PATH": only the
+    # capture side, opening the file, learns it holds several pages.
+    frames, _ = astronaut_frames(num_frames=3, frame_size=(240, 180), face_size=80, motion="static")
+    scans = tmp_path / "scans.tiff"
+    assert cv2.imwritemulti(str(scans), list(frames))
+    single = tmp_path / "single.tiff"
+    cv2.imwrite(str(single), frames[0])
+    window = make_window()
+    shown: list[str] = []
+    window.status.messageChanged.connect(shown.append)
+    window.open_video(scans)
+    # A long path is elided in its middle to fit the status bar.
+    qtbot.waitUntil(lambda: any(text.startswith("Multi-page image ") for text in shown), timeout=WAIT_MS)
+    assert any(text.endswith("scans.tiff (3 pages): 240x180") for text in shown), shown
+    assert window.playback_bar.slider.maximum() == 2 and not any(text.startswith("Image ") for text in shown)
+    window.open_video(single)  # one picture: still an image
+    qtbot.waitUntil(lambda: any(text.startswith("Image ") for text in shown), timeout=WAIT_MS)
+    assert any(text.endswith("single.tiff: 240x180") for text in shown), shown
+
+
 def test_a_playing_slide_show_is_not_said_to_run_at_0_fps(qtbot: QtBot, make_window, tmp_path: Path) -> None:
     # A picture every 2 s read "Playing · 0:02 / 0:06 · 1 face · 0 fps", as if it had stalled;
     # the source's own line already leaves a slide show's rate out.

@@ -707,7 +707,9 @@ def _what_plays(spec: SourceSpec, source: FrameSource) -> str:
     if not isinstance(spec, VideoFileSpec):
         return ""
     if isinstance(source, StillsFrameSource):
-        return spec.kind
+        # The file's pages are known once it is opened (here, on the capture thread): its
+        # name alone says only "image".
+        return "multi-page image" if source.paged else spec.kind
     return "animation" if isinstance(source, AnimationFrameSource) else "video file"
 
 

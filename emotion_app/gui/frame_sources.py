@@ -174,12 +174,12 @@ class StillsFrameSource:
         """``first_picture``: the first image's picture, already decoded (not read again).
         ``load``: what reads the picture at a place in ``images`` (default: its file's)."""
         self._images = images
-        self._paged = load is not None  # the pages of one file: named by their page
+        self.paged = load is not None  # the pages of one file: named by their page
         self._load_at = load or (lambda index: read_picture(self._images[index]))
         # The show's places: the indexes in ``images`` of those that may be pictures. Left
         # out when met instead, a file moved every picture after it down one place, so a
         # seek to a place showed another picture once a seek back had passed the file.
-        opened = first_picture is not None or self._paged  # the pictures of a file that read
+        opened = first_picture is not None or self.paged  # the pictures of a file that read
         self._places = [index for index, path in enumerate(images) if opened or _looks_readable(path)]
         # Indexes in ``images`` left out as the show opened, or that did not read when met.
         self._failed = set(range(len(images))).difference(self._places)
@@ -228,7 +228,7 @@ class StillsFrameSource:
 
     def _name(self, index: int) -> str:
         name = self._images[index].name
-        return f"page {index + 1} of {name}" if self._paged else name
+        return f"page {index + 1} of {name}" if self.paged else name
 
     def read(self) -> np.ndarray | None:
         pending = self._pending

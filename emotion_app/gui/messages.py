@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from emotion_app.results import FaceResult
+from emotion_app.wording import count_text
 
 from .stream_url import redacted
 
@@ -119,21 +120,23 @@ class SourceInfo:
     height: int
     fps: float  # native rate (video) or the rate the camera announces; 0 if unknown
     frame_count: int  # video frames, 0 if unknown or a camera
-    # What a file turned out to be, in words ("video file", "animation", "image", "folder
-    # of images"): its content decides, not its name (a clip saved as .jpg, an animated
-    # WebP). "" for cameras and screens.
+    # What a file turned out to be, in words ("video file", "animation", "image",
+    # "multi-page image", "folder of images"): its content decides, not its name (a clip
+    # saved as .jpg, an animated WebP, a TIFF of several pages). "" for cameras and screens.
     what: str = ""
 
     @property
     def slide_show(self) -> bool:
         """Whether pictures are shown one after another (no frame rate of their own)."""
-        return self.what in ("image", "folder of images")
+        return self.what in ("image", "multi-page image", "folder of images")
 
     def describe(self) -> str:
-        """The source, in words, capitalised: "Animation /path/a.webp", "Camera 0"…"""
+        """The source, in words, capitalised: "Animation /path/a.webp", "Camera 0",
+        "Multi-page image /path/scan.tiff (12 pages)"…"""
         if not self.what or not isinstance(self.spec, VideoFileSpec):
             return self.spec.describe(capital=True)
-        return _capitalised(f"{self.what} {self.spec.path}")
+        pages = f" ({count_text(self.frame_count, 'page')})" if self.what == "multi-page image" else ""
+        return _capitalised(f"{self.what} {self.spec.path}{pages}")
 
 
 @dataclass(frozen=True)
