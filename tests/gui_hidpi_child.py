@@ -12,9 +12,12 @@ import numpy as np
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.annotation import enlarged_size
+from emotion_app.gui.annotation import annotate_frame, enlarged_size
+from emotion_app.gui.messages import InferenceResult
+from emotion_app.gui.video_view import VideoView
 from emotion_app.io.overlay import draw_results
-from emotion_app.samples import VideoTruth, write_astronaut_video
+from emotion_app.results import FaceResult
+from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_frames, write_astronaut_video
 from gui_support import (
     WAIT_MS,
     blurred_difference,
@@ -150,3 +153,30 @@ def test_resizing_the_window_while_paused_redraws_a_sharp_overlay(qtbot: QtBot, 
     assert len(ratios) > 1  # the resizes did change the enlargement
     window.resume()
     qtbot.waitUntil(lambda: window.view.result.frame_index != result.frame_index, timeout=WAIT_MS)
+
+
+def test_an_empty_view_asks_for_no_enlarged_frames(qtbot: QtBot) -> None:
+    # A view of no size showed frames at "scale 1.0" (fit_frame's answer for an empty rect),
+    # which at a device pixel ratio of 2 asked the worker for frames enlarged twice that
+    # nobody saw. Empty: ratio 1; the enlargement is asked again once the view has a size.
+    frames, boxes = astronaut_frames(num_frames=1, frame_size=(320, 240), face_size=80, copies=1, motion="static")
+    faces = tuple(FaceResult(box, 1, "happy", 0.7, (0.05, 0.05, 0.7, 0.1, 0.05, 0.05)) for box in boxes[0])
+    annotated, shown = annotate_frame(frames[0], faces, SIX_LABELS, show_bars=True)
+    result = InferenceResult(1, 0, frames[0], annotated, shown, faces, SIX_LABELS, 0.0, 0.0, 0.0)
+    view = VideoView()
+    qtbot.addWidget(view)
+    assert view.devicePixelRatioF() == 2.0
+    asked: list[tuple[float, float]] = []
+    view.display_scale_changed.connect(lambda scale, ratio: asked.append((scale, ratio)))
+    view.setMinimumSize(0, 0)
+    view.resize(0, 0)
+    view.set_result(result)
+    assert view.rect().isEmpty() and view.pixel_ratio == 1.0 and view.result.overlay_pixels == 1.0
+    assert view.result.display_image.shape[:2] == (240, 320)  # the frame's own size: not enlarged
+    assert not any(ratio > 1 for _, ratio in asked)
+    view.resize(800, 600)  # shown 2.5 times its size: enlarged up to the screen's ratio
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: view.pixel_ratio == 2.0, timeout=WAIT_MS)
+    assert asked[-1] == (view.display_scale, 2.0) and view.result.overlay_pixels == 2.0
+    assert view.result.display_image.shape[:2] == (480, 640)

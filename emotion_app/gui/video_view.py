@@ -133,10 +133,14 @@ class VideoView(QWidget):
     def _scale_for(self, frame_width: int, frame_height: int) -> tuple[float, float]:
         """The quantised scale frames of this size are shown at and the screen picture's
         enlargement (see :attr:`display_scale_changed`); says so when either changed."""
-        shown = fit_frame(frame_width, frame_height, QRectF(self.rect()))[0]
+        shown, target = fit_frame(frame_width, frame_height, QRectF(self.rect()))
         # Qt paints the view at this many screen pixels per view pixel (2 on a laptop at 200%).
         device = self.devicePixelRatioF()
         scale, ratio = quantised_display_scale(shown), screen_pixel_ratio(shown * device, device)
+        if target.isEmpty():
+            # A view of no size shows nothing: frames enlarged for the screen would be drawn
+            # for nobody (its next resize asks again).
+            ratio = 1.0
         if (scale, ratio) != (self._display_scale, self._pixel_ratio):
             self._display_scale, self._pixel_ratio = scale, ratio
             self.display_scale_changed.emit(scale, ratio)
