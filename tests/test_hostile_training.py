@@ -9,6 +9,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -71,12 +72,15 @@ def corrupt_checkpoints(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     files = {
         "random bytes": folder / "random.pt",
+        "an unknown pickle protocol": folder / "protocol.pt",
         "truncated zip": folder / "truncated.pt",
         "pickled object": folder / "object.pt",
         "not a checkpoint": folder / "list.pt",
         "empty": folder / "empty.pt",
     }
-    files["random bytes"].write_bytes(os.urandom(4000))
+    noise = np.random.default_rng(7).integers(0, 256, 4000, dtype=np.uint8).tobytes()
+    files["random bytes"].write_bytes(noise)
+    files["an unknown pickle protocol"].write_bytes(b"\x80\x66" + noise)  # torch warned before failing
     torch.save({"epoch": 1, "model": {"w": torch.zeros(3)}}, folder / "whole.pt")
     files["truncated zip"].write_bytes((folder / "whole.pt").read_bytes()[:300])
     torch.save({"config": {}, "value": Decimal("1.5")}, files["pickled object"])  # weights_only refuses it
@@ -85,8 +89,13 @@ def corrupt_checkpoints(folder: Path) -> dict[str, Path]:
     return files
 
 
-@pytest.mark.parametrize("case", ["random bytes", "truncated zip", "pickled object", "not a checkpoint", "empty"])
-def test_a_corrupt_resume_checkpoint_is_one_line(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+CORRUPT_CASES = ["random bytes", "an unknown pickle protocol", "truncated zip", "pickled object", "not a checkpoint"]
+
+
+@pytest.mark.parametrize("case", [*CORRUPT_CASES, "empty"])
+def test_a_corrupt_resume_checkpoint_is_one_line(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], recwarn: pytest.WarningsRecorder
+) -> None:
     bad = corrupt_checkpoints(tmp_path / "bad")[case]
     run = tmp_path / "run"
     run.mkdir()
@@ -96,6 +105,8 @@ def test_a_corrupt_resume_checkpoint_is_one_line(case: str, tmp_path: Path, caps
     line = error_line(output)
     assert str(run / "checkpoint.pt") in line
     assert "weights_only" not in output and "trust" not in output.lower()  # no advice to unpickle it
+    # Nor a warning of torch's beside the line (was: "Detected pickle protocol 102 ...").
+    assert not [w for w in recwarn if "pickle" in str(w.message)]
 
 
 @pytest.mark.parametrize("case", ["random bytes", "pickled object", "not a checkpoint"])

@@ -7,6 +7,7 @@ import dataclasses
 import math
 import pickle
 import re
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,11 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     such: torch's own message would suggest loading it unsafely, which must never be done.
     """
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            # A damaged file can look like a pickle of an unknown protocol: torch warns before
+            # it fails, and the one line below says all there is to say.
+            warnings.simplefilter("ignore", UserWarning)
+            state = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise DataError(f"checkpoint not found: {path}") from None
     except Exception as exc:  # a damaged file fails in many ways (UnpicklingError, IndexError, KeyError, ...)
