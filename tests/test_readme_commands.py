@@ -3,16 +3,14 @@ options they show exist, and what the measured figures say the --help texts say 
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from emotion_app.cli import main
 from emotion_app.gui.launch import parse_args
+from module_help import help_answers
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -64,24 +62,6 @@ def test_analyze_help_gives_the_readmes_cost_of_a_cnn_scan(capsys: pytest.Captur
     assert f"a scan costs {measured.group(1)}" in cnn_faces, cnn_faces
 
 
-# Runs `python -m MODULE --help` for each module in one child (runpy, as -m does): a child
-# per module costs seconds each in imports.
-_HELPS = """
-import contextlib, io, json, runpy, sys
-answers_path, names = sys.argv[1], sys.argv[2:]
-answers = {}
-for name in names:
-    out = io.StringIO()
-    sys.argv = ["-m", "--help"]
-    with contextlib.redirect_stdout(out):
-        try:
-            runpy.run_module(name, run_name="__main__", alter_sys=True)
-        except SystemExit:
-            pass
-    answers[name] = out.getvalue()
-with open(answers_path, "w", encoding="utf-8") as file:
-    json.dump(answers, file)
-"""
 DOCS = ("README.md", "weights/README.md", "docs/architecture.md")
 COMMAND = re.compile(r"python -m ((?:scripts|training)\.\w+)((?:(?!python ).)*)")
 
@@ -105,9 +85,7 @@ def test_every_script_and_training_command_in_the_docs_takes_the_options_shown(t
     assert len(shown) > 30, sorted(shown)
     missing = sorted(m for m in shown if not (REPO / (m.replace(".", "/") + ".py")).is_file())
     assert not missing, f"the docs run modules that do not exist: {missing}"
-    answers = tmp_path / "helps.json"
-    subprocess.run([sys.executable, "-c", _HELPS, str(answers), *sorted(shown)], cwd=REPO, check=True, timeout=300)
-    helps = json.loads(answers.read_text(encoding="utf-8"))
+    helps = {module: text for module, (_, text) in help_answers(sorted(shown), tmp_path).items()}
     unknown = {
         module: sorted(o for o in options if not re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", helps[module]))
         for module, options in shown.items()

@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+from module_help import help_answers
 from scripts.support.arguments import frame_size, script_parser
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = sorted(path.stem for path in (REPO / "scripts").glob("*.py") if path.stem != "__init__")
 
-# Runs each script as `python -m scripts.NAME --help` does (runpy, the module as
-# __main__, sys.argv[0] its file), all in one child: a child per script costs about
-# 2 s each in imports (torch, cv2, Qt), a minute in all.
-_RUN_ALL = """
-import contextlib, io, json, runpy, sys
-answers_path, names = sys.argv[1], sys.argv[2:]
-answers = {}
-for name in names:
-    out = io.StringIO()
-    sys.argv = ["-m", "--help"]
-    with contextlib.redirect_stdout(out):
-        try:
-            runpy.run_module(f"scripts.{name}", run_name="__main__", alter_sys=True)
-            code = "returned without exiting"
-        except SystemExit as stop:
-            code = stop.code
-    answers[name] = [code, out.getvalue()]
-with open(answers_path, "w", encoding="utf-8") as file:
-    json.dump(answers, file)
-"""
-
 
 def test_every_scripts_help_says_python_dash_m(tmp_path: Path) -> None:
-    answers_path = tmp_path / "answers.json"
-    subprocess.run([sys.executable, "-c", _RUN_ALL, str(answers_path), *SCRIPTS], cwd=REPO, check=True, timeout=300)
-    answers = json.loads(answers_path.read_text(encoding="utf-8"))
+    answers = {
+        name.removeprefix("scripts."): answer
+        for name, answer in help_answers([f"scripts.{name}" for name in SCRIPTS], tmp_path).items()
+    }
     assert len(SCRIPTS) > 20 and sorted(answers) == SCRIPTS
     for name, (code, out) in answers.items():
         assert code in (0, None), f"{name} --help: exit {code}"
