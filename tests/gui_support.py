@@ -258,3 +258,15 @@ def blurred_difference(one: np.ndarray, other: np.ndarray) -> float:
     same places, however crisp either is."""
     soft = [cv2.GaussianBlur(p, (0, 0), 4).astype(np.float32) for p in (one, other)]
     return float(np.abs(soft[0] - soft[1]).mean())
+
+
+def assert_stream_opens_with_its_frames(url: str, frame_size: tuple[int, int]) -> None:
+    """A network camera at ``url`` opens at ``frame_size`` (width, height) and hands over
+    its first five frames whole."""
+    source = open_frame_source(CameraSpec(-1, url=url))
+    try:
+        assert (source.width, source.height) == frame_size
+        frames = [source.read() for _ in range(5)]
+        assert all(frame is not None and frame.shape == (*frame_size[::-1], 3) for frame in frames)
+    finally:
+        source.release()

@@ -30,7 +30,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stream_drops import STREAM_DROPS_GIVEN_UP, STREAM_DROPS_WINDOW_S, StreamDrops
 from emotion_app.gui.stream_url import check_stream_url, looks_like_url, redacted
 from emotion_app.samples import VideoTruth
-from gui_support import REPO, WAIT_MS, CameraBench, wait_for_face_result
+from gui_support import REPO, WAIT_MS, CameraBench, assert_stream_opens_with_its_frames, wait_for_face_result
 from tests.mjpeg_server import MjpegCamera
 
 
@@ -71,13 +71,7 @@ def test_stream_urls_are_checked_and_their_passwords_kept_out_of_messages() -> N
 
 
 def test_an_mjpeg_stream_opens_with_its_frames(network_camera: MjpegCamera, gui_video: VideoTruth) -> None:
-    source = open_frame_source(CameraSpec(-1, url=network_camera.url))
-    try:
-        assert (source.width, source.height) == gui_video.frame_size
-        frames = [source.read() for _ in range(5)]
-        assert all(frame is not None and frame.shape == (*gui_video.frame_size[::-1], 3) for frame in frames)
-    finally:
-        source.release()
+    assert_stream_opens_with_its_frames(network_camera.url, gui_video.frame_size)
 
 
 def test_an_address_nobody_answers_is_refused_in_seconds_with_the_reason() -> None:

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.samples import VideoTruth
-from gui_support import WAIT_MS, wait_for_face_result
+from gui_support import WAIT_MS, assert_stream_opens_with_its_frames, wait_for_face_result
 from tests.mjpeg_server import MjpegCamera
 
 
@@ -30,13 +30,7 @@ def test_an_https_stream_with_a_self_signed_certificate_opens_with_its_frames(
     https_camera: MjpegCamera, gui_video: VideoTruth
 ) -> None:
     assert https_camera.url.startswith("https://127.0.0.1:")
-    source = open_frame_source(CameraSpec(-1, url=https_camera.url))
-    try:
-        assert (source.width, source.height) == gui_video.frame_size
-        frames = [source.read() for _ in range(5)]
-        assert all(frame is not None and frame.shape == (*gui_video.frame_size[::-1], 3) for frame in frames)
-    finally:
-        source.release()
+    assert_stream_opens_with_its_frames(https_camera.url, gui_video.frame_size)
 
 
 def test_the_window_plays_an_https_camera_and_gets_it_back_after_a_drop(
