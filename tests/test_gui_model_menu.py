@@ -406,3 +406,82 @@ def test_a_model_named_with_weights_is_for_that_run_and_a_pick_after_it_is_remem
     qtbot.waitUntil(lambda: third.model_status.active_weights == folder / DEFAULT_WEIGHTS_NAME, timeout=WAIT_MS)
     assert third.settings.sync()
     assert AppSettings.at_path(settings_path).weights_path == folder / DEFAULT_WEIGHTS_NAME
+
+
+def test_of_two_entries_leading_to_one_file_the_one_picked_is_ticked(
+    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+) -> None:
+    # Two entries of weights/ that are one file (a link beside its target): loading either
+    # ticked the later one, whichever the user had picked, named at launch or remembered.
+    from emotion_app.gui.settings import AppSettings
+
+    folder = models_folder(tmp_path)
+    alias = folder / "alias.safetensors"  # listed before zz_seven, its target
+    alias.symlink_to("zz_seven.safetensors")
+    elsewhere = tmp_path / "elsewhere.safetensors"
+    elsewhere.symlink_to(folder / "zz_seven.safetensors")
+
+    def ticked(window: MainWindow) -> list[str]:
+        window.model_menu.refresh()  # as opening the menu does
+        return [action.data().name for action in window.model_menu.model_actions() if action.isChecked()]
+
+    def pick(window: MainWindow, name: str) -> None:
+        actions = {action.data().name: action for action in window.model_menu.model_actions()}
+        actions[name].trigger()
+        assert ticked(window) == [name]  # while it loads
+        qtbot.waitUntil(lambda: window.model_status.active_weights == folder / name, timeout=WAIT_MS)
+
+    # Named at launch: the entry named.
+    window = make_window(weights=alias, weights_dir=folder)
+    assert window.model_status.ok and window.model_status.labels == SEVEN_LABELS
+    assert ticked(window) == ["alias.safetensors"]
+    # Picked in the menu: the entry picked, either of the two.
+    pick(window, "zz_seven.safetensors")
+    assert ticked(window) == ["zz_seven.safetensors"]
+    pick(window, "alias.safetensors")
+    assert ticked(window) == ["alias.safetensors"]
+    # Loaded through a link from elsewhere, which is no entry: the first entry that is its file.
+    window.choose_weights(elsewhere)
+    qtbot.waitUntil(lambda: window.model_status.active_weights == elsewhere, timeout=WAIT_MS)
+    assert ticked(window) == ["alias.safetensors"]
+    pick(window, "alias.safetensors")
+    assert window.settings.sync()
+    window.close()
+
+    # Remembered: the next start loads the entry picked, and ticks it.
+    assert AppSettings.at_path(settings_path).weights_path == alias
+    again = make_window(weights=None, weights_dir=folder)
+    assert again.model_status.ok and again.model_status.active_weights == alias
+    assert ticked(again) == ["alias.safetensors"]
+
+
+def test_of_two_links_in_the_folder_to_one_file_elsewhere_the_one_in_use_is_ticked(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from PyQt6.QtGui import QAction
+
+    from emotion_app.gui.model_menu import ModelMenu
+
+    target = make_random_weights(tmp_path / "kept" / "model.safetensors", seed=4)
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    first, second = folder / "first.safetensors", folder / "second.safetensors"
+    first.symlink_to(target)
+    second.symlink_to(target)
+    menu = ModelMenu(QAction("Load weights…"), folder=folder)
+    qtbot.addWidget(menu)
+
+    def ticked() -> list[str]:
+        menu.refresh()
+        return [action.data().name for action in menu.model_actions() if action.isChecked()]
+
+    menu.set_current(first, target)
+    assert ticked() == ["first.safetensors"]
+    menu.set_current(second, target)
+    assert ticked() == ["second.safetensors"]
+    menu.set_current(first)  # chosen, not loaded yet: only its name to go by
+    assert ticked() == ["first.safetensors"]
+    menu.set_current(target, target)  # the file itself, which no entry names
+    assert ticked() == ["first.safetensors"]
+    menu.set_current(None)
+    assert ticked() == []

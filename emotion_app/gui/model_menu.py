@@ -54,9 +54,14 @@ class ModelMenu(QMenu):
                 self._current_real = _real(path)
             else:
                 self._current_real = path
+        # Two entries may lead to one file (a link beside its target): the one named is
+        # ticked, else the first that leads there (the group is exclusive: the last wins).
+        actions = [action for action in self._group.actions() if isinstance(action.data(), Path)]
+        named = [action for action in actions if path is not None and action.data() == path]
+        same_file = [action for action in actions if path is not None and _real(action.data()) == self._current_real]
+        ticked = next(iter(named + same_file), None)
         for action in self._group.actions():
-            entry = action.data()
-            action.setChecked(isinstance(entry, Path) and path is not None and _real(entry) == self._current_real)
+            action.setChecked(action is ticked)
 
     def model_actions(self) -> list[QAction]:
         return list(self._group.actions())
