@@ -20,7 +20,7 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import cv2
 import pytest
@@ -46,12 +46,17 @@ from gui_support import (
 # How long a closed app may take to exit: its start on a busy machine, then the close.
 EXIT_BOUND_S = 120.0
 
+_Share = TypeVar("_Share", bound="DeadShare")
+
 
 class DeadShare:
     """``stat``, ``lstat``, ``mkdir``, ``access`` and ``statvfs`` for ``os``: a path in
     ``folder`` (or the folder itself) blocks until :attr:`back` is set, then gets the file
     system's real answer; one asked on the GUI thread is noted instead (it would freeze the
-    window, and the test with it) and answered at once. :meth:`hang_up` puts them in place."""
+    window, and the test with it) and answered at once. :meth:`hang_up` puts them in place.
+
+    Leaving it as a context manager brings the share back, so that no thread stays blocked
+    whatever the test found: ``with DeadShare(folder).hang_up(monkeypatch) as share:``."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = str(folder)
@@ -62,12 +67,19 @@ class DeadShare:
         self._real_mkdir, self._real_access = os.mkdir, os.access
         self._real_statvfs = os.statvfs
 
-    def hang_up(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def hang_up(self: _Share, monkeypatch: pytest.MonkeyPatch) -> _Share:
         monkeypatch.setattr(os, "stat", self.stat)
         monkeypatch.setattr(os, "lstat", self.lstat)
         monkeypatch.setattr(os, "mkdir", self.mkdir)
         monkeypatch.setattr(os, "access", self.access)
         monkeypatch.setattr(os, "statvfs", self.statvfs)
+        return self
+
+    def __enter__(self: _Share) -> _Share:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.back.set()
 
     def stat(self, path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
         self._hang_if_on_share(path)
@@ -120,9 +132,7 @@ def test_a_recent_file_on_a_dead_share_never_holds_up_the_window(
     seeded = AppSettings.at_path(settings_path)
     seeded.recent_files = [str(on_share), str(here), str(gone)]
     assert seeded.sync()
-    share = DeadShare(on_share.parent)
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(on_share.parent).hang_up(monkeypatch) as share:
         window = make_window()
         assert share.asked_on_gui_thread == []
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
@@ -140,8 +150,6 @@ def test_a_recent_file_on_a_dead_share_never_holds_up_the_window(
         qtbot.waitUntil(lambda: not listed[str(on_share)].isEnabled(), timeout=WAIT_MS)
         assert listed[str(here)].isEnabled()
         assert share.asked_on_gui_thread == []
-    finally:
-        share.back.set()  # no thread stays blocked
 
 
 def test_choosing_a_recent_file_on_a_dead_share_never_holds_up_the_window(
@@ -155,9 +163,7 @@ def test_choosing_a_recent_file_on_a_dead_share_never_holds_up_the_window(
     seeded = AppSettings.at_path(settings_path)
     seeded.recent_files = [str(on_share)]
     assert seeded.sync()
-    share = DeadShare(on_share.parent)
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(on_share.parent).hang_up(monkeypatch) as share:
         window = make_window()
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the menu's check waits on it
         (entry,) = (action for action in window.recent_menu.actions() if action.data() == str(on_share))
@@ -171,8 +177,6 @@ def test_choosing_a_recent_file_on_a_dead_share_never_holds_up_the_window(
         qtbot.waitUntil(lambda: window.source_banner.text() == f"Video file not found: {on_share}", timeout=WAIT_MS)
         assert window.source_banner.button_captions()[:-1] == ["Open video file…"]  # (and the close button)
         assert share.asked_on_gui_thread == []
-    finally:
-        share.back.set()  # no thread stays blocked
 
 
 def test_a_remembered_model_on_a_dead_share_never_holds_up_the_window(
@@ -186,9 +190,7 @@ def test_a_remembered_model_on_a_dead_share_never_holds_up_the_window(
     seeded = AppSettings.at_path(settings_path)
     seeded.weights_path = on_share
     assert seeded.sync()
-    share = DeadShare(on_share.parent)
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(on_share.parent).hang_up(monkeypatch) as share:
         window = make_window(weights=None, wait_for_model=False)
         assert share.asked_on_gui_thread == []
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the model's load waits on it
@@ -201,8 +203,6 @@ def test_a_remembered_model_on_a_dead_share_never_holds_up_the_window(
         assert window.model_status.ok and window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
         assert window.model_banner.text() == ""
         assert share.asked_on_gui_thread == []
-    finally:
-        share.back.set()  # no thread stays blocked
 
 
 def test_a_model_on_a_share_that_has_gone_never_holds_up_the_window(
@@ -216,9 +216,7 @@ def test_a_model_on_a_share_that_has_gone_never_holds_up_the_window(
     window.choose_weights(mine)
     qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: "#known-limits" in window.about_text(), timeout=WAIT_MS)
-    share = DeadShare(folder)
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(folder).hang_up(monkeypatch) as share:
         window.model_menu.refresh()  # as the Model menu opens
         about = window.about_text()
         window._on_model_status(window.model_status)  # later news of the same model (its fast classifier)
@@ -227,8 +225,6 @@ def test_a_model_on_a_share_that_has_gone_never_holds_up_the_window(
         qtbot.waitUntil(lambda: ticks == [1], timeout=WAIT_MS)
         assert share.asked_on_gui_thread == []
         assert "#known-limits" in about  # as found while the share answered
-    finally:
-        share.back.set()  # no thread stays blocked
 
 
 def test_a_share_that_goes_just_after_its_model_loaded_never_holds_up_the_window(
@@ -248,7 +244,7 @@ def test_a_share_that_goes_just_after_its_model_loaded_never_holds_up_the_window
         return bundle
 
     window = make_window(pipeline_loader=load_then_lose_the_share)
-    try:
+    with share:
         window.choose_weights(mine)
         qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
         ticks: list[int] = []
@@ -261,8 +257,6 @@ def test_a_share_that_goes_just_after_its_model_loaded_never_holds_up_the_window
         assert AppSettings.at_path(settings_path).weights_path == mine
         window.model_menu.refresh()
         assert not any(action.isChecked() for action in window.model_menu.model_actions())
-    finally:
-        share.back.set()  # no thread stays blocked
 
 
 def test_a_dialog_folder_on_a_dead_share_never_holds_up_the_window(
@@ -281,9 +275,7 @@ def test_a_dialog_folder_on_a_dead_share_never_holds_up_the_window(
     seeded.last_video_dir = str(videos)
     seeded.last_weights_dir = str(models)
     assert seeded.sync()
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         window = make_window()
         starts: list[str] = []
 
@@ -303,8 +295,6 @@ def test_a_dialog_folder_on_a_dead_share_never_holds_up_the_window(
         window.load_weights_action.trigger()
         assert starts[2:] == [str(videos), str(models)]
         assert share.asked_on_gui_thread == []
-    finally:
-        share.back.set()  # no thread stays blocked
 
 
 def test_a_snapshot_into_an_output_folder_on_a_dead_share_never_holds_up_the_window(
@@ -321,9 +311,7 @@ def test_a_snapshot_into_an_output_folder_on_a_dead_share_never_holds_up_the_win
     play_saving_into(qtbot, window, gui_video.path, folder)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         first = wait_for_face_result(qtbot, window)
         window.snapshot_action.trigger()
         qtbot.waitUntil(lambda: window.view.result is not first, timeout=WAIT_MS)
@@ -339,8 +327,6 @@ def test_a_snapshot_into_an_output_folder_on_a_dead_share_never_holds_up_the_win
         share.back.set()  # the server is back: both are written there
         qtbot.waitUntil(lambda: len(saved) == 2, timeout=WAIT_MS)
         assert share.asked_on_gui_thread == []
-    finally:
-        share.back.set()  # no thread stays blocked
     assert len(set(saved)) == 2 and all(path.parent == folder for path in saved)
     # Whole: each file is the picture of the frame on screen when its key was pressed.
     expected = {
@@ -380,9 +366,7 @@ def test_a_recording_into_an_output_folder_on_a_dead_share_never_holds_up_the_wi
     window = make_window()
     play_saving_into(qtbot, window, gui_video.path, folder)
     wait_for_face_result(qtbot, window)
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         window.record_action.trigger()
         assert share.asked_on_gui_thread == []
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the check waits on the share
@@ -396,8 +380,6 @@ def test_a_recording_into_an_output_folder_on_a_dead_share_never_holds_up_the_wi
         with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
             window.record_action.trigger()
         assert share.asked_on_gui_thread == []
-    finally:
-        share.back.set()  # no thread stays blocked
     assert finished.args[0].error == "" and request.video_path.is_file()
 
 
@@ -412,9 +394,7 @@ def test_a_recording_into_a_share_that_never_answers_is_refused_in_words(
     window = make_window(file_check_timeout_s=0.2)
     play_saving_into(qtbot, window, gui_video.path, folder)
     wait_for_face_result(qtbot, window)
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         window.record_action.trigger()
         qtbot.waitUntil(lambda: "did not answer" in window.notice_banner.text(), timeout=WAIT_MS)
         assert window.notice_banner.text() == (
@@ -427,8 +407,6 @@ def test_a_recording_into_a_share_that_never_answers_is_refused_in_words(
         join_file_checks()
         assert window.recording is None and not window.record_action.isChecked()
         assert share.asked_on_gui_thread == []
-    finally:
-        share.back.set()  # no thread stays blocked
 
 
 def test_record_to_while_a_video_on_a_dead_share_plays_never_holds_up_the_window(
@@ -449,9 +427,7 @@ def test_record_to_while_a_video_on_a_dead_share_plays_never_holds_up_the_window
     play_looping(window, playing)
     wait_for_face_result(qtbot, window)
     monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(out / "talk"))
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         window.record_as_action.trigger()
         assert share.asked_on_gui_thread == []
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the check waits on the share
@@ -465,8 +441,6 @@ def test_record_to_while_a_video_on_a_dead_share_plays_never_holds_up_the_window
         with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
             window.stop_recording()
         assert share.asked_on_gui_thread == []
-    finally:
-        share.back.set()  # no thread stays blocked
     assert finished.args[0].error == "" and (out / "talk.mp4").is_file()
 
 
@@ -487,9 +461,7 @@ def test_save_snapshot_as_while_a_video_on_a_dead_share_plays_never_holds_up_the
     monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / "still.png"))
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         window.snapshot_as_action.trigger()
         assert share.asked_on_gui_thread == []
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the snapshot's check waits on the share
@@ -498,8 +470,6 @@ def test_save_snapshot_as_while_a_video_on_a_dead_share_plays_never_holds_up_the
         share.back.set()  # the server is back: it is written
         qtbot.waitUntil(lambda: saved == [tmp_path / "still.png"], timeout=WAIT_MS)
         assert share.asked_on_gui_thread == []
-    finally:
-        share.back.set()  # no thread stays blocked
     assert cv2.imread(str(saved[0])) is not None
 
 
@@ -512,9 +482,7 @@ def test_choosing_an_output_folder_on_a_dead_share_never_holds_up_the_window(
     window = make_window()
     kept = window.settings.output_dir
     monkeypatch.setattr(window, "ask_folder_path", lambda *_args: str(folder))
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         window.output_folder_action.trigger()
         assert share.asked_on_gui_thread == []
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the check waits on the share
@@ -523,8 +491,6 @@ def test_choosing_an_output_folder_on_a_dead_share_never_holds_up_the_window(
         share.back.set()  # the server is back: the folder is made there, and taken
         qtbot.waitUntil(lambda: window.settings.output_dir == str(folder), timeout=WAIT_MS)
         assert share.asked_on_gui_thread == []
-    finally:
-        share.back.set()  # no thread stays blocked
     assert folder.is_dir()
 
 
@@ -534,9 +500,7 @@ def test_an_output_folder_on_a_share_that_never_answers_is_refused_in_words(
     folder = tmp_path / "share" / "out"
     window = make_window(file_check_timeout_s=0.2)
     kept = window.settings.output_dir
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         window.set_output_folder(folder)
         qtbot.waitUntil(lambda: "did not answer" in window.notice_banner.text(), timeout=WAIT_MS)
         assert window.notice_banner.text() == (
@@ -547,8 +511,6 @@ def test_an_output_folder_on_a_share_that_never_answers_is_refused_in_words(
         share.back.set()  # the server is back after all: the answer given up on changes nothing
         join_file_checks()
         assert window.settings.output_dir == kept and share.asked_on_gui_thread == []
-    finally:
-        share.back.set()  # no thread stays blocked
 
 
 class LatestFirstShare(DeadShare):
@@ -626,17 +588,13 @@ def test_snapshots_come_back_from_a_share_named_in_the_order_they_were_taken(
     folder = tmp_path / "share" / "snapshots"
     window = make_window()
     play_saving_into(qtbot, window, gui_video.path, folder)
-    share = LatestFirstShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
     taken: list[InferenceResult] = []
-    try:
+    with LatestFirstShare(tmp_path / "share").hang_up(monkeypatch) as share:
         for _ in range(4):
             taken.append(_next_result(qtbot, window, taken[-1] if taken else None))
             window.snapshot_action.trigger()
         qtbot.waitUntil(lambda: share.all_waiting("snapshot"), timeout=WAIT_MS)
         share.answer_latest_first(qtbot)
-    finally:
-        share.back.set()
     pictures = [
         cv2.imread(str(save_snapshot(result, tmp_path / f"expected-{index}.png"))).tobytes()
         for index, result in enumerate(taken)
@@ -662,9 +620,7 @@ def test_ctrl_s_held_into_a_dead_share_is_refused_after_a_few_not_piled_up(
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
     window.snapshots.not_answering_s = 0.0  # (ten seconds in use) the share counts as gone at once
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         wait_for_face_result(qtbot, window)
         window.snapshot_action.trigger()
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
@@ -680,8 +636,6 @@ def test_ctrl_s_held_into_a_dead_share_is_refused_after_a_few_not_piled_up(
         assert share.asked_on_gui_thread == []
         share.back.set()  # the server is back: those taken are written, no more
         qtbot.waitUntil(lambda: len(saved) == held, timeout=WAIT_MS)
-    finally:
-        share.back.set()  # no thread stays blocked
     qtbot.waitUntil(lambda: _snapshot_threads() == 0, timeout=WAIT_MS)  # none left behind
     assert sorted(folder.iterdir()) == sorted(saved)
 
@@ -737,9 +691,7 @@ def test_closing_leaves_snapshots_on_a_dead_share_and_says_so(
     window = make_window()
     play_saving_into(qtbot, window, gui_video.path, folder)
     window.snapshots.not_answering_s = 0.0  # (ten seconds in use) the share counts as gone at once
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         wait_for_face_result(qtbot, window)
         window.snapshot_action.trigger()
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
@@ -757,8 +709,6 @@ def test_closing_leaves_snapshots_on_a_dead_share_and_says_so(
             for message in unsaved
         ), unsaved
         assert share.asked_on_gui_thread == []
-    finally:
-        share.back.set()  # no thread stays blocked
     # The server back after the exit gave it up: the snapshot it held is written, and only
     # the log tells (the window has gone); the one waiting is not started.
     with caplog.at_level(logging.WARNING, logger="emotion_app.gui.snapshot"):
@@ -788,9 +738,7 @@ def test_a_snapshot_waiting_for_a_dead_share_says_so_once_till_it_is_saved(
         f"Snapshot waiting: {folder} is not answering (a network share whose server has gone?); "
         "it is saved when the folder answers."
     )
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         first = wait_for_face_result(qtbot, window)
         window.snapshot_action.trigger()
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
@@ -805,8 +753,6 @@ def test_a_snapshot_waiting_for_a_dead_share_says_so_once_till_it_is_saved(
         assert share.asked_on_gui_thread == []
         share.back.set()  # the server is back: both are written, and the notice says so
         qtbot.waitUntil(lambda: len(saved) == 2, timeout=WAIT_MS)
-    finally:
-        share.back.set()  # no thread stays blocked
     assert window.notice_banner.text() == f"Saved snapshot {saved[1].name} in {folder}"
     assert sorted(folder.iterdir()) == sorted(saved)
 
@@ -824,9 +770,7 @@ def test_snapshots_waiting_for_a_share_hold_a_bounded_memory_of_pictures(
     play_saving_into(qtbot, window, gui_video.path, folder)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         first = wait_for_face_result(qtbot, window)
         window.snapshot_action.trigger()  # written first: the share holds it
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
@@ -845,8 +789,6 @@ def test_snapshots_waiting_for_a_share_hold_a_bounded_memory_of_pictures(
         )
         share.back.set()
         qtbot.waitUntil(lambda: len(saved) == 3, timeout=WAIT_MS)
-    finally:
-        share.back.set()  # no thread stays blocked
     assert len(list(folder.iterdir())) == 3
 
 
@@ -863,9 +805,7 @@ def test_save_snapshot_as_elsewhere_is_not_held_up_by_an_output_folder_on_a_dead
     play_saving_into(qtbot, window, gui_video.path, folder)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         wait_for_face_result(qtbot, window)
         window.snapshot_action.trigger()
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
@@ -875,8 +815,6 @@ def test_save_snapshot_as_elsewhere_is_not_held_up_by_an_output_folder_on_a_dead
         assert share.asked_on_gui_thread == []
         share.back.set()
         qtbot.waitUntil(lambda: len(saved) == 2, timeout=WAIT_MS)
-    finally:
-        share.back.set()  # no thread stays blocked
     assert saved[1].parent == folder
 
 
@@ -1005,9 +943,7 @@ def test_a_share_that_stops_answering_mid_recording_never_stops_the_picture(
     folder = tmp_path / "share" / "recordings"
     window = make_window()
     request = _record_into_share(qtbot, window, gui_video, folder)
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)  # the recording's next write waits on the share
         _results_shown_after(qtbot, window, 10)
         # The frames that come meanwhile are not piled up for it: 2 wait, the rest are left out.
@@ -1025,8 +961,6 @@ def test_a_share_that_stops_answering_mid_recording_never_stops_the_picture(
         assert share.asked_on_gui_thread == []
         share.back.set()  # the server is back: what was written is finished there, and plays
         qtbot.waitUntil(request.video_path.is_file, timeout=WAIT_MS)
-    finally:
-        share.back.set()  # no thread stays blocked
     capture = cv2.VideoCapture(str(request.video_path))
     try:
         ok, frame = capture.read()
@@ -1048,14 +982,10 @@ def test_closing_during_a_recording_on_a_dead_share_exits_and_says_what_was_not_
     folder = tmp_path / "share" / "recordings"
     window = make_window()
     request = _record_into_share(qtbot, window, gui_video, folder)
-    share = DeadShare(tmp_path / "share")
-    share.hang_up(monkeypatch)
-    try:
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
         with caplog.at_level(logging.WARNING):
             window.close()  # returns: the writer is left once it has not answered for 2 s
         assert not window.controller.is_running
         assert f"not saved: the recording {request.video_path} ({folder} stopped answering" in caplog.text
         assert share.asked_on_gui_thread == []
-    finally:
-        share.back.set()  # no thread stays blocked
