@@ -49,7 +49,9 @@ class RtspCamera:
     ``rtsp://127.0.0.1:PORT/live``.
 
     ``credentials`` (user, password): DESCRIBE wants them (401 until given), by ``auth``:
-    "Basic", or "Digest" (RFC 2617, MD5, as most cameras ask). A path other than ``/live``
+    "Basic", or "Digest" (RFC 2617, MD5, as most cameras ask), its challenges one header each
+    by ``algorithms``, in that order ("": none named, MD5; "MD5-sess"; "SHA-256", RFC 7616; a
+    named one with qop auth). A path other than ``/live``
     is 404. :meth:`drop` closes every connection, as a camera that restarts does;
     :meth:`stall` stops sending on every stream and keeps its connection open, as a camera
     whose network went quiet does, until :meth:`resume`. ``streams`` counts the PLAYs
@@ -66,11 +68,13 @@ class RtspCamera:
         credentials: tuple[str, str] | None = None,
         auth: str = "Basic",
         tls: ssl.SSLContext | None = None,
+        algorithms: tuple[str, ...] = ("",),
     ) -> None:
         self._stream = stream.read_bytes()
         self._packets_per_s = len(self._stream) / TS_PACKET / duration_s
         self._credentials = credentials
         self._auth = auth
+        self._algorithms = algorithms
         self.streams = 0
         self.requests: list[tuple[str, str | None]] = []
         self._connections: list[socket.socket] = []
@@ -171,8 +175,7 @@ class RtspCamera:
             return "200 OK", {"Public": "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER"}, b""
         if method == "DESCRIBE":
             if self._credentials is not None and not self._authorized(method, headers.get("authorization", "")):
-                challenge = 'Digest realm="camera", nonce="5eed"' if self._auth == "Digest" else 'Basic realm="camera"'
-                return "401 Unauthorized", {"WWW-Authenticate": challenge}, b""
+                return "401 Unauthorized", {"WWW-Authenticate": self._challenges()}, b""
             if urlsplit(uri).path.rstrip("/") != self.path:
                 return "404 Not Found", {}, b""
             sdp = (
@@ -211,8 +214,27 @@ class RtspCamera:
         def md5(text: str) -> str:
             return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
-        expected = md5(f"{md5(f'{user}:camera:{password}')}:5eed:{md5(method + ':' + fields.get('uri', ''))}")
-        return fields.get("username") == user and fields.get("response") == expected
+        algorithm = fields.get("algorithm", "")
+        if algorithm not in self._algorithms:
+            return False
+
+        def digest(text: str) -> str:
+            return hashlib.sha256(text.encode()).hexdigest() if algorithm == "SHA-256" else md5(text)
+
+        secret, request = digest(f"{user}:camera:{password}"), digest(f"{method}:{fields.get('uri', '')}")
+        if algorithm == "MD5-sess":
+            secret = md5(f"{secret}:5eed:{fields.get('cnonce')}")
+        said = f"{fields.get('nc')}:{fields.get('cnonce')}:auth:" if fields.get("qop") == "auth" else ""
+        return fields.get("username") == user and fields.get("response") == digest(f"{secret}:5eed:{said}{request}")
+
+    def _challenges(self) -> str:
+        """The 401's WWW-Authenticate headers (lines joined by CRLF: one header each)."""
+        if self._auth == "Basic":
+            return 'Basic realm="camera"'
+        return "\r\nWWW-Authenticate: ".join(
+            'Digest realm="camera", nonce="5eed"' + (f', qop="auth", algorithm={name}' if name else "")
+            for name in self._algorithms
+        )
 
     def _send(self, connection: socket.socket, writing: threading.Lock, playing: threading.Event, channel: int) -> None:
         """RTP packets of the stream, looped, at its pace, until the connection ends."""

@@ -77,16 +77,20 @@ def test_the_window_plays_an_rtsp_camera_and_gets_it_back_after_it_drops(
     assert window.is_running and window.source_banner.text() == ""
 
 
-@pytest.mark.parametrize(("scheme", "auth"), [("rtsp", "Basic"), ("rtsp", "Digest"), ("rtsps", "Digest")])
+@pytest.mark.parametrize(
+    ("scheme", "auth", "algorithm"),
+    [("rtsp", "Basic", ""), ("rtsp", "Digest", ""), ("rtsps", "Digest", ""), ("rtsp", "Digest", "MD5-sess")],
+)
 def test_an_rtsp_camera_that_wants_a_password_or_has_no_such_stream_says_so(
-    request: pytest.FixtureRequest, transport_stream: tuple[Path, float], scheme: str, auth: str
+    request: pytest.FixtureRequest, transport_stream: tuple[Path, float], scheme: str, auth: str, algorithm: str
 ) -> None:
     # A Digest camera (most are) was asked with the password as Basic only, and so a wrong
     # path, the right password given, was told as "it did not accept the user name and password".
     # An rtsps:// camera (its certificate signed by itself) was not asked at all: "it answers,
-    # but sends no video stream OpenCV's FFmpeg can read there", whatever the reason.
+    # but sends no video stream OpenCV's FFmpeg can read there", whatever the reason. A camera
+    # asking by Digest MD5-sess, which FFmpeg answers (it plays), was answered as plain MD5.
     tls: ssl.SSLContext | None = request.getfixturevalue("camera_tls") if scheme == "rtsps" else None
-    camera = RtspCamera(*transport_stream, credentials=("admin", "s3cret"), auth=auth, tls=tls)
+    camera = RtspCamera(*transport_stream, credentials=("admin", "s3cret"), auth=auth, tls=tls, algorithms=(algorithm,))
     host = camera.url.split("://")[1].split("/")[0]
     try:
         for url, reason in (

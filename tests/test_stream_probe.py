@@ -31,6 +31,9 @@ class Answers:
         self.content_type = "text/html"
         # (user, password) a Digest challenge (RFC 2617, qop auth) asks for before the answer above.
         self.digest: tuple[str, str] | None = None
+        # Its Digest challenges' algorithms, each a WWW-Authenticate header of its own, in
+        # this order (None: none named, MD5).
+        self.algorithms: tuple[str | None, ...] = (None,)
         self.requests: list[tuple[str, str | None]] = []  # (request line or path, Authorization)
 
 
@@ -43,9 +46,15 @@ def http_camera(request: pytest.FixtureRequest) -> Iterator[tuple[str, Answers]]
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the http.server name
             answers.requests.append((self.path, self.headers.get("Authorization")))
-            if answers.digest is not None and not digest_answered(answers.digest, self.headers["Authorization"]):
+            if answers.digest is not None and not digest_answered(
+                answers.digest, answers.algorithms, self.headers["Authorization"]
+            ):
                 self.send_response(401)
-                self.send_header("WWW-Authenticate", 'Digest realm="cam", qop="auth", nonce="n0nce", opaque="0pq"')
+                for algorithm in answers.algorithms:
+                    named = f", algorithm={algorithm}" if algorithm else ""
+                    self.send_header(
+                        "WWW-Authenticate", f'Digest realm="cam", qop="auth", nonce="n0nce", opaque="0pq"{named}'
+                    )
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
@@ -111,8 +120,11 @@ def md5(text: str) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
-def digest_answered(credentials: tuple[str, str], authorization: str | None) -> bool:
-    """Whether ``authorization`` answers the HTTP camera's Digest challenge with ``credentials``."""
+def digest_answered(
+    credentials: tuple[str, str], algorithms: tuple[str | None, ...], authorization: str | None
+) -> bool:
+    """Whether ``authorization`` answers one of the HTTP camera's Digest challenges (by
+    ``algorithms``: MD5, MD5-sess or SHA-256, RFC 7616) with ``credentials``."""
     if authorization is None or not authorization.startswith("Digest "):
         return False
     # http.server reads headers as Latin-1; a client sends a user name's UTF-8 bytes, as FFmpeg does.
@@ -120,10 +132,20 @@ def digest_answered(credentials: tuple[str, str], authorization: str | None) -> 
     fields = {
         name: quoted or bare for name, quoted, bare in re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]*))', authorization)
     }
+    algorithm = fields.get("algorithm")
+    if algorithm not in algorithms:
+        return False
+    digest = sha256 if algorithm == "SHA-256" else md5
     user, password = credentials
-    secret, request = md5(f"{user}:cam:{password}"), md5(f"GET:{fields.get('uri')}")
-    expected = md5(f"{secret}:n0nce:{fields.get('nc')}:{fields.get('cnonce')}:auth:{request}")
+    secret, request = digest(f"{user}:cam:{password}"), digest(f"GET:{fields.get('uri')}")
+    if algorithm == "MD5-sess":
+        secret = md5(f"{secret}:n0nce:{fields.get('cnonce')}")
+    expected = digest(f"{secret}:n0nce:{fields.get('nc')}:{fields.get('cnonce')}:auth:{request}")
     return fields.get("username") == user and fields.get("response") == expected and fields.get("opaque") == "0pq"
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def open_error(url: str) -> str:
@@ -160,6 +182,21 @@ def test_a_camera_that_asks_for_its_password_by_digest_is_answered(http_camera: 
         f"{scheme}://admin:wrong@{host}/video"
     )
     assert "it asks for a user name and password (HTTP 401 Unauthorized)" in open_error(f"{base}/video")
+
+
+def test_a_camera_that_asks_by_digest_md5_sess_is_answered(http_camera: tuple[str, Answers]) -> None:
+    # MD5-sess (RFC 2617 3.2.2.2) hashes the secret again with the camera's nonce and the
+    # client's: FFmpeg answers it, the probe answered it as plain MD5, and a wrong path, the
+    # right password given, was told as "did not accept the user name and password".
+    base, answers = http_camera
+    answers.digest, answers.algorithms, answers.status = ("admin", "s3cret"), ("MD5-sess",), 404
+    scheme, host = base.split("://")
+    message = open_error(f"{scheme}://admin:s3cret@{host}/vidoe")
+    assert "it has nothing at /vidoe (HTTP 404 Not Found): check the path" in message
+    assert ", algorithm=MD5-sess, " in (answers.requests[-1][1] or "")
+    assert "did not accept the user name and password (HTTP 401 Unauthorized)" in open_error(
+        f"{scheme}://admin:wrong@{host}/video"
+    )
 
 
 def test_a_user_name_beyond_latin_1_is_answered_by_digest(http_camera: tuple[str, Answers]) -> None:

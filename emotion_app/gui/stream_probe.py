@@ -138,7 +138,7 @@ _PRINTABLE_ASCII = "".join(chr(code) for code in range(33, 127))
 def _authorization(challenges: list[str], method: str, target: str, url: str) -> str | None:
     """The Authorization header answering a 401's ``challenges`` (its WWW-Authenticate
     headers) with ``url``'s user name and password, as FFmpeg answers them: Digest (RFC 2617,
-    MD5), which most cameras ask for, where offered, else Basic; None without credentials,
+    MD5 or MD5-sess), which most cameras ask for, where offered, else Basic; None without credentials,
     or where no challenge is one of those."""
     parts = urlsplit(url)
     if parts.username is None:
@@ -149,18 +149,22 @@ def _authorization(challenges: list[str], method: str, target: str, url: str) ->
         if scheme.lower() != "digest":
             continue
         fields = {name.lower(): quoted or bare for name, quoted, bare in re.findall(_CHALLENGE_FIELD, params)}
-        if fields.get("algorithm", "MD5").upper() != "MD5":
+        algorithm = fields.get("algorithm", "")
+        if algorithm.upper() not in ("", "MD5", "MD5-SESS"):
             continue
         realm, nonce = fields.get("realm", ""), fields.get("nonce", "")
         secret = _md5(f"{user}:{realm}:{password}")
         request = _md5(f"{method}:{target}")
-        header = f'Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{target}"'
-        if "auth" in (option.strip() for option in fields.get("qop", "").split(",")):
-            cnonce = secrets.token_hex(8)
-            header += f', response="{_md5(f"{secret}:{nonce}:00000001:{cnonce}:auth:{request}")}"'
+        cnonce = secrets.token_hex(8)
+        if algorithm.upper() == "MD5-SESS":  # the secret bound to this nonce and the client's own
+            secret = _md5(f"{secret}:{nonce}:{cnonce}")
+        qop = "auth" in (option.strip() for option in fields.get("qop", "").split(","))
+        response = _md5(f"{secret}:{nonce}:00000001:{cnonce}:auth:{request}" if qop else f"{secret}:{nonce}:{request}")
+        header = f'Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{target}", response="{response}"'
+        if algorithm:  # named back, as FFmpeg does: the camera checks the answer by it
+            header += f", algorithm={algorithm}"
+        if qop:
             header += f', qop=auth, nc=00000001, cnonce="{cnonce}"'
-        else:
-            header += f', response="{_md5(f"{secret}:{nonce}:{request}")}"'
         if "opaque" in fields:
             header += f', opaque="{fields["opaque"]}"'
         return header
