@@ -121,6 +121,41 @@ def test_an_rtsp_camera_that_wants_a_password_or_has_no_such_stream_says_so(
         camera.close()
 
 
+def test_of_an_rtsp_cameras_digest_challenges_ffmpeg_answers_the_last_and_no_sha_256(
+    transport_stream: tuple[Path, float],
+) -> None:
+    # OpenCV's own FFmpeg, asked by Digest SHA-256 (RFC 7616) and MD5 in turn, plays the
+    # camera where MD5 comes last and not where SHA-256 does (it takes up the last Digest
+    # challenge, and has no SHA-256). The probe answered the first MD5 challenge, so that
+    # camera's refusal was told as "did not accept the user name and password", as was one
+    # asking by SHA-256 alone.
+    cannot = "it asks for its password by Digest SHA-256, which OpenCV's FFmpeg cannot answer (RTSP 401 Unauthorized)"
+    for algorithms, reason in (
+        (
+            ("MD5", "SHA-256"),
+            f"{cannot}: it offers Digest MD5 too, but FFmpeg takes up only the last Digest challenge, so turn Digest "
+            "SHA-256 off in the camera's settings",
+        ),
+        (("SHA-256",), f"{cannot}: allow Digest MD5 or Basic in the camera's settings"),
+        (("SHA-256", "MD5"), None),
+    ):
+        camera = RtspCamera(*transport_stream, credentials=("admin", "s3cret"), auth="Digest", algorithms=algorithms)
+        url = camera.url.replace("rtsp://", "rtsp://admin:s3cret@")
+        try:
+            if reason is None:
+                source = open_frame_source(CameraSpec(-1, url=url))
+                try:
+                    assert source.read() is not None
+                finally:
+                    source.release()
+                continue
+            with pytest.raises(SourceOpenError) as raised:
+                open_frame_source(CameraSpec(-1, url=url))
+            assert str(raised.value) == f"Could not open network camera {url.replace(':s3cret@', ':***@')}: {reason}"
+        finally:
+            camera.close()
+
+
 def test_an_rtsp_camera_that_goes_quiet_is_opened_again_after_the_read_timeout(
     qtbot: QtBot, make_window, rtsp_camera: RtspCamera
 ) -> None:

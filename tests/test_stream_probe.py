@@ -34,6 +34,7 @@ class Answers:
         # Its Digest challenges' algorithms, each a WWW-Authenticate header of its own, in
         # this order (None: none named, MD5).
         self.algorithms: tuple[str | None, ...] = (None,)
+        self.challenge = 'Basic realm="camera"'  # a 401 status's own WWW-Authenticate
         self.requests: list[tuple[str, str | None]] = []  # (request line or path, Authorization)
 
 
@@ -61,7 +62,7 @@ def http_camera(request: pytest.FixtureRequest) -> Iterator[tuple[str, Answers]]
             self.send_response(answers.status)
             self.send_header("Content-Type", answers.content_type)
             if answers.status == 401:
-                self.send_header("WWW-Authenticate", 'Basic realm="camera"')
+                self.send_header("WWW-Authenticate", answers.challenge)
             body = b"<html><body>Camera settings</body></html>"
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -196,6 +197,43 @@ def test_a_camera_that_asks_by_digest_md5_sess_is_answered(http_camera: tuple[st
     assert ", algorithm=MD5-sess, " in (answers.requests[-1][1] or "")
     assert "did not accept the user name and password (HTTP 401 Unauthorized)" in open_error(
         f"{scheme}://admin:wrong@{host}/video"
+    )
+
+
+def test_a_check_ffmpeg_cannot_answer_is_named_not_told_as_a_wrong_password(
+    http_camera: tuple[str, Answers],
+) -> None:
+    # FFmpeg answers Digest MD5 (and MD5-sess) and Basic only: a camera asking by Digest
+    # SHA-256 (RFC 7616) alone, or by another scheme, was told as "did not accept the user
+    # name and password", or "asks for" them where none was given, and no password opens it.
+    base, answers = http_camera
+    answers.digest, answers.algorithms = ("admin", "s3cret"), ("SHA-256",)
+    scheme, host = base.split("://")
+    cannot = "which OpenCV's FFmpeg cannot answer (HTTP 401 Unauthorized)"
+    settings = "allow Digest MD5 or Basic in the camera's settings"
+    for url in (f"{scheme}://admin:s3cret@{host}/video", f"{base}/video"):
+        assert open_error(url).endswith(f": it asks for its password by Digest SHA-256, {cannot}: {settings}")
+    assert all(authorization is None for _, authorization in answers.requests)  # as FFmpeg: none sent
+    answers.digest, answers.status, answers.challenge = None, 401, 'Negotiate realm="cam"'
+    assert open_error(f"{scheme}://admin:s3cret@{host}/video").endswith(f"by Negotiate, {cannot}: {settings}")
+
+
+def test_of_several_digest_challenges_the_last_is_taken_up_as_ffmpeg_does(http_camera: tuple[str, Answers]) -> None:
+    # FFmpeg takes up each Digest challenge in turn, the last replacing the ones before
+    # (libavformat/httpauth.c): MD5 after SHA-256 is answered, and SHA-256 after MD5 is not.
+    # The probe answered the first MD5 one, and so told of a wrong path where FFmpeg could
+    # not log in at all.
+    base, answers = http_camera
+    answers.digest, answers.algorithms, answers.status = ("admin", "s3cret"), ("SHA-256", "MD5"), 404
+    scheme, host = base.split("://")
+    url = f"{scheme}://admin:s3cret@{host}/vidoe"
+    assert "it has nothing at /vidoe (HTTP 404 Not Found): check the path" in open_error(url)
+    assert ", algorithm=MD5, " in (answers.requests[-1][1] or "")
+    answers.algorithms = ("MD5", "SHA-256")
+    assert open_error(url).endswith(
+        ": it asks for its password by Digest SHA-256, which OpenCV's FFmpeg cannot answer (HTTP 401 "
+        "Unauthorized): it offers Digest MD5 too, but FFmpeg takes up only the last Digest challenge, so turn "
+        "Digest SHA-256 off in the camera's settings"
     )
 
 

@@ -5,7 +5,8 @@ password, a wrong path, the address of the camera app's web page instead of its 
 a port nobody listens on need different fixes, so when FFmpeg fails the app asks the
 camera itself: a TCP connection, then for HTTP(S) a GET and for RTSP(S) a DESCRIBE, whose
 status line tells which it is (a password is sent only when asked for, by Digest or Basic,
-as FFmpeg does: a wrong path behind a password is told as such). A camera's TLS
+as FFmpeg does: a wrong path behind a password is told as such; a check FFmpeg cannot answer,
+such as Digest SHA-256, is named as such). A camera's TLS
 certificate (https, rtsps) is checked only where FFmpeg was told to check it
 (tls_verify), as FFmpeg would. Qt-free; it runs on the capture thread, like the open.
 """
@@ -137,39 +138,84 @@ _PRINTABLE_ASCII = "".join(chr(code) for code in range(33, 127))
 
 def _authorization(challenges: list[str], method: str, target: str, url: str) -> str | None:
     """The Authorization header answering a 401's ``challenges`` (its WWW-Authenticate
-    headers) with ``url``'s user name and password, as FFmpeg answers them: Digest (RFC 2617,
-    MD5 or MD5-sess), which most cameras ask for, where offered, else Basic; None without credentials,
-    or where no challenge is one of those."""
+    headers) with ``url``'s user name and password, as FFmpeg answers them (see
+    :func:`_ffmpeg_challenge`); None without credentials, or where FFmpeg cannot answer."""
     parts = urlsplit(url)
-    if parts.username is None:
+    chosen = _ffmpeg_challenge(challenges)
+    if parts.username is None or chosen is None or _unanswerable(challenges):
         return None
+    scheme, fields = chosen
+    if scheme == "basic":
+        return f"Basic {_credentials(url)}"
     user, password = unquote(parts.username), unquote(parts.password or "")
+    algorithm = fields.get("algorithm", "")
+    realm, nonce = fields.get("realm", ""), fields.get("nonce", "")
+    secret = _md5(f"{user}:{realm}:{password}")
+    request = _md5(f"{method}:{target}")
+    cnonce = secrets.token_hex(8)
+    if algorithm == "MD5-sess":  # the secret bound to this nonce and the client's own
+        secret = _md5(f"{secret}:{nonce}:{cnonce}")
+    qop = "auth" in (option.strip() for option in fields.get("qop", "").split(","))
+    response = _md5(f"{secret}:{nonce}:00000001:{cnonce}:auth:{request}" if qop else f"{secret}:{nonce}:{request}")
+    header = f'Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{target}", response="{response}"'
+    if algorithm:  # named back, as FFmpeg does: the camera checks the answer by it
+        header += f", algorithm={algorithm}"
+    if qop:
+        header += f', qop=auth, nc=00000001, cnonce="{cnonce}"'
+    if "opaque" in fields:
+        header += f', opaque="{fields["opaque"]}"'
+    return header
+
+
+def _ffmpeg_challenge(challenges: list[str]) -> tuple[str, dict[str, str]] | None:
+    """The challenge FFmpeg takes up among ``challenges`` (libavformat/httpauth.c): each
+    Digest one replaces the one before, and any Basic one, so it answers the last Digest
+    challenge where there is one, else Basic; as its scheme ("digest" or "basic") and fields.
+    None where there is neither."""
+    chosen: tuple[str, dict[str, str]] | None = None
     for challenge in challenges:
         scheme, _, params = challenge.strip().partition(" ")
-        if scheme.lower() != "digest":
-            continue
-        fields = {name.lower(): quoted or bare for name, quoted, bare in re.findall(_CHALLENGE_FIELD, params)}
-        algorithm = fields.get("algorithm", "")
-        if algorithm.upper() not in ("", "MD5", "MD5-SESS"):
-            continue
-        realm, nonce = fields.get("realm", ""), fields.get("nonce", "")
-        secret = _md5(f"{user}:{realm}:{password}")
-        request = _md5(f"{method}:{target}")
-        cnonce = secrets.token_hex(8)
-        if algorithm.upper() == "MD5-SESS":  # the secret bound to this nonce and the client's own
-            secret = _md5(f"{secret}:{nonce}:{cnonce}")
-        qop = "auth" in (option.strip() for option in fields.get("qop", "").split(","))
-        response = _md5(f"{secret}:{nonce}:00000001:{cnonce}:auth:{request}" if qop else f"{secret}:{nonce}:{request}")
-        header = f'Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{target}", response="{response}"'
-        if algorithm:  # named back, as FFmpeg does: the camera checks the answer by it
-            header += f", algorithm={algorithm}"
-        if qop:
-            header += f', qop=auth, nc=00000001, cnonce="{cnonce}"'
-        if "opaque" in fields:
-            header += f', opaque="{fields["opaque"]}"'
-        return header
-    if any(challenge.strip().lower().startswith("basic") for challenge in challenges):
-        return f"Basic {_credentials(url)}"
+        scheme = scheme.lower()
+        if scheme == "digest" or (scheme == "basic" and (chosen is None or chosen[0] == "basic")):
+            chosen = (
+                scheme,
+                {name.lower(): quoted or bare for name, quoted, bare in re.findall(_CHALLENGE_FIELD, params)},
+            )
+    return chosen
+
+
+# The Digest algorithms FFmpeg answers, named exactly so ("" where none is named): it has
+# no SHA-256 (RFC 7616), and compares the names case by case.
+_FFMPEG_DIGEST_ALGORITHMS = ("", "MD5", "MD5-sess")
+
+
+def _unanswerable(challenges: list[str]) -> str | None:
+    """The kind of password check the camera asks for by ``challenges`` that FFmpeg cannot
+    answer ("Digest SHA-256", "NTLM"); None where it can, or where none was asked for."""
+    chosen = _ffmpeg_challenge(challenges)
+    if chosen is None:
+        named = challenges[0].strip().partition(" ")[0] if challenges else ""
+        return _printable(named) or None
+    scheme, fields = chosen
+    algorithm = fields.get("algorithm", "")
+    if scheme == "digest" and algorithm not in _FFMPEG_DIGEST_ALGORITHMS:
+        return f"Digest {_printable(algorithm)}"
+    return None
+
+
+def _printable(said: str) -> str:
+    """A camera's word, as a message may show it: printable, and short."""
+    return "".join(character for character in said if character.isprintable())[:32]
+
+
+def _answerable_digest_before(challenges: list[str]) -> str | None:
+    """The first Digest challenge among ``challenges`` that FFmpeg would answer but passes
+    over for a later one, named ("Digest MD5"); None where there is none."""
+    digests = [challenge for challenge in challenges if challenge.strip().partition(" ")[0].lower() == "digest"]
+    for digest in digests[:-1]:
+        chosen = _ffmpeg_challenge([digest])
+        if chosen is not None and not _unanswerable([digest]):
+            return f"Digest {chosen[1].get('algorithm') or 'MD5'}"
     return None
 
 
@@ -196,8 +242,8 @@ def _http_reason(sock: socket.socket, url: str, tls: bool, timeout_s: float, wai
             answer = _http_get(again, url, tls, timeout_s, authorization)
             if isinstance(answer, str):
                 return answer
-            status, reason, kind, _ = answer
-    return _status_reason(status, reason, "HTTP", url, kind, waited_s)
+            status, reason, kind, challenges = answer
+    return _status_reason(status, reason, "HTTP", url, kind, waited_s, challenges)
 
 
 def _http_get(
@@ -270,8 +316,8 @@ def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float, waited_s: floa
         answer = _rtsp_describe(sock, answers, plain, 2, authorization)
         if answer is None:
             return not_rtsp
-        status, reason, _ = answer
-    return _status_reason(status, reason, "RTSP", url, "", waited_s)
+        status, reason, challenges = answer
+    return _status_reason(status, reason, "RTSP", url, "", waited_s, challenges)
 
 
 def _rtsp_describe(
@@ -302,9 +348,20 @@ def _rtsp_describe(
     return int(fields[1]), fields[2] if len(fields) > 2 else "", challenges
 
 
-def _status_reason(status: int, reason: str, protocol: str, url: str, kind: str, waited_s: float | None) -> str:
+def _status_reason(
+    status: int, reason: str, protocol: str, url: str, kind: str, waited_s: float | None, challenges: list[str]
+) -> str:
     said = f"{protocol} {status} {reason}".strip()
     path = urlsplit(url).path or "/"
+    unanswerable = _unanswerable(challenges) if status == 401 else None
+    if unanswerable:  # no password given, or the right one, would open it
+        told = f"it asks for its password by {unanswerable}, which OpenCV's FFmpeg cannot answer ({said})"
+        if offered := _answerable_digest_before(challenges):
+            return (
+                f"{told}: it offers {offered} too, but FFmpeg takes up only the last Digest challenge, so turn "
+                f"{unanswerable} off in the camera's settings"
+            )
+        return f"{told}: allow Digest MD5 or Basic in the camera's settings"
     if status in (401, 403):
         if _credentials(url):
             return f"it did not accept the user name and password ({said}): check them"
