@@ -34,7 +34,8 @@ class Answers:
         # Its Digest challenges' algorithms, each a WWW-Authenticate header of its own, in
         # this order (None: none named, MD5).
         self.algorithms: tuple[str | None, ...] = (None,)
-        self.challenge = 'Basic realm="camera"'  # a 401 status's own WWW-Authenticate
+        # A 401 status's own WWW-Authenticate (None: none).
+        self.challenge: str | None = 'Basic realm="camera"'
         self.requests: list[tuple[str, str | None]] = []  # (request line or path, Authorization)
 
 
@@ -61,7 +62,7 @@ def http_camera(request: pytest.FixtureRequest) -> Iterator[tuple[str, Answers]]
                 return
             self.send_response(answers.status)
             self.send_header("Content-Type", answers.content_type)
-            if answers.status == 401:
+            if answers.status == 401 and answers.challenge is not None:
                 self.send_header("WWW-Authenticate", answers.challenge)
             body = b"<html><body>Camera settings</body></html>"
             self.send_header("Content-Length", str(len(body)))
@@ -86,6 +87,7 @@ def http_camera(request: pytest.FixtureRequest) -> Iterator[tuple[str, Answers]]
 @pytest.fixture
 def rtsp_camera() -> Iterator[tuple[str, Answers]]:
     answers = Answers()
+    answers.challenge = 'Digest realm="cam", nonce="abc"'
 
     class Handler(socketserver.StreamRequestHandler):
         def handle(self) -> None:
@@ -104,7 +106,8 @@ def rtsp_camera() -> Iterator[tuple[str, Answers]]:
             answers.requests.append((lines[0], authorization))
             cseq = next((h.split(":", 1)[1].strip() for h in lines if h.lower().startswith("cseq:")), "1")
             reason = {401: "Unauthorized", 404: "Stream Not Found"}.get(answers.status, "OK")
-            extra = 'WWW-Authenticate: Digest realm="cam", nonce="abc"\r\n' if answers.status == 401 else ""
+            said = answers.status == 401 and answers.challenge is not None
+            extra = f"WWW-Authenticate: {answers.challenge}\r\n" if said else ""
             self.wfile.write(f"RTSP/1.0 {answers.status} {reason}\r\nCSeq: {cseq}\r\n{extra}\r\n".encode())
             return True
 
@@ -168,6 +171,21 @@ def test_an_http_camera_that_wants_a_password_says_so_and_a_wrong_one_is_told_ap
     assert "did not accept the user name and password (HTTP 401 Unauthorized)" in message
     assert "s3cret" not in message  # the URL in the message is redacted
     assert answers.requests[-1] == ("/video", "Basic YWRtaW46czNjcmV0")  # admin:s3cret, as FFmpeg sends it
+
+
+def test_a_refusal_that_does_not_say_how_to_log_in_is_told_as_such(http_camera: tuple[str, Answers]) -> None:
+    # A 401 without a WWW-Authenticate challenge leaves FFmpeg no way to send a password: it
+    # was told as "did not accept the user name and password", or "asks for" them.
+    base, answers = http_camera
+    answers.status, answers.challenge = 401, None
+    scheme, host = base.split("://")
+    for url in (f"{base}/video", f"{scheme}://admin:s3cret@{host}/video"):
+        assert open_error(url).endswith(
+            ": it refused without saying how to log in (HTTP 401 Unauthorized, with no WWW-Authenticate "
+            "challenge), so OpenCV's FFmpeg can send it no password: check the stream's address in the camera's "
+            "or app's instructions (some take the user name and password in it, after a ?)"
+        )
+    assert all(authorization is None for _, authorization in answers.requests)
 
 
 def test_a_camera_that_asks_for_its_password_by_digest_is_answered(http_camera: tuple[str, Answers]) -> None:
@@ -301,6 +319,11 @@ def test_an_rtsp_camera_is_asked_with_describe(rtsp_camera: tuple[str, Answers])
     assert first == (f"DESCRIBE {base}/live RTSP/1.0", None) and second[0] == first[0]
     response = md5(f"{md5('admin:cam:pw')}:abc:{md5(f'DESCRIBE:{base}/live')}")
     assert second[1] == f'Digest username="admin", realm="cam", nonce="abc", uri="{base}/live", response="{response}"'
+    answers.status, answers.challenge = 401, None  # no way to log in named: no password sent
+    assert why_not_opened(f"rtsp://admin:pw@{base.split('://')[1]}/live").startswith(
+        "it refused without saying how to log in (RTSP 401 Unauthorized, with no WWW-Authenticate challenge)"
+    )
+    assert answers.requests[-1][1] is None
     answers.status = 404
     assert "it has nothing at /live (RTSP 404 Stream Not Found)" in why_not_opened(
         f"rtsp://admin:pw@{base.split('://')[1]}/live"

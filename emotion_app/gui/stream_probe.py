@@ -353,6 +353,12 @@ def _status_reason(
 ) -> str:
     said = f"{protocol} {status} {reason}".strip()
     path = urlsplit(url).path or "/"
+    if status == 401 and not challenges:
+        return (
+            f"it refused without saying how to log in ({said}, with no WWW-Authenticate challenge), so OpenCV's "
+            "FFmpeg can send it no password: check the stream's address in the camera's or app's instructions "
+            "(some take the user name and password in it, after a ?)"
+        )
     unanswerable = _unanswerable(challenges) if status == 401 else None
     if unanswerable:  # no password given, or the right one, would open it
         told = f"it asks for its password by {unanswerable}, which OpenCV's FFmpeg cannot answer ({said})"
