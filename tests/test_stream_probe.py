@@ -373,3 +373,43 @@ def test_http_asked_of_an_https_camera_and_the_other_way_round_is_named(http_cam
         f"Could not open network camera {other}://{host}/video: it speaks {spoken[scheme]} on port {port}, not "
         f"{spoken[other]}: the address should begin with {scheme}://"
     )
+
+
+def test_http_asked_of_a_web_servers_https_port_that_answers_400_is_named(camera_tls: ssl.SSLContext) -> None:
+    # nginx (and Apache) answer plain HTTP on their HTTPS port with 400 Bad Request rather
+    # than hang up: it was told as "it answered HTTP 400 Bad Request".
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            connection: socket.socket = self.request
+            try:
+                if connection.recv(1, socket.MSG_PEEK) == b"\x16":  # a TLS handshake begins
+                    connection = camera_tls.wrap_socket(connection, server_side=True)
+                request = b""
+                while b"\r\n\r\n" not in request and (data := connection.recv(4096)):
+                    request += data
+                if isinstance(connection, ssl.SSLSocket):
+                    connection.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    return
+                said = b"The plain HTTP request was sent to HTTPS port"
+                body = b"<html><head><title>400 " + said + b"</title></head><body><center>" + said + b"</center>"
+                connection.sendall(
+                    b"HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Type: text/html\r\n"
+                    + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+                    + body
+                )
+            except OSError:  # the probe hung up after the handshake
+                pass
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        url = f"http://127.0.0.1:{port}/video"
+        assert open_error(url) == (
+            f"Could not open network camera {url}: it speaks HTTPS on port {port}, not plain HTTP: the address "
+            "should begin with https://"
+        )
+    finally:
+        server.shutdown()
+        server.server_close()

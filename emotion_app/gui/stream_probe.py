@@ -78,12 +78,16 @@ def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S, waited_s: float
         # answers in its own or hangs up (one that does not answer in time is not asked again).
         answered = not isinstance(exc, TimeoutError)
         if answered and scheme == "http" and _shakes_hands_in_tls(host, port, timeout_s):
-            return f"it speaks HTTPS on port {port}, not plain HTTP: the address should begin with https://"
+            return _speaks_https(port)
         if answered and scheme == "https" and _answers_plain_http(host, port, timeout_s):
             return f"it speaks plain HTTP on port {port}, not HTTPS: the address should begin with http://"
         return f"{host} accepts a connection on port {port} but gives no {scheme.upper()} answer"
     finally:
         connection.close()
+
+
+def _speaks_https(port: int) -> str:
+    return f"it speaks HTTPS on port {port}, not plain HTTP: the address should begin with https://"
 
 
 def _shakes_hands_in_tls(host: str, port: int, timeout_s: float) -> bool:
@@ -233,16 +237,20 @@ def _http_reason(sock: socket.socket, url: str, tls: bool, timeout_s: float, wai
     if isinstance(answer, str):
         return answer
     status, reason, kind, challenges = answer
+    port = parts.port or DEFAULT_PORTS[parts.scheme.lower()]
     # No password is sent until asked for (as FFmpeg does): then once more, answering the
     # challenge, on a connection of its own (the first one's answer is not read to its end).
     authorization = _authorization(challenges, "GET", _target(url), url) if status == 401 else None
     if authorization is not None:
-        port = parts.port or DEFAULT_PORTS[parts.scheme.lower()]
         with socket.create_connection((parts.hostname or "", port), timeout=timeout_s) as again:
             answer = _http_get(again, url, tls, timeout_s, authorization)
             if isinstance(answer, str):
                 return answer
             status, reason, kind, challenges = answer
+    # A web server's HTTPS port asked in plain HTTP may answer 400 rather than hang up (nginx:
+    # "The plain HTTP request was sent to HTTPS port"): whether it speaks TLS tells.
+    if status == 400 and not tls and _shakes_hands_in_tls(parts.hostname or "", port, timeout_s):
+        return _speaks_https(port)
     return _status_reason(status, reason, "HTTP", url, kind, waited_s, challenges)
 
 
