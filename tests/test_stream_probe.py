@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import itertools
 import re
 import socket
 import socketserver
@@ -174,12 +175,15 @@ def test_an_http_camera_that_wants_a_password_says_so_and_a_wrong_one_is_told_ap
 
 
 def test_a_refusal_that_does_not_say_how_to_log_in_is_told_as_such(http_camera: tuple[str, Answers]) -> None:
-    # A 401 without a WWW-Authenticate challenge leaves FFmpeg no way to send a password: it
-    # was told as "did not accept the user name and password", or "asks for" them.
+    # A 401 without a WWW-Authenticate challenge (or with an empty one) leaves FFmpeg no way
+    # to send a password: it was told as "did not accept the user name and password", or
+    # "asks for" them.
     base, answers = http_camera
-    answers.status, answers.challenge = 401, None
+    answers.status = 401
     scheme, host = base.split("://")
-    for url in (f"{base}/video", f"{scheme}://admin:s3cret@{host}/video"):
+    for answers.challenge, url in itertools.product(
+        (None, ""), (f"{base}/video", f"{scheme}://admin:s3cret@{host}/video")
+    ):
         assert open_error(url).endswith(
             ": it refused without saying how to log in (HTTP 401 Unauthorized, with no WWW-Authenticate "
             "challenge), so OpenCV's FFmpeg can send it no password: check the stream's address in the camera's "

@@ -361,7 +361,7 @@ def _status_reason(
 ) -> str:
     said = f"{protocol} {status} {reason}".strip()
     path = urlsplit(url).path or "/"
-    if status == 401 and not challenges:
+    if status == 401 and not any(challenge.strip() for challenge in challenges):  # none, or an empty one
         return (
             f"it refused without saying how to log in ({said}, with no WWW-Authenticate challenge), so OpenCV's "
             "FFmpeg can send it no password: check the stream's address in the camera's or app's instructions "
