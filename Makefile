@@ -1,6 +1,6 @@
 # The two set-up commands of the README:
 #   make run    install requirements.txt into .venv and launch the app (at first: the first camera)
-#   make test   install everything (incl. Xvfb for the real-window test), run the linters and all tests
+#   make test   install everything (incl. Xvfb and xrandr for the real-window tests), run the linters and all tests
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -35,7 +35,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-runtime
 
-# Xvfb and the X libraries PyQt6's xcb plugin needs, for the real-window test.
+# Xvfb, xrandr and the X libraries PyQt6's xcb plugin needs, for the real-window tests.
 system-deps:
 	@bash scripts/install-system-deps.sh
 

@@ -30,7 +30,7 @@ _BACKGROUND = QColor(18, 18, 20)
 # over the picture and cut the messages off; they can be dismissed to give it back.
 MIN_VIEW_SIZE = (160, 40)
 # The view was moved to a screen of another pixel ratio (or that screen's scaling changed):
-# Qt 6.6 says so; with an older one (PyQt6 6.5 is supported) the next frame or resize asks.
+# Qt 6.6 says so; an older one (PyQt6 6.5 is supported) only repaints, where paintEvent asks.
 _PIXEL_RATIO_EVENTS = tuple(
     kind for kind in (getattr(QEvent.Type, "DevicePixelRatioChange", None),) if kind is not None
 )
@@ -72,6 +72,8 @@ class VideoView(QWidget):
         self._placeholder = "No video"
         self._display_scale: float | None = None
         self._pixel_ratio = 1.0
+        # The device pixel ratio the current scale and enlargement were worked out at.
+        self._device_ratio = 0.0
 
     def sizeHint(self) -> QSize:
         return QSize(800, 600)
@@ -135,7 +137,7 @@ class VideoView(QWidget):
         enlargement (see :attr:`display_scale_changed`); says so when either changed."""
         shown, target = fit_frame(frame_width, frame_height, QRectF(self.rect()))
         # Qt paints the view at this many screen pixels per view pixel (2 on a laptop at 200%).
-        device = self.devicePixelRatioF()
+        device = self._device_ratio = self.devicePixelRatioF()
         scale, ratio = quantised_display_scale(shown), screen_pixel_ratio(shown * device, device)
         if target.isEmpty():
             # A view of no size shows nothing: frames enlarged for the screen would be drawn
@@ -156,14 +158,15 @@ class VideoView(QWidget):
             self._rescale()
         return handled
 
-    def _rescale(self) -> None:
+    def _rescale(self, repaint: bool = True) -> None:
         result = self._result
         if result is not None:
             # Redrawn now for a paused frame; the frames that follow come sized for it.
             self._result = with_display_scale(result, *self._scale_for(result.width, result.height))
             if self._result is not result:
                 self._image = result_image(self._result)
-                self.update()
+                if repaint:
+                    self.update()
 
     def image_rect(self) -> QRectF:
         """Where the frame is drawn inside the view (empty without a frame)."""
@@ -181,6 +184,10 @@ class VideoView(QWidget):
 
     # ---- painting -------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent | None) -> None:
+        if self.devicePixelRatioF() != self._device_ratio:
+            # On a screen of another ratio, and Qt did not say so (before 6.6): a paused
+            # frame is redrawn for it, and the worker told, before it is painted.
+            self._rescale(repaint=False)
         painter = QPainter(self)
         try:
             painter.fillRect(self.rect(), _BACKGROUND)
