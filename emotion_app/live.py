@@ -152,8 +152,19 @@ def load_optimized_pipeline(weights_path: Path | None) -> PipelineBundle:
     return bundle
 
 
-_loads_lock = threading.Lock()
-_load_threads: set[threading.Thread] = set()
+# Reentrant: a signal's handler may ask (loads_left) on the thread that holds it.
+_loads_lock = threading.RLock()
+# Each load's thread, and the model it loads (as a forced exit names it).
+_load_threads: dict[threading.Thread, str] = {}
+# The longest one join of the exit waits at a time: a signal's handler (the app's second
+# Ctrl+C: gui/quitting) runs on this thread only between two.
+_JOIN_SLICE_S = 0.1
+
+
+def loads_left() -> list[str]:
+    """The model loads still running, named as a forced exit leaves them."""
+    with _loads_lock:
+        return [f"not loaded: {name}" for thread, name in _load_threads.items() if thread.is_alive()]
 
 
 @atexit.register
@@ -172,7 +183,7 @@ def wait_for_loads_to_end(timeout_s: float | None = None) -> bool:
         if remaining <= 0:
             log.warning("a model load did not end within %.0f s (a read that never returns?); not waited for", wait_s)
             return False
-        threads[0].join(remaining)
+        threads[0].join(min(remaining, _JOIN_SLICE_S))
 
 
 class PipelineLoad:
@@ -198,8 +209,9 @@ class PipelineLoad:
         )
         self._thread.start()
         with _loads_lock:
-            _load_threads.difference_update([thread for thread in _load_threads if not thread.is_alive()])
-            _load_threads.add(self._thread)
+            for thread in [thread for thread in _load_threads if not thread.is_alive()]:
+                del _load_threads[thread]
+            _load_threads[self._thread] = "the shipped model" if weights_path is None else f"the model {weights_path}"
 
     def _run(self, loader: PipelineLoader, torch_threads: int | None) -> None:
         bundle: PipelineBundle | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import re
 import shutil
 import stat
@@ -31,6 +32,7 @@ from emotion_app.gui import recording_writer
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.snapshot import MAX_WAITING_SNAPSHOTS, save_snapshot
+from emotion_app.io.atomic import is_unfinished
 from emotion_app.samples import VideoTruth, make_random_weights
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
 from gui_support import (
@@ -989,3 +991,201 @@ def test_closing_during_a_recording_on_a_dead_share_exits_and_says_what_was_not_
         assert not window.controller.is_running
         assert f"not saved: the recording {request.video_path} ({folder} stopped answering" in caplog.text
         assert share.asked_on_gui_thread == []
+
+
+_RECORDING_INTO_A_DEAD_SHARE = """
+import sys
+from pathlib import Path
+import pytest
+from PyQt6.QtCore import QTimer
+from emotion_app.gui import app as gui_app, recording_writer
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import VideoFileSpec
+from test_gui_dead_share import DeadShare
+
+folder, video, settings = Path({folder!r}), Path({video!r}), {settings!r}
+recording_writer.NOT_ANSWERING_S = {not_answering_s!r}
+close_once_waiting = {close_once_waiting!r}  # else the exit waits for a signal
+share = DeadShare(folder.parent)
+real_create, real_shutdown = gui_app.create_main_window, MainWindow.shutdown
+
+
+def shutdown(window, *args, **kwargs):
+    print("the exit waits", flush=True)
+    return real_shutdown(window, *args, **kwargs)
+
+
+def when(condition, then):
+    def look():
+        if condition():
+            then()
+        else:
+            QTimer.singleShot(50, look)
+    QTimer.singleShot(0, look)
+
+
+def create_and_record(options):
+    window = real_create(options)
+    writer = lambda: window.controller.inference._recording
+
+    def hang_up():
+        print("recording", window.recording.video_path, flush=True)
+        share.hang_up(pytest.MonkeyPatch())
+        when(share.waiting.is_set, waiting)
+
+    def waiting():
+        print("the recording waits on the share", flush=True)
+        if close_once_waiting:
+            window.close()
+
+    def record():
+        window.record_action.trigger()
+        when(lambda: writer() is not None and writer().rows_written > 0, hang_up)
+
+    window.start_source(VideoFileSpec(video, loop=True))
+    window.set_output_folder(folder)
+    answered = lambda: window.output_folder_checked() and window.dialog_folders_answered()
+    face = lambda: window.view.result is not None and len(window.view.result.faces) > 0
+    when(lambda: answered() and window.settings.output_dir == str(folder) and face(), record)
+    return window
+
+
+MainWindow.shutdown = shutdown
+gui_app.create_main_window = create_and_record
+sys.exit(gui_app.run(["--settings", settings]))
+"""
+
+
+class _AppRecordingIntoADeadShare:
+    """The app in a child process, recording into a share that stops answering once a face is
+    recorded; its stdout read line by line as it comes."""
+
+    def __init__(self, gui_video: VideoTruth, tmp_path: Path, not_answering_s: float, close: bool) -> None:
+        self.folder = tmp_path / "share" / "recordings"
+        script = _RECORDING_INTO_A_DEAD_SHARE.format(
+            folder=str(self.folder),
+            video=str(gui_video.path),
+            settings=str(tmp_path / "settings.ini"),
+            not_answering_s=not_answering_s,
+            close_once_waiting=close,
+        )
+        temp = tmp_path / "temp"
+        temp.mkdir()
+        importable = os.pathsep.join((str(Path(__file__).resolve().parent), str(REPO)))
+        env = dict(
+            os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), PYTHONPATH=importable, **temp_folder_env(temp)
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-X", "faulthandler", "-c", script],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=REPO,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        self.errors: list[str] = []
+        threading.Thread(target=self._read, args=(self.process.stdout, self.lines.put), daemon=True).start()
+        self._errors_read = threading.Thread(target=self._read, args=(self.process.stderr, self.errors.append))
+        self._errors_read.start()
+
+    @staticmethod
+    def _read(stream: Any, put: Any) -> None:
+        for line in stream:
+            put(line)
+
+    def wait_for_line(self, start: str, timeout_s: float = EXIT_BOUND_S) -> str:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self.kill()
+                pytest.fail(f"no {start!r} from the app within {timeout_s} s:\n{''.join(self.output)}\n{self.stderr}")
+            self.output.append(line)
+            if line.startswith(start):
+                return line.strip()
+
+    def wait(self, timeout_s: float) -> int | None:
+        """The exit code, None if it ran on past ``timeout_s`` (then killed)."""
+        try:
+            code: int | None = self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            code = None
+            self.kill()
+        self._errors_read.join()
+        return code
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    @property
+    def stderr(self) -> str:
+        return "".join(self.errors)
+
+
+def _start_recording_into_a_dead_share(
+    gui_video: VideoTruth, tmp_path: Path, not_answering_s: float, close: bool = False
+) -> tuple[_AppRecordingIntoADeadShare, Path]:
+    """The app, its recording's next write waiting on the share (then its window closed, if
+    ``close``); and that recording's video."""
+    app = _AppRecordingIntoADeadShare(gui_video, tmp_path, not_answering_s, close)
+    video = Path(app.wait_for_line("recording ").removeprefix("recording "))
+    app.wait_for_line("the recording waits on the share")
+    return app, video
+
+
+@pytest.mark.parametrize(
+    ("signal_name", "quit_by"), [("SIGINT", "a signal"), ("SIGTERM", "a signal"), ("SIGINT", "the window closed")]
+)
+def test_a_second_signal_while_the_exit_waits_for_a_dead_share_exits_at_once(
+    gui_video: VideoTruth, tmp_path: Path, signal_name: str, quit_by: str
+) -> None:
+    # A second Ctrl+C did nothing: the exit waited on for the recording's writer, up to its
+    # 10 s (here 120 s) after the share stopped answering, in a QThread.wait where Python's
+    # signal handler never ran. So did one after the window had closed.
+    import signal
+
+    number = getattr(signal, signal_name)
+    closed = quit_by == "the window closed"
+    app, video = _start_recording_into_a_dead_share(gui_video, tmp_path, not_answering_s=120.0, close=closed)
+    try:
+        if not closed:
+            app.process.send_signal(number)  # the first: the quit starts, and waits for the writer
+        app.wait_for_line("the exit waits")
+        time.sleep(2.0)  # into the exit's wait for the writer (its first second is a bounded one)
+        assert app.process.poll() is None, app.stderr
+        sent = time.monotonic()
+        app.process.send_signal(number)
+        code = app.wait(timeout_s=10.0)
+        took_s = time.monotonic() - sent
+    finally:
+        app.kill()
+    assert code == 128 + number, f"exit code {code} after {took_s:.1f} s:\n{app.stderr[-3000:]}"
+    assert took_s < 5.0, app.stderr[-3000:]
+    told = [line for line in app.stderr.splitlines() if "quit without waiting" in line]
+    assert told == [
+        f"{signal_name}: quit without waiting for what was still being written; not saved: the recording {video}"
+    ]
+    # Nothing half written took a file's name: what was being written stays in its
+    # temporary (hidden, .part) files.
+    assert not video.exists()
+    assert all(is_unfinished(path) for path in app.folder.iterdir()), list(app.folder.iterdir())
+
+
+def test_one_signal_still_waits_for_a_recording_on_a_dead_share(gui_video: VideoTruth, tmp_path: Path) -> None:
+    import signal
+
+    app, video = _start_recording_into_a_dead_share(gui_video, tmp_path, not_answering_s=6.0)
+    try:
+        app.process.send_signal(signal.SIGINT)
+        code = app.wait(timeout_s=EXIT_BOUND_S)
+    finally:
+        app.kill()
+    assert code == 0, app.stderr[-3000:]
+    # Waited for the writer until it had not answered for its 6 s, then said so.
+    assert f"not saved: the recording {video} ({app.folder} stopped answering" in app.stderr
+    assert "quit without waiting" not in app.stderr

@@ -14,6 +14,7 @@ from PyQt6 import sip
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 
+from . import quitting
 from .identity import APPLICATION, ORGANIZATION
 from .launch import LaunchOptions, parse_args
 from .starting_screen import show_starting_screen
@@ -48,10 +49,16 @@ def _quit_on_signals(app: QApplication) -> None:
     handler then runs inside that timer's dispatch, so it only queues the quit: quitting
     there (windows closed, threads stopped) while Qt was still dispatching its timers
     crashed the process with SIGSEGV in most tries.
+
+    A second signal, or one once the window has closed, while the exit waits for what is
+    still being written (up to half a minute on a share that has gone), ends the process
+    there: exit code 128 + the signal, and a line naming what was left unsaved
+    (``gui/quitting``).
     """
     if threading.current_thread() is not threading.main_thread():
         return
     _quit_signalled.clear()
+    quitting.reset()
 
     def close_then_quit() -> None:
         # Quitting closes every window in no set order: a session timeline floating on its
@@ -61,7 +68,9 @@ def _quit_on_signals(app: QApplication) -> None:
                 widget.close()
         app.quit()
 
-    def quit_soon(_signum: int, _frame: object) -> None:
+    def quit_soon(signum: int, _frame: object) -> None:
+        if _quit_signalled.is_set() or quitting.is_exiting():
+            quitting.exit_now(signum)  # the user will not wait for the exit's waits
         _quit_signalled.set()
         QTimer.singleShot(0, close_then_quit)
 

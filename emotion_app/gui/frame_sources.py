@@ -39,6 +39,7 @@ from emotion_app.io.video import (
 )
 
 from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
+from .quitting import WAIT_SLICE_S
 from .screen_capture import ScreenCaptureError, ScreenFrameSource
 from .stream_drops import StreamDrops
 from .stream_probe import CHECK_ADDRESS, PROBE_TIMEOUT_S, QUICK_PROBE_TIMEOUT_S, why_not_opened
@@ -909,7 +910,7 @@ def wait_for_streams_let_go(timeout_s: float = _LET_GO_S + 1.0) -> bool:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return False
-        readers[0].join(remaining)
+        readers[0].join(min(remaining, WAIT_SLICE_S))  # a second Ctrl+C runs between (gui/quitting)
 
 
 def open_camera(spec: CameraSpec, open_device: DeviceOpener = cv2.VideoCapture) -> OpenCvFrameSource:

@@ -57,7 +57,7 @@ from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.wording import count_text
 
 from ..weights import DEFAULT_WEIGHTS_DIR
-from . import gui_thread_gc
+from . import gui_thread_gc, quitting
 from .annotation import with_names
 from .background_call import BackgroundCall
 from .background_exists import BackgroundExists
@@ -1725,6 +1725,8 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return not self.controller.is_running
         self._shut_down = True
+        # From here a Ctrl+C or SIGTERM ends the process at once, naming what it leaves unsaved.
+        quitting.exit_begun(self.unsaved_now)
         self._status_timer.stop()
         self.settings.window_geometry = self.saveGeometry()
         self.settings.sync()
@@ -1744,9 +1746,15 @@ class MainWindow(QMainWindow):
         # crash in FFmpeg's teardown (measure_gui exited with SIGSEGV once).
         pool = QThreadPool.globalInstance()
         if pool is not None:
-            pool.waitForDone(max(0, round((deadline - time.monotonic()) * 1000)))
+            quitting.wait_for_pool(pool, max(0.0, deadline - time.monotonic()))
         self._gc_hold.release()
         return stopped
+
+    def unsaved_now(self) -> list[str]:
+        """What a process ending now would leave unsaved of this window's: the settings,
+        snapshots and timeline exports still being written (recordings and model loads are
+        their modules' to tell: see ``gui/quitting``)."""
+        return self.settings.unsaved() + self.snapshots.unsaved() + self.timeline_panel.exports_left()
 
     def _fit_to_screen(self, saved: QByteArray | None) -> None:
         """Size the window: the saved geometry (Qt fits it to today's screens), else a first

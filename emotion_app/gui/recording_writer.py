@@ -30,6 +30,17 @@ MAX_WAITING_FRAMES = 8
 # The recording's thread's name (tests and logs find it by it).
 THREAD_NAME = "recording writer"
 
+# The writers whose thread runs: a process ending now would leave their recordings unsaved.
+# Reentrant: a signal's handler on a thread holding it asks too (gui/quitting).
+_running_lock = threading.RLock()
+_running: set[RecordingWriter] = set()
+
+
+def unsaved() -> list[str]:
+    """The recordings still being written, as :meth:`RecordingWriter.finish` names one left."""
+    with _running_lock:
+        return [writer.not_saved for writer in _running]
+
 
 class RecordingWriter:
     """Makes a :class:`Recorder` for ``request`` and writes the results :meth:`put` to it,
@@ -58,7 +69,18 @@ class RecordingWriter:
         self._frames_written = 0
         self.rows_written = 0  # CSV rows written so far (set on the writer's thread)
         self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
-        self._thread.start()  # RuntimeError where no thread can be had: the caller says so
+        with _running_lock:
+            _running.add(self)
+        try:
+            self._thread.start()  # RuntimeError where no thread can be had: the caller says so
+        except RuntimeError:
+            with _running_lock:
+                _running.discard(self)
+            raise
+
+    @property
+    def not_saved(self) -> str:
+        return f"not saved: the recording {self.request.video_path}"
 
     def put(self, result: InferenceResult) -> bool:
         """Hand ``result`` to the writer; returns at once. False once it takes no more
@@ -114,7 +136,7 @@ class RecordingWriter:
         summary = self._unanswered_summary()
         if newly_given_up:
             self._report(summary)
-        log.warning("not saved: the recording %s (%s)", self.request.video_path, summary.error)
+        log.warning("%s (%s)", self.not_saved, summary.error)
         return False
 
     def _give_up(self) -> None:
@@ -133,6 +155,13 @@ class RecordingWriter:
 
     def _run(self) -> None:
         """The writer's thread: the Recorder made, each frame written, then closed."""
+        try:
+            self._write_all()
+        finally:
+            with _running_lock:
+                _running.discard(self)
+
+    def _write_all(self) -> None:
         recorder: Recorder | None = None
         error, ended_by = "", ""
         try:

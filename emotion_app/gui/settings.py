@@ -30,6 +30,7 @@ from emotion_app.weights import DEFAULT_WEIGHTS_DIR
 
 from .camera_size import CameraSize, format_camera_size, parse_camera_size
 from .identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
+from .quitting import WAIT_SLICE_S
 from .stream_url import check_stream_url
 
 log = logging.getLogger(__name__)
@@ -112,10 +113,16 @@ class _Writer:
                 thread, ended, status = self._thread, self._ended, self._status
             if thread is None:
                 break
-            thread.join()
-        if ended is not None:
-            ended.join()
+            thread.join(WAIT_SLICE_S)  # in slices: a second Ctrl+C's handler runs between (gui/quitting)
+        while ended is not None and ended.is_alive():
+            ended.join(WAIT_SLICE_S)
         return status
+
+    @property
+    def writing(self) -> bool:
+        """Whether changes are being written (the thread runs). Without the lock: a signal's
+        handler asks (gui/quitting), maybe on the thread holding it."""
+        return self._thread is not None
 
     def _run(self) -> None:
         try:
@@ -433,6 +440,10 @@ class AppSettings:
     @window_geometry.setter
     def window_geometry(self, value: QByteArray) -> None:
         self._set(_GEOMETRY, QByteArray(value))  # a copy: the caller's may change later
+
+    def unsaved(self) -> list[str]:
+        """The file, while changes to it are still being written (what a forced exit loses)."""
+        return [f"not saved: the settings {self._location}"] if self._writer.writing else []
 
     def sync(self) -> bool:
         """Wait until every change is written out; False, with a warning naming the file, if

@@ -158,6 +158,10 @@ def _asking_disk(lane: _Lane | None) -> Iterator[None]:
         lane.asked_since = None
 
 
+def _not_saved(snapshot: _Snapshot) -> str:
+    return f"not saved: {snapshot.what}"
+
+
 class SnapshotSaver(QObject):
     """Saves snapshots in the background: PNG-encoding a 1080p frame takes ~100 ms, too long
     for the GUI thread, and on a network share whose server has gone each file system call
@@ -282,12 +286,18 @@ class SnapshotSaver(QObject):
             unsaved = [(lane, snapshot) for lane in busy for snapshot in lane.pending()]
         for lane, snapshot in unsaved:
             log.warning(
-                "not saved: %s (the folder %s did not answer for %.0f s)",
-                snapshot.what,
+                "%s (the folder %s did not answer for %.0f s)",
+                _not_saved(snapshot),
                 lane.folder,
                 lane.unanswered_s(time.monotonic()),
             )
         return [snapshot.what for _, snapshot in unsaved]
+
+    def unsaved(self) -> list[str]:
+        """Every snapshot not yet written, as :meth:`finish` names them: what a process
+        ending now would lose (see ``gui/quitting``)."""
+        with self._lock:  # (reentrant: a signal's handler may ask while this thread holds it)
+            return [_not_saved(snapshot) for lane in self._lanes.values() for snapshot in lane.pending()]
 
     def _queue(self, folder: Path, snapshot: _Snapshot) -> str:
         """Hand ``snapshot`` to ``folder``'s thread (started if none runs); "" when it is

@@ -20,6 +20,7 @@ from .frame_sources import SourceFactory, open_frame_source
 from .inference_worker import InferenceWorker
 from .mailbox import DeliveryGate, LatestMailbox
 from .messages import CapturedFrame, FaceNames, InferenceResult, RecordingRequest, SourceSpec
+from .quitting import wait_for_thread
 
 log = logging.getLogger(__name__)
 
@@ -214,16 +215,17 @@ class StreamController(QObject):
             thread.requestInterruption()
             thread.quit()
         stopped = True
+        # In slices (quitting.wait_for_thread): a QThread.wait holds this thread in C, where a
+        # second Ctrl+C's handler cannot run, and the exit waits here for a recording's close.
         for thread in threads:
-            remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
-            if not thread.wait(remaining_ms):
+            if not wait_for_thread(thread, max(0.001, deadline - time.monotonic())):
                 stopped = False
         if not stopped:
             # A driver call that will not return (a wedged camera). Terminating a thread
             # that holds the GIL or a device lock is worse than waiting: wait, and say so.
             log.warning("worker threads did not stop within %.1f s; waiting for them", timeout_s)
             for thread in threads:
-                thread.wait()
+                wait_for_thread(thread)
         # Threads are done: their workers can be touched from here safely.
         self.capture.release()
         self.frames.clear()

@@ -25,6 +25,7 @@ from emotion_app.timeline import SessionTimeline
 
 from .messages import InferenceResult
 from .qt_images import bgr_image
+from .quitting import WAIT_SLICE_S
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,10 @@ EXPORTING_TIP = "Exporting the session timeline…"
 # to stop (STOP_WAIT_S), and a second for its poll and its answer. One still running past
 # it is stuck in a file-system call (a share that no longer answers) and is left.
 EXPORT_EXIT_WAIT_S = STOP_WAIT_S + 1.0
+
+
+def _not_exported(folder: Path) -> str:
+    return f"not exported: the session timeline into {folder}"
 
 
 def qcolor(bgr: tuple[int, int, int]) -> QColor:
@@ -512,16 +517,21 @@ class TimelinePanel(QDockWidget):
         deadline = time.monotonic() + wait_s
         left: list[Path] = []
         for thread, folder in list(self._export_threads.items()):
-            thread.join(max(0.0, deadline - time.monotonic()))
+            # In slices: a second Ctrl+C's handler runs only between them (gui/quitting).
+            while thread.is_alive() and time.monotonic() < deadline:
+                thread.join(min(WAIT_SLICE_S, max(0.0, deadline - time.monotonic())))
             if thread.is_alive():
                 left.append(folder)
                 log.warning(
-                    "not exported: the session timeline into %s (the export had not ended %.0f s after the window "
-                    "closed: its folder is not answering?)",
-                    folder,
+                    "%s (the export had not ended %.0f s after the window closed: its folder is not answering?)",
+                    _not_exported(folder),
                     wait_s,
                 )
         return left
+
+    def exports_left(self) -> list[str]:
+        """The exports still running, as :meth:`finish_exports` names one it leaves."""
+        return [_not_exported(folder) for thread, folder in list(self._export_threads.items()) if thread.is_alive()]
 
     def _update_export_button(self) -> None:
         """Export is offered only with something to export and no export drawing: an empty
