@@ -50,10 +50,9 @@ def _quit_on_signals(app: QApplication) -> None:
     there (windows closed, threads stopped) while Qt was still dispatching its timers
     crashed the process with SIGSEGV in most tries.
 
-    A second signal, or one once the window has closed, while the exit waits for what is
-    still being written (up to half a minute on a share that has gone), ends the process
-    there: exit code 128 + the signal, and a line naming what was left unsaved
-    (``gui/quitting``).
+    A signal while the exit will wait for what is still being written (up to half a minute
+    on a share that has gone) says so; a second ends the process there: exit code 128 + the
+    signal, and a line naming what was left unsaved (``gui/quitting``).
     """
     if threading.current_thread() is not threading.main_thread():
         return
@@ -69,9 +68,10 @@ def _quit_on_signals(app: QApplication) -> None:
         app.quit()
 
     def quit_soon(signum: int, _frame: object) -> None:
-        if _quit_signalled.is_set() or quitting.is_exiting():
+        if _quit_signalled.is_set():
             quitting.exit_now(signum)  # the user will not wait for the exit's waits
         _quit_signalled.set()
+        quitting.tell_waiting(signum)
         QTimer.singleShot(0, close_then_quit)
 
     for number in (signal.SIGINT, signal.SIGTERM):

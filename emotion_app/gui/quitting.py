@@ -1,10 +1,12 @@
 """A second Ctrl+C (or SIGTERM) while the app's exit waits for its outputs: exit at once.
 
 The exit waits for what is still being written (a recording, snapshots, a timeline export,
-a model load), on a share whose server has gone for up to about half a minute. A signal
-while it waits ends the process there, with one line on stderr naming what was left
-unsaved. Python runs a signal handler only on the main thread between two bytecodes, so
-every wait of the exit on that thread is cut into slices of :data:`WAIT_SLICE_S`.
+a model load), on a share whose server has gone for up to about half a minute. A first
+signal then says so on stderr; a second ends the process there, with one line on stderr
+naming what was left unsaved. One signal never loses an output that would have been
+saved (a session manager's SIGTERM after the window closed, say). Python runs a signal
+handler only on the main thread between two bytecodes, so every wait of the exit on that
+thread is cut into slices of :data:`WAIT_SLICE_S`.
 """
 
 from __future__ import annotations
@@ -68,6 +70,24 @@ def unsaved_now() -> list[str]:
     return found
 
 
+def tell_waiting(signum: int) -> None:
+    """A first signal: when the exit will wait for what is being written (or already
+    waits), say so on stderr, and that the signal again quits without waiting."""
+    if not (is_exiting() or unsaved_now()):
+        return  # the quit will be quick: nothing to say
+    name = signal.Signals(signum).name
+    again = "press Ctrl+C again" if signum == signal.SIGINT else f"send {name} again"
+    _write_stderr(f"{name}: quitting once what is still being written is done; {again} to quit without waiting\n")
+
+
+def _write_stderr(line: str) -> None:
+    try:
+        # Not through sys.stderr: the handler may have interrupted a write to it.
+        os.write(2, line.encode("utf-8", "replace"))
+    except OSError:
+        pass
+
+
 def exit_now(signum: int) -> NoReturn:
     """End the process at once with 128 + ``signum``, saying what is left unsaved.
 
@@ -78,12 +98,7 @@ def exit_now(signum: int) -> NoReturn:
     """
     unsaved = unsaved_now()
     told = f" for what was still being written; {'; '.join(unsaved)}" if unsaved else "; nothing was left unsaved"
-    line = f"{signal.Signals(signum).name}: quit without waiting{told}\n"
-    try:
-        # Not through sys.stderr: the handler may have interrupted a write to it.
-        os.write(2, line.encode("utf-8", "replace"))
-    except OSError:
-        pass
+    _write_stderr(f"{signal.Signals(signum).name}: quit without waiting{told}\n")
     os._exit(128 + signum)
 
 
