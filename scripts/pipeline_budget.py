@@ -1,6 +1,6 @@
 """Where the pipeline's time goes on a clip, as ``bench`` runs it: cascades, model, the rest.
 
-    python -m scripts.pipeline_budget CLIP [--runs N] [--opencv-threads N]
+    python -m scripts.pipeline_budget CLIP [--runs N] [--opencv-threads N] [--alone]
 
 Decodes CLIP once, then runs :class:`EmotionPipeline` (``bench``'s settings: 24 px, scans
 inline, torch on one thread) over its frames ``--runs`` times, the fer-style full-frame
@@ -8,8 +8,11 @@ baseline beside each frame as ``bench`` runs it. Every ``detectMultiScale`` call
 pipeline's cascades (the detector's and the face check's) and every ONNX Runtime forward
 pass is timed by a wrapper, so each run prints the pipeline's milliseconds a frame split
 into cascade calls, forward passes and everything else (Python and the small OpenCV,
-NumPy and torch calls between them), and the baseline's. Wall time: run it with the
-cores free. The last line is one JSON object.
+NumPy and torch calls between them), and the baseline's. ``--alone`` follows each run
+with one of the pipeline alone, no baseline between its frames (its figures keyed
+``alone_...``): the baseline's pass over a whole frame leaves little of the pipeline's
+data in the caches, which ``bench`` counts against the pipeline. Wall time: run it with
+the cores free. The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -69,6 +72,11 @@ def main() -> int:
     parser.add_argument("clip", type=Path, metavar="CLIP", help="a video file")
     parser.add_argument("--runs", type=int, default=3, help="runs over the clip (default 3)")
     parser.add_argument("--opencv-threads", type=int, default=None, help="OpenCV threads (default: OpenCV's own)")
+    parser.add_argument(
+        "--alone",
+        action="store_true",
+        help="after each run, run the pipeline over the frames again without the baseline beside it",
+    )
     args = parser.parse_args()
     if args.runs < 1:
         parser.error(f"--runs must be at least 1, got {args.runs}")
@@ -97,38 +105,54 @@ def main() -> int:
     baseline = full_frame_baseline_detector()
     runs: list[dict[str, float]] = []
     for run in range(1, args.runs + 1):
-        pipeline = EmotionPipeline(make_detector(DEFAULT_MIN_FACE), classifier)
-        total = baseline_total = 0.0
-        with_face = 0
-        pipeline_spent = dict.fromkeys(spent, 0.0)
-        for time_s, frame in frames:
-            start = time.perf_counter()
-            baseline.detect(frame)
-            baseline_total += time.perf_counter() - start
-            spent.update(dict.fromkeys(spent, 0.0))  # the baseline's own cascade calls do not count
-            start = time.perf_counter()
-            with_face += bool(pipeline.process(frame, time_s))
-            total += time.perf_counter() - start
-            for name, seconds in spent.items():
-                pipeline_spent[name] += seconds
-        count = len(frames)
-        figures = {
-            "pipeline_ms": total * 1000 / count,
-            "cascades_ms": pipeline_spent["cascades"] * 1000 / count,
-            "forward_passes_ms": pipeline_spent["forward passes"] * 1000 / count,
-            "rest_ms": (total - sum(pipeline_spent.values())) * 1000 / count,
-            "baseline_ms": baseline_total * 1000 / count,
-            "frames_with_face": float(with_face),
-        }
+        figures = _run(frames, EmotionPipeline(make_detector(DEFAULT_MIN_FACE), classifier), baseline, spent)
+        if args.alone:
+            alone = _run(frames, EmotionPipeline(make_detector(DEFAULT_MIN_FACE), classifier), None, spent)
+            figures.update({f"alone_{name}": value for name, value in alone.items() if name != "baseline_ms"})
         runs.append(figures)
-        print(
-            f"run {run}: pipeline {figures['pipeline_ms']:.2f} ms a frame = cascade calls "
-            f"{figures['cascades_ms']:.2f} + forward passes {figures['forward_passes_ms']:.2f} + the rest "
-            f"{figures['rest_ms']:.2f}; baseline {figures['baseline_ms']:.2f}; a face in {with_face}/{count} frames"
-        )
+        print(f"run {run}: {_describe(figures, len(frames))}; baseline {figures['baseline_ms']:.2f}")
+        if args.alone:
+            print(f"run {run} alone: {_describe(figures, len(frames), 'alone_')}")
     medians = {name: float(np.median([run[name] for run in runs])) for name in runs[0]}
     print(json.dumps({"clip": str(args.clip), "opencv_threads": cv2.getNumThreads(), "runs": runs, "median": medians}))
     return 0
+
+
+def _run(
+    frames: list[tuple[float | None, np.ndarray]], pipeline: Any, baseline: Any | None, spent: Spent
+) -> dict[str, float]:
+    """One pass of ``pipeline`` over ``frames``, ``baseline`` (if any) run on each frame just before it."""
+    total = baseline_total = 0.0
+    with_face = 0
+    pipeline_spent = dict.fromkeys(spent, 0.0)
+    for time_s, frame in frames:
+        if baseline is not None:
+            start = time.perf_counter()
+            baseline.detect(frame)
+            baseline_total += time.perf_counter() - start
+        spent.update(dict.fromkeys(spent, 0.0))  # the baseline's own cascade calls do not count
+        start = time.perf_counter()
+        with_face += bool(pipeline.process(frame, time_s))
+        total += time.perf_counter() - start
+        for name, seconds in spent.items():
+            pipeline_spent[name] += seconds
+    count = len(frames)
+    return {
+        "pipeline_ms": total * 1000 / count,
+        "cascades_ms": pipeline_spent["cascades"] * 1000 / count,
+        "forward_passes_ms": pipeline_spent["forward passes"] * 1000 / count,
+        "rest_ms": (total - sum(pipeline_spent.values())) * 1000 / count,
+        "baseline_ms": baseline_total * 1000 / count,
+        "frames_with_face": float(with_face),
+    }
+
+
+def _describe(figures: dict[str, float], count: int, prefix: str = "") -> str:
+    return (
+        f"pipeline {figures[prefix + 'pipeline_ms']:.2f} ms a frame = cascade calls "
+        f"{figures[prefix + 'cascades_ms']:.2f} + forward passes {figures[prefix + 'forward_passes_ms']:.2f} + the "
+        f"rest {figures[prefix + 'rest_ms']:.2f}; a face in {figures[prefix + 'frames_with_face']:.0f}/{count} frames"
+    )
 
 
 if __name__ == "__main__":
