@@ -1198,3 +1198,63 @@ def test_one_signal_still_waits_for_a_recording_on_a_dead_share(gui_video: Video
     assert f"not saved: the recording {video} ({app.folder} stopped answering" in app.stderr
     assert ": quit without waiting" not in app.stderr
     assert "SIGINT: quitting once what is still being written is done; press Ctrl+C again" in app.stderr
+
+
+def _pictures_bytes(*results: InferenceResult) -> int:
+    """What the saver counts for ``results``: the bytes of their pictures, each once."""
+    pictures = {
+        id(picture): picture.nbytes
+        for result in results
+        for picture in (result.image, result.annotated, result.display_image, result.shown_frame)
+        if picture is not None
+    }
+    return sum(pictures.values())
+
+
+def test_snapshots_waiting_for_several_dead_shares_share_one_bound_of_memory(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The bound on the pictures waiting was a folder's: switching the output folder while
+    # shares hung piled up that much again for each folder.
+    first_folder, second_folder = tmp_path / "share" / "first", tmp_path / "share" / "second"
+    local = tmp_path / "local"
+    window = make_window()
+    play_saving_into(qtbot, window, gui_video.path, first_folder)
+    saver = window.snapshots
+    saved: list[Path] = []
+    saver.saved.connect(saved.append)
+    saver.not_answering_s = 0.0  # (ten seconds in use) the share counts as gone at once
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
+        taken = [wait_for_face_result(qtbot, window)]
+        saver.save_into(taken[-1], first_folder, datetime.now())  # the share holds it
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
+        for _ in range(5):
+            taken.append(_next_result(qtbot, window, taken[-1]))
+        saver.max_waiting_bytes = _pictures_bytes(taken[1], taken[2])  # room for two frames' alone
+        saver.save_into(taken[1], first_folder, datetime.now())
+        saver.save_into(taken[2], first_folder, datetime.now())  # the first folder holds all of it
+        saver.save_into(taken[3], second_folder, datetime.now())  # the second's thread takes it...
+        qtbot.waitUntil(lambda: not saver._lanes[second_folder].waiting, timeout=WAIT_MS)
+        # ...and one waits: a folder with none waiting takes one.
+        saver.save_into(taken[4], second_folder, datetime.now())
+        assert window.notice_banner.text() == ""
+        saver.save_into(taken[5], second_folder, datetime.now())  # another frame: over the bound of both together
+        assert window.notice_banner.text() == (
+            f"Snapshot not saved: 2 snapshots waiting for {first_folder} hold most of the "
+            f"{saver.max_waiting_bytes / (1 << 20):g} MiB kept for snapshots waiting to be written, and it has not "
+            f"answered for 0 s (a network share whose server has gone?); another is taken for {second_folder} once "
+            "the 1 waiting for it is written."
+        )
+        assert window.notice_banner.level == "error"
+        # A folder that answers is not held up by the memory the dead share's snapshots hold.
+        saver.save_into(taken[5], local, datetime.now())
+        qtbot.waitUntil(lambda: [path.parent for path in saved] == [local], timeout=WAIT_MS)
+        assert share.asked_on_gui_thread == []
+        share.back.set()  # the server is back: those taken are written, no more
+        qtbot.waitUntil(lambda: len(saved) == 6, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _snapshot_threads() == 0, timeout=WAIT_MS)
+    assert len(list(first_folder.iterdir())) == 3 and len(list(second_folder.iterdir())) == 2

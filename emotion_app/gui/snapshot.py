@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,8 +37,10 @@ log = logging.getLogger(__name__)
 # its frame: Ctrl+S held down (key repeat, ~30 a second) into a folder that does not answer
 # is refused from here on, rather than costing a thread and a frame a press.
 MAX_WAITING_SNAPSHOTS = 8
-# ...and the pictures they hold, each counted once however many snapshots share it (Ctrl+S
-# again and again on one still); one waiting snapshot is taken however large its frame.
+# ...and the pictures the snapshots waiting for all folders together hold, each counted once
+# however many snapshots share it (Ctrl+S again and again on one still): a folder with none
+# waiting still takes one however large, so one that answers is never refused for the
+# memory held by snapshots waiting for one that hangs, and a still above the bound is saved.
 MAX_WAITING_BYTES = 512 << 20
 # How often the GUI thread looks for a folder that has stopped answering while snapshots
 # wait for it (the writing thread, blocked in the call, cannot tell): the notice comes this
@@ -135,14 +137,19 @@ class _Lane:
         since = self.asked_since
         return since is not None and now - since >= limit_s
 
-    def waiting_bytes(self, extra: InferenceResult | None = None) -> int:
-        """The bytes of the pictures the waiting snapshots (and ``extra``) hold, each once."""
-        pictures: dict[int, int] = {}
-        for result in [snapshot.result for snapshot in self.waiting] + ([extra] if extra is not None else []):
-            for picture in (result.image, result.annotated, result.display_image, result.shown_frame):
-                if picture is not None:
-                    pictures[id(picture)] = picture.nbytes
-        return sum(pictures.values())
+    def waiting_bytes(self) -> int:
+        """The bytes of the pictures this lane's waiting snapshots hold, each once."""
+        return _pictures_bytes(snapshot.result for snapshot in self.waiting)
+
+
+def _pictures_bytes(results: Iterable[InferenceResult]) -> int:
+    """The bytes of the pictures ``results`` hold, each counted once."""
+    pictures: dict[int, int] = {}
+    for result in results:
+        for picture in (result.image, result.annotated, result.display_image, result.shown_frame):
+            if picture is not None:
+                pictures[id(picture)] = picture.nbytes
+    return sum(pictures.values())
 
 
 @contextmanager
@@ -169,10 +176,11 @@ class SnapshotSaver(QObject):
 
     One thread for each folder being saved into writes its snapshots one after the other,
     in the order they were asked for (a second's snapshots are numbered in that order), and
-    at most :attr:`max_waiting` wait for it, the rest refused with a message: a folder that
-    does not answer holds one thread and a bounded number of frames, however long Ctrl+S is
-    held. Daemon threads: one stuck on a dead share never keeps the process from exiting
-    (:meth:`finish` says what it leaves unsaved)."""
+    at most :attr:`max_waiting` wait for it, the rest refused with a message, as are those
+    past :attr:`max_waiting_bytes` of pictures waiting for all folders together but for one
+    a folder with none waiting: a folder that does not answer holds one thread and a bounded
+    number of frames, however long Ctrl+S is held. Daemon threads: one stuck on a dead share
+    never keeps the process from exiting (:meth:`finish` says what it leaves unsaved)."""
 
     saved = pyqtSignal(object)  # Path
     # Path: saved as shown on screen, its overlay's text sized for the window, because the
@@ -239,9 +247,11 @@ class SnapshotSaver(QObject):
                 return
             self._write(lane, result, target)
 
-        why = self._queue(file.parent, _Snapshot(result, f"snapshot {file}", write))
-        if why:
-            self.failed.emit(f"Snapshot {file} not saved: its folder {file.parent}: {why}.")
+        refused = self._queue(file.parent, _Snapshot(result, f"snapshot {file}", write))
+        if refused is not None:
+            about, why = refused
+            where = f"its folder {file.parent}: " if about == file.parent else ""
+            self.failed.emit(f"Snapshot {file} not saved: {where}{why}.")
 
     def save_into(self, result: InferenceResult, folder: Path, when: datetime) -> None:
         """Save under a new name (taken at ``when``) in the output folder ``folder``, made
@@ -261,9 +271,14 @@ class SnapshotSaver(QObject):
                     return
             self._write(lane, result, target)
 
-        why = self._queue(folder, _Snapshot(result, f"a snapshot taken at {when:%H:%M:%S} for {folder}", write))
-        if why:
+        refused = self._queue(folder, _Snapshot(result, f"a snapshot taken at {when:%H:%M:%S} for {folder}", write))
+        if refused is None:
+            return
+        about, why = refused
+        if about == folder:
             self.folder_refused.emit(folder, why)
+        else:  # not this folder's doing: choosing another would not help
+            self.failed.emit(f"Snapshot not saved: {why}.")
 
     def finish(self) -> list[str]:
         """At exit: wait for every snapshot asked for as long as its folder answers (a
@@ -299,36 +314,65 @@ class SnapshotSaver(QObject):
         with self._lock:  # (reentrant: a signal's handler may ask while this thread holds it)
             return [_not_saved(snapshot) for lane in self._lanes.values() for snapshot in lane.pending()]
 
-    def _queue(self, folder: Path, snapshot: _Snapshot) -> str:
-        """Hand ``snapshot`` to ``folder``'s thread (started if none runs); "" when it is
-        written, else why it is refused (reads on after "the folder FOLDER: ")."""
+    def _queue(self, folder: Path, snapshot: _Snapshot) -> tuple[Path, str] | None:
+        """Hand ``snapshot`` to ``folder``'s thread (started if none runs); None when it is
+        written, else why it is refused: (the folder that it is about, the reason, which
+        reads on after "the folder FOLDER: " where that is ``folder``, else on its own)."""
         with self._lock:
             lane = self._lanes.get(folder)
             if lane is None:
                 lane = self._lanes[folder] = _Lane(folder)
-            if lane.waiting and (
-                len(lane.waiting) >= self.max_waiting or lane.waiting_bytes(snapshot.result) > self.max_waiting_bytes
-            ):
-                now, count = time.monotonic(), len(lane.pending())
-                if lane.not_answering(now, self.not_answering_s):
-                    return (
-                        f"it is not answering (a network share whose server has gone?): {count} snapshots "
-                        f"have waited for it for {lane.unanswered_s(now):.0f} s, and no more are taken till it does"
-                    )
-                return f"{count} earlier snapshots are still being written into it; try again in a moment"
+            # A folder with none waiting takes one however large (see MAX_WAITING_BYTES).
+            if lane.waiting:
+                refused = self._refusal(lane, snapshot)
+                if refused is not None:
+                    return refused
             lane.waiting.append(snapshot)
             if not self._not_answering_check.isActive():  # started again, Ctrl+S held would put it off
                 self._not_answering_check.start()
             if lane.thread is not None:
-                return ""
+                return None
             lane.thread = threading.Thread(target=self._run, args=(lane,), name="snapshot", daemon=True)
             try:
                 lane.thread.start()
             except RuntimeError:  # no thread to be had
                 lane.waiting.pop()
                 lane.thread = None
-                return "no thread could be started to write into it"
-            return ""
+                return folder, "no thread could be started to write into it"
+            return None
+
+    def _refusal(self, lane: _Lane, snapshot: _Snapshot) -> tuple[Path, str] | None:
+        """Why ``snapshot`` cannot wait for ``lane`` (which has some waiting), as
+        :meth:`_queue` says it; None when it can. The lock is held."""
+        now = time.monotonic()
+        if len(lane.waiting) < self.max_waiting:
+            lanes = list(self._lanes.values())
+            held = _pictures_bytes([waiting.result for other in lanes for waiting in other.waiting] + [snapshot.result])
+            if held <= self.max_waiting_bytes:
+                return None
+            # Named: the folder whose waiting snapshots hold the most of it.
+            holder = max(lanes, key=_Lane.waiting_bytes)
+            if holder is not lane and holder.waiting_bytes() > lane.waiting_bytes():
+                count, mib = len(holder.waiting), self.max_waiting_bytes / (1 << 20)
+                hanging = (
+                    f", and it has not answered for {holder.unanswered_s(now):.0f} s (a network share whose server "
+                    "has gone?)"
+                    if holder.not_answering(now, self.not_answering_s)
+                    else ""
+                )
+                return holder.folder, (
+                    f"{count} snapshot{' waiting for ' if count == 1 else 's waiting for '}{holder.folder} "
+                    f"{'holds' if count == 1 else 'hold'} most of the {mib:g} MiB kept for snapshots waiting to be "
+                    f"written{hanging}; another is taken for {lane.folder} "
+                    f"once the {len(lane.waiting)} waiting for it {'is' if len(lane.waiting) == 1 else 'are'} written"
+                )
+        count = len(lane.pending())
+        if lane.not_answering(now, self.not_answering_s):
+            return lane.folder, (
+                f"it is not answering (a network share whose server has gone?): {count} snapshots "
+                f"have waited for it for {lane.unanswered_s(now):.0f} s, and no more are taken till it does"
+            )
+        return lane.folder, f"{count} earlier snapshots are still being written into it; try again in a moment"
 
     def _tell_not_answering(self) -> None:
         """On the GUI thread, every :data:`NOT_ANSWERING_CHECK_MS`: ``not_answering`` for
