@@ -28,7 +28,7 @@ import pytest
 from PyQt6.QtCore import QCoreApplication, QTimer
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui import recording_writer
+from emotion_app.gui import recording_writer, snapshot
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.snapshot import MAX_WAITING_SNAPSHOTS, save_snapshot
@@ -1258,3 +1258,86 @@ def test_snapshots_waiting_for_several_dead_shares_share_one_bound_of_memory(
         qtbot.waitUntil(lambda: len(saved) == 6, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: _snapshot_threads() == 0, timeout=WAIT_MS)
     assert len(list(first_folder.iterdir())) == 3 and len(list(second_folder.iterdir())) == 2
+
+
+class _WatchedLock:
+    """A reentrant lock that tells (:attr:`wanted`) when a snapshot's thread asks for it
+    once :attr:`after` is set; the rest as ``threading.RLock``, for a Condition around it."""
+
+    def __init__(self, after: threading.Event) -> None:
+        self.after, self.wanted = after, threading.Event()
+        self._lock = threading.RLock()
+        self._release_save = self._lock._release_save  # type: ignore[attr-defined]
+        self._acquire_restore = self._lock._acquire_restore  # type: ignore[attr-defined]
+        self._is_owned = self._lock._is_owned  # type: ignore[attr-defined]
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if threading.current_thread().name == "snapshot" and self.after.is_set():
+            self.wanted.set()
+        return self._lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+
+def test_a_snapshot_written_as_the_exit_gives_its_share_up_is_told_once_and_truly(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The writing thread looked at whether the exit had given it up, then told the window:
+    # the exit could give it up in between. Stderr then said "not saved" of a snapshot that
+    # was saved, and "Saved snapshot" went to a window that had gone (lost, at an exit).
+    folder = tmp_path / "share" / "snapshots"
+    window = make_window()
+    play_saving_into(qtbot, window, gui_video.path, folder)
+    saver = window.snapshots
+    saved: list[Path] = []
+    saver.saved.connect(saved.append)
+    saver.not_answering_s = 0.0  # (ten seconds in use) the share counts as gone at once
+    written, closing = threading.Event(), threading.Event()
+    lock = _WatchedLock(written)
+    saver._lock = threading.Condition(lock)  # type: ignore[arg-type]
+    real_replace, real_not_answering = os.replace, snapshot._Lane.not_answering
+
+    def replace(source: Any, target: Any) -> None:
+        real_replace(source, target)
+        if threading.current_thread().name == "snapshot":
+            written.set()
+
+    def not_answering(lane: snapshot._Lane, now: float, limit_s: float) -> bool:
+        given_up = real_not_answering(lane, now, limit_s)
+        if given_up and closing.is_set() and threading.current_thread() is threading.main_thread():
+            closing.clear()
+            # The exit has given the share up; now it answers, and the snapshot is written
+            # before the exit says so: the thread goes on till it asks for the saver's lock.
+            share.back.set()
+            assert lock.wanted.wait(WAIT_MS / 1000)
+        return given_up
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(snapshot._Lane, "not_answering", not_answering)
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
+        wait_for_face_result(qtbot, window)
+        window.snapshot_action.trigger()
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
+        closing.set()
+        with caplog.at_level(logging.WARNING, logger="emotion_app.gui.snapshot"):
+            window.close()
+            qtbot.waitUntil(lambda: _snapshot_threads() == 0, timeout=WAIT_MS)
+            QCoreApplication.processEvents()  # what the thread sent the window, if anything
+    assert not closing.is_set()  # the interleaving above took place
+    (file,) = folder.iterdir()
+    unsaved = [message for message in caplog.messages if message.startswith("not saved")]
+    # Told once, and truly: given up by the exit, then saved after all (only the log is left).
+    assert len(unsaved) == 1 and saved == []
+    assert f"after the window closed, a snapshot was saved after all: {file}" in caplog.messages

@@ -86,13 +86,17 @@ def _write_png(result: InferenceResult, path: Path, lane: _Lane | None = None) -
     return own_overlay
 
 
+# What a snapshot's writing ended in, for the window: a signal's name and its arguments.
+_News = tuple[str, tuple[object, ...]]
+
+
 @dataclass
 class _Snapshot:
     """One snapshot asked for: what it shows, what to call it in a log, how to write it."""
 
     result: InferenceResult
     what: str  # "snapshot FILE", "a snapshot taken at 12:03:04 for FOLDER"
-    write: Callable[[_Lane], None]
+    write: Callable[[_Lane], _News]
 
 
 # What a snapshot that ended after the exit's wait gave it up says in the log.
@@ -216,7 +220,7 @@ class SnapshotSaver(QObject):
         asked = Path(path)
         file = snapshot_file(asked)
 
-        def write(lane: _Lane) -> None:
+        def write(lane: _Lane) -> _News:
             try:
                 with _asking_disk(lane):
                     protected = files_played_from(playing) if playing is not None else []
@@ -224,8 +228,7 @@ class SnapshotSaver(QObject):
                     check_outputs([("snapshot", asked)], protected)
                     check_outputs([("snapshot", file)], protected)
             except OutputError as exc:
-                self._emit("failed", f"Snapshot refused: {exc}")
-                return
+                return "failed", (f"Snapshot refused: {exc}",)
             target = file
             if file != asked:
                 # The dialog asked before replacing the name chosen ("photo.jpg", "photo"),
@@ -234,18 +237,15 @@ class SnapshotSaver(QObject):
                     with _asking_disk(lane):
                         target = free_name(file)
                 except OSError as exc:  # its numbered name too long for the file system: asking of it raises
-                    self._emit(
-                        "failed",
+                    return "failed", (
                         f"Snapshot refused: {file} is there, and no numbered name beside it: {exc.strerror or exc}",
                     )
-                    return
             try:
                 with _asking_disk(lane):
                     target = snapshot_path(target)
             except OSError as exc:
-                self._emit("failed", f"could not write snapshot {target}: {exc}")
-                return
-            self._write(lane, result, target)
+                return "failed", (f"could not write snapshot {target}: {exc}",)
+            return _write(lane, result, target)
 
         refused = self._queue(file.parent, _Snapshot(result, f"snapshot {file}", write))
         if refused is not None:
@@ -258,18 +258,16 @@ class SnapshotSaver(QObject):
         if missing; returns at once. The folder's checks and the name's choice are made on
         the writing thread too, in the order the snapshots were asked for."""
 
-        def write(lane: _Lane) -> None:
+        def write(lane: _Lane) -> _News:
             with _asking_disk(lane):
                 problem = output_folder_problem(folder)
                 if problem:
-                    self._emit("folder_refused", folder, problem)
-                    return
+                    return "folder_refused", (folder, problem)
                 try:
                     target = unique_output_path(folder, "snapshot", ".png", when)
                 except OSError as exc:  # a name too long for the file system, say: asking of it raises
-                    self._emit("failed", f"could not write snapshot in {folder}: {exc.strerror or exc}")
-                    return
-            self._write(lane, result, target)
+                    return "failed", (f"could not write snapshot in {folder}: {exc.strerror or exc}",)
+            return _write(lane, result, target)
 
         refused = self._queue(folder, _Snapshot(result, f"a snapshot taken at {when:%H:%M:%S} for {folder}", write))
         if refused is None:
@@ -396,8 +394,14 @@ class SnapshotSaver(QObject):
 
     def _run(self, lane: _Lane) -> None:
         """``lane``'s thread: its snapshots one after the other, till none is left."""
+        news: _News | None = None
         while True:
             with self._lock:
+                # Told and taken off the lane under the lock :meth:`finish` gives lanes up
+                # under: a snapshot is either told to the window before it has gone, or
+                # named unsaved by the exit and then only logged, never both nor neither.
+                if news is not None:
+                    self._tell(*news)
                 lane.current = None
                 self._lock.notify_all()
                 if self._finished or not lane.waiting:
@@ -407,25 +411,26 @@ class SnapshotSaver(QObject):
                     return
                 lane.current = lane.waiting.popleft()
             try:
-                lane.current.write(lane)
+                news = lane.current.write(lane)
             except Exception:  # a bug in one snapshot must not take the ones after it
                 log.exception("%s failed", lane.current.what)
-                self._emit("failed", f"could not write {lane.current.what}: an internal error (see the log)")
+                news = "failed", (f"could not write {lane.current.what}: an internal error (see the log)",)
 
-    def _write(self, lane: _Lane, result: InferenceResult, target: Path) -> None:
-        try:
-            own_overlay = _write_png(result, target, lane)
-        except OSError as exc:
-            self._emit("failed", str(exc))
-            return
-        self._emit("saved" if own_overlay else "saved_as_shown", target)
+    def _tell(self, signal: str, args: tuple[object, ...]) -> None:
+        """Emit ``signal`` (on the writing thread, with the lock held; the connections
+        deliver it on the GUI thread), or log it where the window has gone."""
+        if not self._finished:
+            try:
+                getattr(self, signal).emit(*args)
+                return
+            except RuntimeError:  # this object went with its window, though not through finish()
+                pass
+        log.warning("after the window closed, %s: %s", _AFTER_EXIT_NEWS[signal], " ".join(map(str, args)))
 
-    def _emit(self, signal: str, *args: object) -> None:
-        if self._finished:  # the window has gone (or is going): only the log is left to tell
-            log.warning("after the window closed, %s: %s", _AFTER_EXIT_NEWS[signal], " ".join(map(str, args)))
-            return
-        # Emitted on the writing thread; the connections deliver it on the GUI thread.
-        try:
-            getattr(self, signal).emit(*args)
-        except RuntimeError:  # this object went with its window while the snapshot waited
-            pass
+
+def _write(lane: _Lane, result: InferenceResult, target: Path) -> _News:
+    try:
+        own_overlay = _write_png(result, target, lane)
+    except OSError as exc:
+        return "failed", (str(exc),)
+    return ("saved" if own_overlay else "saved_as_shown"), (target,)
