@@ -111,7 +111,9 @@ def check_outputs(outputs: Sequence[tuple[str, Path]], inputs: Iterable[Path], a
         path = Path(path)
         for source in inputs:
             if same_file(path, source):
-                raise OutputError(f"{name} {path} is the input {source}; writing it would destroy the input")
+                # The input is named again only when it is spelt otherwise (a link, another path).
+                named = "" if os.path.abspath(path) == os.path.abspath(source) else f" {source}"
+                raise OutputError(f"{name} {path} is the input{named}; writing it would destroy the input")
         for shipped in app_files:
             if same_file(path, shipped):
                 raise OutputError(f"{name} {path} is {shipped}, part of the app; writing it would break the app")

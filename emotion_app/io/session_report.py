@@ -142,8 +142,10 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
 
 def check_folder(folder: Path) -> None:
     """ReportError when ``folder`` exists and is not a folder; nothing is created."""
-    if Path(folder).exists() and not Path(folder).is_dir():
-        raise ReportError(f"{folder}: not a folder")
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        # Worded as the output folder's own check (io/output_folder), which the window shows too.
+        raise ReportError(f"{folder}: it is a file, not a folder" if path.is_file() else f"{folder}: not a folder")
 
 
 def prepare_folder(folder: Path) -> Path:
