@@ -260,6 +260,57 @@ def test_a_frame_too_wide_for_mpeg4_part2_is_refused_in_one_line_saying_what_wor
     assert (tmp_path / "wide.avi").is_file()
 
 
+# FFmpeg's own lines as its default logger prints them ("[h264 @ 0x55...] error while
+# decoding MB 3 4") and as OpenCV's does where a level is set ("[OPENCV:FFMPEG:16] ...").
+_FFMPEG_LINE = re.compile(r"^\[\w+ @ 0x[0-9a-f]+\]|^\[OPENCV:FFMPEG:", re.MULTILINE)
+
+
+def _damaged_video(folder: Path, fourcc: str) -> Path:
+    """A short video whose data is overwritten in places: FFmpeg's decoder conceals the
+    damage in some frames (and complains); a Motion JPEG's frame 5 does not decode at all."""
+    suffix = ".mp4" if fourcc == "mp4v" else ".avi"
+    good, damaged = folder / f"good{suffix}", folder / f"damaged{suffix}"
+    writer = cv2.VideoWriter(str(good), cv2.VideoWriter.fourcc(*fourcc), 10.0, (160, 120))
+    for frame in numbered_frames(24):
+        writer.write(frame)
+    writer.release()
+    if fourcc == "MJPG":
+        damage_mjpeg_frame(good, 5, good)
+    data = bytearray(good.read_bytes())
+    for tenth in (3, 4, 5, 6) if fourcc == "mp4v" else (5,):
+        middle = len(data) * tenth // 10
+        data[middle : middle + 64] = b"\x5a" * 64
+    damaged.write_bytes(bytes(data))
+    return damaged
+
+
+def _run_analyze(video: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    own = {k: v for k, v in os.environ.items() if k not in ("OPENCV_FFMPEG_LOGLEVEL", "OPENCV_FFMPEG_DEBUG")}
+    return subprocess.run(
+        [sys.executable, "-m", "emotion_app", "analyze", str(video), "--csv", str(video.with_suffix(".csv"))],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**own, **env},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+@pytest.mark.parametrize("fourcc", ["mp4v", "MJPG"])
+def test_analyze_of_a_damaged_video_leaves_ffmpegs_decoder_errors_off_the_terminal(fourcc: str, tmp_path: Path) -> None:
+    # FFmpeg's decoder printed a line or two per damaged frame ("[mpeg4 @ 0x...] ac-tex
+    # damaged at 5 5", "[mjpeg @ 0x...] error count: 64") between analyze's own lines.
+    video = _damaged_video(tmp_path, fourcc)
+    done = _run_analyze(video)
+    assert done.returncode == 0, done.stderr
+    assert not _FFMPEG_LINE.search(done.stderr + done.stdout), done.stderr + done.stdout
+    decoded = 24 if fourcc == "mp4v" else 23
+    assert f"{video}: {decoded} frames analysed" in done.stdout
+    # What the app says in its own words stays: the frame that did not decode.
+    skipped = [line for line in done.stderr.splitlines() if "could not be decoded" in line]
+    assert skipped == ([] if fourcc == "mp4v" else [f"WARNING: {video}: frame 5 could not be decoded; skipped"])
+
+
 def test_a_users_own_ffmpeg_log_level_is_kept() -> None:
     code = "import os, emotion_app.io.codecs; print(os.environ['OPENCV_FFMPEG_LOGLEVEL'])"
     assert _run_python(code, OPENCV_FFMPEG_LOGLEVEL="32").stdout.strip() == "32"
