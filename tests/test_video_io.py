@@ -202,7 +202,7 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def _run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k != "OPENCV_FFMPEG_LOGLEVEL"}
+    clean = {k: v for k, v in os.environ.items() if k not in ("OPENCV_FFMPEG_LOGLEVEL", "OPENCV_FFMPEG_DEBUG")}
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=Path(__file__).resolve().parents[1],
@@ -309,6 +309,16 @@ def test_analyze_of_a_damaged_video_leaves_ffmpegs_decoder_errors_off_the_termin
     # What the app says in its own words stays: the frame that did not decode.
     skipped = [line for line in done.stderr.splitlines() if "could not be decoded" in line]
     assert skipped == ([] if fourcc == "mp4v" else [f"WARNING: {video}: frame 5 could not be decoded; skipped"])
+
+
+@pytest.mark.parametrize("setting", ["OPENCV_FFMPEG_LOGLEVEL=16", "OPENCV_FFMPEG_DEBUG=1"])
+def test_ffmpegs_decoder_errors_show_where_the_user_asks_for_them(setting: str, tmp_path: Path) -> None:
+    # OpenCV's two switches for FFmpeg's log: a level, or OPENCV_FFMPEG_DEBUG alone (FFmpeg's
+    # verbose level). The app's quiet default overrode the second: nothing showed.
+    name, value = setting.split("=")
+    done = _run_analyze(_damaged_video(tmp_path, "mp4v"), **{name: value})
+    assert done.returncode == 0, done.stderr
+    assert "[OPENCV:FFMPEG:16] ac-tex damaged" in done.stdout, done.stdout
 
 
 def test_a_users_own_ffmpeg_log_level_is_kept() -> None:

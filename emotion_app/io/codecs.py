@@ -22,11 +22,13 @@ import numpy as np
 
 # FFmpeg's own messages bypass OpenCV's logger and reach the terminal: two lines about an
 # encoder it cannot open at every start-up (the H.264 probe below), and more for damaged
-# files, which the app and analyze already report in their own words. So only FFmpeg's
-# panic messages (it aborts next) are shown, unless the user set the level: its JPEG
-# decoder tells a damaged frame at the fatal level, on standard output. OpenCV reads the
-# level when FFmpeg is first used, which every entry point does after importing this module.
-os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "0")  # AV_LOG_PANIC
+# files, whose lost frames the app and analyze report in their own words. So only FFmpeg's
+# panic messages (it aborts next) are shown, unless the user asked for FFmpeg's log: with a
+# level, or with OPENCV_FFMPEG_DEBUG (FFmpeg's verbose level where no level is set). Its JPEG
+# decoder tells a damaged frame at the fatal level, on standard output. OpenCV reads both
+# when FFmpeg is first used, which every entry point does after importing this module.
+if "OPENCV_FFMPEG_DEBUG" not in os.environ:
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "0")  # AV_LOG_PANIC
 
 # The probe's tags. In an MP4 container OpenCV turns the "H264" tag into "avc1" anyway
 # (printing two lines about it on stderr) and tries the same encoder again, so "avc1"
