@@ -12,6 +12,7 @@ import ssl
 import subprocess
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,17 +34,21 @@ class MjpegCamera:
     sent. ``drip_s``: each stream, once its HTTP answer is sent, sends its frames one byte
     every ``drip_s`` seconds (a link too slow for a frame, or a camera that stalls).
     ``tls``: served over HTTPS with that context (see :func:`server_tls`), at ``https://``.
+    A frame given as bytes is sent as they are, as its JPEG (a damaged one, as a flaky link
+    delivers it).
     """
 
     def __init__(
         self,
         video: Path | None = None,
         fps: float = 30.0,
-        frames: list[np.ndarray] | None = None,
+        frames: Sequence[np.ndarray | bytes] | None = None,
         drip_s: float = 0.0,
         tls: ssl.SSLContext | None = None,
     ) -> None:
-        self.frames: list[np.ndarray] = frames if frames is not None else read_video(video) if video else []
+        self.frames: list[np.ndarray | bytes] = list(
+            frames if frames is not None else read_video(video) if video else []
+        )
         self.fps = fps
         self.drip_s = drip_s
         self.sent = 0  # frames written to the streams so far, all of them together
@@ -73,10 +78,9 @@ class MjpegCamera:
                 index = 0
                 try:
                     while camera._on.is_set():
-                        ok, jpeg = cv2.imencode(".jpg", camera.frames[index % len(camera.frames)])
-                        assert ok
+                        jpeg = _jpeg(camera.frames[index % len(camera.frames)])
                         part = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(jpeg)
-                        part += jpeg.tobytes() + b"\r\n"
+                        part += jpeg + b"\r\n"
                         while glitches < len(camera._glitches):
                             self.wfile.write(camera._glitches[glitches])
                             glitches += 1
@@ -201,3 +205,11 @@ def server_tls(certificate: Path, key: Path) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(certificate, key)
     return context
+
+
+def _jpeg(frame: np.ndarray | bytes) -> bytes:
+    if isinstance(frame, bytes):
+        return frame
+    ok, jpeg = cv2.imencode(".jpg", frame)
+    assert ok
+    return jpeg.tobytes()

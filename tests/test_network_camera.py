@@ -491,3 +491,36 @@ def test_a_read_that_times_out_leaves_the_terminal_to_the_other_threads() -> Non
     assert lines[-1].startswith("other thread done at ")
     last = int(lines[-1].rsplit(" ", 1)[1])
     assert lines[:-1] == [f"other thread line {number}" for number in range(last + 1)]
+
+
+# A camera on a flaky link: among its frames, JPEGs cut short or overwritten in their middle.
+_DAMAGED_PARTS_SCRIPT = """
+import cv2
+from emotion_app.gui.frame_sources import open_frame_source, wait_for_streams_let_go
+from emotion_app.gui.messages import CameraSpec
+from tests.hostile_support import numbered_frames
+from tests.mjpeg_server import MjpegCamera
+
+good = numbered_frames(4)
+jpeg = cv2.imencode(".jpg", good[3])[1].tobytes()
+middle = len(jpeg) // 2
+overwritten = jpeg[:middle] + b"\\x5a" * 80 + jpeg[middle + 80 :]
+camera = MjpegCamera(frames=[good[0], good[1], jpeg[:middle], good[2], overwritten], fps=15)
+source = open_frame_source(CameraSpec(-1, url=camera.url))
+shown = sum(source.read() is not None for _ in range(20))
+print(shown, camera.streams, flush=True)
+source.release()
+camera.close()
+wait_for_streams_let_go()
+"""
+
+
+def test_a_streams_damaged_jpegs_leave_the_terminal_clean() -> None:
+    # Was: "Corrupt JPEG data: premature end of data segment" from libjpeg (cv2.imdecode) on
+    # standard error for each damaged JPEG the stream sent, between the app's own lines.
+    run = subprocess.run(
+        [sys.executable, "-c", _DAMAGED_PARTS_SCRIPT], capture_output=True, text=True, timeout=120, cwd=REPO
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "20 1\n"  # every read gave a frame, and the stream was never opened again
+    assert run.stderr == ""

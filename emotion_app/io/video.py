@@ -369,10 +369,12 @@ def is_raw_mjpeg(path: Path) -> bool:
 def jpeg_packets(capture: cv2.VideoCapture) -> Callable[[np.ndarray], np.ndarray | None] | None:
     """For an MJPEG stream: read its JPEGs undecoded and return their decoder.
     OpenCV's FFmpeg reader scales every frame to the first one's size, so a phone that
-    turns to portrait would come out stretched; each JPEG decoded alone has its own size."""
+    turns to portrait would come out stretched; each JPEG decoded alone has its own size.
+    The decoder is :func:`decode_jpeg_silently`: a flaky link's damaged JPEGs would print
+    libjpeg's line each on the terminal, where the stream's reader tells what matters."""
     if _fourcc(capture) != "MJPG" or not capture.set(cv2.CAP_PROP_FORMAT, -1):
         return None
-    return decode_jpeg
+    return decode_jpeg_silently
 
 
 def _fourcc(capture: cv2.VideoCapture) -> str:
@@ -439,9 +441,9 @@ _PILLOW_MAX_PIXELS = 1 << 26
 def _decode_jpeg_quietly(packet: np.ndarray) -> np.ndarray | None:
     """:func:`decode_jpeg` without libjpeg's own line for a damaged JPEG ("Corrupt JPEG
     data: ...", past OpenCV's log): a raw MJPEG file's frames that do not decode are told in
-    the reader's own words. (The app's player decodes a raw MJPEG's frames with
-    :func:`decode_jpeg_silently`: standard error sent away at each would lose other
-    threads' lines.)"""
+    the reader's own words. (The app's player decodes a raw MJPEG's frames, and a network
+    camera's, with :func:`decode_jpeg_silently`: standard error sent away at each would lose
+    other threads' lines.)"""
     with native_stderr_silenced():
         return decode_jpeg(packet)
 
