@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,7 +29,7 @@ import pytest
 from PyQt6.QtCore import QCoreApplication, QTimer
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui import recording_writer, snapshot
+from emotion_app.gui import quitting, recording_writer, snapshot
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.snapshot import MAX_WAITING_SNAPSHOTS, save_snapshot
@@ -1341,3 +1342,85 @@ def test_a_snapshot_written_as_the_exit_gives_its_share_up_is_told_once_and_trul
     # Told once, and truly: given up by the exit, then saved after all (only the log is left).
     assert len(unsaved) == 1 and saved == []
     assert f"after the window closed, a snapshot was saved after all: {file}" in caplog.messages
+
+
+class _LogHeldByTheGuiThread(logging.Handler):
+    """A log handler whose lock the GUI thread holds while it writes a line, as a stream
+    handler's is held while it writes to stderr; a signal's handler may run on the GUI
+    thread right then. A snapshot's thread asking for it says so (:attr:`arrived`) and waits
+    at most :attr:`patience_s` (:attr:`gave_up`), where a real one would wait for ever.
+    :attr:`while_held` runs on the GUI thread once, while it writes a "not saved" line."""
+
+    patience_s = 5.0
+
+    def __init__(self, while_held: Callable[[], None]) -> None:
+        super().__init__(logging.WARNING)
+        self.arrived = threading.Event()
+        self.gave_up = False
+        self._while_held: Callable[[], None] | None = while_held
+        self._held = threading.local()
+
+    def acquire(self) -> None:
+        assert self.lock is not None
+        if threading.current_thread().name != "snapshot":
+            self.lock.acquire()
+            return
+        self.arrived.set()
+        self._held.held = self.lock.acquire(timeout=self.patience_s)
+        self.gave_up = self.gave_up or not self._held.held
+
+    def release(self) -> None:
+        assert self.lock is not None
+        if getattr(self._held, "held", True):
+            self.lock.release()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if threading.current_thread() is threading.main_thread() and record.getMessage().startswith("not saved"):
+            while_held, self._while_held = self._while_held, None
+            if while_held is not None:
+                while_held()
+
+
+def test_a_second_signal_while_the_exit_logs_a_snapshot_unsaved_never_deadlocks(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+) -> None:
+    # The writing thread logged "saved after all" holding the saver's lock. Had the exit's
+    # GUI thread just been writing a "not saved" line (a log handler's lock held) when a
+    # second Ctrl+C came, the handler asked the saver what was unsaved, under its lock: each
+    # thread waited for the other's lock, and the process hung till SIGKILL.
+    folder = tmp_path / "share" / "snapshots"
+    window = make_window()
+    play_saving_into(qtbot, window, gui_video.path, folder)
+    window.snapshots.not_answering_s = 0.0  # (ten seconds in use) the share counts as gone at once
+    asked: list[tuple[float, list[str]]] = []
+
+    def second_signal() -> None:
+        # The exit has given the share up and says so; the share answers now, and the
+        # snapshot's thread, its file written, goes to log so.
+        share.back.set()
+        assert held.arrived.wait(WAIT_MS / 1000)
+        start = time.monotonic()
+        told = quitting.unsaved_now()  # what the second signal's handler asks first (exit_now)
+        asked.append((time.monotonic() - start, told))
+
+    held = _LogHeldByTheGuiThread(second_signal)
+    logger = logging.getLogger("emotion_app.gui.snapshot")
+    logger.addHandler(held)
+    try:
+        with DeadShare(tmp_path / "share").hang_up(pytest.MonkeyPatch()) as share:
+            wait_for_face_result(qtbot, window)
+            window.snapshot_action.trigger()
+            qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
+            window.close()
+            qtbot.waitUntil(lambda: _snapshot_threads() == 0, timeout=WAIT_MS)
+    finally:
+        logger.removeHandler(held)
+    assert len(asked) == 1, "the interleaving above took place"
+    took_s, told = asked[0]
+    assert not held.gave_up and took_s < 1.0, f"the handler waited {took_s:.1f} s for the saver's lock"
+    # The snapshot was written: not among what a forced exit would leave unsaved.
+    assert not [what for what in told if "snapshot" in what], told
+    assert len(list(folder.iterdir())) == 1

@@ -204,6 +204,8 @@ class SnapshotSaver(QObject):
         self.max_waiting = MAX_WAITING_SNAPSHOTS
         self.max_waiting_bytes = MAX_WAITING_BYTES
         self.not_answering_s = NOT_ANSWERING_S
+        # Held only to look and change, never over a wait (the disk, a log handler's lock):
+        # a signal's handler takes it on the GUI thread (gui/quitting), maybe mid-log.
         self._lock = threading.Condition()
         self._lanes: dict[Path, _Lane] = {}
         self._finished = False  # the app is exiting: no snapshot is started any more
@@ -400,32 +402,40 @@ class SnapshotSaver(QObject):
                 # Told and taken off the lane under the lock :meth:`finish` gives lanes up
                 # under: a snapshot is either told to the window before it has gone, or
                 # named unsaved by the exit and then only logged, never both nor neither.
-                if news is not None:
-                    self._tell(*news)
+                late = news if news is not None and not self._tell(*news) else None
                 lane.current = None
                 self._lock.notify_all()
-                if self._finished or not lane.waiting:
+                done = self._finished or not lane.waiting
+                if done:
                     lane.thread = None
                     if not lane.waiting:
                         self._lanes.pop(lane.folder, None)
-                    return
-                lane.current = lane.waiting.popleft()
-            try:
-                news = lane.current.write(lane)
-            except Exception:  # a bug in one snapshot must not take the ones after it
-                log.exception("%s failed", lane.current.what)
-                news = "failed", (f"could not write {lane.current.what}: an internal error (see the log)",)
-
-    def _tell(self, signal: str, args: tuple[object, ...]) -> None:
-        """Emit ``signal`` (on the writing thread, with the lock held; the connections
-        deliver it on the GUI thread), or log it where the window has gone."""
-        if not self._finished:
-            try:
-                getattr(self, signal).emit(*args)
+                else:
+                    current = lane.current = lane.waiting.popleft()
+            if late is not None:
+                # Logged without the lock: a signal's handler asks for it on the GUI thread
+                # (gui/quitting), maybe while that thread holds a log handler's lock.
+                signal, args = late
+                log.warning("after the window closed, %s: %s", _AFTER_EXIT_NEWS[signal], " ".join(map(str, args)))
+            if done:
                 return
-            except RuntimeError:  # this object went with its window, though not through finish()
-                pass
-        log.warning("after the window closed, %s: %s", _AFTER_EXIT_NEWS[signal], " ".join(map(str, args)))
+            try:
+                news = current.write(lane)
+            except Exception:  # a bug in one snapshot must not take the ones after it
+                log.exception("%s failed", current.what)
+                news = "failed", (f"could not write {current.what}: an internal error (see the log)",)
+
+    def _tell(self, signal: str, args: tuple[object, ...]) -> bool:
+        """Emit ``signal`` (on the writing thread, with the lock held; the connections
+        deliver it on the GUI thread); False where the window has gone, for the caller to
+        log once it has let the lock go."""
+        if self._finished:
+            return False
+        try:
+            getattr(self, signal).emit(*args)
+        except RuntimeError:  # this object went with its window, though not through finish()
+            return False
+        return True
 
 
 def _write(lane: _Lane, result: InferenceResult, target: Path) -> _News:
