@@ -220,6 +220,47 @@ sys.exit(gui_app.run(["--video", {str(gui_video.path)!r}, "--settings", {str(tmp
     assert done.returncode == 0, done.stderr[-3000:]
 
 
+@pytest.mark.parametrize("signals", [1, 2])
+def test_a_signal_while_the_window_s_modules_load_quits_without_a_traceback(
+    gui_video: VideoTruth, tmp_path: Path, signals: int
+) -> None:
+    # Ctrl+C at start-up asks what is still being written of the modules imported, and
+    # emotion_app.live is in sys.modules from the start of its import: one signal while it
+    # loaded (under the starting screen) raised AttributeError into that import, and the
+    # app died with a traceback; a second one did so rather than exit at once.
+    script = f"""
+import os, signal, sys
+from emotion_app.gui import app as gui_app
+
+class SignalMidImport:
+    # As the user's Ctrl+C comes: the first as the window's modules start loading, the
+    # last while emotion_app.live is half imported (in sys.modules, its functions not yet).
+    sent = 0
+
+    def find_spec(self, name, path=None, target=None):
+        live = sys.modules.get("emotion_app.live")
+        first = name == "emotion_app.gui.main_window" and self.sent == 0 and {signals} == 2
+        last = live is not None and not hasattr(live, "loads_left") and self.sent < {signals}
+        if first or last:
+            self.sent += 1
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, SignalMidImport())
+code = gui_app.run(["--video", {str(gui_video.path)!r}, "--settings", {str(tmp_path / "settings.ini")!r}])
+print("run returned", code, flush=True)
+sys.exit(code)
+"""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    if signals == 1:  # the quit the signal asked for, once the window is made
+        assert done.returncode == 0 and "run returned 0" in done.stdout, done.stderr[-3000:]
+    else:  # ended at once, nothing being written yet
+        assert done.returncode == 130, done.stderr[-3000:]
+        assert "SIGINT: quit without waiting; nothing was left unsaved" in done.stderr.splitlines()
+
+
 def test_a_signal_keeps_a_floating_timeline_remembered_as_shown(gui_video: VideoTruth, tmp_path: Path) -> None:
     # Quitting closes every window, in no set order: the session timeline dragged out of the
     # window was sometimes closed before the window, taken for the user hiding it, and the

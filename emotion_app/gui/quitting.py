@@ -57,11 +57,12 @@ def unsaved_now() -> list[str]:
     found: list[str] = []
     method = _window_unsaved() if _window_unsaved is not None else None
     sources: list[Callable[[], list[str]]] = [method] if method is not None else []
-    # Only modules already imported: a signal at start-up must not import torch.
-    for module_name, function in (("emotion_app.gui.recording_writer", "unsaved"), ("emotion_app.live", "loads_left")):
-        module = sys.modules.get(module_name)
-        if module is not None:
-            sources.append(getattr(module, function))
+    # Only modules already imported: a signal at start-up must not import torch. One being
+    # imported is in sys.modules before its functions are: it has nothing under way yet.
+    for module_name, name in (("emotion_app.gui.recording_writer", "unsaved"), ("emotion_app.live", "loads_left")):
+        function = getattr(sys.modules.get(module_name), name, None)
+        if function is not None:
+            sources.append(function)
     for source in sources:
         try:
             found += [what for what in source() if what not in found]
