@@ -1424,3 +1424,40 @@ def test_a_second_signal_while_the_exit_logs_a_snapshot_unsaved_never_deadlocks(
     # The snapshot was written: not among what a forced exit would leave unsaved.
     assert not [what for what in told if "snapshot" in what], told
     assert len(list(folder.iterdir())) == 1
+
+
+def test_ctrl_c_while_a_snapshot_waits_for_a_dead_share_says_a_second_quits_at_once(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # The window's outputs were known to the signal's handler only once the window had begun
+    # closing: a first Ctrl+C while a snapshot waited for a dead share said nothing (the exit
+    # then waited up to 10 s for it), and a second one before the close began said "nothing
+    # was left unsaved" of it.
+    import signal
+
+    quitting.reset()  # as a new application does: no exit under way
+    folder = tmp_path / "share" / "snapshots"
+    window = make_window()
+    play_saving_into(qtbot, window, gui_video.path, folder)
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
+        wait_for_face_result(qtbot, window)
+        window.snapshot_action.trigger()
+        qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
+        capfd.readouterr()
+        # What the first signal's handler says (gui/app), then what a second one would name.
+        quitting.tell_waiting(signal.SIGINT)
+        told = quitting.unsaved_now()
+        assert not quitting.is_exiting()
+    errors = capfd.readouterr().err
+    assert (
+        "SIGINT: quitting once what is still being written is done; press Ctrl+C again to quit without waiting"
+        in errors.splitlines()
+    ), errors
+    snapshots = [what for what in told if "snapshot" in what]
+    assert len(snapshots) == 1, told
+    assert re.fullmatch(rf"not saved: a snapshot taken at \d\d:\d\d:\d\d for {re.escape(str(folder))}", snapshots[0])

@@ -279,6 +279,8 @@ class MainWindow(QMainWindow):
         pool = QThreadPool.globalInstance()
         if pool is not None:
             pool.start(_probe_codecs)
+        # Last: a signal's handler may ask it (gui/quitting) as soon as it is known.
+        quitting.watch(self.unsaved_now)
 
     # ---- construction ---------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -1725,8 +1727,8 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return not self.controller.is_running
         self._shut_down = True
-        # From here a Ctrl+C or SIGTERM ends the process at once, naming what it leaves unsaved.
-        quitting.exit_begun(self.unsaved_now)
+        # From here a Ctrl+C or SIGTERM says the exit waits for what is being written.
+        quitting.exit_begun()
         self._status_timer.stop()
         self.settings.window_geometry = self.saveGeometry()
         self.settings.sync()

@@ -38,12 +38,16 @@ def reset() -> None:
     _window_unsaved = None
 
 
-def exit_begun(unsaved: Callable[[], list[str]] | None = None) -> None:
-    """The exit has started to wait for outputs (the window is closing); ``unsaved``, a bound
-    method, names what is still being written, each as its exit's warning does ("not saved: ...")."""
+def watch(unsaved: Callable[[], list[str]]) -> None:
+    """``unsaved``, a bound method of the window, names what it is still writing, each as its
+    exit's warning does ("not saved: ..."): from the window's start, so a first signal
+    while it is open tells of its snapshots and exports too, and a second names them."""
     global _window_unsaved
-    if unsaved is not None:
-        _window_unsaved = weakref.WeakMethod(unsaved)
+    _window_unsaved = weakref.WeakMethod(unsaved)
+
+
+def exit_begun() -> None:
+    """The exit has started to wait for outputs (the window is closing)."""
     _exit_begun.set()
 
 
