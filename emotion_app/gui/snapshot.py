@@ -39,8 +39,9 @@ log = logging.getLogger(__name__)
 MAX_WAITING_SNAPSHOTS = 8
 # ...and the pictures the snapshots waiting for all folders together hold, each counted once
 # however many snapshots share it (Ctrl+S again and again on one still): a folder with none
-# waiting still takes one however large, so one that answers is never refused for the
-# memory held by snapshots waiting for one that hangs, and a still above the bound is saved.
+# waiting still takes one however large, so one that answers always takes its next snapshot
+# (only one more behind a waiting one can be refused for the memory snapshots waiting for a
+# hung folder hold), and a still above the bound is saved.
 MAX_WAITING_BYTES = 512 << 20
 # How often the GUI thread looks for a folder that has stopped answering while snapshots
 # wait for it (the writing thread, blocked in the call, cannot tell): the notice comes this
