@@ -222,6 +222,20 @@ def test_a_camera_that_asks_by_digest_md5_sess_is_answered(http_camera: tuple[st
     )
 
 
+def test_a_huge_challenge_is_read_in_a_moment(http_camera: tuple[str, Answers]) -> None:
+    # A challenge's fields were found by a pattern that took time growing with the square of
+    # its length: one 20,000 characters long held the probe (and Python's lock, the window
+    # with it) for seconds on end, each time it was read.
+    base, answers = http_camera
+    answers.status, answers.challenge = 401, "Digest " + "a" * 20_000
+    scheme, host = base.split("://")
+    for url in (f"{base}/video", f"{scheme}://admin:s3cret@{host}/video"):
+        began = time.monotonic()
+        reason = why_not_opened(url)
+        assert time.monotonic() - began < 1.0, reason
+        assert reason.startswith(("it asks for a user name and password", "it did not accept the user name"))
+
+
 def test_a_check_ffmpeg_cannot_answer_is_named_not_told_as_a_wrong_password(
     http_camera: tuple[str, Answers],
 ) -> None:
