@@ -156,6 +156,32 @@ def test_of_an_rtsp_cameras_digest_challenges_ffmpeg_answers_the_last_and_no_sha
             camera.close()
 
 
+@pytest.mark.parametrize("auth", ["Basic", "Digest"])
+def test_a_user_name_with_no_colon_after_it_is_told_apart_from_an_empty_password(
+    transport_stream: tuple[Path, float], auth: str
+) -> None:
+    # OpenCV's own FFmpeg sends a password only where a colon follows the user name (an empty
+    # one as admin:@): it plays admin:@ and not admin@. The probe answered admin@ with an empty
+    # password, which this camera takes: "it answers, but sends no video stream" (RTSP 200 OK).
+    camera = RtspCamera(*transport_stream, credentials=("admin", ""), auth=auth)
+    host = camera.url.split("://")[1].split("/")[0]
+    try:
+        with pytest.raises(SourceOpenError) as raised:
+            open_frame_source(CameraSpec(-1, url=f"rtsp://admin@{host}/live"))
+        assert str(raised.value) == (
+            f"Could not open network camera rtsp://admin@{host}/live: it asks for a user name and password (RTSP "
+            "401 Unauthorized), and the address gives a user name with no colon after it, so OpenCV's FFmpeg sends "
+            "no password: write them as rtsp://user:password@… (user:@… where the password is empty)"
+        )
+        source = open_frame_source(CameraSpec(-1, url=f"rtsp://admin:@{host}/live"))
+        try:
+            assert source.read() is not None
+        finally:
+            source.release()
+    finally:
+        camera.close()
+
+
 def test_an_rtsp_camera_that_goes_quiet_is_opened_again_after_the_read_timeout(
     qtbot: QtBot, make_window, rtsp_camera: RtspCamera
 ) -> None:

@@ -207,6 +207,22 @@ def test_a_camera_that_asks_for_its_password_by_digest_is_answered(http_camera: 
     assert "it asks for a user name and password (HTTP 401 Unauthorized)" in open_error(f"{base}/video")
 
 
+def test_a_user_name_with_no_colon_after_it_sends_no_password_as_in_ffmpeg(http_camera: tuple[str, Answers]) -> None:
+    # FFmpeg sends a password only where a colon follows the user name (libavformat/httpauth.c):
+    # the probe answered admin@ with an empty password, and so told of a wrong path (or "did not
+    # accept" a password never given) where FFmpeg could not log in.
+    base, answers = http_camera
+    answers.digest, answers.status = ("admin", ""), 404
+    scheme, host = base.split("://")
+    assert open_error(f"{scheme}://admin@{host}/vidoe").endswith(
+        ": it asks for a user name and password (HTTP 401 Unauthorized), and the address gives a user name with "
+        f"no colon after it, so OpenCV's FFmpeg sends no password: write them as {scheme}://user:password@… "
+        "(user:@… where the password is empty)"
+    )
+    assert all(authorization is None for _, authorization in answers.requests)
+    assert "it has nothing at /vidoe (HTTP 404 Not Found)" in open_error(f"{scheme}://admin:@{host}/vidoe")
+
+
 def test_a_camera_that_asks_by_digest_md5_sess_is_answered(http_camera: tuple[str, Answers]) -> None:
     # MD5-sess (RFC 2617 3.2.2.2) hashes the secret again with the camera's nonce and the
     # client's: FFmpeg answers it, the probe answered it as plain MD5, and a wrong path, the

@@ -143,15 +143,16 @@ _PRINTABLE_ASCII = "".join(chr(code) for code in range(33, 127))
 def _authorization(challenges: list[str], method: str, target: str, url: str) -> str | None:
     """The Authorization header answering a 401's ``challenges`` (its WWW-Authenticate
     headers) with ``url``'s user name and password, as FFmpeg answers them (see
-    :func:`_ffmpeg_challenge`); None without credentials, or where FFmpeg cannot answer."""
+    :func:`_ffmpeg_challenge`); None without a password, or where FFmpeg cannot answer."""
     parts = urlsplit(url)
     chosen = _ffmpeg_challenge(challenges)
-    if parts.username is None or chosen is None or _unanswerable(challenges):
+    # FFmpeg sends none without a colon after the user name (admin@; admin:@ has an empty password).
+    if parts.password is None or chosen is None or _unanswerable(challenges):
         return None
     scheme, fields = chosen
     if scheme == "basic":
         return f"Basic {_credentials(url)}"
-    user, password = unquote(parts.username), unquote(parts.password or "")
+    user, password = unquote(parts.username or ""), unquote(parts.password)
     algorithm = fields.get("algorithm", "")
     realm, nonce = fields.get("realm", ""), fields.get("nonce", "")
     secret = _md5(f"{user}:{realm}:{password}")
@@ -361,7 +362,9 @@ def _status_reason(
     status: int, reason: str, protocol: str, url: str, kind: str, waited_s: float | None, challenges: list[str]
 ) -> str:
     said = f"{protocol} {status} {reason}".strip()
-    path = urlsplit(url).path or "/"
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    scheme_and_host = url.split("://", 1)[0] + "://user:password@…"
     if status == 401 and not any(challenge.strip() for challenge in challenges):  # none, or an empty one
         return (
             f"it refused without saying how to log in ({said}, with no WWW-Authenticate challenge), so OpenCV's "
@@ -378,9 +381,14 @@ def _status_reason(
             )
         return f"{told}: allow Digest MD5 or Basic in the camera's settings"
     if status in (401, 403):
+        if parts.username is not None and parts.password is None:
+            return (
+                f"it asks for a user name and password ({said}), and the address gives a user name with no colon "
+                f"after it, so OpenCV's FFmpeg sends no password: write them as {scheme_and_host} (user:@… where "
+                "the password is empty)"
+            )
         if _credentials(url):
             return f"it did not accept the user name and password ({said}): check them"
-        scheme_and_host = url.split("://", 1)[0] + "://user:password@…"
         return f"it asks for a user name and password ({said}): give them in the address, as {scheme_and_host}"
     if status == 404:
         return f"it has nothing at {path} ({said}): check the path in the camera's or app's instructions"
