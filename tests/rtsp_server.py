@@ -51,7 +51,8 @@ class RtspCamera:
     ``credentials`` (user, password): DESCRIBE wants them (401 until given), by ``auth``:
     "Basic", or "Digest" (RFC 2617, MD5, as most cameras ask), its challenges one header each
     by ``algorithms``, in that order ("": none named, MD5; "MD5-sess"; "SHA-256", RFC 7616; a
-    named one with qop auth). A path other than ``/live``
+    named one with qop auth); ``strict``: the Digest check refuses qop and algorithm in quotes,
+    as RFC 7616 says none are sent (FFmpeg sends them so). A path other than ``/live``
     is 404. :meth:`drop` closes every connection, as a camera that restarts does;
     :meth:`stall` stops sending on every stream and keeps its connection open, as a camera
     whose network went quiet does, until :meth:`resume`. ``streams`` counts the PLAYs
@@ -69,12 +70,14 @@ class RtspCamera:
         auth: str = "Basic",
         tls: ssl.SSLContext | None = None,
         algorithms: tuple[str, ...] = ("",),
+        strict: bool = False,
     ) -> None:
         self._stream = stream.read_bytes()
         self._packets_per_s = len(self._stream) / TS_PACKET / duration_s
         self._credentials = credentials
         self._auth = auth
         self._algorithms = algorithms
+        self._strict = strict
         self.streams = 0
         self.requests: list[tuple[str, str | None]] = []
         self._connections: list[socket.socket] = []
@@ -205,7 +208,7 @@ class RtspCamera:
         user, password = self._credentials
         if self._auth == "Basic":
             return authorization == "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-        if not authorization.startswith("Digest "):
+        if not authorization.startswith("Digest ") or (self._strict and re.search(r'(qop|algorithm)="', authorization)):
             return False
         fields = {
             name: quoted or bare for name, quoted, bare in re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]*))', authorization)

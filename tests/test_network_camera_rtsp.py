@@ -156,6 +156,29 @@ def test_of_an_rtsp_cameras_digest_challenges_ffmpeg_answers_the_last_and_no_sha
             camera.close()
 
 
+def test_an_rtsp_camera_that_refuses_ffmpegs_quotes_is_told_apart_from_a_wrong_password(
+    transport_stream: tuple[Path, float],
+) -> None:
+    # OpenCV's own FFmpeg writes its Digest answer's qop and algorithm in quotes, and does not
+    # log in to a camera that takes them only unquoted, as RFC 7616 asks. The probe wrote them
+    # unquoted, logged in, and told of the stream as "sends no video stream (RTSP 200 OK)".
+    camera = RtspCamera(
+        *transport_stream, credentials=("admin", "s3cret"), auth="Digest", algorithms=("MD5",), strict=True
+    )
+    url = camera.url.replace("rtsp://", "rtsp://admin:s3cret@")
+    try:
+        with pytest.raises(SourceOpenError) as raised:
+            open_frame_source(CameraSpec(-1, url=url))
+        assert str(raised.value) == (
+            f"Could not open network camera {url.replace(':s3cret@', ':***@')}: it refuses the user name and "
+            "password as OpenCV's FFmpeg writes them (RTSP 401 Unauthorized), with Digest's qop and algorithm in "
+            "quotes, though it takes them unquoted, as RFC 7616 asks: the password is right, but FFmpeg cannot log "
+            "in to it (allow Basic in the camera's settings, where it has that)"
+        )
+    finally:
+        camera.close()
+
+
 @pytest.mark.parametrize("auth", ["Basic", "Digest"])
 def test_a_user_name_with_no_colon_after_it_is_told_apart_from_an_empty_password(
     transport_stream: tuple[Path, float], auth: str

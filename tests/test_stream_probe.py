@@ -12,6 +12,7 @@ import re
 import socket
 import socketserver
 import ssl
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -35,6 +36,11 @@ class Answers:
         # Its Digest challenges' algorithms, each a WWW-Authenticate header of its own, in
         # this order (None: none named, MD5).
         self.algorithms: tuple[str | None, ...] = (None,)
+        # Its Digest check refuses qop and algorithm in quotes, as RFC 7616 says none are sent
+        # (FFmpeg sends them so; Amcrest's cameras, for one, refuse them).
+        self.strict = False
+        # The RTSP camera resets the connection once it refused a password.
+        self.hang_up_after_refusal = False
         # A 401 status's own WWW-Authenticate (None: none).
         self.challenge: str | None = 'Basic realm="camera"'
         self.requests: list[tuple[str, str | None]] = []  # (request line or path, Authorization)
@@ -49,8 +55,10 @@ def http_camera(request: pytest.FixtureRequest) -> Iterator[tuple[str, Answers]]
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the http.server name
             answers.requests.append((self.path, self.headers.get("Authorization")))
-            if answers.digest is not None and not digest_answered(
-                answers.digest, answers.algorithms, self.headers["Authorization"]
+            authorization = self.headers["Authorization"]
+            if answers.digest is not None and (
+                not digest_answered(answers.digest, answers.algorithms, authorization)
+                or (answers.strict and re.search(r'(qop|algorithm)="', authorization))
             ):
                 self.send_response(401)
                 for algorithm in answers.algorithms:
@@ -110,6 +118,9 @@ def rtsp_camera() -> Iterator[tuple[str, Answers]]:
             said = answers.status == 401 and answers.challenge is not None
             extra = f"WWW-Authenticate: {answers.challenge}\r\n" if said else ""
             self.wfile.write(f"RTSP/1.0 {answers.status} {reason}\r\nCSeq: {cseq}\r\n{extra}\r\n".encode())
+            if answers.status == 401 and authorization is not None and answers.hang_up_after_refusal:
+                self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                return False  # a reset, not a polite close
             return True
 
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
@@ -232,10 +243,32 @@ def test_a_camera_that_asks_by_digest_md5_sess_is_answered(http_camera: tuple[st
     scheme, host = base.split("://")
     message = open_error(f"{scheme}://admin:s3cret@{host}/vidoe")
     assert "it has nothing at /vidoe (HTTP 404 Not Found): check the path" in message
-    assert ", algorithm=MD5-sess, " in (answers.requests[-1][1] or "")
+    assert ', algorithm="MD5-sess", ' in (answers.requests[-1][1] or "")  # in quotes, as FFmpeg writes it
     assert "did not accept the user name and password (HTTP 401 Unauthorized)" in open_error(
         f"{scheme}://admin:wrong@{host}/video"
     )
+
+
+def test_a_camera_that_refuses_ffmpegs_quotes_is_told_apart_from_a_wrong_password(
+    http_camera: tuple[str, Answers],
+) -> None:
+    # FFmpeg writes its Digest answer's qop and algorithm in quotes (qop="auth"), the probe
+    # unquoted, as RFC 7616 asks: a camera that refuses the quotes let the probe in, which so
+    # told of a wrong path where FFmpeg could not log in at all.
+    base, answers = http_camera
+    answers.digest, answers.algorithms, answers.status, answers.strict = ("admin", "s3cret"), ("MD5",), 404, True
+    scheme, host = base.split("://")
+    assert open_error(f"{scheme}://admin:s3cret@{host}/vidoe").endswith(
+        ": it refuses the user name and password as OpenCV's FFmpeg writes them (HTTP 401 Unauthorized), with "
+        "Digest's qop and algorithm in quotes, though it takes them unquoted, as RFC 7616 asks: the password is "
+        "right, but FFmpeg cannot log in to it (allow Basic in the camera's settings, where it has that)"
+    )
+    assert ', algorithm="MD5", ' in str(answers.requests[-2][1]) and ', qop="auth", ' in str(answers.requests[-2][1])
+    assert "did not accept the user name and password (HTTP 401 Unauthorized)" in open_error(
+        f"{scheme}://admin:wrong@{host}/video"
+    )
+    answers.strict = False
+    assert "it has nothing at /vidoe (HTTP 404 Not Found)" in open_error(f"{scheme}://admin:s3cret@{host}/vidoe")
 
 
 def test_a_huge_challenge_is_read_in_a_moment(http_camera: tuple[str, Answers]) -> None:
@@ -280,7 +313,7 @@ def test_of_several_digest_challenges_the_last_is_taken_up_as_ffmpeg_does(http_c
     scheme, host = base.split("://")
     url = f"{scheme}://admin:s3cret@{host}/vidoe"
     assert "it has nothing at /vidoe (HTTP 404 Not Found): check the path" in open_error(url)
-    assert ", algorithm=MD5, " in (answers.requests[-1][1] or "")
+    assert ', algorithm="MD5", ' in (answers.requests[-1][1] or "")
     answers.algorithms = ("MD5", "SHA-256")
     assert open_error(url).endswith(
         ": it asks for its password by Digest SHA-256, which OpenCV's FFmpeg cannot answer (HTTP 401 "
@@ -362,6 +395,19 @@ def test_an_rtsp_camera_is_asked_with_describe(rtsp_camera: tuple[str, Answers])
     assert "it has nothing at /live (RTSP 404 Stream Not Found)" in why_not_opened(
         f"rtsp://admin:pw@{base.split('://')[1]}/live"
     )
+
+
+def test_an_rtsp_camera_that_hangs_up_after_a_wrong_password_is_still_told_it(
+    rtsp_camera: tuple[str, Answers],
+) -> None:
+    # The password refused as FFmpeg writes its answer, the probe asks once more as RFC 7616
+    # writes it: a camera that resets the connection then (as some do after a failed login)
+    # raised out of that ask, and a wrong password was told as "gives no RTSP answer".
+    base, answers = rtsp_camera
+    answers.status, answers.challenge = 401, 'Digest realm="cam", nonce="abc", qop="auth"'
+    answers.hang_up_after_refusal = True
+    reason = why_not_opened(f"rtsp://admin:wrong@{base.split('://')[1]}/live")
+    assert reason == "it did not accept the user name and password (RTSP 401 Unauthorized): check them"
 
 
 def test_a_port_nobody_listens_on_and_a_silent_server_are_told_apart() -> None:

@@ -140,10 +140,12 @@ def _target(url: str) -> str:
 _PRINTABLE_ASCII = "".join(chr(code) for code in range(33, 127))
 
 
-def _authorization(challenges: list[str], method: str, target: str, url: str) -> str | None:
+def _authorization(challenges: list[str], method: str, target: str, url: str, rfc: bool = False) -> str | None:
     """The Authorization header answering a 401's ``challenges`` (its WWW-Authenticate
     headers) with ``url``'s user name and password, as FFmpeg answers them (see
-    :func:`_ffmpeg_challenge`); None without a password, or where FFmpeg cannot answer."""
+    :func:`_ffmpeg_challenge`), written as FFmpeg writes it, or where ``rfc``, as RFC 7616
+    asks (qop and algorithm unquoted); None without a password, where FFmpeg cannot answer, or
+    where ``rfc`` and the two are written alike."""
     parts = urlsplit(url)
     chosen = _ffmpeg_challenge(challenges)
     # FFmpeg sends none without a colon after the user name (admin@; admin:@ has an empty password).
@@ -161,14 +163,19 @@ def _authorization(challenges: list[str], method: str, target: str, url: str) ->
     if algorithm == "MD5-sess":  # the secret bound to this nonce and the client's own
         secret = _md5(f"{secret}:{nonce}:{cnonce}")
     qop = "auth" in (option.strip() for option in fields.get("qop", "").split(","))
+    if rfc and not (qop or algorithm):
+        return None
     response = _md5(f"{secret}:{nonce}:00000001:{cnonce}:auth:{request}" if qop else f"{secret}:{nonce}:{request}")
+    # FFmpeg's own words and order (libavformat/httpauth.c, make_digest_auth), algorithm and
+    # qop in quotes: a camera strict about RFC 7616 refuses them, and must refuse the probe too.
+    quote_mark = "" if rfc else '"'
     header = f'Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{target}", response="{response}"'
     if algorithm:  # named back, as FFmpeg does: the camera checks the answer by it
-        header += f", algorithm={algorithm}"
-    if qop:
-        header += f', qop=auth, nc=00000001, cnonce="{cnonce}"'
+        header += f", algorithm={quote_mark}{algorithm}{quote_mark}"
     if "opaque" in fields:
         header += f', opaque="{fields["opaque"]}"'
+    if qop:
+        header += f', qop={quote_mark}auth{quote_mark}, cnonce="{cnonce}", nc=00000001'
     return header
 
 
@@ -242,6 +249,7 @@ def _http_reason(sock: socket.socket, url: str, tls: bool, timeout_s: float, wai
     port = parts.port or DEFAULT_PORTS[parts.scheme.lower()]
     # No password is sent until asked for (as FFmpeg does): then once more, answering the
     # challenge, on a connection of its own (the first one's answer is not read to its end).
+    asked = challenges
     authorization = _authorization(challenges, "GET", _target(url), url) if status == 401 else None
     if authorization is not None:
         with socket.create_connection((parts.hostname or "", port), timeout=timeout_s) as again:
@@ -249,11 +257,26 @@ def _http_reason(sock: socket.socket, url: str, tls: bool, timeout_s: float, wai
             if isinstance(answer, str):
                 return answer
             status, reason, kind, challenges = answer
+        rfc = _authorization(asked, "GET", _target(url), url, rfc=True) if status == 401 else None
+        if rfc is not None and _http_lets_in(parts.hostname or "", port, url, tls, timeout_s, rfc):
+            return _refuses_ffmpegs_quotes(f"HTTP {status} {reason}".strip())
     # A web server's HTTPS port asked in plain HTTP may answer 400 rather than hang up (nginx:
     # "The plain HTTP request was sent to HTTPS port"): whether it speaks TLS tells.
     if status == 400 and not tls and _shakes_hands_in_tls(parts.hostname or "", port, timeout_s):
         return _speaks_https(port)
     return _status_reason(status, reason, "HTTP", url, kind, waited_s, challenges)
+
+
+def _http_lets_in(host: str, port: int, url: str, tls: bool, timeout_s: float, authorization: str) -> bool:
+    """Whether a GET of ``url`` with ``authorization`` is let in (answered, not with 401): the
+    password refused as FFmpeg writes it, asked once more as RFC 7616 writes it. A camera that
+    does not answer this once more has told already."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s) as sock:
+            answer = _http_get(sock, url, tls, timeout_s, authorization)
+    except (OSError, http.client.HTTPException):
+        return False
+    return not isinstance(answer, str) and answer[0] != 401
 
 
 def _http_get(
@@ -321,13 +344,30 @@ def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float, waited_s: floa
         return not_rtsp
     status, reason, challenges = answer
     # No password is sent until asked for (as FFmpeg does): then once more, answering the challenge.
+    asked = challenges
     authorization = _authorization(challenges, "DESCRIBE", plain, url) if status == 401 else None
     if authorization is not None:
         answer = _rtsp_describe(sock, answers, plain, 2, authorization)
         if answer is None:
             return not_rtsp
         status, reason, challenges = answer
+        rfc = _authorization(asked, "DESCRIBE", plain, url, rfc=True) if status == 401 else None
+        if rfc is not None:  # refused as FFmpeg writes it: taken as RFC 7616 writes it, the password is right
+            try:
+                answer = _rtsp_describe(sock, answers, plain, 3, rfc)
+            except OSError:  # hung up after the refusal: it was told
+                answer = None
+            if answer is not None and answer[0] != 401:
+                return _refuses_ffmpegs_quotes(f"RTSP {status} {reason}".strip())
     return _status_reason(status, reason, "RTSP", url, "", waited_s, challenges)
+
+
+def _refuses_ffmpegs_quotes(said: str) -> str:
+    return (
+        f"it refuses the user name and password as OpenCV's FFmpeg writes them ({said}), with Digest's qop and "
+        "algorithm in quotes, though it takes them unquoted, as RFC 7616 asks: the password is right, but "
+        "FFmpeg cannot log in to it (allow Basic in the camera's settings, where it has that)"
+    )
 
 
 def _rtsp_describe(
