@@ -220,10 +220,14 @@ def _printable(said: str) -> str:
     return "".join(character for character in said if character.isprintable())[:32]
 
 
+def _scheme(challenge: str) -> str:
+    return challenge.strip().partition(" ")[0].lower()
+
+
 def _answerable_digest_before(challenges: list[str]) -> str | None:
     """The first Digest challenge among ``challenges`` that FFmpeg would answer but passes
     over for a later one, named ("Digest MD5"); None where there is none."""
-    digests = [challenge for challenge in challenges if challenge.strip().partition(" ")[0].lower() == "digest"]
+    digests = [challenge for challenge in challenges if _scheme(challenge) == "digest"]
     for digest in digests[:-1]:
         chosen = _ffmpeg_challenge([digest])
         if chosen is not None and not _unanswerable([digest]):
@@ -417,6 +421,11 @@ def _status_reason(
         if offered := _answerable_digest_before(challenges):
             return (
                 f"{told}: it offers {offered} too, but FFmpeg takes up only the last Digest challenge, so turn "
+                f"{unanswerable} off in the camera's settings"
+            )
+        if unanswerable.startswith("Digest ") and any(_scheme(challenge) == "basic" for challenge in challenges):
+            return (
+                f"{told}: it offers Basic too, but FFmpeg takes up a Digest challenge over Basic, so turn "
                 f"{unanswerable} off in the camera's settings"
             )
         return f"{told}: allow Digest MD5 or Basic in the camera's settings"
