@@ -428,6 +428,13 @@ def _status_reason(
                 f"{told}: it offers Basic too, but FFmpeg takes up a Digest challenge over Basic, so turn "
                 f"{unanswerable} off in the camera's settings"
             )
+        named = unanswerable.removeprefix("Digest ")
+        if named != unanswerable and named.lower() in ("md5", "md5-sess"):  # MD5 to the camera, spelt otherwise
+            spelt = next(name for name in _FFMPEG_DIGEST_ALGORITHMS if name.lower() == named.lower())
+            return (
+                f"{told}: FFmpeg knows it only spelt {spelt}, as RFC 2617 writes it, so allow Basic in the camera's "
+                "settings, where it has that"
+            )
         return f"{told}: allow Digest MD5 or Basic in the camera's settings"
     if status in (401, 403):
         if parts.username is not None and parts.password is None:
