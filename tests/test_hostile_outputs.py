@@ -387,3 +387,41 @@ def test_file_names_that_are_not_utf8(
         assert source.read() is not None
     finally:
         source.release()
+
+
+@pytest.mark.parametrize("stream", ["/dev/stdout", "/dev/stderr"])
+def test_an_output_onto_a_redirected_stream_keeps_that_file(stream: str, video: VideoTruth, tmp_path: Path) -> None:
+    """`analyze IN --csv /dev/stdout >> log`: the log was replaced by the CSV through the
+    rename into place, losing its lines and the summary printed after."""
+    log = tmp_path / "run.log"
+    log.write_text("earlier run: keep me\n")
+    with log.open("a") as appended:
+        process = subprocess.run(
+            [sys.executable, "-m", "emotion_app", "analyze", str(video.path), "--csv", stream, "--no-progress"],
+            cwd=REPO,
+            stdout=appended if stream == "/dev/stdout" else subprocess.PIPE,
+            stderr=appended if stream == "/dev/stderr" else subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert process.returncode == 2
+    text = log.read_text()
+    assert text.startswith("earlier run: keep me\n"), text
+    told = text.removeprefix("earlier run: keep me\n") if stream == "/dev/stderr" else process.stderr
+    line = one_error_line(told)
+    assert f"--csv {stream} is this command's standard" in line and str(log) in line
+    assert leftovers(tmp_path) == []
+
+
+def test_an_output_onto_a_piped_stream_is_refused_before_the_model_loads(video: VideoTruth, tmp_path: Path) -> None:
+    # Was refused only at the first frame, after the model had loaded, as "cannot create a
+    # file in its folder (No such file or directory)".
+    process = subprocess.run(
+        [sys.executable, "-m", "emotion_app", "analyze", str(video.path), "--csv", "/dev/stdout", "--no-progress"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert process.returncode == 2 and process.stdout == ""
+    assert "--csv /dev/stdout is not a regular file" in one_error_line(process.stderr)

@@ -137,12 +137,38 @@ def files_played_from(path: Path) -> list[Path]:
     return [path]
 
 
+def standard_stream(path: Path) -> str:
+    """Which of this process's standard streams the existing file ``path`` is (a shell
+    redirected it there), or ""."""
+    try:
+        file = os.stat(path)
+    except OSError:  # not there (yet): no stream writes to it
+        return ""
+    for fd, stream in ((0, "standard input"), (1, "standard output"), (2, "standard error")):
+        try:
+            opened = os.fstat(fd)
+        except OSError:  # closed (`>&-`)
+            continue
+        if stat.S_ISREG(opened.st_mode) and (opened.st_dev, opened.st_ino) == (file.st_dev, file.st_ino):
+            return stream
+    return ""
+
+
 def check_target(path: Path, name: str = "output") -> None:
     """Raise OutputError unless ``path`` could become a regular file in a writable folder."""
     path = Path(path)
     real = resolved(path, name)
+    stream = standard_stream(real)
+    if stream:
+        # /dev/stdout redirected to a file (`> log`, `>> log`): the rename into place would
+        # replace that file, losing what it held and everything printed after.
+        raise OutputError(
+            f"{name} {path} is this command's {stream} ({real}); writing it would replace that file: "
+            "give the output a file name of its own"
+        )
     try:
-        if real.exists() and not real.is_file():
+        # Under /proc: a stream's /dev/stdout or /dev/fd/N that is a pipe or a terminal.
+        if (real.exists() and not real.is_file()) or real.is_relative_to("/proc"):
             kind = "a folder" if real.is_dir() else "not a regular file"
             raise OutputError(f"{name} {path} is {kind}; it would not be replaced")
         folder = real.parent
