@@ -425,3 +425,21 @@ def test_an_output_onto_a_piped_stream_is_refused_before_the_model_loads(video: 
     )
     assert process.returncode == 2 and process.stdout == ""
     assert "--csv /dev/stdout is not a regular file" in one_error_line(process.stderr)
+
+
+@pytest.mark.parametrize("option", ["--csv", "--output", "--report"])
+def test_a_dash_for_an_output_is_refused_not_made_a_file(
+    option: str,
+    video: VideoTruth,
+    random_weights: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`--csv -` wrote a file named "-" in the current folder (and `--report -` a folder)
+    where the user meant standard output."""
+    monkeypatch.chdir(tmp_path)
+    assert analyze(video.path, option, "-", weights=random_weights) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"{option} -: analyze writes files, not to standard output" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.mp4"]

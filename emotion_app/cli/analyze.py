@@ -177,6 +177,11 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     if args.min_face < 8:
         raise CommandError(f"--min-face must be at least 8 pixels, got {args.min_face}")
     check_threads(args.threads)
+    for option, path in (("--csv", args.csv), ("--output", args.output), ("--report", args.report)):
+        if path is not None and str(path) == "-":
+            # Not made into a file or folder named "-": that is no one's meaning of it.
+            kind = "folder" if option == "--report" else "file"
+            raise CommandError(f"{option} -: analyze writes files, not to standard output; give {option} a {kind} name")
     outputs = [(name, path) for name, path in (("--csv", args.csv), ("--output", args.output)) if path is not None]
     if args.report:
         check_folder(args.report)
