@@ -210,6 +210,26 @@ def test_a_folder_with_odd_names_sizes_and_a_video(tmp_path: Path, caplog: pytes
     assert "its 1 video file(s) are left out" in caplog.text
 
 
+def test_pictures_in_subfolders_are_not_passed_over_in_silence(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder's subfolders are not read; that went unsaid, so their pictures were
+    missing from the CSV with no word (and a folder of subfolders "held no images")."""
+    folder = tmp_path / "pictures"
+    (folder / "more").mkdir(parents=True)
+    (folder / ".thumbnails").mkdir()  # hidden: not counted
+    cv2.imwrite(str(folder / "a.png"), astronaut_bgr())
+    cv2.imwrite(str(folder / "more" / "b.png"), astronaut_bgr())
+    csv_path = tmp_path / "o.csv"
+    assert main(["analyze", str(folder), "--csv", str(csv_path), "--no-progress"]) == 0
+    assert "only the folder's own pictures are read; its 1 subfolder(s) are not looked into" in caplog.text
+    assert {row.split(",")[0] for row in csv_path.read_text().splitlines()[1:]} == {"0"}
+    capsys.readouterr()
+    (folder / "a.png").unlink()
+    assert main(["analyze", str(folder), "--csv", str(csv_path), "--no-progress"]) == 2
+    assert one_error_line(capsys.readouterr().err).endswith("; its 1 subfolder(s) are not looked into\n")
+
+
 def test_a_folder_whose_first_picture_is_tiny_keeps_the_others_legible(random_weights: Path, tmp_path: Path) -> None:
     folder = tmp_path / "pictures"
     folder.mkdir()

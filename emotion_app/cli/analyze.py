@@ -88,7 +88,8 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         description=(
             "Find every face in INPUT (a video file, an image, or a folder of images) and classify its "
             "emotion. Writes a CSV with one row per face per frame and/or an annotated video, and prints "
-            "a summary. Images of a folder are analysed independently, in natural name order. By default "
+            "a summary. Images of a folder (not of its subfolders) are analysed independently, in natural name "
+            "order. By default "
             "its labels are the ones the desktop app would show (same steadiness, same uncertainty rule)."
         ),
         epilog=CSV_HELP
