@@ -304,3 +304,28 @@ def test_an_interrupted_run_says_how_far_it_got_in_words() -> None:
     assert frames_done(0, None) == "0 frames"
     assert frames_done(7, 0) == "7 frames"
     assert frames_done(1, 300) == "1 of 300 frames"
+    assert frames_done(1, None, "image") == "1 image" and frames_done(4, 40, "image") == "4 of 40 images"
+
+
+def test_an_interrupted_folder_says_images_as_its_summary_does(tmp_path: Path) -> None:
+    """Was "interrupted by SIGINT after 4 of 40 frames" above a summary of "4 images"."""
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "p0.png"), astronaut_bgr())
+    for index in range(1, 300):
+        os.link(folder / "p0.png", folder / f"p{index}.png")
+    csv_path = tmp_path / "o.csv"
+    process = start_analyze([str(folder), "--csv", str(csv_path), "--no-progress"])
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        parts = list(tmp_path.glob(".o.csv.*"))
+        if parts and parts[0].read_text().count("\n") > 2:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "analyze ended before it could be signalled"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    match = re.search(r"interrupted by SIGINT after (\d+) of 300 images; outputs written so far are kept", err)
+    assert match, err
+    assert f"{folder}: {match.group(1)} images analysed" in out

@@ -274,7 +274,8 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     elapsed = time.perf_counter() - started
     if interrupted is not None:
         written = any(writer is not None for writer in (video_writer, csv_writer, timeline))
-        told = [f"{interrupted} after {frames_done(frames, media.frame_count)}"]
+        unit = "image" if media.kind != "video" else "frame"
+        told = [f"{interrupted} after {frames_done(frames, media.frame_count, unit)}"]
         if written:
             told.append("outputs written so far are kept")
         if left_alone:
@@ -314,9 +315,10 @@ class _Tally:
     tracks: set[int] = field(default_factory=set)
 
 
-def frames_done(frames: int, total: int | None) -> str:
-    """How far an interrupted run got: "12 of 300 frames", or "1 frame" with no known total."""
-    return f"{frames} of {total} frames" if total else count_text(frames, "frame")
+def frames_done(frames: int, total: int | None, unit: str = "frame") -> str:
+    """How far an interrupted run got: "12 of 300 frames", or "1 frame" with no known total
+    (``unit``: "image" for a folder or a picture's pages, as the summary counts them)."""
+    return f"{frames} of {total} {unit}s" if total else count_text(frames, unit)
 
 
 def _analyse_frames(
