@@ -443,3 +443,26 @@ def test_a_dash_for_an_output_is_refused_not_made_a_file(
     line = one_error_line(capsys.readouterr().err)
     assert f"{option} -: analyze writes files, not to standard output" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v.mp4"]
+
+
+def test_a_failed_run_leaves_no_folder_it_made(
+    random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Outputs into folders that do not exist: a run that fails made them all the same and
+    left them behind, empty, after saying that nothing changed."""
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    (pictures / "a.jpg").write_bytes(b"not a jpeg")  # a picture by name; nothing decodes
+    (tmp_path / "kept").mkdir()  # was there before: stays, though empty
+    new = tmp_path / "new"
+    outputs = ["--csv", new / "rows" / "o.csv", "--output", new / "video" / "o.mp4", "--report", new / "report"]
+    assert analyze(pictures, *outputs, weights=random_weights) == 2
+    assert "no frame could be read" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept", "pictures"]
+    assert analyze(pictures, "--csv", tmp_path / "kept" / "o.csv", weights=random_weights) == 2
+    assert list((tmp_path / "kept").iterdir()) == []
+    # A run that succeeds keeps the folders it made, its outputs in them.
+    write_astronaut_video(tmp_path / "v.mp4", num_frames=3, frame_size=(320, 240), face_size=70)
+    assert analyze(tmp_path / "v.mp4", *outputs, weights=random_weights) == 0
+    assert (new / "rows" / "o.csv").is_file() and (new / "video" / "o.mp4").is_file()
+    assert sorted(p.name for p in (new / "report").iterdir()) == ["emotion-summary.csv", "emotion-timeline.png"]

@@ -160,8 +160,13 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with interrupt_signals() as guard:
+        made = folders_to_make(args)
         try:
-            return analyze(args, guard)
+            try:
+                return analyze(args, guard)
+            except BaseException:
+                remove_empty_folders(made)  # an error or a stop leaves no trace, new folders neither
+                raise
         except (CommandError, InputError, OutputError) as exc:
             return fail(str(exc))
         except OSError as exc:
@@ -301,6 +306,29 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     except OSError as exc:  # standard output is a full disk, a closed pipe, ...
         return stdout_failed(exc, "the outputs are written, but their summary")
     return interrupted.exit_code if interrupted is not None else 0
+
+
+def folders_to_make(args: argparse.Namespace) -> list[Path]:
+    """The folders the outputs would be written into that do not exist yet, deepest first."""
+    wanted = [path.parent for path in (args.csv, args.output) if path is not None]
+    wanted += [args.report] if args.report is not None else []
+    missing: list[Path] = []
+    try:
+        for folder in wanted:
+            folder = folder.absolute()
+            while not folder.exists() and folder not in missing:
+                missing.append(folder)
+                folder = folder.parent
+    except OSError:  # a name too long, say: the checks of the outputs tell it
+        pass
+    return sorted(missing, key=lambda folder: len(folder.parts), reverse=True)
+
+
+def remove_empty_folders(folders: list[Path]) -> None:
+    """Remove those of ``folders`` (deepest first) that are empty; the others stay."""
+    for folder in folders:
+        with suppress(OSError):  # holds something (kept), or was never made
+            folder.rmdir()
 
 
 @dataclass
