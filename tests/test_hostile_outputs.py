@@ -413,6 +413,24 @@ def test_an_output_onto_a_redirected_stream_keeps_that_file(stream: str, video: 
     assert leftovers(tmp_path) == []
 
 
+def test_an_output_that_is_standard_input_is_written(video: VideoTruth, tmp_path: Path) -> None:
+    """Standard input's file may be replaced: the process reads on from the file it opened
+    (`analyze IN --csv rows.csv < rows.csv` was refused as if it were standard output)."""
+    rows = tmp_path / "rows.csv"
+    rows.write_text("old\n")
+    with rows.open() as stdin:
+        process = subprocess.run(
+            [sys.executable, "-m", "emotion_app", "analyze", str(video.path), "--csv", str(rows), "--no-progress"],
+            cwd=REPO,
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert process.returncode == 0, process.stderr
+    assert rows.read_text().startswith("frame,time_s")
+
+
 def test_an_output_onto_a_piped_stream_is_refused_before_the_model_loads(video: VideoTruth, tmp_path: Path) -> None:
     # Was refused only at the first frame, after the model had loaded, as "cannot create a
     # file in its folder (No such file or directory)".

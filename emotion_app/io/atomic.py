@@ -138,13 +138,14 @@ def files_played_from(path: Path) -> list[Path]:
 
 
 def standard_stream(path: Path) -> str:
-    """Which of this process's standard streams the existing file ``path`` is (a shell
-    redirected it there), or ""."""
+    """Which of this process's output streams the existing file ``path`` is (a shell
+    redirected it there), or "". (Standard input is left out: replacing its file loses
+    nothing, the process reads on from the file it opened.)"""
     try:
         file = os.stat(path)
     except OSError:  # not there (yet): no stream writes to it
         return ""
-    for fd, stream in ((0, "standard input"), (1, "standard output"), (2, "standard error")):
+    for fd, stream in ((1, "standard output"), (2, "standard error")):
         try:
             opened = os.fstat(fd)
         except OSError:  # closed (`>&-`)
