@@ -57,7 +57,8 @@ CSV columns (--csv), one row per face per frame:
   frame          frame index in INPUT (image index for a folder, page for a TIFF)
   time_s         seconds into the video, by its frame timestamps (empty for images)
   track_id       the face's id, stable while it is tracked
-  x, y, w, h     the face box in frame pixels
+  x, y, w, h     the face box in frame pixels; it may reach past the frame's edge, as a face
+                 cut by the edge does (clamp before cropping)
   roll           the face's tilt in degrees, counter-clockwise as shown (0: upright); the
                  model saw the face turned upright by it
   label          the label shown for the face (after --steadiness)
