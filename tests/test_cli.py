@@ -157,13 +157,20 @@ def test_analyze_a_folder_of_images(tmp_path: Path, random_weights: Path, capsys
     cv2.imwrite(str(folder / "frame3.png"), cv2.resize(astronaut_bgr(), (300, 300)))
     (folder / "notes.txt").write_text("not an image")
     csv_path = tmp_path / "folder.csv"
-    assert main(["analyze", str(folder), "--csv", str(csv_path), "--weights", str(random_weights)]) == 0
+    report = tmp_path / "report"
+    args = ["analyze", str(folder), "--csv", str(csv_path), "--report", str(report), "--weights", str(random_weights)]
+    assert main(args) == 0
     _, rows = read_csv(csv_path)
-    # Natural order: frame2 (no face), frame3, frame10; each image on its own (ids restart).
-    assert [(row["frame"], row["track_id"]) for row in rows] == [("1", "1"), ("2", "1")]
+    # Natural order: frame2 (no face), frame3, frame10; each image on its own, each face an
+    # id of its own. Was: ids restarted at 1 in every image, and the report added up the
+    # first faces of all pictures as one person "#1".
+    assert [(row["frame"], row["track_id"]) for row in rows] == [("1", "1"), ("2", "2")]
     out = capsys.readouterr().out
     assert "3 images analysed" in out
     assert "faces: 2 in 2 of 3 images (67%)" in out
+    assert "2 people)" in out
+    _, summary = read_csv(report / "emotion-summary.csv")
+    assert {row["person"] for row in summary} == {"#1", "#2", "everyone"}
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,7 @@ CSV_HELP = """\
 CSV columns (--csv), one row per face per frame:
   frame          frame index in INPUT (image index for a folder, page for a TIFF)
   time_s         seconds into the video, by its frame timestamps (empty for images)
-  track_id       the face's id, stable while it is tracked
+  track_id       the face's id, stable while it is tracked (in a folder, each face its own)
   x, y, w, h     the face box in frame pixels; it may reach past the frame's edge, as a face
                  cut by the edge does (clamp before cropping)
   roll           the face's tilt in degrees, counter-clockwise as shown (0: upright); the
@@ -366,7 +366,10 @@ def _analyse_frames(
     for tally.index, time_s, frame in media.frames():
         with held():  # a stop signal waits for the frame to be in every output
             if media.kind != "video":
-                pipeline.reset()  # independent stills: no tracking across images
+                # Independent stills: no tracking across images, but ids count on, so each
+                # face of a folder is one person in the CSV and the report (restarting at 1,
+                # the report added up the first faces of every picture as one "#1").
+                pipeline.reset(keep_ids=True)
             results = pipeline.process(frame, time_s if time_s is not None else 0.0, still=media.kind != "video")
             tally.frames += 1
             tally.faces += len(results)
