@@ -69,6 +69,23 @@ def test_parse_args() -> None:
             parse_args([option, ""])  # not the current folder
 
 
+def test_a_camera_index_beyond_any_camera_is_refused_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    # It reached OpenCV, whose refusal of an index past a C int filled the window's banner
+    # with eight lines of overload resolution.
+    for wanted, reason in (
+        ("99999999999999999999", "camera index 99999999999999999999 is beyond 1023"),
+        (" 1024 ", "camera index 1024 is beyond 1023"),
+        ("", "an empty camera"),
+        ("  ", "an empty camera"),
+    ):
+        with pytest.raises(SystemExit):
+            parse_args(["--camera", wanted])
+        error = capsys.readouterr().err.strip().splitlines()[-1]
+        assert f"argument --camera: {reason}" in error, error
+    assert parse_args(["--camera", "1023"]).camera_index == 1023
+    assert parse_args(["--camera", "Camera 99999999999999999999"]).camera_index is None  # a name
+
+
 def test_main_py_help_runs_without_a_display_or_torch() -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     completed = subprocess.run(

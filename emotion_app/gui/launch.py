@@ -47,8 +47,9 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
     source.add_argument(
         "--camera",
         metavar="INDEX|NAME|URL",
-        help="camera to open: OpenCV index, (part of) its name, or a network camera's stream URL "
-        "(an IP camera or a phone's camera app: http://…, rtsp://…)",
+        type=_camera,
+        help=f"camera to open: OpenCV index (0 to {MAX_CAMERA_INDEX}), (part of) its name, or a network camera's "
+        "stream URL (an IP camera or a phone's camera app: http://…, rtsp://…)",
     )
     source.add_argument(
         "--video",
@@ -100,6 +101,10 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
     )
 
 
+#: The highest camera index taken (on the command line, and from the settings): beyond
+#: any computer's cameras, and OpenCV refuses one past a C int with a page of overloads.
+MAX_CAMERA_INDEX = 1023
+
 # Far beyond any settings file this app writes (a few kilobytes).
 MAX_SETTINGS_BYTES = 1 << 20
 
@@ -147,6 +152,14 @@ def looks_like_settings(path: Path) -> bool:
         return line.startswith("[") and line.endswith("]")
 
     return is_section(content[0]) and all(is_section(line) or "=" in line for line in content)
+
+
+def _camera(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty camera; give its index (0 for the first), name or URL")
+    if text.strip().isdecimal() and int(text) > MAX_CAMERA_INDEX:
+        raise argparse.ArgumentTypeError(f"camera index {text.strip()} is beyond {MAX_CAMERA_INDEX}")
+    return text
 
 
 def _screen_number(text: str) -> int:

@@ -30,6 +30,7 @@ from emotion_app.weights import DEFAULT_WEIGHTS_DIR
 
 from .camera_size import CameraSize, format_camera_size, parse_camera_size
 from .identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
+from .launch import MAX_CAMERA_INDEX
 from .quitting import WAIT_SLICE_S
 from .stream_url import check_stream_url
 
@@ -252,7 +253,7 @@ class AppSettings:
 
     @property
     def camera_index(self) -> int:
-        return self._read(_CAMERA_INDEX, -1, _whole_number(-1, 1023))
+        return self._read(_CAMERA_INDEX, -1, _whole_number(-1, MAX_CAMERA_INDEX))
 
     def remember_camera(self, name: str, index: int) -> None:
         self._set(_CAMERA_NAME, name)
