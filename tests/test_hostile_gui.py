@@ -120,6 +120,32 @@ def test_the_app_starts_with_a_settings_file_full_of_bad_values(
     assert window.isVisible() and window.model_status is not None and window.model_status.ok
 
 
+def test_settings_that_cannot_be_saved_are_said_in_the_window_not_only_at_exit(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # A read-only settings file (or folder) lost every change of the run; the only word of
+    # it was a log line after the window had gone, which nobody started from a menu sees.
+    # (A file where its folder should be: no file can be made there, even as root.)
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    path = blocker / "settings.ini"
+    window = make_window(video=gui_video.path, settings=path)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    assert not window.notice_banner.isVisible()  # nothing changed yet: nothing lost
+    window.bars_action.toggle()  # a change the user expects to find at the next start
+    qtbot.waitUntil(lambda: window.notice_banner.isVisible(), timeout=WAIT_MS)
+    text = window.notice_banner.text()
+    assert text.startswith(f"Settings cannot be saved to {path} (read-only, or its folder)"), text
+    assert "\n" not in text and window.notice_banner.level == "warning"
+    assert window.settings.show_bars is not True, "the change still holds in this run"
+    # The folder is there again: the change is saved with the next, and the warning goes.
+    blocker.unlink()
+    blocker.mkdir()
+    window.bars_action.toggle()
+    qtbot.waitUntil(lambda: not window.notice_banner.isVisible(), timeout=WAIT_MS)
+    assert window.settings.sync() and AppSettings.at_path(path).show_bars is True
+
+
 def test_an_output_folder_with_a_nul_character_is_refused_with_a_banner(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:

@@ -127,6 +127,8 @@ COVER_NOTICE = "This window covers"
 # The notice banner's tag for that word: the window's move takes away its own notice,
 # never a message put up since, whatever either says.
 _COVER_TAG = "cover"
+# The notice banner's tag for "settings cannot be saved": taken away once they are again.
+_UNSAVED_SETTINGS_TAG = "unsaved settings"
 # Whatever moves, resizes, shows, hides or minimises the window: screen captures must know.
 _WINDOW_PLACE_EVENTS = frozenset(
     {
@@ -206,6 +208,7 @@ class MainWindow(QMainWindow):
         )
         self._own_window = ScreenArea()  # where screen captures must not look (this window)
         self._cover_notice_shown = False  # see update_cover_notice
+        self._unsaved_settings_shown = False  # see _tell_unsaved_settings
         self._reconnecting_stream: int | None = None  # the stream whose reconnect is under way
         self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
         self.picker.set_network_cameras(settings.stream_urls)
@@ -1691,6 +1694,17 @@ class MainWindow(QMainWindow):
         self.status.show_stats(self.stats, now)
         self.status.show_summary(self.status_summary(now))
         self._refresh_rec_indicator()
+        self._tell_unsaved_settings()
+
+    def _tell_unsaved_settings(self) -> None:
+        """Say in the window, once, that the settings file takes no changes (read-only, or
+        its folder): logged only at the exit, after the window had gone, nobody saw it."""
+        problem = self.settings.save_problem()
+        if problem and not self._unsaved_settings_shown:
+            self.notice_banner.show_message(problem, "warning", tag=_UNSAVED_SETTINGS_TAG)
+        elif not problem and self._unsaved_settings_shown and self.notice_banner.tag == _UNSAVED_SETTINGS_TAG:
+            self.notice_banner.dismiss()
+        self._unsaved_settings_shown = bool(problem)
 
     def status_summary(self, now: float) -> str:
         """The state in plain words: "Live · 2 faces · 30 fps", "Paused · 0:12 / 1:30"; a

@@ -120,6 +120,12 @@ class _Writer:
         return status
 
     @property
+    def failed(self) -> bool:
+        """Whether the last sync could not save the changes (they are tried again with the
+        next ones). Without the lock: the GUI thread asks every status tick."""
+        return self._status == QSettings.Status.AccessError
+
+    @property
     def writing(self) -> bool:
         """Whether changes are being written (the thread runs). Without the lock: a signal's
         handler asks (gui/quitting), maybe on the thread holding it."""
@@ -445,6 +451,16 @@ class AppSettings:
     def unsaved(self) -> list[str]:
         """The file, while changes to it are still being written (what a forced exit loses)."""
         return [f"not saved: the settings {self._location}"] if self._writer.writing else []
+
+    def save_problem(self) -> str:
+        """One line saying that the changes cannot be saved and are lost at exit ("" while
+        they are saved). Asks no disk: what the writer thread found at its last sync."""
+        if not self._writer.failed:
+            return ""
+        return (
+            f"Settings cannot be saved to {self._location} (read-only, or its folder): changes made now are "
+            "lost when the app closes."
+        )
 
     def sync(self) -> bool:
         """Wait until every change is written out; False, with a warning naming the file, if
