@@ -70,6 +70,24 @@ def test_stream_urls_are_checked_and_their_passwords_kept_out_of_messages() -> N
     )
 
 
+def test_a_url_refused_is_told_without_its_password(qtbot: QtBot, make_window) -> None:
+    # The reason a URL was refused quoted it whole: the window's banner showed the password
+    # that every other message hides.
+    for bad, reason in (
+        ("rtsp://admin:s3cret@cam.local/my stream", "'rtsp://admin:***@cam.local/my stream' has spaces"),
+        ("rtsp://admin:s3cret@/live", "'rtsp://admin:***@/live' names no host"),
+        ("admin:s3cret@cam.local/live", "'admin:***@cam.local/live' is not a URL"),
+        ("rtsp://us@er:s3:cret@cam.local/a b", "'rtsp://us@er:***@cam.local/a b' has spaces"),
+    ):
+        with pytest.raises(ValueError) as raised:
+            check_stream_url(bad)
+        assert reason in str(raised.value) and "s3" not in str(raised.value), raised.value
+    window = make_window(camera="rtsp://admin:s3cret@cam.local/my stream")
+    qtbot.waitUntil(lambda: "has spaces" in window.source_banner.text(), timeout=WAIT_MS)
+    assert "admin:***@cam.local" in window.source_banner.text()
+    assert "s3cret" not in window.source_banner.text() + window.windowTitle()
+
+
 def test_an_mjpeg_stream_opens_with_its_frames(network_camera: MjpegCamera, gui_video: VideoTruth) -> None:
     assert_stream_opens_with_its_frames(network_camera.url, gui_video.frame_size)
 

@@ -24,16 +24,18 @@ def check_stream_url(text: str) -> str:
     url = text.strip()
     if not url:
         raise ValueError("no URL given")
+    # The URL refused is shown without its password, as every other message shows one.
+    shown = _without_password(url)
     if any(ch.isspace() for ch in url):
-        raise ValueError(f"{url!r:.80} has spaces; a URL has none")
+        raise ValueError(f"{shown!r:.80} has spaces; a URL has none")
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if not looks_like_url(url) or not scheme:
-        raise ValueError(f"{url!r:.80} is not a URL such as {EXAMPLE_URL}")
+        raise ValueError(f"{shown!r:.80} is not a URL such as {EXAMPLE_URL}")
     if scheme not in STREAM_SCHEMES:
         raise ValueError(f"{scheme}:// is not a camera stream (use one of {', '.join(STREAM_SCHEMES)})")
     if not parts.hostname:
-        raise ValueError(f"{url!r:.80} names no host")
+        raise ValueError(f"{shown!r:.80} names no host")
     try:
         # The name lookup encodes the host so; an empty or over-long part ("cam..local")
         # would otherwise fail there with a codec's message instead of this one.
@@ -46,6 +48,21 @@ def check_stream_url(text: str) -> str:
         port = parts.netloc.rpartition(":")[2]
         raise ValueError(f"port {port!r:.20} is not a number from 0 to 65535") from None
     return url
+
+
+def _without_password(text: str) -> str:
+    """``text`` with the password of its user part (``scheme://user:password@``) as ``***``,
+    for a message about a URL refused: found by hand, as ``urlsplit`` may refuse it."""
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        # No scheme ("admin:pw@host"): all before the last "@" is taken for user and password.
+        scheme, rest = "", text
+    end = min((at for at in (rest.find(mark) for mark in "/?#") if at >= 0), default=len(rest))
+    user_info, at_sign, host = rest[:end].rpartition("@")
+    if not at_sign or ":" not in user_info:
+        return text
+    user = user_info.partition(":")[0]
+    return f"{scheme}{sep}{user}:***@{host}{rest[end:]}"
 
 
 def redacted(url: str) -> str:
