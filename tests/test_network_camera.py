@@ -88,6 +88,19 @@ def test_a_url_refused_is_told_without_its_password(qtbot: QtBot, make_window) -
     assert "s3cret" not in window.source_banner.text() + window.windowTitle()
 
 
+def test_a_stored_network_camera_refused_is_logged_without_its_password(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A hand-edited settings file: its bad value was logged as stored, password and all.
+    path = tmp_path / "settings.ini"
+    path.write_text("[camera]\nnetwork_url=rtsp://admin:s3cret@cam.local/my stream\n")
+    with caplog.at_level("WARNING", logger="emotion_app.gui.settings"):
+        assert AppSettings.at_path(path).network_camera == ""
+    (warning,) = [record.getMessage() for record in caplog.records]
+    assert "ignoring camera/network_url='rtsp://admin:***@cam.local/my stream'" in warning
+    assert "s3cret" not in warning
+
+
 def test_an_mjpeg_stream_opens_with_its_frames(network_camera: MjpegCamera, gui_video: VideoTruth) -> None:
     assert_stream_opens_with_its_frames(network_camera.url, gui_video.frame_size)
 

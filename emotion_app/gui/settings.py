@@ -32,7 +32,7 @@ from .camera_size import CameraSize, format_camera_size, parse_camera_size
 from .identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
 from .launch import MAX_CAMERA_INDEX
 from .quitting import WAIT_SLICE_S
-from .stream_url import check_stream_url
+from .stream_url import check_stream_url, without_password
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -214,8 +214,9 @@ class AppSettings:
             del self._values[stored]
         self._writer.put((key, _REMOVED))
 
-    def _read(self, key: str, default: T, parse: Callable[[object], T]) -> T:
-        """The stored value of ``key`` through ``parse``; ``default`` when absent or bad."""
+    def _read(self, key: str, default: T, parse: Callable[[object], T], shown: Callable[[str], str] = str) -> T:
+        """The stored value of ``key`` through ``parse``; ``default`` when absent or bad
+        (logged as ``shown`` writes it)."""
         raw = self._values.get(key)
         if raw is None:
             return default
@@ -224,7 +225,8 @@ class AppSettings:
         except (TypeError, ValueError) as exc:
             if key not in self._reported:  # once per key: a bad value is read many times
                 self._reported.add(key)
-                log.warning("settings %s: ignoring %s=%r (%s); using %r", self.location, key, raw, exc, default)
+                stored = shown(raw) if isinstance(raw, str) else raw
+                log.warning("settings %s: ignoring %s=%r (%s); using %r", self.location, key, stored, exc, default)
             return default
 
     @classmethod
@@ -269,7 +271,8 @@ class AppSettings:
     @property
     def network_camera(self) -> str:
         """The network camera's URL when it was the camera chosen last, else ""."""
-        return self._read(_NETWORK_CAMERA, "", lambda raw: check_stream_url(_text(raw)))
+        # Its password is kept out of the log, as out of every message.
+        return self._read(_NETWORK_CAMERA, "", lambda raw: check_stream_url(_text(raw)), without_password)
 
     def remember_network_camera(self, url: str) -> None:
         """``url`` as the camera chosen last (it opens at the next start)."""

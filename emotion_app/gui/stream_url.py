@@ -25,7 +25,7 @@ def check_stream_url(text: str) -> str:
     if not url:
         raise ValueError("no URL given")
     # The URL refused is shown without its password, as every other message shows one.
-    shown = _without_password(url)
+    shown = without_password(url)
     if any(ch.isspace() for ch in url):
         raise ValueError(f"{shown!r:.80} has spaces; a URL has none")
     parts = urlsplit(url)
@@ -50,7 +50,7 @@ def check_stream_url(text: str) -> str:
     return url
 
 
-def _without_password(text: str) -> str:
+def without_password(text: str) -> str:
     """``text`` with the password of its user part (``scheme://user:password@``) as ``***``,
     for a message about a URL refused: found by hand, as ``urlsplit`` may refuse it."""
     scheme, sep, rest = text.partition("://")
