@@ -230,6 +230,26 @@ def test_a_dropped_file_plays_and_recent_files_are_listed(
     assert listed[gui_video.path.name].isEnabled()
 
 
+def test_a_stored_list_of_thousands_of_recent_files_is_cut_not_listed_whole(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # 20 000 recent files in a settings file of 1 MB (under --settings' limit) froze the
+    # window for minutes: a menu entry each, every one looked up again as each answer came.
+    path = tmp_path / "settings.ini"
+    files = ", ".join(f"{tmp_path}/gone{i}.mp4" for i in range(3000))
+    urls = ", ".join(f"http://10.0.{i // 250}.{i % 250}:8080/video" for i in range(3000))
+    path.write_text(f"[files]\nrecent={files}\n[camera]\nstream_urls={urls}\n")
+    window = make_window(settings=path)  # no source: nothing opened cuts the list first
+    entries = [action.text() for action in window.recent_menu.actions() if action.text()]
+    assert entries == [f"gone{i}.mp4" for i in range(8)] + ["Clear the list"]
+    assert window.picker.count() == 8  # the network cameras: the newest 8
+    # Each is looked up in the background, and greyed out as it is found gone.
+    qtbot.waitUntil(lambda: not any(action.isEnabled() for action in window.recent_menu.actions()[:8]), timeout=WAIT_MS)
+    window.open_video(gui_video.path)
+    wait_for_face_result(qtbot, window)
+    assert window.settings.sync() and len(AppSettings.at_path(path).recent_files) == 8
+
+
 def test_one_name_a_plain_status_and_a_minimum_size(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
     window = make_window(video=gui_video.path)
     assert APP_TITLE == APPLICATION == "Emotion Camera"

@@ -90,7 +90,7 @@ from .playback_bar import PlaybackBar, PlayerKeys, format_time
 from .recent_menu import RecentMenu
 from .screen_capture import Screen, list_screens
 from .screen_menu import ScreenMenu
-from .settings import AppSettings
+from .settings import RECENT_KEPT, AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
 from .source_state import SourceState
 from .status_bar import PerformanceStats, PerformanceStatusBar
@@ -117,7 +117,7 @@ MIN_WINDOW_SIZE = (720, 540)
 # laptop at 150% scaling has about 1280x690 free, a 1366x768 one at 125% about 1093x580.
 FIRST_WINDOW_SIZE = (1000, 720)
 FIRST_WINDOW_SCREEN_SHARE = 0.9
-RECENT_FILES = 8
+RECENT_FILES = RECENT_KEPT
 # What Space does, whatever word its button shows now ("Pause", "Play", "Stop"): the
 # shortcut list names the key by this, not by that word.
 PLAY_PAUSE_IN_GENERAL = "Play / pause a file; start / stop a camera or screen"

@@ -62,6 +62,10 @@ _SHIPPED_PREFIX = "shipped:"
 _MIRROR_CAMERAS = "view/mirror_cameras"
 _MIRROR_FILES = "view/mirror_files"
 
+#: How many recent files, and recent network cameras, are kept and read back: a longer list
+#: stored (another version, a hand edit) is cut to it, or its menu froze the window.
+RECENT_KEPT = 8
+
 #: The name of the thread that writes a settings file (one at a time per file, while
 #: there are writes to make).
 WRITER_THREAD_NAME = "settings-writer"
@@ -407,10 +411,12 @@ class AppSettings:
         self.recent_files = _newest_first(path, self.recent_files, keep)
 
     def _text_list(self, key: str) -> list[str]:
+        """The texts stored under ``key``, newest first, :data:`RECENT_KEPT` at most."""
         raw = self._values.get(key, [])
         if isinstance(raw, str):
             raw = [raw] if raw else []
-        return [str(item) for item in raw if isinstance(item, str) and item] if isinstance(raw, list) else []
+        texts = [item for item in raw if isinstance(item, str) and item] if isinstance(raw, list) else []
+        return texts[:RECENT_KEPT]
 
     @property
     def stream_urls(self) -> list[str]:
