@@ -57,6 +57,19 @@ def test_a_settings_file_that_is_not_one_is_refused_not_overwritten(
         assert parse_args(["--settings", str(accepted)]).settings == accepted
 
 
+def test_a_settings_file_that_cannot_be_looked_at_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Its stat raised out of the argument's check: a traceback instead of a usage line. A
+    # name too long for the file system does it as root too (as does a folder the user
+    # may not search).
+    long_name = tmp_path / ("a" * 300 + ".ini")
+    with pytest.raises(SystemExit):
+        parse_args(["--settings", str(long_name)])
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "argument --settings:" in error and "cannot be looked at (File name too long)" in error, error
+
+
 def test_parse_args() -> None:
     options = parse_args(["--camera", "2", "--weights", "w.safetensors"])
     assert options.camera_index == 2 and options.weights == Path.cwd() / "w.safetensors" and options.video is None

@@ -113,7 +113,11 @@ def _settings_file(text: str) -> Path:
     """A settings file that may be (re)written: a new one, or an INI file; anything else (a
     video, a script, the played file) would be overwritten with settings at the first save."""
     path = path_argument(text).absolute()
-    if path.exists() and not path.is_file():
+    try:
+        exists, is_file = path.exists(), path.is_file()
+    except OSError as exc:  # a name too long, a folder the user may not search
+        raise argparse.ArgumentTypeError(f"{path} cannot be looked at ({exc.strerror or exc})") from None
+    if exists and not is_file:
         # A folder was taken and the app ran, every change lost with one line in its log at
         # the end; a device (/dev/null) could be replaced by a file when settings are saved.
         if path.is_dir():
@@ -121,7 +125,7 @@ def _settings_file(text: str) -> Path:
                 f"{path} is a folder; give a settings file in it, e.g. {path / 'settings.ini'}"
             )
         raise argparse.ArgumentTypeError(f"{path} is not a regular file; give a settings file's name")
-    if path.is_file():
+    if is_file:
         if not os.access(path, os.R_OK):
             raise argparse.ArgumentTypeError(f"{path} cannot be read (permission denied)")
         if not looks_like_settings(path):
