@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +24,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import APP_TITLE
 from emotion_app.samples import VideoTruth, astronaut_bgr, write_astronaut_video, write_video
 from gui_support import (
+    REPO,
     WAIT_MS,
     CameraBench,
     grab_view,
@@ -659,3 +663,33 @@ def test_stop_inside_a_looping_slide_shows_broken_run_does_not_start_the_next_lo
     with qtbot.waitSignal(window.controller.source_stopped, timeout=WAIT_MS):
         window.stop()
     assert "a.png" not in reads[read_at_stop:], "the next loop began after Stop was pressed"
+
+
+def test_a_video_file_the_user_may_not_read_is_told_so_not_as_damaged(gui_video: VideoTruth, tmp_path: Path) -> None:
+    # OpenCV refused it and the banner said "OpenCV cannot decode it (damaged, or not a
+    # video)" of a good video. Opened in a child process without root's right to read
+    # any file (where the tests run as root), as a user's own app would be.
+    locked = tmp_path / "locked.mp4"
+    locked.write_bytes(gui_video.path.read_bytes())
+    locked.chmod(0)
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("root, and no setpriv to give up the right to read any file")
+        prefix = [setpriv, "--inh-caps=-all", "--bounding-set=-all", "--ambient-caps=-all"]
+    child = (
+        "import sys\n"
+        "from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source\n"
+        "from emotion_app.gui.messages import VideoFileSpec\n"
+        "try:\n"
+        "    open_frame_source(VideoFileSpec(__import__('pathlib').Path(sys.argv[1])))\n"
+        "except SourceOpenError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [*prefix, sys.executable, "-c", child, str(locked)], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert done.stdout.strip() == f"Could not open video file {locked}: it cannot be read (Permission denied)", (
+        done.stdout + done.stderr
+    )

@@ -364,6 +364,12 @@ def _open_video(spec: VideoFileSpec) -> FrameSource:
         raise SourceOpenError(f"Video file not found: {path}")
     if not path.is_file():
         raise SourceOpenError(f"Not a video file (it is a folder or device): {path}")
+    try:
+        # Asked first: OpenCV refuses a file it may not read as one it "cannot decode".
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise SourceOpenError(f"Could not open video file {path}: it cannot be read ({exc.strerror or exc})") from None
     if is_raw_mjpeg(path):
         # Not opened by FFmpeg, whose probe reads on to the next JPEG's start: all of a
         # recorder's padding after the last, seconds a gigabyte, with Stop waiting for it.
