@@ -70,6 +70,21 @@ def test_a_settings_file_that_cannot_be_looked_at_is_refused_in_one_line(
     assert "argument --settings:" in error and "cannot be looked at (File name too long)" in error, error
 
 
+def test_a_settings_file_in_another_encoding_is_refused_for_that(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Refused (rewritten by Qt, its "é" would become U+FFFD) but said to be "not a settings
+    # (INI) file", of an INI file.
+    latin1 = tmp_path / "latin1.ini"
+    latin1.write_bytes("[camera]\nname=Caméra USB\n".encode("latin-1"))
+    before = latin1.read_bytes()
+    with pytest.raises(SystemExit):
+        parse_args(["--settings", str(latin1)])
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"{latin1} is not UTF-8 text, as settings files are, and saving settings would overwrite it" in error
+    assert latin1.read_bytes() == before
+
+
 def test_parse_args() -> None:
     options = parse_args(["--camera", "2", "--weights", "w.safetensors"])
     assert options.camera_index == 2 and options.weights == Path.cwd() / "w.safetensors" and options.video is None

@@ -129,19 +129,32 @@ def _settings_file(text: str) -> Path:
         if not os.access(path, os.R_OK):
             raise argparse.ArgumentTypeError(f"{path} cannot be read (permission denied)")
         if not looks_like_settings(path):
+            # An INI file saved in another encoding by a hand edit is told as such: Qt would
+            # read its other characters as U+FFFD and write them back so.
+            what = (
+                "is not UTF-8 text, as settings files are"
+                if _ini_in_another_encoding(path)
+                else "is not a settings (INI) file"
+            )
             raise argparse.ArgumentTypeError(
-                f"{path} is not a settings (INI) file, and saving settings would overwrite it; give a new file name"
+                f"{path} {what}, and saving settings would overwrite it; give a new file name"
             )
     return path
 
 
-def looks_like_settings(path: Path) -> bool:
+def _ini_in_another_encoding(path: Path) -> bool:
+    """Whether ``path`` is no UTF-8 text, yet reads as an INI file byte for character."""
+    return looks_like_settings(path, "latin-1") and not looks_like_settings(path)
+
+
+def looks_like_settings(path: Path, encoding: str = "utf-8-sig") -> bool:
     """Whether ``path`` reads as an INI file (empty, or a [section] first, then only
-    sections, key=value lines, comments and blank lines), as QSettings writes them."""
+    sections, key=value lines, comments and blank lines), as QSettings writes them (in
+    UTF-8; a byte-order mark from a hand edit is fine)."""
     try:
         if path.stat().st_size > MAX_SETTINGS_BYTES:
             return False
-        text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark from a hand edit is fine
+        text = path.read_bytes().decode(encoding)
     except (OSError, UnicodeDecodeError):
         return False
     if "\0" in text:
