@@ -40,6 +40,30 @@ def temp_folder_env(temp: Path) -> dict[str, str]:
     return dict.fromkeys(TEMP_VARIABLES, str(temp))
 
 
+def run_child_pytest(child: str, env: dict[str, str], *select: str) -> str:
+    """Run the test file ``child`` (beside this module) in a child pytest with ``env``
+    (those of its tests ``select`` picks); its output. Fails unless they all pass."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(Path(__file__).parent / child), *select],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+        cwd=REPO,
+    )
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
+    return completed.stdout
+
+
+def assert_stream_gives_a_frame(url: str) -> None:
+    """A network camera at ``url`` opens and hands over a frame."""
+    source = open_frame_source(CameraSpec(-1, url=url))
+    try:
+        assert source.read() is not None
+    finally:
+        source.release()
+
+
 def run_gui_script(
     name: str, *args: str, timeout: float, display: str | None = None, temp: Path | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -123,6 +123,15 @@ def play_saving_into(qtbot: QtBot, window: Any, video: Path, folder: Path) -> No
     qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
 
 
+def window_saving_into_a_share(qtbot: QtBot, make_window: Any, video: Path, tmp_path: Path) -> tuple[Any, Path]:
+    """A new window playing ``video`` with ``snapshots`` in ``tmp_path``'s "share" as its output
+    folder (see :func:`play_saving_into`); the window and that folder."""
+    folder = tmp_path / "share" / "snapshots"
+    window = make_window()
+    play_saving_into(qtbot, window, video, folder)
+    return window, folder
+
+
 def test_a_recent_file_on_a_dead_share_never_holds_up_the_window(
     qtbot: QtBot,
     make_window,
@@ -309,9 +318,7 @@ def test_a_snapshot_into_an_output_folder_on_a_dead_share_never_holds_up_the_win
 ) -> None:
     # Ctrl+S froze the window: the output folder was made and checked, and a free name
     # looked for in it, on the GUI thread before the picture went to be written.
-    folder = tmp_path / "share" / "snapshots"
-    window = make_window()
-    play_saving_into(qtbot, window, gui_video.path, folder)
+    window, folder = window_saving_into_a_share(qtbot, make_window, gui_video.path, tmp_path)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
     with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
@@ -588,9 +595,7 @@ def test_snapshots_come_back_from_a_share_named_in_the_order_they_were_taken(
 ) -> None:
     # Each snapshot had a thread of its own, and they raced for the names of a second: the
     # share's server, back, answered the last one first, which got the second's first name.
-    folder = tmp_path / "share" / "snapshots"
-    window = make_window()
-    play_saving_into(qtbot, window, gui_video.path, folder)
+    window, folder = window_saving_into_a_share(qtbot, make_window, gui_video.path, tmp_path)
     taken: list[InferenceResult] = []
     with LatestFirstShare(tmp_path / "share").hang_up(monkeypatch) as share:
         for _ in range(4):
@@ -617,9 +622,7 @@ def test_ctrl_s_held_into_a_dead_share_is_refused_after_a_few_not_piled_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Each press started a thread that blocked on the share for ever, holding its frame.
-    folder = tmp_path / "share" / "snapshots"
-    window = make_window()
-    play_saving_into(qtbot, window, gui_video.path, folder)
+    window, folder = window_saving_into_a_share(qtbot, make_window, gui_video.path, tmp_path)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
     window.snapshots.not_answering_s = 0.0  # (ten seconds in use) the share counts as gone at once
@@ -690,9 +693,7 @@ def test_closing_leaves_snapshots_on_a_dead_share_and_says_so(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # The window waited 5 s, then exited under the snapshots without a word.
-    folder = tmp_path / "share" / "snapshots"
-    window = make_window()
-    play_saving_into(qtbot, window, gui_video.path, folder)
+    window, folder = window_saving_into_a_share(qtbot, make_window, gui_video.path, tmp_path)
     window.snapshots.not_answering_s = 0.0  # (ten seconds in use) the share counts as gone at once
     with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         wait_for_face_result(qtbot, window)
@@ -729,9 +730,7 @@ def test_a_snapshot_waiting_for_a_dead_share_says_so_once_till_it_is_saved(
 ) -> None:
     # A snapshot waiting for a share whose server had gone waited in silence: nothing said
     # it was not saved till 8 waited and more were refused.
-    folder = tmp_path / "share" / "snapshots"
-    window = make_window()
-    play_saving_into(qtbot, window, gui_video.path, folder)
+    window, folder = window_saving_into_a_share(qtbot, make_window, gui_video.path, tmp_path)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
     notices: list[str] = []
@@ -768,9 +767,7 @@ def test_snapshots_waiting_for_a_share_hold_a_bounded_memory_of_pictures(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Snapshots waiting for a share held a frame each, however many and however large.
-    folder = tmp_path / "share" / "snapshots"
-    window = make_window()
-    play_saving_into(qtbot, window, gui_video.path, folder)
+    window, folder = window_saving_into_a_share(qtbot, make_window, gui_video.path, tmp_path)
     saved: list[Path] = []
     window.snapshots.saved.connect(saved.append)
     with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
@@ -1298,9 +1295,7 @@ def test_a_snapshot_written_as_the_exit_gives_its_share_up_is_told_once_and_trul
     # The writing thread looked at whether the exit had given it up, then told the window:
     # the exit could give it up in between. Stderr then said "not saved" of a snapshot that
     # was saved, and "Saved snapshot" went to a window that had gone (lost, at an exit).
-    folder = tmp_path / "share" / "snapshots"
-    window = make_window()
-    play_saving_into(qtbot, window, gui_video.path, folder)
+    window, folder = window_saving_into_a_share(qtbot, make_window, gui_video.path, tmp_path)
     saver = window.snapshots
     saved: list[Path] = []
     saver.saved.connect(saved.append)
@@ -1391,9 +1386,7 @@ def test_a_second_signal_while_the_exit_logs_a_snapshot_unsaved_never_deadlocks(
     # GUI thread just been writing a "not saved" line (a log handler's lock held) when a
     # second Ctrl+C came, the handler asked the saver what was unsaved, under its lock: each
     # thread waited for the other's lock, and the process hung till SIGKILL.
-    folder = tmp_path / "share" / "snapshots"
-    window = make_window()
-    play_saving_into(qtbot, window, gui_video.path, folder)
+    window, folder = window_saving_into_a_share(qtbot, make_window, gui_video.path, tmp_path)
     window.snapshots.not_answering_s = 0.0  # (ten seconds in use) the share counts as gone at once
     asked: list[tuple[float, list[str]]] = []
 
@@ -1441,9 +1434,7 @@ def test_ctrl_c_while_a_snapshot_waits_for_a_dead_share_says_a_second_quits_at_o
     import signal
 
     quitting.reset()  # as a new application does: no exit under way
-    folder = tmp_path / "share" / "snapshots"
-    window = make_window()
-    play_saving_into(qtbot, window, gui_video.path, folder)
+    window, folder = window_saving_into_a_share(qtbot, make_window, gui_video.path, tmp_path)
     with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
         wait_for_face_result(qtbot, window)
         window.snapshot_action.trigger()

@@ -14,8 +14,6 @@ process's application exists already.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import cv2
@@ -31,9 +29,7 @@ from emotion_app.gui.annotation import (
 from emotion_app.io.overlay import draw_results
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, astronaut_frames
-from gui_support import blurred_difference, sharpness, temp_folder_env
-
-REPO = Path(__file__).resolve().parent.parent
+from gui_support import blurred_difference, run_child_pytest, sharpness, temp_folder_env
 
 
 def _astronaut_and_faces() -> tuple[np.ndarray, tuple[FaceResult, ...]]:
@@ -94,25 +90,7 @@ def _run_child(tmp_path: Path, scale: str, *select: str) -> str:
     temp = tmp_path / "temp"
     temp.mkdir()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR=scale, **temp_folder_env(temp))
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            str(Path(__file__).resolve().parent / "gui_hidpi_child.py"),
-            *select,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env=env,
-        cwd=REPO,
-    )
-    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
-    return completed.stdout
+    return run_child_pytest("gui_hidpi_child.py", env, *select)
 
 
 def test_a_window_on_a_screen_at_200_percent_draws_the_overlay_at_its_pixels(tmp_path: Path) -> None:

@@ -13,15 +13,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from gui_support import temp_folder_env
+from gui_support import run_child_pytest, temp_folder_env
 
-REPO = Path(__file__).resolve().parent.parent
 MONITOR = (2000, 1400)  # each monitor's size in screen pixels: room for the window at 200%
 
 _MISSING = [tool for tool in ("Xvfb", "xrandr") if shutil.which(tool) is None]
@@ -83,24 +81,7 @@ def _run_child(tmp_path: Path, display: str, left_scale: str) -> str:
         QT_SCREEN_SCALE_FACTORS=f"LEFT={left_scale};RIGHT=1",
         **temp_folder_env(temp),
     )
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            str(Path(__file__).resolve().parent / "gui_screen_move_child.py"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env=env,
-        cwd=REPO,
-    )
-    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
-    return completed.stdout
+    return run_child_pytest("gui_screen_move_child.py", env)
 
 
 @pytest.mark.skipif(bool(_MISSING), reason=f"not installed: {', '.join(_MISSING)} (scripts/install-system-deps.sh)")

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.samples import VideoTruth
-from gui_support import WAIT_MS, assert_stream_opens_with_its_frames, wait_for_face_result
+from gui_support import WAIT_MS, assert_stream_gives_a_frame, assert_stream_opens_with_its_frames, wait_for_face_result
 from tests.mjpeg_server import MjpegCamera
 
 
@@ -76,8 +76,4 @@ def test_a_certificate_checked_at_the_users_request_is_said_to_be_untrusted_unti
         ):
             open_frame_source(CameraSpec(-1, url=https_camera.url))
     monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", f"tls_verify;1|ca_file;{certificate}")
-    source = open_frame_source(CameraSpec(-1, url=https_camera.url))
-    try:
-        assert source.read() is not None
-    finally:
-        source.release()
+    assert_stream_gives_a_frame(https_camera.url)

@@ -21,7 +21,7 @@ from emotion_app.gui.frame_sources import (
 )
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.samples import VideoTruth, read_video
-from gui_support import WAIT_MS, wait_for_face_result
+from gui_support import WAIT_MS, assert_stream_gives_a_frame, wait_for_face_result
 from tests.rtsp_server import RtspCamera, write_transport_stream
 
 
@@ -112,11 +112,7 @@ def test_an_rtsp_camera_that_wants_a_password_or_has_no_such_stream_says_so(
                 open_frame_source(CameraSpec(-1, url=url))
             shown = url.replace(":wrong@", ":***@").replace(":s3cret@", ":***@")
             assert str(raised.value) == f"Could not open network camera {shown}: {reason}"
-        source = open_frame_source(CameraSpec(-1, url=f"{scheme}://admin:s3cret@{host}/live"))
-        try:
-            assert source.read() is not None
-        finally:
-            source.release()
+        assert_stream_gives_a_frame(f"{scheme}://admin:s3cret@{host}/live")
     finally:
         camera.close()
 
@@ -143,11 +139,7 @@ def test_of_an_rtsp_cameras_digest_challenges_ffmpeg_answers_the_last_and_no_sha
         url = camera.url.replace("rtsp://", "rtsp://admin:s3cret@")
         try:
             if reason is None:
-                source = open_frame_source(CameraSpec(-1, url=url))
-                try:
-                    assert source.read() is not None
-                finally:
-                    source.release()
+                assert_stream_gives_a_frame(url)
                 continue
             with pytest.raises(SourceOpenError) as raised:
                 open_frame_source(CameraSpec(-1, url=url))
@@ -196,11 +188,7 @@ def test_a_user_name_with_no_colon_after_it_is_told_apart_from_an_empty_password
             "401 Unauthorized), and the address gives a user name with no colon after it, so OpenCV's FFmpeg sends "
             "no password: write them as rtsp://user:password@… (user:@… where the password is empty)"
         )
-        source = open_frame_source(CameraSpec(-1, url=f"rtsp://admin:@{host}/live"))
-        try:
-            assert source.read() is not None
-        finally:
-            source.release()
+        assert_stream_gives_a_frame(f"rtsp://admin:@{host}/live")
     finally:
         camera.close()
 
@@ -233,11 +221,7 @@ def test_ffmpeg_options_of_ones_own_replace_opencvs_tcp_first(
     def setups(options: str) -> list[str | None]:
         monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", options)
         rtsp_camera.requests.clear()
-        source = open_frame_source(CameraSpec(-1, url=rtsp_camera.url))
-        try:
-            assert source.read() is not None
-        finally:
-            source.release()
+        assert_stream_gives_a_frame(rtsp_camera.url)
         return [transport for method, transport in rtsp_camera.requests if method == "SETUP"]
 
     tcp = "RTP/AVP/TCP;unicast;interleaved=0-1"
