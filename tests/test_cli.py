@@ -173,6 +173,52 @@ def test_analyze_a_folder_of_images(tmp_path: Path, random_weights: Path, capsys
     assert {row["person"] for row in summary} == {"#1", "#2", "everyone"}
 
 
+def _picture_file(path: Path, picture: np.ndarray) -> None:
+    """``picture`` as a PNG at ``path``, whatever characters its name holds."""
+    ok, data = cv2.imencode(".png", picture)
+    assert ok
+    path.write_bytes(data.tobytes())
+
+
+def test_a_folders_rows_name_their_pictures(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: a folder's rows said only the picture's index in natural order ("frame"), so a
+    # user could not tell which photo a row was without sorting the folder as analyze does.
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    face, small_face = astronaut_bgr(), cv2.resize(astronaut_bgr(), (300, 300))
+    names = ['1 a, "quoted" one.png', "2 new\nline.png", "3 no face.png", "10 café 写真 ü.png"]
+    for name, picture in zip(names, (face, small_face, background(320, 240), face)):
+        _picture_file(folder / name, picture)
+    # A name that is not UTF-8 (Latin-1 from an old camera's card): told by its bytes.
+    latin1 = os.fsdecode(b"11 caf\xe9.png")
+    _picture_file(folder / latin1, small_face)
+    csv_path, report = tmp_path / "rows.csv", tmp_path / "report"
+    args = ["analyze", str(folder), "--csv", str(csv_path), "--report", str(report), "--weights", str(random_weights)]
+    assert main(args) == 0
+    columns, rows = read_csv(csv_path)
+    assert columns[:3] == ["frame", "file", "time_s"]
+    expected = [("0", names[0]), ("1", names[1]), ("3", names[3]), ("4", "11 caf\\xe9.png")]
+    assert [(row["frame"], row["file"]) for row in rows] == expected
+    assert [row["track_id"] for row in rows] == ["1", "2", "3", "4"]
+    with open(csv_path, encoding="utf-8", newline="") as handle:
+        assert handle.read().count("\n") == len(rows) + 2  # the header, the rows, one name's own
+    assert "4 people)" in capsys.readouterr().out
+
+
+def test_a_video_or_single_pictures_csv_has_no_file_column(
+    tmp_path: Path, random_weights: Path, two_faces_video: VideoTruth
+) -> None:
+    image = tmp_path / "one, picture.png"
+    _picture_file(image, astronaut_bgr())
+    for source in (image, two_faces_video.path):
+        csv_path = tmp_path / f"{source.stem}.csv"
+        assert main(["analyze", str(source), "--csv", str(csv_path), "--weights", str(random_weights)]) == 0
+        columns, rows = read_csv(csv_path)
+        assert columns[:2] == ["frame", "time_s"] and "file" not in columns and rows
+
+
 @pytest.mark.parametrize(
     "make_input, reason",
     [

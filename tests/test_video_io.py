@@ -183,6 +183,28 @@ def test_csv_columns_never_collide_with_fixed_ones(tmp_path: Path) -> None:
         assert writer.columns[-4:] == ("p_a", "p_raw_a", "raw_a", "raw_raw_a")
 
 
+def test_csv_file_column_names_each_row_and_collides_with_no_class(tmp_path: Path) -> None:
+    names = ['a, "b".png', "new\nline.jpg", "café 写真.png", os.fsdecode(b"caf\xe9.png")]
+    with FaceCsvWriter(tmp_path / "x.csv", ("file", "b"), file_column=True) as writer:
+        assert writer.columns[:3] == ("frame", "file", "time_s")
+        assert writer.columns[11:] == ("uncertain", "p_file", "p_b", "raw_file", "raw_b")
+        for index, name in enumerate(names):
+            writer.write_frame(index, None, [_two_class_face()], name)
+        with pytest.raises(ValueError, match="file name"):
+            writer.write_frame(9, None, [])  # no name for a CSV that has the column
+    with open(tmp_path / "x.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert [row[1] for row in rows[1:]] == [*names[:3], "caf\\xe9.png"]
+    with FaceCsvWriter(tmp_path / "y.csv", ("file", "b")) as writer:  # no column: "file" is a class's own
+        assert writer.columns[-4:] == ("file", "b", "raw_file", "raw_b")
+        with pytest.raises(ValueError, match="file name"):
+            writer.write_frame(0, None, [], "a.png")
+
+
+def _two_class_face() -> FaceResult:
+    return FaceResult((1, 2, 30, 30), 1, "b", 0.75, (0.25, 0.75), False, (0.3, 0.7), 0.0)
+
+
 def test_csv_rejects_faces_from_another_model(tmp_path: Path) -> None:
     with FaceCsvWriter(tmp_path / "x.csv", ("a", "b")) as writer:
         with pytest.raises(ValueError, match="6 probabilities"):

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 CSV_HELP = """\
 CSV columns (--csv), one row per face per frame:
   frame          frame index in INPUT (image index for a folder, page for a TIFF)
+  file           (a folder only) the picture's file name in the folder; bytes that are not
+                 UTF-8 written as \\xe9 (a video's or one picture's CSV has no such column)
   time_s         seconds into the video, by its frame timestamps (empty for images)
   track_id       the face's id, stable while it is tracked (in a folder, each face its own)
   x, y, w, h     the face box in frame pixels; it may reach past the frame's edge, as a face
@@ -235,7 +237,9 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     try:
         try:
             with held():  # a signal while the CSV's part file is made waits until it exists
-                csv_writer = FaceCsvWriter(args.csv, classifier.labels) if args.csv else None
+                csv_writer = (
+                    FaceCsvWriter(args.csv, classifier.labels, file_column=media.kind == "folder") if args.csv else None
+                )
             _analyse_frames(args, media, pipeline, csv_writer, video_writer, timeline, tally, held, progress)
         finally:
             if guard is not None:
@@ -376,8 +380,9 @@ def _analyse_frames(
             tally.frames_with_face += bool(results)
             tally.label_counts.update(result.label for result in results)
             tally.tracks.update(result.track_id for result in results)
+            picture = _picture_name(media, tally.index)
             if csv_writer is not None:
-                csv_writer.write_frame(tally.index, time_s, results)
+                csv_writer.write_frame(tally.index, time_s, results, picture)
             if timeline is not None:
                 timeline.add(time_s, results, frame)
             if video_writer is not None:
@@ -390,6 +395,13 @@ def _analyse_frames(
             except OSError:  # the terminal went away (stderr piped into `head`): analyse on
                 progress.disable = True  # nor a last line at its close
                 progress = None
+
+
+def _picture_name(media: MediaInput, index: int) -> str | None:
+    """A folder's picture ``index``: its name in the folder (None for other inputs)."""
+    if media.kind != "folder":
+        return None
+    return str(media.images[index].relative_to(media.path))
 
 
 def _close_progress(progress: Any) -> None:

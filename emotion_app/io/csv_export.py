@@ -3,10 +3,11 @@
 Rows go to a temporary file beside the target (flushed per frame) that replaces the
 target on :meth:`FaceCsvWriter.close`; see :mod:`.atomic`.
 
-Columns (documented for users in the README and ``analyze --help``): frame, time_s,
-track_id, x, y, w, h, roll, label, confidence, uncertain, then the shown (smoothed) probability
-of each class, named after the classifier's labels in output order, then the model's raw
-probability of each class for that frame alone, ``raw_<label>``.
+Columns (documented for users in the README and ``analyze --help``): frame, then for a
+folder's pictures file (the picture's name in the folder), time_s, track_id, x, y, w, h,
+roll, label, confidence, uncertain, then the shown (smoothed) probability of each class,
+named after the classifier's labels in output order, then the model's raw probability of
+each class for that frame alone, ``raw_<label>``.
 """
 
 from __future__ import annotations
@@ -35,13 +36,29 @@ FIXED_COLUMNS: tuple[str, ...] = (
     "confidence",
     "uncertain",
 )
+FILE_COLUMN = "file"  # after "frame", in a folder's CSV only
 RAW_PREFIX = "raw_"
 
 
-def probability_columns(labels: Sequence[str]) -> tuple[str, ...]:
+def fixed_columns(file_column: bool = False) -> tuple[str, ...]:
+    """The columns before the probabilities; ``file_column``: with ``file`` after ``frame``."""
+    return FIXED_COLUMNS[:1] + (FILE_COLUMN,) + FIXED_COLUMNS[1:] if file_column else FIXED_COLUMNS
+
+
+def file_text(name: str | os.PathLike[str]) -> str:
+    """A file name as the CSV (UTF-8) can hold it: as it is, but for bytes that are not
+    UTF-8 (a Latin-1 name), which the OS hands over as surrogates that UTF-8 cannot
+    encode; they are written ``\\xe9``, as Python shows such bytes."""
+    try:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file system gave: the API's own string
+        return os.fspath(name).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def probability_columns(labels: Sequence[str], file_column: bool = False) -> tuple[str, ...]:
     """Column names for the shown class probabilities: the labels themselves, unless one
     collides with a fixed or raw column, in which case all get a ``p_`` prefix."""
-    taken = set(FIXED_COLUMNS) | {RAW_PREFIX + label for label in labels}
+    taken = set(fixed_columns(file_column)) | {RAW_PREFIX + label for label in labels}
     if any(label in taken for label in labels):
         return tuple(f"p_{label}" for label in labels)
     return tuple(labels)
@@ -57,15 +74,21 @@ class FaceCsvWriter:
 
     >>> with FaceCsvWriter("out.csv", classifier.labels) as writer:   # doctest: +SKIP
     ...     writer.write_frame(0, 0.0, pipeline.process(frame))
+
+    ``file_column``: each row also names its picture (``write_frame``'s ``file``), after
+    ``frame``: a folder's pictures, which ``frame`` only numbers.
     """
 
-    def __init__(self, path: str | os.PathLike[str], labels: Sequence[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], labels: Sequence[str], file_column: bool = False) -> None:
         if not labels:
             raise ValueError("a CSV needs at least one class label")
         self.path = Path(path)
         self.labels: tuple[str, ...] = tuple(labels)
+        self.file_column = file_column
         self.columns: tuple[str, ...] = (
-            FIXED_COLUMNS + probability_columns(self.labels) + raw_probability_columns(self.labels)
+            fixed_columns(file_column)
+            + probability_columns(self.labels, file_column)
+            + raw_probability_columns(self.labels)
         )
         self.rows_written = 0
         self.frames_written = 0
@@ -92,10 +115,16 @@ class FaceCsvWriter:
     def closed(self) -> bool:
         return self._handle is None
 
-    def write_frame(self, frame_index: int, time_s: float | None, faces: Iterable[FaceResult]) -> int:
-        """Append one row per face of a frame; returns how many rows were written."""
+    def write_frame(
+        self, frame_index: int, time_s: float | None, faces: Iterable[FaceResult], file: str | None = None
+    ) -> int:
+        """Append one row per face of a frame; returns how many rows were written. ``file``:
+        the frame's picture, given exactly when the CSV has the file column."""
         if self._handle is None:
             raise ValueError(f"CSV {self.path} is closed")
+        if (file is not None) != self.file_column:
+            raise ValueError("a file name is given exactly when the CSV has a file column")
+        named = [file_text(file)] if file is not None else []
         time_text = "" if time_s is None or (isinstance(time_s, float) and math.isnan(time_s)) else f"{time_s:.4f}"
         rows = 0
         for face in faces:
@@ -105,8 +134,9 @@ class FaceCsvWriter:
                 )
             x, y, w, h = face.box
             self._writer.writerow(
-                [
-                    int(frame_index),
+                [int(frame_index)]
+                + named
+                + [
                     time_text,
                     face.track_id,
                     x,
