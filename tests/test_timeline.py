@@ -24,6 +24,7 @@ from emotion_app.io import report_process
 from emotion_app.io.report_process import pickled_session, write_report_in_child
 from emotion_app.io.session_report import (
     CSV_COLUMNS,
+    MAX_LABEL_CHARS,
     ReportError,
     commit_report,
     duration_text,
@@ -312,6 +313,26 @@ def test_a_name_given_to_a_person_is_in_their_row_and_the_csv(tmp_path: Path) ->
     with open(summary, newline="") as handle:
         assert {row["person"] for row in csv.DictReader(handle)} == {"#1", "Ada (#2)", "everyone"}
     assert named.tag_name == "Old" and face(1, "happy").tag_name == "#1"
+
+
+def test_names_with_dollars_line_breaks_or_great_length_are_drawn_as_one_line_each(tmp_path: Path) -> None:
+    # Was: matplotlib read "$\\frac$" as mathematics, and drawing the plot failed; a picture's
+    # file name (analyze --report of a folder) or a name given in the app can hold one.
+    names = ["$\\frac$ x.png", "a$b$c", "new\nline.png", "x" * 200 + ".png"]
+    timeline = SessionTimeline(SIX_LABELS)
+    for track_id, name in enumerate(names, 1):
+        timeline.set_name(track_id, name)
+    play(timeline, 2.0, 10.0, [face(track_id, "happy") for track_id in range(1, len(names) + 1)])
+    figure = timeline_figure(timeline)
+    strips = figure.axes[0]
+    shown = [label.get_text() for label in strips.get_yticklabels()]
+    assert shown[:3] == ["\\$\\frac\\$ x.png (#1)", "a\\$b\\$c (#2)", "new line.png (#3)"]
+    assert len(shown[3]) == MAX_LABEL_CHARS and shown[3].endswith(".png (#4)") and "…" in shown[3]
+    png, summary = write_report(timeline, tmp_path)
+    assert cv2.imread(str(png)) is not None
+    with open(summary, newline="", encoding="utf-8") as handle:  # the table has each name whole
+        people = {row["person"] for row in csv.DictReader(handle)} - {"everyone"}
+    assert people == {f"{name} (#{track_id})" for track_id, name in enumerate(names, 1)}
 
 
 def test_an_export_beside_an_earlier_one_keeps_it(tmp_path: Path) -> None:

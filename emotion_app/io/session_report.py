@@ -30,6 +30,8 @@ PNG_NAME = "emotion-timeline.png"
 CSV_COLUMNS = ("person", "emotion", "seconds", "share")
 # Rows in the plot beyond this are left out (the CSV has everyone).
 MAX_PLOT_PEOPLE = 12
+# A row's name in the plot is cut to this many characters (the CSV has it whole).
+MAX_LABEL_CHARS = 40
 # Each person's portrait beside their row, this tall (pixels of the PNG).
 PORTRAIT_PIXELS = 36
 # Between a portrait and the tick left of it, and the name left of that (points).
@@ -89,7 +91,7 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
             strips.broken_barh([(begin, timeline.bucket_s)], (row - 0.35, 0.7), facecolors=colors[label_index])
     strips.set_xlim(start, max(end, start + timeline.bucket_s))
     strips.set_ylim(-0.6, rows - 0.4)
-    strips.set_yticks(range(len(people)), [person.name for person in people])
+    strips.set_yticks(range(len(people)), [plot_label(person.name) for person in people])
     strips.invert_yaxis()
     portraits = [timeline.portrait(person.track_id) if person.track_id is not None else None for person in people]
     # Each portrait goes between its row's name and the strip, the names moved left to
@@ -125,7 +127,7 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
                 shares.barh(row, share, left=left, color=color, height=0.7)
             left += share
     shares.set_xlim(0, 1)
-    shares.set_yticks(range(len(summaries)), [f"{p.name} ({duration_text(p.total_s)})" for p in summaries])
+    shares.set_yticks(range(len(summaries)), [plot_label(f"{p.name} ({duration_text(p.total_s)})") for p in summaries])
     shares.invert_yaxis()
     shares.set_xlabel("share of time")
     shares.set_title("Share per emotion")
@@ -138,6 +140,18 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
         )
     figure.tight_layout(rect=(0, 0.08, 1, 1))
     return figure
+
+
+def plot_label(name: str) -> str:
+    """``name`` as one line of the plot: line breaks and runs of spaces made one space, a
+    long one (a picture's file name) shortened in its middle, and a "$" shown as itself:
+    matplotlib reads text between two as mathematics, and a name like "$\\frac$.png" made
+    drawing the plot fail."""
+    line = " ".join(name.split())
+    if len(line) > MAX_LABEL_CHARS:
+        keep = MAX_LABEL_CHARS - 1
+        line = line[: keep - keep // 2] + "…" + line[len(line) - keep // 2 :]
+    return line.replace("$", r"\$")
 
 
 def check_folder(folder: Path) -> None:
