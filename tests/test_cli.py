@@ -170,7 +170,7 @@ def test_analyze_a_folder_of_images(tmp_path: Path, random_weights: Path, capsys
     assert "faces: 2 in 2 of 3 images (67%)" in out
     assert "2 people)" in out
     _, summary = read_csv(report / "emotion-summary.csv")
-    assert {row["person"] for row in summary} == {"#1", "#2", "everyone"}
+    assert {row["person"] for row in summary} == {"frame3.png (#1)", "frame10.jpg (#2)", "everyone"}
 
 
 def _picture_file(path: Path, picture: np.ndarray) -> None:
@@ -204,6 +204,9 @@ def test_a_folders_rows_name_their_pictures(
     assert [row["track_id"] for row in rows] == ["1", "2", "3", "4"]
     with open(csv_path, encoding="utf-8", newline="") as handle:
         assert handle.read().count("\n") == len(rows) + 2  # the header, the rows, one name's own
+    _, summary = read_csv(report / "emotion-summary.csv")
+    people = {f"{file} (#{row['track_id']})" for file, row in zip([n for _, n in expected], rows)}
+    assert {row["person"] for row in summary} == people | {"everyone"}
     assert "4 people)" in capsys.readouterr().out
 
 

@@ -16,7 +16,7 @@ from ..arguments import path_argument
 from ..faces.detector import DEFAULT_MIN_FACE
 from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from ..io.atomic import AtomicOutput, check_outputs, same_file
-from ..io.csv_export import FaceCsvWriter
+from ..io.csv_export import FaceCsvWriter, file_text
 from ..io.overlay import draw_results
 from ..io.session_report import check_folder, commit_report, discard_report, report_paths, stage_report
 from ..io.video import (
@@ -112,7 +112,8 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         type=path_argument,
         metavar="DIR",
         help="write the session timeline (emotion-timeline.png) and the seconds and share of time per "
-        "person per emotion (emotion-summary.csv) into DIR, as the app's timeline panel exports them",
+        "person per emotion (emotion-summary.csv) into DIR, as the app's timeline panel exports them (a "
+        "folder's faces named by their picture)",
     )
     parser.add_argument(
         "--output",
@@ -384,6 +385,11 @@ def _analyse_frames(
             if csv_writer is not None:
                 csv_writer.write_frame(tally.index, time_s, results, picture)
             if timeline is not None:
+                if picture is not None:
+                    # Each face of a folder is a person of its own: the report names them
+                    # by their picture, "photo.jpg (#3)", not by an id alone.
+                    for result in results:
+                        timeline.set_name(result.track_id, file_text(picture))
                 timeline.add(time_s, results, frame)
             if video_writer is not None:
                 annotated = draw_results(frame, results, labels, show_bars=args.bars, in_place=True)
