@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import cv2
@@ -21,6 +22,8 @@ import pytest
 
 from emotion_app.cli import main
 from emotion_app.io import report_process
+from emotion_app.io.font_fallback import fallback_font
+from emotion_app.io.overlay import overlay_font_path
 from emotion_app.io.report_process import pickled_session, write_report_in_child
 from emotion_app.io.session_report import (
     CSV_COLUMNS,
@@ -333,6 +336,22 @@ def test_names_with_dollars_line_breaks_or_great_length_are_drawn_as_one_line_ea
     with open(summary, newline="", encoding="utf-8") as handle:  # the table has each name whole
         people = {row["person"] for row in csv.DictReader(handle)} - {"everyone"}
     assert people == {f"{name} (#{track_id})" for track_id, name in enumerate(names, 1)}
+
+
+def test_a_name_in_a_script_dejavu_lacks_is_drawn_in_a_font_that_has_it() -> None:
+    # Was: a Chinese name (given in the app, or a folder picture's file name in analyze
+    # --report) was empty boxes in the plot, and matplotlib warned of each missing glyph.
+    primary = overlay_font_path()
+    if primary is None or fallback_font("写", primary) is None:
+        pytest.skip("no installed font draws 写")
+    timeline = SessionTimeline(SIX_LABELS)
+    timeline.set_name(1, "café 写真.png")
+    play(timeline, 1.0, 10.0, [face(1, "happy")])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure = timeline_figure(timeline)
+        figure.canvas.draw()
+    assert not [str(w.message) for w in caught if "missing from font" in str(w.message)]
 
 
 def test_an_export_beside_an_earlier_one_keeps_it(tmp_path: Path) -> None:

@@ -20,10 +20,13 @@ from typing import TYPE_CHECKING
 
 from ..timeline import PersonSummary, SessionTimeline
 from .atomic import AtomicOutput, OutputError, mode_for, resolved, stage_bytes, tagged_unfinished
+from .font_fallback import fallback_font
+from .overlay import overlay_font_path
 from .overlay_layout import palette_for
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
 CSV_NAME = "emotion-summary.csv"
 PNG_NAME = "emotion-timeline.png"
@@ -138,8 +141,34 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
             ncol=min(len(colors), 8),
             frameon=False,
         )
+    for axes in (strips, shares):
+        for text in axes.get_yticklabels():
+            _add_fallback_fonts(text)
     figure.tight_layout(rect=(0, 0.08, 1, 1))
     return figure
+
+
+def _add_fallback_fonts(text: Text) -> None:
+    """Let ``text`` draw the characters DejaVu Sans lacks (a Chinese name, a picture's
+    Japanese file name) in the installed fonts that have them, as the overlay does: in
+    DejaVu alone they were empty boxes."""
+    label = text.get_text()
+    primary = overlay_font_path()
+    if label.isascii() or primary is None:
+        return
+    from matplotlib.font_manager import FontProperties, fontManager
+
+    families: list[str] = []
+    for char in dict.fromkeys(label):
+        path = fallback_font(char, primary)
+        if path is not None:
+            if str(path) not in {entry.fname for entry in fontManager.ttflist}:
+                fontManager.addfont(path)  # matplotlib's cache may not know the system's fonts
+            family = FontProperties(fname=path).get_name()
+            if family not in families:
+                families.append(family)
+    if families:
+        text.set_fontfamily(["DejaVu Sans", *families])
 
 
 def plot_label(name: str) -> str:
