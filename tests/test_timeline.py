@@ -354,6 +354,19 @@ def test_a_name_in_a_script_dejavu_lacks_is_drawn_in_a_font_that_has_it() -> Non
     assert not [str(w.message) for w in caught if "missing from font" in str(w.message)]
 
 
+def test_the_plot_shows_a_folders_last_picture() -> None:
+    # Was: each still counts its second as it is shown, so the last picture's bucket began
+    # where the plot's time axis ended, and analyze --report of a folder left it out.
+    timeline = SessionTimeline(SIX_LABELS)
+    for track_id in (1, 2, 3):  # three pictures, one face each, as analyze adds a folder's
+        timeline.add(None, [face(track_id, "happy")])
+    strips = timeline_figure(timeline).axes[0]
+    left, right = strips.get_xlim()
+    for track_id in (1, 2, 3):
+        [(begin, _)] = timeline.strip(track_id)
+        assert left <= begin and begin + timeline.bucket_s <= right
+
+
 def test_an_export_beside_an_earlier_one_keeps_it(tmp_path: Path) -> None:
     timeline = SessionTimeline(SIX_LABELS)
     play(timeline, 2.0, 10.0, [face(1, "happy")])
