@@ -18,6 +18,7 @@ from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from ..io.atomic import AtomicOutput, check_outputs, same_file
 from ..io.csv_export import FaceCsvWriter, file_text
 from ..io.overlay import draw_results
+from ..io.retime import output_rate
 from ..io.session_report import check_folder, commit_report, discard_report, report_paths, stage_report
 from ..io.video import (
     FOLDER_VIDEO_MIN_SIDE,
@@ -209,7 +210,9 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             ".avi or .mkv)"
         )
     video_writer = (  # opens nothing yet
-        AnnotatedVideoWriter(args.output, media.fps, FOLDER_VIDEO_MIN_SIDE if media.kind == "folder" else 0)
+        AnnotatedVideoWriter(
+            args.output, _video_rate(args.output, media), FOLDER_VIDEO_MIN_SIDE if media.kind == "folder" else 0
+        )
         if args.output
         else None
     )
@@ -254,7 +257,8 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             if writer is not None:
                 writer.discard()
         if isinstance(exc, OutputError):
-            raise OutputError(f"{exc} while writing frame {tally.index}; {_NOTHING_CHANGED}") from exc
+            writing = tally.index if tally.writing is None else tally.writing
+            raise OutputError(f"{exc} while writing frame {writing}; {_NOTHING_CHANGED}") from exc
         raise
     frames = tally.frames
     if frames == 0:
@@ -307,11 +311,31 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             if video_writer.still:
                 print(f"annotated image: {args.output}")
             else:
-                print(f"annotated video: {args.output} ({count_text(video_writer.frames_written, 'frame')})")
+                print(f"annotated video: {args.output} ({_video_text(video_writer)})")
         flush_stdout()
     except OSError as exc:  # standard output is a full disk, a closed pipe, ...
         return stdout_failed(exc, "the outputs are written, but their summary")
     return interrupted.exit_code if interrupted is not None else 0
+
+
+def _video_rate(output: Path, media: MediaInput) -> float | None:
+    """The annotated video's frame rate: from the input's frame times for a video (its
+    first ones: read now, before any output is made), the input's own otherwise."""
+    if media.kind != "video" or output.suffix.lower() in IMAGE_SUFFIXES:
+        return media.fps
+    return output_rate(media.first_times(), media.fps)
+
+
+def _video_text(writer: AnnotatedVideoWriter) -> str:
+    """The annotated video's frames, and where they are not the input's one for one, its
+    rate and the frames repeated and dropped to keep the input's timing."""
+    frames = count_text(writer.frames_written, "frame")
+    if not writer.repeated and not writer.dropped:
+        return frames
+    return (
+        f"{frames} at {writer.fps:.2f} fps, keeping the input's timing: {writer.repeated} repeated, "
+        f"{writer.dropped} dropped"
+    )
 
 
 def folders_to_make(args: argparse.Namespace) -> list[Path]:
@@ -342,6 +366,9 @@ class _Tally:
     """What the frames analysed so far hold (the summary's figures)."""
 
     index: int = 0  # the input's index of the frame being analysed
+    # The input's index of the frame being written, where that is another: the annotated
+    # video holds each frame of a video until the next one's time says how long it lasts.
+    writing: int | None = None
     frames: int = 0
     frames_with_face: int = 0
     faces: int = 0
@@ -368,6 +395,7 @@ def _analyse_frames(
 ) -> None:
     """Every frame of ``media`` through the pipeline into the outputs, counted in ``tally``."""
     labels = pipeline.classifier.labels
+    in_video: int | None = None  # the frame the annotated video holds
     for tally.index, time_s, frame in media.frames():
         with held():  # a stop signal waits for the frame to be in every output
             if media.kind != "video":
@@ -393,7 +421,12 @@ def _analyse_frames(
                 timeline.add(time_s, results, frame)
             if video_writer is not None:
                 annotated = draw_results(frame, results, labels, show_bars=args.bars, in_place=True)
-                video_writer.write(annotated)
+                if media.kind == "video":  # at its own time: repeated or dropped at a change of rate
+                    tally.writing = in_video
+                    video_writer.write_at(annotated, time_s)
+                    tally.writing, in_video = None, tally.index
+                else:
+                    video_writer.write(annotated)
         if progress is not None:
             try:
                 progress.update(1)

@@ -48,6 +48,7 @@ from .picture_size import (
     too_large_text,
 )
 from .raw_mjpeg import RawMjpeg
+from .retime import FrameSlots
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,9 @@ RAW_MJPEG_FPS = 25.0
 # estimates, off by a few frames on some real clips.
 MISSING_FRAMES_NOTED = 5
 MISSING_SHARE_NOTED = 0.05
+# A video's first frames whose times choose its annotated video's rate (read before the
+# analysis: docs/measurements.md has what that costs).
+RATE_SAMPLE_FRAMES = 90
 
 
 class InputError(Exception):
@@ -113,6 +117,19 @@ class MediaInput:
             yield 0, None, self.opened_picture.pop()
         else:
             yield from _image_frames(self.images)
+
+    def first_times(self, count: int = RATE_SAMPLE_FRAMES) -> list[float | None]:
+        """The times (seconds) of a video's first ``count`` frames, read ahead of
+        :meth:`frames` (decoded, not converted); empty for pictures, for a raw MJPEG
+        file (its frames are ``fps`` apart) and where the file cannot be read again."""
+        if self.animation is not None:
+            times: list[float | None] = [0.0]
+            while len(times) < count and (end_s := self.animation.end_s(len(times) - 1)) is not None:
+                times.append(end_s)
+            return times
+        if self.kind != "video" or self.raw_mjpeg:
+            return []
+        return _first_video_times(self.path, self.fps, count)
 
 
 def open_input(path: str | os.PathLike[str]) -> MediaInput:
@@ -325,6 +342,22 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
                 decoded,
                 announced,
             )
+    finally:
+        capture.release()
+
+
+def _first_video_times(path: Path, fps: float | None, count: int) -> list[float | None]:
+    """The times :func:`_video_frames` gives the first ``count`` decodable frames."""
+    try:
+        capture = open_video_quietly(path)
+    except OSError:
+        return []
+    try:
+        times = FrameTimes(fps)
+        found: list[float | None] = []
+        while capture.isOpened() and len(found) < count and capture.grab():
+            found.append(times.next(capture.get(cv2.CAP_PROP_POS_MSEC)))
+        return found
     finally:
         capture.release()
 
@@ -585,6 +618,9 @@ MPEG4_MAX_SIDE = 8191
 class AnnotatedVideoWriter:
     """Writes BGR frames to a video; opened on the first frame, whose size it keeps.
 
+    Frames given with :meth:`write_at` keep their times: each output frame shows the frame
+    current at its time (see :class:`.retime.FrameSlots`), so a frame is repeated or dropped
+    (counted in ``repeated`` and ``dropped``) where the frames' steps are not ``fps``'s.
     Later frames of another size (a folder of mixed images) are letterboxed to fit.
     ``min_side``: a first frame smaller than this on its longer side opens a video scaled
     up to it, its aspect kept (a folder whose first picture is a thumbnail or a 1 px
@@ -617,6 +653,28 @@ class AnnotatedVideoWriter:
         self._writer: cv2.VideoWriter | None = None
         self._size: tuple[int, int] | None = None
         self.frames_written = 0
+        self.repeated = 0
+        self.dropped = 0
+        self._slots: FrameSlots | None = None
+        # The last frame given to write_at: written once the next one's time says how often.
+        self._held: np.ndarray | None = None
+
+    def write_at(self, frame: np.ndarray, time_s: float | None) -> None:
+        """Add a frame shown from ``time_s`` (seconds; None: unknown, one output frame
+        after the one before) until the next frame's time. Held until then (or
+        :meth:`close`); DiskFullError as :meth:`write`."""
+        if self.still:
+            self.write(frame)
+            return
+        if self._slots is None:
+            self._slots = FrameSlots(self.fps)
+        copies = self._slots.place(time_s)
+        if self._held is not None:
+            for _ in range(copies):
+                self.write(self._held)
+            self.repeated += max(0, copies - 1)
+            self.dropped += copies == 0
+        self._held = frame
 
     def write(self, frame: np.ndarray) -> None:
         """Add a frame; DiskFullError when the disk has no room left for it."""
@@ -669,6 +727,13 @@ class AnnotatedVideoWriter:
         if self.still:
             self._commit_still()
             return
+        held, self._held = self._held, None
+        if held is not None:  # the last frame, shown once
+            try:
+                self.write(held)
+            except OutputError:
+                self.discard()
+                raise
         writer, self._writer = self._writer, None
         if writer is None:
             return
@@ -717,6 +782,7 @@ class AnnotatedVideoWriter:
 
     def discard(self) -> None:
         """Drop everything written; ``path`` stays as it was."""
+        self._held = None
         if self._writer is not None:
             self._writer.release()
             self._writer = None

@@ -1,0 +1,75 @@
+"""Writing a variable-rate video's frames at one constant rate, keeping their times.
+
+A video file has one frame rate; a phone's recording does not (it slows down in dim light,
+an edited clip mixes 30 and 24 frames a second). Written one frame per frame, such a clip
+drifts out of time, so its frames are placed as FFmpeg's constant-rate output places
+them: each output frame shows the input frame current at its time, an input frame being
+repeated over a gap and dropped where a faster stretch puts two in one output frame.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+# The steps between frames that give the output rate: those near the shortest tenth of
+# them (a clip's fastest steady stretch, so that it keeps all its frames; a phone's steps
+# jitter by a few milliseconds), and of those the ones near their median (timestamps
+# rounded to the container's time base: 33 and 34 ms for 29.97 fps), averaged.
+FAST_STEPS_QUANTILE = 0.1
+STRETCH_TOLERANCE = 0.2
+STEP_TOLERANCE = 0.05
+# A rate this close to the container's is the container's (a constant-rate clip whose
+# times are rounded): it is written at the rate it reports, one frame per frame.
+SAME_RATE = 0.005
+# The most a rate from the timestamps may exceed the container's, against a burst of
+# glitch steps (a few milliseconds at a cut) making a video of many copies.
+MAX_RATE_OVER_CONTAINER = 3.0
+
+
+def output_rate(times_s: Sequence[float | None], fps: float | None) -> float | None:
+    """The constant rate to write frames with the times ``times_s`` (a video's first ones)
+    at: the container's ``fps`` where the times step by it, else the rate of the steady
+    stretch with the shortest steps. ``fps`` itself where the times tell nothing."""
+    known = [time_s for time_s in times_s if time_s is not None]
+    steps = sorted(later - earlier for earlier, later in zip(known, known[1:], strict=False) if later > earlier)
+    if len(steps) < 2:
+        return fps
+    fast = steps[int(len(steps) * FAST_STEPS_QUANTILE)]
+    stretch = [step for step in steps if abs(step - fast) <= fast * STRETCH_TOLERANCE]
+    middle = stretch[len(stretch) // 2]
+    usual = [step for step in stretch if abs(step - middle) <= middle * STEP_TOLERANCE]
+    rate = len(usual) / sum(usual)
+    if fps is None:
+        return rate
+    if abs(rate / fps - 1.0) <= SAME_RATE:
+        return fps
+    return min(rate, fps * MAX_RATE_OVER_CONTAINER)
+
+
+class FrameSlots:
+    """Where frames with given times go in a video at ``fps``: each into the output frame
+    nearest its time (counted from the first frame's), shown until the next one's.
+
+    :meth:`place` says, for each new frame, how many output frames the frame before it
+    fills (0: it is dropped, the new one having its output frame).
+    """
+
+    def __init__(self, fps: float) -> None:
+        self.fps = fps
+        self._first_s: float | None = None
+        self._slot = -1  # the output frame of the last frame placed
+
+    def place(self, time_s: float | None) -> int:
+        """The output frames the frame before this one (at ``time_s``; None: unknown, the
+        next output frame) fills; 0 for the first frame."""
+        if self._slot < 0:
+            self._first_s = time_s
+            self._slot = 0
+            return 0
+        if time_s is None or self._first_s is None or not math.isfinite(time_s):
+            slot = self._slot + 1
+        else:
+            slot = max(self._slot, round((time_s - self._first_s) * self.fps))
+        filled, self._slot = slot - self._slot, slot
+        return filled

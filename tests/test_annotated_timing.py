@@ -1,0 +1,148 @@
+"""``analyze -o``'s annotated video keeps the input's timing, as FFmpeg's constant-rate
+output does: a variable-rate clip's frames are repeated or dropped, a constant-rate
+clip's are written one for one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion_app.cli import main
+from emotion_app.io.retime import FrameSlots, output_rate
+from emotion_app.samples import write_video
+from tests.variable_rate_video import write_variable_rate_mp4
+
+# Ten frames at 30 fps, then ten at 10 fps (a phone that slowed down in dim light), the
+# picture cutting from dark to bright at frame 15.
+DURATIONS_S = [1 / 30] * 10 + [1 / 10] * 10
+CUT = 15
+# Flat grey levels far enough apart to tell each frame from the next after compression.
+LEVEL_STEP = 12
+
+
+def level_frames(count: int) -> list[np.ndarray]:
+    return [np.full((96, 128, 3), 8 + LEVEL_STEP * index, np.uint8) for index in range(count)]
+
+
+def read_levels(path: Path) -> tuple[float, list[float]]:
+    """The video's frame rate and its frames' mean levels."""
+    capture = cv2.VideoCapture(str(path))
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    levels = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        levels.append(float(frame.mean()))
+    capture.release()
+    return fps, levels
+
+
+def read_output(path: Path, source: Path) -> tuple[float, list[int]]:
+    """The video's frame rate and, for each of its frames, the input frame it shows (the
+    one nearest in level: each encoding shifts the levels a little)."""
+    _, inputs = read_levels(source)
+    fps, levels = read_levels(path)
+    return fps, [int(np.argmin([abs(level - known) for known in inputs])) for level in levels]
+
+
+def analyze(source: Path, out: Path, weights: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    assert main(["analyze", str(source), "-o", str(out), "--weights", str(weights)]) == 0
+    return capsys.readouterr().out
+
+
+def test_a_variable_rate_clip_keeps_its_timing(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write_variable_rate_mp4(tmp_path / "phone.mp4", level_frames(len(DURATIONS_S)), DURATIONS_S)
+    starts = [sum(DURATIONS_S[:index]) for index in range(len(DURATIONS_S))]
+    out = tmp_path / "annotated.mp4"
+    printed = analyze(source, out, random_weights, capsys)
+    fps, shown = read_output(out, source)
+    interval = 1 / fps
+    # The cut comes at its own time, within a frame interval.
+    cut_at = shown.index(CUT) * interval
+    assert cut_at == pytest.approx(starts[CUT], abs=interval)
+    # Every output frame shows the input frame current at its time (within half an
+    # interval, the rounding of a time to the output's frames), in order.
+    assert shown == sorted(shown)
+    for slot, index in enumerate(shown):
+        assert starts[index] <= slot * interval + interval / 2 + 1e-6
+        if index + 1 < len(starts):
+            assert starts[index + 1] > slot * interval - interval / 2 - 1e-6
+    # The last frame is kept; the video lasts as long as the input up to it.
+    assert shown[-1] == len(DURATIONS_S) - 1
+    assert (len(shown) - 1) * interval == pytest.approx(starts[-1], abs=interval)
+    repeated = len(shown) - len(set(shown))
+    dropped = len(DURATIONS_S) - len(set(shown))
+    assert repeated or dropped
+    summary = f"annotated video: {out} ({len(shown)} frames at {fps:.2f} fps"
+    assert summary in printed
+    assert f"{repeated} repeated" in printed and f"{dropped} dropped" in printed
+
+
+def test_a_constant_rate_clip_is_written_frame_for_frame(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frames = level_frames(20)
+    source = write_video(tmp_path / "steady.mp4", frames, fps=30.0)
+    out = tmp_path / "annotated.mp4"
+    printed = analyze(source, out, random_weights, capsys)
+    fps, shown = read_output(out, source)
+    assert fps == pytest.approx(30.0)
+    assert shown == list(range(len(frames)))
+    assert f"annotated video: {out} ({len(frames)} frames)\n" in printed
+
+
+def test_an_avi_at_its_odd_rate_is_written_frame_for_frame(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 29.97 fps, the NTSC rate: its frames' times are not whole milliseconds.
+    frames = level_frames(18)
+    source = write_video(tmp_path / "ntsc.avi", frames, fps=30000 / 1001)
+    out = tmp_path / "annotated.mp4"
+    printed = analyze(source, out, random_weights, capsys)
+    fps, shown = read_output(out, source)
+    assert fps == pytest.approx(30000 / 1001, abs=1e-3)
+    assert shown == list(range(len(frames)))
+    assert f"({len(frames)} frames)\n" in printed
+
+
+def test_frames_faster_than_the_output_are_dropped_and_slower_ones_repeated() -> None:
+    slots = FrameSlots(10.0)
+    # 0.1 s apart, then frames 30 ms apart (two of them dropped: each output frame shows
+    # the last frame nearest its time), then a 0.3 s gap (a frame shown three times).
+    times = [0.0, 0.1, 0.2, 0.23, 0.26, 0.3, 0.6, 0.7]
+    filled = [slots.place(time_s) for time_s in times]
+    # Each number is how many output frames the frame before fills.
+    assert filled == [0, 1, 1, 0, 1, 0, 3, 1]
+    # Without times the frames go one for one.
+    slots = FrameSlots(10.0)
+    assert [slots.place(None) for _ in range(3)] == [0, 1, 1]
+
+
+def test_the_output_rate_is_the_fastest_steady_stretchs() -> None:
+    steady = [index / 25 for index in range(40)]
+    assert output_rate(steady, 25.0) == 25.0
+    # Timestamps rounded to milliseconds (29.97 fps in a Matroska file) keep the rate reported.
+    assert output_rate([round(index * 1001 / 30) / 1000 for index in range(60)], 30000 / 1001) == 30000 / 1001
+    # Steps of 41.7 ms that the container reports as 23.67 fps: the steps' 24 fps.
+    assert output_rate([index / 24 for index in range(90)], 23.67) == pytest.approx(24.0)
+    # Ten frames at 30 fps, then ten at 10: 30 fps, every frame kept.
+    times = [sum(DURATIONS_S[:index]) for index in range(len(DURATIONS_S))]
+    assert output_rate(times, 15.0) == pytest.approx(30.0)
+    # No times: the container's rate.
+    assert output_rate([], 12.0) == 12.0
+    assert output_rate([None, None, None], None) is None
+
+
+def test_the_output_rate_stands_jitter_and_a_glitch() -> None:
+    # A phone's steps: 33.3 ms give or take 3 ms, and one glitch step of 30 ms at a cut.
+    rng = np.random.default_rng(3)
+    steps = [1 / 30 + rng.uniform(-0.003, 0.003) for _ in range(80)] + [0.030] * 6
+    times = [float(sum(steps[:index])) for index in range(len(steps) + 1)]
+    assert output_rate(times, 29.5) == pytest.approx(30.0, rel=0.01)
