@@ -146,3 +146,22 @@ def test_the_output_rate_stands_jitter_and_a_glitch() -> None:
     steps = [1 / 30 + rng.uniform(-0.003, 0.003) for _ in range(80)] + [0.030] * 6
     times = [float(sum(steps[:index])) for index in range(len(steps) + 1)]
     assert output_rate(times, 29.5) == pytest.approx(30.0, rel=0.01)
+
+
+def test_an_animated_gifs_long_delay_is_kept(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    delays_ms = [100] * 6 + [500] + [100] * 5
+    pictures = [Image.fromarray(frame[:, :, ::-1]) for frame in level_frames(len(delays_ms))]
+    source = tmp_path / "blink.gif"
+    pictures[0].save(source, save_all=True, append_images=pictures[1:], duration=delays_ms, loop=0)
+    out = tmp_path / "annotated.mp4"
+    analyze(source, out, random_weights, capsys)
+    fps, shown = read_output(out, source)
+    assert fps == pytest.approx(10.0)
+    # The long frame lasts its half second; the others a tenth each.
+    assert [shown.count(index) for index in range(len(delays_ms))] == [
+        round(ms * fps / 1000) for ms in delays_ms[:-1]
+    ] + [1]
