@@ -122,7 +122,8 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         type=path_argument,
         metavar="annotated.mp4",
         help="write the frames with boxes, labels and probability bars (.mp4/.m4v/.mov/.avi/.mkv, or an image "
-        "suffix for one image)",
+        "suffix for one image); a video keeps the input's timing at one frame rate, its frames repeated or "
+        "dropped where the input's rate changes (the summary says how many)",
     )
     add_weights_argument(parser)
     add_threads_argument(parser)
