@@ -135,6 +135,9 @@ def test_the_output_rate_is_the_fastest_steady_stretchs() -> None:
     # Ten frames at 30 fps, then ten at 10: 30 fps, every frame kept.
     times = [sum(DURATIONS_S[:index]) for index in range(len(DURATIONS_S))]
     assert output_rate(times, 15.0) == pytest.approx(30.0)
+    # A 24 fps start in a clip whose average is 26.5 fps: a faster stretch is to come, so
+    # not under the average.
+    assert output_rate([index / 24 for index in range(90)], 26.495) == 26.495
     # No times: the container's rate.
     assert output_rate([], 12.0) == 12.0
     assert output_rate([None, None, None], None) is None

@@ -30,7 +30,8 @@ MAX_RATE_OVER_CONTAINER = 3.0
 def output_rate(times_s: Sequence[float | None], fps: float | None) -> float | None:
     """The constant rate to write frames with the times ``times_s`` (a video's first ones)
     at: the container's ``fps`` where the times step by it, else the rate of the steady
-    stretch with the shortest steps. ``fps`` itself where the times tell nothing."""
+    stretch with the shortest steps, never under ``fps``. ``fps`` itself where the times
+    tell nothing."""
     known = [time_s for time_s in times_s if time_s is not None]
     steps = sorted(later - earlier for earlier, later in zip(known, known[1:], strict=False) if later > earlier)
     if len(steps) < 2:
@@ -44,7 +45,9 @@ def output_rate(times_s: Sequence[float | None], fps: float | None) -> float | N
         return rate
     if abs(rate / fps - 1.0) <= SAME_RATE:
         return fps
-    return min(rate, fps * MAX_RATE_OVER_CONTAINER)
+    # The container's rate is the average over the whole clip: a first stretch slower than
+    # it means a faster one later, whose frames a slower rate would drop.
+    return min(max(rate, fps), fps * MAX_RATE_OVER_CONTAINER)
 
 
 class FrameSlots:
