@@ -28,7 +28,7 @@ from emotion_app.gui.frame_sources import (
 from emotion_app.gui.messages import CameraSpec, SourceSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stream_drops import STREAM_DROPS_GIVEN_UP, STREAM_DROPS_WINDOW_S, StreamDrops
-from emotion_app.gui.stream_url import check_stream_url, looks_like_url, redacted
+from emotion_app.gui.stream_url import check_stream_url, looks_like_url, redacted, without_password
 from emotion_app.samples import VideoTruth
 from gui_support import REPO, WAIT_MS, CameraBench, assert_stream_opens_with_its_frames, wait_for_face_result
 from tests.mjpeg_server import MjpegCamera
@@ -86,6 +86,34 @@ def test_a_url_refused_is_told_without_its_password(qtbot: QtBot, make_window) -
     qtbot.waitUntil(lambda: "has spaces" in window.source_banner.text(), timeout=WAIT_MS)
     assert "admin:***@cam.local" in window.source_banner.text()
     assert "s3cret" not in window.source_banner.text() + window.windowTitle()
+
+
+def test_a_password_with_a_raw_slash_is_hidden_wholly(
+    qtbot: QtBot, make_window, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # "pa55/w0rd": FFmpeg's av_url_split ends the host part at the first "/" (so "user:pa55"
+    # reads as host and port), yet the user meant a password; the refusal showed "pa55", a
+    # title or the log all of it.
+    def hidden(text: str) -> bool:
+        return not any(part in text for part in ("pa55", "w0rd", "1234"))
+
+    for url in ("rtsp://user:pa55/w0rd@cam/stream", "rtsp://user:1234/w0rd@cam/stream", "http://user:pa55?w0rd@cam/v"):
+        for shown in (without_password(url), redacted(url)):
+            assert hidden(shown) and shown.startswith(url.partition("://")[0] + "://user:***@cam/"), shown
+    with pytest.raises(ValueError) as raised:
+        check_stream_url("rtsp://user:pa55/w0rd@cam/stream")
+    assert hidden(str(raised.value)) and "%2F" in str(raised.value), raised.value
+    # An "@" in a path with no password before it is no password: the URL stays as typed.
+    assert redacted("http://cam.local/snap@2x.jpg") == "http://cam.local/snap@2x.jpg"
+    path = tmp_path / "settings.ini"
+    path.write_text("[camera]\nnetwork_url=rtsp://user:pa55/w0rd@cam/stream\n")
+    with caplog.at_level("WARNING", logger="emotion_app.gui.settings"):
+        assert AppSettings.at_path(path).network_camera == ""
+    (warning,) = [record.getMessage() for record in caplog.records]
+    assert "rtsp://user:***@cam/stream" in warning and hidden(warning), warning
+    window = make_window(camera="rtsp://user:pa55/w0rd@cam/stream")
+    qtbot.waitUntil(lambda: "%2F" in window.source_banner.text(), timeout=WAIT_MS)
+    assert hidden(window.source_banner.text() + window.windowTitle()), window.source_banner.text()
 
 
 def test_a_stored_network_camera_refused_is_logged_without_its_password(

@@ -45,9 +45,23 @@ def check_stream_url(text: str) -> str:
     try:
         _ = parts.port  # read for its check: a port that is no number, or out of range, raises
     except ValueError:
+        if _password_cut_short(url):
+            raise ValueError(
+                f"{shown!r:.80}: the host part ends at the first '/', '?' or '#', as FFmpeg reads it; "
+                "write one in the password as %2F, %3F or %23"
+            ) from None
         port = parts.netloc.rpartition(":")[2]
         raise ValueError(f"port {port!r:.20} is not a number from 0 to 65535") from None
     return url
+
+
+def _password_cut_short(text: str) -> bool:
+    """Whether ``text`` reads as ``scheme://user:pass/word@host``: no "@" before the first
+    "/", "?" or "#" (where FFmpeg's av_url_split, and urlsplit, end the host part), a ":"
+    there and an "@" after it, as when a password holds a raw "/"."""
+    rest = text.partition("://")[2]
+    end = min((at for at in (rest.find(mark) for mark in "/?#") if at >= 0), default=len(rest))
+    return "@" not in rest[:end] and ":" in rest[:end] and "@" in rest[end:]
 
 
 def without_password(text: str) -> str:
@@ -58,6 +72,10 @@ def without_password(text: str) -> str:
         # No scheme ("admin:pw@host"): all before the last "@" is taken for user and password.
         scheme, rest = "", text
     end = min((at for at in (rest.find(mark) for mark in "/?#") if at >= 0), default=len(rest))
+    if sep and _password_cut_short(text):
+        # Ambiguous: FFmpeg takes "user:pass" for host and port, the path for "word@host/…";
+        # all from the first ":" to the last "@" is hidden, as it may all be the password.
+        end = rest.rfind("@") + 1
     user_info, at_sign, host = rest[:end].rpartition("@")
     if not at_sign or ":" not in user_info:
         return text
@@ -69,7 +87,8 @@ def redacted(url: str) -> str:
     """``url`` without a password (RTSP cameras often carry one), for messages and titles."""
     parts = urlsplit(url)
     if parts.password is None:
-        return url
+        # A password holding a raw "/" ends the host part early, as no password.
+        return without_password(url)
     host = parts.hostname or ""
     if ":" in host:  # an IPv6 address keeps its brackets, or the URL shown reads wrong
         host = f"[{host}]"
