@@ -35,9 +35,7 @@ BAD_SETTINGS = {
     "camera name a list": "[camera]\nname=a,b\n",
     "bars not a flag": "[overlay]\nshow_bars=maybe\n",
     "folders as lists": "[files]\nlast_video_dir=a,b\noutput_folder=1,2,3\nlast_export_dir=x,y\n",
-    "export folder relative": "[files]\nlast_export_dir=exports\n",
     "weights folder a list": "[model]\nlast_weights_dir=a,b\n",
-    "weights folder relative": "[model]\nlast_weights_dir=models\n",
     "geometry text": "[window]\ngeometry=abc\n",
     "weights a list": "[model]\nweights=a.safetensors,b.safetensors\n",
     # QSettings reads \0 as a NUL character; the output folder's mkdir then raised ValueError.

@@ -199,6 +199,9 @@ class AppSettings:
 
     def __init__(self, store: QSettings) -> None:
         self._location = store.fileName()
+        # A relative path in the file is read against the file's own folder (as git reads
+        # include.path): against the working folder it meant another file per launch place.
+        self._folder = os.path.dirname(self._location)
         self._writer = _writer_for(self._location, store.format())
         # Another AppSettings of this file may still be writing (tests, a second window):
         # its changes are read from the store once written.
@@ -217,6 +220,13 @@ class AppSettings:
         for stored in [stored for stored in self._values if stored == key or stored.startswith(key + "/")]:
             del self._values[stored]
         self._writer.put((key, _REMOVED))
+
+    def _in_folder(self, text: str) -> str:
+        """``text``, a path read from the file, made absolute against the file's folder."""
+        return os.path.join(self._folder, text) if text and not os.path.isabs(text) else text
+
+    def _path(self, raw: object) -> str:
+        return self._in_folder(_path_text(raw))
 
     def _read(self, key: str, default: T, parse: Callable[[object], T], shown: Callable[[str], str] = str) -> T:
         """The stored value of ``key`` through ``parse``; ``default`` when absent or bad
@@ -320,30 +330,29 @@ class AppSettings:
 
     @property
     def last_video_dir(self) -> str:
-        return self._read(_VIDEO_DIR, str(Path.home()), _path_text)
+        return self._read(_VIDEO_DIR, str(Path.home()), self._path)
 
     @last_video_dir.setter
     def last_video_dir(self, value: str) -> None:
-        self._set(_VIDEO_DIR, value)
+        self._set(_VIDEO_DIR, _absolute(value))
 
     @property
     def output_dir(self) -> str:
         """The folder for snapshots, recordings and exports ("" until the user picks one)."""
-        return self._read(_OUTPUT_FOLDER, "", _path_text)
+        return self._read(_OUTPUT_FOLDER, "", self._path)
 
     @output_dir.setter
     def output_dir(self, value: str) -> None:
-        self._set(_OUTPUT_FOLDER, str(value))
+        self._set(_OUTPUT_FOLDER, _absolute(value))
 
     @property
     def last_export_dir(self) -> str:
-        """The folder the session timeline was last exported into ("" for none yet, or a
-        stored value that is not an absolute path)."""
-        return self._read(_EXPORT_DIR, "", _absolute_path_text)
+        """The folder the session timeline was last exported into ("" for none yet)."""
+        return self._read(_EXPORT_DIR, "", self._path)
 
     @last_export_dir.setter
     def last_export_dir(self, value: str) -> None:
-        self._set(_EXPORT_DIR, str(value))
+        self._set(_EXPORT_DIR, _absolute(value))
 
     @property
     def weights_path(self) -> Path | None:
@@ -354,14 +363,14 @@ class AppSettings:
         model's loader, off the GUI thread: on a network share whose server has gone a
         stat blocks for minutes, and the window would not open.
         """
-        value = self._read(_WEIGHTS, "", _path_text)
+        value = self._read(_WEIGHTS, "", _path_text)  # a shipped: name is no path
         if not value:
             return None
         if value.startswith(_SHIPPED_PREFIX):
             name = value[len(_SHIPPED_PREFIX) :]
             path = DEFAULT_WEIGHTS_DIR / name
             return path if name == Path(name).name and path.is_file() else None
-        return Path(value)
+        return Path(self._in_folder(value))
 
     @weights_path.setter
     def weights_path(self, value: Path | None) -> None:
@@ -372,7 +381,7 @@ class AppSettings:
         elif _is_shipped(value):  # a link from elsewhere: by the name of the file it leads to
             self._set(_WEIGHTS, _SHIPPED_PREFIX + Path(value).resolve().name)
         else:
-            self._set(_WEIGHTS, str(value))
+            self._set(_WEIGHTS, _absolute(value))
 
     def remember_weights(self, path: Path, resolved: Path | None) -> None:
         """Store ``path`` as the model chosen, without a stat of it: ``resolved`` (its links
@@ -386,29 +395,29 @@ class AppSettings:
             # name is no file of weights/, and the choice would be lost at the next start).
             self._set(_WEIGHTS, _SHIPPED_PREFIX + resolved.name)
         else:
-            self._set(_WEIGHTS, str(path))
+            self._set(_WEIGHTS, _absolute(path))
 
     @property
     def last_weights_dir(self) -> str:
         """The folder a weights file was last loaded from with "Load weights…" ("" for none
-        yet, or a stored value that is not an absolute path)."""
-        return self._read(_WEIGHTS_DIR, "", _absolute_path_text)
+        yet)."""
+        return self._read(_WEIGHTS_DIR, "", self._path)
 
     @last_weights_dir.setter
     def last_weights_dir(self, value: str) -> None:
-        self._set(_WEIGHTS_DIR, str(value))
+        self._set(_WEIGHTS_DIR, _absolute(value))
 
     @property
     def recent_files(self) -> list[str]:
         """Files and folders opened lately, newest first."""
-        return self._text_list(_RECENT)
+        return [self._in_folder(path) for path in self._text_list(_RECENT) if "\0" not in path]
 
     @recent_files.setter
     def recent_files(self, paths: list[str]) -> None:
-        self._set(_RECENT, list(paths))
+        self._set(_RECENT, [_absolute(path) for path in paths])
 
     def remember_recent(self, path: str, keep: int) -> None:
-        self.recent_files = _newest_first(path, self.recent_files, keep)
+        self.recent_files = _newest_first(_absolute(path), self.recent_files, keep)
 
     def _text_list(self, key: str) -> list[str]:
         """The texts stored under ``key``, newest first, :data:`RECENT_KEPT` at most."""
@@ -508,12 +517,11 @@ def _path_text(raw: object) -> str:
     return text
 
 
-def _absolute_path_text(raw: object) -> str:
-    # A relative path would mean the working directory's folder of that name: any folder.
-    text = _path_text(raw)
-    if not os.path.isabs(text):
-        raise ValueError("not an absolute path")
-    return text
+def _absolute(path: str | os.PathLike[str]) -> str:
+    """A path the app chose, as written: absolute (its own folder for a relative one, as on
+    the command line), since a relative one would be read against the file's folder."""
+    text = os.fspath(path)
+    return os.path.abspath(text) if text else text
 
 
 def _newest_first(item: str, items: list[str], keep: int) -> list[str]:
