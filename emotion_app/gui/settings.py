@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from PyQt6.QtCore import QByteArray, QSettings
+from PyQt6.QtCore import QByteArray, QLockFile, QSettings
 
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR
@@ -76,6 +76,26 @@ class _Removed:
 
 
 _REMOVED = _Removed()
+
+
+class _PutFirst:
+    """A queued change to a recent list: ``items`` first (newest first), then the list the
+    file holds when it is written, ``keep`` at most. Another window or app instance saving
+    the file meanwhile keeps its items (a whole list written would replace them)."""
+
+    def __init__(self, items: tuple[str, ...], keep: int) -> None:
+        self.items, self.keep = items, keep
+
+    def then(self, newer: _PutFirst) -> _PutFirst:
+        return _PutFirst(newer.items + tuple(item for item in self.items if item not in newer.items), newer.keep)
+
+    def onto(self, stored: object) -> list[str]:
+        return _put_first(self.items, _texts(stored), self.keep)
+
+
+#: How long a write waits for another's merge of the recent lists (another app instance):
+#: past it, the merge is made without the lock (a list may then miss the other's newest).
+MERGE_LOCK_WAIT_MS = 5000
 # A queued change (key, value or _REMOVED); None asks for a sync only.
 _Change = tuple[str, object] | None
 
@@ -160,18 +180,39 @@ class _Writer:
             for change in batch:
                 if change is not None:
                     key, value = change
-                    changes.pop(key, None)  # re-added last: the order of the changes holds
+                    earlier = changes.pop(key, None)  # re-added last: the order of the changes holds
+                    if isinstance(value, _PutFirst) and isinstance(earlier, _PutFirst):
+                        value = earlier.then(value)
+                    elif isinstance(value, _PutFirst) and isinstance(earlier, list):
+                        value = value.onto(earlier)
                     changes[key] = value
-            for key, value in changes.items():
-                if value is _REMOVED:
-                    store.remove(key)
-                else:
-                    store.setValue(key, value)
-            store.sync()
-            status = store.status()
+            status = self._save(store, changes)
             self._unsaved = changes if status != QSettings.Status.NoError else {}
             with self._lock:
                 self._status = status
+
+    def _save(self, store: QSettings, changes: dict[str, object]) -> QSettings.Status:
+        merging = any(isinstance(value, _PutFirst) for value in changes.values())
+        # A recent list is merged into the file's list as it is now: read, merged and written
+        # under a lock every instance of the app takes for it (not Qt's own "<file>.lock",
+        # which QSettings.sync takes, and would wait for forever in this process).
+        lock = QLockFile(self._file_name + ".merge-lock") if merging else None
+        locked = lock is not None and lock.tryLock(MERGE_LOCK_WAIT_MS)
+        try:
+            if merging:
+                store.sync()  # reads what another instance saved since
+            for key, value in changes.items():
+                if value is _REMOVED:
+                    store.remove(key)
+                elif isinstance(value, _PutFirst):
+                    store.setValue(key, value.onto(store.value(key)))
+                else:
+                    store.setValue(key, value)
+            store.sync()
+            return store.status()
+        finally:
+            if locked and lock is not None:
+                lock.unlock()
 
 
 # One writer per file in this process, so that the changes of every AppSettings of a file
@@ -295,7 +336,7 @@ class AppSettings:
     def remember_stream_url(self, url: str, keep: int) -> None:
         """``url`` first of the ``keep`` recent network cameras (ones that opened: a
         mistyped address is not offered again)."""
-        self._set(_STREAM_URLS, _newest_first(url, self.stream_urls, keep))
+        self._put_first(_STREAM_URLS, url, self.stream_urls, keep)
 
     @property
     def camera_size(self) -> CameraSize | None:
@@ -417,15 +458,17 @@ class AppSettings:
         self._set(_RECENT, [_absolute(path) for path in paths])
 
     def remember_recent(self, path: str, keep: int) -> None:
-        self.recent_files = _newest_first(_absolute(path), self.recent_files, keep)
+        self._put_first(_RECENT, _absolute(path), self.recent_files, keep)
+
+    def _put_first(self, key: str, item: str, items: list[str], keep: int) -> None:
+        """``item`` first of the list ``key``: in this window's list, and in the file's list
+        as it is when written (another window's items are kept)."""
+        self._values[key] = _put_first((item,), items, keep)
+        self._writer.put((key, _PutFirst((item,), keep)))
 
     def _text_list(self, key: str) -> list[str]:
         """The texts stored under ``key``, newest first, :data:`RECENT_KEPT` at most."""
-        raw = self._values.get(key, [])
-        if isinstance(raw, str):
-            raw = [raw] if raw else []
-        texts = [item for item in raw if isinstance(item, str) and item] if isinstance(raw, list) else []
-        return texts[:RECENT_KEPT]
+        return _texts(self._values.get(key))[:RECENT_KEPT]
 
     @property
     def stream_urls(self) -> list[str]:
@@ -524,9 +567,17 @@ def _absolute(path: str | os.PathLike[str]) -> str:
     return os.path.abspath(text) if text else text
 
 
-def _newest_first(item: str, items: list[str], keep: int) -> list[str]:
-    """``item`` first, then the others of ``items`` without it, ``keep`` at most."""
-    return ([item] + [other for other in items if other != item])[:keep]
+def _put_first(first: tuple[str, ...], items: list[str], keep: int) -> list[str]:
+    """``first``, then the others of ``items`` not in it, ``keep`` at most."""
+    return (list(first) + [other for other in items if other not in first])[:keep]
+
+
+def _texts(raw: object) -> list[str]:
+    """A stored list of texts (Qt reads one of a single item as a text), without empty or
+    other values."""
+    if isinstance(raw, str):
+        raw = [raw] if raw else []
+    return [item for item in raw if isinstance(item, str) and item] if isinstance(raw, list) else []
 
 
 def _flag(raw: object) -> bool:
