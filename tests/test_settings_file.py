@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.settings import AppSettings
+from gui_support import WAIT_MS
 
 
 def test_relative_paths_in_the_file_are_read_against_its_own_folder(
@@ -96,3 +98,64 @@ def test_another_app_instance_saving_the_file_keeps_its_recent_files(tmp_path: P
     again = AppSettings.at_path(path)
     assert again.recent_files == [str(tmp_path / name) for name in ("mine2.mp4", "theirs.mp4", "mine.mp4")]
     assert again.steadiness == "high"
+
+
+SWALLOWING = (
+    "[camera]\n"
+    "size=1280x720\n"
+    "[model]\n"
+    'weights="{weights}\n'  # line 4: the quote is never closed
+    "last_weights_dir={folder}\n"
+    "\n"
+    "[overlay]\n"
+    "steadiness=high\n"
+    "show_bars=false\n"  # line 9
+)
+
+
+def test_an_unclosed_quote_is_told_with_its_line_and_the_lines_after_it_kept(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Qt's reader took every line after the quote into that one value, silently: the model,
+    # steadiness and bars went back to their defaults, and a save wrote them into the value.
+    path = tmp_path / "settings.ini"
+    weights = tmp_path / "models" / "a.safetensors"
+    path.write_text(SWALLOWING.format(weights=weights, folder=tmp_path / "models"))
+    with caplog.at_level("WARNING", logger="emotion_app.gui.settings"):
+        settings = AppSettings.at_path(path)
+    problem = settings.read_problem
+    assert f"{path}, line 4" in problem and "lines 5-9" in problem and "\n" not in problem, problem
+    assert [record.getMessage() for record in caplog.records] == [problem]
+    assert settings.weights_path == weights and settings.last_weights_dir == str(tmp_path / "models")
+    assert (settings.steadiness, settings.show_bars, settings.camera_size) == ("high", False, (1280, 720))
+    settings.mirror_files = True
+    assert settings.sync()
+    # Saved repaired, as told: every line is a setting of its own in the file written.
+    text = path.read_text()
+    assert "steadiness=high" in text and "show_bars=false" in text and f"weights={weights}\n" in text, text
+    again = AppSettings.at_path(path)
+    assert again.read_problem == "" and again.weights_path == weights and again.mirror_files is True
+
+
+def test_a_file_qt_reads_whole_tells_nothing(tmp_path: Path) -> None:
+    # Quotes Qt closes, an escaped quote and a quote in a comment run on over no line.
+    path = tmp_path / "settings.ini"
+    path.write_text(
+        '[camera]\nname="USB \\"Cam\\""\n; a "comment\nnetwork_url=rtsp://cam/live\n[overlay]\nsteadiness=low\n'
+    )
+    settings = AppSettings.at_path(path)
+    assert settings.read_problem == ""
+    assert (settings.camera_name, settings.network_camera, settings.steadiness) == (
+        'USB "Cam"',
+        "rtsp://cam/live",
+        "low",
+    )
+
+
+def test_the_window_tells_an_unclosed_quote_once(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    path = tmp_path / "hand-edited.ini"
+    path.write_text(SWALLOWING.format(weights=tmp_path / "gone.safetensors", folder=tmp_path))
+    window = make_window(settings=path)
+    qtbot.waitUntil(lambda: "line 4" in window.notice_banner.text(), timeout=WAIT_MS)
+    assert str(path) in window.notice_banner.text() and window.notice_banner.level == "warning"
+    assert window.settings.steadiness == "high"

@@ -221,6 +221,8 @@ class MainWindow(QMainWindow):
         self.source_banner = MessageBanner(self)
         self.model_banner = MessageBanner(self)
         self.notice_banner = MessageBanner(self)  # "Saved …" notices, apart from source faults
+        if settings.read_problem:  # a quote left open by a hand edit: read repaired, said once
+            self.notice_banner.show_message(settings.read_problem, "warning")
         self.status = PerformanceStatusBar(self)
         self.setStatusBar(self.status)
         self.rec_label = QLabel(self)

@@ -17,9 +17,11 @@ import functools
 import logging
 import math
 import os
+import sys
+import tempfile
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,7 +32,7 @@ from emotion_app.weights import DEFAULT_WEIGHTS_DIR
 
 from .camera_size import CameraSize, format_camera_size, parse_camera_size
 from .identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
-from .launch import MAX_CAMERA_INDEX
+from .launch import MAX_CAMERA_INDEX, MAX_SETTINGS_BYTES
 from .quitting import WAIT_SLICE_S
 from .stream_url import check_stream_url, without_password
 
@@ -92,6 +94,16 @@ class _PutFirst:
     def onto(self, stored: object) -> list[str]:
         return _put_first(self.items, _texts(stored), self.keep)
 
+
+class _Whole:
+    """A queued change that writes the whole file anew as ``values`` (a file read repaired)."""
+
+    def __init__(self, values: dict[str, object]) -> None:
+        self.values = values
+
+
+# The key of a _Whole change (Qt takes no empty key), written before the changes after it.
+_WHOLE_FILE = ""
 
 #: How long a write waits for another's merge of the recent lists (another app instance):
 #: past it, the merge is made without the lock (a list may then miss the other's newest).
@@ -204,6 +216,10 @@ class _Writer:
             for key, value in changes.items():
                 if value is _REMOVED:
                     store.remove(key)
+                elif isinstance(value, _Whole):
+                    store.clear()
+                    for whole_key, whole_value in value.values.items():
+                        store.setValue(whole_key, whole_value)
                 elif isinstance(value, _PutFirst):
                     store.setValue(key, value.onto(store.value(key)))
                 else:
@@ -249,6 +265,59 @@ class AppSettings:
         self._writer.wait()
         self._values: dict[str, object] = {key: store.value(key) for key in store.allKeys()}
         self._reported: set[str] = set()
+        self._read_problem = ""
+        if _is_ini(store) and any("\n" in text or "\r" in text for text in _all_texts(self._values.values())):
+            # Qt never writes a line break unescaped: a value holding one ran on over lines
+            # of a hand edit (an unclosed quote), which Qt then read as no setting at all.
+            self._repair_run_on_lines()
+
+    def _repair_run_on_lines(self) -> None:
+        """Read the file as if each quote left open closed at its line's end (what a hand
+        edit means: Qt writes no value over lines), say so, and save the file so.
+
+        Saved repaired rather than left alone: refusing to save would lose every change
+        of the run with the file; the repair keeps every line as the setting it was meant
+        to be, where Qt's own save would write them into the one value, as text.
+        """
+        try:
+            with open(self._location, "rb") as file:
+                data = file.read(MAX_SETTINGS_BYTES + 1)
+        except OSError:
+            return
+        if len(data) > MAX_SETTINGS_BYTES:
+            return
+        text = data.decode("latin-1")  # byte for character, as Qt's reader goes over it
+        runs = _ini_scan(text, close_quotes=False)[1]
+        if not runs:
+            return
+        repaired = _ini_scan(text, close_quotes=True)[0]
+        with tempfile.TemporaryDirectory(prefix="settings-") as folder:
+            copy = os.path.join(folder, "repaired.ini")
+            with open(copy, "wb") as file:
+                file.write(repaired.encode("latin-1"))
+            store = QSettings(copy, QSettings.Format.IniFormat)
+            values = {key: store.value(key) for key in store.allKeys()}
+            del store
+        self._values = values
+        self._writer.put((_WHOLE_FILE, _Whole({key: _copied(value) for key, value in values.items()})))
+        line, end = runs[0]
+        lost = (
+            f"lines {line + 1}-{end} were read as part of its value, not as settings"
+            if end > line
+            else ("its value ran on past the line's end")
+        )
+        more = f" (and {len(runs) - 1} more such quotes)" if len(runs) > 1 else ""
+        self._read_problem = (
+            f"Settings file {self._location}, line {line}: a quote opened there is not closed, so {lost}{more}; "
+            f"read now as if it closed at the end of line {line}, and saved so."
+        )
+        log.warning("%s", self._read_problem)
+
+    @property
+    def read_problem(self) -> str:
+        """One line saying that the file held a quote left open, and how it was read ("" when
+        it held none)."""
+        return self._read_problem
 
     def _set(self, key: str, value: object) -> None:
         self._values[key] = value
@@ -531,6 +600,88 @@ class AppSettings:
             log.warning("settings could not be saved to %s (read-only, or its folder)", self._location)
             return False
         return True
+
+
+def _is_ini(store: QSettings) -> bool:
+    """Whether ``store`` is an INI file (Qt's native format is one on Unix but macOS)."""
+    native_ini = sys.platform != "win32" and sys.platform != "darwin"
+    return store.format() == QSettings.Format.IniFormat or (
+        store.format() == QSettings.Format.NativeFormat and native_ini
+    )
+
+
+def _all_texts(values: Iterable[object]) -> list[str]:
+    """The texts among ``values``, and in the lists among them."""
+    texts: list[str] = []
+    for value in values:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, list):
+            texts += [item for item in value if isinstance(item, str)]
+    return texts
+
+
+def _copied(value: object) -> object:
+    # The writer thread gets a byte array of its own (see AppSettings._set).
+    return QByteArray(value) if isinstance(value, QByteArray) else value
+
+
+def _ini_scan(text: str, close_quotes: bool) -> tuple[str, list[tuple[int, int]]]:
+    """Go over an INI file's ``text`` as Qt's reader does (QConfFileSettingsPrivate::
+    readIniLine): a line break inside quotes does not end the line, a backslash escapes
+    the next character, ";" starts a comment at a line's start or outside quotes.
+
+    Returns the text (with ``close_quotes``, a quote closed before each line break found
+    inside quotes) and, for each line a quote was left open in, (that line, the last line
+    Qt read into its value), numbered from 1.
+    """
+    out: list[str] = []
+    runs: list[tuple[int, int]] = []
+    in_quotes, line_start, open_line, line, i = False, True, 0, 1, 0
+
+    def to_line_end(start: int) -> int:
+        ends = [at for at in (text.find("\n", start), text.find("\r", start)) if at >= 0]
+        return min(ends, default=len(text))
+
+    while i < len(text):
+        ch = text[i]
+        if ch in "\n\r" and in_quotes and not close_quotes:
+            open_line = open_line or line
+        elif ch in "\n\r":
+            if in_quotes:  # close_quotes: closed at the line's end
+                out.append('"')
+                runs.append((line, line))
+                in_quotes = False
+            if open_line:
+                runs.append((open_line, line))
+                open_line = 0
+            line_start = True
+        elif ch in " \t\f\v" and line_start:
+            pass
+        elif ch == ";" and (line_start or not in_quotes):  # a comment, to the line's end
+            if open_line:
+                runs.append((open_line, line))
+                open_line = 0
+            end = to_line_end(i)
+            out.append(text[i:end])
+            i = end
+            continue
+        else:
+            line_start = False
+            if ch == "\\":
+                escaped = text[i : i + 2] + ("\n" if text[i + 1 : i + 3] == "\r\n" else "")
+                out.append(escaped)
+                line += escaped.count("\n")
+                i += len(escaped)
+                continue
+            if ch == '"':
+                in_quotes = not in_quotes
+        out.append(ch)
+        line += ch == "\n"
+        i += 1
+    if open_line:
+        runs.append((open_line, line - 1 if text.endswith("\n") else line))
+    return "".join(out), runs
 
 
 def carry_over(old: QSettings, new: QSettings) -> int:
