@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,21 @@ def test_an_unclosed_quote_is_told_with_its_line_and_the_lines_after_it_kept(
     assert "steadiness=high" in text and "show_bars=false" in text and f"weights={weights}\n" in text, text
     again = AppSettings.at_path(path)
     assert again.read_problem == "" and again.weights_path == weights and again.mirror_files is True
+
+
+def test_an_unclosed_quote_with_no_temporary_folder_is_told_not_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The repaired copy is read from a temporary folder; without one the window must still
+    # open, with the file read as Qt reads it and the quote named.
+    path = tmp_path / "settings.ini"
+    path.write_text(SWALLOWING.format(weights=tmp_path / "a.safetensors", folder=tmp_path))
+    before = path.read_text()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    settings = AppSettings.at_path(path)
+    assert f"{path}, line 4" in settings.read_problem and "not repaired" in settings.read_problem
+    assert "\n" not in settings.read_problem
+    assert path.read_text() == before
 
 
 def test_a_file_qt_reads_whole_tells_nothing(tmp_path: Path) -> None:

@@ -291,26 +291,23 @@ class AppSettings:
         if not runs:
             return
         repaired = _ini_scan(text, close_quotes=True)[0]
-        with tempfile.TemporaryDirectory(prefix="settings-") as folder:
-            copy = os.path.join(folder, "repaired.ini")
-            with open(copy, "wb") as file:
-                file.write(repaired.encode("latin-1"))
-            store = QSettings(copy, QSettings.Format.IniFormat)
-            values = {key: store.value(key) for key in store.allKeys()}
-            del store
-        self._values = values
-        self._writer.put((_WHOLE_FILE, _Whole({key: _copied(value) for key, value in values.items()})))
         line, end = runs[0]
         lost = (
             f"lines {line + 1}-{end} were read as part of its value, not as settings"
             if end > line
-            else ("its value ran on past the line's end")
+            else "its value ran on past the line's end"
         )
         more = f" (and {len(runs) - 1} more such quotes)" if len(runs) > 1 else ""
-        self._read_problem = (
-            f"Settings file {self._location}, line {line}: a quote opened there is not closed, so {lost}{more}; "
-            f"read now as if it closed at the end of line {line}, and saved so."
-        )
+        problem = f"Settings file {self._location}, line {line}: a quote opened there is not closed, so {lost}{more}"
+        try:
+            values = _read_ini_text(repaired)
+        except OSError as exc:  # no temporary folder to read the repaired copy from
+            self._read_problem = f"{problem}; not repaired ({exc.strerror or exc}): close the quote by hand."
+            log.warning("%s", self._read_problem)
+            return
+        self._values = values
+        self._writer.put((_WHOLE_FILE, _Whole({key: _copied(value) for key, value in values.items()})))
+        self._read_problem = f"{problem}; read now as if it closed at the end of line {line}, and saved so."
         log.warning("%s", self._read_problem)
 
     @property
@@ -796,3 +793,15 @@ def _is_shipped(path: Path) -> bool:
         return Path(path).resolve().parent == DEFAULT_WEIGHTS_DIR.resolve()
     except OSError:
         return False
+
+
+def _read_ini_text(text: str) -> dict[str, object]:
+    """The settings Qt reads from an INI file holding ``text`` (Latin-1, byte for character)."""
+    with tempfile.TemporaryDirectory(prefix="settings-") as folder:
+        copy = os.path.join(folder, "repaired.ini")
+        with open(copy, "wb") as file:
+            file.write(text.encode("latin-1"))
+        store = QSettings(copy, QSettings.Format.IniFormat)
+        values: dict[str, object] = {key: store.value(key) for key in store.allKeys()}
+        del store
+    return values
