@@ -46,7 +46,7 @@ def write_transport_stream(frames: list[np.ndarray], fps: float, path: Path) -> 
 
 class RtspCamera:
     """Serves ``stream`` (an MPEG-TS file's bytes, looped) lasting ``duration_s`` at
-    ``rtsp://127.0.0.1:PORT/live``.
+    ``rtsp://127.0.0.1:PORT/live`` (or at ``host``: ``"::1"`` serves ``rtsp://[::1]:PORT/live``).
 
     ``credentials`` (user, password): DESCRIBE wants them (401 until given), by ``auth``:
     "Basic", or "Digest" (RFC 2617, MD5, as most cameras ask), its challenges one header each
@@ -57,7 +57,8 @@ class RtspCamera:
     :meth:`stall` stops sending on every stream and keeps its connection open, as a camera
     whose network went quiet does, until :meth:`resume`. ``streams`` counts the PLAYs
     answered; ``requests`` holds each request's method and Transport header (None where it
-    has none). ``tls``: served over TLS with that context, at ``rtsps://``.
+    has none), ``described`` each DESCRIBE's URI and the Digest ``uri=`` answering it (None
+    where none was). ``tls``: served over TLS with that context, at ``rtsps://``.
     """
 
     path = "/live"
@@ -71,6 +72,7 @@ class RtspCamera:
         tls: ssl.SSLContext | None = None,
         algorithms: tuple[str, ...] = ("",),
         strict: bool = False,
+        host: str = "127.0.0.1",
     ) -> None:
         self._stream = stream.read_bytes()
         self._packets_per_s = len(self._stream) / TS_PACKET / duration_s
@@ -80,6 +82,7 @@ class RtspCamera:
         self._strict = strict
         self.streams = 0
         self.requests: list[tuple[str, str | None]] = []
+        self.described: list[tuple[str, str | None]] = []
         self._connections: list[socket.socket] = []
         self._stalled = threading.Event()
         self._lock = threading.Lock()
@@ -89,8 +92,12 @@ class RtspCamera:
             def handle(self) -> None:
                 camera._serve(self.request, self.rfile)
 
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        class Server(socketserver.ThreadingTCPServer):
+            address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            daemon_threads = True
+
+        self._host = host
+        self._server = Server((host, 0), Handler)
         self._scheme = "rtsps" if tls else "rtsp"
         if tls is not None:  # the handshake on the connection's own thread, at its first read
             self._server.socket = tls.wrap_socket(self._server.socket, server_side=True, do_handshake_on_connect=False)
@@ -99,7 +106,8 @@ class RtspCamera:
 
     @property
     def url(self) -> str:
-        return f"{self._scheme}://127.0.0.1:{self._server.server_address[1]}{self.path}"
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"{self._scheme}://{host}:{self._server.server_address[1]}{self.path}"
 
     def drop(self) -> None:
         """Close every connection (the camera restarted); new ones are answered."""
@@ -177,6 +185,8 @@ class RtspCamera:
         if method == "OPTIONS":
             return "200 OK", {"Public": "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER"}, b""
         if method == "DESCRIBE":
+            digest_uri = re.search(r'\buri="([^"]*)"', headers.get("authorization", ""))
+            self.described.append((uri, digest_uri.group(1) if digest_uri else None))
             if self._credentials is not None and not self._authorized(method, headers.get("authorization", "")):
                 return "401 Unauthorized", {"WWW-Authenticate": self._challenges()}, b""
             if urlsplit(uri).path.rstrip("/") != self.path:
@@ -287,3 +297,13 @@ def _read_request(rfile: BinaryIO) -> tuple[str, str, dict[str, str]] | None:
         rfile.read(int(headers.get("content-length", "0")))
         method, uri = (line.split(" ") + ["", ""])[:2]
         return method, uri, headers
+
+
+def has_ipv6_loopback() -> bool:
+    """Whether this machine can listen on ``::1`` (a container may have IPv6 off)."""
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True

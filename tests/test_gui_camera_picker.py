@@ -125,6 +125,15 @@ def test_network_cameras_alone_keep_the_picker_enabled(qtbot: QtBot) -> None:
     assert not picker.isEnabled() and picker.itemText(0) == "No camera found" and picker.current_url() is None
 
 
+def test_an_ipv6_network_camera_is_listed_with_its_address_in_brackets(qtbot: QtBot) -> None:
+    # Was "::1:8554": neither an address nor a port one can tell apart.
+    picker = CameraPicker(StaticDeviceMonitor([]))
+    qtbot.addWidget(picker)
+    picker.set_network_cameras(["rtsp://admin:secret@[::1]:8554/stream", "http://[fe80::1]/video"])
+    assert [picker.itemText(i) for i in range(picker.count())] == ["[::1]:8554", "[fe80::1]"]
+    assert "rtsp://admin:***@[::1]:8554/stream" in str(picker.itemData(0, 3))
+
+
 def test_find_camera_prefers_exact_names_then_substrings_then_indices() -> None:
     devices = [BUILT_IN, USB, CameraDevice("Logitech C920 (2)", 3)]
     assert find_camera(devices, "Logitech C920") == USB

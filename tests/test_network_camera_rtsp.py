@@ -22,7 +22,7 @@ from emotion_app.gui.frame_sources import (
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.samples import VideoTruth, read_video
 from gui_support import WAIT_MS, assert_stream_gives_a_frame, wait_for_face_result
-from tests.rtsp_server import RtspCamera, write_transport_stream
+from tests.rtsp_server import RtspCamera, has_ipv6_loopback, write_transport_stream
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +113,44 @@ def test_an_rtsp_camera_that_wants_a_password_or_has_no_such_stream_says_so(
             shown = url.replace(":wrong@", ":***@").replace(":s3cret@", ":***@")
             assert str(raised.value) == f"Could not open network camera {shown}: {reason}"
         assert_stream_gives_a_frame(f"{scheme}://admin:s3cret@{host}/live")
+    finally:
+        camera.close()
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
+def test_an_ipv6_rtsp_camera_is_asked_with_its_address_in_brackets_as_ffmpeg_asks(
+    transport_stream: tuple[Path, float],
+) -> None:
+    # FFmpeg writes an IPv6 address in brackets in its request line and Digest uri=, and the
+    # port even where the URL names none (libavformat/url.c ff_url_join, rtsp.c). The probe
+    # wrote "DESCRIBE rtsp://::1:PORT/live": no RTSP URI, and a Digest answer hashed over it.
+    camera = RtspCamera(*transport_stream, credentials=("admin", "s3cret"), auth="Digest", host="::1")
+    port = camera.url.rsplit(":", 1)[1].split("/")[0]
+    ffmpegs = f"rtsp://[::1]:{port}/live"
+    try:
+        with pytest.raises(SourceOpenError) as raised:
+            open_frame_source(CameraSpec(-1, url=f"rtsp://admin:wrong@[::1]:{port}/live"))
+        assert str(raised.value) == (
+            f"Could not open network camera rtsp://admin:***@[::1]:{port}/live: it did not accept the user name "
+            "and password (RTSP 401 Unauthorized): check them"
+        )
+        # FFmpeg's DESCRIBEs (without and with its answer), then the probe's: written alike.
+        assert camera.described[0] == (ffmpegs, None) and len(camera.described) >= 4
+        assert set(camera.described) == {(ffmpegs, None), (ffmpegs, ffmpegs)}
+        assert_stream_gives_a_frame(f"rtsp://admin:s3cret@[::1]:{port}/live")
+    finally:
+        camera.close()
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
+def test_the_window_plays_an_ipv6_rtsp_camera_titled_with_its_address_in_brackets(
+    qtbot: QtBot, make_window, transport_stream: tuple[Path, float]
+) -> None:
+    camera = RtspCamera(*transport_stream, host="::1")
+    try:
+        window = make_window(camera=camera.url)
+        assert wait_for_face_result(qtbot, window).faces
+        assert window.windowTitle().endswith(" — [::1]")  # was "— ::1"
     finally:
         camera.close()
 

@@ -23,6 +23,7 @@ import pytest
 from emotion_app.gui.frame_sources import STREAM_OPEN_TIMEOUT_MS, SourceOpenError, open_frame_source
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.stream_probe import why_not_opened
+from tests.rtsp_server import has_ipv6_loopback
 
 
 class Answers:
@@ -457,6 +458,44 @@ def test_a_port_nobody_listens_on_and_a_silent_server_are_told_apart() -> None:
     assert why_not_opened("http://127.0.0.1:notaport/video") == "its port is not a number"
     # UDP streams have no connection to try: the reason stays general.
     assert why_not_opened(f"udp://127.0.0.1:{port}").startswith("no answer, or not a video stream (check the address")
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
+def test_an_ipv6_cameras_address_keeps_its_brackets_in_requests_and_reasons() -> None:
+    # The HTTP probe's Host header read "::1" as host "::" and port 1 ("Host: [::]:1"), and
+    # the reasons named "::1 is there, but nothing listens on port N".
+    hosts: list[str | None] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server name
+            hosts.append(self.headers["Host"])
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        address_family = socket.AF_INET6
+
+    server = Server(("::1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        reason = why_not_opened(f"http://[::1]:{port}/vidoe")
+        assert reason.startswith("it has nothing at /vidoe (HTTP 404 Not Found)")
+        assert hosts == [f"[::1]:{port}"]  # as FFmpeg writes it
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert why_not_opened(f"rtsp://[::1]:{port}/live").startswith(f"[::1] is there, but nothing listens on port {port}")
+    with socket.socket(socket.AF_INET6) as silent:  # accepts connections (the backlog), never answers
+        silent.bind(("::1", 0))
+        silent.listen(4)
+        port = silent.getsockname()[1]
+        reason = why_not_opened(f"rtsp://[::1]:{port}/live", timeout_s=0.3)
+    assert reason == f"[::1] accepts a connection on port {port} but gives no RTSP answer"
 
 
 def test_a_camera_that_never_answers_is_asked_again_only_briefly() -> None:

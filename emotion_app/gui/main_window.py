@@ -95,7 +95,7 @@ from .snapshot import SnapshotSaver, save_snapshot
 from .source_state import SourceState
 from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
-from .stream_url import EXAMPLE_URL, check_stream_url, looks_like_url
+from .stream_url import EXAMPLE_URL, check_stream_url, looks_like_url, url_host
 from .timeline_panel import MAX_NAME_CHARS, TimelinePanel
 from .video_view import VideoView
 
@@ -1968,5 +1968,5 @@ def _short_name(spec: SourceSpec) -> str:
     if isinstance(spec, ScreenSpec):
         return spec.describe(capital=True)
     if spec.url:
-        return urlsplit(spec.url).hostname or "network camera"
+        return url_host(urlsplit(spec.url).hostname or "") or "network camera"
     return spec.name or f"camera {spec.index}"

@@ -24,6 +24,8 @@ import ssl
 from typing import BinaryIO
 from urllib.parse import quote, unquote, urlsplit
 
+from .stream_url import url_host
+
 # Each step (name lookup and connection, then the answer) waits at most this long: the
 # probe follows a quick refusal by FFmpeg, and a stop or close waits for both.
 PROBE_TIMEOUT_S = 1.0
@@ -55,10 +57,10 @@ def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S, waited_s: float
     try:
         connection = socket.create_connection((host, port), timeout=timeout_s)
     except socket.gaierror:
-        return f"no computer is named {host} on this network (check the address)"
+        return f"no computer is named {url_host(host)} on this network (check the address)"
     except ConnectionRefusedError:
         return (
-            f"{host} is there, but nothing listens on port {port} "
+            f"{url_host(host)} is there, but nothing listens on port {port} "
             "(check the port, and that the camera app is streaming)"
         )
     except OSError:
@@ -81,7 +83,7 @@ def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S, waited_s: float
             return _speaks_https(port)
         if answered and scheme == "https" and _answers_plain_http(host, port, timeout_s):
             return f"it speaks plain HTTP on port {port}, not HTTPS: the address should begin with http://"
-        return f"{host} accepts a connection on port {port} but gives no {scheme.upper()} answer"
+        return f"{url_host(host)} accepts a connection on port {port} but gives no {scheme.upper()} answer"
     finally:
         connection.close()
 
@@ -107,7 +109,8 @@ def _answers_plain_http(host: str, port: int, timeout_s: float) -> bool:
     """Whether the server at ``host``:``port`` answers a plain HTTP request in HTTP."""
     try:
         with socket.create_connection((host, port), timeout=timeout_s) as connection:
-            connection.sendall(f"HEAD / HTTP/1.0\r\nHost: {host}\r\nUser-Agent: EmotionCamera\r\n\r\n".encode())
+            request = f"HEAD / HTTP/1.0\r\nHost: {url_host(host)}\r\nUser-Agent: EmotionCamera\r\n\r\n"
+            connection.sendall(request.encode())
             return connection.makefile("rb").readline(64).startswith(b"HTTP/")
     except OSError:
         return False
@@ -288,15 +291,24 @@ def _http_get(
 ) -> tuple[int, str, str, list[str]] | str:
     """The answer to a GET of ``url`` on ``sock``: its status, reason, content type and
     challenges; or why it gave none, as a phrase (a certificate refused as FFmpeg would)."""
-    host = urlsplit(url).hostname or ""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
     if tls:
         wrapped = _tls(sock, host)
         if isinstance(wrapped, str):
             return wrapped
         sock = wrapped
-    connection = http.client.HTTPConnection(host, timeout=timeout_s)
+    # The port given, not read out of the host: "::1" read as host "::" and port 1.
+    connection = http.client.HTTPConnection(host, parts.port or DEFAULT_PORTS[parts.scheme.lower()], timeout=timeout_s)
     connection.sock = sock  # the socket already connected (and wrapped)
-    headers: dict[str, str | bytes] = {"User-Agent": "EmotionCamera", "Connection": "close"}
+    # The Host header as FFmpeg writes it (libavformat/http.c): an IPv6 address in brackets,
+    # the port only where the URL gives one.
+    given_port = f":{parts.port}" if parts.port is not None else ""
+    headers: dict[str, str | bytes] = {
+        "Host": url_host(host) + given_port,
+        "User-Agent": "EmotionCamera",
+        "Connection": "close",
+    }
     if authorization is not None:
         # As UTF-8, as FFmpeg sends it: http.client writes a str header in Latin-1 only, and
         # a user name beyond it ("Łukasz") raised out of the probe.
@@ -335,14 +347,13 @@ def _tls(sock: socket.socket, host: str) -> ssl.SSLSocket | str:
 
 def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float, waited_s: float | None) -> str:
     parts = urlsplit(url)
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
-    plain = parts._replace(netloc=netloc).geturl()  # no credentials in the request line
+    port = parts.port or DEFAULT_PORTS[parts.scheme.lower()]
+    # The request's URI as FFmpeg writes it (libavformat/rtsp.c, url.c): no credentials, an
+    # IPv6 address in brackets, and the port even where the URL names none.
+    plain = parts._replace(netloc=f"{url_host(parts.hostname or '')}:{port}").geturl()
     sock.settimeout(timeout_s)
     answers = sock.makefile("rb")
-    port = parts.port or DEFAULT_PORTS[parts.scheme.lower()]
-    not_rtsp = f"{parts.hostname} answers on port {port}, but not as an RTSP camera"
+    not_rtsp = f"{url_host(parts.hostname or '')} answers on port {port}, but not as an RTSP camera"
     answer = _rtsp_describe(sock, answers, plain, 1, None)
     if answer is None:
         return not_rtsp

@@ -83,16 +83,19 @@ def without_password(text: str) -> str:
     return f"{scheme}{sep}{user}:***@{host}{rest[end:]}"
 
 
+def url_host(host: str) -> str:
+    """``host`` (as ``urlsplit`` reads it) as a URL writes it: an IPv6 address in brackets, as
+    FFmpeg writes one (libavformat/url.c), or "::1:8554" reads as neither address nor port."""
+    return f"[{host}]" if ":" in host else host
+
+
 def redacted(url: str) -> str:
     """``url`` without a password (RTSP cameras often carry one), for messages and titles."""
     parts = urlsplit(url)
     if parts.password is None:
         # A password holding a raw "/" ends the host part early, as no password.
         return without_password(url)
-    host = parts.hostname or ""
-    if ":" in host:  # an IPv6 address keeps its brackets, or the URL shown reads wrong
-        host = f"[{host}]"
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    netloc = f"{parts.username}:***@{url_host(parts.hostname or '')}" + (f":{parts.port}" if parts.port else "")
     return parts._replace(netloc=netloc).geturl()
 
 
@@ -106,5 +109,5 @@ def short_name(url: str, with_path: bool = False, longest: int = 40) -> str:
         port = parts.port
     except ValueError:  # a port that is no number: the URL is refused when opened
         port = None
-    name = host + (f":{port}" if port else "") + (parts.path.rstrip("/") if with_path else "")
+    name = url_host(host) + (f":{port}" if port else "") + (parts.path.rstrip("/") if with_path else "")
     return name if len(name) <= longest else name[: longest - 1] + "…"
