@@ -16,13 +16,14 @@ import struct
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
 
 from emotion_app.gui.frame_sources import STREAM_OPEN_TIMEOUT_MS, SourceOpenError, open_frame_source
 from emotion_app.gui.messages import CameraSpec
-from emotion_app.gui.stream_probe import why_not_opened
+from emotion_app.gui.stream_probe import CHECK_ADDRESS, PROBE_DEADLINE_S, why_not_opened
 from tests.rtsp_server import has_ipv6_loopback
 
 
@@ -565,3 +566,82 @@ def test_http_asked_of_a_web_servers_https_port_that_answers_400_is_named(camera
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def slow_camera(delay_s: float, trickle_s: float = 0.0) -> Iterator[int]:
+    """A camera on 127.0.0.1 that asks for a password by Digest (qop auth) in every answer,
+    over HTTP or RTSP as asked, each answer ``delay_s`` after the request and each of its
+    bytes ``trickle_s`` after the one before (a camera busy, or on a poor link); its port."""
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self) -> None:
+            while True:  # RTSP: every request on the connection; HTTP: one
+                lines = []
+                while line := self.rfile.readline(1024).decode("latin-1").rstrip("\r\n"):
+                    lines.append(line)
+                if not lines:
+                    return
+                protocol = lines[0].rsplit(" ", 1)[-1].partition("/")[0]
+                cseq = next((h.split(":", 1)[1].strip() for h in lines if h.lower().startswith("cseq:")), "1")
+                answer = (
+                    f"{protocol}/1.0 401 Unauthorized\r\nCSeq: {cseq}\r\n"
+                    'WWW-Authenticate: Digest realm="cam", nonce="abc", qop="auth"\r\nContent-Length: 0\r\n\r\n'
+                ).encode()
+                time.sleep(delay_s)
+                try:
+                    for at in range(0, len(answer), 1 if trickle_s else len(answer)):
+                        self.wfile.write(answer[at : at + (1 if trickle_s else len(answer))])
+                        time.sleep(trickle_s)
+                except OSError:  # the probe gave up and hung up
+                    return
+                if protocol == "HTTP":
+                    return
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("scheme", ["http", "rtsp"])
+def test_a_camera_that_answers_each_step_slowly_is_given_up_at_the_probes_deadline(scheme: str) -> None:
+    # Each step waited up to its own timeout, so a camera answering each just inside it held
+    # the probe for as many timeouts as it took steps: the first ask, the Digest answer (over
+    # HTTP on a connection of its own) and the ask as RFC 7616 writes it, 3 * 0.35 s here.
+    step_s, deadline_s = 0.5, 0.8
+    with slow_camera(delay_s=0.35) as port:
+        began = time.monotonic()
+        reason = why_not_opened(f"{scheme}://admin:wrong@127.0.0.1:{port}/live", step_s, deadline_s=deadline_s)
+        took_s = time.monotonic() - began
+    assert reason == f"it did not answer in time, within 0.8 s {CHECK_ADDRESS}"
+    assert deadline_s <= took_s < deadline_s + 0.3
+
+
+@pytest.mark.parametrize("scheme", ["http", "rtsp"])
+def test_a_camera_that_trickles_its_answer_is_given_up_at_the_probes_deadline(scheme: str) -> None:
+    # A timeout bounds each read, not the answer: a byte every 50 ms kept the probe reading
+    # its answer's lines for seconds.
+    with slow_camera(delay_s=0.0, trickle_s=0.05) as port:
+        began = time.monotonic()
+        reason = why_not_opened(f"{scheme}://127.0.0.1:{port}/live", 0.3, deadline_s=0.6)
+        took_s = time.monotonic() - began
+    assert reason == f"it did not answer in time, within 0.6 s {CHECK_ADDRESS}"
+    assert 0.6 <= took_s < 0.9
+
+
+def test_the_apps_own_open_gives_the_probe_its_deadline() -> None:
+    # OpenCV's FFmpeg is refused twice (0.8 s an answer), then the probe asks three times at
+    # that pace, each ask inside its 1 s step: 2.4 s, were it not for its deadline.
+    with slow_camera(delay_s=0.8) as port:
+        url = f"rtsp://admin:wrong@127.0.0.1:{port}/live"
+        message = open_error(url)
+    shown = url.replace(":wrong@", ":***@")
+    assert message == (
+        f"Could not open network camera {shown}: it did not answer in time, within {PROBE_DEADLINE_S:g} s "
+        f"{CHECK_ADDRESS}"
+    )

@@ -42,7 +42,14 @@ from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from .quitting import WAIT_SLICE_S
 from .screen_capture import ScreenCaptureError, ScreenFrameSource
 from .stream_drops import StreamDrops
-from .stream_probe import CHECK_ADDRESS, PROBE_TIMEOUT_S, QUICK_PROBE_TIMEOUT_S, why_not_opened
+from .stream_probe import (
+    CHECK_ADDRESS,
+    PROBE_DEADLINE_S,
+    PROBE_TIMEOUT_S,
+    QUICK_PROBE_DEADLINE_S,
+    QUICK_PROBE_TIMEOUT_S,
+    why_not_opened,
+)
 from .stream_url import check_stream_url
 
 log = logging.getLogger(__name__)
@@ -558,9 +565,11 @@ def connect_stream(
             # FFmpeg waited out its timeout: nobody answered, or the answer was a stream too
             # slow for a frame. Asked briefly which: a stop or the app's closing waits for it.
             if _waited_out(began, STREAM_OPEN_TIMEOUT_MS):
-                reason = _why_not_opened(url, QUICK_PROBE_TIMEOUT_S, STREAM_OPEN_TIMEOUT_MS / 1000.0)
+                reason = _why_not_opened(
+                    url, QUICK_PROBE_TIMEOUT_S, QUICK_PROBE_DEADLINE_S, STREAM_OPEN_TIMEOUT_MS / 1000.0
+                )
             else:
-                reason = _why_not_opened(url, PROBE_TIMEOUT_S, None)
+                reason = _why_not_opened(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, None)
             raise StreamRefusedError(reason, opened=False)
         frame = None
         decode = jpeg_packets(capture)
@@ -578,11 +587,11 @@ def connect_stream(
     return capture, decode, normalise_frame(frame)
 
 
-def _why_not_opened(url: str, timeout_s: float, waited_s: float | None) -> str:
+def _why_not_opened(url: str, timeout_s: float, deadline_s: float, waited_s: float | None) -> str:
     """:func:`why_not_opened`, whose own failure on an odd camera or address must not end the
     open, nor a reconnect's thread (which would leave "reconnecting" on screen for good)."""
     try:
-        return why_not_opened(url, timeout_s, waited_s)
+        return why_not_opened(url, timeout_s, waited_s, deadline_s)
     except Exception as exc:
         # Its type only: the message may quote the request, the user name in it.
         log.warning("asking the network camera why it did not open failed (%s)", type(exc).__name__)
@@ -899,7 +908,7 @@ _readers_lock = threading.Lock()
 _stream_readers: set[threading.Thread] = set()
 # The longest a stream's thread may still hold its connection once released: in a read, or
 # in opening the stream again (an open, and the probe of why it failed).
-_LET_GO_S = max(STREAM_READ_TIMEOUT_MS, STREAM_OPEN_TIMEOUT_MS) / 1000.0 + 2 * PROBE_TIMEOUT_S
+_LET_GO_S = max(STREAM_READ_TIMEOUT_MS, STREAM_OPEN_TIMEOUT_MS) / 1000.0 + PROBE_DEADLINE_S
 
 
 def wait_for_streams_let_go(timeout_s: float = _LET_GO_S + 1.0) -> bool:

@@ -8,30 +8,42 @@ status line tells which it is (a password is sent only when asked for, by Digest
 as FFmpeg does: a wrong path behind a password is told as such; a check FFmpeg cannot answer,
 such as Digest SHA-256, is named as such). A camera's TLS
 certificate (https, rtsps) is checked only where FFmpeg was told to check it
-(tls_verify), as FFmpeg would. Qt-free; it runs on the capture thread, like the open.
+(tls_verify), as FFmpeg would. Each step waits at most a timeout, and the whole probe
+ends at a deadline, with "it did not answer in time". Qt-free; it runs on the capture
+thread, like the open, never on the GUI's.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import http.client
+import io
 import os
 import re
 import secrets
 import socket
 import ssl
-from typing import BinaryIO
+import threading
+import time
+from collections.abc import Iterator
+from typing import BinaryIO, cast
 from urllib.parse import quote, unquote, urlsplit
 
 from .stream_url import url_host
 
-# Each step (name lookup and connection, then the answer) waits at most this long: the
-# probe follows a quick refusal by FFmpeg, and a stop or close waits for both.
+# Each step (a connection, an answer, a TLS handshake) waits at most this long: the probe
+# follows a quick refusal by FFmpeg, and a stop or close waits for it.
 PROBE_TIMEOUT_S = 1.0
+# And the whole probe ends within this, however many steps it takes (the password's second
+# ask, the checks after) and however slowly a camera trickles its answer: two steps, a
+# connection and one answer, as a stop or close allows for (frame_sources._LET_GO_S).
+PROBE_DEADLINE_S = 2 * PROBE_TIMEOUT_S
 # After FFmpeg waited out its whole open timeout, a shorter probe: only whether the camera
 # answers at all, and with what (a stop or close has waited long already).
 QUICK_PROBE_TIMEOUT_S = 0.5
+QUICK_PROBE_DEADLINE_S = 2 * QUICK_PROBE_TIMEOUT_S
 DEFAULT_PORTS = {"http": 80, "https": 443, "rtsp": 554, "rtsps": 322, "rtmp": 1935, "rtmps": 443}
 CHECK_ADDRESS = "(check the address, and that the camera or app is on and on this network)"
 NO_ANSWER = f"no answer {CHECK_ADDRESS}"
@@ -40,11 +52,144 @@ NOT_A_STREAM = "it answers, but sends no video stream OpenCV's FFmpeg can read t
 CAPTURE_OPTIONS = "OPENCV_FFMPEG_CAPTURE_OPTIONS"
 
 
-def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S, waited_s: float | None = None) -> str:
+def why_not_opened(
+    url: str,
+    timeout_s: float = PROBE_TIMEOUT_S,
+    waited_s: float | None = None,
+    deadline_s: float | None = None,
+) -> str:
     """The likely reason the stream at ``url`` did not open, as a phrase for an error
     message (after "Could not open network camera URL: "). ``waited_s``: FFmpeg waited this
     long for the stream and gave up; a camera that answers with a stream then did not send
-    its first frames in that time (a link too slow for them, or a camera that stalls)."""
+    its first frames in that time (a link too slow for them, or a camera that stalls).
+    ``timeout_s``: the longest each step waits; ``deadline_s``: the whole probe (None: two
+    steps), after which it says the camera did not answer in time."""
+    clock = _Clock(timeout_s, 2 * timeout_s if deadline_s is None else deadline_s)
+    try:
+        return _why_not_opened(url, clock, waited_s)
+    except _OutOfTime:
+        return f"it did not answer in time, within {clock.deadline_s:g} s {CHECK_ADDRESS}"
+
+
+class _OutOfTime(Exception):
+    """The probe's deadline passed. No OSError: a step's own handling of a connection or
+    answer that failed must not take it for the camera's doing and ask on."""
+
+
+class _Clock:
+    """The probe's time: each step waits at most ``step_s``, and none past the deadline,
+    ``deadline_s`` from now."""
+
+    def __init__(self, step_s: float, deadline_s: float) -> None:
+        self.step_s = step_s
+        self.deadline_s = deadline_s
+        self._ends = time.monotonic() + deadline_s
+
+    def left_s(self) -> float:
+        """The time left; :class:`_OutOfTime` where none is."""
+        left = self._ends - time.monotonic()
+        if left <= 0:
+            raise _OutOfTime
+        return left
+
+    @contextlib.contextmanager
+    def step(self, sock: socket.socket) -> Iterator[None]:
+        """One wait on ``sock`` (a connection, a read, a send, a handshake): a step's time at
+        most, and the time left; a wait cut short by the deadline raises :class:`_OutOfTime`."""
+        sock.settimeout(min(self.step_s, self.left_s()))
+        try:
+            yield
+        except TimeoutError:
+            if time.monotonic() >= self._ends - 0.005:  # a timeout rounds up to the millisecond
+                raise _OutOfTime from None
+            raise
+
+
+def _look_up(host: str, port: int, clock: _Clock) -> list[tuple]:
+    """``host``'s addresses, as :func:`socket.getaddrinfo` finds them, waited for only until
+    the deadline: a lookup takes no timeout, and an unknown name may take seconds (a .local
+    one with nothing answering mDNS). One still running then ends on its own thread."""
+    found: list[tuple] = []
+    failed: list[Exception] = []
+    done = threading.Event()
+
+    def look_up() -> None:
+        try:
+            found.extend(socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
+        except Exception as exc:  # socket.gaierror, or UnicodeError for a name IDNA refuses
+            failed.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=look_up, name="camera name lookup", daemon=True).start()
+    if not done.wait(clock.left_s()):
+        raise _OutOfTime
+    if failed:
+        raise failed[0]
+    return found
+
+
+def _connect(host: str, port: int, clock: _Clock) -> socket.socket:
+    """A TCP connection to ``host``:``port``, as :func:`socket.create_connection` makes one
+    (each address in turn; the last one's error), each wait as ``clock`` allows."""
+    error: OSError = OSError(f"no address for {host}")
+    for family, kind, protocol, _, address in _look_up(host, port, clock):
+        sock = socket.socket(family, kind, protocol)
+        try:
+            with clock.step(sock):
+                sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        except _OutOfTime:
+            sock.close()
+            raise
+        return sock
+    raise error
+
+
+class _Answer(io.RawIOBase):
+    """The answer read from ``sock``, each read as ``clock`` allows: with the socket's own
+    timeout, a camera trickling its answer a byte at a time held a read-line for as many
+    timeouts as the line had bytes."""
+
+    def __init__(self, sock: socket.socket, clock: _Clock) -> None:
+        self._sock = sock
+        self._clock = clock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        with self._clock.step(self._sock):
+            return self._sock.recv_into(buffer)
+
+
+def _answers(sock: socket.socket, clock: _Clock) -> BinaryIO:
+    return cast(BinaryIO, io.BufferedReader(_Answer(sock, clock)))
+
+
+class _TimedSocket:
+    """What http.client uses of its socket (sendall, makefile, close), each wait as
+    ``clock`` allows."""
+
+    def __init__(self, sock: socket.socket, clock: _Clock) -> None:
+        self._sock = sock
+        self._clock = clock
+
+    def sendall(self, data: bytes) -> None:
+        with self._clock.step(self._sock):
+            self._sock.sendall(data)
+
+    def makefile(self, mode: str = "rb", *args: object, **kwargs: object) -> BinaryIO:
+        return _answers(self._sock, self._clock)
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+def _why_not_opened(url: str, clock: _Clock, waited_s: float | None) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = parts.hostname or ""
@@ -55,7 +200,7 @@ def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S, waited_s: float
     if scheme in ("udp", "srt") or port is None:  # nothing to connect to over TCP and ask
         return f"no answer, or not a video stream {CHECK_ADDRESS}"
     try:
-        connection = socket.create_connection((host, port), timeout=timeout_s)
+        connection = _connect(host, port, clock)
     except socket.gaierror:
         return f"no computer is named {url_host(host)} on this network (check the address)"
     except ConnectionRefusedError:
@@ -67,21 +212,20 @@ def why_not_opened(url: str, timeout_s: float = PROBE_TIMEOUT_S, waited_s: float
         return NO_ANSWER
     try:
         if scheme in ("http", "https"):
-            return _http_reason(connection, parts.geturl(), scheme == "https", timeout_s, waited_s)
+            return _http_reason(connection, parts.geturl(), scheme == "https", clock, waited_s)
         if scheme == "rtsp":
-            return _rtsp_reason(connection, url, timeout_s, waited_s)
+            return _rtsp_reason(connection, url, clock, waited_s)
         if scheme == "rtsps":
-            connection.settimeout(timeout_s)  # the handshake's wait too
-            wrapped = _tls(connection, host)
-            return wrapped if isinstance(wrapped, str) else _rtsp_reason(wrapped, url, timeout_s, waited_s)
+            wrapped = _tls(connection, host, clock)
+            return wrapped if isinstance(wrapped, str) else _rtsp_reason(wrapped, url, clock, waited_s)
         return NOT_A_STREAM
     except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
         # The usual slip with HTTPS cameras: the one scheme asked of the other's port, which
         # answers in its own or hangs up (one that does not answer in time is not asked again).
         answered = not isinstance(exc, TimeoutError)
-        if answered and scheme == "http" and _shakes_hands_in_tls(host, port, timeout_s):
+        if answered and scheme == "http" and _shakes_hands_in_tls(host, port, clock):
             return _speaks_https(port)
-        if answered and scheme == "https" and _answers_plain_http(host, port, timeout_s):
+        if answered and scheme == "https" and _answers_plain_http(host, port, clock):
             return f"it speaks plain HTTP on port {port}, not HTTPS: the address should begin with http://"
         return f"{url_host(host)} accepts a connection on port {port} but gives no {scheme.upper()} answer"
     finally:
@@ -92,26 +236,27 @@ def _speaks_https(port: int) -> str:
     return f"it speaks HTTPS on port {port}, not plain HTTP: the address should begin with https://"
 
 
-def _shakes_hands_in_tls(host: str, port: int, timeout_s: float) -> bool:
+def _shakes_hands_in_tls(host: str, port: int, clock: _Clock) -> bool:
     """Whether the server at ``host``:``port`` speaks TLS (its certificate unchecked)."""
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        with socket.create_connection((host, port), timeout=timeout_s) as connection:
+        with _connect(host, port, clock) as connection, clock.step(connection):
             context.wrap_socket(connection, server_hostname=host).close()
             return True
     except OSError:  # ssl.SSLError too: no handshake
         return False
 
 
-def _answers_plain_http(host: str, port: int, timeout_s: float) -> bool:
+def _answers_plain_http(host: str, port: int, clock: _Clock) -> bool:
     """Whether the server at ``host``:``port`` answers a plain HTTP request in HTTP."""
     try:
-        with socket.create_connection((host, port), timeout=timeout_s) as connection:
+        with _connect(host, port, clock) as connection:
             request = f"HEAD / HTTP/1.0\r\nHost: {url_host(host)}\r\nUser-Agent: EmotionCamera\r\n\r\n"
-            connection.sendall(request.encode())
-            return connection.makefile("rb").readline(64).startswith(b"HTTP/")
+            with clock.step(connection):
+                connection.sendall(request.encode())
+            return _answers(connection, clock).readline(64).startswith(b"HTTP/")
     except OSError:
         return False
 
@@ -247,9 +392,9 @@ def _md5(text: str) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
-def _http_reason(sock: socket.socket, url: str, tls: bool, timeout_s: float, waited_s: float | None) -> str:
+def _http_reason(sock: socket.socket, url: str, tls: bool, clock: _Clock, waited_s: float | None) -> str:
     parts = urlsplit(url)
-    answer = _http_get(sock, url, tls, timeout_s, None)
+    answer = _http_get(sock, url, tls, clock, None)
     if isinstance(answer, str):
         return answer
     status, reason, kind, challenges = answer
@@ -259,48 +404,50 @@ def _http_reason(sock: socket.socket, url: str, tls: bool, timeout_s: float, wai
     asked = challenges
     authorization = _authorization(challenges, "GET", _target(url), url) if status == 401 else None
     if authorization is not None:
-        with socket.create_connection((parts.hostname or "", port), timeout=timeout_s) as again:
-            answer = _http_get(again, url, tls, timeout_s, authorization)
+        with _connect(parts.hostname or "", port, clock) as again:
+            answer = _http_get(again, url, tls, clock, authorization)
             if isinstance(answer, str):
                 return answer
             status, reason, kind, challenges = answer
         rfc = _authorization(asked, "GET", _target(url), url, rfc=True) if status == 401 else None
-        if rfc is not None and _http_lets_in(parts.hostname or "", port, url, tls, timeout_s, rfc):
+        if rfc is not None and _http_lets_in(parts.hostname or "", port, url, tls, clock, rfc):
             return _refuses_ffmpegs_quotes(f"HTTP {status} {reason}".strip())
     # A web server's HTTPS port asked in plain HTTP may answer 400 rather than hang up (nginx:
     # "The plain HTTP request was sent to HTTPS port"): whether it speaks TLS tells.
-    if status == 400 and not tls and _shakes_hands_in_tls(parts.hostname or "", port, timeout_s):
+    if status == 400 and not tls and _shakes_hands_in_tls(parts.hostname or "", port, clock):
         return _speaks_https(port)
     return _status_reason(status, reason, "HTTP", url, kind, waited_s, challenges)
 
 
-def _http_lets_in(host: str, port: int, url: str, tls: bool, timeout_s: float, authorization: str) -> bool:
+def _http_lets_in(host: str, port: int, url: str, tls: bool, clock: _Clock, authorization: str) -> bool:
     """Whether a GET of ``url`` with ``authorization`` is let in (answered, not with 401): the
     password refused as FFmpeg writes it, asked once more as RFC 7616 writes it. A camera that
     does not answer this once more has told already."""
     try:
-        with socket.create_connection((host, port), timeout=timeout_s) as sock:
-            answer = _http_get(sock, url, tls, timeout_s, authorization)
+        with _connect(host, port, clock) as sock:
+            answer = _http_get(sock, url, tls, clock, authorization)
     except (OSError, http.client.HTTPException):
         return False
     return not isinstance(answer, str) and answer[0] != 401
 
 
 def _http_get(
-    sock: socket.socket, url: str, tls: bool, timeout_s: float, authorization: str | None
+    sock: socket.socket, url: str, tls: bool, clock: _Clock, authorization: str | None
 ) -> tuple[int, str, str, list[str]] | str:
     """The answer to a GET of ``url`` on ``sock``: its status, reason, content type and
     challenges; or why it gave none, as a phrase (a certificate refused as FFmpeg would)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if tls:
-        wrapped = _tls(sock, host)
+        wrapped = _tls(sock, host, clock)
         if isinstance(wrapped, str):
             return wrapped
         sock = wrapped
     # The port given, not read out of the host: "::1" read as host "::" and port 1.
-    connection = http.client.HTTPConnection(host, parts.port or DEFAULT_PORTS[parts.scheme.lower()], timeout=timeout_s)
-    connection.sock = sock  # the socket already connected (and wrapped)
+    connection = http.client.HTTPConnection(host, parts.port or DEFAULT_PORTS[parts.scheme.lower()])
+    # The socket already connected (and wrapped), its waits as the clock allows: http.client
+    # uses only its sendall, makefile and close.
+    connection.sock = cast(socket.socket, _TimedSocket(sock, clock))
     # The Host header as FFmpeg writes it (libavformat/http.c): an IPv6 address in brackets,
     # the port only where the URL gives one.
     given_port = f":{parts.port}" if parts.port is not None else ""
@@ -319,7 +466,7 @@ def _http_get(
     return response.status, response.reason, kind, response.headers.get_all("WWW-Authenticate") or []
 
 
-def _tls(sock: socket.socket, host: str) -> ssl.SSLSocket | str:
+def _tls(sock: socket.socket, host: str, clock: _Clock) -> ssl.SSLSocket | str:
     """``sock`` in TLS, its certificate checked as FFmpeg checks it; or why not, as a phrase
     (a certificate refused, where FFmpeg was told to check it)."""
     verify, ca_file = ffmpeg_checks_certificates()
@@ -337,7 +484,8 @@ def _tls(sock: socket.socket, host: str) -> ssl.SSLSocket | str:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     try:
-        return context.wrap_socket(sock, server_hostname=host)
+        with clock.step(sock):  # the handshake
+            return context.wrap_socket(sock, server_hostname=host)
     except ssl.SSLCertVerificationError as exc:
         return (
             f"its certificate is not trusted ({exc.verify_message}) and {CAPTURE_OPTIONS} asks FFmpeg to "
@@ -345,16 +493,15 @@ def _tls(sock: socket.socket, host: str) -> ssl.SSLSocket | str:
         )
 
 
-def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float, waited_s: float | None) -> str:
+def _rtsp_reason(sock: socket.socket, url: str, clock: _Clock, waited_s: float | None) -> str:
     parts = urlsplit(url)
     port = parts.port or DEFAULT_PORTS[parts.scheme.lower()]
     # The request's URI as FFmpeg writes it (libavformat/rtsp.c, url.c): no credentials, an
     # IPv6 address in brackets, and the port even where the URL names none.
     plain = parts._replace(netloc=f"{url_host(parts.hostname or '')}:{port}").geturl()
-    sock.settimeout(timeout_s)
-    answers = sock.makefile("rb")
+    answers = _answers(sock, clock)
     not_rtsp = f"{url_host(parts.hostname or '')} answers on port {port}, but not as an RTSP camera"
-    answer = _rtsp_describe(sock, answers, plain, 1, None)
+    answer = _rtsp_describe(sock, answers, clock, plain, 1, None)
     if answer is None:
         return not_rtsp
     status, reason, challenges = answer
@@ -362,14 +509,14 @@ def _rtsp_reason(sock: socket.socket, url: str, timeout_s: float, waited_s: floa
     asked = challenges
     authorization = _authorization(challenges, "DESCRIBE", plain, url) if status == 401 else None
     if authorization is not None:
-        answer = _rtsp_describe(sock, answers, plain, 2, authorization)
+        answer = _rtsp_describe(sock, answers, clock, plain, 2, authorization)
         if answer is None:
             return not_rtsp
         status, reason, challenges = answer
         rfc = _authorization(asked, "DESCRIBE", plain, url, rfc=True) if status == 401 else None
         if rfc is not None:  # refused as FFmpeg writes it: taken as RFC 7616 writes it, the password is right
             try:
-                answer = _rtsp_describe(sock, answers, plain, 3, rfc)
+                answer = _rtsp_describe(sock, answers, clock, plain, 3, rfc)
             except OSError:  # hung up after the refusal: it was told
                 answer = None
             if answer is not None and answer[0] != 401:
@@ -386,7 +533,7 @@ def _refuses_ffmpegs_quotes(said: str) -> str:
 
 
 def _rtsp_describe(
-    sock: socket.socket, answers: BinaryIO, target: str, sequence: int, authorization: str | None
+    sock: socket.socket, answers: BinaryIO, clock: _Clock, target: str, sequence: int, authorization: str | None
 ) -> tuple[int, str, list[str]] | None:
     """The answer to a DESCRIBE of ``target``: its status, reason and challenges (the
     answer read to its end); None where it is no RTSP answer."""
@@ -395,7 +542,8 @@ def _rtsp_describe(
     )
     if authorization is not None:
         request += f"Authorization: {authorization}\r\n"
-    sock.sendall((request + "\r\n").encode())
+    with clock.step(sock):
+        sock.sendall((request + "\r\n").encode())
     status_line = answers.readline(512).decode("latin-1").strip()
     fields = status_line.split(" ", 2)
     if len(fields) < 2 or not fields[0].startswith("RTSP/") or not fields[1].isdecimal():
