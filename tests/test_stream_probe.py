@@ -463,8 +463,9 @@ def test_a_port_nobody_listens_on_and_a_silent_server_are_told_apart() -> None:
 
 @pytest.mark.skipif(not has_ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
 def test_an_ipv6_cameras_address_keeps_its_brackets_in_requests_and_reasons() -> None:
-    # The HTTP probe's Host header read "::1" as host "::" and port 1 ("Host: [::]:1"), and
-    # the reasons named "::1 is there, but nothing listens on port N".
+    # The HTTP probe's Host header read "::1" as host ":" and port 1 ("Host: [:]:1"), its
+    # check for plain HTTP asked of an HTTPS address sent "Host: ::1", and the reasons named
+    # "::1 is there, but nothing listens on port N".
     hosts: list[str | None] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -473,6 +474,8 @@ def test_an_ipv6_cameras_address_keeps_its_brackets_in_requests_and_reasons() ->
             self.send_response(404)
             self.send_header("Content-Length", "0")
             self.end_headers()
+
+        do_HEAD = do_GET  # noqa: N815 - the http.server name
 
         def log_message(self, *args: object) -> None:
             pass
@@ -487,6 +490,9 @@ def test_an_ipv6_cameras_address_keeps_its_brackets_in_requests_and_reasons() ->
         reason = why_not_opened(f"http://[::1]:{port}/vidoe")
         assert reason.startswith("it has nothing at /vidoe (HTTP 404 Not Found)")
         assert hosts == [f"[::1]:{port}"]  # as FFmpeg writes it
+        reason = why_not_opened(f"https://[::1]:{port}/video")
+        assert reason == f"it speaks plain HTTP on port {port}, not HTTPS: the address should begin with http://"
+        assert hosts[1:] == ["[::1]"]
     finally:
         server.shutdown()
         server.server_close()
