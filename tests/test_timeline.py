@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from emotion_app.cli import main
-from emotion_app.io import report_process
+from emotion_app.io import atomic, report_process
 from emotion_app.io.font_fallback import fallback_font
 from emotion_app.io.overlay import overlay_font_path
 from emotion_app.io.report_process import pickled_session, write_report_in_child
@@ -30,6 +30,7 @@ from emotion_app.io.session_report import (
     MAX_LABEL_CHARS,
     ReportError,
     commit_report,
+    discard_report,
     duration_text,
     stage_report,
     summary_csv,
@@ -406,6 +407,56 @@ def test_a_table_that_cannot_go_in_place_puts_the_earlier_plot_back(tmp_path: Pa
     assert sorted(path.name for path in tmp_path.iterdir()) == ["emotion-summary.csv", "emotion-timeline.png"]
 
 
+def _hidden(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
+
+
+def test_a_plot_that_cannot_go_in_place_puts_the_earlier_table_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: the table went in place, then the plot's rename failed (its temporary file gone
+    # with the disk it was on): the earlier table was lost, the new one stood alone. Now
+    # the earlier table is kept until both renames are done, and put back.
+    (tmp_path / "emotion-timeline.png").write_bytes(b"an earlier plot")
+    (tmp_path / "emotion-summary.csv").write_text("an earlier table")
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 2.0, 10.0, [face(1, "happy")])
+    staged = stage_report(timeline, tmp_path)
+    commit = atomic.AtomicOutput.commit
+
+    def plot_lost(self: atomic.AtomicOutput) -> None:
+        if self.target.name == "emotion-timeline.png" and self.temp is not None:
+            assert (tmp_path / "emotion-summary.csv").read_bytes() == summary_csv(timeline)  # the table came first
+            self.temp.unlink()
+        commit(self)
+
+    monkeypatch.setattr(atomic.AtomicOutput, "commit", plot_lost)
+    with pytest.raises(ReportError, match="emotion-timeline.png: could not be put in place .*; nothing was changed$"):
+        commit_report(staged)
+    assert (tmp_path / "emotion-summary.csv").read_text() == "an earlier table"
+    assert (tmp_path / "emotion-timeline.png").read_bytes() == b"an earlier plot"
+    assert _hidden(tmp_path) == []
+
+
+def test_a_new_report_whose_plot_cannot_go_in_place_leaves_no_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 2.0, 10.0, [face(1, "happy")])
+    staged = stage_report(timeline, tmp_path)
+    commit = atomic.AtomicOutput.commit
+
+    def plot_lost(self: atomic.AtomicOutput) -> None:
+        if self.target.name == "emotion-timeline.png" and self.temp is not None:
+            self.temp.unlink()
+        commit(self)
+
+    monkeypatch.setattr(atomic.AtomicOutput, "commit", plot_lost)
+    with pytest.raises(ReportError, match="nothing was changed$"):
+        commit_report(staged)
+    assert list(tmp_path.iterdir()) == []
+
+
 # Python code that makes the process it runs in die (SIGKILL) right after the first file of
 # a report is put in place: a kill between the two renames.
 _KILLED_AFTER_THE_FIRST_RENAME = """
@@ -457,6 +508,48 @@ write_report(pickle.loads(Path({str(session)!r}).read_bytes()), Path({str(out)!r
     assert visible == ["emotion-summary.csv"]
     timeline = pickle.loads(session.read_bytes())
     assert (out / "emotion-summary.csv").read_bytes() == summary_csv(timeline)
+    # Was: the earlier plot stayed for good in a hidden file, the earlier table was lost. The
+    # next report written there finds the writer gone and puts the earlier pair back first.
+    staged = stage_report(SessionTimeline(SIX_LABELS), out)
+    assert (out / "emotion-summary.csv").read_text() == "an earlier table"
+    assert (out / "emotion-timeline.png").read_bytes() == b"an earlier plot"
+    assert sorted(_hidden(out)) == sorted(output.temp.name for output in staged if output.temp is not None)
+    discard_report(staged)
+    assert _hidden(out) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_temporary_files_of_a_killed_report_writer_are_removed_by_the_next_one(tmp_path: Path) -> None:
+    # Was: a report writer killed while its files were being written (analyze --report, or
+    # an export left to finish when the window closed) left its hidden temporary files for
+    # good. The next report there removes them once their writer is gone, and only them.
+    out = tmp_path / "out"
+    out.mkdir()
+    not_ours = out / ".emotion-timeline.png.abcd1234.part.png"
+    not_ours.write_bytes(b"someone else's")
+    session = saved_session(tmp_path)
+    writer = f"""
+import pickle, sys, time
+from pathlib import Path
+from emotion_app.io.session_report import stage_report
+
+stage_report(pickle.loads(Path({str(session)!r}).read_bytes()), Path({str(out)!r}))
+print("staged", flush=True)
+time.sleep(600)
+"""
+    child = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "staged"
+        left = set(_hidden(out)) - {not_ours.name}
+        assert len(left) == 2
+        discard_report(stage_report(SessionTimeline(SIX_LABELS), out))
+        assert set(_hidden(out)) == left | {not_ours.name}  # its writer still runs: kept
+    finally:
+        child.kill()
+        child.wait()
+    discard_report(stage_report(SessionTimeline(SIX_LABELS), out))
+    assert _hidden(out) == [not_ours.name]
+    assert not_ours.read_bytes() == b"someone else's"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the child's Python")
@@ -558,7 +651,7 @@ def test_ctrl_c_in_the_terminal_leaves_an_export_to_finish(tmp_path: Path) -> No
     app = f"""
 import os, signal, threading, time
 from pathlib import Path
-from emotion_app.io import report_process
+from emotion_app.io import atomic, report_process
 from emotion_app.io.session_report import ReportError
 
 report_process.PYTHON = {str(stand_in)!r}
@@ -704,7 +797,7 @@ def test_a_stuck_drawing_process_outlives_the_app_only_briefly(tmp_path: Path, t
     app = f"""
 import threading
 from pathlib import Path
-from emotion_app.io import report_process
+from emotion_app.io import atomic, report_process
 from emotion_app.io.session_report import ReportError
 
 report_process.PYTHON = {str(stand_in)!r}
@@ -744,7 +837,7 @@ def test_a_session_that_cannot_be_handed_over_leaves_no_file_behind(tmp_path: Pa
     app = f"""
 import resource, signal
 from pathlib import Path
-from emotion_app.io import report_process
+from emotion_app.io import atomic, report_process
 from emotion_app.io.session_report import ReportError
 
 session = Path({str(session)!r}).read_bytes()

@@ -12,8 +12,11 @@ resolving links) an input or another output.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
+import re
 import shutil
+import socket
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -73,6 +76,23 @@ PART_MARK = ".part"
 # target's (two dots and mkstemp's 8 random characters, with a spare).
 NAME_MAX = 255
 TEMP_NAME_EXTRA = 12
+
+
+def owner_mark(pid: int | None = None) -> str:
+    """What a temporary file's name says of the process that made it: its id and this
+    machine's (a shared folder's files from another machine are never taken for ours)."""
+    host = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+    return f"{os.getpid() if pid is None else pid}-{host}"
+
+
+# A temporary file of ours: ``.NAME.PID-HOST.[old|newINODE.][TAG.]RANDOM.part[SUFFIX]``.
+# "old": the file NAME held before a group of outputs replaced it (NAME's new file has
+# inode INODE); "new": an empty mark that NAME had no file before and gets INODE.
+_OWNED = re.compile(
+    r"\.(?P<name>.+)\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\.(?:(?P<kind>old|new)(?P<inode>\d+)\.)?"
+    r"(?:[^.]+\.)?[a-z0-9_]{8}\.part(?:\.[^.]*)?",
+    re.DOTALL,
+)
 
 
 def is_unfinished(path: Path) -> bool:
@@ -209,11 +229,7 @@ class AtomicOutput:
         folder = self.target.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            suffix = f"{PART_MARK}{self.target.suffix}"
-            tag = f"{self.tag}." if self.tag else ""
-            # The hidden name adds characters: a target name near the folder's limit is cut.
-            room = max(1, NAME_MAX - len(suffix) - len(tag) - TEMP_NAME_EXTRA)
-            handle, name = tempfile.mkstemp(prefix=f".{self.target.name[:room]}.{tag}", suffix=suffix, dir=folder)
+            handle, name = _make_hidden(self.target, self.tag)
         except OSError as exc:
             raise output_error(self.path, exc, "cannot create a file in its folder") from exc
         os.close(handle)
@@ -263,6 +279,209 @@ class AtomicOutput:
             except OSError:
                 pass  # a device that is gone; nothing more can be done
             self.temp = None
+
+
+def _make_hidden(target: Path, tag: str = "", kind: str = "") -> tuple[int, str]:
+    """A new hidden file beside ``target``, named as :data:`_OWNED` reads it (``kind``:
+    "" for the data, or "oldINODE"/"newINODE"); its handle and name."""
+    suffix = f"{PART_MARK}{target.suffix}"
+    marks = f"{owner_mark()}.{kind + '.' if kind else ''}{tag + '.' if tag else ''}"
+    # The hidden name adds characters: a target name near the folder's limit is cut.
+    room = max(1, NAME_MAX - len(suffix) - len(marks) - TEMP_NAME_EXTRA)
+    return tempfile.mkstemp(prefix=f".{target.name[:room]}.{marks}", suffix=suffix, dir=target.parent)
+
+
+class CommitError(OutputError):
+    """A group of outputs that could not all be put in place; the message says so and what
+    became of the files they were to replace."""
+
+
+def commit_together(
+    outputs: Sequence[AtomicOutput],
+    set_aside: Sequence[AtomicOutput] = (),
+    before_renames: Callable[[], None] | None = None,
+) -> None:
+    """Put ``outputs`` (each opened and written) in place, in their order, all or none.
+
+    Before any rename each output's target gets a hidden record beside it: a hard link to
+    the file it replaces (or, for one in ``set_aside``, that file renamed there: its place
+    stays empty until the new file comes), or an empty mark where there was none. A rename
+    that fails puts every earlier file back and removes the new ones; success removes the
+    records. A writer killed midway leaves the records, which :func:`recover_stopped`
+    reads on the next write there. ``before_renames`` runs once the records are made.
+    CommitError in one line when a rename fails."""
+    records: list[tuple[AtomicOutput, Path, int]] = []
+    try:
+        for output in outputs:
+            assert output.temp is not None  # opened
+            output.mode = mode_for(output.target)  # now, before the file is set aside
+            os.chmod(output.temp, output.mode)
+            records.append((output, _record(output, output in set_aside), output.temp.stat().st_ino))
+    except OSError as exc:
+        kept = _undo(records)
+        for each in outputs:
+            each.discard()
+        raise CommitError(f"{output.path}: could not be put in place ({exc.strerror or exc}); {kept}") from exc
+    if before_renames is not None:
+        before_renames()
+    for output in outputs:
+        try:
+            output.commit()
+        except OutputError as exc:
+            kept = _undo(records)
+            for each in outputs:
+                each.discard()
+            raise CommitError(f"{exc}; {kept}") from exc
+    for _, record, _ in records:
+        _unlink(record)
+
+
+def _record(output: AtomicOutput, aside: bool) -> Path:
+    """The hidden record beside ``output``'s target (see :func:`commit_together`)."""
+    assert output.temp is not None
+    inode = output.temp.stat().st_ino
+    try:
+        os.lstat(output.target)
+    except FileNotFoundError:
+        handle, name = _make_hidden(output.target, output.tag, f"new{inode}")
+        os.close(handle)
+        return Path(name)
+    handle, name = _make_hidden(output.target, output.tag, f"old{inode}")
+    os.close(handle)
+    record = Path(name)
+    try:
+        if aside:
+            os.replace(output.target, record)
+        else:
+            record.unlink()
+            try:
+                os.link(output.target, record, follow_symlinks=False)
+            except OSError:  # no hard links on this file system (FAT): set aside instead
+                os.replace(output.target, record)
+    except OSError:
+        _unlink(record)
+        raise
+    return record
+
+
+def _undo(records: Sequence[tuple[AtomicOutput, Path, int]]) -> str:
+    """Every target as it was before its group's renames; says so, or what could not be."""
+    kept = [record for output, record, inode in records if not _undo_one(output.target, record, inode)]
+    if kept:
+        return "the earlier files could not all be put back: " + ", ".join(
+            f"{_target_name(record)} is kept as {record}" for record in kept
+        )
+    return "nothing was changed"
+
+
+def _target_name(record: Path) -> str:
+    found = _OWNED.fullmatch(record.name)
+    return found["name"] if found else record.name
+
+
+def _undo_one(target: Path, record: Path, inode: int) -> bool:
+    """``target`` as it was: the earlier file back over our new one (inode ``inode``) or into
+    its empty place, or our new file removed where there was none. False where the earlier
+    file is left in ``record`` (something else is in its place now)."""
+    kind = _OWNED.fullmatch(record.name)
+    try:
+        now = os.lstat(target)
+    except FileNotFoundError:
+        now = None
+    except OSError:
+        return kind is not None and kind["kind"] == "new"
+    try:
+        if kind is not None and kind["kind"] == "new":
+            if now is not None and now.st_ino == inode:
+                os.unlink(target)
+            _unlink(record)
+            return True
+        if now is not None and now.st_ino == os.lstat(record).st_ino:
+            _unlink(record)  # a link to the earlier file, still in place
+            return True
+        if now is None or now.st_ino == inode:
+            os.replace(record, target)
+            return True
+    except OSError:
+        pass
+    return False
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # a device that is gone; nothing more can be done
+        pass
+
+
+def owner_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs on this machine (True where that cannot be told:
+    only a writer known to be gone has its files cleaned up)."""
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":  # os.kill would end the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def recover_stopped(
+    folders: Iterable[Path], names: Sequence[str], tag: str = "", owner_gone: bool = False
+) -> list[str]:
+    """Finish what writers of outputs named ``names`` (file names, or their starts) that
+    stopped midway (killed) left in ``folders``: a group whose files all came is left so,
+    records removed; one cut short gets its earlier files back and loses its new ones; their
+    temporary files are removed. Only hidden files named by :func:`_make_hidden` on this
+    machine whose process is gone (or, with ``tag``, tagged so and ``owner_gone``) are
+    touched. Returns a line for each earlier file put back or left in its record."""
+    here = owner_mark(0).split("-", 1)[1]
+    groups: dict[tuple[Path, str], list[tuple[Path, re.Match[str]]]] = {}
+    for folder in folders:
+        try:
+            entries = list(Path(folder).iterdir())
+        except OSError:  # gone, or not a folder: nothing of ours there
+            continue
+        for entry in entries:
+            found = _OWNED.fullmatch(entry.name)
+            if found is None or found["host"] != here or not found["name"].startswith(tuple(names)):
+                continue
+            if tag and f".{tag}." not in entry.name:
+                continue
+            gone = owner_gone if tag else not owner_alive(int(found["pid"]))
+            if gone:
+                groups.setdefault((Path(folder), found["pid"]), []).append((entry, found))
+    told: list[str] = []
+    for (folder, _), files in groups.items():
+        records = [(entry, found) for entry, found in files if found["kind"]]
+        temps = [entry for entry, found in files if not found["kind"]]
+        targets = [(folder / found["name"], entry, int(found["inode"]), found["kind"]) for entry, found in records]
+        if all(_holds(target, inode) for target, _, inode, _ in targets):
+            for _, record, _, _ in targets:
+                _unlink(record)  # every new file came: the earlier ones are not needed
+        else:
+            for target, record, inode, kind in targets:
+                # A name cut to fit beside the target's names no file: the record stays.
+                whole = len(record.name) < NAME_MAX - 2
+                if whole and _undo_one(target, record, inode):
+                    if kind == "old":
+                        told.append(f"{target}: put back as it was before a write that was stopped midway")
+                elif kind == "old":
+                    told.append(f"{target}: the file it held before a write stopped midway is kept as {record}")
+        for temp in temps:
+            _unlink(temp)
+    return told
+
+
+def _holds(target: Path, inode: int) -> bool:
+    try:
+        return os.lstat(target).st_ino == inode
+    except OSError:
+        return False
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes, answered: Callable[[], None] | None = None) -> None:

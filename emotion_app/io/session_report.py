@@ -13,13 +13,22 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..timeline import PersonSummary, SessionTimeline
-from .atomic import AtomicOutput, OutputError, mode_for, resolved, stage_bytes, tagged_unfinished
+from .atomic import (
+    AtomicOutput,
+    OutputError,
+    commit_together,
+    recover_stopped,
+    resolved,
+    stage_bytes,
+    tagged_unfinished,
+)
 from .font_fallback import fallback_font
 from .overlay import overlay_font_path
 from .overlay_layout import palette_for
@@ -27,6 +36,8 @@ from .overlay_layout import palette_for
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.text import Text
+
+log = logging.getLogger(__name__)
 
 CSV_NAME = "emotion-summary.csv"
 PNG_NAME = "emotion-timeline.png"
@@ -238,6 +249,10 @@ def stage_report(
     names beside an earlier report's files instead of replacing them. ``tag`` goes in the
     temporary files' names (:func:`unfinished_report_files` finds them)."""
     folder = prepare_folder(folder)
+    # A report writer killed midway here (analyze, or an export left to finish when the
+    # window closed) left hidden files: its pair is made whole first, or put back as it was.
+    for line in recover_stopped(report_folders(folder), _REPORT_STEMS):
+        log.warning("%s", line)
     png_path, csv_path = free_report_paths(folder) if keep_existing else report_paths(folder)
     staged = [_stage(png_path, timeline_png(timeline), tag)]
     try:
@@ -254,11 +269,14 @@ Announce = Callable[[list[tuple[Path, Path]]], None]
 
 
 def commit_report(staged: list[AtomicOutput], announce: Announce | None = None) -> None:
-    """Put :func:`stage_report`'s files (plot, table; or none) in place: the earlier plot
-    set aside, then the table (the data), then the plot. A stop between the renames (a kill) leaves the
-    new table and no plot, never a plot beside a table it was not drawn from; a writer's
-    watcher told by ``announce`` can finish them (the temporary files are complete and
-    already have their permissions). ReportError, no temporary file left, when a file
+    """Put :func:`stage_report`'s files (plot, table; or none) in place, both or neither
+    (:func:`.atomic.commit_together`): the earlier table kept (a hard link) and the earlier
+    plot set aside, then the table (the data), then the plot. A failed rename puts both
+    earlier files back; a stop between the renames (a kill) leaves the new table and no
+    plot, never a plot beside a table it was not drawn from, and the next report written
+    there puts the earlier pair back (:func:`stage_report`); a writer's watcher told by
+    ``announce`` can finish them instead (the temporary files are complete and already
+    have their permissions). ReportError in one line, no temporary file left, when a file
     cannot be put in place: a folder in its way is found before anything is renamed."""
     if not staged:  # analyze without --report
         return
@@ -268,74 +286,15 @@ def commit_report(staged: list[AtomicOutput], announce: Announce | None = None) 
             discard_report(staged)
             kind = "a folder" if output.target.is_dir() else "not a regular file"
             raise ReportError(f"{output.path} is {kind}; it would not be replaced, and nothing was changed")
-    renames: list[tuple[Path, Path]] = []
+
+    def tell() -> None:
+        if announce is not None:
+            announce([(output.temp, output.target) for output in (table, plot) if output.temp is not None])
+
     try:
-        for output in (table, plot):
-            assert output.temp is not None  # staged
-            output.mode = mode_for(output.target)  # now: the plot's is set aside below
-            os.chmod(output.temp, output.mode)
-            renames.append((output.temp, output.target))
-    except OSError as exc:
-        discard_report(staged)
-        raise ReportError(f"{output.path}: could not be put in place ({exc.strerror or exc})") from exc
-    if announce is not None:
-        announce(renames)
-    try:
-        earlier_plot = _set_aside(plot)
-    except ReportError:
-        discard_report(staged)
-        raise
-    table_was_there = os.path.lexists(table.target)
-    try:
-        table.commit()
+        commit_together([table, plot], set_aside=[plot], before_renames=tell)
     except OutputError as exc:
-        plot.discard()
-        _put_back(earlier_plot, plot.target)
-        raise ReportError(f"{exc}; nothing was changed") from exc
-    try:
-        plot.commit()
-    except OutputError as exc:
-        if table_was_there:  # replaced: the table stays, alone, and says what was measured
-            _remove(earlier_plot)
-            raise ReportError(f"{exc}; {table.path} was written without its plot") from exc
-        _remove(table.target)  # new: the folder as it was
-        _put_back(earlier_plot, plot.target)
-        raise ReportError(f"{exc}; nothing was changed") from exc
-    _remove(earlier_plot)
-
-
-def _set_aside(output: AtomicOutput) -> Path | None:
-    """The file ``output`` replaces renamed to a temporary name of its own (removed with
-    ``output``'s tag after a kill), or None where there is none."""
-    if not os.path.lexists(output.target):
-        return None
-    aside = AtomicOutput(output.path, output.tag)
-    try:
-        place = aside.open()
-        os.replace(output.target, place)
-    except (OutputError, OSError) as exc:
-        aside.discard()
-        why = exc.strerror or exc if isinstance(exc, OSError) else exc
-        raise ReportError(
-            f"{output.path}: the earlier file could not be replaced ({why}); nothing was changed"
-        ) from exc
-    return place
-
-
-def _put_back(aside: Path | None, target: Path) -> None:
-    if aside is not None:
-        try:
-            os.replace(aside, target)
-        except OSError:  # a device that is gone; nothing more can be done
-            pass
-
-
-def _remove(path: Path | None) -> None:
-    if path is not None:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:  # a device that is gone; nothing more can be done
-            pass
+        raise ReportError(str(exc)) from exc
 
 
 def discard_report(staged: list[AtomicOutput]) -> None:
@@ -358,15 +317,17 @@ def write_report(
     return staged[0].path, staged[1].path
 
 
-def unfinished_report_files(folder: Path, tag: str) -> list[Path]:
-    """The temporary files a report written into ``folder`` with ``tag`` left behind: a
-    writer killed midway cannot remove them itself. They lie beside the files' places, in
-    ``folder`` or, for a report name that is a symbolic link, beside the link's target."""
+# The start of every report file's name (numbered ones too).
+_REPORT_STEMS = (Path(PNG_NAME).stem, Path(CSV_NAME).stem)
+
+
+def report_folders(folder: Path) -> set[Path]:
+    """Where a report written into ``folder`` has its hidden files: ``folder`` and, for a
+    report name that is a symbolic link, the folder of the link's target."""
     folder = Path(folder)
-    stems = (Path(PNG_NAME).stem, Path(CSV_NAME).stem)
     places = [folder]
     try:
-        places += [entry for entry in folder.iterdir() if entry.name.startswith(stems) and entry.is_symlink()]
+        places += [entry for entry in folder.iterdir() if entry.name.startswith(_REPORT_STEMS) and entry.is_symlink()]
     except OSError:  # gone, or not a folder: nothing was written in it
         pass
     folders: set[Path] = set()
@@ -375,7 +336,20 @@ def unfinished_report_files(folder: Path, tag: str) -> list[Path]:
             folders.add(resolved(place) if place == folder else resolved(place).parent)
         except OutputError:  # a loop of links: nothing can have been written through it
             pass
-    return [path for place in folders for path in tagged_unfinished(place, tag)]
+    return folders
+
+
+def unfinished_report_files(folder: Path, tag: str) -> list[Path]:
+    """The temporary files a report written into ``folder`` with ``tag`` left behind: a
+    writer killed midway cannot remove them itself (:func:`report_folders`)."""
+    return [path for place in report_folders(folder) for path in tagged_unfinished(place, tag)]
+
+
+def recover_report(folder: Path, tag: str) -> None:
+    """After the writer of the report tagged ``tag`` stopped (it is known to have): its
+    pair in ``folder`` whole, or as it was before, and none of its hidden files left."""
+    for line in recover_stopped(report_folders(folder), _REPORT_STEMS, tag=tag, owner_gone=True):
+        log.warning("%s", line)
 
 
 def _stage(path: Path, data: bytes, tag: str = "") -> AtomicOutput:
