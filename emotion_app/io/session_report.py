@@ -4,9 +4,10 @@ emotion. The app's timeline panel exports these and ``analyze --report`` writes 
 Each file goes through ``io.atomic`` (a temporary file beside it, renamed into place), and
 both are written before either is put in place, so a failed write never leaves half a
 file, or half a report, where a good one was. Two files cannot be renamed in one step:
-the table (the data) goes in place first and the plot last, the plot it replaces set
-aside before either, so a plot in the folder is always beside its own table
-(:func:`commit_report`).
+the table (the data) goes in place first and the plot last, the files they replace kept
+(the plot's set aside) until both are in place and put back if either rename fails, so a
+plot in the folder is always beside its own table (:func:`commit_report`); what a writer
+killed between the renames left is finished or undone by the next (:func:`stage_report`).
 """
 
 from __future__ import annotations
