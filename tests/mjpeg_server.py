@@ -36,6 +36,8 @@ class MjpegCamera:
     ``tls``: served over HTTPS with that context (see :func:`server_tls`), at ``https://``.
     A frame given as bytes is sent as they are, as its JPEG (a damaged one, as a flaky link
     delivers it).
+    ``intervals``: the seconds each stream waits after each of its frames, in turn (looped;
+    ``fps`` then unused), as a camera in a snapshot or timelapse mode sends them.
     """
 
     def __init__(
@@ -45,11 +47,13 @@ class MjpegCamera:
         frames: Sequence[np.ndarray | bytes] | None = None,
         drip_s: float = 0.0,
         tls: ssl.SSLContext | None = None,
+        intervals: Sequence[float] = (),
     ) -> None:
         self.frames: list[np.ndarray | bytes] = list(
             frames if frames is not None else read_video(video) if video else []
         )
         self.fps = fps
+        self.intervals = list(intervals)
         self.drip_s = drip_s
         self.sent = 0  # frames written to the streams so far, all of them together
         self.streams = 0  # streams answered so far (each a connection of the reader's)
@@ -96,7 +100,9 @@ class MjpegCamera:
                         self.wfile.write(part)
                         camera.sent += 1
                         index += 1
-                        if camera.fps > 0:
+                        if camera.intervals:
+                            time.sleep(camera.intervals[(index - 1) % len(camera.intervals)])
+                        elif camera.fps > 0:
                             time.sleep(1.0 / camera.fps)
                 except (BrokenPipeError, ConnectionResetError, ssl.SSLError):  # the reader went
                     pass

@@ -130,7 +130,7 @@ class CaptureWorker(QObject):
         self._moves_taken = 0
         self._playing_read = False  # a read of _read_next's is under way
         # A network camera's reconnecting and reconnected, as last told the GUI.
-        self._stream_news_told: tuple[str | None, int] = (None, 0)
+        self._stream_news_told: tuple[str | None, int, str | None] = (None, 0, None)
 
     # ---- from any thread ---------------------------------------------------------------
     def supersede(self) -> None:
@@ -585,13 +585,14 @@ class CaptureWorker(QObject):
         state = source.news()  # one moment's: a give-up between reads read as playing again
         if state.why_ended:
             return  # given up: the fault that follows says so, not "playing again"
-        news = (state.reconnecting, state.reconnected)
+        news = (state.reconnecting, state.reconnected, state.waiting)
         if news == self._stream_news_told:
             return
         self._stream_news_told = news
-        reconnecting, reconnected = news
-        text = f"{spec.describe(capital=True)}: {reconnecting}…" if reconnecting else ""
-        self.notice.emit(SourceNotice(spec, self._stream_id, text, reconnected))
+        reconnecting, reconnected, waiting = news
+        told = reconnecting or waiting
+        text = f"{spec.describe(capital=True)}: {told}…" if told else ""
+        self.notice.emit(SourceNotice(spec, self._stream_id, text, reconnected, calm=not reconnecting))
 
     def _on_read_failed(self, source: FrameSource, spec: SourceSpec, now: float) -> None:
         if isinstance(spec, (CameraSpec, ScreenSpec)):
@@ -644,7 +645,7 @@ class CaptureWorker(QObject):
 
     def _close_source(self) -> None:
         self._timer.stop()
-        self._stream_news_told = (None, 0)
+        self._stream_news_told = (None, 0, None)
         source, self._source = self._source, None
         self._spec = None
         self._paused = False

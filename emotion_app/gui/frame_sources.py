@@ -42,6 +42,7 @@ from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from .quitting import WAIT_SLICE_S
 from .screen_capture import ScreenCaptureError, ScreenFrameSource
 from .stream_drops import StreamDrops
+from .stream_pace import STREAM_STALL_CEILING_S, STREAM_STALL_FLOOR_S, StreamPace
 from .stream_probe import (
     CHECK_ADDRESS,
     PROBE_DEADLINE_S,
@@ -512,9 +513,11 @@ class RawMjpegFrameSource:
 # What opens a camera device by its index: cv2.VideoCapture (tests hand in a stand-in).
 DeviceOpener = Callable[[int], cv2.VideoCapture]
 # A network camera that does not answer must not hold the capture thread (and so a stop
-# or the app's closing) for long: FFmpeg gives up on opening or on a read after these.
+# or the app's closing) for long: FFmpeg gives up on opening or on a read after these. A
+# stream's read waits longer where its own pace asks for it (see stream_pace), and an open
+# again of such a stream as long (three of its frames are read in an open).
 STREAM_OPEN_TIMEOUT_MS = 4000
-STREAM_READ_TIMEOUT_MS = 3000
+STREAM_READ_TIMEOUT_MS = int(STREAM_STALL_FLOOR_S * 1000)
 # A stream that breaks off while it plays (a sender's glitch: bytes that are no frame, a
 # part claiming gigabytes, a dropped connection) is opened again by its own thread: one try
 # after each of these waits, and the stream is given up after the last. Each drop has all
@@ -534,40 +537,45 @@ class StreamRefusedError(Exception):
         self.opened = opened
 
 
-def open_stream_capture(url: str) -> cv2.VideoCapture:
-    """``url`` through OpenCV's FFmpeg backend, with the timeouts above."""
+def _open_timeout_ms(read_timeout_ms: int) -> int:
+    return max(STREAM_OPEN_TIMEOUT_MS, read_timeout_ms)
+
+
+def open_stream_capture(url: str, read_timeout_ms: int = STREAM_READ_TIMEOUT_MS) -> cv2.VideoCapture:
+    """``url`` through OpenCV's FFmpeg backend, with the timeouts above (FFmpeg's read
+    timeout is fixed once a stream is open: a read it cut short leaves the stream dead)."""
     return cv2.VideoCapture(
         url,
         cv2.CAP_FFMPEG,
         [
             cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
-            STREAM_OPEN_TIMEOUT_MS,
+            _open_timeout_ms(read_timeout_ms),
             cv2.CAP_PROP_READ_TIMEOUT_MSEC,
-            STREAM_READ_TIMEOUT_MS,
+            read_timeout_ms,
         ],
     )
 
 
 def connect_stream(
-    url: str, cancelled: Callable[[], bool] = lambda: False
+    url: str, cancelled: Callable[[], bool] = lambda: False, read_timeout_ms: int = STREAM_READ_TIMEOUT_MS
 ) -> tuple[cv2.VideoCapture, Decoder | None, np.ndarray]:
     """The stream at ``url`` (checked) opened, with its first frame read and decoded, and
     the decoder of its reads (None: they are pictures already); :class:`StreamRefusedError`
     with the reason. ``cancelled``: asked between the steps, each of which waits up to a
-    timeout; where it says so, the stream is let go of and refused with no reason."""
+    timeout; where it says so, the stream is let go of and refused with no reason.
+    ``read_timeout_ms``: how long each read of it may wait (its open at least as long)."""
+    open_timeout_ms = _open_timeout_ms(read_timeout_ms)
     with quiet_opencv_log():
         began = time.monotonic()
-        capture = open_stream_capture(url)
+        capture = open_stream_capture(url, read_timeout_ms)
         if not capture.isOpened():
             capture.release()
             if cancelled():
                 raise StreamRefusedError("", opened=False)
             # FFmpeg waited out its timeout: nobody answered, or the answer was a stream too
             # slow for a frame. Asked briefly which: a stop or the app's closing waits for it.
-            if _waited_out(began, STREAM_OPEN_TIMEOUT_MS):
-                reason = _why_not_opened(
-                    url, QUICK_PROBE_TIMEOUT_S, QUICK_PROBE_DEADLINE_S, STREAM_OPEN_TIMEOUT_MS / 1000.0
-                )
+            if _waited_out(began, open_timeout_ms):
+                reason = _why_not_opened(url, QUICK_PROBE_TIMEOUT_S, QUICK_PROBE_DEADLINE_S, open_timeout_ms / 1000.0)
             else:
                 reason = _why_not_opened(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, None)
             raise StreamRefusedError(reason, opened=False)
@@ -581,8 +589,8 @@ def connect_stream(
     if frame is None or frame.size == 0:
         capture.release()
         reason = "answered but sends no frames"
-        if _waited_out(began, STREAM_READ_TIMEOUT_MS):
-            reason = f"answered but sent no complete frame within {STREAM_READ_TIMEOUT_MS / 1000.0:g} s"
+        if _waited_out(began, read_timeout_ms):
+            reason = f"answered but sent no complete frame within {read_timeout_ms / 1000.0:g} s"
         raise StreamRefusedError("" if cancelled() else reason, opened=True)
     return capture, decode, normalise_frame(frame)
 
@@ -610,13 +618,16 @@ def open_network_camera(spec: CameraSpec) -> NetworkStreamSource:
         url = check_stream_url(spec.url)
     except ValueError as exc:
         raise SourceOpenError(f"Could not open {spec.describe()}: {exc}") from None
+    began = time.monotonic()
     try:
         capture, decode, frame = connect_stream(url)
     except StreamRefusedError as exc:
         if exc.opened:
             raise SourceOpenError(f"{spec.describe(capital=True)} {exc}") from None
         raise SourceOpenError(f"Could not open {spec.describe()}: {exc}") from None
-    return NetworkStreamSource(url, capture, frame, decode)
+    pace = StreamPace()
+    pace.opened_in(time.monotonic() - began)
+    return NetworkStreamSource(url, capture, frame, decode, pace)
 
 
 # How often a read waiting for a stream's next frame asks whether to give up.
@@ -639,14 +650,16 @@ class _ReadTimeoutWatch:
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._began: float | None = None  # when the read under way began; None between reads
+        self._timeout_s = STREAM_STALL_FLOOR_S  # FFmpeg's read timeout of that read
         self._filter = NativeStderrFilter(_is_timeout_line)
         self._filtering = False
         self._closed = False
         threading.Thread(target=self._watch, name="network camera read watch", daemon=True).start()
 
-    def read_began(self) -> None:
+    def read_began(self, timeout_s: float) -> None:
         with self._changed:
             self._began = time.monotonic()
+            self._timeout_s = timeout_s
             self._changed.notify_all()
 
     def read_ended(self) -> None:
@@ -669,7 +682,7 @@ class _ReadTimeoutWatch:
                 if self._began is None or self._filtering:
                     self._changed.wait()
                     continue
-                due = self._began + STREAM_READ_TIMEOUT_MS / 1000.0 - _TIMEOUT_WATCH_LEAD_S
+                due = self._began + self._timeout_s - _TIMEOUT_WATCH_LEAD_S
                 if time.monotonic() < due:
                     self._changed.wait(due - time.monotonic())
                     continue
@@ -687,6 +700,7 @@ class StreamNews:
     reconnecting: str | None
     reconnected: int
     why_ended: str | None
+    waiting: str | None = None
 
 
 class NetworkStreamSource:
@@ -715,11 +729,14 @@ class NetworkStreamSource:
         capture: cv2.VideoCapture,
         first_frame: np.ndarray,
         decode: Decoder | None,
+        pace: StreamPace | None = None,
     ) -> None:
         """``url``: where the stream is opened again if it breaks off; ``decode``: what
         turns each read into a picture, where the capture hands over encoded packets (see
-        :func:`connect_stream`)."""
+        :func:`connect_stream`); ``pace``: what is known of its pace (the open's time), and
+        ``capture``'s read timeout the floor (:data:`STREAM_READ_TIMEOUT_MS`)."""
         self._url = url
+        self._pace = pace if pace is not None else StreamPace()
         self._pending: np.ndarray | None = first_frame
         self.height, self.width = first_frame.shape[:2]
         self.fps = usable_fps(float(capture.get(cv2.CAP_PROP_FPS) or 0.0))
@@ -728,6 +745,9 @@ class NetworkStreamSource:
         # While the thread opens the stream again: what happened to it and which try this
         # is, in words (for the window's message); None while it plays.
         self.reconnecting: str | None = None
+        # While the thread opens the stream again because it sends frames more slowly than
+        # its reads waited for (not a drop): that, in words; None otherwise.
+        self.waiting: str | None = None
         # Why the stream was given up (it broke off, and each try to open it again failed).
         self.why_ended: str | None = None
         # The times it broke off and was opened again: a reconnect may be over before anyone
@@ -756,7 +776,7 @@ class NetworkStreamSource:
         """Its reconnecting, reconnected and why_ended, as they were at one moment: the
         stream's thread changes them together (see :meth:`_end`)."""
         with self._changed:
-            return StreamNews(self.reconnecting, self.reconnected, self.why_ended)
+            return StreamNews(self.reconnecting, self.reconnected, self.why_ended, self.waiting)
 
     def read(self) -> np.ndarray | None:
         if self._pending is not None:
@@ -782,10 +802,13 @@ class NetworkStreamSource:
             now = time.monotonic()
             if self._undecodable_since is None:
                 self._undecodable_since = now
-            elif now - self._undecodable_since >= STREAM_READ_TIMEOUT_MS / 1000.0:
+            else:
                 with self._changed:
-                    self.why_ended = f"for {STREAM_READ_TIMEOUT_MS / 1000.0:g} s nothing it sent decoded as a picture"
-                return None
+                    allowed_s = self._pace.allowed_stall_s()
+                if now - self._undecodable_since >= allowed_s:
+                    with self._changed:
+                        self.why_ended = f"for {allowed_s:g} s nothing it sent decoded as a picture"
+                    return None
 
     def _read_stream(self, capture: cv2.VideoCapture, decode: Decoder | None) -> None:
         opened: cv2.VideoCapture | None = capture
@@ -794,29 +817,42 @@ class NetworkStreamSource:
         # still hand over what it read so far (no picture), and only the next one fail.
         slow_before = False
         watch = _ReadTimeoutWatch()
+        timeout_ms = STREAM_READ_TIMEOUT_MS  # of the connection open
         try:
             while opened is not None:
                 began = time.monotonic()
-                watch.read_began()
+                watch.read_began(timeout_ms / 1000.0)
                 frame = _read_stream_frame(opened)
                 watch.read_ended()
-                slow = _waited_out(began, STREAM_READ_TIMEOUT_MS)
+                slow = _waited_out(began, timeout_ms)
                 timed_out, slow_before = slow or slow_before, slow
                 # FFmpeg cut the read short at its timeout, and yet it gave a frame: what it
                 # held (RTSP's gives one at each of two timeouts before a read fails). The
                 # stream went quiet all the same: opened again now, not two timeouts later.
-                interrupted = time.monotonic() - began >= STREAM_READ_TIMEOUT_MS / 1000.0
+                interrupted = time.monotonic() - began >= timeout_ms / 1000.0
                 with self._changed:
                     if self._closing:
                         return
                     if frame is not None:
                         self._newest = (frame, decode)
+                        self._pace.frame_at(time.monotonic())
                         self._changed.notify_all()
                         if not interrupted:
                             continue
+                    allowed_ms = int(self._pace.allowed_stall_s() * 1000)
                 opened.release()
                 opened = None
-                what = _why_stream_broke(timed_out)
+                self._pace.restart()
+                if timed_out and allowed_ms > timeout_ms:
+                    # Quiet for longer than this connection's read could wait, not than the
+                    # stream's own pace allows (learnt since it opened): no drop. Opened again
+                    # with reads that wait as long; meanwhile the window says why, calmly.
+                    reconnected = self._reconnect(None, allowed_ms)
+                    if reconnected is not None:
+                        opened, decode = reconnected
+                        timeout_ms = allowed_ms
+                    continue
+                what = _why_stream_broke(timed_out, timeout_ms)
                 if drops.too_often(time.monotonic()):
                     self._end(
                         f"{what}, {drops.limit} times within {drops.window_s:g} s: the connection keeps "
@@ -824,7 +860,8 @@ class NetworkStreamSource:
                         "and its power, or lower its resolution or frame rate)"
                     )
                     return
-                reconnected = self._reconnect(what)
+                timeout_ms = max(STREAM_READ_TIMEOUT_MS, allowed_ms)
+                reconnected = self._reconnect(what, timeout_ms)
                 if reconnected is not None:
                     opened, decode = reconnected
         finally:
@@ -834,22 +871,30 @@ class NetworkStreamSource:
             with _readers_lock:
                 _stream_readers.discard(threading.current_thread())
 
-    def _reconnect(self, what: str) -> tuple[cv2.VideoCapture, Decoder | None] | None:
-        """Open the stream again after ``what`` happened to it: the capture and its decoder;
-        None where it was given up or released."""
+    def _reconnect(self, what: str | None, timeout_ms: int) -> tuple[cv2.VideoCapture, Decoder | None] | None:
+        """Open the stream again after ``what`` happened to it (None: it sends frames more
+        slowly than its reads could wait, see :meth:`_read_stream`), its reads waiting up to
+        ``timeout_ms``: the capture and its decoder; None where it was given up or released."""
         last = ""
         for tries, delay in enumerate(STREAM_RECONNECT_DELAYS_S, start=1):
             with self._changed:
                 if self._closing:
                     return None
-                self.reconnecting = f"{what}: reconnecting (try {tries} of {len(STREAM_RECONNECT_DELAYS_S)})"
+                if what is not None:
+                    self.reconnecting = f"{what}: reconnecting (try {tries} of {len(STREAM_RECONNECT_DELAYS_S)})"
+                else:
+                    self.waiting = (
+                        f"waiting for its next frame (it sends one every ~{self._pace.interval_s or 0.0:.0f} s)"
+                    )
                 self._news = True
                 self._changed.notify_all()
                 if self._changed.wait_for(lambda: self._closing, delay):
                     return None
             try:
-                capture, decode, frame = connect_stream(self._url, lambda: self._closing)
+                capture, decode, frame = connect_stream(self._url, lambda: self._closing, timeout_ms)
             except StreamRefusedError as exc:
+                if what is None:  # not the slow stream thought: a stream that broke off
+                    what = "no frame could be read from it"
                 last = f"it {exc}" if exc.opened else str(exc)
                 continue
             with self._changed:
@@ -857,11 +902,13 @@ class NetworkStreamSource:
                     capture.release()
                     return None
                 self._newest = (frame, None)  # decoded already; the frame read tells it plays again
-                self.reconnecting = None
-                self.reconnected += 1
+                self.reconnecting = self.waiting = None
+                if what is not None:
+                    self.reconnected += 1
                 self._changed.notify_all()
             return capture, decode
         count = len(STREAM_RECONNECT_DELAYS_S)
+        what = what or "no frame could be read from it"
         self._end(f"{what}, and reconnecting failed {count} times (the last time: {last})")
         return None
 
@@ -869,7 +916,7 @@ class NetworkStreamSource:
         """Give the stream up, saying ``why``."""
         with self._changed:
             self.why_ended = why
-            self.reconnecting = None
+            self.reconnecting = self.waiting = None
             self._news = True
             self._changed.notify_all()
 
@@ -896,11 +943,11 @@ def _read_stream_frame(capture: cv2.VideoCapture) -> np.ndarray | None:
     return read if ok and read is not None and read.size > 0 else None
 
 
-def _why_stream_broke(timed_out: bool) -> str:
+def _why_stream_broke(timed_out: bool, timeout_ms: int) -> str:
     """What happened to a stream whose read failed, in words; ``timed_out``: the read, or the
-    one before it, waited out FFmpeg's read timeout."""
+    one before it, waited out FFmpeg's read timeout, ``timeout_ms``."""
     if timed_out:
-        return f"no frame could be read from it for {STREAM_READ_TIMEOUT_MS / 1000.0:g} s"
+        return f"no frame could be read from it for {timeout_ms / 1000.0:g} s"
     return "its stream broke off (the connection closed, or it sent something that is not a frame)"
 
 
@@ -908,7 +955,7 @@ _readers_lock = threading.Lock()
 _stream_readers: set[threading.Thread] = set()
 # The longest a stream's thread may still hold its connection once released: in a read, or
 # in opening the stream again (an open, and the probe of why it failed).
-_LET_GO_S = max(STREAM_READ_TIMEOUT_MS, STREAM_OPEN_TIMEOUT_MS) / 1000.0 + PROBE_DEADLINE_S
+_LET_GO_S = max(STREAM_STALL_CEILING_S, STREAM_OPEN_TIMEOUT_MS / 1000.0) + PROBE_DEADLINE_S
 
 
 def wait_for_streams_let_go(timeout_s: float = _LET_GO_S + 1.0) -> bool:

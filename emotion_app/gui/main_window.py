@@ -1491,13 +1491,16 @@ class MainWindow(QMainWindow):
             # A reconnect's first news is shown; the next try's replaces its notice, not a
             # message put up meanwhile (nor the notice dismissed): the status bar tells it.
             if self._reconnecting_stream != notice.stream_id or self.source_banner.tag == tag:
-                self.source_banner.show_message(notice.text, "warning", [("Stop", self.stop)], tag=tag)
+                level = "info" if notice.calm else "warning"
+                self.source_banner.show_message(notice.text, level, [("Stop", self.stop)], tag=tag)
             self._reconnecting_stream = notice.stream_id
             self.status.showMessage(notice.text, 4000)
             return
         self._reconnecting_stream = None
         if self.source_banner.tag == tag:
             self.source_banner.dismiss()  # the reconnecting notice (not a message that replaced it)
+        if notice.reconnected == self.source_state.reconnected:
+            return  # a slow camera's next frame came: no drop to tell
         # A reconnect may be over before the capture thread looked (no notice of it then): the
         # count says a drop happened, and the status line keeps it (see status_summary).
         self.source_state.reconnected = notice.reconnected

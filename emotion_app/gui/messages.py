@@ -175,12 +175,14 @@ class SourceFault:
 class SourceNotice:
     """News of a source that plays on (a network camera opening its stream again): shown
     until the next notice of its stream; ``text`` is empty when the news is over.
-    ``reconnected``: the times its stream broke off and played again, so far."""
+    ``reconnected``: the times its stream broke off and played again, so far; ``calm``:
+    news of no fault (a camera that sends few frames, waited for)."""
 
     spec: SourceSpec
     stream_id: int
     text: str
     reconnected: int = 0
+    calm: bool = False
 
 
 @dataclass(frozen=True)
