@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.frame_sources import NetworkStreamSource, StreamNews, open_frame_source
 from emotion_app.gui.messages import CameraSpec
@@ -87,3 +88,20 @@ def test_a_camera_sending_a_frame_every_few_seconds_plays_with_no_drop_until_it_
         assert STREAM_STALL_FLOOR_S < told_s <= STREAM_STALL_CEILING_S + 1.0
     finally:
         source.release()
+
+
+def test_the_window_shows_a_slow_camera_calmly_and_counts_no_drop(
+    qtbot: QtBot, make_window, slow_camera: MjpegCamera
+) -> None:
+    window = make_window(camera=slow_camera.url)
+    banners: list[str] = []
+    statuses: list[str] = []
+    until = time.monotonic() + 16.0
+    while time.monotonic() < until:
+        qtbot.wait(100)  # the window's event loop runs on: it never waits for the stream
+        banners.append(window.source_banner.text())
+        statuses.append(window.status.currentMessage())
+    assert window.is_running and window.source_state.reconnected == 0
+    assert not any("reconnecting" in text for text in banners + statuses)
+    assert not any("broke off" in text for text in statuses)
+    assert window.view.result is not None
