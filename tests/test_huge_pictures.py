@@ -7,6 +7,7 @@ process whose peak memory is measured from the moment before it is opened.
 
 from __future__ import annotations
 
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
+from emotion_app.samples import astronaut_bgr
 from scripts.huge_image_memory import write_blank_png
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,7 +28,10 @@ pytestmark = pytest.mark.skipif(
 # Opens the picture as analyze and the app do; prints the error or the frames' shapes,
 # then how many bytes the process's peak grew by while it did.
 _OPEN_AND_MEASURE = """
-import sys
+import resource, sys
+# Past this much address space the child's allocations fail rather than take the machine
+# (a damaged JPEG's decoder asked for 10 GB and more before it was bounded).
+resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))
 from emotion_app.io import picture_size
 from emotion_app.io.video import InputError, open_input
 if len(sys.argv) > 2:  # a test-sized limit
@@ -102,3 +107,56 @@ def test_a_huge_jpeg_is_decoded_shrunk_by_its_decoder(tmp_path: Path) -> None:
     )
     shrunk_bytes = 4200 * 4200 * 3  # decoded whole, 4 times that at least
     assert grown < 2.5 * shrunk_bytes, f"{grown >> 20} MiB at its peak for a {shrunk_bytes >> 20} MiB picture"
+
+
+def real_jpeg_claiming(width: int, height: int, progressive: bool = False, metadata: int = 0) -> bytes:
+    """A real photo's JPEG (512x512) whose frame header is patched to claim ``width`` x
+    ``height`` (a damaged size field), behind ``metadata`` bytes of 64 KiB APP2 segments."""
+    flags = [cv2.IMWRITE_JPEG_PROGRESSIVE, 1] if progressive else []
+    data = bytearray(cv2.imencode(".jpg", astronaut_bgr(), flags)[1].tobytes())
+    at = data.index(b"\xff\xc2" if progressive else b"\xff\xc0")
+    data[at + 5 : at + 9] = struct.pack(">HH", height, width)
+    app2 = b"\xff\xe2" + struct.pack(">H", 0xFFFF) + bytes(0xFFFD)
+    return bytes(data[:2]) + app2 * (metadata // len(app2)) + bytes(data[2:])
+
+
+def test_a_jpeg_claiming_more_than_it_holds_is_refused_before_decoding(tmp_path: Path) -> None:
+    # Before, decoded at an eighth (7500x7500, 320 MiB more at its peak, a grey picture
+    # but for a strip), then searched for faces: analyze took 1.4 GB.
+    picture = tmp_path / "damaged.jpg"
+    picture.write_bytes(real_jpeg_claiming(60000, 60000))
+    said, _, grown = opened_in_a_child(picture)
+    size = picture.stat().st_size
+    assert said == (
+        f"{picture}: a JPEG picture whose header claims 60000x60000 pixels (3,600 megapixels), more than its "
+        f"{size:,} bytes can hold and more than the 536 megapixels the app decodes (a damaged size field?); "
+        "not decoded"
+    )
+    assert grown < 64 << 20, f"{grown >> 20} MiB at its peak"
+
+
+def test_a_progressive_jpeg_over_the_limit_is_refused_before_its_decoder_holds_it_whole(tmp_path: Path) -> None:
+    # libjpeg holds a progressive JPEG's coefficients at its full size however small it is
+    # read: this one, read at an eighth, would take 4.5 GiB of them. It claims 40000x40000 in a
+    # file of a few megabytes: all zeros after the photo's own scans (libjpeg reads zeros
+    # as empty blocks), so its size cannot be told a damaged one.
+    picture = tmp_path / "progressive.jpg"
+    data = real_jpeg_claiming(40000, 40000, progressive=True)
+    picture.write_bytes(data[:-2] + bytes(40000 * 40000 * 3 // 2 // 64 // 8 + 1) + data[-2:])
+    said, _, grown = opened_in_a_child(picture)
+    assert said == (
+        f"{picture}: a progressive (or multi-scan) JPEG picture of 40000x40000 pixels (1,600 megapixels), whose "
+        "decoder would hold 4.5 GiB however small it is read, more than the 3.0 GiB the app lets a picture "
+        "take; scale it down or save it as a baseline JPEG first"
+    )
+    assert grown < 64 << 20, f"{grown >> 20} MiB at its peak"
+
+
+def test_a_jpegs_size_far_behind_its_metadata_is_still_checked(tmp_path: Path) -> None:
+    # Its size was looked for in its first 256 KiB only: behind them, it was decoded whole
+    # up to OpenCV's own limit (this one: 2.6 GiB of pixels, or the child's address space).
+    picture = tmp_path / "behind.jpg"
+    picture.write_bytes(real_jpeg_claiming(30000, 30000, metadata=1 << 20))
+    said, _, grown = opened_in_a_child(picture)
+    assert said.startswith(f"{picture}: a JPEG picture whose header claims 30000x30000 pixels (900 megapixels)")
+    assert grown < 64 << 20, f"{grown >> 20} MiB at its peak"
