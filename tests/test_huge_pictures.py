@@ -160,3 +160,28 @@ def test_a_jpegs_size_far_behind_its_metadata_is_still_checked(tmp_path: Path) -
     said, _, grown = opened_in_a_child(picture)
     assert said.startswith(f"{picture}: a JPEG picture whose header claims 30000x30000 pixels (900 megapixels)")
     assert grown < 64 << 20, f"{grown >> 20} MiB at its peak"
+
+
+def test_a_tiffs_later_page_over_the_limit_is_skipped_from_its_directory(tmp_path: Path) -> None:
+    # Only the first page's size was checked: a later page claiming 30000x30000 (900
+    # megapixels, under OpenCV's own limit) was handed to libtiff to decode.
+    from emotion_app.io.multi_picture import TiffDirectories
+
+    picture = tmp_path / "pages.tif"
+    assert cv2.imwritemulti(str(picture), [astronaut_bgr()[:64, :64].copy() for _ in range(3)])
+    data = np.fromfile(str(picture), dtype=np.uint8)
+    directories = TiffDirectories(data)
+    start = directories.at(1)
+    assert start is not None
+    count = int(data[start]) | int(data[start + 1]) << 8
+    for entry in range(count):
+        at = start + 2 + 12 * entry
+        tag, kind = struct.unpack("<HH", data[at : at + 4].tobytes())
+        if tag in (256, 257):
+            value = struct.pack("<H", 30000) + bytes(2) if kind == 3 else struct.pack("<I", 30000)
+            data[at + 8 : at + 12] = np.frombuffer(value, np.uint8)
+    data.tofile(str(picture))
+    said, log, grown = opened_in_a_child(picture)
+    assert said == "[(64, 64, 3), (64, 64, 3)]"
+    assert f"skipping page 1 of {picture}: a TIFF picture of 30000x30000 pixels (900 megapixels)" in log
+    assert grown < 64 << 20, f"{grown >> 20} MiB at its peak"

@@ -20,6 +20,7 @@ import numpy as np
 from .codecs import native_stderr_silenced, quiet_opencv_log
 from .frame_format import AS_STORED, decode_samples_as_they_are, normalise_frame, samples_as_bgr
 from .opencv_names import opencv_readable
+from .picture_size import MAX_PICTURE_PIXELS, PictureHeader
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +141,20 @@ class PagedPicture:
         # from two threads at once would see each other's header (and chain reading).
         self._lock = threading.Lock()
 
+    def too_large(self, index: int) -> PictureHeader | None:
+        """Page ``index``'s size from its directory, where it is over the pixels the app
+        decodes (:data:`MAX_PICTURE_PIXELS`: the header check saw the first page only)."""
+        with self._lock:
+            size = self._directories.size(index)
+        if size is None or size[0] * size[1] <= MAX_PICTURE_PIXELS:
+            return None
+        return PictureHeader(size[0], size[1], "TIFF")
+
     def page(self, index: int) -> np.ndarray | None:
-        """Page ``index`` (BGR), or None where it does not decode."""
+        """Page ``index`` (BGR), or None where it does not decode or is too large to
+        (:meth:`too_large`)."""
+        if self.too_large(index) is not None:
+            return None
         # OpenCV finds page N by reading the directories of the N pages before it, for every
         # page asked: a file's pages took time growing with the square of their number. Each
         # page is decoded as the file's first instead, the header's pointer to the first
@@ -214,6 +227,25 @@ class TiffDirectories:
             self._starts.append(start)
             self._next = self._unpack(self._pointer, start + struct.calcsize(self._count) + count * self._entry)
         return self._starts[index] if 0 <= index < len(self._starts) else None
+
+    def size(self, index: int) -> tuple[int, int] | None:
+        """Directory ``index``'s ImageWidth and ImageLength; None where either is not found."""
+        start = self.at(index)
+        count = None if start is None else self._unpack(self._count, start)
+        if start is None or count is None:
+            return None
+        found: dict[int, int] = {}
+        value_size = struct.calcsize(self._pointer)
+        kinds = {3: "H", 4: "I", 16: "Q"}  # SHORT, LONG, LONG8
+        first = start + struct.calcsize(self._count)
+        for entry in range(min(count, 4096)):
+            at = first + entry * self._entry
+            tag, kind = self._unpack("H", at), self._unpack("H", at + 2)
+            if tag in (256, 257) and kind in kinds:
+                value = self._unpack(kinds[kind], at + 4 + value_size)
+                if value is not None:
+                    found[tag] = value
+        return (found[256], found[257]) if len(found) == 2 else None
 
     def point_first_at(self, start: int) -> bytes:
         """Point the header at the directory at ``start``; the bytes it held, to restore."""

@@ -235,6 +235,10 @@ def _page_frames(path: Path, pages: int, opened: list[np.ndarray]) -> Iterator[F
     except (OSError, MemoryError) as exc:
         raise InputError(f"{path}: its pages could not be read again ({exc})") from None
     for index in range(0 if first is None else 1, pages):
+        huge = paged.too_large(index)
+        if huge is not None:
+            log.warning("skipping page %d of %s: %s", index, path, too_large_text(huge))
+            continue
         page = paged.page(index)
         if page is None:
             log.warning("skipping page %d of %s: it does not decode", index, path)
