@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -88,11 +89,13 @@ def owner_mark(pid: int | None = None) -> str:
     return f"{os.getpid() if pid is None else pid}-{host}"
 
 
-# A temporary file of ours: ``.NAME.PID-HOST.[old|newINODE.][TAG.]RANDOM.part[SUFFIX]``.
+# A temporary file of ours: ``.NAME.PID-HOST.[old|newINODE.|group.][TAG.]RANDOM.part[SUFFIX]``.
 # "old": the file NAME held before a group of outputs replaced it (NAME's new file has
-# inode INODE); "new": an empty mark that NAME had no file before and gets INODE.
+# inode INODE); "new": an empty mark that NAME had no file before and gets INODE; "group":
+# the list of every record of NAME's group, in each folder the group has outputs in.
 _OWNED = re.compile(
-    r"\.(?P<name>.+)\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\.(?:(?P<kind>old|new)(?P<inode>\d+)\.)?"
+    r"\.(?P<name>.+)\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\."
+    r"(?:(?P<kind>old|new)(?P<inode>\d+)\.|(?P<group>group)\.)?"
     r"(?:[^.]+\.)?[a-z0-9_]{8}\.part(?:\.[^.]*)?",
     re.DOTALL,
 )
@@ -308,20 +311,24 @@ def commit_together(
 
     Before any rename each output's target gets a hidden record beside it: a hard link to
     the file it replaces (or, for one in ``set_aside``, that file renamed there: its place
-    stays empty until the new file comes), or an empty mark where there was none. A rename
-    that fails puts every earlier file back and removes the new ones; success removes the
-    records. A writer killed midway leaves the records, which :func:`recover_stopped`
+    stays empty until the new file comes), or an empty mark where there was none; then each
+    folder of the group gets a hidden list of all its records (targets and new files), so
+    that outputs in different folders are finished or undone as one group. A rename that
+    fails puts every earlier file back and removes the new ones; success removes the lists,
+    then the records. A writer killed midway leaves them, which :func:`recover_stopped`
     reads on the next write there. ``before_renames`` runs once the records are made.
     CommitError in one line when a rename fails."""
     records: list[tuple[AtomicOutput, Path, int]] = []
+    lists: list[Path] = []
     try:
         for output in outputs:
             assert output.temp is not None  # opened
             output.mode = mode_for(output.target)  # now, before the file is set aside
             os.chmod(output.temp, output.mode)
             records.append((output, _record(output, output in set_aside), output.temp.stat().st_ino))
+        lists = _group_lists(records)
     except OSError as exc:
-        kept = _undo(records)
+        kept = _undo(records, lists)
         for each in outputs:
             each.discard()
         raise CommitError(f"{output.path}: could not be put in place ({exc.strerror or exc}); {kept}") from exc
@@ -331,12 +338,47 @@ def commit_together(
         try:
             output.commit()
         except OutputError as exc:
-            kept = _undo(records)
+            kept = _undo(records, lists)
             for each in outputs:
                 each.discard()
             raise CommitError(f"{exc}; {kept}") from exc
+    # The lists first: records left without one (a kill here) each hold a new file in place,
+    # which the recovery of their own folder then keeps.
+    for path in lists:
+        _unlink(path)
     for _, record, _ in records:
         _unlink(record)
+
+
+def _group_lists(records: Sequence[tuple[AtomicOutput, Path, int]]) -> list[Path]:
+    """A hidden list of the group's records in each folder it has a record in, named after
+    that folder's first target: a recovery that finds one there sees the whole group, its
+    files in other folders too (see :func:`recover_stopped`). The lists' paths."""
+    firsts: dict[Path, AtomicOutput] = {}
+    for output, record, _ in records:
+        firsts.setdefault(record.parent, output)
+    lists: list[Path] = []
+    try:
+        for output in firsts.values():
+            handle, name = _make_hidden(output.target, output.tag, "group")
+            os.close(handle)
+            lists.append(Path(name))
+        group = {
+            "lists": [str(path) for path in lists],
+            "files": [
+                {"target": str(output.target), "record": str(record), "inode": inode, "temp": str(output.temp)}
+                for output, record, inode in records
+            ],
+        }
+        text = json.dumps(group).encode("utf-8", "surrogateescape")
+        for path in lists:
+            with open(path, "wb") as written:
+                written.write(text)
+    except OSError:
+        for path in lists:
+            _unlink(path)
+        raise
+    return lists
 
 
 def _record(output: AtomicOutput, aside: bool) -> Path:
@@ -367,9 +409,12 @@ def _record(output: AtomicOutput, aside: bool) -> Path:
     return record
 
 
-def _undo(records: Sequence[tuple[AtomicOutput, Path, int]]) -> str:
-    """Every target as it was before its group's renames; says so, or what could not be."""
+def _undo(records: Sequence[tuple[AtomicOutput, Path, int]], lists: Sequence[Path] = ()) -> str:
+    """Every target as it was before its group's renames, then the group's lists removed;
+    says so, or what could not be put back."""
     kept = [record for output, record, inode in records if not _undo_one(output.target, record, inode)]
+    for path in lists:
+        _unlink(path)
     if kept:
         return "the earlier files could not all be put back: " + ", ".join(
             f"{_target_name(record)} is kept as {record}" for record in kept
@@ -434,16 +479,24 @@ def owner_alive(pid: int) -> bool:
 
 
 def recover_stopped(
-    folders: Iterable[Path], names: Sequence[str], tag: str = "", owner_gone: bool = False
+    folders: Iterable[Path],
+    names: Sequence[str],
+    tag: str = "",
+    owner_gone: bool = False,
+    temporaries: bool = True,
 ) -> list[str]:
     """Finish what writers of outputs named ``names`` (file names, or their starts) that
     stopped midway (killed) left in ``folders``: a group whose files all came is left so,
-    records removed; one cut short gets its earlier files back and loses its new ones; their
-    temporary files are removed. Only hidden files named by :func:`_make_hidden` on this
-    machine whose process is gone (or, with ``tag``, tagged so and ``owner_gone``) are
-    touched. Returns a line for each earlier file put back or left in its record."""
+    records removed; one cut short gets its earlier files back and loses its new ones. A
+    group's list (see :func:`commit_together`) found in one of ``folders`` decides for the
+    whole group, its files in other folders too; records without one are decided per
+    folder. ``temporaries``: the writers' other temporary files (unfinished data) are
+    removed too. Only hidden files named by :func:`_make_hidden` on this machine whose
+    process is gone (or, with ``tag``, tagged so and ``owner_gone``) are touched. Returns a
+    line for each earlier file put back or left in its record."""
     here = owner_mark(0).split("-", 1)[1]
     groups: dict[tuple[Path, str], list[tuple[Path, re.Match[str]]]] = {}
+    lists: list[Path] = []
     for folder in folders:
         try:
             entries = list(Path(folder).iterdir())
@@ -456,12 +509,19 @@ def recover_stopped(
             if tag and f".{tag}." not in entry.name:
                 continue
             gone = owner_gone if tag else not owner_alive(int(found["pid"]))
-            if gone:
+            if not gone:
+                continue
+            if found["group"]:
+                lists.append(entry)
+            else:
                 groups.setdefault((Path(folder), found["pid"]), []).append((entry, found))
     told: list[str] = []
+    done: set[Path] = set()
+    for path in lists:
+        told += _recover_group(path, done)
     for (folder, _), files in groups.items():
-        records = [(entry, found) for entry, found in files if found["kind"]]
-        temps = [entry for entry, found in files if not found["kind"]]
+        records = [(entry, found) for entry, found in files if found["kind"] and entry not in done]
+        temps = [entry for entry, found in files if not found["kind"]] if temporaries else []
         targets = [(folder / found["name"], entry, int(found["inode"]), found["kind"]) for entry, found in records]
         if all(_holds(target, inode) for target, _, inode, _ in targets):
             for _, record, _, _ in targets:
@@ -477,6 +537,53 @@ def recover_stopped(
                     told.append(f"{target}: the file it held before a write stopped midway is kept as {record}")
         for temp in temps:
             _unlink(temp)
+    return told
+
+
+def _recover_group(path: Path, done: set[Path]) -> list[str]:
+    """The group whose list is ``path`` finished (every new file came) or undone, in all its
+    folders; its records, new files not renamed and lists removed. Each record handled goes
+    in ``done``. Lines as :func:`recover_stopped`'s. A list that does not read (cut short by
+    the kill while it was written: no rename had been made yet) leaves its folder's records
+    to be decided there."""
+    try:
+        group = json.loads(path.read_bytes().decode("utf-8", "surrogateescape"))
+        files = [
+            (Path(each["target"]), Path(each["record"]), int(each["inode"]), Path(each["temp"]))
+            for each in group["files"]
+        ]
+        lists = [Path(each) for each in group["lists"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        # Made but not (wholly) written when the writer was killed: no rename had been
+        # made yet, and its folder's records are decided there.
+        _unlink(path)
+        return []
+    told: list[str] = []
+    present = [(target, record, inode) for target, record, inode, _ in files if os.path.lexists(record)]
+    if all(_holds(target, inode) for target, _, inode, _ in files):
+        for each in lists:
+            _unlink(each)
+        for _, record, _ in present:
+            _unlink(record)  # every new file came: the earlier ones are not needed
+    else:
+        for target, record, inode in present:
+            old = _OWNED.fullmatch(record.name)
+            # Told only where the earlier file was not in place still (a hard link to it).
+            try:
+                changed = not _holds(target, os.lstat(record).st_ino)
+            except OSError:  # gone meanwhile: nothing to put back
+                continue
+            if _undo_one(target, record, inode):
+                if old is not None and old["kind"] == "old" and changed:
+                    told.append(f"{target}: put back as it was before a write that was stopped midway")
+            elif old is None or old["kind"] == "old":
+                told.append(f"{target}: the file it held before a write stopped midway is kept as {record}")
+        for _, _, inode, temp in files:
+            if _holds(temp, inode):  # a new file that was never renamed into place
+                _unlink(temp)
+        for each in lists:
+            _unlink(each)
+    done.update(record for _, record, _, _ in files)
     return told
 
 
