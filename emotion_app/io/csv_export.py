@@ -1,7 +1,8 @@
 """Per-face, per-frame CSV output, written incrementally (``analyze --csv`` and GUI recording).
 
 Rows go to a temporary file beside the target (flushed per frame) that replaces the
-target on :meth:`FaceCsvWriter.close`; see :mod:`.atomic`.
+target on :meth:`FaceCsvWriter.close`, or is checked by :meth:`FaceCsvWriter.finish`
+and put in place by the caller with its other outputs; see :mod:`.atomic`.
 
 Columns (documented for users in the README and ``analyze --help``): frame, then for a
 folder's pictures file (the picture's name in the folder), time_s, track_id, x, y, w, h,
@@ -163,11 +164,21 @@ class FaceCsvWriter:
             self._handle.flush()
 
     def close(self) -> None:
-        """Put the CSV in place. After a failed write (a full disk) it keeps the frames
-        written completely before it; OutputError (and the old file kept) if even that fails."""
+        """Put the CSV in place (:meth:`finish`, then the rename); OutputError (and the old
+        file kept) if it cannot be."""
+        finished = self.finish()
+        if finished is not None:
+            finished.commit()
+
+    def finish(self) -> AtomicOutput | None:
+        """Flush and close the temporary file and check it, without putting it in place:
+        the caller commits the output returned (with the other outputs of the same job,
+        :func:`.atomic.commit_together`) or discards it. After a failed write (a full disk)
+        it keeps the frames written completely before it; OutputError (the temporary file
+        removed) if even that fails. None when already closed."""
         handle, self._handle = self._handle, None
         if handle is None:
-            return
+            return None
         temp = self._output.temp
         assert temp is not None
         try:
@@ -185,7 +196,7 @@ class FaceCsvWriter:
             except OSError as exc:
                 self._output.discard()
                 raise output_error(self.path, exc) from exc
-        self._output.commit()
+        return self._output
 
     def discard(self) -> None:
         """Drop the rows; ``path`` stays as it was."""

@@ -631,7 +631,8 @@ class AnnotatedVideoWriter:
     image would otherwise shrink every later picture to that, or fail to open at all).
     ``path`` with an image suffix writes a single still image instead (the last frame).
     Nothing appears at ``path`` until :meth:`close`: frames go to a temporary file beside
-    it, which is reopened and checked (its frame count) before it replaces ``path``.
+    it, which is reopened and checked (its frame count) before it replaces ``path``
+    (:meth:`finish` checks it and leaves the rename to the caller).
     :meth:`discard` drops what was written and leaves ``path`` as it was.
     """
 
@@ -728,9 +729,17 @@ class AnnotatedVideoWriter:
     def close(self) -> None:
         """Finish, verify and put the output in place; OutputError (file left as it was) if
         it cannot be. With no frame written nothing is created."""
+        finished = self.finish()
+        if finished is not None:
+            finished.commit()
+
+    def finish(self) -> AtomicOutput | None:
+        """Finish and verify the temporary file, without putting it in place: the caller
+        commits the output returned (with the other outputs of the same job,
+        :func:`.atomic.commit_together`) or discards it. OutputError (the temporary file
+        removed) if it does not verify; None with no frame written."""
         if self.still:
-            self._commit_still()
-            return
+            return self._finish_still()
         held, self._held = self._held, None
         if held is not None:  # the last frame, shown once
             try:
@@ -740,7 +749,7 @@ class AnnotatedVideoWriter:
                 raise
         writer, self._writer = self._writer, None
         if writer is None:
-            return
+            return None
         writer.release()
         temp = self._output.temp
         assert temp is not None
@@ -754,7 +763,7 @@ class AnnotatedVideoWriter:
             raise OutputError(
                 f"{self.path}: the written video does not read back ({found} of {self.frames_written} frames); not kept"
             )
-        self._output.commit()
+        return self._output
 
     def _write_still(self, frame: np.ndarray) -> None:
         # Each image replaces the last in the temporary file: the output is the last frame.
@@ -773,16 +782,16 @@ class AnnotatedVideoWriter:
         self._size = (frame.shape[1], frame.shape[0])
         self.frames_written += 1
 
-    def _commit_still(self) -> None:
+    def _finish_still(self) -> AtomicOutput | None:
         temp = self._output.temp
         if temp is None:
-            return
+            return None
         # Read back in gray: a third of the memory of the colour frame.
         check = cv2.imdecode(np.fromfile(str(temp), dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
         if check is None or (check.shape[1], check.shape[0]) != self._size:
             self._output.discard()
             raise OutputError(f"{self.path}: the written image does not read back; not kept")
-        self._output.commit()
+        return self._output
 
     def discard(self) -> None:
         """Drop everything written; ``path`` stays as it was."""
