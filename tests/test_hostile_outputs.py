@@ -316,6 +316,124 @@ def test_a_report_that_cannot_be_written_leaves_every_output_as_it_was(
     assert leftovers(tmp_path) == [] and not any(report.glob("*.*"))
 
 
+def earlier_outputs(tmp_path: Path) -> tuple[Path, Path, Path, dict[Path, str]]:
+    """A CSV, a video and a report from an earlier run, in three folders; their fingerprints."""
+    csv_path, out, report = tmp_path / "rows" / "o.csv", tmp_path / "videos" / "o.avi", tmp_path / "report"
+    for folder in (csv_path.parent, out.parent, report):
+        folder.mkdir()
+    csv_path.write_text("old rows\n")
+    write_video(out, [np.zeros((48, 64, 3), np.uint8)] * 3)
+    (report / "emotion-timeline.png").write_bytes(b"an earlier plot")
+    (report / "emotion-summary.csv").write_text("an earlier table")
+    files = [csv_path, out, report / "emotion-timeline.png", report / "emotion-summary.csv"]
+    return csv_path, out, report, {path: fingerprint(path) for path in files}
+
+
+def hidden_files(*folders: Path) -> list[str]:
+    return sorted(path.name for folder in folders for path in folder.iterdir() if path.name.startswith("."))
+
+
+def test_a_report_rename_failing_leaves_the_csv_and_video_as_they_were(
+    video: VideoTruth,
+    random_weights: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Was: the video and the CSV were each renamed into place on their own, before the
+    # report's files: the plot's rename failing (its temporary file gone) left the new CSV
+    # and video beside the earlier report. Now every output of the run changes together.
+    csv_path, out, report, before = earlier_outputs(tmp_path)
+    commit = atomic.AtomicOutput.commit
+
+    def plot_lost(self: atomic.AtomicOutput) -> None:
+        if self.target.name == "emotion-timeline.png" and self.temp is not None:
+            assert fingerprint(csv_path) != before[csv_path]  # renamed before the plot's
+            self.temp.unlink()
+        commit(self)
+
+    monkeypatch.setattr(atomic.AtomicOutput, "commit", plot_lost)
+    assert analyze(video.path, "--csv", csv_path, "--output", out, "--report", report, weights=random_weights) == 2
+    err = one_error_line(capsys.readouterr().err)
+    assert "emotion-timeline.png: could not be put in place" in err and err.endswith("; nothing was changed\n")
+    assert {path: fingerprint(path) for path in before} == before
+    assert hidden_files(csv_path.parent, out.parent, report) == []
+
+
+def test_a_folder_made_in_a_targets_way_between_renames_changes_nothing(
+    video: VideoTruth,
+    random_weights: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The report's table becomes a folder with a file in it once the video is in place: its
+    # rename fails. Was: the CSV and the video were already replaced by then.
+    csv_path, out, report, before = earlier_outputs(tmp_path)
+    table = report / "emotion-summary.csv"
+    table.unlink()
+    del before[table]
+    commit = atomic.AtomicOutput.commit
+
+    def folder_after_the_video(self: atomic.AtomicOutput) -> None:
+        commit(self)
+        if self.target == out.resolve():
+            table.mkdir()
+            (table / "something.txt").write_text("not ours")
+
+    monkeypatch.setattr(atomic.AtomicOutput, "commit", folder_after_the_video)
+    assert analyze(video.path, "--csv", csv_path, "--output", out, "--report", report, weights=random_weights) == 2
+    err = one_error_line(capsys.readouterr().err)
+    assert "emotion-summary.csv: could not be put in place" in err and err.endswith("; nothing was changed\n")
+    assert {path: fingerprint(path) for path in before} == before
+    assert (table / "something.txt").read_text() == "not ours"
+    assert hidden_files(csv_path.parent, out.parent, report) == []
+
+
+# Python for a process that runs analyze and dies (SIGKILL) right after its first output is
+# put in place: a kill between the renames.
+_ANALYZE_KILLED_AFTER_THE_FIRST_RENAME = """
+import os, signal, sys
+from emotion_app.io import atomic
+
+_commit = atomic.AtomicOutput.commit
+
+def commit_then_die(self):
+    _commit(self)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+atomic.AtomicOutput.commit = commit_then_die
+from emotion_app.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_run_killed_between_its_renames_is_undone_in_every_folder_by_the_next(
+    video: VideoTruth, random_weights: Path, tmp_path: Path
+) -> None:
+    # Was: a kill between the renames left one new output beside the earlier others, and
+    # nothing put them back. Now the next run writing any of them (here the CSV alone)
+    # undoes the stopped run's group first, in the video's folder too.
+    csv_path, out, report, before = earlier_outputs(tmp_path)
+    outputs = ["--csv", csv_path, "--output", out, "--report", report, "--weights", random_weights]
+    done = subprocess.run(
+        [sys.executable, "-c", _ANALYZE_KILLED_AFTER_THE_FIRST_RENAME, "analyze", str(video.path), *map(str, outputs)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
+    renamed = [path for path in (csv_path, out) if fingerprint(path) != before[path]]
+    assert len(renamed) == 1  # the first rename (the CSV's) done, the video's not
+    assert analyze(video.path, "--csv", csv_path, weights=random_weights) == 0
+    assert csv_path.read_text().startswith("frame,time_s")  # this run's own
+    del before[csv_path]
+    assert {path: fingerprint(path) for path in before} == before
+    assert hidden_files(csv_path.parent, out.parent, report) == []
+
+
 def test_a_loop_of_links_as_an_output_is_one_error_line(
     video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

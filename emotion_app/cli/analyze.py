@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from collections import Counter
@@ -15,11 +16,18 @@ from typing import TYPE_CHECKING, Any
 from ..arguments import path_argument
 from ..faces.detector import DEFAULT_MIN_FACE
 from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
-from ..io.atomic import AtomicOutput, check_outputs, same_file
+from ..io.atomic import AtomicOutput, check_outputs, recover_stopped, resolved, same_file
 from ..io.csv_export import FaceCsvWriter, file_text
 from ..io.overlay import draw_results
 from ..io.retime import output_rate
-from ..io.session_report import check_folder, commit_report, discard_report, report_paths, stage_report
+from ..io.session_report import (
+    check_folder,
+    commit_report,
+    discard_report,
+    recover_stopped_report,
+    report_paths,
+    stage_report,
+)
 from ..io.video import (
     FOLDER_VIDEO_MIN_SIDE,
     IMAGE_SUFFIXES,
@@ -80,6 +88,8 @@ PROGRESS_MIN_FRAMES = 25
 FAST_RUNNER_AFTER_FACES = 1500
 # The same when the runner's graphs are cached: its build is then the agreement check.
 FAST_RUNNER_AFTER_FACES_CACHED = 500
+log = logging.getLogger(__name__)
+
 _NOTHING_CHANGED = "the partial outputs were removed and existing files left as they were"
 
 
@@ -202,8 +212,6 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     check_outputs(outputs, [media.path, *media.images, *([args.weights] if args.weights else [])], shipped_files())
     if media.kind == "folder":
         _check_no_picture_into(media.path, outputs)
-    # A run cut short never replaces an output that was already there (below, after the frames).
-    existing = [path for _, path in outputs if path.exists()]
     if args.output and args.output.suffix.lower() in IMAGE_SUFFIXES and (media.frame_count or 2) > 1:
         what = "a video" if media.kind == "video" else f"{media.frame_count} images"
         raise CommandError(
@@ -229,6 +237,11 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         optimize_after_faces=fast_runner_after_faces(classifier),
         network="shipped" if args.cnn_faces else None,
     )
+    # Once every argument is checked, before any output is opened: a run killed between
+    # its renames (its outputs half new, half old) is made whole or undone first.
+    recover_stopped_outputs(args)
+    # A run cut short never replaces an output that was already there (below, after the frames).
+    existing = [path for _, path in outputs if path.exists()]
     timeline = SessionTimeline(classifier.labels) if args.report else None
     tally = _Tally()
     interrupted: Interrupted | None = None
@@ -475,9 +488,10 @@ def _finish_outputs(
     timeline: SessionTimeline | None,
     report_folder: Path | None,
 ) -> None:
-    """Verify and put every output in place, all or none as far as a rename allows: the
-    report is written (not yet in place) first, and if it or the video fails the others
-    are dropped too."""
+    """Verify every output, then put them all in place as one group: the CSV, the video,
+    the report's table and plot (:func:`.session_report.commit_report`). A failure at any
+    step, a failed rename included, leaves every existing file as it was; a kill between
+    the renames is finished or undone by the next run writing any of them."""
     writers = [writer for writer in (video_writer, csv_writer) if writer is not None]
     staged: list[AtomicOutput] = []
     if timeline is not None and report_folder is not None:
@@ -487,28 +501,34 @@ def _finish_outputs(
             for writer in writers:
                 writer.discard()
             raise OutputError(f"{exc}; {_NOTHING_CHANGED}") from exc
-    if video_writer is not None:
+    finished: list[AtomicOutput] = []
+    for finishing in (csv_writer, video_writer):
+        if finishing is None:
+            continue
         try:
-            video_writer.close()
+            output = finishing.finish()
         except OutputError as exc:
-            if csv_writer is not None:
-                csv_writer.discard()
+            for writer in writers:
+                writer.discard()
+            for done in finished:
+                done.discard()
             discard_report(staged)
             raise OutputError(f"{exc}; {_NOTHING_CHANGED}") from exc
-    written = [str(video_writer.path)] if video_writer is not None and video_writer.frames_written else []
-    if csv_writer is not None:
-        try:
-            csv_writer.close()
-        except OutputError as exc:
-            discard_report(staged)
-            kept = f" ({written[0]} was written)" if written else ""
-            raise OutputError(f"{exc}; the CSV and the report were left as they were{kept}") from exc
-        written.append(str(csv_writer.path))
-    try:
-        commit_report(staged)
-    except OutputError as exc:
-        kept = f" ({' and '.join(written)} written)" if written else ""
-        raise OutputError(f"{exc}{kept}") from exc
+        if output is not None:
+            finished.append(output)
+    # Its message says what became of the existing files ("nothing was changed").
+    commit_report(staged, others=finished)
+
+
+def recover_stopped_outputs(args: argparse.Namespace) -> None:
+    """What an earlier run killed between its renames left for these outputs: its group
+    finished or undone (in every folder it had outputs in), a warning for each earlier
+    file put back. Unfinished data of a run killed before its renames stays."""
+    files = [resolved(path) for path in (args.csv, args.output) if path is not None]
+    for line in recover_stopped({path.parent for path in files}, [path.name for path in files], temporaries=False):
+        log.warning("%s", line)
+    if args.report is not None:
+        recover_stopped_report(args.report)
 
 
 def _progress_bar(media: MediaInput, wanted: bool | None) -> Any:

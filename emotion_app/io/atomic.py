@@ -317,7 +317,14 @@ def commit_together(
     fails puts every earlier file back and removes the new ones; success removes the lists,
     then the records. A writer killed midway leaves them, which :func:`recover_stopped`
     reads on the next write there. ``before_renames`` runs once the records are made.
-    CommitError in one line when a rename fails."""
+    CommitError in one line when a rename fails; a folder (or other file that is not a
+    regular one) in a target's way is found before anything is renamed."""
+    for output in outputs:
+        if output.target.is_dir() or (output.target.exists() and not output.target.is_file()):
+            for each in outputs:
+                each.discard()
+            kind = "a folder" if output.target.is_dir() else "not a regular file"
+            raise CommitError(f"{output.path} is {kind}; it would not be replaced, and nothing was changed")
     records: list[tuple[AtomicOutput, Path, int]] = []
     lists: list[Path] = []
     try:

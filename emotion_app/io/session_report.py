@@ -16,7 +16,7 @@ import csv
 import io
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -250,10 +250,7 @@ def stage_report(
     names beside an earlier report's files instead of replacing them. ``tag`` goes in the
     temporary files' names (:func:`unfinished_report_files` finds them)."""
     folder = prepare_folder(folder)
-    # A report writer killed midway here (analyze, or an export left to finish when the
-    # window closed) left hidden files: its pair is made whole first, or put back as it was.
-    for line in recover_stopped(report_folders(folder), _REPORT_STEMS):
-        log.warning("%s", line)
+    recover_stopped_report(folder)
     png_path, csv_path = free_report_paths(folder) if keep_existing else report_paths(folder)
     staged = [_stage(png_path, timeline_png(timeline), tag)]
     try:
@@ -264,12 +261,23 @@ def stage_report(
     return staged
 
 
+def recover_stopped_report(folder: Path) -> None:
+    """What a report writer killed midway in ``folder`` (analyze, or an export left to finish
+    when the window closed) left there: its pair made whole, or put back as it was, with
+    the other outputs of its group (analyze's CSV and video, in their folders too), and its
+    hidden files removed. A warning for each earlier file put back."""
+    for line in recover_stopped(report_folders(folder), _REPORT_STEMS):
+        log.warning("%s", line)
+
+
 # Told the renames that put a report in place, (temporary file, target) in their order,
 # before the first: whoever watches the writer can finish them if it is killed midway.
 Announce = Callable[[list[tuple[Path, Path]]], None]
 
 
-def commit_report(staged: list[AtomicOutput], announce: Announce | None = None) -> None:
+def commit_report(
+    staged: list[AtomicOutput], announce: Announce | None = None, others: Sequence[AtomicOutput] = ()
+) -> None:
     """Put :func:`stage_report`'s files (plot, table; or none) in place, both or neither
     (:func:`.atomic.commit_together`): the earlier table kept (a hard link) and the earlier
     plot set aside, then the table (the data), then the plot. A failed rename puts both
@@ -277,23 +285,23 @@ def commit_report(staged: list[AtomicOutput], announce: Announce | None = None) 
     plot, never a plot beside a table it was not drawn from, and the next report written
     there puts the earlier pair back (:func:`stage_report`); a writer's watcher told by
     ``announce`` can finish them instead (the temporary files are complete and already
-    have their permissions). ReportError in one line, no temporary file left, when a file
-    cannot be put in place: a folder in its way is found before anything is renamed."""
-    if not staged:  # analyze without --report
+    have their permissions). ``others``: outputs of the same job (analyze's CSV and video,
+    finished), put in place first, in the same group: all of them or none. ReportError in
+    one line, no temporary file left, when a file cannot be put in place: a folder in its
+    way is found before anything is renamed."""
+    report: list[AtomicOutput] = []
+    if staged:  # none: analyze without --report
+        plot, table = staged
+        report = [table, plot]
+    if not report and not others:
         return
-    plot, table = staged
-    for output in (table, plot):
-        if output.target.is_dir() or (output.target.exists() and not output.target.is_file()):
-            discard_report(staged)
-            kind = "a folder" if output.target.is_dir() else "not a regular file"
-            raise ReportError(f"{output.path} is {kind}; it would not be replaced, and nothing was changed")
 
     def tell() -> None:
         if announce is not None:
-            announce([(output.temp, output.target) for output in (table, plot) if output.temp is not None])
+            announce([(output.temp, output.target) for output in report if output.temp is not None])
 
     try:
-        commit_together([table, plot], set_aside=[plot], before_renames=tell)
+        commit_together([*others, *report], set_aside=report[1:], before_renames=tell)
     except OutputError as exc:
         raise ReportError(str(exc)) from exc
 
