@@ -88,8 +88,8 @@ PROGRESS_MIN_FRAMES = 25
 FAST_RUNNER_AFTER_FACES = 1500
 # The same when the runner's graphs are cached: its build is then the agreement check.
 FAST_RUNNER_AFTER_FACES_CACHED = 500
-log = logging.getLogger(__name__)
 
+log = logging.getLogger(__name__)
 _NOTHING_CHANGED = "the partial outputs were removed and existing files left as they were"
 
 
@@ -109,10 +109,11 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         epilog=CSV_HELP
         + (
             "\nOutputs (the CSV, the video, the report's two files) appear under their names only when all are\n"
-            "complete and verified; an output that is an input (also through a link) or another output is\n"
-            "refused, and an error leaves existing files as they were (exit 2). A frame that cannot be decoded\n"
-            "is skipped with a warning. SIGINT, SIGTERM and SIGHUP keep the frames done so far and exit\n"
-            "128+signal.\n"
+            "complete and verified, renamed into place together: a failed rename puts every earlier file back,\n"
+            "and a run killed between the renames is undone by the next run writing any of its outputs. An\n"
+            "output that is an input (also through a link) or another output is refused, and an error leaves\n"
+            "existing files as they were (exit 2). A frame that cannot be decoded is skipped with a warning.\n"
+            "SIGINT, SIGTERM and SIGHUP keep the frames done so far and exit 128+signal.\n"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

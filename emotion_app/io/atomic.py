@@ -5,9 +5,10 @@ snapshots) goes through :class:`AtomicOutput`: the data goes to a hidden tempora
 in the target's folder, is verified by its writer, and only then replaces the target in
 one ``os.replace``. An error, a full disk or a crash therefore leaves the old file as it
 was (after a SIGKILL the partial data stays in the hidden ``.NAME.*.part.SUFFIX`` file).
-Outputs that must change together go in place with :func:`commit_together`, which keeps
-the files they replace until all are in place; :func:`recover_stopped` finishes or undoes
-what a writer killed midway left.
+Outputs that must change together (a report's pair; all of one analyze run's outputs, in
+one folder or several) go in place with :func:`commit_together`, which keeps the files they
+replace until all are in place and lists the group in each of its folders;
+:func:`recover_stopped` finishes or undoes, as one group, what a writer killed midway left.
 :func:`check_outputs` refuses, before anything is opened, an output that is (after
 resolving links) an input or another output.
 """

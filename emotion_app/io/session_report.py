@@ -6,8 +6,9 @@ both are written before either is put in place, so a failed write never leaves h
 file, or half a report, where a good one was. Two files cannot be renamed in one step:
 the table (the data) goes in place first and the plot last, the files they replace kept
 (the plot's set aside) until both are in place and put back if either rename fails, so a
-plot in the folder is always beside its own table (:func:`commit_report`); what a writer
-killed between the renames left is finished or undone by the next (:func:`stage_report`).
+plot in the folder is always beside its own table (:func:`commit_report`, with analyze's
+CSV and video in the same group); what a writer killed between the renames left is
+finished or undone by the next (:func:`stage_report`), in every folder of its group.
 """
 
 from __future__ import annotations
