@@ -64,7 +64,7 @@ atomic.commit_together(outputs)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-@pytest.mark.parametrize("scanned", ["first", "second"])
+@pytest.mark.parametrize("scanned", ["first", "second", "linked"])
 def test_a_writer_killed_between_renames_in_two_folders_is_undone_from_either(tmp_path: Path, scanned: str) -> None:
     # Was: each folder's records were decided on their own, and only where the next writer
     # looked: recovering the CSV's folder kept its new CSV (its rename was done) beside the
@@ -81,7 +81,10 @@ def test_a_writer_killed_between_renames_in_two_folders_is_undone_from_either(tm
     assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
     assert table.read_text() == "new rows"  # killed between the renames
     assert video.read_bytes() == b"earlier video"
-    folder, name = (table.parent, "o.csv") if scanned == "first" else (video.parent, "o.mp4")
+    folder, name = (video.parent, "o.mp4") if scanned == "second" else (table.parent, "o.csv")
+    if scanned == "linked":  # the folder spelt otherwise than in the group's list
+        folder = tmp_path / "link"
+        folder.symlink_to(table.parent)
     told = recover_stopped([folder], [name])
     assert told == [f"{table}: put back as it was before a write that was stopped midway"]
     assert table.read_text() == "earlier rows" and video.read_bytes() == b"earlier video"

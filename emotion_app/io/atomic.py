@@ -528,7 +528,10 @@ def recover_stopped(
     for path in lists:
         told += _recover_group(path, done)
     for (folder, _), files in groups.items():
-        records = [(entry, found) for entry, found in files if found["kind"] and entry not in done]
+        # Less those a group's list already dealt with (gone by now).
+        records = [
+            (entry, found) for entry, found in files if found["kind"] and entry not in done and os.path.lexists(entry)
+        ]
         temps = [entry for entry, found in files if not found["kind"]] if temporaries else []
         targets = [(folder / found["name"], entry, int(found["inode"]), found["kind"]) for entry, found in records]
         if all(_holds(target, inode) for target, _, inode, _ in targets):
