@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_app.samples import astronaut_bgr
+from emotion_app.samples import astronaut_bgr, astronaut_frames
 from scripts.huge_image_memory import write_blank_png
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,9 +25,8 @@ pytestmark = pytest.mark.skipif(
     not Path("/proc/self/clear_refs").exists(), reason="the peak memory of a process is read from Linux's /proc"
 )
 
-# Opens the picture as analyze and the app do; prints the error or the frames' shapes,
-# then how many bytes the process's peak grew by while it did.
-_OPEN_AND_MEASURE = """
+# A child's start: its peak memory is measured from its end on.
+_MEASURED = """
 import resource, sys
 # Past this much address space the child's allocations fail rather than take the machine
 # (a damaged JPEG's decoder asked for 10 GB and more before it was bounded).
@@ -42,20 +41,42 @@ def peak_kib():
 with open("/proc/self/clear_refs", "w") as refs:
     refs.write("5")  # the peak from here on
 before = peak_kib()
+"""
+# Opens the picture as analyze and the app do; prints the error or the frames' shapes,
+# then how many bytes the process's peak grew by while it did.
+_OPEN_AND_MEASURE = (
+    _MEASURED
+    + """
 try:
     print([frame.shape for _, _, frame in open_input(sys.argv[1]).frames()])
 except InputError as exc:
     print(exc)
 print((peak_kib() - before) * 1024)
 """
+)
+# The same, the file played as the app's player reads it (a raw MJPEG: a read per JPEG,
+# None for one that does not decode).
+_PLAY_AND_MEASURE = (
+    _MEASURED
+    + """
+from pathlib import Path
+from emotion_app.gui.frame_sources import VideoFileSpec, open_frame_source
+source = open_frame_source(VideoFileSpec(Path(sys.argv[1])))
+read = [source.read() for _ in range(source.frame_count)]
+source.release()
+print([None if frame is None else frame.shape for frame in read])
+print((peak_kib() - before) * 1024)
+"""
+)
 
 
-def opened_in_a_child(path: Path, max_pixels: int | None = None) -> tuple[str, str, int]:
+def opened_in_a_child(path: Path, max_pixels: int | None = None, played: bool = False) -> tuple[str, str, int]:
     """What opening ``path`` printed (the error or the frames' shapes), its log, and the
-    bytes its peak memory grew by (``max_pixels``: the limit, where not the app's own)."""
+    bytes its peak memory grew by (``max_pixels``: the limit, where not the app's own;
+    ``played``: read by the app's player rather than by analyze)."""
     limit = [] if max_pixels is None else [str(max_pixels)]
     done = subprocess.run(
-        [sys.executable, "-c", _OPEN_AND_MEASURE, str(path), *limit],
+        [sys.executable, "-c", _PLAY_AND_MEASURE if played else _OPEN_AND_MEASURE, str(path), *limit],
         capture_output=True,
         text=True,
         check=True,
@@ -184,4 +205,32 @@ def test_a_tiffs_later_page_over_the_limit_is_skipped_from_its_directory(tmp_pat
     said, log, grown = opened_in_a_child(picture)
     assert said == "[(64, 64, 3), (64, 64, 3)]"
     assert f"skipping page 1 of {picture}: a TIFF picture of 30000x30000 pixels (900 megapixels)" in log
+    assert grown < 64 << 20, f"{grown >> 20} MiB at its peak"
+
+
+@pytest.mark.parametrize("padded", [False, True], ids=["damaged", "padded to hold it"])
+@pytest.mark.parametrize("played", [False, True], ids=["analyzed", "played"])
+def test_a_raw_mjpeg_frame_claiming_32000x32000_is_skipped_before_it_is_decoded(
+    tmp_path: Path, played: bool, padded: bool
+) -> None:
+    # A video's JPEG frames were decoded without their header checked: one claiming
+    # 32000x32000 (under OpenCV's own 2**30 pixels) was decoded whole, 3 GB, by analyze and
+    # by the player (a raw MJPEG's frames, and a network camera's, go the same way).
+    # Padded with zeros (empty blocks to libjpeg), its bytes can hold the size it claims.
+    frames, _ = astronaut_frames(num_frames=5)
+    jpegs = [cv2.imencode(".jpg", frame)[1].tobytes() for frame in frames]
+    damaged = bytearray(jpegs[2])
+    at = damaged.index(b"\xff\xc0")
+    damaged[at + 5 : at + 9] = struct.pack(">HH", 32000, 32000)
+    if padded:
+        damaged[-2:-2] = bytes(32000 * 32000 * 3 // 2 // 64 // 8 + 1)
+    jpegs[2] = bytes(damaged)
+    clip = tmp_path / "camera.mjpeg"
+    clip.write_bytes(b"".join(jpegs))
+    said, log, grown = opened_in_a_child(clip, played=played)
+    if played:
+        assert said == str([(240, 320, 3), (240, 320, 3), None, (240, 320, 3), (240, 320, 3)])
+    else:
+        assert said == str([(240, 320, 3)] * 4)
+        assert "frame 2 could not be decoded; skipped" in log
     assert grown < 64 << 20, f"{grown >> 20} MiB at its peak"

@@ -214,6 +214,16 @@ def read_header(path: Path) -> PictureHeader | None:
     return None
 
 
+def read_jpeg_packet_header(packet: bytes | memoryview) -> PictureHeader | None:
+    """The header of a JPEG held in memory (a frame of a raw MJPEG file or of a network
+    camera's MJPEG stream), as :func:`read_header` reads a JPEG file's; None where its
+    segments hold no frame header (a damaged JPEG: the decoder refuses it)."""
+    frame = read_jpeg_frame(io.BufferedReader(io.BytesIO(packet)))
+    if frame is None:
+        return None
+    return PictureHeader(frame.width, frame.height, "JPEG", jpeg=frame, file_bytes=memoryview(packet).nbytes)
+
+
 def decoder_bytes(header: PictureHeader, reduction: int) -> int:
     """About what the decoder holds decoding ``header``'s picture shrunk by ``reduction``:
     its BGR pixels, and a progressive or multi-scan JPEG's coefficients (2 bytes each, 64 a

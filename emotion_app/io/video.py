@@ -42,8 +42,10 @@ from .opencv_names import is_utf8_name, open_video_capture, opencv_readable
 from .picture_size import (
     decoding_flags,
     decoding_reduction,
+    holds_less_than_claimed,
     pillow_warnings_caught,
     read_header,
+    read_jpeg_packet_header,
     reduced_text,
     too_large_text,
 )
@@ -431,9 +433,23 @@ def _fourcc(capture: cv2.VideoCapture) -> str:
 
 def decode_jpeg(packet: np.ndarray) -> np.ndarray | None:
     """One JPEG read undecoded (by :func:`jpeg_packets`, or from a raw MJPEG file),
-    decoded (None where it does not)."""
-    if packet.size == 0:
+    decoded (None where it does not, or is too large to: :func:`too_large_frame`)."""
+    if packet.size == 0 or too_large_frame(packet):
         return None
+    return _decoded_by_opencv(packet)
+
+
+def too_large_frame(packet: np.ndarray) -> bool:
+    """Whether a video's JPEG frame claims more than a picture is decoded at whole
+    (:func:`~emotion_app.io.picture_size.decoding_reduction`: over its pixels, or a
+    progressive one whose decoder would hold too much), or more than its bytes can hold:
+    a damaged or hostile frame's 32000x32000 would be decoded whole, 3 GB. Such a frame is
+    one that does not decode; no frame is read shrunk, as a still is."""
+    header = read_jpeg_packet_header(packet.reshape(-1).data)
+    return header is not None and (decoding_reduction(header) != 1 or holds_less_than_claimed(header))
+
+
+def _decoded_by_opencv(packet: np.ndarray) -> np.ndarray | None:
     with quiet_opencv_log():  # a damaged frame is told in the reader's own words
         try:
             return cv2.imdecode(packet.reshape(-1), cv2.IMREAD_COLOR)
@@ -449,10 +465,13 @@ def decode_jpeg_silently(packet: np.ndarray) -> np.ndarray | None:
     OpenCV's (docs/measurements.md, "A raw MJPEG's JPEG index"). A JPEG Pillow refuses (a
     damaged one OpenCV may still decode whole) or would convert its own way (CMYK) is left
     to OpenCV, standard error sent away meanwhile: the damaged few, not every frame."""
-    if packet.size == 0:
+    if packet.size == 0 or too_large_frame(packet):
         return None
     frame = _decoded_by_pillow(packet)
-    return frame if frame is not None else _decode_jpeg_quietly(packet)
+    if frame is not None:
+        return frame
+    with native_stderr_silenced():
+        return _decoded_by_opencv(packet)
 
 
 def _decoded_by_pillow(packet: np.ndarray) -> np.ndarray | None:
