@@ -613,6 +613,42 @@ session_report.commit_report = commit_then_die
     assert sorted(path.name for path in out.iterdir()) == ["emotion-summary.csv", "emotion-timeline.png"]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the child's Python")
+def test_an_earlier_plot_the_app_says_it_kept_after_a_killed_export_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was: the export child was killed with the earlier plot set aside and another file
+    # put at the plot's name meanwhile; the app warned the earlier plot "is kept as" its
+    # hidden record, then removed that record with the child's temporary files.
+    another_file_then_killed = """
+import os, signal
+from emotion_app.io import session_report
+
+_commit = session_report.commit_report
+
+def commit_then_die(staged, announce=None):
+    def another_file_in_place(renames):
+        staged[0].target.write_bytes(b"another plot")
+        os.kill(os.getpid(), signal.SIGKILL)
+    _commit(staged, another_file_in_place)
+
+session_report.commit_report = commit_then_die
+"""
+    monkeypatch.setattr(report_process, "PYTHON", str(_child_python(tmp_path, another_file_then_killed)))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "emotion-timeline.png").write_bytes(b"an earlier plot")
+    (out / "emotion-summary.csv").write_text("an earlier table")
+    with pytest.raises(ReportError):
+        write_report_in_child(pickled_session(SessionTimeline(SIX_LABELS)), out)
+    kept = [line for line in caplog.messages if "is kept as" in line]
+    assert len(kept) == 1, caplog.messages
+    record = Path(kept[0].rsplit(" is kept as ", 1)[1])
+    assert record.read_bytes() == b"an earlier plot"
+    assert (out / "emotion-timeline.png").read_bytes() == b"another plot"
+    assert (out / "emotion-summary.csv").read_text() == "an earlier table"
+
+
 def saved_session(tmp_path: Path) -> Path:
     """A short session (one happy face), pickled as the app hands it to the drawing child,
     in a file for a test's stand-in app to read."""

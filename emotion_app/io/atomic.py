@@ -111,7 +111,8 @@ def is_unfinished(path: Path) -> bool:
 def tagged_unfinished(folder: Path, tag: str) -> list[Path]:
     """The temporary files in ``folder`` of the outputs given ``tag`` (AtomicOutput) that
     are still there: unfinished, for a writer that has stopped. None without a tag, so no
-    other file can be taken for one."""
+    other file can be taken for one, and no earlier file :func:`recover_stopped` kept in
+    its record (it said so: the file is the user's)."""
     if not tag:
         return []
     mark = f".{tag}."
@@ -119,10 +120,16 @@ def tagged_unfinished(folder: Path, tag: str) -> list[Path]:
         return [
             entry
             for entry in Path(folder).iterdir()
-            if entry.name.startswith(".") and mark in entry.name and is_unfinished(entry)
+            if entry.name.startswith(".") and mark in entry.name and is_unfinished(entry) and not _is_kept(entry)
         ]
     except OSError:  # the folder is gone, or cannot be read: nothing of ours to find there
         return []
+
+
+def _is_kept(path: Path) -> bool:
+    """Whether ``path`` is the record of an earlier file (see :func:`commit_together`)."""
+    found = _OWNED.fullmatch(path.name)
+    return found is not None and found["kind"] == "old"
 
 
 def check_outputs(outputs: Sequence[tuple[str, Path]], inputs: Iterable[Path], app_files: Iterable[Path] = ()) -> None:
