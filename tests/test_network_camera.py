@@ -28,7 +28,7 @@ from emotion_app.gui.frame_sources import (
 from emotion_app.gui.messages import CameraSpec, SourceSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stream_drops import STREAM_DROPS_GIVEN_UP, STREAM_DROPS_WINDOW_S, StreamDrops
-from emotion_app.gui.stream_url import check_stream_url, looks_like_url, redacted, without_password
+from emotion_app.gui.stream_url import check_stream_url, looks_like_url, redacted, short_name, without_password
 from emotion_app.samples import VideoTruth
 from gui_support import REPO, WAIT_MS, CameraBench, assert_stream_opens_with_its_frames, wait_for_face_result
 from tests.mjpeg_server import MjpegCamera
@@ -114,6 +114,17 @@ def test_a_password_with_a_raw_slash_is_hidden_wholly(
     window = make_window(camera="rtsp://user:pa55/w0rd@cam/stream")
     qtbot.waitUntil(lambda: "%2F" in window.source_banner.text(), timeout=WAIT_MS)
     assert hidden(window.source_banner.text() + window.windowTitle()), window.source_banner.text()
+
+
+def test_a_recent_camera_list_entry_shows_no_part_of_a_password_with_a_raw_slash() -> None:
+    # "user:1234/w0rd@cam": a valid port, so the URL is kept and listed; two streams of it
+    # list their paths, and the path urlsplit reads ("/w0rd@cam/a") held the password.
+    urls = ("rtsp://user:1234/w0rd@cam/a", "rtsp://user:1234/w0rd@cam/b")
+    names = [short_name(url, with_path=True) for url in urls]
+    assert not any("w0rd" in name for name in names), names
+    assert names[0] != names[1] and names[0].endswith("/a"), names
+    # An "@" in a path after a host and port with no password stays as typed.
+    assert short_name("http://cam.local/snap@2x", with_path=True) == "cam.local/snap@2x"
 
 
 def test_a_stored_network_camera_refused_is_logged_without_its_password(

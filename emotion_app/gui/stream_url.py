@@ -109,5 +109,8 @@ def short_name(url: str, with_path: bool = False, longest: int = 40) -> str:
         port = parts.port
     except ValueError:  # a port that is no number: the URL is refused when opened
         port = None
-    name = url_host(host) + (f":{port}" if port else "") + (parts.path.rstrip("/") if with_path else "")
+    path = parts.path
+    if _password_cut_short(url):  # "user:1234/pass@cam/a": the path read holds the password
+        path = urlsplit(without_password(url)).path
+    name = url_host(host) + (f":{port}" if port else "") + (path.rstrip("/") if with_path else "")
     return name if len(name) <= longest else name[: longest - 1] + "…"
