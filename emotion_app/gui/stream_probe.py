@@ -27,7 +27,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO, cast
 from urllib.parse import quote, unquote, urlsplit
 
@@ -410,13 +410,22 @@ def _http_reason(sock: socket.socket, url: str, tls: bool, clock: _Clock, waited
                 return answer
             status, reason, kind, challenges = answer
         rfc = _authorization(asked, "GET", _target(url), url, rfc=True) if status == 401 else None
-        if rfc is not None and _http_lets_in(parts.hostname or "", port, url, tls, clock, rfc):
+        if rfc is not None and _in_time(lambda: _http_lets_in(parts.hostname or "", port, url, tls, clock, rfc)):
             return _refuses_ffmpegs_quotes(f"HTTP {status} {reason}".strip())
     # A web server's HTTPS port asked in plain HTTP may answer 400 rather than hang up (nginx:
     # "The plain HTTP request was sent to HTTPS port"): whether it speaks TLS tells.
-    if status == 400 and not tls and _shakes_hands_in_tls(parts.hostname or "", port, clock):
+    if status == 400 and not tls and _in_time(lambda: _shakes_hands_in_tls(parts.hostname or "", port, clock)):
         return _speaks_https(port)
     return _status_reason(status, reason, "HTTP", url, kind, waited_s, challenges)
+
+
+def _in_time(check: Callable[[], bool]) -> bool:
+    """``check``, a second look after the camera answered: False where the deadline cuts
+    it, so that the answer had is told, not "it did not answer in time"."""
+    try:
+        return check()
+    except _OutOfTime:
+        return False
 
 
 def _http_lets_in(host: str, port: int, url: str, tls: bool, clock: _Clock, authorization: str) -> bool:
@@ -517,7 +526,7 @@ def _rtsp_reason(sock: socket.socket, url: str, clock: _Clock, waited_s: float |
         if rfc is not None:  # refused as FFmpeg writes it: taken as RFC 7616 writes it, the password is right
             try:
                 answer = _rtsp_describe(sock, answers, clock, plain, 3, rfc)
-            except OSError:  # hung up after the refusal: it was told
+            except (OSError, _OutOfTime):  # hung up after the refusal, or too late: it was told
                 answer = None
             if answer is not None and answer[0] != 401:
                 return _refuses_ffmpegs_quotes(f"RTSP {status} {reason}".strip())
