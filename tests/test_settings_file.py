@@ -138,6 +138,15 @@ def test_an_unclosed_quote_is_told_with_its_line_and_the_lines_after_it_kept(
     assert again.read_problem == "" and again.weights_path == weights and again.mirror_files is True
 
 
+def test_an_unclosed_quote_that_took_one_line_names_that_line_once(tmp_path: Path) -> None:
+    # Was: "so lines 3-3 were read as part of its value, not as settings".
+    path = tmp_path / "settings.ini"
+    path.write_text('[files]\noutput_folder="/tmp/a\nlast_video_dir=/tmp/v\n')
+    problem = AppSettings.at_path(path).read_problem
+    assert f"{path}, line 2: a quote opened there is not closed, so line 3 was read as part of its value" in problem
+    assert "not as a setting;" in problem and "3-3" not in problem, problem
+
+
 def test_an_unclosed_quote_with_no_temporary_folder_is_told_not_raised(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -292,11 +292,12 @@ class AppSettings:
             return
         repaired = _ini_scan(text, close_quotes=True)[0]
         line, end = runs[0]
-        lost = (
-            f"lines {line + 1}-{end} were read as part of its value, not as settings"
-            if end > line
-            else "its value ran on past the line's end"
-        )
+        if end > line + 1:
+            lost = f"lines {line + 1}-{end} were read as part of its value, not as settings"
+        elif end > line:
+            lost = f"line {end} was read as part of its value, not as a setting"
+        else:
+            lost = "its value ran on past the line's end"
         more = f" (and {len(runs) - 1} more such quotes)" if len(runs) > 1 else ""
         problem = f"Settings file {self._location}, line {line}: a quote opened there is not closed, so {lost}{more}"
         try:
