@@ -147,6 +147,31 @@ def test_an_unclosed_quote_that_took_one_line_names_that_line_once(tmp_path: Pat
     assert "not as a setting;" in problem and "3-3" not in problem, problem
 
 
+def test_an_unclosed_quote_in_a_file_that_takes_no_changes_is_not_told_saved(tmp_path: Path) -> None:
+    # Was: "read now as if it closed at the end of line 2, and saved so." in the window,
+    # where the file could not be written (and was not).
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    path = folder / "settings.ini"
+    before = '[files]\nlast_video_dir="vids\n[overlay]\nshow_bars=false\n'
+    path.write_text(before)
+    # An immutable folder: Qt's save, which writes a new file beside the old, fails even for root.
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here")
+    try:
+        settings = AppSettings.at_path(path)
+        problem = settings.read_problem
+        settings.sync()
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    assert path.read_text() == before
+    assert "and saved so" not in problem and "\n" not in problem, problem
+    assert problem.endswith("but it could not be saved so (read-only, or its folder): close the quote by hand."), (
+        problem
+    )
+    assert settings.show_bars is False  # read as repaired all the same
+
+
 def test_an_unclosed_quote_with_no_temporary_folder_is_told_not_raised(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -308,7 +308,15 @@ class AppSettings:
             return
         self._values = values
         self._writer.put((_WHOLE_FILE, _Whole({key: _copied(value) for key, value in values.items()})))
-        self._read_problem = f"{problem}; read now as if it closed at the end of line {line}, and saved so."
+        read = f"{problem}; read now as if it closed at the end of line {line}"
+        # Waited for (once, at the start, as __init__ waits for the writer): the line says
+        # whether the file was saved so, not "saved so" over a file that takes no changes.
+        if self._writer.wait() == QSettings.Status.AccessError:
+            self._read_problem = (
+                f"{read}, but it could not be saved so (read-only, or its folder): close the quote by hand."
+            )
+        else:
+            self._read_problem = f"{read}, and saved so."
         log.warning("%s", self._read_problem)
 
     @property
