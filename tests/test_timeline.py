@@ -519,6 +519,38 @@ write_report(pickle.loads(Path({str(session)!r}).read_bytes()), Path({str(out)!r
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_report_file_a_killed_writer_never_replaced_is_not_told_put_back(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Killed after its records were made, before any rename: the earlier table never left
+    # its place (its record is a hard link), yet the next report there warned "put back as
+    # it was" for it too. Only the plot, which was set aside, was put back.
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "emotion-timeline.png").write_bytes(b"an earlier plot")
+    (out / "emotion-summary.csv").write_text("an earlier table")
+    session = saved_session(tmp_path)
+    writer = f"""
+import os, pickle, signal
+from pathlib import Path
+from emotion_app.io.session_report import commit_report, stage_report
+
+staged = stage_report(pickle.loads(Path({str(session)!r}).read_bytes()), Path({str(out)!r}))
+commit_report(staged, lambda renames: os.kill(os.getpid(), signal.SIGKILL))
+"""
+    done = subprocess.run([sys.executable, "-c", writer], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
+    with caplog.at_level("WARNING", logger="emotion_app.io.session_report"):
+        discard_report(stage_report(SessionTimeline(SIX_LABELS), out))
+    assert (out / "emotion-summary.csv").read_text() == "an earlier table"
+    assert (out / "emotion-timeline.png").read_bytes() == b"an earlier plot"
+    assert _hidden(out) == []
+    assert caplog.messages == [
+        f"{out / 'emotion-timeline.png'}: put back as it was before a write that was stopped midway"
+    ]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_temporary_files_of_a_killed_report_writer_are_removed_by_the_next_one(tmp_path: Path) -> None:
     # Was: a report writer killed while its files were being written (analyze --report, or
     # an export left to finish when the window closed) left its hidden temporary files for

@@ -548,7 +548,9 @@ def recover_stopped(
             for target, record, inode, kind in targets:
                 # A name cut to fit beside the target's names no file: the record stays.
                 whole = len(record.name) < NAME_MAX - 2
-                if whole and _undo_one(target, record, inode):
+                if whole and kind == "old" and _same_file(target, record):
+                    _unlink(record)  # a link to the earlier file, never replaced: nothing to tell
+                elif whole and _undo_one(target, record, inode):
                     if kind == "old":
                         told.append(f"{target}: put back as it was before a write that was stopped midway")
                 elif kind == "old":
@@ -603,6 +605,14 @@ def _recover_group(path: Path, done: set[Path]) -> list[str]:
             _unlink(each)
     done.update(record for _, record, _, _ in files)
     return told
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        first, second = os.lstat(one), os.lstat(other)
+    except OSError:
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
 def _holds(target: Path, inode: int) -> bool:
