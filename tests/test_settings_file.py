@@ -209,3 +209,31 @@ def test_the_window_tells_an_unclosed_quote_once(qtbot: QtBot, make_window, tmp_
     qtbot.waitUntil(lambda: "line 4" in window.notice_banner.text(), timeout=WAIT_MS)
     assert str(path) in window.notice_banner.text() and window.notice_banner.level == "warning"
     assert window.settings.steadiness == "high"
+
+
+def test_a_line_ending_in_a_backslash_is_told_and_the_next_line_kept(tmp_path: Path) -> None:
+    # Qt's reader takes a backslash at a line's end as "the value goes on on the next line":
+    # output_folder=C:/videos\ took the next line into the folder's name, silently (and a
+    # section header after it moved that section's settings into [files]).
+    path = tmp_path / "settings.ini"
+    path.write_text("[files]\noutput_folder=/data/videos\\\n[overlay]\nsteadiness=high\nshow_bars=false\n")
+    settings = AppSettings.at_path(path)
+    problem = settings.read_problem
+    assert f"{path}, line 2: it ends in a backslash" in problem and "line 3 was read as part of its value" in problem
+    assert "\n" not in problem and problem.endswith("and saved so."), problem
+    assert settings.output_dir == "/data/videos\\"  # the backslash kept, as written
+    assert (settings.steadiness, settings.show_bars) == ("high", False)
+    assert settings.sync()
+    again = AppSettings.at_path(path)
+    assert again.read_problem == "" and again.output_dir == "/data/videos\\" and again.show_bars is False
+
+
+def test_a_backslash_that_joins_only_a_blank_line_or_a_comment_tells_nothing(tmp_path: Path) -> None:
+    # Qt reads the value right there (the backslash aside): no setting is lost, nothing said.
+    path = tmp_path / "settings.ini"
+    before = "[files]\noutput_folder=/data/videos\\\n\nlast_video_dir=/v\\\n; a note\n[overlay]\nshow_bars=false\n"
+    path.write_text(before)
+    settings = AppSettings.at_path(path)
+    assert settings.read_problem == ""
+    assert (settings.output_dir, settings.last_video_dir, settings.show_bars) == ("/data/videos", "/v", False)
+    assert path.read_text() == before

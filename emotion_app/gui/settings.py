@@ -266,14 +266,19 @@ class AppSettings:
         self._values: dict[str, object] = {key: store.value(key) for key in store.allKeys()}
         self._reported: set[str] = set()
         self._read_problem = ""
-        if _is_ini(store) and any("\n" in text or "\r" in text for text in _all_texts(self._values.values())):
+        if _is_ini(store):
             # Qt never writes a line break unescaped: a value holding one ran on over lines
             # of a hand edit (an unclosed quote), which Qt then read as no setting at all.
-            self._repair_run_on_lines()
+            # A backslash ending a line joins the next one leaving no trace in the value:
+            # the file's text says it (a cheap look first, the file is read anyway).
+            run_on = any("\n" in text or "\r" in text for text in _all_texts(self._values.values()))
+            self._repair_run_on_lines(run_on)
 
-    def _repair_run_on_lines(self) -> None:
-        """Read the file as if each quote left open closed at its line's end (what a hand
-        edit means: Qt writes no value over lines), say so, and save the file so.
+    def _repair_run_on_lines(self, run_on: bool) -> None:
+        """Read the file as if each quote left open closed at its line's end, and each
+        backslash ending a line were part of its value (what a hand edit means: Qt writes
+        no value over lines), say so, and save the file so. ``run_on``: a value read holds
+        a line break (else only a backslash at a line's end is looked for).
 
         Saved repaired rather than left alone: refusing to save would lose every change
         of the run with the file; the repair keeps every line as the setting it was meant
@@ -284,37 +289,39 @@ class AppSettings:
                 data = file.read(MAX_SETTINGS_BYTES + 1)
         except OSError:
             return
-        if len(data) > MAX_SETTINGS_BYTES:
+        if len(data) > MAX_SETTINGS_BYTES or not (run_on or b"\\\n" in data or b"\\\r" in data):
             return
         text = data.decode("latin-1")  # byte for character, as Qt's reader goes over it
         runs = _ini_scan(text, close_quotes=False)[1]
         if not runs:
             return
         repaired = _ini_scan(text, close_quotes=True)[0]
-        line, end = runs[0]
+        line, end, kind = runs[0]
         if end > line + 1:
             lost = f"lines {line + 1}-{end} were read as part of its value, not as settings"
         elif end > line:
             lost = f"line {end} was read as part of its value, not as a setting"
         else:
             lost = "its value ran on past the line's end"
-        more = f" (and {len(runs) - 1} more such quotes)" if len(runs) > 1 else ""
-        problem = f"Settings file {self._location}, line {line}: a quote opened there is not closed, so {lost}{more}"
+        quote = kind == _QUOTE
+        more = f" (and {len(runs) - 1} more such {'quotes' if quote else 'lines'})" if len(runs) > 1 else ""
+        what = "a quote opened there is not closed" if quote else "it ends in a backslash, which joins the next line"
+        problem = f"Settings file {self._location}, line {line}: {what}, so {lost}{more}"
+        by_hand = "close the quote by hand" if quote else "write that backslash twice by hand"
         try:
             values = _read_ini_text(repaired)
         except OSError as exc:  # no temporary folder to read the repaired copy from
-            self._read_problem = f"{problem}; not repaired ({exc.strerror or exc}): close the quote by hand."
+            self._read_problem = f"{problem}; not repaired ({exc.strerror or exc}): {by_hand}."
             log.warning("%s", self._read_problem)
             return
         self._values = values
         self._writer.put((_WHOLE_FILE, _Whole({key: _copied(value) for key, value in values.items()})))
-        read = f"{problem}; read now as if it closed at the end of line {line}"
+        how = f"as if it closed at the end of line {line}" if quote else "with that backslash as part of the value"
+        read = f"{problem}; read now {how}"
         # Waited for (once, at the start, as __init__ waits for the writer): the line says
         # whether the file was saved so, not "saved so" over a file that takes no changes.
         if self._writer.wait() == QSettings.Status.AccessError:
-            self._read_problem = (
-                f"{read}, but it could not be saved so (read-only, or its folder): close the quote by hand."
-            )
+            self._read_problem = f"{read}, but it could not be saved so (read-only, or its folder): {by_hand}."
         else:
             self._read_problem = f"{read}, and saved so."
         log.warning("%s", self._read_problem)
@@ -632,18 +639,35 @@ def _copied(value: object) -> object:
     return QByteArray(value) if isinstance(value, QByteArray) else value
 
 
-def _ini_scan(text: str, close_quotes: bool) -> tuple[str, list[tuple[int, int]]]:
+_QUOTE, _BACKSLASH = "quote", "backslash"
+
+
+def _ini_scan(text: str, close_quotes: bool) -> tuple[str, list[tuple[int, int, str]]]:
     """Go over an INI file's ``text`` as Qt's reader does (QConfFileSettingsPrivate::
     readIniLine): a line break inside quotes does not end the line, a backslash escapes
-    the next character, ";" starts a comment at a line's start or outside quotes.
+    the next character (a line break too: the line goes on), ";" starts a comment at a
+    line's start or outside quotes.
 
     Returns the text (with ``close_quotes``, a quote closed before each line break found
-    inside quotes) and, for each line a quote was left open in, (that line, the last line
-    Qt read into its value), numbered from 1.
+    inside quotes, and each backslash before a line break doubled: one of the value) and,
+    for each line a quote was left open in or a backslash joined a line holding more
+    than blanks or a comment to, (that line, the last line Qt read into its value,
+    :data:`_QUOTE` or :data:`_BACKSLASH`), numbered from 1.
     """
     out: list[str] = []
-    runs: list[tuple[int, int]] = []
+    runs: list[tuple[int, int, str]] = []
     in_quotes, line_start, open_line, line, i = False, True, 0, 1, 0
+    # A backslash's line, while the line it joined holds nothing yet (Qt then loses
+    # nothing but the backslash: not told), then once it does.
+    joining, joined = 0, 0
+
+    def end_runs() -> None:
+        nonlocal open_line, joining, joined
+        if open_line:
+            runs.append((open_line, line, _QUOTE))
+        if joined:
+            runs.append((joined, line, _BACKSLASH))
+        open_line = joining = joined = 0
 
     def to_line_end(start: int) -> int:
         ends = [at for at in (text.find("\n", start), text.find("\r", start)) if at >= 0]
@@ -656,24 +680,28 @@ def _ini_scan(text: str, close_quotes: bool) -> tuple[str, list[tuple[int, int]]
         elif ch in "\n\r":
             if in_quotes:  # close_quotes: closed at the line's end
                 out.append('"')
-                runs.append((line, line))
+                runs.append((line, line, _QUOTE))
                 in_quotes = False
-            if open_line:
-                runs.append((open_line, line))
-                open_line = 0
+            end_runs()
             line_start = True
         elif ch in " \t\f\v" and line_start:
             pass
         elif ch == ";" and (line_start or not in_quotes):  # a comment, to the line's end
-            if open_line:
-                runs.append((open_line, line))
-                open_line = 0
+            end_runs()
             end = to_line_end(i)
             out.append(text[i:end])
             i = end
             continue
         else:
             line_start = False
+            if joining and ch not in " \t\f\v":
+                joined, joining = joined or joining, 0
+            if ch == "\\" and text[i + 1 : i + 2] in ("\n", "\r") and close_quotes:
+                out.append("\\\\")  # a backslash of the value; the line ends here
+                i += 1
+                continue
+            if ch == "\\" and text[i + 1 : i + 2] in ("\n", "\r"):
+                joining = joining or line
             if ch == "\\":
                 escaped = text[i : i + 2] + ("\n" if text[i + 1 : i + 3] == "\r\n" else "")
                 out.append(escaped)
@@ -685,8 +713,8 @@ def _ini_scan(text: str, close_quotes: bool) -> tuple[str, list[tuple[int, int]]
         out.append(ch)
         line += ch == "\n"
         i += 1
-    if open_line:
-        runs.append((open_line, line - 1 if text.endswith("\n") else line))
+    line -= text.endswith("\n")
+    end_runs()
     return "".join(out), runs
 
 
