@@ -237,3 +237,22 @@ def test_a_backslash_that_joins_only_a_blank_line_or_a_comment_tells_nothing(tmp
     assert settings.read_problem == ""
     assert (settings.output_dir, settings.last_video_dir, settings.show_bars) == ("/data/videos", "/v", False)
     assert path.read_text() == before
+
+
+def test_a_leading_tilde_in_a_path_setting_is_the_home_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Was read against the settings file's folder: <folder>/~/models/x.safetensors.
+    home, conf = tmp_path / "home", tmp_path / "conf"
+    conf.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    path = conf / "settings.ini"
+    path.write_text(
+        "[model]\nweights=~/models/x.safetensors\nlast_weights_dir=~/models\n"
+        "[files]\nrecent=~/clips/a.mp4, clips/b~.mp4\nlast_video_dir=~\noutput_folder=~/out\n"
+        "last_export_dir=~/exports\n"
+    )
+    settings = AppSettings.at_path(path)
+    assert settings.weights_path == home / "models" / "x.safetensors"
+    assert settings.last_weights_dir == str(home / "models")
+    assert settings.recent_files == [str(home / "clips" / "a.mp4"), str(conf / "clips" / "b~.mp4")]
+    assert (settings.last_video_dir, settings.output_dir) == (str(home), str(home / "out"))
+    assert settings.last_export_dir == str(home / "exports")

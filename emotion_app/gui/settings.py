@@ -345,7 +345,11 @@ class AppSettings:
         self._writer.put((key, _REMOVED))
 
     def _in_folder(self, text: str) -> str:
-        """``text``, a path read from the file, made absolute against the file's folder."""
+        """``text``, a path read from the file, made absolute against the file's folder; a
+        leading ``~`` or ``~user`` is that home folder first (as a shell reads it: a hand
+        written ``~/models/x.onnx`` meant no folder named "~")."""
+        if text.startswith("~"):
+            text = os.path.expanduser(text)  # left as it is for a user there is none of
         return os.path.join(self._folder, text) if text and not os.path.isabs(text) else text
 
     def _path(self, raw: object) -> str:
