@@ -168,3 +168,40 @@ def test_an_animated_gifs_long_delay_is_kept(
     assert [shown.count(index) for index in range(len(delays_ms))] == [
         round(ms * fps / 1000) for ms in delays_ms[:-1]
     ] + [1]
+
+
+def test_a_jump_in_the_timestamps_is_not_held() -> None:
+    # A corrupt jump of an hour repeated the frame before it for the hour (108,000 frames
+    # at 30 fps); a jump back dropped every frame after it.
+    slots = FrameSlots(10.0)
+    times = [0.0, 0.1, 0.2, 3600.2, 3600.3, 3600.5, 3.0, 3.1]
+    assert [slots.place(time_s) for time_s in times] == [0, 1, 1, 1, 1, 2, 1, 1]
+    assert [(index, round(step_s, 1)) for index, step_s in slots.jumps] == [(3, 3600.0), (6, -3597.5)]
+    # A long hold short of the limit is kept.
+    slots = FrameSlots(10.0)
+    assert [slots.place(time_s) for time_s in (0.0, 9.0, 9.1)] == [0, 90, 1] and slots.jumps == []
+
+
+def test_the_output_rate_is_bounded_without_a_container_rate_or_with_a_jump() -> None:
+    # Steps of 2 ms (a camera's glitch, or timestamps in the wrong unit): no 500 fps video.
+    assert output_rate([index * 0.002 for index in range(40)], None) == 120.0
+    assert output_rate([index / 30 for index in range(40)], None) == pytest.approx(30.0)
+    # The container's average over a clip with an hour's jump (0.0056 fps) bounds nothing:
+    # the steps' 30 fps, not 3 x 0.0056.
+    times = [index / 30 for index in range(10)] + [3600 + index / 30 for index in range(10)]
+    assert output_rate(times, 20 / 3600.6) == pytest.approx(30.0)
+
+
+def test_a_clip_whose_timestamps_jump_an_hour_is_written_short(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    durations_s = [1 / 30] * 9 + [3600.0] + [1 / 30] * 10  # frame 9 lasts an hour
+    source = write_variable_rate_mp4(tmp_path / "jump.mp4", level_frames(len(durations_s)), durations_s)
+    out = tmp_path / "annotated.mp4"
+    printed = analyze(source, out, random_weights, capsys)
+    fps, shown = read_output(out, source)
+    assert fps == pytest.approx(30.0, rel=0.01)
+    assert shown == list(range(len(durations_s)))  # each frame once: none held for the hour
+    assert f"annotated video: {out} ({len(shown)} frames; a jump of 3600.0 s in the input's timestamps at frame 10" in (
+        printed
+    ), printed

@@ -134,7 +134,8 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         metavar="annotated.mp4",
         help="write the frames with boxes, labels and probability bars (.mp4/.m4v/.mov/.avi/.mkv, or an image "
         "suffix for one image); a video keeps the input's timing at one frame rate, its frames repeated or "
-        "dropped where the input's rate changes (the summary says how many)",
+        "dropped where the input's rate changes (the summary says how many; a jump of over 10 s in its "
+        "timestamps is written as one frame, and said)",
     )
     add_weights_argument(parser)
     add_threads_argument(parser)
@@ -345,11 +346,16 @@ def _video_text(writer: AnnotatedVideoWriter) -> str:
     """The annotated video's frames, and where they are not the input's one for one, its
     rate and the frames repeated and dropped to keep the input's timing."""
     frames = count_text(writer.frames_written, "frame")
+    jump = ""
+    if writer.jumps:
+        index, step_s = writer.jumps[0]
+        more = f" (and {len(writer.jumps) - 1} more)" if len(writer.jumps) > 1 else ""
+        jump = f"; a jump of {step_s:.1f} s in the input's timestamps at frame {index} was not held{more}"
     if not writer.repeated and not writer.dropped:
-        return frames
+        return frames + jump
     return (
         f"{frames} at {writer.fps:.2f} fps, keeping the input's timing: {writer.repeated} repeated, "
-        f"{writer.dropped} dropped"
+        f"{writer.dropped} dropped{jump}"
     )
 
 
@@ -438,7 +444,7 @@ def _analyse_frames(
                 annotated = draw_results(frame, results, labels, show_bars=args.bars, in_place=True)
                 if media.kind == "video":  # at its own time: repeated or dropped at a change of rate
                     tally.writing = in_video
-                    video_writer.write_at(annotated, time_s)
+                    video_writer.write_at(annotated, time_s, tally.index)
                     tally.writing, in_video = None, tally.index
                 else:
                     video_writer.write(annotated)

@@ -25,6 +25,18 @@ SAME_RATE = 0.005
 # The most a rate from the timestamps may exceed the container's, against a burst of
 # glitch steps (a few milliseconds at a cut) making a video of many copies.
 MAX_RATE_OVER_CONTAINER = 3.0
+# The most a rate from the timestamps may be at all (a phone's fastest ordinary recording
+# rate; a slow-motion clip says its rate in its container): with no container rate, or one
+# that is no bound, a burst of glitch steps made a video of any rate.
+MAX_RATE = 120.0
+# A container's rate under this, from a clip whose first frames step faster, is an average
+# over a gap in its timestamps (a jump, a long pause), not a bound on its rate.
+LEAST_BOUNDING_RATE = 1.0
+#: The longest a frame is held in the output for the gap to the next one's time: a longer
+#: gap (a corrupt jump of an hour repeated one frame for the hour, a huge file; a jump
+#: back dropped every frame after it) is written as one frame interval and told. No
+#: ordinary clip holds one picture this long; a frame repeated 10 s is at most 1200 frames.
+MAX_HOLD_S = 10.0
 
 
 def output_rate(times_s: Sequence[float | None], fps: float | None) -> float | None:
@@ -42,12 +54,13 @@ def output_rate(times_s: Sequence[float | None], fps: float | None) -> float | N
     usual = [step for step in stretch if abs(step - middle) <= middle * STEP_TOLERANCE]
     rate = len(usual) / sum(usual)
     if fps is None:
-        return rate
+        return min(rate, MAX_RATE)
     if abs(rate / fps - 1.0) <= SAME_RATE:
         return fps
     # The container's rate is the average over the whole clip: a first stretch slower than
     # it means a faster one later, whose frames a slower rate would drop.
-    return min(max(rate, fps), fps * MAX_RATE_OVER_CONTAINER)
+    bound = min(fps * MAX_RATE_OVER_CONTAINER, MAX_RATE) if fps >= LEAST_BOUNDING_RATE else MAX_RATE
+    return min(max(rate, fps), max(bound, fps))
 
 
 class FrameSlots:
@@ -55,24 +68,37 @@ class FrameSlots:
     nearest its time (counted from the first frame's), shown until the next one's.
 
     :meth:`place` says, for each new frame, how many output frames the frame before it
-    fills (0: it is dropped, the new one having its output frame).
+    fills (0: it is dropped, the new one having its output frame). A step between two
+    frames' times longer than ``max_hold_s`` (either way) fills one output frame, and the
+    times after it keep their steps from there; ``jumps`` lists each (the index of the
+    frame after it, from 0, and the step in seconds).
     """
 
-    def __init__(self, fps: float) -> None:
+    def __init__(self, fps: float, max_hold_s: float = MAX_HOLD_S) -> None:
         self.fps = fps
+        self.max_hold_s = max_hold_s
+        self.jumps: list[tuple[int, float]] = []
         self._first_s: float | None = None
+        self._last_s: float | None = None  # the time of the last frame placed with one
         self._slot = -1  # the output frame of the last frame placed
+        self._placed = 0
 
     def place(self, time_s: float | None) -> int:
         """The output frames the frame before this one (at ``time_s``; None: unknown, the
         next output frame) fills; 0 for the first frame."""
+        self._placed += 1
         if self._slot < 0:
             self._first_s = time_s
+            self._last_s = time_s if time_s is not None and math.isfinite(time_s) else None
             self._slot = 0
             return 0
         if time_s is None or self._first_s is None or not math.isfinite(time_s):
             slot = self._slot + 1
         else:
+            if self._last_s is not None and abs(time_s - self._last_s) > self.max_hold_s:
+                self.jumps.append((self._placed - 1, time_s - self._last_s))
+                self._first_s = time_s - (self._slot + 1) / self.fps  # one interval on from here
+            self._last_s = time_s
             slot = max(self._slot, round((time_s - self._first_s) * self.fps))
         filled, self._slot = slot - self._slot, slot
         return filled

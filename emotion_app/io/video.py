@@ -643,7 +643,9 @@ class AnnotatedVideoWriter:
 
     Frames given with :meth:`write_at` keep their times: each output frame shows the frame
     current at its time (see :class:`.retime.FrameSlots`), so a frame is repeated or dropped
-    (counted in ``repeated`` and ``dropped``) where the frames' steps are not ``fps``'s.
+    (counted in ``repeated`` and ``dropped``) where the frames' steps are not ``fps``'s;
+    a step past :data:`.retime.MAX_HOLD_S` is one frame interval (listed in ``jumps``: the
+    frame after it, and the step in seconds).
     Later frames of another size (a folder of mixed images) are letterboxed to fit.
     ``min_side``: a first frame smaller than this on its longer side opens a video scaled
     up to it, its aspect kept (a folder whose first picture is a thumbnail or a 1 px
@@ -679,20 +681,25 @@ class AnnotatedVideoWriter:
         self.frames_written = 0
         self.repeated = 0
         self.dropped = 0
+        self.jumps: list[tuple[int, float]] = []
         self._slots: FrameSlots | None = None
         # The last frame given to write_at: written once the next one's time says how often.
         self._held: np.ndarray | None = None
 
-    def write_at(self, frame: np.ndarray, time_s: float | None) -> None:
+    def write_at(self, frame: np.ndarray, time_s: float | None, index: int | None = None) -> None:
         """Add a frame shown from ``time_s`` (seconds; None: unknown, one output frame
         after the one before) until the next frame's time. Held until then (or
-        :meth:`close`); DiskFullError as :meth:`write`."""
+        :meth:`close`); DiskFullError as :meth:`write`. ``index``: the input's number for
+        it, in ``jumps`` (else its count from 0)."""
         if self.still:
             self.write(frame)
             return
         if self._slots is None:
             self._slots = FrameSlots(self.fps)
         copies = self._slots.place(time_s)
+        if len(self._slots.jumps) > len(self.jumps):
+            placed, step_s = self._slots.jumps[-1]
+            self.jumps.append((placed if index is None else index, step_s))
         if self._held is not None:
             for _ in range(copies):
                 self.write(self._held)
