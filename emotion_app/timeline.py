@@ -4,11 +4,15 @@ what ``analyze --report`` and the panel's export write.
 Aggregated as frames arrive, in bounded memory whatever the session's length: per person
 the seconds spent in each emotion, and a strip of the shown label per time bucket for the
 last few minutes. Time is the stream's own clock (frame times of a file, the camera's
-clock), advanced only forward, so a pause or a seek back adds no time.
+clock), advanced only forward, so a pause or a seek back adds no time. A file's frame is
+a moment of the file (its place in it) and each moment counts once a session: one shown
+again (after a seek or a step back, Play again) adds nothing, so the totals are those of
+one pass however the file was watched; a live camera's moments are each new.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +29,8 @@ MAX_STEP_S = 1.0
 # pixels a side, with this much of the face's side around it.
 PORTRAIT_PX = 48
 PORTRAIT_MARGIN = 0.15
+# Spans of a file's time this close join (a frame's span ends where the next one's starts).
+_TOUCHING_S = 1e-6
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,32 @@ class PersonSummary:
         """The exports' name: everyone's, "#3", or with a name given "Alice (#3)" (the id
         tells two Alices apart)."""
         return f"{self.given_name} (#{self.track_id})" if self.given_name else self.short_name
+
+
+class _Moments:
+    """The stretches of a file's time counted so far: disjoint [start, end) spans, sorted;
+    as many as the seeks that left gaps between them, since touching ones join."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self) -> None:
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+
+    def count(self, start: float, end: float) -> float:
+        """Count [start, end); returns how much of it was not counted before."""
+        if end <= start:
+            return 0.0
+        low = bisect.bisect_left(self.ends, start - _TOUCHING_S)  # the first span touching it
+        high = bisect.bisect_right(self.starts, end + _TOUCHING_S)  # past the last one
+        covered = sum(max(0.0, min(end, self.ends[i]) - max(start, self.starts[i])) for i in range(low, high))
+        if low < high:
+            self.starts[low:high] = [min(start, self.starts[low])]
+            self.ends[low:high] = [max(end, self.ends[high - 1])]
+        else:
+            self.starts.insert(low, start)
+            self.ends.insert(low, end)
+        return max(0.0, end - start - covered)
 
 
 class _Person:
@@ -104,12 +136,14 @@ class SessionTimeline:
         self._overall = np.zeros(len(self.labels), np.float64)
         self._clock_s = 0.0  # session time: only ever moves forward
         self._last_stream_s: float | None = None
+        self._moments = _Moments()  # of a file: the stretches of it counted so far
         self.frames = 0
         self.folded_people = 0
 
     @property
     def now_s(self) -> float:
-        """Session time so far (seconds the stream has run, pauses and seeks excluded)."""
+        """Session time so far (seconds the stream has run, pauses, seeks and a file's
+        moments shown again excluded)."""
         return self._clock_s
 
     def add(
@@ -119,6 +153,7 @@ class SessionTimeline:
         frame: np.ndarray | None = None,
         picture: bool = False,
         jumped: bool = False,
+        in_file: bool = False,
     ) -> None:
         """One frame: ``stream_time_s`` is its time in the stream (None: one step of
         ``bucket_s``, as for a folder of stills); each face adds that frame's duration
@@ -126,25 +161,32 @@ class SessionTimeline:
         person's portrait comes from, their largest view so far (see :meth:`portrait`).
 
         ``picture``: a still of a slide show, timed by its place in the show. Each picture
-        shown counts one step of ``bucket_s``, as in ``analyze``, the first one too (the
-        app's single photo); the same picture again (a paused frame delivered again) or an
-        earlier one adds none, unless ``jumped``.
+        counts one step of ``bucket_s`` the first time it is shown, as in ``analyze``, the
+        first one too (the app's single photo); shown again (a paused frame delivered
+        again, a seek or a step back to it, Play again) it adds none.
 
         ``jumped``: the stream was moved (a seek) or started again since the last frame, so
         the time between the two was not played: a video's frame adds none. Without it, a
-        jump forward is taken for a stall and adds up to :data:`MAX_STEP_S`. A picture is
-        timed by its showing, not by the frame after it, so one jumped to (Play again, a
-        seek back) is shown anew and counts as it did the first time.
+        jump forward is taken for a stall and adds up to :data:`MAX_STEP_S`.
+
+        ``in_file``: the frame is of a file (a video's, as pictures always are), so its time
+        is a moment of the file, counted once: the part of its duration already counted
+        (shown before a seek back) adds none. A live stream's times are each new.
         """
+        replayed = False  # a moment of the file counted already: nothing of it is added
         if picture and stream_time_s is not None:
-            is_new = self._last_stream_s is None or jumped or stream_time_s > self._last_stream_s
-            step = self.bucket_s if is_new else 0.0
+            # A picture is timed by its own showing, not by the frame after it.
+            step = self.bucket_s if self._moments.count(stream_time_s, stream_time_s + self.bucket_s) > 0 else 0.0
+            replayed = step == 0.0
         elif stream_time_s is None:
             step = self.bucket_s
         elif self._last_stream_s is None or jumped:
             step = 0.0
         else:
             step = min(MAX_STEP_S, max(0.0, stream_time_s - self._last_stream_s))
+            if in_file and step > 0.0:
+                step = self._moments.count(stream_time_s - step, stream_time_s)
+                replayed = step == 0.0
         if stream_time_s is not None:
             self._last_stream_s = stream_time_s
         self.frames += 1
@@ -171,7 +213,7 @@ class SessionTimeline:
                 self._close_bucket(person)
                 person.bucket = bucket
             # The first frame of a bucket gets a token weight, so a face seen once still shows.
-            weight = step if step > 0 else 1e-6
+            weight = step if step > 0 else 0.0 if replayed else 1e-6
             person.bucket_seconds[label_index] += weight
             person.seconds[label_index] += step
             self._overall[label_index] += step

@@ -231,9 +231,9 @@ class PanelCost:
         panel = window.timeline_panel
         add, paint = panel.add, panel.view.paintEvent
 
-        def timed_add(result: object) -> None:
+        def timed_add(result: object, in_file: bool = False) -> None:
             started = time.perf_counter()
-            add(result)  # type: ignore[arg-type]
+            add(result, in_file)  # type: ignore[arg-type]
             self.total_ms += (time.perf_counter() - started) * 1000.0
 
         def timed_paint(event: object) -> None:

@@ -125,11 +125,9 @@ def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window, 
 
 
 @pytest.mark.parametrize("pictures", [1, 2], ids=["photo", "slide-show"])
-def test_a_picture_played_again_gives_its_people_their_time_again(
-    qtbot: QtBot, make_window, tmp_path: Path, pictures: int
-) -> None:
-    # Was: Play again gave the people of the first picture 0 s (a photo's: all of them),
-    # its place in the show being no later than the last picture's of the play before.
+def test_a_picture_played_again_adds_no_time(qtbot: QtBot, make_window, tmp_path: Path, pictures: int) -> None:
+    # Play again shows the file's moments again: they count once a session, so the totals
+    # stay one pass's (they were doubled); its new ids get rows, with no time of their own.
     frames, _ = astronaut_frames(num_frames=pictures, frame_size=(400, 200), face_size=80, copies=2, motion="static")
     folder = tmp_path / "pictures"
     folder.mkdir()
@@ -144,8 +142,8 @@ def test_a_picture_played_again_gives_its_people_their_time_again(
     window.source_banner.button("Play again").click()
     wait_until_stopped(qtbot, window)
     qtbot.waitUntil(lambda: timeline.frames == 2 * pictures, timeout=WAIT_MS)
-    assert timeline.overall().total_s == pytest.approx(2 * first_play)
-    assert [person.total_s for person in timeline.people()] == [pytest.approx(float(pictures))] * 4
+    assert timeline.overall().total_s == pytest.approx(first_play)
+    assert [person.total_s for person in timeline.people()] == [pytest.approx(float(pictures))] * 2 + [0.0] * 2
 
 
 def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(
@@ -667,3 +665,62 @@ def test_a_row_clicked_is_the_one_enter_or_f2_names(qtbot: QtBot) -> None:
     assert asked == [2, 3]
     qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPoint(30, int(view.row_top(3)) + 10))
     assert view.chosen_person() == 3, "a click on everyone's row leaves the choice as it was"
+
+
+def _csv_seconds(path: Path) -> dict[str, float]:
+    seconds: dict[str, float] = {}
+    with open(path, newline="") as handle:
+        for row in csv.DictReader(handle):
+            seconds[row["person"]] = seconds.get(row["person"], 0.0) + float(row["seconds"])
+    return seconds
+
+
+def test_pictures_shown_again_by_a_seek_back_add_no_time(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: each seek or step back to a picture already shown counted its time again, so the
+    # rows, the everyone bar and the export held those moments twice.
+    frames, _ = astronaut_frames(num_frames=3, frame_size=(400, 200), face_size=80, copies=2, motion="static")
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for number, frame in enumerate(frames):
+        cv2.imwrite(str(folder / f"pair{number}.png"), frame)
+    window = make_window(video=folder)
+    wait_until_stopped(qtbot, window)
+    timeline = window.timeline_panel.timeline
+    qtbot.waitUntil(lambda: timeline.frames == 3, timeout=WAIT_MS)
+    one_pass = {person.track_id: person.seconds for person in timeline.people()}
+    assert timeline.overall().total_s == pytest.approx(6.0)  # two faces, a step for each picture
+    window.seek(0)  # the finished show opened again at its first picture, paused
+    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 0, timeout=WAIT_MS)
+    for place in (1, 2, 1):  # steps on and back over pictures already counted
+        window.step(place - window.view.result.frame_index)
+        qtbot.waitUntil(lambda place=place: window.view.result.frame_index == place, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: timeline.frames >= 7, timeout=WAIT_MS)
+    assert timeline.overall().total_s == pytest.approx(6.0)
+    for person in timeline.people():
+        assert person.seconds == one_pass.get(person.track_id, (0.0,) * len(person.seconds))
+    png, summary = window.timeline_panel.export_to(tmp_path / "export")
+    assert png.stat().st_size > 1000
+    assert _csv_seconds(summary)["everyone"] == pytest.approx(6.0)
+
+
+def test_a_video_played_again_after_a_seek_back_adds_no_time(
+    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path
+) -> None:
+    # Was: the frames played again after a seek back (Home, the seek bar) each added their
+    # time again: a second pass doubled everyone's seconds.
+    window = make_window(video=two_people.path)
+    timeline = window.timeline_panel.timeline
+    wait_until_stopped(qtbot, window)
+    one_pass = timeline.overall().total_s
+    assert one_pass > 2.0  # two faces over most of 4 s
+    window.seek(0)
+    qtbot.waitUntil(lambda: window.is_running and window.is_paused, timeout=WAIT_MS)
+    frames = timeline.frames
+    window.resume()
+    window.source_banner.dismiss()
+    wait_until_stopped(qtbot, window)
+    assert timeline.frames > frames + 20  # the video was shown again
+    # At most what the first pass's dropped frames left uncounted at its very start.
+    assert timeline.overall().total_s == pytest.approx(one_pass, abs=0.3)
+    png, summary = window.timeline_panel.export_to(tmp_path / "export")
+    assert _csv_seconds(summary)["everyone"] == pytest.approx(timeline.overall().total_s, abs=0.01)

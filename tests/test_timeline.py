@@ -110,17 +110,41 @@ def test_each_new_picture_of_a_slide_show_counts_one_step() -> None:
     assert timeline.now_s == pytest.approx(2.0)
 
 
-def test_a_picture_jumped_to_counts_as_when_first_shown() -> None:
-    # Was: Play again (or a seek back) to a picture no later than the last one shown gave
-    # it 0 s, though it was on screen as long as the first time.
+def test_a_picture_shown_again_adds_no_time_but_one_skipped_does() -> None:
+    # Was: a seek back (or Play again) to a picture already shown counted it again, so the
+    # totals held that moment twice; a picture first reached by a seek back counts.
     timeline = SessionTimeline(SIX_LABELS)
     timeline.add(0.0, [face(1, "happy")], picture=True)
-    timeline.add(2.0, [face(1, "happy")], picture=True)
-    timeline.add(0.0, [face(2, "sad")], picture=True, jumped=True)  # Play again: a new row
-    timeline.add(0.0, [face(2, "sad")], picture=True)  # the paused picture again: no more
-    timeline.add(2.0, [face(2, "sad")], picture=True, jumped=True)  # a seek on to the next
-    assert [person.total_s for person in timeline.people()] == [pytest.approx(2.0), pytest.approx(2.0)]
-    assert timeline.now_s == pytest.approx(4.0)
+    timeline.add(4.0, [face(1, "happy")], picture=True, jumped=True)  # a seek over the second
+    timeline.add(0.0, [face(2, "sad")], picture=True, jumped=True)  # Play again: a new id
+    timeline.add(2.0, [face(2, "sad")], picture=True)  # the one skipped: new
+    timeline.add(4.0, [face(2, "sad")], picture=True)
+    assert [person.total_s for person in timeline.people()] == [pytest.approx(2.0), pytest.approx(1.0)]
+    assert timeline.overall().total_s == pytest.approx(3.0) and timeline.now_s == pytest.approx(3.0)
+    # The row of someone seen only again has no strip of made-up time.
+    assert [label for _start, label in timeline.strip(2)] == [SIX_LABELS.index("sad")]
+
+
+@pytest.mark.parametrize("in_file", [True, False], ids=["file", "live"])
+def test_a_files_moments_count_once_however_often_shown(in_file: bool) -> None:
+    # Was: the frames played again after a seek back each added their time again, so a
+    # second pass doubled the totals. A live stream's clock never shows a moment twice.
+    timeline = SessionTimeline(SIX_LABELS)
+
+    def run(start: float, end: float, label: str, fps: float = 10.0) -> None:
+        for index in range(int(round((end - start) * fps)) + 1):
+            timeline.add(start + index / fps, [face(1, label)], jumped=index == 0, in_file=in_file)
+
+    run(0.0, 4.0, "happy")
+    assert timeline.overall().total_s == pytest.approx(4.0)
+    run(1.0, 3.0, "sad")  # a seek back over seen frames
+    run(2.0, 6.0, "sad")  # and again, then on past the end of what was seen
+    seconds = dict(zip(SIX_LABELS, timeline.people()[0].seconds))
+    if in_file:
+        assert (seconds["happy"], seconds["sad"]) == (pytest.approx(4.0), pytest.approx(2.0))
+        assert timeline.now_s == pytest.approx(6.0)
+    else:
+        assert (seconds["happy"], seconds["sad"]) == (pytest.approx(4.0), pytest.approx(6.0))
 
 
 def test_strips_show_the_label_per_second_for_the_recent_window() -> None:

@@ -1599,7 +1599,7 @@ class MainWindow(QMainWindow):
             # A face that comes or goes shows in the status line with its box, not up to
             # a refresh later ("no faces" beside a boxed face reads as a fault).
             self.status.show_summary(self.status_summary(time.perf_counter()))
-        self.timeline_panel.add(result)
+        self.timeline_panel.add(result, in_file=self.is_file)
         if self.is_file:
             self.playback_bar.show_position(result.frame_index)
 

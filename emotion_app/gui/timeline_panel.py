@@ -423,12 +423,15 @@ class TimelinePanel(QDockWidget):
         self._dirty = True
         self._update_export_button()
 
-    def add(self, result: InferenceResult) -> None:
-        """One shown frame (cheap: aggregates only)."""
+    def add(self, result: InferenceResult, in_file: bool = False) -> None:
+        """One shown frame (cheap: aggregates only); ``in_file``: of a file, whose moments
+        count once however often shown (SessionTimeline.add)."""
         if result.labels and tuple(result.labels) != self.timeline.labels:
             self.set_labels(result.labels)
         jumped, self._run = self._run is not None and result.run != self._run, result.run
-        self.timeline.add(result.source_time, result.faces, result.image, picture=result.picture, jumped=jumped)
+        self.timeline.add(
+            result.source_time, result.faces, result.image, picture=result.picture, jumped=jumped, in_file=in_file
+        )
         self._dirty = True
         # people() is empty (cheap) until the first face; after it, nothing is asked per frame.
         if not self._has_people and self.timeline.people():
