@@ -91,6 +91,11 @@ class _Moments:
             self.ends.insert(low, end)
         return max(0.0, end - start - covered)
 
+    def holds(self, moment: float) -> bool:
+        """Whether ``moment`` was counted (in a span, or where one ends)."""
+        index = bisect.bisect_right(self.starts, moment + _TOUCHING_S) - 1
+        return index >= 0 and moment <= self.ends[index] + _TOUCHING_S
+
 
 class _Person:
     __slots__ = ("seconds", "strip", "bucket", "bucket_seconds", "last_seen_s", "portrait", "portrait_side", "name")
@@ -182,6 +187,7 @@ class SessionTimeline:
             step = self.bucket_s
         elif self._last_stream_s is None or jumped:
             step = 0.0
+            replayed = in_file and self._moments.holds(stream_time_s)
         else:
             step = min(MAX_STEP_S, max(0.0, stream_time_s - self._last_stream_s))
             if in_file and step > 0.0:
