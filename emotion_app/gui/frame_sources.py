@@ -104,9 +104,17 @@ class OpenCvFrameSource:
     say "could not open" instead of "stopped mid-stream".
     """
 
-    def __init__(self, capture: cv2.VideoCapture, first_frame: np.ndarray, timed: bool = False) -> None:
+    def __init__(
+        self, capture: cv2.VideoCapture, first_frame: np.ndarray, timed: bool = False, seeks_from_start: bool = False
+    ) -> None:
         self._capture: cv2.VideoCapture | None = capture
         self._pending: np.ndarray | None = first_frame
+        # A GIF has no index to seek by: FFmpeg's reader reaches frame N by decoding every
+        # frame from the first (each frame is drawn over the ones before it).
+        self._seeks_from_start = seeks_from_start
+        # The frames the capture decoded for this source, as far as it can tell: those read,
+        # and those passed over by a seek that decodes from the first frame.
+        self.decoded_frames = 1
         self.height, self.width = first_frame.shape[:2]
         self.fps = usable_fps(float(capture.get(cv2.CAP_PROP_FPS) or 0.0))
         count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
@@ -125,6 +133,7 @@ class OpenCvFrameSource:
         if self._capture is None:
             return None
         ok, read = self._capture.read()
+        self.decoded_frames += 1
         frame: np.ndarray | None = read if ok else None
         if frame is None or frame.size == 0:
             return None
@@ -145,6 +154,8 @@ class OpenCvFrameSource:
         self._pending = None  # the frame read while opening is no longer next
         if self._times is not None:
             self._times.restart()
+        if self._seeks_from_start:
+            self.decoded_frames += max(0, frame)
         return bool(self._capture.set(cv2.CAP_PROP_POS_FRAMES, max(0, frame)))
 
     def release(self) -> None:
@@ -282,6 +293,11 @@ class AnimationFrameSource:
         # long each is shown, where a video's next frame only tells by its own time.
         self.last_end_s: float | None = None
 
+    @property
+    def decoded_frames(self) -> int:
+        """The frames the animation's reader decoded so far."""
+        return self._animation.decoded_frames
+
     def read(self) -> np.ndarray | None:
         item, self._pending = self._pending, None
         if item is None:
@@ -397,7 +413,16 @@ def _open_video(spec: VideoFileSpec) -> FrameSource:
         if (picture := _picture_named_like_a_video(path)) is not None:
             return picture
         raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
-    return OpenCvFrameSource(capture, normalise_frame(frame), timed=True)
+    return OpenCvFrameSource(capture, normalise_frame(frame), timed=True, seeks_from_start=_is_gif(path))
+
+
+def _is_gif(path: Path) -> bool:
+    """Whether ``path`` holds a GIF (by its first bytes, whatever its name)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(6) in (b"GIF87a", b"GIF89a")
+    except OSError:
+        return False
 
 
 class RawMjpegFrameSource:

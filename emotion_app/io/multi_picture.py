@@ -69,6 +69,8 @@ class AnimatedPicture:
         # fits in one is decoded once for every play and seek.
         self._held: list[np.ndarray] = []
         self._held_start = 0
+        # The frames decoded so far, those decoded again counted each time.
+        self.decoded_frames = 0
         first = self._decode(0, 1)
         if not first:
             raise ValueError(f"{path}: OpenCV cannot read its animation")
@@ -122,6 +124,7 @@ class AnimatedPicture:
         # A frame that does not decode (a damaged or cut file) fails the whole call, but the
         # frames before it are decoded and given all the same: they are kept.
         frames = list(animation.frames)
+        self.decoded_frames += start + len(frames)  # OpenCV decodes from the first frame on
         for offset, duration in enumerate(animation.durations[: len(frames)]):
             if start + offset == len(self._ends_ms):
                 length = float(duration) if duration > MIN_FRAME_MS else float(DEFAULT_FRAME_MS)

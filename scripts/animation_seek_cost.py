@@ -1,0 +1,89 @@
+"""Time seeks in a long GIF through the player's source (``open_frame_source``: FFmpeg's
+reader through OpenCV) and count the frames decoded for them (the source's own
+``decoded_frames``).
+
+The GIF is made from real frames of a clip (default: WolfgangLanger_Pexels.mp4 of the
+shared real clips), scaled to WIDTHxHEIGHT and saved with Pillow (which crops each frame
+to what changed and marks unchanged pixels transparent); it is kept at --gif to reuse.
+Printed: for each frame of --seeks, a fresh source's seek to it and the read of that frame;
+then a play from the start to the end with a seek to the frame due every --every frames.
+
+    python -m scripts.animation_seek_cost [--clip PATH] [--frames 600] [--size 640x360]
+        [--gif /tmp/long.gif] [--seeks 100,300,590] [--every 30]
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import cv2
+from PIL import Image
+
+from emotion_app.gui.frame_sources import AnimationFrameSource, OpenCvFrameSource, open_frame_source
+from emotion_app.gui.messages import VideoFileSpec
+from scripts.support.arguments import frame_size, positive_ints, script_parser
+
+_CLIP = Path("/work/shared/data/real-clips/WolfgangLanger_Pexels.mp4")
+
+
+def make_gif(clip: Path, frames: int, size: tuple[int, int], path: Path) -> None:
+    """``frames`` frames of ``clip`` (from its start, the clip played again where it is
+    shorter) at ``size``, saved as a GIF of 40 ms frames."""
+    capture = cv2.VideoCapture(str(clip))
+    pictures: list[Image.Image] = []
+    while len(pictures) < frames:
+        ok, frame = capture.read()
+        if not ok:
+            if not pictures:
+                raise SystemExit(f"{clip}: no frame could be read")
+            capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            continue
+        rgb = cv2.cvtColor(cv2.resize(frame, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
+        pictures.append(Image.fromarray(rgb).quantize(256))
+    capture.release()
+    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=40, loop=0)
+
+
+def opened(path: Path) -> OpenCvFrameSource | AnimationFrameSource:
+    source = open_frame_source(VideoFileSpec(path))
+    if not isinstance(source, OpenCvFrameSource | AnimationFrameSource):
+        raise SystemExit(f"{path} is not read as a video or an animation")
+    return source
+
+
+def main() -> None:
+    parser = script_parser(__file__, __doc__, raw_description=True)
+    parser.add_argument("--clip", type=Path, default=_CLIP, help="the clip the GIF's frames come from")
+    parser.add_argument("--frames", type=int, default=600, help="frames in the GIF")
+    parser.add_argument("--size", type=frame_size, default=(640, 360), help="the GIF's WIDTHxHEIGHT")
+    parser.add_argument("--gif", type=Path, default=Path("/tmp/animation_seek_cost.gif"), help="the GIF, made once")
+    parser.add_argument("--seeks", type=positive_ints, default=[100, 300, 590], help="frames to seek to")
+    parser.add_argument("--every", type=int, default=30, help="frames between seeks in the play")
+    args = parser.parse_args()
+    if args.frames < 2 or args.every < 1 or max(args.seeks) >= args.frames:
+        parser.error("--frames must be at least 2 and above every frame of --seeks; --every at least 1")
+    if not args.gif.exists():
+        make_gif(args.clip, args.frames, args.size, args.gif)
+    print(f"{args.gif}: {args.gif.stat().st_size / 1e6:.1f} MB")
+    for frame in args.seeks:
+        source = opened(args.gif)
+        before, started = source.decoded_frames, time.perf_counter()
+        source.seek(frame)
+        source.read()
+        seconds = time.perf_counter() - started
+        print(f"seek to {frame}: {seconds:.2f} s, {source.decoded_frames - before} frames decoded")
+        source.release()
+    source = opened(args.gif)
+    before, started, index = source.decoded_frames, time.perf_counter(), 0
+    while source.read() is not None:
+        index += 1
+        if index % args.every == 0:
+            source.seek(index)
+    seconds = time.perf_counter() - started
+    print(f"play of {index} frames, a seek every {args.every}: {seconds:.2f} s, ", end="")
+    print(f"{source.decoded_frames - before} frames decoded")
+
+
+if __name__ == "__main__":
+    main()
