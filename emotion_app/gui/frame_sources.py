@@ -151,12 +151,40 @@ class OpenCvFrameSource:
     def seek(self, frame: int) -> bool:
         if self._capture is None:
             return False
+        frame = max(0, frame)
+        if self._seeks_from_start:
+            # Forward, the frames between are read on from where the reader is, not again
+            # from the first: a play with seeks, or a seek bar dragged on, stays linear.
+            ahead = self._frames_to(frame)
+            if ahead is not None and ahead < frame:  # else no fewer than from the first
+                return self._skip(ahead)
+            self.decoded_frames += frame
         self._pending = None  # the frame read while opening is no longer next
         if self._times is not None:
             self._times.restart()
-        if self._seeks_from_start:
-            self.decoded_frames += max(0, frame)
-        return bool(self._capture.set(cv2.CAP_PROP_POS_FRAMES, max(0, frame)))
+        return bool(self._capture.set(cv2.CAP_PROP_POS_FRAMES, frame))
+
+    def _frames_to(self, frame: int) -> int | None:
+        """How many frames to pass over for ``frame`` to be the next read; None where it
+        is behind the next one (or the reader cannot tell where it is)."""
+        assert self._capture is not None
+        position = self._capture.get(cv2.CAP_PROP_POS_FRAMES)  # the next frame it decodes
+        if not math.isfinite(position) or position < 0:
+            return None
+        next_read = int(position) - (1 if self._pending is not None else 0)
+        return frame - next_read if frame >= next_read else None
+
+    def _skip(self, frames: int) -> bool:
+        """Pass over the next ``frames`` frames (the one read while opening first);
+        False where the file ends before."""
+        assert self._capture is not None
+        if frames and self._pending is not None:
+            self._pending, frames = None, frames - 1
+        for _ in range(frames):
+            self.decoded_frames += 1
+            if not self._capture.grab():
+                return False
+        return True
 
     def release(self) -> None:
         capture, self._capture = self._capture, None

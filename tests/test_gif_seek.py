@@ -1,0 +1,97 @@
+"""Seeking in a GIF the player reads through FFmpeg (``OpenCvFrameSource``): a seek forward
+reads on from where the reader is, and the frames after any seek are those of a play from
+the start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from emotion_app.gui.frame_sources import OpenCvFrameSource, open_frame_source
+from emotion_app.gui.messages import VideoFileSpec
+
+FRAMES = 120
+
+
+@pytest.fixture(scope="module")
+def gif(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A GIF whose frames depend on those before them: small moving patches over a
+    background, every disposal method in turn, a transparent colour, frames of 1-3 ms."""
+    rng = np.random.default_rng(7)
+    frames: list[Image.Image] = []
+    for index in range(FRAMES):
+        picture = np.full((48, 64), 3, dtype=np.uint8)
+        picture[rng.integers(0, 48, 40), rng.integers(0, 64, 40)] = 0  # transparent specks
+        top, left = (index * 3) % 40, (index * 5) % 56
+        picture[top : top + 8, left : left + 8] = 1 + index % 2
+        frame = Image.fromarray(picture, mode="L").convert("P")
+        frame.putpalette([0, 0, 0, 250, 40, 40, 40, 200, 40, 90, 90, 220] + [0] * (252 * 3))
+        frames.append(frame)
+    path = tmp_path_factory.mktemp("gif") / "moving.gif"
+    frames[0].save(
+        path,
+        save_all=True,
+        append_images=frames[1:],
+        duration=40,
+        loop=0,
+        transparency=0,
+        disposal=[index % 4 for index in range(FRAMES)],
+        optimize=False,
+    )
+    return path
+
+
+def opened(path: Path) -> OpenCvFrameSource:
+    source = open_frame_source(VideoFileSpec(path, pace=False))
+    assert isinstance(source, OpenCvFrameSource)
+    return source
+
+
+def played(path: Path) -> list[np.ndarray]:
+    source = opened(path)
+    frames = []
+    while (frame := source.read()) is not None:
+        frames.append(frame)
+    source.release()
+    return frames
+
+
+def test_a_play_with_seeks_forward_decodes_each_frame_once(gif: Path) -> None:
+    source = opened(gif)
+    read = 0
+    while source.read() is not None:
+        read += 1
+        if read % 10 == 0:  # where a seek bar's click or drag lands, at the frame due
+            assert source.seek(read)
+        if read == 55:
+            assert source.seek(read + 7)  # a little ahead: the frames between passed over
+            read += 7
+    source.release()
+    assert read == FRAMES
+    # Each frame decoded once (each seek used to decode again from the first frame).
+    assert source.decoded_frames <= FRAMES + 1
+
+
+def test_frames_after_seeks_are_those_of_a_play_from_the_start(gif: Path) -> None:
+    expected = played(gif)
+    assert len(expected) == FRAMES
+    assert len({frame.tobytes() for frame in expected}) > FRAMES // 2  # the frames differ
+    source = opened(gif)
+    for target in (5, 40, 41, 90, 20, 21, 0, 119, 60):  # forward, back, to the first and last
+        assert source.seek(target)
+        for offset in range(2 if target < FRAMES - 1 else 1):
+            frame = source.read()
+            assert frame is not None
+            np.testing.assert_array_equal(frame, expected[target + offset], err_msg=f"frame {target + offset}")
+    source.release()
+
+
+def test_a_seek_forward_past_the_end_reads_no_frame(gif: Path) -> None:
+    source = opened(gif)
+    source.read()
+    source.seek(FRAMES + 5)
+    assert source.read() is None
+    source.release()
