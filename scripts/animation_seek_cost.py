@@ -4,12 +4,12 @@ reader through OpenCV) and count the frames decoded for them (the source's own
 
 The GIF is made from real frames of a clip (default: WolfgangLanger_Pexels.mp4 of the
 shared real clips), scaled to WIDTHxHEIGHT and saved with Pillow (which crops each frame
-to what changed and marks unchanged pixels transparent); it is kept at --gif to reuse.
+to what changed and marks unchanged pixels transparent); it is kept at --gif and used as it is by later runs.
 Printed: for each frame of --seeks, a fresh source's seek to it and the read of that frame;
 then a play from the start to the end with a seek to the frame due every --every frames.
 
     python -m scripts.animation_seek_cost [--clip PATH] [--frames 600] [--size 640x360]
-        [--gif /tmp/long.gif] [--seeks 100,300,590] [--every 30]
+        [--gif /tmp/animation_seek_cost.gif] [--seeks 100,300,590] [--every 30]
 """
 
 from __future__ import annotations
