@@ -6,10 +6,11 @@ The GIF is made from real frames of a clip (default: WolfgangLanger_Pexels.mp4 o
 shared real clips), scaled to WIDTHxHEIGHT and saved with Pillow (which crops each frame
 to what changed and marks unchanged pixels transparent); it is kept at --gif and used as it is by later runs.
 Printed: for each frame of --seeks, a fresh source's seek to it and the read of that frame;
-then a play from the start to the end with a seek to the frame due every --every frames.
+then a play from the start to the end with a seek to the frame due every --every frames;
+then, from the last of --seeks, --steps steps back of a frame each and a seek 5 s back.
 
     python -m scripts.animation_seek_cost [--clip PATH] [--frames 600] [--size 640x360]
-        [--gif /tmp/animation_seek_cost.gif] [--seeks 100,300,590] [--every 30]
+        [--gif /tmp/animation_seek_cost.gif] [--seeks 100,300,590] [--every 30] [--steps 30]
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ def main() -> None:
     parser.add_argument("--gif", type=Path, default=Path("/tmp/animation_seek_cost.gif"), help="the GIF, made once")
     parser.add_argument("--seeks", type=positive_ints, default=[100, 300, 590], help="frames to seek to")
     parser.add_argument("--every", type=int, default=30, help="frames between seeks in the play")
+    parser.add_argument("--steps", type=int, default=30, help="frame steps back from the last of --seeks")
     args = parser.parse_args()
-    if args.frames < 2 or args.every < 1 or max(args.seeks) >= args.frames:
+    if args.frames < 2 or args.every < 1 or args.steps < 0 or max(args.seeks) >= args.frames:
         parser.error("--frames must be at least 2 and above every frame of --seeks; --every at least 1")
     if not args.gif.exists():
         make_gif(args.clip, args.frames, args.size, args.gif)
@@ -83,6 +85,24 @@ def main() -> None:
     seconds = time.perf_counter() - started
     print(f"play of {index} frames, a seek every {args.every}: {seconds:.2f} s, ", end="")
     print(f"{source.decoded_frames - before} frames decoded")
+    source.release()
+    last = max(args.seeks)
+    source = opened(args.gif)
+    source.seek(last)
+    source.read()
+    before, started = source.decoded_frames, time.perf_counter()
+    for frame in range(last - 1, last - 1 - args.steps, -1):  # Left while paused
+        source.seek(frame)
+        source.read()
+    seconds = time.perf_counter() - started
+    print(f"{args.steps} steps back from {last}: {seconds:.2f} s, {source.decoded_frames - before} frames decoded")
+    back = max(0, last - args.steps - int(round(5 * (source.fps or 25.0))))
+    before, started = source.decoded_frames, time.perf_counter()
+    source.seek(back)  # 5 s back (Left while playing)
+    source.read()
+    seconds = time.perf_counter() - started
+    print(f"5 s back, to {back}: {seconds:.2f} s, {source.decoded_frames - before} frames decoded")
+    source.release()
 
 
 if __name__ == "__main__":

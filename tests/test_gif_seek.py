@@ -1,6 +1,6 @@
 """Seeking in a GIF the player reads through FFmpeg (``OpenCvFrameSource``): a seek forward
-reads on from where the reader is, and the frames after any seek are those of a play from
-the start."""
+reads on from where the reader is, a seek back among the last frames read gives them again,
+and the frames after any seek are those of a play from the start."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from emotion_app.gui import frame_sources
 from emotion_app.gui.frame_sources import OpenCvFrameSource, open_frame_source
 from emotion_app.gui.messages import VideoFileSpec
 
@@ -51,10 +52,14 @@ def opened(path: Path) -> OpenCvFrameSource:
 
 
 def played(path: Path) -> list[np.ndarray]:
+    return [frame for frame, _ in timed_play(path)]
+
+
+def timed_play(path: Path) -> list[tuple[np.ndarray, float | None]]:
     source = opened(path)
     frames = []
     while (frame := source.read()) is not None:
-        frames.append(frame)
+        frames.append((frame, source.last_time_s))
     source.release()
     return frames
 
@@ -94,4 +99,65 @@ def test_a_seek_forward_past_the_end_reads_no_frame(gif: Path) -> None:
     source.read()
     source.seek(FRAMES + 5)
     assert source.read() is None
+    source.release()
+
+
+def test_steps_back_among_the_last_frames_decode_nothing_again(gif: Path) -> None:
+    expected = timed_play(gif)
+    source = opened(gif)
+    shown: list[tuple[int, np.ndarray, float | None]] = []
+    index = 0
+    while (frame := source.read()) is not None:
+        shown.append((index, frame, source.last_time_s))
+        index += 1
+        if len(shown) % 20 == 0:  # 5 s back while playing, then a frame back as if paused
+            index -= 10
+            assert source.seek(index)
+            frame = source.read()
+            assert frame is not None
+            shown.append((index, frame, source.last_time_s))
+            assert source.seek(index)  # the same frame again, as a step back from the next shows
+    source.release()
+    assert index == FRAMES
+    for at, frame, time_s in shown:
+        np.testing.assert_array_equal(frame, expected[at][0], err_msg=f"frame {at}")
+        assert time_s == expected[at][1], f"frame {at}"
+    # Each frame decoded once, and the end's failed read (a seek back used to decode the
+    # file again from its first frame).
+    assert source.decoded_frames <= FRAMES + 1
+
+
+def test_steps_back_after_a_seek_forward_decode_nothing_again(gif: Path) -> None:
+    expected = timed_play(gif)
+    source = opened(gif)
+    assert source.seek(100)
+    assert source.read() is not None
+    before = source.decoded_frames
+    for at in (99, 98, 97, 70, 71):
+        assert source.seek(at)
+        frame = source.read()
+        assert frame is not None
+        np.testing.assert_array_equal(frame, expected[at][0], err_msg=f"frame {at}")
+        assert source.last_time_s == expected[at][1], f"frame {at}"
+    assert source.decoded_frames == before
+    source.release()
+
+
+def test_a_seek_back_past_the_frames_kept_decodes_from_the_first(gif: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = played(gif)
+    monkeypatch.setattr(frame_sources, "RECENT_GIF_FRAMES_BYTES", 8 * expected[0].nbytes)
+    source = opened(gif)
+    for _ in range(70):
+        source.read()
+    before = source.decoded_frames
+    assert source.seek(50)  # 20 back, past the 8 kept
+    assert source.decoded_frames - before == 50
+    for at in range(50, FRAMES):
+        frame = source.read()
+        assert frame is not None
+        np.testing.assert_array_equal(frame, expected[at], err_msg=f"frame {at}")
+    assert source.seek(FRAMES - 3)  # among the 8 kept again
+    frame = source.read()
+    assert frame is not None
+    np.testing.assert_array_equal(frame, expected[FRAMES - 3])
     source.release()

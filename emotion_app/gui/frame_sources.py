@@ -11,6 +11,7 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,9 @@ FALLBACK_FPS = 30.0
 # A raw MJPEG file's JPEGs are counted while it opens this far into it (bytes): a short
 # file says its length with its first frame, a longer one once a thread has counted it.
 RAW_MJPEG_COUNTED_AT_OPEN = 16 << 20
+# A GIF's last frames read are kept up to this many bytes, for a seek back among them (a
+# step back, or a few seconds back) without decoding the file again from its first frame.
+RECENT_GIF_FRAMES_BYTES = 128 << 20
 
 
 class SourceOpenError(Exception):
@@ -115,6 +119,13 @@ class OpenCvFrameSource:
         # The frames the capture decoded for this source, as far as it can tell: those read,
         # and those passed over by a seek that decodes from the first frame.
         self.decoded_frames = 1
+        # Where the capture is (the frame it decodes next), counted here for a GIF, whose
+        # last frames read are kept for a seek back among them (frame, its time, by index).
+        self._position = 1
+        self._recent: deque[tuple[int, np.ndarray, float | None]] = deque(
+            maxlen=max(1, RECENT_GIF_FRAMES_BYTES // max(1, first_frame.nbytes))
+        )
+        self._replay: int | None = None  # the next frame read from _recent, not the capture
         self.height, self.width = first_frame.shape[:2]
         self.fps = usable_fps(float(capture.get(cv2.CAP_PROP_FPS) or 0.0))
         count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
@@ -124,8 +135,14 @@ class OpenCvFrameSource:
         self._times = FrameTimes(self.fps) if timed else None
         self._pending_time = self._frame_time()
         self.last_time_s: float | None = None
+        self._keep(0, first_frame, self._pending_time)
 
     def read(self) -> np.ndarray | None:
+        if self._replay is not None:
+            index, kept, time_s = self._recent[self._replay - self._recent[0][0]]
+            self._replay = index + 1 if index + 1 < self._position else None
+            self.last_time_s = time_s
+            return kept.copy()  # the one kept stays as read, whatever is drawn on this
         if self._pending is not None:
             pending, self._pending = self._pending, None
             self.last_time_s = self._pending_time
@@ -134,11 +151,22 @@ class OpenCvFrameSource:
             return None
         ok, read = self._capture.read()
         self.decoded_frames += 1
+        self._position += 1
         frame: np.ndarray | None = read if ok else None
         if frame is None or frame.size == 0:
             return None
         self.last_time_s = self._frame_time()
-        return normalise_frame(frame)
+        frame = normalise_frame(frame)
+        self._keep(self._position - 1, frame, self.last_time_s)
+        return frame
+
+    def _keep(self, index: int, frame: np.ndarray, time_s: float | None) -> None:
+        """Keep a GIF's frame ``index`` just read among the recent ones (a copy)."""
+        if not self._seeks_from_start:
+            return
+        if self._recent and self._recent[-1][0] != index - 1:  # not the next after them
+            self._recent.clear()
+        self._recent.append((index, frame.copy(), time_s))
 
     def _frame_time(self) -> float | None:
         if self._times is None or self._capture is None:
@@ -153,37 +181,45 @@ class OpenCvFrameSource:
             return False
         frame = max(0, frame)
         if self._seeks_from_start:
-            # Forward, the frames between are read on from where the reader is, not again
-            # from the first: a play with seeks, or a seek bar dragged on, stays linear.
-            ahead = self._frames_to(frame)
-            if ahead is not None and ahead < frame:  # else no fewer than from the first
+            recent = self._recent
+            # The frames kept must reach to where the capture is, for it to read on after them.
+            if recent and recent[0][0] <= frame <= recent[-1][0] == self._position - 1:
+                # Back among the last frames read (a step back, a few seconds back): they
+                # are given again, and the capture reads on after them where it is.
+                self._pending, self._replay = None, frame
+                return True
+            ahead = frame - self._position
+            if 0 <= ahead < frame:
+                # Forward, the frames between are read on from where the reader is, not
+                # again from the first: a play with seeks, or a seek bar dragged on, stays
+                # linear (at or before ``ahead == frame``, no fewer than from the first).
                 return self._skip(ahead)
             self.decoded_frames += frame
+            self._position = frame
+            self._recent.clear()
+            self._replay = None
         self._pending = None  # the frame read while opening is no longer next
         if self._times is not None:
             self._times.restart()
         return bool(self._capture.set(cv2.CAP_PROP_POS_FRAMES, frame))
 
-    def _frames_to(self, frame: int) -> int | None:
-        """How many frames to pass over for ``frame`` to be the next read; None where it
-        is behind the next one (or the reader cannot tell where it is)."""
-        assert self._capture is not None
-        position = self._capture.get(cv2.CAP_PROP_POS_FRAMES)  # the next frame it decodes
-        if not math.isfinite(position) or position < 0:
-            return None
-        next_read = int(position) - (1 if self._pending is not None else 0)
-        return frame - next_read if frame >= next_read else None
-
     def _skip(self, frames: int) -> bool:
-        """Pass over the next ``frames`` frames (the one read while opening first);
-        False where the file ends before."""
+        """Pass over the capture's next ``frames`` frames, the last of them kept as read
+        (for a step back after the seek); False where the file ends before."""
         assert self._capture is not None
-        if frames and self._pending is not None:
-            self._pending, frames = None, frames - 1
-        for _ in range(frames):
+        self._pending = self._replay = None
+        kept_from = frames - (self._recent.maxlen or 0)
+        for passed in range(frames):
             self.decoded_frames += 1
-            if not self._capture.grab():
+            self._position += 1
+            if passed < kept_from:
+                if not self._capture.grab():
+                    return False
+                continue
+            ok, read = self._capture.read()
+            if not ok or read is None or read.size == 0:
                 return False
+            self._keep(self._position - 1, normalise_frame(read), self._frame_time())
         return True
 
     def release(self) -> None:
