@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from PyQt6.QtCore import QEvent, QObject, QPoint, Qt
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QApplication, QLabel, QSlider, QVBoxLayout, QWidget
@@ -27,15 +28,21 @@ _BITS = 8
 _BIT_W, _BIT_H = 20, 14
 
 
-@pytest.fixture(scope="module", params=[".avi", ".mp4"])
+@pytest.fixture(scope="module", params=[".avi", ".mp4", ".gif"])
 def clip(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[np.ndarray]]:
-    """A 9-second 160x120 clip at 15 fps (MJPG and mp4v): an astronaut face, and each
-    frame's number written along its bottom edge in big black and white blocks."""
+    """A 9-second 160x120 clip at 15 fps (MJPG and mp4v; a GIF, which FFmpeg seeks from its
+    first frame, at 70 ms a frame): an astronaut face, and each frame's number written along
+    its bottom edge in big black and white blocks."""
     frames, _ = astronaut_frames(num_frames=CLIP_FRAMES, frame_size=(160, 120), face_size=60, motion="static")
     for index, frame in enumerate(frames):
         for bit in range(_BITS):
             frame[-_BIT_H:, bit * _BIT_W : (bit + 1) * _BIT_W] = 255 if index >> bit & 1 else 0
-    path = write_video(tmp_path_factory.mktemp("player") / f"numbered{request.param}", frames, fps=15.0)
+    path = tmp_path_factory.mktemp("player") / f"numbered{request.param}"
+    if request.param == ".gif":
+        pictures = [Image.fromarray(np.ascontiguousarray(frame[..., ::-1])).quantize(64) for frame in frames]
+        pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=70, loop=0)
+    else:
+        path = write_video(path, frames, fps=15.0)
     decoded = read_video(path)
     assert [frame_number(frame) for frame in decoded] == list(range(CLIP_FRAMES))
     return path, decoded
