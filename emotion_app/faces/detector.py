@@ -32,6 +32,13 @@ LOCAL_SEARCH_SLACK = 1.25
 # gallery view, a classroom or an audience are 20-40 px; scans for them are affordable
 # because they run over changed regions only (see tracker and scene_gate).
 DEFAULT_MIN_FACE = 24
+# A still is searched again in copies of itself shrunk by these factors (area averaging),
+# for faces of STILL_COPY_MIN_WINDOWS cascade windows or more there: whether the cascade
+# finds a large face depends on the face's exact size in pixels (a face found in a photo
+# was missed in the same photo scaled up), and one of several sizes finds it
+# (docs/measurements.md, "Big photos").
+STILL_COPY_FACTORS = (2**0.25, 2**0.5, 2**0.75)
+STILL_COPY_MIN_WINDOWS = 3.0
 
 
 class OpenCVSetupError(RuntimeError):
@@ -153,6 +160,34 @@ class FaceDetector:
             scale_factor=scale_factor,
             min_neighbors=min_neighbors,
         )
+
+    def detect_still(self, gray: np.ndarray, min_neighbors: int | None = None) -> list[list[Box]]:
+        """Faces in a picture on its own, one list per size searched, the finest first:
+        :meth:`detect_gray`'s, then those in each copy of :data:`STILL_COPY_FACTORS`
+        (boxes in ``gray`` pixels; a face is usually in several lists)."""
+        height, width = gray.shape[:2]
+        passes = [self.detect_gray(gray, min_neighbors=min_neighbors)]
+        for factor in STILL_COPY_FACTORS:
+            size = (max(1, int(round(width / factor))), max(1, int(round(height / factor))))
+            copy = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+            scale_x, scale_y = size[0] / width, size[1] / height
+            smallest = max(self.min_face_size * scale_x, self.window * STILL_COPY_MIN_WINDOWS)
+            largest = None if self.max_face_size is None else self.max_face_size * scale_x
+            if largest is not None and largest < smallest:
+                continue
+            found = self.detect_region(copy, (0, 0, size[0], size[1]), smallest, largest, min_neighbors=min_neighbors)
+            passes.append(
+                [
+                    (
+                        int(round(x / scale_x)),
+                        int(round(y / scale_y)),
+                        int(round(w / scale_x)),
+                        int(round(h / scale_y)),
+                    )
+                    for x, y, w, h in found
+                ]
+            )
+        return passes
 
     def detect_region(
         self,

@@ -615,9 +615,17 @@ class FaceTracker:
                 # detector's own fine pyramid, unconfirmed by local searches (which lose
                 # faces at the frame's edge), with fewer neighbours (the face check
                 # judges every find).
-                detections.extend(self.detector.detect_gray(gray, min_neighbors=self._checked_neighbours))
+                if still:
+                    # Searched at several sizes (see FaceDetector.detect_still), one box kept
+                    # of those that overlap.
+                    passes = self.detector.detect_still(gray, min_neighbors=self._checked_neighbours)
+                    judged = {box: self.face_check.judge(gray, box) for boxes in passes for box in boxes}
+                    detections.extend(_best_of_overlapping(passes, judged))
+                else:
+                    judged = {}
+                    detections.extend(self.detector.detect_gray(gray, min_neighbors=self._checked_neighbours))
                 # The face check's verdicts are kept for this frame's confirmations.
-                self._verdicts = {box: self.face_check.judge(gray, box) for box in detections}
+                self._verdicts = {box: judged.get(box) or self.face_check.judge(gray, box) for box in detections}
                 opens_empty = not any(verdict.passed for verdict in self._verdicts.values())
                 if still or (opens_empty and not self.background_scan):
                     # Leaning faces too: every one in a picture; in a video that opens
@@ -1118,3 +1126,21 @@ def _body_under(gray: np.ndarray, box: Box, face: Box, look: FaceTemplate | None
     return under_chin(box, face, CHIN_ABOVE, CHIN_BELOW, CHIN_ASIDE) and (
         look is None or look.resemblance(gray, box, CHIN_SHIFT) < CHIN_RESEMBLANCE
     )
+
+
+def _best_of_overlapping(passes: list[list[Box]], verdicts: dict[Box, FaceVerdict]) -> list[Box]:
+    """One box of each group of overlapping ones in ``passes`` (a still's searches, the
+    finest first): one that passed the face check over one that did not, then the finest
+    search's, then one clearly a face, then the larger. (Largest first, as elsewhere, let a
+    box around a face and its hair, from a coarse search, stand for the face.)"""
+
+    def rank(item: tuple[Box, int]) -> tuple[bool, int, bool, int]:
+        box, level = item
+        return (not verdicts[box].passed, level, not verdicts[box].strong, -box[2] * box[3])
+
+    ranked = sorted(((box, level) for level, boxes in enumerate(passes) for box in boxes), key=rank)
+    kept: list[Box] = []
+    for box, _ in ranked:
+        if all(iou(box, other) <= DUPLICATE_IOU for other in kept):
+            kept.append(box)
+    return kept
