@@ -22,14 +22,16 @@ from .faces.tracker import FaceTracker
 from .inference.classifier import EmotionClassifier
 from .inference.reuse import PredictionReuse
 from .inference.steadiness import DEFAULT_STEADINESS, LabelSteadier, Steadiness, UncertaintyRule, steadiness_level
-from .preprocessing import crop_face, to_gray
+from .preprocessing import Preprocessing, crop_face, to_gray
 from .results import FaceResult
 
 # Frames with more pixels than this are scaled down to it before anything else; boxes are
 # reported in the frame's own pixels, and the smallest face found grows by the same factor.
-# A still picture may have up to 4096x4096, so a 20000x20000 image costs a 16-megapixel
-# pass instead of gigabytes, and a photo's small faces are still found.
-MAX_DETECTION_PIXELS = 4096 * 4096
+# A still picture may have up to 2560x1440: a screenshot of a video call's gallery keeps its
+# 24 px faces, and a camera's photo is searched as thoroughly in seconds, its smallest
+# face found a hundredth of its width (a 640 px frame's 24 px face is 3.75%); its faces are
+# classified from the picture's own pixels (docs/measurements.md, "Big photos").
+MAX_DETECTION_PIXELS = 2560 * 1440
 # A video frame up to 1920x1080: a 4K stream searched and cropped at full size could not be
 # shown live (docs/measurements.md); at 4K, faces under 48 px (a hundredth of the
 # picture's width) are then not looked for.
@@ -57,6 +59,23 @@ def detection_gray(frame: np.ndarray, max_pixels: int = MAX_DETECTION_PIXELS) ->
 def _unscale_box(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
     x, y, w, h = box
     return (int(round(x / scale)), int(round(y / scale)), int(round(w / scale)), int(round(h / scale)))
+
+
+def _full_size_crop(frame: np.ndarray, box: tuple[int, int, int, int], spec: Preprocessing, roll: float) -> np.ndarray:
+    """:func:`crop_face` of ``box`` from ``frame`` itself (any dtype and channels the
+    pipeline takes), converting only the part around the face to gray."""
+    height, width = frame.shape[:2]
+    x, y, w, h = box
+    # The crop's half-side, widened for a turned crop's corners (at most sqrt(2) times).
+    reach = max(w, h) * (0.5 + spec.crop_margin) * 1.5 + 2
+    cx, cy = x + w / 2.0, y + h / 2.0
+    x0, y0 = max(0, int(math.floor(cx - reach))), max(0, int(math.floor(cy - reach)))
+    x1, y1 = min(width, int(math.ceil(cx + reach))), min(height, int(math.ceil(cy + reach)))
+    if x1 <= x0 or y1 <= y0:
+        raise ValueError(f"face box {box} lies outside the {width}x{height} frame")
+    part = to_gray(np.ascontiguousarray(frame[y0:y1, x0:x1]))
+    # Cut at the picture's edge only, so crop_face replicates the same edge pixels.
+    return crop_face(part, (x - x0, y - y0, w, h), spec, roll)
 
 
 @dataclass(frozen=True)
@@ -237,7 +256,15 @@ class EmotionPipeline:
                 self._steadier.reset()
                 self._steadier.uncertainty = UncertaintyRule.from_live(classifier.card.live)
             spec = classifier.preprocessing
-            crops = np.stack([crop_face(gray, track.box, spec, track.roll) for track in tracks])
+            if still and scale != 1.0 and frame.dtype in (np.uint8, np.uint16):
+                # A shrunk still's faces are cropped from the picture itself: a face small
+                # in the search copy may have many more pixels in the picture. (Floats are
+                # scaled by the whole frame's peak: from the copy, as converted whole.)
+                crops = np.stack(
+                    [_full_size_crop(frame, _unscale_box(track.box, scale), spec, track.roll) for track in tracks]
+                )
+            else:
+                crops = np.stack([crop_face(gray, track.box, spec, track.roll) for track in tracks])
             reused = [self._reuse.reusable(track.track_id, crop) for track, crop in zip(tracks, crops)]
             todo = [i for i, known in enumerate(reused) if known is None]
             computed: dict[int, np.ndarray] = {}

@@ -28,8 +28,8 @@ from .messages import InferenceResult
 
 log = logging.getLogger(__name__)
 
-# The longest side of the screen's picture, in pixels: the size faces are searched at in a
-# still (pipeline.MAX_DETECTION_PIXELS), more than any screen shows. Frames up to it are
+# The longest side of the screen's picture, in pixels: more than any screen shows (a
+# still's faces are searched at less, pipeline.MAX_DETECTION_PIXELS). Frames up to it are
 # shown at their own size, exactly as saved.
 MAX_SHOWN_SIDE = 4096
 
