@@ -4,6 +4,7 @@ camera apps do."""
 
 from __future__ import annotations
 
+import base64
 import http.server
 import select
 import shutil
@@ -38,6 +39,7 @@ class MjpegCamera:
     delivers it).
     ``intervals``: the seconds each stream waits after each of its frames, in turn (looped;
     ``fps`` then unused), as a camera in a snapshot or timelapse mode sends them.
+    ``password``: a user name and password the camera asks for by Basic (401 until given).
     """
 
     def __init__(
@@ -48,6 +50,7 @@ class MjpegCamera:
         drip_s: float = 0.0,
         tls: ssl.SSLContext | None = None,
         intervals: Sequence[float] = (),
+        password: tuple[str, str] | None = None,
     ) -> None:
         self.frames: list[np.ndarray | bytes] = list(
             frames if frames is not None else read_video(video) if video else []
@@ -55,6 +58,8 @@ class MjpegCamera:
         self.fps = fps
         self.intervals = list(intervals)
         self.drip_s = drip_s
+        self.refused = 0  # requests answered 401 (no password, or a wrong one)
+        credentials = base64.b64encode(":".join(password).encode()).decode() if password else None
         self.sent = 0  # frames written to the streams so far, all of them together
         self.streams = 0  # streams answered so far (each a connection of the reader's)
         self._glitches: list[bytes] = []  # sent once by every stream, in turn, between frames
@@ -70,6 +75,13 @@ class MjpegCamera:
             def do_GET(self) -> None:  # noqa: N802 - the http.server name
                 if self.path != "/video" or not camera._on.is_set():
                     self.send_error(404)
+                    return
+                if credentials is not None and self.headers.get("Authorization") != f"Basic {credentials}":
+                    camera.refused += 1
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="camera"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
