@@ -630,3 +630,53 @@ def _status_reason(
             "(a link too slow for them, or a camera that stalls)"
         )
     return f"{NOT_A_STREAM} ({answer})"
+
+
+# For the app's own reader of an HTTP MJPEG stream (gui/http_mjpeg), which asks the camera
+# as the probe does: the same connection, TLS, request and password.
+
+
+def connect_as_probe(url: str, timeout_s: float, deadline_s: float) -> socket.socket | str:
+    """A connection to the camera of the http(s) ``url``, in TLS for https (its certificate
+    checked as FFmpeg would), each step within ``timeout_s`` and all within ``deadline_s``;
+    or why not, as a phrase (a certificate refused); OSError where it failed."""
+    clock = _Clock(timeout_s, deadline_s)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        sock = _connect(host, parts.port or DEFAULT_PORTS[parts.scheme.lower()], clock)
+        if parts.scheme.lower() != "https":
+            return sock
+        try:
+            wrapped = _tls(sock, host, clock)
+        except BaseException:
+            sock.close()
+            raise
+    except _OutOfTime:
+        raise TimeoutError(f"no connection within {deadline_s:g} s") from None
+    if isinstance(wrapped, str):
+        sock.close()
+    return wrapped
+
+
+def get_request(url: str, authorization: str | None) -> bytes:
+    """A GET of ``url`` as the probe asks for it (and FFmpeg): its Host header, and the
+    ``authorization`` answering the camera's challenge where given."""
+    parts = urlsplit(url)
+    given_port = f":{parts.port}" if parts.port is not None else ""
+    lines = [
+        f"GET {_target(url)} HTTP/1.1",
+        f"Host: {url_host(parts.hostname or '')}{given_port}",
+        "User-Agent: EmotionCamera",
+        "Connection: close",
+    ]
+    request = "\r\n".join(lines).encode()
+    if authorization is not None:  # as UTF-8, as FFmpeg sends it (see _http_get)
+        request += b"\r\nAuthorization: " + authorization.encode()
+    return request + b"\r\n\r\n"
+
+
+def get_authorization(challenges: list[str], url: str) -> str | None:
+    """The Authorization header answering a 401's ``challenges`` to a GET of ``url`` with
+    its user name and password, as FFmpeg would answer them; None where it would send none."""
+    return _authorization(challenges, "GET", _target(url), url)
