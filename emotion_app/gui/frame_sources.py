@@ -39,6 +39,7 @@ from emotion_app.io.video import (
     read_picture,
 )
 
+from .http_mjpeg import HttpMjpegCapture, open_http_mjpeg
 from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from .quitting import WAIT_SLICE_S
 from .screen_capture import ScreenCaptureError, ScreenFrameSource
@@ -50,7 +51,9 @@ from .stream_probe import (
     PROBE_TIMEOUT_S,
     QUICK_PROBE_DEADLINE_S,
     QUICK_PROBE_TIMEOUT_S,
-    why_not_opened,
+    ProbeAnswer,
+    probe,
+    sent_no_first_frames,
 )
 from .stream_url import check_stream_url
 
@@ -645,29 +648,36 @@ def open_stream_capture(url: str, read_timeout_ms: int = STREAM_READ_TIMEOUT_MS)
     )
 
 
+# A stream's capture: OpenCV's FFmpeg, or where that refused an HTTP MJPEG stream the app's own.
+StreamCapture = cv2.VideoCapture | HttpMjpegCapture
+
+
 def connect_stream(
-    url: str, cancelled: Callable[[], bool] = lambda: False, read_timeout_ms: int = STREAM_READ_TIMEOUT_MS
-) -> tuple[cv2.VideoCapture, Decoder | None, np.ndarray]:
+    url: str,
+    cancelled: Callable[[], bool] = lambda: False,
+    read_timeout_ms: int = STREAM_READ_TIMEOUT_MS,
+    own_reader_first: bool = False,
+) -> tuple[StreamCapture, Decoder | None, np.ndarray]:
     """The stream at ``url`` (checked) opened, with its first frame read and decoded, and
     the decoder of its reads (None: they are pictures already); :class:`StreamRefusedError`
     with the reason. ``cancelled``: asked between the steps, each of which waits up to a
     timeout; where it says so, the stream is let go of and refused with no reason.
-    ``read_timeout_ms``: how long each read of it may wait (its open at least as long)."""
+    ``read_timeout_ms``: how long each read of it may wait (its open at least as long).
+
+    FFmpeg first; where it does not open a stream that the probe finds is an HTTP(S) MJPEG
+    one, the app's own reader (gui/http_mjpeg), which opens a camera too slow for FFmpeg's
+    open (it reads three frames in it). ``own_reader_first``: that reader alone (a stream
+    it read before)."""
     open_timeout_ms = _open_timeout_ms(read_timeout_ms)
     with quiet_opencv_log():
         began = time.monotonic()
-        capture = open_stream_capture(url, read_timeout_ms)
-        if not capture.isOpened():
-            capture.release()
-            if cancelled():
-                raise StreamRefusedError("", opened=False)
-            # FFmpeg waited out its timeout: nobody answered, or the answer was a stream too
-            # slow for a frame. Asked briefly which: a stop or the app's closing waits for it.
-            if _waited_out(began, open_timeout_ms):
-                reason = _why_not_opened(url, QUICK_PROBE_TIMEOUT_S, QUICK_PROBE_DEADLINE_S, open_timeout_ms / 1000.0)
-            else:
-                reason = _why_not_opened(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, None)
-            raise StreamRefusedError(reason, opened=False)
+        capture = None if own_reader_first else open_stream_capture(url, read_timeout_ms)
+        if capture is None or not capture.isOpened():
+            waited_out = False
+            if capture is not None:
+                capture.release()
+                waited_out = _waited_out(began, open_timeout_ms)
+            return _open_refused(url, cancelled, read_timeout_ms, waited_out, own_reader_first)
         frame = None
         decode = jpeg_packets(capture)
         began = time.monotonic()
@@ -684,15 +694,66 @@ def connect_stream(
     return capture, decode, normalise_frame(frame)
 
 
-def _why_not_opened(url: str, timeout_s: float, deadline_s: float, waited_s: float | None) -> str:
-    """:func:`why_not_opened`, whose own failure on an odd camera or address must not end the
-    open, nor a reconnect's thread (which would leave "reconnecting" on screen for good)."""
+def _open_refused(
+    url: str, cancelled: Callable[[], bool], read_timeout_ms: int, waited_out: bool, own_reader_first: bool
+) -> tuple[StreamCapture, Decoder | None, np.ndarray]:
+    """The stream at ``url`` that FFmpeg did not open (``waited_out``: it waited out its
+    open timeout; ``own_reader_first``: not tried), read by the app's own MJPEG reader where
+    the camera answers with such a stream; else :class:`StreamRefusedError` saying why."""
+    if cancelled():
+        raise StreamRefusedError("", opened=False)
+    open_timeout_ms = _open_timeout_ms(read_timeout_ms)
+    answer = None
+    if not own_reader_first:
+        # FFmpeg waited out its timeout: nobody answered, or the answer was a stream too
+        # slow for a frame. Asked briefly which: a stop or the app's closing waits for it.
+        if waited_out:
+            answer = _probe(url, QUICK_PROBE_TIMEOUT_S, QUICK_PROBE_DEADLINE_S, open_timeout_ms / 1000.0)
+        else:
+            answer = _probe(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, None)
+        if answer.mjpeg is None or cancelled():
+            raise StreamRefusedError("" if cancelled() else answer.reason, opened=False)
+    own = open_http_mjpeg(url, read_timeout_ms / 1000.0, cancelled)
+    opened = _own_first_frame(own, cancelled, read_timeout_ms) if own is not None else None
+    if opened is not None:
+        return opened
+    if cancelled():
+        raise StreamRefusedError("", opened=False)
+    if answer is None:  # the app's reader alone was tried: asked why now
+        answer = _probe(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, None)
+    if own is not None and answer.mjpeg is not None:  # it answered with a stream, and sent no frame
+        waited_ms = read_timeout_ms + (open_timeout_ms if waited_out else 0)
+        raise StreamRefusedError(sent_no_first_frames(answer.mjpeg, waited_ms / 1000.0), opened=False)
+    raise StreamRefusedError(answer.reason, opened=False)
+
+
+def _own_first_frame(
+    capture: HttpMjpegCapture, cancelled: Callable[[], bool], read_timeout_ms: int
+) -> tuple[StreamCapture, Decoder | None, np.ndarray] | None:
+    """The first frame of an MJPEG stream the app's own reader opened, with the capture and
+    its decoder; parts that do not decode are passed over for a read's timeout. None (the
+    capture released) where none came."""
+    deadline = time.monotonic() + read_timeout_ms / 1000.0
+    while time.monotonic() < deadline and not cancelled():
+        ok, packet = capture.read()
+        if not ok or packet is None:
+            break
+        frame = decode_jpeg_silently(packet)
+        if frame is not None and frame.size > 0:
+            return capture, decode_jpeg_silently, normalise_frame(frame)
+    capture.release()
+    return None
+
+
+def _probe(url: str, timeout_s: float, deadline_s: float, waited_s: float | None) -> ProbeAnswer:
+    """:func:`probe`, whose own failure on an odd camera or address must not end the open,
+    nor a reconnect's thread (which would leave "reconnecting" on screen for good)."""
     try:
-        return why_not_opened(url, timeout_s, waited_s, deadline_s)
+        return probe(url, timeout_s, waited_s, deadline_s)
     except Exception as exc:
         # Its type only: the message may quote the request, the user name in it.
         log.warning("asking the network camera why it did not open failed (%s)", type(exc).__name__)
-        return f"no answer, or not a video stream {CHECK_ADDRESS}"
+        return ProbeAnswer(f"no answer, or not a video stream {CHECK_ADDRESS}")
 
 
 def _waited_out(began: float, timeout_ms: int) -> bool:
@@ -815,7 +876,7 @@ class NetworkStreamSource:
     def __init__(
         self,
         url: str,
-        capture: cv2.VideoCapture,
+        capture: StreamCapture,
         first_frame: np.ndarray,
         decode: Decoder | None,
         pace: StreamPace | None = None,
@@ -849,6 +910,10 @@ class NetworkStreamSource:
         self._news = False  # reconnecting or why_ended changed since read() last returned
         self._undecodable_since: float | None = None  # the first of the packets in a row that did not decode
         self._closing = False
+        # Read by the app's own MJPEG reader (FFmpeg refused it): opened again by that alone.
+        self._own_reader = isinstance(capture, HttpMjpegCapture)
+        if isinstance(capture, HttpMjpegCapture):
+            capture.stop_when(lambda: self._closing)  # its reads let go within a slice
         self._thread = threading.Thread(
             target=self._read_stream, args=(capture, decode), name="network camera", daemon=True
         )
@@ -899,8 +964,8 @@ class NetworkStreamSource:
                         self.why_ended = f"for {allowed_s:g} s nothing it sent decoded as a picture"
                     return None
 
-    def _read_stream(self, capture: cv2.VideoCapture, decode: Decoder | None) -> None:
-        opened: cv2.VideoCapture | None = capture
+    def _read_stream(self, capture: StreamCapture, decode: Decoder | None) -> None:
+        opened: StreamCapture | None = capture
         drops = StreamDrops()
         # Whether the read before this one waited out FFmpeg's read timeout: such a read may
         # still hand over what it read so far (no picture), and only the next one fail.
@@ -960,7 +1025,7 @@ class NetworkStreamSource:
             with _readers_lock:
                 _stream_readers.discard(threading.current_thread())
 
-    def _reconnect(self, what: str | None, timeout_ms: int) -> tuple[cv2.VideoCapture, Decoder | None] | None:
+    def _reconnect(self, what: str | None, timeout_ms: int) -> tuple[StreamCapture, Decoder | None] | None:
         """Open the stream again after ``what`` happened to it (None: it sends frames more
         slowly than its reads could wait, see :meth:`_read_stream`), its reads waiting up to
         ``timeout_ms``: the capture and its decoder; None where it was given up or released."""
@@ -980,7 +1045,9 @@ class NetworkStreamSource:
                 if self._changed.wait_for(lambda: self._closing, delay):
                     return None
             try:
-                capture, decode, frame = connect_stream(self._url, lambda: self._closing, timeout_ms)
+                capture, decode, frame = connect_stream(
+                    self._url, lambda: self._closing, timeout_ms, own_reader_first=self._own_reader
+                )
             except StreamRefusedError as exc:
                 if what is None:  # not the slow stream thought: a stream that broke off
                     what = "no frame could be read from it"
@@ -991,6 +1058,7 @@ class NetworkStreamSource:
                     capture.release()
                     return None
                 self._newest = (frame, None)  # decoded already; the frame read tells it plays again
+                self._own_reader = isinstance(capture, HttpMjpegCapture)
                 self.reconnecting = self.waiting = None
                 if what is not None:
                     self.reconnected += 1
@@ -1022,7 +1090,7 @@ class NetworkStreamSource:
             self._changed.notify_all()
 
 
-def _read_stream_frame(capture: cv2.VideoCapture) -> np.ndarray | None:
+def _read_stream_frame(capture: StreamCapture) -> np.ndarray | None:
     """The stream's next read, or None where it failed (a backend error too)."""
     try:
         ok, read = capture.read()

@@ -28,6 +28,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import BinaryIO, cast
 from urllib.parse import quote, unquote, urlsplit
 
@@ -48,6 +49,8 @@ DEFAULT_PORTS = {"http": 80, "https": 443, "rtsp": 554, "rtsps": 322, "rtmp": 19
 CHECK_ADDRESS = "(check the address, and that the camera or app is on and on this network)"
 NO_ANSWER = f"no answer {CHECK_ADDRESS}"
 NOT_A_STREAM = "it answers, but sends no video stream OpenCV's FFmpeg can read there"
+# What IP cameras and phone apps send an MJPEG stream as, over HTTP(S).
+MULTIPART = "multipart/x-mixed-replace"
 # The environment variable whose FFmpeg options OpenCV passes on to every stream it opens.
 CAPTURE_OPTIONS = "OPENCV_FFMPEG_CAPTURE_OPTIONS"
 
@@ -64,11 +67,42 @@ def why_not_opened(
     its first frames in that time (a link too slow for them, or a camera that stalls).
     ``timeout_s``: the longest each step waits; ``deadline_s``: the whole probe (None: two
     steps), after which it says the camera did not answer in time."""
+    return probe(url, timeout_s, waited_s, deadline_s).reason
+
+
+@dataclass(frozen=True)
+class ProbeAnswer:
+    """What the probe found: why the stream did not open, as a phrase, and where the camera
+    answered with an MJPEG stream over HTTP(S) (200, multipart/x-mixed-replace), that
+    answer, as a phrase ("HTTP 200 OK, multipart/x-mixed-replace"); None otherwise."""
+
+    reason: str
+    mjpeg: str | None = None
+
+
+def probe(
+    url: str,
+    timeout_s: float = PROBE_TIMEOUT_S,
+    waited_s: float | None = None,
+    deadline_s: float | None = None,
+) -> ProbeAnswer:
+    """:func:`why_not_opened`'s reason, and whether the camera answered with an MJPEG stream
+    (which the app may read itself: gui/http_mjpeg)."""
     clock = _Clock(timeout_s, 2 * timeout_s if deadline_s is None else deadline_s)
     try:
-        return _why_not_opened(url, clock, waited_s)
+        reason = _why_not_opened(url, clock, waited_s)
     except _OutOfTime:
-        return f"it did not answer in time, within {clock.deadline_s:g} s {CHECK_ADDRESS}"
+        return ProbeAnswer(f"it did not answer in time, within {clock.deadline_s:g} s {CHECK_ADDRESS}")
+    return ProbeAnswer(reason, clock.mjpeg)
+
+
+def sent_no_first_frames(answer: str, waited_s: float) -> str:
+    """Why a stream that answered (``answer``, as a phrase: "HTTP 200 OK, ...") did not open:
+    no first frames within ``waited_s``."""
+    return (
+        f"it answered ({answer}) but did not send its first frames within {waited_s:g} s "
+        "(a link too slow for them, or a camera that stalls)"
+    )
 
 
 class _OutOfTime(Exception):
@@ -84,6 +118,8 @@ class _Clock:
         self.step_s = step_s
         self.deadline_s = deadline_s
         self._ends = time.monotonic() + deadline_s
+        # The camera's answer, as a phrase, where it was an MJPEG stream (see ProbeAnswer).
+        self.mjpeg: str | None = None
 
     def left_s(self) -> float:
         """The time left; :class:`_OutOfTime` where none is."""
@@ -416,6 +452,8 @@ def _http_reason(sock: socket.socket, url: str, tls: bool, clock: _Clock, waited
     # "The plain HTTP request was sent to HTTPS port"): whether it speaks TLS tells.
     if status == 400 and not tls and _in_time(lambda: _shakes_hands_in_tls(parts.hostname or "", port, clock)):
         return _speaks_https(port)
+    if status == 200 and kind == MULTIPART:
+        clock.mjpeg = f"HTTP {status} {reason}".strip() + f", {kind}"
     return _status_reason(status, reason, "HTTP", url, kind, waited_s, challenges)
 
 
@@ -625,10 +663,7 @@ def _status_reason(
         )
     answer = f"{said}, {kind}" if kind else said
     if waited_s is not None:
-        return (
-            f"it answered ({answer}) but did not send its first frames within {waited_s:g} s "
-            "(a link too slow for them, or a camera that stalls)"
-        )
+        return sent_no_first_frames(answer, waited_s)
     return f"{NOT_A_STREAM} ({answer})"
 
 

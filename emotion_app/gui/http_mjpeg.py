@@ -1,0 +1,214 @@
+"""A network camera's MJPEG stream over HTTP(S) (multipart/x-mixed-replace JPEGs) read by
+the app itself, where OpenCV's FFmpeg refused it.
+
+FFmpeg reads about three frames within its open timeout to open such a stream, so a camera
+in a snapshot or timelapse mode (a frame every 2 s or more) never opens through it, and
+its read timeout is fixed once open. This reader needs one frame to open, asks the camera
+as the probe does (gui/stream_probe: its TLS, and a password only when asked for), and
+waits on its socket in short slices, so a stop or the window's closing is heard within
+one. It stands where a ``cv2.VideoCapture`` would (read, get, release), handing over each
+part undecoded, as FFmpeg's MJPEG packets are. Qt-free; it runs on the capture threads.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from .stream_probe import (
+    MULTIPART,
+    PROBE_DEADLINE_S,
+    PROBE_TIMEOUT_S,
+    connect_as_probe,
+    get_authorization,
+    get_request,
+)
+
+# A socket wait lasts at most this long before a stop is asked about.
+_SLICE_S = 0.1
+# An answer's headers, or a part's, longer than this are no camera's: not read on.
+_HEADERS_LIMIT = 64 << 10
+# A part (or the bytes before its boundary) longer than this is no camera's frame: the
+# stream is taken as broken off, as FFmpeg takes a part claiming gigabytes.
+_PART_LIMIT = 64 << 20
+
+
+class _BrokenOff(Exception):
+    """The stream ended, or sent what is no MJPEG part."""
+
+
+class HttpMjpegCapture:
+    """An open multipart/x-mixed-replace stream: :meth:`read` gives its next part's bytes
+    (a JPEG, undecoded), waiting at most ``read_timeout_s`` for it in all, and gives up
+    within a slice once ``cancelled`` says so."""
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        received: bytes,
+        boundary: bytes,
+        read_timeout_s: float,
+        cancelled: Callable[[], bool],
+    ) -> None:
+        self._sock: socket.socket | None = sock
+        self._buffer = bytearray(received)
+        self._boundary = boundary
+        self.read_timeout_s = read_timeout_s
+        self._cancelled = cancelled
+
+    def stop_when(self, cancelled: Callable[[], bool]) -> None:
+        """A read gives up (fails) within a slice once ``cancelled`` says so."""
+        self._cancelled = cancelled
+
+    def isOpened(self) -> bool:  # noqa: N802 - cv2.VideoCapture's name
+        return self._sock is not None
+
+    def get(self, prop: int) -> float:
+        return 0.0  # no rate, size or count is announced: the frames tell
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        if self._sock is None:
+            return False, None
+        try:
+            part = self._next_part(time.monotonic() + self.read_timeout_s)
+        except (OSError, _BrokenOff):  # TimeoutError too: the read waited out its timeout
+            return False, None
+        return True, np.frombuffer(part, np.uint8)
+
+    def release(self) -> None:
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            sock.close()
+
+    def _next_part(self, deadline: float) -> bytes:
+        marker = b"--" + self._boundary
+        at = self._find(marker, 0, deadline)
+        headers_end = self._find(b"\r\n\r\n", at, deadline, _HEADERS_LIMIT)
+        start = headers_end + 4
+        length = _content_length(bytes(self._buffer[at + len(marker) : headers_end]))
+        if length is not None:
+            if length > _PART_LIMIT:
+                raise _BrokenOff
+            while len(self._buffer) < start + length:
+                self._fill(deadline)
+            end = start + length
+            part = bytes(self._buffer[start:end])
+        else:  # up to the next boundary, on a line of its own
+            end = self._find(b"\r\n" + marker, start, deadline)
+            part = bytes(self._buffer[start:end])
+        del self._buffer[:end]
+        return part
+
+    def _find(self, wanted: bytes, start: int, deadline: float, limit: int = _PART_LIMIT) -> int:
+        """Where ``wanted`` begins in what was received, from ``start``, receiving on until it is."""
+        while True:
+            found = self._buffer.find(wanted, start)
+            if found >= 0:
+                return found
+            if len(self._buffer) - start > limit:
+                raise _BrokenOff
+            self._fill(deadline)
+
+    def _fill(self, deadline: float) -> None:
+        sock = self._sock
+        while sock is not None:
+            if self._cancelled():
+                raise _BrokenOff
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            sock.settimeout(min(_SLICE_S, left))
+            try:
+                received = sock.recv(1 << 16)
+            except TimeoutError:
+                continue
+            if not received:
+                raise _BrokenOff
+            self._buffer += received
+            return
+        raise _BrokenOff
+
+
+def _content_length(headers: bytes) -> int | None:
+    for line in headers.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            return int(value.strip())
+    return None
+
+
+def open_http_mjpeg(url: str, read_timeout_s: float, cancelled: Callable[[], bool]) -> HttpMjpegCapture | None:
+    """The MJPEG stream at the http(s) ``url``, where the camera answers a GET with one
+    (multipart/x-mixed-replace), its password sent when asked for; None where it answers
+    otherwise or not within the probe's deadline (or where ``cancelled`` says so)."""
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        return None
+    authorization: str | None = None
+    for _ in range(2):  # a second time answering a password's challenge
+        try:
+            answer = _get(url, authorization, cancelled)
+        except (OSError, ValueError, _BrokenOff, http.client.HTTPException):
+            return None
+        if answer is None:
+            return None
+        sock, status, headers, received = answer
+        if status == 401 and authorization is None:
+            sock.close()
+            authorization = get_authorization(headers.get_all("WWW-Authenticate") or [], url)
+            if authorization is None:
+                return None
+            continue
+        boundary = _boundary(headers.get("Content-Type") or "")
+        if status != 200 or boundary is None or "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+            sock.close()
+            return None
+        return HttpMjpegCapture(sock, received, boundary, read_timeout_s, cancelled)
+    return None
+
+
+def _boundary(content_type: str) -> bytes | None:
+    """The boundary between the parts of a ``content_type`` stream; None where it is none.
+    Without the dashes it may begin with: cameras disagree on whether the header's has the
+    two that begin each boundary line."""
+    kind, _, params = content_type.partition(";")
+    if kind.strip().lower() != MULTIPART:
+        return None
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "boundary":
+            boundary = value.strip().strip('"').lstrip("-")
+            return boundary.encode("latin-1", "replace") if boundary else None
+    return None
+
+
+def _get(
+    url: str, authorization: str | None, cancelled: Callable[[], bool]
+) -> tuple[socket.socket, int, http.client.HTTPMessage, bytes] | None:
+    """A GET of ``url``: its connection, status and headers, and the body's bytes received
+    with them; None where refused as the probe would tell (a certificate)."""
+    connected = connect_as_probe(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S)
+    if isinstance(connected, str):
+        return None
+    deadline = time.monotonic() + PROBE_DEADLINE_S
+    try:
+        connected.settimeout(PROBE_TIMEOUT_S)
+        connected.sendall(get_request(url, authorization))
+        reader = HttpMjpegCapture(connected, b"", b"", PROBE_DEADLINE_S, cancelled)
+        end = reader._find(b"\r\n\r\n", 0, deadline, _HEADERS_LIMIT)
+        received = bytes(reader._buffer)
+        status_line, _, header_lines = received[:end].partition(b"\r\n")
+        version, status, *_ = status_line.decode("latin-1").split(" ", 2) + [""]
+        if not version.startswith("HTTP/") or not status.isdigit():
+            raise _BrokenOff
+        headers = http.client.parse_headers(io.BytesIO(header_lines + b"\r\n\r\n"))
+    except (OSError, ssl.SSLError, _BrokenOff, ValueError):
+        connected.close()
+        raise
+    return connected, int(status), headers, received[end + 4 :]

@@ -1,0 +1,144 @@
+"""A network camera too slow for FFmpeg's open (an MJPEG stream at a frame every 3 s, as
+cheap IP cameras and phone apps send in snapshot or timelapse modes), served for real on
+localhost: FFmpeg refuses it (it reads about three frames within its 4 s open timeout),
+and the app's own MJPEG reader opens it, in a real window that stops and closes at once."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.frame_sources import (
+    NetworkStreamSource,
+    SourceOpenError,
+    open_frame_source,
+    open_stream_capture,
+    wait_for_streams_let_go,
+)
+from emotion_app.gui.http_mjpeg import HttpMjpegCapture
+from emotion_app.gui.messages import CameraSpec
+from tests.mjpeg_server import MjpegCamera
+
+_EVERY_S = 3.0
+# Each frame of its own grey, so each one read tells which it is.
+_FRAMES = [np.full((120, 160, 3), 30 + 40 * i, np.uint8) for i in range(5)]
+
+
+@pytest.fixture
+def timelapse_camera() -> Iterator[MjpegCamera]:
+    camera = MjpegCamera(frames=_FRAMES, intervals=(_EVERY_S,))
+    yield camera
+    camera.close()
+
+
+def _wait_until(condition, timeout_s: float) -> bool:  # type: ignore[no-untyped-def]
+    until = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > until:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_ffmpeg_refuses_a_camera_sending_a_frame_every_3_s(timelapse_camera: MjpegCamera) -> None:
+    # What the app's own reader is for: measured so, not assumed (see the module's docstring).
+    capture = open_stream_capture(timelapse_camera.url)
+    try:
+        assert not capture.isOpened()
+    finally:
+        capture.release()
+
+
+def test_a_camera_sending_a_frame_every_3_s_opens_and_plays(timelapse_camera: MjpegCamera) -> None:
+    began = time.monotonic()
+    source = open_frame_source(CameraSpec(0, url=timelapse_camera.url))  # was refused
+    try:
+        assert isinstance(source, NetworkStreamSource) and source._own_reader
+        assert time.monotonic() - began < 8.0  # FFmpeg's 4 s, then its first frame at once
+        greys = [int(source.read()[0, 0, 0])]  # type: ignore[index]
+        until = time.monotonic() + 3.5 * _EVERY_S
+        source.give_up_scans_when(lambda: time.monotonic() > until)
+        while time.monotonic() < until:
+            frame = source.read()
+            if frame is not None:
+                assert frame.shape == (120, 160, 3)
+                greys.append(int(frame[0, 0, 0]))
+        assert len(greys) >= 3
+        sent = [int(frame[0, 0, 0]) for frame in _FRAMES]
+        assert all(min(abs(grey - each) for each in sent) <= 3 for grey in greys)  # whole frames, decoded
+        assert source.news().reconnecting is None and source.why_ended is None
+        assert source.news().reconnected == 0
+        # Released while its read waits for the next frame: the connection is let go of
+        # within a slice, not at the read's timeout.
+        source.release()
+        let_go = time.monotonic()
+        assert wait_for_streams_let_go(2.0)
+        assert _wait_until(lambda: timelapse_camera.open_streams == 0, 2.0)
+        assert time.monotonic() - let_go < 1.0
+    finally:
+        source.release()
+
+
+def test_the_window_shows_its_frames_and_stops_and_closes_at_once(
+    qtbot: QtBot, make_window, timelapse_camera: MjpegCamera
+) -> None:
+    window = make_window(camera=timelapse_camera.url)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=15_000)
+    first = window.view.result.frame_index
+    began = time.monotonic()
+    while window.view.result.frame_index == first:  # the next frame, 3 s on
+        qtbot.wait(50)  # the window's event loop runs on meanwhile
+        assert time.monotonic() - began < 2 * _EVERY_S
+    assert window.is_running and window.source_state.reconnected == 0
+    assert "reconnecting" not in window.source_banner.text()
+
+    stopping = time.monotonic()
+    window.stop()
+    assert time.monotonic() - stopping < 0.5
+    assert not window.is_running
+    assert _wait_until(lambda: timelapse_camera.open_streams == 0, 1.0)
+
+    window.start_source(CameraSpec(0, url=timelapse_camera.url))
+    qtbot.waitUntil(lambda: window.is_running, timeout=15_000)
+    qtbot.waitUntil(lambda: timelapse_camera.open_streams == 1, timeout=15_000)
+    closing = time.monotonic()
+    window.close()
+    assert time.monotonic() - closing < 1.0
+    assert _wait_until(lambda: timelapse_camera.open_streams == 0, 1.0)
+
+
+def test_a_slow_camera_behind_a_basic_password_opens_with_it_only() -> None:
+    camera = MjpegCamera(frames=_FRAMES, intervals=(_EVERY_S,), password=("viewer", "s3cret"))
+    try:
+        host = camera.url.removeprefix("http://")
+        source = open_frame_source(CameraSpec(0, url=f"http://viewer:s3cret@{host}"))
+        try:
+            assert isinstance(source, NetworkStreamSource) and source._own_reader
+            assert source.read() is not None
+            assert camera.refused >= 1  # asked for it, and given it
+        finally:
+            source.release()
+        with pytest.raises(SourceOpenError, match="did not accept the user name and password"):
+            open_frame_source(CameraSpec(0, url=f"http://viewer:wrong@{host}"))
+    finally:
+        camera.close()
+
+
+def test_the_reader_takes_parts_without_a_length_and_gives_up_on_a_closed_stream() -> None:
+    # Some cameras give no Content-Length: the part runs to the next boundary.
+    server, client = socket.socketpair()
+    jpeg = b"\xff\xd8 a frame \xff\xd9"
+    server.sendall(b"--frame\r\nContent-Type: image/jpeg\r\n\r\n" + jpeg + b"\r\n--frame\r\n")
+    capture = HttpMjpegCapture(client, b"", b"frame", 1.0, lambda: False)
+    ok, part = capture.read()
+    assert ok and part is not None and part.tobytes() == jpeg
+    server.close()
+    began = time.monotonic()
+    assert capture.read() == (False, None)  # closed: at once, not at the timeout
+    assert time.monotonic() - began < 0.5
+    capture.release()
