@@ -63,16 +63,21 @@ def test_a_camera_sending_a_frame_every_3_s_opens_and_plays(timelapse_camera: Mj
         greys = [int(source.read()[0, 0, 0])]  # type: ignore[index]
         until = time.monotonic() + 3.5 * _EVERY_S
         source.give_up_scans_when(lambda: time.monotonic() > until)
+        waiting = []
         while time.monotonic() < until:
             frame = source.read()
             if frame is not None:
                 assert frame.shape == (120, 160, 3)
                 greys.append(int(frame[0, 0, 0]))
+            waiting.append(source.news().waiting)
         assert len(greys) >= 3
         sent = [int(frame[0, 0, 0]) for frame in _FRAMES]
         assert all(min(abs(grey - each) for each in sent) <= 3 for grey in greys)  # whole frames, decoded
         assert source.news().reconnecting is None and source.why_ended is None
         assert source.news().reconnected == 0
+        # Its reads wait as its pace allows, read by read: no connection opened again for a
+        # slow frame (FFmpeg's refused open, the probe's GET and the reader's own).
+        assert not any(waiting) and timelapse_camera.streams == 3
         # Released while its read waits for the next frame: the connection is let go of
         # within a slice, not at the read's timeout.
         source.release()

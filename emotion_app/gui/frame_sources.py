@@ -974,6 +974,12 @@ class NetworkStreamSource:
         timeout_ms = STREAM_READ_TIMEOUT_MS  # of the connection open
         try:
             while opened is not None:
+                if isinstance(opened, HttpMjpegCapture):
+                    # The app's own reader waits as the pace allows, read by read (FFmpeg's
+                    # cannot): a slow frame needs no connection opened again.
+                    with self._changed:
+                        timeout_ms = max(STREAM_READ_TIMEOUT_MS, int(self._pace.allowed_stall_s() * 1000))
+                    opened.read_timeout_s = timeout_ms / 1000.0
                 began = time.monotonic()
                 watch.read_began(timeout_ms / 1000.0)
                 frame = _read_stream_frame(opened)
