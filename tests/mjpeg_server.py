@@ -5,7 +5,9 @@ camera apps do."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.server
+import re
 import select
 import shutil
 import socket
@@ -39,7 +41,8 @@ class MjpegCamera:
     delivers it).
     ``intervals``: the seconds each stream waits after each of its frames, in turn (looped;
     ``fps`` then unused), as a camera in a snapshot or timelapse mode sends them.
-    ``password``: a user name and password the camera asks for by Basic (401 until given).
+    ``password``: a user name and password the camera asks for by Basic (401 until given);
+    ``digest``: by Digest (MD5, qop auth) instead.
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class MjpegCamera:
         tls: ssl.SSLContext | None = None,
         intervals: Sequence[float] = (),
         password: tuple[str, str] | None = None,
+        digest: bool = False,
     ) -> None:
         self.frames: list[np.ndarray | bytes] = list(
             frames if frames is not None else read_video(video) if video else []
@@ -76,10 +80,15 @@ class MjpegCamera:
                 if self.path != "/video" or not camera._on.is_set():
                     self.send_error(404)
                     return
-                if credentials is not None and self.headers.get("Authorization") != f"Basic {credentials}":
+                said = self.headers.get("Authorization") or ""
+                let_in = _digest_answered(said, password) if digest else said == f"Basic {credentials}"
+                if password is not None and not let_in:
                     camera.refused += 1
                     self.send_response(401)
-                    self.send_header("WWW-Authenticate", 'Basic realm="camera"')
+                    challenge = (
+                        f'Digest realm="camera", nonce="{_NONCE}", qop="auth"' if digest else 'Basic realm="camera"'
+                    )
+                    self.send_header("WWW-Authenticate", challenge)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
@@ -223,6 +232,25 @@ def server_tls(certificate: Path, key: Path) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(certificate, key)
     return context
+
+
+_NONCE = "5ca1ab1e"
+
+
+def _digest_answered(said: str, password: tuple[str, str] | None) -> bool:
+    """Whether ``said`` (an Authorization header) answers the camera's Digest challenge
+    (MD5, qop auth: RFC 7616) with ``password``."""
+    if password is None or not said.startswith("Digest "):
+        return False
+    fields = {name.lower(): quoted or bare for name, quoted, bare in re.findall(r'(\w+)=(?:"([^"]*)"|([^\s,]*))', said)}
+    user, secret = password
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+    first, second = md5(f"{user}:camera:{secret}"), md5(f"GET:{fields.get('uri', '')}")
+    expected = md5(f"{first}:{_NONCE}:{fields.get('nc', '')}:{fields.get('cnonce', '')}:auth:{second}")
+    return fields.get("username") == user and fields.get("response") == expected
 
 
 def _jpeg(frame: np.ndarray | bytes) -> bytes:

@@ -117,8 +117,9 @@ def test_the_window_shows_its_frames_and_stops_and_closes_at_once(
     assert _wait_until(lambda: timelapse_camera.open_streams == 0, 1.0)
 
 
-def test_a_slow_camera_behind_a_basic_password_opens_with_it_only() -> None:
-    camera = MjpegCamera(frames=_FRAMES, intervals=(_EVERY_S,), password=("viewer", "s3cret"))
+@pytest.mark.parametrize("digest", [False, True], ids=["basic", "digest"])
+def test_a_slow_camera_behind_a_password_opens_with_it_only(digest: bool) -> None:
+    camera = MjpegCamera(frames=_FRAMES, intervals=(_EVERY_S,), password=("viewer", "s3cret"), digest=digest)
     try:
         host = camera.url.removeprefix("http://")
         source = open_frame_source(CameraSpec(0, url=f"http://viewer:s3cret@{host}"))
