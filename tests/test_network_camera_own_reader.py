@@ -6,8 +6,10 @@ and the app's own MJPEG reader opens it, in a real window that stops and closes 
 from __future__ import annotations
 
 import socket
+import ssl
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -148,3 +150,24 @@ def test_the_reader_takes_parts_without_a_length_and_gives_up_on_a_closed_stream
     assert capture.read() == (False, None)  # closed: at once, not at the timeout
     assert time.monotonic() - began < 0.5
     capture.release()
+
+
+def test_a_slow_https_camera_opens_and_its_certificate_is_checked_only_where_ffmpeg_would(
+    camera_tls: ssl.SSLContext, camera_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    camera = MjpegCamera(frames=_FRAMES, intervals=(_EVERY_S,), tls=camera_tls)
+    try:
+        source = open_frame_source(CameraSpec(0, url=camera.url))  # signed by itself, unchecked: as FFmpeg
+        try:
+            assert isinstance(source, NetworkStreamSource) and source._own_reader
+            assert source.read() is not None
+        finally:
+            source.release()
+        monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "tls_verify;1")  # checked: refused, as FFmpeg
+        with pytest.raises(SourceOpenError, match="its certificate is not trusted"):
+            open_frame_source(CameraSpec(0, url=camera.url))
+        monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", f"tls_verify;1|ca_file;{camera_certificate[0]}")
+        source = open_frame_source(CameraSpec(0, url=camera.url))
+        source.release()
+    finally:
+        camera.close()
