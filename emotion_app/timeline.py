@@ -167,8 +167,10 @@ class SessionTimeline:
 
         ``picture``: a still of a slide show, timed by its place in the show. Each picture
         counts one step of ``bucket_s`` the first time it is shown, as in ``analyze``, the
-        first one too (the app's single photo); shown again (a paused frame delivered
-        again, a seek or a step back to it, Play again) it adds none.
+        first one too (the app's single photo): the step from the session's time before it,
+        so the first new picture's faces fill the strip's first bucket, the second's the
+        next; shown again (a paused frame delivered again, a seek or a step back to it,
+        Play again) it adds none.
 
         ``jumped``: the stream was moved (a seek) or started again since the last frame, so
         the time between the two was not played: a video's frame adds none. Without it, a
@@ -196,10 +198,13 @@ class SessionTimeline:
         if stream_time_s is not None:
             self._last_stream_s = stream_time_s
         self.frames += 1
-        # A frame's faces hold their label from this frame's time until the next; the first
-        # frame has no duration yet, so a face is counted from its second frame on.
+        # A still's step is its own showing, from the clock before it: picture k fills
+        # [k - 1, k) s. A video frame's step is the time since the frame before, so it
+        # ends at the frame (the first frame has none: a face counts from its second on).
+        still = picture or stream_time_s is None
+        start_s = self._clock_s
         self._clock_s += step
-        bucket = int(self._clock_s // self.bucket_s)
+        bucket = int((start_s if still else self._clock_s) // self.bucket_s)
         buckets = max(1, int(round(self.window_s / self.bucket_s)))
         for face in faces:
             label_index = self._index.get(shown_label(face))

@@ -389,17 +389,76 @@ def test_a_name_in_a_script_dejavu_lacks_is_drawn_in_a_font_that_has_it() -> Non
     assert not [str(w.message) for w in caught if "missing from font" in str(w.message)]
 
 
-def test_the_plot_shows_a_folders_last_picture() -> None:
-    # Was: each still counts its second as it is shown, so the last picture's bucket began
-    # where the plot's time axis ended, and analyze --report of a folder left it out.
-    timeline = SessionTimeline(SIX_LABELS)
-    for track_id in (1, 2, 3):  # three pictures, one face each, as analyze adds a folder's
-        timeline.add(None, [face(track_id, "happy")])
+def drawn_spans(timeline: SessionTimeline) -> tuple[tuple[float, float], list[list[tuple[float, float]]]]:
+    """The plot's time axis, and each row's blocks as (start, end) in session seconds."""
     strips = timeline_figure(timeline).axes[0]
     left, right = strips.get_xlim()
-    for track_id in (1, 2, 3):
-        [(begin, _)] = timeline.strip(track_id)
-        assert left <= begin and begin + timeline.bucket_s <= right
+    rows = []
+    for bars in strips.collections:  # one broken_barh per block, in the rows' order
+        [path] = bars.get_paths()
+        extent = path.get_extents()
+        rows.append((round(extent.y0 + 0.35), (round(extent.x0, 6), round(extent.x1, 6))))
+    spans: list[list[tuple[float, float]]] = [[] for _ in timeline.people()]
+    for row, span in rows:
+        spans[row].append(span)
+    return (left, right), spans
+
+
+@pytest.mark.parametrize("shown", ["analyze", "slide-show"])
+def test_each_picture_fills_the_strip_from_the_session_time_before_it(shown: str) -> None:
+    # Was: the clock moved on before the bucket was chosen, so picture k's block sat at
+    # [k, k + 1) s: the first at 1-2 s, the last past the session's end (the plot's axis was
+    # widened to 0-5 s for 4 pictures, titled "last 4.0 s").
+    timeline = SessionTimeline(SIX_LABELS)
+    labels = ["happy", "sad", "happy", "angry"]
+    for number, label in enumerate(labels):
+        faces = [face(1, label), face(10 + number, label)]  # one face in all, one in each
+        if shown == "analyze":
+            timeline.add(None, faces)
+        else:
+            timeline.add(2.0 * number, faces, picture=True)  # the show's place: 2 s apart
+    assert timeline.now_s == 4.0
+    assert timeline.strip(1) == [(float(k), SIX_LABELS.index(label)) for k, label in enumerate(labels)]
+    for number, label in enumerate(labels):
+        assert timeline.strip(10 + number) == [(float(number), SIX_LABELS.index(label))]
+    axis, spans = drawn_spans(timeline)
+    assert axis == (0.0, 4.0)
+    seconds = [(float(k), float(k + 1)) for k in range(4)]
+    assert spans == [seconds, *([second] for second in seconds)]  # #1's row (in all), then each picture's face
+    assert timeline_figure(timeline).axes[0].get_title() == "Shown emotion over the last 4.0 s"
+
+
+def test_a_single_photos_block_fills_the_plot() -> None:
+    # Was: its block at 1-2 s on a 0-2 s axis titled "last 1.0 s".
+    timeline = SessionTimeline(SIX_LABELS)
+    timeline.add(0.0, [face(1, "happy")], picture=True)
+    assert timeline.strip(1) == [(0.0, SIX_LABELS.index("happy"))]
+    assert drawn_spans(timeline) == ((0.0, 1.0), [[(0.0, 1.0)]])
+    assert timeline_figure(timeline).axes[0].get_title() == "Shown emotion over the last 1.0 s"
+
+
+def test_pictures_of_longer_buckets_fill_one_bucket_each_from_the_start() -> None:
+    timeline = SessionTimeline(SIX_LABELS, bucket_s=2.0, window_s=10.0)
+    for _ in range(3):
+        timeline.add(None, [face(1, "sad")])
+    assert [start for start, _label in timeline.strip(1)] == [0.0, 2.0, 4.0]
+    assert timeline.now_s == 6.0
+
+
+def test_a_videos_frame_is_in_the_bucket_its_time_ends_in() -> None:
+    # A video frame's step is the time since the frame before: the strips of videos stay
+    # where they were, the frame at 1.0 s in the bucket from 1 s on.
+    timeline = SessionTimeline(SIX_LABELS)
+    for index in range(12):  # 4 fps (exact in binary) for 3 s
+        t = index / 4.0
+        faces = [face(1, "happy" if t < 1.0 else "sad")]
+        if 1.0 <= t < 2.0:
+            faces.append(face(2, "angry"))  # seen from 1 s to 1.75 s
+        timeline.add(t, faces, in_file=True)
+    happy, sad = SIX_LABELS.index("happy"), SIX_LABELS.index("sad")
+    assert timeline.strip(1) == [(0.0, happy), (1.0, sad), (2.0, sad)]
+    assert timeline.strip(2) == [(1.0, SIX_LABELS.index("angry"))]
+    assert timeline.now_s == 2.75
 
 
 def test_an_export_beside_an_earlier_one_keeps_it(tmp_path: Path) -> None:
