@@ -461,6 +461,17 @@ def test_a_videos_frame_is_in_the_bucket_its_time_ends_in() -> None:
     assert timeline.now_s == 2.75
 
 
+def test_the_plots_axis_is_the_session_time_its_title_says() -> None:
+    # Was (42e8beb): a block beginning at the session's end widened the axis past it, so a
+    # video whose last frame fell on a second's start drew 0-4 s titled "last 3.0 s".
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 3.25, 4.0, [face(1, "happy")])  # frames 0 to 3.0 s
+    assert timeline.now_s == 3.0
+    strips = timeline_figure(timeline).axes[0]
+    assert strips.get_xlim() == (0.0, 3.0)
+    assert strips.get_title() == "Shown emotion over the last 3.0 s"
+
+
 def test_an_export_beside_an_earlier_one_keeps_it(tmp_path: Path) -> None:
     timeline = SessionTimeline(SIX_LABELS)
     play(timeline, 2.0, 10.0, [face(1, "happy")])

@@ -101,16 +101,11 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
     strips, shares = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1.3]})
     end = timeline.now_s
     start = max(0.0, end - timeline.window_s)
-    right = max(end, start + timeline.bucket_s)
     for row, person in enumerate(people):
         assert person.track_id is not None
         for begin, label_index in timeline.strip(person.track_id):
             strips.broken_barh([(begin, timeline.bucket_s)], (row - 0.35, 0.7), facecolors=colors[label_index])
-            if begin >= end:
-                # A still's second is counted as it is shown, so the last picture's bucket
-                # starts at the session's end: without it the plot left out that picture.
-                right = max(right, begin + timeline.bucket_s)
-    strips.set_xlim(start, right)
+    strips.set_xlim(start, max(end, start + timeline.bucket_s))
     strips.set_ylim(-0.6, rows - 0.4)
     strips.set_yticks(range(len(people)), [plot_label(person.name) for person in people])
     strips.invert_yaxis()
