@@ -13,6 +13,7 @@ one pass however the file was watched; a live camera's moments are each new.
 from __future__ import annotations
 
 import bisect
+import math
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -305,8 +306,10 @@ class SessionTimeline:
         person = self._people.get(track_id)
         if person is None:
             return []
-        first = int((self._clock_s - self.window_s) // self.bucket_s)
-        items = [(b, label) for b, label in person.strip if b > first]
-        if person.bucket > first and person.bucket_seconds.any():
+        # The first bucket starting inside the window: one starting right at its start (a
+        # slide show's, whose buckets start on whole steps) is in it, one before is not.
+        first = math.ceil((self._clock_s - self.window_s) / self.bucket_s - _TOUCHING_S)
+        items = [(b, label) for b, label in person.strip if b >= first]
+        if person.bucket >= first and person.bucket_seconds.any():
             items.append((person.bucket, int(np.argmax(person.bucket_seconds))))
         return [(b * self.bucket_s, label) for b, label in items]

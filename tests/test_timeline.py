@@ -445,6 +445,17 @@ def test_pictures_of_longer_buckets_fill_one_bucket_each_from_the_start() -> Non
     assert timeline.now_s == 6.0
 
 
+def test_a_slide_show_longer_than_the_window_fills_the_whole_window() -> None:
+    # Was: the strip kept only buckets starting after the window's start, so the picture
+    # shown right at it (its block starts there) was left out: 2-3 s empty on a 2-12 s axis.
+    timeline = SessionTimeline(SIX_LABELS, window_s=10.0)
+    for number in range(12):
+        timeline.add(float(number), [face(1, "happy")], picture=True)
+    assert [start for start, _label in timeline.strip(1)] == [float(k) for k in range(2, 12)]
+    axis, [spans] = drawn_spans(timeline)
+    assert axis == (2.0, 12.0) and spans == [(float(k), float(k + 1)) for k in range(2, 12)]
+
+
 def test_a_videos_frame_is_in_the_bucket_its_time_ends_in() -> None:
     # A video frame's step is the time since the frame before: the strips of videos stay
     # where they were, the frame at 1.0 s in the bucket from 1 s on.
