@@ -38,7 +38,7 @@ from emotion_app.io.session_report import (
     write_report,
 )
 from emotion_app.results import FaceResult
-from emotion_app.samples import SIX_LABELS, write_astronaut_video
+from emotion_app.samples import SIX_LABELS, astronaut_frames, write_astronaut_video
 from emotion_app.timeline import PORTRAIT_PX, SessionTimeline
 
 REPO = Path(__file__).resolve().parent.parent
@@ -242,6 +242,64 @@ def test_analyze_report_writes_the_same_files(
     assert main(["analyze", str(video.path), "--report", str(blocker / "sub"), "--weights", str(random_weights)]) != 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{blocker} is not a folder" in err
+
+
+def plotted_blocks(png: Path) -> list[list[tuple[float, float]]]:
+    """Each row's coloured blocks in the report's PNG, as fractions of the strips' time axis
+    (0: its left end, 1: its right end), top row first: read off the pixels."""
+    image = cv2.imread(str(png)).astype(np.int16)
+    dark = image.max(axis=2) < 90
+    # The axes' frames are the long vertical dark lines; the strips' are the two leftmost.
+    lines: list[tuple[int, int, int]] = []  # x, top, bottom
+    for x in range(image.shape[1]):
+        edges = np.flatnonzero(np.diff(np.r_[0, dark[:, x], 0]))
+        if edges.size:
+            longest = int(np.argmax(edges[1::2] - edges[::2]))
+            top, bottom = int(edges[2 * longest]), int(edges[2 * longest + 1])
+            if bottom - top > image.shape[0] // 4 and not (lines and x - lines[-1][0] <= 2):
+                lines.append((x, top, bottom))
+    (left, top, bottom), (right, _, _) = lines[0], lines[1]
+    coloured = (image.max(axis=2) - image.min(axis=2) > 60)[top + 2 : bottom - 1, left + 2 : right - 1]
+    rows_with_colour = np.r_[0, coloured.any(axis=1), 0]
+    edges = np.flatnonzero(np.diff(rows_with_colour))
+    blocks: list[list[tuple[float, float]]] = []
+    for top, bottom in zip(edges[::2], edges[1::2]):
+        line = np.r_[0, coloured[(top + bottom) // 2], 0]
+        ends = np.flatnonzero(np.diff(line)) + left + 2
+        span = float(right - left)
+        blocks.append([((a - left) / span, (b - left) / span) for a, b in zip(ends[::2], ends[1::2])])
+    return blocks
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+@pytest.mark.parametrize("pictures", [1, 4])
+def test_analyze_reports_each_picture_of_a_folder_in_its_own_second(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str], pictures: int
+) -> None:
+    # Was: picture k's block at k to k + 1 s, so 4 pictures drew at 1-5 s on a 0-5 s axis
+    # titled "last 4.0 s", and one photo at 1-2 s on a 0-2 s axis titled "last 1.0 s".
+    frames, _ = astronaut_frames(num_frames=pictures, frame_size=(240, 200), face_size=90, motion="static")
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for number, frame in enumerate(frames):
+        cv2.imwrite(str(folder / f"face{number}.png"), frame)
+    source = folder if pictures > 1 else folder / "face0.png"
+    report = tmp_path / "report"
+    assert main(["analyze", str(source), "--report", str(report), "--weights", str(random_weights)]) == 0
+    assert f"({pictures:.1f} s, " in capsys.readouterr().out
+    with open(report / "emotion-summary.csv", newline="") as handle:
+        seconds: dict[str, float] = {}
+        for row in csv.DictReader(handle):
+            seconds[row["person"]] = seconds.get(row["person"], 0.0) + float(row["seconds"])
+    assert seconds.pop("everyone") == float(pictures)
+    assert sorted(seconds.values()) == [1.0] * pictures  # a face in each picture, a second each
+    # Each picture's row, in their order, holds one block: the k-th Nth of the axis (N s).
+    blocks = plotted_blocks(report / "emotion-timeline.png")
+    assert len(blocks) == pictures
+    for number, row in enumerate(blocks):
+        [(start, end)] = row
+        assert start == pytest.approx(number / pictures, abs=0.01)
+        assert end == pytest.approx((number + 1) / pictures, abs=0.01)
 
 
 def test_the_plot_labels_a_brief_face_with_its_tenths_of_a_second() -> None:
