@@ -147,6 +147,40 @@ def test_a_picture_played_again_adds_no_time(qtbot: QtBot, make_window, tmp_path
     assert [person.total_s for person in timeline.people()] == [pytest.approx(float(pictures))] * 2
 
 
+def test_a_slide_shows_strip_starts_where_the_session_does(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: each picture's block was drawn a second late, the first picture's at 1-2 s.
+    frames, _ = astronaut_frames(num_frames=3, frame_size=(400, 200), face_size=80, copies=2, motion="static")
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for number, frame in enumerate(frames):
+        cv2.imwrite(str(folder / f"pair{number}.png"), frame)
+    window = make_window(video=folder)
+    wait_until_stopped(qtbot, window)
+    panel = window.timeline_panel
+    timeline = panel.timeline
+    qtbot.waitUntil(lambda: timeline.frames == 3, timeout=WAIT_MS)
+    assert timeline.now_s == 3.0
+    view = panel.view
+    view.resize(700, 160)
+    image = view.grab().toImage()
+    strips = view.strip_rect()
+    ids = view.visible_people()
+    assert len(ids) == 2  # the same two faces in each picture
+    for row, track_id in enumerate(ids):
+        assert [start for start, _label in timeline.strip(track_id)] == [0.0, 1.0, 2.0]
+        # The painted run of the row: from the axis's 0 s to the session's 3 s.
+        y = view.row_top(row) + 10
+        painted = [
+            x
+            for x in range(int(strips.left()), int(strips.right()))
+            if pixel(image, x, y).getRgb()[:3] != (52, 52, 56)  # not the strip's empty grey
+        ]
+        assert painted and painted == list(range(painted[0], painted[-1] + 1))  # one run
+        assert abs(painted[0] - view.time_to_x(0.0)) <= 1.5
+        assert abs(painted[-1] + 1 - view.time_to_x(3.0)) <= 1.5
+    assert view.caption(1000) == "everyone · session 3 s"
+
+
 def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(
     qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
