@@ -32,6 +32,10 @@ from .results import FaceResult
 # face found a hundredth of its width (a 640 px frame's 24 px face is 3.75%); its faces are
 # classified from the picture's own pixels (docs/measurements.md, "Big photos").
 MAX_DETECTION_PIXELS = 2560 * 1440
+# A still shrunk to that has its small faces (from 24 px up to where the copy's search takes
+# over) searched again at its own size up to this, what it was searched at before: a 4K
+# screenshot's or class photo's 26 px faces would be 17 px in the copy.
+MAX_SMALL_FACE_PIXELS = 4096 * 4096
 # A video frame up to 1920x1080: a 4K stream searched and cropped at full size could not be
 # shown live (docs/measurements.md); at 4K, faces under 48 px (a hundredth of the
 # picture's width) are then not looked for.
@@ -242,9 +246,14 @@ class EmotionPipeline:
             raise ValueError(f"empty frame of shape {frame.shape}")
         gray, scale = detection_gray(frame, MAX_DETECTION_PIXELS if still else MAX_STREAM_PIXELS)
         self._detection_width = gray.shape[1]
+        fine = None
+        if still and scale != 1.0:
+            fine_gray, fine_scale = detection_gray(frame, MAX_SMALL_FACE_PIXELS)
+            if fine_scale > scale:
+                fine = (fine_gray, scale / fine_scale)
         # The frame's own time only: "now" in a run faster than real time (a script, a
         # test) would remember a lost face over many more frames than live.
-        tracks = self.tracker.update(gray, still=still, time_s=time_s)
+        tracks = self.tracker.update(gray, still=still, time_s=time_s, fine=fine)
         detected = time.perf_counter()
         results: list[FaceResult] = []
         classified = 0

@@ -14,7 +14,7 @@ from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import MAX_DETECTION_PIXELS, EmotionPipeline, _full_size_crop
 from emotion_app.preprocessing import crop_face, to_gray
 from emotion_app.results import FaceResult
-from emotion_app.samples import astronaut_bgr
+from emotion_app.samples import astronaut_bgr, astronaut_face_patch, background, paste
 
 
 def faces_of(pipeline: EmotionPipeline, picture: np.ndarray) -> list[FaceResult]:
@@ -55,3 +55,22 @@ def test_a_shrunk_stills_faces_are_cropped_from_the_picture_itself() -> None:
             assert np.array_equal(_full_size_crop(picture, box, spec, roll), expected)
     with pytest.raises(ValueError, match="outside"):
         _full_size_crop(picture, (5000, 5000, 100, 100), spec, 0.0)
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+def test_a_4k_stills_small_faces_are_found_beside_its_large_ones() -> None:
+    # A 3840x2160 screenshot of a gallery, or a class photo: its 26-30 px faces were found
+    # when it was searched at its own size, and a copy shrunk to 2560x1440 makes them
+    # 17-20 px, under the cascade's 24 px window.
+    picture = background(3840, 2160)
+    small, (sx, sy, sw, sh) = astronaut_face_patch(28)
+    large, (lx, ly, lw, lh) = astronaut_face_patch(400)
+    paste(picture, small, 700, 900)
+    paste(picture, large, 2400, 600)
+    assert 3840 * 2160 > MAX_DETECTION_PIXELS  # its large faces are searched in a shrunk copy
+    truth = [(700 + sx, 900 + sy, sw, sh), (2400 + lx, 600 + ly, lw, lh)]
+    with EmotionPipeline(FaceDetector(), EmotionClassifier.load(), optimize=False) as pipeline:
+        found = [face.box for face in faces_of(pipeline, picture)]
+    assert len(found) == 2, found
+    for box, face in zip(found, truth):
+        assert iou(box, face) > 0.5, (box, face)  # type: ignore[arg-type]

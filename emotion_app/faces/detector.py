@@ -39,6 +39,10 @@ DEFAULT_MIN_FACE = 24
 # (docs/measurements.md, "Big photos").
 STILL_COPY_FACTORS = (2**0.25, 2**0.5, 2**0.75)
 STILL_COPY_MIN_WINDOWS = 3.0
+# A still searched in a shrunk copy (see pipeline.MAX_DETECTION_PIXELS) has its small faces,
+# up to this many times the size where the copy's search takes over, searched again in a
+# larger copy (detect_small): a 26 px face of a 4K still is 17 px in a 2560x1440 copy.
+STILL_SMALL_OVERLAP = 1.5
 
 
 class OpenCVSetupError(RuntimeError):
@@ -188,6 +192,20 @@ class FaceDetector:
                 ]
             )
         return passes
+
+    def detect_small(self, fine: np.ndarray, ratio: float, min_neighbors: int | None = None) -> list[Box]:
+        """Faces too small for a search of a copy of ``fine`` shrunk by ``ratio`` (< 1):
+        from :attr:`min_face_size` in ``fine`` up to :data:`STILL_SMALL_OVERLAP` times the
+        size of the copy's smallest (boxes in ``fine`` pixels)."""
+        height, width = fine.shape[:2]
+        largest = self.min_face_size / ratio * STILL_SMALL_OVERLAP
+        if self.max_face_size is not None:
+            largest = min(largest, self.max_face_size)
+        if largest < self.min_face_size:
+            return []
+        return self.detect_region(
+            fine, (0, 0, width, height), self.min_face_size, largest, self.detection_scale, min_neighbors=min_neighbors
+        )
 
     def detect_region(
         self,

@@ -491,11 +491,20 @@ class FaceTracker:
         network_done = self._network_scan is None or self._network_scan.wait(timeout_s)
         return self._background.wait(timeout_s) and network_done
 
-    def update(self, gray: np.ndarray, still: bool = False, time_s: float | None = None) -> list[Track]:
+    def update(
+        self,
+        gray: np.ndarray,
+        still: bool = False,
+        time_s: float | None = None,
+        fine: tuple[np.ndarray, float] | None = None,
+    ) -> list[Track]:
         """Detect faces in ``gray`` (uint8 2-D) and return the confirmed tracks seen in it, left to right.
 
         ``still``: ``gray`` is a picture on its own (no frames before or after it): the
         whole frame is searched, and one passed face check confirms a face.
+        ``fine``: with ``still``, a larger gray copy of the same picture and the ratio of
+        ``gray``'s size to it (< 1): faces too small for ``gray`` are searched and checked
+        there (see :meth:`FaceDetector.detect_small`), their boxes given in ``gray`` pixels.
         ``time_s``: when the frame was taken, in seconds on any steady clock (a video's
         frame time, a camera's capture time). How long a lost face is remembered is
         measured in it; frames without one count :data:`NOMINAL_FRAME_S` each.
@@ -620,6 +629,10 @@ class FaceTracker:
                     # of those that overlap.
                     passes = self.detector.detect_still(gray, min_neighbors=self._checked_neighbours)
                     judged = {box: self.face_check.judge(gray, box) for boxes in passes for box in boxes}
+                    if fine is not None:
+                        small = self._small_faces(*fine)
+                        passes.insert(0, list(small))
+                        judged.update(small)
                     detections.extend(_best_of_overlapping(passes, judged))
                 else:
                     judged = {}
@@ -652,6 +665,22 @@ class FaceTracker:
                     # many of those as cuts (docs/measurements.md).
                     detections.extend(self._find_tilted(gray, [], rolls))
         return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
+
+    def _small_faces(self, fine: np.ndarray, ratio: float) -> dict[Box, FaceVerdict]:
+        """The faces of ``fine`` too small for its copy shrunk by ``ratio`` (the frame
+        searched), checked in ``fine`` where they have the pixels to be judged; boxes in
+        the copy's pixels."""
+        found: dict[Box, FaceVerdict] = {}
+        for box in self.detector.detect_small(fine, ratio, min_neighbors=self._checked_neighbours):
+            x, y, w, h = box
+            shrunk = (
+                int(round(x * ratio)),
+                int(round(y * ratio)),
+                max(1, int(round(w * ratio))),
+                max(1, int(round(h * ratio))),
+            )
+            found[shrunk] = self.face_check.judge(fine, box)
+        return found
 
     def _advance_clock(self, time_s: float | None) -> None:
         """Move the tracker's clock on to this frame: by the time since the frame before
