@@ -27,13 +27,12 @@ from .results import FaceResult
 
 # Frames with more pixels than this are scaled down to it before anything else; boxes are
 # reported in the frame's own pixels, and the smallest face found grows by the same factor.
-# A still picture may have up to 2560x1440: a screenshot of a video call's gallery keeps its
-# 24 px faces, and a camera's photo is searched as thoroughly in seconds, its smallest
-# face found a hundredth of its width (a 640 px frame's 24 px face is 3.75%); its faces are
-# classified from the picture's own pixels (docs/measurements.md, "Big photos").
+# A still picture may have up to 2560x1440: a camera's photo is searched as thoroughly in
+# seconds, its large faces at several sizes; its faces are classified from the picture's own
+# pixels (docs/measurements.md, "Big photos").
 MAX_DETECTION_PIXELS = 2560 * 1440
 # A still shrunk to that has its small faces (from 24 px up to where the copy's search takes
-# over) searched again at its own size up to this, what it was searched at before: a 4K
+# over) searched again at its own size up to this, as all its faces were before: a 4K
 # screenshot's or class photo's 26 px faces would be 17 px in the copy.
 MAX_SMALL_FACE_PIXELS = 4096 * 4096
 # A video frame up to 1920x1080: a 4K stream searched and cropped at full size could not be

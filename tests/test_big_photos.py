@@ -1,6 +1,6 @@
 """A photo at a camera's full size shows the faces it shows at a screen's size: the big
-picture is searched in a shrunk copy, large faces at several sizes, and its faces are
-cropped for the model from the picture's own pixels."""
+picture is searched in a shrunk copy, large faces at several sizes, small ones at up to
+4096x4096 as before, and its faces are cropped for the model from the picture's own pixels."""
 
 from __future__ import annotations
 

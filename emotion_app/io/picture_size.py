@@ -34,12 +34,12 @@ from PIL import (
 # limit, whose largest pictures took analyze far more memory than the README's
 # 20000x20000 PNG, which this limit still reads. It holds
 # every WebP (at most 16383x16383) and the largest camera photos whole; the faces are
-# searched at 2560x1440 anyway, and cropped from the picture (pipeline.py). Figures:
-# docs/measurements.md.
+# searched at 2560x1440 anyway (small ones at 4096x4096), and cropped from the picture
+# (pipeline.py). Figures: docs/measurements.md.
 MAX_PICTURE_PIXELS = 1 << 29
 # A JPEG over the limit is decoded at a half, quarter or eighth of its size by libjpeg
 # itself (its full size is never held): as small a reduction as brings it to this many
-# pixels, which is still 18 times the 2560x1440 its faces are searched at, so shrinking
+# pixels, which is still 4 times the 4096x4096 its small faces are searched at, so shrinking
 # it that far loses no face and keeps the decoded picture, and the memory, small.
 REDUCED_PICTURE_PIXELS = 1 << 26
 _JPEG_REDUCTIONS = {
