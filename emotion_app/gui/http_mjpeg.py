@@ -193,7 +193,7 @@ def _get(
 ) -> tuple[socket.socket, int, http.client.HTTPMessage, bytes] | None:
     """A GET of ``url``: its connection, status and headers, and the body's bytes received
     with them; None where refused as the probe would tell (a certificate)."""
-    connected = connect_as_probe(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S)
+    connected = connect_as_probe(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, cancelled)
     if isinstance(connected, str):
         return None
     deadline = time.monotonic() + PROBE_DEADLINE_S

@@ -45,6 +45,9 @@ PROBE_DEADLINE_S = 2 * PROBE_TIMEOUT_S
 # answers at all, and with what (a stop or close has waited long already).
 QUICK_PROBE_TIMEOUT_S = 0.5
 QUICK_PROBE_DEADLINE_S = 2 * QUICK_PROBE_TIMEOUT_S
+# A wait of the probe's that no socket timeout bounds (a name's lookup) asks this often
+# whether it was cancelled.
+_CANCEL_SLICE_S = 0.05
 DEFAULT_PORTS = {"http": 80, "https": 443, "rtsp": 554, "rtsps": 322, "rtmp": 1935, "rtmps": 443}
 CHECK_ADDRESS = "(check the address, and that the camera or app is on and on this network)"
 NO_ANSWER = f"no answer {CHECK_ADDRESS}"
@@ -85,10 +88,13 @@ def probe(
     timeout_s: float = PROBE_TIMEOUT_S,
     waited_s: float | None = None,
     deadline_s: float | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> ProbeAnswer:
     """:func:`why_not_opened`'s reason, and whether the camera answered with an MJPEG stream
-    (which the app may read itself: gui/http_mjpeg)."""
-    clock = _Clock(timeout_s, 2 * timeout_s if deadline_s is None else deadline_s)
+    (which the app may read itself: gui/http_mjpeg). ``cancelled``: asked before each step
+    (a step already waiting waits on, at most ``timeout_s``); where it says so, the probe
+    ends as at its deadline."""
+    clock = _Clock(timeout_s, 2 * timeout_s if deadline_s is None else deadline_s, cancelled)
     try:
         reason = _why_not_opened(url, clock, waited_s)
     except _OutOfTime:
@@ -114,17 +120,20 @@ class _Clock:
     """The probe's time: each step waits at most ``step_s``, and none past the deadline,
     ``deadline_s`` from now."""
 
-    def __init__(self, step_s: float, deadline_s: float) -> None:
+    def __init__(self, step_s: float, deadline_s: float, cancelled: Callable[[], bool] = lambda: False) -> None:
         self.step_s = step_s
         self.deadline_s = deadline_s
+        # An open abandoned (a stop, another source, the window's closing) ends the probe
+        # before its next step, as its deadline would.
+        self.cancelled = cancelled
         self._ends = time.monotonic() + deadline_s
         # The camera's answer, as a phrase, where it was an MJPEG stream (see ProbeAnswer).
         self.mjpeg: str | None = None
 
     def left_s(self) -> float:
-        """The time left; :class:`_OutOfTime` where none is."""
+        """The time left; :class:`_OutOfTime` where none is (or the probe was cancelled)."""
         left = self._ends - time.monotonic()
-        if left <= 0:
+        if left <= 0 or self.cancelled():
             raise _OutOfTime
         return left
 
@@ -158,8 +167,9 @@ def _look_up(host: str, port: int, clock: _Clock) -> list[tuple]:
             done.set()
 
     threading.Thread(target=look_up, name="camera name lookup", daemon=True).start()
-    if not done.wait(clock.left_s()):
-        raise _OutOfTime
+    # In slices: a cancel is heard within one, not at the deadline.
+    while not done.wait(min(_CANCEL_SLICE_S, clock.left_s())):
+        pass
     if failed:
         raise failed[0]
     return found
@@ -671,11 +681,14 @@ def _status_reason(
 # as the probe does: the same connection, TLS, request and password.
 
 
-def connect_as_probe(url: str, timeout_s: float, deadline_s: float) -> socket.socket | str:
+def connect_as_probe(
+    url: str, timeout_s: float, deadline_s: float, cancelled: Callable[[], bool] = lambda: False
+) -> socket.socket | str:
     """A connection to the camera of the http(s) ``url``, in TLS for https (its certificate
     checked as FFmpeg would), each step within ``timeout_s`` and all within ``deadline_s``;
-    or why not, as a phrase (a certificate refused); OSError where it failed."""
-    clock = _Clock(timeout_s, deadline_s)
+    or why not, as a phrase (a certificate refused); OSError where it failed (TimeoutError
+    too where ``cancelled`` said so before a step)."""
+    clock = _Clock(timeout_s, deadline_s, cancelled)
     parts = urlsplit(url)
     host = parts.hostname or ""
     try:
