@@ -25,10 +25,12 @@ from .frame_sources import (
     AnimationFrameSource,
     FrameSource,
     NetworkStreamSource,
+    OpenAbandoned,
     SourceFactory,
     SourceOpenError,
     StillsFrameSource,
     open_frame_source,
+    opening_cancelled_when,
 )
 from .mailbox import LatestMailbox
 from .messages import (
@@ -187,7 +189,13 @@ class CaptureWorker(QObject):
         self._mailbox.clear()
         self._mailbox.reset_dropped()
         try:
-            source = self._source_factory(spec)
+            # A network camera's open waits on a thread of its own: a stop, another source or
+            # the thread's end, sent meanwhile, gives it up at once (it lets go of the camera
+            # on that thread) and comes next, with nothing to tell of this open.
+            with opening_cancelled_when(self._superseded):
+                source = self._source_factory(spec)
+        except OpenAbandoned:
+            return
         except SourceOpenError as exc:
             self.fault.emit(_fault(FaultKind.OPEN_FAILED, spec, str(exc)))
             return

@@ -12,7 +12,9 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -71,6 +73,28 @@ RECENT_GIF_FRAMES_BYTES = 128 << 20
 
 class SourceOpenError(Exception):
     """A source that cannot be opened; the message names it and says what to try."""
+
+
+class OpenAbandoned(Exception):
+    """An open given up because its ``cancelled`` said so (a stop, another source, the
+    window's closing): nothing to tell the user, who has moved on."""
+
+
+# What the opens under way on this thread ask whether they are given up (see
+# :func:`opening_cancelled_when`); None: never.
+_open_cancelled: ContextVar[Callable[[], bool] | None] = ContextVar("open_cancelled", default=None)
+
+
+@contextmanager
+def opening_cancelled_when(cancelled: Callable[[], bool]) -> Iterator[None]:
+    """Within it, a network camera's open gives up (:class:`OpenAbandoned`) within
+    :data:`_OPEN_POLL_S` once ``cancelled`` says so: the capture worker's way of handing its
+    stop to the open, through any source factory that calls :func:`open_frame_source`."""
+    token = _open_cancelled.set(cancelled)
+    try:
+        yield
+    finally:
+        _open_cancelled.reset(token)
 
 
 class FrameSource(Protocol):
@@ -400,7 +424,8 @@ def _looks_readable(path: Path) -> bool:
 
 
 def open_frame_source(spec: SourceSpec) -> FrameSource:
-    """Open ``spec`` and read its first frame; raises :class:`SourceOpenError` with a reason."""
+    """Open ``spec`` and read its first frame; raises :class:`SourceOpenError` with a reason
+    (a network camera's open given up: :class:`OpenAbandoned`, see :func:`opening_cancelled_when`)."""
     if isinstance(spec, VideoFileSpec):
         if spec.kind != "video file":
             try:
@@ -708,11 +733,13 @@ def _open_refused(
         # FFmpeg waited out its timeout: nobody answered, or the answer was a stream too
         # slow for a frame. Asked briefly which: a stop or the app's closing waits for it.
         if waited_out:
-            answer = _probe(url, QUICK_PROBE_TIMEOUT_S, QUICK_PROBE_DEADLINE_S, open_timeout_ms / 1000.0)
+            answer = _probe(url, QUICK_PROBE_TIMEOUT_S, QUICK_PROBE_DEADLINE_S, open_timeout_ms / 1000.0, cancelled)
         else:
-            answer = _probe(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, None)
+            answer = _probe(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, None, cancelled)
         if answer.mjpeg is None or cancelled():
             raise StreamRefusedError("" if cancelled() else answer.reason, opened=False)
+    if cancelled():
+        raise StreamRefusedError("", opened=False)
     own = open_http_mjpeg(url, read_timeout_ms / 1000.0, cancelled)
     opened = _own_first_frame(own, cancelled, read_timeout_ms) if own is not None else None
     if opened is not None:
@@ -720,7 +747,9 @@ def _open_refused(
     if cancelled():
         raise StreamRefusedError("", opened=False)
     if answer is None:  # the app's reader alone was tried: asked why now
-        answer = _probe(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, None)
+        answer = _probe(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, None, cancelled)
+    if cancelled():
+        raise StreamRefusedError("", opened=False)
     if own is not None and answer.mjpeg is not None:  # it answered with a stream, and sent no frame
         waited_ms = read_timeout_ms + (open_timeout_ms if waited_out else 0)
         raise StreamRefusedError(sent_no_first_frames(answer.mjpeg, waited_ms / 1000.0), opened=False)
@@ -745,11 +774,13 @@ def _own_first_frame(
     return None
 
 
-def _probe(url: str, timeout_s: float, deadline_s: float, waited_s: float | None) -> ProbeAnswer:
+def _probe(
+    url: str, timeout_s: float, deadline_s: float, waited_s: float | None, cancelled: Callable[[], bool]
+) -> ProbeAnswer:
     """:func:`probe`, whose own failure on an odd camera or address must not end the open,
     nor a reconnect's thread (which would leave "reconnecting" on screen for good)."""
     try:
-        return probe(url, timeout_s, waited_s, deadline_s)
+        return probe(url, timeout_s, waited_s, deadline_s, cancelled)
     except Exception as exc:
         # Its type only: the message may quote the request, the user name in it.
         log.warning("asking the network camera why it did not open failed (%s)", type(exc).__name__)
@@ -762,15 +793,18 @@ def _waited_out(began: float, timeout_ms: int) -> bool:
     return time.monotonic() - began >= 0.9 * timeout_ms / 1000.0
 
 
-def open_network_camera(spec: CameraSpec) -> NetworkStreamSource:
-    """The stream of ``spec.url`` with its first frame read; :class:`SourceOpenError` with a reason."""
+def open_network_camera(spec: CameraSpec, cancelled: Callable[[], bool] | None = None) -> NetworkStreamSource:
+    """The stream of ``spec.url`` with its first frame read; :class:`SourceOpenError` with a
+    reason. ``cancelled`` (default: :func:`opening_cancelled_when`'s): asked every
+    :data:`_OPEN_POLL_S` while the open waits; where it says so, :class:`OpenAbandoned` at
+    once, and the open, on a thread of its own, lets go of the camera (see :class:`_StreamOpen`)."""
     try:
         url = check_stream_url(spec.url)
     except ValueError as exc:
         raise SourceOpenError(f"Could not open {spec.describe()}: {exc}") from None
     began = time.monotonic()
     try:
-        capture, decode, frame = connect_stream(url)
+        capture, decode, frame = _StreamOpen(url).result(cancelled or _open_cancelled.get() or (lambda: False))
     except StreamRefusedError as exc:
         if exc.opened:
             raise SourceOpenError(f"{spec.describe(capital=True)} {exc}") from None
@@ -782,6 +816,69 @@ def open_network_camera(spec: CameraSpec) -> NetworkStreamSource:
 
 # How often a read waiting for a stream's next frame asks whether to give up.
 _STREAM_POLL_S = 0.05
+# How often a stream's first open, waited for, asks whether it is given up.
+_OPEN_POLL_S = 0.05
+
+
+class _StreamOpen:
+    """A network camera's first open (:func:`connect_stream`), on a thread of its own.
+
+    FFmpeg's open cannot be cut short (it waits up to :data:`STREAM_OPEN_TIMEOUT_MS`), nor
+    can a socket's wait already under way in the probe (a step's timeout): held by them on
+    the capture thread, a stop, another source or the window's closing waited for the whole
+    open (FFmpeg's, the probe's and the app's own reader's: about 10 s for a camera that
+    answers with a stream and sends no frame). :meth:`result` waits for it only until its
+    ``cancelled`` says so; the open then gives up at its next step (the probe's and the
+    reader's waits are cut within a step or a slice), releases what it opened, and ends.
+    Its thread counts among the streams' (:func:`wait_for_streams_let_go`) until then."""
+
+    def __init__(self, url: str) -> None:
+        self._abandoned = threading.Event()
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._opened: tuple[StreamCapture, Decoder | None, np.ndarray] | None = None
+        self._failed: BaseException | None = None
+        thread = threading.Thread(target=self._open, args=(url,), name="network camera open", daemon=True)
+        with _readers_lock:
+            _stream_readers.add(thread)
+        thread.start()
+
+    def _open(self, url: str) -> None:
+        opened = None
+        try:
+            opened = connect_stream(url, self._abandoned.is_set)
+        except Exception as exc:  # StreamRefusedError, or a backend's: the waiter's to raise
+            self._failed = exc
+        finally:
+            with self._lock:
+                if self._abandoned.is_set() and opened is not None:
+                    opened[0].release()  # nobody takes it
+                else:
+                    self._opened = opened
+                self._done.set()
+            with _readers_lock:
+                _stream_readers.discard(threading.current_thread())
+
+    def result(self, cancelled: Callable[[], bool]) -> tuple[StreamCapture, Decoder | None, np.ndarray]:
+        """What :func:`connect_stream` returned (or raised); :class:`OpenAbandoned` as soon
+        as ``cancelled`` says so (asked on the caller's thread)."""
+        while not self._done.wait(_OPEN_POLL_S):
+            if cancelled():
+                with self._lock:
+                    if not self._done.is_set():
+                        self._abandoned.set()
+                        raise OpenAbandoned
+                break  # done meanwhile: let go of below
+        if cancelled():
+            if self._opened is not None:
+                self._opened[0].release()
+            raise OpenAbandoned
+        if self._failed is not None:
+            raise self._failed
+        assert self._opened is not None
+        return self._opened
+
+
 # A read of a stream is watched from this long before FFmpeg's read timeout would end it.
 _TIMEOUT_WATCH_LEAD_S = 0.5
 
@@ -1117,7 +1214,8 @@ def _why_stream_broke(timed_out: bool, timeout_ms: int) -> str:
 _readers_lock = threading.Lock()
 _stream_readers: set[threading.Thread] = set()
 # The longest a stream's thread may still hold its connection once released: in a read, or
-# in opening the stream again (an open, and the probe of why it failed).
+# in opening the stream again (an open, and the probe of why it failed). A first open given
+# up holds it at most FFmpeg's open, or a step of the probe's.
 _LET_GO_S = max(STREAM_STALL_CEILING_S, STREAM_OPEN_TIMEOUT_MS / 1000.0) + PROBE_DEADLINE_S
 
 

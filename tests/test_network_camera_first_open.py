@@ -1,0 +1,110 @@
+"""A network camera's first open given up: a camera served for real on localhost that
+answers with an MJPEG stream (HTTP 200, multipart/x-mixed-replace) and never sends a frame
+holds the open for FFmpeg's open timeout, the probe and the app's own reader's wait (about
+10 s in all). Stop, another source and closing the window do not wait for it, and the open
+given up lets go of the camera on its own thread, counted by wait_for_streams_let_go."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.frame_sources import (
+    STREAM_OPEN_TIMEOUT_MS,
+    OpenAbandoned,
+    open_network_camera,
+    wait_for_streams_let_go,
+)
+from emotion_app.gui.messages import CameraSpec
+from emotion_app.samples import VideoTruth
+from gui_support import WAIT_MS
+from tests.mjpeg_server import MjpegCamera
+
+# FFmpeg's open cannot be cut short: an open given up lets go of the camera once it returns.
+_LET_GO_S = STREAM_OPEN_TIMEOUT_MS / 1000.0 + 1.0
+
+
+@pytest.fixture
+def silent_camera(gui_video: VideoTruth) -> Iterator[MjpegCamera]:
+    camera = MjpegCamera(gui_video.path)
+    camera.stall()  # each stream answers, then sends nothing and keeps its connection open
+    yield camera
+    camera.close()
+
+
+def _wait_until(condition, timeout_s: float) -> bool:  # type: ignore[no-untyped-def]
+    until = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > until:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+@pytest.mark.parametrize("action", ["stop", "open a picture", "open a video file", "close"])
+def test_an_open_of_a_camera_that_sends_no_frame_is_given_up_at_once(
+    qtbot: QtBot, make_window, silent_camera: MjpegCamera, gui_video: VideoTruth, tmp_path: Path, action: str
+) -> None:
+    window = make_window(camera=silent_camera.url)
+    told: list[object] = []
+    window.controller.source_opened.connect(
+        lambda info: told.append(info) if isinstance(info.spec, CameraSpec) else None
+    )
+    window.controller.source_fault.connect(
+        lambda fault: told.append(fault) if isinstance(fault.spec, CameraSpec) else None
+    )
+    qtbot.waitUntil(lambda: silent_camera.streams == 1, timeout=WAIT_MS)  # FFmpeg's open waits
+    qtbot.wait(500)
+    assert window.source_state.starting
+    acted = time.monotonic()
+    if action == "stop":
+        with qtbot.waitSignal(window.controller.source_stopped, timeout=1000):
+            window.stop()
+        assert not window.source_state.active and not window.is_running
+    elif action == "open a picture":
+        picture = tmp_path / "still.png"
+        assert cv2.imwrite(str(picture), np.full((48, 64, 3), 128, np.uint8))
+        window.open_video(picture)
+        qtbot.waitUntil(lambda: window.is_running and window.is_file, timeout=1000)
+    elif action == "open a video file":
+        # OpenCV's FFmpeg opens one stream at a time: the file's open waits for the camera's
+        # FFmpeg open given up (its timeout at most), not for the probe and reader after it.
+        window.open_video(gui_video.path)
+        qtbot.waitUntil(lambda: window.is_running and window.is_file, timeout=WAIT_MS)
+        assert time.monotonic() - acted < STREAM_OPEN_TIMEOUT_MS / 1000.0
+    else:
+        window.close()
+        assert not window.controller.is_running
+    assert action == "open a video file" or time.monotonic() - acted < 1.0
+    if action != "open a video file":
+        # FFmpeg's open still holds its connection (nobody waited for it), and is counted.
+        assert silent_camera.held_streams == 1
+        assert not wait_for_streams_let_go(0.0)
+    assert wait_for_streams_let_go(_LET_GO_S)
+    assert _wait_until(lambda: silent_camera.open_streams == 0, 1.0)
+    assert time.monotonic() - acted < _LET_GO_S + 1.0
+    if action != "close":
+        qtbot.wait(200)  # anything queued from the open given up has arrived
+        assert told == []  # neither opened nor a fault: the user moved on
+        assert action != "stop" or not window.source_state.active
+        assert "network camera" not in window.source_banner.text()
+
+
+def test_an_open_given_up_in_the_apps_own_reader_lets_go_within_a_slice(silent_camera: MjpegCamera) -> None:
+    # FFmpeg waits out its open, the probe finds an MJPEG stream, and the app's own reader
+    # waits for its first frame: given up there, the wait is cut within a slice, not at
+    # the reader's timeout, and every connection it made is closed.
+    began = time.monotonic()
+    give_up_at = began + STREAM_OPEN_TIMEOUT_MS / 1000.0 + 1.0
+    with pytest.raises(OpenAbandoned):
+        open_network_camera(CameraSpec(-1, url=silent_camera.url), lambda: time.monotonic() > give_up_at)
+    assert time.monotonic() - give_up_at < 0.2
+    assert silent_camera.streams == 3  # FFmpeg's, the probe's and the reader's
+    assert wait_for_streams_let_go(0.5)
+    assert _wait_until(lambda: silent_camera.open_streams == 0, 1.0)
