@@ -731,7 +731,7 @@ def _open_refused(
     answer = None
     if not own_reader_first:
         # FFmpeg waited out its timeout: nobody answered, or the answer was a stream too
-        # slow for a frame. Asked briefly which: a stop or the app's closing waits for it.
+        # slow for a frame. Asked briefly which: the user has waited out FFmpeg's open already.
         if waited_out:
             answer = _probe(url, QUICK_PROBE_TIMEOUT_S, QUICK_PROBE_DEADLINE_S, open_timeout_ms / 1000.0, cancelled)
         else:

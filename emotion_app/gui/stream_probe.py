@@ -35,14 +35,14 @@ from urllib.parse import quote, unquote, urlsplit
 from .stream_url import url_host
 
 # Each step (a connection, an answer, a TLS handshake) waits at most this long: the probe
-# follows a quick refusal by FFmpeg, and a stop or close waits for it.
+# follows a quick refusal by FFmpeg, and the exit waits for an open given up to let go.
 PROBE_TIMEOUT_S = 1.0
 # And the whole probe ends within this, however many steps it takes (the password's second
 # ask, the checks after) and however slowly a camera trickles its answer: two steps, a
 # connection and one answer, as a stop or close allows for (frame_sources._LET_GO_S).
 PROBE_DEADLINE_S = 2 * PROBE_TIMEOUT_S
 # After FFmpeg waited out its whole open timeout, a shorter probe: only whether the camera
-# answers at all, and with what (a stop or close has waited long already).
+# answers at all, and with what (the user has waited long already).
 QUICK_PROBE_TIMEOUT_S = 0.5
 QUICK_PROBE_DEADLINE_S = 2 * QUICK_PROBE_TIMEOUT_S
 # A wait of the probe's that no socket timeout bounds (a name's lookup) asks this often
