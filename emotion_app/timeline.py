@@ -212,10 +212,6 @@ class SessionTimeline:
             if label_index is None:
                 continue  # a result of another model (a late frame after a model change)
             person = self._people.get(face.track_id)
-            if person is None and replayed:
-                # Seen only in moments counted already (Play again gives the same people new
-                # ids): a row would hold no time; one comes when the face reaches new moments.
-                continue
             if person is None:
                 person = self._people[face.track_id] = _Person(len(self.labels), buckets)
                 person.name = self._names.get(face.track_id, "")
