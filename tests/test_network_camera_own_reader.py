@@ -16,6 +16,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.frame_sources import (
+    STREAM_READ_TIMEOUT_MS,
     NetworkStreamSource,
     SourceOpenError,
     open_frame_source,
@@ -54,6 +55,22 @@ def test_ffmpeg_refuses_a_camera_sending_a_frame_every_3_s(timelapse_camera: Mjp
         assert not capture.isOpened()
     finally:
         capture.release()
+
+
+def test_a_slow_camera_whose_parts_are_no_pictures_is_told_so() -> None:
+    # Its parts come, every 3 s, and none is a JPEG: not a camera sending no frames.
+    camera = MjpegCamera(frames=[b"no JPEG here" * 20], intervals=(_EVERY_S,))
+    try:
+        with pytest.raises(SourceOpenError) as raised:
+            open_frame_source(CameraSpec(0, url=camera.url))
+    finally:
+        camera.close()
+    message = str(raised.value)
+    assert message == (
+        f"Network camera {camera.url} answered but for {STREAM_READ_TIMEOUT_MS / 1000:g} s "
+        "nothing it sent decoded as a picture"
+    )
+    assert wait_for_streams_let_go()
 
 
 def test_a_camera_sending_a_frame_every_3_s_opens_and_plays(timelapse_camera: MjpegCamera) -> None:

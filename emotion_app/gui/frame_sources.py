@@ -761,16 +761,22 @@ def _own_first_frame(
 ) -> tuple[StreamCapture, Decoder | None, np.ndarray] | None:
     """The first frame of an MJPEG stream the app's own reader opened, with the capture and
     its decoder; parts that do not decode are passed over for a read's timeout. None (the
-    capture released) where none came."""
+    capture released) where no part came; :class:`StreamRefusedError` where parts came and
+    none decoded (a camera sending no frames is told apart from one sending no pictures)."""
     deadline = time.monotonic() + read_timeout_ms / 1000.0
+    parts = 0
     while time.monotonic() < deadline and not cancelled():
         ok, packet = capture.read()
         if not ok or packet is None:
             break
+        parts += 1
         frame = decode_jpeg_silently(packet)
         if frame is not None and frame.size > 0:
             return capture, decode_jpeg_silently, normalise_frame(frame)
     capture.release()
+    if parts and not cancelled():
+        waited_s = read_timeout_ms / 1000.0
+        raise StreamRefusedError(f"answered but for {waited_s:g} s nothing it sent decoded as a picture", opened=True)
     return None
 
 
