@@ -161,3 +161,25 @@ def test_a_seek_back_past_the_frames_kept_decodes_from_the_first(gif: Path, monk
     assert frame is not None
     np.testing.assert_array_equal(frame, expected[FRAMES - 3])
     source.release()
+
+
+def test_steps_back_from_the_end_decode_nothing_again(gif: Path) -> None:
+    # Played to its end (its last read fails), then stepped back as the player's keys do
+    # after the end: the last frames are those kept, not decoded again from the first.
+    expected = timed_play(gif)
+    source = opened(gif)
+    while source.read() is not None:
+        pass
+    before = source.decoded_frames
+    for at in (FRAMES - 1, FRAMES - 2, FRAMES - 10):
+        assert source.seek(at)
+        frame = source.read()
+        assert frame is not None
+        np.testing.assert_array_equal(frame, expected[at][0], err_msg=f"frame {at}")
+        assert source.last_time_s == expected[at][1], f"frame {at}"
+    assert source.decoded_frames == before
+    # Played on from there, it ends where it did.
+    assert source.seek(FRAMES - 2)
+    assert source.read() is not None and source.read() is not None
+    assert source.read() is None
+    source.release()

@@ -178,10 +178,10 @@ class OpenCvFrameSource:
             return None
         ok, read = self._capture.read()
         self.decoded_frames += 1
-        self._position += 1
         frame: np.ndarray | None = read if ok else None
         if frame is None or frame.size == 0:
-            return None
+            return None  # where it stays: the frames kept still reach to it (a step back after the end)
+        self._position += 1
         self.last_time_s = self._frame_time()
         frame = normalise_frame(frame)
         self._keep(self._position - 1, frame, self.last_time_s)
@@ -238,14 +238,15 @@ class OpenCvFrameSource:
         kept_from = frames - (self._recent.maxlen or 0)
         for passed in range(frames):
             self.decoded_frames += 1
-            self._position += 1
             if passed < kept_from:
                 if not self._capture.grab():
                     return False
+                self._position += 1
                 continue
             ok, read = self._capture.read()
             if not ok or read is None or read.size == 0:
                 return False
+            self._position += 1
             self._keep(self._position - 1, normalise_frame(read), self._frame_time())
         return True
 
