@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from emotion_app.cli import main
-from emotion_app.io.retime import FrameSlots, output_rate
+from emotion_app.io.retime import MAX_JUMPS_KEPT, FrameSlots, output_rate
+from emotion_app.io.video import AnnotatedVideoWriter
 from emotion_app.samples import write_video
 from tests.variable_rate_video import write_variable_rate_mp4
 
@@ -180,6 +181,22 @@ def test_a_jump_in_the_timestamps_is_not_held() -> None:
     # A long hold short of the limit is kept.
     slots = FrameSlots(10.0)
     assert [slots.place(time_s) for time_s in (0.0, 9.0, 9.1)] == [0, 90, 1] and slots.jumps == []
+
+
+def test_the_jumps_kept_are_bounded_and_all_counted(tmp_path: Path) -> None:
+    # Timestamps broken at every frame (each 20 s from the one before, back and forth)
+    # kept a list entry per frame for the summary, which names only the first.
+    slots = FrameSlots(10.0)
+    for index in range(100_000):
+        slots.place(20.0 * (index % 2))
+    assert slots.jump_count == 99_999
+    assert len(slots.jumps) == MAX_JUMPS_KEPT and slots.jumps[0] == (1, 20.0)
+    frames = MAX_JUMPS_KEPT + 20
+    with AnnotatedVideoWriter(tmp_path / "jumps.avi", 10.0) as writer:
+        for index in range(frames):
+            writer.write_at(np.zeros((16, 16, 3), np.uint8), 20.0 * (index % 2), index + 7)
+    assert writer.jump_count == frames - 1
+    assert len(writer.jumps) == MAX_JUMPS_KEPT and writer.jumps[0] == (8, 20.0)
 
 
 def test_the_output_rate_is_bounded_without_a_container_rate_or_with_a_jump() -> None:

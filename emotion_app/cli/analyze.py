@@ -349,7 +349,7 @@ def _video_text(writer: AnnotatedVideoWriter) -> str:
     jump = ""
     if writer.jumps:
         index, step_s = writer.jumps[0]
-        more = f" (and {len(writer.jumps) - 1} more)" if len(writer.jumps) > 1 else ""
+        more = f" (and {writer.jump_count - 1} more)" if writer.jump_count > 1 else ""
         jump = f"; a jump of {step_s:.1f} s in the input's timestamps at frame {index} was not held{more}"
     if not writer.repeated and not writer.dropped:
         return frames + jump

@@ -37,6 +37,9 @@ LEAST_BOUNDING_RATE = 1.0
 #: back dropped every frame after it) is written as one frame interval and told. No
 #: ordinary clip holds one picture this long; a frame repeated 10 s is at most 1200 frames.
 MAX_HOLD_S = 10.0
+# The jumps listed for the summary (which names the first): a clip's timestamps broken at
+# every frame would otherwise keep one entry a frame; all are counted.
+MAX_JUMPS_KEPT = 100
 
 
 def output_rate(times_s: Sequence[float | None], fps: float | None) -> float | None:
@@ -70,14 +73,16 @@ class FrameSlots:
     :meth:`place` says, for each new frame, how many output frames the frame before it
     fills (0: it is dropped, the new one having its output frame). A step between two
     frames' times longer than ``max_hold_s`` (either way) fills one output frame, and the
-    times after it keep their steps from there; ``jumps`` lists each (the index of the
-    frame after it, from 0, and the step in seconds).
+    times after it keep their steps from there; ``jumps`` lists the first
+    :data:`MAX_JUMPS_KEPT` (the index of the frame after it, from 0, and the step in
+    seconds), ``jump_count`` counts them all.
     """
 
     def __init__(self, fps: float, max_hold_s: float = MAX_HOLD_S) -> None:
         self.fps = fps
         self.max_hold_s = max_hold_s
         self.jumps: list[tuple[int, float]] = []
+        self.jump_count = 0
         self._first_s: float | None = None
         self._last_s: float | None = None  # the time of the last frame placed with one
         self._slot = -1  # the output frame of the last frame placed
@@ -96,7 +101,9 @@ class FrameSlots:
             slot = self._slot + 1
         else:
             if self._last_s is not None and abs(time_s - self._last_s) > self.max_hold_s:
-                self.jumps.append((self._placed - 1, time_s - self._last_s))
+                self.jump_count += 1
+                if len(self.jumps) < MAX_JUMPS_KEPT:
+                    self.jumps.append((self._placed - 1, time_s - self._last_s))
                 self._first_s = time_s - (self._slot + 1) / self.fps  # one interval on from here
             self._last_s = time_s
             slot = max(self._slot, round((time_s - self._first_s) * self.fps))

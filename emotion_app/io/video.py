@@ -644,8 +644,9 @@ class AnnotatedVideoWriter:
     Frames given with :meth:`write_at` keep their times: each output frame shows the frame
     current at its time (see :class:`.retime.FrameSlots`), so a frame is repeated or dropped
     (counted in ``repeated`` and ``dropped``) where the frames' steps are not ``fps``'s;
-    a step past :data:`.retime.MAX_HOLD_S` is one frame interval (listed in ``jumps``: the
-    frame after it, and the step in seconds).
+    a step past :data:`.retime.MAX_HOLD_S` is one frame interval (the first
+    :data:`.retime.MAX_JUMPS_KEPT` listed in ``jumps``: the frame after it, and the step in
+    seconds; all counted in ``jump_count``).
     Later frames of another size (a folder of mixed images) are letterboxed to fit.
     ``min_side``: a first frame smaller than this on its longer side opens a video scaled
     up to it, its aspect kept (a folder whose first picture is a thumbnail or a 1 px
@@ -682,6 +683,7 @@ class AnnotatedVideoWriter:
         self.repeated = 0
         self.dropped = 0
         self.jumps: list[tuple[int, float]] = []
+        self.jump_count = 0
         self._slots: FrameSlots | None = None
         # The last frame given to write_at: written once the next one's time says how often.
         self._held: np.ndarray | None = None
@@ -697,9 +699,11 @@ class AnnotatedVideoWriter:
         if self._slots is None:
             self._slots = FrameSlots(self.fps)
         copies = self._slots.place(time_s)
-        if len(self._slots.jumps) > len(self.jumps):
-            placed, step_s = self._slots.jumps[-1]
-            self.jumps.append((placed if index is None else index, step_s))
+        if self._slots.jump_count > self.jump_count:
+            self.jump_count = self._slots.jump_count
+            if len(self._slots.jumps) > len(self.jumps):  # listed (the first ones only)
+                placed, step_s = self._slots.jumps[-1]
+                self.jumps.append((placed if index is None else index, step_s))
         if self._held is not None:
             for _ in range(copies):
                 self.write(self._held)
