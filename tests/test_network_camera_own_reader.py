@@ -73,6 +73,21 @@ def test_a_slow_camera_whose_parts_are_no_pictures_is_told_so() -> None:
     assert wait_for_streams_let_go()
 
 
+def test_parts_that_are_no_pictures_are_read_for_3_s_not_more() -> None:
+    # Its third part comes 5.8 s after the first: a read begun at 2.9 s waited for it a
+    # whole read timeout, nearly twice the 3 s the message says were waited.
+    camera = MjpegCamera(frames=[b"no JPEG here" * 20], intervals=(2.9,))
+    began = time.monotonic()
+    try:
+        with pytest.raises(SourceOpenError, match="for 3 s nothing it sent decoded as a picture"):
+            open_frame_source(CameraSpec(0, url=camera.url))
+    finally:
+        camera.close()
+    # FFmpeg's 4 s open, its quick probe, then the reader's 3 s (9.8 s before).
+    assert time.monotonic() - began < 8.5
+    assert wait_for_streams_let_go()
+
+
 def test_a_camera_sending_a_frame_every_3_s_opens_and_plays(timelapse_camera: MjpegCamera) -> None:
     began = time.monotonic()
     source = open_frame_source(CameraSpec(0, url=timelapse_camera.url))  # was refused

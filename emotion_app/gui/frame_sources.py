@@ -766,7 +766,9 @@ def _own_first_frame(
     none decoded (a camera sending no frames is told apart from one sending no pictures)."""
     deadline = time.monotonic() + read_timeout_ms / 1000.0
     parts = 0
-    while time.monotonic() < deadline and not cancelled():
+    while (left_s := deadline - time.monotonic()) > 0 and not cancelled():
+        # Each read within the time left: the stream's reads set their own timeout after.
+        capture.read_timeout_s = left_s
         ok, packet = capture.read()
         if not ok or packet is None:
             break
