@@ -183,3 +183,16 @@ def test_steps_back_from_the_end_decode_nothing_again(gif: Path) -> None:
     assert source.read() is not None and source.read() is not None
     assert source.read() is None
     source.release()
+
+
+def test_a_released_source_gives_no_frame_kept(gif: Path) -> None:
+    # Released while a seek back was to give its frames kept again: those frames (up to
+    # RECENT_GIF_FRAMES_BYTES) were still read out, and held, after the file was let go of.
+    source = opened(gif)
+    for _ in range(30):
+        source.read()
+    assert source.seek(20)
+    source.release()
+    assert source.read() is None
+    assert not source.seek(25)
+    assert source.read() is None

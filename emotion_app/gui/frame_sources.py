@@ -252,7 +252,8 @@ class OpenCvFrameSource:
 
     def release(self) -> None:
         capture, self._capture = self._capture, None
-        self._pending = None
+        self._pending = self._replay = None
+        self._recent.clear()  # a GIF's frames kept: let go of with the file
         if capture is not None:
             capture.release()
 
