@@ -187,13 +187,14 @@ class OpenCvFrameSource:
         self._keep(self._position - 1, frame, self.last_time_s)
         return frame
 
-    def _keep(self, index: int, frame: np.ndarray, time_s: float | None) -> None:
-        """Keep a GIF's frame ``index`` just read among the recent ones (a copy)."""
+    def _keep(self, index: int, frame: np.ndarray, time_s: float | None, handed_out: bool = True) -> None:
+        """Keep a GIF's frame ``index`` just read among the recent ones: a copy where the
+        frame is ``handed_out`` too (the caller may draw on it), else the frame itself."""
         if not self._seeks_from_start:
             return
         if self._recent and self._recent[-1][0] != index - 1:  # not the next after them
             self._recent.clear()
-        self._recent.append((index, frame.copy(), time_s))
+        self._recent.append((index, frame.copy() if handed_out else frame, time_s))
 
     def _frame_time(self) -> float | None:
         if self._times is None or self._capture is None:
@@ -247,7 +248,7 @@ class OpenCvFrameSource:
             if not ok or read is None or read.size == 0:
                 return False
             self._position += 1
-            self._keep(self._position - 1, normalise_frame(read), self._frame_time())
+            self._keep(self._position - 1, normalise_frame(read), self._frame_time(), handed_out=False)
         return True
 
     def release(self) -> None:
