@@ -64,6 +64,18 @@ def timed_play(path: Path) -> list[tuple[np.ndarray, float | None]]:
     return frames
 
 
+def shows_after_seeks(
+    source: OpenCvFrameSource, expected: list[tuple[np.ndarray, float | None]], targets: tuple[int, ...]
+) -> None:
+    """Each frame of ``targets`` sought and read: the frame, and its time, of a play from the start."""
+    for at in targets:
+        assert source.seek(at)
+        frame = source.read()
+        assert frame is not None
+        np.testing.assert_array_equal(frame, expected[at][0], err_msg=f"frame {at}")
+        assert source.last_time_s == expected[at][1], f"frame {at}"
+
+
 def test_a_play_with_seeks_forward_decodes_each_frame_once(gif: Path) -> None:
     source = opened(gif)
     read = 0
@@ -133,12 +145,7 @@ def test_steps_back_after_a_seek_forward_decode_nothing_again(gif: Path) -> None
     assert source.seek(100)
     assert source.read() is not None
     before = source.decoded_frames
-    for at in (99, 98, 97, 70, 71):
-        assert source.seek(at)
-        frame = source.read()
-        assert frame is not None
-        np.testing.assert_array_equal(frame, expected[at][0], err_msg=f"frame {at}")
-        assert source.last_time_s == expected[at][1], f"frame {at}"
+    shows_after_seeks(source, expected, (99, 98, 97, 70, 71))
     assert source.decoded_frames == before
     source.release()
 
@@ -171,12 +178,7 @@ def test_steps_back_from_the_end_decode_nothing_again(gif: Path) -> None:
     while source.read() is not None:
         pass
     before = source.decoded_frames
-    for at in (FRAMES - 1, FRAMES - 2, FRAMES - 10):
-        assert source.seek(at)
-        frame = source.read()
-        assert frame is not None
-        np.testing.assert_array_equal(frame, expected[at][0], err_msg=f"frame {at}")
-        assert source.last_time_s == expected[at][1], f"frame {at}"
+    shows_after_seeks(source, expected, (FRAMES - 1, FRAMES - 2, FRAMES - 10))
     assert source.decoded_frames == before
     # Played on from there, it ends where it did.
     assert source.seek(FRAMES - 2)
