@@ -108,6 +108,25 @@ def test_export_writes_png_and_csv_and_says_where(
     assert "Open folder" in window.notice_banner.button_captions()
 
 
+def _csv_seconds(path: Path) -> dict[str, float]:
+    """The seconds of each person of an export's summary CSV, their emotions' summed."""
+    seconds: dict[str, float] = {}
+    with open(path, newline="") as handle:
+        for row in csv.DictReader(handle):
+            seconds[row["person"]] = seconds.get(row["person"], 0.0) + float(row["seconds"])
+    return seconds
+
+
+def _pairs_folder(tmp_path: Path, pictures: int) -> Path:
+    """A folder of ``pictures`` stills (pair0.png, ...), each of the same two faces."""
+    frames, _ = astronaut_frames(num_frames=pictures, frame_size=(400, 200), face_size=80, copies=2, motion="static")
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for number, frame in enumerate(frames):
+        cv2.imwrite(str(folder / f"pair{number}.png"), frame)
+    return folder
+
+
 def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window, tmp_path: Path) -> None:
     # One picture has no frame after it to time it by; it counts as analyze counts it.
     frames, _ = astronaut_frames(num_frames=1, frame_size=(400, 200), face_size=80, copies=2, motion="static")
@@ -117,10 +136,7 @@ def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window, 
     qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: len(window.timeline_panel.timeline.people()) == 2, timeout=WAIT_MS)
     window.timeline_panel.export_to(tmp_path / "export")
-    with open(tmp_path / "export" / "emotion-summary.csv", newline="") as handle:
-        seconds: dict[str, float] = {}
-        for row in csv.DictReader(handle):
-            seconds[row["person"]] = seconds.get(row["person"], 0.0) + float(row["seconds"])
+    seconds = _csv_seconds(tmp_path / "export" / "emotion-summary.csv")
     assert seconds == {"#1": 1.0, "#2": 1.0, "everyone": 2.0}
 
 
@@ -128,11 +144,7 @@ def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window, 
 def test_a_picture_played_again_adds_no_time(qtbot: QtBot, make_window, tmp_path: Path, pictures: int) -> None:
     # Play again shows the file's moments again: they count once a session, so the totals
     # stay one pass's (they were doubled); its new ids get rows, with no time of their own.
-    frames, _ = astronaut_frames(num_frames=pictures, frame_size=(400, 200), face_size=80, copies=2, motion="static")
-    folder = tmp_path / "pictures"
-    folder.mkdir()
-    for number, frame in enumerate(frames):
-        cv2.imwrite(str(folder / f"pair{number}.png"), frame)
+    folder = _pairs_folder(tmp_path, pictures)
     window = make_window(video=folder if pictures > 1 else folder / "pair0.png")
     wait_until_stopped(qtbot, window)
     timeline = window.timeline_panel.timeline
@@ -148,11 +160,7 @@ def test_a_picture_played_again_adds_no_time(qtbot: QtBot, make_window, tmp_path
 
 def test_a_slide_shows_strip_starts_where_the_session_does(qtbot: QtBot, make_window, tmp_path: Path) -> None:
     # Was: each picture's block was drawn a second late, the first picture's at 1-2 s.
-    frames, _ = astronaut_frames(num_frames=3, frame_size=(400, 200), face_size=80, copies=2, motion="static")
-    folder = tmp_path / "pictures"
-    folder.mkdir()
-    for number, frame in enumerate(frames):
-        cv2.imwrite(str(folder / f"pair{number}.png"), frame)
+    folder = _pairs_folder(tmp_path, 3)
     window = make_window(video=folder)
     wait_until_stopped(qtbot, window)
     panel = window.timeline_panel
@@ -701,22 +709,10 @@ def test_a_row_clicked_is_the_one_enter_or_f2_names(qtbot: QtBot) -> None:
     assert view.chosen_person() == 3, "a click on everyone's row leaves the choice as it was"
 
 
-def _csv_seconds(path: Path) -> dict[str, float]:
-    seconds: dict[str, float] = {}
-    with open(path, newline="") as handle:
-        for row in csv.DictReader(handle):
-            seconds[row["person"]] = seconds.get(row["person"], 0.0) + float(row["seconds"])
-    return seconds
-
-
 def test_pictures_shown_again_by_a_seek_back_add_no_time(qtbot: QtBot, make_window, tmp_path: Path) -> None:
     # Was: each seek or step back to a picture already shown counted its time again, so the
     # rows, the everyone bar and the export held those moments twice.
-    frames, _ = astronaut_frames(num_frames=3, frame_size=(400, 200), face_size=80, copies=2, motion="static")
-    folder = tmp_path / "pictures"
-    folder.mkdir()
-    for number, frame in enumerate(frames):
-        cv2.imwrite(str(folder / f"pair{number}.png"), frame)
+    folder = _pairs_folder(tmp_path, 3)
     window = make_window(video=folder)
     wait_until_stopped(qtbot, window)
     timeline = window.timeline_panel.timeline
