@@ -700,13 +700,13 @@ def _ini_scan(text: str, close_quotes: bool) -> tuple[str, list[tuple[int, int, 
             line_start = False
             if joining and ch not in " \t\f\v":
                 joined, joining = joined or joining, 0
-            if ch == "\\" and text[i + 1 : i + 2] in ("\n", "\r") and close_quotes:
-                out.append("\\\\")  # a backslash of the value; the line ends here
-                i += 1
-                continue
-            if ch == "\\" and text[i + 1 : i + 2] in ("\n", "\r"):
-                joining = joining or line
             if ch == "\\":
+                if text[i + 1 : i + 2] in ("\n", "\r"):
+                    if close_quotes:
+                        out.append("\\\\")  # a backslash of the value; the line ends here
+                        i += 1
+                        continue
+                    joining = joining or line
                 escaped = text[i : i + 2] + ("\n" if text[i + 1 : i + 3] == "\r\n" else "")
                 out.append(escaped)
                 line += escaped.count("\n")
