@@ -1,6 +1,6 @@
 """Shared by the issue-13 tests: filling a disk, files' fingerprints (the small_disk
-fixture, a real small file system, is in conftest.py), a video with a damaged frame, and
-raw MJPEG files."""
+fixture, a real small file system, is in conftest.py), a video with a damaged frame, raw
+MJPEG files, the hidden files an output leaves, and a writer killed between its renames."""
 
 from __future__ import annotations
 
@@ -40,6 +40,27 @@ def one_error_line(err: str) -> str:
 def leftovers(folder: Path) -> list[str]:
     """Temporary output files left in ``folder`` (there must be none)."""
     return sorted(p.name for p in folder.iterdir() if is_unfinished(p))
+
+
+def hidden_files(*folders: Path) -> list[str]:
+    """The hidden files (an output's records, lists and temporary files) in ``folders``, sorted."""
+    return sorted(path.name for folder in folders for path in folder.iterdir() if path.name.startswith("."))
+
+
+# Python code that makes the process it runs in die (SIGKILL) right after the first output
+# is put in place: a kill between the renames. The code run after it follows.
+KILLED_AFTER_THE_FIRST_RENAME = """
+import os, signal
+from emotion_app.io import atomic
+
+_commit = atomic.AtomicOutput.commit
+
+def commit_then_die(self, *args, **kwargs):
+    _commit(self, *args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+atomic.AtomicOutput.commit = commit_then_die
+"""
 
 
 def numbered_frames(count: int) -> list[np.ndarray]:

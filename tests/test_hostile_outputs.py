@@ -22,7 +22,15 @@ import pytest
 from emotion_app.cli import main
 from emotion_app.io import atomic
 from emotion_app.samples import VideoTruth, astronaut_bgr, write_astronaut_video, write_video
-from hostile_support import SmallDisk, fill, fingerprint, leftovers, one_error_line
+from hostile_support import (
+    KILLED_AFTER_THE_FIRST_RENAME,
+    SmallDisk,
+    fill,
+    fingerprint,
+    hidden_files,
+    leftovers,
+    one_error_line,
+)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -329,10 +337,6 @@ def earlier_outputs(tmp_path: Path) -> tuple[Path, Path, Path, dict[Path, str]]:
     return csv_path, out, report, {path: fingerprint(path) for path in files}
 
 
-def hidden_files(*folders: Path) -> list[str]:
-    return sorted(path.name for folder in folders for path in folder.iterdir() if path.name.startswith("."))
-
-
 def test_a_report_rename_failing_leaves_the_csv_and_video_as_they_were(
     video: VideoTruth,
     random_weights: Path,
@@ -392,17 +396,8 @@ def test_a_folder_made_in_a_targets_way_between_renames_changes_nothing(
 
 # Python for a process that runs analyze and dies (SIGKILL) right after its first output is
 # put in place: a kill between the renames.
-_ANALYZE_KILLED_AFTER_THE_FIRST_RENAME = """
-import os, signal, sys
-from emotion_app.io import atomic
-
-_commit = atomic.AtomicOutput.commit
-
-def commit_then_die(self):
-    _commit(self)
-    os.kill(os.getpid(), signal.SIGKILL)
-
-atomic.AtomicOutput.commit = commit_then_die
+_ANALYZE_KILLED_AFTER_THE_FIRST_RENAME = f"""{KILLED_AFTER_THE_FIRST_RENAME}
+import sys
 from emotion_app.cli import main
 sys.exit(main(sys.argv[1:]))
 """

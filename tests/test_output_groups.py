@@ -13,12 +13,9 @@ import pytest
 
 from emotion_app.io import atomic
 from emotion_app.io.atomic import CommitError, commit_together, recover_stopped, stage_bytes
+from hostile_support import KILLED_AFTER_THE_FIRST_RENAME, hidden_files
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def hidden(folder: Path) -> list[str]:
-    return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
 
 
 def two_folders(tmp_path: Path) -> tuple[Path, Path]:
@@ -42,22 +39,13 @@ def test_a_failed_rename_in_one_folder_puts_back_the_file_in_the_other(tmp_path:
     with pytest.raises(CommitError, match=r"o\.mp4: could not be put in place .*; nothing was changed$"):
         commit_together(outputs, before_renames=folder_in_the_way)
     assert table.read_text() == "earlier rows"
-    assert hidden(table.parent) == [] and hidden(video.parent) == []
+    assert hidden_files(table.parent) == [] and hidden_files(video.parent) == []
 
 
 # Python that makes the process die (SIGKILL) right after its first output is put in place.
-_KILLED_AFTER_THE_FIRST_RENAME = """
-import os, signal, sys
+_KILLED_AFTER_THE_FIRST_RENAME = f"""{KILLED_AFTER_THE_FIRST_RENAME}
+import sys
 from pathlib import Path
-from emotion_app.io import atomic
-
-_commit = atomic.AtomicOutput.commit
-
-def commit_then_die(self):
-    _commit(self)
-    os.kill(os.getpid(), signal.SIGKILL)
-
-atomic.AtomicOutput.commit = commit_then_die
 outputs = [atomic.stage_bytes(Path(sys.argv[1]), b"new rows"), atomic.stage_bytes(Path(sys.argv[2]), b"new video")]
 atomic.commit_together(outputs)
 """
@@ -88,7 +76,7 @@ def test_a_writer_killed_between_renames_in_two_folders_is_undone_from_either(tm
     told = recover_stopped([folder], [name])
     assert told == [f"{table}: put back as it was before a write that was stopped midway"]
     assert table.read_text() == "earlier rows" and video.read_bytes() == b"earlier video"
-    assert hidden(table.parent) == [] and hidden(video.parent) == []
+    assert hidden_files(table.parent) == [] and hidden_files(video.parent) == []
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
@@ -102,10 +90,10 @@ def test_a_group_whose_renames_were_all_done_keeps_its_new_files(tmp_path: Path)
         [sys.executable, "-c", killed_after_both, str(table), str(video)], capture_output=True, cwd=REPO, timeout=60
     )
     assert done.returncode == -signal.SIGKILL
-    assert len(hidden(table.parent)) == 2 and len(hidden(video.parent)) == 2  # a record and a list each
+    assert len(hidden_files(table.parent)) == 2 and len(hidden_files(video.parent)) == 2  # a record and a list each
     assert recover_stopped([video.parent], ["o.mp4"]) == []
     assert table.read_text() == "new rows" and video.read_bytes() == b"new video"
-    assert hidden(table.parent) == [] and hidden(video.parent) == []
+    assert hidden_files(table.parent) == [] and hidden_files(video.parent) == []
 
 
 def test_a_live_writers_group_is_left_alone(tmp_path: Path) -> None:
@@ -115,10 +103,10 @@ def test_a_live_writers_group_is_left_alone(tmp_path: Path) -> None:
 
     def look() -> None:
         assert recover_stopped([table.parent, video.parent], ["o."]) == []  # this process: alive
-        seen.append(hidden(table.parent) + hidden(video.parent))
+        seen.append(hidden_files(table.parent) + hidden_files(video.parent))
 
     commit_together(outputs, before_renames=look)
     assert len(seen[0]) == 6  # per folder: the new file, the earlier one's record, the list
     assert table.read_text() == "new rows" and video.read_bytes() == b"new video"
-    assert hidden(table.parent) == [] and hidden(video.parent) == []
+    assert hidden_files(table.parent) == [] and hidden_files(video.parent) == []
     assert atomic.PART_MARK in seen[0][0]

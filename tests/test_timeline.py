@@ -40,6 +40,7 @@ from emotion_app.io.session_report import (
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, astronaut_frames, write_astronaut_video
 from emotion_app.timeline import PORTRAIT_PX, SessionTimeline
+from hostile_support import KILLED_AFTER_THE_FIRST_RENAME, hidden_files
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -574,10 +575,6 @@ def test_a_table_that_cannot_go_in_place_puts_the_earlier_plot_back(tmp_path: Pa
     assert sorted(path.name for path in tmp_path.iterdir()) == ["emotion-summary.csv", "emotion-timeline.png"]
 
 
-def _hidden(folder: Path) -> list[str]:
-    return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
-
-
 def test_a_plot_that_cannot_go_in_place_puts_the_earlier_table_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -602,7 +599,7 @@ def test_a_plot_that_cannot_go_in_place_puts_the_earlier_table_back(
         commit_report(staged)
     assert (tmp_path / "emotion-summary.csv").read_text() == "an earlier table"
     assert (tmp_path / "emotion-timeline.png").read_bytes() == b"an earlier plot"
-    assert _hidden(tmp_path) == []
+    assert hidden_files(tmp_path) == []
 
 
 def test_a_new_report_whose_plot_cannot_go_in_place_leaves_no_table(
@@ -622,22 +619,6 @@ def test_a_new_report_whose_plot_cannot_go_in_place_leaves_no_table(
     with pytest.raises(ReportError, match="nothing was changed$"):
         commit_report(staged)
     assert list(tmp_path.iterdir()) == []
-
-
-# Python code that makes the process it runs in die (SIGKILL) right after the first file of
-# a report is put in place: a kill between the two renames.
-_KILLED_AFTER_THE_FIRST_RENAME = """
-import os, signal
-from emotion_app.io import atomic
-
-_commit = atomic.AtomicOutput.commit
-
-def commit_then_die(self, *args, **kwargs):
-    _commit(self, *args, **kwargs)
-    os.kill(os.getpid(), signal.SIGKILL)
-
-atomic.AtomicOutput.commit = commit_then_die
-"""
 
 
 def _child_python(tmp_path: Path, first: str) -> Path:
@@ -662,7 +643,7 @@ def test_a_report_writer_killed_between_its_renames_leaves_no_plot_beside_anothe
     (out / "emotion-timeline.png").write_bytes(b"an earlier plot")
     (out / "emotion-summary.csv").write_text("an earlier table")
     session = saved_session(tmp_path)
-    writer = f"""{_KILLED_AFTER_THE_FIRST_RENAME}
+    writer = f"""{KILLED_AFTER_THE_FIRST_RENAME}
 import pickle
 from pathlib import Path
 from emotion_app.io.session_report import write_report
@@ -680,9 +661,9 @@ write_report(pickle.loads(Path({str(session)!r}).read_bytes()), Path({str(out)!r
     staged = stage_report(SessionTimeline(SIX_LABELS), out)
     assert (out / "emotion-summary.csv").read_text() == "an earlier table"
     assert (out / "emotion-timeline.png").read_bytes() == b"an earlier plot"
-    assert sorted(_hidden(out)) == sorted(output.temp.name for output in staged if output.temp is not None)
+    assert sorted(hidden_files(out)) == sorted(output.temp.name for output in staged if output.temp is not None)
     discard_report(staged)
-    assert _hidden(out) == []
+    assert hidden_files(out) == []
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
@@ -711,7 +692,7 @@ commit_report(staged, lambda renames: os.kill(os.getpid(), signal.SIGKILL))
         discard_report(stage_report(SessionTimeline(SIX_LABELS), out))
     assert (out / "emotion-summary.csv").read_text() == "an earlier table"
     assert (out / "emotion-timeline.png").read_bytes() == b"an earlier plot"
-    assert _hidden(out) == []
+    assert hidden_files(out) == []
     assert caplog.messages == [
         f"{out / 'emotion-timeline.png'}: put back as it was before a write that was stopped midway"
     ]
@@ -739,15 +720,15 @@ time.sleep(600)
     child = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE, text=True, cwd=REPO)
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "staged"
-        left = set(_hidden(out)) - {not_ours.name}
+        left = set(hidden_files(out)) - {not_ours.name}
         assert len(left) == 2
         discard_report(stage_report(SessionTimeline(SIX_LABELS), out))
-        assert set(_hidden(out)) == left | {not_ours.name}  # its writer still runs: kept
+        assert set(hidden_files(out)) == left | {not_ours.name}  # its writer still runs: kept
     finally:
         child.kill()
         child.wait()
     discard_report(stage_report(SessionTimeline(SIX_LABELS), out))
-    assert _hidden(out) == [not_ours.name]
+    assert hidden_files(out) == [not_ours.name]
     assert not_ours.read_bytes() == b"someone else's"
 
 
@@ -759,7 +740,7 @@ def test_a_drawing_process_killed_between_its_renames_leaves_a_whole_report(
     # Was: the app's export child killed after its first rename left the new plot without
     # its table (numbered names: the app's export) or beside the earlier table, and the app
     # said the export failed. It tells its renames first; the app finishes them.
-    monkeypatch.setattr(report_process, "PYTHON", str(_child_python(tmp_path, _KILLED_AFTER_THE_FIRST_RENAME)))
+    monkeypatch.setattr(report_process, "PYTHON", str(_child_python(tmp_path, KILLED_AFTER_THE_FIRST_RENAME)))
     out = tmp_path / "out"
     out.mkdir()
     (out / "emotion-timeline.png").write_bytes(b"an earlier plot")
