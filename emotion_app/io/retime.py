@@ -88,9 +88,10 @@ class FrameSlots:
         self._slot = -1  # the output frame of the last frame placed
         self._placed = 0
 
-    def place(self, time_s: float | None) -> int:
+    def place(self, time_s: float | None, index: int | None = None) -> int:
         """The output frames the frame before this one (at ``time_s``; None: unknown, the
-        next output frame) fills; 0 for the first frame."""
+        next output frame) fills; 0 for the first frame. ``index``: this frame's number in
+        ``jumps`` (else its count from 0)."""
         self._placed += 1
         if self._slot < 0:
             self._first_s = time_s
@@ -103,7 +104,7 @@ class FrameSlots:
             if self._last_s is not None and abs(time_s - self._last_s) > self.max_hold_s:
                 self.jump_count += 1
                 if len(self.jumps) < MAX_JUMPS_KEPT:
-                    self.jumps.append((self._placed - 1, time_s - self._last_s))
+                    self.jumps.append((self._placed - 1 if index is None else index, time_s - self._last_s))
                 self._first_s = time_s - (self._slot + 1) / self.fps  # one interval on from here
             self._last_s = time_s
             slot = max(self._slot, round((time_s - self._first_s) * self.fps))

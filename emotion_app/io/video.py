@@ -682,8 +682,6 @@ class AnnotatedVideoWriter:
         self.frames_written = 0
         self.repeated = 0
         self.dropped = 0
-        self.jumps: list[tuple[int, float]] = []
-        self.jump_count = 0
         self._slots: FrameSlots | None = None
         # The last frame given to write_at: written once the next one's time says how often.
         self._held: np.ndarray | None = None
@@ -698,18 +696,23 @@ class AnnotatedVideoWriter:
             return
         if self._slots is None:
             self._slots = FrameSlots(self.fps)
-        copies = self._slots.place(time_s)
-        if self._slots.jump_count > self.jump_count:
-            self.jump_count = self._slots.jump_count
-            if len(self._slots.jumps) > len(self.jumps):  # listed (the first ones only)
-                placed, step_s = self._slots.jumps[-1]
-                self.jumps.append((placed if index is None else index, step_s))
+        copies = self._slots.place(time_s, index)
         if self._held is not None:
             for _ in range(copies):
                 self.write(self._held)
             self.repeated += max(0, copies - 1)
             self.dropped += copies == 0
         self._held = frame
+
+    @property
+    def jumps(self) -> list[tuple[int, float]]:
+        """The first jumps in the frames' times (see the class), kept by their FrameSlots."""
+        return self._slots.jumps if self._slots is not None else []
+
+    @property
+    def jump_count(self) -> int:
+        """Every jump in the frames' times, listed in ``jumps`` or not."""
+        return self._slots.jump_count if self._slots is not None else 0
 
     def write(self, frame: np.ndarray) -> None:
         """Add a frame; DiskFullError when the disk has no room left for it."""
