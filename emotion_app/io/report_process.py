@@ -42,7 +42,7 @@ from pathlib import Path
 
 from ..timeline import SessionTimeline
 from . import session_report
-from .session_report import ReportError, recover_report, unfinished_report_files
+from .session_report import ReportError, recover_stopped_report, unfinished_report_files
 
 MODULE = "emotion_app.io.report_process"
 # The child's first argument: numbered names beside an earlier report's, or the fixed ones.
@@ -207,7 +207,7 @@ def _clean_up(folder: Path, tag: str, session: Path) -> None:
     one leaves nothing tagged (its files were renamed into place), so this is safe always."""
     # Its earlier files put back where its renames did not all happen, or its records of
     # them removed where they did; then whatever else it left (unfinished data).
-    recover_report(folder, tag)
+    recover_stopped_report(folder, tag)
     for path in [session, *unfinished_report_files(folder, tag)]:
         try:
             path.unlink(missing_ok=True)

@@ -257,12 +257,13 @@ def stage_report(
     return staged
 
 
-def recover_stopped_report(folder: Path) -> None:
+def recover_stopped_report(folder: Path, tag: str = "") -> None:
     """What a report writer killed midway in ``folder`` (analyze, or an export left to finish
     when the window closed) left there: its pair made whole, or put back as it was, with
     the other outputs of its group (analyze's CSV and video, in their folders too), and its
-    hidden files removed. A warning for each earlier file put back."""
-    for line in recover_stopped(report_folders(folder), _REPORT_STEMS):
+    hidden files removed. A warning for each earlier file put back. ``tag``: only the
+    files of the writer of the report tagged so, which is known to have stopped."""
+    for line in recover_stopped(report_folders(folder), _REPORT_STEMS, tag=tag, owner_gone=bool(tag)):
         log.warning("%s", line)
 
 
@@ -348,13 +349,6 @@ def unfinished_report_files(folder: Path, tag: str) -> list[Path]:
     """The temporary files a report written into ``folder`` with ``tag`` left behind: a
     writer killed midway cannot remove them itself (:func:`report_folders`)."""
     return [path for place in report_folders(folder) for path in tagged_unfinished(place, tag)]
-
-
-def recover_report(folder: Path, tag: str) -> None:
-    """After the writer of the report tagged ``tag`` stopped (it is known to have): its
-    pair in ``folder`` whole, or as it was before, and none of its hidden files left."""
-    for line in recover_stopped(report_folders(folder), _REPORT_STEMS, tag=tag, owner_gone=True):
-        log.warning("%s", line)
 
 
 def _stage(path: Path, data: bytes, tag: str = "") -> AtomicOutput:
