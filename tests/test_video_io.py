@@ -223,16 +223,22 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def _run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], timeout: int, **env: str) -> subprocess.CompletedProcess[str]:
+    """This Python run with ``args`` in the repository, with ``env`` and none of the user's
+    own FFmpeg log settings."""
     clean = {k: v for k, v in os.environ.items() if k not in ("OPENCV_FFMPEG_LOGLEVEL", "OPENCV_FFMPEG_DEBUG")}
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, *args],
         cwd=Path(__file__).resolve().parents[1],
         env={**clean, **env},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
+
+
+def _run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return _run(["-c", code], 120, **env)
 
 
 def test_the_codec_probe_and_a_damaged_file_leave_the_terminal_clean(tmp_path: Path) -> None:
@@ -307,15 +313,7 @@ def _damaged_video(folder: Path, fourcc: str) -> Path:
 
 
 def _run_analyze(video: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    own = {k: v for k, v in os.environ.items() if k not in ("OPENCV_FFMPEG_LOGLEVEL", "OPENCV_FFMPEG_DEBUG")}
-    return subprocess.run(
-        [sys.executable, "-m", "emotion_app", "analyze", str(video), "--csv", str(video.with_suffix(".csv"))],
-        cwd=Path(__file__).resolve().parents[1],
-        env={**own, **env},
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return _run(["-m", "emotion_app", "analyze", str(video), "--csv", str(video.with_suffix(".csv"))], 180, **env)
 
 
 @pytest.mark.parametrize("fourcc", ["mp4v", "MJPG"])
