@@ -340,7 +340,8 @@ def commit_together(
             assert output.temp is not None  # opened
             output.mode = mode_for(output.target)  # now, before the file is set aside
             os.chmod(output.temp, output.mode)
-            records.append((output, _record(output, output in set_aside), output.temp.stat().st_ino))
+            inode = output.temp.stat().st_ino
+            records.append((output, _record(output, output in set_aside, inode), inode))
         lists = _group_lists(records)
     except OSError as exc:
         kept = _undo(records, lists)
@@ -396,10 +397,9 @@ def _group_lists(records: Sequence[tuple[AtomicOutput, Path, int]]) -> list[Path
     return lists
 
 
-def _record(output: AtomicOutput, aside: bool) -> Path:
-    """The hidden record beside ``output``'s target (see :func:`commit_together`)."""
-    assert output.temp is not None
-    inode = output.temp.stat().st_ino
+def _record(output: AtomicOutput, aside: bool, inode: int) -> Path:
+    """The hidden record beside ``output``'s target (see :func:`commit_together`), for the
+    new file of inode ``inode``."""
     try:
         os.lstat(output.target)
     except FileNotFoundError:
