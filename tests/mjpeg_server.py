@@ -170,6 +170,15 @@ class MjpegCamera:
         """The streams answered whose reader has not closed its connection (nor the server)."""
         return sum(self.is_open(connection) for connection in self._connections)
 
+    def all_closed_within(self, timeout_s: float) -> bool:
+        """Whether every stream's connection is closed within ``timeout_s`` seconds."""
+        until = time.monotonic() + timeout_s
+        while self.open_streams:
+            if time.monotonic() > until:
+                return False
+            time.sleep(0.02)
+        return True
+
     def stall(self, mid_frame: bool = False) -> None:
         """Stop sending on every stream and keep its connection open (``mid_frame``: after
         half a frame, else between two frames) until :meth:`close`."""

@@ -38,15 +38,6 @@ def silent_camera(gui_video: VideoTruth) -> Iterator[MjpegCamera]:
     camera.close()
 
 
-def _wait_until(condition, timeout_s: float) -> bool:  # type: ignore[no-untyped-def]
-    until = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > until:
-            return False
-        time.sleep(0.02)
-    return True
-
-
 @pytest.mark.parametrize("action", ["stop", "open a picture", "open a video file", "close"])
 def test_an_open_of_a_camera_that_sends_no_frame_is_given_up_at_once(
     qtbot: QtBot, make_window, silent_camera: MjpegCamera, gui_video: VideoTruth, tmp_path: Path, action: str
@@ -87,7 +78,7 @@ def test_an_open_of_a_camera_that_sends_no_frame_is_given_up_at_once(
         assert silent_camera.held_streams == 1
         assert not wait_for_streams_let_go(0.0)
     assert wait_for_streams_let_go(_LET_GO_S)
-    assert _wait_until(lambda: silent_camera.open_streams == 0, 1.0)
+    assert silent_camera.all_closed_within(1.0)
     assert time.monotonic() - acted < _LET_GO_S + 1.0
     if action != "close":
         qtbot.wait(200)  # anything queued from the open given up has arrived
@@ -107,4 +98,4 @@ def test_an_open_given_up_in_the_apps_own_reader_lets_go_within_a_slice(silent_c
     assert time.monotonic() - give_up_at < 0.2
     assert silent_camera.streams == 3  # FFmpeg's, the probe's and the reader's
     assert wait_for_streams_let_go(0.5)
-    assert _wait_until(lambda: silent_camera.open_streams == 0, 1.0)
+    assert silent_camera.all_closed_within(1.0)

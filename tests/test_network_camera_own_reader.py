@@ -39,15 +39,6 @@ def timelapse_camera() -> Iterator[MjpegCamera]:
     camera.close()
 
 
-def _wait_until(condition, timeout_s: float) -> bool:  # type: ignore[no-untyped-def]
-    until = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > until:
-            return False
-        time.sleep(0.02)
-    return True
-
-
 def test_ffmpeg_refuses_a_camera_sending_a_frame_every_3_s(timelapse_camera: MjpegCamera) -> None:
     # What the app's own reader is for: measured so, not assumed (see the module's docstring).
     capture = open_stream_capture(timelapse_camera.url)
@@ -117,7 +108,7 @@ def test_a_camera_sending_a_frame_every_3_s_opens_and_plays(timelapse_camera: Mj
         source.release()
         let_go = time.monotonic()
         assert wait_for_streams_let_go(2.0)
-        assert _wait_until(lambda: timelapse_camera.open_streams == 0, 2.0)
+        assert timelapse_camera.all_closed_within(2.0)
         assert time.monotonic() - let_go < 1.0
     finally:
         source.release()
@@ -140,7 +131,7 @@ def test_the_window_shows_its_frames_and_stops_and_closes_at_once(
     window.stop()
     assert time.monotonic() - stopping < 0.5
     assert not window.is_running
-    assert _wait_until(lambda: timelapse_camera.open_streams == 0, 1.0)
+    assert timelapse_camera.all_closed_within(1.0)
 
     window.start_source(CameraSpec(0, url=timelapse_camera.url))
     qtbot.waitUntil(lambda: window.is_running, timeout=15_000)
@@ -148,7 +139,7 @@ def test_the_window_shows_its_frames_and_stops_and_closes_at_once(
     closing = time.monotonic()
     window.close()
     assert time.monotonic() - closing < 1.0
-    assert _wait_until(lambda: timelapse_camera.open_streams == 0, 1.0)
+    assert timelapse_camera.all_closed_within(1.0)
 
 
 @pytest.mark.parametrize("digest", [False, True], ids=["basic", "digest"])
