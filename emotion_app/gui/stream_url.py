@@ -55,12 +55,18 @@ def check_stream_url(text: str) -> str:
     return url
 
 
+def _host_part_end(rest: str) -> int:
+    """Where the host part of ``rest`` (a URL after its "scheme://") ends: at the first "/",
+    "?" or "#", as FFmpeg's av_url_split, and urlsplit, end it."""
+    return min((at for at in (rest.find(mark) for mark in "/?#") if at >= 0), default=len(rest))
+
+
 def _password_cut_short(text: str) -> bool:
-    """Whether ``text`` reads as ``scheme://user:pass/word@host``: no "@" before the first
-    "/", "?" or "#" (where FFmpeg's av_url_split, and urlsplit, end the host part), a ":"
-    there and an "@" after it, as when a password holds a raw "/"."""
+    """Whether ``text`` reads as ``scheme://user:pass/word@host``: no "@" before the end of
+    the host part (:func:`_host_part_end`), a ":" there and an "@" after it, as when a
+    password holds a raw "/"."""
     rest = text.partition("://")[2]
-    end = min((at for at in (rest.find(mark) for mark in "/?#") if at >= 0), default=len(rest))
+    end = _host_part_end(rest)
     return "@" not in rest[:end] and ":" in rest[:end] and "@" in rest[end:]
 
 
@@ -71,7 +77,7 @@ def without_password(text: str) -> str:
     if not sep:
         # No scheme ("admin:pw@host"): all before the last "@" is taken for user and password.
         scheme, rest = "", text
-    end = min((at for at in (rest.find(mark) for mark in "/?#") if at >= 0), default=len(rest))
+    end = _host_part_end(rest)
     if sep and _password_cut_short(text):
         # Ambiguous: FFmpeg takes "user:pass" for host and port, the path for "word@host/…";
         # all from the first ":" to the last "@" is hidden, as it may all be the password.
