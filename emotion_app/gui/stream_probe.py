@@ -323,6 +323,13 @@ def _credentials(url: str) -> str | None:
     return base64.b64encode(pair.encode()).decode("ascii")
 
 
+def _host_header(url: str) -> str:
+    """The Host header of a request for ``url``, as FFmpeg writes it (libavformat/http.c):
+    an IPv6 address in brackets, the port only where the URL gives one."""
+    parts = urlsplit(url)
+    return url_host(parts.hostname or "") + (f":{parts.port}" if parts.port is not None else "")
+
+
 def _target(url: str) -> str:
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -505,11 +512,8 @@ def _http_get(
     # The socket already connected (and wrapped), its waits as the clock allows: http.client
     # uses only its sendall, makefile and close.
     connection.sock = cast(socket.socket, _TimedSocket(sock, clock))
-    # The Host header as FFmpeg writes it (libavformat/http.c): an IPv6 address in brackets,
-    # the port only where the URL gives one.
-    given_port = f":{parts.port}" if parts.port is not None else ""
     headers: dict[str, str | bytes] = {
-        "Host": url_host(host) + given_port,
+        "Host": _host_header(url),
         "User-Agent": "EmotionCamera",
         "Connection": "close",
     }
@@ -710,11 +714,9 @@ def connect_as_probe(
 def get_request(url: str, authorization: str | None) -> bytes:
     """A GET of ``url`` as the probe asks for it (and FFmpeg): its Host header, and the
     ``authorization`` answering the camera's challenge where given."""
-    parts = urlsplit(url)
-    given_port = f":{parts.port}" if parts.port is not None else ""
     lines = [
         f"GET {_target(url)} HTTP/1.1",
-        f"Host: {url_host(parts.hostname or '')}{given_port}",
+        f"Host: {_host_header(url)}",
         "User-Agent: EmotionCamera",
         "Connection: close",
     ]
