@@ -518,8 +518,15 @@ def test_a_stream_faster_than_the_app_gives_its_newest_frames(qtbot: QtBot) -> N
     assert all(step > 0 for step in steps) and any(step > 1 for step in steps)  # the newest, not the next
 
 
-# Run in a process of its own: its standard error is what a terminal would show. Another
-# thread writes to standard error meanwhile: its lines must all come through.
+def _run_script(script: str) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` in a process of its own (its standard error is what a terminal would
+    show); its output. Fails unless it exits 0."""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    return run
+
+
+# Another thread writes to standard error meanwhile: its lines must all come through.
 _STALLED_READ_SCRIPT = """
 import os, sys, threading, time
 import numpy as np
@@ -554,10 +561,7 @@ wait_for_streams_let_go()
 def test_a_read_that_times_out_leaves_the_terminal_to_the_other_threads() -> None:
     # Was: "[ WARN:0@4.6] global cap_ffmpeg_impl.hpp:453 _opencv_ffmpeg_interrupt_callback
     # Stream timeout triggered after 3010.6 ms", from OpenCV's log, at every read timed out.
-    run = subprocess.run(
-        [sys.executable, "-c", _STALLED_READ_SCRIPT], capture_output=True, text=True, timeout=120, cwd=REPO
-    )
-    assert run.returncode == 0, run.stderr
+    run = _run_script(_STALLED_READ_SCRIPT)
     assert run.stdout.startswith("no frame could be read from it for 3 s: reconnecting (try 1 of 5)")
     lines = run.stderr.splitlines()
     assert lines[-1].startswith("other thread done at ")
@@ -590,9 +594,6 @@ wait_for_streams_let_go()
 def test_a_streams_damaged_jpegs_leave_the_terminal_clean() -> None:
     # Was: "Corrupt JPEG data: premature end of data segment" from libjpeg (cv2.imdecode) on
     # standard error for each damaged JPEG the stream sent, between the app's own lines.
-    run = subprocess.run(
-        [sys.executable, "-c", _DAMAGED_PARTS_SCRIPT], capture_output=True, text=True, timeout=120, cwd=REPO
-    )
-    assert run.returncode == 0, run.stderr
+    run = _run_script(_DAMAGED_PARTS_SCRIPT)
     assert run.stdout == "20 1\n"  # every read gave a frame, and the stream was never opened again
     assert run.stderr == ""
