@@ -9,9 +9,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from PyQt6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.settings import AppSettings
+from emotion_app.gui.settings import AppSettings, _literal_paths
 from gui_support import WAIT_MS
 
 
@@ -256,3 +257,125 @@ def test_a_leading_tilde_in_a_path_setting_is_the_home_folder(tmp_path: Path, mo
     assert settings.recent_files == [str(home / "clips" / "a.mp4"), str(conf / "clips" / "b~.mp4")]
     assert (settings.last_video_dir, settings.output_dir) == (str(home), str(home / "out"))
     assert settings.last_export_dir == str(home / "exports")
+
+
+# Hand-written Windows paths, as a user on Windows types them into the file.
+HAND_WRITTEN = (
+    "[files]\n"
+    "last_video_dir=C:\\videos\n"  # Qt read "\v" as a vertical tab
+    "output_folder=C:\\new\\test\n"  # "\n" a line break, "\t" a tab
+    "last_export_dir=\\\\server\\share\\clips\n"  # "\\" one backslash, "\s" and "\c" nothing
+    'recent=C:\\a.mp4, "\\\\nas\\media\\b, c.mp4"\n'
+    "[model]\n"
+    'weights="C:\\My Models\\x.safetensors"\n'
+    "last_weights_dir=D:/models\n"  # no folder under the settings file's on any system
+    "[overlay]\n"
+    "show_bars=false\n"
+)
+
+
+def test_windows_paths_written_by_hand_are_read_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "settings.ini"
+    path.write_text(HAND_WRITTEN)
+    settings = AppSettings.at_path(path)
+    assert settings.read_problem == ""
+    assert settings.last_video_dir == "C:\\videos"
+    assert settings.output_dir == "C:\\new\\test"
+    assert settings.last_export_dir == "\\\\server\\share\\clips"
+    assert settings.recent_files == ["C:\\a.mp4", "\\\\nas\\media\\b, c.mp4"]
+    assert settings.weights_path == Path("C:\\My Models\\x.safetensors") and settings.last_weights_dir == "D:/models"
+    assert settings.show_bars is False
+    settings.show_bars = True  # Qt rewrites the whole file
+    assert settings.sync()
+    text = path.read_text()
+    # Lines Qt's rewrite gives back as written are left so; the others are stored in Qt's
+    # form (backslashes doubled), which reads back the same.
+    assert "last_video_dir=C:\\videos\n" in text and "output_folder=C:\\new\\test\n" in text, text
+    assert "last_export_dir=\\\\\\\\server\\\\share\\\\clips\n" in text, text
+    again = AppSettings.at_path(path)
+    assert (again.last_video_dir, again.output_dir, again.last_export_dir) == (
+        "C:\\videos",
+        "C:\\new\\test",
+        "\\\\server\\share\\clips",
+    )
+    assert again.recent_files == settings.recent_files and again.weights_path == settings.weights_path
+    assert again.show_bars is True
+
+
+def test_a_hand_written_windows_path_is_left_as_written_until_a_save(tmp_path: Path) -> None:
+    # Reading it changes nothing in the file; nor does a save with no change.
+    path = tmp_path / "settings.ini"
+    path.write_text(HAND_WRITTEN)
+    settings = AppSettings.at_path(path)
+    assert settings.sync()
+    assert path.read_text() == HAND_WRITTEN
+
+
+def test_a_recent_file_added_keeps_the_hand_written_ones(tmp_path: Path) -> None:
+    # The list is merged into the file's list as the app read it, not as Qt did.
+    path = tmp_path / "settings.ini"
+    path.write_text(HAND_WRITTEN)
+    settings = AppSettings.at_path(path)
+    settings.remember_recent(str(tmp_path / "new.mp4"), keep=8)
+    assert settings.sync()
+    assert AppSettings.at_path(path).recent_files == [
+        str(tmp_path / "new.mp4"),
+        "C:\\a.mp4",
+        "\\\\nas\\media\\b, c.mp4",
+    ]
+
+
+def test_a_hand_written_windows_folder_ending_in_a_backslash_keeps_the_lines_after_it(tmp_path: Path) -> None:
+    # "C:\videos\" ended in a backslash, which Qt read as "the value goes on on the next line".
+    path = tmp_path / "settings.ini"
+    path.write_text("[files]\noutput_folder=C:\\videos\\\n[overlay]\nshow_bars=false\n")
+    settings = AppSettings.at_path(path)
+    assert settings.read_problem == ""
+    assert (settings.output_dir, settings.show_bars) == ("C:\\videos\\", False)
+    assert settings.sync()  # saved as read: Qt's save would write the next line into the folder
+    again = AppSettings.at_path(path)
+    assert (again.output_dir, again.show_bars) == ("C:\\videos\\", False)
+
+
+def test_windows_paths_qt_wrote_read_back_as_qt_stored_them(tmp_path: Path) -> None:
+    # Qt doubles every backslash and quotes a value with a comma: each is read as Qt reads
+    # it (a person doubling the backslashes writes the same), and left so by a save.
+    path = tmp_path / "settings.ini"
+    store = QSettings(str(path), QSettings.Format.IniFormat)
+    stored = {
+        "files/last_video_dir": "C:\\videos",
+        "files/output_folder": "C:\\new\\test",
+        "files/last_export_dir": "\\\\server\\share\\clips",
+        # A folder under the drive's root, which Qt writes starting with two backslashes.
+        "files/recent": ["C:\\new\\test", "\\\\server\\share\\a, b.mp4", "\\root\\c.mp4"],
+        "model/last_weights_dir": "D:\\My Models, old",
+    }
+    for key, value in stored.items():
+        store.setValue(key, value)
+    store.sync()
+    assert store.status() == QSettings.Status.NoError
+    del store
+    text = path.read_text()
+    assert "last_video_dir=C:\\\\videos\n" in text and "output_folder=C:\\\\new\\\\test\n" in text, text
+    assert "last_export_dir=\\\\\\\\server\\\\share\\\\clips\n" in text, text
+    assert 'last_weights_dir="D:\\\\My Models, old"\n' in text, text
+    assert _literal_paths(text) == (text, set())  # no value Qt wrote is taken as written
+    settings = AppSettings.at_path(path)
+    assert settings.last_video_dir == "C:\\videos" and settings.output_dir == "C:\\new\\test"
+    assert settings.last_export_dir == "\\\\server\\share\\clips"
+    assert settings.recent_files[:2] == stored["files/recent"][:2]
+    assert settings.last_weights_dir == "D:\\My Models, old"
+    settings.show_bars = False
+    assert settings.sync()
+    assert path.read_text().replace("show_bars=false\n", "").replace("[overlay]\n", "").strip() == text.strip()
+
+
+def test_a_windows_path_after_an_unclosed_quote_is_read_as_written_and_the_quote_told(tmp_path: Path) -> None:
+    path = tmp_path / "settings.ini"
+    path.write_text('[model]\nweights="C:/models/a.onnx\n[files]\nlast_video_dir=C:\\videos\n')
+    settings = AppSettings.at_path(path)
+    assert f"{path}, line 2: a quote opened there is not closed" in settings.read_problem
+    assert settings.weights_path == Path("C:/models/a.onnx") and settings.last_video_dir == "C:\\videos"
+    assert settings.sync()
+    again = AppSettings.at_path(path)
+    assert again.read_problem == "" and again.last_video_dir == "C:\\videos"

@@ -17,6 +17,7 @@ import functools
 import logging
 import math
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -61,6 +62,8 @@ _NETWORK_CAMERA = "camera/network_url"
 # not by its path: after an update, or from another copy of the app, the choice means
 # that copy's own file (a path would keep loading the old one wherever it still exists).
 _SHIPPED_PREFIX = "shipped:"
+# The settings that hold paths (a shipped: model name is read as no Windows path).
+_PATH_KEYS = frozenset({_VIDEO_DIR, _OUTPUT_FOLDER, _EXPORT_DIR, _WEIGHTS, _WEIGHTS_DIR, _RECENT})
 _MIRROR_CAMERAS = "view/mirror_cameras"
 _MIRROR_FILES = "view/mirror_files"
 
@@ -133,6 +136,15 @@ class _Writer:
         # The changes the last sync could not save, the latest of each key, tried again
         # with the next ones (Qt forgets them once no QSettings of the file is left).
         self._unsaved: dict[str, object] = {}
+        # Path settings the app read otherwise than Qt did (a Windows path written by hand):
+        # key -> (Qt's reading, the app's), stored as the app's at the next save that needs it.
+        self._as_read: dict[str, tuple[object, object]] = {}
+
+    def keep_as_read(self, values: dict[str, tuple[object, object]]) -> None:
+        """At the next save, store each key of ``values`` as the app read it, where the file
+        still holds what Qt read there and Qt's rewrite of that would read otherwise."""
+        with self._lock:
+            self._as_read.update(values)
 
     def put(self, change: _Change) -> None:
         """Queue ``change`` (None: only a sync); returns at once."""
@@ -213,6 +225,12 @@ class _Writer:
         try:
             if merging:
                 store.sync()  # reads what another instance saved since
+            with self._lock:
+                as_read = dict(self._as_read)
+            for key, (qt_read, read) in as_read.items() if changes else ():
+                # Before the changes: a recent list is merged into the list as the app read it.
+                if store.value(key) == qt_read and (key in changes or not _rewritten_as(key, qt_read, read)):
+                    store.setValue(key, read)
             for key, value in changes.items():
                 if value is _REMOVED:
                     store.remove(key)
@@ -225,7 +243,13 @@ class _Writer:
                 else:
                     store.setValue(key, value)
             store.sync()
-            return store.status()
+            status = store.status()
+            if changes and status == QSettings.Status.NoError:
+                with self._lock:  # saved as read, or as Qt writes it back unchanged
+                    for key, kept in as_read.items():
+                        if self._as_read.get(key) == kept:
+                            del self._as_read[key]
+            return status
         finally:
             if locked and lock is not None:
                 lock.unlock()
@@ -271,30 +295,66 @@ class AppSettings:
             # of a hand edit (an unclosed quote), which Qt then read as no setting at all.
             # A backslash ending a line joins the next one leaving no trace in the value:
             # the file's text says it (a cheap look first, the file is read anyway).
-            run_on = any("\n" in text or "\r" in text for text in _all_texts(self._values.values()))
-            self._repair_run_on_lines(run_on)
+            text = self._file_text()
+            save_whole = False
+            if text is not None and "\\" in text:
+                text, save_whole = self._read_windows_paths_as_written(text)
+            run_on = any("\n" in value or "\r" in value for value in _all_texts(self._values.values()))
+            if not (text is not None and self._repair_run_on_lines(text, run_on)) and save_whole:
+                self._writer.put((_WHOLE_FILE, _Whole({key: _copied(value) for key, value in self._values.items()})))
 
-    def _repair_run_on_lines(self, run_on: bool) -> None:
+    def _file_text(self) -> str | None:
+        """The file's text, byte for character as Qt's reader goes over it; None when it
+        cannot be read or is too long to be a settings file."""
+        try:
+            with open(self._location, "rb") as file:
+                data = file.read(MAX_SETTINGS_BYTES + 1)
+        except OSError:
+            return None
+        return data.decode("latin-1") if len(data) <= MAX_SETTINGS_BYTES else None
+
+    def _read_windows_paths_as_written(self, text: str) -> tuple[str, bool]:
+        """Read the path settings that hold a Windows path written by hand (see
+        :func:`_literal_paths`) with their backslashes as written; returns the file's text
+        as Qt reads it so (those backslashes doubled), and whether the file is to be saved
+        whole as read so (a backslash or quote ending such a path ran Qt's reading on into
+        the lines after: Qt's save would write them into that value).
+
+        Qt's own reading stays in the writer's ``QSettings``: the writer is told to store
+        the path as read here when it saves the file, where Qt's rewrite of its reading
+        would change it (Qt drops a backslash and the letter after it it has no escape for).
+        """
+        literal_text, keys = _literal_paths(text)
+        if not keys:
+            return text, False
+        try:
+            values = _read_ini_text(literal_text)
+        except OSError as exc:  # no temporary folder to read the copy from
+            log.warning("settings %s: Windows paths read as Qt reads them (%s)", self._location, exc.strerror or exc)
+            return text, False
+        as_qt_read, self._values = self._values, values
+        others = {key: value for key, value in values.items() if key not in keys}
+        if others != {key: value for key, value in as_qt_read.items() if key not in keys}:
+            return literal_text, True
+        self._writer.keep_as_read({key: (as_qt_read.get(key), values.get(key)) for key in keys})
+        return literal_text, False
+
+    def _repair_run_on_lines(self, text: str, run_on: bool) -> bool:
         """Read the file as if each quote left open closed at its line's end, and each
         backslash ending a line were part of its value (what a hand edit means: Qt writes
         no value over lines), say so, and save the file so. ``run_on``: a value read holds
-        a line break (else only a backslash at a line's end is looked for).
+        a line break (else only a backslash at a line's end is looked for). Returns whether
+        the file was read so (and its save queued).
 
         Saved repaired rather than left alone: refusing to save would lose every change
         of the run with the file; the repair keeps every line as the setting it was meant
         to be, where Qt's own save would write them into the one value, as text.
         """
-        try:
-            with open(self._location, "rb") as file:
-                data = file.read(MAX_SETTINGS_BYTES + 1)
-        except OSError:
-            return
-        if len(data) > MAX_SETTINGS_BYTES or not (run_on or b"\\\n" in data or b"\\\r" in data):
-            return
-        text = data.decode("latin-1")  # byte for character, as Qt's reader goes over it
+        if not (run_on or "\\\n" in text or "\\\r" in text):
+            return False
         runs = _ini_scan(text, close_quotes=False)[1]
         if not runs:
-            return
+            return False
         repaired = _ini_scan(text, close_quotes=True)[0]
         line, end, kind = runs[0]
         if end > line + 1:
@@ -313,7 +373,7 @@ class AppSettings:
         except OSError as exc:  # no temporary folder to read the repaired copy from
             self._read_problem = f"{problem}; not repaired ({exc.strerror or exc}): {by_hand}."
             log.warning("%s", self._read_problem)
-            return
+            return False
         self._values = values
         self._writer.put((_WHOLE_FILE, _Whole({key: _copied(value) for key, value in values.items()})))
         how = f"as if it closed at the end of line {line}" if quote else "with that backslash as part of the value"
@@ -325,6 +385,7 @@ class AppSettings:
         else:
             self._read_problem = f"{read}, and saved so."
         log.warning("%s", self._read_problem)
+        return True
 
     @property
     def read_problem(self) -> str:
@@ -350,7 +411,9 @@ class AppSettings:
         written ``~/models/x.onnx`` meant no folder named "~")."""
         if text.startswith("~"):
             text = os.path.expanduser(text)  # left as it is for a user there is none of
-        return os.path.join(self._folder, text) if text and not os.path.isabs(text) else text
+        # A Windows path is no folder under this one on any system (a file moved over).
+        absolute = os.path.isabs(text) or _WINDOWS_ABSOLUTE.match(text)
+        return os.path.join(self._folder, text) if text and not absolute else text
 
     def _path(self, raw: object) -> str:
         return self._in_folder(_path_text(raw))
@@ -720,6 +783,96 @@ def _ini_scan(text: str, close_quotes: bool) -> tuple[str, list[tuple[int, int, 
     line -= text.endswith("\n")
     end_runs()
     return "".join(out), runs
+
+
+# A path setting's value (or list item) that is plainly a Windows path written by hand:
+# a drive and one backslash, or \\host\share. Qt writes every backslash of a value twice,
+# so it writes no such value for a path (only for one holding a control character or a
+# quote right there, which no Windows name holds).
+_WINDOWS_PATH = re.compile(r'[A-Za-z]:\\(?!\\)|\\\\[^\\/"\s]+\\[^\\"]')
+_WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:[\\/]|[\\/]{2}[^\\/]")
+
+
+def _literal_paths(text: str) -> tuple[str, set[str]]:
+    """An INI file's ``text`` with the backslashes doubled in each path setting's value
+    (each item of a list) that :data:`_WINDOWS_PATH` matches, after blanks and an opening
+    quote, and that holds no other quote than a closing one; so Qt reads it as written.
+    Returns that text and the keys changed. Each line is a setting of its own, as the
+    repair of run-on lines reads them (see :func:`_ini_scan`).
+    """
+    out: list[str] = []
+    keys: set[str] = set()
+    section = ""
+    for line in re.findall(r"[^\r\n]*(?:\r\n|\r|\n)?", text):
+        body = line.rstrip("\r\n")
+        start = body.lstrip(" \t")
+        if start.startswith("[") and "]" in start:
+            section = start[1 : start.index("]")].strip()
+        elif "=" in body and not start.startswith(";"):
+            name = body[: body.index("=")].strip().replace("\\", "/")
+            key = name if section in ("", "General") else f"{section}/{name}"
+            value, changed = _as_written(body[body.index("=") + 1 :]) if key in _PATH_KEYS else ("", False)
+            if changed:
+                keys.add(key)
+                line = body[: body.index("=") + 1] + value + line[len(body) :]
+        out.append(line)
+    return "".join(out), keys
+
+
+def _as_written(value: str) -> tuple[str, bool]:
+    """A value's text (see :func:`_literal_paths`) with the backslashes of each Windows path
+    item doubled, and whether there was one."""
+    out: list[str] = []
+    changed, i = False, 0
+    while i <= len(value):
+        start = i + len(value[i:]) - len(value[i:].lstrip(" \t"))
+        first = value[start:].removeprefix('"')
+        literal = _WINDOWS_PATH.match(first) is not None
+        end = _item_end(value, start, literal)
+        item = value[i:end]
+        inner = item.strip(" \t").removeprefix('"')
+        if literal and '"' in (inner[:-1] if item.strip(" \t").startswith('"') else inner):
+            literal, end = False, _item_end(value, start, False)
+            item = value[i:end]
+        out.append(item.replace("\\", "\\\\") if literal else item)
+        changed = changed or literal
+        if end >= len(value) or value[end] == ";":  # the rest is a comment
+            out.append(value[end:])
+            break
+        out.append(",")
+        i = end + 1
+    return "".join(out), changed
+
+
+def _item_end(value: str, start: int, literal: bool) -> int:
+    """Where the list item starting at ``start`` ends: at a comma or ";" outside quotes, or
+    the value's end; ``literal``: a backslash is a character, not Qt's escape."""
+    at, in_quotes = start, False
+    while at < len(value) and (in_quotes or value[at] not in ",;"):
+        if value[at] == "\\" and not literal:
+            at += 2
+            continue
+        in_quotes ^= value[at] == '"'
+        at += 1
+    return min(at, len(value))
+
+
+def _rewritten_as(key: str, stored: object, read: object) -> bool:
+    """Whether Qt's rewrite of ``stored`` under ``key`` reads back as ``read``, as the app
+    reads the file (Qt writes the drive path whose backslash it read as a vertical tab's
+    escape back as it was)."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="settings-") as folder:
+            copy = os.path.join(folder, "rewritten.ini")
+            store = QSettings(copy, QSettings.Format.IniFormat)
+            store.setValue(key, stored)
+            store.sync()
+            del store
+            with open(copy, "rb") as file:
+                text = file.read().decode("latin-1")
+        return _read_ini_text(_literal_paths(text)[0]).get(key) == read
+    except OSError:  # no temporary folder: stored as read, which keeps it
+        return False
 
 
 def carry_over(old: QSettings, new: QSettings) -> int:
