@@ -1,16 +1,20 @@
-"""Time seeks in a long GIF through the player's source (``open_frame_source``: FFmpeg's
-reader through OpenCV) and count the frames decoded for them (the source's own
+"""Time seeks in a long animation through the player's source (``open_frame_source``: a
+GIF through FFmpeg's reader in OpenCV, an animated WebP or PNG through
+``AnimatedPicture``) and count the frames decoded for them (the source's own
 ``decoded_frames``).
 
-The GIF is made from real frames of a clip (default: WolfgangLanger_Pexels.mp4 of the
-shared real clips), scaled to WIDTHxHEIGHT and saved with Pillow (which crops each frame
-to what changed and marks unchanged pixels transparent); it is kept at --gif and used as it is by later runs.
-Printed: for each frame of --seeks, a fresh source's seek to it and the read of that frame;
+The animation (--format: gif, webp or png, an APNG) is made from real frames of a clip
+(default: WolfgangLanger_Pexels.mp4 of the shared real clips), scaled to WIDTHxHEIGHT and
+saved with Pillow (a GIF's frames cropped to what changed, unchanged pixels transparent; a
+WebP lossy at Pillow's default quality); it is kept at --file (default
+/tmp/animation_seek_cost.FORMAT) and used as it is by later runs.
+Printed: the open of a source (its first frame read); for each frame of --seeks, a fresh
+source's seek to it and the read of that frame;
 then a play from the start to the end with a seek to the frame due every --every frames;
 then, from the last of --seeks, --steps steps back of a frame each and a seek 5 s back.
 
     python -m scripts.animation_seek_cost [--clip PATH] [--frames 600] [--size 640x360]
-        [--gif /tmp/animation_seek_cost.gif] [--seeks 100,300,590] [--every 30] [--steps 30]
+        [--format gif] [--file PATH] [--seeks 100,300,590] [--every 30] [--steps 30]
 """
 
 from __future__ import annotations
@@ -28,9 +32,9 @@ from scripts.support.arguments import frame_size, positive_ints, script_parser
 _CLIP = Path("/work/shared/data/real-clips/WolfgangLanger_Pexels.mp4")
 
 
-def make_gif(clip: Path, frames: int, size: tuple[int, int], path: Path) -> None:
+def make_animation(clip: Path, frames: int, size: tuple[int, int], path: Path, kind: str) -> None:
     """``frames`` frames of ``clip`` (from its start, the clip played again where it is
-    shorter) at ``size``, saved as a GIF of 40 ms frames."""
+    shorter) at ``size``, saved as an animation of 40 ms frames of ``kind`` (gif, webp, png)."""
     capture = cv2.VideoCapture(str(clip))
     pictures: list[Image.Image] = []
     while len(pictures) < frames:
@@ -41,9 +45,10 @@ def make_gif(clip: Path, frames: int, size: tuple[int, int], path: Path) -> None
             capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
             continue
         rgb = cv2.cvtColor(cv2.resize(frame, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
-        pictures.append(Image.fromarray(rgb).quantize(256))
+        picture = Image.fromarray(rgb)
+        pictures.append(picture.quantize(256) if kind == "gif" else picture)
     capture.release()
-    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=40, loop=0)
+    pictures[0].save(path, format=kind, save_all=True, append_images=pictures[1:], duration=40, loop=0)
 
 
 def opened(path: Path) -> OpenCvFrameSource | AnimationFrameSource:
@@ -55,39 +60,46 @@ def opened(path: Path) -> OpenCvFrameSource | AnimationFrameSource:
 
 def main() -> None:
     parser = script_parser(__file__, __doc__, raw_description=True)
-    parser.add_argument("--clip", type=Path, default=_CLIP, help="the clip the GIF's frames come from")
-    parser.add_argument("--frames", type=int, default=600, help="frames in the GIF")
-    parser.add_argument("--size", type=frame_size, default=(640, 360), help="the GIF's WIDTHxHEIGHT")
-    parser.add_argument("--gif", type=Path, default=Path("/tmp/animation_seek_cost.gif"), help="the GIF, made once")
+    parser.add_argument("--clip", type=Path, default=_CLIP, help="the clip the animation's frames come from")
+    parser.add_argument("--frames", type=int, default=600, help="frames in the animation")
+    parser.add_argument("--size", type=frame_size, default=(640, 360), help="the animation's WIDTHxHEIGHT")
+    parser.add_argument("--format", choices=("gif", "webp", "png"), default="gif", help="the animation's kind")
+    parser.add_argument("--file", type=Path, help="the animation, made once (default /tmp/animation_seek_cost.FORMAT)")
     parser.add_argument("--seeks", type=positive_ints, default=[100, 300, 590], help="frames to seek to")
     parser.add_argument("--every", type=int, default=30, help="frames between seeks in the play")
     parser.add_argument("--steps", type=int, default=30, help="frame steps back from the last of --seeks")
     args = parser.parse_args()
     if args.frames < 2 or args.every < 1 or args.steps < 0 or max(args.seeks) >= args.frames:
         parser.error("--frames must be at least 2 and above every frame of --seeks; --every at least 1")
-    if not args.gif.exists():
-        make_gif(args.clip, args.frames, args.size, args.gif)
-    print(f"{args.gif}: {args.gif.stat().st_size / 1e6:.1f} MB")
+    path = args.file or Path(f"/tmp/animation_seek_cost.{args.format}")
+    if not path.exists():
+        make_animation(args.clip, args.frames, args.size, path, args.format)
+    print(f"{path}: {path.stat().st_size / 1e6:.1f} MB")
+    started = time.perf_counter()
+    source = opened(path)
+    seconds = time.perf_counter() - started
+    print(f"open: {seconds:.2f} s, {source.decoded_frames} frames decoded")
+    source.release()
     for frame in args.seeks:
-        source = opened(args.gif)
+        source = opened(path)
         before, started = source.decoded_frames, time.perf_counter()
         source.seek(frame)
         source.read()
         seconds = time.perf_counter() - started
         print(f"seek to {frame}: {seconds:.2f} s, {source.decoded_frames - before} frames decoded")
         source.release()
-    source = opened(args.gif)
+    source = opened(path)
     before, started, index = source.decoded_frames, time.perf_counter(), 0
     while source.read() is not None:
         index += 1
-        if index % args.every == 0:
+        if index % args.every == 0 and index < args.frames:  # a seek to the end would show the last again
             source.seek(index)
     seconds = time.perf_counter() - started
     print(f"play of {index} frames, a seek every {args.every}: {seconds:.2f} s, ", end="")
     print(f"{source.decoded_frames - before} frames decoded")
     source.release()
     last = max(args.seeks)
-    source = opened(args.gif)
+    source = opened(path)
     source.seek(last)
     source.read()
     before, started = source.decoded_frames, time.perf_counter()
