@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from emotion_app.gui import frame_sources
 from emotion_app.gui.frame_sources import OpenCvFrameSource, open_frame_source
 from emotion_app.gui.messages import VideoFileSpec
+from emotion_app.io import recent_frames
 
 FRAMES = 120
 
@@ -152,7 +152,7 @@ def test_steps_back_after_a_seek_forward_decode_nothing_again(gif: Path) -> None
 
 def test_a_seek_back_past_the_frames_kept_decodes_from_the_first(gif: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = played(gif)
-    monkeypatch.setattr(frame_sources, "RECENT_GIF_FRAMES_BYTES", 8 * expected[0].nbytes)
+    monkeypatch.setattr(recent_frames, "RECENT_FRAMES_BYTES", 8 * expected[0].nbytes)
     source = opened(gif)
     for _ in range(70):
         source.read()
@@ -189,7 +189,7 @@ def test_steps_back_from_the_end_decode_nothing_again(gif: Path) -> None:
 
 def test_a_released_source_gives_no_frame_kept(gif: Path) -> None:
     # Released while a seek back was to give its frames kept again: those frames (up to
-    # RECENT_GIF_FRAMES_BYTES) were still read out, and held, after the file was let go of.
+    # RECENT_FRAMES_BYTES) were still read out, and held, after the file was let go of.
     source = opened(gif)
     for _ in range(30):
         source.read()

@@ -11,7 +11,6 @@ import logging
 import math
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,6 +27,7 @@ from emotion_app.io.frame_times import FrameTimes
 from emotion_app.io.multi_picture import AnimatedPicture, PagedPicture
 from emotion_app.io.opencv_names import is_utf8_name
 from emotion_app.io.raw_mjpeg import RawMjpeg
+from emotion_app.io.recent_frames import Frame, RecentFrames
 from emotion_app.io.video import (
     RAW_MJPEG_FPS,
     InputError,
@@ -66,9 +66,6 @@ FALLBACK_FPS = 30.0
 # A raw MJPEG file's JPEGs are counted while it opens this far into it (bytes): a short
 # file says its length with its first frame, a longer one once a thread has counted it.
 RAW_MJPEG_COUNTED_AT_OPEN = 16 << 20
-# A GIF's last frames read are kept up to this many bytes, for a seek back among them (a
-# step back, or a few seconds back) without decoding the file again from its first frame.
-RECENT_GIF_FRAMES_BYTES = 128 << 20
 
 
 class SourceOpenError(Exception):
@@ -146,12 +143,9 @@ class OpenCvFrameSource:
         # The frames the capture decoded for this source, as far as it can tell: those read,
         # and those passed over by a seek that decodes from the first frame.
         self.decoded_frames = 1
-        # Where the capture is (the frame it decodes next), counted here for a GIF, whose
-        # last frames read are kept for a seek back among them (frame, its time, by index).
-        self._position = 1
-        self._recent: deque[tuple[int, np.ndarray, float | None]] = deque(
-            maxlen=max(1, RECENT_GIF_FRAMES_BYTES // max(1, first_frame.nbytes))
-        )
+        # A GIF's last frames read, kept for a seek back among them, and where the capture
+        # is (the frame it decodes next).
+        self._recent = RecentFrames(first_frame.nbytes)
         self._replay: int | None = None  # the next frame read from _recent, not the capture
         self.height, self.width = first_frame.shape[:2]
         self.fps = usable_fps(float(capture.get(cv2.CAP_PROP_FPS) or 0.0))
@@ -162,14 +156,17 @@ class OpenCvFrameSource:
         self._times = FrameTimes(self.fps) if timed else None
         self._pending_time = self._frame_time()
         self.last_time_s: float | None = None
-        self._keep(0, first_frame, self._pending_time)
+        self._keep(first_frame, self._pending_time)
 
     def read(self) -> np.ndarray | None:
         if self._replay is not None:
-            index, kept, time_s = self._recent[self._replay - self._recent[0][0]]
-            self._replay = index + 1 if index + 1 < self._position else None
-            self.last_time_s = time_s
-            return kept.copy()  # the one kept stays as read, whatever is drawn on this
+            index, self._replay = self._replay, self._replay + 1
+            if self._replay >= self._recent.position:
+                self._replay = None
+            kept, time_s = self._recent.get(index) or (None, None)
+            if kept is not None:
+                self.last_time_s = time_s
+                return kept.copy()  # the one kept stays as read, whatever is drawn on this
         if self._pending is not None:
             pending, self._pending = self._pending, None
             self.last_time_s = self._pending_time
@@ -181,20 +178,16 @@ class OpenCvFrameSource:
         frame: np.ndarray | None = read if ok else None
         if frame is None or frame.size == 0:
             return None  # where it stays: the frames kept still reach to it (a step back after the end)
-        self._position += 1
         self.last_time_s = self._frame_time()
         frame = normalise_frame(frame)
-        self._keep(self._position - 1, frame, self.last_time_s)
+        self._keep(frame, self.last_time_s)
         return frame
 
-    def _keep(self, index: int, frame: np.ndarray, time_s: float | None, handed_out: bool = True) -> None:
-        """Keep a GIF's frame ``index`` just read among the recent ones: a copy where the
-        frame is ``handed_out`` too (the caller may draw on it), else the frame itself."""
-        if not self._seeks_from_start:
-            return
-        if self._recent and self._recent[-1][0] != index - 1:  # not the next after them
-            self._recent.clear()
-        self._recent.append((index, frame.copy() if handed_out else frame, time_s))
+    def _keep(self, frame: np.ndarray, time_s: float | None) -> None:
+        """Keep a GIF's frame just read and handed out among the recent ones: a copy (the
+        caller may draw on the one handed out)."""
+        if self._seeks_from_start:
+            self._recent.keep(frame.copy(), time_s)
 
     def _frame_time(self) -> float | None:
         if self._times is None or self._capture is None:
@@ -209,22 +202,19 @@ class OpenCvFrameSource:
             return False
         frame = max(0, frame)
         if self._seeks_from_start:
-            recent = self._recent
-            # The frames kept must reach to where the capture is, for it to read on after them.
-            if recent and recent[0][0] <= frame <= recent[-1][0] == self._position - 1:
+            if self._recent.reaches(frame):
                 # Back among the last frames read (a step back, a few seconds back): they
                 # are given again, and the capture reads on after them where it is.
                 self._pending, self._replay = None, frame
                 return True
-            ahead = frame - self._position
-            if 0 <= ahead < frame:
+            ahead = self._recent.ahead(frame)
+            if ahead is not None:
                 # Forward, the frames between are read on from where the reader is, not
                 # again from the first: a play with seeks, or a seek bar dragged on, stays
-                # linear (at or before ``ahead == frame``, no fewer than from the first).
+                # linear.
                 return self._skip(ahead)
             self.decoded_frames += frame
-            self._position = frame
-            self._recent.clear()
+            self._recent.restarted(frame)
             self._replay = None
         self._pending = None  # the frame read while opening is no longer next
         if self._times is not None:
@@ -234,22 +224,22 @@ class OpenCvFrameSource:
     def _skip(self, frames: int) -> bool:
         """Pass over the capture's next ``frames`` frames, the last of them kept as read
         (for a step back after the seek); False where the file ends before."""
-        assert self._capture is not None
+        capture = self._capture
+        assert capture is not None
         self._pending = self._replay = None
-        kept_from = frames - (self._recent.maxlen or 0)
-        for passed in range(frames):
+
+        def grab() -> bool:
             self.decoded_frames += 1
-            if passed < kept_from:
-                if not self._capture.grab():
-                    return False
-                self._position += 1
-                continue
-            ok, read = self._capture.read()
+            return bool(capture.grab())
+
+        def read() -> Frame | None:
+            self.decoded_frames += 1
+            ok, read = capture.read()
             if not ok or read is None or read.size == 0:
-                return False
-            self._position += 1
-            self._keep(self._position - 1, normalise_frame(read), self._frame_time(), handed_out=False)
-        return True
+                return None
+            return normalise_frame(read), self._frame_time()  # kept as it is: not handed out
+
+        return self._recent.pass_over(frames, grab, read)
 
     def release(self) -> None:
         capture, self._capture = self._capture, None
