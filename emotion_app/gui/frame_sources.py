@@ -360,7 +360,8 @@ class StillsFrameSource:
 
 
 class AnimationFrameSource:
-    """An animated picture (WebP, PNG) played as a video, at its frames' own times."""
+    """An animated picture (WebP, PNG) played as a video, at its frames' own times (seeks:
+    :meth:`AnimatedPicture.frames`)."""
 
     def __init__(self, animation: AnimatedPicture) -> None:
         self._animation = animation
@@ -404,6 +405,7 @@ class AnimationFrameSource:
     def release(self) -> None:
         self._frames.close()
         self._pending = None
+        self._animation.release()  # a WebP's frames kept for a seek back
 
 
 def _looks_readable(path: Path) -> bool:

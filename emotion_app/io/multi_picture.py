@@ -8,19 +8,23 @@ pictures of their own (scans, a stack of photos), read one by one like a folder'
 
 from __future__ import annotations
 
+import io
 import logging
 import struct
 import threading
+import warnings
 from collections.abc import Generator
 from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image, features
 
 from .codecs import native_stderr_silenced, quiet_opencv_log
 from .frame_format import AS_STORED, decode_samples_as_they_are, normalise_frame, samples_as_bgr
 from .opencv_names import opencv_readable
 from .picture_size import MAX_PICTURE_PIXELS, PictureHeader
+from .recent_frames import Frame, RecentFrames
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +82,24 @@ class AnimatedPicture:
         # A stretch takes twice its frames' bytes while it is decoded: OpenCV's frames and
         # the copies of them that Python is handed.
         self._stretch = max(1, MAX_STRETCH_BYTES // (2 * max(1, first[0].nbytes)))
+        # Every frame's duration, read from the file's chunks as OpenCV reads them: a seek far
+        # ahead knows the times of the frames before it without decoding them (stretch after
+        # stretch, each from the first frame).
+        durations = _frame_durations(self._data)
+        known = len(durations) == count
+        if known:
+            self._ends_ms = []  # all of them, the first's noted again
+            for duration in durations:
+                self._note_end(duration)
+        # A WebP is read on frame by frame by Pillow's libwebp decoder, which keeps its
+        # canvas between frames (OpenCV's decodes from the first frame for every call): its
+        # frames are OpenCV's, pixel for pixel (tests/test_animation_seek.py). Pillow's APNG
+        # frames are not where frames are blended or disposed of: an APNG stays OpenCV's.
+        self._webp = _webp_reader(self._data) if known else None
+        if self._webp is not None:
+            self._recent = RecentFrames(self.width * self.height * 3)
+            self._recent.keep(normalise_frame(first[0]), 0.0)  # the first frame is read
+            return
         self._hold(0)  # the first stretch's times give the frame rate at once
 
     @property
@@ -91,6 +113,9 @@ class AnimatedPicture:
 
     def frames(self, start: int = 0) -> Generator[tuple[int, float, np.ndarray]]:
         """(index, time in seconds, BGR frame) from frame ``start`` to the end."""
+        if self._webp is not None:
+            yield from self._read_on(start)
+            return
         while len(self._ends_ms) < start:  # the times of the frames passed over
             if not self._hold(len(self._ends_ms)):
                 return
@@ -98,16 +123,91 @@ class AnimatedPicture:
         while index < self.count:
             if not self._held_start <= index < self._held_start + len(self._held):
                 # Behind the stretch held (a step back): a stretch around the frame, so each
-                # further step back does not decode the file again from its start.
-                behind = index < self._held_start
-                self._hold(max(0, index - self._stretch // 2) if behind else index)
+                # further step back does not decode the file again from its start. Just after
+                # it, the next; further ahead (a seek), the stretch of whole stretches from the
+                # first frame that holds it: its cost (the frames to its end) no more than from
+                # the frame on, and frames before it held for a step back.
+                if index < self._held_start:
+                    self._hold(max(0, index - self._stretch // 2))
+                elif index == self._held_start + len(self._held):
+                    self._hold(index)
+                else:
+                    self._hold(index - index % self._stretch)
                 if not self._held_start <= index < self._held_start + len(self._held):
                     break
             begins = self._ends_ms[index - 1] if index else 0.0
             yield index, begins / 1000.0, normalise_frame(self._held[index - self._held_start])
             index += 1
         if index < self.count:
-            log.warning("%s: %d of the %d frames it announces could be decoded (damaged)", self.path, index, self.count)
+            self._warn_damaged(index)
+
+    def _warn_damaged(self, decoded: int) -> None:
+        log.warning("%s: %d of the %d frames it announces could be decoded (damaged)", self.path, decoded, self.count)
+
+    def release(self) -> None:
+        """Let go of the frames kept for a seek back (the file's bytes stay, for a replay)."""
+        self._held = []
+        if self._webp is not None:
+            self._recent.clear()
+
+    def _read_on(self, start: int) -> Generator[tuple[int, float, np.ndarray]]:
+        """:meth:`frames` of a WebP: a seek forward reads on from where the decoder is, one
+        back among the last frames read gives them again, one further back decodes again
+        from the first frame (as a GIF's, ``OpenCvFrameSource``)."""
+        recent = self._recent
+        if not recent.reaches(start):
+            ahead = recent.ahead(start)
+            if ahead is None:
+                recent.restarted(0)
+                ahead = start
+            if not recent.pass_over(ahead, self._passed_webp, self._next_webp):
+                self._warn_damaged(recent.position)
+                return
+        index = start
+        while index < self.count:
+            kept = recent.get(index) if index < recent.position else None
+            if kept is None:
+                kept = self._next_webp()
+                if kept is None:
+                    self._warn_damaged(index)
+                    return
+                recent.keep(*kept)
+            yield index, kept[1] or 0.0, kept[0].copy()  # the one kept stays as decoded
+            index += 1
+
+    def _decoded_webp(self) -> Image.Image | None:
+        """Pillow's frame :attr:`_recent`.position of a WebP, decoded (None where it fails);
+        Pillow starts again from the first frame where it is behind."""
+        assert self._webp is not None
+        self.decoded_frames += 1
+        try:
+            self._webp.seek(self._recent.position)
+            self._webp.load()
+        except (OSError, EOFError, ValueError):
+            return None
+        return self._webp
+
+    def _passed_webp(self) -> bool:
+        return self._decoded_webp() is not None
+
+    def _next_webp(self) -> Frame | None:
+        index = self._recent.position
+        picture = self._decoded_webp()
+        if picture is None:
+            return None
+        samples = np.asarray(picture)
+        if picture.mode == "RGBA":
+            frame = cv2.cvtColor(samples, cv2.COLOR_RGBA2BGR)
+        elif picture.mode == "RGB":
+            frame = cv2.cvtColor(samples, cv2.COLOR_RGB2BGR)
+        else:
+            return None
+        return frame, (self._ends_ms[index - 1] / 1000.0 if index else 0.0)
+
+    def _note_end(self, duration: float) -> None:
+        """The next frame's duration (ms) noted: its end, from the frames before."""
+        length = float(duration) if duration > MIN_FRAME_MS else float(DEFAULT_FRAME_MS)
+        self._ends_ms.append((self._ends_ms[-1] if self._ends_ms else 0.0) + length)
 
     def _hold(self, start: int) -> bool:
         """Decode and keep the stretch from frame ``start``; whether it holds any frame."""
@@ -127,9 +227,47 @@ class AnimatedPicture:
         self.decoded_frames += start + len(frames)  # OpenCV decodes from the first frame on
         for offset, duration in enumerate(animation.durations[: len(frames)]):
             if start + offset == len(self._ends_ms):
-                length = float(duration) if duration > MIN_FRAME_MS else float(DEFAULT_FRAME_MS)
-                self._ends_ms.append((self._ends_ms[-1] if self._ends_ms else 0.0) + length)
+                self._note_end(float(duration))
         return frames
+
+
+def _webp_reader(data: np.ndarray) -> Image.Image | None:
+    """Pillow's reader of the animated WebP ``data`` (None: not a WebP, or no libwebp)."""
+    head = data[0, :12].tobytes()
+    if head[:4] != b"RIFF" or head[8:12] != b"WEBP" or not features.check("webp"):
+        return None
+    try:
+        with warnings.catch_warnings():  # its size was checked against the app's own bound
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            picture = Image.open(io.BytesIO(data.tobytes()), formats=["WEBP"])
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
+    return picture if getattr(picture, "is_animated", False) else None
+
+
+def _frame_durations(data: np.ndarray) -> list[float]:
+    """The durations (ms) of the frames of the animated WebP or PNG ``data``, from their
+    chunks (a WebP's ANMF, a PNG's fcTL) as OpenCV's decoders take them; [] for another file."""
+    raw = data.reshape(-1)
+    head = raw[:12].tobytes()
+    durations: list[float] = []
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        at = 12
+        while at + 8 <= raw.size:  # FourCC, size (little-endian), data padded to even
+            kind, size = raw[at : at + 4].tobytes(), struct.unpack("<I", raw[at + 4 : at + 8].tobytes())[0]
+            if kind == b"ANMF" and size >= 16:
+                durations.append(float(int.from_bytes(raw[at + 20 : at + 23].tobytes(), "little")))
+            at += 8 + size + (size & 1)
+    elif head[:8] == b"\x89PNG\r\n\x1a\n":
+        at = 8
+        while at + 8 <= raw.size:  # size (big-endian), type, data, CRC
+            size, kind = struct.unpack(">I", raw[at : at + 4].tobytes())[0], raw[at + 4 : at + 8].tobytes()
+            if kind == b"fcTL" and size >= 26 and at + 32 <= raw.size:
+                numerator, denominator = struct.unpack(">HH", raw[at + 28 : at + 32].tobytes())
+                # OpenCV's rounding (cvRound: half to even, as round()); 0 is 1/100 s.
+                durations.append(float(round(1000.0 * numerator / (denominator or 100))))
+            at += 12 + size
+    return durations
 
 
 class PagedPicture:
