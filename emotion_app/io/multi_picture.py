@@ -96,10 +96,15 @@ class AnimatedPicture:
         # frames are OpenCV's, pixel for pixel (tests/test_animation_seek.py). Pillow's APNG
         # frames are not where frames are blended or disposed of: an APNG stays OpenCV's.
         self._webp = _webp_reader(self._data) if known else None
+        self._recent = RecentFrames(self.width * self.height * 3)
         if self._webp is not None:
-            self._recent = RecentFrames(self.width * self.height * 3)
-            self._recent.keep(normalise_frame(first[0]), 0.0)  # the first frame is read
-            return
+            # Its first frame from Pillow's decoder too, which then reads on from it (and
+            # the file is read as before where Pillow does not decode it).
+            opened = self._next_webp()
+            if opened is not None and opened[0].shape[:2] == (self.height, self.width):
+                self._recent.keep(*opened)
+                return
+            self._webp = None
         self._hold(0)  # the first stretch's times give the frame rate at once
 
     @property
@@ -147,8 +152,7 @@ class AnimatedPicture:
     def release(self) -> None:
         """Let go of the frames kept for a seek back (the file's bytes stay, for a replay)."""
         self._held = []
-        if self._webp is not None:
-            self._recent.clear()
+        self._recent.clear()
 
     def _read_on(self, start: int) -> Generator[tuple[int, float, np.ndarray]]:
         """:meth:`frames` of a WebP: a seek forward reads on from where the decoder is, one
