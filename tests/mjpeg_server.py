@@ -43,6 +43,9 @@ class MjpegCamera:
     ``fps`` then unused), as a camera in a snapshot or timelapse mode sends them.
     ``password``: a user name and password the camera asks for by Basic (401 until given);
     ``digest``: by Digest (MD5, qop auth) instead.
+    ``chunked``: each stream sent in HTTP/1.1 chunks (Transfer-Encoding: chunked), a chunk
+    each for a part's boundary and headers, its JPEG and the line end after it, as the
+    ESP32-CAM's example firmware sends them; a glitch is then sent outside the chunks.
     """
 
     def __init__(
@@ -55,6 +58,7 @@ class MjpegCamera:
         intervals: Sequence[float] = (),
         password: tuple[str, str] | None = None,
         digest: bool = False,
+        chunked: bool = False,
     ) -> None:
         self.frames: list[np.ndarray | bytes] = list(
             frames if frames is not None else read_video(video) if video else []
@@ -76,6 +80,8 @@ class MjpegCamera:
         camera = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if chunked else "HTTP/1.0"  # no chunks in HTTP/1.0
+
             def do_GET(self) -> None:  # noqa: N802 - the http.server name
                 if self.path != "/video" or not camera._on.is_set():
                     self.send_error(404)
@@ -94,6 +100,8 @@ class MjpegCamera:
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+                if chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
                 # Those sent before this stream began are not its own: counted before the
                 # stream is, so that a glitch sent once it is counted is its own.
@@ -105,7 +113,11 @@ class MjpegCamera:
                     while camera._on.is_set():
                         jpeg = _jpeg(camera.frames[index % len(camera.frames)])
                         part = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(jpeg)
-                        part += jpeg + b"\r\n"
+                        if chunked:  # an extension on the first, as a size line may carry
+                            part = b"%x;part=1\r\n%s\r\n" % (len(part), part)
+                            part += b"%x\r\n%s\r\n2\r\n\r\n\r\n" % (len(jpeg), jpeg)
+                        else:
+                            part += jpeg + b"\r\n"
                         while glitches < len(camera._glitches):
                             self.wfile.write(camera._glitches[glitches])
                             glitches += 1

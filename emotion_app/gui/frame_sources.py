@@ -1101,7 +1101,7 @@ class NetworkStreamSource:
                             continue
                     allowed_ms = int(self._pace.allowed_stall_s() * 1000)
                 opened.release()
-                opened = None
+                opened_before, opened = opened, None
                 self._pace.restart()
                 if timed_out and allowed_ms > timeout_ms:
                     # Quiet for longer than this connection's read could wait, not than the
@@ -1113,6 +1113,8 @@ class NetworkStreamSource:
                         timeout_ms = allowed_ms
                     continue
                 what = _why_stream_broke(timed_out, timeout_ms)
+                if isinstance(opened_before, HttpMjpegCapture) and opened_before.why_broken:
+                    what = f"its stream broke off: {opened_before.why_broken}"  # what it sent wrong
                 if drops.too_often(time.monotonic()):
                     self._end(
                         f"{what}, {drops.limit} times within {drops.window_s:g} s: the connection keeps "

@@ -7,7 +7,9 @@ its read timeout is fixed once open. This reader needs one frame to open, asks t
 as the probe does (gui/stream_probe: its TLS, and a password only when asked for), and
 waits on its socket in short slices, so a stop or the window's closing is heard within
 one. It stands where a ``cv2.VideoCapture`` would (read, get, release), handing over each
-part undecoded, as FFmpeg's MJPEG packets are. Qt-free; it runs on the capture threads.
+part undecoded, as FFmpeg's MJPEG packets are. A stream sent in chunks (Transfer-Encoding:
+chunked, as the ESP32-CAM's example firmware sends it) is taken out of them as it comes.
+Qt-free; it runs on the capture threads.
 """
 
 from __future__ import annotations
@@ -38,10 +40,64 @@ _HEADERS_LIMIT = 64 << 10
 # A part (or the bytes before its boundary) longer than this is no camera's frame: the
 # stream is taken as broken off, as FFmpeg takes a part claiming gigabytes.
 _PART_LIMIT = 64 << 20
+# A chunk's size line (with its extensions) longer than this is no camera's.
+_CHUNK_LINE_LIMIT = 4 << 10
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 
 
 class _BrokenOff(Exception):
-    """The stream ended, or sent what is no MJPEG part."""
+    """The stream ended, or sent what is no MJPEG part; its message, where it has one, says
+    what the camera sent wrong, in a phrase."""
+
+
+class _Dechunked:
+    """A chunked body (RFC 9112 7.1) taken out of its chunks as its bytes come: each
+    chunk's size line (extensions after a ";" ignored), its data, the line end after it,
+    and after the last (empty) chunk the trailer, up to an empty line. Lenient as FFmpeg
+    is (libavformat/http.c): a line may end in a bare LF, and empty lines before a size
+    line are passed over."""
+
+    def __init__(self) -> None:
+        self._raw = bytearray()  # received and not taken out yet: part of a line
+        self._left = 0  # of the chunk's data still to come
+        self._trailer = False  # after the last chunk
+        self.ended = False  # the trailer read: the body is over
+        # What was wrong with a size line, as a phrase; the data before it was handed on.
+        self.malformed: str | None = None
+
+    def decode(self, data: bytes) -> bytes:
+        """The body's bytes in ``data`` (the stream's next received), in order."""
+        self._raw += data
+        body = bytearray()
+        while not self.ended and self.malformed is None:
+            if self._left:
+                taken = self._raw[: self._left]
+                if not taken:
+                    break
+                body += taken
+                del self._raw[: len(taken)]
+                self._left -= len(taken)
+                continue
+            end = self._raw.find(b"\n")
+            if end < 0:
+                if len(self._raw) > _CHUNK_LINE_LIMIT:
+                    self.malformed = f"a chunk's size line runs past {_CHUNK_LINE_LIMIT} bytes"
+                break
+            line = bytes(self._raw[:end]).strip()
+            del self._raw[: end + 1]
+            if self._trailer:
+                self.ended = not line
+                continue
+            if not line:  # the line end after a chunk's data
+                continue
+            size = line.partition(b";")[0].strip()
+            if not size or not _HEX_DIGITS.issuperset(size):
+                shown = "".join(c if c.isprintable() else "?" for c in line[:32].decode("latin-1"))
+                self.malformed = f"a chunk began with {shown!r}, which is no chunk size"
+                break
+            self._left = int(size, 16)
+            self._trailer = self._left == 0
+        return bytes(body)
 
 
 class HttpMjpegCapture:
@@ -56,12 +112,19 @@ class HttpMjpegCapture:
         boundary: bytes,
         read_timeout_s: float,
         cancelled: Callable[[], bool],
+        chunked: bool = False,
     ) -> None:
         self._sock: socket.socket | None = sock
-        self._buffer = bytearray(received)
+        self._buffer = bytearray()
+        # The body's bytes received with the answer's headers, taken as the first received.
+        self._unread = received
+        self._chunks = _Dechunked() if chunked else None
         self._boundary = boundary
         self.read_timeout_s = read_timeout_s
         self._cancelled = cancelled
+        # Why the stream was given up where the camera sent what it should not (a malformed
+        # chunk), as a phrase; None where it did not.
+        self.why_broken: str | None = None
 
     def stop_when(self, cancelled: Callable[[], bool]) -> None:
         """A read gives up (fails) within a slice once ``cancelled`` says so."""
@@ -78,7 +141,10 @@ class HttpMjpegCapture:
             return False, None
         try:
             part = self._next_part(time.monotonic() + self.read_timeout_s)
-        except (OSError, _BrokenOff):  # TimeoutError too: the read waited out its timeout
+        except _BrokenOff as exc:
+            self.why_broken = str(exc) or None
+            return False, None
+        except OSError:  # TimeoutError too: the read waited out its timeout
             return False, None
         return True, np.frombuffer(part, np.uint8)
 
@@ -117,8 +183,14 @@ class HttpMjpegCapture:
             self._fill(deadline)
 
     def _fill(self, deadline: float) -> None:
+        chunks = self._chunks
+        if chunks is not None and chunks.malformed:
+            raise _BrokenOff(chunks.malformed)
+        if chunks is not None and chunks.ended:
+            raise _BrokenOff
+        received, self._unread = self._unread, b""
         sock = self._sock
-        while sock is not None:
+        while not received and sock is not None:
             if self._cancelled():
                 raise _BrokenOff
             left = deadline - time.monotonic()
@@ -131,9 +203,10 @@ class HttpMjpegCapture:
                 continue
             if not received:
                 raise _BrokenOff
-            self._buffer += received
-            return
-        raise _BrokenOff
+        if sock is None:
+            raise _BrokenOff
+        # A recv of a chunk's size line alone adds nothing: the caller looks again and fills on.
+        self._buffer += chunks.decode(received) if chunks is not None else received
 
 
 def _content_length(headers: bytes) -> int | None:
@@ -166,10 +239,11 @@ def open_http_mjpeg(url: str, read_timeout_s: float, cancelled: Callable[[], boo
                 return None
             continue
         boundary = _boundary(headers.get("Content-Type") or "")
-        if status != 200 or boundary is None or "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+        if status != 200 or boundary is None:
             sock.close()
             return None
-        return HttpMjpegCapture(sock, received, boundary, read_timeout_s, cancelled)
+        chunked = "chunked" in (headers.get("Transfer-Encoding") or "").lower()
+        return HttpMjpegCapture(sock, received, boundary, read_timeout_s, cancelled, chunked)
     return None
 
 

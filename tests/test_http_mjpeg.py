@@ -1,0 +1,80 @@
+"""The app's own HTTP MJPEG reader (gui/http_mjpeg) on the odd streams real cameras send:
+chunked ones, parts without a length, boundaries written otherwise, redirects. Served for
+real on localhost by the test camera (tests/mjpeg_server)."""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+
+from emotion_app.gui.frame_sources import NetworkStreamSource, open_frame_source
+from emotion_app.gui.http_mjpeg import HttpMjpegCapture, open_http_mjpeg
+from emotion_app.gui.messages import CameraSpec
+from tests.mjpeg_server import MjpegCamera
+
+# Each frame of its own grey, so each one read tells which it is.
+_FRAMES = [np.full((48, 64, 3), 30 + 40 * i, np.uint8) for i in range(5)]
+
+
+def _greys(capture: HttpMjpegCapture, count: int) -> list[int]:
+    """The greys of the next ``count`` parts read, each decoded as a JPEG."""
+    greys = []
+    for _ in range(count):
+        ok, packet = capture.read()
+        assert ok and packet is not None
+        frame = cv2.imdecode(packet, cv2.IMREAD_COLOR)
+        assert frame is not None and frame.shape == (48, 64, 3)
+        greys.append(int(frame.mean()))
+    return greys
+
+
+def _in_order(greys: list[int]) -> bool:
+    """Whether ``greys`` are frames of _FRAMES following each other, as sent."""
+    sent = [int(frame[0, 0, 0]) for frame in _FRAMES]
+    indices = [min(range(len(sent)), key=lambda i: abs(sent[i] - grey)) for grey in greys]
+    return all(abs(sent[i] - grey) <= 3 for i, grey in zip(indices, greys, strict=True)) and all(
+        (b - a) % len(sent) == 1 for a, b in zip(indices, indices[1:], strict=False)
+    )
+
+
+def test_a_chunked_stream_is_read_and_a_malformed_chunk_ends_it_with_the_reason() -> None:
+    # The ESP32-CAM's example firmware sends its stream in chunks: refused before.
+    camera = MjpegCamera(frames=_FRAMES, fps=20, chunked=True)
+    try:
+        capture = open_http_mjpeg(camera.url, 2.0, lambda: False)
+        assert capture is not None
+        try:
+            assert _in_order(_greys(capture, 7))
+            camera.glitch(b"zz\r\n")  # outside the chunks: where a size line should be
+            began = time.monotonic()
+            while capture.read()[0]:  # the parts received before it, then no more
+                assert time.monotonic() - began < 1.0
+            assert time.monotonic() - began < 1.0  # at once, not at the read's timeout
+            assert capture.why_broken == "a chunk began with 'zz', which is no chunk size"
+        finally:
+            capture.release()
+    finally:
+        camera.close()
+
+
+def test_a_slow_chunked_camera_opens_and_a_malformed_chunk_is_told() -> None:
+    # A frame every 3 s, too slow for FFmpeg's open: the app's own reader opens it.
+    camera = MjpegCamera(frames=_FRAMES, intervals=(3.0,), chunked=True)
+    try:
+        source = open_frame_source(CameraSpec(0, url=camera.url))
+        try:
+            assert isinstance(source, NetworkStreamSource) and source._own_reader
+            camera.glitch(b"\r\nnot a size\r\n")
+            until = time.monotonic() + 8.0
+            source.give_up_scans_when(lambda: time.monotonic() > until)
+            while (source.news().reconnecting or "") == "" and time.monotonic() < until:
+                source.read()
+            assert (source.news().reconnecting or "").startswith(
+                "its stream broke off: a chunk began with 'not a size', which is no chunk size: reconnecting"
+            ), source.news()
+        finally:
+            source.release()
+    finally:
+        camera.close()
