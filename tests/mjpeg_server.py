@@ -46,6 +46,8 @@ class MjpegCamera:
     ``chunked``: each stream sent in HTTP/1.1 chunks (Transfer-Encoding: chunked), a chunk
     each for a part's boundary and headers, its JPEG and the line end after it, as the
     ESP32-CAM's example firmware sends them; a glitch is then sent outside the chunks.
+    ``lengths``: False sends each part with no Content-Length (it runs to the next boundary),
+    as some cameras do.
     """
 
     def __init__(
@@ -59,6 +61,7 @@ class MjpegCamera:
         password: tuple[str, str] | None = None,
         digest: bool = False,
         chunked: bool = False,
+        lengths: bool = True,
     ) -> None:
         self.frames: list[np.ndarray | bytes] = list(
             frames if frames is not None else read_video(video) if video else []
@@ -112,7 +115,8 @@ class MjpegCamera:
                 try:
                     while camera._on.is_set():
                         jpeg = _jpeg(camera.frames[index % len(camera.frames)])
-                        part = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(jpeg)
+                        length = b"Content-Length: %d\r\n" % len(jpeg) if lengths else b""
+                        part = b"--frame\r\nContent-Type: image/jpeg\r\n%s\r\n" % length
                         if chunked:  # an extension on the first, as a size line may carry
                             part = b"%x;part=1\r\n%s\r\n" % (len(part), part)
                             part += b"%x\r\n%s\r\n2\r\n\r\n\r\n" % (len(jpeg), jpeg)

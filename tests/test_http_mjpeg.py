@@ -78,3 +78,25 @@ def test_a_slow_chunked_camera_opens_and_a_malformed_chunk_is_told() -> None:
             source.release()
     finally:
         camera.close()
+
+
+def test_a_long_part_without_a_length_is_searched_once() -> None:
+    # Its end was looked for from its start again at each 64 KiB received: 48 MiB took
+    # seconds of the reading thread's time (the square of its length). Its time, not the
+    # clock's: the transfer's pace on a busy machine is no concern of the search.
+    rng = np.random.default_rng(7)
+    long_part = rng.integers(0, 256, 48 << 20, np.uint8).tobytes().replace(b"\r", b"\0")
+    camera = MjpegCamera(frames=[long_part], fps=0.5, lengths=False)
+    try:
+        capture = open_http_mjpeg(camera.url, 30.0, lambda: False)
+        assert capture is not None
+        try:
+            began = time.thread_time()
+            ok, packet = capture.read()
+            took_s = time.thread_time() - began
+            assert ok and packet is not None and packet.tobytes() == long_part
+            assert took_s < 1.0, took_s
+        finally:
+            capture.release()
+    finally:
+        camera.close()

@@ -174,12 +174,16 @@ class HttpMjpegCapture:
 
     def _find(self, wanted: bytes, start: int, deadline: float, limit: int = _PART_LIMIT) -> int:
         """Where ``wanted`` begins in what was received, from ``start``, receiving on until it is."""
+        searched = start
         while True:
-            found = self._buffer.find(wanted, start)
+            found = self._buffer.find(wanted, searched)
             if found >= 0:
                 return found
             if len(self._buffer) - start > limit:
                 raise _BrokenOff
+            # Only what comes next, and the end of this that it may complete, is looked at
+            # again: searched whole at each fill, a long part took the square of its length.
+            searched = max(start, len(self._buffer) - len(wanted) + 1)
             self._fill(deadline)
 
     def _fill(self, deadline: float) -> None:
