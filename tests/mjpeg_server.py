@@ -48,6 +48,8 @@ class MjpegCamera:
     ESP32-CAM's example firmware sends them; a glitch is then sent outside the chunks.
     ``lengths``: False sends each part with no Content-Length (it runs to the next boundary),
     as some cameras do.
+    ``boundary``: the boundary its Content-Type names (None: none) and the line that begins
+    each part, as cameras write them, RFC 2046's way ("frame", "--frame") or otherwise.
     """
 
     def __init__(
@@ -62,6 +64,7 @@ class MjpegCamera:
         digest: bool = False,
         chunked: bool = False,
         lengths: bool = True,
+        boundary: tuple[str | None, str] = ("frame", "--frame"),
     ) -> None:
         self.frames: list[np.ndarray | bytes] = list(
             frames if frames is not None else read_video(video) if video else []
@@ -102,7 +105,9 @@ class MjpegCamera:
                     self.end_headers()
                     return
                 self.send_response(200)
-                self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+                named, line = boundary
+                kind = "multipart/x-mixed-replace" + (f"; boundary={named}" if named is not None else "")
+                self.send_header("Content-Type", kind)
                 if chunked:
                     self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
@@ -116,7 +121,7 @@ class MjpegCamera:
                     while camera._on.is_set():
                         jpeg = _jpeg(camera.frames[index % len(camera.frames)])
                         length = b"Content-Length: %d\r\n" % len(jpeg) if lengths else b""
-                        part = b"--frame\r\nContent-Type: image/jpeg\r\n%s\r\n" % length
+                        part = b"%s\r\nContent-Type: image/jpeg\r\n%s\r\n" % (line.encode(), length)
                         if chunked:  # an extension on the first, as a size line may carry
                             part = b"%x;part=1\r\n%s\r\n" % (len(part), part)
                             part += b"%x\r\n%s\r\n2\r\n\r\n\r\n" % (len(jpeg), jpeg)

@@ -8,8 +8,9 @@ import time
 
 import cv2
 import numpy as np
+import pytest
 
-from emotion_app.gui.frame_sources import NetworkStreamSource, open_frame_source
+from emotion_app.gui.frame_sources import NetworkStreamSource, open_frame_source, open_stream_capture
 from emotion_app.gui.http_mjpeg import HttpMjpegCapture, open_http_mjpeg
 from emotion_app.gui.messages import CameraSpec
 from tests.mjpeg_server import MjpegCamera
@@ -96,6 +97,39 @@ def test_a_long_part_without_a_length_is_searched_once() -> None:
             took_s = time.thread_time() - began
             assert ok and packet is not None and packet.tobytes() == long_part
             assert took_s < 1.0, took_s
+        finally:
+            capture.release()
+    finally:
+        camera.close()
+
+
+@pytest.mark.parametrize("lengths", [True, False], ids=["with lengths", "without"])
+@pytest.mark.parametrize(
+    "boundary",
+    [
+        ("--myboundary", "----myboundary"),  # RFC 2046: the two dashes, then the named one's own
+        ("--myboundary", "--myboundary"),  # the named one's dashes taken for the two
+        ("myboundary", "--myboundary"),
+        ("frame", "--other"),  # not the one named: FFmpeg's mpjpeg demuxer reads by the dashes alone
+        (None, "--myboundary"),  # none named
+        ("myboundary", "myboundary"),  # no dashes: OpenCV's FFmpeg reads it too (not by mpjpeg)
+        ("myboundary", "otherthing"),
+    ],
+)
+def test_boundaries_are_taken_as_ffmpeg_takes_them(boundary: tuple[str | None, str], lengths: bool) -> None:
+    # The reader looked for "--" and the boundary named, dashes stripped: a stream with
+    # none named was refused, and lines otherwise written waited out the read's timeout.
+    camera = MjpegCamera(frames=_FRAMES, fps=20, boundary=boundary, lengths=lengths)
+    try:
+        ffmpeg = open_stream_capture(camera.url)  # what the own reader is to match
+        try:
+            assert ffmpeg.isOpened() and ffmpeg.read()[0]
+        finally:
+            ffmpeg.release()
+        capture = open_http_mjpeg(camera.url, 2.0, lambda: False)
+        assert capture is not None
+        try:
+            assert _in_order(_greys(capture, 6))
         finally:
             capture.release()
     finally:

@@ -165,7 +165,7 @@ def test_the_reader_takes_parts_without_a_length_and_gives_up_on_a_closed_stream
     server, client = socket.socketpair()
     jpeg = b"\xff\xd8 a frame \xff\xd9"
     server.sendall(b"--frame\r\nContent-Type: image/jpeg\r\n\r\n" + jpeg + b"\r\n--frame\r\n")
-    capture = HttpMjpegCapture(client, b"", b"frame", 1.0, lambda: False)
+    capture = HttpMjpegCapture(client, b"", 1.0, lambda: False)
     ok, part = capture.read()
     assert ok and part is not None and part.tobytes() == jpeg
     server.close()

@@ -109,7 +109,6 @@ class HttpMjpegCapture:
         self,
         sock: socket.socket,
         received: bytes,
-        boundary: bytes,
         read_timeout_s: float,
         cancelled: Callable[[], bool],
         chunked: bool = False,
@@ -119,7 +118,6 @@ class HttpMjpegCapture:
         # The body's bytes received with the answer's headers, taken as the first received.
         self._unread = received
         self._chunks = _Dechunked() if chunked else None
-        self._boundary = boundary
         self.read_timeout_s = read_timeout_s
         self._cancelled = cancelled
         # Why the stream was given up where the camera sent what it should not (a malformed
@@ -154,23 +152,38 @@ class HttpMjpegCapture:
             sock.close()
 
     def _next_part(self, deadline: float) -> bytes:
-        marker = b"--" + self._boundary
-        at = self._find(marker, 0, deadline)
-        headers_end = self._find(b"\r\n\r\n", at, deadline, _HEADERS_LIMIT)
-        start = headers_end + 4
-        length = _content_length(bytes(self._buffer[at + len(marker) : headers_end]))
-        if length is not None:
+        # Its boundary line: the first that is not empty, whatever it says. FFmpeg's mpjpeg
+        # demuxer takes any line beginning with "--" (whatever boundary the Content-Type
+        # names, or none), and OpenCV's FFmpeg reads a stream whose lines lack the dashes all
+        # the same (by another of its demuxers; tests/test_http_mjpeg): so this asks neither.
+        boundary = b""
+        while not boundary:
+            boundary = self._line(deadline)
+        headers, size = [], 0
+        while line := self._line(deadline):
+            headers.append(line)
+            size += len(line)
+            if size > _HEADERS_LIMIT:
+                raise _BrokenOff
+        length = _content_length(headers)
+        if length:  # as FFmpeg, a length of 0 is none
             if length > _PART_LIMIT:
                 raise _BrokenOff
-            while len(self._buffer) < start + length:
+            while len(self._buffer) < length:
                 self._fill(deadline)
-            end = start + length
-            part = bytes(self._buffer[start:end])
-        else:  # up to the next boundary, on a line of its own
-            end = self._find(b"\r\n" + marker, start, deadline)
-            part = bytes(self._buffer[start:end])
+            end = length
+        else:  # up to the next line like the one that began it
+            end = self._find(b"\r\n" + boundary, 0, deadline)
+        part = bytes(self._buffer[:end])
         del self._buffer[:end]
         return part
+
+    def _line(self, deadline: float) -> bytes:
+        """The next line received (ended by LF, or CR LF), taken off, stripped."""
+        end = self._find(b"\n", 0, deadline, _HEADERS_LIMIT)
+        line = bytes(self._buffer[:end]).strip()
+        del self._buffer[: end + 1]
+        return line
 
     def _find(self, wanted: bytes, start: int, deadline: float, limit: int = _PART_LIMIT) -> int:
         """Where ``wanted`` begins in what was received, from ``start``, receiving on until it is."""
@@ -213,8 +226,8 @@ class HttpMjpegCapture:
         self._buffer += chunks.decode(received) if chunks is not None else received
 
 
-def _content_length(headers: bytes) -> int | None:
-    for line in headers.split(b"\r\n"):
+def _content_length(headers: list[bytes]) -> int | None:
+    for line in headers:
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"content-length" and value.strip().isdigit():
             return int(value.strip())
@@ -242,27 +255,12 @@ def open_http_mjpeg(url: str, read_timeout_s: float, cancelled: Callable[[], boo
             if authorization is None:
                 return None
             continue
-        boundary = _boundary(headers.get("Content-Type") or "")
-        if status != 200 or boundary is None:
+        kind = (headers.get("Content-Type") or "").partition(";")[0].strip().lower()
+        if status != 200 or kind != MULTIPART:  # its boundary parameter not needed (see _next_part)
             sock.close()
             return None
         chunked = "chunked" in (headers.get("Transfer-Encoding") or "").lower()
-        return HttpMjpegCapture(sock, received, boundary, read_timeout_s, cancelled, chunked)
-    return None
-
-
-def _boundary(content_type: str) -> bytes | None:
-    """The boundary between the parts of a ``content_type`` stream; None where it is none.
-    Without the dashes it may begin with: cameras disagree on whether the header's has the
-    two that begin each boundary line."""
-    kind, _, params = content_type.partition(";")
-    if kind.strip().lower() != MULTIPART:
-        return None
-    for param in params.split(";"):
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "boundary":
-            boundary = value.strip().strip('"').lstrip("-")
-            return boundary.encode("latin-1", "replace") if boundary else None
+        return HttpMjpegCapture(sock, received, read_timeout_s, cancelled, chunked)
     return None
 
 
@@ -278,7 +276,7 @@ def _get(
     try:
         connected.settimeout(PROBE_TIMEOUT_S)
         connected.sendall(get_request(url, authorization))
-        reader = HttpMjpegCapture(connected, b"", b"", PROBE_DEADLINE_S, cancelled)
+        reader = HttpMjpegCapture(connected, b"", PROBE_DEADLINE_S, cancelled)
         end = reader._find(b"\r\n\r\n", 0, deadline, _HEADERS_LIMIT)
         received = bytes(reader._buffer)
         status_line, _, header_lines = received[:end].partition(b"\r\n")
