@@ -50,6 +50,9 @@ class MjpegCamera:
     as some cameras do.
     ``boundary``: the boundary its Content-Type names (None: none) and the line that begins
     each part, as cameras write them, RFC 2046's way ("frame", "--frame") or otherwise.
+    :attr:`redirects` maps a path to the status and Location it is answered with (a camera
+    moved, or one whose stream is at another address); :attr:`asked` lists each request's
+    path, Host and Authorization (empty where none), as received.
     """
 
     def __init__(
@@ -73,6 +76,8 @@ class MjpegCamera:
         self.intervals = list(intervals)
         self.drip_s = drip_s
         self.refused = 0  # requests answered 401 (no password, or a wrong one)
+        self.redirects: dict[str, tuple[int, str]] = {}
+        self.asked: list[tuple[str, str, str]] = []
         credentials = base64.b64encode(":".join(password).encode()).decode() if password else None
         self.sent = 0  # frames written to the streams so far, all of them together
         self.streams = 0  # streams answered so far (each a connection of the reader's)
@@ -89,10 +94,19 @@ class MjpegCamera:
             protocol_version = "HTTP/1.1" if chunked else "HTTP/1.0"  # no chunks in HTTP/1.0
 
             def do_GET(self) -> None:  # noqa: N802 - the http.server name
+                said = self.headers.get("Authorization") or ""
+                camera.asked.append((self.path, self.headers.get("Host") or "", said))
+                if self.path in camera.redirects:
+                    status, location = camera.redirects[self.path]
+                    self.send_response(status)
+                    self.send_header("Location", location)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if self.path != "/video" or not camera._on.is_set():
                     self.send_error(404)
                     return
-                said = self.headers.get("Authorization") or ""
                 let_in = _digest_answered(said, password) if digest else said == f"Basic {credentials}"
                 if password is not None and not let_in:
                     camera.refused += 1

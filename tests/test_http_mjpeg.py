@@ -4,6 +4,7 @@ real on localhost by the test camera (tests/mjpeg_server)."""
 
 from __future__ import annotations
 
+import ssl
 import time
 
 import cv2
@@ -13,6 +14,7 @@ import pytest
 from emotion_app.gui.frame_sources import NetworkStreamSource, open_frame_source, open_stream_capture
 from emotion_app.gui.http_mjpeg import HttpMjpegCapture, open_http_mjpeg
 from emotion_app.gui.messages import CameraSpec
+from emotion_app.gui.stream_probe import MAX_REDIRECTS, why_not_opened
 from tests.mjpeg_server import MjpegCamera
 
 # Each frame of its own grey, so each one read tells which it is.
@@ -133,4 +135,76 @@ def test_boundaries_are_taken_as_ffmpeg_takes_them(boundary: tuple[str | None, s
         finally:
             capture.release()
     finally:
+        camera.close()
+
+
+def test_a_slow_camera_behind_redirects_opens_with_its_password() -> None:
+    # FFmpeg refuses it (it drops the password at the absolute redirect, and the camera is
+    # too slow for its open besides); the probe took the first redirect for the answer (a
+    # web page), so the app's own reader was never tried.
+    camera = MjpegCamera(frames=_FRAMES, intervals=(3.0,), password=("viewer", "s3cret"))
+    try:
+        host = camera.url.removeprefix("http://").removesuffix("/video")
+        camera.redirects = {"/start": (301, "/moved"), "/moved": (307, f"http://{host}/video")}
+        source = open_frame_source(CameraSpec(0, url=f"http://viewer:s3cret@{host}/start"))
+        try:
+            assert isinstance(source, NetworkStreamSource) and source._own_reader
+            assert source.read() is not None
+        finally:
+            source.release()
+    finally:
+        camera.close()
+
+
+def test_redirects_are_followed_as_far_as_ffmpeg_follows_them() -> None:
+    camera = MjpegCamera(frames=_FRAMES, fps=20)
+    try:
+        base = camera.url.removesuffix("/video")
+        for hops, opens in ((MAX_REDIRECTS, True), (MAX_REDIRECTS + 1, False)):
+            camera.redirects = {f"/r{i}": (302, f"/r{i + 1}") for i in range(hops - 1)}
+            camera.redirects[f"/r{hops - 1}"] = (303, "/video")
+            ffmpeg = open_stream_capture(f"{base}/r0")  # what the own reader is to match
+            try:
+                assert (ffmpeg.isOpened() and ffmpeg.read()[0]) == opens
+            finally:
+                ffmpeg.release()
+            capture = open_http_mjpeg(f"{base}/r0", 2.0, lambda: False)
+            assert (capture is not None) == opens
+            if capture is not None:
+                assert _in_order(_greys(capture, 3))
+                capture.release()
+            else:
+                reason = why_not_opened(f"{base}/r0")
+                assert reason == f"it redirects more than 8 times in a row (the last to {base}/video)"
+        camera.redirects = {"/a": (302, "/b"), "/b": (308, f"{base}/a")}
+        assert open_http_mjpeg(f"{base}/a", 2.0, lambda: False) is None
+        assert why_not_opened(f"{base}/a") == f"it redirects in a loop, back to {base}/a"
+        camera.redirects = {"/ftp": (302, "ftp://127.0.0.1/video")}
+        assert open_http_mjpeg(f"{base}/ftp", 2.0, lambda: False) is None
+        assert why_not_opened(f"{base}/ftp") == (
+            "it redirects to ftp://127.0.0.1/video, which is no http:// or https:// address"
+        )
+    finally:
+        camera.close()
+
+
+def test_a_password_is_never_sent_to_another_host_and_https_is_followed(camera_tls: ssl.SSLContext) -> None:
+    camera = MjpegCamera(frames=_FRAMES, fps=20, password=("viewer", "s3cret"))
+    secure = MjpegCamera(frames=_FRAMES, fps=20, tls=camera_tls)
+    try:
+        port = camera.url.split(":")[2].split("/")[0]
+        camera.redirects = {"/away": (302, f"http://localhost:{port}/video"), "/tls": (302, secure.url)}
+        # localhost is this same camera, but by another name: a host of its own to the reader.
+        assert open_http_mjpeg(f"http://viewer:s3cret@127.0.0.1:{port}/away", 2.0, lambda: False) is None
+        assert [said for path, _, said in camera.asked if path == "/video"] == [""]
+        assert "give them in the address" in why_not_opened(f"http://viewer:s3cret@127.0.0.1:{port}/away")
+        assert all(not said for path, _, said in camera.asked if path == "/video")
+        capture = open_http_mjpeg(f"http://127.0.0.1:{port}/tls", 2.0, lambda: False)
+        assert capture is not None
+        try:
+            assert _in_order(_greys(capture, 3))
+        finally:
+            capture.release()
+    finally:
+        secure.close()
         camera.close()

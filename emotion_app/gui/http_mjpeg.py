@@ -28,9 +28,11 @@ from .stream_probe import (
     MULTIPART,
     PROBE_DEADLINE_S,
     PROBE_TIMEOUT_S,
+    REDIRECT_STATUSES,
     connect_as_probe,
     get_authorization,
     get_request,
+    redirect_target,
 )
 
 # A socket wait lasts at most this long before a stop is asked about.
@@ -236,12 +238,15 @@ def _content_length(headers: list[bytes]) -> int | None:
 
 def open_http_mjpeg(url: str, read_timeout_s: float, cancelled: Callable[[], bool]) -> HttpMjpegCapture | None:
     """The MJPEG stream at the http(s) ``url``, where the camera answers a GET with one
-    (multipart/x-mixed-replace), its password sent when asked for; None where it answers
-    otherwise or not within the probe's deadline (or where ``cancelled`` says so)."""
+    (multipart/x-mixed-replace), its password sent when asked for and its redirects
+    followed as FFmpeg follows them (see stream_probe.redirect_target: the password only to
+    the same host); None where it answers otherwise or not within the probe's deadline, a
+    step at a time (or where ``cancelled`` says so). The probe tells why."""
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         return None
     authorization: str | None = None
-    for _ in range(2):  # a second time answering a password's challenge
+    hops = [url]
+    while True:  # each redirect, and a second time answering a password's challenge, bounded
         try:
             answer = _get(url, authorization, cancelled)
         except (OSError, ValueError, _BrokenOff, http.client.HTTPException):
@@ -255,13 +260,20 @@ def open_http_mjpeg(url: str, read_timeout_s: float, cancelled: Callable[[], boo
             if authorization is None:
                 return None
             continue
+        if status in REDIRECT_STATUSES and headers.get("Location"):
+            sock.close()
+            try:
+                url = redirect_target(hops, headers["Location"])
+            except ValueError:
+                return None
+            authorization = None  # the next host asks for its own
+            continue
         kind = (headers.get("Content-Type") or "").partition(";")[0].strip().lower()
         if status != 200 or kind != MULTIPART:  # its boundary parameter not needed (see _next_part)
             sock.close()
             return None
         chunked = "chunked" in (headers.get("Transfer-Encoding") or "").lower()
         return HttpMjpegCapture(sock, received, read_timeout_s, cancelled, chunked)
-    return None
 
 
 def _get(

@@ -3,12 +3,12 @@
 OpenCV's FFmpeg backend only says that a stream did not open. A camera that wants a
 password, a wrong path, the address of the camera app's web page instead of its stream and
 a port nobody listens on need different fixes, so when FFmpeg fails the app asks the
-camera itself: a TCP connection, then for HTTP(S) a GET and for RTSP(S) a DESCRIBE, whose
-status line tells which it is (a password is sent only when asked for, by Digest or Basic,
-as FFmpeg does: a wrong path behind a password is told as such; a check FFmpeg cannot answer,
-such as Digest SHA-256, is named as such). A camera's TLS
-certificate (https, rtsps) is checked only where FFmpeg was told to check it
-(tls_verify), as FFmpeg would. Each step waits at most a timeout, and the whole probe
+camera itself: a TCP connection, then for HTTP(S) a GET (its redirects followed as FFmpeg
+follows them) and for RTSP(S) a DESCRIBE, whose status line tells which it is (a password
+is sent only when asked for, by Digest or Basic, as FFmpeg does: a wrong path behind a
+password is told as such; a check FFmpeg cannot answer, such as Digest SHA-256, is named
+as such). A camera's TLS certificate (https, rtsps) is checked only where FFmpeg was told
+to check it (tls_verify), as FFmpeg would. Each step waits at most a timeout, and the whole probe
 ends at a deadline, with "it did not answer in time". Qt-free; it runs on the capture
 thread, like the open, never on the GUI's.
 """
@@ -30,9 +30,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, cast
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
-from .stream_url import url_host
+from .stream_url import redacted, url_host
 
 # Each step (a connection, an answer, a TLS handshake) waits at most this long: the probe
 # follows a quick refusal by FFmpeg, and the exit waits for an open given up to let go.
@@ -56,6 +56,10 @@ NOT_A_STREAM = "it answers, but sends no video stream OpenCV's FFmpeg can read t
 MULTIPART = "multipart/x-mixed-replace"
 # The environment variable whose FFmpeg options OpenCV passes on to every stream it opens.
 CAPTURE_OPTIONS = "OPENCV_FFMPEG_CAPTURE_OPTIONS"
+# The redirects FFmpeg's http protocol follows, and how many in a row (libavformat/http.c,
+# MAX_REDIRECTS): the probe and the app's own reader follow them as far.
+REDIRECT_STATUSES = frozenset((301, 302, 303, 307, 308))
+MAX_REDIRECTS = 8
 
 
 def why_not_opened(
@@ -235,7 +239,37 @@ class _TimedSocket:
         self._sock.close()
 
 
-def _why_not_opened(url: str, clock: _Clock, waited_s: float | None) -> str:
+def redirect_target(hops: list[str], location: str) -> str:
+    """Where a camera at ``hops[-1]`` (the last of the URLs asked so far) that redirects to
+    ``location`` (its Location header, maybe relative) is asked next, appended to ``hops``:
+    with the user name and password of the URL before only where it is on the same host,
+    never sent to another. ValueError saying why it is not followed, as a phrase: another
+    kind of address, a loop, or more than :data:`MAX_REDIRECTS` in a row."""
+    here = urlsplit(hops[-1])
+    try:
+        target = urljoin(hops[-1], location.strip())
+        parts = urlsplit(target)
+        host, _ = parts.hostname, parts.port  # a port that is no number raises
+    except ValueError:
+        raise ValueError(f"it redirects to {redacted(location.strip()[:200])!r}, which is no address") from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise ValueError(f"it redirects to {redacted(target)[:200]}, which is no http:// or https:// address")
+    if "@" not in parts.netloc and here.username is not None and here.hostname == host:
+        target = parts._replace(netloc=here.netloc.rpartition("@")[0] + "@" + parts.netloc).geturl()
+
+    def asked(url: str) -> str:  # as told apart: not by its password
+        split = urlsplit(url)
+        return split._replace(scheme=split.scheme.lower(), netloc=split.netloc.rpartition("@")[2].lower()).geturl()
+
+    if asked(target) in map(asked, hops):
+        raise ValueError(f"it redirects in a loop, back to {redacted(target)}")
+    if len(hops) > MAX_REDIRECTS:
+        raise ValueError(f"it redirects more than {MAX_REDIRECTS} times in a row (the last to {redacted(target)})")
+    hops.append(target)
+    return target
+
+
+def _why_not_opened(url: str, clock: _Clock, waited_s: float | None, hops: tuple[str, ...] = ()) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = parts.hostname or ""
@@ -258,7 +292,7 @@ def _why_not_opened(url: str, clock: _Clock, waited_s: float | None) -> str:
         return NO_ANSWER
     try:
         if scheme in ("http", "https"):
-            return _http_reason(connection, parts.geturl(), scheme == "https", clock, waited_s)
+            return _http_reason(connection, parts.geturl(), scheme == "https", clock, waited_s, hops)
         if scheme == "rtsp":
             return _rtsp_reason(connection, url, clock, waited_s)
         if scheme == "rtsps":
@@ -445,12 +479,14 @@ def _md5(text: str) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
-def _http_reason(sock: socket.socket, url: str, tls: bool, clock: _Clock, waited_s: float | None) -> str:
+def _http_reason(
+    sock: socket.socket, url: str, tls: bool, clock: _Clock, waited_s: float | None, hops: tuple[str, ...]
+) -> str:
     parts = urlsplit(url)
     answer = _http_get(sock, url, tls, clock, None)
     if isinstance(answer, str):
         return answer
-    status, reason, kind, challenges = answer
+    status, reason, kind, challenges, location = answer
     port = parts.port or DEFAULT_PORTS[parts.scheme.lower()]
     # No password is sent until asked for (as FFmpeg does): then once more, answering the
     # challenge, on a connection of its own (the first one's answer is not read to its end).
@@ -461,10 +497,17 @@ def _http_reason(sock: socket.socket, url: str, tls: bool, clock: _Clock, waited
             answer = _http_get(again, url, tls, clock, authorization)
             if isinstance(answer, str):
                 return answer
-            status, reason, kind, challenges = answer
+            status, reason, kind, challenges, location = answer
         rfc = _authorization(asked, "GET", _target(url), url, rfc=True) if status == 401 else None
         if rfc is not None and _in_time(lambda: _http_lets_in(parts.hostname or "", port, url, tls, clock, rfc)):
             return _refuses_ffmpegs_quotes(f"HTTP {status} {reason}".strip())
+    if status in REDIRECT_STATUSES and location:  # followed as FFmpeg follows it
+        asked = [*hops, url]
+        try:
+            target = redirect_target(asked, location)
+        except ValueError as exc:
+            return str(exc)
+        return _why_not_opened(target, clock, waited_s, tuple(asked[:-1]))
     # A web server's HTTPS port asked in plain HTTP may answer 400 rather than hang up (nginx:
     # "The plain HTTP request was sent to HTTPS port"): whether it speaks TLS tells.
     if status == 400 and not tls and _in_time(lambda: _shakes_hands_in_tls(parts.hostname or "", port, clock)):
@@ -497,9 +540,10 @@ def _http_lets_in(host: str, port: int, url: str, tls: bool, clock: _Clock, auth
 
 def _http_get(
     sock: socket.socket, url: str, tls: bool, clock: _Clock, authorization: str | None
-) -> tuple[int, str, str, list[str]] | str:
-    """The answer to a GET of ``url`` on ``sock``: its status, reason, content type and
-    challenges; or why it gave none, as a phrase (a certificate refused as FFmpeg would)."""
+) -> tuple[int, str, str, list[str], str] | str:
+    """The answer to a GET of ``url`` on ``sock``: its status, reason, content type,
+    challenges and Location ("" where none); or why it gave none, as a phrase (a
+    certificate refused as FFmpeg would)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if tls:
@@ -524,7 +568,8 @@ def _http_get(
     connection.request("GET", _target(url), headers=headers)
     response = connection.getresponse()  # the status line and headers; the body is never read
     kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
-    return response.status, response.reason, kind, response.headers.get_all("WWW-Authenticate") or []
+    challenges = response.headers.get_all("WWW-Authenticate") or []
+    return response.status, response.reason, kind, challenges, response.getheader("Location") or ""
 
 
 def _tls(sock: socket.socket, host: str, clock: _Clock) -> ssl.SSLSocket | str:
