@@ -5,6 +5,7 @@ real on localhost by the test camera (tests/mjpeg_server)."""
 from __future__ import annotations
 
 import ssl
+import threading
 import time
 
 import cv2
@@ -207,4 +208,23 @@ def test_a_password_is_never_sent_to_another_host_and_https_is_followed(camera_t
             capture.release()
     finally:
         secure.close()
+        camera.close()
+
+
+def test_a_read_of_a_chunked_stream_gives_up_within_a_slice_once_stopped() -> None:
+    # Stop must act within 1 s whatever the stream's encoding: the wait between two chunks
+    # is the same socket wait, asked about a stop every tenth of a second.
+    camera = MjpegCamera(frames=_FRAMES, intervals=(10.0,), chunked=True)
+    stopped_at: list[float] = []
+    try:
+        capture = open_http_mjpeg(camera.url, 20.0, lambda: bool(stopped_at))
+        assert capture is not None
+        try:
+            assert len(_greys(capture, 1)) == 1  # the first; the next is 10 s away
+            threading.Timer(0.3, lambda: stopped_at.append(time.monotonic())).start()
+            assert capture.read() == (False, None)
+            assert stopped_at and time.monotonic() - stopped_at[0] < 1.0
+        finally:
+            capture.release()
+    finally:
         camera.close()
