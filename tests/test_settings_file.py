@@ -6,13 +6,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 from PyQt6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.settings import AppSettings, _literal_paths
+from emotion_app.gui.settings import RECENT_KEPT, AppSettings, _literal_paths
 from gui_support import WAIT_MS
 
 
@@ -379,3 +380,21 @@ def test_a_windows_path_after_an_unclosed_quote_is_read_as_written_and_the_quote
     assert settings.sync()
     again = AppSettings.at_path(path)
     assert again.read_problem == "" and again.last_video_dir == "C:\\videos"
+
+
+def test_a_long_list_beside_a_hand_written_windows_path_is_read_in_one_pass(tmp_path: Path) -> None:
+    # A file at the size limit with a long list in a path setting was gone over once per
+    # item (a copy of the rest of the line each), which froze the start for seconds. Compared
+    # with a 16 times shorter file: one pass takes about 16 times as long, per item 256.
+    def read_s(items: int) -> float:
+        path = tmp_path / f"settings-{items}.ini"
+        path.write_text("[files]\nrecent=" + ",".join(["a.mp4"] * items) + "\noutput_folder=C:\\videos\n")
+        took = []
+        for _ in range(2):
+            began = time.perf_counter()
+            settings = AppSettings.at_path(path)
+            took.append(time.perf_counter() - began)
+        assert settings.output_dir == "C:\\videos" and len(settings.recent_files) == RECENT_KEPT
+        return min(took)
+
+    assert read_s(160_000) < 64 * read_s(10_000)

@@ -825,9 +825,11 @@ def _as_written(value: str) -> tuple[str, bool]:
     out: list[str] = []
     changed, i = False, 0
     while i <= len(value):
-        start = i + len(value[i:]) - len(value[i:].lstrip(" \t"))
-        first = value[start:].removeprefix('"')
-        literal = _WINDOWS_PATH.match(first) is not None
+        # Positions, not slices of the rest: a list of many items stays one pass.
+        start = i
+        while start < len(value) and value[start] in " \t":
+            start += 1
+        literal = _WINDOWS_PATH.match(value, start + value.startswith('"', start)) is not None
         end = _item_end(value, start, literal)
         item = value[i:end]
         inner = item.strip(" \t").removeprefix('"')
