@@ -398,3 +398,12 @@ def test_a_long_list_beside_a_hand_written_windows_path_is_read_in_one_pass(tmp_
         return min(took)
 
     assert read_s(160_000) < 64 * read_s(10_000)
+
+
+def test_a_hand_written_network_path_with_a_non_ascii_host_is_read_as_written(tmp_path: Path) -> None:
+    # The file is gone over byte for character: the UTF-8 "Š" ends in byte A0, which a
+    # Unicode-aware pattern took for a blank ending the host (Qt then dropped "\v" and "\k").
+    path = tmp_path / "settings.ini"
+    path.write_text("[files]\nlast_export_dir=\\\\Šárka-PC\\videa\\klipy\n", encoding="utf-8")
+    settings = AppSettings.at_path(path)
+    assert settings.last_export_dir == "\\\\Šárka-PC\\videa\\klipy"

@@ -788,8 +788,9 @@ def _ini_scan(text: str, close_quotes: bool) -> tuple[str, list[tuple[int, int, 
 # A path setting's value (or list item) that is plainly a Windows path written by hand:
 # a drive and one backslash, or \\host\share. Qt writes every backslash of a value twice,
 # so it writes no such value for a path (only for one holding a control character or a
-# quote right there, which no Windows name holds).
-_WINDOWS_PATH = re.compile(r'[A-Za-z]:\\(?!\\)|\\\\[^\\/"\s]+\\[^\\"]')
+# quote right there, which no Windows name holds). ASCII blanks only: the text is bytes as
+# Latin-1, where a UTF-8 letter's byte A0 or 85 is no blank.
+_WINDOWS_PATH = re.compile(r'[A-Za-z]:\\(?!\\)|\\\\[^\\/"\s]+\\[^\\"]', re.ASCII)
 _WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:[\\/]|[\\/]{2}[^\\/]")
 
 
