@@ -407,3 +407,12 @@ def test_a_hand_written_network_path_with_a_non_ascii_host_is_read_as_written(tm
     path.write_text("[files]\nlast_export_dir=\\\\Šárka-PC\\videa\\klipy\n", encoding="utf-8")
     settings = AppSettings.at_path(path)
     assert settings.last_export_dir == "\\\\Šárka-PC\\videa\\klipy"
+
+
+def test_a_windows_path_under_general_in_any_case_is_read_as_written(tmp_path: Path) -> None:
+    # Qt reads "[general]" in any case as the file's top (files\last_video_dir there is
+    # files/last_video_dir); only "[General]" was looked at for a hand-written path.
+    path = tmp_path / "settings.ini"
+    path.write_text("[general]\nfiles\\last_video_dir=C:\\videos\n[GENERAL]\nfiles\\output_folder=C:\\new\n")
+    settings = AppSettings.at_path(path)
+    assert (settings.last_video_dir, settings.output_dir) == ("C:\\videos", "C:\\new")

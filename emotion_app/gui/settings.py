@@ -811,7 +811,8 @@ def _literal_paths(text: str) -> tuple[str, set[str]]:
             section = start[1 : start.index("]")].strip()
         elif "=" in body and not start.startswith(";"):
             name = body[: body.index("=")].strip().replace("\\", "/")
-            key = name if section in ("", "General") else f"{section}/{name}"
+            # Qt takes a section named "General" in any case for the file's top.
+            key = name if section.lower() in ("", "general") else f"{section}/{name}"
             value, changed = _as_written(body[body.index("=") + 1 :]) if key in _PATH_KEYS else ("", False)
             if changed:
                 keys.add(key)
