@@ -177,3 +177,18 @@ def test_an_apngs_seek_far_ahead_decodes_no_stretch_before_its_own(tmp_path: Pat
     shows_after_seeks(source, expected, (100,))
     assert source.decoded_frames - before <= 100 + 10  # to the stretch from frame 100
     source.release()
+
+
+@pytest.mark.usefixtures("long_animation")
+def test_a_webp_over_pillows_bomb_warning_is_read_on_with_no_warning(
+    webp: Path, monkeypatch: pytest.MonkeyPatch, recwarn: pytest.WarningsRecorder
+) -> None:
+    # Pillow warns of a "decompression bomb" over Image.MAX_IMAGE_PIXELS (89 megapixels),
+    # under the app's own bound: lowered here under this small file's pixels.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", SIZE[0] * SIZE[1] * 2 // 3)
+    expected = straight_decode(webp)
+    source = opened(webp)
+    shows_after_seeks(source, expected, (100,))
+    assert source.decoded_frames <= 2 + 101  # the open's two, then frames 1..101 read on once
+    assert not [warning for warning in recwarn if issubclass(warning.category, Image.DecompressionBombWarning)]
+    source.release()

@@ -12,13 +12,12 @@ import io
 import logging
 import struct
 import threading
-import warnings
 from collections.abc import Generator
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, features
+from PIL import Image, WebPImagePlugin, features
 
 from .codecs import native_stderr_silenced, quiet_opencv_log
 from .frame_format import AS_STORED, decode_samples_as_they_are, normalise_frame, samples_as_bgr
@@ -241,9 +240,11 @@ def _webp_reader(data: np.ndarray) -> Image.Image | None:
     if head[:4] != b"RIFF" or head[8:12] != b"WEBP" or not features.check("webp"):
         return None
     try:
-        with warnings.catch_warnings():  # its size was checked against the app's own bound
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            picture = Image.open(io.BytesIO(data.tobytes()), formats=["WEBP"])
+        # Pillow's own class, not Image.open, which warns of a "decompression bomb" over 89
+        # megapixels (the app's own bound was checked): no warning filters swapped for the
+        # whole process meanwhile, under another thread's (picture_size.pillow_warnings_caught).
+        # Over 179 megapixels Pillow refuses it: OpenCV's stretches read it.
+        picture = WebPImagePlugin.WebPImageFile(io.BytesIO(data.tobytes()))
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return None
     return picture if getattr(picture, "is_animated", False) else None
