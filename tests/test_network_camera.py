@@ -17,7 +17,7 @@ import pytest
 from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.camera_picker import CameraDevice
+from emotion_app.gui.camera_picker import CameraDevice, CameraPicker, StaticDeviceMonitor
 from emotion_app.gui.frame_sources import (
     STREAM_OPEN_TIMEOUT_MS,
     STREAM_READ_TIMEOUT_MS,
@@ -92,18 +92,19 @@ def test_a_url_refused_is_told_without_its_password(qtbot: QtBot, make_window) -
 def test_a_password_with_a_raw_slash_is_hidden_wholly(
     qtbot: QtBot, make_window, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # "pa55/w0rd": FFmpeg's av_url_split ends the host part at the first "/" (so "user:pa55"
-    # reads as host and port), yet the user meant a password; the refusal showed "pa55", a
-    # title or the log all of it.
+    # "pa55/w0rd": FFmpeg's av_url_split ends the host part at the first "/", "?" or "#" (so
+    # "user:pa55" reads as host and port), yet the user meant a password; the refusal showed
+    # "pa55", a title or the log all of it.
     def hidden(text: str) -> bool:
-        return not any(part in text for part in ("pa55", "w0rd", "1234"))
+        return not any(part in text for part in ("pa55", "w0rd"))
 
-    for url in ("rtsp://user:pa55/w0rd@cam/stream", "rtsp://user:1234/w0rd@cam/stream", "http://user:pa55?w0rd@cam/v"):
+    for url in ("rtsp://user:pa55/w0rd@cam/stream", "http://user:pa55?w0rd@cam/v", "rtsp://user:pa55#w0rd@cam/s"):
         for shown in (without_password(url), redacted(url)):
             assert hidden(shown) and shown.startswith(url.partition("://")[0] + "://user:***@cam/"), shown
-    with pytest.raises(ValueError) as raised:
-        check_stream_url("rtsp://user:pa55/w0rd@cam/stream")
-    assert hidden(str(raised.value)) and "%2F" in str(raised.value), raised.value
+        with pytest.raises(ValueError) as raised:
+            check_stream_url(url)
+        # The refusal says how to write each of the three, whichever it was.
+        assert hidden(str(raised.value)) and all(code in str(raised.value) for code in ("%2F", "%3F", "%23"))
     # An "@" in a path with no password before it is no password: the URL stays as typed.
     assert redacted("http://cam.local/snap@2x.jpg") == "http://cam.local/snap@2x.jpg"
     path = tmp_path / "settings.ini"
@@ -117,15 +118,59 @@ def test_a_password_with_a_raw_slash_is_hidden_wholly(
     assert hidden(window.source_banner.text() + window.windowTitle()), window.source_banner.text()
 
 
-def test_a_recent_camera_list_entry_shows_no_part_of_a_password_with_a_raw_slash() -> None:
-    # "user:1234/w0rd@cam": a valid port, so the URL is kept and listed; two streams of it
-    # list their paths, and the path urlsplit reads ("/w0rd@cam/a") held the password.
-    urls = ("rtsp://user:1234/w0rd@cam/a", "rtsp://user:1234/w0rd@cam/b")
-    names = [short_name(url, with_path=True) for url in urls]
-    assert not any("w0rd" in name for name in names), names
-    assert names[0] != names[1] and names[0].endswith("/a"), names
-    # An "@" in a path after a host and port with no password stays as typed.
-    assert short_name("http://cam.local/snap@2x", with_path=True) == "cam.local/snap@2x"
+# Each URL as FFmpeg's av_url_split reads it: the host part ends at the first "/", "?" or "#"
+# after "//", and only an "@" before that ends a user part; so none of these has a password.
+AT_SIGNS_AFTER_THE_HOST = (
+    "http://cam:8080/snap@2x.jpg",
+    "rtsp://cam/stream?token=a@b",
+    "rtsp://cam:554/stream?token=a@b",
+    "http://cam:8080/live#x@y",
+    "http://[::1]:8080/snap@2x.jpg",
+    "http://[fe80::1]/a@b?c@d",
+)
+
+
+def test_an_at_sign_after_the_host_part_hides_nothing(
+    qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was "http://cam:***@2x.jpg": a ":" before the host part's end and an "@" after it were
+    # taken for a password cut short by a raw "/", though the port is a number and FFmpeg
+    # sends no password.
+    for url in AT_SIGNS_AFTER_THE_HOST:
+        assert check_stream_url(url) == url
+        assert without_password(url) == url and redacted(url) == url
+    # With a password, only that before the host part's last "@" is hidden, not the path's.
+    assert redacted("rtsp://admin:s3cret@cam:554/snap@2x") == "rtsp://admin:***@cam:554/snap@2x"
+    assert without_password("rtsp://us@er:s3:cret@cam/a@b?c@d") == "rtsp://us@er:***@cam/a@b?c@d"
+    # A password with a raw "/" before a port that is a number reads the same as these (FFmpeg
+    # takes host "user", port 1234): it is shown as FFmpeg reads it, not guessed at.
+    assert redacted("rtsp://user:1234/w0rd@cam/a") == "rtsp://user:1234/w0rd@cam/a"
+    # The Recent list of a real picker: the names and the tooltips keep the "@". The IPv6 one
+    # raised ValueError (hidden as "http://[:***@2x.jpg", no URL at all) when listed.
+    picker = CameraPicker(StaticDeviceMonitor([]))
+    qtbot.addWidget(picker)
+    picker.set_network_cameras(
+        ["http://cam:8080/snap@2x.jpg", "http://cam:8080/snap@3x.jpg", AT_SIGNS_AFTER_THE_HOST[4]]
+    )
+    names = [picker.itemText(i) for i in range(picker.count())]
+    assert names == ["cam:8080/snap@2x.jpg", "cam:8080/snap@3x.jpg", "[::1]:8080"], names
+    assert picker.itemData(0, 3) == "Network camera http://cam:8080/snap@2x.jpg"
+    assert short_name(AT_SIGNS_AFTER_THE_HOST[4], with_path=True) == "[::1]:8080/snap@2x.jpg"
+    # A stored URL refused (a space) is logged as typed.
+    path = tmp_path / "settings.ini"
+    path.write_text("[camera]\nnetwork_url=http://cam:8080/snap@2x big.jpg\n")
+    with caplog.at_level("WARNING", logger="emotion_app.gui.settings"):
+        assert AppSettings.at_path(path).network_camera == ""
+    (warning,) = [record.getMessage() for record in caplog.records]
+    assert "'http://cam:8080/snap@2x big.jpg'" in warning, warning
+    # The message of a camera that does not answer names the URL as typed.
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/snap@2x.jpg"
+    with pytest.raises(SourceOpenError) as raised:
+        open_frame_source(CameraSpec(-1, url=url))
+    assert str(raised.value).startswith(f"Could not open network camera {url}: "), raised.value
 
 
 def test_a_stored_network_camera_refused_is_logged_without_its_password(

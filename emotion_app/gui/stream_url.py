@@ -62,25 +62,36 @@ def _host_part_end(rest: str) -> int:
 
 
 def _password_cut_short(text: str) -> bool:
-    """Whether ``text`` reads as ``scheme://user:pass/word@host``: no "@" before the end of
-    the host part (:func:`_host_part_end`), a ":" there and an "@" after it, as when a
-    password holds a raw "/"."""
+    """Whether ``text`` reads as ``scheme://user:pass/word@host``, a password cut short by a
+    raw "/", "?" or "#": no "@" before the end of the host part (:func:`_host_part_end`), a
+    ":" there, an "@" after it, and a port that is no number, so the URL is refused. With a
+    port that is one ("cam:8080/snap@2x.jpg"), FFmpeg reads host, port and path and sends no
+    password, so nothing is hidden: the two cannot be told apart. "[" begins an IPv6 host,
+    not a user name."""
     rest = text.partition("://")[2]
     end = _host_part_end(rest)
-    return "@" not in rest[:end] and ":" in rest[:end] and "@" in rest[end:]
+    if rest.startswith("[") or "@" in rest[:end] or ":" not in rest[:end] or "@" not in rest[end:]:
+        return False
+    try:
+        _ = urlsplit(text).port  # read for its check, as check_stream_url does
+    except ValueError:
+        return True
+    return False
 
 
 def without_password(text: str) -> str:
     """``text`` with the password of its user part (``scheme://user:password@``) as ``***``,
-    for a message about a URL refused: found by hand, as ``urlsplit`` may refuse it."""
+    for a message about a URL refused: found by hand, as ``urlsplit`` may refuse it. As
+    FFmpeg's av_url_split, the user part ends at the last "@" before the first "/", "?" or
+    "#"; an "@" after them is the path's, query's or fragment's."""
     scheme, sep, rest = text.partition("://")
     if not sep:
         # No scheme ("admin:pw@host"): all before the last "@" is taken for user and password.
         scheme, rest = "", text
     end = _host_part_end(rest)
     if sep and _password_cut_short(text):
-        # Ambiguous: FFmpeg takes "user:pass" for host and port, the path for "word@host/…";
-        # all from the first ":" to the last "@" is hidden, as it may all be the password.
+        # Refused, and the refusal calls it a password: all from the first ":" to the last
+        # "@" is hidden, as it may all be the password.
         end = rest.rfind("@") + 1
     user_info, at_sign, host = rest[:end].rpartition("@")
     if not at_sign or ":" not in user_info:
@@ -116,7 +127,7 @@ def short_name(url: str, with_path: bool = False, longest: int = 40) -> str:
     except ValueError:  # a port that is no number: the URL is refused when opened
         port = None
     path = parts.path
-    if _password_cut_short(url):  # "user:1234/pass@cam/a": the path read holds the password
+    if _password_cut_short(url):  # "user:pa/ss@cam/a", refused when opened: the path holds "ss"
         path = urlsplit(without_password(url)).path
     name = url_host(host) + (f":{port}" if port else "") + (path.rstrip("/") if with_path else "")
     return name if len(name) <= longest else name[: longest - 1] + "…"
