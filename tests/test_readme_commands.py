@@ -91,3 +91,17 @@ def test_every_script_and_training_command_in_the_docs_takes_the_options_shown(t
         for module, options in shown.items()
     }
     assert not {m: o for m, o in unknown.items() if o}, "options the docs show that --help does not list"
+
+
+def test_readme_layout_table_names_every_module_of_the_packages_it_lists() -> None:
+    # Was: `emotion_app/io/retime.py` (the annotated video's one frame rate) was missing from
+    # the io row, so a reader of the table could not find where that is done.
+    table = README[README.index("| path | what |") :].split("\n\n")[0]
+    rows = {cells[1].strip().strip("`"): cells[2] for cells in (row.split("|") for row in table.splitlines()[2:])}
+    for package in ("emotion_app/faces/", "emotion_app/inference/", "emotion_app/io/", "emotion_app/cli/"):
+        named = set(re.findall(r"`(\w+)`", rows[package]))
+        modules = {path.stem for path in (REPO / package).glob("*.py")} - {"__init__"}
+        assert modules <= named, f"README layout, {package}: not named {sorted(modules - named)}"
+    training = set(re.findall(r"`(\w+)`", rows["training/"] + rows["training/` (library)"]))
+    modules = {path.stem for path in (REPO / "training").glob("*.py")} - {"__init__"}
+    assert modules <= training, f"README layout, training/: not named {sorted(modules - training)}"
