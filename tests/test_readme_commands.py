@@ -105,3 +105,21 @@ def test_readme_layout_table_names_every_module_of_the_packages_it_lists() -> No
     training = set(re.findall(r"`(\w+)`", rows["training/"] + rows["training/` (library)"]))
     modules = {path.stem for path in (REPO / "training").glob("*.py")} - {"__init__"}
     assert modules <= training, f"README layout, training/: not named {sorted(modules - training)}"
+
+
+@pytest.mark.parametrize("command", [["analyze"], ["bench"], ["main.py"]])
+def test_readme_says_what_each_option_of_the_command_does(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: -v, --bars/--no-bars, --progress/--no-progress and bench's --frames and
+    # --no-bars stood only in the usage lines; what they do was in --help alone.
+    prose = re.sub(r"```.*?```", "", README, flags=re.DOTALL)
+    # analyze's and bench's options where the paragraph names the command, as other commands
+    # share their names (--frames, --progress, /usr/bin/time -v).
+    word = "" if command[0] == "main.py" else command[0]
+    paragraphs = [part for part in re.split(r"\n\s*\n|\n- ", prose) if re.search(rf"\b{word}\b", part)]
+    spans = [" ".join(span.split()) for part in paragraphs for span in re.findall(r"`([^`]+)`", part)]
+    said = {option for span in spans for option in OPTION.findall(span)}
+    # Long forms only (-o is --output), and -v, whose long form the README never uses.
+    options = {o for o in _options(_help(command, capsys)) if o.startswith("--")} | ({"-v"} if word else set())
+    assert not options - said, f"README prose does not name {sorted(options - said)} ({command[0]})"
