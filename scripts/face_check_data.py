@@ -75,7 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--every", type=int, default=3, help="use every N-th frame (default 3)")
     args = parser.parse_args(argv)
-    truth = read_truth(args.clips / "truth.csv")
+    truth_path = args.clips / "truth.csv"
+    try:
+        truth = read_truth(truth_path)
+    except (OSError, KeyError, ValueError) as exc:
+        print(f"error: cannot read truth {truth_path}: {exc}", file=sys.stderr)
+        return 2
     cascade = load_frontal_face_cascade()
     eyes = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / "haarcascade_eye.xml"))
     check = FaceCheck()

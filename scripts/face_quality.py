@@ -140,7 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.every < 1:
         parser.error("--every must be at least 1")
-    truth = read_truth(args.clips / "truth.csv")
+    truth_path = args.clips / "truth.csv"
+    try:
+        truth = read_truth(truth_path)
+    except (OSError, KeyError, ValueError) as exc:
+        print(f"error: cannot read truth {truth_path}: {exc}", file=sys.stderr)
+        return 2
     classifier = load_classifier(args.weights)
     detector = make_detector() if args.min_face is None else make_detector(args.min_face)
     network = {"auto": "auto", "on": "shipped", "off": None}[args.cnn_faces]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import importlib.util
 import threading
 from pathlib import Path
@@ -42,6 +43,20 @@ def test_the_truth_reader_keeps_ranges_counts_and_labels(tmp_path: Path) -> None
     assert ranges[1].labels == {"happy", "neutral"} and ranges[2].faces is None
     assert counted(ranges)
     assert [faces_at(ranges, frame) for frame in (0, 9, 10, 12, 20, 22, 30)] == [1, 1, None, 2, 2, None, None]
+
+
+@pytest.mark.parametrize("script", ["face_quality", "face_check_data", "live_quality"])
+def test_a_clips_folder_without_truth_is_one_line_not_a_traceback(
+    script: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: python -m scripts.face_quality where ../shared/data/real-clips is not (a clone
+    # elsewhere) ended in a FileNotFoundError traceback from the truth reader.
+    module = importlib.import_module(f"scripts.{script}")
+    argv = [str(tmp_path)] if script == "live_quality" else ["--clips", str(tmp_path)]
+    assert module.main(argv) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and error.count("\n") == 1, error
+    assert str(tmp_path / "truth.csv") in error
 
 
 def test_the_videos_of_a_folder_in_name_order(tmp_path: Path) -> None:
