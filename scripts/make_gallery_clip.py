@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--frames", type=int, default=200, help="at most 221 (the woman's one-face range)")
     args = parser.parse_args(argv)
-    photo = cv2.imread(str(args.clips / "multi_face.jpg"))
+    # Looked for first: OpenCV's imread warns on stderr about a file that is not there.
+    photo_path = args.clips / "multi_face.jpg"
+    photo = cv2.imread(str(photo_path)) if photo_path.is_file() else None
     woman = read_video(args.clips / "WolfgangLanger_Pexels.mp4", min(args.frames, 221))
     empty = read_video(args.clips / "no_face.mp4", 95)
     if photo is None or not woman or not empty:

@@ -59,6 +59,15 @@ def test_a_clips_folder_without_truth_is_one_line_not_a_traceback(
     assert str(tmp_path / "truth.csv") in error
 
 
+def test_a_gallery_clip_without_its_clips_is_one_line(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    # Was: OpenCV's own "[ WARN:0@0.961] global loadsave.cpp ... can't open/read file" came
+    # before the script's error line for a --clips folder without the group photo.
+    make_gallery_clip = importlib.import_module("scripts.make_gallery_clip")
+    assert make_gallery_clip.main([str(tmp_path / "out"), "--clips", str(tmp_path)]) == 2
+    error = capfd.readouterr().err
+    assert error.startswith("error: ") and error.count("\n") == 1, error
+
+
 def test_the_videos_of_a_folder_in_name_order(tmp_path: Path) -> None:
     for name in ("b.MOV", "a.mp4", "truth.csv", "photo.jpg", "c.avi"):
         (tmp_path / name).write_bytes(b"")
