@@ -23,9 +23,16 @@ import re
 import shutil
 import socket
 import stat
+import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+
+if sys.platform == "win32":
+    import msvcrt
+else:
+    import fcntl
 
 # Errors that mean "no room": the disk, or the user's quota, is full.
 _NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -93,10 +100,11 @@ def owner_mark(pid: int | None = None) -> str:
 # A temporary file of ours: ``.NAME.PID-HOST.[old|newINODE.|group.][TAG.]RANDOM.part[SUFFIX]``.
 # "old": the file NAME held before a group of outputs replaced it (NAME's new file has
 # inode INODE); "new": an empty mark that NAME had no file before and gets INODE; "group":
-# the list of every record of NAME's group, in each folder the group has outputs in.
+# the list of every record of NAME's group, in each folder the group has outputs in
+# ("groupw": that list while it is written, before it is renamed to its "group" name).
 _OWNED = re.compile(
     r"\.(?P<name>.+)\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\."
-    r"(?:(?P<kind>old|new)(?P<inode>\d+)\.|(?P<group>group)\.)?"
+    r"(?:(?P<kind>old|new)(?P<inode>\d+)\.|(?P<group>group)(?P<writing>w?)\.)?"
     r"(?:[^.]+\.)?[a-z0-9_]{8}\.part(?:\.[^.]*)?",
     re.DOTALL,
 )
@@ -321,7 +329,10 @@ def commit_together(
     the file it replaces (or, for one in ``set_aside``, that file renamed there: its place
     stays empty until the new file comes), or an empty mark where there was none; then each
     folder of the group gets a hidden list of all its records (targets and new files), so
-    that outputs in different folders are finished or undone as one group. A rename that
+    that outputs in different folders are finished or undone as one group. The new files,
+    then the lists (each written under a name of its own and renamed) and their folders
+    are synced to the disk before the first rename, and the folders again after the last,
+    so that a power loss leaves either no rename or a whole list. A rename that
     fails puts every earlier file back and removes the new ones; success removes the lists,
     then the records. A writer killed midway leaves them, which :func:`recover_stopped`
     reads on the next write there. ``before_renames`` runs once the records are made.
@@ -340,6 +351,7 @@ def commit_together(
             assert output.temp is not None  # opened
             output.mode = mode_for(output.target)  # now, before the file is set aside
             os.chmod(output.temp, output.mode)
+            _sync_file(output.temp)  # its data on the disk before its name can replace a file
             inode = output.temp.stat().st_ino
             records.append((output, _record(output, output in set_aside, inode), inode))
         lists = _group_lists(records)
@@ -358,6 +370,12 @@ def commit_together(
             for each in outputs:
                 each.discard()
             raise CommitError(f"{exc}; {kept}") from exc
+    # The renames on the disk before the lists go: a list lost before them could not undo.
+    for folder in {output.target.parent for output in outputs}:
+        try:
+            _sync_folder(folder)
+        except OSError:
+            pass  # the renames are made; the lists are removed as after any success
     # The lists first: records left without one (a kill here) each hold a new file in place,
     # which the recovery of their own folder then keeps.
     for path in lists:
@@ -373,12 +391,17 @@ def _group_lists(records: Sequence[tuple[AtomicOutput, Path, int]]) -> list[Path
     firsts: dict[Path, AtomicOutput] = {}
     for output, record, _ in records:
         firsts.setdefault(record.parent, output)
+    writing: list[Path] = []
     lists: list[Path] = []
     try:
         for output in firsts.values():
-            handle, name = _make_hidden(output.target, output.tag, "group")
+            # Written under a "groupw" name and renamed: a list under its own name is whole.
+            handle, name = _make_hidden(output.target, output.tag, "groupw")
             os.close(handle)
-            lists.append(Path(name))
+            writing.append(Path(name))
+            found = _OWNED.fullmatch(writing[-1].name)
+            assert found is not None  # named so by _make_hidden
+            lists.append(writing[-1].with_name(_name_without(writing[-1].name, found.span("writing"))))
         group = {
             "lists": [str(path) for path in lists],
             "files": [
@@ -387,14 +410,49 @@ def _group_lists(records: Sequence[tuple[AtomicOutput, Path, int]]) -> list[Path
             ],
         }
         text = json.dumps(group).encode("utf-8", "surrogateescape")
-        for path in lists:
+        for path in writing:
             with open(path, "wb") as written:
                 written.write(text)
+                written.flush()
+                os.fsync(written.fileno())
+        for path, final in zip(writing, lists, strict=True):
+            os.replace(path, final)
+        for folder in firsts:  # the records' and lists' names on the disk before any rename
+            _sync_folder(folder)
     except OSError:
-        for path in lists:
+        for path in [*writing, *lists]:
             _unlink(path)
         raise
     return lists
+
+
+def _name_without(name: str, span: tuple[int, int]) -> str:
+    """``name`` less the characters in ``span`` (start, end)."""
+    return name[: span[0]] + name[span[1] :]
+
+
+def _sync_file(path: Path) -> None:
+    """``path``'s data and size on the disk (opened for writing: Windows syncs no other)."""
+    handle = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _sync_folder(folder: Path) -> None:
+    """The names in ``folder`` (made, renamed, removed) on the disk. POSIX only: Python
+    cannot open a folder on Windows."""
+    if os.name != "posix":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP):  # a file system that syncs no folder
+            raise
+    finally:
+        os.close(handle)
 
 
 def _record(output: AtomicOutput, aside: bool, inode: int) -> Path:
@@ -505,13 +563,57 @@ def recover_stopped(
     records removed; one cut short gets its earlier files back and loses its new ones. A
     group's list (see :func:`commit_together`) found in one of ``folders`` decides for the
     whole group, its files in other folders too; records without one are decided per
-    folder. ``temporaries``: the writers' other temporary files (unfinished data) are
-    removed too. Only hidden files named by :func:`_make_hidden` on this machine whose
-    process is gone (or, with ``tag``, tagged so and ``owner_gone``) are touched. Returns a
-    line for each earlier file put back or left in its record."""
+    folder. A list that does not read (damaged) decides nothing: it and its writer's files
+    in its folder are left as they are, and a line says so. ``temporaries``: the writers'
+    other temporary files (unfinished data) are removed too. Only hidden files named by
+    :func:`_make_hidden` on this machine whose process is gone (or, with ``tag``, tagged so
+    and ``owner_gone``) are touched. Every folder touched is locked (see
+    :class:`_FolderLocks`), so two recoveries at once never both act on one group; a
+    folder another recovery holds past :data:`RECOVERY_LOCK_WAIT_S` is left for the next.
+    Returns a line for each earlier file put back or left in its record."""
+    folders = list(folders)
+    # Lists seen before locking name the other folders their groups are to be locked in too.
+    touched = set(folders)
+    for path, _ in _stopped_files(folders, names, tag, owner_gone)[0]:
+        touched.update(_group_folders(path))
+    with _FolderLocks(touched) as locks:
+        lists, groups = _stopped_files([folder for folder in folders if locks.held(folder)], names, tag, owner_gone)
+        told: list[str] = []
+        done: set[Path] = set()
+        damaged: set[tuple[Path, str]] = set()
+        for path, (folder, pid) in lists:
+            if not os.path.lexists(path) or _read_group(path) is None:
+                continue  # removed with its group (another folder's list), or damaged: below
+            if all(locks.held(each) for each in _group_folders(path)):
+                told += _recover_group(path, done) or []
+            else:
+                damaged.add((folder, pid))  # left for a later recovery, as a damaged one is
+        for path, (folder, pid) in lists:
+            if os.path.lexists(path) and _read_group(path) is None:
+                damaged.add((folder, pid))
+                told.append(
+                    f"{path}: a damaged list of outputs written together; it and the other files"
+                    " of that write in its folder are left as they are"
+                )
+        for (folder, pid), files in groups.items():
+            if (folder, pid) not in damaged:
+                told += _recover_folder(folder, files, done, temporaries)
+    return told
+
+
+# A stopped writer's files in one folder: (path, its name read by _OWNED), by (folder, pid).
+_Stopped = dict[tuple[Path, str], list[tuple[Path, re.Match[str]]]]
+
+
+def _stopped_files(
+    folders: Iterable[Path], names: Sequence[str], tag: str, owner_gone: bool
+) -> tuple[list[tuple[Path, tuple[Path, str]]], _Stopped]:
+    """The group lists (each with its folder and writer) and the other files that stopped
+    writers (see :func:`recover_stopped`) left in ``folders``. A list still being written
+    when its writer stopped is removed here: no rename is made before it is whole."""
     here = owner_mark(0).split("-", 1)[1]
-    groups: dict[tuple[Path, str], list[tuple[Path, re.Match[str]]]] = {}
-    lists: list[Path] = []
+    groups: _Stopped = {}
+    lists: list[tuple[Path, tuple[Path, str]]] = []
     for folder in folders:
         try:
             entries = list(Path(folder).iterdir())
@@ -526,58 +628,78 @@ def recover_stopped(
             gone = owner_gone if tag else not owner_alive(int(found["pid"]))
             if not gone:
                 continue
-            if found["group"]:
-                lists.append(entry)
+            if found["group"] and found["writing"]:
+                _unlink(entry)
+            elif found["group"]:
+                lists.append((entry, (Path(folder), found["pid"])))
             else:
                 groups.setdefault((Path(folder), found["pid"]), []).append((entry, found))
+    return lists, groups
+
+
+def _recover_folder(
+    folder: Path, files: list[tuple[Path, re.Match[str]]], done: set[Path], temporaries: bool
+) -> list[str]:
+    """One stopped writer's ``files`` in ``folder`` decided without a list (see
+    :func:`recover_stopped`), less those a group's list already dealt with (in ``done``)."""
     told: list[str] = []
-    done: set[Path] = set()
-    for path in lists:
-        told += _recover_group(path, done)
-    for (folder, _), files in groups.items():
-        # Less those a group's list already dealt with (gone by now).
-        records = [
-            (entry, found) for entry, found in files if found["kind"] and entry not in done and os.path.lexists(entry)
-        ]
-        temps = [entry for entry, found in files if not found["kind"]] if temporaries else []
-        targets = [(folder / found["name"], entry, int(found["inode"]), found["kind"]) for entry, found in records]
-        if all(_holds(target, inode) for target, _, inode, _ in targets):
-            for _, record, _, _ in targets:
-                _unlink(record)  # every new file came: the earlier ones are not needed
-        else:
-            for target, record, inode, kind in targets:
-                # A name cut to fit beside the target's names no file: the record stays.
-                whole = len(record.name) < NAME_MAX - 2
-                if whole and kind == "old" and _same_file(target, record):
-                    _unlink(record)  # a link to the earlier file, never replaced: nothing to tell
-                elif whole and _undo_one(target, record, inode):
-                    if kind == "old":
-                        told.append(f"{target}: put back as it was before a write that was stopped midway")
-                elif kind == "old":
-                    told.append(f"{target}: the file it held before a write stopped midway is kept as {record}")
-        for temp in temps:
-            _unlink(temp)
+    records = [
+        (entry, found) for entry, found in files if found["kind"] and entry not in done and os.path.lexists(entry)
+    ]
+    temps = [entry for entry, found in files if not found["kind"]] if temporaries else []
+    targets = [(folder / found["name"], entry, int(found["inode"]), found["kind"]) for entry, found in records]
+    if all(_holds(target, inode) for target, _, inode, _ in targets):
+        for _, record, _, _ in targets:
+            _unlink(record)  # every new file came: the earlier ones are not needed
+    else:
+        for target, record, inode, kind in targets:
+            # A name cut to fit beside the target's names no file: the record stays.
+            whole = len(record.name) < NAME_MAX - 2
+            if whole and kind == "old" and _same_file(target, record):
+                _unlink(record)  # a link to the earlier file, never replaced: nothing to tell
+            elif whole and _undo_one(target, record, inode):
+                if kind == "old":
+                    told.append(f"{target}: put back as it was before a write that was stopped midway")
+            elif kind == "old":
+                told.append(f"{target}: the file it held before a write stopped midway is kept as {record}")
+    for temp in temps:
+        _unlink(temp)
     return told
 
 
-def _recover_group(path: Path, done: set[Path]) -> list[str]:
-    """The group whose list is ``path`` finished (every new file came) or undone, in all its
-    folders; its records, new files not renamed and lists removed. Each record handled goes
-    in ``done``. Lines as :func:`recover_stopped`'s. A list that does not read (cut short by
-    the kill while it was written: no rename had been made yet) leaves its folder's records
-    to be decided there."""
+def _read_group(path: Path) -> tuple[list[tuple[Path, Path, int, Path]], list[Path]] | None:
+    """The group list ``path``'s files (target, record, new file's inode, new file) and
+    lists; None where it does not read."""
     try:
         group = json.loads(path.read_bytes().decode("utf-8", "surrogateescape"))
         files = [
             (Path(each["target"]), Path(each["record"]), int(each["inode"]), Path(each["temp"]))
             for each in group["files"]
         ]
-        lists = [Path(each) for each in group["lists"]]
+        return files, [Path(each) for each in group["lists"]]
     except (OSError, ValueError, KeyError, TypeError):
-        # Made but not (wholly) written when the writer was killed: no rename had been
-        # made yet, and its folder's records are decided there.
-        _unlink(path)
-        return []
+        return None
+
+
+def _group_folders(path: Path) -> set[Path]:
+    """The folders the group whose list is ``path`` has files in (none where it does not read)."""
+    group = _read_group(path)
+    if group is None:
+        return set()
+    files, lists = group
+    return {target.parent for target, _, _, _ in files} | {each.parent for each in lists}
+
+
+def _recover_group(path: Path, done: set[Path]) -> list[str] | None:
+    """The group whose list is ``path`` finished (every new file came) or undone, in all its
+    folders; its records, new files not renamed and lists removed. Each record handled goes
+    in ``done``. Lines as :func:`recover_stopped`'s. None, and nothing touched, for a list
+    that does not read: written whole and synced before any rename (see
+    :func:`_group_lists`), it can only be damaged, and says nothing of which renames came."""
+    group = _read_group(path)
+    if group is None:
+        return None
+    files, lists = group
     told: list[str] = []
     present = [(target, record, inode) for target, record, inode, _ in files if os.path.lexists(record)]
     if all(_holds(target, inode) for target, _, inode, _ in files):
@@ -605,6 +727,118 @@ def _recover_group(path: Path, done: set[Path]) -> list[str]:
             _unlink(each)
     done.update(record for _, record, _, _ in files)
     return told
+
+
+#: How long a recovery waits for another's (another run's) of the same folder: past it,
+#: that folder's stopped files are left for the next recovery.
+RECOVERY_LOCK_WAIT_S = 10.0
+# The lock file a recovery holds in each folder it may change (removed when released).
+RECOVERY_LOCK_NAME = ".emotion_app-recovery.lock"
+
+
+class _FolderLocks:
+    """A lock on each of some folders, taken in one order (of their resolved paths, so two
+    takers never wait for each other) and released together: a hidden lock file in each,
+    locked by the system (``flock``; ``msvcrt.locking`` on Windows), so a killed holder's
+    lock goes with it. Not Qt's QLockFile (the settings' merge lock): the io core is Qt-free.
+    A folder where no lock file can be made (read-only, gone) or locking is not supported
+    counts as held: this process can change nothing there, or nothing can be locked."""
+
+    def __init__(self, folders: Iterable[Path]) -> None:
+        self._folders: set[Path] = set()  # resolved
+        for folder in folders:
+            try:
+                self._folders.add(Path(folder).resolve())
+            except (RuntimeError, OSError):  # a loop of links: no file of ours there
+                continue
+        self._handles: dict[Path, int] = {}
+        self._busy: set[Path] = set()
+
+    def __enter__(self) -> _FolderLocks:
+        deadline = time.monotonic() + RECOVERY_LOCK_WAIT_S
+        for folder in sorted(self._folders, key=str):
+            handle = _lock_folder(folder, deadline)
+            if handle is False:
+                self._busy.add(folder)
+            elif handle is not None:
+                self._handles[folder] = handle
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for folder, handle in self._handles.items():
+            _unlock_folder(folder, handle)
+        self._handles.clear()
+
+    def held(self, folder: Path) -> bool:
+        try:
+            return Path(folder).resolve() not in self._busy
+        except (RuntimeError, OSError):
+            return True  # a loop of links: no file of ours there
+
+
+def _lock_folder(folder: Path, deadline: float) -> int | bool | None:
+    """The handle of ``folder``'s lock file, locked; False when another holds it past
+    ``deadline``; None where no lock can be had (see :class:`_FolderLocks`)."""
+    path = folder / RECOVERY_LOCK_NAME
+    while True:
+        try:
+            handle = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+        except OSError:
+            return None
+        try:
+            locked = _try_lock(handle)
+        except OSError:  # no locks on this file system
+            os.close(handle)
+            return None
+        if locked:
+            try:  # the holder before removes the file as it lets go: a lock on that one is no lock
+                if os.path.samestat(os.fstat(handle), os.stat(path)):
+                    return handle
+            except OSError:
+                pass
+            _unlock(handle)
+        os.close(handle)
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+
+
+def _try_lock(handle: int) -> bool:
+    """Whether ``handle``'s file is now locked by this process (False: another holds it)."""
+    try:
+        if sys.platform == "win32":
+            msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
+        else:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES, errno.EDEADLK):
+            return False
+        raise
+    return True
+
+
+def _unlock(handle: int) -> None:
+    try:
+        if sys.platform == "win32":
+            os.lseek(handle, 0, os.SEEK_SET)
+            msvcrt.locking(handle, msvcrt.LK_UNLCK, 1)
+        else:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    except OSError:
+        pass  # closing the handle lets go of it too
+
+
+def _unlock_folder(folder: Path, handle: int) -> None:
+    """Lets go of ``folder``'s lock and removes its file (not left in the user's folder).
+    Removed while still locked where the system allows (POSIX): one who opens it after
+    finds it gone and makes another (see :func:`_lock_folder`)."""
+    path = folder / RECOVERY_LOCK_NAME
+    if os.name == "posix":
+        _unlink(path)
+    _unlock(handle)
+    os.close(handle)
+    if os.name != "posix":  # an open file cannot be removed on Windows
+        _unlink(path)
 
 
 def _same_file(one: Path, other: Path) -> bool:
