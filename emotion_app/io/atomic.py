@@ -350,8 +350,10 @@ def commit_together(
         for output in outputs:
             assert output.temp is not None  # opened
             output.mode = mode_for(output.target)  # now, before the file is set aside
+            # Its data on the disk before its name can replace a file; before the chmod,
+            # which may leave it read-only (Windows syncs only a file opened for writing).
+            _sync_file(output.temp)
             os.chmod(output.temp, output.mode)
-            _sync_file(output.temp)  # its data on the disk before its name can replace a file
             inode = output.temp.stat().st_ino
             records.append((output, _record(output, output in set_aside, inode), inode))
         lists = _group_lists(records)
@@ -432,8 +434,11 @@ def _name_without(name: str, span: tuple[int, int]) -> str:
 
 
 def _sync_file(path: Path) -> None:
-    """``path``'s data and size on the disk (opened for writing: Windows syncs no other)."""
-    handle = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    """``path``'s data and size on the disk."""
+    if sys.platform == "win32":  # Windows syncs only a file opened for writing
+        handle = os.open(path, os.O_RDWR | os.O_BINARY)
+    else:  # read only: a file made read-only (its target's mode) is synced too
+        handle = os.open(path, os.O_RDONLY)
     try:
         os.fsync(handle)
     finally:
