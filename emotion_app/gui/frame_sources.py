@@ -841,10 +841,7 @@ class _StreamOpen:
         self._lock = threading.Lock()
         self._opened: tuple[StreamCapture, Decoder | None, np.ndarray] | None = None
         self._failed: BaseException | None = None
-        thread = threading.Thread(target=self._open, args=(url,), name="network camera open", daemon=True)
-        with _readers_lock:
-            _stream_readers.add(thread)
-        thread.start()
+        _start_stream_thread(lambda: self._open(url), "network camera open")
 
     def _open(self, url: str) -> None:
         opened = None
@@ -859,8 +856,6 @@ class _StreamOpen:
                 else:
                     self._opened = opened
                 self._done.set()
-            with _readers_lock:
-                _stream_readers.discard(threading.current_thread())
 
     def result(self, cancelled: Callable[[], bool]) -> tuple[StreamCapture, Decoder | None, np.ndarray]:
         """What :func:`connect_stream` returned (or raised); :class:`OpenAbandoned` as soon
@@ -1014,12 +1009,7 @@ class NetworkStreamSource:
         self._own_reader = isinstance(capture, HttpMjpegCapture)
         if isinstance(capture, HttpMjpegCapture):
             capture.stop_when(lambda: self._closing)  # its reads let go within a slice
-        self._thread = threading.Thread(
-            target=self._read_stream, args=(capture, decode), name="network camera", daemon=True
-        )
-        with _readers_lock:
-            _stream_readers.add(self._thread)
-        self._thread.start()
+        _start_stream_thread(lambda: self._read_stream(capture, decode), "network camera")
 
     def give_up_scans_when(self, give_up: Callable[[], bool]) -> None:
         """A read waiting for the next frame gives up (None) once ``give_up`` says so: asked
@@ -1130,8 +1120,6 @@ class NetworkStreamSource:
             watch.close()
             if opened is not None:
                 opened.release()
-            with _readers_lock:
-                _stream_readers.discard(threading.current_thread())
 
     def _reconnect(self, what: str | None, timeout_ms: int) -> tuple[StreamCapture, Decoder | None] | None:
         """Open the stream again after ``what`` happened to it (None: it sends frames more
@@ -1222,6 +1210,23 @@ _stream_readers: set[threading.Thread] = set()
 # in opening the stream again (an open, and the probe of why it failed). A first open given
 # up holds it at most FFmpeg's open, or a step of the probe's.
 _LET_GO_S = max(STREAM_STALL_CEILING_S, STREAM_OPEN_TIMEOUT_MS / 1000.0) + PROBE_DEADLINE_S
+
+
+def _start_stream_thread(run: Callable[[], None], name: str) -> None:
+    """``run`` on a daemon thread named ``name``, counted among the streams' threads
+    (:func:`wait_for_streams_let_go`) from before it starts until it has ended."""
+
+    def counted() -> None:
+        try:
+            run()
+        finally:
+            with _readers_lock:
+                _stream_readers.discard(threading.current_thread())
+
+    thread = threading.Thread(target=counted, name=name, daemon=True)
+    with _readers_lock:
+        _stream_readers.add(thread)
+    thread.start()
 
 
 def wait_for_streams_let_go(timeout_s: float = _LET_GO_S + 1.0) -> bool:
