@@ -175,31 +175,17 @@ class HttpMjpegCapture:
                 self._fill(deadline)
             end = length
         else:  # up to the next line like the one that began it
-            end = self._find(b"\r\n" + boundary, 0, deadline)
+            end = _find(self._buffer, b"\r\n" + boundary, _PART_LIMIT, lambda: self._fill(deadline))
         part = bytes(self._buffer[:end])
         del self._buffer[:end]
         return part
 
     def _line(self, deadline: float) -> bytes:
         """The next line received (ended by LF, or CR LF), taken off, stripped."""
-        end = self._find(b"\n", 0, deadline, _HEADERS_LIMIT)
+        end = _find(self._buffer, b"\n", _HEADERS_LIMIT, lambda: self._fill(deadline))
         line = bytes(self._buffer[:end]).strip()
         del self._buffer[: end + 1]
         return line
-
-    def _find(self, wanted: bytes, start: int, deadline: float, limit: int = _PART_LIMIT) -> int:
-        """Where ``wanted`` begins in what was received, from ``start``, receiving on until it is."""
-        searched = start
-        while True:
-            found = self._buffer.find(wanted, searched)
-            if found >= 0:
-                return found
-            if len(self._buffer) - start > limit:
-                raise _BrokenOff
-            # Only what comes next, and the end of this that it may complete, is looked at
-            # again: searched whole at each fill, a long part took the square of its length.
-            searched = max(start, len(self._buffer) - len(wanted) + 1)
-            self._fill(deadline)
 
     def _fill(self, deadline: float) -> None:
         chunks = self._chunks
@@ -209,23 +195,47 @@ class HttpMjpegCapture:
             raise _BrokenOff
         received, self._unread = self._unread, b""
         sock = self._sock
-        while not received and sock is not None:
-            if self._cancelled():
-                raise _BrokenOff
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError
-            sock.settimeout(min(_SLICE_S, left))
-            try:
-                received = sock.recv(1 << 16)
-            except TimeoutError:
-                continue
-            if not received:
-                raise _BrokenOff
         if sock is None:
             raise _BrokenOff
+        if not received:
+            received = _receive(sock, deadline, self._cancelled)
         # A recv of a chunk's size line alone adds nothing: the caller looks again and fills on.
         self._buffer += chunks.decode(received) if chunks is not None else received
+
+
+def _find(buffer: bytearray, wanted: bytes, limit: int, fill: Callable[[], None]) -> int:
+    """Where ``wanted`` begins in ``buffer``, ``fill`` adding to it until it is; :class:`_BrokenOff`
+    once ``buffer`` holds more than ``limit`` bytes without it."""
+    searched = 0
+    while True:
+        found = buffer.find(wanted, searched)
+        if found >= 0:
+            return found
+        if len(buffer) > limit:
+            raise _BrokenOff
+        # Only what comes next, and the end of this that it may complete, is looked at
+        # again: searched whole at each fill, a long part took the square of its length.
+        searched = max(0, len(buffer) - len(wanted) + 1)
+        fill()
+
+
+def _receive(sock: socket.socket, deadline: float, cancelled: Callable[[], bool]) -> bytes:
+    """The next bytes ``sock`` receives by ``deadline`` (else TimeoutError), waited for a
+    slice at a time; :class:`_BrokenOff` where it closed or ``cancelled`` says so."""
+    while True:
+        if cancelled():
+            raise _BrokenOff
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        sock.settimeout(min(_SLICE_S, left))
+        try:
+            received = sock.recv(1 << 16)
+        except TimeoutError:
+            continue
+        if not received:
+            raise _BrokenOff
+        return received
 
 
 def _content_length(headers: list[bytes]) -> int | None:
@@ -288,9 +298,11 @@ def _get(
     try:
         connected.settimeout(PROBE_TIMEOUT_S)
         connected.sendall(get_request(url, authorization))
-        reader = HttpMjpegCapture(connected, b"", PROBE_DEADLINE_S, cancelled)
-        end = reader._find(b"\r\n\r\n", 0, deadline, _HEADERS_LIMIT)
-        received = bytes(reader._buffer)
+        buffer = bytearray()
+        end = _find(
+            buffer, b"\r\n\r\n", _HEADERS_LIMIT, lambda: buffer.extend(_receive(connected, deadline, cancelled))
+        )
+        received = bytes(buffer)
         status_line, _, header_lines = received[:end].partition(b"\r\n")
         version, status, *_ = status_line.decode("latin-1").split(" ", 2) + [""]
         if not version.startswith("HTTP/") or not status.isdigit():
