@@ -720,8 +720,7 @@ def _open_refused(
     """The stream at ``url`` that FFmpeg did not open (``waited_out``: it waited out its
     open timeout; ``own_reader_first``: not tried), read by the app's own MJPEG reader where
     the camera answers with such a stream; else :class:`StreamRefusedError` saying why."""
-    if cancelled():
-        raise StreamRefusedError("", opened=False)
+    _refused_if(cancelled)
     open_timeout_ms = _open_timeout_ms(read_timeout_ms)
     answer = None
     if not own_reader_first:
@@ -731,24 +730,27 @@ def _open_refused(
             answer = _probe(url, QUICK_PROBE_TIMEOUT_S, QUICK_PROBE_DEADLINE_S, open_timeout_ms / 1000.0, cancelled)
         else:
             answer = _probe(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, None, cancelled)
-        if answer.mjpeg is None or cancelled():
-            raise StreamRefusedError("" if cancelled() else answer.reason, opened=False)
-    if cancelled():
-        raise StreamRefusedError("", opened=False)
+        _refused_if(cancelled)
+        if answer.mjpeg is None:
+            raise StreamRefusedError(answer.reason, opened=False)
     own = open_http_mjpeg(url, read_timeout_ms / 1000.0, cancelled)
     opened = _own_first_frame(own, cancelled, read_timeout_ms) if own is not None else None
     if opened is not None:
         return opened
-    if cancelled():
-        raise StreamRefusedError("", opened=False)
+    _refused_if(cancelled)
     if answer is None:  # the app's reader alone was tried: asked why now
         answer = _probe(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, None, cancelled)
-    if cancelled():
-        raise StreamRefusedError("", opened=False)
+        _refused_if(cancelled)
     if own is not None and answer.mjpeg is not None:  # it answered with a stream, and sent no frame
         waited_ms = read_timeout_ms + (open_timeout_ms if waited_out else 0)
         raise StreamRefusedError(sent_no_first_frames(answer.mjpeg, waited_ms / 1000.0), opened=False)
     raise StreamRefusedError(answer.reason, opened=False)
+
+
+def _refused_if(cancelled: Callable[[], bool]) -> None:
+    """:class:`StreamRefusedError` with no reason (the open given up) where ``cancelled`` says so."""
+    if cancelled():
+        raise StreamRefusedError("", opened=False)
 
 
 def _own_first_frame(
