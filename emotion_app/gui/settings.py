@@ -301,7 +301,11 @@ class AppSettings:
                 text, save_whole = self._read_windows_paths_as_written(text)
             run_on = any("\n" in value or "\r" in value for value in _all_texts(self._values.values()))
             if not (text is not None and self._repair_run_on_lines(text, run_on)) and save_whole:
-                self._writer.put((_WHOLE_FILE, _Whole({key: _copied(value) for key, value in self._values.items()})))
+                self._save_whole()
+
+    def _save_whole(self) -> None:
+        """Queue the file's save whole, as its settings were read."""
+        self._writer.put((_WHOLE_FILE, _Whole({key: _copied(value) for key, value in self._values.items()})))
 
     def _file_text(self) -> str | None:
         """The file's text, byte for character as Qt's reader goes over it; None when it
@@ -375,7 +379,7 @@ class AppSettings:
             log.warning("%s", self._read_problem)
             return False
         self._values = values
-        self._writer.put((_WHOLE_FILE, _Whole({key: _copied(value) for key, value in values.items()})))
+        self._save_whole()
         how = f"as if it closed at the end of line {line}" if quote else "with that backslash as part of the value"
         read = f"{problem}; read now {how}"
         # Waited for (once, at the start, as __init__ waits for the writer): the line says
