@@ -236,8 +236,7 @@ class AnimatedPicture:
 
 def _webp_reader(data: np.ndarray) -> Image.Image | None:
     """Pillow's reader of the animated WebP ``data`` (None: not a WebP, or no libwebp)."""
-    head = data[0, :12].tobytes()
-    if head[:4] != b"RIFF" or head[8:12] != b"WEBP" or not features.check("webp"):
+    if not _is_webp(data) or not features.check("webp"):
         return None
     try:
         # Pillow's own class, not Image.open, which warns of a "decompression bomb" over 89
@@ -250,20 +249,25 @@ def _webp_reader(data: np.ndarray) -> Image.Image | None:
     return picture if getattr(picture, "is_animated", False) else None
 
 
+def _is_webp(data: np.ndarray) -> bool:
+    """Whether the file ``data`` begins as a WebP does (a RIFF file of the WEBP form)."""
+    head = data.reshape(-1)[:12].tobytes()
+    return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+
+
 def _frame_durations(data: np.ndarray) -> list[float]:
     """The durations (ms) of the frames of the animated WebP or PNG ``data``, from their
     chunks (a WebP's ANMF, a PNG's fcTL) as OpenCV's decoders take them; [] for another file."""
     raw = data.reshape(-1)
-    head = raw[:12].tobytes()
     durations: list[float] = []
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+    if _is_webp(raw):
         at = 12
         while at + 8 <= raw.size:  # FourCC, size (little-endian), data padded to even
             kind, size = raw[at : at + 4].tobytes(), struct.unpack("<I", raw[at + 4 : at + 8].tobytes())[0]
             if kind == b"ANMF" and size >= 16:
                 durations.append(float(int.from_bytes(raw[at + 20 : at + 23].tobytes(), "little")))
             at += 8 + size + (size & 1)
-    elif head[:8] == b"\x89PNG\r\n\x1a\n":
+    elif raw[:8].tobytes() == b"\x89PNG\r\n\x1a\n":
         at = 8
         while at + 8 <= raw.size:  # size (big-endian), type, data, CRC
             size, kind = struct.unpack(">I", raw[at : at + 4].tobytes())[0], raw[at + 4 : at + 8].tobytes()
