@@ -5,7 +5,9 @@ The video is an MPEG-TS file (OpenCV writes it: :func:`write_transport_stream`) 
 RTP payload type 33 (MP2T, RFC 2250), seven 188-byte TS packets to an RTP packet, at the
 video's own pace. The RTP packets go over the RTSP connection itself (interleaved, RFC
 2326 10.12); a SETUP asking for UDP is answered 461 Unsupported Transport, and FFmpeg then
-asks again for TCP, as it does with cameras behind a firewall.
+asks again for TCP, as it does with cameras behind a firewall. A camera made with
+``transports=("udp",)`` does the opposite: RTP over UDP alone (RFC 2326 12.39), sent from a
+port of its own to the client's RTP port (client_port in the SETUP), its RTCP ignored.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import ssl
 import struct
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -59,6 +62,11 @@ class RtspCamera:
     answered; ``requests`` holds each request's method and Transport header (None where it
     has none), ``described`` each DESCRIBE's URI and the Digest ``uri=`` answering it (None
     where none was). ``tls``: served over TLS with that context, at ``rtsps://``.
+
+    ``transports``: the lower transports a SETUP may ask for ("tcp": interleaved, "udp"),
+    others answered 461 Unsupported Transport. ``udp_arrives``: False sends no RTP packet
+    over UDP at all, the SETUP and PLAY answered as ever, as where a NAT or firewall between
+    camera and client drops them. ``udp_packets`` counts the RTP packets sent over UDP.
     """
 
     path = "/live"
@@ -73,6 +81,8 @@ class RtspCamera:
         algorithms: tuple[str, ...] = ("",),
         strict: bool = False,
         host: str = "127.0.0.1",
+        transports: tuple[str, ...] = ("tcp",),
+        udp_arrives: bool = True,
     ) -> None:
         self._stream = stream.read_bytes()
         self._packets_per_s = len(self._stream) / TS_PACKET / duration_s
@@ -80,6 +90,9 @@ class RtspCamera:
         self._auth = auth
         self._algorithms = algorithms
         self._strict = strict
+        self.transports = transports
+        self._udp_arrives = udp_arrives
+        self.udp_packets = 0
         self.streams = 0
         self.requests: list[tuple[str, str | None]] = []
         self.described: list[tuple[str, str | None]] = []
@@ -144,6 +157,13 @@ class RtspCamera:
         playing = threading.Event()
         session = f"{id(connection) & 0xFFFFFF:08d}"
         channel = 0  # the RTP packets' interleaved channel, as SETUP agreed
+        # Over UDP: the camera's RTP and RTCP ports (a pair, as RFC 3550 asks), the RTCP one
+        # only held; the client's RTP port as SETUP said (None: interleaved).
+        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+        rtp, rtcp = socket.socket(family, socket.SOCK_DGRAM), socket.socket(family, socket.SOCK_DGRAM)
+        rtp.bind((self._host, 0))
+        rtcp.bind((self._host, 0))
+        client_port: int | None = None
         try:
             while True:
                 request = _read_request(rfile)
@@ -151,7 +171,8 @@ class RtspCamera:
                     return
                 method, uri, headers = request
                 self.requests.append((method, headers.get("transport")))
-                status, extra, body = self._answer(method, uri, headers, session)
+                ports = (rtp.getsockname()[1], rtcp.getsockname()[1])
+                status, extra, body = self._answer(method, uri, headers, session, ports)
                 answer = f"RTSP/1.0 {status}\r\nCSeq: {headers.get('cseq', '0')}\r\n" + "".join(
                     f"{name}: {value}\r\n" for name, value in extra.items()
                 )
@@ -159,14 +180,24 @@ class RtspCamera:
                     answer += f"Content-Length: {len(body)}\r\n"
                 with writing:
                     connection.sendall((answer + "\r\n").encode() + body)
+                if method in ("SETUP", "PAUSE") and status.startswith("200"):
+                    # FFmpeg, its UDP packets not arriving, pauses and sets the stream up again
+                    # over TCP (libavformat/rtspdec.c): a PLAY after starts the new transport.
+                    playing.clear()
+                    playing = threading.Event()
                 if method == "SETUP" and status.startswith("200"):
-                    channel = int(extra["Transport"].split("interleaved=")[1].split("-")[0])
+                    transport = extra["Transport"]
+                    if "interleaved=" in transport:
+                        channel, client_port = int(transport.split("interleaved=")[1].split("-")[0]), None
+                    else:
+                        client_port = int(transport.split("client_port=")[1].split("-")[0])
                 if method == "PLAY" and status.startswith("200") and not playing.is_set():
                     playing.set()
                     self.streams += 1
-                    threading.Thread(
-                        target=self._send, args=(connection, writing, playing, channel), daemon=True
-                    ).start()
+                    send = self._interleaved(connection, writing, channel)
+                    if client_port is not None:
+                        send = self._over_udp(rtp, (self._host, client_port))
+                    threading.Thread(target=self._send, args=(send, playing), daemon=True).start()
                 if method == "TEARDOWN":
                     return
         except OSError:  # the connection dropped
@@ -177,13 +208,16 @@ class RtspCamera:
                 if connection in self._connections:
                     self._connections.remove(connection)
             connection.close()
+            rtp.close()
+            rtcp.close()
 
     def _answer(
-        self, method: str, uri: str, headers: dict[str, str], session: str
+        self, method: str, uri: str, headers: dict[str, str], session: str, ports: tuple[int, int]
     ) -> tuple[str, dict[str, str], bytes]:
-        """The status, headers and body answering ``method``."""
+        """The status, headers and body answering ``method`` (``ports``: the camera's RTP and
+        RTCP ports, where SETUP asks for UDP)."""
         if method == "OPTIONS":
-            return "200 OK", {"Public": "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER"}, b""
+            return "200 OK", {"Public": "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER"}, b""
         if method == "DESCRIBE":
             digest_uri = re.search(r'\buri="([^"]*)"', headers.get("authorization", ""))
             self.described.append((uri, digest_uri.group(1) if digest_uri else None))
@@ -199,17 +233,20 @@ class RtspCamera:
             return "200 OK", {"Content-Type": "application/sdp", "Content-Base": base}, sdp.encode()
         if method == "SETUP":
             transport = headers.get("transport", "")
-            if "RTP/AVP/TCP" not in transport:  # UDP: the client asks again for TCP
+            # FFmpeg asks for one transport a SETUP ("RTP/AVP/UDP;unicast;client_port=..." or
+            # "RTP/AVP/TCP;unicast;interleaved=..."), and on a 461 again for the next it may use.
+            asked = "tcp" if "RTP/AVP/TCP" in transport else "udp"
+            parts = dict(p.split("=", 1) for p in transport.split(";") if "=" in p)
+            if asked not in self.transports or (asked == "udp" and "client_port" not in parts):
                 return "461 Unsupported Transport", {}, b""
-            channels = next((p.split("=", 1)[1] for p in transport.split(";") if p.startswith("interleaved=")), "0-1")
-            return (
-                "200 OK",
-                {"Transport": f"RTP/AVP/TCP;unicast;interleaved={channels}", "Session": f"{session};timeout=60"},
-                b"",
-            )
+            if asked == "udp":
+                given = f"RTP/AVP/UDP;unicast;client_port={parts['client_port']};server_port={ports[0]}-{ports[1]}"
+            else:
+                given = f"RTP/AVP/TCP;unicast;interleaved={parts.get('interleaved', '0-1')}"
+            return "200 OK", {"Transport": given, "Session": f"{session};timeout=60"}, b""
         if method == "PLAY":
             return "200 OK", {"Session": session, "Range": "npt=0.000-"}, b""
-        if method in ("TEARDOWN", "GET_PARAMETER", "SET_PARAMETER"):
+        if method in ("PAUSE", "TEARDOWN", "GET_PARAMETER", "SET_PARAMETER"):
             return "200 OK", {"Session": session}, b""
         return "501 Not Implemented", {}, b""
 
@@ -249,8 +286,25 @@ class RtspCamera:
             for name in self._algorithms
         )
 
-    def _send(self, connection: socket.socket, writing: threading.Lock, playing: threading.Event, channel: int) -> None:
-        """RTP packets of the stream, looped, at its pace, until the connection ends."""
+    @staticmethod
+    def _interleaved(connection: socket.socket, writing: threading.Lock, channel: int) -> Callable[[bytes], None]:
+        def send(packet: bytes) -> None:
+            with writing:
+                connection.sendall(struct.pack("!cBH", b"$", channel, len(packet)) + packet)
+
+        return send
+
+    def _over_udp(self, rtp: socket.socket, client: tuple[str, int]) -> Callable[[bytes], None]:
+        def send(packet: bytes) -> None:
+            if self._udp_arrives:
+                rtp.sendto(packet, client)
+                self.udp_packets += 1
+
+        return send
+
+    def _send(self, send: Callable[[bytes], None], playing: threading.Event) -> None:
+        """RTP packets of the stream (each handed to ``send``), looped, at its pace, until
+        the connection ends."""
         chunk = TS_PACKET * TS_PER_RTP
         began = time.monotonic()
         sequence, offset, packets = 0, 0, 0  # packets: the TS packets sent so far
@@ -267,9 +321,8 @@ class RtspCamera:
             header = struct.pack("!BBHII", 0x80, MP2T, sequence & 0xFFFF, int(elapsed * 90_000) & 0xFFFFFFFF, 0x5EED)
             packet = header + payload
             try:
-                with writing:
-                    connection.sendall(struct.pack("!cBH", b"$", channel, len(packet)) + packet)
-            except OSError:  # the connection dropped
+                send(packet)
+            except OSError:  # the connection dropped (or the client's port is closed: over UDP)
                 return
             sequence, packets = sequence + 1, packets + len(payload) // TS_PACKET
             due = began + packets / self._packets_per_s

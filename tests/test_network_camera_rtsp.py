@@ -1,7 +1,8 @@
 """Network cameras over RTSP: a real RTSP server on localhost (tests/rtsp_server.py) sends a
-video as MPEG-TS over RTP, interleaved in the RTSP connection, to OpenCV's FFmpeg. The app
-opens it, the window plays it and gets it back after the camera drops the connection, and
-a refused stream is explained from the camera's answer to DESCRIBE."""
+video as MPEG-TS over RTP, interleaved in the RTSP connection (or over UDP, as most IP
+cameras offer first), to OpenCV's FFmpeg. The app opens it, the window plays it and gets it
+back after the camera drops the connection, and a refused stream is explained from the
+camera's answer to DESCRIBE."""
 
 from __future__ import annotations
 
@@ -33,11 +34,28 @@ def transport_stream(gui_video: VideoTruth, tmp_path_factory: pytest.TempPathFac
     return path, len(frames) / gui_video.fps
 
 
+TCP = "RTP/AVP/TCP;unicast;interleaved=0-1"
+
+
+@pytest.fixture(params=["tcp", "udp"])
+def rtsp_camera(request: pytest.FixtureRequest, transport_stream: tuple[Path, float]) -> Iterator[RtspCamera]:
+    """A camera sending RTP inside its RTSP connection (TCP), or over UDP alone."""
+    camera = RtspCamera(*transport_stream, transports=(request.param,))
+    yield camera
+    camera.close()
+
+
 @pytest.fixture
-def rtsp_camera(transport_stream: tuple[Path, float]) -> Iterator[RtspCamera]:
+def tcp_camera(transport_stream: tuple[Path, float]) -> Iterator[RtspCamera]:
     camera = RtspCamera(*transport_stream)
     yield camera
     camera.close()
+
+
+def setups(camera: RtspCamera) -> list[str]:
+    """The transports the camera's SETUPs asked for, in order, cut at ";client_port=" (its
+    number FFmpeg's own)."""
+    return [str(transport).split(";client_port=")[0] for method, transport in camera.requests if method == "SETUP"]
 
 
 def test_an_rtsp_camera_opens_with_its_frames(rtsp_camera: RtspCamera, gui_video: VideoTruth) -> None:
@@ -49,9 +67,13 @@ def test_an_rtsp_camera_opens_with_its_frames(rtsp_camera: RtspCamera, gui_video
         assert all(frame is not None and frame.shape == (*gui_video.frame_size[::-1], 3) for frame in frames)
     finally:
         source.release()
-    # OpenCV asks FFmpeg for RTP over the RTSP connection (TCP) first, unasked.
-    assert [method for method, _ in rtsp_camera.requests[:4]] == ["OPTIONS", "DESCRIBE", "SETUP", "PLAY"]
-    assert rtsp_camera.requests[2][1] == "RTP/AVP/TCP;unicast;interleaved=0-1"
+    # OpenCV asks FFmpeg for RTP over the RTSP connection (TCP) first, unasked; a camera
+    # that sends over UDP alone answers 461 Unsupported Transport, and FFmpeg asks for UDP.
+    assert [method for method, _ in rtsp_camera.requests[:2]] == ["OPTIONS", "DESCRIBE"]
+    if rtsp_camera.transports == ("udp",):
+        assert setups(rtsp_camera) == [TCP, "RTP/AVP/UDP;unicast"] and rtsp_camera.udp_packets > 0
+    else:
+        assert setups(rtsp_camera) == [TCP]
 
 
 def test_the_window_plays_an_rtsp_camera_and_gets_it_back_after_it_drops(
@@ -232,13 +254,13 @@ def test_a_user_name_with_no_colon_after_it_is_told_apart_from_an_empty_password
 
 
 def test_an_rtsp_camera_that_goes_quiet_is_opened_again_after_the_read_timeout(
-    qtbot: QtBot, make_window, rtsp_camera: RtspCamera
+    qtbot: QtBot, make_window, tcp_camera: RtspCamera
 ) -> None:
     # FFmpeg's RTSP reads that time out still handed over a frame, twice: the stall was told,
     # and the stream opened again, after 9 s, three read timeouts, instead of one.
-    window = make_window(camera=rtsp_camera.url)
+    window = make_window(camera=tcp_camera.url)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    rtsp_camera.stall()
+    tcp_camera.stall()
     stalled = time.monotonic()
     qtbot.waitUntil(
         lambda: "no frame could be read from it for 3 s: reconnecting" in window.source_banner.text(), timeout=WAIT_MS
@@ -246,38 +268,36 @@ def test_an_rtsp_camera_that_goes_quiet_is_opened_again_after_the_read_timeout(
     told_after_s = time.monotonic() - stalled
     # Was 3 timeouts, 9 s; under 2 leaves room for a busy machine.
     assert told_after_s < 2 * STREAM_READ_TIMEOUT_MS / 1000.0
-    rtsp_camera.resume()
+    tcp_camera.resume()
     qtbot.waitUntil(lambda: "reconnected after 1 drop" in window.status.summary_label.text(), timeout=WAIT_MS)
-    assert window.is_running and rtsp_camera.streams >= 2
+    assert window.is_running and tcp_camera.streams >= 2
 
 
 def test_ffmpeg_options_of_ones_own_replace_opencvs_tcp_first(
-    rtsp_camera: RtspCamera, monkeypatch: pytest.MonkeyPatch
+    tcp_camera: RtspCamera, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # What the README says of OPENCV_FFMPEG_CAPTURE_OPTIONS: any options there (tls_verify for
     # an HTTPS camera, say) replace OpenCV's own RTSP default, TCP first.
-    def setups(options: str) -> list[str | None]:
+    def asked(options: str) -> list[str]:
         monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", options)
-        rtsp_camera.requests.clear()
-        assert_stream_gives_a_frame(rtsp_camera.url)
-        return [transport for method, transport in rtsp_camera.requests if method == "SETUP"]
+        tcp_camera.requests.clear()
+        assert_stream_gives_a_frame(tcp_camera.url)
+        return setups(tcp_camera)
 
-    tcp = "RTP/AVP/TCP;unicast;interleaved=0-1"
-    udp_first = setups("tls_verify;0")
-    assert len(udp_first) == 2 and str(udp_first[0]).startswith("RTP/AVP/UDP;unicast;client_port=")
-    assert udp_first[1] == tcp  # asked again over TCP after the camera's 461 Unsupported Transport
-    assert setups("tls_verify;0|rtsp_flags;prefer_tcp") == [tcp]
-    assert setups("") == [tcp]
+    # Asked again over TCP after the camera's 461 Unsupported Transport.
+    assert asked("tls_verify;0") == ["RTP/AVP/UDP;unicast", TCP]
+    assert asked("tls_verify;0|rtsp_flags;prefer_tcp") == [TCP]
+    assert asked("") == [TCP]
 
 
 def test_stop_does_not_wait_for_a_quiet_rtsp_cameras_read(
-    qtbot: QtBot, make_window, rtsp_camera: RtspCamera, gui_video: VideoTruth
+    qtbot: QtBot, make_window, tcp_camera: RtspCamera, gui_video: VideoTruth
 ) -> None:
     # As over HTTP: the read waits out FFmpeg's read timeout on the stream's own thread, and
     # Stop and another source are done meanwhile; the connection closes once the read returns.
-    window = make_window(camera=rtsp_camera.url)
+    window = make_window(camera=tcp_camera.url)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    rtsp_camera.stall()
+    tcp_camera.stall()
     qtbot.wait(300)  # the stream's read is waiting for the next packet
     window.stop()
     qtbot.waitUntil(lambda: not window.controller.capture.has_source, timeout=WAIT_MS)
@@ -285,5 +305,5 @@ def test_stop_does_not_wait_for_a_quiet_rtsp_cameras_read(
     qtbot.waitUntil(lambda: window.is_running and window.is_file, timeout=WAIT_MS)
     # The quiet read still holds its connection: neither Stop nor the file waited for it (a
     # time bound would say the same less surely on a busy machine).
-    assert rtsp_camera.open_connections == 1
-    qtbot.waitUntil(lambda: rtsp_camera.open_connections == 0, timeout=WAIT_MS)  # and let go of
+    assert tcp_camera.open_connections == 1
+    qtbot.waitUntil(lambda: tcp_camera.open_connections == 0, timeout=WAIT_MS)  # and let go of
