@@ -15,6 +15,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.frame_sources import (
+    STREAM_OPEN_TIMEOUT_MS,
     STREAM_READ_TIMEOUT_MS,
     NetworkStreamSource,
     SourceOpenError,
@@ -273,11 +274,32 @@ def test_an_rtsp_camera_that_goes_quiet_is_opened_again_after_the_read_timeout(
     assert window.is_running and tcp_camera.streams >= 2
 
 
-def test_ffmpeg_options_of_ones_own_replace_opencvs_tcp_first(
+@pytest.mark.parametrize("options", ["", "tls_verify;0", "tls_verify;1|ca_file;/nowhere.pem"])
+def test_an_rtsp_camera_whose_udp_packets_are_lost_plays_over_tcp_whatever_ones_options(
+    transport_stream: tuple[Path, float], monkeypatch: pytest.MonkeyPatch, options: str
+) -> None:
+    # A camera that offers UDP and TCP behind a NAT or firewall that drops its UDP packets.
+    # OpenCV asks FFmpeg for TCP first only where OPENCV_FFMPEG_CAPTURE_OPTIONS is unset or
+    # empty: options of one's own (tls_verify for an HTTPS camera) made FFmpeg ask for UDP,
+    # which it waits on past the app's open timeout (it asks over TCP only after its own
+    # "timeout" option, unset), and the camera was refused: "did not send its first frames".
+    monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", options)
+    camera = RtspCamera(*transport_stream, transports=("udp", "tcp"), udp_arrives=False)
+    try:
+        began = time.monotonic()
+        assert_stream_gives_a_frame(camera.url)
+        assert time.monotonic() - began < STREAM_OPEN_TIMEOUT_MS / 1000.0
+        assert setups(camera) == [TCP]
+    finally:
+        camera.close()
+
+
+def test_ffmpeg_options_of_ones_own_naming_an_rtsp_transport_are_kept(
     tcp_camera: RtspCamera, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # What the README says of OPENCV_FFMPEG_CAPTURE_OPTIONS: any options there (tls_verify for
-    # an HTTPS camera, say) replace OpenCV's own RTSP default, TCP first.
+    # What the README says of OPENCV_FFMPEG_CAPTURE_OPTIONS: options naming rtsp_transport or
+    # rtsp_flags are FFmpeg's as given (here UDP first, as FFmpeg's own default), others
+    # keep OpenCV's TCP first.
     def asked(options: str) -> list[str]:
         monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", options)
         tcp_camera.requests.clear()
@@ -285,8 +307,10 @@ def test_ffmpeg_options_of_ones_own_replace_opencvs_tcp_first(
         return setups(tcp_camera)
 
     # Asked again over TCP after the camera's 461 Unsupported Transport.
-    assert asked("tls_verify;0") == ["RTP/AVP/UDP;unicast", TCP]
+    assert asked("tls_verify;0|rtsp_transport;udp+tcp") == ["RTP/AVP/UDP;unicast", TCP]
+    assert asked("rtsp_flags;filter_src|tls_verify;0") == ["RTP/AVP/UDP;unicast", TCP]
     assert asked("tls_verify;0|rtsp_flags;prefer_tcp") == [TCP]
+    assert asked("tls_verify;0") == [TCP]
     assert asked("") == [TCP]
 
 

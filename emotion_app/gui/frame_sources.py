@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -48,6 +49,7 @@ from .screen_capture import ScreenCaptureError, ScreenFrameSource
 from .stream_drops import StreamDrops
 from .stream_pace import STREAM_STALL_CEILING_S, STREAM_STALL_FLOOR_S, StreamPace
 from .stream_probe import (
+    CAPTURE_OPTIONS,
     CHECK_ADDRESS,
     PROBE_DEADLINE_S,
     PROBE_TIMEOUT_S,
@@ -653,9 +655,28 @@ def _open_timeout_ms(read_timeout_ms: int) -> int:
     return max(STREAM_OPEN_TIMEOUT_MS, read_timeout_ms)
 
 
+def rtsp_over_tcp_first() -> None:
+    """Have OpenCV's FFmpeg ask an RTSP camera for RTP over TCP first, where FFmpeg options
+    of one's own (:data:`CAPTURE_OPTIONS`) name no RTSP transport (rtsp_transport,
+    rtsp_flags): ``rtsp_flags;prefer_tcp`` added to them.
+
+    OpenCV asks so only where no options are given. With options of one's own (tls_verify
+    for an HTTPS camera) FFmpeg asked for UDP first, and where a NAT or firewall drops the
+    camera's UDP packets it waited for them past the open timeout, asking over TCP only
+    after its own ``timeout`` option, unset by default: the camera never played."""
+    options = os.environ.get(CAPTURE_OPTIONS, "")
+    names = {item.split(";", 1)[0].strip() for item in options.split("|")}
+    if options and not names & {"rtsp_transport", "rtsp_flags"}:
+        # Written once: the options then name rtsp_flags.
+        os.environ[CAPTURE_OPTIONS] = f"{options}|rtsp_flags;prefer_tcp"
+
+
 def open_stream_capture(url: str, read_timeout_ms: int = STREAM_READ_TIMEOUT_MS) -> cv2.VideoCapture:
     """``url`` through OpenCV's FFmpeg backend, with the timeouts above (FFmpeg's read
-    timeout is fixed once a stream is open: a read it cut short leaves the stream dead)."""
+    timeout is fixed once a stream is open: a read it cut short leaves the stream dead),
+    an RTSP camera asked for TCP first (:func:`rtsp_over_tcp_first`)."""
+    if url.split(":", 1)[0].lower() in ("rtsp", "rtsps"):
+        rtsp_over_tcp_first()
     return cv2.VideoCapture(
         url,
         cv2.CAP_FFMPEG,
