@@ -91,9 +91,13 @@ def create_main_window(options: LaunchOptions) -> MainWindow:
     # Imported here so `main.py --help` answers without loading torch and the model code.
     from emotion_app.inference.runners import import_backends
 
+    from .frame_sources import rtsp_over_tcp_first
     from .main_window import MainWindow
     from .settings import AppSettings
 
+    # Before any thread opens a stream: an environment written while another thread reads
+    # it (OpenCV's FFmpeg opening a file) can crash the process.
+    rtsp_over_tcp_first()
     # Now, under the starting screen, rather than when the fast classifier is first used.
     import_backends()
     settings = AppSettings.at_path(options.settings) if options.settings else AppSettings.user()

@@ -663,7 +663,10 @@ def rtsp_over_tcp_first() -> None:
     OpenCV asks so only where no options are given. With options of one's own (tls_verify
     for an HTTPS camera) FFmpeg asked for UDP first, and where a NAT or firewall drops the
     camera's UDP packets it waited for them past the open timeout, asking over TCP only
-    after its own ``timeout`` option, unset by default: the camera never played."""
+    after its own ``timeout`` option, unset by default: the camera never played. The app
+    calls it at start, before its threads (an environment written while another thread
+    reads it can crash the process); the call at each RTSP open, for other callers, then
+    writes nothing."""
     options = os.environ.get(CAPTURE_OPTIONS, "")
     names = {item.split(";", 1)[0].strip() for item in options.split("|")}
     if options and not names & {"rtsp_transport", "rtsp_flags"}:
