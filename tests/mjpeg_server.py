@@ -41,6 +41,8 @@ class MjpegCamera:
     delivers it).
     ``intervals``: the seconds each stream waits after each of its frames, in turn (looped;
     ``fps`` then unused), as a camera in a snapshot or timelapse mode sends them.
+    ``first_after_s``: each stream sends its first frame that long after its answer, as
+    such a camera does that sends a frame only when its interval comes round.
     ``password``: a user name and password the camera asks for by Basic (401 until given);
     ``digest``: by Digest (MD5, qop auth) instead.
     ``chunked``: each stream sent in HTTP/1.1 chunks (Transfer-Encoding: chunked), a chunk
@@ -68,6 +70,7 @@ class MjpegCamera:
         chunked: bool = False,
         lengths: bool = True,
         boundary: tuple[str | None, str] = ("frame", "--frame"),
+        first_after_s: float = 0.0,
     ) -> None:
         self.frames: list[np.ndarray | bytes] = list(
             frames if frames is not None else read_video(video) if video else []
@@ -132,6 +135,7 @@ class MjpegCamera:
                 camera._connections.append(self.connection)
                 index = 0
                 try:
+                    time.sleep(first_after_s)
                     while camera._on.is_set():
                         jpeg = _jpeg(camera.frames[index % len(camera.frames)])
                         length = b"Content-Length: %d\r\n" % len(jpeg) if lengths else b""

@@ -19,8 +19,8 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice, CameraPicker, StaticDeviceMonitor
 from emotion_app.gui.frame_sources import (
+    OWN_READER_FIRST_FRAME_S,
     STREAM_OPEN_TIMEOUT_MS,
-    STREAM_READ_TIMEOUT_MS,
     FrameSource,
     NetworkStreamSource,
     SourceOpenError,
@@ -208,15 +208,15 @@ def test_an_address_nobody_answers_is_refused_in_seconds_with_the_reason() -> No
 
 def test_a_stream_too_slow_for_a_frame_is_told_as_one_that_answered() -> None:
     # HTTP 200 and the stream's header at once, then its frames a byte every 50 ms: FFmpeg
-    # waits out its open timeout, and the app's own reader a read's. Was "no answer (check
-    # the address...)".
+    # waits out its open timeout, and the app's own reader its wait for a first frame. Was
+    # "no answer (check the address...)".
     camera = MjpegCamera(frames=_numbered(2), drip_s=0.05)
     try:
         with pytest.raises(SourceOpenError) as raised:
             open_frame_source(CameraSpec(-1, url=camera.url))
     finally:
         camera.close()
-    waited_s = (STREAM_OPEN_TIMEOUT_MS + STREAM_READ_TIMEOUT_MS) / 1000
+    waited_s = STREAM_OPEN_TIMEOUT_MS / 1000 + OWN_READER_FIRST_FRAME_S
     assert str(raised.value) == (
         f"Could not open network camera {camera.url}: it answered (HTTP 200 OK, multipart/x-mixed-replace) but did "
         f"not send its first frames within {waited_s:g} s (a link too slow for them, or a camera that stalls)"

@@ -1,7 +1,7 @@
 """A network camera's first open given up: a camera served for real on localhost that
 answers with an MJPEG stream (HTTP 200, multipart/x-mixed-replace) and never sends a frame
-holds the open for FFmpeg's open timeout, the probe and the app's own reader's wait (about
-10 s in all). Stop, another source and closing the window do not wait for it, and the open
+holds the open for FFmpeg's open timeout, the probe and the app's own reader's wait for a
+first frame (about 35 s in all). Stop, another source and closing the window do not wait for it, and the open
 given up lets go of the camera on its own thread, counted by wait_for_streams_let_go."""
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.frame_sources import (
+    OWN_READER_FIRST_FRAME_S,
     STREAM_READ_TIMEOUT_MS,
     NetworkStreamSource,
     SourceOpenError,
@@ -140,6 +141,64 @@ def test_the_window_shows_its_frames_and_stops_and_closes_at_once(
     window.close()
     assert time.monotonic() - closing < 1.0
     assert timelapse_camera.all_closed_within(1.0)
+
+
+# A camera sending a frame only when its interval comes round, the first one too.
+_SLOW_S = 6.0
+_WAITING = "it answered with an MJPEG stream; waiting for its first frame"
+
+
+def _tells_waiting(window) -> bool:  # noqa: ANN001 - the fixture's MainWindow
+    return _WAITING in window.source_banner.text()
+
+
+def test_a_camera_sending_its_first_frame_6_s_after_it_answers_opens_in_the_window(qtbot: QtBot, make_window) -> None:
+    # FFmpeg waits out its 4 s open, and the app's own reader waited 3 s for a first frame:
+    # refused as a camera that "did not send its first frames within 7 s".
+    camera = MjpegCamera(frames=_FRAMES, intervals=(_SLOW_S,), first_after_s=_SLOW_S)
+    try:
+        window = make_window(camera=camera.url)
+        qtbot.waitUntil(lambda: _tells_waiting(window), timeout=10_000)
+        told = f"Network camera {camera.url}: {_WAITING} (up to {OWN_READER_FIRST_FRAME_S:g} s)…"
+        assert window.source_banner.text() == told and window.view.placeholder == told
+        assert window.source_state.starting
+        began = last = time.monotonic()
+        while window.view.result is None:
+            qtbot.wait(50)  # the window's event loop runs on meanwhile, never held up
+            now = time.monotonic()
+            assert now - last < 0.5 and now - began < _SLOW_S + 2.0
+            last = now
+        assert window.is_running and not _tells_waiting(window)
+        first = window.view.result.frame_index
+        qtbot.waitUntil(lambda: window.view.result.frame_index != first, timeout=int(2_000 * _SLOW_S))
+        assert window.source_state.reconnected == 0 and window.source_banner.text() == ""
+        closing = time.monotonic()
+        window.close()
+        assert time.monotonic() - closing < 1.0
+        assert camera.all_closed_within(1.0)
+    finally:
+        camera.close()
+
+
+def test_stop_while_waiting_for_a_first_frame_acts_at_once(qtbot: QtBot, make_window) -> None:
+    camera = MjpegCamera(frames=_FRAMES, intervals=(_SLOW_S,))
+    camera.stall()  # each stream answers, then sends nothing and keeps its connection open
+    try:
+        window = make_window(camera=camera.url)
+        qtbot.waitUntil(lambda: _tells_waiting(window), timeout=10_000)
+        # Past the 3 s the reader waited before: still waiting, no fault.
+        qtbot.wait(STREAM_READ_TIMEOUT_MS + 500)
+        assert window.source_state.starting and _tells_waiting(window)
+        stopping = time.monotonic()
+        with qtbot.waitSignal(window.controller.source_stopped, timeout=1000):
+            window.stop()
+        assert time.monotonic() - stopping < 1.0
+        assert not window.source_state.active and window.source_banner.text() == ""
+        assert window.view.placeholder == "Stopped"
+        assert camera.all_closed_within(1.0)  # the reader's wait cut within a slice
+        assert wait_for_streams_let_go(1.0)
+    finally:
+        camera.close()
 
 
 @pytest.mark.parametrize("digest", [False, True], ids=["basic", "digest"])

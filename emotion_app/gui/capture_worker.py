@@ -191,8 +191,9 @@ class CaptureWorker(QObject):
         try:
             # A network camera's open waits on a thread of its own: a stop, another source or
             # the thread's end, sent meanwhile, gives it up at once (it lets go of the camera
-            # on that thread) and comes next, with nothing to tell of this open.
-            with opening_cancelled_when(self._superseded):
+            # on that thread) and comes next, with nothing to tell of this open. A long wait
+            # in it (a slow camera's first frame) is told the window as it begins.
+            with opening_cancelled_when(self._superseded, lambda what: self._tell_opening(spec, what)):
                 source = self._source_factory(spec)
         except OpenAbandoned:
             return
@@ -584,6 +585,11 @@ class CaptureWorker(QObject):
             self._pace_ref_s = None  # the next frame is due at once and restarts the clock
             return 0
         return max(0, int(round((due - now) * 1000.0)))
+
+    def _tell_opening(self, spec: SourceSpec, what: str) -> None:
+        """Tell the GUI what the open of ``spec`` under way waits for (a notice before it
+        opened: see SourceNotice)."""
+        self.notice.emit(SourceNotice(spec, self._stream_id, f"{spec.describe(capital=True)}: {what}…", calm=True))
 
     def _tell_reconnecting(self, source: FrameSource, spec: SourceSpec) -> None:
         """Tell the GUI when a network camera starts opening its stream again, and when it

@@ -82,17 +82,23 @@ class OpenAbandoned(Exception):
 # What the opens under way on this thread ask whether they are given up (see
 # :func:`opening_cancelled_when`); None: never.
 _open_cancelled: ContextVar[Callable[[], bool] | None] = ContextVar("open_cancelled", default=None)
+# Who is told, on this thread, what an open under way waits for; None: nobody.
+_open_told: ContextVar[Callable[[str], None] | None] = ContextVar("open_told", default=None)
 
 
 @contextmanager
-def opening_cancelled_when(cancelled: Callable[[], bool]) -> Iterator[None]:
+def opening_cancelled_when(cancelled: Callable[[], bool], told: Callable[[str], None] | None = None) -> Iterator[None]:
     """Within it, a network camera's open gives up (:class:`OpenAbandoned`) within
     :data:`_OPEN_POLL_S` once ``cancelled`` says so: the capture worker's way of handing its
-    stop to the open, through any source factory that calls :func:`open_frame_source`."""
+    stop to the open, through any source factory that calls :func:`open_frame_source`.
+    ``told``: called (on this thread) with what a long open waits for, in words, as it
+    begins waiting (a slow camera's first frame)."""
     token = _open_cancelled.set(cancelled)
+    told_token = _open_told.set(told)
     try:
         yield
     finally:
+        _open_told.reset(told_token)
         _open_cancelled.reset(token)
 
 
@@ -651,6 +657,12 @@ class StreamRefusedError(Exception):
         self.opened = opened
 
 
+# How long the app's own reader waits for a stream's first frame at its first open: a camera
+# in a snapshot or timelapse mode may send one only when its interval comes round, and no
+# stream is waited for longer than its pace ever allows between two frames.
+OWN_READER_FIRST_FRAME_S = STREAM_STALL_CEILING_S
+
+
 def _open_timeout_ms(read_timeout_ms: int) -> int:
     return max(STREAM_OPEN_TIMEOUT_MS, read_timeout_ms)
 
@@ -701,6 +713,8 @@ def connect_stream(
     cancelled: Callable[[], bool] = lambda: False,
     read_timeout_ms: int = STREAM_READ_TIMEOUT_MS,
     own_reader_first: bool = False,
+    first_frame_ms: int | None = None,
+    told: Callable[[str], None] | None = None,
 ) -> tuple[StreamCapture, Decoder | None, np.ndarray]:
     """The stream at ``url`` (checked) opened, with its first frame read and decoded, and
     the decoder of its reads (None: they are pictures already); :class:`StreamRefusedError`
@@ -711,7 +725,9 @@ def connect_stream(
     FFmpeg first; where it does not open a stream that the probe finds is an HTTP(S) MJPEG
     one, the app's own reader (gui/http_mjpeg), which opens a camera too slow for FFmpeg's
     open (it reads three frames in it). ``own_reader_first``: that reader alone (a stream
-    it read before)."""
+    it read before). ``first_frame_ms``: how long that reader waits for the first frame
+    (None: as long as a read; a first open, which knows nothing of the stream's pace, waits
+    :data:`OWN_READER_FIRST_FRAME_S`), ``told`` what it waits for as it begins."""
     open_timeout_ms = _open_timeout_ms(read_timeout_ms)
     with quiet_opencv_log():
         began = time.monotonic()
@@ -721,7 +737,8 @@ def connect_stream(
             if capture is not None:
                 capture.release()
                 waited_out = _waited_out(began, open_timeout_ms)
-            return _open_refused(url, cancelled, read_timeout_ms, waited_out, own_reader_first)
+            first_ms = max(read_timeout_ms, first_frame_ms or 0)
+            return _open_refused(url, cancelled, read_timeout_ms, waited_out, own_reader_first, first_ms, told)
         frame = None
         decode = jpeg_packets(capture)
         began = time.monotonic()
@@ -739,11 +756,19 @@ def connect_stream(
 
 
 def _open_refused(
-    url: str, cancelled: Callable[[], bool], read_timeout_ms: int, waited_out: bool, own_reader_first: bool
+    url: str,
+    cancelled: Callable[[], bool],
+    read_timeout_ms: int,
+    waited_out: bool,
+    own_reader_first: bool,
+    first_frame_ms: int,
+    told: Callable[[str], None] | None = None,
 ) -> tuple[StreamCapture, Decoder | None, np.ndarray]:
     """The stream at ``url`` that FFmpeg did not open (``waited_out``: it waited out its
     open timeout; ``own_reader_first``: not tried), read by the app's own MJPEG reader where
-    the camera answers with such a stream; else :class:`StreamRefusedError` saying why."""
+    the camera answers with such a stream, its first frame waited for up to
+    ``first_frame_ms``; else :class:`StreamRefusedError` saying why. ``told``: what that
+    wait is, as it begins (see :func:`connect_stream`)."""
     _refused_if(cancelled)
     open_timeout_ms = _open_timeout_ms(read_timeout_ms)
     answer = None
@@ -758,7 +783,9 @@ def _open_refused(
         if answer.mjpeg is None:
             raise StreamRefusedError(answer.reason, opened=False)
     own = open_http_mjpeg(url, read_timeout_ms / 1000.0, cancelled)
-    opened = _own_first_frame(own, cancelled, read_timeout_ms) if own is not None else None
+    if own is not None and told is not None:
+        told(f"it answered with an MJPEG stream; waiting for its first frame (up to {first_frame_ms / 1000.0:g} s)")
+    opened = _own_first_frame(own, cancelled, first_frame_ms, read_timeout_ms) if own is not None else None
     if opened is not None:
         return opened
     _refused_if(cancelled)
@@ -766,7 +793,7 @@ def _open_refused(
         answer = _probe(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, None, cancelled)
         _refused_if(cancelled)
     if own is not None and answer.mjpeg is not None:  # it answered with a stream, and sent no frame
-        waited_ms = read_timeout_ms + (open_timeout_ms if waited_out else 0)
+        waited_ms = first_frame_ms + (open_timeout_ms if waited_out else 0)
         raise StreamRefusedError(sent_no_first_frames(answer.mjpeg, waited_ms / 1000.0), opened=False)
     raise StreamRefusedError(answer.reason, opened=False)
 
@@ -778,13 +805,14 @@ def _refused_if(cancelled: Callable[[], bool]) -> None:
 
 
 def _own_first_frame(
-    capture: HttpMjpegCapture, cancelled: Callable[[], bool], read_timeout_ms: int
+    capture: HttpMjpegCapture, cancelled: Callable[[], bool], first_frame_ms: int, read_timeout_ms: int
 ) -> tuple[StreamCapture, Decoder | None, np.ndarray] | None:
     """The first frame of an MJPEG stream the app's own reader opened, with the capture and
-    its decoder; parts that do not decode are passed over for a read's timeout. None (the
-    capture released) where no part came; :class:`StreamRefusedError` where parts came and
-    none decoded (a camera sending no frames is told apart from one sending no pictures)."""
-    deadline = time.monotonic() + read_timeout_ms / 1000.0
+    its decoder, waited for up to ``first_frame_ms``; parts that do not decode are passed
+    over for a read's timeout from the first. None (the capture released) where no part
+    came; :class:`StreamRefusedError` where parts came and none decoded (a camera sending no
+    frames is told apart from one sending no pictures)."""
+    deadline = time.monotonic() + first_frame_ms / 1000.0
     parts = 0
     while (left_s := deadline - time.monotonic()) > 0 and not cancelled():
         # Each read within the time left: the stream's reads set their own timeout after.
@@ -792,6 +820,8 @@ def _own_first_frame(
         ok, packet = capture.read()
         if not ok or packet is None:
             break
+        if not parts:  # what comes is no longer waited for as a slow camera's first frame
+            deadline = min(deadline, time.monotonic() + read_timeout_ms / 1000.0)
         parts += 1
         frame = decode_jpeg_silently(packet)
         if frame is not None and frame.size > 0:
@@ -822,18 +852,24 @@ def _waited_out(began: float, timeout_ms: int) -> bool:
     return time.monotonic() - began >= 0.9 * timeout_ms / 1000.0
 
 
-def open_network_camera(spec: CameraSpec, cancelled: Callable[[], bool] | None = None) -> NetworkStreamSource:
+def open_network_camera(
+    spec: CameraSpec, cancelled: Callable[[], bool] | None = None, told: Callable[[str], None] | None = None
+) -> NetworkStreamSource:
     """The stream of ``spec.url`` with its first frame read; :class:`SourceOpenError` with a
     reason. ``cancelled`` (default: :func:`opening_cancelled_when`'s): asked every
     :data:`_OPEN_POLL_S` while the open waits; where it says so, :class:`OpenAbandoned` at
-    once, and the open, on a thread of its own, lets go of the camera (see :class:`_StreamOpen`)."""
+    once, and the open, on a thread of its own, lets go of the camera (see :class:`_StreamOpen`).
+    ``told`` (default: :func:`opening_cancelled_when`'s): called on this thread with what
+    the open waits for, in words, as it begins waiting for a slow camera's first frame."""
     try:
         url = check_stream_url(spec.url)
     except ValueError as exc:
         raise SourceOpenError(f"Could not open {spec.describe()}: {exc}") from None
     began = time.monotonic()
     try:
-        capture, decode, frame = _StreamOpen(url).result(cancelled or _open_cancelled.get() or (lambda: False))
+        capture, decode, frame = _StreamOpen(url).result(
+            cancelled or _open_cancelled.get() or (lambda: False), told or _open_told.get()
+        )
     except StreamRefusedError as exc:
         if exc.opened:
             raise SourceOpenError(f"{spec.describe(capital=True)} {exc}") from None
@@ -855,7 +891,7 @@ class _StreamOpen:
     FFmpeg's open cannot be cut short (it waits up to :data:`STREAM_OPEN_TIMEOUT_MS`), nor
     can a socket's wait already under way in the probe (a step's timeout): held by them on
     the capture thread, a stop, another source or the window's closing waited for the whole
-    open (FFmpeg's, the probe's and the app's own reader's: about 10 s for a camera that
+    open (FFmpeg's, the probe's and the app's own reader's: about 35 s for a camera that
     answers with a stream and sends no frame). :meth:`result` waits for it only until its
     ``cancelled`` says so; the open then gives up at its next step (the probe's and the
     reader's waits are cut within a step or a slice), releases what it opened, and ends.
@@ -867,12 +903,17 @@ class _StreamOpen:
         self._lock = threading.Lock()
         self._opened: tuple[StreamCapture, Decoder | None, np.ndarray] | None = None
         self._failed: BaseException | None = None
+        self._waiting: str | None = None  # what the open waits for, in words (set on its thread)
         _start_stream_thread(lambda: self._open(url), "network camera open")
 
     def _open(self, url: str) -> None:
         opened = None
         try:
-            opened = connect_stream(url, self._abandoned.is_set)
+            # Its pace unknown yet, a slow camera may send its first frame only when its
+            # interval comes round: waited for as long as any stream's pace allows.
+            opened = connect_stream(
+                url, self._abandoned.is_set, first_frame_ms=int(OWN_READER_FIRST_FRAME_S * 1000), told=self._waits_for
+            )
         except Exception as exc:  # StreamRefusedError, or a backend's: the waiter's to raise
             self._failed = exc
         finally:
@@ -883,10 +924,21 @@ class _StreamOpen:
                     self._opened = opened
                 self._done.set()
 
-    def result(self, cancelled: Callable[[], bool]) -> tuple[StreamCapture, Decoder | None, np.ndarray]:
+    def _waits_for(self, what: str) -> None:
+        self._waiting = what
+
+    def result(
+        self, cancelled: Callable[[], bool], told: Callable[[str], None] | None = None
+    ) -> tuple[StreamCapture, Decoder | None, np.ndarray]:
         """What :func:`connect_stream` returned (or raised); :class:`OpenAbandoned` as soon
-        as ``cancelled`` says so (asked on the caller's thread)."""
+        as ``cancelled`` says so (asked on the caller's thread). ``told``: called on the
+        caller's thread with what the open waits for, once it waits for it."""
+        told_of: str | None = None
         while not self._done.wait(_OPEN_POLL_S):
+            waiting = self._waiting
+            if told is not None and waiting is not None and waiting != told_of:
+                told_of = waiting
+                told(waiting)
             if cancelled():
                 with self._lock:
                     if not self._done.is_set():

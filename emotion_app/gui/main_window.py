@@ -153,6 +153,8 @@ _STATUS_INTERVAL_MS = 500
 # The source banner's tag for a network camera's "reconnecting…" notice (with its stream's
 # id): the end of the reconnect takes away that notice, never a message put up since.
 _RECONNECTING_TAG = "reconnecting"
+# Its tag for what a network camera's open waits for (a slow camera's first frame).
+_OPENING_TAG = "opening"
 # How long the output folder and a recording's files may take to answer their checks
 # (made off the GUI thread) before the user is told they do not: on a network share whose
 # server has gone they never answer, and the press would otherwise come to nothing unsaid.
@@ -871,6 +873,9 @@ class MainWindow(QMainWindow):
         # on with nothing written, and take a restart's frames from the beginning.
         self.stop_recording()
         self.controller.stop()
+        if self.source_banner.tag == _OPENING_TAG:  # waiting for a first frame no more
+            self.source_banner.dismiss()
+            self.view.set_placeholder("Stopped")
         self.source_state.stopped()
         self._update_actions()
 
@@ -1482,7 +1487,14 @@ class MainWindow(QMainWindow):
         self._show_source_problem(fault.message, fault.spec, fault.file_there)
 
     def _on_source_notice(self, notice: SourceNotice) -> None:
-        """A network camera reconnecting (the message stays while it does), or playing again."""
+        """A network camera reconnecting (the message stays while it does), or playing
+        again; or, opening, waiting for its first frame (the message stays until it opened)."""
+        if self.source_state.starting:
+            if notice.spec == self.source_state.spec and notice.text:
+                self.view.set_placeholder(notice.text)
+                self.source_banner.show_message(notice.text, "info", [("Stop", self.stop)], tag=_OPENING_TAG)
+                self.status.showMessage(notice.text, 4000)
+            return  # news of a source opened before, or of one the user has moved away from
         info = self.source_state.info
         if notice.spec != self.source_state.spec or info is None or notice.stream_id != info.stream_id:
             return  # a source the user has already moved away from

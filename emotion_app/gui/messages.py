@@ -173,8 +173,9 @@ class SourceFault:
 
 @dataclass(frozen=True)
 class SourceNotice:
-    """News of a source that plays on (a network camera opening its stream again): shown
-    until the next notice of its stream; ``text`` is empty when the news is over.
+    """News of a source that plays on (a network camera opening its stream again), or of
+    one being opened (waiting for a slow camera's first frame): shown until the next notice
+    of its stream, or until it opened; ``text`` is empty when the news is over.
     ``reconnected``: the times its stream broke off and played again, so far; ``calm``:
     news of no fault (a camera that sends few frames, waited for)."""
 
