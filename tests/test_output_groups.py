@@ -4,6 +4,7 @@ one in another. Real files, real renames failing, a real SIGKILL."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -276,3 +277,37 @@ def test_two_runs_recovering_one_group_at_once_tell_each_file_once(tmp_path: Pat
     ]
     assert {path.read_text() for path in folder.glob("o*.csv")} == {"earlier"}
     assert hidden_files(folder) == []
+
+
+def refuse_fsync(monkeypatch: pytest.MonkeyPatch, refused: list[int]) -> None:
+    """os.fsync as on a file system that syncs nothing (EINVAL, some FUSE and SMB mounts):
+    each handle asked for goes in ``refused``."""
+
+    def refusing(handle: int) -> None:
+        refused.append(handle)
+        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+
+    monkeypatch.setattr(os, "fsync", refusing)
+
+
+def written_unsynced(path: Path, data: bytes) -> atomic.AtomicOutput:
+    """An output whose writer wrote its temporary file without syncing it (OpenCV's video writer)."""
+    output = atomic.AtomicOutput(path)
+    output.open().write_bytes(data)
+    return output
+
+
+def test_a_group_is_put_in_place_where_the_file_system_syncs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: the syncs added before the renames raised EINVAL there, and the whole commit
+    # failed where it had worked before them (nothing synced). A sync refused leaves only
+    # what such a file system gives.
+    table, video = two_folders(tmp_path)
+    outputs = [written_unsynced(table, b"new rows"), written_unsynced(video, b"new video")]
+    refused: list[int] = []
+    refuse_fsync(monkeypatch, refused)
+    commit_together(outputs)
+    assert refused  # asked, and refused
+    assert table.read_text() == "new rows" and video.read_bytes() == b"new video"
+    assert hidden_files(table.parent) == [] and hidden_files(video.parent) == []

@@ -416,7 +416,7 @@ def _group_lists(records: Sequence[tuple[AtomicOutput, Path, int]]) -> list[Path
             with open(path, "wb") as written:
                 written.write(text)
                 written.flush()
-                os.fsync(written.fileno())
+                _fsync(written.fileno())
         for path, final in zip(writing, lists, strict=True):
             os.replace(path, final)
         for folder in firsts:  # the records' and lists' names on the disk before any rename
@@ -433,6 +433,20 @@ def _name_without(name: str, span: tuple[int, int]) -> str:
     return name[: span[0]] + name[span[1] :]
 
 
+# What fsync answers on a file system that syncs nothing (some FUSE and SMB mounts), or no
+# folder: a write there goes on with what that file system gives, as before any sync.
+_NO_SYNC = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
+
+
+def _fsync(handle: int) -> None:
+    """``os.fsync(handle)``, passing over a file system that syncs nothing (see :data:`_NO_SYNC`)."""
+    try:
+        os.fsync(handle)
+    except OSError as exc:
+        if exc.errno not in _NO_SYNC:
+            raise
+
+
 def _sync_file(path: Path) -> None:
     """``path``'s data and size on the disk."""
     if sys.platform == "win32":  # Windows syncs only a file opened for writing
@@ -440,7 +454,7 @@ def _sync_file(path: Path) -> None:
     else:  # read only: a file made read-only (its target's mode) is synced too
         handle = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(handle)
+        _fsync(handle)
     finally:
         os.close(handle)
 
@@ -452,10 +466,7 @@ def _sync_folder(folder: Path) -> None:
         return
     handle = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(handle)
-    except OSError as exc:
-        if exc.errno not in (errno.EINVAL, errno.ENOTSUP):  # a file system that syncs no folder
-            raise
+        _fsync(handle)
     finally:
         os.close(handle)
 
