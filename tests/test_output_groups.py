@@ -311,3 +311,27 @@ def test_a_group_is_put_in_place_where_the_file_system_syncs_nothing(
     assert refused  # asked, and refused
     assert table.read_text() == "new rows" and video.read_bytes() == b"new video"
     assert hidden_files(table.parent) == [] and hidden_files(video.parent) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock")
+def test_a_folder_that_cannot_be_locked_is_recovered_and_left_no_lock_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: where flock fails (ENOLCK: an SMB or NFS mount without locks), the lock file
+    # made to take it stayed in the user's folder for good.
+    import fcntl
+
+    table, video = two_folders(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLED_AFTER_THE_FIRST_RENAME, str(table), str(video)], capture_output=True, cwd=REPO
+    )
+    assert done.returncode == -signal.SIGKILL
+
+    def no_locks(handle: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    told = recover_stopped([table.parent, video.parent], ["o."])
+    assert told == [f"{table}: put back as it was before a write that was stopped midway"]
+    assert table.read_text() == "earlier rows" and video.read_bytes() == b"earlier video"
+    assert hidden_files(table.parent) == [] and hidden_files(video.parent) == []

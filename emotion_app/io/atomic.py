@@ -796,15 +796,25 @@ def _lock_folder(folder: Path, deadline: float) -> int | bool | None:
     """The handle of ``folder``'s lock file, locked; False when another holds it past
     ``deadline``; None where no lock can be had (see :class:`_FolderLocks`)."""
     path = folder / RECOVERY_LOCK_NAME
+    flags = os.O_RDWR | getattr(os, "O_BINARY", 0)
     while True:
         try:
-            handle = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+            handle, made = os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600), True
+        except FileExistsError:
+            try:
+                handle, made = os.open(path, flags), False
+            except FileNotFoundError:
+                continue  # removed by its holder as it let go: made anew
+            except OSError:
+                return None
         except OSError:
             return None
         try:
             locked = _try_lock(handle)
-        except OSError:  # no locks on this file system
+        except OSError:  # no locks on this file system (ENOLCK, EOPNOTSUPP)
             os.close(handle)
+            if made:  # not left in the user's folder
+                _unlink(path)
             return None
         if locked:
             try:  # the holder before removes the file as it lets go: a lock on that one is no lock
