@@ -31,6 +31,24 @@ def two_folders(tmp_path: Path) -> tuple[Path, Path]:
     return first / "o.csv", second / "o.mp4"
 
 
+def refuse_fsync(monkeypatch: pytest.MonkeyPatch, refused: list[int]) -> None:
+    """os.fsync as on a file system that syncs nothing (EINVAL, some FUSE and SMB mounts):
+    each handle asked for goes in ``refused``."""
+
+    def refusing(handle: int) -> None:
+        refused.append(handle)
+        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+
+    monkeypatch.setattr(os, "fsync", refusing)
+
+
+def written_unsynced(path: Path, data: bytes) -> atomic.AtomicOutput:
+    """An output whose writer wrote its temporary file without syncing it (OpenCV's video writer)."""
+    output = atomic.AtomicOutput(path)
+    output.open().write_bytes(data)
+    return output
+
+
 def test_a_failed_rename_in_one_folder_puts_back_the_file_in_the_other(tmp_path: Path) -> None:
     table, video = two_folders(tmp_path)
     video.unlink()  # a new video: its name is free when the run starts
@@ -178,7 +196,6 @@ def test_new_files_lists_and_folders_are_synced_before_the_renames(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     table, video = two_folders(tmp_path)
-    outputs = [stage_bytes(table, b"new rows"), stage_bytes(video, b"new video")]
     events: list[tuple[str, int, str]] = []  # ("sync", inode, "") or ("rename", inode, new name)
     fsync, replace = os.fsync, os.replace
 
@@ -193,6 +210,8 @@ def test_new_files_lists_and_folders_are_synced_before_the_renames(
 
     monkeypatch.setattr(os, "fsync", recorded_fsync)
     monkeypatch.setattr(os, "replace", recorded_replace)
+    # One synced by its writer as it is staged (not again), one whose writer syncs nothing (OpenCV's).
+    outputs = [stage_bytes(table, b"new rows"), written_unsynced(video, b"new video")]
     new_files = [each.temp.stat().st_ino for each in outputs if each.temp is not None]
     commit_together(outputs)
     monkeypatch.undo()
@@ -279,24 +298,6 @@ def test_two_runs_recovering_one_group_at_once_tell_each_file_once(tmp_path: Pat
     assert hidden_files(folder) == []
 
 
-def refuse_fsync(monkeypatch: pytest.MonkeyPatch, refused: list[int]) -> None:
-    """os.fsync as on a file system that syncs nothing (EINVAL, some FUSE and SMB mounts):
-    each handle asked for goes in ``refused``."""
-
-    def refusing(handle: int) -> None:
-        refused.append(handle)
-        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
-
-    monkeypatch.setattr(os, "fsync", refusing)
-
-
-def written_unsynced(path: Path, data: bytes) -> atomic.AtomicOutput:
-    """An output whose writer wrote its temporary file without syncing it (OpenCV's video writer)."""
-    output = atomic.AtomicOutput(path)
-    output.open().write_bytes(data)
-    return output
-
-
 def test_a_group_is_put_in_place_where_the_file_system_syncs_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -311,6 +312,42 @@ def test_a_group_is_put_in_place_where_the_file_system_syncs_nothing(
     assert refused  # asked, and refused
     assert table.read_text() == "new rows" and video.read_bytes() == b"new video"
     assert hidden_files(table.parent) == [] and hidden_files(video.parent) == []
+
+
+def test_one_output_is_synced_before_its_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Was: AtomicOutput.commit renamed a file its writer had not synced (torch.save's, a
+    # recording's): a power loss could leave the target empty where the earlier file was.
+    target = tmp_path / "weights.bin"
+    target.write_bytes(b"earlier")
+    events: list[tuple[str, int]] = []
+    fsync, replace = os.fsync, os.replace
+
+    def recorded_fsync(handle: int) -> None:
+        fsync(handle)
+        events.append(("sync", os.fstat(handle).st_ino))
+
+    def recorded_replace(source: str | os.PathLike[str], destination: str | os.PathLike[str]) -> None:
+        events.append(("rename", os.lstat(source).st_ino))
+        replace(source, destination)
+
+    monkeypatch.setattr(os, "fsync", recorded_fsync)
+    monkeypatch.setattr(os, "replace", recorded_replace)
+    atomic.write_with(target, lambda temp: temp.write_bytes(b"new weights"))
+    monkeypatch.undo()
+    inode = target.stat().st_ino
+    assert ("sync", inode) in events and events.index(("sync", inode)) < events.index(("rename", inode)), events
+    assert target.read_bytes() == b"new weights" and hidden_files(tmp_path) == []
+
+
+def test_one_output_is_put_in_place_where_the_file_system_syncs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "recording.mp4"
+    output = written_unsynced(target, b"frames")
+    refused: list[int] = []
+    refuse_fsync(monkeypatch, refused)
+    output.commit()
+    assert refused and target.read_bytes() == b"frames" and hidden_files(tmp_path) == []
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="flock")
@@ -335,3 +372,21 @@ def test_a_folder_that_cannot_be_locked_is_recovered_and_left_no_lock_file(
     assert told == [f"{table}: put back as it was before a write that was stopped midway"]
     assert table.read_text() == "earlier rows" and video.read_bytes() == b"earlier video"
     assert hidden_files(table.parent) == [] and hidden_files(video.parent) == []
+
+
+def test_a_file_its_writer_synced_is_not_synced_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # stage_bytes syncs as it writes (a delayed write error shows there): the commit, alone
+    # or in a group, does not sync that file a second time.
+    synced: list[int] = []
+    fsync = os.fsync
+
+    def recorded_fsync(handle: int) -> None:
+        fsync(handle)
+        synced.append(os.fstat(handle).st_ino)
+
+    monkeypatch.setattr(os, "fsync", recorded_fsync)
+    alone, grouped = tmp_path / "snapshot.png", tmp_path / "o.csv"
+    atomic.write_bytes(alone, b"picture")
+    commit_together([stage_bytes(grouped, b"rows")])
+    monkeypatch.undo()
+    assert synced.count(alone.stat().st_ino) == 1 and synced.count(grouped.stat().st_ino) == 1, synced

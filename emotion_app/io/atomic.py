@@ -244,6 +244,9 @@ class AtomicOutput:
         # The permissions the file gets in place; None: those of the file it replaces, as it
         # is at commit (one set aside before then would leave mkstemp's 0600).
         self.mode: int | None = None
+        # Whether the temporary file's data is on the disk (its writer or commit_together
+        # synced it): the commit does not sync it again.
+        self.synced = False
 
     def open(self) -> Path:
         if self.temp is not None:
@@ -256,6 +259,7 @@ class AtomicOutput:
             raise output_error(self.path, exc, "cannot create a file in its folder") from exc
         os.close(handle)
         self.temp = Path(name)
+        self.synced = False
         return self.temp
 
     def ensure_room(self, needed_bytes: int) -> None:
@@ -282,11 +286,21 @@ class AtomicOutput:
         folder = self.temp.parent if self.temp is not None else self.target.parent
         return OutputError(f"{self.path}: its folder {folder} was removed while it was being written")
 
+    def sync(self) -> None:
+        """The temporary file's data on the disk, before its name can replace the target's
+        (a file system that syncs nothing passed over, see :func:`_fsync`)."""
+        assert self.temp is not None  # opened
+        if not self.synced:
+            _sync_file(self.temp)
+            self.synced = True
+
     def commit(self) -> None:
-        """Move the finished temporary file onto the target (same folder: one atomic rename)."""
+        """Move the finished temporary file onto the target (same folder: one atomic rename),
+        synced first, so a power loss leaves the earlier file or the whole new one."""
         if self.temp is None:
             raise OutputError(f"{self.path}: nothing was written")
         try:
+            self.sync()  # before the chmod, which may leave it read-only
             os.chmod(self.temp, self.mode if self.mode is not None else mode_for(self.target))
             os.replace(self.temp, self.target)
         except OSError as exc:
@@ -350,9 +364,9 @@ def commit_together(
         for output in outputs:
             assert output.temp is not None  # opened
             output.mode = mode_for(output.target)  # now, before the file is set aside
-            # Its data on the disk before its name can replace a file; before the chmod,
-            # which may leave it read-only (Windows syncs only a file opened for writing).
-            _sync_file(output.temp)
+            # Its data on the disk before the first rename; before the chmod, which may leave
+            # it read-only (Windows syncs only a file opened for writing).
+            output.sync()
             os.chmod(output.temp, output.mode)
             inode = output.temp.stat().st_ino
             records.append((output, _record(output, output in set_aside, inode), inode))
@@ -942,6 +956,7 @@ def stage_bytes(
     except OSError as exc:
         output.discard()
         raise output_error(output.path, exc) from exc
+    output.synced = True
     return output
 
 
