@@ -390,3 +390,15 @@ def test_a_file_its_writer_synced_is_not_synced_again(tmp_path: Path, monkeypatc
     commit_together([stage_bytes(grouped, b"rows")])
     monkeypatch.undo()
     assert synced.count(alone.stat().st_ino) == 1 and synced.count(grouped.stat().st_ino) == 1, synced
+
+
+def test_a_folder_with_nothing_stopped_is_not_locked(tmp_path: Path) -> None:
+    # Was: every analyze run and every report made and removed a lock file in each output
+    # folder, though there was nothing to recover (the folder changed, for a share's round
+    # trips, a file watcher, a sync client). Now the lock is taken only for something found.
+    table, video = two_folders(tmp_path)
+    commit_together([stage_bytes(table, b"new rows"), stage_bytes(video, b"new video")])
+    before = [folder.stat().st_mtime_ns for folder in (table.parent, video.parent)]
+    time.sleep(0.01)
+    assert recover_stopped([table.parent, video.parent], ["o."]) == []
+    assert [folder.stat().st_mtime_ns for folder in (table.parent, video.parent)] == before

@@ -602,9 +602,12 @@ def recover_stopped(
     folder another recovery holds past :data:`RECOVERY_LOCK_WAIT_S` is left for the next.
     Returns a line for each earlier file put back or left in its record."""
     folders = list(folders)
+    seen, stopped = _stopped_files(folders, names, tag, owner_gone)
+    if not seen and not stopped:
+        return []  # the usual case: nothing to lock, no lock file made in the user's folders
     # Lists seen before locking name the other folders their groups are to be locked in too.
     touched = set(folders)
-    for path, _ in _stopped_files(folders, names, tag, owner_gone)[0]:
+    for path, _ in seen:
         touched.update(_group_folders(path))
     with _FolderLocks(touched) as locks:
         lists, groups = _stopped_files([folder for folder in folders if locks.held(folder)], names, tag, owner_gone)
