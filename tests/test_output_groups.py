@@ -67,7 +67,6 @@ def test_a_failed_rename_in_one_folder_puts_back_the_file_in_the_other(tmp_path:
 # Python that makes the process die (SIGKILL) right after its first output is put in place.
 _KILLED_AFTER_THE_FIRST_RENAME = f"""{KILLED_AFTER_THE_FIRST_RENAME}
 import sys
-import time
 from pathlib import Path
 outputs = [atomic.stage_bytes(Path(sys.argv[1]), b"new rows"), atomic.stage_bytes(Path(sys.argv[2]), b"new video")]
 atomic.commit_together(outputs)
