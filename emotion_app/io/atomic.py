@@ -478,7 +478,10 @@ def _sync_folder(folder: Path) -> None:
     cannot open a folder on Windows."""
     if os.name != "posix":
         return
-    handle = os.open(folder, os.O_RDONLY)
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except PermissionError:  # a folder one may write in but not read (a drop box): unsynced, as before
+        return
     try:
         _fsync(handle)
     finally:
