@@ -37,7 +37,7 @@ def _options_after_start(tmp_path: Path, options: str) -> str:
 
 
 def test_the_window_start_asks_rtsp_over_tcp_first_with_options_of_ones_own(tmp_path: Path) -> None:
-    assert _options_after_start(tmp_path, "tls_verify;0") == "tls_verify;0|rtsp_flags;prefer_tcp"
+    assert _options_after_start(tmp_path, "tls_verify;0") == "rtsp_flags;prefer_tcp|tls_verify;0"
 
 
 def test_the_window_start_keeps_options_naming_an_rtsp_transport(tmp_path: Path) -> None:

@@ -670,7 +670,7 @@ def _open_timeout_ms(read_timeout_ms: int) -> int:
 def rtsp_over_tcp_first() -> None:
     """Have OpenCV's FFmpeg ask an RTSP camera for RTP over TCP first, where FFmpeg options
     of one's own (:data:`CAPTURE_OPTIONS`) name no RTSP transport (rtsp_transport,
-    rtsp_flags): ``rtsp_flags;prefer_tcp`` added to them.
+    rtsp_flags): ``rtsp_flags;prefer_tcp`` put before them.
 
     OpenCV asks so only where no options are given. With options of one's own (tls_verify
     for an HTTPS camera) FFmpeg asked for UDP first, and where a NAT or firewall drops the
@@ -682,8 +682,9 @@ def rtsp_over_tcp_first() -> None:
     options = os.environ.get(CAPTURE_OPTIONS, "")
     names = {item.split(";", 1)[0].strip() for item in options.split("|")}
     if options and not names & {"rtsp_transport", "rtsp_flags"}:
-        # Written once: the options then name rtsp_flags.
-        os.environ[CAPTURE_OPTIONS] = f"{options}|rtsp_flags;prefer_tcp"
+        # First: FFmpeg stops at a pair it cannot read (a blank) and reads one after "||" as a
+        # name starting with "|". Written once: the options then name rtsp_flags.
+        os.environ[CAPTURE_OPTIONS] = f"rtsp_flags;prefer_tcp|{options}"
 
 
 def open_stream_capture(url: str, read_timeout_ms: int = STREAM_READ_TIMEOUT_MS) -> cv2.VideoCapture:
