@@ -58,6 +58,7 @@ def test_an_open_of_a_camera_that_sends_no_frame_is_given_up_at_once(
         with qtbot.waitSignal(window.controller.source_stopped, timeout=1000):
             window.stop()
         assert not window.source_state.active and not window.is_running
+        assert window.view.placeholder == "Stopped"  # was "Opening network camera …" still
     elif action == "open a picture":
         picture = tmp_path / "still.png"
         assert cv2.imwrite(str(picture), np.full((48, 64, 3), 128, np.uint8))

@@ -873,9 +873,10 @@ class MainWindow(QMainWindow):
         # on with nothing written, and take a restart's frames from the beginning.
         self.stop_recording()
         self.controller.stop()
+        if self.source_state.starting:  # nothing opens now: neither "Opening…" nor a wait on
+            self.view.set_placeholder("Stopped")  # a first frame, whatever banner covers it
         if self.source_banner.tag == _OPENING_TAG:  # waiting for a first frame no more
             self.source_banner.dismiss()
-            self.view.set_placeholder("Stopped")
         self.source_state.stopped()
         self._update_actions()
 
