@@ -163,6 +163,7 @@ class RtspCamera:
         rtp, rtcp = socket.socket(family, socket.SOCK_DGRAM), socket.socket(family, socket.SOCK_DGRAM)
         rtp.bind((self._host, 0))
         rtcp.bind((self._host, 0))
+        ports = (rtp.getsockname()[1], rtcp.getsockname()[1])
         client_port: int | None = None
         try:
             while True:
@@ -171,7 +172,6 @@ class RtspCamera:
                     return
                 method, uri, headers = request
                 self.requests.append((method, headers.get("transport")))
-                ports = (rtp.getsockname()[1], rtcp.getsockname()[1])
                 status, extra, body = self._answer(method, uri, headers, session, ports)
                 answer = f"RTSP/1.0 {status}\r\nCSeq: {headers.get('cseq', '0')}\r\n" + "".join(
                     f"{name}: {value}\r\n" for name, value in extra.items()
