@@ -424,3 +424,22 @@ def test_a_group_is_put_in_place_in_a_folder_that_cannot_be_read(
     commit_together(outputs)
     assert table.read_text() == "new rows" and video.read_bytes() == b"new video"
     assert hidden_files(table.parent) == [] and hidden_files(video.parent) == []
+
+
+def test_a_csv_and_a_report_file_are_written_where_the_file_system_syncs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: the CSV writer's and stage_bytes' own syncs (older than the group's) raised
+    # EINVAL there, so `analyze --csv`, reports and snapshots failed on such a mount.
+    from emotion_app.io.csv_export import FaceCsvWriter
+
+    refused: list[int] = []
+    refuse_fsync(monkeypatch, refused)
+    table = tmp_path / "faces.csv"
+    with FaceCsvWriter(table, ["happy", "sad"]) as writer:
+        writer.write_frame(0, 0.0, [])
+    plot = stage_bytes(tmp_path / "plot.png", b"a plot")
+    commit_together([plot])
+    assert refused  # asked, and refused
+    assert table.read_text(encoding="utf-8").startswith("frame")
+    assert (tmp_path / "plot.png").read_bytes() == b"a plot"

@@ -430,7 +430,7 @@ def _group_lists(records: Sequence[tuple[AtomicOutput, Path, int]]) -> list[Path
             with open(path, "wb") as written:
                 written.write(text)
                 written.flush()
-                _fsync(written.fileno())
+                sync_if_supported(written.fileno())
         for path, final in zip(writing, lists, strict=True):
             os.replace(path, final)
         for folder in firsts:  # the records' and lists' names on the disk before any rename
@@ -452,7 +452,7 @@ def _name_without(name: str, span: tuple[int, int]) -> str:
 _NO_SYNC = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
 
 
-def _fsync(handle: int) -> None:
+def sync_if_supported(handle: int) -> None:
     """``os.fsync(handle)``, passing over a file system that syncs nothing (see :data:`_NO_SYNC`)."""
     try:
         os.fsync(handle)
@@ -468,7 +468,7 @@ def _sync_file(path: Path) -> None:
     else:  # read only: a file made read-only (its target's mode) is synced too
         handle = os.open(path, os.O_RDONLY)
     try:
-        _fsync(handle)
+        sync_if_supported(handle)
     finally:
         os.close(handle)
 
@@ -483,7 +483,7 @@ def _sync_folder(folder: Path) -> None:
     except PermissionError:  # a folder one may write in but not read (a drop box): unsynced, as before
         return
     try:
-        _fsync(handle)
+        sync_if_supported(handle)
     finally:
         os.close(handle)
 
@@ -958,7 +958,7 @@ def stage_bytes(
                 if answered is not None:
                     answered()
             handle.flush()
-            os.fsync(handle.fileno())
+            sync_if_supported(handle.fileno())
     except OSError as exc:
         output.discard()
         raise output_error(output.path, exc) from exc

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import IO
 
 from ..results import FaceResult
-from .atomic import AtomicOutput, OutputError, check_target, output_error
+from .atomic import AtomicOutput, OutputError, check_target, output_error, sync_if_supported
 
 FIXED_COLUMNS: tuple[str, ...] = (
     "frame",
@@ -252,7 +252,7 @@ class _OutputFile:
             return
         try:
             self._handle.flush()
-            os.fsync(self._handle.fileno())  # a delayed write error shows here, not after the rename
+            sync_if_supported(self._handle.fileno())  # a delayed write error shows here, not after the rename
             size, expected = os.fstat(self._handle.fileno()).st_size, self._handle.tell()
             self._handle.close()
         except OSError as exc:
