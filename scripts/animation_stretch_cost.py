@@ -20,7 +20,7 @@ import numpy as np
 
 from emotion_app.io import multi_picture
 from emotion_app.io.video import open_input
-from scripts.support.arguments import positive_ints, script_parser
+from scripts.support.arguments import positive_int, positive_ints, script_parser
 
 
 def frame(index: int, side: int, rng: np.random.Generator) -> np.ndarray:
@@ -33,8 +33,8 @@ def frame(index: int, side: int, rng: np.random.Generator) -> np.ndarray:
 
 def main() -> None:
     parser = script_parser(__file__, __doc__, raw_description=True)
-    parser.add_argument("--frames", type=int, default=800, help="frames in the animation")
-    parser.add_argument("--side", type=int, default=480, help="each frame's width and height in pixels")
+    parser.add_argument("--frames", type=positive_int, default=800, help="frames in the animation")
+    parser.add_argument("--side", type=positive_int, default=480, help="each frame's width and height in pixels")
     parser.add_argument("--format", choices=("png", "webp", "gif"), default="png", help="the animation's kind")
     parser.add_argument("--reads", type=positive_ints, default=[200, 400, 800], help="numbers of frames to read")
     parser.add_argument(

@@ -16,7 +16,7 @@ import statistics
 from emotion_app.io.overlay import PillowText
 from emotion_app.io.overlay_layout import layout_overlay, overlap_area
 from emotion_app.results import FaceResult
-from scripts.support.arguments import script_parser
+from scripts.support.arguments import positive_int, script_parser
 
 LABELS = ("angry", "fear", "happy", "sad", "surprise", "neutral")
 Rect = tuple[int, int, int, int]
@@ -41,7 +41,7 @@ def random_scene(rng: random.Random, tight: bool = False) -> tuple[int, int, lis
 
 def main() -> None:
     parser = script_parser(__file__, __doc__, raw_description=True)
-    parser.add_argument("--scenes", type=int, default=400)
+    parser.add_argument("--scenes", type=positive_int, default=400)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tight", action="store_true", help="8 faces of 40-140 px in 640x480 per scene")
     args = parser.parse_args()

@@ -22,6 +22,7 @@ import torch
 
 from emotion_app.inference import near_tie
 from emotion_app.inference.classifier import EmotionClassifier
+from emotion_app.weights import WeightsError
 from scripts.support.arguments import script_parser
 from training.data import DataError, load_split
 
@@ -43,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     torch.set_num_threads(1)
-    classifier = EmotionClassifier.load(args.weights)
+    try:
+        classifier = EmotionClassifier.load(args.weights)
+    except WeightsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     mode = classifier.optimize(args.mode)
     try:
         faces = load_split(args.data, args.usage, classifier.labels)

@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 
 from emotion_app.io.atomic import commit_together, stage_bytes
-from scripts.support.arguments import script_parser
+from scripts.support.arguments import existing_folder, positive_int, script_parser
 
 
 def main() -> None:
     parser = script_parser(__file__, __doc__, raw_description=True)
-    parser.add_argument("--folder", type=Path, default=Path("/tmp"), help="where the outputs are written")
-    parser.add_argument("--runs", type=int, default=50, help="commits timed")
+    parser.add_argument("--folder", type=existing_folder, default=Path("/tmp"), help="where the outputs are written")
+    parser.add_argument("--runs", type=positive_int, default=50, help="commits timed")
     args = parser.parse_args()
     times: list[float] = []
     with tempfile.TemporaryDirectory(dir=args.folder) as folder:

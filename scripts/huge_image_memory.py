@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from emotion_app.samples import astronaut_face_patch, paste
-from scripts.support.arguments import script_parser
+from scripts.support.arguments import positive_int, script_parser
 
 
 def write_blank_png(path: Path, width: int, height: int) -> Path:
@@ -42,7 +42,7 @@ def write_blank_png(path: Path, width: int, height: int) -> Path:
 
 def main() -> None:
     parser = script_parser(__file__, __doc__, raw_description=True)
-    parser.add_argument("--side", type=int, default=20000)
+    parser.add_argument("--side", type=positive_int, default=20000)
     parser.add_argument("--blank", action="store_true", help="a white 1-bit PNG, no face (no memory to build)")
     parser.add_argument(
         "--keep", type=Path, default=None, help="write the image and CSV here instead of a temporary folder"

@@ -43,6 +43,7 @@ from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.inference.onnx_graph import INPUT_NAME, seed_cnn_to_onnx
 from emotion_app.inference.runners import INT8_OPS, build_runner, check_agreement
 from emotion_app.preprocessing import average_views, test_time_inputs
+from emotion_app.weights import WeightsError
 from scripts.support.arguments import script_parser
 from training.data import DataError, load_split
 
@@ -81,7 +82,11 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(1)
     cv2.setNumThreads(1)
-    classifier = EmotionClassifier.load(args.weights)
+    try:
+        classifier = EmotionClassifier.load(args.weights)
+    except WeightsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     spec = classifier.preprocessing
     try:
         data = load_split(args.data, args.usage, classifier.labels)

@@ -26,8 +26,8 @@ import numpy as np
 from emotion_app.io import video
 from emotion_app.io.codecs import native_stderr_silenced
 from emotion_app.io.video import decode_jpeg, decode_jpeg_silently
-from scripts.support.arguments import script_parser
-from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
+from scripts.support.arguments import non_negative_int, positive_int, script_parser
+from scripts.support.real_clips import DEFAULT_CLIPS, clips_in
 
 # Each: the frames at their own size or resized to 1920x1080 (a full-HD camera's), and
 # OpenCV's JPEG flags.
@@ -45,9 +45,9 @@ DAMAGES = ("bits flipped", "cut short, end marker kept", "stray bytes put in", "
 def main() -> None:
     parser = script_parser(__file__, __doc__, raw_description=True)
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS, help="folder of real clips")
-    parser.add_argument("--frames", type=int, default=60, help="frames taken from each clip")
-    parser.add_argument("--runs", type=int, default=5, help="times each frame is decoded each way")
-    parser.add_argument("--damaged", type=int, default=600, help="damaged JPEGs decoded both ways")
+    parser.add_argument("--frames", type=positive_int, default=60, help="frames taken from each clip")
+    parser.add_argument("--runs", type=positive_int, default=5, help="times each frame is decoded each way")
+    parser.add_argument("--damaged", type=non_negative_int, default=600, help="damaged JPEGs decoded both ways")
     args = parser.parse_args()
     frames = clip_frames(args.clips, args.frames)
     sizes = Counter(f"{frame.shape[1]}x{frame.shape[0]}" for frame in frames)
@@ -91,7 +91,7 @@ def quietly(packet: np.ndarray) -> np.ndarray | None:
 def clip_frames(folder: Path, count: int) -> list[np.ndarray]:
     """The first ``count`` frames of each video of ``folder``."""
     frames: list[np.ndarray] = []
-    for clip in videos_in(folder):
+    for clip in clips_in(folder):
         capture = cv2.VideoCapture(str(clip))
         try:
             for _ in range(count):
@@ -102,7 +102,7 @@ def clip_frames(folder: Path, count: int) -> list[np.ndarray]:
         finally:
             capture.release()
     if not frames:
-        raise SystemExit(f"no video frames in {folder}")
+        raise SystemExit(f"error: no video frames in {folder}")
     return frames
 
 

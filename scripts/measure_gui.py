@@ -92,7 +92,7 @@ from emotion_app.live import (
     load_pipeline,
 )
 from emotion_app.samples import write_demo_video
-from scripts.support.arguments import script_parser
+from scripts.support.arguments import non_negative_int, positive_float, script_parser
 from scripts.support.gc_log import GcLog, describe
 from scripts.support.model_weights import weights_or_random
 from scripts.support.overrides import apply_overrides
@@ -273,9 +273,9 @@ def time_screen_grabs(monitor: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = script_parser(__file__, "Measure display fps, latency, GUI stalls and soak memory.")
-    parser.add_argument("--seconds", type=float, default=20.0, help="length of the live measurement")
+    parser.add_argument("--seconds", type=positive_float, default=20.0, help="length of the live measurement")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds ignored at the start")
-    parser.add_argument("--soak-frames", type=int, default=10_000, help="0 skips the soak")
+    parser.add_argument("--soak-frames", type=non_negative_int, default=10_000, help="0 skips the soak")
     parser.add_argument("--weights", type=Path, default=None, help="default: shipped weights, else random-init")
     classifier = parser.add_mutually_exclusive_group()
     classifier.add_argument(

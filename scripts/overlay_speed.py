@@ -23,15 +23,15 @@ import numpy as np
 from emotion_app.gui.annotation import annotate_frame, enlarged_size
 from emotion_app.io.overlay import draw_results
 from emotion_app.results import FaceResult
-from scripts.support.arguments import frame_size, positive_ints, script_parser
+from scripts.support.arguments import frame_size, non_negative_int, positive_int, positive_ints, script_parser
 
 LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 
 
 def main() -> None:
     parser = script_parser(__file__, __doc__, raw_description=True)
-    parser.add_argument("--frames", type=int, default=300)
-    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--frames", type=positive_int, default=300)
+    parser.add_argument("--warmup", type=non_negative_int, default=200)
     parser.add_argument("--size", type=frame_size, default=(1280, 720), help="WIDTHxHEIGHT (default 1280x720)")
     parser.add_argument(
         "--counts",

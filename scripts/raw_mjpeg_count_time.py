@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 
 from emotion_app.gui.frame_sources import RawMjpegFrameSource, VideoFileSpec, open_frame_source
-from scripts.support.arguments import script_parser
+from scripts.support.arguments import positive_float, positive_int, script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS
 
 SIZE = (640, 480)
@@ -30,12 +30,14 @@ SIZE = (640, 480)
 def main() -> None:
     parser = script_parser(__file__, __doc__, raw_description=True)
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIPS / "WolfgangLanger_Pexels.mp4")
-    parser.add_argument("--minutes", type=float, default=5.0)
-    parser.add_argument("--fps", type=float, default=30.0)
+    parser.add_argument("--minutes", type=positive_float, default=5.0)
+    parser.add_argument("--fps", type=positive_float, default=30.0)
     parser.add_argument("--quality", type=int, default=90, help="JPEG quality (1-100)")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=positive_int, default=3)
     parser.add_argument("--keep", type=Path, help="write the file here and keep it")
     args = parser.parse_args()
+    if not 1 <= args.quality <= 100:
+        parser.error(f"--quality must be 1 to 100, got {args.quality}")
     jpegs = clip_jpegs(args.clip, args.quality)
     frames = round(args.minutes * 60 * args.fps)
     with tempfile.TemporaryDirectory(prefix="mjpeg-count-") as folder:

@@ -20,15 +20,15 @@ from pathlib import Path
 from emotion_app.gui.frame_sources import SourceOpenError, VideoFileSpec, open_frame_source
 from emotion_app.io.raw_mjpeg import JpegIndex
 from emotion_app.io.video import InputError, open_input
-from scripts.support.arguments import script_parser
+from scripts.support.arguments import positive_int, script_parser
 
 FLOODS = {"FF D8 FF": b"\xff\xd8\xff", "FF D8 FF D9": b"\xff\xd8\xff\xd9"}
 
 
 def main() -> None:
     parser = script_parser(__file__, __doc__, raw_description=True)
-    parser.add_argument("--megabytes", type=int, default=20, help="the file's size (MB)")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--megabytes", type=positive_int, default=20, help="the file's size (MB)")
+    parser.add_argument("--runs", type=positive_int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mjpeg-flood-") as folder:
         for name, unit in FLOODS.items():

@@ -29,10 +29,10 @@ from typing import Any
 from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.track import Track
-from emotion_app.io.video import open_input
+from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import to_gray
 from scripts.support.arguments import script_parser
-from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
+from scripts.support.real_clips import DEFAULT_CLIPS, clips_in
 
 # Where a box that left its face is tried: shifts as fractions of the face's side.
 MOVES = ((0.0, 0.6), (0.0, -0.6), (-0.6, 0.0), (0.6, 0.0))
@@ -79,14 +79,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--also", type=Path, action="append", default=[], metavar="VIDEO")
     args = parser.parse_args(argv)
-    if not args.clips.is_dir():
-        print(f"error: {args.clips} is not a folder", file=sys.stderr)
-        return 2
-    videos = videos_in(args.clips) + list(args.also)
+    videos = clips_in(args.clips) + list(args.also)
     report: dict[str, Any] = {}
-    print(f"{'clip':28s}{'resembled':>10}{'full fails':>11}{'full':>6}{'moved':>7}{'pass':>6}{'best':>7}")
     for video in videos:
-        row = measure(video)
+        try:
+            row = measure(video)
+        except InputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if not report:  # the header once a clip could be read: an unreadable one is the one error line
+            print(f"{'clip':28s}{'resembled':>10}{'full fails':>11}{'full':>6}{'moved':>7}{'pass':>6}{'best':>7}")
         report[video.name] = row
         print(
             f"{video.name:28s}{row['resembled']:>10}{row['resembled_full_fails']:>11}{row['full']:>6}"

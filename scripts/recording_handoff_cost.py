@@ -26,7 +26,7 @@ from emotion_app.gui.messages import InferenceResult, RecordingRequest, Recordin
 from emotion_app.gui.recorder import Recorder
 from emotion_app.gui.recording_writer import RecordingWriter
 from emotion_app.samples import astronaut_bgr
-from scripts.support.arguments import script_parser
+from scripts.support.arguments import existing_folder, frame_size, positive_float, positive_int, script_parser
 
 LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 
@@ -73,12 +73,14 @@ def describe(name: str, took: list[float], extra: str) -> None:
 
 def main() -> None:
     parser = script_parser(__file__, __doc__, raw_description=True)
-    parser.add_argument("--size", default="1280x720", help="the frames' WIDTHxHEIGHT")
-    parser.add_argument("--frames", type=int, default=300)
-    parser.add_argument("--fps", type=float, default=30.0)
-    parser.add_argument("--folder", type=Path, default=None, help="where the recordings go (default: a temporary one)")
+    parser.add_argument("--size", type=frame_size, default=(1280, 720), help="the frames' WIDTHxHEIGHT")
+    parser.add_argument("--frames", type=positive_int, default=300)
+    parser.add_argument("--fps", type=positive_float, default=30.0)
+    parser.add_argument(
+        "--folder", type=existing_folder, default=None, help="where the recordings go (default: a temporary one)"
+    )
     args = parser.parse_args()
-    width, height = (int(side) for side in args.size.lower().split("x"))
+    width, height = args.size
     results = frames((width, height), args.frames, args.fps)
     with tempfile.TemporaryDirectory() as temporary:
         folder = args.folder or Path(temporary)

@@ -27,10 +27,10 @@ from emotion_app.faces.detector import DEFAULT_MIN_FACE, FaceDetector
 from emotion_app.faces.geometry import Box, iou
 from emotion_app.faces.scan_plan import SMALL_BAND_FACTOR
 from emotion_app.faces.tracker import CHECKED_FIND_NEIGHBORS
-from emotion_app.io.video import open_input
+from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import to_gray
-from scripts.support.arguments import positive_ints, script_parser
-from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
+from scripts.support.arguments import positive_int, positive_ints, script_parser
+from scripts.support.real_clips import DEFAULT_CLIPS, clips_in
 
 ON_FACE_IOU = 0.3
 
@@ -38,7 +38,7 @@ ON_FACE_IOU = 0.3
 def one_face_frames(clips: Path, every: int, detector: FaceDetector) -> list[tuple[np.ndarray, Box]]:
     """(gray frame, its one face's box) for every ``every``-th frame with exactly one face."""
     samples: list[tuple[np.ndarray, Box]] = []
-    for path in videos_in(clips):
+    for path in clips_in(clips):
         for index, _, frame in open_input(path).frames():
             if index % every:
                 continue
@@ -82,17 +82,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--steps", type=parse_steps, default=[1.2, 1.3, 1.4])
     parser.add_argument("--sides", type=positive_ints, default=[48, 51, 54, 57, 60, 64, 70, 80, 96])
-    parser.add_argument("--every", type=int, default=6, metavar="N")
+    parser.add_argument("--every", type=positive_int, default=6, metavar="N")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    if not args.clips.is_dir():
-        print(f"error: {args.clips} is not a folder of clips", file=sys.stderr)
-        return 2
-    if args.every < 1:
-        print(f"error: --every must be at least 1, got {args.every}", file=sys.stderr)
-        return 2
     detector = FaceDetector()
-    samples = one_face_frames(args.clips, args.every, detector)
+    try:
+        samples = one_face_frames(args.clips, args.every, detector)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"{len(samples)} one-face frames; found by the large band's scan (from 48 px, 3 neighbours) at each step")
     print(f"{'side px':>8}" + "".join(f"{f'step {step}':>12}" for step in args.steps))
     table: dict[str, dict[str, int]] = {}

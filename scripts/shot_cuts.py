@@ -30,7 +30,7 @@ from emotion_app.faces.scene_gate import CHANGE_LEVEL, CUT_SHARE, SHOT_CORRELATI
 from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import to_gray
 from scripts.support.arguments import script_parser
-from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
+from scripts.support.real_clips import DEFAULT_CLIPS, clips_in
 
 MOVE_SHARE = 0.15  # a frame pair this much changed, and no cut, counts as a move
 LIGHT_FRAME = 5
@@ -75,11 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
     args = parser.parse_args(argv)
-    if not args.clips.is_dir():
-        print(f"error: {args.clips}: no such folder", file=sys.stderr)
-        return 2
+    clips = clips_in(args.clips)
     report: dict[str, Any] = {"shot_correlation": SHOT_CORRELATION, "clips": {}}
-    for path in videos_in(args.clips):
+    for path in clips:
         try:
             figures = measure(path)
         except InputError as exc:

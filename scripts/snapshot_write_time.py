@@ -23,7 +23,7 @@ import numpy as np
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.snapshot import save_snapshot
 from emotion_app.samples import astronaut_bgr
-from scripts.support.arguments import positive_ints, script_parser
+from scripts.support.arguments import existing_folder, positive_ints, script_parser
 
 LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 
@@ -57,7 +57,9 @@ def main() -> None:
         "--sides", type=positive_ints, default=[8000, 23170], help="comma-separated (default 8000,23170)"
     )
     parser.add_argument("--content", choices=("photo", "noise"), default="photo")
-    parser.add_argument("--folder", type=Path, default=Path("/tmp"), help="where the snapshots go (default /tmp)")
+    parser.add_argument(
+        "--folder", type=existing_folder, default=Path("/tmp"), help="where the snapshots go (default /tmp)"
+    )
     args = parser.parse_args()
     for side in args.sides:
         image = still(side, args.content)

@@ -15,13 +15,13 @@ import cv2
 import numpy as np
 
 from emotion_app.io.video import open_input
-from scripts.support.arguments import positive_ints, script_parser
+from scripts.support.arguments import positive_int, positive_ints, script_parser
 
 
 def main() -> None:
     parser = script_parser(__file__, __doc__, raw_description=True)
-    parser.add_argument("--pages", type=int, default=3000, help="pages in the TIFF")
-    parser.add_argument("--side", type=int, default=4, help="each page's width and height in pixels")
+    parser.add_argument("--pages", type=positive_int, default=3000, help="pages in the TIFF")
+    parser.add_argument("--side", type=positive_int, default=4, help="each page's width and height in pixels")
     parser.add_argument("--reads", type=positive_ints, default=[100, 400, 1600], help="numbers of pages to read")
     args = parser.parse_args()
     if args.pages < 2 or args.side < 1 or max(args.reads) > args.pages:

@@ -38,11 +38,11 @@ from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.local_search import LocalSearch
 from emotion_app.faces.network_detector import NetworkFaceDetector
-from emotion_app.io.video import open_input
+from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import to_gray
-from scripts.support.arguments import script_parser
+from scripts.support.arguments import positive_int, script_parser
 from scripts.support.overrides import apply_overrides
-from scripts.support.real_clips import DEFAULT_CLIPS, videos_in
+from scripts.support.real_clips import DEFAULT_CLIPS, clips_in
 from scripts.support.variants import mirrored, variants
 
 # Step name -> (wall ms, CPU ms) of each call, filled while timed_steps() is on.
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
-    parser.add_argument("--small-scan-every", type=int, default=scan_plan_module.SMALL_SCAN_EVERY, metavar="N")
+    parser.add_argument("--small-scan-every", type=positive_int, default=scan_plan_module.SMALL_SCAN_EVERY, metavar="N")
     parser.add_argument(
         "--variants",
         action="store_true",
@@ -174,13 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     overrides = apply_overrides(args.overrides)
-    videos = videos_in(args.clips)
-    if not videos:
-        print(f"error: no video in {args.clips}", file=sys.stderr)
-        return 2
-    if args.small_scan_every < 1:
-        print(f"error: --small-scan-every must be at least 1, got {args.small_scan_every}", file=sys.stderr)
-        return 2
+    videos = clips_in(args.clips)
     overrides["small_scan_every"] = args.small_scan_every
     report: dict[str, Any] = {
         "overrides": overrides,
@@ -190,15 +184,20 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.steps:
         report["steps"] = {}
-    print(f"{'clip':30s}{'frames':>8}{'with face':>11}{'ids':>5}{'tracker CPU ms/frame':>22}")
     for video in videos:
         times: StepTimes = {}
-        with timed_steps(times) if args.steps else nullcontext():
-            row = (
-                measure_variants(video, args.small_scan_every, args.cnn_faces)
-                if args.variants
-                else measure(video, args.small_scan_every, cnn_faces=args.cnn_faces)
-            )
+        try:
+            with timed_steps(times) if args.steps else nullcontext():
+                row = (
+                    measure_variants(video, args.small_scan_every, args.cnn_faces)
+                    if args.variants
+                    else measure(video, args.small_scan_every, cnn_faces=args.cnn_faces)
+                )
+        except InputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if not report["clips"]:  # the header once a clip could be read: an unreadable one is the one error line
+            print(f"{'clip':30s}{'frames':>8}{'with face':>11}{'ids':>5}{'tracker CPU ms/frame':>22}")
         report["clips"][video.name] = row
         print(
             f"{video.name:30s}{row['frames']:>8}{row['frames_with_face']:>11}{row['ids']:>5}"

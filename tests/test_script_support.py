@@ -19,10 +19,18 @@ from emotion_app.io.atomic import OutputError
 from emotion_app.samples import astronaut_face_patch, background, paste, read_video
 from scripts import cnn_face_detector
 from scripts.gallery_faces import dense_finds, small_band_scan
-from scripts.support.arguments import frame_size, positive_ints
+from scripts.support.arguments import (
+    existing_folder,
+    frame_size,
+    new_video,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    positive_ints,
+)
 from scripts.support.gc_log import GUI_THREAD, GcLog, describe
 from scripts.support.overrides import apply_overrides
-from scripts.support.real_clips import TruthRange, counted, faces_at, read_truth, videos_in
+from scripts.support.real_clips import TruthRange, clips_in, counted, faces_at, read_truth, videos_in
 from scripts.support.video_out import VideoOut
 
 
@@ -68,6 +76,22 @@ def test_a_gallery_clip_without_its_clips_is_one_line(tmp_path: Path, capfd: pyt
     assert error.startswith("error: ") and error.count("\n") == 1, error
 
 
+def test_paths_to_read_and_write_are_checked_before_the_work(tmp_path: Path) -> None:
+    assert existing_folder(str(tmp_path)) == tmp_path
+    assert new_video(str(tmp_path / "a.avi")) == tmp_path / "a.avi"
+    for parse, bad in (
+        (existing_folder, tmp_path / "missing"),
+        (new_video, tmp_path / "missing" / "a.avi"),
+        (new_video, tmp_path / "a.txt"),
+    ):
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse(str(bad))
+    with pytest.raises(SystemExit, match="no video in"):
+        clips_in(tmp_path)
+    (tmp_path / "a.mp4").write_bytes(b"")
+    assert clips_in(tmp_path) == [tmp_path / "a.mp4"]
+
+
 def test_the_videos_of_a_folder_in_name_order(tmp_path: Path) -> None:
     for name in ("b.MOV", "a.mp4", "truth.csv", "photo.jpg", "c.avi"):
         (tmp_path / name).write_bytes(b"")
@@ -83,6 +107,12 @@ def test_argument_types_fail_with_one_line_reasons() -> None:
     for bad in ("", "1,,3", "0", "2,-1", "x"):
         with pytest.raises(argparse.ArgumentTypeError):
             positive_ints(bad)
+    assert positive_int("3") == 3 and non_negative_int("0") == 0 and positive_float("0.5") == 0.5
+    for parse, bad in ((positive_int, "0"), (positive_int, "1.5"), (non_negative_int, "-1"), (positive_float, "0")):
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse(bad)
+    with pytest.raises(argparse.ArgumentTypeError):
+        positive_float("nan")
 
 
 def test_overrides_set_a_tracker_constant_and_refuse_what_is_not_one(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,6 +22,58 @@ def frame_size(text: str) -> tuple[int, int]:
     return width, height
 
 
+def positive_int(text: str) -> int:
+    """A count: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """A count where 0 means none: a whole number of at least 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A length or rate: a number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
+
+
+def existing_folder(text: str) -> Path:
+    """A folder that is there (where a script writes its files, or reads them)."""
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: no such folder")
+    return path
+
+
+def new_video(text: str) -> Path:
+    """A video file to write: .avi or .mp4 (the codecs the writers pick by suffix), in a
+    folder that is there (else OpenCV prints its own warnings before failing)."""
+    path = Path(text)
+    if path.suffix.lower() not in (".avi", ".mp4"):
+        raise argparse.ArgumentTypeError(f"{text}: expected a .avi or .mp4 file name")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{path.parent}: no such folder")
+    return path
+
+
 def positive_ints(text: str) -> list[int]:
     """``1,3,5`` -> [1, 3, 5]: a comma-separated list of whole numbers of at least 1."""
     try:

@@ -11,6 +11,8 @@ def weights_or_random(asked: Path | None, work: Path) -> Path:
     """``asked``, else the shipped default, else a random-init model written into ``work``
     (the same cost per face: what the GUI scripts time does not depend on the weights)."""
     if asked is not None:
+        if not asked.is_file():
+            raise SystemExit(f"error: {asked}: no such weights file")
         return asked
     if DEFAULT_WEIGHTS_PATH.is_file():
         return DEFAULT_WEIGHTS_PATH

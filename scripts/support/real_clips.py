@@ -3,7 +3,7 @@
 Each row of ``truth.csv`` names a file, a frame range, the number of faces in it (empty:
 not counted) and the expressions acceptable there (``|``-separated; empty: not judged).
 Frames between two ranges (cuts, transitions) have no truth. :func:`videos_in` lists a
-folder's clips.
+folder's clips; :func:`clips_in` the same, or a one-line error where there are none.
 """
 
 from __future__ import annotations
@@ -96,3 +96,14 @@ def counted(ranges: list[TruthRange]) -> bool:
 def videos_in(folder: Path) -> list[Path]:
     """The video files of ``folder`` (the suffixes the app reads), in name order."""
     return sorted(path for path in folder.iterdir() if path.suffix.lower() in VIDEO_SUFFIXES)
+
+
+def clips_in(folder: Path) -> list[Path]:
+    """The video files of ``folder``, in name order; exits with a one-line error where
+    ``folder`` is no folder or holds no video, so that no script reports on nothing."""
+    if not folder.is_dir():
+        raise SystemExit(f"error: {folder}: no such folder")
+    videos = videos_in(folder)
+    if not videos:
+        raise SystemExit(f"error: no video in {folder}")
+    return videos

@@ -1,0 +1,84 @@
+"""Every measurement script refuses bad input in one line, with a non-zero exit, and
+writes nothing: run as the README says (``python -m scripts.NAME``), never its workload."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+# {tmp}: a fresh folder holding "empty/" (no files), "bad/x.mp4" and "x.mp4" (text, not video).
+CASES = [
+    # Were: a report on no clips, exit 0.
+    ("shot_cuts", "--clips {tmp}/empty"),
+    ("scan_step", "--clips {tmp}/empty"),
+    ("recheck_resemblance", "--clips {tmp}/empty"),
+    # Were: a traceback from the video reader.
+    ("shot_cuts", "--clips {tmp}/missing"),
+    ("recheck_resemblance", "--clips {tmp}/bad"),
+    ("scan_step", "--clips {tmp}/bad"),
+    ("tracker_cost", "--clips {tmp}/bad"),
+    ("jpeg_decode_cost", "--clips {tmp}/missing"),
+    # Were: a count of 0 or below ran on (a StatisticsError, an IndexError, a
+    # ZeroDivisionError, OpenCV's assertion) or reported nothing with exit 0.
+    ("scan_step", "--clips {tmp}/empty --every 0"),
+    ("tracker_cost", "--clips {tmp}/empty --small-scan-every 0"),
+    ("jpeg_decode_cost", "--clips {tmp}/empty --frames 0"),
+    ("chart_layout_crowds", "--scenes 0"),
+    ("commit_group_time", "--runs -1"),
+    ("huge_image_memory", "--side -5"),
+    ("overlay_speed", "--frames 0"),
+    ("raw_mjpeg_flood", "--runs 0"),
+    ("raw_mjpeg_flood", "--megabytes 0"),
+    ("raw_mjpeg_count_time", "--quality 0"),
+    ("raw_mjpeg_count_time", "--runs 0"),
+    ("recording_handoff_cost", "--frames 0"),
+    ("recording_handoff_cost", "--fps 0"),
+    ("recording_handoff_cost", "--size x"),
+    ("tiff_pages_speed", "--pages 0"),
+    ("animation_stretch_cost", "--side 0"),
+    ("gui_demo_video", "{tmp}/out.avi --fps 0"),
+    ("measure_gui", "--seconds 0"),
+    # Were: a traceback, or the run went on (into the folder, or with other weights).
+    ("commit_group_time", "--folder {tmp}/missing"),
+    ("recording_handoff_cost", "--folder {tmp}/missing"),
+    ("snapshot_write_time", "--folder {tmp}/missing"),
+    ("gui_demo_video", "{tmp}/missing/out.avi"),
+    ("gui_demo_video", "{tmp}/out.txt"),
+    ("measure_gui", "--weights {tmp}/missing.safetensors"),
+    ("gui_screenshot", "{tmp}/shot.png --weights {tmp}/missing.safetensors"),
+    ("classifier_agreement", "{tmp}/x.mp4 --data {tmp}/empty"),
+    ("inference_candidates", "--weights {tmp}/missing.safetensors --data {tmp}/empty"),
+]
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
+
+
+@pytest.mark.parametrize(("script", "arguments"), CASES, ids=[f"{s} {a.split('{tmp}/')[-1]}" for s, a in CASES])
+def test_bad_input_is_one_line_and_a_failing_exit(script: str, arguments: str, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "x.mp4").write_text("not a video\n")
+    (tmp_path / "x.mp4").write_text("not a video\n")
+    before = _tree(tmp_path)
+    answer = subprocess.run(
+        [sys.executable, "-m", f"scripts.{script}", *arguments.format(tmp=tmp_path).split()],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert answer.returncode != 0, f"exit 0: {answer.stdout[-300:]!r}"
+    assert answer.stdout == "", answer.stdout[-300:]
+    # argparse's own errors come after its usage lines; anything else is the one line.
+    lines = [line for line in answer.stderr.splitlines() if not line.startswith(("usage:", " "))]
+    assert len(lines) == 1 and "error" in lines[0], answer.stderr[-600:]
+    assert _tree(tmp_path) == before, "nothing written"
