@@ -228,3 +228,20 @@ def test_a_read_of_a_chunked_stream_gives_up_within_a_slice_once_stopped() -> No
             capture.release()
     finally:
         camera.close()
+
+
+def test_a_password_is_not_carried_from_https_down_to_plain_http(camera_tls: ssl.SSLContext) -> None:
+    # Kept on the same host whatever the scheme, it went out in the clear (Basic) to the
+    # plain-HTTP port an HTTPS camera redirected to.
+    plain = MjpegCamera(frames=_FRAMES, fps=20, password=("viewer", "s3cret"))
+    secure = MjpegCamera(frames=_FRAMES, fps=20, tls=camera_tls)
+    try:
+        secure.redirects = {"/down": (302, plain.url)}  # the same host, 127.0.0.1
+        secure_port = secure.url.split(":")[2].split("/")[0]
+        url = f"https://viewer:s3cret@127.0.0.1:{secure_port}/down"
+        assert open_http_mjpeg(url, 2.0, lambda: False) is None
+        assert "give them in the address" in why_not_opened(url)
+        assert [said for path, _, said in plain.asked if path == "/video"] == ["", ""]
+    finally:
+        secure.close()
+        plain.close()

@@ -243,8 +243,9 @@ def redirect_target(hops: list[str], location: str) -> str:
     """Where a camera at ``hops[-1]`` (the last of the URLs asked so far) that redirects to
     ``location`` (its Location header, maybe relative) is asked next, appended to ``hops``:
     with the user name and password of the URL before only where it is on the same host,
-    never sent to another. ValueError saying why it is not followed, as a phrase: another
-    kind of address, a loop, or more than :data:`MAX_REDIRECTS` in a row."""
+    never sent to another, nor from https:// down to http:// (in the clear). ValueError
+    saying why it is not followed, as a phrase: another kind of address, a loop, or more
+    than :data:`MAX_REDIRECTS` in a row."""
     here = urlsplit(hops[-1])
     try:
         target = urljoin(hops[-1], location.strip())
@@ -254,7 +255,8 @@ def redirect_target(hops: list[str], location: str) -> str:
         raise ValueError(f"it redirects to {redacted(location.strip()[:200])!r}, which is no address") from None
     if parts.scheme.lower() not in ("http", "https") or not host:
         raise ValueError(f"it redirects to {redacted(target)[:200]}, which is no http:// or https:// address")
-    if "@" not in parts.netloc and here.username is not None and here.hostname == host:
+    downgraded = here.scheme.lower() == "https" and parts.scheme.lower() == "http"
+    if "@" not in parts.netloc and here.username is not None and here.hostname == host and not downgraded:
         target = parts._replace(netloc=here.netloc.rpartition("@")[0] + "@" + parts.netloc).geturl()
 
     def asked(url: str) -> str:  # as told apart: not by its password
