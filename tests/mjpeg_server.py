@@ -79,7 +79,8 @@ class MjpegCamera:
         self.intervals = list(intervals)
         self.drip_s = drip_s
         self.refused = 0  # requests answered 401 (no password, or a wrong one)
-        self.redirects: dict[str, tuple[int, str]] = {}
+        # A list of Locations is sent as that many Location headers, in order.
+        self.redirects: dict[str, tuple[int, str | list[str]]] = {}
         self.asked: list[tuple[str, str, str]] = []
         credentials = base64.b64encode(":".join(password).encode()).decode() if password else None
         self.sent = 0  # frames written to the streams so far, all of them together
@@ -102,7 +103,8 @@ class MjpegCamera:
                 if self.path in camera.redirects:
                     status, location = camera.redirects[self.path]
                     self.send_response(status)
-                    self.send_header("Location", location)
+                    for each in [location] if isinstance(location, str) else location:
+                        self.send_header("Location", each)
                     self.send_header("Content-Type", "text/html")
                     self.send_header("Content-Length", "0")
                     self.end_headers()

@@ -245,3 +245,25 @@ def test_a_password_is_not_carried_from_https_down_to_plain_http(camera_tls: ssl
     finally:
         secure.close()
         plain.close()
+
+
+def test_of_two_locations_the_last_is_followed_by_probe_and_reader_as_by_ffmpeg() -> None:
+    # The probe took both, joined by ", ", for one address, and the reader the first.
+    camera = MjpegCamera(frames=_FRAMES, fps=20)
+    try:
+        base = camera.url.removesuffix("/video")
+        camera.redirects = {"/two": (302, ["ftp://127.0.0.1/video", "/video"])}
+        ffmpeg = open_stream_capture(f"{base}/two")  # what the probe and reader are to match
+        try:
+            assert ffmpeg.isOpened() and ffmpeg.read()[0]
+        finally:
+            ffmpeg.release()
+        capture = open_http_mjpeg(f"{base}/two", 2.0, lambda: False)
+        assert capture is not None
+        try:
+            assert _in_order(_greys(capture, 3))
+        finally:
+            capture.release()
+        assert why_not_opened(f"{base}/two") == why_not_opened(camera.url)
+    finally:
+        camera.close()

@@ -32,6 +32,7 @@ from .stream_probe import (
     connect_as_probe,
     get_authorization,
     get_request,
+    redirect_location,
     redirect_target,
 )
 
@@ -270,10 +271,10 @@ def open_http_mjpeg(url: str, read_timeout_s: float, cancelled: Callable[[], boo
             if authorization is None:
                 return None
             continue
-        if status in REDIRECT_STATUSES and headers.get("Location"):
+        if status in REDIRECT_STATUSES and (location := redirect_location(headers)):
             sock.close()
             try:
-                url = redirect_target(hops, headers["Location"])
+                url = redirect_target(hops, location)
             except ValueError:
                 return None
             authorization = None  # the next host asks for its own

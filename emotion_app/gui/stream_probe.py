@@ -239,6 +239,12 @@ class _TimedSocket:
         self._sock.close()
 
 
+def redirect_location(headers: http.client.HTTPMessage) -> str:
+    """An answer's Location ("" where none): the last, where it sends more than one, as
+    FFmpeg takes it (libavformat/http.c, each replacing the one before)."""
+    return (headers.get_all("Location") or [""])[-1]
+
+
 def redirect_target(hops: list[str], location: str) -> str:
     """Where a camera at ``hops[-1]`` (the last of the URLs asked so far) that redirects to
     ``location`` (its Location header, maybe relative) is asked next, appended to ``hops``:
@@ -571,7 +577,7 @@ def _http_get(
     response = connection.getresponse()  # the status line and headers; the body is never read
     kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
     challenges = response.headers.get_all("WWW-Authenticate") or []
-    return response.status, response.reason, kind, challenges, response.getheader("Location") or ""
+    return response.status, response.reason, kind, challenges, redirect_location(response.headers)
 
 
 def _tls(sock: socket.socket, host: str, clock: _Clock) -> ssl.SSLSocket | str:
