@@ -510,12 +510,12 @@ def _http_reason(
         if rfc is not None and _in_time(lambda: _http_lets_in(parts.hostname or "", port, url, tls, clock, rfc)):
             return _refuses_ffmpegs_quotes(f"HTTP {status} {reason}".strip())
     if status in REDIRECT_STATUSES and location:  # followed as FFmpeg follows it
-        asked = [*hops, url]
+        followed = [*hops, url]
         try:
-            target = redirect_target(asked, location)
+            target = redirect_target(followed, location)  # appended to followed
         except ValueError as exc:
             return str(exc)
-        return _why_not_opened(target, clock, waited_s, tuple(asked[:-1]))
+        return _why_not_opened(target, clock, waited_s, (*hops, url))
     # A web server's HTTPS port asked in plain HTTP may answer 400 rather than hang up (nginx:
     # "The plain HTTP request was sent to HTTPS port"): whether it speaks TLS tells.
     if status == 400 and not tls and _in_time(lambda: _shakes_hands_in_tls(parts.hostname or "", port, clock)):
