@@ -267,3 +267,17 @@ def test_of_two_locations_the_last_is_followed_by_probe_and_reader_as_by_ffmpeg(
         assert why_not_opened(f"{base}/two") == why_not_opened(camera.url)
     finally:
         camera.close()
+
+
+def test_a_redirect_to_a_host_no_lookup_takes_is_told_as_no_address() -> None:
+    # A typed URL with such a host is refused before it is asked for (check_stream_url);
+    # a redirect's reached the name lookup, whose UnicodeError ended the probe.
+    camera = MjpegCamera(frames=_FRAMES, fps=20)
+    try:
+        base = camera.url.removesuffix("/video")
+        for host in ("cam..local", "a" * 64 + ".local"):
+            camera.redirects = {"/odd": (302, f"http://{host}/video")}
+            assert open_http_mjpeg(f"{base}/odd", 2.0, lambda: False) is None
+            assert why_not_opened(f"{base}/odd") == f"it redirects to 'http://{host}/video', which is no address"
+    finally:
+        camera.close()

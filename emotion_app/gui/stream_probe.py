@@ -257,6 +257,9 @@ def redirect_target(hops: list[str], location: str) -> str:
         target = urljoin(hops[-1], location.strip())
         parts = urlsplit(target)
         host, _ = parts.hostname, parts.port  # a port that is no number raises
+        # As check_stream_url: a host with an empty or over-long part ("cam..local") raises
+        # UnicodeError only at the lookup, out of the probe.
+        (host or "").encode("idna")
     except ValueError:
         raise ValueError(f"it redirects to {redacted(location.strip()[:200])!r}, which is no address") from None
     if parts.scheme.lower() not in ("http", "https") or not host:
