@@ -4,6 +4,9 @@ real on localhost by the test camera (tests/mjpeg_server)."""
 
 from __future__ import annotations
 
+import contextlib
+import random
+import socket
 import ssl
 import threading
 import time
@@ -281,3 +284,48 @@ def test_a_redirect_to_a_host_no_lookup_takes_is_told_as_no_address() -> None:
             assert why_not_opened(f"{base}/odd") == f"it redirects to 'http://{host}/video', which is no address"
     finally:
         camera.close()
+
+
+@pytest.mark.parametrize("lengths", [True, False], ids=["with lengths", "without"])
+def test_chunks_and_receives_cut_anywhere_give_the_parts_sent(lengths: bool) -> None:
+    # The test camera sends a chunk per piece of a part; a camera may cut its chunks, and
+    # the network its receives, inside a boundary line, a JPEG or a chunk's size line.
+    rng = random.Random(5)
+    jpegs = [cv2.imencode(".jpg", frame)[1].tobytes() for frame in _FRAMES * 3]
+    body = b"".join(
+        b"--frame\r\nContent-Type: image/jpeg\r\n"
+        + (b"Content-Length: %d\r\n" % len(jpeg) if lengths else b"")
+        + b"\r\n"
+        + jpeg
+        + b"\r\n"
+        for jpeg in jpegs
+    )
+    body += b"--frame\r\n"  # the last part's end, where it has no length
+    sent, at = bytearray(), 0
+    while at < len(body):
+        size = rng.randrange(1, 40)
+        sent += (b"%X" if size % 2 else b"%x;cut=1") % size + b"\r\n" + body[at : at + size] + b"\r\n"
+        at += size
+    sent += b"0\r\n\r\n"
+    server, client = socket.socketpair()
+
+    def send() -> None:
+        at = 3  # after those received with the answer's headers
+        with contextlib.suppress(OSError), server:  # the reader gone: a failure, told below
+            while at < len(sent):
+                size = rng.randrange(1, 8)
+                server.sendall(sent[at : at + size])
+                at += size
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    capture = HttpMjpegCapture(client, bytes(sent[:3]), 5.0, lambda: False, chunked=True)
+    try:
+        read = []
+        while (answer := capture.read())[0]:
+            assert answer[1] is not None
+            read.append(answer[1].tobytes())
+        assert read == jpegs and capture.why_broken is None  # the last chunk ends it, all read
+    finally:
+        capture.release()
+        sender.join()
