@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.frame_sources import (
     STREAM_OPEN_TIMEOUT_MS,
     OpenAbandoned,
@@ -99,4 +100,22 @@ def test_an_open_given_up_in_the_apps_own_reader_lets_go_within_a_slice(silent_c
     assert time.monotonic() - give_up_at < 0.2
     assert silent_camera.streams == 3  # FFmpeg's, the probe's and the reader's
     assert wait_for_streams_let_go(0.5)
+    assert silent_camera.all_closed_within(1.0)
+
+
+def test_a_camera_plugged_in_while_a_network_camera_waits_leaves_its_notice(
+    qtbot: QtBot, make_window, silent_camera: MjpegCamera
+) -> None:
+    # Was "Cameras available: New Cam." with Start camera in its place: the Stop button and
+    # why the open waits were gone while it went on waiting.
+    window = make_window(camera=silent_camera.url, devices=[])
+    qtbot.waitUntil(lambda: "waiting for its first frame" in window.source_banner.text(), timeout=WAIT_MS)
+    waiting = window.source_banner.text()
+    window.picker.monitor.set_devices([CameraDevice("New Cam", 1)])
+    assert window.source_banner.text() == waiting and "Stop" in window.source_banner.button_captions()
+    assert "New Cam" in window.status.currentMessage()
+    assert [device.name for device in window.picker.devices()] == ["New Cam"]
+    window.source_banner.button("Stop").click()
+    assert not window.source_state.active and window.source_banner.text() == ""
+    assert wait_for_streams_let_go(_LET_GO_S)
     assert silent_camera.all_closed_within(1.0)
