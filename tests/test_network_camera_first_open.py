@@ -19,6 +19,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.frame_sources import (
     STREAM_OPEN_TIMEOUT_MS,
     OpenAbandoned,
+    _StreamOpen,
     open_network_camera,
     wait_for_streams_let_go,
 )
@@ -118,4 +119,19 @@ def test_a_camera_plugged_in_while_a_network_camera_waits_leaves_its_notice(
     window.source_banner.button("Stop").click()
     assert not window.source_state.active and window.source_banner.text() == ""
     assert wait_for_streams_let_go(_LET_GO_S)
+    assert silent_camera.all_closed_within(1.0)
+
+
+def test_an_open_already_given_up_tells_nothing_of_its_wait(silent_camera: MjpegCamera) -> None:
+    opening = _StreamOpen(silent_camera.url)
+    deadline = time.monotonic() + STREAM_OPEN_TIMEOUT_MS / 1000.0 + 5.0
+    while silent_camera.streams < 3 and time.monotonic() < deadline:  # FFmpeg's, the probe's, the reader's
+        time.sleep(0.05)
+    assert silent_camera.streams == 3
+    time.sleep(0.5)  # the reader has its stream's header: the open now waits for a first frame
+    told: list[str] = []
+    with pytest.raises(OpenAbandoned):
+        opening.result(lambda: True, told.append)  # replaced before it was asked
+    assert told == []  # was the "waiting for its first frame" notice, once
+    assert wait_for_streams_let_go(1.0)
     assert silent_camera.all_closed_within(1.0)

@@ -933,19 +933,21 @@ class _StreamOpen:
     ) -> tuple[StreamCapture, Decoder | None, np.ndarray]:
         """What :func:`connect_stream` returned (or raised); :class:`OpenAbandoned` as soon
         as ``cancelled`` says so (asked on the caller's thread). ``told``: called on the
-        caller's thread with what the open waits for, once it waits for it."""
+        caller's thread with what the open waits for, once it waits for it (never once
+        ``cancelled`` says so)."""
         told_of: str | None = None
         while not self._done.wait(_OPEN_POLL_S):
-            waiting = self._waiting
-            if told is not None and waiting is not None and waiting != told_of:
-                told_of = waiting
-                told(waiting)
+            # Asked first: an open the user has replaced tells of no wait of its own.
             if cancelled():
                 with self._lock:
                     if not self._done.is_set():
                         self._abandoned.set()
                         raise OpenAbandoned
                 break  # done meanwhile: let go of below
+            waiting = self._waiting
+            if told is not None and waiting is not None and waiting != told_of:
+                told_of = waiting
+                told(waiting)
         if cancelled():
             if self._opened is not None:
                 self._opened[0].release()
