@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import logging
 import os
 import re
 import time
@@ -52,6 +53,7 @@ from emotion_app.io.atomic import OutputError, check_outputs, files_played_from
 from emotion_app.io.codecs import h264_codec
 from emotion_app.io.existence import folder_and_parents, nearest_folder
 from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
+from emotion_app.io.unfinished import tidy_stopped_once
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.wording import count_text
@@ -98,6 +100,8 @@ from .stream_controller import StreamController
 from .stream_url import EXAMPLE_URL, check_stream_url, looks_like_url, url_host
 from .timeline_panel import MAX_NAME_CHARS, TimelinePanel
 from .video_view import VideoView
+
+log = logging.getLogger(__name__)
 
 APP_TITLE = APPLICATION
 # GIFs play as videos, and raw MJPEG files (a camera's recording) too: without them here
@@ -1913,6 +1917,10 @@ def _checked_recording(request: RecordingRequest, playing: Path | None) -> Recor
         return _Refusal(f"Recording refused: {exc}")
     except (OSError, ValueError) as exc:  # a name too long, a NUL in it
         return _Refusal(f"Recording refused: {request.video_path}: {getattr(exc, 'strerror', None) or exc}")
+    # What a recording there cut short by a kill or a crash left (hidden .part files).
+    for folder in dict.fromkeys((request.video_path.parent, request.csv_path.parent)):
+        for line in tidy_stopped_once(folder):
+            log.warning("%s", line)
     return request
 
 

@@ -27,6 +27,7 @@ from emotion_app.io.atomic import (
     write_bytes,
 )
 from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
+from emotion_app.io.unfinished import tidy_stopped_once
 
 from .annotation import saved_or_shown
 from .messages import InferenceResult
@@ -80,6 +81,9 @@ def _write_png(result: InferenceResult, path: Path, lane: _Lane | None = None) -
     # Via a temporary file: an existing file is only ever replaced by a complete one.
     try:
         with _asking_disk(lane):
+            # What a save there cut short by a kill or a crash left (hidden .part files).
+            for line in tidy_stopped_once(path.parent):
+                log.warning("%s", line)
             check_target(path, "snapshot")
             write_bytes(path, encoded.tobytes(), answered=lane.answered if lane is not None else None)
     except OutputError as exc:

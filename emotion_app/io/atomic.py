@@ -637,6 +637,52 @@ def recover_stopped(
     return told
 
 
+def stopped_temporaries(folder: Path) -> list[Path]:
+    """The unfinished data files (no group's records or lists) that writers on this machine
+    whose process is gone left in ``folder``; none of a writer that left other files there
+    (a group :func:`recover_stopped` left undecided keeps all its files). [] for a folder
+    that cannot be read."""
+    here = owner_mark(0).split("-", 1)[1]
+    data: dict[str, list[Path]] = {}
+    undecided: set[str] = set()
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:  # gone, or not a folder: nothing of ours there
+        return []
+    for entry in entries:
+        found = _OWNED.fullmatch(entry.name)
+        if found is None or found["host"] != here or owner_alive(int(found["pid"])):
+            continue
+        if found["kind"] or found["group"]:
+            undecided.add(found["pid"])
+        else:
+            data.setdefault(found["pid"], []).append(entry)
+    return [path for pid, paths in data.items() if pid not in undecided for path in paths]
+
+
+def target_name(temp: Path) -> str:
+    """The name of the file ``temp`` (a temporary file of ours) was to become."""
+    return _target_name(temp)
+
+
+class FolderLock:
+    """The recovery lock of ``folder`` (see :class:`_FolderLocks`) while the block runs;
+    :attr:`held` False when another recovery held it past :data:`RECOVERY_LOCK_WAIT_S`."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = Path(folder)
+        self._locks = _FolderLocks([self._folder])
+        self.held = False
+
+    def __enter__(self) -> FolderLock:
+        self._locks.__enter__()
+        self.held = self._locks.held(self._folder)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._locks.__exit__()
+
+
 # A stopped writer's files in one folder: (path, its name read by _OWNED), by (folder, pid).
 _Stopped = dict[tuple[Path, str], list[tuple[Path, re.Match[str]]]]
 

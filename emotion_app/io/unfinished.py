@@ -1,0 +1,134 @@
+"""What a writer stopped dead (a kill -9, a crash, a second Ctrl+C while the exit waits)
+left in a folder, tidied by the next save there.
+
+Every output is written to a hidden temporary file beside its target and renamed only when
+finished (:mod:`.atomic`), so a writer killed midway leaves that file. An MP4 gets its index
+(the moov box) only when closed: a killed MP4 recording does not read back. An AVI's or
+MKV's Motion JPEG frames do, and so do a CSV's rows (flushed a frame at a time). So what
+reads back is kept beside the name it was to have, ``NAME (unfinished).SUFFIX``, and the
+rest is removed: only the files of a writer on this machine whose process is gone, never
+another running instance's.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import cv2
+
+from .atomic import FolderLock, mode_for, recover_stopped, stopped_temporaries, target_name
+from .codecs import VIDEO_SUFFIXES, quiet_opencv_log
+from .output_folder import free_name
+
+# What a kept file's name says after its stem.
+UNFINISHED_MARK = " (unfinished)"
+
+# The folders tidied in this process: a dead writer's files come from a run before this
+# one, so once a folder is enough (Ctrl+S held down lists it once, not 30 times a second).
+_tidied: set[Path] = set()
+_tidied_lock = threading.Lock()
+
+
+def tidy_stopped_once(folder: Path) -> list[str]:
+    """:func:`tidy_stopped` for ``folder``, the first time it is asked in this process; []
+    after. Asks the disk: off the GUI thread."""
+    key = Path(folder).absolute()
+    with _tidied_lock:
+        if key in _tidied:
+            return []
+        _tidied.add(key)
+    return tidy_stopped(key)
+
+
+def tidy_stopped(folder: Path) -> list[str]:
+    """What writers whose process is gone left in ``folder``: a group cut short between its
+    renames finished or undone (:func:`.atomic.recover_stopped`); then each unfinished file
+    that reads back (a video with a frame, a CSV with a row) kept as ``NAME (unfinished).SUFFIX``
+    and any other removed. A line for each file kept, put back or removed."""
+    folder = Path(folder)
+    told = recover_stopped([folder], [""], temporaries=False)
+    if not stopped_temporaries(folder):
+        return told  # the usual case: no lock file made in the user's folder
+    with FolderLock(folder) as lock:
+        if not lock.held:
+            return told  # another run tidies it now
+        for temp in stopped_temporaries(folder):
+            line = _keep_or_remove(folder, temp)
+            if line:
+                told.append(line)
+    return told
+
+
+def _keep_or_remove(folder: Path, temp: Path) -> str:
+    name = Path(target_name(temp))
+    suffix = name.suffix
+    if suffix.lower() in VIDEO_SUFFIXES:
+        keep = _video_reads_back(temp)
+    elif suffix.lower() == ".csv":
+        keep = _csv_rows_kept(temp)
+    else:  # a picture or a report written whole in one go: nothing worth keeping in part
+        keep = False
+    target = folder / name
+    if keep:
+        try:
+            kept = _keep(temp, folder / f"{name.stem}{UNFINISHED_MARK}{suffix}", mode_for(target))
+        except OSError as exc:
+            why = exc.strerror or exc
+            return f"{target}: what a writer stopped midway left could not be kept ({why}); it stays in {temp}"
+        return f"{target}: cut short when its writer was stopped (killed or crashed); what it holds is kept as {kept}"
+    try:
+        temp.unlink(missing_ok=True)
+    except OSError:
+        return ""  # a device that is gone: left for the next save
+    if suffix.lower() in VIDEO_SUFFIXES:
+        return (
+            f"{target}: cut short when its writer was stopped (killed or crashed); an unfinished {suffix} "
+            "has no index and does not play, so it was removed"
+        )
+    return ""
+
+
+def _keep(temp: Path, wanted: Path, mode: int) -> Path:
+    """``temp`` under a free name like ``wanted``, never over a file there; that name."""
+    os.chmod(temp, mode)  # mkstemp's 0600: the permissions a finished output would have had
+    for _ in range(100):
+        kept = free_name(wanted)
+        try:
+            os.link(temp, kept)
+        except FileExistsError:  # taken meanwhile: the next free one
+            continue
+        except OSError:  # no hard links on this file system (FAT): renamed, checked just before
+            os.rename(temp, kept)
+            return kept
+        temp.unlink()
+        return kept
+    raise FileExistsError(f"no free name beside {wanted}")
+
+
+def _video_reads_back(path: Path) -> bool:
+    """Whether a frame of the video ``path`` decodes (an MP4 without its index: no)."""
+    # FFmpeg's own complaint ("moov atom not found") is kept off the terminal by its log
+    # level (see .codecs); the line returned says it in the app's words.
+    with quiet_opencv_log():
+        capture = cv2.VideoCapture(str(path))
+        try:
+            return bool(capture.isOpened() and capture.read()[0])
+        finally:
+            capture.release()
+
+
+def _csv_rows_kept(path: Path) -> bool:
+    """Whether the CSV ``path`` holds a row past its header: True with it cut back to its
+    last complete line (a kill midway through a frame's row leaves part of one)."""
+    try:
+        data = path.read_bytes()
+        whole = data[: data.rfind(b"\n") + 1]
+        if whole.count(b"\n") < 2:
+            return False
+        if len(whole) != len(data):
+            os.truncate(path, len(whole))
+    except OSError:
+        return False
+    return True

@@ -1,0 +1,249 @@
+"""What a forced exit (kill -9, a crash, a second Ctrl+C while the exit waits) leaves of a
+recording or a snapshot, and the next save into that folder tidying it."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import pytest
+from pytestqt.qtbot import QtBot
+
+from emotion_app.io.atomic import is_unfinished
+from emotion_app.io.unfinished import UNFINISHED_MARK, tidy_stopped
+from emotion_app.samples import VideoTruth
+from gui_support import WAIT_MS, play_looping, temp_folder_env, use_output_folder, wait_for_recording
+
+REPO = Path(__file__).resolve().parent.parent
+
+# The app in a child process: plays the video, records into the folder (Ctrl+R for an
+# .mp4, Record to… for another suffix) and says so once 20 rows of faces are written.
+_RECORDING_APP = """
+import sys
+from pathlib import Path
+from PyQt6.QtCore import QTimer
+from emotion_app.gui import app as gui_app
+from emotion_app.gui.messages import VideoFileSpec
+
+folder, video, settings, suffix = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+real_create = gui_app.create_main_window
+
+
+def when(condition, then):
+    def look():
+        if condition():
+            then()
+        else:
+            QTimer.singleShot(50, look)
+    QTimer.singleShot(0, look)
+
+
+def create_and_record(options):
+    window = real_create(options)
+    writer = lambda: window.controller.inference._recording
+
+    def record():
+        if suffix == ".mp4":
+            window.record_action.trigger()
+        else:
+            window.start_recording(folder / f"talk{suffix}")
+        said = lambda: print("recording", window.recording.video_path, flush=True)
+        when(lambda: writer() is not None and writer().rows_written > 20, said)
+
+    window.start_source(VideoFileSpec(video, loop=True))
+    window.set_output_folder(folder)
+    answered = lambda: window.output_folder_checked() and window.dialog_folders_answered()
+    face = lambda: window.view.result is not None and len(window.view.result.faces) > 0
+    when(lambda: answered() and window.settings.output_dir == str(folder) and face(), record)
+    return window
+
+
+gui_app.create_main_window = create_and_record
+sys.exit(gui_app.run(["--settings", settings]))
+"""
+
+
+def _child_env(tmp_path: Path) -> dict[str, str]:
+    temp = tmp_path / "temp"
+    temp.mkdir(exist_ok=True)
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), **temp_folder_env(temp))
+
+
+def _record_then_kill(gui_video: VideoTruth, tmp_path: Path, folder: Path, suffix: str) -> Path:
+    """The real app recording into ``folder``, killed (SIGKILL) mid-recording; the video it
+    was recording to."""
+    command = [sys.executable, "-c", _RECORDING_APP, str(folder), str(gui_video.path), str(tmp_path / "s.ini"), suffix]
+    app = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=_child_env(tmp_path), cwd=REPO)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in app.stdout or ()], daemon=True).start()
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            if line.startswith("recording "):
+                break
+        time.sleep(2.0)  # more frames: the AVI writer puts them on disk 256 KiB at a time
+    finally:
+        app.kill()
+        app.wait()
+    return Path(line.strip().removeprefix("recording "))
+
+
+def _frames_read(path: Path) -> int:
+    capture = cv2.VideoCapture(str(path))
+    count = 0
+    while capture.isOpened() and capture.read()[0]:
+        count += 1
+    capture.release()
+    return count
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".avi"])
+def test_a_recording_cut_by_a_kill_is_kept_as_unfinished_by_the_next_recording_there(
+    qtbot: QtBot,
+    make_window,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    suffix: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A kill left the recording's hidden .part files in the output folder for good: nothing
+    # ever looked at them again (analyze's own outputs are recovered by its next run).
+    folder = tmp_path / "recordings"
+    video = _record_then_kill(gui_video, tmp_path, folder, suffix)
+    left = sorted(path.name for path in folder.iterdir())
+    # What the kill left: the video's and the CSV's hidden temporary files, nothing in place.
+    assert len(left) == 2 and all(name.startswith(".") and is_unfinished(Path(name)) for name in left), left
+    assert not video.exists() and not video.with_suffix(".csv").exists()
+
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, folder)
+    qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) > 0, timeout=WAIT_MS)
+    with caplog.at_level(logging.WARNING):
+        window.record_action.trigger()
+        wait_for_recording(qtbot, window)
+    window.record_action.trigger()  # stopped: its own files come into place
+    qtbot.waitUntil(lambda: window.recording is None, timeout=WAIT_MS)
+
+    hidden = [path.name for path in folder.iterdir() if path.name.startswith(".")]
+    assert hidden == [], hidden
+    kept_csv = folder / f"{video.stem}{UNFINISHED_MARK}.csv"
+    rows = _csv_rows(kept_csv)
+    assert rows[0][0] == "frame" and len(rows) > 20 and kept_csv.read_bytes().endswith(b"\n")
+    assert all(len(row) == len(rows[0]) for row in rows)
+    kept_video = folder / f"{video.stem}{UNFINISHED_MARK}{suffix}"
+    if suffix == ".mp4":
+        # An MP4 gets its index when closed: the one killed does not play, and is removed.
+        assert not kept_video.exists()
+        assert f"{video}: cut short when its writer was stopped" in caplog.text
+        assert "has no index and does not play, so it was removed" in caplog.text
+    else:
+        assert _frames_read(kept_video) > 0
+        assert f"what it holds is kept as {kept_video}" in caplog.text
+    assert f"what it holds is kept as {kept_csv}" in caplog.text
+
+
+_HALF_WRITTEN = """
+import sys, time
+from pathlib import Path
+from emotion_app.io.atomic import AtomicOutput
+
+temp = AtomicOutput(Path(sys.argv[1])).open()
+temp.write_bytes(b"\\x89PNG\\r\\n\\x1a\\n half a picture")
+print(temp, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_snapshot_s_leftover_goes_with_the_next_snapshot_there_and_a_live_writer_s_stays(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _HALF_WRITTEN, str(folder / name)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=_child_env(tmp_path),
+            cwd=REPO,
+        )
+        for name in ("dead.png", "alive.png")
+    ]
+    try:
+        dead, alive = (Path((writer.stdout.readline() if writer.stdout else "").strip()) for writer in writers)
+        writers[0].kill()
+        writers[0].wait()
+        window = make_window()
+        play_looping(window, gui_video.path)
+        assert use_output_folder(qtbot, window, folder)
+        qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+        saved: list[Path] = []
+        window.snapshots.saved.connect(saved.append)
+        window.snapshot()
+        qtbot.waitUntil(lambda: len(saved) == 1, timeout=WAIT_MS)
+        # The killed writer's half picture is gone (nothing of a picture is worth keeping);
+        # the writer still running (another instance of the app) keeps its file.
+        assert not dead.exists() and alive.exists()
+        assert sorted(path.name for path in folder.iterdir()) == sorted([alive.name, saved[0].name])
+    finally:
+        for writer in writers:
+            writer.kill()
+            writer.wait()
+
+
+_HALF_A_ROW = """
+import sys, time
+from pathlib import Path
+from emotion_app.io.atomic import AtomicOutput
+
+temp = AtomicOutput(Path(sys.argv[1])).open()
+temp.write_bytes(b"frame,label\\n1,happy\\n2,sa")
+print(temp, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_killed_csv_is_cut_to_its_last_whole_row_beside_an_earlier_unfinished_one(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    earlier = folder / f"talk{UNFINISHED_MARK}.csv"
+    earlier.write_text("an earlier crash's\n")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _HALF_A_ROW, str(folder / "talk.csv")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_child_env(tmp_path),
+        cwd=REPO,
+    )
+    try:
+        temp = Path((writer.stdout.readline() if writer.stdout else "").strip())
+    finally:
+        writer.kill()
+        writer.wait()
+    # Named as ours but by another machine (a shared folder): its process cannot be asked about.
+    other_machine = folder / temp.name.replace(temp.name.split(".")[3].split("-")[1], "0" * 8)
+    assert other_machine != temp
+    other_machine.write_bytes(temp.read_bytes())
+    told = tidy_stopped(folder)
+    kept = folder / f"talk{UNFINISHED_MARK}-2.csv"
+    assert kept.read_bytes() == b"frame,label\n1,happy\n"
+    assert earlier.read_text() == "an earlier crash's\n"
+    assert sorted(folder.iterdir()) == sorted([earlier, kept, other_machine])
+    cut_short = f"{folder / 'talk.csv'}: cut short when its writer was stopped (killed or crashed)"
+    assert told == [f"{cut_short}; what it holds is kept as {kept}"]
+    assert tidy_stopped(folder) == []  # nothing left of that writer
