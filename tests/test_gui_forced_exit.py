@@ -247,3 +247,36 @@ def test_a_killed_csv_is_cut_to_its_last_whole_row_beside_an_earlier_unfinished_
     cut_short = f"{folder / 'talk.csv'}: cut short when its writer was stopped (killed or crashed)"
     assert told == [f"{cut_short}; what it holds is kept as {kept}"]
     assert tidy_stopped(folder) == []  # nothing left of that writer
+
+
+_REPORT_STAGED = """
+import sys, time
+from pathlib import Path
+from emotion_app.io.atomic import stage_bytes
+from emotion_app.io.session_report import CSV_NAME
+
+staged = stage_bytes(Path(sys.argv[1]) / CSV_NAME, b"emotion,seconds\\nhappy,1.0\\n")
+print(staged.temp, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_killed_report_s_staged_csv_is_removed_not_kept_as_unfinished(tmp_path: Path) -> None:
+    # A report is a pair, put in place together or not at all: half of one is not kept.
+    folder = tmp_path / "out"
+    folder.mkdir()
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _REPORT_STAGED, str(folder)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_child_env(tmp_path),
+        cwd=REPO,
+    )
+    try:
+        temp = Path((writer.stdout.readline() if writer.stdout else "").strip())
+    finally:
+        writer.kill()
+        writer.wait()
+    assert temp.exists()
+    tidy_stopped(folder)
+    assert list(folder.iterdir()) == []

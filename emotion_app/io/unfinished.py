@@ -21,6 +21,7 @@ import cv2
 from .atomic import FolderLock, mode_for, recover_stopped, stopped_temporaries, target_name
 from .codecs import VIDEO_SUFFIXES, quiet_opencv_log
 from .output_folder import free_name
+from .session_report import recover_stopped_report
 
 # What a kept file's name says after its stem.
 UNFINISHED_MARK = " (unfinished)"
@@ -43,11 +44,15 @@ def tidy_stopped_once(folder: Path) -> list[str]:
 
 
 def tidy_stopped(folder: Path) -> list[str]:
-    """What writers whose process is gone left in ``folder``: a group cut short between its
-    renames finished or undone (:func:`.atomic.recover_stopped`); then each unfinished file
-    that reads back (a video with a frame, a CSV with a row) kept as ``NAME (unfinished).SUFFIX``
-    and any other removed. A line for each file kept, put back or removed."""
+    """What writers whose process is gone left in ``folder``: a timeline report's files
+    recovered as its next export would (:func:`.session_report.recover_stopped_report`,
+    which warns itself), a group cut short between its renames finished or undone
+    (:func:`.atomic.recover_stopped`); then each unfinished file that reads back (a video
+    with a frame, a CSV with a row) kept as ``NAME (unfinished).SUFFIX`` and any other
+    removed. A line for each file kept, put back or removed."""
     folder = Path(folder)
+    # A timeline report's files first, whole or not at all: never half a pair kept.
+    recover_stopped_report(folder)
     told = recover_stopped([folder], [""], temporaries=False)
     if not stopped_temporaries(folder):
         return told  # the usual case: no lock file made in the user's folder
