@@ -43,6 +43,8 @@ class MjpegCamera:
     ``fps`` then unused), as a camera in a snapshot or timelapse mode sends them.
     ``first_after_s``: each stream sends its first frame that long after its answer, as
     such a camera does that sends a frame only when its interval comes round.
+    ``answer_after_s``: each request (a redirect's and a password's too) is answered that
+    long after it came, as a camera, or a link, slow to answer does.
     ``password``: a user name and password the camera asks for by Basic (401 until given);
     ``digest``: by Digest (MD5, qop auth) instead.
     ``chunked``: each stream sent in HTTP/1.1 chunks (Transfer-Encoding: chunked), a chunk
@@ -71,6 +73,7 @@ class MjpegCamera:
         lengths: bool = True,
         boundary: tuple[str | None, str] = ("frame", "--frame"),
         first_after_s: float = 0.0,
+        answer_after_s: float = 0.0,
     ) -> None:
         self.frames: list[np.ndarray | bytes] = list(
             frames if frames is not None else read_video(video) if video else []
@@ -100,6 +103,7 @@ class MjpegCamera:
             def do_GET(self) -> None:  # noqa: N802 - the http.server name
                 said = self.headers.get("Authorization") or ""
                 camera.asked.append((self.path, self.headers.get("Host") or "", said))
+                time.sleep(answer_after_s)
                 if self.path in camera.redirects:
                     status, location = camera.redirects[self.path]
                     self.send_response(status)

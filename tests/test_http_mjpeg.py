@@ -18,7 +18,7 @@ import pytest
 from emotion_app.gui.frame_sources import NetworkStreamSource, open_frame_source, open_stream_capture
 from emotion_app.gui.http_mjpeg import HttpMjpegCapture, open_http_mjpeg
 from emotion_app.gui.messages import CameraSpec
-from emotion_app.gui.stream_probe import MAX_REDIRECTS, why_not_opened
+from emotion_app.gui.stream_probe import MAX_REDIRECTS, PROBE_DEADLINE_S, PROBE_TIMEOUT_S, why_not_opened
 from tests.mjpeg_server import MjpegCamera
 
 # Each frame of its own grey, so each one read tells which it is.
@@ -188,6 +188,37 @@ def test_redirects_are_followed_as_far_as_ffmpeg_follows_them() -> None:
         assert why_not_opened(f"{base}/ftp") == (
             "it redirects to ftp://127.0.0.1/video, which is no http:// or https:// address"
         )
+    finally:
+        camera.close()
+
+
+def test_a_slow_chain_of_redirects_is_given_up_at_the_probes_deadline_and_stop_heard() -> None:
+    # Each hop had a deadline of its own: a camera answering each ask 0.45 s late, behind 5
+    # redirects and a password, opened after 3 s (up to 36 s for a slower chain), where the
+    # probe gives up at its deadline. One deadline now, for the whole chain, as the probe's.
+    camera = MjpegCamera(frames=_FRAMES, fps=20, password=("viewer", "s3cret"), answer_after_s=0.45)
+    try:
+        base = camera.url.removesuffix("/video").replace("http://", "http://viewer:s3cret@")
+        camera.redirects = {f"/r{i}": (302, f"/r{i + 1}") for i in range(4)}
+        camera.redirects["/r4"] = (307, "/video")
+        began = time.monotonic()
+        capture = open_http_mjpeg(f"{base}/r0", 2.0, lambda: False)
+        took_s = time.monotonic() - began
+        if capture is not None:
+            capture.release()
+        assert capture is None and PROBE_DEADLINE_S - 0.1 < took_s < PROBE_DEADLINE_S + 0.5
+        assert why_not_opened(f"{base}/r0").startswith(f"it did not answer in time, within {PROBE_DEADLINE_S:g} s")
+        # Stop heard within a step however far into the chain: asked 0.6 s in, at its second hop.
+        began = time.monotonic()
+        capture = open_http_mjpeg(f"{base}/r0", 2.0, lambda: time.monotonic() - began > 0.6)
+        assert capture is None and time.monotonic() - began < 0.6 + PROBE_TIMEOUT_S
+        # A chain that fits in the deadline still opens: a redirect and the password, 1.35 s.
+        capture = open_http_mjpeg(f"{base}/r4", 2.0, lambda: False)
+        assert capture is not None
+        try:
+            assert _in_order(_greys(capture, 3))
+        finally:
+            capture.release()
     finally:
         camera.close()
 

@@ -251,15 +251,19 @@ def open_http_mjpeg(url: str, read_timeout_s: float, cancelled: Callable[[], boo
     """The MJPEG stream at the http(s) ``url``, where the camera answers a GET with one
     (multipart/x-mixed-replace), its password sent when asked for and its redirects
     followed as FFmpeg follows them (see stream_probe.redirect_target: the password only to
-    the same host); None where it answers otherwise or not within the probe's deadline, a
-    step at a time (or where ``cancelled`` says so). The probe tells why."""
+    the same host); None where it answers otherwise or not within the probe's deadline, the
+    whole chain of redirects and challenges within it as the probe's, a step at a time (or
+    where ``cancelled`` says so). The probe tells why."""
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         return None
+    # One deadline for every hop: a fresh one each let a slow chain (8 redirects, each
+    # answering a password's challenge) hold the open for many times what the probe allows.
+    deadline = time.monotonic() + PROBE_DEADLINE_S
     authorization: str | None = None
     hops = [url]
     while True:  # each redirect, and a second time answering a password's challenge, bounded
         try:
-            answer = _get(url, authorization, cancelled)
+            answer = _get(url, authorization, deadline, cancelled)
         except (OSError, ValueError, _BrokenOff, http.client.HTTPException):
             return None
         if answer is None:
@@ -288,16 +292,22 @@ def open_http_mjpeg(url: str, read_timeout_s: float, cancelled: Callable[[], boo
 
 
 def _get(
-    url: str, authorization: str | None, cancelled: Callable[[], bool]
+    url: str, authorization: str | None, deadline: float, cancelled: Callable[[], bool]
 ) -> tuple[socket.socket, int, http.client.HTTPMessage, bytes] | None:
     """A GET of ``url``: its connection, status and headers, and the body's bytes received
-    with them; None where refused as the probe would tell (a certificate)."""
-    connected = connect_as_probe(url, PROBE_TIMEOUT_S, PROBE_DEADLINE_S, cancelled)
+    with them, all by ``deadline`` (else TimeoutError); None where refused as the probe
+    would tell (a certificate)."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    connected = connect_as_probe(url, PROBE_TIMEOUT_S, left, cancelled)
     if isinstance(connected, str):
         return None
-    deadline = time.monotonic() + PROBE_DEADLINE_S
     try:
-        connected.settimeout(PROBE_TIMEOUT_S)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        connected.settimeout(min(PROBE_TIMEOUT_S, left))
         connected.sendall(get_request(url, authorization))
         buffer = bytearray()
         end = _find(
