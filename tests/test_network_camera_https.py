@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
+from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source, open_stream_capture
 from emotion_app.gui.messages import CameraSpec
 from emotion_app.samples import VideoTruth
 from gui_support import WAIT_MS, assert_stream_gives_a_frame, assert_stream_opens_with_its_frames, wait_for_face_result
@@ -77,3 +77,20 @@ def test_a_certificate_checked_at_the_users_request_is_said_to_be_untrusted_unti
             open_frame_source(CameraSpec(-1, url=https_camera.url))
     monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", f"tls_verify;1|ca_file;{certificate}")
     assert_stream_gives_a_frame(https_camera.url)
+
+
+def test_a_certificate_check_asked_for_with_spaces_around_its_name_is_heard(
+    https_camera: MjpegCamera, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # FFmpeg trims a name's spaces (and reads quotes): it refused the camera, but the probe
+    # did not see " tls_verify" as tls_verify, took the certificate, and the app's own
+    # reader played the stream FFmpeg had refused for it.
+    for options in (" tls_verify;1", "'tls_verify' ; 1 "):
+        monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", options)
+        ffmpeg = open_stream_capture(https_camera.url)
+        try:
+            assert not ffmpeg.isOpened()  # FFmpeg checks it
+        finally:
+            ffmpeg.release()
+        with pytest.raises(SourceOpenError, match=re.escape("its certificate is not trusted (self-signed")):
+            open_frame_source(CameraSpec(-1, url=https_camera.url))

@@ -277,7 +277,19 @@ def test_an_rtsp_camera_that_goes_quiet_is_opened_again_after_the_read_timeout(
 # Ones ending in "|", or only blank, as a script writing them may leave them: FFmpeg reads a
 # pair after a "||" as a name starting with "|", and gives up at a pair with no name.
 @pytest.mark.parametrize(
-    "options", ["", "tls_verify;0", "tls_verify;1|ca_file;/nowhere.pem", "tls_verify;0|", "tls_verify;0 | ", " "]
+    "options",
+    [
+        "",
+        "tls_verify;0",
+        "tls_verify;1|ca_file;/nowhere.pem",
+        "tls_verify;0|",
+        "tls_verify;0 | ",
+        " ",
+        # Transports FFmpeg never reads: a name after "||" begins with "|", and it stops at
+        # an empty value. Taken as named, and UDP asked for first.
+        "tls_verify;0||rtsp_transport;udp",
+        "tls_verify;|rtsp_flags;filter_src",
+    ],
 )
 def test_an_rtsp_camera_whose_udp_packets_are_lost_plays_over_tcp_whatever_ones_options(
     transport_stream: tuple[Path, float], monkeypatch: pytest.MonkeyPatch, options: str

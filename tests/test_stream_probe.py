@@ -5,6 +5,7 @@ own open (OpenCV's FFmpeg first) reports the reason."""
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import http.server
 import itertools
@@ -17,13 +18,22 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import quote
 
+import cv2
 import pytest
 
 from emotion_app.gui.frame_sources import STREAM_OPEN_TIMEOUT_MS, SourceOpenError, open_frame_source
 from emotion_app.gui.messages import CameraSpec
-from emotion_app.gui.stream_probe import CHECK_ADDRESS, PROBE_DEADLINE_S, QUICK_PROBE_DEADLINE_S, why_not_opened
+from emotion_app.gui.stream_probe import (
+    CHECK_ADDRESS,
+    PROBE_DEADLINE_S,
+    QUICK_PROBE_DEADLINE_S,
+    ffmpeg_checks_certificates,
+    ffmpeg_options,
+    why_not_opened,
+)
 from tests.rtsp_server import has_ipv6_loopback
 
 
@@ -670,3 +680,72 @@ def test_a_password_refused_before_the_deadline_is_told_though_the_last_check_is
     slow, quick = reasons
     assert "did not answer in time" not in quick, quick
     assert slow == quick
+
+
+def _libavutil() -> ctypes.CDLL | None:
+    """The libavutil OpenCV's FFmpeg runs on, where OpenCV's wheel bundles it beside itself."""
+    found = sorted(Path(cv2.__file__).resolve().parents[1].glob("opencv_python*.libs/libavutil*.so*"))
+    return ctypes.CDLL(str(found[0])) if found else None
+
+
+def _read_by_ffmpeg(libavutil: ctypes.CDLL, text: str) -> dict[str, str]:
+    """The options FFmpeg itself takes from ``text``, as OpenCV hands it the variable."""
+
+    class Entry(ctypes.Structure):
+        _fields_ = [("key", ctypes.c_char_p), ("value", ctypes.c_char_p)]
+
+    libavutil.av_dict_get.restype = ctypes.POINTER(Entry)
+    libavutil.av_dict_get.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(Entry), ctypes.c_int]
+    libavutil.av_dict_parse_string.argtypes = [
+        ctypes.POINTER(ctypes.c_void_p),
+        ctypes.c_char_p,
+        ctypes.c_char_p,
+        ctypes.c_char_p,
+        ctypes.c_int,
+    ]
+    libavutil.av_dict_free.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
+    options = ctypes.c_void_p()
+    libavutil.av_dict_parse_string(ctypes.byref(options), text.encode(), b";", b"|", 0)  # its error ignored, as OpenCV
+    read: dict[str, str] = {}
+    entry = ctypes.POINTER(Entry)()
+    while entry := libavutil.av_dict_get(options, b"", entry, 2):  # AV_DICT_IGNORE_SUFFIX: each in turn
+        read[entry.contents.key.decode()] = entry.contents.value.decode()
+    libavutil.av_dict_free(ctypes.byref(options))
+    return read
+
+
+def test_ffmpeg_options_from_the_environment_are_read_as_ffmpeg_reads_them() -> None:
+    # The probe split the variable at "|" and ";" as they came: " tls_verify;1", which
+    # FFmpeg reads as tls_verify, went unseen, so a certificate FFmpeg refuses was taken.
+    libavutil = _libavutil()
+    if libavutil is None:
+        pytest.skip("OpenCV's FFmpeg libraries are not beside it (not the opencv-python wheel)")
+    for text in (
+        "tls_verify;1",
+        " tls_verify;1",
+        "tls_verify ; 1 |\tca_file; /a b.pem \r\n",
+        "tls_verify;0|tls_verify;1",
+        "tls_verify;1||ca_file;/c.pem",
+        "tls_verify;|ca_file;/c.pem",
+        "tls_verify|ca_file;/c.pem",
+        ";1|tls_verify;1",
+        "tls_verify;1|",
+        "tls_verify;1| ",
+        " ",
+        "",
+        "'tls_verify';'1'|ca_file;' /quoted ; | path '",
+        r"ca_file;/a\|b\;c\ |tls_verify;1",
+        "ca_file;'unclosed | tls_verify;1",
+        "ca_file;\\",
+        "rtsp_flags;prefer_tcp|rtsp_transport;tcp;udp",
+    ):
+        assert ffmpeg_options(text) == _read_by_ffmpeg(libavutil, text), text
+
+
+def test_a_certificate_check_asked_for_with_spaces_is_heard_by_the_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    for text in (" tls_verify;1", "tls_verify ;1 ", "'tls_verify';1|ca_file; /etc/camera.pem "):
+        monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", text)
+        assert ffmpeg_checks_certificates()[0], text
+    assert ffmpeg_checks_certificates()[1] == "/etc/camera.pem"
+    monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "tls_verify;|ca_file;/etc/camera.pem|tls_verify;1")
+    assert ffmpeg_checks_certificates() == (False, None)  # FFmpeg stops at the empty value

@@ -56,6 +56,7 @@ from .stream_probe import (
     QUICK_PROBE_DEADLINE_S,
     QUICK_PROBE_TIMEOUT_S,
     ProbeAnswer,
+    ffmpeg_options,
     probe,
     sent_no_first_frames,
 )
@@ -670,7 +671,8 @@ def _open_timeout_ms(read_timeout_ms: int) -> int:
 def rtsp_over_tcp_first() -> None:
     """Have OpenCV's FFmpeg ask an RTSP camera for RTP over TCP first, where FFmpeg options
     of one's own (:data:`CAPTURE_OPTIONS`) name no RTSP transport (rtsp_transport,
-    rtsp_flags): ``rtsp_flags;prefer_tcp`` put before them.
+    rtsp_flags) as FFmpeg reads them (stream_probe.ffmpeg_options): ``rtsp_flags;prefer_tcp``
+    put before them.
 
     OpenCV asks so only where no options are given. With options of one's own (tls_verify
     for an HTTPS camera) FFmpeg asked for UDP first, and where a NAT or firewall drops the
@@ -680,8 +682,7 @@ def rtsp_over_tcp_first() -> None:
     reads it can crash the process); the call at each RTSP open, for other callers, then
     writes nothing."""
     options = os.environ.get(CAPTURE_OPTIONS, "")
-    names = {item.split(";", 1)[0].strip() for item in options.split("|")}
-    if options and not names & {"rtsp_transport", "rtsp_flags"}:
+    if options and not ffmpeg_options(options).keys() & {"rtsp_transport", "rtsp_flags"}:
         # First: FFmpeg stops at a pair it cannot read (a blank) and reads one after "||" as a
         # name starting with "|". Written once: the options then name rtsp_flags.
         os.environ[CAPTURE_OPTIONS] = f"rtsp_flags;prefer_tcp|{options}"

@@ -356,8 +356,58 @@ def ffmpeg_checks_certificates() -> tuple[bool, str | None]:
     """Whether the FFmpeg options OpenCV passes on (:data:`CAPTURE_OPTIONS`, "key;value|...")
     ask it to check an HTTPS camera's certificate (``tls_verify;1``), and the file of the
     certificates it trusts then (``ca_file``; None: its default)."""
-    options = dict(item.split(";", 1) for item in os.environ.get(CAPTURE_OPTIONS, "").split("|") if ";" in item)
-    return options.get("tls_verify", "").strip() == "1", options.get("ca_file") or None
+    options = ffmpeg_options(os.environ.get(CAPTURE_OPTIONS, ""))
+    return options.get("tls_verify") == "1", options.get("ca_file") or None
+
+
+def ffmpeg_options(text: str) -> dict[str, str]:
+    """The options FFmpeg takes from ``text`` as OpenCV hands it :data:`CAPTURE_OPTIONS`
+    (libavutil's av_dict_parse_string, with ";" between a name and its value and "|" between
+    pairs): each name and value a token (:func:`_ffmpeg_token`), a name's last value kept,
+    and none read after a pair with no ";", an empty name or an empty value (FFmpeg stops
+    there; OpenCV keeps the pairs read before). A name runs to its ";", "|" and all: after
+    "||" a name begins with "|"."""
+    options: dict[str, str] = {}
+    at = 0
+    while at < len(text):
+        name, at = _ffmpeg_token(text, at, ";")
+        if not name or at >= len(text):
+            break
+        value, at = _ffmpeg_token(text, at + 1, "|")
+        if not value:
+            break
+        options[name] = value
+        at += 1  # past the "|"
+    return options
+
+
+def _ffmpeg_token(text: str, at: int, ends: str) -> tuple[str, int]:
+    """The token at ``text[at:]`` as libavutil's av_get_token reads it, and where it ended
+    (at one of ``ends``, or the text's end): spaces, tabs and line ends before and after
+    it left out, a backslash taking the character after it as it is, and text in single
+    quotes as it is up to the next quote (spaces escaped or quoted kept at its end)."""
+    blanks = " \n\t\r"
+    while at < len(text) and text[at] in blanks:
+        at += 1
+    token: list[str] = []
+    kept = 0  # what an escape or a closed quote wrote last is never trimmed
+    while at < len(text) and text[at] not in ends:
+        character = text[at]
+        at += 1
+        if character == "\\" and at < len(text):
+            token.append(text[at])
+            at += 1
+            kept = len(token)
+        elif character == "'":
+            close = text.find("'", at)
+            token.extend(text[at:] if close < 0 else text[at:close])
+            at = len(text) if close < 0 else close + 1
+            kept = kept if close < 0 else len(token)
+        else:
+            token.append(character)
+    while len(token) > kept and token[-1] in blanks:
+        token.pop()
+    return "".join(token), at
 
 
 def _credentials(url: str) -> str | None:
