@@ -9,7 +9,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.stall_monitor import StallMonitor
-from emotion_app.gui.stats import RateMeter, RollingPercentiles, percentile
+from emotion_app.gui.stats import FramePace, RateMeter, RollingPercentiles, percentile, rate_text
+from emotion_app.gui.stream_pace import STREAM_STALL_CEILING_S
 
 
 def test_rate_meter_counts_events_per_second_over_its_window() -> None:
@@ -18,6 +19,51 @@ def test_rate_meter_counts_events_per_second_over_its_window() -> None:
         meter.tick(100.0 + i / 30.0)  # 30 per second for two seconds
     assert meter.rate(102.0) == pytest.approx(30.0, rel=0.02)
     assert meter.rate(110.0) == 0.0  # all old: nothing in the window
+
+
+def _shown(times: list[float]) -> tuple[RateMeter, FramePace]:
+    meter, pace = RateMeter(window_s=2.0), FramePace()
+    for t in times:
+        meter.tick(t)
+        pace.tick(t)
+    return meter, pace
+
+
+def _text(times: list[float], now: float) -> str | None:
+    meter, pace = _shown(times)
+    return rate_text(meter.rate(now), pace, now)
+
+
+def test_a_stream_at_video_rates_reads_its_window_rate() -> None:
+    times = [100.0 + i / 30.0 for i in range(61)]
+    assert _text(times, 102.0) == "30 fps"
+    # Stopped for a moment (under the 3 s a stream may send nothing): the window says so.
+    assert _text(times, 104.5) == "0 fps"
+
+
+def test_a_slow_stream_reads_its_pace_not_0_fps() -> None:
+    # A snapshot camera's frame every 8 s: its 2 s window held one frame and read "0 fps".
+    every_8 = [100.0 + 8 * i for i in range(6)]
+    assert _text(every_8, 141.0) == "1 frame every 8 s"
+    # Late by more than a frame, within the 3 intervals it may be: still its pace.
+    assert _text(every_8, 160.0) == "1 frame every 8 s"
+    assert _text([100.0 + 2.5 * i for i in range(6)], 113.0) == "1 frame every 2.5 s"
+    assert _text([100.0 + 12.4 * i for i in range(4)], 140.0) == "1 frame every 12 s"
+    # 0.5-1.5 fps read "1 fps" or "0 fps" as the window's edge fell.
+    for now in (105.0, 105.3, 105.6, 105.9):
+        assert _text([100.0 + 1.25 * i for i in range(5)], now) == "0.8 fps"
+    # One late frame or a burst does not move the median.
+    assert _text([100.0, 108.0, 116.0, 130.0, 138.0, 138.05, 146.0], 147.0) == "1 frame every 8 s"
+
+
+def test_0_fps_only_once_nothing_comes_for_longer_than_the_stream_may_send_nothing() -> None:
+    every_8 = [100.0 + 8 * i for i in range(6)]
+    assert _text(every_8, 140.0 + 3 * 8 + 0.1) == "0 fps"
+    # One frame alone: no pace to tell yet ("0 fps" would read as stalled), until a reader
+    # would have stopped waiting for the next.
+    assert _text([100.0], 110.0) is None
+    assert _text([100.0], 100.0 + STREAM_STALL_CEILING_S + 0.1) == "0 fps"
+    assert _text([], 100.0) == "0 fps"
 
 
 def test_percentiles_interpolate_and_keep_only_recent_samples() -> None:

@@ -5,6 +5,7 @@ and the app's own MJPEG reader opens it, in a real window that stops and closes 
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 import time
@@ -141,6 +142,24 @@ def test_the_window_shows_its_frames_and_stops_and_closes_at_once(
     window.close()
     assert time.monotonic() - closing < 1.0
     assert timelapse_camera.all_closed_within(1.0)
+
+
+def test_the_status_line_tells_a_slow_cameras_pace_not_0_fps(
+    qtbot: QtBot, make_window, timelapse_camera: MjpegCamera
+) -> None:
+    # Its 2 s display window held one frame at most: "Live · no faces · 0 fps", as if stalled.
+    window = make_window(camera=timelapse_camera.url)
+    shown: list[float] = []
+    window.view.frame_presented.connect(lambda _result, at: shown.append(at))
+    summary = window.status.summary_label
+    qtbot.waitUntil(lambda: len(shown) >= 1, timeout=15_000)
+    # One frame alone tells no pace, and nothing says it stalled.
+    qtbot.waitUntil(lambda: time.perf_counter() - shown[0] > 2.2, timeout=5_000)
+    assert len(shown) == 1 and window.status_summary(time.perf_counter()) == "Live · no faces"
+    qtbot.waitUntil(lambda: len(shown) >= 3, timeout=int(3_000 * _EVERY_S))
+    qtbot.waitUntil(lambda: time.perf_counter() - shown[-1] > 2.2, timeout=5_000)
+    assert re.fullmatch(r"Live · no faces · 1 frame every (2\.9|3|3\.\d) s", summary.text()), summary.text()
+    assert window.source_state.reconnected == 0
 
 
 # A camera sending a frame only when its interval comes round, the first one too.

@@ -95,6 +95,7 @@ from .screen_menu import ScreenMenu
 from .settings import RECENT_KEPT, AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
 from .source_state import SourceState
+from .stats import rate_text
 from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
 from .stream_url import EXAMPLE_URL, check_stream_url, looks_like_url, url_host
@@ -1736,8 +1737,8 @@ class MainWindow(QMainWindow):
 
     def status_summary(self, now: float) -> str:
         """The state in plain words: "Live · 2 faces · 30 fps", "Paused · 0:12 / 1:30"; a
-        network camera's drops that were reconnected: "Live · 1 face · 30 fps · reconnected
-        after 2 drops"."""
+        slow camera's pace: "Live · 1 face · 1 frame every 8 s"; a network camera's drops
+        that were reconnected: "Live · 1 face · 30 fps · reconnected after 2 drops"."""
         if self.source_state.starting:
             return "Opening…"
         if not self.source_state.running:
@@ -1758,7 +1759,10 @@ class MainWindow(QMainWindow):
         parts.append("no faces" if faces == 0 else count_text(faces, "face"))
         # A slide show's picture every 2 s read "0 fps", as if it had stalled.
         if not self.source_state.paused and not (info is not None and info.slide_show):
-            parts.append(f"{self.stats.display_rate.rate(now):.0f} fps")
+            # A snapshot camera's frame every 8 s read "0 fps" too: its pace is told instead.
+            rate = rate_text(self.stats.display_rate.rate(now), self.stats.display_pace, now)
+            if rate is not None:
+                parts.append(rate)
         if self.source_state.reconnected:
             parts.append(f"reconnected after {count_text(self.source_state.reconnected, 'drop')}")
         return " · ".join(parts)

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import math
+import statistics
 from collections import deque
+
+from .stream_pace import STREAM_STALL_CEILING_S, allowed_stall_s
+
+# From this rate up the display rate over its 2 s window reads well ("30 fps"); slower, the
+# window holds one or two frames and reads "1 fps" or "0 fps" by chance.
+WINDOW_RATE_FLOOR_FPS = 1.5
+# Down to this rate a slow stream reads "0.8 fps"; slower, "1 frame every 8 s": 0.12 fps is
+# hard to picture, and the reconnect notice tells a slow camera's pace in seconds too.
+SECONDS_BELOW_FPS = 0.5
 
 
 class RateMeter:
@@ -33,6 +43,53 @@ class RateMeter:
         cutoff = now - self._window_s
         while self._times and self._times[0] < cutoff:
             self._times.popleft()
+
+
+class FramePace:
+    """The intervals between the last few frames: their median is the stream's pace, which
+    one late frame or a burst does not move."""
+
+    def __init__(self, intervals: int = 5) -> None:
+        self._times: deque[float] = deque(maxlen=intervals + 1)
+
+    def tick(self, now: float) -> None:
+        self._times.append(now)
+
+    @property
+    def last(self) -> float | None:
+        return self._times[-1] if self._times else None
+
+    @property
+    def interval_s(self) -> float | None:
+        """The median of the recent intervals; None before two frames."""
+        times = list(self._times)
+        return statistics.median(b - a for a, b in zip(times, times[1:])) if len(times) > 1 else None
+
+    def reset(self) -> None:
+        self._times.clear()
+
+
+def rate_text(rate: float, pace: FramePace, now: float) -> str | None:
+    """The pace of the frames shown in plain words: ``rate`` (the window's) as "30 fps" for
+    a stream at video rates, a slower one's pace from ``pace`` ("0.8 fps", "1 frame every
+    8 s"); "0 fps" only once nothing came for longer than the stream's pace allows (when a
+    network camera is opened again, see ``stream_pace``); None while one frame alone tells no pace."""
+    last = pace.last
+    if last is None:
+        return f"{rate:.0f} fps"
+    interval = pace.interval_s
+    # A second frame may be as late as the reader waits for one.
+    allowed = allowed_stall_s(interval) if interval is not None else STREAM_STALL_CEILING_S
+    if now - last > allowed:
+        return "0 fps"
+    if interval is None:
+        return None
+    if interval < 1.0 / WINDOW_RATE_FLOOR_FPS:
+        # Frames at video rates that stop for a moment: the window's rate says so.
+        return f"{rate:.0f} fps"
+    if interval <= 1.0 / SECONDS_BELOW_FPS:
+        return f"{1.0 / interval:.1f} fps"
+    return f"1 frame every {round(interval, 1) if interval < 10 else round(interval):g} s"
 
 
 class RollingPercentiles:

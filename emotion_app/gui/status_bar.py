@@ -11,7 +11,7 @@ from PyQt6.QtGui import QPainter, QPaintEvent
 from PyQt6.QtWidgets import QLabel, QSizeGrip, QStatusBar, QWidget
 
 from .messages import InferenceResult, ModelStatus
-from .stats import RateMeter, RollingPercentiles
+from .stats import FramePace, RateMeter, RollingPercentiles
 
 
 class PerformanceStats:
@@ -19,6 +19,8 @@ class PerformanceStats:
 
     def __init__(self) -> None:
         self.display_rate = RateMeter()
+        # A slow stream's pace (a frame every few seconds), which the window's rate cannot tell.
+        self.display_pace = FramePace()
         self.inference_rate = RateMeter()
         # About four seconds of frames: recent enough to follow changes, long enough for a p95.
         self.latency_ms = RollingPercentiles(capacity=120)
@@ -35,11 +37,13 @@ class PerformanceStats:
 
     def on_presented(self, result: InferenceResult, presented_at: float) -> None:
         self.display_rate.tick(presented_at)
+        self.display_pace.tick(presented_at)
         self.latency_ms.add((presented_at - result.capture_time) * 1000.0)
 
     def reset(self) -> None:
         """Start afresh (a new source): old figures would describe another stream."""
         self.display_rate.reset()
+        self.display_pace.reset()
         self.inference_rate.reset()
         self.latency_ms.reset()
         self.inference_ms.reset()

@@ -52,5 +52,11 @@ class StreamPace:
 
     def allowed_stall_s(self) -> float:
         """How long the stream may send no frame before that is a stall."""
-        interval = self.interval_s or 0.0
-        return min(STREAM_STALL_CEILING_S, max(STREAM_STALL_FLOOR_S, STREAM_STALL_INTERVALS * interval))
+        return allowed_stall_s(self.interval_s)
+
+
+def allowed_stall_s(interval_s: float | None) -> float:
+    """How long a stream whose usual interval between frames is ``interval_s`` (None: not
+    known yet) may send no frame before that is a stall."""
+    interval = interval_s or 0.0
+    return min(STREAM_STALL_CEILING_S, max(STREAM_STALL_FLOOR_S, STREAM_STALL_INTERVALS * interval))
