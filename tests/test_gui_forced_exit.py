@@ -17,7 +17,7 @@ import cv2
 import pytest
 from pytestqt.qtbot import QtBot
 
-from emotion_app.io.atomic import is_unfinished
+from emotion_app.io.atomic import is_unfinished, owner_mark
 from emotion_app.io.unfinished import UNFINISHED_MARK, tidy_stopped
 from emotion_app.samples import VideoTruth
 from gui_support import WAIT_MS, play_looping, temp_folder_env, use_output_folder, wait_for_recording
@@ -280,3 +280,35 @@ def test_a_killed_report_s_staged_csv_is_removed_not_kept_as_unfinished(tmp_path
     assert temp.exists()
     tidy_stopped(folder)
     assert list(folder.iterdir()) == []
+
+
+def test_a_link_or_fifo_named_as_a_dead_writer_s_temporary_is_left_alone(tmp_path: Path) -> None:
+    # Anyone who can write in a shared folder can put these there: a link to the user's own
+    # file elsewhere must not get that file cut back or its permissions widened, and a fifo
+    # must not hold the tidy (and the recording check waiting on it) for ever.
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    private = tmp_path / "private.csv"
+    private.write_bytes(b"frame,label\n1,happy\n2,ha")
+    private.chmod(0o600)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    mark = owner_mark(gone.pid)
+    link = folder / f".talk.csv.{mark}.abcdefgh.part.csv"
+    link.symlink_to(private)
+    video_link = folder / f".talk.avi.{mark}.abcdefgi.part.avi"
+    video_link.symlink_to(private)
+    fifo = folder / f".clip.csv.{mark}.abcdefgj.part.csv"
+    os.mkfifo(fifo)
+    told: queue.Queue[list[str]] = queue.Queue()
+    tidy = threading.Thread(target=lambda: told.put(tidy_stopped(folder)), daemon=True)
+    tidy.start()
+    tidy.join(30)
+    if tidy.is_alive():  # blocked opening the fifo: a writer at its other end lets it go
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        tidy.join(30)
+    assert not told.empty(), "the tidy hung on the fifo"
+    assert told.get() == []
+    assert private.read_bytes() == b"frame,label\n1,happy\n2,ha"
+    assert private.stat().st_mode & 0o777 == 0o600
+    assert sorted(folder.iterdir()) == sorted([link, video_link, fifo])

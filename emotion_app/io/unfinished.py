@@ -7,12 +7,13 @@ finished (:mod:`.atomic`), so a writer killed midway leaves that file. An MP4 ge
 MKV's Motion JPEG frames do, and so do a CSV's rows (flushed a frame at a time). So what
 reads back is kept beside the name it was to have, ``NAME (unfinished).SUFFIX``, and the
 rest is removed: only the files of a writer on this machine whose process is gone, never
-another running instance's.
+another running instance's, and only plain files (never through a link, never a fifo).
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from pathlib import Path
 
@@ -69,20 +70,37 @@ def tidy_stopped(folder: Path) -> list[str]:
 def _keep_or_remove(folder: Path, temp: Path) -> str:
     name = Path(target_name(temp))
     suffix = name.suffix
-    if suffix.lower() in VIDEO_SUFFIXES:
-        keep = _video_reads_back(temp)
-    elif suffix.lower() == ".csv":
-        keep = _csv_rows_kept(temp)
-    else:  # a picture or a report written whole in one go: nothing worth keeping in part
-        keep = False
     target = folder / name
-    if keep:
+    try:
+        # Never through a link (a user's file elsewhere cut back or its permissions
+        # widened), nor into a fifo or a device (opened or read, it may never answer).
+        if not stat.S_ISREG(os.lstat(temp).st_mode):
+            return ""
+        handle = os.open(temp, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return ""  # gone meanwhile, or not a file of ours to write: left as it is
+    try:
         try:
-            kept = _keep(temp, folder / f"{name.stem}{UNFINISHED_MARK}{suffix}", mode_for(target))
-        except OSError as exc:
-            why = exc.strerror or exc
-            return f"{target}: what a writer stopped midway left could not be kept ({why}); it stays in {temp}"
-        return f"{target}: cut short when its writer was stopped (killed or crashed); what it holds is kept as {kept}"
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                return ""  # something else put in its place since the look just before
+            if suffix.lower() in VIDEO_SUFFIXES:
+                keep = _video_reads_back(temp)
+            elif suffix.lower() == ".csv":
+                keep = _csv_rows_kept(handle)
+            else:  # a picture or a report written whole in one go: nothing worth keeping in part
+                keep = False
+            if keep:
+                os.fchmod(handle, mode_for(target))  # mkstemp's 0600: what a finished one gets
+        finally:
+            os.close(handle)  # before the link or rename: a share may refuse either on an open file
+        if keep:
+            kept = _keep(temp, folder / f"{name.stem}{UNFINISHED_MARK}{suffix}")
+            return (
+                f"{target}: cut short when its writer was stopped (killed or crashed); what it holds is kept as {kept}"
+            )
+    except OSError as exc:
+        why = exc.strerror or exc
+        return f"{target}: what a writer stopped midway left could not be kept ({why}); it stays in {temp}"
     try:
         temp.unlink(missing_ok=True)
     except OSError:
@@ -95,13 +113,12 @@ def _keep_or_remove(folder: Path, temp: Path) -> str:
     return ""
 
 
-def _keep(temp: Path, wanted: Path, mode: int) -> Path:
+def _keep(temp: Path, wanted: Path) -> Path:
     """``temp`` under a free name like ``wanted``, never over a file there; that name."""
-    os.chmod(temp, mode)  # mkstemp's 0600: the permissions a finished output would have had
     for _ in range(100):
         kept = free_name(wanted)
         try:
-            os.link(temp, kept)
+            os.link(temp, kept, follow_symlinks=False)
         except FileExistsError:  # taken meanwhile: the next free one
             continue
         except OSError:  # no hard links on this file system (FAT): renamed, checked just before
@@ -124,16 +141,17 @@ def _video_reads_back(path: Path) -> bool:
             capture.release()
 
 
-def _csv_rows_kept(path: Path) -> bool:
-    """Whether the CSV ``path`` holds a row past its header: True with it cut back to its
-    last complete line (a kill midway through a frame's row leaves part of one)."""
+def _csv_rows_kept(handle: int) -> bool:
+    """Whether the CSV open as ``handle`` holds a row past its header: True with it cut
+    back to its last complete line (a kill midway through a frame's row leaves part of one)."""
     try:
-        data = path.read_bytes()
+        with open(handle, "rb", closefd=False) as stream:
+            data = stream.read()
         whole = data[: data.rfind(b"\n") + 1]
         if whole.count(b"\n") < 2:
             return False
         if len(whole) != len(data):
-            os.truncate(path, len(whole))
+            os.ftruncate(handle, len(whole))
     except OSError:
         return False
     return True
