@@ -7,6 +7,7 @@ import csv
 import logging
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import threading
@@ -312,3 +313,48 @@ def test_a_link_or_fifo_named_as_a_dead_writer_s_temporary_is_left_alone(tmp_pat
     assert private.read_bytes() == b"frame,label\n1,happy\n2,ha"
     assert private.stat().st_mode & 0o777 == 0o600
     assert sorted(folder.iterdir()) == sorted([link, video_link, fifo])
+
+
+_TIDY = """
+import sys
+from pathlib import Path
+from emotion_app.io.unfinished import tidy_stopped
+
+print(tidy_stopped(Path(sys.argv[1])), flush=True)
+"""
+
+# A new PID namespace (as a container or a Flatpak sandbox has) on this machine, its host name unchanged.
+_IN_OWN_PID_NAMESPACE = ["unshare", "--user", "--map-root-user", "--pid", "--fork"]
+
+
+def test_a_live_writer_s_file_is_left_by_a_tidy_in_another_pid_namespace(tmp_path: Path) -> None:
+    # From in a namespace of its own the writer's id names no process (or another one).
+    if shutil.which("unshare") is None or subprocess.run([*_IN_OWN_PID_NAMESPACE, "true"]).returncode != 0:
+        pytest.skip("no unshare that makes a PID namespace here")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    env = _child_env(tmp_path)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _HALF_A_ROW, str(folder / "talk.csv")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
+    try:
+        temp = Path((writer.stdout.readline() if writer.stdout else "").strip())
+        tidy = subprocess.run(
+            [*_IN_OWN_PID_NAMESPACE, sys.executable, "-c", _TIDY, str(folder)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+            timeout=120,
+        )
+        assert tidy.returncode == 0, tidy.stderr
+        assert tidy.stdout.strip() == "[]"
+        assert sorted(folder.iterdir()) == [temp]
+        assert temp.read_bytes() == b"frame,label\n1,happy\n2,sa"
+    finally:
+        writer.kill()
+        writer.wait()

@@ -90,11 +90,25 @@ NAME_MAX = 255
 TEMP_NAME_EXTRA = 12
 
 
+# The inode of the machine's own PID namespace (the kernel's PROC_PID_INIT_INO): the same
+# on every boot, so a temporary's name made outside any container reads alike after one.
+_MACHINE_PID_NAMESPACE = 0xEFFFFFFC
+
+
 def owner_mark(pid: int | None = None) -> str:
     """What a temporary file's name says of the process that made it: its id and this
-    machine's (a shared folder's files from another machine are never taken for ours)."""
-    host = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
-    return f"{os.getpid() if pid is None else pid}-{host}"
+    machine's (a shared folder's files from another machine are never taken for ours).
+    In a PID namespace of its own (a container, a Flatpak sandbox) the namespace is part
+    of the machine's mark: the ids seen there are not the machine's, so a live writer
+    outside it looks gone from in it, and one in it from outside."""
+    host = socket.gethostname()
+    try:
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:  # no /proc (not Linux): the ids are the machine's
+        namespace = _MACHINE_PID_NAMESPACE
+    if namespace != _MACHINE_PID_NAMESPACE:
+        host += f"\0pid:[{namespace}]"
+    return f"{os.getpid() if pid is None else pid}-{hashlib.sha1(host.encode('utf-8', 'replace')).hexdigest()[:8]}"
 
 
 # A temporary file of ours: ``.NAME.PID-HOST.[old|newINODE.|group.][TAG.]RANDOM.part[SUFFIX]``.
