@@ -358,3 +358,31 @@ def test_a_live_writer_s_file_is_left_by_a_tidy_in_another_pid_namespace(tmp_pat
     finally:
         writer.kill()
         writer.wait()
+
+
+def test_a_killed_csv_with_a_long_name_is_kept_as_a_csv(tmp_path: Path) -> None:
+    # Its temporary's name has room for only part of it, ".csv" cut off there.
+    folder = tmp_path / "out"
+    folder.mkdir()
+    name = "talk-" + "x" * 230 + ".csv"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _HALF_A_ROW, str(folder / name)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_child_env(tmp_path),
+        cwd=REPO,
+    )
+    try:
+        temp = Path((writer.stdout.readline() if writer.stdout else "").strip())
+    finally:
+        writer.kill()
+        writer.wait()
+    assert ".csv." not in temp.name  # cut short there
+    told = tidy_stopped(folder)
+    [kept] = folder.iterdir()
+    assert kept.name.startswith("talk-xxx") and kept.name.endswith(f"x{UNFINISHED_MARK}.csv")
+    assert kept.read_bytes() == b"frame,label\n1,happy\n"
+    assert told == [
+        f"{folder / kept.name.replace(UNFINISHED_MARK, '')}: cut short when its writer was stopped (killed or"
+        f" crashed); what it holds is kept as {kept}"
+    ]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import cv2
 
-from .atomic import FolderLock, mode_for, recover_stopped, stopped_temporaries, target_name
+from .atomic import PART_MARK, FolderLock, mode_for, recover_stopped, stopped_temporaries, target_name
 from .codecs import VIDEO_SUFFIXES, quiet_opencv_log
 from .output_folder import free_name
 from .session_report import recover_stopped_report
@@ -68,9 +68,8 @@ def tidy_stopped(folder: Path) -> list[str]:
 
 
 def _keep_or_remove(folder: Path, temp: Path) -> str:
-    name = Path(target_name(temp))
-    suffix = name.suffix
-    target = folder / name
+    stem, suffix = _target_stem_and_suffix(temp)
+    target = folder / f"{stem}{suffix}"
     try:
         # Never through a link (a user's file elsewhere cut back or its permissions
         # widened), nor into a fifo or a device (opened or read, it may never answer).
@@ -94,7 +93,7 @@ def _keep_or_remove(folder: Path, temp: Path) -> str:
         finally:
             os.close(handle)  # before the link or rename: a share may refuse either on an open file
         if keep:
-            kept = _keep(temp, folder / f"{name.stem}{UNFINISHED_MARK}{suffix}")
+            kept = _keep(temp, folder / f"{stem}{UNFINISHED_MARK}{suffix}")
             return (
                 f"{target}: cut short when its writer was stopped (killed or crashed); what it holds is kept as {kept}"
             )
@@ -111,6 +110,17 @@ def _keep_or_remove(folder: Path, temp: Path) -> str:
             "has no index and does not play, so it was removed"
         )
     return ""
+
+
+def _target_stem_and_suffix(temp: Path) -> tuple[str, str]:
+    """The name the temporary ``temp`` was to become, as its stem and suffix. A long name
+    is cut short in the temporary's (it must fit beside the marks), its suffix with it, but
+    the suffix is whole again after the temporary's ``.part``."""
+    name = target_name(temp)
+    suffix = temp.suffix
+    if not temp.name[: -len(suffix)].endswith(PART_MARK):  # a target without a suffix
+        suffix = ""
+    return (name[: -len(suffix)] if suffix and name.endswith(suffix) else name), suffix
 
 
 def _keep(temp: Path, wanted: Path) -> Path:
