@@ -41,7 +41,7 @@ def main() -> None:
         "--stretch-mb", type=int, default=multi_picture.MAX_STRETCH_BYTES >> 20, help="the reader's stretch cap, MiB"
     )
     args = parser.parse_args()
-    if args.frames < 2 or args.side < 1 or args.stretch_mb < 1 or max(args.reads) > args.frames:
+    if args.frames < 2 or args.stretch_mb < 1 or max(args.reads) > args.frames:
         parser.error("--frames must be at least 2 and the largest of --reads; --side and --stretch-mb at least 1")
     multi_picture.MAX_STRETCH_BYTES = args.stretch_mb << 20
     decoded = [0]

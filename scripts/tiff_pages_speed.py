@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--side", type=positive_int, default=4, help="each page's width and height in pixels")
     parser.add_argument("--reads", type=positive_ints, default=[100, 400, 1600], help="numbers of pages to read")
     args = parser.parse_args()
-    if args.pages < 2 or args.side < 1 or max(args.reads) > args.pages:
+    if args.pages < 2 or max(args.reads) > args.pages:
         parser.error("--pages must be at least 2 and at least the largest of --reads; --side at least 1")
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as scratch:
