@@ -36,7 +36,7 @@ from emotion_app.faces.detector import load_frontal_face_cascade
 from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck, shipped_verifier
 from emotion_app.faces.geometry import Box, iou
 from scripts.support.arguments import script_parser
-from scripts.support.real_clips import DEFAULT_CLIPS, counted, faces_at, read_truth
+from scripts.support.real_clips import DEFAULT_CLIPS, counted, faces_at, truth_or_error
 
 # The group photo's fifth face (sunglasses, head tilted), which the strict search misses.
 HAND_BOXED = {"multi_face.jpg": [(209, 68, 110, 110)]}
@@ -76,10 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=3, help="use every N-th frame (default 3)")
     args = parser.parse_args(argv)
     truth_path = args.clips / "truth.csv"
-    try:
-        truth = read_truth(truth_path)
-    except (OSError, KeyError, ValueError) as exc:
-        print(f"error: cannot read truth {truth_path}: {exc}", file=sys.stderr)
+    truth = truth_or_error(truth_path)
+    if truth is None:
         return 2
     cascade = load_frontal_face_cascade()
     eyes = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / "haarcascade_eye.xml"))

@@ -39,7 +39,7 @@ from emotion_app.cli.common import load_classifier, make_detector
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.arguments import script_parser
-from scripts.support.real_clips import DEFAULT_CLIPS, TruthRange, counted, faces_at, read_truth
+from scripts.support.real_clips import DEFAULT_CLIPS, TruthRange, counted, faces_at, truth_or_error
 from scripts.support.variants import mirrored, variants
 
 
@@ -141,10 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.every < 1:
         parser.error("--every must be at least 1")
     truth_path = args.clips / "truth.csv"
-    try:
-        truth = read_truth(truth_path)
-    except (OSError, KeyError, ValueError) as exc:
-        print(f"error: cannot read truth {truth_path}: {exc}", file=sys.stderr)
+    truth = truth_or_error(truth_path)
+    if truth is None:
         return 2
     classifier = load_classifier(args.weights)
     detector = make_detector() if args.min_face is None else make_detector(args.min_face)

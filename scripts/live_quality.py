@@ -54,7 +54,7 @@ from emotion_app.inference.steadiness import (
 from emotion_app.io.video import InputError, open_input
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.arguments import script_parser
-from scripts.support.real_clips import TruthRange, read_truth
+from scripts.support.real_clips import TruthRange, truth_or_error
 
 # A followed change must hold this long to count as followed (seconds).
 FOLLOW_HOLD_S = 0.5
@@ -350,10 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:
             parser.error(str(exc))
     truth_path = args.truth or args.clips / "truth.csv"
-    try:
-        truth = read_truth(truth_path)
-    except (OSError, KeyError, ValueError) as exc:
-        print(f"error: cannot read truth {truth_path}: {exc}", file=sys.stderr)
+    truth = truth_or_error(truth_path)
+    if truth is None:
         return 2
     classifier = EmotionClassifier.load(args.weights, optimize=True)
 

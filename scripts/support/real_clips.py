@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,16 @@ def read_truth(path: Path) -> dict[str, list[TruthRange]]:
                 TruthRange(int(row["first_frame"]), int(row["last_frame"]), int(faces) if faces else None, labels)
             )
     return clips
+
+
+def truth_or_error(path: Path) -> dict[str, list[TruthRange]] | None:
+    """:func:`read_truth` of ``path``; None, after a one-line error on stderr saying why,
+    where it does not read (missing, or a row that is no truth row)."""
+    try:
+        return read_truth(path)
+    except (OSError, KeyError, ValueError) as exc:
+        print(f"error: cannot read truth {path}: {exc}", file=sys.stderr)
+        return None
 
 
 def truth_rows(path: Path, files: Sequence[str]) -> list[dict[str, str]]:
