@@ -1686,14 +1686,13 @@ class MainWindow(QMainWindow):
     def _on_devices_refreshed(self, devices: list[CameraDevice]) -> None:
         if self.source_state.running or not devices:
             return
+        names = ", ".join(d.name for d in devices)
         if self.source_state.starting:
             # A source opening (a network camera waiting for its first frame) keeps its
             # banner, its Stop and the reason for the wait: the news goes to the status line.
-            names = ", ".join(d.name for d in devices)
             self.status.showMessage(f"Cameras available: {names} (in the toolbar's list).", 8000)
             return
         if self.source_state.spec is None or isinstance(self.source_state.spec, CameraSpec):
-            names = ", ".join(d.name for d in devices)
             self.source_banner.show_message(
                 f"Cameras available: {names}.",
                 "info",
