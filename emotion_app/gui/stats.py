@@ -71,9 +71,10 @@ class FramePace:
 
 def rate_text(rate: float, pace: FramePace, now: float) -> str | None:
     """The pace of the frames shown in plain words: ``rate`` (the window's) as "30 fps" for
-    a stream at video rates, a slower one's pace from ``pace`` ("0.8 fps", "1 frame every
-    8 s"); "0 fps" only once nothing came for longer than the stream's pace allows (when a
-    network camera is opened again, see ``stream_pace``); None while one frame alone tells no pace."""
+    a stream at video rates ("0 fps" once its window holds no frame), a slower one's pace
+    from ``pace`` ("0.8 fps", "1 frame every 8 s"), "0 fps" for it only once nothing came for
+    longer than its pace allows (when a network camera is opened again, see
+    ``stream_pace``); None while one frame alone tells no pace."""
     last = pace.last
     if last is None:
         return f"{rate:.0f} fps"
