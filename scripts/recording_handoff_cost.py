@@ -80,8 +80,7 @@ def main() -> None:
         "--folder", type=existing_folder, default=None, help="where the recordings go (default: a temporary one)"
     )
     args = parser.parse_args()
-    width, height = args.size
-    results = frames((width, height), args.frames, args.fps)
+    results = frames(args.size, args.frames, args.fps)
     with tempfile.TemporaryDirectory() as temporary:
         folder = args.folder or Path(temporary)
         inline = Recorder(RecordingRequest(folder / "inline.mp4", folder / "inline.csv"), args.fps)
