@@ -656,17 +656,9 @@ def stopped_temporaries(folder: Path) -> list[Path]:
     whose process is gone left in ``folder``; none of a writer that left other files there
     (a group :func:`recover_stopped` left undecided keeps all its files). [] for a folder
     that cannot be read."""
-    here = owner_mark(0).split("-", 1)[1]
     data: dict[str, list[Path]] = {}
     undecided: set[str] = set()
-    try:
-        entries = list(Path(folder).iterdir())
-    except OSError:  # gone, or not a folder: nothing of ours there
-        return []
-    for entry in entries:
-        found = _OWNED.fullmatch(entry.name)
-        if found is None or found["host"] != here or owner_alive(int(found["pid"])):
-            continue
+    for entry, found in _stopped_entries(Path(folder), [""], "", False):
         if found["kind"] or found["group"]:
             undecided.add(found["pid"])
         else:
@@ -697,6 +689,29 @@ class FolderLock:
         self._locks.__exit__()
 
 
+def _stopped_entries(
+    folder: Path, names: Sequence[str], tag: str, owner_gone: bool
+) -> list[tuple[Path, re.Match[str]]]:
+    """The hidden files in ``folder`` (each with its name read by :data:`_OWNED`) that
+    stopped writers on this machine of outputs named ``names`` left (see
+    :func:`recover_stopped`); [] for a folder that cannot be read."""
+    here = owner_mark(0).split("-", 1)[1]
+    try:
+        entries = list(folder.iterdir())
+    except OSError:  # gone, or not a folder: nothing of ours there
+        return []
+    stopped: list[tuple[Path, re.Match[str]]] = []
+    for entry in entries:
+        found = _OWNED.fullmatch(entry.name)
+        if found is None or found["host"] != here or not found["name"].startswith(tuple(names)):
+            continue
+        if tag and f".{tag}." not in entry.name:
+            continue
+        if owner_gone if tag else not owner_alive(int(found["pid"])):
+            stopped.append((entry, found))
+    return stopped
+
+
 # A stopped writer's files in one folder: (path, its name read by _OWNED), by (folder, pid).
 _Stopped = dict[tuple[Path, str], list[tuple[Path, re.Match[str]]]]
 
@@ -707,23 +722,10 @@ def _stopped_files(
     """The group lists (each with its folder and writer) and the other files that stopped
     writers (see :func:`recover_stopped`) left in ``folders``. A list still being written
     when its writer stopped is removed here: no rename is made before it is whole."""
-    here = owner_mark(0).split("-", 1)[1]
     groups: _Stopped = {}
     lists: list[tuple[Path, tuple[Path, str]]] = []
     for folder in folders:
-        try:
-            entries = list(Path(folder).iterdir())
-        except OSError:  # gone, or not a folder: nothing of ours there
-            continue
-        for entry in entries:
-            found = _OWNED.fullmatch(entry.name)
-            if found is None or found["host"] != here or not found["name"].startswith(tuple(names)):
-                continue
-            if tag and f".{tag}." not in entry.name:
-                continue
-            gone = owner_gone if tag else not owner_alive(int(found["pid"]))
-            if not gone:
-                continue
+        for entry, found in _stopped_entries(Path(folder), names, tag, owner_gone):
             if found["group"] and found["writing"]:
                 _unlink(entry)
             elif found["group"]:
