@@ -632,10 +632,11 @@ def recover_stopped(
         done: set[Path] = set()
         damaged: set[tuple[Path, str]] = set()
         for path, (folder, pid) in lists:
-            if not os.path.lexists(path) or _read_group(path) is None:
+            group = _read_group(path) if os.path.lexists(path) else None
+            if group is None:
                 continue  # removed with its group (another folder's list), or damaged: below
-            if all(locks.held(each) for each in _group_folders(path)):
-                told += _recover_group(path, done) or []
+            if all(locks.held(each) for each in _folders_of(group)):
+                told += _recover_group(group, done)
             else:
                 damaged.add((folder, pid))  # left for a later recovery, as a damaged one is
         for path, (folder, pid) in lists:
@@ -765,7 +766,12 @@ def _recover_folder(
     return told
 
 
-def _read_group(path: Path) -> tuple[list[tuple[Path, Path, int, Path]], list[Path]] | None:
+# A group's list as read by _read_group: its files (target, record, new file's inode, new
+# file) and its lists.
+_Group = tuple[list[tuple[Path, Path, int, Path]], list[Path]]
+
+
+def _read_group(path: Path) -> _Group | None:
     """The group list ``path``'s files (target, record, new file's inode, new file) and
     lists; None where it does not read."""
     try:
@@ -782,21 +788,20 @@ def _read_group(path: Path) -> tuple[list[tuple[Path, Path, int, Path]], list[Pa
 def _group_folders(path: Path) -> set[Path]:
     """The folders the group whose list is ``path`` has files in (none where it does not read)."""
     group = _read_group(path)
-    if group is None:
-        return set()
+    return set() if group is None else _folders_of(group)
+
+
+def _folders_of(group: _Group) -> set[Path]:
     files, lists = group
     return {target.parent for target, _, _, _ in files} | {each.parent for each in lists}
 
 
-def _recover_group(path: Path, done: set[Path]) -> list[str] | None:
-    """The group whose list is ``path`` finished (every new file came) or undone, in all its
-    folders; its records, new files not renamed and lists removed. Each record handled goes
-    in ``done``. Lines as :func:`recover_stopped`'s. None, and nothing touched, for a list
-    that does not read: written whole and synced before any rename (see
-    :func:`_group_lists`), it can only be damaged, and says nothing of which renames came."""
-    group = _read_group(path)
-    if group is None:
-        return None
+def _recover_group(group: _Group, done: set[Path]) -> list[str]:
+    """The group of the list read as ``group`` finished (every new file came) or undone, in
+    all its folders; its records, new files not renamed and lists removed. Each record
+    handled goes in ``done``. Lines as :func:`recover_stopped`'s. A list that does not read
+    never comes here: written whole and synced before any rename (see :func:`_group_lists`),
+    it can only be damaged, and says nothing of which renames came."""
     files, lists = group
     told: list[str] = []
     present = [(target, record, inode) for target, record, inode, _ in files if os.path.lexists(record)]
