@@ -27,7 +27,7 @@ from PIL import Image
 
 from emotion_app.gui.frame_sources import AnimationFrameSource, OpenCvFrameSource, open_frame_source
 from emotion_app.gui.messages import VideoFileSpec
-from scripts.support.arguments import frame_size, positive_int, positive_ints, script_parser
+from scripts.support.arguments import frame_size, non_negative_int, positive_int, positive_ints, script_parser
 
 _CLIP = Path("/work/shared/data/real-clips/WolfgangLanger_Pexels.mp4")
 
@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--file", type=Path, help="the animation, made once (default /tmp/animation_seek_cost.FORMAT)")
     parser.add_argument("--seeks", type=positive_ints, default=[100, 300, 590], help="frames to seek to")
     parser.add_argument("--every", type=positive_int, default=30, help="frames between seeks in the play")
-    parser.add_argument("--steps", type=positive_int, default=30, help="frame steps back from the last of --seeks")
+    parser.add_argument("--steps", type=non_negative_int, default=30, help="frame steps back from the last of --seeks")
     args = parser.parse_args()
     if args.frames < 2 or max(args.seeks) >= args.frames:
         parser.error("--frames must be at least 2 and above every frame of --seeks; --every at least 1")
