@@ -226,10 +226,7 @@ def _receive(sock: socket.socket, deadline: float, cancelled: Callable[[], bool]
     while True:
         if cancelled():
             raise _BrokenOff
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError
-        sock.settimeout(min(_SLICE_S, left))
+        sock.settimeout(min(_SLICE_S, _time_left(deadline)))
         try:
             received = sock.recv(1 << 16)
         except TimeoutError:
@@ -237,6 +234,14 @@ def _receive(sock: socket.socket, deadline: float, cancelled: Callable[[], bool]
         if not received:
             raise _BrokenOff
         return received
+
+
+def _time_left(deadline: float) -> float:
+    """The seconds left until ``deadline``; TimeoutError where none are."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    return left
 
 
 def _content_length(headers: list[bytes]) -> int | None:
@@ -297,17 +302,11 @@ def _get(
     """A GET of ``url``: its connection, status and headers, and the body's bytes received
     with them, all by ``deadline`` (else TimeoutError); None where refused as the probe
     would tell (a certificate)."""
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise TimeoutError
-    connected = connect_as_probe(url, PROBE_TIMEOUT_S, left, cancelled)
+    connected = connect_as_probe(url, PROBE_TIMEOUT_S, _time_left(deadline), cancelled)
     if isinstance(connected, str):
         return None
     try:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError
-        connected.settimeout(min(PROBE_TIMEOUT_S, left))
+        connected.settimeout(min(PROBE_TIMEOUT_S, _time_left(deadline)))
         connected.sendall(get_request(url, authorization))
         buffer = bytearray()
         end = _find(
