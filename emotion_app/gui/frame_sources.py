@@ -1173,7 +1173,7 @@ class NetworkStreamSource:
                             continue
                     allowed_ms = int(self._pace.allowed_stall_s() * 1000)
                 opened.release()
-                opened_before, opened = opened, None
+                released, opened = opened, None
                 self._pace.restart()
                 if timed_out and allowed_ms > timeout_ms:
                     # Quiet for longer than this connection's read could wait, not than the
@@ -1184,9 +1184,7 @@ class NetworkStreamSource:
                         opened, decode = reconnected
                         timeout_ms = allowed_ms
                     continue
-                what = _why_stream_broke(timed_out, timeout_ms)
-                if isinstance(opened_before, HttpMjpegCapture) and opened_before.why_broken:
-                    what = f"its stream broke off: {opened_before.why_broken}"  # what it sent wrong
+                what = _why_stream_broke(released, timed_out, timeout_ms)
                 if drops.too_often(time.monotonic()):
                     self._end(
                         f"{what}, {drops.limit} times within {drops.window_s:g} s: the connection keeps "
@@ -1278,9 +1276,12 @@ def _read_stream_frame(capture: StreamCapture) -> np.ndarray | None:
     return read if ok and read is not None and read.size > 0 else None
 
 
-def _why_stream_broke(timed_out: bool, timeout_ms: int) -> str:
-    """What happened to a stream whose read failed, in words; ``timed_out``: the read, or the
-    one before it, waited out FFmpeg's read timeout, ``timeout_ms``."""
+def _why_stream_broke(capture: StreamCapture, timed_out: bool, timeout_ms: int) -> str:
+    """What happened to the stream of ``capture`` whose read failed, in words: what the
+    camera sent wrong, where the app's own reader could tell; else ``timed_out``: the read,
+    or the one before it, waited out FFmpeg's read timeout, ``timeout_ms``."""
+    if isinstance(capture, HttpMjpegCapture) and capture.why_broken:
+        return f"its stream broke off: {capture.why_broken}"
     if timed_out:
         return f"no frame could be read from it for {timeout_ms / 1000.0:g} s"
     return "its stream broke off (the connection closed, or it sent something that is not a frame)"
