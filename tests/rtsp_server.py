@@ -159,7 +159,7 @@ class RtspCamera:
         channel = 0  # the RTP packets' interleaved channel, as SETUP agreed
         # Over UDP: the camera's RTP and RTCP ports (a pair, as RFC 3550 asks), the RTCP one
         # only held; the client's RTP port as SETUP said (None: interleaved).
-        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+        family = self._server.address_family  # as the camera's RTSP port
         rtp, rtcp = socket.socket(family, socket.SOCK_DGRAM), socket.socket(family, socket.SOCK_DGRAM)
         rtp.bind((self._host, 0))
         rtcp.bind((self._host, 0))
