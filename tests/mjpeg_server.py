@@ -54,6 +54,7 @@ class MjpegCamera:
     as some cameras do.
     ``boundary``: the boundary its Content-Type names (None: none) and the line that begins
     each part, as cameras write them, RFC 2046's way ("frame", "--frame") or otherwise.
+    :attr:`earlier_types`: Content-Types its streams' answers send before their own.
     :attr:`redirects` maps a path to the status and Location it is answered with (a camera
     moved, or one whose stream is at another address); :attr:`asked` lists each request's
     path, Host and Authorization (empty where none), as received.
@@ -84,6 +85,8 @@ class MjpegCamera:
         self.refused = 0  # requests answered 401 (no password, or a wrong one)
         # A list of Locations is sent as that many Location headers, in order.
         self.redirects: dict[str, tuple[int, str | list[str]]] = {}
+        # Content-Types a stream's answer sends before its own (a camera that sends two).
+        self.earlier_types: list[str] = []
         self.asked: list[tuple[str, str, str]] = []
         credentials = base64.b64encode(":".join(password).encode()).decode() if password else None
         self.sent = 0  # frames written to the streams so far, all of them together
@@ -130,6 +133,8 @@ class MjpegCamera:
                 self.send_response(200)
                 named, line = boundary
                 kind = "multipart/x-mixed-replace" + (f"; boundary={named}" if named is not None else "")
+                for earlier in camera.earlier_types:
+                    self.send_header("Content-Type", earlier)
                 self.send_header("Content-Type", kind)
                 if chunked:
                     self.send_header("Transfer-Encoding", "chunked")

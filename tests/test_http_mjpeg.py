@@ -303,6 +303,28 @@ def test_of_two_locations_the_last_is_followed_by_probe_and_reader_as_by_ffmpeg(
         camera.close()
 
 
+def test_of_two_content_types_the_last_is_taken_by_probe_and_reader_as_by_ffmpeg() -> None:
+    # The probe took both, joined by ", " (no MJPEG stream then), and the reader the first.
+    camera = MjpegCamera(frames=_FRAMES, fps=20)
+    try:
+        plain = why_not_opened(camera.url)
+        camera.earlier_types = ["text/html"]
+        ffmpeg = open_stream_capture(camera.url)  # what the probe and reader are to match
+        try:
+            assert ffmpeg.isOpened() and ffmpeg.read()[0]
+        finally:
+            ffmpeg.release()
+        capture = open_http_mjpeg(camera.url, 2.0, lambda: False)
+        assert capture is not None
+        try:
+            assert _in_order(_greys(capture, 3))
+        finally:
+            capture.release()
+        assert why_not_opened(camera.url) == plain
+    finally:
+        camera.close()
+
+
 def test_a_redirect_to_a_host_no_lookup_takes_is_told_as_no_address() -> None:
     # A typed URL with such a host is refused before it is asked for (check_stream_url);
     # a redirect's reached the name lookup, whose UnicodeError ended the probe.

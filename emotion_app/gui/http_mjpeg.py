@@ -30,6 +30,7 @@ from .stream_probe import (
     PROBE_TIMEOUT_S,
     REDIRECT_STATUSES,
     connect_as_probe,
+    content_kind,
     get_authorization,
     get_request,
     redirect_location,
@@ -288,7 +289,7 @@ def open_http_mjpeg(url: str, read_timeout_s: float, cancelled: Callable[[], boo
                 return None
             authorization = None  # the next host asks for its own
             continue
-        kind = (headers.get("Content-Type") or "").partition(";")[0].strip().lower()
+        kind = content_kind(headers)
         if status != 200 or kind != MULTIPART:  # its boundary parameter not needed (see _next_part)
             sock.close()
             return None

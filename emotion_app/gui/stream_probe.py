@@ -245,6 +245,13 @@ def redirect_location(headers: http.client.HTTPMessage) -> str:
     return (headers.get_all("Location") or [""])[-1]
 
 
+def content_kind(headers: http.client.HTTPMessage) -> str:
+    """An answer's media type, lower case, without its parameters ("" where none): of the
+    last Content-Type where it sends more than one, as FFmpeg takes it (libavformat/http.c,
+    each replacing the one before)."""
+    return (headers.get_all("Content-Type") or [""])[-1].partition(";")[0].strip().lower()
+
+
 def redirect_target(hops: list[str], location: str) -> str:
     """Where a camera at ``hops[-1]`` (the last of the URLs asked so far) that redirects to
     ``location`` (its Location header, maybe relative) is asked next, appended to ``hops``:
@@ -628,7 +635,7 @@ def _http_get(
         headers["Authorization"] = authorization.encode()
     connection.request("GET", _target(url), headers=headers)
     response = connection.getresponse()  # the status line and headers; the body is never read
-    kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+    kind = content_kind(response.headers)
     challenges = response.headers.get_all("WWW-Authenticate") or []
     return response.status, response.reason, kind, challenges, redirect_location(response.headers)
 
