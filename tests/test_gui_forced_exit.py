@@ -19,9 +19,16 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from emotion_app.io.atomic import is_unfinished, owner_mark
-from emotion_app.io.unfinished import UNFINISHED_MARK, tidy_stopped
+from emotion_app.io.unfinished import UNFINISHED_MARK, Tidied, tidy_stopped
 from emotion_app.samples import VideoTruth
-from gui_support import WAIT_MS, play_looping, temp_folder_env, use_output_folder, wait_for_recording
+from gui_support import (
+    WAIT_MS,
+    play_looping,
+    temp_folder_env,
+    use_output_folder,
+    wait_for_recording,
+    wait_until_recorded,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -137,8 +144,22 @@ def test_a_recording_cut_by_a_kill_is_kept_as_unfinished_by_the_next_recording_t
     with caplog.at_level(logging.WARNING):
         window.record_action.trigger()
         wait_for_recording(qtbot, window)
-    window.record_action.trigger()  # stopped: its own files come into place
+    # Told in the window too, not only on stderr (unseen by an app started from an icon).
+    kept_names = (
+        f"{video.stem}{UNFINISHED_MARK}.csv"
+        if suffix == ".mp4"
+        else f"{video.stem}{UNFINISHED_MARK}.avi, {video.stem}{UNFINISHED_MARK}.csv"
+    )
+    removed = ", and removed 1 unreadable file" if suffix == ".mp4" else ""
+    notice = f"Kept what a session cut short left in {folder}: {kept_names}{removed}"
+    assert window.notice_banner.text() == notice
+    assert window.notice_banner.button_captions()[0] == "Open folder"
+    wait_until_recorded(qtbot, window)  # a frame in it: its "Saved …" follows when stopped
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS):
+        window.record_action.trigger()  # stopped: its own files come into place
     qtbot.waitUntil(lambda: window.recording is None, timeout=WAIT_MS)
+    saved = window.notice_banner.text()
+    assert saved.startswith("Saved ") and saved.endswith(f". {notice}"), saved  # kept in what replaced it
 
     hidden = [path.name for path in folder.iterdir() if path.name.startswith(".")]
     assert hidden == [], hidden
@@ -219,6 +240,52 @@ time.sleep(600)
 """
 
 
+def _killed_writer(tmp_path: Path, script: str, target: Path) -> Path:
+    """``script`` writing ``target`` in a child process, killed midway; the temporary it left."""
+    writer = subprocess.Popen(
+        [sys.executable, "-c", script, str(target)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_child_env(tmp_path),
+        cwd=REPO,
+    )
+    try:
+        return Path((writer.stdout.readline() if writer.stdout else "").strip())
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+def test_a_snapshot_s_notice_says_what_it_kept_of_a_killed_recording_there(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # The tidy runs on the snapshot's writing thread; what it kept comes back to the window
+    # with the snapshot's own "Saved …" notice, which would otherwise replace it at once.
+    folder = tmp_path / "out"
+    folder.mkdir()
+    _killed_writer(tmp_path, _HALF_A_ROW, folder / "talk.csv")
+    _killed_writer(tmp_path, _HALF_WRITTEN, folder / "old.png")  # a picture's part: removed unsaid
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, folder)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    saved: list[Path] = []
+    window.snapshots.saved.connect(saved.append)
+    window.snapshot()
+    qtbot.waitUntil(lambda: len(saved) == 1, timeout=WAIT_MS)
+    kept = folder / f"talk{UNFINISHED_MARK}.csv"
+    assert sorted(folder.iterdir()) == sorted([kept, saved[0]])
+    qtbot.waitUntil(lambda: window.notice_banner.text().startswith("Saved snapshot"), timeout=WAIT_MS)
+    assert window.notice_banner.text() == (
+        f"Saved snapshot {saved[0].name} in {folder}. Kept what a session cut short left in {folder}: {kept.name}"
+    )
+    # The next snapshot there has nothing to tidy, and says only what it saved.
+    window.snapshot()
+    qtbot.waitUntil(lambda: len(saved) == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: saved[1].name in window.notice_banner.text(), timeout=WAIT_MS)
+    assert window.notice_banner.text() == f"Saved snapshot {saved[1].name} in {folder}"
+
+
 def test_a_killed_csv_is_cut_to_its_last_whole_row_beside_an_earlier_unfinished_one(tmp_path: Path) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
@@ -246,8 +313,9 @@ def test_a_killed_csv_is_cut_to_its_last_whole_row_beside_an_earlier_unfinished_
     assert earlier.read_text() == "an earlier crash's\n"
     assert sorted(folder.iterdir()) == sorted([earlier, kept, other_machine])
     cut_short = f"{folder / 'talk.csv'}: cut short when its writer was stopped (killed or crashed)"
-    assert told == [f"{cut_short}; what it holds is kept as {kept}"]
-    assert tidy_stopped(folder) == []  # nothing left of that writer
+    assert told.lines == (f"{cut_short}; what it holds is kept as {kept}",)
+    assert told.kept == (kept,) and told.removed == 0
+    assert tidy_stopped(folder).lines == ()  # nothing left of that writer
 
 
 _REPORT_STAGED = """
@@ -301,7 +369,7 @@ def test_a_link_or_fifo_named_as_a_dead_writer_s_temporary_is_left_alone(tmp_pat
     video_link.symlink_to(private)
     fifo = folder / f".clip.csv.{mark}.abcdefgj.part.csv"
     os.mkfifo(fifo)
-    told: queue.Queue[list[str]] = queue.Queue()
+    told: queue.Queue[Tidied] = queue.Queue()
     tidy = threading.Thread(target=lambda: told.put(tidy_stopped(folder)), daemon=True)
     tidy.start()
     tidy.join(30)
@@ -309,7 +377,7 @@ def test_a_link_or_fifo_named_as_a_dead_writer_s_temporary_is_left_alone(tmp_pat
         os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
         tidy.join(30)
     assert not told.empty(), "the tidy hung on the fifo"
-    assert told.get() == []
+    assert told.get() == Tidied(folder)  # nothing done, nothing said
     assert private.read_bytes() == b"frame,label\n1,happy\n2,ha"
     assert private.stat().st_mode & 0o777 == 0o600
     assert sorted(folder.iterdir()) == sorted([link, video_link, fifo])
@@ -320,7 +388,7 @@ import sys
 from pathlib import Path
 from emotion_app.io.unfinished import tidy_stopped
 
-print(tidy_stopped(Path(sys.argv[1])), flush=True)
+print(list(tidy_stopped(Path(sys.argv[1])).lines), flush=True)
 """
 
 # A new PID namespace (as a container or a Flatpak sandbox has) on this machine, its host name unchanged.
@@ -382,7 +450,7 @@ def test_a_killed_csv_with_a_long_name_is_kept_as_a_csv(tmp_path: Path) -> None:
     [kept] = folder.iterdir()
     assert kept.name.startswith("talk-xxx") and kept.name.endswith(f"x{UNFINISHED_MARK}.csv")
     assert kept.read_bytes() == b"frame,label\n1,happy\n"
-    assert told == [
+    assert told.lines == (
         f"{folder / kept.name.replace(UNFINISHED_MARK, '')}: cut short when its writer was stopped (killed or"
-        f" crashed); what it holds is kept as {kept}"
-    ]
+        f" crashed); what it holds is kept as {kept}",
+    )

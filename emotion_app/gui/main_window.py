@@ -72,6 +72,7 @@ from .launch import LaunchOptions
 from .message_banner import MessageArea, MessageBanner
 from .messages import (
     CameraSpec,
+    CheckedRecording,
     FaceNames,
     FaultKind,
     InferenceResult,
@@ -160,6 +161,8 @@ _STATUS_INTERVAL_MS = 500
 _RECONNECTING_TAG = "reconnecting"
 # Its tag for what a network camera's open waits for (a slow camera's first frame).
 _OPENING_TAG = "opening"
+# The notice of what a save's tidy did with what a killed session left in its folder.
+_TIDIED_TAG = "tidied"
 # How long the output folder and a recording's files may take to answer their checks
 # (made off the GUI thread) before the user is told they do not: on a network share whose
 # server has gone they never answer, and the press would otherwise come to nothing unsaid.
@@ -568,9 +571,12 @@ class MainWindow(QMainWindow):
         )
         # Save failures go beside the saves' notices: the source banner's next message (a
         # video's end, a reopen) would replace them before they are read.
-        self.snapshots.failed.connect(lambda message: self.notice_banner.show_message(message, "error"))
+        self.snapshots.failed.connect(
+            lambda message: self.notice_banner.show_message(self._after_tidied(message), "error")
+        )
         self.snapshots.folder_refused.connect(self._refuse_output_folder)
         self.snapshots.not_answering.connect(self._on_snapshot_folder_not_answering)
+        self.snapshots.tidied.connect(lambda tidied: self._show_tidied(tidied.notice(), tidied.folder))
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.network_camera_chosen.connect(self.open_network_camera)
         self.picker.screen_chosen.connect(self.open_screen)
@@ -1137,7 +1143,23 @@ class MainWindow(QMainWindow):
         """A notice that stays until dismissed (not a status-bar line that is cut off and
         gone after seconds), with a button to open the folder."""
         folder = Path(path).parent
-        self.notice_banner.show_message(message, "info", [("Open folder", lambda: _open_folder(folder))])
+        self.notice_banner.show_message(
+            self._after_tidied(message), "info", [("Open folder", lambda: _open_folder(folder))]
+        )
+
+    def _show_tidied(self, notice: str, folder: Path) -> None:
+        """What a save's tidy did with what a killed session left (io.unfinished): else only
+        in the log, and an "(unfinished)" file in the folder would go unexplained."""
+        self.notice_banner.show_message(
+            notice, "info", [("Open folder", lambda: _open_folder(folder))], tag=_TIDIED_TAG
+        )
+
+    def _after_tidied(self, message: str) -> str:
+        """``message`` with the tidy's notice it replaces after it: a snapshot's "Saved …"
+        follows its tidy at once, and would take the notice away before it is read."""
+        if self.notice_banner.tag != _TIDIED_TAG:
+            return message
+        return f"{message.rstrip('.')}. {self.notice_banner.text()}"
 
     @property
     def is_running(self) -> bool:
@@ -1238,7 +1260,7 @@ class MainWindow(QMainWindow):
 
     def _record_when_checked(
         self,
-        check: Callable[[], RecordingRequest | _Refusal],
+        check: Callable[[], CheckedRecording | _Refusal],
         folder: Path,
         then: Callable[[], None] | None = None,
     ) -> None:
@@ -1256,15 +1278,18 @@ class MainWindow(QMainWindow):
         ):
             self._on_recording_checked(_Refusal("Recording refused: no thread could be started to check its files"))
 
-    def _on_recording_checked(self, answer: RecordingRequest | _Refusal) -> None:
+    def _on_recording_checked(self, answer: CheckedRecording | _Refusal) -> None:
         if isinstance(answer, _Refusal):
             self.record_action.setChecked(False)
             if answer.folder is not None:
                 self._refuse_output_folder(answer.folder, answer.message)
             else:
                 self.notice_banner.show_message(answer.message, "error")
-        elif not self._nothing_to_record():  # (the source was stopped meanwhile: said there)
-            self._begin_recording(answer)
+        else:
+            if answer.tidied:  # a notice of its own: the recording's "Saved …" comes only when it stops
+                self._show_tidied(answer.tidied, answer.request.video_path.parent)
+            if not self._nothing_to_record():  # (the source was stopped meanwhile: said there)
+                self._begin_recording(answer.request)
         self._settle_recording_check()
 
     def _on_recording_unanswered(self, folder: Path) -> None:
@@ -1905,9 +1930,10 @@ class _Refusal:
     folder: Path | None = None
 
 
-def _checked_recording(request: RecordingRequest, playing: Path | None) -> RecordingRequest | _Refusal:
+def _checked_recording(request: RecordingRequest, playing: Path | None) -> CheckedRecording | _Refusal:
     """``request``, or why it cannot be recorded: one of its files is the file (or one of
-    the folder's) being ``playing``, or cannot be written. Asks the disk: off the GUI thread."""
+    the folder's) being ``playing``, or cannot be written. Tidies its folders (see
+    io.unfinished). Asks the disk: off the GUI thread."""
     if request.video_path.suffix.lower() in IMAGE_SUFFIXES:
         # The video writer would keep only the last frame, as a still (analyze's way with a picture).
         return _Refusal(
@@ -1921,13 +1947,16 @@ def _checked_recording(request: RecordingRequest, playing: Path | None) -> Recor
     except (OSError, ValueError) as exc:  # a name too long, a NUL in it
         return _Refusal(f"Recording refused: {request.video_path}: {getattr(exc, 'strerror', None) or exc}")
     # What a recording there cut short by a kill or a crash left (hidden .part files).
+    notices: list[str] = []
     for folder in dict.fromkeys((request.video_path.parent, request.csv_path.parent)):
-        for line in tidy_stopped_once(folder):
+        tidied = tidy_stopped_once(folder)
+        for line in tidied.lines:
             log.warning("%s", line)
-    return request
+        notices.append(tidied.notice())
+    return CheckedRecording(request, ". ".join(notice for notice in notices if notice))
 
 
-def _recording_in(folder: Path, when: datetime, playing: Path | None) -> RecordingRequest | _Refusal:
+def _recording_in(folder: Path, when: datetime, playing: Path | None) -> CheckedRecording | _Refusal:
     """Ctrl+R's recording: a new name at ``when`` in the output folder ``folder``, made if
     missing, checked. Asks the disk: off the GUI thread."""
     problem = output_folder_problem(folder)
@@ -1940,7 +1969,7 @@ def _recording_in(folder: Path, when: datetime, playing: Path | None) -> Recordi
     return _checked_recording(RecordingRequest(video, video.with_suffix(".csv")), playing)
 
 
-def _recording_to(video: Path, playing: Path | None) -> RecordingRequest | _Refusal:
+def _recording_to(video: Path, playing: Path | None) -> CheckedRecording | _Refusal:
     """Record to…'s recording, to the file ``video`` the user named. Asks the disk: off the
     GUI thread."""
     try:

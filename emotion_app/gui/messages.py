@@ -290,6 +290,15 @@ class RecordingRequest:
 
 
 @dataclass(frozen=True)
+class CheckedRecording:
+    """A recording whose files were checked off the GUI thread, with what that check's tidy
+    of their folders did (io.unfinished's notice, one line; "" for nothing to tell)."""
+
+    request: RecordingRequest
+    tidied: str = ""
+
+
+@dataclass(frozen=True)
 class RecordingSummary:
     """What a finished (or failed) recording wrote."""
 

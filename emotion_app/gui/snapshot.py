@@ -27,7 +27,7 @@ from emotion_app.io.atomic import (
     write_bytes,
 )
 from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
-from emotion_app.io.unfinished import tidy_stopped_once
+from emotion_app.io.unfinished import Tidied, tidy_stopped_once
 
 from .annotation import saved_or_shown
 from .messages import InferenceResult
@@ -82,8 +82,11 @@ def _write_png(result: InferenceResult, path: Path, lane: _Lane | None = None) -
     try:
         with _asking_disk(lane):
             # What a save there cut short by a kill or a crash left (hidden .part files).
-            for line in tidy_stopped_once(path.parent):
+            tidied = tidy_stopped_once(path.parent)
+            for line in tidied.lines:
                 log.warning("%s", line)
+            if lane is not None and tidied.notice():
+                lane.tidied = tidied  # told to the window with the snapshot's news
             check_target(path, "snapshot")
             write_bytes(path, encoded.tobytes(), answered=lane.answered if lane is not None else None)
     except OutputError as exc:
@@ -129,6 +132,9 @@ class _Lane:
         # The asked_since of the call the window was told does not answer: told once a call,
         # not once for each snapshot waiting behind it. Only the GUI thread sets it.
         self.told_since: float | None = None
+        # What the tidy before the snapshot being written did (io.unfinished), for the window;
+        # only the writing thread sets it.
+        self.tidied: Tidied | None = None
 
     def pending(self) -> list[_Snapshot]:
         return ([self.current] if self.current is not None else []) + list(self.waiting)
@@ -203,6 +209,9 @@ class SnapshotSaver(QObject):
     # :attr:`not_answering_s`; ``waiting`` snapshots wait for it, and are written when it
     # answers (then ``saved`` or ``failed`` follows). Once a call, however many wait.
     not_answering = pyqtSignal(object, int)
+    # Tidied (io.unfinished): the snapshot's save tidied what a session cut short left in its
+    # folder; emitted just before that snapshot's ``saved`` (or ``failed``).
+    tidied = pyqtSignal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -407,6 +416,10 @@ class SnapshotSaver(QObject):
                 # Told and taken off the lane under the lock :meth:`finish` gives lanes up
                 # under: a snapshot is either told to the window before it has gone, or
                 # named unsaved by the exit and then only logged, never both nor neither.
+                # The tidy first: the window puts it in the snapshot's own notice.
+                if lane.tidied is not None:
+                    self._tell("tidied", (lane.tidied,))  # (its lines are in the log already)
+                    lane.tidied = None
                 late = news if news is not None and not self._tell(*news) else None
                 lane.current = None
                 self._lock.notify_all()

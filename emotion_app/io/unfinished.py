@@ -15,10 +15,12 @@ from __future__ import annotations
 import os
 import stat
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 
+from ..wording import count_text
 from .atomic import PART_MARK, FolderLock, mode_for, recover_stopped, stopped_temporaries, target_name
 from .codecs import VIDEO_SUFFIXES, quiet_opencv_log
 from .output_folder import free_name
@@ -33,55 +35,90 @@ _tidied: set[Path] = set()
 _tidied_lock = threading.Lock()
 
 
-def tidy_stopped_once(folder: Path) -> list[str]:
-    """:func:`tidy_stopped` for ``folder``, the first time it is asked in this process; []
-    after. Asks the disk: off the GUI thread."""
+@dataclass(frozen=True)
+class Tidied:
+    """What :func:`tidy_stopped` did in ``folder``: ``lines`` for the log, a line for each
+    file kept, put back or removed; ``kept``, the files kept as unfinished; ``removed``, the
+    unfinished videos and CSVs removed (they did not read back); ``not_kept``, those that
+    could not be kept (left where they were, a line says why)."""
+
+    folder: Path
+    lines: tuple[str, ...] = ()
+    kept: tuple[Path, ...] = ()
+    removed: int = 0
+    not_kept: int = 0
+
+    def notice(self) -> str:
+        """The one line a window shows of it; "" when nothing of a recording was kept or removed."""
+        told = [", ".join(path.name for path in self.kept)] if self.kept else []
+        if self.removed:
+            told.append(f"{'and ' if told else ''}removed {count_text(self.removed, 'unreadable file')}")
+        if self.not_kept:
+            told.append(f"{'and ' if told else ''}could not keep {count_text(self.not_kept, 'file')} (see the log)")
+        if not told:
+            return ""
+        return f"{'Kept' if self.kept else 'Tidied'} what a session cut short left in {self.folder}: {', '.join(told)}"
+
+
+def tidy_stopped_once(folder: Path) -> Tidied:
+    """:func:`tidy_stopped` for ``folder``, the first time it is asked in this process;
+    nothing done after. Asks the disk: off the GUI thread."""
     key = Path(folder).absolute()
     with _tidied_lock:
         if key in _tidied:
-            return []
+            return Tidied(key)
         _tidied.add(key)
     return tidy_stopped(key)
 
 
-def tidy_stopped(folder: Path) -> list[str]:
+def tidy_stopped(folder: Path) -> Tidied:
     """What writers whose process is gone left in ``folder``: a timeline report's files
     recovered as its next export would (:func:`.session_report.recover_stopped_report`,
     which warns itself), a group cut short between its renames finished or undone
     (:func:`.atomic.recover_stopped`); then each unfinished file that reads back (a video
     with a frame, a CSV with a row) kept as ``NAME (unfinished).SUFFIX`` and any other
-    removed. A line for each file kept, put back or removed."""
+    removed (see :class:`Tidied`)."""
     folder = Path(folder)
     # A timeline report's files first, whole or not at all: never half a pair kept.
     recover_stopped_report(folder)
     told = recover_stopped([folder], [""], temporaries=False)
     if not stopped_temporaries(folder):
-        return told  # the usual case: no lock file made in the user's folder
+        return Tidied(folder, tuple(told))  # the usual case: no lock file made in the user's folder
+    kept: list[Path] = []
+    removed = not_kept = 0
     with FolderLock(folder) as lock:
         if not lock.held:
-            return told  # another run tidies it now
+            return Tidied(folder, tuple(told))  # another run tidies it now
         for temp in stopped_temporaries(folder):
-            line = _keep_or_remove(folder, temp)
+            line, done = _keep_or_remove(folder, temp)
             if line:
                 told.append(line)
-    return told
+            if isinstance(done, Path):
+                kept.append(done)
+            elif done == "removed":
+                removed += 1
+            elif done == "not kept":
+                not_kept += 1
+    return Tidied(folder, tuple(told), tuple(sorted(kept)), removed, not_kept)
 
 
-def _keep_or_remove(folder: Path, temp: Path) -> str:
+def _keep_or_remove(folder: Path, temp: Path) -> tuple[str, Path | str]:
+    """A line for the log (or ""), and what was done: the file kept, "removed" (a video's
+    or a CSV's that did not read back), "not kept", or "" (nothing a recording wrote)."""
     stem, suffix = _target_stem_and_suffix(temp)
     target = folder / f"{stem}{suffix}"
     try:
         # Never through a link (a user's file elsewhere cut back or its permissions
         # widened), nor into a fifo or a device (opened or read, it may never answer).
         if not stat.S_ISREG(os.lstat(temp).st_mode):
-            return ""
+            return "", ""
         handle = os.open(temp, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
-        return ""  # gone meanwhile, or not a file of ours to write: left as it is
+        return "", ""  # gone meanwhile, or not a file of ours to write: left as it is
     try:
         try:
             if not stat.S_ISREG(os.fstat(handle).st_mode):
-                return ""  # something else put in its place since the look just before
+                return "", ""  # something else put in its place since the look just before
             if suffix.lower() in VIDEO_SUFFIXES:
                 keep = _video_reads_back(temp)
             elif suffix.lower() == ".csv":
@@ -95,21 +132,24 @@ def _keep_or_remove(folder: Path, temp: Path) -> str:
         if keep:
             kept = _keep(temp, folder / f"{stem}{UNFINISHED_MARK}{suffix}")
             return (
-                f"{target}: cut short when its writer was stopped (killed or crashed); what it holds is kept as {kept}"
+                f"{target}: cut short when its writer was stopped (killed or crashed); what it holds is kept as {kept}",
+                kept,
             )
     except OSError as exc:
         why = exc.strerror or exc
-        return f"{target}: what a writer stopped midway left could not be kept ({why}); it stays in {temp}"
+        return f"{target}: what a writer stopped midway left could not be kept ({why}); it stays in {temp}", "not kept"
     try:
         temp.unlink(missing_ok=True)
     except OSError:
-        return ""  # a device that is gone: left for the next save
+        return "", ""  # a device that is gone: left for the next save
     if suffix.lower() in VIDEO_SUFFIXES:
         return (
             f"{target}: cut short when its writer was stopped (killed or crashed); an unfinished {suffix} "
             "has no index and does not play, so it was removed"
-        )
-    return ""
+        ), "removed"
+    # A CSV without a row: counted (its recording's user looks for it); a picture's or a
+    # report's part is nothing a user saw or would look for.
+    return "", "removed" if suffix.lower() == ".csv" else ""
 
 
 def _target_stem_and_suffix(temp: Path) -> tuple[str, str]:
