@@ -286,6 +286,29 @@ def test_a_snapshot_s_notice_says_what_it_kept_of_a_killed_recording_there(
     assert window.notice_banner.text() == f"Saved snapshot {saved[1].name} in {folder}"
 
 
+def test_a_snapshot_s_notice_keeps_its_folder_s_name_ending_in_dots_whole(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # The tidy's notice is put after the "Saved ..." one's last word, here the folder's name:
+    # its dots are the name's, and the path shown (and copied) must be the folder's own.
+    folder = tmp_path / "out.."
+    folder.mkdir()
+    _killed_writer(tmp_path, _HALF_A_ROW, folder / "talk.csv")
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, folder)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    saved: list[Path] = []
+    window.snapshots.saved.connect(saved.append)
+    window.snapshot()
+    qtbot.waitUntil(lambda: len(saved) == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.notice_banner.text().startswith("Saved snapshot"), timeout=WAIT_MS)
+    kept = f"talk{UNFINISHED_MARK}.csv"
+    assert window.notice_banner.text() == (
+        f"Saved snapshot {saved[0].name} in {folder} Kept what a session cut short left in {folder}: {kept}"
+    )
+
+
 def test_a_killed_csv_is_cut_to_its_last_whole_row_beside_an_earlier_unfinished_one(tmp_path: Path) -> None:
     folder = tmp_path / "out"
     folder.mkdir()

@@ -1159,7 +1159,8 @@ class MainWindow(QMainWindow):
         follows its tidy at once, and would take the notice away before it is read."""
         if self.notice_banner.tag != _TIDIED_TAG:
             return message
-        return f"{message.rstrip('.')}. {self.notice_banner.text()}"
+        # Never a dot taken off: the message may end in a path whose name ends in dots.
+        return f"{message}{' ' if message.endswith('.') else '. '}{self.notice_banner.text()}"
 
     @property
     def is_running(self) -> bool:
