@@ -25,7 +25,7 @@ import numpy as np
 
 from emotion_app.io import video
 from emotion_app.io.codecs import native_stderr_silenced
-from emotion_app.io.video import decode_jpeg, decode_jpeg_silently
+from emotion_app.io.video import InputError, decode_jpeg, decode_jpeg_silently
 from scripts.support.arguments import non_negative_int, positive_int, script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS, clips_in
 
@@ -91,7 +91,11 @@ def quietly(packet: np.ndarray) -> np.ndarray | None:
 def clip_frames(folder: Path, count: int) -> list[np.ndarray]:
     """The first ``count`` frames of each video of ``folder``."""
     frames: list[np.ndarray] = []
-    for clip in clips_in(folder):
+    try:
+        clips = clips_in(folder)
+    except InputError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    for clip in clips:
         capture = cv2.VideoCapture(str(clip))
         try:
             for _ in range(count):

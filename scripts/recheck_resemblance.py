@@ -79,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--also", type=Path, action="append", default=[], metavar="VIDEO")
     args = parser.parse_args(argv)
-    videos = clips_in(args.clips) + list(args.also)
+    try:
+        videos = clips_in(args.clips) + list(args.also)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     report: dict[str, Any] = {}
     for video in videos:
         try:

@@ -75,7 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
     args = parser.parse_args(argv)
-    clips = clips_in(args.clips)
+    try:
+        clips = clips_in(args.clips)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     report: dict[str, Any] = {"shot_correlation": SHOT_CORRELATION, "clips": {}}
     for path in clips:
         try:

@@ -174,7 +174,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     overrides = apply_overrides(args.overrides)
-    videos = clips_in(args.clips)
+    try:
+        videos = clips_in(args.clips)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     overrides["small_scan_every"] = args.small_scan_every
     report: dict[str, Any] = {
         "overrides": overrides,

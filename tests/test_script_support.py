@@ -16,6 +16,7 @@ from emotion_app.faces import local_search
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
 from emotion_app.io.atomic import OutputError
+from emotion_app.io.video import InputError
 from emotion_app.samples import astronaut_face_patch, background, paste, read_video
 from scripts import cnn_face_detector
 from scripts.gallery_faces import dense_finds, small_band_scan
@@ -86,7 +87,7 @@ def test_paths_to_read_and_write_are_checked_before_the_work(tmp_path: Path) -> 
     ):
         with pytest.raises(argparse.ArgumentTypeError):
             parse(str(bad))
-    with pytest.raises(SystemExit, match="no video in"):
+    with pytest.raises(InputError, match="no video in"):
         clips_in(tmp_path)
     (tmp_path / "a.mp4").write_bytes(b"")
     assert clips_in(tmp_path) == [tmp_path / "a.mp4"]

@@ -3,7 +3,7 @@
 Each row of ``truth.csv`` names a file, a frame range, the number of faces in it (empty:
 not counted) and the expressions acceptable there (``|``-separated; empty: not judged).
 Frames between two ranges (cuts, transitions) have no truth. :func:`videos_in` lists a
-folder's clips; :func:`clips_in` the same, or a one-line error where there are none.
+folder's clips; :func:`clips_in` the same, or InputError where there are none.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emotion_app.io.codecs import VIDEO_SUFFIXES
+from emotion_app.io.video import InputError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -110,11 +111,12 @@ def videos_in(folder: Path) -> list[Path]:
 
 
 def clips_in(folder: Path) -> list[Path]:
-    """The video files of ``folder``, in name order; exits with a one-line error where
-    ``folder`` is no folder or holds no video, so that no script reports on nothing."""
+    """The video files of ``folder``, in name order; InputError where ``folder`` is no
+    folder or holds no video (a script then says so in one line and returns 2, as for a
+    clip it cannot read), so that no script reports on nothing."""
     if not folder.is_dir():
-        raise SystemExit(f"error: {folder}: no such folder")
+        raise InputError(f"{folder} is not a folder of clips")
     videos = videos_in(folder)
     if not videos:
-        raise SystemExit(f"error: no video in {folder}")
+        raise InputError(f"no video in {folder}")
     return videos
