@@ -314,18 +314,7 @@ def test_a_killed_csv_is_cut_to_its_last_whole_row_beside_an_earlier_unfinished_
     folder.mkdir()
     earlier = folder / f"talk{UNFINISHED_MARK}.csv"
     earlier.write_text("an earlier crash's\n")
-    writer = subprocess.Popen(
-        [sys.executable, "-c", _HALF_A_ROW, str(folder / "talk.csv")],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=_child_env(tmp_path),
-        cwd=REPO,
-    )
-    try:
-        temp = Path((writer.stdout.readline() if writer.stdout else "").strip())
-    finally:
-        writer.kill()
-        writer.wait()
+    temp = _killed_writer(tmp_path, _HALF_A_ROW, folder / "talk.csv")
     # Named as ours but by another machine (a shared folder): its process cannot be asked about.
     other_machine = folder / temp.name.replace(temp.name.split(".")[3].split("-")[1], "0" * 8)
     assert other_machine != temp
@@ -357,18 +346,7 @@ def test_a_killed_report_s_staged_csv_is_removed_not_kept_as_unfinished(tmp_path
     # A report is a pair, put in place together or not at all: half of one is not kept.
     folder = tmp_path / "out"
     folder.mkdir()
-    writer = subprocess.Popen(
-        [sys.executable, "-c", _REPORT_STAGED, str(folder)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=_child_env(tmp_path),
-        cwd=REPO,
-    )
-    try:
-        temp = Path((writer.stdout.readline() if writer.stdout else "").strip())
-    finally:
-        writer.kill()
-        writer.wait()
+    temp = _killed_writer(tmp_path, _REPORT_STAGED, folder)
     assert temp.exists()
     tidy_stopped(folder)
     assert list(folder.iterdir()) == []
@@ -456,18 +434,7 @@ def test_a_killed_csv_with_a_long_name_is_kept_as_a_csv(tmp_path: Path) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
     name = "talk-" + "x" * 230 + ".csv"
-    writer = subprocess.Popen(
-        [sys.executable, "-c", _HALF_A_ROW, str(folder / name)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=_child_env(tmp_path),
-        cwd=REPO,
-    )
-    try:
-        temp = Path((writer.stdout.readline() if writer.stdout else "").strip())
-    finally:
-        writer.kill()
-        writer.wait()
+    temp = _killed_writer(tmp_path, _HALF_A_ROW, folder / name)
     assert ".csv." not in temp.name  # cut short there
     told = tidy_stopped(folder)
     [kept] = folder.iterdir()
