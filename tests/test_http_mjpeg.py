@@ -46,6 +46,25 @@ def _in_order(greys: list[int]) -> bool:
     )
 
 
+def assert_ffmpeg_reads(url: str) -> None:
+    """OpenCV's FFmpeg opens ``url`` and reads a frame of it (what the own reader is to match)."""
+    ffmpeg = open_stream_capture(url)
+    try:
+        assert ffmpeg.isOpened() and ffmpeg.read()[0]
+    finally:
+        ffmpeg.release()
+
+
+def assert_read_in_order(url: str, count: int) -> None:
+    """The own reader opens ``url`` and reads ``count`` frames following each other, as sent."""
+    capture = open_http_mjpeg(url, 2.0, lambda: False)
+    assert capture is not None
+    try:
+        assert _in_order(_greys(capture, count))
+    finally:
+        capture.release()
+
+
 def test_a_chunked_stream_is_read_and_a_malformed_chunk_ends_it_with_the_reason() -> None:
     # The ESP32-CAM's example firmware sends its stream in chunks: refused before.
     camera = MjpegCamera(frames=_FRAMES, fps=20, chunked=True)
@@ -127,17 +146,8 @@ def test_boundaries_are_taken_as_ffmpeg_takes_them(boundary: tuple[str | None, s
     # none named was refused, and lines otherwise written waited out the read's timeout.
     camera = MjpegCamera(frames=_FRAMES, fps=20, boundary=boundary, lengths=lengths)
     try:
-        ffmpeg = open_stream_capture(camera.url)  # what the own reader is to match
-        try:
-            assert ffmpeg.isOpened() and ffmpeg.read()[0]
-        finally:
-            ffmpeg.release()
-        capture = open_http_mjpeg(camera.url, 2.0, lambda: False)
-        assert capture is not None
-        try:
-            assert _in_order(_greys(capture, 6))
-        finally:
-            capture.release()
+        assert_ffmpeg_reads(camera.url)  # what the own reader is to match
+        assert_read_in_order(camera.url, 6)
     finally:
         camera.close()
 
@@ -287,17 +297,8 @@ def test_of_two_locations_the_last_is_followed_by_probe_and_reader_as_by_ffmpeg(
     try:
         base = camera.url.removesuffix("/video")
         camera.redirects = {"/two": (302, ["ftp://127.0.0.1/video", "/video"])}
-        ffmpeg = open_stream_capture(f"{base}/two")  # what the probe and reader are to match
-        try:
-            assert ffmpeg.isOpened() and ffmpeg.read()[0]
-        finally:
-            ffmpeg.release()
-        capture = open_http_mjpeg(f"{base}/two", 2.0, lambda: False)
-        assert capture is not None
-        try:
-            assert _in_order(_greys(capture, 3))
-        finally:
-            capture.release()
+        assert_ffmpeg_reads(f"{base}/two")  # what the probe and reader are to match
+        assert_read_in_order(f"{base}/two", 3)
         assert why_not_opened(f"{base}/two") == why_not_opened(camera.url)
     finally:
         camera.close()
@@ -309,17 +310,8 @@ def test_of_two_content_types_the_last_is_taken_by_probe_and_reader_as_by_ffmpeg
     try:
         plain = why_not_opened(camera.url)
         camera.earlier_types = ["text/html"]
-        ffmpeg = open_stream_capture(camera.url)  # what the probe and reader are to match
-        try:
-            assert ffmpeg.isOpened() and ffmpeg.read()[0]
-        finally:
-            ffmpeg.release()
-        capture = open_http_mjpeg(camera.url, 2.0, lambda: False)
-        assert capture is not None
-        try:
-            assert _in_order(_greys(capture, 3))
-        finally:
-            capture.release()
+        assert_ffmpeg_reads(camera.url)  # what the probe and reader are to match
+        assert_read_in_order(camera.url, 3)
         assert why_not_opened(camera.url) == plain
     finally:
         camera.close()
