@@ -537,12 +537,13 @@ def _undo(records: Sequence[tuple[AtomicOutput, Path, int]], lists: Sequence[Pat
         _unlink(path)
     if kept:
         return "the earlier files could not all be put back: " + ", ".join(
-            f"{_target_name(record)} is kept as {record}" for record in kept
+            f"{target_name(record)} is kept as {record}" for record in kept
         )
     return "nothing was changed"
 
 
-def _target_name(record: Path) -> str:
+def target_name(record: Path) -> str:
+    """The name of the file ``record`` (a temporary file of ours) was to become, or stood for."""
     found = _OWNED.fullmatch(record.name)
     return found["name"] if found else record.name
 
@@ -665,11 +666,6 @@ def stopped_temporaries(folder: Path) -> list[Path]:
         else:
             data.setdefault(found["pid"], []).append(entry)
     return [path for pid, paths in data.items() if pid not in undecided for path in paths]
-
-
-def target_name(temp: Path) -> str:
-    """The name of the file ``temp`` (a temporary file of ours) was to become."""
-    return _target_name(temp)
 
 
 class FolderLock:
