@@ -115,6 +115,10 @@ class AnimatedPicture:
         """When frame ``index`` gives way to the next, in seconds (None before it is decoded)."""
         return self._ends_ms[index] / 1000.0 if 0 <= index < len(self._ends_ms) else None
 
+    def _start_s(self, index: int) -> float:
+        """When decoded frame ``index`` is shown, in seconds: where the one before ends."""
+        return self._ends_ms[index - 1] / 1000.0 if index else 0.0
+
     def frames(self, start: int = 0) -> Generator[tuple[int, float, np.ndarray]]:
         """(index, time in seconds, BGR frame) from frame ``start`` to the end."""
         if self._webp is not None:
@@ -139,8 +143,7 @@ class AnimatedPicture:
                     self._hold(index - index % self._stretch)
                 if not self._held_start <= index < self._held_start + len(self._held):
                     break
-            begins = self._ends_ms[index - 1] if index else 0.0
-            yield index, begins / 1000.0, normalise_frame(self._held[index - self._held_start])
+            yield index, self._start_s(index), normalise_frame(self._held[index - self._held_start])
             index += 1
         if index < self.count:
             self._warn_damaged(index)
@@ -205,7 +208,7 @@ class AnimatedPicture:
             frame = cv2.cvtColor(samples, cv2.COLOR_RGB2BGR)
         else:
             return None
-        return frame, (self._ends_ms[index - 1] / 1000.0 if index else 0.0)
+        return frame, self._start_s(index)
 
     def _note_end(self, duration: float) -> None:
         """The next frame's duration (ms) noted: its end, from the frames before."""
