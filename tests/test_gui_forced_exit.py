@@ -18,6 +18,8 @@ import cv2
 import pytest
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.message_banner import MessageBanner
 from emotion_app.io.atomic import is_unfinished, owner_mark
 from emotion_app.io.unfinished import UNFINISHED_MARK, Tidied, tidy_stopped
 from emotion_app.samples import VideoTruth
@@ -29,6 +31,7 @@ from gui_support import (
     wait_for_recording,
     wait_until_recorded,
 )
+from test_gui_dead_share import DeadShare, join_file_checks
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -152,14 +155,16 @@ def test_a_recording_cut_by_a_kill_is_kept_as_unfinished_by_the_next_recording_t
     )
     removed = ", and removed 1 unreadable file" if suffix == ".mp4" else ""
     notice = f"Kept what a session cut short left in {folder}: {kept_names}{removed}"
-    assert window.notice_banner.text() == notice
-    assert window.notice_banner.button_captions()[0] == "Open folder"
+    assert window.tidy_banner.text() == notice
+    assert window.tidy_banner.button_captions()[0] == "Open folder"
     wait_until_recorded(qtbot, window)  # a frame in it: its "Saved …" follows when stopped
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS):
         window.record_action.trigger()  # stopped: its own files come into place
     qtbot.waitUntil(lambda: window.recording is None, timeout=WAIT_MS)
+    # Its "Saved …" says what it saved, and the tidy's notice stays as it was, on its own.
     saved = window.notice_banner.text()
-    assert saved.startswith("Saved ") and saved.endswith(f". {notice}"), saved  # kept in what replaced it
+    assert saved.startswith("Saved ") and "cut short" not in saved, saved
+    assert window.tidy_banner.text() == notice
 
     hidden = [path.name for path in folder.iterdir() if path.name.startswith(".")]
     assert hidden == [], hidden
@@ -256,13 +261,20 @@ def _killed_writer(tmp_path: Path, script: str, target: Path) -> Path:
         writer.wait()
 
 
-def test_a_snapshot_s_notice_says_what_it_kept_of_a_killed_recording_there(
+def _shown(window: MainWindow) -> list[str]:
+    """The messages the window's banners show, from the top."""
+    return [banner.text() for banner in window.messages.findChildren(MessageBanner) if banner.text()]
+
+
+def test_a_snapshot_s_tidy_is_told_on_its_own_and_stays_past_a_later_save_elsewhere(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
-    # The tidy runs on the snapshot's writing thread; what it kept comes back to the window
-    # with the snapshot's own "Saved …" notice, which would otherwise replace it at once.
-    folder = tmp_path / "out"
+    # The tidy runs on the snapshot's writing thread; what it kept was glued onto the
+    # snapshot's "Saved …" notice, and onto any "Saved …" after it while it showed: a
+    # snapshot saved into another folder minutes later claimed the first folder's tidy.
+    folder, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
     folder.mkdir()
+    elsewhere.mkdir()
     _killed_writer(tmp_path, _HALF_A_ROW, folder / "talk.csv")
     _killed_writer(tmp_path, _HALF_WRITTEN, folder / "old.png")  # a picture's part: removed unsaid
     window = make_window()
@@ -275,38 +287,54 @@ def test_a_snapshot_s_notice_says_what_it_kept_of_a_killed_recording_there(
     qtbot.waitUntil(lambda: len(saved) == 1, timeout=WAIT_MS)
     kept = folder / f"talk{UNFINISHED_MARK}.csv"
     assert sorted(folder.iterdir()) == sorted([kept, saved[0]])
+    tidied = f"Kept what a session cut short left in {folder}: {kept.name}"
     qtbot.waitUntil(lambda: window.notice_banner.text().startswith("Saved snapshot"), timeout=WAIT_MS)
-    assert window.notice_banner.text() == (
-        f"Saved snapshot {saved[0].name} in {folder}. Kept what a session cut short left in {folder}: {kept.name}"
-    )
-    # The next snapshot there has nothing to tidy, and says only what it saved.
-    window.snapshot()
+    assert _shown(window) == [f"Saved snapshot {saved[0].name} in {folder}", tidied]
+    assert window.tidy_banner.button_captions()[0] == "Open folder"
+    # Save snapshot as… into another folder: its notice says only what it saved, and the
+    # tidy's stays as it was.
+    window.ask_save_path = lambda title, start, filters: str(elsewhere / "mine.png")  # type: ignore[method-assign]
+    window.snapshot_as_action.trigger()
     qtbot.waitUntil(lambda: len(saved) == 2, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: saved[1].name in window.notice_banner.text(), timeout=WAIT_MS)
-    assert window.notice_banner.text() == f"Saved snapshot {saved[1].name} in {folder}"
+    assert _shown(window) == [f"Saved snapshot {saved[1].name} in {elsewhere}", tidied]
+    # Dismissed, it is gone; the next snapshot into the folder has nothing to tidy.
+    window.tidy_banner.dismiss()
+    window.snapshot()
+    qtbot.waitUntil(lambda: len(saved) == 3, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: saved[2].name in window.notice_banner.text(), timeout=WAIT_MS)
+    assert _shown(window) == [f"Saved snapshot {saved[2].name} in {folder}"]
 
 
-def test_a_snapshot_s_notice_keeps_its_folder_s_name_ending_in_dots_whole(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+def test_a_recording_check_given_up_still_tells_its_tidy_beside_the_refusal(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The tidy's notice is put after the "Saved ..." one's last word, here the folder's name:
-    # its dots are the name's, and the path shown (and copied) must be the folder's own.
-    folder = tmp_path / "out.."
-    folder.mkdir()
+    # The recording check tidies its folder off the GUI thread; one given up on (a share
+    # slower than its deadline) had its answer dropped, and the tidy with it: the
+    # "(unfinished)" file it kept was only in the log.
+    folder = tmp_path / "share" / "recordings"
+    folder.mkdir(parents=True)
     _killed_writer(tmp_path, _HALF_A_ROW, folder / "talk.csv")
-    window = make_window()
+    window = make_window(file_check_timeout_s=0.2)
     play_looping(window, gui_video.path)
     assert use_output_folder(qtbot, window, folder)
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    saved: list[Path] = []
-    window.snapshots.saved.connect(saved.append)
-    window.snapshot()
-    qtbot.waitUntil(lambda: len(saved) == 1, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: window.notice_banner.text().startswith("Saved snapshot"), timeout=WAIT_MS)
-    kept = f"talk{UNFINISHED_MARK}.csv"
-    assert window.notice_banner.text() == (
-        f"Saved snapshot {saved[0].name} in {folder} Kept what a session cut short left in {folder}: {kept}"
+    refused = (
+        f"Recording refused: {folder} did not answer within 0.2 s (a network share whose server has gone?); "
+        "nothing was recorded."
     )
+    with DeadShare(tmp_path / "share").hang_up(monkeypatch) as share:
+        window.record_action.trigger()
+        qtbot.waitUntil(lambda: window.notice_banner.text() == refused, timeout=WAIT_MS)
+        share.back.set()  # the share answers after all: the check goes on, and tidies
+        join_file_checks()
+        kept = folder / f"talk{UNFINISHED_MARK}.csv"
+        qtbot.waitUntil(lambda: len(_shown(window)) == 2, timeout=WAIT_MS)
+    assert kept.is_file()
+    # Both shown: the refusal is not hidden by the tidy's notice, nor the notice lost.
+    assert _shown(window) == [refused, f"Kept what a session cut short left in {folder}: {kept.name}"]
+    assert window.notice_banner.level == "error" and window.recording is None
 
 
 def test_a_killed_csv_is_cut_to_its_last_whole_row_beside_an_earlier_unfinished_one(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from PyQt6 import sip
-from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
+from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl, pyqtSignal
 from PyQt6.QtGui import (
     QAction,
     QActionGroup,
@@ -161,8 +161,6 @@ _STATUS_INTERVAL_MS = 500
 _RECONNECTING_TAG = "reconnecting"
 # Its tag for what a network camera's open waits for (a slow camera's first frame).
 _OPENING_TAG = "opening"
-# The notice of what a save's tidy did with what a killed session left in its folder.
-_TIDIED_TAG = "tidied"
 # How long the output folder and a recording's files may take to answer their checks
 # (made off the GUI thread) before the user is told they do not: on a network share whose
 # server has gone they never answer, and the press would otherwise come to nothing unsaid.
@@ -171,6 +169,10 @@ FILE_CHECK_TIMEOUT_S = 5.0
 
 class MainWindow(QMainWindow):
     """The app's single window."""
+
+    # What a recording check's tidy did (its notice, the recording's folder), told from the
+    # check's thread: also when its answer comes too late and is dropped (see _tell_tidied).
+    _tidied_by_check = pyqtSignal(str, object)
 
     def __init__(
         self,
@@ -231,6 +233,9 @@ class MainWindow(QMainWindow):
         self.source_banner = MessageBanner(self)
         self.model_banner = MessageBanner(self)
         self.notice_banner = MessageBanner(self)  # "Saved …" notices, apart from source faults
+        # What a save's tidy did with what a killed session left (io.unfinished), on its own:
+        # a later notice neither hides it nor carries it on, nor does it hide an error.
+        self.tidy_banner = MessageBanner(self)
         if settings.read_problem:  # a quote left open by a hand edit: read repaired, said once
             self.notice_banner.show_message(settings.read_problem, "warning")
         self.status = PerformanceStatusBar(self)
@@ -534,7 +539,9 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.setSpacing(4)
-        self.messages = MessageArea((self.model_banner, self.source_banner, self.notice_banner), central)
+        self.messages = MessageArea(
+            (self.model_banner, self.source_banner, self.notice_banner, self.tidy_banner), central
+        )
         layout.addWidget(self.messages)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.playback_bar)
@@ -571,12 +578,11 @@ class MainWindow(QMainWindow):
         )
         # Save failures go beside the saves' notices: the source banner's next message (a
         # video's end, a reopen) would replace them before they are read.
-        self.snapshots.failed.connect(
-            lambda message: self.notice_banner.show_message(self._after_tidied(message), "error")
-        )
+        self.snapshots.failed.connect(lambda message: self.notice_banner.show_message(message, "error"))
         self.snapshots.folder_refused.connect(self._refuse_output_folder)
         self.snapshots.not_answering.connect(self._on_snapshot_folder_not_answering)
         self.snapshots.tidied.connect(lambda tidied: self._show_tidied(tidied.notice(), tidied.folder))
+        self._tidied_by_check.connect(self._show_tidied, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.network_camera_chosen.connect(self.open_network_camera)
         self.picker.screen_chosen.connect(self.open_screen)
@@ -1143,24 +1149,24 @@ class MainWindow(QMainWindow):
         """A notice that stays until dismissed (not a status-bar line that is cut off and
         gone after seconds), with a button to open the folder."""
         folder = Path(path).parent
-        self.notice_banner.show_message(
-            self._after_tidied(message), "info", [("Open folder", lambda: _open_folder(folder))]
-        )
+        self.notice_banner.show_message(message, "info", [("Open folder", lambda: _open_folder(folder))])
 
     def _show_tidied(self, notice: str, folder: Path) -> None:
-        """What a save's tidy did with what a killed session left (io.unfinished): else only
-        in the log, and an "(unfinished)" file in the folder would go unexplained."""
-        self.notice_banner.show_message(
-            notice, "info", [("Open folder", lambda: _open_folder(folder))], tag=_TIDIED_TAG
-        )
+        """What a save's tidy did with what a killed session left (io.unfinished), in a
+        banner of its own: else only in the log, and an "(unfinished)" file in the folder
+        would go unexplained."""
+        self.tidy_banner.show_message(notice, "info", [("Open folder", lambda: _open_folder(folder))])
 
-    def _after_tidied(self, message: str) -> str:
-        """``message`` with the tidy's notice it replaces after it: a snapshot's "Saved …"
-        follows its tidy at once, and would take the notice away before it is read."""
-        if self.notice_banner.tag != _TIDIED_TAG:
-            return message
-        # Never a dot taken off: the message may end in a path whose name ends in dots.
-        return f"{message}{' ' if message.endswith('.') else '. '}{self.notice_banner.text()}"
+    def _tell_tidied(self, check: Callable[[], CheckedRecording | _Refusal]) -> CheckedRecording | _Refusal:
+        """``check``'s answer, its tidy's notice told to the window as soon as it is done
+        (on the check's thread): the tidy happened even if the answer is given up on."""
+        answer = check()
+        if isinstance(answer, CheckedRecording) and answer.tidied:
+            try:
+                self._tidied_by_check.emit(answer.tidied, answer.request.video_path.parent)
+            except RuntimeError:  # the window went while the check waited
+                pass
+        return answer
 
     @property
     def is_running(self) -> bool:
@@ -1275,7 +1281,7 @@ class MainWindow(QMainWindow):
         self.record_action.setChecked(True)
         self._after_recording_check = then
         if not self._recording_check.start(
-            check, self._on_recording_checked, lambda: self._on_recording_unanswered(folder)
+            lambda: self._tell_tidied(check), self._on_recording_checked, lambda: self._on_recording_unanswered(folder)
         ):
             self._on_recording_checked(_Refusal("Recording refused: no thread could be started to check its files"))
 
@@ -1286,11 +1292,8 @@ class MainWindow(QMainWindow):
                 self._refuse_output_folder(answer.folder, answer.message)
             else:
                 self.notice_banner.show_message(answer.message, "error")
-        else:
-            if answer.tidied:  # a notice of its own: the recording's "Saved …" comes only when it stops
-                self._show_tidied(answer.tidied, answer.request.video_path.parent)
-            if not self._nothing_to_record():  # (the source was stopped meanwhile: said there)
-                self._begin_recording(answer.request)
+        elif not self._nothing_to_record():  # (the source was stopped meanwhile: said there)
+            self._begin_recording(answer.request)
         self._settle_recording_check()
 
     def _on_recording_unanswered(self, folder: Path) -> None:
