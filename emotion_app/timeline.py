@@ -6,7 +6,7 @@ the seconds spent in each emotion, and a strip of the shown label per time bucke
 last few minutes. Time is the stream's own clock (frame times of a file, the camera's
 clock), advanced only forward, so a pause or a seek back adds no time. A file's frame is
 a moment of the file (its place in it) and each moment counts once a session: one shown
-again (after a seek or a step back, Play again) adds nothing, so the totals are those of
+again (after a seek or a step back, Home) adds nothing, so the totals are those of
 one pass however the file was watched; a live camera's moments are each new.
 """
 
@@ -171,7 +171,7 @@ class SessionTimeline:
         first one too (the app's single photo): the step from the session's time before it,
         so the first new picture's faces fill the strip's first bucket, the second's the
         next; shown again (a paused frame delivered again, a seek or a step back to it,
-        Play again) it adds none.
+        Home) it adds none.
 
         ``jumped``: the stream was moved (a seek) or started again since the last frame, so
         the time between the two was not played: a video's frame adds none. Without it, a

@@ -1,9 +1,11 @@
-"""Face ids over a session: a model switch keeps them, the same source started again goes
-on counting, another source starts again at 1.
+"""Face ids over a session: a model switch keeps them, the same source started again (a
+camera, a file opened again by Home after its end) goes on counting, a file played again
+and another source start again at 1.
 
 Before, a model switch started a new tracker (ids given again in the order faces were
 found, so a name could move to another person), and Play again restarted ids at 1 (the
-new "#1" was added to the timeline row of the old one, under its name).
+new "#1" was added to the timeline row of the old one, under its name); Play again now
+starts a fresh timeline, as another video, so it counts from 1 again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.gui.inference_worker import InferenceWorker
 from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
-from emotion_app.gui.messages import CapturedFrame, VideoFileSpec
+from emotion_app.gui.messages import CapturedFrame, InferenceResult, VideoFileSpec
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.live import load_eager_pipeline
 from emotion_app.pipeline import EmotionPipeline
@@ -96,31 +98,38 @@ def test_the_worker_keeps_ids_over_a_model_switch_and_counts_on_in_a_session(
         worker.on_thread_finished()
 
 
-def test_play_again_gives_the_returning_face_a_new_row(
+def test_home_after_the_end_gives_the_returning_face_a_new_row_play_again_starts_afresh(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     window = make_window(video=gui_video.path)
+
+    def faces_of_a_new_stream(last: InferenceResult) -> list[int]:
+        qtbot.waitUntil(
+            lambda: (
+                window.view.result is not None
+                and window.view.result.stream_id != last.stream_id
+                and len(window.view.result.faces) > 0
+            ),
+            timeout=WAIT_MS,
+        )
+        return [face.track_id for face in window.view.result.faces]
+
     first = wait_for_face_result(qtbot, window)
     assert [face.track_id for face in first.faces] == [1]
     wait_until_stopped(qtbot, window)
-    window.source_banner.button("Play again").click()
-    qtbot.waitUntil(
-        lambda: (
-            window.view.result is not None
-            and window.view.result.stream_id != first.stream_id
-            and len(window.view.result.faces) > 0
-        ),
-        timeout=WAIT_MS,
-    )
-    assert [face.track_id for face in window.view.result.faces] == [2]
+    window.restart()  # Home after the end: the file opened again in the same session
+    assert faces_of_a_new_stream(first) == [2]
     assert [person.track_id for person in window.timeline_panel.timeline.people()] == [1, 2]
+    wait_until_stopped(qtbot, window)
+    # Play again is a new viewing, as another video: a fresh timeline, counted from #1.
+    replayed = window.view.result
+    window.source_banner.button("Play again").click()
+    assert faces_of_a_new_stream(replayed) == [1]
+    assert [person.track_id for person in window.timeline_panel.timeline.people()] == [1]
     other = write_astronaut_video(tmp_path / "other.avi", num_frames=30, frame_size=(320, 240), face_size=80, fps=15.0)
-    replayed = window.view.result.stream_id
+    again = window.view.result
     window.open_video(other.path)  # another source: a new session, counted from #1
-    qtbot.waitUntil(
-        lambda: window.view.result.stream_id != replayed and len(window.view.result.faces) > 0, timeout=WAIT_MS
-    )
-    assert [face.track_id for face in window.view.result.faces] == [1]
+    assert faces_of_a_new_stream(again) == [1]
 
 
 def test_a_named_face_keeps_its_name_on_screen_and_in_the_timeline_over_a_model_switch(

@@ -112,12 +112,12 @@ def test_each_new_picture_of_a_slide_show_counts_one_step() -> None:
 
 
 def test_a_picture_shown_again_adds_no_time_but_one_skipped_does() -> None:
-    # Was: a seek back (or Play again) to a picture already shown counted it again, so the
+    # Was: a seek back (or Home) to a picture already shown counted it again, so the
     # totals held that moment twice; a picture first reached by a seek back counts.
     timeline = SessionTimeline(SIX_LABELS)
     timeline.add(0.0, [face(1, "happy")], picture=True)
     timeline.add(4.0, [face(1, "happy")], picture=True, jumped=True)  # a seek over the second
-    timeline.add(0.0, [face(2, "sad")], picture=True, jumped=True)  # Play again: a new id
+    timeline.add(0.0, [face(2, "sad")], picture=True, jumped=True)  # Home after the end: a new id
     timeline.add(2.0, [face(2, "sad")], picture=True)  # the one skipped: new
     timeline.add(4.0, [face(2, "sad")], picture=True)
     assert [person.total_s for person in timeline.people()] == [pytest.approx(2.0), pytest.approx(1.0)]

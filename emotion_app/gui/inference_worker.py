@@ -86,8 +86,9 @@ class InferenceWorker(QObject):
         self._steadiness: str | None = None
         self._stream_id = -1
         # The session of the last stream (CapturedFrame.session): a stream of another
-        # source starts ids again at 1; the same source started again (Play again, Stop and
-        # Start) goes on counting, so a returning person is not taken for someone earlier.
+        # source (or a file played again) starts ids again at 1; the same source started
+        # again (a camera's Stop and Start, Home after a file's end) goes on counting, so a
+        # returning person is not taken for someone earlier.
         self._session: int | None = None
         self._seeks = 0  # of the last frame processed (CapturedFrame.seeks)
         self._mirrored = False  # whether the last frame processed was flipped (see process)

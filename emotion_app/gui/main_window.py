@@ -644,8 +644,11 @@ class MainWindow(QMainWindow):
             return
         if (self._recording is not None or self._recording_check.pending) and self.source_state.spec != spec:
             self.stop_recording()
-        if not _same_source(spec, self.source_state.spec):
-            self.timeline_panel.clear()  # another source: another session
+        if not _same_source(spec, self.source_state.spec) or isinstance(spec, VideoFileSpec):
+            # Another source is another session; so is a file played from its start again
+            # (Play again): its people, found anew, got new ids seen only in moments counted
+            # already, rows of no time beside their first ones.
+            self.timeline_panel.clear()
             self.controller.start_session()
         if isinstance(spec, VideoFileSpec):
             self.picker.clear_selection()  # the toolbar shows no camera or screen as playing
