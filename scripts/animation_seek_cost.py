@@ -28,6 +28,7 @@ from PIL import Image
 from emotion_app.gui.frame_sources import AnimationFrameSource, OpenCvFrameSource, open_frame_source
 from emotion_app.gui.messages import VideoFileSpec
 from scripts.support.arguments import frame_size, non_negative_int, positive_int, positive_ints, script_parser
+from scripts.support.errors import refuse
 
 _CLIP = Path("/work/shared/data/real-clips/WolfgangLanger_Pexels.mp4")
 
@@ -41,7 +42,7 @@ def make_animation(clip: Path, frames: int, size: tuple[int, int], path: Path, k
         ok, frame = capture.read()
         if not ok:
             if not pictures:
-                raise SystemExit(f"{clip}: no frame could be read")
+                refuse(f"{clip}: no frame could be read")
             capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
             continue
         rgb = cv2.cvtColor(cv2.resize(frame, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
@@ -54,7 +55,7 @@ def make_animation(clip: Path, frames: int, size: tuple[int, int], path: Path, k
 def opened(path: Path) -> OpenCvFrameSource | AnimationFrameSource:
     source = open_frame_source(VideoFileSpec(path))
     if not isinstance(source, OpenCvFrameSource | AnimationFrameSource):
-        raise SystemExit(f"{path} is not read as a video or an animation")
+        refuse(f"{path} is not read as a video or an animation")
     return source
 
 

@@ -33,11 +33,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-from emotion_app.cli.common import load_classifier, make_detector
+from emotion_app.cli.common import make_detector
 from emotion_app.io.atomic import OutputError
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.samples import paste, read_video
 from scripts.support.arguments import script_parser
+from scripts.support.model_weights import classifier_or_refuse
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import DEFAULT_CLIPS
 from scripts.support.video_out import VideoOut
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --only: no clip {args.only!r} (one of: {', '.join(SCENES)})", file=sys.stderr)
         return 2
     applied = apply_overrides(args.set)
-    classifier = load_classifier(None)
+    classifier = classifier_or_refuse(None)
     pipeline = EmotionPipeline(make_detector(), classifier)
     fresh = EmotionPipeline(make_detector(), classifier)
     report: dict[str, Any] = {"set": applied, "clips": {}}

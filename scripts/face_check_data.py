@@ -84,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     check = FaceCheck()
     verifier = shipped_verifier()
     if verifier is None:
-        print("the shipped face verifier could not be loaded", file=sys.stderr)
-        return 1
+        print("error: the shipped face verifier could not be loaded", file=sys.stderr)
+        return 2
     rows: list[dict[str, Any]] = []
     for name, ranges in truth.items():
         if not counted(ranges):

@@ -35,10 +35,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from emotion_app.cli.common import load_classifier, make_detector
+from emotion_app.cli.common import make_detector
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.arguments import script_parser
+from scripts.support.model_weights import classifier_or_refuse
 from scripts.support.real_clips import DEFAULT_CLIPS, TruthRange, counted, faces_at, truth_or_error
 from scripts.support.variants import mirrored, variants
 
@@ -144,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     truth = truth_or_error(truth_path)
     if truth is None:
         return 2
-    classifier = load_classifier(args.weights)
+    classifier = classifier_or_refuse(args.weights)
     detector = make_detector() if args.min_face is None else make_detector(args.min_face)
     network = {"auto": "auto", "on": "shipped", "off": None}[args.cnn_faces]
     pipeline = EmotionPipeline(detector, classifier, background_scan=args.live, network=network)

@@ -21,12 +21,13 @@ import cv2
 
 from emotion_app.io.frame_times import FrameTimes
 from scripts.support.arguments import script_parser
+from scripts.support.errors import refuse
 
 
 def clip_times(path: Path) -> dict[str, Any]:
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
-        raise SystemExit(f"{path}: not a video OpenCV can open")
+        refuse(f"{path}: not a video OpenCV can open")
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
     times = FrameTimes(fps)
     stamped: list[float] = []

@@ -39,7 +39,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from emotion_app.cli.common import load_classifier, make_detector
+from emotion_app.cli.common import make_detector
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck
 from emotion_app.faces.geometry import Box, iou
@@ -49,6 +49,7 @@ from emotion_app.pipeline import EmotionPipeline
 from emotion_app.preprocessing import to_gray
 from scripts.support.arguments import script_parser
 from scripts.support.gallery import group_placements, photo_faces, placed
+from scripts.support.model_weights import classifier_or_refuse
 from scripts.support.real_clips import DEFAULT_CLIPS
 
 SETTINGS = ((1.1, 5), (1.1, 3), (1.2, 3), (1.1, 2))
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     options: dict[str, Any] = {} if args.discovery is None else {"discovery": args.discovery}
     if args.cnn_faces:
         options["network"] = "shipped"
-    pipeline = EmotionPipeline(make_detector(), load_classifier(args.weights), **options)
+    pipeline = EmotionPipeline(make_detector(), classifier_or_refuse(args.weights), **options)
     detector, check = make_detector(), FaceCheck()
     media = open_input(video)
     timings: dict[str, list[float]] = {"scan_ms": [], "dense_scan_ms": []}

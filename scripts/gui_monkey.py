@@ -18,7 +18,8 @@ never warned of an object used from a thread it does not live on, no frame faile
 the pipeline, the GUI thread never stalled longer than ``--max-stall-ms``, the app
 still plays a good video with the given weights, every thread stops when the window
 closes, no half-written file is left behind and every input file is as it was. It
-prints what it did and what it saw, and exits 1 if any check failed.
+prints what it did and what it saw, and exits 1 if any check failed (2 for bad input,
+such as a video it can't read, as the app's commands).
 
 With ``--messages`` it also lists every message the window's banners showed, counted
 alike: no check can tell a wrong word from a right one, but a reader can.
@@ -67,6 +68,7 @@ from emotion_app.inference.steadiness import STEADINESS_LEVELS
 from emotion_app.io.atomic import is_unfinished
 from emotion_app.samples import make_random_weights, write_demo_video
 from scripts.support.arguments import script_parser
+from scripts.support.errors import refuse
 from scripts.support.model_weights import weights_or_random
 from scripts.support.qt_loop import spin, spin_until
 
@@ -283,7 +285,7 @@ def make_inputs(work: Path, video: Path | None, weights: Path | None, pictures: 
         frames.append(read[1])
     capture.release()
     if not frames:
-        raise SystemExit(f"error: {video}: not a video OpenCV can open")
+        refuse(f"{video}: not a video OpenCV can open")
     frame = frames[0]
     animation = cv2.Animation()
     animation.frames = frames

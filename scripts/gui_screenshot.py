@@ -5,7 +5,9 @@
 Run it under a real X server (Xvfb is enough; scripts/gui_screenshot.sh does that) to
 check that the app starts on the xcb platform, not only offscreen. Uses the shipped
 weights when they exist, else a randomly initialised model (its labels are then noise).
-Prints the Qt platform, the weights used and the screenshot's path; exit code 0 on success.
+Prints the Qt platform, the weights used and the screenshot's path; exit code 0 on success,
+1 when no crowded frame reached the window, 2 for bad input (missing weights, a screenshot
+that can't be written), as the app's commands.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def screenshot(args: argparse.Namespace, work: Path) -> int:
     except (OSError, OutputError) as exc:
         print(f"error: could not write {args.out} ({exc})", file=sys.stderr)
         release_window(window)
-        return 1
+        return 2
     print(f"platform: {app.platformName()}")
     print(f"weights: {weights}")
     print(f"faces on screen: {len(window.view.result.faces) if window.view.result else 0}")

@@ -27,6 +27,7 @@ from emotion_app.io import video
 from emotion_app.io.codecs import native_stderr_silenced
 from emotion_app.io.video import InputError, decode_jpeg, decode_jpeg_silently
 from scripts.support.arguments import non_negative_int, positive_int, script_parser
+from scripts.support.errors import refuse
 from scripts.support.real_clips import DEFAULT_CLIPS, clips_in
 
 # Each: the frames at their own size or resized to 1920x1080 (a full-HD camera's), and
@@ -94,7 +95,7 @@ def clip_frames(folder: Path, count: int) -> list[np.ndarray]:
     try:
         clips = clips_in(folder)
     except InputError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        refuse(str(exc))
     for clip in clips:
         capture = cv2.VideoCapture(str(clip))
         try:
@@ -106,7 +107,7 @@ def clip_frames(folder: Path, count: int) -> list[np.ndarray]:
         finally:
             capture.release()
     if not frames:
-        raise SystemExit(f"error: no video frames in {folder}")
+        refuse(f"no video frames in {folder}")
     return frames
 
 

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                 video.write(frame)
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 2
     print(f"wrote {args.output}: {args.frames} frames of {width}x{height}")
     return 0
 

@@ -89,10 +89,11 @@ def main() -> int:
 
     import torch
 
-    from emotion_app.cli.common import load_classifier, make_detector
+    from emotion_app.cli.common import make_detector
     from emotion_app.faces.detector import DEFAULT_MIN_FACE, full_frame_baseline_detector
     from emotion_app.io.video import InputError, open_input
     from emotion_app.pipeline import EmotionPipeline
+    from scripts.support.model_weights import classifier_or_refuse
 
     torch.set_num_threads(1)  # as bench and the app run the model
     try:
@@ -101,7 +102,7 @@ def main() -> int:
         parser.error(str(exc))
     if not frames:
         parser.error(f"{args.clip}: no frame could be read")
-    classifier = load_classifier(None)
+    classifier = classifier_or_refuse(None)
     baseline = full_frame_baseline_detector()
     runs: list[dict[str, float]] = []
     for run in range(1, args.runs + 1):

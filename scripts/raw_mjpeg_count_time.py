@@ -22,6 +22,7 @@ import cv2
 
 from emotion_app.gui.frame_sources import RawMjpegFrameSource, VideoFileSpec, open_frame_source
 from scripts.support.arguments import positive_float, positive_int, script_parser
+from scripts.support.errors import refuse
 from scripts.support.real_clips import DEFAULT_CLIPS
 
 SIZE = (640, 480)
@@ -70,7 +71,7 @@ def clip_jpegs(clip: Path, quality: int) -> list[bytes]:
         jpegs.append(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])[1].tobytes())
     capture.release()
     if not jpegs:
-        raise SystemExit(f"no frame read from {clip}")
+        refuse(f"no frame read from {clip}")
     return jpegs
 
 

@@ -23,6 +23,8 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.arguments import script_parser
+from scripts.support.errors import refuse
+from scripts.support.model_weights import classifier_or_refuse
 
 
 def compare(clip: Path, classifier: EmotionClassifier) -> dict[str, float]:
@@ -30,7 +32,7 @@ def compare(clip: Path, classifier: EmotionClassifier) -> dict[str, float]:
     every_frame = EmotionPipeline(FaceDetector(), classifier, reuse_frames=0, steadiness="off")
     capture = cv2.VideoCapture(str(clip))
     if not capture.isOpened():
-        raise SystemExit(f"error: cannot open {clip}")
+        refuse(f"cannot open {clip}")
     faces = reused = label_changes = 0
     largest = 0.0
     while True:
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", type=Path, default=None, help="default: the shipped weights")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    classifier = EmotionClassifier.load(args.weights)
+    classifier = classifier_or_refuse(args.weights, optimize=False)
     for clip in args.clips:
         print(clip.name, compare(clip, classifier), flush=True)
     return 0

@@ -116,16 +116,23 @@ def test_argument_types_fail_with_one_line_reasons() -> None:
         positive_float("nan")
 
 
-def test_overrides_set_a_tracker_constant_and_refuse_what_is_not_one(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_overrides_set_a_tracker_constant_and_refuse_what_is_not_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(local_search, "STEADY_IOU", local_search.STEADY_IOU)  # restored after the test
     assert apply_overrides(["STEADY_IOU=0.5"]) == {"STEADY_IOU": 0.5}
     assert local_search.STEADY_IOU == 0.5
-    with pytest.raises(SystemExit, match="no constant 'NO_SUCH_THING'"):
-        apply_overrides(["NO_SUCH_THING=1"])
-    with pytest.raises(SystemExit, match="no constant 'LocalSearch'"):
-        apply_overrides(["LocalSearch=1"])  # a class, not a constant
-    with pytest.raises(SystemExit, match="not a Python literal"):
-        apply_overrides(["STEADY_IOU=half"])
+    # Each refused in one line with exit code 2, as the app's commands refuse bad input.
+    for pair, said in (
+        ("NO_SUCH_THING=1", "no constant 'NO_SUCH_THING'"),
+        ("LocalSearch=1", "no constant 'LocalSearch'"),  # a class, not a constant
+        ("STEADY_IOU=half", "not a Python literal"),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            apply_overrides([pair])
+        assert exited.value.code == 2
+        error = capsys.readouterr().err
+        assert error.startswith("error: ") and error.count("\n") == 1 and said in error, error
 
 
 def test_a_script_video_appears_only_when_complete(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""Every measurement script refuses bad input in one line, with a non-zero exit, and
-writes nothing: run as the README says (``python -m scripts.NAME``), never its workload."""
+"""Every measurement script refuses bad input in one line, with exit code 2 as the app's
+commands (argparse's usage errors, ``emotion_app.cli.common.fail``), and writes nothing:
+run as the README says (``python -m scripts.NAME``), never its workload."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
-# {tmp}: a fresh folder holding "empty/" (no files), "bad/x.mp4" and "x.mp4" (text, not video).
+# {tmp}: a fresh folder holding "empty/" (no files), "bad/x.mp4", "x.mp4" and
+# "gallery/" with gallery.avi and multi_face.jpg (all text: no video, no picture).
 CASES = [
     # Were: a report on no clips, exit 0.
     ("shot_cuts", "--clips {tmp}/empty"),
@@ -54,6 +56,21 @@ CASES = [
     ("gui_screenshot", "{tmp}/shot.png --weights {tmp}/missing.safetensors"),
     ("classifier_agreement", "{tmp}/x.mp4 --data {tmp}/empty"),
     ("inference_candidates", "--weights {tmp}/missing.safetensors --data {tmp}/empty"),
+    # Were: the one line with exit 1 (a bare SystemExit message, or a return 1), not the
+    # app's 2; frame_times's and raw_mjpeg_count_time's lines did not say "error".
+    ("jpeg_decode_cost", "--clips {tmp}/bad"),
+    ("frame_times", "{tmp}/x.mp4"),
+    ("raw_mjpeg_count_time", "--clip {tmp}/x.mp4"),
+    ("animation_seek_cost", "--clip {tmp}/x.mp4 --file {tmp}/made.gif"),
+    ("reuse_agreement", "{tmp}/x.mp4"),
+    ("gallery_faces", "{tmp}/gallery --clips {tmp}/gallery"),
+    ("tracker_cost", "--clips {tmp}/empty --set NO_SUCH_CONSTANT=1"),
+    ("tracker_cost", "--clips {tmp}/empty --set EMPTY_SCAN_INTERVAL=three"),
+    ("make_bench_clip", "{tmp}/x.mp4/out.mp4"),
+    ("make_bench_clip", "{tmp}/out.txt"),
+    ("gui_monkey", "--video {tmp}/x.mp4"),
+    # Was: a traceback (WeightsError).
+    ("reuse_agreement", "{tmp}/bad/x.mp4 --weights {tmp}/missing.safetensors"),
 ]
 
 
@@ -62,11 +79,14 @@ def _tree(folder: Path) -> list[str]:
 
 
 @pytest.mark.parametrize(("script", "arguments"), CASES, ids=[f"{s} {a.split('{tmp}/')[-1]}" for s, a in CASES])
-def test_bad_input_is_one_line_and_a_failing_exit(script: str, arguments: str, tmp_path: Path) -> None:
+def test_bad_input_is_one_line_and_exit_2(script: str, arguments: str, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "x.mp4").write_text("not a video\n")
     (tmp_path / "x.mp4").write_text("not a video\n")
+    (tmp_path / "gallery").mkdir()
+    (tmp_path / "gallery" / "gallery.avi").write_text("not a video\n")
+    (tmp_path / "gallery" / "multi_face.jpg").write_text("not a picture\n")
     before = _tree(tmp_path)
     answer = subprocess.run(
         [sys.executable, "-m", f"scripts.{script}", *arguments.format(tmp=tmp_path).split()],
@@ -76,7 +96,7 @@ def test_bad_input_is_one_line_and_a_failing_exit(script: str, arguments: str, t
         timeout=120,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
-    assert answer.returncode != 0, f"exit 0: {answer.stdout[-300:]!r}"
+    assert answer.returncode == 2, f"exit {answer.returncode}: {answer.stderr[-300:]!r}"
     assert answer.stdout == "", answer.stdout[-300:]
     # argparse's own errors come after its usage lines; anything else is the one line.
     lines = [line for line in answer.stderr.splitlines() if not line.startswith(("usage:", " "))]

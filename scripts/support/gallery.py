@@ -16,6 +16,7 @@ from emotion_app.cli.common import make_detector
 from emotion_app.faces.face_check import FaceCheck
 from emotion_app.faces.geometry import Box
 from emotion_app.preprocessing import to_gray
+from scripts.support.errors import refuse
 
 TILE = (320, 240)  # width, height of each of the four tiles
 FPS = 24.0
@@ -57,7 +58,7 @@ def photo_faces(photo_path: Path) -> list[tuple[Box, tuple[int, int]]]:
     """The group photo's faces, left to right: (box, face check evidence) each."""
     image = cv2.imread(str(photo_path))
     if image is None:
-        raise SystemExit(f"error: cannot read {photo_path}")
+        refuse(f"cannot read {photo_path}")
     gray = to_gray(image)
     check = FaceCheck()
     found = make_detector().detect_gray(gray, min_neighbors=3)

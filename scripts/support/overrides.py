@@ -30,12 +30,13 @@ TUNABLE_MODULES: tuple[ModuleType, ...] = (
     scene_gate,
     network_detector,
 )
+from scripts.support.errors import refuse
 
 
 def apply_overrides(pairs: list[str]) -> dict[str, Any]:
     """Set each ``NAME=VALUE`` (a Python literal) on the tuned module that has ``NAME``.
 
-    Returns what was set; exits with a one-line error for an unknown name or a value that
+    Returns what was set; exits 2 with a one-line error for an unknown name or a value that
     is not a literal.
     """
     applied: dict[str, Any] = {}
@@ -43,11 +44,11 @@ def apply_overrides(pairs: list[str]) -> dict[str, Any]:
         name, _, text = pair.partition("=")
         module = next((m for m in TUNABLE_MODULES if name.isupper() and hasattr(m, name)), None)
         if module is None:
-            raise SystemExit(f"error: no constant {name!r} in {', '.join(m.__name__ for m in TUNABLE_MODULES)}")
+            refuse(f"no constant {name!r} in {', '.join(m.__name__ for m in TUNABLE_MODULES)}")
         try:
             value = ast.literal_eval(text)
         except (ValueError, SyntaxError):
-            raise SystemExit(f"error: --set {name}: {text!r} is not a Python literal such as 3, 0.5 or True") from None
+            refuse(f"--set {name}: {text!r} is not a Python literal such as 3, 0.5 or True")
         setattr(module, name, value)
         applied[name] = value
     return applied
