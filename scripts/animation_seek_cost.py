@@ -25,7 +25,12 @@ from pathlib import Path
 import cv2
 from PIL import Image
 
-from emotion_app.gui.frame_sources import AnimationFrameSource, OpenCvFrameSource, open_frame_source
+from emotion_app.gui.frame_sources import (
+    AnimationFrameSource,
+    OpenCvFrameSource,
+    SourceOpenError,
+    open_frame_source,
+)
 from emotion_app.gui.messages import VideoFileSpec
 from scripts.support.arguments import frame_size, non_negative_int, positive_int, positive_ints, script_parser
 from scripts.support.errors import refuse
@@ -53,7 +58,10 @@ def make_animation(clip: Path, frames: int, size: tuple[int, int], path: Path, k
 
 
 def opened(path: Path) -> OpenCvFrameSource | AnimationFrameSource:
-    source = open_frame_source(VideoFileSpec(path))
+    try:
+        source = open_frame_source(VideoFileSpec(path))
+    except SourceOpenError as exc:  # a --file that is no video or animation: bad input
+        refuse(str(exc))
     if not isinstance(source, OpenCvFrameSource | AnimationFrameSource):
         refuse(f"{path} is not read as a video or an animation")
     return source
@@ -75,10 +83,10 @@ def main() -> None:
     path = args.file or Path(f"/tmp/animation_seek_cost.{args.format}")
     if not path.exists():
         make_animation(args.clip, args.frames, args.size, path, args.format)
-    print(f"{path}: {path.stat().st_size / 1e6:.1f} MB")
     started = time.perf_counter()
-    source = opened(path)
+    source = opened(path)  # before anything is printed: a --file it can't read is refused alone
     seconds = time.perf_counter() - started
+    print(f"{path}: {path.stat().st_size / 1e6:.1f} MB")
     print(f"open: {seconds:.2f} s, {source.decoded_frames} frames decoded")
     source.release()
     for frame in args.seeks:

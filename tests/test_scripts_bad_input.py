@@ -69,8 +69,9 @@ CASES = [
     ("make_bench_clip", "{tmp}/x.mp4/out.mp4"),
     ("make_bench_clip", "{tmp}/out.txt"),
     ("gui_monkey", "--video {tmp}/x.mp4"),
-    # Was: a traceback (WeightsError).
+    # Were: a traceback (WeightsError, SourceOpenError).
     ("reuse_agreement", "{tmp}/bad/x.mp4 --weights {tmp}/missing.safetensors"),
+    ("animation_seek_cost", "--file {tmp}/x.mp4"),
 ]
 
 
