@@ -14,7 +14,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 # {tmp}: a fresh folder holding "empty/" (no files), "bad/x.mp4", "x.mp4" and
-# "gallery/" with gallery.avi and multi_face.jpg (all text: no video, no picture).
+# "gallery/" with gallery.avi and multi_face.jpg (all text: no video, no picture), and
+# "truth/" with a truth.csv of no rows.
 CASES = [
     # Were: a report on no clips, exit 0.
     ("shot_cuts", "--clips {tmp}/empty"),
@@ -72,6 +73,8 @@ CASES = [
     # Were: a traceback (WeightsError, SourceOpenError).
     ("reuse_agreement", "{tmp}/bad/x.mp4 --weights {tmp}/missing.safetensors"),
     ("animation_seek_cost", "--file {tmp}/x.mp4"),
+    ("live_quality", "{tmp}/truth --weights {tmp}/missing.safetensors"),
+    ("face_quality", "--clips {tmp}/truth --weights {tmp}/missing.safetensors"),
 ]
 
 
@@ -88,6 +91,8 @@ def test_bad_input_is_one_line_and_exit_2(script: str, arguments: str, tmp_path:
     (tmp_path / "gallery").mkdir()
     (tmp_path / "gallery" / "gallery.avi").write_text("not a video\n")
     (tmp_path / "gallery" / "multi_face.jpg").write_text("not a picture\n")
+    (tmp_path / "truth").mkdir()
+    (tmp_path / "truth" / "truth.csv").write_text("file,first_frame,last_frame,faces,labels\n")
     before = _tree(tmp_path)
     answer = subprocess.run(
         [sys.executable, "-m", f"scripts.{script}", *arguments.format(tmp=tmp_path).split()],
