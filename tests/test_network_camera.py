@@ -4,6 +4,7 @@ stream served on localhost, and the window playing one, losing it and getting it
 from __future__ import annotations
 
 import itertools
+import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.camera_picker import CameraDevice, CameraPicker, StaticDeviceMonitor
 from emotion_app.gui.frame_sources import (
     OWN_READER_FIRST_FRAME_S,
+    STREAM_LET_GO_WAIT_S,
     STREAM_OPEN_TIMEOUT_MS,
     FrameSource,
     NetworkStreamSource,
@@ -642,3 +644,74 @@ def test_a_streams_damaged_jpegs_leave_the_terminal_clean() -> None:
     run = _run_script(_DAMAGED_PARTS_SCRIPT)
     assert run.stdout == "20 1\n"  # every read gave a frame, and the stream was never opened again
     assert run.stderr == ""
+
+
+# The app itself, its window closed 1 s after it plays (as its close button would).
+_CLOSING_APP = """
+import sys
+from PyQt6.QtCore import QTimer
+from emotion_app.gui import app
+made = app.create_main_window
+
+
+def create(options):
+    window = made(options)
+
+    def look():
+        if window.view.result is None:
+            return QTimer.singleShot(50, look)
+        print("playing", flush=True)
+        QTimer.singleShot(1000, window.close)
+
+    QTimer.singleShot(0, look)
+    return window
+
+
+app.create_main_window = create
+sys.exit(app.run(sys.argv[1:]))
+"""
+
+
+def test_the_exit_says_it_waits_for_a_cameras_stalled_read_and_one_ctrl_c_ends_it(
+    random_weights: Path, settings_path: Path
+) -> None:
+    # FFmpeg's read of a stream gone quiet cannot be cut short: once the window had gone,
+    # the process waited it out (up to the stream's read timeout) saying nothing, and a
+    # Ctrl+C only asked it to quit, as if the window were still open.
+    camera = MjpegCamera(frames=[np.full((64, 64, 3), 128, np.uint8)], fps=15)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CLOSING_APP, "--camera", camera.url, "--weights", str(random_weights)]
+        + ["--settings", str(settings_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.readline() == "playing\n"
+        camera.stall()  # its read now waits out FFmpeg's 3 s, past the window's close
+        lines: list[str] = []
+        stderr = child.stderr
+        reader = threading.Thread(target=lambda: lines.extend(stderr), daemon=True)
+        reader.start()
+        until = time.monotonic() + 3.0
+        while not any("waiting for a network camera" in line for line in lines):
+            assert time.monotonic() < until and child.poll() is None, lines
+            time.sleep(0.02)
+        assert camera.held_streams == 1  # the read still waits
+        told = next(line for line in lines if "waiting for a network camera" in line)
+        assert told == (
+            "waiting for a network camera's read to end (OpenCV's FFmpeg cannot cut it short; "
+            f"{STREAM_LET_GO_WAIT_S:g} s at most); press Ctrl+C to quit without waiting\n"
+        )
+        child.send_signal(signal.SIGINT)
+        asked = time.monotonic()
+        assert child.wait(5) == 130
+        assert time.monotonic() - asked < 1.0
+        reader.join(5)
+        assert lines[-1] == "SIGINT: quit without waiting; nothing was left unsaved\n", lines
+    finally:
+        child.kill()
+        child.wait()
+        camera.close()

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 # Set by the SIGINT/SIGTERM handler. Qt ignores a quit() while no event loop runs, and
 # the starting screen runs the queued one before the loop starts: the start-up looks here.
 _quit_signalled = threading.Event()
+# Set once the window has gone and the exit waits only for network cameras to let go: a
+# signal then quits at once (nothing is left to close, nothing unsaved to wait for).
+_window_gone = threading.Event()
+# How long the exit waits for them before it says so on stderr.
+_QUIET_LET_GO_S = 0.5
 
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -57,6 +62,7 @@ def _quit_on_signals(app: QApplication) -> None:
     if threading.current_thread() is not threading.main_thread():
         return
     _quit_signalled.clear()
+    _window_gone.clear()
     quitting.reset()
 
     def close_then_quit() -> None:
@@ -68,7 +74,7 @@ def _quit_on_signals(app: QApplication) -> None:
         app.quit()
 
     def quit_soon(signum: int, _frame: object) -> None:
-        if _quit_signalled.is_set():
+        if _quit_signalled.is_set() or _window_gone.is_set():
             quitting.exit_now(signum)  # the user will not wait for the exit's waits
         _quit_signalled.set()
         quitting.tell_waiting(signum)
@@ -126,11 +132,28 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 0 if _quit_signalled.is_set() else app.exec()
     finally:
         release_window(window)
-        from .frame_sources import wait_for_streams_let_go
+        _let_streams_go()
 
-        # A network camera's thread still in a read of a stream gone quiet (the window did
-        # not wait for it): the process ends once it has let go, out of FFmpeg.
+
+def _let_streams_go() -> None:
+    """Wait for a network camera's thread still in a read of a stream gone quiet (the
+    window did not wait for it): the process ends once it has let go, out of FFmpeg, whose
+    read nothing cuts short. A wait past a moment is said on stderr, and a signal ends it."""
+    from .frame_sources import STREAM_LET_GO_WAIT_S, wait_for_streams_let_go
+
+    _window_gone.set()
+    try:
+        if wait_for_streams_let_go(_QUIET_LET_GO_S):
+            return
+        print(
+            "waiting for a network camera's read to end (OpenCV's FFmpeg cannot cut it short; "
+            f"{STREAM_LET_GO_WAIT_S:g} s at most); press Ctrl+C to quit without waiting",
+            file=sys.stderr,
+            flush=True,
+        )
         wait_for_streams_let_go()
+    finally:
+        _window_gone.clear()  # a test's next window, in this process, is a window again
 
 
 def release_window(window: QWidget) -> None:

@@ -1293,6 +1293,8 @@ _stream_readers: set[threading.Thread] = set()
 # in opening the stream again (an open, and the probe of why it failed). A first open given
 # up holds it at most FFmpeg's open, or a step of the probe's.
 _LET_GO_S = max(STREAM_STALL_CEILING_S, STREAM_OPEN_TIMEOUT_MS / 1000.0) + PROBE_DEADLINE_S
+# How long the process's exit waits for them (see gui/app).
+STREAM_LET_GO_WAIT_S = _LET_GO_S + 1.0
 
 
 def _start_stream_thread(run: Callable[[], None], name: str) -> None:
@@ -1312,7 +1314,7 @@ def _start_stream_thread(run: Callable[[], None], name: str) -> None:
     thread.start()
 
 
-def wait_for_streams_let_go(timeout_s: float = _LET_GO_S + 1.0) -> bool:
+def wait_for_streams_let_go(timeout_s: float = STREAM_LET_GO_WAIT_S) -> bool:
     """Wait until the threads of the network streams released have let go of them (at most
     a read timeout, or an open's: see :class:`NetworkStreamSource`); True if they all did.
     For the process's end, after its window has gone: one still in FFmpeg then may crash
