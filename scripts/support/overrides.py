@@ -19,6 +19,7 @@ from emotion_app.faces import (
     scene_gate,
     tracker,
 )
+from scripts.support.errors import refuse
 
 # The modules whose constants --set may override.
 TUNABLE_MODULES: tuple[ModuleType, ...] = (
@@ -30,7 +31,6 @@ TUNABLE_MODULES: tuple[ModuleType, ...] = (
     scene_gate,
     network_detector,
 )
-from scripts.support.errors import refuse
 
 
 def apply_overrides(pairs: list[str]) -> dict[str, Any]:
