@@ -57,7 +57,9 @@ def _quit_on_signals(app: QApplication) -> None:
 
     A signal while the exit will wait for what is still being written (up to half a minute
     on a share that has gone) says so; a second ends the process there: exit code 128 + the
-    signal, and a line naming what was left unsaved (``gui/quitting``).
+    signal, and a line naming what was left unsaved (``gui/quitting``). Once the window has
+    gone and the exit waits only for network cameras to let go, a first one ends it so
+    (:func:`_let_streams_go`).
     """
     if threading.current_thread() is not threading.main_thread():
         return
