@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -216,6 +217,50 @@ def test_stop_while_waiting_for_a_first_frame_acts_at_once(qtbot: QtBot, make_wi
         assert window.view.placeholder == "Stopped"
         assert camera.all_closed_within(1.0)  # the reader's wait cut within a slice
         assert wait_for_streams_let_go(1.0)
+    finally:
+        camera.close()
+
+
+@pytest.mark.parametrize("action", ["stop", "stop and reopen", "reopen"])
+def test_a_replaced_opens_late_wait_notice_is_not_shown(
+    qtbot: QtBot, make_window, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    # The first open's "waiting for its first frame", sent just as the same camera was
+    # stopped and opened again, was shown over the second open (its FFmpeg open under way)
+    # as if that one waited for a first frame. Its thread is held between asking whether it
+    # was replaced and telling the window, for the user to act in between.
+    camera = MjpegCamera(frames=_FRAMES, intervals=(_SLOW_S,))
+    camera.stall()  # each stream answers, then sends nothing and keeps its connection open
+    try:
+        window = make_window(camera=camera.url)
+        worker = window.controller.capture
+        tell = worker._tell_opening
+        reached, release = threading.Event(), threading.Event()
+
+        def held_tell(spec: CameraSpec, what: str) -> None:
+            if not reached.is_set():  # the first open's notice alone
+                reached.set()
+                release.wait(10.0)
+            tell(spec, what)
+
+        monkeypatch.setattr(worker, "_tell_opening", held_tell)
+        qtbot.waitUntil(reached.is_set, timeout=10_000)
+        spec = window.source_state.spec
+        if action != "reopen":
+            window.stop()
+        if action != "stop":
+            window.start_source(spec)
+        release.set()
+        qtbot.wait(500)  # the late notice has arrived
+        assert not _tells_waiting(window) and _WAITING not in window.view.placeholder
+        if action == "stop":
+            assert not window.source_state.active and window.view.placeholder == "Stopped"
+            return
+        assert window.source_state.starting and window.view.placeholder.startswith("Opening network camera")
+        # The second open's own wait is told as before.
+        qtbot.waitUntil(lambda: _tells_waiting(window), timeout=10_000)
+        window.stop()
+        assert camera.all_closed_within(STREAM_READ_TIMEOUT_MS / 1000.0 + 5.0)
     finally:
         camera.close()
 

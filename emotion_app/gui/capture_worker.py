@@ -65,7 +65,8 @@ class CaptureWorker(QObject):
 
     opened = pyqtSignal(object)  # SourceInfo
     fault = pyqtSignal(object)  # SourceFault: could not open, reads failed, or video ended
-    stopped = pyqtSignal()  # after stop_source() released the source
+    # After stop_source() released the source: the request it answers (see requests_sent).
+    stopped = pyqtSignal(int)
     frame_available = pyqtSignal()  # the mailbox went from empty to full
     playback = pyqtSignal(object)  # PlaybackState: a file paused, resumed or moved, or its length learnt
     notice = pyqtSignal(object)  # SourceNotice: a network camera reconnecting, or playing again
@@ -141,6 +142,11 @@ class CaptureWorker(QObject):
         request would wait for the scan (the GUI's Stop, with a multi-gigabyte file being
         scanned, or the gigabyte of padding after a recording's last frame)."""
         self._requests_sent += 1
+
+    @property
+    def requests_sent(self) -> int:
+        """The stops and openings sent so far (read on the sending thread)."""
+        return self._requests_sent
 
     def move_sent(self) -> None:
         """Say, on the sending thread, that a pause, a seek or a step is on its way: a read
@@ -420,7 +426,7 @@ class CaptureWorker(QObject):
         self._take_request()
         self._close_source()
         self._mailbox.clear()
-        self.stopped.emit()
+        self.stopped.emit(self._requests_taken)
 
     @pyqtSlot()
     def on_thread_finished(self) -> None:
@@ -588,8 +594,9 @@ class CaptureWorker(QObject):
 
     def _tell_opening(self, spec: SourceSpec, what: str) -> None:
         """Tell the GUI what the open of ``spec`` under way waits for (a notice before it
-        opened: see SourceNotice)."""
-        self.notice.emit(SourceNotice(spec, self._stream_id, f"{spec.describe(capital=True)}: {what}…", calm=True))
+        opened: see SourceNotice), with the request it answers (none is taken while it waits)."""
+        text = f"{spec.describe(capital=True)}: {what}…"
+        self.notice.emit(SourceNotice(spec, self._stream_id, text, calm=True, request=self._requests_taken))
 
     def _tell_reconnecting(self, source: FrameSource, spec: SourceSpec) -> None:
         """Tell the GUI when a network camera starts opening its stream again, and when it

@@ -1528,7 +1528,10 @@ class MainWindow(QMainWindow):
         """A network camera reconnecting (the message stays while it does), or playing
         again; or, opening, waiting for its first frame (the message stays until it opened)."""
         if self.source_state.starting:
-            if notice.spec == self.source_state.spec and notice.text:
+            # The same source stopped and opened again meanwhile: its first open's notice,
+            # sent just before, is not the current open's (which may not wait for that yet).
+            current = notice.request == self.controller.requests_sent
+            if notice.spec == self.source_state.spec and notice.text and current:
                 self.view.set_placeholder(notice.text)
                 self.source_banner.show_message(notice.text, "info", [("Stop", self.stop)], tag=_OPENING_TAG)
                 self.status.showMessage(notice.text, 4000)
@@ -1560,7 +1563,9 @@ class MainWindow(QMainWindow):
             6000,
         )
 
-    def _on_source_stopped(self) -> None:
+    def _on_source_stopped(self, request: int) -> None:
+        if request != self.controller.requests_sent:
+            return  # the source was opened again since (Stop, then Start at once)
         self.source_state.stopped()
         self._update_actions()
         self.status.showMessage("Stopped", 2000)

@@ -177,13 +177,17 @@ class SourceNotice:
     one being opened (waiting for a slow camera's first frame): shown until the next notice
     of its stream, or until it opened; ``text`` is empty when the news is over.
     ``reconnected``: the times its stream broke off and played again, so far; ``calm``:
-    news of no fault (a camera that sends few frames, waited for)."""
+    news of no fault (a camera that sends few frames, waited for). ``request``: of a notice
+    before the source opened, which of the stops and opens sent to the capture thread its
+    open is (see ``StreamController.requests_sent``): one sent just as the same source was
+    stopped and opened again is of an open no longer current."""
 
     spec: SourceSpec
     stream_id: int
     text: str
     reconnected: int = 0
     calm: bool = False
+    request: int = 0
 
 
 @dataclass(frozen=True)

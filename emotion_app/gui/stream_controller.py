@@ -31,7 +31,7 @@ class StreamController(QObject):
     # Re-emitted from the workers, delivered on the GUI thread.
     source_opened = pyqtSignal(object)  # SourceInfo
     source_fault = pyqtSignal(object)  # SourceFault
-    source_stopped = pyqtSignal()
+    source_stopped = pyqtSignal(int)  # the request it answers (see requests_sent)
     source_notice = pyqtSignal(object)  # SourceNotice
     model_status = pyqtSignal(object)  # ModelStatus
     result_ready = pyqtSignal(object)  # InferenceResult
@@ -125,6 +125,12 @@ class StreamController(QObject):
         self.gate.reset()
         self.capture.supersede()
         self._start_requested.emit(spec)
+
+    @property
+    def requests_sent(self) -> int:
+        """The stops and opens sent to the capture thread so far: a notice of an open
+        (``SourceNotice.request``) below it is of one replaced since."""
+        return self.capture.requests_sent
 
     def start_session(self) -> None:
         """The next source started is another one: its faces' ids count from 1 again.
