@@ -84,6 +84,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.gui.stats import percentile
 from emotion_app.inference.runners import import_backends
+from emotion_app.io.video import InputError, open_input
 from emotion_app.live import (
     PipelineBundle,
     PipelineLoader,
@@ -344,6 +345,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.video is not None and not args.video.is_file():
         print(f"error: {args.video}: no such video file", file=sys.stderr)
         return 2
+    if args.video is not None:
+        # Opened as the app opens a file, a first frame read: one that opens but has no
+        # frame left the window waiting out its deadline, then exit 1.
+        try:
+            open_input(args.video)
+        except InputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     if args.screen is not None and (args.video is not None or args.profile):
         print("error: --screen measures a screen: not with --video or --profile", file=sys.stderr)
         return 2

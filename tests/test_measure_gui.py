@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from emotion_app.io.video import InputError, open_input
 from emotion_app.samples import astronaut_face_patch, paste, write_video
 from gui_support import run_gui_script
 
@@ -73,3 +75,15 @@ def test_measure_gui_refuses_a_missing_video(tmp_path: Path) -> None:
     completed = run_gui_script("measure_gui", "--video", str(tmp_path / "none.avi"), timeout=120)
     assert completed.returncode == 2
     assert "none.avi: no such video file" in completed.stderr
+
+
+def test_measure_gui_refuses_a_text_file_named_like_a_video_with_the_reason(tmp_path: Path) -> None:
+    """Refused with open_input's reason (it is no video), not "the video does not say its
+    frame rate"."""
+    fake = tmp_path / "fake.mp4"
+    fake.write_text("not a video\n")
+    with pytest.raises(InputError) as refused:
+        open_input(fake)
+    completed = run_gui_script("measure_gui", "--video", str(fake), timeout=40)
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == f"error: {refused.value}"

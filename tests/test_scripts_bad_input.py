@@ -9,13 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
 # {tmp}: a fresh folder holding "empty/" (no files), "bad/x.mp4", "x.mp4" and
-# "gallery/" with gallery.avi and multi_face.jpg (all text: no video, no picture), and
-# "truth/" with a truth.csv of no rows.
+# "gallery/" with gallery.avi and multi_face.jpg (all text: no video, no picture),
+# "truth/" with a truth.csv of no rows, "nothing.mp4" (no bytes) and "no_frames.avi" (an
+# AVI's header, its frame rate, and no frame).
 CASES = [
     # Were: a report on no clips, exit 0.
     ("shot_cuts", "--clips {tmp}/empty"),
@@ -76,14 +79,39 @@ CASES = [
     ("live_quality", "{tmp}/truth --weights {tmp}/missing.safetensors"),
     ("face_quality", "--clips {tmp}/truth --weights {tmp}/missing.safetensors"),
 ]
+# Cases whose old answer was a wait: measure_gui waited 120 s for a frame in its window,
+# then exit 1. A refusal takes seconds, so these are given far less than that.
+QUICK_CASES = [
+    ("measure_gui", "--video {tmp}/no_frames.avi"),
+    # Were refused, but with "the video does not say its frame rate".
+    ("measure_gui", "--video {tmp}/x.mp4"),
+    ("measure_gui", "--video {tmp}/nothing.mp4"),
+    ("measure_gui", "--video {tmp}/missing.mp4"),
+]
+QUICK_TIMEOUT_S = 40
 
 
 def _tree(folder: Path) -> list[str]:
     return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
 
 
-@pytest.mark.parametrize(("script", "arguments"), CASES, ids=[f"{s} {a.split('{tmp}/')[-1]}" for s, a in CASES])
-def test_bad_input_is_one_line_and_exit_2(script: str, arguments: str, tmp_path: Path) -> None:
+def _no_frames_avi(path: Path) -> None:
+    """An MJPEG AVI cut just after its header: OpenCV opens it and reads its frame rate,
+    but no frame."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 15.0, (64, 48))
+    for _ in range(3):
+        writer.write(np.zeros((48, 64, 3), np.uint8))
+    writer.release()
+    data = path.read_bytes()
+    path.write_bytes(data[: data.index(b"movi") + 4])
+
+
+@pytest.mark.parametrize(
+    ("script", "arguments", "timeout"),
+    [(s, a, 120) for s, a in CASES] + [(s, a, QUICK_TIMEOUT_S) for s, a in QUICK_CASES],
+    ids=[f"{s} {a.split('{tmp}/')[-1]}" for s, a in CASES + QUICK_CASES],
+)
+def test_bad_input_is_one_line_and_exit_2(script: str, arguments: str, timeout: int, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "x.mp4").write_text("not a video\n")
@@ -93,13 +121,15 @@ def test_bad_input_is_one_line_and_exit_2(script: str, arguments: str, tmp_path:
     (tmp_path / "gallery" / "multi_face.jpg").write_text("not a picture\n")
     (tmp_path / "truth").mkdir()
     (tmp_path / "truth" / "truth.csv").write_text("file,first_frame,last_frame,faces,labels\n")
+    (tmp_path / "nothing.mp4").write_bytes(b"")
+    _no_frames_avi(tmp_path / "no_frames.avi")
     before = _tree(tmp_path)
     answer = subprocess.run(
         [sys.executable, "-m", f"scripts.{script}", *arguments.format(tmp=tmp_path).split()],
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert answer.returncode == 2, f"exit {answer.returncode}: {answer.stderr[-300:]!r}"
