@@ -1,5 +1,6 @@
-"""Shared pieces for the GUI tests: a camera that gets unplugged, and helpers to wait for
-frames and compare rendered pixels (the window fixtures are in ``conftest.py``).
+"""Shared pieces for the GUI tests: a camera that gets unplugged, a share that stops
+answering, and helpers to wait for frames and compare rendered pixels (the window
+fixtures are in ``conftest.py``).
 
 Everything drives the real main window, the real worker threads and the real core
 pipeline on the offscreen platform; only the camera hardware is simulated (this
@@ -11,13 +12,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import cv2
 import numpy as np
-from PyQt6.QtCore import QRectF, QTimer
+import pytest
+from PyQt6.QtCore import QCoreApplication, QRectF, QTimer
 from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
@@ -294,3 +298,78 @@ def assert_stream_opens_with_its_frames(url: str, frame_size: tuple[int, int]) -
         assert all(frame is not None and frame.shape == (*frame_size[::-1], 3) for frame in frames)
     finally:
         source.release()
+
+
+_Share = TypeVar("_Share", bound="DeadShare")
+
+
+class DeadShare:
+    """``stat``, ``lstat``, ``mkdir``, ``access`` and ``statvfs`` for ``os``: a path in
+    ``folder`` (or the folder itself) blocks until :attr:`back` is set, then gets the file
+    system's real answer; one asked on the GUI thread is noted instead (it would freeze the
+    window, and the test with it) and answered at once. :meth:`hang_up` puts them in place.
+
+    Leaving it as a context manager brings the share back, so that no thread stays blocked
+    whatever the test found: ``with DeadShare(folder).hang_up(monkeypatch) as share:``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = str(folder)
+        self.back = threading.Event()
+        self.waiting = threading.Event()  # a check off the GUI thread is blocked on it
+        self.asked_on_gui_thread: list[str] = []
+        self._real_stat, self._real_lstat = os.stat, os.lstat
+        self._real_mkdir, self._real_access = os.mkdir, os.access
+        self._real_statvfs = os.statvfs
+
+    def hang_up(self: _Share, monkeypatch: pytest.MonkeyPatch) -> _Share:
+        monkeypatch.setattr(os, "stat", self.stat)
+        monkeypatch.setattr(os, "lstat", self.lstat)
+        monkeypatch.setattr(os, "mkdir", self.mkdir)
+        monkeypatch.setattr(os, "access", self.access)
+        monkeypatch.setattr(os, "statvfs", self.statvfs)
+        return self
+
+    def __enter__(self: _Share) -> _Share:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.back.set()
+
+    def stat(self, path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        self._hang_if_on_share(path)
+        return self._real_stat(path, *args, **kwargs)
+
+    def lstat(self, path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        self._hang_if_on_share(path)
+        return self._real_lstat(path, *args, **kwargs)
+
+    def mkdir(self, path: Any, *args: Any, **kwargs: Any) -> None:
+        self._hang_if_on_share(path)
+        self._real_mkdir(path, *args, **kwargs)
+
+    def access(self, path: Any, *args: Any, **kwargs: Any) -> bool:
+        self._hang_if_on_share(path)
+        return self._real_access(path, *args, **kwargs)
+
+    def statvfs(self, path: Any) -> os.statvfs_result:
+        self._hang_if_on_share(path)
+        return self._real_statvfs(path)
+
+    def _hang_if_on_share(self, path: Any) -> None:
+        text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
+        if not isinstance(text, str) or not (text == self.folder or text.startswith(self.folder + os.sep)):
+            return
+        if threading.current_thread() is threading.main_thread():
+            self.asked_on_gui_thread.append(text)
+        else:
+            self.waiting.set()
+            self.back.wait()
+
+
+def join_file_checks() -> None:
+    """Wait till the window's file checks have given their answers (queued for the GUI
+    thread, which acts on them at its next events)."""
+    for thread in threading.enumerate():
+        if thread.name == "file check":
+            thread.join(WAIT_MS / 1000)
+    QCoreApplication.processEvents()

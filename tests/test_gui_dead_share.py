@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import cv2
 import pytest
@@ -39,6 +39,8 @@ from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
 from gui_support import (
     REPO,
     WAIT_MS,
+    DeadShare,
+    join_file_checks,
     play_looping,
     temp_folder_env,
     use_output_folder,
@@ -48,71 +50,6 @@ from gui_support import (
 
 # How long a closed app may take to exit: its start on a busy machine, then the close.
 EXIT_BOUND_S = 120.0
-
-_Share = TypeVar("_Share", bound="DeadShare")
-
-
-class DeadShare:
-    """``stat``, ``lstat``, ``mkdir``, ``access`` and ``statvfs`` for ``os``: a path in
-    ``folder`` (or the folder itself) blocks until :attr:`back` is set, then gets the file
-    system's real answer; one asked on the GUI thread is noted instead (it would freeze the
-    window, and the test with it) and answered at once. :meth:`hang_up` puts them in place.
-
-    Leaving it as a context manager brings the share back, so that no thread stays blocked
-    whatever the test found: ``with DeadShare(folder).hang_up(monkeypatch) as share:``."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = str(folder)
-        self.back = threading.Event()
-        self.waiting = threading.Event()  # a check off the GUI thread is blocked on it
-        self.asked_on_gui_thread: list[str] = []
-        self._real_stat, self._real_lstat = os.stat, os.lstat
-        self._real_mkdir, self._real_access = os.mkdir, os.access
-        self._real_statvfs = os.statvfs
-
-    def hang_up(self: _Share, monkeypatch: pytest.MonkeyPatch) -> _Share:
-        monkeypatch.setattr(os, "stat", self.stat)
-        monkeypatch.setattr(os, "lstat", self.lstat)
-        monkeypatch.setattr(os, "mkdir", self.mkdir)
-        monkeypatch.setattr(os, "access", self.access)
-        monkeypatch.setattr(os, "statvfs", self.statvfs)
-        return self
-
-    def __enter__(self: _Share) -> _Share:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.back.set()
-
-    def stat(self, path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
-        self._hang_if_on_share(path)
-        return self._real_stat(path, *args, **kwargs)
-
-    def lstat(self, path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
-        self._hang_if_on_share(path)
-        return self._real_lstat(path, *args, **kwargs)
-
-    def mkdir(self, path: Any, *args: Any, **kwargs: Any) -> None:
-        self._hang_if_on_share(path)
-        self._real_mkdir(path, *args, **kwargs)
-
-    def access(self, path: Any, *args: Any, **kwargs: Any) -> bool:
-        self._hang_if_on_share(path)
-        return self._real_access(path, *args, **kwargs)
-
-    def statvfs(self, path: Any) -> os.statvfs_result:
-        self._hang_if_on_share(path)
-        return self._real_statvfs(path)
-
-    def _hang_if_on_share(self, path: Any) -> None:
-        text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
-        if not isinstance(text, str) or not (text == self.folder or text.startswith(self.folder + os.sep)):
-            return
-        if threading.current_thread() is threading.main_thread():
-            self.asked_on_gui_thread.append(text)
-        else:
-            self.waiting.set()
-            self.back.wait()
 
 
 def play_saving_into(qtbot: QtBot, window: Any, video: Path, folder: Path) -> None:
@@ -352,15 +289,6 @@ def served_meanwhile(qtbot: QtBot) -> None:
     ticks: list[int] = []
     QTimer.singleShot(0, lambda: ticks.append(1))
     qtbot.waitUntil(lambda: ticks == [1], timeout=WAIT_MS)
-
-
-def join_file_checks() -> None:
-    """Wait till the window's file checks have given their answers (queued for the GUI
-    thread, which acts on them at its next events)."""
-    for thread in threading.enumerate():
-        if thread.name == "file check":
-            thread.join(WAIT_MS / 1000)
-    QCoreApplication.processEvents()
 
 
 def test_a_recording_into_an_output_folder_on_a_dead_share_never_holds_up_the_window(
@@ -825,7 +753,7 @@ import pytest
 from PyQt6.QtCore import QTimer
 from emotion_app.gui import app as gui_app
 from emotion_app.io import report_process
-from test_gui_dead_share import DeadShare
+from gui_support import DeadShare
 
 folder = Path({folder!r})
 report_process.PYTHON = {stand_in!r}
@@ -883,7 +811,7 @@ def test_quitting_during_an_export_into_a_dead_share_exits_and_says_what_was_not
     )
     temp = tmp_path / "temp"
     temp.mkdir()
-    # The tests' folder, for the share the child imports from this file, through PYTHONPATH.
+    # The tests' folder, for the share the child imports from gui_support, through PYTHONPATH.
     importable = os.pathsep.join((str(Path(__file__).resolve().parent), str(REPO)))
     env = dict(
         os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), PYTHONPATH=importable, **temp_folder_env(temp)
@@ -999,7 +927,7 @@ from PyQt6.QtCore import QTimer
 from emotion_app.gui import app as gui_app, recording_writer
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import VideoFileSpec
-from test_gui_dead_share import DeadShare
+from gui_support import DeadShare
 
 folder, video, settings = Path({folder!r}), Path({video!r}), {settings!r}
 recording_writer.NOT_ANSWERING_S = {not_answering_s!r}

@@ -25,13 +25,14 @@ from emotion_app.io.unfinished import UNFINISHED_MARK, Tidied, tidy_stopped
 from emotion_app.samples import VideoTruth
 from gui_support import (
     WAIT_MS,
+    DeadShare,
+    join_file_checks,
     play_looping,
     temp_folder_env,
     use_output_folder,
     wait_for_recording,
     wait_until_recorded,
 )
-from test_gui_dead_share import DeadShare, join_file_checks
 
 REPO = Path(__file__).resolve().parent.parent
 
