@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -693,3 +694,55 @@ def test_a_video_file_the_user_may_not_read_is_told_so_not_as_damaged(gui_video:
     assert done.stdout.strip() == f"Could not open video file {locked}: it cannot be read (Permission denied)", (
         done.stdout + done.stderr
     )
+
+
+@pytest.mark.parametrize("first", ["opened", "fault"])
+def test_a_replaced_opens_late_answer_is_not_taken_for_the_next_opens(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
+    # A file on a slow share opened (or failed) just as the user stopped and opened it again:
+    # the first open's answer, arriving while the second still opened, was taken for the
+    # second's: the window played a stream no longer there, or showed a fault over an open
+    # about to succeed. Each answer is held on the capture thread until the test lets it go.
+    clip = tmp_path / "share" / "clip.mp4"
+    clip.parent.mkdir()
+    if first == "opened":
+        shutil.copyfile(gui_video.path, clip)
+    worker_holds: list[tuple[threading.Event, threading.Event]] = []
+
+    class Held:
+        """The worker's signal, each message held until its own release."""
+
+        def __init__(self, signal) -> None:
+            self.signal = signal
+
+        def emit(self, message: object) -> None:
+            reached, release = threading.Event(), threading.Event()
+            worker_holds.append((reached, release))
+            reached.set()
+            release.wait(10.0)
+            self.signal.emit(message)
+
+    window = make_window()
+    worker = window.controller.capture
+    monkeypatch.setattr(worker, "opened", Held(worker.opened))
+    monkeypatch.setattr(worker, "fault", Held(worker.fault))
+    window.open_video(clip)
+    qtbot.waitUntil(lambda: len(worker_holds) == 1, timeout=WAIT_MS)  # the first open's answer
+    spec = window.source_state.spec
+    shutil.copyfile(gui_video.path, clip)  # there for the second open in either case
+    window.stop()
+    window.start_source(spec)
+    worker_holds[0][1].set()
+    qtbot.waitUntil(lambda: len(worker_holds) == 2, timeout=WAIT_MS)  # the second open's answer
+    qtbot.wait(300)  # the first open's answer has arrived
+    try:
+        assert window.source_state.starting and not window.source_state.running
+        assert window.view.placeholder == f"Opening {clip}…"
+        assert window.source_banner.text() == ""  # no fault of the first open's
+        assert window.start_stop_action.text() == "Stop"
+        assert not window.playback_bar.isVisible()
+    finally:
+        worker_holds[1][1].set()
+    qtbot.waitUntil(lambda: window.source_state.running, timeout=WAIT_MS)
+    wait_for_face_result(qtbot, window)

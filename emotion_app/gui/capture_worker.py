@@ -204,10 +204,11 @@ class CaptureWorker(QObject):
         except OpenAbandoned:
             return
         except SourceOpenError as exc:
-            self.fault.emit(_fault(FaultKind.OPEN_FAILED, spec, str(exc)))
+            self.fault.emit(_fault(FaultKind.OPEN_FAILED, spec, str(exc), request=self._requests_taken))
             return
         except Exception as exc:  # a driver or backend error must not kill the thread
-            self.fault.emit(_fault(FaultKind.OPEN_FAILED, spec, f"Could not open {spec.describe()}: {exc}"))
+            message = f"Could not open {spec.describe()}: {exc}"
+            self.fault.emit(_fault(FaultKind.OPEN_FAILED, spec, message, request=self._requests_taken))
             return
         self._source, self._spec = source, spec
         count_in_background = getattr(source, "count_in_background", None)
@@ -234,6 +235,7 @@ class CaptureWorker(QObject):
             source.fps,
             self._count_told,
             _what_plays(spec, source),
+            request=self._requests_taken,  # none is taken while it opens
         )
         self.opened.emit(info)
         if isinstance(spec, VideoFileSpec) and (frame > 0 or paused):
@@ -662,7 +664,7 @@ class CaptureWorker(QObject):
                 kind = FaultKind.ENDED
         frames_read = self._index
         self._close_source()
-        self.fault.emit(_fault(kind, spec, message, frames_read))
+        self.fault.emit(_fault(kind, spec, message, frames_read, request=self._requests_taken))
 
     def _close_source(self) -> None:
         self._timer.stop()
@@ -735,9 +737,10 @@ def _what_plays(spec: SourceSpec, source: FrameSource) -> str:
     return "animation" if isinstance(source, AnimationFrameSource) else "video file"
 
 
-def _fault(kind: FaultKind, spec: SourceSpec, message: str, frames_read: int = 0) -> SourceFault:
-    """The fault, with whether a file source's file is there (looked up here, on the
-    capture thread, for the window: see SourceFault.file_there). Not at a file's end,
-    which offers Play again whatever the file's state."""
+def _fault(kind: FaultKind, spec: SourceSpec, message: str, frames_read: int = 0, *, request: int) -> SourceFault:
+    """The fault of the open ``request`` (see SourceFault.request), with whether a file
+    source's file is there (looked up here, on the capture thread, for the window: see
+    SourceFault.file_there). Not at a file's end, which offers Play again whatever the
+    file's state."""
     there = kind is not FaultKind.ENDED and isinstance(spec, VideoFileSpec) and os.path.isfile(spec.path)
-    return SourceFault(kind, spec, message, frames_read, file_there=there)
+    return SourceFault(kind, spec, message, frames_read, file_there=there, request=request)

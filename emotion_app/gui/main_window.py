@@ -1481,6 +1481,8 @@ class MainWindow(QMainWindow):
 
     # ---- worker signals ------------------------------------------------------------------------
     def _on_source_opened(self, info: SourceInfo) -> None:
+        if info.request != self.controller.requests_sent:
+            return  # stopped or opened again since (its open could not be given up)
         self.source_state.opened(info)
         if isinstance(info.spec, ScreenSpec):
             self.picker.select_screen(info.spec.monitor)
@@ -1505,8 +1507,8 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_source_fault(self, fault: SourceFault) -> None:
-        if fault.spec != self.source_state.spec:
-            return  # a source the user has already moved away from
+        if fault.spec != self.source_state.spec or fault.request != self.controller.requests_sent:
+            return  # a source the user has already moved away from, or stopped or opened again
         self.source_state.failed(ended=fault.kind is FaultKind.ENDED)
         if fault.kind is FaultKind.OPEN_FAILED:
             # Nothing of the source shown before stays on screen as if it were this one.

@@ -124,6 +124,10 @@ class SourceInfo:
     # "multi-page image", "folder of images"): its content decides, not its name (a clip
     # saved as .jpg, an animated WebP, a TIFF of several pages). "" for cameras and screens.
     what: str = ""
+    # Which of the stops and opens sent to the capture thread opened it (see
+    # SourceNotice.request): one that opened as the same source was stopped and opened
+    # again is of an open no longer current.
+    request: int = 0
 
     @property
     def slide_show(self) -> bool:
@@ -169,6 +173,10 @@ class SourceFault:
     # A file source's file is there (Retry may help). Found on the capture thread: a stat
     # of a file on a network share whose server has gone blocks, and must not block the GUI.
     file_there: bool = False
+    # Which of the stops and opens sent to the capture thread opened (or tried to open) the
+    # stream (see SourceNotice.request): a fault of one since stopped and opened again is
+    # not the new open's.
+    request: int = 0
 
 
 @dataclass(frozen=True)

@@ -128,8 +128,8 @@ class StreamController(QObject):
 
     @property
     def requests_sent(self) -> int:
-        """The stops and opens sent to the capture thread so far: a notice of an open
-        (``SourceNotice.request``) below it is of one replaced since."""
+        """The stops and opens sent to the capture thread so far: a notice, an opened or a
+        fault of an open (their ``request``) below it is of one replaced since."""
         return self.capture.requests_sent
 
     def start_session(self) -> None:
