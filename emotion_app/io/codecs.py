@@ -106,6 +106,10 @@ def native_stderr_silenced() -> Iterator[None]:
             os.close(saved)
 
 
+# How long stopping the filter waits for the lines still in its pipe to be passed on.
+FORWARD_DRAIN_S = 1.0
+
+
 class NativeStderrFilter:
     """The process's standard error (file descriptor 2) read through a pipe from
     :meth:`start` to :meth:`stop` (on any threads), and its lines passed on as they come to
@@ -116,6 +120,7 @@ class NativeStderrFilter:
     def __init__(self, drop: Callable[[bytes], bool]) -> None:
         self._drop = drop
         self._saved: int | None = None  # standard error as it was before start()
+        self._forwarder: threading.Thread | None = None
 
     def start(self) -> bool:
         """Pass standard error through the filter; False (and nothing changed) where another
@@ -137,12 +142,17 @@ class NativeStderrFilter:
         os.dup2(write_end, 2)
         os.close(write_end)
         self._saved = saved
-        threading.Thread(target=self._forward, args=(read_end, out), name="stderr filter", daemon=True).start()
+        self._forwarder = threading.Thread(
+            target=self._forward, args=(read_end, out), name="stderr filter", daemon=True
+        )
+        self._forwarder.start()
         return True
 
     def stop(self) -> None:
-        """Standard error as it was before :meth:`start`; lines still in the pipe go on."""
+        """Standard error as it was before :meth:`start`, once the lines still in the pipe
+        have gone on (a bounded wait: a child process may hold the pipe open)."""
         saved, self._saved = self._saved, None
+        forwarder, self._forwarder = self._forwarder, None
         if saved is None:
             return
         try:
@@ -150,6 +160,10 @@ class NativeStderrFilter:
             os.close(saved)
         finally:
             _stderr_lock.release()
+        if forwarder is not None:
+            # A daemon thread: left to run, an exit right after would lose another thread's
+            # last lines still in the pipe.
+            forwarder.join(FORWARD_DRAIN_S)
 
     def _forward(self, read_end: int, out: int) -> None:
         pending = b""
