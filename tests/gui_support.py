@@ -362,8 +362,12 @@ class DeadShare:
         if threading.current_thread() is threading.main_thread():
             self.asked_on_gui_thread.append(text)
         else:
-            self.waiting.set()
-            self.back.wait()
+            self._wait_for_server()
+
+    def _wait_for_server(self) -> None:
+        """Hold the asking thread until the share is back."""
+        self.waiting.set()
+        self.back.wait()
 
 
 def join_file_checks() -> None:

@@ -461,17 +461,7 @@ class LatestFirstShare(DeadShare):
         self._served: set[threading.Thread] = set()
         self._guard = threading.Lock()
 
-    def statvfs(self, path: Any) -> os.statvfs_result:
-        self._hang_if_on_share(path)
-        return self._real_statvfs(path)
-
-    def _hang_if_on_share(self, path: Any) -> None:
-        text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
-        if not isinstance(text, str) or not (text == self.folder or text.startswith(self.folder + os.sep)):
-            return
-        if threading.current_thread() is threading.main_thread():
-            self.asked_on_gui_thread.append(text)
-            return
+    def _wait_for_server(self) -> None:
         with self._guard:
             if threading.current_thread() in self._served:
                 return
