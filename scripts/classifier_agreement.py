@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from emotion_app.cli.common import fail
 from emotion_app.inference import near_tie
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.weights import WeightsError
@@ -47,14 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         classifier = EmotionClassifier.load(args.weights)
     except WeightsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     mode = classifier.optimize(args.mode)
     try:
         faces = load_split(args.data, args.usage, classifier.labels)
     except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     eager = predict_all(classifier, faces.images, eager=True).argmax(1)
     faces_seen_before, faces_redone_before = classifier.faces_seen, classifier.faces_redone
     fast = predict_all(classifier, faces.images).argmax(1)

@@ -37,6 +37,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from emotion_app.cli.common import fail
 from emotion_app.faces.geometry import Box, iou
 from emotion_app.io.video import open_input
 from scripts.support.arguments import script_parser
@@ -162,20 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     detect = load_shipped(args.confidence) if args.detector == "shipped" else load_detector(args.confidence)
     if detect is None and args.detector == "shipped":
-        print("error: the app's CNN face detector cannot be loaded (see weights/face_detector)", file=sys.stderr)
-        return 2
+        return fail("the app's CNN face detector cannot be loaded (see weights/face_detector)")
     if detect is None:
-        print(
-            "error: needs the yuface package (pip install yuface: CPython 3.10 or 3.11 on Linux x86-64)",
-            file=sys.stderr,
-        )
-        return 2
+        return fail("needs the yuface package (pip install yuface: CPython 3.10 or 3.11 on Linux x86-64)")
     if not (args.clips / "truth.csv").is_file():
-        print(f"error: no truth.csv in {args.clips}", file=sys.stderr)
-        return 2
+        return fail(f"no truth.csv in {args.clips}")
     if args.every < 1:
-        print(f"error: --every must be 1 or more, got {args.every}", file=sys.stderr)
-        return 2
+        return fail(f"--every must be 1 or more, got {args.every}")
     report: dict[str, Any] = {"clips": real_clips(detect, args.clips), "cv2_threads": cv2.getNumThreads()}
     if args.gallery is not None:
         report["gallery"] = gallery(detect, args.gallery, args.clips, args.every)

@@ -25,7 +25,6 @@ the ids it gave. The last line is one JSON object. ``--only NAME`` runs one clip
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from emotion_app.cli.common import make_detector
+from emotion_app.cli.common import fail, make_detector
 from emotion_app.io.atomic import OutputError
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.samples import paste, read_video
@@ -136,11 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     missing = [name for name in (WOMAN[0], MAN[0], BACKDROP[0]) if not (args.clips / name).is_file()]
     if missing:
-        print(f"error: {args.clips}: no {', '.join(missing)}", file=sys.stderr)
-        return 2
+        return fail(f"{args.clips}: no {', '.join(missing)}")
     if args.only is not None and args.only not in SCENES:
-        print(f"error: --only: no clip {args.only!r} (one of: {', '.join(SCENES)})", file=sys.stderr)
-        return 2
+        return fail(f"--only: no clip {args.only!r} (one of: {', '.join(SCENES)})")
     applied = apply_overrides(args.set)
     classifier = classifier_or_refuse(None)
     pipeline = EmotionPipeline(make_detector(), classifier)
@@ -158,8 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                     for frame in frames:
                         video.write(frame)
             except (OSError, OutputError) as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                return 2
+                return fail(str(exc))
         figures = measure(frames, pipeline, fresh)
         report["clips"][name] = figures
         if not args.json:

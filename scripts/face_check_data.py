@@ -32,6 +32,7 @@ import cv2
 import cv2.data
 import numpy as np
 
+from emotion_app.cli.common import fail
 from emotion_app.faces.detector import load_frontal_face_cascade
 from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck, shipped_verifier
 from emotion_app.faces.geometry import Box, iou
@@ -84,8 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     check = FaceCheck()
     verifier = shipped_verifier()
     if verifier is None:
-        print("error: the shipped face verifier could not be loaded", file=sys.stderr)
-        return 2
+        return fail("the shipped face verifier could not be loaded")
     rows: list[dict[str, Any]] = []
     for name, ranges in truth.items():
         if not counted(ranges):

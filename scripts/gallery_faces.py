@@ -39,7 +39,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from emotion_app.cli.common import make_detector
+from emotion_app.cli.common import fail, make_detector
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck
 from emotion_app.faces.geometry import Box, iou
@@ -114,8 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     video = args.gallery / "gallery.avi"
     if not video.is_file() or not (args.clips / "multi_face.jpg").is_file():
-        print(f"error: need {video} and {args.clips / 'multi_face.jpg'}", file=sys.stderr)
-        return 2
+        return fail(f"need {video} and {args.clips / 'multi_face.jpg'}")
     faces = photo_faces(args.clips / "multi_face.jpg")
     media = open_input(video)
     frames = media.frame_count or sum(1 for _ in media.frames())

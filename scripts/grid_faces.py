@@ -31,7 +31,7 @@ from typing import Any, TypedDict
 import cv2
 import numpy as np
 
-from emotion_app.cli.common import make_detector
+from emotion_app.cli.common import fail, make_detector
 from emotion_app.io.atomic import OutputError
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
@@ -72,18 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     overrides = apply_overrides(args.overrides)
     if args.grid < 1:
-        print(f"error: --grid must be at least 1, got {args.grid}", file=sys.stderr)
-        return 2
+        return fail(f"--grid must be at least 1, got {args.grid}")
     truth_path = args.clips / "truth.csv"
     if not truth_path.is_file():
-        print(f"error: no truth.csv in {args.clips}", file=sys.stderr)
-        return 2
+        return fail(f"no truth.csv in {args.clips}")
     truth = read_truth(truth_path)
     tile = (args.size[0] // args.grid, args.size[1] // args.grid)
     frames = {name: tile_frames(args.clips / name, tile) for name in CLIPS}
     if any(not clip for clip in frames.values()):
-        print(f"error: {args.clips} lacks one of {', '.join(CLIPS)}", file=sys.stderr)
-        return 2
+        return fail(f"{args.clips} lacks one of {', '.join(CLIPS)}")
     count = args.frames or max(len(clip) for clip in frames.values())
     tiles = [(CLIPS[k % len(CLIPS)], TILE_OFFSET * (k // len(CLIPS))) for k in range(args.grid * args.grid)]
     classifier = classifier_or_refuse(None)
@@ -97,8 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             video = VideoOut(args.write, "MJPG", 30.0, (tile[0] * args.grid, tile[1] * args.grid))
         except OutputError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+            return fail(str(exc))
     # The mosaic video is put in place only if every frame was written.
     with video if video is not None else nullcontext():
         for index in range(count):

@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from emotion_app.cli.common import fail
 from emotion_app.gui.app import create_application, release_window
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.launch import LaunchOptions
@@ -88,9 +89,9 @@ def screenshot(args: argparse.Namespace, work: Path) -> int:
             raise OSError("Qt could not encode the PNG")
         write_bytes(args.out, png.read_bytes())
     except (OSError, OutputError) as exc:
-        print(f"error: could not write {args.out} ({exc})", file=sys.stderr)
+        code = fail(f"could not write {args.out} ({exc})")
         release_window(window)
-        return 2
+        return code
     print(f"platform: {app.platformName()}")
     print(f"weights: {weights}")
     print(f"faces on screen: {len(window.view.result.faces) if window.view.result else 0}")

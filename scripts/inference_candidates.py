@@ -37,6 +37,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from emotion_app.cli.common import fail
 from emotion_app.inference import near_tie
 from emotion_app.inference.calibration import synthetic_calibration_faces
 from emotion_app.inference.classifier import EmotionClassifier
@@ -85,14 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         classifier = EmotionClassifier.load(args.weights)
     except WeightsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     spec = classifier.preprocessing
     try:
         data = load_split(args.data, args.usage, classifier.labels)
     except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     calibration, _ = test_time_inputs(synthetic_calibration_faces(spec.input_size, CALIBRATION_FACES), spec)
     candidates = [
         c

@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from emotion_app.cli.common import fail
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.inference.steadiness import (
     DEFAULT_STEADINESS_LEVEL,
@@ -364,8 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             records.append((run_clip(args.clips / name, make_pipeline, args.every), ranges))
         except InputError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+            return fail(str(exc))
     if args.sweep:
         with make_pipeline() as pipeline:
             uncertainty = pipeline.uncertainty

@@ -10,13 +10,13 @@ scikit-image's coffee photo (textured, face-free). Needs scikit-image (a dev dep
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 from skimage import data
 
+from emotion_app.cli.common import fail
 from emotion_app.io.atomic import OutputError
 from scripts.support.arguments import frame_size, script_parser
 from scripts.support.video_out import VideoOut
@@ -66,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             for frame in frames(width, height, args.frames):
                 video.write(frame)
     except OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     print(f"wrote {args.output}: {args.frames} frames of {width}x{height}")
     return 0
 

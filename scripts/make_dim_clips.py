@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emotion_app.cli.common import fail
 from emotion_app.io.atomic import OutputError, write_bytes
 from scripts.support.arguments import script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS, ONE_PERSON_CLIPS, truth_rows, truth_text
@@ -51,24 +52,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.gain > 0 or not args.noise >= 0:
         message = f"--gain must be above 0 and --noise 0 or more, not {args.gain:g} and {args.noise:g}"
-        print(f"error: {message}", file=sys.stderr)
-        return 2
+        return fail(message)
     truth_path = args.clips / "truth.csv"
     if not truth_path.is_file():
-        print(f"error: {truth_path} not found", file=sys.stderr)
-        return 2
+        return fail(f"{truth_path} not found")
     rows = truth_rows(truth_path, CLIPS)
     try:
         for name in CLIPS:
             target = args.out / (Path(name).stem + ".avi")
             if not write_dimmed(args.clips / name, target, args.gain, args.noise, args.seed):
-                print(f"error: cannot read {args.clips / name}", file=sys.stderr)
-                return 2
+                return fail(f"cannot read {args.clips / name}")
         renamed = [{**row, "file": Path(row["file"]).stem + ".avi"} for row in rows]
         write_bytes(args.out / "truth.csv", truth_text(renamed))
     except OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     print(f"{args.out}: {len(CLIPS)} clips at {args.gain:g} of their brightness, noise {args.noise:g}")
     return 0
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from emotion_app.cli.common import fail
 from emotion_app.io.atomic import OutputError, write_bytes
 from emotion_app.samples import read_video
 from scripts.support.arguments import script_parser
@@ -44,8 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     woman = read_video(args.clips / "WolfgangLanger_Pexels.mp4", min(args.frames, 221))
     empty = read_video(args.clips / "no_face.mp4", 95)
     if photo is None or not woman or not empty:
-        print(f"error: {args.clips} lacks multi_face.jpg, WolfgangLanger_Pexels.mp4 or no_face.mp4", file=sys.stderr)
-        return 2
+        return fail(f"{args.clips} lacks multi_face.jpg, WolfgangLanger_Pexels.mp4 or no_face.mp4")
     frames = min(args.frames, len(woman))
     video = args.out / "gallery.avi"
     try:
@@ -69,8 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             ).encode(),
         )
     except OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     print(f"{video}: {frames} frames of 640x480 at {FPS:g} fps, 11 faces each; truth in {args.out / 'truth.csv'}")
     return 0
 

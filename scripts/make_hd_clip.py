@@ -16,6 +16,7 @@ from pathlib import Path
 
 import cv2
 
+from emotion_app.cli.common import fail
 from emotion_app.io.atomic import OutputError
 from scripts.support.arguments import frame_size, script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS
@@ -32,8 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     width, height = args.size
     capture = cv2.VideoCapture(str(args.source))
     if not capture.isOpened():
-        print(f"error: cannot open {args.source}", file=sys.stderr)
-        return 2
+        return fail(f"cannot open {args.source}")
     fps = args.fps or capture.get(cv2.CAP_PROP_FPS) or 30.0
     fourcc = "MJPG" if args.output.suffix.lower() == ".avi" else "mp4v"
     try:
@@ -44,14 +44,12 @@ def main(argv: list[str] | None = None) -> int:
                     break
                 video.write(cv2.resize(frame, (width, height), interpolation=cv2.INTER_CUBIC))
     except OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     finally:
         capture.release()
     frames = video.frames
     if frames == 0:  # nothing was put in place
-        print(f"error: {args.source} has no readable frames", file=sys.stderr)
-        return 2
+        return fail(f"{args.source} has no readable frames")
     print(f"{args.output}: {frames} frames of {width}x{height} at {fps:.2f} fps ({fourcc}) from {args.source.name}")
     return 0
 

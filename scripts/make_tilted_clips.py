@@ -26,6 +26,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from emotion_app.cli.common import fail
 from emotion_app.io.atomic import OutputError, write_bytes
 from scripts.support.arguments import script_parser
 from scripts.support.real_clips import DEFAULT_CLIPS, ONE_PERSON_CLIPS, truth_rows, truth_text
@@ -97,8 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     truth_path = args.clips / "truth.csv"
     if not truth_path.is_file():
-        print(f"error: {truth_path} not found", file=sys.stderr)
-        return 2
+        return fail(f"{truth_path} not found")
     rows = truth_rows(truth_path, CLIPS)
     lead_ins: dict[str, int] = {}
     written: list[dict[str, object]] = []
@@ -106,14 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         for name in CLIPS:
             lead_in = opening(args.clips / LEAD_IN_FROM[name], LEAD_IN_SECONDS) if args.cut_from_upright else []
             if args.cut_from_upright and not lead_in:
-                print(f"error: cannot read {args.clips / LEAD_IN_FROM[name]}", file=sys.stderr)
-                return 2
+                return fail(f"cannot read {args.clips / LEAD_IN_FROM[name]}")
             lead_ins[name] = len(lead_in)
             if not write_turned(
                 args.clips / name, args.out / (Path(name).stem + ".avi"), args.angle, args.sway, lead_in
             ):
-                print(f"error: cannot read {args.clips / name}", file=sys.stderr)
-                return 2
+                return fail(f"cannot read {args.clips / name}")
         for name in CLIPS:
             file = Path(name).stem + ".avi"
             shift = lead_ins[name]
@@ -134,8 +132,7 @@ def main(argv: list[str] | None = None) -> int:
                     written.append({**row, **moved, "file": file})
         write_bytes(args.out / "truth.csv", truth_text(written))
     except OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     if args.sway is None:
         how = f"a fixed tilt of {args.angle:g} degrees"
     else:

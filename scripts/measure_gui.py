@@ -73,6 +73,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 
 from PyQt6.QtGui import QPaintEvent
 
+from emotion_app.cli.common import fail
 from emotion_app.gui import gui_thread_gc
 from emotion_app.gui.app import create_application, release_window
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
@@ -343,25 +344,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     overrides = apply_overrides(args.overrides)
     if args.video is not None and not args.video.is_file():
-        print(f"error: {args.video}: no such video file", file=sys.stderr)
-        return 2
+        return fail(f"{args.video}: no such video file")
     if args.video is not None:
         # Opened as the app opens a file, a first frame read: one that opens but has no
         # frame left the window waiting out its deadline, then exit 1.
         try:
             open_input(args.video)
         except InputError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+            return fail(str(exc))
     if args.screen is not None and (args.video is not None or args.profile):
-        print("error: --screen measures a screen: not with --video or --profile", file=sys.stderr)
-        return 2
+        return fail("--screen measures a screen: not with --video or --profile")
     screen = None
     if args.screen is not None:
         screen = next((s for s in list_screens() if s.monitor == args.screen), None)
         if screen is None:
-            print(f"error: no screen {args.screen} to capture here (screens: {list_screens()})", file=sys.stderr)
-            return 2
+            return fail(f"no screen {args.screen} to capture here (screens: {list_screens()})")
 
     # Settings and any test-made clip or weights live here, and go with it.
     with tempfile.TemporaryDirectory(prefix="measure_gui_", ignore_cleanup_errors=True) as work:
@@ -391,8 +388,7 @@ def measure(args: argparse.Namespace, work: Path, screen: Screen | None, overrid
             f"p95 {grab['p95']:.2f} ms over {GRAB_SAMPLES} grabs"
         )
     if source_fps <= 0:
-        print(f"error: {clip}: the video does not say its frame rate", file=sys.stderr)
-        return 2
+        return fail(f"{clip}: the video does not say its frame rate")
 
     loader: PipelineLoader = (
         load_optimized_pipeline

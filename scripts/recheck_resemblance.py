@@ -26,6 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from emotion_app.cli.common import fail
 from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.track import Track
@@ -82,15 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         videos = clips_in(args.clips) + list(args.also)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     report: dict[str, Any] = {}
     for video in videos:
         try:
             row = measure(video)
         except InputError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+            return fail(str(exc))
         if not report:  # the header once a clip could be read: an unreadable one is the one error line
             print(f"{'clip':28s}{'resembled':>10}{'full fails':>11}{'full':>6}{'moved':>7}{'pass':>6}{'best':>7}")
         report[video.name] = row

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from emotion_app.cli.common import fail
 from emotion_app.faces.detector import DEFAULT_MIN_FACE, FaceDetector
 from emotion_app.faces.geometry import Box, iou
 from emotion_app.faces.scan_plan import SMALL_BAND_FACTOR
@@ -89,8 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         samples = one_face_frames(args.clips, args.every, detector)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     print(f"{len(samples)} one-face frames; found by the large band's scan (from 48 px, 3 neighbours) at each step")
     print(f"{'side px':>8}" + "".join(f"{f'step {step}':>12}" for step in args.steps))
     table: dict[str, dict[str, int]] = {}

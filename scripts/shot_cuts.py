@@ -26,6 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from emotion_app.cli.common import fail
 from emotion_app.faces.scene_gate import CHANGE_LEVEL, CUT_SHARE, SHOT_CORRELATION, coarse_cells
 from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import to_gray
@@ -78,15 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         clips = clips_in(args.clips)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     report: dict[str, Any] = {"shot_correlation": SHOT_CORRELATION, "clips": {}}
     for path in clips:
         try:
             figures = measure(path)
         except InputError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+            return fail(str(exc))
         report["clips"][path.name] = figures
         if not args.json:
             cuts = ", ".join(f"{c['frame']} ({c['correlation']:.2f})" for c in figures["cuts"]) or "none"

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from emotion_app.cli.common import make_detector
+from emotion_app.cli.common import fail, make_detector
 from emotion_app.io.video import InputError, open_input
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.arguments import script_parser
@@ -83,13 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
     args = parser.parse_args(argv)
     if args.runs < 1:
-        print(f"error: --runs must be at least 1, got {args.runs}", file=sys.stderr)
-        return 2
+        return fail(f"--runs must be at least 1, got {args.runs}")
     try:
         open_input(args.clip)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     runs = 1 if args.inline else args.runs
     with EmotionPipeline(make_detector(), classifier_or_refuse(None), background_scan=not args.inline) as pipeline:
         figures = [measure(args.clip, pipeline, paced=not args.inline) for _ in range(runs)]

@@ -33,6 +33,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from emotion_app.cli.common import fail
 from emotion_app.faces import scan_plan as scan_plan_module
 from emotion_app.faces import tracker as tracker_module
 from emotion_app.faces.detector import FaceDetector
@@ -177,8 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         videos = clips_in(args.clips)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     overrides["small_scan_every"] = args.small_scan_every
     report: dict[str, Any] = {
         "overrides": overrides,
@@ -198,8 +198,7 @@ def main(argv: list[str] | None = None) -> int:
                     else measure(video, args.small_scan_every, cnn_faces=args.cnn_faces)
                 )
         except InputError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+            return fail(str(exc))
         if not report["clips"]:  # the header once a clip could be read: an unreadable one is the one error line
             print(f"{'clip':30s}{'frames':>8}{'with face':>11}{'ids':>5}{'tracker CPU ms/frame':>22}")
         report["clips"][video.name] = row

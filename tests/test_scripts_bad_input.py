@@ -138,3 +138,44 @@ def test_bad_input_is_one_line_and_exit_2(script: str, arguments: str, timeout: 
     lines = [line for line in answer.stderr.splitlines() if not line.startswith(("usage:", " "))]
     assert len(lines) == 1 and "error" in lines[0], answer.stderr[-600:]
     assert _tree(tmp_path) == before, "nothing written"
+
+
+# Refusals whose line names a path: run on files in a folder whose name holds a newline,
+# the message (often an exception's text) has two lines unless the shared helper folds it.
+NEWLINE_CASES = [
+    ("shot_cuts", "--clips {tmp}/bad"),
+    ("recheck_resemblance", "--clips {tmp}/bad"),
+    ("scan_step", "--clips {tmp}/bad"),
+    ("tracker_cost", "--clips {tmp}/bad"),
+    ("classifier_agreement", "{tmp}/x.mp4 --data {tmp}/empty"),
+    ("inference_candidates", "--data {tmp}/missing"),
+    ("make_bench_clip", "{tmp}/out.txt"),
+    ("make_hd_clip", "{tmp}/out.mp4 --source {tmp}/x.mp4"),
+    ("make_dim_clips", "{tmp}/out --clips {tmp}/empty"),
+    ("grid_faces", "--clips {tmp}/empty"),
+    ("face_quality", "--clips {tmp}/empty"),
+    ("measure_gui", "--video {tmp}/missing.mp4"),
+]
+
+
+@pytest.mark.parametrize(("script", "arguments"), NEWLINE_CASES, ids=[" ".join(case) for case in NEWLINE_CASES])
+def test_a_message_of_several_lines_is_one_error_line(script: str, arguments: str, tmp_path: Path) -> None:
+    tmp = tmp_path / "two\nlines"
+    (tmp / "empty").mkdir(parents=True)
+    (tmp / "bad").mkdir()
+    (tmp / "bad" / "x.mp4").write_text("not a video\n")
+    (tmp / "x.mp4").write_text("not a video\n")
+    before = _tree(tmp_path)
+    answer = subprocess.run(
+        [sys.executable, "-m", f"scripts.{script}", *(part.format(tmp=tmp) for part in arguments.split())],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert answer.returncode == 2, f"exit {answer.returncode}: {answer.stderr[-300:]!r}"
+    assert answer.stdout == "", answer.stdout[-300:]
+    assert answer.stderr.count("\n") == 1, answer.stderr[-600:]
+    assert answer.stderr.startswith("error: ") and "two lines" in answer.stderr, answer.stderr[-600:]
+    assert _tree(tmp_path) == before, "nothing written"

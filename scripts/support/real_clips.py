@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from emotion_app.cli.common import fail
 from emotion_app.io.codecs import VIDEO_SUFFIXES
 from emotion_app.io.video import InputError
 
@@ -72,7 +72,7 @@ def truth_or_error(path: Path) -> dict[str, list[TruthRange]] | None:
     try:
         return read_truth(path)
     except (OSError, KeyError, ValueError) as exc:
-        print(f"error: cannot read truth {path}: {exc}", file=sys.stderr)
+        fail(f"cannot read truth {path}: {exc}")  # the caller's main returns the exit code
         return None
 
 
