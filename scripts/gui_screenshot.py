@@ -25,7 +25,7 @@ from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.gui.settings import AppSettings
-from emotion_app.io.atomic import OutputError, write_bytes
+from emotion_app.io.atomic import OutputError, check_target, write_bytes
 from emotion_app.samples import write_demo_video
 from scripts.support.arguments import script_parser
 from scripts.support.model_weights import weights_or_random
@@ -40,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", type=Path, default=None, help="default: the shipped weights, else random-init")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for faces on screen")
     args = parser.parse_args(argv)
+    try:  # before a window is opened and played for a minute
+        check_target(args.out, "screenshot")
+    except OutputError as exc:
+        return fail(str(exc))
 
     # Settings, the demo clip and any random weights live here, and go with it.
     with tempfile.TemporaryDirectory(prefix="gui_screenshot_", ignore_cleanup_errors=True) as work:
@@ -81,10 +85,10 @@ def screenshot(args: argparse.Namespace, work: Path) -> int:
     shot = screen.grabWindow(window.winId())
     if shot.isNull() or shot.width() < 100:
         shot = window.grab()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     # Saved whole or not at all: the screenshot it replaces stays until the new one is written.
     png = work / "screenshot.png"
     try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
         if not shot.save(str(png), "PNG"):
             raise OSError("Qt could not encode the PNG")
         write_bytes(args.out, png.read_bytes())

@@ -72,6 +72,7 @@ CASES = [
     ("tracker_cost", "--clips {tmp}/empty --set EMPTY_SCAN_INTERVAL=three"),
     ("make_bench_clip", "{tmp}/x.mp4/out.mp4"),
     ("make_bench_clip", "{tmp}/out.txt"),
+    ("gui_screenshot", "{tmp}/x.mp4/shot.png"),
     ("gui_monkey", "--video {tmp}/x.mp4"),
     # Were: a traceback (WeightsError, SourceOpenError).
     ("reuse_agreement", "{tmp}/bad/x.mp4 --weights {tmp}/missing.safetensors"),
