@@ -1,4 +1,4 @@
-"""Time ``io.atomic.commit_together`` putting 3 small outputs (4 KiB each) in place over
+"""Time ``io.output_group.commit_together`` putting 3 small outputs (4 KiB each) in place over
 earlier files in one folder, as analyze commits its outputs: the median of --runs commits.
 Staging each output (its data written and synced) is not timed.
 
@@ -12,7 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from emotion_app.io.atomic import commit_together, stage_bytes
+from emotion_app.io.atomic import stage_bytes
+from emotion_app.io.output_group import commit_together
 from scripts.support.arguments import existing_folder, positive_int, script_parser
 
 

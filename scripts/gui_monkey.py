@@ -65,7 +65,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.inference.runners import import_backends
 from emotion_app.inference.steadiness import STEADINESS_LEVELS
-from emotion_app.io.atomic import is_unfinished
+from emotion_app.io.temporary_names import is_unfinished
 from emotion_app.samples import make_random_weights, write_demo_video
 from scripts.support.arguments import script_parser
 from scripts.support.errors import refuse

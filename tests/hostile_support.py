@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from emotion_app.io.atomic import is_unfinished
+from emotion_app.io.temporary_names import is_unfinished
 
 SmallDisk = Callable[[int], Path]
 

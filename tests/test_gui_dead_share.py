@@ -33,7 +33,7 @@ from emotion_app.gui import quitting, recording_writer, snapshot
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.snapshot import MAX_WAITING_SNAPSHOTS, save_snapshot
-from emotion_app.io.atomic import is_unfinished
+from emotion_app.io.temporary_names import is_unfinished
 from emotion_app.samples import VideoTruth, make_random_weights
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
 from gui_support import (

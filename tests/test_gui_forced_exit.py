@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.message_banner import MessageBanner
-from emotion_app.io.atomic import is_unfinished, owner_mark
+from emotion_app.io.temporary_names import is_unfinished, owner_mark
 from emotion_app.io.unfinished import UNFINISHED_MARK, Tidied, tidy_stopped
 from emotion_app.samples import VideoTruth
 from gui_support import (

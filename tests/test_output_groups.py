@@ -1,4 +1,4 @@
-"""Outputs that change together (``io.atomic.commit_together``) across folders: a failed
+"""Outputs that change together (``io.output_group.commit_together``) across folders: a failed
 rename or a kill between the renames never leaves a new file in one folder beside an old
 one in another. Real files, real renames failing, a real SIGKILL."""
 
@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from emotion_app.io import atomic
-from emotion_app.io.atomic import CommitError, commit_together, recover_stopped, stage_bytes
+from emotion_app.io import atomic, temporary_names
+from emotion_app.io.atomic import stage_bytes
+from emotion_app.io.output_group import CommitError, commit_together
+from emotion_app.io.output_recovery import recover_stopped
 from hostile_support import KILLED_AFTER_THE_FIRST_RENAME, hidden_files
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,8 +70,9 @@ def test_a_failed_rename_in_one_folder_puts_back_the_file_in_the_other(tmp_path:
 _KILLED_AFTER_THE_FIRST_RENAME = f"""{KILLED_AFTER_THE_FIRST_RENAME}
 import sys
 from pathlib import Path
+from emotion_app.io.output_group import commit_together
 outputs = [atomic.stage_bytes(Path(sys.argv[1]), b"new rows"), atomic.stage_bytes(Path(sys.argv[2]), b"new video")]
-atomic.commit_together(outputs)
+commit_together(outputs)
 """
 
 
@@ -131,7 +134,7 @@ def test_a_live_writers_group_is_left_alone(tmp_path: Path) -> None:
     assert len(seen[0]) == 6  # per folder: the new file, the earlier one's record, the list
     assert table.read_text() == "new rows" and video.read_bytes() == b"new video"
     assert hidden_files(table.parent) == [] and hidden_files(video.parent) == []
-    assert atomic.PART_MARK in seen[0][0]
+    assert temporary_names.PART_MARK in seen[0][0]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
@@ -166,7 +169,7 @@ def test_a_damaged_group_list_decides_nothing(tmp_path: Path, damage: bytes) -> 
 _KILLED_WRITING_THE_LIST = """
 import os, signal, sys
 from pathlib import Path
-from emotion_app.io import atomic
+from emotion_app.io import atomic, output_group
 _replace = os.replace
 def replace_or_die(source, *args, **kwargs):
     if ".groupw." in str(source):
@@ -174,7 +177,7 @@ def replace_or_die(source, *args, **kwargs):
     _replace(source, *args, **kwargs)
 os.replace = replace_or_die
 outputs = [atomic.stage_bytes(Path(sys.argv[1]), b"new rows"), atomic.stage_bytes(Path(sys.argv[2]), b"new video")]
-atomic.commit_together(outputs)
+output_group.commit_together(outputs)
 """
 
 
@@ -237,7 +240,7 @@ def test_new_files_lists_and_folders_are_synced_before_the_renames(
 _RECOVER_AT_ONCE = """
 import json, sys
 from pathlib import Path
-from emotion_app.io.atomic import recover_stopped
+from emotion_app.io.output_recovery import recover_stopped
 Path(sys.argv[2]).touch()
 while not Path(sys.argv[3]).exists():
     pass
@@ -248,7 +251,7 @@ print(json.dumps(recover_stopped([Path(sys.argv[1])], ["o"])))
 _KILLED_MIDWAY_THROUGH_MANY = """
 import os, signal, sys
 from pathlib import Path
-from emotion_app.io import atomic
+from emotion_app.io import atomic, output_group
 _commit = atomic.AtomicOutput.commit
 done = []
 def commit_then_die(self, *args, **kwargs):
@@ -258,7 +261,7 @@ def commit_then_die(self, *args, **kwargs):
         os.kill(os.getpid(), signal.SIGKILL)
 atomic.AtomicOutput.commit = commit_then_die
 folder = Path(sys.argv[1])
-atomic.commit_together([atomic.stage_bytes(folder / f"o{i:03}.csv", b"new") for i in range(int(sys.argv[3]))])
+output_group.commit_together([atomic.stage_bytes(folder / f"o{i:03}.csv", b"new") for i in range(int(sys.argv[3]))])
 """
 
 

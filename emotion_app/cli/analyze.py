@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from ..arguments import path_argument
 from ..faces.detector import DEFAULT_MIN_FACE
 from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
-from ..io.atomic import AtomicOutput, check_outputs, recover_stopped, resolved, same_file
+from ..io.atomic import AtomicOutput, check_outputs, resolved, same_file
 from ..io.csv_export import FaceCsvWriter, file_text
+from ..io.output_recovery import recover_stopped
 from ..io.overlay import draw_results
 from ..io.retime import output_rate
 from ..io.session_report import (

@@ -173,7 +173,7 @@ class FaceCsvWriter:
     def finish(self) -> AtomicOutput | None:
         """Flush and close the temporary file and check it, without putting it in place:
         the caller commits the output returned (with the other outputs of the same job,
-        :func:`.atomic.commit_together`) or discards it. After a failed write (a full disk)
+        :func:`.output_group.commit_together`) or discards it. After a failed write (a full disk)
         it keeps the frames written completely before it; OutputError (the temporary file
         removed) if even that fails. None when already closed."""
         handle, self._handle = self._handle, None

@@ -22,16 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..timeline import PersonSummary, SessionTimeline
-from .atomic import (
-    AtomicOutput,
-    OutputError,
-    commit_together,
-    recover_stopped,
-    resolved,
-    stage_bytes,
-    tagged_unfinished,
-)
+from .atomic import AtomicOutput, OutputError, resolved, stage_bytes
 from .font_fallback import fallback_font
+from .output_group import commit_together
+from .output_recovery import recover_stopped, tagged_unfinished
 from .overlay import overlay_font_path
 from .overlay_layout import palette_for
 
@@ -276,7 +270,7 @@ def commit_report(
     staged: list[AtomicOutput], announce: Announce | None = None, others: Sequence[AtomicOutput] = ()
 ) -> None:
     """Put :func:`stage_report`'s files (plot, table; or none) in place, both or neither
-    (:func:`.atomic.commit_together`): the earlier table kept (a hard link) and the earlier
+    (:func:`.output_group.commit_together`): the earlier table kept (a hard link) and the earlier
     plot set aside, then the table (the data), then the plot. A failed rename puts both
     earlier files back; a stop between the renames (a kill) leaves the new table and no
     plot, never a plot beside a table it was not drawn from, and the next report written

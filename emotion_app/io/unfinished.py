@@ -21,10 +21,13 @@ from pathlib import Path
 import cv2
 
 from ..wording import count_text
-from .atomic import PART_MARK, FolderLock, mode_for, recover_stopped, stopped_temporaries, target_name
+from .atomic import mode_for
 from .codecs import VIDEO_SUFFIXES, quiet_opencv_log
+from .folder_lock import FolderLock
 from .output_folder import free_name
+from .output_recovery import recover_stopped, stopped_temporaries
 from .session_report import recover_stopped_report
+from .temporary_names import PART_MARK, target_name
 
 # What a kept file's name says after its stem.
 UNFINISHED_MARK = " (unfinished)"
@@ -75,7 +78,7 @@ def tidy_stopped(folder: Path) -> Tidied:
     """What writers whose process is gone left in ``folder``: a timeline report's files
     recovered as its next export would (:func:`.session_report.recover_stopped_report`,
     which warns itself), a group cut short between its renames finished or undone
-    (:func:`.atomic.recover_stopped`); then each unfinished file that reads back (a video
+    (:func:`.output_recovery.recover_stopped`); then each unfinished file that reads back (a video
     with a frame, a CSV with a row) kept as ``NAME (unfinished).SUFFIX`` and any other
     removed (see :class:`Tidied`)."""
     folder = Path(folder)

@@ -769,7 +769,7 @@ class AnnotatedVideoWriter:
     def finish(self) -> AtomicOutput | None:
         """Finish and verify the temporary file, without putting it in place: the caller
         commits the output returned (with the other outputs of the same job,
-        :func:`.atomic.commit_together`) or discards it. OutputError (the temporary file
+        :func:`.output_group.commit_together`) or discards it. OutputError (the temporary file
         removed) if it does not verify; None with no frame written."""
         if self.still:
             return self._finish_still()
