@@ -13,7 +13,8 @@ import pytest
 from PyQt6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.settings import RECENT_KEPT, AppSettings, _literal_paths
+from emotion_app.gui.settings import RECENT_KEPT, AppSettings
+from emotion_app.gui.settings_ini import literal_paths
 from gui_support import WAIT_MS
 
 
@@ -360,7 +361,7 @@ def test_windows_paths_qt_wrote_read_back_as_qt_stored_them(tmp_path: Path) -> N
     assert "last_video_dir=C:\\\\videos\n" in text and "output_folder=C:\\\\new\\\\test\n" in text, text
     assert "last_export_dir=\\\\\\\\server\\\\share\\\\clips\n" in text, text
     assert 'last_weights_dir="D:\\\\My Models, old"\n' in text, text
-    assert _literal_paths(text) == (text, set())  # no value Qt wrote is taken as written
+    assert literal_paths(text) == (text, set())  # no value Qt wrote is taken as written
     settings = AppSettings.at_path(path)
     assert settings.last_video_dir == "C:\\videos" and settings.output_dir == "C:\\new\\test"
     assert settings.last_export_dir == "\\\\server\\share\\clips"

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from PyQt6.QtCore import QByteArray, QSettings
 
-from emotion_app.gui.settings import WRITER_THREAD_NAME, AppSettings
+from emotion_app.gui.settings import AppSettings
+from emotion_app.gui.settings_writer import WRITER_THREAD_NAME
 
 # Generous: only a broken writer comes near it (then the test fails rather than hangs).
 STUCK_S = 20.0

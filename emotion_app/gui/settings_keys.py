@@ -1,0 +1,30 @@
+"""The keys the app's settings are stored under, in one place for the modules that read them:
+:class:`~emotion_app.gui.settings.AppSettings`, and the reading of an INI file's text
+(:mod:`emotion_app.gui.settings_ini`), which reads the path settings' Windows paths as written.
+"""
+
+CAMERA_NAME = "camera/name"
+CAMERA_INDEX = "camera/index"
+CAMERA_SIZE = "camera/size"
+SHOW_BARS = "overlay/show_bars"
+STEADINESS = "overlay/steadiness"
+# Before the steadiness levels the app stored a per-frame EMA factor (0..0.95) here.
+OLD_SMOOTHING = "overlay/smoothing"
+VIDEO_DIR = "files/last_video_dir"
+GEOMETRY = "window/geometry"
+WEIGHTS = "model/weights"
+WEIGHTS_DIR = "model/last_weights_dir"
+SHOW_TIMELINE = "window/show_timeline"
+OUTPUT_FOLDER = "files/output_folder"
+EXPORT_DIR = "files/last_export_dir"
+RECENT = "files/recent"
+STREAM_URLS = "camera/stream_urls"
+NETWORK_CAMERA = "camera/network_url"
+# A model shipped in the app's own weights/ folder is remembered by name with this prefix,
+# not by its path: after an update, or from another copy of the app, the choice means
+# that copy's own file (a path would keep loading the old one wherever it still exists).
+SHIPPED_PREFIX = "shipped:"
+# The settings that hold paths (a shipped: model name is read as no Windows path).
+PATH_KEYS = frozenset({VIDEO_DIR, OUTPUT_FOLDER, EXPORT_DIR, WEIGHTS, WEIGHTS_DIR, RECENT})
+MIRROR_CAMERAS = "view/mirror_cameras"
+MIRROR_FILES = "view/mirror_files"
