@@ -142,7 +142,7 @@ def use_output_folder(qtbot: QtBot, window: MainWindow, folder: str | Path) -> b
 
 def wait_for_recording(qtbot: QtBot, window: MainWindow) -> RecordingRequest:
     """Wait till the recording asked for has started: its folder and files are checked off
-    the GUI thread first (see MainWindow._record_when_checked)."""
+    the GUI thread first (see RecordingControl._record_when_checked)."""
     qtbot.waitUntil(lambda: window.recording is not None, timeout=WAIT_MS)
     assert window.recording is not None
     return window.recording

@@ -313,7 +313,7 @@ def test_a_slide_show_starts_at_the_first_picture_that_reads_and_ends_as_finishe
 def test_recording_with_nothing_playing_is_refused(qtbot: QtBot, make_window, tmp_path: Path) -> None:
     window = make_window()  # no camera, no video
     window.record_action.trigger()
-    assert not window.record_action.isChecked() and window._recording is None
+    assert not window.record_action.isChecked() and window.recording is None
     assert "Nothing to record" in window.source_banner.text()
 
 

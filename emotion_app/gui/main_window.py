@@ -2,8 +2,8 @@
 
 Over 400 lines because it is where every control, menu, key and worker signal meets. Each
 part with state or logic of its own lives in its own module (source_state, playback_bar,
-model_menu, recent_menu, timeline_panel, message_banner, snapshot, stream_controller);
-what stays here is the wiring between them.
+model_menu, recent_menu, timeline_panel, message_banner, snapshot, recording_control,
+stream_controller); what stays here is the wiring between them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from PyQt6 import sip
-from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl, pyqtSignal
+from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import (
     QAction,
     QActionGroup,
@@ -49,11 +49,9 @@ from PyQt6.QtWidgets import (
 
 from emotion_app.faces.geometry import Box, overlap_area
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
-from emotion_app.io.atomic import OutputError, check_outputs, files_played_from
 from emotion_app.io.codecs import h264_codec
 from emotion_app.io.existence import folder_and_parents, nearest_folder
-from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
-from emotion_app.io.unfinished import tidy_stopped_once
+from emotion_app.io.output_folder import output_folder_problem
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.wording import count_text
@@ -72,14 +70,12 @@ from .launch import LaunchOptions
 from .message_banner import MessageArea, MessageBanner
 from .messages import (
     CameraSpec,
-    CheckedRecording,
     FaceNames,
     FaultKind,
     InferenceResult,
     ModelStatus,
     PlaybackState,
     RecordingRequest,
-    RecordingSummary,
     ScreenArea,
     ScreenSpec,
     SourceFault,
@@ -91,6 +87,7 @@ from .messages import (
 from .model_menu import ModelMenu
 from .playback_bar import PlaybackBar, PlayerKeys, format_time
 from .recent_menu import RecentMenu
+from .recording_control import RecordingControl, playing_path
 from .screen_capture import Screen, list_screens
 from .screen_menu import ScreenMenu
 from .settings import RECENT_KEPT, AppSettings
@@ -170,10 +167,6 @@ FILE_CHECK_TIMEOUT_S = 5.0
 class MainWindow(QMainWindow):
     """The app's single window."""
 
-    # What a recording check's tidy did (its notice, the recording's folder), told from the
-    # check's thread: also when its answer comes too late and is dropped (see _tell_tidied).
-    _tidied_by_check = pyqtSignal(str, object)
-
     def __init__(
         self,
         options: LaunchOptions,
@@ -203,8 +196,6 @@ class MainWindow(QMainWindow):
         # A model switched to is loading (the faces keep the one in use meanwhile): the
         # status bar says so until it has loaded or failed.
         self._loading_model: Path | None = None
-        self._recording: RecordingRequest | None = None
-        self._recording_started = 0.0
         self._shut_down = False
         self._initial_source_started = False
         self._pending_source: SourceSpec | None = None  # asked for before the model was ready
@@ -240,25 +231,36 @@ class MainWindow(QMainWindow):
             self.notice_banner.show_message(settings.read_problem, "warning")
         self.status = PerformanceStatusBar(self)
         self.setStatusBar(self.status)
-        self.rec_label = QLabel(self)
-        self.rec_label.setObjectName("recIndicator")
-        self.rec_label.setStyleSheet(
-            "QLabel#recIndicator { color: white; background: #c62828; font-weight: bold;"
-            " padding: 1px 6px; border-radius: 3px; }"
-        )
-        self.rec_label.hide()
-        self.status.insertPermanentWidget(0, self.rec_label)
         self.snapshots = SnapshotSaver(self)
         self._model_card = BackgroundExists(self)  # whether the model in use has a card (About)
         # Whether the folders the file dialogs open in are there, asked off the GUI thread:
         # a folder on a network share whose server has gone blocks a stat for minutes.
         self._dialog_folders = BackgroundExists(self, test=os.path.isdir)
-        # A recording's folder and files, checked off the GUI thread for the same reason;
-        # the recording starts on the answer (see _record_when_checked).
-        self._recording_check = BackgroundCall(file_check_timeout_s, self)
-        self._after_recording_check: Callable[[], None] | None = None
         self._output_folder_check = BackgroundCall(file_check_timeout_s, self)  # one chosen
         self._build_actions()
+        # Record and Record to…: a recording's folder and files are checked off the GUI
+        # thread for the same reason, and the recording starts on the answer.
+        self.recordings = RecordingControl(
+            self.controller,
+            self.source_state,
+            self.record_action,
+            self.status,
+            self.notice_banner,
+            self.source_banner,
+            output_dir=self._output_dir,
+            dialog_start=self._output_dialog_start,
+            # Looked up at each call: tests answer the dialog by replacing the method.
+            ask_save_path=lambda title, suggestion, filters: self.ask_save_path(title, suggestion, filters),
+            hold_still=self._hold_still,
+            refuse_folder=self._refuse_output_folder,
+            choose_output_folder=self.choose_output_folder,
+            show_saved=self.show_saved,
+            play_again=self.retry,
+            open_video_dialog=self.open_video_dialog,
+            check_timeout_s=file_check_timeout_s,
+            parent=self,
+        )
+        self.rec_label = self.recordings.rec_label
         self._build_toolbar()
         self._build_menus()
         self._build_layout()
@@ -359,7 +361,6 @@ class MainWindow(QMainWindow):
         self.record_action.setToolTip(
             "Record the annotated video and a per-face CSV into the output folder; again to stop (Ctrl+R)"
         )
-        self.record_action.triggered.connect(self._on_record_triggered)
         self.record_as_action = QAction("Record to…", self)
         self.record_as_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.record_as_action.triggered.connect(self.record_dialog)
@@ -556,7 +557,6 @@ class MainWindow(QMainWindow):
         self.controller.source_notice.connect(self._on_source_notice)
         self.controller.model_status.connect(self._on_model_status)
         self.controller.result_ready.connect(self._on_result)
-        self.controller.recording_finished.connect(self._on_recording_finished)
         self.controller.playback.connect(self._on_playback)
         self.playback_bar.seek_requested.connect(self.seek)
         self.timeline_panel.visibilityChanged.connect(self._remember_timeline_visibility)
@@ -582,7 +582,7 @@ class MainWindow(QMainWindow):
         self.snapshots.folder_refused.connect(self._refuse_output_folder)
         self.snapshots.not_answering.connect(self._on_snapshot_folder_not_answering)
         self.snapshots.tidied.connect(lambda tidied: self._show_tidied(tidied.notice(), tidied.folder))
-        self._tidied_by_check.connect(self._show_tidied, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
+        self.recordings.tidied.connect(self._show_tidied, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.network_camera_chosen.connect(self.open_network_camera)
         self.picker.screen_chosen.connect(self.open_screen)
@@ -642,7 +642,7 @@ class MainWindow(QMainWindow):
             self._pending_source = spec
             self.source_state.spec = spec
             return
-        if (self._recording is not None or self._recording_check.pending) and self.source_state.spec != spec:
+        if self.recordings.busy and self.source_state.spec != spec:
             self.stop_recording()
         if not _same_source(spec, self.source_state.spec) or isinstance(spec, VideoFileSpec):
             # Another source is another session; so is a file played from its start again
@@ -1160,17 +1160,6 @@ class MainWindow(QMainWindow):
         would go unexplained."""
         self.tidy_banner.show_message(notice, "info", [("Open folder", lambda: _open_folder(folder))])
 
-    def _tell_tidied(self, check: Callable[[], CheckedRecording | _Refusal]) -> CheckedRecording | _Refusal:
-        """``check``'s answer, its tidy's notice told to the window as soon as it is done
-        (on the check's thread): the tidy happened even if the answer is given up on."""
-        answer = check()
-        if isinstance(answer, CheckedRecording) and answer.tidied:
-            try:
-                self._tidied_by_check.emit(answer.tidied, answer.request.video_path.parent)
-            except RuntimeError:  # the window went while the check waited
-                pass
-        return answer
-
     @property
     def is_running(self) -> bool:
         return self.source_state.running
@@ -1251,168 +1240,23 @@ class MainWindow(QMainWindow):
         with self.paused_for_dialog():
             path = self.ask_save_path("Save snapshot", str(suggestion), "PNG image (*.png)")
         if path:  # checked on the writing thread: never over the image being shown
-            self.snapshots.save(result, Path(path), self._playing_path())
+            self.snapshots.save(result, Path(path), playing_path(self.source_state.spec))
 
     def start_recording(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest | None:
-        """Record to ``video_path`` (and a CSV beside it) once both are checked, off the GUI
-        thread; returns the request checked, None (with a banner) when there is nothing to
-        record. A path that is the playing video (after links) or unusable is refused with
-        a banner instead of recorded to."""
-        if self._nothing_to_record():
-            return None
-        video_path = Path(video_path)
-        if not video_path.suffix:
-            video_path = video_path.with_suffix(".mp4")
-        request = RecordingRequest(video_path, Path(csv_path) if csv_path else video_path.with_suffix(".csv"))
-        playing = self._playing_path()
-        self._record_when_checked(lambda: _checked_recording(request, playing), video_path.parent)
-        return request
-
-    def _record_when_checked(
-        self,
-        check: Callable[[], CheckedRecording | _Refusal],
-        folder: Path,
-        then: Callable[[], None] | None = None,
-    ) -> None:
-        """Run ``check`` off the GUI thread (each of its stats blocks for minutes on a
-        network share whose server has gone) and start the recording it answers, or show
-        why not; ``folder``, where it records, is named if no answer comes in time. Record
-        stays checked meanwhile, and pressed again cancels. ``then`` follows in any case."""
-        if self._recording_check.pending:  # replaced by this one
-            self._recording_check.cancel()
-            self._settle_recording_check()
-        self.record_action.setChecked(True)
-        self._after_recording_check = then
-        if not self._recording_check.start(
-            lambda: self._tell_tidied(check), self._on_recording_checked, lambda: self._on_recording_unanswered(folder)
-        ):
-            self._on_recording_checked(_Refusal("Recording refused: no thread could be started to check its files"))
-
-    def _on_recording_checked(self, answer: CheckedRecording | _Refusal) -> None:
-        if isinstance(answer, _Refusal):
-            self.record_action.setChecked(False)
-            if answer.folder is not None:
-                self._refuse_output_folder(answer.folder, answer.message)
-            else:
-                self.notice_banner.show_message(answer.message, "error")
-        elif not self._nothing_to_record():  # (the source was stopped meanwhile: said there)
-            self._begin_recording(answer.request)
-        self._settle_recording_check()
-
-    def _on_recording_unanswered(self, folder: Path) -> None:
-        self.record_action.setChecked(False)
-        self.notice_banner.show_message(
-            f"Recording refused: {folder} did not answer within {self._recording_check.timeout_s:g} s (a network "
-            "share whose server has gone?); nothing was recorded.",
-            "error",
-            [("Choose output folder…", self.choose_output_folder)],
-        )
-        self._settle_recording_check()
-
-    def _settle_recording_check(self) -> None:
-        then, self._after_recording_check = self._after_recording_check, None
-        if then is not None:
-            then()
-
-    def _begin_recording(self, request: RecordingRequest) -> None:
-        info = self.source_state.info
-        fps = info.fps if info is not None and info.fps > 0 else FALLBACK_FPS
-        self.controller.start_recording(request, fps)
-        self._recording = request
-        self._recording_started = time.monotonic()
-        self.record_action.setChecked(True)
-        self._refresh_rec_indicator()
-
-    def _nothing_to_record(self) -> bool:
-        """True, with a banner, when no source is on that a recording could take frames
-        from: asked first, before a file name is asked for or the output folder made."""
-        state = self.source_state
-        if state.active:
-            return False
-        self.record_action.setChecked(False)
-        info = state.info
-        if state.ended and state.is_file and info is not None:
-            # The finished file is still on screen: "nothing" would read as a fault, and the
-            # banner it replaces offered Play again, which this one keeps.
-            what = "slide show" if info.slide_show else "animation" if info.what == "animation" else "video"
-            self.source_banner.show_message(
-                f"The {what} has finished: play it again to record.",
-                "info",
-                [("Play again", self.retry), ("Open video file…", self.open_video_dialog)],
-            )
-            return True
-        self.source_banner.show_message("Nothing to record: start a camera, a screen or a video first.", "warning")
-        return True
-
-    def _playing_path(self) -> Path | None:
-        """The file or folder being played: what a snapshot or a recording must never be
-        written over (its files are listed off the GUI thread, see files_played_from)."""
-        spec = self.source_state.spec
-        return spec.path if isinstance(spec, VideoFileSpec) else None
+        """See :meth:`RecordingControl.start`."""
+        return self.recordings.start(video_path, csv_path)
 
     def stop_recording(self) -> None:
         """End the recording, or the check of one about to start."""
-        if self._recording_check.pending:
-            self._recording_check.cancel()
-            self.record_action.setChecked(False)
-            self._settle_recording_check()
-        if self._recording is None:
-            return
-        self.controller.stop_recording()
-        self._recording = None
-        self.record_action.setChecked(False)
-        self._refresh_rec_indicator()
+        self.recordings.stop()
 
     @property
     def recording(self) -> RecordingRequest | None:
-        return self._recording
-
-    def _on_record_triggered(self, checked: bool) -> None:
-        if not checked:
-            self.stop_recording()
-            return
-        if self._nothing_to_record():
-            return
-        # Made, checked and given a free name off the GUI thread: on a network share whose
-        # server has gone each of those waits for minutes.
-        folder, when, playing = Path(self._output_dir()), datetime.now(), self._playing_path()
-        self._record_when_checked(lambda: _recording_in(folder, when, playing), folder)
+        return self.recordings.recording
 
     def record_dialog(self) -> None:
-        """Record to a file the user names; a file holds still meanwhile and the recording
-        starts when the dialog closes and its files are checked; a recording running goes
-        on if the dialog is cancelled."""
-        if self._nothing_to_record():
-            return
-        suggestion = Path(self._output_dialog_start()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.mp4"
-        play_on = self._hold_still()
-        try:
-            path = self.ask_save_path(
-                "Record annotated video (a CSV is written beside it)",
-                str(suggestion),
-                "MP4 video (*.mp4);;AVI video (*.avi)",
-            )
-        except BaseException:
-            play_on()
-            raise
-        if not path:
-            play_on()
-            return
-        self.stop_recording()
-        if self._nothing_to_record():  # the source ended while the dialog was open
-            play_on()
-            return
-        video, playing = Path(path), self._playing_path()
-        # Started before the video plays on, so it begins at the frame on screen.
-        self._record_when_checked(lambda: _recording_to(video, playing), video.parent, then=play_on)
-
-    def _refresh_rec_indicator(self) -> None:
-        if self._recording is None:
-            self.rec_label.hide()
-            return
-        self.rec_label.setText(f"● REC {format_time(time.monotonic() - self._recording_started)}")
-        self.rec_label.setToolTip(f"Recording to {self._recording.video_path} and {self._recording.csv_path.name}")
-        self.rec_label.show()
+        """See :meth:`RecordingControl.record_dialog`."""
+        self.recordings.record_dialog()
 
     # ---- output folder -------------------------------------------------------------------------
     def _on_snapshot_folder_not_answering(self, folder: Path, waiting: int) -> None:
@@ -1669,26 +1513,6 @@ class MainWindow(QMainWindow):
         self.playback_bar.show_position(state.position)
         self._update_actions()
 
-    def _on_recording_finished(self, summary: RecordingSummary) -> None:
-        if (summary.error or summary.ended_by) and self._recording == summary.request:
-            # It ended by itself: the Record button and the REC indicator say so.
-            self._recording = None
-            self.record_action.setChecked(False)
-            self._refresh_rec_indicator()
-        if summary.error:
-            self.notice_banner.show_message(f"Recording stopped: {summary.error}", "error")
-            return
-        video, csv_path = summary.request.video_path, summary.request.csv_path
-        ended = f"Recording stopped: {summary.ended_by}. " if summary.ended_by else ""
-        if summary.frames_written == 0:  # started and stopped while paused: nothing was written
-            self.notice_banner.show_message("Nothing was recorded: no frame played while the recording ran.", "info")
-            return
-        codec = f", {summary.codec}" if summary.codec else ""
-        # Named when kept, rows or none: with no face seen it holds its header, as analyze's does.
-        rows = f" and {csv_path.name} ({count_text(summary.rows_written, 'row')})" if summary.csv_kept else ""
-        frames = count_text(summary.frames_written, "frame")
-        self.show_saved(f"{ended}Saved {video.name} ({frames}{codec}){rows} in {video.parent}", video)
-
     @property
     def model_status(self) -> ModelStatus | None:
         return self._model_status
@@ -1760,7 +1584,7 @@ class MainWindow(QMainWindow):
         now = time.perf_counter()
         self.status.show_stats(self.stats, now)
         self.status.show_summary(self.status_summary(now))
-        self._refresh_rec_indicator()
+        self.recordings.refresh_indicator()
         self._tell_unsaved_settings()
 
     def _tell_unsaved_settings(self) -> None:
@@ -1933,72 +1757,6 @@ def app_version() -> str:
         return version("emotion-app")
     except PackageNotFoundError:
         return "(version unknown)"
-
-
-@dataclasses.dataclass(frozen=True)
-class _Refusal:
-    """Why a recording cannot start, in a line; ``folder``: the output folder that cannot
-    be saved into (the message reads on after its name)."""
-
-    message: str
-    folder: Path | None = None
-
-
-def _checked_recording(request: RecordingRequest, playing: Path | None) -> CheckedRecording | _Refusal:
-    """``request``, or why it cannot be recorded: one of its files is the file (or one of
-    the folder's) being ``playing``, or cannot be written. Tidies its folders (see
-    io.unfinished). Asks the disk: off the GUI thread."""
-    if request.video_path.suffix.lower() in IMAGE_SUFFIXES:
-        # The video writer would keep only the last frame, as a still (analyze's way with a picture).
-        return _Refusal(
-            f"Recording refused: {request.video_path} is a picture's name; a recording is a video (.mp4 or .avi)"
-        )
-    try:
-        protected = files_played_from(playing) if playing is not None else []
-        check_outputs([("recording", request.video_path), ("its CSV", request.csv_path)], protected)
-    except OutputError as exc:  # never record over the video being played
-        return _Refusal(f"Recording refused: {exc}")
-    except (OSError, ValueError) as exc:  # a name too long, a NUL in it
-        return _Refusal(f"Recording refused: {request.video_path}: {getattr(exc, 'strerror', None) or exc}")
-    # What a recording there cut short by a kill or a crash left (hidden .part files).
-    notices: list[str] = []
-    for folder in dict.fromkeys((request.video_path.parent, request.csv_path.parent)):
-        tidied = tidy_stopped_once(folder)
-        for line in tidied.lines:
-            log.warning("%s", line)
-        notices.append(tidied.notice())
-    return CheckedRecording(request, ". ".join(notice for notice in notices if notice))
-
-
-def _recording_in(folder: Path, when: datetime, playing: Path | None) -> CheckedRecording | _Refusal:
-    """Ctrl+R's recording: a new name at ``when`` in the output folder ``folder``, made if
-    missing, checked. Asks the disk: off the GUI thread."""
-    problem = output_folder_problem(folder)
-    if problem:
-        return _Refusal(problem, folder)
-    try:
-        video = unique_output_path(folder, "recording", ".mp4", when)
-    except OSError as exc:  # a name too long for the file system, say: asking of it raises
-        return _Refusal(f"Recording refused: no name for it in {folder}: {exc.strerror or exc}")
-    return _checked_recording(RecordingRequest(video, video.with_suffix(".csv")), playing)
-
-
-def _recording_to(video: Path, playing: Path | None) -> CheckedRecording | _Refusal:
-    """Record to…'s recording, to the file ``video`` the user named. Asks the disk: off the
-    GUI thread."""
-    try:
-        if not video.suffix:
-            # The dialog asked about the name typed ("talk"), not the one recorded to
-            # (talk.mp4): a video of that name is kept, the recording numbered.
-            video = free_name(video.with_suffix(".mp4"))
-        # The dialog asked before replacing the video, never about the CSV beside it: a
-        # CSV there without that video is another file, kept under a numbered name.
-        csv_path = video.with_suffix(".csv")
-        if not video.exists():
-            csv_path = free_name(csv_path)
-    except (OSError, ValueError) as exc:  # a name too long, a NUL in it
-        return _Refusal(f"Recording refused: {video}: {getattr(exc, 'strerror', None) or exc}")
-    return _checked_recording(RecordingRequest(video, csv_path), playing)
 
 
 def _card_of(weights: Path) -> Path:

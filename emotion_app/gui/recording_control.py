@@ -1,0 +1,377 @@
+"""Recording from the window: Record (Ctrl+R) into the output folder, Record to… a file the
+user names, the check of its folder and files off the GUI thread before it starts, the REC
+indicator in the status bar, and what the recording's end says. The window owns one and
+tells it, through its constructor, what it shows messages in and asks with."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PyQt6.QtCore import QObject, pyqtSignal
+from PyQt6.QtGui import QAction
+from PyQt6.QtWidgets import QLabel, QStatusBar
+
+from emotion_app.io.atomic import OutputError, check_outputs, files_played_from
+from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
+from emotion_app.io.unfinished import tidy_stopped_once
+from emotion_app.io.video import IMAGE_SUFFIXES
+from emotion_app.wording import count_text
+
+from .background_call import BackgroundCall
+from .frame_sources import FALLBACK_FPS
+from .message_banner import MessageBanner
+from .messages import CheckedRecording, RecordingRequest, RecordingSummary, SourceSpec, VideoFileSpec
+from .playback_bar import format_time
+from .source_state import SourceState
+from .stream_controller import StreamController
+
+log = logging.getLogger(__name__)
+
+
+def playing_path(spec: SourceSpec | None) -> Path | None:
+    """The file or folder being played: what a snapshot or a recording must never be
+    written over (its files are listed off the GUI thread, see files_played_from)."""
+    return spec.path if isinstance(spec, VideoFileSpec) else None
+
+
+class RecordingControl(QObject):
+    """Starts and stops the window's recordings (written by the controller's inference
+    thread) and says how each went.
+
+    A recording's folder and files are checked off the GUI thread first (each of their
+    stats blocks for minutes on a network share whose server has gone): Record stays
+    checked meanwhile, pressed again cancels, and the recording starts on the answer, or
+    the notice banner says why not. :attr:`rec_label`, in the status bar, shows the one
+    running and for how long (:meth:`refresh_indicator`, on the window's status timer)."""
+
+    # What a recording check's tidy did (its notice, the recording's folder), told from the
+    # check's thread: also when its answer comes too late and is dropped (see _tell_tidied).
+    # The window shows it through a queued connection.
+    tidied = pyqtSignal(str, object)
+
+    def __init__(
+        self,
+        controller: StreamController,
+        source_state: SourceState,
+        record_action: QAction,
+        status_bar: QStatusBar,
+        notice_banner: MessageBanner,
+        source_banner: MessageBanner,
+        *,
+        output_dir: Callable[[], str],
+        dialog_start: Callable[[], str],
+        ask_save_path: Callable[[str, str, str], str],
+        hold_still: Callable[[], Callable[[], None]],
+        refuse_folder: Callable[[Path, str], None],
+        choose_output_folder: Callable[[], None],
+        show_saved: Callable[[str, Path], None],
+        play_again: Callable[[], None],
+        open_video_dialog: Callable[[], None],
+        check_timeout_s: float,
+        parent: QObject | None = None,
+    ) -> None:
+        """``record_action``: the checkable Record action (Ctrl+R), kept checked while a
+        recording runs or is being checked; ``status_bar``: where the REC indicator goes;
+        ``notice_banner``: where refusals and the end's news go; ``source_banner``: where
+        "nothing to record" goes. ``output_dir``: the folder Record records into;
+        ``dialog_start``: where Record to…'s dialog opens; ``ask_save_path(title,
+        suggestion, filters)``: its file, "" when cancelled; ``hold_still``: pause a playing
+        file, returning what plays it on; ``refuse_folder``: say the output folder cannot be
+        saved into; ``choose_output_folder``, ``play_again``, ``open_video_dialog``: the
+        banners' buttons; ``show_saved``: a recording's "Saved" notice; ``check_timeout_s``:
+        how long the check may take before the recording is refused."""
+        super().__init__(parent)
+        self._controller = controller
+        self._source_state = source_state
+        self._record_action = record_action
+        self._notices = notice_banner
+        self._source_banner = source_banner
+        self._output_dir = output_dir
+        self._dialog_start = dialog_start
+        self._ask_save_path = ask_save_path
+        self._hold_still = hold_still
+        self._refuse_folder = refuse_folder
+        self._choose_output_folder = choose_output_folder
+        self._show_saved = show_saved
+        self._play_again = play_again
+        self._open_video_dialog = open_video_dialog
+        self._recording: RecordingRequest | None = None
+        self._recording_started = 0.0
+        # A recording's folder and files, checked off the GUI thread; the recording starts
+        # on the answer (see _record_when_checked).
+        self._recording_check = BackgroundCall(check_timeout_s, self)
+        self._after_recording_check: Callable[[], None] | None = None
+        self.rec_label = QLabel(status_bar)
+        self.rec_label.setObjectName("recIndicator")
+        self.rec_label.setStyleSheet(
+            "QLabel#recIndicator { color: white; background: #c62828; font-weight: bold;"
+            " padding: 1px 6px; border-radius: 3px; }"
+        )
+        self.rec_label.hide()
+        status_bar.insertPermanentWidget(0, self.rec_label)
+        record_action.triggered.connect(self._on_record_triggered)
+        controller.recording_finished.connect(self._on_recording_finished)
+
+    @property
+    def recording(self) -> RecordingRequest | None:
+        """The recording running (None while one is only being checked)."""
+        return self._recording
+
+    @property
+    def busy(self) -> bool:
+        """A recording runs, or the check of one about to start does."""
+        return self._recording is not None or self._recording_check.pending
+
+    def start(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest | None:
+        """Record to ``video_path`` (and a CSV beside it) once both are checked, off the GUI
+        thread; returns the request checked, None (with a banner) when there is nothing to
+        record. A path that is the playing video (after links) or unusable is refused with
+        a banner instead of recorded to."""
+        if self._nothing_to_record():
+            return None
+        video_path = Path(video_path)
+        if not video_path.suffix:
+            video_path = video_path.with_suffix(".mp4")
+        request = RecordingRequest(video_path, Path(csv_path) if csv_path else video_path.with_suffix(".csv"))
+        playing = playing_path(self._source_state.spec)
+        self._record_when_checked(lambda: _checked_recording(request, playing), video_path.parent)
+        return request
+
+    def stop(self) -> None:
+        """End the recording, or the check of one about to start."""
+        if self._recording_check.pending:
+            self._recording_check.cancel()
+            self._record_action.setChecked(False)
+            self._settle_recording_check()
+        if self._recording is None:
+            return
+        self._controller.stop_recording()
+        self._recording = None
+        self._record_action.setChecked(False)
+        self.refresh_indicator()
+
+    def record_dialog(self) -> None:
+        """Record to a file the user names; a file holds still meanwhile and the recording
+        starts when the dialog closes and its files are checked; a recording running goes
+        on if the dialog is cancelled."""
+        if self._nothing_to_record():
+            return
+        suggestion = Path(self._dialog_start()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.mp4"
+        play_on = self._hold_still()
+        try:
+            path = self._ask_save_path(
+                "Record annotated video (a CSV is written beside it)",
+                str(suggestion),
+                "MP4 video (*.mp4);;AVI video (*.avi)",
+            )
+        except BaseException:
+            play_on()
+            raise
+        if not path:
+            play_on()
+            return
+        self.stop()
+        if self._nothing_to_record():  # the source ended while the dialog was open
+            play_on()
+            return
+        video, playing = Path(path), playing_path(self._source_state.spec)
+        # Started before the video plays on, so it begins at the frame on screen.
+        self._record_when_checked(lambda: _recording_to(video, playing), video.parent, then=play_on)
+
+    def refresh_indicator(self) -> None:
+        """The REC indicator: the recording running and its time so far, else hidden."""
+        if self._recording is None:
+            self.rec_label.hide()
+            return
+        self.rec_label.setText(f"● REC {format_time(time.monotonic() - self._recording_started)}")
+        self.rec_label.setToolTip(f"Recording to {self._recording.video_path} and {self._recording.csv_path.name}")
+        self.rec_label.show()
+
+    def _on_record_triggered(self, checked: bool) -> None:
+        if not checked:
+            self.stop()
+            return
+        if self._nothing_to_record():
+            return
+        # Made, checked and given a free name off the GUI thread: on a network share whose
+        # server has gone each of those waits for minutes.
+        folder, when, playing = Path(self._output_dir()), datetime.now(), playing_path(self._source_state.spec)
+        self._record_when_checked(lambda: _recording_in(folder, when, playing), folder)
+
+    def _record_when_checked(
+        self,
+        check: Callable[[], CheckedRecording | _Refusal],
+        folder: Path,
+        then: Callable[[], None] | None = None,
+    ) -> None:
+        """Run ``check`` off the GUI thread (each of its stats blocks for minutes on a
+        network share whose server has gone) and start the recording it answers, or show
+        why not; ``folder``, where it records, is named if no answer comes in time. Record
+        stays checked meanwhile, and pressed again cancels. ``then`` follows in any case."""
+        if self._recording_check.pending:  # replaced by this one
+            self._recording_check.cancel()
+            self._settle_recording_check()
+        self._record_action.setChecked(True)
+        self._after_recording_check = then
+        if not self._recording_check.start(
+            lambda: self._tell_tidied(check), self._on_recording_checked, lambda: self._on_recording_unanswered(folder)
+        ):
+            self._on_recording_checked(_Refusal("Recording refused: no thread could be started to check its files"))
+
+    def _tell_tidied(self, check: Callable[[], CheckedRecording | _Refusal]) -> CheckedRecording | _Refusal:
+        """``check``'s answer, its tidy's notice told to the window as soon as it is done
+        (on the check's thread): the tidy happened even if the answer is given up on."""
+        answer = check()
+        if isinstance(answer, CheckedRecording) and answer.tidied:
+            try:
+                self.tidied.emit(answer.tidied, answer.request.video_path.parent)
+            except RuntimeError:  # the window went while the check waited
+                pass
+        return answer
+
+    def _on_recording_checked(self, answer: CheckedRecording | _Refusal) -> None:
+        if isinstance(answer, _Refusal):
+            self._record_action.setChecked(False)
+            if answer.folder is not None:
+                self._refuse_folder(answer.folder, answer.message)
+            else:
+                self._notices.show_message(answer.message, "error")
+        elif not self._nothing_to_record():  # (the source was stopped meanwhile: said there)
+            self._begin_recording(answer.request)
+        self._settle_recording_check()
+
+    def _on_recording_unanswered(self, folder: Path) -> None:
+        self._record_action.setChecked(False)
+        self._notices.show_message(
+            f"Recording refused: {folder} did not answer within {self._recording_check.timeout_s:g} s (a network "
+            "share whose server has gone?); nothing was recorded.",
+            "error",
+            [("Choose output folder…", self._choose_output_folder)],
+        )
+        self._settle_recording_check()
+
+    def _settle_recording_check(self) -> None:
+        then, self._after_recording_check = self._after_recording_check, None
+        if then is not None:
+            then()
+
+    def _begin_recording(self, request: RecordingRequest) -> None:
+        info = self._source_state.info
+        fps = info.fps if info is not None and info.fps > 0 else FALLBACK_FPS
+        self._controller.start_recording(request, fps)
+        self._recording = request
+        self._recording_started = time.monotonic()
+        self._record_action.setChecked(True)
+        self.refresh_indicator()
+
+    def _nothing_to_record(self) -> bool:
+        """True, with a banner, when no source is on that a recording could take frames
+        from: asked first, before a file name is asked for or the output folder made."""
+        state = self._source_state
+        if state.active:
+            return False
+        self._record_action.setChecked(False)
+        info = state.info
+        if state.ended and state.is_file and info is not None:
+            # The finished file is still on screen: "nothing" would read as a fault, and the
+            # banner it replaces offered Play again, which this one keeps.
+            what = "slide show" if info.slide_show else "animation" if info.what == "animation" else "video"
+            self._source_banner.show_message(
+                f"The {what} has finished: play it again to record.",
+                "info",
+                [("Play again", self._play_again), ("Open video file…", self._open_video_dialog)],
+            )
+            return True
+        self._source_banner.show_message("Nothing to record: start a camera, a screen or a video first.", "warning")
+        return True
+
+    def _on_recording_finished(self, summary: RecordingSummary) -> None:
+        if (summary.error or summary.ended_by) and self._recording == summary.request:
+            # It ended by itself: the Record button and the REC indicator say so.
+            self._recording = None
+            self._record_action.setChecked(False)
+            self.refresh_indicator()
+        if summary.error:
+            self._notices.show_message(f"Recording stopped: {summary.error}", "error")
+            return
+        video, csv_path = summary.request.video_path, summary.request.csv_path
+        ended = f"Recording stopped: {summary.ended_by}. " if summary.ended_by else ""
+        if summary.frames_written == 0:  # started and stopped while paused: nothing was written
+            self._notices.show_message("Nothing was recorded: no frame played while the recording ran.", "info")
+            return
+        codec = f", {summary.codec}" if summary.codec else ""
+        # Named when kept, rows or none: with no face seen it holds its header, as analyze's does.
+        rows = f" and {csv_path.name} ({count_text(summary.rows_written, 'row')})" if summary.csv_kept else ""
+        frames = count_text(summary.frames_written, "frame")
+        self._show_saved(f"{ended}Saved {video.name} ({frames}{codec}){rows} in {video.parent}", video)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Refusal:
+    """Why a recording cannot start, in a line; ``folder``: the output folder that cannot
+    be saved into (the message reads on after its name)."""
+
+    message: str
+    folder: Path | None = None
+
+
+def _checked_recording(request: RecordingRequest, playing: Path | None) -> CheckedRecording | _Refusal:
+    """``request``, or why it cannot be recorded: one of its files is the file (or one of
+    the folder's) being ``playing``, or cannot be written. Tidies its folders (see
+    io.unfinished). Asks the disk: off the GUI thread."""
+    if request.video_path.suffix.lower() in IMAGE_SUFFIXES:
+        # The video writer would keep only the last frame, as a still (analyze's way with a picture).
+        return _Refusal(
+            f"Recording refused: {request.video_path} is a picture's name; a recording is a video (.mp4 or .avi)"
+        )
+    try:
+        protected = files_played_from(playing) if playing is not None else []
+        check_outputs([("recording", request.video_path), ("its CSV", request.csv_path)], protected)
+    except OutputError as exc:  # never record over the video being played
+        return _Refusal(f"Recording refused: {exc}")
+    except (OSError, ValueError) as exc:  # a name too long, a NUL in it
+        return _Refusal(f"Recording refused: {request.video_path}: {getattr(exc, 'strerror', None) or exc}")
+    # What a recording there cut short by a kill or a crash left (hidden .part files).
+    notices: list[str] = []
+    for folder in dict.fromkeys((request.video_path.parent, request.csv_path.parent)):
+        tidied = tidy_stopped_once(folder)
+        for line in tidied.lines:
+            log.warning("%s", line)
+        notices.append(tidied.notice())
+    return CheckedRecording(request, ". ".join(notice for notice in notices if notice))
+
+
+def _recording_in(folder: Path, when: datetime, playing: Path | None) -> CheckedRecording | _Refusal:
+    """Ctrl+R's recording: a new name at ``when`` in the output folder ``folder``, made if
+    missing, checked. Asks the disk: off the GUI thread."""
+    problem = output_folder_problem(folder)
+    if problem:
+        return _Refusal(problem, folder)
+    try:
+        video = unique_output_path(folder, "recording", ".mp4", when)
+    except OSError as exc:  # a name too long for the file system, say: asking of it raises
+        return _Refusal(f"Recording refused: no name for it in {folder}: {exc.strerror or exc}")
+    return _checked_recording(RecordingRequest(video, video.with_suffix(".csv")), playing)
+
+
+def _recording_to(video: Path, playing: Path | None) -> CheckedRecording | _Refusal:
+    """Record to…'s recording, to the file ``video`` the user named. Asks the disk: off the
+    GUI thread."""
+    try:
+        if not video.suffix:
+            # The dialog asked about the name typed ("talk"), not the one recorded to
+            # (talk.mp4): a video of that name is kept, the recording numbered.
+            video = free_name(video.with_suffix(".mp4"))
+        # The dialog asked before replacing the video, never about the CSV beside it: a
+        # CSV there without that video is another file, kept under a numbered name.
+        csv_path = video.with_suffix(".csv")
+        if not video.exists():
+            csv_path = free_name(csv_path)
+    except (OSError, ValueError) as exc:  # a name too long, a NUL in it
+        return _Refusal(f"Recording refused: {video}: {getattr(exc, 'strerror', None) or exc}")
+    return _checked_recording(RecordingRequest(video, csv_path), playing)
