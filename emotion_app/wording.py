@@ -6,3 +6,8 @@ from __future__ import annotations
 def count_text(number: int, noun: str, plural: str | None = None) -> str:
     """``number`` with ``noun`` in the right number (``plural``: when not noun + "s")."""
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def capitalised(text: str) -> str:
+    """``text`` with its first letter a capital, the rest as it is (a path's case kept)."""
+    return text[:1].upper() + text[1:]

@@ -25,13 +25,13 @@ from pathlib import Path
 import cv2
 from PIL import Image
 
-from emotion_app.gui.frame_sources import (
+from emotion_app.sources.frame_sources import (
     AnimationFrameSource,
     OpenCvFrameSource,
     SourceOpenError,
     open_frame_source,
 )
-from emotion_app.gui.messages import VideoFileSpec
+from emotion_app.sources.specs import VideoFileSpec
 from scripts.support.arguments import frame_size, non_negative_int, positive_int, positive_ints, script_parser
 from scripts.support.errors import refuse
 

@@ -60,13 +60,13 @@ from emotion_app.gui.camera_size import parse_camera_size
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.message_banner import MessageBanner
-from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.inference.runners import import_backends
 from emotion_app.inference.steadiness import STEADINESS_LEVELS
 from emotion_app.io.temporary_names import is_unfinished
 from emotion_app.samples import make_random_weights, write_demo_video
+from emotion_app.sources.specs import VideoFileSpec
 from scripts.support.arguments import script_parser
 from scripts.support.errors import refuse
 from scripts.support.model_weights import weights_or_random

@@ -23,10 +23,10 @@ from emotion_app.gui.app import create_application, release_window
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.io.atomic import OutputError, check_target, write_bytes
 from emotion_app.samples import write_demo_video
+from emotion_app.sources.specs import VideoFileSpec
 from scripts.support.arguments import script_parser
 from scripts.support.model_weights import weights_or_random
 from scripts.support.qt_loop import spin

@@ -79,8 +79,7 @@ from emotion_app.gui.app import create_application, release_window
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import InferenceResult, ScreenSpec, VideoFileSpec
-from emotion_app.gui.screen_capture import SCREEN_FPS, Screen, ScreenFrameSource, list_screens
+from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.gui.stats import percentile
@@ -94,6 +93,8 @@ from emotion_app.live import (
     load_pipeline,
 )
 from emotion_app.samples import write_demo_video
+from emotion_app.sources.screen_capture import SCREEN_FPS, Screen, ScreenFrameSource, list_screens
+from emotion_app.sources.specs import ScreenSpec, VideoFileSpec
 from scripts.support.arguments import non_negative_int, positive_float, script_parser
 from scripts.support.gc_log import GcLog, describe
 from scripts.support.model_weights import weights_or_random

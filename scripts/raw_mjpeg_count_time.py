@@ -20,7 +20,8 @@ from pathlib import Path
 
 import cv2
 
-from emotion_app.gui.frame_sources import RawMjpegFrameSource, VideoFileSpec, open_frame_source
+from emotion_app.sources.frame_sources import RawMjpegFrameSource, open_frame_source
+from emotion_app.sources.specs import VideoFileSpec
 from scripts.support.arguments import positive_float, positive_int, script_parser
 from scripts.support.errors import refuse
 from scripts.support.real_clips import DEFAULT_CLIPS

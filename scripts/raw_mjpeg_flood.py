@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
-from emotion_app.gui.frame_sources import SourceOpenError, VideoFileSpec, open_frame_source
 from emotion_app.io.raw_mjpeg import JpegIndex
 from emotion_app.io.video import InputError, open_input
+from emotion_app.sources.frame_sources import SourceOpenError, open_frame_source
+from emotion_app.sources.specs import VideoFileSpec
 from scripts.support.arguments import positive_int, script_parser
 
 FLOODS = {"FF D8 FF": b"\xff\xd8\xff", "FF D8 FF D9": b"\xff\xd8\xff\xd9"}

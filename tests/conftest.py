@@ -21,15 +21,15 @@ from pytestqt.qtbot import QtBot
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.gui.camera_picker import CameraDevice, StaticDeviceMonitor
 from emotion_app.gui.camera_size import parse_camera_size
-from emotion_app.gui.frame_sources import SourceFactory, open_frame_source
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.screen_capture import list_screens
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.inference.runner_cache import ENVIRONMENT_VARIABLE
 from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.samples import VideoTruth, make_random_weights, write_astronaut_video
+from emotion_app.sources.frame_sources import SourceFactory, open_frame_source
+from emotion_app.sources.screen_capture import list_screens
 from gui_support import WAIT_MS
 from hostile_support import SmallDisk
 from tests.mjpeg_server import self_signed_certificate, server_tls

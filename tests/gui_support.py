@@ -26,10 +26,11 @@ from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.frame_sources import OpenCvFrameSource, open_frame_source
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import CameraSpec, InferenceResult, RecordingRequest, SourceSpec, VideoFileSpec
+from emotion_app.gui.messages import InferenceResult, RecordingRequest
 from emotion_app.inference.build_process import CHILD_TIMEOUT_S, TEMP_VARIABLES
+from emotion_app.sources.frame_sources import OpenCvFrameSource, open_frame_source
+from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
 
 # Generous: two cores shared with a training job; a healthy run takes well under a second.
 WAIT_MS = 20_000

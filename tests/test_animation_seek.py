@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from emotion_app.gui.frame_sources import AnimationFrameSource, open_frame_source
-from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.io import multi_picture, recent_frames
 from emotion_app.io.frame_format import normalise_frame
+from emotion_app.sources.frame_sources import AnimationFrameSource, open_frame_source
+from emotion_app.sources.specs import VideoFileSpec
 
 FRAMES = 120
 SIZE = (64, 48)  # width, height

@@ -13,11 +13,11 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.camera_size import format_camera_size, parse_camera_size
-from emotion_app.gui.frame_sources import SourceOpenError, open_camera
 from emotion_app.gui.launch import parse_args
-from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
+from emotion_app.sources.frame_sources import SourceOpenError, open_camera
+from emotion_app.sources.specs import CameraSpec
 from gui_support import WAIT_MS, CameraBench
 
 MJPG = float(cv2.VideoWriter.fourcc(*"MJPG"))

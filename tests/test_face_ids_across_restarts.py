@@ -21,11 +21,12 @@ from pytestqt.qtbot import QtBot
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.gui.inference_worker import InferenceWorker
 from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
-from emotion_app.gui.messages import CapturedFrame, InferenceResult, VideoFileSpec
+from emotion_app.gui.messages import CapturedFrame, InferenceResult
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.live import load_eager_pipeline
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
+from emotion_app.sources.specs import VideoFileSpec
 from gui_support import WAIT_MS, wait_for_face_result, wait_until_stopped
 
 FPS = 15.0

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 
 from emotion_app.cli import main
-from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
-from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.io.video import open_input
+from emotion_app.sources.frame_sources import SourceOpenError, open_frame_source
+from emotion_app.sources.specs import VideoFileSpec
 from hostile_support import number_of, numbered, one_error_line
 
 # More pixels than OpenCV decodes (its limit is 2**30): a damaged size field, say.

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from emotion_app.gui.frame_sources import OpenCvFrameSource, open_frame_source
-from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.io import recent_frames
+from emotion_app.sources.frame_sources import OpenCvFrameSource, open_frame_source
+from emotion_app.sources.specs import VideoFileSpec
 
 FRAMES = 120
 

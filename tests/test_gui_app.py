@@ -14,11 +14,11 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.launch import parse_args
-from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference import build_process, runner_cache
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.samples import VideoTruth
+from emotion_app.sources.specs import CameraSpec
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH
 from gui_support import BUILD_WAIT_MS, WAIT_MS, CameraBench, temp_folder_env
 from scripts import startup_time

@@ -19,7 +19,7 @@ from emotion_app.gui.camera_picker import (
     create_device_monitor,
     find_camera,
 )
-from emotion_app.gui.screen_capture import Screen
+from emotion_app.sources.screen_capture import Screen
 
 BUILT_IN = CameraDevice("Integrated Webcam", 0, "/dev/video0")
 USB = CameraDevice("Logitech C920", 2, "/dev/video2")

@@ -916,7 +916,7 @@ import pytest
 from PyQt6.QtCore import QTimer
 from emotion_app.gui import app as gui_app, recording_writer
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import VideoFileSpec
+from emotion_app.sources.specs import VideoFileSpec
 from gui_support import DeadShare
 
 folder, video, settings = Path({folder!r}), Path({video!r}), {settings!r}

@@ -17,10 +17,11 @@ from emotion_app.faces.newcomer_scan import SCAN_THREAD_PREFIX
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import InferenceResult, ModelStatus, VideoFileSpec
+from emotion_app.gui.messages import InferenceResult, ModelStatus
 from emotion_app.gui.settings import AppSettings
 from emotion_app.live import BUILD_THREAD_PREFIX
 from emotion_app.samples import SIX_LABELS, VideoTruth
+from emotion_app.sources.specs import VideoFileSpec
 from gui_support import BUILD_WAIT_MS, WAIT_MS
 
 

@@ -43,7 +43,7 @@ import sys
 from pathlib import Path
 from PyQt6.QtCore import QTimer
 from emotion_app.gui import app as gui_app
-from emotion_app.gui.messages import VideoFileSpec
+from emotion_app.sources.specs import VideoFileSpec
 
 folder, video, settings, suffix = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
 real_create = gui_app.create_main_window

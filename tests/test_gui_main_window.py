@@ -21,12 +21,12 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import VideoFileSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.io.overlay import PillowText
 from emotion_app.io.overlay_layout import layout_overlay
 from emotion_app.samples import SIX_LABELS, VideoTruth, write_astronaut_video
+from emotion_app.sources.specs import VideoFileSpec
 from gui_support import WAIT_MS, CameraBench, changed_fraction, grab_view, wait_for_face_result, wait_until_stopped
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from emotion_app.gui.messages import CameraSpec, PlaybackState, SourceInfo, VideoFileSpec
+from emotion_app.gui.messages import PlaybackState, SourceInfo
 from emotion_app.gui.source_state import SourceState
+from emotion_app.sources.specs import CameraSpec, VideoFileSpec
 
 CLIP = VideoFileSpec(Path("clip.mp4"))
 

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.gui.stats import FramePace, RateMeter, RollingPercentiles, percentile, rate_text
-from emotion_app.gui.stream_pace import STREAM_STALL_CEILING_S
+from emotion_app.sources.stream_pace import STREAM_STALL_CEILING_S
 
 
 def test_rate_meter_counts_events_per_second_over_its_window() -> None:

@@ -16,12 +16,12 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MIN_WINDOW_SIZE, MainWindow
 from emotion_app.gui.message_banner import LEAST_TEXT_PX, MessageBanner
-from emotion_app.gui.messages import CameraSpec
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.video_view import MIN_VIEW_SIZE, VideoView
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.results import FaceResult
 from emotion_app.samples import VideoTruth
+from emotion_app.sources.specs import CameraSpec
 from gui_support import WAIT_MS, when_a_dialog_is_open
 
 # What a 1366x768 screen at 200% scaling leaves a window, in logical pixels.

@@ -1,4 +1,4 @@
-"""The app's own HTTP MJPEG reader (gui/http_mjpeg) on the odd streams real cameras send:
+"""The app's own HTTP MJPEG reader (sources/http_mjpeg) on the odd streams real cameras send:
 chunked ones, parts without a length, boundaries written otherwise, redirects. Served for
 real on localhost by the test camera (tests/mjpeg_server)."""
 
@@ -15,10 +15,10 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_app.gui.frame_sources import NetworkStreamSource, open_frame_source, open_stream_capture
-from emotion_app.gui.http_mjpeg import HttpMjpegCapture, open_http_mjpeg
-from emotion_app.gui.messages import CameraSpec
-from emotion_app.gui.stream_probe import MAX_REDIRECTS, PROBE_DEADLINE_S, PROBE_TIMEOUT_S, why_not_opened
+from emotion_app.sources.frame_sources import NetworkStreamSource, open_frame_source, open_stream_capture
+from emotion_app.sources.http_mjpeg import HttpMjpegCapture, open_http_mjpeg
+from emotion_app.sources.specs import CameraSpec
+from emotion_app.sources.stream_probe import MAX_REDIRECTS, PROBE_DEADLINE_S, PROBE_TIMEOUT_S, why_not_opened
 from tests.mjpeg_server import MjpegCamera
 
 # Each frame of its own grey, so each one read tells which it is.

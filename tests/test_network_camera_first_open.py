@@ -16,15 +16,15 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
-from emotion_app.gui.frame_sources import (
+from emotion_app.samples import VideoTruth
+from emotion_app.sources.frame_sources import (
     STREAM_OPEN_TIMEOUT_MS,
     OpenAbandoned,
     _StreamOpen,
     open_network_camera,
     wait_for_streams_let_go,
 )
-from emotion_app.gui.messages import CameraSpec
-from emotion_app.samples import VideoTruth
+from emotion_app.sources.specs import CameraSpec
 from gui_support import WAIT_MS
 from tests.mjpeg_server import MjpegCamera
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.frame_sources import (
+from emotion_app.sources.frame_sources import (
     OWN_READER_FIRST_FRAME_S,
     STREAM_READ_TIMEOUT_MS,
     NetworkStreamSource,
@@ -26,8 +26,8 @@ from emotion_app.gui.frame_sources import (
     open_stream_capture,
     wait_for_streams_let_go,
 )
-from emotion_app.gui.http_mjpeg import HttpMjpegCapture
-from emotion_app.gui.messages import CameraSpec
+from emotion_app.sources.http_mjpeg import HttpMjpegCapture
+from emotion_app.sources.specs import CameraSpec
 from tests.mjpeg_server import MjpegCamera
 
 _EVERY_S = 3.0

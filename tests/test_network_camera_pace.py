@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.frame_sources import NetworkStreamSource, StreamNews, open_frame_source
-from emotion_app.gui.messages import CameraSpec
-from emotion_app.gui.stream_pace import STREAM_STALL_CEILING_S, STREAM_STALL_FLOOR_S, StreamPace
+from emotion_app.sources.frame_sources import NetworkStreamSource, StreamNews, open_frame_source
+from emotion_app.sources.specs import CameraSpec
+from emotion_app.sources.stream_pace import STREAM_STALL_CEILING_S, STREAM_STALL_FLOOR_S, StreamPace
 from tests.mjpeg_server import MjpegCamera
 
 # Its first frames 1.5 s apart (FFmpeg reads three in an open, within its 4 s), then 2.5 to

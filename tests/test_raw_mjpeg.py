@@ -21,11 +21,12 @@ import pytest
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui import frame_sources
-from emotion_app.gui.frame_sources import RawMjpegFrameSource, VideoFileSpec, open_frame_source
 from emotion_app.io import codecs, raw_mjpeg
 from emotion_app.io.raw_mjpeg import GIVE_UP_AFTER_UNDECODABLE, JpegIndex, RawMjpeg
 from emotion_app.io.video import InputError, decode_jpeg_silently, open_input
+from emotion_app.sources import frame_sources
+from emotion_app.sources.frame_sources import RawMjpegFrameSource, open_frame_source
+from emotion_app.sources.specs import VideoFileSpec
 from gui_support import WAIT_MS, paused_at, wait_until_stopped
 from hostile_support import number_of, numbered, numbered_frames, write_raw_mjpeg
 
@@ -700,7 +701,8 @@ def test_the_app_plays_a_raw_mjpegs_damaged_jpegs_with_the_terminal_clean(tmp_pa
     code = (
         "from pathlib import Path\n"
         "import numpy as np\n"
-        "from emotion_app.gui.frame_sources import VideoFileSpec, open_frame_source\n"
+        "from emotion_app.sources.frame_sources import open_frame_source\n"
+        "from emotion_app.sources.specs import VideoFileSpec\n"
         f"source = open_frame_source(VideoFileSpec(Path({str(clip)!r})))\n"
         "frames = []\n"
         "while (frame := source.read()) is not None:\n"

@@ -22,15 +22,15 @@ import pytest
 from PyQt6.QtCore import QPoint, QRect, Qt
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui import screen_capture
-from emotion_app.gui.frame_sources import SourceOpenError, open_frame_source
 from emotion_app.gui.launch import parse_args
 from emotion_app.gui.main_window import COVER_NOTICE, covered_share
-from emotion_app.gui.messages import ScreenArea, ScreenSpec
 from emotion_app.gui.region_selector import RegionSelector
-from emotion_app.gui.screen_capture import Screen, ScreenCaptureError, ScreenFrameSource, list_screens
 from emotion_app.gui.screen_menu import ScreenMenu
 from emotion_app.samples import VideoTruth, read_video
+from emotion_app.sources import screen_capture
+from emotion_app.sources.frame_sources import SourceOpenError, open_frame_source
+from emotion_app.sources.screen_capture import Screen, ScreenCaptureError, ScreenFrameSource, list_screens
+from emotion_app.sources.specs import ScreenArea, ScreenSpec
 from gui_support import WAIT_MS, run_gui_script, wait_for_face_result
 
 SCREEN_SIZE = (800, 600)

@@ -24,9 +24,9 @@ from urllib.parse import quote
 import cv2
 import pytest
 
-from emotion_app.gui.frame_sources import STREAM_OPEN_TIMEOUT_MS, SourceOpenError, open_frame_source
-from emotion_app.gui.messages import CameraSpec
-from emotion_app.gui.stream_probe import (
+from emotion_app.sources.frame_sources import STREAM_OPEN_TIMEOUT_MS, SourceOpenError, open_frame_source
+from emotion_app.sources.specs import CameraSpec
+from emotion_app.sources.stream_probe import (
     CHECK_ADDRESS,
     PROBE_DEADLINE_S,
     QUICK_PROBE_DEADLINE_S,

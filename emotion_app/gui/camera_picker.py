@@ -22,8 +22,8 @@ from PyQt6.QtCore import QFileSystemWatcher, QLoggingCategory, QObject, QTimer, 
 from PyQt6.QtGui import QIcon
 from PyQt6.QtWidgets import QComboBox, QStyle, QWidget
 
-from .screen_capture import Screen
-from .stream_url import check_stream_url, redacted, short_name
+from emotion_app.sources.screen_capture import Screen
+from emotion_app.sources.stream_url import check_stream_url, redacted, short_name
 
 NO_CAMERA = "No camera found"
 

@@ -18,9 +18,7 @@ import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from emotion_app.io.video import MAX_UNDECODABLE_RUN, clearly_short
-from emotion_app.wording import count_text
-
-from .frame_sources import (
+from emotion_app.sources.frame_sources import (
     FALLBACK_FPS,
     AnimationFrameSource,
     FrameSource,
@@ -32,19 +30,11 @@ from .frame_sources import (
     open_frame_source,
     opening_cancelled_when,
 )
+from emotion_app.sources.specs import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
+from emotion_app.wording import count_text
+
 from .mailbox import LatestMailbox
-from .messages import (
-    CameraSpec,
-    CapturedFrame,
-    FaultKind,
-    PlaybackState,
-    ScreenSpec,
-    SourceFault,
-    SourceInfo,
-    SourceNotice,
-    SourceSpec,
-    VideoFileSpec,
-)
+from .messages import CapturedFrame, FaultKind, PlaybackState, SourceFault, SourceInfo, SourceNotice
 
 log = logging.getLogger(__name__)
 

@@ -54,6 +54,10 @@ from emotion_app.io.existence import folder_and_parents, nearest_folder
 from emotion_app.io.output_folder import output_folder_problem
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.live import PipelineLoader, load_pipeline
+from emotion_app.sources.frame_sources import FALLBACK_FPS, SourceFactory, open_frame_source
+from emotion_app.sources.screen_capture import Screen, list_screens
+from emotion_app.sources.specs import CameraSpec, ScreenArea, ScreenSpec, SourceSpec, VideoFileSpec
+from emotion_app.sources.stream_url import EXAMPLE_URL, check_stream_url, looks_like_url, url_host
 from emotion_app.wording import count_text
 
 from ..weights import DEFAULT_WEIGHTS_DIR
@@ -64,31 +68,24 @@ from .background_exists import BackgroundExists
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
 from .camera_size import CameraSize
 from .camera_size_menu import CameraSizeMenu
-from .frame_sources import FALLBACK_FPS, SourceFactory, open_frame_source
 from .identity import APPLICATION
 from .launch import LaunchOptions
 from .message_banner import MessageArea, MessageBanner
 from .messages import (
-    CameraSpec,
     FaceNames,
     FaultKind,
     InferenceResult,
     ModelStatus,
     PlaybackState,
     RecordingRequest,
-    ScreenArea,
-    ScreenSpec,
     SourceFault,
     SourceInfo,
     SourceNotice,
-    SourceSpec,
-    VideoFileSpec,
 )
 from .model_menu import ModelMenu
 from .playback_bar import PlaybackBar, PlayerKeys, format_time
 from .recent_menu import RecentMenu
 from .recording_control import RecordingControl, playing_path
-from .screen_capture import Screen, list_screens
 from .screen_menu import ScreenMenu
 from .settings import RECENT_KEPT, AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
@@ -96,7 +93,6 @@ from .source_state import SourceState
 from .stats import rate_text
 from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
-from .stream_url import EXAMPLE_URL, check_stream_url, looks_like_url, url_host
 from .timeline_panel import MAX_NAME_CHARS, TimelinePanel
 from .video_view import VideoView
 

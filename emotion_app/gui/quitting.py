@@ -22,8 +22,7 @@ from typing import NoReturn
 
 from PyQt6.QtCore import QThread, QThreadPool
 
-# The longest the exit's main thread waits in C (out of reach of a signal handler) at a time.
-WAIT_SLICE_S = 0.1
+from emotion_app.sources.frame_sources import WAIT_SLICE_S
 
 _exit_begun = threading.Event()
 # What the window has left unsaved, asked only when the exit is cut short. Weak: a test's

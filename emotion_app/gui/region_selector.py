@@ -13,8 +13,9 @@ from PyQt6.QtCore import QPoint, QRect, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PyQt6.QtWidgets import QWidget
 
+from emotion_app.sources.screen_capture import MIN_REGION_SIDE, Screen
+
 from .qt_images import bgr_image
-from .screen_capture import MIN_REGION_SIDE, Screen
 
 HINT = "Drag over the part of the screen to watch (a video call's window). Esc cancels."
 

@@ -9,8 +9,9 @@ from PyQt6.QtCore import QRect, QTimer, pyqtSignal
 from PyQt6.QtGui import QGuiApplication
 from PyQt6.QtWidgets import QMenu, QWidget
 
+from emotion_app.sources.screen_capture import Screen, ScreenCaptureError, grab_screen
+
 from .region_selector import RegionSelector
-from .screen_capture import Screen, ScreenCaptureError, grab_screen
 
 # How long a closed menu takes to leave the screen (its area repainted) before a grab.
 MENU_GONE_MS = 250

@@ -28,6 +28,7 @@ from typing import TypeVar
 from PyQt6.QtCore import QByteArray, QSettings
 
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
+from emotion_app.sources.stream_url import check_stream_url, without_password
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR
 
 from . import settings_values as read_as
@@ -57,7 +58,6 @@ from .settings_keys import (
     WEIGHTS_DIR,
 )
 from .settings_writer import REMOVED, WHOLE_FILE, PutFirst, Whole, put_first, read_ini_text, writer_for
-from .stream_url import check_stream_url, without_password
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

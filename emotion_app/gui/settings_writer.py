@@ -16,7 +16,7 @@ import weakref
 
 from PyQt6.QtCore import QLockFile, QSettings
 
-from .quitting import WAIT_SLICE_S
+from emotion_app.sources.frame_sources import WAIT_SLICE_S
 from .settings_ini import literal_paths
 from .settings_values import texts
 

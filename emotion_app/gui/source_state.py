@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .messages import PlaybackState, SourceInfo, SourceSpec, VideoFileSpec
+from emotion_app.sources.specs import SourceSpec, VideoFileSpec
+
+from .messages import PlaybackState, SourceInfo
 
 
 @dataclass

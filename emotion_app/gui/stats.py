@@ -6,7 +6,7 @@ import math
 import statistics
 from collections import deque
 
-from .stream_pace import STREAM_STALL_CEILING_S, allowed_stall_s
+from emotion_app.sources.stream_pace import STREAM_STALL_CEILING_S, allowed_stall_s
 
 # From this rate up the display rate over its 2 s window reads well ("30 fps"); slower, the
 # window holds one or two frames and reads "1 fps" or "0 fps" by chance.

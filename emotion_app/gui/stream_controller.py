@@ -14,12 +14,13 @@ from pathlib import Path
 from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal
 
 from emotion_app.live import PipelineLoader, load_pipeline
+from emotion_app.sources.frame_sources import SourceFactory, open_frame_source
+from emotion_app.sources.specs import SourceSpec
 
 from .capture_worker import CaptureWorker
-from .frame_sources import SourceFactory, open_frame_source
 from .inference_worker import InferenceWorker
 from .mailbox import DeliveryGate, LatestMailbox
-from .messages import CapturedFrame, FaceNames, InferenceResult, RecordingRequest, SourceSpec
+from .messages import CapturedFrame, FaceNames, InferenceResult, RecordingRequest
 from .quitting import wait_for_thread
 
 log = logging.getLogger(__name__)

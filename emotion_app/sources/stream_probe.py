@@ -95,7 +95,7 @@ def probe(
     cancelled: Callable[[], bool] = lambda: False,
 ) -> ProbeAnswer:
     """:func:`why_not_opened`'s reason, and whether the camera answered with an MJPEG stream
-    (which the app may read itself: gui/http_mjpeg). ``cancelled``: asked before each step
+    (which the app may read itself: sources/http_mjpeg). ``cancelled``: asked before each step
     (a step already waiting waits on, at most ``timeout_s``); where it says so, the probe
     ends as at its deadline."""
     clock = _Clock(timeout_s, 2 * timeout_s if deadline_s is None else deadline_s, cancelled)
@@ -794,7 +794,7 @@ def _status_reason(
     return f"{NOT_A_STREAM} ({answer})"
 
 
-# For the app's own reader of an HTTP MJPEG stream (gui/http_mjpeg), which asks the camera
+# For the app's own reader of an HTTP MJPEG stream (sources/http_mjpeg), which asks the camera
 # as the probe does: the same connection, TLS, request and password.
 
 

@@ -4,7 +4,7 @@ the app itself, where OpenCV's FFmpeg refused it.
 FFmpeg reads about three frames within its open timeout to open such a stream, so a camera
 in a snapshot or timelapse mode (a frame every 2 s or more) never opens through it, and
 its read timeout is fixed once open. This reader needs one frame to open, asks the camera
-as the probe does (gui/stream_probe: its TLS, and a password only when asked for), and
+as the probe does (sources/stream_probe: its TLS, and a password only when asked for), and
 waits on its socket in short slices, so a stop or the window's closing is heard within
 one. It stands where a ``cv2.VideoCapture`` would (read, get, release), handing over each
 part undecoded, as FFmpeg's MJPEG packets are. A stream sent in chunks (Transfer-Encoding:

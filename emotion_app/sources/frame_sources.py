@@ -43,9 +43,8 @@ from emotion_app.io.video import (
 )
 
 from .http_mjpeg import HttpMjpegCapture, open_http_mjpeg
-from .messages import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
-from .quitting import WAIT_SLICE_S
 from .screen_capture import ScreenCaptureError, ScreenFrameSource
+from .specs import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from .stream_drops import StreamDrops
 from .stream_pace import STREAM_STALL_CEILING_S, STREAM_STALL_FLOOR_S, StreamPace
 from .stream_probe import (
@@ -64,6 +63,9 @@ from .stream_url import check_stream_url
 
 log = logging.getLogger(__name__)
 
+# The longest a wait of the app's exit on its main thread (out of reach of a signal
+# handler: gui/quitting) may last at a time.
+WAIT_SLICE_S = 0.1
 # Rate assumed for a source that announces none (many webcams report 0): the usual webcam rate.
 FALLBACK_FPS = 30.0
 # A raw MJPEG file's JPEGs are counted while it opens this far into it (bytes): a short
@@ -725,7 +727,7 @@ def connect_stream(
     ``read_timeout_ms``: how long each read of it may wait (its open at least as long).
 
     FFmpeg first; where it does not open a stream that the probe finds is an HTTP(S) MJPEG
-    one, the app's own reader (gui/http_mjpeg), which opens a camera too slow for FFmpeg's
+    one, the app's own reader (sources/http_mjpeg), which opens a camera too slow for FFmpeg's
     open (it reads three frames in it). ``own_reader_first``: that reader alone (a stream
     it read before). ``first_frame_ms``: how long that reader waits for the first frame
     (None: as long as a read; a first open, which knows nothing of the stream's pace, waits

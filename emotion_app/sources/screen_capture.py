@@ -19,7 +19,7 @@ import cv2
 import mss
 import numpy as np
 
-from .messages import ScreenArea, ScreenSpec
+from .specs import ScreenArea, ScreenSpec
 
 # A screen has no frame rate of its own: grabbed this often. Video calls send 15-30
 # frames a second, and an expression lasts far longer than a frame.
