@@ -25,12 +25,10 @@ from pathlib import Path
 import cv2
 from PIL import Image
 
-from emotion_app.sources.frame_sources import (
-    AnimationFrameSource,
-    OpenCvFrameSource,
-    SourceOpenError,
-    open_frame_source,
-)
+from emotion_app.sources.files import AnimationFrameSource
+from emotion_app.sources.frame_source import SourceOpenError
+from emotion_app.sources.opencv_source import OpenCvFrameSource
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import VideoFileSpec
 from scripts.support.arguments import frame_size, non_negative_int, positive_int, positive_ints, script_parser
 from scripts.support.errors import refuse

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import cv2
 
-from emotion_app.sources.frame_sources import RawMjpegFrameSource, open_frame_source
+from emotion_app.sources.files import RawMjpegFrameSource
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import VideoFileSpec
 from scripts.support.arguments import positive_float, positive_int, script_parser
 from scripts.support.errors import refuse

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from emotion_app.io.raw_mjpeg import JpegIndex
 from emotion_app.io.video import InputError, open_input
-from emotion_app.sources.frame_sources import SourceOpenError, open_frame_source
+from emotion_app.sources.frame_source import SourceOpenError
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import VideoFileSpec
 from scripts.support.arguments import positive_int, script_parser
 

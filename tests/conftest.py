@@ -28,7 +28,8 @@ from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.inference.runner_cache import ENVIRONMENT_VARIABLE
 from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.samples import VideoTruth, make_random_weights, write_astronaut_video
-from emotion_app.sources.frame_sources import SourceFactory, open_frame_source
+from emotion_app.sources.frame_source import SourceFactory
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import list_screens
 from gui_support import WAIT_MS
 from hostile_support import SmallDisk

@@ -29,7 +29,8 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import InferenceResult, RecordingRequest
 from emotion_app.inference.build_process import CHILD_TIMEOUT_S, TEMP_VARIABLES
-from emotion_app.sources.frame_sources import OpenCvFrameSource, open_frame_source
+from emotion_app.sources.opencv_source import OpenCvFrameSource
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
 
 # Generous: two cores shared with a training job; a healthy run takes well under a second.

@@ -13,7 +13,8 @@ from PIL import Image
 
 from emotion_app.io import multi_picture, recent_frames
 from emotion_app.io.frame_format import normalise_frame
-from emotion_app.sources.frame_sources import AnimationFrameSource, open_frame_source
+from emotion_app.sources.files import AnimationFrameSource
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import VideoFileSpec
 
 FRAMES = 120

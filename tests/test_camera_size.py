@@ -16,7 +16,8 @@ from emotion_app.gui.camera_size import format_camera_size, parse_camera_size
 from emotion_app.gui.launch import parse_args
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
-from emotion_app.sources.frame_sources import SourceOpenError, open_camera
+from emotion_app.sources.camera import open_camera
+from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.specs import CameraSpec
 from gui_support import WAIT_MS, CameraBench
 

@@ -12,7 +12,7 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.samples import two_people
-from emotion_app.sources.frame_sources import open_frame_source
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, SourceSpec
 from gui_support import WAIT_MS, CameraPacing
 from people_frames import ids_left_to_right

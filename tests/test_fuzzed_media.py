@@ -19,7 +19,8 @@ import pytest
 
 from emotion_app.cli import main
 from emotion_app.io.video import open_input
-from emotion_app.sources.frame_sources import SourceOpenError, open_frame_source
+from emotion_app.sources.frame_source import SourceOpenError
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import VideoFileSpec
 from hostile_support import number_of, numbered, one_error_line
 

@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from emotion_app.io import recent_frames
-from emotion_app.sources.frame_sources import OpenCvFrameSource, open_frame_source
+from emotion_app.sources.opencv_source import OpenCvFrameSource
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import VideoFileSpec
 
 FRAMES = 120

@@ -234,7 +234,7 @@ def test_an_absent_or_busy_camera_says_so_and_lets_you_pick_another(
     devices = [CameraDevice("Ghost Cam", 97), CameraDevice("Test Cam", 0)]
 
     def factory(spec):  # type: ignore[no-untyped-def]
-        from emotion_app.sources.frame_sources import open_frame_source
+        from emotion_app.sources.opening import open_frame_source
 
         return open_frame_source(spec) if getattr(spec, "index", None) == 97 else bench(spec)
 
@@ -600,7 +600,7 @@ def test_stop_is_heard_inside_a_long_run_of_broken_pictures(
 ) -> None:
     # Was: the capture thread read the whole run of broken files (a slide show allows as
     # many as it has places) before it heard Stop: a run of slow ones held the stop.
-    from emotion_app.sources import frame_sources
+    from emotion_app.sources import files
 
     folder = tmp_path / "pictures"
     folder.mkdir()
@@ -609,7 +609,7 @@ def test_stop_is_heard_inside_a_long_run_of_broken_pictures(
     for number in range(300):
         (folder / f"b{number:03d}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"cut")
     reads: list[str] = []
-    real_read = frame_sources.read_picture
+    real_read = files.read_picture
 
     def slow_read(path: Path) -> np.ndarray | None:
         reads.append(path.name)
@@ -617,7 +617,7 @@ def test_stop_is_heard_inside_a_long_run_of_broken_pictures(
             time.sleep(0.02)  # as a file on a slow share: the run takes 6 s
         return real_read(path)
 
-    monkeypatch.setattr(frame_sources, "read_picture", slow_read)
+    monkeypatch.setattr(files, "read_picture", slow_read)
     window = make_window(video=folder)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     if move == "step":
@@ -638,7 +638,7 @@ def test_stop_inside_a_looping_slide_shows_broken_run_does_not_start_the_next_lo
 ) -> None:
     # Was: the read past the run, given up for Stop, was taken for the loop's end: the
     # slide show went back to its first picture and read and delivered it before the stop.
-    from emotion_app.sources import frame_sources
+    from emotion_app.sources import files
 
     folder = tmp_path / "pictures"
     folder.mkdir()
@@ -646,7 +646,7 @@ def test_stop_inside_a_looping_slide_shows_broken_run_does_not_start_the_next_lo
     for number in range(300):
         (folder / f"b{number:03d}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"cut")
     reads: list[str] = []
-    real_read = frame_sources.read_picture
+    real_read = files.read_picture
 
     def slow_read(path: Path) -> np.ndarray | None:
         reads.append(path.name)
@@ -654,7 +654,7 @@ def test_stop_inside_a_looping_slide_shows_broken_run_does_not_start_the_next_lo
             time.sleep(0.02)  # as a file on a slow share: the run takes 6 s
         return real_read(path)
 
-    monkeypatch.setattr(frame_sources, "read_picture", slow_read)
+    monkeypatch.setattr(files, "read_picture", slow_read)
     window = make_window()
     play_looping(window, folder)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
@@ -681,7 +681,8 @@ def test_a_video_file_the_user_may_not_read_is_told_so_not_as_damaged(gui_video:
         prefix = [setpriv, "--inh-caps=-all", "--bounding-set=-all", "--ambient-caps=-all"]
     child = (
         "import sys\n"
-        "from emotion_app.sources.frame_sources import SourceOpenError, open_frame_source\n"
+        "from emotion_app.sources.frame_source import SourceOpenError\n"
+        "from emotion_app.sources.opening import open_frame_source\n"
         "from emotion_app.sources.specs import VideoFileSpec\n"
         "try:\n"
         "    open_frame_source(VideoFileSpec(__import__('pathlib').Path(sys.argv[1])))\n"

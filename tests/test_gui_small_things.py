@@ -177,7 +177,7 @@ def test_a_slide_show_with_a_broken_file_counts_only_its_pictures_and_names_the_
 def test_a_slide_show_with_a_name_that_is_not_utf8_counts_it_without_asking_opencv(tmp_path: Path) -> None:
     import os
 
-    from emotion_app.sources.frame_sources import StillsFrameSource
+    from emotion_app.sources.files import StillsFrameSource
 
     frames, _ = astronaut_frames(num_frames=3, frame_size=(120, 90), face_size=60, motion="static")
     names = [b"a1.png", b"a2-caf\xe9.png", b"a3.png"]  # OpenCV 4.14 crashed on the second
@@ -192,7 +192,7 @@ def test_a_slide_show_with_a_name_that_is_not_utf8_counts_it_without_asking_open
 
 def test_a_single_image_is_decoded_once_when_it_opens(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     from emotion_app.samples import astronaut_bgr
-    from emotion_app.sources.frame_sources import open_frame_source
+    from emotion_app.sources.opening import open_frame_source
     from emotion_app.sources.specs import VideoFileSpec
 
     whole = tmp_path / "whole.jpg"

@@ -474,7 +474,7 @@ def test_file_names_that_are_not_utf8(
     video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Legal on Linux (Latin-1 bytes); OpenCV's video functions crashed the process on them.
-    from emotion_app.sources.frame_sources import open_frame_source
+    from emotion_app.sources.opening import open_frame_source
     from emotion_app.sources.specs import VideoFileSpec
 
     latin = tmp_path / os.fsdecode(b"caf\xe9")

@@ -15,8 +15,9 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_app.sources.frame_sources import NetworkStreamSource, open_frame_source, open_stream_capture
 from emotion_app.sources.http_mjpeg import HttpMjpegCapture, open_http_mjpeg
+from emotion_app.sources.network_camera import NetworkStreamSource, open_stream_capture
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec
 from emotion_app.sources.stream_probe import MAX_REDIRECTS, PROBE_DEADLINE_S, PROBE_TIMEOUT_S, why_not_opened
 from tests.mjpeg_server import MjpegCamera

@@ -61,7 +61,7 @@ _PLAY_AND_MEASURE = (
     + """
 from pathlib import Path
 from emotion_app.sources.specs import VideoFileSpec
-from emotion_app.sources.frame_sources import open_frame_source
+from emotion_app.sources.opening import open_frame_source
 source = open_frame_source(VideoFileSpec(Path(sys.argv[1])))
 read = [source.read() for _ in range(source.frame_count)]
 source.release()

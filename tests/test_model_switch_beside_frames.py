@@ -26,7 +26,8 @@ from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from emotion_app.gui.messages import CapturedFrame, InferenceResult, ModelStatus
 from emotion_app.live import LOAD_THREAD_NAME, PipelineBundle, load_eager_pipeline
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_frames, make_random_weights, write_astronaut_video
-from emotion_app.sources.frame_sources import FrameSource, open_frame_source
+from emotion_app.sources.frame_source import FrameSource
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import SourceSpec, VideoFileSpec
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
 from gui_support import WAIT_MS

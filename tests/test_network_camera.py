@@ -21,15 +21,14 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.camera_picker import CameraDevice, CameraPicker, StaticDeviceMonitor
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
-from emotion_app.sources.frame_sources import (
+from emotion_app.sources.frame_source import FrameSource, SourceOpenError
+from emotion_app.sources.network_camera import (
     OWN_READER_FIRST_FRAME_S,
     STREAM_LET_GO_WAIT_S,
     STREAM_OPEN_TIMEOUT_MS,
-    FrameSource,
     NetworkStreamSource,
-    SourceOpenError,
-    open_frame_source,
 )
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, SourceSpec
 from emotion_app.sources.stream_drops import STREAM_DROPS_GIVEN_UP, STREAM_DROPS_WINDOW_S, StreamDrops
 from emotion_app.sources.stream_url import check_stream_url, looks_like_url, redacted, short_name, without_password
@@ -577,7 +576,8 @@ def _run_script(script: str) -> subprocess.CompletedProcess[str]:
 _STALLED_READ_SCRIPT = """
 import os, sys, threading, time
 import numpy as np
-from emotion_app.sources.frame_sources import open_frame_source, wait_for_streams_let_go
+from emotion_app.sources.network_camera import wait_for_streams_let_go
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec
 from tests.mjpeg_server import MjpegCamera
 
@@ -619,7 +619,8 @@ def test_a_read_that_times_out_leaves_the_terminal_to_the_other_threads() -> Non
 # A camera on a flaky link: among its frames, JPEGs cut short or overwritten in their middle.
 _DAMAGED_PARTS_SCRIPT = """
 import cv2
-from emotion_app.sources.frame_sources import open_frame_source, wait_for_streams_let_go
+from emotion_app.sources.network_camera import wait_for_streams_let_go
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec
 from tests.hostile_support import numbered_frames
 from tests.mjpeg_server import MjpegCamera

@@ -17,9 +17,9 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.samples import VideoTruth
-from emotion_app.sources.frame_sources import (
+from emotion_app.sources.frame_source import OpenAbandoned
+from emotion_app.sources.network_camera import (
     STREAM_OPEN_TIMEOUT_MS,
-    OpenAbandoned,
     _StreamOpen,
     open_network_camera,
     wait_for_streams_let_go,

@@ -17,16 +17,16 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
-from emotion_app.sources.frame_sources import (
+from emotion_app.sources.frame_source import SourceOpenError
+from emotion_app.sources.http_mjpeg import HttpMjpegCapture
+from emotion_app.sources.network_camera import (
     OWN_READER_FIRST_FRAME_S,
     STREAM_READ_TIMEOUT_MS,
     NetworkStreamSource,
-    SourceOpenError,
-    open_frame_source,
     open_stream_capture,
     wait_for_streams_let_go,
 )
-from emotion_app.sources.http_mjpeg import HttpMjpegCapture
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec
 from tests.mjpeg_server import MjpegCamera
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
-from emotion_app.sources.frame_sources import NetworkStreamSource, StreamNews, open_frame_source
+from emotion_app.sources.network_camera import NetworkStreamSource, StreamNews
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec
 from emotion_app.sources.stream_pace import STREAM_STALL_CEILING_S, STREAM_STALL_FLOOR_S, StreamPace
 from tests.mjpeg_server import MjpegCamera

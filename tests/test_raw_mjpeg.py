@@ -24,8 +24,10 @@ from pytestqt.qtbot import QtBot
 from emotion_app.io import codecs, raw_mjpeg
 from emotion_app.io.raw_mjpeg import GIVE_UP_AFTER_UNDECODABLE, JpegIndex, RawMjpeg
 from emotion_app.io.video import InputError, decode_jpeg_silently, open_input
-from emotion_app.sources import frame_sources
-from emotion_app.sources.frame_sources import RawMjpegFrameSource, open_frame_source
+from emotion_app.sources import files
+from emotion_app.sources.files import RawMjpegFrameSource
+from emotion_app.sources.frame_source import SourceOpenError
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import VideoFileSpec
 from gui_support import WAIT_MS, paused_at, wait_until_stopped
 from hostile_support import number_of, numbered, numbered_frames, write_raw_mjpeg
@@ -237,7 +239,7 @@ def test_a_last_jpeg_followed_by_bytes_of_no_jpeg_is_a_frame(tmp_path: Path, tai
 
 
 def test_a_long_raw_mjpeg_is_counted_on_a_thread_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)  # as if longer than what opening counts
+    monkeypatch.setattr(files, "RAW_MJPEG_COUNTED_AT_OPEN", 0)  # as if longer than what opening counts
     clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(60))
     source = open_frame_source(VideoFileSpec(clip))
     try:
@@ -258,7 +260,7 @@ def test_a_raw_mjpeg_opened_again_unchanged_has_its_count_at_once(
 ) -> None:
     # Was: "Play again" after a long file had played to its end counted the whole file
     # again: no seek bar until then, and a seek near the end scanned it on the capture thread.
-    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)  # as if longer than what opening counts
+    monkeypatch.setattr(files, "RAW_MJPEG_COUNTED_AT_OPEN", 0)  # as if longer than what opening counts
     jpegs = jpegs_of(numbered_frames(40))
     clip = tmp_path / "long.mjpeg"
     clip.write_bytes(b"".join(jpegs))
@@ -643,7 +645,7 @@ def test_a_file_of_nothing_but_jpeg_markers_is_refused_after_a_bounded_scan(tmp_
     before = bytes_read()
     with pytest.raises(InputError, match="no readable frames"):
         open_input(flood)
-    with pytest.raises(frame_sources.SourceOpenError, match="empty or damaged"):
+    with pytest.raises(SourceOpenError, match="empty or damaged"):
         open_frame_source(VideoFileSpec(flood))
     assert 1 << 20 <= bytes_read() - before < 3 << 20, "a read's worth of the file each (1 MiB), not all 8 MiB"
     with JpegIndex(flood) as index:
@@ -701,7 +703,7 @@ def test_the_app_plays_a_raw_mjpegs_damaged_jpegs_with_the_terminal_clean(tmp_pa
     code = (
         "from pathlib import Path\n"
         "import numpy as np\n"
-        "from emotion_app.sources.frame_sources import open_frame_source\n"
+        "from emotion_app.sources.opening import open_frame_source\n"
         "from emotion_app.sources.specs import VideoFileSpec\n"
         f"source = open_frame_source(VideoFileSpec(Path({str(clip)!r})))\n"
         "frames = []\n"
@@ -795,7 +797,7 @@ def test_the_seek_bar_of_a_raw_mjpeg_spans_its_frames(qtbot: QtBot, make_window,
 def count_held_back(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Every raw MJPEG opened from now on is counted on a thread of its own (as a long file
     is), and that count waits until the returned event is set (or WAIT_MS passes)."""
-    monkeypatch.setattr(frame_sources, "RAW_MJPEG_COUNTED_AT_OPEN", 0)
+    monkeypatch.setattr(files, "RAW_MJPEG_COUNTED_AT_OPEN", 0)
     go = threading.Event()
     scan_all = JpegIndex._scan_all
 

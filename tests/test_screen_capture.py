@@ -28,7 +28,8 @@ from emotion_app.gui.region_selector import RegionSelector
 from emotion_app.gui.screen_menu import ScreenMenu
 from emotion_app.samples import VideoTruth, read_video
 from emotion_app.sources import screen_capture
-from emotion_app.sources.frame_sources import SourceOpenError, open_frame_source
+from emotion_app.sources.frame_source import SourceOpenError
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import Screen, ScreenCaptureError, ScreenFrameSource, list_screens
 from emotion_app.sources.specs import ScreenArea, ScreenSpec
 from gui_support import WAIT_MS, run_gui_script, wait_for_face_result

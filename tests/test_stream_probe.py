@@ -24,7 +24,9 @@ from urllib.parse import quote
 import cv2
 import pytest
 
-from emotion_app.sources.frame_sources import STREAM_OPEN_TIMEOUT_MS, SourceOpenError, open_frame_source
+from emotion_app.sources.frame_source import SourceOpenError
+from emotion_app.sources.network_camera import STREAM_OPEN_TIMEOUT_MS
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec
 from emotion_app.sources.stream_probe import (
     CHECK_ADDRESS,

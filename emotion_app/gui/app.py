@@ -98,7 +98,7 @@ def create_main_window(options: LaunchOptions) -> MainWindow:
     """The main window for ``options``; a QApplication must exist."""
     # Imported here so `main.py --help` answers without loading torch and the model code.
     from emotion_app.inference.runners import import_backends
-    from emotion_app.sources.frame_sources import rtsp_over_tcp_first
+    from emotion_app.sources.network_camera import rtsp_over_tcp_first
 
     from .main_window import MainWindow
     from .settings import AppSettings
@@ -141,7 +141,7 @@ def _let_streams_go() -> None:
     """Wait for a network camera's thread still in a read of a stream gone quiet (the
     window did not wait for it): the process ends once it has let go, out of FFmpeg, whose
     read nothing cuts short. A wait past a moment is said on stderr, and a signal ends it."""
-    from emotion_app.sources.frame_sources import STREAM_LET_GO_WAIT_S, wait_for_streams_let_go
+    from emotion_app.sources.network_camera import STREAM_LET_GO_WAIT_S, wait_for_streams_let_go
 
     _window_gone.set()
     try:

@@ -18,18 +18,17 @@ import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from emotion_app.io.video import MAX_UNDECODABLE_RUN, clearly_short
-from emotion_app.sources.frame_sources import (
+from emotion_app.sources.files import AnimationFrameSource, StillsFrameSource
+from emotion_app.sources.frame_source import (
     FALLBACK_FPS,
-    AnimationFrameSource,
     FrameSource,
-    NetworkStreamSource,
     OpenAbandoned,
     SourceFactory,
     SourceOpenError,
-    StillsFrameSource,
-    open_frame_source,
     opening_cancelled_when,
 )
+from emotion_app.sources.network_camera import NetworkStreamSource
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from emotion_app.wording import count_text
 

@@ -54,7 +54,8 @@ from emotion_app.io.existence import folder_and_parents, nearest_folder
 from emotion_app.io.output_folder import output_folder_problem
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.live import PipelineLoader, load_pipeline
-from emotion_app.sources.frame_sources import FALLBACK_FPS, SourceFactory, open_frame_source
+from emotion_app.sources.frame_source import FALLBACK_FPS, SourceFactory
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import Screen, list_screens
 from emotion_app.sources.specs import CameraSpec, ScreenArea, ScreenSpec, SourceSpec, VideoFileSpec
 from emotion_app.sources.stream_url import EXAMPLE_URL, check_stream_url, looks_like_url, url_host

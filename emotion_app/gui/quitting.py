@@ -22,7 +22,7 @@ from typing import NoReturn
 
 from PyQt6.QtCore import QThread, QThreadPool
 
-from emotion_app.sources.frame_sources import WAIT_SLICE_S
+from emotion_app.sources.frame_source import WAIT_SLICE_S
 
 _exit_begun = threading.Event()
 # What the window has left unsaved, asked only when the exit is cut short. Weak: a test's

@@ -20,7 +20,7 @@ from emotion_app.io.atomic import OutputError, check_outputs, files_played_from
 from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
 from emotion_app.io.unfinished import tidy_stopped_once
 from emotion_app.io.video import IMAGE_SUFFIXES
-from emotion_app.sources.frame_sources import FALLBACK_FPS
+from emotion_app.sources.frame_source import FALLBACK_FPS
 from emotion_app.sources.specs import SourceSpec, VideoFileSpec
 from emotion_app.wording import count_text
 

@@ -16,7 +16,8 @@ import weakref
 
 from PyQt6.QtCore import QLockFile, QSettings
 
-from emotion_app.sources.frame_sources import WAIT_SLICE_S
+from emotion_app.sources.frame_source import WAIT_SLICE_S
+
 from .settings_ini import literal_paths
 from .settings_values import texts
 

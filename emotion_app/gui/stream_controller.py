@@ -14,7 +14,8 @@ from pathlib import Path
 from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal
 
 from emotion_app.live import PipelineLoader, load_pipeline
-from emotion_app.sources.frame_sources import SourceFactory, open_frame_source
+from emotion_app.sources.frame_source import SourceFactory
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import SourceSpec
 
 from .capture_worker import CaptureWorker

@@ -21,7 +21,7 @@ from PyQt6.QtWidgets import QDockWidget, QHBoxLayout, QPushButton, QSizePolicy, 
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.io.report_process import FAILED, STOP_WAIT_S, pickled_session, write_report_in_child
 from emotion_app.io.session_report import ReportError
-from emotion_app.sources.frame_sources import WAIT_SLICE_S
+from emotion_app.sources.frame_source import WAIT_SLICE_S
 from emotion_app.timeline import SessionTimeline
 
 from .messages import InferenceResult

@@ -14,7 +14,7 @@ STREAM_STALL_FLOOR_S = 3.0
 STREAM_STALL_INTERVALS = 3.0
 # A camera sending a frame every 10 s or less is waited for; slower ones (or a stream gone
 # quiet) are opened again after this, and an opened stream's thread never holds its
-# connection longer (the process's exit waits for it: see frame_sources).
+# connection longer (the process's exit waits for it: see network_camera).
 STREAM_STALL_CEILING_S = 30.0
 # The recent intervals whose median is the stream's pace: a few gaps or a burst do not move it.
 _INTERVALS_KEPT = 15

@@ -39,7 +39,7 @@ from .stream_url import redacted, url_host
 PROBE_TIMEOUT_S = 1.0
 # And the whole probe ends within this, however many steps it takes (the password's second
 # ask, the checks after) and however slowly a camera trickles its answer: two steps, a
-# connection and one answer, as a stop or close allows for (frame_sources._LET_GO_S).
+# connection and one answer, as a stop or close allows for (network_camera._LET_GO_S).
 PROBE_DEADLINE_S = 2 * PROBE_TIMEOUT_S
 # After FFmpeg waited out its whole open timeout, a shorter probe: only whether the camera
 # answers at all, and with what (the user has waited long already).

@@ -1,0 +1,145 @@
+"""A source OpenCV opens (a camera device, a video file), wrapped as a :class:`FrameSource`
+once it has delivered its first frame."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from emotion_app.io.frame_format import normalise_frame
+from emotion_app.io.frame_times import FrameTimes
+from emotion_app.io.recent_frames import Frame, RecentFrames
+
+from .frame_source import usable_fps
+
+
+class OpenCvFrameSource:
+    """A ``cv2.VideoCapture`` that has already delivered one good frame.
+
+    The first frame is read while opening because a busy camera or an undecodable file
+    often "opens" fine and only fails on the first read; checking here lets the window
+    say "could not open" instead of "stopped mid-stream".
+    """
+
+    def __init__(
+        self, capture: cv2.VideoCapture, first_frame: np.ndarray, timed: bool = False, seeks_from_start: bool = False
+    ) -> None:
+        self._capture: cv2.VideoCapture | None = capture
+        self._pending: np.ndarray | None = first_frame
+        # A GIF has no index to seek by: FFmpeg's reader reaches frame N by decoding every
+        # frame from the first (each frame is drawn over the ones before it).
+        self._seeks_from_start = seeks_from_start
+        # The frames the capture decoded for this source, as far as it can tell: those read,
+        # and those passed over by a seek that decodes from the first frame.
+        self.decoded_frames = 1
+        # A GIF's last frames read, kept for a seek back among them, and where the capture
+        # is (the frame it decodes next).
+        self._recent = RecentFrames(first_frame.nbytes)
+        self._replay: int | None = None  # the next frame read from _recent, not the capture
+        self.height, self.width = first_frame.shape[:2]
+        self.fps = usable_fps(float(capture.get(cv2.CAP_PROP_FPS) or 0.0))
+        count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
+        self.frame_count = int(count) if math.isfinite(count) and count > 0 else 0
+        # Files (``timed``) time their frames by the container; a camera's clock is the
+        # capture worker's.
+        self._times = FrameTimes(self.fps) if timed else None
+        self._pending_time = self._frame_time()
+        self.last_time_s: float | None = None
+        self._keep(first_frame, self._pending_time)
+
+    def read(self) -> np.ndarray | None:
+        if self._replay is not None:
+            index, self._replay = self._replay, self._replay + 1
+            if self._replay >= self._recent.position:
+                self._replay = None
+            kept, time_s = self._recent.get(index) or (None, None)
+            if kept is not None:
+                self.last_time_s = time_s
+                return kept.copy()  # the one kept stays as read, whatever is drawn on this
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self.last_time_s = self._pending_time
+            return pending
+        if self._capture is None:
+            return None
+        ok, read = self._capture.read()
+        self.decoded_frames += 1
+        frame: np.ndarray | None = read if ok else None
+        if frame is None or frame.size == 0:
+            return None  # where it stays: the frames kept still reach to it (a step back after the end)
+        self.last_time_s = self._frame_time()
+        frame = normalise_frame(frame)
+        self._keep(frame, self.last_time_s)
+        return frame
+
+    def _keep(self, frame: np.ndarray, time_s: float | None) -> None:
+        """Keep a GIF's frame just read and handed out among the recent ones: a copy (the
+        caller may draw on the one handed out)."""
+        if self._seeks_from_start:
+            self._recent.keep(frame.copy(), time_s)
+
+    def _frame_time(self) -> float | None:
+        if self._times is None or self._capture is None:
+            return None
+        return self._times.next(float(self._capture.get(cv2.CAP_PROP_POS_MSEC)))
+
+    def rewind(self) -> bool:
+        return self.seek(0)
+
+    def seek(self, frame: int) -> bool:
+        if self._capture is None:
+            return False
+        frame = max(0, frame)
+        if self._seeks_from_start:
+            if self._recent.reaches(frame):
+                # Back among the last frames read (a step back, a few seconds back): they
+                # are given again, and the capture reads on after them where it is.
+                self._pending, self._replay = None, frame
+                return True
+            ahead = self._recent.ahead(frame)
+            if ahead is not None:
+                # Forward, the frames between are read on from where the reader is, not
+                # again from the first: a play with seeks, or a seek bar dragged on, stays
+                # linear.
+                return self._skip(ahead)
+            self.decoded_frames += frame
+            self._recent.restarted(frame)
+            self._replay = None
+        self._pending = None  # the frame read while opening is no longer next
+        if self._times is not None:
+            self._times.restart()
+        return bool(self._capture.set(cv2.CAP_PROP_POS_FRAMES, frame))
+
+    def _skip(self, frames: int) -> bool:
+        """Pass over the capture's next ``frames`` frames, the last of them kept as read
+        (for a step back after the seek); False where the file ends before."""
+        capture = self._capture
+        assert capture is not None
+        self._pending = self._replay = None
+
+        def grab() -> bool:
+            self.decoded_frames += 1
+            return bool(capture.grab())
+
+        def read() -> Frame | None:
+            self.decoded_frames += 1
+            ok, read = capture.read()
+            if not ok or read is None or read.size == 0:
+                return None
+            return normalise_frame(read), self._frame_time()  # kept as it is: not handed out
+
+        return self._recent.pass_over(frames, grab, read)
+
+    def release(self) -> None:
+        capture, self._capture = self._capture, None
+        self._pending = self._replay = None
+        self._recent.clear()  # a GIF's frames kept: let go of with the file
+        if capture is not None:
+            capture.release()
+
+
+def read_first_frame(capture: cv2.VideoCapture) -> np.ndarray | None:
+    ok, frame = capture.read()
+    return frame if ok and frame is not None and frame.size > 0 else None
