@@ -32,11 +32,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-from emotion_app.cli.common import fail, make_detector
+from emotion_app.cli.common import fail
 from emotion_app.io.atomic import OutputError
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.samples import paste, read_video
 from scripts.support.arguments import script_parser
+from scripts.support.detectors import detector_or_refuse
 from scripts.support.model_weights import classifier_or_refuse
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import DEFAULT_CLIPS
@@ -140,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail(f"--only: no clip {args.only!r} (one of: {', '.join(SCENES)})")
     applied = apply_overrides(args.set)
     classifier = classifier_or_refuse(None)
-    pipeline = EmotionPipeline(make_detector(), classifier)
-    fresh = EmotionPipeline(make_detector(), classifier)
+    pipeline = EmotionPipeline(detector_or_refuse(), classifier)
+    fresh = EmotionPipeline(detector_or_refuse(), classifier)
     report: dict[str, Any] = {"set": applied, "clips": {}}
     if not args.json:
         print(f"{'clip':<12} {'both visible':>12} {'both shown':>10} {'visible again':>13} {'shown again':>11}  ids")

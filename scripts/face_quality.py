@@ -35,10 +35,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from emotion_app.cli.common import make_detector
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.arguments import script_parser
+from scripts.support.detectors import detector_or_refuse
 from scripts.support.model_weights import classifier_or_refuse
 from scripts.support.real_clips import DEFAULT_CLIPS, TruthRange, counted, faces_at, truth_or_error
 from scripts.support.variants import mirrored, variants
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if truth is None:
         return 2
     classifier = classifier_or_refuse(args.weights)
-    detector = make_detector() if args.min_face is None else make_detector(args.min_face)
+    detector = detector_or_refuse() if args.min_face is None else detector_or_refuse(args.min_face)
     network = {"auto": "auto", "on": "shipped", "off": None}[args.cnn_faces]
     pipeline = EmotionPipeline(detector, classifier, background_scan=args.live, network=network)
     report: dict[str, Any] = {

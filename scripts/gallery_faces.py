@@ -39,7 +39,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from emotion_app.cli.common import fail, make_detector
+from emotion_app.cli.common import fail
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck
 from emotion_app.faces.geometry import Box, iou
@@ -48,6 +48,7 @@ from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.preprocessing import to_gray
 from scripts.support.arguments import script_parser
+from scripts.support.detectors import detector_or_refuse, with_cascades_or_refuse
 from scripts.support.gallery import group_placements, photo_faces, placed
 from scripts.support.model_weights import classifier_or_refuse
 from scripts.support.real_clips import DEFAULT_CLIPS
@@ -126,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     options: dict[str, Any] = {} if args.discovery is None else {"discovery": args.discovery}
     if args.cnn_faces:
         options["network"] = "shipped"
-    pipeline = EmotionPipeline(make_detector(), classifier_or_refuse(args.weights), **options)
-    detector, check = make_detector(), FaceCheck()
+    pipeline = EmotionPipeline(detector_or_refuse(), classifier_or_refuse(args.weights), **options)
+    detector, check = detector_or_refuse(), with_cascades_or_refuse(FaceCheck)
     media = open_input(video)
     timings: dict[str, list[float]] = {"scan_ms": [], "dense_scan_ms": []}
     for index, time_s, frame in media.frames():

@@ -31,11 +31,12 @@ from typing import Any, TypedDict
 import cv2
 import numpy as np
 
-from emotion_app.cli.common import fail, make_detector
+from emotion_app.cli.common import fail
 from emotion_app.io.atomic import OutputError
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.arguments import frame_size, script_parser
+from scripts.support.detectors import detector_or_refuse
 from scripts.support.model_weights import classifier_or_refuse
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import DEFAULT_CLIPS, faces_at, read_truth
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     count = args.frames or max(len(clip) for clip in frames.values())
     tiles = [(CLIPS[k % len(CLIPS)], TILE_OFFSET * (k // len(CLIPS))) for k in range(args.grid * args.grid)]
     classifier = classifier_or_refuse(None)
-    pipeline = EmotionPipeline(make_detector(), classifier)
+    pipeline = EmotionPipeline(detector_or_refuse(), classifier)
     # Per tile: truth frames, right, phantom faces, missing faces, ids; per clip: shown sides.
     per_tile: list[TileStats] = [{"truth": 0, "right": 0, "phantom": 0, "missed": 0, "ids": set()} for _ in tiles]
     sides: dict[str, list[int]] = {name: [] for name in CLIPS}

@@ -89,10 +89,10 @@ def main() -> int:
 
     import torch
 
-    from emotion_app.cli.common import make_detector
     from emotion_app.faces.detector import DEFAULT_MIN_FACE, full_frame_baseline_detector
     from emotion_app.io.video import InputError, open_input
     from emotion_app.pipeline import EmotionPipeline
+    from scripts.support.detectors import detector_or_refuse, with_cascades_or_refuse
     from scripts.support.model_weights import classifier_or_refuse
 
     torch.set_num_threads(1)  # as bench and the app run the model
@@ -103,12 +103,12 @@ def main() -> int:
     if not frames:
         parser.error(f"{args.clip}: no frame could be read")
     classifier = classifier_or_refuse(None)
-    baseline = full_frame_baseline_detector()
+    baseline = with_cascades_or_refuse(full_frame_baseline_detector)
     runs: list[dict[str, float]] = []
     for run in range(1, args.runs + 1):
-        figures = _run(frames, EmotionPipeline(make_detector(DEFAULT_MIN_FACE), classifier), baseline, spent)
+        figures = _run(frames, EmotionPipeline(detector_or_refuse(DEFAULT_MIN_FACE), classifier), baseline, spent)
         if args.alone:
-            alone = _run(frames, EmotionPipeline(make_detector(DEFAULT_MIN_FACE), classifier), None, spent)
+            alone = _run(frames, EmotionPipeline(detector_or_refuse(DEFAULT_MIN_FACE), classifier), None, spent)
             figures.update({f"alone_{name}": value for name, value in alone.items() if name != "baseline_ms"})
         runs.append(figures)
         print(f"run {run}: {_describe(figures, len(frames))}; baseline {figures['baseline_ms']:.2f}")

@@ -28,10 +28,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from emotion_app.cli.common import fail, make_detector
+from emotion_app.cli.common import fail
 from emotion_app.io.video import InputError, open_input
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.arguments import script_parser
+from scripts.support.detectors import detector_or_refuse
 from scripts.support.model_weights import classifier_or_refuse
 from scripts.support.real_clips import DEFAULT_CLIPS
 
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         return fail(str(exc))
     runs = 1 if args.inline else args.runs
-    with EmotionPipeline(make_detector(), classifier_or_refuse(None), background_scan=not args.inline) as pipeline:
+    with EmotionPipeline(detector_or_refuse(), classifier_or_refuse(None), background_scan=not args.inline) as pipeline:
         figures = [measure(args.clip, pipeline, paced=not args.inline) for _ in range(runs)]
     if not args.json:
         for number, run in enumerate(figures, 1):

@@ -180,3 +180,40 @@ def test_a_message_of_several_lines_is_one_error_line(script: str, arguments: st
     assert answer.stderr.count("\n") == 1, answer.stderr[-600:]
     assert answer.stderr.startswith("error: ") and "two lines" in answer.stderr, answer.stderr[-600:]
     assert _tree(tmp_path) == before, "nothing written"
+
+
+# A child that runs the script with OpenCV's cascade folder pointed at a file that is no
+# cascade, as tests/test_detection.py makes it unloadable (an OpenCV 5 install, a broken one).
+_UNLOADABLE_CASCADE = """
+import runpy, sys
+import cv2
+cv2.data.haarcascades = sys.argv[1]
+sys.argv = sys.argv[2:]
+runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize("script", ["stage_clip_boxes", "pipeline_budget"])
+def test_an_unloadable_cascade_is_one_line_and_exit_2(script: str, tmp_path: Path) -> None:
+    # Were: make_detector's CommandError (or the baseline detector's OpenCVSetupError) as a
+    # traceback, exit 1.
+    cascades = tmp_path / "cascades"
+    cascades.mkdir()
+    (cascades / "haarcascade_frontalface_default.xml").write_text("<not a cascade/>")
+    clip = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"MJPG"), 15.0, (64, 48))
+    for _ in range(3):
+        writer.write(np.full((48, 64, 3), 128, np.uint8))
+    writer.release()
+    answer = subprocess.run(
+        [sys.executable, "-c", _UNLOADABLE_CASCADE, f"{cascades}/", f"scripts.{script}", str(clip), "--runs", "1"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert answer.returncode == 2, f"exit {answer.returncode}: {answer.stderr[-600:]!r}"
+    assert answer.stdout == "", answer.stdout[-300:]
+    assert answer.stderr.count("\n") == 1, answer.stderr[-600:]
+    assert answer.stderr.startswith("error: ") and "could not load the frontal-face cascade" in answer.stderr

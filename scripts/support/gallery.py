@@ -12,10 +12,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from emotion_app.cli.common import make_detector
 from emotion_app.faces.face_check import FaceCheck
 from emotion_app.faces.geometry import Box
 from emotion_app.preprocessing import to_gray
+from scripts.support.detectors import detector_or_refuse, with_cascades_or_refuse
 from scripts.support.errors import refuse
 
 TILE = (320, 240)  # width, height of each of the four tiles
@@ -60,6 +60,6 @@ def photo_faces(photo_path: Path) -> list[tuple[Box, tuple[int, int]]]:
     if image is None:
         refuse(f"cannot read {photo_path}")
     gray = to_gray(image)
-    check = FaceCheck()
-    found = make_detector().detect_gray(gray, min_neighbors=3)
+    check = with_cascades_or_refuse(FaceCheck)
+    found = detector_or_refuse().detect_gray(gray, min_neighbors=3)
     return sorted(((box, check.evidence(gray, box)) for box in found if check(gray, box)), key=lambda f: f[0][0])
