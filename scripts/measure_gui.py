@@ -53,6 +53,10 @@ Targets (issues 4 and 10): display >= 25 fps and >= 95% of the source's rate, la
 p95 <= 50 ms, no GUI stall > 50 ms, soak RSS growth < 20 MB. Runs offscreen unless a display is set (try it under
 ``xvfb-run -a`` for the real xcb platform). Uses the shipped weights if present, else a
 random-init model (same cost per face). The last line printed is one JSON object.
+
+A source the window cannot play (its opener refuses a file ``open_input`` accepted, or the
+file goes before the window opens it) or that stops while measured is refused in one
+``error:`` line with exit 2, as soon as the window shows its fault.
 """
 
 from __future__ import annotations
@@ -79,7 +83,7 @@ from emotion_app.gui.app import create_application, release_window
 from emotion_app.gui.camera_picker import StaticDeviceMonitor
 from emotion_app.gui.launch import LaunchOptions
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import InferenceResult
+from emotion_app.gui.messages import InferenceResult, SourceFault
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.stall_monitor import StallMonitor
 from emotion_app.gui.stats import percentile
@@ -219,6 +223,27 @@ def profile_stages(clip: Path, weights: Path, view_size: tuple[int, int], frames
         capture.release()
         bundle.close()
     return {name: statistics.median(values) for name, values in times.items() if values}
+
+
+class SourceFaults:
+    """The faults of the source the window plays (it could not open it, or it stopped), as
+    the window's banner shows them: a wait for frames that will not come ends with one."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.message: str | None = None
+        window.controller.source_fault.connect(self._on_fault)
+
+    def _on_fault(self, fault: SourceFault) -> None:
+        if self.message is None:
+            self.message = fault.message
+
+
+def refuse_source(window: MainWindow, message: str) -> int:
+    """Close the window (its threads stopped) and refuse in one line, exit 2: the file
+    ``open_input`` accepted did not play in the window (its opener refused it, or it went)."""
+    window.shutdown()
+    release_window(window)
+    return fail(f"the window could not play the source: {message}")
 
 
 class PanelCost:
@@ -442,6 +467,7 @@ def measure(args: argparse.Namespace, work: Path, screen: Screen | None, overrid
     panel_cost = PanelCost(window)
     recorder = Recorder(window)
     stall = StallMonitor(interval_ms=5)
+    faults = SourceFaults(window)
     opened_at = time.monotonic()
     if screen is not None:
         window.open_screen(screen.monitor)
@@ -451,8 +477,10 @@ def measure(args: argparse.Namespace, work: Path, screen: Screen | None, overrid
     startup_stall = StallMonitor(interval_ms=5)
     startup_stall.start()
     deadline = time.monotonic() + 120
-    while window.view.result is None and time.monotonic() < deadline:
+    while window.view.result is None and faults.message is None and time.monotonic() < deadline:
         spin(0.05)
+    if faults.message is not None:
+        return refuse_source(window, faults.message)
     if window.view.result is None:
         print("error: no frame reached the window", file=sys.stderr)
         return 1
@@ -479,6 +507,8 @@ def measure(args: argparse.Namespace, work: Path, screen: Screen | None, overrid
     ended = time.perf_counter()
     elapsed = ended - started
     stall.stop()
+    if faults.message is not None:  # no figures of a source that stopped
+        return refuse_source(window, faults.message)
     gc_live = gc_log.summary(started, ended)
     recorder.active = False
     panel_ms = panel_cost.total_ms
@@ -559,13 +589,15 @@ def measure(args: argparse.Namespace, work: Path, screen: Screen | None, overrid
         spin(1.0)
         warm_frames = 300  # allocator pools and caches fill first; growth is measured after
         start_index = recorder.last_index
-        while recorder.last_index - start_index < warm_frames:
+        while recorder.last_index - start_index < warm_frames and faults.message is None:
             spin(0.2)
         rss_start, soak_start, first_index = rss_mb(), time.perf_counter(), recorder.last_index
         rss_peak = rss_start
-        while recorder.last_index - first_index < args.soak_frames:
+        while recorder.last_index - first_index < args.soak_frames and faults.message is None:
             spin(0.5)
             rss_peak = max(rss_peak, rss_mb())
+        if faults.message is not None:
+            return refuse_source(window, faults.message)
         soak_elapsed = time.perf_counter() - soak_start
         frames = recorder.last_index - first_index
         rss_end = rss_mb()

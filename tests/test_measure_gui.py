@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +14,7 @@ import pytest
 
 from emotion_app.io.video import InputError, open_input
 from emotion_app.samples import astronaut_face_patch, paste, write_video
-from gui_support import run_gui_script
+from gui_support import REPO, run_gui_script
 
 
 def hd_clip(path: Path, frames: int = 45, fps: float = 30.0) -> Path:
@@ -87,3 +91,41 @@ def test_measure_gui_refuses_a_text_file_named_like_a_video_with_the_reason(tmp_
     completed = run_gui_script("measure_gui", "--video", str(fake), timeout=40)
     assert completed.returncode == 2
     assert completed.stderr.strip() == f"error: {refused.value}"
+
+
+def test_measure_gui_refuses_at_once_when_the_window_cannot_open_the_video(
+    tmp_path: Path, random_weights: Path
+) -> None:
+    """A video that open_input accepted but the window's own opener then refuses (here: gone
+    by the time the window opens it, as a file on a share that went away) is refused in one
+    line, exit 2, as soon as the window shows its fault: it used to wait out the full 120 s
+    for a first frame, then exit 1."""
+    clip = hd_clip(tmp_path / "hd.avi", frames=10)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUNBUFFERED="1")
+    arguments = ["--video", str(clip), "--weights", str(random_weights), "--soak-frames", "0", "--profile"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "scripts.measure_gui", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
+    try:
+        assert child.stdout is not None
+        # The profile pass reads the clip before the window opens; its line is the cue.
+        for line in child.stdout:
+            if line.startswith("profile"):
+                break
+        clip.unlink()
+        began = time.monotonic()
+        _, stderr = child.communicate(timeout=90)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode == 2, stderr[-2000:]
+    assert time.monotonic() - began < 60, "refused as soon as the window showed its fault"
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: the window could not play"), stderr[-2000:]
+    assert str(clip) in lines[0]
