@@ -37,6 +37,7 @@ from emotion_app.faces.detector import load_frontal_face_cascade
 from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck, shipped_verifier
 from emotion_app.faces.geometry import Box, iou
 from scripts.support.arguments import script_parser
+from scripts.support.detectors import with_cascades_or_refuse
 from scripts.support.real_clips import DEFAULT_CLIPS, counted, faces_at, truth_or_error
 
 # The group photo's fifth face (sunglasses, head tilted), which the strict search misses.
@@ -80,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     truth = truth_or_error(truth_path)
     if truth is None:
         return 2
-    cascade = load_frontal_face_cascade()
+    cascade = with_cascades_or_refuse(load_frontal_face_cascade)
     eyes = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / "haarcascade_eye.xml"))
-    check = FaceCheck()
+    check = with_cascades_or_refuse(FaceCheck)
     verifier = shipped_verifier()
     if verifier is None:
         return fail("the shipped face verifier could not be loaded")

@@ -43,7 +43,6 @@ from typing import Any
 import numpy as np
 
 from emotion_app.cli.common import fail
-from emotion_app.faces.detector import FaceDetector
 from emotion_app.inference.steadiness import (
     DEFAULT_STEADINESS_LEVEL,
     STEADINESS_LEVELS,
@@ -54,6 +53,7 @@ from emotion_app.inference.steadiness import (
 from emotion_app.io.video import InputError, open_input
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.arguments import script_parser
+from scripts.support.detectors import detector_or_refuse
 from scripts.support.model_weights import classifier_or_refuse
 from scripts.support.real_clips import TruthRange, truth_or_error
 
@@ -358,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def make_pipeline() -> EmotionPipeline:
         # The app's detector and steadiness; inline new-face scans (see the module notes).
-        return EmotionPipeline(FaceDetector(), classifier, steadiness=steadiness)
+        return EmotionPipeline(detector_or_refuse(), classifier, steadiness=steadiness)
 
     records = []
     for name, ranges in truth.items():

@@ -15,11 +15,11 @@ import sys
 
 import cv2
 
-from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.samples import two_people
 from scripts.support.arguments import frame_size, script_parser
+from scripts.support.detectors import detector_or_refuse, with_cascades_or_refuse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     frames = two_people(args.frames)
     report = {}
     for width, height in args.sizes:
-        check = FaceCheck(verifier=None) if args.cascades_only else FaceCheck()
-        tracker = FaceTracker(FaceDetector(), face_check=check)
+        check = with_cascades_or_refuse(lambda: FaceCheck(verifier=None) if args.cascades_only else FaceCheck())
+        tracker = FaceTracker(detector_or_refuse(), face_check=check)
         exact = more = 0
         ids: set[int] = set()
         for frame in frames:

@@ -28,11 +28,11 @@ from typing import Any
 
 from emotion_app.cli.common import fail
 from emotion_app.faces import tracker as tracker_module
-from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.track import Track
 from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import to_gray
 from scripts.support.arguments import script_parser
+from scripts.support.detectors import detector_or_refuse
 from scripts.support.real_clips import DEFAULT_CLIPS, clips_in
 
 # Where a box that left its face is tried: shifts as fractions of the face's side.
@@ -40,7 +40,7 @@ MOVES = ((0.0, 0.6), (0.0, -0.6), (-0.6, 0.0), (0.6, 0.0))
 
 
 def measure(path: Path) -> dict[str, Any]:
-    tracker = tracker_module.FaceTracker(FaceDetector())
+    tracker = tracker_module.FaceTracker(detector_or_refuse())
     counts: Counter[str] = Counter()
     best_moved = 0.0
     decide = tracker._resembles_verified

@@ -19,17 +19,17 @@ import cv2
 import numpy as np
 import torch
 
-from emotion_app.faces.detector import FaceDetector
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.arguments import script_parser
+from scripts.support.detectors import detector_or_refuse
 from scripts.support.errors import refuse
 from scripts.support.model_weights import classifier_or_refuse
 
 
 def compare(clip: Path, classifier: EmotionClassifier) -> dict[str, float]:
-    reusing = EmotionPipeline(FaceDetector(), classifier, reuse_frames=4, steadiness="off")
-    every_frame = EmotionPipeline(FaceDetector(), classifier, reuse_frames=0, steadiness="off")
+    reusing = EmotionPipeline(detector_or_refuse(), classifier, reuse_frames=4, steadiness="off")
+    every_frame = EmotionPipeline(detector_or_refuse(), classifier, reuse_frames=0, steadiness="off")
     capture = cv2.VideoCapture(str(clip))
     if not capture.isOpened():
         refuse(f"cannot open {clip}")

@@ -30,6 +30,7 @@ from emotion_app.faces.tracker import CHECKED_FIND_NEIGHBORS
 from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import to_gray
 from scripts.support.arguments import positive_int, positive_ints, script_parser
+from scripts.support.detectors import detector_or_refuse
 from scripts.support.real_clips import DEFAULT_CLIPS, clips_in
 
 ON_FACE_IOU = 0.3
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=positive_int, default=6, metavar="N")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    detector = FaceDetector()
+    detector = detector_or_refuse()
     try:
         samples = one_face_frames(args.clips, args.every, detector)
     except InputError as exc:

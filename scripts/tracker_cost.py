@@ -36,12 +36,12 @@ from typing import Any
 from emotion_app.cli.common import fail
 from emotion_app.faces import scan_plan as scan_plan_module
 from emotion_app.faces import tracker as tracker_module
-from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.local_search import LocalSearch
 from emotion_app.faces.network_detector import NetworkFaceDetector
 from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import to_gray
 from scripts.support.arguments import positive_int, script_parser
+from scripts.support.detectors import detector_or_refuse
 from scripts.support.overrides import apply_overrides
 from scripts.support.real_clips import DEFAULT_CLIPS, clips_in
 from scripts.support.variants import mirrored, variants
@@ -117,7 +117,7 @@ def measure(
     path: Path, small_scan_every: int, start: int = 0, mirror: bool = False, cnn_faces: bool = False
 ) -> dict[str, Any]:
     tracker = tracker_module.FaceTracker(
-        FaceDetector(), small_scan_every=small_scan_every, network="shipped" if cnn_faces else None
+        detector_or_refuse(), small_scan_every=small_scan_every, network="shipped" if cnn_faces else None
     )
     frames = with_face = 0
     cpu = 0.0

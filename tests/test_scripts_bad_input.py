@@ -193,20 +193,41 @@ runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
 """
 
 
-@pytest.mark.parametrize("script", ["stage_clip_boxes", "pipeline_budget"])
-def test_an_unloadable_cascade_is_one_line_and_exit_2(script: str, tmp_path: Path) -> None:
+# Script -> its arguments ({clip}: a 3-frame grey AVI; {clips}: a folder holding it as
+# clip.avi and a truth.csv counting one face in it), each enough to reach the cascades.
+_CASCADE_CASES = {
     # Were: make_detector's CommandError (or the baseline detector's OpenCVSetupError) as a
     # traceback, exit 1.
+    "stage_clip_boxes": "{clip} --runs 1",
+    "pipeline_budget": "{clip} --runs 1",
+    # Were: FaceDetector's, FaceCheck's or the cascade's own OpenCVSetupError as a
+    # traceback, exit 1.
+    "scan_step": "--clips {clips}",
+    "recheck_resemblance": "--clips {clips}",
+    "face_check_data": "--clips {clips}",
+    "live_quality": "{clips}",
+    "lookalike_scene": "--frames 1 --sizes 64x48",
+    "reuse_agreement": "{clip}",
+    "tracker_cost": "--clips {clips}",
+}
+
+
+@pytest.mark.parametrize("script", sorted(_CASCADE_CASES))
+def test_an_unloadable_cascade_is_one_line_and_exit_2(script: str, tmp_path: Path) -> None:
     cascades = tmp_path / "cascades"
     cascades.mkdir()
     (cascades / "haarcascade_frontalface_default.xml").write_text("<not a cascade/>")
-    clip = tmp_path / "clip.avi"
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    clip = clips / "clip.avi"
     writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"MJPG"), 15.0, (64, 48))
     for _ in range(3):
         writer.write(np.full((48, 64, 3), 128, np.uint8))
     writer.release()
+    (clips / "truth.csv").write_text("file,first_frame,last_frame,faces,labels,note\nclip.avi,0,2,1,neutral,\n")
+    arguments = _CASCADE_CASES[script].format(clip=clip, clips=clips).split()
     answer = subprocess.run(
-        [sys.executable, "-c", _UNLOADABLE_CASCADE, f"{cascades}/", f"scripts.{script}", str(clip), "--runs", "1"],
+        [sys.executable, "-c", _UNLOADABLE_CASCADE, f"{cascades}/", f"scripts.{script}", *arguments],
         cwd=REPO,
         capture_output=True,
         text=True,
