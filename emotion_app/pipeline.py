@@ -174,13 +174,15 @@ class EmotionPipeline:
         """When a shown label is marked uncertain (from the weights card)."""
         return self._steadier.uncertainty
 
-    def reset(self, keep_ids: bool = False) -> None:
+    def reset(self, keep_ids: bool = False, replay: bool = False) -> None:
         """Forget all tracks and their smoothed probabilities (e.g. a new video source).
 
         ``keep_ids``: new faces get ids after those given so far instead of from 1 (the
         same source started again, whose earlier people keep their ids in its session).
+        ``replay``: with ``keep_ids``, a file opened again: a face found at a moment of it
+        seen already gets the id it had then (see FaceTracker.reset).
         """
-        self.tracker.reset(keep_ids=keep_ids)
+        self.tracker.reset(keep_ids=keep_ids, replay=replay)
         self._reuse.reset()
         self._steadier.reset()
         self.last_timings = StageTimings()

@@ -41,7 +41,9 @@ from view is remembered for :data:`KEEP_LOST_S` seconds of the frames' own times
 its id back (a turned head, a hand across the face, a missed re-scan), on its first
 passed check. Not across a cut to another shot
 (:class:`.scene_gate.ShotCuts`: not a flash): a shown face not found in the cut's frame
-is no longer looked for, and lost faces are forgotten.
+is no longer looked for, and lost faces are forgotten. A face confirmed at a moment of
+the frames' times seen before (a file sought back, or opened again in its session) gets
+the id of the face that was there then (:mod:`.seen_faces`).
 
 Scans for newcomers look only where something changed (:mod:`.scene_gate`): a face can
 only enter by changing pixels, so the regions that changed outside the tracked faces
@@ -109,12 +111,13 @@ from .association import associate
 from .detector import FaceDetector
 from .face_check import FaceCheck, FaceVerdict
 from .geometry import DUPLICATE_IOU, Box, centre_inside, centred_in, iou, mostly_inside, suppress_duplicates, under_chin
-from .identities import KEEP_LOST_S, FaceIds, Returning
+from .identities import KEEP_LOST_S, REID_SIZE_RATIO, FaceIds, Returning
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
 from .network_detector import NetworkFaceDetector, change_mask, load_shipped_network
 from .newcomer_scan import BackgroundNetworkScan, BackgroundScan, discover
 from .scan_plan import SMALL_SCAN_EVERY, ScanDue, ScanJob, ScanPlan
 from .scene_gate import ShotCuts
+from .seen_faces import SeenFaces
 from .template import FaceTemplate
 from .track import Track
 
@@ -314,6 +317,8 @@ class FaceTracker:
         # that changed) or "full" (background scans are not counted).
         self.last_scan = "none"
         self._ids = FaceIds(keep_lost_s)
+        # Who was where at each moment of the frames' times, for a moment seen again.
+        self._seen = SeenFaces()
         self._frames_since_full = 0
         self._frame = 0  # frames processed since reset
         # The tracker's clock (seconds since the first frame after reset; see update), and
@@ -368,12 +373,17 @@ class FaceTracker:
         looked for, a band each, whether inline or started in the background."""
         return list(self._scans.last_bands)
 
-    def reset(self, keep_ids: bool = False) -> None:
+    def reset(self, keep_ids: bool = False, replay: bool = False) -> None:
         """Forget every track (new video source); ids start again at 1, or with
-        ``keep_ids`` go on counting (the same source started again)."""
+        ``keep_ids`` go on counting (the same source started again). With ``replay`` too,
+        the source's frames come at the times they had before (a file opened again): a
+        face found at a moment seen already, where one was, gets its id back (see
+        :mod:`.seen_faces`). Not a camera's: its times start again at 0."""
         self._forget_picture()
         self.last_pass_was_full = False
         self._ids.reset(keep_count=keep_ids)
+        if not (keep_ids and replay):
+            self._seen.clear()
         self._frame = 0
         self._now = 0.0
         self._last_time = None
@@ -410,6 +420,7 @@ class FaceTracker:
         for track in self.tracks:
             track.mirror(width)
         self._ids.mirror(width)
+        self._seen.mirror(width)
         self._missed_candidates = []
         self._scans.mirror()
         self._shot_cuts.mirror()
@@ -424,7 +435,9 @@ class FaceTracker:
         frame only, and a face must not wait for a second). The faces shown before are
         remembered as just lost, so a face found where one was keeps its id, unless that
         frame shows another picture than the last one seen (another shot: see
-        ShotCuts.jumped); the clock moves on by one frame, not by the time jumped."""
+        ShotCuts.jumped); the clock moves on by one frame, not by the time jumped. A face
+        found at a moment already seen (a seek back) gets the id it had then, cut or not
+        (see :mod:`.seen_faces`)."""
         self._lose_shown_faces()
         rest_until = self._network_rest_until
         self._forget_picture(keep_shot_reference=True)
@@ -458,6 +471,7 @@ class FaceTracker:
         scale_x, scale_y = new[0] / old[0], new[1] / old[1]
         self._lose_shown_faces()
         self._ids.rescale(scale_x, scale_y)
+        self._seen.rescale(scale_x, scale_y)
         self._forget_picture()
         self._stream_start = self._frame
 
@@ -832,6 +846,7 @@ class FaceTracker:
             # The first frame to show a face was not looked at for cuts: kept for a seek
             # that may follow (a video opened paused, then sought to another shot).
             self._shot_cuts.saw(gray)
+        self._seen.record(self._last_time, ((track.track_id, track.box) for track in shown))
         return shown
 
     def _may_return_at_once(self, track: Track, returning: Returning | None) -> bool:
@@ -966,7 +981,13 @@ class FaceTracker:
         return newcomers
 
     def _give_id(self, track: Track, returning: Returning | None) -> None:
-        """Confirm ``track``: the id of the recently lost face it continues, else the next one."""
+        """Confirm ``track``: the id of the recently lost face it continues, else, at a
+        moment of the frames' times seen before (a seek back), of the face that was there
+        then and is not shown now, else the next one."""
+        if returning is None and self._last_time is not None and self._seen.went_back(self._last_time):
+            taken = {other.track_id for other in self.tracks if other.confirmed and other is not track}
+            seen_id = self._seen.who(self._last_time, track.box, taken, REID_SIZE_RATIO)
+            returning = Returning(seen_id, None) if seen_id is not None else None
         self._ids.give(track, returning)
         if returning is not None and returning.owner is not None:
             self.tracks = [t for t in self.tracks if t is not returning.owner]
