@@ -1,6 +1,6 @@
-"""Face ids over a session: a model switch keeps them, the same source started again (a
-camera, a file opened again by Home after its end) goes on counting, a file played again
-and another source start again at 1.
+"""Face ids over a session: a model switch keeps them, the same camera started again goes
+on counting, a file opened again by Home after its end gives its people their ids back
+(see test_seen_faces.py), a file played again and another source start again at 1.
 
 Before, a model switch started a new tracker (ids given again in the order faces were
 found, so a name could move to another person), and Play again restarted ids at 1 (the
@@ -68,8 +68,10 @@ def test_a_new_pipeline_takes_over_the_faces_with_their_ids(
     assert first.tracker.tracks == []  # the other one got the new pipeline's unused tracker
 
 
-def captured(stream_id: int, index: int, image: np.ndarray, session: int = 0) -> CapturedFrame:
-    return CapturedFrame(stream_id, index, image, capture_time=index / FPS, source_time=index / FPS, session=session)
+def captured(stream_id: int, index: int, image: np.ndarray, session: int = 0, in_file: bool = False) -> CapturedFrame:
+    return CapturedFrame(
+        stream_id, index, image, capture_time=index / FPS, source_time=index / FPS, session=session, in_file=in_file
+    )
 
 
 def test_the_worker_keeps_ids_over_a_model_switch_and_counts_on_in_a_session(
@@ -95,11 +97,17 @@ def test_the_worker_keeps_ids_over_a_model_switch_and_counts_on_in_a_session(
         # overtaken by a frame already on its way).
         assert faces_of(3, face_frames, session=1)[-1] == (1,)
         assert faces_of(4, face_frames, session=1)[-1] == (2,)
+        # A file opened again in its session: the same moments, the same person. (A
+        # camera's times start again at 0 at each start: its newcomer above got #2.)
+        results = [worker.process(captured(5, i, f, 2, in_file=True)) for i, f in enumerate(face_frames)]
+        assert [face.track_id for face in results[-1].faces] == [1]
+        results = [worker.process(captured(6, i, f, 2, in_file=True)) for i, f in enumerate(face_frames)]
+        assert [face.track_id for face in results[-1].faces] == [1]
     finally:
         worker.on_thread_finished()
 
 
-def test_home_after_the_end_gives_the_returning_face_a_new_row_play_again_starts_afresh(
+def test_home_after_the_end_gives_the_face_its_id_back_play_again_starts_afresh(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     window = make_window(video=gui_video.path)
@@ -119,8 +127,9 @@ def test_home_after_the_end_gives_the_returning_face_a_new_row_play_again_starts
     assert [face.track_id for face in first.faces] == [1]
     wait_until_stopped(qtbot, window)
     window.restart()  # Home after the end: the file opened again in the same session
-    assert faces_of_a_new_stream(first) == [2]
-    assert [person.track_id for person in window.timeline_panel.timeline.people()] == [1, 2]
+    # The same person at the same moments: their id and row (was #2, a row of no time).
+    assert faces_of_a_new_stream(first) == [1]
+    assert [person.track_id for person in window.timeline_panel.timeline.people()] == [1]
     wait_until_stopped(qtbot, window)
     # Play again is a new viewing, as another video: a fresh timeline, counted from #1.
     replayed = window.view.result

@@ -754,10 +754,49 @@ def test_a_video_played_again_after_a_seek_back_adds_no_time(
     # Before, the second half's ~2 s for each face again; a stall of over 1 s in the first
     # pass (a busy machine) leaves the rest of it to be counted when shown.
     assert timeline.overall().total_s == pytest.approx(one_pass, abs=1.0)
-    # The ids the file opened again gave are seen only in moments counted: no strip either.
-    assert all(timeline.strip(person.track_id) == [] for person in timeline.people() if person.total_s == 0)
+    # The file opened again gave the same people their ids: no rows of no time beside them.
+    assert [person.track_id for person in timeline.people()] == [1, 2]
     png, summary = window.timeline_panel.export_to(tmp_path / "export")
     assert _csv_seconds(summary)["everyone"] == pytest.approx(timeline.overall().total_s, abs=0.01)
+
+
+def test_home_after_the_end_and_a_seek_back_keep_one_row_per_person_and_their_names(
+    qtbot: QtBot, make_window, two_people: VideoTruth
+) -> None:
+    # Was: the file opened again by Home after its end, or sought back while playing,
+    # showed the same two people as #3 and #4, whose moments were counted already: rows of
+    # 0 s beside theirs, and the name given to #1 on nobody's face.
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    timeline = panel.timeline
+    wait_until_stopped(qtbot, window)
+    assert [person.track_id for person in timeline.people()] == [1, 2]
+    panel.ask_name = lambda track_id, current: "Anna"
+    panel.name_person(1)
+    first = window.view.result
+    window.restart()  # Home after the end: the file opened again, in the same session
+    qtbot.waitUntil(
+        lambda: window.view.result.stream_id != first.stream_id and len(window.view.result.faces) == 2,
+        timeout=WAIT_MS,
+    )
+    shown = sorted((face.track_id, face.name) for face in window.view.result.faces)
+    assert shown == [(1, "Anna"), (2, "")]
+    qtbot.waitUntil(lambda: window.view.result.frame_index >= 20, timeout=WAIT_MS)
+    window.seek(5)  # back while playing
+    qtbot.waitUntil(
+        lambda: 5 <= window.view.result.frame_index < 20 and bool(window.view.result.faces), timeout=WAIT_MS
+    )
+    assert sorted((face.track_id, face.name) for face in window.view.result.faces) == [(1, "Anna"), (2, "")]
+    panel.ask_name = lambda track_id, current: "Ben"
+    panel.name_person(2)  # a name given in the file opened again: the first one stays
+    qtbot.waitUntil(
+        lambda: sorted((f.track_id, f.name) for f in window.view.result.faces) == [(1, "Anna"), (2, "Ben")],
+        timeout=WAIT_MS,
+    )
+    wait_until_stopped(qtbot, window)
+    people = timeline.people()
+    assert [(person.track_id, person.given_name) for person in people] == [(1, "Anna"), (2, "Ben")]
+    assert all(person.total_s > 1.0 for person in people), [(p.track_id, p.total_s) for p in people]
 
 
 def test_play_again_starts_the_timeline_afresh_with_no_rows_of_no_time(

@@ -495,7 +495,16 @@ class CaptureWorker(QObject):
             # that did not read is counted.
             self._index = self._loop_start_index + position
         captured = CapturedFrame(
-            self._stream_id, self._index, frame, now, source_time, self._mirror, picture, self._seeks, self._session
+            self._stream_id,
+            self._index,
+            frame,
+            now,
+            source_time,
+            self._mirror,
+            picture,
+            self._seeks,
+            self._session,
+            in_file=isinstance(spec, VideoFileSpec),
         )
         self._index += 1
         self._last_frame = captured

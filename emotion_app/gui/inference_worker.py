@@ -88,7 +88,9 @@ class InferenceWorker(QObject):
         # The session of the last stream (CapturedFrame.session): a stream of another
         # source (or a file played again) starts ids again at 1; the same source started
         # again (a camera's Stop and Start, Home after a file's end) goes on counting, so a
-        # returning person is not taken for someone earlier.
+        # returning person is not taken for someone earlier. A file's people found again
+        # at moments already seen get the ids they had then (FaceTracker.reset's replay),
+        # and keep the names given to them.
         self._session: int | None = None
         self._seeks = 0  # of the last frame processed (CapturedFrame.seeks)
         self._mirrored = False  # whether the last frame processed was flipped (see process)
@@ -376,7 +378,12 @@ class InferenceWorker(QObject):
         if bundle is not None:
             if frame.stream_id != self._stream_id:
                 # A new stream: tracks of the last one would attach to the wrong faces.
-                bundle.pipeline.reset(keep_ids=frame.session == self._session)
+                same_session = frame.session == self._session
+                bundle.pipeline.reset(keep_ids=same_session, replay=same_session and frame.in_file)
+                if same_session and self._names.stream_id == self._stream_id:
+                    # Its people keep their ids, so their names: shown from its first frame
+                    # (the window sends them for the new stream too, a little later).
+                    self._names = dataclasses.replace(self._names, stream_id=frame.stream_id)
                 self._stream_id, self._session = frame.stream_id, frame.session
             else:
                 if frame.mirrored != self._mirrored:

@@ -643,8 +643,8 @@ class MainWindow(QMainWindow):
             self.stop_recording()
         if not _same_source(spec, self.source_state.spec) or isinstance(spec, VideoFileSpec):
             # Another source is another session; so is a file played from its start again
-            # (Play again): its people, found anew, got new ids seen only in moments counted
-            # already, rows of no time beside their first ones.
+            # (Play again): a new viewing, counted afresh from #1. (Home or a seek after
+            # its end stays in the session: its people keep their ids and rows.)
             self.timeline_panel.clear()
             self.controller.start_session()
         if isinstance(spec, VideoFileSpec):
@@ -1325,6 +1325,11 @@ class MainWindow(QMainWindow):
         if info.request != self.controller.requests_sent:
             return  # stopped or opened again since (its open could not be given up)
         self.source_state.opened(info)
+        if self._names.names:
+            # Opened again in its session (another session clears them): a file's people
+            # found again keep their ids, so the names given stay theirs.
+            self._names = FaceNames(info.stream_id, self._names.names)
+            self.controller.set_names(self._names)
         if isinstance(info.spec, ScreenSpec):
             self.picker.select_screen(info.spec.monitor)
         self.update_cover_notice()

@@ -21,7 +21,8 @@ from emotion_app.wording import capitalised, count_text
 @dataclass(frozen=True)
 class FaceNames:
     """Names the user gave to faces of one stream, as (track id, name) pairs: ids count
-    again from 1 in each stream, so a name applies only to the stream it was given in."""
+    again from 1 in another session, so a name applies only to the stream it was given in
+    and to the streams of its session after it (carried on by the window and the worker)."""
 
     stream_id: int
     names: tuple[tuple[int, str], ...]
@@ -132,6 +133,10 @@ class CapturedFrame:
     # Which source's session the frame belongs to: the window starts a new one for another
     # source (ids count from 1 again), not when the same source is started again.
     session: int = 0
+    # Of a file (or a slide show): its moments come at the same times however often it is
+    # played, so a face seen again at one is the person seen there before (a camera's
+    # times start again at 0 at each start).
+    in_file: bool = False
 
 
 @dataclass(frozen=True)
