@@ -68,9 +68,20 @@ def test_a_new_pipeline_takes_over_the_faces_with_their_ids(
     assert first.tracker.tracks == []  # the other one got the new pipeline's unused tracker
 
 
-def captured(stream_id: int, index: int, image: np.ndarray, session: int = 0, in_file: bool = False) -> CapturedFrame:
+def captured(
+    stream_id: int, index: int, image: np.ndarray, session: int = 0, in_file: bool = False, mirrored: bool = False
+) -> CapturedFrame:
+    if mirrored:
+        image = np.ascontiguousarray(cv2.flip(image, 1))
     return CapturedFrame(
-        stream_id, index, image, capture_time=index / FPS, source_time=index / FPS, session=session, in_file=in_file
+        stream_id,
+        index,
+        image,
+        capture_time=index / FPS,
+        source_time=index / FPS,
+        mirrored=mirrored,
+        session=session,
+        in_file=in_file,
     )
 
 
@@ -103,6 +114,15 @@ def test_the_worker_keeps_ids_over_a_model_switch_and_counts_on_in_a_session(
         assert [face.track_id for face in results[-1].faces] == [1]
         results = [worker.process(captured(6, i, f, 2, in_file=True)) for i, f in enumerate(face_frames)]
         assert [face.track_id for face in results[-1].faces] == [1]
+        # Two people, opened again with the mirror view turned on while it was stopped:
+        # each keeps their id (the one on the left now is the one on the right before).
+        from emotion_app.samples import two_people
+
+        pair = two_people(12)
+        results = [worker.process(captured(8, i, f, 3, in_file=True)) for i, f in enumerate(pair)]
+        assert [face.track_id for face in sorted(results[-1].faces, key=lambda face: face.box[0])] == [1, 2]
+        results = [worker.process(captured(9, i, f, 3, True, mirrored=True)) for i, f in enumerate(pair)]
+        assert [face.track_id for face in sorted(results[-1].faces, key=lambda face: face.box[0])] == [2, 1]
     finally:
         worker.on_thread_finished()
 

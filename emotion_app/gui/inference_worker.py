@@ -379,6 +379,10 @@ class InferenceWorker(QObject):
             if frame.stream_id != self._stream_id:
                 # A new stream: tracks of the last one would attach to the wrong faces.
                 same_session = frame.session == self._session
+                if same_session and frame.mirrored != self._mirrored:
+                    # Mirror view turned while it was stopped: the faces remembered by
+                    # their places (see reset's replay) flip with the picture first.
+                    bundle.pipeline.mirror()
                 bundle.pipeline.reset(keep_ids=same_session, replay=same_session and frame.in_file)
                 if same_session and self._names.stream_id == self._stream_id:
                     # Its people keep their ids, so their names: shown from its first frame
