@@ -73,3 +73,13 @@ def test_a_file_that_learns_its_length_as_it_plays_has_it_from_then_on() -> None
     state.opened(SourceInfo(CLIP, 1, 320, 240, 25.0, 0))
     assert state.reported(PlaybackState(1, 3, 50, 25.0, True)) is True
     assert state.info is not None and state.info.frame_count == 50 and state.info.stream_id == 1
+
+
+def test_the_path_played_is_a_files_and_none_for_a_camera() -> None:
+    # What a snapshot or a recording must never be written over.
+    state = SourceState()
+    assert state.played_path is None
+    opened_file(state)
+    assert state.played_path == CLIP.path
+    state.opening(CameraSpec(0, "cam"))
+    assert state.played_path is None

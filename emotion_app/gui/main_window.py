@@ -86,7 +86,7 @@ from .messages import (
 from .model_menu import ModelMenu
 from .playback_bar import PlaybackBar, PlayerKeys, format_time
 from .recent_menu import RecentMenu
-from .recording_control import RecordingControl, playing_path
+from .recording_control import RecordingControl
 from .screen_menu import ScreenMenu
 from .settings import RECENT_KEPT, AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
@@ -1237,7 +1237,7 @@ class MainWindow(QMainWindow):
         with self.paused_for_dialog():
             path = self.ask_save_path("Save snapshot", str(suggestion), "PNG image (*.png)")
         if path:  # checked on the writing thread: never over the image being shown
-            self.snapshots.save(result, Path(path), playing_path(self.source_state.spec))
+            self.snapshots.save(result, Path(path), self.source_state.played_path)
 
     def start_recording(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest | None:
         """See :meth:`RecordingControl.start`."""

@@ -21,7 +21,6 @@ from emotion_app.io.output_folder import free_name, output_folder_problem, uniqu
 from emotion_app.io.unfinished import tidy_stopped_once
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.sources.frame_source import FALLBACK_FPS
-from emotion_app.sources.specs import SourceSpec, VideoFileSpec
 from emotion_app.wording import count_text
 
 from .background_call import BackgroundCall
@@ -32,12 +31,6 @@ from .source_state import SourceState
 from .stream_controller import StreamController
 
 log = logging.getLogger(__name__)
-
-
-def playing_path(spec: SourceSpec | None) -> Path | None:
-    """The file or folder being played: what a snapshot or a recording must never be
-    written over (its files are listed off the GUI thread, see files_played_from)."""
-    return spec.path if isinstance(spec, VideoFileSpec) else None
 
 
 class RecordingControl(QObject):
@@ -139,7 +132,7 @@ class RecordingControl(QObject):
         if not video_path.suffix:
             video_path = video_path.with_suffix(".mp4")
         request = RecordingRequest(video_path, Path(csv_path) if csv_path else video_path.with_suffix(".csv"))
-        playing = playing_path(self._source_state.spec)
+        playing = self._source_state.played_path
         self._record_when_checked(lambda: _checked_recording(request, playing), video_path.parent)
         return request
 
@@ -180,7 +173,7 @@ class RecordingControl(QObject):
         if self._nothing_to_record():  # the source ended while the dialog was open
             play_on()
             return
-        video, playing = Path(path), playing_path(self._source_state.spec)
+        video, playing = Path(path), self._source_state.played_path
         # Started before the video plays on, so it begins at the frame on screen.
         self._record_when_checked(lambda: _recording_to(video, playing), video.parent, then=play_on)
 
@@ -201,7 +194,7 @@ class RecordingControl(QObject):
             return
         # Made, checked and given a free name off the GUI thread: on a network share whose
         # server has gone each of those waits for minutes.
-        folder, when, playing = Path(self._output_dir()), datetime.now(), playing_path(self._source_state.spec)
+        folder, when, playing = Path(self._output_dir()), datetime.now(), self._source_state.played_path
         self._record_when_checked(lambda: _recording_in(folder, when, playing), folder)
 
     def _record_when_checked(

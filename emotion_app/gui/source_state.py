@@ -8,6 +8,7 @@ Qt-free; the capture worker's messages feed it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from emotion_app.sources.specs import SourceSpec, VideoFileSpec
 
@@ -28,6 +29,12 @@ class SourceState:
     @property
     def is_file(self) -> bool:
         return isinstance(self.spec, VideoFileSpec)
+
+    @property
+    def played_path(self) -> Path | None:
+        """The file or folder being played: what a snapshot or a recording must never be
+        written over (its files are listed off the GUI thread, see io.atomic.files_played_from)."""
+        return self.spec.path if isinstance(self.spec, VideoFileSpec) else None
 
     @property
     def active(self) -> bool:
