@@ -1,4 +1,5 @@
-"""How counts read in what the app and the commands say: "1 frame", "2 frames"."""
+"""How counts read in what the app and the commands say ("1 frame", "2 frames"), and a
+message's first letter as a capital."""
 
 from __future__ import annotations
 
