@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -35,7 +36,7 @@ from . import settings_values as read_as
 from .camera_size import CameraSize, format_camera_size, parse_camera_size
 from .identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
 from .launch import MAX_CAMERA_INDEX, MAX_SETTINGS_BYTES
-from .settings_ini import QUOTE, WINDOWS_ABSOLUTE, ini_scan, literal_paths
+from .settings_ini import QUOTE, ini_scan, literal_paths
 from .settings_keys import (
     CAMERA_INDEX,
     CAMERA_NAME,
@@ -48,7 +49,6 @@ from .settings_keys import (
     OLD_SMOOTHING,
     OUTPUT_FOLDER,
     RECENT,
-    SHIPPED_PREFIX,
     SHOW_BARS,
     SHOW_TIMELINE,
     STEADINESS,
@@ -66,6 +66,12 @@ T = TypeVar("T")
 #: How many recent files, and recent network cameras, are kept and read back: a longer list
 #: stored (another version, a hand edit) is cut to it, or its menu froze the window.
 RECENT_KEPT = 8
+# A model shipped in the app's own weights/ folder is remembered by name with this prefix,
+# not by its path: after an update, or from another copy of the app, the choice means
+# that copy's own file (a path would keep loading the old one wherever it still exists).
+_SHIPPED_PREFIX = "shipped:"
+# A path absolute on Windows: a drive, or \\host\share (either slash).
+_WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:[\\/]|[\\/]{2}[^\\/]")
 
 
 class AppSettings:
@@ -215,7 +221,7 @@ class AppSettings:
         if text.startswith("~"):
             text = os.path.expanduser(text)  # left as it is for a user there is none of
         # A Windows path is no folder under this one on any system (a file moved over).
-        absolute = os.path.isabs(text) or WINDOWS_ABSOLUTE.match(text)
+        absolute = os.path.isabs(text) or _WINDOWS_ABSOLUTE.match(text)
         return os.path.join(self._folder, text) if text and not absolute else text
 
     def _path(self, raw: object) -> str:
@@ -351,7 +357,7 @@ class AppSettings:
     def weights_path(self) -> Path | None:
         """The model chosen last time; None when none was.
 
-        A shipped model is this copy of the app's own file (see :data:`SHIPPED_PREFIX`),
+        A shipped model is this copy of the app's own file (see :data:`_SHIPPED_PREFIX`),
         None if that is gone. Whether a file of the user's is still there is left to the
         model's loader, off the GUI thread: on a network share whose server has gone a
         stat blocks for minutes, and the window would not open.
@@ -359,8 +365,8 @@ class AppSettings:
         value = self._read(WEIGHTS, "", read_as.path_text)  # a shipped: name is no path
         if not value:
             return None
-        if value.startswith(SHIPPED_PREFIX):
-            name = value[len(SHIPPED_PREFIX) :]
+        if value.startswith(_SHIPPED_PREFIX):
+            name = value[len(_SHIPPED_PREFIX) :]
             path = DEFAULT_WEIGHTS_DIR / name
             return path if name == Path(name).name and path.is_file() else None
         return Path(self._in_folder(value))
@@ -370,9 +376,9 @@ class AppSettings:
         if value is None:
             self._set(WEIGHTS, "")
         elif Path(value).parent == DEFAULT_WEIGHTS_DIR:
-            self._set(WEIGHTS, SHIPPED_PREFIX + Path(value).name)
+            self._set(WEIGHTS, _SHIPPED_PREFIX + Path(value).name)
         elif _is_shipped(value):  # a link from elsewhere: by the name of the file it leads to
-            self._set(WEIGHTS, SHIPPED_PREFIX + Path(value).resolve().name)
+            self._set(WEIGHTS, _SHIPPED_PREFIX + Path(value).resolve().name)
         else:
             self._set(WEIGHTS, _absolute(value))
 
@@ -382,11 +388,11 @@ class AppSettings:
         one. Right after a load, on the GUI thread, where a stat of a file on a network
         share gone since would block the window."""
         if Path(path).parent == DEFAULT_WEIGHTS_DIR:
-            self._set(WEIGHTS, SHIPPED_PREFIX + Path(path).name)
+            self._set(WEIGHTS, _SHIPPED_PREFIX + Path(path).name)
         elif resolved is not None and resolved.parent == _shipped_folder_resolved():
             # A link from elsewhere: by the name of the file it leads to (the link's own
             # name is no file of weights/, and the choice would be lost at the next start).
-            self._set(WEIGHTS, SHIPPED_PREFIX + resolved.name)
+            self._set(WEIGHTS, _SHIPPED_PREFIX + resolved.name)
         else:
             self._set(WEIGHTS, _absolute(path))
 

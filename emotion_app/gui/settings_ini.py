@@ -103,7 +103,6 @@ def ini_scan(text: str, close_quotes: bool) -> tuple[str, list[tuple[int, int, s
 # quote right there, which no Windows name holds). ASCII blanks only: the text is bytes as
 # Latin-1, where a UTF-8 letter's byte A0 or 85 is no blank.
 _WINDOWS_PATH = re.compile(r'[A-Za-z]:\\(?!\\)|\\\\[^\\/"\s]+\\[^\\"]', re.ASCII)
-WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:[\\/]|[\\/]{2}[^\\/]")
 
 
 def literal_paths(text: str) -> tuple[str, set[str]]:

@@ -20,10 +20,6 @@ EXPORT_DIR = "files/last_export_dir"
 RECENT = "files/recent"
 STREAM_URLS = "camera/stream_urls"
 NETWORK_CAMERA = "camera/network_url"
-# A model shipped in the app's own weights/ folder is remembered by name with this prefix,
-# not by its path: after an update, or from another copy of the app, the choice means
-# that copy's own file (a path would keep loading the old one wherever it still exists).
-SHIPPED_PREFIX = "shipped:"
 # The settings that hold paths (a shipped: model name is read as no Windows path).
 PATH_KEYS = frozenset({VIDEO_DIR, OUTPUT_FOLDER, EXPORT_DIR, WEIGHTS, WEIGHTS_DIR, RECENT})
 MIRROR_CAMERAS = "view/mirror_cameras"
