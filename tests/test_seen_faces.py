@@ -57,6 +57,18 @@ def test_a_face_seen_again_at_a_moment_seen_before_gets_its_id_back(
     assert ids_left_to_right(tracker, frames[12:], 12)[-1] == first_pass[-1]
 
 
+@pytest.mark.parametrize("moment", ["last", "only"])
+def test_the_moment_seen_last_opened_again_gives_the_face_its_id_back(detector: FaceDetector, moment: str) -> None:
+    # A seek after the end to the last frame, or a single picture opened again: the frame
+    # comes at the very time recorded last, a moment seen too.
+    frames = grays(1, (320, 240))
+    played = PLAYED if moment == "last" else 1
+    tracker = FaceTracker(detector)
+    assert ids_left_to_right(tracker, frames[:played], 0)[-1] == [1]
+    tracker.reset(keep_ids=True, replay=True)
+    assert ids_left_to_right(tracker, frames[played - 1 : played], played - 1) == [[1]]
+
+
 def test_another_source_or_a_camera_started_again_gives_no_id_back(detector: FaceDetector) -> None:
     frames = grays(2, (400, 200))
     tracker = FaceTracker(detector)

@@ -5,7 +5,7 @@ opened again in the same session: Home after its end) the people found at a mome
 session has already shown are the people who were there then, though the tracker has
 lost them across the jump (another picture than the one before it counts as a cut). So
 the confirmed faces are recorded by the frames' own times, in coarse slots; a face
-confirmed at a time before the latest recorded one gets the id of the face recorded at
+confirmed at a time up to the latest recorded one gets the id of the face recorded at
 about that time and place. While time only goes forward (a single pass: ``analyze``, a
 camera) nothing is ever looked up.
 
@@ -62,8 +62,9 @@ class SeenFaces:
         return len(self._slots)
 
     def went_back(self, time_s: float | None) -> bool:
-        """Whether ``time_s`` is before the latest time recorded: a moment seen again."""
-        return time_s is not None and time_s < self._latest
+        """Whether ``time_s`` is at or before the latest time recorded: a moment seen again
+        (at it: the last frame sought to after the end, a single picture opened again)."""
+        return time_s is not None and time_s <= self._latest
 
     def mirror(self, width: int) -> None:
         """The frames are flipped left to right (``width`` pixels wide) from now on."""
