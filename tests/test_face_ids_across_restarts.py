@@ -25,7 +25,7 @@ from emotion_app.gui.messages import CapturedFrame, InferenceResult
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.live import load_eager_pipeline
 from emotion_app.pipeline import EmotionPipeline
-from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
+from emotion_app.samples import VideoTruth, astronaut_frames, two_people, write_astronaut_video
 from emotion_app.sources.specs import VideoFileSpec
 from gui_support import WAIT_MS, wait_for_face_result, wait_until_stopped
 
@@ -92,9 +92,14 @@ def test_the_worker_keeps_ids_over_a_model_switch_and_counts_on_in_a_session(
     worker.load_default()
     try:
 
-        def faces_of(stream_id: int, frames: list[np.ndarray], session: int = 0) -> list[tuple[int, ...]]:
-            results = [worker.process(captured(stream_id, i, f, session)) for i, f in enumerate(frames)]
-            return [tuple(face.track_id for face in result.faces) for result in results]
+        def faces_of(
+            stream_id: int, frames: list[np.ndarray], session: int = 0, in_file: bool = False, mirrored: bool = False
+        ) -> list[tuple[int, ...]]:
+            """Each frame's ids, left to right."""
+            results = [
+                worker.process(captured(stream_id, i, f, session, in_file, mirrored)) for i, f in enumerate(frames)
+            ]
+            return [tuple(face.track_id for face in sorted(r.faces, key=lambda face: face.box[0])) for r in results]
 
         assert faces_of(1, face_frames)[-1] == (1,)
         faces_of(2, face_frames)  # the same source started again
@@ -110,19 +115,13 @@ def test_the_worker_keeps_ids_over_a_model_switch_and_counts_on_in_a_session(
         assert faces_of(4, face_frames, session=1)[-1] == (2,)
         # A file opened again in its session: the same moments, the same person. (A
         # camera's times start again at 0 at each start: its newcomer above got #2.)
-        results = [worker.process(captured(5, i, f, 2, in_file=True)) for i, f in enumerate(face_frames)]
-        assert [face.track_id for face in results[-1].faces] == [1]
-        results = [worker.process(captured(6, i, f, 2, in_file=True)) for i, f in enumerate(face_frames)]
-        assert [face.track_id for face in results[-1].faces] == [1]
+        assert faces_of(5, face_frames, session=2, in_file=True)[-1] == (1,)
+        assert faces_of(6, face_frames, session=2, in_file=True)[-1] == (1,)
         # Two people, opened again with the mirror view turned on while it was stopped:
         # each keeps their id (the one on the left now is the one on the right before).
-        from emotion_app.samples import two_people
-
         pair = two_people(12)
-        results = [worker.process(captured(8, i, f, 3, in_file=True)) for i, f in enumerate(pair)]
-        assert [face.track_id for face in sorted(results[-1].faces, key=lambda face: face.box[0])] == [1, 2]
-        results = [worker.process(captured(9, i, f, 3, True, mirrored=True)) for i, f in enumerate(pair)]
-        assert [face.track_id for face in sorted(results[-1].faces, key=lambda face: face.box[0])] == [2, 1]
+        assert faces_of(8, pair, session=3, in_file=True)[-1] == (1, 2)
+        assert faces_of(9, pair, session=3, in_file=True, mirrored=True)[-1] == (2, 1)
     finally:
         worker.on_thread_finished()
 
@@ -219,7 +218,6 @@ def test_a_seek_to_another_shot_gives_the_face_there_a_new_id(
     """Also after a single frame (a video opened paused: the face shown in the first frame
     it was seen in), and with a mirror turned on with the seek."""
     from emotion_app.faces.tracker import FaceTracker
-    from emotion_app.samples import two_people
 
     first_shot, _ = astronaut_frames(num_frames=8, frame_size=(480, 360), face_size=90, motion="static")
     other_shot = two_people(4)[0]  # another picture; its left face near where the astronaut was
@@ -242,8 +240,6 @@ def test_a_seek_to_another_shot_gives_the_face_there_a_new_id(
 
 
 def test_a_mirror_turned_on_with_a_seek_keeps_each_persons_id(qtbot: QtBot, random_weights: Path) -> None:
-    from emotion_app.samples import two_people
-
     frames = two_people(26)
     worker = InferenceWorker(LatestMailbox(), DeliveryGate(), random_weights, pipeline_loader=load_eager_pipeline)
     worker.load_default()
