@@ -338,6 +338,62 @@ def test_a_recording_check_given_up_still_tells_its_tidy_beside_the_refusal(
     assert window.notice_banner.level == "error" and window.recording is None
 
 
+def _kept_line(folder: Path, *names: str) -> str:
+    return f"Kept what a session cut short left in {folder}: {', '.join(names)}"
+
+
+def test_each_folder_s_tidy_keeps_its_line_in_the_tidy_banner_until_dismissed(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # The banner held one notice: a recording's tidy in another folder soon after a
+    # snapshot's replaced the snapshot's, and what was kept there was only in the log.
+    a, b, c, d, e = (tmp_path / name for name in "abcde")
+    for folder in (a, b, c, d, e):
+        folder.mkdir()
+        _killed_writer(tmp_path, _HALF_A_ROW, folder / "talk.csv")
+    kept = f"talk{UNFINISHED_MARK}.csv"
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, a)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    saved: list[Path] = []
+    window.snapshots.saved.connect(saved.append)
+    window.snapshot()
+    qtbot.waitUntil(lambda: window.tidy_banner.text() == _kept_line(a, kept), timeout=WAIT_MS)
+    assert window.tidy_banner.button_captions()[0] == "Open folder"
+    # A recording into another folder, its own leftovers tidied: a line of its own, last.
+    window.start_recording(b / "clip.avi")
+    wait_for_recording(qtbot, window)
+    both = "\n".join([_kept_line(a, kept), _kept_line(b, kept)])
+    qtbot.waitUntil(lambda: window.tidy_banner.text() == both, timeout=WAIT_MS)
+    newest = window.tidy_banner.button("Open newest folder")
+    assert newest is not None and newest.toolTip() == str(b)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS):
+        window.stop_recording()
+    assert window.tidy_banner.text() == both  # the recording's end leaves it as it was
+    # Two more folders: the last three are listed, the first counted.
+    for folder in (c, d):
+        window.ask_save_path = lambda title, start, filters, folder=folder: str(folder / "mine.png")  # type: ignore[method-assign]
+        window.snapshot_as_action.trigger()
+        qtbot.waitUntil(lambda folder=folder: _kept_line(folder, kept) in window.tidy_banner.text(), timeout=WAIT_MS)
+    earlier = "1 earlier folder tidied too: see the log."
+    assert window.tidy_banner.text() == "\n".join([earlier, *(_kept_line(f, kept) for f in (b, c, d))])
+    # A folder tidied again (what the snapshot lane tells of it): its line replaced, moved last.
+    _killed_writer(tmp_path, _HALF_A_ROW, c / "more.csv")
+    again = tidy_stopped(c)
+    assert again.kept == (c / f"more{UNFINISHED_MARK}.csv",)
+    window.snapshots.tidied.emit(again)
+    lines = [earlier, _kept_line(b, kept), _kept_line(d, kept), _kept_line(c, f"more{UNFINISHED_MARK}.csv")]
+    assert window.tidy_banner.text() == "\n".join(lines)
+    # Dismissed, all of it goes: the next folder's tidy is told alone.
+    window.tidy_banner.dismiss()
+    window.ask_save_path = lambda title, start, filters: str(e / "mine.png")  # type: ignore[method-assign]
+    window.snapshot_as_action.trigger()
+    qtbot.waitUntil(lambda: window.tidy_banner.text() == _kept_line(e, kept), timeout=WAIT_MS)
+    assert window.tidy_banner.button_captions()[0] == "Open folder"
+    assert _shown(window)[-1] == _kept_line(e, kept)
+
+
 def test_a_killed_csv_is_cut_to_its_last_whole_row_beside_an_earlier_unfinished_one(tmp_path: Path) -> None:
     folder = tmp_path / "out"
     folder.mkdir()

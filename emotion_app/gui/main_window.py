@@ -129,6 +129,9 @@ COVER_NOTICE = "This window covers"
 _COVER_TAG = "cover"
 # The notice banner's tag for "settings cannot be saved": taken away once they are again.
 _UNSAVED_SETTINGS_TAG = "unsaved settings"
+# The folders the tidy banner lists a line for, the newest: more lines would push the video
+# down; the earlier ones are counted (each line of what was kept is in the log).
+TIDY_FOLDERS_SHOWN = 3
 # Whatever moves, resizes, shows, hides or minimises the window: screen captures must know.
 _WINDOW_PLACE_EVENTS = frozenset(
     {
@@ -224,6 +227,9 @@ class MainWindow(QMainWindow):
         # What a save's tidy did with what a killed session left (io.unfinished), on its own:
         # a later notice neither hides it nor carries it on, nor does it hide an error.
         self.tidy_banner = MessageBanner(self)
+        # Each folder's tidy notice since the tidy banner was last dismissed, newest last: a
+        # second folder's tidy adds its line, never hides the first's.
+        self._tidied: dict[Path, str] = {}
         if settings.read_problem:  # a quote left open by a hand edit: read repaired, said once
             self.notice_banner.show_message(settings.read_problem, "warning")
         self.status = PerformanceStatusBar(self)
@@ -1154,8 +1160,22 @@ class MainWindow(QMainWindow):
     def _show_tidied(self, notice: str, folder: Path) -> None:
         """What a save's tidy did with what a killed session left (io.unfinished), in a
         banner of its own: else only in the log, and an "(unfinished)" file in the folder
-        would go unexplained."""
-        self.tidy_banner.show_message(notice, "info", [("Open folder", lambda: _open_folder(folder))])
+        would go unexplained. A line a folder, newest last, until dismissed (the last
+        :data:`TIDY_FOLDERS_SHOWN`, the rest counted); a folder tidied again has its line
+        replaced and moved last. Open folder opens the newest one's folder."""
+        if self.tidy_banner.isHidden():
+            self._tidied.clear()  # dismissed: what it said was read
+        self._tidied.pop(folder, None)
+        self._tidied[folder] = notice
+        lines = list(self._tidied.values())
+        earlier = len(lines) - TIDY_FOLDERS_SHOWN
+        if earlier > 0:
+            lines = [f"{count_text(earlier, 'earlier folder')} tidied too: see the log.", *lines[earlier:]]
+        caption = "Open folder" if len(self._tidied) == 1 else "Open newest folder"
+        self.tidy_banner.show_message("\n".join(lines), "info", [(caption, lambda: _open_folder(folder))])
+        button = self.tidy_banner.button(caption)
+        if button is not None:
+            button.setToolTip(str(folder))
 
     @property
     def is_running(self) -> bool:

@@ -226,10 +226,11 @@ class RecordingRequest:
 @dataclass(frozen=True)
 class CheckedRecording:
     """A recording whose files were checked off the GUI thread, with what that check's tidy
-    of their folders did (io.unfinished's notice, one line; "" for nothing to tell)."""
+    of their folders did: io.unfinished's notice and its folder, for each folder with
+    something to tell (the video's and the CSV's may be two)."""
 
     request: RecordingRequest
-    tidied: str = ""
+    tidied: tuple[tuple[str, Path], ...] = ()
 
 
 @dataclass(frozen=True)

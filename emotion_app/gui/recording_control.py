@@ -43,7 +43,7 @@ class RecordingControl(QObject):
     the notice banner says why not. :attr:`rec_label`, in the status bar, shows the one
     running and for how long (:meth:`refresh_indicator`, on the window's status timer)."""
 
-    # What a recording check's tidy did (its notice, the recording's folder), told from the
+    # What a recording check's tidy did (its notice, the folder tidied; once a folder), told from the
     # check's thread: also when its answer comes too late and is dropped (see _tell_tidied).
     # The window shows it through a queued connection.
     tidied = pyqtSignal(str, object)
@@ -221,11 +221,11 @@ class RecordingControl(QObject):
         """``check``'s answer, its tidy's notice told to the window as soon as it is done
         (on the check's thread): the tidy happened even if the answer is given up on."""
         answer = check()
-        if isinstance(answer, CheckedRecording) and answer.tidied:
+        for notice, folder in answer.tidied if isinstance(answer, CheckedRecording) else ():
             try:
-                self.tidied.emit(answer.tidied, answer.request.video_path.parent)
+                self.tidied.emit(notice, folder)
             except RuntimeError:  # the window went while the check waited
-                pass
+                return answer
         return answer
 
     def _on_recording_checked(self, answer: CheckedRecording | _Refusal) -> None:
@@ -331,13 +331,14 @@ def _checked_recording(request: RecordingRequest, playing: Path | None) -> Check
     except (OSError, ValueError) as exc:  # a name too long, a NUL in it
         return _Refusal(f"Recording refused: {request.video_path}: {getattr(exc, 'strerror', None) or exc}")
     # What a recording there cut short by a kill or a crash left (hidden .part files).
-    notices: list[str] = []
+    notices: list[tuple[str, Path]] = []
     for folder in dict.fromkeys((request.video_path.parent, request.csv_path.parent)):
         tidied = tidy_stopped_once(folder)
         for line in tidied.lines:
             log.warning("%s", line)
-        notices.append(tidied.notice())
-    return CheckedRecording(request, ". ".join(notice for notice in notices if notice))
+        if tidied.notice():  # each folder's line apart: the window lists them by folder
+            notices.append((tidied.notice(), folder))
+    return CheckedRecording(request, tuple(notices))
 
 
 def _recording_in(folder: Path, when: datetime, playing: Path | None) -> CheckedRecording | _Refusal:
