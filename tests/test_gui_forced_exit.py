@@ -16,6 +16,7 @@ from pathlib import Path
 
 import cv2
 import pytest
+from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
@@ -392,6 +393,33 @@ def test_each_folder_s_tidy_keeps_its_line_in_the_tidy_banner_until_dismissed(
     qtbot.waitUntil(lambda: window.tidy_banner.text() == _kept_line(e, kept), timeout=WAIT_MS)
     assert window.tidy_banner.button_captions()[0] == "Open folder"
     assert _shown(window)[-1] == _kept_line(e, kept)
+
+
+def test_a_recording_that_fails_at_once_is_told_beside_its_folder_s_tidy(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # The recording's check tidies the folder; its writer then cannot make the video (a
+    # folder took its name meanwhile): the failure and the tidy's notice are both shown.
+    folder = tmp_path / "out"
+    folder.mkdir()
+    _killed_writer(tmp_path, _HALF_A_ROW, folder / "talk.csv")
+    video = folder / "talk.avi"
+    window = make_window()
+    play_looping(window, gui_video.path)
+    qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    # On the check's thread, as soon as it has tidied: before the writer opens the video.
+    window.recordings.tidied.connect(lambda *_told: video.mkdir(), Qt.ConnectionType.DirectConnection)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.start_recording(video)
+    failed = f"Recording stopped: output {video} is a folder; it would not be replaced"
+    assert finished.args[0].error.endswith("is a folder; it would not be replaced")
+    qtbot.waitUntil(lambda: window.recording is None and not window.record_action.isChecked(), timeout=WAIT_MS)
+    assert _shown(window) == [failed, _kept_line(folder, f"talk{UNFINISHED_MARK}.csv")]
+    assert window.notice_banner.level == "error"
+    assert not (folder / "talk.csv").exists() and sorted(path.name for path in folder.iterdir()) == sorted(
+        ["talk.avi", f"talk{UNFINISHED_MARK}.csv"]
+    )
 
 
 def test_a_killed_csv_is_cut_to_its_last_whole_row_beside_an_earlier_unfinished_one(tmp_path: Path) -> None:
