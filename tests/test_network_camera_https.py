@@ -96,3 +96,27 @@ def test_a_certificate_check_asked_for_with_spaces_around_its_name_is_heard(
             ffmpeg.release()
         with pytest.raises(SourceOpenError, match=re.escape("its certificate is not trusted (self-signed")):
             open_frame_source(CameraSpec(-1, url=https_camera.url))
+
+
+def test_a_certificate_check_spelled_otherwise_than_1_is_heard_and_a_bad_one_told(
+    https_camera: MjpegCamera, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # FFmpeg reads tls_verify as a boolean ("01", "+1", "yes": on; "2": refused, and the
+    # camera with it), but the probe heard only "1": it took the certificate FFmpeg refused,
+    # and a value FFmpeg refuses was told as a camera sending no stream it can read.
+    for value in ("01", "+1", "yes"):
+        monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", f"tls_verify;{value}")
+        with pytest.raises(SourceOpenError, match=re.escape("its certificate is not trusted (self-signed")):
+            open_frame_source(CameraSpec(-1, url=https_camera.url))
+    monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "tls_verify;2")
+    ffmpeg = open_stream_capture(https_camera.url)
+    try:
+        assert not ffmpeg.isOpened()  # FFmpeg refuses the value, and with it the camera
+    finally:
+        ffmpeg.release()
+    with pytest.raises(SourceOpenError) as raised:
+        open_frame_source(CameraSpec(-1, url=https_camera.url))
+    assert str(raised.value) == (
+        f"Could not open network camera {https_camera.url}: OPENCV_FFMPEG_CAPTURE_OPTIONS gives tls_verify a value "
+        "FFmpeg does not take: 1 to check the camera's certificate, 0 not to"
+    )

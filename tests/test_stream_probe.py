@@ -32,6 +32,7 @@ from emotion_app.sources.stream_probe import (
     CHECK_ADDRESS,
     PROBE_DEADLINE_S,
     QUICK_PROBE_DEADLINE_S,
+    ffmpeg_bool,
     ffmpeg_checks_certificates,
     ffmpeg_options,
     why_not_opened,
@@ -751,3 +752,20 @@ def test_a_certificate_check_asked_for_with_spaces_is_heard_by_the_probe(monkeyp
     assert ffmpeg_checks_certificates()[1] == "/etc/camera.pem"
     monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "tls_verify;|ca_file;/etc/camera.pem|tls_verify;1")
     assert ffmpeg_checks_certificates() == (False, None)  # FFmpeg stops at the empty value
+
+
+def test_a_certificate_check_is_read_in_every_spelling_ffmpeg_takes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only "1" was heard as on, but FFmpeg reads tls_verify as a boolean: "01", "+1" or
+    # "yes" checked the certificate while the probe took it. What it reads as what was
+    # found with OpenCV's FFmpeg and an HTTPS camera (tests/test_network_camera_https.py).
+    on = ("1", "01", "+1", " 1", "\t+001", "true", "TRUE", "On", "y", "enabled", "4294967297")
+    off = ("0", "00", "-0", "+0", "false", "No", "OFF", "disable", "4294967296")
+    refused = ("2", "-1", "0x1", "1.0", "0.6", "1e0", "max", "auto", "abc", "1 0", "1 ", "99999999999999999999")
+    for value in on + off + refused:
+        expected = True if value in on else False if value in off else None
+        assert ffmpeg_bool(value) is expected, value
+    for text, verify in (("tls_verify;01", True), ("tls_verify; +1 ", True), ("tls_verify;yes", True)):
+        monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", text)
+        assert ffmpeg_checks_certificates()[0] is verify, text
+    monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "tls_verify;2|ca_file;/etc/camera.pem")
+    assert ffmpeg_checks_certificates() == (None, "/etc/camera.pem")

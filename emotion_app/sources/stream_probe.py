@@ -359,12 +359,31 @@ def _answers_plain_http(host: str, port: int, clock: _Clock) -> bool:
         return False
 
 
-def ffmpeg_checks_certificates() -> tuple[bool, str | None]:
+def ffmpeg_checks_certificates() -> tuple[bool | None, str | None]:
     """Whether the FFmpeg options OpenCV passes on (:data:`CAPTURE_OPTIONS`, "key;value|...")
-    ask it to check an HTTPS camera's certificate (``tls_verify;1``), and the file of the
-    certificates it trusts then (``ca_file``; None: its default)."""
+    ask it to check an HTTPS camera's certificate (``tls_verify;1``; None: a value FFmpeg
+    refuses, and with it the camera), and the file of the certificates it trusts then
+    (``ca_file``; None: its default)."""
     options = ffmpeg_options(os.environ.get(CAPTURE_OPTIONS, ""))
-    return options.get("tls_verify") == "1", options.get("ca_file") or None
+    verify = options.get("tls_verify")
+    return False if verify is None else ffmpeg_bool(verify), options.get("ca_file") or None
+
+
+def ffmpeg_bool(value: str) -> bool | None:
+    """``value`` as FFmpeg reads a boolean option such as tls_verify (libavutil's
+    set_string_bool), or None where it refuses it: a name (true, yes, on... or false, no,
+    off..., any case), or a whole decimal number as C's strtol reads it (blanks and a sign
+    before it) that is 0 or 1 once cut to a C int; "2", "0x1", "1.0" or "auto" refused."""
+    if value.lower() in ("true", "y", "yes", "enable", "enabled", "on"):
+        return True
+    if value.lower() in ("false", "n", "no", "disable", "disabled", "off"):
+        return False
+    number = re.fullmatch(r"[ \t\n\v\f\r]*([+-]?[0-9]+)", value)
+    if number is None:
+        return None
+    as_long = max(-(2**63), min(2**63 - 1, int(number[1])))  # strtol saturates, the int keeps the low bits
+    as_int = (as_long + 2**31) % 2**32 - 2**31
+    return None if as_int not in (0, 1) else as_int == 1
 
 
 def ffmpeg_options(text: str) -> dict[str, str]:
@@ -644,6 +663,11 @@ def _tls(sock: socket.socket, host: str, clock: _Clock) -> ssl.SSLSocket | str:
     """``sock`` in TLS, its certificate checked as FFmpeg checks it; or why not, as a phrase
     (a certificate refused, where FFmpeg was told to check it)."""
     verify, ca_file = ffmpeg_checks_certificates()
+    if verify is None:  # FFmpeg refuses to open the camera at all
+        return (
+            f"{CAPTURE_OPTIONS} gives tls_verify a value FFmpeg does not take: "
+            "1 to check the camera's certificate, 0 not to"
+        )
     if verify:  # as FFmpeg was told to: the certificate and the host it names
         try:
             context = ssl.create_default_context(cafile=ca_file)
