@@ -306,6 +306,28 @@ def test_an_rtsp_camera_whose_udp_packets_are_lost_plays_over_tcp_whatever_ones_
         camera.close()
 
 
+def test_an_rtsp_camera_sending_nothing_over_udp_asked_for_alone_is_told_udp_may_be_blocked(
+    transport_stream: tuple[Path, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Behind a NAT or firewall that drops the camera's UDP, with UDP forced in the options,
+    # FFmpeg waits out its open for packets that never come. Was told only "did not send
+    # its first frames within 4 s (a link too slow for them, or a camera that stalls)".
+    monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "tls_verify;0|rtsp_transport;udp")
+    camera = RtspCamera(*transport_stream, transports=("udp", "tcp"), udp_arrives=False)
+    try:
+        with pytest.raises(SourceOpenError) as raised:
+            open_frame_source(CameraSpec(-1, url=camera.url))
+        assert setups(camera) == ["RTP/AVP/UDP;unicast"]
+    finally:
+        camera.close()
+    assert str(raised.value) == (
+        f"Could not open network camera {camera.url}: it answered (RTSP 200 OK) but did not send its first frames "
+        f"within {STREAM_OPEN_TIMEOUT_MS / 1000:g} s (a link too slow for them, or a camera that stalls), and "
+        "OPENCV_FFMPEG_CAPTURE_OPTIONS asks for it over UDP alone (rtsp_transport;udp), which a firewall or NAT "
+        "may block: without that the app asks for TCP first"
+    )
+
+
 def test_ffmpeg_options_of_ones_own_naming_an_rtsp_transport_are_kept(
     tcp_camera: RtspCamera, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -35,6 +35,7 @@ from emotion_app.sources.stream_probe import (
     ffmpeg_bool,
     ffmpeg_checks_certificates,
     ffmpeg_options,
+    ffmpeg_udp_alone,
     why_not_opened,
 )
 from tests.rtsp_server import has_ipv6_loopback
@@ -769,3 +770,17 @@ def test_a_certificate_check_is_read_in_every_spelling_ffmpeg_takes(monkeypatch:
         assert ffmpeg_checks_certificates()[0] is verify, text
     monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "tls_verify;2|ca_file;/etc/camera.pem")
     assert ffmpeg_checks_certificates() == (None, "/etc/camera.pem")
+
+
+def test_udp_alone_is_heard_only_where_rtsp_transport_leaves_ffmpeg_no_tcp(monkeypatch: pytest.MonkeyPatch) -> None:
+    for options, udp_alone in (
+        ("rtsp_transport;udp", "udp"),
+        ("tls_verify;0| rtsp_transport ; udp_multicast ", "udp_multicast"),
+        ("rtsp_transport;udp+tcp", None),
+        ("rtsp_transport;tcp", None),
+        ("rtsp_transport;udp+http", None),
+        ("rtsp_flags;prefer_tcp", None),
+        ("", None),
+    ):
+        monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", options)
+        assert ffmpeg_udp_alone() == udp_alone, options

@@ -106,13 +106,31 @@ def probe(
     return ProbeAnswer(reason, clock.mjpeg)
 
 
-def sent_no_first_frames(answer: str, waited_s: float) -> str:
+def sent_no_first_frames(answer: str, waited_s: float, udp_alone: str | None = None) -> str:
     """Why a stream that answered (``answer``, as a phrase: "HTTP 200 OK, ...") did not open:
-    no first frames within ``waited_s``."""
-    return (
+    no first frames within ``waited_s``; ``udp_alone``: the rtsp_transport value of
+    :data:`CAPTURE_OPTIONS` that had FFmpeg ask an RTSP camera for UDP alone, if any."""
+    said = (
         f"it answered ({answer}) but did not send its first frames within {waited_s:g} s "
         "(a link too slow for them, or a camera that stalls)"
     )
+    if udp_alone is None:
+        return said
+    # Else the likeliest cause: a firewall or NAT dropping the camera's UDP, which TCP passes.
+    return (
+        f"{said}, and {CAPTURE_OPTIONS} asks for it over UDP alone (rtsp_transport;{udp_alone}), which a "
+        "firewall or NAT may block: without that the app asks for TCP first"
+    )
+
+
+def ffmpeg_udp_alone() -> str | None:
+    """The rtsp_transport value of :data:`CAPTURE_OPTIONS`, as FFmpeg reads it, where it names
+    UDP (or UDP multicast) and neither TCP nor HTTP(S); else None."""
+    transport = ffmpeg_options(os.environ.get(CAPTURE_OPTIONS, "")).get("rtsp_transport")
+    if transport is None:
+        return None
+    named = set(re.split(r"[+-]", transport))  # FFmpeg's flags, as "udp+udp_multicast"
+    return transport if named & {"udp", "udp_multicast"} and not named & {"tcp", "http", "https"} else None
 
 
 class _OutOfTime(Exception):
@@ -814,7 +832,7 @@ def _status_reason(
         )
     answer = f"{said}, {kind}" if kind else said
     if waited_s is not None:
-        return sent_no_first_frames(answer, waited_s)
+        return sent_no_first_frames(answer, waited_s, ffmpeg_udp_alone() if protocol == "RTSP" else None)
     return f"{NOT_A_STREAM} ({answer})"
 
 
