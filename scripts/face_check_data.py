@@ -29,12 +29,17 @@ from pathlib import Path
 from typing import Any, cast
 
 import cv2
-import cv2.data
 import numpy as np
 
 from emotion_app.cli.common import fail
 from emotion_app.faces.detector import load_frontal_face_cascade
-from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, FaceCheck, shipped_verifier
+from emotion_app.faces.face_check import (
+    MIN_RAW_WINDOWS,
+    MIN_SECOND_WINDOWS,
+    FaceCheck,
+    load_opencv_cascade,
+    shipped_verifier,
+)
 from emotion_app.faces.geometry import Box, iou
 from scripts.support.arguments import script_parser
 from scripts.support.detectors import with_cascades_or_refuse
@@ -82,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     if truth is None:
         return 2
     cascade = with_cascades_or_refuse(load_frontal_face_cascade)
-    eyes = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / "haarcascade_eye.xml"))
+    eyes = with_cascades_or_refuse(lambda: load_opencv_cascade("haarcascade_eye.xml"))
     check = with_cascades_or_refuse(FaceCheck)
     verifier = shipped_verifier()
     if verifier is None:

@@ -220,11 +220,18 @@ def _centred(found: object, centre: tuple[float, float]) -> int:
 def load_second_cascade() -> cv2.CascadeClassifier:
     """A freshly loaded :data:`SECOND_CASCADE` (raises :class:`OpenCVSetupError`); the
     verifier's training mines look-alikes with it too."""
-    return _load(Path(check_opencv()).parent / SECOND_CASCADE)
+    return load_opencv_cascade(SECOND_CASCADE)
+
+
+def load_opencv_cascade(name: str) -> cv2.CascadeClassifier:
+    """OpenCV's cascade file ``name`` (beside its frontal-face one), freshly loaded; raises
+    :class:`OpenCVSetupError` where it does not load, as an empty cascade finds nothing."""
+    return _load(Path(check_opencv()).parent / name)
 
 
 def _load(path: Path) -> cv2.CascadeClassifier:
-    cascade = cv2.CascadeClassifier(str(path))
-    if cascade.empty():
+    # A missing file is not handed to OpenCV, which logs its own line about it to stderr.
+    cascade = cv2.CascadeClassifier(str(path)) if path.is_file() else None
+    if cascade is None or cascade.empty():
         raise OpenCVSetupError(f"OpenCV could not load the cascade {path}; {OPENCV_FIX}")
     return cascade
