@@ -15,6 +15,7 @@ from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from . import quitting
+from .display_check import display_problem
 from .identity import APPLICATION, ORGANIZATION
 from .launch import LaunchOptions, parse_args
 from .starting_screen import show_starting_screen
@@ -116,9 +117,15 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Parse arguments, open the window, run the event loop; returns the exit code.
 
     The ``emotion-app`` command and ``main.py``. Arguments are parsed first, so ``--help``
-    answers without a display.
+    answers without a display; where the window cannot open (no display, or X libraries
+    missing on Linux) it says why in one ``error:`` line and returns 2, as the commands do.
     """
     options = parse_args(argv)
+    # Qt itself aborts the process with advice the user cannot act on (gui/display_check).
+    problem = None if QApplication.instance() else display_problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     app = create_application(sys.argv[:1])
     # Shown before the window's imports (torch among them), which take seconds on a slow machine.
     starting = show_starting_screen()
