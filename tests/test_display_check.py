@@ -92,6 +92,7 @@ def test_the_check_stays_out_of_the_way_where_qt_will_not_use_xcb() -> None:
         {"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"},  # Qt 6 tries Wayland first
         {"DISPLAY": ":0", "XDG_SESSION_TYPE": "wayland"},
         {"WAYLAND_DISPLAY": "wayland-0"},
+        {"XDG_SESSION_TYPE": "wayland"},  # a Wayland session without WAYLAND_DISPLAY: Qt's default socket
     ):
         assert display_problem(env, load=nothing_loads, platform="linux") is None, env
     assert display_problem({}, load=nothing_loads, platform="darwin") is None

@@ -63,7 +63,8 @@ def display_problem(
         return None  # the user (or a test: offscreen) chose the platform
     wayland = bool(env.get("WAYLAND_DISPLAY")) or env.get("XDG_SESSION_TYPE") == "wayland"
     if not env.get("DISPLAY"):
-        return None if env.get("WAYLAND_DISPLAY") else NO_DISPLAY
+        # A Wayland session: its compositor's default socket (wayland-0) may answer.
+        return None if wayland else NO_DISPLAY
     if wayland:
         return None
     missing = [soname for soname in XCB_LIBRARIES if not _loads(soname, load)]
