@@ -772,6 +772,15 @@ def test_a_certificate_check_is_read_in_every_spelling_ffmpeg_takes(monkeypatch:
     assert ffmpeg_checks_certificates() == (None, "/etc/camera.pem")
 
 
+def test_the_certificates_file_is_heard_under_both_names_ffmpeg_takes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # FFmpeg's TLS options have "cafile" for "ca_file" too: the probe checked the camera
+    # against the system's certificates where FFmpeg used the file named.
+    monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "tls_verify;1|cafile;/etc/camera.pem")
+    assert ffmpeg_checks_certificates() == (True, "/etc/camera.pem")
+    monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "ca_file;/a.pem|tls_verify;1|cafile;/b.pem")
+    assert ffmpeg_checks_certificates() == (True, "/b.pem")
+
+
 def test_udp_alone_is_heard_only_where_rtsp_transport_leaves_ffmpeg_no_tcp(monkeypatch: pytest.MonkeyPatch) -> None:
     for options, udp_alone in (
         ("rtsp_transport;udp", "udp"),

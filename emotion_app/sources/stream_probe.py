@@ -381,10 +381,12 @@ def ffmpeg_checks_certificates() -> tuple[bool | None, str | None]:
     """Whether the FFmpeg options OpenCV passes on (:data:`CAPTURE_OPTIONS`, "key;value|...")
     ask it to check an HTTPS camera's certificate (``tls_verify;1``; None: a value FFmpeg
     refuses, and with it the camera), and the file of the certificates it trusts then
-    (``ca_file``; None: its default)."""
+    (``ca_file``, or its other name ``cafile``, the later one given; None: its default)."""
     options = ffmpeg_options(os.environ.get(CAPTURE_OPTIONS, ""))
     verify = options.get("tls_verify")
-    return False if verify is None else ffmpeg_bool(verify), options.get("ca_file") or None
+    # Both names set the same field of FFmpeg's TLS options: the one set last is kept.
+    ca_files = [value for key, value in options.items() if key in ("ca_file", "cafile")]
+    return False if verify is None else ffmpeg_bool(verify), (ca_files[-1] if ca_files else "") or None
 
 
 def ffmpeg_bool(value: str) -> bool | None:
