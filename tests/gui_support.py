@@ -14,7 +14,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -379,3 +380,27 @@ def join_file_checks() -> None:
         if thread.name == "file check":
             thread.join(WAIT_MS / 1000)
     QCoreApplication.processEvents()
+
+
+@contextmanager
+def own_xvfb(screen: str, *options: str) -> Iterator[str]:
+    """The DISPLAY of an Xvfb of its own with one screen of ``screen`` ("WxHxDEPTH") and
+    ``options``, stopped on leaving: the server picks a free display (-displayfd) and says
+    its number once it listens, so no two runs race for one."""
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", screen, "-nolisten", "tcp", *options],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    try:
+        with os.fdopen(read) as numbers:
+            number = numbers.readline().strip()
+        if not number:
+            pytest.fail(f"Xvfb did not start (exit status {server.poll()})")
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

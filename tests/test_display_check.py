@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from emotion_app.gui.display_check import XCB_LIBRARIES, display_problem
+from gui_support import own_xvfb
 
 REPO = Path(__file__).resolve().parent.parent
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the check is for Linux")
@@ -26,24 +27,8 @@ def xvfb_display() -> Iterator[str]:
     """The DISPLAY of a real X server (Xvfb) of its own."""
     if shutil.which("Xvfb") is None:
         pytest.skip("not installed: Xvfb (scripts/install-system-deps.sh)")
-    read, write = os.pipe()
-    # -displayfd: the server picks a free display and writes its number once it listens.
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "640x480x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    try:
-        with os.fdopen(read) as numbers:
-            number = numbers.readline().strip()
-        if not number:
-            pytest.fail(f"Xvfb did not start (exit status {server.poll()})")
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with own_xvfb("640x480x24") as display:
+        yield display
 
 
 @linux_only

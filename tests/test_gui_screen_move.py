@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from gui_support import run_child_pytest, temp_folder_env
+from gui_support import own_xvfb, run_child_pytest, temp_folder_env
 
 MONITOR = (2000, 1400)  # each monitor's size in screen pixels: room for the window at 200%
 
@@ -34,23 +34,8 @@ def _x_env(display: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def two_monitors() -> Iterator[str]:
     """The DISPLAY of an Xvfb screen split into monitors LEFT and RIGHT, side by side."""
-    read, write = os.pipe()
-    # -displayfd: the server picks a free display and writes its number once it listens.
     # -noreset: a server reset (when its last client leaves) would drop the monitors.
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{2 * MONITOR[0]}x{MONITOR[1]}x24"]
-        + ["-nolisten", "tcp", "-noreset"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    try:
-        with os.fdopen(read) as numbers:
-            number = numbers.readline().strip()
-        if not number:
-            pytest.fail(f"Xvfb did not start (exit status {server.poll()})")
-        display = f":{number}"
+    with own_xvfb(f"{2 * MONITOR[0]}x{MONITOR[1]}x24", "-noreset") as display:
         width, height = MONITOR
         mm = f"{width}/{round(width * 25.4 / 96)}x{height}/{round(height * 25.4 / 96)}"
         # LEFT takes the screen's one output (else its own monitor would cover both).
@@ -67,9 +52,6 @@ def two_monitors() -> Iterator[str]:
         ).stdout
         assert "Monitors: 2" in listed and "LEFT" in listed and "RIGHT" in listed, listed
         yield display
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def _run_child(tmp_path: Path, display: str, left_scale: str) -> str:
