@@ -218,11 +218,7 @@ def test_a_snapshot_s_leftover_goes_with_the_next_snapshot_there_and_a_live_writ
         writers[0].kill()
         writers[0].wait()
         window = make_window()
-        play_looping(window, gui_video.path)
-        assert use_output_folder(qtbot, window, folder)
-        qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-        saved: list[Path] = []
-        window.snapshots.saved.connect(saved.append)
+        saved = _saving_into(qtbot, window, gui_video.path, folder)
         window.snapshot()
         qtbot.waitUntil(lambda: len(saved) == 1, timeout=WAIT_MS)
         # The killed writer's half picture is gone (nothing of a picture is worth keeping);
@@ -263,6 +259,17 @@ def _killed_writer(tmp_path: Path, script: str, target: Path) -> Path:
         writer.wait()
 
 
+def _saving_into(qtbot: QtBot, window: MainWindow, video: Path, folder: Path) -> list[Path]:
+    """``window`` playing ``video`` with ``folder`` as its output folder, its first result
+    shown; the list each snapshot saved is added to."""
+    play_looping(window, video)
+    assert use_output_folder(qtbot, window, folder)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    saved: list[Path] = []
+    window.snapshots.saved.connect(saved.append)
+    return saved
+
+
 def _shown(window: MainWindow) -> list[str]:
     """The messages the window's banners show, from the top."""
     return [banner.text() for banner in window.messages.findChildren(MessageBanner) if banner.text()]
@@ -280,11 +287,7 @@ def test_a_snapshot_s_tidy_is_told_on_its_own_and_stays_past_a_later_save_elsewh
     _killed_writer(tmp_path, _HALF_A_ROW, folder / "talk.csv")
     _killed_writer(tmp_path, _HALF_WRITTEN, folder / "old.png")  # a picture's part: removed unsaid
     window = make_window()
-    play_looping(window, gui_video.path)
-    assert use_output_folder(qtbot, window, folder)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    saved: list[Path] = []
-    window.snapshots.saved.connect(saved.append)
+    saved = _saving_into(qtbot, window, gui_video.path, folder)
     window.snapshot()
     qtbot.waitUntil(lambda: len(saved) == 1, timeout=WAIT_MS)
     kept = folder / f"talk{UNFINISHED_MARK}.csv"
@@ -354,11 +357,7 @@ def test_each_folder_s_tidy_keeps_its_line_in_the_tidy_banner_until_dismissed(
         _killed_writer(tmp_path, _HALF_A_ROW, folder / "talk.csv")
     kept = f"talk{UNFINISHED_MARK}.csv"
     window = make_window()
-    play_looping(window, gui_video.path)
-    assert use_output_folder(qtbot, window, a)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    saved: list[Path] = []
-    window.snapshots.saved.connect(saved.append)
+    _saving_into(qtbot, window, gui_video.path, a)
     window.snapshot()
     qtbot.waitUntil(lambda: window.tidy_banner.text() == _kept_line(a, kept), timeout=WAIT_MS)
     assert window.tidy_banner.button_captions()[0] == "Open folder"
