@@ -97,6 +97,22 @@ def _tree(folder: Path) -> list[str]:
     return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
 
 
+def _refused(command: list[str], timeout: int = 120) -> str:
+    """``command`` (after the interpreter) run from the repository, offscreen; asserts it
+    refused (exit 2, nothing on stdout) and returns its stderr."""
+    answer = subprocess.run(
+        [sys.executable, *command],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert answer.returncode == 2, f"exit {answer.returncode}: {answer.stderr[-600:]!r}"
+    assert answer.stdout == "", answer.stdout[-300:]
+    return answer.stderr
+
+
 def _no_frames_avi(path: Path) -> None:
     """An MJPEG AVI cut just after its header: OpenCV opens it and reads its frame rate,
     but no frame."""
@@ -126,19 +142,10 @@ def test_bad_input_is_one_line_and_exit_2(script: str, arguments: str, timeout: 
     (tmp_path / "nothing.mp4").write_bytes(b"")
     _no_frames_avi(tmp_path / "no_frames.avi")
     before = _tree(tmp_path)
-    answer = subprocess.run(
-        [sys.executable, "-m", f"scripts.{script}", *arguments.format(tmp=tmp_path).split()],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    assert answer.returncode == 2, f"exit {answer.returncode}: {answer.stderr[-300:]!r}"
-    assert answer.stdout == "", answer.stdout[-300:]
+    stderr = _refused(["-m", f"scripts.{script}", *arguments.format(tmp=tmp_path).split()], timeout)
     # argparse's own errors come after its usage lines; anything else is the one line.
-    lines = [line for line in answer.stderr.splitlines() if not line.startswith(("usage:", " "))]
-    assert len(lines) == 1 and "error" in lines[0], answer.stderr[-600:]
+    lines = [line for line in stderr.splitlines() if not line.startswith(("usage:", " "))]
+    assert len(lines) == 1 and "error" in lines[0], stderr[-600:]
     assert _tree(tmp_path) == before, "nothing written"
 
 
@@ -168,18 +175,9 @@ def test_a_message_of_several_lines_is_one_error_line(script: str, arguments: st
     (tmp / "bad" / "x.mp4").write_text("not a video\n")
     (tmp / "x.mp4").write_text("not a video\n")
     before = _tree(tmp_path)
-    answer = subprocess.run(
-        [sys.executable, "-m", f"scripts.{script}", *(part.format(tmp=tmp) for part in arguments.split())],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    assert answer.returncode == 2, f"exit {answer.returncode}: {answer.stderr[-300:]!r}"
-    assert answer.stdout == "", answer.stdout[-300:]
-    assert answer.stderr.count("\n") == 1, answer.stderr[-600:]
-    assert answer.stderr.startswith("error: ") and "two lines" in answer.stderr, answer.stderr[-600:]
+    stderr = _refused(["-m", f"scripts.{script}", *(part.format(tmp=tmp) for part in arguments.split())])
+    assert stderr.count("\n") == 1, stderr[-600:]
+    assert stderr.startswith("error: ") and "two lines" in stderr, stderr[-600:]
     assert _tree(tmp_path) == before, "nothing written"
 
 
@@ -239,19 +237,10 @@ def test_an_unloadable_cascade_is_one_line_and_exit_2(script: str, unloadable: s
     writer.release()
     (clips / "truth.csv").write_text("file,first_frame,last_frame,faces,labels,note\nclip.avi,0,2,1,neutral,\n")
     arguments = _CASCADE_CASES[script].format(clip=clip, clips=clips).split()
-    answer = subprocess.run(
-        [sys.executable, "-c", _UNLOADABLE_CASCADE, f"{cascades}/", f"scripts.{script}", *arguments],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    assert answer.returncode == 2, f"exit {answer.returncode}: {answer.stderr[-600:]!r}"
-    assert answer.stdout == "", answer.stdout[-300:]
-    assert answer.stderr.count("\n") == 1, answer.stderr[-600:]
-    assert answer.stderr.startswith("error: ")
+    stderr = _refused(["-c", _UNLOADABLE_CASCADE, f"{cascades}/", f"scripts.{script}", *arguments])
+    assert stderr.count("\n") == 1, stderr[-600:]
+    assert stderr.startswith("error: ")
     if unloadable == "haarcascade_frontalface_default.xml":
-        assert "could not load the frontal-face cascade" in answer.stderr
+        assert "could not load the frontal-face cascade" in stderr
     else:
-        assert f"could not load the cascade {cascades / unloadable};" in answer.stderr
+        assert f"could not load the cascade {cascades / unloadable};" in stderr
