@@ -52,6 +52,7 @@ from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINES
 from emotion_app.io.codecs import h264_codec
 from emotion_app.io.existence import folder_and_parents, nearest_folder
 from emotion_app.io.output_folder import output_folder_problem
+from emotion_app.io.unfinished import Tidied
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.sources.frame_source import FALLBACK_FPS, SourceFactory
@@ -584,7 +585,7 @@ class MainWindow(QMainWindow):
         self.snapshots.failed.connect(lambda message: self.notice_banner.show_message(message, "error"))
         self.snapshots.folder_refused.connect(self._refuse_output_folder)
         self.snapshots.not_answering.connect(self._on_snapshot_folder_not_answering)
-        self.snapshots.tidied.connect(lambda tidied: self._show_tidied(tidied.notice(), tidied.folder))
+        self.snapshots.tidied.connect(self._show_tidied)
         self.recordings.tidied.connect(self._show_tidied, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.network_camera_chosen.connect(self.open_network_camera)
@@ -1157,16 +1158,17 @@ class MainWindow(QMainWindow):
         folder = Path(path).parent
         self.notice_banner.show_message(message, "info", [("Open folder", lambda: _open_folder(folder))])
 
-    def _show_tidied(self, notice: str, folder: Path) -> None:
+    def _show_tidied(self, tidied: Tidied) -> None:
         """What a save's tidy did with what a killed session left (io.unfinished), in a
         banner of its own: else only in the log, and an "(unfinished)" file in the folder
         would go unexplained. A line a folder, newest last, until dismissed (the last
         :data:`TIDY_FOLDERS_SHOWN`, the rest counted); a folder tidied again has its line
         replaced and moved last. Open folder opens the newest one's folder."""
+        folder = tidied.folder
         if self.tidy_banner.isHidden():
             self._tidied.clear()  # dismissed: what it said was read
         self._tidied.pop(folder, None)
-        self._tidied[folder] = notice
+        self._tidied[folder] = tidied.notice()
         lines = list(self._tidied.values())
         earlier = len(lines) - TIDY_FOLDERS_SHOWN
         if earlier > 0:

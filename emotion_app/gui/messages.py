@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emotion_app.io.unfinished import Tidied
 from emotion_app.results import FaceResult
 from emotion_app.sources.specs import SourceSpec, VideoFileSpec
 from emotion_app.wording import capitalised, count_text
@@ -226,11 +227,11 @@ class RecordingRequest:
 @dataclass(frozen=True)
 class CheckedRecording:
     """A recording whose files were checked off the GUI thread, with what that check's tidy
-    of their folders did: io.unfinished's notice and its folder, for each folder with
-    something to tell (the video's and the CSV's may be two)."""
+    of their folders did, for each folder with something to tell (the video's and the
+    CSV's may be two)."""
 
     request: RecordingRequest
-    tidied: tuple[tuple[str, Path], ...] = ()
+    tidied: tuple[Tidied, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from PyQt6.QtWidgets import QLabel, QStatusBar
 
 from emotion_app.io.atomic import OutputError, check_outputs, files_played_from
 from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
-from emotion_app.io.unfinished import tidy_stopped_once
+from emotion_app.io.unfinished import Tidied, tidy_stopped_once
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.sources.frame_source import FALLBACK_FPS
 from emotion_app.wording import count_text
@@ -43,10 +43,10 @@ class RecordingControl(QObject):
     the notice banner says why not. :attr:`rec_label`, in the status bar, shows the one
     running and for how long (:meth:`refresh_indicator`, on the window's status timer)."""
 
-    # What a recording check's tidy did (its notice, the folder tidied; once a folder), told from the
-    # check's thread: also when its answer comes too late and is dropped (see _tell_tidied).
-    # The window shows it through a queued connection.
-    tidied = pyqtSignal(str, object)
+    # What a recording check's tidy did in a folder (io.unfinished.Tidied; once a folder), told
+    # from the check's thread: also when its answer comes too late and is dropped (see
+    # _tell_tidied). The window shows it through a queued connection.
+    tidied = pyqtSignal(object)
 
     def __init__(
         self,
@@ -221,9 +221,9 @@ class RecordingControl(QObject):
         """``check``'s answer, its tidy's notice told to the window as soon as it is done
         (on the check's thread): the tidy happened even if the answer is given up on."""
         answer = check()
-        for notice, folder in answer.tidied if isinstance(answer, CheckedRecording) else ():
+        for tidied in answer.tidied if isinstance(answer, CheckedRecording) else ():
             try:
-                self.tidied.emit(notice, folder)
+                self.tidied.emit(tidied)
             except RuntimeError:  # the window went while the check waited
                 return answer
         return answer
@@ -331,14 +331,14 @@ def _checked_recording(request: RecordingRequest, playing: Path | None) -> Check
     except (OSError, ValueError) as exc:  # a name too long, a NUL in it
         return _Refusal(f"Recording refused: {request.video_path}: {getattr(exc, 'strerror', None) or exc}")
     # What a recording there cut short by a kill or a crash left (hidden .part files).
-    notices: list[tuple[str, Path]] = []
+    told: list[Tidied] = []
     for folder in dict.fromkeys((request.video_path.parent, request.csv_path.parent)):
         tidied = tidy_stopped_once(folder)
         for line in tidied.lines:
             log.warning("%s", line)
         if tidied.notice():  # each folder's line apart: the window lists them by folder
-            notices.append((tidied.notice(), folder))
-    return CheckedRecording(request, tuple(notices))
+            told.append(tidied)
+    return CheckedRecording(request, tuple(told))
 
 
 def _recording_in(folder: Path, when: datetime, playing: Path | None) -> CheckedRecording | _Refusal:
