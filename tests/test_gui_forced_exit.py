@@ -394,6 +394,42 @@ def test_each_folder_s_tidy_keeps_its_line_in_the_tidy_banner_until_dismissed(
     assert _shown(window)[-1] == _kept_line(e, kept)
 
 
+def test_one_folder_named_by_other_paths_keeps_one_line_in_the_tidy_banner(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # The banner went by the path as given: the same folder through a link, or with "..",
+    # got a line for each path it was saved by, as if it were several folders.
+    real, other = tmp_path / "real", tmp_path / "other"
+    real.mkdir()
+    other.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    window = make_window()
+    _saving_into(qtbot, window, gui_video.path, other)
+    kept = f"talk{UNFINISHED_MARK}.csv"
+    shown = []
+    for name, path in [("talk", link), ("more", real), ("last", other / ".." / "link")]:
+        _killed_writer(tmp_path, _HALF_A_ROW, real / f"{name}.csv")  # a writer killed since the last tidy
+        window.ask_save_path = lambda title, start, filters, path=path: str(path / "mine.png")  # type: ignore[method-assign]
+        window.snapshot_as_action.trigger()
+        line = _kept_line(path, f"{name}{UNFINISHED_MARK}.csv")  # the path as chosen
+        shown.append(line)
+        qtbot.waitUntil(lambda line=line: line in window.tidy_banner.text(), timeout=WAIT_MS)
+        assert window.tidy_banner.text() == line  # one line: the folder's newest tidy
+        assert window.tidy_banner.button_captions()[0] == "Open folder"
+    assert (real / kept).is_file()
+    # Another folder is still a line of its own, and the folder's line stays one.
+    _killed_writer(tmp_path, _HALF_A_ROW, other / "talk.csv")
+    window.snapshots.tidied.emit(tidy_stopped(other))
+    assert window.tidy_banner.text() == "\n".join([shown[-1], _kept_line(other, kept)])
+    _killed_writer(tmp_path, _HALF_A_ROW, real / "gone.csv")
+    again = tidy_stopped(link)
+    shutil.rmtree(real)  # gone before the window hears of it: the window asks nothing of it
+    window.snapshots.tidied.emit(again)
+    gone = _kept_line(link, f"gone{UNFINISHED_MARK}.csv")
+    assert window.tidy_banner.text() == "\n".join([_kept_line(other, kept), gone])
+
+
 def test_a_recording_that_fails_at_once_is_told_beside_its_folder_s_tidy(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
@@ -490,7 +526,7 @@ def test_a_link_or_fifo_named_as_a_dead_writer_s_temporary_is_left_alone(tmp_pat
         os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
         tidy.join(30)
     assert not told.empty(), "the tidy hung on the fifo"
-    assert told.get() == Tidied(folder)  # nothing done, nothing said
+    assert told.get() == Tidied(folder, real=folder.resolve())  # nothing done, nothing said
     assert private.read_bytes() == b"frame,label\n1,happy\n2,ha"
     assert private.stat().st_mode & 0o777 == 0o600
     assert sorted(folder.iterdir()) == sorted([link, video_link, fifo])

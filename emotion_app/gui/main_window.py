@@ -1163,12 +1163,15 @@ class MainWindow(QMainWindow):
         banner of its own: else only in the log, and an "(unfinished)" file in the folder
         would go unexplained. A line a folder, newest last, until dismissed (the last
         :data:`TIDY_FOLDERS_SHOWN`, the rest counted); a folder tidied again has its line
-        replaced and moved last. Open folder opens the newest one's folder."""
+        replaced and moved last, whatever path named it (a link, ".."): it goes by the
+        folder the tidy resolved off this thread (a dead share's path is never asked here).
+        Open folder opens the newest one's folder, by the path it was chosen by."""
         folder = tidied.folder
         if self.tidy_banner.isHidden():
             self._tidied.clear()  # dismissed: what it said was read
-        self._tidied.pop(folder, None)
-        self._tidied[folder] = tidied.notice()
+        same = tidied.real or folder
+        self._tidied.pop(same, None)
+        self._tidied[same] = tidied.notice()
         lines = list(self._tidied.values())
         earlier = len(lines) - TIDY_FOLDERS_SHOWN
         if earlier > 0:

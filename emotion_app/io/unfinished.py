@@ -43,13 +43,16 @@ class Tidied:
     """What :func:`tidy_stopped` did in ``folder``: ``lines`` for the log, a line for each
     file kept, put back or removed; ``kept``, the files kept as unfinished; ``removed``, the
     unfinished videos and CSVs removed (they did not read back); ``not_kept``, those that
-    could not be kept (left where they were, a line says why)."""
+    could not be kept (left where they were, a line says why); ``real``, the folder itself
+    whatever path named it (through a link, with ``..``), the window's one line a folder
+    goes by it (None when the tidy did not run)."""
 
     folder: Path
     lines: tuple[str, ...] = ()
     kept: tuple[Path, ...] = ()
     removed: int = 0
     not_kept: int = 0
+    real: Path | None = None
 
     def notice(self) -> str:
         """The one line a window shows of it; "" when nothing of a recording was kept or removed."""
@@ -82,16 +85,17 @@ def tidy_stopped(folder: Path) -> Tidied:
     with a frame, a CSV with a row) kept as ``NAME (unfinished).SUFFIX`` and any other
     removed (see :class:`Tidied`)."""
     folder = Path(folder)
+    real = _real_folder(folder)
     # A timeline report's files first, whole or not at all: never half a pair kept.
     recover_stopped_report(folder)
     told = recover_stopped([folder], [""], temporaries=False)
     if not stopped_temporaries(folder):
-        return Tidied(folder, tuple(told))  # the usual case: no lock file made in the user's folder
+        return Tidied(folder, tuple(told), real=real)  # the usual case: no lock file made in the user's folder
     kept: list[Path] = []
     removed = not_kept = 0
     with FolderLock(folder) as lock:
         if not lock.held:
-            return Tidied(folder, tuple(told))  # another run tidies it now
+            return Tidied(folder, tuple(told), real=real)  # another run tidies it now
         for temp in stopped_temporaries(folder):
             line, done = _keep_or_remove(folder, temp)
             if line:
@@ -102,7 +106,17 @@ def tidy_stopped(folder: Path) -> Tidied:
                 removed += 1
             elif done == "not kept":
                 not_kept += 1
-    return Tidied(folder, tuple(told), tuple(sorted(kept)), removed, not_kept)
+    return Tidied(folder, tuple(told), tuple(sorted(kept)), removed, not_kept, real)
+
+
+def _real_folder(folder: Path) -> Path:
+    """``folder`` with its links followed and its ``..`` undone, as far as it is there (a
+    folder gone since is resolved as far as its parents are). Asks the disk, and a dead share
+    may hold it: on the tidy's thread, never the window's."""
+    try:
+        return Path(os.path.realpath(folder))
+    except (OSError, ValueError):  # refused (the working folder gone): tidied up in words only
+        return Path(os.path.normpath(folder.absolute()))
 
 
 def _keep_or_remove(folder: Path, temp: Path) -> tuple[str, Path | str]:
