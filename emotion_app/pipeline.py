@@ -222,13 +222,18 @@ class EmotionPipeline:
     ) -> None:
         self.close()
 
-    def process(self, frame: np.ndarray, time_s: float | None = None, still: bool = False) -> list[FaceResult]:
+    def process(
+        self, frame: np.ndarray, time_s: float | None = None, still: bool = False, moment_s: float | None = None
+    ) -> list[FaceResult]:
         """Faces in ``frame`` (gray, BGR or BGRA, any size), left to right; [] if none.
 
         ``time_s``: when the frame was taken, in seconds on any steady clock (a video's
         frame time, a camera's capture time); steadiness is measured in it, and so is how
         long the tracker remembers a lost face. None: now (for steadiness; the tracker then
         counts frames).
+        ``moment_s``: the frame's own time in its file where it differs from ``time_s`` (a
+        looping file's later loops, whose time goes on while its moments come again): the
+        tracker knows a moment seen before by it (see FaceTracker.update). None: ``time_s``.
         ``still``: ``frame`` is a picture on its own, not part of a video (call
         :meth:`reset` before it): a face is confirmed in this one frame, and the picture is
         searched at up to :data:`MAX_DETECTION_PIXELS` (a video frame: :data:`MAX_STREAM_PIXELS`).
@@ -254,7 +259,7 @@ class EmotionPipeline:
                 fine = (fine_gray, scale / fine_scale)
         # The frame's own time only: "now" in a run faster than real time (a script, a
         # test) would remember a lost face over many more frames than live.
-        tracks = self.tracker.update(gray, still=still, time_s=time_s, fine=fine)
+        tracks = self.tracker.update(gray, still=still, time_s=time_s, fine=fine, moment_s=moment_s)
         detected = time.perf_counter()
         results: list[FaceResult] = []
         classified = 0

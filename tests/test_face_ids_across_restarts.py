@@ -161,6 +161,39 @@ def test_home_after_the_end_gives_the_face_its_id_back_play_again_starts_afresh(
     assert faces_of_a_new_stream(again) == [1]
 
 
+def test_a_looping_file_gives_its_person_their_id_back_in_each_loop(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # A looping file's time went on across loops, so no moment of it was ever seen again:
+    # its face, gone longer than a lost face's id is kept at the end of each loop, came
+    # back with a new id every loop (Home after the end gave it back its id).
+    length, shown = 60, 20
+    clip = write_astronaut_video(
+        tmp_path / "loop.avi",
+        num_frames=length,
+        frame_size=(320, 240),
+        face_size=80,
+        blank_frames=range(shown, length),  # 2.7 s without the face: past KEEP_LOST_S
+        fps=FPS,
+    )
+    window = make_window()
+    ids: dict[int, set[int]] = {}  # a loop's face ids
+    times: dict[int, float] = {}  # a loop's latest frame time
+
+    def heard(result: InferenceResult) -> None:
+        loop = result.frame_index // length
+        ids.setdefault(loop, set()).update(face.track_id for face in result.faces)
+        times[loop] = max(times.get(loop, 0.0), result.source_time)
+
+    window.controller.result_ready.connect(heard)
+    # Unpaced, the file waits for inference: no frame of a loop is skipped on a busy machine.
+    window.start_source(VideoFileSpec(clip.path, pace=False, loop=True))
+    # Three loops that showed the face (a busy window may skip every result of one).
+    qtbot.waitUntil(lambda: sum(1 for faces in ids.values() if faces) >= 3, timeout=3 * WAIT_MS)
+    window.stop()
+    assert set().union(*ids.values()) == {1}, ids
+    # Its time still goes on from one loop to the next (the timeline, steadiness, latency).
+    assert max(times.values()) > 2 * length / FPS
+
+
 def test_a_named_face_keeps_its_name_on_screen_and_in_the_timeline_over_a_model_switch(
     qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path
 ) -> None:

@@ -1,7 +1,8 @@
 """Who was where at each moment of a file: a face found again at a moment seen before is that person.
 
 A file's frames are the same each time they are played. After a seek back (or the file
-opened again in the same session: Home after its end) the people found at a moment the
+opened again in the same session: Home after its end; or a looping file's next loop, whose
+frames come by their times in the file) the people found at a moment the
 session has already shown are the people who were there then, though the tracker has
 lost them across the jump (another picture than the one before it counts as a cut). So
 the confirmed faces are recorded by the frames' own times, in coarse slots; a face

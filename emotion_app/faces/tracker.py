@@ -325,6 +325,9 @@ class FaceTracker:
         # the time the caller gave the last frame.
         self._now = 0.0
         self._last_time: float | None = None
+        # The last frame's moment in its file, by which the faces shown are recorded and a
+        # face found at a moment seen before is known (see update's moment_s).
+        self._moment: float | None = None
         # The frame number of the stream's first frame (1; later after a change of frame
         # size, see _frame_size_changed), and the size of the frames it has.
         self._stream_start = 1
@@ -386,7 +389,7 @@ class FaceTracker:
             self._seen.clear()
         self._frame = 0
         self._now = 0.0
-        self._last_time = None
+        self._last_time = self._moment = None
         self._stream_start = 1
         self._frame_size = None
         self._next_tilted_scan = 0
@@ -446,7 +449,7 @@ class FaceTracker:
         # (and a new one waits while a dropped one still runs: see _network_finds).
         self._network_rest_until = rest_until
         self._stream_start = self._frame + 1
-        self._last_time = None
+        self._last_time = self._moment = None
 
     def _lose_shown_faces(self) -> None:
         """Remember every face shown as just lost, so a face found where one was gets its
@@ -511,6 +514,7 @@ class FaceTracker:
         still: bool = False,
         time_s: float | None = None,
         fine: tuple[np.ndarray, float] | None = None,
+        moment_s: float | None = None,
     ) -> list[Track]:
         """Detect faces in ``gray`` (uint8 2-D) and return the confirmed tracks seen in it, left to right.
 
@@ -522,9 +526,14 @@ class FaceTracker:
         ``time_s``: when the frame was taken, in seconds on any steady clock (a video's
         frame time, a camera's capture time). How long a lost face is remembered is
         measured in it; frames without one count :data:`NOMINAL_FRAME_S` each.
+        ``moment_s``: the frame's own time in its file, where it differs from ``time_s`` (a
+        looping file, whose time goes on across loops): a face found at a moment seen
+        before, in this loop or an earlier one, gets the id it had then (see
+        :mod:`.seen_faces`). None: ``time_s``.
         """
         self._frame += 1
         self._advance_clock(time_s)
+        self._moment = self._last_time if moment_s is None or not math.isfinite(moment_s) else moment_s
         size = (int(gray.shape[1]), int(gray.shape[0]))
         if self._frame_size is not None and size != self._frame_size:
             self._frame_size_changed(self._frame_size, size)
@@ -846,7 +855,7 @@ class FaceTracker:
             # The first frame to show a face was not looked at for cuts: kept for a seek
             # that may follow (a video opened paused, then sought to another shot).
             self._shot_cuts.saw(gray)
-        self._seen.record(self._last_time, ((track.track_id, track.box) for track in shown))
+        self._seen.record(self._moment, ((track.track_id, track.box) for track in shown))
         return shown
 
     def _may_return_at_once(self, track: Track, returning: Returning | None) -> bool:
@@ -984,9 +993,9 @@ class FaceTracker:
         """Confirm ``track``: the id of the recently lost face it continues, else, at a
         moment of the frames' times seen before (a seek back), of the face that was there
         then and is not shown now, else the next one."""
-        if returning is None and self._last_time is not None and self._seen.went_back(self._last_time):
+        if returning is None and self._moment is not None and self._seen.went_back(self._moment):
             taken = {other.track_id for other in self.tracks if other.confirmed and other is not track}
-            seen_id = self._seen.who(self._last_time, track.box, taken, REID_SIZE_RATIO)
+            seen_id = self._seen.who(self._moment, track.box, taken, REID_SIZE_RATIO)
             returning = Returning(seen_id, None) if seen_id is not None else None
         self._ids.give(track, returning)
         if returning is not None and returning.owner is not None:

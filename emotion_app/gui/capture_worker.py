@@ -483,8 +483,9 @@ class CaptureWorker(QObject):
         self._last_good_time = now
         if self._mirror:
             frame = np.ascontiguousarray(cv2.flip(frame, 1))
+        file_time = None
         if isinstance(spec, VideoFileSpec):
-            source_time = self._file_frame_time(source)
+            source_time, file_time = self._file_frame_time(source)
             self._keep_pace(source_time, now, _shown_for_s(source))
         else:
             source_time = now - self._clock_start  # a camera's: since it started
@@ -505,19 +506,21 @@ class CaptureWorker(QObject):
             self._seeks,
             self._session,
             in_file=isinstance(spec, VideoFileSpec),
+            file_time=file_time if file_time != source_time else None,
         )
         self._index += 1
         self._last_frame = captured
         if self._mailbox.put(captured):
             self.frame_available.emit()
 
-    def _file_frame_time(self, source: FrameSource) -> float:
-        """A file's frame's time in the stream: from its container (where it gives none,
-        the frame's number over the frame rate), counting on across loops."""
+    def _file_frame_time(self, source: FrameSource) -> tuple[float, float]:
+        """A file's frame's time in the stream, counting on across loops, and in the file
+        itself: from its container (where it gives none, the frame's number over the frame
+        rate)."""
         file_time = source.last_time_s
         if file_time is None:
-            return self._index / self._fps
-        return self._loop_start_s + file_time
+            return self._index / self._fps, (self._index - self._loop_start_index) / self._fps
+        return self._loop_start_s + file_time, file_time
 
     def _retry_video_read(self, source: FrameSource, spec: VideoFileSpec) -> np.ndarray | None:
         frame = self._read_past_damage(source, spec)

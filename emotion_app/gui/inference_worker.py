@@ -401,7 +401,7 @@ class InferenceWorker(QObject):
             self._mirrored = frame.mirrored
             self._seeks = frame.seeks
             try:
-                faces = bundle.pipeline.process(frame.image, frame.source_time)
+                faces = bundle.pipeline.process(frame.image, frame.source_time, moment_s=frame.file_time)
                 timings = stage_ms(bundle.pipeline.last_timings)
             except Exception as exc:  # one bad frame must not stop the stream
                 self._failed_frames += 1

@@ -138,6 +138,10 @@ class CapturedFrame:
     # played, so a face seen again at one is the person seen there before (a camera's
     # times start again at 0 at each start).
     in_file: bool = False
+    # A file's frame's own time in it, where it differs from ``source_time``: a looping
+    # file's, whose time goes on across loops while its moments come again each loop
+    # (None: ``source_time``).
+    file_time: float | None = None
 
 
 @dataclass(frozen=True)
