@@ -1,15 +1,19 @@
 """Whether the window can open here, asked before Qt is: on Linux, QApplication's
 constructor aborts the process (SIGABRT) with a screenful that ends "Reinstalling the
-application may fix this problem." both where there is no display at all (an SSH session)
-and where the X libraries PyQt6's xcb plugin links against are missing (a fresh Ubuntu
-lacks libxcb-cursor0). Neither says what to do; :func:`display_problem` says it in a line.
+application may fix this problem." where there is no display at all (an SSH session),
+where the X libraries PyQt6's xcb plugin links against are missing (a fresh Ubuntu lacks
+libxcb-cursor0), and where DISPLAY names an X server that does not answer (a broken
+``ssh -X``, a stopped Xvfb); none of it says what to do. :func:`display_problem` says it in
+a line.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import socket
 import sys
+import threading
 from collections.abc import Callable, Mapping
 
 # The shared libraries outside Qt's own folder that PyQt6's xcb platform plugin
@@ -38,43 +42,146 @@ XCB_LIBRARIES: dict[str, str] = {
     "libGL.so.1": "libgl1",
 }
 
-NO_DISPLAY = (
-    "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set): run it in a "
-    "desktop session, or under a virtual X server (xvfb-run -a python main.py); "
-    "`python -m emotion_app analyze` needs no display"
-)
+# How long the X server (or the Wayland compositor) has to accept a connection: a live
+# one answers in milliseconds; past this, Qt would wait as long (a stopped server: forever).
+CONNECT_TIMEOUT_S = 0.5
+
+# xcb_connection_has_error's codes (xcb.h) that the messages tell apart.
+_XCB_CONN_CLOSED_PARSE_ERR = 5
+_XCB_CONN_CLOSED_INVALID_SCREEN = 6
+
+_XVFB = "a virtual X server (xvfb-run -a python main.py); `python -m emotion_app analyze` needs no display"
+_ELSEWHERE = f"run it in a desktop session, or under {_XVFB}"
+NO_DISPLAY = f"no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set): {_ELSEWHERE}"
+_WHAT_TO_DO = f"start that X server, reconnect with ssh -X if it was forwarded, or run it under {_XVFB}"
 
 
 def display_problem(
     environ: Mapping[str, str] | None = None,
     load: Callable[[str], object] = ctypes.CDLL,
     platform: str = sys.platform,
+    timeout_s: float = CONNECT_TIMEOUT_S,
 ) -> str | None:
     """Why Qt could not open a window here, in one line, or None (also off Linux).
 
     ``load`` opens a shared library by soname and raises OSError when it cannot (a test
     passes its own). Qt 6 tries Wayland first where WAYLAND_DISPLAY is set or
     XDG_SESSION_TYPE is "wayland", falling back to X11 (xcb); the xcb libraries are
-    looked for only where it goes to xcb straight away, so a Wayland session is never
-    refused for an X library it does not use.
+    looked for only where it goes to xcb, so a Wayland session is never refused for an X
+    library it does not use. Then the display itself must accept a connection within
+    ``timeout_s``: the compositor's socket, or the X server through libxcb, as Qt reaches it.
     """
     env = os.environ if environ is None else environ
     if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
         return None  # the user (or a test: offscreen) chose the platform
     wayland = bool(env.get("WAYLAND_DISPLAY")) or env.get("XDG_SESSION_TYPE") == "wayland"
-    if not env.get("DISPLAY"):
-        # A Wayland session: its compositor's default socket (wayland-0) may answer.
-        return None if wayland else NO_DISPLAY
+    display = env.get("DISPLAY")
     if wayland:
-        return None
+        wayland_problem = _wayland_problem(env, timeout_s)
+        if wayland_problem is None:
+            return None
+        if not display:
+            return wayland_problem
+        # Qt falls back to X11 where the compositor does not answer.
+    elif not display:
+        return NO_DISPLAY
     missing = [soname for soname in XCB_LIBRARIES if not _loads(soname, load)]
     if not missing:
-        return None
+        return x_server_problem(display, timeout_s)
     packages = " ".join(dict.fromkeys(XCB_LIBRARIES[soname] for soname in missing))
     return (
         f"Qt cannot open a window on this X display: missing {', '.join(missing)}, which its xcb "
         f"platform plugin needs; on Debian or Ubuntu: sudo apt-get install {packages}"
     )
+
+
+def x_server_problem(display: str, timeout_s: float = CONNECT_TIMEOUT_S) -> str | None:
+    """Why the X server DISPLAY names does not take a connection, in one line, or None.
+
+    libxcb's own ``xcb_connect`` is asked, as Qt's xcb plugin asks it (so the same parsing,
+    socket order, Xauthority cookie and screen number), on a thread of its own: it has no
+    timeout, and a server that accepts but never answers would hold it for good, as it
+    would hold Qt. libxcb must load (:data:`XCB_LIBRARIES` names it).
+    """
+    xcb = ctypes.CDLL("libxcb.so.1")
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]
+    xcb.xcb_connection_has_error.restype = ctypes.c_int
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.restype = None
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    errors: list[int] = []
+    screen = ctypes.c_int(0)
+
+    def connect() -> None:
+        connection = xcb.xcb_connect(os.fsencode(display), ctypes.byref(screen))
+        errors.append(xcb.xcb_connection_has_error(connection))
+        xcb.xcb_disconnect(connection)  # also what xcb_connect's documentation asks on failure
+
+    # A daemon: one still waiting on a silent server must not keep the process from exiting.
+    thread = threading.Thread(target=connect, name="x-server-check", daemon=True)
+
+    def wait() -> None:
+        thread.start()
+        thread.join(timeout_s)
+
+    refusal = _stderr_of(wait)
+    if not errors:
+        return (
+            f"the X server of DISPLAY={display} did not answer within {timeout_s:g} s (a host "
+            f"out of reach, or a stopped server; QT_QPA_PLATFORM=xcb skips this check): {_WHAT_TO_DO}"
+        )
+    if errors[0] == 0:
+        return None
+    if errors[0] == _XCB_CONN_CLOSED_PARSE_ERR:
+        return f"DISPLAY={display} is not an X display name (such as :0 or host:10.0): {_WHAT_TO_DO}"
+    if errors[0] == _XCB_CONN_CLOSED_INVALID_SCREEN:
+        return f"the X server of DISPLAY={display} has no screen {screen.value}: {_WHAT_TO_DO}"
+    if refusal:
+        return (
+            f"the X server of DISPLAY={display} refused the connection ({refusal}): run the app as "
+            f"the desktop's user, or point XAUTHORITY at that server's cookie file; or run it under {_XVFB}"
+        )
+    return f"no X server at DISPLAY={display} accepted a connection: {_WHAT_TO_DO}"
+
+
+def _stderr_of(call: Callable[[], object]) -> str:
+    """What is written to the process's stderr (file descriptor 2) during ``call``, on one
+    line, kept off the terminal: libxcb writes an X server's refusal there itself
+    ("Authorization required, ..."), ahead of the one line the app means to write."""
+    read_end, write_end = os.pipe()
+    kept = os.dup(2)
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    try:
+        call()
+    finally:
+        os.dup2(kept, 2)  # what is written after goes where it did (a thread past the wait)
+        os.close(kept)
+    with os.fdopen(read_end, "rb") as said:
+        return "; ".join(line.strip() for line in said.read().decode(errors="replace").splitlines() if line.strip())
+
+
+def _wayland_problem(env: Mapping[str, str], timeout_s: float) -> str | None:
+    """Why the Wayland compositor libwayland would reach from ``env`` does not take a
+    connection, in one line, or None: WAYLAND_DISPLAY (wayland-0 where unset), a path or a name
+    in XDG_RUNTIME_DIR, as wl_display_connect finds it. Connecting is all a Wayland client
+    does before its first request: the protocol has no handshake to wait on."""
+    if env.get("WAYLAND_SOCKET"):
+        return None  # a socket already connected, handed down by the compositor
+    name = env.get("WAYLAND_DISPLAY") or "wayland-0"
+    runtime_dir = env.get("XDG_RUNTIME_DIR")
+    if not name.startswith("/") and not runtime_dir:
+        return f"no Wayland compositor to reach (WAYLAND_DISPLAY={name}, XDG_RUNTIME_DIR not set): {_ELSEWHERE}"
+    path = name if name.startswith("/") else os.path.join(runtime_dir or "", name)
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.settimeout(timeout_s)
+            client.connect(path)
+    except OSError as error:
+        reason = error.strerror or str(error)  # a timeout has no strerror
+        return f"no Wayland compositor answers at {path} (WAYLAND_DISPLAY={name}: {reason}): {_ELSEWHERE}"
+    return None
 
 
 def _loads(soname: str, load: Callable[[str], object]) -> bool:
