@@ -43,8 +43,10 @@ XCB_LIBRARIES: dict[str, str] = {
 }
 
 # How long the X server (or the Wayland compositor) has to accept a connection: a live
-# one answers in milliseconds; past this, Qt would wait as long (a stopped server: forever).
-CONNECT_TIMEOUT_S = 0.5
+# one answers in milliseconds, ssh -X over a slow link in a few round trips; past this, Qt
+# would wait as long (a stopped server: forever). Generous: refusing a working display is
+# worse than a short wait before the refusal.
+CONNECT_TIMEOUT_S = 2.0
 
 # xcb_connection_has_error's codes (xcb.h) that the messages tell apart.
 _XCB_CONN_CLOSED_PARSE_ERR = 5
