@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from emotion_app.gui.display_check import XCB_LIBRARIES, display_problem
+from emotion_app.gui.display_check import XCB_LIBRARIES, display_problem, let_go
 from gui_support import own_xvfb
 
 REPO = Path(__file__).resolve().parent.parent
@@ -155,6 +155,21 @@ def test_an_x_server_that_refuses_this_user_is_named_with_its_reason(
         assert f"DISPLAY={display} refused the connection (Authorization required" in line, line
         monkeypatch.setenv("XAUTHORITY", str(cookie))  # libxcb reads it from the process
         assert display_problem({"DISPLAY": display}) is None
+
+
+@linux_only
+def test_the_check_does_not_end_a_server_that_ends_with_its_last_client(xcb_libraries: None) -> None:
+    # Its connection closed at once was the server's last client leaving: an Xvfb started
+    # with -terminate exited there, and Qt, which connects next, found no display.
+    if shutil.which("Xvfb") is None:
+        pytest.skip("not installed: Xvfb (scripts/install-system-deps.sh)")
+    with own_xvfb("64x64x24", "-terminate") as display:
+        try:
+            assert display_problem({"DISPLAY": display}, platform="linux") is None
+            time.sleep(0.5)  # the server's exit, where its last client has left, is not at once
+            assert display_problem({"DISPLAY": display}, platform="linux") is None
+        finally:
+            let_go()
 
 
 def test_a_display_name_libxcb_cannot_read_is_named(xcb_libraries: None) -> None:

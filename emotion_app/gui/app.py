@@ -15,7 +15,7 @@ from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from . import quitting
-from .display_check import display_problem
+from .display_check import display_problem, let_go
 from .identity import APPLICATION, ORGANIZATION
 from .launch import LaunchOptions, parse_args
 from .starting_screen import show_starting_screen
@@ -127,6 +127,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     app = create_application(sys.argv[:1])
+    let_go()  # the check's connection, kept until Qt had its own (gui/display_check)
     # Shown before the window's imports (torch among them), which take seconds on a slow machine.
     starting = show_starting_screen()
     try:

@@ -97,13 +97,27 @@ def display_problem(
     )
 
 
+# The connections a check found working, kept open until Qt has its own (see let_go): an X
+# server resets when its last client leaves, and one started with -terminate exits then.
+_held: list[tuple[ctypes.CDLL, int]] = []
+
+
+def let_go() -> None:
+    """Close the connections :func:`display_problem` kept open: call it once the
+    QApplication (and with it Qt's own connection) exists."""
+    while _held:
+        xcb, connection = _held.pop()
+        xcb.xcb_disconnect(connection)
+
+
 def x_server_problem(display: str, timeout_s: float = CONNECT_TIMEOUT_S) -> str | None:
     """Why the X server DISPLAY names does not take a connection, in one line, or None.
 
     libxcb's own ``xcb_connect`` is asked, as Qt's xcb plugin asks it (so the same parsing,
     socket order, Xauthority cookie and screen number), on a thread of its own: it has no
     timeout, and a server that accepts but never answers would hold it for good, as it
-    would hold Qt. libxcb must load (:data:`XCB_LIBRARIES` names it).
+    would hold Qt. libxcb must load (:data:`XCB_LIBRARIES` names it). A connection that
+    works stays open until :func:`let_go`.
     """
     xcb = ctypes.CDLL("libxcb.so.1")
     xcb.xcb_connect.restype = ctypes.c_void_p
@@ -117,8 +131,12 @@ def x_server_problem(display: str, timeout_s: float = CONNECT_TIMEOUT_S) -> str 
 
     def connect() -> None:
         connection = xcb.xcb_connect(os.fsencode(display), ctypes.byref(screen))
-        errors.append(xcb.xcb_connection_has_error(connection))
-        xcb.xcb_disconnect(connection)  # also what xcb_connect's documentation asks on failure
+        error = xcb.xcb_connection_has_error(connection)
+        if error:
+            xcb.xcb_disconnect(connection)  # what xcb_connect's documentation asks on failure
+        else:
+            _held.append((xcb, connection))
+        errors.append(error)
 
     # A daemon: one still waiting on a silent server must not keep the process from exiting.
     thread = threading.Thread(target=connect, name="x-server-check", daemon=True)
