@@ -192,6 +192,11 @@ def test_a_missing_xcb_library_is_named_with_its_package() -> None:
     assert "libxcb-icccm" not in problem
 
 
+def nothing_loads(name: str) -> object:
+    """A ``load`` for which no X library is installed."""
+    raise OSError(name)
+
+
 @pytest.fixture
 def compositor(tmp_path: Path) -> Iterator[Path]:
     """A runtime folder (XDG_RUNTIME_DIR) with a socket listening as a Wayland
@@ -205,9 +210,6 @@ def compositor(tmp_path: Path) -> Iterator[Path]:
 @linux_only
 def test_the_check_stays_out_of_the_way_where_qt_will_not_use_xcb(compositor: Path) -> None:
     runtime = str(compositor)
-
-    def nothing_loads(name: str) -> object:
-        raise OSError(name)
 
     everything_missing = display_problem({"DISPLAY": ":0"}, load=nothing_loads, platform="linux")
     assert everything_missing is not None
@@ -231,9 +233,6 @@ def test_the_check_stays_out_of_the_way_where_qt_will_not_use_xcb(compositor: Pa
 
 @linux_only
 def test_a_wayland_compositor_that_does_not_answer_is_named(compositor: Path) -> None:
-    def nothing_loads(name: str) -> object:
-        raise OSError(name)
-
     gone = str(compositor / "wayland-1")  # no compositor listens there
     problem = display_problem({"WAYLAND_DISPLAY": "wayland-1", "XDG_RUNTIME_DIR": str(compositor)})
     assert problem is not None and f"no Wayland compositor answers at {gone}" in problem, problem
