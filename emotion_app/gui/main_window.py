@@ -3,7 +3,8 @@
 Over 400 lines because it is where every control, menu, key and worker signal meets. Each
 part with state or logic of its own lives in its own module (source_state, playback_bar,
 model_menu, recent_menu, timeline_panel, message_banner, snapshot, recording_control,
-stream_controller); what stays here is the wiring between them.
+stream_controller; its actions, toolbar and menus in window_actions); what stays here is
+the wiring between them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from PyQt6 import sip
 from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import (
     QAction,
-    QActionGroup,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
@@ -34,15 +34,12 @@ from PyQt6.QtGui import (
 )
 from PyQt6.QtWidgets import (
     QApplication,
-    QComboBox,
     QDialog,
     QFileDialog,
     QInputDialog,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -69,7 +66,6 @@ from .background_call import BackgroundCall
 from .background_exists import BackgroundExists
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
 from .camera_size import CameraSize
-from .camera_size_menu import CameraSizeMenu
 from .identity import APPLICATION
 from .launch import LaunchOptions
 from .message_banner import MessageArea, MessageBanner
@@ -84,11 +80,8 @@ from .messages import (
     SourceInfo,
     SourceNotice,
 )
-from .model_menu import ModelMenu
 from .playback_bar import PlaybackBar, PlayerKeys, format_time
-from .recent_menu import RecentMenu
 from .recording_control import RecordingControl
-from .screen_menu import ScreenMenu
 from .settings import RECENT_KEPT, AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
 from .source_state import SourceState
@@ -97,6 +90,7 @@ from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
 from .timeline_panel import MAX_NAME_CHARS, TimelinePanel
 from .video_view import VideoView
+from .window_actions import WindowActions
 
 log = logging.getLogger(__name__)
 
@@ -147,11 +141,6 @@ WEIGHTS_SUFFIX = ".safetensors"
 WEIGHTS_FILTER = f"Weights (*{WEIGHTS_SUFFIX});;All files (*)"
 # Left/Right while a file plays jump this far.
 _SEEK_STEP_S = 5.0
-_STEADINESS_TIP = (
-    "How calm each face's label is. Off: every frame's own reading (it flickers). "
-    "Low, Medium (default), High: a label changes only after another emotion has clearly "
-    'led for about 0.2, 0.4 or 0.8 seconds. A label shown with "?" is uncertain.'
-)
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
 _STATUS_INTERVAL_MS = 500
 # The source banner's tag for a network camera's "reconnecting…" notice (with its stream's
@@ -241,9 +230,59 @@ class MainWindow(QMainWindow):
         # a folder on a network share whose server has gone blocks a stat for minutes.
         self._dialog_folders = BackgroundExists(self, test=os.path.isdir)
         self._output_folder_check = BackgroundCall(file_check_timeout_s, self)  # one chosen
-        self._build_actions()
+        timeline_action = self.timeline_panel.toggleViewAction()
+        assert timeline_action is not None
+        self.window_actions = actions = WindowActions(
+            self,
+            app_title=APP_TITLE,
+            show_bars=settings.show_bars,
+            timeline_action=timeline_action,
+            toggle_start_stop=self.toggle_start_stop,
+            toggle_play_pause=self.toggle_play_pause,
+            step=self.step,
+            restart=self.restart,
+            open_video_dialog=self.open_video_dialog,
+            snapshot=self.snapshot,
+            snapshot_dialog=self.snapshot_dialog,
+            record_dialog=self.record_dialog,
+            open_stream_dialog=self.open_stream_dialog,
+            open_folder_dialog=self.open_folder_dialog,
+            set_fullscreen=self.set_fullscreen,
+            set_mirror=self.set_mirror,
+            show_details=lambda show: self.status.show_details(show),
+            show_shortcuts=self.show_shortcuts,
+            show_about=self.show_about,
+            choose_output_folder=self.choose_output_folder,
+            set_show_bars=self.set_show_bars,
+            load_weights_dialog=self.load_weights_dialog,
+            refresh_sources=self.refresh_sources,
+            close=self.close,
+        )
+        self.view.set_show_bars(settings.show_bars)
+        # The names tests and scripts press them by.
+        self.start_stop_action = actions.start_stop_action
+        self.start_stop_menu_action = actions.start_stop_menu_action
+        self.play_pause_action = actions.play_pause_action
+        self.play_pause_button_action = actions.play_pause_button_action
+        self.step_back_action = actions.step_back_action
+        self.step_forward_action = actions.step_forward_action
+        self.restart_action = actions.restart_action
+        self.open_video_action = actions.open_video_action
+        self.snapshot_action = actions.snapshot_action
+        self.snapshot_as_action = actions.snapshot_as_action
+        self.record_action = actions.record_action
+        self.record_as_action = actions.record_as_action
+        self.open_stream_action = actions.open_stream_action
+        self.fullscreen_action = actions.fullscreen_action
+        self.leave_fullscreen_action = actions.leave_fullscreen_action
+        self.mirror_action = actions.mirror_action
+        self.details_action = actions.details_action
+        self.output_folder_action = actions.output_folder_action
+        self.bars_action = actions.bars_action
+        self.load_weights_action = actions.load_weights_action
+        self.timeline_action = actions.timeline_action
         # Record and Record to…: a recording's folder and files are checked off the GUI
-        # thread for the same reason, and the recording starts on the answer.
+        # thread, as the dialogs' folders are, and the recording starts on the answer.
         self.recordings = RecordingControl(
             self.controller,
             self.source_state,
@@ -265,8 +304,24 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.rec_label = self.recordings.rec_label
-        self._build_toolbar()
-        self._build_menus()
+        self.toolbar = actions.build_toolbar(self.picker)
+        self.steadiness_box = actions.steadiness_box
+        actions.build_menus(
+            list_screens=self._list_screens,
+            weights_dir=self._weights_dir,
+            camera_size=self._camera_size,
+            set_screens=self.picker.set_screens,
+            open_screen=self.open_screen,
+            screen_failed=lambda message: self._show_source_problem(message, None),
+            open_video=self.open_video,
+            clear_recent=self._clear_recent,
+            recent_menu_made=self._on_recent_menu_made,
+            choose_weights=self.choose_weights,
+            set_steadiness=self.set_steadiness,
+            set_camera_size=self.set_camera_size,
+        )
+        self.screen_menu, self.recent_menu = actions.screen_menu, actions.recent_menu
+        self.model_menu, self.camera_size_menu = actions.model_menu, actions.camera_size_menu
         self._build_layout()
         self._update_actions()  # no source yet: no player controls until a file opens
         self._connect()
@@ -309,236 +364,6 @@ class MainWindow(QMainWindow):
         quitting.watch(self.unsaved_now)
 
     # ---- construction ---------------------------------------------------------------
-    def _build_actions(self) -> None:
-        self.start_stop_action = QAction("Start", self)
-        self.start_stop_action.setToolTip("Start or stop the camera or video")
-        self.start_stop_action.triggered.connect(self.toggle_start_stop)
-        # The Playback menu's entry for it, shown only for a file open (playing, paused or
-        # opening): otherwise the Play/Pause entry below it starts and stops (with Space),
-        # and "Stop" twice, or "Start" and "Play" that both play a file, read as two things.
-        # The toolbar keeps its Start/Stop button, so the menu has an action of its own.
-        self.start_stop_menu_action = QAction("Start", self)
-        self.start_stop_menu_action.setToolTip(self.start_stop_action.toolTip())
-        self.start_stop_menu_action.triggered.connect(self.toggle_start_stop)
-
-        self.play_pause_action = QAction("Pause", self)
-        self.play_pause_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
-        self.play_pause_action.setToolTip("Pause or play a video; start or stop a camera (Space)")
-        self.play_pause_action.triggered.connect(self.toggle_play_pause)
-        # The toolbar's button for it, shown for files only. A hidden action loses its
-        # shortcut, and a toolbar re-shows a hidden button when it lays itself out again,
-        # so the button has an action of its own (no shortcut) that is hidden instead.
-        self.play_pause_button_action = QAction("Pause", self)
-        self.play_pause_button_action.setToolTip(self.play_pause_action.toolTip())
-        self.play_pause_button_action.triggered.connect(self.toggle_play_pause)
-
-        self.step_back_action = QAction("Back", self)
-        self.step_back_action.setShortcut(QKeySequence(Qt.Key.Key_Left))
-        self.step_back_action.setToolTip("One frame back when paused, a few seconds back when playing (Left)")
-        self.step_back_action.triggered.connect(lambda: self.step(-1))
-        self.step_forward_action = QAction("Forward", self)
-        self.step_forward_action.setShortcut(QKeySequence(Qt.Key.Key_Right))
-        self.step_forward_action.setToolTip("One frame on when paused, a few seconds on when playing (Right)")
-        self.step_forward_action.triggered.connect(lambda: self.step(1))
-        self.restart_action = QAction("Restart", self)
-        self.restart_action.setShortcut(QKeySequence(Qt.Key.Key_Home))
-        self.restart_action.setToolTip("Back to the first frame (Home)")
-        self.restart_action.triggered.connect(self.restart)
-
-        self.open_video_action = QAction("Open video…", self)
-        self.open_video_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.open_video_action.triggered.connect(self.open_video_dialog)
-
-        self.snapshot_action = QAction("Snapshot", self)
-        self.snapshot_action.setShortcut(QKeySequence("Ctrl+S"))
-        self.snapshot_action.setToolTip(
-            "Save the frame on screen with its overlay as PNG into the output folder (Ctrl+S)"
-        )
-        self.snapshot_action.triggered.connect(self.snapshot)
-        self.snapshot_as_action = QAction("Save snapshot as…", self)
-        self.snapshot_as_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
-        self.snapshot_as_action.triggered.connect(self.snapshot_dialog)
-
-        self.record_action = QAction("Record", self)
-        self.record_action.setCheckable(True)
-        self.record_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.record_action.setToolTip(
-            "Record the annotated video and a per-face CSV into the output folder; again to stop (Ctrl+R)"
-        )
-        self.record_as_action = QAction("Record to…", self)
-        self.record_as_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
-        self.record_as_action.triggered.connect(self.record_dialog)
-
-        self.open_stream_action = QAction("Open network camera…", self)
-        self.open_stream_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
-        self.open_stream_action.setToolTip(
-            "An IP camera or a phone's camera app, by its stream URL (http://…, rtsp://…)"
-        )
-        self.open_stream_action.triggered.connect(self.open_stream_dialog)
-
-        self.open_folder_action = QAction("Open folder of images…", self)
-        self.open_folder_action.setToolTip("Play every image of a folder, in name order, as a slide show")
-        self.open_folder_action.triggered.connect(self.open_folder_dialog)
-
-        self.fullscreen_action = QAction("Full screen", self)
-        self.fullscreen_action.setCheckable(True)
-        self.fullscreen_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
-        self.fullscreen_action.setToolTip("The video fills the screen (F11; Esc leaves)")
-        self.fullscreen_action.toggled.connect(self.set_fullscreen)
-        self.leave_fullscreen_action = QAction("Leave full screen", self)
-        self.leave_fullscreen_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        self.leave_fullscreen_action.setEnabled(False)
-        self.leave_fullscreen_action.triggered.connect(lambda: self.set_fullscreen(False))
-        self.addAction(self.leave_fullscreen_action)
-
-        self.mirror_action = QAction("Mirror view", self)
-        self.mirror_action.setCheckable(True)
-        self.mirror_action.setShortcut(QKeySequence(Qt.Key.Key_M))
-        self.mirror_action.setToolTip(
-            "Show the picture mirrored, like a mirror (M); remembered for cameras and files apart. "
-            "Snapshots and recordings are mirrored too, as on screen."
-        )
-        self.mirror_action.toggled.connect(self.set_mirror)
-
-        self.details_action = QAction("Technical figures", self)
-        self.details_action.setCheckable(True)
-        self.details_action.setToolTip("Frame rates, latency and dropped frames in the status bar")
-        self.details_action.toggled.connect(lambda show: self.status.show_details(show))
-
-        self.shortcuts_action = QAction("Keyboard shortcuts", self)
-        self.shortcuts_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
-        self.shortcuts_action.triggered.connect(self.show_shortcuts)
-        self.about_action = QAction(f"About {APP_TITLE}", self)
-        self.about_action.triggered.connect(self.show_about)
-
-        self.output_folder_action = QAction("Output folder…", self)
-        self.output_folder_action.setToolTip("Where snapshots, recordings and timeline exports go")
-        self.output_folder_action.triggered.connect(self.choose_output_folder)
-
-        self.bars_action = QAction("Probability bars", self)
-        self.bars_action.setCheckable(True)
-        self.bars_action.setShortcut(QKeySequence(Qt.Key.Key_B))
-        self.bars_action.setToolTip("Show every class's probability beside each face (B)")
-        self.bars_action.setChecked(self.settings.show_bars)
-        self.bars_action.toggled.connect(self.set_show_bars)
-        self.view.set_show_bars(self.settings.show_bars)
-
-        self.load_weights_action = QAction("Load weights…", self)
-        self.load_weights_action.triggered.connect(self.load_weights_dialog)
-
-        timeline_action = self.timeline_panel.toggleViewAction()
-        assert timeline_action is not None
-        self.timeline_action = timeline_action
-        self.timeline_action.setText("Session timeline")
-        self.timeline_action.setShortcut(QKeySequence(Qt.Key.Key_T))
-        self.timeline_action.setToolTip("Each person's emotions over the session, and their share of time (T)")
-
-        self.refresh_cameras_action = QAction("Refresh cameras and screens", self)
-        self.refresh_cameras_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
-        self.refresh_cameras_action.triggered.connect(self.refresh_sources)
-
-        self.quit_action = QAction("Quit", self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        self.quit_action.triggered.connect(self.close)
-
-    def _build_toolbar(self) -> None:
-        toolbar = QToolBar("Controls", self)
-        toolbar.setObjectName("controls")
-        toolbar.setMovable(False)
-        toolbar.addWidget(QLabel(" Camera "))
-        toolbar.addWidget(self.picker)
-        toolbar.addAction(self.start_stop_action)
-        toolbar.addAction(self.play_pause_button_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.open_video_action)
-        toolbar.addAction(self.snapshot_action)
-        toolbar.addAction(self.record_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.bars_action)
-        self.steadiness_box = QComboBox(self)
-        for level in STEADINESS_LEVELS:
-            self.steadiness_box.addItem(level.capitalize(), level)
-        self.steadiness_box.setToolTip(_STEADINESS_TIP)
-        steadiness_label = QLabel("  Steadiness ")
-        steadiness_label.setToolTip(_STEADINESS_TIP)
-        toolbar.addWidget(steadiness_label)
-        toolbar.addWidget(self.steadiness_box)
-        self.addToolBar(toolbar)
-        self.toolbar = toolbar
-
-    def _build_menus(self) -> None:
-        menu_bar = self.menuBar()
-        assert menu_bar is not None
-        file_menu = menu_bar.addMenu("&File")
-        assert file_menu is not None
-        file_menu.addAction(self.open_video_action)
-        file_menu.addAction(self.open_folder_action)
-        file_menu.addAction(self.open_stream_action)
-        self.screen_menu = ScreenMenu(self._list_screens, parent=self)
-        self.screen_menu.listed.connect(self.picker.set_screens)
-        self.screen_menu.screen_chosen.connect(self.open_screen)
-        self.screen_menu.failed.connect(lambda message: self._show_source_problem(message, None))
-        self.screen_menu.rebuild()
-        file_menu.addMenu(self.screen_menu)
-        self.recent_menu = RecentMenu(self)
-        self.recent_menu.file_chosen.connect(self.open_video)
-        self.recent_menu.clear_chosen.connect(self._clear_recent)
-        file_menu.addMenu(self.recent_menu)
-        self._rebuild_recent_menu()
-        self._ask_about_dialog_folders()
-        for action in (
-            self.load_weights_action,
-            self.snapshot_action,
-            self.snapshot_as_action,
-            self.record_action,
-            self.record_as_action,
-            self.output_folder_action,
-        ):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        self.model_menu = ModelMenu(self.load_weights_action, self, folder=self._weights_dir)
-        self.model_menu.weights_chosen.connect(self.choose_weights)
-        menu_bar.addMenu(self.model_menu)
-        view_menu = menu_bar.addMenu("&View")
-        assert view_menu is not None
-        playback_menu = menu_bar.addMenu("&Playback")
-        assert playback_menu is not None
-        # Starting and stopping the source is where pausing and stepping it are, as in a
-        # media player; the View menu only changes how the picture is shown.
-        playback_menu.addAction(self.start_stop_menu_action)
-        playback_menu.addSeparator()  # hidden with the entry above it (a menu drops a leading one)
-        for action in (self.play_pause_action, self.step_back_action, self.step_forward_action, self.restart_action):
-            playback_menu.addAction(action)
-        view_menu.addAction(self.bars_action)
-        # Beside the toolbar's control, which a narrow window (its smallest, a laptop at
-        # 150%) puts in the toolbar's overflow, out of Tab's reach.
-        steadiness_menu = view_menu.addMenu("Steadiness")
-        assert steadiness_menu is not None
-        steadiness_menu.setToolTipsVisible(True)
-        group = QActionGroup(self)
-        self.steadiness_actions: dict[str, QAction] = {}
-        for level in STEADINESS_LEVELS:
-            action = QAction(level.capitalize(), group)
-            action.setCheckable(True)
-            action.setToolTip(_STEADINESS_TIP)
-            action.triggered.connect(lambda _checked=False, chosen=level: self.set_steadiness(chosen))
-            steadiness_menu.addAction(action)
-            self.steadiness_actions[level] = action
-        view_menu.addAction(self.timeline_action)
-        view_menu.addAction(self.refresh_cameras_action)
-        self.camera_size_menu = CameraSizeMenu(self._camera_size, self)
-        self.camera_size_menu.size_chosen.connect(self.set_camera_size)
-        view_menu.addMenu(self.camera_size_menu)
-        view_menu.addSeparator()
-        view_menu.addAction(self.mirror_action)
-        view_menu.addAction(self.fullscreen_action)
-        view_menu.addAction(self.details_action)
-        help_menu = menu_bar.addMenu("&Help")
-        assert help_menu is not None
-        help_menu.addAction(self.shortcuts_action)
-        help_menu.addAction(self.about_action)
-
     def _build_layout(self) -> None:
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -742,8 +567,12 @@ class MainWindow(QMainWindow):
         of it, in screen pixels), live, as from a camera."""
         self.start_source(ScreenSpec(monitor, region, own_window=self._own_window))
 
+    def _on_recent_menu_made(self) -> None:
+        self._rebuild_recent_menu()
+        self._ask_about_dialog_folders()
+
     def _rebuild_recent_menu(self) -> None:
-        self.recent_menu.show_paths(self.settings.recent_files)
+        self.window_actions.recent_menu.show_paths(self.settings.recent_files)
 
     def _clear_recent(self) -> None:
         self.settings.recent_files = []
@@ -1228,7 +1057,7 @@ class MainWindow(QMainWindow):
             level = DEFAULT_STEADINESS_LEVEL
         self.controller.set_steadiness(level)
         self.settings.steadiness = level
-        self.steadiness_actions[level].setChecked(True)
+        self.window_actions.steadiness_actions[level].setChecked(True)
         index = self.steadiness_box.findData(level)
         if self.steadiness_box.currentIndex() != index:
             self.steadiness_box.blockSignals(True)
