@@ -3,8 +3,8 @@
 Over 400 lines because it is where every control, menu, key and worker signal meets. Each
 part with state or logic of its own lives in its own module (source_state, playback_bar,
 model_menu, recent_menu, timeline_panel, message_banner, snapshot, recording_control,
-stream_controller; its actions, toolbar and menus in window_actions); what stays here is
-the wiring between them.
+dialog_folders, stream_controller; its actions, toolbar and menus in window_actions); what
+stays here is the wiring between them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -47,7 +46,6 @@ from PyQt6.QtWidgets import (
 from emotion_app.faces.geometry import Box, overlap_area
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.io.codecs import h264_codec
-from emotion_app.io.existence import folder_and_parents, nearest_folder
 from emotion_app.io.output_folder import output_folder_problem
 from emotion_app.io.unfinished import Tidied
 from emotion_app.io.video import IMAGE_SUFFIXES
@@ -66,6 +64,7 @@ from .background_call import BackgroundCall
 from .background_exists import BackgroundExists
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
 from .camera_size import CameraSize
+from .dialog_folders import DialogFolders
 from .identity import APPLICATION
 from .launch import LaunchOptions
 from .message_banner import MessageArea, MessageBanner
@@ -226,9 +225,8 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.snapshots = SnapshotSaver(self)
         self._model_card = BackgroundExists(self)  # whether the model in use has a card (About)
-        # Whether the folders the file dialogs open in are there, asked off the GUI thread:
-        # a folder on a network share whose server has gone blocks a stat for minutes.
-        self._dialog_folders = BackgroundExists(self, test=os.path.isdir)
+        # Where the file dialogs open: their folders are asked about off the GUI thread.
+        self.dialog_folders = DialogFolders(settings, self._output_dir, weights_dir, self)
         self._output_folder_check = BackgroundCall(file_check_timeout_s, self)  # one chosen
         timeline_action = self.timeline_panel.toggleViewAction()
         assert timeline_action is not None
@@ -291,7 +289,7 @@ class MainWindow(QMainWindow):
             self.notice_banner,
             self.source_banner,
             output_dir=self._output_dir,
-            dialog_start=self._output_dialog_start,
+            dialog_start=self.dialog_folders.output_start,
             # Looked up at each call: tests answer the dialog by replacing the method.
             ask_save_path=lambda title, suggestion, filters: self.ask_save_path(title, suggestion, filters),
             hold_still=self._hold_still,
@@ -512,14 +510,14 @@ class MainWindow(QMainWindow):
         """Play a video file, an image or a folder of images."""
         path = Path(path).absolute()  # remembered in the recent files, for any later folder
         self.settings.last_video_dir = str(path.parent)
-        self._ask_about_dialog_folders()
+        self.dialog_folders.ask_about()
         self.settings.remember_recent(str(path), RECENT_FILES)
         self._rebuild_recent_menu()
         self.start_source(VideoFileSpec(path))
 
     def open_folder_dialog(self) -> None:
         with self.paused_for_dialog():
-            folder = self.ask_folder_path("Open folder of images", self._video_dialog_start())
+            folder = self.ask_folder_path("Open folder of images", self.dialog_folders.video_start())
         if folder:
             self.open_video(folder)
 
@@ -569,7 +567,7 @@ class MainWindow(QMainWindow):
 
     def _on_recent_menu_made(self) -> None:
         self._rebuild_recent_menu()
-        self._ask_about_dialog_folders()
+        self.dialog_folders.ask_about()
 
     def _rebuild_recent_menu(self) -> None:
         self.window_actions.recent_menu.show_paths(self.settings.recent_files)
@@ -903,47 +901,13 @@ class MainWindow(QMainWindow):
 
     def open_video_dialog(self) -> None:
         with self.paused_for_dialog():
-            path = self.ask_open_path("Open video", self._video_dialog_start(), VIDEO_FILTER)
+            path = self.ask_open_path("Open video", self.dialog_folders.video_start(), VIDEO_FILTER)
         if path:
             self.open_video(path)
 
-    def _video_dialog_start(self) -> str:
-        """Where "Open video" and "Open folder of images" open: the folder a file was last
-        opened from (or the nearest folder above it that is there), else the home folder."""
-        return self._dialog_folder(self.settings.last_video_dir, str(Path.home()))
-
-    def _dialog_folder(self, folder: str, fallback: str, *, or_above: bool = True) -> str:
-        """Where a dialog offered ``folder`` opens: ``folder`` (with ``or_above``, the
-        nearest folder above it when it is gone) if the last answer found it there, else
-        ``fallback``, also while no answer has come; the GUI thread never stats it (see
-        :meth:`_ask_about_dialog_folders`). It is asked about afresh for the next time."""
-        if not folder:
-            return fallback
-        folders = folder_and_parents(folder) if or_above else [folder]
-        self._dialog_folders.check(folders)
-        return nearest_folder(folders, self._dialog_folders.last_answer) or fallback
-
-    def _ask_about_dialog_folders(self) -> None:
-        """Find out, off the GUI thread, whether each folder a file dialog may open in is
-        there, so that the dialog knows when it opens (see :meth:`_dialog_folder`)."""
-        for folders in self._dialog_folder_choices():
-            self._dialog_folders.check(folders)
-
-    def _dialog_folder_choices(self) -> list[list[str]]:
-        """The remembered folders the file dialogs open in, each with those tried after it."""
-        settings = self.settings
-        choices = [folder_and_parents(settings.last_video_dir), folder_and_parents(self._output_dir())]
-        choices += [[folder] for folder in (settings.last_export_dir, settings.last_weights_dir) if folder]
-        return choices
-
     def dialog_folders_answered(self) -> bool:
-        """Whether an answer has come for each folder the file dialogs may open in (tests
-        wait for it before they look where a dialog opens)."""
-        return all(
-            self._dialog_folders.last_answer(folder) is not None
-            for folders in self._dialog_folder_choices()
-            for folder in folders
-        )
+        """See :meth:`DialogFolders.answered` (tests wait for it)."""
+        return self.dialog_folders.answered()
 
     # Dialogs go through these two methods, so tests can answer them.
     def ask_open_path(self, title: str, folder: str, filters: str) -> str:
@@ -959,22 +923,11 @@ class MainWindow(QMainWindow):
 
     def _ask_export_folder(self) -> str:
         with self.paused_for_dialog():
-            return self.ask_folder_path("Export the session timeline into folder", self._export_start())
-
-    def _export_start(self) -> str:
-        """Where the export's folder dialog opens: the folder exported into last (in this or
-        an earlier run), else the output folder (also when that folder is gone, or not known
-        to be there yet)."""
-        return self._dialog_folder(self.settings.last_export_dir, self._output_dialog_start(), or_above=False)
-
-    def _output_dialog_start(self) -> str:
-        """Where a dialog offered the output folder opens: it, or the nearest folder above it
-        that is there (it is made only when first saved into), else the home folder."""
-        return self._dialog_folder(self._output_dir(), str(Path.home()))
+            return self.ask_folder_path("Export the session timeline into folder", self.dialog_folders.export_start())
 
     def _on_timeline_exported(self, png: Path, csv_path: Path) -> None:
         self.settings.last_export_dir = str(png.parent)
-        self._ask_about_dialog_folders()
+        self.dialog_folders.ask_about()
         self.show_saved(f"Saved the session timeline {png.name} and {csv_path.name} in {png.parent}", png)
 
     def _remember_timeline_visibility(self, visible: bool) -> None:
@@ -1031,17 +984,11 @@ class MainWindow(QMainWindow):
 
     def load_weights_dialog(self) -> None:
         with self.paused_for_dialog():
-            path = self.ask_open_path("Load emotion model", self._weights_dialog_start(), WEIGHTS_FILTER)
+            path = self.ask_open_path("Load emotion model", self.dialog_folders.weights_start(), WEIGHTS_FILTER)
         if path:
             self.settings.last_weights_dir = str(Path(path).absolute().parent)
-            self._ask_about_dialog_folders()
+            self.dialog_folders.ask_about()
             self.choose_weights(Path(path))
-
-    def _weights_dialog_start(self) -> str:
-        """Where "Load weights…" opens: the folder a model was loaded from last (in this or
-        an earlier run), else the shipped models' folder (also when that folder is gone, or
-        not known to be there yet)."""
-        return self._dialog_folder(self.settings.last_weights_dir, str(self._weights_dir), or_above=False)
 
     # ---- overlay settings -----------------------------------------------------------------
     def set_show_bars(self, show: bool) -> None:
@@ -1087,7 +1034,7 @@ class MainWindow(QMainWindow):
         if result is None:
             self.status.showMessage("No frame to save yet", 3000)
             return
-        suggestion = Path(self._output_dialog_start()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.png"
+        suggestion = Path(self.dialog_folders.output_start()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.png"
         with self.paused_for_dialog():
             path = self.ask_save_path("Save snapshot", str(suggestion), "PNG image (*.png)")
         if path:  # checked on the writing thread: never over the image being shown
@@ -1155,14 +1102,14 @@ class MainWindow(QMainWindow):
             self._refuse_output_folder(folder, problem)
             return
         self.settings.output_dir = str(folder)
-        self._ask_about_dialog_folders()
+        self.dialog_folders.ask_about()
         self.notice_banner.dismiss()
         self.status.showMessage(f"Saving into {folder}", 4000)
 
     def choose_output_folder(self) -> None:
         with self.paused_for_dialog():
             folder = self.ask_folder_path(
-                "Output folder for snapshots, recordings and exports", self._output_dialog_start()
+                "Output folder for snapshots, recordings and exports", self.dialog_folders.output_start()
             )
         if folder:
             self.set_output_folder(folder)
