@@ -3,8 +3,8 @@
 Over 400 lines because it is where every control, menu, key and worker signal meets. Each
 part with state or logic of its own lives in its own module (source_state, playback_bar,
 model_menu, recent_menu, timeline_panel, message_banner, snapshot, recording_control,
-dialog_folders, stream_controller; its actions, toolbar and menus in window_actions); what
-stays here is the wiring between them.
+dialog_folders, output_folder_control, stream_controller; its actions, toolbar and menus
+in window_actions); what stays here is the wiring between them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from PyQt6 import sip
-from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, QStandardPaths, Qt, QThreadPool, QTimer, QUrl
+from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import (
     QAction,
     QCloseEvent,
@@ -46,7 +46,6 @@ from PyQt6.QtWidgets import (
 from emotion_app.faces.geometry import Box, overlap_area
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.io.codecs import h264_codec
-from emotion_app.io.output_folder import output_folder_problem
 from emotion_app.io.unfinished import Tidied
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.live import PipelineLoader, load_pipeline
@@ -60,7 +59,6 @@ from emotion_app.wording import count_text
 from ..weights import DEFAULT_WEIGHTS_DIR
 from . import gui_thread_gc, quitting
 from .annotation import with_names
-from .background_call import BackgroundCall
 from .background_exists import BackgroundExists
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
 from .camera_size import CameraSize
@@ -79,6 +77,7 @@ from .messages import (
     SourceInfo,
     SourceNotice,
 )
+from .output_folder_control import OutputFolderControl
 from .playback_bar import PlaybackBar, PlayerKeys, format_time
 from .recording_control import RecordingControl
 from .settings import RECENT_KEPT, AppSettings
@@ -226,8 +225,19 @@ class MainWindow(QMainWindow):
         self.snapshots = SnapshotSaver(self)
         self._model_card = BackgroundExists(self)  # whether the model in use has a card (About)
         # Where the file dialogs open: their folders are asked about off the GUI thread.
-        self.dialog_folders = DialogFolders(settings, self._output_dir, weights_dir, self)
-        self._output_folder_check = BackgroundCall(file_check_timeout_s, self)  # one chosen
+        self.dialog_folders = DialogFolders(settings, lambda: self.output_folder.path(), weights_dir, self)
+        self.output_folder = OutputFolderControl(
+            settings,
+            self.notice_banner,
+            self.status,
+            dialog_start=self.dialog_folders.output_start,
+            # Looked up at each call: tests answer the dialog by replacing the method.
+            ask_folder_path=lambda title, start: self.ask_folder_path(title, start),
+            hold_still=self._hold_still,
+            folders_changed=self.dialog_folders.ask_about,
+            check_timeout_s=file_check_timeout_s,
+            parent=self,
+        )
         timeline_action = self.timeline_panel.toggleViewAction()
         assert timeline_action is not None
         self.window_actions = actions = WindowActions(
@@ -250,7 +260,7 @@ class MainWindow(QMainWindow):
             show_details=lambda show: self.status.show_details(show),
             show_shortcuts=self.show_shortcuts,
             show_about=self.show_about,
-            choose_output_folder=self.choose_output_folder,
+            choose_output_folder=self.output_folder.choose,
             set_show_bars=self.set_show_bars,
             load_weights_dialog=self.load_weights_dialog,
             refresh_sources=self.refresh_sources,
@@ -288,13 +298,13 @@ class MainWindow(QMainWindow):
             self.status,
             self.notice_banner,
             self.source_banner,
-            output_dir=self._output_dir,
+            output_dir=self.output_folder.path,
             dialog_start=self.dialog_folders.output_start,
             # Looked up at each call: tests answer the dialog by replacing the method.
             ask_save_path=lambda title, suggestion, filters: self.ask_save_path(title, suggestion, filters),
             hold_still=self._hold_still,
-            refuse_folder=self._refuse_output_folder,
-            choose_output_folder=self.choose_output_folder,
+            refuse_folder=self.output_folder.refuse,
+            choose_output_folder=self.output_folder.choose,
             show_saved=self.show_saved,
             play_again=self.retry,
             open_video_dialog=self.open_video_dialog,
@@ -406,8 +416,8 @@ class MainWindow(QMainWindow):
         # Save failures go beside the saves' notices: the source banner's next message (a
         # video's end, a reopen) would replace them before they are read.
         self.snapshots.failed.connect(lambda message: self.notice_banner.show_message(message, "error"))
-        self.snapshots.folder_refused.connect(self._refuse_output_folder)
-        self.snapshots.not_answering.connect(self._on_snapshot_folder_not_answering)
+        self.snapshots.folder_refused.connect(self.output_folder.refuse)
+        self.snapshots.not_answering.connect(self.output_folder.snapshot_folder_not_answering)
         self.snapshots.tidied.connect(self._show_tidied)
         self.recordings.tidied.connect(self._show_tidied, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
         self.picker.camera_chosen.connect(self.choose_camera)
@@ -1027,7 +1037,7 @@ class MainWindow(QMainWindow):
             return
         # Made, checked and given a free name on the writing thread: on a network share
         # whose server has gone each of those waits for minutes (folder_refused tells).
-        self.snapshots.save_into(result, Path(self._output_dir()), datetime.now())
+        self.snapshots.save_into(result, Path(self.output_folder.path()), datetime.now())
 
     def snapshot_dialog(self) -> None:
         result = self.view.result  # the frame on screen when the button was pressed
@@ -1057,69 +1067,13 @@ class MainWindow(QMainWindow):
         self.recordings.record_dialog()
 
     # ---- output folder -------------------------------------------------------------------------
-    def _on_snapshot_folder_not_answering(self, folder: Path, waiting: int) -> None:
-        # Else nothing said so till 8 snapshots waited and more were refused. The "Saved
-        # snapshot" notice (or a failure's) replaces this one when the folder answers.
-        self.notice_banner.show_message(
-            f"{'Snapshot' if waiting == 1 else 'Snapshots'} waiting: {folder} is not answering (a network "
-            f"share whose server has gone?); {'it is' if waiting == 1 else 'they are'} saved when the folder answers.",
-            "warning",
-        )
-
-    def _refuse_output_folder(self, folder: Path, problem: str) -> None:
-        self.notice_banner.show_message(
-            f"Cannot save into the output folder {folder}: {problem}.",
-            "error",
-            [("Choose output folder…", self.choose_output_folder)],
-        )
-
     def set_output_folder(self, folder: str | Path) -> None:
-        """Use ``folder`` for snapshots, recordings and exports once it is made (if missing)
-        and checked, off the GUI thread; returns at once. One that cannot be used, or does
-        not answer in time, is refused with a message, and the folder in use is kept."""
-        folder = Path(folder)
-        # Made and checked off the GUI thread: on a network share whose server has gone
-        # mkdir and access block for minutes.
-        if not self._output_folder_check.start(
-            lambda: output_folder_problem(folder),
-            lambda problem: self._on_output_folder_checked(folder, problem),
-            lambda: self._refuse_output_folder(
-                folder,
-                f"it did not answer within {self._output_folder_check.timeout_s:g} s "
-                "(a network share whose server has gone?)",
-            ),
-        ):
-            self._refuse_output_folder(folder, "no thread could be started to check it")
+        """See :meth:`OutputFolderControl.set`."""
+        self.output_folder.set(folder)
 
     def output_folder_checked(self) -> bool:
         """Whether the output folder chosen last has been taken or refused (tests wait for it)."""
-        return not self._output_folder_check.pending
-
-    def _on_output_folder_checked(self, folder: Path, problem: str) -> None:
-        # Checked before it is stored: the settings refuse some names when read back (see
-        # AppSettings.output_dir), and the default folder would then be checked instead.
-        if problem:
-            self._refuse_output_folder(folder, problem)
-            return
-        self.settings.output_dir = str(folder)
-        self.dialog_folders.ask_about()
-        self.notice_banner.dismiss()
-        self.status.showMessage(f"Saving into {folder}", 4000)
-
-    def choose_output_folder(self) -> None:
-        with self.paused_for_dialog():
-            folder = self.ask_folder_path(
-                "Output folder for snapshots, recordings and exports", self.dialog_folders.output_start()
-            )
-        if folder:
-            self.set_output_folder(folder)
-
-    def _output_dir(self) -> str:
-        chosen = self.settings.output_dir
-        if chosen:
-            return chosen
-        pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-        return str(Path(pictures or Path.home()) / APP_TITLE)
+        return self.output_folder.checked()
 
     # ---- worker signals ------------------------------------------------------------------------
     def _on_source_opened(self, info: SourceInfo) -> None:
