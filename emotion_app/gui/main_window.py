@@ -4,15 +4,14 @@ Over 400 lines because it is where every control, menu, key and worker signal me
 part with state or logic of its own lives in its own module (source_state, playback_bar,
 model_menu, recent_menu, timeline_panel, message_banner, snapshot, recording_control,
 dialog_folders, output_folder_control, stream_controller; its actions, toolbar and menus
-in window_actions); what stays here is the wiring between them.
+in window_actions, the Help menu's texts in help_texts); what stays here is the wiring
+between them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import html
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,7 +28,6 @@ from PyQt6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
-    QKeySequence,
 )
 from PyQt6.QtWidgets import (
     QApplication,
@@ -59,10 +57,11 @@ from emotion_app.wording import count_text
 from ..weights import DEFAULT_WEIGHTS_DIR
 from . import gui_thread_gc, quitting
 from .annotation import with_names
-from .background_exists import BackgroundExists
 from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
 from .camera_size import CameraSize
 from .dialog_folders import DialogFolders
+from .help_texts import AboutText, shortcuts_text
+from .help_texts import app_version as app_version  # (tests import it from here)
 from .identity import APPLICATION
 from .launch import LaunchOptions
 from .message_banner import MessageArea, MessageBanner
@@ -111,9 +110,6 @@ MIN_WINDOW_SIZE = (720, 540)
 FIRST_WINDOW_SIZE = (1000, 720)
 FIRST_WINDOW_SCREEN_SHARE = 0.9
 RECENT_FILES = RECENT_KEPT
-# What Space does, whatever word its button shows now ("Pause", "Play", "Stop"): the
-# shortcut list names the key by this, not by that word.
-PLAY_PAUSE_IN_GENERAL = "Play / pause a file; start / stop a camera or screen"
 # A screen capture this much hidden by the app's own window gets a word of explanation.
 COVERED_SHARE = 0.8
 COVER_NOTICE = "This window covers"
@@ -223,7 +219,7 @@ class MainWindow(QMainWindow):
         self.status = PerformanceStatusBar(self)
         self.setStatusBar(self.status)
         self.snapshots = SnapshotSaver(self)
-        self._model_card = BackgroundExists(self)  # whether the model in use has a card (About)
+        self._about = AboutText(self)  # looks for the model in use's card as it loads
         # Where the file dialogs open: their folders are asked about off the GUI thread.
         self.dialog_folders = DialogFolders(settings, lambda: self.output_folder.path(), weights_dir, self)
         self.output_folder = OutputFolderControl(
@@ -678,43 +674,12 @@ class MainWindow(QMainWindow):
 
     # ---- help -------------------------------------------------------------------------------
     def shortcuts_text(self) -> str:
-        rows = []
-        in_general = {self.play_pause_action: PLAY_PAUSE_IN_GENERAL}  # its text is the word of the moment
-        for action in self.findChildren(QAction):
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            if keys and action.text():
-                rows.append((keys, in_general.get(action, action.text().replace("&", "").rstrip("…"))))
-        rows.sort(key=lambda row: row[1].lower())
-        lines = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{name}</td></tr>" for keys, name in rows)
-        # Keys of a widget's own, not of a menu action, so the table above cannot list them.
-        return (
-            f"<table>{lines}</table><p>Space, Left, Right and Home work whichever control has the focus.</p>"
-            "<p>In the session timeline, Up and Down choose a person and Enter or F2 names them. "
-            "Esc cancels dragging out a part of a screen.</p>"
-        )
+        """F1's list of keys (see :func:`help_texts.shortcuts_text`)."""
+        return shortcuts_text(self, self.play_pause_action)
 
     def about_text(self) -> str:
-        status = self._model_status
-        model = "No emotion model loaded."
-        if status is not None and status.active_weights is not None:
-            weights = status.active_weights
-            card = _card_of(weights)
-            limits = (
-                f' Its card: <a href="{QUrl.fromLocalFile(str(card)).toString()}#known-limits">known limits</a>.'
-                if self._model_card.last_answer(str(card))  # looked for off the GUI thread as it loaded
-                else ""
-            )
-            # The file's name and its card's labels are text, never markup (a card could plant links).
-            model = (
-                f"Model: <b>{html.escape(weights.name)}</b> ({status.inference_mode or 'eager'}), classes in output "
-                f"order: {html.escape(', '.join(status.labels))}.{limits}"
-            )
-        return (
-            f"<h3>{APP_TITLE} {app_version()}</h3>"
-            "<p>Real-time facial-emotion recognition from a camera, a screen, a video or images. Emotions are "
-            "guessed from a face's appearance only; they are not what a person feels.</p>"
-            f"<p>{model}</p>"
-        )
+        """About's text, with the model in use."""
+        return self._about.text(self._model_status)
 
     def show_shortcuts(self) -> None:
         self._show_info("Keyboard shortcuts", self.shortcuts_text())
@@ -1204,7 +1169,7 @@ class MainWindow(QMainWindow):
             named_for_this_run = not picked and status.active_weights == self.options.weights
             if not status.stand_in and not named_for_this_run:
                 self.settings.remember_weights(status.active_weights, status.active_resolved)
-            self._model_card.check([str(_card_of(status.active_weights))])
+            self._about.look_for_card(status.active_weights)
         self.status.show_model(status)
         if not self._initial_source_started:
             self._initial_source_started = True
@@ -1496,29 +1461,6 @@ class MainWindow(QMainWindow):
         self.shutdown()
         if event is not None:
             event.accept()
-
-
-def app_version() -> str:
-    """The version in pyproject.toml (a source checkout), else the installed package's."""
-    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
-    try:
-        # The first `version = "..."`: the [project] table's (tomllib needs Python 3.11).
-        found = re.search(r'^version\s*=\s*"([^"]+)"', pyproject.read_text(encoding="utf-8"), re.MULTILINE)
-        if found:
-            return found.group(1)
-    except OSError:
-        pass
-    try:
-        from importlib.metadata import PackageNotFoundError, version
-
-        return version("emotion-app")
-    except PackageNotFoundError:
-        return "(version unknown)"
-
-
-def _card_of(weights: Path) -> Path:
-    """The model card (README.md) beside a weights file, if it has one."""
-    return weights.parent / "README.md"
 
 
 def _went_away(widget: QWidget) -> bool:

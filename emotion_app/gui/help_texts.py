@@ -1,0 +1,97 @@
+"""The Help menu's texts: the keyboard shortcuts (F1), read off the window's actions, and
+About's, with the app's version and the model in use. The window shows them."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from PyQt6.QtCore import QObject, QUrl
+from PyQt6.QtGui import QAction, QKeySequence
+
+from .background_exists import BackgroundExists
+from .identity import APPLICATION
+from .messages import ModelStatus
+
+# What Space does, whatever word its button shows now ("Pause", "Play", "Stop"): the
+# shortcut list names the key by this, not by that word.
+PLAY_PAUSE_IN_GENERAL = "Play / pause a file; start / stop a camera or screen"
+
+
+def shortcuts_text(window: QObject, play_pause_action: QAction) -> str:
+    """The keys of ``window``'s actions, by what they do, as an HTML table, and the keys
+    of its widgets' own; ``play_pause_action`` (Space) is named in general."""
+    rows = []
+    in_general = {play_pause_action: PLAY_PAUSE_IN_GENERAL}  # its text is the word of the moment
+    for action in window.findChildren(QAction):
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        if keys and action.text():
+            rows.append((keys, in_general.get(action, action.text().replace("&", "").rstrip("…"))))
+    rows.sort(key=lambda row: row[1].lower())
+    lines = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{name}</td></tr>" for keys, name in rows)
+    # Keys of a widget's own, not of a menu action, so the table above cannot list them.
+    return (
+        f"<table>{lines}</table><p>Space, Left, Right and Home work whichever control has the focus.</p>"
+        "<p>In the session timeline, Up and Down choose a person and Enter or F2 names them. "
+        "Esc cancels dragging out a part of a screen.</p>"
+    )
+
+
+class AboutText:
+    """About's text. The model in use is named with a link to its card's known limits when
+    it has a card, looked for off the GUI thread as the model loads (:meth:`look_for_card`):
+    About never stats a file on a share that may have gone."""
+
+    def __init__(self, parent: QObject) -> None:
+        self._cards = BackgroundExists(parent)  # whether the model in use has a card
+
+    def look_for_card(self, weights: Path) -> None:
+        """Find out, off the GUI thread, whether ``weights`` has a card."""
+        self._cards.check([str(card_of(weights))])
+
+    def text(self, status: ModelStatus | None) -> str:
+        """The app, its version and the model of ``status`` (None: none loaded yet)."""
+        model = "No emotion model loaded."
+        if status is not None and status.active_weights is not None:
+            weights = status.active_weights
+            card = card_of(weights)
+            limits = (
+                f' Its card: <a href="{QUrl.fromLocalFile(str(card)).toString()}#known-limits">known limits</a>.'
+                if self._cards.last_answer(str(card))  # looked for off the GUI thread as it loaded
+                else ""
+            )
+            # The file's name and its card's labels are text, never markup (a card could plant links).
+            model = (
+                f"Model: <b>{html.escape(weights.name)}</b> ({status.inference_mode or 'eager'}), classes in output "
+                f"order: {html.escape(', '.join(status.labels))}.{limits}"
+            )
+        return (
+            f"<h3>{APPLICATION} {app_version()}</h3>"
+            "<p>Real-time facial-emotion recognition from a camera, a screen, a video or images. Emotions are "
+            "guessed from a face's appearance only; they are not what a person feels.</p>"
+            f"<p>{model}</p>"
+        )
+
+
+def app_version() -> str:
+    """The version in pyproject.toml (a source checkout), else the installed package's."""
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    try:
+        # The first `version = "..."`: the [project] table's (tomllib needs Python 3.11).
+        found = re.search(r'^version\s*=\s*"([^"]+)"', pyproject.read_text(encoding="utf-8"), re.MULTILINE)
+        if found:
+            return found.group(1)
+    except OSError:
+        pass
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version("emotion-app")
+    except PackageNotFoundError:
+        return "(version unknown)"
+
+
+def card_of(weights: Path) -> Path:
+    """The model card (README.md) beside a weights file, if it has one."""
+    return weights.parent / "README.md"
