@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from emotion_app.gui.display_check import XCB_LIBRARIES, display_problem, let_go
+from emotion_app.gui.display_check import XCB_LIBRARIES, _stderr_of, display_problem, let_go
 from gui_support import own_xvfb
 
 REPO = Path(__file__).resolve().parent.parent
@@ -247,3 +247,19 @@ def test_a_wayland_compositor_that_does_not_answer_is_named(compositor: Path) ->
 @linux_only
 def test_a_real_x_server_with_the_libraries_passes(xvfb_display: str) -> None:
     assert display_problem({"DISPLAY": xvfb_display}) is None
+
+
+def test_stderr_is_given_back_and_no_descriptor_left_open_when_the_call_raises() -> None:
+    # A call that raises (a bug, a KeyboardInterrupt) must not leak the pipe that caught
+    # its stderr: the check may run again in the same process.
+    def raising() -> object:
+        os.write(2, b"written while caught\n")
+        raise RuntimeError("the call failed")
+
+    stderr_before = os.fstat(2)
+    open_before = set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    with pytest.raises(RuntimeError, match="the call failed"):
+        _stderr_of(raising)
+    assert (os.fstat(2).st_dev, os.fstat(2).st_ino) == (stderr_before.st_dev, stderr_before.st_ino)
+    if open_before is not None:
+        assert set(os.listdir("/proc/self/fd")) == open_before

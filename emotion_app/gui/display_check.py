@@ -170,15 +170,17 @@ def _stderr_of(call: Callable[[], object]) -> str:
     line, kept off the terminal: libxcb writes an X server's refusal there itself
     ("Authorization required, ..."), ahead of the one line the app means to write."""
     read_end, write_end = os.pipe()
-    kept = os.dup(2)
-    os.dup2(write_end, 2)
-    os.close(write_end)
-    try:
-        call()
-    finally:
-        os.dup2(kept, 2)  # what is written after goes where it did (a thread past the wait)
-        os.close(kept)
-    with os.fdopen(read_end, "rb") as said:
+    with os.fdopen(read_end, "rb") as said:  # closed also when the call raises
+        try:
+            kept = os.dup(2)
+            os.dup2(write_end, 2)
+        finally:
+            os.close(write_end)  # fd 2 holds the pipe open while the call runs
+        try:
+            call()
+        finally:
+            os.dup2(kept, 2)  # what is written after goes where it did (a thread past the wait)
+            os.close(kept)
         return "; ".join(line.strip() for line in said.read().decode(errors="replace").splitlines() if line.strip())
 
 
