@@ -19,8 +19,9 @@ from PyQt6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
+from emotion_app.gui.help_texts import app_version
 from emotion_app.gui.identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
-from emotion_app.gui.main_window import APP_TITLE, FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE, VIDEO_FILTER, app_version
+from emotion_app.gui.main_window import APP_TITLE, FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE, VIDEO_FILTER
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, VideoTruth, astronaut_frames, make_random_weights, read_video

@@ -61,7 +61,6 @@ from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, crea
 from .camera_size import CameraSize
 from .dialog_folders import DialogFolders
 from .help_texts import AboutText, shortcuts_text
-from .help_texts import app_version as app_version  # (tests import it from here)
 from .identity import APPLICATION
 from .launch import LaunchOptions
 from .message_banner import MessageArea, MessageBanner
