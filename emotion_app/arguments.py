@@ -18,6 +18,21 @@ def path_argument(text: str) -> Path:
     return Path(text)
 
 
+def names_a_folder(text: str) -> bool:
+    """Whether the path ``text`` ends in a separator or "." (a folder, whether or not one is
+    there): ``Path`` drops that ending, so ``--csv results/`` would make a file named results."""
+    separators = tuple(sep for sep in (os.sep, os.altsep) if sep)
+    return text.endswith(separators) or text == "." or text.endswith(tuple(sep + "." for sep in separators))
+
+
+def file_path_argument(text: str) -> Path:
+    """A path an output file is written to; one that names a folder is refused."""
+    path = path_argument(text)
+    if names_a_folder(text):
+        raise argparse.ArgumentTypeError(f"{text} names a folder; give the file's name")
+    return path
+
+
 def usable_cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))

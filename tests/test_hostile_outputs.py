@@ -597,3 +597,23 @@ def test_a_failed_run_leaves_no_folder_it_made(
     assert analyze(tmp_path / "v.mp4", *outputs, weights=random_weights) == 0
     assert (new / "rows" / "o.csv").is_file() and (new / "video" / "o.mp4").is_file()
     assert sorted(p.name for p in (new / "report").iterdir()) == ["emotion-summary.csv", "emotion-timeline.png"]
+
+
+@pytest.mark.parametrize("option", ["--csv", "--output"])
+@pytest.mark.parametrize("ending", ["/", "/."])
+def test_an_output_file_named_like_a_folder_is_refused(
+    option: str,
+    ending: str,
+    video: VideoTruth,
+    random_weights: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--csv results/` (a folder meant, not yet there) made a file named results: Path
+    drops the trailing "/", and the folder could then not be made."""
+    given = f"{tmp_path / 'results'}{ending}"
+    with pytest.raises(SystemExit) as exit_info:
+        analyze(video.path, option, given, weights=random_weights)
+    assert exit_info.value.code == 2
+    assert f": {given} names a folder; give the file's name" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.mp4"]

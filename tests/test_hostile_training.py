@@ -483,3 +483,20 @@ def test_a_start_refused_for_its_data_leaves_no_folder_behind(
     (kept / "notes.txt").write_text("mine")
     assert train.main(["--data", str(tmp_path / "missing.csv"), "--out", str(kept / "run"), *FAST]) == 2
     assert sorted(p.name for p in kept.iterdir()) == ["notes.txt"]
+
+
+def test_an_export_named_like_a_folder_is_refused(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--export models/` (a folder meant, not yet there) trained, then wrote a file named
+    models: Path drops the trailing "/"."""
+    from training import soup
+
+    given = f"{tmp_path / 'models'}/"
+    assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "run"), *FAST, "--export", given]) == 2
+    assert f"--export {tmp_path / 'models'} is a folder" in error_line(capsys.readouterr().out)
+    checkpoint = str(tmp_path / "a.pt")
+    args = ["--data", str(fer_csv), "--out", str(tmp_path / "soup"), checkpoint, checkpoint, "--export", given]
+    assert soup.main(args) == 2
+    assert "is a folder" in error_line(capsys.readouterr().out)
+    assert not (tmp_path / "models").exists()

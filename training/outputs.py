@@ -7,6 +7,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from emotion_app.arguments import names_a_folder
 from emotion_app.io.atomic import same_file
 
 from .checkpoints import CHECKPOINT_NAME
@@ -51,7 +52,7 @@ def check_run_outputs(config: TrainConfig) -> None:
             "--distill-from": config.distill_from,
             "--init-from": config.init_from,
         }
-        check_export(Path(config.export), inputs, out)
+        check_export(config.export, inputs, out)
 
 
 def missing_folders(config: TrainConfig) -> list[Path]:
@@ -79,10 +80,11 @@ def remove_if_empty(folders: list[Path]) -> None:
             pass  # not empty, or already gone: left as it is
 
 
-def check_export(export: Path, inputs: dict[str, str], out: Path) -> None:
-    """DataError if --export ``export`` is a folder, would overwrite an input (a file given,
+def check_export(given_export: str, inputs: dict[str, str], out: Path) -> None:
+    """DataError if --export ``given_export`` is a folder, would overwrite an input (a file given,
     or one inside a data folder) or a file of the run folder ``out``, or cannot be written."""
-    if export.is_dir():
+    export = Path(given_export)
+    if export.is_dir() or names_a_folder(given_export):
         raise DataError(f"--export {export} is a folder; give the weights file's path")
     for option, given in inputs.items():
         if not given:

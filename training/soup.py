@@ -101,7 +101,7 @@ def run(config: SoupConfig, command: str) -> int:
     check_folder_writable(Path(config.out), "--out")  # now, not after the soup is cooked
     if config.export:
         given = {f"checkpoint {index + 1}": path for index, path in enumerate(config.checkpoints)}
-        check_export(Path(config.export), {"--data": config.data, **given}, Path(config.out))
+        check_export(config.export, {"--data": config.data, **given}, Path(config.out))
     # A soup is a few forward passes over the data: the GPU helps where there is one.
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     ingredients = read_ingredients(config.checkpoints)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..arguments import path_argument
+from ..arguments import file_path_argument, path_argument
 from ..faces.detector import DEFAULT_MIN_FACE
 from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from ..io.atomic import AtomicOutput, check_outputs, resolved, same_file
@@ -119,7 +119,9 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("input", type=path_argument, metavar="INPUT", help="video file, image, or folder of images")
-    parser.add_argument("--csv", type=path_argument, metavar="OUT.csv", help="write one row per face per frame here")
+    parser.add_argument(
+        "--csv", type=file_path_argument, metavar="OUT.csv", help="write one row per face per frame here"
+    )
     parser.add_argument(
         "--report",
         type=path_argument,
@@ -131,7 +133,7 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
     parser.add_argument(
         "--output",
         "-o",
-        type=path_argument,
+        type=file_path_argument,
         metavar="annotated.mp4",
         help="write the frames with boxes, labels and probability bars (.mp4/.m4v/.mov/.avi/.mkv, or an image "
         "suffix for one image); a video keeps the input's timing at one frame rate, its frames repeated or "
