@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import numpy as np
 import pytest
 import torch
 
+from emotion_app.samples import make_random_weights
+from hostile_support import SmallDisk
 from tests.synthetic_fer import write_fer_csv
 from training import evaluate, train
 
@@ -500,3 +503,29 @@ def test_an_export_named_like_a_folder_is_refused(
     assert soup.main(args) == 2
     assert "is a folder" in error_line(capsys.readouterr().out)
     assert not (tmp_path / "models").exists()
+
+
+@pytest.mark.parametrize("disk", ["read-only", "full"])
+def test_calibrate_write_to_a_weights_file_it_cannot_replace_is_one_line(
+    disk: str, small_disk: SmallDisk, fer_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`calibrate_contrast --write` with the weights on a read-only or full disk ended in
+    a traceback (OSError from the temporary file), after the whole calibration."""
+    from training import calibrate_contrast
+
+    folder = small_disk(8 * 1024)  # room for one copy of the weights, not two
+    weights = make_random_weights(tmp_path / "w.safetensors")
+    copy = folder / "w.safetensors"
+    copy.write_bytes(weights.read_bytes())
+    if disk == "read-only":
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+    code = calibrate_contrast.main(["--weights", str(copy), "--data", str(fer_csv), "--write"])
+    printed = capsys.readouterr()
+    assert code == 2 and "Traceback" not in printed.err
+    line = printed.err.strip().splitlines()[-1]
+    assert line.startswith("error: --write") and str(copy.parent if disk == "read-only" else copy) in line, line
+    if disk == "full":
+        assert "it is as it was" in line and "validation" in printed.out  # the calibration ran, then this
+    else:
+        assert "validation" not in printed.out  # refused before the calibration
+    assert copy.read_bytes() == weights.read_bytes() and sorted(p.name for p in folder.iterdir()) == ["w.safetensors"]

@@ -25,11 +25,12 @@ import numpy as np
 
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.preprocessing import contrast
-from emotion_app.weights import WeightsError, load_model, save_weights
+from emotion_app.weights import WeightsError, load_model
 
 from .checkpoints import FINGERPRINT_KEY, check_validation_faces, selection_config
 from .data import DataError
 from .datasets import load_data
+from .outputs import check_folder_writable, rewrite_weights
 
 # The bounds, as percentiles of the training faces' contrast: below the lowest 0.1% a
 # crop is stretched fully, from the lowest 1% up it is left alone.
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         classifier = EmotionClassifier.load(args.weights)
+        if args.write and classifier.source is not None:  # now, not after the calibration
+            check_folder_writable(classifier.source.parent, "--write")
         split = load_data(selection_config(classifier.card.training, args.data, len(classifier.labels), args.votes))
         recorded = classifier.card.training.get(FINGERPRINT_KEY)
         check_validation_faces(recorded, str(classifier.source), args.data, split.validation_fingerprint)
@@ -106,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
             preprocessing=dataclasses.replace(card.preprocessing, low_contrast=(full, none)),
             training=dict(card.training, low_contrast_calibration=results),
         )
-        save_weights(classifier.source, model, new_card)
+        try:
+            rewrite_weights(classifier.source, model, new_card)
+        except DataError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         print(f"wrote low_contrast=({full:.0f}, {none:.0f}) into {classifier.source}")
     print(json.dumps(results, sort_keys=True))
     return 0

@@ -7,8 +7,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from safetensors import SafetensorError
+from torch import nn
+
 from emotion_app.arguments import names_a_folder
 from emotion_app.io.atomic import same_file
+from emotion_app.weights import ModelCard, save_weights
 
 from .checkpoints import CHECKPOINT_NAME
 from .config import TrainConfig
@@ -114,3 +118,14 @@ def check_folder_writable(folder: Path, option: str) -> None:
             pass
     except OSError as exc:
         raise DataError(f"{option} {folder} is not writable ({exc.strerror or exc})") from None
+
+
+def rewrite_weights(path: Path, model: nn.Module, card: ModelCard) -> None:
+    """``--write``: the weights file ``path`` saved again with ``card``; DataError (one
+    line) when it cannot be (the file is left as it was: save_weights renames into place)."""
+    try:
+        save_weights(path, model, card)
+    except OSError as exc:
+        raise DataError(f"--write: could not write {path} ({exc.strerror or exc}); it is as it was") from None
+    except SafetensorError as exc:  # its own error for an OSError while writing: a full disk
+        raise DataError(f"--write: could not write {path} ({exc}); it is as it was") from None
