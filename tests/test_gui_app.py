@@ -57,6 +57,19 @@ def test_a_settings_file_that_is_not_one_is_refused_not_overwritten(
         assert parse_args(["--settings", str(accepted)]).settings == accepted
 
 
+@pytest.mark.parametrize("ending", ["/", "/."])
+def test_a_settings_file_named_like_a_folder_is_refused(
+    ending: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "--settings cfg/" (a folder meant, not yet there) saved the settings in a file named
+    # cfg: Path drops the trailing "/".
+    given = f"{tmp_path / 'cfg'}{ending}"
+    with pytest.raises(SystemExit):
+        parse_args(["--settings", given])
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"argument --settings: {given} names a folder; give a settings file in it" in error, error
+
+
 def test_a_settings_file_that_cannot_be_looked_at_is_refused_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

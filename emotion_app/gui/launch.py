@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..arguments import path_argument
+from ..arguments import names_a_folder, path_argument
 from ..shipped import DEFAULT_WEIGHTS_NAME
 from .camera_size import CAMERA_SIZES, CameraSize, format_camera_size, parse_camera_size
 
@@ -125,6 +125,11 @@ def _settings_file(text: str) -> Path:
                 f"{path} is a folder; give a settings file in it, e.g. {path / 'settings.ini'}"
             )
         raise argparse.ArgumentTypeError(f"{path} is not a regular file; give a settings file's name")
+    if not exists and names_a_folder(text):
+        # Path drops the "/": "--settings cfg/" made a file named cfg.
+        raise argparse.ArgumentTypeError(
+            f"{text} names a folder; give a settings file in it, e.g. {path / 'settings.ini'}"
+        )
     if is_file:
         if not os.access(path, os.R_OK):
             raise argparse.ArgumentTypeError(f"{path} cannot be read (permission denied)")
