@@ -93,15 +93,18 @@ class SavableCard(Protocol):
 
 def save_weights(path: str | os.PathLike[str], model: nn.Module, card: SavableCard) -> Path:
     """Write ``model``'s tensors and ``card`` atomically (temp file, then rename)."""
-    from safetensors.torch import save_file
+    from safetensors.torch import save
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {name: t.detach().cpu().contiguous() for name, t in model.state_dict().items()}
+    # Made in memory (a few MB), written here: a full disk is then an OSError naming its
+    # errno, not safetensors' own error.
+    data = save(tensors, metadata={METADATA_KEY: card.to_json()})
     fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        save_file(tensors, tmp_name, metadata={METADATA_KEY: card.to_json()})
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         # mkstemp makes the file owner-only; a weights file is meant to be shared.
         umask = os.umask(0)
         os.umask(umask)

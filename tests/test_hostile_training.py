@@ -529,3 +529,24 @@ def test_calibrate_write_to_a_weights_file_it_cannot_replace_is_one_line(
     else:
         assert "validation" not in printed.out  # refused before the calibration
     assert copy.read_bytes() == weights.read_bytes() and sorted(p.name for p in folder.iterdir()) == ["w.safetensors"]
+
+
+@pytest.mark.parametrize("full", ["--out", "--export"])
+def test_a_full_disk_under_the_run_or_the_export_is_one_line(
+    full: str, small_disk: SmallDisk, fer_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A checkpoint onto a full disk ended in torch's RuntimeError ("unexpected pos"), an
+    export in safetensors' SafetensorError: tracebacks, exit 1, a temporary file left."""
+    disk = small_disk(2 * 1024)  # room for config.json, not for a checkpoint or a weights file
+    out = disk / "run" if full == "--out" else tmp_path / "run"
+    export = disk / "w.safetensors" if full == "--export" else tmp_path / "w.safetensors"
+    code = train.main(["--data", str(fer_csv), "--out", str(out), *FAST, "--export", str(export)])
+    printed = capsys.readouterr()
+    assert code == 2 and "Traceback" not in printed.err, printed.err
+    line = error_line(printed.out)
+    assert "disk full" in line and str(disk) in line, line
+    assert not export.exists() and sorted(p.name for p in disk.iterdir()) == (["run"] if full == "--out" else [])
+    if full == "--out":  # what was written whole stays; nothing half-written or temporary
+        assert sorted(p.name for p in out.iterdir()) == ["config.json"], list(out.iterdir())
+    else:
+        assert (out / "best.safetensors").is_file()  # the run itself is whole

@@ -4,6 +4,7 @@ chain of runs it was fine-tuned from."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import math
 import pickle
 import re
@@ -54,7 +55,15 @@ def lineage_seconds(lineage: dict[str, Any] | None) -> float:
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     """torch.save to a temporary file beside ``path``, then one rename (see write_with)."""
-    write_with(path, lambda temp: torch.save(state, temp))
+    # Made in memory, written here: torch.save's own writer turns a full disk into a
+    # RuntimeError ("unexpected pos"), where a plain write raises the OSError write_with names.
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+
+    def write(temp: Path) -> None:
+        temp.write_bytes(buffer.getbuffer())
+
+    write_with(path, write)
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import torch
 
-from emotion_app.io.atomic import write_text
+from emotion_app.io.atomic import output_error, write_text
 from emotion_app.model import SEED_ARCHITECTURE, SeedCNN
 from emotion_app.preprocessing import Preprocessing
 from emotion_app.weights import ModelCard, save_weights
@@ -35,7 +35,10 @@ def export_weights(
 ) -> Path:
     """Write the inference-form (BatchNorm-folded) model with its card."""
     card = ModelCard(SEED_ARCHITECTURE, folded.architecture_kwargs(), classes, spec, training_meta)
-    return save_weights(path, folded, card)
+    try:
+        return save_weights(path, folded, card)
+    except OSError as exc:  # a full disk: one line (the file there, if any, as it was)
+        raise output_error(Path(path), exc) from None
 
 
 def publish(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from safetensors import SafetensorError
 from torch import nn
 
 from emotion_app.arguments import names_a_folder
@@ -127,5 +126,3 @@ def rewrite_weights(path: Path, model: nn.Module, card: ModelCard) -> None:
         save_weights(path, model, card)
     except OSError as exc:
         raise DataError(f"--write: could not write {path} ({exc.strerror or exc}); it is as it was") from None
-    except SafetensorError as exc:  # its own error for an OSError while writing: a full disk
-        raise DataError(f"--write: could not write {path} ({exc}); it is as it was") from None
