@@ -342,7 +342,7 @@ def test_a_votes_file_naming_no_face_of_the_data_is_one_line(
     )
     out = tmp_path / "run"
     assert train.main(["--data", str(root), "--votes", str(elsewhere), "--epochs", "1", "--out", str(out), *FAST]) == 2
-    line = capsys.readouterr().out.strip().splitlines()[-1]
+    line = capsys.readouterr().err.strip().splitlines()[-1]
     assert line.startswith("error: ") and str(elsewhere) in line and "none of its" in line
     assert not (out / "checkpoint.pt").exists()
 

@@ -47,7 +47,7 @@ def test_out_on_an_existing_run_refuses_unless_overwrite(
     before = digest(out)
     capsys.readouterr()
     assert train.main(["--data", str(fer_csv), "--out", str(out), *FAST]) == 2
-    line = error_line(capsys.readouterr().out)
+    line = error_line(capsys.readouterr().err)
     assert str(out) in line and "--resume" in line and "--overwrite" in line
     assert digest(out) == before  # checkpoint, config: untouched
     assert train.main(["--data", str(fer_csv), "--out", str(out), "--overwrite", *FAST]) == 0
@@ -66,7 +66,7 @@ def test_an_unwritable_output_is_found_before_the_first_epoch(
         "--export": ["--out", str(out), "--export", str(blocker / "w.safetensors")],
     }[option]
     assert train.main(["--data", str(fer_csv), *args, *FAST]) == 2
-    line = error_line(capsys.readouterr().out)
+    line = error_line(capsys.readouterr().err)
     assert str(blocker) in line
     assert not (out / "checkpoint.pt").exists()  # no epoch ran
 
@@ -104,8 +104,9 @@ def test_a_corrupt_resume_checkpoint_is_one_line(
     run.mkdir()
     (run / "checkpoint.pt").write_bytes(bad.read_bytes())
     assert train.main(["--out", str(run), "--resume", "--no-progress", "--threads", "1"]) == 2
-    output = capsys.readouterr().out
-    line = error_line(output)
+    printed = capsys.readouterr()
+    output = printed.out + printed.err
+    line = error_line(printed.err)
     assert str(run / "checkpoint.pt") in line
     assert "weights_only" not in output and "trust" not in output.lower()  # no advice to unpickle it
     # Nor a warning of torch's beside the line (was: "Detected pickle protocol 102 ...").
@@ -118,21 +119,21 @@ def test_a_corrupt_init_from_checkpoint_is_one_line(
 ) -> None:
     bad = corrupt_checkpoints(tmp_path / "bad")[case]
     assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "run"), "--init-from", str(bad), *FAST]) == 2
-    output = capsys.readouterr().out
-    assert str(bad) in error_line(output) and "weights_only" not in output
+    printed = capsys.readouterr()
+    assert str(bad) in error_line(printed.err) and "weights_only" not in printed.out + printed.err
 
 
 def test_a_binary_file_as_csv_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     binary = tmp_path / "fer2013.csv"
     binary.write_bytes(os.urandom(5000))
     assert train.main(["--data", str(binary), "--out", str(tmp_path / "run"), *FAST]) == 2
-    assert str(binary) in error_line(capsys.readouterr().out)
+    assert str(binary) in error_line(capsys.readouterr().err)
 
 
 def test_one_face_per_class_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tiny = write_fer_csv(tmp_path / "tiny.csv", {"Training": 1, "PublicTest": 1})
     assert train.main(["--data", str(tiny), "--out", str(tmp_path / "run"), *FAST]) == 2
-    line = error_line(capsys.readouterr().out)
+    line = error_line(capsys.readouterr().err)
     assert "validation" in line and str(tiny) in line
 
 
@@ -167,11 +168,11 @@ def test_soup_checks_its_outputs_and_ingredients_first(
         )
         == 2
     )
-    assert str(blocker) in error_line(capsys.readouterr().out)
+    assert str(blocker) in error_line(capsys.readouterr().err)
     bad = corrupt_checkpoints(tmp_path / "bad")["pickled object"]
     assert soup.main(["--data", str(fer_csv), "--out", str(tmp_path / "soup"), ingredients[0], str(bad)]) == 2
-    output = capsys.readouterr().out
-    assert str(bad) in error_line(output) and "weights_only" not in output
+    printed = capsys.readouterr()
+    assert str(bad) in error_line(printed.err) and "weights_only" not in printed.out + printed.err
 
 
 @pytest.mark.parametrize(
@@ -232,20 +233,20 @@ def test_an_export_onto_an_input_or_the_run_is_refused_before_training(
         (run, run / "checkpoint.pt", ["--resume"]),
     ):
         assert train.main(["--data", str(fer_csv), "--out", str(out), *FAST, *extra, "--export", str(export)]) == 2
-        assert "--export" in error_line(capsys.readouterr().out)
+        assert "--export" in error_line(capsys.readouterr().err)
     folder_data = tmp_path / "images"
     (folder_data / "train" / "happy").mkdir(parents=True)
     image = folder_data / "train" / "happy" / "Training_0.jpg"
     image.write_bytes(b"a picture")
     out = tmp_path / "other"
     assert train.main(["--data", str(folder_data), "--out", str(out), *FAST, "--export", str(image)]) == 2
-    assert "would overwrite --data" in error_line(capsys.readouterr().out) and image.read_bytes() == b"a picture"
+    assert "would overwrite --data" in error_line(capsys.readouterr().err) and image.read_bytes() == b"a picture"
     checkpoint = str(run / "checkpoint.pt")
     args = ["--data", str(fer_csv), "--out", str(tmp_path / "soup"), checkpoint, checkpoint]
     assert soup.main([*args, "--export", checkpoint]) == 2  # an ingredient
-    assert "would overwrite checkpoint 1" in error_line(capsys.readouterr().out)
+    assert "would overwrite checkpoint 1" in error_line(capsys.readouterr().err)
     assert soup.main(["--data", str(fer_csv), "--out", str(run), checkpoint, checkpoint]) == 2  # a training run
-    assert "holds a training run" in error_line(capsys.readouterr().out)
+    assert "holds a training run" in error_line(capsys.readouterr().err)
     assert {path: path.read_bytes() for path in kept} == kept
 
 
@@ -255,7 +256,7 @@ def test_a_run_that_diverged_exports_nothing(tmp_path: Path, fer_csv: Path, caps
     good.write_bytes(b"an earlier good export")
     args = ["--data", str(fer_csv), "--out", str(tmp_path / "run"), *FAST, "--lr", "1e30", "--export", str(good)]
     assert train.main(args) == 2
-    assert "training diverged" in error_line(capsys.readouterr().out)
+    assert "training diverged" in error_line(capsys.readouterr().err)
     assert good.read_bytes() == b"an earlier good export"
 
 
@@ -275,7 +276,7 @@ def test_init_from_a_model_of_another_shape_is_one_line(
         str(plain / "checkpoint.pt"),
     ]
     assert train.main(args) == 2
-    assert "another shape" in error_line(capsys.readouterr().out)
+    assert "another shape" in error_line(capsys.readouterr().err)
 
 
 def test_an_overwrite_run_stopped_early_leaves_nothing_of_the_old_run_beside_it(
@@ -380,7 +381,7 @@ def test_a_damaged_checkpoint_that_loads_is_one_line_on_resume(
     before = digest(run)
     capsys.readouterr()
     assert train.main(["--out", str(run), "--resume", "--no-progress", "--threads", "1"]) == 2
-    line = error_line(capsys.readouterr().out)
+    line = error_line(capsys.readouterr().err)
     assert str(run / "checkpoint.pt") in line
     assert digest(run) == before
 
@@ -402,9 +403,9 @@ def test_a_damaged_checkpoint_is_one_line_for_init_from_and_soup(
     torch.save(damaged(torch.load(finished_run, weights_only=True), case), bad)
     capsys.readouterr()
     assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "tune"), "--init-from", str(bad), *FAST]) == 2
-    assert str(bad) in error_line(capsys.readouterr().out)
+    assert str(bad) in error_line(capsys.readouterr().err)
     assert soup.main(["--data", str(fer_csv), "--out", str(tmp_path / "soup"), str(finished_run), str(bad)]) == 2
-    assert str(bad) in error_line(capsys.readouterr().out)
+    assert str(bad) in error_line(capsys.readouterr().err)
 
 
 def test_a_step_past_the_epochs_end_is_one_line(
@@ -417,7 +418,7 @@ def test_a_step_past_the_epochs_end_is_one_line(
     torch.save(state, run / "checkpoint.pt")
     capsys.readouterr()
     assert train.main(["--out", str(run), "--resume", "--no-progress", "--threads", "1"]) == 2
-    line = error_line(capsys.readouterr().out)
+    line = error_line(capsys.readouterr().err)
     assert str(run / "checkpoint.pt") in line and "step 1000" in line
 
 
@@ -497,11 +498,11 @@ def test_an_export_named_like_a_folder_is_refused(
 
     given = f"{tmp_path / 'models'}/"
     assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "run"), *FAST, "--export", given]) == 2
-    assert f"--export {tmp_path / 'models'} is a folder" in error_line(capsys.readouterr().out)
+    assert f"--export {tmp_path / 'models'} is a folder" in error_line(capsys.readouterr().err)
     checkpoint = str(tmp_path / "a.pt")
     args = ["--data", str(fer_csv), "--out", str(tmp_path / "soup"), checkpoint, checkpoint, "--export", given]
     assert soup.main(args) == 2
-    assert "is a folder" in error_line(capsys.readouterr().out)
+    assert "is a folder" in error_line(capsys.readouterr().err)
     assert not (tmp_path / "models").exists()
 
 
@@ -543,10 +544,28 @@ def test_a_full_disk_under_the_run_or_the_export_is_one_line(
     code = train.main(["--data", str(fer_csv), "--out", str(out), *FAST, "--export", str(export)])
     printed = capsys.readouterr()
     assert code == 2 and "Traceback" not in printed.err, printed.err
-    line = error_line(printed.out)
+    line = error_line(printed.err)
     assert "disk full" in line and str(disk) in line, line
     assert not export.exists() and sorted(p.name for p in disk.iterdir()) == (["run"] if full == "--out" else [])
     if full == "--out":  # what was written whole stays; nothing half-written or temporary
         assert sorted(p.name for p in out.iterdir()) == ["config.json"], list(out.iterdir())
     else:
         assert (out / "best.safetensors").is_file()  # the run itself is whole
+
+
+def test_train_and_soup_say_their_errors_on_standard_error(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """train and soup printed their error line on standard output, as every other front end
+    does not: `python -m training.train ... > train.log` failed with nothing on the terminal."""
+    from training import soup
+
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    assert train.main(["--data", str(fer_csv), "--out", str(blocker), *FAST]) == 2
+    printed = capsys.readouterr()
+    assert str(blocker) in error_line(printed.err) and "error" not in printed.out
+    missing = tmp_path / "missing.pt"
+    assert soup.main(["--data", str(fer_csv), "--out", str(tmp_path / "soup"), str(missing), str(missing)]) == 2
+    printed = capsys.readouterr()
+    assert str(missing) in error_line(printed.err) and "error" not in printed.out

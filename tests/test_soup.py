@@ -97,11 +97,11 @@ def test_runs_with_another_validation_split_are_refused(tmp_path, fine_tunes, ca
         soup.main(["--data", str(data), "--out", str(tmp_path / "soup"), str(tunes[0]), str(other / "checkpoint.pt")])
         == 2
     )
-    assert "split_seed" in capsys.readouterr().out
+    assert "split_seed" in capsys.readouterr().err
 
 
 def test_a_missing_checkpoint_is_named(tmp_path, fine_tunes, capsys):
     data, tunes = fine_tunes
     missing = tmp_path / "nowhere" / "checkpoint.pt"
     assert soup.main(["--data", str(data), "--out", str(tmp_path / "soup"), str(tunes[0]), str(missing)]) == 2
-    assert str(missing) in capsys.readouterr().out
+    assert str(missing) in capsys.readouterr().err

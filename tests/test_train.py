@@ -171,14 +171,14 @@ def test_a_second_signal_never_saves_half_a_step(tmp_path, fer_csv, monkeypatch,
 
 def test_resume_without_checkpoint_fails_clearly(tmp_path, capsys):
     assert train.main(["--data", "x.csv", "--out", str(tmp_path / "none"), "--resume"]) == 2
-    assert "no checkpoint" in capsys.readouterr().out
+    assert "no checkpoint" in capsys.readouterr().err
 
 
 def test_bad_data_exits_2_with_the_reason(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("emotion,pixels,Usage\n3,1 2 3,Training\n")
     assert train.main(["--data", str(bad), "--epochs", "1", "--out", str(tmp_path / "r"), *FAST]) == 2
-    assert "bad.csv, row 2: 3 pixels" in capsys.readouterr().out
+    assert "bad.csv, row 2: 3 pixels" in capsys.readouterr().err
 
 
 def test_folder_data_and_evaluate_report(tmp_path, capsys):
@@ -391,7 +391,7 @@ def test_a_fine_tune_must_hold_out_the_same_faces_as_its_source(tmp_path, fer_cs
         ]
     )
     assert code == 2
-    assert "different validation split" in capsys.readouterr().out
+    assert "different validation split" in capsys.readouterr().err
     assert not (tmp_path / "second" / "checkpoint.pt").exists()
 
 
@@ -529,7 +529,7 @@ def test_distillation_from_a_missing_or_mismatched_teacher_fails_clearly(tmp_pat
         )
         == 2
     )
-    assert "nope.safetensors" in capsys.readouterr().out
+    assert "nope.safetensors" in capsys.readouterr().err
     seven = tmp_path / "seven"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--classes", "7", "--out", str(seven), *FAST]) == 0
     assert (
@@ -548,7 +548,7 @@ def test_distillation_from_a_missing_or_mismatched_teacher_fails_clearly(tmp_pat
         )
         == 2
     )
-    assert "disgust" in capsys.readouterr().out
+    assert "disgust" in capsys.readouterr().err
 
 
 def test_calibrate_margin_scores_the_faces_the_model_was_selected_on(fer_csv) -> None:

@@ -86,7 +86,7 @@ def test_init_from_a_run_that_held_out_other_faces_is_refused(
     out = tmp_path / "tune"
     capsys.readouterr()
     assert train.main(["--data", str(copies["reversed"]), "--out", str(out), *tune]) == 2
-    line = error_line(capsys.readouterr().out)
+    line = error_line(capsys.readouterr().err)
     assert "other validation faces" in line and str(csv_run / "checkpoint.pt") in line
     assert not (out / "checkpoint.pt").exists()
     # The same faces in the same order are the run's own: accepted.
@@ -101,7 +101,7 @@ def test_a_resume_on_other_faces_is_refused_and_changes_nothing(
     before = (out / "checkpoint.pt").read_bytes()
     capsys.readouterr()
     assert train.main(["--out", str(out), "--resume", "--data", str(copies["reversed"]), *FAST]) == 2
-    assert "other validation faces" in error_line(capsys.readouterr().out)
+    assert "other validation faces" in error_line(capsys.readouterr().err)
     assert (out / "checkpoint.pt").read_bytes() == before
 
 
@@ -118,9 +118,9 @@ def test_an_old_checkpoint_resumed_on_more_faces_is_one_line(
     bigger = write_fer_csv(tmp_path / "bigger.csv", {"Training": 12, "PublicTest": 2}, seed=5)
     capsys.readouterr()
     assert train.main(["--out", str(out), "--resume", "--data", str(bigger), *FAST]) == 2
-    output = capsys.readouterr().out
-    assert "predates validation fingerprints" in output
-    assert "schedule" in error_line(output) and str(bigger) in error_line(output)
+    printed = capsys.readouterr()
+    assert "predates validation fingerprints" in printed.out
+    assert "schedule" in error_line(printed.err) and str(bigger) in error_line(printed.err)
     # On its own data it resumes as before.
     assert train.main(["--out", str(out), "--resume", *FAST]) == 0
 
@@ -133,11 +133,11 @@ def test_a_soup_of_runs_on_other_faces_is_refused(
     capsys.readouterr()
     mixed = [str(csv_run / "checkpoint.pt"), str(other / "checkpoint.pt")]
     assert soup.main(["--data", str(copies["csv"]), "--out", str(tmp_path / "s1"), "--threads", "1", *mixed]) == 2
-    assert "other validation faces" in error_line(capsys.readouterr().out)
+    assert "other validation faces" in error_line(capsys.readouterr().err)
     # Ingredients that agree, cooked on data that holds out other faces.
     same = [str(csv_run / "checkpoint.pt")] * 2
     assert soup.main(["--data", str(copies["reversed"]), "--out", str(tmp_path / "s2"), "--threads", "1", *same]) == 2
-    assert "other validation faces" in error_line(capsys.readouterr().out)
+    assert "other validation faces" in error_line(capsys.readouterr().err)
     assert not (tmp_path / "s2" / "best.safetensors").exists()
 
 

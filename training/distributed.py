@@ -4,6 +4,7 @@ and the per-step seeds that make a resumed run draw what an uninterrupted one wo
 from __future__ import annotations
 
 import os
+import sys
 
 import torch
 import torch.distributed as dist
@@ -29,6 +30,13 @@ def world() -> tuple[int, int]:
 def log(message: str) -> None:
     if is_main_process():
         print(message, flush=True)
+
+
+def log_error(message: str) -> None:
+    """An error line, on standard error as the other front ends' (a run's log redirected to
+    a file must not hide why it stopped)."""
+    if is_main_process():
+        print(f"error: {message}", file=sys.stderr, flush=True)
 
 
 def step_seed(seed: int, epoch: int, step: int) -> int:

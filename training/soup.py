@@ -42,7 +42,7 @@ from .checkpoints import CHECKPOINT_NAME, FINGERPRINT_KEY, check_validation_face
 from .config import TTA_CHOICES
 from .data import DataError
 from .datasets import load_data
-from .distributed import log
+from .distributed import log, log_error
 from .export import publish
 from .model_soup import Ingredient, as_model, chain_totals, cook, read_ingredients, score
 from .outputs import check_export, check_folder_writable
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(config, command)
     except (DataError, WeightsError, OutputError) as exc:
-        log(f"error: {exc}")
+        log_error(str(exc))
         return 2
 
 

@@ -44,7 +44,7 @@ from .checkpoints import (
 from .config import FIELD_HELP, TTA_CHOICES, TrainConfig, label_source, range_problem
 from .data import DataError
 from .datasets import load_data, make_preprocessing
-from .distributed import is_main_process, launched_distributed, log, select_device, world
+from .distributed import is_main_process, launched_distributed, log, log_error, select_device, world
 from .export import publish, run_record
 from .loop import (
     evaluate,
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             return run(config, device, command, given_settings(argv))
     except (DataError, WeightsError, OutputError) as exc:
         remove_if_empty(made)  # a --data that is not there must not leave an empty --out
-        log(f"error: {exc}")
+        log_error(str(exc))
         return 2
     except KeyboardInterrupt:
         # Interrupted outside the training steps (loading, evaluating, writing files): the
@@ -160,7 +160,7 @@ def run(config: TrainConfig, device: torch.device, command: str, given: set[str]
         check_run_outputs(config)
     if config.resume:
         if not checkpoint_path.exists():
-            log(f"error: --resume but no checkpoint at {checkpoint_path}")
+            log_error(f"--resume but no checkpoint at {checkpoint_path}")
             return 2
         state = load_checkpoint(checkpoint_path)
         command_line, config = config, resumed_config(config, state)
