@@ -8,7 +8,7 @@ over every video of ``--clips`` and prints, per clip, the tracker's CPU time per
 (process time: less disturbed than wall time when other jobs share the cores, though not
 immune) and the frames with a shown face. ``--set`` overrides a module constant of
 the tracker's modules (``emotion_app.faces.tracker``, ``.scan_plan``, ``.local_search``,
-``.identities``, ``.newcomer_scan``, ``.scene_gate``, ``.network_detector``) for the run
+``.identities``, ``.newcomer_scan``, ``.scene_gate``, ``.network_detector``, ``.leaning_search``) for the run
 (e.g. ``--set EMPTY_SCAN_INTERVAL=3``), and ``--small-scan-every N`` the tracker's argument, to compare
 a choice with the default in the same conditions.
 ``--variants`` runs each clip from frames 0, 8, 16 and 24, as it is and mirrored, and sums
@@ -36,6 +36,7 @@ from typing import Any
 from emotion_app.cli.common import fail
 from emotion_app.faces import scan_plan as scan_plan_module
 from emotion_app.faces import tracker as tracker_module
+from emotion_app.faces.leaning_search import LeaningSearch
 from emotion_app.faces.local_search import LocalSearch
 from emotion_app.faces.network_detector import NetworkFaceDetector
 from emotion_app.io.video import InputError, open_input
@@ -63,7 +64,7 @@ def _local_search_step(*args: Any, fine: bool = False, roll: float | None = None
 TIMED_STEPS: tuple[tuple[type, str, str | Callable[..., str]], ...] = (
     (LocalSearch, "follow", "thumbnail follow"),
     (LocalSearch, "search", _local_search_step),
-    (tracker_module.FaceTracker, "_find_tilted", "leaning-face scan, both tilts"),
+    (LeaningSearch, "find", "leaning-face scan, both tilts"),
     (NetworkFaceDetector, "scan", "CNN scan"),
 )
 

@@ -18,9 +18,10 @@ from skimage import data
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import FaceCheck
 from emotion_app.faces.geometry import centred_in
+from emotion_app.faces.leaning_search import ROLL_STEP
 from emotion_app.faces.roll import RolledView
 from emotion_app.faces.scene_gate import SceneChangeGate
-from emotion_app.faces.tracker import ROLL_STEP, FaceTracker, Track
+from emotion_app.faces.tracker import FaceTracker, Track
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray

@@ -56,21 +56,23 @@ the only face was just lost. That is what makes a fine, 24 px search affordable.
 What a due scan covers, in bands of face sizes with cadences of their own (the
 smallest faces cost the most and are looked for less often), is :mod:`.scan_plan`'s.
 
-Leaning heads (:mod:`.roll`): the cascades see upright faces only, to about 15 degrees.
-A shown face that the local searches miss in a frame, right after it was seen, is looked
-for :data:`ROLL_STEP` degrees either side of its tilt, and then followed, checked and
-cropped for the model at the tilt it was found at. A still picture, and a video whose
-first frame shows no upright face (with inline scans, as ``analyze`` runs), are also
-scanned at both tilts, and so is, with inline scans, the first frame after a cut that
-shows no upright face: with nothing tracked (a cut, unlike a camera move, changes most
-of the picture from one frame to the next: :meth:`.SceneChangeGate.cut`), or cutting
-away from the one face in view (lost at once, with most of the picture away from it
-changed since the last scan: :meth:`.SceneChangeGate.changed_away_from_faces`). The
-scans for newcomers stay upright (a scan per tilt would triple their cost), except
-live: with nothing tracked, the idle scan thread looks for large leaning faces every
-:data:`TILTED_LIVE_SCAN_FRAMES` frames, at one tilt and then the other, and at both back
-to back after a cut and when a stream's first frame shows no upright face (not after a
-cut away from a face: in HD, those two scans on top of the lost face's cost frames).
+Leaning heads (:mod:`.roll`; the searches, :mod:`.leaning_search`): the cascades see
+upright faces only, to about 15 degrees. A shown face that the local searches miss in a
+frame, right after it was seen, is looked for :data:`.leaning_search.ROLL_STEP` degrees
+either side of its tilt, and then followed, checked and cropped for the model at the
+tilt it was found at. A still picture, and a video whose first frame shows no upright
+face (with inline scans, as ``analyze`` runs), are also scanned at both tilts, and so
+is, with inline scans, the first frame after a cut that shows no upright face: with
+nothing tracked (a cut, unlike a camera move, changes most of the picture from one frame
+to the next: :meth:`.SceneChangeGate.cut`), or cutting away from the one face in view
+(lost at once, with most of the picture away from it changed since the last scan:
+:meth:`.SceneChangeGate.changed_away_from_faces`). The scans for newcomers stay upright
+(a scan per tilt would triple their cost), except live: with nothing tracked, the idle
+scan thread looks for large leaning faces every
+:data:`.leaning_search.TILTED_LIVE_SCAN_FRAMES` frames, at one tilt and then the other,
+and at both back to back after a cut and when a stream's first frame shows no upright
+face (not after a cut away from a face: in HD, those two scans on top of the lost face's
+cost frames).
 Otherwise a face that comes into view leaning is shown once it comes near upright.
 
 Faces the cascades cannot see (behind sunglasses or a mask, or 26 px in a video call's
@@ -112,6 +114,7 @@ from .detector import FaceDetector
 from .face_check import FaceCheck, FaceVerdict
 from .geometry import DUPLICATE_IOU, Box, centre_inside, centred_in, iou, mostly_inside, suppress_duplicates, under_chin
 from .identities import KEEP_LOST_S, REID_SIZE_RATIO, FaceIds, Returning
+from .leaning_search import LeaningSearch, LiveTiltedScans, side_tilts
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
 from .network_detector import NetworkFaceDetector, change_mask, load_shipped_network
 from .newcomer_scan import BackgroundNetworkScan, BackgroundScan, discover
@@ -166,11 +169,6 @@ CHECKED_FIND_NEIGHBORS = 3
 # on the real clips: fewer frames between scans cost more on the empty ones, more lost
 # faces on the stage clip (docs/measurements.md).
 EMPTY_SCAN_INTERVAL = 5
-# A shown face the cascade misses at its own tilt (see .roll) is looked for this many
-# degrees either side of it: the cascade finds faces up to about 15 degrees off the tilt
-# it looks at, so steps of 25 leave no gap. Up to MAX_ROLL either way.
-ROLL_STEP = 25.0
-MAX_ROLL = 50.0
 # A scan's candidate that the confirming local search misses is looked for again at
 # this many times that search's scale (docs/measurements.md).
 CONFIRM_RETRY_FINER = 1.5
@@ -194,14 +192,6 @@ INSIDE_SHARE = 0.6
 # (docs/measurements.md, "The stage clip in HD").
 CHIN_ABOVE, CHIN_BELOW, CHIN_ASIDE = 0.35, 0.15, 0.25
 CHIN_RESEMBLANCE, CHIN_SHIFT = 0.65, 0.15
-# Live (background scans), with nothing tracked, the idle scan thread looks for leaning
-# newcomers at most every this many frames, at one tilt and then the other, from
-# TILTED_SCAN_MIN_FACTOR times the smallest face (docs/measurements.md).
-TILTED_LIVE_SCAN_FRAMES = 30
-# A video that opens on no upright face (none that passes the face check), or cuts to
-# one with nothing tracked, scanned inline, looks for leaning ones from this many times
-# the smallest face side up (FaceTracker._find_tilted).
-TILTED_SCAN_MIN_FACTOR = 2.0
 
 
 # The CNN detector's scan for newcomers (see the module notes) runs every this many
@@ -335,11 +325,9 @@ class FaceTracker:
         self._background = BackgroundScan(detector, discovery)
         # Face check verdicts already reached in this frame, by box (see update).
         self._verdicts: dict[Box, FaceVerdict] = {}
-        # Live scans for leaning newcomers (see _background_finds): the frame of the next,
-        # the side of the last (-1 or 1), and how many more follow back to back.
-        self._next_tilted_scan = 0
-        self._tilted_side = 1
-        self._tilted_back_to_back = 0
+        # Searches for leaning faces, and the live idle scans for them (see _background_finds).
+        self._leaning = LeaningSearch(detector, self.local_search, None if discovery is None else discovery[0])
+        self._live_tilted = LiveTiltedScans()
         # The last live upright scan's candidates that the confirming search missed.
         self._missed_candidates: list[Box] = []
         self._shot_cuts = ShotCuts(self._scans.cells)
@@ -392,8 +380,7 @@ class FaceTracker:
         self._last_time = self._moment = None
         self._stream_start = 1
         self._frame_size = None
-        self._next_tilted_scan = 0
-        self._tilted_back_to_back = 0
+        self._live_tilted.reset()
 
     def _forget_picture(self, keep_shot_reference: bool = False) -> None:
         """Drop what belongs to the picture seen so far: the tracks, what the scans saw, the
@@ -598,7 +585,7 @@ class FaceTracker:
             searched_roll = track.roll
             if not found and track.confirmed and track.missed == 0:
                 # A shown face may have leant its head: look at the tilts beside its own.
-                found, searched_roll = self._search_tilted(gray, track)
+                found, searched_roll = self._leaning.search(gray, track)
             if not found and track.missed == 0 and track.confirmed and track.hits >= 2:
                 just_lost = track
             rolls.update((box, searched_roll) for box in found)
@@ -670,11 +657,13 @@ class FaceTracker:
                     # (docs/measurements.md), and a camera's first frame seldom shows
                     # anyone. Later, a face is followed as it leans once it has been
                     # shown (see update).
-                    detections.extend(self._find_tilted(gray, detections, rolls, every_size=still))
+                    detections.extend(
+                        self._leaning.find(gray, detections, rolls, self._checked_neighbours, every_size=still)
+                    )
                 elif opens_empty:
                     # Live, the idle thread's first two scans look for them instead, one
                     # per tilt, beside the frames (see _background_finds).
-                    self._tilted_back_to_back = 2
+                    self._live_tilted.both_tilts_next()
             elif jobs:
                 # The cheaper discovery settings (a coarser pyramid than the detector's
                 # own), each find confirmed by a local search.
@@ -686,7 +675,7 @@ class FaceTracker:
                     # that way: large leaning faces too. Not at every empty full scan:
                     # each costs more than an upright one, and camera moves bring as
                     # many of those as cuts (docs/measurements.md).
-                    detections.extend(self._find_tilted(gray, [], rolls))
+                    detections.extend(self._leaning.find(gray, [], rolls, self._checked_neighbours))
         return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
 
     def _small_faces(self, fine: np.ndarray, ratio: float) -> dict[Box, FaceVerdict]:
@@ -717,49 +706,6 @@ class FaceTracker:
         if self._frame > 1:
             self._now += step
         self._last_time = time_s
-
-    def _find_tilted(
-        self, gray: np.ndarray, upright: list[Box], rolls: dict[Box, float], every_size: bool = False
-    ) -> list[Box]:
-        """Faces in the whole of ``gray`` leaning :data:`ROLL_STEP` degrees either way, other
-        than those ``upright`` found; records their tilts in ``rolls``.
-
-        ``every_size``: down to the smallest face (a still); else from
-        :data:`TILTED_SCAN_MIN_FACTOR` times it, at the coarse scale that allows (a few
-        milliseconds, where every size would cost a full-frame pass per tilt). Either way
-        with the scans' pyramid step, not the detector's finer one: in a still that took
-        most of the time and found no more faces (docs/measurements.md).
-        """
-        height, width = gray.shape[:2]
-        min_size = self.detector.min_face_size * (1.0 if every_size else TILTED_SCAN_MIN_FACTOR)
-        found: list[Box] = []
-        for roll in (-ROLL_STEP, ROLL_STEP):
-            for box in self.detector.detect_region(
-                gray,
-                (0, 0, width, height),
-                min_size,
-                self.detector.max_face_size,
-                scale=self.detector.detection_scale if every_size else None,
-                scale_factor=None if self.discovery is None else self.discovery[0],
-                min_neighbors=self._checked_neighbours,
-                roll=roll,
-            ):
-                if all(iou(box, other) <= DUPLICATE_IOU for other in upright + found):
-                    found.append(box)
-                    rolls[box] = roll
-        return found
-
-    def _search_tilted(self, gray: np.ndarray, track: Track) -> tuple[list[Box], float]:
-        """A local search for ``track`` at the tilts :data:`ROLL_STEP` either side of its
-        own (up to :data:`MAX_ROLL`), the one nearer upright first; its finds and their tilt."""
-        rolls = sorted(
-            (roll for roll in (track.roll - ROLL_STEP, track.roll + ROLL_STEP) if abs(roll) <= MAX_ROLL), key=abs
-        )
-        for roll in rolls:
-            found = self.local_search.search(gray, track, roll=roll)
-            if found:
-                return found, roll
-        return [], track.roll
 
     def _scan_jobs(self, gray: np.ndarray, everything: bool = False, near_side: float | None = None) -> list[ScanJob]:
         """What a due scan for newcomers covers (see :mod:`.scan_plan`); records it as scanned.
@@ -979,7 +925,7 @@ class FaceTracker:
             if any(iou(find.box, box) > NETWORK_KNOWN_IOU or centre_inside(find.box, box) for box in taken):
                 continue
             found = self._confirm_new_faces(gray, [find.box], taken, retry=False).found
-            for roll in (-ROLL_STEP, ROLL_STEP):
+            for roll in side_tilts():
                 if found:
                     break
                 found = self._confirm_new_faces(gray, [find.box], taken, retry=False, roll=roll).found
@@ -1082,7 +1028,7 @@ class FaceTracker:
 
         Never waits for a scan: a frame that arrives while one runs is searched locally only.
         With nothing tracked and no scan due, the idle thread looks for leaning newcomers
-        now and then (:data:`TILTED_LIVE_SCAN_FRAMES`), at one tilt and then the other.
+        now and then (:class:`.LiveTiltedScans`), at one tilt and then the other.
         """
         self.last_pass_was_full = False
         self.last_scan = "none"
@@ -1090,8 +1036,7 @@ class FaceTracker:
         if not self.tracks and self._scans.cut(gray):
             # A new picture with nobody in it yet may show someone leaning either way: the
             # idle thread's next two scans are one per tilt.
-            self._next_tilted_scan = self._frame
-            self._tilted_back_to_back = 2
+            self._live_tilted.after_cut(self._frame)
         finds: list[Box] = []
         if finished is not None and finished.candidates:
             # The idle scans for leaning newcomers are the one way a live stream finds a
@@ -1121,14 +1066,10 @@ class FaceTracker:
             self._frames_since_full = 0
             return finds
         self._frames_since_full += 1
-        if not self.tracks and not self._background.running and self._frame >= self._next_tilted_scan:
-            self._tilted_back_to_back = max(0, self._tilted_back_to_back - 1)
-            self._next_tilted_scan = self._frame + (1 if self._tilted_back_to_back else TILTED_LIVE_SCAN_FRAMES)
-            self._tilted_side = -self._tilted_side
-            smallest = self.detector.min_face_size * TILTED_SCAN_MIN_FACTOR
-            self._background.start(
-                gray, [ScanJob(None, smallest, self.detector.max_face_size)], self._tilted_side * ROLL_STEP
-            )
+        tilted = None if self.tracks or self._background.running else self._live_tilted.due(self._frame, self.detector)
+        if tilted is not None:
+            job, roll = tilted
+            self._background.start(gray, [job], roll)
         return finds
 
     def _confirm_new_faces(

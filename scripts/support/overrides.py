@@ -12,6 +12,7 @@ from typing import Any
 
 from emotion_app.faces import (
     identities,
+    leaning_search,
     local_search,
     network_detector,
     newcomer_scan,
@@ -30,6 +31,7 @@ TUNABLE_MODULES: tuple[ModuleType, ...] = (
     newcomer_scan,
     scene_gate,
     network_detector,
+    leaning_search,
 )
 
 
