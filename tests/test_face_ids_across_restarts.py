@@ -299,13 +299,13 @@ def test_scrubbing_does_not_queue_a_cnn_scan_per_seek(detector: FaceDetector) ->
     grays = [cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) for frame in frames]
     tracker = FaceTracker(detector, background_scan=True, network="shipped")
     started: list[bool] = []  # whether the thread was still busy at each start (a queued scan)
-    scans = tracker._network_scan
-    assert scans is not None
+    assert tracker._network_scans is not None
+    scans = tracker._network_scans.thread
     run_scan = scans.start
     scans.start = lambda *args: (started.append(scans.busy), run_scan(*args))[-1]  # type: ignore[method-assign]
     try:
         tracker.update(grays[0], time_s=0.0)
-        tracker._network_scan.wait(30.0)  # a first scan done, so its duration is known
+        scans.wait(30.0)  # a first scan done, so its duration is known
         tracker.update(grays[1], time_s=1 / FPS)
         for index in range(2, 30):  # a seek every frame, as dragging the seek bar does
             tracker.jump()

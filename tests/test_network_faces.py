@@ -21,7 +21,8 @@ from emotion_app.faces.network_detector import (
     NetworkFaceDetector,
     change_mask,
 )
-from emotion_app.faces.tracker import NETWORK_LONGEST_SCAN_S, NETWORK_REST_FACTOR, FaceTracker
+from emotion_app.faces.newcomer_scan import NETWORK_LONGEST_SCAN_S, NETWORK_REST_FACTOR
+from emotion_app.faces.tracker import FaceTracker
 from emotion_app.samples import astronaut_face_patch, background, paste, photo_frame, write_video
 
 
@@ -182,7 +183,7 @@ def test_a_scan_that_spanned_a_sleep_rests_no_longer_than_the_longest_scan() -> 
     try:
         live.update(gray, time_s=0.0)
         assert live.wait_for_background_scan(30.0)
-        scan = live._network_scan
+        scan = live._network_scans.thread if live._network_scans is not None else None
         assert scan is not None and 0.0 < scan.last_duration_s < NETWORK_LONGEST_SCAN_S
         scan._last_duration_s = 3600.0  # as if the machine slept while it ran
         live.update(gray, time_s=1e-6)

@@ -2,7 +2,8 @@
 inline or on a thread of its own.
 
 What a scan covers is :mod:`.scan_plan`'s; when one is due, and what becomes of its
-finds (a local search confirms each), the tracker's. A scan of a 1280x720 frame for
+finds (a local search confirms each), the tracker's, except for the CNN detector's
+scans, whose cadence, tiles and rests are :class:`NetworkNewcomerScans`'. A scan of a 1280x720 frame for
 24 px faces costs several frame periods, so the live app runs it on a
 :class:`BackgroundScan` thread: the frame that starts it is not delayed, and its
 candidates are picked up by the first frame processed after it ends.
@@ -21,8 +22,8 @@ from typing import Generic, Literal, NamedTuple, TypeVar
 import numpy as np
 
 from .detector import FaceDetector
-from .geometry import Box, suppress_duplicates
-from .network_detector import NetworkFaceDetector, NetworkFind
+from .geometry import Box, centre_inside, iou, suppress_duplicates
+from .network_detector import NetworkFaceDetector, NetworkFind, change_mask
 from .scan_plan import ScanJob
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,24 @@ Finds = TypeVar("Finds")
 # Name prefix of the background scan thread (tests and debuggers look for it).
 SCAN_THREAD_PREFIX = "face-scan"
 NETWORK_SCAN_THREAD_PREFIX = "cnn-face-scan"
+
+# The CNN detector's scan for newcomers (see the tracker's module notes) runs every this
+# many frames, over the tiles that changed since the last one, and over every tile at
+# every NETWORK_FULL_SCAN_EVERY-th: a face only it sees is shown about a second after it
+# comes into view, and a still scene costs nothing (a whole frame costs tens of
+# milliseconds: docs/measurements.md).
+NETWORK_SCAN_FRAMES = 30
+NETWORK_FULL_SCAN_EVERY = 8
+# Live, a CNN scan starts only once the frames' clock has moved on by this many times the
+# last one's duration since it ended: at most about a sixth of a core, whatever the
+# machine. On a slow one, a scan of an HD frame every second crowded out the frames
+# (docs/measurements.md).
+NETWORK_REST_FACTOR = 5.0
+# A scan's duration counts up to this many seconds: one that spanned a laptop's sleep must
+# not hold the next off for hours.
+NETWORK_LONGEST_SCAN_S = 2.0
+# A candidate of that scan within this overlap of a track (any, shown or not) is that face.
+NETWORK_KNOWN_IOU = 0.2
 
 
 def discover(
@@ -231,3 +250,85 @@ class BackgroundNetworkScan(ScanThread[list[NetworkFind]]):
         if self._thread_detector is None:
             self._thread_detector = self.detector.clone()
         return self._thread_detector.scan(gray, min_side, changed)
+
+
+def network_scan_frames_or_default(given: int | None) -> int:
+    """Frames between the CNN detector's scans for newcomers: ``given``, or by default
+    :data:`NETWORK_SCAN_FRAMES`; a ValueError below 1."""
+    frames = NETWORK_SCAN_FRAMES if given is None else given
+    if frames < 1:
+        raise ValueError(f"network_scan_frames must be >= 1, got {frames}")
+    return int(frames)
+
+
+def known_to_network(box: Box, taken: list[Box]) -> bool:
+    """Whether a CNN scan's find at ``box`` is a face already among ``taken`` boxes
+    (:data:`NETWORK_KNOWN_IOU`, or centred inside one)."""
+    return any(iou(box, other) > NETWORK_KNOWN_IOU or centre_inside(box, other) for other in taken)
+
+
+class NetworkNewcomerScans:
+    """The CNN detector's (``network``) scans for newcomers, every ``scan_frames`` frames of a
+    stream: over the tiles that changed since the last one (all of them at every
+    :data:`NETWORK_FULL_SCAN_EVERY`-th), inline or on ``thread``, where each that ended is
+    followed by a rest on the frames' clock (:data:`NETWORK_REST_FACTOR`)."""
+
+    def __init__(self, network: NetworkFaceDetector, scan_frames: int) -> None:
+        self.network = network
+        self.scan_frames = scan_frames
+        self.thread = BackgroundNetworkScan(network)
+        # A thumbnail of the frame the last scan looked at, and the scans since the stream
+        # began.
+        self._reference: np.ndarray | None = None
+        self.scans = 0
+        # The frames' clock before which no scan on the thread starts, and the scans ended
+        # on the thread that it counts.
+        self._rest_until = 0.0
+        self._rested = 0
+
+    def finds(
+        self, gray: np.ndarray, now: float, frame_in_stream: int, still: bool, inline: bool, min_side: float
+    ) -> list[NetworkFind] | None:
+        """The finds of a scan of ``gray`` for faces of ``min_side`` or more, if one is due
+        (in a ``still``, or ``frame_in_stream`` frames after a stream's first, every
+        ``scan_frames``) and ``inline``; else, on the thread, those of the last one that
+        ended, starting the next when due and rested at ``now`` (the frames' clock)."""
+        due = still or frame_in_stream % self.scan_frames == 0
+        finds = None if inline else self.thread.take_finished(gray.shape)
+        ended = self.thread.ended
+        if not inline and ended != self._rested:
+            # A rest after every scan that ended, one dropped at a seek too: dragging the
+            # seek bar otherwise ran dropped scans back to back, a core's worth.
+            self._rested = ended
+            duration = min(self.thread.last_duration_s, NETWORK_LONGEST_SCAN_S)
+            self._rest_until = now + NETWORK_REST_FACTOR * duration
+        rested = now >= self._rest_until
+        # Not while the thread still runs a scan dropped at a seek or a new source: one
+        # started now would queue behind it (a seek bar dragged queued one per seek).
+        if due and (inline or (not self.thread.busy and rested)):
+            reference, changed = change_mask(gray, self._reference)
+            if self.scans % NETWORK_FULL_SCAN_EVERY == 0:
+                changed = None
+            self._reference = reference
+            self.scans += 1
+            if inline:
+                finds = self.network.scan(gray, min_side, changed)
+            else:
+                self.thread.start(gray, min_side, changed)
+        return finds
+
+    def forget(self, keep_rest: bool = False) -> None:
+        """A new picture: the next scan covers every tile and counts as a stream's first;
+        a scan still running is dropped. ``keep_rest``: the rest after the last scan goes on
+        (scrubbing seeks often: the scans keep resting between them as in playback)."""
+        self._reference = None
+        self.scans = 0
+        if not keep_rest:
+            self._rest_until = 0.0
+        self.thread.forget()
+
+    def mirror(self) -> None:
+        """The frames are flipped: the next scan covers every tile, and a scan still running
+        (of the unflipped picture) is dropped."""
+        self._reference = None
+        self.thread.forget()

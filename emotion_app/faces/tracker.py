@@ -77,16 +77,18 @@ Otherwise a face that comes into view leaning is shown once it comes near uprigh
 
 Faces the cascades cannot see (behind sunglasses or a mask, or 26 px in a video call's
 gallery: they gather no windows, however finely scanned) are found by a small CNN
-(:mod:`.network_detector`), live only by default (``network="auto"``): every
-:data:`NETWORK_SCAN_FRAMES` frames it scans the tiles that changed since its last scan (all
-of them at every :data:`NETWORK_FULL_SCAN_EVERY`-th), beside the frames on a thread of its
-own, once the frames' clock has moved on by :data:`NETWORK_REST_FACTOR` times the last
-scan's duration (a slow machine scans less often instead of falling behind). A candidate
-the cascade confirms there is an ordinary track; one it does not, the network looks at
-again in the frame, and it becomes a track followed by template matching and by the
-network's looks (``Track.by_network``), whose face check is that look. Inline
-(``analyze``, ``bench``) a scan costs tens of milliseconds, as much as the tracker's whole
-work over dozens of frames on a real clip (docs/measurements.md): there it is asked for.
+(:mod:`.network_detector`; its scans for newcomers, :class:`.NetworkNewcomerScans`),
+live only by default (``network="auto"``): every
+:data:`.newcomer_scan.NETWORK_SCAN_FRAMES` frames it scans the tiles that changed since
+its last scan (all of them at every :data:`.newcomer_scan.NETWORK_FULL_SCAN_EVERY`-th),
+beside the frames on a thread of its own, once the frames' clock has moved on by
+:data:`.newcomer_scan.NETWORK_REST_FACTOR` times the last scan's duration (a slow
+machine scans less often instead of falling behind). A candidate the cascade confirms
+there is an ordinary track; one it does not, the network looks at again in the frame,
+and it becomes a track followed by template matching and by the network's looks
+(``Track.by_network``), whose face check is that look. Inline (``analyze``, ``bench``) a
+scan costs tens of milliseconds, as much as the tracker's whole work over dozens of
+frames on a real clip (docs/measurements.md): there it is asked for.
 
 With ``background_scan`` the scans run on a thread of the tracker's own instead of
 inline (:mod:`.newcomer_scan`): the frame that starts one is not delayed, and its finds
@@ -112,12 +114,18 @@ import numpy as np
 from .association import associate
 from .detector import FaceDetector
 from .face_check import FaceCheck, FaceVerdict
-from .geometry import DUPLICATE_IOU, Box, centre_inside, centred_in, iou, mostly_inside, suppress_duplicates, under_chin
+from .geometry import DUPLICATE_IOU, Box, centred_in, iou, mostly_inside, suppress_duplicates, under_chin
 from .identities import KEEP_LOST_S, REID_SIZE_RATIO, FaceIds, Returning
 from .leaning_search import LeaningSearch, LiveTiltedScans, side_tilts
 from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
-from .network_detector import NetworkFaceDetector, change_mask, load_shipped_network
-from .newcomer_scan import BackgroundNetworkScan, BackgroundScan, discover
+from .network_detector import NetworkFaceDetector, load_shipped_network
+from .newcomer_scan import (
+    BackgroundScan,
+    NetworkNewcomerScans,
+    discover,
+    known_to_network,
+    network_scan_frames_or_default,
+)
 from .scan_plan import SMALL_SCAN_EVERY, ScanDue, ScanJob, ScanPlan
 from .scene_gate import ShotCuts
 from .seen_faces import SeenFaces
@@ -194,25 +202,6 @@ CHIN_ABOVE, CHIN_BELOW, CHIN_ASIDE = 0.35, 0.15, 0.25
 CHIN_RESEMBLANCE, CHIN_SHIFT = 0.65, 0.15
 
 
-# The CNN detector's scan for newcomers (see the module notes) runs every this many
-# frames, over the tiles that changed since the last one, and over every tile at every
-# NETWORK_FULL_SCAN_EVERY-th: a face only it sees is shown about a second after it comes
-# into view, and a still scene costs nothing (a whole frame costs tens of milliseconds:
-# docs/measurements.md).
-NETWORK_SCAN_FRAMES = 30
-NETWORK_FULL_SCAN_EVERY = 8
-# Live, a CNN scan starts only once the frames' clock has moved on by this many times the
-# last one's duration since it ended: at most about a sixth of a core, whatever the
-# machine. On a slow one, a scan of an HD frame every second crowded out the frames
-# (docs/measurements.md).
-NETWORK_REST_FACTOR = 5.0
-# A scan's duration counts up to this many seconds: one that spanned a laptop's sleep must
-# not hold the next off for hours.
-NETWORK_LONGEST_SCAN_S = 2.0
-# A candidate of that scan within this overlap of a track (any, shown or not) is that face.
-NETWORK_KNOWN_IOU = 0.2
-
-
 class CandidateSearch(NamedTuple):
     """What the local searches around a scan's candidates made of them."""
 
@@ -244,7 +233,7 @@ class FaceTracker:
     the faces the cascade cannot see (see the module notes): "shipped" (none if its files
     cannot be used), None for the cascades alone, or "auto" (default): the shipped one
     with ``background_scan``, none without; ``network_scan_frames``: frames between its
-    scans for newcomers (default :data:`NETWORK_SCAN_FRAMES`).
+    scans for newcomers (default :data:`.newcomer_scan.NETWORK_SCAN_FRAMES`).
 
     Drive one tracker from one thread at a time.
     """
@@ -280,10 +269,7 @@ class FaceTracker:
             raise ValueError(f"scan_skips must be >= 0, got {scan_skips}")
         if confirm_checks < 1:
             raise ValueError(f"confirm_checks must be >= 1, got {confirm_checks}")
-        if network_scan_frames is None:
-            network_scan_frames = NETWORK_SCAN_FRAMES
-        if network_scan_frames < 1:
-            raise ValueError(f"network_scan_frames must be >= 1, got {network_scan_frames}")
+        network_scan_frames = network_scan_frames_or_default(network_scan_frames)
         self.detector = detector
         self.full_scan_interval = int(full_scan_interval)
         self.max_missed = int(max_missed)
@@ -336,17 +322,12 @@ class FaceTracker:
         if network == "auto":
             network = "shipped" if self.background_scan else None
         self.network = load_shipped_network() if network == "shipped" else network
-        self.network_scan_frames = int(network_scan_frames)
-        self._network_scan = BackgroundNetworkScan(self.network) if self.network is not None else None
-        # This frame's finds of the network (see _network_finds), by box; a thumbnail of
-        # the frame its last scan looked at, and the scans since the stream began.
+        self.network_scan_frames = network_scan_frames
+        self._network_scans = (
+            NetworkNewcomerScans(self.network, network_scan_frames) if self.network is not None else None
+        )
+        # This frame's finds of the network (see _network_finds), by box.
         self._network_boxes: set[Box] = set()
-        self._network_reference: np.ndarray | None = None
-        self._network_scans = 0
-        # The frames' clock (see update) before which no live CNN scan starts (see
-        # NETWORK_REST_FACTOR), and the scans ended on the thread that it counts.
-        self._network_rest_until = 0.0
-        self._network_scans_rested = 0
 
     @property
     def shown_tracks(self) -> list[Track]:
@@ -356,7 +337,7 @@ class FaceTracker:
     @property
     def network_scans(self) -> int:
         """The CNN detector's scans for newcomers started since the stream began."""
-        return self._network_scans
+        return 0 if self._network_scans is None else self._network_scans.scans
 
     @property
     def last_scan_bands(self) -> list[tuple[float, float | None]]:
@@ -382,23 +363,22 @@ class FaceTracker:
         self._frame_size = None
         self._live_tilted.reset()
 
-    def _forget_picture(self, keep_shot_reference: bool = False) -> None:
+    def _forget_picture(self, seek: bool = False) -> None:
         """Drop what belongs to the picture seen so far: the tracks, what the scans saw, the
-        frame a cut is judged against (unless ``keep_shot_reference``), and a scan still
-        running (its finds are never used)."""
+        frame a cut is judged against (unless after a ``seek``), the CNN scan's rest (unless
+        after a ``seek``: scrubbing seeks often, and the scan keeps resting between scans as
+        in playback), and a scan still running (its finds are never used)."""
         self.tracks = []
         self._frames_since_full = 0
         self._missed_candidates = []
         self._cut_frame = False
-        if not keep_shot_reference:
+        if not seek:
             self._shot_cuts.reset()
         self._scans.reset()
         self._background.forget()
-        self._network_reference = None
-        self._network_scans = 0
-        self._network_rest_until = 0.0
-        if self._network_scan is not None:
-            self._network_scan.forget()
+        if self._network_scans is not None:
+            # (A new one waits while a dropped one still runs: see NetworkNewcomerScans.finds.)
+            self._network_scans.forget(keep_rest=seek)
 
     def mirror(self, width: int) -> None:
         """The frames are flipped left to right from the next one on (a mirror view turned on
@@ -415,9 +395,8 @@ class FaceTracker:
         self._scans.mirror()
         self._shot_cuts.mirror()
         self._background.forget()
-        self._network_reference = None
-        if self._network_scan is not None:
-            self._network_scan.forget()
+        if self._network_scans is not None:
+            self._network_scans.mirror()
 
     def jump(self) -> None:
         """The next frame follows a jump in the stream (a seek): it is looked at as a
@@ -429,12 +408,8 @@ class FaceTracker:
         found at a moment already seen (a seek back) gets the id it had then, cut or not
         (see :mod:`.seen_faces`)."""
         self._lose_shown_faces()
-        rest_until = self._network_rest_until
-        self._forget_picture(keep_shot_reference=True)
+        self._forget_picture(seek=True)
         self._shot_cuts.jumped()
-        # Scrubbing seeks often: the CNN scan keeps resting between scans as in playback
-        # (and a new one waits while a dropped one still runs: see _network_finds).
-        self._network_rest_until = rest_until
         self._stream_start = self._frame + 1
         self._last_time = self._moment = None
 
@@ -471,8 +446,8 @@ class FaceTracker:
         The tracker stays usable: a later background scan starts a new thread.
         """
         self._background.close()
-        if self._network_scan is not None:
-            self._network_scan.close()
+        if self._network_scans is not None:
+            self._network_scans.thread.close()
 
     def __enter__(self) -> FaceTracker:
         return self
@@ -492,7 +467,7 @@ class FaceTracker:
         taken by the next update); whether none is still running. Lets a test feed frames
         as a fast machine would, whatever the speed of the one it runs on. (So does the
         CNN detector's scan in flight.)"""
-        network_done = self._network_scan is None or self._network_scan.wait(timeout_s)
+        network_done = self._network_scans is None or self._network_scans.thread.wait(timeout_s)
         return self._background.wait(timeout_s) and network_done
 
     def update(
@@ -891,38 +866,18 @@ class FaceTracker:
         sees leaning faces; the model must see them turned upright: :mod:`.roll`; their
         tilts are recorded in ``rolls``); where it sees none the network looks, in this frame.
         """
-        if self.network is None or self._network_scan is None:
+        if self._network_scans is None:
             return []
-        due = still or (self._frame - self._stream_start) % self.network_scan_frames == 0
         inline = not self.background_scan or still
-        finds = None if inline else self._network_scan.take_finished(gray.shape)
-        ended = self._network_scan.ended
-        if not inline and ended != self._network_scans_rested:
-            # A rest after every scan that ended, one dropped at a seek too: dragging the
-            # seek bar otherwise ran dropped scans back to back, a core's worth.
-            self._network_scans_rested = ended
-            duration = min(self._network_scan.last_duration_s, NETWORK_LONGEST_SCAN_S)
-            self._network_rest_until = self._now + NETWORK_REST_FACTOR * duration
-        rested = self._now >= self._network_rest_until
-        # Not while the thread still runs a scan dropped at a seek or a new source: one
-        # started now would queue behind it (a seek bar dragged queued one per seek).
-        if due and (inline or (not self._network_scan.busy and rested)):
-            reference, changed = change_mask(gray, self._network_reference)
-            if self._network_scans % NETWORK_FULL_SCAN_EVERY == 0:
-                changed = None
-            self._network_reference = reference
-            self._network_scans += 1
-            min_side = float(self.detector.min_face_size)
-            if inline:
-                finds = self.network.scan(gray, min_side, changed)
-            else:
-                self._network_scan.start(gray, min_side, changed)
+        finds = self._network_scans.finds(
+            gray, self._now, self._frame - self._stream_start, still, inline, float(self.detector.min_face_size)
+        )
         if not finds:
             return []
         taken = [box for track in self.tracks for box in (track.box, track.predicted_box())] + list(known)
         newcomers: list[Box] = []
         for find in finds:
-            if any(iou(find.box, box) > NETWORK_KNOWN_IOU or centre_inside(find.box, box) for box in taken):
+            if known_to_network(find.box, taken):
                 continue
             found = self._confirm_new_faces(gray, [find.box], taken, retry=False).found
             for roll in side_tilts():
