@@ -16,12 +16,13 @@ the thumbnail is taken afresh.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
 from .detector import LOCAL_SEARCH_SLACK, FaceDetector
-from .geometry import Box, iou
+from .geometry import DUPLICATE_IOU, Box, iou, suppress_duplicates
 from .track import Track
 
 # Template following (see the module notes). A match must score at least this
@@ -58,6 +59,9 @@ STEADY_IOU = 0.75
 # more: docs/measurements.md).
 FINE_SIZE_FACTOR = 1.25
 FINE_WIDER_SIZES_FRAMES = 1
+# A scan's candidate that the confirming local search misses is looked for again at
+# this many times that search's scale (docs/measurements.md).
+CONFIRM_RETRY_FINER = 1.5
 
 
 class Placement(NamedTuple):
@@ -65,6 +69,13 @@ class Placement(NamedTuple):
 
     box: Box
     confirmed: bool  # the cascade confirmed it (else template matching alone placed it)
+
+
+class CandidateSearch(NamedTuple):
+    """What the local searches around a scan's candidates made of them."""
+
+    found: list[Box]  # the faces they confirmed
+    missed: list[Box]  # candidates they missed that got no finer retry
 
 
 class LocalSearch:
@@ -184,3 +195,45 @@ class LocalSearch:
             roll=track.roll if roll is None else roll,
             whole_region=False,
         )
+
+    def confirm_candidates(
+        self,
+        gray: np.ndarray,
+        candidates: list[Box],
+        known: list[Box],
+        known_iou: float,
+        min_neighbors: int,
+        retry: bool,
+        roll: float = 0.0,
+        retry_near: Sequence[Box] = (),
+    ) -> CandidateSearch:
+        """Local searches around scan ``candidates`` not already among ``known`` boxes
+        (overlapping one by more than ``known_iou``).
+
+        A candidate from a cheap scan may be junk, and one from an earlier frame may have
+        moved since: a local search in ``gray`` with ``min_neighbors`` settles both.
+        ``retry``: search again, finer, where that finds nothing (candidates of this frame, or
+        of a live idle scan for leaning faces); ``retry_near``: so for a candidate where one
+        of these boxes is (a place a live scan's candidate was missed before).
+        ``roll``: the tilt the candidates were found at (see :mod:`.roll`).
+        """
+        known = suppress_duplicates(list(known))
+        result = CandidateSearch([], [])
+        for candidate in candidates:
+            if any(iou(candidate, box) > known_iou for box in known):
+                continue
+            track = Track(track_id=0, box=candidate, roll=roll)
+            found = self.search(gray, track, min_neighbors=min_neighbors)
+            gets_retry = retry or any(iou(candidate, box) > DUPLICATE_IOU for box in retry_near)
+            if not found and not gets_retry:
+                result.missed.append(candidate)
+            elif not found:
+                # The scan saw the face at a finer scale than a local search's coarsest
+                # (a large face's: a third of the frame's resolution), which can lose it.
+                # Only for a scan of this frame and live idle scans for leaning faces: a
+                # background scan's candidate that is not there may have moved, and a
+                # retry of every one at 1080p costs frames (the next scan brings it
+                # again).
+                found = self.search(gray, track, min_neighbors=min_neighbors, finer=CONFIRM_RETRY_FINER)
+            result.found.extend(found)
+        return result

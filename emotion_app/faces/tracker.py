@@ -107,7 +107,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import numpy as np
 
@@ -117,7 +117,7 @@ from .face_check import FaceCheck, FaceVerdict
 from .geometry import DUPLICATE_IOU, Box, centred_in, iou, mostly_inside, suppress_duplicates, under_chin
 from .identities import KEEP_LOST_S, REID_SIZE_RATIO, FaceIds, Returning
 from .leaning_search import LeaningSearch, LiveTiltedScans, side_tilts
-from .local_search import FINE_SIZE_FACTOR, LocalSearch, Placement
+from .local_search import FINE_SIZE_FACTOR, CandidateSearch, LocalSearch, Placement
 from .network_detector import NetworkFaceDetector, load_shipped_network
 from .newcomer_scan import (
     BackgroundScan,
@@ -177,9 +177,6 @@ CHECKED_FIND_NEIGHBORS = 3
 # on the real clips: fewer frames between scans cost more on the empty ones, more lost
 # faces on the stage clip (docs/measurements.md).
 EMPTY_SCAN_INTERVAL = 5
-# A scan's candidate that the confirming local search misses is looked for again at
-# this many times that search's scale (docs/measurements.md).
-CONFIRM_RETRY_FINER = 1.5
 # A new face found leaning needs this many times the face check's evidence (see
 # FaceTracker._confirm); a face already shown that leans keeps the usual thresholds.
 TILTED_NEW_FACE_STRICTNESS = 2.0
@@ -200,13 +197,6 @@ INSIDE_SHARE = 0.6
 # (docs/measurements.md, "The stage clip in HD").
 CHIN_ABOVE, CHIN_BELOW, CHIN_ASIDE = 0.35, 0.15, 0.25
 CHIN_RESEMBLANCE, CHIN_SHIFT = 0.65, 0.15
-
-
-class CandidateSearch(NamedTuple):
-    """What the local searches around a scan's candidates made of them."""
-
-    found: list[Box]  # the faces they confirmed
-    missed: list[Box]  # candidates they missed that got no finer retry
 
 
 class FaceTracker:
@@ -1036,38 +1026,12 @@ class FaceTracker:
         roll: float = 0.0,
         retry_near: Sequence[Box] = (),
     ) -> CandidateSearch:
-        """Local searches around scan ``candidates`` not already among ``known`` boxes.
-
-        A candidate from a cheap scan may be junk, and one from an earlier frame may have
-        moved since: a local search in ``gray`` settles both, with
-        :data:`CHECKED_FIND_NEIGHBORS` (the face check judges what it confirms).
-        ``retry``: search again, finer, where that finds nothing (candidates of this frame, or
-        of a live idle scan for leaning faces); ``retry_near``: so for a candidate where one
-        of these boxes is (a place a live scan's candidate was missed before).
-        ``roll``: the tilt the candidates were found at (see :mod:`.roll`).
-        """
-        known = suppress_duplicates(list(known))
-        result = CandidateSearch([], [])
-        for candidate in candidates:
-            if any(iou(candidate, box) > self.iou_threshold for box in known):
-                continue
-            track = Track(track_id=0, box=candidate, roll=roll)
-            found = self.local_search.search(gray, track, min_neighbors=self._checked_neighbours)
-            gets_retry = retry or any(iou(candidate, box) > DUPLICATE_IOU for box in retry_near)
-            if not found and not gets_retry:
-                result.missed.append(candidate)
-            elif not found:
-                # The scan saw the face at a finer scale than a local search's coarsest
-                # (a large face's: a third of the frame's resolution), which can lose it.
-                # Only for a scan of this frame and live idle scans for leaning faces: a
-                # background scan's candidate that is not there may have moved, and a
-                # retry of every one at 1080p costs frames (the next scan brings it
-                # again).
-                found = self.local_search.search(
-                    gray, track, min_neighbors=self._checked_neighbours, finer=CONFIRM_RETRY_FINER
-                )
-            result.found.extend(found)
-        return result
+        """Local searches around scan ``candidates`` not already among ``known`` boxes
+        (:meth:`.LocalSearch.confirm_candidates`), with :data:`CHECKED_FIND_NEIGHBORS`:
+        the face check judges what they confirm."""
+        return self.local_search.confirm_candidates(
+            gray, candidates, known, self.iou_threshold, self._checked_neighbours, retry, roll, retry_near
+        )
 
     @property
     def _checked_neighbours(self) -> int:
