@@ -129,6 +129,7 @@ from .newcomer_scan import (
 from .scan_plan import SMALL_SCAN_EVERY, ScanDue, ScanJob, ScanPlan
 from .scene_gate import ShotCuts
 from .seen_faces import SeenFaces
+from .still_faces import still_faces
 from .template import FaceTemplate
 from .track import Track
 
@@ -599,18 +600,12 @@ class FaceTracker:
                 # detector's own fine pyramid, unconfirmed by local searches (which lose
                 # faces at the frame's edge), with fewer neighbours (the face check
                 # judges every find).
+                judged: dict[Box, FaceVerdict] = {}
                 if still:
-                    # Searched at several sizes (see FaceDetector.detect_still), one box kept
-                    # of those that overlap.
-                    passes = self.detector.detect_still(gray, min_neighbors=self._checked_neighbours)
-                    judged = {box: self.face_check.judge(gray, box) for boxes in passes for box in boxes}
-                    if fine is not None:
-                        small = self._small_faces(*fine)
-                        passes.insert(0, list(small))
-                        judged.update(small)
-                    detections.extend(_best_of_overlapping(passes, judged))
+                    # Searched at several sizes, one box kept of those that overlap (.still_faces).
+                    faces, judged = still_faces(self.detector, self.face_check, gray, self._checked_neighbours, fine)
+                    detections.extend(faces)
                 else:
-                    judged = {}
                     detections.extend(self.detector.detect_gray(gray, min_neighbors=self._checked_neighbours))
                 # The face check's verdicts are kept for this frame's confirmations.
                 self._verdicts = {box: judged.get(box) or self.face_check.judge(gray, box) for box in detections}
@@ -642,22 +637,6 @@ class FaceTracker:
                     # many of those as cuts (docs/measurements.md).
                     detections.extend(self._leaning.find(gray, [], rolls, self._checked_neighbours))
         return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
-
-    def _small_faces(self, fine: np.ndarray, ratio: float) -> dict[Box, FaceVerdict]:
-        """The faces of ``fine`` too small for its copy shrunk by ``ratio`` (the frame
-        searched), checked in ``fine`` where they have the pixels to be judged; boxes in
-        the copy's pixels."""
-        found: dict[Box, FaceVerdict] = {}
-        for box in self.detector.detect_small(fine, ratio, min_neighbors=self._checked_neighbours):
-            x, y, w, h = box
-            shrunk = (
-                int(round(x * ratio)),
-                int(round(y * ratio)),
-                max(1, int(round(w * ratio))),
-                max(1, int(round(h * ratio))),
-            )
-            found[shrunk] = self.face_check.judge(fine, box)
-        return found
 
     def _advance_clock(self, time_s: float | None) -> None:
         """Move the tracker's clock on to this frame: by the time since the frame before
@@ -1045,21 +1024,3 @@ def _body_under(gray: np.ndarray, box: Box, face: Box, look: FaceTemplate | None
     return under_chin(box, face, CHIN_ABOVE, CHIN_BELOW, CHIN_ASIDE) and (
         look is None or look.resemblance(gray, box, CHIN_SHIFT) < CHIN_RESEMBLANCE
     )
-
-
-def _best_of_overlapping(passes: list[list[Box]], verdicts: dict[Box, FaceVerdict]) -> list[Box]:
-    """One box of each group of overlapping ones in ``passes`` (a still's searches, the
-    finest first): one that passed the face check over one that did not, then the finest
-    search's, then one clearly a face, then the larger. (Largest first, as elsewhere, let a
-    box around a face and its hair, from a coarse search, stand for the face.)"""
-
-    def rank(item: tuple[Box, int]) -> tuple[bool, int, bool, int]:
-        box, level = item
-        return (not verdicts[box].passed, level, not verdicts[box].strong, -box[2] * box[3])
-
-    ranked = sorted(((box, level) for level, boxes in enumerate(passes) for box in boxes), key=rank)
-    kept: list[Box] = []
-    for box, _ in ranked:
-        if all(iou(box, other) <= DUPLICATE_IOU for other in kept):
-            kept.append(box)
-    return kept
