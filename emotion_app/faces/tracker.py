@@ -484,6 +484,47 @@ class FaceTracker:
         before, in this loop or an earlier one, gets the id it had then (see
         :mod:`.seen_faces`). None: ``time_s``.
         """
+        self._start_frame(gray, time_s, moment_s)
+        self._look_for_cut(gray)
+        detections, rolls, placed, just_lost = self._search_known_faces(gray)
+        known = detections + [placement.box for _, placement in placed]
+        newcomers = self._network_finds(gray, known, rolls, still)
+        detections.extend(newcomers)
+        known.extend(newcomers)
+        # An established face lost just now (a jump, a turn) with no other face in view:
+        # look everywhere at once, for faces of about its size, rather than show an empty
+        # frame. With other faces found, the lost one gets wider local searches and the
+        # next new-face scan.
+        recover = just_lost is not None and not known
+        near_side = float(max(just_lost.box[2], just_lost.box[3])) if just_lost is not None and recover else None
+        first = not self._scans.has_reference
+        due = self._scan_due(gray, everything=still or recover or first)
+        if self.background_scan and not still and not first:
+            # Every later scan for new faces, even with nothing tracked, runs beside the
+            # frames: a fine scan of a 1280x720 frame costs several frame periods. (The
+            # first frame of a stream is scanned inline: its faces show at once.)
+            detections.extend(self._background_finds(gray, known, due, rolls, near_side))
+            return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
+        # The lost face (see recover) with most of the picture away from faces changed since
+        # the last scan: a cut from it to another shot, which may open on someone leaning (a
+        # thumbnail comparison, only then; before the scan makes this frame the reference).
+        cut_from_face = recover and self._scans.changed_away_from_faces(gray)
+        jobs = None if due == "none" else self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
+        self.last_pass_was_full = jobs is not None and any(job.regions is None for job in jobs)
+        self.last_scan = "none" if not jobs else "full" if self.last_pass_was_full else "regions"
+        if jobs is None:
+            self._frames_since_full += 1
+        else:
+            self._frames_since_full = 0
+            if still or self._first_in_stream:
+                self._first_look(gray, still, fine, detections, rolls)
+            elif jobs:
+                detections.extend(self._scan_inline(gray, jobs, known, rolls, cut_from_face))
+        return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
+
+    def _start_frame(self, gray: np.ndarray, time_s: float | None, moment_s: float | None) -> None:
+        """Count ``gray`` in: the clock, its moment, a change of frame size, and what
+        belongs to one frame only (see :meth:`update`)."""
         self._frame += 1
         self._advance_clock(time_s)
         self._moment = self._last_time if moment_s is None or not math.isfinite(moment_s) else moment_s
@@ -494,13 +535,18 @@ class FaceTracker:
         self._scans.next_frame()
         self._verdicts = {}
         self._network_boxes = set()
-        # A cut to another shot (another picture than the frame before, not the same one
-        # lit differently, and the next frame no more like the one before it: not a
-        # flash or a damaged frame; see ShotCuts): a face lost before it, or not found in
-        # the new shot's first frame, is not given back its id by place (on the stage
-        # clip in HD the singer's went to a woman in the audience). In the cut's own frame
-        # no id is given back at all. The comparison runs while an id could be given back,
-        # so the frame before was looked at too.
+
+    def _look_for_cut(self, gray: np.ndarray) -> None:
+        """Whether ``gray`` comes right after a cut to another shot, and what that ends.
+
+        A cut to another shot (another picture than the frame before, not the same one
+        lit differently, and the next frame no more like the one before it: not a
+        flash or a damaged frame; see ShotCuts): a face lost before it, or not found in
+        the new shot's first frame, is not given back its id by place (on the stage
+        clip in HD the singer's went to a woman in the audience). In the cut's own frame
+        no id is given back at all. The comparison runs while an id could be given back,
+        so the frame before was looked at too.
+        """
         if self._ids.remembers_lost or any(track.confirmed for track in self.tracks):
             self._cut_frame, new_shot = self._shot_cuts.look(gray)
             self._shot_looked = True
@@ -515,6 +561,13 @@ class FaceTracker:
                 # depends on what is tracked (a sooner drop changed which frames were
                 # scanned and lost HD frames: docs/measurements.md).
                 track.shot_ended = track.shot_ended or (track.confirmed and track.missed > 0)
+
+    def _search_known_faces(
+        self, gray: np.ndarray
+    ) -> tuple[list[Box], dict[Box, float], list[tuple[Track, Placement]], Track | None]:
+        """Looks for every track's face near where it was: the boxes found by searches,
+        the tilts of those found leaning (others: upright), the tracks placed without a
+        search, and a shown face lost just now (see :meth:`_search_track`), if any."""
         detections: list[Box] = []
         rolls: dict[Box, float] = {}  # the tilt each tilted detection was found at (others: upright)
         placed: list[tuple[Track, Placement]] = []
@@ -535,108 +588,105 @@ class FaceTracker:
             if placement is not None:
                 placed.append((track, placement))
                 continue
-            # The detector's own neighbours here, not the checked 3: 3-neighbour boxes of
-            # a shown face jitter more, and its crop (so its label) with them
-            # (docs/measurements.md).
-            found = self.local_search.search(gray, track)
-            if not found and track.confirmed:
-                # A coarse local miss is retried at full resolution (as fine as a
-                # full-frame pass) before the face counts as missing in this frame; right
-                # where it just was, with fewer neighbours (the face check re-checks shown
-                # faces). Not once it is lost: the wider region would let a false face
-                # nearby take its place. (An unconfirmed find that is not there again
-                # was not seen consistently.)
-                neighbours = self._checked_neighbours if track.missed == 0 else None
-                found = self.local_search.search(gray, track, fine=True, min_neighbors=neighbours)
-            searched_roll = track.roll
-            if not found and track.confirmed and track.missed == 0:
-                # A shown face may have leant its head: look at the tilts beside its own.
-                found, searched_roll = self._leaning.search(gray, track)
+            found, searched_roll = self._search_track(gray, track)
             if not found and track.missed == 0 and track.confirmed and track.hits >= 2:
                 just_lost = track
             rolls.update((box, searched_roll) for box in found)
             detections.extend(found)
-        known = detections + [placement.box for _, placement in placed]
-        newcomers = self._network_finds(gray, known, rolls, still)
-        detections.extend(newcomers)
-        known.extend(newcomers)
-        # An established face lost just now (a jump, a turn) with no other face in view:
-        # look everywhere at once, for faces of about its size, rather than show an empty
-        # frame. With other faces found, the lost one gets wider local searches and the
-        # next new-face scan.
-        recover = just_lost is not None and not known
-        near_side = float(max(just_lost.box[2], just_lost.box[3])) if just_lost is not None and recover else None
+        return detections, rolls, placed, just_lost
+
+    def _search_track(self, gray: np.ndarray, track: Track) -> tuple[list[Box], float]:
+        """A local cascade search for ``track`` (template matching did not place it), with
+        the retries a shown face gets; its finds and the tilt they were found at."""
+        # The detector's own neighbours here, not the checked 3: 3-neighbour boxes of
+        # a shown face jitter more, and its crop (so its label) with them
+        # (docs/measurements.md).
+        found = self.local_search.search(gray, track)
+        if not found and track.confirmed:
+            # A coarse local miss is retried at full resolution (as fine as a
+            # full-frame pass) before the face counts as missing in this frame; right
+            # where it just was, with fewer neighbours (the face check re-checks shown
+            # faces). Not once it is lost: the wider region would let a false face
+            # nearby take its place. (An unconfirmed find that is not there again
+            # was not seen consistently.)
+            neighbours = self._checked_neighbours if track.missed == 0 else None
+            found = self.local_search.search(gray, track, fine=True, min_neighbors=neighbours)
+        searched_roll = track.roll
+        if not found and track.confirmed and track.missed == 0:
+            # A shown face may have leant its head: look at the tilts beside its own.
+            found, searched_roll = self._leaning.search(gray, track)
+        return found, searched_roll
+
+    def _scan_due(self, gray: np.ndarray, everything: bool) -> ScanDue:
+        """What the scan for newcomers looks at in this frame: ``everything`` (a still, a
+        recovery, a stream's first frame), what changed (every ``full_scan_interval``
+        frames, :data:`EMPTY_SCAN_INTERVAL` with nothing tracked), or nothing."""
         interval = self.full_scan_interval if self.tracks else min(self.full_scan_interval, EMPTY_SCAN_INTERVAL)
-        first = not self._scans.has_reference
-        due: ScanDue
-        if still or recover or first:
-            due = "everything"
-        elif self._frames_since_full + 1 < interval:
+        if everything:
+            return "everything"
+        if self._frames_since_full + 1 < interval:
             # With nothing tracked, a cut to a new picture is looked at at once (a
             # thumbnail comparison, a tenth of a millisecond); faces that walk in are
             # found at the next due scan.
-            due = "changed" if not self.tracks and self._scans.new_picture(gray) else "none"
+            return "changed" if not self.tracks and self._scans.new_picture(gray) else "none"
+        return "changed"
+
+    def _first_look(
+        self,
+        gray: np.ndarray,
+        still: bool,
+        fine: tuple[np.ndarray, float] | None,
+        detections: list[Box],
+        rolls: dict[Box, float],
+    ) -> None:
+        """The scan of a picture (``still``; ``fine``: see :meth:`update`), or of a stream's
+        first frame: adds its faces to ``detections`` (their tilts to ``rolls``) and keeps
+        the face check's verdicts on all of them for this frame's confirmations.
+
+        These must show their faces at once: the detector's own fine pyramid, unconfirmed
+        by local searches (which lose faces at the frame's edge), with fewer neighbours
+        (the face check judges every find).
+        """
+        judged: dict[Box, FaceVerdict] = {}
+        if still:
+            # Searched at several sizes, one box kept of those that overlap (.still_faces).
+            faces, judged = still_faces(self.detector, self.face_check, gray, self._checked_neighbours, fine)
+            detections.extend(faces)
         else:
-            due = "changed"
-        if self.background_scan and not still and not first:
-            # Every later scan for new faces, even with nothing tracked, runs beside the
-            # frames: a fine scan of a 1280x720 frame costs several frame periods. (The
-            # first frame of a stream is scanned inline: its faces show at once.)
-            detections.extend(self._background_finds(gray, known, due, rolls, near_side))
-            return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
-        # The lost face (see recover) with most of the picture away from faces changed since
-        # the last scan: a cut from it to another shot, which may open on someone leaning (a
-        # thumbnail comparison, only then; before the scan makes this frame the reference).
-        cut_from_face = recover and self._scans.changed_away_from_faces(gray)
-        jobs = None if due == "none" else self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
-        self.last_pass_was_full = jobs is not None and any(job.regions is None for job in jobs)
-        self.last_scan = "none" if not jobs else "full" if self.last_pass_was_full else "regions"
-        if jobs is None:
-            self._frames_since_full += 1
-        else:
-            self._frames_since_full = 0
-            if still or self._first_in_stream:
-                # A picture, or a stream's first frame, must show its faces at once: the
-                # detector's own fine pyramid, unconfirmed by local searches (which lose
-                # faces at the frame's edge), with fewer neighbours (the face check
-                # judges every find).
-                judged: dict[Box, FaceVerdict] = {}
-                if still:
-                    # Searched at several sizes, one box kept of those that overlap (.still_faces).
-                    faces, judged = still_faces(self.detector, self.face_check, gray, self._checked_neighbours, fine)
-                    detections.extend(faces)
-                else:
-                    detections.extend(self.detector.detect_gray(gray, min_neighbors=self._checked_neighbours))
-                # The face check's verdicts are kept for this frame's confirmations.
-                self._verdicts = {box: judged.get(box) or self.face_check.judge(gray, box) for box in detections}
-                opens_empty = not any(verdict.passed for verdict in self._verdicts.values())
-                if still or (opens_empty and not self.background_scan):
-                    # Leaning faces too: every one in a picture; in a video that opens
-                    # on no upright face, large ones. Not live (background scans): in HD
-                    # it holds the first frame long enough to drop frames
-                    # (docs/measurements.md), and a camera's first frame seldom shows
-                    # anyone. Later, a face is followed as it leans once it has been
-                    # shown (see update).
-                    detections.extend(
-                        self._leaning.find(gray, detections, rolls, self._checked_neighbours, every_size=still)
-                    )
-                elif opens_empty:
-                    # Live, the idle thread's first two scans look for them instead, one
-                    # per tilt, beside the frames (see _background_finds).
-                    self._live_tilted.both_tilts_next()
-            elif jobs:
-                # The cheaper discovery settings (a coarser pyramid than the detector's
-                # own), each find confirmed by a local search.
-                candidates = discover(self.detector, gray, jobs, self.discovery)
-                newcomers = self._confirm_new_faces(gray, candidates, known, retry=True).found
-                detections.extend(newcomers)
-                if not newcomers and (cut_from_face or not self.tracks and self._scans.cut(gray)):
-                    # A cut to a picture with no upright face is a new video opening
-                    # that way: large leaning faces too. Not at every empty full scan:
-                    # each costs more than an upright one, and camera moves bring as
-                    # many of those as cuts (docs/measurements.md).
-                    detections.extend(self._leaning.find(gray, [], rolls, self._checked_neighbours))
-        return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
+            detections.extend(self.detector.detect_gray(gray, min_neighbors=self._checked_neighbours))
+        # The face check's verdicts are kept for this frame's confirmations.
+        self._verdicts = {box: judged.get(box) or self.face_check.judge(gray, box) for box in detections}
+        opens_empty = not any(verdict.passed for verdict in self._verdicts.values())
+        if still or (opens_empty and not self.background_scan):
+            # Leaning faces too: every one in a picture; in a video that opens
+            # on no upright face, large ones. Not live (background scans): in HD
+            # it holds the first frame long enough to drop frames
+            # (docs/measurements.md), and a camera's first frame seldom shows
+            # anyone. Later, a face is followed as it leans once it has been
+            # shown (see update).
+            detections.extend(self._leaning.find(gray, detections, rolls, self._checked_neighbours, every_size=still))
+        elif opens_empty:
+            # Live, the idle thread's first two scans look for them instead, one
+            # per tilt, beside the frames (see _background_finds).
+            self._live_tilted.both_tilts_next()
+
+    def _scan_inline(
+        self, gray: np.ndarray, jobs: list[ScanJob], known: list[Box], rolls: dict[Box, float], cut_from_face: bool
+    ) -> list[Box]:
+        """The confirmed newcomers of a due scan run in this frame (``jobs``; not among
+        ``known`` boxes), or, with none after a cut (``cut_from_face``, or with nothing
+        tracked), large leaning faces (their tilts recorded in ``rolls``)."""
+        # The cheaper discovery settings (a coarser pyramid than the detector's
+        # own), each find confirmed by a local search.
+        candidates = discover(self.detector, gray, jobs, self.discovery)
+        newcomers = self._confirm_new_faces(gray, candidates, known, retry=True).found
+        if not newcomers and (cut_from_face or not self.tracks and self._scans.cut(gray)):
+            # A cut to a picture with no upright face is a new video opening
+            # that way: large leaning faces too. Not at every empty full scan:
+            # each costs more than an upright one, and camera moves bring as
+            # many of those as cuts (docs/measurements.md).
+            return newcomers + self._leaning.find(gray, [], rolls, self._checked_neighbours)
+        return newcomers
 
     def _advance_clock(self, time_s: float | None) -> None:
         """Move the tracker's clock on to this frame: by the time since the frame before
