@@ -738,57 +738,15 @@ class FaceTracker:
             if not track.confirmed and self._under_a_face(gray, track):
                 dropped.add(id(track))
                 continue
-            if not track.confirmed:
-                # A new face found leaning must be clearly a face: turned views of
-                # clothing and of the frame's replicated edges fool the cascades more
-                # often than upright ones.
-                verdict = self._full_check(gray, track, TILTED_NEW_FACE_STRICTNESS if track.roll else 1.0)
-                if verdict.passed:
-                    track.checks += 1
-                else:
-                    track.fails += 1
-                # A face found again where a shown one was just lost (a turned head, a
-                # hand across it) was seen before: one passed check brings it back.
-                returning = (
-                    self._ids.returning(track, self.tracks, self._now) if track.checks and not self._cut_frame else None
-                )
-                if track.checks >= needed or self._may_return_at_once(track, returning):
-                    if self._inside_shown_face(track.box):
-                        # Found with a face shown in the same frame: a part of it after all.
-                        dropped.add(id(track))
-                        continue
-                    part = self._shown_face_inside(track.box)
-                    if part is not None:
-                        # A shown box mostly inside this one: one of the two is a part of
-                        # the other face (an eye and brow, or a box around a face and its
-                        # shoulders). The one with more of a face check's evidence is the
-                        # face, and keeps the id.
-                        clarity = self.face_check.clarity
-                        if clarity(gray, track.box, track.roll) <= clarity(gray, part.box, part.roll):
-                            dropped.add(id(track))
-                            continue
-                        returning = Returning(part.track_id, part)
-                    self._give_id(track, returning)
-                elif track.fails >= REJECT_FAILS:
-                    dropped.add(id(track))
-                    # A face half out of the frame fails too; if it then stands still,
-                    # only a look at this place again would find it before a full scan.
-                    self._scans.rescan(track.box)
-                    continue
-            else:
-                track.since_check += 1
-                if track.since_check >= (STRONG_RECHECK_FRAMES if track.strong else RECHECK_FRAMES):
-                    track.since_check = 0
-                    passed = self._resembles_verified(gray, track) or self._full_check(gray, track).passed
-                    track.fails = 0 if passed else track.fails + 1
-                    if track.fails >= DEMOTE_FAILS:
-                        dropped.add(id(track))
-                        continue
+            keep = self._check_new(gray, track, needed) if not track.confirmed else self._recheck(gray, track)
+            if not keep:
+                dropped.add(id(track))
+                continue
             if track.confirmed:
                 shown.append(track)
         if dropped:
             self.tracks = [t for t in self.tracks if id(t) not in dropped]
-        # A shown face whose id a new one took (see above) is gone.
+        # A shown face whose id a new one took (see _check_new) is gone.
         kept = {id(t) for t in self.tracks}
         shown = [t for t in shown if id(t) in kept]
         if shown and not self._shot_looked:
@@ -797,6 +755,56 @@ class FaceTracker:
             self._shot_cuts.saw(gray)
         self._seen.record(self._moment, ((track.track_id, track.box) for track in shown))
         return shown
+
+    def _check_new(self, gray: np.ndarray, track: Track, needed: int) -> bool:
+        """The face check on the new ``track``, which is confirmed (given an id) once it
+        passed ``needed`` times, or at once where a face was just lost; whether it is kept
+        (else dropped: a part of a shown face, or :data:`REJECT_FAILS` failures)."""
+        # A new face found leaning must be clearly a face: turned views of
+        # clothing and of the frame's replicated edges fool the cascades more
+        # often than upright ones.
+        verdict = self._full_check(gray, track, TILTED_NEW_FACE_STRICTNESS if track.roll else 1.0)
+        if verdict.passed:
+            track.checks += 1
+        else:
+            track.fails += 1
+        # A face found again where a shown one was just lost (a turned head, a
+        # hand across it) was seen before: one passed check brings it back.
+        returning = self._ids.returning(track, self.tracks, self._now) if track.checks and not self._cut_frame else None
+        if track.checks >= needed or self._may_return_at_once(track, returning):
+            if self._inside_shown_face(track.box):
+                # Found with a face shown in the same frame: a part of it after all.
+                return False
+            part = self._shown_face_inside(track.box)
+            if part is not None:
+                # A shown box mostly inside this one: one of the two is a part of
+                # the other face (an eye and brow, or a box around a face and its
+                # shoulders). The one with more of a face check's evidence is the
+                # face, and keeps the id.
+                clarity = self.face_check.clarity
+                if clarity(gray, track.box, track.roll) <= clarity(gray, part.box, part.roll):
+                    return False
+                returning = Returning(part.track_id, part)
+            self._give_id(track, returning)
+        elif track.fails >= REJECT_FAILS:
+            # A face half out of the frame fails too; if it then stands still,
+            # only a look at this place again would find it before a full scan.
+            self._scans.rescan(track.box)
+            return False
+        return True
+
+    def _recheck(self, gray: np.ndarray, track: Track) -> bool:
+        """The shown ``track``'s re-check, when due (every :data:`RECHECK_FRAMES` frames,
+        :data:`STRONG_RECHECK_FRAMES` while clearly a face); whether it is kept (else
+        dropped: :data:`DEMOTE_FAILS` failures in a row)."""
+        track.since_check += 1
+        if track.since_check >= (STRONG_RECHECK_FRAMES if track.strong else RECHECK_FRAMES):
+            track.since_check = 0
+            passed = self._resembles_verified(gray, track) or self._full_check(gray, track).passed
+            track.fails = 0 if passed else track.fails + 1
+            if track.fails >= DEMOTE_FAILS:
+                return False
+        return True
 
     def _may_return_at_once(self, track: Track, returning: Returning | None) -> bool:
         """Whether ``track``, with one passed check, continues ``returning`` at once.
