@@ -114,7 +114,8 @@ import numpy as np
 from .association import associate
 from .detector import FaceDetector
 from .face_check import FaceCheck, FaceVerdict
-from .geometry import DUPLICATE_IOU, Box, centred_in, iou, mostly_inside, suppress_duplicates, under_chin
+from .face_parts import body_under, part_of
+from .geometry import DUPLICATE_IOU, Box, centred_in, iou, suppress_duplicates
 from .identities import KEEP_LOST_S, REID_SIZE_RATIO, FaceIds, Returning
 from .leaning_search import LeaningSearch, LiveTiltedScans, side_tilts
 from .local_search import FINE_SIZE_FACTOR, CandidateSearch, LocalSearch, Placement
@@ -181,23 +182,6 @@ EMPTY_SCAN_INTERVAL = 5
 # A new face found leaning needs this many times the face check's evidence (see
 # FaceTracker._confirm); a face already shown that leans keeps the usual thresholds.
 TILTED_NEW_FACE_STRICTNESS = 2.0
-# A new find with at least this share of its area inside a shown face's box is a part
-# of that face (see FaceTracker._inside_shown_face); a new face confirmed around a shown
-# box that far inside it is weighed against it (see FaceTracker._confirm).
-INSIDE_SHARE = 0.6
-# A find whose box starts right under a face seen in the last 2 s (its top from this
-# many sides above that face's bottom edge to this many below, its centre within this
-# many sides of that face's width) is that person's neck, collar or hands, unless it
-# looks like that face (thumbnail correlation, boxes shifted up to CHIN_SHIFT of a
-# side): the face itself, moved down. It starts no track and does not continue that
-# face's. A head sits on a body, so no other face's box starts at a chin (a head tucked
-# under a chin still shows its hair and forehead, over a quarter of its side). On the
-# stage clip in HD, the singer's hand holding the microphone under his mouth passed the
-# face check with ease and was shown as a second face, or took his box. The correlation
-# threshold lies between another person's face and the same face moved down
-# (docs/measurements.md, "The stage clip in HD").
-CHIN_ABOVE, CHIN_BELOW, CHIN_ASIDE = 0.35, 0.15, 0.25
-CHIN_RESEMBLANCE, CHIN_SHIFT = 0.65, 0.15
 
 
 class FaceTracker:
@@ -725,8 +709,8 @@ class FaceTracker:
         :data:`REJECT_FAILS` failures first; a confirmed one is checked every
         :data:`RECHECK_FRAMES` frames (:data:`STRONG_RECHECK_FRAMES` while clearly a face)
         and dropped after :data:`DEMOTE_FAILS` failures in a row. Where a new face and a
-        shown one nest (:data:`INSIDE_SHARE`), only one of them is a face: a new one inside
-        is dropped; a new one around is weighed against the shown one by the check's
+        shown one nest (:func:`.part_of`), only one of them is a face: a new one inside is
+        dropped; a new one around is weighed against the shown one by the check's
         evidence, and the winner keeps the shown one's id.
         """
         shown: list[Track] = []
@@ -822,24 +806,21 @@ class FaceTracker:
 
     def _under_a_face(self, gray: np.ndarray, track: Track) -> bool:
         """Whether ``track``'s box starts right under a face shown, missed or lost in the
-        last :data:`KEEP_LOST_S` seconds, and does not look like it (see :data:`CHIN_ABOVE`)."""
+        last :data:`KEEP_LOST_S` seconds, and does not look like it (:func:`.body_under`)."""
         faces = [(t.box, t.look) for t in self.tracks if t.confirmed and not t.shot_ended and t is not track]
         faces += [(lost.box, lost.look) for lost in self._ids.lost]
-        return any(_body_under(gray, track.box, box, look) for box, look in faces)
+        return any(body_under(gray, track.box, box, look) for box, look in faces)
 
     def _shown_face_inside(self, box: Box) -> Track | None:
-        """A face shown in this frame whose box lies mostly (:data:`INSIDE_SHARE`) inside ``box``."""
+        """A face shown in this frame whose box lies mostly inside ``box`` (:func:`.part_of`)."""
         shown = (track for track in self.tracks if track.confirmed and track.missed == 0 and track.box != box)
-        return next((track for track in shown if mostly_inside(track.box, box, INSIDE_SHARE)), None)
+        return next((track for track in shown if part_of(track.box, box)), None)
 
     def _inside_shown_face(self, box: Box) -> bool:
-        """Whether ``box`` lies mostly inside a shown face's box (:data:`INSIDE_SHARE`):
+        """Whether ``box`` lies mostly inside a shown face's box (:func:`.part_of`):
         an eye and its brow found at some scale or tilt, a part of that face, not another.
         (Not inside an unconfirmed box: that may be a whole upper body around a real face.)"""
-        return any(
-            track.confirmed and track.box != box and mostly_inside(box, track.box, INSIDE_SHARE)
-            for track in self.tracks
-        )
+        return any(track.confirmed and track.box != box and part_of(box, track.box) for track in self.tracks)
 
     def _full_check(self, gray: np.ndarray, track: Track, strictness: float = 1.0) -> FaceVerdict:
         """The face check with its cascades (``strictness``: see :meth:`FaceCheck.judge`);
@@ -970,7 +951,7 @@ class FaceTracker:
             self.iou_threshold,
             self.size_range,
             # A face missed for a frame is looked for further off: not on its own neck.
-            may_match=lambda track, box: not track.shot_ended and not _body_under(gray, box, track.box, track.look),
+            may_match=lambda track, box: not track.shot_ended and not body_under(gray, box, track.box, track.look),
         )
         fresh = [box for box in fresh if not self._inside_shown_face(box)]
         new_tracks = [Track(track_id=0, box=box, by_network=box in self._network_boxes) for box in fresh]
@@ -1074,11 +1055,3 @@ class FaceTracker:
     def _checked_neighbours(self) -> int:
         """Neighbours a find needs where the face check judges it (never more than the detector's own)."""
         return min(self.detector.min_neighbors, CHECKED_FIND_NEIGHBORS)
-
-
-def _body_under(gray: np.ndarray, box: Box, face: Box, look: FaceTemplate | None) -> bool:
-    """Whether ``box`` in ``gray`` is the body under ``face`` (whose thumbnail is ``look``):
-    it starts right under its chin and does not look like it (see :data:`CHIN_ABOVE`)."""
-    return under_chin(box, face, CHIN_ABOVE, CHIN_BELOW, CHIN_ASIDE) and (
-        look is None or look.resemblance(gray, box, CHIN_SHIFT) < CHIN_RESEMBLANCE
-    )

@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from emotion_app.faces import (
+    face_parts,
     identities,
     leaning_search,
     local_search,
@@ -32,6 +33,7 @@ TUNABLE_MODULES: tuple[ModuleType, ...] = (
     scene_gate,
     network_detector,
     leaning_search,
+    face_parts,
 )
 
 
