@@ -2,8 +2,11 @@
 
 (Over 400 lines: one state machine, :class:`FaceTracker`, whose steps share its tracks,
 scan thread and counters. Its parts are modules of their own: a track (:mod:`.track`),
-the search near a known face (:mod:`.local_search`), matching detections to tracks
-(:mod:`.association`), ids (:mod:`.identities`), running the scans for newcomers
+the search near a known face and the confirmation of a scan's candidates
+(:mod:`.local_search`), the searches for leaning faces (:mod:`.leaning_search`), a still
+picture's faces (:mod:`.still_faces`), matching detections to tracks
+(:mod:`.association`), finds that are part of a known face (:mod:`.face_parts`), ids
+(:mod:`.identities`), running the scans for newcomers and the CNN's cadence
 (:mod:`.newcomer_scan`), the face check, the scans' size bands and the scene gate, the
 detector, box geometry.)
 
