@@ -339,6 +339,13 @@ class CaptureWorker(QObject):
             if self._mailbox.put(self._last_frame):
                 self.frame_available.emit()
 
+    @pyqtSlot()
+    def show_again(self) -> None:
+        """A paused file's frame on screen is delivered once more: another model labels it."""
+        last = self._last_frame
+        if self._paused and last is not None and self._mailbox.put(last):
+            self.frame_available.emit()
+
     @property
     def paused(self) -> bool:
         return self._paused

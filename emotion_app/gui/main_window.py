@@ -607,7 +607,20 @@ class MainWindow(QMainWindow):
             self.settings.mirror_files = on
         elif not isinstance(self.source_state.spec, ScreenSpec):
             self.settings.mirror_cameras = on
-        self.controller.set_mirror(on)
+        self.controller.set_mirror(on)  # flips a paused frame too
+        self._look_at_held_frame_again(paused_too=False)
+
+    def _look_at_held_frame_again(self, paused_too: bool) -> None:
+        """The file's frame held on screen is looked at anew, after a change of model or
+        mirror: a paused one handed over again, one shown to the file's end (every picture
+        is, at once) opened again there, paused, as a seek after the end does. Left as it
+        was, it kept the old model's labels, or stayed unflipped, until played again."""
+        if not self.is_file or self.view.result is None:
+            return
+        if paused_too and self.source_state.running and self.source_state.paused:
+            self.controller.show_again()
+        elif self.source_state.ended:
+            self.seek(self.position)
 
     def _keep_keyboard_on_video(self, old: QWidget | None, new: QWidget | None) -> None:
         """A control that goes away with the keyboard on it (the timeline hidden from its
@@ -1180,6 +1193,8 @@ class MainWindow(QMainWindow):
             self.timeline_panel.set_labels(status.labels)
             if not status.runner_changed:
                 self.model_banner.dismiss()
+                if status.active_weights != before or picked:
+                    self._look_at_held_frame_again(paused_too=True)
             name = status.weights_path.name if status.weights_path else "model"
             mode = f" ({status.inference_mode})" if status.inference_mode else ""
             if not quiet:

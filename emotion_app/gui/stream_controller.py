@@ -49,6 +49,7 @@ class StreamController(QObject):
     _seek_requested = pyqtSignal(int)
     _step_requested = pyqtSignal(int)
     _mirror_requested = pyqtSignal(bool)
+    _show_again_requested = pyqtSignal()
     _load_requested = pyqtSignal(object)
     _steadiness_requested = pyqtSignal(str)
     _record_requested = pyqtSignal(object, float)
@@ -89,6 +90,7 @@ class StreamController(QObject):
         self._seek_requested.connect(self.capture.seek)
         self._step_requested.connect(self.capture.step)
         self._mirror_requested.connect(self.capture.set_mirror)
+        self._show_again_requested.connect(self.capture.show_again)
         self._load_requested.connect(self.inference.load_weights)
         self._steadiness_requested.connect(self.inference.set_steadiness)
         self._record_requested.connect(self.inference.start_recording)
@@ -168,6 +170,10 @@ class StreamController(QObject):
     def set_mirror(self, on: bool) -> None:
         """Flip frames left-right as they are read (before faces are found)."""
         self._mirror_requested.emit(bool(on))
+
+    def show_again(self) -> None:
+        """A paused file's frame on screen is looked at again (by a model just loaded)."""
+        self._show_again_requested.emit()
 
     def load_weights(self, path: Path | None) -> None:
         """Switch to the model of ``path`` (None: the shipped one); a relative path is taken

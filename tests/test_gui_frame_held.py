@@ -1,0 +1,72 @@
+"""A file's frame held on screen (paused, or a picture shown to its end) follows what the
+user changes: another model labels it, and Mirror view flips it, at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PyQt6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, write_astronaut_video
+from gui_support import WAIT_MS, pause_on_shown_frame, wait_for_face_result
+
+
+def test_a_model_picked_while_a_video_is_paused_labels_the_paused_frame(
+    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path
+) -> None:
+    # Was: the paused frame kept the old model's labels and bars beside "Loaded random7…" in
+    # the status bar, until the video played on: two models compared on one frame agreed.
+    video = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(320, 240), face_size=80, fps=15.0)
+    window = make_window(video=video.path)
+    wait_for_face_result(qtbot, window)
+    paused = pause_on_shown_frame(qtbot, window)
+    assert paused.labels == SIX_LABELS and paused.faces
+    window.choose_weights(random_weights_7)
+    qtbot.waitUntil(lambda: window.view.result.labels == SEVEN_LABELS, timeout=WAIT_MS)
+    shown = window.view.result
+    assert shown.frame_index == paused.frame_index and window.is_paused
+    assert [f.track_id for f in shown.faces] == [f.track_id for f in paused.faces]
+    assert all(len(face.probabilities) == len(SEVEN_LABELS) for face in shown.faces)
+
+
+def picture_shown_to_its_end(qtbot: QtBot, make_window, tmp_path: Path):
+    picture = tmp_path / "astronaut.png"
+    assert cv2.imwrite(str(picture), astronaut_bgr())
+    window = make_window(video=picture)
+    wait_for_face_result(qtbot, window)
+    qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
+    return window
+
+
+def test_a_model_picked_after_a_picture_was_shown_labels_the_picture(
+    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path
+) -> None:
+    # A picture is shown to its end at once ("Finished playing astronaut.png (1 picture)"):
+    # the model picked to read it kept the old one's labels on it until Play again.
+    window = picture_shown_to_its_end(qtbot, make_window, tmp_path)
+    assert window.view.result.labels == SIX_LABELS
+    window.choose_weights(random_weights_7)
+    qtbot.waitUntil(
+        lambda: window.view.result.labels == SEVEN_LABELS and len(window.view.result.faces) > 0, timeout=WAIT_MS
+    )
+    assert window.view.result.frame_index == 0
+
+
+def test_mirror_view_flips_a_picture_shown_to_its_end(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: M ticked Mirror view and the picture stayed as it was, until Play again.
+    window = picture_shown_to_its_end(qtbot, make_window, tmp_path)
+    before = window.view.result
+    assert np.array_equal(before.image, astronaut_bgr())
+    qtbot.keyClick(window, Qt.Key.Key_M)
+    assert window.mirror_action.isChecked()
+    flipped = cv2.flip(astronaut_bgr(), 1)
+    qtbot.waitUntil(
+        lambda: np.array_equal(window.view.result.image, flipped) and len(window.view.result.faces) > 0,
+        timeout=WAIT_MS,
+    )
+    # The face moved with the picture: its box is the old one's mirror image.
+    (ox, _, ow, _), (nx, _, nw, _) = before.faces[0].box, window.view.result.faces[0].box
+    assert abs((nx + nw / 2) - (flipped.shape[1] - (ox + ow / 2))) < ow / 4
