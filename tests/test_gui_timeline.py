@@ -495,6 +495,44 @@ def test_a_narrow_panel_never_writes_the_caption_over_the_legend(qtbot: QtBot) -
     assert {"everyone · session 8 s", "session 8 s", ""} <= seen
 
 
+def test_a_panel_too_narrow_for_the_legend_on_one_line_names_every_class_below(qtbot: QtBot) -> None:
+    # Docked at the window's side, the strips left room for "angry fear happy sad" only:
+    # surprise and neutral were left out of the legend though the panel had rows to spare,
+    # and their colours in the strips were named nowhere.
+    from emotion_app.gui.timeline_panel import TimelineView
+    from emotion_app.results import FaceResult
+    from emotion_app.timeline import SessionTimeline
+
+    labels = ("angry", "fear", "happy", "sad", "surprise", "neutral")
+    timeline = SessionTimeline(labels)
+    for second, label in enumerate(labels):
+        shown = tuple(1.0 if other == label else 0.0 for other in labels)
+        timeline.add(float(second), [FaceResult((0, 0, 40, 40), 1, label, 1.0, shown)])
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    palette = palette_for(labels)
+    for width in (430, 330, 260):  # as docked at the side of a 1000- and a 720-px window
+        view.resize(width, 400)
+        strips = view.strip_rect()
+        assert view.name_column_width() + strips.width() < view.fontMetrics().horizontalAdvance(" ".join(labels)) * 2
+        image = view.grab().toImage()
+        legend_top = int(view.row_top(len(view.visible_people())))
+        named = set()
+        for y in range(legend_top, view.height()):
+            for x in range(int(strips.left()), int(strips.right())):
+                named.add(QColor(image.pixel(x, y)).getRgb()[:3])
+        for label in labels:
+            b, g, r = palette[label]
+            assert (r, g, b) in named, (width, label)
+        # Whole labels, in order, each within the strips' width and the panel's height.
+        entries = view.legend_entries(strips.left(), strips.right(), view.legend_lines(len(view.visible_people())))
+        assert [label for label, _ in entries] == list(labels), width
+        assert all(strips.left() <= span.left() and span.right() <= strips.right() for _, span in entries)
+        assert legend_top + max(span.bottom() for _, span in entries) <= view.height()
+    view.resize(260, view.minimumHeight())  # with a row for each of 3 people, none to spare:
+    assert view.legend_lines(3) == 1  # one line, as before
+
+
 def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_exports(
     qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, gui_video: VideoTruth
 ) -> None:

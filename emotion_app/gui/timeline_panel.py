@@ -288,7 +288,7 @@ class TimelineView(QWidget):
             self._paint_shares(painter, row, summaries[track_id].shares)
         overall_row = max(len(ids), 1)  # with nobody yet, row 0 holds the hint above the legend
         top = self.row_top(overall_row)
-        legend_end = self._paint_legend(painter, strips.left(), top, strips.right())
+        legend_end = self._paint_legend(painter, strips.left(), top, strips.right(), self.legend_lines(overall_row))
         painter.setPen(_TEXT)
         hidden = self.hidden_people()
         if hidden:  # people without a row are not silently dropped (see hidden_hint)
@@ -317,30 +317,43 @@ class TimelineView(QWidget):
                 return text
         return ""
 
-    def legend_entries(self, left: float, right: float) -> list[tuple[str, QRectF]]:
-        """Each class label that fits between ``left`` and ``right`` with its swatch's and
-        text's span (the classes are the model's own labels, in its order)."""
+    def legend_entries(self, left: float, right: float, lines: int = 1) -> list[tuple[str, QRectF]]:
+        """Each class label that fits between ``left`` and ``right`` on up to ``lines``
+        lines, with its swatch's and text's span (its top: the line's, from the first line's;
+        the classes are the model's own labels, in its order)."""
         metrics = self.fontMetrics()
         entries: list[tuple[str, QRectF]] = []
-        x = left
+        x, line = left, 0
         for label in self.timeline.labels:
             width = metrics.horizontalAdvance(label)
-            if x + 14 + width > right:
+            if x + 14 + width > right and x > left:
+                x, line = left, line + 1
+            if line >= lines or x + 14 + width > right:
                 break  # no half labels: the rest are in the overlay's bars and the export
-            entries.append((label, QRectF(x, 0, 14 + width + 2, _ROW_PX - 4)))
+            entries.append((label, QRectF(x, line * _ROW_PX, 14 + width + 2, _ROW_PX - 4)))
             x += 14 + width + 12
         return entries
 
-    def _paint_legend(self, painter: QPainter, left: float, top: float, right: float) -> float:
-        """The classes in their colours, on the last row's left; where the legend ends."""
+    def legend_lines(self, row: int) -> int:
+        """How many lines the legend may take from row ``row`` down: the rows the panel has
+        to spare below it. Docked at the window's side, the strips are too narrow for all
+        the classes on one line, and the ones left out (surprise, neutral) had colours in
+        the strips that nothing named."""
+        return max(1, int((self.height() - 4 - self.row_top(row)) // _ROW_PX))
+
+    def _paint_legend(self, painter: QPainter, left: float, top: float, right: float, lines: int) -> float:
+        """The classes in their colours, from the last row's left on (onto the rows below
+        it where they have to and can); where the legend's first line ends."""
         end = left
-        for (label, span), color in zip(self.legend_entries(left, right), self._colors):
-            painter.fillRect(QRectF(span.left(), top + 6, 10, 10), color)
+        for (label, span), color in zip(self.legend_entries(left, right, lines), self._colors):
+            y = top + span.top()
+            painter.fillRect(QRectF(span.left(), y + 6, 10, 10), color)
             painter.setPen(_TEXT)
             painter.drawText(
-                QRectF(span.left() + 14, top, span.width() - 14, _ROW_PX - 4), Qt.AlignmentFlag.AlignVCenter, label
+                QRectF(span.left() + 14, y, span.width() - 14, _ROW_PX - 4), Qt.AlignmentFlag.AlignVCenter, label
             )
-            end = span.right()
+            if span.top() == 0:
+                end = span.right()
         return end
 
     def share_rect(self, row: int) -> QRectF:
