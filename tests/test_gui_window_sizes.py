@@ -437,6 +437,31 @@ def test_a_long_name_without_spaces_in_the_videos_place_wraps(qtbot: QtBot) -> N
 
 
 @pytest.mark.parametrize("side", [Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea])
+def test_the_timeline_moved_to_a_side_leaves_the_video_most_of_the_window(
+    qtbot: QtBot, make_window, side: Qt.DockWidgetArea
+) -> None:
+    # Moved from the bottom to a side, the panel was given the width it asks for at the
+    # bottom (640 px): 583 of a 1000-px window (430 under Xvfb with openbox), the video
+    # squeezed into what was left.
+    window = make_window(size=(1000, 720))
+    panel = window.timeline_panel
+    window.addDockWidget(side, panel)
+    qtbot.waitUntil(lambda: window.dockWidgetArea(panel) == side and panel.width() < 1000, timeout=WAIT_MS)
+    qtbot.wait(100)  # the layout settles
+    assert panel.width() <= window.width() * 2 // 5 + 10, panel.width()
+    assert window.view.width() >= window.width() // 2, window.view.width()
+    strips = panel.view.strip_rect()
+    assert strips.width() >= 60, strips  # its strips still have room
+    panel.timeline.add(0.0, [FaceResult((0, 0, 40, 40), 3, "happy", 1.0, _only(panel.timeline.labels, "happy"))])
+    panel.timeline.set_name(3, "Lin-Manuel")
+    text = panel.view.row_text(3, panel.view.name_rect(0).width())
+    assert text.startswith("Lin") and text.endswith(" (#3)"), text  # a name beside the id, if cut short
+    # Back at the bottom it spans the window again.
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
+    qtbot.waitUntil(lambda: panel.width() > window.width() - 40, timeout=WAIT_MS)
+
+
+@pytest.mark.parametrize("side", [Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea])
 def test_the_timeline_docked_at_a_side_keeps_its_strips_in_the_open(
     qtbot: QtBot, make_window, side: Qt.DockWidgetArea
 ) -> None:

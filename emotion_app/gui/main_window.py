@@ -392,6 +392,7 @@ class MainWindow(QMainWindow):
         self.controller.playback.connect(self._on_playback)
         self.playback_bar.seek_requested.connect(self.seek)
         self.timeline_panel.visibilityChanged.connect(self._remember_timeline_visibility)
+        self.timeline_panel.dockLocationChanged.connect(self._fit_timeline_to_side)
         self.timeline_panel.exported.connect(self._on_timeline_exported)
         self.timeline_panel.name_given.connect(self._on_name_given)
         self.timeline_panel.cleared.connect(self._forget_names)
@@ -916,6 +917,21 @@ class MainWindow(QMainWindow):
         self.settings.last_export_dir = str(png.parent)
         self.dialog_folders.ask_about()
         self.show_saved(f"Saved the session timeline {png.name} and {csv_path.name} in {png.parent}", png)
+
+    def _fit_timeline_to_side(self, area: Qt.DockWidgetArea) -> None:
+        """Moved to a side, the timeline takes two fifths of the window (room for a name
+        beside each id): Qt gave it the width it asks for at the bottom, over half the
+        window, the video squeezed beside it."""
+        if area not in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea):
+            return
+        # Once the move's own layout is done (it would size the panel again).
+        QTimer.singleShot(0, self._narrow_side_timeline)
+
+    def _narrow_side_timeline(self) -> None:
+        panel = self.timeline_panel
+        if self.dockWidgetArea(panel) in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea):
+            width = max(panel.minimumSizeHint().width(), self.width() * 2 // 5)
+            self.resizeDocks([panel], [width], Qt.Orientation.Horizontal)
 
     def _remember_timeline_visibility(self, visible: bool) -> None:
         if not self._shut_down:
