@@ -449,3 +449,25 @@ def test_a_dropped_weights_file_is_loaded_as_the_model(
     assert window.source is not None and Path(window.source.path) == gui_video.path
     qtbot.waitUntil(lambda: window.model_status.active_weights == other, timeout=WAIT_MS)
     assert window.notice_banner.text() == ""  # nothing left aside
+
+
+def test_save_as_suggests_the_names_snapshot_and_record_give(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl+S and Ctrl+R name their files emotion-snapshot-… and emotion-recording-…, but
+    # their "as" dialogs suggested emotion-<when>.png and .mp4: two naming schemes side by
+    # side in the output folder.
+    window = make_window(video=gui_video.path)
+    wait_for_face_result(qtbot, window)
+    suggested: list[str] = []
+
+    def cancel(title: str, suggestion: str, filters: str) -> str:
+        suggested.append(Path(suggestion).name)
+        return ""
+
+    monkeypatch.setattr(window, "ask_save_path", cancel)
+    window.snapshot_dialog()
+    window.record_as_action.trigger()
+    assert len(suggested) == 2, suggested
+    assert re.fullmatch(r"emotion-snapshot-\d{8}-\d{6}\.png", suggested[0]), suggested
+    assert re.fullmatch(r"emotion-recording-\d{8}-\d{6}\.mp4", suggested[1]), suggested

@@ -1037,7 +1037,7 @@ class MainWindow(QMainWindow):
         if result is None:
             self.status.showMessage("No frame to save yet", 3000)
             return
-        suggestion = Path(self.dialog_folders.output_start()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.png"
+        suggestion = Path(self.dialog_folders.output_start()) / f"emotion-snapshot-{datetime.now():%Y%m%d-%H%M%S}.png"
         with self.paused_for_dialog():
             path = self.ask_save_path("Save snapshot", str(suggestion), "PNG image (*.png)")
         if path:  # checked on the writing thread: never over the image being shown

@@ -155,7 +155,7 @@ class RecordingControl(QObject):
         on if the dialog is cancelled."""
         if self._nothing_to_record():
             return
-        suggestion = Path(self._dialog_start()) / f"emotion-{datetime.now():%Y%m%d-%H%M%S}.mp4"
+        suggestion = Path(self._dialog_start()) / f"emotion-recording-{datetime.now():%Y%m%d-%H%M%S}.mp4"
         play_on = self._hold_still()
         try:
             path = self._ask_save_path(
