@@ -349,6 +349,28 @@ def test_a_long_status_message_keeps_its_end_in_view(qtbot: QtBot, make_window) 
     assert status.currentMessage() == "Stopped"
 
 
+def test_with_the_technical_figures_shown_a_status_message_is_not_cut_off(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # With View > Technical figures, "Loaded emotion_cnn.safetensors (int8)" was drawn as
+    # "Loaded emotion_cnn.safetensors (int": fitted with the gaps of two labels beside it,
+    # not of the six shown, its end went under the first of them, with no "…" to say so.
+    window = make_window(video=gui_video.path, size=FIRST_WINDOW_SIZE)
+    wait_for_face_result(qtbot, window)
+    window.details_action.setChecked(True)
+    status = window.status
+
+    def room() -> int:  # where Qt draws the message: up to the first label (QStatusBarPrivate::messageRect)
+        return min(label.x() for label in status._labels_shown()) - 2 - 6
+
+    for message in ("Loaded emotion_cnn.safetensors (int8)", "Video file /" + "a/" * 60 + "clip.mp4: 640x360, 24 fps"):
+        status.showMessage(message, 60_000)
+        qtbot.wait(100)  # the bar's layout settles
+        shown = status.currentMessage()
+        assert status.fontMetrics().horizontalAdvance(shown) <= room(), (shown, room())
+        assert shown == message or ("…" in shown and shown.endswith(message[-6:])), shown
+
+
 def test_a_dialog_offered_a_folder_not_made_yet_opens_in_its_nearest_existing_one(tmp_path: Path) -> None:
     from emotion_app.io.existence import folder_and_parents, nearest_folder
 

@@ -87,7 +87,8 @@ def _width_wanted(label: QWidget) -> int:
 
 
 # Pixels of a status bar's width that neither its transient message nor its permanent
-# labels get: margins, the gaps between labels and the size grip.
+# labels get: margins, the gaps between labels and the size grip, with two labels shown
+# (each more label adds a gap: see PerformanceStatusBar._margin).
 MESSAGE_MARGIN = 48
 
 
@@ -135,10 +136,18 @@ class PerformanceStatusBar(QStatusBar):
 
     def _fitted(self, text: str) -> str:
         """``text`` shortened in the middle to the room the labels shown leave it."""
-        taken = sum(_width_wanted(label) for label in self._labels_shown())
-        # The bar's margins, its size grip and the gaps between labels, generously.
-        room = self.width() - taken - MESSAGE_MARGIN
+        labels = self._labels_shown()
+        taken = sum(_width_wanted(label) for label in labels)
+        room = self.width() - taken - self._margin(len(labels))
         return self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, room) if room > 0 else text
+
+    def _margin(self, labels: int) -> int:
+        """The bar's margins, its size grip and the gaps between ``labels`` labels, generously.
+        One margin for all, as for two labels, fitted a message beside the six of the
+        technical figures 14 px too wide: its end went under the first of them, uncut."""
+        layout = self.layout()
+        gap = layout.spacing() if layout is not None and layout.spacing() >= 0 else 6
+        return MESSAGE_MARGIN + gap * max(0, labels - 2)
 
     def _labels_shown(self) -> list[QWidget]:
         """The permanent labels shown, whoever added them: the window's REC indicator too."""
@@ -187,8 +196,9 @@ class PerformanceStatusBar(QStatusBar):
         """The model's name gets the room the other labels and ``message`` (the transient
         message shown) leave: it gives way first, so the summary, the technical figures
         asked for and a message's end ("640x360, 25 fps") stay whole where they can."""
-        others = sum(child.sizeHint().width() for child in self._labels_shown() if child is not self.model_label)
-        room = self.width() - others - self.fontMetrics().horizontalAdvance(message) - MESSAGE_MARGIN
+        labels = self._labels_shown()
+        others = sum(child.sizeHint().width() for child in labels if child is not self.model_label)
+        room = self.width() - others - self.fontMetrics().horizontalAdvance(message) - self._margin(len(labels))
         self.model_label.setMaximumWidth(max(self.model_label.minimumSizeHint().width(), room))
 
     def show_details(self, show: bool) -> None:
