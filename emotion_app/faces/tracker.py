@@ -300,7 +300,6 @@ class FaceTracker:
         if network == "auto":
             network = "shipped" if self.background_scan else None
         self.network = load_shipped_network() if network == "shipped" else network
-        self.network_scan_frames = network_scan_frames
         self._network_scans = (
             NetworkNewcomerScans(self.network, network_scan_frames) if self.network is not None else None
         )
