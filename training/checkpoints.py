@@ -54,7 +54,8 @@ def lineage_seconds(lineage: dict[str, Any] | None) -> float:
 
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    """torch.save to a temporary file beside ``path``, then one rename (see write_with)."""
+    """torch.save into memory, written to a temporary file beside ``path``, then one
+    rename (see write_with)."""
     # Made in memory, written here: torch.save's own writer turns a full disk into a
     # RuntimeError ("unexpected pos"), where a plain write raises the OSError write_with names.
     buffer = io.BytesIO()

@@ -6,8 +6,8 @@ look at a tilt: a shown face the local searches miss is looked for :data:`ROLL_S
 degrees either side of its own tilt (:meth:`LeaningSearch.search`); a still, and a video
 that opens or cuts on no upright face, is scanned whole at both tilts
 (:meth:`LeaningSearch.find`); live, with nothing tracked, the idle scan thread looks for
-large leaning newcomers now and then (:class:`LiveTiltedScans`). When the tracker does
-which is told in :mod:`.tracker`'s module notes.
+large leaning newcomers now and then (:class:`LiveTiltedScans`). :mod:`.tracker`'s module
+notes tell when the tracker runs each.
 """
 
 from __future__ import annotations

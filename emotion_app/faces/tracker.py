@@ -183,7 +183,7 @@ CHECKED_FIND_NEIGHBORS = 3
 # faces on the stage clip (docs/measurements.md).
 EMPTY_SCAN_INTERVAL = 5
 # A new face found leaning needs this many times the face check's evidence (see
-# FaceTracker._confirm); a face already shown that leans keeps the usual thresholds.
+# FaceTracker._check_new); a face already shown that leans keeps the usual thresholds.
 TILTED_NEW_FACE_STRICTNESS = 2.0
 
 
