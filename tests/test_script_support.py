@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emotion_app.faces import local_search
+from emotion_app.faces import geometry, leaning_search, local_search, still_faces, tracker
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
 from emotion_app.io.atomic import OutputError
@@ -133,6 +133,15 @@ def test_overrides_set_a_tracker_constant_and_refuse_what_is_not_one(
         assert exited.value.code == 2
         error = capsys.readouterr().err
         assert error.startswith("error: ") and error.count("\n") == 1 and said in error, error
+
+
+def test_an_override_reaches_every_copy_of_a_constant_imported_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    # DUPLICATE_IOU is defined in geometry and imported by name into the modules that read it.
+    holders = [geometry, local_search, leaning_search, still_faces, tracker]
+    for module in holders:
+        monkeypatch.setattr(module, "DUPLICATE_IOU", module.DUPLICATE_IOU)  # restored after the test
+    assert apply_overrides(["DUPLICATE_IOU=0.25"]) == {"DUPLICATE_IOU": 0.25}
+    assert {module.__name__: module.DUPLICATE_IOU for module in holders} == {m.__name__: 0.25 for m in holders}
 
 
 def test_a_script_video_appears_only_when_complete(tmp_path: Path) -> None:
