@@ -1069,3 +1069,20 @@ except ReportError as exc:
     assert "could not hand the session to its drawing process" in done.stdout, done.stderr[-2000:]
     assert not any(hand_overs.iterdir())
     assert not out.exists()
+
+
+def test_a_report_without_faces_says_so_and_draws_everyones_row_in_its_place() -> None:
+    # Was (analyze --report of a faceless clip): two empty plots and no word why, and the
+    # share plot's lone "everyone (0.0 s)" row name at its top corner beside the title.
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 3.0, 10.0, [])  # what analyze feeds it for frames without a face
+    figure = timeline_figure(timeline)
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    figure.canvas.draw()
+    strips, shares = figure.axes[:2]
+    assert [text.get_text() for text in strips.texts] == ["No face was found"]
+    [everyone] = shares.get_yticklabels()
+    assert everyone.get_text() == "everyone (0.0 s)"
+    row, plot = everyone.get_window_extent(renderer), shares.get_window_extent(renderer)
+    middle = (row.y0 + row.y1) / 2
+    assert plot.y0 + 0.25 * plot.height < middle < plot.y1 - 0.25 * plot.height, (row, plot)

@@ -126,6 +126,8 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
             )
             box.set_clip_on(False)  # it sits left of the axes, beside the name
             strips.add_artist(box)
+    if not people:  # analyze of a faceless input: say why the plots are empty
+        strips.text(0.5, 0.5, "No face was found", transform=strips.transAxes, ha="center", va="center")
     strips.set_xlabel("session time (s)")
     strips.set_title(f"Shown emotion over the last {duration_text(end - start)}")
 
@@ -137,6 +139,9 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
                 shares.barh(row, share, left=left, color=color, height=0.7)
             left += share
     shares.set_xlim(0, 1)
+    # Rows where the bars would be: with no bars (no face) matplotlib's autoscale put the
+    # lone "everyone" row at the plot's top edge.
+    shares.set_ylim(-0.6, len(summaries) - 0.4)
     shares.set_yticks(range(len(summaries)), [plot_label(f"{p.name} ({duration_text(p.total_s)})") for p in summaries])
     shares.invert_yaxis()
     shares.set_xlabel("share of time")
