@@ -123,3 +123,17 @@ def test_readme_says_what_each_option_of_the_command_does(
     # Long forms only (-o is --output), and -v, whose long form the README never uses.
     options = {o for o in _options(_help(command, capsys)) if o.startswith("--")} | ({"-v"} if word else set())
     assert not options - said, f"README prose does not name {sorted(options - said)} ({command[0]})"
+
+
+def test_analyze_help_fits_an_80_column_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: its description one line of 390 characters and its CSV table and notes of up
+    # to 97, which a terminal of 80 columns broke in the middle of words.
+    monkeypatch.setenv("COLUMNS", "80")
+    help_text = _help(["analyze"], capsys)
+    too_wide = [line for line in help_text.splitlines() if len(line) > 80]
+    assert not too_wide, too_wide
+    # The table still names every column beside its meaning.
+    for column in ("frame", "file", "time_s", "track_id", "x, y, w, h", "roll", "label", "confidence", "uncertain"):
+        assert re.search(rf"^  {re.escape(column)} +\S", help_text, flags=re.MULTILINE), column

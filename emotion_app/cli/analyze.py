@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import textwrap
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -62,24 +63,52 @@ if TYPE_CHECKING:
     from ..inference.classifier import EmotionClassifier
     from ..pipeline import EmotionPipeline
 
-CSV_HELP = """\
-CSV columns (--csv), one row per face per frame:
-  frame          frame index in INPUT (image index for a folder, page for a TIFF)
-  file           (a folder only) the picture's file name in the folder; bytes that are not
-                 UTF-8 written as \\xe9 (a video's or one picture's CSV has no such column)
-  time_s         seconds into the video, by its frame timestamps (empty for images)
-  track_id       the face's id, stable while it is tracked (in a folder, each face its own)
-  x, y, w, h     the face box in frame pixels; it may reach past the frame's edge, as a face
-                 cut by the edge does (clamp before cropping)
-  roll           the face's tilt in degrees, counter-clockwise as shown (0: upright); the
-                 model saw the face turned upright by it
-  label          the label shown for the face (after --steadiness)
-  confidence     the shown probability of that label
-  uncertain      1 when the evidence is weak (the app draws the tag muted, with "?"), else 0
-  <class>...     one column per class, in the model's label order: the shown (smoothed)
-                 probability (p_<class> if a class name collides with another column)
-  raw_<class>... one column per class: the model's own probability for this frame alone
-"""
+# analyze --help's text is laid out here (argparse keeps the CSV table's columns only in
+# raw text): wrapped to fit an 80-column terminal, which would otherwise cut words apart.
+HELP_WIDTH = 79
+_CSV_COLUMN_HELP = (
+    ("frame", "frame index in INPUT (image index for a folder, page for a TIFF)"),
+    (
+        "file",
+        "(a folder only) the picture's file name in the folder; bytes that are not UTF-8 written as \\xe9 "
+        "(a video's or one picture's CSV has no such column)",
+    ),
+    ("time_s", "seconds into the video, by its frame timestamps (empty for images)"),
+    ("track_id", "the face's id, stable while it is tracked (in a folder, each face its own)"),
+    (
+        "x, y, w, h",
+        "the face box in frame pixels; it may reach past the frame's edge, as a face cut by the edge does "
+        "(clamp before cropping)",
+    ),
+    (
+        "roll",
+        "the face's tilt in degrees, counter-clockwise as shown (0: upright); the model saw the face turned "
+        "upright by it",
+    ),
+    ("label", "the label shown for the face (after --steadiness)"),
+    ("confidence", "the shown probability of that label"),
+    ("uncertain", '1 when the evidence is weak (the app draws the tag muted, with "?"), else 0'),
+    (
+        "<class>...",
+        "one column per class, in the model's label order: the shown (smoothed) probability (p_<class> if a "
+        "class name collides with another column)",
+    ),
+    ("raw_<class>...", "one column per class: the model's own probability for this frame alone"),
+)
+
+
+def _help_table(rows: tuple[tuple[str, str], ...], indent: int = 2, name_width: int = 15) -> str:
+    """``rows`` of (name, text) as a table: each text wrapped beside its name."""
+    lines: list[str] = []
+    for name, text in rows:
+        first = " " * indent + name.ljust(name_width)
+        lines.append(
+            textwrap.fill(text, HELP_WIDTH, initial_indent=first, subsequent_indent=" " * (indent + name_width))
+        )
+    return "\n".join(lines) + "\n"
+
+
+CSV_HELP = "CSV columns (--csv), one row per face per frame:\n" + _help_table(_CSV_COLUMN_HELP)
 
 # Inputs with more frames than this get a progress bar (when stderr is a terminal).
 PROGRESS_MIN_FRAMES = 25
@@ -100,22 +129,26 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         "analyze",
         prog=prog,
         help="find faces and their emotions in a video, image or folder of images",
-        description=(
+        description=textwrap.fill(
             "Find every face in INPUT (a video file, an image, or a folder of images) and classify its "
             "emotion. Writes a CSV with one row per face per frame and/or an annotated video, and prints "
             "a summary. Images of a folder (not of its subfolders) are analysed independently, in natural name "
             "order. By default "
-            "its labels are the ones the desktop app would show (same steadiness, same uncertainty rule)."
+            "its labels are the ones the desktop app would show (same steadiness, same uncertainty rule).",
+            HELP_WIDTH,
         ),
         epilog=CSV_HELP
-        + (
-            "\nOutputs (the CSV, the video, the report's two files) appear under their names only when all are\n"
-            "complete and verified, renamed into place together: a failed rename puts every earlier file back,\n"
-            "and a run killed between the renames is undone by the next run writing any of its outputs. An\n"
-            "output that is an input (also through a link) or another output is refused, and an error leaves\n"
-            "existing files as they were (exit 2). A frame that cannot be decoded is skipped with a warning.\n"
-            "SIGINT, SIGTERM and SIGHUP keep the frames done so far and exit 128+signal.\n"
-        ),
+        + "\n"
+        + textwrap.fill(
+            "Outputs (the CSV, the video, the report's two files) appear under their names only when all are "
+            "complete and verified, renamed into place together: a failed rename puts every earlier file back, "
+            "and a run killed between the renames is undone by the next run writing any of its outputs. An "
+            "output that is an input (also through a link) or another output is refused, and an error leaves "
+            "existing files as they were (exit 2). A frame that cannot be decoded is skipped with a warning. "
+            "SIGINT, SIGTERM and SIGHUP keep the frames done so far and exit 128+signal.",
+            HELP_WIDTH,
+        )
+        + "\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("input", type=path_argument, metavar="INPUT", help="video file, image, or folder of images")
