@@ -28,6 +28,7 @@ from emotion_app.sources.frame_source import (
     opening_cancelled_when,
 )
 from emotion_app.sources.network_camera import NetworkStreamSource
+from emotion_app.sources.opencv_source import OpenCvFrameSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from emotion_app.wording import count_text
@@ -47,6 +48,8 @@ _MAX_FRAME_STEP_S = 5.0
 _CONSUMER_POLL_MS = 2
 # A video read can fail once on a damaged packet; retry before calling it the end.
 _VIDEO_READ_RETRIES = 2
+# The files whose real length (short of the count their container announces) is kept.
+_REAL_LENGTHS_KEPT = 32
 
 
 class CaptureWorker(QObject):
@@ -123,6 +126,10 @@ class CaptureWorker(QObject):
         self._playing_read = False  # a read of _read_next's is under way
         # A network camera's reconnecting and reconnected, as last told the GUI.
         self._stream_news_told: tuple[str | None, int, str | None] = (None, 0, None)
+        # Files played to an end short of the frames their container announces: the file
+        # (path, size, modification time) -> (announced, real), for the seek bar's length
+        # after a reopen (a seek after the end, Play again).
+        self._real_lengths: dict[tuple[str, int, int], tuple[int, int]] = {}
 
     # ---- from any thread ---------------------------------------------------------------
     def supersede(self) -> None:
@@ -200,6 +207,7 @@ class CaptureWorker(QObject):
             self.fault.emit(_fault(FaultKind.OPEN_FAILED, spec, message, request=self._requests_taken))
             return
         self._source, self._spec = source, spec
+        self._use_real_length(source, spec)
         count_in_background = getattr(source, "count_in_background", None)
         if count_in_background is not None:  # before its count is read below: no change is missed
             stream_id = self._stream_id
@@ -670,9 +678,36 @@ class CaptureWorker(QObject):
                 played = _show_length(source) if isinstance(source, StillsFrameSource) else None
                 message = f"Finished playing {spec.path.name} ({played or count_text(self._index, 'frame')})"
                 kind = FaultKind.ENDED
+                self._learn_real_length(source, spec)
         frames_read = self._index
         self._close_source()
         self.fault.emit(_fault(kind, spec, message, frames_read, request=self._requests_taken))
+
+    def _learn_real_length(self, source: FrameSource, spec: VideoFileSpec) -> None:
+        """A video played to its end short of the frames its container announced (an
+        estimate, or a file cut short by a few frames): its length is the frames read, told
+        the seek bar now and kept for the file's next open, else the bar stopped short of
+        its end ("0:03 / 0:04")."""
+        real, announced = self._index, source.frame_count
+        if not isinstance(source, OpenCvFrameSource) or not 0 < real < announced:
+            return
+        source.frame_count = real
+        self._emit_playback()
+        key = _file_key(spec)
+        if key is not None:
+            self._real_lengths.pop(key, None)
+            self._real_lengths[key] = (announced, real)
+            while len(self._real_lengths) > _REAL_LENGTHS_KEPT:
+                del self._real_lengths[next(iter(self._real_lengths))]
+
+    def _use_real_length(self, source: FrameSource, spec: SourceSpec) -> None:
+        """A file opened again, unchanged, has the real length learnt at its end."""
+        if not self._real_lengths or not isinstance(source, OpenCvFrameSource) or not isinstance(spec, VideoFileSpec):
+            return
+        key = _file_key(spec)
+        known = self._real_lengths.get(key) if key is not None else None
+        if known is not None and known[0] == source.frame_count:
+            source.frame_count = known[1]
 
     def _close_source(self) -> None:
         self._timer.stop()
@@ -683,6 +718,16 @@ class CaptureWorker(QObject):
         self._last_frame = None
         if source is not None:
             source.release()
+
+
+def _file_key(spec: VideoFileSpec) -> tuple[str, int, int] | None:
+    """What tells a file from another, or from itself changed: its path, size and
+    modification time (None: it cannot be asked, taken for changed)."""
+    try:
+        stat = os.stat(spec.path)
+    except (OSError, ValueError):
+        return None
+    return str(spec.path), stat.st_size, stat.st_mtime_ns
 
 
 # The most names of unreadable files an ended slide show lists; the others are counted.

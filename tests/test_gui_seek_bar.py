@@ -1,0 +1,72 @@
+"""The seek bar reads true at a file's end: its length is where the file really ends,
+and a picture shown to its end has a bar that reads as finished."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.playback_bar import format_time
+from emotion_app.samples import write_astronaut_video
+from gui_support import WAIT_MS, wait_until_stopped
+
+FPS = 15.0
+
+
+def short_of_its_count(folder: Path) -> tuple[Path, int, int]:
+    """An AVI whose header announces more frames than decode (its last bytes cut off, as
+    a copy that stopped a little short), with the counts announced and decoded."""
+    full = write_astronaut_video(folder / "full.avi", num_frames=60, frame_size=(320, 240), face_size=80, fps=FPS)
+    data = full.path.read_bytes()
+    cut = folder / "cut.avi"
+    cut.write_bytes(data[: len(data) * 95 // 100])
+    capture = cv2.VideoCapture(str(cut))
+    announced = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    decoded = 0
+    while capture.read()[0]:
+        decoded += 1
+    capture.release()
+    assert 0 < decoded < announced  # short, by too few frames to be called damaged
+    return cut, announced, decoded
+
+
+def bar_reads(window, frames: int) -> None:  # type: ignore[no-untyped-def]
+    bar = window.playback_bar
+    assert bar.slider.maximum() == frames - 1
+    assert bar.duration_label.text() == format_time(frames / FPS)
+    assert f"/ {format_time(frames / FPS)}" in window.status_summary(0.0) or not window.is_running
+
+
+def test_the_seek_bar_ends_where_a_file_short_of_its_announced_count_ends(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: "Finished playing no_face.mp4 (95 frames)" beside a slider stopped at 97%,
+    # reading "0:03 / 0:04": the bar kept the 98 frames the container announced.
+    cut, announced, decoded = short_of_its_count(tmp_path)
+    window = make_window(video=cut)
+    wait_until_stopped(qtbot, window)
+    assert f"Finished playing cut.avi ({decoded} frames)" in window.source_banner.text()
+    bar = window.playback_bar
+    qtbot.waitUntil(lambda: bar.slider.maximum() == decoded - 1, timeout=WAIT_MS)
+    assert bar.slider.value() == bar.slider.maximum()
+    assert bar.duration_label.text() == format_time(decoded / FPS) != format_time(announced / FPS)
+    assert bar.position_label.text() == format_time((decoded - 1) / FPS)
+    # A seek after the end opens the file again there, paused: the length learnt stays.
+    window.seek(10)
+    qtbot.waitUntil(
+        lambda: window.is_running and window.view.result is not None and window.view.result.frame_index == 10,
+        timeout=WAIT_MS,
+    )
+    bar_reads(window, decoded)
+    assert window.source_state.info is not None and window.source_state.info.frame_count == decoded
+    window.seek(announced - 1)  # past the real end: its last frame
+    qtbot.waitUntil(lambda: window.view.result.frame_index == decoded - 1, timeout=WAIT_MS)
+    bar_reads(window, decoded)
+    # Play again opens it from its start, with its real length at once.
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    window.retry()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    bar_reads(window, decoded)
