@@ -9,8 +9,8 @@ import cv2
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.playback_bar import format_time
-from emotion_app.samples import write_astronaut_video
-from gui_support import WAIT_MS, wait_until_stopped
+from emotion_app.samples import astronaut_bgr, astronaut_frames, write_astronaut_video
+from gui_support import WAIT_MS, wait_for_face_result, wait_until_stopped
 
 FPS = 15.0
 
@@ -70,3 +70,34 @@ def test_the_seek_bar_ends_where_a_file_short_of_its_announced_count_ends(
     window.retry()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     bar_reads(window, decoded)
+
+
+def test_a_single_picture_has_no_seek_bar(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: a photo shown to its end ("Finished playing photo.png (1 picture)") had a
+    # disabled seek bar reading "0:00 / 0:02", as if a 2 s video had not started.
+    picture = tmp_path / "photo.png"
+    assert cv2.imwrite(str(picture), astronaut_bgr())
+    window = make_window(video=picture)
+    seen: list[bool] = []
+    wait_for_face_result(qtbot, window)
+    seen.append(window.playback_bar.isVisibleTo(window))
+    qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
+    assert "Finished playing photo.png (1 picture)" in window.source_banner.text()
+    assert seen == [False] and not window.playback_bar.isVisibleTo(window)
+    # Shown to its end and looked at again (a seek after the end: a model or Mirror view
+    # switched), it still has none; nor does the status line tell a time.
+    window.seek(0)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert not window.playback_bar.isVisibleTo(window)
+    assert "0:0" not in window.status_summary(0.0), window.status_summary(0.0)
+    # A folder of pictures is a slide show, seekable: its bar stays.
+    frames, _ = astronaut_frames(num_frames=2, frame_size=(240, 180), face_size=80, motion="static")
+    folder = tmp_path / "stills"
+    folder.mkdir()
+    for index, frame in enumerate(frames):
+        assert cv2.imwrite(str(folder / f"shot{index + 1}.png"), frame)
+    window.open_video(folder)
+    qtbot.waitUntil(
+        lambda: window.source_state.info is not None and window.source_state.info.frame_count == 2, timeout=WAIT_MS
+    )
+    assert window.playback_bar.isVisibleTo(window) and window.playback_bar.duration_label.text() == "0:04"

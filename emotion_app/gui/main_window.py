@@ -1330,7 +1330,9 @@ class MainWindow(QMainWindow):
         self.start_stop_menu_action.setVisible(file_open)
         for action in (self.step_back_action, self.step_forward_action, self.restart_action):
             action.setEnabled(self.is_file)
-        self.playback_bar.setVisible(self.is_file and self.source_state.info is not None)
+        info = self.source_state.info
+        # A single picture has no seek bar: it read "0:00 / 0:02" beside a picture shown to its end.
+        self.playback_bar.setVisible(self.is_file and info is not None and not info.single_picture)
 
     def _refresh_status(self) -> None:
         now = time.perf_counter()
@@ -1361,7 +1363,7 @@ class MainWindow(QMainWindow):
         info = self.source_state.info
         if isinstance(self.source_state.spec, VideoFileSpec):
             parts.append("Paused" if self.source_state.paused else "Playing")
-            if info is not None and info.fps > 0:
+            if info is not None and info.fps > 0 and not info.single_picture:
                 position = format_time(self.position / info.fps)
                 parts.append(
                     f"{position} / {format_time(info.frame_count / info.fps)}" if info.frame_count else position

@@ -53,6 +53,11 @@ class SourceInfo:
         """Whether pictures are shown one after another (no frame rate of their own)."""
         return self.what in ("image", "multi-page image", "folder of images")
 
+    @property
+    def single_picture(self) -> bool:
+        """A slide show of one picture (a photo): nothing to seek through, no length to tell."""
+        return self.slide_show and self.frame_count == 1
+
     def describe(self) -> str:
         """The source, in words, capitalised: "Animation /path/a.webp", "Camera 0",
         "Multi-page image /path/scan.tiff (12 pages)"…"""
