@@ -860,3 +860,28 @@ def test_play_again_starts_the_timeline_afresh_with_no_rows_of_no_time(
     seconds = _csv_seconds(summary)
     assert set(seconds) == {"#1", "#2", "everyone"}
     assert all(value > 1.0 for value in seconds.values()), seconds
+
+
+def test_clear_on_a_paused_frame_keeps_rows_for_the_faces_it_shows(
+    qtbot: QtBot, make_window, two_people: VideoTruth
+) -> None:
+    # Was: Clear while paused left "No faces yet" beside two boxed faces until the video
+    # played on (a paused frame is not delivered again).
+    from emotion_app.gui.timeline_panel import EXPORT_TIP, NOTHING_TO_EXPORT_TIP
+
+    window = make_window(video=two_people.path)
+    panel, view, button = window.timeline_panel, window.timeline_panel.view, window.timeline_panel.export_button
+    qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) == 2, timeout=WAIT_MS)
+    window.pause()
+    qtbot.waitUntil(lambda: window.source_state.playback is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(window.view.result.faces) == 2, timeout=WAIT_MS)
+    shown = sorted(face.track_id for face in window.view.result.faces)
+    assert panel.timeline.now_s > 0
+    panel.clear_button.click()
+    assert view.visible_people() == shown  # at once: the panel never says "No faces yet" beside them
+    assert panel.timeline.now_s == 0 and all(person.total_s == 0 for person in panel.timeline.people())
+    # Nothing of the new session to export yet: Export waits for the next frame, as before.
+    assert not button.isEnabled() and button.toolTip() == NOTHING_TO_EXPORT_TIP
+    window.resume()
+    qtbot.waitUntil(button.isEnabled, timeout=WAIT_MS)
+    assert button.toolTip() == EXPORT_TIP and sorted(view.visible_people()) == shown

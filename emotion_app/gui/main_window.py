@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         self.timeline_panel = TimelinePanel((), self)
         self.timeline_panel.ask_folder = self._ask_export_folder
         self.timeline_panel.ask_name = self.ask_person_name
+        self.timeline_panel.shown_now = lambda: self.view.result
         self._names = FaceNames(-1, ())  # the names given in the stream playing
         self.source_banner = MessageBanner(self)
         self.model_banner = MessageBanner(self)

@@ -400,12 +400,14 @@ class TimelinePanel(QDockWidget):
         buttons.addWidget(self.export_button)
         layout.addLayout(buttons)
         self.setWidget(body)
-        self.clear_button.clicked.connect(self.clear)
+        self.clear_button.clicked.connect(self._clear_clicked)
         # Asks the window for a folder (so a dialog pauses the video like every other).
         self.ask_folder: Callable[[], str] = lambda: ""
         # Asks the window for a person's name: (track id, current name) -> the name, or
         # None when cancelled.
         self.ask_name: Callable[[int, str], str | None] = lambda _track_id, _current: None
+        # The frame on screen (the window's), whose faces keep their rows over a Clear.
+        self.shown_now: Callable[[], InferenceResult | None] = lambda: None
         self.view.person_double_clicked.connect(self.name_person)
         self.export_button.clicked.connect(self._export_clicked)
         self._export_finished.connect(self._on_export_finished)
@@ -414,6 +416,8 @@ class TimelinePanel(QDockWidget):
         self._export_threads: dict[threading.Thread, Path] = {}
         self._exporting = False  # an export's child process is drawing
         self._has_people = False  # a face seen this session: something to export
+        # The rows are only of the frame on screen at a Clear (no time yet): nothing to export.
+        self._rows_of_clear = False
         self._update_export_button()
         self._dirty = False
         self._timer = QTimer(self)
@@ -446,6 +450,7 @@ class TimelinePanel(QDockWidget):
             result.source_time, result.faces, result.image, picture=result.picture, jumped=jumped, in_file=in_file
         )
         self._dirty = True
+        self._rows_of_clear = False
         # people() is empty (cheap) until the first face; after it, nothing is asked per frame.
         if not self._has_people and self.timeline.people():
             self._update_export_button()
@@ -462,8 +467,19 @@ class TimelinePanel(QDockWidget):
         self.name_given.emit(track_id, name)
         self.view.update()
 
-    def clear(self) -> None:
+    def _clear_clicked(self) -> None:
+        self.clear(keep_shown=True)
+
+    def clear(self, keep_shown: bool = False) -> None:
+        """A new session; ``keep_shown`` (Clear): the faces on screen start it, with rows of
+        no time yet (another source's session starts with its own frames)."""
         self.timeline.reset()
+        shown = self.shown_now() if keep_shown else None
+        if shown is not None and shown.faces and tuple(shown.labels) == self.timeline.labels:
+            # A paused frame (or a picture) is not delivered again: "No faces yet" sat
+            # beside its boxes until the video played on.
+            self.timeline.add(shown.source_time, shown.faces, shown.image, jumped=True)
+            self._rows_of_clear = True
         self._dirty = True
         self.view.update()
         self._update_export_button()
@@ -552,7 +568,7 @@ class TimelinePanel(QDockWidget):
     def _update_export_button(self) -> None:
         """Export is offered only with something to export and no export drawing: an empty
         session wrote a plot of nobody "over the last 0.0 s". The tooltip says why not."""
-        self._has_people = bool(self.timeline.people())
+        self._has_people = bool(self.timeline.people()) and not self._rows_of_clear
         if self._exporting:
             enabled, tip = False, EXPORTING_TIP
         elif not self._has_people:
