@@ -493,3 +493,19 @@ def test_save_as_suggests_the_names_snapshot_and_record_give(
     assert len(suggested) == 2, suggested
     assert re.fullmatch(r"emotion-snapshot-\d{8}-\d{6}\.png", suggested[0]), suggested
     assert re.fullmatch(r"emotion-recording-\d{8}-\d{6}\.mp4", suggested[1]), suggested
+
+
+def test_stop_is_said_once_in_the_status_bar(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    # Was: "Stopped" on the left (a message for 2 s) beside "Stopped" on the right (the
+    # summary), twice in one bar.
+    window = make_window(video=gui_video.path)
+    wait_for_face_result(qtbot, window)
+    window.pause()  # the file stays open, its end far off
+    messages: list[str] = []
+    window.status.messageChanged.connect(messages.append)
+    with qtbot.waitSignal(window.controller.source_stopped, timeout=WAIT_MS):
+        window.stop()
+    qtbot.wait(50)  # its handler has run
+    assert "Stopped" not in messages and window.status.currentMessage() != "Stopped"
+    assert window.status.summary_label.text() == "Stopped"  # at once, not a refresh later
+    assert window.source_banner.text() == ""  # nor in a banner

@@ -1165,7 +1165,9 @@ class MainWindow(QMainWindow):
             return  # the source was opened again since (Stop, then Start at once)
         self.source_state.stopped()
         self._update_actions()
-        self.status.showMessage("Stopped", 2000)
+        # Said once, by the summary on the right, at once: a message "Stopped" on the left
+        # beside it said it twice.
+        self.status.show_summary(self.status_summary(time.perf_counter()))
 
     def _on_model_status(self, status: ModelStatus) -> None:
         before = self._model_status.active_weights if self._model_status is not None else None
