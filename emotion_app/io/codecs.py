@@ -45,7 +45,10 @@ class VideoCodec:
     note: str = ""  # why it is not the best choice, if it is not
 
     def describe(self) -> str:
-        return f"{self.name} ({self.note})" if self.note else self.name
+        """The codec in words, and why it was used where it is a fallback: "MPEG-4 Part 2:
+        this OpenCV build …", with no brackets of its own (the saved notice puts it in
+        brackets beside the frame count; nested, it read badly)."""
+        return f"{self.name}: {self.note}" if self.note else self.name
 
 
 MPEG4_PART2 = VideoCodec("mp4v", "MPEG-4 Part 2", "this OpenCV build has no H.264 encoder; some players cannot play it")
