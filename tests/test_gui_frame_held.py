@@ -70,3 +70,33 @@ def test_mirror_view_flips_a_picture_shown_to_its_end(qtbot: QtBot, make_window,
     # The face moved with the picture: its box is the old one's mirror image.
     (ox, _, ow, _), (nx, _, nw, _) = before.faces[0].box, window.view.result.faces[0].box
     assert abs((nx + nw / 2) - (flipped.shape[1] - (ox + ow / 2))) < ow / 4
+
+
+def test_steadiness_off_while_paused_shows_the_paused_frames_own_label(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: the paused frame kept its smoothed label and bars after Steadiness > Off until
+    # the video played on.
+    video = write_astronaut_video(
+        tmp_path / "moving.avi", num_frames=300, frame_size=(320, 240), face_size=80, fps=15.0, motion="scale"
+    )
+    window = make_window(video=video.path)
+    window.set_steadiness("high")
+    wait_for_face_result(qtbot, window)
+    qtbot.wait(1000)  # frames enough for the smoothed probabilities to part from a frame's own
+    paused = pause_on_shown_frame(qtbot, window)
+    assert paused.faces and any(f.raw_probabilities and f.probabilities != f.raw_probabilities for f in paused.faces)
+    window.set_steadiness("off")
+    qtbot.waitUntil(
+        lambda: (
+            all(
+                face.probabilities == (face.raw_probabilities or face.probabilities)
+                for face in window.view.result.faces
+            )
+            and len(window.view.result.faces) == len(paused.faces)
+        ),
+        timeout=WAIT_MS,
+    )
+    shown = window.view.result
+    assert shown.frame_index == paused.frame_index and window.is_paused
+    assert [f.track_id for f in shown.faces] == [f.track_id for f in paused.faces]

@@ -1006,8 +1006,15 @@ class MainWindow(QMainWindow):
         """A level of STEADINESS_LEVELS: for the pipeline, the settings and the control."""
         if level not in STEADINESS_LEVELS:
             level = DEFAULT_STEADINESS_LEVEL
+        changed = level != self.settings.steadiness
         self.controller.set_steadiness(level)
         self.settings.steadiness = level
+        if changed and self.is_file and self.source_state.running and self.source_state.paused:
+            # The paused frame is labelled again at once (Off: its own raw label). The new
+            # time constant cannot be applied to the frames before it (only the smoothed
+            # state is kept), and a frame shown to the file's end is not opened again for
+            # it: that starts its faces afresh, their raw label whatever the level.
+            self.controller.show_again()
         self.window_actions.steadiness_actions[level].setChecked(True)
         index = self.steadiness_box.findData(level)
         if self.steadiness_box.currentIndex() != index:
