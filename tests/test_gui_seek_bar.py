@@ -9,7 +9,7 @@ import cv2
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.playback_bar import format_time
-from emotion_app.samples import astronaut_bgr, astronaut_frames, write_astronaut_video
+from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video
 from gui_support import WAIT_MS, wait_for_face_result, wait_until_stopped
 
 FPS = 15.0
@@ -52,7 +52,7 @@ def test_the_seek_bar_ends_where_a_file_short_of_its_announced_count_ends(
     qtbot.waitUntil(lambda: bar.slider.maximum() == decoded - 1, timeout=WAIT_MS)
     assert bar.slider.value() == bar.slider.maximum()
     assert bar.duration_label.text() == format_time(decoded / FPS) != format_time(announced / FPS)
-    assert bar.position_label.text() == format_time((decoded - 1) / FPS)
+    assert bar.position_label.text() == bar.duration_label.text()
     # A seek after the end opens the file again there, paused: the length learnt stays.
     window.seek(10)
     qtbot.waitUntil(
@@ -101,3 +101,19 @@ def test_a_single_picture_has_no_seek_bar(qtbot: QtBot, make_window, tmp_path: P
         lambda: window.source_state.info is not None and window.source_state.info.frame_count == 2, timeout=WAIT_MS
     )
     assert window.playback_bar.isVisibleTo(window) and window.playback_bar.duration_label.text() == "0:04"
+
+
+def test_a_video_played_to_its_end_reads_its_length_on_both_sides(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: "0:01 / 0:02" after "Finished playing astronaut.avi (30 frames)" at 15 fps: the
+    # position was the last frame's start, as if a second were left.
+    window = make_window(video=gui_video.path)
+    wait_until_stopped(qtbot, window)
+    bar = window.playback_bar
+    qtbot.wait(200)  # a late frame's result after the end leaves it so
+    assert bar.duration_label.text() == "0:02" and bar.position_label.text() == "0:02"
+    assert bar.slider.value() == bar.slider.maximum() == 29
+    window.seek(5)  # a seek after the end: the position is the frame's again
+    qtbot.waitUntil(lambda: window.is_running and window.view.result.frame_index == 5, timeout=WAIT_MS)
+    assert bar.position_label.text() == format_time(5 / FPS) and bar.slider.value() == 5

@@ -1120,6 +1120,7 @@ class MainWindow(QMainWindow):
         self.stop_recording()
         self._update_actions()
         if fault.kind is FaultKind.ENDED:
+            self.playback_bar.show_finished()
             self.source_banner.show_message(
                 fault.message,
                 "info",
@@ -1263,7 +1264,7 @@ class MainWindow(QMainWindow):
             # a refresh later ("no faces" beside a boxed face reads as a fault).
             self.status.show_summary(self.status_summary(time.perf_counter()))
         self.timeline_panel.add(result, in_file=self.is_file)
-        if self.is_file:
+        if self.is_file and not self.source_state.ended:  # a late frame after the end: the bar reads finished
             self.playback_bar.show_position(result.frame_index)
 
     def _on_playback(self, state: PlaybackState) -> None:

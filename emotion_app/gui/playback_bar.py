@@ -103,6 +103,12 @@ class PlaybackBar(QWidget):
         self._set_slider(frame)
         self.position_label.setText(format_time(frame / self._fps) if self._fps > 0 else str(frame))
 
+    def show_finished(self) -> None:
+        """The file played to its end: the handle at the end, and the position its length
+        (its last frame's start read "0:01 / 0:02", as if a second were left)."""
+        self._set_slider(self.slider.maximum())
+        self.position_label.setText(self.duration_label.text())
+
     @property
     def position(self) -> int:
         return self.slider.value()
