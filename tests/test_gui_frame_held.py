@@ -3,11 +3,12 @@ user changes: another model labels it, and Mirror view flips it, at once."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
 from pytestqt.qtbot import QtBot
 
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, write_astronaut_video
@@ -100,3 +101,69 @@ def test_steadiness_off_while_paused_shows_the_paused_frames_own_label(
     shown = window.view.result
     assert shown.frame_index == paused.frame_index and window.is_paused
     assert [f.track_id for f in shown.faces] == [f.track_id for f in paused.faces]
+
+
+class ThreadHold(QObject):
+    """Keeps a worker thread busy (as a large frame's inference does) until released."""
+
+    hold = pyqtSignal()
+
+    def __init__(self, thread: QThread) -> None:
+        super().__init__()
+        self.busy, self.release = threading.Event(), threading.Event()
+        self._holder = _Holder(self)
+        self._holder.moveToThread(thread)
+        self.hold.connect(self._holder.wait)
+
+
+class _Holder(QObject):
+    def __init__(self, hold: ThreadHold) -> None:
+        super().__init__()
+        self._hold = hold
+
+    @pyqtSlot()
+    def wait(self) -> None:
+        self._hold.busy.set()
+        self._hold.release.wait(WAIT_MS / 1000)
+
+
+def test_steadiness_off_while_inference_is_busy_labels_the_paused_frame_raw(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: a Steadiness change just after a pause, with the pause's frame still waiting for
+    # a busy inference thread (1080p frames), left the frame smoothed: the frame handed over
+    # again joined the one waiting, and was labelled before the new level was in use.
+    video = write_astronaut_video(
+        tmp_path / "moving.avi", num_frames=300, frame_size=(320, 240), face_size=80, fps=15.0, motion="scale"
+    )
+    window = make_window(video=video.path)
+    window.set_steadiness("high")
+    wait_for_face_result(qtbot, window)
+    qtbot.wait(1000)  # frames enough for the smoothed probabilities to part from a frame's own
+    controller = window.controller
+    hold = ThreadHold(controller.inference_thread)
+    hold.hold.emit()
+    try:
+        assert hold.busy.wait(WAIT_MS / 1000)
+        qtbot.waitUntil(lambda: controller.frames.is_full, timeout=WAIT_MS)  # a frame waits for it
+        window.pause()
+        qtbot.waitUntil(lambda: controller.capture.paused, timeout=WAIT_MS)
+        window.set_steadiness("off")
+        qtbot.wait(200)  # the capture thread has done all it was asked
+    finally:
+        hold.release.set()
+    qtbot.waitUntil(
+        lambda: (
+            window.source_state.playback is not None
+            and window.source_state.playback.paused
+            and window.view.result.frame_index == window.source_state.playback.position
+        ),
+        timeout=WAIT_MS,
+    )
+    qtbot.waitUntil(
+        lambda: all(
+            face.probabilities == (face.raw_probabilities or face.probabilities) for face in window.view.result.faces
+        ),
+        timeout=WAIT_MS,
+    )
+    assert window.view.result.faces and window.is_paused

@@ -54,6 +54,7 @@ class InferenceWorker(QObject):
     model_status = pyqtSignal(object)  # ModelStatus
     result_ready = pyqtSignal(object)  # InferenceResult
     recording_finished = pyqtSignal(object)  # RecordingSummary
+    show_again_wanted = pyqtSignal()  # see pass_show_again
 
     def __init__(
         self,
@@ -340,6 +341,13 @@ class InferenceWorker(QObject):
         self._steadiness = level
         if self._bundle is not None:
             self._bundle.pipeline.steadiness = level
+
+    @pyqtSlot()
+    def pass_show_again(self) -> None:
+        """A held frame's re-send, passed on to the capture thread from here: after the
+        settings sent before it (a Steadiness level) are in use. Sent straight there, it
+        could join a frame waiting for this thread and be labelled by the old ones."""
+        self.show_again_wanted.emit()
 
     @pyqtSlot(object)
     def set_names(self, names: FaceNames) -> None:

@@ -90,7 +90,9 @@ class StreamController(QObject):
         self._seek_requested.connect(self.capture.seek)
         self._step_requested.connect(self.capture.step)
         self._mirror_requested.connect(self.capture.set_mirror)
-        self._show_again_requested.connect(self.capture.show_again)
+        # By way of the inference thread: labelled after the requests sent to it before.
+        self._show_again_requested.connect(self.inference.pass_show_again)
+        self.inference.show_again_wanted.connect(self.capture.show_again)
         self._load_requested.connect(self.inference.load_weights)
         self._steadiness_requested.connect(self.inference.set_steadiness)
         self._record_requested.connect(self.inference.start_recording)
@@ -172,7 +174,8 @@ class StreamController(QObject):
         self._mirror_requested.emit(bool(on))
 
     def show_again(self) -> None:
-        """A paused file's frame on screen is looked at again (by a model just loaded)."""
+        """A paused file's frame on screen is looked at again (by a model just loaded, or
+        with a Steadiness level just set)."""
         self._show_again_requested.emit()
 
     def load_weights(self, path: Path | None) -> None:
