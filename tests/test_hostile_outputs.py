@@ -305,6 +305,17 @@ def test_a_report_file_onto_an_input_or_another_output_is_refused(
     assert not report.exists()  # refused before anything was made
 
 
+def test_a_report_onto_an_existing_file_names_the_option(
+    video: VideoTruth, random_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("kept")
+    assert analyze(video.path, "--report", blocker, weights=random_weights) == 2
+    # Was "error: NOTES: it is a file, not a folder": the only output error not naming its option.
+    assert one_error_line(capsys.readouterr().err).strip() == f"error: --report {blocker}: it is a file, not a folder"
+    assert blocker.read_text() == "kept"
+
+
 def test_a_report_that_cannot_be_written_leaves_every_output_as_it_was(
     video: VideoTruth, random_weights: Path, tmp_path: Path, small_disk: SmallDisk, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -23,6 +23,7 @@ from ..io.output_recovery import recover_stopped
 from ..io.overlay import draw_results
 from ..io.retime import output_rate
 from ..io.session_report import (
+    ReportError,
     check_folder,
     commit_report,
     discard_report,
@@ -244,7 +245,10 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             raise CommandError(f"{option} -: analyze writes files, not to standard output; give {option} a {kind} name")
     outputs = [(name, path) for name, path in (("--csv", args.csv), ("--output", args.output)) if path is not None]
     if args.report:
-        check_folder(args.report)
+        try:
+            check_folder(args.report)
+        except ReportError as exc:  # worded for the window, which has no options: name it here
+            raise ReportError(f"--report {exc}") from None
         outputs += [("--report", path) for path in report_paths(args.report)]
     media = open_input(args.input)
     check_outputs(outputs, [media.path, *media.images, *([args.weights] if args.weights else [])], shipped_files())
