@@ -715,6 +715,27 @@ def test_a_name_given_on_a_paused_frame_shows_on_it_at_once(qtbot: QtBot, make_w
     qtbot.waitUntil(lambda: (grab_view(window) != before).any(), timeout=WAIT_MS)  # the tag redrawn
 
 
+def test_clear_on_a_paused_frame_takes_its_names_off_at_once(qtbot: QtBot, make_window, two_people: VideoTruth) -> None:
+    from gui_support import grab_view, pause_on_shown_frame
+
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2, timeout=WAIT_MS)
+    paused = pause_on_shown_frame(qtbot, window)
+    track_id = paused.faces[0].track_id
+    panel.ask_name = lambda track, current: "Ada"
+    panel.name_person(track_id)
+    named = grab_view(window)
+    panel.clear_button.click()
+    # Was: the names were forgotten but the paused frame's tag said "Ada" until the next frame.
+    shown = window.view.result
+    assert shown is not None and shown.frame_index == paused.frame_index and window.is_paused
+    assert [face.name for face in shown.faces] == ["" for _ in paused.faces]
+    qtbot.waitUntil(lambda: (grab_view(window) != named).any(), timeout=WAIT_MS)  # the tag redrawn
+    qtbot.wait(300)
+    assert window.view.result.frame_index == paused.frame_index  # no frame came to do it
+
+
 def test_a_row_clicked_is_the_one_enter_or_f2_names(qtbot: QtBot) -> None:
     # A click gives the rows the keyboard, but Enter and F2 named the first row (or the one
     # last chosen with Up and Down), not the row clicked, which was not even framed.

@@ -561,6 +561,9 @@ class MainWindow(QMainWindow):
         if self._names.names:
             self._names = FaceNames(-1, ())
             self.controller.set_names(self._names)
+            shown = self.view.result
+            if shown is not None:  # a held frame (paused, a picture) kept the old tags until the next one
+                self.view.set_result(with_names(shown, {}))
 
     def refresh_sources(self) -> None:
         """F5: the cameras and the screens listed anew."""
