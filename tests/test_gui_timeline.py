@@ -416,6 +416,37 @@ def test_the_panel_toggles_with_t_and_is_remembered(
     assert again.timeline_panel.isVisible()
 
 
+def test_where_the_panel_was_docked_is_remembered(qtbot: QtBot, make_window, settings_path: Path) -> None:
+    from PyQt6.QtCore import QSettings
+
+    # Was: moved to the window's side (or floated), it came back at the bottom next run.
+    window = make_window()
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, window.timeline_panel)  # as a drag there does
+    window.close()
+    assert AppSettings.at_path(settings_path).timeline_place == "left"
+    again = make_window()
+    assert again.dockWidgetArea(again.timeline_panel) == Qt.DockWidgetArea.LeftDockWidgetArea
+    assert not again.timeline_panel.isFloating() and again.timeline_panel.isVisible()
+    again.timeline_panel.setFloating(True)
+    again.close()
+    assert AppSettings.at_path(settings_path).timeline_place == "floating"
+    floating = make_window()
+    assert floating.timeline_panel.isFloating() and floating.timeline_panel.isVisible()
+    floating.timeline_panel.setFloating(False)  # docked back: where it last was
+    floating.close()
+    assert AppSettings.at_path(settings_path).timeline_place in ("bottom", "left")
+    # A stored value edited by hand or by another version: the bottom, without a crash.
+    for bad in ("sideways", 7, ["left", "right"], ""):
+        store = QSettings(str(settings_path), QSettings.Format.IniFormat)
+        store.setValue("window/timeline_place", bad)
+        store.sync()
+        del store
+        window = make_window()
+        assert window.dockWidgetArea(window.timeline_panel) == Qt.DockWidgetArea.BottomDockWidgetArea, bad
+        assert not window.timeline_panel.isFloating(), bad
+        window.close()
+
+
 def test_before_anyone_is_seen_the_hint_sits_above_the_legend(qtbot: QtBot) -> None:
     from emotion_app.gui.timeline_panel import TimelineView
     from emotion_app.timeline import SessionTimeline

@@ -42,6 +42,7 @@ def change_everything(settings: AppSettings, tmp_path: Path) -> None:
     settings.mirror_cameras = False
     settings.mirror_files = True
     settings.show_timeline = False
+    settings.timeline_place = "right"
     settings.window_geometry = QByteArray(b"\x01\x02geometry")
 
 
@@ -60,6 +61,7 @@ def read_everything(settings: AppSettings) -> dict[str, object]:
         "recent": settings.recent_files,
         "mirror": (settings.mirror_cameras, settings.mirror_files),
         "show_timeline": settings.show_timeline,
+        "timeline_place": settings.timeline_place,
         "geometry": bytes(settings.window_geometry or b""),
     }
 
@@ -79,6 +81,7 @@ def expected(tmp_path: Path) -> dict[str, object]:
         "recent": [str(tmp_path / "clip.mp4")],
         "mirror": (False, True),
         "show_timeline": False,
+        "timeline_place": "right",
         "geometry": b"\x01\x02geometry",
     }
 

@@ -88,6 +88,14 @@ from .timeline_panel import MAX_NAME_CHARS, TimelinePanel
 from .video_view import VideoView
 from .window_actions import WindowActions
 
+# The sides the timeline panel docks at, by the names settings_values.TIMELINE_PLACES stores.
+_DOCK_AREAS = {
+    "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
+    "left": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "right": Qt.DockWidgetArea.RightDockWidgetArea,
+    "top": Qt.DockWidgetArea.TopDockWidgetArea,
+}
+
 log = logging.getLogger(__name__)
 
 APP_TITLE = APPLICATION
@@ -380,7 +388,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.playback_bar)
         self.setCentralWidget(central)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.timeline_panel)
+        place = self.settings.timeline_place
+        area = _DOCK_AREAS.get(place, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.addDockWidget(area, self.timeline_panel)
+        self.timeline_panel.setFloating(place == "floating")
+        self._fit_timeline_to_side(area)
         self.timeline_panel.setVisible(self.settings.show_timeline)
 
     def _connect(self) -> None:
@@ -394,6 +406,8 @@ class MainWindow(QMainWindow):
         self.playback_bar.seek_requested.connect(self.seek)
         self.timeline_panel.visibilityChanged.connect(self._remember_timeline_visibility)
         self.timeline_panel.dockLocationChanged.connect(self._fit_timeline_to_side)
+        self.timeline_panel.dockLocationChanged.connect(self._remember_timeline_place)
+        self.timeline_panel.topLevelChanged.connect(self._remember_timeline_place)
         self.timeline_panel.exported.connect(self._on_timeline_exported)
         self.timeline_panel.name_given.connect(self._on_name_given)
         self.timeline_panel.cleared.connect(self._forget_names)
@@ -940,6 +954,15 @@ class MainWindow(QMainWindow):
     def _remember_timeline_visibility(self, visible: bool) -> None:
         if not self._shut_down:
             self.settings.show_timeline = visible
+
+    def _remember_timeline_place(self) -> None:
+        """Docked at a side (or floating) is where the panel opens next time."""
+        if self._shut_down:
+            return
+        panel = self.timeline_panel
+        area = self.dockWidgetArea(panel)
+        place = next((name for name, known in _DOCK_AREAS.items() if known == area), "bottom")
+        self.settings.timeline_place = "floating" if panel.isFloating() else place
 
     def show_saved(self, message: str, path: Path) -> None:
         """A notice that stays until dismissed (not a status-bar line that is cut off and

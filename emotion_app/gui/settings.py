@@ -53,6 +53,7 @@ from .settings_keys import (
     SHOW_TIMELINE,
     STEADINESS,
     STREAM_URLS,
+    TIMELINE_PLACE,
     VIDEO_DIR,
     WEIGHTS,
     WEIGHTS_DIR,
@@ -458,6 +459,15 @@ class AppSettings:
     @show_timeline.setter
     def show_timeline(self, value: bool) -> None:
         self._set(SHOW_TIMELINE, bool(value))
+
+    @property
+    def timeline_place(self) -> str:
+        """One of :data:`~.settings_values.TIMELINE_PLACES`; "bottom" for anything else stored."""
+        return self._read(TIMELINE_PLACE, "bottom", read_as.timeline_place)
+
+    @timeline_place.setter
+    def timeline_place(self, value: str) -> None:
+        self._set(TIMELINE_PLACE, read_as.timeline_place(value))
 
     @property
     def window_geometry(self) -> QByteArray | None:

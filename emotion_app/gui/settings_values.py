@@ -68,6 +68,17 @@ def geometry(raw: object) -> QByteArray:
     return raw
 
 
+# Where the timeline panel sits: a side of the window it is docked at, or floating on its own.
+TIMELINE_PLACES = ("bottom", "left", "right", "top", "floating")
+
+
+def timeline_place(raw: object) -> str:
+    name = raw.strip().lower() if isinstance(raw, str) else ""
+    if name not in TIMELINE_PLACES:
+        raise ValueError(f"not one of {', '.join(TIMELINE_PLACES)}")
+    return name
+
+
 def level(raw: object) -> str:
     name = raw.strip().lower() if isinstance(raw, str) else ""
     if name not in STEADINESS_LEVELS:
