@@ -30,7 +30,7 @@ from emotion_app.weights import WeightsError, load_model
 from .checkpoints import FINGERPRINT_KEY, check_validation_faces, selection_config
 from .data import DataError
 from .datasets import load_data
-from .outputs import check_folder_writable, rewrite_weights
+from .outputs import check_weights_writable, wrote_weights
 
 # The bounds, as percentiles of the training faces' contrast: below the lowest 0.1% a
 # crop is stretched fully, from the lowest 1% up it is left alone.
@@ -60,8 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         classifier = EmotionClassifier.load(args.weights)
-        if args.write and classifier.source is not None:  # now, not after the calibration
-            check_folder_writable(classifier.source.parent, "--write")
+        check_weights_writable(classifier.source, args.write)
         split = load_data(selection_config(classifier.card.training, args.data, len(classifier.labels), args.votes))
         recorded = classifier.card.training.get(FINGERPRINT_KEY)
         check_validation_faces(recorded, str(classifier.source), args.data, split.validation_fingerprint)
@@ -109,10 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             preprocessing=dataclasses.replace(card.preprocessing, low_contrast=(full, none)),
             training=dict(card.training, low_contrast_calibration=results),
         )
-        try:
-            rewrite_weights(classifier.source, model, new_card)
-        except DataError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+        if not wrote_weights(classifier.source, model, new_card):
             return 2
         print(f"wrote low_contrast=({full:.0f}, {none:.0f}) into {classifier.source}")
     print(json.dumps(results, sort_keys=True))

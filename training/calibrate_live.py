@@ -41,7 +41,7 @@ from .arguments import margins_argument
 from .checkpoints import FINGERPRINT_KEY, check_validation_faces, selection_config
 from .data import DataError
 from .datasets import load_data
-from .outputs import check_folder_writable, rewrite_weights
+from .outputs import check_weights_writable, wrote_weights
 
 DEFAULT_MARGINS = (-0.1, -0.05, 0.0, 0.05, 0.1, 0.15, 0.2)
 BIN_WIDTH = 0.05
@@ -235,8 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         margins = list(args.margins)
         classifier = EmotionClassifier.load(args.weights, optimize=True)
-        if args.write and classifier.source is not None:  # now, not after the calibration
-            check_folder_writable(classifier.source.parent, "--write")
+        check_weights_writable(classifier.source, args.write)
         table, ranges = score_margins(classifier, args.clips, margins)
         uncertain = uncertainty_thresholds(classifier, args.data, args.limit, args.votes) if args.data else None
     except (WeightsError, DataError, InputError, OSError, ValueError, KeyError) as exc:
@@ -281,10 +280,7 @@ def main(argv: list[str] | None = None) -> int:
                 for k in ("min_top", "min_lead", "chosen_on", "share_marked", "accuracy_marked", "accuracy_unmarked")
             }
         new_card = dataclasses.replace(card, preprocessing=preprocessing, live=live)
-        try:
-            rewrite_weights(classifier.source, model, new_card)
-        except DataError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+        if not wrote_weights(classifier.source, model, new_card):
             return 2
         print(f"wrote {best_key} and the uncertainty thresholds into {classifier.source}")
     print(json.dumps({"best": best_key, "margins": table, "ranges": ranges, "uncertain": uncertain}))

@@ -29,7 +29,7 @@ from .arguments import margins_argument
 from .checkpoints import FINGERPRINT_KEY, check_validation_faces, recorded_config
 from .data import DataError, FaceSet, load_split
 from .datasets import split_indices, validation_fingerprint
-from .outputs import check_folder_writable, rewrite_weights
+from .outputs import check_weights_writable, wrote_weights
 
 UPSCALE = 4  # 48 px faces become 192 px, a typical webcam face size
 CANVAS_PAD = 64
@@ -78,8 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--limit must be at least 1, got {args.limit}")
     try:
         classifier = EmotionClassifier.load(args.weights)
-        if args.write and classifier.source is not None:  # now, not after the calibration
-            check_folder_writable(classifier.source.parent, "--write")
+        check_weights_writable(classifier.source, args.write)
         training = load_split(args.data, "Training", classifier.labels)
         images, labels = validation_faces(classifier.card.training, training, args.limit, str(classifier.source))
     except (WeightsError, DataError) as exc:
@@ -127,10 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         new_card = dataclasses.replace(
             card, preprocessing=dataclasses.replace(card.preprocessing, crop_margin=best), training=training_meta
         )
-        try:
-            rewrite_weights(classifier.source, model, new_card)
-        except DataError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+        if not wrote_weights(classifier.source, model, new_card):
             return 2
         print(f"wrote crop_margin={best} into {classifier.source}")
     print(

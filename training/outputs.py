@@ -4,6 +4,7 @@ and a fresh run in the --out of an earlier one would silently replace it."""
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
@@ -126,3 +127,21 @@ def rewrite_weights(path: Path, model: nn.Module, card: ModelCard) -> None:
         save_weights(path, model, card)
     except OSError as exc:
         raise DataError(f"--write: could not write {path} ({exc.strerror or exc}); it is as it was") from None
+
+
+def check_weights_writable(source: Path | None, write: bool) -> None:
+    """A calibration's ``--write``: the folder of the weights file ``source`` (None: the
+    model has no file) checked now, not after the calibration has run."""
+    if write and source is not None:
+        check_folder_writable(source.parent, "--write")
+
+
+def wrote_weights(path: Path, model: nn.Module, card: ModelCard) -> bool:
+    """:func:`rewrite_weights`; a failure is said on stderr as the calibrations' other
+    errors are ("error: ..."), and False returned (they exit 2)."""
+    try:
+        rewrite_weights(path, model, card)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return False
+    return True
