@@ -332,3 +332,11 @@ class NetworkNewcomerScans:
         (of the unflipped picture) is dropped."""
         self._reference = None
         self.thread.forget()
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` for the scan on the thread to end; whether none still runs."""
+        return self.thread.wait(timeout_s)
+
+    def close(self) -> None:
+        """End the scans' thread, if one runs (waits for a scan in progress)."""
+        self.thread.close()

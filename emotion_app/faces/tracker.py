@@ -424,7 +424,7 @@ class FaceTracker:
         """
         self._background.close()
         if self._network_scans is not None:
-            self._network_scans.thread.close()
+            self._network_scans.close()
 
     def __enter__(self) -> FaceTracker:
         return self
@@ -444,7 +444,7 @@ class FaceTracker:
         taken by the next update); whether none is still running. Lets a test feed frames
         as a fast machine would, whatever the speed of the one it runs on. (So does the
         CNN detector's scan in flight.)"""
-        network_done = self._network_scans is None or self._network_scans.thread.wait(timeout_s)
+        network_done = self._network_scans is None or self._network_scans.wait(timeout_s)
         return self._background.wait(timeout_s) and network_done
 
     def update(
