@@ -65,134 +65,152 @@ class WindowActions:
         ``show_bars``: whether Probability bars starts checked; ``timeline_action``: the
         timeline dock's own toggle, given its text and key here."""
         self._window = window
-        self.start_stop_action = QAction("Start", window)
-        self.start_stop_action.setToolTip("Start or stop the camera or video")
-        self.start_stop_action.triggered.connect(toggle_start_stop)
+        make = self._action
+        self.start_stop_action = make("Start", toggle_start_stop, tip="Start or stop the camera or video")
         # The Playback menu's entry for it, shown only for a file open (playing, paused or
         # opening): otherwise the Play/Pause entry below it starts and stops (with Space),
         # and "Stop" twice, or "Start" and "Play" that both play a file, read as two things.
         # The toolbar keeps its Start/Stop button, so the menu has an action of its own.
-        self.start_stop_menu_action = QAction("Start", window)
-        self.start_stop_menu_action.setToolTip(self.start_stop_action.toolTip())
-        self.start_stop_menu_action.triggered.connect(toggle_start_stop)
+        self.start_stop_menu_action = make("Start", toggle_start_stop, tip=self.start_stop_action.toolTip())
 
-        self.play_pause_action = QAction("Pause", window)
-        self.play_pause_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
-        self.play_pause_action.setToolTip("Pause or play a video; start or stop a camera (Space)")
-        self.play_pause_action.triggered.connect(toggle_play_pause)
+        self.play_pause_action = make(
+            "Pause",
+            toggle_play_pause,
+            key=Qt.Key.Key_Space,
+            tip="Pause or play a video; start or stop a camera (Space)",
+        )
         # The toolbar's button for it, shown for files only. A hidden action loses its
         # shortcut, and a toolbar re-shows a hidden button when it lays itself out again,
         # so the button has an action of its own (no shortcut) that is hidden instead.
-        self.play_pause_button_action = QAction("Pause", window)
-        self.play_pause_button_action.setToolTip(self.play_pause_action.toolTip())
-        self.play_pause_button_action.triggered.connect(toggle_play_pause)
+        self.play_pause_button_action = make("Pause", toggle_play_pause, tip=self.play_pause_action.toolTip())
 
-        self.step_back_action = QAction("Back", window)
-        self.step_back_action.setShortcut(QKeySequence(Qt.Key.Key_Left))
-        self.step_back_action.setToolTip("One frame back when paused, a few seconds back when playing (Left)")
-        self.step_back_action.triggered.connect(lambda: step(-1))
-        self.step_forward_action = QAction("Forward", window)
-        self.step_forward_action.setShortcut(QKeySequence(Qt.Key.Key_Right))
-        self.step_forward_action.setToolTip("One frame on when paused, a few seconds on when playing (Right)")
-        self.step_forward_action.triggered.connect(lambda: step(1))
-        self.restart_action = QAction("Restart", window)
-        self.restart_action.setShortcut(QKeySequence(Qt.Key.Key_Home))
-        self.restart_action.setToolTip("Back to the first frame (Home)")
-        self.restart_action.triggered.connect(restart)
-
-        self.open_video_action = QAction("Open video…", window)
-        self.open_video_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.open_video_action.triggered.connect(open_video_dialog)
-
-        self.snapshot_action = QAction("Snapshot", window)
-        self.snapshot_action.setShortcut(QKeySequence("Ctrl+S"))
-        self.snapshot_action.setToolTip(
-            "Save the frame on screen with its overlay as PNG into the output folder (Ctrl+S)"
+        self.step_back_action = make(
+            "Back",
+            lambda: step(-1),
+            key=Qt.Key.Key_Left,
+            tip="One frame back when paused, a few seconds back when playing (Left)",
         )
-        self.snapshot_action.triggered.connect(snapshot)
-        self.snapshot_as_action = QAction("Save snapshot as…", window)
-        self.snapshot_as_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
-        self.snapshot_as_action.triggered.connect(snapshot_dialog)
+        self.step_forward_action = make(
+            "Forward",
+            lambda: step(1),
+            key=Qt.Key.Key_Right,
+            tip="One frame on when paused, a few seconds on when playing (Right)",
+        )
+        self.restart_action = make("Restart", restart, key=Qt.Key.Key_Home, tip="Back to the first frame (Home)")
+
+        self.open_video_action = make("Open video…", open_video_dialog, key=QKeySequence.StandardKey.Open)
+
+        self.snapshot_action = make(
+            "Snapshot",
+            snapshot,
+            key="Ctrl+S",
+            tip="Save the frame on screen with its overlay as PNG into the output folder (Ctrl+S)",
+        )
+        self.snapshot_as_action = make("Save snapshot as…", snapshot_dialog, key="Ctrl+Shift+S")
 
         # Connected by the window's RecordingControl.
-        self.record_action = QAction("Record", window)
-        self.record_action.setCheckable(True)
-        self.record_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.record_action.setToolTip(
-            "Record the annotated video and a per-face CSV into the output folder; again to stop (Ctrl+R)"
+        self.record_action = make(
+            "Record",
+            None,
+            key="Ctrl+R",
+            tip="Record the annotated video and a per-face CSV into the output folder; again to stop (Ctrl+R)",
+            checkable=True,
         )
-        self.record_as_action = QAction("Record to…", window)
-        self.record_as_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
-        self.record_as_action.triggered.connect(record_dialog)
+        self.record_as_action = make("Record to…", record_dialog, key="Ctrl+Shift+R")
 
-        self.open_stream_action = QAction("Open network camera…", window)
-        self.open_stream_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
-        self.open_stream_action.setToolTip(
-            "An IP camera or a phone's camera app, by its stream URL (http://…, rtsp://…)"
+        self.open_stream_action = make(
+            "Open network camera…",
+            open_stream_dialog,
+            key="Ctrl+Shift+O",
+            tip="An IP camera or a phone's camera app, by its stream URL (http://…, rtsp://…)",
         )
-        self.open_stream_action.triggered.connect(open_stream_dialog)
 
-        self.open_folder_action = QAction("Open folder of images…", window)
-        self.open_folder_action.setToolTip("Play every image of a folder, in name order, as a slide show")
-        self.open_folder_action.triggered.connect(open_folder_dialog)
+        self.open_folder_action = make(
+            "Open folder of images…",
+            open_folder_dialog,
+            tip="Play every image of a folder, in name order, as a slide show",
+        )
 
-        self.fullscreen_action = QAction("Full screen", window)
-        self.fullscreen_action.setCheckable(True)
-        self.fullscreen_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
-        self.fullscreen_action.setToolTip("The video fills the screen (F11; Esc leaves)")
-        self.fullscreen_action.toggled.connect(set_fullscreen)
-        self.leave_fullscreen_action = QAction("Leave full screen", window)
-        self.leave_fullscreen_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.fullscreen_action = make(
+            "Full screen",
+            set_fullscreen,
+            key=Qt.Key.Key_F11,
+            tip="The video fills the screen (F11; Esc leaves)",
+            checkable=True,
+        )
+        self.leave_fullscreen_action = make("Leave full screen", lambda: set_fullscreen(False), key=Qt.Key.Key_Escape)
         self.leave_fullscreen_action.setEnabled(False)
-        self.leave_fullscreen_action.triggered.connect(lambda: set_fullscreen(False))
         window.addAction(self.leave_fullscreen_action)
 
-        self.mirror_action = QAction("Mirror view", window)
-        self.mirror_action.setCheckable(True)
-        self.mirror_action.setShortcut(QKeySequence(Qt.Key.Key_M))
-        self.mirror_action.setToolTip(
-            "Show the picture mirrored, like a mirror (M); remembered for cameras and files apart. "
-            "Snapshots and recordings are mirrored too, as on screen."
+        self.mirror_action = make(
+            "Mirror view",
+            set_mirror,
+            key=Qt.Key.Key_M,
+            tip=(
+                "Show the picture mirrored, like a mirror (M); remembered for cameras and files apart. "
+                "Snapshots and recordings are mirrored too, as on screen."
+            ),
+            checkable=True,
         )
-        self.mirror_action.toggled.connect(set_mirror)
 
-        self.details_action = QAction("Technical figures", window)
-        self.details_action.setCheckable(True)
-        self.details_action.setToolTip("Frame rates, latency and dropped frames in the status bar")
-        self.details_action.toggled.connect(show_details)
+        self.details_action = make(
+            "Technical figures",
+            show_details,
+            tip="Frame rates, latency and dropped frames in the status bar",
+            checkable=True,
+        )
 
-        self.shortcuts_action = QAction("Keyboard shortcuts", window)
-        self.shortcuts_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
-        self.shortcuts_action.triggered.connect(show_shortcuts)
-        self.about_action = QAction(f"About {app_title}", window)
-        self.about_action.triggered.connect(show_about)
+        self.shortcuts_action = make("Keyboard shortcuts", show_shortcuts, key=Qt.Key.Key_F1)
+        self.about_action = make(f"About {app_title}", show_about)
 
-        self.output_folder_action = QAction("Output folder…", window)
-        self.output_folder_action.setToolTip("Where snapshots, recordings and timeline exports go")
-        self.output_folder_action.triggered.connect(choose_output_folder)
+        self.output_folder_action = make(
+            "Output folder…", choose_output_folder, tip="Where snapshots, recordings and timeline exports go"
+        )
 
-        self.bars_action = QAction("Probability bars", window)
-        self.bars_action.setCheckable(True)
-        self.bars_action.setShortcut(QKeySequence(Qt.Key.Key_B))
-        self.bars_action.setToolTip("Show every class's probability beside each face (B)")
-        self.bars_action.setChecked(show_bars)
-        self.bars_action.toggled.connect(set_show_bars)
+        self.bars_action = make(
+            "Probability bars",
+            set_show_bars,
+            key=Qt.Key.Key_B,
+            tip="Show every class's probability beside each face (B)",
+            checkable=True,
+            checked=show_bars,
+        )
 
-        self.load_weights_action = QAction("Load weights…", window)
-        self.load_weights_action.triggered.connect(load_weights_dialog)
+        self.load_weights_action = make("Load weights…", load_weights_dialog)
 
         self.timeline_action = timeline_action
         self.timeline_action.setText("Session timeline")
         self.timeline_action.setShortcut(QKeySequence(Qt.Key.Key_T))
         self.timeline_action.setToolTip("Each person's emotions over the session, and their share of time (T)")
 
-        self.refresh_cameras_action = QAction("Refresh cameras and screens", window)
-        self.refresh_cameras_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
-        self.refresh_cameras_action.triggered.connect(refresh_sources)
+        self.refresh_cameras_action = make("Refresh cameras and screens", refresh_sources, key=Qt.Key.Key_F5)
 
-        self.quit_action = QAction("Quit", window)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        self.quit_action.triggered.connect(close)
+        self.quit_action = make("Quit", close, key=QKeySequence.StandardKey.Quit)
+
+    def _action(
+        self,
+        text: str,
+        on: Callable[..., object] | None,
+        *,
+        key: Qt.Key | QKeySequence.StandardKey | str | None = None,
+        tip: str | None = None,
+        checkable: bool = False,
+        checked: bool = False,
+    ) -> QAction:
+        """An action of the window's: ``on`` is called when it is triggered, or, for a
+        checkable one, with its new state when it is toggled (after ``checked`` is set, so
+        the starting state calls nothing)."""
+        action = QAction(text, self._window)
+        if key is not None:
+            action.setShortcut(QKeySequence(key))
+        if tip is not None:
+            action.setToolTip(tip)
+        if checkable:
+            action.setCheckable(True)
+            action.setChecked(checked)
+        if on is not None:
+            (action.toggled if checkable else action.triggered).connect(on)
+        return action
 
     def build_toolbar(self, picker: QWidget) -> QToolBar:
         """The Controls toolbar, with ``picker`` (the camera list) first; makes
