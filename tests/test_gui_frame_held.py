@@ -4,6 +4,7 @@ user changes: another model labels it, and Mirror view flips it, at once."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
@@ -11,6 +12,8 @@ import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.results import FaceResult
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, write_astronaut_video
 from gui_support import WAIT_MS, pause_on_shown_frame, wait_for_face_result
 
@@ -73,29 +76,35 @@ def test_mirror_view_flips_a_picture_shown_to_its_end(qtbot: QtBot, make_window,
     assert abs((nx + nw / 2) - (flipped.shape[1] - (ox + ow / 2))) < ow / 4
 
 
-def test_steadiness_off_while_paused_shows_the_paused_frames_own_label(
-    qtbot: QtBot, make_window, tmp_path: Path
-) -> None:
-    # Was: the paused frame kept its smoothed label and bars after Steadiness > Off until
-    # the video played on.
+def _playing_smoothed(qtbot: QtBot, make_window, tmp_path: Path) -> MainWindow:
+    """A window playing a moving face at Steadiness High, long enough for the smoothed
+    probabilities to part from a frame's own."""
     video = write_astronaut_video(
         tmp_path / "moving.avi", num_frames=300, frame_size=(320, 240), face_size=80, fps=15.0, motion="scale"
     )
     window = make_window(video=video.path)
     window.set_steadiness("high")
     wait_for_face_result(qtbot, window)
-    qtbot.wait(1000)  # frames enough for the smoothed probabilities to part from a frame's own
+    qtbot.wait(1000)
+    return window
+
+
+def _labelled_raw(faces: Sequence[FaceResult]) -> bool:
+    """Whether every face shows its frame's own probabilities (Steadiness Off)."""
+    return all(face.probabilities == (face.raw_probabilities or face.probabilities) for face in faces)
+
+
+def test_steadiness_off_while_paused_shows_the_paused_frames_own_label(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: the paused frame kept its smoothed label and bars after Steadiness > Off until
+    # the video played on.
+    window = _playing_smoothed(qtbot, make_window, tmp_path)
     paused = pause_on_shown_frame(qtbot, window)
     assert paused.faces and any(f.raw_probabilities and f.probabilities != f.raw_probabilities for f in paused.faces)
     window.set_steadiness("off")
     qtbot.waitUntil(
-        lambda: (
-            all(
-                face.probabilities == (face.raw_probabilities or face.probabilities)
-                for face in window.view.result.faces
-            )
-            and len(window.view.result.faces) == len(paused.faces)
-        ),
+        lambda: _labelled_raw(window.view.result.faces) and len(window.view.result.faces) == len(paused.faces),
         timeout=WAIT_MS,
     )
     shown = window.view.result
@@ -133,13 +142,7 @@ def test_steadiness_off_while_inference_is_busy_labels_the_paused_frame_raw(
     # Was: a Steadiness change just after a pause, with the pause's frame still waiting for
     # a busy inference thread (1080p frames), left the frame smoothed: the frame handed over
     # again joined the one waiting, and was labelled before the new level was in use.
-    video = write_astronaut_video(
-        tmp_path / "moving.avi", num_frames=300, frame_size=(320, 240), face_size=80, fps=15.0, motion="scale"
-    )
-    window = make_window(video=video.path)
-    window.set_steadiness("high")
-    wait_for_face_result(qtbot, window)
-    qtbot.wait(1000)  # frames enough for the smoothed probabilities to part from a frame's own
+    window = _playing_smoothed(qtbot, make_window, tmp_path)
     controller = window.controller
     hold = ThreadHold(controller.inference_thread)
     hold.hold.emit()
@@ -160,10 +163,5 @@ def test_steadiness_off_while_inference_is_busy_labels_the_paused_frame_raw(
         ),
         timeout=WAIT_MS,
     )
-    qtbot.waitUntil(
-        lambda: all(
-            face.probabilities == (face.raw_probabilities or face.probabilities) for face in window.view.result.faces
-        ),
-        timeout=WAIT_MS,
-    )
+    qtbot.waitUntil(lambda: _labelled_raw(window.view.result.faces), timeout=WAIT_MS)
     assert window.view.result.faces and window.is_paused
