@@ -120,15 +120,6 @@ def check_folder_writable(folder: Path, option: str) -> None:
         raise DataError(f"{option} {folder} is not writable ({exc.strerror or exc})") from None
 
 
-def rewrite_weights(path: Path, model: nn.Module, card: ModelCard) -> None:
-    """``--write``: the weights file ``path`` saved again with ``card``; DataError (one
-    line) when it cannot be (the file is left as it was: save_weights renames into place)."""
-    try:
-        save_weights(path, model, card)
-    except OSError as exc:
-        raise DataError(f"--write: could not write {path} ({exc.strerror or exc}); it is as it was") from None
-
-
 def check_weights_writable(source: Path | None, write: bool) -> None:
     """A calibration's ``--write``: the folder of the weights file ``source`` (None: the
     model has no file) checked now, not after the calibration has run."""
@@ -137,11 +128,12 @@ def check_weights_writable(source: Path | None, write: bool) -> None:
 
 
 def wrote_weights(path: Path, model: nn.Module, card: ModelCard) -> bool:
-    """:func:`rewrite_weights`; a failure is said on stderr as the calibrations' other
-    errors are ("error: ..."), and False returned (they exit 2)."""
+    """``--write``: the weights file ``path`` saved again with ``card``. A failure is said in
+    one line on stderr, as the calibrations' other errors are, and False returned (they exit
+    2); the file is left as it was (save_weights renames into place)."""
     try:
-        rewrite_weights(path, model, card)
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        save_weights(path, model, card)
+    except OSError as exc:
+        print(f"error: --write: could not write {path} ({exc.strerror or exc}); it is as it was", file=sys.stderr)
         return False
     return True
