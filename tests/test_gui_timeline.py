@@ -4,16 +4,19 @@ colours, shares that sum to 1, export to PNG + CSV, and its toggle remembered.""
 from __future__ import annotations
 
 import csv
+import json
+import logging
 import os
 import stat
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import cv2
 import pytest
-from PyQt6.QtCore import QEvent, QPoint, Qt
-from PyQt6.QtGui import QColor, QHelpEvent, QImage
+from PyQt6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, Qt
+from PyQt6.QtGui import QColor, QGuiApplication, QHelpEvent, QImage
 from PyQt6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
@@ -445,6 +448,129 @@ def test_where_the_panel_was_docked_is_remembered(qtbot: QtBot, make_window, set
         assert window.dockWidgetArea(window.timeline_panel) == Qt.DockWidgetArea.BottomDockWidgetArea, bad
         assert not window.timeline_panel.isFloating(), bad
         window.close()
+
+
+# A floating timeline's place and size, as a drag and a resize of its own window leave them.
+FLOAT_AT = QRect(130, 70, 430, 250)
+# A floating panel saved on the right of two screens side by side (the offscreen platform
+# reads its screens from a file), as a hex string: argv[1] a screen's width and height.
+_FLOATED_ON_THE_RIGHT_SCREEN = """
+import sys
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QApplication, QMainWindow
+from emotion_app.gui.timeline_panel import TimelinePanel
+app = QApplication(sys.argv[:1])
+if len(app.screens()) != 2:
+    sys.exit(3)  # this Qt's offscreen platform takes no screens from a file
+window = QMainWindow()
+panel = TimelinePanel((), window)
+window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
+window.show()
+panel.setFloating(True)
+panel.setGeometry(app.screens()[1].geometry().x() + 100, 100, 430, 250)
+app.processEvents()
+assert panel.screen() is app.screens()[1], panel.screen().name()
+sys.stdout.write(bytes(panel.saveGeometry().toHex()).decode())
+"""
+
+
+def _floated_on_a_second_screen(tmp_path: Path, width: int, height: int) -> QByteArray:
+    """The geometry a panel floated on the right-hand one of two ``width`` x ``height``
+    screens saves, in a run of its own (Qt's screens are fixed for a process)."""
+    screen = {"width": width, "height": height, "y": 0, "logicalDpi": 96, "logicalBaseDpi": 96}
+    config = tmp_path / "two-screens.json"
+    screens = [{**screen, "name": "left", "x": 0}, {**screen, "name": "right", "x": width}]
+    config.write_text(json.dumps({"screens": screens}))
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}"}
+    run = [sys.executable, "-c", _FLOATED_ON_THE_RIGHT_SCREEN]
+    saved = subprocess.run(run, env=env, capture_output=True, text=True, timeout=120)
+    if saved.returncode == 3:
+        pytest.skip("this Qt's offscreen platform takes no screens from a file")
+    assert saved.returncode == 0, saved.stderr
+    return QByteArray.fromHex(saved.stdout.encode())
+
+
+def _store(settings_path: Path, values: dict[str, object]) -> None:
+    """Write ``values`` into the settings file as another run (or a hand edit) left them."""
+    store = QSettings(str(settings_path), QSettings.Format.IniFormat)
+    for key, value in values.items():
+        store.setValue(key, value)
+    store.sync()
+    del store
+
+
+def test_where_the_floating_panel_was_and_its_size_are_remembered(
+    qtbot: QtBot, make_window, settings_path: Path
+) -> None:
+    # Was: floated on a second screen and made smaller, it came back next run wherever
+    # Qt put it, its own size.
+    window = make_window()
+    panel = window.timeline_panel
+    panel.setFloating(True)
+    panel.setGeometry(FLOAT_AT)
+    qtbot.waitUntil(lambda: panel.geometry() == FLOAT_AT, timeout=WAIT_MS)
+    window.close()
+    again = make_window()
+    panel = again.timeline_panel
+    assert panel.isFloating() and panel.isVisible()
+    assert panel.geometry() == FLOAT_AT
+    # Docked at the next close, it floats where it last did once floated again.
+    panel.setFloating(False)
+    again.close()
+    assert AppSettings.at_path(settings_path).timeline_place == "bottom"
+    _store(settings_path, {"window/timeline_place": "floating"})
+    assert make_window().timeline_panel.geometry() == FLOAT_AT
+
+
+def test_a_panel_floated_on_a_screen_gone_since_comes_back_on_one_there_is(
+    qtbot: QtBot, make_window, settings_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    screen = QGuiApplication.primaryScreen()
+    assert screen is not None and len(QGuiApplication.screens()) == 1
+    room = screen.availableGeometry()
+    saved = _floated_on_a_second_screen(tmp_path, screen.geometry().width(), screen.geometry().height())
+    _store(settings_path, {"window/timeline_place": "floating", "window/timeline_geometry": saved})
+    # This run has only the left screen: the panel keeps its size, moved onto it.
+    with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
+        panel = make_window().timeline_panel
+    assert panel.isFloating() and panel.isVisible()
+    assert panel.size() == FLOAT_AT.size()
+    # (Qt fits the panel itself onto the screen: its window frame may overhang by a pixel.)
+    assert room.contains(panel.geometry()), (panel.geometry(), room)
+    assert not caplog.records
+    # Saved on a screen half as wide again (Qt allows a quarter), Qt restores no geometry (as
+    # for the window itself): the panel floats where Qt puts it, on this screen, said once.
+    wider = _floated_on_a_second_screen(tmp_path, screen.geometry().width() * 3 // 2, screen.geometry().height())
+    _store(settings_path, {"window/timeline_place": "floating", "window/timeline_geometry": wider})
+    with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
+        panel = make_window().timeline_panel
+    assert panel.isFloating() and panel.isVisible()
+    assert room.intersects(panel.frameGeometry()), (panel.frameGeometry(), room)
+    warnings = [record.getMessage() for record in caplog.records]
+    assert len(warnings) == 1 and "ignoring window/timeline_geometry" in warnings[0], warnings
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["abc", 7, ["a", "b"], QByteArray(b"\x00garbage bytes"), QByteArray()],
+    ids=["text", "number", "list", "garbage bytes", "empty bytes"],
+)
+def test_a_bad_stored_floating_geometry_is_logged_once_and_ignored(
+    qtbot: QtBot, make_window, settings_path: Path, caplog: pytest.LogCaptureFixture, bad: object
+) -> None:
+    _store(settings_path, {"window/timeline_place": "floating", "window/timeline_geometry": bad})
+    with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
+        window = make_window()
+        window.settings.timeline_geometry_refused()  # asked again: still one line
+    panel = window.timeline_panel
+    assert panel.isFloating() and panel.isVisible()
+    screen = QGuiApplication.primaryScreen()
+    assert screen is not None and screen.availableGeometry().intersects(panel.frameGeometry())
+    warnings = [record.getMessage() for record in caplog.records if "timeline_geometry" in record.getMessage()]
+    assert len(warnings) == 1 and "ignoring" in warnings[0] and str(settings_path) in warnings[0], warnings
+    # Its next close stores where it floats now, over the bad value.
+    window.close()
+    assert AppSettings.at_path(settings_path).timeline_geometry is not None
 
 
 def test_before_anyone_is_seen_the_hint_sits_above_the_legend(qtbot: QtBot) -> None:

@@ -43,6 +43,7 @@ def change_everything(settings: AppSettings, tmp_path: Path) -> None:
     settings.mirror_files = True
     settings.show_timeline = False
     settings.timeline_place = "right"
+    settings.timeline_geometry = QByteArray(b"\x03\x04panel")
     settings.window_geometry = QByteArray(b"\x01\x02geometry")
 
 
@@ -62,6 +63,7 @@ def read_everything(settings: AppSettings) -> dict[str, object]:
         "mirror": (settings.mirror_cameras, settings.mirror_files),
         "show_timeline": settings.show_timeline,
         "timeline_place": settings.timeline_place,
+        "timeline_geometry": bytes(settings.timeline_geometry or b""),
         "geometry": bytes(settings.window_geometry or b""),
     }
 
@@ -82,6 +84,7 @@ def expected(tmp_path: Path) -> dict[str, object]:
         "mirror": (False, True),
         "show_timeline": False,
         "timeline_place": "right",
+        "timeline_geometry": b"\x03\x04panel",
         "geometry": b"\x01\x02geometry",
     }
 

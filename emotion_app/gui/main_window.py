@@ -392,7 +392,7 @@ class MainWindow(QMainWindow):
         area = _DOCK_AREAS.get(place, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.addDockWidget(area, self.timeline_panel)
         self.timeline_panel.setFloating(place == "floating")
-        self._fit_timeline_to_side(area)
+        self._restore_timeline_size()
         self.timeline_panel.setVisible(self.settings.show_timeline)
 
     def _connect(self) -> None:
@@ -964,6 +964,22 @@ class MainWindow(QMainWindow):
         place = next((name for name, known in _DOCK_AREAS.items() if known == area), "bottom")
         self.settings.timeline_place = "floating" if panel.isFloating() else place
 
+    def _restore_timeline_size(self) -> None:
+        """The floating panel where it floated at the last close, its size too (Qt brings
+        one saved on a screen gone since onto one there is, as for the window itself)."""
+        panel = self.timeline_panel
+        if not panel.isFloating():
+            self._fit_timeline_to_side(self.dockWidgetArea(panel))
+            return
+        saved = self.settings.timeline_geometry
+        if saved is not None and not panel.restoreGeometry(saved):
+            self.settings.timeline_geometry_refused()
+
+    def _remember_timeline_size(self) -> None:
+        """Where the floating panel is, and its size, for the next start."""
+        if self.timeline_panel.isFloating():
+            self.settings.timeline_geometry = self.timeline_panel.saveGeometry()
+
     def show_saved(self, message: str, path: Path) -> None:
         """A notice that stays until dismissed (not a status-bar line that is cut off and
         gone after seconds), with a button to open the folder."""
@@ -1430,6 +1446,7 @@ class MainWindow(QMainWindow):
         quitting.exit_begun()
         self._status_timer.stop()
         self.settings.window_geometry = self.saveGeometry()
+        self._remember_timeline_size()
         self.settings.sync()
         # Gone from the screen before the waits below (the snapshots' may take a while): a
         # window that no longer answers clicks would look frozen.

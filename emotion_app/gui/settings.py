@@ -53,6 +53,7 @@ from .settings_keys import (
     SHOW_TIMELINE,
     STEADINESS,
     STREAM_URLS,
+    TIMELINE_GEOMETRY,
     TIMELINE_PLACE,
     VIDEO_DIR,
     WEIGHTS,
@@ -468,6 +469,21 @@ class AppSettings:
     @timeline_place.setter
     def timeline_place(self, value: str) -> None:
         self._set(TIMELINE_PLACE, read_as.timeline_place(value))
+
+    @property
+    def timeline_geometry(self) -> QByteArray | None:
+        """Where the timeline panel last floated, and its size (``QWidget.saveGeometry``);
+        None while it never has."""
+        return self._read(TIMELINE_GEOMETRY, None, read_as.geometry)
+
+    @timeline_geometry.setter
+    def timeline_geometry(self, value: QByteArray) -> None:
+        self._set(TIMELINE_GEOMETRY, QByteArray(value))  # a copy: the caller's may change later
+
+    def timeline_geometry_refused(self) -> None:
+        """Qt could not restore the stored :attr:`timeline_geometry` (bytes of none, or one
+        saved on a screen of quite another width): logged once, as any bad value read."""
+        self._read(TIMELINE_GEOMETRY, None, read_as.refused_geometry)
 
     @property
     def window_geometry(self) -> QByteArray | None:

@@ -16,6 +16,8 @@ WEIGHTS = "model/weights"
 WEIGHTS_DIR = "model/last_weights_dir"
 SHOW_TIMELINE = "window/show_timeline"
 TIMELINE_PLACE = "window/timeline_place"
+# Where the timeline panel last floated (QWidget.saveGeometry), on whichever screen.
+TIMELINE_GEOMETRY = "window/timeline_geometry"
 OUTPUT_FOLDER = "files/output_folder"
 EXPORT_DIR = "files/last_export_dir"
 RECENT = "files/recent"

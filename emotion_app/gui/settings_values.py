@@ -68,6 +68,12 @@ def geometry(raw: object) -> QByteArray:
     return raw
 
 
+def refused_geometry(raw: object) -> QByteArray:
+    """For a saved geometry that ``QWidget.restoreGeometry`` refused: bytes of none, or one
+    saved on a screen of quite another width (Qt's check)."""
+    raise ValueError("not window geometry Qt restores on these screens")
+
+
 # Where the timeline panel sits: a side of the window it is docked at, or floating on its own.
 TIMELINE_PLACES = ("bottom", "left", "right", "top", "floating")
 
