@@ -573,6 +573,49 @@ def test_a_bad_stored_floating_geometry_is_logged_once_and_ignored(
     assert AppSettings.at_path(settings_path).timeline_geometry is not None
 
 
+@pytest.mark.parametrize(
+    ("side", "across", "size"),
+    [
+        (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.Orientation.Horizontal, 250),
+        (Qt.DockWidgetArea.BottomDockWidgetArea, Qt.Orientation.Vertical, 280),
+    ],
+    ids=["width at a side", "height at the bottom"],
+)
+def test_the_docked_panels_size_is_remembered(
+    qtbot: QtBot, make_window, settings_path: Path, side: Qt.DockWidgetArea, across: Qt.Orientation, size: int
+) -> None:
+    # Was: made narrower at a side it came back two fifths of the window wide next run, and
+    # made taller at the bottom it came back its own height.
+    def across_of(window: MainWindow) -> int:
+        panel = window.timeline_panel
+        return panel.width() if across == Qt.Orientation.Horizontal else panel.height()
+
+    window = make_window()
+    window.addDockWidget(side, window.timeline_panel)
+    qtbot.wait(50)  # the move's own sizing is done
+    window.resizeDocks([window.timeline_panel], [size], across)  # as a drag of its edge does
+    qtbot.waitUntil(lambda: across_of(window) == size, timeout=WAIT_MS)
+    window.close()
+    again = make_window()
+    assert again.dockWidgetArea(again.timeline_panel) == side
+    qtbot.waitUntil(lambda: across_of(again) == size, timeout=WAIT_MS)
+    qtbot.wait(100)  # and stays so once the layout has settled
+    assert across_of(again) == size
+
+
+@pytest.mark.parametrize("bad", ["wide", 0, -40, 10**9, ["200", "300"]], ids=["text", "0", "-40", "huge", "list"])
+def test_a_bad_stored_docked_width_is_logged_once_and_the_side_takes_two_fifths(
+    qtbot: QtBot, make_window, settings_path: Path, caplog: pytest.LogCaptureFixture, bad: object
+) -> None:
+    _store(settings_path, {"window/timeline_place": "right", "window/timeline_width": bad})
+    with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
+        window = make_window()
+        panel = window.timeline_panel
+        qtbot.waitUntil(lambda: abs(panel.width() - window.width() * 2 // 5) <= 10, timeout=WAIT_MS)
+    warnings = [record.getMessage() for record in caplog.records if "timeline_width" in record.getMessage()]
+    assert len(warnings) == 1 and "ignoring" in warnings[0], warnings
+
+
 def test_before_anyone_is_seen_the_hint_sits_above_the_legend(qtbot: QtBot) -> None:
     from emotion_app.gui.timeline_panel import TimelineView
     from emotion_app.timeline import SessionTimeline

@@ -44,6 +44,8 @@ def change_everything(settings: AppSettings, tmp_path: Path) -> None:
     settings.show_timeline = False
     settings.timeline_place = "right"
     settings.timeline_geometry = QByteArray(b"\x03\x04panel")
+    settings.timeline_width = 260
+    settings.timeline_height = 310
     settings.window_geometry = QByteArray(b"\x01\x02geometry")
 
 
@@ -64,6 +66,7 @@ def read_everything(settings: AppSettings) -> dict[str, object]:
         "show_timeline": settings.show_timeline,
         "timeline_place": settings.timeline_place,
         "timeline_geometry": bytes(settings.timeline_geometry or b""),
+        "timeline_size": (settings.timeline_width, settings.timeline_height),
         "geometry": bytes(settings.window_geometry or b""),
     }
 
@@ -85,6 +88,7 @@ def expected(tmp_path: Path) -> dict[str, object]:
         "show_timeline": False,
         "timeline_place": "right",
         "timeline_geometry": b"\x03\x04panel",
+        "timeline_size": (260, 310),
         "geometry": b"\x01\x02geometry",
     }
 

@@ -965,20 +965,44 @@ class MainWindow(QMainWindow):
         self.settings.timeline_place = "floating" if panel.isFloating() else place
 
     def _restore_timeline_size(self) -> None:
-        """The floating panel where it floated at the last close, its size too (Qt brings
-        one saved on a screen gone since onto one there is, as for the window itself)."""
+        """The panel as at the last close: floating, where it floated and its size (Qt
+        brings one saved on a screen gone since onto one there is, as for the window
+        itself); docked, its width at a side or height at the top or bottom."""
         panel = self.timeline_panel
         if not panel.isFloating():
-            self._fit_timeline_to_side(self.dockWidgetArea(panel))
+            # Once the window's first layout is done (it would size the panel again).
+            QTimer.singleShot(0, self._restore_docked_timeline_size)
             return
         saved = self.settings.timeline_geometry
         if saved is not None and not panel.restoreGeometry(saved):
             self.settings.timeline_geometry_refused()
 
+    def _restore_docked_timeline_size(self) -> None:
+        panel = self.timeline_panel
+        if panel.isFloating():
+            return
+        at_side = self._timeline_at_side()
+        size = self.settings.timeline_width if at_side else self.settings.timeline_height
+        if size is None:
+            self._narrow_side_timeline()  # none stored: as a move to a side sizes it
+        else:
+            self.resizeDocks([panel], [size], Qt.Orientation.Horizontal if at_side else Qt.Orientation.Vertical)
+
     def _remember_timeline_size(self) -> None:
-        """Where the floating panel is, and its size, for the next start."""
-        if self.timeline_panel.isFloating():
-            self.settings.timeline_geometry = self.timeline_panel.saveGeometry()
+        """Where the floating panel is and its size, or the docked one's width or height,
+        for the next start."""
+        panel = self.timeline_panel
+        if panel.isFloating():
+            self.settings.timeline_geometry = panel.saveGeometry()
+        elif panel.isVisible():  # hidden, it may never have been laid out: the stored size is kept
+            if self._timeline_at_side():
+                self.settings.timeline_width = panel.width()
+            else:
+                self.settings.timeline_height = panel.height()
+
+    def _timeline_at_side(self) -> bool:
+        sides = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
+        return self.dockWidgetArea(self.timeline_panel) in sides
 
     def show_saved(self, message: str, path: Path) -> None:
         """A notice that stays until dismissed (not a status-bar line that is cut off and

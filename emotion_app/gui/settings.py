@@ -54,7 +54,9 @@ from .settings_keys import (
     STEADINESS,
     STREAM_URLS,
     TIMELINE_GEOMETRY,
+    TIMELINE_HEIGHT,
     TIMELINE_PLACE,
+    TIMELINE_WIDTH,
     VIDEO_DIR,
     WEIGHTS,
     WEIGHTS_DIR,
@@ -65,6 +67,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+#: The most pixels a docked timeline panel's stored width or height is read as (Qt's own
+#: limit is far above any screen; the window's layout then gives it what there is room for).
+MAX_PANEL_PX = 16384
 #: How many recent files, and recent network cameras, are kept and read back: a longer list
 #: stored (another version, a hand edit) is cut to it, or its menu froze the window.
 RECENT_KEPT = 8
@@ -484,6 +489,24 @@ class AppSettings:
         """Qt could not restore the stored :attr:`timeline_geometry` (bytes of none, or one
         saved on a screen of quite another width): logged once, as any bad value read."""
         self._read(TIMELINE_GEOMETRY, None, read_as.refused_geometry)
+
+    @property
+    def timeline_width(self) -> int | None:
+        """The docked panel's width at the window's left or right; None while never stored."""
+        return self._read(TIMELINE_WIDTH, None, read_as.whole_number(1, MAX_PANEL_PX))
+
+    @timeline_width.setter
+    def timeline_width(self, value: int) -> None:
+        self._set(TIMELINE_WIDTH, int(value))
+
+    @property
+    def timeline_height(self) -> int | None:
+        """The docked panel's height at the window's top or bottom; None while never stored."""
+        return self._read(TIMELINE_HEIGHT, None, read_as.whole_number(1, MAX_PANEL_PX))
+
+    @timeline_height.setter
+    def timeline_height(self, value: int) -> None:
+        self._set(TIMELINE_HEIGHT, int(value))
 
     @property
     def window_geometry(self) -> QByteArray | None:

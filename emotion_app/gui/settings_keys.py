@@ -18,6 +18,9 @@ SHOW_TIMELINE = "window/show_timeline"
 TIMELINE_PLACE = "window/timeline_place"
 # Where the timeline panel last floated (QWidget.saveGeometry), on whichever screen.
 TIMELINE_GEOMETRY = "window/timeline_geometry"
+# The docked panel's width at a side, and its height at the top or bottom, in pixels.
+TIMELINE_WIDTH = "window/timeline_width"
+TIMELINE_HEIGHT = "window/timeline_height"
 OUTPUT_FOLDER = "files/output_folder"
 EXPORT_DIR = "files/last_export_dir"
 RECENT = "files/recent"
