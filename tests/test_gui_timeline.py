@@ -305,10 +305,12 @@ def test_closing_the_window_during_an_export_leaves_the_child_to_finish(
     assert not window.controller.is_running
     assert not (tmp_path / "export" / "emotion-timeline.png").exists()
     go.touch()
-    qtbot.waitUntil(lambda: (tmp_path / "export" / "emotion-summary.csv").exists(), timeout=WAIT_MS)
-    with open(tmp_path / "export" / "emotion-summary.csv", newline="") as handle:
+    png, summary = tmp_path / "export" / "emotion-timeline.png", tmp_path / "export" / "emotion-summary.csv"
+    # The table is put in place before the plot (commit_report): the report is done once both are.
+    qtbot.waitUntil(lambda: summary.exists() and png.exists(), timeout=WAIT_MS)
+    with open(summary, newline="") as handle:
         assert {row["person"] for row in csv.DictReader(handle)} >= {"everyone"}
-    assert os.path.getsize(tmp_path / "export" / "emotion-timeline.png") > 1000
+    assert os.path.getsize(png) > 1000
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the child's Python")

@@ -897,9 +897,11 @@ worker.join()
     assert done.returncode == 0, done.stderr[-2000:]
     assert "SIGINT" not in done.stdout
     deadline = time.monotonic() + 60  # not a timing check: how long a failure takes to show
-    while not (out / "emotion-summary.csv").exists() and time.monotonic() < deadline:
+    # The table is put in place before the plot (commit_report): the report is done once both are.
+    summary, png = out / "emotion-summary.csv", out / "emotion-timeline.png"
+    while not (summary.exists() and png.exists()) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert (out / "emotion-summary.csv").exists() and (out / "emotion-timeline.png").exists()
+    assert summary.exists() and png.exists()
 
 
 def test_a_report_drawn_in_a_child_process_is_the_same_report(tmp_path: Path) -> None:
