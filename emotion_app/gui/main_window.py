@@ -3,9 +3,9 @@
 Over 400 lines because it is where every control, menu, key and worker signal meets. Each
 part with state or logic of its own lives in its own module (source_state, playback_bar,
 model_menu, recent_menu, timeline_panel, message_banner, snapshot, recording_control,
-dialog_folders, output_folder_control, stream_controller; its actions, toolbar and menus
-in window_actions, the Help menu's texts in help_texts); what stays here is the wiring
-between them.
+dialog_folders, output_folder_control, player_control, stream_controller; its actions,
+toolbar and menus in window_actions, the Help menu's texts in help_texts); what stays here
+is the wiring between them.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,7 +21,6 @@ from urllib.parse import urlsplit
 from PyQt6 import sip
 from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import (
-    QAction,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
@@ -47,7 +45,7 @@ from emotion_app.io.codecs import h264_codec
 from emotion_app.io.unfinished import Tidied
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.live import PipelineLoader, load_pipeline
-from emotion_app.sources.frame_source import FALLBACK_FPS, SourceFactory
+from emotion_app.sources.frame_source import SourceFactory
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import Screen, list_screens
 from emotion_app.sources.specs import CameraSpec, ScreenArea, ScreenSpec, SourceSpec, VideoFileSpec
@@ -76,7 +74,8 @@ from .messages import (
     SourceNotice,
 )
 from .output_folder_control import OutputFolderControl
-from .playback_bar import PlaybackBar, PlayerKeys, format_time
+from .playback_bar import PlaybackBar, format_time
+from .player_control import PlayerControl
 from .recording_control import RecordingControl
 from .settings import RECENT_KEPT, AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
@@ -140,8 +139,6 @@ _WINDOW_PLACE_EVENTS = frozenset(
 )
 WEIGHTS_SUFFIX = ".safetensors"
 WEIGHTS_FILTER = f"Weights (*{WEIGHTS_SUFFIX});;All files (*)"
-# Left/Right while a file plays jump this far.
-_SEEK_STEP_S = 5.0
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
 _STATUS_INTERVAL_MS = 500
 # The source banner's tag for a network camera's "reconnecting…" notice (with its stream's
@@ -228,6 +225,15 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.snapshots = SnapshotSaver(self)
         self._about = AboutText(self)  # looks for the model in use's card as it loads
+        # Space, the arrows, Home and the seek bar; a file held still under a dialog.
+        self.player = PlayerControl(
+            self.controller,
+            self.source_state,
+            self.source_banner,
+            shown=lambda: self.view.result,
+            start_stop=self.toggle_start_stop,
+            actions_changed=self._update_actions,
+        )
         # Where the file dialogs open: their folders are asked about off the GUI thread.
         self.dialog_folders = DialogFolders(settings, lambda: self.output_folder.path(), weights_dir, self)
         self.output_folder = OutputFolderControl(
@@ -237,7 +243,7 @@ class MainWindow(QMainWindow):
             dialog_start=self.dialog_folders.output_start,
             # Looked up at each call: tests answer the dialog by replacing the method.
             ask_folder_path=lambda title, start: self.ask_folder_path(title, start),
-            hold_still=self._hold_still,
+            hold_still=self.player.hold_still,
             folders_changed=self.dialog_folders.ask_about,
             check_timeout_s=file_check_timeout_s,
             parent=self,
@@ -250,9 +256,9 @@ class MainWindow(QMainWindow):
             show_bars=settings.show_bars,
             timeline_action=timeline_action,
             toggle_start_stop=self.toggle_start_stop,
-            toggle_play_pause=self.toggle_play_pause,
-            step=self.step,
-            restart=self.restart,
+            toggle_play_pause=self.player.toggle_play_pause,
+            step=self.player.step,
+            restart=self.player.restart,
             open_video_dialog=self.open_video_dialog,
             snapshot=self.snapshot,
             snapshot_dialog=self.snapshot_dialog,
@@ -306,7 +312,7 @@ class MainWindow(QMainWindow):
             dialog_start=self.dialog_folders.output_start,
             # Looked up at each call: tests answer the dialog by replacing the method.
             ask_save_path=lambda title, suggestion, filters: self.ask_save_path(title, suggestion, filters),
-            hold_still=self._hold_still,
+            hold_still=self.player.hold_still,
             refuse_folder=self.output_folder.refuse,
             choose_output_folder=self.output_folder.choose,
             show_saved=self.show_saved,
@@ -359,9 +365,9 @@ class MainWindow(QMainWindow):
         if app is not None:
             # Also stop the threads when the app quits without this window being closed.
             app.aboutToQuit.connect(self.shutdown)
-        # Player keys win over whichever control has the focus (a slider or a list would
-        # otherwise take Space and the arrows for themselves).
-        self._player_keys = PlayerKeys(self, self._player_key_actions())
+        self.player.watch_keys(
+            self, (self.play_pause_action, self.step_back_action, self.step_forward_action, self.restart_action)
+        )
         self._had_keyboard: QWidget | None = self.view  # the control of this window that had it last
         self._activated = False  # the window just became active (see event)
         if isinstance(app, QApplication):
@@ -403,7 +409,7 @@ class MainWindow(QMainWindow):
         self.controller.model_status.connect(self._on_model_status)
         self.controller.result_ready.connect(self._on_result)
         self.controller.playback.connect(self._on_playback)
-        self.playback_bar.seek_requested.connect(self.seek)
+        self.playback_bar.seek_requested.connect(self.player.seek)
         self.timeline_panel.visibilityChanged.connect(self._remember_timeline_visibility)
         self.timeline_panel.dockLocationChanged.connect(self._fit_timeline_to_side)
         self.timeline_panel.dockLocationChanged.connect(self._remember_timeline_place)
@@ -537,7 +543,7 @@ class MainWindow(QMainWindow):
         self.start_source(VideoFileSpec(path))
 
     def open_folder_dialog(self) -> None:
-        with self.paused_for_dialog():
+        with self.player.paused_for_dialog():
             folder = self.ask_folder_path("Open folder of images", self.dialog_folders.video_start())
         if folder:
             self.open_video(folder)
@@ -551,7 +557,7 @@ class MainWindow(QMainWindow):
         field = dialog.findChild(QLineEdit)
         if field is not None:  # a longer name was cut short after OK, unseen: the field stops there
             field.setMaxLength(MAX_NAME_CHARS)
-        with self.paused_for_dialog():
+        with self.player.paused_for_dialog():
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
         name = dialog.textValue()
         dialog.deleteLater()
@@ -627,19 +633,7 @@ class MainWindow(QMainWindow):
         elif not isinstance(self.source_state.spec, ScreenSpec):
             self.settings.mirror_cameras = on
         self.controller.set_mirror(on)  # flips a paused frame too
-        self._look_at_held_frame_again(paused_too=False)
-
-    def _look_at_held_frame_again(self, paused_too: bool) -> None:
-        """The file's frame held on screen is looked at anew, after a change of model or
-        mirror: a paused one handed over again, one shown to the file's end (every picture
-        is, at once) opened again there, paused, as a seek after the end does. Left as it
-        was, it kept the old model's labels, or stayed unflipped, until played again."""
-        if not self.is_file or self.view.result is None:
-            return
-        if paused_too and self.source_state.running and self.source_state.paused:
-            self.controller.show_again()
-        elif self.source_state.ended:
-            self.seek(self.position)
+        self.player.look_again(paused_too=False)
 
     def _keep_keyboard_on_video(self, old: QWidget | None, new: QWidget | None) -> None:
         """A control that goes away with the keyboard on it (the timeline hidden from its
@@ -722,7 +716,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Information, title, html, QMessageBox.StandardButton.Close, self)
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        with self.paused_for_dialog():
+        with self.player.paused_for_dialog():
             box.exec()
 
     def stop(self) -> None:
@@ -737,7 +731,7 @@ class MainWindow(QMainWindow):
         self.source_state.stopped()
         self._update_actions()
 
-    # ---- playback of files ------------------------------------------------------------
+    # ---- playback of files (see PlayerControl) ----------------------------------------------
     @property
     def is_file(self) -> bool:
         return self.source_state.is_file
@@ -746,101 +740,24 @@ class MainWindow(QMainWindow):
     def is_paused(self) -> bool:
         return self.source_state.paused
 
-    @property
-    def position(self) -> int:
-        """Index of the file's frame on screen (0 before any)."""
-        result = self.view.result
-        info = self.source_state.info
-        if result is not None and info is not None and result.stream_id == info.stream_id:
-            return result.frame_index
-        return self.source_state.playback.position if self.source_state.playback is not None else 0
-
+    # The player's moves by the names tests and scripts call them by.
     def toggle_play_pause(self) -> None:
-        """Space: pause or play a file in place; a camera (or a finished file) starts or stops."""
-        if self.is_file and self.source_state.running:
-            self.resume() if self.source_state.paused else self.pause()
-        else:
-            self.toggle_start_stop()
+        self.player.toggle_play_pause()
 
     def pause(self) -> None:
-        if self.source_state.pause():
-            self.controller.pause()
-            self._update_actions()
+        self.player.pause()
 
     def resume(self) -> None:
-        if self.source_state.resume():
-            self.controller.resume()
-            self._update_actions()
+        self.player.resume()
 
     def seek(self, frame: int) -> None:
-        """Show frame ``frame`` of the file; a finished file is opened again there, paused."""
-        spec = self.source_state.spec
-        if not isinstance(spec, VideoFileSpec):
-            return
-        if self.source_state.running:
-            self.controller.seek(frame)
-        elif self.source_state.ended or not self.source_state.starting:
-            self._reopen_at(spec, frame, paused=True)
+        self.player.seek(frame)
 
     def step(self, direction: int) -> None:
-        """Left/Right: a frame when paused (or finished), a few seconds when playing."""
-        spec = self.source_state.spec
-        if not isinstance(spec, VideoFileSpec):
-            return
-        if self.source_state.running and not self.source_state.paused:
-            fps = self.source_state.playback.fps if self.source_state.playback is not None else FALLBACK_FPS
-            self.controller.seek(self.position + direction * int(round(_SEEK_STEP_S * fps)))
-        elif self.source_state.running:
-            self.controller.step(direction)
-        elif self.source_state.ended:
-            self._reopen_at(spec, self.position + direction, paused=True)
+        self.player.step(direction)
 
     def restart(self) -> None:
-        """Home: the first frame; a playing file plays on from there."""
-        spec = self.source_state.spec
-        if not isinstance(spec, VideoFileSpec):
-            return
-        if self.source_state.running:
-            self.controller.seek(0)
-        else:
-            self._reopen_at(spec, 0, paused=False)
-
-    def _reopen_at(self, spec: VideoFileSpec, frame: int, paused: bool) -> None:
-        self.source_banner.dismiss()
-        self.source_state.opening(spec, paused)
-        self.controller.open_at(spec, max(0, frame), paused)
-        self._update_actions()
-
-    @contextmanager
-    def paused_for_dialog(self) -> Iterator[None]:
-        """A file holds still while a modal dialog is open and plays on after it."""
-        play_on = self._hold_still()
-        try:
-            yield
-        finally:
-            play_on()
-
-    def _hold_still(self) -> Callable[[], None]:
-        """Pause a playing file; returns what plays it on again (if it is still that file,
-        paused)."""
-        spec = self.source_state.spec
-        was_playing = self.source_state.playing
-        if was_playing:
-            self.pause()
-
-        def play_on() -> None:
-            if (
-                was_playing
-                and self.source_state.spec == spec
-                and self.source_state.running
-                and self.source_state.paused
-            ):
-                self.resume()
-
-        return play_on
-
-    def _player_key_actions(self) -> list[QAction]:
-        return [self.play_pause_action, self.step_back_action, self.step_forward_action, self.restart_action]
+        self.player.restart()
 
     def toggle_start_stop(self) -> None:
         if self.source_state.active:
@@ -878,7 +795,7 @@ class MainWindow(QMainWindow):
             self._start_initial_source()
 
     def open_stream_dialog(self) -> None:
-        with self.paused_for_dialog():
+        with self.player.paused_for_dialog():
             url = self.ask_stream_url(self.settings.stream_urls)
         if url.strip():
             self.open_network_camera(url)
@@ -906,7 +823,7 @@ class MainWindow(QMainWindow):
         self.start_source(CameraSpec(-1, url=url))
 
     def open_video_dialog(self) -> None:
-        with self.paused_for_dialog():
+        with self.player.paused_for_dialog():
             path = self.ask_open_path("Open video", self.dialog_folders.video_start(), VIDEO_FILTER)
         if path:
             self.open_video(path)
@@ -928,7 +845,7 @@ class MainWindow(QMainWindow):
         return QFileDialog.getExistingDirectory(self, title, start)
 
     def _ask_export_folder(self) -> str:
-        with self.paused_for_dialog():
+        with self.player.paused_for_dialog():
             return self.ask_folder_path("Export the session timeline into folder", self.dialog_folders.export_start())
 
     def _on_timeline_exported(self, png: Path, csv_path: Path) -> None:
@@ -1053,7 +970,7 @@ class MainWindow(QMainWindow):
         self.controller.load_weights(path)
 
     def load_weights_dialog(self) -> None:
-        with self.paused_for_dialog():
+        with self.player.paused_for_dialog():
             path = self.ask_open_path("Load emotion model", self.dialog_folders.weights_start(), WEIGHTS_FILTER)
         if path:
             self.settings.last_weights_dir = str(Path(path).absolute().parent)
@@ -1112,7 +1029,7 @@ class MainWindow(QMainWindow):
             self.status.showMessage("No frame to save yet", 3000)
             return
         suggestion = Path(self.dialog_folders.output_start()) / f"emotion-snapshot-{datetime.now():%Y%m%d-%H%M%S}.png"
-        with self.paused_for_dialog():
+        with self.player.paused_for_dialog():
             path = self.ask_save_path("Save snapshot", str(suggestion), "PNG image (*.png)")
         if path:  # checked on the writing thread: never over the image being shown
             self.snapshots.save(result, Path(path), self.source_state.played_path)
@@ -1287,7 +1204,7 @@ class MainWindow(QMainWindow):
             if not status.runner_changed:
                 self.model_banner.dismiss()
                 if status.active_weights != before or picked:
-                    self._look_at_held_frame_again(paused_too=True)
+                    self.player.look_again(paused_too=True)
             name = status.weights_path.name if status.weights_path else "model"
             mode = f" ({status.inference_mode})" if status.inference_mode else ""
             if not quiet:
@@ -1441,7 +1358,7 @@ class MainWindow(QMainWindow):
         if isinstance(self.source_state.spec, VideoFileSpec):
             parts.append("Paused" if self.source_state.paused else "Playing")
             if info is not None and info.fps > 0 and not info.single_picture:
-                position = format_time(self.position / info.fps)
+                position = format_time(self.player.position / info.fps)
                 parts.append(
                     f"{position} / {format_time(info.frame_count / info.fps)}" if info.frame_count else position
                 )

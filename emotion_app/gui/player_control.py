@@ -1,0 +1,165 @@
+"""The file player's controls: Space plays and pauses a file in place, Left and Right step
+(a frame paused, a few seconds playing), Home goes back to the first frame, the seek bar
+moves to a frame; a file that has finished is opened again where it is asked to be shown;
+a playing file holds still while a modal dialog is open, and the player keys reach their
+actions whichever control has the keyboard. The window owns one and tells it, through its
+constructor, what it plays through and shows with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from PyQt6.QtGui import QAction
+from PyQt6.QtWidgets import QWidget
+
+from emotion_app.sources.frame_source import FALLBACK_FPS
+from emotion_app.sources.specs import VideoFileSpec
+
+from .message_banner import MessageBanner
+from .messages import InferenceResult
+from .playback_bar import PlayerKeys
+from .source_state import SourceState
+from .stream_controller import StreamController
+
+# Left/Right while a file plays jump this far.
+_SEEK_STEP_S = 5.0
+
+
+class PlayerControl:
+    """Moves the file playing through the controller and keeps ``source_state`` (the
+    window's) told; a camera, a screen or nothing open leaves every move but Space a
+    no-op (Space starts and stops them, as Start does)."""
+
+    def __init__(
+        self,
+        controller: StreamController,
+        source_state: SourceState,
+        source_banner: MessageBanner,
+        *,
+        shown: Callable[[], InferenceResult | None],
+        start_stop: Callable[[], None],
+        actions_changed: Callable[[], None],
+    ) -> None:
+        """``source_banner``: the banner a file opened again takes away (its end's "Play
+        again"); ``shown``: the frame on screen; ``start_stop``: Start/Stop, what Space
+        does for a camera or a file not playing; ``actions_changed``: the window's actions
+        follow the state (Play or Pause, stepping enabled)."""
+        self._controller = controller
+        self._source_state = source_state
+        self._source_banner = source_banner
+        self._shown = shown
+        self._start_stop = start_stop
+        self._actions_changed = actions_changed
+        self._keys: PlayerKeys | None = None
+
+    def watch_keys(self, window: QWidget, actions: Sequence[QAction]) -> None:
+        """The player keys of ``actions`` win over whichever control of ``window`` has the
+        focus (a slider or a list would otherwise take Space and the arrows for themselves)."""
+        self._keys = PlayerKeys(window, actions)
+
+    @property
+    def position(self) -> int:
+        """Index of the file's frame on screen (0 before any)."""
+        result = self._shown()
+        state = self._source_state
+        info = state.info
+        if result is not None and info is not None and result.stream_id == info.stream_id:
+            return result.frame_index
+        return state.playback.position if state.playback is not None else 0
+
+    def toggle_play_pause(self) -> None:
+        """Space: pause or play a file in place; a camera (or a finished file) starts or stops."""
+        if self._source_state.is_file and self._source_state.running:
+            self.resume() if self._source_state.paused else self.pause()
+        else:
+            self._start_stop()
+
+    def pause(self) -> None:
+        if self._source_state.pause():
+            self._controller.pause()
+            self._actions_changed()
+
+    def resume(self) -> None:
+        if self._source_state.resume():
+            self._controller.resume()
+            self._actions_changed()
+
+    def seek(self, frame: int) -> None:
+        """Show frame ``frame`` of the file; a finished file is opened again there, paused."""
+        state = self._source_state
+        spec = state.spec
+        if not isinstance(spec, VideoFileSpec):
+            return
+        if state.running:
+            self._controller.seek(frame)
+        elif state.ended or not state.starting:
+            self._reopen_at(spec, frame, paused=True)
+
+    def step(self, direction: int) -> None:
+        """Left/Right: a frame when paused (or finished), a few seconds when playing."""
+        state = self._source_state
+        spec = state.spec
+        if not isinstance(spec, VideoFileSpec):
+            return
+        if state.running and not state.paused:
+            fps = state.playback.fps if state.playback is not None else FALLBACK_FPS
+            self._controller.seek(self.position + direction * int(round(_SEEK_STEP_S * fps)))
+        elif state.running:
+            self._controller.step(direction)
+        elif state.ended:
+            self._reopen_at(spec, self.position + direction, paused=True)
+
+    def restart(self) -> None:
+        """Home: the first frame; a playing file plays on from there."""
+        spec = self._source_state.spec
+        if not isinstance(spec, VideoFileSpec):
+            return
+        if self._source_state.running:
+            self._controller.seek(0)
+        else:
+            self._reopen_at(spec, 0, paused=False)
+
+    def look_again(self, paused_too: bool) -> None:
+        """The file's frame held on screen is looked at anew, after a change of model or
+        mirror: a paused one handed over again (when ``paused_too``), one shown to the
+        file's end (every picture is, at once) opened again there, paused, as a seek after
+        the end does. Left as it was, it kept the old model's labels, or stayed unflipped,
+        until played again."""
+        state = self._source_state
+        if not state.is_file or self._shown() is None:
+            return
+        if paused_too and state.running and state.paused:
+            self._controller.show_again()
+        elif state.ended:
+            self.seek(self.position)
+
+    @contextmanager
+    def paused_for_dialog(self) -> Iterator[None]:
+        """A file holds still while a modal dialog is open and plays on after it."""
+        play_on = self.hold_still()
+        try:
+            yield
+        finally:
+            play_on()
+
+    def hold_still(self) -> Callable[[], None]:
+        """Pause a playing file; returns what plays it on again (if it is still that file,
+        paused)."""
+        state = self._source_state
+        spec = state.spec
+        was_playing = state.playing
+        if was_playing:
+            self.pause()
+
+        def play_on() -> None:
+            if was_playing and state.spec == spec and state.running and state.paused:
+                self.resume()
+
+        return play_on
+
+    def _reopen_at(self, spec: VideoFileSpec, frame: int, paused: bool) -> None:
+        self._source_banner.dismiss()
+        self._source_state.opening(spec, paused)
+        self._controller.open_at(spec, max(0, frame), paused)
+        self._actions_changed()
