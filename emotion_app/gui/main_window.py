@@ -3,9 +3,9 @@
 Over 400 lines because it is where every control, menu, key and worker signal meets. Each
 part with state or logic of its own lives in its own module (source_state, playback_bar,
 model_menu, recent_menu, timeline_panel, message_banner, snapshot, recording_control,
-dialog_folders, output_folder_control, player_control, stream_controller; its actions,
-toolbar and menus in window_actions, the Help menu's texts in help_texts); what stays here
-is the wiring between them.
+dialog_folders, output_folder_control, player_control, source_messages, stream_controller;
+its actions, toolbar and menus in window_actions, the Help menu's texts in help_texts); what
+stays here is the wiring between them.
 """
 
 from __future__ import annotations
@@ -71,7 +71,6 @@ from .messages import (
     RecordingRequest,
     SourceFault,
     SourceInfo,
-    SourceNotice,
 )
 from .output_folder_control import OutputFolderControl
 from .playback_bar import PlaybackBar, format_time
@@ -79,6 +78,7 @@ from .player_control import PlayerControl
 from .recording_control import RecordingControl
 from .settings import RECENT_KEPT, AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
+from .source_messages import SourceMessages
 from .source_state import SourceState
 from .stats import rate_text
 from .status_bar import PerformanceStats, PerformanceStatusBar
@@ -141,11 +141,6 @@ WEIGHTS_SUFFIX = ".safetensors"
 WEIGHTS_FILTER = f"Weights (*{WEIGHTS_SUFFIX});;All files (*)"
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
 _STATUS_INTERVAL_MS = 500
-# The source banner's tag for a network camera's "reconnecting…" notice (with its stream's
-# id): the end of the reconnect takes away that notice, never a message put up since.
-_RECONNECTING_TAG = "reconnecting"
-# Its tag for what a network camera's open waits for (a slow camera's first frame).
-_OPENING_TAG = "opening"
 # How long the output folder and a recording's files may take to answer their checks
 # (made off the GUI thread) before the user is told they do not: on a network share whose
 # server has gone they never answer, and the press would otherwise come to nothing unsaid.
@@ -200,7 +195,6 @@ class MainWindow(QMainWindow):
         self._own_window = ScreenArea()  # where screen captures must not look (this window)
         self._cover_notice_shown = False  # see update_cover_notice
         self._unsaved_settings_shown = False  # see _tell_unsaved_settings
-        self._reconnecting_stream: int | None = None  # the stream whose reconnect is under way
         self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
         self.picker.set_network_cameras(settings.stream_urls)
         self.view = VideoView(self)
@@ -223,6 +217,20 @@ class MainWindow(QMainWindow):
             self.notice_banner.show_message(settings.read_problem, "warning")
         self.status = PerformanceStatusBar(self)
         self.setStatusBar(self.status)
+        # No camera, a source that failed or ended, a network camera's waits and reconnects.
+        self.source_messages = SourceMessages(
+            self.controller,
+            self.source_state,
+            self.source_banner,
+            self.view,
+            self.status,
+            self.picker,
+            retry=self.retry,
+            open_video_dialog=self.open_video_dialog,
+            open_stream_dialog=self.open_stream_dialog,
+            stop=self.stop,
+            choose_camera=self.choose_camera,
+        )
         self.snapshots = SnapshotSaver(self)
         self._about = AboutText(self)  # looks for the model in use's card as it loads
         # Space, the arrows, Home and the seek bar; a file held still under a dialog.
@@ -330,7 +338,7 @@ class MainWindow(QMainWindow):
             camera_size=self._camera_size,
             set_screens=self.picker.set_screens,
             open_screen=self.open_screen,
-            screen_failed=lambda message: self._show_source_problem(message, None),
+            screen_failed=lambda message: self.source_messages.show_problem(message, None),
             open_video=self.open_video,
             clear_recent=self._clear_recent,
             recent_menu_made=self._on_recent_menu_made,
@@ -405,7 +413,7 @@ class MainWindow(QMainWindow):
         self.controller.source_opened.connect(self._on_source_opened)
         self.controller.source_fault.connect(self._on_source_fault)
         self.controller.source_stopped.connect(self._on_source_stopped)
-        self.controller.source_notice.connect(self._on_source_notice)
+        self.controller.source_notice.connect(self.source_messages.on_notice)
         self.controller.model_status.connect(self._on_model_status)
         self.controller.result_ready.connect(self._on_result)
         self.controller.playback.connect(self._on_playback)
@@ -440,7 +448,7 @@ class MainWindow(QMainWindow):
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.network_camera_chosen.connect(self.open_network_camera)
         self.picker.screen_chosen.connect(self.open_screen)
-        self.picker.devices_refreshed.connect(self._on_devices_refreshed)
+        self.picker.devices_refreshed.connect(self.source_messages.on_devices_refreshed)
         self.steadiness_box.currentIndexChanged.connect(
             lambda index: self.set_steadiness(self.steadiness_box.itemData(index))
         )
@@ -470,7 +478,7 @@ class MainWindow(QMainWindow):
                 self.start_source(CameraSpec(index, f"Camera {index}"))
             else:
                 names = ", ".join(d.name for d in devices) or "none found"
-                self._show_source_problem(f"No camera named '{wanted}'. Cameras: {names}.", None)
+                self.source_messages.show_problem(f"No camera named '{wanted}'. Cameras: {names}.", None)
             return
         if self.settings.network_camera:  # the camera chosen last was a network camera
             self.open_network_camera(self.settings.network_camera)
@@ -481,7 +489,7 @@ class MainWindow(QMainWindow):
         if device is not None:
             self.choose_camera(device)
         else:
-            self._show_no_camera()
+            self.source_messages.show_no_camera()
 
     def start_source(self, spec: SourceSpec) -> None:
         """Open ``spec`` on the capture thread; the result arrives as opened or fault.
@@ -726,8 +734,7 @@ class MainWindow(QMainWindow):
         self.controller.stop()
         if self.source_state.starting:  # nothing opens now: neither "Opening…" nor a wait on
             self.view.set_placeholder("Stopped")  # a first frame, whatever banner covers it
-        if self.source_banner.tag == _OPENING_TAG:  # waiting for a first frame no more
-            self.source_banner.dismiss()
+        self.source_messages.opening_given_up()  # waiting for a first frame no more
         self.source_state.stopped()
         self._update_actions()
 
@@ -817,7 +824,7 @@ class MainWindow(QMainWindow):
         try:
             url = check_stream_url(url)
         except ValueError as exc:
-            self._show_source_problem(f"Not a network camera address: {exc}.", None)
+            self.source_messages.show_problem(f"Not a network camera address: {exc}.", None)
             return
         self.picker.select_network_camera(url)
         self.start_source(CameraSpec(-1, url=url))
@@ -1104,52 +1111,9 @@ class MainWindow(QMainWindow):
         self._update_actions()
         if fault.kind is FaultKind.ENDED:
             self.playback_bar.show_finished()
-            self.source_banner.show_message(
-                fault.message,
-                "info",
-                [("Play again", self.retry), ("Open video file…", self.open_video_dialog)],
-            )
+            self.source_messages.show_ended(fault.message)
             return
-        self._show_source_problem(fault.message, fault.spec, fault.file_there)
-
-    def _on_source_notice(self, notice: SourceNotice) -> None:
-        """A network camera reconnecting (the message stays while it does), or playing
-        again; or, opening, waiting for its first frame (the message stays until it opened)."""
-        if self.source_state.starting:
-            # The same source stopped and opened again meanwhile: its first open's notice,
-            # sent just before, is not the current open's (which may not wait for that yet).
-            current = notice.request == self.controller.requests_sent
-            if notice.spec == self.source_state.spec and notice.text and current:
-                self.view.set_placeholder(notice.text)
-                self.source_banner.show_message(notice.text, "info", [("Stop", self.stop)], tag=_OPENING_TAG)
-                self.status.showMessage(notice.text, 4000)
-            return  # news of a source opened before, or of one the user has moved away from
-        info = self.source_state.info
-        if notice.spec != self.source_state.spec or info is None or notice.stream_id != info.stream_id:
-            return  # a source the user has already moved away from
-        tag = f"{_RECONNECTING_TAG} {notice.stream_id}"
-        if notice.text:
-            # A reconnect's first news is shown; the next try's replaces its notice, not a
-            # message put up meanwhile (nor the notice dismissed): the status bar tells it.
-            if self._reconnecting_stream != notice.stream_id or self.source_banner.tag == tag:
-                level = "info" if notice.calm else "warning"
-                self.source_banner.show_message(notice.text, level, [("Stop", self.stop)], tag=tag)
-            self._reconnecting_stream = notice.stream_id
-            self.status.showMessage(notice.text, 4000)
-            return
-        self._reconnecting_stream = None
-        if self.source_banner.tag == tag:
-            self.source_banner.dismiss()  # the reconnecting notice (not a message that replaced it)
-        if notice.reconnected == self.source_state.reconnected:
-            return  # a slow camera's next frame came: no drop to tell
-        # A reconnect may be over before the capture thread looked (no notice of it then): the
-        # count says a drop happened, and the status line keeps it (see status_summary).
-        self.source_state.reconnected = notice.reconnected
-        self.status.showMessage(
-            f"{notice.spec.describe(capital=True)}: playing again after its stream broke off "
-            f"({count_text(notice.reconnected, 'drop')} since it opened)",
-            6000,
-        )
+        self.source_messages.show_problem(fault.message, fault.spec, fault.file_there)
 
     def _on_source_stopped(self, request: int) -> None:
         if request != self.controller.requests_sent:
@@ -1263,51 +1227,7 @@ class MainWindow(QMainWindow):
     def model_status(self) -> ModelStatus | None:
         return self._model_status
 
-    # ---- messages ------------------------------------------------------------------------------
-    def _show_no_camera(self) -> None:
-        self.view.set_placeholder(
-            "No camera found.\nOpen a video file (Ctrl+O) or a network camera (Ctrl+Shift+O) to start."
-        )
-        screens = " or pick a screen in the toolbar (a video call, a webinar)," if self.picker.screens() else ""
-        self.source_banner.show_message(
-            "No camera found. Open a video file or a network camera (a phone's camera app, an IP camera),"
-            f"{screens} or plug in a camera: the list updates by itself.",
-            "warning",
-            [
-                ("Open video file…", self.open_video_dialog),
-                ("Network camera…", self.open_stream_dialog),
-                ("Retry", self.retry),
-            ],
-        )
-
-    def _show_source_problem(self, message: str, spec: SourceSpec | None, file_there: bool = False) -> None:
-        """``file_there``: ``spec`` is a file that is there (see SourceFault.file_there)."""
-        actions = [("Retry", self.retry), ("Open video file…", self.open_video_dialog)]
-        if isinstance(spec, CameraSpec) and len(self.picker.devices()) > 1:
-            message += " Pick another camera in the toolbar."
-        if isinstance(spec, VideoFileSpec):
-            actions = [("Open video file…", self.open_video_dialog)]
-            if file_there:
-                actions.insert(0, ("Retry", self.retry))
-        self.view.set_placeholder(message)
-        self.source_banner.show_message(message, "error", actions)
-
-    def _on_devices_refreshed(self, devices: list[CameraDevice]) -> None:
-        if self.source_state.running or not devices:
-            return
-        names = ", ".join(d.name for d in devices)
-        if self.source_state.starting:
-            # A source opening (a network camera waiting for its first frame) keeps its
-            # banner, its Stop and the reason for the wait: the news goes to the status line.
-            self.status.showMessage(f"Cameras available: {names} (in the toolbar's list).", 8000)
-            return
-        if self.source_state.spec is None or isinstance(self.source_state.spec, CameraSpec):
-            self.source_banner.show_message(
-                f"Cameras available: {names}.",
-                "info",
-                [("Start camera", lambda: self.choose_camera(self.picker.current_device() or devices[0]))],
-            )
-
+    # ---- actions and status line -----------------------------------------------------------------
     def _update_actions(self) -> None:
         self.start_stop_action.setText("Stop" if self.source_state.active else "Start")
         file_open = self.is_file and self.source_state.active

@@ -1,0 +1,168 @@
+"""What the window says about its source, in the source banner, on the video's placeholder
+and in the status line: no camera found, a source that could not open or broke off, a
+file played to its end, an open waiting for a network camera's first frame, a network
+camera reconnecting and playing again, cameras plugged in. The window owns one and tells
+it, through its constructor, where it says so and what the banners' buttons do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PyQt6.QtWidgets import QStatusBar
+
+from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
+from emotion_app.wording import count_text
+
+from .camera_picker import CameraDevice, CameraPicker
+from .message_banner import MessageBanner
+from .messages import SourceNotice
+from .source_state import SourceState
+from .stream_controller import StreamController
+from .video_view import VideoView
+
+# The source banner's tag for a network camera's "reconnecting…" notice (with its stream's
+# id): the end of the reconnect takes away that notice, never a message put up since.
+_RECONNECTING_TAG = "reconnecting"
+# Its tag for what a network camera's open waits for (a slow camera's first frame).
+_OPENING_TAG = "opening"
+
+
+class SourceMessages:
+    """Puts up (and takes away its own) messages about the source in ``source_state``:
+    news of a source the user has moved away from says nothing, nor do cameras plugged in
+    while a source plays."""
+
+    def __init__(
+        self,
+        controller: StreamController,
+        source_state: SourceState,
+        source_banner: MessageBanner,
+        view: VideoView,
+        status_bar: QStatusBar,
+        picker: CameraPicker,
+        *,
+        retry: Callable[[], None],
+        open_video_dialog: Callable[[], None],
+        open_stream_dialog: Callable[[], None],
+        stop: Callable[[], None],
+        choose_camera: Callable[[CameraDevice], None],
+    ) -> None:
+        """``controller``: whose latest request a notice must answer; ``view``: its
+        placeholder says why no picture shows; ``picker``: the cameras and screens listed;
+        ``retry``, ``open_video_dialog``, ``open_stream_dialog``, ``stop``,
+        ``choose_camera``: the banners' buttons."""
+        self._controller = controller
+        self._source_state = source_state
+        self._banner = source_banner
+        self._view = view
+        self._status_bar = status_bar
+        self._picker = picker
+        self._retry = retry
+        self._open_video_dialog = open_video_dialog
+        self._open_stream_dialog = open_stream_dialog
+        self._stop = stop
+        self._choose_camera = choose_camera
+        self._reconnecting_stream: int | None = None  # the stream whose reconnect is under way
+
+    def show_no_camera(self) -> None:
+        """No camera to start with: what to open instead."""
+        self._view.set_placeholder(
+            "No camera found.\nOpen a video file (Ctrl+O) or a network camera (Ctrl+Shift+O) to start."
+        )
+        screens = " or pick a screen in the toolbar (a video call, a webinar)," if self._picker.screens() else ""
+        self._banner.show_message(
+            "No camera found. Open a video file or a network camera (a phone's camera app, an IP camera),"
+            f"{screens} or plug in a camera: the list updates by itself.",
+            "warning",
+            [
+                ("Open video file…", self._open_video_dialog),
+                ("Network camera…", self._open_stream_dialog),
+                ("Retry", self._retry),
+            ],
+        )
+
+    def show_problem(self, message: str, spec: SourceSpec | None, file_there: bool = False) -> None:
+        """``spec`` (None: no source in particular) could not open or broke off, for
+        ``message``'s reason. ``file_there``: ``spec`` is a file that is there (see
+        SourceFault.file_there)."""
+        actions = [("Retry", self._retry), ("Open video file…", self._open_video_dialog)]
+        if isinstance(spec, CameraSpec) and len(self._picker.devices()) > 1:
+            message += " Pick another camera in the toolbar."
+        if isinstance(spec, VideoFileSpec):
+            actions = [("Open video file…", self._open_video_dialog)]
+            if file_there:
+                actions.insert(0, ("Retry", self._retry))
+        self._view.set_placeholder(message)
+        self._banner.show_message(message, "error", actions)
+
+    def show_ended(self, message: str) -> None:
+        """The file played to its end (``message`` says so)."""
+        self._banner.show_message(
+            message,
+            "info",
+            [("Play again", self._retry), ("Open video file…", self._open_video_dialog)],
+        )
+
+    def opening_given_up(self) -> None:
+        """Stopped: the wait for a first frame is over, and its notice goes (not a message
+        that replaced it)."""
+        if self._banner.tag == _OPENING_TAG:
+            self._banner.dismiss()
+
+    def on_notice(self, notice: SourceNotice) -> None:
+        """A network camera reconnecting (the message stays while it does), or playing
+        again; or, opening, waiting for its first frame (the message stays until it opened)."""
+        state = self._source_state
+        if state.starting:
+            # The same source stopped and opened again meanwhile: its first open's notice,
+            # sent just before, is not the current open's (which may not wait for that yet).
+            current = notice.request == self._controller.requests_sent
+            if notice.spec == state.spec and notice.text and current:
+                self._view.set_placeholder(notice.text)
+                self._banner.show_message(notice.text, "info", [("Stop", self._stop)], tag=_OPENING_TAG)
+                self._status_bar.showMessage(notice.text, 4000)
+            return  # news of a source opened before, or of one the user has moved away from
+        info = state.info
+        if notice.spec != state.spec or info is None or notice.stream_id != info.stream_id:
+            return  # a source the user has already moved away from
+        tag = f"{_RECONNECTING_TAG} {notice.stream_id}"
+        if notice.text:
+            # A reconnect's first news is shown; the next try's replaces its notice, not a
+            # message put up meanwhile (nor the notice dismissed): the status bar tells it.
+            if self._reconnecting_stream != notice.stream_id or self._banner.tag == tag:
+                level = "info" if notice.calm else "warning"
+                self._banner.show_message(notice.text, level, [("Stop", self._stop)], tag=tag)
+            self._reconnecting_stream = notice.stream_id
+            self._status_bar.showMessage(notice.text, 4000)
+            return
+        self._reconnecting_stream = None
+        if self._banner.tag == tag:
+            self._banner.dismiss()  # the reconnecting notice (not a message that replaced it)
+        if notice.reconnected == state.reconnected:
+            return  # a slow camera's next frame came: no drop to tell
+        # A reconnect may be over before the capture thread looked (no notice of it then): the
+        # count says a drop happened, and the status line keeps it (see the window's status_summary).
+        state.reconnected = notice.reconnected
+        self._status_bar.showMessage(
+            f"{notice.spec.describe(capital=True)}: playing again after its stream broke off "
+            f"({count_text(notice.reconnected, 'drop')} since it opened)",
+            6000,
+        )
+
+    def on_devices_refreshed(self, devices: list[CameraDevice]) -> None:
+        """Cameras listed anew: offered where no source plays (nor a file or screen waits)."""
+        state = self._source_state
+        if state.running or not devices:
+            return
+        names = ", ".join(d.name for d in devices)
+        if state.starting:
+            # A source opening (a network camera waiting for its first frame) keeps its
+            # banner, its Stop and the reason for the wait: the news goes to the status line.
+            self._status_bar.showMessage(f"Cameras available: {names} (in the toolbar's list).", 8000)
+            return
+        if state.spec is None or isinstance(state.spec, CameraSpec):
+            self._banner.show_message(
+                f"Cameras available: {names}.",
+                "info",
+                [("Start camera", lambda: self._choose_camera(self._picker.current_device() or devices[0]))],
+            )
