@@ -11,7 +11,7 @@ from pathlib import Path
 
 import cv2
 import pytest
-from PyQt6.QtCore import QMetaObject, Qt
+from PyQt6.QtCore import QByteArray, QMetaObject, QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.settings import AppSettings
@@ -116,6 +116,24 @@ def test_the_app_starts_with_a_settings_file_full_of_bad_values(
     )
     window = make_window(video=gui_video.path, settings=path)
     assert window.isVisible() and window.model_status is not None and window.model_status.ok
+
+
+def test_a_stored_window_geometry_qt_refuses_is_logged_once_and_the_first_size_used(
+    qtbot: QtBot, make_window, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was: bytes Qt's restoreGeometry refused (a hand edit, or saved on a screen of quite
+    # another width) were dropped without a word, while the timeline's were logged.
+    first = make_window(size=None, settings=tmp_path / "fresh.ini").size()
+    path = tmp_path / "refused.ini"
+    store = QSettings(str(path), QSettings.Format.IniFormat)
+    store.setValue("window/geometry", QByteArray(b"\x00garbage bytes"))
+    store.sync()
+    del store
+    with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
+        window = make_window(size=None, settings=path)
+    assert window.isVisible() and window.size() == first
+    warnings = [record.getMessage() for record in caplog.records]
+    assert len(warnings) == 1 and "ignoring window/geometry" in warnings[0] and str(path) in warnings[0], warnings
 
 
 def test_settings_that_cannot_be_saved_are_said_in_the_window_not_only_at_exit(

@@ -1337,15 +1337,18 @@ class MainWindow(QMainWindow):
 
     def _fit_to_screen(self, saved: QByteArray | None) -> None:
         """Size the window: the saved geometry (Qt fits it to today's screens), else a first
-        size the screen has room for (:data:`FIRST_WINDOW_SIZE`)."""
+        size the screen has room for (:data:`FIRST_WINDOW_SIZE`); saved bytes Qt refuses are
+        logged once."""
         screen = self.screen() or QGuiApplication.primaryScreen()
         room = screen.availableGeometry().size() if screen is not None else QSize()
         minimum = QSize(*MIN_WINDOW_SIZE)
         if room.isValid() and not room.isEmpty():
             minimum = minimum.boundedTo(room)
         self.setMinimumSize(minimum)
-        if saved is not None and self.restoreGeometry(saved):
-            return
+        if saved is not None:
+            if self.restoreGeometry(saved):
+                return
+            self.settings.window_geometry_refused()
         first = QSize(*FIRST_WINDOW_SIZE)
         if room.isValid() and not room.isEmpty():
             share = FIRST_WINDOW_SCREEN_SHARE

@@ -516,6 +516,11 @@ class AppSettings:
     def window_geometry(self, value: QByteArray) -> None:
         self._set(GEOMETRY, QByteArray(value))  # a copy: the caller's may change later
 
+    def window_geometry_refused(self) -> None:
+        """Qt could not restore the stored :attr:`window_geometry`: logged once, as the
+        timeline's (:meth:`timeline_geometry_refused`)."""
+        self._read(GEOMETRY, None, read_as.refused_geometry)
+
     def unsaved(self) -> list[str]:
         """The file, while changes to it are still being written (what a forced exit loses)."""
         return [f"not saved: the settings {self._location}"] if self._writer.writing else []
