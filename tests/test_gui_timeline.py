@@ -17,11 +17,12 @@ import cv2
 import pytest
 from PyQt6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, Qt
 from PyQt6.QtGui import QColor, QGuiApplication, QHelpEvent, QImage
-from PyQt6.QtWidgets import QApplication, QToolTip
+from PyQt6.QtWidgets import QAbstractButton, QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.settings import AppSettings
+from emotion_app.gui.timeline_panel import TimelinePanel
 from emotion_app.io import report_process
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
@@ -548,6 +549,72 @@ def test_a_panel_floated_on_a_screen_gone_since_comes_back_on_one_there_is(
         panel = make_window().timeline_panel
     assert panel.isFloating() and panel.isVisible()
     assert room.intersects(panel.frameGeometry()), (panel.frameGeometry(), room)
+    warnings = [record.getMessage() for record in caplog.records]
+    assert len(warnings) == 1 and "ignoring window/timeline_geometry" in warnings[0], warnings
+
+
+def _float_from_the_dock(qtbot: QtBot, panel: TimelinePanel, how: str) -> None:
+    """Float the docked ``panel`` as a user does without dragging it: its title bar's float
+    button, or a double-click on its title."""
+    if how == "button":
+        button = panel.findChild(QAbstractButton, "qt_dockwidget_floatbutton")
+        assert button is not None and button.isVisible()
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    else:
+        qtbot.mouseDClick(panel, Qt.MouseButton.LeftButton, pos=QPoint(panel.width() // 2, 4))
+    qtbot.waitUntil(panel.isFloating, timeout=WAIT_MS)
+
+
+@pytest.mark.parametrize("how", ["button", "double-click"])
+def test_floated_from_the_dock_the_panel_goes_where_it_floated_last_run(
+    qtbot: QtBot, make_window, settings_path: Path, how: str
+) -> None:
+    # Was: it floated over its place in the dock, at the dock's size, wherever it had
+    # floated in the run before (Qt remembers that within a run only).
+    window = make_window()
+    panel = window.timeline_panel
+    panel.setFloating(True)
+    panel.setGeometry(FLOAT_AT)
+    qtbot.waitUntil(lambda: panel.geometry() == FLOAT_AT, timeout=WAIT_MS)
+    window.close()
+    _store(settings_path, {"window/timeline_place": "right"})  # docked at the next start
+    again = make_window()
+    panel = again.timeline_panel
+    assert again.dockWidgetArea(panel) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert not panel.isFloating() and panel.isVisible()
+    _float_from_the_dock(qtbot, panel, how)
+    assert panel.geometry() == FLOAT_AT
+    # Docked again and floated again in this run: still there (Qt's own memory).
+    panel.setFloating(False)
+    _float_from_the_dock(qtbot, panel, how)
+    assert panel.geometry() == FLOAT_AT
+
+
+def test_floated_from_the_dock_onto_a_screen_gone_since_the_panel_comes_to_one_there_is(
+    qtbot: QtBot, make_window, settings_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    screen = QGuiApplication.primaryScreen()
+    assert screen is not None and len(QGuiApplication.screens()) == 1
+    room = screen.availableGeometry()
+    saved = _floated_on_a_second_screen(tmp_path, screen.geometry().width(), screen.geometry().height())
+    _store(settings_path, {"window/timeline_place": "bottom", "window/timeline_geometry": saved})
+    with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
+        panel = make_window().timeline_panel
+        assert not panel.isFloating() and panel.isVisible()
+        _float_from_the_dock(qtbot, panel, "button")
+    assert panel.size() == FLOAT_AT.size() and room.contains(panel.geometry()), (panel.geometry(), room)
+    assert not caplog.records
+    # Saved on a screen Qt restores nothing from: it floats over its dock, said once.
+    wider = _floated_on_a_second_screen(tmp_path, screen.geometry().width() * 3 // 2, screen.geometry().height())
+    _store(settings_path, {"window/timeline_place": "bottom", "window/timeline_geometry": wider})
+    with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
+        window = make_window()
+        panel = window.timeline_panel
+        assert not panel.isFloating()
+        docked = QRect(panel.mapToGlobal(QPoint(0, 0)), panel.size())
+        _float_from_the_dock(qtbot, panel, "button")
+    # (Floating, Qt may frame it: a pixel or two off the dock's own rectangle.)
+    assert docked.contains(panel.geometry().center()) and room.intersects(panel.frameGeometry())
     warnings = [record.getMessage() for record in caplog.records]
     assert len(warnings) == 1 and "ignoring window/timeline_geometry" in warnings[0], warnings
 

@@ -891,13 +891,16 @@ class MainWindow(QMainWindow):
     def _restore_timeline_size(self) -> None:
         """The panel as at the last close: floating, where it floated and its size (Qt
         brings one saved on a screen gone since onto one there is, as for the window
-        itself); docked, its width at a side or height at the top or bottom."""
+        itself); docked, its width at a side or height at the top or bottom, and where it
+        floated last is where its float button (or a double-click on its title) floats it."""
         panel = self.timeline_panel
+        saved = self.settings.timeline_geometry
         if not panel.isFloating():
             # Once the window's first layout is done (it would size the panel again).
             QTimer.singleShot(0, self._restore_docked_timeline_size)
+            if saved is not None and not panel.float_next_at(saved):
+                self.settings.timeline_geometry_refused()
             return
-        saved = self.settings.timeline_geometry
         if saved is not None and not panel.restoreGeometry(saved):
             self.settings.timeline_geometry_refused()
 

@@ -14,9 +14,27 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PyQt6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QColor, QFocusEvent, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
-from PyQt6.QtWidgets import QDockWidget, QHBoxLayout, QPushButton, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+from PyQt6.QtCore import QByteArray, QEvent, QRectF, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+)
+from PyQt6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QHBoxLayout,
+    QPushButton,
+    QSizePolicy,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.io.report_process import FAILED, STOP_WAIT_S, pickled_session, write_report_in_child
@@ -424,6 +442,25 @@ class TimelinePanel(QDockWidget):
         self._timer.setInterval(REPAINT_MS)
         self._timer.timeout.connect(self._repaint_if_changed)
         self._timer.start()
+
+    # ---- place -----------------------------------------------------------------------------
+    def float_next_at(self, saved: QByteArray) -> bool:
+        """Have the docked panel's next float without a drag (its float button, a double-click
+        on its title) open at ``saved`` (``saveGeometry``, fitted to today's screens);
+        False, nothing changed, where Qt refuses it. Before the window is first shown."""
+        # Qt floats a panel back where it last floated in the run: QDockWidget notes its
+        # geometry at each resize while floating, and has none at first (it floats over its
+        # dock). Floated for a moment, hidden (else it shows at once), and told of a resize
+        # there, it notes where it floated in a run before.
+        hidden = self.isHidden()
+        self.hide()
+        self.setFloating(True)
+        restored = self.restoreGeometry(saved)
+        if restored:
+            QApplication.sendEvent(self, QResizeEvent(self.size(), self.size()))
+        self.setFloating(False)
+        self.setHidden(hidden)
+        return restored
 
     # ---- data ------------------------------------------------------------------------------
     def set_labels(self, labels: Sequence[str]) -> None:
