@@ -215,6 +215,19 @@ def test_after_the_end_the_keys_still_move_through_the_file(qtbot: QtBot, make_w
     qtbot.waitUntil(lambda: not window.is_running and shown(window).frame_index == last, timeout=WAIT_MS)
 
 
+def test_after_stop_the_seek_bar_opens_the_file_again_paused_there(qtbot: QtBot, make_window, clip) -> None:
+    # The seek bar stays on screen after Stop: a move on it shows that frame, as after the end.
+    window = open_paused(qtbot, make_window, clip)
+    window.seek(40)
+    wait_settled(qtbot, window, 40)
+    window.stop()
+    qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
+    assert window.playback_bar.isVisibleTo(window) and window.playback_bar.slider.isEnabled()
+    window.playback_bar.slider.setValue(90)
+    wait_settled(qtbot, window, 90)
+    assert frame_number(shown(window).image) == 90 and window.is_running and window.is_paused
+
+
 def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window, clip) -> None:
     # Before, a finished (or stopped) file had "Start" and "Play" side by side in the
     # toolbar: two buttons that did the same thing, playing it again from its start.

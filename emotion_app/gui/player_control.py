@@ -1,9 +1,9 @@
 """The file player's controls: Space plays and pauses a file in place, Left and Right step
 (a frame paused, a few seconds playing), Home goes back to the first frame, the seek bar
-moves to a frame; a file that has finished is opened again where it is asked to be shown;
-a playing file holds still while a modal dialog is open, and the player keys reach their
-actions whichever control has the keyboard. The window owns one and tells it, through its
-constructor, what it plays through and shows with."""
+moves to a frame; a file played to its end (or, by the seek bar, one stopped) is opened
+again where it is asked to be shown; a playing file holds still while a modal dialog is
+open, and the player keys reach their actions whichever control has the keyboard. The
+window owns one and tells it, through its constructor, what it plays through and shows with."""
 
 from __future__ import annotations
 
@@ -86,14 +86,16 @@ class PlayerControl:
             self._actions_changed()
 
     def seek(self, frame: int) -> None:
-        """Show frame ``frame`` of the file; a finished file is opened again there, paused."""
+        """Show frame ``frame`` of the file: a playing or paused one moves there; one not
+        running (played to its end, stopped, or broken off) is opened again there, paused,
+        as its seek bar stays on screen after Stop too; one still opening is left to open."""
         state = self._source_state
         spec = state.spec
         if not isinstance(spec, VideoFileSpec):
             return
         if state.running:
             self._controller.seek(frame)
-        elif state.ended or not state.starting:
+        elif not state.starting:
             self._reopen_at(spec, frame, paused=True)
 
     def step(self, direction: int) -> None:
