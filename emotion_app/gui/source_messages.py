@@ -111,7 +111,8 @@ class SourceMessages:
 
     def on_notice(self, notice: SourceNotice) -> None:
         """A network camera reconnecting (the message stays while it does), or playing
-        again; or, opening, waiting for its first frame (the message stays until it opened)."""
+        again (its count of drops kept in ``source_state``, for the status line's summary);
+        or, opening, waiting for its first frame (the message stays until it opened)."""
         state = self._source_state
         if state.starting:
             # The same source stopped and opened again meanwhile: its first open's notice,
@@ -150,7 +151,9 @@ class SourceMessages:
         )
 
     def on_devices_refreshed(self, devices: list[CameraDevice]) -> None:
-        """Cameras listed anew: offered where no source plays (nor a file or screen waits)."""
+        """Cameras listed anew: offered in the banner where no source runs and a camera (or
+        nothing) was the last asked for; told in the status line while a source opens, so
+        its banner stays; not told over a file or screen stopped or failed."""
         state = self._source_state
         if state.running or not devices:
             return
