@@ -228,6 +228,25 @@ def test_after_stop_the_seek_bar_opens_the_file_again_paused_there(qtbot: QtBot,
     assert frame_number(shown(window).image) == 90 and window.is_running and window.is_paused
 
 
+def test_after_stop_left_and_right_open_the_file_again_a_frame_on(qtbot: QtBot, make_window, clip) -> None:
+    # Was: after Stop, Left and Right stayed enabled and did nothing, while the seek bar
+    # beside them, and the same keys after the end, opened the file again.
+    window = open_paused(qtbot, make_window, clip)
+    window.seek(40)
+    wait_settled(qtbot, window, 40)
+    window.stop()
+    qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
+    assert window.step_forward_action.isEnabled()
+    window.step_forward_action.trigger()
+    wait_settled(qtbot, window, 41)
+    assert frame_number(shown(window).image) == 41 and window.is_running and window.is_paused
+    window.stop()
+    qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
+    window.step_back_action.trigger()
+    wait_settled(qtbot, window, 40)
+    assert frame_number(shown(window).image) == 40
+
+
 def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window, clip) -> None:
     # Before, a finished (or stopped) file had "Start" and "Play" side by side in the
     # toolbar: two buttons that did the same thing, playing it again from its start.

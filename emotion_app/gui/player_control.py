@@ -1,9 +1,9 @@
 """The file player's controls: Space plays and pauses a file in place, Left and Right step
 (a frame paused, a few seconds playing), Home goes back to the first frame, the seek bar
-moves to a frame; a file played to its end (or, by the seek bar, one stopped) is opened
-again where it is asked to be shown; a playing file holds still while a modal dialog is
-open, and the player keys reach their actions whichever control has the keyboard. The
-window owns one and tells it, through its constructor, what it plays through and shows with."""
+moves to a frame; a file played to its end or stopped is opened again where it is asked
+to be shown; a playing file holds still while a modal dialog is open, and the player keys
+reach their actions whichever control has the keyboard. The window owns one and tells it,
+through its constructor, what it plays through and shows with."""
 
 from __future__ import annotations
 
@@ -99,7 +99,9 @@ class PlayerControl:
             self._reopen_at(spec, frame, paused=True)
 
     def step(self, direction: int) -> None:
-        """Left/Right: a frame when paused (or finished), a few seconds when playing."""
+        """Left/Right: a frame when paused, a few seconds when playing; a file not running
+        (played to its end, stopped, or broken off) is opened again a frame from the one
+        shown, paused, as a seek there does."""
         state = self._source_state
         spec = state.spec
         if not isinstance(spec, VideoFileSpec):
@@ -109,7 +111,7 @@ class PlayerControl:
             self._controller.seek(self.position + direction * int(round(_SEEK_STEP_S * fps)))
         elif state.running:
             self._controller.step(direction)
-        elif state.ended:
+        elif not state.starting:
             self._reopen_at(spec, self.position + direction, paused=True)
 
     def restart(self) -> None:
