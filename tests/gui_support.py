@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import cv2
 import numpy as np
 import pytest
-from PyQt6.QtCore import QCoreApplication, QRectF, QTimer
+from PyQt6.QtCore import QCoreApplication, QObject, QRectF, QThread, QTimer, pyqtSignal, pyqtSlot
 from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
@@ -257,6 +257,30 @@ class CameraBench:
             self.opened.append(camera)
             return camera
         return open_frame_source(spec)
+
+
+class ThreadHold(QObject):
+    """Keeps a worker thread busy (as a large frame's inference does) until released."""
+
+    hold = pyqtSignal()
+
+    def __init__(self, thread: QThread) -> None:
+        super().__init__()
+        self.busy, self.release = threading.Event(), threading.Event()
+        self._holder = _Holder(self)
+        self._holder.moveToThread(thread)
+        self.hold.connect(self._holder.wait)
+
+
+class _Holder(QObject):
+    def __init__(self, hold: ThreadHold) -> None:
+        super().__init__()
+        self._hold = hold
+
+    @pyqtSlot()
+    def wait(self) -> None:
+        self._hold.busy.set()
+        self._hold.release.wait(WAIT_MS / 1000)
 
 
 def wait_for_dialog_folders(qtbot: QtBot, window: MainWindow) -> None:

@@ -3,19 +3,18 @@ user changes: another model labels it, and Mirror view flips it, at once."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
+from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.results import FaceResult
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, write_astronaut_video
-from gui_support import WAIT_MS, pause_on_shown_frame, wait_for_face_result
+from gui_support import WAIT_MS, ThreadHold, pause_on_shown_frame, wait_for_face_result
 
 
 def test_a_model_picked_while_a_video_is_paused_labels_the_paused_frame(
@@ -110,30 +109,6 @@ def test_steadiness_off_while_paused_shows_the_paused_frames_own_label(
     shown = window.view.result
     assert shown.frame_index == paused.frame_index and window.is_paused
     assert [f.track_id for f in shown.faces] == [f.track_id for f in paused.faces]
-
-
-class ThreadHold(QObject):
-    """Keeps a worker thread busy (as a large frame's inference does) until released."""
-
-    hold = pyqtSignal()
-
-    def __init__(self, thread: QThread) -> None:
-        super().__init__()
-        self.busy, self.release = threading.Event(), threading.Event()
-        self._holder = _Holder(self)
-        self._holder.moveToThread(thread)
-        self.hold.connect(self._holder.wait)
-
-
-class _Holder(QObject):
-    def __init__(self, hold: ThreadHold) -> None:
-        super().__init__()
-        self._hold = hold
-
-    @pyqtSlot()
-    def wait(self) -> None:
-        self._hold.busy.set()
-        self._hold.release.wait(WAIT_MS / 1000)
 
 
 def test_steadiness_off_while_inference_is_busy_labels_the_paused_frame_raw(
