@@ -26,7 +26,14 @@ from emotion_app.gui.timeline_panel import TimelinePanel
 from emotion_app.io import report_process
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
-from gui_support import WAIT_MS, use_output_folder, wait_for_dialog_folders, wait_until_stopped, when_a_dialog_is_open
+from gui_support import (
+    WAIT_MS,
+    ThreadHold,
+    use_output_folder,
+    wait_for_dialog_folders,
+    wait_until_stopped,
+    when_a_dialog_is_open,
+)
 
 
 @pytest.fixture(scope="module")
@@ -1125,6 +1132,43 @@ def test_home_after_the_end_and_a_seek_back_keep_one_row_per_person_and_their_na
     people = timeline.people()
     assert [(person.track_id, person.given_name) for person in people] == [(1, "Anna"), (2, "Ben")]
     assert all(person.total_s > 1.0 for person in people), [(p.track_id, p.total_s) for p in people]
+
+
+def test_a_name_given_at_the_end_is_on_the_first_frame_of_home_with_inference_busy(
+    qtbot: QtBot, make_window, two_people: VideoTruth
+) -> None:
+    # Was (a loaded machine): the file's last frame still waited for a busy inference thread,
+    # its nudge queued before the name; Home's first frame took its place in the mailbox and
+    # was labelled before the name arrived, so "Anna" was missing on it.
+    window = make_window(video=two_people.path)
+    panel, controller = window.timeline_panel, window.controller
+    qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2, timeout=WAIT_MS)
+    hold = ThreadHold(controller.inference_thread)
+    hold.hold.emit()
+    try:
+        assert hold.busy.wait(WAIT_MS / 1000)
+        wait_until_stopped(qtbot, window)  # the last frame waits for the held thread
+        assert controller.frames.is_full
+        panel.ask_name = lambda track_id, current: "Anna"
+        panel.name_person(1)
+        first = window.source_state.info
+        assert first is not None
+        window.restart()  # Home after the end: the file opened again, in the same session
+        # Opened (the mailbox emptied as it opens), and its first frame waits in the mailbox.
+        qtbot.waitUntil(
+            lambda: (
+                window.source_state.info is not None
+                and window.source_state.info.stream_id != first.stream_id
+                and controller.frames.is_full
+            ),
+            timeout=WAIT_MS,
+        )
+    finally:
+        hold.release.set()
+    qtbot.waitUntil(
+        lambda: window.view.result.stream_id != first.stream_id and bool(window.view.result.faces), timeout=WAIT_MS
+    )
+    assert [face.name for face in window.view.result.faces if face.track_id == 1] == ["Anna"]
 
 
 def test_play_again_starts_the_timeline_afresh_with_no_rows_of_no_time(

@@ -203,10 +203,11 @@ def saved_or_shown(result: InferenceResult) -> tuple[np.ndarray, bool]:
 
 
 def with_names(result: InferenceResult, names: dict[int, str]) -> InferenceResult:
-    """``result`` redrawn with these names on its faces (a paused frame when one is given)."""
-    faces = tuple(dataclasses.replace(face, name=names.get(face.track_id, "")) for face in result.faces)
-    if faces == result.faces:
+    """``result`` redrawn with these names on its faces (a paused frame when one is given);
+    ``result`` itself when its faces have them already (cheap: the window asks of each frame)."""
+    if all(face.name == names.get(face.track_id, "") for face in result.faces):
         return result
+    faces = tuple(dataclasses.replace(face, name=names.get(face.track_id, "")) for face in result.faces)
     redrawn = _redrawn(result, faces, result.overlay_bars, result.overlay_scale, result.overlay_pixels)
     if redrawn is None:
         return result
