@@ -1082,10 +1082,16 @@ def test_a_video_played_again_after_a_seek_back_adds_no_time(
     # what came before it is new (counted) when shown.
     window.seek(30)
     qtbot.waitUntil(lambda: window.is_running and window.is_paused, timeout=WAIT_MS)
-    frames = timeline.frames
+    again: list[int] = []
+    window.controller.result_ready.connect(lambda result: again.append(result.frame_index))
     window.resume()
     wait_until_stopped(qtbot, window)
-    assert timeline.frames > frames + 10  # the video's second half was shown again
+    # The video's second half was shown again, to its last frame (whose result may come after
+    # the end is told). Told by the frames' places, not their number: a busy machine's
+    # inference skips many of them.
+    last = len(two_people.faces) - 1
+    qtbot.waitUntil(lambda: bool(again) and again[-1] == last, timeout=WAIT_MS)
+    assert min(again) <= 32
     # Before, the second half's ~2 s for each face again; a stall of over 1 s in the first
     # pass (a busy machine) leaves the rest of it to be counted when shown.
     assert timeline.overall().total_s == pytest.approx(one_pass, abs=1.0)
