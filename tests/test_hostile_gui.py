@@ -162,6 +162,22 @@ def test_settings_that_cannot_be_saved_are_said_in_the_window_not_only_at_exit(
     assert window.settings.sync() and AppSettings.at_path(path).show_bars is True
 
 
+def test_a_start_that_changes_no_setting_warns_of_none_lost(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # The window stored its controls' values as it set them up (the steadiness, the timeline
+    # shown): writes a file that takes no changes refused at once, and every start warned of
+    # changes lost where the user had made none.
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    path = blocker / "settings.ini"
+    window = make_window(settings=path)  # no camera and no video: no source to remember
+    qtbot.waitUntil(lambda: not window.settings.unsaved(), timeout=WAIT_MS)  # the start's writes made
+    assert window.settings.save_problem() == ""
+    assert not window.notice_banner.isVisible()
+    window.bars_action.toggle()  # a change is warned of
+    qtbot.waitUntil(lambda: window.notice_banner.isVisible(), timeout=WAIT_MS)
+    assert window.notice_banner.text().startswith(f"Settings cannot be saved to {path} "), window.notice_banner.text()
+
+
 def test_an_output_folder_with_a_nul_character_is_refused_with_a_banner(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:

@@ -192,6 +192,60 @@ def test_settings_that_cannot_be_saved_say_so_at_every_sync(tmp_path: Path, capl
     assert AppSettings.at_path(blocker / "settings.ini").steadiness == "low"
 
 
+def store_as_read(settings: AppSettings) -> None:
+    """Every setter of AppSettings, with the value its getter reads now (the recent lists
+    whole, as "Clear recent" stores them)."""
+    if settings.network_camera:
+        settings.remember_network_camera(settings.network_camera)
+    else:  # a camera by name leaves no network camera stored
+        settings.remember_camera(settings.camera_name, settings.camera_index)
+    settings.camera_size = settings.camera_size
+    settings.show_bars = settings.show_bars
+    settings.steadiness = settings.steadiness
+    settings.last_video_dir = settings.last_video_dir
+    settings.output_dir = settings.output_dir
+    settings.last_export_dir = settings.last_export_dir
+    settings.weights_path = settings.weights_path
+    settings.last_weights_dir = settings.last_weights_dir
+    settings.recent_files = settings.recent_files
+    settings.mirror_cameras = settings.mirror_cameras
+    settings.mirror_files = settings.mirror_files
+    settings.show_timeline = settings.show_timeline
+    settings.timeline_place = settings.timeline_place
+    if settings.timeline_geometry is not None:
+        settings.timeline_geometry = settings.timeline_geometry
+    if settings.window_geometry is not None:
+        settings.window_geometry = settings.window_geometry
+    if settings.timeline_width is not None:
+        settings.timeline_width = settings.timeline_width
+    if settings.timeline_height is not None:
+        settings.timeline_height = settings.timeline_height
+
+
+def test_a_setting_stored_as_it_reads_already_is_no_write(tmp_path: Path) -> None:
+    # The window stores its controls' values as it sets them up, at every start: each was
+    # a write, which a file that takes no changes refused, and the window then warned of
+    # changes lost where the user had changed nothing.
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    unwritable = AppSettings.at_path(blocker / "settings.ini")  # no file can be made there
+    store_as_read(unwritable)  # every default, as nothing is stored
+    assert unwritable.sync() and unwritable.save_problem() == ""
+    unwritable.show_bars = False  # a change is written, and its loss told
+    assert not unwritable.sync() and unwritable.save_problem().startswith("Settings cannot be saved to ")
+
+    path = tmp_path / "settings.ini"
+    written = AppSettings.at_path(path)
+    change_everything(written, tmp_path)
+    assert written.sync()
+    path.write_text("; written by hand, which Qt's rewrite of the file drops\n" + path.read_text(encoding="utf-8"))
+    before = path.read_bytes()
+    again = AppSettings.at_path(path)
+    store_as_read(again)
+    assert again.sync() and path.read_bytes() == before
+    assert read_everything(AppSettings.at_path(path)) == expected(tmp_path)
+
+
 def test_a_change_made_just_before_the_program_ends_is_written(tmp_path: Path) -> None:
     # No sync and no event loop: the writer thread must still finish before the exit.
     path = tmp_path / "settings.ini"

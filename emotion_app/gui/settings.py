@@ -209,15 +209,36 @@ class AppSettings:
         it held none)."""
         return self._read_problem
 
-    def _set(self, key: str, value: object) -> None:
+    def _set(self, key: str, value: object, default: object, parse: Callable[[object], object]) -> None:
+        """Store ``value`` under ``key``, read back as the getter reads it (``default`` where
+        nothing is stored); nothing is written where the setting reads so already.
+
+        The window's controls store their value as they are set up at each start: a write
+        of each, which a file that takes no changes refused at once, and the window warned
+        of changes lost where the user had made none. A bad value stored is replaced.
+        """
+        if not self._reads_already(key, value, default, parse):
+            self._put(key, value)
+
+    def _reads_already(self, key: str, value: object, default: object, parse: Callable[[object], object]) -> bool:
+        raw = self._values.get(key)
+        try:
+            return bool(parse(value) == (default if raw is None else parse(raw)))
+        except (TypeError, ValueError):  # a bad value stored (or given): written
+            return False
+
+    def _put(self, key: str, value: object) -> None:
         self._values[key] = value
         # The writer thread gets a copy of its own of a byte array (one object is not
         # safe for a write on one thread and a read on another).
         self._writer.put((key, QByteArray(value) if isinstance(value, QByteArray) else value))
 
     def _remove(self, key: str) -> None:
-        # As QSettings.remove: the key and every key under it.
-        for stored in [stored for stored in self._values if stored == key or stored.startswith(key + "/")]:
+        # As QSettings.remove: the key and every key under it (nothing to write for none).
+        under = [stored for stored in self._values if stored == key or stored.startswith(key + "/")]
+        if not under:
+            return
+        for stored in under:
             del self._values[stored]
         self._writer.put((key, REMOVED))
 
@@ -284,8 +305,8 @@ class AppSettings:
         return self._read(CAMERA_INDEX, -1, read_as.whole_number(-1, MAX_CAMERA_INDEX))
 
     def remember_camera(self, name: str, index: int) -> None:
-        self._set(CAMERA_NAME, name)
-        self._set(CAMERA_INDEX, index)
+        self._set(CAMERA_NAME, name, "", read_as.text)
+        self._set(CAMERA_INDEX, index, -1, read_as.whole_number(-1, MAX_CAMERA_INDEX))
         self._remove(NETWORK_CAMERA)
 
     @property
@@ -296,7 +317,7 @@ class AppSettings:
 
     def remember_network_camera(self, url: str) -> None:
         """``url`` as the camera chosen last (it opens at the next start)."""
-        self._set(NETWORK_CAMERA, url)
+        self._set(NETWORK_CAMERA, url, "", lambda raw: check_stream_url(read_as.text(raw)))
 
     def remember_stream_url(self, url: str, keep: int) -> None:
         """``url`` first of the ``keep`` recent network cameras (ones that opened: a
@@ -310,7 +331,7 @@ class AppSettings:
 
     @camera_size.setter
     def camera_size(self, size: CameraSize | None) -> None:
-        self._set(CAMERA_SIZE, format_camera_size(size))
+        self._set(CAMERA_SIZE, format_camera_size(size), None, lambda raw: parse_camera_size(read_as.text(raw)))
 
     @property
     def show_bars(self) -> bool:
@@ -318,7 +339,7 @@ class AppSettings:
 
     @show_bars.setter
     def show_bars(self, value: bool) -> None:
-        self._set(SHOW_BARS, bool(value))
+        self._set(SHOW_BARS, bool(value), True, read_as.flag)
 
     @property
     def steadiness(self) -> str:
@@ -331,8 +352,11 @@ class AppSettings:
     def steadiness(self, level: str) -> None:
         if level not in STEADINESS_LEVELS:
             raise ValueError(f"unknown steadiness {level!r}")
-        self._set(STEADINESS, level)
-        self._remove(OLD_SMOOTHING)
+        if OLD_SMOOTHING in self._values:  # stored the old way: migrated, whatever the level
+            self._put(STEADINESS, level)
+            self._remove(OLD_SMOOTHING)
+        else:
+            self._set(STEADINESS, level, DEFAULT_STEADINESS_LEVEL, read_as.level)
 
     @property
     def last_video_dir(self) -> str:
@@ -340,7 +364,7 @@ class AppSettings:
 
     @last_video_dir.setter
     def last_video_dir(self, value: str) -> None:
-        self._set(VIDEO_DIR, _absolute(value))
+        self._set(VIDEO_DIR, _absolute(value), str(Path.home()), self._path)
 
     @property
     def output_dir(self) -> str:
@@ -349,7 +373,7 @@ class AppSettings:
 
     @output_dir.setter
     def output_dir(self, value: str) -> None:
-        self._set(OUTPUT_FOLDER, _absolute(value))
+        self._set(OUTPUT_FOLDER, _absolute(value), "", self._path)
 
     @property
     def last_export_dir(self) -> str:
@@ -358,7 +382,7 @@ class AppSettings:
 
     @last_export_dir.setter
     def last_export_dir(self, value: str) -> None:
-        self._set(EXPORT_DIR, _absolute(value))
+        self._set(EXPORT_DIR, _absolute(value), "", self._path)
 
     @property
     def weights_path(self) -> Path | None:
@@ -381,13 +405,13 @@ class AppSettings:
     @weights_path.setter
     def weights_path(self, value: Path | None) -> None:
         if value is None:
-            self._set(WEIGHTS, "")
+            self._store_weights("")
         elif Path(value).parent == DEFAULT_WEIGHTS_DIR:
-            self._set(WEIGHTS, _SHIPPED_PREFIX + Path(value).name)
+            self._store_weights(_SHIPPED_PREFIX + Path(value).name)
         elif _is_shipped(value):  # a link from elsewhere: by the name of the file it leads to
-            self._set(WEIGHTS, _SHIPPED_PREFIX + Path(value).resolve().name)
+            self._store_weights(_SHIPPED_PREFIX + Path(value).resolve().name)
         else:
-            self._set(WEIGHTS, _absolute(value))
+            self._store_weights(_absolute(value))
 
     def remember_weights(self, path: Path, resolved: Path | None) -> None:
         """Store ``path`` as the model chosen, without a stat of it: ``resolved`` (its links
@@ -395,13 +419,16 @@ class AppSettings:
         one. Right after a load, on the GUI thread, where a stat of a file on a network
         share gone since would block the window."""
         if Path(path).parent == DEFAULT_WEIGHTS_DIR:
-            self._set(WEIGHTS, _SHIPPED_PREFIX + Path(path).name)
+            self._store_weights(_SHIPPED_PREFIX + Path(path).name)
         elif resolved is not None and resolved.parent == _shipped_folder_resolved():
             # A link from elsewhere: by the name of the file it leads to (the link's own
             # name is no file of weights/, and the choice would be lost at the next start).
-            self._set(WEIGHTS, _SHIPPED_PREFIX + resolved.name)
+            self._store_weights(_SHIPPED_PREFIX + resolved.name)
         else:
-            self._set(WEIGHTS, _absolute(path))
+            self._store_weights(_absolute(path))
+
+    def _store_weights(self, text: str) -> None:
+        self._set(WEIGHTS, text, "", read_as.path_text)  # the text weights_path reads
 
     @property
     def last_weights_dir(self) -> str:
@@ -411,7 +438,7 @@ class AppSettings:
 
     @last_weights_dir.setter
     def last_weights_dir(self, value: str) -> None:
-        self._set(WEIGHTS_DIR, _absolute(value))
+        self._set(WEIGHTS_DIR, _absolute(value), "", self._path)
 
     @property
     def recent_files(self) -> list[str]:
@@ -420,7 +447,7 @@ class AppSettings:
 
     @recent_files.setter
     def recent_files(self, paths: list[str]) -> None:
-        self._set(RECENT, [_absolute(path) for path in paths])
+        self._set(RECENT, [_absolute(path) for path in paths], [], read_as.texts)
 
     def remember_recent(self, path: str, keep: int) -> None:
         self._put_first(RECENT, _absolute(path), self.recent_files, keep)
@@ -448,7 +475,7 @@ class AppSettings:
 
     @mirror_cameras.setter
     def mirror_cameras(self, value: bool) -> None:
-        self._set(MIRROR_CAMERAS, bool(value))
+        self._set(MIRROR_CAMERAS, bool(value), True, read_as.flag)
 
     @property
     def mirror_files(self) -> bool:
@@ -456,7 +483,7 @@ class AppSettings:
 
     @mirror_files.setter
     def mirror_files(self, value: bool) -> None:
-        self._set(MIRROR_FILES, bool(value))
+        self._set(MIRROR_FILES, bool(value), False, read_as.flag)
 
     @property
     def show_timeline(self) -> bool:
@@ -464,7 +491,7 @@ class AppSettings:
 
     @show_timeline.setter
     def show_timeline(self, value: bool) -> None:
-        self._set(SHOW_TIMELINE, bool(value))
+        self._set(SHOW_TIMELINE, bool(value), True, read_as.flag)
 
     @property
     def timeline_place(self) -> str:
@@ -473,7 +500,7 @@ class AppSettings:
 
     @timeline_place.setter
     def timeline_place(self, value: str) -> None:
-        self._set(TIMELINE_PLACE, read_as.timeline_place(value))
+        self._set(TIMELINE_PLACE, read_as.timeline_place(value), "bottom", read_as.timeline_place)
 
     @property
     def timeline_geometry(self) -> QByteArray | None:
@@ -483,7 +510,7 @@ class AppSettings:
 
     @timeline_geometry.setter
     def timeline_geometry(self, value: QByteArray) -> None:
-        self._set(TIMELINE_GEOMETRY, QByteArray(value))  # a copy: the caller's may change later
+        self._set(TIMELINE_GEOMETRY, QByteArray(value), None, read_as.geometry)  # a copy: the caller's may change later
 
     def timeline_geometry_refused(self) -> None:
         """Qt could not restore the stored :attr:`timeline_geometry` (bytes of none, or one
@@ -497,7 +524,7 @@ class AppSettings:
 
     @timeline_width.setter
     def timeline_width(self, value: int) -> None:
-        self._set(TIMELINE_WIDTH, int(value))
+        self._set(TIMELINE_WIDTH, int(value), None, read_as.whole_number(1, MAX_PANEL_PX))
 
     @property
     def timeline_height(self) -> int | None:
@@ -506,7 +533,7 @@ class AppSettings:
 
     @timeline_height.setter
     def timeline_height(self, value: int) -> None:
-        self._set(TIMELINE_HEIGHT, int(value))
+        self._set(TIMELINE_HEIGHT, int(value), None, read_as.whole_number(1, MAX_PANEL_PX))
 
     @property
     def window_geometry(self) -> QByteArray | None:
@@ -514,7 +541,7 @@ class AppSettings:
 
     @window_geometry.setter
     def window_geometry(self, value: QByteArray) -> None:
-        self._set(GEOMETRY, QByteArray(value))  # a copy: the caller's may change later
+        self._set(GEOMETRY, QByteArray(value), None, read_as.geometry)  # a copy: the caller's may change later
 
     def window_geometry_refused(self) -> None:
         """Qt could not restore the stored :attr:`window_geometry`: logged once, as the
