@@ -137,7 +137,7 @@ def test_a_stored_window_geometry_qt_refuses_is_logged_once_and_the_first_size_u
 
 
 def test_settings_that_cannot_be_saved_are_said_in_the_window_not_only_at_exit(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window, tmp_path: Path
 ) -> None:
     # A read-only settings file (or folder) lost every change of the run; the only word of
     # it was a log line after the window had gone, which nobody started from a menu sees.
@@ -145,8 +145,12 @@ def test_settings_that_cannot_be_saved_are_said_in_the_window_not_only_at_exit(
     blocker = tmp_path / "a file"
     blocker.write_text("not a folder")
     path = blocker / "settings.ini"
-    window = make_window(video=gui_video.path, settings=path)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    # No camera and no video: a source opened is a change of its own (the recent files, see
+    # the next test). The window's controls stored their values as they were set up: writes
+    # that failed at once, and a warning of changes lost came up at every start.
+    window = make_window(settings=path)
+    qtbot.waitUntil(lambda: not window.settings.unsaved(), timeout=WAIT_MS)  # the start's writes made
+    assert window.settings.save_problem() == ""
     assert not window.notice_banner.isVisible()  # nothing changed yet: nothing lost
     window.bars_action.toggle()  # a change the user expects to find at the next start
     qtbot.waitUntil(lambda: window.notice_banner.isVisible(), timeout=WAIT_MS)
@@ -162,20 +166,18 @@ def test_settings_that_cannot_be_saved_are_said_in_the_window_not_only_at_exit(
     assert window.settings.sync() and AppSettings.at_path(path).show_bars is True
 
 
-def test_a_start_that_changes_no_setting_warns_of_none_lost(qtbot: QtBot, make_window, tmp_path: Path) -> None:
-    # The window stored its controls' values as it set them up (the steadiness, the timeline
-    # shown): writes a file that takes no changes refused at once, and every start warned of
-    # changes lost where the user had made none.
+def test_a_video_opened_with_settings_that_cannot_be_saved_is_warned_of(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
     blocker = tmp_path / "a file"
     blocker.write_text("not a folder")
     path = blocker / "settings.ini"
-    window = make_window(settings=path)  # no camera and no video: no source to remember
-    qtbot.waitUntil(lambda: not window.settings.unsaved(), timeout=WAIT_MS)  # the start's writes made
-    assert window.settings.save_problem() == ""
-    assert not window.notice_banner.isVisible()
-    window.bars_action.toggle()  # a change is warned of
+    window = make_window(video=gui_video.path, settings=path)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    # Its place in the recent files, and its folder for the next Open, are lost at exit.
     qtbot.waitUntil(lambda: window.notice_banner.isVisible(), timeout=WAIT_MS)
     assert window.notice_banner.text().startswith(f"Settings cannot be saved to {path} "), window.notice_banner.text()
+    assert window.notice_banner.level == "warning"
 
 
 def test_an_output_folder_with_a_nul_character_is_refused_with_a_banner(
