@@ -29,6 +29,7 @@ from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_vi
 from gui_support import (
     WAIT_MS,
     ThreadHold,
+    pause_on_shown_frame,
     use_output_folder,
     wait_for_dialog_folders,
     wait_until_stopped,
@@ -1175,6 +1176,39 @@ def test_a_name_given_at_the_end_is_on_the_first_frame_of_home_with_inference_bu
         lambda: window.view.result.stream_id != first.stream_id and bool(window.view.result.faces), timeout=WAIT_MS
     )
     assert [face.name for face in window.view.result.faces if face.track_id == 1] == ["Anna"]
+
+
+@pytest.mark.parametrize(("change", "name_after"), [("clear", ""), ("rename", "Bea")])
+def test_a_frame_labelled_before_a_clear_or_rename_reached_inference_shows_the_names_now(
+    qtbot: QtBot, make_window, two_people: VideoTruth, change: str, name_after: str
+) -> None:
+    # Was: a step's frame waiting for a busy inference thread was labelled "Ada" by it (the
+    # Clear or the new name reached it after the frame), and the paused frame kept the old
+    # name on screen, with nothing to come and put it right.
+    window = make_window(video=two_people.path)
+    panel, controller = window.timeline_panel, window.controller
+    qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2, timeout=WAIT_MS)
+    paused = pause_on_shown_frame(qtbot, window)
+    track_id = paused.faces[0].track_id
+    panel.ask_name = lambda track, current: "Ada"
+    panel.name_person(track_id)  # reaches the inference thread before the hold below
+    hold = ThreadHold(controller.inference_thread)
+    hold.hold.emit()
+    try:
+        assert hold.busy.wait(WAIT_MS / 1000)
+        window.step(1)
+        qtbot.waitUntil(lambda: controller.frames.is_full, timeout=WAIT_MS)  # the step's frame waits
+        if change == "clear":
+            panel.clear_button.click()
+        else:
+            panel.ask_name = lambda track, current: name_after
+            panel.name_person(track_id)
+    finally:
+        hold.release.set()
+    qtbot.waitUntil(lambda: window.view.result.frame_index != paused.frame_index, timeout=WAIT_MS)
+    shown = window.view.result
+    assert window.is_paused and shown.faces
+    assert [face.name for face in shown.faces if face.track_id == track_id] == [name_after]
 
 
 def test_play_again_starts_the_timeline_afresh_with_no_rows_of_no_time(

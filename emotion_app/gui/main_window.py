@@ -1207,8 +1207,9 @@ class MainWindow(QMainWindow):
             # A late frame of the previous source: while another opens (its session has
             # begun), after it failed to, or after it was replaced.
             return
-        # Names reach the worker from here, a file's frames from the capture thread: Home's
-        # first frames can be labelled before the names carried on to them arrive.
+        # Names reach the worker from here, frames from the capture thread: a frame that waited
+        # for a busy worker has the names it held then (Home's first frames lack those carried
+        # on to them; a step's frame has those a Clear or a rename has changed since).
         result = with_names(result, dict(self._names.names) if self._names.stream_id == result.stream_id else {})
         shown_before = self.view.result
         self.view.set_result(result)
