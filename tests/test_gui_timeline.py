@@ -1141,6 +1141,38 @@ def test_home_after_the_end_and_a_seek_back_keep_one_row_per_person_and_their_na
     assert all(person.total_s > 1.0 for person in people), [(p.track_id, p.total_s) for p in people]
 
 
+def test_home_or_a_seek_after_stop_keeps_each_persons_row_and_name(
+    qtbot: QtBot, make_window, two_people: VideoTruth
+) -> None:
+    # As after the end (README): a file opened again by Home or the seek bar after Stop is
+    # in the same session, its people found again with their ids, rows and names.
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    timeline = panel.timeline
+    qtbot.waitUntil(lambda: len(timeline.people()) == 2 and window.view.result.frame_index >= 20, timeout=WAIT_MS)
+    window.stop()
+    qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
+    panel.ask_name = lambda track_id, current: "Anna"
+    panel.name_person(1)
+    stopped = window.view.result
+    window.restart()
+    qtbot.waitUntil(
+        lambda: window.view.result.stream_id != stopped.stream_id and len(window.view.result.faces) == 2,
+        timeout=WAIT_MS,
+    )
+    assert sorted((face.track_id, face.name) for face in window.view.result.faces) == [(1, "Anna"), (2, "")]
+    window.stop()
+    qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
+    homed = window.view.result
+    window.seek(10)
+    qtbot.waitUntil(
+        lambda: window.view.result.stream_id != homed.stream_id and len(window.view.result.faces) == 2,
+        timeout=WAIT_MS,
+    )
+    assert sorted((face.track_id, face.name) for face in window.view.result.faces) == [(1, "Anna"), (2, "")]
+    assert [(person.track_id, person.given_name) for person in timeline.people()] == [(1, "Anna"), (2, "")]
+
+
 def test_a_name_given_at_the_end_is_on_the_first_frame_of_home_with_inference_busy(
     qtbot: QtBot, make_window, two_people: VideoTruth
 ) -> None:
