@@ -669,7 +669,7 @@ def test_the_docked_panels_size_is_remembered(
 
     window = make_window()
     window.addDockWidget(side, window.timeline_panel)
-    qtbot.wait(50)  # the move's own sizing is done
+    QApplication.processEvents()  # the move's own sizing (queued for after its layout) is done
     window.resizeDocks([window.timeline_panel], [size], across)  # as a drag of its edge does
     qtbot.waitUntil(lambda: across_of(window) == size, timeout=WAIT_MS)
     window.close()
