@@ -1082,7 +1082,16 @@ def test_a_video_played_again_after_a_seek_back_adds_no_time(
     # Back to its middle: a busy machine may show the first pass's first frame late, and
     # what came before it is new (counted) when shown.
     window.seek(30)
-    qtbot.waitUntil(lambda: window.is_running and window.is_paused, timeout=WAIT_MS)
+    # Shown there (paused) before it plays on: where the frames shown again begin.
+    qtbot.waitUntil(
+        lambda: (
+            window.is_running
+            and window.is_paused
+            and window.view.result.stream_id == window.source_state.info.stream_id
+            and window.view.result.frame_index == 30
+        ),
+        timeout=WAIT_MS,
+    )
     again: list[int] = []
     window.controller.result_ready.connect(lambda result: again.append(result.frame_index))
     window.resume()
@@ -1092,7 +1101,6 @@ def test_a_video_played_again_after_a_seek_back_adds_no_time(
     # inference skips many of them.
     last = len(two_people.faces) - 1
     qtbot.waitUntil(lambda: bool(again) and again[-1] == last, timeout=WAIT_MS)
-    assert min(again) <= 32
     # Before, the second half's ~2 s for each face again; a stall of over 1 s in the first
     # pass (a busy machine) leaves the rest of it to be counted when shown.
     assert timeline.overall().total_s == pytest.approx(one_pass, abs=1.0)
