@@ -55,9 +55,10 @@ def test_an_open_of_a_camera_that_sends_no_frame_is_given_up_at_once(
     qtbot.waitUntil(lambda: silent_camera.streams == 1, timeout=WAIT_MS)  # FFmpeg's open waits
     qtbot.wait(500)
     assert window.source_state.starting
+    # Each acts within 2 s, where waiting for the open took FFmpeg's 4 s and up to 35 s.
     acted = time.monotonic()
     if action == "stop":
-        with qtbot.waitSignal(window.controller.source_stopped, timeout=1000):
+        with qtbot.waitSignal(window.controller.source_stopped, timeout=2000):
             window.stop()
         assert not window.source_state.active and not window.is_running
         assert window.view.placeholder == "Stopped"  # was "Opening network camera …" still
@@ -65,24 +66,24 @@ def test_an_open_of_a_camera_that_sends_no_frame_is_given_up_at_once(
         picture = tmp_path / "still.png"
         assert cv2.imwrite(str(picture), np.full((48, 64, 3), 128, np.uint8))
         window.open_video(picture)
-        qtbot.waitUntil(lambda: window.is_running and window.is_file, timeout=1000)
+        qtbot.waitUntil(lambda: window.is_running and window.is_file, timeout=2000)
     elif action == "open a video file":
         # OpenCV's FFmpeg opens one stream at a time: the file's open waits for the camera's
         # FFmpeg open given up (its timeout at most), not for the probe and reader after it.
         window.open_video(gui_video.path)
         qtbot.waitUntil(lambda: window.is_running and window.is_file, timeout=WAIT_MS)
-        assert time.monotonic() - acted < STREAM_OPEN_TIMEOUT_MS / 1000.0
+        assert time.monotonic() - acted < STREAM_OPEN_TIMEOUT_MS / 1000.0 + 3.0  # not the 35 s
     else:
         window.close()
         assert not window.controller.is_running
-    assert action == "open a video file" or time.monotonic() - acted < 1.0
+    assert action == "open a video file" or time.monotonic() - acted < 2.0
     if action != "open a video file":
         # FFmpeg's open still holds its connection (nobody waited for it), and is counted.
         assert silent_camera.held_streams == 1
         assert not wait_for_streams_let_go(0.0)
     assert wait_for_streams_let_go(_LET_GO_S)
     assert silent_camera.all_closed_within(1.0)
-    assert time.monotonic() - acted < _LET_GO_S + 1.0
+    assert time.monotonic() - acted < _LET_GO_S + 3.0  # not at the open's end, 35 s on
     if action != "close":
         qtbot.wait(200)  # anything queued from the open given up has arrived
         assert told == []  # neither opened nor a fault: the user moved on
@@ -98,9 +99,9 @@ def test_an_open_given_up_in_the_apps_own_reader_lets_go_within_a_slice(silent_c
     give_up_at = began + STREAM_OPEN_TIMEOUT_MS / 1000.0 + 1.0
     with pytest.raises(OpenAbandoned):
         open_network_camera(CameraSpec(-1, url=silent_camera.url), lambda: time.monotonic() > give_up_at)
-    assert time.monotonic() - give_up_at < 0.2
+    assert time.monotonic() - give_up_at < 1.5  # not at the end of the reader's 30 s wait
     assert silent_camera.streams == 3  # FFmpeg's, the probe's and the reader's
-    assert wait_for_streams_let_go(0.5)
+    assert wait_for_streams_let_go(2.0)
     assert silent_camera.all_closed_within(1.0)
 
 
@@ -124,7 +125,7 @@ def test_a_camera_plugged_in_while_a_network_camera_waits_leaves_its_notice(
 
 def test_an_open_already_given_up_tells_nothing_of_its_wait(silent_camera: MjpegCamera) -> None:
     opening = _StreamOpen(silent_camera.url)
-    deadline = time.monotonic() + STREAM_OPEN_TIMEOUT_MS / 1000.0 + 5.0
+    deadline = time.monotonic() + STREAM_OPEN_TIMEOUT_MS / 1000.0 + 15.0  # a wait, not a timing check
     while silent_camera.streams < 3 and time.monotonic() < deadline:  # FFmpeg's, the probe's, the reader's
         time.sleep(0.05)
     assert silent_camera.streams == 3
@@ -133,5 +134,5 @@ def test_an_open_already_given_up_tells_nothing_of_its_wait(silent_camera: Mjpeg
     with pytest.raises(OpenAbandoned):
         opening.result(lambda: True, told.append)  # replaced before it was asked
     assert told == []  # was the "waiting for its first frame" notice, once
-    assert wait_for_streams_let_go(1.0)
+    assert wait_for_streams_let_go(2.0)
     assert silent_camera.all_closed_within(1.0)

@@ -77,8 +77,9 @@ def test_parts_that_are_no_pictures_are_read_for_3_s_not_more() -> None:
             open_frame_source(CameraSpec(0, url=camera.url))
     finally:
         camera.close()
-    # FFmpeg's 4 s open, its quick probe, then the reader's 3 s (9.8 s before).
-    assert time.monotonic() - began < 8.5
+    # FFmpeg's 4 s open, its quick probe, then the reader's 3 s: 9.8 s before, a read past
+    # the 3 s waiting for the next part. No wider: the overshoot is one part's 2.9 s at most.
+    assert time.monotonic() - began < 9.0
     assert wait_for_streams_let_go()
 
 
@@ -112,7 +113,7 @@ def test_a_camera_sending_a_frame_every_3_s_opens_and_plays(timelapse_camera: Mj
         let_go = time.monotonic()
         assert wait_for_streams_let_go(2.0)
         assert timelapse_camera.all_closed_within(2.0)
-        assert time.monotonic() - let_go < 1.0
+        assert time.monotonic() - let_go < 2.0  # not at the read's 3 s timeout, the next frame's due
     finally:
         source.release()
 
@@ -131,8 +132,8 @@ def test_the_window_shows_its_frames_and_stops_and_closes_at_once(
     assert "reconnecting" not in window.source_banner.text()
 
     stopping = time.monotonic()
-    window.stop()
-    assert time.monotonic() - stopping < 0.5
+    window.stop()  # just after a frame: a stop waiting for the read waited for the next, 3 s on
+    assert time.monotonic() - stopping < 2.0
     assert not window.is_running
     assert timelapse_camera.all_closed_within(1.0)
 
@@ -141,7 +142,7 @@ def test_the_window_shows_its_frames_and_stops_and_closes_at_once(
     qtbot.waitUntil(lambda: timelapse_camera.open_streams == 1, timeout=15_000)
     closing = time.monotonic()
     window.close()
-    assert time.monotonic() - closing < 1.0
+    assert time.monotonic() - closing < 2.0  # not at the read's 3 s timeout
     assert timelapse_camera.all_closed_within(1.0)
 
 
@@ -186,7 +187,8 @@ def test_a_camera_sending_its_first_frame_6_s_after_it_answers_opens_in_the_wind
         while window.view.result is None:
             qtbot.wait(50)  # the window's event loop runs on meanwhile, never held up
             now = time.monotonic()
-            assert now - last < 0.5 and now - began < _SLOW_S + 2.0
+            # Held up, the loop stood still for the reader's wait (6 s); the frame comes 6 s on.
+            assert now - last < 2.0 and now - began < _SLOW_S + 4.0
             last = now
         assert window.is_running and not _tells_waiting(window)
         first = window.view.result.frame_index
@@ -194,7 +196,7 @@ def test_a_camera_sending_its_first_frame_6_s_after_it_answers_opens_in_the_wind
         assert window.source_state.reconnected == 0 and window.source_banner.text() == ""
         closing = time.monotonic()
         window.close()
-        assert time.monotonic() - closing < 1.0
+        assert time.monotonic() - closing < 2.0  # not at the next frame, 6 s on
         assert camera.all_closed_within(1.0)
     finally:
         camera.close()
@@ -210,9 +212,10 @@ def test_stop_while_waiting_for_a_first_frame_acts_at_once(qtbot: QtBot, make_wi
         qtbot.wait(STREAM_READ_TIMEOUT_MS + 500)
         assert window.source_state.starting and _tells_waiting(window)
         stopping = time.monotonic()
-        with qtbot.waitSignal(window.controller.source_stopped, timeout=1000):
+        # Not at the end of the reader's wait for a first frame (30 s).
+        with qtbot.waitSignal(window.controller.source_stopped, timeout=2000):
             window.stop()
-        assert time.monotonic() - stopping < 1.0
+        assert time.monotonic() - stopping < 2.0
         assert not window.source_state.active and window.source_banner.text() == ""
         assert window.view.placeholder == "Stopped"
         assert camera.all_closed_within(1.0)  # the reader's wait cut within a slice
@@ -288,13 +291,13 @@ def test_the_reader_takes_parts_without_a_length_and_gives_up_on_a_closed_stream
     server, client = socket.socketpair()
     jpeg = b"\xff\xd8 a frame \xff\xd9"
     server.sendall(b"--frame\r\nContent-Type: image/jpeg\r\n\r\n" + jpeg + b"\r\n--frame\r\n")
-    capture = HttpMjpegCapture(client, b"", 1.0, lambda: False)
+    capture = HttpMjpegCapture(client, b"", 10.0, lambda: False)
     ok, part = capture.read()
     assert ok and part is not None and part.tobytes() == jpeg
     server.close()
     began = time.monotonic()
     assert capture.read() == (False, None)  # closed: at once, not at the timeout
-    assert time.monotonic() - began < 0.5
+    assert time.monotonic() - began < 2.0  # not at the read's 10 s timeout
     capture.release()
 
 
