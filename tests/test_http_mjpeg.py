@@ -70,15 +70,15 @@ def test_a_chunked_stream_is_read_and_a_malformed_chunk_ends_it_with_the_reason(
     # The ESP32-CAM's example firmware sends its stream in chunks: refused before.
     camera = MjpegCamera(frames=_FRAMES, fps=20, chunked=True)
     try:
-        capture = open_http_mjpeg(camera.url, 2.0, lambda: False)
+        capture = open_http_mjpeg(camera.url, 10.0, lambda: False)
         assert capture is not None
         try:
             assert _in_order(_greys(capture, 7))
             camera.glitch(b"zz\r\n")  # outside the chunks: where a size line should be
             began = time.monotonic()
             while capture.read()[0]:  # the parts received before it, then no more
-                assert time.monotonic() - began < 1.0
-            assert time.monotonic() - began < 1.0  # at once, not at the read's timeout
+                assert time.monotonic() - began < 3.0
+            assert time.monotonic() - began < 3.0  # at once, not at the read's 10 s timeout
             assert capture.why_broken == "a chunk began with 'zz', which is no chunk size"
         finally:
             capture.release()
@@ -122,7 +122,7 @@ def test_a_long_part_without_a_length_is_searched_once() -> None:
             ok, packet = capture.read()
             took_s = time.thread_time() - began
             assert ok and packet is not None and packet.tobytes() == long_part
-            assert took_s < 1.0, took_s
+            assert took_s < 2.5, took_s  # about 6 s of its time searched over and over
         finally:
             capture.release()
     finally:
@@ -217,12 +217,14 @@ def test_a_slow_chain_of_redirects_is_given_up_at_the_probes_deadline_and_stop_h
         took_s = time.monotonic() - began
         if capture is not None:
             capture.release()
-        assert capture is None and PROBE_DEADLINE_S - 0.1 < took_s < PROBE_DEADLINE_S + 0.5
+        # Opened after 3 s before (a capture); the upper bound is slack for a busy machine.
+        assert capture is None and PROBE_DEADLINE_S - 0.1 < took_s < PROBE_DEADLINE_S + 1.5
         assert why_not_opened(f"{base}/r0").startswith(f"it did not answer in time, within {PROBE_DEADLINE_S:g} s")
         # Stop heard within a step however far into the chain: asked 0.6 s in, at its second hop.
         began = time.monotonic()
         capture = open_http_mjpeg(f"{base}/r0", 2.0, lambda: time.monotonic() - began > 0.6)
-        assert capture is None and time.monotonic() - began < 0.6 + PROBE_TIMEOUT_S
+        # Within a step and slack; unheard, the chain went on to its end and opened, 3 s in.
+        assert capture is None and time.monotonic() - began < 0.6 + PROBE_TIMEOUT_S + 0.5
         # A chain that fits in the deadline still opens: a redirect and the password, 1.35 s.
         capture = open_http_mjpeg(f"{base}/r4", 2.0, lambda: False)
         assert capture is not None
@@ -268,7 +270,7 @@ def test_a_read_of_a_chunked_stream_gives_up_within_a_slice_once_stopped() -> No
             assert len(_greys(capture, 1)) == 1  # the first; the next is 10 s away
             threading.Timer(0.3, lambda: stopped_at.append(time.monotonic())).start()
             assert capture.read() == (False, None)
-            assert stopped_at and time.monotonic() - stopped_at[0] < 1.0
+            assert stopped_at and time.monotonic() - stopped_at[0] < 3.0  # not at the next chunk, 10 s on
         finally:
             capture.release()
     finally:

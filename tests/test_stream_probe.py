@@ -301,7 +301,7 @@ def test_a_huge_challenge_is_read_in_a_moment(http_camera: tuple[str, Answers]) 
     for url in (f"{base}/video", f"{scheme}://admin:s3cret@{host}/video"):
         began = time.monotonic()
         reason = why_not_opened(url)
-        assert time.monotonic() - began < 1.0, reason
+        assert time.monotonic() - began < 2.0, reason  # about 5 s a reading before
         assert reason.startswith(("it asks for a user name and password", "it did not accept the user name"))
 
 
@@ -632,15 +632,15 @@ def slow_camera(delay_s: float, trickle_s: float = 0.0) -> Iterator[int]:
 def test_a_camera_that_answers_each_step_slowly_is_given_up_at_the_probes_deadline(scheme: str) -> None:
     # Each step waited up to its own timeout, so a camera answering each just inside it held
     # the probe for as many timeouts as it took steps: the first ask, the Digest answer (over
-    # HTTP on a connection of its own) and the ask as RFC 7616 writes it, 3 * 0.45 s here;
+    # HTTP on a connection of its own) and the ask as RFC 7616 writes it, 3 * 2 s here;
     # the deadline cuts the Digest answer, before the password's fate is known.
-    step_s, deadline_s = 0.5, 0.8
-    with slow_camera(delay_s=0.45) as port:
+    step_s, deadline_s = 2.5, 3.0
+    with slow_camera(delay_s=2.0) as port:
         began = time.monotonic()
         reason = why_not_opened(f"{scheme}://admin:wrong@127.0.0.1:{port}/live", step_s, deadline_s=deadline_s)
         took_s = time.monotonic() - began
-    assert reason == f"it did not answer in time, within 0.8 s {CHECK_ADDRESS}"
-    assert deadline_s <= took_s < deadline_s + 1.0  # slack for a loaded machine; 3 asks took 1.35 s and more
+    assert reason == f"it did not answer in time, within {deadline_s:g} s {CHECK_ADDRESS}"
+    assert deadline_s <= took_s < deadline_s + 1.5  # slack for a loaded machine; 3 asks took 6 s and more
 
 
 @pytest.mark.parametrize("scheme", ["http", "rtsp"])
@@ -652,7 +652,7 @@ def test_a_camera_that_trickles_its_answer_is_given_up_at_the_probes_deadline(sc
         reason = why_not_opened(f"{scheme}://127.0.0.1:{port}/live", 0.3, deadline_s=0.6)
         took_s = time.monotonic() - began
     assert reason == f"it did not answer in time, within 0.6 s {CHECK_ADDRESS}"
-    assert 0.6 <= took_s < 1.6  # slack for a loaded machine; the whole answer took seconds
+    assert 0.6 <= took_s < 2.6  # slack for a loaded machine; the whole answer took 6 s
 
 
 def test_the_apps_own_open_gives_the_probe_its_deadline() -> None:
