@@ -184,7 +184,8 @@ def test_a_scan_that_spanned_a_sleep_rests_no_longer_than_the_longest_scan() -> 
         live.update(gray, time_s=0.0)
         assert live.wait_for_background_scan(30.0)
         scan = live._network_scans.thread if live._network_scans is not None else None
-        assert scan is not None and 0.0 < scan.last_duration_s < NETWORK_LONGEST_SCAN_S
+        # Its duration is measured, in seconds: within the wait above, however busy the machine.
+        assert scan is not None and 0.0 < scan.last_duration_s < 30.0
         scan._last_duration_s = 3600.0  # as if the machine slept while it ran
         live.update(gray, time_s=1e-6)
         assert live.network_scans == 1
