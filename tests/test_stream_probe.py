@@ -16,7 +16,7 @@ import ssl
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -24,6 +24,7 @@ from urllib.parse import quote
 import cv2
 import pytest
 
+from emotion_app.sources import network_camera
 from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.network_camera import STREAM_OPEN_TIMEOUT_MS
 from emotion_app.sources.opening import open_frame_source
@@ -31,11 +32,15 @@ from emotion_app.sources.specs import CameraSpec
 from emotion_app.sources.stream_probe import (
     CHECK_ADDRESS,
     PROBE_DEADLINE_S,
+    PROBE_TIMEOUT_S,
     QUICK_PROBE_DEADLINE_S,
+    QUICK_PROBE_TIMEOUT_S,
+    ProbeAnswer,
     ffmpeg_bool,
     ffmpeg_checks_certificates,
     ffmpeg_options,
     ffmpeg_udp_alone,
+    probe,
     why_not_opened,
 )
 from tests.rtsp_server import has_ipv6_loopback
@@ -460,9 +465,9 @@ def test_an_rtsp_camera_that_hangs_up_after_a_wrong_password_is_still_told_it(
 
 
 def test_a_port_nobody_listens_on_and_a_silent_server_are_told_apart() -> None:
-    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    with socket.socket() as free:  # a port that was free a moment ago: nothing listens there
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
     assert f"127.0.0.1 is there, but nothing listens on port {port}" in why_not_opened(f"http://127.0.0.1:{port}/video")
     with socket.socket() as silent:  # accepts connections (the backlog), never answers
         silent.bind(("127.0.0.1", 0))
@@ -519,8 +524,22 @@ def test_an_ipv6_cameras_address_keeps_its_brackets_in_requests_and_reasons() ->
     assert reason == f"[::1] accepts a connection on port {port} but gives no RTSP answer"
 
 
-def test_a_camera_that_never_answers_is_asked_again_only_briefly() -> None:
+def test_a_camera_that_never_answers_is_asked_again_only_briefly(monkeypatch: pytest.MonkeyPatch) -> None:
     # FFmpeg waits out its open timeout here; the probe after it waits only QUICK_PROBE_TIMEOUT_S.
+    # The probe is timed on its own: FFmpeg's own wait, on a loaded machine, varies by more
+    # than the half second the quick probe saves.
+    probes: list[tuple[float, float, float]] = []  # (step timeout, deadline, seconds taken)
+
+    def timed_probe(
+        url: str, timeout_s: float, waited_s: float | None, deadline_s: float, cancelled: Callable[[], bool]
+    ) -> ProbeAnswer:
+        began = time.monotonic()
+        try:
+            return probe(url, timeout_s, waited_s, deadline_s, cancelled)
+        finally:
+            probes.append((timeout_s, deadline_s, time.monotonic() - began))
+
+    monkeypatch.setattr(network_camera, "probe", timed_probe)
     with socket.socket() as silent:  # accepts connections (the backlog), never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(4)
@@ -531,7 +550,9 @@ def test_a_camera_that_never_answers_is_asked_again_only_briefly() -> None:
         waited = time.monotonic() - began
     said = f"127.0.0.1 accepts a connection on port {port} but gives no HTTP answer"
     assert message == f"Could not open network camera {url}: {said}"
-    assert waited < STREAM_OPEN_TIMEOUT_MS / 1000.0 + 1.0
+    assert [call[:2] for call in probes] == [(QUICK_PROBE_TIMEOUT_S, QUICK_PROBE_DEADLINE_S)]
+    assert probes[0][2] < PROBE_TIMEOUT_S  # the full probe waits PROBE_TIMEOUT_S for the answer
+    assert waited < STREAM_OPEN_TIMEOUT_MS / 1000.0 + PROBE_DEADLINE_S + 3.0  # not waiting for good
 
 
 def test_http_asked_of_an_https_camera_and_the_other_way_round_is_named(http_camera: tuple[str, Answers]) -> None:
