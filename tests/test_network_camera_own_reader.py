@@ -135,7 +135,7 @@ def test_the_window_shows_its_frames_and_stops_and_closes_at_once(
     window.stop()  # just after a frame: a stop waiting for the read waited for the next, 3 s on
     assert time.monotonic() - stopping < 2.0
     assert not window.is_running
-    assert timelapse_camera.all_closed_within(1.0)
+    assert timelapse_camera.all_closed_within(2.0)  # not at the next frame, 3 s on
 
     window.start_source(CameraSpec(0, url=timelapse_camera.url))
     qtbot.waitUntil(lambda: window.is_running, timeout=15_000)
@@ -143,7 +143,7 @@ def test_the_window_shows_its_frames_and_stops_and_closes_at_once(
     closing = time.monotonic()
     window.close()
     assert time.monotonic() - closing < 2.0  # not at the read's 3 s timeout
-    assert timelapse_camera.all_closed_within(1.0)
+    assert timelapse_camera.all_closed_within(2.0)
 
 
 def test_the_status_line_tells_a_slow_cameras_pace_not_0_fps(
@@ -197,7 +197,7 @@ def test_a_camera_sending_its_first_frame_6_s_after_it_answers_opens_in_the_wind
         closing = time.monotonic()
         window.close()
         assert time.monotonic() - closing < 2.0  # not at the next frame, 6 s on
-        assert camera.all_closed_within(1.0)
+        assert camera.all_closed_within(3.0)
     finally:
         camera.close()
 
@@ -218,8 +218,8 @@ def test_stop_while_waiting_for_a_first_frame_acts_at_once(qtbot: QtBot, make_wi
         assert time.monotonic() - stopping < 2.0
         assert not window.source_state.active and window.source_banner.text() == ""
         assert window.view.placeholder == "Stopped"
-        assert camera.all_closed_within(1.0)  # the reader's wait cut within a slice
-        assert wait_for_streams_let_go(1.0)
+        assert camera.all_closed_within(5.0)  # the reader's 30 s wait cut short
+        assert wait_for_streams_let_go(5.0)
     finally:
         camera.close()
 
