@@ -215,13 +215,23 @@ def test_after_the_end_the_keys_still_move_through_the_file(qtbot: QtBot, make_w
     qtbot.waitUntil(lambda: not window.is_running and shown(window).frame_index == last, timeout=WAIT_MS)
 
 
-def test_after_stop_the_seek_bar_opens_the_file_again_paused_there(qtbot: QtBot, make_window, clip) -> None:
-    # The seek bar stays on screen after Stop: a move on it shows that frame, as after the end.
-    window = open_paused(qtbot, make_window, clip)
-    window.seek(40)
-    wait_settled(qtbot, window, 40)
+def stop_and_wait(qtbot: QtBot, window) -> None:  # type: ignore[no-untyped-def]
     window.stop()
     qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
+
+
+def stopped_at(qtbot: QtBot, make_window, clip, frame: int):  # type: ignore[no-untyped-def]
+    """A window whose file was shown paused at ``frame``, then stopped."""
+    window = open_paused(qtbot, make_window, clip)
+    window.seek(frame)
+    wait_settled(qtbot, window, frame)
+    stop_and_wait(qtbot, window)
+    return window
+
+
+def test_after_stop_the_seek_bar_opens_the_file_again_paused_there(qtbot: QtBot, make_window, clip) -> None:
+    # The seek bar stays on screen after Stop: a move on it shows that frame, as after the end.
+    window = stopped_at(qtbot, make_window, clip, 40)
     assert window.playback_bar.isVisibleTo(window) and window.playback_bar.slider.isEnabled()
     window.playback_bar.slider.setValue(90)
     wait_settled(qtbot, window, 90)
@@ -231,17 +241,12 @@ def test_after_stop_the_seek_bar_opens_the_file_again_paused_there(qtbot: QtBot,
 def test_after_stop_left_and_right_open_the_file_again_a_frame_on(qtbot: QtBot, make_window, clip) -> None:
     # Was: after Stop, Left and Right stayed enabled and did nothing, while the seek bar
     # beside them, and the same keys after the end, opened the file again.
-    window = open_paused(qtbot, make_window, clip)
-    window.seek(40)
-    wait_settled(qtbot, window, 40)
-    window.stop()
-    qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
+    window = stopped_at(qtbot, make_window, clip, 40)
     assert window.step_forward_action.isEnabled()
     window.step_forward_action.trigger()
     wait_settled(qtbot, window, 41)
     assert frame_number(shown(window).image) == 41 and window.is_running and window.is_paused
-    window.stop()
-    qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
+    stop_and_wait(qtbot, window)
     window.step_back_action.trigger()
     wait_settled(qtbot, window, 40)
     assert frame_number(shown(window).image) == 40
