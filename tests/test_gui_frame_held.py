@@ -35,6 +35,25 @@ def test_a_model_picked_while_a_video_is_paused_labels_the_paused_frame(
     assert all(len(face.probabilities) == len(SEVEN_LABELS) for face in shown.faces)
 
 
+def test_a_model_picked_after_stop_labels_the_frame_left_on_screen(
+    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path
+) -> None:
+    # Stop leaves the file's frame on screen: the model picked then kept the old one's
+    # labels on it until the file played again, as a paused frame did before.
+    video = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(320, 240), face_size=80, fps=15.0)
+    window = make_window(video=video.path)
+    wait_for_face_result(qtbot, window)
+    paused = pause_on_shown_frame(qtbot, window)
+    window.stop()
+    qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
+    assert window.view.result.labels == SIX_LABELS
+    window.choose_weights(random_weights_7)
+    qtbot.waitUntil(
+        lambda: window.view.result.labels == SEVEN_LABELS and len(window.view.result.faces) > 0, timeout=WAIT_MS
+    )
+    assert window.view.result.frame_index == paused.frame_index and window.is_paused
+
+
 def picture_shown_to_its_end(qtbot: QtBot, make_window, tmp_path: Path):
     picture = tmp_path / "astronaut.png"
     assert cv2.imwrite(str(picture), astronaut_bgr())

@@ -252,6 +252,21 @@ def test_after_stop_left_and_right_open_the_file_again_a_frame_on(qtbot: QtBot, 
     assert frame_number(shown(window).image) == 40
 
 
+def test_after_stop_mirror_view_flips_the_frame_left_on_screen(qtbot: QtBot, make_window, clip) -> None:
+    # Was: Stop leaves the file's last frame on screen, and M ticked Mirror view beside it
+    # unflipped: only a frame paused or shown to the file's end was looked at again.
+    window = stopped_at(qtbot, make_window, clip, 40)
+    assert window.view.result is not None and not window.mirror_action.isChecked()
+    window.mirror_action.trigger()
+    assert window.mirror_action.isChecked()
+    # Opened again there, paused, as a seek after Stop does: the frame flipped, not another
+    # (its number read from the pixels flipped back; read unflipped, 40 reads as 20).
+    qtbot.waitUntil(lambda: frame_number(shown(window).image[:, ::-1]) == 40, timeout=WAIT_MS)
+    assert wait_settled(qtbot, window, 40) == 40 and window.is_running and window.is_paused
+    window.mirror_action.trigger()  # and back, at once
+    qtbot.waitUntil(lambda: frame_number(shown(window).image) == 40, timeout=WAIT_MS)
+
+
 def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window, clip) -> None:
     # Before, a finished (or stopped) file had "Start" and "Play" side by side in the
     # toolbar: two buttons that did the same thing, playing it again from its start.

@@ -126,16 +126,16 @@ class PlayerControl:
 
     def look_again(self, paused_too: bool) -> None:
         """The file's frame held on screen is looked at anew, after a change of model or
-        mirror: a paused one handed over again (when ``paused_too``), one shown to the
-        file's end (every picture is, at once) opened again there, paused, as a seek after
-        the end does. Left as it was, it kept the old model's labels, or stayed unflipped,
-        until played again."""
+        mirror: a paused one handed over again (when ``paused_too``), one left on screen by
+        a file not running (shown to its end, as every picture is at once, stopped, or
+        broken off) opened again there, paused, as a seek there does. Left as it was, it
+        kept the old model's labels, or stayed unflipped, until played again."""
         state = self._source_state
         if not state.is_file or self._shown() is None:
             return
         if paused_too and state.running and state.paused:
             self._controller.show_again()
-        elif state.ended:
+        elif not state.running:
             self.seek(self.position)
 
     @contextmanager
