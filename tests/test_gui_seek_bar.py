@@ -117,3 +117,34 @@ def test_a_video_played_to_its_end_reads_its_length_on_both_sides(
     window.seek(5)  # a seek after the end: the position is the frame's again
     qtbot.waitUntil(lambda: window.is_running and window.view.result.frame_index == 5, timeout=WAIT_MS)
     assert bar.position_label.text() == format_time(5 / FPS) and bar.slider.value() == 5
+
+
+def test_a_missing_file_opened_after_a_played_one_keeps_none_of_its_position(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: the seek bar kept the played file's place and length (frame 40 of 60), and
+    # Left/Right opened the missing file again there, to be told "not found" again.
+    played = write_astronaut_video(tmp_path / "played.avi", num_frames=60, frame_size=(320, 240), face_size=80, fps=FPS)
+    window = make_window(video=played.path)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window.pause()
+    window.seek(40)
+    qtbot.waitUntil(lambda: window.view.result.frame_index == 40, timeout=WAIT_MS)
+    missing = tmp_path / "gone.avi"
+    window.open_video(missing)
+    qtbot.waitUntil(lambda: "not found" in window.source_banner.text(), timeout=WAIT_MS)
+    bar = window.playback_bar
+    assert not bar.isVisibleTo(window)
+    assert bar.slider.value() == bar.slider.maximum() == 0 and not bar.slider.isEnabled()
+    assert bar.position_label.text() == "0:00" and bar.duration_label.text() == "–"
+    # Nothing to move through: the player's moves are off, and make no second attempt.
+    assert not any(a.isEnabled() for a in (window.step_forward_action, window.step_back_action, window.restart_action))
+    text = window.source_banner.text()
+    window.step(1)
+    window.seek(41)
+    assert not window.source_state.active and window.source_banner.text() == text
+    # The file put back, Retry plays it from its start.
+    write_astronaut_video(missing, num_frames=60, frame_size=(320, 240), face_size=80, fps=FPS)
+    window.retry()
+    qtbot.waitUntil(lambda: window.is_running and bar.isVisibleTo(window), timeout=WAIT_MS)
+    assert bar.slider.maximum() == 59 and bar.slider.isEnabled() and window.step_forward_action.isEnabled()

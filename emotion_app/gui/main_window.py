@@ -1104,12 +1104,15 @@ class MainWindow(QMainWindow):
     def _on_source_fault(self, fault: SourceFault) -> None:
         if fault.spec != self.source_state.spec or fault.request != self.controller.requests_sent:
             return  # a source the user has already moved away from, or stopped or opened again
-        self.source_state.failed(ended=fault.kind is FaultKind.ENDED)
         if fault.kind is FaultKind.OPEN_FAILED:
-            # Nothing of the source shown before stays on screen as if it were this one.
-            self.source_state.info = None
+            # Nothing of the source shown before stays on screen as if it were this one: not
+            # its frame, nor its place and length on the seek bar.
+            self.source_state.failed_to_open()
             self.view.clear()
+            self.playback_bar.clear()
             self.setWindowTitle(APP_TITLE)
+        else:
+            self.source_state.failed(ended=fault.kind is FaultKind.ENDED)
         self.stop_recording()
         self._update_actions()
         if fault.kind is FaultKind.ENDED:
@@ -1249,9 +1252,11 @@ class MainWindow(QMainWindow):
         self.play_pause_button_action.setVisible(file_open)
         self.start_stop_menu_action.setText(self.start_stop_action.text())
         self.start_stop_menu_action.setVisible(file_open)
-        for action in (self.step_back_action, self.step_forward_action, self.restart_action):
-            action.setEnabled(self.is_file)
         info = self.source_state.info
+        # A file that could not be opened has nothing to move through: Start or Retry opens it.
+        movable = self.is_file and (info is not None or self.source_state.active)
+        for action in (self.step_back_action, self.step_forward_action, self.restart_action):
+            action.setEnabled(movable)
         # A single picture has no seek bar: it read "0:00 / 0:02" beside a picture shown to its end.
         self.playback_bar.setVisible(self.is_file and info is not None and not info.single_picture)
 

@@ -88,6 +88,16 @@ class PlaybackBar(QWidget):
         self._set_slider(0)
         self.position_label.setText(format_time(0))
 
+    def clear(self) -> None:
+        """No file's place or length (one that could not be opened): a drag still waiting
+        to be sent is dropped with them."""
+        self._seek_timer.stop()
+        self._pending = -1
+        self._fps = 0.0
+        self.set_frame_count(0)
+        self._set_slider(0)
+        self.position_label.setText(format_time(0))
+
     def set_frame_count(self, frame_count: int) -> None:
         """The file's length (0: unknown, no seeking), also where it is learnt while the
         file plays (a raw MJPEG's JPEGs are counted on a thread of their own)."""

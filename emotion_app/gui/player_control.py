@@ -88,14 +88,15 @@ class PlayerControl:
     def seek(self, frame: int) -> None:
         """Show frame ``frame`` of the file: a playing or paused one moves there; one not
         running (played to its end, stopped, or broken off) is opened again there, paused,
-        as its seek bar stays on screen after Stop too; one still opening is left to open."""
+        as its seek bar stays on screen after Stop too; one still opening is left to open,
+        and one that could not be opened has no frame to go to (Start or Retry tries it)."""
         state = self._source_state
         spec = state.spec
         if not isinstance(spec, VideoFileSpec):
             return
         if state.running:
             self._controller.seek(frame)
-        elif not state.starting:
+        elif self._reopenable():
             self._reopen_at(spec, frame, paused=True)
 
     def step(self, direction: int) -> None:
@@ -111,17 +112,18 @@ class PlayerControl:
             self._controller.seek(self.position + direction * int(round(_SEEK_STEP_S * fps)))
         elif state.running:
             self._controller.step(direction)
-        elif not state.starting:
+        elif self._reopenable():
             self._reopen_at(spec, self.position + direction, paused=True)
 
     def restart(self) -> None:
-        """Home: the first frame; a playing file plays on from there."""
+        """Home: the first frame; a playing file plays on from there (one that could not be
+        opened has none: Start or Retry tries it)."""
         spec = self._source_state.spec
         if not isinstance(spec, VideoFileSpec):
             return
         if self._source_state.running:
             self._controller.seek(0)
-        else:
+        elif self._source_state.info is not None:
             self._reopen_at(spec, 0, paused=False)
 
     def look_again(self, paused_too: bool) -> None:
@@ -161,6 +163,12 @@ class PlayerControl:
                 self.resume()
 
         return play_on
+
+    def _reopenable(self) -> bool:
+        """Whether a file not running opens again at a frame: not while it is opening, nor
+        one that could not be opened (it has no frames to go to)."""
+        state = self._source_state
+        return not state.starting and state.info is not None
 
     def _reopen_at(self, spec: VideoFileSpec, frame: int, paused: bool) -> None:
         self._source_banner.dismiss()

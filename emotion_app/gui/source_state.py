@@ -92,3 +92,10 @@ class SourceState:
         """The source stopped by itself: a fault, or a file at its end (``ended``)."""
         self.running = self.starting = self.paused = False
         self.ended = ended
+
+    def failed_to_open(self) -> None:
+        """The source could not be opened: nothing of the one before (its frame count, a
+        file's position) is taken for this one's."""
+        self.failed(ended=False)
+        self.info = None
+        self.playback = None
