@@ -9,26 +9,36 @@ import cv2
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.playback_bar import format_time
+from emotion_app.io.video import clearly_short
 from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video
 from gui_support import WAIT_MS, wait_for_face_result, wait_until_stopped
+from hostile_support import damage_mjpeg_frame
 
 FPS = 15.0
 
 
-def short_of_its_count(folder: Path) -> tuple[Path, int, int]:
-    """An AVI whose header announces more frames than decode (its last bytes cut off, as
-    a copy that stopped a little short), with the counts announced and decoded."""
+def cut_short(folder: Path, kept_percent: int) -> tuple[Path, int, int]:
+    """A 60-frame AVI whose header announces more frames than decode (all but its first
+    ``kept_percent`` of bytes cut off, as a copy that stopped short), with the counts
+    announced and decoded."""
     full = write_astronaut_video(folder / "full.avi", num_frames=60, frame_size=(320, 240), face_size=80, fps=FPS)
     data = full.path.read_bytes()
     cut = folder / "cut.avi"
-    cut.write_bytes(data[: len(data) * 95 // 100])
+    cut.write_bytes(data[: len(data) * kept_percent // 100])
     capture = cv2.VideoCapture(str(cut))
     announced = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
     decoded = 0
     while capture.read()[0]:
         decoded += 1
     capture.release()
-    assert 0 < decoded < announced  # short, by too few frames to be called damaged
+    assert 0 < decoded < announced
+    return cut, announced, decoded
+
+
+def short_of_its_count(folder: Path) -> tuple[Path, int, int]:
+    """:func:`cut_short` by too few frames to be called damaged."""
+    cut, announced, decoded = cut_short(folder, 95)
+    assert not clearly_short(decoded, announced)
     return cut, announced, decoded
 
 
@@ -70,6 +80,52 @@ def test_the_seek_bar_ends_where_a_file_short_of_its_announced_count_ends(
     window.retry()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     bar_reads(window, decoded)
+
+
+def test_the_seek_bar_ends_where_a_truncated_file_was_found_to_end(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: "stopped after 39 of 60 frames: the file may be truncated or damaged" beside a
+    # seek bar that kept the 60 frames announced ("0:02 / 0:04"), and kept them when the
+    # file was opened again: only a file that finished as a normal end learnt its length.
+    cut, announced, decoded = cut_short(tmp_path, 67)
+    assert clearly_short(decoded, announced)
+    window = make_window(video=cut)
+    wait_until_stopped(qtbot, window)
+    assert "truncated or damaged" in window.source_banner.text()
+    bar = window.playback_bar
+    qtbot.waitUntil(lambda: bar.slider.maximum() == decoded - 1, timeout=WAIT_MS)
+    assert bar.duration_label.text() == format_time(decoded / FPS) != format_time(announced / FPS)
+    # A seek after it opens the file again there, paused: the length learnt stays.
+    window.seek(10)
+    qtbot.waitUntil(
+        lambda: window.is_running and window.view.result is not None and window.view.result.frame_index == 10,
+        timeout=WAIT_MS,
+    )
+    bar_reads(window, decoded)
+    window.seek(announced - 1)  # past the real end: its last frame
+    qtbot.waitUntil(lambda: window.view.result.frame_index == decoded - 1, timeout=WAIT_MS)
+    bar_reads(window, decoded)
+    # Played on to its end, it is still said to be cut short, not to have finished.
+    window.resume()
+    qtbot.waitUntil(lambda: not window.is_running and window.source_banner.text() != "", timeout=WAIT_MS)
+    text = window.source_banner.text()
+    assert f"stopped after {decoded} of {announced} frames" in text and "truncated or damaged" in text, text
+
+
+def test_a_truncated_file_with_a_frame_passed_over_keeps_its_announced_length(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # A frame that does not decode is passed over as it plays, and the frames delivered
+    # after it are counted one short of the file's own numbers: their count is not where
+    # the file ends, and kept as its length it would put its last frame out of a seek's reach.
+    cut, announced, decoded = cut_short(tmp_path, 67)
+    damaged = tmp_path / "damaged.avi"
+    damage_mjpeg_frame(cut, 10, damaged)
+    window = make_window(video=damaged)
+    wait_until_stopped(qtbot, window)
+    assert f"stopped after {decoded - 1} of {announced} frames" in window.source_banner.text()
+    qtbot.wait(200)  # a length learnt would be told before the fault
+    bar = window.playback_bar
+    assert bar.slider.maximum() == announced - 1 and bar.duration_label.text() == format_time(announced / FPS)
 
 
 def test_a_single_picture_has_no_seek_bar(qtbot: QtBot, make_window, tmp_path: Path) -> None:

@@ -94,6 +94,10 @@ class CaptureWorker(QObject):
         self._seeks = 0  # seeks in the current stream (CapturedFrame.seeks)
         self._session = 0  # CapturedFrame.session
         self._index = 0
+        # A frame that did not decode was read past since _index was last set from the
+        # file's own place (an open, a seek): _index counts the frames delivered from
+        # there, short of the file's own numbers, and is not where the file ends.
+        self._passed_over = False
         self._fps = 0.0
         self._count_told = 0  # the source's frame count as last told the GUI (opened, playback)
         self._clock_start = 0.0  # when a camera started: its frames' times count from here
@@ -126,10 +130,14 @@ class CaptureWorker(QObject):
         self._playing_read = False  # a read of _read_next's is under way
         # A network camera's reconnecting and reconnected, as last told the GUI.
         self._stream_news_told: tuple[str | None, int, str | None] = (None, 0, None)
-        # Files played to an end short of the frames their container announces: the file
+        # Files played to an end short of the frames their container announces (a normal
+        # end, or one found cut short where the frames read say where it ends): the file
         # (path, size, modification time) -> (announced, real), for the seek bar's length
         # after a reopen (a seek after the end, Play again).
         self._real_lengths: dict[tuple[str, int, int], tuple[int, int]] = {}
+        # The count the open file's container announces where a real length learnt before
+        # stands in for it (0: none): its end is judged against what it announces.
+        self._announced = 0
 
     # ---- from any thread ---------------------------------------------------------------
     def supersede(self) -> None:
@@ -207,6 +215,7 @@ class CaptureWorker(QObject):
             self.fault.emit(_fault(FaultKind.OPEN_FAILED, spec, message, request=self._requests_taken))
             return
         self._source, self._spec = source, spec
+        self._announced = 0
         self._use_real_length(source, spec)
         count_in_background = getattr(source, "count_in_background", None)
         if count_in_background is not None:  # before its count is read below: no change is missed
@@ -216,7 +225,7 @@ class CaptureWorker(QObject):
         if give_up_scans_when is not None:
             give_up_scans_when(self._scan_given_up)
         self._fps = source.fps if source.fps > 0 else FALLBACK_FPS
-        self._index = 0
+        self._placed_at(0)
         self._forget_pace()
         self._loop_start_s = 0.0
         self._loop_start_index = 0
@@ -300,7 +309,7 @@ class CaptureWorker(QObject):
             if source.frame_count > 0:  # a file that does not say its length finds its end on a seek past it
                 frame = min(frame, source.frame_count - 1)
             self._seeks += frame != self._index  # already there: no jump
-            self._index = frame
+            self._placed_at(frame)
             self._loop_start_s = 0.0
             self._loop_start_index = 0
             self._forget_pace()
@@ -403,9 +412,15 @@ class CaptureWorker(QObject):
         seek = getattr(source, "seek", None)
         if seek is None or not _seek_safely(seek, frame.index):
             return False
-        self._index = frame.index
+        self._placed_at(frame.index)
         self._forget_pace()
         return True
+
+    def _placed_at(self, frame: int) -> None:
+        """The file is at its frame ``frame`` (opened, sought): the frames read on from
+        here are numbered as the file numbers them."""
+        self._index = frame
+        self._passed_over = False
 
     def _forget_pace(self) -> None:
         """After an open or a seek: the next frame delivered sets the clock, and the step
@@ -566,7 +581,7 @@ class CaptureWorker(QObject):
                 break
             read = _read_safely(source)
             if read is not None:
-                self._index = frame
+                self._placed_at(frame)
                 return read
         _seek_safely(seek, target)
         return None
@@ -582,6 +597,7 @@ class CaptureWorker(QObject):
             frame = _read_safely(source)
             if frame is not None:
                 log.warning("%s: a frame after frame %d could not be decoded; skipped", spec.path, self._index - 1)
+                self._passed_over = True
                 return frame
         return None
 
@@ -660,7 +676,8 @@ class CaptureWorker(QObject):
                 # Learnt by this last read (a raw MJPEG's padding scanned to its end): its
                 # news, queued, would find the file closed, and the seek bar left at 0:00.
                 self._emit_playback()
-            expected = source.frame_count
+            # A file cut short is still said to be, opened again with its real length.
+            expected = self._announced or source.frame_count
             why_ended = getattr(source, "why_ended", None)  # a reason the source knows (a raw MJPEG's)
             if why_ended:
                 message = f"Video file {spec.path} {why_ended}"
@@ -673,6 +690,10 @@ class CaptureWorker(QObject):
                     "the file may be truncated or damaged"
                 )
                 kind = FaultKind.READ_FAILED
+                if not self._passed_over and self._loop_start_index == 0:
+                    # Where it ends is known (the frames read, numbered as the file numbers
+                    # them): its length, as at a normal end, else the bar ran on past it.
+                    self._learn_real_length(source, spec)
             else:
                 # The show's length, as a file's frames: not the place a seek left it at.
                 played = _show_length(source) if isinstance(source, StillsFrameSource) else None
@@ -685,9 +706,9 @@ class CaptureWorker(QObject):
 
     def _learn_real_length(self, source: FrameSource, spec: VideoFileSpec) -> None:
         """A video played to its end short of the frames its container announced (an
-        estimate, or a file cut short by a few frames): its length is the frames read, told
-        the seek bar now and kept for the file's next open, else the bar stopped short of
-        its end ("0:03 / 0:04")."""
+        estimate, or a file cut short): its length is the frames read, told the seek bar
+        now and kept for the file's next open, else the bar stopped short of its end
+        ("0:03 / 0:04")."""
         real, announced = self._index, source.frame_count
         if not isinstance(source, OpenCvFrameSource) or not 0 < real < announced:
             return
@@ -707,7 +728,7 @@ class CaptureWorker(QObject):
         key = _file_key(spec)
         known = self._real_lengths.get(key) if key is not None else None
         if known is not None and known[0] == source.frame_count:
-            source.frame_count = known[1]
+            self._announced, source.frame_count = known
 
     def _close_source(self) -> None:
         self._timer.stop()
