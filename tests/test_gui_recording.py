@@ -14,6 +14,7 @@ import pytest
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.annotation import saved_picture, with_names
 from emotion_app.gui.main_window import FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE, MainWindow
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.settings import AppSettings
@@ -22,6 +23,8 @@ from emotion_app.io.video import AnnotatedVideoWriter
 from emotion_app.samples import SIX_LABELS, VideoTruth, write_video
 from gui_support import (
     WAIT_MS,
+    ThreadHold,
+    pause_on_shown_frame,
     paused_at,
     play_looping,
     use_output_folder,
@@ -565,3 +568,52 @@ def test_a_recording_whose_files_cannot_be_finished_says_so_at_once(
     assert "Input/output error" in summary.error
     assert "Input/output error" in window.notice_banner.text() and window.notice_banner.level == "error"
     assert "stopped answering" not in window.notice_banner.text()
+
+
+def test_a_name_given_while_homes_first_frame_waits_for_inference_is_on_it_in_the_recording(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # Was: names reached the inference thread queued behind the nudge of a frame waiting for
+    # it, so Home's first frame was labelled, and recorded, without the name given meanwhile:
+    # the window showed it with the name (it puts the names it holds on each frame), the
+    # recording without.
+    window = make_window()
+    play_looping(window, gui_video.path)
+    controller, panel = window.controller, window.timeline_panel
+    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index >= 5, timeout=WAIT_MS)
+    face_id = wait_for_face_result(qtbot, window).faces[0].track_id
+    pause_on_shown_frame(qtbot, window)  # so that Home's first frame is all the recording gets
+    assert window.start_recording(tmp_path / "home.avi") is not None
+    wait_for_recording(qtbot, window)
+    hold = ThreadHold(controller.inference_thread)
+    hold.hold.emit()
+    try:
+        assert hold.busy.wait(WAIT_MS / 1000)
+        window.restart()
+        qtbot.waitUntil(lambda: controller.frames.is_full, timeout=WAIT_MS)  # Home's first frame waits
+        panel.ask_name = lambda track_id, current: "Anna"
+        panel.name_person(face_id)
+    finally:
+        hold.release.set()
+    qtbot.waitUntil(lambda: window.view.result.frame_index == 0 and bool(window.view.result.faces), timeout=WAIT_MS)
+    shown = window.view.result
+    assert [face.name for face in shown.faces if face.track_id == face_id] == ["Anna"]
+    wait_until_recorded(qtbot, window)
+    with qtbot.waitSignal(controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.stop_recording()
+    summary = finished.args[0]
+    assert summary.error == "" and summary.frames_written == 1
+    capture = cv2.VideoCapture(str(summary.request.video_path))
+    try:
+        read, recorded = capture.read()
+    finally:
+        capture.release()
+    assert read
+    # Where the name's tag differs from the frame drawn without it, the recorded frame is
+    # the one the window showed (the video's compression blurs both alike).
+    named, unnamed = saved_picture(shown).astype(np.int16), saved_picture(with_names(shown, {})).astype(np.int16)
+    tag = np.abs(named - unnamed).max(axis=2) > 40
+    assert tag.sum() > 50
+    off_named = float(np.abs(recorded.astype(np.int16) - named)[tag].mean())
+    off_unnamed = float(np.abs(recorded.astype(np.int16) - unnamed)[tag].mean())
+    assert off_named < off_unnamed, (off_named, off_unnamed)

@@ -106,9 +106,13 @@ class InferenceWorker(QObject):
         # The view's scale (view pixels per frame pixel): the screen's text is sized by it.
         self._display_scale: float | None = None
         self._pixel_ratio = 1.0
-        # Names the user gave, by track id, and the stream whose ids they are: a new
-        # stream's ids start again at 1 and belong to other people.
+        # Names the user gave, by track id, and the stream whose ids they are: set from the
+        # GUI thread (see set_names). They name the faces of that stream's session only: a
+        # new session's ids start again at 1 and belong to other people.
         self._names: FaceNames = FaceNames(-1, ())
+        # The streams of the last stream's session (a file opened again by Home keeps its
+        # people's ids): names given in any of them are of the same people. One per opening.
+        self._session_streams: set[int] = set()
         # Looks for a finished fast-runner build; a child, so it moves to the worker's thread.
         self._runner_poll = QTimer(self)
         self._runner_poll.setInterval(RUNNER_POLL_MS)
@@ -349,9 +353,13 @@ class InferenceWorker(QObject):
         could join a frame waiting for this thread and be labelled by the old ones."""
         self.show_again_wanted.emit()
 
-    @pyqtSlot(object)
     def set_names(self, names: FaceNames) -> None:
-        """The names to show for faces of ``names.stream_id`` (see :class:`FaceNames`)."""
+        """The names to show for faces of ``names.stream_id`` (see :class:`FaceNames`).
+
+        Called on the sending thread, not queued: every frame labelled from now on has them,
+        one already waiting for this thread too. Queued, they came after the nudge of a frame
+        that waited for a busy thread, which was labelled, and recorded, with the old names
+        (Home's first frame without a name given at the end)."""
         self._names = names
 
     @property
@@ -392,10 +400,11 @@ class InferenceWorker(QObject):
                     # their places (see reset's replay) flip with the picture first.
                     bundle.pipeline.mirror()
                 bundle.pipeline.reset(keep_ids=same_session, replay=same_session and frame.in_file)
-                if same_session and self._names.stream_id == self._stream_id:
-                    # Its people keep their ids, so their names: shown from its first frame
-                    # (the window sends them for the new stream too, a little later).
-                    self._names = dataclasses.replace(self._names, stream_id=frame.stream_id)
+                if not same_session:
+                    self._session_streams = set()
+                # In its session its people keep their ids, so their names: shown from its
+                # first frame (the window sends them for the new stream too, a little later).
+                self._session_streams.add(frame.stream_id)
                 self._stream_id, self._session = frame.stream_id, frame.session
             else:
                 if frame.mirrored != self._mirrored:
@@ -419,7 +428,8 @@ class InferenceWorker(QObject):
                     log.warning(
                         "frame %d could not be processed (%d so far): %s", frame.index, self._failed_frames, exc
                     )
-        names = dict(self._names.names) if self._names.stream_id == frame.stream_id else {}
+        given = self._names  # read once: the GUI thread may set others meanwhile
+        names = dict(given.names) if given.stream_id in self._session_streams else {}
         if names:
             faces = [dataclasses.replace(face, name=names.get(face.track_id, "")) for face in faces]
         labels = bundle.labels if bundle else ()

@@ -1210,9 +1210,9 @@ class MainWindow(QMainWindow):
             # A late frame of the previous source: while another opens (its session has
             # begun), after it failed to, or after it was replaced.
             return
-        # Names reach the worker from here, frames from the capture thread: a frame that waited
-        # for a busy worker has the names it held then (Home's first frames lack those carried
-        # on to them; a step's frame has those a Clear or a rename has changed since).
+        # A frame labelled before a name was given, or a Clear or a rename (it waited here, or
+        # was being labelled) has the names before: it shows those held now. Every frame
+        # labelled after has them, so recorded (see InferenceWorker.set_names).
         result = with_names(result, dict(self._names.names) if self._names.stream_id == result.stream_id else {})
         shown_before = self.view.result
         self.view.set_result(result)

@@ -1,7 +1,9 @@
 """Wires the capture and inference workers to their threads and to the GUI.
 
 The window talks only to this controller. Requests go to the workers as queued
-signals (so they run on the workers' threads); results come back as queued signals.
+signals (so they run on the workers' threads), but for the few a worker reads as it goes
+(a stop or a move on its way, the names given), set from the sending thread; results
+come back as queued signals.
 Shutdown is cooperative: requestInterruption(), quit(), wait(); never terminate().
 """
 
@@ -56,7 +58,6 @@ class StreamController(QObject):
     _record_stop_requested = pyqtSignal()
     _bars_requested = pyqtSignal(bool)
     _display_scale_requested = pyqtSignal(float, float)
-    _names_requested = pyqtSignal(object)
     _session_requested = pyqtSignal()
 
     def __init__(
@@ -99,7 +100,6 @@ class StreamController(QObject):
         self._record_stop_requested.connect(self.inference.stop_recording)
         self._bars_requested.connect(self.inference.set_show_bars)
         self._display_scale_requested.connect(self.inference.set_display_scale)
-        self._names_requested.connect(self.inference.set_names)
         self._session_requested.connect(self.capture.start_session)
         self.capture.frame_available.connect(self.inference.process_pending)
 
@@ -184,8 +184,10 @@ class StreamController(QObject):
         self._load_requested.emit(Path(path).absolute() if path is not None else None)
 
     def set_names(self, names: FaceNames) -> None:
-        """Show these names for the faces of their stream (see FaceNames)."""
-        self._names_requested.emit(names)
+        """Show these names for the faces of their stream (see FaceNames), from the next
+        frame labelled on: handed to the inference worker directly, not queued behind the
+        frames waiting for it (see InferenceWorker.set_names)."""
+        self.inference.set_names(names)
 
     def set_steadiness(self, level: str) -> None:
         """A level name of emotion_app.inference.steadiness.STEADINESS_LEVELS."""
