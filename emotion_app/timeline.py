@@ -136,9 +136,12 @@ class SessionTimeline:
         self._index = {label: i for i, label in enumerate(self.labels)}
         self.reset()
 
-    def reset(self) -> None:
+    def reset(self, keep_names: bool = False) -> None:
+        """Forget everyone's time; with ``keep_names`` the names given stay, for their rows to
+        come (a file played again from its start: its people are found with their ids)."""
+        names = dict(self._names) if keep_names else {}
         self._people: OrderedDict[int, _Person] = OrderedDict()  # least recently seen first
-        self._names: dict[int, str] = {}  # names given, by track id (kept for a row not made yet)
+        self._names: dict[int, str] = names  # names given, by track id (kept for a row not made yet)
         self._overall = np.zeros(len(self.labels), np.float64)
         self._clock_s = 0.0  # session time: only ever moves forward
         self._last_stream_s: float | None = None

@@ -7,6 +7,7 @@ import csv
 import json
 import logging
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -20,7 +21,9 @@ from PyQt6.QtGui import QColor, QGuiApplication, QHelpEvent, QImage
 from PyQt6.QtWidgets import QAbstractButton, QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.timeline_panel import TimelinePanel
 from emotion_app.io import report_process
@@ -28,6 +31,7 @@ from emotion_app.io.overlay_layout import palette_for
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
 from gui_support import (
     WAIT_MS,
+    CameraBench,
     ThreadHold,
     pause_on_shown_frame,
     use_output_folder,
@@ -154,7 +158,7 @@ def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window, 
 
 @pytest.mark.parametrize("pictures", [1, 2], ids=["photo", "slide-show"])
 def test_a_picture_played_again_adds_no_time(qtbot: QtBot, make_window, tmp_path: Path, pictures: int) -> None:
-    # Play again starts the session afresh: the totals stay one pass's (they were doubled,
+    # Play again starts the timeline afresh: the totals stay one pass's (they were doubled,
     # then its new ids for the same faces got rows of no time beside the first ones).
     folder = _pairs_folder(tmp_path, pictures)
     window = make_window(video=folder if pictures > 1 else folder / "pair0.png")
@@ -1266,7 +1270,7 @@ def test_play_again_starts_the_timeline_afresh_with_no_rows_of_no_time(
     qtbot.waitUntil(lambda: window.view.result.stream_id != first.stream_id, timeout=WAIT_MS)
     wait_until_stopped(qtbot, window)
     people = timeline.people()
-    assert [person.track_id for person in people] == [1, 2]  # counted from #1, as another video
+    assert [person.track_id for person in people] == [1, 2]  # found again with their ids
     assert all(person.total_s > 1.0 for person in people), [(p.track_id, p.total_s) for p in people]
     # A stall of over 1 s in either pass (a busy machine) counts at most 1 s of it.
     assert timeline.overall().total_s == pytest.approx(one_pass, abs=1.0)
@@ -1274,6 +1278,57 @@ def test_play_again_starts_the_timeline_afresh_with_no_rows_of_no_time(
     seconds = _csv_seconds(summary)
     assert set(seconds) == {"#1", "#2", "everyone"}
     assert all(value > 1.0 for value in seconds.values()), seconds
+
+
+@pytest.mark.parametrize("again", ["Play again", "Space after Stop", "Retry"])
+def test_names_given_stay_with_their_people_when_the_file_plays_again_and_go_nowhere_else(
+    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, again: str
+) -> None:
+    # Was: the file played from its start again began another session, the names given
+    # forgotten: the same two people came back as #1 and #2, neither of them named.
+    bench = CameraBench(two_people.path, good_frames=10_000)  # a camera filming the same two
+    window = make_window(video=two_people.path, devices=[CameraDevice("Desk camera", 0)], source_factory=bench)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2 and window.view.result.frame_index >= 30, timeout=WAIT_MS)
+    panel.ask_name = lambda track_id, current: "Anna"
+    panel.name_person(1)
+    if again == "Play again":
+        wait_until_stopped(qtbot, window)
+        window.source_banner.button("Play again").click()
+    else:
+        window.stop()
+        qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
+        if again == "Retry":
+            window.retry()
+        else:
+            qtbot.keyClick(window, Qt.Key.Key_Space)
+    shown = wait_for_both_of_another_stream(qtbot, window)
+    assert sorted((face.track_id, face.name) for face in shown.faces) == [(1, "Anna"), (2, "")]
+    # A new viewing: its time counts afresh, from the file's first frame shown again.
+    assert panel.timeline.now_s <= shown.source_time + 1e-6
+    assert [(person.track_id, person.given_name) for person in panel.timeline.people()] == [(1, "Anna"), (2, "")]
+    # The same two in another file, or before a camera, are no one named.
+    copy = tmp_path / "copy.avi"
+    shutil.copyfile(two_people.path, copy)
+    window.open_video(copy)
+    shown = wait_for_both_of_another_stream(qtbot, window)
+    assert [face.name for face in shown.faces] == ["", ""]
+    assert [person.given_name for person in panel.timeline.people()] == ["", ""]
+    window.choose_camera(CameraDevice("Desk camera", 0))
+    shown = wait_for_both_of_another_stream(qtbot, window)
+    assert [face.name for face in shown.faces] == ["", ""]
+    assert [person.given_name for person in panel.timeline.people()] == ["", ""]
+
+
+def wait_for_both_of_another_stream(qtbot: QtBot, window: MainWindow) -> InferenceResult:
+    """Wait till the view shows both people in a stream other than the one it shows now."""
+    before = window.view.result
+    assert before is not None
+    qtbot.waitUntil(
+        lambda: window.view.result.stream_id != before.stream_id and len(window.view.result.faces) == 2,
+        timeout=WAIT_MS,
+    )
+    return window.view.result
 
 
 def test_clear_on_a_paused_frame_keeps_rows_for_the_faces_it_shows(

@@ -99,6 +99,17 @@ def test_a_name_given_before_a_persons_row_is_made_is_used_for_it() -> None:
     assert timeline.given_names == {}
 
 
+def test_a_reset_that_keeps_the_names_starts_the_time_afresh_and_names_the_rows_to_come() -> None:
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 1.0, 10.0, [face(1, "happy"), face(2, "sad")])
+    timeline.set_name(1, "Ada")
+    timeline.reset(keep_names=True)  # a file played again from its start
+    assert timeline.people() == [] and timeline.now_s == 0.0 and timeline.given_names == {1: "Ada"}
+    play(timeline, 1.0, 10.0, [face(1, "happy"), face(2, "sad")])
+    assert [(p.track_id, p.given_name) for p in timeline.people()] == [(1, "Ada"), (2, "")]
+    assert timeline.person(1).total_s == pytest.approx(0.9, abs=0.01)  # type: ignore[union-attr]
+
+
 def test_each_new_picture_of_a_slide_show_counts_one_step() -> None:
     timeline = SessionTimeline(SIX_LABELS)
     timeline.add(0.0, [face(1, "happy")], picture=True)  # a single photo counts too

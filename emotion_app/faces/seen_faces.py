@@ -54,7 +54,7 @@ class SeenFaces:
         self._offset = (0.0, 0.0)
 
     def clear(self) -> None:
-        """Forget everything (another source, or the same one played afresh)."""
+        """Forget everything (another source)."""
         self._slots.clear()
         self._latest = -math.inf
         self._scale, self._offset = (1.0, 1.0), (0.0, 0.0)

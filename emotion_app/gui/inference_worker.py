@@ -87,9 +87,9 @@ class InferenceWorker(QObject):
         self._steadiness: str | None = None
         self._stream_id = -1
         # The session of the last stream (CapturedFrame.session): a stream of another
-        # source (or a file played again) starts ids again at 1; the same source started
-        # again (a camera's Stop and Start, Home after a file's end) goes on counting, so a
-        # returning person is not taken for someone earlier. A file's people found again
+        # source starts ids again at 1; the same source started again (a camera's Stop and
+        # Start, Home after a file's end, Play again) goes on counting, so a returning
+        # person is not taken for someone earlier. A file's people found again
         # at moments already seen get the ids they had then (FaceTracker.reset's replay),
         # and keep the names given to them.
         self._session: int | None = None

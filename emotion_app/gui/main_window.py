@@ -506,12 +506,17 @@ class MainWindow(QMainWindow):
             return
         if self.recordings.busy and self.source_state.spec != spec:
             self.stop_recording()
-        if not _same_source(spec, self.source_state.spec) or isinstance(spec, VideoFileSpec):
-            # Another source is another session; so is a file played from its start again
-            # (Play again): a new viewing, counted afresh from #1. (Home or a seek after
-            # its end stays in the session: its people keep their ids and rows.)
+        if not _same_source(spec, self.source_state.spec):
+            # Another source is another session: its ids count from #1 again, and belong to
+            # other people than the names given.
             self.timeline_panel.clear()
             self.controller.start_session()
+        elif isinstance(spec, VideoFileSpec):
+            # A file played from its start again (Play again, Space after its end or Stop,
+            # Retry): a new viewing, its time counted afresh, but in the same session, so its
+            # people, found again at the moments seen, keep their ids and the names given.
+            # (Home or a seek after its end keeps their rows and time too.)
+            self.timeline_panel.clear(keep_names=True)
         if isinstance(spec, VideoFileSpec):
             self.picker.clear_selection()  # the toolbar shows no camera or screen as playing
         self.source_banner.dismiss()

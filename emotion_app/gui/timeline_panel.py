@@ -395,7 +395,7 @@ class TimelinePanel(QDockWidget):
     exported = pyqtSignal(object, object)  # PNG path, CSV path
     export_failed = pyqtSignal(str)
     name_given = pyqtSignal(int, str)  # track id, name ("" takes a name back)
-    cleared = pyqtSignal()  # a new session: everyone's time, and the names given, forgotten
+    cleared = pyqtSignal()  # everyone's time, and the names given, forgotten (Clear, another source)
     # From the export's pool thread to the GUI thread: (PNG, CSV) paths, or a message.
     _export_finished = pyqtSignal(object)
 
@@ -507,10 +507,12 @@ class TimelinePanel(QDockWidget):
     def _clear_clicked(self) -> None:
         self.clear(keep_shown=True)
 
-    def clear(self, keep_shown: bool = False) -> None:
+    def clear(self, keep_shown: bool = False, keep_names: bool = False) -> None:
         """A new session; ``keep_shown`` (Clear): the faces on screen start it, with rows of
-        no time yet (another source's session starts with its own frames)."""
-        self.timeline.reset()
+        no time yet (another source's session starts with its own frames). ``keep_names``:
+        only the time starts afresh, the names given stay (a file played again from its
+        start, whose people keep their ids); ``cleared`` is not sent."""
+        self.timeline.reset(keep_names=keep_names)
         shown = self.shown_now() if keep_shown else None
         if shown is not None and shown.faces and tuple(shown.labels) == self.timeline.labels:
             # A paused frame (or a picture) is not delivered again: "No faces yet" sat
@@ -520,7 +522,8 @@ class TimelinePanel(QDockWidget):
         self._dirty = True
         self.view.update()
         self._update_export_button()
-        self.cleared.emit()
+        if not keep_names:
+            self.cleared.emit()
 
     def _repaint_if_changed(self) -> None:
         if self._dirty and self.isVisible():
