@@ -9,9 +9,9 @@ over every video of ``--clips`` and prints, per clip, the tracker's CPU time per
 immune) and the frames with a shown face. ``--set`` overrides a module constant of
 the tracker's modules (``emotion_app.faces.tracker``, ``.scan_plan``, ``.local_search``,
 ``.identities``, ``.newcomer_scan``, ``.scene_gate``, ``.network_detector``,
-``.leaning_search``, ``.face_parts``) for the run (e.g. ``--set EMPTY_SCAN_INTERVAL=3``),
-and ``--small-scan-every N`` the tracker's argument, to compare a choice with the default
-in the same conditions.
+``.leaning_search``, ``.face_parts``), and the default arguments written with it, for the
+run (e.g. ``--set EMPTY_SCAN_INTERVAL=3``), and ``--small-scan-every N`` the tracker's
+argument, to compare a choice with the default in the same conditions.
 ``--variants`` runs each clip from frames 0, 8, 16 and 24, as it is and mirrored, and sums
 the eight: on a clip with cuts and busy scenes one run's frames-with-a-face count swings
 with any change to the scans, the sum much less.

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from emotion_app.faces import detector as detector_module
 from emotion_app.faces import geometry, leaning_search, local_search, still_faces, tracker
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
@@ -30,7 +31,7 @@ from scripts.support.arguments import (
     positive_ints,
 )
 from scripts.support.gc_log import GUI_THREAD, GcLog, describe
-from scripts.support.overrides import apply_overrides
+from scripts.support.overrides import apply_overrides, defaults_named, tunable_modules
 from scripts.support.real_clips import TruthRange, clips_in, counted, faces_at, read_truth, videos_in
 from scripts.support.video_out import VideoOut
 
@@ -135,13 +136,38 @@ def test_overrides_set_a_tracker_constant_and_refuse_what_is_not_one(
         assert error.startswith("error: ") and error.count("\n") == 1 and said in error, error
 
 
+def restored_after_the_test(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Every copy of the constant ``name`` that --set changes, restored after the test: the
+    module attributes and the defaults written ``=name``."""
+    modules = tunable_modules()
+    for module in modules:
+        if hasattr(module, name):
+            monkeypatch.setattr(module, name, getattr(module, name))
+    for function, _ in defaults_named(name, modules):
+        monkeypatch.setattr(function, "__defaults__", function.__defaults__)
+        monkeypatch.setattr(function, "__kwdefaults__", function.__kwdefaults__)
+
+
 def test_an_override_reaches_every_copy_of_a_constant_imported_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
     # DUPLICATE_IOU is defined in geometry and imported by name into the modules that read it.
     holders = [geometry, local_search, leaning_search, still_faces, tracker]
-    for module in holders:
-        monkeypatch.setattr(module, "DUPLICATE_IOU", module.DUPLICATE_IOU)  # restored after the test
+    restored_after_the_test(monkeypatch, "DUPLICATE_IOU")
     assert apply_overrides(["DUPLICATE_IOU=0.25"]) == {"DUPLICATE_IOU": 0.25}
     assert {module.__name__: module.DUPLICATE_IOU for module in holders} == {m.__name__: 0.25 for m in holders}
+
+
+def test_an_override_reaches_a_constant_read_only_as_a_default_argument(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A default is bound when its function is defined: setting the module's constant alone
+    # left suppress_duplicates(boxes) and coarsest_scale(px) as they were.
+    for name in ("DUPLICATE_IOU", "DETECTION_SLACK"):
+        restored_after_the_test(monkeypatch, name)
+    larger, smaller = (0, 0, 100, 100), (0, 0, 100, 60)  # IoU 0.6
+    cascade = FaceDetector()
+    assert geometry.suppress_duplicates([larger, smaller]) == [larger]
+    as_built, slack = cascade.coarsest_scale(400), detector_module.DETECTION_SLACK
+    apply_overrides(["DUPLICATE_IOU=0.7", f"DETECTION_SLACK={slack * 2}"])
+    assert geometry.suppress_duplicates([larger, smaller]) == [larger, smaller]
+    assert cascade.coarsest_scale(400) == pytest.approx(as_built * 2)
 
 
 def test_a_script_video_appears_only_when_complete(tmp_path: Path) -> None:

@@ -1,15 +1,17 @@
 """``--set NAME=VALUE``: a tracker constant changed for one measuring run.
 
 To compare a choice with the default in the same conditions, a script overrides a module
-constant of the tracker's modules before it builds a tracker.
+constant of the tracker's modules before it builds a tracker: every copy of it, the
+module attributes and the default arguments that name it.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import pkgutil
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import Any
 
 import emotion_app.faces
@@ -27,11 +29,12 @@ def tunable_modules() -> list[ModuleType]:
 
 
 def apply_overrides(pairs: list[str]) -> dict[str, Any]:
-    """Set each ``NAME=VALUE`` (a Python literal) in every face-tracking module that has ``NAME``.
+    """Set each ``NAME=VALUE`` (a Python literal) in every face-tracking module that has ``NAME``,
+    and as the default of every parameter written ``=NAME`` in their functions and methods
+    (see :func:`defaults_named`).
 
-    A constant read only as a function's default argument keeps the default it had when the
-    module was imported. Returns what was set; exits 2 with a one-line error for an unknown
-    name or a value that is not a literal.
+    Returns what was set; exits 2 with a one-line error for an unknown name or a value that
+    is not a literal.
     """
     modules = tunable_modules()
     applied: dict[str, Any] = {}
@@ -46,5 +49,57 @@ def apply_overrides(pairs: list[str]) -> dict[str, Any]:
             refuse(f"--set {name}: {text!r} is not a Python literal such as 3, 0.5 or True")
         for module in holders:
             setattr(module, name, value)
+        for function, parameter in defaults_named(name, modules):
+            _set_default(function, parameter, value)
         applied[name] = value
     return applied
+
+
+def defaults_named(name: str, modules: list[ModuleType]) -> list[tuple[FunctionType, str]]:
+    """The functions and methods defined in ``modules`` with a parameter whose default is
+    written ``=NAME``, each with that parameter: a default is bound when its function is
+    defined, so the module attribute set later never reaches it."""
+    found: list[tuple[FunctionType, str]] = []
+    for module in modules:
+        for owner, definition in _definitions(ast.parse(inspect.getsource(module)).body, module):
+            arguments = definition.args
+            positional = arguments.posonlyargs + arguments.args
+            with_defaults = list(zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults))
+            with_defaults += [(arg, d) for arg, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None]
+            for argument, default in with_defaults:
+                if isinstance(default, ast.Name) and default.id == name:
+                    found.append((_function(owner, definition.name), argument.arg))
+    return found
+
+
+def _definitions(body: list[ast.stmt], owner: object) -> list[tuple[object, ast.FunctionDef]]:
+    """The functions defined at the top of ``body`` (a module's, or a class's: its methods,
+    and those of the classes in it), each with the object it is an attribute of."""
+    definitions: list[tuple[object, ast.FunctionDef]] = []
+    for statement in body:
+        if isinstance(statement, ast.FunctionDef):
+            definitions.append((owner, statement))
+        elif isinstance(statement, ast.ClassDef) and isinstance(getattr(owner, statement.name, None), type):
+            definitions += _definitions(statement.body, getattr(owner, statement.name))
+    return definitions
+
+
+def _function(owner: object, name: str) -> FunctionType:
+    """The plain function ``owner.name`` runs (a static or class method's, a decorated one's)."""
+    attribute = vars(owner)[name]
+    function = inspect.unwrap(getattr(attribute, "__func__", attribute))
+    if not isinstance(function, FunctionType):
+        raise TypeError(f"{name} of {owner!r} is no function: {function!r}")
+    return function
+
+
+def _set_default(function: FunctionType, parameter: str, value: object) -> None:
+    """Make ``value`` the default of ``function``'s ``parameter`` (one that has a default)."""
+    code = function.__code__
+    positional = code.co_varnames[: code.co_argcount]  # the positional-only ones among them
+    if parameter in positional:
+        defaults = list(function.__defaults__ or ())
+        defaults[positional.index(parameter) - (len(positional) - len(defaults))] = value
+        function.__defaults__ = tuple(defaults)
+    else:
+        function.__kwdefaults__ = {**(function.__kwdefaults__ or {}), parameter: value}
