@@ -11,8 +11,9 @@ whole file and forces it to disk, which took up to 127 ms under disk load, on th
 that owns the ``QSettings``). :meth:`AppSettings.sync` waits for the writes.
 
 The parts live beside this module: the keys in ``settings_keys``, the parsers of stored
-values in ``settings_values``, the reading of an INI file's text as a hand wrote it in
-``settings_ini`` and the writer thread in ``settings_writer``.
+values in ``settings_values``, each setting's key, default and parser, stated once for its
+getter and setter, in ``settings_specs``, the reading of an INI file's text as a hand wrote
+it in ``settings_ini`` and the writer thread in ``settings_writer``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -28,48 +28,21 @@ from typing import TypeVar
 
 from PyQt6.QtCore import QByteArray, QSettings
 
-from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
-from emotion_app.sources.stream_url import check_stream_url, without_password
+from emotion_app.inference.steadiness import STEADINESS_LEVELS
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR
 
+from . import settings_specs as setting
 from . import settings_values as read_as
-from .camera_size import CameraSize, format_camera_size, parse_camera_size
+from .camera_size import CameraSize, format_camera_size
 from .identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
-from .launch import MAX_CAMERA_INDEX, MAX_SETTINGS_BYTES
+from .launch import MAX_SETTINGS_BYTES
 from .settings_ini import QUOTE, ini_scan, literal_paths
-from .settings_keys import (
-    CAMERA_INDEX,
-    CAMERA_NAME,
-    CAMERA_SIZE,
-    EXPORT_DIR,
-    GEOMETRY,
-    MIRROR_CAMERAS,
-    MIRROR_FILES,
-    NETWORK_CAMERA,
-    OLD_SMOOTHING,
-    OUTPUT_FOLDER,
-    RECENT,
-    SHOW_BARS,
-    SHOW_TIMELINE,
-    STEADINESS,
-    STREAM_URLS,
-    TIMELINE_GEOMETRY,
-    TIMELINE_HEIGHT,
-    TIMELINE_PLACE,
-    TIMELINE_WIDTH,
-    VIDEO_DIR,
-    WEIGHTS,
-    WEIGHTS_DIR,
-)
 from .settings_writer import REMOVED, WHOLE_FILE, PutFirst, Whole, put_first, read_ini_text, writer_for
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-#: The most pixels a docked timeline panel's stored width or height is read as (Qt's own
-#: limit is far above any screen; the window's layout then gives it what there is room for).
-MAX_PANEL_PX = 16384
 #: How many recent files, and recent network cameras, are kept and read back: a longer list
 #: stored (another version, a hand edit) is cut to it, or its menu froze the window.
 RECENT_KEPT = 8
@@ -77,8 +50,6 @@ RECENT_KEPT = 8
 # not by its path: after an update, or from another copy of the app, the choice means
 # that copy's own file (a path would keep loading the old one wherever it still exists).
 _SHIPPED_PREFIX = "shipped:"
-# A path absolute on Windows: a drive, or \\host\share (either slash).
-_WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:[\\/]|[\\/]{2}[^\\/]")
 
 
 class AppSettings:
@@ -209,21 +180,22 @@ class AppSettings:
         it held none)."""
         return self._read_problem
 
-    def _set(self, key: str, value: object, default: object, parse: Callable[[object], object]) -> None:
-        """Store ``value`` under ``key``, read back as the getter reads it (``default`` where
-        nothing is stored); nothing is written where the setting reads so already.
+    def _set(self, spec: setting.Setting[T], value: object) -> None:
+        """Store ``value`` under ``spec``'s key, read back as the getter reads it (the spec's
+        default where nothing is stored); nothing is written where the setting reads so already.
 
         The window's controls store their value as they are set up at each start: a write
         of each, which a file that takes no changes refused at once, and the window warned
         of changes lost where the user had made none. A bad value stored is replaced.
         """
-        if not self._reads_already(key, value, default, parse):
-            self._put(key, value)
+        if not self._reads_already(spec, value):
+            self._put(spec.key, value)
 
-    def _reads_already(self, key: str, value: object, default: object, parse: Callable[[object], object]) -> bool:
-        raw = self._values.get(key)
+    def _reads_already(self, spec: setting.Setting[T], value: object) -> bool:
+        default = spec.default()
+        raw = self._values.get(spec.key)
         try:
-            return bool(parse(value) == (default if raw is None else parse(raw)))
+            return bool(spec.parse(value, self._folder) == (default if raw is None else spec.parse(raw, self._folder)))
         except (TypeError, ValueError):  # a bad value stored (or given): written
             return False
 
@@ -243,31 +215,29 @@ class AppSettings:
         self._writer.put((key, REMOVED))
 
     def _in_folder(self, text: str) -> str:
-        """``text``, a path read from the file, made absolute against the file's folder; a
-        leading ``~`` or ``~user`` is that home folder first (as a shell reads it: a hand
-        written ``~/models/x.onnx`` meant no folder named "~")."""
-        if text.startswith("~"):
-            text = os.path.expanduser(text)  # left as it is for a user there is none of
-        # A Windows path is no folder under this one on any system (a file moved over).
-        absolute = os.path.isabs(text) or _WINDOWS_ABSOLUTE.match(text)
-        return os.path.join(self._folder, text) if text and not absolute else text
+        """``text``, a path read from the file, made absolute against the file's folder (see
+        :func:`~.settings_specs.in_folder`)."""
+        return setting.in_folder(text, self._folder)
 
-    def _path(self, raw: object) -> str:
-        return self._in_folder(read_as.path_text(raw))
+    def _read(self, spec: setting.Setting[T]) -> T:
+        """The stored value of ``spec``'s key as it reads it; its default when absent or bad
+        (logged once)."""
+        return self._read_as(spec, lambda raw: spec.parse(raw, self._folder))
 
-    def _read(self, key: str, default: T, parse: Callable[[object], T], shown: Callable[[str], str] = str) -> T:
-        """The stored value of ``key`` through ``parse``; ``default`` when absent or bad
-        (logged as ``shown`` writes it)."""
-        raw = self._values.get(key)
+    def _read_as(self, spec: setting.Setting[T], parse: Callable[[object], T]) -> T:
+        """The stored value of ``spec``'s key through ``parse``; the spec's default when
+        absent or bad (logged as the spec's ``shown`` writes it)."""
+        default = spec.default()
+        raw = self._values.get(spec.key)
         if raw is None:
             return default
         try:
             return parse(raw)
         except (TypeError, ValueError) as exc:
-            if key not in self._reported:  # once per key: a bad value is read many times
-                self._reported.add(key)
-                stored = shown(raw) if isinstance(raw, str) else raw
-                log.warning("settings %s: ignoring %s=%r (%s); using %r", self.location, key, stored, exc, default)
+            if spec.key not in self._reported:  # once per key: a bad value is read many times
+                self._reported.add(spec.key)
+                stored = spec.shown(raw) if isinstance(raw, str) else raw
+                log.warning("settings %s: ignoring %s=%r (%s); using %r", self.location, spec.key, stored, exc, default)
             return default
 
     @classmethod
@@ -298,91 +268,90 @@ class AppSettings:
     # The camera is remembered by name first: indices shift when devices come and go.
     @property
     def camera_name(self) -> str:
-        return self._read(CAMERA_NAME, "", read_as.text)
+        return self._read(setting.CAMERA_NAME)
 
     @property
     def camera_index(self) -> int:
-        return self._read(CAMERA_INDEX, -1, read_as.whole_number(-1, MAX_CAMERA_INDEX))
+        return self._read(setting.CAMERA_INDEX)
 
     def remember_camera(self, name: str, index: int) -> None:
-        self._set(CAMERA_NAME, name, "", read_as.text)
-        self._set(CAMERA_INDEX, index, -1, read_as.whole_number(-1, MAX_CAMERA_INDEX))
-        self._remove(NETWORK_CAMERA)
+        self._set(setting.CAMERA_NAME, name)
+        self._set(setting.CAMERA_INDEX, index)
+        self._remove(setting.NETWORK_CAMERA.key)
 
     @property
     def network_camera(self) -> str:
         """The network camera's URL when it was the camera chosen last, else ""."""
-        # Its password is kept out of the log, as out of every message.
-        return self._read(NETWORK_CAMERA, "", lambda raw: check_stream_url(read_as.text(raw)), without_password)
+        return self._read(setting.NETWORK_CAMERA)
 
     def remember_network_camera(self, url: str) -> None:
         """``url`` as the camera chosen last (it opens at the next start)."""
-        self._set(NETWORK_CAMERA, url, "", lambda raw: check_stream_url(read_as.text(raw)))
+        self._set(setting.NETWORK_CAMERA, url)
 
     def remember_stream_url(self, url: str, keep: int) -> None:
         """``url`` first of the ``keep`` recent network cameras (ones that opened: a
         mistyped address is not offered again)."""
-        self._put_first(STREAM_URLS, url, self.stream_urls, keep)
+        self._put_first(setting.STREAM_URLS.key, url, self.stream_urls, keep)
 
     @property
     def camera_size(self) -> CameraSize | None:
         """The picture size asked of cameras; None for each camera's own default."""
-        return self._read(CAMERA_SIZE, None, lambda raw: parse_camera_size(read_as.text(raw)))
+        return self._read(setting.CAMERA_SIZE)
 
     @camera_size.setter
     def camera_size(self, size: CameraSize | None) -> None:
-        self._set(CAMERA_SIZE, format_camera_size(size), None, lambda raw: parse_camera_size(read_as.text(raw)))
+        self._set(setting.CAMERA_SIZE, format_camera_size(size))
 
     @property
     def show_bars(self) -> bool:
-        return self._read(SHOW_BARS, True, read_as.flag)
+        return self._read(setting.SHOW_BARS)
 
     @show_bars.setter
     def show_bars(self, value: bool) -> None:
-        self._set(SHOW_BARS, bool(value), True, read_as.flag)
+        self._set(setting.SHOW_BARS, bool(value))
 
     @property
     def steadiness(self) -> str:
         """A level name of :data:`STEADINESS_LEVELS`; the default for anything else stored."""
-        if STEADINESS not in self._values and OLD_SMOOTHING in self._values:
-            return self._read(OLD_SMOOTHING, DEFAULT_STEADINESS_LEVEL, read_as.level_for_old_smoothing)
-        return self._read(STEADINESS, DEFAULT_STEADINESS_LEVEL, read_as.level)
+        if setting.STEADINESS.key not in self._values and setting.OLD_SMOOTHING.key in self._values:
+            return self._read(setting.OLD_SMOOTHING)
+        return self._read(setting.STEADINESS)
 
     @steadiness.setter
     def steadiness(self, level: str) -> None:
         if level not in STEADINESS_LEVELS:
             raise ValueError(f"unknown steadiness {level!r}")
-        if OLD_SMOOTHING in self._values:  # stored the old way: migrated, whatever the level
-            self._put(STEADINESS, level)
-            self._remove(OLD_SMOOTHING)
+        if setting.OLD_SMOOTHING.key in self._values:  # stored the old way: migrated, whatever the level
+            self._put(setting.STEADINESS.key, level)
+            self._remove(setting.OLD_SMOOTHING.key)
         else:
-            self._set(STEADINESS, level, DEFAULT_STEADINESS_LEVEL, read_as.level)
+            self._set(setting.STEADINESS, level)
 
     @property
     def last_video_dir(self) -> str:
-        return self._read(VIDEO_DIR, str(Path.home()), self._path)
+        return self._read(setting.VIDEO_DIR)
 
     @last_video_dir.setter
     def last_video_dir(self, value: str) -> None:
-        self._set(VIDEO_DIR, _absolute(value), str(Path.home()), self._path)
+        self._set(setting.VIDEO_DIR, _absolute(value))
 
     @property
     def output_dir(self) -> str:
         """The folder for snapshots, recordings and exports ("" until the user picks one)."""
-        return self._read(OUTPUT_FOLDER, "", self._path)
+        return self._read(setting.OUTPUT_FOLDER)
 
     @output_dir.setter
     def output_dir(self, value: str) -> None:
-        self._set(OUTPUT_FOLDER, _absolute(value), "", self._path)
+        self._set(setting.OUTPUT_FOLDER, _absolute(value))
 
     @property
     def last_export_dir(self) -> str:
         """The folder the session timeline was last exported into ("" for none yet)."""
-        return self._read(EXPORT_DIR, "", self._path)
+        return self._read(setting.EXPORT_DIR)
 
     @last_export_dir.setter
     def last_export_dir(self, value: str) -> None:
-        self._set(EXPORT_DIR, _absolute(value), "", self._path)
+        self._set(setting.EXPORT_DIR, _absolute(value))
 
     @property
     def weights_path(self) -> Path | None:
@@ -393,7 +362,7 @@ class AppSettings:
         model's loader, off the GUI thread: on a network share whose server has gone a
         stat blocks for minutes, and the window would not open.
         """
-        value = self._read(WEIGHTS, "", read_as.path_text)  # a shipped: name is no path
+        value = self._read(setting.WEIGHTS)  # a shipped: name is no path
         if not value:
             return None
         if value.startswith(_SHIPPED_PREFIX):
@@ -428,29 +397,29 @@ class AppSettings:
             self._store_weights(_absolute(path))
 
     def _store_weights(self, text: str) -> None:
-        self._set(WEIGHTS, text, "", read_as.path_text)  # the text weights_path reads
+        self._set(setting.WEIGHTS, text)  # the text weights_path reads
 
     @property
     def last_weights_dir(self) -> str:
         """The folder a weights file was last loaded from with "Load weights…" ("" for none
         yet)."""
-        return self._read(WEIGHTS_DIR, "", self._path)
+        return self._read(setting.WEIGHTS_DIR)
 
     @last_weights_dir.setter
     def last_weights_dir(self, value: str) -> None:
-        self._set(WEIGHTS_DIR, _absolute(value), "", self._path)
+        self._set(setting.WEIGHTS_DIR, _absolute(value))
 
     @property
     def recent_files(self) -> list[str]:
         """Files and folders opened lately, newest first."""
-        return [self._in_folder(path) for path in self._text_list(RECENT) if "\0" not in path]
+        return [self._in_folder(path) for path in self._text_list(setting.RECENT) if "\0" not in path]
 
     @recent_files.setter
     def recent_files(self, paths: list[str]) -> None:
-        self._set(RECENT, [_absolute(path) for path in paths], [], read_as.texts)
+        self._set(setting.RECENT, [_absolute(path) for path in paths])
 
     def remember_recent(self, path: str, keep: int) -> None:
-        self._put_first(RECENT, _absolute(path), self.recent_files, keep)
+        self._put_first(setting.RECENT.key, _absolute(path), self.recent_files, keep)
 
     def _put_first(self, key: str, item: str, items: list[str], keep: int) -> None:
         """``item`` first of the list ``key``: in this window's list, and in the file's list
@@ -458,95 +427,95 @@ class AppSettings:
         self._values[key] = put_first((item,), items, keep)
         self._writer.put((key, PutFirst((item,), keep)))
 
-    def _text_list(self, key: str) -> list[str]:
-        """The texts stored under ``key``, newest first, :data:`RECENT_KEPT` at most."""
-        return read_as.texts(self._values.get(key))[:RECENT_KEPT]
+    def _text_list(self, spec: setting.Setting[list[str]]) -> list[str]:
+        """The texts stored under ``spec``'s key, newest first, :data:`RECENT_KEPT` at most."""
+        return spec.parse(self._values.get(spec.key), self._folder)[:RECENT_KEPT]
 
     @property
     def stream_urls(self) -> list[str]:
         """Network cameras opened lately (their URLs), newest first."""
-        return self._text_list(STREAM_URLS)
+        return self._text_list(setting.STREAM_URLS)
 
     # Mirrored like a mirror by default for cameras (what people expect of a webcam), never
     # for files (text and scenes in a video would read backwards).
     @property
     def mirror_cameras(self) -> bool:
-        return self._read(MIRROR_CAMERAS, True, read_as.flag)
+        return self._read(setting.MIRROR_CAMERAS)
 
     @mirror_cameras.setter
     def mirror_cameras(self, value: bool) -> None:
-        self._set(MIRROR_CAMERAS, bool(value), True, read_as.flag)
+        self._set(setting.MIRROR_CAMERAS, bool(value))
 
     @property
     def mirror_files(self) -> bool:
-        return self._read(MIRROR_FILES, False, read_as.flag)
+        return self._read(setting.MIRROR_FILES)
 
     @mirror_files.setter
     def mirror_files(self, value: bool) -> None:
-        self._set(MIRROR_FILES, bool(value), False, read_as.flag)
+        self._set(setting.MIRROR_FILES, bool(value))
 
     @property
     def show_timeline(self) -> bool:
-        return self._read(SHOW_TIMELINE, True, read_as.flag)
+        return self._read(setting.SHOW_TIMELINE)
 
     @show_timeline.setter
     def show_timeline(self, value: bool) -> None:
-        self._set(SHOW_TIMELINE, bool(value), True, read_as.flag)
+        self._set(setting.SHOW_TIMELINE, bool(value))
 
     @property
     def timeline_place(self) -> str:
         """One of :data:`~.settings_values.TIMELINE_PLACES`; "bottom" for anything else stored."""
-        return self._read(TIMELINE_PLACE, "bottom", read_as.timeline_place)
+        return self._read(setting.TIMELINE_PLACE)
 
     @timeline_place.setter
     def timeline_place(self, value: str) -> None:
-        self._set(TIMELINE_PLACE, read_as.timeline_place(value), "bottom", read_as.timeline_place)
+        self._set(setting.TIMELINE_PLACE, setting.TIMELINE_PLACE.parse(value, self._folder))
 
     @property
     def timeline_geometry(self) -> QByteArray | None:
         """Where the timeline panel last floated, and its size (``QWidget.saveGeometry``);
         None while it never has."""
-        return self._read(TIMELINE_GEOMETRY, None, read_as.geometry)
+        return self._read(setting.TIMELINE_GEOMETRY)
 
     @timeline_geometry.setter
     def timeline_geometry(self, value: QByteArray) -> None:
-        self._set(TIMELINE_GEOMETRY, QByteArray(value), None, read_as.geometry)  # a copy: the caller's may change later
+        self._set(setting.TIMELINE_GEOMETRY, QByteArray(value))  # a copy: the caller's may change later
 
     def timeline_geometry_refused(self) -> None:
         """Qt could not restore the stored :attr:`timeline_geometry` (bytes of none, or one
         saved on a screen of quite another width): logged once, as any bad value read."""
-        self._read(TIMELINE_GEOMETRY, None, read_as.refused_geometry)
+        self._read_as(setting.TIMELINE_GEOMETRY, read_as.refused_geometry)
 
     @property
     def timeline_width(self) -> int | None:
         """The docked panel's width at the window's left or right; None while never stored."""
-        return self._read(TIMELINE_WIDTH, None, read_as.whole_number(1, MAX_PANEL_PX))
+        return self._read(setting.TIMELINE_WIDTH)
 
     @timeline_width.setter
     def timeline_width(self, value: int) -> None:
-        self._set(TIMELINE_WIDTH, int(value), None, read_as.whole_number(1, MAX_PANEL_PX))
+        self._set(setting.TIMELINE_WIDTH, int(value))
 
     @property
     def timeline_height(self) -> int | None:
         """The docked panel's height at the window's top or bottom; None while never stored."""
-        return self._read(TIMELINE_HEIGHT, None, read_as.whole_number(1, MAX_PANEL_PX))
+        return self._read(setting.TIMELINE_HEIGHT)
 
     @timeline_height.setter
     def timeline_height(self, value: int) -> None:
-        self._set(TIMELINE_HEIGHT, int(value), None, read_as.whole_number(1, MAX_PANEL_PX))
+        self._set(setting.TIMELINE_HEIGHT, int(value))
 
     @property
     def window_geometry(self) -> QByteArray | None:
-        return self._read(GEOMETRY, None, read_as.geometry)
+        return self._read(setting.WINDOW_GEOMETRY)
 
     @window_geometry.setter
     def window_geometry(self, value: QByteArray) -> None:
-        self._set(GEOMETRY, QByteArray(value), None, read_as.geometry)  # a copy: the caller's may change later
+        self._set(setting.WINDOW_GEOMETRY, QByteArray(value))  # a copy: the caller's may change later
 
     def window_geometry_refused(self) -> None:
         """Qt could not restore the stored :attr:`window_geometry`: logged once, as the
         timeline's (:meth:`timeline_geometry_refused`)."""
-        self._read(GEOMETRY, None, read_as.refused_geometry)
+        self._read_as(setting.WINDOW_GEOMETRY, read_as.refused_geometry)
 
     def unsaved(self) -> list[str]:
         """The file, while changes to it are still being written (what a forced exit loses)."""
