@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = script_parser(__file__, __doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
-    parser.add_argument("--small-scan-every", type=positive_int, default=scan_plan_module.SMALL_SCAN_EVERY, metavar="N")
+    # Its default is read after --set: --set SMALL_SCAN_EVERY=N is the same as --small-scan-every N.
+    parser.add_argument("--small-scan-every", type=positive_int, metavar="N")
     parser.add_argument(
         "--variants",
         action="store_true",
@@ -177,11 +178,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     overrides = apply_overrides(args.overrides)
+    small_scan_every: int = (
+        scan_plan_module.SMALL_SCAN_EVERY if args.small_scan_every is None else args.small_scan_every
+    )
     try:
         videos = clips_in(args.clips)
     except InputError as exc:
         return fail(str(exc))
-    overrides["small_scan_every"] = args.small_scan_every
+    overrides["small_scan_every"] = small_scan_every
     report: dict[str, Any] = {
         "overrides": overrides,
         "variants": args.variants,
@@ -195,9 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with timed_steps(times) if args.steps else nullcontext():
                 row = (
-                    measure_variants(video, args.small_scan_every, args.cnn_faces)
+                    measure_variants(video, small_scan_every, args.cnn_faces)
                     if args.variants
-                    else measure(video, args.small_scan_every, cnn_faces=args.cnn_faces)
+                    else measure(video, small_scan_every, cnn_faces=args.cnn_faces)
                 )
         except InputError as exc:
             return fail(str(exc))

@@ -6,6 +6,7 @@ import argparse
 import gc
 import importlib
 import importlib.util
+import json
 import threading
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from emotion_app.faces.geometry import iou
 from emotion_app.io.atomic import OutputError
 from emotion_app.io.video import InputError
 from emotion_app.samples import astronaut_face_patch, background, paste, read_video
-from scripts import cnn_face_detector
+from scripts import cnn_face_detector, tracker_cost
 from scripts.gallery_faces import dense_finds, small_band_scan
 from scripts.support.arguments import (
     existing_folder,
@@ -168,6 +169,21 @@ def test_an_override_reaches_a_constant_read_only_as_a_default_argument(monkeypa
     apply_overrides(["DUPLICATE_IOU=0.7", f"DETECTION_SLACK={slack * 2}"])
     assert geometry.suppress_duplicates([larger, smaller]) == [larger, smaller]
     assert cascade.coarsest_scale(400) == pytest.approx(as_built * 2)
+
+
+def test_tracker_cost_runs_its_tracker_with_the_small_scan_interval_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Its own --small-scan-every default, read before --set, was what the tracker got.
+    restored_after_the_test(monkeypatch, "SMALL_SCAN_EVERY")
+    with VideoOut(tmp_path / "clip.avi", "MJPG", 10.0, (64, 48)) as video:
+        for _ in range(3):
+            video.write(np.full((48, 64, 3), 128, np.uint8))
+    assert tracker_cost.main(["--clips", str(tmp_path), "--set", "SMALL_SCAN_EVERY=2"]) == 0
+    report = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert report["overrides"] == {"SMALL_SCAN_EVERY": 2, "small_scan_every": 2}
+    assert tracker_cost.main(["--clips", str(tmp_path), "--set", "SMALL_SCAN_EVERY=2", "--small-scan-every", "3"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["overrides"]["small_scan_every"] == 3
 
 
 def test_a_script_video_appears_only_when_complete(tmp_path: Path) -> None:
