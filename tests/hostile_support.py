@@ -74,6 +74,12 @@ def numbered_frames(count: int) -> list[np.ndarray]:
     return frames
 
 
+def bar_number(frame: np.ndarray) -> int:
+    """The number :func:`numbered_frames` gave ``frame``: where its bright bar starts."""
+    bright = frame.mean(axis=(0, 2)) > 150
+    return int(np.argmax(bright)) // 3
+
+
 def damage_mjpeg_frame(path: Path, frame: int, out: Path) -> None:
     """The start of one MJPG frame's JPEG (its markers and tables) zeroed: it no longer decodes."""
     data = bytearray(path.read_bytes())

@@ -380,8 +380,9 @@ def test_the_player_plays_past_frames_that_do_not_decode(qtbot: QtBot, make_wind
         damage_mjpeg_frame(damaged, frame, damaged)
     window = make_window(video=damaged)
     wait_until_stopped(qtbot, window)
-    # To its end, the damaged frames left out: finished, not "stopped after 20 frames".
-    assert "Finished playing damaged.avi (37 frames)" in window.source_banner.text()
+    # To its end, the damaged frames passed over (each keeping its place, as in
+    # ``analyze``): finished, not "stopped after 20 frames".
+    assert "Finished playing damaged.avi (40 frames)" in window.source_banner.text()
     assert window.source_banner.level == "info"
 
 

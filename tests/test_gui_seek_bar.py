@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
+import numpy as np
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.playback_bar import format_time
@@ -111,21 +112,33 @@ def test_the_seek_bar_ends_where_a_truncated_file_was_found_to_end(qtbot: QtBot,
     assert f"stopped after {decoded} of {announced} frames" in text and "truncated or damaged" in text, text
 
 
-def test_a_truncated_file_with_a_frame_passed_over_keeps_its_announced_length(
+def test_a_truncated_file_with_a_frame_passed_over_learns_its_length_as_the_file_counts(
     qtbot: QtBot, make_window, tmp_path: Path
 ) -> None:
-    # A frame that does not decode is passed over as it plays, and the frames delivered
-    # after it are counted one short of the file's own numbers: their count is not where
-    # the file ends, and kept as its length it would put its last frame out of a seek's reach.
+    # A frame that does not decode keeps its place, as in ``analyze``: the frames after it
+    # have the file's own numbers, so where it is found to end is its length. Was: they were
+    # numbered one short ("stopped after 38 of 60 frames" for 39), and the length announced
+    # was kept, the bar running on past the end.
     cut, announced, decoded = cut_short(tmp_path, 67)
     damaged = tmp_path / "damaged.avi"
     damage_mjpeg_frame(cut, 10, damaged)
     window = make_window(video=damaged)
     wait_until_stopped(qtbot, window)
-    assert f"stopped after {decoded - 1} of {announced} frames" in window.source_banner.text()
-    qtbot.wait(200)  # a length learnt would be told before the fault
+    assert f"stopped after {decoded} of {announced} frames" in window.source_banner.text()
     bar = window.playback_bar
-    assert bar.slider.maximum() == announced - 1 and bar.duration_label.text() == format_time(announced / FPS)
+    qtbot.waitUntil(lambda: bar.slider.maximum() == decoded - 1, timeout=WAIT_MS)
+    assert bar.duration_label.text() == format_time(decoded / FPS)
+    # Its last frame, where a seek reaches it: the file's own last frame.
+    window.seek(announced - 1)
+    qtbot.waitUntil(
+        lambda: window.is_running and window.view.result is not None and window.view.result.frame_index == decoded - 1,
+        timeout=WAIT_MS,
+    )
+    bar_reads(window, decoded)
+    capture = cv2.VideoCapture(str(cut))
+    last = [capture.read()[1] for _ in range(decoded)][-1]
+    capture.release()
+    assert np.array_equal(window.view.result.image, last)
 
 
 def test_a_single_picture_has_no_seek_bar(qtbot: QtBot, make_window, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
-from emotion_app.io.video import MAX_UNDECODABLE_RUN, clearly_short
+from emotion_app.io.video import MAX_UNDECODABLE_RUN, clearly_short, frame_span
 from emotion_app.sources.files import AnimationFrameSource, StillsFrameSource
 from emotion_app.sources.frame_source import (
     FALLBACK_FPS,
@@ -94,10 +94,10 @@ class CaptureWorker(QObject):
         self._seeks = 0  # seeks in the current stream (CapturedFrame.seeks)
         self._session = 0  # CapturedFrame.session
         self._index = 0
-        # A frame that did not decode was read past since _index was last set from the
-        # file's own place (an open, a seek): _index counts the frames delivered from
-        # there, short of the file's own numbers, and is not where the file ends.
-        self._passed_over = False
+        # A file's frames that did not decode, read past since the frame delivered last:
+        # they keep their places (as in ``analyze``), so the next frame delivered is
+        # numbered after them, as the file numbers it.
+        self._undecoded = 0
         self._fps = 0.0
         self._count_told = 0  # the source's frame count as last told the GUI (opened, playback)
         self._clock_start = 0.0  # when a camera started: its frames' times count from here
@@ -380,7 +380,7 @@ class CaptureWorker(QObject):
         if source is None or spec is None:
             return
         now = time.perf_counter()
-        frame = _read_safely(source)
+        frame = self._read_in_file(source)
         if frame is None and self._superseded():
             return  # given up for a stop or an opening, which comes next: not the end
         if frame is None and backward:
@@ -420,7 +420,7 @@ class CaptureWorker(QObject):
         """The file is at its frame ``frame`` (opened, sought): the frames read on from
         here are numbered as the file numbers them."""
         self._index = frame
-        self._passed_over = False
+        self._undecoded = 0
 
     def _forget_pace(self) -> None:
         """After an open or a seek: the next frame delivered sets the clock, and the step
@@ -488,7 +488,7 @@ class CaptureWorker(QObject):
             return
         self._playing_read = True
         try:
-            frame = _read_safely(source)
+            frame = self._read_in_file(source) if file_spec is not None else _read_safely(source)
             if frame is None and self._scan_given_up():
                 return  # given up for a request, which comes next: not the end
             if frame is None and file_spec is not None:
@@ -520,6 +520,8 @@ class CaptureWorker(QObject):
         else:
             source_time = now - self._clock_start  # a camera's: since it started
         picture = isinstance(source, StillsFrameSource)
+        self._index += self._undecoded  # the frames before it that did not decode
+        self._undecoded = 0
         position = getattr(source, "position", None)
         if position is not None:
             # A source that knows its place (a folder's or a raw MJPEG's): a picture or JPEG
@@ -563,6 +565,7 @@ class CaptureWorker(QObject):
             if self._last_time_s is not None:
                 self._loop_start_s = self._last_time_s + (self._step_s or 1.0 / self._fps)
             self._loop_start_index = self._index
+            self._undecoded = 0  # the reads that failed were past its end, not frames
             # Looping keeps the frame index counting up so the stream stays one stream.
             return _read_safely(source)
         return None
@@ -584,7 +587,16 @@ class CaptureWorker(QObject):
                 self._placed_at(frame)
                 return read
         _seek_safely(seek, target)
+        self._placed_at(target)  # read again from there: its read that failed is not counted twice
         return None
+
+    def _read_in_file(self, source: FrameSource) -> np.ndarray | None:
+        """The file's next frame: a read that fails passes over a frame that did not decode
+        (see _undecoded), where the file does not end there."""
+        frame = _read_safely(source)
+        if frame is None:
+            self._undecoded += 1
+        return frame
 
     def _read_past_damage(self, source: FrameSource, spec: VideoFileSpec) -> np.ndarray | None:
         """After a read that failed: the next frame that reads, where it is not the end."""
@@ -594,10 +606,11 @@ class CaptureWorker(QObject):
         for _ in range(retries):
             if self._scan_given_up():
                 return None  # a request waits: a slide show's run of broken files can be long
-            frame = _read_safely(source)
+            frame = self._read_in_file(source)
             if frame is not None:
-                log.warning("%s: a frame after frame %d could not be decoded; skipped", spec.path, self._index - 1)
-                self._passed_over = True
+                if self._undecoded:  # 0: the frame a step back went back to read after all
+                    skipped = frame_span(self._index, self._index + self._undecoded)
+                    log.warning("%s: %s could not be decoded; skipped", spec.path, skipped)
                 return frame
         return None
 
@@ -690,7 +703,7 @@ class CaptureWorker(QObject):
                     "the file may be truncated or damaged"
                 )
                 kind = FaultKind.READ_FAILED
-                if not self._passed_over and self._loop_start_index == 0:
+                if self._loop_start_index == 0:
                     # Where it ends is known (the frames read, numbered as the file numbers
                     # them): its length, as at a normal end, else the bar ran on past it.
                     self._learn_real_length(source, spec)

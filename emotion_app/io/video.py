@@ -331,7 +331,7 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
             frame: np.ndarray | None = read if ok else None
             if frame is not None:
                 if failed_run:
-                    log.warning("%s: %s could not be decoded; skipped", path, _frame_span(index - failed_run, index))
+                    log.warning("%s: %s could not be decoded; skipped", path, frame_span(index - failed_run, index))
                     failed_run = 0
                 yield index, times.next(capture.get(cv2.CAP_PROP_POS_MSEC)), frame
                 index += 1
@@ -389,9 +389,7 @@ def _raw_mjpeg_frames(path: Path, fps: float | None) -> Iterator[Frame]:
                 failed_run += 1
                 continue
             if failed_run:
-                log.warning(
-                    "%s: %s could not be decoded; skipped", path, _frame_span(index - 1 - failed_run, index - 1)
-                )
+                log.warning("%s: %s could not be decoded; skipped", path, frame_span(index - 1 - failed_run, index - 1))
                 failed_run = 0
             yield index - 1, (index - 1) / fps if fps else None, frame
         if failed_run < MAX_UNDECODABLE_RUN and not raw.index.written_over and raw.index.cut_short == index:
@@ -400,7 +398,7 @@ def _raw_mjpeg_frames(path: Path, fps: float | None) -> Iterator[Frame]:
             failed_run += 1
             index += 1
         if failed_run:
-            log.warning("%s: %s could not be decoded; left out", path, _frame_span(index - failed_run, index))
+            log.warning("%s: %s could not be decoded; left out", path, frame_span(index - failed_run, index))
         if raw.index.written_over:
             log.warning("%s: written over while it was read; its frames from frame %d on are left out", path, index)
 
@@ -520,7 +518,8 @@ def clearly_short(read: int, announced: int) -> bool:
     return announced > 0 and announced - read > max(MISSING_FRAMES_NOTED, announced * MISSING_SHARE_NOTED)
 
 
-def _frame_span(first: int, end: int) -> str:
+def frame_span(first: int, end: int) -> str:
+    """Frames ``first`` to ``end`` (not included) in words, as a warning names them."""
     return f"frame {first}" if end - first == 1 else f"frames {first}-{end - 1}"
 
 

@@ -1,0 +1,107 @@
+"""A video's frame that does not decode keeps its place in the player, as in ``analyze``:
+the frames after it are numbered as the file numbers them (their position, the seek bar,
+seeks and steps), and the file's length is where it really ends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.messages import InferenceResult
+from emotion_app.samples import write_video
+from gui_support import WAIT_MS, wait_until_stopped
+from hostile_support import bar_number, damage_mjpeg_frame, numbered_frames
+
+FRAMES = 40
+DAMAGED = 12
+
+
+def damaged_video(folder: Path) -> Path:
+    """40 numbered frames (10 fps MJPG), frame 12's JPEG damaged so that it does not decode."""
+    path = write_video(folder / "damaged.avi", numbered_frames(FRAMES))
+    damage_mjpeg_frame(path, DAMAGED, path)
+    return path
+
+
+def shown(window) -> InferenceResult:  # type: ignore[no-untyped-def]
+    result = window.view.result
+    assert result is not None
+    return result
+
+
+def settled_on(qtbot: QtBot, window, frame: int) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the paused window shows its frame ``frame`` by the window's count and
+    reports its position there; the picture is then that frame of the file."""
+
+    def settled() -> bool:
+        state, result = window.source_state.playback, window.view.result
+        return (
+            state is not None
+            and state.paused
+            and result is not None
+            and result.stream_id == state.stream_id
+            and result.frame_index == state.position == frame
+        )
+
+    qtbot.waitUntil(settled, timeout=WAIT_MS)
+    assert bar_number(shown(window).image) == frame
+    assert window.playback_bar.position == frame
+
+
+def test_the_frames_after_one_that_does_not_decode_keep_the_files_numbers(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: the frame after the damaged one, the file's frame 13, was numbered 12 by the
+    # window (and every one after it one short), and the end of the file, 39 frames counted,
+    # was learnt as its length: its last frame out of the seek bar's reach.
+    window = make_window(video=damaged_video(tmp_path))
+    numbers: list[tuple[int, int]] = []
+    window.controller.result_ready.connect(
+        lambda result: numbers.append((result.frame_index, bar_number(result.image)))
+    )
+    wait_until_stopped(qtbot, window)
+    assert any(number > DAMAGED for _, number in numbers), numbers  # frames after it were shown
+    assert all(index == number for index, number in numbers), numbers
+    assert f"Finished playing damaged.avi ({FRAMES} frames)" in window.source_banner.text()
+    bar = window.playback_bar
+    assert bar.slider.maximum() == FRAMES - 1
+    # Its last frame is still where a seek reaches it, the file opened again.
+    window.seek(FRAMES - 1)
+    settled_on(qtbot, window, FRAMES - 1)
+    assert bar.slider.maximum() == FRAMES - 1
+
+
+def test_seeks_and_steps_onto_and_over_a_frame_that_does_not_decode(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    window = make_window(video=damaged_video(tmp_path))
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window.pause()
+    window.seek(DAMAGED - 2)
+    settled_on(qtbot, window, DAMAGED - 2)
+    window.step(1)
+    settled_on(qtbot, window, DAMAGED - 1)
+    window.step(1)  # over the damaged frame: the one after it, by the file's number
+    settled_on(qtbot, window, DAMAGED + 1)
+    window.step(1)
+    settled_on(qtbot, window, DAMAGED + 2)
+    window.step(-1)
+    settled_on(qtbot, window, DAMAGED + 1)
+    window.step(-1)  # back over it: the one before it, not the frame stepped back from again
+    settled_on(qtbot, window, DAMAGED - 1)
+    window.seek(DAMAGED)  # onto it: the frame after it is shown, as in playing
+    settled_on(qtbot, window, DAMAGED + 1)
+    window.seek(DAMAGED - 1)
+    settled_on(qtbot, window, DAMAGED - 1)
+    window.step(2)  # two on from the frame before it: the frame after it
+    settled_on(qtbot, window, DAMAGED + 1)
+    # Played on from there, each frame keeps its number to the end.
+    numbers: list[tuple[int, int]] = []
+    window.controller.result_ready.connect(
+        lambda result: numbers.append((result.frame_index, bar_number(result.image)))
+    )
+    window.seek(DAMAGED - 3)
+    window.resume()
+    wait_until_stopped(qtbot, window)
+    assert f"Finished playing damaged.avi ({FRAMES} frames)" in window.source_banner.text()
+    assert any(number > DAMAGED for _, number in numbers), numbers
+    assert all(index == number for index, number in numbers), numbers
