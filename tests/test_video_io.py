@@ -10,13 +10,14 @@ import struct
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from emotion_app.io.csv_export import FaceCsvWriter
+from emotion_app.io.csv_export import FaceCsvWriter, spreadsheet_text
 from emotion_app.io.video import AnnotatedVideoWriter, InputError, OutputError, letterbox, open_input
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_video
@@ -199,6 +200,43 @@ def test_csv_file_column_names_each_row_and_collides_with_no_class(tmp_path: Pat
         assert writer.columns[-4:] == ("file", "b", "raw_file", "raw_b")
         with pytest.raises(ValueError, match="file name"):
             writer.write_frame(0, None, [], "a.png")
+
+
+def test_csv_name_column_holds_each_faces_name_as_a_spreadsheet_shows_it(tmp_path: Path) -> None:
+    # A recording's CSV: each face's name after its id, empty for none; a name typed like a
+    # formula is kept as text a spreadsheet shows, never runs.
+    names = ["Anna", "", 'Smith, "Jo"', "two\nlines", "Zoë 李", "=cmd|' /C calc'!A0", "+1", "-x", "@SUM(A1)"]
+    with FaceCsvWriter(tmp_path / "x.csv", ("name", "b"), name_column=True) as writer:
+        assert writer.columns[:5] == ("frame", "time_s", "track_id", "name", "x")
+        assert writer.columns[11:] == ("uncertain", "p_name", "p_b", "raw_name", "raw_b")  # "name" is also a class
+        for index, name in enumerate(names):
+            face = _two_class_face()
+            writer.write_frame(index, index / 10, [replace(face, name=name), replace(face, track_id=2)])
+    with open(tmp_path / "x.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert all(len(row) == len(rows[0]) for row in rows)
+    assert [row[3] for row in rows[1::2]] == [
+        *names[:5],
+        "'=cmd|' /C calc'!A0",
+        "'+1",
+        "'-x",
+        "'@SUM(A1)",
+    ]
+    assert {row[3] for row in rows[2::2]} == {""}  # the face nobody named
+    assert rows[1][2:5] == ["1", "Anna", "1"]  # id, name, then the box as before
+    # A folder's CSV with names too: file after frame, name after track_id.
+    with FaceCsvWriter(tmp_path / "y.csv", ("a", "b"), file_column=True, name_column=True) as writer:
+        assert writer.columns[:6] == ("frame", "file", "time_s", "track_id", "name", "x")
+    # Without it (analyze) the columns are as they were.
+    with FaceCsvWriter(tmp_path / "z.csv", ("a", "b")) as writer:
+        assert "name" not in writer.columns and writer.columns[2:4] == ("track_id", "x")
+
+
+def test_spreadsheet_text_keeps_plain_names_and_a_lone_surrogate_fails_no_file() -> None:
+    assert spreadsheet_text("Anna-Lena") == "Anna-Lena"  # only the first character counts
+    assert spreadsheet_text("\tx") == "'\tx" and spreadsheet_text("\r=x") == "'\r=x"
+    assert spreadsheet_text("a\udce9") == "a\\udce9"  # UTF-8 cannot hold it: written as Python shows it
+    assert spreadsheet_text("") == ""
 
 
 def _two_class_face() -> FaceResult:

@@ -5,10 +5,11 @@ target on :meth:`FaceCsvWriter.close`, or is checked by :meth:`FaceCsvWriter.fin
 and put in place by the caller with its other outputs; see :mod:`.atomic`.
 
 Columns (documented for users in the README and ``analyze --help``): frame, then for a
-folder's pictures file (the picture's name in the folder), time_s, track_id, x, y, w, h,
-roll, label, confidence, uncertain, then the shown (smoothed) probability of each class,
-named after the classifier's labels in output order, then the model's raw probability of
-each class for that frame alone, ``raw_<label>``.
+folder's pictures file (the picture's name in the folder), time_s, track_id, then in a
+recording's CSV name (the name the app showed on the face), x, y, w, h, roll, label,
+confidence, uncertain, then the shown (smoothed) probability of each class, named after
+the classifier's labels in output order, then the model's raw probability of each class
+for that frame alone, ``raw_<label>``.
 """
 
 from __future__ import annotations
@@ -38,12 +39,30 @@ FIXED_COLUMNS: tuple[str, ...] = (
     "uncertain",
 )
 FILE_COLUMN = "file"  # after "frame", in a folder's CSV only
+NAME_COLUMN = "name"  # after "track_id", in a recording's CSV only (analyze names nobody)
 RAW_PREFIX = "raw_"
+# A first character that makes a spreadsheet read a cell as a formula; a tab or a carriage
+# return first is skipped by some before they look.
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 
-def fixed_columns(file_column: bool = False) -> tuple[str, ...]:
-    """The columns before the probabilities; ``file_column``: with ``file`` after ``frame``."""
-    return FIXED_COLUMNS[:1] + (FILE_COLUMN,) + FIXED_COLUMNS[1:] if file_column else FIXED_COLUMNS
+def fixed_columns(file_column: bool = False, name_column: bool = False) -> tuple[str, ...]:
+    """The columns before the probabilities; ``file_column``: with ``file`` after ``frame``;
+    ``name_column``: with ``name`` after ``track_id``."""
+    columns = FIXED_COLUMNS
+    if name_column:
+        after_id = columns.index("track_id") + 1
+        columns = columns[:after_id] + (NAME_COLUMN,) + columns[after_id:]
+    return columns[:1] + (FILE_COLUMN,) + columns[1:] if file_column else columns
+
+
+def spreadsheet_text(text: str) -> str:
+    """Text a person typed (a name), as a CSV cell a spreadsheet shows and never runs: one
+    starting like a formula (``=cmd|...``) gets a ``'`` first, as OWASP advises; the rest is
+    as it is (commas, quotes and line breaks are the CSV writer's to quote). A lone
+    surrogate, which UTF-8 cannot hold, is written ``\\udcxx`` rather than failing the file."""
+    safe = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "'" + safe if safe.startswith(FORMULA_STARTS) else safe
 
 
 def file_text(name: str | os.PathLike[str]) -> str:
@@ -56,10 +75,10 @@ def file_text(name: str | os.PathLike[str]) -> str:
         return os.fspath(name).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def probability_columns(labels: Sequence[str], file_column: bool = False) -> tuple[str, ...]:
+def probability_columns(labels: Sequence[str], file_column: bool = False, name_column: bool = False) -> tuple[str, ...]:
     """Column names for the shown class probabilities: the labels themselves, unless one
     collides with a fixed or raw column, in which case all get a ``p_`` prefix."""
-    taken = set(fixed_columns(file_column)) | {RAW_PREFIX + label for label in labels}
+    taken = set(fixed_columns(file_column, name_column)) | {RAW_PREFIX + label for label in labels}
     if any(label in taken for label in labels):
         return tuple(f"p_{label}" for label in labels)
     return tuple(labels)
@@ -77,18 +96,27 @@ class FaceCsvWriter:
     ...     writer.write_frame(0, 0.0, pipeline.process(frame))
 
     ``file_column``: each row also names its picture (``write_frame``'s ``file``), after
-    ``frame``: a folder's pictures, which ``frame`` only numbers.
+    ``frame``: a folder's pictures, which ``frame`` only numbers. ``name_column``: each row
+    also has its face's name (``FaceResult.name``, empty for none: :func:`spreadsheet_text`),
+    after ``track_id``: a recording, whose frames show the names the user gave.
     """
 
-    def __init__(self, path: str | os.PathLike[str], labels: Sequence[str], file_column: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        labels: Sequence[str],
+        file_column: bool = False,
+        name_column: bool = False,
+    ) -> None:
         if not labels:
             raise ValueError("a CSV needs at least one class label")
         self.path = Path(path)
         self.labels: tuple[str, ...] = tuple(labels)
         self.file_column = file_column
+        self.name_column = name_column
         self.columns: tuple[str, ...] = (
-            fixed_columns(file_column)
-            + probability_columns(self.labels, file_column)
+            fixed_columns(file_column, name_column)
+            + probability_columns(self.labels, file_column, name_column)
             + raw_probability_columns(self.labels)
         )
         self.rows_written = 0
@@ -137,9 +165,9 @@ class FaceCsvWriter:
             self._writer.writerow(
                 [int(frame_index)]
                 + named
+                + [time_text, face.track_id]
+                + ([spreadsheet_text(face.name)] if self.name_column else [])
                 + [
-                    time_text,
-                    face.track_id,
                     x,
                     y,
                     w,
