@@ -4,6 +4,7 @@ missing, refused when unusable), one-key snapshot and record, and the codec name
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 from typing import Any
@@ -617,3 +618,44 @@ def test_a_name_given_while_homes_first_frame_waits_for_inference_is_on_it_in_th
     off_named = float(np.abs(recorded.astype(np.int16) - named)[tag].mean())
     off_unnamed = float(np.abs(recorded.astype(np.int16) - unnamed)[tag].mean())
     assert off_named < off_unnamed, (off_named, off_unnamed)
+
+
+def test_a_recordings_csv_names_each_face_as_its_frame_showed_it_a_rename_from_then_on(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # The recording's frames showed the names given, its CSV only "track_id": a meeting
+    # recorded with everyone named came out with nobody named in its rows.
+    window = make_window()
+    play_looping(window, gui_video.path)
+    panel, worker = window.timeline_panel, window.controller.inference
+    face_id = wait_for_face_result(qtbot, window).faces[0].track_id
+    panel.ask_name = lambda track_id, current: "Anna"
+    panel.name_person(face_id)
+    request = window.start_recording(tmp_path / "meeting.avi")
+    assert request is not None and wait_for_recording(qtbot, window) == request
+    qtbot.waitUntil(lambda: worker._recording is not None and worker._recording.request == request, timeout=WAIT_MS)
+    recording = worker._recording
+    assert recording is not None
+    qtbot.waitUntil(lambda: recording.rows_written >= 3, timeout=WAIT_MS)
+    # Typed like a formula, with a comma, quotes and letters beyond ASCII.
+    renamed = '=Zoë, "Z" Ünal'
+    panel.ask_name = lambda track_id, current: renamed
+    panel.name_person(face_id)
+    # More rows than frames can be on their way (one labelled, one waiting for it, the
+    # writer's queue): some were labelled after the rename.
+    rows_at_rename = recording.rows_written
+    qtbot.waitUntil(lambda: recording.rows_written >= rows_at_rename + 15, timeout=WAIT_MS)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.stop_recording()
+    summary = finished.args[0]
+    assert summary.error == "" and summary.csv_kept
+    with open(request.csv_path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == summary.rows_written
+    header = list(rows[0])
+    assert header[header.index("track_id") + 1] == "name"
+    names = [row["name"] for row in rows if row["track_id"] == str(face_id)]
+    before = names.index("'" + renamed)  # a spreadsheet shows it, never runs it
+    # Named from the first row, renamed from a row on: never the old name after the new.
+    assert before >= 3 and names == ["Anna"] * before + ["'" + renamed] * (len(names) - before)
+    assert {row["name"] for row in rows if row["track_id"] != str(face_id)} <= {""}  # nobody else was named

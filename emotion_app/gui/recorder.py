@@ -6,7 +6,8 @@ Each frame written is the result's saved picture: the core overlay
 large enough (a small one shows larger text), written with
 ``emotion_app.io.video``; the CSV comes from ``emotion_app.io.csv_export``. A recording is
 therefore what the ``analyze`` command writes for the same frames and faces, and like it
-appears at its path only when finished and verified (``emotion_app.io.atomic``).
+appears at its path only when finished and verified (``emotion_app.io.atomic``); its CSV
+also has a ``name`` column: each face's name as that frame shows it (analyze names nobody).
 """
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ class Recorder:
     def write(self, result: InferenceResult) -> None:
         if self._csv is None and result.labels:
             # Opened on the first classified frame: its columns are the model's labels
-            # (without a model there is nothing to write, and no CSV is made).
-            self._csv = FaceCsvWriter(self.request.csv_path, result.labels)
+            # (without a model there is nothing to write, and no CSV is made). Always with
+            # the name column, a name given or not: a CSV keeps one set of columns.
+            self._csv = FaceCsvWriter(self.request.csv_path, result.labels, name_column=True)
         elif self._csv is not None and result.labels and tuple(result.labels) != self._csv.labels:
             raise OtherClasses(
                 f"the model now in use has other emotions ({len(result.labels)}) than this recording's CSV "
