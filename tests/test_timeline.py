@@ -417,6 +417,20 @@ def test_a_name_given_to_a_person_is_in_their_row_and_the_csv(tmp_path: Path) ->
     assert named.tag_name == "Old" and face(1, "happy").tag_name == "#1"
 
 
+def test_a_name_typed_like_a_formula_is_text_in_the_exports_csv(tmp_path: Path) -> None:
+    # Was: the name went into emotion-summary.csv as it was typed, so "=cmd|..." (#1) was a
+    # formula a spreadsheet ran on opening the export; the recording's CSV writes it the same way.
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 1.0, 10.0, [face(1, "happy"), face(2, "sad"), face(3, "sad")])
+    timeline.set_name(1, "=cmd|' /C calc'!A0")
+    timeline.set_name(2, '@Zoë, "Z"')
+    timeline.set_name(3, "Anna-Lena")
+    _, summary = write_report(timeline, tmp_path)
+    with open(summary, newline="", encoding="utf-8") as handle:
+        people = {row["person"] for row in csv.DictReader(handle)}
+    assert people == {"'=cmd|' /C calc'!A0 (#1)", '\'@Zoë, "Z" (#2)', "Anna-Lena (#3)", "everyone"}
+
+
 def test_names_with_dollars_line_breaks_or_great_length_are_drawn_as_one_line_each(tmp_path: Path) -> None:
     # Was: matplotlib read "$\\frac$" as mathematics, and drawing the plot failed; a picture's
     # file name (analyze --report of a folder) or a name given in the app can hold one.

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from ..timeline import PersonSummary, SessionTimeline
 from .atomic import AtomicOutput, OutputError, resolved, stage_bytes
+from .csv_export import spreadsheet_text
 from .font_fallback import fallback_font
 from .output_group import commit_together
 from .output_recovery import recover_stopped, tagged_unfinished
@@ -65,7 +66,8 @@ def summary_csv(timeline: SessionTimeline) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(summary_rows(timeline))
+    # A name typed like a formula ("=cmd|...") is text here, as in a recording's CSV.
+    writer.writerows((spreadsheet_text(person), *rest) for person, *rest in summary_rows(timeline))
     return buffer.getvalue().encode("utf-8")
 
 
