@@ -300,6 +300,32 @@ def test_a_stop_between_epochs_saves_the_finished_epoch(tmp_path, fer_csv, monke
     assert _state(out / "checkpoint.pt")["epoch"] == 1
 
 
+def test_a_stop_before_the_first_checkpoint_does_not_advise_a_resume(tmp_path, fer_csv, monkeypatch, capsys):
+    # Ctrl-C while the data loads (many seconds on the real FER-2013): --resume would find
+    # no checkpoint, or after --overwrite continue the earlier run instead of the new one.
+    out = tmp_path / "deep" / "run"
+    assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(tmp_path / "done"), *FAST]) == 0
+    capsys.readouterr()
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt("signal 2")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "load_data", interrupted)
+        assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(out), *FAST]) == 130
+        fresh = capsys.readouterr().out
+        assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "done"), "--overwrite", *FAST]) == 130
+        overwritten = capsys.readouterr().out
+    for said in (fresh, overwritten):
+        assert "--resume" not in said and "nothing to resume: run the same command again" in said, said
+    assert not (tmp_path / "deep").exists()  # the folders it made for --out are gone again
+    # A resume stopped the same way is told to resume: its checkpoint is the run's own.
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "load_data", interrupted)
+        assert train.main(["--out", str(tmp_path / "done"), "--resume", *FAST]) == 130
+    assert "--resume" in capsys.readouterr().out
+
+
 def test_init_from_starts_with_the_earlier_runs_best_model(tmp_path, fer_csv, capsys):
     first = tmp_path / "first"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(first), *FAST]) == 0

@@ -131,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     if config.threads > 0:
         torch.set_num_threads(config.threads)
     made = missing_folders(config) if is_main_process() else []
+    checkpoint_path = Path(config.out) / CHECKPOINT_NAME
+    found_checkpoint = file_identity(checkpoint_path)
     try:
         # SIGTERM (a scheduler's or `kill`'s stop) saves a resumable checkpoint as Ctrl-C does.
         with stop_on_signals():
@@ -142,13 +144,29 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         # Interrupted outside the training steps (loading, evaluating, writing files): the
         # last checkpoint on disk is consistent, so it is left as it is.
-        log(
-            f"\ninterrupted; resume from the last checkpoint with: python -m training.train --out {config.out} --resume"
-        )
+        if config.resume or file_identity(checkpoint_path) != found_checkpoint:
+            log(
+                f"\ninterrupted; resume from the last checkpoint with: python -m training.train --out {config.out} "
+                "--resume"
+            )
+        else:
+            # A --resume now would find no checkpoint, or (after --overwrite) continue the earlier run.
+            remove_if_empty(made)
+            log("\ninterrupted before this run saved a checkpoint; nothing to resume: run the same command again")
         return 130
     finally:
         if dist.is_initialized():
             dist.destroy_process_group()
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """(inode, modification time) of ``path``, None if it is not there: a checkpoint saved
+    since (renamed into place) has another."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_ino, status.st_mtime_ns
 
 
 def run(config: TrainConfig, device: torch.device, command: str, given: set[str] | frozenset[str] = frozenset()) -> int:
