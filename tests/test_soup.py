@@ -105,3 +105,14 @@ def test_a_missing_checkpoint_is_named(tmp_path, fine_tunes, capsys):
     missing = tmp_path / "nowhere" / "checkpoint.pt"
     assert soup.main(["--data", str(data), "--out", str(tmp_path / "soup"), str(tunes[0]), str(missing)]) == 2
     assert str(missing) in capsys.readouterr().err
+
+
+def test_a_refused_soup_leaves_no_empty_folders(tmp_path, fine_tunes, capsys):
+    data, tunes = fine_tunes
+    out, export = tmp_path / "soups" / "one", tmp_path / "shipped" / "soup.safetensors"
+    assert (
+        soup.main(["--data", str(tmp_path / "missing"), "--out", str(out), "--export", str(export), *map(str, tunes)])
+        == 2
+    )
+    assert "missing" in capsys.readouterr().err
+    assert sorted(path.name for path in tmp_path.iterdir()) == []

@@ -222,6 +222,19 @@ def test_evaluate_errors_are_clear(tmp_path, capsys):
     assert "missing.safetensors" in capsys.readouterr().err
 
 
+def test_a_refused_evaluate_leaves_no_empty_out_folder(tmp_path, fer_csv, capsys):
+    weights = make_random_weights(tmp_path / "w.safetensors")
+    out = tmp_path / "evals" / "first"
+    assert evaluate.main(["--weights", str(weights), "--data", str(tmp_path / "missing"), "--out", str(out)]) == 2
+    assert "missing" in capsys.readouterr().err
+    assert not (tmp_path / "evals").exists()
+    (tmp_path / "evals").mkdir()  # a folder that was there stays
+    assert (
+        evaluate.main(["--weights", str(tmp_path / "no.safetensors"), "--data", str(fer_csv), "--out", str(out)]) == 2
+    )
+    assert (tmp_path / "evals").is_dir() and not out.exists()
+
+
 def run_ddp(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """python -m training.train under torchrun with two CPU processes."""
     # torchrun keeps a log folder per run in the temp folder and never removes it.

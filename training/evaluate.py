@@ -26,7 +26,7 @@ from emotion_app.weights import WeightsError
 
 from .data import CLASSES_7, USAGES, DataError, FaceSet, load_split
 from .ferplus import read_votes, relabel
-from .outputs import check_folder_writable
+from .outputs import check_folder_writable, missing_among, remove_if_empty
 from .plots import plot_confusion
 from .scoring import score
 
@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     if ferplus and not args.votes:
         print("error: --labels ferplus needs --votes (the FER+ votes CSV)", file=sys.stderr)
         return 2
+    made = missing_among([Path(args.out)] if args.out else [])
     try:
         if args.out:
             check_folder_writable(Path(args.out), "--out")
@@ -124,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
                 load_split(args.data, args.split, CLASSES_7), read_votes(args.votes), classifier.labels
             )
     except (WeightsError, DataError) as exc:
+        remove_if_empty(made)  # a --data or --weights that is not there must not leave an empty --out
         print(f"error: {exc}", file=sys.stderr)
         return 2
     # A model whose card asks for flip TTA is always scored the way the app runs it.

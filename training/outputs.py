@@ -62,8 +62,12 @@ def check_run_outputs(config: TrainConfig) -> None:
 def missing_folders(config: TrainConfig) -> list[Path]:
     """The folders of --out and --export's that do not exist yet, parents first: the run
     makes them, and :func:`remove_if_empty` takes them away again after a failed start."""
+    return missing_among([Path(config.out)] + ([Path(config.export).parent] if config.export else []))
+
+
+def missing_among(wanted: list[Path]) -> list[Path]:
+    """Those of the folders ``wanted`` and their parents that do not exist yet, parents first."""
     missing: list[Path] = []
-    wanted = [Path(config.out)] + ([Path(config.export).parent] if config.export else [])
     for folder in wanted:
         chain: list[Path] = []
         for level in (folder, *folder.parents):

@@ -45,7 +45,7 @@ from .datasets import load_data
 from .distributed import log, log_error
 from .export import publish
 from .model_soup import Ingredient, as_model, chain_totals, cook, read_ingredients, score
-from .outputs import check_export, check_folder_writable
+from .outputs import check_export, check_folder_writable, missing_among, remove_if_empty
 
 
 @dataclass
@@ -203,9 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m training.soup " + " ".join(
         shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
     )
+    made = missing_among([Path(config.out)] + ([Path(config.export).parent] if config.export else []))
     try:
         return run(config, command)
     except (DataError, WeightsError, OutputError) as exc:
+        remove_if_empty(made)  # a --data or checkpoint that is not there must not leave an empty --out
         log_error(str(exc))
         return 2
 
