@@ -569,3 +569,18 @@ def test_train_and_soup_say_their_errors_on_standard_error(
     assert soup.main(["--data", str(fer_csv), "--out", str(tmp_path / "soup"), str(missing), str(missing)]) == 2
     printed = capsys.readouterr()
     assert str(missing) in error_line(printed.err) and "error" not in printed.out
+
+
+def test_calibrate_live_checks_its_data_before_the_clips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The clips take minutes to score: a --data that is not there was told only after them.
+    Here the clips could not be scored at all, so the line shows which was read first."""
+    from training import calibrate_live
+
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    (clips / "truth.csv").write_text("file,first_frame,last_frame,faces,labels,note\ngone.mp4,0,9,1,happy,\n")
+    weights = make_random_weights(tmp_path / "w.safetensors")
+    given = ["--weights", str(weights), "--clips", str(clips), "--data", str(tmp_path / "fer2013.csv")]
+    assert calibrate_live.main(given) == 2
+    line = error_line(capsys.readouterr().err)
+    assert "fer2013.csv" in line and "gone.mp4" not in line, line

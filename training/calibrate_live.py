@@ -236,8 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         margins = list(args.margins)
         classifier = EmotionClassifier.load(args.weights, optimize=True)
         check_weights_writable(classifier.source, args.write)
-        table, ranges = score_margins(classifier, args.clips, margins)
+        # The data first: a wrong --data or --votes is told at once, not after minutes of clips.
         uncertain = uncertainty_thresholds(classifier, args.data, args.limit, args.votes) if args.data else None
+        table, ranges = score_margins(classifier, args.clips, margins)
     except (WeightsError, DataError, InputError, OSError, ValueError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
