@@ -354,3 +354,26 @@ def test_a_face_with_two_votes_rows_is_one_line(folders: tuple[Path, Path], tmp_
     twice.write_text("\n".join([*lines, lines[3]]) + "\n")
     with pytest.raises(DataError, match=rf"row {len(lines) + 1}: a second row for .* \(the first is row 4\)"):
         read_votes(twice)
+
+
+def test_a_calibration_given_other_labels_than_the_model_learned_says_so(
+    tmp_path: Path, folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The model card's recipe passes --votes to every calibration of the FER+ model; without
+    them its bounds came from FER-2013's training faces and its figures from their labels, silently."""
+    from training import calibrate_contrast
+
+    root, votes = folders
+    config = TrainConfig(data=str(root), split_seed=0, val_fraction=0.2, test_split="", votes=str(votes))
+    ferplus_model = weights_trained_with(config, tmp_path / "ferplus.safetensors")
+    fer2013_model = weights_trained_with(dataclasses.replace(config, votes=""), tmp_path / "fer2013.safetensors")
+    for weights, votes_given, said in (
+        (ferplus_model, [], "was trained on FER+ votes; without --votes"),
+        (fer2013_model, ["--votes", str(votes)], "was trained on FER-2013's labels; --votes"),
+    ):
+        assert calibrate_contrast.main(["--weights", str(weights), "--data", str(root), *votes_given]) == 0
+        notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+        assert any(said in note for note in notes), notes
+    for weights, votes_given in ((ferplus_model, ["--votes", str(votes)]), (fer2013_model, [])):
+        assert calibrate_contrast.main(["--weights", str(weights), "--data", str(root), *votes_given]) == 0
+        assert "trained on" not in capsys.readouterr().out

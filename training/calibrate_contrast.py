@@ -27,7 +27,7 @@ from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.preprocessing import contrast
 from emotion_app.weights import WeightsError, load_model
 
-from .checkpoints import FINGERPRINT_KEY, check_validation_faces, selection_config
+from .checkpoints import FINGERPRINT_KEY, check_validation_faces, note_other_labels, selection_config
 from .data import DataError
 from .datasets import load_data
 from .outputs import check_weights_writable, wrote_weights
@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         classifier = EmotionClassifier.load(args.weights)
         check_weights_writable(classifier.source, args.write)
+        note_other_labels(classifier.card.training, str(classifier.source), args.votes)
         split = load_data(selection_config(classifier.card.training, args.data, len(classifier.labels), args.votes))
         recorded = classifier.card.training.get(FINGERPRINT_KEY)
         check_validation_faces(recorded, str(classifier.source), args.data, split.validation_fingerprint)

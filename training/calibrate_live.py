@@ -38,7 +38,7 @@ from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
 from emotion_app.weights import WeightsError, load_model
 
 from .arguments import margins_argument
-from .checkpoints import FINGERPRINT_KEY, check_validation_faces, selection_config
+from .checkpoints import FINGERPRINT_KEY, check_validation_faces, note_other_labels, selection_config
 from .data import DataError
 from .datasets import load_data
 from .outputs import check_weights_writable, wrote_weights
@@ -167,6 +167,7 @@ def threshold_from_bins(statistic: np.ndarray, correct: np.ndarray) -> tuple[flo
 def validation_faces(classifier: EmotionClassifier, data: str, votes: str) -> tuple[np.ndarray, np.ndarray, str]:
     """The validation faces the model was selected on, with the labels it learned: its own
     split settings (``split_seed``, never ``seed``), and FER+ majorities when given votes."""
+    note_other_labels(classifier.card.training, str(classifier.source), votes)
     split = load_data(selection_config(classifier.card.training, data, len(classifier.labels), votes))
     recorded = classifier.card.training.get(FINGERPRINT_KEY)
     check_validation_faces(recorded, str(classifier.source), data, split.validation_fingerprint)

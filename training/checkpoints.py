@@ -19,7 +19,7 @@ from torch import nn
 from emotion_app.io.atomic import write_with
 from emotion_app.preprocessing import Preprocessing
 
-from .config import TrainConfig, range_problem, type_problem
+from .config import TrainConfig, label_source, range_problem, type_problem
 from .data import DataError
 from .distributed import log
 
@@ -210,6 +210,21 @@ def selection_config(card_training: dict[str, Any], data: str, classes: int, vot
         labels="ferplus" if votes else "fer2013",
         test_split="",
     )
+
+
+def note_other_labels(card_training: dict[str, Any], source: str, votes: str) -> None:
+    """A note when a calibration of the model whose card's ``training`` is ``card_training``
+    is given other labels than it learned: without the votes of a model trained on FER+, its
+    faces and labels are FER-2013's (with them, the reverse), and the figures are not those
+    the model was selected on."""
+    learned = label_source(recorded_config(card_training.get("config", {})))
+    if learned == "ferplus" and not votes:
+        log(
+            f"note: {source} was trained on FER+ votes; without --votes its faces are judged by FER-2013's labels "
+            "(give the votes file it was trained with)"
+        )
+    elif learned == "fer2013" and votes:
+        log(f"note: {source} was trained on FER-2013's labels; --votes judges its faces by FER+ majorities")
 
 
 def validation_split(config: TrainConfig) -> tuple[float, int, int]:
