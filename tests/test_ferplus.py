@@ -222,6 +222,10 @@ def test_evaluate_reports_both_label_sets(
     matrix = np.array(report["ferplus"]["confusion_matrix"])
     assert matrix.sum() == len(expected) and np.isclose(report["ferplus"]["accuracy"], np.trace(matrix) / matrix.sum())
     assert (out / "confusion_matrix_ferplus.png").stat().st_size > 1000
+    # The same folder again, without votes: no FER+ matrix of the earlier report is left beside the new one.
+    assert evaluate.main(["--weights", str(export), "--data", str(root), "--out", str(out)]) == 0
+    assert "removed the earlier" in capsys.readouterr().out
+    assert sorted(path.name for path in out.iterdir()) == ["confusion_matrix.png", "report.json"]
 
 
 def weights_trained_with(config: TrainConfig, path: Path) -> Path:

@@ -84,21 +84,29 @@ def print_report(title: str, report: dict[str, Any]) -> None:
 def write_outputs(out: Path, report: dict[str, Any], labels: tuple[str, ...], split: str) -> None:
     """The confusion matrices and report.json in ``out``, each replaced whole or not at all."""
     out.mkdir(parents=True, exist_ok=True)
+    written = [out / "confusion_matrix.png"]
     plot_confusion(
         np.array(report["confusion_matrix"]),
         labels,
-        out / "confusion_matrix.png",
+        written[0],
         f"{split}, FER-2013 labels: accuracy {report['accuracy']:.3f}",
     )
+    ferplus_matrix = out / "confusion_matrix_ferplus.png"
     if "ferplus" in report:
         plot_confusion(
             np.array(report["ferplus"]["confusion_matrix"]),
             labels,
-            out / "confusion_matrix_ferplus.png",
+            ferplus_matrix,
             f"{split}, FER+ majority: accuracy {report['ferplus']['accuracy']:.3f}",
         )
+        written.append(ferplus_matrix)
     write_text(out / "report.json", json.dumps(report, indent=2) + "\n")
-    print(f"wrote {out / 'confusion_matrix.png'} and {out / 'report.json'}")
+    written.append(out / "report.json")
+    print(f"wrote {', '.join(str(path) for path in written[:-1])} and {written[-1]}")
+    if "ferplus" not in report and ferplus_matrix.is_file():
+        # An earlier report's with FER+ votes: beside this one it would pass for this model's.
+        ferplus_matrix.unlink()
+        print(f"removed the earlier {ferplus_matrix} (this report has no FER+ figures)")
 
 
 def describe_views(flip_tta: bool, zooms: tuple[float, ...]) -> str:
