@@ -222,6 +222,29 @@ def test_evaluate_errors_are_clear(tmp_path, capsys):
     assert "missing.safetensors" in capsys.readouterr().err
 
 
+def test_a_run_refuses_a_folder_without_the_train_and_test_layout(tmp_path, fer_csv, capsys):
+    # ROOT/train given for ROOT was taken whole for every split: the run held out and
+    # reported as "PublicTest" the faces it trained on (ROOT/test: it trained on the test set).
+    root = write_fer_folders(tmp_path / "fer2013", train_per_class=4, test_per_class=2)
+    (tmp_path / "kaggle").mkdir()
+    (tmp_path / "kaggle" / "fer2013.csv").write_bytes(fer_csv.read_bytes())
+    for given, hint in (
+        (root / "train", f"give the folder that holds it, {root}"),
+        (root / "test", f"give the folder that holds it, {root}"),
+        (tmp_path / "kaggle", f"give the file itself, {tmp_path / 'kaggle' / 'fer2013.csv'}"),
+    ):
+        out = tmp_path / "run"
+        assert train.main(["--data", str(given), "--epochs", "1", "--out", str(out), *FAST]) == 2
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+        assert line.startswith(f"error: {given} has no train/ or test/ folder") and hint in line, line
+        assert not out.exists()
+    weights = make_random_weights(tmp_path / "w.safetensors")
+    assert calibrate_margin.main(["--weights", str(weights), "--data", str(root / "test"), "--limit", "2"]) == 2
+    assert "give the folder that holds it" in capsys.readouterr().err
+    # The layout's root, and the folder the archive unpacks into, train as before.
+    assert train.main(["--data", str(tmp_path), "--epochs", "1", "--out", str(tmp_path / "run"), *FAST]) == 0
+
+
 def test_a_refused_evaluate_leaves_no_empty_out_folder(tmp_path, fer_csv, capsys):
     weights = make_random_weights(tmp_path / "w.safetensors")
     out = tmp_path / "evals" / "first"

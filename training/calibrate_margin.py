@@ -27,7 +27,7 @@ from emotion_app.weights import WeightsError, load_model
 
 from .arguments import margins_argument
 from .checkpoints import FINGERPRINT_KEY, check_validation_faces, recorded_config
-from .data import DataError, FaceSet, load_split
+from .data import DataError, FaceSet, check_split_layout, load_split
 from .datasets import split_indices, validation_fingerprint
 from .outputs import check_weights_writable, wrote_weights
 
@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         classifier = EmotionClassifier.load(args.weights)
         check_weights_writable(classifier.source, args.write)
+        check_split_layout(args.data)  # a plain folder would be taken whole as Training: test faces too
         training = load_split(args.data, "Training", classifier.labels)
         images, labels = validation_faces(classifier.card.training, training, args.limit, str(classifier.source))
     except (WeightsError, DataError) as exc:

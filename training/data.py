@@ -222,6 +222,35 @@ def _usage_prefix(folder: Path, usage: str) -> str | None:
     )
 
 
+def _layout_root(data: Path) -> Path:
+    """``data``, or its ``fer2013/`` subfolder where it holds the unpacked archive."""
+    if data.is_dir() and (data / "fer2013").is_dir() and not (data / "train").is_dir():
+        return data / "fer2013"  # the archive unpacks to fer2013/
+    return data
+
+
+def _has_layout(data: Path) -> bool:
+    return (data / "train").is_dir() or (data / "test").is_dir()
+
+
+def check_split_layout(data: str | os.PathLike[str]) -> None:
+    """DataError if the folder ``data`` lacks the ``train/``+``test/`` layout. A plain folder
+    of ``<emotion>/`` subfolders is taken whole for every split, so a run would hold out, and
+    report as its test figure, faces of the set it trains on (``ROOT/train`` given for
+    ``ROOT``, or ``ROOT/test`` trained on)."""
+    path = Path(data)
+    if not path.is_dir() or _has_layout(_layout_root(path)):
+        return
+    tables = sorted(path.glob("*.csv"))
+    if path.name in _USAGE_FOLDERS.values():
+        hint = f"give the folder that holds it, {path.parent}"
+    elif tables:
+        hint = f"for the Kaggle CSV give the file itself, {tables[0]}"
+    else:
+        hint = "give the folder that holds them, or fer2013.csv (training.evaluate takes a plain <emotion>/ folder)"
+    raise DataError(f"{path} has no train/ or test/ folder (FER-2013's layout); {hint}")
+
+
 def load_split(data: str | os.PathLike[str], usage: str, classes: tuple[str, ...]) -> FaceSet:
     """One FER-2013 split from a CSV file, the ``train/``+``test/`` layout, or a folder.
 
@@ -235,10 +264,9 @@ def load_split(data: str | os.PathLike[str], usage: str, classes: tuple[str, ...
             raise DataError(f"{data}: not a FER-2013 CSV ({type(exc).__name__}: {str(exc)[:80]})") from None
     if not data.exists():
         raise DataError(f"data not found: {data}")
-    if data.is_dir() and (data / "fer2013").is_dir() and not (data / "train").is_dir():
-        data = data / "fer2013"  # the archive unpacks to fer2013/
+    data = _layout_root(data)
     subfolder = data / _USAGE_FOLDERS[usage]
-    if (data / "train").is_dir() or (data / "test").is_dir():
+    if _has_layout(data):
         if not subfolder.is_dir():
             raise DataError(f"{data}: no {subfolder.name}/ folder for {usage}")
         return read_emotion_folders(subfolder, classes, prefix=_usage_prefix(subfolder, usage), key_root=data)

@@ -13,7 +13,7 @@ import torch
 from emotion_app.preprocessing import Preprocessing
 
 from .config import TrainConfig, label_source
-from .data import CLASSES_7, DataError, FaceSet, classes_for, load_split, stratified_split
+from .data import CLASSES_7, DataError, FaceSet, check_split_layout, classes_for, load_split, stratified_split
 from .distributed import log
 from .ferplus import Votes, has_votes, majority_labels, read_votes, relabel, soft_targets, vote_matrix
 
@@ -56,6 +56,7 @@ def split_indices(labels: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, 
 
 
 def load_data(config: TrainConfig) -> Datasets:
+    check_split_layout(config.data)
     if label_source(config) == "ferplus":
         return load_ferplus_data(config, read_votes(config.votes))
     classes = classes_for(config.classes)
