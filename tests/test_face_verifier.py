@@ -225,3 +225,35 @@ def test_the_lookalike_scene_script_counts_the_people_and_the_grain(capsys: pyte
     assert lookalike_scene.main(["--frames", "8", "--sizes", "960x720", "--cascades-only"]) == 0
     before = json.loads(capsys.readouterr().out.splitlines()[-1])["960x720"]
     assert before["more"] > 0 and before["ids"] == 3, before
+
+
+def test_training_checks_where_it_writes_before_the_long_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Mining the look-alikes alone takes minutes: an --export or --out that cannot be written
+    was found only when the trained verifier was saved. (The data here is not there either:
+    the line shows which was checked first.)"""
+    from training import train_verifier
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    missing = str(tmp_path / "no_data")
+    for given in (
+        ["--export", str(blocker / "v.safetensors")],
+        ["--export", str(tmp_path / "v.safetensors"), "--out", str(blocker / "run")],
+    ):
+        assert train_verifier.main(["--data", missing, *given]) == 2
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+        assert line.startswith("error: --") and str(blocker) in line, line
+    (tmp_path / "folder.safetensors").mkdir()
+    assert train_verifier.main(["--data", missing, "--export", str(tmp_path / "folder.safetensors")]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    # Refused for its data, it leaves none of the folders it made for its outputs.
+    new = tmp_path / "new"
+    assert (
+        train_verifier.main(
+            ["--data", missing, "--export", str(new / "w" / "v.safetensors"), "--out", str(new / "run")]
+        )
+        == 2
+    )
+    assert "no_data" in capsys.readouterr().err and not new.exists()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from pathlib import Path
 
 import torch
 
@@ -22,6 +23,7 @@ from emotion_app.io.atomic import OutputError
 from .arguments import finite_float
 from .data import DataError
 from .face_verifier import VerifierConfig, train_verifier
+from .outputs import check_folder_writable, missing_among, remove_if_empty
 
 
 def parse_args(argv: list[str] | None) -> VerifierConfig:
@@ -80,9 +82,18 @@ def parse_args(argv: list[str] | None) -> VerifierConfig:
 
 def main(argv: list[str] | None = None) -> int:
     config = parse_args(argv)
+    outputs = [Path(config.export).parent] + ([Path(config.out)] if config.out else [])
+    made = missing_among(outputs)
     try:
+        # Now, not after the minutes of mining and training: where the results go.
+        if Path(config.export).is_dir():
+            raise DataError(f"--export {config.export} is a folder; give the weights file's path")
+        check_folder_writable(Path(config.export).parent, "--export")
+        if config.out:
+            check_folder_writable(Path(config.out), "--out")
         verifier = train_verifier(config)
     except (DataError, OutputError, OSError) as exc:
+        remove_if_empty(made)  # a refused start leaves no folder it made
         print(f"error: {exc}", file=sys.stderr)
         return 2  # bad input, as every other command
     print(f"wrote {config.export}: threshold {verifier.card.threshold:.4f}")
