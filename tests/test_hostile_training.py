@@ -584,3 +584,45 @@ def test_calibrate_live_checks_its_data_before_the_clips(tmp_path: Path, capsys:
     assert calibrate_live.main(given) == 2
     line = error_line(capsys.readouterr().err)
     assert "fer2013.csv" in line and "gone.mp4" not in line, line
+
+
+@pytest.mark.parametrize(
+    "tool",
+    ["evaluate", "calibrate_margin", "calibrate_contrast", "calibrate_live", "train_verifier", "evaluate_verifier"],
+)
+def test_ctrl_c_in_a_tool_is_one_line_and_exit_130(
+    tool: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Ctrl-C while the faces are read (the first long step of each) ended in a traceback."""
+    import importlib
+
+    import cv2
+
+    from tests.synthetic_fer import write_fer_folders
+
+    root = write_fer_folders(tmp_path / "fer2013", train_per_class=3, test_per_class=2)
+    weights = make_random_weights(tmp_path / "w.safetensors")
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    (clips / "truth.csv").write_text("file,first_frame,last_frame,faces,labels,note\n")
+    given = {
+        "evaluate": ["--weights", str(weights)],
+        "calibrate_margin": ["--weights", str(weights)],
+        "calibrate_contrast": ["--weights", str(weights)],
+        "calibrate_live": ["--weights", str(weights), "--clips", str(clips)],
+        "train_verifier": ["--export", str(tmp_path / "v.safetensors")],
+        "evaluate_verifier": [],
+    }[tool]
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt("signal 2")
+
+    monkeypatch.setattr(cv2, "imread", interrupted)
+    main = importlib.import_module(f"training.{tool}").main
+    try:
+        code: int | str = main(["--data", str(root), *given])
+    except KeyboardInterrupt:
+        code = "a traceback"
+    assert code == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "interrupted"
+    assert not (tmp_path / "v.safetensors").exists()

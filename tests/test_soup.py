@@ -116,3 +116,17 @@ def test_a_refused_soup_leaves_no_empty_folders(tmp_path, fine_tunes, capsys):
     )
     assert "missing" in capsys.readouterr().err
     assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_in_a_soup_is_one_line_and_exit_130(tmp_path, fine_tunes, monkeypatch, capsys):
+    data, tunes = fine_tunes
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt("signal 2")
+
+    monkeypatch.setattr(soup, "load_data", interrupted)
+    try:
+        code = soup.main(["--data", str(data), "--out", str(tmp_path / "soup"), *map(str, tunes)])
+    except KeyboardInterrupt:
+        code = "a traceback"
+    assert code == 130 and capsys.readouterr().err.strip().splitlines()[-1] == "interrupted"

@@ -31,6 +31,7 @@ from .checkpoints import FINGERPRINT_KEY, check_validation_faces, note_other_lab
 from .data import DataError
 from .datasets import load_data
 from .outputs import check_weights_writable, wrote_weights
+from .stopping import interruptible
 
 # The bounds, as percentiles of the training faces' contrast: below the lowest 0.1% a
 # crop is stretched fully, from the lowest 1% up it is left alone.
@@ -51,6 +52,7 @@ def accuracy(classifier: EmotionClassifier, faces: np.ndarray, labels: np.ndarra
     return float((predicted == labels).mean())
 
 
+@interruptible
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.calibrate_contrast", description=__doc__.split("\n\n")[1])
     parser.add_argument("--weights", default=None, help="weights file (default: the shipped one)")

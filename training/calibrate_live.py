@@ -42,6 +42,7 @@ from .checkpoints import FINGERPRINT_KEY, check_validation_faces, note_other_lab
 from .data import DataError
 from .datasets import load_data
 from .outputs import check_weights_writable, wrote_weights
+from .stopping import interruptible
 
 DEFAULT_MARGINS = (-0.1, -0.05, 0.0, 0.05, 0.1, 0.15, 0.2)
 BIN_WIDTH = 0.05
@@ -199,6 +200,7 @@ def uncertainty_thresholds(classifier: EmotionClassifier, data: str, limit: int,
     }
 
 
+@interruptible
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.calibrate_live", description=__doc__.split("\n\n")[0])
     parser.add_argument("--weights", type=Path, default=None, help="weights file (default: the shipped one)")

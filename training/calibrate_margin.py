@@ -30,6 +30,7 @@ from .checkpoints import FINGERPRINT_KEY, check_validation_faces, recorded_confi
 from .data import DataError, FaceSet, check_split_layout, load_split
 from .datasets import split_indices, validation_fingerprint
 from .outputs import check_weights_writable, wrote_weights
+from .stopping import interruptible
 
 UPSCALE = 4  # 48 px faces become 192 px, a typical webcam face size
 CANVAS_PAD = 64
@@ -59,6 +60,7 @@ def validation_faces(
     return training.images[val_idx], training.labels[val_idx]
 
 
+@interruptible
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.calibrate_margin", description=__doc__.split("\n\n")[1])
     parser.add_argument("--weights", default=None, help="weights file (default: the shipped one)")

@@ -29,6 +29,7 @@ from .ferplus import read_votes, relabel
 from .outputs import check_folder_writable, missing_among, remove_if_empty
 from .plots import plot_confusion
 from .scoring import score
+from .stopping import interruptible
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -115,6 +116,7 @@ def describe_views(flip_tta: bool, zooms: tuple[float, ...]) -> str:
     return ", ".join(parts) or "single view"
 
 
+@interruptible
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     ferplus = (args.labels or ("ferplus" if args.votes else "fer2013")) == "ferplus"

@@ -18,8 +18,10 @@ from emotion_app.faces.face_verifier import DEFAULT_VERIFIER_PATH, FaceVerifier,
 
 from .data import USAGES, DataError
 from .face_verifier import box_time_ms, faces_passing
+from .stopping import interruptible
 
 
+@interruptible
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m training.evaluate_verifier",

@@ -46,6 +46,7 @@ from .distributed import log, log_error
 from .export import publish
 from .model_soup import Ingredient, as_model, chain_totals, cook, read_ingredients, score
 from .outputs import check_export, check_folder_writable, missing_among, remove_if_empty
+from .stopping import interruptible
 
 
 @dataclass
@@ -196,6 +197,7 @@ def run(config: SoupConfig, command: str) -> int:
     return 0
 
 
+@interruptible
 def main(argv: list[str] | None = None) -> int:
     config = parse_args(argv)
     if config.threads > 0:

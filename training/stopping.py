@@ -5,12 +5,14 @@ second signal stops at once, unless the step's update has begun: that always fin
 
 from __future__ import annotations
 
+import functools
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 import torch.distributed as dist
@@ -92,3 +94,23 @@ def stop_on_signals() -> Iterator[None]:
         for number, handler in before.items():
             if handler is not None:  # None: installed outside Python, and cannot be put back from it
                 signal.signal(number, handler)
+
+
+class ToolMain(Protocol):
+    def __call__(self, argv: list[str] | None = None) -> int: ...
+
+
+def interruptible(main: ToolMain) -> ToolMain:
+    """A tool's ``main`` that ends on Ctrl-C with one line and exit code 130, not a
+    traceback: the files the tools write are each renamed into place whole, so a stop leaves
+    every one as it was or complete. (``training.train`` handles its own, to checkpoint.)"""
+
+    @functools.wraps(main)
+    def stoppable(argv: list[str] | None = None) -> int:
+        try:
+            return main(argv)
+        except KeyboardInterrupt:
+            print("\ninterrupted", file=sys.stderr)
+            return 130
+
+    return stoppable

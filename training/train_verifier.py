@@ -24,6 +24,7 @@ from .arguments import finite_float
 from .data import DataError
 from .face_verifier import VerifierConfig, train_verifier
 from .outputs import check_folder_writable, missing_among, remove_if_empty
+from .stopping import interruptible
 
 
 def parse_args(argv: list[str] | None) -> VerifierConfig:
@@ -80,6 +81,7 @@ def parse_args(argv: list[str] | None) -> VerifierConfig:
     return VerifierConfig(**values)
 
 
+@interruptible
 def main(argv: list[str] | None = None) -> int:
     config = parse_args(argv)
     outputs = [Path(config.export).parent] + ([Path(config.out)] if config.out else [])
