@@ -626,3 +626,24 @@ def test_ctrl_c_in_a_tool_is_one_line_and_exit_130(
     assert code == 130
     assert capsys.readouterr().err.strip().splitlines()[-1] == "interrupted"
     assert not (tmp_path / "v.safetensors").exists()
+
+
+def test_an_export_over_an_existing_weights_file_is_told_at_the_start(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The model card's recipes export onto the shipped weights: a one-epoch trial of them
+    replaced the shipped model at its end without a word."""
+    from emotion_app.shipped import DEFAULT_WEIGHTS_PATH
+
+    export = make_random_weights(tmp_path / "emotion_cnn.safetensors")
+    assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "run"), "--export", str(export), *FAST]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        f"note: --export {export} exists; the model this run selects will replace it when the run ends"
+    ), lines[:2]
+    assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "run"), "--resume", *FAST]) == 0
+    assert "will replace it" not in capsys.readouterr().out  # the run's own export, written again
+    from training.outputs import note_replaced_export
+
+    note_replaced_export(str(DEFAULT_WEIGHTS_PATH))  # said, nothing written
+    assert f"`git checkout -- {DEFAULT_WEIGHTS_PATH}`" in capsys.readouterr().out

@@ -12,11 +12,13 @@ from torch import nn
 
 from emotion_app.arguments import names_a_folder
 from emotion_app.io.atomic import same_file
+from emotion_app.shipped import shipped_files
 from emotion_app.weights import ModelCard, save_weights
 
 from .checkpoints import CHECKPOINT_NAME
 from .config import TrainConfig
 from .data import DataError
+from .distributed import log
 
 # Files in --out that mean it holds a run: starting afresh there needs --overwrite.
 RUN_FILES = (CHECKPOINT_NAME, "config.json", "metrics.csv", "best.safetensors")
@@ -57,6 +59,8 @@ def check_run_outputs(config: TrainConfig) -> None:
             "--init-from": config.init_from,
         }
         check_export(config.export, inputs, out)
+        if not config.resume:
+            note_replaced_export(config.export)
 
 
 def missing_folders(config: TrainConfig) -> list[Path]:
@@ -103,6 +107,17 @@ def check_export(given_export: str, inputs: dict[str, str], out: Path) -> None:
     if _inside(export, out) and export.name in (*RUN_FILES, "summary.json"):
         raise DataError(f"--export {export} is a file of the run folder {out}; give the weights file another path")
     check_folder_writable(export.parent, "--export")
+
+
+def note_replaced_export(export: str) -> None:
+    """Said at the start, while a stop costs nothing: the weights file --export names (the
+    shipped model's, in the model card's recipes) is replaced by this run's at its end."""
+    path = Path(export)
+    if not path.is_file():
+        return
+    shipped = any(same_file(path, file) for file in shipped_files())
+    restore = f" (a shipped file: `git checkout -- {path}` in the clone brings it back)" if shipped else ""
+    log(f"note: --export {export} exists; the model this run selects will replace it when the run ends{restore}")
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -45,7 +45,7 @@ from .datasets import load_data
 from .distributed import log, log_error
 from .export import publish
 from .model_soup import Ingredient, as_model, chain_totals, cook, read_ingredients, score
-from .outputs import check_export, check_folder_writable, missing_among, remove_if_empty
+from .outputs import check_export, check_folder_writable, missing_among, note_replaced_export, remove_if_empty
 from .stopping import interruptible
 
 
@@ -103,6 +103,7 @@ def run(config: SoupConfig, command: str) -> int:
     if config.export:
         given = {f"checkpoint {index + 1}": path for index, path in enumerate(config.checkpoints)}
         check_export(config.export, {"--data": config.data, **given}, Path(config.out))
+        note_replaced_export(config.export)
     # A soup is a few forward passes over the data: the GPU helps where there is one.
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     ingredients = read_ingredients(config.checkpoints)
