@@ -667,10 +667,30 @@ def test_a_resume_names_the_settings_its_run_overrides(tmp_path, fer_csv, capsys
         "--batch-size 8",
     ):
         assert typed in notes[0]
-    assert "--no-augment (the run's: True)" in notes[0] and "--init-from x.pt (the run's: '')" in notes[0]
+    assert (
+        "--no-augment (the run's: True)" in notes[0]
+        and f"--init-from {os.path.abspath('x.pt')} (the run's: '')" in notes[0]
+    )
     assert "--val-fraction" not in notes[0] and "--split-seed" not in notes[0] and "--out" not in notes[0]
     assert "--device" not in notes[0], "the machine's device is taken from the command line"
     assert _state(out / "checkpoint.pt")["config"]["epochs"] == 2  # the run's settings were used
+
+
+def test_a_resume_from_another_folder_reads_and_writes_the_runs_own_files(tmp_path, fer_csv, monkeypatch, capsys):
+    # Relative paths were recorded as typed: resumed from elsewhere, the run looked for its
+    # data there ("data not found"), and would have exported into a weights/ made there.
+    started, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    (started / "data").mkdir(parents=True)
+    elsewhere.mkdir()
+    (started / "data" / "fer2013.csv").write_bytes(fer_csv.read_bytes())
+    monkeypatch.chdir(started)
+    export = Path("weights", "model.safetensors")
+    args = ["--data", "data/fer2013.csv", "--epochs", "1", "--export", str(export), "--stop-after-steps", "1"]
+    assert train.main([*args, "--out", str(tmp_path / "run"), *FAST]) == 0
+    monkeypatch.chdir(elsewhere)
+    assert train.main(["--out", str(tmp_path / "run"), "--resume", "--threads", "1", "--no-progress"]) == 0
+    assert f"wrote {started / export}" in capsys.readouterr().out
+    assert (started / export).is_file() and list(elsewhere.iterdir()) == []
 
 
 def test_resume_and_overwrite_together_are_refused(tmp_path, capsys):

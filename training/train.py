@@ -92,10 +92,21 @@ def given_settings(argv: list[str] | None = None) -> set[str]:
     return set(vars(_parser(given_only=True).parse_args(argv)))
 
 
+# The files a run reads or writes that its checkpoint records: a --resume started in another
+# folder reads and writes the same ones (--out is always given again).
+RECORDED_PATHS = ("data", "votes", "init_from", "distill_from", "export")
+
+
+def absolute_paths(config: TrainConfig) -> TrainConfig:
+    """``config`` with each of :data:`RECORDED_PATHS` given made absolute."""
+    given = {name: os.path.abspath(getattr(config, name)) for name in RECORDED_PATHS if getattr(config, name)}
+    return dataclasses.replace(config, **given)
+
+
 def parse_args(argv: list[str] | None = None) -> TrainConfig:
     parser = _parser()
     args = parser.parse_args(argv)
-    config = TrainConfig(**vars(args))
+    config = absolute_paths(TrainConfig(**vars(args)))
     problem = range_problem(config)
     if problem:
         parser.error(problem)
