@@ -648,6 +648,13 @@ def test_the_calibration_tools_help_says_their_defaults(tool, said, capsys):
         assert words in text
 
 
+def test_evaluate_help_offers_only_label_sets_one_can_type(capsys):
+    # It listed {,fer2013,ferplus}: the empty default (chosen by --votes) as a choice.
+    with pytest.raises(SystemExit):
+        evaluate.main(["--help"])
+    assert "--labels {fer2013,ferplus}" in capsys.readouterr().out
+
+
 def test_a_resume_names_the_settings_its_run_overrides(tmp_path, fer_csv, capsys):
     out = tmp_path / "run"
     assert (

@@ -61,7 +61,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--labels",
         default="",
-        choices=("", "fer2013", "ferplus"),
+        choices=("fer2013", "ferplus"),  # the default "" (chosen by --votes) is not one to type
         help="ferplus: also score against the FER+ majority of each face (needs --votes); default: ferplus when "
         "--votes is given",
     )
