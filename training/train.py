@@ -98,8 +98,13 @@ RECORDED_PATHS = ("data", "votes", "init_from", "distill_from", "export")
 
 
 def absolute_paths(config: TrainConfig) -> TrainConfig:
-    """``config`` with each of :data:`RECORDED_PATHS` given made absolute."""
-    given = {name: os.path.abspath(getattr(config, name)) for name in RECORDED_PATHS if getattr(config, name)}
+    """``config`` with each of :data:`RECORDED_PATHS` given made absolute, a trailing "/"
+    kept (``--export models/`` names a folder, and is refused as one)."""
+    given = {}
+    for name in RECORDED_PATHS:
+        path = getattr(config, name)
+        if path:
+            given[name] = os.path.abspath(path) + ("/" if path.endswith(("/", os.sep)) else "")
     return dataclasses.replace(config, **given)
 
 
