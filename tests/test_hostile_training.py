@@ -647,3 +647,15 @@ def test_an_export_over_an_existing_weights_file_is_told_at_the_start(
 
     note_replaced_export(str(DEFAULT_WEIGHTS_PATH))  # said, nothing written
     assert f"`git checkout -- {DEFAULT_WEIGHTS_PATH}`" in capsys.readouterr().out
+
+
+def test_an_out_that_is_a_file_is_named_so(tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It read "--out X is not writable (File exists)": as if permissions were the trouble."""
+    taken = tmp_path / "notes.txt"
+    taken.write_text("a user's file")
+    assert train.main(["--data", str(fer_csv), "--out", str(taken), *FAST]) == 2
+    assert error_line(capsys.readouterr().err) == f"error: --out {taken} is a file, not a folder"
+    weights = make_random_weights(tmp_path / "w.safetensors")
+    assert evaluate.main(["--weights", str(weights), "--data", str(fer_csv), "--out", str(taken)]) == 2
+    assert error_line(capsys.readouterr().err) == f"error: --out {taken} is a file, not a folder"
+    assert taken.read_text() == "a user's file"

@@ -131,6 +131,8 @@ def _inside(path: Path, folder: Path) -> bool:
 def check_folder_writable(folder: Path, option: str) -> None:
     """Make ``folder`` (and its parents) and write a scratch file in it: the real test,
     which also holds for root on a read-only mount. DataError naming ``option`` if not."""
+    if folder.is_file():  # mkdir would say only "File exists"
+        raise DataError(f"{option} {folder} is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
