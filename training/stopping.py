@@ -1,7 +1,8 @@
 """Stops asked for by a signal (Ctrl-C, SIGTERM). During a training step one waits for the
 step's end, so the checkpoint saved at the stop resumes exactly: a step cut short would
 already have moved BatchNorm's statistics or the weights, and be done again on resume. A
-second signal stops at once, unless the step's update has begun: that always finishes."""
+second signal stops at once, unless the step's update has begun: that always finishes.
+The other tools' ``main`` ends on Ctrl-C in one line (:func:`interruptible`)."""
 
 from __future__ import annotations
 
