@@ -381,3 +381,21 @@ def test_a_calibration_given_other_labels_than_the_model_learned_says_so(
     for weights, votes_given in ((ferplus_model, ["--votes", str(votes)]), (fer2013_model, [])):
         assert calibrate_contrast.main(["--weights", str(weights), "--data", str(root), *votes_given]) == 0
         assert "trained on" not in capsys.readouterr().out
+
+
+def test_a_soup_of_a_votes_run_and_a_labels_run_names_the_labels(
+    tmp_path: Path, folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said the second "normalises faces differently": true (they trained on other faces),
+    but not why."""
+    from training import soup
+
+    root, votes = folders
+    common = ["--data", str(root), "--epochs", "1", *FAST]
+    assert train.main([*common, "--out", str(tmp_path / "labels")]) == 0
+    assert train.main([*common, "--votes", str(votes), "--out", str(tmp_path / "votes")]) == 0
+    capsys.readouterr()
+    runs = [str(tmp_path / name / "checkpoint.pt") for name in ("labels", "votes")]
+    assert soup.main(["--data", str(root), "--out", str(tmp_path / "soup"), *runs]) == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line == f"error: {runs[1]} learned ferplus labels and {runs[0]} fer2013; a soup needs runs of one label set"

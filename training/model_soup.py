@@ -17,7 +17,7 @@ from emotion_app.model import SeedCNN, build_model
 from emotion_app.preprocessing import Preprocessing
 
 from .checkpoints import FINGERPRINT_KEY, checkpoint_config, load_checkpoint, starting_point
-from .config import TrainConfig
+from .config import TrainConfig, label_source
 from .data import DataError
 from .datasets import Datasets
 from .loop import evaluate, recompute_batch_norm
@@ -64,6 +64,11 @@ def read_ingredients(paths: list[str]) -> list[Ingredient]:
                     f"{other.path} differs from {first.path} in {name} ({theirs} vs {mine}); a soup needs runs that "
                     "share it"
                 )
+        mine, theirs = label_source(first.config), label_source(other.config)
+        if mine != theirs:  # told before the preprocessing, which then differs too (other training faces)
+            raise DataError(
+                f"{other.path} learned {theirs} labels and {first.path} {mine}; a soup needs runs of one label set"
+            )
         if None not in (first.fingerprint, other.fingerprint) and other.fingerprint != first.fingerprint:
             raise DataError(
                 f"{other.path} held out other validation faces than {first.path} (trained on another data file, "
