@@ -1320,6 +1320,32 @@ def test_names_given_stay_with_their_people_when_the_file_plays_again_and_go_now
     assert [person.given_name for person in panel.timeline.people()] == ["", ""]
 
 
+@pytest.mark.parametrize("again", ["Play again", "Home"])
+def test_a_file_replaced_on_disk_before_it_plays_again_names_no_one(
+    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, again: str
+) -> None:
+    # Was: a file played again stayed in its session whatever it had become on disk, so
+    # the people of the file written over it at the places seen were given the old ids,
+    # and the names given: another file at the same path is other people to the app.
+    clip = tmp_path / "clip.avi"
+    shutil.copyfile(two_people.path, clip)
+    window = make_window(video=clip)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2, timeout=WAIT_MS)
+    panel.ask_name = lambda track_id, current: "Anna"
+    panel.name_person(1)
+    wait_until_stopped(qtbot, window)
+    write_astronaut_video(clip, num_frames=45, frame_size=(400, 200), face_size=80, copies=2, fps=15.0)
+    if again == "Play again":
+        window.source_banner.button("Play again").click()
+    else:
+        window.restart()
+    shown = wait_for_both_of_another_stream(qtbot, window)
+    assert [face.name for face in shown.faces] == ["", ""]
+    assert panel.timeline.given_names == {}
+    assert [person.given_name for person in panel.timeline.people()] == ["", ""]
+
+
 def wait_for_both_of_another_stream(qtbot: QtBot, window: MainWindow) -> InferenceResult:
     """Wait till the view shows both people in a stream other than the one it shows now."""
     before = window.view.result

@@ -93,6 +93,9 @@ class CaptureWorker(QObject):
         self._stream_id = 0
         self._seeks = 0  # seeks in the current stream (CapturedFrame.seeks)
         self._session = 0  # CapturedFrame.session
+        # The file opened last in the session (_file_key) and the session: the same file
+        # changed on disk since (written over, replaced) is another file, and its own session.
+        self._session_file: tuple[int, tuple[str, int, int] | None] | None = None
         self._index = 0
         # A file's frames that did not decode, read past since the frame delivered last:
         # they keep their places (as in ``analyze``), so the next frame delivered is
@@ -215,6 +218,7 @@ class CaptureWorker(QObject):
             self.fault.emit(_fault(FaultKind.OPEN_FAILED, spec, message, request=self._requests_taken))
             return
         self._source, self._spec = source, spec
+        new_session = self._file_changed_in_session(spec)
         self._announced = 0
         self._use_real_length(source, spec)
         count_in_background = getattr(source, "count_in_background", None)
@@ -242,6 +246,7 @@ class CaptureWorker(QObject):
             self._count_told,
             _what_plays(spec, source),
             request=self._requests_taken,  # none is taken while it opens
+            new_session=new_session,
         )
         self.opened.emit(info)
         if isinstance(spec, VideoFileSpec) and (frame > 0 or paused):
@@ -733,6 +738,21 @@ class CaptureWorker(QObject):
             self._real_lengths[key] = (announced, real)
             while len(self._real_lengths) > _REAL_LENGTHS_KEPT:
                 del self._real_lengths[next(iter(self._real_lengths))]
+
+    def _file_changed_in_session(self, spec: SourceSpec) -> bool:
+        """Whether ``spec``, a file opened again in its session, has changed on disk since
+        (Play again, Home or a seek after its end): it starts a session of its own, as
+        another file does, else the people of the file written over it at the places seen
+        were given the ids, and names, of those seen there before."""
+        if not isinstance(spec, VideoFileSpec):
+            return False
+        key = _file_key(spec)
+        before, self._session_file = self._session_file, (self._session, key)
+        if before is None or before[0] != self._session or before[1] == key:
+            return False
+        self._session += 1
+        self._session_file = (self._session, key)
+        return True
 
     def _use_real_length(self, source: FrameSource, spec: SourceSpec) -> None:
         """A file opened again, unchanged, has the real length learnt at its end."""

@@ -1079,6 +1079,10 @@ class MainWindow(QMainWindow):
         if info.request != self.controller.requests_sent:
             return  # stopped or opened again since (its open could not be given up)
         self.source_state.opened(info)
+        if info.new_session:
+            # The file changed on disk since it was opened in this session: another file,
+            # whose people are not those named (its frames count ids from #1 again).
+            self.timeline_panel.clear()
         if self._names.names:
             # Opened again in its session (another session clears them): a file's people
             # found again keep their ids, so the names given stay theirs.
