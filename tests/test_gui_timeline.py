@@ -1320,7 +1320,7 @@ def test_names_given_stay_with_their_people_when_the_file_plays_again_and_go_now
     assert [person.given_name for person in panel.timeline.people()] == ["", ""]
 
 
-@pytest.mark.parametrize("again", ["Play again", "Home"])
+@pytest.mark.parametrize("again", ["Play again", "Home", "Play again twice at once"])
 def test_a_file_replaced_on_disk_before_it_plays_again_names_no_one(
     qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, again: str
 ) -> None:
@@ -1338,8 +1338,14 @@ def test_a_file_replaced_on_disk_before_it_plays_again_names_no_one(
     write_astronaut_video(clip, num_frames=45, frame_size=(400, 200), face_size=80, copies=2, fps=15.0)
     if again == "Play again":
         window.source_banner.button("Play again").click()
-    else:
+    elif again == "Home":
         window.restart()
+    else:
+        # The first open, the one that finds the file changed, is given up for the second
+        # before the window hears of it: the second still opens in the file's new session.
+        window.source_banner.button("Play again").click()
+        window.stop()
+        window.retry()
     shown = wait_for_both_of_another_stream(qtbot, window)
     assert [face.name for face in shown.faces] == ["", ""]
     assert panel.timeline.given_names == {}

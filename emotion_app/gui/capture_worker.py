@@ -218,7 +218,7 @@ class CaptureWorker(QObject):
             self.fault.emit(_fault(FaultKind.OPEN_FAILED, spec, message, request=self._requests_taken))
             return
         self._source, self._spec = source, spec
-        new_session = self._file_changed_in_session(spec)
+        self._start_session_if_changed(spec)
         self._announced = 0
         self._use_real_length(source, spec)
         count_in_background = getattr(source, "count_in_background", None)
@@ -246,7 +246,7 @@ class CaptureWorker(QObject):
             self._count_told,
             _what_plays(spec, source),
             request=self._requests_taken,  # none is taken while it opens
-            new_session=new_session,
+            session=self._session,
         )
         self.opened.emit(info)
         if isinstance(spec, VideoFileSpec) and (frame > 0 or paused):
@@ -739,20 +739,18 @@ class CaptureWorker(QObject):
             while len(self._real_lengths) > _REAL_LENGTHS_KEPT:
                 del self._real_lengths[next(iter(self._real_lengths))]
 
-    def _file_changed_in_session(self, spec: SourceSpec) -> bool:
-        """Whether ``spec``, a file opened again in its session, has changed on disk since
-        (Play again, Home or a seek after its end): it starts a session of its own, as
-        another file does, else the people of the file written over it at the places seen
-        were given the ids, and names, of those seen there before."""
+    def _start_session_if_changed(self, spec: SourceSpec) -> None:
+        """``spec``, a file opened again in its session (Play again, Home or a seek after
+        its end), that has changed on disk since starts a session of its own, as another
+        file does: else the people of the file written over it at the places seen were
+        given the ids, and names, of those seen there before."""
         if not isinstance(spec, VideoFileSpec):
-            return False
+            return
         key = _file_key(spec)
-        before, self._session_file = self._session_file, (self._session, key)
-        if before is None or before[0] != self._session or before[1] == key:
-            return False
-        self._session += 1
+        before = self._session_file
+        if before is not None and before[0] == self._session and before[1] != key:
+            self._session += 1
         self._session_file = (self._session, key)
-        return True
 
     def _use_real_length(self, source: FrameSource, spec: SourceSpec) -> None:
         """A file opened again, unchanged, has the real length learnt at its end."""

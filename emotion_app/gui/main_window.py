@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
         self.timeline_panel.ask_name = self.ask_person_name
         self.timeline_panel.shown_now = lambda: self.view.result
         self._names = FaceNames(-1, ())  # the names given in the stream playing
+        self._opened_session: int | None = None  # SourceInfo.session of the last source opened
         self.source_banner = MessageBanner(self)
         self.model_banner = MessageBanner(self)
         self.notice_banner = MessageBanner(self)  # "Saved …" notices, apart from source faults
@@ -1079,9 +1080,12 @@ class MainWindow(QMainWindow):
         if info.request != self.controller.requests_sent:
             return  # stopped or opened again since (its open could not be given up)
         self.source_state.opened(info)
-        if info.new_session:
-            # The file changed on disk since it was opened in this session: another file,
-            # whose people are not those named (its frames count ids from #1 again).
+        if info.session != self._opened_session:
+            # Another session than the last source opened: another source (cleared already),
+            # or a file changed on disk since (written over), whose people are not those named
+            # (its frames count ids from #1 again). Told by its number, not a flag: an open
+            # given up for a newer one before it was heard of would have taken the flag along.
+            self._opened_session = info.session
             self.timeline_panel.clear()
         if self._names.names:
             # Opened again in its session (another session clears them): a file's people

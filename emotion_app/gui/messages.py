@@ -47,9 +47,9 @@ class SourceInfo:
     # SourceNotice.request): one that opened as the same source was stopped and opened
     # again is of an open no longer current.
     request: int = 0
-    # A file opened again in its session that has changed on disk since (written over): it
-    # began a session of its own (see CapturedFrame.session), as another file does.
-    new_session: bool = False
+    # The session it opened in (see CapturedFrame.session): the window starts one for another
+    # source, the capture worker for a file opened again that has changed on disk since.
+    session: int = 0
 
     @property
     def slide_show(self) -> bool:
