@@ -29,6 +29,7 @@ from .preprocessing import Preprocessing, test_time_inputs
 from .shipped import DEFAULT_WEIGHTS_DIR as DEFAULT_WEIGHTS_DIR
 from .shipped import DEFAULT_WEIGHTS_NAME as DEFAULT_WEIGHTS_NAME
 from .shipped import DEFAULT_WEIGHTS_PATH as DEFAULT_WEIGHTS_PATH
+from .spreadsheet import FORMULA_STARTS
 
 FORMAT_VERSION = 1
 METADATA_KEY = "emotion_app"
@@ -48,8 +49,6 @@ _DTYPE_BYTES = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8}
 # Label characters that would break a line of text (tags, charts, CSV cells): control
 # characters and the line and paragraph separators.
 _BREAKING_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
-# A first character that makes spreadsheets read a CSV cell as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 class WeightsError(Exception):
@@ -290,7 +289,7 @@ def parse_card(text: str) -> ModelCard:
     for label in labels:
         if any(unicodedata.category(character) in _BREAKING_CATEGORIES for character in label):
             raise ValueError(f"label {label!r:.80} holds a line break or control character")
-        if label.startswith(_FORMULA_STARTS):
+        if label.startswith(FORMULA_STARTS):
             raise ValueError(f"label {label!r:.80} starts with {label[0]} (a spreadsheet would run it as a formula)")
     kwargs = meta.get("architecture_kwargs", {})
     training = meta.get("training", {})

@@ -17,10 +17,11 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_app.io.csv_export import FaceCsvWriter, spreadsheet_text
+from emotion_app.io.csv_export import FaceCsvWriter
 from emotion_app.io.video import AnnotatedVideoWriter, InputError, OutputError, letterbox, open_input
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_video
+from emotion_app.spreadsheet import spreadsheet_text
 from hostile_support import damage_mjpeg_frame, numbered_frames
 
 

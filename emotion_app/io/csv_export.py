@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import IO
 
 from ..results import FaceResult
+from ..spreadsheet import spreadsheet_text
 from .atomic import AtomicOutput, OutputError, check_target, output_error, sync_if_supported
 
 FIXED_COLUMNS: tuple[str, ...] = (
@@ -41,9 +42,6 @@ FIXED_COLUMNS: tuple[str, ...] = (
 FILE_COLUMN = "file"  # after "frame", in a folder's CSV only
 NAME_COLUMN = "name"  # after "track_id", in a recording's CSV only (analyze names nobody)
 RAW_PREFIX = "raw_"
-# A first character that makes a spreadsheet read a cell as a formula; a tab or a carriage
-# return first is skipped by some before they look.
-FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 
 def fixed_columns(file_column: bool = False, name_column: bool = False) -> tuple[str, ...]:
@@ -54,15 +52,6 @@ def fixed_columns(file_column: bool = False, name_column: bool = False) -> tuple
         after_id = columns.index("track_id") + 1
         columns = columns[:after_id] + (NAME_COLUMN,) + columns[after_id:]
     return columns[:1] + (FILE_COLUMN,) + columns[1:] if file_column else columns
-
-
-def spreadsheet_text(text: str) -> str:
-    """Text a person typed (a name), as a CSV cell a spreadsheet shows and never runs: one
-    starting like a formula (``=cmd|...``) gets a ``'`` first, as OWASP advises; the rest is
-    as it is (commas, quotes and line breaks are the CSV writer's to quote). A lone
-    surrogate, which UTF-8 cannot hold, is written ``\\udcxx`` rather than failing the file."""
-    safe = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return "'" + safe if safe.startswith(FORMULA_STARTS) else safe
 
 
 def file_text(name: str | os.PathLike[str]) -> str:

@@ -21,9 +21,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..spreadsheet import spreadsheet_text
 from ..timeline import PersonSummary, SessionTimeline
 from .atomic import AtomicOutput, OutputError, resolved, stage_bytes
-from .csv_export import spreadsheet_text
 from .font_fallback import fallback_font
 from .output_group import commit_together
 from .output_recovery import recover_stopped, tagged_unfinished

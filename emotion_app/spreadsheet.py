@@ -1,0 +1,21 @@
+"""What a spreadsheet reads as a formula in a CSV cell, and text made safe from it.
+
+Below both the CSV writers (``io``) and the weights card's checks (``weights``, which the
+inference layer imports), so it imports nothing of the app: ``weights`` reaching ``io``
+would tie ``inference`` to ``io``, which the import contracts keep apart.
+"""
+
+from __future__ import annotations
+
+# A first character that makes a spreadsheet read a cell as a formula; a tab or a carriage
+# return first is skipped by some before they look.
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """Text a person typed (a name), as a CSV cell a spreadsheet shows and never runs: one
+    starting like a formula (``=cmd|...``) gets a ``'`` first, as OWASP advises; the rest is
+    as it is (commas, quotes and line breaks are the CSV writer's to quote). A lone
+    surrogate, which UTF-8 cannot hold, is written ``\\udcxx`` rather than failing the file."""
+    safe = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "'" + safe if safe.startswith(FORMULA_STARTS) else safe
