@@ -210,6 +210,26 @@ def test_a_folders_rows_name_their_pictures(
     assert "4 people)" in capsys.readouterr().out
 
 
+def test_a_picture_named_like_a_formula_is_text_in_the_folders_csv(tmp_path: Path, random_weights: Path) -> None:
+    # Was: the file column held the name as it was, so a picture named "=HYPERLINK(1).png"
+    # by whoever filled the folder was a formula a spreadsheet ran on opening the CSV.
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    names = ["1 plain-name.png", "=HYPERLINK(1).png", "+1.png", "-x.png", "@SUM(1).png"]
+    for name in names:
+        _picture_file(folder / name, astronaut_bgr())
+    csv_path, report = tmp_path / "rows.csv", tmp_path / "report"
+    args = ["analyze", str(folder), "--csv", str(csv_path), "--report", str(report), "--weights", str(random_weights)]
+    assert main(args) == 0
+    _, rows = read_csv(csv_path)
+    files = ["1 plain-name.png", "'+1.png", "'-x.png", "'=HYPERLINK(1).png", "'@SUM(1).png"]  # in natural order
+    assert [row["file"] for row in rows] == files
+    # The report names each face by its picture, made safe the same way.
+    _, summary = read_csv(report / "emotion-summary.csv")
+    people = {f"{file} (#{row['track_id']})" for file, row in zip(files, rows)}
+    assert {row["person"] for row in summary} == people | {"everyone"}
+
+
 def test_a_video_or_single_pictures_csv_has_no_file_column(
     tmp_path: Path, random_weights: Path, two_faces_video: VideoTruth
 ) -> None:

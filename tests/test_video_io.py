@@ -203,6 +203,25 @@ def test_csv_file_column_names_each_row_and_collides_with_no_class(tmp_path: Pat
             writer.write_frame(0, None, [], "a.png")
 
 
+def test_csv_file_column_keeps_a_name_starting_like_a_formula_as_text(tmp_path: Path) -> None:
+    # Was: a picture's name went in as it was, so "=cmd|' /C calc'!A0.png" was a formula to
+    # a spreadsheet; a name is crafted by whoever supplies the folder, as a typed name is.
+    names = ["=cmd|' /C calc'!A0.png", "+1.png", "-x.png", "@a.png", os.fsdecode(b"=caf\xe9.png"), "a=b.png"]
+    with FaceCsvWriter(tmp_path / "x.csv", ("a", "b"), file_column=True) as writer:
+        for index, name in enumerate(names):
+            writer.write_frame(index, None, [_two_class_face()], name)
+    with open(tmp_path / "x.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert [row[1] for row in rows[1:]] == [
+        "'=cmd|' /C calc'!A0.png",
+        "'+1.png",
+        "'-x.png",
+        "'@a.png",
+        "'=caf\\xe9.png",
+        "a=b.png",
+    ]
+
+
 def test_csv_name_column_holds_each_faces_name_as_a_spreadsheet_shows_it(tmp_path: Path) -> None:
     # A recording's CSV: each face's name after its id, empty for none; a name typed like a
     # formula is kept as text a spreadsheet shows, never runs.

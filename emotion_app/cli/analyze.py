@@ -71,8 +71,9 @@ _CSV_COLUMN_HELP = (
     ("frame", "frame index in INPUT (image index for a folder, page for a TIFF)"),
     (
         "file",
-        "(a folder only) the picture's file name in the folder; bytes that are not UTF-8 written as \\xe9 "
-        "(a video's or one picture's CSV has no such column)",
+        "(a folder only) the picture's file name in the folder; bytes that are not UTF-8 written as \\xe9, "
+        "and one starting =, +, - or @ has a ' first, so a spreadsheet never runs it as a formula (a video's or "
+        "one picture's CSV has no such column)",
     ),
     ("time_s", "seconds into the video, by its frame timestamps (empty for images)"),
     ("track_id", "the face's id, stable while it is tracked (in a folder, each face its own)"),

@@ -5,11 +5,11 @@ target on :meth:`FaceCsvWriter.close`, or is checked by :meth:`FaceCsvWriter.fin
 and put in place by the caller with its other outputs; see :mod:`.atomic`.
 
 Columns (documented for users in the README and ``analyze --help``): frame, then for a
-folder's pictures file (the picture's name in the folder), time_s, track_id, then in a
-recording's CSV name (the name the app showed on the face), x, y, w, h, roll, label,
-confidence, uncertain, then the shown (smoothed) probability of each class, named after
-the classifier's labels in output order, then the model's raw probability of each class
-for that frame alone, ``raw_<label>``.
+folder's pictures file (the picture's name in the folder, ``'`` first where it starts like
+a formula), time_s, track_id, then in a recording's CSV name (the name the app showed on
+the face, the same way), x, y, w, h, roll, label, confidence, uncertain, then the shown
+(smoothed) probability of each class, named after the classifier's labels in output order,
+then the model's raw probability of each class for that frame alone, ``raw_<label>``.
 """
 
 from __future__ import annotations
@@ -84,8 +84,9 @@ class FaceCsvWriter:
     >>> with FaceCsvWriter("out.csv", classifier.labels) as writer:   # doctest: +SKIP
     ...     writer.write_frame(0, 0.0, pipeline.process(frame))
 
-    ``file_column``: each row also names its picture (``write_frame``'s ``file``), after
-    ``frame``: a folder's pictures, which ``frame`` only numbers. ``name_column``: each row
+    ``file_column``: each row also names its picture (``write_frame``'s ``file``, as
+    :func:`file_text` and :func:`spreadsheet_text` write it), after ``frame``: a folder's
+    pictures, which ``frame`` only numbers. ``name_column``: each row
     also has its face's name (``FaceResult.name``, empty for none: :func:`spreadsheet_text`),
     after ``track_id``: a recording, whose frames show the names the user gave.
     """
@@ -142,7 +143,8 @@ class FaceCsvWriter:
             raise ValueError(f"CSV {self.path} is closed")
         if (file is not None) != self.file_column:
             raise ValueError("a file name is given exactly when the CSV has a file column")
-        named = [file_text(file)] if file is not None else []
+        # A name is made by whoever fills the folder: one like a formula is text too.
+        named = [spreadsheet_text(file_text(file))] if file is not None else []
         time_text = "" if time_s is None or (isinstance(time_s, float) and math.isnan(time_s)) else f"{time_s:.4f}"
         rows = 0
         for face in faces:
