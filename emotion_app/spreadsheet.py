@@ -7,9 +7,10 @@ would tie ``inference`` to ``io``, which the import contracts keep apart.
 
 from __future__ import annotations
 
-# A first character that makes a spreadsheet read a cell as a formula; a tab or a carriage
-# return first is skipped by some before they look.
-FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+# A first character that makes a spreadsheet read a cell as a formula (OWASP's list): a tab
+# or a line break first is skipped by some before they look, and Excel in a Japanese locale
+# reads the full-width signs as the ASCII ones.
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def spreadsheet_text(text: str) -> str:

@@ -105,6 +105,10 @@ BAD_CARDS: dict[str, dict[str, Any]] = {
         "card": set_key("labels", value=["=HYPERLINK(1)", "fear", "happy", "sad", "surprise", "neutral"]),
         "match": "formula",
     },
+    "label a full-width spreadsheet formula": {
+        "card": set_key("labels", value=["angry", "fear", "happy", "sad", "surprise", "＝HYPERLINK(1)"]),
+        "match": "formula",
+    },
     "scale 1e300 (every face NaN)": {
         "card": set_key("preprocessing", "scale", value=1e300),
         "match": "no probabilities",

@@ -255,6 +255,15 @@ def test_csv_name_column_holds_each_faces_name_as_a_spreadsheet_shows_it(tmp_pat
 def test_spreadsheet_text_keeps_plain_names_and_a_lone_surrogate_fails_no_file() -> None:
     assert spreadsheet_text("Anna-Lena") == "Anna-Lena"  # only the first character counts
     assert spreadsheet_text("\tx") == "'\tx" and spreadsheet_text("\r=x") == "'\r=x"
+    assert spreadsheet_text("a\n=x") == "a\n=x"  # a line break within is the CSV writer's to quote
+
+
+def test_spreadsheet_text_keeps_a_line_feed_or_full_width_sign_first_as_text() -> None:
+    # Was: only ASCII = + - @, tab and CR were looked for. OWASP's list has a line feed
+    # too, and Excel in a Japanese locale reads a full-width ＝ ＋ － ＠ as the ASCII sign.
+    for text in ("\n=1+2", "＝cmd|' /C calc'!A0", "＋1", "－1", "＠SUM(1)"):
+        assert spreadsheet_text(text) == "'" + text
+    assert spreadsheet_text("ー") == "ー"  # the katakana long vowel mark is no minus
     assert spreadsheet_text("a\udce9") == "a\\udce9"  # UTF-8 cannot hold it: written as Python shows it
     assert spreadsheet_text("") == ""
 
