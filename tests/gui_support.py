@@ -101,16 +101,25 @@ def wait_for_face_result(qtbot: QtBot, window: MainWindow) -> InferenceResult:
 
 
 def pause_on_shown_frame(qtbot: QtBot, window: MainWindow) -> InferenceResult:
-    """Pause the video and wait until the view shows the frame it paused on; return that result."""
+    """Pause the video and wait until the view shows the frame it paused on; return that result.
+
+    The file must still be playing when the pause reaches the capture thread: a short clip
+    can end first on a loaded machine (its first frame shown late), and a file that ended
+    has no paused frame to wait for however long. That fails at once, saying so: play such
+    a clip with :func:`play_looping`."""
     window.pause()
     qtbot.waitUntil(
         lambda: (
-            window.source_state.playback is not None
-            and window.view.result is not None
-            and window.view.result.frame_index == window.source_state.playback.position
+            (
+                window.source_state.playback is not None
+                and window.view.result is not None
+                and window.view.result.frame_index == window.source_state.playback.position
+            )
+            or window.source_state.ended
         ),
         timeout=WAIT_MS,
     )
+    assert not window.source_state.ended, "the file played to its end before it was paused: play it looping"
     result = window.view.result
     assert result is not None
     return result

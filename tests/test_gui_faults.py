@@ -546,7 +546,8 @@ def test_a_snapshot_and_a_recording_whose_overlay_cannot_be_drawn_save_the_pictu
     video = write_astronaut_video(
         tmp_path / "wide.avi", num_frames=20, frame_size=(1280, 720), face_size=130, motion="still", fps=15.0
     )
-    window = make_window(video=video.path, size=(800, 600))
+    window = make_window(size=(800, 600))
+    play_looping(window, video.path)  # 1.3 s: it could end before its first face is shown
     wait_for_face_result(qtbot, window)
     pause_on_shown_frame(qtbot, window)
     # Charts off: the paused frame is redrawn for the screen alone.
