@@ -3,7 +3,8 @@ user changes: another model labels it, and Mirror view flips it, at once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import cv2
@@ -15,6 +16,35 @@ from emotion_app.gui.main_window import MainWindow
 from emotion_app.results import FaceResult
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, write_astronaut_video
 from gui_support import WAIT_MS, ThreadHold, pause_on_shown_frame, wait_for_face_result
+
+
+def test_the_paused_frame_is_shown_when_the_window_was_behind_as_it_was_paused(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: with results still waiting for a busy GUI thread, the paused frame sent again was
+    # skipped like a playing one: the window stayed on an earlier frame for good (snapshots
+    # saved that one), its seek bar on the frame paused on.
+    video = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(320, 240), face_size=80, fps=15.0)
+    window = make_window(video=video.path)
+    wait_for_face_result(qtbot, window)
+    controller = window.controller
+    skipped = controller.gate.skipped
+    # The GUI thread busy, taking no results: those sent wait for it, and the frames after are skipped.
+    _busy_until(lambda: controller.gate.skipped > skipped)
+    window.pause()
+    # Still busy while the capture thread pauses and the worker takes the paused frame again...
+    _busy_until(lambda: controller.capture.paused and not controller.frames.is_full)
+    time.sleep(0.5)  # ...and labels it (a few milliseconds for one face at 320x240)
+    paused = pause_on_shown_frame(qtbot, window)
+    assert window.source_state.playback is not None and paused.frame_index == window.source_state.playback.position
+
+
+def _busy_until(condition: Callable[[], bool]) -> None:
+    """Hold the GUI thread (no events, as in a long paint) until ``condition`` holds."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not condition():
+        assert time.monotonic() < deadline, "the worker threads never got there"
+        time.sleep(0.01)
 
 
 def test_a_model_picked_while_a_video_is_paused_labels_the_paused_frame(

@@ -267,8 +267,8 @@ class CaptureWorker(QObject):
         last = self._last_frame
         # Deliver the frame playback will resume after once more: frames still on their way
         # may be skipped by a busy GUI, and the screen must settle on exactly this one.
-        if last is not None and self._mailbox.put(last):
-            self.frame_available.emit()
+        if last is not None:
+            self._deliver_held(last)
         self._emit_playback()
 
     @pyqtSlot()
@@ -301,8 +301,7 @@ class CaptureWorker(QObject):
         if self._paused and last is not None and frame == last.index:
             # Paused on it already: shown again, not read again (OpenCV cannot read a
             # one-frame video's only frame after seeking back to it, and called it the end).
-            if self._mailbox.put(last):
-                self.frame_available.emit()
+            self._deliver_held(last)
             self._emit_playback()
             return
         seek = getattr(source, "seek", None)
@@ -358,14 +357,18 @@ class CaptureWorker(QObject):
             self._last_frame = dataclasses.replace(
                 last, image=np.ascontiguousarray(cv2.flip(last.image, 1)), mirrored=on
             )
-            if self._mailbox.put(self._last_frame):
-                self.frame_available.emit()
+            self._deliver_held(self._last_frame)
 
     @pyqtSlot()
     def show_again(self) -> None:
         """A paused file's frame on screen is delivered once more: another model labels it."""
         last = self._last_frame
-        if self._paused and last is not None and self._mailbox.put(last):
+        if self._paused and last is not None:
+            self._deliver_held(last)
+
+    def _deliver_held(self, frame: CapturedFrame) -> None:
+        """Hand a paused file's frame over (again): one the screen must settle on."""
+        if self._mailbox.put(dataclasses.replace(frame, held=True)):
             self.frame_available.emit()
 
     @property
@@ -544,6 +547,7 @@ class CaptureWorker(QObject):
             self._session,
             in_file=isinstance(spec, VideoFileSpec),
             file_time=file_time if file_time != source_time else None,
+            held=self._paused,  # a step or seek while paused
         )
         self._index += 1
         self._last_frame = captured

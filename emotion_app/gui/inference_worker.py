@@ -378,8 +378,9 @@ class InferenceWorker(QObject):
             return
         result = self.process(frame)
         # Only a bounded number of results may wait for the GUI; a busy GUI skips
-        # frames instead of collecting a backlog of them.
-        if self._gate.try_acquire():
+        # frames instead of collecting a backlog of them. A paused file's frame is never
+        # skipped: nothing comes after it, and the screen stayed on an earlier frame.
+        if self._gate.try_acquire(always=frame.held):
             self.result_ready.emit(result)
         recording = self._recording
         if recording is not None and not recording.put(result):  # ended: a failure, or its folder stopped answering

@@ -70,9 +70,11 @@ class DeliveryGate:
         self._in_flight = 0
         self._skipped = 0
 
-    def try_acquire(self) -> bool:
+    def try_acquire(self, always: bool = False) -> bool:
+        """Take a permit; False (the result skipped) when too many are in flight, unless
+        ``always``: one result that must reach the consumer goes over the bound, counted."""
         with self._lock:
-            if self._in_flight >= self._capacity:
+            if self._in_flight >= self._capacity and not always:
                 self._skipped += 1
                 return False
             self._in_flight += 1

@@ -150,6 +150,9 @@ class CapturedFrame:
     # file's, whose time goes on across loops while its moments come again each loop
     # (None: ``source_time``).
     file_time: float | None = None
+    # A paused file's frame (paused on, stepped or sought to, shown again): the screen must
+    # settle on it, so its result is sent however far behind the GUI is (see DeliveryGate).
+    held: bool = False
 
 
 @dataclass(frozen=True)
