@@ -675,8 +675,8 @@ def test_a_resume_names_the_settings_its_run_overrides(tmp_path, fer_csv, capsys
     ):
         assert typed in notes[0]
     assert (
-        "--no-augment (the run's: True)" in notes[0]
-        and f"--init-from {os.path.abspath('x.pt')} (the run's: '')" in notes[0]
+        "--no-augment (the run's: on)" in notes[0]
+        and f"--init-from {os.path.abspath('x.pt')} (the run's: not set)" in notes[0]
     )
     assert "--val-fraction" not in notes[0] and "--split-seed" not in notes[0] and "--out" not in notes[0]
     assert "--device" not in notes[0], "the machine's device is taken from the command line"

@@ -317,8 +317,9 @@ def resumed_config(command_line: TrainConfig, state: dict[str, Any]) -> TrainCon
 
 def unused_settings(command_line: TrainConfig, resumed: TrainConfig, given: set[str] | frozenset[str]) -> list[str]:
     """Each setting given on a resume's command line (``given``) that its recorded one
-    overrides, as ``--flag VALUE (the run's: VALUE)``: the resume says so rather than
-    quietly training with other settings than the user typed."""
+    overrides, as ``--flag VALUE (the run's: VALUE)`` (``on``/``off`` for a switch, ``not set``
+    for an empty path): the resume says so rather than quietly training with other settings
+    than the user typed."""
     unused = []
     for f in dataclasses.fields(TrainConfig):
         mine, theirs = getattr(command_line, f.name), getattr(resumed, f.name)
@@ -326,5 +327,12 @@ def unused_settings(command_line: TrainConfig, resumed: TrainConfig, given: set[
             continue
         flag = f.name.replace("_", "-")
         typed = (f"--{flag}" if mine else f"--no-{flag}") if isinstance(mine, bool) else f"--{flag} {mine}"
-        unused.append(f"{typed} (the run's: {theirs!r})")
+        unused.append(f"{typed} (the run's: {_as_said(theirs)})")
     return unused
+
+
+def _as_said(value: object) -> str:
+    """A recorded setting in a note's words: a switch "on" or "off", an empty path "not set"."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return "not set" if value == "" else str(value)
