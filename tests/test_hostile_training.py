@@ -659,3 +659,31 @@ def test_an_out_that_is_a_file_is_named_so(tmp_path: Path, fer_csv: Path, capsys
     assert evaluate.main(["--weights", str(weights), "--data", str(fer_csv), "--out", str(taken)]) == 2
     assert error_line(capsys.readouterr().err) == f"error: --out {taken} is a file, not a folder"
     assert taken.read_text() == "a user's file"
+
+
+@pytest.mark.parametrize("tool", ["train", "soup", "evaluate", "train_verifier"])
+@pytest.mark.parametrize(("out", "where"), [("weights", "is"), ("weights/run", "is inside")])
+def test_an_out_in_the_shipped_weights_folder_is_refused(
+    tool: str, out: str, where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`train --out weights` would have written checkpoint.pt, metrics.csv and the rest among
+    the shipped files. (The data is not there: before the check the line named it instead.)"""
+    from emotion_app.shipped import DEFAULT_WEIGHTS_DIR
+    from training import soup, train_verifier
+
+    monkeypatch.chdir(DEFAULT_WEIGHTS_DIR.parent)  # --out as a user in the clone types it
+    before = sorted(DEFAULT_WEIGHTS_DIR.rglob("*"))
+    missing = str(tmp_path / "no_data")
+    argv = {
+        "train": ["--data", missing, "--out", out, *FAST],
+        "soup": ["--data", missing, "--out", out, f"{missing}/a.pt", f"{missing}/b.pt"],
+        "evaluate": ["--data", missing, "--out", out],
+        "train_verifier": ["--data", missing, "--export", str(tmp_path / "v.safetensors"), "--out", out],
+    }[tool]
+    main = {"train": train.main, "soup": soup.main, "evaluate": evaluate.main, "train_verifier": train_verifier.main}
+    assert main[tool](argv) == 2
+    assert error_line(capsys.readouterr().err) == (
+        f"error: --out {out} {where} the shipped weights folder {DEFAULT_WEIGHTS_DIR}; give a folder of its own "
+        "(such as runs/NAME)"
+    )
+    assert sorted(DEFAULT_WEIGHTS_DIR.rglob("*")) == before

@@ -26,7 +26,7 @@ from emotion_app.weights import WeightsError
 
 from .data import CLASSES_7, USAGES, DataError, FaceSet, load_split
 from .ferplus import read_votes, relabel
-from .outputs import check_folder_writable, missing_among, remove_if_empty
+from .outputs import check_out_folder, missing_among, remove_if_empty
 from .plots import plot_confusion
 from .scoring import score
 from .stopping import interruptible
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     made = missing_among([Path(args.out)] if args.out else [])
     try:
         if args.out:
-            check_folder_writable(Path(args.out), "--out")
+            check_out_folder(Path(args.out))
         classifier = EmotionClassifier.load(args.weights)
         faces = load_split(args.data, args.split, classifier.labels)
         majority: FaceSet | None = None

@@ -12,7 +12,7 @@ from torch import nn
 
 from emotion_app.arguments import names_a_folder
 from emotion_app.io.atomic import same_file
-from emotion_app.shipped import shipped_files
+from emotion_app.shipped import DEFAULT_WEIGHTS_DIR, shipped_files
 from emotion_app.weights import ModelCard, save_weights
 
 from .checkpoints import CHECKPOINT_NAME
@@ -50,7 +50,7 @@ def check_run_outputs(config: TrainConfig) -> None:
             f"--out {out} holds a run already ({', '.join(held)}); continue it with --resume, "
             "or pass --overwrite to replace it"
         )
-    check_folder_writable(out, "--out")
+    check_out_folder(out)
     if config.export:
         inputs = {
             "--data": config.data,
@@ -126,6 +126,18 @@ def _inside(path: Path, folder: Path) -> bool:
     except (ValueError, OSError, RuntimeError):
         return False
     return True
+
+
+def check_out_folder(folder: Path) -> None:
+    """A tool's ``--out`` checked: outside the shipped ``weights/`` folder (run files, reports
+    and metrics written among the shipped ones would pass for them), and writable."""
+    if _inside(folder, DEFAULT_WEIGHTS_DIR):
+        where = "is" if _inside(DEFAULT_WEIGHTS_DIR, folder) else "is inside"
+        raise DataError(
+            f"--out {folder} {where} the shipped weights folder {DEFAULT_WEIGHTS_DIR}; give a folder of its own "
+            "(such as runs/NAME)"
+        )
+    check_folder_writable(folder, "--out")
 
 
 def check_folder_writable(folder: Path, option: str) -> None:

@@ -45,7 +45,7 @@ from .datasets import load_data
 from .distributed import log, log_error
 from .export import publish
 from .model_soup import Ingredient, as_model, chain_totals, cook, read_ingredients, score
-from .outputs import check_export, check_folder_writable, missing_among, note_replaced_export, remove_if_empty
+from .outputs import check_export, check_out_folder, missing_among, note_replaced_export, remove_if_empty
 from .stopping import interruptible
 
 
@@ -99,7 +99,7 @@ def run(config: SoupConfig, command: str) -> int:
     held = [name for name in (CHECKPOINT_NAME, "config.json") if (Path(config.out) / name).exists()]
     if held:  # a training run's folder: its best.safetensors and summary.json are its own
         raise DataError(f"--out {config.out} holds a training run ({', '.join(held)}); give the soup its own folder")
-    check_folder_writable(Path(config.out), "--out")  # now, not after the soup is cooked
+    check_out_folder(Path(config.out))  # now, not after the soup is cooked
     if config.export:
         given = {f"checkpoint {index + 1}": path for index, path in enumerate(config.checkpoints)}
         check_export(config.export, {"--data": config.data, **given}, Path(config.out))

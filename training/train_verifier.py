@@ -23,7 +23,7 @@ from emotion_app.io.atomic import OutputError
 from .arguments import finite_float
 from .data import DataError
 from .face_verifier import VerifierConfig, train_verifier
-from .outputs import check_folder_writable, missing_among, remove_if_empty
+from .outputs import check_folder_writable, check_out_folder, missing_among, remove_if_empty
 from .stopping import interruptible
 
 
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             raise DataError(f"--export {config.export} is a folder; give the weights file's path")
         check_folder_writable(Path(config.export).parent, "--export")
         if config.out:
-            check_folder_writable(Path(config.out), "--out")
+            check_out_folder(Path(config.out))
         verifier = train_verifier(config)
     except (DataError, OutputError, OSError) as exc:
         remove_if_empty(made)  # a refused start leaves no folder it made
