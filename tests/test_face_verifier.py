@@ -257,3 +257,19 @@ def test_training_checks_where_it_writes_before_the_long_work(
         == 2
     )
     assert "no_data" in capsys.readouterr().err and not new.exists()
+
+
+def test_the_report_refuses_a_folder_without_the_split_layout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--data ROOT/train` scored the training faces whole and called them PublicTest."""
+    from training import evaluate_verifier
+
+    data = write_fer_folders(tmp_path / "fer", train_per_class=3, test_per_class=2)
+    assert evaluate_verifier.main(["--data", str(data / "train")]) == 2
+    captured = capsys.readouterr()
+    assert "PublicTest" not in captured.out, "nothing reported"
+    assert captured.err == (
+        f"error: {data / 'train'} has no train/ or test/ folder (FER-2013's layout); give the folder that holds it, "
+        f"{data}\n"
+    )

@@ -16,7 +16,7 @@ import torch
 
 from emotion_app.faces.face_verifier import DEFAULT_VERIFIER_PATH, FaceVerifier, VerifierError
 
-from .data import USAGES, DataError
+from .data import USAGES, DataError, check_split_layout
 from .face_verifier import box_time_ms, faces_passing
 from .stopping import interruptible
 
@@ -27,7 +27,11 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m training.evaluate_verifier",
         description=" ".join(__doc__.split("\n\n")[0].split()),
     )
-    parser.add_argument("--data", required=True, help="FER-2013 (CSV, train/+test/ folders)")
+    parser.add_argument(
+        "--data",
+        required=True,
+        help="FER-2013 (CSV, train/+test/ folders; a plain <emotion>/ folder has no PublicTest and is refused)",
+    )
     parser.add_argument(
         "--weights", default=str(DEFAULT_VERIFIER_PATH), help="the verifier's weights file (default: the shipped one)"
     )
@@ -42,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     try:
         verifier = FaceVerifier.load(args.weights)
+        # A plain folder is taken whole whatever --usage says: ROOT/train would be reported
+        # as PublicTest, and those are the faces the verifier trained on.
+        check_split_layout(args.data)
         shares = faces_passing(verifier, args.data, args.usage)
     except (VerifierError, DataError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
