@@ -719,6 +719,25 @@ def test_evaluate_names_the_zoomed_views_of_a_card_without_flip(tmp_path, capsys
     assert "; flip TTA" in capsys.readouterr().out
 
 
+def test_evaluate_of_a_plain_folder_claims_no_split(tmp_path, capsys):
+    # Its report said "split": "PublicTest" for a folder of <emotion>/ subfolders, scored whole.
+    root = write_fer_folders(tmp_path / "fer2013", train_per_class=2, test_per_class=1)
+    plain = root / "test"  # no train/ or test/ inside: a plain folder
+    weights = make_random_weights(tmp_path / "w.safetensors")
+    out = tmp_path / "eval"
+    assert (
+        evaluate.main(["--weights", str(weights), "--data", str(plain), "--split", "PrivateTest", "--out", str(out)])
+        == 0
+    )
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    report = json.loads((out / "report.json").read_text())
+    for written in (summary, report):
+        assert written["split"] is None and written["data"] == str(plain) and written["n"] == 6, written
+    assert evaluate.main(["--weights", str(weights), "--data", str(root), "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["split"] == "PublicTest" and summary["data"] == str(root)
+
+
 def test_evaluate_runs_as_the_model_card_runs_it(tmp_path):
     # Was: `python -m training.evaluate` died with NameError (describe_views) on every
     # input: the helper was defined below the `if __name__ == "__main__"` block, so only

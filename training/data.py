@@ -233,13 +233,21 @@ def _has_layout(data: Path) -> bool:
     return (data / "train").is_dir() or (data / "test").is_dir()
 
 
+def has_splits(data: str | os.PathLike[str]) -> bool:
+    """Whether ``data`` holds FER-2013's splits apart: a CSV file or the ``train/``+``test/``
+    layout (what is not there is named when it is read). A plain folder of ``<emotion>/``
+    subfolders has none: it is taken whole for every split."""
+    path = Path(data)
+    return not path.is_dir() or _has_layout(_layout_root(path))
+
+
 def check_split_layout(data: str | os.PathLike[str]) -> None:
     """DataError if the folder ``data`` lacks the ``train/``+``test/`` layout. A plain folder
     of ``<emotion>/`` subfolders is taken whole for every split, so a run would hold out, and
     report as its test figure, faces of the set it trains on (``ROOT/train`` given for
     ``ROOT``, or ``ROOT/test`` trained on)."""
     path = Path(data)
-    if not path.is_dir() or _has_layout(_layout_root(path)):
+    if has_splits(path):
         return
     tables = sorted(path.glob("*.csv"))
     if path.name in _USAGE_FOLDERS.values():

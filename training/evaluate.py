@@ -5,7 +5,8 @@
     python -m training.evaluate --data /path/to/fer2013 --labels ferplus --votes ferplus-votes.csv
 
 Prints a report and, as its last line, one JSON object with at least accuracy, macro_f1, n
-(against the original labels) and, with FER+ votes, a "ferplus" object with the same
+(against the original labels), split (null for a plain <emotion>/ folder, scored whole),
+data and, with FER+ votes, a "ferplus" object with the same
 figures against each face's FER+ majority (ties and majorities outside the model's
 classes left out, counted in "left_out").
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.io.atomic import OutputError, write_text
 from emotion_app.weights import WeightsError
 
-from .data import CLASSES_7, USAGES, DataError, FaceSet, load_split
+from .data import CLASSES_7, USAGES, DataError, FaceSet, has_splits, load_split
 from .ferplus import read_votes, relabel
 from .outputs import check_out_folder, missing_among, remove_if_empty
 from .plots import plot_confusion
@@ -82,15 +84,16 @@ def print_report(title: str, report: dict[str, Any]) -> None:
     print(f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}")
 
 
-def write_outputs(out: Path, report: dict[str, Any], labels: tuple[str, ...], split: str) -> None:
-    """The confusion matrices and report.json in ``out``, each replaced whole or not at all."""
+def write_outputs(out: Path, report: dict[str, Any], labels: tuple[str, ...], scored: str) -> None:
+    """The confusion matrices (titled with ``scored``, the faces scored) and report.json in
+    ``out``, each replaced whole or not at all."""
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "confusion_matrix.png"]
     plot_confusion(
         np.array(report["confusion_matrix"]),
         labels,
         written[0],
-        f"{split}, FER-2013 labels: accuracy {report['accuracy']:.3f}",
+        f"{scored}, FER-2013 labels: accuracy {report['accuracy']:.3f}",
     )
     ferplus_matrix = out / "confusion_matrix_ferplus.png"
     if "ferplus" in report:
@@ -98,7 +101,7 @@ def write_outputs(out: Path, report: dict[str, Any], labels: tuple[str, ...], sp
             np.array(report["ferplus"]["confusion_matrix"]),
             labels,
             ferplus_matrix,
-            f"{split}, FER+ majority: accuracy {report['ferplus']['accuracy']:.3f}",
+            f"{scored}, FER+ majority: accuracy {report['ferplus']['accuracy']:.3f}",
         )
         written.append(ferplus_matrix)
     write_text(out / "report.json", json.dumps(report, indent=2) + "\n")
@@ -141,11 +144,15 @@ def main(argv: list[str] | None = None) -> int:
     # A model whose card asks for flip TTA is always scored the way the app runs it.
     flip_tta = bool(args.tta or classifier.preprocessing.flip_tta)
     views = describe_views(flip_tta, classifier.preprocessing.tta_zooms)
+    # A plain <emotion>/ folder is scored whole: no FER-2013 split, whatever --split says.
+    split = args.split if has_splits(args.data) else None
+    scored = split or f"all of {Path(args.data).name}/"
     report = score(classifier, faces, flip_tta)
     report.update(
         {
             "excluded": faces.skipped,  # faces of classes the model lacks, left out
-            "split": args.split,
+            "split": split,
+            "data": os.path.abspath(args.data),
             "weights": str(classifier.source),
             "tta": flip_tta,
             "tta_zooms": list(classifier.preprocessing.tta_zooms),
@@ -162,16 +169,16 @@ def main(argv: list[str] | None = None) -> int:
     if majority is not None:
         report["ferplus"] = score(classifier, majority, flip_tta) | {"left_out": majority.skipped, "votes": args.votes}
         print_report(
-            f"{args.split} against the FER+ majority: {len(majority)} faces (left out: {majority.skipped}); {views}",
+            f"{scored} against the FER+ majority: {len(majority)} faces (left out: {majority.skipped}); {views}",
             report["ferplus"],
         )
     if args.out:
         try:
-            write_outputs(Path(args.out), report, classifier.labels, args.split)
+            write_outputs(Path(args.out), report, classifier.labels, scored)
         except OutputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-    summary = {k: report[k] for k in ("accuracy", "macro_f1", "n", "excluded", "split", "tta")}
+    summary = {k: report[k] for k in ("accuracy", "macro_f1", "n", "excluded", "split", "data", "tta")}
     summary["per_class_f1"] = {k: v["f1"] for k, v in report["per_class"].items()}
     if "ferplus" in report:
         summary["ferplus"] = {k: report["ferplus"][k] for k in ("accuracy", "macro_f1", "n", "left_out")}
