@@ -77,6 +77,18 @@ def test_a_soup_of_fine_tunes_exports_the_best_candidate(tmp_path, fine_tunes, c
     assert (out / "best.safetensors").is_file() and json.loads((out / "summary.json").read_text())["soup"]["members"]
 
 
+def test_a_soup_says_at_the_start_that_it_replaces_an_earlier_one(tmp_path, fine_tunes, capsys):
+    # A second soup into the same --out replaced the first one's files without a word.
+    data, tunes = fine_tunes
+    out = tmp_path / "soup"
+    argv = ["--data", str(data), "--out", str(out), "--threads", "1", *map(str, tunes)]
+    assert soup.main(argv) == 0
+    assert "note: --out" not in capsys.readouterr().out
+    assert soup.main(argv) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == f"note: --out {out} holds an earlier soup's best.safetensors, summary.json; this soup replaces them"
+
+
 def test_the_uniform_soup_is_the_mean_of_the_ingredients(fine_tunes):
     data, tunes = fine_tunes
     ingredients = read_ingredients([str(t) for t in tunes])

@@ -738,6 +738,21 @@ def test_evaluate_of_a_plain_folder_claims_no_split(tmp_path, capsys):
     assert summary["split"] == "PublicTest" and summary["data"] == str(root)
 
 
+def test_evaluate_says_at_the_start_that_it_replaces_an_earlier_report(tmp_path, capsys):
+    # A second report into the same --out replaced the first one's files without a word.
+    root = write_fer_folders(tmp_path / "fer2013", train_per_class=2, test_per_class=1)
+    weights = make_random_weights(tmp_path / "w.safetensors")
+    out = tmp_path / "eval"
+    argv = ["--weights", str(weights), "--data", str(root), "--out", str(out)]
+    assert evaluate.main(argv) == 0
+    assert "note: --out" not in capsys.readouterr().out
+    assert evaluate.main(argv) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == (
+        f"note: --out {out} holds an earlier report's report.json, confusion_matrix.png; this report replaces them"
+    )
+
+
 def test_evaluate_runs_as_the_model_card_runs_it(tmp_path):
     # Was: `python -m training.evaluate` died with NameError (describe_views) on every
     # input: the helper was defined below the `if __name__ == "__main__"` block, so only

@@ -28,10 +28,13 @@ from emotion_app.weights import WeightsError
 
 from .data import CLASSES_7, USAGES, DataError, FaceSet, has_splits, load_split
 from .ferplus import read_votes, relabel
-from .outputs import check_out_folder, missing_among, remove_if_empty
+from .outputs import check_out_folder, missing_among, note_replaced_outputs, remove_if_empty
 from .plots import plot_confusion
 from .scoring import score
 from .stopping import interruptible
+
+# What a report writes in its --out (the FER+ matrix with --votes only).
+REPORT_FILES = ("report.json", "confusion_matrix.png", "confusion_matrix_ferplus.png")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -72,7 +75,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="",
         help="FER+ votes: the per-file votes CSV (image-folder data) or Microsoft's fer2013new.csv (with fer2013.csv)",
     )
-    parser.add_argument("--out", default=None, help="folder for confusion_matrix.png and report.json")
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="folder for confusion_matrix.png and report.json (an earlier report's there are replaced, "
+        "as a note at the start says)",
+    )
     return parser.parse_args(argv)
 
 
@@ -130,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.out:
             check_out_folder(Path(args.out))
+            note_replaced_outputs(Path(args.out), REPORT_FILES, "report")
         classifier = EmotionClassifier.load(args.weights)
         faces = load_split(args.data, args.split, classifier.labels)
         majority: FaceSet | None = None

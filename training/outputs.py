@@ -120,6 +120,15 @@ def note_replaced_export(export: str) -> None:
     log(f"note: --export {export} exists; the model this run selects will replace it when the run ends{restore}")
 
 
+def note_replaced_outputs(out: Path, names: tuple[str, ...], what: str) -> None:
+    """Said at the start, as for --export: the files of an earlier ``what`` in ``out`` (those of
+    ``names`` there), which this one replaces. A report or a soup is made again from its
+    inputs, so replacing one needs no --overwrite, as a training run's checkpoint does."""
+    held = [name for name in names if (out / name).is_file()]
+    if held:
+        log(f"note: --out {out} holds an earlier {what}'s {', '.join(held)}; this {what} replaces them")
+
+
 def _inside(path: Path, folder: Path) -> bool:
     try:
         path.resolve().relative_to(folder.resolve())

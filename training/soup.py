@@ -45,8 +45,18 @@ from .datasets import load_data
 from .distributed import log, log_error
 from .export import publish
 from .model_soup import Ingredient, as_model, chain_totals, cook, read_ingredients, score
-from .outputs import check_export, check_out_folder, missing_among, note_replaced_export, remove_if_empty
+from .outputs import (
+    check_export,
+    check_out_folder,
+    missing_among,
+    note_replaced_export,
+    note_replaced_outputs,
+    remove_if_empty,
+)
 from .stopping import interruptible
+
+# What a soup writes in its --out (training/export.py's publish).
+SOUP_FILES = ("best.safetensors", "summary.json")
 
 
 @dataclass
@@ -73,7 +83,10 @@ def parse_args(argv: list[str] | None = None) -> SoupConfig:
     )
     parser.add_argument("--data", required=True, help="fer2013.csv, or the folder with train/ and test/")
     parser.add_argument(
-        "--out", default="runs/soup", help="folder for best.safetensors, summary.json (default: runs/soup)"
+        "--out",
+        default="runs/soup",
+        help="folder for best.safetensors, summary.json (default: runs/soup; an earlier soup's there are "
+        "replaced, as a note at the start says)",
     )
     parser.add_argument("--export", default="", help="also write the chosen model's weights file here")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
@@ -100,6 +113,7 @@ def run(config: SoupConfig, command: str) -> int:
     if held:  # a training run's folder: its best.safetensors and summary.json are its own
         raise DataError(f"--out {config.out} holds a training run ({', '.join(held)}); give the soup its own folder")
     check_out_folder(Path(config.out))  # now, not after the soup is cooked
+    note_replaced_outputs(Path(config.out), SOUP_FILES, "soup")
     if config.export:
         given = {f"checkpoint {index + 1}": path for index, path in enumerate(config.checkpoints)}
         check_export(config.export, {"--data": config.data, **given}, Path(config.out))
