@@ -174,6 +174,37 @@ def test_training_writes_a_verifier_that_loads(tmp_path: Path) -> None:
     assert same, "seeded: the same config trains the same verifier"
 
 
+def test_training_says_where_the_mining_is_and_help_what_limit_bounds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The mining took minutes in silence, even with --limit, which bounds the faces only."""
+    from training import train_verifier as front_end
+
+    data = write_fer_folders(tmp_path / "fer", train_per_class=4, test_per_class=1)
+    config = VerifierConfig(
+        data=str(data),
+        export=str(tmp_path / "v.safetensors"),
+        epochs=1,
+        width=4,
+        limit=8,
+        random_patches=2,
+        face_parts=4,
+        grain=2,
+        train_pictures=("text",),  # the smallest: mining it still takes seconds
+        validation_pictures=("text",),
+    )
+    lines: list[str] = []
+    train_verifier(config, report=lines.append)
+    start = "8 faces read; mining look-alikes in scikit-image's pictures: 1 to train, then 1 to validate"
+    assert lines[:3] == [start, "  picture 1/1: text", "  picture 1/1: text"], lines
+    assert lines[3].startswith("data: 8 faces"), lines
+    with pytest.raises(SystemExit):
+        front_end.main(["--help"])
+    assert "mining in scikit-image's pictures (minutes, before the first epoch) runs whole" in " ".join(
+        capsys.readouterr().out.split()
+    )
+
+
 def test_an_interrupted_save_leaves_the_old_file(tmp_path: Path) -> None:
     path = tmp_path / "v.safetensors"
     save_weights(path, VerifierNet(4), VerifierCard(width=4, threshold=0.5))

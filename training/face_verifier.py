@@ -98,7 +98,7 @@ class VerifierConfig:
     random_patches: int = 300  # random negative patches per picture and scale
     face_parts: int = 20000  # part-of-a-face negatives tried
     grain: int = 15000  # generated grain negatives
-    limit: int = 0  # use at most this many training faces (0: all; for tests)
+    limit: int = 0  # use at most this many training faces (0: all); the mining runs whole
     train_pictures: tuple[str, ...] = TRAIN_PICTURES
     validation_pictures: tuple[str, ...] = VALIDATION_PICTURES
 
@@ -135,13 +135,19 @@ def _overlaps_face(box: Box, faces: np.ndarray) -> bool:
 
 
 def mined_negatives(
-    names: tuple[str, ...], card: VerifierCard, rng: np.random.Generator, random_patches: int
+    names: tuple[str, ...],
+    card: VerifierCard,
+    rng: np.random.Generator,
+    random_patches: int,
+    report: Callable[[str], None] = lambda line: None,
 ) -> np.ndarray:
-    """Crops where the cascades fire, and random crops, in the named pictures (see the module notes)."""
+    """Crops where the cascades fire, and random crops, in the named pictures (see the module
+    notes); ``report`` is told each picture as its mining starts (the long step of a run)."""
     default = load_frontal_face_cascade()
     second = load_second_cascade()
     crops: list[np.ndarray] = []
-    for name in names:
+    for number, name in enumerate(names, start=1):
+        report(f"  picture {number}/{len(names)}: {name}")
         gray = picture(name)
         for scale in MINING_SCALES:
             shrink = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
@@ -252,15 +258,23 @@ def augmented(images: np.ndarray, rng: np.random.Generator, faces: np.ndarray | 
     return out
 
 
-def load_verifier_data(config: VerifierConfig, card: VerifierCard, rng: np.random.Generator) -> VerifierData:
+def load_verifier_data(
+    config: VerifierConfig, card: VerifierCard, rng: np.random.Generator, report: Callable[[str], None] = print
+) -> VerifierData:
     faces = load_split(config.data, "Training", classes_for(7))
     train_idx, val_idx = stratified_split(faces.labels, config.val_fraction, config.split_seed)
     if config.limit:
         train_idx = train_idx[: config.limit]
         val_idx = val_idx[: max(1, config.limit // 9)]
     train_faces, val_faces = faces.images[train_idx], faces.images[val_idx]
+    # Mining runs the cascades over every picture at every scale, whatever --limit says: it
+    # takes most of a run's data time, so it says where it is.
+    report(
+        f"{len(train_faces)} faces read; mining look-alikes in scikit-image's pictures: "
+        f"{len(config.train_pictures)} to train, then {len(config.validation_pictures)} to validate"
+    )
     negatives = [
-        mined_negatives(config.train_pictures, card, rng, config.random_patches),
+        mined_negatives(config.train_pictures, card, rng, config.random_patches, report),
         face_parts(train_faces, rng, config.face_parts),
         np.stack([grain(rng, card.input_size) for _ in range(config.grain)])
         if config.grain
@@ -270,7 +284,7 @@ def load_verifier_data(config: VerifierConfig, card: VerifierCard, rng: np.rando
         train_faces=train_faces,
         train_negatives=np.concatenate(negatives),
         val_faces=val_faces,
-        val_negatives=mined_negatives(config.validation_pictures, card, rng, config.random_patches),
+        val_negatives=mined_negatives(config.validation_pictures, card, rng, config.random_patches, report),
     )
 
 
@@ -283,7 +297,7 @@ def train_verifier(config: VerifierConfig, report: Callable[[str], None] = print
         width=config.width, threshold=0.5, crop_margin=config.crop_margin, crop_scales=tuple(config.crop_scales)
     )
     started = time.time()
-    data = load_verifier_data(config, card, rng)
+    data = load_verifier_data(config, card, rng, report)
     report(
         f"data: {len(data.train_faces)} faces and {len(data.train_negatives)} look-alikes to train; "
         f"{len(data.val_faces)} and {len(data.val_negatives)} to validate ({time.time() - started:.0f} s)"

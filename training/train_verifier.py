@@ -42,7 +42,8 @@ def parse_args(argv: list[str] | None) -> VerifierConfig:
         "batch_size": "faces and patches per step",
         "seed": "seed of the weights' start, the negative patches and the batches",
         "split_seed": "seed of the validation faces carved from Training",
-        "limit": "use at most this many training faces (0: all)",
+        "limit": "use at most this many FER-2013 training faces (0: all); the look-alike mining in "
+        "scikit-image's pictures (minutes, before the first epoch) runs whole",
         "lr": "peak learning rate (AdamW, one-cycle schedule)",
         "keep": "share of validation faces the chosen threshold passes",
     }
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         check_folder_writable(Path(config.export).parent, "--export")
         if config.out:
             check_out_folder(Path(config.out))
-        verifier = train_verifier(config)
+        verifier = train_verifier(config, report=lambda line: print(line, flush=True))  # piped to a log too
     except (DataError, OutputError, OSError) as exc:
         remove_if_empty(made)  # a refused start leaves no folder it made
         print(f"error: {exc}", file=sys.stderr)
