@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import cv2
@@ -132,3 +133,29 @@ def test_bad_parameters_are_rejected(kwargs: dict[str, float]) -> None:
 def test_unsupported_frame_shapes_raise_a_clear_error(detector: FaceDetector) -> None:
     with pytest.raises(ValueError, match="unsupported frame shape"):
         detector.detect(np.zeros((10, 10, 2), np.uint8))
+
+
+def test_one_detector_shared_by_threads_finds_what_it_finds_alone() -> None:
+    # Two pipelines given one detector search from two threads; pictures of different
+    # sizes at once made the cascade's shared scratch buffers raise cv2.error or lose faces.
+    shared = FaceDetector()
+    gray = cv2.cvtColor(astronaut_bgr(), cv2.COLOR_BGR2GRAY)
+    pictures = [cv2.resize(gray, size) for size in ((300, 300), (640, 480), (800, 600), (512, 512))]
+    alone = [shared.detect_gray(picture) for picture in pictures]
+    assert all(len(boxes) == 1 for boxes in alone)
+    found: dict[int, list[list[tuple[int, int, int, int]]]] = {}
+    failures: list[BaseException] = []
+
+    def search(index: int) -> None:
+        try:
+            found[index] = [shared.detect_gray(pictures[index]) for _ in range(10)]
+        except Exception as exc:  # reported below: an exception in a thread would pass unseen
+            failures.append(exc)
+
+    threads = [threading.Thread(target=search, args=(index,)) for index in range(len(pictures))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert [found[index] for index in range(len(pictures))] == [[boxes] * 10 for boxes in alone]

@@ -9,6 +9,7 @@ downscaling the frame first so the smallest wanted face is just above window siz
 from __future__ import annotations
 
 import math
+import threading
 from pathlib import Path
 
 import cv2
@@ -89,8 +90,9 @@ class FaceDetector:
     ``detection_scale``: factor applied to the frame before detection; ``None`` picks
     the coarsest scale at which ``min_face_size`` is still found (1.0: full resolution).
 
-    Not safe to call from two threads at once (the cascade keeps scratch buffers);
-    give each thread its own detector.
+    Safe to share between threads (two pipelines given one detector): their searches
+    take turns, as the cascade keeps scratch buffers that two at once would corrupt. To
+    search in parallel, give each thread its own (:meth:`clone`).
     """
 
     def __init__(
@@ -116,6 +118,8 @@ class FaceDetector:
         self.min_face_size = int(min_face_size)
         self.max_face_size = None if max_face_size is None else int(max_face_size)
         self.cascade = load_frontal_face_cascade()
+        # Two detectMultiScale calls at once on one cascade return wrong boxes or raise cv2.error.
+        self._cascade_lock = threading.Lock()
         self.window = int(min(self.cascade.getOriginalWindowSize()))
         self.detection_scale = (
             float(detection_scale) if detection_scale is not None else self.coarsest_scale(self.min_face_size)
@@ -319,13 +323,14 @@ class FaceDetector:
         if small_min > min(image.shape[:2]):
             return np.empty((0, 4), dtype=np.int32)
         small_max = (0, 0) if max_size is None else (int(round(max_size * scale_x)), int(round(max_size * scale_y)))
-        found = self.cascade.detectMultiScale(
-            image,
-            scaleFactor=scale_factor or self.scale_factor,
-            minNeighbors=self.min_neighbors if min_neighbors is None else min_neighbors,
-            minSize=(small_min, small_min),
-            maxSize=small_max,
-        )
+        with self._cascade_lock:
+            found = self.cascade.detectMultiScale(
+                image,
+                scaleFactor=scale_factor or self.scale_factor,
+                minNeighbors=self.min_neighbors if min_neighbors is None else min_neighbors,
+                minSize=(small_min, small_min),
+                maxSize=small_max,
+            )
         return np.asarray(found).reshape(-1, 4)
 
 
