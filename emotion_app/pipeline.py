@@ -234,8 +234,9 @@ class EmotionPipeline:
         ``moment_s``: the frame's own time in its file where it differs from ``time_s`` (a
         looping file's later loops, whose time goes on while its moments come again): the
         tracker knows a moment seen before by it (see FaceTracker.update). None: ``time_s``.
-        ``still``: ``frame`` is a picture on its own, not part of a video (call
-        :meth:`reset` before it): a face is confirmed in this one frame, and the picture is
+        ``still``: ``frame`` is a picture on its own, not part of a video: it starts afresh
+        (the tracks and labels of the frames before are forgotten; ids go on counting, from
+        1 after :meth:`reset`), a face is confirmed in this one frame, and the picture is
         searched at up to :data:`MAX_DETECTION_PIXELS` (a video frame: :data:`MAX_STREAM_PIXELS`).
         """
         start = time.perf_counter()
@@ -251,6 +252,10 @@ class EmotionPipeline:
         if frame.size == 0:
             raise ValueError(f"empty frame of shape {frame.shape}")
         gray, scale = detection_gray(frame, MAX_DETECTION_PIXELS if still else MAX_STREAM_PIXELS)
+        if still:
+            # Nothing of the frames before may carry over: a face where the last picture
+            # had one took over its track (box and label) without a reset() first.
+            self.reset(keep_ids=True)
         self._detection_width = gray.shape[1]
         fine = None
         if still and scale != 1.0:

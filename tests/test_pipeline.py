@@ -187,6 +187,22 @@ def test_reset_forgets_tracks(pipeline: EmotionPipeline) -> None:
     assert [r.track_id for r in pipeline.process(frame)] == [1]
 
 
+def test_a_still_starts_afresh_without_a_reset(pipeline: EmotionPipeline) -> None:
+    # A folder of pictures through the API: the second picture's face, where the first
+    # picture had one, took over that face's track (its box and label) unless reset() came first.
+    first = astronaut_bgr()
+    second = background(512, 512)
+    patch, _ = astronaut_face_patch(110)
+    paste(second, patch, 160, 40)
+    (alone,) = pipeline.process(second, still=True)
+    pipeline.reset()
+    pipeline.process(first, still=True)
+    pipeline.process(first, time_s=0.5)  # a video frame between them is forgotten as well
+    (after,) = pipeline.process(second, still=True)
+    assert (after.box, after.label, after.probabilities) == (alone.box, alone.label, alone.probabilities)
+    assert after.track_id == 2, "ids go on counting, as a folder's faces in analyze"
+
+
 def test_timings_of_the_last_call(pipeline: EmotionPipeline) -> None:
     pipeline.process(astronaut_bgr())
     timings = pipeline.last_timings
