@@ -60,6 +60,19 @@ def test_predict_rejects_wrong_shapes(tmp_path):
         classifier.predict(np.zeros((2, 48, 48), np.float32))
 
 
+def test_predict_takes_one_crop_a_list_of_crops_and_an_empty_list(tmp_path):
+    classifier = EmotionClassifier.load(write_weights(tmp_path / "w.safetensors"))
+    crops = list(np.random.default_rng(1).integers(0, 256, size=(3, 48, 48), dtype=np.uint8))
+    batch = classifier.predict(np.stack(crops))
+    np.testing.assert_array_equal(classifier.predict(crops), batch)
+    np.testing.assert_array_equal(classifier.predict(crops[1]), batch[1:2])
+    # No faces found in a frame: a script's list of crops is empty.
+    empty = classifier.predict([])
+    assert empty.shape == (0, 6) and empty.dtype == np.float32
+    with pytest.raises(ValueError, match=r"got crops of shapes \(40, 40\), \(48, 48\)$"):
+        classifier.predict([crops[0], np.zeros((40, 40), np.uint8)])
+
+
 def test_seven_class_file_loads(tmp_path):
     labels = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
     classifier = EmotionClassifier.load(write_weights(tmp_path / "w7.safetensors", num_classes=7, labels=labels))

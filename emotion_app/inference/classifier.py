@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -100,13 +101,21 @@ class EmotionClassifier:
     def num_classes(self) -> int:
         return len(self.labels)
 
-    def predict(self, faces: np.ndarray, eager: bool = False) -> np.ndarray:
+    def predict(self, faces: np.ndarray | Sequence[np.ndarray], eager: bool = False) -> np.ndarray:
         """uint8 (N,48,48) gray crops -> float32 (N, num_classes) probabilities.
 
+        Also takes one (48,48) crop (N=1) or a list of crops ([] gives (0, num_classes)).
         ``eager=True`` bypasses the optimised runner (for comparisons and benchmarks).
         """
-        faces = np.asarray(faces)
         size = self.preprocessing.input_size
+        try:
+            faces = np.asarray(faces)
+        except ValueError:  # numpy's own words for a ragged list are a paragraph
+            shapes = ", ".join(sorted({str(getattr(face, "shape", type(face).__name__)) for face in faces}))
+            expected = f"predict expects faces of shape (N,{size},{size})"
+            raise ValueError(f"{expected}, got crops of shapes {shapes}") from None
+        if faces.shape == (0,):  # an empty list: no faces
+            return np.zeros((0, self.num_classes), dtype=np.float32)
         if faces.ndim == 2 and faces.shape == (size, size):
             faces = faces[None]
         if faces.ndim != 3 or faces.shape[1:] != (size, size):
