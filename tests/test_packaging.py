@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +46,17 @@ def test_no_python_file_edits_sys_path() -> None:
     sources.append(REPO / "main.py")
     offenders = [str(path.relative_to(REPO)) for path in sources if "sys.path" in path.read_text(encoding="utf-8")]
     assert offenders == [], "run scripts as `python -m scripts.NAME` from the repository root instead"
+
+
+def test_a_users_type_checker_reads_the_packages_type_hints(tmp_path: Path) -> None:
+    # Without a py.typed marker mypy skips an installed package ("missing library stubs
+    # or py.typed marker") and every name from it is Any in the user's own script.
+    pytest.importorskip("mypy")
+    script = tmp_path / "user_script.py"
+    script.write_text("from emotion_app import EmotionClassifier\n\nlabels: int = EmotionClassifier.load().labels\n")
+    # The package as installed: found on the interpreter's path, outside the user's folder.
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", os.devnull, script.name]
+    checked = subprocess.run(command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300)
+    assert "py.typed" not in checked.stdout
+    assert 'expression has type "tuple[str, ...]", variable has type "int"' in checked.stdout
