@@ -39,7 +39,8 @@ class EmotionClassifier:
         """Load a weights file; with no path, the shipped default in ``weights/``.
 
         ``optimize``: True (or a mode name, see :meth:`optimize`) builds the fast
-        inference runner now; False keeps plain eager fp32.
+        inference runner now; False keeps plain eager fp32. A file that is missing or is
+        not usable weights raises :class:`~emotion_app.weights.WeightsError`, naming it.
         """
         if path is None:
             path = DEFAULT_WEIGHTS_PATH
