@@ -128,6 +128,14 @@ class EmotionPipeline:
         reuse_frames: int = 4,
         **tracker_options: Any,
     ) -> None:
+        # A weights path for the classifier, or the two swapped, failed later on an attribute.
+        if not isinstance(detector, FaceDetector):
+            raise TypeError(f"detector must be a FaceDetector (FaceDetector()), got {type(detector).__name__}")
+        if not isinstance(classifier, EmotionClassifier):
+            raise TypeError(
+                "classifier must be an EmotionClassifier (EmotionClassifier.load(weights_path)), "
+                f"got {type(classifier).__name__}"
+            )
         self.detector = detector
         self.classifier = classifier
         self._steadier = LabelSteadier(_as_steadiness(steadiness), UncertaintyRule.from_live(classifier.card.live))
@@ -246,6 +254,8 @@ class EmotionPipeline:
         if time_s is not None and not math.isfinite(time_s):
             time_s = None
         steady_time = start if time_s is None else time_s
+        if frame is None:  # what cv2.imread returns for a file it cannot read
+            raise ValueError("the frame is None, not an image (cv2.imread gives None for a file it cannot read)")
         frame = np.asarray(frame)
         if frame.ndim not in (2, 3):
             raise ValueError(f"a frame is 2-D (gray) or 3-D (colour), got shape {frame.shape}")

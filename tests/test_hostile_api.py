@@ -68,6 +68,26 @@ def test_unusable_frames_raise_a_value_error_naming_the_dtype(
         pipeline.process(frame)
 
 
+def test_a_frame_that_is_none_says_what_gave_it(pipeline: EmotionPipeline) -> None:
+    with pytest.raises(ValueError, match=r"^the frame is None, not an image \(cv2.imread gives None"):
+        pipeline.process(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "match"),
+    [
+        pytest.param(("detector", "weights.safetensors"), "classifier must be an EmotionClassifier", id="a path"),
+        pytest.param(("classifier", "detector"), "detector must be a FaceDetector", id="swapped"),
+    ],
+)
+def test_a_pipeline_of_the_wrong_parts_names_the_part(
+    pipeline: EmotionPipeline, arguments: tuple[str, str], match: str
+) -> None:
+    parts = {"detector": pipeline.detector, "classifier": pipeline.classifier}
+    with pytest.raises(TypeError, match=match):
+        EmotionPipeline(*(parts.get(name, name) for name in arguments), optimize=False)  # type: ignore[arg-type]
+
+
 def test_a_huge_frame_is_scaled_down_for_detection_and_boxes_come_back_in_its_pixels(pipeline: EmotionPipeline) -> None:
     width, height = 5600, 4200  # 23.5 megapixels, over the 16.8 limit
     frame = np.full((height, width, 3), 120, np.uint8)
