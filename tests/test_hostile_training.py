@@ -489,14 +489,15 @@ def test_a_start_refused_for_its_data_leaves_no_folder_behind(
     assert sorted(p.name for p in kept.iterdir()) == ["notes.txt"]
 
 
+@pytest.mark.parametrize("ending", ["/", "/."])
 def test_an_export_named_like_a_folder_is_refused(
-    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+    ending: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`--export models/` (a folder meant, not yet there) trained, then wrote a file named
-    models: Path drops the trailing "/"."""
+    models: Path drops the trailing "/" (and train's absolute paths dropped a "/.")."""
     from training import soup
 
-    given = f"{tmp_path / 'models'}/"
+    given = f"{tmp_path / 'models'}{ending}"
     assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "run"), *FAST, "--export", given]) == 2
     assert f"--export {tmp_path / 'models'} is a folder" in error_line(capsys.readouterr().err)
     checkpoint = str(tmp_path / "a.pt")

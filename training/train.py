@@ -23,6 +23,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
+from emotion_app.arguments import names_a_folder
 from emotion_app.io.atomic import OutputError, write_text
 from emotion_app.model import build_model, fold_batch_norm
 from emotion_app.preprocessing import Preprocessing
@@ -98,13 +99,14 @@ RECORDED_PATHS = ("data", "votes", "init_from", "distill_from", "export")
 
 
 def absolute_paths(config: TrainConfig) -> TrainConfig:
-    """``config`` with each of :data:`RECORDED_PATHS` given made absolute, a trailing "/"
-    kept (``--export models/`` names a folder, and is refused as one)."""
+    """``config`` with each of :data:`RECORDED_PATHS` given made absolute, an ending that
+    names a folder kept as a trailing separator (``--export models/`` or ``models/.`` names
+    a folder, and is refused as one: abspath drops both endings)."""
     given = {}
     for name in RECORDED_PATHS:
         path = getattr(config, name)
         if path:
-            given[name] = os.path.abspath(path) + ("/" if path.endswith(("/", os.sep)) else "")
+            given[name] = os.path.abspath(path) + (os.sep if names_a_folder(path) else "")
     return dataclasses.replace(config, **given)
 
 
