@@ -587,15 +587,19 @@ def test_calibrate_live_checks_its_data_before_the_clips(tmp_path: Path, capsys:
     assert "fer2013.csv" in line and "gone.mp4" not in line, line
 
 
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
 @pytest.mark.parametrize(
     "tool",
     ["evaluate", "calibrate_margin", "calibrate_contrast", "calibrate_live", "train_verifier", "evaluate_verifier"],
 )
 def test_ctrl_c_in_a_tool_is_one_line_and_exit_130(
-    tool: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tool: str, stop: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A Ctrl-C while the faces are read (the first long step of each) ended in a traceback."""
+    """A Ctrl-C while the faces are read (the first long step of each) ended in a traceback;
+    a SIGTERM (a scheduler's stop) ended the process silently, leaving train_verifier's
+    empty --out and --export folders (as a Ctrl-C did too)."""
     import importlib
+    import signal
 
     import cv2
 
@@ -611,22 +615,36 @@ def test_ctrl_c_in_a_tool_is_one_line_and_exit_130(
         "calibrate_margin": ["--weights", str(weights)],
         "calibrate_contrast": ["--weights", str(weights)],
         "calibrate_live": ["--weights", str(weights), "--clips", str(clips)],
-        "train_verifier": ["--export", str(tmp_path / "v.safetensors")],
+        "train_verifier": ["--export", str(tmp_path / "models" / "v.safetensors"), "--out", str(tmp_path / "runs")],
         "evaluate_verifier": [],
     }[tool]
+    read = cv2.imread
 
-    def interrupted(*_args: object, **_kwargs: object) -> None:
-        raise KeyboardInterrupt("signal 2")
+    def interrupted(*args: object, **kwargs: object) -> object:
+        if stop == "ctrl-c":
+            raise KeyboardInterrupt("signal 2")
+        os.kill(os.getpid(), signal.SIGTERM)  # a real signal, handled at the next line of Python
+        return read(*args, **kwargs)  # type: ignore[call-overload]
 
+    unhandled: list[int] = []
+
+    def record(number: int, _frame: object) -> None:
+        unhandled.append(number)
+
+    # What takes a SIGTERM the tool does not handle (its default would end pytest here).
+    before = signal.signal(signal.SIGTERM, record)
     monkeypatch.setattr(cv2, "imread", interrupted)
     main = importlib.import_module(f"training.{tool}").main
     try:
         code: int | str = main(["--data", str(root), *given])
     except KeyboardInterrupt:
         code = "a traceback"
-    assert code == 130
+    finally:
+        after = signal.signal(signal.SIGTERM, before)
+    assert code == 130 and unhandled == []
     assert capsys.readouterr().err.strip().splitlines()[-1] == "interrupted"
-    assert not (tmp_path / "v.safetensors").exists()
+    assert after is record  # the tool put back the handler it found
+    assert not (tmp_path / "models").exists() and not (tmp_path / "runs").exists()
 
 
 def test_an_export_over_an_existing_weights_file_is_told_at_the_start(

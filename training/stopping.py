@@ -2,7 +2,7 @@
 step's end, so the checkpoint saved at the stop resumes exactly: a step cut short would
 already have moved BatchNorm's statistics or the weights, and be done again on resume. A
 second signal stops at once, unless the step's update has begun: that always finishes.
-The other tools' ``main`` ends on Ctrl-C in one line (:func:`interruptible`)."""
+The other tools' ``main`` ends on Ctrl-C or SIGTERM in one line (:func:`interruptible`)."""
 
 from __future__ import annotations
 
@@ -102,14 +102,18 @@ class ToolMain(Protocol):
 
 
 def interruptible(main: ToolMain) -> ToolMain:
-    """A tool's ``main`` that ends on Ctrl-C with one line and exit code 130, not a
-    traceback: the files the tools write are each renamed into place whole, so a stop leaves
-    every one as it was or complete. (``training.train`` handles its own, to checkpoint.)"""
+    """A tool's ``main`` that ends on Ctrl-C or SIGTERM with one line and exit code 130, as
+    ``training.train`` does, not a traceback or a silent death: the files the tools write are
+    each renamed into place whole, and a stop raised in Python (SIGTERM's default ends the
+    process at once) discards the hidden temporary file of one being written.
+    (``training.train`` handles its own, to checkpoint.)"""
 
     @functools.wraps(main)
     def stoppable(argv: list[str] | None = None) -> int:
         try:
-            return main(argv)
+            # No training steps here to defer a stop to: every signal raises KeyboardInterrupt.
+            with stop_on_signals():
+                return main(argv)
         except KeyboardInterrupt:
             print("\ninterrupted", file=sys.stderr)
             return 130

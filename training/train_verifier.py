@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         remove_if_empty(made)  # a refused start leaves no folder it made
         print(f"error: {exc}", file=sys.stderr)
         return 2  # bad input, as every other command
+    except KeyboardInterrupt:
+        remove_if_empty(made)  # nor does a stop (one after an epoch keeps --out and its metrics)
+        raise
     print(f"wrote {config.export}: threshold {verifier.card.threshold:.4f}")
     return 0
 
