@@ -362,6 +362,23 @@ def test_a_stop_before_the_first_checkpoint_does_not_advise_a_resume(tmp_path, f
     assert "--resume" in capsys.readouterr().out
 
 
+def test_a_stop_as_the_first_epoch_begins_leaves_a_run_that_can_start_again(tmp_path, fer_csv, monkeypatch, capsys):
+    # Ctrl-C after config.json is written but before the first step (a fresh install's
+    # first import of the progress bar): "run the same command again" was then refused, as
+    # --out held a run (config.json).
+    args = ["--data", str(fer_csv), "--epochs", "1", "--out", str(tmp_path / "run"), *FAST]
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt("signal 2")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "train_one_epoch", interrupted)
+        assert train.main(args) == 130
+    assert "run the same command again" in capsys.readouterr().out
+    assert not (tmp_path / "run").exists()
+    assert train.main(args) == 0
+
+
 def test_init_from_starts_with_the_earlier_runs_best_model(tmp_path, fer_csv, capsys):
     first = tmp_path / "first"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(first), *FAST]) == 0

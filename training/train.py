@@ -149,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     if config.threads > 0:
         torch.set_num_threads(config.threads)
     made = missing_folders(config) if is_main_process() else []
-    checkpoint_path = Path(config.out) / CHECKPOINT_NAME
-    found_checkpoint = file_identity(checkpoint_path)
+    checkpoint_path, config_path = Path(config.out) / CHECKPOINT_NAME, Path(config.out) / "config.json"
+    found_checkpoint, found_config = file_identity(checkpoint_path), file_identity(config_path)
     try:
         # SIGTERM (a scheduler's or `kill`'s stop) saves a resumable checkpoint as Ctrl-C does.
         with stop_on_signals():
@@ -169,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         else:
             # A --resume now would find no checkpoint, or (after --overwrite) continue the earlier run.
+            if found_config is None and is_main_process():
+                # Written just before the first step: left, it would refuse the same command again.
+                config_path.unlink(missing_ok=True)
             remove_if_empty(made)
             log("\ninterrupted before this run saved a checkpoint; nothing to resume: run the same command again")
         return 130
