@@ -13,8 +13,11 @@ import torch
 import torch.nn.functional as F
 
 from emotion_app import EmotionClassifier
+from emotion_app.samples import make_random_weights
+from emotion_app.weights import read_header
 from tests.synthetic_fer import EMOTIONS, write_fer_csv, write_fer_folders
 from training import evaluate, train
+from training.checkpoints import note_other_labels
 from training.config import TrainConfig
 from training.data import CLASSES_6, CLASSES_7, DataError, load_split
 from training.datasets import load_data
@@ -381,6 +384,11 @@ def test_a_calibration_given_other_labels_than_the_model_learned_says_so(
     for weights, votes_given in ((ferplus_model, ["--votes", str(votes)]), (fer2013_model, [])):
         assert calibrate_contrast.main(["--weights", str(weights), "--data", str(root), *votes_given]) == 0
         assert "trained on" not in capsys.readouterr().out
+    # A card that records no training settings (random weights, another tool's) says
+    # nothing of its labels: it was noted as "trained on FER-2013's labels".
+    unknown, _ = read_header(make_random_weights(tmp_path / "random.safetensors"))
+    note_other_labels(unknown.training, "random.safetensors", str(votes))
+    assert "trained on" not in capsys.readouterr().out
 
 
 def test_a_soup_of_a_votes_run_and_a_labels_run_names_the_labels(

@@ -216,8 +216,12 @@ def note_other_labels(card_training: dict[str, Any], source: str, votes: str) ->
     """A note when a calibration of the model whose card's ``training`` is ``card_training``
     is given other labels than it learned: without the votes of a model trained on FER+, its
     faces and labels are FER-2013's (with them, the reverse), and the figures are not those
-    the model was selected on."""
-    learned = label_source(recorded_config(card_training.get("config", {})))
+    the model was selected on. A card that records no training settings (not made by
+    ``training.train`` or ``soup``) says nothing of its labels, so no note."""
+    recorded = card_training.get("config")
+    if not isinstance(recorded, dict):
+        return
+    learned = label_source(recorded_config(recorded))
     if learned == "ferplus" and not votes:
         log(
             f"note: {source} was trained on FER+ votes; without --votes its faces are judged by FER-2013's labels "
