@@ -13,6 +13,7 @@ from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import InferenceResult
 from emotion_app.results import FaceResult
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, write_astronaut_video
 from gui_support import WAIT_MS, ThreadHold, pause_on_shown_frame, wait_for_face_result
@@ -37,6 +38,33 @@ def test_the_paused_frame_is_shown_when_the_window_was_behind_as_it_was_paused(
     time.sleep(0.5)  # ...and labels it (a few milliseconds for one face at 320x240)
     paused = pause_on_shown_frame(qtbot, window)
     assert window.source_state.playback is not None and paused.frame_index == window.source_state.playback.position
+
+
+def test_paused_steps_sent_while_the_window_is_behind_queue_no_backlog(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: each paused step's frame was sent to the GUI over the gate's bound, so Right held
+    # down on a large file while the window lagged queued one 1280x720 result per step (each
+    # a frame and its drawing) for the GUI thread. Only the newest held frame need reach it.
+    video = write_astronaut_video(
+        tmp_path / "large.avi", num_frames=120, frame_size=(1280, 720), face_size=240, fps=5.0, motion="scale"
+    )
+    window = make_window(video=video.path)
+    wait_for_face_result(qtbot, window)
+    paused = pause_on_shown_frame(qtbot, window)
+    controller = window.controller
+    handled: list[InferenceResult] = []
+    controller.result_ready.connect(handled.append)
+    steps = 10
+    for _ in range(steps):  # as key repeat: each step taken by the workers while the GUI thread takes nothing
+        window.step(1)
+        _busy_until(lambda: not controller.frames.is_full)
+        time.sleep(0.3)  # the worker labels the frame it took (tens of milliseconds at 1280x720)
+    assert controller.gate.in_flight <= controller.gate.capacity + 1
+    qtbot.waitUntil(lambda: window.view.result.frame_index == paused.frame_index + steps, timeout=WAIT_MS)
+    qtbot.wait(200)  # nothing older comes after it
+    assert window.view.result.frame_index == paused.frame_index + steps and window.is_paused
+    assert len(handled) <= controller.gate.capacity + 2, [result.frame_index for result in handled]
 
 
 def _busy_until(condition: Callable[[], bool]) -> None:

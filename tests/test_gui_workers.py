@@ -43,6 +43,20 @@ def test_delivery_gate_bounds_results_in_flight() -> None:
     assert gate.try_acquire()
 
 
+def test_delivery_gate_lets_one_held_result_over_its_bound_and_says_when_one_waits() -> None:
+    # A paused file's frame must reach the GUI, but one per paused step sent over the bound
+    # queued a backlog of large frames for a lagging GUI: one goes over, the next waits.
+    gate = DeliveryGate(capacity=2)
+    assert gate.try_acquire() and gate.try_acquire()
+    assert gate.try_acquire(held=True) and gate.in_flight == 3
+    assert not gate.try_acquire(held=True) and gate.skipped == 0
+    assert gate.release() and not gate.release()
+    assert gate.try_acquire() and not gate.try_acquire() and gate.skipped == 1
+    assert gate.try_acquire(held=True) and not gate.try_acquire(held=True)
+    gate.reset()
+    assert not gate.release() and gate.in_flight == 0
+
+
 class RecordingMailbox(LatestMailbox[CapturedFrame]):
     """The real mailbox, noting every frame the worker puts in it: a paced stream's frames
     may be overwritten before a busy consumer takes them, but their read times still count."""

@@ -94,6 +94,8 @@ class InferenceWorker(QObject):
         # and keep the names given to them.
         self._session: int | None = None
         self._seeks = 0  # of the last frame processed (CapturedFrame.seeks)
+        # A paused file's frame's result refused by a full gate, sent at the next permit.
+        self._held_waiting: InferenceResult | None = None
         self._mirrored = False  # whether the last frame processed was flipped (see process)
         self._recording: RecordingWriter | None = None  # the recording frames go to
         # Recordings stopped, or ended, whose writers are still closing them: watched till they answer.
@@ -379,13 +381,26 @@ class InferenceWorker(QObject):
         result = self.process(frame)
         # Only a bounded number of results may wait for the GUI; a busy GUI skips
         # frames instead of collecting a backlog of them. A paused file's frame is never
-        # skipped: nothing comes after it, and the screen stayed on an earlier frame.
-        if self._gate.try_acquire(always=frame.held):
+        # skipped (nothing comes after it: the screen stayed on an earlier frame), but only
+        # the newest waits: one per paused step queued up while the GUI lagged.
+        self._held_waiting = None  # a newer frame's result comes after it
+        if self._gate.try_acquire(held=frame.held):
             self.result_ready.emit(result)
+        elif frame.held:
+            self._held_waiting = result
         recording = self._recording
         if recording is not None and not recording.put(result):  # ended: a failure, or its folder stopped answering
             self._recording = None
             self._closing.append(recording)
+
+    @pyqtSlot()
+    def send_held(self) -> None:
+        """Send the held result waiting for a permit (see process_pending): the GUI has
+        taken one."""
+        result = self._held_waiting
+        if result is not None and self._gate.try_acquire(held=True):
+            self._held_waiting = None
+            self.result_ready.emit(result)
 
     def process(self, frame: CapturedFrame) -> InferenceResult:
         """Faces of one frame (no faces when no model is loaded)."""

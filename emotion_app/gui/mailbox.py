@@ -69,26 +69,45 @@ class DeliveryGate:
         self._capacity = capacity
         self._in_flight = 0
         self._skipped = 0
+        self._held_waiting = False
 
-    def try_acquire(self, always: bool = False) -> bool:
-        """Take a permit; False (the result skipped) when too many are in flight, unless
-        ``always``: one result that must reach the consumer goes over the bound, counted."""
+    def try_acquire(self, held: bool = False) -> bool:
+        """Take a permit; False (the result skipped) when too many are in flight. ``held``:
+        a result the consumer must get (a paused file's frame) may take one permit over the
+        bound; refused past that, it waits for the next :meth:`release`, which says so."""
         with self._lock:
-            if self._in_flight >= self._capacity and not always:
-                self._skipped += 1
+            if self._in_flight >= self._capacity + (1 if held else 0):
+                if held:
+                    self._held_waiting = True
+                else:
+                    self._skipped += 1
                 return False
             self._in_flight += 1
             return True
 
-    def release(self) -> None:
+    def release(self) -> bool:
+        """Give a permit back; True when a held result waits for it (to be sent now)."""
         with self._lock:
             self._in_flight = max(0, self._in_flight - 1)
+            waiting, self._held_waiting = self._held_waiting, False
+            return waiting
 
     def reset(self) -> None:
         with self._lock:
             self._in_flight = 0
+            self._held_waiting = False
 
     @property
     def skipped(self) -> int:
         with self._lock:
             return self._skipped
+
+    @property
+    def capacity(self) -> int:
+        return self._capacity
+
+    @property
+    def in_flight(self) -> int:
+        """Results sent and not yet taken by the consumer."""
+        with self._lock:
+            return self._in_flight

@@ -151,7 +151,8 @@ class CapturedFrame:
     # (None: ``source_time``).
     file_time: float | None = None
     # A paused file's frame (paused on, stepped or sought to, shown again): the screen must
-    # settle on it, so its result is sent however far behind the GUI is (see DeliveryGate).
+    # settle on it, so its result is sent however far behind the GUI is: the newest one held,
+    # one over the gate's bound (see DeliveryGate).
     held: bool = False
 
 

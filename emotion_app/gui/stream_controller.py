@@ -52,6 +52,7 @@ class StreamController(QObject):
     _step_requested = pyqtSignal(int)
     _mirror_requested = pyqtSignal(bool)
     _show_again_requested = pyqtSignal()
+    _held_send_requested = pyqtSignal()  # a permit freed for a paused file's frame waiting
     _load_requested = pyqtSignal(object)
     _steadiness_requested = pyqtSignal(str)
     _record_requested = pyqtSignal(object, float)
@@ -102,6 +103,7 @@ class StreamController(QObject):
         self._display_scale_requested.connect(self.inference.set_display_scale)
         self._session_requested.connect(self.capture.start_session)
         self.capture.frame_available.connect(self.inference.process_pending)
+        self._held_send_requested.connect(self.inference.send_held)
 
         self.capture.opened.connect(self.source_opened)
         self.capture.fault.connect(self.source_fault)
@@ -218,7 +220,8 @@ class StreamController(QObject):
     def _deliver_result(self, result: InferenceResult) -> None:
         # The GUI has taken it: let the worker send another. Released before handing it
         # on so a slow slot downstream cannot starve the worker of permits.
-        self.gate.release()
+        if self.gate.release():
+            self._held_send_requested.emit()
         if not self._is_shut_down:
             self.result_ready.emit(result)
 
