@@ -9,6 +9,7 @@ of its own; :meth:`EmotionPipeline.close` (or a ``with`` block) ends that thread
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from dataclasses import dataclass, replace
 from types import TracebackType
@@ -238,7 +239,8 @@ class EmotionPipeline:
         ``time_s``: when the frame was taken, in seconds on any steady clock (a video's
         frame time, a camera's capture time); steadiness is measured in it, and so is how
         long the tracker remembers a lost face. None: now (for steadiness; the tracker then
-        counts frames).
+        counts frames). A NaN or infinite time counts as None; one that is not a number
+        (a string, a bool) is a TypeError naming it.
         ``moment_s``: the frame's own time in its file where it differs from ``time_s`` (a
         looping file's later loops, whose time goes on while its moments come again): the
         tracker knows a moment seen before by it (see FaceTracker.update). None: ``time_s``.
@@ -249,10 +251,7 @@ class EmotionPipeline:
         """
         start = time.perf_counter()
         # Steadiness needs a time for every frame; the tracker only the frame's own (below).
-        # A NaN or infinite time counts as none: once in the smoother's clock, a NaN would
-        # make every later label NaN.
-        if time_s is not None and not math.isfinite(time_s):
-            time_s = None
+        time_s, moment_s = _frame_time("time_s", time_s), _frame_time("moment_s", moment_s)
         steady_time = start if time_s is None else time_s
         if frame is None:  # what cv2.imread returns for a file it cannot read
             raise ValueError("the frame is None, not an image (cv2.imread gives None for a file it cannot read)")
@@ -345,6 +344,17 @@ class EmotionPipeline:
         self._reuse.keep_only(alive)
         self._steadier.keep_only(alive)
         return results
+
+
+def _frame_time(name: str, value: object) -> float | None:
+    """``value`` as a frame time in seconds: None where it is None, NaN or infinite (once in
+    the smoother's clock, a NaN would make every later label NaN)."""
+    # A bool is an int to Python, but process(frame, True) means still=True, not 1 s.
+    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+        raise TypeError(f"{name} must be seconds (a number) or None, got {type(value).__name__} {value!r:.40}")
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 def _as_steadiness(value: Steadiness | str) -> Steadiness:

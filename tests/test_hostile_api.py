@@ -145,3 +145,25 @@ def test_bench_negative_frames_blames_the_option_not_the_input(
     assert main(["bench", str(video.path), "--weights", str(random_weights), "--frames", "-5"]) == 2
     err = capsys.readouterr().err
     assert err == "error: --frames must be 0 (all frames) or more, got -5\n"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "match"),
+    [
+        pytest.param({"time_s": "1.0"}, r"^time_s must be seconds \(a number\) or None, got str '1.0'$", id="str"),
+        pytest.param({"time_s": True}, r"^time_s must be seconds .* got bool True$", id="bool: still=True meant"),
+        pytest.param({"moment_s": b"2"}, r"^moment_s must be seconds .* got bytes b'2'$", id="moment bytes"),
+    ],
+)
+def test_a_frame_time_that_is_not_a_number_is_a_type_error_naming_it(
+    pipeline: EmotionPipeline, arguments: dict[str, object], match: str
+) -> None:
+    with pytest.raises(TypeError, match=match):
+        pipeline.process(astronaut_bgr(), **arguments)  # type: ignore[arg-type]
+
+
+def test_frame_times_of_any_real_number_type_are_taken(pipeline: EmotionPipeline) -> None:
+    pipeline.reset()
+    for time_s in (0, np.float32(0.04), np.int64(1), float("nan"), 0.12):
+        (face,) = pipeline.process(astronaut_bgr(), time_s)
+        assert all(np.isfinite(face.probabilities)), (time_s, face)
