@@ -115,10 +115,18 @@ def save_weights(path: str | os.PathLike[str], model: nn.Module, card: SavableCa
     return path
 
 
+def weights_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a Path; an empty string is a :class:`WeightsError` (made a Path it is
+    the current folder, which would be refused as "not a file: .")."""
+    if os.fspath(path) == "":
+        raise WeightsError("the weights path is empty: give a .safetensors weights file")
+    return Path(path)
+
+
 def read_header(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, tuple[tuple[int, ...], str]]]:
     """The card and each tensor's (shape, dtype) from the file's header, checked; no tensor
     is read. Errors (:class:`WeightsError`) name the file."""
-    path = Path(path)
+    path = weights_path(path)
     if not path.exists():
         raise WeightsError(f"weights file not found: {path}")
     if not path.is_file():
@@ -356,7 +364,7 @@ def load_model(path: str | os.PathLike[str]) -> tuple[nn.Module, ModelCard]:
     before any tensor is read; the model is then tried on a plain face, whose probabilities
     must be numbers (a card's extreme preprocessing, or huge weights, can make every face NaN).
     """
-    path = Path(path)
+    path = weights_path(path)
     card, headers = read_header(path)
     if card.architecture not in ARCHITECTURES:
         raise WeightsError(

@@ -312,3 +312,11 @@ def test_cli_says_a_truncated_weights_file_is_damaged_in_one_line(
     assert capsys.readouterr().err == (
         f"error: {path}: the weights file is damaged or incomplete (cut short by 1 byte)\n"
     )
+
+
+def test_an_empty_weights_path_is_called_empty_not_the_current_folder() -> None:
+    # Made a Path, "" is Path("."): it was refused as "weights path is not a file: .".
+    with pytest.raises(WeightsError, match=r"^the weights path is empty"):
+        EmotionClassifier.load("")
+    with pytest.raises(WeightsError, match=r"^the weights path is empty"):
+        read_header("")

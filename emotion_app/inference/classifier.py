@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from ..preprocessing import Preprocessing, average_views, test_time_inputs
-from ..weights import DEFAULT_WEIGHTS_PATH, ModelCard, WeightsError, load_model
+from ..weights import DEFAULT_WEIGHTS_PATH, ModelCard, WeightsError, load_model, weights_path
 from . import near_tie
 from .runners import InferenceRunner, build_runner, eager_runner
 
@@ -52,7 +52,7 @@ class EmotionClassifier:
                     "plain `pip install .` leaves them behind), pass a weights file, or train one with "
                     "`python -m training.train`"
                 )
-        path = Path(path)
+        path = weights_path(path)
         model, card = load_model(path)
         classifier = cls(model, card, source=path)
         if optimize:
