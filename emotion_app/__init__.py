@@ -58,4 +58,6 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    # The API and the module's own dunders; not the helpers this file imports (Any,
+    # importlib, ...), nor the submodules loaded so far, which would vary with use.
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__") and name.endswith("__"))})

@@ -4,6 +4,9 @@ commands' numbers are checked (``--threads``, ``bench --frames``)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -17,6 +20,8 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
 from emotion_app.pipeline import MAX_DETECTION_PIXELS, MAX_STREAM_PIXELS, EmotionPipeline, detection_gray
 from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, write_astronaut_video
+
+REPO = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -167,3 +172,20 @@ def test_frame_times_of_any_real_number_type_are_taken(pipeline: EmotionPipeline
     for time_s in (0, np.float32(0.04), np.int64(1), float("nan"), 0.12):
         (face,) = pipeline.process(astronaut_bgr(), time_s)
         assert all(np.isfinite(face.probabilities)), (time_s, face)
+
+
+def test_the_package_lists_its_api_only_and_stays_light_to_import() -> None:
+    # dir() listed the helpers the package imports (Any, TYPE_CHECKING, importlib,
+    # annotations), and each submodule once loaded; completion offered them as API.
+    script = (
+        "import json, sys, emotion_app\n"
+        "def public(): return [name for name in dir(emotion_app) if not name.startswith('__')]\n"
+        "fresh, torch_loaded = public(), 'torch' in sys.modules\n"
+        "emotion_app.EmotionPipeline\n"
+        "print(json.dumps([fresh, torch_loaded, public(), emotion_app.__all__, '__name__' in dir(emotion_app)]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    fresh, torch_loaded, after_use, api, dunders_kept = json.loads(done.stdout)
+    assert fresh == after_use == sorted(api)
+    assert not torch_loaded and dunders_kept
