@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .pipeline import EmotionPipeline, StageTimings
     from .preprocessing import Preprocessing
     from .results import FaceResult
-    from .weights import WeightsError
+    from .weights import WeightsError, WeightsNotFoundError
 
 # Each public name and the module that defines it. The names are listed three times: the
 # TYPE_CHECKING imports for type checkers, this table for the lazy imports, and a literal
@@ -30,6 +30,7 @@ _SOURCES = {
     "Preprocessing": ".preprocessing",
     "StageTimings": ".pipeline",
     "WeightsError": ".weights",
+    "WeightsNotFoundError": ".weights",
     "build_model": ".model",
     "check_opencv": ".faces.detector",
 }
@@ -43,6 +44,7 @@ __all__ = [
     "Preprocessing",
     "StageTimings",
     "WeightsError",
+    "WeightsNotFoundError",
     "build_model",
     "check_opencv",
 ]

@@ -55,6 +55,11 @@ class WeightsError(Exception):
     """A weights file that cannot be used; the message always names the file."""
 
 
+class WeightsNotFoundError(WeightsError, FileNotFoundError):
+    """A weights file that is not there: caught as a :class:`WeightsError` or, as any
+    missing file is, as a FileNotFoundError."""
+
+
 @dataclass(frozen=True)
 class ModelCard:
     """Everything needed to rebuild and use a model, as stored beside its tensors."""
@@ -128,7 +133,7 @@ def read_header(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, tupl
     is read. Errors (:class:`WeightsError`) name the file."""
     path = weights_path(path)
     if not path.exists():
-        raise WeightsError(f"weights file not found: {path}")
+        raise WeightsNotFoundError(f"weights file not found: {path}")
     if not path.is_file():
         raise WeightsError(f"weights path is not a file: {path}")
     metadata, headers = _read_safetensors_header(path)

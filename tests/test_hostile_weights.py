@@ -320,3 +320,17 @@ def test_an_empty_weights_path_is_called_empty_not_the_current_folder() -> None:
         EmotionClassifier.load("")
     with pytest.raises(WeightsError, match=r"^the weights path is empty"):
         read_header("")
+
+
+def test_a_missing_weights_file_is_a_file_not_found_error_as_well(tmp_path: Path) -> None:
+    # `except FileNotFoundError` did not catch it: WeightsError was a plain Exception.
+    missing = tmp_path / "gone.safetensors"
+    with pytest.raises(FileNotFoundError, match=r"^weights file not found: .*gone\.safetensors$") as caught:
+        EmotionClassifier.load(missing)
+    assert isinstance(caught.value, WeightsError)
+    # A file that is there but no weights stays a WeightsError only.
+    not_weights = tmp_path / "notes.safetensors"
+    not_weights.write_text("hello")
+    with pytest.raises(WeightsError) as caught:
+        EmotionClassifier.load(not_weights)
+    assert not isinstance(caught.value, OSError)

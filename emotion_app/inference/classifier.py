@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from ..preprocessing import Preprocessing, average_views, test_time_inputs
-from ..weights import DEFAULT_WEIGHTS_PATH, ModelCard, WeightsError, load_model, weights_path
+from ..weights import DEFAULT_WEIGHTS_PATH, ModelCard, WeightsNotFoundError, load_model, weights_path
 from . import near_tie
 from .runners import InferenceRunner, build_runner, eager_runner
 
@@ -40,14 +40,16 @@ class EmotionClassifier:
 
         ``optimize``: True (or a mode name, see :meth:`optimize`) builds the fast
         inference runner now; False keeps plain eager fp32. A file that is missing or is
-        not usable weights raises :class:`~emotion_app.weights.WeightsError`, naming it.
+        not usable weights raises :class:`~emotion_app.weights.WeightsError`, naming it; a
+        missing one its subclass :class:`~emotion_app.weights.WeightsNotFoundError`, which is
+        a FileNotFoundError too.
         """
         if path is None:
             path = DEFAULT_WEIGHTS_PATH
             if not path.exists():
                 # The weights ship in the clone's weights/, beside the package: a plain
                 # `pip install .` copies the package alone.
-                raise WeightsError(
+                raise WeightsNotFoundError(
                     f"the shipped weights are not at {path}: install from a clone with `pip install -e .` (a "
                     "plain `pip install .` leaves them behind), pass a weights file, or train one with "
                     "`python -m training.train`"
