@@ -597,7 +597,7 @@ def test_ctrl_c_in_a_tool_is_one_line_and_exit_130(
 ) -> None:
     """A Ctrl-C while the faces are read (the first long step of each) ended in a traceback;
     a SIGTERM (a scheduler's stop) ended the process silently, leaving train_verifier's
-    empty --out and --export folders (as a Ctrl-C did too)."""
+    empty --out and --export folders (as a Ctrl-C did too, and evaluate's --out later)."""
     import importlib
     import signal
 
@@ -611,7 +611,7 @@ def test_ctrl_c_in_a_tool_is_one_line_and_exit_130(
     clips.mkdir()
     (clips / "truth.csv").write_text("file,first_frame,last_frame,faces,labels,note\n")
     given = {
-        "evaluate": ["--weights", str(weights)],
+        "evaluate": ["--weights", str(weights), "--out", str(tmp_path / "runs" / "report")],
         "calibrate_margin": ["--weights", str(weights)],
         "calibrate_contrast": ["--weights", str(weights)],
         "calibrate_live": ["--weights", str(weights), "--clips", str(clips)],

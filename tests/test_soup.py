@@ -1,6 +1,8 @@
 """Model soups on tiny synthetic data: averaging, choosing on validation, refusing mixed runs."""
 
 import json
+import os
+import signal
 
 import pytest
 import torch
@@ -130,15 +132,22 @@ def test_a_refused_soup_leaves_no_empty_folders(tmp_path, fine_tunes, capsys):
     assert sorted(path.name for path in tmp_path.iterdir()) == []
 
 
-def test_ctrl_c_in_a_soup_is_one_line_and_exit_130(tmp_path, fine_tunes, monkeypatch, capsys):
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
+def test_ctrl_c_in_a_soup_is_one_line_and_exit_130(stop, tmp_path, fine_tunes, monkeypatch, capsys):
+    # The empty --out and --export folders the soup made stayed behind after the stop.
     data, tunes = fine_tunes
 
     def interrupted(*_args, **_kwargs):
-        raise KeyboardInterrupt("signal 2")
+        if stop == "ctrl-c":
+            raise KeyboardInterrupt("signal 2")
+        os.kill(os.getpid(), signal.SIGTERM)  # a real signal, handled at the next line of Python
+        return None
 
     monkeypatch.setattr(soup, "load_data", interrupted)
+    out, export = tmp_path / "soups" / "one", tmp_path / "models" / "soup.safetensors"
     try:
-        code = soup.main(["--data", str(data), "--out", str(tmp_path / "soup"), *map(str, tunes)])
+        code = soup.main(["--data", str(data), "--out", str(out), "--export", str(export), *map(str, tunes)])
     except KeyboardInterrupt:
         code = "a traceback"
     assert code == 130 and capsys.readouterr().err.strip().splitlines()[-1] == "interrupted"
+    assert sorted(path.name for path in tmp_path.iterdir()) == []

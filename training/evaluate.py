@@ -136,6 +136,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     made = missing_among([Path(args.out)] if args.out else [])
     try:
+        return report_on(args, ferplus, made)
+    except KeyboardInterrupt:
+        # A stop (Ctrl-C, SIGTERM) before the report is written leaves no empty --out either.
+        remove_if_empty(made)
+        raise
+
+
+def report_on(args: argparse.Namespace, ferplus: bool, made: list[Path]) -> int:
+    """Score and report as ``args`` say; ``made``: the folders of --out this run made."""
+    try:
         if args.out:
             check_out_folder(Path(args.out))
             note_replaced_outputs(Path(args.out), REPORT_FILES, "report")

@@ -227,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         remove_if_empty(made)  # a --data or checkpoint that is not there must not leave an empty --out
         log_error(str(exc))
         return 2
+    except KeyboardInterrupt:
+        remove_if_empty(made)  # nor does a stop: only folders still empty (a finished export's stays)
+        raise
 
 
 if __name__ == "__main__":
