@@ -662,6 +662,13 @@ def test_an_export_over_an_existing_weights_file_is_told_at_the_start(
     ), lines[:2]
     assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "run"), "--resume", *FAST]) == 0
     assert "will replace it" not in capsys.readouterr().out  # the run's own export, written again
+    # A resume given another --export that exists replaced it without the note.
+    other = make_random_weights(tmp_path / "other.safetensors")
+    for given, told in ((export, False), (other, True)):
+        resume = ["--out", str(tmp_path / "run"), "--resume", "--export", str(given), *FAST]
+        assert train.main(resume) == 0
+        said = capsys.readouterr().out
+        assert (f"note: --export {given} exists; the model this run selects will replace it" in said) == told, said
     from training.outputs import note_replaced_export
 
     note_replaced_export(str(DEFAULT_WEIGHTS_PATH))  # said, nothing written

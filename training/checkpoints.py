@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import math
+import os
 import pickle
 import re
 import warnings
@@ -317,6 +318,16 @@ def resumed_config(command_line: TrainConfig, state: dict[str, Any]) -> TrainCon
         export=command_line.export or saved.export,
         threads=command_line.threads,
     )
+
+
+def same_recorded_path(given: str, recorded: str) -> bool:
+    """Whether the path ``given`` on a resume's command line (made absolute) names the file a
+    run recorded as ``recorded``. A run from before paths were recorded absolute holds them as
+    typed, and where it was started is not recorded: its resume reads them from the current
+    folder, so they are compared from there."""
+    if not given or not recorded:
+        return given == recorded
+    return os.path.abspath(given) == os.path.abspath(recorded)
 
 
 def unused_settings(command_line: TrainConfig, resumed: TrainConfig, given: set[str] | frozenset[str]) -> list[str]:

@@ -59,7 +59,7 @@ def check_run_outputs(config: TrainConfig) -> None:
             "--init-from": config.init_from,
         }
         check_export(config.export, inputs, out)
-        if not config.resume:
+        if not config.resume:  # a resume says it once it knows the run's own export (train.run)
             note_replaced_export(config.export)
 
 

@@ -35,9 +35,11 @@ from .checkpoints import (
     FINGERPRINT_KEY,
     check_resume_point,
     check_validation_faces,
+    checkpoint_config,
     initialise_from,
     load_checkpoint,
     resumed_config,
+    same_recorded_path,
     save_checkpoint,
     saved_epoch_totals,
     unused_settings,
@@ -57,7 +59,7 @@ from .loop import (
     teacher_probabilities,
     train_one_epoch,
 )
-from .outputs import check_run_outputs, missing_folders, remove_if_empty, remove_old_results
+from .outputs import check_run_outputs, missing_folders, note_replaced_export, remove_if_empty, remove_old_results
 from .plots import write_metrics
 from .stopping import stop_agreed, stop_on_signals
 
@@ -203,6 +205,9 @@ def run(config: TrainConfig, device: torch.device, command: str, given: set[str]
             return 2
         state = load_checkpoint(checkpoint_path)
         command_line, config = config, resumed_config(config, state)
+        if command_line.export and not same_recorded_path(command_line.export, checkpoint_config(state).export):
+            if is_main_process():  # another file than the run's own export, which its start told of
+                note_replaced_export(config.export)
         unused = unused_settings(command_line, config, given)
         if unused:
             log(f"note: --resume continues with the run's own settings; not used: {', '.join(unused)}")
