@@ -672,6 +672,9 @@ def test_evaluate_help_offers_only_label_sets_one_can_type(capsys):
     assert "--labels {fer2013,ferplus}" in capsys.readouterr().out
 
 
+NOT_USED = "note: --resume continues with the run's own settings; not used:"
+
+
 def test_a_resume_names_the_settings_its_run_overrides(tmp_path, fer_csv, capsys):
     out = tmp_path / "run"
     assert (
@@ -698,6 +701,26 @@ def test_a_resume_names_the_settings_its_run_overrides(tmp_path, fer_csv, capsys
     assert "--val-fraction" not in notes[0] and "--split-seed" not in notes[0] and "--out" not in notes[0]
     assert "--device" not in notes[0], "the machine's device is taken from the command line"
     assert _state(out / "checkpoint.pt")["config"]["epochs"] == 2  # the run's settings were used
+
+
+def test_a_resume_of_a_run_that_recorded_paths_as_typed_names_only_other_files(tmp_path, fer_csv, monkeypatch, capsys):
+    # Runs from before paths were recorded absolute hold them as typed: resumed with the same
+    # --init-from x.pt, the note said "not used: --init-from /abs/x.pt (the run's: x.pt)".
+    out = tmp_path / "run"
+    assert (
+        train.main(["--data", str(fer_csv), "--epochs", "2", "--out", str(out), "--stop-after-steps", "1", *FAST]) == 0
+    )
+    state = torch.load(out / "checkpoint.pt", weights_only=True)
+    state["config"]["init_from"] = "x.pt"  # as an older run recorded it
+    torch.save(state, out / "checkpoint.pt")
+    monkeypatch.chdir(tmp_path)  # the folder it was started in, as the README asks
+    capsys.readouterr()
+    for given, told in (("x.pt", False), (str(tmp_path / "x.pt"), False), ("y.pt", True)):
+        resume = ["--out", str(out), "--resume", "--init-from", given, "--stop-after-steps", "1", *FAST]
+        assert train.main(resume) == 0
+        notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note: --resume")]
+        expected = [f"{NOT_USED} --init-from {tmp_path / 'y.pt'} (the run's: x.pt)"] if told else []
+        assert notes == expected, (given, notes)
 
 
 def test_a_resume_from_another_folder_reads_and_writes_the_runs_own_files(tmp_path, fer_csv, monkeypatch, capsys):

@@ -20,7 +20,7 @@ from torch import nn
 from emotion_app.io.atomic import write_with
 from emotion_app.preprocessing import Preprocessing
 
-from .config import TrainConfig, label_source, range_problem, type_problem
+from .config import RECORDED_PATHS, TrainConfig, label_source, range_problem, type_problem
 from .data import DataError
 from .distributed import log
 
@@ -340,6 +340,8 @@ def unused_settings(command_line: TrainConfig, resumed: TrainConfig, given: set[
         mine, theirs = getattr(command_line, f.name), getattr(resumed, f.name)
         if f.name not in given or mine == theirs:
             continue
+        if f.name in RECORDED_PATHS and same_recorded_path(mine, theirs):
+            continue  # made absolute here, recorded as typed by an older run: the same file
         flag = f.name.replace("_", "-")
         typed = (f"--{flag}" if mine else f"--no-{flag}") if isinstance(mine, bool) else f"--{flag} {mine}"
         unused.append(f"{typed} (the run's: {_as_said(theirs)})")

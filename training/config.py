@@ -82,6 +82,11 @@ class TrainConfig:
     progress: bool = True
 
 
+# The files a run reads or writes that its checkpoint records: a --resume started in another
+# folder reads and writes the same ones (--out is always given again).
+RECORDED_PATHS = ("data", "votes", "init_from", "distill_from", "export")
+
+
 def label_source(config: TrainConfig) -> str:
     return config.labels or ("ferplus" if config.votes else "fer2013")
 

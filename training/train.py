@@ -44,7 +44,7 @@ from .checkpoints import (
     saved_epoch_totals,
     unused_settings,
 )
-from .config import FIELD_HELP, TTA_CHOICES, TrainConfig, label_source, range_problem
+from .config import FIELD_HELP, RECORDED_PATHS, TTA_CHOICES, TrainConfig, label_source, range_problem
 from .data import DataError
 from .datasets import load_data, make_preprocessing
 from .distributed import is_main_process, launched_distributed, log, log_error, select_device, world
@@ -93,11 +93,6 @@ def _parser(given_only: bool = False) -> argparse.ArgumentParser:
 def given_settings(argv: list[str] | None = None) -> set[str]:
     """The names of the settings ``argv`` gives (however abbreviated), defaults left out."""
     return set(vars(_parser(given_only=True).parse_args(argv)))
-
-
-# The files a run reads or writes that its checkpoint records: a --resume started in another
-# folder reads and writes the same ones (--out is always given again).
-RECORDED_PATHS = ("data", "votes", "init_from", "distill_from", "export")
 
 
 def absolute_paths(config: TrainConfig) -> TrainConfig:
