@@ -9,7 +9,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QCoreApplication, QMetaObject, Qt
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
@@ -65,6 +65,32 @@ def test_paused_steps_sent_while_the_window_is_behind_queue_no_backlog(
     qtbot.wait(200)  # nothing older comes after it
     assert window.view.result.frame_index == paused.frame_index + steps and window.is_paused
     assert len(handled) <= controller.gate.capacity + 2, [result.frame_index for result in handled]
+
+
+def test_the_files_last_frame_is_shown_when_the_window_was_behind_at_its_end(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: with results still waiting for a busy GUI thread as the file ended, the last
+    # frame's result was skipped like any playing one: the window stayed on an earlier frame
+    # for good (a snapshot saved that one) beside "Finished playing" and the bar at its end.
+    video = write_astronaut_video(tmp_path / "short.avi", num_frames=45, frame_size=(320, 240), face_size=80, fps=15.0)
+    window = make_window(video=video.path)
+    wait_for_face_result(qtbot, window)
+    controller = window.controller
+    skipped = controller.gate.skipped
+    # The GUI thread busy, taking no results, from before the file's end until after the
+    # inference worker has taken its last frame.
+    _busy_until(
+        lambda: (
+            controller.gate.skipped > skipped and not controller.capture.has_source and not controller.frames.is_full
+        )
+    )
+    # Returns once the inference thread has labelled the frame it took.
+    QMetaObject.invokeMethod(controller.inference, "process_pending", Qt.ConnectionType.BlockingQueuedConnection)
+    qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
+    QCoreApplication.processEvents()  # the results sent before the end
+    assert window.source_banner.text().startswith("Finished playing")
+    assert window.view.result.frame_index == len(video.faces) - 1
 
 
 def _busy_until(condition: Callable[[], bool]) -> None:

@@ -60,6 +60,7 @@ class CaptureWorker(QObject):
     # After stop_source() released the source: the request it answers (see requests_sent).
     stopped = pyqtSignal(int)
     frame_available = pyqtSignal()  # the mailbox went from empty to full
+    file_ended = pyqtSignal(int)  # a stream id: the file's last frame is delivered, no other comes
     playback = pyqtSignal(object)  # PlaybackState: a file paused, resumed or moved, or its length learnt
     notice = pyqtSignal(object)  # SourceNotice: a network camera reconnecting, or playing again
     # A source's frame count changed (a raw MJPEG counted on a thread of its own), for the
@@ -694,6 +695,7 @@ class CaptureWorker(QObject):
             message = f"{spec.describe(capital=True)} stopped delivering frames after {delivered}{why}"
             kind = FaultKind.READ_FAILED
         else:
+            self.file_ended.emit(self._stream_id)
             if source.frame_count != self._count_told:
                 # Learnt by this last read (a raw MJPEG's padding scanned to its end): its
                 # news, queued, would find the file closed, and the seek bar left at 0:00.

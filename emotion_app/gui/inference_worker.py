@@ -97,6 +97,7 @@ class InferenceWorker(QObject):
         # A paused file's frame's result refused by a full gate, sent at the next permit.
         self._held_waiting: InferenceResult | None = None
         self._mirrored = False  # whether the last frame processed was flipped (see process)
+        self._skipped: InferenceResult | None = None  # the newest result, where the gate skipped it
         self._recording: RecordingWriter | None = None  # the recording frames go to
         # Recordings stopped, or ended, whose writers are still closing them: watched till they answer.
         self._closing: list[RecordingWriter] = []
@@ -348,6 +349,20 @@ class InferenceWorker(QObject):
         if self._bundle is not None:
             self._bundle.pipeline.steadiness = level
 
+    @pyqtSlot(int)
+    def send_skipped_last(self, stream_id: int) -> None:
+        """A file of ``stream_id`` ended: its last frame's result, skipped by a busy GUI, is
+        sent after all. Nothing comes after it, and the screen stayed on an earlier frame
+        beside "Finished playing" (a snapshot saved that one). Queued after the frame's own
+        nudge, so that frame has been labelled."""
+        result, self._skipped = self._skipped, None
+        if result is None or result.stream_id != stream_id:
+            return
+        if self._gate.try_acquire(held=True):
+            self.result_ready.emit(result)
+        else:  # one over the bound is waiting already: this one waits for the next permit
+            self._held_waiting = result
+
     @pyqtSlot()
     def pass_show_again(self) -> None:
         """A held frame's re-send, passed on to the capture thread from here: after the
@@ -382,12 +397,17 @@ class InferenceWorker(QObject):
         # Only a bounded number of results may wait for the GUI; a busy GUI skips
         # frames instead of collecting a backlog of them. A paused file's frame is never
         # skipped (nothing comes after it: the screen stayed on an earlier frame), but only
-        # the newest waits: one per paused step queued up while the GUI lagged.
+        # the newest waits: one per paused step queued up while the GUI lagged. The newest
+        # playing result skipped is kept for a file's end (see send_skipped_last).
         self._held_waiting = None  # a newer frame's result comes after it
         if self._gate.try_acquire(held=frame.held):
+            self._skipped = None
             self.result_ready.emit(result)
         elif frame.held:
+            self._skipped = None
             self._held_waiting = result
+        else:
+            self._skipped = result
         recording = self._recording
         if recording is not None and not recording.put(result):  # ended: a failure, or its folder stopped answering
             self._recording = None
