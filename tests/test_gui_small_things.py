@@ -24,7 +24,15 @@ from emotion_app.gui.identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZAT
 from emotion_app.gui.main_window import APP_TITLE, FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE, VIDEO_FILTER
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
-from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, VideoTruth, astronaut_frames, make_random_weights, read_video
+from emotion_app.samples import (
+    SEVEN_LABELS,
+    SIX_LABELS,
+    VideoTruth,
+    astronaut_frames,
+    make_random_weights,
+    read_video,
+    write_astronaut_video,
+)
 from gui_support import WAIT_MS, CameraBench, pause_on_shown_frame, play_looping, wait_for_face_result
 
 
@@ -39,7 +47,7 @@ def test_f11_fills_the_screen_and_escape_leaves(qtbot: QtBot, make_window, gui_v
 
 
 def test_cameras_are_mirrored_by_default_files_not_and_the_choice_is_remembered(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path
+    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path, tmp_path: Path
 ) -> None:
     frames = read_video(gui_video.path)
     bench = CameraBench(gui_video.path, good_frames=10_000)
@@ -49,13 +57,19 @@ def test_cameras_are_mirrored_by_default_files_not_and_the_choice_is_remembered(
     image = window.view.result.image
     # The camera plays the video: the frame on screen is one of its frames, flipped.
     assert min(np.abs(cv2.flip(frame, 1).astype(int) - image).mean() for frame in frames) < 1.0
-    window.open_video(gui_video.path)
+    # Opened as the user opens a file (played once): 15 s at 2 fps, never ended before it is
+    # paused, as the 2 s clip could be on a busy machine.
+    video = write_astronaut_video(
+        tmp_path / "long.avi", num_frames=30, frame_size=(320, 240), face_size=80, motion="static", fps=2.0
+    )
+    window.open_video(video.path)
     qtbot.waitUntil(lambda: window.is_file and window.is_running, timeout=WAIT_MS)
     assert not window.mirror_action.isChecked()  # files: off
     index = pause_on_shown_frame(qtbot, window).frame_index
     qtbot.keyClick(window, Qt.Key.Key_M)
+    paused = read_video(video.path, limit=index + 1)[index]
     qtbot.waitUntil(
-        lambda: np.abs(window.view.result.image.astype(int) - cv2.flip(frames[index], 1)).mean() < 1.0, timeout=WAIT_MS
+        lambda: np.abs(window.view.result.image.astype(int) - cv2.flip(paused, 1)).mean() < 1.0, timeout=WAIT_MS
     )  # a paused frame flips at once
     window.close()
     stored = AppSettings.at_path(settings_path)
@@ -253,7 +267,8 @@ def test_a_stored_list_of_thousands_of_recent_files_is_cut_not_listed_whole(
 
 
 def test_one_name_a_plain_status_and_a_minimum_size(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
-    window = make_window(video=gui_video.path)
+    window = make_window()
+    play_looping(window, gui_video.path)  # 2 s: it could end before it is paused
     assert APP_TITLE == APPLICATION == "Emotion Camera"
     wait_for_face_result(qtbot, window)
     assert window.windowTitle() == f"Emotion Camera — {gui_video.path.name}"
