@@ -34,6 +34,7 @@ from gui_support import (
     CameraBench,
     ThreadHold,
     pause_on_shown_frame,
+    play_looping,
     use_output_folder,
     wait_for_dialog_folders,
     wait_until_stopped,
@@ -980,9 +981,10 @@ def test_a_long_name_is_cut_short_before_its_id_never_the_id(qtbot: QtBot) -> No
 
 
 def test_a_name_given_on_a_paused_frame_shows_on_it_at_once(qtbot: QtBot, make_window, two_people: VideoTruth) -> None:
-    from gui_support import grab_view, pause_on_shown_frame
+    from gui_support import grab_view, pause_on_shown_frame, play_looping
 
-    window = make_window(video=two_people.path)
+    window = make_window()
+    play_looping(window, two_people.path)  # 4 s: it could end before it is paused
     panel = window.timeline_panel
     qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2, timeout=WAIT_MS)
     paused = pause_on_shown_frame(qtbot, window)
@@ -997,9 +999,10 @@ def test_a_name_given_on_a_paused_frame_shows_on_it_at_once(qtbot: QtBot, make_w
 
 
 def test_clear_on_a_paused_frame_takes_its_names_off_at_once(qtbot: QtBot, make_window, two_people: VideoTruth) -> None:
-    from gui_support import grab_view, pause_on_shown_frame
+    from gui_support import grab_view, pause_on_shown_frame, play_looping
 
-    window = make_window(video=two_people.path)
+    window = make_window()
+    play_looping(window, two_people.path)  # 4 s: it could end before it is paused
     panel = window.timeline_panel
     qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2, timeout=WAIT_MS)
     paused = pause_on_shown_frame(qtbot, window)
@@ -1229,7 +1232,8 @@ def test_a_frame_labelled_before_a_clear_or_rename_reached_inference_shows_the_n
     # Was: a step's frame waiting for a busy inference thread was labelled "Ada" by it (the
     # Clear or the new name reached it after the frame), and the paused frame kept the old
     # name on screen, with nothing to come and put it right.
-    window = make_window(video=two_people.path)
+    window = make_window()
+    play_looping(window, two_people.path)  # 4 s: it could end before it is paused
     panel, controller = window.timeline_panel, window.controller
     qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2, timeout=WAIT_MS)
     paused = pause_on_shown_frame(qtbot, window)

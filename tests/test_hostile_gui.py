@@ -18,7 +18,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.io import atomic
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
-from gui_support import pause_on_shown_frame, use_output_folder
+from gui_support import pause_on_shown_frame, play_looping, use_output_folder
 from hostile_support import SmallDisk, fill, fingerprint, leftovers
 
 WAIT_MS = 20_000
@@ -364,7 +364,9 @@ def test_the_output_folder_deleted_mid_recording_stops_it_with_one_clear_line(
     # Was: recording went on unseen, then "the written video does not read back (-1 of N
     # frames); not kept; ….csv: could not be put in place (No such file or directory)".
     video = write_astronaut_video(tmp_path / "long.avi", num_frames=90, frame_size=(320, 240), face_size=80, fps=15.0)
-    window = make_window(video=video.path)
+    window = make_window()
+    # Looping: 6 s could end before the second recording is paused on a busy machine.
+    play_looping(window, video.path)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     folder = tmp_path / "out"
     target = folder / "rec.avi"

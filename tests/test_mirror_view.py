@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.samples import two_people, write_video
-from gui_support import WAIT_MS, pause_on_shown_frame
+from gui_support import WAIT_MS, pause_on_shown_frame, play_looping
 from people_frames import ids_left_to_right
 
 
@@ -29,7 +29,8 @@ def test_a_flipped_picture_keeps_each_face_its_id() -> None:
 
 def test_mirror_view_in_the_app_keeps_the_ids_with_the_people(qtbot: QtBot, make_window, tmp_path: Path) -> None:
     video = write_video(tmp_path / "two.avi", two_people(90), fps=15.0)
-    window = make_window(video=video)
+    window = make_window()
+    play_looping(window, video)  # 6 s: it could end before it is paused
     qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) == 2, timeout=WAIT_MS)
     paused_at = pause_on_shown_frame(qtbot, window).frame_index
     assert ids_left_to_right(list(window.view.result.faces)) == [1, 2]
