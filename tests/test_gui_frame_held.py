@@ -91,6 +91,7 @@ def test_the_files_last_frame_is_shown_when_the_window_was_behind_at_its_end(
     QCoreApplication.processEvents()  # the results sent before the end
     assert window.source_banner.text().startswith("Finished playing")
     assert window.view.result.frame_index == len(video.faces) - 1
+    assert controller.gate.in_flight == 0  # each result sent, the last one's too, was taken
 
 
 def _busy_until(condition: Callable[[], bool]) -> None:
