@@ -460,11 +460,9 @@ def _analyse_frames(
     in_video: int | None = None  # the frame the annotated video holds
     for tally.index, time_s, frame in media.frames():
         with held():  # a stop signal waits for the frame to be in every output
-            if media.kind != "video":
-                # Independent stills: no tracking across images, but ids count on, so each
-                # face of a folder is one person in the CSV and the report (restarting at 1,
-                # the report added up the first faces of every picture as one "#1").
-                pipeline.reset(keep_ids=True)
+            # A still starts afresh by itself (no tracking across images) while ids count on,
+            # so each face of a folder is one person in the CSV and the report (restarting at
+            # 1, the report added up the first faces of every picture as one "#1").
             results = pipeline.process(frame, time_s if time_s is not None else 0.0, still=media.kind != "video")
             tally.frames += 1
             tally.faces += len(results)
