@@ -121,10 +121,11 @@ def save_weights(path: str | os.PathLike[str], model: nn.Module, card: SavableCa
 
 
 def weights_path(path: str | os.PathLike[str]) -> Path:
-    """``path`` as a Path; an empty string is a :class:`WeightsError` (made a Path it is
-    the current folder, which would be refused as "not a file: .")."""
-    if os.fspath(path) == "":
-        raise WeightsError("the weights path is empty: give a .safetensors weights file")
+    """``path`` as a Path; an empty one is a :class:`WeightsError`. ``Path("")`` is
+    ``Path(".")``, so "", ``Path("")`` and "." are one error, which names both readings
+    (each was refused as "not a file: .", which told the empty one nothing)."""
+    if not Path(path).parts:
+        raise WeightsError('the weights path is empty (or ".", the current folder): give a .safetensors weights file')
     return Path(path)
 
 
@@ -233,7 +234,7 @@ def read_tensors(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
     from safetensors import SafetensorError
     from safetensors.torch import load
 
-    path = Path(path)
+    path = weights_path(path)
     try:
         tensors = load(path.read_bytes())
     except OSError as exc:

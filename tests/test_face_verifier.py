@@ -123,6 +123,15 @@ def test_a_damaged_verifier_file_is_called_damaged_first(case: str, tmp_path: Pa
     assert message.endswith(")") and "\n" not in message
 
 
+@pytest.mark.parametrize("path", ["", Path("")], ids=["empty string", "Path of it"])
+def test_an_empty_verifier_path_is_called_empty_not_the_current_folder(path: str | Path) -> None:
+    # Made a Path, "" is Path("."): it was called "face verifier weights not found: .".
+    with pytest.raises(VerifierError) as error:
+        FaceVerifier.load(path)
+    message = 'the face verifier weights path is empty (or ".", the current folder): give a .safetensors weights file'
+    assert str(error.value) == message
+
+
 def test_a_text_given_as_the_verifier_is_no_weights_file(tmp_path: Path) -> None:
     # Was: "... are damaged or not safetensors (Error while deserializing header: header
     # too large)": nothing was damaged; it is no weights file.

@@ -19,7 +19,15 @@ from safetensors.torch import load_file, save_file
 from emotion_app import EmotionClassifier, WeightsError
 from emotion_app.cli import main
 from emotion_app.samples import astronaut_bgr, make_random_weights
-from emotion_app.weights import DEFAULT_WEIGHTS_PATH, MAX_CARD_NESTING, METADATA_KEY, read_header, read_tensors
+from emotion_app.weights import (
+    DEFAULT_WEIGHTS_PATH,
+    MAX_CARD_NESTING,
+    METADATA_KEY,
+    load_model,
+    read_card,
+    read_header,
+    read_tensors,
+)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -320,6 +328,19 @@ def test_an_empty_weights_path_is_called_empty_not_the_current_folder() -> None:
         EmotionClassifier.load("")
     with pytest.raises(WeightsError, match=r"^the weights path is empty"):
         read_header("")
+
+
+@pytest.mark.parametrize("loader", [EmotionClassifier.load, load_model, read_header, read_card, read_tensors])
+@pytest.mark.parametrize("path", ["", Path(""), "."], ids=["empty string", "Path of it", "dot"])
+def test_an_empty_path_object_is_called_empty_as_an_empty_string_is(
+    loader: Callable[[str | Path], object], path: str | Path
+) -> None:
+    # Path("") is Path("."): the empty string was caught, the Path made of it was refused
+    # as "weights path is not a file: ." (read_tensors: "cannot read weights file .").
+    with pytest.raises(WeightsError) as caught:
+        loader(path)
+    message = 'the weights path is empty (or ".", the current folder): give a .safetensors weights file'
+    assert str(caught.value) == message
 
 
 def test_a_missing_weights_file_is_a_file_not_found_error_as_well(tmp_path: Path) -> None:

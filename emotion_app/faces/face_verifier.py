@@ -162,6 +162,10 @@ class FaceVerifier:
         from safetensors import SafetensorError, safe_open
 
         path = Path(path)
+        if not path.parts:  # "" or Path(""), which is Path("."): was "weights not found: ."
+            raise VerifierError(
+                'the face verifier weights path is empty (or ".", the current folder): give a .safetensors weights file'
+            )
         if not path.is_file():
             raise VerifierError(f"face verifier weights not found: {path}")
         if _header_size(path) > MAX_HEADER_BYTES:
