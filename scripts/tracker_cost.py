@@ -10,7 +10,8 @@ immune) and the frames with a shown face. ``--set`` overrides a module constant 
 the tracker's modules (``emotion_app.faces.tracker``, ``.scan_plan``, ``.local_search``,
 ``.identities``, ``.newcomer_scan``, ``.scene_gate``, ``.network_detector``,
 ``.leaning_search``, ``.face_parts``), and the default arguments written with it, for the
-run (e.g. ``--set EMPTY_SCAN_INTERVAL=3``), and ``--small-scan-every N`` the tracker's
+run (e.g. ``--set EMPTY_SCAN_INTERVAL=3``; VALUE a Python literal of the constant's type, or
+for a path constant the path as written), and ``--small-scan-every N`` the tracker's
 argument, to compare a choice with the default in the same conditions.
 ``--variants`` runs each clip from frames 0, 8, 16 and 24, as it is and mirrored, and sums
 the eight: on a clip with cuts and busy scenes one run's frames-with-a-face count swings

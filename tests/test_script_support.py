@@ -7,6 +7,8 @@ import gc
 import importlib
 import importlib.util
 import json
+import re
+import shutil
 import threading
 from pathlib import Path
 
@@ -14,9 +16,20 @@ import numpy as np
 import pytest
 
 from emotion_app.faces import detector as detector_module
-from emotion_app.faces import geometry, leaning_search, local_search, still_faces, tracker
+from emotion_app.faces import (
+    face_verifier,
+    geometry,
+    leaning_search,
+    local_search,
+    network_detector,
+    scan_plan,
+    still_faces,
+    tracker,
+)
 from emotion_app.faces.detector import FaceDetector
+from emotion_app.faces.face_verifier import FaceVerifier, VerifierError
 from emotion_app.faces.geometry import iou
+from emotion_app.faces.network_detector import NetworkFaceDetector
 from emotion_app.io.atomic import OutputError
 from emotion_app.io.video import InputError
 from emotion_app.samples import astronaut_face_patch, background, paste, read_video
@@ -169,6 +182,48 @@ def test_an_override_reaches_a_constant_read_only_as_a_default_argument(monkeypa
     apply_overrides(["DUPLICATE_IOU=0.7", f"DETECTION_SLACK={slack * 2}"])
     assert geometry.suppress_duplicates([larger, smaller]) == [larger, smaller]
     assert cascade.coarsest_scale(400) == pytest.approx(as_built * 2)
+
+
+def test_an_override_of_a_path_constant_is_a_path_written_bare_or_quoted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A path was taken only as a string literal, and stayed a str where a Path is expected;
+    # written bare, it was refused as "not a Python literal".
+    for name in ("DEFAULT_FOLDER", "DEFAULT_VERIFIER_PATH"):
+        restored_after_the_test(monkeypatch, name)
+    folder = tmp_path / "my networks"
+    shutil.copytree(network_detector.DEFAULT_FOLDER, folder)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("no weights\n", encoding="utf-8")
+    applied = apply_overrides([f"DEFAULT_FOLDER={folder}", f"DEFAULT_VERIFIER_PATH={str(notes)!r}"])
+    assert applied == {"DEFAULT_FOLDER": str(folder), "DEFAULT_VERIFIER_PATH": str(notes)}  # as JSON writes it
+    assert network_detector.DEFAULT_FOLDER == folder and face_verifier.DEFAULT_VERIFIER_PATH == notes
+    assert NetworkFaceDetector().folder == folder  # the default argument, =DEFAULT_FOLDER, too
+    with pytest.raises(VerifierError, match=f"^{re.escape(str(notes))} is not a weights file"):
+        FaceVerifier.load()
+
+
+def test_an_override_of_another_type_than_the_constants_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each was set as given: True as a float threshold, 0.5 as a count, 3 over torch's F.
+    restored_after_the_test(monkeypatch, "STEADY_IOU")
+    for pair, said in (
+        ("STEADY_IOU=True", "--set STEADY_IOU: 'True' is a bool; STEADY_IOU is a float"),
+        ("SMALL_SCAN_EVERY=0.5", "--set SMALL_SCAN_EVERY: '0.5' is a float; SMALL_SCAN_EVERY is an int"),
+        ("STILL_COPY_FACTORS=[1.5]", "'[1.5]' is a list; STILL_COPY_FACTORS is a tuple"),
+        ("F=3", "'3' is an int; F is a module"),
+        ("DEFAULT_FOLDER=", "--set DEFAULT_FOLDER: an empty path"),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            apply_overrides([pair])
+        assert exited.value.code == 2
+        error = capsys.readouterr().err
+        assert error.startswith("error: ") and error.count("\n") == 1 and said in error, error
+    assert local_search.STEADY_IOU == 0.75 and scan_plan.SMALL_SCAN_EVERY == 4  # nothing set
+    # A whole number is a float too: set as one.
+    assert apply_overrides(["STEADY_IOU=1"]) == {"STEADY_IOU": 1.0}
+    assert type(local_search.STEADY_IOU) is float
 
 
 def test_tracker_cost_runs_its_tracker_with_the_small_scan_interval_set(

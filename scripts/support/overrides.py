@@ -11,6 +11,7 @@ import ast
 import importlib
 import inspect
 import pkgutil
+from pathlib import Path, PurePath
 from types import FunctionType, ModuleType
 from typing import Any
 
@@ -29,12 +30,14 @@ def tunable_modules() -> list[ModuleType]:
 
 
 def apply_overrides(pairs: list[str]) -> dict[str, Any]:
-    """Set each ``NAME=VALUE`` (a Python literal) in every face-tracking module that has ``NAME``,
-    and as the default of every parameter written ``=NAME`` in their functions and methods
-    (see :func:`defaults_named`).
+    """Set each ``NAME=VALUE`` in every face-tracking module that has ``NAME``, and as the
+    default of every parameter written ``=NAME`` in their functions and methods (see
+    :func:`defaults_named`). VALUE is a Python literal of the constant's type (an int for
+    a float too); for a path constant, the path as written (quoted or not), made a Path.
 
-    Returns what was set; exits 2 with a one-line error for an unknown name or a value that
-    is not a literal.
+    Returns what was set (a path as its text, so a report can write it as JSON); exits 2
+    with a one-line error for an unknown name, a value that is not a literal, or one of
+    another type than the constant's.
     """
     modules = tunable_modules()
     applied: dict[str, Any] = {}
@@ -43,16 +46,51 @@ def apply_overrides(pairs: list[str]) -> dict[str, Any]:
         holders = [m for m in modules if name.isupper() and hasattr(m, name)]
         if not holders:
             refuse(f"no constant {name!r} in the modules of {emotion_app.faces.__name__}")
-        try:
-            value = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            refuse(f"--set {name}: {text!r} is not a Python literal such as 3, 0.5 or True")
+        # Per module: a name may be an int in one module and a float in another.
+        values = {module.__name__: fitted_value(name, text, getattr(module, name)) for module in holders}
         for module in holders:
-            setattr(module, name, value)
+            setattr(module, name, values[module.__name__])
         for function, parameter in defaults_named(name, modules):
-            _set_default(function, parameter, value)
-        applied[name] = value
+            # A default written =NAME is read in its function's own module.
+            _set_default(function, parameter, values.get(function.__module__, values[holders[0].__name__]))
+        value = values[holders[0].__name__]
+        applied[name] = str(value) if isinstance(value, PurePath) else value
     return applied
+
+
+def fitted_value(name: str, text: str, current: object) -> object:
+    """``text`` as a value of ``current``'s type, the constant ``name`` holds now; exits 2
+    (one line) where it is none. A literal string where code expects a Path, or a bool
+    where it counts, broke the run only later, far from the --set that caused it."""
+    if isinstance(current, PurePath):
+        path_text = _path_text(text)
+        if not path_text:
+            refuse(f"--set {name}: an empty path")
+        return Path(path_text)
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        refuse(f"--set {name}: {text!r} is not a Python literal such as 3, 0.5 or True")
+    if isinstance(current, float) and type(value) is int:
+        return float(value)
+    if type(value) is not type(current):
+        refuse(f"--set {name}: {text!r} is {_kind(value)}; {name} is {_kind(current)}")
+    return value
+
+
+def _path_text(text: str) -> str:
+    """A path given to --set: as written, or the text of a string literal (a quoted path)."""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+    return value if isinstance(value, str) else text
+
+
+def _kind(value: object) -> str:
+    """``value``'s type in words: "an int", "a float", "a module"."""
+    kind = type(value).__name__
+    return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
 
 
 def defaults_named(name: str, modules: list[ModuleType]) -> list[tuple[FunctionType, str]]:
