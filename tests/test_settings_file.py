@@ -13,8 +13,10 @@ import pytest
 from PyQt6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui import settings_specs as setting
 from emotion_app.gui.settings import RECENT_KEPT, AppSettings
 from emotion_app.gui.settings_ini import literal_paths
+from emotion_app.gui.settings_specs import Setting
 from gui_support import WAIT_MS
 
 
@@ -59,6 +61,16 @@ def test_paths_the_app_chooses_are_written_absolute(tmp_path: Path, monkeypatch:
     assert again.recent_files == [str(tmp_path / "clip.mp4")]
     assert (again.last_video_dir, again.output_dir) == (str(tmp_path / "videos"), str(tmp_path / "out"))
     assert (again.last_export_dir, again.last_weights_dir) == (str(tmp_path / "exports"), str(tmp_path / "models"))
+
+
+def test_each_read_of_a_list_default_is_a_list_of_its_own() -> None:
+    # RECENT and STREAM_URLS handed every reader one shared []: a change made to it by one
+    # reader was the default every later reader got.
+    lists = [spec for spec in vars(setting).values() if isinstance(spec, Setting) and isinstance(spec.default(), list)]
+    assert {spec.key for spec in lists} >= {setting.RECENT.key, setting.STREAM_URLS.key}
+    for spec in lists:
+        spec.default().append("changed by one reader")
+        assert spec.default() == []
 
 
 def test_two_windows_on_one_file_keep_each_others_recent_files(tmp_path: Path) -> None:

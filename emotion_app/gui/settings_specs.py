@@ -70,6 +70,17 @@ class PathSetting(Setting[str]):
         return in_folder(read_as.path_text(raw), folder)
 
 
+class TextListSetting(Setting[list[str]]):
+    """A list of texts, newest first ([] where none is stored): each read of its default is
+    a list of its own, which its reader may change (one shared [] took every change)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key, [], read_as.texts)
+
+    def default(self) -> list[str]:
+        return []
+
+
 def in_folder(text: str, folder: str) -> str:
     """``text``, a path read from the file, made absolute against the file's ``folder``; a
     leading ``~`` or ``~user`` is that home folder first (as a shell reads it: a hand
@@ -105,8 +116,8 @@ EXPORT_DIR = PathSetting(keys.EXPORT_DIR)
 WEIGHTS: Setting[str] = Setting(keys.WEIGHTS, "", read_as.path_text)
 WEIGHTS_DIR = PathSetting(keys.WEIGHTS_DIR)
 # Lists newest first: their paths are read against the file's folder by AppSettings, item by item.
-RECENT: Setting[list[str]] = Setting(keys.RECENT, [], read_as.texts)
-STREAM_URLS: Setting[list[str]] = Setting(keys.STREAM_URLS, [], read_as.texts)
+RECENT = TextListSetting(keys.RECENT)
+STREAM_URLS = TextListSetting(keys.STREAM_URLS)
 MIRROR_CAMERAS: Setting[bool] = Setting(keys.MIRROR_CAMERAS, True, read_as.flag)
 MIRROR_FILES: Setting[bool] = Setting(keys.MIRROR_FILES, False, read_as.flag)
 SHOW_TIMELINE: Setting[bool] = Setting(keys.SHOW_TIMELINE, True, read_as.flag)
