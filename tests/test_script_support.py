@@ -142,6 +142,8 @@ def test_overrides_set_a_tracker_constant_and_refuse_what_is_not_one(
         ("NO_SUCH_THING=1", "no constant 'NO_SUCH_THING'"),
         ("LocalSearch=1", "no constant 'LocalSearch'"),  # a class, not a constant
         ("STEADY_IOU=half", "not a Python literal"),
+        ("STEADY_IOU={[1]: 2}", "not a Python literal"),  # was a TypeError's traceback
+        ("STEADY_IOU=" + "-" * 100_000 + "1", "not a Python literal"),  # was a MemoryError's
     ):
         with pytest.raises(SystemExit) as exited:
             apply_overrides([pair])
@@ -208,6 +210,7 @@ def test_an_override_of_another_type_than_the_constants_is_refused(
 ) -> None:
     # Each was set as given: True as a float threshold, 0.5 as a count, 3 over torch's F.
     restored_after_the_test(monkeypatch, "STEADY_IOU")
+    before = (local_search.STEADY_IOU, scan_plan.SMALL_SCAN_EVERY)
     for pair, said in (
         ("STEADY_IOU=True", "--set STEADY_IOU: 'True' is a bool; STEADY_IOU is a float"),
         ("SMALL_SCAN_EVERY=0.5", "--set SMALL_SCAN_EVERY: '0.5' is a float; SMALL_SCAN_EVERY is an int"),
@@ -220,7 +223,7 @@ def test_an_override_of_another_type_than_the_constants_is_refused(
         assert exited.value.code == 2
         error = capsys.readouterr().err
         assert error.startswith("error: ") and error.count("\n") == 1 and said in error, error
-    assert local_search.STEADY_IOU == 0.75 and scan_plan.SMALL_SCAN_EVERY == 4  # nothing set
+    assert (local_search.STEADY_IOU, scan_plan.SMALL_SCAN_EVERY) == before  # nothing set
     # A whole number is a float too: set as one.
     assert apply_overrides(["STEADY_IOU=1"]) == {"STEADY_IOU": 1.0}
     assert type(local_search.STEADY_IOU) is float

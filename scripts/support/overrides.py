@@ -69,7 +69,8 @@ def fitted_value(name: str, text: str, current: object) -> object:
         return Path(path_text)
     try:
         value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        # TypeError: an unhashable key ({[1]: 2}); the other two: nesting too deep to parse.
         refuse(f"--set {name}: {text!r} is not a Python literal such as 3, 0.5 or True")
     if isinstance(current, float) and type(value) is int:
         return float(value)
@@ -82,7 +83,7 @@ def _path_text(text: str) -> str:
     """A path given to --set: as written, or the text of a string literal (a quoted path)."""
     try:
         value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return text
     return value if isinstance(value, str) else text
 
