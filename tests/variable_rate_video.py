@@ -10,12 +10,13 @@ sample.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from emotion_app.samples import write_video
+from tests.mp4_boxes import box_path, version_0_box
 
 
 def write_variable_rate_mp4(path: Path, frames: Sequence[np.ndarray], durations_s: Sequence[float]) -> Path:
@@ -24,7 +25,7 @@ def write_variable_rate_mp4(path: Path, frames: Sequence[np.ndarray], durations_
         raise ValueError("one duration per frame")
     write_video(path, frames, fps=30.0)
     data = path.read_bytes()
-    media_scale = struct.unpack_from(">I", data, _version_0_box(data, b"mdhd") + 12)[0]
+    media_scale = struct.unpack_from(">I", data, version_0_box(data, b"mdhd") + 12)[0]
     path.write_bytes(retime_mp4(data, [max(1, round(d * media_scale)) for d in durations_s]))
     return path
 
@@ -32,12 +33,7 @@ def write_variable_rate_mp4(path: Path, frames: Sequence[np.ndarray], durations_
 def retime_mp4(data: bytes, durations: Sequence[int]) -> bytes:
     """The MP4 ``data`` (one video track, as OpenCV writes it) with its samples lasting
     ``durations`` (units of the media's time scale)."""
-    parents: list[tuple[int, int]] = []
-    start, end = 0, len(data)
-    for name in (b"moov", b"trak", b"mdia", b"minf", b"stbl", b"stts"):
-        offset, size = next((o, s) for o, s, kind in _boxes(data, start, end) if kind == name)
-        parents.append((offset, size))
-        start, end = offset + 8, offset + size
+    parents = box_path(data, (b"moov", b"trak", b"mdia", b"minf", b"stbl", b"stts"))
     stts, stts_size = parents.pop()
     body = struct.pack(">II", 0, len(durations)) + b"".join(struct.pack(">II", 1, d) for d in durations)
     box = struct.pack(">I4s", 8 + len(body), b"stts") + body
@@ -48,27 +44,12 @@ def retime_mp4(data: bytes, durations: Sequence[int]) -> bytes:
     # The durations that must agree: the media's (its time scale), the movie's, the
     # track's and its edit's (the movie's time scale).
     total = sum(durations)
-    mvhd, mdhd = _version_0_box(out, b"mvhd"), _version_0_box(out, b"mdhd")
+    mvhd, mdhd = version_0_box(out, b"mvhd"), version_0_box(out, b"mdhd")
     movie_total = total * struct.unpack_from(">I", out, mvhd + 12)[0] // struct.unpack_from(">I", out, mdhd + 12)[0]
     struct.pack_into(">I", out, mdhd + 16, total)
     struct.pack_into(">I", out, mvhd + 16, movie_total)
-    struct.pack_into(">I", out, _version_0_box(out, b"tkhd") + 20, movie_total)
+    struct.pack_into(">I", out, version_0_box(out, b"tkhd") + 20, movie_total)
     edit = bytes(out).find(b"elst")
     if edit > 0:
         struct.pack_into(">I", out, edit + 12, movie_total)
     return bytes(out)
-
-
-def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, bytes]]:
-    while start + 8 <= end:
-        size, kind = struct.unpack_from(">I4s", data, start)
-        yield start, size, kind
-        start += size
-
-
-def _version_0_box(data: bytes | bytearray, name: bytes) -> int:
-    """Offset of the full box ``name``'s version byte (it must be version 0)."""
-    at = bytes(data).find(name) + 4
-    if at < 4 or data[at] != 0:
-        raise ValueError(f"no version-0 {name.decode()} box")
-    return at
