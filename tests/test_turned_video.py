@@ -22,10 +22,10 @@ from emotion_app import EmotionClassifier, EmotionPipeline, FaceDetector
 from emotion_app.cli import main
 from emotion_app.faces.geometry import Box, iou
 from emotion_app.gui.playback_bar import format_time
-from emotion_app.io.video import open_input
+from emotion_app.io.video import jpeg_packets, open_input
 from emotion_app.samples import astronaut_frames, read_video
 from gui_support import WAIT_MS, paused_at, play_looping, use_output_folder, wait_for_face_result, wait_for_recording
-from tests.turned_video import write_turned_mp4
+from tests.turned_video import STORED_AS, turned_mp4, write_turned_mp4
 
 # A portrait phone clip, small: 240 wide, 360 tall as shown (360x240 in the file).
 UPRIGHT_SIZE = (240, 360)
@@ -150,3 +150,31 @@ def test_the_player_shows_a_portrait_clip_upright_through_seeks_steps_snapshots_
     qtbot.waitUntil(lambda: window.view.result.frame_index == 0, timeout=WAIT_MS)
     assert nearest_upright(window.view.result.image, upright) == 0
     assert bar.slider.maximum() == 44
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_an_mjpeg_streams_jpegs_read_undecoded_are_turned_as_its_container_says(tmp_path: Path, degrees: int) -> None:
+    # A network camera's MJPEG is read as JPEGs, each decoded alone (jpeg_packets), past
+    # FFmpeg's decoder and its turn: an MJPEG QuickTime clip of a phone held upright, served
+    # over HTTP, was shown on its side at 90 degrees, and at 180 or 270 sent "no frames":
+    # OpenCV turned the undecoded JPEG itself, reversing its bytes.
+    upright, _ = astronaut_frames(num_frames=3, frame_size=UPRIGHT_SIZE, face_size=80, motion="static")
+    path = tmp_path / "phone.mov"
+    stored = [cv2.rotate(frame, STORED_AS[degrees]) for frame in upright]
+    stored_size = (stored[0].shape[1], stored[0].shape[0])
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), FPS, stored_size)
+    for frame in stored:
+        writer.write(frame)
+    writer.release()
+    path.write_bytes(turned_mp4(path.read_bytes(), degrees, stored_size))
+    capture = cv2.VideoCapture(str(path))
+    try:
+        decode = jpeg_packets(capture)
+        assert decode is not None
+        for frame in upright:
+            ok, packet = capture.read()
+            decoded = decode(packet) if ok else None
+            assert decoded is not None and decoded.shape == frame.shape
+            assert float(np.abs(decoded.astype(np.int16) - frame).mean()) < 8
+    finally:
+        capture.release()

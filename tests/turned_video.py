@@ -18,14 +18,14 @@ from tests.mp4_boxes import box_path
 
 # How each frame is stored for a player to show it upright after turning it this many
 # degrees clockwise.
-_STORED_AS = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
+STORED_AS = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
 _ONE = 0x10000  # 1.0 in the matrix's 16.16 fixed point (its last column is 2.30)
 
 
 def write_turned_mp4(path: Path, upright: Sequence[np.ndarray], degrees: int, fps: float = 10.0) -> Path:
     """Write ``upright`` to the MP4 ``path`` as a phone would: each frame stored turned,
     with the matrix that turns it back ``degrees`` (90, 180 or 270) clockwise."""
-    stored = [cv2.rotate(frame, _STORED_AS[degrees]) for frame in upright]
+    stored = [cv2.rotate(frame, STORED_AS[degrees]) for frame in upright]
     write_video(path, stored, fps=fps)
     height, width = stored[0].shape[:2]
     path.write_bytes(turned_mp4(path.read_bytes(), degrees, (width, height)))

@@ -418,10 +418,27 @@ def jpeg_packets(capture: cv2.VideoCapture) -> Callable[[np.ndarray], np.ndarray
     OpenCV's FFmpeg reader scales every frame to the first one's size, so a phone that
     turns to portrait would come out stretched; each JPEG decoded alone has its own size.
     The decoder is :func:`decode_jpeg_silently`: a flaky link's damaged JPEGs would print
-    libjpeg's line each on the terminal, where the stream's reader tells what matters."""
+    libjpeg's line each on the terminal, where the stream's reader tells what matters.
+    A stream whose container says to turn its frames (a phone's clip held upright) has each
+    picture turned so, as FFmpeg's decoded frames are."""
     if _fourcc(capture) != "MJPG" or not capture.set(cv2.CAP_PROP_FORMAT, -1):
         return None
-    return decode_jpeg_silently
+    turn = _DISPLAY_TURNS.get(round(capture.get(cv2.CAP_PROP_ORIENTATION_META) or 0) % 360)
+    if turn is None:
+        return decode_jpeg_silently
+    # OpenCV turns the undecoded JPEG itself as the container says, and a turn of 180 or
+    # 270 degrees reverses its bytes: it is read as it is, and its picture turned.
+    if not capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0):
+        return None
+    return lambda packet: _turned(decode_jpeg_silently(packet), turn)
+
+
+# OpenCV's turn of a frame whose container says to show it turned this many degrees clockwise.
+_DISPLAY_TURNS = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
+def _turned(frame: np.ndarray | None, turn: int) -> np.ndarray | None:
+    return None if frame is None else cv2.rotate(frame, turn)
 
 
 def _fourcc(capture: cv2.VideoCapture) -> str:
