@@ -421,15 +421,21 @@ def jpeg_packets(capture: cv2.VideoCapture) -> Callable[[np.ndarray], np.ndarray
     libjpeg's line each on the terminal, where the stream's reader tells what matters.
     A stream whose container says to turn its frames (a phone's clip held upright) has each
     picture turned so, as FFmpeg's decoded frames are."""
-    if _fourcc(capture) != "MJPG" or not capture.set(cv2.CAP_PROP_FORMAT, -1):
+    if _fourcc(capture) != "MJPG":
         return None
     turn = _DISPLAY_TURNS.get(round(capture.get(cv2.CAP_PROP_ORIENTATION_META) or 0) % 360)
+    # OpenCV turns the undecoded JPEG itself as the container says, and a turn of 180 or
+    # 270 degrees reverses its bytes: it is read as it is, and its picture turned. Its turn
+    # goes off before the raw reading, which cannot be undone, so either refusal leaves
+    # FFmpeg's decoding as it was.
+    if turn is not None and not capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0):
+        return None
+    if not capture.set(cv2.CAP_PROP_FORMAT, -1):
+        if turn is not None:
+            capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        return None
     if turn is None:
         return decode_jpeg_silently
-    # OpenCV turns the undecoded JPEG itself as the container says, and a turn of 180 or
-    # 270 degrees reverses its bytes: it is read as it is, and its picture turned.
-    if not capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0):
-        return None
     return lambda packet: _turned(decode_jpeg_silently(packet), turn)
 
 
