@@ -2,10 +2,10 @@
 
 Over 400 lines because it is where every control, menu, key and worker signal meets. Each
 part with state or logic of its own lives in its own module (source_state, playback_bar,
-model_menu, recent_menu, timeline_panel, message_banner, snapshot, recording_control,
-dialog_folders, output_folder_control, player_control, source_messages, stream_controller;
-its actions, toolbar and menus in window_actions, the Help menu's texts in help_texts); what
-stays here is the wiring between them.
+model_menu, recent_menu, timeline_panel, timeline_dock, message_banner, snapshot,
+recording_control, dialog_folders, output_folder_control, player_control, source_messages,
+stream_controller; its actions, toolbar and menus in window_actions, the Help menu's texts
+in help_texts); what stays here is the wiring between them.
 """
 
 from __future__ import annotations
@@ -83,17 +83,10 @@ from .source_state import SourceState
 from .stats import rate_text
 from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
+from .timeline_dock import TimelineDock
 from .timeline_panel import MAX_NAME_CHARS, TimelinePanel
 from .video_view import VideoView
 from .window_actions import WindowActions
-
-# The sides the timeline panel docks at, by the names settings_values.TIMELINE_PLACES stores.
-_DOCK_AREAS = {
-    "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
-    "left": Qt.DockWidgetArea.LeftDockWidgetArea,
-    "right": Qt.DockWidgetArea.RightDockWidgetArea,
-    "top": Qt.DockWidgetArea.TopDockWidgetArea,
-}
 
 log = logging.getLogger(__name__)
 
@@ -403,12 +396,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.playback_bar)
         self.setCentralWidget(central)
-        place = self.settings.timeline_place
-        area = _DOCK_AREAS.get(place, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.addDockWidget(area, self.timeline_panel)
-        self.timeline_panel.setFloating(place == "floating")
-        self._restore_timeline_size()
-        self.timeline_panel.setVisible(self.settings.show_timeline)
+        # Docked or floating, its size and whether it shows, as at the last close.
+        self.timeline_dock = TimelineDock(self, self.timeline_panel, self.settings)
 
     def _connect(self) -> None:
         self.controller.source_opened.connect(self._on_source_opened)
@@ -419,10 +408,6 @@ class MainWindow(QMainWindow):
         self.controller.result_ready.connect(self._on_result)
         self.controller.playback.connect(self._on_playback)
         self.playback_bar.seek_requested.connect(self.player.seek)
-        self.timeline_panel.visibilityChanged.connect(self._remember_timeline_visibility)
-        self.timeline_panel.dockLocationChanged.connect(self._fit_timeline_to_side)
-        self.timeline_panel.dockLocationChanged.connect(self._remember_timeline_place)
-        self.timeline_panel.topLevelChanged.connect(self._remember_timeline_place)
         self.timeline_panel.exported.connect(self._on_timeline_exported)
         self.timeline_panel.name_given.connect(self._on_name_given)
         self.timeline_panel.cleared.connect(self._forget_names)
@@ -866,77 +851,6 @@ class MainWindow(QMainWindow):
         self.dialog_folders.ask_about()
         self.show_saved(f"Saved the session timeline {png.name} and {csv_path.name} in {png.parent}", png)
 
-    def _fit_timeline_to_side(self, area: Qt.DockWidgetArea) -> None:
-        """Moved to a side, the timeline takes two fifths of the window (room for a name
-        beside each id): Qt gave it the width it asks for at the bottom, over half the
-        window, the video squeezed beside it."""
-        if area not in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea):
-            return
-        # Once the move's own layout is done (it would size the panel again).
-        QTimer.singleShot(0, self._narrow_side_timeline)
-
-    def _narrow_side_timeline(self) -> None:
-        panel = self.timeline_panel
-        if self.dockWidgetArea(panel) in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea):
-            width = max(panel.minimumSizeHint().width(), self.width() * 2 // 5)
-            self.resizeDocks([panel], [width], Qt.Orientation.Horizontal)
-
-    def _remember_timeline_visibility(self, visible: bool) -> None:
-        if not self._shut_down:
-            self.settings.show_timeline = visible
-
-    def _remember_timeline_place(self) -> None:
-        """Docked at a side (or floating) is where the panel opens next time."""
-        if self._shut_down:
-            return
-        panel = self.timeline_panel
-        area = self.dockWidgetArea(panel)
-        place = next((name for name, known in _DOCK_AREAS.items() if known == area), "bottom")
-        self.settings.timeline_place = "floating" if panel.isFloating() else place
-
-    def _restore_timeline_size(self) -> None:
-        """The panel as at the last close: floating, where it floated and its size (Qt
-        brings one saved on a screen gone since onto one there is, as for the window
-        itself); docked, its width at a side or height at the top or bottom, and where it
-        floated last is where its float button (or a double-click on its title) floats it."""
-        panel = self.timeline_panel
-        saved = self.settings.timeline_geometry
-        if not panel.isFloating():
-            # Once the window's first layout is done (it would size the panel again).
-            QTimer.singleShot(0, self._restore_docked_timeline_size)
-            if saved is not None and not panel.float_next_at(saved):
-                self.settings.timeline_geometry_refused()
-            return
-        if saved is not None and not panel.restoreGeometry(saved):
-            self.settings.timeline_geometry_refused()
-
-    def _restore_docked_timeline_size(self) -> None:
-        panel = self.timeline_panel
-        if panel.isFloating():
-            return
-        at_side = self._timeline_at_side()
-        size = self.settings.timeline_width if at_side else self.settings.timeline_height
-        if size is None:
-            self._narrow_side_timeline()  # none stored: as a move to a side sizes it
-        else:
-            self.resizeDocks([panel], [size], Qt.Orientation.Horizontal if at_side else Qt.Orientation.Vertical)
-
-    def _remember_timeline_size(self) -> None:
-        """Where the floating panel is and its size, or the docked one's width or height,
-        for the next start."""
-        panel = self.timeline_panel
-        if panel.isFloating():
-            self.settings.timeline_geometry = panel.saveGeometry()
-        elif panel.isVisible():  # hidden, it may never have been laid out: the stored size is kept
-            if self._timeline_at_side():
-                self.settings.timeline_width = panel.width()
-            else:
-                self.settings.timeline_height = panel.height()
-
-    def _timeline_at_side(self) -> bool:
-        sides = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
-        return self.dockWidgetArea(self.timeline_panel) in sides
-
     def show_saved(self, message: str, path: Path) -> None:
         """A notice that stays until dismissed (not a status-bar line that is cut off and
         gone after seconds), with a button to open the folder."""
@@ -1332,7 +1246,7 @@ class MainWindow(QMainWindow):
         quitting.exit_begun()
         self._status_timer.stop()
         self.settings.window_geometry = self.saveGeometry()
-        self._remember_timeline_size()
+        self.timeline_dock.remember_at_close()
         self.settings.sync()
         # Gone from the screen before the waits below (the snapshots' may take a while): a
         # window that no longer answers clicks would look frozen.

@@ -1,0 +1,115 @@
+"""Where the timeline panel sits in the window: the side it docks at or floating, its
+width at a side or height at the top or bottom, where it floated, and whether it shows,
+all as at the last close (remembered in the settings); moved to a side, it takes two
+fifths of the window. The window owns one, made once its central widget is set; the
+panel's contents (the timeline, names, exports) are the panel's own."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QObject, Qt, QTimer
+from PyQt6.QtWidgets import QMainWindow
+
+from .settings import AppSettings
+from .timeline_panel import TimelinePanel
+
+# The sides the timeline panel docks at, by the names settings_values.TIMELINE_PLACES stores.
+_DOCK_AREAS = {
+    "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
+    "left": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "right": Qt.DockWidgetArea.RightDockWidgetArea,
+    "top": Qt.DockWidgetArea.TopDockWidgetArea,
+}
+_SIDES = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
+
+
+class TimelineDock(QObject):
+    """Puts ``panel`` where the settings say, and keeps them told of where the user moves
+    it; a child of ``window`` (what it sizes by), so a sizing queued for after a layout
+    never runs on a window gone since."""
+
+    def __init__(self, window: QMainWindow, panel: TimelinePanel, settings: AppSettings) -> None:
+        super().__init__(window)
+        self._window = window
+        self._panel = panel
+        self._settings = settings
+        self._closed = False  # see remember_at_close
+        place = settings.timeline_place
+        window.addDockWidget(_DOCK_AREAS.get(place, Qt.DockWidgetArea.BottomDockWidgetArea), panel)
+        panel.setFloating(place == "floating")
+        self._restore_size()
+        panel.setVisible(settings.show_timeline)
+        # Only now: the placing above (a float for a moment among it) is no move of the user's.
+        panel.visibilityChanged.connect(self._remember_visibility)
+        panel.dockLocationChanged.connect(self._fit_to_side)
+        panel.dockLocationChanged.connect(self._remember_place)
+        panel.topLevelChanged.connect(self._remember_place)
+
+    def remember_at_close(self) -> None:
+        """Where the floating panel is and its size, or the docked one's width or height,
+        for the next start; from here on nothing is remembered (the window's close hides
+        the panel, which is no choice of the user's)."""
+        self._closed = True
+        panel = self._panel
+        if panel.isFloating():
+            self._settings.timeline_geometry = panel.saveGeometry()
+        elif panel.isVisible():  # hidden, it may never have been laid out: the stored size is kept
+            if self._at_side():
+                self._settings.timeline_width = panel.width()
+            else:
+                self._settings.timeline_height = panel.height()
+
+    def _fit_to_side(self, area: Qt.DockWidgetArea) -> None:
+        """Moved to a side, the timeline takes two fifths of the window (room for a name
+        beside each id): Qt gave it the width it asks for at the bottom, over half the
+        window, the video squeezed beside it."""
+        if area not in _SIDES:
+            return
+        # Once the move's own layout is done (it would size the panel again).
+        QTimer.singleShot(0, self._narrow_at_side)
+
+    def _narrow_at_side(self) -> None:
+        if self._at_side():
+            width = max(self._panel.minimumSizeHint().width(), self._window.width() * 2 // 5)
+            self._window.resizeDocks([self._panel], [width], Qt.Orientation.Horizontal)
+
+    def _remember_visibility(self, visible: bool) -> None:
+        if not self._closed:
+            self._settings.show_timeline = visible
+
+    def _remember_place(self) -> None:
+        """Docked at a side (or floating) is where the panel opens next time."""
+        if self._closed:
+            return
+        area = self._window.dockWidgetArea(self._panel)
+        place = next((name for name, known in _DOCK_AREAS.items() if known == area), "bottom")
+        self._settings.timeline_place = "floating" if self._panel.isFloating() else place
+
+    def _restore_size(self) -> None:
+        """The panel as at the last close: floating, where it floated and its size (Qt
+        brings one saved on a screen gone since onto one there is, as for the window
+        itself); docked, its width at a side or height at the top or bottom, and where it
+        floated last is where its float button (or a double-click on its title) floats it."""
+        panel = self._panel
+        saved = self._settings.timeline_geometry
+        if not panel.isFloating():
+            # Once the window's first layout is done (it would size the panel again).
+            QTimer.singleShot(0, self._restore_docked_size)
+            if saved is not None and not panel.float_next_at(saved):
+                self._settings.timeline_geometry_refused()
+            return
+        if saved is not None and not panel.restoreGeometry(saved):
+            self._settings.timeline_geometry_refused()
+
+    def _restore_docked_size(self) -> None:
+        if self._panel.isFloating():
+            return
+        at_side = self._at_side()
+        size = self._settings.timeline_width if at_side else self._settings.timeline_height
+        if size is None:
+            self._narrow_at_side()  # none stored: as a move to a side sizes it
+        else:
+            across = Qt.Orientation.Horizontal if at_side else Qt.Orientation.Vertical
+            self._window.resizeDocks([self._panel], [size], across)
+
+    def _at_side(self) -> bool:
+        return self._window.dockWidgetArea(self._panel) in _SIDES
