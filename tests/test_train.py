@@ -362,6 +362,44 @@ def test_a_stop_before_the_first_checkpoint_does_not_advise_a_resume(tmp_path, f
     assert "--resume" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("stop", ["ctrl-c while loading", "sigterm in a step", "no checkpoint"])
+def test_a_stopped_resume_leaves_no_empty_export_folder_it_made(tmp_path, fer_csv, monkeypatch, capsys, stop):
+    # A resume given an --export in a new folder made it at its start (to check it is
+    # writable), and a stop left it there empty, as a resume finding no checkpoint did
+    # with it and --out; every other tool removes the empty folders it made.
+    run = tmp_path / "run"
+    if stop != "no checkpoint":
+        args = ["--data", str(fer_csv), "--epochs", "1", "--out", str(run), "--stop-after-steps", "1", *FAST]
+        assert train.main(args) == 0
+        capsys.readouterr()
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt("signal 2")
+
+    schedule_step = torch.optim.lr_scheduler.OneCycleLR.step
+    calls = []
+
+    def signalled_step(self, *step_args, **step_kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # a real signal in the first step's update (the first call: the constructor's)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return schedule_step(self, *step_args, **step_kwargs)
+
+    if stop == "ctrl-c while loading":
+        monkeypatch.setattr(train, "load_data", interrupted)
+    elif stop == "sigterm in a step":
+        monkeypatch.setattr(torch.optim.lr_scheduler.OneCycleLR, "step", signalled_step)
+    export = tmp_path / "models" / "deeper" / "resumed.safetensors"
+    code = train.main(["--out", str(run), "--resume", "--export", str(export), *FAST])
+    monkeypatch.undo()
+    assert code == (2 if stop == "no checkpoint" else 130)
+    said = capsys.readouterr()
+    assert "--resume" in (said.err if stop == "no checkpoint" else said.out)
+    assert not (tmp_path / "models").exists()
+    assert (run / "checkpoint.pt").is_file() != (stop == "no checkpoint")  # what can be resumed stays
+    assert run.exists() != (stop == "no checkpoint")
+
+
 def test_a_stop_as_the_first_epoch_begins_leaves_a_run_that_can_start_again(tmp_path, fer_csv, monkeypatch, capsys):
     # Ctrl-C after config.json is written but before the first step (a fresh install's
     # first import of the progress bar): "run the same command again" was then refused, as

@@ -153,8 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         with stop_on_signals():
             return run(config, device, command, given_settings(argv))
     except (DataError, WeightsError, OutputError) as exc:
-        remove_if_empty(made)  # a --data that is not there must not leave an empty --out
-        log_error(str(exc))
+        log_error(str(exc))  # (a --data that is not there leaves no empty --out: see finally)
         return 2
     except KeyboardInterrupt:
         # Interrupted outside the training steps (loading, evaluating, writing files): the
@@ -169,10 +168,12 @@ def main(argv: list[str] | None = None) -> int:
             if found_config is None and is_main_process():
                 # Written just before the first step: left, it would refuse the same command again.
                 config_path.unlink(missing_ok=True)
-            remove_if_empty(made)
             log("\ninterrupted before this run saved a checkpoint; nothing to resume: run the same command again")
         return 130
     finally:
+        # However it ends (a stop, a resume that finds no checkpoint), no folder it made
+        # stays empty: one holding a checkpoint or an export is not empty, and stays.
+        remove_if_empty(made)
         if dist.is_initialized():
             dist.destroy_process_group()
 
