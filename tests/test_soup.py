@@ -102,6 +102,46 @@ def test_the_uniform_soup_is_the_mean_of_the_ingredients(fine_tunes):
     assert torch.allclose(model.state_dict()[name], expected)
 
 
+def soup_card(data, out, checkpoints):
+    """The weights card of a soup of ``checkpoints`` (written into ``out``)."""
+    assert soup.main(["--data", str(data), "--out", str(out), "--threads", "1", *map(str, checkpoints)]) == 0
+    return EmotionClassifier.load(out / "best.safetensors").card.training
+
+
+def test_a_starting_run_counts_once_however_its_path_was_written(tmp_path, fine_tunes, monkeypatch):
+    # An old fine-tune recorded the run it started from as its --init-from was typed
+    # (relative; before runs recorded paths absolute), and before that run was resumed to
+    # its end; a new one records it absolute, with its whole time. Mixed in one soup, the
+    # shared run's time and epochs were counted twice.
+    data, tunes = fine_tunes
+    root = tunes[0].parent.parent
+    monkeypatch.chdir(root)
+    old = torch.load(tunes[0], weights_only=True)
+    start = old["initialised_from"]
+    assert start["checkpoint"] == str(root / "base" / "checkpoint.pt")  # absolute, as new runs record it
+    start["checkpoint"] = os.path.join("base", "checkpoint.pt")
+    start["training_seconds"] = round(start["training_seconds"] / 2, 1)  # taken mid-way
+    old_tune = tmp_path / "old_tune" / "checkpoint.pt"
+    old_tune.parent.mkdir()
+    torch.save(old, old_tune)
+    card = soup_card(data, tmp_path / "soup", [old_tune, tunes[1]])
+    shared = card["soup"]["ingredients"][1]["initialised_from"]["training_seconds"]  # the whole run's
+    own = sum(i["training_seconds"] for i in card["soup"]["ingredients"])
+    assert card["total_epochs"] == 3  # the base's 1, each tune's 1
+    assert card["total_training_seconds"] == pytest.approx(card["training_seconds"] + own + shared, abs=0.3)
+
+
+def test_an_ingredient_that_another_started_from_counts_once(tmp_path, fine_tunes, monkeypatch):
+    # The base run, given relative on the soup's command line, beside its fine-tune (which
+    # records it absolute): the base was counted as an ingredient and again as its start.
+    data, tunes = fine_tunes
+    monkeypatch.chdir(tunes[0].parent.parent)
+    card = soup_card(data, tmp_path / "soup", [os.path.join("base", "checkpoint.pt"), tunes[0]])
+    own = sum(i["training_seconds"] for i in card["soup"]["ingredients"])
+    assert card["total_epochs"] == 2 and card["epochs"] == 2
+    assert card["total_training_seconds"] == pytest.approx(card["training_seconds"] + own, abs=0.3)
+
+
 def test_runs_with_another_validation_split_are_refused(tmp_path, fine_tunes, capsys):
     data, tunes = fine_tunes
     other = tmp_path / "other"

@@ -6,6 +6,7 @@ average is a model too (Wortsman et al., 2022). ``python -m training.soup`` is t
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,12 +123,24 @@ def chain_totals(records: list[dict[str, Any]]) -> tuple[float, int, int]:
         node: dict[str, Any] | None = record
         chain = 0
         while node is not None:
-            epochs = int(node.get("epochs", 0))
-            seen[(str(node.get("checkpoint", "")), str(node.get("command", "")))] = (
-                float(node.get("training_seconds", 0.0)),
-                epochs,
-            )
+            seconds, epochs = float(node.get("training_seconds", 0.0)), int(node.get("epochs", 0))
+            run = run_identity(node)
+            # Records of one run taken at different times (a fine-tune started before a
+            # resume, another after it): the later one's time includes the earlier's.
+            before = seen.get(run, (0.0, 0))
+            seen[run] = (max(before[0], seconds), max(before[1], epochs))
             chain += epochs
             node = node.get("initialised_from")
         longest = max(longest, chain)
     return sum(t for t, _ in seen.values()), sum(e for _, e in seen.values()), longest
+
+
+def run_identity(record: dict[str, Any]) -> tuple[str, str]:
+    """Which run a record of a starting point or an ingredient (:func:`starting_point`)
+    names: its checkpoint's real path and the command that started it. Runs recorded
+    their paths as typed before they were recorded absolute, as a soup's own ingredients
+    still are, so one run's checkpoint can be written several ways (relative, absolute,
+    through a link); a relative one is read from the current folder, as a resume reads
+    it (checkpoints.same_recorded_path)."""
+    checkpoint = str(record.get("checkpoint", ""))
+    return (os.path.realpath(checkpoint) if checkpoint else "", str(record.get("command", "")))
