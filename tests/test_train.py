@@ -21,7 +21,7 @@ from emotion_app import EmotionClassifier
 from emotion_app.preprocessing import Preprocessing
 from emotion_app.samples import make_random_weights
 from tests.synthetic_fer import write_fer_csv, write_fer_folders
-from training import calibrate_margin, evaluate, train
+from training import calibrate_margin, evaluate, train, training_run
 from training.augment import augment
 from training.config import TrainConfig
 from training.data import classes_for, load_split, stratified_split
@@ -329,7 +329,7 @@ def test_a_stop_between_epochs_saves_the_finished_epoch(tmp_path, fer_csv, monke
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt("signal 2")
 
-    monkeypatch.setattr(train, "write_metrics", interrupted)
+    monkeypatch.setattr(training_run, "write_metrics", interrupted)
     out = tmp_path / "stopped"
     assert train.main(["--data", str(fer_csv), "--epochs", "5", "--out", str(out), *FAST]) == 130
     assert "--resume" in capsys.readouterr().out
@@ -347,7 +347,7 @@ def test_a_stop_before_the_first_checkpoint_does_not_advise_a_resume(tmp_path, f
         raise KeyboardInterrupt("signal 2")
 
     with monkeypatch.context() as patch:
-        patch.setattr(train, "load_data", interrupted)
+        patch.setattr(training_run, "load_data", interrupted)
         assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(out), *FAST]) == 130
         fresh = capsys.readouterr().out
         assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "done"), "--overwrite", *FAST]) == 130
@@ -357,7 +357,7 @@ def test_a_stop_before_the_first_checkpoint_does_not_advise_a_resume(tmp_path, f
     assert not (tmp_path / "deep").exists()  # the folders it made for --out are gone again
     # A resume stopped the same way is told to resume: its checkpoint is the run's own.
     with monkeypatch.context() as patch:
-        patch.setattr(train, "load_data", interrupted)
+        patch.setattr(training_run, "load_data", interrupted)
         assert train.main(["--out", str(tmp_path / "done"), "--resume", *FAST]) == 130
     assert "--resume" in capsys.readouterr().out
 
@@ -386,7 +386,7 @@ def test_a_stopped_resume_leaves_no_empty_export_folder_it_made(tmp_path, fer_cs
         return schedule_step(self, *step_args, **step_kwargs)
 
     if stop == "ctrl-c while loading":
-        monkeypatch.setattr(train, "load_data", interrupted)
+        monkeypatch.setattr(training_run, "load_data", interrupted)
     elif stop == "sigterm in a step":
         monkeypatch.setattr(torch.optim.lr_scheduler.OneCycleLR, "step", signalled_step)
     export = tmp_path / "models" / "deeper" / "resumed.safetensors"
@@ -410,7 +410,7 @@ def test_a_stop_as_the_first_epoch_begins_leaves_a_run_that_can_start_again(tmp_
         raise KeyboardInterrupt("signal 2")
 
     with monkeypatch.context() as patch:
-        patch.setattr(train, "train_one_epoch", interrupted)
+        patch.setattr(training_run, "train_one_epoch", interrupted)
         assert train.main(args) == 130
     assert "run the same command again" in capsys.readouterr().out
     assert not (tmp_path / "run").exists()
@@ -708,6 +708,37 @@ def test_evaluate_help_offers_only_label_sets_one_can_type(capsys):
     with pytest.raises(SystemExit):
         evaluate.main(["--help"])
     assert "--labels {fer2013,ferplus}" in capsys.readouterr().out
+
+
+# A child that runs a front end as `python -m` does, then says whether torch was loaded.
+_LOADED_AFTER = """
+import runpy, sys
+name, sys.argv = sys.argv[1], ["-m", *sys.argv[2:]]
+try:
+    runpy.run_module(name, run_name="__main__", alter_sys=True)
+except SystemExit as stop:
+    print("exit", stop.code)
+print("torch loaded:", "torch" in sys.modules, "matplotlib loaded:", "matplotlib" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "args", "said"),
+    [
+        ("training.train", ["--help"], "--resume"),
+        ("training.train", ["--data", "fer2013.csv", "--epochs", "0"], "--epochs must be at least 1"),
+    ],
+)
+def test_help_and_argument_errors_answer_before_torch_loads(module, args, said):
+    # Torch loaded before argparse, so a front end's --help or a mistyped setting took
+    # seconds to answer.
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED_AFTER, module, *args], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    lines = done.stdout.strip().splitlines()
+    assert said in done.stdout + done.stderr, done.stderr
+    assert lines[-2] == ("exit 0" if args == ["--help"] else "exit 2"), done.stderr
+    assert lines[-1] == "torch loaded: False matplotlib loaded: False"
 
 
 NOT_USED = "note: --resume continues with the run's own settings; not used:"

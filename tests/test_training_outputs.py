@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from emotion_app.io.atomic import OutputError
 from tests.hostile_support import leftovers
 from tests.synthetic_fer import write_fer_csv
-from training import plots, train
+from training import plots, train, training_run
 
 FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2"]
 HISTORY = [
@@ -64,14 +64,14 @@ def test_a_resume_of_a_finished_run_mends_its_metrics(
 ) -> None:
     """The tester's case: a Ctrl-C while the last epoch's metrics were written. The epoch is
     saved whole; the resume (which only exports again) now writes the table from it."""
-    real = train.write_metrics
+    real = training_run.write_metrics
 
     def interrupted(out: Path, history: list[dict[str, float]]) -> None:
         if len(history) == 2:
             raise KeyboardInterrupt("signal 2")
         real(out, history)
 
-    monkeypatch.setattr(train, "write_metrics", interrupted)
+    monkeypatch.setattr(training_run, "write_metrics", interrupted)
     out = tmp_path / "run"
     assert train.main(["--data", str(fer_csv), "--out", str(out), "--epochs", "2", *FAST]) == 130
     monkeypatch.undo()

@@ -8,8 +8,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import torch
-
 from emotion_app.arguments import threads_problem
 from emotion_app.preprocessing import CROP_MARGIN_LIMITS
 
@@ -165,6 +163,8 @@ def range_problem(config: TrainConfig, this_machine: bool = True) -> str:
 def _device_usable(name: str) -> bool:
     if name == "auto":
         return True
+    import torch  # only for a --device named: the front ends' --help and errors answer before torch loads
+
     try:
         device = torch.device(name)
     except (RuntimeError, ValueError):

@@ -13,10 +13,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import torch
-import torch.distributed as dist
+if TYPE_CHECKING:
+    import torch
 
 _HANDLED = (signal.SIGINT, signal.SIGTERM)
 
@@ -35,7 +35,7 @@ class StopRequest:
         # checkpoint saved then must not hold half of one.
         # Under torchrun every signal is only noted: a process that left mid-step would
         # leave the others waiting in its gradient all-reduce (stop_agreed stops them together).
-        if self._updating or (self._deferring and not self.requested) or dist.is_initialized():
+        if self._updating or (self._deferring and not self.requested) or _process_group_running():
             self.requested = True
             return
         raise KeyboardInterrupt(f"signal {signum}")
@@ -64,10 +64,21 @@ class StopRequest:
 STOP = StopRequest()
 
 
+def _process_group_running() -> bool:
+    """Whether torchrun's process group is up. Asked in a signal handler, and by tools
+    whose --help must answer before torch loads: a group exists only once
+    torch.distributed has been imported, so it is never imported here."""
+    distributed = sys.modules.get("torch.distributed")
+    return distributed is not None and bool(distributed.is_initialized())
+
+
 def stop_agreed(device: torch.device) -> bool:
     """Whether the run was asked to stop, agreed by all its processes under torchrun (each
     gets the signal at its own moment; one that stopped a step before the others would
     leave them waiting in that step's gradient all-reduce)."""
+    import torch
+    import torch.distributed as dist
+
     if not dist.is_initialized():
         return STOP.requested
     flag = torch.tensor([1 if STOP.requested else 0], device=device)
