@@ -8,6 +8,8 @@ from pathlib import Path
 DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 DEFAULT_WEIGHTS_NAME = "emotion_cnn.safetensors"
 DEFAULT_WEIGHTS_PATH = DEFAULT_WEIGHTS_DIR / DEFAULT_WEIGHTS_NAME
+# The face check's verifier, apart from the emotion models the Model menu lists.
+DEFAULT_VERIFIER_PATH = DEFAULT_WEIGHTS_DIR / "face_check" / "face_verifier.safetensors"
 
 
 def shipped_files() -> list[Path]:

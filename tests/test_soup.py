@@ -9,7 +9,7 @@ import torch
 
 from emotion_app import EmotionClassifier
 from tests.synthetic_fer import write_fer_csv
-from training import soup, train
+from training import datasets, soup, train
 from training.config import TrainConfig
 from training.datasets import load_data
 from training.model_soup import average_states, cook, read_ingredients
@@ -183,7 +183,7 @@ def test_ctrl_c_in_a_soup_is_one_line_and_exit_130(stop, tmp_path, fine_tunes, m
         os.kill(os.getpid(), signal.SIGTERM)  # a real signal, handled at the next line of Python
         return None
 
-    monkeypatch.setattr(soup, "load_data", interrupted)
+    monkeypatch.setattr(datasets, "load_data", interrupted)  # (soup.run imports it as it starts)
     out, export = tmp_path / "soups" / "one", tmp_path / "models" / "soup.safetensors"
     try:
         code = soup.main(["--data", str(data), "--out", str(out), "--export", str(export), *map(str, tunes)])

@@ -722,16 +722,30 @@ print("torch loaded:", "torch" in sys.modules, "matplotlib loaded:", "matplotlib
 """
 
 
-@pytest.mark.parametrize(
-    ("module", "args", "said"),
-    [
-        ("training.train", ["--help"], "--resume"),
-        ("training.train", ["--data", "fer2013.csv", "--epochs", "0"], "--epochs must be at least 1"),
-    ],
-)
-def test_help_and_argument_errors_answer_before_torch_loads(module, args, said):
+# Each front end: a word of its --help, a bad command line and a word of its error.
+FRONT_ENDS = {
+    "training.train": ("--resume", ["--data", "fer.csv", "--epochs", "0"], "--epochs must be at least 1"),
+    "training.soup": ("--export", ["--data", "fer.csv", "a.pt"], "at least two checkpoints"),
+    "training.evaluate": (
+        "--votes",
+        ["--weights", "w.safetensors", "--data", "fer.csv", "--labels", "ferplus"],
+        "needs --votes",
+    ),
+    "training.calibrate_margin": ("--margins", ["--data", "fer.csv", "--limit", "0"], "--limit must be at least 1"),
+    "training.calibrate_live": ("--clips", ["--clips", "clips", "--margins", "5"], "each margin must be in"),
+    "training.calibrate_contrast": ("--write", [], "--data"),
+    "training.train_verifier": ("--keep", ["--data", "fer.csv", "--export", "v.pt"], "must name a .safetensors file"),
+    "training.evaluate_verifier": ("--usage", ["--data", "fer.csv", "--usage", "Nope"], "invalid choice"),
+}
+
+
+@pytest.mark.parametrize("asked", ["--help", "a bad argument"])
+@pytest.mark.parametrize("module", FRONT_ENDS)
+def test_help_and_argument_errors_answer_before_torch_loads(module, asked):
     # Torch loaded before argparse, so a front end's --help or a mistyped setting took
     # seconds to answer.
+    helped, bad, error = FRONT_ENDS[module]
+    args, said = (["--help"], helped) if asked == "--help" else (bad, error)
     done = subprocess.run(
         [sys.executable, "-c", _LOADED_AFTER, module, *args], cwd=REPO, capture_output=True, text=True, timeout=120
     )

@@ -19,19 +19,16 @@ import argparse
 import dataclasses
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.preprocessing import contrast
-from emotion_app.weights import WeightsError, load_model
 
-from .checkpoints import FINGERPRINT_KEY, check_validation_faces, note_other_labels, selection_config
-from .data import DataError
-from .datasets import load_data
-from .outputs import check_weights_writable, wrote_weights
 from .stopping import interruptible
+
+if TYPE_CHECKING:
+    from emotion_app.inference.classifier import EmotionClassifier
 
 # The bounds, as percentiles of the training faces' contrast: below the lowest 0.1% a
 # crop is stretched fully, from the lowest 1% up it is left alone.
@@ -60,6 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--votes", default="", help="FER+ votes CSV, for a model trained on them")
     parser.add_argument("--write", action="store_true", help="store the bounds in the weights file's card")
     args = parser.parse_args(argv)
+    # The engine (torch) loads only now: --help and a bad argument answer at once.
+    from emotion_app.inference.classifier import EmotionClassifier
+    from emotion_app.weights import WeightsError, load_model
+
+    from .checkpoints import FINGERPRINT_KEY, check_validation_faces, note_other_labels, selection_config
+    from .data import DataError
+    from .datasets import load_data
+    from .outputs import check_weights_writable, wrote_weights
+
     try:
         classifier = EmotionClassifier.load(args.weights)
         check_weights_writable(classifier.source, args.write)

@@ -27,22 +27,20 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from emotion_app.faces.detector import FaceDetector
-from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
-from emotion_app.weights import WeightsError, load_model
 
 from .arguments import margins_argument
-from .checkpoints import FINGERPRINT_KEY, check_validation_faces, note_other_labels, selection_config
 from .data import DataError
-from .datasets import load_data
-from .outputs import check_weights_writable, wrote_weights
 from .stopping import interruptible
+
+if TYPE_CHECKING:
+    from emotion_app.inference.classifier import EmotionClassifier
 
 DEFAULT_MARGINS = (-0.1, -0.05, 0.0, 0.05, 0.1, 0.15, 0.2)
 BIN_WIDTH = 0.05
@@ -168,6 +166,9 @@ def threshold_from_bins(statistic: np.ndarray, correct: np.ndarray) -> tuple[flo
 def validation_faces(classifier: EmotionClassifier, data: str, votes: str) -> tuple[np.ndarray, np.ndarray, str]:
     """The validation faces the model was selected on, with the labels it learned: its own
     split settings (``split_seed``, never ``seed``), and FER+ majorities when given votes."""
+    from .checkpoints import FINGERPRINT_KEY, check_validation_faces, note_other_labels, selection_config
+    from .datasets import load_data
+
     note_other_labels(classifier.card.training, str(classifier.source), votes)
     split = load_data(selection_config(classifier.card.training, data, len(classifier.labels), votes))
     recorded = classifier.card.training.get(FINGERPRINT_KEY)
@@ -235,6 +236,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--write", action="store_true", help="store the choices in the weights file's card")
     args = parser.parse_args(argv)
+    # The engine (torch) loads only now: --help and a bad argument answer at once.
+    from emotion_app.inference.classifier import EmotionClassifier
+    from emotion_app.weights import WeightsError, load_model
+
+    from .outputs import check_weights_writable, wrote_weights
+
     try:
         margins = list(args.margins)
         classifier = EmotionClassifier.load(args.weights, optimize=True)

@@ -21,15 +21,10 @@ import cv2
 import numpy as np
 
 from emotion_app.faces.detector import FaceDetector
-from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.preprocessing import crop_face, to_gray
-from emotion_app.weights import WeightsError, load_model
 
 from .arguments import margins_argument
-from .checkpoints import FINGERPRINT_KEY, check_validation_faces, recorded_config
 from .data import DataError, FaceSet, check_split_layout, load_split
-from .datasets import split_indices, validation_fingerprint
-from .outputs import check_weights_writable, wrote_weights
 from .stopping import interruptible
 
 UPSCALE = 4  # 48 px faces become 192 px, a typical webcam face size
@@ -52,6 +47,9 @@ def validation_faces(
     ``limit``: its run's validation split (chosen by the split seed, not the seed), so no
     face it trained on is scored. DataError when the card records other held-out faces
     (``training`` is another copy or order of the data)."""
+    from .checkpoints import FINGERPRINT_KEY, check_validation_faces, recorded_config
+    from .datasets import split_indices, validation_fingerprint
+
     _, val_idx = split_indices(training.labels, recorded_config(card_training.get("config", {})))
     held_out = validation_fingerprint(training.images[val_idx], training.labels[val_idx], training.classes)
     check_validation_faces(card_training.get(FINGERPRINT_KEY), weights, training.source, held_out)
@@ -78,6 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.limit < 1:
         parser.error(f"--limit must be at least 1, got {args.limit}")
+    # The engine (torch) loads only now: --help and a bad argument answer at once.
+    from emotion_app.inference.classifier import EmotionClassifier
+    from emotion_app.weights import WeightsError, load_model
+
+    from .outputs import check_weights_writable, wrote_weights
+
     try:
         classifier = EmotionClassifier.load(args.weights)
         check_weights_writable(classifier.source, args.write)

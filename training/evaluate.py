@@ -22,15 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.io.atomic import OutputError, write_text
-from emotion_app.weights import WeightsError
 
 from .data import CLASSES_7, USAGES, DataError, FaceSet, has_splits, load_split
 from .ferplus import read_votes, relabel
-from .outputs import check_out_folder, missing_among, note_replaced_outputs, remove_if_empty
-from .plots import plot_confusion
-from .scoring import score
 from .stopping import interruptible
 
 # What a report writes in its --out (the FER+ matrix with --votes only).
@@ -95,6 +90,8 @@ def print_report(title: str, report: dict[str, Any]) -> None:
 def write_outputs(out: Path, report: dict[str, Any], labels: tuple[str, ...], scored: str) -> None:
     """The confusion matrices (titled with ``scored``, the faces scored) and report.json in
     ``out``, each replaced whole or not at all."""
+    from .plots import plot_confusion
+
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "confusion_matrix.png"]
     plot_confusion(
@@ -134,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     if ferplus and not args.votes:
         print("error: --labels ferplus needs --votes (the FER+ votes CSV)", file=sys.stderr)
         return 2
+    # The engine (torch) loads only now: --help and a bad argument answer at once.
+    from .outputs import missing_among, remove_if_empty
+
     made = missing_among([Path(args.out)] if args.out else [])
     try:
         return report_on(args, ferplus, made)
@@ -145,6 +145,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def report_on(args: argparse.Namespace, ferplus: bool, made: list[Path]) -> int:
     """Score and report as ``args`` say; ``made``: the folders of --out this run made."""
+    from emotion_app.inference.classifier import EmotionClassifier
+    from emotion_app.weights import WeightsError
+
+    from .outputs import check_out_folder, note_replaced_outputs, remove_if_empty
+    from .scoring import score
+
     try:
         if args.out:
             check_out_folder(Path(args.out))

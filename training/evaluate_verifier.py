@@ -12,12 +12,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-import torch
-
-from emotion_app.faces.face_verifier import DEFAULT_VERIFIER_PATH, FaceVerifier, VerifierError
+from emotion_app.shipped import DEFAULT_VERIFIER_PATH
 
 from .data import USAGES, DataError, check_split_layout
-from .face_verifier import box_time_ms, faces_passing
 from .stopping import interruptible
 
 
@@ -43,6 +40,13 @@ def main(argv: list[str] | None = None) -> int:
         "carved from Training)",
     )
     args = parser.parse_args(argv)
+    # The engine (torch) loads only now: --help and a bad argument answer at once.
+    import torch
+
+    from emotion_app.faces.face_verifier import FaceVerifier, VerifierError
+
+    from .face_verifier import box_time_ms, faces_passing
+
     torch.set_num_threads(1)
     try:
         verifier = FaceVerifier.load(args.weights)

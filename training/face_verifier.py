@@ -46,61 +46,10 @@ from emotion_app.io.atomic import write_bytes
 from emotion_app.weights import save_weights
 
 from .data import classes_for, load_split, stratified_split
+from .verifier_config import VerifierConfig
 
-# scikit-image's pictures (offline with the dev requirements) that train and validate.
-TRAIN_PICTURES = (
-    "astronaut",
-    "brick",
-    "camera",
-    "cat",
-    "cell",
-    "checkerboard",
-    "clock",
-    "coins",
-    "colorwheel",
-    "grass",
-    "horse",
-    "immunohistochemistry",
-    "logo",
-    "moon",
-    "page",
-    "retina",
-    "shepp_logan_phantom",
-    "text",
-    "stereo_motorcycle",
-    "binary_blobs",
-    "microaneurysms",
-)
-VALIDATION_PICTURES = ("gravel", "rocket", "hubble_deep_field")
 # Picture sizes the cascades are run at, so textures meet them at many scales.
 MINING_SCALES = (0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
-
-
-@dataclass
-class VerifierConfig:
-    """Everything a verifier training run depends on (seeded: the same config trains the
-    same network)."""
-
-    data: str
-    export: str
-    out: str = ""  # folder for the per-epoch metrics CSV (none if empty)
-    epochs: int = 10
-    width: int = 16
-    batch_size: int = 128
-    lr: float = 3e-3
-    weight_decay: float = 1e-4
-    seed: int = 0
-    val_fraction: float = 0.1
-    split_seed: int = 0
-    keep: float = 0.995  # share of validation faces the threshold keeps
-    crop_scales: tuple[float, ...] = (0.85, 1.0)  # the card's: the sizes a box is scored at in use
-    crop_margin: float = 0.1
-    random_patches: int = 300  # random negative patches per picture and scale
-    face_parts: int = 20000  # part-of-a-face negatives tried
-    grain: int = 15000  # generated grain negatives
-    limit: int = 0  # use at most this many training faces (0: all); the mining runs whole
-    train_pictures: tuple[str, ...] = TRAIN_PICTURES
-    validation_pictures: tuple[str, ...] = VALIDATION_PICTURES
 
 
 @dataclass

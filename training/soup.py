@@ -29,31 +29,19 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from emotion_app.arguments import threads_problem
 from emotion_app.io.atomic import OutputError
-from emotion_app.model import SeedCNN, fold_batch_norm
-from emotion_app.weights import WeightsError
 
-from .checkpoints import CHECKPOINT_NAME, FINGERPRINT_KEY, check_validation_faces
 from .config import TTA_CHOICES
 from .data import DataError
-from .datasets import load_data
-from .distributed import log, log_error
-from .export import publish
-from .model_soup import Ingredient, as_model, chain_totals, cook, read_ingredients, score
-from .outputs import (
-    check_export,
-    check_out_folder,
-    missing_among,
-    note_replaced_export,
-    note_replaced_outputs,
-    remove_if_empty,
-)
 from .stopping import interruptible
+
+if TYPE_CHECKING:
+    from emotion_app.model import SeedCNN
+
+    from .model_soup import Ingredient
 
 # What a soup writes in its --out (training/export.py's publish).
 SOUP_FILES = ("best.safetensors", "summary.json")
@@ -108,6 +96,17 @@ def parse_args(argv: list[str] | None = None) -> SoupConfig:
 
 
 def run(config: SoupConfig, command: str) -> int:
+    import torch
+
+    from emotion_app.model import fold_batch_norm
+
+    from .checkpoints import CHECKPOINT_NAME, FINGERPRINT_KEY, check_validation_faces
+    from .datasets import load_data
+    from .distributed import log
+    from .export import publish
+    from .model_soup import as_model, chain_totals, cook, read_ingredients, score
+    from .outputs import check_export, check_out_folder, note_replaced_export, note_replaced_outputs
+
     started = time.time()
     held = [name for name in (CHECKPOINT_NAME, "config.json") if (Path(config.out) / name).exists()]
     if held:  # a training run's folder: its best.safetensors and summary.json are its own
@@ -215,6 +214,14 @@ def run(config: SoupConfig, command: str) -> int:
 @interruptible
 def main(argv: list[str] | None = None) -> int:
     config = parse_args(argv)
+    # The engine (torch) loads only now: --help and a bad argument answer at once.
+    import torch
+
+    from emotion_app.weights import WeightsError
+
+    from .distributed import log_error
+    from .outputs import missing_among, remove_if_empty
+
     if config.threads > 0:
         torch.set_num_threads(config.threads)
     command = "python -m training.soup " + " ".join(

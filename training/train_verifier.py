@@ -15,19 +15,15 @@ import dataclasses
 import sys
 from pathlib import Path
 
-import torch
-
 from emotion_app.arguments import threads_problem
-from emotion_app.io.atomic import OutputError
 
 from .arguments import finite_float
-from .data import DataError
-from .face_verifier import VerifierConfig, train_verifier
-from .outputs import check_folder_writable, check_out_folder, missing_among, remove_if_empty
 from .stopping import interruptible
+from .verifier_config import VerifierConfig
 
 
-def parse_args(argv: list[str] | None) -> VerifierConfig:
+def parse_args(argv: list[str] | None) -> tuple[VerifierConfig, int]:
+    """The run's settings, and the torch threads it may use."""
     defaults = VerifierConfig(data="", export="")
     parser = argparse.ArgumentParser(
         prog="python -m training.train_verifier",
@@ -65,7 +61,6 @@ def parse_args(argv: list[str] | None) -> VerifierConfig:
     args = parser.parse_args(argv)
     if threads_problem(args.threads):
         parser.error(threads_problem(args.threads))
-    torch.set_num_threads(args.threads)
     if args.lr < 0:
         parser.error(f"--lr must be 0 or more, got {args.lr}")
     if not 0.0 < args.keep < 1.0:
@@ -79,12 +74,22 @@ def parse_args(argv: list[str] | None) -> VerifierConfig:
         for field in dataclasses.fields(VerifierConfig)
         if hasattr(args, field.name)
     }
-    return VerifierConfig(**values)
+    return VerifierConfig(**values), args.threads
 
 
 @interruptible
 def main(argv: list[str] | None = None) -> int:
-    config = parse_args(argv)
+    config, threads = parse_args(argv)
+    # The engine (torch) loads only now: --help and a bad argument answer at once.
+    import torch
+
+    from emotion_app.io.atomic import OutputError
+
+    from .data import DataError
+    from .face_verifier import train_verifier
+    from .outputs import check_folder_writable, check_out_folder, missing_among, remove_if_empty
+
+    torch.set_num_threads(threads)
     outputs = [Path(config.export).parent] + ([Path(config.out)] if config.out else [])
     made = missing_among(outputs)
     try:

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..shipped import DEFAULT_VERIFIER_PATH as DEFAULT_VERIFIER_PATH
 from .geometry import Box
 from .roll import upright_crop
 
@@ -34,8 +35,6 @@ log = logging.getLogger(__name__)
 VERIFIER_ARCHITECTURE = "face_verifier_cnn"
 METADATA_KEY = "emotion_app"
 FORMAT_VERSION = 1
-# In the app's weights folder, apart from the emotion models the Model menu lists.
-DEFAULT_VERIFIER_PATH = Path(__file__).resolve().parents[2] / "weights" / "face_check" / "face_verifier.safetensors"
 # A crop's standard deviation is floored here (pixels / 255), so a flat patch is not
 # blown up into noise by the standardisation.
 MIN_CROP_STD = 0.02
