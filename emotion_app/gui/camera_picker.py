@@ -171,6 +171,8 @@ class CameraPicker(QComboBox):
         self.setMinimumContentsLength(18)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setToolTip("What to find faces in: a camera, a network camera or a screen")
+        self.setAccessibleName("Camera")  # as the toolbar's label beside it says
+        self.setAccessibleDescription(self.toolTip())
         self.setPlaceholderText("Camera or screen…")  # nothing of the list is playing (a file)
         monitor.devices_changed.connect(self.refresh)
         self.activated.connect(self._on_activated)

@@ -1143,6 +1143,8 @@ class MainWindow(QMainWindow):
         result = with_names(result, dict(self._names.names) if self._names.stream_id == result.stream_id else {})
         shown_before = self.view.result
         self.view.set_result(result)
+        if self.source_state.paused:  # a step's or a seek's frame: where it is, for a screen reader
+            self.view.set_standing(self._standing_words())
         if len(result.faces) != (len(shown_before.faces) if shown_before is not None else 0):
             # A face that comes or goes shows in the status line with its box, not up to
             # a refresh later ("no faces" beside a boxed face reads as a fault).
@@ -1186,6 +1188,26 @@ class MainWindow(QMainWindow):
             action.setEnabled(movable)
         # A single picture has no seek bar: it read "0:00 / 0:02" beside a picture shown to its end.
         self.playback_bar.setVisible(self.is_file and info is not None and not info.single_picture)
+        self.view.set_standing(self._standing_words())
+
+    def _standing_words(self) -> str:
+        """How the frame shown stands still, for a screen reader (the view's description):
+        "Paused at 0:12", "Finished", "Stopped"; "" while frames play on."""
+        state = self.source_state
+        if state.running and state.paused:
+            position = self._position_text()
+            return f"Paused at {position}" if position else "Paused"
+        if state.active:
+            return ""
+        return "Finished" if state.ended else "Stopped"
+
+    def _position_text(self) -> str:
+        """Where the file is, as the status line tells it ("0:12"; "" where its frames have
+        no times, or for a single picture)."""
+        info = self.source_state.info
+        if info is None or info.fps <= 0 or info.single_picture:
+            return ""
+        return format_time(self.player.position / info.fps)
 
     def _refresh_status(self) -> None:
         now = time.perf_counter()
@@ -1216,10 +1238,11 @@ class MainWindow(QMainWindow):
         info = self.source_state.info
         if isinstance(self.source_state.spec, VideoFileSpec):
             parts.append("Paused" if self.source_state.paused else "Playing")
-            if info is not None and info.fps > 0 and not info.single_picture:
-                position = format_time(self.player.position / info.fps)
+            if position := self._position_text():
                 parts.append(
-                    f"{position} / {format_time(info.frame_count / info.fps)}" if info.frame_count else position
+                    f"{position} / {format_time(info.frame_count / info.fps)}"
+                    if info is not None and info.frame_count
+                    else position
                 )
         else:
             parts.append("Live")

@@ -113,6 +113,7 @@ class MessageBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageBanner")
+        self.setAccessibleName("Message")
         self._label = _MessageLabel()
         self._layout = QGridLayout(self)
         self._layout.setContentsMargins(10, 6, 6, 6)
@@ -152,6 +153,7 @@ class MessageBanner(QFrame):
             self._buttons.append(button)
         close = QPushButton("✕", self)
         close.setToolTip("Dismiss")
+        close.setAccessibleName("Dismiss message")  # a screen reader would read its "✕" as a letter
         close.setFlat(True)
         close.setFixedWidth(28)
         close.clicked.connect(self.dismiss)

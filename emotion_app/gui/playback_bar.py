@@ -68,6 +68,11 @@ class PlaybackBar(QWidget):
         self.slider = SeekSlider(Qt.Orientation.Horizontal, self)
         self.slider.setRange(0, 0)
         self.slider.setToolTip("Drag or click to move through the video; Left/Right step, Home restarts")
+        # For a screen reader: what each control is; the times read as their text.
+        self.slider.setAccessibleName("Seek bar")
+        self.slider.setAccessibleDescription("Where the video is: Left and Right step, Home goes to its start")
+        self.position_label.setAccessibleDescription("Time of the frame shown")
+        self.duration_label.setAccessibleDescription("Length of the video")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.position_label)

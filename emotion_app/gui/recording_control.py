@@ -102,6 +102,7 @@ class RecordingControl(QObject):
         self._after_recording_check: Callable[[], None] | None = None
         self.rec_label = QLabel(status_bar)
         self.rec_label.setObjectName("recIndicator")
+        self.rec_label.setAccessibleDescription("Recording")
         self.rec_label.setStyleSheet(
             "QLabel#recIndicator { color: white; background: #c62828; font-weight: bold;"
             " padding: 1px 6px; border-radius: 3px; }"

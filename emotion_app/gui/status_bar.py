@@ -99,12 +99,16 @@ class PerformanceStatusBar(QStatusBar):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAccessibleName("Status bar")
+        # Labels are read by their text: a name would hide it; the description says what it is.
         self.summary_label = QLabel("Stopped")
+        self.summary_label.setAccessibleDescription("What plays, how many faces, how fast")
         self.addPermanentWidget(self.summary_label)
         # Permanent, so the model stays named after the transient messages have gone; short,
         # so it leaves room for them (the labels in output order are in its tooltip). Where
         # the bar is short of room it gives way first, shortened in the middle.
         self.model_label = ElidedLabel("Model –", Qt.TextElideMode.ElideMiddle)
+        self.model_label.setAccessibleDescription("The emotion model in use")
         self.addPermanentWidget(self.model_label)
         self.display_label = ElidedLabel()
         self.inference_label = ElidedLabel()

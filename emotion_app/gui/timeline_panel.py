@@ -88,7 +88,8 @@ def qcolor(bgr: tuple[int, int, int]) -> QColor:
 class TimelineView(QWidget):
     """Paints a :class:`SessionTimeline`: strips on the left, share bars on the right.
     A double-click on a person's row asks for their name (``person_double_clicked``), and so
-    does Enter on the row chosen with Up and Down."""
+    does Enter on the row chosen with Up and Down. A screen reader hears the row chosen
+    (its accessible description, told as the keyboard comes or moves: :meth:`row_in_words`)."""
 
     person_double_clicked = pyqtSignal(int)  # the row's track id
 
@@ -101,6 +102,7 @@ class TimelineView(QWidget):
         self.setMinimumWidth(_NAME_PX + _MIN_STRIP_PX + _MIN_SHARE_PX + 12)
         # Tab reaches the rows: naming someone must not take a mouse.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("People's emotions over time")
         self._chosen: int | None = None  # the track id of the row the keyboard is on
         self._colors: list[QColor] = []
         self.set_labels(timeline.labels)
@@ -205,6 +207,22 @@ class TimelineView(QWidget):
             return self._chosen
         return people[0] if people else None
 
+    def row_in_words(self, track_id: int | None) -> str:
+        """A row as a screen reader hears it: "Row 1 of 2: Ada (#3), happy 60%, neutral
+        40%" (the emotions by their share of the person's time, the model's own labels)."""
+        people = self.visible_people()
+        person = self.timeline.person(track_id) if track_id is not None else None
+        if person is None or track_id not in people:
+            return "No faces yet"
+        shares = sorted(zip(person.shares, self.timeline.labels), key=lambda pair: -pair[0])
+        told = ", ".join(f"{label} {share:.0%}" for share, label in shares if share >= 0.005)
+        row = f"Row {people.index(track_id) + 1} of {len(people)}: {person.name}"
+        return f"{row}, {told}" if told else f"{row}, no time yet"
+
+    def tell_chosen(self) -> None:
+        """Describe the row the keyboard is on (Qt tells a screen reader of the change)."""
+        self.setAccessibleDescription(self.row_in_words(self.chosen_person()))
+
     def keyPressEvent(self, event: QKeyEvent | None) -> None:  # noqa: N802 (Qt's name)
         if event is None:
             return
@@ -212,6 +230,7 @@ class TimelineView(QWidget):
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and chosen is not None:
             step = 1 if key == Qt.Key.Key_Down else -1
             self._chosen = people[max(0, min(len(people) - 1, people.index(chosen) + step))]
+            self.tell_chosen()
             self.update()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2) and chosen is not None:
             self.person_double_clicked.emit(chosen)
@@ -220,6 +239,7 @@ class TimelineView(QWidget):
 
     def focusInEvent(self, event: QFocusEvent | None) -> None:  # noqa: N802 (Qt's name)
         super().focusInEvent(event)
+        self.tell_chosen()
         self.update()  # the chosen row's frame shows
 
     def focusOutEvent(self, event: QFocusEvent | None) -> None:  # noqa: N802 (Qt's name)
@@ -408,6 +428,8 @@ class TimelinePanel(QDockWidget):
         self.export_button = QPushButton("Export PNG + CSV…")
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Start a new session: forget everyone's time so far")
+        self.setAccessibleName("Session timeline")
+        self.clear_button.setAccessibleDescription(self.clear_button.toolTip())
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -502,6 +524,7 @@ class TimelinePanel(QDockWidget):
         name = " ".join(answer.split())[:MAX_NAME_CHARS]  # one line, of a tag's length
         self.timeline.set_name(track_id, name)
         self.name_given.emit(track_id, name)
+        self.view.tell_chosen()
         self.view.update()
 
     def _clear_clicked(self) -> None:
@@ -617,6 +640,7 @@ class TimelinePanel(QDockWidget):
             enabled, tip = True, EXPORT_TIP
         self.export_button.setEnabled(enabled)
         self.export_button.setToolTip(tip)
+        self.export_button.setAccessibleDescription(tip)
 
     def _on_export_finished(self, outcome: tuple[Path, Path] | str) -> None:
         self._export_threads = {thread: folder for thread, folder in self._export_threads.items() if thread.is_alive()}

@@ -8,6 +8,9 @@ and on a high-DPI screen a frame shown larger than its size comes enlarged up to
 screen's device pixel ratio, its overlay drawn at the screen's pixels
 (``annotation.screen_pixel_ratio``); either is drawn into the frame's place all the same:
 the view maps boxes by the frame's size.
+
+A screen reader hears it as "Video", described by the faces it shows, in words
+(:mod:`spoken_view`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from emotion_app.io.overlay_layout import quantised_display_scale
 from .annotation import screen_pixel_ratio, with_bars, with_display_scale
 from .message_banner import breakable
 from .messages import InferenceResult
+from .spoken_view import SpokenDescription
 
 _BACKGROUND = QColor(18, 18, 20)
 # Small: the view takes the room the messages above it and the seek bar below leave. With a
@@ -74,6 +78,10 @@ class VideoView(QWidget):
         self._pixel_ratio = 1.0
         # The device pixel ratio the current scale and enlargement were worked out at.
         self._device_ratio = 0.0
+        self.setAccessibleName("Video")
+        # What it shows, in words, for a screen reader: the faces, or the placeholder.
+        self.spoken = SpokenDescription(self)
+        self.spoken.show_placeholder(self._placeholder)
 
     def sizeHint(self) -> QSize:
         return QSize(800, 600)
@@ -88,18 +96,26 @@ class VideoView(QWidget):
         self._result = result
         self._image = result_image(result)
         self._presented = False
+        self.spoken.show_faces(result.faces)
         self.update()
 
     def clear(self, placeholder: str | None = None) -> None:
         self._result, self._image = None, None
         if placeholder is not None:
             self._placeholder = placeholder
+        self.spoken.show_placeholder(self._placeholder)
         self.update()
 
     def set_placeholder(self, text: str) -> None:
         self._placeholder = text
         if self._result is None:
+            self.spoken.show_placeholder(text)
             self.update()
+
+    def set_standing(self, words: str) -> None:
+        """The frame shown stands still, as ``words`` say ("Paused at 0:12", "Finished");
+        "" while frames play on: the description says so."""
+        self.spoken.set_standing(words)
 
     @property
     def placeholder(self) -> str:

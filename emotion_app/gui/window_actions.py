@@ -233,6 +233,8 @@ class WindowActions:
         for level in STEADINESS_LEVELS:
             self.steadiness_box.addItem(level.capitalize(), level)
         self.steadiness_box.setToolTip(STEADINESS_TIP)
+        self.steadiness_box.setAccessibleName("Steadiness")  # as the label beside it says
+        self.steadiness_box.setAccessibleDescription(STEADINESS_TIP)
         steadiness_label = QLabel("  Steadiness ")
         steadiness_label.setToolTip(STEADINESS_TIP)
         toolbar.addWidget(steadiness_label)

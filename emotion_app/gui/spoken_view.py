@@ -1,0 +1,119 @@
+"""What a screen reader hears of the video view: the faces shown, in words.
+
+The view's accessible name says what it is ("Video"); its accessible description says what
+it shows: "2 faces: #1 Anna happy, #2 neutral (uncertain)", "No face", "Paused at 0:12. 1
+face: #1 happy", "Finished. No face", or the view's placeholder text when there is no frame
+("No camera found…").
+The labels are those the results carry (the model's own, steadied in the core), the names
+those the user gave, and "(uncertain)" marks the faces the overlay draws with a "?".
+
+Qt posts the accessibility event a reader announces, QAccessible::DescriptionChanged, each
+time a widget's description changes (PyQt6 binds no QAccessible to post it from Python). A
+reader must not be flooded: while frames play, the description changes at most once a
+second (to the newest words), and a paused frame, a step or a seek is told within a moment.
+Per frame only a small tuple is made and compared; words are made only when it changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from PyQt6.QtCore import QObject, QTimer
+from PyQt6.QtWidgets import QWidget
+
+from emotion_app.io.overlay_layout import is_uncertain, shown_label
+from emotion_app.results import FaceResult
+from emotion_app.wording import count_text
+
+# While frames play, the description changes at most this often: a reader speaks each change.
+MIN_CHANGE_INTERVAL_S = 1.0
+# A change the user made (a pause, a step, a seek) is told after this short wait, so that
+# the new frame and its new position, which arrive apart, are told as one.
+_SETTLE_S = 0.1
+
+# What is told of a face: its id, the name given ("" for none), its label, whether uncertain.
+FaceWords = tuple[int, str, str, bool]
+
+
+def face_words(face: FaceResult) -> FaceWords:
+    return (face.track_id, face.name, shown_label(face), is_uncertain(face))
+
+
+def faces_in_words(faces: Sequence[FaceResult]) -> str:
+    """The faces in words: "No face", "1 face: #1 Anna happy", "2 faces: #1 happy, #2 neutral (uncertain)"."""
+    return _said(tuple(face_words(face) for face in faces))
+
+
+def _said(faces: tuple[FaceWords, ...]) -> str:
+    if not faces:
+        return "No face"
+    each = (
+        " ".join(word for word in (f"#{track_id}", name, label, "(uncertain)" if uncertain else "") if word)
+        for track_id, name, label, uncertain in sorted(faces)
+    )
+    return f"{count_text(len(faces), 'face')}: {', '.join(each)}"
+
+
+class SpokenDescription(QObject):
+    """Keeps ``widget``'s accessible description to what the view shows (see the module's
+    docstring); :attr:`changes` counts the descriptions set, each an event a reader hears."""
+
+    def __init__(self, widget: QWidget, min_interval_s: float = MIN_CHANGE_INTERVAL_S) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._min_interval_s = min_interval_s
+        self._faces: tuple[FaceWords, ...] | None = None  # None: no frame, the placeholder is told
+        self._placeholder = ""
+        self._standing = ""  # what the frames do when they do not play on: "Paused at 0:12", "Finished"
+        self._told: tuple[object, ...] | None = None  # the state the description was made from
+        self._last_change = float("-inf")  # time.monotonic() of the last description set
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._tell)
+        self.changes = 0
+
+    def show_faces(self, faces: Sequence[FaceResult]) -> None:
+        """A frame with these faces is shown (once per frame: a tuple compared, no words)."""
+        words = tuple(face_words(face) for face in faces)
+        if words != self._faces:
+            self._faces = words
+            self._changed(by_user=bool(self._standing))
+
+    def show_placeholder(self, text: str) -> None:
+        """No frame is shown; the view says ``text``."""
+        if self._faces is not None or text != self._placeholder:
+            self._faces, self._placeholder = None, text
+            self._changed(by_user=True)
+
+    def set_standing(self, words: str) -> None:
+        """The frame shown stands still: ``words`` say how ("Paused at 0:12", "Finished",
+        "Stopped"); "" while frames play on."""
+        if words != self._standing:
+            self._standing = words
+            self._changed(by_user=True)
+
+    def text(self) -> str:
+        """The description for the state now (what it becomes once the wait is over)."""
+        if self._faces is None:
+            return self._placeholder
+        said = _said(self._faces)
+        return f"{self._standing}. {said}" if self._standing else said
+
+    def _changed(self, by_user: bool) -> None:
+        wait = _SETTLE_S
+        if not by_user:
+            wait = max(wait, self._last_change + self._min_interval_s - time.monotonic())
+        if not self._timer.isActive() or by_user:
+            self._timer.start(int(wait * 1000))
+
+    def _tell(self) -> None:
+        state = (self._faces, self._placeholder, self._standing)
+        if state == self._told:  # changed and back again within the wait: nothing new to tell
+            return
+        self._told = state
+        text = self.text()
+        if text != self._widget.accessibleDescription():
+            self._widget.setAccessibleDescription(text)  # Qt posts DescriptionChanged
+            self._last_change = time.monotonic()
+            self.changes += 1

@@ -1,0 +1,159 @@
+"""What a screen reader hears: every control a user reaches has an accessible name, and the
+video view's description says what it shows, in words, without being rewritten on frames
+where nothing changed (real windows, real pipeline, real results; offscreen)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QAbstractButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.camera_picker import CameraDevice
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.video_view import VideoView
+from emotion_app.samples import VideoTruth, write_astronaut_video
+from gui_support import WAIT_MS, pause_on_shown_frame, play_looping, wait_for_face_result
+
+# The view tells a change while frames play at most once a second: a test waits longer.
+_TOLD_MS = 3_000
+# Wide enough for the whole toolbar: a narrow window puts its end in the overflow menu.
+_WIDE = (1400, 800)
+
+
+def _reached_by_tab(window: MainWindow) -> list[QWidget]:
+    """The window's controls Tab visits, in its order, from the video on."""
+    reached: list[QWidget] = []
+    widget: QWidget | None = window.view
+    for _ in range(500):
+        assert widget is not None
+        widget = widget.nextInFocusChain()
+        if widget is window.view or widget is None:
+            break
+        if (
+            widget.window() is window
+            and widget.isVisible()
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            reached.append(widget)
+    return [window.view, *reached]
+
+
+def _spoken_name(widget: QWidget) -> str:
+    """What a reader calls the control: its accessible name, else a button's own text."""
+    if widget.accessibleName():
+        return widget.accessibleName()
+    text = widget.text() if isinstance(widget, QAbstractButton) else ""
+    return text if any(character.isalnum() for character in text) else ""
+
+
+def test_every_control_tab_reaches_has_a_name(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path, size=_WIDE, devices=[CameraDevice("Desk camera", 0)])
+    window.timeline_panel.show()
+    wait_for_face_result(qtbot, window)
+    window.notice_banner.show_message("Saved snapshot a.png", "info", [("Open folder", lambda: None)])
+    reached = _reached_by_tab(window)
+    assert {
+        window.view,
+        window.playback_bar.slider,
+        window.timeline_panel.view,
+        window.picker,
+        window.steadiness_box,
+    } <= set(reached)
+    assert [widget for widget in reached if not _spoken_name(widget)] == []
+    # Names say what a control is, not how it looks: the banner's "✕" is a dismiss button.
+    assert window.view.accessibleName() == "Video"
+    assert window.playback_bar.slider.accessibleName() == "Seek bar"
+    assert window.timeline_panel.accessibleName() == "Session timeline"
+    assert window.picker.accessibleName() == "Camera"
+    assert window.steadiness_box.accessibleName() == "Steadiness"
+    assert window.status.accessibleName() == "Status bar"
+    assert "Dismiss message" in [_spoken_name(widget) for widget in reached]
+
+
+def test_tab_goes_through_the_window_top_to_bottom(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    # The toolbar's controls, the video, its seek bar, then the timeline docked below it.
+    window = make_window(video=gui_video.path, size=_WIDE, devices=[CameraDevice("Desk camera", 0)])
+    window.timeline_panel.show()
+    wait_for_face_result(qtbot, window)
+    reached = _reached_by_tab(window)
+    order = [
+        window.view,
+        window.playback_bar.slider,
+        window.timeline_panel.view,
+        window.timeline_panel.clear_button,
+        window.picker,
+        window.steadiness_box,
+    ]
+    places = [reached.index(widget) for widget in order]
+    assert places == sorted(places)
+
+
+def test_the_view_says_which_face_it_shows_and_when_it_has_gone(qtbot: QtBot, make_window, tmp_path) -> None:
+    # Frames 12 to 17 are blank: the face has left the picture there.
+    video = write_astronaut_video(tmp_path / "leaves.avi", num_frames=30, face_size=80, blank_frames=range(12, 18))
+    window = make_window(video=video.path)
+    play_looping(window, video.path)
+    wait_for_face_result(qtbot, window)
+    result = pause_on_shown_frame(qtbot, window)
+    if not result.faces:  # paused on a blank frame: step back to one with the face
+        window.seek(5)
+        qtbot.waitUntil(lambda: window.view.result.frame_index == 5, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: bool(window.view.result.faces), timeout=WAIT_MS)
+        result = window.view.result
+    face = result.faces[0]
+    assert face.label in result.labels  # a label the model's results carry, not one of the app's
+    spoken = f"#{face.track_id} {face.label}" + (" (uncertain)" if face.uncertain else "")
+    qtbot.waitUntil(lambda: spoken in window.view.accessibleDescription(), timeout=_TOLD_MS)
+    assert window.view.accessibleDescription().startswith("Paused at 0:")
+    # A name given shows in the tag, and in what the reader hears.
+    window.timeline_panel.ask_name = lambda _track_id, _current: "Anna"
+    window.timeline_panel.name_person(face.track_id)
+    named = f"#{face.track_id} Anna {face.label}"
+    qtbot.waitUntil(lambda: named in window.view.accessibleDescription(), timeout=_TOLD_MS)
+    window.seek(14)
+    qtbot.waitUntil(lambda: window.view.result.frame_index == 14, timeout=WAIT_MS)
+    assert window.view.result.faces == ()
+    qtbot.waitUntil(lambda: window.view.accessibleDescription().endswith("No face"), timeout=_TOLD_MS)
+
+
+def test_frames_alike_do_not_rewrite_the_description(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    result = wait_for_face_result(qtbot, window)
+    view = VideoView()  # a view of its own: the window's frames do not reach it
+    qtbot.addWidget(view)
+    view.set_result(result)
+    qtbot.waitUntil(lambda: view.spoken.changes == 1, timeout=_TOLD_MS)
+    told = view.accessibleDescription()
+    assert told.startswith("1 face: #") or told.startswith(f"{len(result.faces)} faces: #")
+    for index in range(60):  # two seconds of frames at 30 fps, the same faces on each
+        view.set_result(dataclasses.replace(result, frame_index=result.frame_index + index))
+    qtbot.wait(1_500)
+    assert view.spoken.changes == 1 and view.accessibleDescription() == told
+    # Labels flickering faster than a reader can speak: told at most once a second, the newest.
+    renamed = dataclasses.replace(result, faces=tuple(dataclasses.replace(f, name="Ada") for f in result.faces))
+    for index in range(40):
+        view.set_result(renamed if index % 2 else result)
+    qtbot.waitUntil(lambda: "Ada" in view.accessibleDescription(), timeout=_TOLD_MS)
+    qtbot.wait(1_500)
+    assert view.spoken.changes == 2
+    view.clear("No video")
+    qtbot.waitUntil(lambda: view.accessibleDescription() == "No video", timeout=_TOLD_MS)
+
+
+def test_the_timeline_row_the_keyboard_is_on_is_described(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    window.timeline_panel.show()
+    result = wait_for_face_result(qtbot, window)
+    rows = window.timeline_panel.view
+    # Someone with time in an emotion (a row's first second counts once it is over).
+    qtbot.waitUntil(lambda: any(person.total_s > 0 for person in rows.timeline.people()), timeout=WAIT_MS)
+    window.activateWindow()
+    rows.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: rows.accessibleDescription().startswith("Row 1 of "), timeout=WAIT_MS)
+    qtbot.keyClick(rows, Qt.Key.Key_Down)
+    track_id = rows.chosen_person()
+    assert f"#{track_id}" in rows.accessibleDescription()
+    assert any(label in rows.accessibleDescription() for label in result.labels)
