@@ -2,10 +2,10 @@
 
 Over 400 lines because it is where every control, menu, key and worker signal meets. Each
 part with state or logic of its own lives in its own module (source_state, playback_bar,
-model_menu, recent_menu, timeline_panel, timeline_dock, message_banner, snapshot,
-recording_control, dialog_folders, output_folder_control, player_control, source_messages,
-stream_controller; its actions, toolbar and menus in window_actions, the Help menu's texts
-in help_texts); what stays here is the wiring between them.
+model_menu, recent_menu, timeline_panel, timeline_dock, message_banner, tidy_banner,
+snapshot, recording_control, dialog_folders, output_folder_control, player_control,
+source_messages, stream_controller; its actions, toolbar and menus in window_actions, the
+Help menu's texts in help_texts); what stays here is the wiring between them.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from PyQt6.QtWidgets import (
 from emotion_app.faces.geometry import Box, overlap_area
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.io.codecs import h264_codec
-from emotion_app.io.unfinished import Tidied
 from emotion_app.io.video import IMAGE_SUFFIXES
 from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.sources.frame_source import SourceFactory
@@ -83,6 +82,7 @@ from .source_state import SourceState
 from .stats import rate_text
 from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
+from .tidy_banner import TidyBanner
 from .timeline_dock import TimelineDock
 from .timeline_panel import MAX_NAME_CHARS, TimelinePanel
 from .video_view import VideoView
@@ -117,9 +117,6 @@ COVER_NOTICE = "This window covers"
 _COVER_TAG = "cover"
 # The notice banner's tag for "settings cannot be saved": taken away once they are again.
 _UNSAVED_SETTINGS_TAG = "unsaved settings"
-# The folders the tidy banner lists a line for, the newest: more lines would push the video
-# down; the earlier ones are counted (each line of what was kept is in the log).
-TIDY_FOLDERS_SHOWN = 3
 # Whatever moves, resizes, shows, hides or minimises the window: screen captures must know.
 _WINDOW_PLACE_EVENTS = frozenset(
     {
@@ -203,10 +200,7 @@ class MainWindow(QMainWindow):
         self.notice_banner = MessageBanner(self)  # "Saved …" notices, apart from source faults
         # What a save's tidy did with what a killed session left (io.unfinished), on its own:
         # a later notice neither hides it nor carries it on, nor does it hide an error.
-        self.tidy_banner = MessageBanner(self)
-        # Each folder's tidy notice since the tidy banner was last dismissed, newest last: a
-        # second folder's tidy adds its line, never hides the first's.
-        self._tidied: dict[Path, str] = {}
+        self.tidy_banner = TidyBanner(self)
         if settings.read_problem:  # a quote left open by a hand edit: read repaired, said once
             self.notice_banner.show_message(settings.read_problem, "warning")
         self.status = PerformanceStatusBar(self)
@@ -429,8 +423,8 @@ class MainWindow(QMainWindow):
         self.snapshots.failed.connect(lambda message: self.notice_banner.show_message(message, "error"))
         self.snapshots.folder_refused.connect(self.output_folder.refuse)
         self.snapshots.not_answering.connect(self.output_folder.snapshot_folder_not_answering)
-        self.snapshots.tidied.connect(self._show_tidied)
-        self.recordings.tidied.connect(self._show_tidied, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
+        self.snapshots.tidied.connect(self.tidy_banner.show_tidied)
+        self.recordings.tidied.connect(self.tidy_banner.show_tidied, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
         self.picker.camera_chosen.connect(self.choose_camera)
         self.picker.network_camera_chosen.connect(self.open_network_camera)
         self.picker.screen_chosen.connect(self.open_screen)
@@ -856,30 +850,6 @@ class MainWindow(QMainWindow):
         gone after seconds), with a button to open the folder."""
         folder = Path(path).parent
         self.notice_banner.show_message(message, "info", [("Open folder", lambda: _open_folder(folder))])
-
-    def _show_tidied(self, tidied: Tidied) -> None:
-        """What a save's tidy did with what a killed session left (io.unfinished), in a
-        banner of its own: else only in the log, and an "(unfinished)" file in the folder
-        would go unexplained. A line a folder, newest last, until dismissed (the last
-        :data:`TIDY_FOLDERS_SHOWN`, the rest counted); a folder tidied again has its line
-        replaced and moved last, whatever path named it (a link, ".."): it goes by the
-        folder the tidy resolved off this thread (a dead share's path is never asked here).
-        Open folder opens the newest one's folder, by the path it was chosen by."""
-        folder = tidied.folder
-        if self.tidy_banner.isHidden():
-            self._tidied.clear()  # dismissed: what it said was read
-        same = tidied.real or folder
-        self._tidied.pop(same, None)
-        self._tidied[same] = tidied.notice()
-        lines = list(self._tidied.values())
-        earlier = len(lines) - TIDY_FOLDERS_SHOWN
-        if earlier > 0:
-            lines = [f"{count_text(earlier, 'earlier folder')} tidied too: see the log.", *lines[earlier:]]
-        caption = "Open folder" if len(self._tidied) == 1 else "Open newest folder"
-        self.tidy_banner.show_message("\n".join(lines), "info", [(caption, lambda: _open_folder(folder))])
-        button = self.tidy_banner.button(caption)
-        if button is not None:
-            button.setToolTip(str(folder))
 
     @property
     def is_running(self) -> bool:
