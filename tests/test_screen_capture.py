@@ -23,9 +23,9 @@ from PyQt6.QtCore import QPoint, QRect, Qt
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.launch import parse_args
-from emotion_app.gui.main_window import COVER_NOTICE, covered_share
 from emotion_app.gui.region_selector import RegionSelector
 from emotion_app.gui.screen_menu import ScreenMenu
+from emotion_app.gui.window_cover import COVER_NOTICE, covered_share
 from emotion_app.samples import VideoTruth, read_video
 from emotion_app.sources import screen_capture
 from emotion_app.sources.frame_source import SourceOpenError
@@ -385,11 +385,11 @@ def test_a_window_hiding_the_screen_it_watches_says_so(qtbot: QtBot, make_window
     window = make_window(screen=1, real_screens=True)
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     # Offscreen the window is on no screen; here it is put over the Xvfb one by hand.
-    window._own_window.rect = (0, 0, 780, 590)  # maximised, as a user might
-    window.update_cover_notice()
+    window.window_cover.area.rect = (0, 0, 780, 590)  # maximised, as a user might
+    window.window_cover.update_notice()
     assert "covers most of the screen it watches" in window.notice_banner.text()
-    window._own_window.rect = (600, 400, 200, 200)  # made smaller
-    window.update_cover_notice()
+    window.window_cover.area.rect = (600, 400, 200, 200)  # made smaller
+    window.window_cover.update_notice()
     assert window.notice_banner.text() == ""
     assert covered_share((0, 0, 400, 300), (0, 0, 800, 600)) == pytest.approx(0.25)
     assert covered_share((900, 0, 10, 10), (0, 0, 800, 600)) == 0.0
@@ -403,11 +403,11 @@ def test_the_window_made_smaller_takes_away_its_own_cover_notice_only(
     # a message worded alike, shown while the window covered the screen, went with it.
     window = make_window(screen=1, real_screens=True)
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    window._own_window.rect = (0, 0, 780, 590)
-    window.update_cover_notice()
+    window.window_cover.area.rect = (0, 0, 780, 590)
+    window.window_cover.update_notice()
     assert window.notice_banner.text().startswith(COVER_NOTICE)
     other = f"{COVER_NOTICE}: a message of another part of the window."
     window.notice_banner.show_message(other, "info")
-    window._own_window.rect = (600, 400, 200, 200)
-    window.update_cover_notice()
+    window.window_cover.area.rect = (600, 400, 200, 200)
+    window.window_cover.update_notice()
     assert window.notice_banner.text() == other

@@ -4,8 +4,9 @@ Over 400 lines because it is where every control, menu, key and worker signal me
 part with state or logic of its own lives in its own module (source_state, playback_bar,
 model_menu, recent_menu, timeline_panel, timeline_dock, message_banner, tidy_banner,
 snapshot, recording_control, dialog_folders, output_folder_control, player_control,
-source_messages, stream_controller; its actions, toolbar and menus in window_actions, the
-Help menu's texts in help_texts); what stays here is the wiring between them.
+source_messages, stream_controller, window_cover; its actions, toolbar and menus in
+window_actions, the Help menu's texts in help_texts); what stays here is the wiring
+between them.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from emotion_app.faces.geometry import Box, overlap_area
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.io.codecs import h264_codec
 from emotion_app.io.video import IMAGE_SUFFIXES
@@ -47,7 +47,7 @@ from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.sources.frame_source import SourceFactory
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import Screen, list_screens
-from emotion_app.sources.specs import CameraSpec, ScreenArea, ScreenSpec, SourceSpec, VideoFileSpec
+from emotion_app.sources.specs import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from emotion_app.sources.stream_url import EXAMPLE_URL, check_stream_url, looks_like_url, url_host
 from emotion_app.wording import count_text
 
@@ -87,6 +87,7 @@ from .timeline_dock import TimelineDock
 from .timeline_panel import MAX_NAME_CHARS, TimelinePanel
 from .video_view import VideoView
 from .window_actions import WindowActions
+from .window_cover import WINDOW_PLACE_EVENTS, WindowCover
 
 log = logging.getLogger(__name__)
 
@@ -109,24 +110,8 @@ MIN_WINDOW_SIZE = (720, 540)
 FIRST_WINDOW_SIZE = (1000, 720)
 FIRST_WINDOW_SCREEN_SHARE = 0.9
 RECENT_FILES = RECENT_KEPT
-# A screen capture this much hidden by the app's own window gets a word of explanation.
-COVERED_SHARE = 0.8
-COVER_NOTICE = "This window covers"
-# The notice banner's tag for that word: the window's move takes away its own notice,
-# never a message put up since, whatever either says.
-_COVER_TAG = "cover"
 # The notice banner's tag for "settings cannot be saved": taken away once they are again.
 _UNSAVED_SETTINGS_TAG = "unsaved settings"
-# Whatever moves, resizes, shows, hides or minimises the window: screen captures must know.
-_WINDOW_PLACE_EVENTS = frozenset(
-    {
-        QEvent.Type.Move,
-        QEvent.Type.Resize,
-        QEvent.Type.Show,
-        QEvent.Type.Hide,
-        QEvent.Type.WindowStateChange,
-    }
-)
 WEIGHTS_SUFFIX = ".safetensors"
 WEIGHTS_FILTER = f"Weights (*{WEIGHTS_SUFFIX});;All files (*)"
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
@@ -182,8 +167,6 @@ class MainWindow(QMainWindow):
             parent=self,
             remembered_weights=options.weights is None and settings.weights_path is not None,
         )
-        self._own_window = ScreenArea()  # where screen captures must not look (this window)
-        self._cover_notice_shown = False  # see update_cover_notice
         self._unsaved_settings_shown = False  # see _tell_unsaved_settings
         self.picker = CameraPicker(device_monitor or create_device_monitor(self), self)
         self.picker.set_network_cameras(settings.stream_urls)
@@ -201,6 +184,9 @@ class MainWindow(QMainWindow):
         # What a save's tidy did with what a killed session left (io.unfinished), on its own:
         # a later notice neither hides it nor carries it on, nor does it hide an error.
         self.tidy_banner = TidyBanner(self)
+        # Where this window is, for screen captures to leave out, and a word while it covers
+        # most of what they watch.
+        self.window_cover = WindowCover(self, self.source_state, self.picker, self.notice_banner)
         if settings.read_problem:  # a quote left open by a hand edit: read repaired, said once
             self.notice_banner.show_message(settings.read_problem, "warning")
         self.status = PerformanceStatusBar(self)
@@ -586,7 +572,7 @@ class MainWindow(QMainWindow):
     def open_screen(self, monitor: int, region: tuple[int, int, int, int] | None = None) -> None:
         """Find the faces on screen ``monitor`` (0: all screens; ``region``: only that part
         of it, in screen pixels), live, as from a camera."""
-        self.start_source(ScreenSpec(monitor, region, own_window=self._own_window))
+        self.start_source(ScreenSpec(monitor, region, own_window=self.window_cover.area))
 
     def _on_recent_menu_made(self) -> None:
         self._rebuild_recent_menu()
@@ -978,7 +964,7 @@ class MainWindow(QMainWindow):
             self.controller.set_names(self._names)
         if isinstance(info.spec, ScreenSpec):
             self.picker.select_screen(info.spec.monitor)
-        self.update_cover_notice()
+        self.window_cover.update_notice()
         if isinstance(info.spec, CameraSpec) and info.spec.url:
             # Remembered once it opened: a mistyped address is neither offered again nor
             # reopened at the next start.
@@ -1289,55 +1275,14 @@ class MainWindow(QMainWindow):
 
     def event(self, event: QEvent | None) -> bool:
         handled = super().event(event)
-        if event is not None and event.type() in _WINDOW_PLACE_EVENTS:
-            self._note_own_window()
+        if event is not None and event.type() in WINDOW_PLACE_EVENTS:
+            self.window_cover.note_window()
         if event is not None and event.type() == QEvent.Type.WindowStateChange:
             self._sync_fullscreen_actions()
         if event is not None and event.type() in (QEvent.Type.WindowActivate, QEvent.Type.WindowDeactivate):
             # Qt gives the keyboard back right after this: see _keep_keyboard_on_video.
             self._activated = event.type() == QEvent.Type.WindowActivate
         return handled
-
-    def _note_own_window(self) -> None:
-        """Tell screen captures where this window is, in screen pixels (see ScreenArea)."""
-        # Offscreen (tests, measurements) the window is on no screen a capture could see.
-        on_screen = self.isVisible() and not self.isMinimized() and QGuiApplication.platformName() != "offscreen"
-        if not on_screen:
-            self._own_window.rect = None
-            return
-        frame = self.frameGeometry()
-        scale = self.devicePixelRatioF()
-        self._own_window.rect = (
-            int(frame.x() * scale),
-            int(frame.y() * scale),
-            int(round(frame.width() * scale)),
-            int(round(frame.height() * scale)),
-        )
-        self.update_cover_notice()
-
-    def update_cover_notice(self) -> None:
-        """Say so while this window hides most of the screen it captures: that part of
-        every grab is blacked out (see ScreenArea), and a maximised window would leave a
-        black picture with no explanation."""
-        spec, rect = self.source_state.spec, self._own_window.rect
-        watched = self._watched_area(spec) if isinstance(spec, ScreenSpec) else None
-        covered = watched is not None and rect is not None and covered_share(rect, watched) >= COVERED_SHARE
-        if covered and not self._cover_notice_shown:
-            self.notice_banner.show_message(
-                f"{COVER_NOTICE} most of the screen it watches, and is left out of the picture: make it "
-                "smaller, move it to another screen, or watch a part of the screen (File > Capture screen).",
-                "warning",
-                tag=_COVER_TAG,
-            )
-        elif not covered and self._cover_notice_shown and self.notice_banner.tag == _COVER_TAG:
-            self.notice_banner.dismiss()  # (not a later notice that took its place)
-        self._cover_notice_shown = covered
-
-    def _watched_area(self, spec: ScreenSpec) -> tuple[int, int, int, int] | None:
-        if spec.region is not None:
-            return spec.region
-        screen = next((s for s in self.picker.screens() if s.monitor == spec.monitor), None)
-        return (screen.left, screen.top, screen.width, screen.height) if screen is not None else None
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         self.shutdown()
@@ -1370,11 +1315,6 @@ def _same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
     if isinstance(spec, CameraSpec) and isinstance(other, CameraSpec):
         return dataclasses.replace(spec, size=None) == dataclasses.replace(other, size=None)
     return spec == other
-
-
-def covered_share(rect: Box, area: Box) -> float:
-    """How much of ``area`` (x, y, w, h) ``rect`` covers, from 0 to 1."""
-    return overlap_area(rect, area) / max(1, area[2] * area[3])
 
 
 def _short_name(spec: SourceSpec) -> str:
