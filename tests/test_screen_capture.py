@@ -396,6 +396,24 @@ def test_a_window_hiding_the_screen_it_watches_says_so(qtbot: QtBot, make_window
 
 
 @needs_xvfb
+def test_the_cover_notice_goes_with_the_capture_it_was_about(
+    qtbot: QtBot, make_window, on_x_screen: np.ndarray
+) -> None:
+    # After Stop the notice stayed, though nothing was captured for the window to spoil.
+    window = make_window(screen=1, real_screens=True)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.window_cover.area.rect = (0, 0, 780, 590)
+    window.window_cover.update_notice()
+    assert window.notice_banner.text().startswith(COVER_NOTICE)
+    window.stop()
+    assert window.notice_banner.text() == ""
+    window.toggle_start_stop()  # the same screen again, the window still over it
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.window_cover.update_notice()
+    assert window.notice_banner.text().startswith(COVER_NOTICE)
+
+
+@needs_xvfb
 def test_the_window_made_smaller_takes_away_its_own_cover_notice_only(
     qtbot: QtBot, make_window, on_x_screen: np.ndarray
 ) -> None:

@@ -707,6 +707,7 @@ class MainWindow(QMainWindow):
             self.view.set_placeholder("Stopped")  # a first frame, whatever banner covers it
         self.source_messages.opening_given_up()  # waiting for a first frame no more
         self.source_state.stopped()
+        self.window_cover.update_notice()
         self._update_actions()
 
     # ---- playback of files (see PlayerControl) ----------------------------------------------
@@ -996,6 +997,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(APP_TITLE)
         else:
             self.source_state.failed(ended=fault.kind is FaultKind.ENDED)
+        self.window_cover.update_notice()
         self.stop_recording()
         self._update_actions()
         if fault.kind is FaultKind.ENDED:
@@ -1008,6 +1010,7 @@ class MainWindow(QMainWindow):
         if request != self.controller.requests_sent:
             return  # the source was opened again since (Stop, then Start at once)
         self.source_state.stopped()
+        self.window_cover.update_notice()
         self._update_actions()
         # Said once, by the summary on the right, at once: a message "Stopped" on the left
         # beside it said it twice.

@@ -75,9 +75,11 @@ class WindowCover:
     def update_notice(self) -> None:
         """Say so while the window hides most of the screen it captures: that part of
         every grab is blacked out (see ScreenArea), and a maximised window would leave a
-        black picture with no explanation."""
+        black picture with no explanation. Told of each start, stop and failure too."""
         spec, rect = self._source_state.spec, self.area.rect
-        watched = self._watched_area(spec) if isinstance(spec, ScreenSpec) else None
+        watched = None
+        if isinstance(spec, ScreenSpec) and self._source_state.active:  # a stopped capture has no picture to spoil
+            watched = self._watched_area(spec)
         covered = watched is not None and rect is not None and covered_share(rect, watched) >= COVERED_SHARE
         if covered and not self._notice_shown:
             self._notice_banner.show_message(
