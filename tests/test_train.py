@@ -755,6 +755,50 @@ def test_help_and_argument_errors_answer_before_torch_loads(module, asked):
     assert lines[-1] == "torch loaded: False matplotlib loaded: False"
 
 
+# A child that sends itself SIGINT the moment torch.distributed is half imported (in
+# sys.modules, without is_initialized yet), then runs a front end as `python -m` does.
+_SIGNALLED_WHILE_TORCH_LOADS = """
+import os, runpy, signal, sys
+
+class SignalMidImport:
+    sent = False
+
+    def find_spec(self, name, path=None, target=None):
+        half = sys.modules.get("torch.distributed")
+        if not self.sent and half is not None and not hasattr(half, "is_initialized"):
+            self.sent = True
+            print("signalled while importing", name, flush=True)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, SignalMidImport())
+name, sys.argv = sys.argv[1], ["-m", *sys.argv[2:]]
+try:
+    runpy.run_module(name, run_name="__main__", alter_sys=True)
+except SystemExit as stop:
+    print("exit", stop.code)
+"""
+
+
+@pytest.mark.parametrize("module", ["training.soup", "training.evaluate_verifier"])
+def test_a_ctrl_c_while_torch_loads_ends_in_one_line(module):
+    # The tools now load torch after their signal handler is in: a Ctrl-C while
+    # torch.distributed was half imported made the handler ask it is_initialized, and
+    # the tool ended in an AttributeError traceback instead of "interrupted".
+    args = {"training.soup": ["--data", "fer.csv", "a.pt", "b.pt"], "training.evaluate_verifier": ["--data", "fer.csv"]}
+    done = subprocess.run(
+        [sys.executable, "-c", _SIGNALLED_WHILE_TORCH_LOADS, module, *args[module]],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines[0].startswith("signalled while importing torch.distributed"), done.stdout + done.stderr
+    assert lines[-1] == "exit 130", done.stderr
+    assert done.stderr.strip() == "interrupted"
+
+
 NOT_USED = "note: --resume continues with the run's own settings; not used:"
 
 

@@ -69,7 +69,10 @@ def _process_group_running() -> bool:
     whose --help must answer before torch loads: a group exists only once
     torch.distributed has been imported, so it is never imported here."""
     distributed = sys.modules.get("torch.distributed")
-    return distributed is not None and bool(distributed.is_initialized())
+    # A signal while torch loads finds torch.distributed half imported, without
+    # is_initialized yet (and no group): asked for, it raised AttributeError, not the stop.
+    is_initialized = getattr(distributed, "is_initialized", None)
+    return is_initialized is not None and bool(is_initialized())
 
 
 def stop_agreed(device: torch.device) -> bool:
