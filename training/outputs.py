@@ -59,13 +59,13 @@ def check_run_outputs(config: TrainConfig) -> None:
             "--init-from": config.init_from,
         }
         check_export(config.export, inputs, out)
-        if not config.resume:  # a resume says it once it knows the run's own export (train.run)
+        if not config.resume:  # a resume says it once it knows the run's own export (training_run.run)
             note_replaced_export(config.export)
 
 
 def missing_folders(config: TrainConfig) -> list[Path]:
     """The folders of --out and --export's that do not exist yet, parents first: the run
-    makes them, and :func:`remove_if_empty` takes them away again after a failed start."""
+    makes them, and :func:`remove_if_empty` takes those still empty away however it ends."""
     return missing_among([Path(config.out)] + ([Path(config.export).parent] if config.export else []))
 
 
