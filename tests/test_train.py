@@ -780,14 +780,28 @@ except SystemExit as stop:
 """
 
 
-@pytest.mark.parametrize("module", ["training.soup", "training.evaluate_verifier"])
-def test_a_ctrl_c_while_torch_loads_ends_in_one_line(module):
-    # The tools now load torch after their signal handler is in: a Ctrl-C while
-    # torch.distributed was half imported made the handler ask it is_initialized, and
-    # the tool ended in an AttributeError traceback instead of "interrupted".
-    args = {"training.soup": ["--data", "fer.csv", "a.pt", "b.pt"], "training.evaluate_verifier": ["--data", "fer.csv"]}
+@pytest.mark.parametrize(
+    ("module", "resume"),
+    [
+        ("training.train", False),
+        ("training.train", True),
+        ("training.soup", False),
+        ("training.evaluate_verifier", False),
+    ],
+)
+def test_a_ctrl_c_while_torch_loads_ends_in_one_line(tmp_path, module, resume):
+    # The tools load torch after their arguments are checked: a Ctrl-C while
+    # torch.distributed was half imported made the others' signal handler ask it
+    # is_initialized (an AttributeError traceback), and train had no handler yet (a
+    # KeyboardInterrupt traceback), instead of their one line and exit code 130.
+    run = tmp_path / "runs" / "run"
+    args = {
+        "training.train": ["--out", str(run), *(["--resume"] if resume else ["--data", "fer.csv"])],
+        "training.soup": ["--data", "fer.csv", "a.pt", "b.pt"],
+        "training.evaluate_verifier": ["--data", "fer.csv"],
+    }[module]
     done = subprocess.run(
-        [sys.executable, "-c", _SIGNALLED_WHILE_TORCH_LOADS, module, *args[module]],
+        [sys.executable, "-c", _SIGNALLED_WHILE_TORCH_LOADS, module, *args],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -796,7 +810,17 @@ def test_a_ctrl_c_while_torch_loads_ends_in_one_line(module):
     lines = done.stdout.strip().splitlines()
     assert lines[0].startswith("signalled while importing torch.distributed"), done.stdout + done.stderr
     assert lines[-1] == "exit 130", done.stderr
-    assert done.stderr.strip() == "interrupted"
+    if module != "training.train":
+        assert done.stderr.strip() == "interrupted"
+        return
+    assert done.stderr == ""
+    said = f"resume from the last checkpoint with: python -m training.train --out {run} --resume"
+    assert lines[-2] == (
+        f"interrupted; {said}"
+        if resume
+        else "interrupted before this run saved a checkpoint; nothing to resume: run the same command again"
+    )
+    assert not (tmp_path / "runs").exists()
 
 
 NOT_USED = "note: --resume continues with the run's own settings; not used:"

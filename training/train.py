@@ -18,6 +18,7 @@ from emotion_app.arguments import names_a_folder
 
 from .arguments import finite_float
 from .config import FIELD_HELP, RECORDED_PATHS, TTA_CHOICES, TrainConfig, label_source, range_problem
+from .stopping import stop_on_signals
 
 
 def _parser(given_only: bool = False) -> argparse.ArgumentParser:
@@ -94,17 +95,30 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m training.train " + " ".join(
         shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
     )
-    # The engine (torch) loads only now: --help and a bad argument answer at once.
-    from .training_run import start
-
+    # The engine (torch) loads only now: --help and a bad argument answer at once. A stop
+    # while it loads (seconds) ends in one line, as one while the data loads does.
+    try:
+        with stop_on_signals():
+            from .training_run import start
+    except KeyboardInterrupt:
+        if os.environ.get("RANK", "0") != "0":
+            return 130  # torchrun's other processes stay quiet, as they do later
+        resume = f"python -m training.train --out {config.out} --resume"
+        print(
+            f"\ninterrupted; resume from the last checkpoint with: {resume}"
+            if config.resume
+            else "\ninterrupted before this run saved a checkpoint; nothing to resume: run the same command again"
+        )
+        return 130
     return start(config, command, given_settings(argv))
 
 
 if __name__ == "__main__":
     code = main()
-    from .distributed import launched_distributed  # (loaded with the run already)
-
-    if launched_distributed():
+    # Loaded with the run; not after a stop while torch loaded (importing it again then
+    # would take seconds, and a torch cut short may not import again).
+    distributed = sys.modules.get("training.distributed")
+    if distributed is not None and distributed.launched_distributed():
         # A torchrun process leaves without the interpreter's teardown: there a worker
         # thread of the torch library now and then ended the process with "terminate
         # called without an active exception" (SIGABRT) after a stop, failing the run.
