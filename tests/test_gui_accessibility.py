@@ -5,13 +5,18 @@ where nothing changed (real windows, real pipeline, real results; offscreen)."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import time
 
+from PyQt6 import sip
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QAbstractButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import InferenceResult
+from emotion_app.gui.spoken_view import MIN_CHANGE_INTERVAL_S, faces_in_words
 from emotion_app.gui.video_view import VideoView
 from emotion_app.samples import VideoTruth, write_astronaut_video
 from gui_support import WAIT_MS, pause_on_shown_frame, play_looping, wait_for_face_result
@@ -157,3 +162,93 @@ def test_the_timeline_row_the_keyboard_is_on_is_described(qtbot: QtBot, make_win
     track_id = rows.chosen_person()
     assert f"#{track_id}" in rows.accessibleDescription()
     assert any(label in rows.accessibleDescription() for label in result.labels)
+
+
+def _told_times(view: VideoView) -> list[float]:
+    """The ``time.monotonic()`` of each description the view sets from now on (its own
+    setter, watched: what a reader hears is each of these)."""
+    told: list[float] = []
+    set_description = view.setAccessibleDescription
+
+    def watched(text: str | None) -> None:
+        told.append(time.monotonic())
+        set_description(text)
+
+    view.setAccessibleDescription = watched  # type: ignore[method-assign]
+    return told
+
+
+def _flickering(result: InferenceResult) -> tuple[InferenceResult, InferenceResult]:
+    """``result`` and the same frame with its faces named "Ada": told apart in words."""
+    named = tuple(dataclasses.replace(face, name="Ada") for face in result.faces)
+    return result, dataclasses.replace(result, faces=named)
+
+
+def test_frames_playing_change_the_description_at_most_once_a_second(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Labels changing on every other frame for three seconds, told as they come.
+    window = make_window(video=gui_video.path)
+    plain, named = _flickering(wait_for_face_result(qtbot, window))
+    view = VideoView()
+    qtbot.addWidget(view)
+    told = _told_times(view)
+    for index in range(90):
+        view.set_result(named if index % 2 else plain)
+        qtbot.wait(33)
+    qtbot.waitUntil(lambda: "Ada" in view.accessibleDescription(), timeout=_TOLD_MS)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(told)]
+    assert len(told) >= 2 and min(gaps) >= MIN_CHANGE_INTERVAL_S
+
+
+def test_a_held_step_key_does_not_flood_the_reader(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    # Right held while paused: a step's frame and its place a few times a second, every
+    # one a change the user made. The first is told at once, the rest at most once a second.
+    window = make_window(video=gui_video.path)
+    plain, named = _flickering(wait_for_face_result(qtbot, window))
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.set_standing("Paused at 0:01")
+    view.set_result(plain)
+    qtbot.waitUntil(lambda: view.spoken.changes == 1, timeout=_TOLD_MS)
+    qtbot.wait(1_100)
+    told = _told_times(view)
+    for step in range(20):
+        view.set_result(named if step % 2 == 0 else plain)
+        view.set_standing(f"Paused at 0:0{2 + step // 10}")
+        qtbot.wait(150)
+    qtbot.waitUntil(lambda: view.accessibleDescription() == f"Paused at 0:03. {faces_in_words(plain.faces)}")
+    gaps = [later - earlier for earlier, later in itertools.pairwise(told)]
+    assert len(told) >= 2 and min(gaps) >= MIN_CHANGE_INTERVAL_S
+
+
+def test_a_step_after_a_quiet_moment_is_told_at_once(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    plain, named = _flickering(wait_for_face_result(qtbot, window))
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.set_result(plain)
+    qtbot.waitUntil(lambda: view.spoken.changes == 1, timeout=_TOLD_MS)
+    qtbot.wait(1_100)
+    told = _told_times(view)
+    view.set_result(named)  # a frame playing, its change told
+    qtbot.waitUntil(lambda: "Ada" in view.accessibleDescription(), timeout=_TOLD_MS)
+    asked = time.monotonic()  # Space at once after it: the pause is the user's first change
+    view.set_standing("Paused at 0:02")
+    view.set_result(plain)
+    qtbot.waitUntil(lambda: view.accessibleDescription().startswith("Paused at 0:02. "), timeout=_TOLD_MS)
+    assert "Ada" not in view.accessibleDescription() and len(told) == 2
+    # Told after the short settling wait, not a second after the frame's change: the user
+    # is not kept waiting.
+    assert told[1] - asked < MIN_CHANGE_INTERVAL_S / 2
+
+
+def test_a_view_gone_with_words_waiting_is_left_alone(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    result = wait_for_face_result(qtbot, window)
+    view = VideoView()
+    view.set_result(result)  # its words wait to be told
+    spoken = view.spoken
+    view.deleteLater()
+    qtbot.waitUntil(lambda: sip.isdeleted(spoken), timeout=_TOLD_MS)
+    qtbot.wait(300)  # past the wait: a timer left behind would fire on a deleted view

@@ -9,24 +9,27 @@ those the user gave, and "(uncertain)" marks the faces the overlay draws with a 
 
 Qt posts the accessibility event a reader announces, QAccessible::DescriptionChanged, each
 time a widget's description changes (PyQt6 binds no QAccessible to post it from Python). A
-reader must not be flooded: while frames play, the description changes at most once a
-second (to the newest words), and a paused frame, a step or a seek is told within a moment.
+reader must not be flooded: the description changes at most once a second (to the newest
+words), whether frames play or the user makes the changes in a row (a held step key, a
+dragged seek bar); a pause, a step or a seek, the user's first change in a second, is told
+within a moment.
 Per frame only a small tuple is made and compared; words are made only when it changed.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 
-from PyQt6.QtCore import QObject, QTimer
+from PyQt6.QtCore import QObject, Qt, QTimer
 from PyQt6.QtWidgets import QWidget
 
 from emotion_app.io.overlay_layout import is_uncertain, shown_label
 from emotion_app.results import FaceResult
 from emotion_app.wording import count_text
 
-# While frames play, the description changes at most this often: a reader speaks each change.
+# The description changes at most this often: a reader speaks each change.
 MIN_CHANGE_INTERVAL_S = 1.0
 # A change the user made (a pause, a step, a seek) is told after this short wait, so that
 # the new frame and its new position, which arrive apart, are told as one.
@@ -68,8 +71,11 @@ class SpokenDescription(QObject):
         self._standing = ""  # what the frames do when they do not play on: "Paused at 0:12", "Finished"
         self._told: tuple[object, ...] | None = None  # the state the description was made from
         self._last_change = float("-inf")  # time.monotonic() of the last description set
+        self._last_user_change = float("-inf")  # time.monotonic() of the user's last change
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        # A coarse timer may fire a little early: two changes came under a second apart.
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tell)
         self.changes = 0
 
@@ -101,11 +107,17 @@ class SpokenDescription(QObject):
         return f"{self._standing}. {said}" if self._standing else said
 
     def _changed(self, by_user: bool) -> None:
-        wait = _SETTLE_S
-        if not by_user:
-            wait = max(wait, self._last_change + self._min_interval_s - time.monotonic())
-        if not self._timer.isActive() or by_user:
-            self._timer.start(int(wait * 1000))
+        now = time.monotonic()
+        # The user's changes one after another (a held step key: each step a frame and a
+        # place) are told as frames playing are; each told at once flooded the reader.
+        at_once = by_user and now - self._last_user_change >= self._min_interval_s
+        if by_user:
+            self._last_user_change = now
+        if at_once:
+            self._timer.start(math.ceil(_SETTLE_S * 1000))
+        elif not self._timer.isActive():  # else the newest state is told when it fires
+            wait = max(_SETTLE_S, self._last_change + self._min_interval_s - now)
+            self._timer.start(math.ceil(wait * 1000))
 
     def _tell(self) -> None:
         state = (self._faces, self._placeholder, self._standing)
