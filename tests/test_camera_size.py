@@ -185,8 +185,8 @@ def test_the_view_menu_restarts_the_camera_at_the_chosen_size_and_remembers_it(
     qtbot.waitUntil(lambda: "(asked for 1280x720)" in window.status.currentMessage(), timeout=WAIT_MS)
     assert f"{width}x{height} (asked for 1280x720)" in window.status.currentMessage()
     menu = window.camera_size_menu
-    assert [a.text() for a in menu.size_actions() if a.isChecked()] == ["1280 × 720 (HD)"]
-    full_hd = next(a for a in menu.size_actions() if a.text().startswith("1920"))
+    assert [a.text() for a in menu.size_actions() if a.isChecked()] == ["&3 1280 × 720 (HD)"]
+    full_hd = next(a for a in menu.size_actions() if a.text() == "&4 1920 × 1080 (Full HD)")
     full_hd.trigger()
     qtbot.waitUntil(lambda: len(bench.specs) == 2 and window.is_running, timeout=WAIT_MS)
     assert bench.specs[1] == CameraSpec(0, "Desk camera", (1920, 1080))
@@ -194,7 +194,7 @@ def test_the_view_menu_restarts_the_camera_at_the_chosen_size_and_remembers_it(
     # Stopped and started again, the camera keeps the size chosen.
     window.toggle_start_stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
-    next(a for a in menu.size_actions() if a.text() == "Camera's default").trigger()
+    next(a for a in menu.size_actions() if a.text() == "&1 Camera's default").trigger()
     assert len(bench.specs) == 2  # a stopped camera is not started by the choice
     window.toggle_start_stop()
     qtbot.waitUntil(lambda: len(bench.specs) == 3, timeout=WAIT_MS)
@@ -212,7 +212,7 @@ def test_the_command_line_size_wins_for_the_run_without_being_remembered(
     qtbot.waitUntil(lambda: len(bench.specs) == 1, timeout=WAIT_MS)
     assert bench.specs[0].size == (800, 600)
     # Not one of the menu's sizes: listed while it is the one in use.
-    assert [a.text() for a in window.camera_size_menu.size_actions() if a.isChecked()] == ["800 × 600"]
+    assert [a.text() for a in window.camera_size_menu.size_actions() if a.isChecked()] == ["&5 800 × 600"]
     window.close()
     assert AppSettings.at_path(settings_path).camera_size == (1280, 720)
 

@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from emotion_app.io.overlay import PillowText
@@ -259,7 +260,7 @@ def _playback_entries(window: MainWindow) -> list[str]:
     menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&Playback")
     assert menu is not None
     return [
-        f"{action.text()} {action.shortcut().toString()}".strip()
+        f"{plain(action.text())} {action.shortcut().toString()}".strip()
         for action in menu.actions()
         if action.isVisible() and not action.isSeparator()
     ]

@@ -11,6 +11,7 @@ from safetensors.torch import load_file, save_file
 
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import ModelStatus
+from emotion_app.gui.mnemonics import plain
 from emotion_app.inference.catalog import describe_weights, list_weights
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, make_random_weights, write_astronaut_video
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME, DEFAULT_WEIGHTS_PATH, METADATA_KEY, read_card
@@ -94,8 +95,8 @@ def test_choosing_a_model_switches_without_stopping_the_video_and_is_remembered(
     wait_for_face_result(qtbot, window)
     menu = window.model_menu
     menu.refresh()
-    titles = [a.text() for a in menu.actions() if a.text()]
-    assert titles[0].startswith("emotion_cnn — 6 classes") and titles[-1] == "Load weights…"
+    titles = [plain(a.text()) for a in menu.actions() if a.text()]
+    assert titles[0].startswith("1 emotion_cnn — 6 classes") and titles[-1] == "Load weights…"
     actions = {a.data().name: a for a in menu.model_actions()}
     assert actions[DEFAULT_WEIGHTS_NAME].isChecked() and not actions["broken.safetensors"].isEnabled()
     frame_before = window.view.result.frame_index

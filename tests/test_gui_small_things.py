@@ -22,6 +22,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.help_texts import app_version
 from emotion_app.gui.identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
 from emotion_app.gui.main_window import APP_TITLE, FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE, VIDEO_FILTER
+from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.samples import (
@@ -106,14 +107,14 @@ def test_the_shortcut_list_says_what_a_key_does_whatever_is_playing(
     bench = CameraBench(gui_video.path, good_frames=10_000)
     window = make_window(devices=[CameraDevice("Desk camera", 0)], source_factory=bench)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    assert window.play_pause_action.text() == "Stop"
+    assert plain(window.play_pause_action.text()) == "Stop"
     lists = [window.shortcuts_text()]
     play_looping(window, gui_video.path)  # never ended before it is paused
     qtbot.waitUntil(lambda: window.is_file and window.is_running, timeout=WAIT_MS)
-    assert window.play_pause_action.text() == "Pause"
+    assert plain(window.play_pause_action.text()) == "Pause"
     lists.append(window.shortcuts_text())
     pause_on_shown_frame(qtbot, window)
-    assert window.play_pause_action.text() == "Play"
+    assert plain(window.play_pause_action.text()) == "Play"
     lists.append(window.shortcuts_text())
     assert lists[1:] == lists[:-1]
     assert "<b>Space</b>&nbsp;&nbsp;</td><td>Play / pause a file; start / stop a camera or screen<" in lists[0]
@@ -237,13 +238,13 @@ def test_a_dropped_file_plays_and_recent_files_are_listed(
     other.write_bytes(gui_video.path.read_bytes())
     window.open_video(other)
     names = [action.text() for action in window.recent_menu.actions() if action.text()]
-    assert names[:2] == ["other.avi", gui_video.path.name]
+    assert names[:2] == ["&1 other.avi", f"&2 {gui_video.path.name}"]
     other.unlink()
     window.open_video(gui_video.path)
-    listed = {action.text(): action for action in window.recent_menu.actions()}
+    listed = {action.data(): action for action in window.recent_menu.actions()}
     # Gone from disk: shown, and greyed out once the background check answers.
-    qtbot.waitUntil(lambda: not listed["other.avi"].isEnabled(), timeout=WAIT_MS)
-    assert listed[gui_video.path.name].isEnabled()
+    qtbot.waitUntil(lambda: not listed[str(other)].isEnabled(), timeout=WAIT_MS)
+    assert listed[str(gui_video.path)].isEnabled()
 
 
 def test_a_stored_list_of_thousands_of_recent_files_is_cut_not_listed_whole(
@@ -257,7 +258,7 @@ def test_a_stored_list_of_thousands_of_recent_files_is_cut_not_listed_whole(
     path.write_text(f"[files]\nrecent={files}\n[camera]\nstream_urls={urls}\n")
     window = make_window(settings=path)  # no source: nothing opened cuts the list first
     entries = [action.text() for action in window.recent_menu.actions() if action.text()]
-    assert entries == [f"gone{i}.mp4" for i in range(8)] + ["Clear the list"]
+    assert entries == [f"&{i + 1} gone{i}.mp4" for i in range(8)] + ["&Clear the list"]
     assert window.picker.count() == 8  # the network cameras: the newest 8
     # Each is looked up in the background, and greyed out as it is found gone.
     qtbot.waitUntil(lambda: not any(action.isEnabled() for action in window.recent_menu.actions()[:8]), timeout=WAIT_MS)

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MIN_WINDOW_SIZE, MainWindow
 from emotion_app.gui.message_banner import LEAST_TEXT_PX, MessageBanner
+from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.video_view import MIN_VIEW_SIZE, VideoView
 from emotion_app.io.overlay_layout import palette_for
@@ -266,8 +267,8 @@ def test_in_a_narrow_window_steadiness_is_in_the_view_menu(qtbot: QtBot, make_wi
     window = make_window(size=MIN_WINDOW_SIZE)
     assert not window.steadiness_box.isVisible()
     view_menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&View")
-    submenu = next(action.menu() for action in view_menu.actions() if action.text() == "Steadiness")
-    choices = {action.text(): action for action in submenu.actions()}
+    submenu = next(action.menu() for action in view_menu.actions() if plain(action.text()) == "Steadiness")
+    choices = {plain(action.text()): action for action in submenu.actions()}
     assert list(choices) == ["Off", "Low", "Medium", "High"]
     assert choices["Medium"].isChecked()
     choices["High"].trigger()

@@ -184,7 +184,7 @@ def test_the_window_finds_the_faces_on_a_screen_unmirrored(
     face = result.faces[0].box
     assert abs(face[0] - (x + PICTURE_AT[0])) < w / 3 and abs(face[1] - (y + PICTURE_AT[1])) < h / 3
     assert window.source_state.spec == ScreenSpec(1)
-    assert "Screen 1 — 800x600" in [action.text() for action in window.screen_menu.actions()]
+    assert "&1 Screen 1 — 800x600" in [action.text() for action in window.screen_menu.actions()]
     assert window.picker.current_screen() == Screen(1, 0, 0, *SCREEN_SIZE, "screen")  # the toolbar says so
 
 
@@ -301,7 +301,7 @@ def test_the_window_watches_the_part_of_a_screen_dragged_out(
     qtbot: QtBot, make_window, on_x_screen: np.ndarray
 ) -> None:
     window = make_window(real_screens=True)
-    part = next(a for a in window.screen_menu.actions() if a.text() == "Part of screen 1…")
+    part = next(a for a in window.screen_menu.actions() if a.text() == "&2 Part of screen 1…")
     part.trigger()
     qtbot.waitUntil(lambda: window.screen_menu.region_selector is not None, timeout=WAIT_MS)
     selector = window.screen_menu.region_selector
@@ -338,12 +338,12 @@ def test_the_screen_menu_lists_each_screen_whole_and_in_part_and_reports_a_faile
         menu.rebuild()
     assert listed.args == [screens]
     assert [action.text() for action in menu.actions()] == [
-        "Screen 1 (HDMI-1) — 1920x1080",
-        "Part of screen 1…",
-        "Screen 2 — 1280x1024",
-        "Part of screen 2…",
-        "All screens — 3200x1080",
-        "Part of all screens…",
+        "&1 Screen 1 (HDMI-1) — 1920x1080",
+        "&2 Part of screen 1…",
+        "&3 Screen 2 — 1280x1024",
+        "&4 Part of screen 2…",
+        "&5 All screens — 3200x1080",
+        "&6 Part of all screens…",
     ]
     with qtbot.waitSignal(menu.screen_chosen) as chosen:
         menu.actions()[2].trigger()
@@ -355,7 +355,7 @@ def test_the_screen_menu_lists_each_screen_whole_and_in_part_and_reports_a_faile
     empty = ScreenMenu(list)
     qtbot.addWidget(empty)
     empty.rebuild()
-    assert [(a.text(), a.isEnabled()) for a in empty.actions()] == [("No screen can be captured here", False)]
+    assert [(a.text(), a.isEnabled()) for a in empty.actions()] == [("&No screen can be captured here", False)]
 
 
 @needs_xvfb

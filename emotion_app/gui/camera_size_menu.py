@@ -7,6 +7,7 @@ from PyQt6.QtGui import QAction, QActionGroup
 from PyQt6.QtWidgets import QMenu, QWidget
 
 from .camera_size import CAMERA_SIZES, CameraSize, describe_camera_size, format_camera_size, parse_camera_size
+from .mnemonics import numbered
 
 
 class CameraSizeMenu(QMenu):
@@ -31,8 +32,8 @@ class CameraSizeMenu(QMenu):
         sizes: list[CameraSize | None] = [None, *CAMERA_SIZES]
         if size not in sizes:
             sizes.append(size)
-        for entry in sizes:
-            action = QAction(describe_camera_size(entry), self)
+        for position, entry in enumerate(sizes, start=1):
+            action = QAction(numbered(position, describe_camera_size(entry)), self)
             action.setCheckable(True)
             action.setChecked(entry == size)
             action.setData(format_camera_size(entry))

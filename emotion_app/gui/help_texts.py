@@ -13,6 +13,7 @@ from PyQt6.QtGui import QAction, QKeySequence
 from .background_exists import BackgroundExists
 from .identity import APPLICATION
 from .messages import ModelStatus
+from .mnemonics import plain
 
 # What Space does, whatever word its button shows now ("Pause", "Play", "Stop"): the
 # shortcut list names the key by this, not by that word.
@@ -27,7 +28,7 @@ def shortcuts_text(window: QObject, play_pause_action: QAction) -> str:
     for action in window.findChildren(QAction):
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         if keys and action.text():
-            rows.append((keys, in_general.get(action, action.text().replace("&", "").rstrip("…"))))
+            rows.append((keys, in_general.get(action, plain(action.text()).rstrip("…"))))
     rows.sort(key=lambda row: row[1].lower())
     lines = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{name}</td></tr>" for keys, name in rows)
     # Keys of a widget's own, not of a menu action, so the table above cannot list them.

@@ -71,6 +71,7 @@ from .messages import (
     SourceFault,
     SourceInfo,
 )
+from .mnemonics import plain
 from .output_folder_control import OutputFolderControl
 from .playback_bar import PlaybackBar, format_time
 from .player_control import PlayerControl
@@ -1127,18 +1128,20 @@ class MainWindow(QMainWindow):
 
     # ---- actions and status line -----------------------------------------------------------------
     def _update_actions(self) -> None:
-        self.start_stop_action.setText("Stop" if self.source_state.active else "Start")
+        start_stop = "Stop" if self.source_state.active else "Start"
+        self.start_stop_action.setText(start_stop)
         file_open = self.is_file and self.source_state.active
         if file_open:
-            self.play_pause_action.setText("Play" if self.source_state.paused else "Pause")
+            self.play_pause_action.setText("&Play" if self.source_state.paused else "&Pause")
         else:
             # A camera, or a file not playing (finished, stopped): Space starts it, as Start does.
-            self.play_pause_action.setText(self.start_stop_action.text())
+            self.play_pause_action.setText(f"&{start_stop}")
         # The action stays enabled (Space starts and stops a camera); only its button hides.
         # A file not playing has Start alone, in the toolbar and the menu: its "Play" did the same.
-        self.play_pause_button_action.setText(self.play_pause_action.text())
+        self.play_pause_button_action.setText(plain(self.play_pause_action.text()))
         self.play_pause_button_action.setVisible(file_open)
-        self.start_stop_menu_action.setText(self.start_stop_action.text())
+        # The menu's letter: S, beside Play/Pause's P (hidden where that says Start or Stop).
+        self.start_stop_menu_action.setText(f"&{start_stop}")
         self.start_stop_menu_action.setVisible(file_open)
         info = self.source_state.info
         # A file that could not be opened has nothing to move through: Start or Retry opens it.

@@ -12,6 +12,7 @@ from PyQt6.QtWidgets import QMenu, QWidget
 
 from ..inference.catalog import WeightsEntry, list_weights
 from ..weights import DEFAULT_WEIGHTS_DIR
+from .mnemonics import escaped, numbered
 
 
 class ModelMenu(QMenu):
@@ -71,8 +72,8 @@ class ModelMenu(QMenu):
             self._group.removeAction(action)
         self.clear()
         self.entries = self._lister(self._folder)
-        for entry in self.entries:
-            action = QAction(entry.title, self)
+        for position, entry in enumerate(self.entries, start=1):
+            action = QAction(numbered(position, entry.title), self)
             action.setCheckable(True)
             action.setData(entry.path)
             if entry.error:
@@ -84,7 +85,7 @@ class ModelMenu(QMenu):
             self._group.addAction(action)
             self.addAction(action)
         if not self.entries:
-            empty = QAction(f"No weights files in {self._folder}", self)
+            empty = QAction(f"&No weights files in {escaped(str(self._folder))}", self)
             empty.setEnabled(False)
             self.addAction(empty)
         self.addSeparator()

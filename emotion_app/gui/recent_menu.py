@@ -11,6 +11,7 @@ from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QMenu, QWidget
 
 from .background_exists import BackgroundExists
+from .mnemonics import numbered
 
 
 class RecentMenu(QMenu):
@@ -20,26 +21,26 @@ class RecentMenu(QMenu):
     clear_chosen = pyqtSignal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Open recent", parent)
+        super().__init__("Open r&ecent", parent)
         self._exists = BackgroundExists(self)
         self._exists.answered.connect(self._on_answered)
 
     def show_paths(self, paths: list[str]) -> None:
         """List ``paths`` (newest first) now, and ask again whether each is there."""
         self.clear()
-        for path in paths:
-            action = self.addAction(Path(path).name or path)
+        for position, path in enumerate(paths, start=1):
+            action = self.addAction(numbered(position, Path(path).name or path))
             assert action is not None
             action.setToolTip(path)
             action.setData(path)
             action.setEnabled(self._exists.last_answer(path) is not False)  # the last answer, till the next
             action.triggered.connect(lambda _checked=False, chosen=path: self.file_chosen.emit(chosen))
         if not paths:
-            empty = self.addAction("No recent files")
+            empty = self.addAction("&No recent files")
             assert empty is not None
             empty.setEnabled(False)
         self.addSeparator()
-        clear = self.addAction("Clear the list")
+        clear = self.addAction("&Clear the list")
         assert clear is not None
         clear.setEnabled(bool(paths))
         clear.triggered.connect(self.clear_chosen.emit)

@@ -11,6 +11,7 @@ from PyQt6.QtWidgets import QMenu, QWidget
 
 from emotion_app.sources.screen_capture import Screen, ScreenCaptureError, grab_screen
 
+from .mnemonics import numbered
 from .region_selector import RegionSelector
 
 # How long a closed menu takes to leave the screen (its area repainted) before a grab.
@@ -34,7 +35,7 @@ class ScreenMenu(QMenu):
         grabber: Callable[[int], np.ndarray] = grab_screen,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("Capture screen", parent)
+        super().__init__("&Capture screen", parent)
         self.setToolTipsVisible(True)
         self._lister = lister
         self._grab = grabber
@@ -45,20 +46,21 @@ class ScreenMenu(QMenu):
         """List the screens anew (and say so through ``listed``)."""
         self.clear()
         screens = self._lister()
-        for screen in screens:
-            whole = self.addAction(screen.describe())
+        # Numbered one after another: a screen, then a part of it ("&1 Screen 1", "&2 Part of…").
+        for index, screen in enumerate(screens):
+            whole = self.addAction(numbered(2 * index + 1, screen.describe()))
             assert whole is not None
             whole.setToolTip(
                 "Find the faces on this screen: a video call's gallery, a webinar, a video in a browser "
                 "(this window is left out of the picture)"
             )
             whole.triggered.connect(lambda _checked=False, number=screen.monitor: self.screen_chosen.emit(number, None))
-            part = self.addAction(f"Part of {_name(screen)}…")
+            part = self.addAction(numbered(2 * index + 2, f"Part of {_name(screen)}…"))
             assert part is not None
             part.setToolTip("Drag over the part to watch, e.g. the video call's window: its faces show larger")
             part.triggered.connect(lambda _checked=False, chosen=screen: self.choose_part(chosen))
         if not screens:
-            empty = self.addAction("No screen can be captured here")
+            empty = self.addAction("&No screen can be captured here")
             assert empty is not None
             empty.setEnabled(False)
         self.listed.emit(screens)

@@ -17,6 +17,7 @@ from emotion_app.sources.screen_capture import Screen
 
 from .camera_size import CameraSize
 from .camera_size_menu import CameraSizeMenu
+from .mnemonics import escaped
 from .model_menu import ModelMenu
 from .recent_menu import RecentMenu
 from .screen_menu import ScreenMenu
@@ -71,10 +72,10 @@ class WindowActions:
         # opening): otherwise the Play/Pause entry below it starts and stops (with Space),
         # and "Stop" twice, or "Start" and "Play" that both play a file, read as two things.
         # The toolbar keeps its Start/Stop button, so the menu has an action of its own.
-        self.start_stop_menu_action = make("Start", toggle_start_stop, tip=self.start_stop_action.toolTip())
+        self.start_stop_menu_action = make("&Start", toggle_start_stop, tip=self.start_stop_action.toolTip())
 
         self.play_pause_action = make(
-            "Pause",
+            "&Pause",
             toggle_play_pause,
             key=Qt.Key.Key_Space,
             tip="Pause or play a video; start or stop a camera (Space)",
@@ -85,54 +86,54 @@ class WindowActions:
         self.play_pause_button_action = make("Pause", toggle_play_pause, tip=self.play_pause_action.toolTip())
 
         self.step_back_action = make(
-            "Back",
+            "&Back",
             lambda: step(-1),
             key=Qt.Key.Key_Left,
             tip="One frame back when paused, a few seconds back when playing (Left)",
         )
         self.step_forward_action = make(
-            "Forward",
+            "&Forward",
             lambda: step(1),
             key=Qt.Key.Key_Right,
             tip="One frame on when paused, a few seconds on when playing (Right)",
         )
-        self.restart_action = make("Restart", restart, key=Qt.Key.Key_Home, tip="Back to the first frame (Home)")
+        self.restart_action = make("&Restart", restart, key=Qt.Key.Key_Home, tip="Back to the first frame (Home)")
 
-        self.open_video_action = make("Open video…", open_video_dialog, key=QKeySequence.StandardKey.Open)
+        self.open_video_action = make("&Open video…", open_video_dialog, key=QKeySequence.StandardKey.Open)
 
         self.snapshot_action = make(
-            "Snapshot",
+            "&Snapshot",
             snapshot,
             key="Ctrl+S",
             tip="Save the frame on screen with its overlay as PNG into the output folder (Ctrl+S)",
         )
-        self.snapshot_as_action = make("Save snapshot as…", snapshot_dialog, key="Ctrl+Shift+S")
+        self.snapshot_as_action = make("S&ave snapshot as…", snapshot_dialog, key="Ctrl+Shift+S")
 
         # Connected by the window's RecordingControl.
         self.record_action = make(
-            "Record",
+            "&Record",
             None,
             key="Ctrl+R",
             tip="Record the annotated video and a per-face CSV into the output folder; again to stop (Ctrl+R)",
             checkable=True,
         )
-        self.record_as_action = make("Record to…", record_dialog, key="Ctrl+Shift+R")
+        self.record_as_action = make("Record &to…", record_dialog, key="Ctrl+Shift+R")
 
         self.open_stream_action = make(
-            "Open network camera…",
+            "Open &network camera…",
             open_stream_dialog,
             key="Ctrl+Shift+O",
             tip="An IP camera or a phone's camera app, by its stream URL (http://…, rtsp://…)",
         )
 
         self.open_folder_action = make(
-            "Open folder of images…",
+            "Open &folder of images…",
             open_folder_dialog,
             tip="Play every image of a folder, in name order, as a slide show",
         )
 
         self.fullscreen_action = make(
-            "Full screen",
+            "&Full screen",
             set_fullscreen,
             key=Qt.Key.Key_F11,
             tip="The video fills the screen (F11; Esc leaves)",
@@ -143,7 +144,7 @@ class WindowActions:
         window.addAction(self.leave_fullscreen_action)
 
         self.mirror_action = make(
-            "Mirror view",
+            "&Mirror view",
             set_mirror,
             key=Qt.Key.Key_M,
             tip=(
@@ -154,21 +155,21 @@ class WindowActions:
         )
 
         self.details_action = make(
-            "Technical figures",
+            "Te&chnical figures",
             show_details,
             tip="Frame rates, latency and dropped frames in the status bar",
             checkable=True,
         )
 
-        self.shortcuts_action = make("Keyboard shortcuts", show_shortcuts, key=Qt.Key.Key_F1)
-        self.about_action = make(f"About {app_title}", show_about)
+        self.shortcuts_action = make("&Keyboard shortcuts", show_shortcuts, key=Qt.Key.Key_F1)
+        self.about_action = make(f"&About {escaped(app_title)}", show_about)
 
         self.output_folder_action = make(
-            "Output folder…", choose_output_folder, tip="Where snapshots, recordings and timeline exports go"
+            "O&utput folder…", choose_output_folder, tip="Where snapshots, recordings and timeline exports go"
         )
 
         self.bars_action = make(
-            "Probability bars",
+            "&Probability bars",
             set_show_bars,
             key=Qt.Key.Key_B,
             tip="Show every class's probability beside each face (B)",
@@ -176,16 +177,16 @@ class WindowActions:
             checked=show_bars,
         )
 
-        self.load_weights_action = make("Load weights…", load_weights_dialog)
+        self.load_weights_action = make("&Load weights…", load_weights_dialog)
 
         self.timeline_action = timeline_action
-        self.timeline_action.setText("Session timeline")
+        self.timeline_action.setText("Session &timeline")
         self.timeline_action.setShortcut(QKeySequence(Qt.Key.Key_T))
         self.timeline_action.setToolTip("Each person's emotions over the session, and their share of time (T)")
 
-        self.refresh_cameras_action = make("Refresh cameras and screens", refresh_sources, key=Qt.Key.Key_F5)
+        self.refresh_cameras_action = make("R&efresh cameras and screens", refresh_sources, key=Qt.Key.Key_F5)
 
-        self.quit_action = make("Quit", close, key=QKeySequence.StandardKey.Quit)
+        self.quit_action = make("&Quit", close, key=QKeySequence.StandardKey.Quit)
 
     def _action(
         self,
@@ -307,13 +308,13 @@ class WindowActions:
         view_menu.addAction(self.bars_action)
         # Beside the toolbar's control, which a narrow window (its smallest, a laptop at
         # 150%) puts in the toolbar's overflow, out of Tab's reach.
-        steadiness_menu = view_menu.addMenu("Steadiness")
+        steadiness_menu = view_menu.addMenu("&Steadiness")
         assert steadiness_menu is not None
         steadiness_menu.setToolTipsVisible(True)
         group = QActionGroup(window)
         self.steadiness_actions: dict[str, QAction] = {}
         for level in STEADINESS_LEVELS:
-            action = QAction(level.capitalize(), group)
+            action = QAction(f"&{level.capitalize()}", group)
             action.setCheckable(True)
             action.setToolTip(STEADINESS_TIP)
             action.triggered.connect(lambda _checked=False, chosen=level: set_steadiness(chosen))
