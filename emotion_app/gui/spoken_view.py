@@ -12,28 +12,25 @@ time a widget's description changes (PyQt6 binds no QAccessible to post it from 
 reader must not be flooded: the description changes at most once a second (to the newest
 words), whether frames play or the user makes the changes in a row (a held step key, a
 dragged seek bar); a pause, a step or a seek, the user's first change in a second, is told
-within a moment.
+within a moment (the pace is :mod:`paced_description`'s, shared with the timeline's rows).
 Per frame only a small tuple is made and compared; words are made only when it changed.
 """
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Sequence
 
-from PyQt6.QtCore import QObject, Qt, QTimer
+from PyQt6.QtCore import QObject
 from PyQt6.QtWidgets import QWidget
 
 from emotion_app.io.overlay_layout import is_uncertain, shown_label
 from emotion_app.results import FaceResult
 from emotion_app.wording import count_text
 
+from .paced_description import PacedDescription
+
 # The description changes at most this often: a reader speaks each change.
 MIN_CHANGE_INTERVAL_S = 1.0
-# A change the user made (a pause, a step, a seek) is told after this short wait, so that
-# the new frame and its new position, which arrive apart, are told as one.
-_SETTLE_S = 0.1
 
 # What is told of a face: its id, the name given ("" for none), its label, whether uncertain.
 FaceWords = tuple[int, str, str, bool]
@@ -64,40 +61,35 @@ class SpokenDescription(QObject):
 
     def __init__(self, widget: QWidget, min_interval_s: float = MIN_CHANGE_INTERVAL_S) -> None:
         super().__init__(widget)
-        self._widget = widget
-        self._min_interval_s = min_interval_s
         self._faces: tuple[FaceWords, ...] | None = None  # None: no frame, the placeholder is told
         self._placeholder = ""
         self._standing = ""  # what the frames do when they do not play on: "Paused at 0:12", "Finished"
         self._told: tuple[object, ...] | None = None  # the state the description was made from
-        self._last_change = float("-inf")  # time.monotonic() of the last description set
-        self._last_user_change = float("-inf")  # time.monotonic() of the user's last change
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        # A coarse timer may fire a little early: two changes came under a second apart.
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.timeout.connect(self._tell)
-        self.changes = 0
+        self._paced = PacedDescription(widget, self._words_if_new, min_interval_s)
+
+    @property
+    def changes(self) -> int:
+        return self._paced.changes
 
     def show_faces(self, faces: Sequence[FaceResult]) -> None:
         """A frame with these faces is shown (once per frame: a tuple compared, no words)."""
         words = tuple(face_words(face) for face in faces)
         if words != self._faces:
             self._faces = words
-            self._changed(by_user=bool(self._standing))
+            self._paced.changed(by_user=bool(self._standing))
 
     def show_placeholder(self, text: str) -> None:
         """No frame is shown; the view says ``text``."""
         if self._faces is not None or text != self._placeholder:
             self._faces, self._placeholder = None, text
-            self._changed(by_user=True)
+            self._paced.changed(by_user=True)
 
     def set_standing(self, words: str) -> None:
         """The frame shown stands still: ``words`` say how ("Paused at 0:12", "Finished",
         "Stopped"); "" while frames play on."""
         if words != self._standing:
             self._standing = words
-            self._changed(by_user=True)
+            self._paced.changed(by_user=True)
 
     def text(self) -> str:
         """The description for the state now (what it becomes once the wait is over)."""
@@ -106,26 +98,9 @@ class SpokenDescription(QObject):
         said = _said(self._faces)
         return f"{self._standing}. {said}" if self._standing else said
 
-    def _changed(self, by_user: bool) -> None:
-        now = time.monotonic()
-        # The user's changes one after another (a held step key: each step a frame and a
-        # place) are told as frames playing are; each told at once flooded the reader.
-        at_once = by_user and now - self._last_user_change >= self._min_interval_s
-        if by_user:
-            self._last_user_change = now
-        if at_once:
-            self._timer.start(math.ceil(_SETTLE_S * 1000))
-        elif not self._timer.isActive():  # else the newest state is told when it fires
-            wait = max(_SETTLE_S, self._last_change + self._min_interval_s - now)
-            self._timer.start(math.ceil(wait * 1000))
-
-    def _tell(self) -> None:
+    def _words_if_new(self) -> str | None:
         state = (self._faces, self._placeholder, self._standing)
         if state == self._told:  # changed and back again within the wait: nothing new to tell
-            return
+            return None
         self._told = state
-        text = self.text()
-        if text != self._widget.accessibleDescription():
-            self._widget.setAccessibleDescription(text)  # Qt posts DescriptionChanged
-            self._last_change = time.monotonic()
-            self.changes += 1
+        return self.text()
