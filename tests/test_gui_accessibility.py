@@ -17,6 +17,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.spoken_view import MIN_CHANGE_INTERVAL_S, faces_in_words
+from emotion_app.gui.timeline_panel import ROW_CHANGE_INTERVAL_S, TimelinePanel
 from emotion_app.gui.video_view import VideoView
 from emotion_app.samples import VideoTruth, write_astronaut_video
 from gui_support import WAIT_MS, pause_on_shown_frame, play_looping, wait_for_face_result
@@ -164,7 +165,7 @@ def test_the_timeline_row_the_keyboard_is_on_is_described(qtbot: QtBot, make_win
     assert any(label in rows.accessibleDescription() for label in result.labels)
 
 
-def _told_times(view: VideoView) -> list[float]:
+def _told_times(view: QWidget) -> list[float]:
     """The ``time.monotonic()`` of each description the view sets from now on (its own
     setter, watched: what a reader hears is each of these)."""
     told: list[float] = []
@@ -252,3 +253,61 @@ def test_a_view_gone_with_words_waiting_is_left_alone(qtbot: QtBot, make_window,
     view.deleteLater()
     qtbot.waitUntil(lambda: sip.isdeleted(spoken), timeout=_TOLD_MS)
     qtbot.wait(300)  # past the wait: a timer left behind would fire on a deleted view
+
+
+def _timeline_with_the_keyboard(qtbot: QtBot, result: InferenceResult) -> TimelinePanel:
+    """A session timeline of its own (the window's frames do not reach it), shown, its rows
+    holding the keyboard, the person of ``result`` seen for a moment."""
+    panel = TimelinePanel(result.labels)
+    qtbot.addWidget(panel)
+    panel.add(dataclasses.replace(result, source_time=0.0))
+    panel.resize(700, 200)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow, timeout=WAIT_MS)
+    panel.view.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: panel.view.accessibleDescription().startswith("Row 1 of 1: "), timeout=WAIT_MS)
+    return panel
+
+
+def _labelled(result: InferenceResult, label: str, source_time: float) -> InferenceResult:
+    faces = tuple(dataclasses.replace(face, label=label, uncertain=False) for face in result.faces)
+    return dataclasses.replace(result, faces=faces, source_time=source_time)
+
+
+def test_the_timeline_row_the_keyboard_is_on_follows_the_time_played_without_flooding(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Before, the row was told only as the keyboard came or moved: as the video played on,
+    # a reader asking heard the shares of that moment, long gone.
+    window = make_window(video=gui_video.path)
+    result = wait_for_face_result(qtbot, window)
+    first, then = result.labels[0], result.labels[1]
+    panel = _timeline_with_the_keyboard(qtbot, _labelled(result, first, 0.0))
+    rows = panel.view
+    told = _told_times(rows)
+    # Five seconds of frames at 15 fps, shown as they come: one emotion, then another, so
+    # the shares move with nearly every frame.
+    for index in range(1, 76):
+        panel.add(_labelled(result, first if index < 30 else then, index / 15))
+        qtbot.wait(66)
+    now = rows.row_in_words(rows.chosen_person())
+    assert f"{then} " in now  # the second emotion has its share now
+    qtbot.waitUntil(lambda: rows.accessibleDescription() == now, timeout=int(ROW_CHANGE_INTERVAL_S * 1000) + 1_000)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(told)]
+    assert len(told) >= 2 and min(gaps) >= ROW_CHANGE_INTERVAL_S
+
+
+def test_clear_and_a_name_given_are_told_at_once(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    window = make_window(video=gui_video.path)
+    result = wait_for_face_result(qtbot, window)
+    panel = _timeline_with_the_keyboard(qtbot, result)
+    panel.add(dataclasses.replace(result, source_time=1.0))
+    rows = panel.view
+    track_id = rows.chosen_person()
+    panel.ask_name = lambda _track_id, _current: "Ada"
+    panel.name_person(track_id)
+    assert rows.accessibleDescription().startswith(f"Row 1 of 1: Ada (#{track_id}), ")
+    panel.clear()  # no frame on screen: no one keeps a row
+    assert rows.accessibleDescription() == "No faces yet"

@@ -43,12 +43,16 @@ from emotion_app.sources.frame_source import WAIT_SLICE_S
 from emotion_app.timeline import SessionTimeline
 
 from .messages import InferenceResult
+from .paced_description import PacedDescription
 from .qt_images import bgr_image
 
 log = logging.getLogger(__name__)
 
 # How often the panel repaints from the aggregates.
 REPAINT_MS = 500
+# The row the keyboard is on is told again as its shares change at most this often: a
+# reader speaks each change, and the shares move with every second played.
+ROW_CHANGE_INTERVAL_S = 3.0
 # A name longer than this would crowd the face's tag in the overlay.
 MAX_NAME_CHARS = 24
 # Space kept between the legend and the everyone row's caption.
@@ -89,7 +93,8 @@ class TimelineView(QWidget):
     """Paints a :class:`SessionTimeline`: strips on the left, share bars on the right.
     A double-click on a person's row asks for their name (``person_double_clicked``), and so
     does Enter on the row chosen with Up and Down. A screen reader hears the row chosen
-    (its accessible description, told as the keyboard comes or moves: :meth:`row_in_words`)."""
+    (its accessible description, told as the keyboard comes or moves: :meth:`row_in_words`;
+    while the keyboard is on the rows, told again as the row's words change: :meth:`follow_changes`)."""
 
     person_double_clicked = pyqtSignal(int)  # the row's track id
 
@@ -105,6 +110,7 @@ class TimelineView(QWidget):
         self.setAccessibleName("People's emotions over time")
         self._chosen: int | None = None  # the track id of the row the keyboard is on
         self._colors: list[QColor] = []
+        self._told = PacedDescription(self, lambda: self.row_in_words(self.chosen_person()), ROW_CHANGE_INTERVAL_S)
         self.set_labels(timeline.labels)
 
     def set_labels(self, labels: Sequence[str]) -> None:
@@ -220,8 +226,16 @@ class TimelineView(QWidget):
         return f"{row}, {told}" if told else f"{row}, no time yet"
 
     def tell_chosen(self) -> None:
-        """Describe the row the keyboard is on (Qt tells a screen reader of the change)."""
-        self.setAccessibleDescription(self.row_in_words(self.chosen_person()))
+        """Describe the row the keyboard is on now (Qt tells a screen reader of the change)."""
+        self._told.tell_now()
+
+    def follow_changes(self) -> None:
+        """The rows may have changed (time played, people come or gone): while the keyboard is
+        on them, the row's new words are told, at most once every :data:`ROW_CHANGE_INTERVAL_S`.
+        Before, they were told only as the keyboard came or moved: a reader asking heard old
+        shares, or a person gone."""
+        if self.hasFocus() and self.row_in_words(self.chosen_person()) != self.accessibleDescription():
+            self._told.changed()
 
     def keyPressEvent(self, event: QKeyEvent | None) -> None:  # noqa: N802 (Qt's name)
         if event is None:
@@ -544,6 +558,7 @@ class TimelinePanel(QDockWidget):
             self._rows_of_clear = True
         self._dirty = True
         self.view.update()
+        self.view.tell_chosen()  # at once: the rows just described are gone
         self._update_export_button()
         if not keep_names:
             self.cleared.emit()
@@ -552,6 +567,7 @@ class TimelinePanel(QDockWidget):
         if self._dirty and self.isVisible():
             self._dirty = False
             self.view.update()
+            self.view.follow_changes()
 
     # ---- export -----------------------------------------------------------------------------
     def export_to(self, folder: Path) -> tuple[Path, Path]:
