@@ -1,4 +1,5 @@
-"""The camera picker: names from an injected device list, hot-plug refresh, lookup rules."""
+"""The camera picker: names from an injected device list, hot-plug refresh, lookup rules;
+and File > Camera, the keyboard's way to the same cameras."""
 
 from __future__ import annotations
 
@@ -19,7 +20,11 @@ from emotion_app.gui.camera_picker import (
     create_device_monitor,
     find_camera,
 )
+from emotion_app.gui.mnemonics import plain
+from emotion_app.samples import VideoTruth
 from emotion_app.sources.screen_capture import Screen
+from emotion_app.sources.specs import CameraSpec
+from gui_support import WAIT_MS, CameraBench
 
 BUILT_IN = CameraDevice("Integrated Webcam", 0, "/dev/video0")
 USB = CameraDevice("Logitech C920", 2, "/dev/video2")
@@ -132,6 +137,50 @@ def test_an_ipv6_network_camera_is_listed_with_its_address_in_brackets(qtbot: Qt
     picker.set_network_cameras(["rtsp://admin:secret@[::1]:8554/stream", "http://[fe80::1]/video"])
     assert [picker.itemText(i) for i in range(picker.count())] == ["[::1]:8554", "[fe80::1]"]
     assert "rtsp://admin:***@[::1]:8554/stream" in str(picker.itemData(0, 3))
+
+
+def _camera_menu(window) -> list[tuple[str, bool, bool]]:
+    """File > Camera's items as the user reads them: (text, enabled, ticked)."""
+    return [
+        (plain(action.text()), action.isEnabled(), action.isChecked())
+        for action in window.camera_menu.actions()
+        if not action.isSeparator()
+    ]
+
+
+def test_file_camera_lists_the_pickers_cameras_and_starts_the_one_chosen(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # The toolbar's picker was the only way to a camera: no menu listed them, so a keyboard
+    # user had to tab through the window to it.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[BUILT_IN, USB], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.camera_menu.menuAction() in file_menu.actions()
+    assert plain(window.camera_menu.title()) == "Camera"
+    # The picker's names, in its order, numbered; the camera running (the first) ticked.
+    assert _camera_menu(window) == [("1 Integrated Webcam", True, True), ("2 Logitech C920", True, False)]
+    # A camera plugged in: listed where the picker lists it, the tick staying on the camera running.
+    window.picker.monitor.set_devices([CameraDevice("Elgato Facecam", 4), BUILT_IN, USB])
+    names = [window.picker.itemText(i) for i in range(window.picker.count())]
+    assert [text.split(" ", 1)[1] for text, _, _ in _camera_menu(window)] == names
+    assert [ticked for _, _, ticked in _camera_menu(window)] == [False, True, False]
+    # Choosing one does what the picker does: that camera starts, and is remembered.
+    logitech = next(a for a in window.camera_menu.camera_actions() if plain(a.text()) == "3 Logitech C920")
+    logitech.trigger()
+    qtbot.waitUntil(lambda: bench.specs[-1] == CameraSpec(2, "Logitech C920", size=None), timeout=WAIT_MS)
+    assert window.picker.current_device() == USB and window.settings.camera_name == "Logitech C920"
+    assert [ticked for _, _, ticked in _camera_menu(window)] == [False, False, True]
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.stop()  # no camera running: none ticked
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    assert [ticked for _, _, ticked in _camera_menu(window)] == [False, False, False]
+    # Every camera unplugged: one item, saying so, that chooses nothing.
+    window.picker.monitor.set_devices([])
+    assert _camera_menu(window) == [("No camera found", False, False)]
+    window.picker.monitor.set_devices([USB])
+    assert _camera_menu(window) == [("1 Logitech C920", True, False)]
 
 
 def test_find_camera_prefers_exact_names_then_substrings_then_indices() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from PyQt6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.mnemonics import escaped, mnemonic, numbered, plain
 from emotion_app.samples import VideoTruth
@@ -63,7 +64,9 @@ def test_every_menu_item_has_a_letter_of_its_own(
     shutil.copy(random_weights, folder / "other.safetensors")
     clip = tmp_path / "Tom & Jerry.avi"
     shutil.copy(gui_video.path, clip)
-    window = make_window(video=clip, weights=folder / "tom&jerry.safetensors", weights_dir=folder)
+    # Cameras listed in File > Camera, one of them named with an "&" too.
+    cameras = [CameraDevice("Tom & Jerry Cam", 0), CameraDevice("Desk camera", 2)]
+    window = make_window(video=clip, weights=folder / "tom&jerry.safetensors", weights_dir=folder, devices=cameras)
     wait_for_face_result(qtbot, window)  # a file plays: the Playback menu has Stop and Pause
     window.model_menu.refresh()
     assert _faults(window) == []
@@ -72,6 +75,10 @@ def test_every_menu_item_has_a_letter_of_its_own(
     models = [plain(action.text()) for action in window.model_menu.model_actions()]
     assert any(model.startswith("1 other — ") for model in models), models
     assert any(model.startswith("2 tom&jerry — ") for model in models), models
+    assert [action.text() for action in window.camera_menu.camera_actions()] == [
+        "&1 Tom && Jerry Cam",
+        "&2 Desk camera",
+    ]
     window.stop()  # nothing plays: the Playback menu's Start is Play/Pause's, Start/Stop's hidden
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
     assert _faults(window) == []

@@ -22,7 +22,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.help_texts import app_version
 from emotion_app.gui.identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
 from emotion_app.gui.main_window import APP_TITLE, FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE, VIDEO_FILTER
-from emotion_app.gui.mnemonics import plain
+from emotion_app.gui.mnemonics import mnemonic, plain
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.samples import (
@@ -92,6 +92,10 @@ def test_help_lists_the_shortcuts_and_about_names_the_version_model_and_its_limi
         assert re.search(rf"<b>{re.escape(keys)}</b>&nbsp;&nbsp;</td><td>{name}", shortcuts), keys
     # The timeline's keys belong to its widget, not to an action, yet Help must name them too.
     assert "Enter or F2 names them" in shortcuts and "Up and Down" in shortcuts
+    # Nor has a submenu a key of its own: the cameras' menu is named with its letters.
+    camera = window.camera_menu
+    assert f"File &gt; {plain(camera.title())} lists the cameras" in shortcuts
+    assert f"Alt+F, {mnemonic(camera.title()).upper()}, then a camera's number" in shortcuts
     about = window.about_text()
     assert APP_TITLE in about and app_version() in about and re.fullmatch(r"\d+\.\d+\.\d+", app_version())
     assert ", ".join(SIX_LABELS) in about and window.model_status.active_weights.name in about

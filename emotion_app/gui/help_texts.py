@@ -36,6 +36,8 @@ def shortcuts_text(window: QObject, play_pause_action: QAction) -> str:
         f"<table>{lines}</table><p>Space, Left, Right and Home work whichever control has the focus.</p>"
         "<p>In the session timeline, Up and Down choose a person and Enter or F2 names them. "
         "Esc cancels dragging out a part of a screen.</p>"
+        # A submenu has no key of its own to list in the table above.
+        "<p>File &gt; Camera lists the cameras, as the toolbar's list does: Alt+F, M, then a camera's number.</p>"
     )
 
 

@@ -308,6 +308,8 @@ class MainWindow(QMainWindow):
         self.toolbar = actions.build_toolbar(self.picker)
         self.steadiness_box = actions.steadiness_box
         actions.build_menus(
+            picker=self.picker,
+            choose_camera=self.choose_camera,
             list_screens=self._list_screens,
             weights_dir=self._weights_dir,
             camera_size=self._camera_size,
@@ -322,6 +324,7 @@ class MainWindow(QMainWindow):
             set_camera_size=self.set_camera_size,
         )
         self.screen_menu, self.recent_menu = actions.screen_menu, actions.recent_menu
+        self.camera_menu = actions.camera_menu
         self.model_menu, self.camera_size_menu = actions.model_menu, actions.camera_size_menu
         self._build_layout()
         self._update_actions()  # no source yet: no player controls until a file opens
@@ -1151,6 +1154,11 @@ class MainWindow(QMainWindow):
         # A single picture has no seek bar: it read "0:00 / 0:02" beside a picture shown to its end.
         self.playback_bar.setVisible(self.is_file and info is not None and not info.single_picture)
         self.view.set_standing(self._standing_words())
+        spec = self.source_state.spec
+        if isinstance(spec, CameraSpec) and not spec.url and self.source_state.active:
+            self.camera_menu.set_running(spec.name, spec.index)
+        else:
+            self.camera_menu.set_running("", -1)
 
     def _standing_words(self) -> str:
         """How the frame shown stands still, for a screen reader (the view's description):

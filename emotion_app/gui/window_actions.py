@@ -15,6 +15,8 @@ from PyQt6.QtWidgets import QComboBox, QLabel, QMainWindow, QToolBar, QWidget
 from emotion_app.inference.steadiness import STEADINESS_LEVELS
 from emotion_app.sources.screen_capture import Screen
 
+from .camera_menu import CameraMenu
+from .camera_picker import CameraDevice, CameraPicker
 from .camera_size import CameraSize
 from .camera_size_menu import CameraSizeMenu
 from .mnemonics import escaped
@@ -32,7 +34,7 @@ STEADINESS_TIP = (
 class WindowActions:
     """The window's actions, made as the window is; :meth:`build_toolbar` and
     :meth:`build_menus` then lay them out (the toolbar's steadiness box and the menus
-    that list screens, recent files, models and camera sizes are made there)."""
+    that list cameras, screens, recent files, models and camera sizes are made there)."""
 
     def __init__(
         self,
@@ -247,6 +249,8 @@ class WindowActions:
     def build_menus(
         self,
         *,
+        picker: CameraPicker,
+        choose_camera: Callable[[CameraDevice], None],
         list_screens: Callable[[], list[Screen]],
         weights_dir: Path,
         camera_size: CameraSize | None,
@@ -260,8 +264,9 @@ class WindowActions:
         set_steadiness: Callable[[str], None],
         set_camera_size: Callable[[CameraSize | None], None],
     ) -> None:
-        """The menu bar: File, Model, View, Playback, Help. ``recent_menu_made`` runs once
-        the recent files' menu is in the File menu (the window fills it)."""
+        """The menu bar: File, Model, View, Playback, Help. File > Camera lists ``picker``'s
+        cameras; ``recent_menu_made`` runs once the recent files' menu is in the File menu
+        (the window fills it)."""
         window = self._window
         menu_bar = window.menuBar()
         assert menu_bar is not None
@@ -269,6 +274,10 @@ class WindowActions:
         assert file_menu is not None
         file_menu.addAction(self.open_video_action)
         file_menu.addAction(self.open_folder_action)
+        # The toolbar's picker's cameras, where the keyboard reaches them from Alt+F.
+        self.camera_menu = CameraMenu(picker, window)
+        self.camera_menu.camera_chosen.connect(choose_camera)
+        file_menu.addMenu(self.camera_menu)
         file_menu.addAction(self.open_stream_action)
         self.screen_menu = ScreenMenu(list_screens, parent=window)
         self.screen_menu.listed.connect(set_screens)

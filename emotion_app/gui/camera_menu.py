@@ -1,0 +1,74 @@
+"""File > Camera: the cameras the toolbar's picker lists, by its names and in its order,
+numbered, the one running ticked.
+
+The picker was the only way to a local camera; the menu is the menu bar's, beside Open
+network camera and Capture screen, so a keyboard reaches every camera from Alt+F (Alt+F, M,
+the camera's number) without tabbing through the window to the toolbar, and a screen reader
+hears which one runs. It lists the picker's cameras anew each time the picker does (a camera
+plugged in or out, F5).
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtGui import QAction, QActionGroup
+from PyQt6.QtWidgets import QMenu, QWidget
+
+from .camera_picker import NO_CAMERA, CameraDevice, CameraPicker
+from .mnemonics import numbered
+
+
+class CameraMenu(QMenu):
+    """``camera_chosen``: the camera the user picked, as the picker's ``camera_chosen``."""
+
+    camera_chosen = pyqtSignal(object)  # CameraDevice
+
+    def __init__(self, picker: CameraPicker, parent: QWidget | None = None) -> None:
+        super().__init__("Ca&mera", parent)
+        self.setToolTipsVisible(True)
+        # At most one ticked: none while no camera of the list runs (a file, a screen).
+        self._group = QActionGroup(self)
+        self._group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+        self._group.triggered.connect(self._on_triggered)
+        self._running: tuple[str, int] | None = None  # the running camera's name and index
+        picker.devices_refreshed.connect(self.show_cameras)
+        self.show_cameras(picker.devices())
+
+    def show_cameras(self, devices: list[CameraDevice]) -> None:
+        """List ``devices`` (the picker's, in its order), the running one ticked."""
+        for action in self._group.actions():
+            self._group.removeAction(action)
+        self.clear()
+        for position, device in enumerate(devices, start=1):
+            action = QAction(numbered(position, device.name), self)
+            action.setCheckable(True)
+            action.setData(device)
+            action.setToolTip(f"{device.name} — OpenCV index {device.index}")  # as the picker's
+            self._group.addAction(action)
+            self.addAction(action)
+        if not devices:
+            empty = self.addAction(f"&{NO_CAMERA}")
+            assert empty is not None
+            empty.setEnabled(False)
+        self._tick()
+
+    def set_running(self, name: str, index: int) -> None:
+        """The camera of this name and OpenCV index runs (or is opening); "" and -1: none does."""
+        self._running = (name, index) if index >= 0 else None
+        self._tick()
+
+    def camera_actions(self) -> list[QAction]:
+        return list(self._group.actions())
+
+    def _tick(self) -> None:
+        for action in self._group.actions():
+            device = action.data()
+            action.setChecked(isinstance(device, CameraDevice) and (device.name, device.index) == self._running)
+
+    def _on_triggered(self, action: QAction) -> None:
+        # The tick stays on the camera running until the chosen one is opening (the window
+        # says so through set_running): a click must not tick a camera that is not started.
+        self._tick()
+        device = action.data()
+        if isinstance(device, CameraDevice):
+            self.camera_chosen.emit(device)
