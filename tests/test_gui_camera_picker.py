@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from PyQt6.QtCore import QPoint
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.camera_menu import CameraMenu
 from emotion_app.gui.camera_picker import (
     CameraDevice,
     CameraPicker,
@@ -181,6 +183,25 @@ def test_file_camera_lists_the_pickers_cameras_and_starts_the_one_chosen(
     assert _camera_menu(window) == [("No camera found", False, False)]
     window.picker.monitor.set_devices([USB])
     assert _camera_menu(window) == [("1 Logitech C920", True, False)]
+
+
+def test_file_camera_open_keeps_the_item_the_keyboard_is_on_when_the_list_is_read_again(qtbot: QtBot) -> None:
+    # The picker reads the cameras again whenever /dev changes (any device plugged in) and
+    # on F5: the menu made its items anew each time, so under an open menu the item the
+    # keyboard was on was gone, and Down started again from the top.
+    monitor = StaticDeviceMonitor([BUILT_IN, USB])
+    picker = CameraPicker(monitor)
+    qtbot.addWidget(picker)
+    menu = CameraMenu(picker)
+    qtbot.addWidget(menu)
+    menu.popup(QPoint(0, 0))
+    qtbot.waitExposed(menu)
+    second = menu.camera_actions()[1]
+    menu.setActiveAction(second)
+    monitor.set_devices([BUILT_IN, USB])  # the same cameras
+    assert menu.activeAction() is second and menu.isVisible()
+    monitor.set_devices([USB])  # one unplugged: listed anew
+    assert [plain(action.text()) for action in menu.camera_actions()] == ["1 Logitech C920"]
 
 
 def test_find_camera_prefers_exact_names_then_substrings_then_indices() -> None:

@@ -31,11 +31,17 @@ class CameraMenu(QMenu):
         self._group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
         self._group.triggered.connect(self._on_triggered)
         self._running: tuple[str, int] | None = None  # the running camera's name and index
+        self._listed: list[CameraDevice] | None = None  # the cameras the items stand for
         picker.devices_refreshed.connect(self.show_cameras)
         self.show_cameras(picker.devices())
 
     def show_cameras(self, devices: list[CameraDevice]) -> None:
         """List ``devices`` (the picker's, in its order), the running one ticked."""
+        if devices == self._listed:
+            # The picker reads the list again whenever /dev changes (any device) and on F5:
+            # items made anew under an open menu lost the one the keyboard was on.
+            return
+        self._listed = list(devices)
         for action in self._group.actions():
             self._group.removeAction(action)
         self.clear()
