@@ -311,3 +311,28 @@ def test_clear_and_a_name_given_are_told_at_once(qtbot: QtBot, make_window, gui_
     assert rows.accessibleDescription().startswith(f"Row 1 of 1: Ada (#{track_id}), ")
     panel.clear()  # no frame on screen: no one keeps a row
     assert rows.accessibleDescription() == "No faces yet"
+
+
+def test_the_timeline_row_is_not_told_once_the_keyboard_has_left_it(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # The row's new words waited for the pace when Tab took the keyboard away; they were set
+    # even so, up to 3 s later: an event for rows no one is on, work with the rows unfocused.
+    window = make_window(video=gui_video.path)
+    result = wait_for_face_result(qtbot, window)
+    first, then = result.labels[0], result.labels[1]
+    panel = _timeline_with_the_keyboard(qtbot, _labelled(result, first, 0.0))
+    rows = panel.view
+    for index in range(1, 20):  # a little over a second of another emotion: its share grows
+        panel.add(_labelled(result, then, index / 15))
+        qtbot.wait(66)
+    qtbot.wait(600)  # a repaint tick with the rows focused: the new words wait for the pace
+    waiting = rows.row_in_words(rows.chosen_person())
+    assert rows.hasFocus() and waiting != rows.accessibleDescription()
+    told = _told_times(rows)
+    panel.clear_button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: not rows.hasFocus(), timeout=WAIT_MS)
+    qtbot.wait(int(ROW_CHANGE_INTERVAL_S * 1000) + 500)
+    assert told == []
+    rows.setFocus(Qt.FocusReason.TabFocusReason)  # back: the row as it is now, at once
+    qtbot.waitUntil(lambda: rows.accessibleDescription() == waiting, timeout=WAIT_MS)

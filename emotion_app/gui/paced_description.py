@@ -61,6 +61,11 @@ class PacedDescription(QObject):
         self._timer.stop()
         self._tell()
 
+    def cancel(self) -> None:
+        """Tell nothing of what waits (the widget has lost the keyboard: its next words are
+        told when it has it again)."""
+        self._timer.stop()
+
     def _tell(self) -> None:
         text = self._words()
         if text is not None and text != self._widget.accessibleDescription():

@@ -258,6 +258,9 @@ class TimelineView(QWidget):
 
     def focusOutEvent(self, event: QFocusEvent | None) -> None:  # noqa: N802 (Qt's name)
         super().focusOutEvent(event)
+        # New words waiting for the pace were told after Tab had left the rows: focusInEvent
+        # tells the row as it is then.
+        self._told.cancel()
         self.update()
 
     def mousePressEvent(self, event: QMouseEvent | None) -> None:  # noqa: N802 (Qt's name)
