@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import InferenceResult
+from emotion_app.gui.paced_description import SETTLE_S
 from emotion_app.gui.spoken_view import MIN_CHANGE_INTERVAL_S, faces_in_words
 from emotion_app.gui.timeline_panel import ROW_CHANGE_INTERVAL_S, TimelinePanel
 from emotion_app.gui.video_view import VideoView
@@ -234,14 +235,15 @@ def test_a_step_after_a_quiet_moment_is_told_at_once(qtbot: QtBot, make_window, 
     told = _told_times(view)
     view.set_result(named)  # a frame playing, its change told
     qtbot.waitUntil(lambda: "Ada" in view.accessibleDescription(), timeout=_TOLD_MS)
-    asked = time.monotonic()  # Space at once after it: the pause is the user's first change
+    # Space at once after it: the pause is the user's first change.
     view.set_standing("Paused at 0:02")
     view.set_result(plain)
+    # Due after the short settling wait, not a second after the frame's change: the user
+    # is not kept waiting. (Asked of the timer, not timed: a loaded machine runs late.)
+    due = view.spoken.due_in_ms()
+    assert due is not None and due <= SETTLE_S * 1000 < MIN_CHANGE_INTERVAL_S * 1000 / 2
     qtbot.waitUntil(lambda: view.accessibleDescription().startswith("Paused at 0:02. "), timeout=_TOLD_MS)
     assert "Ada" not in view.accessibleDescription() and len(told) == 2
-    # Told after the short settling wait, not a second after the frame's change: the user
-    # is not kept waiting.
-    assert told[1] - asked < MIN_CHANGE_INTERVAL_S / 2
 
 
 def test_a_view_gone_with_words_waiting_is_left_alone(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:

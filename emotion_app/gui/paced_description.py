@@ -56,6 +56,10 @@ class PacedDescription(QObject):
             wait = max(SETTLE_S, self._last_change + self._min_interval_s - now)
             self._timer.start(math.ceil(wait * 1000))
 
+    def due_in_ms(self) -> int | None:
+        """Milliseconds until the words waiting are told; None when none wait."""
+        return self._timer.remainingTime() if self._timer.isActive() else None
+
     def tell_now(self) -> None:
         """Tell the words now, whatever the pace (what the user just asked to hear)."""
         self._timer.stop()

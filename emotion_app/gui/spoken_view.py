@@ -71,6 +71,10 @@ class SpokenDescription(QObject):
     def changes(self) -> int:
         return self._paced.changes
 
+    def due_in_ms(self) -> int | None:
+        """Milliseconds until the words waiting are told; None when none wait."""
+        return self._paced.due_in_ms()
+
     def show_faces(self, faces: Sequence[FaceResult]) -> None:
         """A frame with these faces is shown (once per frame: a tuple compared, no words)."""
         words = tuple(face_words(face) for face in faces)
