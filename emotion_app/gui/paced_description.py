@@ -24,10 +24,11 @@ SETTLE_S = 0.1
 
 
 class PacedDescription(QObject):
-    """Sets ``widget``'s accessible description to ``words()``: None from it means nothing
-    new to tell. :attr:`changes` counts the descriptions set, each an event a reader hears."""
+    """Sets ``widget``'s accessible description to ``words()`` where they differ from it
+    (words changed and back within a wait tell nothing). :attr:`changes` counts the
+    descriptions set, each an event a reader hears."""
 
-    def __init__(self, widget: QWidget, words: Callable[[], str | None], min_interval_s: float) -> None:
+    def __init__(self, widget: QWidget, words: Callable[[], str], min_interval_s: float) -> None:
         super().__init__(widget)
         self._widget = widget
         self._words = words
@@ -72,7 +73,7 @@ class PacedDescription(QObject):
 
     def _tell(self) -> None:
         text = self._words()
-        if text is not None and text != self._widget.accessibleDescription():
+        if text != self._widget.accessibleDescription():
             self._widget.setAccessibleDescription(text)  # Qt posts DescriptionChanged
             self._last_change = time.monotonic()
             self.changes += 1

@@ -64,8 +64,7 @@ class SpokenDescription(QObject):
         self._faces: tuple[FaceWords, ...] | None = None  # None: no frame, the placeholder is told
         self._placeholder = ""
         self._standing = ""  # what the frames do when they do not play on: "Paused at 0:12", "Finished"
-        self._told: tuple[object, ...] | None = None  # the state the description was made from
-        self._paced = PacedDescription(widget, self._words_if_new, min_interval_s)
+        self._paced = PacedDescription(widget, self.text, min_interval_s)
 
     @property
     def changes(self) -> int:
@@ -101,10 +100,3 @@ class SpokenDescription(QObject):
             return self._placeholder
         said = _said(self._faces)
         return f"{self._standing}. {said}" if self._standing else said
-
-    def _words_if_new(self) -> str | None:
-        state = (self._faces, self._placeholder, self._standing)
-        if state == self._told:  # changed and back again within the wait: nothing new to tell
-            return None
-        self._told = state
-        return self.text()
