@@ -127,10 +127,7 @@ def test_the_view_says_which_face_it_shows_and_when_it_has_gone(qtbot: QtBot, ma
 
 
 def test_frames_alike_do_not_rewrite_the_description(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
-    window = make_window(video=gui_video.path)
-    result = wait_for_face_result(qtbot, window)
-    view = VideoView()  # a view of its own: the window's frames do not reach it
-    qtbot.addWidget(view)
+    view, result, renamed = _view_and_flickering(qtbot, make_window, gui_video)
     view.set_result(result)
     qtbot.waitUntil(lambda: view.spoken.changes == 1, timeout=_TOLD_MS)
     told = view.accessibleDescription()
@@ -140,7 +137,6 @@ def test_frames_alike_do_not_rewrite_the_description(qtbot: QtBot, make_window, 
     qtbot.wait(1_500)
     assert view.spoken.changes == 1 and view.accessibleDescription() == told
     # Labels flickering faster than a reader can speak: told at most once a second, the newest.
-    renamed = dataclasses.replace(result, faces=tuple(dataclasses.replace(f, name="Ada") for f in result.faces))
     for index in range(40):
         view.set_result(renamed if index % 2 else result)
     qtbot.waitUntil(lambda: "Ada" in view.accessibleDescription(), timeout=_TOLD_MS)
@@ -180,58 +176,65 @@ def _told_times(view: QWidget) -> list[float]:
     return told
 
 
-def _flickering(result: InferenceResult) -> tuple[InferenceResult, InferenceResult]:
-    """``result`` and the same frame with its faces named "Ada": told apart in words."""
+def _view_and_flickering(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> tuple[VideoView, InferenceResult, InferenceResult]:
+    """A video view of its own (the window's frames do not reach it), and a real result of
+    the window's with the same frame's faces named "Ada": told apart in words."""
+    window = make_window(video=gui_video.path)
+    result = wait_for_face_result(qtbot, window)
+    view = VideoView()
+    qtbot.addWidget(view)
     named = tuple(dataclasses.replace(face, name="Ada") for face in result.faces)
-    return result, dataclasses.replace(result, faces=named)
+    return view, result, dataclasses.replace(result, faces=named)
+
+
+def _told_then_quiet(qtbot: QtBot, view: VideoView) -> None:
+    """Wait for the view's first description, then past the pace: the next change is the
+    first in its second."""
+    qtbot.waitUntil(lambda: view.spoken.changes == 1, timeout=_TOLD_MS)
+    qtbot.wait(1_100)
+
+
+def _assert_paced(told: list[float], interval_s: float) -> None:
+    """At least two descriptions set, none closer than ``interval_s`` to the one before."""
+    gaps = [later - earlier for earlier, later in itertools.pairwise(told)]
+    assert len(told) >= 2 and min(gaps) >= interval_s, gaps
 
 
 def test_frames_playing_change_the_description_at_most_once_a_second(
     qtbot: QtBot, make_window, gui_video: VideoTruth
 ) -> None:
     # Labels changing on every other frame for three seconds, told as they come.
-    window = make_window(video=gui_video.path)
-    plain, named = _flickering(wait_for_face_result(qtbot, window))
-    view = VideoView()
-    qtbot.addWidget(view)
+    view, plain, named = _view_and_flickering(qtbot, make_window, gui_video)
     told = _told_times(view)
     for index in range(90):
         view.set_result(named if index % 2 else plain)
         qtbot.wait(33)
     qtbot.waitUntil(lambda: "Ada" in view.accessibleDescription(), timeout=_TOLD_MS)
-    gaps = [later - earlier for earlier, later in itertools.pairwise(told)]
-    assert len(told) >= 2 and min(gaps) >= MIN_CHANGE_INTERVAL_S
+    _assert_paced(told, MIN_CHANGE_INTERVAL_S)
 
 
 def test_a_held_step_key_does_not_flood_the_reader(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
     # Right held while paused: a step's frame and its place a few times a second, every
     # one a change the user made. The first is told at once, the rest at most once a second.
-    window = make_window(video=gui_video.path)
-    plain, named = _flickering(wait_for_face_result(qtbot, window))
-    view = VideoView()
-    qtbot.addWidget(view)
+    view, plain, named = _view_and_flickering(qtbot, make_window, gui_video)
     view.set_standing("Paused at 0:01")
     view.set_result(plain)
-    qtbot.waitUntil(lambda: view.spoken.changes == 1, timeout=_TOLD_MS)
-    qtbot.wait(1_100)
+    _told_then_quiet(qtbot, view)
     told = _told_times(view)
     for step in range(20):
         view.set_result(named if step % 2 == 0 else plain)
         view.set_standing(f"Paused at 0:0{2 + step // 10}")
         qtbot.wait(150)
     qtbot.waitUntil(lambda: view.accessibleDescription() == f"Paused at 0:03. {faces_in_words(plain.faces)}")
-    gaps = [later - earlier for earlier, later in itertools.pairwise(told)]
-    assert len(told) >= 2 and min(gaps) >= MIN_CHANGE_INTERVAL_S
+    _assert_paced(told, MIN_CHANGE_INTERVAL_S)
 
 
 def test_a_step_after_a_quiet_moment_is_told_at_once(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
-    window = make_window(video=gui_video.path)
-    plain, named = _flickering(wait_for_face_result(qtbot, window))
-    view = VideoView()
-    qtbot.addWidget(view)
+    view, plain, named = _view_and_flickering(qtbot, make_window, gui_video)
     view.set_result(plain)
-    qtbot.waitUntil(lambda: view.spoken.changes == 1, timeout=_TOLD_MS)
-    qtbot.wait(1_100)
+    _told_then_quiet(qtbot, view)
     told = _told_times(view)
     view.set_result(named)  # a frame playing, its change told
     qtbot.waitUntil(lambda: "Ada" in view.accessibleDescription(), timeout=_TOLD_MS)
@@ -297,8 +300,7 @@ def test_the_timeline_row_the_keyboard_is_on_follows_the_time_played_without_flo
     now = rows.row_in_words(rows.chosen_person())
     assert f"{then} " in now  # the second emotion has its share now
     qtbot.waitUntil(lambda: rows.accessibleDescription() == now, timeout=int(ROW_CHANGE_INTERVAL_S * 1000) + 1_000)
-    gaps = [later - earlier for earlier, later in itertools.pairwise(told)]
-    assert len(told) >= 2 and min(gaps) >= ROW_CHANGE_INTERVAL_S
+    _assert_paced(told, ROW_CHANGE_INTERVAL_S)
 
 
 def test_clear_and_a_name_given_are_told_at_once(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
