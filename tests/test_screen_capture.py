@@ -23,6 +23,7 @@ from PyQt6.QtCore import QPoint, QRect, Qt
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.launch import parse_args
+from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.region_selector import RegionSelector
 from emotion_app.gui.screen_menu import ScreenMenu
 from emotion_app.gui.window_cover import COVER_NOTICE, covered_share
@@ -380,14 +381,21 @@ def test_a_large_screen_is_grabbed_shrunk_with_its_own_window_still_left_out(
     assert blanked[49, 50:151].any() and blanked[101, 50:151].any() and blanked[50:101, 151].any()
 
 
-@needs_xvfb
-def test_a_window_hiding_the_screen_it_watches_says_so(qtbot: QtBot, make_window, on_x_screen: np.ndarray) -> None:
+def _window_over_the_screen_it_watches(qtbot: QtBot, make_window) -> MainWindow:
+    """A window capturing the Xvfb screen while it covers nearly all of it (maximised, as a
+    user might), its notice shown. Offscreen the window is on no screen: it is put there by hand."""
     window = make_window(screen=1, real_screens=True)
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    # Offscreen the window is on no screen; here it is put over the Xvfb one by hand.
-    window.window_cover.area.rect = (0, 0, 780, 590)  # maximised, as a user might
+    window.window_cover.area.rect = (0, 0, 780, 590)
     window.window_cover.update_notice()
+    assert window.notice_banner.text().startswith(COVER_NOTICE)
     assert "covers most of the screen it watches" in window.notice_banner.text()
+    return window
+
+
+@needs_xvfb
+def test_a_window_hiding_the_screen_it_watches_says_so(qtbot: QtBot, make_window, on_x_screen: np.ndarray) -> None:
+    window = _window_over_the_screen_it_watches(qtbot, make_window)
     window.window_cover.area.rect = (600, 400, 200, 200)  # made smaller
     window.window_cover.update_notice()
     assert window.notice_banner.text() == ""
@@ -400,11 +408,7 @@ def test_the_cover_notice_goes_with_the_capture_it_was_about(
     qtbot: QtBot, make_window, on_x_screen: np.ndarray
 ) -> None:
     # After Stop the notice stayed, though nothing was captured for the window to spoil.
-    window = make_window(screen=1, real_screens=True)
-    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    window.window_cover.area.rect = (0, 0, 780, 590)
-    window.window_cover.update_notice()
-    assert window.notice_banner.text().startswith(COVER_NOTICE)
+    window = _window_over_the_screen_it_watches(qtbot, make_window)
     window.stop()
     assert window.notice_banner.text() == ""
     window.toggle_start_stop()  # the same screen again, the window still over it
@@ -419,11 +423,7 @@ def test_the_window_made_smaller_takes_away_its_own_cover_notice_only(
 ) -> None:
     # The notice was told from other messages by its wording ("This window covers" first):
     # a message worded alike, shown while the window covered the screen, went with it.
-    window = make_window(screen=1, real_screens=True)
-    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    window.window_cover.area.rect = (0, 0, 780, 590)
-    window.window_cover.update_notice()
-    assert window.notice_banner.text().startswith(COVER_NOTICE)
+    window = _window_over_the_screen_it_watches(qtbot, make_window)
     other = f"{COVER_NOTICE}: a message of another part of the window."
     window.notice_banner.show_message(other, "info")
     window.window_cover.area.rect = (600, 400, 200, 200)
