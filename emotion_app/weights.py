@@ -51,8 +51,9 @@ _DTYPE_BYTES = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8}
 _BREAKING_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 
 
-class WeightsError(Exception):
-    """A weights file that cannot be used; the message always names the file."""
+class WeightsError(ValueError):
+    """A weights file that cannot be used; the message always names the file. A bad value
+    given (a damaged file, or none of this app's), so ``except ValueError`` catches it too."""
 
 
 class WeightsNotFoundError(WeightsError, FileNotFoundError):

@@ -355,3 +355,16 @@ def test_a_missing_weights_file_is_a_file_not_found_error_as_well(tmp_path: Path
     with pytest.raises(WeightsError) as caught:
         EmotionClassifier.load(not_weights)
     assert not isinstance(caught.value, OSError)
+
+
+def test_a_damaged_or_foreign_weights_file_is_a_value_error_as_well(tmp_path: Path) -> None:
+    # `except ValueError` did not catch a bad file: WeightsError was a plain Exception,
+    # though a damaged file, or one that holds no weights, is a bad value given.
+    not_weights = tmp_path / "photo.safetensors"
+    cv2.imwrite(str(tmp_path / "photo.png"), astronaut_bgr())
+    (tmp_path / "photo.png").rename(not_weights)
+    damaged = cut(DEFAULT_WEIGHTS_PATH, tmp_path / "copy.safetensors", lambda data: data[:-1])
+    for path, reason in ((not_weights, "is not a weights file"), (damaged, "damaged or incomplete")):
+        with pytest.raises(ValueError, match=reason) as caught:
+            EmotionClassifier.load(path)
+        assert isinstance(caught.value, WeightsError) and str(path) in str(caught.value)

@@ -40,8 +40,8 @@ class EmotionClassifier:
 
         ``optimize``: True (or a mode name, see :meth:`optimize`) builds the fast
         inference runner now; False keeps plain eager fp32. A file that is missing or is
-        not usable weights raises :class:`~emotion_app.weights.WeightsError`, naming it; a
-        missing one its subclass :class:`~emotion_app.weights.WeightsNotFoundError`, which is
+        not usable weights raises :class:`~emotion_app.weights.WeightsError` (a ValueError),
+        naming it; a missing one its subclass :class:`~emotion_app.weights.WeightsNotFoundError`, which is
         a FileNotFoundError too.
         """
         if path is None:
