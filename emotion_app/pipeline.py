@@ -12,8 +12,9 @@ import math
 import numbers
 import time
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from types import TracebackType
-from typing import Any
+from typing import Any, SupportsFloat, TypeGuard
 
 import cv2
 import numpy as np
@@ -232,15 +233,21 @@ class EmotionPipeline:
         self.close()
 
     def process(
-        self, frame: np.ndarray, time_s: float | None = None, still: bool = False, moment_s: float | None = None
+        self,
+        frame: np.ndarray,
+        time_s: SupportsFloat | None = None,
+        still: bool = False,
+        moment_s: SupportsFloat | None = None,
     ) -> list[FaceResult]:
         """Faces in ``frame`` (gray, BGR or BGRA, any size), left to right; [] if none.
 
         ``time_s``: when the frame was taken, in seconds on any steady clock (a video's
         frame time, a camera's capture time); steadiness is measured in it, and so is how
         long the tracker remembers a lost face. None: now (for steadiness; the tracker then
-        counts frames). A NaN or infinite time counts as None; one that is not a number
-        (a string, a bool) is a TypeError naming it.
+        counts frames). Any real number: a float or int, a numpy scalar or 0-d array, a
+        Decimal, a Fraction. A NaN or infinite time (or one past a float's range) counts as
+        None; one that is not a real number (a string, a bool, a complex, an array that is
+        not 0-d) is a TypeError naming it.
         ``moment_s``: the frame's own time in its file where it differs from ``time_s`` (a
         looping file's later loops, whose time goes on while its moments come again): the
         tracker knows a moment seen before by it (see FaceTracker.update). None: ``time_s``.
@@ -348,13 +355,37 @@ class EmotionPipeline:
 
 def _frame_time(name: str, value: object) -> float | None:
     """``value`` as a frame time in seconds: None where it is None, NaN or infinite (once in
-    the smoother's clock, a NaN would make every later label NaN)."""
-    # A bool is an int to Python, but process(frame, True) means still=True, not 1 s.
-    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
-        raise TypeError(f"{name} must be seconds (a number) or None, got {type(value).__name__} {value!r:.40}")
-    if value is None or not math.isfinite(value):
+    the smoother's clock, a NaN would make every later label NaN), or beyond a float."""
+    if value is None:
         return None
-    return float(value)
+    if not _is_real_number(value):
+        raise TypeError(f"{name} must be seconds (a number) or None, got {_described(value)}")
+    if isinstance(value, Decimal) and value.is_nan():
+        return None  # float() refuses a signalling NaN
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int or Fraction past a float's range: as infinite
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
+def _is_real_number(value: object) -> TypeGuard[SupportsFloat]:
+    """A real number a user's clock or file may give: Python's and numpy's reals (numbers.Real),
+    a Decimal, or a 0-d numpy array of integers or floats. A bool is an int to Python, but
+    process(frame, True) means still=True, not 1 s (numpy's bool is no numbers.Real)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, np.ndarray):
+        return value.ndim == 0 and value.dtype.kind in "iuf"
+    return isinstance(value, (numbers.Real, Decimal))
+
+
+def _described(value: object) -> str:
+    """``value`` for a one-line error: an array by its dtype and shape, anything else by
+    its type and (the start of) its repr, on one line."""
+    if isinstance(value, np.ndarray):
+        return f"an array of {value.dtype} of shape {value.shape}"
+    return f"{type(value).__name__} {' '.join(repr(value).split()):.40}"
 
 
 def _as_steadiness(value: Steadiness | str) -> Steadiness:

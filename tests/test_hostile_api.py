@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import cv2
@@ -18,7 +20,13 @@ from emotion_app.arguments import usable_cpus
 from emotion_app.cli import main
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import iou
-from emotion_app.pipeline import MAX_DETECTION_PIXELS, MAX_STREAM_PIXELS, EmotionPipeline, detection_gray
+from emotion_app.pipeline import (
+    MAX_DETECTION_PIXELS,
+    MAX_STREAM_PIXELS,
+    EmotionPipeline,
+    _frame_time,
+    detection_gray,
+)
 from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, write_astronaut_video
 
 REPO = Path(__file__).resolve().parent.parent
@@ -172,6 +180,55 @@ def test_frame_times_of_any_real_number_type_are_taken(pipeline: EmotionPipeline
     for time_s in (0, np.float32(0.04), np.int64(1), float("nan"), 0.12):
         (face,) = pipeline.process(astronaut_bgr(), time_s)
         assert all(np.isfinite(face.probabilities)), (time_s, face)
+
+
+REAL_TIMES = {
+    "0-d float array": (np.array(1.5), 1.5),
+    "0-d uint8 array": (np.array(2, dtype=np.uint8), 2.0),
+    "float16": (np.float16(1.5), 1.5),
+    "Decimal": (Decimal("1.5"), 1.5),
+    "Fraction": (Fraction(3, 2), 1.5),
+    "0-d NaN array": (np.array(np.nan), None),
+    "Decimal NaN": (Decimal("NaN"), None),
+    "Decimal signalling NaN": (Decimal("sNaN"), None),
+    "Decimal infinity": (Decimal("-Infinity"), None),
+    "int past a float": (10**400, None),
+    "Fraction past a float": (Fraction(10**400, 3), None),
+}
+
+
+@pytest.mark.parametrize("case", REAL_TIMES, ids=list(REAL_TIMES))
+def test_a_frame_time_of_any_real_number_a_user_has_is_taken(pipeline: EmotionPipeline, case: str) -> None:
+    # A 0-d array (a numpy reduction's result: times.mean(), np.median(times)) and a
+    # Decimal were refused as "not a number"; NaN, infinite and past a float: as None.
+    value, seconds = REAL_TIMES[case]
+    pipeline.reset()
+    (face,) = pipeline.process(astronaut_bgr(), value, moment_s=value)
+    assert all(np.isfinite(face.probabilities)), face
+    assert _frame_time("time_s", value) == seconds
+
+
+NOT_REAL_TIMES = {
+    # numpy's bool is no number to numpy either; its type's name and repr vary by version.
+    "numpy bool": (np.True_, r"got bool_? (np\.)?True_?$"),
+    "0-d bool array": (np.array(False), r"got an array of bool of shape \(\)$"),
+    "complex": (1.5 + 0j, r"got complex \(1\.5\+0j\)$"),
+    "0-d complex array": (np.array(1.5 + 0j), r"got an array of complex128 of shape \(\)$"),
+    "0-d string array": (np.array("1.5"), r"got an array of <U3 of shape \(\)$"),
+    "numpy string": (np.str_("1.5"), r"got str_ (np\.str_\()?'1\.5'\)?$"),
+    "array of two": (np.array([1.5, 2.0]), r"got an array of float64 of shape \(2,\)$"),
+    "2-D array": (np.zeros((3, 3)), r"got an array of float64 of shape \(3, 3\)$"),
+    # One value in a 1-D array is not taken either: numpy deprecates reading it as a scalar.
+    "array of one": (np.array([1.5]), r"got an array of float64 of shape \(1,\)$"),
+}
+
+
+@pytest.mark.parametrize("case", NOT_REAL_TIMES, ids=list(NOT_REAL_TIMES))
+def test_a_frame_time_that_is_no_real_number_is_refused_in_one_line(pipeline: EmotionPipeline, case: str) -> None:
+    value, ending = NOT_REAL_TIMES[case]
+    for name in ("time_s", "moment_s"):
+        with pytest.raises(TypeError, match=rf"^{name} must be seconds \(a number\) or None, {ending}"):
+            pipeline.process(astronaut_bgr(), **{name: value})
 
 
 def test_the_package_lists_its_api_only_and_stays_light_to_import() -> None:
