@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .faces.detector import FaceDetector, OpenCVSetupError, check_opencv
     from .inference.classifier import EmotionClassifier
+    from .io.atomic import OutputError
+    from .io.csv_export import FaceCsvWriter
     from .model import build_model
     from .pipeline import EmotionPipeline, StageTimings
     from .preprocessing import Preprocessing
@@ -24,9 +26,11 @@ if TYPE_CHECKING:
 _SOURCES = {
     "EmotionClassifier": ".inference.classifier",
     "EmotionPipeline": ".pipeline",
+    "FaceCsvWriter": ".io.csv_export",
     "FaceDetector": ".faces.detector",
     "FaceResult": ".results",
     "OpenCVSetupError": ".faces.detector",
+    "OutputError": ".io.atomic",
     "Preprocessing": ".preprocessing",
     "StageTimings": ".pipeline",
     "WeightsError": ".weights",
@@ -38,9 +42,11 @@ _SOURCES = {
 __all__ = [
     "EmotionClassifier",
     "EmotionPipeline",
+    "FaceCsvWriter",
     "FaceDetector",
     "FaceResult",
     "OpenCVSetupError",
+    "OutputError",
     "Preprocessing",
     "StageTimings",
     "WeightsError",

@@ -1,0 +1,71 @@
+"""The README's Python API examples run as written, on real files: the code of a
+```python block is executed, its free names given real values."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emotion_app import EmotionClassifier, EmotionPipeline, FaceCsvWriter, FaceDetector, OutputError
+from emotion_app.cli import main
+from emotion_app.io.video import open_input
+from emotion_app.samples import write_astronaut_video
+
+REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def readme_python(naming: str) -> str:
+    """The one ```python block of the README that names ``naming``."""
+    (block,) = [block for block in re.findall(r"^```python\n(.*?)^```$", README, re.M | re.S) if naming in block]
+    return block
+
+
+def run_csv_example(
+    classifier: EmotionClassifier, pipeline: EmotionPipeline, timed_frames: list[tuple[np.ndarray, float | None]]
+) -> None:
+    """The README's FaceCsvWriter example, its names those of the API example above it."""
+    exec(readme_python("FaceCsvWriter"), {"classifier": classifier, "pipeline": pipeline, "timed_frames": timed_frames})
+
+
+def test_the_readmes_csv_example_writes_the_csv_analyze_writes(
+    tmp_path: Path, random_weights: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    video = write_astronaut_video(tmp_path / "clip.avi", num_frames=12)
+    analyzed = tmp_path / "analyzed.csv"
+    assert main(["analyze", str(video.path), "--csv", str(analyzed), "--weights", str(random_weights)]) == 0
+    classifier = EmotionClassifier.load(random_weights)
+    # As analyze's: eager fp32 (its fast runner comes after hundreds of faces), steadiness medium.
+    pipeline = EmotionPipeline(FaceDetector(), classifier, optimize=False)
+    timed_frames = [(frame, time_s) for _, time_s, frame in open_input(video.path).frames()]
+    monkeypatch.chdir(tmp_path)
+    run_csv_example(classifier, pipeline, timed_frames)
+    written = (tmp_path / "faces.csv").read_text(encoding="utf-8")
+    assert written == analyzed.read_text(encoding="utf-8")
+    assert len(written.splitlines()) == 1 + 12  # a face in every frame
+
+
+def test_the_readmes_csv_example_keeps_an_earlier_csv_when_a_frame_fails(
+    tmp_path: Path, random_weights: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As the README says: an error inside the block leaves an earlier faces.csv as it was.
+    video = write_astronaut_video(tmp_path / "clip.avi", num_frames=4)
+    classifier = EmotionClassifier.load(random_weights)
+    pipeline = EmotionPipeline(FaceDetector(), classifier, optimize=False)
+    timed_frames = [(frame, time_s) for _, time_s, frame in open_input(video.path).frames()]
+    timed_frames.append((np.zeros((0, 0), np.uint8), 9.0))  # an empty frame: ValueError
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "faces.csv").write_text("earlier\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="empty frame"):
+        run_csv_example(classifier, pipeline, timed_frames)
+    assert (tmp_path / "faces.csv").read_text(encoding="utf-8") == "earlier\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["clip.avi", "faces.csv"]  # no part file left
+    # ... and a path it cannot write is an OutputError naming it, at once.
+    unwritable = tmp_path / "clip.avi" / "faces.csv"
+    with pytest.raises(OutputError, match=re.escape(str(unwritable.parent))):
+        FaceCsvWriter(unwritable, classifier.labels)
