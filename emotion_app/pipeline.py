@@ -9,12 +9,10 @@ of its own; :meth:`EmotionPipeline.close` (or a ``with`` block) ends that thread
 from __future__ import annotations
 
 import math
-import numbers
 import time
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from types import TracebackType
-from typing import Any, SupportsFloat, TypeGuard
+from typing import Any, SupportsFloat
 
 import cv2
 import numpy as np
@@ -26,6 +24,7 @@ from .inference.reuse import PredictionReuse
 from .inference.steadiness import DEFAULT_STEADINESS, LabelSteadier, Steadiness, UncertaintyRule, steadiness_level
 from .preprocessing import Preprocessing, crop_face, to_gray
 from .results import FaceResult
+from .seconds import seconds_or_none
 
 # Frames with more pixels than this are scaled down to it before anything else; boxes are
 # reported in the frame's own pixels, and the smallest face found grows by the same factor.
@@ -258,7 +257,7 @@ class EmotionPipeline:
         """
         start = time.perf_counter()
         # Steadiness needs a time for every frame; the tracker only the frame's own (below).
-        time_s, moment_s = _frame_time("time_s", time_s), _frame_time("moment_s", moment_s)
+        time_s, moment_s = seconds_or_none("time_s", time_s), seconds_or_none("moment_s", moment_s)
         steady_time = start if time_s is None else time_s
         if frame is None:  # what cv2.imread returns for a file it cannot read
             raise ValueError("the frame is None, not an image (cv2.imread gives None for a file it cannot read)")
@@ -351,41 +350,6 @@ class EmotionPipeline:
         self._reuse.keep_only(alive)
         self._steadier.keep_only(alive)
         return results
-
-
-def _frame_time(name: str, value: object) -> float | None:
-    """``value`` as a frame time in seconds: None where it is None, NaN or infinite (once in
-    the smoother's clock, a NaN would make every later label NaN), or beyond a float."""
-    if value is None:
-        return None
-    if not _is_real_number(value):
-        raise TypeError(f"{name} must be seconds (a number) or None, got {_described(value)}")
-    if isinstance(value, Decimal) and value.is_nan():
-        return None  # float() refuses a signalling NaN
-    try:
-        seconds = float(value)
-    except OverflowError:  # an int or Fraction past a float's range: as infinite
-        return None
-    return seconds if math.isfinite(seconds) else None
-
-
-def _is_real_number(value: object) -> TypeGuard[SupportsFloat]:
-    """A real number a user's clock or file may give: Python's and numpy's reals (numbers.Real),
-    a Decimal, or a 0-d numpy array of integers or floats. A bool is an int to Python, but
-    process(frame, True) means still=True, not 1 s (numpy's bool is no numbers.Real)."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, np.ndarray):
-        return value.ndim == 0 and value.dtype.kind in "iuf"
-    return isinstance(value, (numbers.Real, Decimal))
-
-
-def _described(value: object) -> str:
-    """``value`` for a one-line error: an array by its dtype and shape, anything else by
-    its type and (the start of) its repr, on one line."""
-    if isinstance(value, np.ndarray):
-        return f"an array of {value.dtype} of shape {value.shape}"
-    return f"{type(value).__name__} {' '.join(repr(value).split()):.40}"
 
 
 def _as_steadiness(value: Steadiness | str) -> Steadiness:

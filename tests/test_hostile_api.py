@@ -24,10 +24,10 @@ from emotion_app.pipeline import (
     MAX_DETECTION_PIXELS,
     MAX_STREAM_PIXELS,
     EmotionPipeline,
-    _frame_time,
     detection_gray,
 )
 from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, write_astronaut_video
+from emotion_app.seconds import seconds_or_none
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -205,7 +205,7 @@ def test_a_frame_time_of_any_real_number_a_user_has_is_taken(pipeline: EmotionPi
     pipeline.reset()
     (face,) = pipeline.process(astronaut_bgr(), value, moment_s=value)
     assert all(np.isfinite(face.probabilities)), face
-    assert _frame_time("time_s", value) == seconds
+    assert seconds_or_none("time_s", value) == seconds
 
 
 NOT_REAL_TIMES = {

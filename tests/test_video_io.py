@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import os
 import re
 import shutil
@@ -11,6 +12,8 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import cv2
@@ -176,6 +179,22 @@ def test_csv_writer_incremental_rows(tmp_path: Path) -> None:
     assert [float(v) for v in rows[1][17:]] == pytest.approx([0.05, 0.05, 0.7, 0.1, 0.05, 0.05])  # raw
     with pytest.raises(ValueError, match="closed"):
         writer.write_frame(3, 0.2, [])
+
+
+def test_csv_writer_takes_a_time_as_the_pipeline_does(tmp_path: Path) -> None:
+    # The README's loop passes one time to process() and write_frame(): a Fraction process
+    # took was a TypeError from str.format here, and an infinite or numpy NaN time that
+    # process counts as none was written "inf" or "nan".
+    times = [Fraction(3, 2), np.array(0.25), Decimal("2.5"), np.float32(np.nan), math.inf, Decimal("sNaN"), 10**400]
+    path = tmp_path / "faces.csv"
+    with FaceCsvWriter(path, SIX_LABELS) as writer:
+        for index, time_s in enumerate(times):
+            writer.write_frame(index, time_s, [make_face(1)])
+        with pytest.raises(TypeError, match=r"^time_s must be seconds \(a number\) or None, got str '1\.5'$"):
+            writer.write_frame(len(times), "1.5", [make_face(1)])
+    with open(path, newline="") as handle:
+        written = [row[1] for row in list(csv.reader(handle))[1:]]
+    assert written == ["1.5000", "0.2500", "2.5000", "", "", "", ""]
 
 
 def test_csv_columns_never_collide_with_fixed_ones(tmp_path: Path) -> None:

@@ -15,14 +15,14 @@ then the model's raw probability of each class for that frame alone, ``raw_<labe
 from __future__ import annotations
 
 import csv
-import math
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, SupportsFloat
 
 from ..results import FaceResult
+from ..seconds import seconds_or_none
 from ..spreadsheet import spreadsheet_text
 from .atomic import AtomicOutput, OutputError, check_target, output_error, sync_if_supported
 
@@ -135,17 +135,20 @@ class FaceCsvWriter:
         return self._handle is None
 
     def write_frame(
-        self, frame_index: int, time_s: float | None, faces: Iterable[FaceResult], file: str | None = None
+        self, frame_index: int, time_s: SupportsFloat | None, faces: Iterable[FaceResult], file: str | None = None
     ) -> int:
-        """Append one row per face of a frame; returns how many rows were written. ``file``:
-        the frame's picture, given exactly when the CSV has the file column."""
+        """Append one row per face of a frame; returns how many rows were written. ``time_s``:
+        as :meth:`EmotionPipeline.process <emotion_app.pipeline.EmotionPipeline.process>` takes
+        it (empty where that counts it as none). ``file``: the frame's picture, given exactly
+        when the CSV has the file column."""
         if self._handle is None:
             raise ValueError(f"CSV {self.path} is closed")
         if (file is not None) != self.file_column:
             raise ValueError("a file name is given exactly when the CSV has a file column")
         # A name is made by whoever fills the folder: one like a formula is text too.
         named = [spreadsheet_text(file_text(file))] if file is not None else []
-        time_text = "" if time_s is None or (isinstance(time_s, float) and math.isnan(time_s)) else f"{time_s:.4f}"
+        seconds = seconds_or_none("time_s", time_s)
+        time_text = "" if seconds is None else f"{seconds:.4f}"
         rows = 0
         for face in faces:
             if len(face.probabilities) != len(self.labels) or len(face.raw_probabilities) != len(self.labels):
