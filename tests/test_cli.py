@@ -173,6 +173,28 @@ def test_analyze_a_folder_of_images(tmp_path: Path, random_weights: Path, capsys
     assert {row["person"] for row in summary} == {"frame3.png (#1)", "frame10.jpg (#2)", "everyone"}
 
 
+def test_a_folders_annotated_video_shows_each_picture_for_a_second(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: written at 10 fps, so five photos flashed by in half a second, while the report
+    # of the same run counts each picture a second.
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    for index in range(3):
+        cv2.imwrite(str(folder / f"shot{index}.png"), astronaut_bgr())
+    single = tmp_path / "one.png"
+    cv2.imwrite(str(single), astronaut_bgr())
+    for source, pictures in ((folder, 3), (single, 1)):
+        video_path, report = tmp_path / f"{source.stem}.mp4", tmp_path / f"{source.stem}-report"
+        args = ["analyze", str(source), "-o", str(video_path), "--report", str(report)]
+        assert main([*args, "--weights", str(random_weights)]) == 0
+        assert f"({float(pictures):.1f} s, " in capsys.readouterr().out  # the report's own seconds
+        capture = cv2.VideoCapture(str(video_path))
+        frames, fps = capture.get(cv2.CAP_PROP_FRAME_COUNT), capture.get(cv2.CAP_PROP_FPS)
+        capture.release()
+        assert (frames, frames / fps) == (pictures, pytest.approx(pictures))
+
+
 def _picture_file(path: Path, picture: np.ndarray) -> None:
     """``picture`` as a PNG at ``path``, whatever characters its name holds."""
     ok, data = cv2.imencode(".png", picture)

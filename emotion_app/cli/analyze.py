@@ -34,6 +34,7 @@ from ..io.session_report import (
 from ..io.video import (
     FOLDER_VIDEO_MIN_SIDE,
     IMAGE_SUFFIXES,
+    PICTURE_VIDEO_FPS,
     AnnotatedVideoWriter,
     InputError,
     MediaInput,
@@ -173,7 +174,7 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         help="write the frames with boxes, labels and probability bars (.mp4/.m4v/.mov/.avi/.mkv, or an image "
         "suffix for one image); a video keeps the input's timing at one frame rate, its frames repeated or "
         "dropped where the input's rate changes (the summary says how many; a jump of over 10 s in its "
-        "timestamps is written as one frame, and said)",
+        "timestamps is written as one frame, and said); pictures (a folder's, a TIFF's pages) a second each",
     )
     add_weights_argument(parser)
     add_threads_argument(parser)
@@ -377,8 +378,10 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
 
 def _video_rate(output: Path, media: MediaInput) -> float | None:
     """The annotated video's frame rate: from the input's frame times for a video (its
-    first ones: read now, before any output is made), the input's own otherwise."""
-    if media.kind != "video" or output.suffix.lower() in IMAGE_SUFFIXES:
+    first ones: read now, before any output is made), a picture a second for pictures."""
+    if media.kind != "video":
+        return PICTURE_VIDEO_FPS
+    if output.suffix.lower() in IMAGE_SUFFIXES:
         return media.fps
     return output_rate(media.first_times(), media.fps)
 

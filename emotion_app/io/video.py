@@ -656,6 +656,9 @@ def _natural_key(path: Path) -> list[object]:
 
 # The least longer side of a folder's annotated video (see AnnotatedVideoWriter's min_side).
 FOLDER_VIDEO_MIN_SIDE = 640
+# The frame rate of an annotated video of pictures (a folder, a TIFF's pages, one picture):
+# each is shown a second, the second the report counts it (at 10 fps they flashed by).
+PICTURE_VIDEO_FPS = 1.0
 # The widest or tallest frame FFmpeg's MPEG-4 Part 2 encoder takes (it refuses 8192).
 MPEG4_MAX_SIDE = 8191
 
