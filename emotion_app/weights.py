@@ -56,7 +56,9 @@ class WeightsError(ValueError):
     given (a damaged file, or none of this app's), so ``except ValueError`` catches it too."""
 
 
-class WeightsNotFoundError(WeightsError, FileNotFoundError):
+# FileNotFoundError first: OSError's construction and str() (errno, file) come before
+# ValueError's, which would take an OSError's (errno, words, file) for a bare tuple.
+class WeightsNotFoundError(FileNotFoundError, WeightsError):
     """A weights file that is not there: caught as a :class:`WeightsError` or, as any
     missing file is, as a FileNotFoundError."""
 

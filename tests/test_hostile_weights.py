@@ -3,9 +3,12 @@ nonsense) are refused at load with the project's WeightsError: one line, exit 2.
 
 from __future__ import annotations
 
+import copy
+import errno
 import json
 import math
 import os
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from emotion_app.weights import (
     DEFAULT_WEIGHTS_PATH,
     MAX_CARD_NESTING,
     METADATA_KEY,
+    WeightsNotFoundError,
     load_model,
     read_card,
     read_header,
@@ -368,3 +372,26 @@ def test_a_damaged_or_foreign_weights_file_is_a_value_error_as_well(tmp_path: Pa
         with pytest.raises(ValueError, match=reason) as caught:
             EmotionClassifier.load(path)
         assert isinstance(caught.value, WeightsError) and str(path) in str(caught.value)
+
+
+def test_the_weights_errors_pickle_copy_and_read_as_their_builtin_bases(tmp_path: Path) -> None:
+    # With ValueError ahead of FileNotFoundError in its bases, WeightsNotFoundError was built
+    # and shown as a ValueError: made as any OSError is (errno, words, file) its errno and
+    # filename were None and str() was the bare tuple, though it is a FileNotFoundError.
+    made = WeightsNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "gone.safetensors")
+    plain = FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "gone.safetensors")
+    for error in (made, pickle.loads(pickle.dumps(made)), copy.deepcopy(made)):
+        assert (error.errno, error.strerror, error.filename, str(error)) == (
+            plain.errno,
+            plain.strerror,
+            plain.filename,
+            str(plain),
+        )
+        assert isinstance(error, WeightsError) and isinstance(error, ValueError)
+    # The errors a load raises come back from a pickle (another process) or a copy as raised.
+    damaged = cut(DEFAULT_WEIGHTS_PATH, tmp_path / "copy.safetensors", lambda data: data[:-1])
+    for path in (tmp_path / "gone.safetensors", damaged):
+        with pytest.raises(WeightsError) as caught:
+            EmotionClassifier.load(path)
+        for error in (pickle.loads(pickle.dumps(caught.value)), copy.copy(caught.value)):
+            assert type(error) is type(caught.value) and str(error) == str(caught.value)
