@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import time
+from pathlib import Path
 
 from PyQt6 import sip
 from PyQt6.QtCore import Qt
@@ -15,12 +16,14 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import InferenceResult
+from emotion_app.gui.messages import InferenceResult, SourceInfo
 from emotion_app.gui.paced_description import SETTLE_S
+from emotion_app.gui.playback_bar import TIME_CHANGE_INTERVAL_S, PlaybackBar, format_time
 from emotion_app.gui.spoken_view import MIN_CHANGE_INTERVAL_S, faces_in_words
 from emotion_app.gui.timeline_panel import ROW_CHANGE_INTERVAL_S, TimelinePanel
 from emotion_app.gui.video_view import VideoView
 from emotion_app.samples import VideoTruth, write_astronaut_video
+from emotion_app.sources.specs import VideoFileSpec
 from gui_support import WAIT_MS, pause_on_shown_frame, play_looping, wait_for_face_result
 
 # The view tells a change while frames play at most once a second: a test waits longer.
@@ -340,3 +343,66 @@ def test_the_timeline_row_is_not_told_once_the_keyboard_has_left_it(
     assert told == []
     rows.setFocus(Qt.FocusReason.TabFocusReason)  # back: the row as it is now, at once
     qtbot.waitUntil(lambda: rows.accessibleDescription() == waiting, timeout=WAIT_MS)
+
+
+def _with_the_keyboard(qtbot: QtBot, widget: QWidget) -> None:
+    """Give ``widget`` (shown, in a window of its own or the window's) the keyboard."""
+    window = widget.window()
+    assert window is not None
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(widget.hasFocus, timeout=WAIT_MS)
+
+
+def test_the_seek_bar_is_read_as_a_time_of_the_length(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    # Was read as the frame number, Qt's value text for a slider; and described by its keys.
+    window = make_window(video=gui_video.path)
+    play_looping(window, gui_video.path)
+    wait_for_face_result(qtbot, window)
+    paused = pause_on_shown_frame(qtbot, window)
+    slider = window.playback_bar.slider
+    assert format_time(gui_video.num_frames / gui_video.fps) == "0:02"
+    _with_the_keyboard(qtbot, slider)
+    qtbot.waitUntil(
+        lambda: slider.accessibleDescription() == f"{format_time(paused.frame_index / gui_video.fps)} of 0:02",
+        timeout=_TOLD_MS,
+    )
+    window.seek(3)  # 0.2 s in
+    qtbot.waitUntil(lambda: slider.accessibleDescription() == "0:00 of 0:02", timeout=_TOLD_MS)
+    qtbot.keyClick(slider, Qt.Key.Key_End)  # the slider's own key: its last frame, 1.93 s in
+    qtbot.waitUntil(lambda: window.view.result.frame_index == gui_video.num_frames - 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: slider.accessibleDescription() == "0:01 of 0:02", timeout=_TOLD_MS)
+
+
+def test_the_seek_bar_says_its_time_once_a_second_not_once_a_frame(qtbot: QtBot) -> None:
+    bar = PlaybackBar()
+    qtbot.addWidget(bar)
+    bar.set_source(SourceInfo(VideoFileSpec(Path("talk.mp4")), 1, 320, 240, fps=30.0, frame_count=2_700))
+    bar.show()
+    qtbot.waitExposed(bar)
+    _with_the_keyboard(qtbot, bar.slider)
+    assert bar.slider.accessibleDescription() == "0:00 of 1:30"  # told at once as the keyboard comes
+    texts_set: list[str] = []
+    set_text = bar.position_label.setText
+
+    def watched(text: str | None) -> None:
+        texts_set.append(text or "")
+        set_text(text)
+
+    bar.position_label.setText = watched  # type: ignore[method-assign]
+    for frame in range(90):  # three seconds of frames, as fast as they come
+        bar.show_position(frame)
+    # The words are made as the second changes, not on every frame; told once, the newest.
+    assert texts_set == ["0:01", "0:02"]
+    qtbot.waitUntil(lambda: bar.slider.accessibleDescription() == "0:02 of 1:30", timeout=_TOLD_MS)
+    qtbot.wait(int(TIME_CHANGE_INTERVAL_S * 1000) + 200)
+    assert bar.slider.spoken.changes == 2
+    # Nothing is told while the keyboard is elsewhere; the time as it is now when it is back.
+    bar.slider.clearFocus()
+    qtbot.waitUntil(lambda: not bar.slider.hasFocus(), timeout=WAIT_MS)
+    bar.show_position(150)
+    qtbot.wait(int(TIME_CHANGE_INTERVAL_S * 1000) + 200)
+    assert bar.slider.accessibleDescription() == "0:02 of 1:30"
+    _with_the_keyboard(qtbot, bar.slider)
+    assert bar.slider.accessibleDescription() == "0:05 of 1:30"

@@ -1,13 +1,19 @@
 """The player controls under the video: a seek slider with position and duration, and the
-player keys (Space, Left, Right, Home) that work whichever control has the focus."""
+player keys (Space, Left, Right, Home) that work whichever control has the focus.
+
+A screen reader reads a QSlider's value as its number, here a frame's ("412"): Qt's
+QAccessibleSlider gives ``QString::number(value())`` as its value text, and only a C++
+accessibility factory could give other words (PyQt6 binds no QAccessible). The seek bar's
+accessible description says the time instead, "0:12 of 1:30", as the labels beside it do.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PyQt6 import sip
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QAction, QKeyEvent, QMouseEvent
+from PyQt6.QtGui import QAction, QFocusEvent, QKeyEvent, QMouseEvent
 from PyQt6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -23,9 +29,15 @@ from PyQt6.QtWidgets import (
 )
 
 from .messages import SourceInfo
+from .paced_description import PacedDescription
 
 # Dragging the slider asks for a seek at most this often; each one decodes a frame.
 _SEEK_COALESCE_MS = 40
+# The seek bar's time is told at most this often, as the video's words are: a reader
+# speaks each change, and the time changes every second a file plays.
+TIME_CHANGE_INTERVAL_S = 1.0
+# The duration label while a file's length is not known (yet).
+_UNKNOWN_LENGTH = "–"
 
 
 def format_time(seconds: float) -> str:
@@ -38,7 +50,29 @@ def format_time(seconds: float) -> str:
 
 class SeekSlider(QSlider):
     """A slider a click moves straight to the point clicked (Qt's own steps a page towards
-    it: a tenth of a second on a long video), and the handle can be dragged on from there."""
+    it: a tenth of a second on a long video), and the handle can be dragged on from there.
+
+    Its accessible description is ``words()`` ("0:12 of 1:30"), kept up to date while it has
+    the keyboard (as the timeline's rows are), told at once when it gets it."""
+
+    def __init__(self, words: Callable[[], str], parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.spoken = PacedDescription(self, words, TIME_CHANGE_INTERVAL_S)
+
+    def time_changed(self, by_user: bool = False) -> None:
+        """The time shown changed (a new second, a length learnt); ``by_user``: the user
+        moved the slider."""
+        if self.hasFocus():
+            self.spoken.changed(by_user)
+
+    def focusInEvent(self, event: QFocusEvent | None) -> None:  # noqa: N802 (Qt's name)
+        super().focusInEvent(event)
+        self.spoken.tell_now()
+
+    def focusOutEvent(self, event: QFocusEvent | None) -> None:  # noqa: N802 (Qt's name)
+        super().focusOutEvent(event)
+        # Nothing is told of a slider the keyboard has left: focusInEvent tells the time then.
+        self.spoken.cancel()
 
     def mousePressEvent(self, event: QMouseEvent | None) -> None:  # noqa: N802 (Qt's name)
         if event is not None and event.button() == Qt.MouseButton.LeftButton and self.maximum() > self.minimum():
@@ -65,12 +99,12 @@ class PlaybackBar(QWidget):
         super().__init__(parent)
         self.position_label = QLabel("0:00")
         self.duration_label = QLabel("0:00")
-        self.slider = SeekSlider(Qt.Orientation.Horizontal, self)
+        self.slider = SeekSlider(self.time_in_words, self)
         self.slider.setRange(0, 0)
         self.slider.setToolTip("Drag or click to move through the video; Left/Right step, Home restarts")
-        # For a screen reader: what each control is; the times read as their text.
+        # For a screen reader: what each control is; the times read as their text, the
+        # slider's as its description (see the module's docstring).
         self.slider.setAccessibleName("Seek bar")
-        self.slider.setAccessibleDescription("Where the video is: Left and Right step, Home goes to its start")
         self.position_label.setAccessibleDescription("Time of the frame shown")
         self.duration_label.setAccessibleDescription("Length of the video")
         layout = QHBoxLayout(self)
@@ -79,6 +113,7 @@ class PlaybackBar(QWidget):
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.duration_label)
         self._fps = 0.0
+        self._shown: int | None = None  # the whole second (the frame, fps unknown) the position says
         self._pending = -1
         self._seek_timer = QTimer(self)
         self._seek_timer.setSingleShot(True)
@@ -91,7 +126,8 @@ class PlaybackBar(QWidget):
         self._fps = info.fps
         self.set_frame_count(info.frame_count)
         self._set_slider(0)
-        self.position_label.setText(format_time(0))
+        self._shown = None  # said in this source's terms: a time, or a frame where no rate
+        self._show_time(0)
 
     def clear(self) -> None:
         """No file's place or length (one that could not be opened): a drag still waiting
@@ -101,7 +137,9 @@ class PlaybackBar(QWidget):
         self._fps = 0.0
         self.set_frame_count(0)
         self._set_slider(0)
+        self._shown = None
         self.position_label.setText(format_time(0))
+        self.slider.time_changed()
 
     def set_frame_count(self, frame_count: int) -> None:
         """The file's length (0: unknown, no seeking), also where it is learnt while the
@@ -109,24 +147,44 @@ class PlaybackBar(QWidget):
         self.slider.setEnabled(frame_count > 1)
         self._set_slider(self.slider.value(), maximum=max(0, frame_count - 1))
         known = self._fps > 0 and frame_count > 0  # not "0:00" for a length not known (yet)
-        self.duration_label.setText(format_time(frame_count / self._fps) if known else "–")
+        self.duration_label.setText(format_time(frame_count / self._fps) if known else _UNKNOWN_LENGTH)
+        self.slider.time_changed()
 
     def show_position(self, frame: int) -> None:
         """The frame on screen; ignored while the user drags the slider."""
         if self.slider.isSliderDown() or self._seek_timer.isActive():
             return
         self._set_slider(frame)
-        self.position_label.setText(format_time(frame / self._fps) if self._fps > 0 else str(frame))
+        self._show_time(frame)
 
     def show_finished(self) -> None:
         """The file played to its end: the handle at the end, and the position its length
         (its last frame's start read "0:01 / 0:02", as if a second were left)."""
         self._set_slider(self.slider.maximum())
+        self._shown = None  # the next frame shown says its own time again
         self.position_label.setText(self.duration_label.text())
+        self.slider.time_changed()
 
     @property
     def position(self) -> int:
         return self.slider.value()
+
+    def time_in_words(self) -> str:
+        """The seek bar's place as a reader hears it: "0:12 of 1:30", "0:12, length not
+        known yet", "Frame 12" (no frame rate: no time)."""
+        position, length = self.position_label.text(), self.duration_label.text()
+        if self._fps <= 0:
+            return f"Frame {position}"
+        return f"{position} of {length}" if length != _UNKNOWN_LENGTH else f"{position}, length not known yet"
+
+    def _show_time(self, frame: int, by_user: bool = False) -> None:
+        """The position label says ``frame``'s time: made anew only when its second changes
+        (a file plays: once a second, not once a frame)."""
+        shown = int(frame / self._fps) if self._fps > 0 else frame
+        if shown != self._shown:
+            self._shown = shown
+            self.position_label.setText(format_time(frame / self._fps) if self._fps > 0 else str(frame))
+            self.slider.time_changed(by_user)
 
     def _set_slider(self, value: int, maximum: int | None = None) -> None:
         self.slider.blockSignals(True)
@@ -138,7 +196,7 @@ class PlaybackBar(QWidget):
     def _on_user_moved(self, value: int) -> None:
         self._pending = value
         if self._fps > 0:
-            self.position_label.setText(format_time(value / self._fps))
+            self._show_time(value, by_user=True)
         if not self._seek_timer.isActive():
             self._seek_timer.start()
 
