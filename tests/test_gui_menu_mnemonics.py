@@ -84,10 +84,29 @@ def test_every_menu_item_has_a_letter_of_its_own(
     assert _faults(window) == []
 
 
-def test_a_listed_name_keeps_its_ampersand_and_is_numbered_up_to_nine() -> None:
+def test_a_listed_name_keeps_its_ampersand_and_is_numbered_then_lettered() -> None:
     assert escaped("Tom & Jerry") == "Tom && Jerry"
     assert numbered(1, "Tom & Jerry.mp4") == "&1 Tom && Jerry.mp4"
     assert mnemonic(numbered(9, "a&b")) == "9" and plain(numbered(9, "a&b")) == "9 a&b"
-    # The tenth on has no digit of its own: reached with the arrow keys, "&" still doubled.
-    assert numbered(10, "a&b") == "a&&b" and mnemonic("a&&b") is None
+    # The tenth is 0, as on the keyboard's top row; the ones after it take letters, none a
+    # letter of the menu's own items. Was: the tenth on had no key of its own.
+    assert numbered(10, "a&b") == "&0 a&&b" and mnemonic(numbered(10, "a&b")) == "0"
+    assert [mnemonic(numbered(position, "x", taken=["b"])) for position in (11, 12, 13)] == ["a", "c", "d"]
+    assert numbered(36, "x") == "&z x"
+    assert numbered(37, "a&b") == "a&&b" and mnemonic("a&&b") is None  # past the keys: arrows
     assert plain("&Open video…") == "Open video…" and mnemonic("Te&chnical figures") == "c"
+
+
+def test_a_menu_of_more_than_nine_models_has_a_key_for_each(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, random_weights: Path, tmp_path: Path
+) -> None:
+    # A folder of a dozen training runs' weights: Model lists each.
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    for run in range(12):
+        shutil.copy(random_weights, folder / f"run{run:02d}.safetensors")
+    window = make_window(video=gui_video.path, weights=folder / "run00.safetensors", weights_dir=folder)
+    window.model_menu.refresh()
+    assert _faults(window) == []
+    keys = [mnemonic(action.text()) for action in window.model_menu.model_actions()]
+    assert keys == ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "a", "b"]

@@ -12,7 +12,7 @@ from PyQt6.QtWidgets import QMenu, QWidget
 
 from ..inference.catalog import WeightsEntry, list_weights
 from ..weights import DEFAULT_WEIGHTS_DIR
-from .mnemonics import escaped, numbered
+from .mnemonics import escaped, mnemonic, numbered
 
 
 class ModelMenu(QMenu):
@@ -72,8 +72,9 @@ class ModelMenu(QMenu):
             self._group.removeAction(action)
         self.clear()
         self.entries = self._lister(self._folder)
+        own_keys = [key for key in [mnemonic(self._load_other.text())] if key is not None]  # "Load weights…"
         for position, entry in enumerate(self.entries, start=1):
-            action = QAction(numbered(position, entry.title), self)
+            action = QAction(numbered(position, entry.title, own_keys), self)
             action.setCheckable(True)
             action.setData(entry.path)
             if entry.error:

@@ -11,7 +11,11 @@ from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QMenu, QWidget
 
 from .background_exists import BackgroundExists
-from .mnemonics import numbered
+from .mnemonics import mnemonic, numbered
+
+_CLEAR = "&Clear the list"
+# Its letter is none of the listed files' keys (a list past nine goes on with letters).
+_OWN_KEYS = [key for key in [mnemonic(_CLEAR)] if key is not None]
 
 
 class RecentMenu(QMenu):
@@ -29,7 +33,7 @@ class RecentMenu(QMenu):
         """List ``paths`` (newest first) now, and ask again whether each is there."""
         self.clear()
         for position, path in enumerate(paths, start=1):
-            action = self.addAction(numbered(position, Path(path).name or path))
+            action = self.addAction(numbered(position, Path(path).name or path, _OWN_KEYS))
             assert action is not None
             action.setToolTip(path)
             action.setData(path)
@@ -40,7 +44,7 @@ class RecentMenu(QMenu):
             assert empty is not None
             empty.setEnabled(False)
         self.addSeparator()
-        clear = self.addAction("&Clear the list")
+        clear = self.addAction(_CLEAR)
         assert clear is not None
         clear.setEnabled(bool(paths))
         clear.triggered.connect(self.clear_chosen.emit)
