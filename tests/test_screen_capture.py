@@ -20,6 +20,7 @@ import mss
 import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, QRect, Qt
+from PyQt6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.launch import parse_args
@@ -185,7 +186,7 @@ def test_the_window_finds_the_faces_on_a_screen_unmirrored(
     face = result.faces[0].box
     assert abs(face[0] - (x + PICTURE_AT[0])) < w / 3 and abs(face[1] - (y + PICTURE_AT[1])) < h / 3
     assert window.source_state.spec == ScreenSpec(1)
-    assert "&1 Screen 1 — 800x600" in [action.text() for action in window.screen_menu.actions()]
+    assert "Screen &1 — 800x600" in [action.text() for action in window.screen_menu.actions()]
     assert window.picker.current_screen() == Screen(1, 0, 0, *SCREEN_SIZE, "screen")  # the toolbar says so
 
 
@@ -302,7 +303,7 @@ def test_the_window_watches_the_part_of_a_screen_dragged_out(
     qtbot: QtBot, make_window, on_x_screen: np.ndarray
 ) -> None:
     window = make_window(real_screens=True)
-    part = next(a for a in window.screen_menu.actions() if a.text() == "&2 Part of screen 1…")
+    part = next(a for a in window.screen_menu.actions() if a.text() == "&Part of screen 1…")
     part.trigger()
     qtbot.waitUntil(lambda: window.screen_menu.region_selector is not None, timeout=WAIT_MS)
     selector = window.screen_menu.region_selector
@@ -338,21 +339,37 @@ def test_the_screen_menu_lists_each_screen_whole_and_in_part_and_reports_a_faile
     with qtbot.waitSignal(menu.listed) as listed:
         menu.rebuild()
     assert listed.args == [screens]
+    # Each screen's key is the number the user reads: numbered one after another, whole
+    # and part, the second screen was "&3 Screen 2". The parts are a menu of their own.
     assert [action.text() for action in menu.actions()] == [
-        "&1 Screen 1 (HDMI-1) — 1920x1080",
-        "&2 Part of screen 1…",
-        "&3 Screen 2 — 1280x1024",
-        "&4 Part of screen 2…",
-        "&5 All screens — 3200x1080",
-        "&6 Part of all screens…",
+        "Screen &1 (HDMI-1) — 1920x1080",
+        "Screen &2 — 1280x1024",
+        "&All screens — 3200x1080",
+        "&Part of a screen",
+    ]
+    parts = menu.actions()[3].menu()
+    assert parts is menu.parts_menu is not None
+    assert [action.text() for action in parts.actions()] == [
+        "Screen &1 (HDMI-1) — 1920x1080…",
+        "Screen &2 — 1280x1024…",
+        "&All screens — 3200x1080…",
     ]
     with qtbot.waitSignal(menu.screen_chosen) as chosen:
-        menu.actions()[2].trigger()
+        menu.actions()[1].trigger()
     assert chosen.args == [2, None]
     with qtbot.waitSignal(menu.failed, timeout=WAIT_MS) as failed:
-        menu.actions()[1].trigger()
+        parts.actions()[0].trigger()
     assert failed.args == ["Could not capture screen 1: this system lets no screen be captured (test)"]
     assert menu.region_selector is None
+    # One screen: its part beside it. Listed again, the menu keeps no submenu of before.
+    screens[:] = [Screen(1, 0, 0, 1920, 1080, "Tom & Jerry's screen")]
+    menu.rebuild()
+    assert [action.text() for action in menu.actions()] == [
+        "Screen &1 (Tom && Jerry's screen) — 1920x1080",
+        "&Part of screen 1…",
+    ]
+    assert menu.parts_menu is None
+    qtbot.waitUntil(lambda: menu.findChildren(QMenu) == [], timeout=WAIT_MS)
     empty = ScreenMenu(list)
     qtbot.addWidget(empty)
     empty.rebuild()

@@ -1,4 +1,10 @@
-"""File > Capture screen: each screen, whole or a part of it dragged out (RegionSelector)."""
+"""File > Capture screen: each screen, whole or a part of it dragged out (RegionSelector).
+
+Each screen's key is its own number, the one the user reads: "Screen &2 — 1280x1024",
+"&All screens". Numbered one after another, whole and part, the second screen read "3
+Screen 2". Where there is one screen, "&Part of screen 1…" follows it; where there are
+several, the parts are a submenu, "&Part of a screen", keyed as the screens are.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from PyQt6.QtWidgets import QMenu, QWidget
 
 from emotion_app.sources.screen_capture import Screen, ScreenCaptureError, grab_screen
 
-from .mnemonics import numbered
+from .mnemonics import escaped
 from .region_selector import RegionSelector
 
 # How long a closed menu takes to leave the screen (its area repainted) before a grab.
@@ -40,22 +46,31 @@ class ScreenMenu(QMenu):
         self._lister = lister
         self._grab = grabber
         self.region_selector: RegionSelector | None = None  # while a part is being chosen
+        self.parts_menu: QMenu | None = None  # "Part of a screen", where there are several
         self.aboutToShow.connect(self.rebuild)  # call it once too, after connecting ``listed``
 
     def rebuild(self) -> list[Screen]:
         """List the screens anew (and say so through ``listed``)."""
         self.clear()
+        if self.parts_menu is not None:  # clear() leaves a submenu of its own to its parent
+            self.parts_menu.deleteLater()
+            self.parts_menu = None
         screens = self._lister()
-        # Numbered one after another: a screen, then a part of it ("&1 Screen 1", "&2 Part of…").
-        for index, screen in enumerate(screens):
-            whole = self.addAction(numbered(2 * index + 1, screen.describe()))
+        for screen in screens:
+            whole = self.addAction(_keyed(screen, screen.describe()))
             assert whole is not None
             whole.setToolTip(
                 "Find the faces on this screen: a video call's gallery, a webinar, a video in a browser "
                 "(this window is left out of the picture)"
             )
             whole.triggered.connect(lambda _checked=False, number=screen.monitor: self.screen_chosen.emit(number, None))
-            part = self.addAction(numbered(2 * index + 2, f"Part of {_name(screen)}…"))
+        parts: QMenu = self
+        if len(screens) > 1:
+            parts = self.parts_menu = QMenu("&Part of a screen", self)
+            parts.setToolTipsVisible(True)
+            self.addMenu(parts)
+        for screen in screens:
+            part = parts.addAction(_keyed(screen, f"{screen.describe()}…") if parts is not self else _part_of(screen))
             assert part is not None
             part.setToolTip("Drag over the part to watch, e.g. the video call's window: its faces show larger")
             part.triggered.connect(lambda _checked=False, chosen=screen: self.choose_part(chosen))
@@ -89,6 +104,20 @@ class ScreenMenu(QMenu):
         selector, self.region_selector = self.region_selector, None
         if selector is not None:
             selector.deleteLater()  # its still picture of the screen goes with it
+
+
+def _keyed(screen: Screen, text: str) -> str:
+    """``text`` (starting "Screen 2" or "All screens") keyed by the screen's number, as read:
+    "Screen &2 — 1280x1024", "&All screens — 3200x1080"; a tenth screen on has no key."""
+    shown = escaped(text)
+    if screen.monitor == 0:
+        return f"&{shown}"
+    label = f"Screen {screen.monitor}"
+    return f"Screen &{screen.monitor}{shown[len(label) :]}" if 1 <= screen.monitor <= 9 else shown
+
+
+def _part_of(screen: Screen) -> str:
+    return f"&Part of {escaped(_name(screen))}…"
 
 
 def _name(screen: Screen) -> str:
