@@ -185,6 +185,35 @@ def test_file_camera_lists_the_pickers_cameras_and_starts_the_one_chosen(
     assert _camera_menu(window) == [("1 Logitech C920", True, False)]
 
 
+def test_file_camera_ticks_a_camera_opened_by_an_index_the_list_does_not_hold(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # `--camera 3` where the system lists cameras 0 and 2: it ran, and File > Camera ticked
+    # nothing, as if no camera ran. It is listed after them while it runs, ticked.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(camera="3", devices=[BUILT_IN, USB], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs[-1].index == 3
+    assert _camera_menu(window) == [
+        ("1 Integrated Webcam", True, False),
+        ("2 Logitech C920", True, False),
+        ("3 Camera 3", True, True),
+    ]
+    window.stop()  # no longer running: no longer listed
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    assert _camera_menu(window) == [("1 Integrated Webcam", True, False), ("2 Logitech C920", True, False)]
+    # No list at all (a system the app cannot ask): the camera running, not "No camera found".
+    window.picker.monitor.set_devices([])
+    window.start_source(CameraSpec(3, "Camera 3"))
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert _camera_menu(window) == [("1 Camera 3", True, True)]
+    # A listed camera chosen from the picker: the one opened by its index goes.
+    window.picker.monitor.set_devices([USB])
+    window.choose_camera(USB)
+    qtbot.waitUntil(lambda: bench.specs[-1].index == 2 and window.is_running, timeout=WAIT_MS)
+    assert _camera_menu(window) == [("1 Logitech C920", True, True)]
+
+
 def test_file_camera_open_keeps_the_item_the_keyboard_is_on_when_the_list_is_read_again(qtbot: QtBot) -> None:
     # The picker reads the cameras again whenever /dev changes (any device plugged in) and
     # on F5: the menu made its items anew each time, so under an open menu the item the

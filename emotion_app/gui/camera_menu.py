@@ -6,6 +6,10 @@ network camera and Capture screen, so a keyboard reaches every camera from Alt+F
 the camera's number) without tabbing through the window to the toolbar, and a screen reader
 hears which one runs. It lists the picker's cameras anew each time the picker does (a camera
 plugged in or out, F5).
+
+A camera opened by its index that the list does not hold (``--camera 3`` where the system
+lists none, or not that one) is listed after the others while it runs, ticked, as the
+window names it ("Camera 3"): the menu says which camera runs, whichever way it was opened.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ class CameraMenu(QMenu):
         self._group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
         self._group.triggered.connect(self._on_triggered)
         self._running: tuple[str, int] | None = None  # the running camera's name and index
-        self._listed: list[CameraDevice] | None = None  # the cameras the items stand for
+        self._listed: list[CameraDevice] | None = None  # the picker's cameras
+        self._unlisted: CameraDevice | None = None  # the camera running, listed after them where none is it
         picker.devices_refreshed.connect(self.show_cameras)
         self.show_cameras(picker.devices())
 
@@ -42,25 +47,42 @@ class CameraMenu(QMenu):
             # items made anew under an open menu lost the one the keyboard was on.
             return
         self._listed = list(devices)
-        for action in self._group.actions():
-            self._group.removeAction(action)
-        self.clear()
-        for position, device in enumerate(devices, start=1):
-            action = QAction(numbered(position, device.name), self)
-            action.setCheckable(True)
-            action.setData(device)
-            action.setToolTip(f"{device.name} — OpenCV index {device.index}")  # as the picker's
-            self._group.addAction(action)
-            self.addAction(action)
-        if not devices:
-            empty = self.addAction(f"&{NO_CAMERA}")
-            assert empty is not None
-            empty.setEnabled(False)
-        self._tick()
+        self._list()
 
     def set_running(self, name: str, index: int) -> None:
         """The camera of this name and OpenCV index runs (or is opening); "" and -1: none does."""
         self._running = (name, index) if index >= 0 else None
+        if self._running_unlisted() != self._unlisted:
+            self._list()
+        else:
+            self._tick()
+
+    def _running_unlisted(self) -> CameraDevice | None:
+        listed = self._listed or []
+        if self._running is None or any((device.name, device.index) == self._running for device in listed):
+            return None
+        return CameraDevice(*self._running)
+
+    def _list(self) -> None:
+        self._unlisted = self._running_unlisted()
+        for action in self._group.actions():
+            self._group.removeAction(action)
+        self.clear()
+        devices = self._listed or []
+        for position, device in enumerate([*devices, *([self._unlisted] if self._unlisted else [])], start=1):
+            action = QAction(numbered(position, device.name), self)
+            action.setCheckable(True)
+            action.setData(device)
+            if device is self._unlisted:
+                action.setToolTip(f"{device.name} — OpenCV index {device.index}, opened by its number: not in the list")
+            else:
+                action.setToolTip(f"{device.name} — OpenCV index {device.index}")  # as the picker's
+            self._group.addAction(action)
+            self.addAction(action)
+        if not devices and self._unlisted is None:
+            empty = self.addAction(f"&{NO_CAMERA}")
+            assert empty is not None
+            empty.setEnabled(False)
         self._tick()
 
     def camera_actions(self) -> list[QAction]:
