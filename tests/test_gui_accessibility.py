@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PyQt6 import sip
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QAbstractButton, QWidget
+from PyQt6.QtWidgets import QAbstractButton, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
@@ -81,6 +81,18 @@ def test_every_control_tab_reaches_has_a_name(qtbot: QtBot, make_window, gui_vid
     assert window.steadiness_box.accessibleName() == "Steadiness"
     assert window.status.accessibleName() == "Status bar"
     assert "Dismiss message" in [_spoken_name(widget) for widget in reached]
+
+
+def test_the_toolbars_lists_are_labelled_by_the_labels_beside_them(qtbot: QtBot, make_window) -> None:
+    # On Linux, Qt names a combo box by the item chosen: over AT-SPI Steadiness read
+    # "Medium, combo box" (its accessible name unused), and with no label relation a reader
+    # could not say what it sets. Each label is its list's buddy: Qt relates them.
+    window = make_window()
+    toolbar_labels = {
+        label.buddy(): label.text().strip() for label in window.findChildren(QLabel) if label.buddy() is not None
+    }
+    assert toolbar_labels[window.steadiness_box] == "Steadiness"
+    assert toolbar_labels[window.picker] == "Camera"
 
 
 def test_tab_goes_through_the_window_top_to_bottom(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:

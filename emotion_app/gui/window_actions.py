@@ -222,7 +222,11 @@ class WindowActions:
         toolbar = QToolBar("Controls", window)
         toolbar.setObjectName("controls")
         toolbar.setMovable(False)
-        toolbar.addWidget(QLabel(" Camera "))
+        # Each list's label is its buddy: on Linux Qt names a combo box by the item chosen
+        # ("Medium"), and a screen reader finds what it is by the label that labels it.
+        camera_label = QLabel(" Camera ")
+        camera_label.setBuddy(picker)
+        toolbar.addWidget(camera_label)
         toolbar.addWidget(picker)
         toolbar.addAction(self.start_stop_action)
         toolbar.addAction(self.play_pause_button_action)
@@ -240,6 +244,7 @@ class WindowActions:
         self.steadiness_box.setAccessibleDescription(STEADINESS_TIP)
         steadiness_label = QLabel("  Steadiness ")
         steadiness_label.setToolTip(STEADINESS_TIP)
+        steadiness_label.setBuddy(self.steadiness_box)
         toolbar.addWidget(steadiness_label)
         toolbar.addWidget(self.steadiness_box)
         window.addToolBar(toolbar)
