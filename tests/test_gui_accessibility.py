@@ -418,3 +418,38 @@ def test_the_seek_bar_says_its_time_once_a_second_not_once_a_frame(qtbot: QtBot)
     assert bar.slider.accessibleDescription() == "0:02 of 1:30"
     _with_the_keyboard(qtbot, bar.slider)
     assert bar.slider.accessibleDescription() == "0:05 of 1:30"
+
+
+def test_a_file_playing_moves_the_seek_bar_with_the_keyboard_once_a_second(qtbot: QtBot) -> None:
+    # Qt tells a reader of every value a slider is set to, as a number: over AT-SPI the
+    # focused seek bar sent a value change on every frame (24 a second), each spoken over
+    # the last. With the keyboard on it, the handle moves at most once a second, to the newest.
+    bar = PlaybackBar()
+    qtbot.addWidget(bar)
+    bar.set_source(SourceInfo(VideoFileSpec(Path("talk.mp4")), 1, 320, 240, fps=30.0, frame_count=2_700))
+    bar.show()
+    qtbot.waitExposed(bar)
+    _with_the_keyboard(qtbot, bar.slider)
+    values_set: list[int] = []
+    set_value = bar.slider.setValue
+
+    def watched(value: int) -> None:
+        values_set.append(value)
+        set_value(value)
+
+    bar.slider.setValue = watched  # type: ignore[method-assign]
+    for frame in range(90):  # three seconds of frames, as fast as they come
+        bar.show_position(frame)
+    qtbot.waitUntil(lambda: bar.slider.value() == 89, timeout=_TOLD_MS)
+    assert values_set == [89]
+    for frame in range(90, 101):  # the next frames, under a second later: the newest, once
+        bar.show_position(frame)
+    qtbot.waitUntil(lambda: bar.slider.value() == 100, timeout=_TOLD_MS)
+    qtbot.wait(int(TIME_CHANGE_INTERVAL_S * 1000) + 200)
+    assert values_set == [89, 100]
+    # The keyboard elsewhere: the handle follows every frame, as it always has.
+    bar.slider.clearFocus()
+    qtbot.waitUntil(lambda: not bar.slider.hasFocus(), timeout=WAIT_MS)
+    for frame in range(101, 111):
+        bar.show_position(frame)
+    assert values_set == [89, 100, *range(101, 111)] and bar.position == 110

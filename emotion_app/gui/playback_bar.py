@@ -5,10 +5,15 @@ A screen reader reads a QSlider's value as its number, here a frame's ("412"): Q
 QAccessibleSlider gives ``QString::number(value())`` as its value text, and only a C++
 accessibility factory could give other words (PyQt6 binds no QAccessible). The seek bar's
 accessible description says the time instead, "0:12 of 1:30", as the labels beside it do.
+Qt also tells a reader of every value set: while the slider has the keyboard, a file
+playing moves its handle at most once a second (over AT-SPI it sent a value change on
+every frame, 24 a second, each a number a reader speaks over the last).
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Sequence
 
 from PyQt6 import sip
@@ -119,12 +124,19 @@ class PlaybackBar(QWidget):
         self._seek_timer.setSingleShot(True)
         self._seek_timer.setInterval(_SEEK_COALESCE_MS)
         self._seek_timer.timeout.connect(self._send_seek)
+        # While the slider has the keyboard: the frame the handle moves to when the pace allows.
+        self._handle_waiting = -1
+        self._handle_moved_at = float("-inf")  # time.monotonic() the handle last moved with the keyboard on it
+        self._handle_timer = QTimer(self)
+        self._handle_timer.setSingleShot(True)
+        self._handle_timer.timeout.connect(self._move_waiting_handle)
         self.slider.valueChanged.connect(self._on_user_moved)
         self.setVisible(False)
 
     def set_source(self, info: SourceInfo) -> None:
         self._fps = info.fps
         self.set_frame_count(info.frame_count)
+        self._handle_timer.stop()
         self._set_slider(0)
         self._shown = None  # said in this source's terms: a time, or a frame where no rate
         self._show_time(0)
@@ -136,6 +148,7 @@ class PlaybackBar(QWidget):
         self._pending = -1
         self._fps = 0.0
         self.set_frame_count(0)
+        self._handle_timer.stop()
         self._set_slider(0)
         self._shown = None
         self.position_label.setText(format_time(0))
@@ -154,12 +167,13 @@ class PlaybackBar(QWidget):
         """The frame on screen; ignored while the user drags the slider."""
         if self.slider.isSliderDown() or self._seek_timer.isActive():
             return
-        self._set_slider(frame)
         self._show_time(frame)
+        self._move_handle(frame)
 
     def show_finished(self) -> None:
         """The file played to its end: the handle at the end, and the position its length
         (its last frame's start read "0:01 / 0:02", as if a second were left)."""
+        self._handle_timer.stop()  # no frame's place waits to move the handle back
         self._set_slider(self.slider.maximum())
         self._shown = None  # the next frame shown says its own time again
         self.position_label.setText(self.duration_label.text())
@@ -186,6 +200,22 @@ class PlaybackBar(QWidget):
             self.position_label.setText(format_time(frame / self._fps) if self._fps > 0 else str(frame))
             self.slider.time_changed(by_user)
 
+    def _move_handle(self, frame: int) -> None:
+        """Move the handle to ``frame``: at once, or with the keyboard on the slider at most
+        once per :data:`TIME_CHANGE_INTERVAL_S` (the newest frame when the wait is over)."""
+        if not self.slider.hasFocus():
+            self._handle_timer.stop()
+            self._set_slider(frame)
+            return
+        self._handle_waiting = frame
+        if not self._handle_timer.isActive():
+            wait = self._handle_moved_at + TIME_CHANGE_INTERVAL_S - time.monotonic()
+            self._handle_timer.start(math.ceil(max(0.0, wait) * 1000))
+
+    def _move_waiting_handle(self) -> None:
+        self._set_slider(self._handle_waiting)
+        self._handle_moved_at = time.monotonic()
+
     def _set_slider(self, value: int, maximum: int | None = None) -> None:
         self.slider.blockSignals(True)
         if maximum is not None:
@@ -194,6 +224,7 @@ class PlaybackBar(QWidget):
         self.slider.blockSignals(False)
 
     def _on_user_moved(self, value: int) -> None:
+        self._handle_timer.stop()  # the user's place, not a frame's shown before it
         self._pending = value
         if self._fps > 0:
             self._show_time(value, by_user=True)
