@@ -8,6 +8,7 @@ loading a file cannot execute code from it.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -60,7 +61,41 @@ class WeightsError(ValueError):
 # ValueError's, which would take an OSError's (errno, words, file) for a bare tuple.
 class WeightsNotFoundError(FileNotFoundError, WeightsError):
     """A weights file that is not there: caught as a :class:`WeightsError` or, as any
-    missing file is, as a FileNotFoundError."""
+    missing file is, as a FileNotFoundError. The app raises it with :meth:`missing`: its
+    message, with errno, strerror and filename as ``open()``'s error has them."""
+
+    @classmethod
+    def missing(cls, path: str | os.PathLike[str], message: str) -> WeightsNotFoundError:
+        """The error for the missing ``path``: ``message`` as its words (str and args),
+        ``errno.ENOENT``, its strerror and ``path`` (a str, as ``open()`` gives it) as filename."""
+        error = cls(message)
+        error.errno = errno.ENOENT
+        error.strerror = os.strerror(errno.ENOENT)
+        error.filename = os.fspath(path)
+        return error
+
+    def __str__(self) -> str:
+        # Made with one message: it, not "[Errno 2] ...: 'file'", which OSError makes of a
+        # filename set after (as :meth:`missing` sets it).
+        if len(self.args) == 1:
+            return str(self.args[0])
+        return super().__str__()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # OSError's keeps errno and filename only where they were its arguments: set after,
+        # they go as state, which BaseException's __setstate__ sets again (those not set stay
+        # unset: a filename of None would read "...: None").
+        fields = {
+            "errno": self.errno,
+            "strerror": self.strerror,
+            "filename": self.filename,
+            "filename2": self.filename2,
+        }
+        return (
+            type(self),
+            self.args,
+            {**self.__dict__, **{name: value for name, value in fields.items() if value is not None}},
+        )
 
 
 @dataclass(frozen=True)
@@ -137,7 +172,7 @@ def read_header(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, tupl
     is read. Errors (:class:`WeightsError`) name the file."""
     path = weights_path(path)
     if not path.exists():
-        raise WeightsNotFoundError(f"weights file not found: {path}")
+        raise WeightsNotFoundError.missing(path, f"weights file not found: {path}")
     if not path.is_file():
         raise WeightsError(f"weights path is not a file: {path}")
     metadata, headers = _read_safetensors_header(path)

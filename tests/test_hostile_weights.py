@@ -395,3 +395,34 @@ def test_the_weights_errors_pickle_copy_and_read_as_their_builtin_bases(tmp_path
             EmotionClassifier.load(path)
         for error in (pickle.loads(pickle.dumps(caught.value)), copy.copy(caught.value)):
             assert type(error) is type(caught.value) and str(error) == str(caught.value)
+
+
+@pytest.mark.parametrize("where", ["given", "shipped"])
+def test_a_missing_weights_file_says_its_errno_and_name_as_open_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    # `except FileNotFoundError as e: e.filename` gave None: the error the app raised had
+    # its message alone, no errno, strerror or filename.
+    import emotion_app.inference.classifier as classifier_module
+
+    missing = tmp_path / "gone.safetensors"
+    if where == "shipped":
+        monkeypatch.setattr(classifier_module, "DEFAULT_WEIGHTS_PATH", missing)
+    with pytest.raises(WeightsNotFoundError) as caught:
+        EmotionClassifier.load(missing if where == "given" else None)
+    raised = caught.value
+    with pytest.raises(FileNotFoundError) as opened:
+        open(missing, "rb")
+    start = "weights file not found: " if where == "given" else f"the shipped weights are not at {missing}: "
+    for error in (raised, pickle.loads(pickle.dumps(raised)), copy.copy(raised), copy.deepcopy(raised)):
+        assert type(error) is WeightsNotFoundError
+        assert (error.errno, error.strerror, error.filename) == (
+            opened.value.errno,
+            opened.value.strerror,
+            opened.value.filename,
+        )
+        assert error.errno == errno.ENOENT and error.filename == str(missing)
+        # The message reads as before: the app's words, not "[Errno 2] ...".
+        assert str(error).startswith(start) and error.args == (str(error),)
+        if where == "given":
+            assert str(error) == f"weights file not found: {missing}"

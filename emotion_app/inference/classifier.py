@@ -49,10 +49,11 @@ class EmotionClassifier:
             if not path.exists():
                 # The weights ship in the clone's weights/, beside the package: a plain
                 # `pip install .` copies the package alone.
-                raise WeightsNotFoundError(
+                raise WeightsNotFoundError.missing(
+                    path,
                     f"the shipped weights are not at {path}: install from a clone with `pip install -e .` (a "
                     "plain `pip install .` leaves them behind), pass a weights file, or train one with "
-                    "`python -m training.train`"
+                    "`python -m training.train`",
                 )
         path = weights_path(path)
         model, card = load_model(path)
