@@ -233,6 +233,18 @@ class SessionTimeline:
             person.seconds[label_index] += step
             self._overall[label_index] += step
 
+    def end(self, stream_time_s: float | None, faces: Iterable[FaceResult], in_file: bool = False) -> None:
+        """The stream ends at ``stream_time_s``, its last frame's own end (a video's frame
+        interval after it, an animated GIF's last delay): that frame's ``faces``, as given
+        to :meth:`add`, count on until then. A frame's step is the time since the frame
+        before, so the last one's own showing counted nothing (a GIF's last 0.5 s hold was
+        lost). Counted as :meth:`add` counts a frame's step; no frame is added. None: nothing."""
+        if stream_time_s is None or self._last_stream_s is None:
+            return
+        frames = self.frames
+        self.add(stream_time_s, faces, in_file=in_file)
+        self.frames = frames  # the end is no frame of its own
+
     @staticmethod
     def _take_portrait(person: _Person, frame: np.ndarray, box: tuple[int, int, int, int]) -> None:
         x, y, w, h = box

@@ -4,16 +4,18 @@ clip's are written one for one."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
 from emotion_app.cli import main
 from emotion_app.io.retime import MAX_JUMPS_KEPT, FrameSlots, output_rate
 from emotion_app.io.video import AnnotatedVideoWriter
-from emotion_app.samples import write_video
+from emotion_app.samples import astronaut_bgr, write_video
 from tests.variable_rate_video import write_variable_rate_mp4
 
 # Ten frames at 30 fps, then ten at 10 fps (a phone that slowed down in dim light), the
@@ -155,8 +157,6 @@ def test_the_output_rate_stands_jitter_and_a_glitch() -> None:
 def test_an_animated_gifs_long_delay_is_kept(
     tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from PIL import Image
-
     delays_ms = [100] * 6 + [500] + [100] * 5
     pictures = [Image.fromarray(frame[:, :, ::-1]) for frame in level_frames(len(delays_ms))]
     source = tmp_path / "blink.gif"
@@ -166,9 +166,7 @@ def test_an_animated_gifs_long_delay_is_kept(
     fps, shown = read_output(out, source)
     assert fps == pytest.approx(10.0)
     # The long frame lasts its half second; the others a tenth each.
-    assert [shown.count(index) for index in range(len(delays_ms))] == [
-        round(ms * fps / 1000) for ms in delays_ms[:-1]
-    ] + [1]
+    assert [shown.count(index) for index in range(len(delays_ms))] == [round(ms * fps / 1000) for ms in delays_ms]
 
 
 def test_a_jump_in_the_timestamps_is_not_held() -> None:
@@ -222,3 +220,79 @@ def test_a_clip_whose_timestamps_jump_an_hour_is_written_short(
     assert f"annotated video: {out} ({len(shown)} frames; a jump of 3600.0 s in the input's timestamps at frame 10" in (
         printed
     ), printed
+
+
+# An animation whose last frame is held longest: 1.0 s in all.
+HOLD_DELAYS_MS = [100, 300, 100, 500]
+# Under each picture of a face, a band of one flat level a frame (which frame an output
+# frame shows is told by it).
+BAND_ROWS = 64
+
+
+def banded_faces(count: int) -> list[np.ndarray]:
+    face = astronaut_bgr()
+    return [
+        np.vstack([face, np.full((BAND_ROWS, face.shape[1], 3), 20 + 60 * index, np.uint8)]) for index in range(count)
+    ]
+
+
+def shown_bands(path: Path, count: int) -> tuple[float, list[int]]:
+    """The video's frame rate and, for each of its frames, which of ``count`` bands it shows."""
+    capture = cv2.VideoCapture(str(path))
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    shown = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        level = float(frame[-BAND_ROWS // 2 :].mean())
+        shown.append(int(np.argmin([abs(level - (20 + 60 * index)) for index in range(count)])))
+    capture.release()
+    return fps, shown
+
+
+def report_seconds(folder: Path) -> float:
+    """Everyone's seconds in the report's table."""
+    with (folder / "emotion-summary.csv").open(newline="", encoding="utf-8") as handle:
+        return sum(float(row["seconds"]) for row in csv.DictReader(handle) if row["person"] == "everyone")
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".webp", ".png"])
+def test_an_animations_last_frame_is_held_its_own_delay(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    # The last frame's own delay was lost: 100/300/100/500 ms made a video of 0.6 s (the
+    # last frame written once) and a report of 0.5 s (each frame counts the time since the
+    # one before; the last one's showing counted nothing).
+    pictures = [Image.fromarray(frame[:, :, ::-1]) for frame in banded_faces(len(HOLD_DELAYS_MS))]
+    source = tmp_path / f"hold{suffix}"
+    lossless = {"lossless": True} if suffix == ".webp" else {}
+    pictures[0].save(source, save_all=True, append_images=pictures[1:], duration=HOLD_DELAYS_MS, loop=0, **lossless)
+    out, report = tmp_path / "annotated.mp4", tmp_path / "report"
+    capsys.readouterr()
+    arguments = ["analyze", str(source), "-o", str(out), "--report", str(report), "--weights", str(random_weights)]
+    assert main(arguments) == 0
+    printed = capsys.readouterr().out
+    fps, shown = shown_bands(out, len(HOLD_DELAYS_MS))
+    assert fps == pytest.approx(10.0)
+    assert shown == sorted(shown)
+    assert [shown.count(index) for index in range(len(HOLD_DELAYS_MS))] == [1, 3, 1, 5]
+    assert f"annotated video: {out} (10 frames at 10.00 fps" in printed
+    # The face is in every frame: the report counts the whole second.
+    assert report_seconds(report) == pytest.approx(1.0, abs=1e-3)
+    assert "(1.0 s, 1 person)" in printed
+
+
+def test_a_videos_last_frame_counts_a_frame_interval_in_the_report(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Twenty frames at 10 fps are 2 s: the report counted 1.9 s, the last frame's tenth
+    # lost. Its annotated video is still written frame for frame.
+    source = write_video(tmp_path / "steady.avi", [astronaut_bgr()] * 20, fps=10.0)
+    out, report = tmp_path / "annotated.mp4", tmp_path / "report"
+    capsys.readouterr()
+    arguments = ["analyze", str(source), "-o", str(out), "--report", str(report), "--weights", str(random_weights)]
+    assert main(arguments) == 0
+    printed = capsys.readouterr().out
+    assert report_seconds(report) == pytest.approx(2.0, abs=1e-3)
+    assert f"annotated video: {out} (20 frames)\n" in printed

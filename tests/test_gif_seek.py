@@ -199,3 +199,27 @@ def test_a_released_source_gives_no_frame_kept(gif: Path) -> None:
     assert source.read() is None
     assert not source.seek(25)
     assert source.read() is None
+
+
+def test_each_frame_says_how_long_it_is_shown_the_last_one_too(tmp_path: Path) -> None:
+    # FFmpeg gives a GIF frame's start only: the player showed each frame for the step
+    # before it, and the last one (500 ms here) for 100 ms before "Finished playing".
+    # A WebP's or PNG's animation said each frame's own duration; a GIF now does too.
+    from emotion_app.gui.capture_worker import _shown_for_s
+
+    delays_ms = [100, 300, 100, 500]
+    pictures = [Image.fromarray(np.full((24, 32, 3), 40 * index, np.uint8)) for index in range(len(delays_ms))]
+    path = tmp_path / "hold.gif"
+    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=delays_ms, loop=0)
+    source = opened(path)
+    shown_ms = []
+    while source.read() is not None:
+        shown_for_s = _shown_for_s(source)
+        assert shown_for_s is not None
+        shown_ms.append(round(shown_for_s * 1000))
+    assert shown_ms == delays_ms
+    # After a seek back (the frames kept given again) and one from the start.
+    for at in (1, 0, 3):
+        assert source.seek(at) and source.read() is not None
+        assert _shown_for_s(source) == pytest.approx(delays_ms[at] / 1000)
+    source.release()

@@ -241,7 +241,8 @@ def test_analyze_report_writes_the_same_files(
     assert len(people) == 2  # both faces, tracked
     everyone = [row for row in rows if row["person"] == "everyone"]
     assert [row["emotion"] for row in everyone] == list(SIX_LABELS)  # the weights' classes
-    assert sum(float(row["seconds"]) for row in everyone) == pytest.approx(2 * 1.9, abs=0.15)
+    # Two faces, each in 20 frames at 10 fps: 2 s, the last frame's tenth too (1.9 s once).
+    assert sum(float(row["seconds"]) for row in everyone) == pytest.approx(2 * 2.0, abs=0.15)
     # A report folder that cannot be made is refused before any work, with one line.
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -64,6 +64,7 @@ from .common import (
 if TYPE_CHECKING:
     from ..inference.classifier import EmotionClassifier
     from ..pipeline import EmotionPipeline
+    from ..results import FaceResult
 
 # analyze --help's text is laid out here (argparse keeps the CSV table's columns only in
 # raw text): wrapped to fit an 80-column terminal, which would otherwise cut words apart.
@@ -341,6 +342,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             csv_writer = None
         if args.report is not None and any(path in left_alone for path in report_paths(args.report)):
             timeline = None  # the report's two files go together
+    _end_outputs(media, tally, video_writer, timeline)
     _finish_outputs(video_writer, csv_writer, timeline, args.report)
     if interrupted is None and guard is not None and guard.received is not None:
         interrupted = Interrupted(guard.received)
@@ -439,6 +441,9 @@ class _Tally:
     faces: int = 0
     label_counts: Counter[str] = field(default_factory=Counter)
     tracks: set[int] = field(default_factory=set)
+    # The frame analysed last, in every output: its index, time and faces (its end is
+    # counted once no frame follows).
+    last: tuple[int, float | None, list[FaceResult]] | None = None
 
 
 def frames_done(frames: int, total: int | None, unit: str = "frame") -> str:
@@ -490,6 +495,7 @@ def _analyse_frames(
                     tally.writing, in_video = None, tally.index
                 else:
                     video_writer.write(annotated)
+            tally.last = (tally.index, time_s, results)
         if progress is not None:
             try:
                 progress.update(1)
@@ -497,6 +503,22 @@ def _analyse_frames(
             except OSError:  # the terminal went away (stderr piped into `head`): analyse on
                 progress.disable = True  # nor a last line at its close
                 progress = None
+
+
+def _end_outputs(
+    media: MediaInput, tally: _Tally, video_writer: AnnotatedVideoWriter | None, timeline: SessionTimeline | None
+) -> None:
+    """The frame analysed last shown until its own end (:meth:`.MediaInput.end_s`: an
+    animated GIF's last delay, a video's frame interval) in the annotated video and the
+    report: each frame lasts until the next one's time, and after the last none comes."""
+    if tally.last is None or media.kind != "video":
+        return
+    index, time_s, results = tally.last
+    end_s = media.end_s(index, time_s)
+    if video_writer is not None:
+        video_writer.end_at(end_s, index + 1)
+    if timeline is not None:
+        timeline.end(end_s, results)
 
 
 def _picture_name(media: MediaInput, index: int) -> str | None:

@@ -37,6 +37,7 @@ __all__ = [
 from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for, native_stderr_silenced, quiet_opencv_log
 from .frame_format import decode_samples_as_they_are
 from .frame_times import FrameTimes
+from .gif_delays import GifFrameEnds
 from .multi_picture import AnimatedPicture, PagedPicture, picture_count
 from .opencv_names import is_utf8_name, open_video_capture, opencv_readable
 from .picture_size import (
@@ -105,6 +106,9 @@ class MediaInput:
     # A raw MJPEG file (kind "video"): its JPEGs are read through an index of where each
     # starts, as the app reads them, not by FFmpeg.
     raw_mjpeg: bool = False
+    # An animated GIF read by FFmpeg (kind "video"): when each of its frames ends, which
+    # FFmpeg does not say of the last one.
+    gif_ends: GifFrameEnds | None = field(default=None, repr=False, compare=False)
 
     def frames(self) -> Iterator[Frame]:
         if self.animation is not None:
@@ -119,6 +123,22 @@ class MediaInput:
             yield 0, None, self.opened_picture.pop()
         else:
             yield from _image_frames(self.images)
+
+    def end_s(self, index: int, time_s: float | None) -> float | None:
+        """When a video's frame ``index``, given by :meth:`frames` at ``time_s``, gives way to
+        the next (the input's end, for its last): after its own duration where the file
+        stores one (an animated GIF's, WebP's or PNG's), else a frame interval of the
+        container's rate after it, as a frame without a timestamp is placed
+        (:class:`.frame_times.FrameTimes`). None for pictures and where neither is known."""
+        if self.kind != "video" or time_s is None:
+            return None
+        if self.animation is not None:
+            return self.animation.end_s(index)
+        own = self.gif_ends.end_s(time_s) if self.gif_ends is not None else None
+        if own is not None:
+            return own
+        period_s = FrameTimes(self.fps).period_s
+        return time_s + period_s if period_s is not None else None
 
     def first_times(self, count: int = RATE_SAMPLE_FRAMES) -> list[float | None]:
         """The times (seconds) of a video's first ``count`` frames, read ahead of
@@ -283,7 +303,9 @@ def _open_video(path: Path) -> MediaInput:
         count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
     finally:
         capture.release()
-    return MediaInput(path, "video", count if count > 0 else None, fps if 0 < fps <= 1000 else None)
+    return MediaInput(
+        path, "video", count if count > 0 else None, fps if 0 < fps <= 1000 else None, gif_ends=GifFrameEnds.read(path)
+    )
 
 
 def open_video_quietly(path: Path) -> cv2.VideoCapture:
@@ -708,8 +730,10 @@ class AnnotatedVideoWriter:
         self.repeated = 0
         self.dropped = 0
         self._slots: FrameSlots | None = None
-        # The last frame given to write_at: written once the next one's time says how often.
+        # The last frame given to write_at: written once the next one's time says how often
+        # (for the last, the end given to end_at: once where none was).
         self._held: np.ndarray | None = None
+        self._end: tuple[float | None, int | None] | None = None
 
     def write_at(self, frame: np.ndarray, time_s: float | None, index: int | None = None) -> None:
         """Add a frame shown from ``time_s`` (seconds; None: unknown, one output frame
@@ -728,6 +752,13 @@ class AnnotatedVideoWriter:
             self.repeated += max(0, copies - 1)
             self.dropped += copies == 0
         self._held = frame
+
+    def end_at(self, time_s: float | None, index: int | None = None) -> None:
+        """The frame given last to :meth:`write_at` is shown until ``time_s`` (its own end: the
+        input's, for its last frame); :meth:`finish` writes it the output frames up to then,
+        at least one, as :meth:`write_at` would the frame before a next one at ``time_s``
+        (``index``: that next one's number, for ``jumps``). Without it, it is written once."""
+        self._end = (time_s, index)
 
     @property
     def jumps(self) -> list[tuple[int, float]]:
@@ -799,12 +830,17 @@ class AnnotatedVideoWriter:
         if self.still:
             return self._finish_still()
         held, self._held = self._held, None
-        if held is not None:  # the last frame, shown once
+        if held is not None:  # the last frame, until its end where that was given
+            copies = 1
+            if self._end is not None and self._slots is not None:
+                copies = max(1, self._slots.place(*self._end))
             try:
-                self.write(held)
+                for _ in range(copies):
+                    self.write(held)
             except OutputError:
                 self.discard()
                 raise
+            self.repeated += copies - 1
         writer, self._writer = self._writer, None
         if writer is None:
             return None

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from emotion_app.io.frame_format import normalise_frame
+from emotion_app.io.gif_delays import GifFrameEnds
 from emotion_app.io.multi_picture import AnimatedPicture, PagedPicture
 from emotion_app.io.opencv_names import is_utf8_name
 from emotion_app.io.raw_mjpeg import RawMjpeg
@@ -269,7 +270,14 @@ def _open_video(spec: VideoFileSpec) -> FrameSource:
         if (picture := _picture_named_like_a_video(path)) is not None:
             return picture
         raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
-    return OpenCvFrameSource(capture, normalise_frame(frame), timed=True, seeks_from_start=_is_gif(path))
+    gif = _is_gif(path)
+    return OpenCvFrameSource(
+        capture,
+        normalise_frame(frame),
+        timed=True,
+        seeks_from_start=gif,
+        gif_ends=GifFrameEnds.read(path) if gif else None,
+    )
 
 
 def _is_gif(path: Path) -> bool:

@@ -10,6 +10,7 @@ import numpy as np
 
 from emotion_app.io.frame_format import normalise_frame
 from emotion_app.io.frame_times import FrameTimes
+from emotion_app.io.gif_delays import GifFrameEnds
 from emotion_app.io.recent_frames import Frame, RecentFrames
 
 from .frame_source import usable_fps
@@ -24,7 +25,12 @@ class OpenCvFrameSource:
     """
 
     def __init__(
-        self, capture: cv2.VideoCapture, first_frame: np.ndarray, timed: bool = False, seeks_from_start: bool = False
+        self,
+        capture: cv2.VideoCapture,
+        first_frame: np.ndarray,
+        timed: bool = False,
+        seeks_from_start: bool = False,
+        gif_ends: GifFrameEnds | None = None,
     ) -> None:
         self._capture: cv2.VideoCapture | None = capture
         self._pending: np.ndarray | None = first_frame
@@ -47,6 +53,9 @@ class OpenCvFrameSource:
         self._times = FrameTimes(self.fps) if timed else None
         self._pending_time = self._frame_time()
         self.last_time_s: float | None = None
+        # A GIF's frame ends: how long the frame read last is shown, which FFmpeg's next
+        # frame would tell only by its time (and after the last, none comes).
+        self._gif_ends = gif_ends
         self._keep(first_frame, self._pending_time)
 
     def read(self) -> np.ndarray | None:
@@ -73,6 +82,14 @@ class OpenCvFrameSource:
         frame = normalise_frame(frame)
         self._keep(frame, self.last_time_s)
         return frame
+
+    @property
+    def last_end_s(self) -> float | None:
+        """When the frame read last gives way to the next, where the file says (a GIF's
+        frame delays); None where only the next frame's time tells."""
+        if self._gif_ends is None or self.last_time_s is None:
+            return None
+        return self._gif_ends.end_s(self.last_time_s)
 
     def _keep(self, frame: np.ndarray, time_s: float | None) -> None:
         """Keep a GIF's frame just read and handed out among the recent ones: a copy (the
