@@ -37,6 +37,7 @@ from gui_support import (
     play_looping,
     use_output_folder,
     wait_for_dialog_folders,
+    wait_for_face_result,
     wait_until_stopped,
     when_a_dialog_is_open,
 )
@@ -419,6 +420,33 @@ def test_the_export_dialog_opens_where_the_last_export_went(
         del store
         export_from(make_window(video=two_people.path))
         assert starts[-1] == str(output), bad
+
+
+def test_the_export_dialog_opens_in_the_output_folder_a_snapshot_made(
+    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, settings_path: Path
+) -> None:
+    # The output folder, missing as the window opened, is made by the first snapshot: the
+    # export dialog still opened in the home folder, until a second click.
+    output = tmp_path / "not made yet" / "output"
+    settings_path.write_text(f"[files]\noutput_folder={output}\n")
+    window = make_window(video=two_people.path)
+    wait_for_dialog_folders(qtbot, window)
+    assert window.dialog_folders.found_there(str(output)) is False
+    wait_for_face_result(qtbot, window)
+    window.snapshot()
+    qtbot.waitUntil(lambda: "Saved snapshot" in window.notice_banner.text(), timeout=WAIT_MS)
+    assert output.is_dir()
+    qtbot.waitUntil(lambda: window.dialog_folders.found_there(str(output)) is True, timeout=WAIT_MS)
+    starts: list[str] = []
+
+    def choose(title: str, start: str) -> str:
+        starts.append(start)
+        return ""  # cancelled
+
+    window.ask_folder_path = choose  # type: ignore[method-assign]
+    qtbot.waitUntil(window.timeline_panel.export_button.isEnabled, timeout=WAIT_MS)
+    window.timeline_panel.export_button.click()
+    assert starts == [str(output)]
 
 
 def test_the_panel_toggles_with_t_and_is_remembered(

@@ -65,6 +65,11 @@ class DialogFolders:
         wait for it before they look where a dialog opens)."""
         return all(self._exists.last_answer(folder) is not None for folders in self._choices() for folder in folders)
 
+    def found_there(self, folder: str) -> bool | None:
+        """Whether the last answer found ``folder`` there; None before one came. Asks
+        nothing (tests wait for it)."""
+        return self._exists.last_answer(folder)
+
     def _dialog_folder(self, folder: str, fallback: str, *, or_above: bool = True) -> str:
         """Where a dialog offered ``folder`` opens: ``folder`` (with ``or_above``, the
         nearest folder above it when it is gone) if the last answer found it there, else

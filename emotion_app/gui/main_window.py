@@ -833,13 +833,15 @@ class MainWindow(QMainWindow):
 
     def _on_timeline_exported(self, png: Path, csv_path: Path) -> None:
         self.settings.last_export_dir = str(png.parent)
-        self.dialog_folders.ask_about()
         self.show_saved(f"Saved the session timeline {png.name} and {csv_path.name} in {png.parent}", png)
 
     def show_saved(self, message: str, path: Path) -> None:
         """A notice that stays until dismissed (not a status-bar line that is cut off and
         gone after seconds), with a button to open the folder."""
         folder = Path(path).parent
+        # A save may have made its folder (the output folder's first snapshot): the dialogs
+        # asked at the start would open above it, in the home folder, till asked again.
+        self.dialog_folders.ask_about()
         self.notice_banner.show_message(message, "info", [("Open folder", lambda: _open_folder(folder))])
 
     @property
