@@ -420,6 +420,33 @@ def test_dropping_several_files_plays_the_first_and_says_so(
     assert "1 other item" in window.notice_banner.text() and gui_video.path.name in window.notice_banner.text()
 
 
+def test_the_note_of_files_left_aside_goes_when_another_source_plays(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # "Playing clip.avi; 1 other item dropped with it left aside" stayed over the next file
+    # opened, naming a file no longer playing.
+    window = make_window()
+    other = tmp_path / "other.avi"
+    other.write_bytes(gui_video.path.read_bytes())
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(gui_video.path)), QUrl.fromLocalFile(str(other))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    window.dropEvent(event)
+    note = window.notice_banner.text()
+    assert "1 other item" in note
+    wait_for_face_result(qtbot, window)
+    window.start_source(window.source)  # the dropped file played again: still the one it names
+    assert window.notice_banner.text() == note
+    window.open_video(other)
+    assert window.notice_banner.text() == ""
+    # A notice of something else (a snapshot saved) stays over another source, as before.
+    window.notice_banner.show_message("Saved snapshot x.png in /tmp", "info")
+    window.open_video(gui_video.path)
+    assert window.notice_banner.text() == "Saved snapshot x.png in /tmp"
+
+
 def test_a_picture_or_a_folder_is_not_called_a_video_file(tmp_path: Path, gui_video: VideoTruth) -> None:
     from emotion_app.sources.specs import VideoFileSpec
 

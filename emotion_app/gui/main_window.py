@@ -113,6 +113,7 @@ FIRST_WINDOW_SCREEN_SHARE = 0.9
 RECENT_FILES = RECENT_KEPT
 # The notice banner's tag for "settings cannot be saved": taken away once they are again.
 _UNSAVED_SETTINGS_TAG = "unsaved settings"
+_LEFT_ASIDE_TAG = "dropped files left aside"
 WEIGHTS_SUFFIX = ".safetensors"
 WEIGHTS_FILTER = f"Weights (*{WEIGHTS_SUFFIX});;All files (*)"
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
@@ -481,6 +482,9 @@ class MainWindow(QMainWindow):
             # other people than the names given.
             self.timeline_panel.clear()
             self.controller.start_session()
+            if self.notice_banner.tag == _LEFT_ASIDE_TAG:
+                # "Playing clip.mp4; 1 other item … left aside" named a file no longer playing.
+                self.notice_banner.dismiss()
         elif isinstance(spec, VideoFileSpec):
             # A file played from its start again (Play again, Space after its end or Stop,
             # Retry): a new viewing, its time counted afresh, but in the same session, so its
@@ -678,6 +682,7 @@ class MainWindow(QMainWindow):
                 f"{'Playing' if media else 'Loading'} {taken}; {others} dropped with it left aside (one at a "
                 "time, or drop their folder to play them as a slide show).",
                 "info",
+                tag=_LEFT_ASIDE_TAG,
             )
 
     # ---- help -------------------------------------------------------------------------------
