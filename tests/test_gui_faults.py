@@ -314,7 +314,27 @@ def test_recording_with_nothing_playing_is_refused(qtbot: QtBot, make_window, tm
     window = make_window()  # no camera, no video
     window.record_action.trigger()
     assert not window.record_action.isChecked() and window.recording is None
-    assert "Nothing to record" in window.source_banner.text()
+    assert "Nothing to record" in window.notice_banner.text()
+
+
+def test_nothing_to_record_keeps_the_sources_fault_and_its_way_out(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # Ctrl+R after a file failed to open put "Nothing to record" in the fault's place: which
+    # file failed and why, and its Retry and Open video file… buttons, were gone.
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video")
+    window = make_window(video=broken)
+    qtbot.waitUntil(lambda: "Could not open" in window.source_banner.text(), timeout=WAIT_MS)
+    fault, ways_out = window.source_banner.text(), window.source_banner.button_captions()
+    assert "Retry" in ways_out
+    window.record_action.trigger()
+    assert not window.record_action.isChecked() and window.recording is None
+    assert window.source_banner.text() == fault and window.source_banner.button_captions() == ways_out
+    assert "Nothing to record" in window.notice_banner.text()
+    window.open_video(gui_video.path)  # something to record now: the notice goes
+    assert window.notice_banner.text() == ""
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
 
 
 def test_recording_after_a_video_ended_is_refused_before_asking_or_making_anything(

@@ -75,7 +75,7 @@ from .mnemonics import plain
 from .output_folder_control import OutputFolderControl
 from .playback_bar import PlaybackBar, format_time
 from .player_control import PlayerControl
-from .recording_control import RecordingControl
+from .recording_control import NOTHING_TO_RECORD_TAG, RecordingControl
 from .settings import RECENT_KEPT, AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
 from .source_messages import SourceMessages
@@ -494,6 +494,8 @@ class MainWindow(QMainWindow):
         if isinstance(spec, VideoFileSpec):
             self.picker.clear_selection()  # the toolbar shows no camera or screen as playing
         self.source_banner.dismiss()
+        if self.notice_banner.tag == NOTHING_TO_RECORD_TAG:
+            self.notice_banner.dismiss()  # there is something to record now
         # A file by its path alone: whether it is a folder takes a stat, which blocks for
         # minutes on a network share whose server has gone (the capture thread finds out).
         opening = f"Opening {spec.path}…" if isinstance(spec, VideoFileSpec) else f"Opening {spec.describe()}…"

@@ -32,6 +32,9 @@ from .stream_controller import StreamController
 
 log = logging.getLogger(__name__)
 
+# The notice banner's tag for "Nothing to record": the window takes it down once a source starts.
+NOTHING_TO_RECORD_TAG = "nothing to record"
+
 
 class RecordingControl(QObject):
     """Starts and stops the window's recordings (written by the controller's inference
@@ -282,7 +285,11 @@ class RecordingControl(QObject):
                 [("Play again", self._play_again), ("Open video file…", self._open_video_dialog)],
             )
             return True
-        self._source_banner.show_message("Nothing to record: start a camera, a screen or a video first.", "warning")
+        # A notice of its own: in the source banner it took the place of what that said (a
+        # file that failed to open, and why) and of its Retry and Open video file… buttons.
+        self._notices.show_message(
+            "Nothing to record: start a camera, a screen or a video first.", "warning", tag=NOTHING_TO_RECORD_TAG
+        )
         return True
 
     def _on_recording_finished(self, summary: RecordingSummary) -> None:
