@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PyQt6 import sip
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PyQt6.QtWidgets import QAbstractButton, QLabel, QStyle, QStyleOptionSlider, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
@@ -439,11 +439,11 @@ def test_a_file_playing_moves_the_seek_bar_with_the_keyboard_once_a_second(qtbot
 
     bar.slider.setValue = watched  # type: ignore[method-assign]
     for frame in range(90):  # three seconds of frames, as fast as they come
-        bar.show_position(frame)
+        bar.show_position(frame, playing_on=True)
     qtbot.waitUntil(lambda: bar.slider.value() == 89, timeout=_TOLD_MS)
     assert values_set == [89]
     for frame in range(90, 101):  # the next frames, under a second later: the newest, once
-        bar.show_position(frame)
+        bar.show_position(frame, playing_on=True)
     qtbot.waitUntil(lambda: bar.slider.value() == 100, timeout=_TOLD_MS)
     qtbot.wait(int(TIME_CHANGE_INTERVAL_S * 1000) + 200)
     assert values_set == [89, 100]
@@ -451,5 +451,54 @@ def test_a_file_playing_moves_the_seek_bar_with_the_keyboard_once_a_second(qtbot
     bar.slider.clearFocus()
     qtbot.waitUntil(lambda: not bar.slider.hasFocus(), timeout=WAIT_MS)
     for frame in range(101, 111):
-        bar.show_position(frame)
+        bar.show_position(frame, playing_on=True)
     assert values_set == [89, 100, *range(101, 111)] and bar.position == 110
+
+
+def test_a_step_or_home_moves_the_focused_seek_bar_at_once(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    # The handle's pace is for a file playing on by itself: a paused user's steps (and
+    # Home) with the keyboard on the seek bar each waited up to a second, the handle a
+    # frame or more behind the frame shown and the time beside it.
+    window = make_window(video=gui_video.path)
+    play_looping(window, gui_video.path)
+    wait_for_face_result(qtbot, window)
+    paused = pause_on_shown_frame(qtbot, window)
+    slider = window.playback_bar.slider
+    _with_the_keyboard(qtbot, slider)
+    direction = Qt.Key.Key_Right if paused.frame_index < gui_video.num_frames // 2 else Qt.Key.Key_Left
+    shown = paused.frame_index
+    for _ in range(3):  # one after another, well within a second
+        qtbot.keyClick(slider, direction)
+        qtbot.waitUntil(lambda before=shown: window.view.result.frame_index != before, timeout=WAIT_MS)
+        shown = window.view.result.frame_index
+        assert slider.value() == shown  # set with the frame shown, not a second later
+    qtbot.keyClick(slider, Qt.Key.Key_Home)
+    qtbot.waitUntil(lambda: window.view.result.frame_index == 0, timeout=WAIT_MS)
+    assert slider.value() == 0
+
+
+def test_a_paced_handle_does_not_move_under_the_users_mouse(qtbot: QtBot) -> None:
+    # A frame's place waiting for the pace moved the handle while the user held it down
+    # (pressed, not yet dragged): the handle jumped from under the mouse.
+    bar = PlaybackBar()
+    qtbot.addWidget(bar)
+    bar.set_source(SourceInfo(VideoFileSpec(Path("talk.mp4")), 1, 320, 240, fps=30.0, frame_count=2_700))
+    bar.resize(600, 40)
+    bar.show()
+    qtbot.waitExposed(bar)
+    _with_the_keyboard(qtbot, bar.slider)
+    bar.show_position(1_000, playing_on=True)  # the first: the pace allows it at once
+    qtbot.waitUntil(lambda: bar.slider.value() == 1_000, timeout=_TOLD_MS)
+    bar.show_position(1_020, playing_on=True)  # waits for the pace
+    option = QStyleOptionSlider()
+    bar.slider.initStyleOption(option)
+    style = bar.slider.style()
+    assert style is not None
+    handle = style.subControlRect(
+        QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, bar.slider
+    )
+    qtbot.mousePress(bar.slider, Qt.MouseButton.LeftButton, pos=handle.center())
+    assert bar.slider.isSliderDown()
+    qtbot.wait(int(TIME_CHANGE_INTERVAL_S * 1000) + 200)
+    assert bar.slider.value() == 1_000
+    qtbot.mouseRelease(bar.slider, Qt.MouseButton.LeftButton, pos=handle.center())

@@ -1123,7 +1123,14 @@ class MainWindow(QMainWindow):
             self.status.show_summary(self.status_summary(time.perf_counter()))
         self.timeline_panel.add(result, in_file=self.is_file)
         if self.is_file and not self.source_state.ended:  # a late frame after the end: the bar reads finished
-            self.playback_bar.show_position(result.frame_index)
+            # Playing on by itself: the same stream, moved by no seek since the frame before.
+            playing_on = (
+                self.source_state.playing
+                and shown_before is not None
+                and shown_before.stream_id == result.stream_id
+                and shown_before.seeks == result.seeks
+            )
+            self.playback_bar.show_position(result.frame_index, playing_on=playing_on)
 
     def _on_playback(self, state: PlaybackState) -> None:
         info = self.source_state.info
@@ -1131,6 +1138,8 @@ class MainWindow(QMainWindow):
             return
         if info is not None and self.source_state.info is not info:  # its length learnt
             self.playback_bar.set_frame_count(state.frame_count)
+        # A report comes with a move (pause, resume, seek, step, a length learnt), never
+        # with a frame played: the handle shows it at once.
         self.playback_bar.show_position(state.position)
         self._update_actions()
 

@@ -6,8 +6,9 @@ QAccessibleSlider gives ``QString::number(value())`` as its value text, and only
 accessibility factory could give other words (PyQt6 binds no QAccessible). The seek bar's
 accessible description says the time instead, "0:12 of 1:30", as the labels beside it do.
 Qt also tells a reader of every value set: while the slider has the keyboard, a file
-playing moves its handle at most once a second (over AT-SPI it sent a value change on
-every frame, 24 a second, each a number a reader speaks over the last).
+playing on by itself moves its handle at most once a second (over AT-SPI it sent a value
+change on every frame, 24 a second, each a number a reader speaks over the last). A frame
+the user moved to (a step, a seek, Home) moves it at once.
 """
 
 from __future__ import annotations
@@ -163,12 +164,14 @@ class PlaybackBar(QWidget):
         self.duration_label.setText(format_time(frame_count / self._fps) if known else _UNKNOWN_LENGTH)
         self.slider.time_changed()
 
-    def show_position(self, frame: int) -> None:
-        """The frame on screen; ignored while the user drags the slider."""
+    def show_position(self, frame: int, playing_on: bool = False) -> None:
+        """The frame on screen; ignored while the user drags the slider. ``playing_on``: a
+        frame of the file playing on by itself, not one the user moved to (a step, a seek):
+        with the keyboard on the slider its handle follows those at a reader's pace."""
         if self.slider.isSliderDown() or self._seek_timer.isActive():
             return
-        self._show_time(frame)
-        self._move_handle(frame)
+        self._show_time(frame, by_user=not playing_on)
+        self._move_handle(frame, paced=playing_on)
 
     def show_finished(self) -> None:
         """The file played to its end: the handle at the end, and the position its length
@@ -200,19 +203,24 @@ class PlaybackBar(QWidget):
             self.position_label.setText(format_time(frame / self._fps) if self._fps > 0 else str(frame))
             self.slider.time_changed(by_user)
 
-    def _move_handle(self, frame: int) -> None:
-        """Move the handle to ``frame``: at once, or with the keyboard on the slider at most
-        once per :data:`TIME_CHANGE_INTERVAL_S` (the newest frame when the wait is over)."""
-        if not self.slider.hasFocus():
-            self._handle_timer.stop()
-            self._set_slider(frame)
+    def _move_handle(self, frame: int, paced: bool) -> None:
+        """Move the handle to ``frame``: at once, or (``paced``, with the keyboard on the
+        slider) at most once per :data:`TIME_CHANGE_INTERVAL_S`, to the newest frame when
+        the wait is over. A step paused waited up to a second paced: the handle lagged it."""
+        if paced and self.slider.hasFocus():
+            self._handle_waiting = frame
+            if not self._handle_timer.isActive():
+                wait = self._handle_moved_at + TIME_CHANGE_INTERVAL_S - time.monotonic()
+                self._handle_timer.start(math.ceil(max(0.0, wait) * 1000))
             return
-        self._handle_waiting = frame
-        if not self._handle_timer.isActive():
-            wait = self._handle_moved_at + TIME_CHANGE_INTERVAL_S - time.monotonic()
-            self._handle_timer.start(math.ceil(max(0.0, wait) * 1000))
+        self._handle_timer.stop()
+        self._set_slider(frame)
+        if self.slider.hasFocus():  # the frames playing on after it keep the reader's pace
+            self._handle_moved_at = time.monotonic()
 
     def _move_waiting_handle(self) -> None:
+        if self.slider.isSliderDown():
+            return  # the handle is under the user's mouse: their place, not a frame's before
         self._set_slider(self._handle_waiting)
         self._handle_moved_at = time.monotonic()
 
