@@ -16,19 +16,24 @@ with the system's python3):
     python -m scripts.accessible_tree [--video CLIP] [--seconds 6]
 
 Without ``--video`` it plays a synthetic 10 s clip of one face; settings go to a file of
-its own, not the user's.
+its own, not the user's. Xvfb and the D-Bus session (the app, the bus, the probe) each run
+in a process group of their own, ended as a whole on every way out: done, failed, timed
+out, Ctrl-C or a SIGTERM.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from types import FrameType
 
+from emotion_app.cli.common import fail
 from emotion_app.samples import write_astronaut_video
 from scripts.support.arguments import script_parser
 
@@ -36,6 +41,8 @@ REPO = Path(__file__).resolve().parent.parent
 SYSTEM_PYTHON = "/usr/bin/python3"
 BUS_LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
 TOOLS = ("Xvfb", "dbus-run-session", "xdotool")
+# How long a process group asked to end (SIGTERM) has before it is killed.
+_END_WAIT_S = 5.0
 
 # Run by the system's python3 inside the D-Bus session: argv[1] is how long to listen.
 _PROBE = r"""
@@ -129,9 +136,47 @@ def missing() -> list[str]:
     lacking = [tool for tool in TOOLS if shutil.which(tool) is None]
     if not Path(BUS_LAUNCHER).exists():
         lacking.append("at-spi2-core")
-    if not Path(SYSTEM_PYTHON).exists() or subprocess.run([SYSTEM_PYTHON, "-c", "import pyatspi"]).returncode:
+    # Quiet: its ImportError's traceback was printed above the one line that says what is missing.
+    if (
+        not Path(SYSTEM_PYTHON).exists()
+        or subprocess.run([SYSTEM_PYTHON, "-c", "import pyatspi"], capture_output=True).returncode
+    ):
         lacking.append("python3-pyatspi")
     return lacking
+
+
+def end_group(process: subprocess.Popen[bytes]) -> None:
+    """End ``process`` and every process of its group (started with ``start_new_session``):
+    SIGTERM, then SIGKILL to those still there after :data:`_END_WAIT_S`. Its children that
+    outlive it are the system's to reap; ``process`` itself is reaped here."""
+    for sent in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sent)
+        except ProcessLookupError:
+            break  # the group is empty: all have gone
+        if _group_gone(process, _END_WAIT_S):
+            break
+    process.wait()
+
+
+def _group_gone(process: subprocess.Popen[bytes], within_s: float) -> bool:
+    """Whether ``process``'s group empties within ``within_s``."""
+    deadline = time.monotonic() + within_s
+    while True:
+        process.poll()  # reaped: a zombie leader would keep its group there
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
+def _stop_on_sigterm(_signal: int, _frame: FrameType | None) -> None:
+    # A SIGTERM ended the script at once, its Xvfb, bus and app left running: it unwinds
+    # (what it started ended on the way out) as a Ctrl-C does.
+    raise KeyboardInterrupt
 
 
 def free_display() -> str:
@@ -152,17 +197,26 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--seconds: from 0 to 600, not {args.seconds:g}")
     lacking = missing()
     if lacking:
-        print(
-            f"accessible_tree: needs {', '.join(lacking)} (apt-get install -y xvfb dbus at-spi2-core "
-            "python3-pyatspi xdotool)",
-            file=sys.stderr,
+        return fail(
+            f"accessible_tree needs {', '.join(lacking)} (apt-get install -y xvfb dbus at-spi2-core "
+            "python3-pyatspi xdotool)"
         )
-        return 2
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        return _run(args.video, args.seconds)
+    except KeyboardInterrupt:
+        print("accessible_tree: interrupted; Xvfb, the D-Bus session and the app ended", file=sys.stderr)
+        return 130
+
+
+def _run(video_asked: Path | None, seconds: float) -> int:
+    """Play the clip in the app under Xvfb and a D-Bus session, and print what the probe
+    finds; everything started is ended, and its folder removed, on the way out."""
     with tempfile.TemporaryDirectory(prefix="accessible_tree_") as temp:
         folder = Path(temp)
         video = (
-            args.video.resolve()
-            if args.video
+            video_asked.resolve()
+            if video_asked
             else write_astronaut_video(
                 folder / "face.avi", num_frames=150, frame_size=(640, 480), face_size=160, motion="move", fps=15.0
             ).path
@@ -176,31 +230,46 @@ def main(argv: list[str] | None = None) -> int:
             log=folder / "app.log",
             system_python=SYSTEM_PYTHON,
             probe=folder / "probe.py",
-            seconds=args.seconds,
+            seconds=seconds,
         )
         display = free_display()
-        xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1600x1000x24"], stderr=subprocess.DEVNULL)
+        xvfb = subprocess.Popen(
+            ["Xvfb", display, "-screen", "0", "1600x1000x24"], stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        session_run: subprocess.Popen[bytes] | None = None
         try:
             socket = Path(f"/tmp/.X11-unix/X{display[1:]}")
             for _ in range(100):
-                if socket.exists():
+                if socket.exists() or xvfb.poll() is not None:
                     break
                 time.sleep(0.1)
+            if not socket.exists():
+                print(f"accessible_tree: Xvfb did not start on display {display}", file=sys.stderr)
+                return 1
             env = {key: value for key, value in os.environ.items() if key not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
             env.update(DISPLAY=display, QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1")
-            done = subprocess.run(
+            # A group of its own: the app, the buses and the probe are ended together
+            # (subprocess.run's timeout killed dbus-run-session alone, and left them running).
+            session_run = subprocess.Popen(
                 ["dbus-run-session", "--", "bash", "-c", session],
                 cwd=REPO,
                 env=env,
                 stderr=subprocess.DEVNULL,  # dbus-daemon's notes on activation and fd limits
-                timeout=args.seconds + 150,
+                start_new_session=True,
             )
-            if done.returncode:
+            try:
+                code = session_run.wait(timeout=seconds + 150)
+            except subprocess.TimeoutExpired:
+                print(f"accessible_tree: gave up after {seconds + 150:g} s", file=sys.stderr)
+                return 1
+            if code:
                 print((folder / "app.log").read_text()[-3000:], file=sys.stderr)
-            return done.returncode
+            return code
         finally:
-            xvfb.terminate()
-            xvfb.wait()
+            # Before the folder goes: the app writes its settings there as it quits.
+            if session_run is not None:
+                end_group(session_run)
+            end_group(xvfb)
 
 
 if __name__ == "__main__":
