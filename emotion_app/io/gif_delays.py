@@ -10,13 +10,16 @@ frame with none keeps the delay before it (the first, 1/10 s), and a delay of 0 
 from __future__ import annotations
 
 import bisect
-import mmap
 import os
 from collections.abc import Sequence
+from typing import BinaryIO
 
 GIF_STARTS = (b"GIF87a", b"GIF89a")
 # FFmpeg's delay (hundredths of a second) for a frame that gives none, or 0.
 DEFAULT_DELAY_CS = 10
+# The file is read this much at a time: not mapped, since a file cut shorter while a map of
+# it is read ends the process (SIGBUS), as one rewritten in place at its path is.
+_CHUNK_BYTES = 1 << 20
 # A frame's start as FFmpeg gives it (whole hundredths, in floating-point milliseconds) is
 # taken for the end of the frame before it this near.
 _SAME_TIME_S = 0.0005
@@ -38,9 +41,8 @@ class GifFrameEnds:
             with open(path, "rb") as handle:
                 if handle.read(6) not in GIF_STARTS:
                     return None
-                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                    delays_cs = _frame_delays_cs(data)
-        except (OSError, ValueError):  # gone, unreadable, or empty (mmap refuses 0 bytes)
+                delays_cs = _frame_delays_cs(_FileBytes(handle))
+        except OSError:  # gone, or unreadable
             return None
         ends_s: list[float] = []
         total_cs = 0
@@ -56,27 +58,54 @@ class GifFrameEnds:
         return self.ends_s[index] if index < len(self.ends_s) else None
 
 
-def _frame_delays_cs(data: mmap.mmap) -> list[int]:
+class _FileBytes:
+    """A file's bytes by their offset, read a chunk at a time (None past its end, where
+    the file ends, as it is now)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self.chunk = b""
+        self.chunk_start = 0
+
+    def at(self, offset: int) -> int | None:
+        """The byte at ``offset``; None past the file's end."""
+        if not self.holds(offset):
+            self.load(offset)
+        index = offset - self.chunk_start
+        return self.chunk[index] if index < len(self.chunk) else None
+
+    def holds(self, offset: int) -> bool:
+        """Whether the chunk read last holds ``offset``."""
+        return 0 <= offset - self.chunk_start < len(self.chunk)
+
+    def load(self, offset: int) -> None:
+        """Read the chunk from ``offset`` (empty past the file's end)."""
+        self._handle.seek(offset)
+        self.chunk, self.chunk_start = self._handle.read(_CHUNK_BYTES), offset
+
+
+def _frame_delays_cs(data: _FileBytes) -> list[int]:
     """Each frame's delay (hundredths of a second) in the GIF ``data``, as FFmpeg takes it."""
-    size = len(data)
-    if size < 13:
+    flags = data.at(10)
+    if flags is None or data.at(12) is None:
         return []
-    at = 13 + _colour_table_bytes(data[10])  # header, screen descriptor, global colours
+    at = 13 + _colour_table_bytes(flags)  # header, screen descriptor, global colours
     delays: list[int] = []
     delay = DEFAULT_DELAY_CS
-    while at < size:
-        kind = data[at]
-        if kind == _EXTENSION and at + 1 < size:
-            if data[at + 1] == _GRAPHIC_CONTROL and at + 6 <= size and data[at + 2] >= 4:
-                stored = data[at + 4] | data[at + 5] << 8
-                delay = stored or DEFAULT_DELAY_CS
+    while (kind := data.at(at)) is not None:
+        label = data.at(at + 1)
+        if kind == _EXTENSION and label is not None:
+            if label == _GRAPHIC_CONTROL and (block_size := data.at(at + 2)) is not None and block_size >= 4:
+                low, high = data.at(at + 4), data.at(at + 5)
+                if low is not None and high is not None:
+                    delay = (low | high << 8) or DEFAULT_DELAY_CS
             at = _after_sub_blocks(data, at + 2)
-        elif kind == _IMAGE and at + 10 <= size:
-            at = _after_sub_blocks(data, at + 10 + _colour_table_bytes(data[at + 9]) + 1)  # + LZW code size
-            if at > size:
-                break  # cut short: FFmpeg does not give it
+        elif kind == _IMAGE and (image_flags := data.at(at + 9)) is not None:
+            # Counted once its descriptor is there: FFmpeg gives a frame cut short (what of
+            # it decodes), and an end listed for a frame it does not give is never asked for.
             delays.append(delay)
-        else:  # the trailer, or damage: FFmpeg reads no frame past it
+            at = _after_sub_blocks(data, at + 10 + _colour_table_bytes(image_flags) + 1)  # + LZW code size
+        else:  # the trailer, damage or the file's end: FFmpeg reads no frame past it
             break
     return delays
 
@@ -86,13 +115,20 @@ def _colour_table_bytes(flags: int) -> int:
     return 3 << ((flags & 0x07) + 1) if flags & 0x80 else 0
 
 
-def _after_sub_blocks(data: mmap.mmap, at: int) -> int:
+def _after_sub_blocks(data: _FileBytes, at: int) -> int:
     """Where the run of data sub-blocks starting at ``at`` ends (past its empty block);
-    past the end of ``data`` where it is cut short."""
-    size = len(data)
-    while at < size:
-        length = data[at]
-        at += 1 + length
-        if length == 0:
-            return at
-    return size + 1
+    past the file's end where it is cut short."""
+    while True:
+        if not data.holds(at):
+            data.load(at)
+            if not data.chunk:
+                return at + 1  # past the end: no byte is there
+        chunk, start = data.chunk, data.chunk_start
+        index = at - start
+        # Walked in the chunk itself: a GIF is hundreds of thousands of sub-blocks.
+        while index < len(chunk):
+            length = chunk[index]
+            index += 1 + length
+            if length == 0:
+                return start + index
+        at = start + index
