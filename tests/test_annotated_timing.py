@@ -296,3 +296,22 @@ def test_a_videos_last_frame_counts_a_frame_interval_in_the_report(
     printed = capsys.readouterr().out
     assert report_seconds(report) == pytest.approx(2.0, abs=1e-3)
     assert f"annotated video: {out} (20 frames)\n" in printed
+
+
+def test_an_animations_last_frame_held_over_ten_seconds_is_no_jump(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A last frame of 15 s (an end card) was told as "a jump of 15.0 s in the input's
+    # timestamps at frame 3" of a 3-frame GIF: no frame 3 is there, nor any jump. It is
+    # written one frame interval, as any hold over 10 s is, and told of no jump.
+    delays_ms = [100, 100, 15000]
+    pictures = [Image.fromarray(frame[:, :, ::-1]) for frame in banded_faces(len(delays_ms))]
+    source = tmp_path / "end_card.gif"
+    pictures[0].save(source, save_all=True, append_images=pictures[1:], duration=delays_ms, loop=0)
+    out = tmp_path / "annotated.mp4"
+    capsys.readouterr()
+    assert main(["analyze", str(source), "-o", str(out), "--weights", str(random_weights)]) == 0
+    printed = capsys.readouterr().out
+    assert f"annotated video: {out} (3 frames)\n" in printed, printed
+    fps, shown = shown_bands(out, len(delays_ms))
+    assert fps == pytest.approx(10.0) and shown == [0, 1, 2]

@@ -516,7 +516,7 @@ def _end_outputs(
     index, time_s, results = tally.last
     end_s = media.end_s(index, time_s)
     if video_writer is not None:
-        video_writer.end_at(end_s, index + 1)
+        video_writer.end_at(end_s)
     if timeline is not None:
         timeline.end(end_s, results)
 

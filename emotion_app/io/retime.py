@@ -110,3 +110,12 @@ class FrameSlots:
             slot = max(self._slot, round((time_s - self._first_s) * self.fps))
         filled, self._slot = slot - self._slot, slot
         return filled
+
+    def end(self, time_s: float | None) -> int:
+        """The output frames the frame placed last fills up to its own end at ``time_s``
+        (None: unknown, one), as :meth:`place` counts the frame before a next one; an end
+        over ``max_hold_s`` after it is no jump in the timestamps (no frame follows it):
+        one output frame, in no ``jumps``."""
+        if time_s is not None and self._last_s is not None and abs(time_s - self._last_s) > self.max_hold_s:
+            time_s = None
+        return self.place(time_s)

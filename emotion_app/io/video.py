@@ -733,7 +733,7 @@ class AnnotatedVideoWriter:
         # The last frame given to write_at: written once the next one's time says how often
         # (for the last, the end given to end_at: once where none was).
         self._held: np.ndarray | None = None
-        self._end: tuple[float | None, int | None] | None = None
+        self._end: float | None = None
 
     def write_at(self, frame: np.ndarray, time_s: float | None, index: int | None = None) -> None:
         """Add a frame shown from ``time_s`` (seconds; None: unknown, one output frame
@@ -753,12 +753,13 @@ class AnnotatedVideoWriter:
             self.dropped += copies == 0
         self._held = frame
 
-    def end_at(self, time_s: float | None, index: int | None = None) -> None:
+    def end_at(self, time_s: float | None) -> None:
         """The frame given last to :meth:`write_at` is shown until ``time_s`` (its own end: the
         input's, for its last frame); :meth:`finish` writes it the output frames up to then,
         at least one, as :meth:`write_at` would the frame before a next one at ``time_s``
-        (``index``: that next one's number, for ``jumps``). Without it, it is written once."""
-        self._end = (time_s, index)
+        (:meth:`.FrameSlots.end`: an end over 10 s after it is one frame, no jump). Without
+        it, it is written once."""
+        self._end = time_s
 
     @property
     def jumps(self) -> list[tuple[int, float]]:
@@ -832,8 +833,8 @@ class AnnotatedVideoWriter:
         held, self._held = self._held, None
         if held is not None:  # the last frame, until its end where that was given
             copies = 1
-            if self._end is not None and self._slots is not None:
-                copies = max(1, self._slots.place(*self._end))
+            if self._slots is not None:
+                copies = max(1, self._slots.end(self._end))
             try:
                 for _ in range(copies):
                     self.write(held)
