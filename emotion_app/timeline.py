@@ -22,9 +22,13 @@ import cv2
 import numpy as np
 
 from .io.overlay_layout import shown_label
+from .io.retime import MAX_HOLD_S
 from .results import FaceResult
 
-# A jump of the stream's clock longer than this (a seek, a stall) adds no more than this.
+# A jump of a live stream's clock longer than this (a stall) adds no more than this. A
+# file's frame is shown until the next one's time, which its timestamps say: it counts
+# that whole, as the annotated video holds it, up to MAX_HOLD_S (a longer step is a
+# break in them, which that video does not hold either, and adds none).
 MAX_STEP_S = 1.0
 # Each person's portrait (so a row says who "#3" is): a square crop of their face this many
 # pixels a side, with this much of the face's side around it.
@@ -178,11 +182,15 @@ class SessionTimeline:
 
         ``jumped``: the stream was moved (a seek) or started again since the last frame, so
         the time between the two was not played: a video's frame adds none. Without it, a
-        jump forward is taken for a stall and adds up to :data:`MAX_STEP_S`.
+        live stream's jump forward is taken for a stall and adds up to :data:`MAX_STEP_S`.
 
         ``in_file``: the frame is of a file (a video's, as pictures always are), so its time
         is a moment of the file, counted once: the part of its duration already counted
-        (shown before a seek back) adds none. A live stream's times are each new.
+        (shown before a seek back) adds none. The step from the frame before is the file's
+        own (a GIF's frame held 3 s, a slide of a video), counted whole up to
+        :data:`.retime.MAX_HOLD_S`; a longer one is a break in its timestamps and adds
+        none, as the annotated video holds it one frame interval, not the step. A live
+        stream's times are each new.
         """
         replayed = False  # a moment of the file counted already: nothing of it is added
         if picture and stream_time_s is not None:
@@ -194,11 +202,15 @@ class SessionTimeline:
         elif self._last_stream_s is None or jumped:
             step = 0.0
             replayed = in_file and self._moments.holds(stream_time_s)
-        else:
-            step = min(MAX_STEP_S, max(0.0, stream_time_s - self._last_stream_s))
-            if in_file and step > 0.0:
+        elif in_file:
+            step = stream_time_s - self._last_stream_s
+            if 0.0 < step <= MAX_HOLD_S:
                 step = self._moments.count(stream_time_s - step, stream_time_s)
                 replayed = step == 0.0
+            else:  # a step back (the paused frame again), or a break in the file's timestamps
+                step = 0.0
+        else:
+            step = min(MAX_STEP_S, max(0.0, stream_time_s - self._last_stream_s))
         if stream_time_s is not None:
             self._last_stream_s = stream_time_s
         self.frames += 1

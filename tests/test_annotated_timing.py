@@ -298,6 +298,26 @@ def test_a_videos_last_frame_counts_a_frame_interval_in_the_report(
     assert f"annotated video: {out} (20 frames)\n" in printed
 
 
+def test_an_animations_long_frame_counts_in_the_report_as_long_as_in_the_video(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A frame held 3 s counted 1 s in the report (the cap on a live camera's stall), while
+    # the annotated video holds it 3 s: 100/3000/100 ms made a report of 1.2 s.
+    delays_ms = [100, 3000, 100]
+    pictures = [Image.fromarray(frame[:, :, ::-1]) for frame in banded_faces(len(delays_ms))]
+    source = tmp_path / "slide.gif"
+    pictures[0].save(source, save_all=True, append_images=pictures[1:], duration=delays_ms, loop=0)
+    out, report = tmp_path / "annotated.mp4", tmp_path / "report"
+    capsys.readouterr()
+    arguments = ["analyze", str(source), "-o", str(out), "--report", str(report), "--weights", str(random_weights)]
+    assert main(arguments) == 0
+    printed = capsys.readouterr().out
+    fps, shown = shown_bands(out, len(delays_ms))
+    assert fps == pytest.approx(10.0) and [shown.count(index) for index in range(len(delays_ms))] == [1, 30, 1]
+    assert report_seconds(report) == pytest.approx(len(shown) / fps, abs=1e-3)
+    assert "(3.2 s, 1 person)" in printed, printed
+
+
 def test_an_animations_last_frame_held_over_ten_seconds_is_no_jump(
     tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

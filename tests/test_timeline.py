@@ -25,6 +25,7 @@ from emotion_app.io import atomic, report_process
 from emotion_app.io.font_fallback import fallback_font
 from emotion_app.io.overlay import overlay_font_path
 from emotion_app.io.report_process import pickled_session, write_report_in_child
+from emotion_app.io.retime import MAX_HOLD_S
 from emotion_app.io.session_report import (
     CSV_COLUMNS,
     MAX_LABEL_CHARS,
@@ -39,7 +40,7 @@ from emotion_app.io.session_report import (
 )
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, astronaut_frames, write_astronaut_video
-from emotion_app.timeline import PORTRAIT_PX, SessionTimeline
+from emotion_app.timeline import MAX_STEP_S, PORTRAIT_PX, SessionTimeline
 from hostile_support import KILLED_AFTER_THE_FIRST_RENAME, hidden_files
 
 REPO = Path(__file__).resolve().parent.parent
@@ -85,6 +86,28 @@ def test_pauses_and_seeks_add_no_time() -> None:
     assert timeline.now_s == pytest.approx(1.9 + 1.0, abs=0.01)
     timeline.add(120.1, [face(1, "happy")])
     assert timeline.now_s == pytest.approx(1.9 + 1.1, abs=0.01)
+
+
+def test_a_files_frame_counts_its_own_time_up_to_the_annotated_videos_hold() -> None:
+    # A file's frame held 3 s (a GIF's slide) counted 1 s, the cap meant for a live
+    # camera's stall, while the annotated video holds it 3 s.
+    timeline = SessionTimeline(SIX_LABELS)
+    for time_s in (0.0, 0.1, 3.1, 3.2):
+        timeline.add(time_s, [face(1, "happy")], in_file=True)
+    assert timeline.now_s == pytest.approx(3.2)
+    assert timeline.person(1).seconds[SIX_LABELS.index("happy")] == pytest.approx(3.2)  # type: ignore[union-attr]
+    # Held up to the annotated video's 10 s whole; a longer step is a break in the file's
+    # timestamps, which that video does not hold either: no time.
+    timeline.add(3.2 + MAX_HOLD_S, [face(1, "happy")], in_file=True)
+    assert timeline.now_s == pytest.approx(3.2 + MAX_HOLD_S)
+    timeline.add(3600.0, [face(1, "happy")], in_file=True)
+    timeline.add(3600.1, [face(1, "happy")], in_file=True)
+    assert timeline.now_s == pytest.approx(3.2 + MAX_HOLD_S + 0.1)
+    # A live camera's stall of 3 s still adds at most a second.
+    live = SessionTimeline(SIX_LABELS)
+    for time_s in (0.0, 0.1, 3.1, 3.2):
+        live.add(time_s, [face(1, "happy")])
+    assert live.now_s == pytest.approx(0.1 + MAX_STEP_S + 0.1)
 
 
 def test_a_name_given_before_a_persons_row_is_made_is_used_for_it() -> None:

@@ -486,7 +486,8 @@ def _analyse_frames(
                     # by their picture, "photo.jpg (#3)", not by an id alone.
                     for result in results:
                         timeline.set_name(result.track_id, file_text(picture))
-                timeline.add(time_s, results, frame)
+                # A video's frame counts its time in the file, as its annotated video holds it.
+                timeline.add(time_s, results, frame, in_file=media.kind == "video")
             if video_writer is not None:
                 annotated = draw_results(frame, results, labels, show_bars=args.bars, in_place=True)
                 if media.kind == "video":  # at its own time: repeated or dropped at a change of rate
@@ -518,7 +519,7 @@ def _end_outputs(
     if video_writer is not None:
         video_writer.end_at(end_s)
     if timeline is not None:
-        timeline.end(end_s, results)
+        timeline.end(end_s, results, in_file=True)
 
 
 def _picture_name(media: MediaInput, index: int) -> str | None:
