@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from emotion_app.io.gif_delays import GifFrameEnds
+from emotion_app.io.gif_delays import MAX_SUB_BLOCKS, GifFrameEnds
 
 DELAYS_MS = [100, 300, 500]
 
@@ -33,6 +33,14 @@ def decoded_starts_s(path: Path) -> list[float]:
         starts.append(capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0)
     capture.release()
     return starts
+
+
+def with_comment(path: Path, sub_blocks: int) -> Path:
+    """The GIF ``path`` with a comment of ``sub_blocks`` one-byte data sub-blocks before its
+    trailer (the comment's empty block one more)."""
+    data = path.read_bytes()
+    path.write_bytes(data[:-1] + b"\x21\xfe" + b"\x01c" * sub_blocks + b"\x00" + data[-1:])
+    return path
 
 
 @pytest.mark.parametrize("cut_bytes", [1, 3, 20])
@@ -62,11 +70,9 @@ print("read", None if ends is None else len(ends.ends_s), flush=True)
 def test_a_gif_cut_shorter_while_it_is_read_ends_no_process(tmp_path: Path) -> None:
     # The file was mapped into memory: cut shorter while read (rewritten in place at its
     # path), the next byte read past its new end killed the process (SIGBUS), the app with
-    # it. A comment of five million one-byte sub-blocks makes the read long enough to cut into.
-    path = write_gif(tmp_path / "rewritten.gif", DELAYS_MS)
-    data = path.read_bytes()
-    comment = b"\x21\xfe" + b"\x01c" * 5_000_000 + b"\x00"
-    path.write_bytes(data[:-1] + comment + data[-1:])
+    # it. A comment of one-byte sub-blocks makes the read as long as MAX_SUB_BLOCKS lets
+    # one be (it may end before the cut now: a file of more is given up).
+    path = with_comment(write_gif(tmp_path / "rewritten.gif", DELAYS_MS), MAX_SUB_BLOCKS - 10)
     child = subprocess.Popen([sys.executable, "-c", _READ_IN_A_CHILD, str(path)], stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     assert child.stdout.readline() == "reading\n"
@@ -75,3 +81,16 @@ def test_a_gif_cut_shorter_while_it_is_read_ends_no_process(tmp_path: Path) -> N
     out, _ = child.communicate(timeout=120)
     assert child.returncode == 0, child.returncode
     assert out.startswith("read ")
+
+
+def test_a_gif_of_too_many_sub_blocks_to_walk_is_timed_without_its_delays(tmp_path: Path) -> None:
+    # A GIF of 100 MB in one-byte sub-blocks took seconds to walk on the capture thread
+    # (Stop waited for it): past MAX_SUB_BLOCKS, the walk gives up, and its frames are
+    # timed as before it (the next one's start; the last one, a frame interval).
+    long = with_comment(write_gif(tmp_path / "long.gif", DELAYS_MS), MAX_SUB_BLOCKS)
+    assert GifFrameEnds.read(long) is None
+    assert len(decoded_starts_s(long)) == len(DELAYS_MS)  # FFmpeg plays it all the same
+    # Within the bound (the frames' own sub-blocks too), the ends are read.
+    within = with_comment(write_gif(tmp_path / "within.gif", DELAYS_MS), MAX_SUB_BLOCKS // 2)
+    ends = GifFrameEnds.read(within)
+    assert ends is not None and ends.ends_s == pytest.approx([0.1, 0.4, 0.9])

@@ -20,6 +20,11 @@ DEFAULT_DELAY_CS = 10
 # The file is read this much at a time: not mapped, since a file cut shorter while a map of
 # it is read ends the process (SIGBUS), as one rewritten in place at its path is.
 _CHUNK_BYTES = 1 << 20
+# The most data sub-blocks walked (a byte at a time, in Python) before the delays are given
+# up and the frames timed as without them (by the next one's start; the last one, a frame
+# interval): a GIF of 100 MB split into one-byte sub-blocks took seconds to walk, on the
+# capture thread, which Stop waits for. Room for 250 MB of an encoder's 255-byte ones.
+MAX_SUB_BLOCKS = 1_000_000
 # A frame's start as FFmpeg gives it (whole hundredths, in floating-point milliseconds) is
 # taken for the end of the frame before it this near.
 _SAME_TIME_S = 0.0005
@@ -35,14 +40,15 @@ class GifFrameEnds:
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> GifFrameEnds | None:
-        """The ends of the frames of the GIF ``path``; None where it is no GIF or cannot be
-        read. A damaged file has those of its frames before the damage."""
+        """The ends of the frames of the GIF ``path``; None where it is no GIF, cannot be
+        read, or is more than :data:`MAX_SUB_BLOCKS` data sub-blocks. A damaged file has
+        those of its frames before the damage."""
         try:
             with open(path, "rb") as handle:
                 if handle.read(6) not in GIF_STARTS:
                     return None
                 delays_cs = _frame_delays_cs(_FileBytes(handle))
-        except OSError:  # gone, or unreadable
+        except (OSError, _TooLongToWalk):  # gone, unreadable, or too long to walk
             return None
         ends_s: list[float] = []
         total_cs = 0
@@ -58,14 +64,20 @@ class GifFrameEnds:
         return self.ends_s[index] if index < len(self.ends_s) else None
 
 
+class _TooLongToWalk(Exception):
+    """The file holds more than :data:`MAX_SUB_BLOCKS` data sub-blocks."""
+
+
 class _FileBytes:
     """A file's bytes by their offset, read a chunk at a time (None past its end, where
-    the file ends, as it is now)."""
+    the file ends, as it is now); ``sub_blocks_left``: how many more data sub-blocks may be
+    walked in it."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self._handle = handle
         self.chunk = b""
         self.chunk_start = 0
+        self.sub_blocks_left = MAX_SUB_BLOCKS
 
     def at(self, offset: int) -> int | None:
         """The byte at ``offset``; None past the file's end."""
@@ -117,18 +129,24 @@ def _colour_table_bytes(flags: int) -> int:
 
 def _after_sub_blocks(data: _FileBytes, at: int) -> int:
     """Where the run of data sub-blocks starting at ``at`` ends (past its empty block);
-    past the file's end where it is cut short."""
+    past the file's end where it is cut short. Raises :class:`_TooLongToWalk` past
+    ``data``'s sub-blocks left."""
     while True:
         if not data.holds(at):
             data.load(at)
             if not data.chunk:
                 return at + 1  # past the end: no byte is there
         chunk, start = data.chunk, data.chunk_start
-        index = at - start
+        index, left = at - start, data.sub_blocks_left
         # Walked in the chunk itself: a GIF is hundreds of thousands of sub-blocks.
         while index < len(chunk):
+            if left == 0:
+                raise _TooLongToWalk
+            left -= 1
             length = chunk[index]
             index += 1 + length
             if length == 0:
+                data.sub_blocks_left = left
                 return start + index
+        data.sub_blocks_left = left
         at = start + index
