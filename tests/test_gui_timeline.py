@@ -4,6 +4,7 @@ colours, shares that sum to 1, export to PNG + CSV, and its toggle remembered.""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import logging
 import os
@@ -15,7 +16,9 @@ import tempfile
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
+from PIL import Image
 from PyQt6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, Qt
 from PyQt6.QtGui import QColor, QGuiApplication, QHelpEvent, QImage
 from PyQt6.QtWidgets import QAbstractButton, QApplication, QToolTip
@@ -23,12 +26,12 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import InferenceResult
+from emotion_app.gui.messages import FileEnd, InferenceResult
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.timeline_panel import TimelinePanel
 from emotion_app.io import report_process
 from emotion_app.io.overlay_layout import palette_for
-from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
+from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video, write_video
 from gui_support import (
     WAIT_MS,
     CameraBench,
@@ -1304,12 +1307,54 @@ def test_play_again_starts_the_timeline_afresh_with_no_rows_of_no_time(
     people = timeline.people()
     assert [person.track_id for person in people] == [1, 2]  # found again with their ids
     assert all(person.total_s > 1.0 for person in people), [(p.track_id, p.total_s) for p in people]
-    # A stall of over 1 s in either pass (a busy machine) counts at most 1 s of it.
+    # Each pass counts the file's own time, a frame a busy GUI skipped too.
     assert timeline.overall().total_s == pytest.approx(one_pass, abs=1.0)
     png, summary = window.timeline_panel.export_to(tmp_path / "export")
     seconds = _csv_seconds(summary)
     assert set(seconds) == {"#1", "#2", "everyone"}
     assert all(value > 1.0 for value in seconds.values()), seconds
+
+
+# Each file's frames (a face in each) and how long it plays: an animation whose last
+# frame is held longest, and a video of ten frames at 10 fps.
+LAST_HELD_MS = [100, 100, 500]
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".webp", ".avi"])
+def test_a_files_last_frame_counts_its_own_showing_when_it_plays_to_its_end(
+    qtbot: QtBot, make_window, tmp_path: Path, suffix: str
+) -> None:
+    # The panel counted each frame the time since the one before, so a file's last frame
+    # counted nothing of its own showing, as analyze --report counts it: a GIF's last
+    # 0.5 s (0.2 s of 0.7), a video's last tenth (0.9 s of 1.0).
+    # A band of its own under each frame's face: identical frames are merged by the writer.
+    face = astronaut_bgr()
+    frames = [np.vstack([face, np.full((32, face.shape[1], 3), 20 + 20 * index, np.uint8)]) for index in range(10)]
+    if suffix == ".avi":
+        source, played_s = write_video(tmp_path / "ten.avi", frames, fps=10.0), 1.0
+    else:
+        pictures = [Image.fromarray(frame[:, :, ::-1]) for frame in frames[: len(LAST_HELD_MS)]]
+        source, played_s = tmp_path / f"held{suffix}", sum(LAST_HELD_MS) / 1000
+        lossless = {"lossless": True} if suffix == ".webp" else {}
+        pictures[0].save(source, save_all=True, append_images=pictures[1:], duration=LAST_HELD_MS, loop=0, **lossless)
+    window = make_window(video=source)
+    timeline = window.timeline_panel.timeline
+    wait_until_stopped(qtbot, window)
+    assert "Finished playing" in window.source_banner.text()
+    # The last frame's result may come after the end's news (a busy GUI): it counts then.
+    qtbot.waitUntil(lambda: timeline.now_s == pytest.approx(played_s), timeout=WAIT_MS)
+    assert timeline.overall().total_s == pytest.approx(played_s)
+    # Told before that frame's result came (two threads send them), the end counts once the
+    # frame is added, not before.
+    last = window.view.result
+    assert last is not None
+    panel = TimelinePanel(last.labels)
+    qtbot.addWidget(panel)
+    panel.add(dataclasses.replace(last, frame_index=0, source_time=0.0), in_file=True)
+    panel.end_file(FileEnd(last.run, last.frame_index, played_s))
+    assert panel.timeline.now_s == 0.0
+    panel.add(last, in_file=True)
+    assert panel.timeline.now_s == pytest.approx(played_s)
 
 
 @pytest.mark.parametrize("again", ["Play again", "Space after Stop", "Retry"])

@@ -34,7 +34,7 @@ from emotion_app.sources.specs import CameraSpec, ScreenSpec, SourceSpec, VideoF
 from emotion_app.wording import count_text
 
 from .mailbox import LatestMailbox
-from .messages import CapturedFrame, FaultKind, PlaybackState, SourceFault, SourceInfo, SourceNotice
+from .messages import CapturedFrame, FaultKind, FileEnd, PlaybackState, SourceFault, SourceInfo, SourceNotice
 
 log = logging.getLogger(__name__)
 
@@ -673,6 +673,7 @@ class CaptureWorker(QObject):
         self.notice.emit(SourceNotice(spec, self._stream_id, text, reconnected, calm=not reconnecting))
 
     def _on_read_failed(self, source: FrameSource, spec: SourceSpec, now: float) -> None:
+        file_end: FileEnd | None = None
         if isinstance(spec, (CameraSpec, ScreenSpec)):
             # A network camera's own thread opens its stream again where it breaks off, and
             # the source says when it gives the stream up (why_ended): its word, not the clock's.
@@ -724,9 +725,22 @@ class CaptureWorker(QObject):
                 message = f"Finished playing {spec.path.name} ({played or count_text(self._index, 'frame')})"
                 kind = FaultKind.ENDED
                 self._learn_real_length(source, spec)
+                file_end = self._last_frame_end(source)
         frames_read = self._index
         self._close_source()
-        self.fault.emit(_fault(kind, spec, message, frames_read, request=self._requests_taken))
+        self.fault.emit(_fault(kind, spec, message, frames_read, request=self._requests_taken, file_end=file_end))
+
+    def _last_frame_end(self, source: FrameSource) -> FileEnd | None:
+        """The end of the file's last frame delivered, read to its end just now: its own
+        duration where the file says (a GIF's, WebP's or PNG's), else a frame interval after
+        it, as ``analyze`` ends it (MediaInput.end_s). None for a slide show's picture,
+        which counts its own showing."""
+        last = self._last_frame
+        if last is None or last.picture or last.stream_id != self._stream_id:
+            return None
+        duration_s = _shown_for_s(source)
+        end_s = last.source_time + (duration_s if duration_s is not None else 1.0 / self._fps)
+        return FileEnd((last.stream_id, last.seeks), last.index, end_s)
 
     def _learn_real_length(self, source: FrameSource, spec: VideoFileSpec) -> None:
         """A video played to its end short of the frames its container announced (an
@@ -848,10 +862,18 @@ def _what_plays(spec: SourceSpec, source: FrameSource) -> str:
     return "animation" if isinstance(source, AnimationFrameSource) else "video file"
 
 
-def _fault(kind: FaultKind, spec: SourceSpec, message: str, frames_read: int = 0, *, request: int) -> SourceFault:
+def _fault(
+    kind: FaultKind,
+    spec: SourceSpec,
+    message: str,
+    frames_read: int = 0,
+    *,
+    request: int,
+    file_end: FileEnd | None = None,
+) -> SourceFault:
     """The fault of the open ``request`` (see SourceFault.request), with whether a file
     source's file is there (looked up here, on the capture thread, for the window: see
     SourceFault.file_there). Not at a file's end, which offers Play again whatever the
     file's state."""
     there = kind is not FaultKind.ENDED and isinstance(spec, VideoFileSpec) and os.path.isfile(spec.path)
-    return SourceFault(kind, spec, message, frames_read, file_there=there, request=request)
+    return SourceFault(kind, spec, message, frames_read, file_there=there, request=request, file_end=file_end)

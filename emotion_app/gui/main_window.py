@@ -1014,6 +1014,8 @@ class MainWindow(QMainWindow):
         self.stop_recording()
         self._update_actions()
         if fault.kind is FaultKind.ENDED:
+            if fault.file_end is not None:
+                self.timeline_panel.end_file(fault.file_end)
             self.playback_bar.show_finished()
             self.source_messages.show_ended(fault.message)
             return

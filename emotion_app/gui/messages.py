@@ -90,6 +90,18 @@ class FaultKind(Enum):
 
 
 @dataclass(frozen=True)
+class FileEnd:
+    """A file played to its end: its last frame delivered (an :class:`InferenceResult`'s
+    ``run`` and ``frame_index``) and when that frame gives way, in stream time (its own
+    duration where the file stores one, else a frame interval after it, as ``analyze``
+    takes it)."""
+
+    run: tuple[int, int]
+    frame_index: int
+    end_s: float
+
+
+@dataclass(frozen=True)
 class SourceFault:
     """A stream that could not start or stopped on its own."""
 
@@ -104,6 +116,8 @@ class SourceFault:
     # stream (see SourceNotice.request): a fault of one since stopped and opened again is
     # not the new open's.
     request: int = 0
+    # Of a file played to its end (ENDED): its last frame's end, which the timeline counts.
+    file_end: FileEnd | None = None
 
 
 @dataclass(frozen=True)

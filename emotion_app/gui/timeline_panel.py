@@ -39,10 +39,11 @@ from PyQt6.QtWidgets import (
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.io.report_process import FAILED, STOP_WAIT_S, pickled_session, write_report_in_child
 from emotion_app.io.session_report import ReportError
+from emotion_app.results import FaceResult
 from emotion_app.sources.frame_source import WAIT_SLICE_S
 from emotion_app.timeline import SessionTimeline
 
-from .messages import InferenceResult
+from .messages import FileEnd, InferenceResult
 from .paced_description import PacedDescription
 from .qt_images import bgr_image
 
@@ -441,6 +442,9 @@ class TimelinePanel(QDockWidget):
         self.setObjectName("timeline")
         self.timeline = SessionTimeline(labels)
         self._run: tuple[int, int] | None = None  # InferenceResult.run of the last frame added
+        # The last frame added, (run, frame index, faces): a file's end counts on from it.
+        self._last_added: tuple[tuple[int, int], int, tuple[FaceResult, ...]] | None = None
+        self._file_end: FileEnd | None = None  # a file's end whose last frame has not come yet
         self.view = TimelineView(self.timeline, self)
         self.export_button = QPushButton("Export PNG + CSV…")
         self.clear_button = QPushButton("Clear")
@@ -525,11 +529,30 @@ class TimelinePanel(QDockWidget):
         self.timeline.add(
             result.source_time, result.faces, result.image, picture=result.picture, jumped=jumped, in_file=in_file
         )
+        self._last_added = (result.run, result.frame_index, result.faces)
+        self._count_file_end()
         self._dirty = True
         self._rows_of_clear = False
         # people() is empty (cheap) until the first face; after it, nothing is asked per frame.
         if not self._has_people and self.timeline.people():
             self._update_export_button()
+
+    def end_file(self, end: FileEnd) -> None:
+        """A file played to its end: its last frame's faces count on until that frame's own
+        end (SessionTimeline.end), as ``analyze --report`` counts them; the frame's time
+        since the one before counted nothing of its own showing (a GIF's last 0.5 s). Where
+        its result has not come yet (the GUI was busy: it comes after the end's news), it
+        counts once it does."""
+        self._file_end = end
+        self._count_file_end()
+
+    def _count_file_end(self) -> None:
+        end, last = self._file_end, self._last_added
+        if end is None or last is None or (last[0], last[1]) != (end.run, end.frame_index):
+            return
+        self._file_end = None
+        self.timeline.end(end.end_s, last[2], in_file=True)
+        self._dirty = True
 
     def name_person(self, track_id: int) -> None:
         """Ask for the name of the person of ``track_id``; the overlay and the exports
@@ -553,6 +576,7 @@ class TimelinePanel(QDockWidget):
         only the time starts afresh, the names given stay (a file played again from its
         start, whose people keep their ids); ``cleared`` is not sent."""
         self.timeline.reset(keep_names=keep_names)
+        self._last_added = self._file_end = None  # an end still to come is of the session before
         shown = self.shown_now() if keep_shown else None
         if shown is not None and shown.faces and tuple(shown.labels) == self.timeline.labels:
             # A paused frame (or a picture) is not delivered again: "No faces yet" sat
