@@ -241,10 +241,13 @@ def test_a_dropped_file_plays_and_recent_files_are_listed(
     other = tmp_path / "other.avi"
     other.write_bytes(gui_video.path.read_bytes())
     window.open_video(other)
+    # Listed once it opened (see test_gui_recent_files.py).
+    qtbot.waitUntil(lambda: window.settings.recent_files[:1] == [str(other)], timeout=WAIT_MS)
     names = [action.text() for action in window.recent_menu.actions() if action.text()]
     assert names[:2] == ["&1 other.avi", f"&2 {gui_video.path.name}"]
     other.unlink()
     window.open_video(gui_video.path)
+    qtbot.waitUntil(lambda: window.settings.recent_files[:1] == [str(gui_video.path)], timeout=WAIT_MS)
     listed = {action.data(): action for action in window.recent_menu.actions()}
     # Gone from disk: shown, and greyed out once the background check answers.
     qtbot.waitUntil(lambda: not listed[str(other)].isEnabled(), timeout=WAIT_MS)

@@ -527,9 +527,7 @@ class MainWindow(QMainWindow):
         path = Path(path).absolute()  # remembered in the recent files, for any later folder
         self.settings.last_video_dir = str(path.parent)
         self.dialog_folders.ask_about()
-        self.settings.remember_recent(str(path), RECENT_FILES)
-        self._rebuild_recent_menu()
-        self.start_source(VideoFileSpec(path))
+        self.start_source(VideoFileSpec(path))  # listed in the recent files once it opens
 
     def open_folder_dialog(self) -> None:
         with self.player.paused_for_dialog():
@@ -986,6 +984,11 @@ class MainWindow(QMainWindow):
             self.settings.remember_stream_url(info.spec.url, RECENT_FILES)
             self.picker.set_network_cameras(self.settings.stream_urls)
             self.picker.select_network_camera(info.spec.url)
+        if isinstance(info.spec, VideoFileSpec):
+            # Listed once it opened, as a network camera is: a file, or a folder, that did not
+            # open is not offered again as if it would.
+            self.settings.remember_recent(str(info.spec.path), RECENT_FILES)
+            self._rebuild_recent_menu()
         self.playback_bar.set_source(info)
         self.stats.reset()
         self.source_banner.dismiss()
@@ -1008,6 +1011,10 @@ class MainWindow(QMainWindow):
             self.view.clear()
             self.playback_bar.clear()
             self.setWindowTitle(APP_TITLE)
+            if isinstance(fault.spec, VideoFileSpec):
+                # A recent file that opened before keeps its place (it may open again: a
+                # drive plugged back in); listed anew, it is greyed out where it is gone.
+                self._rebuild_recent_menu()
         else:
             self.source_state.failed(ended=fault.kind is FaultKind.ENDED)
         self.window_cover.update_notice()

@@ -1,0 +1,81 @@
+"""File > Open recent holds what opened: a file, a missing one or a folder that fails to
+open is not added (nor written to the settings file); one there from a good earlier open
+that fails now keeps its place, greyed out where it is gone."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.settings import AppSettings
+from emotion_app.samples import VideoTruth
+from gui_support import WAIT_MS
+
+
+def listed(window: MainWindow) -> list[str]:
+    """The paths File > Open recent lists, newest first."""
+    return [action.data() for action in window.recent_menu.actions() if action.data()]
+
+
+def open_and_wait_for_fault(qtbot: QtBot, window: MainWindow, path: Path) -> None:
+    """Open ``path``, which fails, and wait till the banner names it."""
+    window.open_video(path)
+    qtbot.waitUntil(lambda: not window.is_running and str(path) in window.source_banner.text(), timeout=WAIT_MS)
+
+
+def open_and_wait_till_opened(qtbot: QtBot, window: MainWindow, path: Path) -> None:
+    window.open_video(path)
+    qtbot.waitUntil(
+        lambda: window.source_state.info is not None and window.source_state.info.spec.path == path, timeout=WAIT_MS
+    )
+
+
+def test_what_fails_to_open_is_not_added_to_the_recent_files(
+    qtbot: QtBot, make_window, settings_path: Path, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    good = tmp_path / "talk.avi"
+    shutil.copyfile(gui_video.path, good)
+    window = make_window()
+    open_and_wait_till_opened(qtbot, window, good)
+    assert listed(window) == [str(good)]
+    garbage = tmp_path / "holiday.mp4"
+    garbage.write_bytes(os.urandom(8192))
+    empty_folder = tmp_path / "no pictures"
+    empty_folder.mkdir()
+    (empty_folder / "notes.txt").write_text("not a picture\n")
+    for failing in (garbage, tmp_path / "missing.mp4", empty_folder):
+        open_and_wait_for_fault(qtbot, window, failing)
+        assert listed(window) == [str(good)], failing
+    assert window.settings.sync() and AppSettings.at_path(settings_path).recent_files == [str(good)]
+
+
+def test_a_recent_file_that_fails_now_keeps_its_place_greyed_out_where_gone(
+    qtbot: QtBot, make_window, settings_path: Path, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first.avi", tmp_path / "second.avi"
+    shutil.copyfile(gui_video.path, first)
+    shutil.copyfile(gui_video.path, second)
+    window = make_window()
+    open_and_wait_till_opened(qtbot, window, first)
+    open_and_wait_till_opened(qtbot, window, second)
+    assert listed(window) == [str(second), str(first)]
+    # Written over with something unreadable: it failed now, but it may be good again (a
+    # copy half done), so it stays where it was, not moved first as if it had opened.
+    first.write_bytes(os.urandom(8192))
+    open_and_wait_for_fault(qtbot, window, first)
+    assert listed(window) == [str(second), str(first)]
+    # Gone since (a drive unplugged): still listed, greyed out as the menu finds it gone.
+    first.unlink()
+    (entry,) = (action for action in window.recent_menu.actions() if action.data() == str(first))
+    assert entry.isEnabled()  # not asked again since it was there
+    entry.trigger()
+    qtbot.waitUntil(lambda: "not found" in window.source_banner.text(), timeout=WAIT_MS)
+    assert listed(window) == [str(second), str(first)]
+    (entry,) = (action for action in window.recent_menu.actions() if action.data() == str(first))
+    qtbot.waitUntil(lambda: not entry.isEnabled(), timeout=WAIT_MS)
+    assert window.settings.sync()
+    assert AppSettings.at_path(settings_path).recent_files == [str(second), str(first)]
