@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 from PyQt6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, Qt
 from PyQt6.QtGui import QColor, QGuiApplication, QHelpEvent, QImage
-from PyQt6.QtWidgets import QAbstractButton, QApplication, QToolTip
+from PyQt6.QtWidgets import QAbstractButton, QApplication, QToolBar, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
@@ -648,19 +648,103 @@ def test_floated_from_the_dock_onto_a_screen_gone_since_the_panel_comes_to_one_t
         _float_from_the_dock(qtbot, panel, "button")
     assert panel.size() == FLOAT_AT.size() and room.contains(panel.geometry()), (panel.geometry(), room)
     assert not caplog.records
-    # Saved on a screen Qt restores nothing from: it floats over its dock, said once.
+    # Saved on a screen Qt restores nothing from: it floats as the first time, said once.
     wider = _floated_on_a_second_screen(tmp_path, screen.geometry().width() * 3 // 2, screen.geometry().height())
     _store(settings_path, {"window/timeline_place": "bottom", "window/timeline_geometry": wider})
     with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
         window = make_window()
         panel = window.timeline_panel
         assert not panel.isFloating()
-        docked = QRect(panel.mapToGlobal(QPoint(0, 0)), panel.size())
         _float_from_the_dock(qtbot, panel, "button")
-    # (Floating, Qt may frame it: a pixel or two off the dock's own rectangle.)
-    assert docked.contains(panel.geometry().center()) and room.intersects(panel.frameGeometry())
+    assert room.contains(panel.frameGeometry()) and not window.frameGeometry().intersects(panel.frameGeometry())
     warnings = [record.getMessage() for record in caplog.records]
     assert len(warnings) == 1 and "ignoring window/timeline_geometry" in warnings[0], warnings
+
+
+@pytest.mark.parametrize("how", ["button", "double-click"])
+def test_floated_the_first_time_the_panel_goes_beside_the_window(qtbot: QtBot, make_window, how: str) -> None:
+    # Was: it stayed exactly over its place in the dock, over the seek bar, so that without
+    # a window frame the float looked like nothing had happened.
+    window = make_window()  # 800x600 at the top of the offscreen platform's 800x800 screen
+    panel = window.timeline_panel
+    screen = window.screen()
+    assert screen is not None and not panel.isFloating()
+    docked = QRect(panel.mapToGlobal(QPoint(0, 0)), panel.size())
+    _float_from_the_dock(qtbot, panel, how)
+    first = panel.geometry()
+    assert first != docked and not window.frameGeometry().intersects(panel.frameGeometry())
+    assert panel.frameGeometry().top() > window.frameGeometry().bottom()  # below it: there is room there
+    assert screen.availableGeometry().contains(panel.frameGeometry())
+    # Docked and floated again: the same place, and a place of the user's is kept.
+    panel.setFloating(False)
+    _float_from_the_dock(qtbot, panel, how)
+    assert panel.geometry() == first
+    panel.setGeometry(FLOAT_AT)
+    qtbot.waitUntil(lambda: panel.geometry() == FLOAT_AT, timeout=WAIT_MS)
+    panel.setFloating(False)
+    _float_from_the_dock(qtbot, panel, how)
+    assert panel.geometry() == FLOAT_AT
+
+
+def test_with_no_room_beside_the_window_the_first_float_leaves_the_seek_bar_and_toolbar_clear(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    window = make_window(video=gui_video.path, size=(800, 780))  # the whole screen's height
+    qtbot.waitUntil(lambda: window.playback_bar.isVisible() and window.view.result is not None, timeout=WAIT_MS)
+    panel = window.timeline_panel
+    _float_from_the_dock(qtbot, panel, "button")
+
+    def on_screen(widget: QWidget) -> QRect:
+        return QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+
+    toolbar = window.findChild(QToolBar)
+    assert toolbar is not None and toolbar.isVisible()
+    qtbot.waitUntil(lambda: on_screen(window.view).contains(panel.frameGeometry()), timeout=WAIT_MS)  # laid out anew
+    assert not panel.frameGeometry().intersects(on_screen(window.playback_bar))
+    assert not panel.frameGeometry().intersects(on_screen(toolbar))
+    assert panel.frameGeometry().bottom() > on_screen(window.view).center().y()  # over its lower right
+    assert panel.frameGeometry().right() > on_screen(window.view).center().x()
+
+
+# A window on a small High-DPI screen (1280x720 at 200 %: 640x360 logical), its panel docked
+# at the bottom (argv[1]: a settings file) and floated: the panel's frame, then the screen's room.
+_FLOATED_ON_A_SMALL_SCREEN = """
+import sys
+from PyQt6.QtWidgets import QApplication, QLabel, QMainWindow
+from emotion_app.gui.settings import AppSettings
+from emotion_app.gui.timeline_dock import TimelineDock
+from emotion_app.gui.timeline_panel import TimelinePanel
+app = QApplication(sys.argv[:1])
+screen = app.primaryScreen()
+if screen.devicePixelRatio() != 2.0:
+    sys.exit(3)  # this Qt's offscreen platform takes no screens from a file
+window = QMainWindow()
+video = QLabel("video")
+window.setCentralWidget(video)
+panel = TimelinePanel(("happy", "sad"), window)
+dock = TimelineDock(window, panel, AppSettings.at_path(sys.argv[1]), video)
+window.setGeometry(screen.availableGeometry())
+window.show()
+app.processEvents()
+panel.setFloating(True)
+app.processEvents()
+for rect in (panel.frameGeometry(), screen.availableGeometry()):
+    print(rect.x(), rect.y(), rect.width(), rect.height())
+"""
+
+
+def test_a_first_float_on_a_small_high_dpi_screen_stays_on_it(tmp_path: Path) -> None:
+    screen = {"name": "small", "x": 0, "y": 0, "width": 640, "height": 360, "logicalDpi": 96, "dpr": 2}
+    config = tmp_path / "small-screen.json"
+    config.write_text(json.dumps({"screens": [screen]}))
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}"}
+    run = [sys.executable, "-c", _FLOATED_ON_A_SMALL_SCREEN, str(tmp_path / "settings.ini")]
+    floated = subprocess.run(run, env=env, capture_output=True, text=True, timeout=120)
+    if floated.returncode == 3:
+        pytest.skip("this Qt's offscreen platform takes no screens from a file")
+    assert floated.returncode == 0, floated.stderr
+    panel, room = (QRect(*map(int, line.split())) for line in floated.stdout.split("\n")[:2])
+    assert room == QRect(0, 0, 640, 360) and room.contains(panel), (panel, room)
 
 
 @pytest.mark.parametrize(

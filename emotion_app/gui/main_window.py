@@ -382,7 +382,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.playback_bar)
         self.setCentralWidget(central)
         # Docked or floating, its size and whether it shows, as at the last close.
-        self.timeline_dock = TimelineDock(self, self.timeline_panel, self.settings)
+        self.timeline_dock = TimelineDock(self, self.timeline_panel, self.settings, self.view)
 
     def _connect(self) -> None:
         self.controller.source_opened.connect(self._on_source_opened)

@@ -1,14 +1,16 @@
 """Where the timeline panel sits in the window: the side it docks at or floating, its
 width at a side or height at the top or bottom, where it floated, and whether it shows,
 all as at the last close (remembered in the settings); moved to a side, it takes two
-fifths of the window. The window owns one, made once its central widget is set; the
+fifths of the window; floated the first time, it goes beside the window (see
+:mod:`float_place`). The window owns one, made once its central widget is set; the
 panel's contents (the timeline, names, exports) are the panel's own."""
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QObject, Qt, QTimer
-from PyQt6.QtWidgets import QMainWindow
+from PyQt6.QtCore import QEvent, QMargins, QObject, QPoint, QRect, Qt, QTimer
+from PyQt6.QtWidgets import QMainWindow, QWidget
 
+from .float_place import first_float_place
 from .settings import AppSettings
 from .timeline_panel import TimelinePanel
 
@@ -25,14 +27,18 @@ _SIDES = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidge
 class TimelineDock(QObject):
     """Puts ``panel`` where the settings say, and keeps them told of where the user moves
     it; a child of ``window`` (what it sizes by), so a sizing queued for after a layout
-    never runs on a window gone since."""
+    never runs on a window gone since. ``video``: the window's picture, which a panel
+    floated first with no room beside the window is inset over."""
 
-    def __init__(self, window: QMainWindow, panel: TimelinePanel, settings: AppSettings) -> None:
+    def __init__(self, window: QMainWindow, panel: TimelinePanel, settings: AppSettings, video: QWidget) -> None:
         super().__init__(window)
         self._window = window
         self._panel = panel
         self._settings = settings
+        self._video = video
         self._closed = False  # see remember_at_close
+        self._docked_at = QRect()  # the panel's place in the window while docked
+        panel.installEventFilter(self)
         place = settings.timeline_place
         window.addDockWidget(_DOCK_AREAS.get(place, Qt.DockWidgetArea.BottomDockWidgetArea), panel)
         panel.setFloating(place == "floating")
@@ -42,6 +48,7 @@ class TimelineDock(QObject):
         panel.visibilityChanged.connect(self._remember_visibility)
         panel.dockLocationChanged.connect(self._fit_to_side)
         panel.dockLocationChanged.connect(self._remember_place)
+        panel.topLevelChanged.connect(self._place_first_float)
         panel.topLevelChanged.connect(self._remember_place)
 
     def remember_at_close(self) -> None:
@@ -57,6 +64,42 @@ class TimelineDock(QObject):
                 self._settings.timeline_width = panel.width()
             else:
                 self._settings.timeline_height = panel.height()
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        if watched is self._panel and event is not None and event.type() in (QEvent.Type.Move, QEvent.Type.Resize):
+            if not self._panel.isWindow():
+                self._docked_at = self._panel.geometry()
+        return False
+
+    def _place_first_float(self, floating: bool) -> None:
+        """Floated from the dock with no place floated before (Qt leaves it exactly over
+        its dock, hiding the seek bar): beside the window, else inset over the video. One
+        floated where it floated before (in this run, or as saved) is left there, and one
+        torn off by a drag is the drag's to place."""
+        panel = self._panel
+        dragged = bool(panel.windowFlags() & Qt.WindowType.X11BypassWindowManagerHint)  # Qt's flag while torn off
+        if not floating or dragged or self._docked_at.isNull():
+            return
+        over_dock = QRect(self._window.mapToGlobal(self._docked_at.topLeft()), self._docked_at.size())
+        if panel.geometry() != over_dock:
+            return
+        screen = self._window.screen()
+        if screen is None:
+            return
+        frame, inner = panel.frameGeometry(), panel.geometry()
+        # Its title and border, where the platform draws them.
+        border = QMargins(
+            inner.left() - frame.left(),
+            inner.top() - frame.top(),
+            frame.right() - inner.right(),
+            frame.bottom() - inner.bottom(),
+        )
+        video = QRect(self._video.mapToGlobal(QPoint(0, 0)), self._video.size())
+        minimum = panel.minimumSizeHint().grownBy(border)
+        place = first_float_place(
+            frame.size(), minimum, self._window.frameGeometry(), video, screen.availableGeometry()
+        )
+        panel.setGeometry(place.marginsRemoved(border))
 
     def _fit_to_side(self, area: Qt.DockWidgetArea) -> None:
         """Moved to a side, the timeline takes two fifths of the window (room for a name
