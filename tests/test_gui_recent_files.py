@@ -1,6 +1,7 @@
 """File > Open recent holds what opened: a file, a missing one or a folder that fails to
 open is not added (nor written to the settings file); one there from a good earlier open
-that fails now keeps its place, greyed out where it is gone."""
+that fails now keeps its place, greyed out where it is gone; a file opened again by the
+app itself (Play again, a seek after its end) is not listed anew."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.main_window import RECENT_FILES, MainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
-from gui_support import WAIT_MS
+from gui_support import WAIT_MS, wait_until_stopped
 
 
 def listed(window: MainWindow) -> list[str]:
@@ -79,3 +80,37 @@ def test_a_recent_file_that_fails_now_keeps_its_place_greyed_out_where_gone(
     qtbot.waitUntil(lambda: not entry.isEnabled(), timeout=WAIT_MS)
     assert window.settings.sync()
     assert AppSettings.at_path(settings_path).recent_files == [str(second), str(first)]
+
+
+def test_a_file_opened_again_by_play_again_or_a_seek_is_not_listed_anew(
+    qtbot: QtBot, make_window, settings_path: Path, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # Listed at each open, a file was listed again at each reopen the app made (Play again,
+    # a seek after its end, a model switched at its end): the settings file rewritten each
+    # time, and the file put back first over one another app instance opened since.
+    played = tmp_path / "talk.avi"
+    shutil.copyfile(gui_video.path, played)
+    window = make_window(video=played)
+    wait_until_stopped(qtbot, window)
+    assert listed(window) == [str(played)]
+    assert window.settings.sync()
+    elsewhere = str(tmp_path / "opened in another window.avi")
+    other_instance = AppSettings.at_path(settings_path)
+    other_instance.remember_recent(elsewhere, RECENT_FILES)
+    assert other_instance.sync()
+    written = settings_path.stat().st_mtime_ns
+    window.source_banner.button("Play again").click()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    wait_until_stopped(qtbot, window)
+    ended = window.source_state.info
+    window.player.seek(3)
+    qtbot.waitUntil(lambda: window.source_state.info not in (None, ended), timeout=WAIT_MS)
+    assert window.settings.sync()
+    assert settings_path.stat().st_mtime_ns == written
+    assert AppSettings.at_path(settings_path).recent_files == [elsewhere, str(played)]
+    # Opened by name again (Open recent), it is listed first again, once it opened.
+    reopened = window.source_state.info
+    window.open_video(played)
+    qtbot.waitUntil(lambda: window.source_state.info not in (None, reopened), timeout=WAIT_MS)
+    assert window.settings.sync()
+    assert AppSettings.at_path(settings_path).recent_files == [str(played), elsewhere]

@@ -159,6 +159,10 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self._initial_source_started = False
         self._pending_source: SourceSpec | None = None  # asked for before the model was ready
+        # A file or folder asked for by name (opened, dropped, picked from Open recent, on the
+        # command line): listed in the recent files once it opens, not at the app's own
+        # reopens of it (Play again, a seek after its end), each a write of the settings file.
+        self._to_list_once_opened: Path | None = None
 
         self.controller = StreamController(
             # --weights wins; otherwise the model chosen last time, if it is still there.
@@ -527,7 +531,8 @@ class MainWindow(QMainWindow):
         path = Path(path).absolute()  # remembered in the recent files, for any later folder
         self.settings.last_video_dir = str(path.parent)
         self.dialog_folders.ask_about()
-        self.start_source(VideoFileSpec(path))  # listed in the recent files once it opens
+        self._to_list_once_opened = path
+        self.start_source(VideoFileSpec(path))
 
     def open_folder_dialog(self) -> None:
         with self.player.paused_for_dialog():
@@ -984,7 +989,8 @@ class MainWindow(QMainWindow):
             self.settings.remember_stream_url(info.spec.url, RECENT_FILES)
             self.picker.set_network_cameras(self.settings.stream_urls)
             self.picker.select_network_camera(info.spec.url)
-        if isinstance(info.spec, VideoFileSpec):
+        named, self._to_list_once_opened = self._to_list_once_opened, None  # this open answers it
+        if isinstance(info.spec, VideoFileSpec) and info.spec.path == named:
             # Listed once it opened, as a network camera is: a file, or a folder, that did not
             # open is not offered again as if it would.
             self.settings.remember_recent(str(info.spec.path), RECENT_FILES)
