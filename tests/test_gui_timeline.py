@@ -8,6 +8,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -1439,6 +1440,26 @@ def test_a_files_last_frame_counts_its_own_showing_when_it_plays_to_its_end(
     assert panel.timeline.now_s == 0.0
     panel.add(last, in_file=True)
     assert panel.timeline.now_s == pytest.approx(played_s)
+
+
+def test_a_video_cut_short_counts_its_last_frame_as_one_played_to_its_end(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Cut short, a video stops with "truncated or damaged", not "Finished": its last frame,
+    # shown like any other, counted nothing of its own showing (1.9 s of 20 frames at
+    # 10 fps), where analyze --report counts it (2.0 s).
+    whole = write_astronaut_video(tmp_path / "whole.avi", num_frames=30, frame_size=(320, 240), face_size=80, fps=10.0)
+    data = whole.path.read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    window = make_window(video=cut)
+    wait_until_stopped(qtbot, window)
+    stopped = re.search(r"stopped after (\d+) of 30 frames: the file may be truncated", window.source_banner.text())
+    assert stopped is not None, window.source_banner.text()
+    played_s = int(stopped[1]) / 10.0
+    timeline = window.timeline_panel.timeline
+    qtbot.waitUntil(lambda: timeline.now_s == pytest.approx(played_s), timeout=WAIT_MS)
+    assert timeline.overall().total_s == pytest.approx(played_s)
 
 
 @pytest.mark.parametrize("again", ["Play again", "Space after Stop", "Retry"])

@@ -697,6 +697,8 @@ class CaptureWorker(QObject):
             kind = FaultKind.READ_FAILED
         else:
             self.file_ended.emit(self._stream_id)
+            # Its last frame was shown, whether the file ended or was cut short there.
+            file_end = self._last_frame_end(source)
             if source.frame_count != self._count_told:
                 # Learnt by this last read (a raw MJPEG's padding scanned to its end): its
                 # news, queued, would find the file closed, and the seek bar left at 0:00.
@@ -725,16 +727,15 @@ class CaptureWorker(QObject):
                 message = f"Finished playing {spec.path.name} ({played or count_text(self._index, 'frame')})"
                 kind = FaultKind.ENDED
                 self._learn_real_length(source, spec)
-                file_end = self._last_frame_end(source)
         frames_read = self._index
         self._close_source()
         self.fault.emit(_fault(kind, spec, message, frames_read, request=self._requests_taken, file_end=file_end))
 
     def _last_frame_end(self, source: FrameSource) -> FileEnd | None:
-        """The end of the file's last frame delivered, read to its end just now: its own
-        duration where the file says (a GIF's, WebP's or PNG's), else a frame interval after
-        it, as ``analyze`` ends it (MediaInput.end_s). None for a slide show's picture,
-        which counts its own showing."""
+        """The end of the file's last frame delivered, read to its end just now (or to where
+        it is cut short, or stops for ``why_ended``): its own duration where the file says
+        (a GIF's, WebP's or PNG's), else a frame interval after it, as ``analyze`` ends it
+        (MediaInput.end_s). None for a slide show's picture, which counts its own showing."""
         last = self._last_frame
         if last is None or last.picture or last.stream_id != self._stream_id:
             return None

@@ -1026,9 +1026,9 @@ class MainWindow(QMainWindow):
         self.window_cover.update_notice()
         self.stop_recording()
         self._update_actions()
+        if fault.file_end is not None:  # its last frame's own showing, at an end or a cut
+            self.timeline_panel.end_file(fault.file_end)
         if fault.kind is FaultKind.ENDED:
-            if fault.file_end is not None:
-                self.timeline_panel.end_file(fault.file_end)
             self.playback_bar.show_finished()
             self.source_messages.show_ended(fault.message)
             return

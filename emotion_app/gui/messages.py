@@ -116,7 +116,8 @@ class SourceFault:
     # stream (see SourceNotice.request): a fault of one since stopped and opened again is
     # not the new open's.
     request: int = 0
-    # Of a file played to its end (ENDED): its last frame's end, which the timeline counts.
+    # Of a file read to its end (ENDED), or to where it stops (READ_FAILED: cut short, or
+    # a raw MJPEG's why_ended): its last frame's end, which the timeline counts.
     file_end: FileEnd | None = None
 
 
