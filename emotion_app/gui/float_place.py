@@ -1,6 +1,6 @@
 """Where a docked panel floated for the first time goes: beside the window, on its screen,
 where there is room; else inset over the video's lower right corner, off the seek bar and
-the toolbar. Qt leaves it exactly over its place in the dock, hiding the seek bar, which
+the toolbar. Qt leaves it over its place in the dock, hiding the seek bar, which
 under a window manager that draws no frame looks as if nothing happened. All rectangles
 are frames (title and border included), in logical pixels, as Qt places windows."""
 

@@ -7,8 +7,9 @@ panel's contents (the timeline, names, exports) are the panel's own."""
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QEvent, QMargins, QObject, QPoint, QRect, Qt, QTimer
-from PyQt6.QtWidgets import QMainWindow, QWidget
+from PyQt6.QtCore import QMargins, QObject, QPoint, QRect, Qt, QTimer
+from PyQt6.QtGui import QResizeEvent
+from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from .float_place import first_float_place
 from .settings import AppSettings
@@ -37,8 +38,9 @@ class TimelineDock(QObject):
         self._settings = settings
         self._video = video
         self._closed = False  # see remember_at_close
-        self._docked_at = QRect()  # the panel's place in the window while docked
-        panel.installEventFilter(self)
+        # Whether the panel has a place to float at: floated in this run (Qt then floats it
+        # there again), or one saved from a run before; else Qt floats it over its dock.
+        self._has_float_place = False
         place = settings.timeline_place
         window.addDockWidget(_DOCK_AREAS.get(place, Qt.DockWidgetArea.BottomDockWidgetArea), panel)
         panel.setFloating(place == "floating")
@@ -65,26 +67,19 @@ class TimelineDock(QObject):
             else:
                 self._settings.timeline_height = panel.height()
 
-    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
-        if watched is self._panel and event is not None and event.type() in (QEvent.Type.Move, QEvent.Type.Resize):
-            if not self._panel.isWindow():
-                self._docked_at = self._panel.geometry()
-        return False
-
     def _place_first_float(self, floating: bool) -> None:
-        """Floated from the dock with no place floated before (Qt leaves it exactly over
-        its dock, hiding the seek bar): beside the window, else inset over the video. One
-        floated where it floated before (in this run, or as saved) is left there, and one
-        torn off by a drag is the drag's to place."""
+        """Floated from the dock with no place floated before (Qt leaves it over its dock,
+        hiding the seek bar): beside the window, else inset over the video. One floated
+        where it floated before (in this run, or as saved) is left there, and one torn off
+        by a drag is the drag's to place."""
         panel = self._panel
         dragged = bool(panel.windowFlags() & Qt.WindowType.X11BypassWindowManagerHint)  # Qt's flag while torn off
-        if not floating or dragged or self._docked_at.isNull():
-            return
-        over_dock = QRect(self._window.mapToGlobal(self._docked_at.topLeft()), self._docked_at.size())
-        if panel.geometry() != over_dock:
-            return
+        # A first float is told by the dock's own record, not by the panel's place: under
+        # X11, Qt floats it grown to its least floating size, so not exactly over its dock.
+        first = floating and not self._has_float_place
+        self._has_float_place = self._has_float_place or floating
         screen = self._window.screen()
-        if screen is None:
+        if not first or dragged or screen is None:
             return
         frame, inner = panel.frameGeometry(), panel.geometry()
         # Its title and border, where the platform draws them.
@@ -100,6 +95,9 @@ class TimelineDock(QObject):
             frame.size(), minimum, self._window.frameGeometry(), video, screen.availableGeometry()
         )
         panel.setGeometry(place.marginsRemoved(border))
+        # Qt notes where a panel floats (for its next float) at a resize only: one placed
+        # at its own size was floated over its dock again (see TimelinePanel.float_next_at).
+        QApplication.sendEvent(panel, QResizeEvent(panel.size(), panel.size()))
 
     def _fit_to_side(self, area: Qt.DockWidgetArea) -> None:
         """Moved to a side, the timeline takes two fifths of the window (room for a name
@@ -137,9 +135,12 @@ class TimelineDock(QObject):
         if not panel.isFloating():
             # Once the window's first layout is done (it would size the panel again).
             QTimer.singleShot(0, self._restore_docked_size)
-            if saved is not None and not panel.float_next_at(saved):
-                self._settings.timeline_geometry_refused()
+            if saved is not None:
+                self._has_float_place = panel.float_next_at(saved)
+                if not self._has_float_place:
+                    self._settings.timeline_geometry_refused()
             return
+        self._has_float_place = True  # floating now: where it floats is Qt's to keep
         if saved is not None and not panel.restoreGeometry(saved):
             self._settings.timeline_geometry_refused()
 
