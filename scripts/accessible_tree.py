@@ -202,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
             "python3-pyatspi xdotool)"
         )
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # A Ctrl-C ignored where the script was started (a job put in the background by a
+    # script, a parent that ignores it) would leave nothing to end what it starts.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return _run(args.video, args.seconds)
     except KeyboardInterrupt:
