@@ -92,6 +92,14 @@ def run_gui_script(
     )
 
 
+def cut_short_copy(video: Path, to: Path) -> Path:
+    """A copy of ``video`` at ``to`` that stops two thirds of the way through its bytes, as
+    a copy broken off: its header announces frames it does not hold."""
+    data = video.read_bytes()
+    to.write_bytes(data[: len(data) * 2 // 3])
+    return to
+
+
 def wait_for_face_result(qtbot: QtBot, window: MainWindow) -> InferenceResult:
     """Wait until the view shows a frame with at least one face, and return it."""
     qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) > 0, timeout=WAIT_MS)

@@ -236,6 +236,15 @@ def banded_faces(count: int) -> list[np.ndarray]:
     ]
 
 
+def write_banded_animation(path: Path, delays_ms: list[int]) -> Path:
+    """An animation at ``path`` (GIF, WebP or PNG by its suffix; WebP lossless, so its
+    bands stay apart) of :func:`banded_faces`, frame ``i`` shown ``delays_ms[i]``."""
+    pictures = [Image.fromarray(frame[:, :, ::-1]) for frame in banded_faces(len(delays_ms))]
+    lossless = {"lossless": True} if path.suffix == ".webp" else {}
+    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=delays_ms, loop=0, **lossless)
+    return path
+
+
 def shown_bands(path: Path, count: int) -> tuple[float, list[int]]:
     """The video's frame rate and, for each of its frames, which of ``count`` bands it shows."""
     capture = cv2.VideoCapture(str(path))
@@ -264,10 +273,7 @@ def test_an_animations_last_frame_is_held_its_own_delay(
     # The last frame's own delay was lost: 100/300/100/500 ms made a video of 0.6 s (the
     # last frame written once) and a report of 0.5 s (each frame counts the time since the
     # one before; the last one's showing counted nothing).
-    pictures = [Image.fromarray(frame[:, :, ::-1]) for frame in banded_faces(len(HOLD_DELAYS_MS))]
-    source = tmp_path / f"hold{suffix}"
-    lossless = {"lossless": True} if suffix == ".webp" else {}
-    pictures[0].save(source, save_all=True, append_images=pictures[1:], duration=HOLD_DELAYS_MS, loop=0, **lossless)
+    source = write_banded_animation(tmp_path / f"hold{suffix}", HOLD_DELAYS_MS)
     out, report = tmp_path / "annotated.mp4", tmp_path / "report"
     capsys.readouterr()
     arguments = ["analyze", str(source), "-o", str(out), "--report", str(report), "--weights", str(random_weights)]
@@ -304,9 +310,7 @@ def test_an_animations_long_frame_counts_in_the_report_as_long_as_in_the_video(
     # A frame held 3 s counted 1 s in the report (the cap on a live camera's stall), while
     # the annotated video holds it 3 s: 100/3000/100 ms made a report of 1.2 s.
     delays_ms = [100, 3000, 100]
-    pictures = [Image.fromarray(frame[:, :, ::-1]) for frame in banded_faces(len(delays_ms))]
-    source = tmp_path / "slide.gif"
-    pictures[0].save(source, save_all=True, append_images=pictures[1:], duration=delays_ms, loop=0)
+    source = write_banded_animation(tmp_path / "slide.gif", delays_ms)
     out, report = tmp_path / "annotated.mp4", tmp_path / "report"
     capsys.readouterr()
     arguments = ["analyze", str(source), "-o", str(out), "--report", str(report), "--weights", str(random_weights)]
@@ -325,9 +329,7 @@ def test_an_animations_last_frame_held_over_ten_seconds_is_no_jump(
     # timestamps at frame 3" of a 3-frame GIF: no frame 3 is there, nor any jump. It is
     # written one frame interval, as any hold over 10 s is, and told of no jump.
     delays_ms = [100, 100, 15000]
-    pictures = [Image.fromarray(frame[:, :, ::-1]) for frame in banded_faces(len(delays_ms))]
-    source = tmp_path / "end_card.gif"
-    pictures[0].save(source, save_all=True, append_images=pictures[1:], duration=delays_ms, loop=0)
+    source = write_banded_animation(tmp_path / "end_card.gif", delays_ms)
     out = tmp_path / "annotated.mp4"
     capsys.readouterr()
     assert main(["analyze", str(source), "-o", str(out), "--weights", str(random_weights)]) == 0

@@ -367,15 +367,22 @@ def _with_the_keyboard(qtbot: QtBot, widget: QWidget) -> None:
     qtbot.waitUntil(widget.hasFocus, timeout=WAIT_MS)
 
 
+def _paused_with_the_keyboard_on_the_seek_bar(qtbot: QtBot, window: MainWindow, video: Path) -> InferenceResult:
+    """``window`` playing ``video`` in a loop, paused on a frame with its faces shown, the
+    seek bar given the keyboard: that frame's results."""
+    play_looping(window, video)
+    wait_for_face_result(qtbot, window)
+    paused = pause_on_shown_frame(qtbot, window)
+    _with_the_keyboard(qtbot, window.playback_bar.slider)
+    return paused
+
+
 def test_the_seek_bar_is_read_as_a_time_of_the_length(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
     # Was read as the frame number, Qt's value text for a slider; and described by its keys.
     window = make_window(video=gui_video.path)
-    play_looping(window, gui_video.path)
-    wait_for_face_result(qtbot, window)
-    paused = pause_on_shown_frame(qtbot, window)
-    slider = window.playback_bar.slider
     assert format_time(gui_video.num_frames / gui_video.fps) == "0:02"
-    _with_the_keyboard(qtbot, slider)
+    paused = _paused_with_the_keyboard_on_the_seek_bar(qtbot, window, gui_video.path)
+    slider = window.playback_bar.slider
     qtbot.waitUntil(
         lambda: slider.accessibleDescription() == f"{format_time(paused.frame_index / gui_video.fps)} of 0:02",
         timeout=_TOLD_MS,
@@ -460,11 +467,8 @@ def test_a_step_or_home_moves_the_focused_seek_bar_at_once(qtbot: QtBot, make_wi
     # Home) with the keyboard on the seek bar each waited up to a second, the handle a
     # frame or more behind the frame shown and the time beside it.
     window = make_window(video=gui_video.path)
-    play_looping(window, gui_video.path)
-    wait_for_face_result(qtbot, window)
-    paused = pause_on_shown_frame(qtbot, window)
+    paused = _paused_with_the_keyboard_on_the_seek_bar(qtbot, window, gui_video.path)
     slider = window.playback_bar.slider
-    _with_the_keyboard(qtbot, slider)
     direction = Qt.Key.Key_Right if paused.frame_index < gui_video.num_frames // 2 else Qt.Key.Key_Left
     shown = paused.frame_index
     for _ in range(3):  # one after another, well within a second

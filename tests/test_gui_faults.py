@@ -28,6 +28,7 @@ from gui_support import (
     REPO,
     WAIT_MS,
     CameraBench,
+    cut_short_copy,
     grab_view,
     pause_on_shown_frame,
     play_looping,
@@ -83,9 +84,7 @@ def test_the_end_of_a_video_is_announced_with_play_again(qtbot: QtBot, make_wind
 
 def test_a_truncated_video_says_it_is_damaged(qtbot: QtBot, make_window, tmp_path: Path) -> None:
     video = write_astronaut_video(tmp_path / "full.avi", num_frames=30, frame_size=(320, 240), face_size=80, fps=30.0)
-    data = video.path.read_bytes()
-    truncated = tmp_path / "cut.avi"
-    truncated.write_bytes(data[: len(data) * 2 // 3])
+    truncated = cut_short_copy(video.path, tmp_path / "cut.avi")
     window = make_window(video=truncated)
     wait_until_stopped(qtbot, window)
     text = window.source_banner.text()
@@ -99,9 +98,7 @@ def test_a_seek_past_a_truncated_videos_end_stays_and_then_says_it_is_damaged(
     # sought to, in a file that holds about 80 of the 120 frames its header announces
     # (under 3 s of play before the pause: a loaded machine once ran a 20-frame one to its end).
     video = write_astronaut_video(tmp_path / "full.avi", num_frames=120, frame_size=(320, 240), face_size=80, fps=30.0)
-    data = video.path.read_bytes()
-    truncated = tmp_path / "cut.avi"
-    truncated.write_bytes(data[: len(data) * 2 // 3])
+    truncated = cut_short_copy(video.path, tmp_path / "cut.avi")
     window = make_window(video=truncated)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     window.pause()

@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.help_texts import app_version
 from emotion_app.gui.identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
-from emotion_app.gui.main_window import APP_TITLE, FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE, VIDEO_FILTER
+from emotion_app.gui.main_window import APP_TITLE, FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE, VIDEO_FILTER, MainWindow
 from emotion_app.gui.mnemonics import mnemonic, plain
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
@@ -407,18 +407,24 @@ def test_a_dialog_offered_a_folder_not_made_yet_opens_in_its_nearest_existing_on
     assert nearest_folder(chain, lambda folder: unanswered.get(folder, True)) is None  # no answer yet: no guess
 
 
-def test_dropping_several_files_plays_the_first_and_says_so(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
-) -> None:
-    window = make_window()
-    other = tmp_path / "other.avi"
-    other.write_bytes(gui_video.path.read_bytes())
+def _drop_with_a_copy(window: MainWindow, video: Path, folder: Path) -> Path:
+    """Drop ``video`` and a copy of it (``folder``/other.avi, returned) on ``window`` at once."""
+    other = folder / "other.avi"
+    other.write_bytes(video.read_bytes())
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(gui_video.path)), QUrl.fromLocalFile(str(other))])
+    mime.setUrls([QUrl.fromLocalFile(str(video)), QUrl.fromLocalFile(str(other))])
     event = QDropEvent(
         QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     window.dropEvent(event)
+    return other
+
+
+def test_dropping_several_files_plays_the_first_and_says_so(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    window = make_window()
+    _drop_with_a_copy(window, gui_video.path, tmp_path)
     assert window.source is not None and Path(window.source.path) == gui_video.path
     assert "1 other item" in window.notice_banner.text() and gui_video.path.name in window.notice_banner.text()
 
@@ -429,14 +435,7 @@ def test_the_note_of_files_left_aside_goes_when_another_source_plays(
     # "Playing clip.avi; 1 other item dropped with it left aside" stayed over the next file
     # opened, naming a file no longer playing.
     window = make_window()
-    other = tmp_path / "other.avi"
-    other.write_bytes(gui_video.path.read_bytes())
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(gui_video.path)), QUrl.fromLocalFile(str(other))])
-    event = QDropEvent(
-        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    window.dropEvent(event)
+    other = _drop_with_a_copy(window, gui_video.path, tmp_path)
     note = window.notice_banner.text()
     assert "1 other item" in note
     wait_for_face_result(qtbot, window)

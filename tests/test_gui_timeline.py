@@ -37,6 +37,7 @@ from gui_support import (
     WAIT_MS,
     CameraBench,
     ThreadHold,
+    cut_short_copy,
     own_xvfb,
     pause_on_shown_frame,
     play_looping,
@@ -1504,9 +1505,7 @@ def test_a_video_cut_short_counts_its_last_frame_as_one_played_to_its_end(
     # shown like any other, counted nothing of its own showing (1.9 s of 20 frames at
     # 10 fps), where analyze --report counts it (2.0 s).
     whole = write_astronaut_video(tmp_path / "whole.avi", num_frames=30, frame_size=(320, 240), face_size=80, fps=10.0)
-    data = whole.path.read_bytes()
-    cut = tmp_path / "cut.avi"
-    cut.write_bytes(data[: len(data) * 2 // 3])
+    cut = cut_short_copy(whole.path, tmp_path / "cut.avi")
     window = make_window(video=cut)
     wait_until_stopped(qtbot, window)
     stopped = re.search(r"stopped after (\d+) of 30 frames: the file may be truncated", window.source_banner.text())
