@@ -164,7 +164,7 @@ class SessionTimeline:
         stream_time_s: float | None,
         faces: Iterable[FaceResult],
         frame: np.ndarray | None = None,
-        picture: bool = False,
+        picture_s: float = 0.0,
         jumped: bool = False,
         in_file: bool = False,
     ) -> None:
@@ -173,12 +173,13 @@ class SessionTimeline:
         to its shown label. ``frame`` (BGR, the faces' boxes in its pixels): where each
         person's portrait comes from, their largest view so far (see :meth:`portrait`).
 
-        ``picture``: a still of a slide show, timed by its place in the show. Each picture
-        counts one step of ``bucket_s`` the first time it is shown, as in ``analyze``, the
-        first one too (the app's single photo): the step from the session's time before it,
-        so the first new picture's faces fill the strip's first bucket, the second's the
-        next; shown again (a paused frame delivered again, a seek or a step back to it,
-        Home) it adds none.
+        ``picture_s``: the frame is a still of a slide show, which shows it this long (0: no
+        still), timed by its place in the show. Each picture counts its own showing the
+        first time it is shown, the first one too (the app's single photo): from the
+        session's time before it, so the first new picture's faces fill the strip's buckets
+        from 0 s, the second's from where the first's end; shown again (a paused frame
+        delivered again, a seek or a step back to it, Home) it adds none. (``analyze``'s
+        stills, given no time, count one step of ``bucket_s`` each.)
 
         ``jumped``: the stream was moved (a seek) or started again since the last frame, so
         the time between the two was not played: a video's frame adds none. Without it, a
@@ -193,9 +194,9 @@ class SessionTimeline:
         stream's times are each new.
         """
         replayed = False  # a moment of the file counted already: nothing of it is added
-        if picture and stream_time_s is not None:
+        if picture_s > 0 and stream_time_s is not None:
             # A picture is timed by its own showing, not by the frame after it.
-            step = self.bucket_s if self._moments.count(stream_time_s, stream_time_s + self.bucket_s) > 0 else 0.0
+            step = self._moments.count(stream_time_s, stream_time_s + picture_s)
             replayed = step == 0.0
         elif stream_time_s is None:
             step = self.bucket_s
@@ -214,13 +215,14 @@ class SessionTimeline:
         if stream_time_s is not None:
             self._last_stream_s = stream_time_s
         self.frames += 1
-        # A still's step is its own showing, from the clock before it: picture k fills
-        # [k - 1, k) s. A video frame's step is the time since the frame before, so it
-        # ends at the frame (the first frame has none: a face counts from its second on).
-        still = picture or stream_time_s is None
+        # A still's step is its own showing, from the clock before it: picture k of a show
+        # of 2 s a picture fills [2k, 2k + 2) s, each bucket of it. A video frame's step is
+        # the time since the frame before, so it ends at the frame, in the bucket it ends in
+        # (the first frame has none: a face counts from its second on).
+        still = picture_s > 0 or stream_time_s is None
         start_s = self._clock_s
         self._clock_s += step
-        bucket = int((start_s if still else self._clock_s) // self.bucket_s)
+        spans = self._still_spans(start_s, step) if still else [(int(self._clock_s // self.bucket_s), step)]
         buckets = max(1, int(round(self.window_s / self.bucket_s)))
         for face in faces:
             label_index = self._index.get(shown_label(face))
@@ -236,14 +238,25 @@ class SessionTimeline:
             person.last_seen_s = self._clock_s
             if frame is not None and max(face.box[2], face.box[3]) > person.portrait_side:
                 self._take_portrait(person, frame, face.box)
-            if person.bucket != bucket:
-                self._close_bucket(person)
-                person.bucket = bucket
-            # The first frame of a bucket gets a token weight, so a face seen once still shows.
-            weight = step if step > 0 else 0.0 if replayed else 1e-6
-            person.bucket_seconds[label_index] += weight
+            for bucket, share in spans:
+                if person.bucket != bucket:
+                    self._close_bucket(person)
+                    person.bucket = bucket
+                # The first frame of a bucket gets a token weight, so a face seen once still shows.
+                person.bucket_seconds[label_index] += share if step > 0 else 0.0 if replayed else 1e-6
             person.seconds[label_index] += step
             self._overall[label_index] += step
+
+    def _still_spans(self, start_s: float, step: float) -> list[tuple[int, float]]:
+        """The buckets a still shown from ``start_s`` for ``step`` (session seconds) fills,
+        each with its share of ``step``: one bucket for a still of no new time."""
+        first = math.floor(start_s / self.bucket_s + _TOUCHING_S)
+        end_s = start_s + step
+        last = max(first, math.ceil(end_s / self.bucket_s - _TOUCHING_S) - 1)
+        return [
+            (bucket, max(0.0, min(end_s, (bucket + 1) * self.bucket_s) - max(start_s, bucket * self.bucket_s)))
+            for bucket in range(first, last + 1)
+        ]
 
     def end(self, stream_time_s: float | None, faces: Iterable[FaceResult], in_file: bool = False) -> None:
         """The stream ends at ``stream_time_s``, its last frame's own end (a video's frame

@@ -29,7 +29,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import FileEnd, InferenceResult
 from emotion_app.gui.settings import AppSettings
-from emotion_app.gui.timeline_panel import TimelinePanel
+from emotion_app.gui.timeline_panel import TimelinePanel, TimelineView
 from emotion_app.io import report_process
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video, write_video
@@ -152,7 +152,8 @@ def _pairs_folder(tmp_path: Path, pictures: int) -> Path:
 
 
 def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window, tmp_path: Path) -> None:
-    # One picture has no frame after it to time it by; it counts as analyze counts it.
+    # One picture has no frame after it to time it by; it counts its own showing, as a
+    # slide show's pictures do: the show of one picture holds it 2 s before it finishes.
     frames, _ = astronaut_frames(num_frames=1, frame_size=(400, 200), face_size=80, copies=2, motion="static")
     picture = tmp_path / "pair.png"
     cv2.imwrite(str(picture), frames[0])
@@ -161,7 +162,7 @@ def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window, 
     qtbot.waitUntil(lambda: len(window.timeline_panel.timeline.people()) == 2, timeout=WAIT_MS)
     window.timeline_panel.export_to(tmp_path / "export")
     seconds = _csv_seconds(tmp_path / "export" / "emotion-summary.csv")
-    assert seconds == {"#1": 1.0, "#2": 1.0, "everyone": 2.0}
+    assert seconds == {"#1": 2.0, "#2": 2.0, "everyone": 4.0}
 
 
 @pytest.mark.parametrize("pictures", [1, 2], ids=["photo", "slide-show"])
@@ -174,12 +175,20 @@ def test_a_picture_played_again_adds_no_time(qtbot: QtBot, make_window, tmp_path
     timeline = window.timeline_panel.timeline
     qtbot.waitUntil(lambda: timeline.frames == pictures, timeout=WAIT_MS)
     first_play = timeline.overall().total_s
-    assert first_play == pytest.approx(2.0 * pictures)  # two faces, a step for each picture
+    assert first_play == pytest.approx(2.0 * 2.0 * pictures)  # two faces, 2 s for each picture
     window.source_banner.button("Play again").click()
     wait_until_stopped(qtbot, window)
     qtbot.waitUntil(lambda: timeline.frames == pictures, timeout=WAIT_MS)  # counted afresh
     assert timeline.overall().total_s == pytest.approx(first_play)
-    assert [person.total_s for person in timeline.people()] == [pytest.approx(float(pictures))] * 2
+    assert [person.total_s for person in timeline.people()] == [pytest.approx(2.0 * pictures)] * 2
+
+
+def _painted_xs(image: QImage, view: TimelineView, row: int) -> list[int]:
+    """The x of each pixel of ``row``'s strip that is painted (not the strip's empty grey)."""
+    strips, y = view.strip_rect(), view.row_top(row) + 10
+    return [
+        x for x in range(int(strips.left()), int(strips.right())) if pixel(image, x, y).getRgb()[:3] != (52, 52, 56)
+    ]
 
 
 def test_a_slide_shows_strip_starts_where_the_session_does(qtbot: QtBot, make_window, tmp_path: Path) -> None:
@@ -190,26 +199,56 @@ def test_a_slide_shows_strip_starts_where_the_session_does(qtbot: QtBot, make_wi
     panel = window.timeline_panel
     timeline = panel.timeline
     qtbot.waitUntil(lambda: timeline.frames == 3, timeout=WAIT_MS)
-    assert timeline.now_s == 3.0
+    assert timeline.now_s == 6.0  # 2 s a picture
     view = panel.view
     view.resize(700, 160)
     image = view.grab().toImage()
-    strips = view.strip_rect()
     ids = view.visible_people()
     assert len(ids) == 2  # the same two faces in each picture
     for row, track_id in enumerate(ids):
-        assert [start for start, _label in timeline.strip(track_id)] == [0.0, 1.0, 2.0]
-        # The painted run of the row: from the axis's 0 s to the session's 3 s.
-        y = view.row_top(row) + 10
-        painted = [
-            x
-            for x in range(int(strips.left()), int(strips.right()))
-            if pixel(image, x, y).getRgb()[:3] != (52, 52, 56)  # not the strip's empty grey
-        ]
+        assert [start for start, _label in timeline.strip(track_id)] == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+        # The painted run of the row: from the axis's 0 s to the session's 6 s.
+        painted = _painted_xs(image, view, row)
         assert painted and painted == list(range(painted[0], painted[-1] + 1))  # one run
         assert abs(painted[0] - view.time_to_x(0.0)) <= 1.5
-        assert abs(painted[-1] + 1 - view.time_to_x(3.0)) <= 1.5
-    assert view.caption(1000) == "everyone · session 3 s"
+        assert abs(painted[-1] + 1 - view.time_to_x(6.0)) <= 1.5
+    assert view.caption(1000) == "everyone · session 6 s"
+
+
+def test_a_slide_show_counts_each_picture_as_long_as_it_is_shown(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: the show held each picture 2 s, on screen, on the seek bar ("0:06" for three) and
+    # in a recording, while the timeline counted each 1 s: "session 3 s", everyone's time
+    # and the export half of what was watched, the third picture's block at 2-3 s.
+    frames, _ = astronaut_frames(
+        num_frames=3, frame_size=(400, 200), face_size=80, copies=2, motion="static", blank_frames=[1]
+    )
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for number, frame in enumerate(frames):  # two faces, nobody, the two faces again
+        cv2.imwrite(str(folder / f"show{number}.png"), frame)
+    window = make_window(video=folder)
+    wait_until_stopped(qtbot, window)
+    panel = window.timeline_panel
+    timeline = panel.timeline
+    qtbot.waitUntil(lambda: timeline.frames == 3, timeout=WAIT_MS)
+    assert window.playback_bar.duration_label.text() == "0:06"
+    assert timeline.now_s == pytest.approx(6.0)  # the seek bar's length: the time watched
+    assert panel.view.caption(1000) == "everyone · session 6 s"
+    # Each person's blocks are their pictures' showings, 0-2 s and 4-6 s; the picture of
+    # nobody holds 2-4 s.
+    starts = [{start for start, _label in timeline.strip(person.track_id)} for person in timeline.people()]
+    assert starts and all(person <= {0.0, 1.0, 4.0, 5.0} for person in starts)
+    assert set().union(*starts) == {0.0, 1.0, 4.0, 5.0}
+    assert timeline.overall().total_s == pytest.approx(8.0)  # two faces, two pictures of 2 s
+    view = panel.view
+    view.resize(700, 160)
+    image = view.grab().toImage()
+    nobody = (view.time_to_x(2.0) + 2, view.time_to_x(4.0) - 2)
+    for row in range(len(view.visible_people())):
+        assert not [x for x in _painted_xs(image, view, row) if nobody[0] < x < nobody[1]]
+    png, summary = panel.export_to(tmp_path / "export")
+    assert png.stat().st_size > 1000
+    assert _csv_seconds(summary)["everyone"] == pytest.approx(8.0)
 
 
 def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(
@@ -508,7 +547,7 @@ _FLOATED_ON_THE_RIGHT_SCREEN = """
 import sys
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QApplication, QMainWindow
-from emotion_app.gui.timeline_panel import TimelinePanel
+from emotion_app.gui.timeline_panel import TimelinePanel, TimelineView
 app = QApplication(sys.argv[:1])
 if len(app.screens()) != 2:
     sys.exit(3)  # this Qt's offscreen platform takes no screens from a file
@@ -716,7 +755,7 @@ import sys
 from PyQt6.QtWidgets import QApplication, QLabel, QMainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.timeline_dock import TimelineDock
-from emotion_app.gui.timeline_panel import TimelinePanel
+from emotion_app.gui.timeline_panel import TimelinePanel, TimelineView
 app = QApplication(sys.argv[:1])
 screen = app.primaryScreen()
 if screen.devicePixelRatio() != 2.0:
@@ -759,7 +798,7 @@ from PyQt6.QtCore import QElapsedTimer
 from PyQt6.QtWidgets import QAbstractButton, QApplication, QLabel, QMainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.timeline_dock import TimelineDock
-from emotion_app.gui.timeline_panel import TimelinePanel
+from emotion_app.gui.timeline_panel import TimelinePanel, TimelineView
 app = QApplication(sys.argv[:1])
 def settle():
     clock = QElapsedTimer()
@@ -1233,19 +1272,19 @@ def test_pictures_shown_again_by_a_seek_back_add_no_time(qtbot: QtBot, make_wind
     timeline = window.timeline_panel.timeline
     qtbot.waitUntil(lambda: timeline.frames == 3, timeout=WAIT_MS)
     one_pass = {person.track_id: person.seconds for person in timeline.people()}
-    assert timeline.overall().total_s == pytest.approx(6.0)  # two faces, a step for each picture
+    assert timeline.overall().total_s == pytest.approx(12.0)  # two faces, 2 s for each picture
     window.seek(0)  # the finished show opened again at its first picture, paused
     qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 0, timeout=WAIT_MS)
     for place in (1, 2, 1):  # steps on and back over pictures already counted
         window.step(place - window.view.result.frame_index)
         qtbot.waitUntil(lambda place=place: window.view.result.frame_index == place, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: timeline.frames >= 7, timeout=WAIT_MS)
-    assert timeline.overall().total_s == pytest.approx(6.0)
+    assert timeline.overall().total_s == pytest.approx(12.0)
     for person in timeline.people():
         assert person.seconds == one_pass.get(person.track_id, (0.0,) * len(person.seconds))
     png, summary = window.timeline_panel.export_to(tmp_path / "export")
     assert png.stat().st_size > 1000
-    assert _csv_seconds(summary)["everyone"] == pytest.approx(6.0)
+    assert _csv_seconds(summary)["everyone"] == pytest.approx(12.0)
 
 
 def test_a_video_played_again_after_a_seek_back_adds_no_time(

@@ -133,31 +133,35 @@ def test_a_reset_that_keeps_the_names_starts_the_time_afresh_and_names_the_rows_
     assert timeline.person(1).total_s == pytest.approx(0.9, abs=0.01)  # type: ignore[union-attr]
 
 
-def test_each_new_picture_of_a_slide_show_counts_one_step() -> None:
+def test_each_new_picture_of_a_slide_show_counts_its_showing() -> None:
+    # Was: each picture counted one 1 s bucket, whatever the show held it (2 s a picture).
     timeline = SessionTimeline(SIX_LABELS)
-    timeline.add(0.0, [face(1, "happy")], picture=True)  # a single photo counts too
-    assert timeline.people()[0].total_s == pytest.approx(1.0)
-    timeline.add(0.0, [face(1, "happy")], picture=True)  # the paused picture again
-    timeline.add(2.0, [face(1, "sad")], picture=True)  # the show's next picture, 2 s later
-    timeline.add(0.0, [face(1, "sad")], picture=True)  # a seek back to the first
+    timeline.add(0.0, [face(1, "happy")], picture_s=2.0)  # a single photo counts too
+    assert timeline.people()[0].total_s == pytest.approx(2.0)
+    timeline.add(0.0, [face(1, "happy")], picture_s=2.0)  # the paused picture again
+    timeline.add(2.0, [face(1, "sad")], picture_s=2.0)  # the show's next picture, 2 s later
+    timeline.add(0.0, [face(1, "sad")], picture_s=2.0)  # a seek back to the first
     seconds = dict(zip(SIX_LABELS, timeline.people()[0].seconds))
-    assert (seconds["happy"], seconds["sad"]) == (pytest.approx(1.0), pytest.approx(1.0))
-    assert timeline.now_s == pytest.approx(2.0)
+    assert (seconds["happy"], seconds["sad"]) == (pytest.approx(2.0), pytest.approx(2.0))
+    assert timeline.now_s == pytest.approx(4.0)
+    happy, sad = SIX_LABELS.index("happy"), SIX_LABELS.index("sad")
+    assert timeline.strip(1) == [(0.0, happy), (1.0, happy), (2.0, sad), (3.0, sad)]  # each bucket of each
 
 
 def test_a_picture_shown_again_adds_no_time_but_one_skipped_does() -> None:
     # Was: a seek back (or Home) to a picture already shown counted it again, so the
     # totals held that moment twice; a picture first reached by a seek back counts.
     timeline = SessionTimeline(SIX_LABELS)
-    timeline.add(0.0, [face(1, "happy")], picture=True)
-    timeline.add(4.0, [face(1, "happy")], picture=True, jumped=True)  # a seek over the second
-    timeline.add(0.0, [face(2, "sad")], picture=True, jumped=True)  # Home after the end: a new id
-    timeline.add(2.0, [face(2, "sad")], picture=True)  # the one skipped: new
-    timeline.add(4.0, [face(2, "sad")], picture=True)
-    assert [person.total_s for person in timeline.people()] == [pytest.approx(2.0), pytest.approx(1.0)]
-    assert timeline.overall().total_s == pytest.approx(3.0) and timeline.now_s == pytest.approx(3.0)
-    # The row of someone seen only again has no strip of made-up time.
-    assert [label for _start, label in timeline.strip(2)] == [SIX_LABELS.index("sad")]
+    timeline.add(0.0, [face(1, "happy")], picture_s=2.0)
+    timeline.add(4.0, [face(1, "happy")], picture_s=2.0, jumped=True)  # a seek over the second
+    timeline.add(0.0, [face(2, "sad")], picture_s=2.0, jumped=True)  # Home after the end: a new id
+    timeline.add(2.0, [face(2, "sad")], picture_s=2.0)  # the one skipped: new
+    timeline.add(4.0, [face(2, "sad")], picture_s=2.0)
+    assert [person.total_s for person in timeline.people()] == [pytest.approx(4.0), pytest.approx(2.0)]
+    assert timeline.overall().total_s == pytest.approx(6.0) and timeline.now_s == pytest.approx(6.0)
+    # The row of someone seen only again has no strip of made-up time: only the skipped
+    # picture's showing, 4-6 s.
+    assert timeline.strip(2) == [(4.0, SIX_LABELS.index("sad")), (5.0, SIX_LABELS.index("sad"))]
 
 
 @pytest.mark.parametrize("in_file", [True, False], ids=["file", "live"])
@@ -506,11 +510,12 @@ def drawn_spans(timeline: SessionTimeline) -> tuple[tuple[float, float], list[li
     return (left, right), spans
 
 
-@pytest.mark.parametrize("shown", ["analyze", "slide-show"])
-def test_each_picture_fills_the_strip_from_the_session_time_before_it(shown: str) -> None:
+@pytest.mark.parametrize(("shown", "each_s"), [("analyze", 1), ("slide-show", 2)])
+def test_each_picture_fills_the_strip_from_the_session_time_before_it(shown: str, each_s: int) -> None:
     # Was: the clock moved on before the bucket was chosen, so picture k's block sat at
     # [k, k + 1) s: the first at 1-2 s, the last past the session's end (the plot's axis was
-    # widened to 0-5 s for 4 pictures, titled "last 4.0 s").
+    # widened to 0-5 s for 4 pictures, titled "last 4.0 s"). analyze counts a picture one
+    # bucket; the app's slide show its showing, here 2 s: each of its buckets.
     timeline = SessionTimeline(SIX_LABELS)
     labels = ["happy", "sad", "happy", "angry"]
     for number, label in enumerate(labels):
@@ -518,25 +523,32 @@ def test_each_picture_fills_the_strip_from_the_session_time_before_it(shown: str
         if shown == "analyze":
             timeline.add(None, faces)
         else:
-            timeline.add(2.0 * number, faces, picture=True)  # the show's place: 2 s apart
-    assert timeline.now_s == 4.0
-    assert timeline.strip(1) == [(float(k), SIX_LABELS.index(label)) for k, label in enumerate(labels)]
-    for number, label in enumerate(labels):
-        assert timeline.strip(10 + number) == [(float(number), SIX_LABELS.index(label))]
+            timeline.add(2.0 * number, faces, picture_s=2.0)  # the show's place: 2 s apart
+    assert timeline.now_s == 4.0 * each_s
+
+    def buckets(number: int) -> list[float]:  # the buckets picture ``number`` fills
+        return [float(number * each_s + k) for k in range(each_s)]
+
+    indexes = [SIX_LABELS.index(label) for label in labels]
+    assert timeline.strip(1) == [(start, indexes[n]) for n in range(4) for start in buckets(n)]
+    for number in range(4):
+        assert timeline.strip(10 + number) == [(start, indexes[number]) for start in buckets(number)]
     axis, spans = drawn_spans(timeline)
-    assert axis == (0.0, 4.0)
-    seconds = [(float(k), float(k + 1)) for k in range(4)]
-    assert spans == [seconds, *([second] for second in seconds)]  # #1's row (in all), then each picture's face
-    assert timeline_figure(timeline).axes[0].get_title() == "Shown emotion over the last 4.0 s"
+    assert axis == (0.0, 4.0 * each_s)
+    blocks = [[(start, start + 1.0) for start in buckets(number)] for number in range(4)]
+    # #1's row (in all), then each picture's face
+    assert spans == [[block for picture in blocks for block in picture], *blocks]
+    assert timeline_figure(timeline).axes[0].get_title() == f"Shown emotion over the last {4.0 * each_s:.1f} s"
 
 
 def test_a_single_photos_block_fills_the_plot() -> None:
-    # Was: its block at 1-2 s on a 0-2 s axis titled "last 1.0 s".
+    # Was: its block at 1-2 s on a 0-2 s axis titled "last 1.0 s"; then a 1 s block for a
+    # photo the app shows 2 s.
     timeline = SessionTimeline(SIX_LABELS)
-    timeline.add(0.0, [face(1, "happy")], picture=True)
-    assert timeline.strip(1) == [(0.0, SIX_LABELS.index("happy"))]
-    assert drawn_spans(timeline) == ((0.0, 1.0), [[(0.0, 1.0)]])
-    assert timeline_figure(timeline).axes[0].get_title() == "Shown emotion over the last 1.0 s"
+    timeline.add(0.0, [face(1, "happy")], picture_s=2.0)
+    assert timeline.strip(1) == [(0.0, SIX_LABELS.index("happy")), (1.0, SIX_LABELS.index("happy"))]
+    assert drawn_spans(timeline) == ((0.0, 2.0), [[(0.0, 1.0), (1.0, 2.0)]])
+    assert timeline_figure(timeline).axes[0].get_title() == "Shown emotion over the last 2.0 s"
 
 
 def test_pictures_of_longer_buckets_fill_one_bucket_each_from_the_start() -> None:
@@ -552,7 +564,7 @@ def test_a_slide_show_longer_than_the_window_fills_the_whole_window() -> None:
     # shown right at it (its block starts there) was left out: 2-3 s empty on a 2-12 s axis.
     timeline = SessionTimeline(SIX_LABELS, window_s=10.0)
     for number in range(12):
-        timeline.add(float(number), [face(1, "happy")], picture=True)
+        timeline.add(float(number), [face(1, "happy")], picture_s=1.0)  # a show of 1 s a picture
     assert [start for start, _label in timeline.strip(1)] == [float(k) for k in range(2, 12)]
     axis, [spans] = drawn_spans(timeline)
     assert axis == (2.0, 12.0) and spans == [(float(k), float(k + 1)) for k in range(2, 12)]

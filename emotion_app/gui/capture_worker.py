@@ -528,7 +528,7 @@ class CaptureWorker(QObject):
             self._keep_pace(source_time, now, _shown_for_s(source))
         else:
             source_time = now - self._clock_start  # a camera's: since it started
-        picture = isinstance(source, StillsFrameSource)
+        picture_s = source.shown_s if isinstance(source, StillsFrameSource) else 0.0
         self._index += self._undecoded  # the frames before it that did not decode
         self._undecoded = 0
         position = getattr(source, "position", None)
@@ -543,7 +543,7 @@ class CaptureWorker(QObject):
             now,
             source_time,
             self._mirror,
-            picture,
+            picture_s,
             self._seeks,
             self._session,
             in_file=isinstance(spec, VideoFileSpec),

@@ -507,7 +507,7 @@ class InferenceWorker(QObject):
             overlay_bars=self._show_bars,
             overlay_scale=self._display_scale,
             overlay_pixels=self._pixel_ratio,
-            picture=frame.picture,
+            picture_s=frame.picture_s,
             seeks=frame.seeks,
             shown_frame=shown if shown is not frame.image else None,
         )

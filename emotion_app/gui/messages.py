@@ -150,7 +150,9 @@ class CapturedFrame:
     capture_time: float  # time.perf_counter() right after the read returned
     source_time: float  # seconds into the stream (index / fps for files)
     mirrored: bool = False  # flipped left to right (View > Mirror view)
-    picture: bool = False  # a still of a slide show: its time is only its place in the show
+    # A still of a slide show: how long the show holds it (its time is only its place in
+    # the show, which it is counted from); 0: not a still.
+    picture_s: float = 0.0
     # Times the stream was moved (seeks) before this frame: a change tells the frame after a
     # jump from one after a stall, which the frame times alone cannot.
     seeks: int = 0
@@ -169,6 +171,11 @@ class CapturedFrame:
     # settle on it, so its result is sent however far behind the GUI is: the newest one held,
     # one over the gate's bound (see DeliveryGate).
     held: bool = False
+
+    @property
+    def picture(self) -> bool:
+        """A still of a slide show."""
+        return self.picture_s > 0
 
 
 @dataclass(frozen=True)
@@ -201,7 +208,7 @@ class InferenceResult:
     # How many times the screen's picture (with faces) enlarges the frame, as the view asked
     # (annotation.screen_pixel_ratio): 1 but on a high-DPI screen.
     overlay_pixels: float = 1.0
-    picture: bool = False  # from a still of a slide show (CapturedFrame.picture)
+    picture_s: float = 0.0  # of a still of a slide show (CapturedFrame.picture_s)
     seeks: int = 0  # CapturedFrame.seeks
     # The frame shrunk for the screen, without overlay (annotation.shown_frame_of): kept so a
     # redraw (names, charts, the window's size) need not shrink a huge still again; None

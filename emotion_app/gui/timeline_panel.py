@@ -527,7 +527,7 @@ class TimelinePanel(QDockWidget):
             self.set_labels(result.labels)
         jumped, self._run = self._run is not None and result.run != self._run, result.run
         self.timeline.add(
-            result.source_time, result.faces, result.image, picture=result.picture, jumped=jumped, in_file=in_file
+            result.source_time, result.faces, result.image, picture_s=result.picture_s, jumped=jumped, in_file=in_file
         )
         self._last_added = (result.run, result.frame_index, result.faces)
         self._count_file_end()

@@ -36,7 +36,8 @@ from .specs import VideoFileSpec
 RAW_MJPEG_COUNTED_AT_OPEN = 16 << 20
 
 
-# A folder of images (or one image) plays as a slide show: each picture this long.
+# A folder of images (or one image) plays as a slide show: each picture this long, on
+# screen, on the seek bar, in a recording and in the session timeline (StillsFrameSource.shown_s).
 STILL_SECONDS = 2.0
 
 
@@ -83,7 +84,10 @@ class StillsFrameSource:
             raise SourceOpenError(f"Could not read {what}: damaged, or not an image")
         self.height, self.width = first.shape[:2]
         self._pending: np.ndarray | None = first
-        self.fps = 1.0 / STILL_SECONDS
+        # How long each picture is shown: the show's rate, so the places' times (index / fps),
+        # the pace, and what the timeline counts a picture (CapturedFrame.picture_s) agree.
+        self.shown_s = STILL_SECONDS
+        self.fps = 1.0 / self.shown_s
         self.frame_count = len(self._places)
         self.last_time_s: float | None = None  # pictures: by their place in the show
 
