@@ -32,7 +32,9 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.timeline_panel import TimelinePanel, TimelineView
 from emotion_app.io import report_process
 from emotion_app.io.overlay_layout import palette_for
+from emotion_app.results import FaceResult
 from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video, write_video
+from emotion_app.timeline import SessionTimeline
 from gui_support import (
     WAIT_MS,
     CameraBench,
@@ -959,33 +961,94 @@ def test_people_without_a_row_are_counted_on_the_everyone_row(qtbot: QtBot) -> N
     assert len(name_column_of_everyone_row()) == 1, "nothing there when everyone has a row"
 
 
-def test_a_narrow_panel_never_writes_the_caption_over_the_legend(qtbot: QtBot) -> None:
-    from emotion_app.gui.timeline_panel import TimelineView
-    from emotion_app.results import FaceResult
-    from emotion_app.timeline import SessionTimeline
-
+def _session_of_five(seconds: int) -> SessionTimeline:
+    """Five people seen for ``seconds`` seconds, each showing happy."""
     labels = ("angry", "fear", "happy", "sad", "surprise", "neutral")
     timeline = SessionTimeline(labels)
     happy = tuple(1.0 if label == "happy" else 0.0 for label in labels)
-    for second in range(9):
-        timeline.add(float(second), [FaceResult((0, 0, 40, 40), 1, "happy", 1.0, happy)])
+    for second in range(seconds + 1):
+        timeline.add(float(second), [FaceResult((50 * i, 0, 40, 40), i, "happy", 1.0, happy) for i in range(1, 6)])
+    return timeline
+
+
+def _caption_fits_beside_the_legend(view: TimelineView) -> str:
+    """The everyone row's caption as painted: said whatever the panel's size, its length
+    in it, within the strips, and over none of the legend's classes; the legend's classes
+    whole, in order, within the strips and the panel. Returns the caption."""
+    strips = view.strip_rect()
+    row = len(view.visible_people())
+    entries, caption, line = view.everyone_row(row)
+    length = view.caption_texts()[-1].removeprefix("session ")
+    assert caption.endswith(length) and len(caption) > len(length), (view.size(), caption)
+    width = view.fontMetrics().horizontalAdvance(caption)
+    assert width <= strips.width(), (view.size(), caption)
+    assert 0 <= line < view.legend_lines(row)
+    # Right-aligned in the strips: the caption starts where its own width leaves it.
+    beside = [span for _, span in entries if int(span.top() // 22) == line]
+    assert all(span.right() + 12 <= strips.right() - width for span in beside), (view.size(), caption)
+    assert all(strips.left() <= span.left() and span.right() <= strips.right() for _, span in entries)
+    assert [label for label, _ in entries] == list(view.timeline.labels[: len(entries)])  # whole labels, in order
+    assert view.row_top(row) + max((span.bottom() for _, span in entries), default=0) <= view.height()
+    return caption
+
+
+def test_the_everyone_rows_caption_is_said_beside_the_legend_at_every_size(qtbot: QtBot) -> None:
+    # Docked at a side, the legend wrapped onto the rows below filled the everyone row and
+    # the caption ("everyone · session 8 s") was gone; a narrow one-line panel lost it too.
+    timeline = _session_of_five(8)
     view = TimelineView(timeline)
     qtbot.addWidget(view)
-    metrics = view.fontMetrics()
     seen = set()
-    for width in range(1000, 200, -20):
-        view.resize(width, 120)
-        strips = view.strip_rect()
-        legend = view.legend_entries(strips.left(), strips.right())
-        legend_end = legend[-1][1].right() if legend else strips.left()
-        caption = view.caption(strips.right() - legend_end - 12)
-        seen.add(caption)
-        # Right-aligned in the strip: the caption starts where its own width leaves it.
-        assert strips.right() - metrics.horizontalAdvance(caption) >= legend_end + 12 or not caption
-        assert all(span.right() <= strips.right() for _, span in legend)
-        assert [label for label, _ in legend] == list(labels[: len(legend)])  # whole labels, in order
-        view.grab()  # paints without error at every width
-    assert {"everyone · session 8 s", "session 8 s", ""} <= seen
+    for height in (view.minimumHeight(), 6 * 22 + 8 + 22, 400):
+        for width in range(1000, view.minimumWidth() - 1, -20):
+            view.resize(width, height)
+            seen.add(_caption_fits_beside_the_legend(view))
+            view.grab()  # paints without error at every size
+    assert {"everyone · session 8 s", "session 8 s"} <= seen
+    # Tall enough, the legend wraps around the caption and keeps every class: the caption on
+    # the everyone row itself, as in the bottom dock.
+    view.resize(352, 400)
+    entries, caption, line = view.everyone_row(len(view.visible_people()))
+    assert [label for label, _ in entries] == list(timeline.labels) and caption == "session 8 s" and line == 0
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_side_docked_panel_whose_legend_wraps_keeps_its_caption(
+    qtbot: QtBot, make_window, settings_path: Path, side: str
+) -> None:
+    # Was: docked at the side of a 900-px window (the panel two fifths of it), the legend
+    # wrapped onto the rows below and filled the everyone row: the session's length was
+    # painted nowhere.
+    _store(settings_path, {"window/timeline_place": side})
+    window = make_window(size=(900, 600))
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: abs(panel.width() - window.width() * 2 // 5) <= 10, timeout=WAIT_MS)
+    timeline = _session_of_five(8)
+    panel.timeline = panel.view.timeline = timeline
+    view = panel.view
+    strips = view.strip_rect()
+    labels_alone = view.legend_entries(strips.left(), strips.right(), view.legend_lines(5))
+    assert len({span.top() for _, span in labels_alone}) > 1, "the legend wraps"
+
+    def legend_area() -> np.ndarray:
+        """The everyone row and the legend's lines below it, across the strips, as painted."""
+        image = view.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        top, left, right = int(view.row_top(len(view.visible_people()))), int(strips.left()), int(strips.right())
+        pixels = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), np.uint8)
+        rows = pixels.reshape(image.height(), image.bytesPerLine() // 4, 4)
+        return rows[top : view.height(), left:right].copy()
+
+    at_8 = legend_area()
+    happy = tuple(1.0 if label == "happy" else 0.0 for label in timeline.labels)
+    timeline.add(20.0, [FaceResult((50 * i, 0, 40, 40), i, "happy", 1.0, happy) for i in range(1, 6)])
+    assert timeline.now_s == pytest.approx(9.0)  # a step past MAX_STEP_S counts it, no more
+    # The caption's "8 s" became "9 s": the painted legend area tells the session's length.
+    assert not np.array_equal(at_8, legend_area()), "no caption painted beside the legend"
+    assert _caption_fits_beside_the_legend(view).endswith("9 s")
+    # Narrowed to the least the dock allows, the caption is still said (shortened if it must).
+    window.resizeDocks([panel], [panel.minimumSizeHint().width()], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: panel.width() < window.width() // 3, timeout=WAIT_MS)
+    assert _caption_fits_beside_the_legend(view).endswith("9 s")
 
 
 def test_a_panel_too_narrow_for_the_legend_on_one_line_names_every_class_below(qtbot: QtBot) -> None:
@@ -1018,7 +1081,7 @@ def test_a_panel_too_narrow_for_the_legend_on_one_line_names_every_class_below(q
             b, g, r = palette[label]
             assert (r, g, b) in named, (width, label)
         # Whole labels, in order, each within the strips' width and the panel's height.
-        entries = view.legend_entries(strips.left(), strips.right(), view.legend_lines(len(view.visible_people())))
+        entries, _, _ = view.everyone_row(len(view.visible_people()))  # as painted, beside the caption
         assert [label for label, _ in entries] == list(labels), width
         assert all(strips.left() <= span.left() and span.right() <= strips.right() for _, span in entries)
         assert legend_top + max(span.bottom() for _, span in entries) <= view.height()

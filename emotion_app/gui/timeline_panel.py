@@ -85,6 +85,11 @@ def _not_exported(folder: Path) -> str:
     return f"not exported: the session timeline into {folder}"
 
 
+def _lines_of(entries: list[tuple[str, QRectF]]) -> int:
+    """How many lines legend entries take."""
+    return max((int(span.top() // _ROW_PX) + 1 for _, span in entries), default=0)
+
+
 def qcolor(bgr: tuple[int, int, int]) -> QColor:
     b, g, r = bgr
     return QColor(r, g, b)
@@ -344,7 +349,8 @@ class TimelineView(QWidget):
             self._paint_shares(painter, row, summaries[track_id].shares)
         overall_row = max(len(ids), 1)  # with nobody yet, row 0 holds the hint above the legend
         top = self.row_top(overall_row)
-        legend_end = self._paint_legend(painter, strips.left(), top, strips.right(), self.legend_lines(overall_row))
+        entries, caption, caption_line = self.everyone_row(overall_row)
+        self._paint_legend(painter, top, entries)
         painter.setPen(_TEXT)
         hidden = self.hidden_people()
         if hidden:  # people without a row are not silently dropped (see hidden_hint)
@@ -353,41 +359,82 @@ class TimelineView(QWidget):
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 f"+{hidden}",
             )
-        caption = self.caption(strips.right() - legend_end - _CAPTION_GAP_PX)
-        if caption:
-            painter.drawText(
-                QRectF(strips.left(), top, strips.width(), _ROW_PX - 4),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                caption,
-            )
+        painter.drawText(
+            QRectF(strips.left(), top + caption_line * _ROW_PX, strips.width(), _ROW_PX - 4),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            caption,
+        )
         self._paint_shares(painter, overall_row, timeline.overall().shares)
+
+    def caption_texts(self) -> tuple[str, str]:
+        """The everyone row's caption, in full and without "everyone · "."""
+        now = self.timeline.now_s
+        length = f"{now / 60.0:.1f} min" if now >= 60.0 else f"{now:.0f} s"
+        return f"everyone · session {length}", f"session {length}"
 
     def caption(self, room: float) -> str:
         """The everyone row's caption that fits in ``room`` pixels: in full, without
-        "everyone · ", or nothing (a narrow panel keeps the legend readable)."""
-        now = self.timeline.now_s
-        length = f"{now / 60.0:.1f} min" if now >= 60.0 else f"{now:.0f} s"
+        "everyone · ", or nothing."""
         metrics = self.fontMetrics()
-        for text in (f"everyone · session {length}", f"session {length}"):
-            if metrics.horizontalAdvance(text) <= room:
-                return text
-        return ""
+        return next((text for text in self.caption_texts() if metrics.horizontalAdvance(text) <= room), "")
 
-    def legend_entries(self, left: float, right: float, lines: int = 1) -> list[tuple[str, QRectF]]:
+    def everyone_row(self, row: int) -> tuple[list[tuple[str, QRectF]], str, int]:
+        """The legend and the caption of the everyone row, row ``row``: the legend's entries
+        (as :meth:`legend_entries` gives them), the caption, and the line it is written on
+        (right-aligned in the strips; 0 is the row itself, the lines below are the legend's).
+
+        The caption keeps its room on the first line where the legend, wrapped around it,
+        still holds every class it holds without it: the row itself where it can be, in full
+        where the legend takes no more lines for it, else as "session N s". Where
+        no line has that room, the last line keeps the room of "session N s" (half the
+        strips' at most, cut at its start then) and the legend loses its last classes.
+        Before, the caption had only what the legend left of the row: a legend wrapped in a
+        side dock filled it, and the session's length was gone."""
+        strips = self.strip_rect()
+        left, right = strips.left(), strips.right()
+        lines = self.legend_lines(row)
+        metrics = self.fontMetrics()
+        alone = self.legend_entries(left, right, lines)
+        full, short = self.caption_texts()
+        # In full where the legend needs no more lines for it, else without "everyone · ".
+        tries = ((full, _lines_of(alone)), (short, _lines_of(alone)), (short, lines))
+        for line in range(lines):
+            for text, most in tries:
+                width = metrics.horizontalAdvance(text)
+                if width > strips.width():
+                    continue
+                kept = min(strips.width(), width + _CAPTION_GAP_PX)
+                entries = self.legend_entries(left, right, lines, kept=(line, kept))
+                if len(entries) == len(alone) and _lines_of(entries) <= most:
+                    return entries, text, line
+        room = min(float(metrics.horizontalAdvance(short)), strips.width() / 2)
+        entries = self.legend_entries(left, right, lines, kept=(lines - 1, room + _CAPTION_GAP_PX))
+        # Cut at its start: the length is what it tells.
+        return entries, metrics.elidedText(short, Qt.TextElideMode.ElideLeft, int(room)), lines - 1
+
+    def legend_entries(
+        self, left: float, right: float, lines: int = 1, kept: tuple[int, float] | None = None
+    ) -> list[tuple[str, QRectF]]:
         """Each class label that fits between ``left`` and ``right`` on up to ``lines``
         lines, with its swatch's and text's span (its top: the line's, from the first line's;
-        the classes are the model's own labels, in its order)."""
+        the classes are the model's own labels, in its order). ``kept``: a line and the
+        pixels kept free at its right end (for the caption: see :meth:`everyone_row`)."""
         metrics = self.fontMetrics()
         entries: list[tuple[str, QRectF]] = []
         x, line = left, 0
+
+        def end_of(line: int) -> float:
+            return right - kept[1] if kept is not None and line == kept[0] else right
+
         for label in self.timeline.labels:
-            width = metrics.horizontalAdvance(label)
-            if x + 14 + width > right and x > left:
+            span = 14 + metrics.horizontalAdvance(label) + 2  # swatch, text, and the text's margin
+            # On the next line where this one is taken, or kept too short for it.
+            while line < lines and x + span > end_of(line) and (x > left or kept is not None and line == kept[0]):
                 x, line = left, line + 1
-            if line >= lines or x + 14 + width > right:
+            if line >= lines or x + span > end_of(line):
                 break  # no half labels: the rest are in the overlay's bars and the export
-            entries.append((label, QRectF(x, line * _ROW_PX, 14 + width + 2, _ROW_PX - 4)))
-            x += 14 + width + 12
+            entries.append((label, QRectF(x, line * _ROW_PX, span, _ROW_PX - 4)))
+            x += span + 10
         return entries
 
     def legend_lines(self, row: int) -> int:
@@ -397,20 +444,16 @@ class TimelineView(QWidget):
         the strips that nothing named."""
         return max(1, int((self.height() - 4 - self.row_top(row)) // _ROW_PX))
 
-    def _paint_legend(self, painter: QPainter, left: float, top: float, right: float, lines: int) -> float:
-        """The classes in their colours, from the last row's left on (onto the rows below
-        it where they have to and can); where the legend's first line ends."""
-        end = left
-        for (label, span), color in zip(self.legend_entries(left, right, lines), self._colors):
+    def _paint_legend(self, painter: QPainter, top: float, entries: list[tuple[str, QRectF]]) -> None:
+        """The classes in their colours (``entries``, from :meth:`everyone_row`), from the
+        last row's top on (onto the rows below it where they have to and can)."""
+        for (label, span), color in zip(entries, self._colors):
             y = top + span.top()
             painter.fillRect(QRectF(span.left(), y + 6, 10, 10), color)
             painter.setPen(_TEXT)
             painter.drawText(
                 QRectF(span.left() + 14, y, span.width() - 14, _ROW_PX - 4), Qt.AlignmentFlag.AlignVCenter, label
             )
-            if span.top() == 0:
-                end = span.right()
-        return end
 
     def share_rect(self, row: int) -> QRectF:
         width = self.share_width()
