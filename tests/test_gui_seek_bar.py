@@ -3,6 +3,8 @@ and a picture shown to its end has a bar that reads as finished."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -217,3 +219,33 @@ def test_a_missing_file_opened_after_a_played_one_keeps_none_of_its_position(
     window.retry()
     qtbot.waitUntil(lambda: window.is_running and bar.isVisibleTo(window), timeout=WAIT_MS)
     assert bar.slider.maximum() == 59 and bar.slider.isEnabled() and window.step_forward_action.isEnabled()
+
+
+def test_the_status_line_says_the_seek_bars_time_in_the_same_moment(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: the seek bar said each frame's time as it was shown, the status line the time of
+    # the frame shown at its next refresh (twice a second): "Playing · 0:01" beside "0:02"
+    # for up to half a second of each second played, and after a seek paused until then.
+    clip = write_astronaut_video(tmp_path / "clip.avi", num_frames=60, frame_size=(320, 240), face_size=80, fps=FPS)
+    window = make_window(video=clip.path)
+    bar = window.playback_bar
+    pairs: list[tuple[str, str]] = []
+
+    def note(done: Callable[[], bool]) -> Callable[[], bool]:
+        """Each time the test is asked: the seek bar's time and the status line's."""
+
+        def check() -> bool:
+            said = re.match(r"(?:Playing|Paused) · (\d+:\d\d)", window.status.summary_label.text())
+            if window.is_running and said is not None:
+                pairs.append((bar.position_label.text(), said[1]))
+            return done()
+
+        return check
+
+    qtbot.waitUntil(note(lambda: len({bar_time for bar_time, _ in pairs}) >= 3), timeout=WAIT_MS)
+    window.pause()
+    window.seek(50)  # paused: the bar moves with the position's report, before the frame shows
+    qtbot.waitUntil(note(lambda: window.view.result.frame_index == 50), timeout=WAIT_MS)
+    qtbot.waitUntil(note(lambda: bar.position_label.text() == format_time(50 / FPS)), timeout=WAIT_MS)
+    assert pairs[-1][0] == format_time(50 / FPS)
+    differing = [pair for pair in pairs if pair[0] != pair[1]]
+    assert not differing, f"{len(differing)} of {len(pairs)} looks differed: {differing[:5]}"

@@ -397,6 +397,7 @@ class MainWindow(QMainWindow):
         self.controller.result_ready.connect(self._on_result)
         self.controller.playback.connect(self._on_playback)
         self.playback_bar.seek_requested.connect(self.player.seek)
+        self.playback_bar.time_said.connect(self._on_time_said)
         self.timeline_panel.exported.connect(self._on_timeline_exported)
         self.timeline_panel.name_given.connect(self._on_name_given)
         self.timeline_panel.cleared.connect(self._forget_names)
@@ -1130,13 +1131,6 @@ class MainWindow(QMainWindow):
         result = with_names(result, dict(self._names.names) if self._names.stream_id == result.stream_id else {})
         shown_before = self.view.result
         self.view.set_result(result)
-        if self.source_state.paused:  # a step's or a seek's frame: where it is, for a screen reader
-            self.view.set_standing(self._standing_words())
-        if len(result.faces) != (len(shown_before.faces) if shown_before is not None else 0):
-            # A face that comes or goes shows in the status line with its box, not up to
-            # a refresh later ("no faces" beside a boxed face reads as a fault).
-            self.status.show_summary(self.status_summary(time.perf_counter()))
-        self.timeline_panel.add(result, in_file=self.is_file)
         if self.is_file and not self.source_state.ended:  # a late frame after the end: the bar reads finished
             # Playing on by itself: the same stream, moved by no seek since the frame before.
             playing_on = (
@@ -1145,7 +1139,15 @@ class MainWindow(QMainWindow):
                 and shown_before.stream_id == result.stream_id
                 and shown_before.seeks == result.seeks
             )
+            # First: the time it says is the status line's and the screen reader's (below).
             self.playback_bar.show_position(result.frame_index, playing_on=playing_on)
+        if self.source_state.paused:  # a step's or a seek's frame: where it is, for a screen reader
+            self.view.set_standing(self._standing_words())
+        if len(result.faces) != (len(shown_before.faces) if shown_before is not None else 0):
+            # A face that comes or goes shows in the status line with its box, not up to
+            # a refresh later ("no faces" beside a boxed face reads as a fault).
+            self.status.show_summary(self.status_summary(time.perf_counter()))
+        self.timeline_panel.add(result, in_file=self.is_file)
 
     def _on_playback(self, state: PlaybackState) -> None:
         info = self.source_state.info
@@ -1205,12 +1207,19 @@ class MainWindow(QMainWindow):
         return "Finished" if state.ended else "Stopped"
 
     def _position_text(self) -> str:
-        """Where the file is, as the status line tells it ("0:12"; "" where its frames have
-        no times, or for a single picture)."""
+        """Where the file is, as the status line tells it: as the seek bar says it ("0:12";
+        "" where its frames have no times, or for a single picture). Worked out from the
+        frame shown at each status refresh, it said the time up to a refresh (half a second)
+        after the seek bar did."""
         info = self.source_state.info
         if info is None or info.fps <= 0 or info.single_picture:
             return ""
-        return format_time(self.player.position / info.fps)
+        return self.playback_bar.time_text()
+
+    def _on_time_said(self) -> None:
+        # The seek bar says another time (a second played on, a seek, a step): the status line
+        # says it in the same moment, not at its next refresh.
+        self.status.show_summary(self.status_summary(time.perf_counter()))
 
     def _refresh_status(self) -> None:
         now = time.perf_counter()

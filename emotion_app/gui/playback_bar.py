@@ -100,6 +100,8 @@ class PlaybackBar(QWidget):
     """Position, a seek slider over the file's frames, and its duration."""
 
     seek_requested = pyqtSignal(int)  # a frame index the user moved to
+    # The position label says another time (time_text): the status line says it too, at once.
+    time_said = pyqtSignal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -152,7 +154,7 @@ class PlaybackBar(QWidget):
         self._handle_timer.stop()
         self._set_slider(0)
         self._shown = None
-        self.position_label.setText(format_time(0))
+        self._say_time(format_time(0))
         self.slider.time_changed()
 
     def set_frame_count(self, frame_count: int) -> None:
@@ -179,12 +181,17 @@ class PlaybackBar(QWidget):
         self._handle_timer.stop()  # no frame's place waits to move the handle back
         self._set_slider(self.slider.maximum())
         self._shown = None  # the next frame shown says its own time again
-        self.position_label.setText(self.duration_label.text())
+        self._say_time(self.duration_label.text())
         self.slider.time_changed()
 
     @property
     def position(self) -> int:
         return self.slider.value()
+
+    def time_text(self) -> str:
+        """The time the position label says ("0:12"; a frame's number where the file has
+        no frame rate)."""
+        return self.position_label.text()
 
     def time_in_words(self) -> str:
         """The seek bar's place as a reader hears it: "0:12 of 1:30", "0:12, length not
@@ -200,8 +207,13 @@ class PlaybackBar(QWidget):
         shown = int(frame / self._fps) if self._fps > 0 else frame
         if shown != self._shown:
             self._shown = shown
-            self.position_label.setText(format_time(frame / self._fps) if self._fps > 0 else str(frame))
+            self._say_time(format_time(frame / self._fps) if self._fps > 0 else str(frame))
             self.slider.time_changed(by_user)
+
+    def _say_time(self, text: str) -> None:
+        if text != self.position_label.text():
+            self.position_label.setText(text)
+            self.time_said.emit()
 
     def _move_handle(self, frame: int, paced: bool) -> None:
         """Move the handle to ``frame``: at once, or (``paced``, with the keyboard on the
