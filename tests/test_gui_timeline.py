@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import cv2
@@ -1598,6 +1599,46 @@ def test_a_files_last_frame_counts_its_own_showing_when_it_plays_to_its_end(
     assert panel.timeline.now_s == 0.0
     panel.add(last, in_file=True)
     assert panel.timeline.now_s == pytest.approx(played_s)
+
+
+@pytest.mark.parametrize("move", ["seek back", "Home", "model switch"])
+def test_a_files_last_frame_counts_when_a_move_comes_between_its_end_and_its_result(
+    qtbot: QtBot, make_window, tmp_path: Path, move: str
+) -> None:
+    # A file's end (from the capture thread) can come before its last frame's result (from
+    # the inference thread, busy with it). A seek back, Home or a model switch in between
+    # opened the file again, and the result, of the stream replaced, was dropped unshown:
+    # the end waiting for it never counted, and the panel lost the last frame's time.
+    fps, frames = 15.0, 45
+    clip = write_astronaut_video(tmp_path / "clip.avi", num_frames=frames, frame_size=(320, 240), face_size=80, fps=fps)
+    window = make_window(video=clip.path)
+    controller, timeline = window.controller, window.timeline_panel.timeline
+    wait_for_face_result(qtbot, window)
+    hold = ThreadHold(controller.inference_thread)  # inference busy till the file has ended
+    hold.hold.emit()
+    try:
+        qtbot.waitUntil(hold.busy.is_set, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)  # the end's news is in
+        assert controller.frames.is_full  # the last frame waits for the inference thread
+        assert timeline.now_s < frames / fps - 0.5
+    finally:
+        hold.release.set()
+    # The inference thread takes the last frame; the GUI thread is not let run meanwhile,
+    # so its result comes after the move made next.
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while controller.frames.is_full and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert not controller.frames.is_full
+    ended = window.view.result
+    if move == "seek back":
+        window.seek(3)
+    elif move == "Home":
+        window.restart()
+    else:  # what a model switch does once its model has loaded (MainWindow._on_model_status)
+        window.player.look_again(paused_too=True)
+    qtbot.waitUntil(lambda: window.view.result.stream_id != ended.stream_id, timeout=WAIT_MS)
+    # The whole file's time, as analyze --report counts it: the last frame's step and its own showing.
+    assert timeline.now_s == pytest.approx(frames / fps)
 
 
 def test_a_video_cut_short_counts_its_last_frame_as_one_played_to_its_end(

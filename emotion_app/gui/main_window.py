@@ -1123,7 +1123,9 @@ class MainWindow(QMainWindow):
         info = self.source_state.info
         if info is None or self.source_state.starting or result.stream_id != info.stream_id:
             # A late frame of the previous source: while another opens (its session has
-            # begun), after it failed to, or after it was replaced.
+            # begun), after it failed to, or after it was replaced. Not shown; but a file's
+            # last frame, whose end came first, still counts in the timeline.
+            self.timeline_panel.add_unshown(result)
             return
         # A frame labelled before a name was given, or a Clear or a rename (it waited here, or
         # was being labelled) has the names before: it shows those held now. Every frame

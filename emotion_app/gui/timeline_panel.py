@@ -589,6 +589,20 @@ class TimelinePanel(QDockWidget):
         self._file_end = end
         self._count_file_end()
 
+    def add_unshown(self, result: InferenceResult) -> None:
+        """A result the window does not show, of a stream replaced since it was labelled:
+        counted only where it is a file's last frame whose end waits for it (see
+        :meth:`end_file`), else dropped. A seek back, Home or a model switch between the
+        file's end and that result opens the file again; the frame was played all the same,
+        and ``analyze --report`` counts it (a moment of the file counts once, in any order).
+        One of a model whose classes the rows no longer have is dropped too."""
+        end = self._file_end
+        if end is None or (result.run, result.frame_index) != (end.run, end.frame_index):
+            return
+        if tuple(result.labels) != self.timeline.labels:
+            return
+        self.add(result, in_file=True)
+
     def _count_file_end(self) -> None:
         end, last = self._file_end, self._last_added
         if end is None or last is None or (last[0], last[1]) != (end.run, end.frame_index):
