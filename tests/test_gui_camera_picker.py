@@ -214,6 +214,38 @@ def test_file_camera_ticks_a_camera_opened_by_an_index_the_list_does_not_hold(
     assert _camera_menu(window) == [("1 Logitech C920", True, True)]
 
 
+def test_file_camera_lists_a_camera_opened_by_its_index_once_when_the_list_comes_to_hold_it(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # `--camera 3` ran as "Camera 3", listed after the cameras the system listed; once the
+    # list held a camera at index 3 (plugged in, or the list read again), File > Camera
+    # listed it twice: "Elgato Facecam" unticked, and "Camera 3" ticked beside it.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(camera="3", devices=[BUILT_IN, USB], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs[-1].index == 3 and _camera_menu(window)[-1] == ("3 Camera 3", True, True)
+    facecam = CameraDevice("Elgato Facecam", 3, "/dev/video3")
+    window.picker.monitor.set_devices([BUILT_IN, USB, facecam])
+    assert _camera_menu(window) == [
+        ("1 Integrated Webcam", True, False),
+        ("2 Logitech C920", True, False),
+        ("3 Elgato Facecam", True, True),
+    ]
+    # Listed no more: by the window's name for it again, still ticked.
+    window.picker.monitor.set_devices([BUILT_IN, USB])
+    assert _camera_menu(window)[-1] == ("3 Camera 3", True, True)
+    # A camera chosen by its name is not taken for another the list holds later at its
+    # index: it stays ticked under its own name.
+    window.choose_camera(USB)
+    qtbot.waitUntil(lambda: bench.specs[-1].index == 2 and window.is_running, timeout=WAIT_MS)
+    window.picker.monitor.set_devices([BUILT_IN, CameraDevice("Elgato Facecam", 2, "/dev/video2")])
+    assert _camera_menu(window) == [
+        ("1 Integrated Webcam", True, False),
+        ("2 Elgato Facecam", True, False),
+        ("3 Logitech C920", True, True),
+    ]
+
+
 def test_file_camera_open_keeps_the_item_the_keyboard_is_on_when_the_list_is_read_again(qtbot: QtBot) -> None:
     # The picker reads the cameras again whenever /dev changes (any device plugged in) and
     # on F5: the menu made its items anew each time, so under an open menu the item the

@@ -10,6 +10,9 @@ plugged in or out, F5).
 A camera opened by its index that the list does not hold (``--camera 3`` where the system
 lists none, or not that one) is listed after the others while it runs, ticked, as the
 window names it ("Camera 3"): the menu says which camera runs, whichever way it was opened.
+Once the list holds a camera at that index (plugged in, read again), that one is ticked
+instead: the list's index is the one a camera chosen from it is opened by, so it is the
+camera running, and listed twice it was two items for one camera.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtGui import QAction, QActionGroup
 from PyQt6.QtWidgets import QMenu, QWidget
 
-from .camera_picker import NO_CAMERA, CameraDevice, CameraPicker
+from .camera_picker import NO_CAMERA, CameraDevice, CameraPicker, index_name
 from .mnemonics import numbered
 
 
@@ -57,9 +60,22 @@ class CameraMenu(QMenu):
         else:
             self._tick()
 
-    def _running_unlisted(self) -> CameraDevice | None:
+    def _running_listed(self) -> CameraDevice | None:
+        """The listed camera that runs: the one of its name and index; for a camera opened
+        by its index alone (named as the window names it, "Camera 3"), else the one listed
+        at that index. One chosen by its name is not taken for another listed later at its
+        index: the name says which camera it is."""
         listed = self._listed or []
-        if self._running is None or any((device.name, device.index) == self._running for device in listed):
+        if self._running is None:
+            return None
+        name, index = self._running
+        exact = next((device for device in listed if (device.name, device.index) == self._running), None)
+        if exact is not None or name != index_name(index):
+            return exact
+        return next((device for device in listed if device.index == index), None)
+
+    def _running_unlisted(self) -> CameraDevice | None:
+        if self._running is None or self._running_listed() is not None:
             return None
         return CameraDevice(*self._running)
 
@@ -89,9 +105,9 @@ class CameraMenu(QMenu):
         return list(self._group.actions())
 
     def _tick(self) -> None:
+        running = self._running_listed() or self._unlisted
         for action in self._group.actions():
-            device = action.data()
-            action.setChecked(isinstance(device, CameraDevice) and (device.name, device.index) == self._running)
+            action.setChecked(running is not None and action.data() == running)
 
     def _on_triggered(self, action: QAction) -> None:
         # The tick stays on the camera running until the chosen one is opening (the window

@@ -130,7 +130,7 @@ class V4l2Monitor(CameraDeviceMonitor):
             number = _trailing_number(node.name, -1)
             if number < 0:
                 continue
-            name = _read_text(node / "name", f"Camera {number}")
+            name = _read_text(node / "name", index_name(number))
             found.append(CameraDevice(name, number, f"/dev/{node.name}"))
         return found
 
@@ -313,6 +313,12 @@ class CameraPicker(QComboBox):
             self.network_camera_chosen.emit(entry)
         elif isinstance(entry, Screen):
             self.screen_chosen.emit(entry.monitor)
+
+
+def index_name(index: int) -> str:
+    """What a camera is called by its OpenCV index alone: one opened by it that the list
+    does not hold, or a device node that gives no name."""
+    return f"Camera {index}"
 
 
 def find_camera(devices: list[CameraDevice], name: str = "", index: int = -1) -> CameraDevice | None:

@@ -54,7 +54,14 @@ from emotion_app.wording import count_text
 from ..weights import DEFAULT_WEIGHTS_DIR
 from . import gui_thread_gc, quitting
 from .annotation import with_names
-from .camera_picker import CameraDevice, CameraDeviceMonitor, CameraPicker, create_device_monitor, find_camera
+from .camera_picker import (
+    CameraDevice,
+    CameraDeviceMonitor,
+    CameraPicker,
+    create_device_monitor,
+    find_camera,
+    index_name,
+)
 from .camera_size import CameraSize
 from .dialog_folders import DialogFolders
 from .help_texts import AboutText, shortcuts_text
@@ -451,7 +458,7 @@ class MainWindow(QMainWindow):
                 self.choose_camera(device)
             elif index is not None:
                 # Not listed (no device list on this system?): OpenCV may still open it.
-                self.start_source(CameraSpec(index, f"Camera {index}"))
+                self.start_source(CameraSpec(index, index_name(index)))
             else:
                 names = ", ".join(d.name for d in devices) or "none found"
                 self.source_messages.show_problem(f"No camera named '{wanted}'. Cameras: {names}.", None)
