@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .faces.detector import FaceDetector, OpenCVSetupError, check_opencv
     from .inference.classifier import EmotionClassifier
-    from .io.atomic import OutputError
+    from .io.atomic import DiskFullError, OutputError
     from .io.csv_export import FaceCsvWriter
     from .model import build_model
     from .pipeline import EmotionPipeline, StageTimings
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 # TYPE_CHECKING imports for type checkers, this table for the lazy imports, and a literal
 # __all__, which ruff needs to see the imports as exported; a test keeps the three equal.
 _SOURCES = {
+    "DiskFullError": ".io.atomic",
     "EmotionClassifier": ".inference.classifier",
     "EmotionPipeline": ".pipeline",
     "FaceCsvWriter": ".io.csv_export",
@@ -40,6 +41,7 @@ _SOURCES = {
 }
 
 __all__ = [
+    "DiskFullError",
     "EmotionClassifier",
     "EmotionPipeline",
     "FaceCsvWriter",

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emotion_app import EmotionClassifier, EmotionPipeline, FaceCsvWriter, FaceDetector, OutputError
+from emotion_app import DiskFullError, EmotionClassifier, EmotionPipeline, FaceCsvWriter, FaceDetector, OutputError
 from emotion_app.cli import main
 from emotion_app.io.video import open_input
 from emotion_app.samples import write_astronaut_video
+from hostile_support import SmallDisk, fill
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -69,3 +70,24 @@ def test_the_readmes_csv_example_keeps_an_earlier_csv_when_a_frame_fails(
     unwritable = tmp_path / "clip.avi" / "faces.csv"
     with pytest.raises(OutputError, match=re.escape(str(unwritable.parent))):
         FaceCsvWriter(unwritable, classifier.labels)
+
+
+def test_a_disk_filling_under_the_readmes_csv_example_is_the_exported_disk_full_error(
+    tmp_path: Path, random_weights: Path, small_disk: SmallDisk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The README names DiskFullError beside OutputError; it was only importable from a
+    # module inside the package (emotion_app.io.atomic), not from the API it is part of.
+    assert "`DiskFullError` (an `OutputError` too; both import from `emotion_app`)" in " ".join(README.split())
+    assert issubclass(DiskFullError, OutputError)
+    video = write_astronaut_video(tmp_path / "faces.avi", num_frames=60, frame_size=(400, 200), face_size=64, copies=2)
+    classifier = EmotionClassifier.load(random_weights)
+    pipeline = EmotionPipeline(FaceDetector(), classifier, optimize=False)
+    timed_frames = [(frame, time_s) for _, time_s, frame in open_input(video.path).frames()]
+    disk = small_disk(256)
+    (disk / "faces.csv").write_text("earlier\n", encoding="utf-8")
+    fill(disk, leave_bytes=3000)  # room for the header and a few rows, not for 120 rows
+    monkeypatch.chdir(disk)
+    with pytest.raises(DiskFullError, match=re.escape(f"disk full ({Path('faces.csv')})")):
+        run_csv_example(classifier, pipeline, timed_frames)
+    assert (disk / "faces.csv").read_text(encoding="utf-8") == "earlier\n"
+    assert sorted(path.name for path in disk.iterdir()) == ["faces.csv", "filler.bin"]  # no part file left
