@@ -7,7 +7,45 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, but help that cannot be written to standard output (a full disk,
+    a closed pipe) is an error: argparse ignores the failed write and exits 0, so a
+    script saving ``--help`` took it for written. Its subcommands' parsers are of this class
+    too (argparse makes them of their parent's)."""
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        stdout = sys.stdout  # argparse's choice for help; None where it was closed (`>&-`)
+        if not message or file is None or file is not stdout:
+            # An error's usage and line (standard error): where they cannot be written,
+            # the exit code (2) still tells it.
+            super()._print_message(message, file)
+            return
+        try:
+            sys.stdout.write(message)
+            sys.stdout.flush()
+        except OSError as exc:
+            self.exit(stdout_failed(exc, "the help"))
+
+
+def stdout_failed(exc: OSError, what: str) -> int:
+    """Standard output failed: say so in one line on standard error (``what`` names what was
+    lost), send nothing more there, not even the buffer's rest at exit, and return the
+    exit code (2)."""
+    with suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    print(f"error: {what} could not be printed to standard output ({exc.strerror or exc})", file=sys.stderr)
+    return 2
 
 
 def path_argument(text: str) -> Path:

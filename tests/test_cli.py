@@ -17,6 +17,7 @@ import pytest
 
 from emotion_app.cli import main
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_astronaut_video
+from module_help import HELP_NOT_WRITTEN
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -483,6 +484,35 @@ def test_a_full_standard_output_is_one_line_and_the_outputs_stay(
             )
             assert "could not be printed" in done.stderr
     assert len(rows.read_text().splitlines()) > 1  # the analysis was kept
+
+
+def test_help_that_cannot_be_written_is_an_error() -> None:
+    # argparse ignores a failed write of its help and exits 0: a script saving `--help`
+    # onto a full disk (or into a closed pipe) took it for written.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    commands = [["-m", "emotion_app", *args] for args in (["--help"], ["analyze", "--help"], ["bench", "--help"])]
+    commands.append([str(REPO / "main.py"), "--help"])  # the desktop app's command line
+    with open("/dev/full", "w") as full:
+        for command in commands:
+            done = subprocess.run(
+                [sys.executable, *command],
+                cwd=REPO,
+                env=env,
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=120,
+            )
+            assert (done.returncode, done.stderr) == (2, HELP_NOT_WRITTEN), command
+    # The entry points' parsers too (emotion-app-analyze: its own program name).
+    from emotion_app.cli import analyze_main, bench_main
+
+    for entry in (analyze_main, bench_main):
+        with open("/dev/full", "w") as full, pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sys, "stdout", full)
+            with pytest.raises(SystemExit) as stop:
+                entry(["--help"])
+        assert stop.value.code == 2
 
 
 def test_a_closed_progress_bar_terminal_does_not_lose_the_analysis(tmp_path: Path, random_weights: Path) -> None:

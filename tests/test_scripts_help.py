@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from module_help import help_answers
+from module_help import help_answers, help_written_to
 from scripts.support.arguments import frame_size, script_parser
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,6 +32,18 @@ def test_every_scripts_help_says_python_dash_m(tmp_path: Path) -> None:
         [sys.executable, "-m", "scripts.frame_times", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60
     )
     assert shown.returncode == 0 and shown.stdout.startswith("usage: python -m scripts.frame_times ")
+
+
+def test_a_scripts_help_that_cannot_be_written_is_an_error(tmp_path: Path) -> None:
+    # argparse ignores a failed write of its help and exits 0: a script saving `--help`
+    # onto a full disk took it for written.
+    answers = help_written_to(Path("/dev/full"), [f"scripts.{name}" for name in SCRIPTS], tmp_path)
+    assert len(answers) == len(SCRIPTS)
+    for name, (code, err) in answers.items():
+        assert (code, err) == (
+            2,
+            "error: the help could not be printed to standard output (No space left on device)\n",
+        ), name
 
 
 def test_a_scripts_help_shows_defaults_once() -> None:

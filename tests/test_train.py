@@ -20,6 +20,7 @@ import torch
 from emotion_app import EmotionClassifier
 from emotion_app.preprocessing import Preprocessing
 from emotion_app.samples import make_random_weights
+from module_help import help_written_to
 from tests.synthetic_fer import write_fer_csv, write_fer_folders
 from training import calibrate_margin, evaluate, train, training_run
 from training.augment import augment
@@ -753,6 +754,18 @@ def test_help_and_argument_errors_answer_before_torch_loads(module, asked):
     assert said in done.stdout + done.stderr, done.stderr
     assert lines[-2] == ("exit 0" if args == ["--help"] else "exit 2"), done.stderr
     assert lines[-1] == "torch loaded: False matplotlib loaded: False"
+
+
+def test_a_front_ends_help_that_cannot_be_written_is_an_error(tmp_path: Path) -> None:
+    # argparse ignores a failed write of its help and exits 0: a script saving `--help`
+    # onto a full disk took it for written.
+    answers = help_written_to(Path("/dev/full"), sorted(FRONT_ENDS), tmp_path)
+    assert sorted(answers) == sorted(FRONT_ENDS)
+    for module, (code, err) in answers.items():
+        assert (code, err) == (
+            2,
+            "error: the help could not be printed to standard output (No space left on device)\n",
+        ), module
 
 
 # A child that sends itself SIGINT the moment torch.distributed is half imported (in

@@ -15,7 +15,6 @@ are; the validation split then shows what the rule changes.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import sys
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from emotion_app.arguments import ArgumentParser
 from emotion_app.preprocessing import contrast
 
 from .stopping import interruptible
@@ -51,7 +51,7 @@ def accuracy(classifier: EmotionClassifier, faces: np.ndarray, labels: np.ndarra
 
 @interruptible
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.calibrate_contrast", description=__doc__.split("\n\n")[1])
+    parser = ArgumentParser(prog="python -m training.calibrate_contrast", description=__doc__.split("\n\n")[1])
     parser.add_argument("--weights", default=None, help="weights file (default: the shipped one)")
     parser.add_argument("--data", required=True, help="FER-2013 (CSV or folders)")
     parser.add_argument("--votes", default="", help="FER+ votes CSV, for a model trained on them")

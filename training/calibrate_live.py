@@ -22,7 +22,6 @@ preprocessing and the thresholds in its ``live`` section, plus the figures behin
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import sys
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from emotion_app.arguments import ArgumentParser
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
@@ -203,7 +203,7 @@ def uncertainty_thresholds(classifier: EmotionClassifier, data: str, limit: int,
 
 @interruptible
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.calibrate_live", description=__doc__.split("\n\n")[0])
+    parser = ArgumentParser(prog="python -m training.calibrate_live", description=__doc__.split("\n\n")[0])
     parser.add_argument("--weights", type=Path, default=None, help="weights file (default: the shipped one)")
     parser.add_argument(
         "--clips",

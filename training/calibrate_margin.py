@@ -11,7 +11,6 @@ and classified. The margin with the best validation accuracy is the one to ship.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import sys
@@ -20,6 +19,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from emotion_app.arguments import ArgumentParser
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.preprocessing import crop_face, to_gray
 
@@ -60,7 +60,7 @@ def validation_faces(
 
 @interruptible
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.calibrate_margin", description=__doc__.split("\n\n")[1])
+    parser = ArgumentParser(prog="python -m training.calibrate_margin", description=__doc__.split("\n\n")[1])
     parser.add_argument("--weights", default=None, help="weights file (default: the shipped one)")
     parser.add_argument("--data", required=True, help="FER-2013 (CSV or folders); its Training split is used")
     parser.add_argument(

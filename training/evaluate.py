@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from emotion_app.arguments import ArgumentParser
 from emotion_app.io.atomic import OutputError, write_text
 
 from .data import CLASSES_7, USAGES, DataError, FaceSet, has_splits, load_split
@@ -33,7 +34,7 @@ REPORT_FILES = ("report.json", "confusion_matrix.png", "confusion_matrix_ferplus
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m training.evaluate",
         description="Score a weights file on labelled faces: accuracy, per-class precision/recall/F1, macro-F1, "
         "confusion matrix.",

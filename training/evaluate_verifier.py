@@ -9,9 +9,9 @@ this is the held-out report.
 
 from __future__ import annotations
 
-import argparse
 import sys
 
+from emotion_app.arguments import ArgumentParser
 from emotion_app.shipped import DEFAULT_VERIFIER_PATH
 
 from .data import USAGES, DataError, check_split_layout
@@ -20,7 +20,7 @@ from .stopping import interruptible
 
 @interruptible
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m training.evaluate_verifier",
         description=" ".join(__doc__.split("\n\n")[0].split()),
     )

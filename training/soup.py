@@ -22,7 +22,6 @@ the test split reported, never used to choose. The weights file records every in
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import shlex
 import sys
@@ -31,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from emotion_app.arguments import threads_problem
+from emotion_app.arguments import ArgumentParser, threads_problem
 from emotion_app.io.atomic import OutputError
 
 from .config import TTA_CHOICES
@@ -59,7 +58,7 @@ class SoupConfig:
 
 
 def parse_args(argv: list[str] | None = None) -> SoupConfig:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m training.soup",
         description="Average fine-tunes of one model (a model soup) and export the best of the ingredients, "
         "the uniform soup and the greedy soup, chosen on the validation split.",

@@ -14,7 +14,7 @@ import os
 import shlex
 import sys
 
-from emotion_app.arguments import names_a_folder
+from emotion_app.arguments import ArgumentParser, names_a_folder
 
 from .arguments import finite_float
 from .config import FIELD_HELP, RECORDED_PATHS, TTA_CHOICES, TrainConfig, label_source, range_problem
@@ -24,7 +24,7 @@ from .stopping import stop_on_signals
 def _parser(given_only: bool = False) -> argparse.ArgumentParser:
     """The command line; ``given_only``: without defaults, so a parse holds only the
     settings given (what a resume reports it does not use)."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m training.train",
         description="Train the seed CNN on FER-2013 (CSV or image folders) and export a weights file.",
     )

@@ -10,12 +10,11 @@ training/face_verifier.py.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from pathlib import Path
 
-from emotion_app.arguments import threads_problem
+from emotion_app.arguments import ArgumentParser, threads_problem
 
 from .arguments import finite_float
 from .stopping import interruptible
@@ -25,7 +24,7 @@ from .verifier_config import VerifierConfig
 def parse_args(argv: list[str] | None) -> tuple[VerifierConfig, int]:
     """The run's settings, and the torch threads it may use."""
     defaults = VerifierConfig(data="", export="")
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m training.train_verifier",
         description=__doc__.split("\n\n")[0],
     )

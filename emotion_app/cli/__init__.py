@@ -7,6 +7,7 @@ import io
 import logging
 import sys
 
+from ..arguments import ArgumentParser
 from . import analyze, bench
 
 EXIT_OK = 0
@@ -17,7 +18,7 @@ EXIT_BAD_INPUT = 2  # unreadable input, missing weights, unwritable output (as a
 def build_parser(command_prog: str | None = None) -> argparse.ArgumentParser:
     """The command line; ``command_prog`` names its one command as an entry point calls it
     (``emotion-app-analyze``) in usage and errors."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m emotion_app",
         description="Facial-emotion recognition on videos and images (the desktop app is main.py).",
     )

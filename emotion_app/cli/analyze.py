@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..arguments import file_path_argument, path_argument
+from ..arguments import file_path_argument, path_argument, stdout_failed
 from ..faces.detector import DEFAULT_MIN_FACE
 from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from ..io.atomic import AtomicOutput, check_outputs, resolved, same_file
@@ -58,7 +58,6 @@ from .common import (
     interrupt_signals,
     load_classifier,
     make_detector,
-    stdout_failed,
 )
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import cv2
 import numpy as np
 
-from ..arguments import path_argument
+from ..arguments import path_argument, stdout_failed
 from ..faces.detector import DEFAULT_MIN_FACE, OpenCVSetupError, full_frame_baseline_detector
 from ..io.overlay import draw_results
 from ..io.video import InputError, MediaInput, open_input
@@ -38,7 +38,6 @@ from .common import (
     flush_stdout,
     load_classifier,
     make_detector,
-    stdout_failed,
 )
 
 if TYPE_CHECKING:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -165,16 +164,6 @@ def flush_stdout() -> None:
     buffered) standard output is then an error here, told in one line, not at exit."""
     if sys.stdout is not None:  # None: started with standard output closed (`>&-`)
         sys.stdout.flush()
-
-
-def stdout_failed(exc: OSError, what: str) -> int:
-    """Standard output failed: say so in one line (``what`` names what was lost) and send
-    nothing more there, not even the buffer's rest at exit."""
-    with suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    return fail(f"{what} could not be printed to standard output ({exc.strerror or exc})")
 
 
 def fail(message: str) -> int:

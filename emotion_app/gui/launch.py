@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..arguments import names_a_folder, path_argument
+from ..arguments import ArgumentParser, names_a_folder, path_argument
 from ..shipped import DEFAULT_WEIGHTS_NAME
 from .camera_size import CAMERA_SIZES, CameraSize, format_camera_size, parse_camera_size
 
@@ -39,7 +39,7 @@ class LaunchOptions:
 
 def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
     # No fixed prog: the usage line names what was run (main.py or emotion-app).
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description="Emotion Camera: real-time facial-emotion recognition from a camera, a screen, a video file, an "
         "image or a folder of images.",
     )

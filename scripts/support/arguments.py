@@ -7,6 +7,8 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from emotion_app.arguments import ArgumentParser
+
 # Below this a frame or mosaic holds no face the cascade could find.
 MIN_SIDE = 16
 
@@ -90,7 +92,7 @@ def script_parser(script_file: str, description: str | None, raw_description: bo
     ``python -m scripts.NAME``, the one way the scripts run (they import ``scripts.support``),
     and its --help shows each option's default."""
     formatter = _RawDescriptionScriptFormatter if raw_description else _ScriptFormatter
-    return argparse.ArgumentParser(
+    return ArgumentParser(
         prog=f"python -m scripts.{Path(script_file).stem}", description=description, formatter_class=formatter
     )
 
