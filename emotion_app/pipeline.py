@@ -17,7 +17,7 @@ from typing import Any, SupportsFloat
 import cv2
 import numpy as np
 
-from .faces.detector import FaceDetector
+from .faces.detector import MAX_SEARCHED_SIDE, FaceDetector
 from .faces.tracker import FaceTracker
 from .inference.classifier import EmotionClassifier
 from .inference.reuse import PredictionReuse
@@ -35,7 +35,7 @@ MAX_DETECTION_PIXELS = 2560 * 1440
 # A still shrunk to that has its small faces (from 24 px up to where the copy's search takes
 # over) searched again at its own size up to this, as all its faces were before: a 4K
 # screenshot's or class photo's 26 px faces would be 17 px in the copy.
-MAX_SMALL_FACE_PIXELS = 4096 * 4096
+MAX_SMALL_FACE_PIXELS = MAX_SEARCHED_SIDE * MAX_SEARCHED_SIDE
 # A video frame up to 1920x1080: a 4K stream searched and cropped at full size could not be
 # shown live (docs/measurements.md); at 4K, faces under 48 px (a hundredth of the
 # picture's width) are then not looked for.
@@ -58,6 +58,18 @@ def detection_gray(frame: np.ndarray, max_pixels: int = MAX_DETECTION_PIXELS) ->
     else:
         gray = cv2.resize(to_gray(frame), size, interpolation=cv2.INTER_AREA)
     return gray, size[0] / width
+
+
+def searched_size(height: int, width: int, still: bool) -> tuple[int, int]:
+    """(width, height) of the largest copy of a ``width`` x ``height`` frame that
+    :meth:`EmotionPipeline.process` searches for faces (``still``: a picture on its own).
+    The detector's smallest face counts in this copy's pixels: a smallest face larger than
+    its shorter side is never found in such a frame."""
+    max_pixels = MAX_SMALL_FACE_PIXELS if still else MAX_STREAM_PIXELS
+    if height * width <= max_pixels:
+        return width, height
+    scale = math.sqrt(max_pixels / (height * width))
+    return max(1, int(width * scale)), max(1, int(height * scale))
 
 
 def _unscale_box(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:

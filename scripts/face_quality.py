@@ -35,6 +35,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from emotion_app.faces.detector import min_face_problem
 from emotion_app.io.video import open_input
 from emotion_app.pipeline import EmotionPipeline
 from scripts.support.arguments import script_parser
@@ -141,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.every < 1:
         parser.error("--every must be at least 1")
+    if args.min_face is not None and min_face_problem(args.min_face):
+        parser.error(min_face_problem(args.min_face))
     truth_path = args.clips / "truth.csv"
     truth = truth_or_error(truth_path)
     if truth is None:

@@ -439,6 +439,70 @@ def _mkdir(path: Path) -> Path:
     return path
 
 
+def test_a_min_face_no_picture_can_hold_is_refused(
+    moving_face_video: VideoTruth, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --min-face 100000 was taken, and the run found nothing, in silence.
+    for command in ("analyze", "bench"):
+        for pixels in ("100000", "4097", "7"):
+            args = [command, str(moving_face_video.path), "--min-face", pixels, "--weights", str(random_weights)]
+            assert main(args) == 2
+            assert capsys.readouterr().err == (
+                "error: --min-face must be 8 to 4096 pixels (faces are searched in pictures of at most 4096x4096), "
+                f"got {pixels}\n"
+            )
+
+
+def test_a_min_face_larger_than_the_frames_as_searched_is_warned_about_once(
+    tmp_path: Path,
+    moving_face_video: VideoTruth,
+    random_weights: Path,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    weights = ["--weights", str(random_weights)]
+    video = str(moving_face_video.path)  # 320x240
+    assert main(["analyze", video, "--min-face", "241", *weights]) == 0
+    assert "emotions: no face found" in capsys.readouterr().out
+    told = [record.getMessage() for record in caplog.records if "--min-face" in record.getMessage()]
+    assert told == [
+        f"{video}: --min-face 241 is larger than its frames as searched for faces (320x240 pixels): no face can be "
+        "found in them"
+    ]
+    caplog.clear()
+    assert main(["bench", video, "--frames", "3", "--min-face", "241", *weights]) == 0
+    assert [record.getMessage() for record in caplog.records if "--min-face" in record.getMessage()] == told
+    caplog.clear()
+    # The frame's shorter side itself is no warning: a face that fills it can be found.
+    assert main(["analyze", video, "--min-face", "240", *weights]) == 0
+    assert "--min-face" not in caplog.text
+    # A folder's pictures: the first too small for it is named, once.
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), cv2.resize(astronaut_bgr(), (600, 600)))
+    cv2.imwrite(str(folder / "b.png"), cv2.resize(astronaut_bgr(), (300, 300)))
+    cv2.imwrite(str(folder / "c.png"), cv2.resize(astronaut_bgr(), (200, 200)))
+    capsys.readouterr()
+    assert main(["analyze", str(folder), "--min-face", "400", *weights]) == 0
+    assert "3 images analysed" in capsys.readouterr().out
+    told = [record.getMessage() for record in caplog.records if "--min-face" in record.getMessage()]
+    assert told == [
+        f"{folder / 'b.png'}: --min-face 400 is larger than the picture as searched for faces (300x300 pixels): no "
+        "face can be found in it; said for the first such picture only"
+    ]
+
+
+def test_a_frame_is_searched_for_faces_at_the_size_the_min_face_warning_names() -> None:
+    from emotion_app.pipeline import MAX_SMALL_FACE_PIXELS, searched_size
+
+    # A 4K video frame is searched at 1920x1080, a 4K picture at its own size, a 9000x6003
+    # photo in the 4096x4096 pixels its small faces are searched in (as the README says).
+    assert searched_size(2160, 3840, still=False) == (1920, 1080)
+    assert searched_size(2160, 3840, still=True) == (3840, 2160)
+    width, height = searched_size(6003, 9000, still=True)
+    assert (width, height) == (5015, 3345) and width * height <= MAX_SMALL_FACE_PIXELS
+
+
 def test_write_astronaut_video_helper_matches_its_truth(tmp_path: Path) -> None:
     video = write_astronaut_video(tmp_path / "v.mp4", num_frames=5, blank_frames=(2,))
     assert len(read_video(video.path)) == 5

@@ -80,6 +80,9 @@ CASES = [
     ("animation_seek_cost", "--file {tmp}/x.mp4"),
     ("live_quality", "{tmp}/truth --weights {tmp}/missing.safetensors"),
     ("face_quality", "--clips {tmp}/truth --weights {tmp}/missing.safetensors"),
+    # Were taken: 0 ended in a traceback, 100000 found nothing, in silence.
+    ("face_quality", "--clips {tmp}/truth --min-face 0"),
+    ("face_quality", "--clips {tmp}/truth --min-face 100000"),
 ]
 # Cases whose old answer was a wait: measure_gui waited 120 s for a frame in its window,
 # then exit 1. A refusal takes seconds, so these are given far less than that.

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..arguments import file_path_argument, path_argument, stdout_failed
-from ..faces.detector import DEFAULT_MIN_FACE
+from ..faces.detector import DEFAULT_MIN_FACE, LOWEST_MIN_FACE, MAX_SEARCHED_SIDE
 from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from ..io.atomic import AtomicOutput, check_outputs, resolved, same_file
 from ..io.csv_export import FaceCsvWriter, file_text
@@ -47,11 +47,13 @@ from ..wording import count_text
 from .common import (
     CommandError,
     Interrupted,
+    MinFaceCheck,
     SignalGuard,
     add_threads_argument,
     add_verbose_argument,
     add_weights_argument,
     apply_threads,
+    check_min_face,
     check_threads,
     fail,
     flush_stdout,
@@ -197,7 +199,9 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         type=int,
         default=DEFAULT_MIN_FACE,
         metavar="PX",
-        help=f"smallest face side to find, pixels (default {DEFAULT_MIN_FACE})",
+        help=f"smallest face side to find, {LOWEST_MIN_FACE} to {MAX_SEARCHED_SIDE} pixels "
+        f"(default {DEFAULT_MIN_FACE}; a warning says where it is larger than the frames as searched, which then "
+        "hold no face)",
     )
     parser.add_argument(
         "--cnn-faces",
@@ -237,8 +241,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     # Every argument is checked, and the input opened, before any output is touched.
     if args.steadiness not in STEADINESS_LEVELS:
         raise CommandError(f"--steadiness must be one of {', '.join(STEADINESS_LEVELS)}, got {args.steadiness!r}")
-    if args.min_face < 8:
-        raise CommandError(f"--min-face must be at least 8 pixels, got {args.min_face}")
+    check_min_face(args.min_face)
     check_threads(args.threads)
     for option, path in (("--csv", args.csv), ("--output", args.output), ("--report", args.report)):
         if path is not None and str(path) == "-":
@@ -465,7 +468,9 @@ def _analyse_frames(
     """Every frame of ``media`` through the pipeline into the outputs, counted in ``tally``."""
     labels = pipeline.classifier.labels
     in_video: int | None = None  # the frame the annotated video holds
+    min_face = MinFaceCheck(args.min_face, media)
     for tally.index, time_s, frame in media.frames():
+        min_face.check(tally.index, frame)
         with held():  # a stop signal waits for the frame to be in every output
             # A still starts afresh by itself (no tracking across images) while ids count on,
             # so each face of a folder is one person in the CSV and the report (restarting at

@@ -23,16 +23,24 @@ import cv2
 import numpy as np
 
 from ..arguments import path_argument, stdout_failed
-from ..faces.detector import DEFAULT_MIN_FACE, OpenCVSetupError, full_frame_baseline_detector
+from ..faces.detector import (
+    DEFAULT_MIN_FACE,
+    LOWEST_MIN_FACE,
+    MAX_SEARCHED_SIDE,
+    OpenCVSetupError,
+    full_frame_baseline_detector,
+)
 from ..io.overlay import draw_results
 from ..io.video import InputError, MediaInput, open_input
 from ..preprocessing import crop_face, to_gray
 from .common import (
     CommandError,
+    MinFaceCheck,
     add_threads_argument,
     add_verbose_argument,
     add_weights_argument,
     apply_threads,
+    check_min_face,
     check_threads,
     fail,
     flush_stdout,
@@ -71,7 +79,8 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         type=int,
         default=DEFAULT_MIN_FACE,
         metavar="PX",
-        help=f"pipeline's smallest face side (default {DEFAULT_MIN_FACE})",
+        help=f"pipeline's smallest face side, {LOWEST_MIN_FACE} to {MAX_SEARCHED_SIDE} pixels "
+        f"(default {DEFAULT_MIN_FACE})",
     )
     parser.add_argument(
         "--opencv-threads",
@@ -106,8 +115,7 @@ def run(args: argparse.Namespace) -> int:
 def bench(args: argparse.Namespace) -> dict[str, Any]:
     if args.frames < 0:
         raise CommandError(f"--frames must be 0 (all frames) or more, got {args.frames}")
-    if args.min_face < 8:
-        raise CommandError(f"--min-face must be at least 8 pixels, got {args.min_face}")
+    check_min_face(args.min_face)
     check_threads(args.threads)
     if args.opencv_threads is not None:
         check_threads(args.opencv_threads, "--opencv-threads")
@@ -139,14 +147,16 @@ def measure(args: argparse.Namespace, media: MediaInput) -> dict[str, Any]:
     crops: list[np.ndarray] = []
     frame_size: tuple[int, int] | None = None
     iterator = media.frames()
+    min_face = MinFaceCheck(args.min_face, media)
     while not args.frames or frames < args.frames:
         start = time.perf_counter()
         try:
-            _, time_s, frame = next(iterator)
+            index, time_s, frame = next(iterator)
         except StopIteration:
             break
         decoded = time.perf_counter()
         timings["decode"].append((decoded - start) * 1000.0)
+        min_face.check(index, frame)
         frame_size = (frame.shape[1], frame.shape[0])
         if media.kind != "video":
             pipeline.reset()

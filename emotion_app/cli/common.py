@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -13,11 +14,17 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from ..arguments import path_argument, threads_problem
-from ..faces.detector import DEFAULT_MIN_FACE, FaceDetector, OpenCVSetupError
+from ..faces.detector import DEFAULT_MIN_FACE, FaceDetector, OpenCVSetupError, min_face_problem
 from ..shipped import DEFAULT_WEIGHTS_NAME
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..inference.classifier import EmotionClassifier
+    from ..io.video import MediaInput
+
+
+log = logging.getLogger(__name__)
 
 
 class CommandError(Exception):
@@ -61,6 +68,55 @@ def check_threads(threads: int, option: str = "--threads") -> None:
     problem = threads_problem(threads, option)
     if problem:
         raise CommandError(problem)
+
+
+def check_min_face(pixels: int) -> None:
+    """``--min-face`` must be a face size some picture could hold (see :func:`.min_face_problem`)."""
+    problem = min_face_problem(pixels)
+    if problem:
+        raise CommandError(problem)
+
+
+class MinFaceCheck:
+    """Warns, once, where ``--min-face`` is larger than a frame of ``media`` as it is searched
+    for faces (:func:`.pipeline.searched_size`): nothing can be found there, which a run
+    otherwise told only as "no face found"."""
+
+    def __init__(self, min_face: int, media: MediaInput) -> None:
+        self.min_face = min_face
+        self.media = media
+        self.told = False
+        self._fitting: tuple[int, ...] | None = None  # the size of the last frame that fits
+
+    def check(self, index: int, frame: np.ndarray) -> None:
+        if self.told or frame.shape[:2] == self._fitting:
+            return
+        from ..pipeline import searched_size  # loaded with the engine, before any frame
+
+        media, video = self.media, self.media.kind == "video"
+        width, height = searched_size(frame.shape[0], frame.shape[1], still=not video)
+        if self.min_face <= min(width, height):
+            self._fitting = frame.shape[:2]
+            return
+        self.told = True
+        if media.kind == "folder":
+            where = str(media.images[index])
+        elif not video and (media.frame_count or 1) > 1:
+            where = f"{media.path} (page {index})"
+        else:
+            where = str(media.path)
+        what, them = ("its frames", "them") if video else ("the picture", "it")
+        once = "; said for the first such picture only" if not video and (media.frame_count or 1) > 1 else ""
+        log.warning(
+            "%s: --min-face %d is larger than %s as searched for faces (%dx%d pixels): no face can be found in %s%s",
+            where,
+            self.min_face,
+            what,
+            width,
+            height,
+            them,
+            once,
+        )
 
 
 def apply_threads(threads: int) -> None:

@@ -33,6 +33,12 @@ LOCAL_SEARCH_SLACK = 1.25
 # gallery view, a classroom or an audience are 20-40 px; scans for them are affordable
 # because they run over changed regions only (see tracker and scene_gate).
 DEFAULT_MIN_FACE = 24
+# The least --min-face the commands take (their bound before MAX_SEARCHED_SIDE joined it).
+LOWEST_MIN_FACE = 8
+# The longest shorter side of a picture searched for faces: a still is searched in up to
+# 4096x4096 of its own pixels (pipeline.MAX_SMALL_FACE_PIXELS), a video frame in up to
+# 1920x1080. A smallest face above it can never be found, in any input.
+MAX_SEARCHED_SIDE = 4096
 # A still is searched again in copies of itself shrunk by these factors (area averaging),
 # for faces of STILL_COPY_MIN_WINDOWS cascade windows or more there: whether the cascade
 # finds a large face depends on the face's exact size in pixels (a face found in a photo
@@ -44,6 +50,18 @@ STILL_COPY_MIN_WINDOWS = 3.0
 # up to this many times the size where the copy's search takes over, searched again in a
 # larger copy (detect_small): a 26 px face of a 4K still is 17 px in a 2560x1440 copy.
 STILL_SMALL_OVERLAP = 1.5
+
+
+def min_face_problem(pixels: int, option: str = "--min-face") -> str:
+    """What is wrong with ``pixels`` as the smallest face side a command line asks for
+    (``option``), "" when nothing: it must be :data:`LOWEST_MIN_FACE` to
+    :data:`MAX_SEARCHED_SIDE`."""
+    if LOWEST_MIN_FACE <= pixels <= MAX_SEARCHED_SIDE:
+        return ""
+    return (
+        f"{option} must be {LOWEST_MIN_FACE} to {MAX_SEARCHED_SIDE} pixels (faces are searched in pictures of at "
+        f"most {MAX_SEARCHED_SIDE}x{MAX_SEARCHED_SIDE}), got {pixels}"
+    )
 
 
 class OpenCVSetupError(RuntimeError):
