@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import pytest
 from emotion_app.cli import main
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_astronaut_video
 from module_help import HELP_NOT_WRITTEN
+from slow_import import start_held_in_import
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -577,6 +579,23 @@ def test_help_that_cannot_be_written_is_an_error() -> None:
             with pytest.raises(SystemExit) as stop:
                 entry(["--help"])
         assert stop.value.code == 2
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["-m", "emotion_app", "analyze", "clip.mp4"],
+        # What the installed emotion-app-bench's wrapper runs.
+        ["-c", "import sys; from emotion_app.cli import bench_main; sys.exit(bench_main())", "clip.mp4"],
+    ],
+    ids=["python -m emotion_app", "emotion-app-bench"],
+)
+def test_a_ctrl_c_while_the_commands_modules_load_is_one_line(command: list[str], tmp_path: Path) -> None:
+    # It printed KeyboardInterrupt's traceback, from deep inside OpenCV's import.
+    child = start_held_in_import(command, "cv2", tmp_path)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert (child.returncode, out, err) == (130, "", "interrupted by SIGINT; nothing was written\n")
 
 
 def test_a_closed_progress_bar_terminal_does_not_lose_the_analysis(tmp_path: Path, random_weights: Path) -> None:

@@ -22,6 +22,7 @@ from emotion_app.sources.specs import CameraSpec
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH
 from gui_support import BUILD_WAIT_MS, WAIT_MS, CameraBench, temp_folder_env
 from scripts import startup_time
+from slow_import import start_held_in_import
 
 REPO = Path(__file__).resolve().parent.parent
 BUILT_IN, USB = CameraDevice("Integrated Webcam", 0), CameraDevice("USB Cam", 2)
@@ -252,6 +253,18 @@ def test_ctrl_c_or_sigterm_quits_main_py_cleanly(gui_video: VideoTruth, tmp_path
     assert app.returncode == 0, output[-3000:]
     assert (tmp_path / "settings.ini").exists(), "the settings were saved on the way out"
     assert not list(temp.glob(build_process.FOLDER_PREFIX + "*")), "the fast classifier's build folder is removed"
+
+
+def test_a_ctrl_c_while_main_py_loads_qt_quits_as_one_once_it_runs(tmp_path: Path) -> None:
+    # It printed KeyboardInterrupt's traceback, from inside PyQt6's import: the app's own
+    # handling (a quiet quit, exit 0) is installed only once Qt has loaded.
+    import signal
+
+    child = start_held_in_import([str(REPO / "main.py"), "--settings", str(tmp_path / "s.ini")], "PyQt6", tmp_path)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert (child.returncode, out, err) == (0, "", "")
+    assert not (tmp_path / "s.ini").exists()  # it never started
 
 
 def test_a_signal_before_the_event_loop_starts_still_quits(gui_video: VideoTruth, tmp_path: Path) -> None:

@@ -1,14 +1,21 @@
-"""Command line: ``python -m emotion_app analyze INPUT ...`` and ``python -m emotion_app bench INPUT ...``."""
+"""Command line: ``python -m emotion_app analyze INPUT ...`` and ``python -m emotion_app bench INPUT ...``.
+
+Light to import (the standard library only): the commands' modules (OpenCV, numpy, the
+io and face modules) load in :func:`main`, which ends a Ctrl-C meanwhile in one line, as
+the commands do one before their first frame, not in a traceback. ``python -m
+emotion_app`` and the installed commands (``emotion-app-analyze``, whose wrapper imports
+this package before anything else) start here.
+"""
 
 from __future__ import annotations
 
 import argparse
 import io
 import logging
+import signal
 import sys
 
 from ..arguments import ArgumentParser
-from . import analyze, bench
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -18,6 +25,8 @@ EXIT_BAD_INPUT = 2  # unreadable input, missing weights, unwritable output (as a
 def build_parser(command_prog: str | None = None) -> argparse.ArgumentParser:
     """The command line; ``command_prog`` names its one command as an entry point calls it
     (``emotion-app-analyze``) in usage and errors."""
+    from . import analyze, bench
+
     parser = ArgumentParser(
         prog="python -m emotion_app",
         description="Facial-emotion recognition on videos and images (the desktop app is main.py).",
@@ -37,7 +46,11 @@ def main(argv: list[str] | None = None, command_prog: str | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
-    parser = build_parser(command_prog)
+    try:
+        parser = build_parser(command_prog)  # loads the commands' modules
+    except KeyboardInterrupt:
+        print("interrupted by SIGINT; nothing was written", file=sys.stderr)
+        return 128 + signal.SIGINT
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         # Told by the command's own parser: its usage, under the name it was called by.
