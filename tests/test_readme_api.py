@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import pytest
 from emotion_app import DiskFullError, EmotionClassifier, EmotionPipeline, FaceCsvWriter, FaceDetector, OutputError
 from emotion_app.cli import main
 from emotion_app.io.video import open_input
-from emotion_app.samples import write_astronaut_video
+from emotion_app.results import FaceResult
+from emotion_app.samples import SIX_LABELS, write_astronaut_video
 from hostile_support import SmallDisk, fill
 
 REPO = Path(__file__).resolve().parent.parent
@@ -91,3 +93,20 @@ def test_a_disk_filling_under_the_readmes_csv_example_is_the_exported_disk_full_
         run_csv_example(classifier, pipeline, timed_frames)
     assert (disk / "faces.csv").read_text(encoding="utf-8") == "earlier\n"
     assert sorted(path.name for path in disk.iterdir()) == ["faces.csv", "filler.bin"]  # no part file left
+
+
+def test_a_writer_never_closed_keeps_its_rows_hidden_and_the_csv_as_it_was(tmp_path: Path) -> None:
+    # As the README says: its rows are their only copy, so no finalizer deletes them (Python
+    # warns of the file left open, as of any).
+    target = tmp_path / "faces.csv"
+    target.write_text("earlier\n", encoding="utf-8")
+    writer = FaceCsvWriter(target, SIX_LABELS)
+    face = FaceResult((10, 20, 48, 48), 1, "happy", 0.7, (0.05, 0.05, 0.7, 0.1, 0.05, 0.05))
+    assert writer.write_frame(0, 0.0, [face]) == 1
+    part = writer.partial_path
+    assert part is not None
+    with pytest.warns(ResourceWarning, match=re.escape(part.name)):  # Python's own hint: an unclosed file
+        del writer
+        gc.collect()
+    assert target.read_text(encoding="utf-8") == "earlier\n"
+    assert part.read_text(encoding="utf-8").splitlines()[1].startswith("0,0.0000,1,10,20,48,48,0,happy,0.70000,0,")

@@ -89,6 +89,11 @@ class FaceCsvWriter:
     pictures, which ``frame`` only numbers. ``name_column``: each row
     also has its face's name (``FaceResult.name``, empty for none: :func:`spreadsheet_text`),
     after ``track_id``: a recording, whose frames show the names the user gave.
+
+    A writer never closed (nor discarded) leaves its rows in the temporary file: no
+    finalizer removes it when the writer is garbage-collected, because those rows are their
+    only copy, which the app's next save in that folder keeps (:mod:`.unfinished`) once
+    this process has ended; ``path`` stays as it was.
     """
 
     def __init__(
