@@ -127,6 +127,17 @@ class EmotionPipeline:
     ``reuse_frames``: times in a row a face whose crop has not visibly changed may reuse
     its last probabilities instead of being classified again (see
     :mod:`.inference.reuse`); 0 classifies every face in every frame.
+
+    A pipeline pickles, and copies with :func:`copy.deepcopy` (for a
+    ``ProcessPoolExecutor`` or ``multiprocessing.Pool``, spawn start method included). Its
+    tracker state travels with it: the faces followed so far with their ids, the faces
+    lost lately, the steadied labels, the faces' last results for reuse, so a copy gives
+    the same results on the next frames as the original would (:meth:`reset` a copy for a
+    fresh start). The model travels as plain data, its card and tensors, never a torch
+    module, and is checked on load as a weights file is (see
+    :meth:`EmotionClassifier.__getstate__`); the native parts are made again on load:
+    OpenCV's cascades and networks, the classifier's fast runner, the scan threads (a
+    scan in flight is waited for and its finds carried).
     """
 
     def __init__(

@@ -14,6 +14,7 @@ import math
 import os
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -410,50 +411,110 @@ def load_model(path: str | os.PathLike[str]) -> tuple[nn.Module, ModelCard]:
     """
     path = weights_path(path)
     card, headers = read_header(path)
+    shapes = {name: shape for name, (shape, _dtype) in headers.items()}
+    return _checked_model(card, shapes, lambda: read_tensors(path), f"weights file {path}"), card
+
+
+def model_arrays(model: nn.Module, card: ModelCard) -> dict[str, np.ndarray]:
+    """``model``'s tensors as numpy arrays, what a weights file would hold: plain data that
+    :func:`model_from_arrays` makes a model of again (a pickled classifier's state).
+
+    ValueError (one line) for a model no weights file could hold: not the architecture its
+    card names, or other tensors than it has.
+    """
+    if card.architecture not in ARCHITECTURES:
+        raise ValueError(f"its card names unknown architecture '{card.architecture}'")
+    try:
+        # On the meta device: the names, shapes and class, without building its weights.
+        with torch.device("meta"):
+            expected = build_architecture(card.architecture, card.architecture_kwargs)
+    except TypeError as exc:
+        raise ValueError(f"its card has bad architecture arguments {card.architecture_kwargs}: {exc}") from None
+    if type(model) is not type(expected):
+        raise ValueError(f"its model is a {type(model).__name__}, not the '{card.architecture}' its card names")
+    tensors = model.state_dict()
+    shapes = {name: tuple(tensor.shape) for name, tensor in tensors.items()}
+    if shapes != {name: tuple(tensor.shape) for name, tensor in expected.state_dict().items()}:
+        raise ValueError(f"its model's tensors are not those of the '{card.architecture}' {card.architecture_kwargs}")
+    arrays: dict[str, np.ndarray] = {}
+    for name, tensor in tensors.items():
+        if not tensor.is_floating_point():
+            raise ValueError(f"its tensor '{name}' has dtype {tensor.dtype}; a weights file holds float tensors")
+        arrays[name] = tensor.detach().to("cpu", torch.float32).numpy().copy()
+    return arrays
+
+
+def model_from_arrays(card_json: str, arrays: dict[str, np.ndarray], what: str) -> tuple[nn.Module, ModelCard]:
+    """The model a card (its JSON text) and its tensors (numpy arrays, from
+    :func:`model_arrays`) describe, checked as a weights file is (:func:`load_model`): the
+    card, the tensors' names, shapes, dtypes and values, a plain face. Nothing but plain
+    data goes in, so no code runs from it. Errors (:class:`WeightsError`) start with ``what``."""
+    try:
+        card = parse_card(card_json)
+    except (TypeError, ValueError) as exc:
+        raise WeightsError(f"{what} has a bad card: {exc}") from exc
+    if not isinstance(arrays, dict):
+        raise WeightsError(f"{what} holds no tensors (got {type(arrays).__name__})")
+    shapes: dict[str, tuple[int, ...]] = {}
+    tensors: dict[str, torch.Tensor] = {}
+    for name, array in arrays.items():
+        if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
+            kind = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
+            raise WeightsError(f"{what}: tensor '{name}' is {kind}; expected an array of floats")
+        shapes[name] = tuple(array.shape)
+        tensors[name] = torch.from_numpy(np.array(array, dtype=np.float32))
+    for name, tensor in tensors.items():
+        if not bool(torch.isfinite(tensor).all()):
+            raise WeightsError(f"{what}: tensor '{name}' holds NaN or infinite values")
+    return _checked_model(card, shapes, lambda: tensors, what), card
+
+
+def _checked_model(
+    card: ModelCard,
+    shapes: dict[str, tuple[int, ...]],
+    read: Callable[[], dict[str, torch.Tensor]],
+    what: str,
+) -> nn.Module:
+    """The model ``card`` describes with the tensors ``read`` gives (called once the
+    tensors' ``shapes`` fit its architecture), tried on a plain face; errors start with ``what``."""
     if card.architecture not in ARCHITECTURES:
         raise WeightsError(
-            f"weights file {path} names unknown architecture '{card.architecture}' "
-            f"(known: {', '.join(sorted(ARCHITECTURES))})"
+            f"{what} names unknown architecture '{card.architecture}' (known: {', '.join(sorted(ARCHITECTURES))})"
         )
     try:
         model = build_architecture(card.architecture, card.architecture_kwargs)
     except TypeError as exc:
-        raise WeightsError(
-            f"weights file {path} has bad architecture arguments {card.architecture_kwargs}: {exc}"
-        ) from exc
+        raise WeightsError(f"{what} has bad architecture arguments {card.architecture_kwargs}: {exc}") from exc
     expected = model.state_dict()
-    missing = sorted(set(expected) - set(headers))
-    unexpected = sorted(set(headers) - set(expected))
+    missing = sorted(set(expected) - set(shapes))
+    unexpected = sorted(set(shapes) - set(expected))
     if missing or unexpected:
-        raise WeightsError(
-            f"weights file {path} does not match '{card.architecture}': missing {missing}, unexpected {unexpected}"
-        )
-    for name, (shape, _dtype) in headers.items():
+        raise WeightsError(f"{what} does not match '{card.architecture}': missing {missing}, unexpected {unexpected}")
+    for name, shape in shapes.items():
         if shape != tuple(expected[name].shape):
             raise WeightsError(
-                f"weights file {path}: tensor '{name}' has shape {shape}, "
-                f"the architecture expects {tuple(expected[name].shape)}"
+                f"{what}: tensor '{name}' has shape {shape}, the architecture expects {tuple(expected[name].shape)}"
             )
-    model.load_state_dict(read_tensors(path))
+    model.load_state_dict(read())
     model.eval()
     try:
         outputs = _probe_outputs(model, card)
     except RuntimeError as exc:
         raise WeightsError(
-            f"weights file {path}: input_size {card.preprocessing.input_size} does not fit '{card.architecture}' "
+            f"{what}: input_size {card.preprocessing.input_size} does not fit '{card.architecture}' "
             f"({' '.join(str(exc).split())[:200]})"
         ) from exc
     if outputs.shape[1] != len(card.labels):
         raise WeightsError(
-            f"weights file {path}: {len(card.labels)} class names {list(card.labels)} "
+            f"{what}: {len(card.labels)} class names {list(card.labels)} "
             f"but the output layer has {outputs.shape[1]} outputs"
         )
     if not bool(torch.isfinite(torch.softmax(outputs.double(), dim=1)).all()):
         raise WeightsError(
-            f"weights file {path}: its model gives no probabilities (NaN) for a plain face; its preprocessing "
+            f"{what}: its model gives no probabilities (NaN) for a plain face; its preprocessing "
             f"{card.preprocessing.to_dict()} or its weights are out of any usable range"
         )
-    return model, card
+    return model
 
 
 def _probe_outputs(model: nn.Module, card: ModelCard) -> torch.Tensor:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import threading
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -111,6 +112,8 @@ class FaceDetector:
     Safe to share between threads (two pipelines given one detector): their searches
     take turns, as the cascade keeps scratch buffers that two at once would corrupt. To
     search in parallel, give each thread its own (:meth:`clone`).
+
+    Pickles (and copies) with its parameters; the copy loads its own cascade.
     """
 
     def __init__(
@@ -142,6 +145,15 @@ class FaceDetector:
         self.detection_scale = (
             float(detection_scale) if detection_scale is not None else self.coarsest_scale(self.min_face_size)
         )
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The cascade and its lock are native objects: loaded again by __setstate__.
+        return {name: value for name, value in self.__dict__.items() if name not in ("cascade", "_cascade_lock")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.cascade = load_frontal_face_cascade()
+        self._cascade_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return (

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from functools import cache
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import cv2
 import numpy as np
@@ -81,12 +81,24 @@ class FaceCheck:
     trained verifier (``verifier``: default the shipped one; None: the cascades alone).
 
     Not safe to use from two threads at once (the cascades keep scratch buffers).
+    Pickles (and copies) with its verifier; the copy loads its own cascades.
     """
 
     def __init__(self, verifier: FaceVerifier | Literal["shipped"] | None = "shipped") -> None:
+        self._load_cascades()
+        self.verifier = shipped_verifier() if verifier == "shipped" else verifier
+
+    def _load_cascades(self) -> None:
         self.second = load_second_cascade()
         self.default = _load(Path(check_opencv()).parent / FRONTAL_FACE_CASCADE)
-        self.verifier = shipped_verifier() if verifier == "shipped" else verifier
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The cascades are native objects: loaded again by __setstate__.
+        return {name: value for name, value in self.__dict__.items() if name not in ("second", "default")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._load_cascades()
 
     def evidence(self, gray: np.ndarray, box: Box, roll: float = 0.0) -> tuple[int, int]:
         """(raw second-cascade windows, raw default windows) centred on ``box`` in ``gray``.

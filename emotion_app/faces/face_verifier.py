@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,11 +148,49 @@ def verifier_crop(gray: np.ndarray, box: Box, roll: float, card: VerifierCard, s
 
 
 class FaceVerifier:
-    """Scores crops as faces with a :class:`VerifierNet` and its card's threshold."""
+    """Scores crops as faces with a :class:`VerifierNet` and its card's threshold.
+
+    Pickles (and copies) as plain data, its card's JSON and its tensors as numpy arrays,
+    never a torch module; the copy's network is built again from them, checked as a
+    weights file's tensors are.
+    """
 
     def __init__(self, net: VerifierNet, card: VerifierCard) -> None:
         self.net = net.eval()
         self.card = card
+
+    def __getstate__(self) -> dict[str, Any]:
+        if type(self.net) is not VerifierNet or self.net.conv1.out_channels != self.card.width:
+            raise pickle.PicklingError(
+                f"cannot pickle this FaceVerifier: its network is a {type(self.net).__name__} "
+                f"(only the width-{self.card.width} VerifierNet its card names travels)"
+            )
+        tensors = {
+            name: t.detach().to("cpu", torch.float32).numpy().copy() for name, t in self.net.state_dict().items()
+        }
+        return {"card_json": self.card.to_json(), "tensors": tensors}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        what = "a pickled face verifier"
+        try:
+            card = VerifierCard.from_json(state["card_json"])
+        except (TypeError, ValueError) as exc:
+            raise VerifierError(f"{what} has a bad card: {exc}") from None
+        net = VerifierNet(card.width)
+        arrays = state["tensors"]
+        expected = {name: tuple(t.shape) for name, t in net.state_dict().items()}
+        found = {
+            name: tuple(array.shape)
+            for name, array in arrays.items()
+            if isinstance(array, np.ndarray) and array.dtype.kind == "f"
+        }
+        if found != expected or len(arrays) != len(found):
+            raise VerifierError(f"{what} does not hold the tensors of a width-{card.width} verifier")
+        tensors = {name: torch.from_numpy(np.array(array, dtype=np.float32)) for name, array in arrays.items()}
+        if not all(bool(torch.isfinite(t).all()) for t in tensors.values()):
+            raise VerifierError(f"{what} holds NaN or infinite values")
+        net.load_state_dict(tensors)
+        FaceVerifier.__init__(self, net, card)
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_VERIFIER_PATH) -> FaceVerifier:

@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
@@ -146,7 +146,7 @@ class NetworkFaceDetector:
 
     Not safe to use from two threads at once (a network keeps its buffers): give another
     thread a :meth:`clone`. Raises :class:`NetworkDetectorError` for a missing, altered or
-    unreadable file.
+    unreadable file (also where a pickled detector is loaded).
     """
 
     def __init__(self, folder: Path = DEFAULT_FOLDER) -> None:
@@ -156,6 +156,11 @@ class NetworkFaceDetector:
 
     def clone(self) -> NetworkFaceDetector:
         return NetworkFaceDetector(self.folder)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (and copied) as its folder: the copy loads the networks again, checked
+        # against the shipped files' checksums as any detector's are (OpenCV's nets do not pickle).
+        return (type(self), (self.folder,))
 
     def scan(self, gray: np.ndarray, min_side: float, changed: np.ndarray | None = None) -> list[NetworkFind]:
         """Faces of ``min_side`` pixels or more in ``gray`` (uint8 2-D), best first.

@@ -17,7 +17,7 @@ import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import Generic, Literal, NamedTuple, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -84,6 +84,11 @@ def discover(
     return suppress_duplicates(found)
 
 
+# What a ScanThread's pickled state holds as None: the thread, its futures, and a clone
+# of the detector for it (made again on the copy's first scan).
+_THREAD_PARTS = ("_executor", "_pending", "_dropped", "_thread_detector")
+
+
 class FinishedScan(NamedTuple):
     """A background scan's candidate boxes, and the tilt (see :mod:`.roll`) it looked for."""
 
@@ -98,6 +103,10 @@ class ScanThread(Generic[Finds]):
     ``thread_prefix`` names the thread; ``what`` names the scan in a failure's log line.
     The thread starts on the first :meth:`submit` and ends with :meth:`close` (or when this
     object is collected); a later :meth:`submit` starts a new one.
+
+    Pickled (or copied), it waits for the scan in flight and carries its finds, which the
+    copy's :meth:`collect` takes as the original's does; the copy starts a thread of its
+    own when it next submits. A scan it has forgotten is not carried.
     """
 
     def __init__(self, thread_prefix: str, what: str) -> None:
@@ -109,6 +118,34 @@ class ScanThread(Generic[Finds]):
         self._dropped: Future[Finds] | None = None  # a forgotten scan, maybe still running
         self._last_duration_s = 0.0
         self._ended = 0  # scans that have ended on the thread, taken or not
+
+    def __getstate__(self) -> dict[str, Any]:
+        pending = self._pending
+        if pending is not None:
+            # Its finds belong to the frames seen so far: dropped, a newcomer it found
+            # would wait for the next scan of its region (seconds, between full scans).
+            wait([pending[0]])
+        # Read once the scan has ended: its duration and count are part of the state.
+        state = {name: None if name in _THREAD_PARTS else value for name, value in self.__dict__.items()}
+        if pending is not None:
+            future, shape = pending
+            error = future.exception()
+            failure = None if error is None else f"{type(error).__name__}: {error}"
+            state["finished_scan"] = (None if error is not None else future.result(), shape, failure)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        finished = state.pop("finished_scan", None)
+        self.__dict__.update(state)
+        if finished is not None:
+            finds, shape, failure = finished
+            future: Future[Finds] = Future()
+            if failure is None:
+                future.set_result(finds)
+            else:
+                future.set_exception(RuntimeError(failure))
+            self._pending = (future, shape)
 
     @property
     def running(self) -> bool:

@@ -4,24 +4,44 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from ..preprocessing import Preprocessing, average_views, test_time_inputs
-from ..weights import DEFAULT_WEIGHTS_PATH, ModelCard, WeightsNotFoundError, load_model, weights_path
+from ..weights import (
+    DEFAULT_WEIGHTS_PATH,
+    ModelCard,
+    WeightsNotFoundError,
+    load_model,
+    model_arrays,
+    model_from_arrays,
+    weights_path,
+)
 from . import near_tie
 from .runners import InferenceRunner, build_runner, eager_runner
 
 log = logging.getLogger(__name__)
 
 
+# What a pickled classifier's state leaves out of its __dict__, to be made again on load
+# (see EmotionClassifier.__getstate__); the rest is plain data.
+_REBUILT = ("model", "card", "runner")
+
+
 class EmotionClassifier:
-    """Classifies 48x48 grayscale face crops; labels and preprocessing come from the file."""
+    """Classifies 48x48 grayscale face crops; labels and preprocessing come from the file.
+
+    Pickles (and copies with :func:`copy.deepcopy`) as plain data: its card and tensors as
+    a weights file holds them, never a torch module, rebuilt on load with a weights file's
+    checks; a fast runner (int8 or fp32) is built again on load (see :meth:`__setstate__`).
+    """
 
     def __init__(self, model: nn.Module, card: ModelCard, source: Path | None = None) -> None:
         self.model = model.eval()
@@ -30,9 +50,42 @@ class EmotionClassifier:
         self.labels: tuple[str, ...] = card.labels
         self.preprocessing: Preprocessing = card.preprocessing
         self.runner: InferenceRunner = eager_runner(self.model)
+        # The faces the runner in use was calibrated on, when not the default (see optimize).
+        self._calibration_faces: np.ndarray | None = None
         # How many faces the int8 path saw and how many it redid in fp32 (for bench figures).
         self.faces_seen = 0
         self.faces_redone = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Plain data: the card's JSON, the model's tensors as numpy arrays and the mode of
+        the runner in use, in place of the model and the runner (ONNX Runtime sessions);
+        the rest of the classifier as it is. A model no weights file could hold (another
+        architecture than its card names) is a :class:`pickle.PicklingError` saying so."""
+        try:
+            arrays = model_arrays(self.model, self.card)
+            card_json = self.card.to_json()
+        except (TypeError, ValueError) as exc:
+            raise pickle.PicklingError(
+                f"cannot pickle this EmotionClassifier: {exc} (only a model a weights file can hold travels)"
+            ) from None
+        state = {name: value for name, value in self.__dict__.items() if name not in _REBUILT}
+        state.update(card_json=card_json, tensors=arrays, inference_mode=self.runner.mode)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """The model made again from the tensors and card, checked as a weights file is
+        (:func:`~emotion_app.weights.model_from_arrays`), then the runner: an int8 or fp32
+        one built again, as :meth:`optimize` builds it (from the runner cache when it holds
+        it: the same graphs; else afresh, in seconds)."""
+        state = dict(state)
+        card_json, arrays, mode = state.pop("card_json", None), state.pop("tensors", None), state.pop("inference_mode")
+        source = state.get("source")
+        what = "a pickled classifier" + (f" (of {source})" if source is not None else "")
+        model, card = model_from_arrays(card_json, arrays, what)
+        EmotionClassifier.__init__(self, model, card, source)
+        self.__dict__.update(state)
+        if mode != "eager":
+            self.optimize(mode, self._calibration_faces)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, optimize: bool | str = False) -> EmotionClassifier:
@@ -69,6 +122,8 @@ class EmotionClassifier:
         (see :mod:`emotion_app.inference.runners`). ``mode``: auto, int8, fp32 or eager.
         """
         self.use_runner(self.build_runner(mode, calibration_faces))
+        # A pickled copy builds its runner again from the same faces (see __setstate__).
+        self._calibration_faces = None if calibration_faces is None else np.array(calibration_faces, np.uint8)
         return self.runner.mode
 
     def build_runner(
@@ -95,6 +150,7 @@ class EmotionClassifier:
         """Make :meth:`predict` use ``runner`` (one attribute swap: a call in progress
         finishes with the runner it started with)."""
         self.runner = runner
+        self._calibration_faces = None  # built elsewhere: from the default faces, as the app builds
 
     @property
     def inference_mode(self) -> str:

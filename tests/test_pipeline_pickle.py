@@ -1,0 +1,142 @@
+"""A pipeline pickles and copies: plain data out, the same faces, ids and labels after.
+
+Real cascades, a real (random-init) model and its fast runner, frames made here. The
+spawn-started process pool runs the README's own example (tests/test_readme_api.py).
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import pickle
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from torch import nn
+
+from emotion_app import EmotionClassifier, EmotionPipeline, FaceDetector, WeightsError
+from emotion_app.samples import astronaut_frames
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def two_faces(count: int = 14, blank: tuple[int, ...] = ()) -> list[np.ndarray]:
+    """Two astronaut faces drifting side by side."""
+    frames, _ = astronaut_frames(count, frame_size=(400, 200), face_size=64, copies=2, blank_frames=blank)
+    return frames
+
+
+class RecordingUnpickler(pickle.Unpickler):
+    """Loads a pickle, noting every class and function it names."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self.names: set[str] = set()
+
+    def find_class(self, module: str, name: str) -> Any:
+        self.names.add(f"{module}.{name}")
+        return super().find_class(module, name)
+
+
+def test_a_pickled_pipeline_goes_on_with_the_faces_ids_and_labels_of_the_original(
+    detector: FaceDetector, classifier: EmotionClassifier
+) -> None:
+    pipeline = EmotionPipeline(detector, classifier)  # the int8 runner, as the app runs
+    assert pipeline.classifier.inference_mode == "int8"
+    frames = two_faces()
+    for index, frame in enumerate(frames[:7]):
+        pipeline.process(frame, index / 10)
+    data = pickle.dumps(pipeline)
+    unpickler = RecordingUnpickler(data)
+    loaded = unpickler.load()
+    # No torch module, tensor or runtime session in it: arrays and the app's own classes,
+    # the model made again from its tensors by the weights file's checks.
+    assert not [name for name in unpickler.names if name.startswith(("torch", "onnx", "cv2"))], unpickler.names
+    assert isinstance(loaded, EmotionPipeline) and loaded.classifier.inference_mode == "int8"
+    assert loaded.tracker.detector is loaded.detector  # one detector, shared as in the original
+    for index, frame in enumerate(frames[7:], 7):
+        faces, copied = pipeline.process(frame, index / 10), loaded.process(frame, index / 10)
+        assert copied == faces  # boxes, ids, labels, probabilities: all equal
+        # The tracker came along: the copy's first frame shows both faces with their ids
+        # (a fresh tracker shows a face only once two frames confirmed it).
+        assert [face.track_id for face in copied] == [1, 2]
+
+
+def test_a_deep_copy_goes_on_as_the_original_and_apart_from_it(random_weights: Path) -> None:
+    pipeline = EmotionPipeline(FaceDetector(), EmotionClassifier.load(random_weights), optimize=False)
+    frames = two_faces()
+    for index, frame in enumerate(frames[:5]):
+        pipeline.process(frame, index / 10)
+    twin = copy.deepcopy(pipeline)
+    assert twin.classifier is not pipeline.classifier and twin.detector.cascade is not pipeline.detector.cascade
+    for index, frame in enumerate(frames[5:10], 5):
+        assert twin.process(frame, index / 10) == pipeline.process(frame, index / 10)
+    pipeline.reset()  # the original starts afresh; the copy keeps its faces
+    assert len(twin.tracker.shown_tracks) == 2 and pipeline.tracker.tracks == []
+
+
+def test_a_background_scan_in_flight_travels_with_the_pipeline(random_weights: Path) -> None:
+    # Background scans, as live: the faces walk in over blank frames and are found by the
+    # scan on the thread; the copy is made while that scan runs.
+    pipeline = EmotionPipeline(
+        FaceDetector(), EmotionClassifier.load(random_weights), optimize=False, background_scan=True
+    )
+    frames = two_faces(16, blank=(0, 1, 2))
+    index = 0
+    while True:
+        assert pipeline.process(frames[index], index / 10) == []
+        index += 1
+        if index > 3 and pipeline.tracker.background_scan_running:
+            break  # a scan of the frames with faces, maybe still running: pickling waits for it
+        pipeline.tracker.wait_for_background_scan()
+    loaded = pickle.loads(pickle.dumps(pipeline))
+    try:
+        shown = []
+        for number, frame in enumerate(frames[index:], index):
+            faces, copied = pipeline.process(frame, number / 10), loaded.process(frame, number / 10)
+            assert copied == faces
+            shown.append(len(faces))
+            pipeline.tracker.wait_for_background_scan()
+            loaded.tracker.wait_for_background_scan()
+        # The scan carried over found them: the next frame confirms them, the one after
+        # shows them (not a later scan's, 5 frames on).
+        assert shown[:3] == [0, 2, 2], shown
+    finally:
+        pipeline.close()
+        loaded.close()
+
+
+def test_a_model_its_card_does_not_name_cannot_travel_and_says_so(random_weights: Path) -> None:
+    card = EmotionClassifier.load(random_weights).card
+    own_model = nn.Sequential(nn.Flatten(), nn.Linear(48 * 48, 6))
+    classifier = EmotionClassifier(own_model, card)
+    pipeline = EmotionPipeline(FaceDetector(), classifier, optimize=False)
+    expected = "cannot pickle this EmotionClassifier: its model is a Sequential, not the 'seed_cnn' its card names"
+    for attempt in (lambda: pickle.dumps(pipeline), lambda: copy.deepcopy(pipeline), lambda: pickle.dumps(classifier)):
+        with pytest.raises(pickle.PicklingError, match=expected):
+            attempt()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("nan", r"a pickled classifier \(of .*random6.safetensors\): tensor '.*' holds NaN or infinite values"),
+        ("shape", r"a pickled classifier .*: tensor 'classifier.6.bias' has shape \(7,\)"),
+        ("card", r"a pickled classifier .* has a bad card: card is not JSON"),
+    ],
+)
+def test_a_damaged_pickled_model_is_refused_as_a_damaged_weights_file_is(
+    random_weights: Path, damage: str, message: str
+) -> None:
+    state = EmotionClassifier.load(random_weights).__getstate__()
+    if damage == "nan":
+        state["tensors"]["features.0.weight"][0, 0, 0, 0] = np.nan
+    elif damage == "shape":
+        state["tensors"]["classifier.6.bias"] = np.zeros(7, np.float32)
+    else:
+        state["card_json"] = state["card_json"][:-1]
+    restored = EmotionClassifier.__new__(EmotionClassifier)
+    with pytest.raises(WeightsError, match=message):
+        restored.__setstate__(state)  # what pickle.loads calls
