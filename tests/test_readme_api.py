@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from emotion_app import DiskFullError, EmotionClassifier, EmotionPipeline, FaceCsvWriter, FaceDetector, OutputError
 from emotion_app.cli import main
@@ -110,3 +112,28 @@ def test_a_writer_never_closed_keeps_its_rows_hidden_and_the_csv_as_it_was(tmp_p
         gc.collect()
     assert target.read_text(encoding="utf-8") == "earlier\n"
     assert part.read_text(encoding="utf-8").splitlines()[1].startswith("0,0.0000,1,10,20,48,48,0,happy,0.70000,0,")
+
+
+def faces_in(pipeline: EmotionPipeline, clip: Path) -> list[list[FaceResult]]:
+    """The README's ``faces_in``: every frame of ``clip`` through ``pipeline``. At the top of
+    this module, so that a spawned process imports it by name."""
+    torch.set_num_threads(1)  # as this test's own process runs (one_torch_thread): the same sums
+    return [pipeline.process(frame, time_s) for _, time_s, frame in open_input(clip).frames()]
+
+
+def test_the_readmes_pickling_example_runs_the_pipeline_in_spawned_processes(
+    tmp_path: Path, random_weights: Path
+) -> None:
+    clips = [
+        write_astronaut_video(
+            tmp_path / f"clip{index}.avi", num_frames=3, frame_size=(240, 180), face_size=70, motion="static"
+        ).path
+        for index in range(2)
+    ]
+    pipeline = EmotionPipeline(FaceDetector(), EmotionClassifier.load(random_weights), optimize=False)
+    names = {"pipeline": pipeline, "faces_in": faces_in, "clips": clips}
+    exec(readme_python("ProcessPoolExecutor"), names)
+    # Each spawned process found what this one finds with a copy of the pipeline, to the last bit.
+    expected = [faces_in(names["twin"], clips[0]), faces_in(copy.deepcopy(pipeline), clips[1])]
+    assert names["faces_per_clip"] == expected
+    assert [[len(faces) for faces in clip] for clip in expected] == [[1, 1, 1], [1, 1, 1]]
