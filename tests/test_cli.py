@@ -494,6 +494,32 @@ def test_a_min_face_larger_than_the_frames_as_searched_is_warned_about_once(
     ]
 
 
+def test_a_warning_during_the_progress_bar_is_a_line_of_its_own(tmp_path: Path, random_weights: Path) -> None:
+    # The --min-face warning comes at the first frame, with the bar up: it was written onto
+    # the bar's line ("analyze:   0%| ... [00:00<?, ?frame/s]WARNING: ...").
+    clip = write_astronaut_video(tmp_path / "long.avi", num_frames=60, frame_size=(160, 120), face_size=50)
+    command = [sys.executable, "-m", "emotion_app", "analyze", str(clip.path), "--progress", "--min-face", "200"]
+    done = subprocess.run(
+        [*command, "--weights", str(random_weights)], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    shown = [_as_a_terminal_shows(line) for line in done.stderr.split("\n")]
+    told = [line for line in shown if "--min-face 200" in line]
+    assert told == [
+        f"WARNING: {clip.path}: --min-face 200 is larger than its frames as searched for faces (160x120 pixels): no "
+        "face can be found in them"
+    ]
+    assert any(line.startswith("analyze: 100%") for line in shown)  # the bar went on
+
+
+def _as_a_terminal_shows(line: str) -> str:
+    """A line of output as a terminal leaves it: each carriage return writes over it from the start."""
+    shown = ""
+    for part in line.split("\r"):
+        shown = part + shown[len(part) :]
+    return shown.rstrip()
+
+
 def test_a_frame_is_searched_for_faces_at_the_size_the_min_face_warning_names() -> None:
     from emotion_app.pipeline import MAX_SMALL_FACE_PIXELS, searched_size
 

@@ -305,7 +305,8 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
                 csv_writer = (
                     FaceCsvWriter(args.csv, classifier.labels, file_column=media.kind == "folder") if args.csv else None
                 )
-            _analyse_frames(args, media, pipeline, csv_writer, video_writer, timeline, tally, held, progress)
+            with _logs_above(progress):
+                _analyse_frames(args, media, pipeline, csv_writer, video_writer, timeline, tally, held, progress)
         finally:
             if guard is not None:
                 guard.defer()  # from here on a signal is only noted: the outputs are finished below
@@ -531,6 +532,16 @@ def _picture_name(media: MediaInput, index: int) -> str | None:
     if media.kind != "folder":
         return None
     return str(media.images[index].relative_to(media.path))
+
+
+def _logs_above(progress: Any) -> AbstractContextManager[None]:
+    """While the bar is up, a warning (--min-face too large, a page skipped) goes on a line
+    of its own above it, not onto the bar's line."""
+    if progress is None:
+        return nullcontext()
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    return logging_redirect_tqdm()
 
 
 def _close_progress(progress: Any) -> None:
