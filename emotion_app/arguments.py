@@ -30,7 +30,13 @@ class ArgumentParser(argparse.ArgumentParser):
             super()._print_message(message, file)
             return
         try:
-            sys.stdout.write(message)
+            try:
+                sys.stdout.write(message)
+            except UnicodeEncodeError:
+                # A terminal without Unicode (an ASCII locale): the help's "…" and "×" escaped,
+                # as the commands print names, not a traceback.
+                encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+                sys.stdout.write(message.encode(encoding, "backslashreplace").decode(encoding))
             sys.stdout.flush()
         except OSError as exc:
             self.exit(stdout_failed(exc, "the help"))

@@ -638,3 +638,15 @@ def test_a_closed_progress_bar_terminal_does_not_lose_the_analysis(tmp_path: Pat
     assert process.wait(timeout=300) == 0
     frames = {row["frame"] for row in csv.DictReader(rows.open(newline=""))}
     assert len(frames) == 300
+
+
+def test_help_in_a_terminal_without_unicode_is_printed_escaped() -> None:
+    # The help texts hold "…" and "×": under an ASCII locale (PYTHONIOENCODING=ascii, a
+    # C-locale ssh session) main.py's --help ended in a UnicodeEncodeError traceback.
+    env = dict(os.environ, PYTHONIOENCODING="ascii", QT_QPA_PLATFORM="offscreen")
+    for command in ([str(REPO / "main.py"), "--help"], ["-m", "emotion_app", "analyze", "--help"]):
+        done = subprocess.run(
+            [sys.executable, *command], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0 and done.stderr == "", (command, done.stderr)
+        assert done.stdout.startswith("usage: ") and "--help" in done.stdout, command
