@@ -186,7 +186,16 @@ def wait_until_recorded(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def wait_until_stopped(qtbot: QtBot, window: MainWindow, timeout_ms: int = WAIT_MS) -> None:
-    qtbot.waitUntil(lambda: not window.is_running and window.source_banner.text() != "", timeout=timeout_ms)
+    try:
+        qtbot.waitUntil(lambda: not window.is_running and window.source_banner.text() != "", timeout=timeout_ms)
+    except qtbot.TimeoutError as timeout:
+        # Where it stood, for a failure seen once in a full run and never again alone.
+        state = window.source_state
+        raise AssertionError(
+            f"not stopped after {timeout_ms} ms: running={window.is_running}, starting={state.starting}, "
+            f"paused={state.paused}, ended={state.ended}, banner={window.source_banner.text()!r}, "
+            f"status={window.statusBar().currentMessage()!r}"
+        ) from timeout
 
 
 def grab_view(window: MainWindow) -> np.ndarray:
