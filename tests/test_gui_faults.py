@@ -489,6 +489,32 @@ def test_a_slide_show_with_an_unreadable_picture_seeks_to_the_picture_asked_for(
     assert "Finished" not in window.source_banner.text()
 
 
+def test_a_slide_show_holds_each_picture_its_time_past_one_that_does_not_read(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: the picture after one that did not read came 4 s after the one before (two
+    # places), which the show took for its step: that picture was held 6 s and the one
+    # after it was due at once, replaced within a frame (never seen).
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for place in range(6):
+        cv2.imwrite(str(folder / f"p{place}.png"), astronaut_bgr())
+    (folder / "p1.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"cut")  # starts as one: keeps its place
+    window = make_window(video=folder)
+    delivered: dict[int, tuple[float, float]] = {}  # place: (when read, time in the show)
+    window.controller.result_ready.connect(
+        lambda result: delivered.setdefault(result.frame_index, (result.capture_time, result.source_time))
+    )
+    wait_until_stopped(qtbot, window, timeout_ms=30_000)
+    assert sorted(delivered) == [0, 2, 3, 4, 5]
+    assert [delivered[place][1] for place in sorted(delivered)] == [0.0, 4.0, 6.0, 8.0, 10.0]  # by place
+    # Each picture is held its 2 s, the one read in the broken one's stead its place's too
+    # (as a video's frame after a damaged one): the show's 10 s, as the seek bar's.
+    places = sorted(delivered)
+    gaps = [delivered[after][0] - delivered[before][0] for before, after in zip(places, places[1:])]
+    assert all(want - 0.5 < gap < want + 1.0 for gap, want in zip(gaps, (2.0, 4.0, 2.0, 2.0))), gaps
+
+
 def test_a_slide_show_seeks_to_the_same_picture_before_and_after_meeting_a_broken_file(
     qtbot: QtBot, make_window, tmp_path: Path
 ) -> None:

@@ -1351,6 +1351,29 @@ def test_pictures_shown_again_by_a_seek_back_add_no_time(qtbot: QtBot, make_wind
     assert _csv_seconds(summary)["everyone"] == pytest.approx(12.0)
 
 
+def test_a_picture_after_one_that_does_not_read_is_timed_by_its_own_place(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: played on to, the picture after one that did not read was timed at that one's
+    # place (2 s, as its frame number said 4 s), so the timeline counted 2-4 s for it, and
+    # a seek back to it, timed by its place, counted 4-6 s: the same picture twice.
+    folder = _pairs_folder(tmp_path, 4)
+    (folder / "pair1.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a picture" * 8)
+    window = make_window(video=folder)
+    played: dict[int, float] = {}  # each picture's time as played on to
+    window.controller.result_ready.connect(lambda result: played.setdefault(result.frame_index, result.source_time))
+    wait_until_stopped(qtbot, window)
+    timeline = window.timeline_panel.timeline
+    qtbot.waitUntil(lambda: timeline.frames == 3, timeout=WAIT_MS)
+    assert played == {0: 0.0, 2: 4.0, 3: 6.0}  # by their places, as the seek bar has them
+    assert timeline.overall().total_s == pytest.approx(12.0)  # two faces, three pictures of 2 s
+    window.seek(2)
+    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: timeline.frames == 4, timeout=WAIT_MS)
+    assert window.view.result.source_time == 4.0
+    assert timeline.now_s == pytest.approx(6.0) and timeline.overall().total_s == pytest.approx(12.0)
+
+
 def test_a_video_played_again_after_a_seek_back_adds_no_time(
     qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path
 ) -> None:

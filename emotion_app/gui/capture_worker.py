@@ -522,13 +522,8 @@ class CaptureWorker(QObject):
         self._last_good_time = now
         if self._mirror:
             frame = np.ascontiguousarray(cv2.flip(frame, 1))
-        file_time = None
-        if isinstance(spec, VideoFileSpec):
-            source_time, file_time = self._file_frame_time(source)
-            self._keep_pace(source_time, now, _shown_for_s(source))
-        else:
-            source_time = now - self._clock_start  # a camera's: since it started
-        picture_s = source.shown_s if isinstance(source, StillsFrameSource) else 0.0
+        # The frame's place first: a frame timed by its number (a slide show's picture) is
+        # timed after those that did not decode before it, as a seek to it times it.
         self._index += self._undecoded  # the frames before it that did not decode
         self._undecoded = 0
         position = getattr(source, "position", None)
@@ -536,6 +531,13 @@ class CaptureWorker(QObject):
             # A source that knows its place (a folder's or a raw MJPEG's): a picture or JPEG
             # that did not read is counted.
             self._index = self._loop_start_index + position
+        file_time = None
+        if isinstance(spec, VideoFileSpec):
+            source_time, file_time = self._file_frame_time(source)
+            self._keep_pace(source_time, now, _shown_for_s(source))
+        else:
+            source_time = now - self._clock_start  # a camera's: since it started
+        picture_s = source.shown_s if isinstance(source, StillsFrameSource) else 0.0
         captured = CapturedFrame(
             self._stream_id,
             self._index,
@@ -821,7 +823,12 @@ def _show_length(show: StillsFrameSource) -> str:
 
 def _shown_for_s(source: FrameSource) -> float | None:
     """How long the frame read last is shown, where the file says (an animation's frame
-    durations); None where only the next frame's time tells."""
+    durations, a slide show's picture); None where only the next frame's time tells."""
+    if isinstance(source, StillsFrameSource):
+        # Each picture its own showing: the time between two pictures is two steps past
+        # one that did not read, which taken for the step held the next one three steps
+        # and had the one after it due at once (replaced before it was seen).
+        return source.shown_s
     end, begin = getattr(source, "last_end_s", None), source.last_time_s
     if end is None or begin is None or end <= begin:
         return None
