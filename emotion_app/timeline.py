@@ -194,7 +194,11 @@ class SessionTimeline:
         stream's times are each new.
         """
         replayed = False  # a moment of the file counted already: nothing of it is added
-        if picture_s > 0 and stream_time_s is not None:
+        if picture_s > 0 and stream_time_s is not None and not jumped and stream_time_s == self._last_stream_s:
+            # The picture of the frame before, delivered again while paused: nothing, also
+            # where its showing was not counted (on screen at a Clear, which starts afresh).
+            step, replayed = 0.0, True
+        elif picture_s > 0 and stream_time_s is not None:
             # A picture is timed by its own showing, not by the frame after it.
             step = self._moments.count(stream_time_s, stream_time_s + picture_s)
             replayed = step == 0.0

@@ -1374,6 +1374,24 @@ def test_a_picture_after_one_that_does_not_read_is_timed_by_its_own_place(
     assert timeline.now_s == pytest.approx(6.0) and timeline.overall().total_s == pytest.approx(12.0)
 
 
+def test_a_paused_picture_shown_again_after_clear_adds_no_time(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: Clear on a paused picture, then Mirror (the picture delivered again, flipped)
+    # counted the picture's 2 s though nothing played: "session 2 s", each face 2 s.
+    window = make_window(video=_pairs_folder(tmp_path, 3))
+    wait_until_stopped(qtbot, window)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: panel.timeline.frames == 3, timeout=WAIT_MS)
+    window.seek(1)  # the finished show opened again at its second picture, paused
+    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 1, timeout=WAIT_MS)
+    panel.clear_button.click()
+    frames = panel.timeline.frames
+    window.mirror_action.trigger()
+    qtbot.waitUntil(lambda: panel.timeline.frames > frames, timeout=WAIT_MS)
+    assert panel.timeline.now_s == 0.0
+    assert len(panel.timeline.people()) == 2 and all(person.total_s == 0.0 for person in panel.timeline.people())
+    assert panel.view.caption(1000) == "everyone · session 0 s"
+
+
 def test_a_video_played_again_after_a_seek_back_adds_no_time(
     qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path
 ) -> None:

@@ -164,6 +164,22 @@ def test_a_picture_shown_again_adds_no_time_but_one_skipped_does() -> None:
     assert timeline.strip(2) == [(4.0, SIX_LABELS.index("sad")), (5.0, SIX_LABELS.index("sad"))]
 
 
+def test_a_paused_picture_delivered_again_after_a_clear_adds_no_time() -> None:
+    # Was: Clear adds the paused frame on screen with no time; the picture's moment was not
+    # counted, so the same picture delivered again (Mirror, a model relabelling it) counted
+    # its 2 s though nothing played, where a video's paused frame adds none.
+    timeline = SessionTimeline(SIX_LABELS)
+    timeline.add(0.0, [face(1, "happy")], picture_s=2.0)
+    timeline.add(2.0, [face(1, "happy")], picture_s=2.0)
+    timeline.reset()  # Clear, paused on the second picture
+    timeline.add(2.0, [face(1, "happy")], jumped=True)  # the panel's row for the face on screen
+    timeline.add(2.0, [face(1, "sad")], picture_s=2.0)  # the paused picture again
+    assert timeline.now_s == 0.0 and timeline.people()[0].total_s == 0.0
+    timeline.add(4.0, [face(1, "sad")], picture_s=2.0)  # played on: the next picture counts
+    assert timeline.now_s == pytest.approx(2.0) and timeline.people()[0].total_s == pytest.approx(2.0)
+    assert timeline.strip(1) == [(0.0, SIX_LABELS.index("sad")), (1.0, SIX_LABELS.index("sad"))]
+
+
 @pytest.mark.parametrize("in_file", [True, False], ids=["file", "live"])
 def test_a_files_moments_count_once_however_often_shown(in_file: bool) -> None:
     # Was: the frames played again after a seek back each added their time again, so a
