@@ -279,7 +279,7 @@ def test_a_mirror_turned_on_with_a_seek_keeps_each_persons_id(qtbot: QtBot, rand
     try:
 
         def ids_left_to_right(index: int, image: np.ndarray, mirrored: bool, seeks: int) -> list[int]:
-            frame = CapturedFrame(1, index, image, 0.0, index / FPS, mirrored, False, seeks)
+            frame = CapturedFrame(1, index, image, 0.0, index / FPS, mirrored, seeks=seeks)
             return [face.track_id for face in sorted(worker.process(frame).faces, key=lambda face: face.box[0])]
 
         for index in range(20):

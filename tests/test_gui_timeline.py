@@ -550,7 +550,7 @@ _FLOATED_ON_THE_RIGHT_SCREEN = """
 import sys
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QApplication, QMainWindow
-from emotion_app.gui.timeline_panel import TimelinePanel, TimelineView
+from emotion_app.gui.timeline_panel import TimelinePanel
 app = QApplication(sys.argv[:1])
 if len(app.screens()) != 2:
     sys.exit(3)  # this Qt's offscreen platform takes no screens from a file
@@ -758,7 +758,7 @@ import sys
 from PyQt6.QtWidgets import QApplication, QLabel, QMainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.timeline_dock import TimelineDock
-from emotion_app.gui.timeline_panel import TimelinePanel, TimelineView
+from emotion_app.gui.timeline_panel import TimelinePanel
 app = QApplication(sys.argv[:1])
 screen = app.primaryScreen()
 if screen.devicePixelRatio() != 2.0:
@@ -801,7 +801,7 @@ from PyQt6.QtCore import QElapsedTimer
 from PyQt6.QtWidgets import QAbstractButton, QApplication, QLabel, QMainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.timeline_dock import TimelineDock
-from emotion_app.gui.timeline_panel import TimelinePanel, TimelineView
+from emotion_app.gui.timeline_panel import TimelinePanel
 app = QApplication(sys.argv[:1])
 def settle():
     clock = QElapsedTimer()
