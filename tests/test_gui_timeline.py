@@ -1392,6 +1392,32 @@ def test_a_paused_picture_shown_again_after_clear_adds_no_time(qtbot: QtBot, mak
     assert panel.view.caption(1000) == "everyone · session 0 s"
 
 
+@pytest.mark.parametrize("where", ["paused", "finished"])
+def test_a_picture_on_screen_relabelled_by_a_model_of_other_classes_adds_no_time(
+    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path, where: str
+) -> None:
+    # Was: the new model's rows (its classes cannot mix with the old) began with the
+    # picture on screen it labelled again (paused, or the finished show's last, opened again
+    # there) as one first shown: "session 2 s" with nothing played, where a video's frame
+    # starts them with no time.
+    window = make_window(video=_pairs_folder(tmp_path, 3))
+    wait_until_stopped(qtbot, window)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: panel.timeline.frames == 3, timeout=WAIT_MS)
+    if where == "paused":
+        window.seek(1)  # the finished show opened again at its second picture, paused
+        qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 1)
+    shown = window.view.result.frame_index
+    window.controller.load_weights(random_weights_7)
+    qtbot.waitUntil(lambda: len(panel.timeline.labels) == 7 and len(panel.timeline.people()) == 2, timeout=WAIT_MS)
+    assert window.view.result.frame_index == shown
+    assert panel.timeline.now_s == 0.0 and all(person.total_s == 0.0 for person in panel.timeline.people())
+    window.step(-1)  # the picture before, shown now: its 2 s
+    qtbot.waitUntil(lambda: panel.timeline.now_s > 0, timeout=WAIT_MS)
+    assert panel.timeline.now_s == pytest.approx(2.0)
+    assert [person.total_s for person in panel.timeline.people()] == [pytest.approx(2.0)] * 2
+
+
 def test_a_video_played_again_after_a_seek_back_adds_no_time(
     qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path
 ) -> None:

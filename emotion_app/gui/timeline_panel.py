@@ -488,6 +488,11 @@ class TimelinePanel(QDockWidget):
         # The last frame added, (run, frame index, faces): a file's end counts on from it.
         self._last_added: tuple[tuple[int, int], int, tuple[FaceResult, ...]] | None = None
         self._file_end: FileEnd | None = None  # a file's end whose last frame has not come yet
+        # (frame index, stream time) of the frame added last, and of the one on screen when a
+        # model of other classes made new rows: labelled again by it (paused, or opened
+        # again where a file ended), that frame starts them with no time (see add).
+        self._shown: tuple[int, float] | None = None
+        self._relabelled: tuple[int, float] | None = None
         self.view = TimelineView(self.timeline, self)
         self.export_button = QPushButton("Export PNG + CSV…")
         self.clear_button = QPushButton("Clear")
@@ -556,6 +561,7 @@ class TimelinePanel(QDockWidget):
             return
         names = self.timeline.given_names
         self.timeline = SessionTimeline(labels)
+        self._relabelled = self._shown
         for track_id, name in names.items():
             self.timeline.set_name(track_id, name)
         self.view.timeline = self.timeline
@@ -568,9 +574,20 @@ class TimelinePanel(QDockWidget):
         count once however often shown (SessionTimeline.add)."""
         if result.labels and tuple(result.labels) != self.timeline.labels:
             self.set_labels(result.labels)
+        # The paused frame labelled again by a model of other classes: its faces start the
+        # new rows with no time, as at a Clear, a picture's too (nothing played since).
+        self._shown = (result.frame_index, result.source_time)
+        again = self._relabelled == self._shown
+        if not again:
+            self._relabelled = None
         jumped, self._run = self._run is not None and result.run != self._run, result.run
         self.timeline.add(
-            result.source_time, result.faces, result.image, picture_s=result.picture_s, jumped=jumped, in_file=in_file
+            result.source_time,
+            result.faces,
+            result.image,
+            picture_s=0.0 if again else result.picture_s,
+            jumped=jumped or again,
+            in_file=in_file,
         )
         self._last_added = (result.run, result.frame_index, result.faces)
         self._count_file_end()
@@ -634,6 +651,7 @@ class TimelinePanel(QDockWidget):
         start, whose people keep their ids); ``cleared`` is not sent."""
         self.timeline.reset(keep_names=keep_names)
         self._last_added = self._file_end = None  # an end still to come is of the session before
+        self._shown = self._relabelled = None
         shown = self.shown_now() if keep_shown else None
         if shown is not None and shown.faces and tuple(shown.labels) == self.timeline.labels:
             # A paused frame (or a picture) is not delivered again: "No faces yet" sat
