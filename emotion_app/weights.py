@@ -447,26 +447,41 @@ def model_arrays(model: nn.Module, card: ModelCard) -> dict[str, np.ndarray]:
 def model_from_arrays(card_json: str, arrays: dict[str, np.ndarray], what: str) -> tuple[nn.Module, ModelCard]:
     """The model a card (its JSON text) and its tensors (numpy arrays, from
     :func:`model_arrays`) describe, checked as a weights file is (:func:`load_model`): the
-    card, the tensors' names, shapes, dtypes and values, a plain face. Nothing but plain
-    data goes in, so no code runs from it. Errors (:class:`WeightsError`) start with ``what``."""
+    card, the tensors' count, names, dtypes and sizes, then their shapes against the
+    architecture before any is converted, then their values, a plain face. Nothing but
+    plain data goes in, so no code runs from it. Errors (:class:`WeightsError`) start with ``what``."""
     try:
         card = parse_card(card_json)
     except (TypeError, ValueError) as exc:
         raise WeightsError(f"{what} has a bad card: {exc}") from exc
     if not isinstance(arrays, dict):
         raise WeightsError(f"{what} holds no tensors (got {type(arrays).__name__})")
+    # The limits a file's header is held to: a damaged state's thousands of names would
+    # otherwise make the error below thousands of names long.
+    if len(arrays) > MAX_TENSORS:
+        raise WeightsError(f"{what} holds {len(arrays):,} tensors; at most {MAX_TENSORS}")
     shapes: dict[str, tuple[int, ...]] = {}
-    tensors: dict[str, torch.Tensor] = {}
     for name, array in arrays.items():
+        if not isinstance(name, str):
+            raise WeightsError(f"{what} holds a tensor named {name!r:.80}; tensors are named by strings")
         if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
             kind = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
-            raise WeightsError(f"{what}: tensor '{name}' is {kind}; expected an array of floats")
+            raise WeightsError(f"{what}: tensor '{name:.80}' is {kind}; expected an array of floats")
         shapes[name] = tuple(array.shape)
-        tensors[name] = torch.from_numpy(np.array(array, dtype=np.float32))
-    for name, tensor in tensors.items():
-        if not bool(torch.isfinite(tensor).all()):
-            raise WeightsError(f"{what}: tensor '{name}' holds NaN or infinite values")
-    return _checked_model(card, shapes, lambda: tensors, what), card
+    total = sum(math.prod(shape) for shape in shapes.values())
+    if total > MAX_TENSOR_ELEMENTS:
+        raise WeightsError(f"{what} holds {total:,} numbers; at most {MAX_TENSOR_ELEMENTS:,}")
+
+    def read() -> dict[str, torch.Tensor]:
+        tensors: dict[str, torch.Tensor] = {}
+        for name, array in arrays.items():
+            with np.errstate(over="ignore"):  # a float64 past float32's range: refused just below
+                tensors[name] = torch.from_numpy(np.array(array, dtype=np.float32))
+            if not bool(torch.isfinite(tensors[name]).all()):
+                raise WeightsError(f"{what}: tensor '{name}' holds NaN or infinite values")
+        return tensors
+
+    return _checked_model(card, shapes, read, what), card
 
 
 def _checked_model(

@@ -7,8 +7,10 @@ spawn-started process pool runs the README's own example (tests/test_readme_api.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import pickle
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -140,3 +142,64 @@ def test_a_damaged_pickled_model_is_refused_as_a_damaged_weights_file_is(
     restored = EmotionClassifier.__new__(EmotionClassifier)
     with pytest.raises(WeightsError, match=message):
         restored.__setstate__(state)  # what pickle.loads calls
+
+
+def hostile(state: dict[str, Any], damage: str) -> dict[str, Any] | list[int]:
+    """``state`` (a classifier's, from __getstate__) damaged as ``damage`` says."""
+    tensors = state["tensors"]
+    if damage == "labels":  # would have named the model's outputs otherwise than its card
+        state["labels"] = ("one",)
+    elif damage == "model":
+        state["model"] = "not a model"
+    elif damage == "no mode":
+        del state["inference_mode"]
+    elif damage == "preprocessing":
+        state["preprocessing"] = {**state["preprocessing"], "input_size": 96}
+    elif damage == "names":
+        tensors.update({1: np.zeros(3, np.float32), "extra": np.zeros(3, np.float32)})
+    elif damage == "many":
+        tensors.update({f"extra.{index}": np.zeros(1, np.float32) for index in range(2000)})
+    elif damage == "float64":
+        tensors["features.0.bias"] = np.full(tensors["features.0.bias"].shape, 1e300)
+    elif damage == "order":  # a file's shapes are checked before its values: so are these
+        tensors["features.0.weight"][0, 0, 0, 0] = np.nan
+        tensors["classifier.6.bias"] = np.zeros(7, np.float32)
+    else:
+        return [1, 2]
+    return state
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("labels", r"is not a classifier's state: missing \[\], unexpected \['labels'\]$"),
+        ("model", r"is not a classifier's state: missing \[\], unexpected \['model'\]$"),
+        ("no mode", r"is not a classifier's state: missing \['inference_mode'\], unexpected \[\]$"),
+        ("preprocessing", r"prepares faces of 96 pixels for a model of 48$"),
+        ("names", r"holds a tensor named 1; tensors are named by strings$"),
+        ("many", r"holds 2,016 tensors; at most 1000$"),
+        ("float64", r"tensor 'features.0.bias' holds NaN or infinite values$"),
+        ("order", r"tensor 'classifier.6.bias' has shape \(7,\)"),
+        ("list", r"^a pickled classifier holds no classifier state \(got list\)$"),
+    ],
+)
+def test_a_hostile_pickled_classifier_state_is_one_weights_error_and_nothing_of_it_is_used(
+    random_weights: Path, damage: str, message: str
+) -> None:
+    state = hostile(EmotionClassifier.load(random_weights).__getstate__(), damage)
+    restored = EmotionClassifier.__new__(EmotionClassifier)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's overflow warning is no answer either
+        with pytest.raises(WeightsError, match=message) as caught:
+            restored.__setstate__(state)  # type: ignore[arg-type]  # what pickle.loads calls
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 300
+
+
+def test_a_pickled_classifier_keeps_the_preprocessing_it_was_given(random_weights: Path) -> None:
+    # A calibration script swaps a classifier's preprocessing for a variant of its card's.
+    classifier = EmotionClassifier.load(random_weights)
+    classifier.preprocessing = dataclasses.replace(classifier.preprocessing, flip_tta=True, tta_zooms=(0.9,))
+    loaded = pickle.loads(pickle.dumps(classifier))
+    assert loaded.preprocessing == classifier.preprocessing != loaded.card.preprocessing
+    faces = np.random.default_rng(0).integers(0, 256, (3, 48, 48), dtype=np.uint8)
+    assert np.array_equal(loaded.predict(faces), classifier.predict(faces))

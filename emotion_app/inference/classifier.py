@@ -18,6 +18,7 @@ from ..preprocessing import Preprocessing, average_views, test_time_inputs
 from ..weights import (
     DEFAULT_WEIGHTS_PATH,
     ModelCard,
+    WeightsError,
     WeightsNotFoundError,
     load_model,
     model_arrays,
@@ -31,8 +32,14 @@ log = logging.getLogger(__name__)
 
 
 # What a pickled classifier's state leaves out of its __dict__, to be made again on load
-# (see EmotionClassifier.__getstate__); the rest is plain data.
-_REBUILT = ("model", "card", "runner")
+# from the card and tensors (see EmotionClassifier.__getstate__); the rest is plain data.
+_REBUILT = ("model", "card", "runner", "labels")
+# What that state holds, and nothing else: the rest of the __dict__ (its preprocessing
+# as a card holds it), then the card, the tensors and the runner's mode.
+_STATE_KEYS = frozenset(
+    ("source", "preprocessing", "_calibration_faces", "faces_seen", "faces_redone")
+    + ("card_json", "tensors", "inference_mode")
+)
 
 
 class EmotionClassifier:
@@ -59,8 +66,10 @@ class EmotionClassifier:
     def __getstate__(self) -> dict[str, Any]:
         """Plain data: the card's JSON, the model's tensors as numpy arrays and the mode of
         the runner in use, in place of the model and the runner (ONNX Runtime sessions);
-        the rest of the classifier as it is. A model no weights file could hold (another
-        architecture than its card names) is a :class:`pickle.PicklingError` saying so."""
+        the rest of the classifier as it is (its preprocessing as a card holds it, which a
+        calibration may have changed), less its labels, which the card gives.
+        A model no weights file could hold (another architecture than its card names) is a
+        :class:`pickle.PicklingError` saying so."""
         try:
             arrays = model_arrays(self.model, self.card)
             card_json = self.card.to_json()
@@ -69,21 +78,56 @@ class EmotionClassifier:
                 f"cannot pickle this EmotionClassifier: {exc} (only a model a weights file can hold travels)"
             ) from None
         state = {name: value for name, value in self.__dict__.items() if name not in _REBUILT}
-        state.update(card_json=card_json, tensors=arrays, inference_mode=self.runner.mode)
+        state.update(
+            card_json=card_json,
+            tensors=arrays,
+            inference_mode=self.runner.mode,
+            preprocessing=self.preprocessing.to_dict(),
+        )
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """The model made again from the tensors and card, checked as a weights file is
         (:func:`~emotion_app.weights.model_from_arrays`), then the runner: an int8 or fp32
         one built again, as :meth:`optimize` builds it (from the runner cache when it holds
-        it: the same graphs; else afresh, in seconds)."""
-        state = dict(state)
-        card_json, arrays, mode = state.pop("card_json", None), state.pop("tensors", None), state.pop("inference_mode")
+        it: the same graphs; else afresh, in seconds). A state with other parts than a
+        classifier pickles, or parts of the wrong kind, is a :class:`WeightsError` too:
+        nothing in it may stand in for what the card and tensors make."""
+        what = "a pickled classifier"
+        if not isinstance(state, dict):
+            raise WeightsError(f"{what} holds no classifier state (got {type(state).__name__})")
         source = state.get("source")
-        what = "a pickled classifier" + (f" (of {source})" if source is not None else "")
-        model, card = model_from_arrays(card_json, arrays, what)
+        if source is not None and not isinstance(source, Path):
+            raise WeightsError(f"{what} names its weights file by a {type(source).__name__}, not a path")
+        what += f" (of {source})" if source is not None else ""
+        missing, unknown = sorted(_STATE_KEYS - set(state)), sorted(map(repr, set(state) - _STATE_KEYS))
+        if missing or unknown:
+            raise WeightsError(
+                f"{what} is not a classifier's state: missing {missing}, unexpected "
+                f"[{', '.join(unknown[:5])}{', ...' if len(unknown) > 5 else ''}]"
+            )
+        mode, faces = state["inference_mode"], state["_calibration_faces"]
+        if mode not in ("eager", "int8", "fp32"):
+            raise WeightsError(f"{what} has unknown inference mode {mode!r:.40}")
+        if faces is not None and not (isinstance(faces, np.ndarray) and faces.dtype == np.uint8):
+            raise WeightsError(f"{what} holds calibration faces that are not a uint8 array")
+        counts = (state["faces_seen"], state["faces_redone"])
+        if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in counts):
+            raise WeightsError(f"{what} holds face counts that are not whole numbers: {counts!r:.80}")
+        try:
+            preprocessing = Preprocessing.from_dict(state["preprocessing"])
+        except (TypeError, ValueError) as exc:
+            raise WeightsError(f"{what} has bad preprocessing: {exc}") from None
+        model, card = model_from_arrays(state["card_json"], state["tensors"], what)
+        if preprocessing.input_size != card.preprocessing.input_size:
+            raise WeightsError(
+                f"{what} prepares faces of {preprocessing.input_size} pixels for a model of "
+                f"{card.preprocessing.input_size}"
+            )
         EmotionClassifier.__init__(self, model, card, source)
-        self.__dict__.update(state)
+        self.preprocessing = preprocessing
+        self._calibration_faces = faces
+        self.faces_seen, self.faces_redone = counts
         if mode != "eager":
             self.optimize(mode, self._calibration_faces)
 
