@@ -19,6 +19,7 @@ import pytest
 from torch import nn
 
 from emotion_app import EmotionClassifier, EmotionPipeline, FaceDetector, WeightsError
+from emotion_app.faces.face_verifier import FaceVerifier, VerifierCard, VerifierError, VerifierNet
 from emotion_app.samples import astronaut_frames
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -203,3 +204,28 @@ def test_a_pickled_classifier_keeps_the_preprocessing_it_was_given(random_weight
     assert loaded.preprocessing == classifier.preprocessing != loaded.card.preprocessing
     faces = np.random.default_rng(0).integers(0, 256, (3, 48, 48), dtype=np.uint8)
     assert np.array_equal(loaded.predict(faces), classifier.predict(faces))
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("no card", r"holds \['tensors'\], not a verifier's card_json and tensors$"),
+        ("extra", r"holds \['card_json', 'net', 'tensors'\], not a verifier's card_json and tensors$"),
+        ("tensors", r"holds no tensors \(got list\)$"),
+        ("float64", r"holds NaN or infinite values$"),
+    ],
+)
+def test_a_hostile_pickled_face_verifier_state_is_a_verifier_error(damage: str, message: str) -> None:
+    state = FaceVerifier(VerifierNet(4), VerifierCard(width=4, threshold=0.5)).__getstate__()
+    if damage == "no card":
+        del state["card_json"]
+    elif damage == "extra":
+        state["net"] = "not a network"
+    elif damage == "tensors":
+        state["tensors"] = [1]
+    else:
+        state["tensors"]["head.bias"] = np.full(1, 1e300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(VerifierError, match=message):
+            FaceVerifier.__new__(FaceVerifier).__setstate__(state)

@@ -172,12 +172,17 @@ class FaceVerifier:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         what = "a pickled face verifier"
+        if not isinstance(state, dict) or set(state) != {"card_json", "tensors"}:
+            held = f"[{', '.join(sorted(map(repr, state)))}]" if isinstance(state, dict) else type(state).__name__
+            raise VerifierError(f"{what} holds {held:.120}, not a verifier's card_json and tensors")
         try:
             card = VerifierCard.from_json(state["card_json"])
         except (TypeError, ValueError) as exc:
             raise VerifierError(f"{what} has a bad card: {exc}") from None
-        net = VerifierNet(card.width)
         arrays = state["tensors"]
+        if not isinstance(arrays, dict):
+            raise VerifierError(f"{what} holds no tensors (got {type(arrays).__name__})")
+        net = VerifierNet(card.width)
         expected = {name: tuple(t.shape) for name, t in net.state_dict().items()}
         found = {
             name: tuple(array.shape)
@@ -186,7 +191,8 @@ class FaceVerifier:
         }
         if found != expected or len(arrays) != len(found):
             raise VerifierError(f"{what} does not hold the tensors of a width-{card.width} verifier")
-        tensors = {name: torch.from_numpy(np.array(array, dtype=np.float32)) for name, array in arrays.items()}
+        with np.errstate(over="ignore"):  # a float64 past float32's range: refused just below
+            tensors = {name: torch.from_numpy(np.array(array, dtype=np.float32)) for name, array in arrays.items()}
         if not all(bool(torch.isfinite(t).all()) for t in tensors.values()):
             raise VerifierError(f"{what} holds NaN or infinite values")
         net.load_state_dict(tensors)
