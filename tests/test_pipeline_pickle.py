@@ -229,3 +229,21 @@ def test_a_hostile_pickled_face_verifier_state_is_a_verifier_error(damage: str, 
         warnings.simplefilter("error")
         with pytest.raises(VerifierError, match=message):
             FaceVerifier.__new__(FaceVerifier).__setstate__(state)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("min_neighbors", -3, "min_neighbors must be >= 0, got -3"),
+        ("scale_factor", 1.0, "scale_factor must be > 1, got 1.0"),
+        ("detection_scale", 0.0, r"detection_scale must be in \(0, 1\], got 0.0"),
+    ],
+)
+def test_a_damaged_pickled_detector_meets_the_detectors_own_checks(name: str, value: float, message: str) -> None:
+    # Values that the constructor refuses, set behind its back: a copy would have searched
+    # with them (garbage boxes, none, or an OpenCV assertion at the first frame).
+    detector = FaceDetector()
+    setattr(detector, name, value)
+    for attempt in (lambda: pickle.loads(pickle.dumps(detector)), lambda: copy.deepcopy(detector)):
+        with pytest.raises(ValueError, match=message):
+            attempt()

@@ -146,14 +146,10 @@ class FaceDetector:
             float(detection_scale) if detection_scale is not None else self.coarsest_scale(self.min_face_size)
         )
 
-    def __getstate__(self) -> dict[str, Any]:
-        # The cascade and its lock are native objects: loaded again by __setstate__.
-        return {name: value for name, value in self.__dict__.items() if name not in ("cascade", "_cascade_lock")}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.cascade = load_frontal_face_cascade()
-        self._cascade_lock = threading.Lock()
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (and copied) as the arguments clone() passes: the copy loads its own
+        # cascade, and a damaged pickle's values meet __init__'s checks, not OpenCV's.
+        return (FaceDetector, self._arguments())
 
     def __repr__(self) -> str:
         return (
@@ -164,13 +160,11 @@ class FaceDetector:
 
     def clone(self) -> FaceDetector:
         """A detector with the same parameters and its own cascade, for another thread."""
-        return FaceDetector(
-            scale_factor=self.scale_factor,
-            min_neighbors=self.min_neighbors,
-            min_face_size=self.min_face_size,
-            max_face_size=self.max_face_size,
-            detection_scale=self.detection_scale,
-        )
+        return FaceDetector(*self._arguments())
+
+    def _arguments(self) -> tuple[float, int, int, int | None, float]:
+        """What :meth:`__init__` takes to make this detector again, in its order."""
+        return self.scale_factor, self.min_neighbors, self.min_face_size, self.max_face_size, self.detection_scale
 
     def coarsest_scale(self, smallest_face: float, slack: float = DETECTION_SLACK) -> float:
         """The smallest image scale at which a face of ``smallest_face`` px is still found."""
