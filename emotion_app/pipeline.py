@@ -137,7 +137,11 @@ class EmotionPipeline:
     module, and is checked on load as a weights file is (see
     :meth:`EmotionClassifier.__getstate__`); the native parts are made again on load:
     OpenCV's cascades and networks, the classifier's fast runner, the scan threads (a
-    scan in flight is waited for and its finds carried).
+    scan in flight is waited for and its finds carried). A copy has a classifier and a
+    detector of its own, even where the original shares them with other pipelines
+    (``copy.deepcopy(pipeline, {id(pipeline.classifier): pipeline.classifier})`` keeps
+    sharing the classifier). Pickle a pipeline no other thread drives meanwhile: its state
+    changes as it is read (a RuntimeError, or a copy of two different frames' state).
     """
 
     def __init__(

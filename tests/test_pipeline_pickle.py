@@ -247,3 +247,18 @@ def test_a_damaged_pickled_detector_meets_the_detectors_own_checks(name: str, va
     for attempt in (lambda: pickle.loads(pickle.dumps(detector)), lambda: copy.deepcopy(detector)):
         with pytest.raises(ValueError, match=message):
             attempt()
+
+
+def test_a_deep_copy_shares_the_classifier_only_when_asked_to(random_weights: Path) -> None:
+    # As the pipeline's docstring and the README say: its own classifier, unless the memo
+    # hands the original's over.
+    classifier = EmotionClassifier.load(random_weights)
+    pipeline = EmotionPipeline(FaceDetector(), classifier, optimize=False)
+    other = EmotionPipeline(FaceDetector(), classifier, optimize=False)
+    own = copy.deepcopy(pipeline)
+    shared = copy.deepcopy(pipeline, {id(classifier): classifier})
+    assert own.classifier is not classifier and shared.classifier is classifier is other.classifier
+    frames = two_faces(4)
+    for index, frame in enumerate(frames):
+        expected = pipeline.process(frame, index / 10)
+        assert own.process(frame, index / 10) == expected == shared.process(frame, index / 10)
