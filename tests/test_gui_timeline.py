@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PyQt6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, Qt
-from PyQt6.QtGui import QColor, QGuiApplication, QHelpEvent, QImage
+from PyQt6.QtGui import QColor, QFont, QGuiApplication, QHelpEvent, QImage
 from PyQt6.QtWidgets import QAbstractButton, QApplication, QToolBar, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -972,21 +972,52 @@ def _session_of_five(seconds: int) -> SessionTimeline:
     return timeline
 
 
+def _classes_that_fit(view: TimelineView, row: int) -> int:
+    """How many of the classes fit whole in the strips on the everyone row's legend lines,
+    without the caption: each its swatch (14 px) and its text, 12 px from the one before,
+    on the next line where it does not fit on this one."""
+    strips, metrics = view.strip_rect(), view.fontMetrics()
+    x, line, count = strips.left(), 0, 0
+    for label in view.timeline.labels:
+        width = 14 + metrics.horizontalAdvance(label)
+        if x + width > strips.right() and x > strips.left():
+            x, line = strips.left(), line + 1
+        if line >= view.legend_lines(row) or x + width > strips.right():
+            break
+        count, x = count + 1, x + width + 12
+    return count
+
+
 def _caption_fits_beside_the_legend(view: TimelineView) -> str:
-    """The everyone row's caption as painted: said whatever the panel's size, its length
-    in it, within the strips, and over none of the legend's classes; the legend's classes
-    whole, in order, within the strips and the panel. Returns the caption."""
-    strips = view.strip_rect()
+    """The everyone row's caption as painted: the session's length whole in it ("… 2.1 min",
+    never "….1 min"), within the strips, and over none of the legend's classes; left out
+    only where no line has room for "… 8 s" beside them. The legend's classes: every one
+    that fits without the caption, whole, in order, within the strips and the panel.
+    Returns the caption."""
+    strips, metrics = view.strip_rect(), view.fontMetrics()
     row = len(view.visible_people())
     entries, caption, line = view.everyone_row(row)
-    length = view.caption_texts()[-1].removeprefix("session ")
-    assert caption.endswith(length) and len(caption) > len(length), (view.size(), caption)
-    width = view.fontMetrics().horizontalAdvance(caption)
-    assert width <= strips.width(), (view.size(), caption)
-    assert 0 <= line < view.legend_lines(row)
-    # Right-aligned in the strips: the caption starts where its own width leaves it.
-    beside = [span for _, span in entries if int(span.top() // 22) == line]
-    assert all(span.right() + 12 <= strips.right() - width for span in beside), (view.size(), caption)
+    # The caption takes no class's room: its colour in the strips would be named nowhere.
+    assert len(entries) == _classes_that_fit(view, row), (view.size(), caption, len(entries))
+    full, short = view.caption_texts()[:2]
+    least = "… " + short.removeprefix("session ")
+    if caption:
+        assert caption in (full, short, least), (view.size(), caption)
+        width = metrics.horizontalAdvance(caption)
+        assert width <= strips.width(), (view.size(), caption)
+        assert 0 <= line < view.legend_lines(row)
+        # Right-aligned in the strips: the caption starts where its own width leaves it.
+        beside = [span for _, span in entries if int(span.top() // 22) == line]
+        assert all(span.right() + 12 <= strips.right() - width for span in beside), (view.size(), caption)
+    else:
+        for each in range(view.legend_lines(row)):
+            ends = [
+                span.left() + 14 + metrics.horizontalAdvance(label)
+                for label, span in entries
+                if int(span.top() // 22) == each
+            ]
+            room = strips.right() - max(ends) - 12 if ends else strips.width()
+            assert metrics.horizontalAdvance(least) > room, (view.size(), each, "room for", least)
     assert all(strips.left() <= span.left() and span.right() <= strips.right() for _, span in entries)
     assert [label for label, _ in entries] == list(view.timeline.labels[: len(entries)])  # whole labels, in order
     assert view.row_top(row) + max((span.bottom() for _, span in entries), default=0) <= view.height()
@@ -995,7 +1026,7 @@ def _caption_fits_beside_the_legend(view: TimelineView) -> str:
 
 def test_the_everyone_rows_caption_is_said_beside_the_legend_at_every_size(qtbot: QtBot) -> None:
     # Docked at a side, the legend wrapped onto the rows below filled the everyone row and
-    # the caption ("everyone · session 8 s") was gone; a narrow one-line panel lost it too.
+    # the caption ("everyone · session 8 s") was gone.
     timeline = _session_of_five(8)
     view = TimelineView(timeline)
     qtbot.addWidget(view)
@@ -1005,12 +1036,39 @@ def test_the_everyone_rows_caption_is_said_beside_the_legend_at_every_size(qtbot
             view.resize(width, height)
             seen.add(_caption_fits_beside_the_legend(view))
             view.grab()  # paints without error at every size
-    assert {"everyone · session 8 s", "session 8 s"} <= seen
+    assert {"everyone · session 8 s", "session 8 s", "… 8 s"} <= seen
     # Tall enough, the legend wraps around the caption and keeps every class: the caption on
     # the everyone row itself, as in the bottom dock.
     view.resize(352, 400)
     entries, caption, line = view.everyone_row(len(view.visible_people()))
     assert [label for label, _ in entries] == list(timeline.labels) and caption == "session 8 s" and line == 0
+
+
+def test_the_everyone_rows_caption_takes_no_class_of_the_legend_and_cuts_no_length(qtbot: QtBot) -> None:
+    # Was: where no line had room for "session 8 s" beside the legend, the caption took it
+    # from the legend's last classes (a one-line panel 660 px wide lost "neutral"; at its
+    # least width the legend was gone), cut at its start into the length itself ("….1 min"
+    # of a 2.1 min session, "… s" in a larger font); and a label that fitted to the pixel
+    # was left out for the 2 px margin of its text.
+    labels = ("anger", "contempt", "disgust", "fear", "happiness", "neutral", "sadness", "surprise")
+    timeline = SessionTimeline(labels)
+    happy = tuple(1.0 if label == "happiness" else 0.0 for label in labels)
+    for second in range(127):
+        timeline.add(float(second), [FaceResult((50 * i, 0, 40, 40), i, "happiness", 1.0, happy) for i in range(1, 4)])
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    assert view.caption_texts()[1] == "session 2.1 min"
+    seen = set()
+    for points in (0, 14):  # the system's font, and a larger one (as on a high-DPI screen)
+        if points:
+            font = QFont(view.font())
+            font.setPointSize(points)
+            view.setFont(font)
+        for height in (view.minimumHeight(), view.minimumHeight() + 22, 300):
+            for width in range(900, view.minimumWidth() - 1, -3):
+                view.resize(width, height)
+                seen.add(_caption_fits_beside_the_legend(view))
+    assert {"session 2.1 min", "… 2.1 min", ""} <= seen
 
 
 @pytest.mark.parametrize("side", ["left", "right"])

@@ -366,15 +366,16 @@ class TimelineView(QWidget):
         )
         self._paint_shares(painter, overall_row, timeline.overall().shares)
 
-    def caption_texts(self) -> tuple[str, str]:
-        """The everyone row's caption, in full and without "everyone · "."""
+    def caption_texts(self) -> tuple[str, str, str]:
+        """The everyone row's caption: in full, without "everyone · ", and its length alone
+        after an ellipsis ("… 8 s")."""
         now = self.timeline.now_s
         length = f"{now / 60.0:.1f} min" if now >= 60.0 else f"{now:.0f} s"
-        return f"everyone · session {length}", f"session {length}"
+        return f"everyone · session {length}", f"session {length}", f"… {length}"
 
     def caption(self, room: float) -> str:
         """The everyone row's caption that fits in ``room`` pixels: in full, without
-        "everyone · ", or nothing."""
+        "everyone · ", its length alone, or nothing."""
         metrics = self.fontMetrics()
         return next((text for text in self.caption_texts() if metrics.horizontalAdvance(text) <= room), "")
 
@@ -385,32 +386,31 @@ class TimelineView(QWidget):
 
         The caption keeps its room on the first line where the legend, wrapped around it,
         still holds every class it holds without it: the row itself where it can be, in full
-        where the legend takes no more lines for it, else as "session N s". Where
-        no line has that room, the last line keeps the room of "session N s" (half the
-        strips' at most, cut at its start then) and the legend loses its last classes.
-        Before, the caption had only what the legend left of the row: a legend wrapped in a
-        side dock filled it, and the session's length was gone."""
+        where the legend takes no more lines for it, else as "session N s"; where no line
+        has room for that, as "… N s". Where none has room even for that, it is left out:
+        the classes name the strips' colours, and a length cut short ("….1 min" of 2.1 min)
+        misreads. Before, the caption had only what the legend left of the row: a legend
+        wrapped in a side dock filled it, and the session's length was gone."""
         strips = self.strip_rect()
         left, right = strips.left(), strips.right()
         lines = self.legend_lines(row)
         metrics = self.fontMetrics()
         alone = self.legend_entries(left, right, lines)
-        full, short = self.caption_texts()
-        # In full where the legend needs no more lines for it, else without "everyone · ".
+        full, short, least = self.caption_texts()
+        # In full where the legend needs no more lines for it, else without "everyone · ";
+        # the length alone only where no line has room for those.
         tries = ((full, _lines_of(alone)), (short, _lines_of(alone)), (short, lines))
-        for line in range(lines):
-            for text, most in tries:
-                width = metrics.horizontalAdvance(text)
-                if width > strips.width():
-                    continue
-                kept = min(strips.width(), width + _CAPTION_GAP_PX)
-                entries = self.legend_entries(left, right, lines, kept=(line, kept))
-                if len(entries) == len(alone) and _lines_of(entries) <= most:
-                    return entries, text, line
-        room = min(float(metrics.horizontalAdvance(short)), strips.width() / 2)
-        entries = self.legend_entries(left, right, lines, kept=(lines - 1, room + _CAPTION_GAP_PX))
-        # Cut at its start: the length is what it tells.
-        return entries, metrics.elidedText(short, Qt.TextElideMode.ElideLeft, int(room)), lines - 1
+        for passes in (tries, ((least, lines),)):
+            for line in range(lines):
+                for text, most in passes:
+                    width = metrics.horizontalAdvance(text)
+                    if width > strips.width():
+                        continue
+                    kept = min(strips.width(), width + _CAPTION_GAP_PX)
+                    entries = self.legend_entries(left, right, lines, kept=(line, kept))
+                    if len(entries) == len(alone) and _lines_of(entries) <= most:
+                        return entries, text, line
+        return alone, "", 0
 
     def legend_entries(
         self, left: float, right: float, lines: int = 1, kept: tuple[int, float] | None = None
@@ -427,14 +427,17 @@ class TimelineView(QWidget):
             return right - kept[1] if kept is not None and line == kept[0] else right
 
         for label in self.timeline.labels:
-            span = 14 + metrics.horizontalAdvance(label) + 2  # swatch, text, and the text's margin
+            width = 14 + metrics.horizontalAdvance(label)  # swatch and text
             # On the next line where this one is taken, or kept too short for it.
-            while line < lines and x + span > end_of(line) and (x > left or kept is not None and line == kept[0]):
+            while line < lines and x + width > end_of(line) and (x > left or kept is not None and line == kept[0]):
                 x, line = left, line + 1
-            if line >= lines or x + span > end_of(line):
+            if line >= lines or x + width > end_of(line):
                 break  # no half labels: the rest are in the overlay's bars and the export
+            # The text's 2 px margin where the line has it: counted in the fit, it cost a
+            # label that fits to the pixel its place.
+            span = min(width + 2, end_of(line) - x)
             entries.append((label, QRectF(x, line * _ROW_PX, span, _ROW_PX - 4)))
-            x += span + 10
+            x += width + 12
         return entries
 
     def legend_lines(self, row: int) -> int:
