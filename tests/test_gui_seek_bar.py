@@ -4,6 +4,7 @@ and a picture shown to its end has a bar that reads as finished."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -249,3 +250,36 @@ def test_the_status_line_says_the_seek_bars_time_in_the_same_moment(qtbot: QtBot
     assert pairs[-1][0] == format_time(50 / FPS)
     differing = [pair for pair in pairs if pair[0] != pair[1]]
     assert not differing, f"{len(differing)} of {len(pairs)} looks differed: {differing[:5]}"
+
+
+def test_the_status_line_of_a_file_without_a_frame_rate_changes_at_its_own_pace(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: its seek bar says each frame's number, and the status line (no time in it) was
+    # made anew with each: "Playing · 1 face · 26 fps", "· 33 fps", "· 31 fps"... dozens of
+    # times a second, not at its refresh, twice a second, that leaves it readable.
+    clip = write_astronaut_video(tmp_path / "clip.avi", num_frames=1000, frame_size=(160, 120), face_size=40, fps=1000)
+    window = make_window(video=clip.path)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert window.source_state.info.fps == 0  # 1000 fps: no frame rate the app takes
+    said: list[tuple[float, str]] = []
+    numbers: set[str] = set()
+    show = window.status.show_summary
+
+    def note(text: str) -> None:
+        if window.is_running and (not said or said[-1][1] != text):
+            said.append((time.monotonic(), text))
+        numbers.add(window.playback_bar.time_text())
+        show(text)
+
+    window.status.show_summary = note  # the line's own method, each text it is given noted
+    qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
+    assert any(number.isdigit() and int(number) > 0 for number in numbers), numbers  # a frame's number, no time
+    seconds = said[-1][0] - said[0][0]
+
+    def without_rate(text: str) -> str:
+        return re.sub(r" · [\d.]+ fps$", "", text)
+
+    # Made anew at its refresh, twice a second (a face that comes or goes is said at once).
+    anew = [text for (_, before), (_, text) in zip(said, said[1:]) if without_rate(before) == without_rate(text)]
+    assert len(anew) <= 2 * seconds + 2, f"{len(anew)} rates in {seconds:.1f} s: {anew[:6]}"

@@ -1227,8 +1227,11 @@ class MainWindow(QMainWindow):
 
     def _on_time_said(self) -> None:
         # The seek bar says another time (a second played on, a seek, a step): the status line
-        # says it in the same moment, not at its next refresh.
-        self.status.show_summary(self.status_summary(time.perf_counter()))
+        # says it in the same moment, not at its next refresh. Only where the line says a
+        # time: the bar of a file without a frame rate says each frame's number, and the line
+        # was made anew each frame, its rate changing faster than it can be read.
+        if self._position_text():
+            self.status.show_summary(self.status_summary(time.perf_counter()))
 
     def _refresh_status(self) -> None:
         now = time.perf_counter()
