@@ -1726,6 +1726,36 @@ def test_a_files_last_frame_counts_its_own_showing_when_it_plays_to_its_end(
     assert panel.timeline.now_s == pytest.approx(played_s)
 
 
+def test_a_late_result_counts_only_where_it_is_the_last_frame_its_files_end_waits_for(qtbot: QtBot) -> None:
+    # A result the window does not show (of a stream replaced since) is added only where it
+    # is the very frame the file's end waits for: another frame of that stream, the same
+    # frame of another stream or run, or of a model whose classes the rows no longer have,
+    # would count moments twice or out of place, or reset the rows.
+    labels = ("angry", "happy")
+    image = np.zeros((40, 40, 3), np.uint8)
+
+    def result(stream: int, index: int, seeks: int = 0, classes: tuple[str, ...] = labels) -> InferenceResult:
+        face = FaceResult((0, 0, 20, 20), 1, classes[1], 1.0, (0.0, 1.0))
+        shown = np.zeros((40, 40, 4), np.uint8)
+        return InferenceResult(stream, index, image, None, shown, (face,), classes, 0.0, index / 10, 0.0, seeks=seeks)
+
+    panel = TimelinePanel(labels)
+    qtbot.addWidget(panel)
+    for index in range(9):  # frames 0-8 shown; the file's end waits for frame 9's result
+        panel.add(result(1, index), in_file=True)
+    panel.end_file(FileEnd((1, 0), 9, 1.0))
+    timeline = panel.timeline
+    counted = (timeline.frames, timeline.now_s)
+    for stray in (result(1, 5), result(1, 8), result(2, 9), result(1, 9, seeks=1), result(1, 9, classes=("a", "b"))):
+        panel.add_unshown(stray)
+        assert (panel.timeline.frames, panel.timeline.now_s) == counted, (stray.run, stray.frame_index, stray.labels)
+    assert panel.timeline is timeline and timeline.labels == labels  # the rows were not reset
+    panel.add_unshown(result(1, 9))  # the awaited one: its step and its own showing
+    assert timeline.frames == counted[0] + 1 and timeline.now_s == pytest.approx(1.0)
+    panel.add_unshown(result(1, 9))  # once: the end it waited for is counted
+    assert timeline.frames == counted[0] + 1 and timeline.now_s == pytest.approx(1.0)
+
+
 @pytest.mark.parametrize("move", ["seek back", "Home", "model switch"])
 def test_a_files_last_frame_counts_when_a_move_comes_between_its_end_and_its_result(
     qtbot: QtBot, make_window, tmp_path: Path, move: str
