@@ -6,6 +6,7 @@ start, holds that import; the child is signalled once it has begun."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -28,6 +29,12 @@ sys.meta_path.insert(0, HeldImport())
 """
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    # The suite may run with SIGINT ignored (a background job, nohup): the child would
+    # inherit that, Python keeps an ignored SIGINT ignored, and the Ctrl-C tested never came.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_held_in_import(command: list[str], module: str, folder: Path) -> subprocess.Popen[str]:
     """``command`` (after the interpreter) started from the repository, once its import of
     ``module`` has begun and is held; ``folder`` holds the child's sitecustomize."""
@@ -36,7 +43,13 @@ def start_held_in_import(command: list[str], module: str, folder: Path) -> subpr
     path = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
     env = dict(os.environ, PYTHONPATH=path, HELD_IMPORT=module, HELD_IMPORT_BEGUN=str(begun))
     child = subprocess.Popen(
-        [sys.executable, *command], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, *command],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )
     deadline = time.monotonic() + 60
     while not begun.exists():
