@@ -550,52 +550,45 @@ def test_the_entry_points_take_verbose_and_say_their_own_name(capsys: pytest.Cap
         assert capsys.readouterr().out.startswith(f"usage: {name} ")
 
 
+def _run_onto_a_full_disk(command: list[str], timeout: int) -> subprocess.CompletedProcess[str]:
+    """``command`` (after the interpreter) run from the repository with standard output on
+    /dev/full, block-buffered as a redirection makes it: the failure comes at the flush."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        return subprocess.run(
+            [sys.executable, *command],
+            cwd=REPO,
+            env=env,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=timeout,
+        )
+
+
 def test_a_full_standard_output_is_one_line_and_the_outputs_stay(
     tmp_path: Path, random_weights: Path, moving_face_video: VideoTruth
 ) -> None:
     rows = tmp_path / "rows.csv"
     common = ["--weights", str(random_weights)]
-    # Redirected, standard output is block-buffered: the failure comes at the flush.
-    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
-    with open("/dev/full", "w") as full:
-        for args in (
-            ["analyze", str(moving_face_video.path), "--csv", str(rows)],
-            ["bench", str(moving_face_video.path)],
-        ):
-            done = subprocess.run(
-                [sys.executable, "-m", "emotion_app", *args, *common],
-                cwd=REPO,
-                env=env,
-                stdout=full,
-                stderr=subprocess.PIPE,
-                text=True,
-                timeout=300,
-            )
-            assert done.returncode == 2 and done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, (
-                done.stderr
-            )
-            assert "could not be printed" in done.stderr
+    for args in (
+        ["analyze", str(moving_face_video.path), "--csv", str(rows)],
+        ["bench", str(moving_face_video.path)],
+    ):
+        done = _run_onto_a_full_disk(["-m", "emotion_app", *args, *common], timeout=300)
+        assert done.returncode == 2 and done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+        assert "could not be printed" in done.stderr
     assert len(rows.read_text().splitlines()) > 1  # the analysis was kept
 
 
 def test_help_that_cannot_be_written_is_an_error() -> None:
     # argparse ignores a failed write of its help and exits 0: a script saving `--help`
     # onto a full disk (or into a closed pipe) took it for written.
-    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     commands = [["-m", "emotion_app", *args] for args in (["--help"], ["analyze", "--help"], ["bench", "--help"])]
     commands.append([str(REPO / "main.py"), "--help"])  # the desktop app's command line
-    with open("/dev/full", "w") as full:
-        for command in commands:
-            done = subprocess.run(
-                [sys.executable, *command],
-                cwd=REPO,
-                env=env,
-                stdout=full,
-                stderr=subprocess.PIPE,
-                text=True,
-                timeout=120,
-            )
-            assert (done.returncode, done.stderr) == (2, HELP_NOT_WRITTEN), command
+    for command in commands:
+        done = _run_onto_a_full_disk(command, timeout=120)
+        assert (done.returncode, done.stderr) == (2, HELP_NOT_WRITTEN), command
     # The entry points' parsers too (emotion-app-analyze: its own program name).
     from emotion_app.cli import analyze_main, bench_main
 
