@@ -142,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.every < 1:
         parser.error("--every must be at least 1")
-    if args.min_face is not None and min_face_problem(args.min_face):
-        parser.error(min_face_problem(args.min_face))
+    if args.min_face is not None and (problem := min_face_problem(args.min_face)):
+        parser.error(problem)
     truth_path = args.clips / "truth.csv"
     truth = truth_or_error(truth_path)
     if truth is None:
