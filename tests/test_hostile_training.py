@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import torch
 
 from emotion_app.samples import make_random_weights
 from hostile_support import SmallDisk
+from slow_import import start_held_in_import
 from tests.synthetic_fer import write_fer_csv
 from training import evaluate, train
 
@@ -645,6 +647,52 @@ def test_ctrl_c_in_a_tool_is_one_line_and_exit_130(
     assert capsys.readouterr().err.strip().splitlines()[-1] == "interrupted"
     assert after is record  # the tool put back the handler it found
     assert not (tmp_path / "models").exists() and not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize(
+    "tool",
+    [
+        "train",
+        "soup",
+        "evaluate",
+        "calibrate_margin",
+        "calibrate_live",
+        "calibrate_contrast",
+        "train_verifier",
+        "evaluate_verifier",
+    ],
+)
+def test_a_ctrl_c_while_a_tools_module_loads_is_one_line(tool: str, tmp_path: Path) -> None:
+    # `python -m training.TOOL` imports the tool's module (numpy and OpenCV among its
+    # imports) before its main runs: a Ctrl-C then was KeyboardInterrupt's traceback.
+    import signal
+
+    child = start_held_in_import(["-m", f"training.{tool}", "--help"], "cv2", tmp_path)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert (child.returncode, out, err) == (130, "", "\ninterrupted\n")
+
+
+def test_a_tools_main_takes_ctrl_c_back_from_the_loading_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Left installed, the loading's stop would end a Ctrl-C that comes between a main's
+    # stops (train: starting its run) at once, skipping the clean-up its own stop does.
+    import signal
+
+    from training.stopping import stop_on_signals, stop_quietly_while_loading
+
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # the suite may run with it ignored
+    try:
+        monkeypatch.setattr(sys, "argv", ["-m"])  # as while `python -m training.TOOL` imports the package
+        stop_quietly_while_loading()
+        assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+        with stop_on_signals():
+            pass
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        monkeypatch.setattr(sys, "argv", ["pytest"])  # imported otherwise: nothing changes
+        stop_quietly_while_loading()
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def test_an_export_over_an_existing_weights_file_is_told_at_the_start(

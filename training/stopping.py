@@ -2,11 +2,13 @@
 step's end, so the checkpoint saved at the stop resumes exactly: a step cut short would
 already have moved BatchNorm's statistics or the weights, and be done again on resume. A
 second signal stops at once, unless the step's update has begun: that always finishes.
-The other tools' ``main`` ends on Ctrl-C or SIGTERM in one line (:func:`interruptible`)."""
+The other tools' ``main`` ends on Ctrl-C or SIGTERM in one line (:func:`interruptible`), and
+so does a Ctrl-C while a tool's module loads, before its ``main`` (:func:`stop_quietly_while_loading`)."""
 
 from __future__ import annotations
 
 import functools
+import os
 import signal
 import sys
 import threading
@@ -89,6 +91,27 @@ def stop_agreed(device: torch.device) -> bool:
     return bool(flag.item())
 
 
+def _interrupted_while_loading(_signum: int, _frame: FrameType | None) -> None:
+    # Nothing has started yet (no arguments read, no file written): nothing to clean up.
+    if os.environ.get("RANK", "0") == "0":  # torchrun's other processes stay quiet, as later
+        print("\ninterrupted", file=sys.stderr)
+    raise SystemExit(130)
+
+
+def stop_quietly_while_loading() -> None:
+    """Under ``python -m training.TOOL``, a Ctrl-C before the tool's ``main`` runs ends in
+    one line and exit code 130, as one after does, not in a traceback from inside an import.
+
+    Called by the package's ``__init__``, the only code of ours that runs before the tool's
+    module imports numpy, OpenCV and the rest; :func:`stop_on_signals`, entered by every
+    tool's ``main``, puts Python's own handler back. Python sets ``sys.argv[0]`` to ``"-m"``
+    only while it imports the package of the module it was told to run: importing the
+    package otherwise (a test, a script) changes nothing. An ignored SIGINT stays ignored.
+    """
+    if sys.argv[:1] == ["-m"] and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupted_while_loading)
+
+
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
     """SIGINT and SIGTERM go to :data:`STOP` within, and back to their handlers after.
@@ -100,6 +123,9 @@ def stop_on_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    if signal.getsignal(signal.SIGINT) is _interrupted_while_loading:
+        # The tool's main runs: its modules have loaded, and a stop is its own from now on.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     before: dict[signal.Signals, Any] = {number: signal.getsignal(number) for number in _HANDLED}
     for number in _HANDLED:
         signal.signal(number, STOP.handle)
