@@ -267,6 +267,23 @@ def test_a_ctrl_c_while_main_py_loads_qt_quits_as_one_once_it_runs(tmp_path: Pat
     assert not (tmp_path / "s.ini").exists()  # it never started
 
 
+def test_a_ctrl_c_while_the_emotion_app_command_loads_qt_quits_as_main_py_does(tmp_path: Path) -> None:
+    # The installed command's wrapper imported emotion_app.gui.app (PyQt6) before any code
+    # of the app's ran: a Ctrl-C then was KeyboardInterrupt's traceback.
+    import signal
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    entry = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]["emotion-app"]
+    module, _, function = entry.partition(":")
+    # What pip writes for a console command.
+    wrapper = f"import sys\nfrom {module} import {function}\nsys.exit({function}())\n"
+    child = start_held_in_import(["-c", wrapper, "--settings", str(tmp_path / "s.ini")], "PyQt6", tmp_path)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert (child.returncode, out, err) == (0, "", "")
+    assert not (tmp_path / "s.ini").exists()  # it never started
+
+
 def test_a_signal_before_the_event_loop_starts_still_quits(gui_video: VideoTruth, tmp_path: Path) -> None:
     # A SIGTERM while the app was starting queued a quit that the starting screen's
     # processEvents then ran with no event loop yet, where Qt ignores it: the window

@@ -116,7 +116,7 @@ def create_main_window(options: LaunchOptions) -> MainWindow:
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse arguments, open the window, run the event loop; returns the exit code.
 
-    The ``emotion-app`` command and ``main.py``. Arguments are parsed first, so ``--help``
+    The ``emotion-app`` command and ``main.py`` (through ``entry_point``). Arguments are parsed first, so ``--help``
     answers without a display; where the window cannot open (no display, or X libraries
     missing on Linux) it says why in one ``error:`` line and returns 2, as the commands do.
     """
