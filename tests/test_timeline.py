@@ -465,14 +465,21 @@ def test_a_name_typed_like_a_formula_is_text_in_the_exports_csv(tmp_path: Path) 
     # Was: the name went into emotion-summary.csv as it was typed, so "=cmd|..." (#1) was a
     # formula a spreadsheet ran on opening the export; the recording's CSV writes it the same way.
     timeline = SessionTimeline(SIX_LABELS)
-    play(timeline, 1.0, 10.0, [face(1, "happy"), face(2, "sad"), face(3, "sad")])
+    play(timeline, 1.0, 10.0, [face(1, "happy"), face(2, "sad"), face(3, "sad"), face(4, "sad")])
     timeline.set_name(1, "=cmd|' /C calc'!A0")
     timeline.set_name(2, '@Zoë, "Z"')
     timeline.set_name(3, "Anna-Lena")
+    timeline.set_name(4, "'=cmd|' /C calc'!A0")  # typed with its ' first: apart from #1's
     _, summary = write_report(timeline, tmp_path)
     with open(summary, newline="", encoding="utf-8") as handle:
         people = {row["person"] for row in csv.DictReader(handle)}
-    assert people == {"'=cmd|' /C calc'!A0 (#1)", '\'@Zoë, "Z" (#2)', "Anna-Lena (#3)", "everyone"}
+    assert people == {
+        "'=cmd|' /C calc'!A0 (#1)",
+        '\'@Zoë, "Z" (#2)',
+        "Anna-Lena (#3)",
+        "''=cmd|' /C calc'!A0 (#4)",
+        "everyone",
+    }
 
 
 def test_names_with_dollars_line_breaks_or_great_length_are_drawn_as_one_line_each(tmp_path: Path) -> None:

@@ -225,7 +225,7 @@ def test_csv_file_column_names_each_row_and_collides_with_no_class(tmp_path: Pat
 def test_csv_file_column_keeps_a_name_starting_like_a_formula_as_text(tmp_path: Path) -> None:
     # Was: a picture's name went in as it was, so "=cmd|' /C calc'!A0.png" was a formula to
     # a spreadsheet; a name is crafted by whoever supplies the folder, as a typed name is.
-    names = ["=cmd|' /C calc'!A0.png", "+1.png", "-x.png", "@a.png", os.fsdecode(b"=caf\xe9.png"), "a=b.png"]
+    names = ["=cmd|' /C calc'!A0.png", "+1.png", "-x.png", "@a.png", os.fsdecode(b"=caf\xe9.png"), "a=b.png", "'=x.png"]
     with FaceCsvWriter(tmp_path / "x.csv", ("a", "b"), file_column=True) as writer:
         for index, name in enumerate(names):
             writer.write_frame(index, None, [_two_class_face()], name)
@@ -238,13 +238,14 @@ def test_csv_file_column_keeps_a_name_starting_like_a_formula_as_text(tmp_path: 
         "'@a.png",
         "'=caf\\xe9.png",
         "a=b.png",
+        "''=x.png",  # apart from a picture named "=x.png"
     ]
 
 
 def test_csv_name_column_holds_each_faces_name_as_a_spreadsheet_shows_it(tmp_path: Path) -> None:
     # A recording's CSV: each face's name after its id, empty for none; a name typed like a
     # formula is kept as text a spreadsheet shows, never runs.
-    names = ["Anna", "", 'Smith, "Jo"', "two\nlines", "Zoë 李", "=cmd|' /C calc'!A0", "+1", "-x", "@SUM(A1)"]
+    names = ["Anna", "", 'Smith, "Jo"', "two\nlines", "Zoë 李", "=cmd|' /C calc'!A0", "+1", "-x", "@SUM(A1)", "'-x"]
     with FaceCsvWriter(tmp_path / "x.csv", ("name", "b"), name_column=True) as writer:
         assert writer.columns[:5] == ("frame", "time_s", "track_id", "name", "x")
         assert writer.columns[11:] == ("uncertain", "p_name", "p_b", "raw_name", "raw_b")  # "name" is also a class
@@ -260,6 +261,7 @@ def test_csv_name_column_holds_each_faces_name_as_a_spreadsheet_shows_it(tmp_pat
         "'+1",
         "'-x",
         "'@SUM(A1)",
+        "''-x",  # typed with its ' first: apart from "-x"
     ]
     assert {row[3] for row in rows[2::2]} == {""}  # the face nobody named
     assert rows[1][2:5] == ["1", "Anna", "1"]  # id, name, then the box as before
@@ -285,6 +287,14 @@ def test_spreadsheet_text_keeps_a_line_feed_or_full_width_sign_first_as_text() -
     assert spreadsheet_text("ー") == "ー"  # the katakana long vowel mark is no minus
     assert spreadsheet_text("a\udce9") == "a\\udce9"  # UTF-8 cannot hold it: written as Python shows it
     assert spreadsheet_text("") == ""
+
+
+def test_spreadsheet_text_keeps_a_name_starting_with_a_quote_apart_from_a_formula() -> None:
+    # Was: "=x" got a ' first and "'=x" was left as it was, so both came out "'=x" and the
+    # CSV could not say which had been typed; a ' first now gets one more, as a formula does.
+    assert spreadsheet_text("=x") == "'=x"
+    assert spreadsheet_text("'=x") == "''=x"
+    assert spreadsheet_text("'") == "''" and spreadsheet_text("O'Brien") == "O'Brien"
 
 
 def _two_class_face() -> FaceResult:

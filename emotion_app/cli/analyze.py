@@ -75,8 +75,9 @@ _CSV_COLUMN_HELP = (
     (
         "file",
         "(a folder only) the picture's file name in the folder; bytes that are not UTF-8 written as \\xe9, "
-        "and one starting =, +, - or @ (or its full-width form, a tab or a line break) has a ' first, so a "
-        "spreadsheet never runs it as a formula (a video's or one picture's CSV has no such column)",
+        "and one starting =, +, - or @ (or its full-width form, a tab or a line break) or ' has a ' first, "
+        "so a spreadsheet never runs it as a formula and '=x stays apart from =x (a video's or one "
+        "picture's CSV has no such column)",
     ),
     ("time_s", "seconds into the video, by its frame timestamps (empty for images)"),
     ("track_id", "the face's id, stable while it is tracked (in a folder, each face its own)"),

@@ -6,7 +6,7 @@ and put in place by the caller with its other outputs; see :mod:`.atomic`.
 
 Columns (documented for users in the README and ``analyze --help``): frame, then for a
 folder's pictures file (the picture's name in the folder, ``'`` first where it starts like
-a formula), time_s, track_id, then in a recording's CSV name (the name the app showed on
+a formula or with a ``'``), time_s, track_id, then in a recording's CSV name (the name the app showed on
 the face, the same way), x, y, w, h, roll, label, confidence, uncertain, then the shown
 (smoothed) probability of each class, named after the classifier's labels in output order,
 then the model's raw probability of each class for that frame alone, ``raw_<label>``.
