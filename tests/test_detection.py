@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import threading
 from pathlib import Path
 
@@ -10,10 +12,13 @@ import numpy as np
 import pytest
 
 from emotion_app.faces.detector import (
+    LOWEST_MIN_FACE,
+    MAX_SEARCHED_SIDE,
     FaceDetector,
     OpenCVSetupError,
     check_opencv,
     full_frame_baseline_detector,
+    min_face_problem,
 )
 from emotion_app.faces.geometry import iou
 from emotion_app.samples import astronaut_bgr, astronaut_frames, background
@@ -128,6 +133,19 @@ def test_baseline_detector_uses_the_fer_parameters() -> None:
 def test_bad_parameters_are_rejected(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         FaceDetector(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_smallest_face_outside_the_command_lines_bounds_is_refused_as_they_refuse_it() -> None:
+    # Was: FaceDetector(min_face_size=100000) was taken (only < 1 was refused), while
+    # --min-face refuses anything outside 8..4096: no searched picture holds such a face.
+    for pixels in (LOWEST_MIN_FACE - 1, MAX_SEARCHED_SIDE + 1, 100000):
+        with pytest.raises(ValueError) as refused:
+            FaceDetector(min_face_size=pixels)
+        assert str(refused.value) == min_face_problem(pixels, "min_face_size") and "\n" not in str(refused.value)
+    for pixels in (LOWEST_MIN_FACE, MAX_SEARCHED_SIDE):  # the bounds themselves are taken, and pickle
+        detector = FaceDetector(min_face_size=pixels)
+        copied = pickle.loads(pickle.dumps(detector))
+        assert copied.min_face_size == pixels and copy.deepcopy(detector).min_face_size == pixels
 
 
 def test_unsupported_frame_shapes_raise_a_clear_error(detector: FaceDetector) -> None:

@@ -54,9 +54,9 @@ STILL_SMALL_OVERLAP = 1.5
 
 
 def min_face_problem(pixels: int, option: str = "--min-face") -> str:
-    """What is wrong with ``pixels`` as the smallest face side a command line asks for
-    (``option``), "" when nothing: it must be :data:`LOWEST_MIN_FACE` to
-    :data:`MAX_SEARCHED_SIDE`."""
+    """What is wrong with ``pixels`` as the smallest face side a command line or
+    :class:`FaceDetector` asks for (``option``), "" when nothing: it must be
+    :data:`LOWEST_MIN_FACE` to :data:`MAX_SEARCHED_SIDE`."""
     if LOWEST_MIN_FACE <= pixels <= MAX_SEARCHED_SIDE:
         return ""
     return (
@@ -105,7 +105,8 @@ class FaceDetector:
     """OpenCV frontal-face Haar cascade with its parameters, loaded once.
 
     ``scale_factor``, ``min_neighbors``: as for ``detectMultiScale``.
-    ``min_face_size`` / ``max_face_size``: smallest / largest face side in frame pixels.
+    ``min_face_size`` / ``max_face_size``: smallest / largest face side in frame pixels
+    (``min_face_size`` :data:`LOWEST_MIN_FACE` to :data:`MAX_SEARCHED_SIDE`, as ``--min-face``).
     ``detection_scale``: factor applied to the frame before detection; ``None`` picks
     the coarsest scale at which ``min_face_size`` is still found (1.0: full resolution).
 
@@ -128,8 +129,10 @@ class FaceDetector:
             raise ValueError(f"scale_factor must be > 1, got {scale_factor}")
         if min_neighbors < 0:
             raise ValueError(f"min_neighbors must be >= 0, got {min_neighbors}")
-        if min_face_size < 1:
-            raise ValueError(f"min_face_size must be >= 1, got {min_face_size}")
+        # The bounds the command lines give --min-face: a face no searched picture can hold
+        # would never be found, and the API refuses it as they do.
+        if problem := min_face_problem(min_face_size, "min_face_size"):
+            raise ValueError(problem)
         if max_face_size is not None and max_face_size < min_face_size:
             raise ValueError(f"max_face_size {max_face_size} is below min_face_size {min_face_size}")
         if detection_scale is not None and not 0.0 < detection_scale <= 1.0:
