@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .float_tensors import NonFiniteTensorError, finite_float32_tensors
 from .inference.steadiness import UncertaintyRule
 from .model import ARCHITECTURES, build_architecture
 from .preprocessing import Preprocessing, test_time_inputs
@@ -473,13 +474,10 @@ def model_from_arrays(card_json: str, arrays: dict[str, np.ndarray], what: str) 
         raise WeightsError(f"{what} holds {total:,} numbers; at most {MAX_TENSOR_ELEMENTS:,}")
 
     def read() -> dict[str, torch.Tensor]:
-        tensors: dict[str, torch.Tensor] = {}
-        for name, array in arrays.items():
-            with np.errstate(over="ignore"):  # a float64 past float32's range: refused just below
-                tensors[name] = torch.from_numpy(np.array(array, dtype=np.float32))
-            if not bool(torch.isfinite(tensors[name]).all()):
-                raise WeightsError(f"{what}: tensor '{name}' holds NaN or infinite values")
-        return tensors
+        try:
+            return finite_float32_tensors(arrays)
+        except NonFiniteTensorError as exc:
+            raise WeightsError(f"{what}: {exc}") from None
 
     return _checked_model(card, shapes, read, what), card
 

@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..float_tensors import NonFiniteTensorError, finite_float32_tensors
 from ..shipped import DEFAULT_VERIFIER_PATH as DEFAULT_VERIFIER_PATH
 from .geometry import Box
 from .roll import upright_crop
@@ -191,10 +192,10 @@ class FaceVerifier:
         }
         if found != expected or len(arrays) != len(found):
             raise VerifierError(f"{what} does not hold the tensors of a width-{card.width} verifier")
-        with np.errstate(over="ignore"):  # a float64 past float32's range: refused just below
-            tensors = {name: torch.from_numpy(np.array(array, dtype=np.float32)) for name, array in arrays.items()}
-        if not all(bool(torch.isfinite(t).all()) for t in tensors.values()):
-            raise VerifierError(f"{what} holds NaN or infinite values")
+        try:
+            tensors = finite_float32_tensors(arrays)
+        except NonFiniteTensorError:
+            raise VerifierError(f"{what} holds NaN or infinite values") from None
         net.load_state_dict(tensors)
         FaceVerifier.__init__(self, net, card)
 
