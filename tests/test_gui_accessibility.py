@@ -88,11 +88,24 @@ def test_the_toolbars_lists_are_labelled_by_the_labels_beside_them(qtbot: QtBot,
     # "Medium, combo box" (its accessible name unused), and with no label relation a reader
     # could not say what it sets. Each label is its list's buddy: Qt relates them.
     window = make_window()
-    toolbar_labels = {
-        label.buddy(): label.text().strip() for label in window.findChildren(QLabel) if label.buddy() is not None
-    }
+    toolbar_labels = {label.buddy(): label.text() for label in window.findChildren(QLabel) if label.buddy() is not None}
     assert toolbar_labels[window.steadiness_box] == "Steadiness"
     assert toolbar_labels[window.picker] == "Camera"
+
+
+def test_the_toolbars_labels_are_named_without_the_spaces_that_set_them_apart(qtbot: QtBot, make_window) -> None:
+    # Was: " Camera " and "  Steadiness ", spaces padding them in the toolbar, so those spaces
+    # were in the name a reader was given for each label (Qt's accessible interface names a
+    # QLabel by its text where no accessible name is set) and, on Windows, for its list.
+    window = make_window()
+    labels = {label.buddy(): label for label in window.toolbar.findChildren(QLabel) if label.buddy() is not None}
+    names = {buddy: label.accessibleName() or label.text() for buddy, label in labels.items()}
+    assert names == {window.picker: "Camera", window.steadiness_box: "Steadiness"}
+    # Set apart from the control before each as far as the spaces did, by margins.
+    for label, padded in ((labels[window.picker], " Camera "), (labels[window.steadiness_box], "  Steadiness ")):
+        spaced = QLabel(padded)
+        spaced.setFont(label.font())
+        assert abs(label.sizeHint().width() - spaced.sizeHint().width()) <= 1, (label.text(), padded)
 
 
 def test_tab_goes_through_the_window_top_to_bottom(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:

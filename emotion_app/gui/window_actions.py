@@ -224,9 +224,7 @@ class WindowActions:
         toolbar.setMovable(False)
         # Each list's label is its buddy: on Linux Qt names a combo box by the item chosen
         # ("Medium"), and a screen reader finds what it is by the label that labels it.
-        camera_label = QLabel(" Camera ")
-        camera_label.setBuddy(picker)
-        toolbar.addWidget(camera_label)
+        toolbar.addWidget(_toolbar_label("Camera", picker, spaces_before=1))
         toolbar.addWidget(picker)
         toolbar.addAction(self.start_stop_action)
         toolbar.addAction(self.play_pause_button_action)
@@ -242,9 +240,8 @@ class WindowActions:
         self.steadiness_box.setToolTip(STEADINESS_TIP)
         self.steadiness_box.setAccessibleName("Steadiness")  # as the label beside it says
         self.steadiness_box.setAccessibleDescription(STEADINESS_TIP)
-        steadiness_label = QLabel("  Steadiness ")
+        steadiness_label = _toolbar_label("Steadiness", self.steadiness_box, spaces_before=2)
         steadiness_label.setToolTip(STEADINESS_TIP)
-        steadiness_label.setBuddy(self.steadiness_box)
         toolbar.addWidget(steadiness_label)
         toolbar.addWidget(self.steadiness_box)
         window.addToolBar(toolbar)
@@ -347,3 +344,14 @@ class WindowActions:
         assert help_menu is not None
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
+
+
+def _toolbar_label(text: str, buddy: QWidget, spaces_before: int) -> QLabel:
+    """A toolbar list's label, ``buddy``'s: set apart from the control before it by margins
+    as wide as ``spaces_before`` spaces (one after), not by spaces in its text, which a
+    screen reader read out as its name and the list's (" Camera ")."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    space = label.fontMetrics().horizontalAdvance(" ")
+    label.setContentsMargins(space * spaces_before, 0, space, 0)
+    return label
