@@ -973,18 +973,18 @@ def _session_of_five(seconds: int) -> SessionTimeline:
 
 
 def _classes_that_fit(view: TimelineView, row: int) -> int:
-    """How many of the classes fit whole in the strips on the everyone row's legend lines,
-    without the caption: each its swatch (14 px) and its text, 12 px from the one before,
-    on the next line where it does not fit on this one."""
+    """How many of the classes the everyone row's legend lines hold, without the caption:
+    each its swatch (14 px) and its text, 12 px from the one before, on the next line where
+    it does not fit on this one; one too wide for a line of its own fills one, cut short."""
     strips, metrics = view.strip_rect(), view.fontMetrics()
     x, line, count = strips.left(), 0, 0
     for label in view.timeline.labels:
         width = 14 + metrics.horizontalAdvance(label)
         if x + width > strips.right() and x > strips.left():
             x, line = strips.left(), line + 1
-        if line >= view.legend_lines(row) or x + width > strips.right():
+        if line >= view.legend_lines(row) or strips.right() - x < 14 + metrics.horizontalAdvance("…"):
             break
-        count, x = count + 1, x + width + 12
+        count, x = count + 1, min(x + width, strips.right()) + 12
     return count
 
 
@@ -1012,14 +1012,18 @@ def _caption_fits_beside_the_legend(view: TimelineView) -> str:
     else:
         for each in range(view.legend_lines(row)):
             ends = [
-                span.left() + 14 + metrics.horizontalAdvance(label)
+                span.left() + 14 + metrics.horizontalAdvance(view.legend_text(label, span))
                 for label, span in entries
                 if int(span.top() // 22) == each
             ]
             room = strips.right() - max(ends) - 12 if ends else strips.width()
             assert metrics.horizontalAdvance(least) > room, (view.size(), each, "room for", least)
     assert all(strips.left() <= span.left() and span.right() <= strips.right() for _, span in entries)
-    assert [label for label, _ in entries] == list(view.timeline.labels[: len(entries)])  # whole labels, in order
+    assert [label for label, _ in entries] == list(view.timeline.labels[: len(entries)])  # in order
+    # Whole, but where a label is too wide for a line of its own.
+    for label, span in entries:
+        cut = view.legend_text(label, span) != label
+        assert cut == (14 + metrics.horizontalAdvance(label) > strips.width()), (view.size(), label)
     assert view.row_top(row) + max((span.bottom() for _, span in entries), default=0) <= view.height()
     return caption
 
@@ -1146,6 +1150,58 @@ def test_a_panel_too_narrow_for_the_legend_on_one_line_names_every_class_below(q
         assert legend_top + max(span.bottom() for _, span in entries) <= view.height()
     view.resize(260, view.minimumHeight())  # with a row for each of 3 people, none to spare:
     assert view.legend_lines(3) == 1  # one line, as before
+
+
+FERPLUS_LABELS = ("anger", "contempt", "disgust", "fear", "happiness", "neutral", "sadness", "surprise")
+
+
+def test_at_the_panels_least_width_every_class_has_its_key_and_a_label_too_wide_is_cut_short(
+    qtbot: QtBot,
+) -> None:
+    # Was: the legend ended at the first label too wide for a line of its own: at the
+    # timeline's least width, 8 classes had one key ("anger"), the 7 other colours in the
+    # strips named nowhere however many lines the panel had to spare.
+    timeline = SessionTimeline(FERPLUS_LABELS)
+    for second, label in enumerate(FERPLUS_LABELS):  # one person, a second in each class
+        shown = tuple(1.0 if other == label else 0.0 for other in FERPLUS_LABELS)
+        timeline.add(float(second), [FaceResult((0, 0, 40, 40), 1, label, 1.0, shown)])
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    # The least the panel lets it be (its buttons may keep a docked panel wider).
+    view.resize(view.minimumWidth(), 400)
+    view.show()
+    qtbot.waitExposed(view)
+    strips, metrics = view.strip_rect(), view.fontMetrics()
+    too_wide = [label for label in FERPLUS_LABELS if 14 + metrics.horizontalAdvance(label) > strips.width()]
+    assert too_wide, "some label is wider than the strips"
+    row = len(view.visible_people())
+    entries, caption, _ = view.everyone_row(row)
+    assert [label for label, _ in entries] == list(FERPLUS_LABELS)
+    assert caption in view.caption_texts()  # the session's length keeps its place beside them
+    _caption_fits_beside_the_legend(view)
+    # Each class's colour is painted in the legend, beside its label or the label cut short.
+    image = view.grab().toImage()
+    top = view.row_top(row)
+    palette = palette_for(FERPLUS_LABELS)
+    for label, span in entries:
+        b, g, r = palette[label]
+        assert pixel(image, span.left() + 5, top + span.top() + 11).getRgb()[:3] == (r, g, b), label
+        text = view.legend_text(label, span)
+        if label in too_wide:
+            assert text.endswith("…") and label.startswith(text[:-1]) and len(text) > 1, (label, text)
+        else:
+            assert text == label
+        assert metrics.horizontalAdvance(text) <= span.width() - 14
+        # Hovering the entry says its label whole.
+        where = QPoint(int(span.left() + 5), int(top + span.top() + 11))
+        QApplication.sendEvent(view, QHelpEvent(QEvent.Type.ToolTip, where, view.mapToGlobal(where)))
+        assert QToolTip.text() == label
+    # As short as the panel goes too, each line it has holds a class, not the first alone.
+    view.resize(view.minimumWidth(), view.minimumHeight())
+    row = len(view.visible_people())
+    assert view.legend_lines(row) > 1
+    entries, _, _ = view.everyone_row(row)
+    assert len(entries) == view.legend_lines(row)
 
 
 def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_exports(

@@ -58,6 +58,9 @@ ROW_CHANGE_INTERVAL_S = 3.0
 MAX_NAME_CHARS = 24
 # Space kept between the legend and the everyone row's caption.
 _CAPTION_GAP_PX = 12
+# A legend entry's colour key and the gap after it, before its label.
+_SWATCH_PX = 14
+_ELLIPSIS = "…"
 # The strip's time axis grows with the session until it spans the timeline's window.
 MIN_AXIS_S = 60.0
 _ROW_PX = 22
@@ -287,7 +290,10 @@ class TimelineView(QWidget):
         if event is not None and event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             track_id = self.person_at(event.pos().y())
             person = self.timeline.person(track_id) if track_id is not None else None
-            if person is not None:
+            label = self.legend_entry_at(event.pos().x(), event.pos().y())
+            if label is not None:  # a legend entry: its class whole (cut short there where too wide)
+                QToolTip.showText(event.globalPos(), label, self)
+            elif person is not None:
                 QToolTip.showText(event.globalPos(), f"{person.name}: double-click (or Enter) to give a name", self)
             elif hint := self.hidden_hint():
                 QToolTip.showText(event.globalPos(), hint, self)
@@ -418,8 +424,12 @@ class TimelineView(QWidget):
         """Each class label that fits between ``left`` and ``right`` on up to ``lines``
         lines, with its swatch's and text's span (its top: the line's, from the first line's;
         the classes are the model's own labels, in its order). ``kept``: a line and the
-        pixels kept free at its right end (for the caption: see :meth:`everyone_row`)."""
+        pixels kept free at its right end (for the caption: see :meth:`everyone_row`).
+
+        A label too wide for a line of its own takes one, cut short (:meth:`legend_text`):
+        before, it ended the legend, and at the timeline's least width 8 classes had one key."""
         metrics = self.fontMetrics()
+        least = _SWATCH_PX + metrics.horizontalAdvance(_ELLIPSIS)  # a swatch and "…"
         entries: list[tuple[str, QRectF]] = []
         x, line = left, 0
 
@@ -427,18 +437,36 @@ class TimelineView(QWidget):
             return right - kept[1] if kept is not None and line == kept[0] else right
 
         for label in self.timeline.labels:
-            width = 14 + metrics.horizontalAdvance(label)  # swatch and text
-            # On the next line where this one is taken, or kept too short for it.
+            width = _SWATCH_PX + metrics.horizontalAdvance(label)  # swatch and text
+            # On the next line where this one is taken, or kept too short for it (the
+            # caption's line is never cut into: the caption keeps its room there).
             while line < lines and x + width > end_of(line) and (x > left or kept is not None and line == kept[0]):
                 x, line = left, line + 1
-            if line >= lines or x + width > end_of(line):
-                break  # no half labels: the rest are in the overlay's bars and the export
+            if line >= lines or end_of(line) - x < least:
+                break  # no line left: the rest are in the overlay's bars and the export
             # The text's 2 px margin where the line has it: counted in the fit, it cost a
             # label that fits to the pixel its place.
             span = min(width + 2, end_of(line) - x)
             entries.append((label, QRectF(x, line * _ROW_PX, span, _ROW_PX - 4)))
-            x += width + 12
+            # One cut short fills its line.
+            x += width + 12 if width <= span else span + 12
         return entries
+
+    def legend_text(self, label: str, span: QRectF) -> str:
+        """What the legend writes for ``label`` in its ``span``: the label, or cut short to
+        fit ("happi…"; its tooltip says it whole)."""
+        metrics = self.fontMetrics()
+        room = span.width() - _SWATCH_PX
+        if metrics.horizontalAdvance(label) <= room:  # the fit legend_entries counts (elidedText's is stricter)
+            return label
+        return metrics.elidedText(label, Qt.TextElideMode.ElideRight, max(0, int(room)))
+
+    def legend_entry_at(self, x: float, y: float) -> str | None:
+        """The class whose legend entry (swatch or text) is at (``x``, ``y``), if any."""
+        row = max(len(self.visible_people()), 1)
+        top = self.row_top(row)
+        entries, _, _ = self.everyone_row(row)
+        return next((label for label, span in entries if span.translated(0, top).contains(x, y)), None)
 
     def legend_lines(self, row: int) -> int:
         """How many lines the legend may take from row ``row`` down: the rows the panel has
@@ -455,7 +483,9 @@ class TimelineView(QWidget):
             painter.fillRect(QRectF(span.left(), y + 6, 10, 10), color)
             painter.setPen(_TEXT)
             painter.drawText(
-                QRectF(span.left() + 14, y, span.width() - 14, _ROW_PX - 4), Qt.AlignmentFlag.AlignVCenter, label
+                QRectF(span.left() + _SWATCH_PX, y, span.width() - _SWATCH_PX, _ROW_PX - 4),
+                Qt.AlignmentFlag.AlignVCenter,
+                self.legend_text(label, span),
             )
 
     def share_rect(self, row: int) -> QRectF:
