@@ -1532,6 +1532,31 @@ def test_a_picture_on_screen_relabelled_by_a_model_of_other_classes_adds_no_time
     assert [person.total_s for person in panel.timeline.people()] == [pytest.approx(2.0)] * 2
 
 
+def test_a_late_result_of_the_model_switched_from_leaves_the_new_models_rows(
+    qtbot: QtBot, make_window, two_people: VideoTruth, random_weights_7: Path
+) -> None:
+    # Was: a result labelled by the model before a switch (to one of other classes) that
+    # reached the window after the new model had loaded took the rows back to the old
+    # model's classes, the new rows' time lost; the next frame reset them once more.
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    wait_for_face_result(qtbot, window)
+    old = pause_on_shown_frame(qtbot, window)  # a result of the 6-class model
+    assert len(old.labels) == 6 and old.faces
+    window.controller.load_weights(random_weights_7)
+    qtbot.waitUntil(lambda: len(panel.timeline.labels) == 7 and len(panel.timeline.people()) == 2, timeout=WAIT_MS)
+    window.resume()
+    qtbot.waitUntil(lambda: panel.timeline.now_s > 0.5, timeout=WAIT_MS)
+    timeline, counted = panel.timeline, panel.timeline.now_s
+    assert window.view.result.stream_id == old.stream_id  # the same stream plays on: the result is shown
+    window.controller.result_ready.emit(old)  # where the workers' results enter the window
+    assert panel.timeline is timeline and timeline.labels == window.model_status.labels
+    assert len(timeline.people()) == 2 and timeline.now_s == counted
+    # The new model's frames go on counting in the same rows.
+    qtbot.waitUntil(lambda: timeline.now_s > counted, timeout=WAIT_MS)
+    assert panel.timeline is timeline
+
+
 def test_a_video_played_again_after_a_seek_back_adds_no_time(
     qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path
 ) -> None:

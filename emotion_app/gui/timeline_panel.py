@@ -604,9 +604,15 @@ class TimelinePanel(QDockWidget):
 
     def add(self, result: InferenceResult, in_file: bool = False) -> None:
         """One shown frame (cheap: aggregates only); ``in_file``: of a file, whose moments
-        count once however often shown (SessionTimeline.add)."""
-        if result.labels and tuple(result.labels) != self.timeline.labels:
-            self.set_labels(result.labels)
+        count once however often shown (SessionTimeline.add).
+
+        One of a model whose classes the rows do not have is dropped: the model in use sets
+        them as it loads (:meth:`set_labels`), and a result of the model before can come
+        after that (labelled before the switch, held back by a busy GUI's gate and sent
+        late). Taking its classes reset the rows to the old model's, their time lost, and
+        the next frame of the new model reset them again."""
+        if tuple(result.labels) != self.timeline.labels:
+            return
         # The paused frame labelled again by a model of other classes: its faces start the
         # new rows with no time, as at a Clear, a picture's too (nothing played since).
         self._shown = (result.frame_index, result.source_time)
@@ -645,11 +651,9 @@ class TimelinePanel(QDockWidget):
         :meth:`end_file`), else dropped. A seek back, Home or a model switch between the
         file's end and that result opens the file again; the frame was played all the same,
         and ``analyze --report`` counts it (a moment of the file counts once, in any order).
-        One of a model whose classes the rows no longer have is dropped too."""
+        One of a model whose classes the rows no longer have is dropped too (see :meth:`add`)."""
         end = self._file_end
         if end is None or (result.run, result.frame_index) != (end.run, end.frame_index):
-            return
-        if tuple(result.labels) != self.timeline.labels:
             return
         self.add(result, in_file=True)
 
