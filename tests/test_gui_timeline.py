@@ -1866,15 +1866,60 @@ def test_a_files_last_frame_counts_when_a_move_comes_between_its_end_and_its_res
         time.sleep(0.001)
     assert not controller.frames.is_full
     ended = window.view.result
+    _open_again_after_the_end(window, move)
+    qtbot.waitUntil(lambda: window.view.result.stream_id != ended.stream_id, timeout=WAIT_MS)
+    # The whole file's time, as analyze --report counts it: the last frame's step and its own showing.
+    assert timeline.now_s == pytest.approx(frames / fps)
+
+
+def _open_again_after_the_end(window: MainWindow, move: str) -> None:
+    """Open the finished file again as ``move`` does: "seek back", "Home", "model switch"
+    (what MainWindow._on_model_status does once a model has loaded) or "Play again"."""
     if move == "seek back":
         window.seek(3)
     elif move == "Home":
         window.restart()
-    else:  # what a model switch does once its model has loaded (MainWindow._on_model_status)
+    elif move == "model switch":
         window.player.look_again(paused_too=True)
+    else:
+        window.source_banner.button(move).click()
+
+
+@pytest.mark.parametrize("move", ["seek back", "Home", "model switch", "Play again"])
+def test_a_files_last_frame_counts_when_the_file_opens_again_before_that_frame_is_labelled(
+    qtbot: QtBot, make_window, tmp_path: Path, move: str
+) -> None:
+    # Was: where the file was opened again while its last frame still waited for the
+    # inference thread, the open emptied the mailbox it waited in: that frame was never
+    # labelled, the end waiting for its result never counted, and the panel lost the last
+    # frame's step and its own showing (here all the time since the frame shown last).
+    # Play again starts a fresh timeline: nothing of the viewing before counts in it.
+    fps, frames = 15.0, 45
+    clip = write_astronaut_video(tmp_path / "clip.avi", num_frames=frames, frame_size=(320, 240), face_size=80, fps=fps)
+    window = make_window(video=clip.path)
+    controller, panel = window.controller, window.timeline_panel
+    wait_for_face_result(qtbot, window)
+    hold = ThreadHold(controller.inference_thread)  # inference busy till the file has opened again
+    hold.hold.emit()
+    try:
+        qtbot.waitUntil(hold.busy.is_set, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)  # the end's news is in
+        assert controller.frames.is_full  # the last frame waits for the inference thread
+        assert panel.timeline.now_s < frames / fps - 0.5
+        ended = window.view.result
+        _open_again_after_the_end(window, move)
+        # Opened (the open empties the mailbox first): the last frame is gone unlabelled.
+        opened = window.source_state
+        qtbot.waitUntil(lambda: opened.info is not None and opened.info.stream_id != ended.stream_id, timeout=WAIT_MS)
+    finally:
+        hold.release.set()
     qtbot.waitUntil(lambda: window.view.result.stream_id != ended.stream_id, timeout=WAIT_MS)
-    # The whole file's time, as analyze --report counts it: the last frame's step and its own showing.
-    assert timeline.now_s == pytest.approx(frames / fps)
+    if move == "Play again":
+        assert panel.timeline.now_s < 1.0  # the new viewing's own first frames only
+        return
+    # The whole file's time, as analyze --report counts it; counted once.
+    assert panel.timeline.now_s == pytest.approx(frames / fps)
+    assert panel.timeline.overall().total_s == pytest.approx(frames / fps)
 
 
 def test_a_video_cut_short_counts_its_last_frame_as_one_played_to_its_end(

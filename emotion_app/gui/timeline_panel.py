@@ -613,6 +613,13 @@ class TimelinePanel(QDockWidget):
         the next frame of the new model reset them again."""
         if tuple(result.labels) != self.timeline.labels:
             return
+        end = self._file_end
+        if end is not None and result.stream_id > end.run[0]:
+            # The file opened again since its end (a seek, Home, a model switch): one thread
+            # labels the frames in order, so the last frame's result, had it been labelled,
+            # came before this one. It never will be (the open emptied the capture mailbox
+            # it waited in): the end counts from the frame added before it.
+            self._count_file_end(last_frame_lost=True)
         # The paused frame labelled again by a model of other classes: its faces start the
         # new rows with no time, as at a Clear, a picture's too (nothing played since).
         self._shown = (result.frame_index, result.source_time)
@@ -641,7 +648,8 @@ class TimelinePanel(QDockWidget):
         end (SessionTimeline.end), as ``analyze --report`` counts them; the frame's time
         since the one before counted nothing of its own showing (a GIF's last 0.5 s). Where
         its result has not come yet (the GUI was busy: it comes after the end's news), it
-        counts once it does."""
+        counts once it does; where it never will (the file opened again before that frame
+        was labelled), once the next stream's first frame is added (see :meth:`add`)."""
         self._file_end = end
         self._count_file_end()
 
@@ -657,9 +665,18 @@ class TimelinePanel(QDockWidget):
             return
         self.add(result, in_file=True)
 
-    def _count_file_end(self) -> None:
+    def _count_file_end(self, last_frame_lost: bool = False) -> None:
+        """Count the pending file end once its last frame is added; ``last_frame_lost``:
+        that frame will not come, so from the frame of its run added last (its faces count
+        on to the end, as a frame a busy GUI skipped counts in the one after it). Once."""
         end, last = self._file_end, self._last_added
-        if end is None or last is None or (last[0], last[1]) != (end.run, end.frame_index):
+        if end is None:
+            return
+        if last_frame_lost:
+            self._file_end = None  # nothing more comes for it
+            if last is None or last[0] != end.run:
+                return
+        elif last is None or (last[0], last[1]) != (end.run, end.frame_index):
             return
         self._file_end = None
         self.timeline.end(end.end_s, last[2], in_file=True)
