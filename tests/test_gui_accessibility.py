@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PyQt6 import sip
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QFont
 from PyQt6.QtWidgets import QAbstractButton, QLabel, QStyle, QStyleOptionSlider, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -103,6 +104,22 @@ def test_the_toolbars_labels_are_named_without_the_spaces_that_set_them_apart(qt
     assert names == {window.picker: "Camera", window.steadiness_box: "Steadiness"}
     # Set apart from the control before each as far as the spaces did, by margins.
     for label, padded in ((labels[window.picker], " Camera "), (labels[window.steadiness_box], "  Steadiness ")):
+        spaced = QLabel(padded)
+        spaced.setFont(label.font())
+        assert abs(label.sizeHint().width() - spaced.sizeHint().width()) <= 1, (label.text(), padded)
+
+
+def test_the_toolbars_labels_keep_their_spaces_width_when_the_font_grows(qtbot: QtBot, make_window) -> None:
+    # Was: the margins were a space wide in the font the label had when made, so a larger
+    # text size chosen while the app runs (the system's font, which Qt passes on) grew the
+    # label's text but left it crowding the control before it, as spaces in its text never did.
+    window = make_window()
+    labels = {label.buddy(): label for label in window.toolbar.findChildren(QLabel) if label.buddy() is not None}
+    larger = QFont(window.font())
+    larger.setPointSizeF(larger.pointSizeF() * 3)
+    window.setFont(larger)  # passed on to the labels, as the application's font is
+    for label, padded in ((labels[window.picker], " Camera "), (labels[window.steadiness_box], "  Steadiness ")):
+        assert label.font().pointSizeF() == larger.pointSizeF()
         spaced = QLabel(padded)
         spaced.setFont(label.font())
         assert abs(label.sizeHint().width() - spaced.sizeHint().width()) <= 1, (label.text(), padded)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
 from PyQt6.QtWidgets import QComboBox, QLabel, QMainWindow, QToolBar, QWidget
 
@@ -350,8 +350,25 @@ def _toolbar_label(text: str, buddy: QWidget, spaces_before: int) -> QLabel:
     """A toolbar list's label, ``buddy``'s: set apart from the control before it by margins
     as wide as ``spaces_before`` spaces (one after), not by spaces in its text, which a
     screen reader read out as its name and the list's (" Camera ")."""
-    label = QLabel(text)
+    label = _SpacedLabel(text, spaces_before)
     label.setBuddy(buddy)
-    space = label.fontMetrics().horizontalAdvance(" ")
-    label.setContentsMargins(space * spaces_before, 0, space, 0)
     return label
+
+
+class _SpacedLabel(QLabel):
+    """A label with margins a space wide in its font, kept so when its font changes (a
+    text size chosen while the app runs), as spaces in its text would be."""
+
+    def __init__(self, text: str, spaces_before: int) -> None:
+        super().__init__(text)
+        self._spaces_before = spaces_before
+        self._set_margins()
+
+    def changeEvent(self, event: QEvent | None) -> None:
+        super().changeEvent(event)
+        if event is not None and event.type() == QEvent.Type.FontChange:
+            self._set_margins()
+
+    def _set_margins(self) -> None:
+        space = self.fontMetrics().horizontalAdvance(" ")
+        self.setContentsMargins(space * self._spaces_before, 0, space, 0)
