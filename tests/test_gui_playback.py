@@ -21,7 +21,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.playback_bar import PlayerKeys
-from emotion_app.samples import astronaut_frames, read_video, write_video
+from emotion_app.samples import SEVEN_LABELS, astronaut_frames, read_video, write_video
 from gui_support import WAIT_MS
 
 CLIP_FRAMES = 135
@@ -266,6 +266,39 @@ def test_after_stop_mirror_view_flips_the_frame_left_on_screen(qtbot: QtBot, mak
     assert wait_settled(qtbot, window, 40) == 40 and window.is_running and window.is_paused
     window.mirror_action.trigger()  # and back, at once
     qtbot.waitUntil(lambda: frame_number(shown(window).image) == 40, timeout=WAIT_MS)
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Space, Qt.Key.Key_Home], ids=["Space", "Home"])
+@pytest.mark.parametrize("look", ["Mirror view", "a model"])
+def test_space_or_home_after_stop_plays_from_the_start_though_the_frame_was_looked_at_again(
+    qtbot: QtBot, make_window, clip, random_weights_7: Path, look: str, key: Qt.Key
+) -> None:
+    # Was: Mirror view or a model picked after Stop opens the file again at the frame left
+    # on screen, paused, to show it anew; Space then played on from that frame (and Home
+    # showed the first frame, paused), where after a plain Stop both play the file from its
+    # start.
+    window = stopped_at(qtbot, make_window, clip, 40)
+    if look == "Mirror view":
+        window.mirror_action.trigger()
+        qtbot.waitUntil(lambda: frame_number(shown(window).image[:, ::-1]) == 40, timeout=WAIT_MS)
+    else:
+        window.choose_weights(random_weights_7)
+        qtbot.waitUntil(lambda: shown(window).labels == SEVEN_LABELS, timeout=WAIT_MS)
+    assert wait_settled(qtbot, window, 40) == 40 and window.is_running and window.is_paused
+    qtbot.keyClick(window, key)
+    qtbot.waitUntil(lambda: not window.is_paused and shown(window).frame_index < 40, timeout=WAIT_MS)
+    result = shown(window)
+    picture = result.image[:, ::-1] if window.mirror_action.isChecked() else result.image
+    assert frame_number(picture) == result.frame_index
+    # A move after the look is the user's, as after a seek: Space plays on from there.
+    stop_and_wait(qtbot, window)
+    stopped_on = shown(window).frame_index
+    window.mirror_action.trigger()
+    wait_settled(qtbot, window, stopped_on)
+    window.step_forward_action.trigger()
+    wait_settled(qtbot, window, stopped_on + 1)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not window.is_paused and shown(window).frame_index > stopped_on + 1, timeout=WAIT_MS)
 
 
 def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window, clip) -> None:

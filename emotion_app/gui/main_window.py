@@ -227,6 +227,7 @@ class MainWindow(QMainWindow):
             self.source_banner,
             shown=lambda: self.view.result,
             start_stop=self.toggle_start_stop,
+            start=self.start_source,
             actions_changed=self._update_actions,
         )
         # Where the file dialogs open: their folders are asked about off the GUI thread.

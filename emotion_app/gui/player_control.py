@@ -1,7 +1,8 @@
 """The file player's controls: Space plays and pauses a file in place, Left and Right step
 (a frame paused, a few seconds playing), Home goes back to the first frame, the seek bar
 moves to a frame; a file played to its end or stopped is opened again where it is asked
-to be shown; a playing file holds still while a modal dialog is open, and the player keys
+to be shown (and, opened again only to show its frame anew, plays from its start on Space
+as it would have); a playing file holds still while a modal dialog is open, and the player keys
 reach their actions whichever control has the keyboard. The window owns one and tells it,
 through its constructor, what it plays through and shows with."""
 
@@ -39,17 +40,20 @@ class PlayerControl:
         *,
         shown: Callable[[], InferenceResult | None],
         start_stop: Callable[[], None],
+        start: Callable[[VideoFileSpec], None],
         actions_changed: Callable[[], None],
     ) -> None:
         """``source_banner``: the banner a file opened again takes away (its end's "Play
         again"); ``shown``: the frame on screen; ``start_stop``: Start/Stop, what Space
-        does for a camera or a file not playing; ``actions_changed``: the window's actions
+        does for a camera or a file not playing; ``start``: what Start does for a file not
+        playing, which plays it from its start; ``actions_changed``: the window's actions
         follow the state (Play or Pause, stepping enabled)."""
         self._controller = controller
         self._source_state = source_state
         self._source_banner = source_banner
         self._shown = shown
         self._start_stop = start_stop
+        self._start = start
         self._actions_changed = actions_changed
         self._keys: PlayerKeys | None = None
 
@@ -69,9 +73,15 @@ class PlayerControl:
         return state.playback.position if state.playback is not None else 0
 
     def toggle_play_pause(self) -> None:
-        """Space: pause or play a file in place; a camera (or a finished file) starts or stops."""
-        if self._source_state.is_file and self._source_state.running:
-            self.resume() if self._source_state.paused else self.pause()
+        """Space: pause or play a file in place; a camera (or a finished or stopped file,
+        one only looked at again since too) starts or stops."""
+        state = self._source_state
+        if isinstance(state.spec, VideoFileSpec) and state.running and state.paused and state.looked_at_again:
+            # Stopped or finished before its frame was looked at again: from its start, as
+            # Space would have played it, not on from the frame shown.
+            self._start(state.spec)
+        elif state.is_file and state.running:
+            self.resume() if state.paused else self.pause()
         else:
             self._start_stop()
 
@@ -95,6 +105,7 @@ class PlayerControl:
         if not isinstance(spec, VideoFileSpec):
             return
         if state.running:
+            state.looked_at_again = False  # moved there: Space plays on from there
             self._controller.seek(frame)
         elif self._reopenable():
             self._reopen_at(spec, frame, paused=True)
@@ -111,17 +122,19 @@ class PlayerControl:
             fps = state.playback.fps if state.playback is not None else FALLBACK_FPS
             self._controller.seek(self.position + direction * int(round(_SEEK_STEP_S * fps)))
         elif state.running:
+            state.looked_at_again = False  # moved there: Space plays on from there
             self._controller.step(direction)
         elif self._reopenable():
             self._reopen_at(spec, self.position + direction, paused=True)
 
     def restart(self) -> None:
-        """Home: the first frame; a playing file plays on from there (one that could not be
-        opened has none: Start or Retry tries it)."""
+        """Home: the first frame; a playing file plays on from there, one not running (or
+        only looked at again since) plays from there (one that could not be opened has
+        none: Start or Retry tries it)."""
         spec = self._source_state.spec
         if not isinstance(spec, VideoFileSpec):
             return
-        if self._source_state.running:
+        if self._source_state.running and not self._source_state.looked_at_again:
             self._controller.seek(0)
         elif self._source_state.info is not None:
             self._reopen_at(spec, 0, paused=False)
@@ -137,8 +150,8 @@ class PlayerControl:
             return
         if paused_too and state.running and state.paused:
             self._controller.show_again()
-        elif not state.running:
-            self.seek(self.position)
+        elif not state.running and self._reopenable() and isinstance(state.spec, VideoFileSpec):
+            self._reopen_at(state.spec, self.position, paused=True, looked_at_again=True)
 
     @contextmanager
     def paused_for_dialog(self) -> Iterator[None]:
@@ -170,8 +183,8 @@ class PlayerControl:
         state = self._source_state
         return not state.starting and state.info is not None
 
-    def _reopen_at(self, spec: VideoFileSpec, frame: int, paused: bool) -> None:
+    def _reopen_at(self, spec: VideoFileSpec, frame: int, paused: bool, looked_at_again: bool = False) -> None:
         self._source_banner.dismiss()
-        self._source_state.opening(spec, paused)
+        self._source_state.opening(spec, paused, looked_at_again)
         self._controller.open_at(spec, max(0, frame), paused)
         self._actions_changed()

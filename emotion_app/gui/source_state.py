@@ -25,6 +25,9 @@ class SourceState:
     ended: bool = False  # a file played to its end (and was released)
     playback: PlaybackState | None = None  # the file's latest position report
     reconnected: int = 0  # the times a network camera's stream broke off and played again
+    # A file stopped or finished, open again at its frame only for that frame to be looked at
+    # anew (Mirror view, a model picked): Space plays it from its start, as it would have.
+    looked_at_again: bool = False
 
     @property
     def is_file(self) -> bool:
@@ -46,12 +49,13 @@ class SourceState:
         """A file moving forward (what a modal dialog pauses)."""
         return self.is_file and self.running and not self.paused
 
-    def opening(self, spec: SourceSpec, paused: bool = False) -> None:
-        """``spec`` is being opened (or a file reopened at a frame, ``paused`` there).
-        Not running until it has opened: until then pause and seek must not reach the
-        source being replaced."""
+    def opening(self, spec: SourceSpec, paused: bool = False, looked_at_again: bool = False) -> None:
+        """``spec`` is being opened (or a file reopened at a frame, ``paused`` there;
+        ``looked_at_again``: only to show that frame anew). Not running until it has opened:
+        until then pause and seek must not reach the source being replaced."""
         self.spec = spec
         self.running, self.starting, self.paused, self.ended = False, True, paused, False
+        self.looked_at_again = looked_at_again
 
     def opened(self, info: SourceInfo) -> None:
         self.info = info
@@ -70,7 +74,7 @@ class SourceState:
         """Play a paused file on; False when there is nothing to resume."""
         if not (self.is_file and self.running and self.paused):
             return False
-        self.paused = False
+        self.paused = self.looked_at_again = False
         return True
 
     def reported(self, playback: PlaybackState) -> bool:
