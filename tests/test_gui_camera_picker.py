@@ -246,6 +246,72 @@ def test_file_camera_lists_a_camera_opened_by_its_index_once_when_the_list_comes
     ]
 
 
+def _picker(window) -> tuple[list[str], str]:
+    """The toolbar picker's items and the one it shows."""
+    picker = window.picker
+    return [picker.itemText(i) for i in range(picker.count())], picker.currentText()
+
+
+def test_the_picker_shows_a_camera_opened_by_an_index_the_list_does_not_hold(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # `--camera 3` where the system lists cameras 0 and 2: camera 3 ran, File > Camera ticked
+    # "Camera 3", and the toolbar's picker showed "Integrated Webcam", a camera not open.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(camera="3", devices=[BUILT_IN, USB], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs[-1].index == 3
+    assert _picker(window) == (["Integrated Webcam", "Logitech C920", "Camera 3"], "Camera 3")
+    assert window.picker.current_device() == CameraDevice("Camera 3", 3)
+    assert "not in the list" in window.picker.itemData(2, 3)  # its tooltip says why it is apart
+    # The list read again and holding a camera at index 3: that one is the camera open, in
+    # the picker as in the menu, and no longer listed twice.
+    facecam = CameraDevice("Elgato Facecam", 3, "/dev/video3")
+    window.picker.monitor.set_devices([BUILT_IN, USB, facecam])
+    assert _picker(window) == (["Integrated Webcam", "Logitech C920", "Elgato Facecam"], "Elgato Facecam")
+    assert _camera_menu(window)[-1] == ("3 Elgato Facecam", True, True)
+    window.picker.monitor.set_devices([BUILT_IN, USB])  # and gone again: by the window's name
+    assert _picker(window) == (["Integrated Webcam", "Logitech C920", "Camera 3"], "Camera 3")
+    assert _camera_menu(window)[-1] == ("3 Camera 3", True, True)
+    # Stopped, it is still what Start opens: the picker keeps showing it, as it keeps a
+    # listed camera stopped, and Start opens that one, not the first listed.
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    window.picker.refresh()  # F5
+    assert _picker(window)[1] == "Camera 3"
+    window.toggle_start_stop()
+    qtbot.waitUntil(lambda: len(bench.specs) == 2 and window.is_running, timeout=WAIT_MS)
+    assert bench.specs[-1].index == 3
+    # A listed camera picked: the one opened by its index is listed no more.
+    window.picker.activated.emit(1)
+    qtbot.waitUntil(lambda: bench.specs[-1].index == 2 and window.is_running, timeout=WAIT_MS)
+    assert _picker(window) == (["Integrated Webcam", "Logitech C920"], "Logitech C920")
+    assert [ticked for _, _, ticked in _camera_menu(window)] == [False, True]
+
+
+def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_offered(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # The picker shows the camera that failed (Retry tries it again), but the banner's
+    # "Start camera" for the cameras listed anew starts one of those, not it again.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+
+    def factory(spec):  # type: ignore[no-untyped-def]
+        from emotion_app.sources.opening import open_frame_source
+
+        # Index 97 goes through the real OpenCV path: nothing is there on this machine.
+        return open_frame_source(spec) if getattr(spec, "index", None) == 97 else bench(spec)
+
+    window = make_window(camera="97", devices=[], source_factory=factory)
+    qtbot.waitUntil(lambda: "Camera 97" in window.source_banner.text(), timeout=WAIT_MS)
+    assert not window.source_state.active and _picker(window) == (["Camera 97"], "Camera 97")
+    window.picker.monitor.set_devices([CameraDevice("New Cam", 1)])
+    assert _picker(window) == (["New Cam", "Camera 97"], "Camera 97")
+    window.source_banner.button("Start camera").click()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs[-1].index == 1 and _picker(window) == (["New Cam"], "New Cam")
+
+
 def test_file_camera_open_keeps_the_item_the_keyboard_is_on_when_the_list_is_read_again(qtbot: QtBot) -> None:
     # The picker reads the cameras again whenever /dev changes (any device plugged in) and
     # on F5: the menu made its items anew each time, so under an open menu the item the

@@ -21,7 +21,7 @@ from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtGui import QAction, QActionGroup
 from PyQt6.QtWidgets import QMenu, QWidget
 
-from .camera_picker import NO_CAMERA, CameraDevice, CameraPicker, index_name
+from .camera_picker import NO_CAMERA, CameraDevice, CameraPicker, listed_camera, unlisted_tooltip
 from .mnemonics import numbered
 
 
@@ -61,18 +61,8 @@ class CameraMenu(QMenu):
             self._tick()
 
     def _running_listed(self) -> CameraDevice | None:
-        """The listed camera that runs: the one of its name and index; for a camera opened
-        by its index alone (named as the window names it, "Camera 3"), else the one listed
-        at that index. One chosen by its name is not taken for another listed later at its
-        index: the name says which camera it is."""
-        listed = self._listed or []
-        if self._running is None:
-            return None
-        name, index = self._running
-        exact = next((device for device in listed if (device.name, device.index) == self._running), None)
-        if exact is not None or name != index_name(index):
-            return exact
-        return next((device for device in listed if device.index == index), None)
+        """The listed camera that runs (the picker's rule, :func:`.listed_camera`)."""
+        return listed_camera(self._listed or [], *self._running) if self._running is not None else None
 
     def _running_unlisted(self) -> CameraDevice | None:
         if self._running is None or self._running_listed() is not None:
@@ -90,7 +80,7 @@ class CameraMenu(QMenu):
             action.setCheckable(True)
             action.setData(device)
             if device is self._unlisted:
-                action.setToolTip(f"{device.name} — OpenCV index {device.index}, opened by its number: not in the list")
+                action.setToolTip(unlisted_tooltip(device))
             else:
                 action.setToolTip(f"{device.name} — OpenCV index {device.index}")  # as the picker's
             self._group.addAction(action)

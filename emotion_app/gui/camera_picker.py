@@ -2,7 +2,10 @@
 
 The picker lists the cameras found, then the network cameras opened lately (their URLs,
 from the settings), then the screens, so a phone, an IP camera or a video call on the
-screen is one click away like a webcam.
+screen is one click away like a webcam. A camera the window opened that the list does not
+hold (``--camera 3`` where the system lists none, or not that one) is listed after the
+cameras, selected, as File > Camera lists it: the picker shows the camera Start opens, not
+the first one listed.
 
 On Linux, names come from ``/sys/class/video4linux`` (the same names Qt would report);
 elsewhere from Qt Multimedia's ``QMediaDevices`` when it can be imported. Frames are always
@@ -168,6 +171,8 @@ class CameraPicker(QComboBox):
         self._urls: list[str] = []
         self._screens: list[Screen] = []
         self._entries: list[PickerEntry] = []  # what each item of the list stands for
+        self._camera: tuple[str, int] | None = None  # the window's camera: its name and index
+        self._unlisted: CameraDevice | None = None  # that camera, where the list does not hold it
         self.setMinimumContentsLength(18)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setToolTip("What to find faces in: a camera, a network camera or a screen")
@@ -215,6 +220,26 @@ class CameraPicker(QComboBox):
         self._rebuild(selected)
         self.devices_refreshed.emit(self.devices())
 
+    def show_camera(self, name: str, index: int) -> None:
+        """The window's source is the camera of this name and OpenCV index: selected, and
+        listed after the cameras while the list does not hold it (see :func:`listed_camera`),
+        until another source is selected."""
+        self._camera = (name, index)
+        self._rebuild(self._current())
+
+    def _forget_camera(self) -> None:
+        """Another source than a camera is the window's: one apart from the list goes."""
+        if self._camera is None:
+            return
+        self._camera = None
+        if self._unlisted is not None:
+            shown = self._current() == self._unlisted
+            self._rebuild(self._current())
+            if shown:  # not the first camera instead: the caller selects the source, if listed
+                self.blockSignals(True)
+                self.setCurrentIndex(-1)
+                self.blockSignals(False)
+
     def set_network_cameras(self, urls: list[str]) -> None:
         """List these stream URLs after the devices; ones that are no camera stream (a
         settings file edited by hand) are left out."""
@@ -238,7 +263,10 @@ class CameraPicker(QComboBox):
         self.blockSignals(True)  # a refresh is not the user choosing a camera
         try:
             self.clear()
-            self._entries = [*self._devices, *self._urls, *self._screens]
+            listed = listed_camera(self._devices, *self._camera) if self._camera is not None else None
+            self._unlisted = CameraDevice(*self._camera) if self._camera is not None and listed is None else None
+            cameras = [*self._devices, *([self._unlisted] if self._unlisted is not None else [])]
+            self._entries = [*cameras, *self._urls, *self._screens]
             if not self._entries:
                 self.addItem(NO_CAMERA)
                 self.setEnabled(False)
@@ -247,6 +275,9 @@ class CameraPicker(QComboBox):
             for device in self._devices:
                 self.addItem(device.name, device.index)
                 self.setItemData(self.count() - 1, f"{device.name} — OpenCV index {device.index}", 3)
+            if self._unlisted is not None:
+                self.addItem(self._unlisted.name, self._unlisted.index)
+                self.setItemData(self.count() - 1, unlisted_tooltip(self._unlisted), 3)
             # Host and port name a phone or an IP camera; the path only tells two streams
             # of one camera apart.
             hosts = Counter(short_name(url) for url in self._urls)
@@ -260,7 +291,10 @@ class CameraPicker(QComboBox):
                 self.setItemData(
                     self.count() - 1, "The faces on this screen (this window is left out of the picture)", 3
                 )
-            if isinstance(previous, CameraDevice) and self.select(previous.name, previous.index):
+            camera = listed or self._unlisted
+            if camera is not None:
+                self.setCurrentIndex(self._entries.index(camera))
+            elif isinstance(previous, CameraDevice) and self.select(previous.name, previous.index):
                 pass
             elif previous is not None and previous in self._entries:
                 self.setCurrentIndex(self._entries.index(previous))
@@ -277,6 +311,7 @@ class CameraPicker(QComboBox):
 
     def clear_selection(self) -> None:
         """Select nothing: the source playing is none of the list (a video file)."""
+        self._forget_camera()
         self.blockSignals(True)
         try:
             self.setCurrentIndex(-1)
@@ -292,6 +327,7 @@ class CameraPicker(QComboBox):
 
     def select_network_camera(self, url: str) -> bool:
         """Select the network camera at ``url``, if it is listed."""
+        self._forget_camera()
         if url not in self._urls:
             return False
         self.setCurrentIndex(self._entries.index(url))
@@ -299,6 +335,7 @@ class CameraPicker(QComboBox):
 
     def select_screen(self, monitor: int) -> bool:
         """Select screen ``monitor``, if it is listed."""
+        self._forget_camera()
         for screen in self._screens:
             if screen.monitor == monitor:
                 self.setCurrentIndex(self._entries.index(screen))
@@ -319,6 +356,23 @@ def index_name(index: int) -> str:
     """What a camera is called by its OpenCV index alone: one opened by it that the list
     does not hold, or a device node that gives no name."""
     return f"Camera {index}"
+
+
+def listed_camera(devices: list[CameraDevice], name: str, index: int) -> CameraDevice | None:
+    """The camera of ``devices`` that the one opened as ``name`` at OpenCV ``index`` is: the
+    one of its name and index; for one opened by its index alone (named as the window names
+    it, "Camera 3"), else the one listed at that index. One chosen by its name is not taken
+    for another listed later at its index: the name says which camera it is."""
+    exact = next((device for device in devices if (device.name, device.index) == (name, index)), None)
+    if exact is not None or name != index_name(index):
+        return exact
+    return next((device for device in devices if device.index == index), None)
+
+
+def unlisted_tooltip(device: CameraDevice) -> str:
+    """What a camera listed apart from the system's list is, for its tooltip."""
+    how = ", opened by its number" if device.name == index_name(device.index) else ""
+    return f"{device.name} — OpenCV index {device.index}{how}: not in the list"
 
 
 def find_camera(devices: list[CameraDevice], name: str = "", index: int = -1) -> CameraDevice | None:

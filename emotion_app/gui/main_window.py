@@ -483,6 +483,10 @@ class MainWindow(QMainWindow):
         if isinstance(spec, CameraSpec):
             # A stream's size is the sender's to choose.
             spec = dataclasses.replace(spec, size=None if spec.url else self._camera_size)
+        if isinstance(spec, CameraSpec) and not spec.url:
+            # The camera Start opens, in the toolbar too: one the list does not hold (opened
+            # by its index) is listed apart, not taken for the first one listed.
+            self.picker.show_camera(spec.name, spec.index)
         if not self._initial_source_started:
             # Before the model is ready: remember it, start it once the model is loaded.
             self._pending_source = spec

@@ -167,5 +167,11 @@ class SourceMessages:
             self._banner.show_message(
                 f"Cameras available: {names}.",
                 "info",
-                [("Start camera", lambda: self._choose_camera(self._picker.current_device() or devices[0]))],
+                [("Start camera", lambda: self._choose_camera(self._offered_camera(devices)))],
             )
+
+    def _offered_camera(self, devices: list[CameraDevice]) -> CameraDevice:
+        """The picker's camera where it is one of ``devices``, not one listed apart from them
+        (opened by its index, and failed): the banner offers the cameras it names."""
+        selected = self._picker.current_device()
+        return selected if selected in devices else devices[0]
