@@ -243,10 +243,11 @@ time.sleep(600)
 """
 
 
-def _killed_writer(tmp_path: Path, script: str, target: Path) -> Path:
-    """``script`` writing ``target`` in a child process, killed midway; the temporary it left."""
+def _killed_writer(tmp_path: Path, script: str, target: Path, *args: str) -> Path:
+    """``script`` writing ``target`` (``args`` after it) in a child process, killed midway;
+    the temporary it left."""
     writer = subprocess.Popen(
-        [sys.executable, "-c", script, str(target)],
+        [sys.executable, "-c", script, str(target), *args],
         stdout=subprocess.PIPE,
         text=True,
         env=_child_env(tmp_path),
@@ -476,6 +477,60 @@ def test_a_killed_csv_is_cut_to_its_last_whole_row_beside_an_earlier_unfinished_
     assert told.lines == (f"{cut_short}; what it holds is kept as {kept}",)
     assert told.kept == (kept,) and told.removed == 0
     assert tidy_stopped(folder).lines == ()  # nothing left of that writer
+
+
+# The app's CSV writer, a frame of one face a row, never closed: a recording's CSV (its
+# faces' names) or analyze's for a folder (its pictures' names), each name from argv.
+_NAMED_ROWS = """
+import sys, time
+from pathlib import Path
+from emotion_app.io.csv_export import FaceCsvWriter
+from emotion_app.results import FaceResult
+
+target, column, names = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+writer = FaceCsvWriter(target, ("happy", "sad"), file_column=column == "file", name_column=column == "name")
+for index, name in enumerate(names):
+    face = FaceResult((1, 2, 3, 4), 1, "happy", 0.9, (0.9, 0.1), name=name if column == "name" else "")
+    writer.write_frame(index, index / 10, [face], file=name if column == "file" else None)
+print(writer.partial_path, flush=True)
+time.sleep(600)
+"""
+
+
+def _killed_in_a_line_break(tmp_path: Path, target: Path, column: str, names: list[str]) -> Path:
+    """The temporary a writer of a row for each of ``names`` left, cut just past the last
+    name's first line break, as a kill there leaves it (a frame's rows reach the file in
+    pieces once they outgrow the write buffer)."""
+    temp = _killed_writer(tmp_path, _NAMED_ROWS, target, column, *names)
+    data = temp.read_bytes()
+    last = names[-1].encode()
+    temp.write_bytes(data[: data.rindex(last) + last.index(b"\n") + 1])
+    return temp
+
+
+@pytest.mark.parametrize("column", ["name", "file"])
+def test_a_killed_csv_cut_in_a_name_s_line_break_keeps_only_whole_rows(tmp_path: Path, column: str) -> None:
+    # A file name may hold a line break (Linux allows it), and so may a pasted name: the
+    # CSV quotes it, and a line break inside quotes ends no row.
+    folder = tmp_path / "out"
+    folder.mkdir()
+    _killed_in_a_line_break(tmp_path, folder / "talk.csv", column, ["Ann\nLee", "Bo\nKay"])
+    told = tidy_stopped(folder)
+    kept = folder / f"talk{UNFINISHED_MARK}.csv"
+    assert told.kept == (kept,) and told.removed == 0
+    with open(kept, newline="", encoding="utf-8") as stream:
+        rows = list(csv.reader(stream, strict=True))
+    assert [row[0] for row in rows] == ["frame", "0"] and len(rows[1]) == len(rows[0])
+    assert rows[1][rows[0].index(column)] == "Ann\nLee"
+
+
+def test_a_killed_csv_whose_one_row_is_cut_in_a_name_s_line_break_is_removed(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    _killed_in_a_line_break(tmp_path, folder / "talk.csv", "name", ["Ann\nLee"])
+    told = tidy_stopped(folder)
+    assert told.kept == () and told.removed == 1
+    assert list(folder.iterdir()) == []
 
 
 _REPORT_STAGED = """

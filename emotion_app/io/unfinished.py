@@ -210,15 +210,35 @@ def _video_reads_back(path: Path) -> bool:
 
 def _csv_rows_kept(handle: int) -> bool:
     """Whether the CSV open as ``handle`` holds a row past its header: True with it cut
-    back to its last complete line (a kill midway through a frame's row leaves part of one)."""
+    back to its last complete row (a kill midway through a frame's row leaves part of one)."""
     try:
         with open(handle, "rb", closefd=False) as stream:
             data = stream.read()
-        whole = data[: data.rfind(b"\n") + 1]
-        if whole.count(b"\n") < 2:
+        ends = _last_row_ends(data, 2)
+        if len(ends) < 2:
             return False
-        if len(whole) != len(data):
-            os.ftruncate(handle, len(whole))
+        if ends[0] != len(data):
+            os.ftruncate(handle, ends[0])
     except OSError:
         return False
     return True
+
+
+def _last_row_ends(data: bytes, wanted: int) -> list[int]:
+    """Where the last ``wanted`` complete rows of the CSV ``data`` end (just past their line
+    break), last first; fewer when it has fewer. A line break inside a quoted field (a file
+    name or a face's name holding one) ends no row: it is one where the quotes before it
+    are even in number, as the CSV writer doubles a quote inside a field and quotes any
+    field holding one. Read backwards, since only the last rows are asked about."""
+    ends: list[int] = []
+    end = len(data)
+    quotes_before = data.count(b'"')
+    while len(ends) < wanted:
+        newline = data.rfind(b"\n", 0, end)
+        if newline < 0:
+            break
+        quotes_before -= data.count(b'"', newline, end)
+        if quotes_before % 2 == 0:
+            ends.append(newline + 1)
+        end = newline
+    return ends
