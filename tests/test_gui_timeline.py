@@ -982,7 +982,8 @@ def _classes_that_fit(view: TimelineView, row: int) -> int:
         width = 14 + metrics.horizontalAdvance(label)
         if x + width > strips.right() and x > strips.left():
             x, line = strips.left(), line + 1
-        if line >= view.legend_lines(row) or strips.right() - x < 14 + metrics.horizontalAdvance("…"):
+        cut = x + width > strips.right()
+        if line >= view.legend_lines(row) or (cut and strips.right() - x < 14 + metrics.horizontalAdvance("…")):
             break
         count, x = count + 1, min(x + width, strips.right()) + 12
     return count
@@ -1202,6 +1203,28 @@ def test_at_the_panels_least_width_every_class_has_its_key_and_a_label_too_wide_
     assert view.legend_lines(row) > 1
     entries, _, _ = view.everyone_row(row)
     assert len(entries) == view.legend_lines(row)
+
+
+def test_a_label_narrower_than_an_ellipsis_at_a_lines_end_does_not_end_the_legend(qtbot: QtBot) -> None:
+    # Was: the legend ended where a line's end had less room than a swatch and "…", though
+    # the label there fitted whole: a model naming its classes "1" to "8" had 2 keys of 8
+    # in a side dock, with lines to spare for all of them.
+    labels = tuple("12345678")
+    view = TimelineView(SessionTimeline(labels))
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    metrics = view.fontMetrics()
+    assert max(metrics.horizontalAdvance(label) for label in labels) < metrics.horizontalAdvance("…")
+    height = int(view.row_top(1)) + len(labels) * 22 + 4  # a line for each class at least
+    for width in range(600, view.minimumWidth() - 1, -1):
+        view.resize(width, height)
+        row = len(view.visible_people())
+        assert view.legend_lines(row) >= len(labels)
+        entries, _, _ = view.everyone_row(row)
+        assert [label for label, _ in entries] == list(labels), width
+        assert all(view.legend_text(label, span) == label for label, span in entries), width
+        _caption_fits_beside_the_legend(view)
 
 
 def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_exports(

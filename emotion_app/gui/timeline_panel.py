@@ -442,7 +442,9 @@ class TimelineView(QWidget):
             # caption's line is never cut into: the caption keeps its room there).
             while line < lines and x + width > end_of(line) and (x > left or kept is not None and line == kept[0]):
                 x, line = left, line + 1
-            if line >= lines or end_of(line) - x < least:
+            # Cut short only where it does not fit: a label narrower than "…" ("1", "怒")
+            # that fits the line's end is no reason to end the legend there.
+            if line >= lines or (x + width > end_of(line) and end_of(line) - x < least):
                 break  # no line left: the rest are in the overlay's bars and the export
             # The text's 2 px margin where the line has it: counted in the fit, it cost a
             # label that fits to the pixel its place.
