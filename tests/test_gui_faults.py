@@ -366,6 +366,22 @@ def test_recording_after_a_video_ended_is_refused_before_asking_or_making_anythi
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
 
 
+def test_recording_after_a_photo_was_shown_points_to_a_snapshot(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Ctrl+R after a single photo had been shown said "The slide show has finished: play it
+    # again to record.", where the banner it replaced had said "(1 picture)"; and played
+    # again, the photo's one frame most often came before the recording started: "Nothing
+    # was recorded". A snapshot is what saves it.
+    photo = tmp_path / "photo.png"
+    cv2.imwrite(str(photo), astronaut_bgr())
+    window = make_window(video=photo)
+    qtbot.waitUntil(lambda: "Finished playing photo.png (1 picture)" in window.source_banner.text(), timeout=WAIT_MS)
+    window.record_action.trigger()
+    assert not window.record_action.isChecked() and window.recording is None
+    told = "The picture has been shown: Snapshot (Ctrl+S) saves it with its boxes."
+    assert window.source_banner.text() == told
+    assert "Play again" in window.source_banner.button_captions()
+
+
 def test_a_remembered_model_that_no_longer_loads_gives_way_to_the_shipped_one(
     qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path, gui_video: VideoTruth
 ) -> None:

@@ -278,9 +278,15 @@ class RecordingControl(QObject):
         if state.ended and state.is_file and info is not None:
             # The finished file is still on screen: "nothing" would read as a fault, and the
             # banner it replaces offered Play again, which this one keeps.
-            what = "slide show" if info.slide_show else "animation" if info.what == "animation" else "video"
+            # A single photo is no "slide show", and played again its one frame most often
+            # comes before the recording's check ends ("Nothing was recorded").
+            if info.single_picture:
+                told = "The picture has been shown: Snapshot (Ctrl+S) saves it with its boxes."
+            else:
+                what = "slide show" if info.slide_show else "animation" if info.what == "animation" else "video"
+                told = f"The {what} has finished: play it again to record."
             self._source_banner.show_message(
-                f"The {what} has finished: play it again to record.",
+                told,
                 "info",
                 [("Play again", self._play_again), ("Open video file…", self._open_video_dialog)],
             )
