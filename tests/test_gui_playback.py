@@ -301,6 +301,95 @@ def test_space_or_home_after_stop_plays_from_the_start_though_the_frame_was_look
     qtbot.waitUntil(lambda: not window.is_paused and shown(window).frame_index > stopped_on + 1, timeout=WAIT_MS)
 
 
+def what_the_window_says(window) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What a user sees and hears of a file's state: status line, the video's description,
+    the toolbar's Start/Stop and Play/Pause, the banner, the seek bar."""
+    bar = window.playback_bar
+    return {
+        "status line": window.status_summary(0.0),
+        "standing": window._standing_words(),
+        "Start/Stop": window.start_stop_action.text(),
+        "Space": plain(window.play_pause_action.text()),
+        "Play/Pause shown": window.play_pause_button_action.isVisible(),
+        "banner": window.source_banner.text(),
+        "seek bar": (bar.position_label.text(), bar.duration_label.text(), bar.slider.value()),
+    }
+
+
+def stopped_or_finished(qtbot: QtBot, make_window, clip, how: str) -> tuple[object, int, str]:  # type: ignore[no-untyped-def]
+    """A window whose file was stopped at frame 40, or played to its end: the frame left on
+    screen, and what the window says of it."""
+    if how == "Stop":
+        return stopped_at(qtbot, make_window, clip, 40), 40, "Stopped"
+    window = make_window(video=clip[0])
+    window.seek(130)
+    qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown(window).frame_index == CLIP_FRAMES - 1, timeout=WAIT_MS)
+    return window, CLIP_FRAMES - 1, "Finished"
+
+
+def look_again(qtbot: QtBot, window, look: str, frame: int, weights: Path) -> None:  # type: ignore[no-untyped-def]
+    """Mirror view, or a model picked, on the frame left on screen: shown anew."""
+    if look == "Mirror view":
+        window.mirror_action.trigger()
+        qtbot.waitUntil(lambda: frame_number(shown(window).image[:, ::-1]) == frame, timeout=WAIT_MS)
+    else:
+        window.choose_weights(weights)
+        qtbot.waitUntil(lambda: shown(window).labels == SEVEN_LABELS, timeout=WAIT_MS)
+    assert wait_settled(qtbot, window, frame) == frame and window.is_running and window.is_paused
+
+
+@pytest.mark.parametrize("how", ["Stop", "its end"])
+@pytest.mark.parametrize("look", ["Mirror view", "a model"])
+def test_a_file_looked_at_again_after_stop_or_its_end_still_reads_so(
+    qtbot: QtBot, make_window, clip, random_weights_7: Path, tmp_path: Path, look: str, how: str
+) -> None:
+    # Was: Mirror view or a model picked after Stop (or the end) opened the file again at
+    # its frame, paused, and the window said so: "Paused · 0:02 / 0:09" and "Paused at 0:02"
+    # (to a screen reader too), Stop and Play in the toolbar, the end's banner and the bar's
+    # length gone, Record recording it; yet Space played it from its start, as after Stop.
+    window, frame, words = stopped_or_finished(qtbot, make_window, clip, how)
+    before = what_the_window_says(window)
+    assert before["status line"] == before["standing"] == words and before["Start/Stop"] == "Start"
+    look_again(qtbot, window, look, frame, random_weights_7)
+    qtbot.wait(100)  # the opened file's news, and a frame or two, are in
+    assert what_the_window_says(window) == before
+    qtbot.waitUntil(lambda: window.view.accessibleDescription().startswith(f"{words}. "), timeout=WAIT_MS)
+    assert window.start_recording(tmp_path / "take.mp4") is None and window.recording is None  # nothing to record
+    # A move of the user's from there (a seek) opens it for them, paused there as a seek
+    # after Stop does: Space plays on from there.
+    window.playback_bar.slider.setValue(60)
+    wait_settled(qtbot, window, 60)
+    said = what_the_window_says(window)
+    assert (said["standing"], said["Start/Stop"], said["Space"], said["Play/Pause shown"]) == (
+        "Paused at 0:04",
+        "Stop",
+        "Play",
+        True,
+    )
+    assert said["status line"].startswith("Paused · 0:04 / 0:09") and "Finished" not in said["banner"]
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not window.is_paused and shown(window).frame_index > 60, timeout=WAIT_MS)
+
+
+@pytest.mark.parametrize("how", ["Space", "Start"])
+def test_space_or_start_while_a_file_opens_again_to_be_looked_at_plays_it(
+    qtbot: QtBot, make_window, clip, how: str
+) -> None:
+    # Was: Space or Start pressed while the file stopped opened again for Mirror view (a
+    # moment) stopped it, as if it were playing, instead of playing it from its start.
+    window = stopped_at(qtbot, make_window, clip, 40)
+    window.mirror_action.trigger()
+    assert window.source_state.starting
+    if how == "Space":
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    else:
+        window.start_stop_action.trigger()
+    qtbot.waitUntil(lambda: window.is_running and not window.is_paused, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown(window).frame_index < 40, timeout=WAIT_MS)
+    assert frame_number(shown(window).image[:, ::-1]) == shown(window).frame_index
+
+
 def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window, clip) -> None:
     # Before, a finished (or stopped) file had "Start" and "Play" side by side in the
     # toolbar: two buttons that did the same thing, playing it again from its start.

@@ -1010,6 +1010,13 @@ class MainWindow(QMainWindow):
             self._rebuild_recent_menu()
         self.playback_bar.set_source(info)
         self.stats.reset()
+        if self.source_state.looked_at_again:
+            # Opened again only for its frame to be looked at anew: still stopped or finished
+            # to the user, its bar, banner ("Play again") and status line stay as they were.
+            if self.source_state.ended:
+                self.playback_bar.show_finished()
+            self._update_actions()
+            return
         self.source_banner.dismiss()
         self.setWindowTitle(f"{APP_TITLE} — {_short_name(info.spec)}")
         rate = f", {info.fps:.0f} fps" if info.fps > 0 and not info.slide_show else ""
@@ -1170,8 +1177,10 @@ class MainWindow(QMainWindow):
         if info is not None and self.source_state.info is not info:  # its length learnt
             self.playback_bar.set_frame_count(state.frame_count)
         # A report comes with a move (pause, resume, seek, step, a length learnt), never
-        # with a frame played: the handle shows it at once.
-        self.playback_bar.show_position(state.position)
+        # with a frame played: the handle shows it at once (a finished file's bar reads
+        # its end).
+        if not self.source_state.ended:
+            self.playback_bar.show_position(state.position)
         self._update_actions()
 
     @property
@@ -1213,7 +1222,7 @@ class MainWindow(QMainWindow):
         """How the frame shown stands still, for a screen reader (the view's description):
         "Paused at 0:12", "Finished", "Stopped"; "" while frames play on."""
         state = self.source_state
-        if state.running and state.paused:
+        if state.running and state.paused and not state.looked_at_again:
             position = self._position_text()
             return f"Paused at {position}" if position else "Paused"
         if state.active:
@@ -1259,10 +1268,11 @@ class MainWindow(QMainWindow):
         """The state in plain words: "Live · 2 faces · 30 fps", "Paused · 0:12 / 1:30"; a
         slow camera's pace: "Live · 1 face · 1 frame every 8 s"; a network camera's drops
         that were reconnected: "Live · 1 face · 30 fps · reconnected after 2 drops"."""
+        if self.source_state.looked_at_again or not (self.source_state.running or self.source_state.starting):
+            # Opened again only for its frame to be looked at anew, a file still reads as it was.
+            return "Finished" if self.source_state.ended else "Stopped"
         if self.source_state.starting:
             return "Opening…"
-        if not self.source_state.running:
-            return "Finished" if self.source_state.ended else "Stopped"
         parts: list[str] = []
         info = self.source_state.info
         if isinstance(self.source_state.spec, VideoFileSpec):

@@ -91,7 +91,10 @@ class PlayerControl:
             self._actions_changed()
 
     def resume(self) -> None:
+        looked_at = self._source_state.looked_at_again
         if self._source_state.resume():
+            if looked_at:
+                self._source_banner.dismiss()  # its end's "Play again": it plays on now
             self._controller.resume()
             self._actions_changed()
 
@@ -105,7 +108,7 @@ class PlayerControl:
         if not isinstance(spec, VideoFileSpec):
             return
         if state.running:
-            state.looked_at_again = False  # moved there: Space plays on from there
+            self._taken_up()  # moved there: Space plays on from there
             self._controller.seek(frame)
         elif self._reopenable():
             self._reopen_at(spec, frame, paused=True)
@@ -122,7 +125,7 @@ class PlayerControl:
             fps = state.playback.fps if state.playback is not None else FALLBACK_FPS
             self._controller.seek(self.position + direction * int(round(_SEEK_STEP_S * fps)))
         elif state.running:
-            state.looked_at_again = False  # moved there: Space plays on from there
+            self._taken_up()  # moved there: Space plays on from there
             self._controller.step(direction)
         elif self._reopenable():
             self._reopen_at(spec, self.position + direction, paused=True)
@@ -183,8 +186,18 @@ class PlayerControl:
         state = self._source_state
         return not state.starting and state.info is not None
 
+    def _taken_up(self) -> None:
+        """A file only looked at again, moved by the user: paused where it is, as a seek
+        after Stop opens it, no longer stopped or finished (nor its end's banner shown)."""
+        state = self._source_state
+        if state.looked_at_again:
+            state.taken_up()
+            self._source_banner.dismiss()
+            self._actions_changed()
+
     def _reopen_at(self, spec: VideoFileSpec, frame: int, paused: bool, looked_at_again: bool = False) -> None:
-        self._source_banner.dismiss()
+        if not looked_at_again:  # only looked at again, a finished file keeps its banner's "Play again"
+            self._source_banner.dismiss()
         self._source_state.opening(spec, paused, looked_at_again)
         self._controller.open_at(spec, max(0, frame), paused)
         self._actions_changed()

@@ -26,7 +26,8 @@ class SourceState:
     playback: PlaybackState | None = None  # the file's latest position report
     reconnected: int = 0  # the times a network camera's stream broke off and played again
     # A file stopped or finished, open again at its frame only for that frame to be looked at
-    # anew (Mirror view, a model picked): Space plays it from its start, as it would have.
+    # anew (Mirror view, a model picked): to the user it is still stopped or finished (not
+    # active, ``ended`` kept), and Space plays it from its start, as it would have.
     looked_at_again: bool = False
 
     @property
@@ -41,8 +42,9 @@ class SourceState:
 
     @property
     def active(self) -> bool:
-        """Running or on its way: Stop applies."""
-        return self.running or self.starting
+        """Running or on its way: Stop applies (not to a file only looked at again: it
+        reads as stopped, and Start plays it from its start)."""
+        return (self.running or self.starting) and not self.looked_at_again
 
     @property
     def playing(self) -> bool:
@@ -54,7 +56,8 @@ class SourceState:
         ``looked_at_again``: only to show that frame anew). Not running until it has opened:
         until then pause and seek must not reach the source being replaced."""
         self.spec = spec
-        self.running, self.starting, self.paused, self.ended = False, True, paused, False
+        self.running, self.starting, self.paused = False, True, paused
+        self.ended = self.ended and looked_at_again  # looked at again, a finished file stays so
         self.looked_at_again = looked_at_again
 
     def opened(self, info: SourceInfo) -> None:
@@ -74,8 +77,15 @@ class SourceState:
         """Play a paused file on; False when there is nothing to resume."""
         if not (self.is_file and self.running and self.paused):
             return False
-        self.paused = self.looked_at_again = False
+        self.paused = False
+        self.taken_up()
         return True
+
+    def taken_up(self) -> None:
+        """The user moved the file only looked at again (a seek, a step, a resume): it is
+        open for them from here, no longer stopped or finished."""
+        if self.looked_at_again:
+            self.looked_at_again = self.ended = False
 
     def reported(self, playback: PlaybackState) -> bool:
         """Take a position report; False (ignored) when it is from an earlier stream. A
@@ -90,11 +100,11 @@ class SourceState:
 
     def stopped(self) -> None:
         """Stopped by the user (a file that had ended stays ended)."""
-        self.running = self.starting = self.paused = False
+        self.running = self.starting = self.paused = self.looked_at_again = False
 
     def failed(self, ended: bool) -> None:
         """The source stopped by itself: a fault, or a file at its end (``ended``)."""
-        self.running = self.starting = self.paused = False
+        self.running = self.starting = self.paused = self.looked_at_again = False
         self.ended = ended
 
     def failed_to_open(self) -> None:
