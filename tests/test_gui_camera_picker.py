@@ -24,8 +24,9 @@ from emotion_app.gui.camera_picker import (
 )
 from emotion_app.gui.mnemonics import plain
 from emotion_app.samples import VideoTruth
+from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.screen_capture import Screen
-from emotion_app.sources.specs import CameraSpec
+from emotion_app.sources.specs import CameraSpec, ScreenSpec
 from gui_support import WAIT_MS, CameraBench
 
 BUILT_IN = CameraDevice("Integrated Webcam", 0, "/dev/video0")
@@ -310,6 +311,33 @@ def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_off
     window.source_banner.button("Start camera").click()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     assert bench.specs[-1].index == 1 and _picker(window) == (["New Cam"], "New Cam")
+
+
+@pytest.mark.parametrize("camera", ["3", "0"], ids=["unlisted", "listed"])
+def test_a_screen_picked_after_a_camera_stays_shown_when_the_list_is_read_again(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, camera: str
+) -> None:
+    # Was: with a camera run before, the picker's next refresh (F5, any device plugged in)
+    # selected that camera again over the screen picked after it, which had not opened:
+    # Start and Retry open the screen, the picker showed the camera.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+
+    def factory(spec):  # type: ignore[no-untyped-def]
+        if isinstance(spec, ScreenSpec):  # as where no screen can be captured
+            raise SourceOpenError(f"Could not capture {spec.describe()}: no screen here")
+        return bench(spec)
+
+    window = make_window(camera=camera, devices=[BUILT_IN, USB], source_factory=factory)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.picker.set_screens([Screen(1, 0, 0, 800, 600)])
+    screen = window.picker.count() - 1
+    window.picker.setCurrentIndex(screen)  # as a click on it does, before it is activated
+    window.picker.activated.emit(screen)
+    qtbot.waitUntil(lambda: not window.source_state.active and window.source_banner.text() != "", timeout=WAIT_MS)
+    assert "Could not capture screen 1" in window.source_banner.text()
+    window.picker.refresh()  # F5
+    assert _picker(window) == (["Integrated Webcam", "Logitech C920", "Screen 1 — 800x600"], "Screen 1 — 800x600")
+    assert window.picker.current_screen() == Screen(1, 0, 0, 800, 600)
 
 
 def test_file_camera_open_keeps_the_item_the_keyboard_is_on_when_the_list_is_read_again(qtbot: QtBot) -> None:

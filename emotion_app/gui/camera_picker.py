@@ -227,8 +227,9 @@ class CameraPicker(QComboBox):
         self._camera = (name, index)
         self._rebuild(self._current())
 
-    def _forget_camera(self) -> None:
-        """Another source than a camera is the window's: one apart from the list goes."""
+    def forget_camera(self) -> None:
+        """Another source than a camera is the window's (a file, a stream, a screen): a
+        refresh no longer selects the camera, and one apart from the list goes."""
         if self._camera is None:
             return
         self._camera = None
@@ -311,7 +312,7 @@ class CameraPicker(QComboBox):
 
     def clear_selection(self) -> None:
         """Select nothing: the source playing is none of the list (a video file)."""
-        self._forget_camera()
+        self.forget_camera()
         self.blockSignals(True)
         try:
             self.setCurrentIndex(-1)
@@ -327,7 +328,7 @@ class CameraPicker(QComboBox):
 
     def select_network_camera(self, url: str) -> bool:
         """Select the network camera at ``url``, if it is listed."""
-        self._forget_camera()
+        self.forget_camera()
         if url not in self._urls:
             return False
         self.setCurrentIndex(self._entries.index(url))
@@ -335,7 +336,7 @@ class CameraPicker(QComboBox):
 
     def select_screen(self, monitor: int) -> bool:
         """Select screen ``monitor``, if it is listed."""
-        self._forget_camera()
+        self.forget_camera()
         for screen in self._screens:
             if screen.monitor == monitor:
                 self.setCurrentIndex(self._entries.index(screen))
