@@ -96,11 +96,6 @@ class _Moments:
             self.ends.insert(low, end)
         return max(0.0, end - start - covered)
 
-    def holds(self, moment: float) -> bool:
-        """Whether ``moment`` was counted (in a span, or where one ends)."""
-        index = bisect.bisect_right(self.starts, moment + _TOUCHING_S) - 1
-        return index >= 0 and moment <= self.ends[index] + _TOUCHING_S
-
 
 class _Person:
     __slots__ = ("seconds", "strip", "bucket", "bucket_seconds", "last_seen_s", "portrait", "portrait_side", "name")
@@ -154,6 +149,11 @@ class SessionTimeline:
         self.folded_people = 0
 
     @property
+    def has_time(self) -> bool:
+        """Whether any face has time this session (rows of no time yet have nothing to report)."""
+        return bool(self._overall.any())
+
+    @property
     def now_s(self) -> float:
         """Session time so far (seconds the stream has run, pauses, seeks and a file's
         moments shown again excluded)."""
@@ -193,25 +193,21 @@ class SessionTimeline:
         none, as the annotated video holds it one frame interval, not the step. A live
         stream's times are each new.
         """
-        replayed = False  # a moment of the file counted already: nothing of it is added
         if picture_s > 0 and stream_time_s is not None and not jumped and stream_time_s == self._last_stream_s:
             # The picture of the frame before, delivered again while paused: nothing, also
             # where its showing was not counted (on screen at a Clear, which starts afresh).
-            step, replayed = 0.0, True
+            step = 0.0
         elif picture_s > 0 and stream_time_s is not None:
             # A picture is timed by its own showing, not by the frame after it.
             step = self._moments.count(stream_time_s, stream_time_s + picture_s)
-            replayed = step == 0.0
         elif stream_time_s is None:
             step = self.bucket_s
         elif self._last_stream_s is None or jumped:
             step = 0.0
-            replayed = in_file and self._moments.holds(stream_time_s)
         elif in_file:
             step = stream_time_s - self._last_stream_s
             if 0.0 < step <= MAX_HOLD_S:
                 step = self._moments.count(stream_time_s - step, stream_time_s)
-                replayed = step == 0.0
             else:  # a step back (the paused frame again), or a break in the file's timestamps
                 step = 0.0
         else:
@@ -246,8 +242,9 @@ class SessionTimeline:
                 if person.bucket != bucket:
                     self._close_bucket(person)
                     person.bucket = bucket
-                # The first frame of a bucket gets a token weight, so a face seen once still shows.
-                person.bucket_seconds[label_index] += share if step > 0 else 0.0 if replayed else 1e-6
+                # Only time counted marks a bucket: a face seen with none yet (a paused frame
+                # after a Clear, a file's first frame) drew a block at 0-1 s of a 0 s session.
+                person.bucket_seconds[label_index] += share
             person.seconds[label_index] += step
             self._overall[label_index] += step
 

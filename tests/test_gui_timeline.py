@@ -382,7 +382,7 @@ def test_export_is_offered_only_once_a_face_is_seen_and_not_while_exporting(
 ) -> None:
     # An empty session (no face seen yet, or a new source just opened) exported a plot of
     # nobody "over the last 0.0 s" and a CSV of zeros.
-    from emotion_app.gui.timeline_panel import EXPORT_TIP, EXPORTING_TIP, NOTHING_TO_EXPORT_TIP
+    from emotion_app.gui.timeline_panel import EXPORT_TIP, EXPORTING_TIP, NO_TIME_YET_TIP, NOTHING_TO_EXPORT_TIP
 
     nobody = write_astronaut_video(tmp_path / "nobody.avi", num_frames=20, blank_frames=range(20), fps=15.0)
     go = tmp_path / "go"  # the export's child waits for it: the export is seen running
@@ -421,7 +421,7 @@ def test_export_is_offered_only_once_a_face_is_seen_and_not_while_exporting(
     window.pause()
     qtbot.waitUntil(lambda: window.source_state.playback is not None, timeout=WAIT_MS)
     panel.clear_button.click()
-    assert not button.isEnabled() and button.toolTip() == NOTHING_TO_EXPORT_TIP
+    assert not button.isEnabled() and button.toolTip() == NO_TIME_YET_TIP
 
 
 def test_the_export_dialog_opens_where_the_last_export_went(
@@ -2051,7 +2051,7 @@ def test_clear_on_a_paused_frame_keeps_rows_for_the_faces_it_shows(
 ) -> None:
     # Was: Clear while paused left "No faces yet" beside two boxed faces until the video
     # played on (a paused frame is not delivered again).
-    from emotion_app.gui.timeline_panel import EXPORT_TIP, NOTHING_TO_EXPORT_TIP
+    from emotion_app.gui.timeline_panel import EXPORT_TIP, NO_TIME_YET_TIP
 
     window = make_window(video=two_people.path)
     panel, view, button = window.timeline_panel, window.timeline_panel.view, window.timeline_panel.export_button
@@ -2069,8 +2069,83 @@ def test_clear_on_a_paused_frame_keeps_rows_for_the_faces_it_shows(
     panel.clear_button.click()
     assert view.visible_people() == shown  # at once: the panel never says "No faces yet" beside them
     assert panel.timeline.now_s == 0 and all(person.total_s == 0 for person in panel.timeline.people())
-    # Nothing of the new session to export yet: Export waits for the next frame, as before.
-    assert not button.isEnabled() and button.toolTip() == NOTHING_TO_EXPORT_TIP
+    # Nothing of the new session to export yet: Export waits for time played, as before.
+    assert not button.isEnabled() and button.toolTip() == NO_TIME_YET_TIP
     window.resume()
     qtbot.waitUntil(button.isEnabled, timeout=WAIT_MS)
     assert button.toolTip() == EXPORT_TIP and sorted(view.visible_people()) == shown
+
+
+def _paused_and_cleared(qtbot: QtBot, make_window, video: Path) -> MainWindow:
+    """A window that played ``video`` (looping, so that it is still open) for a while, then
+    was paused, and whose timeline was cleared: the paused faces keep rows of no time."""
+    window = make_window()
+    play_looping(window, video)  # 4 s: it could end before it is paused
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2 and panel.timeline.now_s > 0.5, timeout=WAIT_MS)
+    pause_on_shown_frame(qtbot, window)
+    panel.clear_button.click()
+    return window
+
+
+def _strip_colours(view: TimelineView) -> dict[int, set[tuple[int, int, int]]]:
+    """Each visible row's strip, as the colours painted across its middle."""
+    view.resize(700, 160)
+    image = view.grab().toImage()
+    strips = view.strip_rect()
+    xs = range(int(strips.left()) + 1, int(strips.right()) - 1)
+    return {
+        track_id: {pixel(image, x, view.row_top(row) + _ROW_MIDDLE).getRgb()[:3] for x in xs}
+        for row, track_id in enumerate(view.visible_people())
+    }
+
+
+def test_home_after_clear_on_a_paused_frame_offers_no_export_of_no_time(
+    qtbot: QtBot, make_window, two_people: VideoTruth
+) -> None:
+    # Was: Home after a Clear (paused at 0:00) enabled Export with "session 0 s": its CSV
+    # said 0 s for everyone while its plot drew full-width blocks over "the last 0.0 s".
+    from emotion_app.gui import timeline_panel
+
+    window = _paused_and_cleared(qtbot, make_window, two_people.path)
+    panel, view, button = window.timeline_panel, window.timeline_panel.view, window.timeline_panel.export_button
+    assert not button.isEnabled()
+    window.restart()  # Home, paused: the file's first frame, shown with no time played
+    qtbot.waitUntil(
+        lambda: window.view.result.frame_index == 0 and len(window.view.result.faces) == 2 and window.is_paused,
+        timeout=WAIT_MS,
+    )
+    qtbot.waitUntil(lambda: panel.timeline.frames >= 2, timeout=WAIT_MS)  # Clear's frame, then Home's
+    qtbot.wait(300)  # nothing more comes to change it
+    assert panel.timeline.now_s == 0 and len(view.visible_people()) == 2
+    assert view.caption_texts()[0] == "everyone · session 0 s"
+    assert not button.isEnabled()
+    # The tooltip (and what a screen reader hears) says why: those faces have no time yet.
+    assert button.toolTip() == button.accessibleDescription() == timeline_panel.NO_TIME_YET_TIP
+    # Nor do their rows draw any: no block at 0-1 s, as if seen at the file's start.
+    assert _strip_colours(view) == {
+        track_id: {timeline_panel._EMPTY.getRgb()[:3]} for track_id in view.visible_people()
+    }
+    window.resume()
+    qtbot.waitUntil(button.isEnabled, timeout=WAIT_MS)
+    assert button.toolTip() == timeline_panel.EXPORT_TIP
+
+
+def test_rows_of_no_time_after_clear_on_a_paused_frame_draw_no_block(
+    qtbot: QtBot, make_window, two_people: VideoTruth
+) -> None:
+    # Was: the paused faces' rows said "no time yet" but drew a block at 0-1 s (a "token
+    # weight" so a face seen once showed), read after Home as seen at the file's start.
+    from emotion_app.gui import timeline_panel
+
+    window = _paused_and_cleared(qtbot, make_window, two_people.path)
+    panel, view = window.timeline_panel, window.timeline_panel.view
+    shown = sorted(face.track_id for face in window.view.result.faces)
+    assert view.visible_people() == shown and panel.timeline.now_s == 0
+    assert _strip_colours(view) == {track_id: {timeline_panel._EMPTY.getRgb()[:3]} for track_id in shown}
+    for track_id in shown:
+        assert view.row_in_words(track_id).endswith("no time yet")
+        assert panel.timeline.strip(track_id) == []
+
+
+_ROW_MIDDLE = 10  # a strip's block spans its row's height less 3 px above and 5 below

@@ -35,6 +35,7 @@ from emotion_app.io.session_report import (
     duration_text,
     stage_report,
     summary_csv,
+    summary_rows,
     timeline_figure,
     write_report,
 )
@@ -618,6 +619,25 @@ def test_the_plots_axis_is_the_session_time_its_title_says() -> None:
     strips = timeline_figure(timeline).axes[0]
     assert strips.get_xlim() == (0.0, 3.0)
     assert strips.get_title() == "Shown emotion over the last 3.0 s"
+
+
+def test_a_face_with_no_time_yet_draws_no_block_in_the_strip_or_the_plot() -> None:
+    # Was: a frame of no time (the paused frame a Clear keeps, Home's first frame after it)
+    # gave its faces a "token" bucket: the panel and the plot drew a block at 0-1 s under
+    # "the last 0.0 s" while the CSV said 0 s for everyone.
+    timeline = SessionTimeline(SIX_LABELS)
+    timeline.add(0.0, [face(1, "happy"), face(2, "sad")], jumped=True, in_file=True)
+    assert [person.track_id for person in timeline.people()] == [1, 2]  # rows, of no time yet
+    assert timeline.now_s == 0.0
+    assert timeline.strip(1) == [] and timeline.strip(2) == []
+    assert drawn_spans(timeline) == ((0.0, 1.0), [[], []])
+    assert {row[2] for row in summary_rows(timeline)} == {0.0}
+    assert not timeline.has_time  # the panel offers no export of it
+    # Once played on, the time counted is drawn, and only it.
+    timeline.add(0.5, [face(1, "happy")], in_file=True)
+    assert timeline.has_time and timeline.strip(1) == [(0.0, SIX_LABELS.index("happy"))]
+    assert timeline.strip(2) == []
+    assert drawn_spans(timeline) == ((0.0, 1.0), [[(0.0, 1.0)], []])
 
 
 def test_an_export_beside_an_earlier_one_keeps_it(tmp_path: Path) -> None:

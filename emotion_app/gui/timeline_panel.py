@@ -77,6 +77,7 @@ _EMPTY = QColor(52, 52, 56)
 _TEXT = QColor(225, 225, 225)
 EXPORT_TIP = "Write the timeline plot and seconds and share per person per emotion"
 NOTHING_TO_EXPORT_TIP = "Nothing to export yet: no face seen in this session"
+NO_TIME_YET_TIP = "Nothing to export yet: the faces shown have no time yet (play on to count it)"
 EXPORTING_TIP = "Exporting the session timeline…"
 # How long the window's close waits for an export's thread: the child's own wait once told
 # to stop (STOP_WAIT_S), and a second for its poll and its answer. One still running past
@@ -559,9 +560,9 @@ class TimelinePanel(QDockWidget):
         # Each export's thread and its folder, while it runs.
         self._export_threads: dict[threading.Thread, Path] = {}
         self._exporting = False  # an export's child process is drawing
-        self._has_people = False  # a face seen this session: something to export
-        # The rows are only of the frame on screen at a Clear (no time yet): nothing to export.
-        self._rows_of_clear = False
+        # A face with time this session: something to export. Rows of no time yet (the
+        # paused frame a Clear keeps, Home after it) exported a plot of "the last 0.0 s".
+        self._has_time = False
         self._update_export_button()
         self._dirty = False
         self._timer = QTimer(self)
@@ -640,9 +641,8 @@ class TimelinePanel(QDockWidget):
         self._last_added = (result.run, result.frame_index, result.faces)
         self._count_file_end()
         self._dirty = True
-        self._rows_of_clear = False
-        # people() is empty (cheap) until the first face; after it, nothing is asked per frame.
-        if not self._has_people and self.timeline.people():
+        # Asked per frame only until a face has time; after it, nothing is.
+        if not self._has_time and self.timeline.has_time:
             self._update_export_button()
 
     def end_file(self, end: FileEnd) -> None:
@@ -683,6 +683,8 @@ class TimelinePanel(QDockWidget):
         self._file_end = None
         self.timeline.end(end.end_s, last[2], in_file=True)
         self._dirty = True
+        if not self._has_time and self.timeline.has_time:  # a file of one frame has its time only now
+            self._update_export_button()
 
     def name_person(self, track_id: int) -> None:
         """Ask for the name of the person of ``track_id``; the overlay and the exports
@@ -713,7 +715,6 @@ class TimelinePanel(QDockWidget):
             # A paused frame (or a picture) is not delivered again: "No faces yet" sat
             # beside its boxes until the video played on.
             self.timeline.add(shown.source_time, shown.faces, shown.image, jumped=True)
-            self._rows_of_clear = True
         self._dirty = True
         self.view.update()
         self.view.tell_chosen()  # at once: the rows just described are gone
@@ -803,13 +804,14 @@ class TimelinePanel(QDockWidget):
         return [_not_exported(folder) for thread, folder in list(self._export_threads.items()) if thread.is_alive()]
 
     def _update_export_button(self) -> None:
-        """Export is offered only with something to export and no export drawing: an empty
-        session wrote a plot of nobody "over the last 0.0 s". The tooltip says why not."""
-        self._has_people = bool(self.timeline.people()) and not self._rows_of_clear
+        """Export is offered only with something to export (a face with time) and no export
+        drawing: an empty session wrote a plot of nobody "over the last 0.0 s", and rows of
+        no time yet a CSV of 0 s. The tooltip says why not."""
+        self._has_time = self.timeline.has_time
         if self._exporting:
             enabled, tip = False, EXPORTING_TIP
-        elif not self._has_people:
-            enabled, tip = False, NOTHING_TO_EXPORT_TIP
+        elif not self._has_time:
+            enabled, tip = False, NO_TIME_YET_TIP if self.timeline.people() else NOTHING_TO_EXPORT_TIP
         else:
             enabled, tip = True, EXPORT_TIP
         self.export_button.setEnabled(enabled)
@@ -828,5 +830,5 @@ class TimelinePanel(QDockWidget):
     def _export_clicked(self) -> None:
         folder = self.ask_folder()
         # A new source while the dialog was up cleared the session: nothing left to export.
-        if folder and self._has_people:
+        if folder and self._has_time:
             self.export_in_background(Path(folder))
