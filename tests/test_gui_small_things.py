@@ -34,7 +34,15 @@ from emotion_app.samples import (
     read_video,
     write_astronaut_video,
 )
-from gui_support import WAIT_MS, CameraBench, pause_on_shown_frame, play_looping, wait_for_face_result
+from emotion_app.wording import count_text
+from gui_support import (
+    WAIT_MS,
+    CameraBench,
+    pause_on_shown_frame,
+    play_looping,
+    wait_for_face_result,
+    wait_until_stopped,
+)
 
 
 def test_f11_fills_the_screen_and_escape_leaves(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
@@ -319,6 +327,22 @@ def test_the_status_line_names_a_new_face_with_its_box(qtbot: QtBot, make_window
     assert " · 1 face · " in window.status.summary_label.text()
 
 
+def test_a_finished_files_status_line_counts_the_boxes_left_on_screen(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: "Finished" alone beside the boxed faces of the last frame, where the paused
+    # state says "· 1 face" and the view's description "Finished. 1 face: …".
+    window = make_window(video=gui_video.path)
+    wait_for_face_result(qtbot, window)
+    wait_until_stopped(qtbot, window)
+    assert window.source_state.ended
+    shown = window.view.result
+    assert shown is not None and shown.faces  # the astronaut is on the last frame
+    faces = count_text(len(shown.faces), "face")
+    qtbot.waitUntil(lambda: window.status.summary_label.text() == f"Finished · {faces}", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.view.accessibleDescription().startswith(f"Finished. {faces}: "), timeout=WAIT_MS)
+
+
 @pytest.mark.skipif(
     not sys.platform.startswith("linux"),
     reason="only where Qt keeps user settings in INI files can the test move them away from the real ones",
@@ -556,5 +580,9 @@ def test_stop_is_said_once_in_the_status_bar(qtbot: QtBot, make_window, gui_vide
         window.stop()
     qtbot.wait(50)  # its handler has run
     assert "Stopped" not in messages and window.status.currentMessage() != "Stopped"
-    assert window.status.summary_label.text() == "Stopped"  # at once, not a refresh later
+    # At once, not a refresh later; with the faces of the frame left on screen, as paused.
+    shown = window.view.result
+    assert shown is not None
+    faces = count_text(len(shown.faces), "face") if shown.faces else "no faces"
+    assert window.status.summary_label.text() == f"Stopped · {faces}"
     assert window.source_banner.text() == ""  # nor in a banner

@@ -1269,10 +1269,16 @@ class MainWindow(QMainWindow):
     def status_summary(self, now: float) -> str:
         """The state in plain words: "Live · 2 faces · 30 fps", "Paused · 0:12 / 1:30"; a
         slow camera's pace: "Live · 1 face · 1 frame every 8 s"; a network camera's drops
-        that were reconnected: "Live · 1 face · 30 fps · reconnected after 2 drops"."""
+        that were reconnected: "Live · 1 face · 30 fps · reconnected after 2 drops"; a frame
+        left on screen: "Finished · 5 faces", "Stopped · no faces"."""
+        result = self.view.result
+        faces = len(result.faces) if result is not None else 0
+        faces_text = "no faces" if faces == 0 else count_text(faces, "face")
         if self.source_state.looked_at_again or not (self.source_state.running or self.source_state.starting):
-            # Opened again only for its frame to be looked at anew, a file still reads as it was.
-            return "Finished" if self.source_state.ended else "Stopped"
+            # Opened again only for its frame to be looked at anew, a file still reads as it
+            # was; the frame left on screen keeps its boxes, counted as paused they are.
+            standing = "Finished" if self.source_state.ended else "Stopped"
+            return standing if result is None else f"{standing} · {faces_text}"
         if self.source_state.starting:
             return "Opening…"
         parts: list[str] = []
@@ -1287,9 +1293,7 @@ class MainWindow(QMainWindow):
                 )
         else:
             parts.append("Live")
-        result = self.view.result
-        faces = len(result.faces) if result is not None else 0
-        parts.append("no faces" if faces == 0 else count_text(faces, "face"))
+        parts.append(faces_text)
         # A slide show's picture every 2 s read "0 fps", as if it had stalled.
         if not self.source_state.paused and not (info is not None and info.slide_show):
             # A snapshot camera's frame every 8 s read "0 fps" too: its pace is told instead.
