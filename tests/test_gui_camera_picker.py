@@ -340,6 +340,32 @@ def test_a_screen_picked_after_a_camera_stays_shown_when_the_list_is_read_again(
     assert window.picker.current_screen() == Screen(1, 0, 0, 800, 600)
 
 
+@pytest.mark.parametrize("camera", ["3", "0"], ids=["unlisted", "listed"])
+def test_a_screen_opened_from_the_menu_after_a_camera_is_shown_in_the_picker(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, camera: str
+) -> None:
+    # Was: File > Capture screen after a camera left the picker on that camera (or, for one
+    # listed apart, on nothing, then the first camera at the next refresh) while the screen
+    # opened, and for good where it failed to: Start and Retry open the screen.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+
+    def factory(spec):  # type: ignore[no-untyped-def]
+        if isinstance(spec, ScreenSpec):  # as where no screen can be captured
+            raise SourceOpenError(f"Could not capture {spec.describe()}: no screen here")
+        return bench(spec)
+
+    window = make_window(camera=camera, devices=[BUILT_IN, USB], source_factory=factory)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.picker.set_screens([Screen(1, 0, 0, 800, 600)])
+    window.open_screen(1)  # as File > Capture screen > Screen 1 does
+    listed = ["Integrated Webcam", "Logitech C920", "Screen 1 — 800x600"]
+    assert _picker(window) == (listed, "Screen 1 — 800x600")  # while it opens
+    qtbot.waitUntil(lambda: not window.source_state.active and window.source_banner.text() != "", timeout=WAIT_MS)
+    window.picker.refresh()  # F5
+    assert _picker(window) == (listed, "Screen 1 — 800x600")
+    assert window.picker.current_screen() == Screen(1, 0, 0, 800, 600)
+
+
 def test_file_camera_open_keeps_the_item_the_keyboard_is_on_when_the_list_is_read_again(qtbot: QtBot) -> None:
     # The picker reads the cameras again whenever /dev changes (any device plugged in) and
     # on F5: the menu made its items anew each time, so under an open menu the item the

@@ -487,7 +487,11 @@ class MainWindow(QMainWindow):
             # The camera Start opens, in the toolbar too: one the list does not hold (opened
             # by its index) is listed apart, not taken for the first one listed.
             self.picker.show_camera(spec.name, spec.index)
-        else:  # a screen's open may fail: the picker keeps showing it, not the camera before
+        elif isinstance(spec, ScreenSpec):
+            # Selected at once (from the menu too), as a network camera is: its open may fail,
+            # and the picker then shows what Start and Retry open, not the camera before.
+            self.picker.select_screen(spec.monitor)
+        else:  # a file, a stream: a refresh no longer selects the camera before
             self.picker.forget_camera()
         if not self._initial_source_started:
             # Before the model is ready: remember it, start it once the model is loaded.
