@@ -1549,6 +1549,11 @@ def test_a_picture_on_screen_relabelled_by_a_model_of_other_classes_adds_no_time
     qtbot.waitUntil(lambda: len(panel.timeline.labels) == 7 and len(panel.timeline.people()) == 2, timeout=WAIT_MS)
     assert window.view.result.frame_index == shown
     assert panel.timeline.now_s == 0.0 and all(person.total_s == 0.0 for person in panel.timeline.people())
+    # Nothing to export, and the tooltip says why: its faces have no time yet (it said
+    # "no face seen in this session" beside their rows).
+    from emotion_app.gui.timeline_panel import NO_TIME_YET_TIP
+
+    assert not panel.export_button.isEnabled() and panel.export_button.toolTip() == NO_TIME_YET_TIP
     window.step(-1)  # the picture before, shown now: its 2 s
     qtbot.waitUntil(lambda: panel.timeline.now_s > 0, timeout=WAIT_MS)
     assert panel.timeline.now_s == pytest.approx(2.0)
@@ -1828,6 +1833,36 @@ def test_a_files_last_frame_counts_its_own_showing_when_it_plays_to_its_end(
     assert panel.timeline.now_s == 0.0
     panel.add(last, in_file=True)
     assert panel.timeline.now_s == pytest.approx(played_s)
+
+
+def test_faces_of_no_time_are_told_as_such_by_the_export_buttons_tooltip(qtbot: QtBot) -> None:
+    # Was: a frame whose faces have no time (a file's first, a paused one a model of other
+    # classes labels again) gave them rows, but the greyed-out Export still said "no face
+    # seen in this session": only a face's first time asked the button again.
+    from emotion_app.gui.timeline_panel import EXPORT_TIP, NO_TIME_YET_TIP, NOTHING_TO_EXPORT_TIP
+
+    labels = ("angry", "happy")
+    image = np.zeros((40, 40, 3), np.uint8)
+
+    def result(index: int, faces: int) -> InferenceResult:
+        face = FaceResult((0, 0, 20, 20), 1, "happy", 1.0, (0.0, 1.0))
+        shown = np.zeros((40, 40, 4), np.uint8)
+        return InferenceResult(1, index, image, None, shown, (face,) * faces, labels, 0.0, index / 10, 0.0)
+
+    panel = TimelinePanel(labels)
+    qtbot.addWidget(panel)
+    button = panel.export_button
+    assert not button.isEnabled() and button.toolTip() == NOTHING_TO_EXPORT_TIP
+    panel.add(result(0, faces=0), in_file=True)
+    assert not button.isEnabled() and button.toolTip() == NOTHING_TO_EXPORT_TIP
+    # The paused first frame labelled again (Steadiness changed), its face shown now; and again.
+    panel.add(result(0, faces=1), in_file=True)
+    panel.add(result(0, faces=1), in_file=True)
+    assert [person.total_s for person in panel.timeline.people()] == [0.0]  # a row, of no time
+    assert not button.isEnabled()
+    assert button.toolTip() == button.accessibleDescription() == NO_TIME_YET_TIP
+    panel.add(result(1, faces=1), in_file=True)  # played on: its time counts
+    assert button.isEnabled() and button.toolTip() == EXPORT_TIP
 
 
 def test_a_late_result_counts_only_where_it_is_the_last_frame_its_files_end_waits_for(qtbot: QtBot) -> None:

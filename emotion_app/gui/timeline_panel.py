@@ -641,8 +641,10 @@ class TimelinePanel(QDockWidget):
         self._last_added = (result.run, result.frame_index, result.faces)
         self._count_file_end()
         self._dirty = True
-        # Asked per frame only until a face has time; after it, nothing is.
-        if not self._has_time and self.timeline.has_time:
+        # Asked per frame only until a face has time; after it, nothing is. Faces of no time
+        # (a file's first frame, a paused one a model of other classes labels again) make
+        # rows: the tooltip said "no face seen in this session" beside them.
+        if not self._has_time and (result.faces or self.timeline.has_time):
             self._update_export_button()
 
     def end_file(self, end: FileEnd) -> None:
