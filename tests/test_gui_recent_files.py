@@ -9,6 +9,9 @@ import os
 import shutil
 from pathlib import Path
 
+from PyQt6.QtCore import QEvent, QPoint
+from PyQt6.QtGui import QHelpEvent
+from PyQt6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import RECENT_FILES, MainWindow
@@ -114,3 +117,31 @@ def test_a_file_opened_again_by_play_again_or_a_seek_is_not_listed_anew(
     qtbot.waitUntil(lambda: window.source_state.info not in (None, reopened), timeout=WAIT_MS)
     assert window.settings.sync()
     assert AppSettings.at_path(settings_path).recent_files == [str(played), elsewhere]
+
+
+def test_hovering_a_recent_file_shows_its_whole_path(
+    qtbot: QtBot, make_window, settings_path: Path, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # Two takes of the same name in different folders read alike in the menu (it lists
+    # names only): the full path, on hover, is the only way to tell which is which.
+    takes = [tmp_path / "monday" / "talk.avi", tmp_path / "tuesday" / "talk.avi"]
+    for take in takes:
+        take.parent.mkdir()
+        shutil.copyfile(gui_video.path, take)
+    stored = AppSettings.at_path(settings_path)
+    stored.recent_files = [str(take) for take in takes]
+    assert stored.sync()
+    window = make_window()
+    menu = window.recent_menu
+    assert listed(window) == [str(take) for take in takes]
+    menu.popup(window.mapToGlobal(QPoint(0, 0)))
+    qtbot.waitExposed(menu)
+    try:
+        for take in takes:
+            (entry,) = (action for action in menu.actions() if action.data() == str(take))
+            place = menu.actionGeometry(entry).center()
+            QApplication.sendEvent(menu, QHelpEvent(QEvent.Type.ToolTip, place, menu.mapToGlobal(place)))
+            qtbot.waitUntil(lambda expected=str(take): QToolTip.text() == expected, timeout=WAIT_MS)
+    finally:
+        QToolTip.hideText()
+        menu.close()

@@ -26,6 +26,8 @@ class RecentMenu(QMenu):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Open r&ecent", parent)
+        # The entries name files only; hovering one is how to tell same-named files apart.
+        self.setToolTipsVisible(True)
         self._exists = BackgroundExists(self)
         self._exists.answered.connect(self._on_answered)
 
