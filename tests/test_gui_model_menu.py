@@ -6,12 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
+from PyQt6.QtCore import QEvent, QPoint
+from PyQt6.QtGui import QAction, QHelpEvent
+from PyQt6.QtWidgets import QApplication, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 from safetensors.torch import load_file, save_file
 
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import ModelStatus
 from emotion_app.gui.mnemonics import plain
+from emotion_app.gui.model_menu import ModelMenu
 from emotion_app.inference.catalog import describe_weights, list_weights
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, make_random_weights, write_astronaut_video
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME, DEFAULT_WEIGHTS_PATH, METADATA_KEY, read_card
@@ -486,3 +490,29 @@ def test_of_two_links_in_the_folder_to_one_file_elsewhere_the_one_in_use_is_tick
     assert ticked() == ["first.safetensors"]
     menu.set_current(None)
     assert ticked() == []
+
+
+def test_hovering_a_model_shows_its_file_or_why_it_cannot_be_read(qtbot: QtBot, tmp_path: Path) -> None:
+    # "broken (unreadable)" is greyed out: its tooltip is the only place that says why.
+    folder = models_folder(tmp_path)
+    window = QWidget()
+    qtbot.addWidget(window)
+    menu = ModelMenu(QAction("&Load weights…", window), window, folder=folder)
+    window.show()
+    qtbot.waitExposed(window)
+    menu.popup(window.mapToGlobal(QPoint(0, 0)))
+    qtbot.waitExposed(menu)
+    try:
+        by_name = {action.data().name: action for action in menu.actions() if isinstance(action.data(), Path)}
+        broken, shipped = by_name["broken.safetensors"], by_name[DEFAULT_WEIGHTS_NAME]
+        assert not broken.isEnabled()
+        for entry, expected in [
+            (broken, "Cannot read broken.safetensors: "),
+            (shipped, f"{folder / DEFAULT_WEIGHTS_NAME}\nClasses in output order: {', '.join(SIX_LABELS)}"),
+        ]:
+            place = menu.actionGeometry(entry).center()
+            QApplication.sendEvent(menu, QHelpEvent(QEvent.Type.ToolTip, place, menu.mapToGlobal(place)))
+            qtbot.waitUntil(lambda expected=expected: QToolTip.text().startswith(expected), timeout=WAIT_MS)
+    finally:
+        QToolTip.hideText()
+        menu.close()

@@ -28,6 +28,8 @@ class ModelMenu(QMenu):
         lister: Callable[[Path], list[WeightsEntry]] = list_weights,
     ) -> None:
         super().__init__("&Model", parent)
+        # Each entry's tooltip gives its file, or why an unreadable (greyed) one is not offered.
+        self.setToolTipsVisible(True)
         self._folder = folder
         self._lister = lister
         self._load_other = load_other
