@@ -68,8 +68,21 @@ def test_a_video_path_too_long_for_the_file_system_says_so(qtbot: QtBot, make_wi
     too_long = tmp_path / ("clip" * 80 + ".mp4")
     window = make_window(video=too_long)
     wait_until_stopped(qtbot, window)
-    assert window.source_banner.text().startswith(f"Could not open video file {too_long}: ")
-    assert "File name too long" in window.source_banner.text() and window.source_banner.level == "error"
+    said = window.source_banner.text()
+    assert said.startswith(f"Could not open video file {too_long}: ")
+    assert "File name too long" in said and window.source_banner.level == "error"
+    # One line naming the file once, not Python's "[Errno 36] … '<the path again>'".
+    assert said.count(str(too_long)) == 1 and "Errno" not in said
+
+
+def test_a_picture_path_too_long_for_the_file_system_says_so(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # A picture's name (or a folder's) is opened as a picture, by another way than a video's.
+    too_long = tmp_path / ("photo" * 60 + ".jpg")
+    window = make_window(video=too_long)
+    wait_until_stopped(qtbot, window)
+    said = window.source_banner.text()
+    assert "File name too long" in said and window.source_banner.level == "error"
+    assert said.count(str(too_long)) == 1 and "Errno" not in said
 
 
 def test_the_end_of_a_video_is_announced_with_play_again(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:

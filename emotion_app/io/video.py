@@ -157,7 +157,11 @@ class MediaInput:
 def open_input(path: str | os.PathLike[str]) -> MediaInput:
     """Open a video file, an image or a folder of images; raises :class:`InputError`."""
     path = Path(path)
-    if not path.exists():
+    try:
+        found = path.exists()
+    except OSError as exc:  # a name too long for the file system: Python 3.11's exists() raises
+        raise InputError(f"{path}: it cannot be looked at ({exc.strerror or exc})") from None
+    if not found:
         raise InputError(f"{path}: no such file or folder")
     if path.is_dir():
         entries = list(path.iterdir())

@@ -245,7 +245,12 @@ def _picture_named_like_a_video(path: Path) -> FrameSource | None:
 
 def _open_video(spec: VideoFileSpec) -> FrameSource:
     path = Path(spec.path)
-    if not path.exists():
+    try:
+        found = path.exists()
+    except OSError as exc:  # a name too long for the file system: Python 3.11's exists() raises
+        why = exc.strerror or exc
+        raise SourceOpenError(f"Could not open video file {path}: it cannot be looked at ({why})") from None
+    if not found:
         raise SourceOpenError(f"Video file not found: {path}")
     if not path.is_file():
         raise SourceOpenError(f"Not a video file (it is a folder or device): {path}")
