@@ -313,6 +313,22 @@ def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_off
     assert bench.specs[-1].index == 1 and _picker(window) == (["New Cam"], "New Cam")
 
 
+def _camera_running_beside_a_screen_that_fails(qtbot: QtBot, make_window, gui_video: VideoTruth, camera: str):  # type: ignore[no-untyped-def]
+    """A real window playing ``camera`` (an OpenCV index: "3" unlisted, "0" listed), with
+    Screen 1 listed in the picker; opening the screen fails, as where none can be captured."""
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+
+    def factory(spec):  # type: ignore[no-untyped-def]
+        if isinstance(spec, ScreenSpec):
+            raise SourceOpenError(f"Could not capture {spec.describe()}: no screen here")
+        return bench(spec)
+
+    window = make_window(camera=camera, devices=[BUILT_IN, USB], source_factory=factory)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.picker.set_screens([Screen(1, 0, 0, 800, 600)])
+    return window
+
+
 @pytest.mark.parametrize("camera", ["3", "0"], ids=["unlisted", "listed"])
 def test_a_screen_picked_after_a_camera_stays_shown_when_the_list_is_read_again(
     qtbot: QtBot, make_window, gui_video: VideoTruth, camera: str
@@ -320,16 +336,7 @@ def test_a_screen_picked_after_a_camera_stays_shown_when_the_list_is_read_again(
     # Was: with a camera run before, the picker's next refresh (F5, any device plugged in)
     # selected that camera again over the screen picked after it, which had not opened:
     # Start and Retry open the screen, the picker showed the camera.
-    bench = CameraBench(gui_video.path, good_frames=10_000)
-
-    def factory(spec):  # type: ignore[no-untyped-def]
-        if isinstance(spec, ScreenSpec):  # as where no screen can be captured
-            raise SourceOpenError(f"Could not capture {spec.describe()}: no screen here")
-        return bench(spec)
-
-    window = make_window(camera=camera, devices=[BUILT_IN, USB], source_factory=factory)
-    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    window.picker.set_screens([Screen(1, 0, 0, 800, 600)])
+    window = _camera_running_beside_a_screen_that_fails(qtbot, make_window, gui_video, camera)
     screen = window.picker.count() - 1
     window.picker.setCurrentIndex(screen)  # as a click on it does, before it is activated
     window.picker.activated.emit(screen)
@@ -347,16 +354,7 @@ def test_a_screen_opened_from_the_menu_after_a_camera_is_shown_in_the_picker(
     # Was: File > Capture screen after a camera left the picker on that camera (or, for one
     # listed apart, on nothing, then the first camera at the next refresh) while the screen
     # opened, and for good where it failed to: Start and Retry open the screen.
-    bench = CameraBench(gui_video.path, good_frames=10_000)
-
-    def factory(spec):  # type: ignore[no-untyped-def]
-        if isinstance(spec, ScreenSpec):  # as where no screen can be captured
-            raise SourceOpenError(f"Could not capture {spec.describe()}: no screen here")
-        return bench(spec)
-
-    window = make_window(camera=camera, devices=[BUILT_IN, USB], source_factory=factory)
-    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    window.picker.set_screens([Screen(1, 0, 0, 800, 600)])
+    window = _camera_running_beside_a_screen_that_fails(qtbot, make_window, gui_video, camera)
     window.open_screen(1)  # as File > Capture screen > Screen 1 does
     listed = ["Integrated Webcam", "Logitech C920", "Screen 1 — 800x600"]
     assert _picker(window) == (listed, "Screen 1 — 800x600")  # while it opens

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -1904,20 +1905,9 @@ def test_a_files_last_frame_counts_when_a_move_comes_between_its_end_and_its_res
     # the inference thread, busy with it). A seek back, Home or a model switch in between
     # opened the file again, and the result, of the stream replaced, was dropped unshown:
     # the end waiting for it never counted, and the panel lost the last frame's time.
-    fps, frames = 15.0, 45
-    clip = write_astronaut_video(tmp_path / "clip.avi", num_frames=frames, frame_size=(320, 240), face_size=80, fps=fps)
-    window = make_window(video=clip.path)
+    window, hold, length_s = _ended_with_its_last_frame_waiting(qtbot, make_window, tmp_path)
     controller, timeline = window.controller, window.timeline_panel.timeline
-    wait_for_face_result(qtbot, window)
-    hold = ThreadHold(controller.inference_thread)  # inference busy till the file has ended
-    hold.hold.emit()
-    try:
-        qtbot.waitUntil(hold.busy.is_set, timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)  # the end's news is in
-        assert controller.frames.is_full  # the last frame waits for the inference thread
-        assert timeline.now_s < frames / fps - 0.5
-    finally:
-        hold.release.set()
+    hold.release.set()  # inference was busy only till the file had ended
     # The inference thread takes the last frame; the GUI thread is not let run meanwhile,
     # so its result comes after the move made next.
     deadline = time.monotonic() + WAIT_MS / 1000
@@ -1928,7 +1918,30 @@ def test_a_files_last_frame_counts_when_a_move_comes_between_its_end_and_its_res
     _open_again_after_the_end(window, move)
     qtbot.waitUntil(lambda: window.view.result.stream_id != ended.stream_id, timeout=WAIT_MS)
     # The whole file's time, as analyze --report counts it: the last frame's step and its own showing.
-    assert timeline.now_s == pytest.approx(frames / fps)
+    assert timeline.now_s == pytest.approx(length_s)
+
+
+def _ended_with_its_last_frame_waiting(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], tmp_path: Path
+) -> tuple[MainWindow, ThreadHold, float]:
+    """A real window whose file (a 3 s clip) has ended while its last frame still waits in
+    the mailbox for the inference thread, held busy: the caller sets ``hold.release``.
+    Returns the window, the hold and the file's length in seconds."""
+    fps, frames = 15.0, 45
+    clip = write_astronaut_video(tmp_path / "clip.avi", num_frames=frames, frame_size=(320, 240), face_size=80, fps=fps)
+    window = make_window(video=clip.path)
+    wait_for_face_result(qtbot, window)
+    hold = ThreadHold(window.controller.inference_thread)
+    hold.hold.emit()
+    try:
+        qtbot.waitUntil(hold.busy.is_set, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)  # the end's news is in
+        assert window.controller.frames.is_full  # the last frame waits for the inference thread
+        assert window.timeline_panel.timeline.now_s < frames / fps - 0.5
+    except BaseException:
+        hold.release.set()
+        raise
+    return window, hold, frames / fps
 
 
 def _open_again_after_the_end(window: MainWindow, move: str) -> None:
@@ -1953,18 +1966,9 @@ def test_a_files_last_frame_counts_when_the_file_opens_again_before_that_frame_i
     # labelled, the end waiting for its result never counted, and the panel lost the last
     # frame's step and its own showing (here all the time since the frame shown last).
     # Play again starts a fresh timeline: nothing of the viewing before counts in it.
-    fps, frames = 15.0, 45
-    clip = write_astronaut_video(tmp_path / "clip.avi", num_frames=frames, frame_size=(320, 240), face_size=80, fps=fps)
-    window = make_window(video=clip.path)
-    controller, panel = window.controller, window.timeline_panel
-    wait_for_face_result(qtbot, window)
-    hold = ThreadHold(controller.inference_thread)  # inference busy till the file has opened again
-    hold.hold.emit()
-    try:
-        qtbot.waitUntil(hold.busy.is_set, timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)  # the end's news is in
-        assert controller.frames.is_full  # the last frame waits for the inference thread
-        assert panel.timeline.now_s < frames / fps - 0.5
+    window, hold, length_s = _ended_with_its_last_frame_waiting(qtbot, make_window, tmp_path)
+    panel = window.timeline_panel
+    try:  # inference busy till the file has opened again
         ended = window.view.result
         _open_again_after_the_end(window, move)
         # Opened (the open empties the mailbox first): the last frame is gone unlabelled.
@@ -1977,8 +1981,8 @@ def test_a_files_last_frame_counts_when_the_file_opens_again_before_that_frame_i
         assert panel.timeline.now_s < 1.0  # the new viewing's own first frames only
         return
     # The whole file's time, as analyze --report counts it; counted once.
-    assert panel.timeline.now_s == pytest.approx(frames / fps)
-    assert panel.timeline.overall().total_s == pytest.approx(frames / fps)
+    assert panel.timeline.now_s == pytest.approx(length_s)
+    assert panel.timeline.overall().total_s == pytest.approx(length_s)
 
 
 def test_a_video_cut_short_counts_its_last_frame_as_one_played_to_its_end(
