@@ -26,7 +26,7 @@ from emotion_app.gui.mnemonics import plain
 from emotion_app.samples import VideoTruth
 from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.screen_capture import Screen
-from emotion_app.sources.specs import CameraSpec, ScreenSpec
+from emotion_app.sources.specs import CameraSpec, ScreenSpec, VideoFileSpec
 from gui_support import WAIT_MS, CameraBench
 
 BUILT_IN = CameraDevice("Integrated Webcam", 0, "/dev/video0")
@@ -362,6 +362,77 @@ def test_a_screen_opened_from_the_menu_after_a_camera_is_shown_in_the_picker(
     window.picker.refresh()  # F5
     assert _picker(window) == (listed, "Screen 1 — 800x600")
     assert window.picker.current_screen() == Screen(1, 0, 0, 800, 600)
+
+
+@pytest.mark.parametrize("camera", ["3", "0"], ids=["unlisted", "listed"])
+def test_a_file_or_an_unlisted_stream_after_a_camera_leaves_the_picker_on_nothing(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, camera: str
+) -> None:
+    # Was: with a file open, F5 (or any device plugged in) selected the first camera, though
+    # Start (after Stop) and Retry open the file; a network camera whose first open failed
+    # (not listed: only one that opened is) left the picker on the camera before.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+
+    def factory(spec):  # type: ignore[no-untyped-def]
+        if isinstance(spec, CameraSpec) and spec.url:  # as where nothing answers at the address
+            raise SourceOpenError(f"Could not open {spec.describe()}: no answer")
+        return bench(spec)
+
+    window = make_window(camera=camera, devices=[BUILT_IN, USB], source_factory=factory)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    listed = ["Integrated Webcam", "Logitech C920"]
+    window.open_video(gui_video.path)
+    qtbot.waitUntil(lambda: window.is_running and window.is_file, timeout=WAIT_MS)
+    assert _picker(window) == (listed, "")
+    window.refresh_sources()  # F5
+    assert _picker(window) == (listed, "")
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    window.picker.monitor.set_devices([USB, BUILT_IN])  # a camera plugged in: the list read again
+    assert window.picker.currentIndex() == -1
+    window.toggle_start_stop()  # Start opens the file, not a camera
+    qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
+    assert isinstance(bench.specs[-1], VideoFileSpec) and window.picker.currentIndex() == -1
+    window.choose_camera(BUILT_IN)
+    qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 4, timeout=WAIT_MS)
+    assert _picker(window) == (["Logitech C920", "Integrated Webcam"], "Integrated Webcam")
+    window.open_network_camera("http://192.0.2.7:8080/video")
+    qtbot.waitUntil(lambda: "no answer" in window.source_banner.text(), timeout=WAIT_MS)
+    assert window.picker.currentIndex() == -1 and window.picker.network_cameras() == []
+    window.refresh_sources()  # F5
+    assert window.picker.currentIndex() == -1
+
+
+@pytest.mark.parametrize("camera", ["3", "0"], ids=["unlisted", "listed"])
+def test_a_screen_the_list_does_not_hold_is_listed_apart_and_stays_shown(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, camera: str
+) -> None:
+    # Was: a screen opened that the picker does not list (`--screen 3` beside two, one
+    # unplugged) left it on the camera before, or on nothing, then the first camera at F5:
+    # Start and Retry open the screen. Now it is listed apart, as a camera opened by an
+    # index the list does not hold is.
+    window = _camera_running_beside_a_screen_that_fails(qtbot, make_window, gui_video, camera)
+    window.open_screen(3)
+    listed = ["Integrated Webcam", "Logitech C920", "Screen 1 — 800x600", "Screen 3"]
+    assert _picker(window) == (listed, "Screen 3")
+    qtbot.waitUntil(lambda: "Could not capture screen 3" in window.source_banner.text(), timeout=WAIT_MS)
+    assert "not in the list" in window.picker.itemData(3, 3)
+    window.picker.refresh()  # F5
+    assert _picker(window) == (listed, "Screen 3") and window.picker.current_device() is None
+    # The list read again and holding it (plugged in): that one is shown, listed once.
+    window.picker.set_screens([Screen(1, 0, 0, 800, 600), Screen(3, 800, 0, 1024, 768)])
+    assert _picker(window) == ([*listed[:3], "Screen 3 — 1024x768"], "Screen 3 — 1024x768")
+
+
+def test_a_screen_not_listed_opened_at_start_is_shown_not_the_first_camera(qtbot: QtBot, make_window) -> None:
+    def factory(spec):  # type: ignore[no-untyped-def]
+        raise SourceOpenError(f"Could not capture {spec.describe()}: no screen here")
+
+    window = make_window(screen=3, devices=[BUILT_IN], source_factory=factory)  # `--screen 3`
+    qtbot.waitUntil(lambda: "Could not capture screen 3" in window.source_banner.text(), timeout=WAIT_MS)
+    assert _picker(window) == (["Integrated Webcam", "Screen 3"], "Screen 3")
+    window.picker.refresh()  # F5
+    assert _picker(window) == (["Integrated Webcam", "Screen 3"], "Screen 3")
 
 
 def test_file_camera_open_keeps_the_item_the_keyboard_is_on_when_the_list_is_read_again(qtbot: QtBot) -> None:

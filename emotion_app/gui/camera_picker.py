@@ -2,10 +2,12 @@
 
 The picker lists the cameras found, then the network cameras opened lately (their URLs,
 from the settings), then the screens, so a phone, an IP camera or a video call on the
-screen is one click away like a webcam. A camera the window opened that the list does not
-hold (``--camera 3`` where the system lists none, or not that one) is listed after the
-cameras, selected, as File > Camera lists it: the picker shows the camera Start opens, not
-the first one listed.
+screen is one click away like a webcam. The picker shows the window's source, the one Start
+and Retry open, opened or not: a camera or a screen the window opened that the list does
+not hold (``--camera 3`` where the system lists none, or not that one) is listed apart,
+after the cameras (as File > Camera lists it) or the screens, selected; a file, or a
+network camera not listed yet (one is, once it opened), selects nothing. Until the window
+has a source, the first camera, the one Start opens, stands selected.
 
 On Linux, names come from ``/sys/class/video4linux`` (the same names Qt would report);
 elsewhere from Qt Multimedia's ``QMediaDevices`` when it can be imported. Frames are always
@@ -26,6 +28,7 @@ from PyQt6.QtGui import QIcon
 from PyQt6.QtWidgets import QComboBox, QStyle, QWidget
 
 from emotion_app.sources.screen_capture import Screen
+from emotion_app.sources.specs import CameraSpec, ScreenSpec, SourceSpec
 from emotion_app.sources.stream_url import check_stream_url, redacted, short_name
 
 NO_CAMERA = "No camera found"
@@ -40,8 +43,9 @@ class CameraDevice:
     device_id: str = ""
 
 
-# What an item of the picker stands for: a camera device, a network camera's URL, a screen.
-PickerEntry = CameraDevice | str | Screen
+# What an item of the picker stands for: a camera device, a network camera's URL, a screen,
+# or a screen the window opened that the list does not hold.
+PickerEntry = CameraDevice | str | Screen | ScreenSpec
 
 
 class CameraDeviceMonitor(QObject):
@@ -156,8 +160,8 @@ def create_device_monitor(parent: QObject | None = None) -> CameraDeviceMonitor:
 
 
 class CameraPicker(QComboBox):
-    """Cameras by name, then recent network cameras, then the screens; keeps the selection
-    across refreshes while the device (URL, screen) stays."""
+    """Cameras by name, then recent network cameras, then the screens; shows the window's
+    source (see :meth:`show_source`) across refreshes."""
 
     camera_chosen = pyqtSignal(object)  # CameraDevice the user picked
     network_camera_chosen = pyqtSignal(str)  # the stream URL the user picked
@@ -171,8 +175,7 @@ class CameraPicker(QComboBox):
         self._urls: list[str] = []
         self._screens: list[Screen] = []
         self._entries: list[PickerEntry] = []  # what each item of the list stands for
-        self._camera: tuple[str, int] | None = None  # the window's camera: its name and index
-        self._unlisted: CameraDevice | None = None  # that camera, where the list does not hold it
+        self._source: SourceSpec | None = None  # the window's source (see show_source)
         self.setMinimumContentsLength(18)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setToolTip("What to find faces in: a camera, a network camera or a screen")
@@ -220,26 +223,18 @@ class CameraPicker(QComboBox):
         self._rebuild(selected)
         self.devices_refreshed.emit(self.devices())
 
-    def show_camera(self, name: str, index: int) -> None:
-        """The window's source is the camera of this name and OpenCV index: selected, and
-        listed after the cameras while the list does not hold it (see :func:`listed_camera`),
-        until another source is selected."""
-        self._camera = (name, index)
+    def show_source(self, spec: SourceSpec) -> None:
+        """The window's source (opening, playing, stopped or failed: what Start and Retry
+        open) is ``spec``: its entry stands selected, through every refresh, until another is
+        told. A camera or a screen the list does not hold (see :func:`listed_camera`) is
+        listed apart while it is the source; a file, or a network camera not listed, selects
+        nothing."""
+        if isinstance(spec, CameraSpec):
+            spec = CameraSpec(spec.index, spec.name, url=spec.url)  # a camera at any size
+        elif isinstance(spec, ScreenSpec):
+            spec = ScreenSpec(spec.monitor, spec.region)  # not the window's area it blanks
+        self._source = spec
         self._rebuild(self._current())
-
-    def forget_camera(self) -> None:
-        """Another source than a camera is the window's (a file, a stream, a screen): a
-        refresh no longer selects the camera, and one apart from the list goes."""
-        if self._camera is None:
-            return
-        self._camera = None
-        if self._unlisted is not None:
-            shown = self._current() == self._unlisted
-            self._rebuild(self._current())
-            if shown:  # not the first camera instead: the caller selects the source, if listed
-                self.blockSignals(True)
-                self.setCurrentIndex(-1)
-                self.blockSignals(False)
 
     def set_network_cameras(self, urls: list[str]) -> None:
         """List these stream URLs after the devices; ones that are no camera stream (a
@@ -260,14 +255,31 @@ class CameraPicker(QComboBox):
         self._screens = list(screens)
         self._rebuild(selected)
 
+    def _source_entry(self) -> tuple[PickerEntry | None, CameraDevice | None, ScreenSpec | None]:
+        """The entry of the window's source, if any, and that source where the list does not
+        hold it: a camera, or a screen."""
+        source = self._source
+        if isinstance(source, CameraSpec) and source.url:
+            return (source.url if source.url in self._urls else None), None, None
+        if isinstance(source, CameraSpec):
+            camera = listed_camera(self._devices, source.name, source.index)
+            if camera is not None:
+                return camera, None, None
+            apart = CameraDevice(source.name, source.index)
+            return apart, apart, None
+        if isinstance(source, ScreenSpec):
+            screen = next((screen for screen in self._screens if screen.monitor == source.monitor), None)
+            return (screen, None, None) if screen is not None else (source, None, source)
+        return None, None, None
+
     def _rebuild(self, previous: PickerEntry | None) -> None:
         self.blockSignals(True)  # a refresh is not the user choosing a camera
         try:
             self.clear()
-            listed = listed_camera(self._devices, *self._camera) if self._camera is not None else None
-            self._unlisted = CameraDevice(*self._camera) if self._camera is not None and listed is None else None
-            cameras = [*self._devices, *([self._unlisted] if self._unlisted is not None else [])]
-            self._entries = [*cameras, *self._urls, *self._screens]
+            shown, camera_apart, screen_apart = self._source_entry()
+            cameras = [*self._devices, *([camera_apart] if camera_apart is not None else [])]
+            screens: list[Screen | ScreenSpec] = [*self._screens, *([screen_apart] if screen_apart is not None else [])]
+            self._entries = [*cameras, *self._urls, *screens]
             if not self._entries:
                 self.addItem(NO_CAMERA)
                 self.setEnabled(False)
@@ -276,9 +288,9 @@ class CameraPicker(QComboBox):
             for device in self._devices:
                 self.addItem(device.name, device.index)
                 self.setItemData(self.count() - 1, f"{device.name} — OpenCV index {device.index}", 3)
-            if self._unlisted is not None:
-                self.addItem(self._unlisted.name, self._unlisted.index)
-                self.setItemData(self.count() - 1, unlisted_tooltip(self._unlisted), 3)
+            if camera_apart is not None:
+                self.addItem(camera_apart.name, camera_apart.index)
+                self.setItemData(self.count() - 1, unlisted_tooltip(camera_apart), 3)
             # Host and port name a phone or an IP camera; the path only tells two streams
             # of one camera apart.
             hosts = Counter(short_name(url) for url in self._urls)
@@ -292,16 +304,18 @@ class CameraPicker(QComboBox):
                 self.setItemData(
                     self.count() - 1, "The faces on this screen (this window is left out of the picture)", 3
                 )
-            camera = listed or self._unlisted
-            if camera is not None:
-                self.setCurrentIndex(self._entries.index(camera))
+            if screen_apart is not None:
+                self.addItem(self._icon(QStyle.StandardPixmap.SP_ComputerIcon), screen_apart.describe(capital=True))
+                self.setItemData(self.count() - 1, f"{screen_apart.describe(capital=True)}: not in the list", 3)
+            if self._source is not None:  # a file, a network camera not listed: none of them
+                self.setCurrentIndex(self._entries.index(shown) if shown is not None else -1)
             elif isinstance(previous, CameraDevice) and self.select(previous.name, previous.index):
                 pass
             elif previous is not None and previous in self._entries:
                 self.setCurrentIndex(self._entries.index(previous))
             else:
-                # The first camera is the one Start opens; a stream or a screen is opened
-                # only when chosen, so none of them stands selected by default.
+                # No source yet: the first camera is the one Start opens; a stream or a screen
+                # is opened only when chosen, so none of them stands selected by default.
                 self.setCurrentIndex(0 if self._devices else -1)
         finally:
             self.blockSignals(False)
@@ -309,15 +323,6 @@ class CameraPicker(QComboBox):
     def _icon(self, which: QStyle.StandardPixmap) -> QIcon:
         style = self.style()
         return style.standardIcon(which) if style is not None else QIcon()
-
-    def clear_selection(self) -> None:
-        """Select nothing: the source playing is none of the list (a video file)."""
-        self.forget_camera()
-        self.blockSignals(True)
-        try:
-            self.setCurrentIndex(-1)
-        finally:
-            self.blockSignals(False)
 
     def select(self, name: str = "", index: int = -1) -> CameraDevice | None:
         """Select by exact name (first), else by OpenCV index; returns the selection."""
@@ -327,21 +332,14 @@ class CameraPicker(QComboBox):
         return device
 
     def select_network_camera(self, url: str) -> bool:
-        """Select the network camera at ``url``, if it is listed."""
-        self.forget_camera()
-        if url not in self._urls:
-            return False
-        self.setCurrentIndex(self._entries.index(url))
-        return True
+        """Show the network camera at ``url`` as the source; whether it is listed."""
+        self.show_source(CameraSpec(-1, url=url))
+        return self.current_url() == url
 
     def select_screen(self, monitor: int) -> bool:
-        """Select screen ``monitor``, if it is listed."""
-        self.forget_camera()
-        for screen in self._screens:
-            if screen.monitor == monitor:
-                self.setCurrentIndex(self._entries.index(screen))
-                return True
-        return False
+        """Show screen ``monitor`` as the source; whether it is listed."""
+        self.show_source(ScreenSpec(monitor))
+        return self.current_screen() is not None
 
     def _on_activated(self, position: int) -> None:
         entry = self._entries[position] if 0 <= position < len(self._entries) else None
@@ -349,7 +347,7 @@ class CameraPicker(QComboBox):
             self.camera_chosen.emit(entry)
         elif isinstance(entry, str):
             self.network_camera_chosen.emit(entry)
-        elif isinstance(entry, Screen):
+        elif isinstance(entry, Screen | ScreenSpec):
             self.screen_chosen.emit(entry.monitor)
 
 

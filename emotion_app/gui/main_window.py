@@ -483,16 +483,9 @@ class MainWindow(QMainWindow):
         if isinstance(spec, CameraSpec):
             # A stream's size is the sender's to choose.
             spec = dataclasses.replace(spec, size=None if spec.url else self._camera_size)
-        if isinstance(spec, CameraSpec) and not spec.url:
-            # The camera Start opens, in the toolbar too: one the list does not hold (opened
-            # by its index) is listed apart, not taken for the first one listed.
-            self.picker.show_camera(spec.name, spec.index)
-        elif isinstance(spec, ScreenSpec):
-            # Selected at once (from the menu too), as a network camera is: its open may fail,
-            # and the picker then shows what Start and Retry open, not the camera before.
-            self.picker.select_screen(spec.monitor)
-        else:  # a file, a stream: a refresh no longer selects the camera before
-            self.picker.forget_camera()
+        # What Start and Retry open, in the toolbar too, at once (its open may fail) and
+        # through every refresh: not the camera before, nor the first one listed.
+        self.picker.show_source(spec)
         if not self._initial_source_started:
             # Before the model is ready: remember it, start it once the model is loaded.
             self._pending_source = spec
@@ -514,8 +507,6 @@ class MainWindow(QMainWindow):
             # people, found again at the moments seen, keep their ids and the names given.
             # (Home or a seek after its end keeps their rows and time too.)
             self.timeline_panel.clear(keep_names=True)
-        if isinstance(spec, VideoFileSpec):
-            self.picker.clear_selection()  # the toolbar shows no camera or screen as playing
         self.source_banner.dismiss()
         if self.notice_banner.tag == NOTHING_TO_RECORD_TAG:
             self.notice_banner.dismiss()  # there is something to record now
@@ -831,7 +822,6 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             self.source_messages.show_problem(f"Not a network camera address: {exc}.", None)
             return
-        self.picker.select_network_camera(url)
         self.start_source(CameraSpec(-1, url=url))
 
     def open_video_dialog(self) -> None:
@@ -998,16 +988,13 @@ class MainWindow(QMainWindow):
             # found again keep their ids, so the names given stay theirs.
             self._names = FaceNames(info.stream_id, self._names.names)
             self.controller.set_names(self._names)
-        if isinstance(info.spec, ScreenSpec):
-            self.picker.select_screen(info.spec.monitor)
         self.window_cover.update_notice()
         if isinstance(info.spec, CameraSpec) and info.spec.url:
             # Remembered once it opened: a mistyped address is neither offered again nor
             # reopened at the next start.
             self.settings.remember_network_camera(info.spec.url)
             self.settings.remember_stream_url(info.spec.url, RECENT_FILES)
-            self.picker.set_network_cameras(self.settings.stream_urls)
-            self.picker.select_network_camera(info.spec.url)
+            self.picker.set_network_cameras(self.settings.stream_urls)  # and selected, the source
         named, self._to_list_once_opened = self._to_list_once_opened, None  # this open answers it
         if isinstance(info.spec, VideoFileSpec) and info.spec.path == named:
             # Listed once it opened, as a network camera is: a file, or a folder, that did not
