@@ -27,7 +27,7 @@ from emotion_app.samples import VideoTruth
 from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.screen_capture import Screen
 from emotion_app.sources.specs import CameraSpec, ScreenSpec, VideoFileSpec
-from gui_support import WAIT_MS, CameraBench
+from gui_support import WAIT_MS, CameraBench, UnpluggedCamera
 
 BUILT_IN = CameraDevice("Integrated Webcam", 0, "/dev/video0")
 USB = CameraDevice("Logitech C920", 2, "/dev/video2")
@@ -112,7 +112,7 @@ def test_screens_come_last_and_keep_their_selection(qtbot: QtBot) -> None:
     ]
     with qtbot.waitSignal(picker.screen_chosen) as blocker:
         picker.activated.emit(3)
-    assert blocker.args == [2]
+    assert blocker.args == [2, None]  # the whole screen
     assert picker.select_screen(2) and picker.current_screen() == right and picker.current_device() is None
     monitor.set_devices([USB, BUILT_IN])  # a camera plugged in: the screen stays selected
     assert picker.current_screen() == right
@@ -433,6 +433,38 @@ def test_a_screen_not_listed_opened_at_start_is_shown_not_the_first_camera(qtbot
     assert _picker(window) == (["Integrated Webcam", "Screen 3"], "Screen 3")
     window.picker.refresh()  # F5
     assert _picker(window) == (["Integrated Webcam", "Screen 3"], "Screen 3")
+
+
+def test_the_picker_names_the_part_of_a_screen_watched(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    # Was: while File > Capture screen > Part of screen 1… was watched (the title "Part of
+    # screen 1 (400x300)"), the picker named the whole screen, which was not being watched.
+    specs: list[object] = []
+
+    def factory(spec):  # type: ignore[no-untyped-def]
+        specs.append(spec)  # a screen's part grabbed, as a camera stand-in plays a real clip
+        return UnpluggedCamera(gui_video.path, 10_000)
+
+    window = make_window(camera="0", devices=[BUILT_IN], source_factory=factory)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.picker.set_screens([Screen(1, 0, 0, 800, 600)])
+    window.open_screen(1, (100, 50, 400, 300))  # as the part dragged out over screen 1 does
+    part = "Part of screen 1 (400x300)"
+    listed = ["Integrated Webcam", "Screen 1 — 800x600", part]
+    assert _picker(window) == (listed, part)  # while it opens
+    qtbot.waitUntil(lambda: window.is_running and specs[-1] == ScreenSpec(1, (100, 50, 400, 300)), timeout=WAIT_MS)
+    assert window.windowTitle().endswith(part) and _picker(window) == (listed, part)
+    assert "part" in window.picker.itemData(2, 3)  # its tooltip says what it is
+    window.picker.refresh()  # F5, or a camera plugged in
+    assert _picker(window) == (listed, part)
+    window.stop()  # stopped, it is what Start opens again
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    assert _picker(window) == (listed, part)
+    window.picker.activated.emit(2)  # picked again: the part opens, not the whole screen
+    qtbot.waitUntil(lambda: window.is_running and len(specs) == 3, timeout=WAIT_MS)
+    assert specs[-1] == ScreenSpec(1, (100, 50, 400, 300)) and _picker(window) == (listed, part)
+    window.picker.activated.emit(1)  # the whole screen picked: the part is listed no more
+    qtbot.waitUntil(lambda: window.is_running and specs[-1] == ScreenSpec(1), timeout=WAIT_MS)
+    assert _picker(window) == (listed[:2], "Screen 1 — 800x600")
 
 
 def test_file_camera_open_keeps_the_item_the_keyboard_is_on_when_the_list_is_read_again(qtbot: QtBot) -> None:

@@ -5,7 +5,8 @@ from the settings), then the screens, so a phone, an IP camera or a video call o
 screen is one click away like a webcam. The picker shows the window's source, the one Start
 and Retry open, opened or not: a camera or a screen the window opened that the list does
 not hold (``--camera 3`` where the system lists none, or not that one) is listed apart,
-after the cameras (as File > Camera lists it) or the screens, selected; a file, or a
+after the cameras (as File > Camera lists it) or the screens, selected, and so is a part of
+a screen (File > Capture screen), by the title's words for it; a file, or a
 network camera not listed yet (one is, once it opened), selects nothing. Until the window
 has a source, the first camera, the one Start opens, stands selected.
 
@@ -44,7 +45,7 @@ class CameraDevice:
 
 
 # What an item of the picker stands for: a camera device, a network camera's URL, a screen,
-# or a screen the window opened that the list does not hold.
+# or a screen (or a part of one) the window opened that the list does not hold.
 PickerEntry = CameraDevice | str | Screen | ScreenSpec
 
 
@@ -165,7 +166,7 @@ class CameraPicker(QComboBox):
 
     camera_chosen = pyqtSignal(object)  # CameraDevice the user picked
     network_camera_chosen = pyqtSignal(str)  # the stream URL the user picked
-    screen_chosen = pyqtSignal(int)  # the screen's number
+    screen_chosen = pyqtSignal(int, object)  # the screen's number, (x, y, w, h) of a part or None
     devices_refreshed = pyqtSignal(list)  # the new list of CameraDevice
 
     def __init__(self, monitor: CameraDeviceMonitor, parent: QWidget | None = None) -> None:
@@ -226,9 +227,9 @@ class CameraPicker(QComboBox):
     def show_source(self, spec: SourceSpec) -> None:
         """The window's source (opening, playing, stopped or failed: what Start and Retry
         open) is ``spec``: its entry stands selected, through every refresh, until another is
-        told. A camera or a screen the list does not hold (see :func:`listed_camera`) is
-        listed apart while it is the source; a file, or a network camera not listed, selects
-        nothing."""
+        told. A camera or a screen the list does not hold (see :func:`listed_camera`), or a
+        part of a screen, is listed apart while it is the source; a file, or a network camera
+        not listed, selects nothing."""
         if isinstance(spec, CameraSpec):
             spec = CameraSpec(spec.index, spec.name, url=spec.url)  # a camera at any size
         elif isinstance(spec, ScreenSpec):
@@ -257,7 +258,7 @@ class CameraPicker(QComboBox):
 
     def _source_entry(self) -> tuple[PickerEntry | None, CameraDevice | None, ScreenSpec | None]:
         """The entry of the window's source, if any, and that source where the list does not
-        hold it: a camera, or a screen."""
+        hold it: a camera, or a screen (a part of one is never listed)."""
         source = self._source
         if isinstance(source, CameraSpec) and source.url:
             return (source.url if source.url in self._urls else None), None, None
@@ -268,7 +269,8 @@ class CameraPicker(QComboBox):
             apart = CameraDevice(source.name, source.index)
             return apart, apart, None
         if isinstance(source, ScreenSpec):
-            screen = next((screen for screen in self._screens if screen.monitor == source.monitor), None)
+            whole = self._screens if source.region is None else []
+            screen = next((screen for screen in whole if screen.monitor == source.monitor), None)
             return (screen, None, None) if screen is not None else (source, None, source)
         return None, None, None
 
@@ -306,7 +308,7 @@ class CameraPicker(QComboBox):
                 )
             if screen_apart is not None:
                 self.addItem(self._icon(QStyle.StandardPixmap.SP_ComputerIcon), screen_apart.describe(capital=True))
-                self.setItemData(self.count() - 1, f"{screen_apart.describe(capital=True)}: not in the list", 3)
+                self.setItemData(self.count() - 1, screen_apart_tooltip(screen_apart), 3)
             if self._source is not None:  # a file, a network camera not listed: none of them
                 self.setCurrentIndex(self._entries.index(shown) if shown is not None else -1)
             elif isinstance(previous, CameraDevice) and self.select(previous.name, previous.index):
@@ -347,8 +349,10 @@ class CameraPicker(QComboBox):
             self.camera_chosen.emit(entry)
         elif isinstance(entry, str):
             self.network_camera_chosen.emit(entry)
-        elif isinstance(entry, Screen | ScreenSpec):
-            self.screen_chosen.emit(entry.monitor)
+        elif isinstance(entry, Screen):
+            self.screen_chosen.emit(entry.monitor, None)
+        elif isinstance(entry, ScreenSpec):
+            self.screen_chosen.emit(entry.monitor, entry.region)
 
 
 def index_name(index: int) -> str:
@@ -372,6 +376,14 @@ def unlisted_tooltip(device: CameraDevice) -> str:
     """What a camera listed apart from the system's list is, for its tooltip."""
     how = ", opened by its number" if device.name == index_name(device.index) else ""
     return f"{device.name} — OpenCV index {device.index}{how}: not in the list"
+
+
+def screen_apart_tooltip(spec: ScreenSpec) -> str:
+    """What a screen listed apart from the screens is, for its tooltip."""
+    if spec.region is None:
+        return f"{spec.describe(capital=True)}: not in the list"
+    x, y, width, height = spec.region
+    return f"The part of {ScreenSpec(spec.monitor).describe()} dragged out to watch: {width}x{height} at ({x}, {y})"
 
 
 def find_camera(devices: list[CameraDevice], name: str = "", index: int = -1) -> CameraDevice | None:
