@@ -22,7 +22,7 @@ from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.playback_bar import PlayerKeys
 from emotion_app.samples import SEVEN_LABELS, astronaut_frames, read_video, write_video
-from gui_support import WAIT_MS
+from gui_support import WAIT_MS, ThreadHold
 
 CLIP_FRAMES = 135
 _BITS = 8
@@ -388,6 +388,41 @@ def test_space_or_start_while_a_file_opens_again_to_be_looked_at_plays_it(
     qtbot.waitUntil(lambda: window.is_running and not window.is_paused, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: shown(window).frame_index < 40, timeout=WAIT_MS)
     assert frame_number(shown(window).image[:, ::-1]) == shown(window).frame_index
+
+
+@pytest.mark.parametrize("move", ["seek bar drag", "Right"])
+def test_a_move_while_a_file_opens_again_to_be_looked_at_is_taken_up(
+    qtbot: QtBot, make_window, clip, move: str
+) -> None:
+    # Was: a seek-bar drag (or Right) while the file stopped opened again for Mirror view
+    # was dropped: the handle jumped back to the frame looked at, which stayed "Stopped".
+    window = stopped_at(qtbot, make_window, clip, 40)
+    hold = ThreadHold(window.controller.capture_thread)  # the reopen waits behind it
+    hold.hold.emit()
+    assert hold.busy.wait(WAIT_MS / 1000)
+    try:
+        window.mirror_action.trigger()
+        assert window.source_state.starting and window.source_state.looked_at_again
+        slider = window.playback_bar.slider
+        if move == "Right":
+            qtbot.keyClick(window, Qt.Key.Key_Right)
+            wanted = 41
+        else:  # as a mouse drag does: the handle held down, moved, let go
+            slider.setSliderDown(True)
+            slider.setValue(70)
+            slider.setSliderDown(False)
+            qtbot.wait(200)  # the drag's seek is sent (coalesced), the file still opening
+            wanted = 70
+    finally:
+        hold.release.set()
+    assert wait_settled(qtbot, window, wanted) == wanted and slider.value() == wanted
+    assert frame_number(shown(window).image[:, ::-1]) == wanted
+    # The user's now, paused there, as after a seek once it opened: Space plays on from there.
+    said = what_the_window_says(window)
+    assert (said["Start/Stop"], said["Space"], said["standing"]) == ("Stop", "Play", window._standing_words())
+    assert said["standing"].startswith("Paused at")
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not window.is_paused and shown(window).frame_index > wanted, timeout=WAIT_MS)
 
 
 def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window, clip) -> None:

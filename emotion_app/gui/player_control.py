@@ -99,15 +99,16 @@ class PlayerControl:
             self._actions_changed()
 
     def seek(self, frame: int) -> None:
-        """Show frame ``frame`` of the file: a playing or paused one moves there; one not
-        running (played to its end, stopped, or broken off) is opened again there, paused,
-        as its seek bar stays on screen after Stop too; one still opening is left to open,
-        and one that could not be opened has no frame to go to (Start or Retry tries it)."""
+        """Show frame ``frame`` of the file: a playing or paused one moves there, and so
+        does one opening again only to be looked at (see :meth:`_move_while_looked_at`); one
+        not running (played to its end, stopped, or broken off) is opened again there, paused,
+        as its seek bar stays on screen after Stop too; one still opening otherwise is left to
+        open, and one that could not be opened has no frame to go to (Start or Retry tries it)."""
         state = self._source_state
         spec = state.spec
         if not isinstance(spec, VideoFileSpec):
             return
-        if state.running:
+        if state.running or self._move_while_looked_at():
             self._taken_up()  # moved there: Space plays on from there
             self._controller.seek(frame)
         elif self._reopenable():
@@ -124,7 +125,7 @@ class PlayerControl:
         if state.running and not state.paused:
             fps = state.playback.fps if state.playback is not None else FALLBACK_FPS
             self._controller.seek(self.position + direction * int(round(_SEEK_STEP_S * fps)))
-        elif state.running:
+        elif state.running or self._move_while_looked_at():
             self._taken_up()  # moved there: Space plays on from there
             self._controller.step(direction)
         elif self._reopenable():
@@ -185,6 +186,14 @@ class PlayerControl:
         one that could not be opened (it has no frames to go to)."""
         state = self._source_state
         return not state.starting and state.info is not None
+
+    def _move_while_looked_at(self) -> bool:
+        """Whether a seek or step goes to the file as it opens: one opened again only to be
+        looked at (Mirror view, a model picked) opens at the frame shown, paused, and the
+        move, sent after the open, is done once it has opened (a move dropped there, the
+        handle dragged went back to the frame looked at)."""
+        state = self._source_state
+        return state.starting and state.looked_at_again
 
     def _taken_up(self) -> None:
         """A file only looked at again, moved by the user: paused where it is, as a seek
