@@ -55,6 +55,8 @@ def test_what_fails_to_open_is_not_added_to_the_recent_files(
         open_and_wait_for_fault(qtbot, window, failing)
         assert listed(window) == [str(good)], failing
     assert window.settings.sync() and AppSettings.at_path(settings_path).recent_files == [str(good)]
+    # As plain text, to read and edit by hand, not as Qt writes a list of one ("@Variant(…)").
+    assert f"recent={good}\n" in settings_path.read_text()
 
 
 def test_a_recent_file_that_fails_now_keeps_its_place_greyed_out_where_gone(

@@ -356,6 +356,7 @@ def test_settings_of_the_former_app_name_are_carried_over_once(qtbot: QtBot, tmp
         old.setValue("camera/name", "USB Webcam")
         old.setValue("overlay/show_bars", False)
         old.setValue("overlay/steadiness", "bogus")
+        old.setValue("files/recent", [str(tmp_path / "talk.mp4")])  # Qt writes a list of one as "@Variant(…)"
         old.sync()
         before = Path(old.fileName()).read_bytes()
 
@@ -364,6 +365,8 @@ def test_settings_of_the_former_app_name_are_carried_over_once(qtbot: QtBot, tmp
         assert settings.camera_name == "USB Webcam" and settings.show_bars is False
         assert settings.steadiness == DEFAULT_STEADINESS_LEVEL, "a bad old value is checked like any other"
         assert Path(old.fileName()).read_bytes() == before, "the old settings are left as they were"
+        assert settings.recent_files == [str(tmp_path / "talk.mp4")]
+        assert f"recent={tmp_path / 'talk.mp4'}\n" in Path(settings.location).read_text(), "carried over as text"
 
         settings.show_bars = True
         old.setValue("camera/name", "Another Camera")

@@ -116,6 +116,38 @@ def test_another_app_instance_saving_the_file_keeps_its_recent_files(tmp_path: P
     assert again.steadiness == "high"
 
 
+def test_a_list_of_one_is_written_as_plain_text_and_one_qt_wrote_binary_still_reads(tmp_path: Path) -> None:
+    # Qt writes a list of one text as "@Variant(\0\0\0\t\0\0\0\x1…)", which reads back but
+    # is no text to edit by hand; two or more it writes as plain text, "a, b".
+    path = tmp_path / "settings.ini"
+    clip = str(tmp_path / "talk, part 1.mp4")  # a comma: written quoted, read as one path
+    settings = AppSettings.at_path(path)
+    settings.remember_recent(clip, keep=8)
+    settings.remember_stream_url("rtsp://cam-a/live", keep=8)
+    assert settings.sync()
+    text = path.read_text()
+    assert "@Variant" not in text and f'recent="{clip}"\n' in text and "stream_urls=rtsp://cam-a/live\n" in text
+    again = AppSettings.at_path(path)
+    assert again.recent_files == [clip] and again.stream_urls == ["rtsp://cam-a/live"]
+    other = str(tmp_path / "b.mp4")
+    again.recent_files = [clip, other]
+    assert again.sync() and f'recent="{clip}", {other}\n' in path.read_text()
+    again.recent_files = [other]  # a list set whole, as Clear or a list cut short sets it
+    assert again.sync() and f"recent={other}\n" in path.read_text()
+    assert AppSettings.at_path(path).recent_files == [other]
+    # A file written before, by Qt itself, still reads; its list is rewritten as text once changed.
+    old = tmp_path / "old.ini"
+    store = QSettings(str(old), QSettings.Format.IniFormat)
+    store.setValue("files/recent", [clip])
+    store.sync()
+    del store
+    assert "@Variant(" in old.read_text()
+    settings = AppSettings.at_path(old)
+    assert settings.recent_files == [clip]
+    settings.remember_recent(clip, keep=8)
+    assert settings.sync() and f'recent="{clip}"\n' in old.read_text()
+
+
 SWALLOWING = (
     "[camera]\n"
     "size=1280x720\n"

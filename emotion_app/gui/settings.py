@@ -37,7 +37,7 @@ from .camera_size import CameraSize, format_camera_size
 from .identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
 from .launch import MAX_SETTINGS_BYTES
 from .settings_ini import QUOTE, ini_scan, literal_paths
-from .settings_writer import REMOVED, WHOLE_FILE, PutFirst, Whole, put_first, read_ini_text, writer_for
+from .settings_writer import REMOVED, WHOLE_FILE, PutFirst, Whole, put_first, qt_stored, read_ini_text, writer_for
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -570,7 +570,7 @@ def carry_over(old: QSettings, new: QSettings) -> int:
     returns how many. ``old`` is left as it is."""
     keys = old.allKeys()
     for key in keys:
-        new.setValue(key, old.value(key))
+        new.setValue(key, qt_stored(old.value(key)))
     if keys:
         new.sync()
     return len(keys)

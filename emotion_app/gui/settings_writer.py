@@ -180,18 +180,18 @@ class Writer:
             for key, (qt_read, read) in as_read.items() if changes else ():
                 # Before the changes: a recent list is merged into the list as the app read it.
                 if store.value(key) == qt_read and (key in changes or not _rewritten_as(key, qt_read, read)):
-                    store.setValue(key, read)
+                    store.setValue(key, qt_stored(read))
             for key, value in changes.items():
                 if value is REMOVED:
                     store.remove(key)
                 elif isinstance(value, Whole):
                     store.clear()
                     for whole_key, whole_value in value.values.items():
-                        store.setValue(whole_key, whole_value)
+                        store.setValue(whole_key, qt_stored(whole_value))
                 elif isinstance(value, PutFirst):
-                    store.setValue(key, value.onto(store.value(key)))
+                    store.setValue(key, qt_stored(value.onto(store.value(key))))
                 else:
-                    store.setValue(key, value)
+                    store.setValue(key, qt_stored(value))
             store.sync()
             status = store.status()
             if changes and status == QSettings.Status.NoError:
@@ -222,6 +222,16 @@ def writer_for(file_name: str, settings_format: QSettings.Format) -> Writer:
 def put_first(first: tuple[str, ...], items: list[str], keep: int) -> list[str]:
     """``first``, then the others of ``items`` not in it, ``keep`` at most."""
     return (list(first) + [other for other in items if other not in first])[:keep]
+
+
+def qt_stored(value: object) -> object:
+    """``value`` as handed to ``QSettings``: a list of one text as that text. Qt writes a
+    list of one as ``@Variant(…)`` (Qt's binary form, which a person cannot edit), a longer
+    one as plain text ("a, b"); a text it writes plain (quoted where it holds a comma), and
+    the app reads a text stored for a list as a list of one (:func:`.settings_values.texts`)."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+        return value[0]
+    return value
 
 
 def read_ini_text(text: str) -> dict[str, object]:
