@@ -425,6 +425,35 @@ def test_a_move_while_a_file_opens_again_to_be_looked_at_is_taken_up(
     qtbot.waitUntil(lambda: not window.is_paused and shown(window).frame_index > wanted, timeout=WAIT_MS)
 
 
+@pytest.mark.parametrize("clip", [".avi"], indirect=True)
+@pytest.mark.parametrize("after", ["Stop", "Mirror view after Stop"])
+def test_space_while_a_file_opens_paused_at_a_move_plays_on_from_there(
+    qtbot: QtBot, make_window, clip, after: str
+) -> None:
+    # Was: Right after Stop (or while the file opened again for Mirror view) opens it paused
+    # a frame on, and Space, reading "Play", pressed before it had opened stopped it there
+    # instead: "Stopped" on frame 40, the step lost.
+    window = stopped_at(qtbot, make_window, clip, 40)
+    hold = ThreadHold(window.controller.capture_thread)  # the reopen waits behind it
+    hold.hold.emit()
+    assert hold.busy.wait(WAIT_MS / 1000)
+    try:
+        if after != "Stop":
+            window.mirror_action.trigger()
+        qtbot.keyClick(window, Qt.Key.Key_Right)
+        assert window.source_state.starting and plain(window.play_pause_action.text()) == "Play"
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        assert window.source_state.active and plain(window.play_pause_action.text()) == "Pause"
+    finally:
+        hold.release.set()
+    qtbot.waitUntil(lambda: window.is_running and not window.is_paused, timeout=WAIT_MS)
+    assert shown(window).frame_index >= 40  # on from the frame stepped to, not from the start
+    qtbot.waitUntil(lambda: shown(window).frame_index > 41, timeout=WAIT_MS)
+    result = shown(window)
+    picture = result.image[:, ::-1] if window.mirror_action.isChecked() else result.image
+    assert frame_number(picture) == result.frame_index
+
+
 def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window, clip) -> None:
     # Before, a finished (or stopped) file had "Start" and "Play" side by side in the
     # toolbar: two buttons that did the same thing, playing it again from its start.

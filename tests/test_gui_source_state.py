@@ -35,6 +35,19 @@ def test_a_running_file_pauses_and_resumes_once_each() -> None:
     assert state.resume() is False
 
 
+def test_only_a_file_opening_paused_at_a_move_is_played_on_once_opened() -> None:
+    state = SourceState()
+    state.opening(CLIP)  # a plain open plays anyway: Space stops it, as Stop does
+    assert state.resume_once_opened() is False
+    state.opening(CLIP, paused=True, looked_at_again=True)  # only looked at: Space plays from the start
+    assert state.resume_once_opened() is False
+    state.taken_up()  # a seek while it opens: the user's, paused there
+    assert state.resume_once_opened() is True and state.active and not state.paused
+    assert state.resume_once_opened() is False
+    state.opening(CameraSpec(0, "cam"), paused=True)
+    assert state.resume_once_opened() is False
+
+
 def test_a_camera_never_pauses() -> None:
     state = SourceState()
     state.opening(CameraSpec(0, "cam"))

@@ -73,13 +73,19 @@ class PlayerControl:
         return state.playback.position if state.playback is not None else 0
 
     def toggle_play_pause(self) -> None:
-        """Space: pause or play a file in place; a camera (or a finished or stopped file,
-        one only looked at again since too) starts or stops."""
+        """Space: pause or play a file in place (one opening paused at a seek or step plays
+        on from there once opened); a camera (or a finished or stopped file, one only looked
+        at again since too) starts or stops."""
         state = self._source_state
         if isinstance(state.spec, VideoFileSpec) and state.running and state.paused and state.looked_at_again:
             # Stopped or finished before its frame was looked at again: from its start, as
             # Space would have played it, not on from the frame shown.
             self._start(state.spec)
+        elif state.resume_once_opened():
+            # Opening paused at a seek or step: Play, as it reads, plays on from there once it
+            # opened (the capture thread takes it after the move); it stopped the file there.
+            self._controller.resume()
+            self._actions_changed()
         elif state.is_file and state.running:
             self.resume() if state.paused else self.pause()
         else:

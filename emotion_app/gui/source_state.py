@@ -81,6 +81,15 @@ class SourceState:
         self.taken_up()
         return True
 
+    def resume_once_opened(self) -> bool:
+        """Play on, once it has opened, a file opening paused at a move of the user's (a seek
+        or step after Stop, or one that took up a file opening to be looked at); False where
+        none is opening so."""
+        if not (self.is_file and self.starting and self.paused and not self.looked_at_again):
+            return False
+        self.paused = False
+        return True
+
     def taken_up(self) -> None:
         """The user moved the file only looked at again (a seek, a step, a resume): it is
         open for them from here, no longer stopped or finished."""
