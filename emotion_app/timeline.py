@@ -5,9 +5,10 @@ Aggregated as frames arrive, in bounded memory whatever the session's length: pe
 the seconds spent in each emotion, and a strip of the shown label per time bucket for the
 last few minutes. Time is the stream's own clock (frame times of a file, the camera's
 clock), advanced only forward, so a pause or a seek back adds no time. A file's frame is
-a moment of the file (its place in it) and each moment counts once a session: one shown
-again (after a seek or a step back, Home) adds nothing, so the totals are those of
-one pass however the file was watched; a live camera's moments are each new.
+a moment of the file (its place in it), shown until the next one's time: that showing
+counts for its faces, once a session: one shown again (after a seek or a step back, Home)
+adds nothing, so the totals are those of one pass however the file was watched; a live
+camera's moments are each new, each frame counting the time since the one before.
 """
 
 from __future__ import annotations
@@ -145,6 +146,9 @@ class SessionTimeline:
         self._clock_s = 0.0  # session time: only ever moves forward
         self._last_stream_s: float | None = None
         self._moments = _Moments()  # of a file: the stretches of it counted so far
+        # The file's frame added last, (track id, label index) of each face: its showing runs
+        # until the next frame's time, and counts for them then (see add).
+        self._showing: tuple[tuple[int, int], ...] = ()
         self.frames = 0
         self.folded_people = 0
 
@@ -170,8 +174,10 @@ class SessionTimeline:
     ) -> None:
         """One frame: ``stream_time_s`` is its time in the stream (None: one step of
         ``bucket_s``, as for a folder of stills); each face adds that frame's duration
-        to its shown label. ``frame`` (BGR, the faces' boxes in its pixels): where each
-        person's portrait comes from, their largest view so far (see :meth:`portrait`).
+        to its shown label (a file's frame once the next one comes, see ``in_file``). Each
+        face gets its row at once, with no time yet where it has none. ``frame`` (BGR, the
+        faces' boxes in its pixels): where each person's portrait comes from, their largest
+        view so far (see :meth:`portrait`).
 
         ``picture_s``: the frame is a still of a slide show, which shows it this long (0: no
         still), timed by its place in the show. Each picture counts its own showing the
@@ -182,17 +188,25 @@ class SessionTimeline:
         stills, given no time, count one step of ``bucket_s`` each.)
 
         ``jumped``: the stream was moved (a seek) or started again since the last frame, so
-        the time between the two was not played: a video's frame adds none. Without it, a
-        live stream's jump forward is taken for a stall and adds up to :data:`MAX_STEP_S`.
+        the time between the two was not played: it adds none (a file's frame before the
+        seek was not played on to its end). Without it, a live stream's jump forward is taken
+        for a stall and adds up to :data:`MAX_STEP_S`.
 
         ``in_file``: the frame is of a file (a video's, as pictures always are), so its time
         is a moment of the file, counted once: the part of its duration already counted
-        (shown before a seek back) adds none. The step from the frame before is the file's
-        own (a GIF's frame held 3 s, a slide of a video), counted whole up to
+        (shown before a seek back) adds none. A frame is shown until the next one's time,
+        so the step from the frame before is that frame's own showing (a GIF's frame held
+        3 s, a slide of a video), counted for the faces it showed, whole up to
         :data:`.retime.MAX_HOLD_S`; a longer one is a break in its timestamps and adds
-        none, as the annotated video holds it one frame interval, not the step. A live
-        stream's times are each new.
+        none, as the annotated video holds it one frame interval, not the step. The last
+        frame's showing counts at :meth:`end`. Counted for the frame after it, a face seen
+        only on a video's first frame had no time (nor a block, nor a report). A live
+        stream's frame counts the time since the one before for its own faces: its next
+        frame's time is not known yet, and its times are each new.
         """
+        labelled = self._labelled(faces)
+        shown = tuple((face.track_id, label) for face, label in labelled)
+        counted = shown  # the faces the step counts for
         if picture_s > 0 and stream_time_s is not None and not jumped and stream_time_s == self._last_stream_s:
             # The picture of the frame before, delivered again while paused: nothing, also
             # where its showing was not counted (on screen at a Clear, which starts afresh).
@@ -210,43 +224,59 @@ class SessionTimeline:
                 step = self._moments.count(stream_time_s - step, stream_time_s)
             else:  # a step back (the paused frame again), or a break in the file's timestamps
                 step = 0.0
+            counted = self._showing  # the frame before's showing, until this one
         else:
             step = min(MAX_STEP_S, max(0.0, stream_time_s - self._last_stream_s))
         if stream_time_s is not None:
             self._last_stream_s = stream_time_s
+        # A file's video frame is counted once the next one (or the end) says how long it
+        # was shown; anything else counts at once.
+        self._showing = shown if in_file and picture_s <= 0 and stream_time_s is not None else ()
         self.frames += 1
-        # A still's step is its own showing, from the clock before it: picture k of a show
-        # of 2 s a picture fills [2k, 2k + 2) s, each bucket of it. A video frame's step is
-        # the time since the frame before, so it ends at the frame, in the bucket it ends in
-        # (the first frame has none: a face counts from its second on).
-        still = picture_s > 0 or stream_time_s is None
+        # A step in a file is a showing: from the clock before it, each bucket of it (picture
+        # k of a show of 2 s a picture fills [2k, 2k + 2) s, a GIF's slide held 3 s three
+        # buckets). A live frame's step is the time since the frame before, so it ends at the
+        # frame, in the bucket it ends in.
         start_s = self._clock_s
         self._clock_s += step
-        spans = self._still_spans(start_s, step) if still else [(int(self._clock_s // self.bucket_s), step)]
+        if in_file or picture_s > 0 or stream_time_s is None:
+            spans = self._still_spans(start_s, step)
+        else:
+            spans = [(int(self._clock_s // self.bucket_s), step)]
         buckets = max(1, int(round(self.window_s / self.bucket_s)))
-        for face in faces:
-            label_index = self._index.get(shown_label(face))
-            if label_index is None:
-                continue  # a result of another model (a late frame after a model change)
-            person = self._people.get(face.track_id)
+        for face, _label in labelled:
+            track_id = face.track_id
+            person = self._people.get(track_id)
             if person is None:
-                person = self._people[face.track_id] = _Person(len(self.labels), buckets)
-                person.name = self._names.get(face.track_id, "")
+                person = self._people[track_id] = _Person(len(self.labels), buckets)
+                person.name = self._names.get(track_id, "")
                 self._fold_oldest()
             else:
-                self._people.move_to_end(face.track_id)
+                self._people.move_to_end(track_id)
             person.last_seen_s = self._clock_s
             if frame is not None and max(face.box[2], face.box[3]) > person.portrait_side:
                 self._take_portrait(person, frame, face.box)
+        if step <= 0:
+            return  # rows, no time: only time counted marks a bucket (see below)
+        for track_id, label_index in counted:
+            self._overall[label_index] += step
+            person = self._people.get(track_id)
+            if person is None:
+                continue  # folded since: its time is in everyone's total only
+            person.last_seen_s = self._clock_s  # shown until now
             for bucket, share in spans:
                 if person.bucket != bucket:
                     self._close_bucket(person)
                     person.bucket = bucket
                 # Only time counted marks a bucket: a face seen with none yet (a paused frame
-                # after a Clear, a file's first frame) drew a block at 0-1 s of a 0 s session.
+                # after a Clear, a file's frame before the next) drew a block at 0-1 s of a 0 s session.
                 person.bucket_seconds[label_index] += share
             person.seconds[label_index] += step
-            self._overall[label_index] += step
+
+    def _labelled(self, faces: Iterable[FaceResult]) -> list[tuple[FaceResult, int]]:
+        """Each face with the index of its shown label; one of another model's classes (a
+        late frame after a model change) is left out."""
+        return [(face, label) for face in faces if (label := self._index.get(shown_label(face))) is not None]
 
     def _still_spans(self, start_s: float, step: float) -> list[tuple[int, float]]:
         """The buckets a still shown from ``start_s`` for ``step`` (session seconds) fills,
@@ -262,13 +292,17 @@ class SessionTimeline:
     def end(self, stream_time_s: float | None, faces: Iterable[FaceResult], in_file: bool = False) -> None:
         """The stream ends at ``stream_time_s``, its last frame's own end (a video's frame
         interval after it, an animated GIF's last delay): that frame's ``faces``, as given
-        to :meth:`add`, count on until then. A frame's step is the time since the frame
-        before, so the last one's own showing counted nothing (a GIF's last 0.5 s hold was
-        lost). Counted as :meth:`add` counts a frame's step; no frame is added. None: nothing."""
+        to :meth:`add`, count on until then. A file's frame counts its showing once the next
+        one comes, and after the last none does (a GIF's last 0.5 s hold was lost). Counted
+        as :meth:`add` counts a frame's step; no frame is added. None: nothing."""
         if stream_time_s is None or self._last_stream_s is None:
             return
         frames = self.frames
-        self.add(stream_time_s, faces, in_file=in_file)
+        if in_file:  # that frame's showing, for the faces given (those it was added with)
+            self._showing = tuple((face.track_id, label) for face, label in self._labelled(faces))
+            self.add(stream_time_s, (), in_file=True)
+        else:
+            self.add(stream_time_s, faces)
         self.frames = frames  # the end is no frame of its own
 
     @staticmethod

@@ -1867,6 +1867,31 @@ def test_faces_of_no_time_are_told_as_such_by_the_export_buttons_tooltip(qtbot: 
     assert button.isEnabled() and button.toolTip() == EXPORT_TIP
 
 
+def test_a_face_seen_only_on_a_videos_first_frame_has_its_time_and_can_be_exported(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: each frame counted the time since the one before, so the first frame's face had
+    # none: its row drew no block, and once the file had finished Export stayed greyed out
+    # saying "play on to count it", where nothing more could play.
+    from emotion_app.gui.timeline_panel import _EMPTY, EXPORT_TIP
+
+    video = write_astronaut_video(
+        tmp_path / "first.avi", num_frames=10, motion="static", blank_frames=range(1, 10), fps=10.0
+    )
+    window = make_window(video=video.path)
+    panel, view, button = window.timeline_panel, window.timeline_panel.view, window.timeline_panel.export_button
+    wait_until_stopped(qtbot, window)
+    assert "Finished playing" in window.source_banner.text()
+    qtbot.waitUntil(lambda: panel.timeline.now_s == pytest.approx(1.0), timeout=WAIT_MS)
+    [person] = panel.timeline.people()
+    # Its frame's own tenth (more where a busy GUI skipped the next frame: it was on screen).
+    assert 0.1 - 1e-6 <= person.total_s <= 1.0
+    assert button.isEnabled() and button.toolTip() == EXPORT_TIP
+    assert _strip_colours(view)[person.track_id] - {_EMPTY.getRgb()[:3]}  # a block drawn for it
+    _png, summary = panel.export_to(tmp_path / "export")
+    assert _csv_seconds(summary)["#1"] == pytest.approx(person.total_s)
+
+
 def test_a_late_result_counts_only_where_it_is_the_last_frame_its_files_end_waits_for(qtbot: QtBot) -> None:
     # A result the window does not show (of a stream replaced since) is added only where it
     # is the very frame the file's end waits for: another frame of that stream, the same

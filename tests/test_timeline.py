@@ -353,6 +353,58 @@ def test_analyze_reports_each_picture_of_a_folder_in_its_own_second(
         assert end == pytest.approx((number + 1) / pictures, abs=0.01)
 
 
+def test_a_files_frame_counts_its_own_showing_for_the_faces_it_shows() -> None:
+    # Was: each frame counted the time since the one before for its own faces, so a face
+    # seen only on a video's first frame had no time (no block, Export greyed out, a report
+    # of 0 s), and a GIF's slide held 3 s counted the 0.1 s frame before it for its faces.
+    happy, sad = SIX_LABELS.index("happy"), SIX_LABELS.index("sad")
+    timeline = SessionTimeline(SIX_LABELS)
+    timeline.add(0.0, [face(1, "happy")], in_file=True)  # the first frame: its face alone
+    for index in range(1, 5):
+        timeline.add(index / 10, [], in_file=True)
+    timeline.end(0.5, [], in_file=True)
+    assert timeline.person(1).seconds[happy] == pytest.approx(0.1)  # type: ignore[union-attr]
+    assert timeline.has_time and timeline.overall().total_s == pytest.approx(0.1)
+    assert timeline.strip(1) == [(0.0, happy)]  # a block for it, at the file's start
+    # A slide held 3 s counts its 3 s for its own face, each second of the strip its own.
+    slides = SessionTimeline(SIX_LABELS)
+    for time_s, faces in ((0.0, []), (0.1, [face(1, "sad")]), (3.1, []), (3.2, [face(2, "happy")])):
+        slides.add(time_s, faces, in_file=True)
+    slides.end(3.3, [face(2, "happy")], in_file=True)
+    assert slides.person(1).seconds[sad] == pytest.approx(3.0)  # type: ignore[union-attr]
+    assert slides.person(2).seconds[happy] == pytest.approx(0.1)  # type: ignore[union-attr]
+    assert slides.now_s == pytest.approx(3.3) and slides.overall().total_s == pytest.approx(3.1)
+    assert slides.strip(1) == [(0.0, sad), (1.0, sad), (2.0, sad), (3.0, sad)]
+    # A seek (jumped) counts none of the frame before it: its moment was not played on.
+    seeks = SessionTimeline(SIX_LABELS)
+    seeks.add(0.0, [face(1, "happy")], in_file=True)
+    seeks.add(5.0, [face(2, "sad")], jumped=True, in_file=True)
+    seeks.add(5.1, [], in_file=True)
+    assert seeks.person(1).total_s == 0.0 and seeks.person(2).total_s == pytest.approx(0.1)  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+def test_analyze_reports_the_time_of_a_face_seen_only_on_a_videos_first_frame(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: "report: ... (1.0 s, 1 person)" with 0.0 s in every emotion for that person and
+    # for everyone, and a plot of no block: the first frame's own tenth counted for nobody.
+    video = write_astronaut_video(
+        tmp_path / "first.avi", num_frames=10, motion="static", blank_frames=range(1, 10), fps=10.0
+    )
+    report = tmp_path / "report"
+    assert main(["analyze", str(video.path), "--report", str(report), "--weights", str(random_weights)]) == 0
+    assert "(1.0 s, 1 person)" in capsys.readouterr().out
+    with open(report / "emotion-summary.csv", newline="") as handle:
+        seconds: dict[str, float] = {}
+        for row in csv.DictReader(handle):
+            seconds[row["person"]] = seconds.get(row["person"], 0.0) + float(row["seconds"])
+    assert seconds == {"#1": pytest.approx(0.1), "everyone": pytest.approx(0.1)}
+    # Its row's block: the strip's first second, where its tenth is.
+    [[(start, _end)]] = plotted_blocks(report / "emotion-timeline.png")
+    assert start == pytest.approx(0.0, abs=0.01)
+
+
 def test_the_plot_labels_a_brief_face_with_its_tenths_of_a_second() -> None:
     assert duration_text(0.43) == "0.4 s"
     assert duration_text(9.2) == "9.2 s"
@@ -633,11 +685,12 @@ def test_a_face_with_no_time_yet_draws_no_block_in_the_strip_or_the_plot() -> No
     assert drawn_spans(timeline) == ((0.0, 1.0), [[], []])
     assert {row[2] for row in summary_rows(timeline)} == {0.0}
     assert not timeline.has_time  # the panel offers no export of it
-    # Once played on, the time counted is drawn, and only it.
-    timeline.add(0.5, [face(1, "happy")], in_file=True)
+    # Once played on, the time counted is drawn, and only it: the frame's showing, for both
+    # faces it showed, and none for the next frame's yet (its showing is still going on).
+    timeline.add(0.5, [face(1, "happy"), face(3, "angry")], in_file=True)
     assert timeline.has_time and timeline.strip(1) == [(0.0, SIX_LABELS.index("happy"))]
-    assert timeline.strip(2) == []
-    assert drawn_spans(timeline) == ((0.0, 1.0), [[(0.0, 1.0)], []])
+    assert timeline.strip(2) == [(0.0, SIX_LABELS.index("sad"))] and timeline.strip(3) == []
+    assert drawn_spans(timeline) == ((0.0, 1.0), [[(0.0, 1.0)], [(0.0, 1.0)], []])
 
 
 def test_an_export_beside_an_earlier_one_keeps_it(tmp_path: Path) -> None:

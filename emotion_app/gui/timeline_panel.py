@@ -521,6 +521,7 @@ class TimelinePanel(QDockWidget):
         self.setObjectName("timeline")
         self.timeline = SessionTimeline(labels)
         self._run: tuple[int, int] | None = None  # InferenceResult.run of the last frame added
+        self._in_file = False  # the frame added last was of a file (see add)
         # The last frame added, (run, frame index, faces): a file's end counts on from it.
         self._last_added: tuple[tuple[int, int], int, tuple[FaceResult, ...]] | None = None
         self._file_end: FileEnd | None = None  # a file's end whose last frame has not come yet
@@ -639,6 +640,7 @@ class TimelinePanel(QDockWidget):
             in_file=in_file,
         )
         self._last_added = (result.run, result.frame_index, result.faces)
+        self._in_file = in_file
         self._count_file_end()
         self._dirty = True
         # Asked per frame only until a face has time; after it, nothing is. Faces of no time
@@ -715,8 +717,9 @@ class TimelinePanel(QDockWidget):
         shown = self.shown_now() if keep_shown else None
         if shown is not None and shown.faces and tuple(shown.labels) == self.timeline.labels:
             # A paused frame (or a picture) is not delivered again: "No faces yet" sat
-            # beside its boxes until the video played on.
-            self.timeline.add(shown.source_time, shown.faces, shown.image, jumped=True)
+            # beside its boxes until the video played on. A file's frame counts its showing
+            # for these faces once the next one comes.
+            self.timeline.add(shown.source_time, shown.faces, shown.image, jumped=True, in_file=self._in_file)
         self._dirty = True
         self.view.update()
         self.view.tell_chosen()  # at once: the rows just described are gone
