@@ -1552,10 +1552,11 @@ def test_a_picture_on_screen_relabelled_by_a_model_of_other_classes_adds_no_time
     assert window.view.result.frame_index == shown
     assert panel.timeline.now_s == 0.0 and all(person.total_s == 0.0 for person in panel.timeline.people())
     # Nothing to export, and the tooltip says why: its faces have no time yet (it said
-    # "no face seen in this session" beside their rows).
-    from emotion_app.gui.timeline_panel import NO_TIME_YET_TIP
+    # "no face seen in this session" beside their rows); "play on" only where it can.
+    from emotion_app.gui.timeline_panel import NO_TIME_STOPPED_TIP, NO_TIME_YET_TIP
 
-    assert not panel.export_button.isEnabled() and panel.export_button.toolTip() == NO_TIME_YET_TIP
+    why = NO_TIME_YET_TIP if where == "paused" else NO_TIME_STOPPED_TIP
+    assert not panel.export_button.isEnabled() and panel.export_button.toolTip() == why
     window.step(-1)  # the picture before, shown now: its 2 s
     qtbot.waitUntil(lambda: panel.timeline.now_s > 0, timeout=WAIT_MS)
     assert panel.timeline.now_s == pytest.approx(2.0)
@@ -1890,6 +1891,30 @@ def test_a_face_seen_only_on_a_videos_first_frame_has_its_time_and_can_be_export
     assert _strip_colours(view)[person.track_id] - {_EMPTY.getRgb()[:3]}  # a block drawn for it
     _png, summary = panel.export_to(tmp_path / "export")
     assert _csv_seconds(summary)["#1"] == pytest.approx(person.total_s)
+
+
+def test_rows_of_no_time_once_the_file_has_finished_do_not_say_play_on(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: Clear on a finished file kept its last frame's faces in rows of no time, and the
+    # greyed-out Export said "play on to count it", where nothing more could play.
+    from emotion_app.gui.timeline_panel import EXPORT_TIP
+
+    clip = write_astronaut_video(tmp_path / "clip.avi", num_frames=15, frame_size=(320, 240), face_size=80, fps=15.0)
+    window = make_window(video=clip.path)
+    panel, button = window.timeline_panel, window.timeline_panel.export_button
+    wait_until_stopped(qtbot, window)
+    qtbot.waitUntil(button.isEnabled, timeout=WAIT_MS)
+    panel.clear_button.click()
+    assert panel.timeline.people() and not panel.timeline.has_time  # the last frame's face, no time
+    assert not button.isEnabled()
+    assert "play on" not in button.toolTip() and button.toolTip() == button.accessibleDescription()
+    from emotion_app.gui.timeline_panel import NO_TIME_STOPPED_TIP
+
+    assert button.toolTip() == NO_TIME_STOPPED_TIP
+    window.source_banner.button("Play again").click()  # playing: time counts again
+    qtbot.waitUntil(button.isEnabled, timeout=WAIT_MS)
+    assert button.toolTip() == EXPORT_TIP
 
 
 def test_a_late_result_counts_only_where_it_is_the_last_frame_its_files_end_waits_for(qtbot: QtBot) -> None:

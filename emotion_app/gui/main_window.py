@@ -1183,6 +1183,7 @@ class MainWindow(QMainWindow):
     # ---- actions and status line -----------------------------------------------------------------
     def _update_actions(self) -> None:
         start_stop = "Stop" if self.source_state.active else "Start"
+        self.timeline_panel.set_source_active(self.source_state.active)
         self.start_stop_action.setText(start_stop)
         file_open = self.is_file and self.source_state.active
         if file_open:

@@ -78,6 +78,9 @@ _TEXT = QColor(225, 225, 225)
 EXPORT_TIP = "Write the timeline plot and seconds and share per person per emotion"
 NOTHING_TO_EXPORT_TIP = "Nothing to export yet: no face seen in this session"
 NO_TIME_YET_TIP = "Nothing to export yet: the faces shown have no time yet (play on to count it)"
+# The same once nothing plays (a file finished or stopped, a camera stopped): "play on" asked
+# for what could not be done.
+NO_TIME_STOPPED_TIP = "Nothing to export: the faces shown have no time, and nothing is playing to count it"
 EXPORTING_TIP = "Exporting the session timeline…"
 # How long the window's close waits for an export's thread: the child's own wait once told
 # to stop (STOP_WAIT_S), and a second for its poll and its answer. One still running past
@@ -522,6 +525,7 @@ class TimelinePanel(QDockWidget):
         self.timeline = SessionTimeline(labels)
         self._run: tuple[int, int] | None = None  # InferenceResult.run of the last frame added
         self._in_file = False  # the frame added last was of a file (see add)
+        self._source_active = True  # frames may come to count the faces shown (see set_source_active)
         # The last frame added, (run, frame index, faces): a file's end counts on from it.
         self._last_added: tuple[tuple[int, int], int, tuple[FaceResult, ...]] | None = None
         self._file_end: FileEnd | None = None  # a file's end whose last frame has not come yet
@@ -808,15 +812,25 @@ class TimelinePanel(QDockWidget):
         """The exports still running, as :meth:`finish_exports` names one it leaves."""
         return [_not_exported(folder) for thread, folder in list(self._export_threads.items()) if thread.is_alive()]
 
+    def set_source_active(self, active: bool) -> None:
+        """Whether the source runs (playing or paused) or is on its way, so that frames may
+        come to count the faces shown; not for one finished, stopped or failed."""
+        if active != self._source_active:
+            self._source_active = active
+            self._update_export_button()
+
     def _update_export_button(self) -> None:
         """Export is offered only with something to export (a face with time) and no export
         drawing: an empty session wrote a plot of nobody "over the last 0.0 s", and rows of
-        no time yet a CSV of 0 s. The tooltip says why not."""
+        no time yet a CSV of 0 s. The tooltip says why not, and asks to play on only where
+        something can."""
         self._has_time = self.timeline.has_time
         if self._exporting:
             enabled, tip = False, EXPORTING_TIP
+        elif not self._has_time and not self.timeline.people():
+            enabled, tip = False, NOTHING_TO_EXPORT_TIP
         elif not self._has_time:
-            enabled, tip = False, NO_TIME_YET_TIP if self.timeline.people() else NOTHING_TO_EXPORT_TIP
+            enabled, tip = False, NO_TIME_YET_TIP if self._source_active else NO_TIME_STOPPED_TIP
         else:
             enabled, tip = True, EXPORT_TIP
         self.export_button.setEnabled(enabled)
