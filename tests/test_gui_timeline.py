@@ -1151,8 +1151,11 @@ def test_a_panel_too_narrow_for_the_legend_on_one_line_names_every_class_below(q
         assert [label for label, _ in entries] == list(labels), width
         assert all(strips.left() <= span.left() and span.right() <= strips.right() for _, span in entries)
         assert legend_top + max(span.bottom() for _, span in entries) <= view.height()
-    view.resize(260, view.minimumHeight())  # with a row for each of 3 people, none to spare:
-    assert view.legend_lines(3) == 1  # one line, as before
+    view.resize(260, view.minimumHeight())  # as short as it goes: the legend keeps its lines
+    row = len(view.visible_people())
+    assert view.legend_lines(row) >= view.legend_lines_needed() > 1
+    entries, _, _ = view.everyone_row(row)
+    assert [label for label, _ in entries] == list(labels)
 
 
 FERPLUS_LABELS = ("anger", "contempt", "disgust", "fear", "happiness", "neutral", "sadness", "surprise")
@@ -1205,6 +1208,50 @@ def test_at_the_panels_least_width_every_class_has_its_key_and_a_label_too_wide_
     assert view.legend_lines(row) > 1
     entries, _, _ = view.everyone_row(row)
     assert len(entries) == view.legend_lines(row)
+
+
+def test_at_the_panels_least_height_every_class_has_its_key(qtbot: QtBot) -> None:
+    # Was: the least height was three people's rows and everyone's, and the legend had only
+    # the lines the people's rows left: at the least width, 8 classes had 3 keys for one
+    # person, 1 for three, the other colours in the strips named nowhere. The least height
+    # now grows to hold the legend's lines, and people's rows give way to it ("+N").
+    timeline = SessionTimeline(FERPLUS_LABELS)
+    for second, label in enumerate(FERPLUS_LABELS):  # three people, a second in each class
+        shown = tuple(1.0 if other == label else 0.0 for other in FERPLUS_LABELS)
+        timeline.add(float(second), [FaceResult((60 * i, 0, 40, 40), i, label, 1.0, shown) for i in (1, 2, 3)])
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    palette = palette_for(FERPLUS_LABELS)
+    for width in (view.minimumWidth(), 260, 430, 700, 1400):
+        view.resize(width, 400)  # its least height follows the width: taken at this one
+        view.resize(width, 1)  # as short as it lets itself be
+        assert (view.width(), view.height()) == (width, view.minimumHeight())
+        row = len(view.visible_people())
+        assert row >= 1 and view.hidden_people() == 3 - row  # those not shown are counted
+        entries, _, _ = view.everyone_row(row)
+        assert [label for label, _ in entries] == list(FERPLUS_LABELS), width
+        top = view.row_top(row)
+        assert top + max(span.bottom() for _, span in entries) <= view.height(), width
+        image = view.grab().toImage()
+        for label, span in entries:
+            b, g, r = palette[label]
+            assert pixel(image, span.left() + 5, top + span.top() + 11).getRgb()[:3] == (r, g, b), (width, label)
+    # Where the legend takes one line, the least height is as before: three people's rows
+    # and everyone's, each shown.
+    assert {span.top() for _, span in entries} == {0.0}
+    assert view.minimumHeight() == 4 * 22 + 8 and len(view.visible_people()) == 3
+    # The panel itself, as short and narrow as it goes: every key, below the "No faces yet" hint.
+    panel = TimelinePanel(FERPLUS_LABELS)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.resize(1, 1)
+    qtbot.waitUntil(lambda: panel.view.height() == panel.view.minimumHeight(), timeout=WAIT_MS)
+    entries, _, _ = panel.view.everyone_row(1)
+    assert [label for label, _ in entries] == list(FERPLUS_LABELS)
+    assert panel.view.row_top(1) + max(span.bottom() for _, span in entries) <= panel.view.height()
 
 
 def test_a_label_narrower_than_an_ellipsis_at_a_lines_end_does_not_end_the_legend(qtbot: QtBot) -> None:

@@ -115,7 +115,8 @@ class TimelineView(QWidget):
         super().__init__(parent)
         self.timeline = timeline
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        # Three people and everyone's row without scrolling.
+        # Three people and everyone's row without scrolling, or more where the legend needs
+        # it (see fit_height).
         self.setMinimumHeight(4 * _ROW_PX + 8)
         self.setMinimumWidth(_NAME_PX + _MIN_STRIP_PX + _MIN_SHARE_PX + 12)
         # Tab reaches the rows: naming someone must not take a mouse.
@@ -129,6 +130,29 @@ class TimelineView(QWidget):
     def set_labels(self, labels: Sequence[str]) -> None:
         palette = palette_for(labels)
         self._colors = [qcolor(palette[label]) for label in labels]
+        self.fit_height()
+
+    def legend_lines_needed(self) -> int:
+        """The lines the legend takes to name every class at this width (a label too wide
+        for a line takes one of its own, cut short)."""
+        strips = self.strip_rect()
+        lines = len(self.timeline.labels) or 1
+        return max(1, _lines_of(self.legend_entries(strips.left(), strips.right(), lines)))
+
+    def fit_height(self) -> None:
+        """The least height: everyone's row and the legend's lines below it, with rows for
+        three people where the legend takes one line and for one at least. A fixed three
+        people's rows and everyone's left the legend 3 lines at the most: at the least width
+        8 classes had 3 keys, the other colours in the strips named nowhere. The width, the
+        classes and the names given (a wider name column) change the lines it needs."""
+        rows = max(4, 1 + self.legend_lines_needed())
+        height = int(self.row_top(rows)) + 4
+        if height != self.minimumHeight():
+            self.setMinimumHeight(height)  # a shorter panel grows to it
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.fit_height()
 
     def sizeHint(self) -> QSize:
         return QSize(640, _ROW_PX * (len(self.timeline.people()) + 2) + 8)
@@ -169,8 +193,9 @@ class TimelineView(QWidget):
         return max(0.0, now - span), span
 
     def visible_people(self) -> list[int]:
-        """Track ids with a row on screen: the most recently seen that fit."""
-        rows = max(1, int((self.height() - 8) // _ROW_PX) - 1)  # the last row is everyone's
+        """Track ids with a row on screen: the most recently seen that fit above everyone's
+        row and the legend's lines (every class keeps its key; a row given way is "+N")."""
+        rows = max(1, int((self.height() - 8) // _ROW_PX) - self.legend_lines_needed())
         people = sorted(self.timeline.people(), key=lambda p: p.last_seen_s)[-rows:]
         return sorted(p.track_id for p in people if p.track_id is not None)
 
@@ -476,8 +501,9 @@ class TimelineView(QWidget):
 
     def legend_lines(self, row: int) -> int:
         """How many lines the legend may take from row ``row`` down: the rows the panel has
-        to spare below it. Docked at the window's side, the strips are too narrow for all
-        the classes on one line, and the ones left out (surprise, neutral) had colours in
+        to spare below it, at least :meth:`legend_lines_needed` below everyone's row (see
+        :meth:`visible_people`). Docked at the window's side, the strips are too narrow for
+        all the classes on one line, and the ones left out (surprise, neutral) had colours in
         the strips that nothing named."""
         return max(1, int((self.height() - 4 - self.row_top(row)) // _ROW_PX))
 
@@ -704,6 +730,7 @@ class TimelinePanel(QDockWidget):
         name = " ".join(answer.split())[:MAX_NAME_CHARS]  # one line, of a tag's length
         self.timeline.set_name(track_id, name)
         self.name_given.emit(track_id, name)
+        self.view.fit_height()  # a wider name column may take the legend a line more
         self.view.tell_chosen()
         self.view.update()
 
@@ -734,6 +761,7 @@ class TimelinePanel(QDockWidget):
     def _repaint_if_changed(self) -> None:
         if self._dirty and self.isVisible():
             self._dirty = False
+            self.view.fit_height()  # rows named (kept over Play again) widen the name column
             self.view.update()
             self.view.follow_changes()
 
