@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..arguments import ArgumentParser, names_a_folder, path_argument
+from ..io.path_lookup import PathCannotBeLookedAt, path_exists
 from ..shipped import DEFAULT_WEIGHTS_NAME
 from .camera_size import CAMERA_SIZES, CameraSize, format_camera_size, parse_camera_size
 
@@ -114,9 +115,10 @@ def _settings_file(text: str) -> Path:
     video, a script, the played file) would be overwritten with settings at the first save."""
     path = path_argument(text).absolute()
     try:
-        exists, is_file = path.exists(), path.is_file()
-    except OSError as exc:  # a name too long, a folder the user may not search
-        raise argparse.ArgumentTypeError(f"{path} cannot be looked at ({exc.strerror or exc})") from None
+        exists = path_exists(path)
+    except PathCannotBeLookedAt as exc:
+        raise argparse.ArgumentTypeError(f"{path} {exc}") from None
+    is_file = exists and path.is_file()
     if exists and not is_file:
         # A folder was taken and the app ran, every change lost with one line in its log at
         # the end; a device (/dev/null) could be replaced by a file when settings are saved.

@@ -40,6 +40,7 @@ from .frame_times import FrameTimes
 from .gif_delays import GifFrameEnds
 from .multi_picture import AnimatedPicture, PagedPicture, picture_count
 from .opencv_names import is_utf8_name, open_video_capture, opencv_readable
+from .path_lookup import PathCannotBeLookedAt, path_exists
 from .picture_size import (
     decoding_flags,
     decoding_reduction,
@@ -158,9 +159,9 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
     """Open a video file, an image or a folder of images; raises :class:`InputError`."""
     path = Path(path)
     try:
-        found = path.exists()
-    except OSError as exc:  # a name too long for the file system: Python 3.11's exists() raises
-        raise InputError(f"{path}: it cannot be looked at ({exc.strerror or exc})") from None
+        found = path_exists(path)
+    except PathCannotBeLookedAt as exc:
+        raise InputError(f"{path}: it {exc}") from None
     if not found:
         raise InputError(f"{path}: no such file or folder")
     if path.is_dir():

@@ -14,6 +14,7 @@ from emotion_app.io.frame_format import normalise_frame
 from emotion_app.io.gif_delays import GifFrameEnds
 from emotion_app.io.multi_picture import AnimatedPicture, PagedPicture
 from emotion_app.io.opencv_names import is_utf8_name
+from emotion_app.io.path_lookup import PathCannotBeLookedAt, path_exists
 from emotion_app.io.raw_mjpeg import RawMjpeg
 from emotion_app.io.video import (
     RAW_MJPEG_FPS,
@@ -246,10 +247,9 @@ def _picture_named_like_a_video(path: Path) -> FrameSource | None:
 def _open_video(spec: VideoFileSpec) -> FrameSource:
     path = Path(spec.path)
     try:
-        found = path.exists()
-    except OSError as exc:  # a name too long for the file system: Python 3.11's exists() raises
-        why = exc.strerror or exc
-        raise SourceOpenError(f"Could not open video file {path}: it cannot be looked at ({why})") from None
+        found = path_exists(path)
+    except PathCannotBeLookedAt as exc:
+        raise SourceOpenError(f"Could not open video file {path}: it {exc}") from None
     if not found:
         raise SourceOpenError(f"Video file not found: {path}")
     if not path.is_file():

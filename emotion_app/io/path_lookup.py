@@ -1,0 +1,29 @@
+"""Asking whether a path exists, where the asking itself can fail.
+
+Python 3.11's ``Path.exists()`` raises, rather than answering False, for a name longer
+than the file system takes (ENAMETOOLONG) or a folder the user may not search (EACCES).
+Each caller turns that into its own error type, in the words given here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PathCannotBeLookedAt(Exception):
+    """A path whose stat failed for another reason than its absence. ``str()`` is the
+    shared wording, "cannot be looked at (File name too long)", for a caller to put after
+    the path's name."""
+
+    def __init__(self, path: Path, cause: OSError) -> None:
+        super().__init__(f"cannot be looked at ({cause.strerror or cause})")
+        self.path = path
+
+
+def path_exists(path: Path) -> bool:
+    """Whether ``path`` exists (as :meth:`Path.exists`); raises :class:`PathCannotBeLookedAt`
+    where that cannot be found out."""
+    try:
+        return path.exists()
+    except OSError as exc:
+        raise PathCannotBeLookedAt(path, exc) from None
