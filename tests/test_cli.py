@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -399,6 +400,43 @@ def test_bench_opencv_threads(
 def test_bench_unreadable_input(tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", str(tmp_path / "gone.mp4"), "--weights", str(random_weights)]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def _without_root_rights() -> list[str]:
+    """A command prefix that takes away root's right to read and search any folder (where
+    the tests run as root), so a folder's permissions hold as for a user; skips without setpriv."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("root, and no setpriv to give up the right to read any folder")
+    return [setpriv, "--inh-caps=-all", "--bounding-set=-all", "--ambient-caps=-all"]
+
+
+@pytest.mark.parametrize("command", ["analyze", "bench"])
+@pytest.mark.parametrize("mode", [0o000, 0o444], ids=["not listable", "listable, not searchable"])
+def test_a_folder_the_user_may_not_read_is_one_line(tmp_path: Path, command: str, mode: int) -> None:
+    # Was: bench printed PermissionError's traceback, analyze "[Errno 13] Permission
+    # denied: 'pics/a.png'" (Python's words, naming a picture for the folder).
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), astronaut_bgr())
+    folder.chmod(mode)
+    csv_path = tmp_path / "never.csv"
+    outputs = ["--csv", str(csv_path)] if command == "analyze" else []
+    try:
+        done = subprocess.run(
+            [*_without_root_rights(), sys.executable, "-m", "emotion_app", command, str(folder), *outputs],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+        )
+    finally:
+        folder.chmod(0o755)  # for pytest's clean-up
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == f"error: {folder}: the folder cannot be read (Permission denied)", done.stderr
+    assert not csv_path.exists()
 
 
 def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:

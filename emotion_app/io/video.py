@@ -165,20 +165,23 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
     if not found:
         raise InputError(f"{path}: no such file or folder")
     if path.is_dir():
-        entries = list(path.iterdir())
-        images = tuple(
-            sorted((p for p in entries if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES), key=_natural_key)
-        )
-        # Said, as the videos left out are: pictures sorted into subfolders were passed
-        # over without a word (hidden ones, a viewer's thumbnails, are nobody's pictures).
-        subfolders = sum(1 for p in entries if not p.name.startswith(".") and p.is_dir())
+        try:
+            entries = list(path.iterdir())
+            images = tuple(
+                sorted((p for p in entries if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES), key=_natural_key)
+            )
+            # Said, as the videos left out are: pictures sorted into subfolders were passed
+            # over without a word (hidden ones, a viewer's thumbnails, are nobody's pictures).
+            subfolders = sum(1 for p in entries if not p.name.startswith(".") and p.is_dir())
+            videos = sum(1 for p in entries if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
+        except OSError as exc:  # a folder the user may not list, or whose files' kinds may not be asked
+            raise InputError(f"{path}: the folder cannot be read ({exc.strerror or exc})") from None
         not_looked_into = f"its {subfolders} subfolder(s) are not looked into" if subfolders else ""
         if not images:
             raise InputError(
                 f"{path}: folder holds no images ({', '.join(sorted(FOLDER_SUFFIXES))})"
                 + (f"; {not_looked_into}" if not_looked_into else "")
             )
-        videos = sum(1 for p in entries if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
         if videos:
             log.warning("%s: a folder is read as pictures; its %d video file(s) are left out", path, videos)
         if not_looked_into:
