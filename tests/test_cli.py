@@ -6,7 +6,6 @@ import csv
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from emotion_app.cli import main
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_astronaut_video
 from module_help import HELP_NOT_WRITTEN
 from slow_import import start_held_in_import
+from user_rights import without_root_rights
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -402,17 +402,6 @@ def test_bench_unreadable_input(tmp_path: Path, random_weights: Path, capsys: py
     assert "no such file" in capsys.readouterr().err
 
 
-def _without_root_rights() -> list[str]:
-    """A command prefix that takes away root's right to read and search any folder (where
-    the tests run as root), so a folder's permissions hold as for a user; skips without setpriv."""
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("root, and no setpriv to give up the right to read any folder")
-    return [setpriv, "--inh-caps=-all", "--bounding-set=-all", "--ambient-caps=-all"]
-
-
 @pytest.mark.parametrize("command", ["analyze", "bench"])
 @pytest.mark.parametrize("mode", [0o000, 0o444], ids=["not listable", "listable, not searchable"])
 def test_a_folder_the_user_may_not_read_is_one_line(tmp_path: Path, command: str, mode: int) -> None:
@@ -426,7 +415,7 @@ def test_a_folder_the_user_may_not_read_is_one_line(tmp_path: Path, command: str
     outputs = ["--csv", str(csv_path)] if command == "analyze" else []
     try:
         done = subprocess.run(
-            [*_without_root_rights(), sys.executable, "-m", "emotion_app", command, str(folder), *outputs],
+            [*without_root_rights(), sys.executable, "-m", "emotion_app", command, str(folder), *outputs],
             capture_output=True,
             text=True,
             cwd=REPO,

@@ -37,6 +37,7 @@ from gui_support import (
     wait_until_stopped,
 )
 from hostile_support import damage_mjpeg_frame, numbered_frames
+from user_rights import without_root_rights
 
 
 def test_a_video_that_will_not_open_names_the_file(
@@ -753,12 +754,7 @@ def test_a_video_file_the_user_may_not_read_is_told_so_not_as_damaged(gui_video:
     locked = tmp_path / "locked.mp4"
     locked.write_bytes(gui_video.path.read_bytes())
     locked.chmod(0)
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("root, and no setpriv to give up the right to read any file")
-        prefix = [setpriv, "--inh-caps=-all", "--bounding-set=-all", "--ambient-caps=-all"]
+    prefix = without_root_rights()
     child = (
         "import sys\n"
         "from emotion_app.sources.frame_source import SourceOpenError\n"
