@@ -18,8 +18,9 @@ import torch
 from emotion_app.samples import make_random_weights
 from hostile_support import SmallDisk
 from slow_import import start_held_in_import
-from tests.synthetic_fer import write_fer_csv
+from tests.synthetic_fer import write_fer_csv, write_fer_folders
 from training import evaluate, train
+from user_rights import without_root_rights
 
 FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2", "--epochs", "1"]
 
@@ -137,6 +138,34 @@ def test_one_face_per_class_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert train.main(["--data", str(tiny), "--out", str(tmp_path / "run"), *FAST]) == 2
     line = error_line(capsys.readouterr().err)
     assert "validation" in line and str(tiny) in line
+
+
+@pytest.mark.parametrize("tool", ["train", "evaluate", "calibrate_margin"])
+@pytest.mark.parametrize("locked", ["the folder", "an emotion folder in it"])
+def test_data_the_user_may_not_read_is_one_line(tmp_path: Path, tool: str, locked: str) -> None:
+    # Was: asking whether the folder held fer2013/ or train/ raised PermissionError, a
+    # traceback (exit 1) from train, evaluate and calibrate_margin, and "[Errno 13]
+    # Permission denied: '.../fer2013'" (a path never given) from the others.
+    root = write_fer_folders(tmp_path / "fer", 2, 1)
+    split = "test" if tool == "evaluate" else "train"  # the split the tool reads
+    barred = root if locked == "the folder" else root / split / "happy"
+    out = ["--out", str(tmp_path / "run"), *FAST] if tool == "train" else []
+    barred.chmod(0)
+    try:
+        done = subprocess.run(
+            [*without_root_rights(), sys.executable, "-m", f"training.{tool}", "--data", str(root), *out],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+            timeout=300,
+        )
+    finally:
+        barred.chmod(0o755)  # for pytest's clean-up
+    assert done.returncode == 2, done.stderr
+    line = error_line(done.stderr)
+    assert line.startswith(f"error: cannot read {root}: Permission denied"), line
+    assert str(barred) in line and "Errno" not in line
+    assert not (tmp_path / "run").exists()
 
 
 def test_evaluate_checks_its_out_folder_first(

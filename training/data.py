@@ -238,7 +238,10 @@ def has_splits(data: str | os.PathLike[str]) -> bool:
     layout (what is not there is named when it is read). A plain folder of ``<emotion>/``
     subfolders has none: it is taken whole for every split."""
     path = Path(data)
-    return not path.is_dir() or _has_layout(_layout_root(path))
+    try:
+        return not path.is_dir() or _has_layout(_layout_root(path))
+    except OSError as exc:  # a folder the user may not search
+        raise unreadable_data(path, exc) from None
 
 
 def check_split_layout(data: str | os.PathLike[str]) -> None:
@@ -249,7 +252,10 @@ def check_split_layout(data: str | os.PathLike[str]) -> None:
     path = Path(data)
     if has_splits(path):
         return
-    tables = sorted(path.glob("*.csv"))
+    try:
+        tables = sorted(path.glob("*.csv"))
+    except OSError as exc:
+        raise unreadable_data(path, exc) from None
     if path.name in _USAGE_FOLDERS.values():
         hint = f"give the folder that holds it, {path.parent}"
     elif tables:
@@ -265,6 +271,20 @@ def load_split(data: str | os.PathLike[str], usage: str, classes: tuple[str, ...
     A plain folder of ``<emotion>/`` subfolders is taken whole, whatever ``usage`` says.
     """
     data = Path(data)
+    try:
+        return _load_split(data, usage, classes)
+    except OSError as exc:  # a folder the user may not list or search, a disk error
+        raise unreadable_data(data, exc) from None
+
+
+def unreadable_data(data: Path, exc: OSError) -> DataError:
+    """The one-line error for ``data`` (or a file or folder in it, ``exc.filename``) that
+    cannot be read: Python's "[Errno 13] ..." named a path the user never gave."""
+    inside = f" at {exc.filename}" if exc.filename and Path(os.fsdecode(exc.filename)) != data else ""
+    return DataError(f"cannot read {data}: {exc.strerror or exc}{inside}")
+
+
+def _load_split(data: Path, usage: str, classes: tuple[str, ...]) -> FaceSet:
     if data.is_file():
         try:
             return read_csv(data, usage, classes)
