@@ -649,13 +649,13 @@ def test_ctrl_c_in_a_tool_is_one_line_and_exit_130(
         "train_verifier": ["--export", str(tmp_path / "models" / "v.safetensors"), "--out", str(tmp_path / "runs")],
         "evaluate_verifier": [],
     }[tool]
-    read = cv2.imread
+    decode = cv2.imdecode  # each face of the data is decoded by it (training/data.py)
 
     def interrupted(*args: object, **kwargs: object) -> object:
         if stop == "ctrl-c":
             raise KeyboardInterrupt("signal 2")
         os.kill(os.getpid(), signal.SIGTERM)  # a real signal, handled at the next line of Python
-        return read(*args, **kwargs)  # type: ignore[call-overload]
+        return decode(*args, **kwargs)  # type: ignore[call-overload]
 
     unhandled: list[int] = []
 
@@ -664,7 +664,7 @@ def test_ctrl_c_in_a_tool_is_one_line_and_exit_130(
 
     # What takes a SIGTERM the tool does not handle (its default would end pytest here).
     before = signal.signal(signal.SIGTERM, record)
-    monkeypatch.setattr(cv2, "imread", interrupted)
+    monkeypatch.setattr(cv2, "imdecode", interrupted)
     main = importlib.import_module(f"training.{tool}").main
     try:
         code: int | str = main(["--data", str(root), *given])

@@ -1,4 +1,8 @@
 import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -6,6 +10,18 @@ import pytest
 
 from tests.synthetic_fer import write_fer_csv, write_fer_folders
 from training.data import CLASSES_6, CLASSES_7, DataError, load_split, read_csv, stratified_split
+from user_rights import without_root_rights
+
+REPO = Path(__file__).resolve().parent.parent
+# Loads the Training split of the folder given and prints its size, or the DataError.
+LOAD_CHILD = (
+    "import sys\n"
+    "from training.data import CLASSES_6, DataError, load_split\n"
+    "try:\n"
+    "    print(len(load_split(sys.argv[1], 'Training', CLASSES_6)))\n"
+    "except DataError as exc:\n"
+    "    print(exc)\n"
+)
 
 
 def test_csv_reader_drops_disgust_and_maps_by_name(tmp_path):
@@ -126,6 +142,39 @@ def test_unknown_folder_and_unreadable_image_are_named(tmp_path):
     broken.write_bytes(b"not a jpeg at all")
     with pytest.raises(DataError, match="unreadable image.*Training_broken.jpg"):
         load_split(root, "Training", CLASSES_6)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a file name that is not UTF-8 needs Linux")
+def test_a_face_whose_file_name_is_not_utf8_is_read(tmp_path):
+    # Was: cv2.imread crashed the process (SIGSEGV) on such a name (bytes of Latin-1, say,
+    # from an old USB stick): every training tool died with no word. In a child, so a
+    # crash fails this test only.
+    root = write_fer_folders(tmp_path / "fer", 1, 1)
+    happy = root / "train" / "happy"
+    (face,) = happy.iterdir()
+    os.rename(face, os.fsencode(happy) + b"/Training_caf\xe9.png")
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_CHILD, str(root)], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "6", done.stdout  # one face of each of the 6 classes
+
+
+def test_a_face_the_user_may_not_read_is_one_line_with_its_reason(tmp_path):
+    # Was: OpenCV's own "[ WARN:0@3.3] global loadsave.cpp:278 findDecoder imread_(...)"
+    # on standard error, then "unreadable image: PATH", which did not say why.
+    root = write_fer_folders(tmp_path / "fer", 1, 1)
+    (locked,) = (root / "train" / "happy").iterdir()
+    locked.chmod(0)
+    done = subprocess.run(
+        [*without_root_rights(), sys.executable, "-c", LOAD_CHILD, str(root)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.stdout.strip() == f"cannot read {root}: Permission denied at {locked}", done.stdout
+    assert done.stderr == ""
 
 
 def test_missing_data_path(tmp_path):

@@ -155,7 +155,11 @@ def read_csv(path: str | os.PathLike[str], usage: str, classes: tuple[str, ...])
 
 
 def _read_image(path: Path) -> np.ndarray:
-    image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    # Read by Python, decoded by OpenCV, as the app reads pictures: cv2.imread crashes the
+    # process on a name that is not UTF-8, and of a file it may not read says only a
+    # warning of its own (the OSError here is told with its reason by load_split).
+    data = np.fromfile(path, dtype=np.uint8)
+    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
     if image is None:
         raise DataError(f"unreadable image: {path}")
     if image.shape != (IMAGE_SIZE, IMAGE_SIZE):
