@@ -704,6 +704,22 @@ def test_the_calibration_tools_help_says_their_defaults(tool, said, capsys):
         assert words in text
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (["--epochs", "-1"], "--epochs must be at least 1, got -1"),
+        (["--epochs", "2", "--swa-epochs", "3"], "--swa-epochs must be between 0 and --epochs (2), got 3"),
+    ],
+)
+def test_an_epoch_count_out_of_range_is_named(given, said, capsys):
+    # "--epochs -1" was refused as "--swa-epochs must be between 0 and --epochs": an option
+    # the user never gave, and neither value.
+    with pytest.raises(SystemExit) as stop:
+        train.main(["--data", "fer.csv", *given])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == f"python -m training.train: error: {said}"
+
+
 def test_evaluate_help_offers_only_label_sets_one_can_type(capsys):
     # It listed {,fer2013,ferplus}: the empty default (chosen by --votes) as a choice.
     with pytest.raises(SystemExit):

@@ -121,13 +121,17 @@ def range_problem(config: TrainConfig, this_machine: bool = True) -> str:
             f"--augment-strength must be >= 0, got {config.augment_strength}",
         ),
         (config.classes in (6, 7), f"--classes must be 6 or 7, got {config.classes}"),
-        (0 <= config.swa_epochs <= config.epochs, "--swa-epochs must be between 0 and --epochs"),
         (
             config.labels in ("", *LABEL_SOURCES),
             f"--labels must be one of {', '.join(LABEL_SOURCES)}, got {config.labels!r}",
         ),
         (0 < config.val_fraction < 1, f"--val-fraction must be between 0 and 1, got {config.val_fraction}"),
         (config.epochs >= 1, f"--epochs must be at least 1, got {config.epochs}"),
+        # After --epochs: "--epochs -1" was refused for the --swa-epochs the user never gave.
+        (
+            0 <= config.swa_epochs <= config.epochs,
+            f"--swa-epochs must be between 0 and --epochs ({config.epochs}), got {config.swa_epochs}",
+        ),
         (config.batch_size >= 1, f"--batch-size must be at least 1, got {config.batch_size}"),
         (0 <= config.seed <= seed_max, f"--seed must be between 0 and {seed_max}, got {config.seed}"),
         (0 <= config.split_seed <= seed_max, f"--split-seed must be between 0 and {seed_max}, got {config.split_seed}"),
