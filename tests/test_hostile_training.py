@@ -618,6 +618,41 @@ def test_calibrate_live_checks_its_data_before_the_clips(tmp_path: Path, capsys:
     assert "fer2013.csv" in line and "gone.mp4" not in line, line
 
 
+@pytest.mark.parametrize(
+    ("truth", "said"),
+    [
+        (None, "holds no truth.csv"),
+        (
+            "name,start\nx.mp4,0\n",
+            "truth.csv: expected columns file,first_frame,last_frame,faces,labels, found name,start",
+        ),
+        (
+            "file,first_frame,last_frame,faces,labels\nx.mp4,a,9,1,happy\n",
+            "truth.csv, row 2: first_frame, last_frame and faces must be whole numbers",
+        ),
+        ("file,first_frame,last_frame,faces,labels\nx.mp4,0,9,1,\n", "truth.csv: no frame range has labels"),
+    ],
+    ids=["no truth.csv", "other columns", "a word for a frame", "no labels"],
+)
+def test_calibrate_live_refuses_a_truth_that_judges_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], truth: str | None, said: str
+) -> None:
+    """With no range to judge by (columns named otherwise, no labels), every margin scored 0
+    and the first was called best, and --write stored it in the weights file's card; a
+    word for a frame was "invalid literal for int()", a missing truth.csv Python's Errno."""
+    from training import calibrate_live
+
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    if truth is not None:
+        (clips / "truth.csv").write_text(truth)
+    weights = make_random_weights(tmp_path / "w.safetensors")
+    before = weights.read_bytes()
+    assert calibrate_live.main(["--weights", str(weights), "--clips", str(clips), "--write"]) == 2
+    assert said in error_line(capsys.readouterr().err)
+    assert weights.read_bytes() == before
+
+
 @pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
 @pytest.mark.parametrize(
     "tool",
@@ -640,7 +675,9 @@ def test_ctrl_c_in_a_tool_is_one_line_and_exit_130(
     weights = make_random_weights(tmp_path / "w.safetensors")
     clips = tmp_path / "clips"
     clips.mkdir()
-    (clips / "truth.csv").write_text("file,first_frame,last_frame,faces,labels,note\n")
+    # A range to judge by (a truth.csv with none is refused first); the stop comes before
+    # its clip is looked for.
+    (clips / "truth.csv").write_text("file,first_frame,last_frame,faces,labels,note\nclip.mp4,0,9,1,happy,\n")
     given = {
         "evaluate": ["--weights", str(weights), "--out", str(tmp_path / "runs" / "report")],
         "calibrate_margin": ["--weights", str(weights)],

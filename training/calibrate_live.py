@@ -47,25 +47,49 @@ BIN_WIDTH = 0.05
 MIN_BIN_FACES = 30
 
 
+# What truth.csv must say of each frame range (a "note" column may follow).
+TRUTH_COLUMNS = ("file", "first_frame", "last_frame", "faces", "labels")
+
+
 def read_truth_ranges(clips: Path) -> list[tuple[str, int, int, int | None, frozenset[str]]]:
-    """(file, first, last, faces, acceptable labels) of every range that judges the expression."""
+    """(file, first, last, faces, acceptable labels) of every range that judges the
+    expression. DataError, naming the file and row, for a truth.csv that judges none: with
+    no range, every margin scored 0 and the first was called best (and written, --write)."""
     import csv
 
+    truth = clips / "truth.csv"
+    if not clips.is_dir():
+        raise DataError(f"--clips {clips} is not a folder" if clips.exists() else f"--clips {clips}: no such folder")
+    try:
+        handle = open(truth, newline="", encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"--clips {clips} holds no truth.csv (columns {','.join(TRUTH_COLUMNS)})") from None
+    except OSError as exc:
+        raise DataError(f"cannot read {truth}: {exc.strerror or exc}") from None
     ranges = []
-    with open(clips / "truth.csv", newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            labels = frozenset(label.strip() for label in (row.get("labels") or "").split("|") if label.strip())
-            if labels and row["first_frame"].strip():
-                faces = row["faces"].strip()
-                ranges.append(
-                    (
-                        row["file"].strip(),
-                        int(row["first_frame"]),
-                        int(row["last_frame"]),
-                        int(faces) if faces else None,
-                        labels,
-                    )
-                )
+    with handle:
+        try:
+            reader = csv.DictReader(handle)
+            missing = [name for name in TRUTH_COLUMNS if name not in (reader.fieldnames or [])]
+            if missing:
+                found = ",".join(reader.fieldnames or [])
+                raise DataError(f"{truth}: expected columns {','.join(TRUTH_COLUMNS)}, found {found or 'none'}")
+            for row_number, row in enumerate(reader, start=2):  # row 1 is the header
+                labels = frozenset(label.strip() for label in (row["labels"] or "").split("|") if label.strip())
+                if not labels or not (row["first_frame"] or "").strip():
+                    continue  # a range that judges no expression
+                try:
+                    faces = (row["faces"] or "").strip()
+                    first, last = int(row["first_frame"]), int(row["last_frame"])
+                    ranges.append(((row["file"] or "").strip(), first, last, int(faces) if faces else None, labels))
+                except (TypeError, ValueError):  # a word, or a row cut short (None)
+                    raise DataError(
+                        f"{truth}, row {row_number}: first_frame, last_frame and faces must be whole numbers"
+                    ) from None
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise DataError(f"{truth}: not a UTF-8 CSV ({type(exc).__name__})") from None
+    if not ranges:
+        raise DataError(f"{truth}: no frame range has labels to judge the crops by")
     return ranges
 
 
@@ -244,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         margins = list(args.margins)
+        read_truth_ranges(args.clips)  # told at once, not after the model and the data
         classifier = EmotionClassifier.load(args.weights, optimize=True)
         check_weights_writable(classifier.source, args.write)
         # The data first: a wrong --data or --votes is told at once, not after minutes of clips.
