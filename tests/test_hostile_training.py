@@ -454,6 +454,31 @@ def test_a_step_past_the_epochs_end_is_one_line(
 
 
 @pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--seed", "-1"], "--seed must be between 0 and 4294967295, got -1"),
+        (["--split-seed", "-1"], "--split-seed must be between 0 and 4294967295, got -1"),
+        (["--seed", str(2**32)], f"--seed must be between 0 and 4294967295, got {2**32}"),
+        (["--limit", "-1"], "--limit must be 0 (all faces) or more, got -1"),
+    ],
+)
+def test_train_verifier_refuses_seeds_and_limits_out_of_range(
+    args: list[str], said: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A negative seed was numpy's traceback once the faces were read, leaving the empty
+    folder made for --export; "--limit -1" ran the minutes of mining and chose the threshold
+    on one validation face."""
+    from training import train_verifier
+
+    export = tmp_path / "models" / "v.safetensors"
+    with pytest.raises(SystemExit) as exit_info:
+        train_verifier.main(["--data", str(fer_csv), "--export", str(export), *args])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == f"python -m training.train_verifier: error: {said}"
+    assert not export.parent.exists()
+
+
+@pytest.mark.parametrize(
     ("tool", "args"),
     [
         ("train_verifier", ["--lr", "nan"]),

@@ -8,6 +8,9 @@ import math
 
 from emotion_app.preprocessing import CROP_MARGIN_LIMITS
 
+# The largest seed numpy and torch both take: every tool's --seed and --split-seed.
+SEED_MAX = 2**32 - 1
+
 
 def finite_float(text: str) -> float:
     """A number that is not NaN or infinite (float() takes "nan" and "inf")."""

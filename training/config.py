@@ -11,6 +11,7 @@ from typing import Any
 from emotion_app.arguments import threads_problem
 from emotion_app.preprocessing import CROP_MARGIN_LIMITS
 
+from .arguments import SEED_MAX
 from .data import USAGES
 from .ferplus import LABEL_SOURCES
 
@@ -112,7 +113,6 @@ def range_problem(config: TrainConfig, this_machine: bool = True) -> str:
     mid-run or a weights file the app then refuses. ``this_machine``: also the settings
     that depend on the machine (--device, --threads); a checkpoint's recorded ones were
     another machine's, and a resume takes --threads from its own command line."""
-    seed_max = 2**32 - 1
     low_margin, high_margin = CROP_MARGIN_LIMITS
     checks = (
         (config.tta in TTA_CHOICES, f"--tta must be one of {', '.join(TTA_CHOICES)}, got {config.tta!r}"),
@@ -133,8 +133,8 @@ def range_problem(config: TrainConfig, this_machine: bool = True) -> str:
             f"--swa-epochs must be between 0 and --epochs ({config.epochs}), got {config.swa_epochs}",
         ),
         (config.batch_size >= 1, f"--batch-size must be at least 1, got {config.batch_size}"),
-        (0 <= config.seed <= seed_max, f"--seed must be between 0 and {seed_max}, got {config.seed}"),
-        (0 <= config.split_seed <= seed_max, f"--split-seed must be between 0 and {seed_max}, got {config.split_seed}"),
+        (0 <= config.seed <= SEED_MAX, f"--seed must be between 0 and {SEED_MAX}, got {config.seed}"),
+        (0 <= config.split_seed <= SEED_MAX, f"--split-seed must be between 0 and {SEED_MAX}, got {config.split_seed}"),
         (math.isfinite(config.lr) and config.lr >= 0, f"--lr must be 0 or more, got {config.lr}"),
         (
             math.isfinite(config.swa_lr) and config.swa_lr >= 0,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from emotion_app.arguments import ArgumentParser, threads_problem
 
-from .arguments import finite_float
+from .arguments import SEED_MAX, finite_float
 from .stopping import interruptible
 from .verifier_config import VerifierConfig
 
@@ -66,6 +66,13 @@ def parse_args(argv: list[str] | None) -> tuple[VerifierConfig, int]:
         parser.error(f"--keep must be between 0 and 1, got {args.keep}")
     if args.epochs < 1 or args.width < 1 or args.batch_size < 1:
         parser.error("--epochs, --width and --batch-size must be at least 1")
+    # Told now: a negative seed was numpy's traceback after the data loaded (leaving the
+    # --export folder made for it), and "--limit -1" kept one validation face to choose on.
+    for option, seed in (("--seed", args.seed), ("--split-seed", args.split_seed)):
+        if not 0 <= seed <= SEED_MAX:
+            parser.error(f"{option} must be between 0 and {SEED_MAX}, got {seed}")
+    if args.limit < 0:
+        parser.error(f"--limit must be 0 (all faces) or more, got {args.limit}")
     if not args.export.endswith(".safetensors"):
         parser.error(f"--export must name a .safetensors file, got {args.export}")
     values = {
