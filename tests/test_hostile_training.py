@@ -678,6 +678,28 @@ def test_calibrate_live_refuses_a_truth_that_judges_nothing(
     assert weights.read_bytes() == before
 
 
+@pytest.mark.parametrize("limit", ["0", "-5"])
+def test_calibrate_live_refuses_a_limit_below_one(
+    limit: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--limit 0 scored no validation face and stored "share_marked": NaN in the card with
+    --write; -5 ended in "negative dimensions are not allowed"."""
+    from training import calibrate_live
+
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    (clips / "truth.csv").write_text("file,first_frame,last_frame,faces,labels\nclip.mp4,0,9,1,happy\n")
+    weights = make_random_weights(tmp_path / "w.safetensors")
+    before = weights.read_bytes()
+    given = ["--weights", str(weights), "--clips", str(clips), "--data", str(fer_csv), "--limit", limit, "--write"]
+    with pytest.raises(SystemExit) as exit_info:
+        calibrate_live.main(given)
+    assert exit_info.value.code == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line == f"python -m training.calibrate_live: error: --limit must be at least 1, got {limit}"
+    assert weights.read_bytes() == before
+
+
 @pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
 @pytest.mark.parametrize(
     "tool",

@@ -260,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--write", action="store_true", help="store the choices in the weights file's card")
     args = parser.parse_args(argv)
+    if args.limit < 1:  # 0 wrote "NaN" shares into the card; a negative one was numpy's words
+        parser.error(f"--limit must be at least 1, got {args.limit}")
     # The engine (torch) loads only now: --help and a bad argument answer at once.
     from emotion_app.inference.classifier import EmotionClassifier
     from emotion_app.weights import WeightsError, load_model
