@@ -424,6 +424,26 @@ def finished_run(tmp_path_factory: pytest.TempPathFactory, fer_csv: Path) -> Pat
     return out / "checkpoint.pt"
 
 
+def test_soup_refuses_a_test_split_that_is_none_of_fer2013s(
+    finished_run: Path, fer_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "--test-split Public" was read only with the data: a traceback (ValueError: usage must
+    be one of ...), and the --out folder it had made left empty."""
+    from training import soup
+
+    out = tmp_path / "soup"
+    given = ["--data", str(fer_csv), "--out", str(out), "--test-split", "Public", str(finished_run), str(finished_run)]
+    with pytest.raises(SystemExit) as exit_info:
+        soup.main(given)
+    assert exit_info.value.code == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line == (
+        "python -m training.soup: error: --test-split must be one of Training, PublicTest, PrivateTest (or empty: "
+        "none), got 'Public'"
+    )
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("case", ["best None", "lr text", "std NaN"])
 def test_a_damaged_checkpoint_is_one_line_for_init_from_and_soup(
     case: str, finished_run: Path, fer_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -34,7 +34,7 @@ from emotion_app.arguments import ArgumentParser, threads_problem
 from emotion_app.io.atomic import OutputError
 
 from .config import TTA_CHOICES
-from .data import DataError
+from .data import USAGES, DataError
 from .stopping import interruptible
 
 if TYPE_CHECKING:
@@ -78,7 +78,9 @@ def parse_args(argv: list[str] | None = None) -> SoupConfig:
     parser.add_argument("--export", default="", help="also write the chosen model's weights file here")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     parser.add_argument(
-        "--test-split", default="PublicTest", help="split reported, never used to choose (default: PublicTest)"
+        "--test-split",
+        default="PublicTest",
+        help=f"split reported, never used to choose: {', '.join(USAGES)} or empty for none (default: PublicTest)",
     )
     parser.add_argument(
         "--tta",
@@ -91,6 +93,8 @@ def parse_args(argv: list[str] | None = None) -> SoupConfig:
         parser.error("a soup needs at least two checkpoints")
     if threads_problem(args.threads, lowest=0):
         parser.error(threads_problem(args.threads, lowest=0))
+    if args.test_split not in ("", *USAGES):  # was a traceback once the data was read
+        parser.error(f"--test-split must be one of {', '.join(USAGES)} (or empty: none), got {args.test_split!r}")
     return SoupConfig(args.checkpoints, args.data, args.out, args.export, args.threads, args.test_split, args.tta)
 
 
