@@ -97,6 +97,10 @@ class InferenceWorker(QObject):
         # A paused file's frame's result refused by a full gate, sent at the next permit.
         self._held_waiting: InferenceResult | None = None
         self._mirrored = False  # whether the last frame processed was flipped (see process)
+        # A file's frame the pipeline took last, and the times it was given: that frame opened
+        # again (Mirror view or a model picked after Stop or the file's end) is looked at anew,
+        # not started from (see process).
+        self._last_file_frame: _FileFrame | None = None
         self._skipped: InferenceResult | None = None  # the newest result, where the gate skipped it
         self._recording: RecordingWriter | None = None  # the recording frames go to
         # Recordings stopped, or ended, whose writers are still closing them: watched till they answer.
@@ -428,14 +432,22 @@ class InferenceWorker(QObject):
         timings: dict[str, float] = {}
         bundle = self._bundle
         if bundle is not None:
+            time_s, moment_s = frame.source_time, frame.file_time
             if frame.stream_id != self._stream_id:
-                # A new stream: tracks of the last one would attach to the wrong faces.
                 same_session = frame.session == self._session
                 if same_session and frame.mirrored != self._mirrored:
                     # Mirror view turned while it was stopped: the faces remembered by
                     # their places (see reset's replay) flip with the picture first.
                     bundle.pipeline.mirror()
-                bundle.pipeline.reset(keep_ids=same_session, replay=same_session and frame.in_file)
+                last = self._last_file_frame
+                if frame.in_file and last is not None and (last.session, last.index) == (frame.session, frame.index):
+                    # The frame taken last (the one on screen) opened again to be looked at
+                    # anew: its faces keep their tracks and steadied labels, as a paused frame
+                    # shown again does. At the times it had: a moment counted once adds nothing.
+                    time_s, moment_s = last.time_s, last.moment_s
+                else:
+                    # A new stream: tracks of the last one would attach to the wrong faces.
+                    bundle.pipeline.reset(keep_ids=same_session, replay=same_session and frame.in_file)
                 if not same_session:
                     self._session_streams = set()
                 # In its session its people keep their ids, so their names: shown from its
@@ -453,9 +465,12 @@ class InferenceWorker(QObject):
                     bundle.pipeline.jump()
             self._mirrored = frame.mirrored
             self._seeks = frame.seeks
+            self._last_file_frame = None
             try:
-                faces = bundle.pipeline.process(frame.image, frame.source_time, moment_s=frame.file_time)
+                faces = bundle.pipeline.process(frame.image, time_s, moment_s=moment_s)
                 timings = stage_ms(bundle.pipeline.last_timings)
+                if frame.in_file:
+                    self._last_file_frame = _FileFrame(frame.session, frame.index, time_s, moment_s)
             except Exception as exc:  # one bad frame must not stop the stream
                 self._failed_frames += 1
                 # The first failure and then every hundredth: a persistent fault must not
@@ -593,6 +608,17 @@ class LoadGaveUp(TimeoutError):
     def __init__(self, weights_path: Path | None, waited_s: float) -> None:
         name = weights_path if weights_path is not None else "the shipped model"
         super().__init__(f"{name} did not load within {waited_s:g} s (a network share that does not answer?)")
+
+
+@dataclasses.dataclass(frozen=True)
+class _FileFrame:
+    """A file's frame as the pipeline took it: which (its session, its number) and when
+    (the ``time_s`` and ``moment_s`` it was given)."""
+
+    session: int
+    index: int
+    time_s: float
+    moment_s: float | None
 
 
 @dataclasses.dataclass(frozen=True)
