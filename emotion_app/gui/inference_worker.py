@@ -360,8 +360,22 @@ class InferenceWorker(QObject):
         beside "Finished playing" (a snapshot saved that one). Queued after the frame's own
         nudge, so that frame has been labelled."""
         result, self._skipped = self._skipped, None
-        if result is None or result.stream_id != stream_id:
-            return
+        if result is not None and result.stream_id == stream_id:
+            self._send_skipped(result)
+
+    @pyqtSlot(int)
+    def send_skipped_at_stop(self, request: int) -> None:
+        """The source was stopped (the capture worker's ``stopped``, of ``request``): the
+        newest result, skipped by a busy GUI, is sent after all, as at a file's end. The
+        screen stayed on an earlier frame beside "Stopped", and Mirror view or a model
+        picked then opened the file again at a frame this worker no longer held: its
+        faces were found and labelled afresh. (One of a source replaced since is dropped
+        by the window.)"""
+        result, self._skipped = self._skipped, None
+        if result is not None:
+            self._send_skipped(result)
+
+    def _send_skipped(self, result: InferenceResult) -> None:
         if self._gate.try_acquire(held=True):
             self.result_ready.emit(result)
         else:  # one over the bound is waiting already: this one waits for the next permit
