@@ -907,8 +907,8 @@ class MainWindow(QMainWindow):
         if changed and self.is_file and self.source_state.running and self.source_state.paused:
             # The paused frame is labelled again at once (Off: its own raw label). The new
             # time constant cannot be applied to the frames before it (only the smoothed
-            # state is kept), and a frame shown to the file's end is not opened again for
-            # it: that starts its faces afresh, their raw label whatever the level.
+            # state is kept). A frame left on screen by a file stopped or shown to its end
+            # keeps its labels: the level is for the frames played from there.
             self.controller.show_again()
         self.window_actions.steadiness_actions[level].setChecked(True)
         index = self.steadiness_box.findData(level)
