@@ -21,7 +21,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.video_view import MIN_VIEW_SIZE, VideoView
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.results import FaceResult
-from emotion_app.samples import VideoTruth
+from emotion_app.samples import VideoTruth, make_random_weights
 from emotion_app.sources.specs import CameraSpec
 from gui_support import WAIT_MS, when_a_dialog_is_open
 
@@ -493,6 +493,34 @@ def test_the_timeline_docked_at_a_side_keeps_its_strips_in_the_open(
         b, g, r = palette[labels[label]]
         x = view.time_to_x(panel.timeline.now_s) - 2
         assert QColor(image.pixel(int(x), int(view.row_top(row) + 10))).getRgb()[:3] == (r, g, b)
+
+
+@pytest.mark.parametrize("side", [Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea])
+def test_a_model_of_many_classes_docked_at_a_side_keeps_the_timelines_buttons_in_the_window(
+    qtbot: QtBot, make_window, tmp_path: Path, side: Qt.DockWidgetArea
+) -> None:
+    # The timeline's least height grew with every line its legend took: a model of 12
+    # classes docked at a side (a class a line there) on a 1366x768 laptop at 200% asked for
+    # more than the window had, and Clear and Export were pushed under the status bar and out
+    # of the window, out of reach. Lines past an 8-class model's are left to the height the
+    # panel has.
+    labels = tuple(f"emotion {number}" for number in range(12))
+    window = make_window(weights=make_random_weights(tmp_path / "twelve.safetensors", labels=labels))
+    window.setMinimumSize(QSize(*SMALL_SCREEN_AT_200))
+    window.resize(*SMALL_SCREEN_AT_200)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: panel.timeline.labels == labels, timeout=WAIT_MS)
+    window.addDockWidget(side, panel)
+    window.resizeDocks([panel], [1], Qt.Orientation.Horizontal)  # as narrow as it goes
+    qtbot.waitUntil(lambda: panel.view.legend_lines_needed() > 8, timeout=WAIT_MS)  # a class a line, or near
+    qtbot.wait(100)  # the layout settles
+    status = window.statusBar()
+    assert status is not None and status.isVisible()
+    for button in (panel.clear_button, panel.export_button):
+        place = QRect(button.mapTo(window, QPoint(0, 0)), button.size())
+        assert place.bottom() < status.geometry().top(), (button.text(), place, status.geometry())
+    # An 8-class model's lines, the most a least height makes room for, are all there.
+    assert panel.view.minimumHeight() == panel.view.row_top(9) + 4
 
 
 def _only(labels: tuple[str, ...], label: str) -> tuple[float, ...]:

@@ -72,6 +72,11 @@ _MAX_NAME_PX = 210
 _SHARE_PX = 150  # the share bars' width where the panel has room; a narrow one gets narrower bars
 _MIN_SHARE_PX = 40
 _MIN_STRIP_PX = 60  # the strips' least width: the panel is never narrower than it leaves them
+# The most legend lines the least height makes room for: an 8-class model's (FER+'s), a class
+# a line in the narrowest panel. With a line for each class of a model of more, docked at a
+# side of a small window, Clear and Export were pushed out of it; past these the legend has
+# the lines the panel's height leaves it.
+_MOST_FITTED_LEGEND_LINES = 8
 _BACKGROUND = QColor(30, 30, 33)
 _EMPTY = QColor(52, 52, 56)
 _TEXT = QColor(225, 225, 225)
@@ -144,8 +149,9 @@ class TimelineView(QWidget):
         three people where the legend takes one line and for one at least. A fixed three
         people's rows and everyone's left the legend 3 lines at the most: at the least width
         8 classes had 3 keys, the other colours in the strips named nowhere. The width, the
-        classes and the names given (a wider name column) change the lines it needs."""
-        rows = max(4, 1 + self.legend_lines_needed())
+        classes and the names given (a wider name column) change the lines it needs; at most
+        :data:`_MOST_FITTED_LEGEND_LINES` are made room for."""
+        rows = max(4, 1 + min(self.legend_lines_needed(), _MOST_FITTED_LEGEND_LINES))
         height = int(self.row_top(rows)) + 4
         if height != self.minimumHeight():
             self.setMinimumHeight(height)  # a shorter panel grows to it
