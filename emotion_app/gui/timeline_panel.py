@@ -687,8 +687,8 @@ class TimelinePanel(QDockWidget):
 
     def end_file(self, end: FileEnd) -> None:
         """A file played to its end: its last frame's faces count on until that frame's own
-        end (SessionTimeline.end), as ``analyze --report`` counts them; the frame's time
-        since the one before counted nothing of its own showing (a GIF's last 0.5 s). Where
+        end (SessionTimeline.end), as ``analyze --report`` counts them: a frame's showing
+        counts once the next one comes, and none follows the last (a GIF's last 0.5 s). Where
         its result has not come yet (the GUI was busy: it comes after the end's news), it
         counts once it does; where it never will (the file opened again before that frame
         was labelled), once the next stream's first frame is added (see :meth:`add`)."""
@@ -710,7 +710,7 @@ class TimelinePanel(QDockWidget):
     def _count_file_end(self, last_frame_lost: bool = False) -> None:
         """Count the pending file end once its last frame is added; ``last_frame_lost``:
         that frame will not come, so from the frame of its run added last (its faces count
-        on to the end, as a frame a busy GUI skipped counts in the one after it). Once."""
+        on to the end, as a frame a busy GUI skipped counts in the one shown before it). Once."""
         end, last = self._file_end, self._last_added
         if end is None:
             return
