@@ -428,6 +428,37 @@ def test_a_folder_the_user_may_not_read_is_one_line(tmp_path: Path, command: str
     assert not csv_path.exists()
 
 
+def test_a_link_the_user_may_not_follow_in_a_folder_skips_that_picture_only(tmp_path: Path) -> None:
+    # Was: a link into a folder the user may not search refused the whole folder, "the
+    # folder cannot be read", though the folder and its other pictures could be.
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), astronaut_bgr())
+    barred = tmp_path / "barred"
+    barred.mkdir()
+    cv2.imwrite(str(barred / "b.png"), astronaut_bgr())
+    (folder / "b.png").symlink_to(barred / "b.png")
+    (folder / "more").symlink_to(barred / "more")  # counted as no subfolder
+    csv_path = tmp_path / "out.csv"
+    analyze = [sys.executable, "-m", "emotion_app", "analyze", str(folder), "--csv", str(csv_path)]
+    barred.chmod(0)
+    try:
+        done = subprocess.run(
+            [*without_root_rights(), *analyze],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+        )
+    finally:
+        barred.chmod(0o755)  # for pytest's clean-up
+    assert done.returncode == 0, done.stderr
+    assert f"skipping {folder / 'b.png'}: permission denied" in done.stderr
+    assert "subfolder" not in done.stderr
+    with csv_path.open() as rows:
+        assert [row["file"] for row in csv.DictReader(rows)] == ["a.png"]
+
+
 def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "analyze" in capsys.readouterr().err
