@@ -284,8 +284,16 @@ def load_split(data: str | os.PathLike[str], usage: str, classes: tuple[str, ...
 def unreadable_data(data: Path, exc: OSError) -> DataError:
     """The one-line error for ``data`` (or a file or folder in it, ``exc.filename``) that
     cannot be read: Python's "[Errno 13] ..." named a path the user never gave."""
-    inside = f" at {exc.filename}" if exc.filename and Path(os.fsdecode(exc.filename)) != data else ""
+    refused = _refusing_path(data, Path(os.fsdecode(exc.filename))) if exc.filename else data
+    inside = f" at {refused}" if refused != data else ""
     return DataError(f"cannot read {data}: {exc.strerror or exc}{inside}")
+
+
+def _refusing_path(data: Path, named: Path) -> Path:
+    """``named``, or the folder on the way to it from ``data`` that the user may not search:
+    a ``data`` folder barred to them was told as "at DATA/fer2013", the first path asked."""
+    on_the_way = [folder for folder in reversed(named.parents) if data == folder or data in folder.parents]
+    return next((folder for folder in on_the_way if not os.access(folder, os.X_OK)), named)
 
 
 def _load_split(data: Path, usage: str, classes: tuple[str, ...]) -> FaceSet:
