@@ -698,6 +698,17 @@ def test_calibrate_live_refuses_a_truth_that_judges_nothing(
     assert weights.read_bytes() == before
 
 
+def test_calibrate_live_reads_a_truth_saved_by_a_spreadsheet(tmp_path: Path) -> None:
+    # Was refused: "expected columns file,first_frame,..., found file,first_frame,...", the
+    # byte-order mark of a spreadsheet's "CSV UTF-8" read as part of the first column's name.
+    from training.calibrate_live import read_truth_ranges
+
+    (tmp_path / "truth.csv").write_bytes(
+        "file,first_frame,last_frame,faces,labels\r\nclip.mp4,0,9,1,happy|neutral\r\n".encode("utf-8-sig")
+    )
+    assert read_truth_ranges(tmp_path) == [("clip.mp4", 0, 9, 1, frozenset({"happy", "neutral"}))]
+
+
 @pytest.mark.parametrize("limit", ["0", "-5"])
 def test_calibrate_live_refuses_a_limit_below_one(
     limit: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]

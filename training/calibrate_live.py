@@ -61,7 +61,7 @@ def read_truth_ranges(clips: Path) -> list[tuple[str, int, int, int | None, froz
     if not clips.is_dir():
         raise DataError(f"--clips {clips} is not a folder" if clips.exists() else f"--clips {clips}: no such folder")
     try:
-        handle = open(truth, newline="", encoding="utf-8")
+        handle = open(truth, newline="", encoding="utf-8-sig")  # a spreadsheet's byte-order mark is dropped
     except FileNotFoundError:
         raise DataError(f"--clips {clips} holds no truth.csv (columns {','.join(TRUTH_COLUMNS)})") from None
     except OSError as exc:
