@@ -3,6 +3,7 @@ user changes: another model labels it, and Mirror view flips it, at once."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,10 +13,16 @@ import numpy as np
 from PyQt6.QtCore import QCoreApplication, QMetaObject, Qt
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.inference_worker import InferenceWorker
+from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import InferenceResult
+from emotion_app.gui.messages import CapturedFrame, InferenceResult
+from emotion_app.live import load_eager_pipeline
 from emotion_app.results import FaceResult
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, write_astronaut_video
+from emotion_app.sources.frame_source import FrameSource
+from emotion_app.sources.opening import open_frame_source
+from emotion_app.sources.specs import SourceSpec, VideoFileSpec
 from gui_support import WAIT_MS, ThreadHold, pause_on_shown_frame, wait_for_face_result
 
 
@@ -92,6 +99,68 @@ def test_the_files_last_frame_is_shown_when_the_window_was_behind_at_its_end(
     assert window.source_banner.text().startswith("Finished playing")
     assert window.view.result.frame_index == len(video.faces) - 1
     assert controller.gate.in_flight == 0  # each result sent, the last one's too, was taken
+
+
+def test_a_stop_while_another_file_opens_shows_nothing_of_the_one_before(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: the newest result a busy window had skipped was sent at any Stop (so that a file
+    # stopped shows its newest frame), also one of the file before the source being opened:
+    # stopped while the next file opened, the window took it for its own, showed it and put
+    # that file's face in the new source's timeline, whose session had seen no one.
+    video = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(320, 240), face_size=80, fps=15.0)
+    slow = shutil.copy(video.path, tmp_path / "slow.avi")
+
+    def slow_to_open(spec: SourceSpec) -> FrameSource:
+        if isinstance(spec, VideoFileSpec) and spec.path == slow:
+            time.sleep(1.5)  # a file on a slow share
+        return open_frame_source(spec)
+
+    window = make_window(video=video.path, source_factory=slow_to_open)
+    wait_for_face_result(qtbot, window)
+    controller = window.controller
+    skipped = controller.gate.skipped
+    # The GUI thread busy, taking no results: a result the worker has just labelled skipped.
+    _busy_until(lambda: controller.gate.skipped > skipped and not controller.frames.is_full)
+    shown = window.view.result
+    window.open_video(slow)
+    _busy_until(lambda: not controller.capture.has_source)  # the first file let go of, the next opening
+    QCoreApplication.processEvents()  # the results sent before: the next file opens, they are not shown
+    assert window.source_state.starting and window.view.result is shown
+    with qtbot.waitSignal(controller.source_stopped, timeout=WAIT_MS):
+        window.stop()
+    qtbot.wait(300)  # anything the worker sends at the stop has come
+    assert window.timeline_panel.timeline.people() == []
+    assert window.view.result is shown
+
+
+def test_the_worker_sends_at_a_stop_only_a_skipped_result_of_the_stream_stopped(qtbot: QtBot) -> None:
+    frame = cv2.resize(astronaut_bgr(), (320, 320))
+    mailbox: LatestMailbox[CapturedFrame] = LatestMailbox()
+    gate = DeliveryGate(capacity=2)
+    worker = InferenceWorker(mailbox, gate, None, pipeline_loader=load_eager_pipeline)
+    worker.load_default()
+    sent: list[InferenceResult] = []
+    worker.result_ready.connect(sent.append)
+
+    def labelled_unseen(stream_id: int) -> None:
+        """Three frames of ``stream_id`` for a window that takes none: the third is skipped."""
+        gate.reset()  # a new source opens (StreamController.open_at)
+        for index in range(3):
+            mailbox.put(CapturedFrame(stream_id, index, frame, 0.0, index / 15.0))
+            worker.process_pending()
+
+    try:
+        labelled_unseen(1)
+        assert [result.frame_index for result in sent] == [0, 1]
+        gate.reset()  # stream 2 opens, and is stopped while it does
+        worker.send_skipped_at_stop(2)
+        assert len(sent) == 2
+        labelled_unseen(3)
+        worker.send_skipped_at_stop(3)  # the stream playing stopped: its newest frame shown after all
+        assert [(result.stream_id, result.frame_index) for result in sent[2:]] == [(3, 0), (3, 1), (3, 2)]
+    finally:
+        worker.on_thread_finished()
 
 
 def _busy_until(condition: Callable[[], bool]) -> None:

@@ -61,6 +61,9 @@ class CaptureWorker(QObject):
     stopped = pyqtSignal(int)
     frame_available = pyqtSignal()  # the mailbox went from empty to full
     file_ended = pyqtSignal(int)  # a stream id: the file's last frame is delivered, no other comes
+    # After stop_source(): the stream id it stopped (one still opening, given up, is that
+    # one's: a frame of the source before it is not what the stop left on screen).
+    stream_stopped = pyqtSignal(int)
     playback = pyqtSignal(object)  # PlaybackState: a file paused, resumed or moved, or its length learnt
     notice = pyqtSignal(object)  # SourceNotice: a network camera reconnecting, or playing again
     # A source's frame count changed (a raw MJPEG counted on a thread of its own), for the
@@ -456,6 +459,7 @@ class CaptureWorker(QObject):
         self._take_request()
         self._close_source()
         self._mailbox.clear()
+        self.stream_stopped.emit(self._stream_id)
         self.stopped.emit(self._requests_taken)
 
     @pyqtSlot()

@@ -364,15 +364,16 @@ class InferenceWorker(QObject):
             self._send_skipped(result)
 
     @pyqtSlot(int)
-    def send_skipped_at_stop(self, request: int) -> None:
-        """The source was stopped (the capture worker's ``stopped``, of ``request``): the
+    def send_skipped_at_stop(self, stream_id: int) -> None:
+        """The stream ``stream_id`` was stopped (the capture worker's ``stream_stopped``): its
         newest result, skipped by a busy GUI, is sent after all, as at a file's end. The
         screen stayed on an earlier frame beside "Stopped", and Mirror view or a model
         picked then opened the file again at a frame this worker no longer held: its
-        faces were found and labelled afresh. (One of a source replaced since is dropped
-        by the window.)"""
+        faces were found and labelled afresh. One of the source before a stream stopped
+        while it opened is not sent: the window, stopped, took it for its own and put
+        that source's faces in the new source's timeline."""
         result, self._skipped = self._skipped, None
-        if result is not None:
+        if result is not None and result.stream_id == stream_id:
             self._send_skipped(result)
 
     def _send_skipped(self, result: InferenceResult) -> None:
