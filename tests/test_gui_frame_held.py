@@ -134,6 +134,38 @@ def test_a_stop_while_another_file_opens_shows_nothing_of_the_one_before(
     assert window.view.result is shown
 
 
+def test_results_in_flight_of_the_file_before_are_dropped_after_a_stop_while_another_opens(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: results the worker had sent of the file before, still waiting for a busy window,
+    # came after a Stop pressed while the next file opened: the window, stopped (no longer
+    # "opening") and still holding that file's info, took them for its own, showed that
+    # file's newer frame beside "Stopped" and put its face in the new source's timeline.
+    video = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(320, 240), face_size=80, fps=15.0)
+    slow = shutil.copy(video.path, tmp_path / "slow.avi")
+
+    def slow_to_open(spec: SourceSpec) -> FrameSource:
+        if isinstance(spec, VideoFileSpec) and spec.path == slow:
+            time.sleep(1.5)  # a file on a slow share
+        return open_frame_source(spec)
+
+    window = make_window(video=video.path, source_factory=slow_to_open)
+    wait_for_face_result(qtbot, window)
+    controller = window.controller
+    skipped = controller.gate.skipped
+    # The GUI thread busy, taking no results: those sent wait for it (the gate full).
+    _busy_until(lambda: controller.gate.skipped > skipped)
+    assert controller.gate.in_flight > 0
+    shown = window.view.result
+    window.open_video(slow)
+    with qtbot.waitSignal(controller.source_stopped, timeout=WAIT_MS):
+        window.stop()  # before the window has taken the results in flight
+    qtbot.wait(300)  # every result in flight has come
+    assert controller.gate.in_flight == 0
+    assert window.timeline_panel.timeline.people() == []
+    assert window.view.result is shown
+
+
 def test_the_worker_sends_at_a_stop_only_a_skipped_result_of_the_stream_stopped(qtbot: QtBot) -> None:
     frame = cv2.resize(astronaut_bgr(), (320, 320))
     mailbox: LatestMailbox[CapturedFrame] = LatestMailbox()

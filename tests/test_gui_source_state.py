@@ -48,6 +48,22 @@ def test_only_a_file_opening_paused_at_a_move_is_played_on_once_opened() -> None
     assert state.resume_once_opened() is False
 
 
+def test_no_stream_is_this_sources_from_another_open_until_that_one_has_opened() -> None:
+    state = SourceState()
+    assert state.stream_id is None
+    opened_file(state, stream_id=1)
+    assert state.stream_id == 1
+    state.opening(VideoFileSpec(Path("next.mp4")))
+    assert state.stream_id is None  # stream 1's frames still coming are of the file replaced
+    state.stopped()  # given up as it opened: stream 1 is still not this source's
+    assert state.stream_id is None and state.info is not None
+    state.opening(CLIP, paused=True)
+    state.opened(SourceInfo(CLIP, 3, 320, 240, 15.0, 30))
+    assert state.stream_id == 3
+    state.stopped()  # stopped while playing: its newest frame still comes and is its own
+    assert state.stream_id == 3
+
+
 def test_a_camera_never_pauses() -> None:
     state = SourceState()
     state.opening(CameraSpec(0, "cam"))

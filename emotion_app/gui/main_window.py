@@ -1132,11 +1132,11 @@ class MainWindow(QMainWindow):
 
     def _on_result(self, result: InferenceResult) -> None:
         self.stats.on_result(result)
-        info = self.source_state.info
-        if info is None or self.source_state.starting or result.stream_id != info.stream_id:
+        if result.stream_id != self.source_state.stream_id:
             # A late frame of the previous source: while another opens (its session has
-            # begun), after it failed to, or after it was replaced. Not shown; but a file's
-            # last frame, whose end came first, still counts in the timeline.
+            # begun), after it failed to or was stopped as it opened, or after it was
+            # replaced. Not shown; but a file's last frame, whose end came first, still
+            # counts in the timeline.
             self.timeline_panel.add_unshown(result)
             return
         # A frame labelled before a name was given, or a Clear or a rename (it waited here, or

@@ -29,6 +29,9 @@ class SourceState:
     # anew (Mirror view, a model picked): to the user it is still stopped or finished (not
     # active, ``ended`` kept), and Space plays it from its start, as it would have.
     looked_at_again: bool = False
+    # Another stream was opened since ``info``'s (and may have been stopped or given up as
+    # it opened): frames of ``info``'s stream still on their way are of a source replaced.
+    replaced: bool = False
 
     @property
     def is_file(self) -> bool:
@@ -47,6 +50,13 @@ class SourceState:
         return (self.running or self.starting) and not self.looked_at_again
 
     @property
+    def stream_id(self) -> int | None:
+        """The stream whose frames are this source's: none while another opens, after a
+        stop while it did (the window took the results in flight of the one before for its
+        own), or after an open that failed."""
+        return self.info.stream_id if self.info is not None and not self.replaced else None
+
+    @property
     def playing(self) -> bool:
         """A file moving forward (what a modal dialog pauses)."""
         return self.is_file and self.running and not self.paused
@@ -57,12 +67,14 @@ class SourceState:
         until then pause and seek must not reach the source being replaced."""
         self.spec = spec
         self.running, self.starting, self.paused = False, True, paused
+        self.replaced = True
         self.ended = self.ended and looked_at_again  # looked at again, a finished file stays so
         self.looked_at_again = looked_at_again
 
     def opened(self, info: SourceInfo) -> None:
         self.info = info
         self.running, self.starting = True, False
+        self.replaced = False
         self.playback = None
         self.reconnected = 0
 
