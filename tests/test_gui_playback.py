@@ -454,6 +454,31 @@ def test_space_while_a_file_opens_paused_at_a_move_plays_on_from_there(
     assert frame_number(picture) == result.frame_index
 
 
+def test_pause_while_a_file_opens_opens_it_paused_at_its_first_frame(qtbot: QtBot, make_window, clip) -> None:
+    # Was: Space, the action reading "Pause", pressed while a file opened stopped it instead:
+    # "Stopped", none of its frames shown. Now it holds still at its first frame once opened,
+    # as Space while a file opens paused at a move plays it on once opened.
+    window = make_window(video=clip[0])
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    hold = ThreadHold(window.controller.capture_thread)  # the open waits behind it
+    hold.hold.emit()
+    assert hold.busy.wait(WAIT_MS / 1000)
+    try:
+        window.open_video(clip[0])
+        assert window.source_state.starting and plain(window.play_pause_action.text()) == "Pause"
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        assert window.source_state.active and plain(window.play_pause_action.text()) == "Play"
+    finally:
+        hold.release.set()
+    assert wait_settled(qtbot, window, 0) == 0
+    qtbot.wait(300)  # held still there, not played on
+    result = shown(window)
+    assert window.is_paused and result.frame_index == 0 and frame_number(result.image) == 0
+    assert window.source_state.running and plain(window.play_pause_action.text()) == "Play"
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # plays on from there, as a paused file does
+    qtbot.waitUntil(lambda: shown(window).frame_index > 2, timeout=WAIT_MS)
+
+
 def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window, clip) -> None:
     # Before, a finished (or stopped) file had "Start" and "Play" side by side in the
     # toolbar: two buttons that did the same thing, playing it again from its start.

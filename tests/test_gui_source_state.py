@@ -37,7 +37,7 @@ def test_a_running_file_pauses_and_resumes_once_each() -> None:
 
 def test_only_a_file_opening_paused_at_a_move_is_played_on_once_opened() -> None:
     state = SourceState()
-    state.opening(CLIP)  # a plain open plays anyway: Space stops it, as Stop does
+    state.opening(CLIP)  # a plain open plays anyway: Space pauses it (pause_once_opened)
     assert state.resume_once_opened() is False
     state.opening(CLIP, paused=True, looked_at_again=True)  # only looked at: Space plays from the start
     assert state.resume_once_opened() is False
@@ -46,6 +46,20 @@ def test_only_a_file_opening_paused_at_a_move_is_played_on_once_opened() -> None
     assert state.resume_once_opened() is False
     state.opening(CameraSpec(0, "cam"), paused=True)
     assert state.resume_once_opened() is False
+
+
+def test_only_a_file_opening_to_play_is_held_still_once_opened() -> None:
+    state = SourceState()
+    state.opening(CLIP)  # its action reads "Pause"
+    assert state.pause_once_opened() is True and state.active and state.paused
+    assert state.pause_once_opened() is False
+    assert state.resume_once_opened() is True and not state.paused  # Space again: it plays
+    state.opening(CLIP, paused=True, looked_at_again=True)  # reads "Start": Space plays it
+    assert state.pause_once_opened() is False
+    state.opening(CameraSpec(0, "cam"))  # reads "Stop"
+    assert state.pause_once_opened() is False
+    opened_file(state)  # running: pause() holds it
+    assert state.pause_once_opened() is False
 
 
 def test_no_stream_is_this_sources_from_another_open_until_that_one_has_opened() -> None:

@@ -273,6 +273,8 @@ class CaptureWorker(QObject):
         # may be skipped by a busy GUI, and the screen must settle on exactly this one.
         if last is not None:
             self._deliver_held(last)
+        else:  # paused as it opened, before a frame was read: its first frame is shown
+            self._deliver_next()
         self._emit_playback()
 
     @pyqtSlot()

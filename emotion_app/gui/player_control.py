@@ -74,8 +74,9 @@ class PlayerControl:
 
     def toggle_play_pause(self) -> None:
         """Space: pause or play a file in place (one opening paused at a seek or step plays
-        on from there once opened); a camera (or a finished or stopped file, one only looked
-        at again since too) starts or stops."""
+        on from there once opened, one opening to play holds still at its first frame once
+        opened); a camera (or a finished or stopped file, one only looked at again since
+        too) starts or stops."""
         state = self._source_state
         if isinstance(state.spec, VideoFileSpec) and state.running and state.paused and state.looked_at_again:
             # Stopped or finished before its frame was looked at again: from its start, as
@@ -85,6 +86,11 @@ class PlayerControl:
             # Opening paused at a seek or step: Play, as it reads, plays on from there once it
             # opened (the capture thread takes it after the move); it stopped the file there.
             self._controller.resume()
+            self._actions_changed()
+        elif state.pause_once_opened():
+            # Opening to play: Pause, as it reads, holds it still at its first frame once it
+            # opened (the capture thread takes it after the open); it stopped the file.
+            self._controller.pause()
             self._actions_changed()
         elif state.is_file and state.running:
             self.resume() if state.paused else self.pause()

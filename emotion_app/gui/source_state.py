@@ -102,6 +102,15 @@ class SourceState:
         self.paused = False
         return True
 
+    def pause_once_opened(self) -> bool:
+        """Hold still, once it has opened, a file opening to play (its action reads "Pause"),
+        at its first frame, as :meth:`resume_once_opened` plays one on; False where none is
+        opening so (a file only looked at again reads "Start": Space plays it)."""
+        if not (self.is_file and self.starting and not self.paused and not self.looked_at_again):
+            return False
+        self.paused = True
+        return True
+
     def taken_up(self) -> None:
         """The user moved the file only looked at again (a seek, a step, a resume): it is
         open for them from here, no longer stopped or finished."""
