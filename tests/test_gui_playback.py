@@ -7,6 +7,7 @@ the number written into each frame of the clip, not only against the index the a
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -477,6 +478,27 @@ def test_pause_while_a_file_opens_opens_it_paused_at_its_first_frame(qtbot: QtBo
     assert window.source_state.running and plain(window.play_pause_action.text()) == "Play"
     qtbot.keyClick(window, Qt.Key.Key_Space)  # plays on from there, as a paused file does
     qtbot.waitUntil(lambda: shown(window).frame_index > 2, timeout=WAIT_MS)
+
+
+def test_a_pause_report_of_the_file_before_leaves_the_file_opened_next_playing(qtbot: QtBot, make_window, clip) -> None:
+    # Was: the capture thread's report of a pause (or a move while paused) of the file
+    # before, still waiting for a busy window as another file was opened, was taken for the
+    # new one's: the window read "Play" (paused) while that file played, and Space did nothing.
+    window = make_window(video=clip[0])
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window.pause()
+    capture = window.controller.capture
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not capture.paused and time.monotonic() < deadline:  # the GUI thread busy meanwhile
+        time.sleep(0.01)
+    time.sleep(0.2)  # its report sent, waiting for the window
+    window.open_video(clip[0])
+    qtbot.waitUntil(lambda: window.source_state.running, timeout=WAIT_MS)
+    stream = window.source_state.info.stream_id
+    qtbot.waitUntil(lambda: shown(window).stream_id == stream and shown(window).frame_index > 3, timeout=WAIT_MS)
+    assert not window.is_paused and plain(window.play_pause_action.text()) == "Pause"
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # pauses it, as it reads
+    assert wait_settled(qtbot, window) > 3
 
 
 def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window, clip) -> None:

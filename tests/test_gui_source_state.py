@@ -106,6 +106,9 @@ def test_position_reports_of_an_earlier_stream_are_ignored() -> None:
     assert state.playback is not None and state.playback.position == 7 and state.paused
     state.opened(SourceInfo(CLIP, 3, 320, 240, 15.0, 30))
     assert state.playback is None  # a new stream starts without a position
+    state.opening(CLIP)  # to play: a report of the stream before, still on its way, is not its
+    assert state.reported(PlaybackState(3, 8, 30, 15.0, True)) is False
+    assert state.playback is None and not state.paused
 
 
 def test_a_file_that_learns_its_length_as_it_plays_has_it_from_then_on() -> None:

@@ -118,9 +118,10 @@ class SourceState:
             self.looked_at_again = self.ended = False
 
     def reported(self, playback: PlaybackState) -> bool:
-        """Take a position report; False (ignored) when it is from an earlier stream. A
-        file that learns its length as it plays (a raw MJPEG) has it in ``info`` from then on."""
-        if self.info is not None and playback.stream_id != self.info.stream_id:
+        """Take a position report; False (ignored) when it is not of :attr:`stream_id`: one
+        of the source before, sent as another opened, held that one paused. A file that
+        learns its length as it plays (a raw MJPEG) has it in ``info`` from then on."""
+        if playback.stream_id != self.stream_id:
             return False
         self.playback = playback
         self.paused = playback.paused
