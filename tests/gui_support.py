@@ -298,6 +298,18 @@ class ThreadHold(QObject):
         self.hold.connect(self._holder.wait)
 
 
+@contextmanager
+def thread_held(thread: QThread) -> Iterator[None]:
+    """``thread`` kept busy (see :class:`ThreadHold`) for the block, released after it, even on a failure."""
+    hold = ThreadHold(thread)
+    hold.hold.emit()
+    try:
+        assert hold.busy.wait(WAIT_MS / 1000)
+        yield
+    finally:
+        hold.release.set()
+
+
 class _Holder(QObject):
     def __init__(self, hold: ThreadHold) -> None:
         super().__init__()

@@ -23,7 +23,7 @@ from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, write_a
 from emotion_app.sources.frame_source import FrameSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import SourceSpec, VideoFileSpec
-from gui_support import WAIT_MS, ThreadHold, pause_on_shown_frame, wait_for_face_result
+from gui_support import WAIT_MS, pause_on_shown_frame, thread_held, wait_for_face_result
 
 
 def test_the_paused_frame_is_shown_when_the_window_was_behind_as_it_was_paused(
@@ -101,13 +101,8 @@ def test_the_files_last_frame_is_shown_when_the_window_was_behind_at_its_end(
     assert controller.gate.in_flight == 0  # each result sent, the last one's too, was taken
 
 
-def test_a_stop_while_another_file_opens_shows_nothing_of_the_one_before(
-    qtbot: QtBot, make_window, tmp_path: Path
-) -> None:
-    # Was: the newest result a busy window had skipped was sent at any Stop (so that a file
-    # stopped shows its newest frame), also one of the file before the source being opened:
-    # stopped while the next file opened, the window took it for its own, showed it and put
-    # that file's face in the new source's timeline, whose session had seen no one.
+def _playing_beside_a_file_slow_to_open(qtbot: QtBot, make_window, tmp_path: Path) -> tuple[MainWindow, Path]:
+    """A window playing a file with a face, and a copy of that file that takes 1.5 s to open."""
     video = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(320, 240), face_size=80, fps=15.0)
     slow = shutil.copy(video.path, tmp_path / "slow.avi")
 
@@ -118,6 +113,17 @@ def test_a_stop_while_another_file_opens_shows_nothing_of_the_one_before(
 
     window = make_window(video=video.path, source_factory=slow_to_open)
     wait_for_face_result(qtbot, window)
+    return window, slow
+
+
+def test_a_stop_while_another_file_opens_shows_nothing_of_the_one_before(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: the newest result a busy window had skipped was sent at any Stop (so that a file
+    # stopped shows its newest frame), also one of the file before the source being opened:
+    # stopped while the next file opened, the window took it for its own, showed it and put
+    # that file's face in the new source's timeline, whose session had seen no one.
+    window, slow = _playing_beside_a_file_slow_to_open(qtbot, make_window, tmp_path)
     controller = window.controller
     skipped = controller.gate.skipped
     # The GUI thread busy, taking no results: a result the worker has just labelled skipped.
@@ -141,16 +147,7 @@ def test_results_in_flight_of_the_file_before_are_dropped_after_a_stop_while_ano
     # came after a Stop pressed while the next file opened: the window, stopped (no longer
     # "opening") and still holding that file's info, took them for its own, showed that
     # file's newer frame beside "Stopped" and put its face in the new source's timeline.
-    video = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(320, 240), face_size=80, fps=15.0)
-    slow = shutil.copy(video.path, tmp_path / "slow.avi")
-
-    def slow_to_open(spec: SourceSpec) -> FrameSource:
-        if isinstance(spec, VideoFileSpec) and spec.path == slow:
-            time.sleep(1.5)  # a file on a slow share
-        return open_frame_source(spec)
-
-    window = make_window(video=video.path, source_factory=slow_to_open)
-    wait_for_face_result(qtbot, window)
+    window, slow = _playing_beside_a_file_slow_to_open(qtbot, make_window, tmp_path)
     controller = window.controller
     skipped = controller.gate.skipped
     # The GUI thread busy, taking no results: those sent wait for it (the gate full).
@@ -324,17 +321,12 @@ def test_steadiness_off_while_inference_is_busy_labels_the_paused_frame_raw(
     # again joined the one waiting, and was labelled before the new level was in use.
     window = _playing_smoothed(qtbot, make_window, tmp_path)
     controller = window.controller
-    hold = ThreadHold(controller.inference_thread)
-    hold.hold.emit()
-    try:
-        assert hold.busy.wait(WAIT_MS / 1000)
+    with thread_held(controller.inference_thread):
         qtbot.waitUntil(lambda: controller.frames.is_full, timeout=WAIT_MS)  # a frame waits for it
         window.pause()
         qtbot.waitUntil(lambda: controller.capture.paused, timeout=WAIT_MS)
         window.set_steadiness("off")
         qtbot.wait(200)  # the capture thread has done all it was asked
-    finally:
-        hold.release.set()
     qtbot.waitUntil(
         lambda: (
             window.source_state.playback is not None

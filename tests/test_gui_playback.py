@@ -23,7 +23,7 @@ from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.playback_bar import PlayerKeys
 from emotion_app.samples import SEVEN_LABELS, astronaut_frames, read_video, write_video
-from gui_support import WAIT_MS, ThreadHold
+from gui_support import WAIT_MS, thread_held
 
 CLIP_FRAMES = 135
 _BITS = 8
@@ -398,10 +398,7 @@ def test_a_move_while_a_file_opens_again_to_be_looked_at_is_taken_up(
     # Was: a seek-bar drag (or Right) while the file stopped opened again for Mirror view
     # was dropped: the handle jumped back to the frame looked at, which stayed "Stopped".
     window = stopped_at(qtbot, make_window, clip, 40)
-    hold = ThreadHold(window.controller.capture_thread)  # the reopen waits behind it
-    hold.hold.emit()
-    assert hold.busy.wait(WAIT_MS / 1000)
-    try:
+    with thread_held(window.controller.capture_thread):  # the reopen waits behind it
         window.mirror_action.trigger()
         assert window.source_state.starting and window.source_state.looked_at_again
         slider = window.playback_bar.slider
@@ -414,8 +411,6 @@ def test_a_move_while_a_file_opens_again_to_be_looked_at_is_taken_up(
             slider.setSliderDown(False)
             qtbot.wait(200)  # the drag's seek is sent (coalesced), the file still opening
             wanted = 70
-    finally:
-        hold.release.set()
     assert wait_settled(qtbot, window, wanted) == wanted and slider.value() == wanted
     assert frame_number(shown(window).image[:, ::-1]) == wanted
     # The user's now, paused there, as after a seek once it opened: Space plays on from there.
@@ -435,18 +430,13 @@ def test_space_while_a_file_opens_paused_at_a_move_plays_on_from_there(
     # a frame on, and Space, reading "Play", pressed before it had opened stopped it there
     # instead: "Stopped" on frame 40, the step lost.
     window = stopped_at(qtbot, make_window, clip, 40)
-    hold = ThreadHold(window.controller.capture_thread)  # the reopen waits behind it
-    hold.hold.emit()
-    assert hold.busy.wait(WAIT_MS / 1000)
-    try:
+    with thread_held(window.controller.capture_thread):  # the reopen waits behind it
         if after != "Stop":
             window.mirror_action.trigger()
         qtbot.keyClick(window, Qt.Key.Key_Right)
         assert window.source_state.starting and plain(window.play_pause_action.text()) == "Play"
         qtbot.keyClick(window, Qt.Key.Key_Space)
         assert window.source_state.active and plain(window.play_pause_action.text()) == "Pause"
-    finally:
-        hold.release.set()
     qtbot.waitUntil(lambda: window.is_running and not window.is_paused, timeout=WAIT_MS)
     assert shown(window).frame_index >= 40  # on from the frame stepped to, not from the start
     qtbot.waitUntil(lambda: shown(window).frame_index > 41, timeout=WAIT_MS)
@@ -461,16 +451,11 @@ def test_pause_while_a_file_opens_opens_it_paused_at_its_first_frame(qtbot: QtBo
     # as Space while a file opens paused at a move plays it on once opened.
     window = make_window(video=clip[0])
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    hold = ThreadHold(window.controller.capture_thread)  # the open waits behind it
-    hold.hold.emit()
-    assert hold.busy.wait(WAIT_MS / 1000)
-    try:
+    with thread_held(window.controller.capture_thread):  # the open waits behind it
         window.open_video(clip[0])
         assert window.source_state.starting and plain(window.play_pause_action.text()) == "Pause"
         qtbot.keyClick(window, Qt.Key.Key_Space)
         assert window.source_state.active and plain(window.play_pause_action.text()) == "Play"
-    finally:
-        hold.release.set()
     assert wait_settled(qtbot, window, 0) == 0
     qtbot.wait(300)  # held still there, not played on
     result = shown(window)

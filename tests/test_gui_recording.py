@@ -24,10 +24,10 @@ from emotion_app.io.video import AnnotatedVideoWriter
 from emotion_app.samples import SIX_LABELS, VideoTruth, write_video
 from gui_support import (
     WAIT_MS,
-    ThreadHold,
     pause_on_shown_frame,
     paused_at,
     play_looping,
+    thread_held,
     use_output_folder,
     wait_for_face_result,
     wait_for_recording,
@@ -586,16 +586,11 @@ def test_a_name_given_while_homes_first_frame_waits_for_inference_is_on_it_in_th
     pause_on_shown_frame(qtbot, window)  # so that Home's first frame is all the recording gets
     assert window.start_recording(tmp_path / "home.avi") is not None
     wait_for_recording(qtbot, window)
-    hold = ThreadHold(controller.inference_thread)
-    hold.hold.emit()
-    try:
-        assert hold.busy.wait(WAIT_MS / 1000)
+    with thread_held(controller.inference_thread):
         window.restart()
         qtbot.waitUntil(lambda: controller.frames.is_full, timeout=WAIT_MS)  # Home's first frame waits
         panel.ask_name = lambda track_id, current: "Anna"
         panel.name_person(face_id)
-    finally:
-        hold.release.set()
     qtbot.waitUntil(lambda: window.view.result.frame_index == 0 and bool(window.view.result.faces), timeout=WAIT_MS)
     shown = window.view.result
     assert [face.name for face in shown.faces if face.track_id == face_id] == ["Anna"]

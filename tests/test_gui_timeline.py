@@ -45,6 +45,7 @@ from gui_support import (
     own_xvfb,
     pause_on_shown_frame,
     play_looping,
+    thread_held,
     use_output_folder,
     wait_for_dialog_folders,
     wait_for_face_result,
@@ -1756,10 +1757,7 @@ def test_a_name_given_at_the_end_is_on_the_first_frame_of_home_with_inference_bu
     window = make_window(video=two_people.path)
     panel, controller = window.timeline_panel, window.controller
     qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2, timeout=WAIT_MS)
-    hold = ThreadHold(controller.inference_thread)
-    hold.hold.emit()
-    try:
-        assert hold.busy.wait(WAIT_MS / 1000)
+    with thread_held(controller.inference_thread):
         wait_until_stopped(qtbot, window)  # the last frame waits for the held thread
         assert controller.frames.is_full
         panel.ask_name = lambda track_id, current: "Anna"
@@ -1776,8 +1774,6 @@ def test_a_name_given_at_the_end_is_on_the_first_frame_of_home_with_inference_bu
             ),
             timeout=WAIT_MS,
         )
-    finally:
-        hold.release.set()
     qtbot.waitUntil(
         lambda: window.view.result.stream_id != first.stream_id and bool(window.view.result.faces), timeout=WAIT_MS
     )
@@ -1799,10 +1795,7 @@ def test_a_frame_labelled_before_a_clear_or_rename_reached_inference_shows_the_n
     track_id = paused.faces[0].track_id
     panel.ask_name = lambda track, current: "Ada"
     panel.name_person(track_id)  # reaches the inference thread before the hold below
-    hold = ThreadHold(controller.inference_thread)
-    hold.hold.emit()
-    try:
-        assert hold.busy.wait(WAIT_MS / 1000)
+    with thread_held(controller.inference_thread):
         window.step(1)
         qtbot.waitUntil(lambda: controller.frames.is_full, timeout=WAIT_MS)  # the step's frame waits
         if change == "clear":
@@ -1810,8 +1803,6 @@ def test_a_frame_labelled_before_a_clear_or_rename_reached_inference_shows_the_n
         else:
             panel.ask_name = lambda track, current: name_after
             panel.name_person(track_id)
-    finally:
-        hold.release.set()
     qtbot.waitUntil(lambda: window.view.result.frame_index != paused.frame_index, timeout=WAIT_MS)
     shown = window.view.result
     assert window.is_paused and shown.faces
