@@ -31,6 +31,7 @@ from hostile_support import (
     leftovers,
     one_error_line,
 )
+from user_rights import without_root_rights
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -628,3 +629,47 @@ def test_an_output_file_named_like_a_folder_is_refused(
     assert exit_info.value.code == 2
     assert f": {given} names a folder; give the file's name" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v.mp4"]
+
+
+def test_a_link_the_user_may_not_follow_leaves_the_played_folders_files_protected(tmp_path: Path) -> None:
+    # Was: a played folder holding a link into a folder the user may not search (which the
+    # app plays since such a link no longer refuses its folder) listed none of its files as
+    # being played: asking the link's kind raised, and the whole list was dropped, so a
+    # snapshot or a recording was let write over the folder's other pictures. Checked in a
+    # child without root's right to search any folder, as a user's app would run.
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), astronaut_bgr())
+    barred = tmp_path / "barred"
+    barred.mkdir()
+    cv2.imwrite(str(barred / "b.png"), astronaut_bgr())
+    (folder / "b.png").symlink_to(barred / "b.png")
+    before = fingerprint(folder / "a.png")
+    # What the snapshot's and the recording's threads ask before writing (gui/snapshot.py,
+    # gui/recording_control.py), for a snapshot aimed at the folder's a.png.
+    child = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from emotion_app.io.atomic import OutputError, check_outputs, files_played_from\n"
+        "folder = Path(sys.argv[1])\n"
+        "protected = files_played_from(folder)\n"
+        "print(sorted(path.name for path in protected))\n"
+        "try:\n"
+        "    check_outputs([('snapshot', folder / 'a.png')], protected)\n"
+        "    print('not refused')\n"
+        "except OutputError as exc:\n"
+        "    print(exc)\n"
+    )
+    prefix = without_root_rights()
+    barred.chmod(0)
+    try:
+        done = subprocess.run(
+            [*prefix, sys.executable, "-c", child, str(folder)], capture_output=True, text=True, cwd=REPO, timeout=120
+        )
+    finally:
+        barred.chmod(0o755)  # for pytest's clean-up
+    assert done.returncode == 0, done.stderr
+    listed, said = done.stdout.splitlines()
+    assert listed == "['a.png', 'b.png']"  # the link too, as the picture it is named as
+    assert said == f"snapshot {folder / 'a.png'} is the input; writing it would destroy the input"
+    assert fingerprint(folder / "a.png") == before

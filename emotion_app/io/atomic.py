@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from .path_lookup import holds_a_file
 from .temporary_names import make_hidden
 
 # Errors that mean "no room": the disk, or the user's quota, is full.
@@ -109,7 +110,9 @@ def files_played_from(path: Path) -> list[Path]:
     path = Path(path)
     if path.is_dir():
         try:
-            return [member for member in path.iterdir() if member.is_file()]
+            # A link the user may not follow is a file too: its kind asked with is_file()
+            # raised, and the folder's other files were left unprotected.
+            return [member for member in path.iterdir() if holds_a_file(member)]
         except OSError:  # the folder went away: nothing of it to protect
             return []
     return [path]

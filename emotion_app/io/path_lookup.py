@@ -1,4 +1,4 @@
-"""Asking whether a path exists, where the asking itself can fail.
+"""Asking whether a path exists, or what a folder's entry is, where the asking itself can fail.
 
 Python 3.11's ``Path.exists()`` raises, rather than answering False, for a name longer
 than the file system takes (ENAMETOOLONG) or a folder the user may not search (EACCES).
@@ -27,3 +27,25 @@ def path_exists(path: Path) -> bool:
         return path.exists()
     except OSError as exc:
         raise PathCannotBeLookedAt(path, exc) from None
+
+
+def holds_a_file(entry: Path) -> bool:
+    """Whether a folder's ``entry`` is a file. A link whose target may not be looked at (in a
+    folder the user may not search) is taken as the file it is named as: the folder is not
+    at fault. Raises OSError where the entry itself may not be looked at (a folder
+    listable, not searchable)."""
+    try:
+        return entry.is_file()
+    except OSError:
+        entry.lstat()
+        return True
+
+
+def holds_a_folder(entry: Path) -> bool:
+    """Whether a folder's ``entry`` is a folder; as :func:`holds_a_file` for a link whose
+    target may not be looked at, which is not counted as one."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        entry.lstat()
+        return False

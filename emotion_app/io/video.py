@@ -40,7 +40,7 @@ from .frame_times import FrameTimes
 from .gif_delays import GifFrameEnds
 from .multi_picture import AnimatedPicture, PagedPicture, picture_count
 from .opencv_names import is_utf8_name, open_video_capture, opencv_readable
-from .path_lookup import PathCannotBeLookedAt, path_exists
+from .path_lookup import PathCannotBeLookedAt, holds_a_file, holds_a_folder, path_exists
 from .picture_size import (
     decoding_flags,
     decoding_reduction,
@@ -155,28 +155,6 @@ class MediaInput:
         return _first_video_times(self.path, self.fps, count)
 
 
-def _holds_a_file(entry: Path) -> bool:
-    """Whether a folder's ``entry`` is a file. A link whose target may not be looked at (in a
-    folder the user may not search) is taken as the file it is named as, skipped with its
-    reason when read, as a file the user may not read is: the folder is not at fault. Raises
-    OSError where the entry itself may not be looked at (a folder listable, not searchable)."""
-    try:
-        return entry.is_file()
-    except OSError:
-        entry.lstat()
-        return True
-
-
-def _holds_a_folder(entry: Path) -> bool:
-    """Whether a folder's ``entry`` is a folder; as :func:`_holds_a_file` for a link whose
-    target may not be looked at, which is not counted as one."""
-    try:
-        return entry.is_dir()
-    except OSError:
-        entry.lstat()
-        return False
-
-
 def open_input(path: str | os.PathLike[str]) -> MediaInput:
     """Open a video file, an image or a folder of images; raises :class:`InputError`."""
     path = Path(path)
@@ -189,15 +167,17 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
     if path.is_dir():
         try:
             entries = list(path.iterdir())
+            # A link whose target may not be looked at is the picture it is named as, skipped
+            # with its reason when read, as a file the user may not read is.
             images = tuple(
                 sorted(
-                    (p for p in entries if p.suffix.lower() in FOLDER_SUFFIXES and _holds_a_file(p)), key=_natural_key
+                    (p for p in entries if p.suffix.lower() in FOLDER_SUFFIXES and holds_a_file(p)), key=_natural_key
                 )
             )
             # Said, as the videos left out are: pictures sorted into subfolders were passed
             # over without a word (hidden ones, a viewer's thumbnails, are nobody's pictures).
-            subfolders = sum(1 for p in entries if not p.name.startswith(".") and _holds_a_folder(p))
-            videos = sum(1 for p in entries if p.suffix.lower() in VIDEO_SUFFIXES and _holds_a_file(p))
+            subfolders = sum(1 for p in entries if not p.name.startswith(".") and holds_a_folder(p))
+            videos = sum(1 for p in entries if p.suffix.lower() in VIDEO_SUFFIXES and holds_a_file(p))
         except OSError as exc:  # a folder the user may not list, or whose files' kinds may not be asked
             raise InputError(f"{path}: the folder cannot be read ({exc.strerror or exc})") from None
         not_looked_into = f"its {subfolders} subfolder(s) are not looked into" if subfolders else ""
