@@ -183,10 +183,10 @@ def test_the_worker_sends_at_a_stop_only_a_skipped_result_of_the_stream_stopped(
         labelled_unseen(1)
         assert [result.frame_index for result in sent] == [0, 1]
         gate.reset()  # stream 2 opens, and is stopped while it does
-        worker.send_skipped_at_stop(2)
+        worker.send_skipped_last(2)
         assert len(sent) == 2
         labelled_unseen(3)
-        worker.send_skipped_at_stop(3)  # the stream playing stopped: its newest frame shown after all
+        worker.send_skipped_last(3)  # the stream playing stopped: its newest frame shown after all
         assert [(result.stream_id, result.frame_index) for result in sent[2:]] == [(3, 0), (3, 1), (3, 2)]
     finally:
         worker.on_thread_finished()

@@ -355,28 +355,18 @@ class InferenceWorker(QObject):
 
     @pyqtSlot(int)
     def send_skipped_last(self, stream_id: int) -> None:
-        """A file of ``stream_id`` ended: its last frame's result, skipped by a busy GUI, is
-        sent after all. Nothing comes after it, and the screen stayed on an earlier frame
-        beside "Finished playing" (a snapshot saved that one). Queued after the frame's own
-        nudge, so that frame has been labelled."""
+        """The stream ``stream_id`` ended: a file at its end (the capture worker's
+        ``file_ended``) or a stop (its ``stream_stopped``). Its newest result, skipped by a
+        busy GUI, is sent after all: nothing comes after it, and the screen stayed on an
+        earlier frame beside "Finished playing" or "Stopped" (a snapshot saved that one;
+        Mirror view or a model picked then opened the file again at a frame this worker no
+        longer held, its faces found and labelled afresh). Queued after the frame's own
+        nudge, so that frame has been labelled. One of another stream is not sent: stopped
+        while it opened, the window took one of the source before for its own and put that
+        source's faces in the new source's timeline."""
         result, self._skipped = self._skipped, None
-        if result is not None and result.stream_id == stream_id:
-            self._send_skipped(result)
-
-    @pyqtSlot(int)
-    def send_skipped_at_stop(self, stream_id: int) -> None:
-        """The stream ``stream_id`` was stopped (the capture worker's ``stream_stopped``): its
-        newest result, skipped by a busy GUI, is sent after all, as at a file's end. The
-        screen stayed on an earlier frame beside "Stopped", and Mirror view or a model
-        picked then opened the file again at a frame this worker no longer held: its
-        faces were found and labelled afresh. One of the source before a stream stopped
-        while it opened is not sent: the window, stopped, took it for its own and put
-        that source's faces in the new source's timeline."""
-        result, self._skipped = self._skipped, None
-        if result is not None and result.stream_id == stream_id:
-            self._send_skipped(result)
-
-    def _send_skipped(self, result: InferenceResult) -> None:
+        if result is None or result.stream_id != stream_id:
+            return
         if self._gate.try_acquire(held=True):
             self.result_ready.emit(result)
         else:  # one over the bound is waiting already: this one waits for the next permit
@@ -417,7 +407,7 @@ class InferenceWorker(QObject):
         # frames instead of collecting a backlog of them. A paused file's frame is never
         # skipped (nothing comes after it: the screen stayed on an earlier frame), but only
         # the newest waits: one per paused step queued up while the GUI lagged. The newest
-        # playing result skipped is kept for a file's end (see send_skipped_last).
+        # playing result skipped is kept for a file's end or a stop (see send_skipped_last).
         self._held_waiting = None  # a newer frame's result comes after it
         if self._gate.try_acquire(held=frame.held):
             self._skipped = None

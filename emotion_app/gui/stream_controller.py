@@ -105,7 +105,7 @@ class StreamController(QObject):
         self.capture.frame_available.connect(self.inference.process_pending)
         self._held_send_requested.connect(self.inference.send_held)
         self.capture.file_ended.connect(self.inference.send_skipped_last)  # after the last frame's nudge
-        self.capture.stream_stopped.connect(self.inference.send_skipped_at_stop)  # likewise
+        self.capture.stream_stopped.connect(self.inference.send_skipped_last)  # likewise
 
         self.capture.opened.connect(self.source_opened)
         self.capture.fault.connect(self.source_fault)
