@@ -709,6 +709,30 @@ def test_calibrate_live_reads_a_truth_saved_by_a_spreadsheet(tmp_path: Path) -> 
     assert read_truth_ranges(tmp_path) == [("clip.mp4", 0, 9, 1, frozenset({"happy", "neutral"}))]
 
 
+def test_calibrate_live_names_a_clips_folder_the_user_may_not_reach(tmp_path: Path) -> None:
+    # Was Python's "error: [Errno 13] Permission denied: 'CLIPS'": asking whether --clips is
+    # a folder raised where a folder on the way may not be searched. Run in a child without
+    # root's right to search any folder, as a user's would run.
+    barred = tmp_path / "barred"
+    clips = barred / "clips"
+    clips.mkdir(parents=True)
+    (clips / "truth.csv").write_text("file,first_frame,last_frame,faces,labels\nclip.mp4,0,9,1,happy\n")
+    prefix = without_root_rights()
+    barred.chmod(0)
+    try:
+        done = subprocess.run(
+            [*prefix, sys.executable, "-m", "training.calibrate_live", "--clips", str(clips)],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+            timeout=300,
+        )
+    finally:
+        barred.chmod(0o755)  # for pytest's clean-up
+    assert done.returncode == 2, done.stderr
+    assert error_line(done.stderr) == f"error: cannot read {clips}: Permission denied"
+
+
 @pytest.mark.parametrize("limit", ["0", "-5"])
 def test_calibrate_live_refuses_a_limit_below_one(
     limit: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]

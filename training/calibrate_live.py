@@ -58,8 +58,13 @@ def read_truth_ranges(clips: Path) -> list[tuple[str, int, int, int | None, froz
     import csv
 
     truth = clips / "truth.csv"
-    if not clips.is_dir():
-        raise DataError(f"--clips {clips} is not a folder" if clips.exists() else f"--clips {clips}: no such folder")
+    try:
+        folder = clips.is_dir()
+        there = folder or clips.exists()
+    except OSError as exc:  # a folder on the way the user may not search: not Python's "[Errno 13]"
+        raise DataError(f"cannot read {clips}: {exc.strerror or exc}") from None
+    if not folder:
+        raise DataError(f"--clips {clips} is not a folder" if there else f"--clips {clips}: no such folder")
     try:
         handle = open(truth, newline="", encoding="utf-8-sig")  # a spreadsheet's byte-order mark is dropped
     except FileNotFoundError:
