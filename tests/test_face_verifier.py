@@ -256,6 +256,35 @@ def test_the_front_ends_report_and_refuse_bad_options(tmp_path: Path, capsys: py
     assert not (tmp_path / "v.safetensors").exists()
 
 
+def test_a_folder_given_as_the_verifier_is_told_to_be_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`evaluate_verifier --weights DIR` said "face verifier weights not found: DIR", of a
+    folder that is there; the emotion tools say their weights path is not a file."""
+    from training import evaluate_verifier
+
+    data = write_fer_folders(tmp_path / "fer", train_per_class=1, test_per_class=1)
+    folder = tmp_path / "face_check"
+    folder.mkdir()
+    (folder / "face_verifier.safetensors").write_bytes(DEFAULT_VERIFIER_PATH.read_bytes())
+    assert evaluate_verifier.main(["--data", str(data), "--weights", str(folder)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"error: face verifier weights path is not a file: {folder}\n" and captured.out == ""
+
+
+def test_the_reports_help_names_the_split_it_reports_as_chosen(capsys: pytest.CaptureFixture[str]) -> None:
+    # Its description said "Report a face verifier on FER-2013 PublicTest", though --usage
+    # picks the split.
+    from training import evaluate_verifier
+
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate_verifier.main(["--help"])
+    assert exit_info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    description = text[text.index("Report a face verifier") : text.index("options:")]
+    assert "on a FER-2013 split (--usage, PublicTest by default)" in description, description
+
+
 def test_the_lookalike_scene_script_counts_the_people_and_the_grain(capsys: pytest.CaptureFixture[str]) -> None:
     from scripts import lookalike_scene
 

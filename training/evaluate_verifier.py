@@ -1,10 +1,10 @@
-"""Report a face verifier on FER-2013 PublicTest: the share of faces it passes, per emotion,
-and the time it takes to judge a box.
+"""Report a face verifier on a FER-2013 split (--usage, PublicTest by default): the share of
+faces it passes, per emotion, and the time it takes to judge a box.
 
-    python -m training.evaluate_verifier --data /path/to/fer2013 [--weights FILE]
+    python -m training.evaluate_verifier --data /path/to/fer2013 [--weights FILE] [--usage SPLIT]
 
 The threshold was chosen on validation faces carved from Training (training/face_verifier.py);
-this is the held-out report.
+a test split's report is the held-out one.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data",
         required=True,
-        help="FER-2013 (CSV, train/+test/ folders; a plain <emotion>/ folder has no PublicTest and is refused)",
+        help="FER-2013 (CSV, train/+test/ folders; a plain <emotion>/ folder has no splits and is refused)",
     )
     parser.add_argument(
         "--weights", default=str(DEFAULT_VERIFIER_PATH), help="the verifier's weights file (default: the shipped one)"

@@ -211,6 +211,8 @@ class FaceVerifier:
             raise VerifierError(
                 'the face verifier weights path is empty (or ".", the current folder): give a .safetensors weights file'
             )
+        if path.exists() and not path.is_file():  # a folder was "not found", which it is not
+            raise VerifierError(f"face verifier weights path is not a file: {path}")
         if not path.is_file():
             raise VerifierError(f"face verifier weights not found: {path}")
         if _header_size(path) > MAX_HEADER_BYTES:
