@@ -192,7 +192,9 @@ def test_soup_checks_its_outputs_and_ingredients_first(
     blocker = tmp_path / "a_file"
     blocker.write_text("")
     capsys.readouterr()
-    ingredients = [str(run / "checkpoint.pt"), str(run / "checkpoint.pt")]
+    copy = tmp_path / "copy.pt"  # a second ingredient (one given twice is refused first)
+    copy.write_bytes((run / "checkpoint.pt").read_bytes())
+    ingredients = [str(run / "checkpoint.pt"), str(copy)]
     assert (
         soup.main(
             ["--data", str(fer_csv), "--out", str(tmp_path / "soup"), "--export", str(blocker / "w.st"), *ingredients]
@@ -272,11 +274,12 @@ def test_an_export_onto_an_input_or_the_run_is_refused_before_training(
     out = tmp_path / "other"
     assert train.main(["--data", str(folder_data), "--out", str(out), *FAST, "--export", str(image)]) == 2
     assert "would overwrite --data" in error_line(capsys.readouterr().err) and image.read_bytes() == b"a picture"
-    checkpoint = str(run / "checkpoint.pt")
-    args = ["--data", str(fer_csv), "--out", str(tmp_path / "soup"), checkpoint, checkpoint]
+    checkpoint, copy = str(run / "checkpoint.pt"), tmp_path / "copy.pt"
+    copy.write_bytes((run / "checkpoint.pt").read_bytes())  # (one given twice is refused first)
+    args = ["--data", str(fer_csv), "--out", str(tmp_path / "soup"), checkpoint, str(copy)]
     assert soup.main([*args, "--export", checkpoint]) == 2  # an ingredient
     assert "would overwrite checkpoint 1" in error_line(capsys.readouterr().err)
-    assert soup.main(["--data", str(fer_csv), "--out", str(run), checkpoint, checkpoint]) == 2  # a training run
+    assert soup.main(["--data", str(fer_csv), "--out", str(run), checkpoint, str(copy)]) == 2  # a training run
     assert "holds a training run" in error_line(capsys.readouterr().err)
     assert {path: path.read_bytes() for path in kept} == kept
 

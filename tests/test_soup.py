@@ -161,6 +161,33 @@ def test_a_missing_checkpoint_is_named(tmp_path, fine_tunes, capsys):
     assert str(missing) in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("given", ["the same path", "a link", "./x and x"])
+def test_one_checkpoint_given_twice_is_refused_before_anything(given, tmp_path, fine_tunes, monkeypatch, capsys):
+    # Was: the soup went on, averaging that run in twice (weighing it double in the uniform
+    # soup), and wrote its files.
+    data, tunes = fine_tunes
+    first = tunes[0]
+    if given == "the same path":
+        again = str(first)
+    elif given == "a link":
+        again = str(tmp_path / "link.pt")
+        os.symlink(first, again)
+    else:
+        monkeypatch.chdir(first.parent)
+        first, again = first.name, f"./{first.name}"
+    out, export = tmp_path / "soups" / "one", tmp_path / "models" / "soup.safetensors"
+    with pytest.raises(SystemExit) as exit_info:
+        soup.main(["--data", str(data), "--out", str(out), "--export", str(export), str(first), str(tunes[1]), again])
+    assert exit_info.value.code == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    if given == "the same path":
+        said = f"checkpoint {first} is given twice (as checkpoints 1 and 3); give each run once"
+    else:
+        said = f"checkpoint 3 ({again}) is the same file as checkpoint 1 ({first}); give each run once"
+    assert line == f"python -m training.soup: error: {said}"
+    assert sorted(path.name for path in tmp_path.iterdir()) == (["link.pt"] if given == "a link" else [])
+
+
 def test_a_refused_soup_leaves_no_empty_folders(tmp_path, fine_tunes, capsys):
     data, tunes = fine_tunes
     out, export = tmp_path / "soups" / "one", tmp_path / "shipped" / "soup.safetensors"

@@ -135,7 +135,9 @@ def test_a_soup_of_runs_on_other_faces_is_refused(
     assert soup.main(["--data", str(copies["csv"]), "--out", str(tmp_path / "s1"), "--threads", "1", *mixed]) == 2
     assert "other validation faces" in error_line(capsys.readouterr().err)
     # Ingredients that agree, cooked on data that holds out other faces.
-    same = [str(csv_run / "checkpoint.pt")] * 2
+    copy = tmp_path / "copy.pt"  # a second ingredient (one given twice is refused first)
+    copy.write_bytes((csv_run / "checkpoint.pt").read_bytes())
+    same = [str(csv_run / "checkpoint.pt"), str(copy)]
     assert soup.main(["--data", str(copies["reversed"]), "--out", str(tmp_path / "s2"), "--threads", "1", *same]) == 2
     assert "other validation faces" in error_line(capsys.readouterr().err)
     assert not (tmp_path / "s2" / "best.safetensors").exists()

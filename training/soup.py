@@ -23,6 +23,7 @@ the test split reported, never used to choose. The weights file records every in
 from __future__ import annotations
 
 import dataclasses
+import os
 import shlex
 import sys
 import time
@@ -66,7 +67,7 @@ def parse_args(argv: list[str] | None = None) -> SoupConfig:
     parser.add_argument(
         "checkpoints",
         nargs="+",
-        help="checkpoint.pt of each run (fine-tunes of one model, sharing its validation split)",
+        help="checkpoint.pt of each run, each once (fine-tunes of one model, sharing its validation split)",
     )
     parser.add_argument("--data", required=True, help="fer2013.csv, or the folder with train/ and test/")
     parser.add_argument(
@@ -95,7 +96,30 @@ def parse_args(argv: list[str] | None = None) -> SoupConfig:
         parser.error(threads_problem(args.threads, lowest=0))
     if args.test_split not in ("", *USAGES):  # was a traceback once the data was read
         parser.error(f"--test-split must be one of {', '.join(USAGES)} (or empty: none), got {args.test_split!r}")
+    repeated = repeated_checkpoint(args.checkpoints)
+    if repeated:
+        parser.error(repeated)
     return SoupConfig(args.checkpoints, args.data, args.out, args.export, args.threads, args.test_split, args.tta)
+
+
+def repeated_checkpoint(paths: list[str]) -> str | None:
+    """Why the soup is refused where one file is given twice (the same path, a link to it,
+    "./x" for "x"): it would weigh that run double in every average; None where none is."""
+    seen: dict[tuple[int, int], tuple[int, str]] = {}
+    for number, path in enumerate(paths, start=1):
+        try:
+            found = os.stat(path)
+        except OSError:  # a checkpoint that is not there is named when the checkpoints are read
+            continue
+        first = seen.setdefault((found.st_dev, found.st_ino), (number, path))
+        if first[0] != number:
+            earlier, named = first
+            if named == path:
+                return f"checkpoint {path} is given twice (as checkpoints {earlier} and {number}); give each run once"
+            return (
+                f"checkpoint {number} ({path}) is the same file as checkpoint {earlier} ({named}); give each run once"
+            )
+    return None
 
 
 def run(config: SoupConfig, command: str) -> int:
