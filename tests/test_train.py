@@ -13,13 +13,14 @@ import sys
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 import torch
 
 from emotion_app import EmotionClassifier
 from emotion_app.preprocessing import Preprocessing
-from emotion_app.samples import make_random_weights
+from emotion_app.samples import astronaut_face_patch, make_random_weights
 from module_help import help_written_to
 from tests.synthetic_fer import write_fer_csv, write_fer_folders
 from training import calibrate_margin, evaluate, train, training_run
@@ -683,6 +684,46 @@ def test_calibrate_margin_scores_the_faces_the_model_was_selected_on(fer_csv) ->
     old_card = {"config": {k: v for k, v in card_training["config"].items() if k != "split_seed"}}
     images, _ = calibrate_margin.validation_faces(old_card, training, limit=10_000)
     np.testing.assert_array_equal(images, by_seed)
+
+
+def _astronaut_fer_csv(path: Path, per_class: int) -> Path:
+    """A fer2013.csv of ``per_class`` Training rows of each emotion, each the astronaut's face
+    cut as FER-2013 cuts its faces (48x48): faces the Haar detector finds, which
+    calibrate_margin needs (the synthetic faces hold none)."""
+    patch, (x, y, w, h) = astronaut_face_patch(40)
+    centre_x, centre_y = x + w // 2, y + h // 2
+    face = cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY)[centre_y - 24 : centre_y + 24, centre_x - 24 : centre_x + 24]
+    assert face.shape == (48, 48)
+    pixels = " ".join(str(int(v)) for v in face.ravel())
+    with open(path, "w", newline="") as handle:
+        handle.write("emotion,pixels,Usage\n")
+        for code in range(7):
+            handle.write(f"{code},{pixels},Training\n" * per_class)
+    return path
+
+
+def test_calibrate_margin_writes_no_margin_chosen_from_too_few_faces(tmp_path, capsys) -> None:
+    # Was: --write stored the margin chosen from a single face found (each margin's accuracy
+    # 0 or 1, the first of a tie called best), replacing the card's.
+    data = _astronaut_fer_csv(tmp_path / "fer2013.csv", per_class=170)  # a validation split of 102 faces
+    weights = make_random_weights(tmp_path / "w.safetensors")
+    before = weights.read_bytes()
+    given = ["--weights", str(weights), "--data", str(data)]
+    assert calibrate_margin.main([*given, "--limit", "1", "--write"]) == 2
+    printed = capsys.readouterr()
+    assert "Haar found a face in 1 " in printed.out and "on Haar crops" not in printed.out, "refused before the margins"
+    assert printed.err == (
+        "error: --write: Haar found a face in only 1 of 1 validation face, too few to choose a margin from (at "
+        f"least {calibrate_margin.MIN_FACES_TO_WRITE}; a larger --limit gives more); nothing written\n"
+    )
+    assert weights.read_bytes() == before
+    # Without --write the report is still made, and says why it would not be written.
+    assert calibrate_margin.main([*given, "--limit", "1"]) == 0
+    assert "too few to choose a margin from" in capsys.readouterr().out
+    # Enough faces found: written as before.
+    assert calibrate_margin.main([*given, "--write"]) == 0
+    written = EmotionClassifier.load(weights).card.training["crop_margin_calibration"]["validation_faces"]
+    assert written == 102 >= calibrate_margin.MIN_FACES_TO_WRITE
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ import numpy as np
 from emotion_app.arguments import ArgumentParser
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.preprocessing import crop_face, to_gray
+from emotion_app.wording import count_text
 
 from .arguments import margins_argument
 from .data import DataError, FaceSet, check_split_layout, load_split
@@ -29,6 +30,10 @@ from .stopping import interruptible
 
 UPSCALE = 4  # 48 px faces become 192 px, a typical webcam face size
 CANVAS_PAD = 64
+# The fewest faces Haar must find for --write to store a margin. Each face found is 1/N of
+# every margin's accuracy: below a hundred, one face is more than a percentage point of it,
+# and a face or two would choose the margin the card keeps.
+MIN_FACES_TO_WRITE = 100
 
 
 def staged_frames(images: np.ndarray) -> list[np.ndarray]:
@@ -58,6 +63,16 @@ def validation_faces(
     return training.images[val_idx], training.labels[val_idx]
 
 
+def too_few_faces(found: int, faces: int, limit: int) -> str:
+    """Why a margin chosen from ``found`` faces (of ``faces`` staged, at most ``limit``) is not
+    stored, and what would give more."""
+    more = "; a larger --limit gives more" if faces >= limit else ""
+    return (
+        f"Haar found a face in only {found} of {count_text(faces, 'validation face')}, too few to choose a margin from "
+        f"(at least {MIN_FACES_TO_WRITE}{more})"
+    )
+
+
 @interruptible
 def main(argv: list[str] | None = None) -> int:
     parser = ArgumentParser(prog="python -m training.calibrate_margin", description=__doc__.split("\n\n")[1])
@@ -72,7 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--limit", type=int, default=1500, help="validation faces to use (seeded sample; default %(default)s)"
     )
-    parser.add_argument("--write", action="store_true", help="store the best margin in the weights file")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help=f"store the best margin in the weights file (refused where Haar finds fewer than {MIN_FACES_TO_WRITE} "
+        "faces)",
+    )
     args = parser.parse_args(argv)
     if args.limit < 1:
         parser.error(f"--limit must be at least 1, got {args.limit}")
@@ -110,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     if not found:
         print("error: the detector found no faces; nothing to calibrate", file=sys.stderr)
         return 2
+    too_few = len(found) < MIN_FACES_TO_WRITE
+    if too_few and args.write:  # refused before the margins are scored: the card is not replaced
+        print(f"error: --write: {too_few_faces(len(found), len(images), args.limit)}; nothing written", file=sys.stderr)
+        return 2
     results = {}
     for margin in args.margins:
         spec = dataclasses.replace(classifier.preprocessing, crop_margin=margin)
@@ -119,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"margin {margin:.2f}: accuracy {results[margin]:.4f} on Haar crops")
     best = max(results, key=lambda m: results[m])
     print(f"best margin {best:.2f} (file has {classifier.preprocessing.crop_margin:.2f})")
+    if too_few:
+        print(f"note: {too_few_faces(len(found), len(images), args.limit)}; --write would refuse it")
     if args.write and classifier.source is not None:
         model, card = load_model(classifier.source)
         training_meta = dict(
