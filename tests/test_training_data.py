@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from scripts.huge_image_memory import write_blank_png
 from tests.synthetic_fer import write_fer_csv, write_fer_folders
 from training.data import CLASSES_6, CLASSES_7, DataError, load_split, read_csv, stratified_split
 from user_rights import without_root_rights
@@ -175,6 +176,49 @@ def test_a_face_the_user_may_not_read_is_one_line_with_its_reason(tmp_path):
     )
     assert done.stdout.strip() == f"cannot read {root}: Permission denied at {locked}", done.stdout
     assert done.stderr == ""
+
+
+def test_a_face_file_too_large_for_a_picture_is_refused_unread(tmp_path):
+    # Was: read whole before it was decoded (5 GiB of memory for this one), then called an
+    # "unreadable image"; the app's readers refuse it from its size.
+    root = write_fer_folders(tmp_path / "fer", 1, 1)
+    huge = root / "train" / "happy" / "Training_huge.png"
+    with open(huge, "wb") as handle:  # sparse: no disk taken
+        handle.truncate(5 << 30)
+    with pytest.raises(DataError) as error:
+        load_split(root, "Training", CLASSES_6)
+    assert str(error.value) == f"{huge}: 5.0 GiB, too large for a picture"
+
+
+def test_a_face_whose_header_claims_more_pixels_than_the_app_decodes_is_refused(tmp_path):
+    # Was: a file of a few hundred KB decoded whole, 576 megapixels, to be made 48x48.
+    root = write_fer_folders(tmp_path / "fer", 1, 1)
+    huge = write_blank_png(root / "train" / "happy" / "Training_huge.png", 24000, 24000)
+    with pytest.raises(DataError) as error:
+        load_split(root, "Training", CLASSES_6)
+    assert str(error.value) == (
+        f"{huge}: a PNG picture of 24000x24000 pixels (576 megapixels), more than the 536 megapixels the app "
+        "decodes (it would take over 1.6 GiB of memory); scale it down first"
+    )
+
+
+def test_a_jpeg_face_over_the_pixel_limit_is_decoded_shrunk_as_the_app_does(tmp_path):
+    # A JPEG over the app's limit is decoded at a half (a quarter, an eighth) of its size by
+    # libjpeg. Was: decoded whole, and past OpenCV's own limit a traceback (cv2.error). Both
+    # limits are lowered to a test size in the child (the real ones take gigabytes to pass).
+    root = tmp_path / "fer"
+    (root / "train" / "happy").mkdir(parents=True)
+    cv2.imwrite(str(root / "train" / "happy" / "Training_1.jpg"), np.zeros((8400, 8400), np.uint8))
+    child = "from emotion_app.io import picture_size\npicture_size.MAX_PICTURE_PIXELS = 1 << 26\n" + LOAD_CHILD
+    done = subprocess.run(
+        [sys.executable, "-c", child, str(root)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        env={**os.environ, "OPENCV_IO_MAX_IMAGE_PIXELS": str(1 << 26)},
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "1", done.stdout + done.stderr
 
 
 def test_missing_data_path(tmp_path):
