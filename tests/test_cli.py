@@ -402,6 +402,22 @@ def test_bench_unreadable_input(tmp_path: Path, random_weights: Path, capsys: py
     assert "no such file" in capsys.readouterr().err
 
 
+def _run_as_a_user_barred_from(barred: Path, mode: int, command: list[str]) -> subprocess.CompletedProcess[str]:
+    """``command`` (after the interpreter) run from the repository as a user would run it,
+    while the folder ``barred`` has ``mode``; then it is open again, for pytest's clean-up."""
+    barred.chmod(mode)
+    try:
+        return subprocess.run(
+            [*without_root_rights(), sys.executable, *command],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+        )
+    finally:
+        barred.chmod(0o755)
+
+
 @pytest.mark.parametrize("command", ["analyze", "bench"])
 @pytest.mark.parametrize("mode", [0o000, 0o444], ids=["not listable", "listable, not searchable"])
 def test_a_folder_the_user_may_not_read_is_one_line(tmp_path: Path, command: str, mode: int) -> None:
@@ -410,19 +426,9 @@ def test_a_folder_the_user_may_not_read_is_one_line(tmp_path: Path, command: str
     folder = tmp_path / "pics"
     folder.mkdir()
     cv2.imwrite(str(folder / "a.png"), astronaut_bgr())
-    folder.chmod(mode)
     csv_path = tmp_path / "never.csv"
     outputs = ["--csv", str(csv_path)] if command == "analyze" else []
-    try:
-        done = subprocess.run(
-            [*without_root_rights(), sys.executable, "-m", "emotion_app", command, str(folder), *outputs],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            timeout=120,
-        )
-    finally:
-        folder.chmod(0o755)  # for pytest's clean-up
+    done = _run_as_a_user_barred_from(folder, mode, ["-m", "emotion_app", command, str(folder), *outputs])
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == f"error: {folder}: the folder cannot be read (Permission denied)", done.stderr
     assert not csv_path.exists()
@@ -440,18 +446,8 @@ def test_a_link_the_user_may_not_follow_in_a_folder_skips_that_picture_only(tmp_
     (folder / "b.png").symlink_to(barred / "b.png")
     (folder / "more").symlink_to(barred / "more")  # counted as no subfolder
     csv_path = tmp_path / "out.csv"
-    analyze = [sys.executable, "-m", "emotion_app", "analyze", str(folder), "--csv", str(csv_path)]
-    barred.chmod(0)
-    try:
-        done = subprocess.run(
-            [*without_root_rights(), *analyze],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            timeout=120,
-        )
-    finally:
-        barred.chmod(0o755)  # for pytest's clean-up
+    analyze = ["-m", "emotion_app", "analyze", str(folder), "--csv", str(csv_path)]
+    done = _run_as_a_user_barred_from(barred, 0, analyze)
     assert done.returncode == 0, done.stderr
     assert f"skipping {folder / 'b.png'}: permission denied" in done.stderr
     assert "subfolder" not in done.stderr
