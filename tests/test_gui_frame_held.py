@@ -10,12 +10,13 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from PyQt6.QtCore import QCoreApplication, QMetaObject, Qt
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.inference_worker import InferenceWorker
 from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
-from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.main_window import APP_TITLE, MainWindow
 from emotion_app.gui.messages import CapturedFrame, InferenceResult
 from emotion_app.live import load_eager_pipeline
 from emotion_app.results import FaceResult
@@ -137,7 +138,7 @@ def test_a_stop_while_another_file_opens_shows_nothing_of_the_one_before(
         window.stop()
     qtbot.wait(300)  # anything the worker sends at the stop has come
     assert window.timeline_panel.timeline.people() == []
-    assert window.view.result is shown
+    assert window.view.result is None  # nor the frame it showed (see the test below)
 
 
 def test_results_in_flight_of_the_file_before_are_dropped_after_a_stop_while_another_opens(
@@ -153,14 +154,46 @@ def test_results_in_flight_of_the_file_before_are_dropped_after_a_stop_while_ano
     # The GUI thread busy, taking no results: those sent wait for it (the gate full).
     _busy_until(lambda: controller.gate.skipped > skipped)
     assert controller.gate.in_flight > 0
-    shown = window.view.result
     window.open_video(slow)
     with qtbot.waitSignal(controller.source_stopped, timeout=WAIT_MS):
         window.stop()  # before the window has taken the results in flight
     qtbot.wait(300)  # every result in flight has come
     assert controller.gate.in_flight == 0
     assert window.timeline_panel.timeline.people() == []
-    assert window.view.result is shown
+    assert window.view.result is None
+
+
+@pytest.mark.parametrize("look", ["Mirror view", "a model"])
+def test_after_a_stop_while_another_file_opens_nothing_of_the_one_before_is_looked_at_again(
+    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path, look: str
+) -> None:
+    # Was: the frame of the file before stayed on screen (and its place and length on the
+    # seek bar, its name in the title) beside the file stopped as it opened; Mirror view or
+    # a model picked then opened that new file again at the frame number of the one before,
+    # "to show it anew". Now the window holds the stopped file's own state: nothing of it
+    # was shown, so nothing is looked at again, and Start plays it from its start.
+    window, slow = _playing_beside_a_file_slow_to_open(qtbot, make_window, tmp_path)
+    qtbot.waitUntil(lambda: window.view.result.frame_index >= 20, timeout=WAIT_MS)
+    window.open_video(slow)
+    assert window.source_state.starting
+    with qtbot.waitSignal(window.controller.source_stopped, timeout=WAIT_MS):
+        window.stop()
+    qtbot.wait(300)  # anything the worker sends at the stop has come
+    assert window.view.result is None and window.view.placeholder == "Stopped"
+    assert not window.playback_bar.isVisibleTo(window) and window.windowTitle() == APP_TITLE
+    assert not window.step_forward_action.isEnabled() and window.status_summary(0.0) == "Stopped"
+    requests = window.controller.requests_sent
+    if look == "Mirror view":
+        window.mirror_action.trigger()
+    else:
+        window.choose_weights(random_weights_7)
+        qtbot.waitUntil(lambda: window.model_status.labels == SEVEN_LABELS, timeout=WAIT_MS)
+    qtbot.wait(300)
+    assert window.controller.requests_sent == requests and not window.source_state.starting
+    assert window.view.result is None
+    window.start_stop_action.trigger()  # Start: the file stopped, from its first frame
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    assert window.source == VideoFileSpec(slow) and window.view.result.frame_index < 20
 
 
 def test_the_worker_sends_at_a_stop_only_a_skipped_result_of_the_stream_stopped(qtbot: QtBot) -> None:

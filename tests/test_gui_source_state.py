@@ -69,13 +69,31 @@ def test_no_stream_is_this_sources_from_another_open_until_that_one_has_opened()
     assert state.stream_id == 1
     state.opening(VideoFileSpec(Path("next.mp4")))
     assert state.stream_id is None  # stream 1's frames still coming are of the file replaced
-    state.stopped()  # given up as it opened: stream 1 is still not this source's
-    assert state.stream_id is None and state.info is not None
+    assert state.stopped() is True  # given up as it opened: stream 1 is still not this source's
+    assert state.stream_id is None and state.info is None
     state.opening(CLIP, paused=True)
     state.opened(SourceInfo(CLIP, 3, 320, 240, 15.0, 30))
     assert state.stream_id == 3
     state.stopped()  # stopped while playing: its newest frame still comes and is its own
     assert state.stream_id == 3
+
+
+def test_a_stop_as_another_source_opens_keeps_nothing_of_the_one_before() -> None:
+    # Its frame number, looked at again (Mirror view, a model picked), opened the next file there.
+    state = SourceState()
+    opened_file(state)
+    state.stopped()
+    state.playback = PlaybackState(1, 20, 30, 15.0, paused=False)
+    state.opening(CLIP, paused=True)  # the same file opened again at a frame: its own stay
+    assert state.stopped() is False and state.info is not None and state.playback is not None
+    state.opening(CameraSpec(0, "cam"))
+    state.opened(SourceInfo(CameraSpec(0, "cam", size=(640, 480)), 2, 640, 480, 30.0, 0))
+    state.opening(CameraSpec(0, "cam", size=(1280, 720)))  # the same camera at another size
+    assert state.stopped() is False and state.info is not None
+    state.opening(CLIP)  # another source: none of the camera's
+    assert state.stopped() is True and state.info is None and state.playback is None
+    assert not state.active and state.stream_id is None
+    assert state.stopped() is False  # stopped again (the capture thread's answer): nothing more to let go of
 
 
 def test_a_camera_never_pauses() -> None:

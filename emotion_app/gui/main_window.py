@@ -86,7 +86,7 @@ from .recording_control import NOTHING_TO_RECORD_TAG, RecordingControl
 from .settings import RECENT_KEPT, AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
 from .source_messages import SourceMessages
-from .source_state import SourceState
+from .source_state import SourceState, same_source
 from .stats import rate_text
 from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
             return
         if self.recordings.busy and self.source_state.spec != spec:
             self.stop_recording()
-        if not _same_source(spec, self.source_state.spec):
+        if not same_source(spec, self.source_state.spec):
             # Another source is another session: its ids count from #1 again, and belong to
             # other people than the names given.
             self.timeline_panel.clear()
@@ -730,7 +730,12 @@ class MainWindow(QMainWindow):
         if self.source_state.starting:  # nothing opens now: neither "Opening…" nor a wait on
             self.view.set_placeholder("Stopped")  # a first frame, whatever banner covers it
         self.source_messages.opening_given_up()  # waiting for a first frame no more
-        self.source_state.stopped()
+        if self.source_state.stopped():
+            # Stopped as it opened, after another source: none of that one's frame, place and
+            # length, or name stays beside it (Mirror view would open this one at that frame).
+            self.view.clear()
+            self.playback_bar.clear()
+            self.setWindowTitle(APP_TITLE)
         self.window_cover.update_notice()
         self._update_actions()
 
@@ -1389,13 +1394,6 @@ def _probe_codecs() -> None:
 
 def _open_folder(folder: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
-
-def _same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
-    """Whether two specs name the same camera or file (a camera at another size is the same)."""
-    if isinstance(spec, CameraSpec) and isinstance(other, CameraSpec):
-        return dataclasses.replace(spec, size=None) == dataclasses.replace(other, size=None)
-    return spec == other
 
 
 def _short_name(spec: SourceSpec) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from emotion_app.sources.specs import SourceSpec, VideoFileSpec
+from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
 
 from .messages import PlaybackState, SourceInfo
 
@@ -129,9 +129,17 @@ class SourceState:
             self.info = replace(self.info, frame_count=playback.frame_count)
         return True
 
-    def stopped(self) -> None:
-        """Stopped by the user (a file that had ended stays ended)."""
+    def stopped(self) -> bool:
+        """Stopped by the user (a file that had ended stays ended). Stopped as another source
+        opened, it has nothing of the one before (its info, a file's position: a look again
+        would open this one at that one's frame): True then, for the window to let go of that
+        one's frame, seek bar and title too."""
+        another = self.starting and self.info is not None and not same_source(self.info.spec, self.spec)
         self.running = self.starting = self.paused = self.looked_at_again = False
+        if another:
+            self.info = None
+            self.playback = None
+        return another
 
     def failed(self, ended: bool) -> None:
         """The source stopped by itself: a fault, or a file at its end (``ended``)."""
@@ -144,3 +152,10 @@ class SourceState:
         self.failed(ended=False)
         self.info = None
         self.playback = None
+
+
+def same_source(spec: SourceSpec, other: SourceSpec | None) -> bool:
+    """Whether two specs name the same camera or file (a camera at another size is the same)."""
+    if isinstance(spec, CameraSpec) and isinstance(other, CameraSpec):
+        return replace(spec, size=None) == replace(other, size=None)
+    return spec == other
