@@ -465,6 +465,31 @@ def test_pause_while_a_file_opens_opens_it_paused_at_its_first_frame(qtbot: QtBo
     qtbot.waitUntil(lambda: shown(window).frame_index > 2, timeout=WAIT_MS)
 
 
+@pytest.mark.parametrize("clip", [".avi"], indirect=True)
+def test_pause_and_resume_called_while_a_file_opens_do_as_space_does(qtbot: QtBot, make_window, clip) -> None:
+    # Was: MainWindow.pause() (the API scripts call) did nothing while a file opened, where
+    # Space, reading "Pause", opens it paused at its first frame; and resume() did nothing
+    # while a file opened paused at a move, where Space plays it on from there once opened.
+    window = make_window(video=clip[0])
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    with thread_held(window.controller.capture_thread):  # the open waits behind it
+        window.open_video(clip[0])
+        assert window.source_state.starting and not window.is_paused
+        window.pause()
+        assert window.is_paused and plain(window.play_pause_action.text()) == "Play"
+    assert wait_settled(qtbot, window, 0) == 0
+    qtbot.wait(300)  # held still there, not played on
+    assert window.is_paused and frame_number(shown(window).image) == 0
+    stop_and_wait(qtbot, window)
+    with thread_held(window.controller.capture_thread):  # the reopen waits behind it
+        qtbot.keyClick(window, Qt.Key.Key_Right)  # opens it again paused a frame on
+        assert window.source_state.starting and window.is_paused
+        window.resume()
+        assert not window.is_paused and plain(window.play_pause_action.text()) == "Pause"
+    qtbot.waitUntil(lambda: window.is_running and shown(window).frame_index > 2, timeout=WAIT_MS)
+    assert not window.is_paused
+
+
 def test_a_pause_report_of_the_file_before_leaves_the_file_opened_next_playing(qtbot: QtBot, make_window, clip) -> None:
     # Was: the capture thread's report of a pause (or a move while paused) of the file
     # before, still waiting for a busy window as another file was opened, was taken for the

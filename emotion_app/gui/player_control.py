@@ -82,32 +82,28 @@ class PlayerControl:
             # Stopped or finished before its frame was looked at again: from its start, as
             # Space would have played it, not on from the frame shown.
             self._start(state.spec)
-        elif state.resume_once_opened():
-            # Opening paused at a seek or step: Play, as it reads, plays on from there once it
-            # opened (the capture thread takes it after the move); it stopped the file there.
-            self._controller.resume()
-            self._actions_changed()
-        elif state.pause_once_opened():
-            # Opening to play: Pause, as it reads, holds it still at its first frame once it
-            # opened (the capture thread takes it after the open); it stopped the file.
-            self._controller.pause()
-            self._actions_changed()
-        elif state.is_file and state.running:
+        elif state.is_file and (state.running or state.starting) and not state.looked_at_again:
+            # Play or Pause, as it reads; a file still opening takes it once it has opened
+            # (see pause and resume: scripts call them, and get the same).
             self.resume() if state.paused else self.pause()
         else:
             self._start_stop()
 
     def pause(self) -> None:
-        if self._source_state.pause():
-            self._controller.pause()
+        """Hold a playing file still; one opening to play (reading "Pause") is held still at
+        its first frame once it has opened, as Space does there."""
+        if self._source_state.pause() or self._source_state.pause_once_opened():
+            self._controller.pause()  # the capture thread takes it after the open
             self._actions_changed()
 
     def resume(self) -> None:
+        """Play a paused file on; one opening paused at a seek or step (reading "Play") plays
+        on from there once it has opened, as Space does there."""
         looked_at = self._source_state.looked_at_again
-        if self._source_state.resume():
+        if self._source_state.resume() or self._source_state.resume_once_opened():
             if looked_at:
                 self._source_banner.dismiss()  # its end's "Play again": it plays on now
-            self._controller.resume()
+            self._controller.resume()  # the capture thread takes it after the open
             self._actions_changed()
 
     def seek(self, frame: int) -> None:
