@@ -361,6 +361,45 @@ def test_a_switch_to_a_model_with_other_emotions_ends_the_recording_with_its_fil
     video.release()
 
 
+def test_a_recording_started_while_a_file_opens_has_that_files_frame_rate(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: the recording took the frame rate of the source before (15 fps), held by the
+    # window until the file opening had opened: the 10 fps file's frames, written at
+    # 15 fps, played one and a half times too fast.
+    from emotion_app.samples import write_astronaut_video
+
+    before = write_astronaut_video(tmp_path / "before.avi", num_frames=300, face_size=80, fps=15.0)
+    slower = write_astronaut_video(tmp_path / "slower.avi", num_frames=150, face_size=80, fps=10.0)
+    window = make_window(video=before.path)
+    wait_for_face_result(qtbot, window)
+    with thread_held(window.controller.capture_thread):  # the open waits behind it
+        window.open_video(slower.path)
+        assert window.start_recording(tmp_path / "take.avi") is not None
+        wait_for_recording(qtbot, window)
+        assert window.source_state.starting
+    wait_until_recorded(qtbot, window)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.stop_recording()
+    summary = finished.args[0]
+    assert summary.error == "" and summary.frames_written > 0
+    video = cv2.VideoCapture(str(summary.request.video_path))
+    try:
+        assert video.get(cv2.CAP_PROP_FPS) == pytest.approx(10.0)
+    finally:
+        video.release()
+    with open(summary.request.csv_path, newline="") as handle:
+        assert next(csv.DictReader(handle))["frame"] == "0"  # from its first frame, none of the one before
+    # Stopped before the file has opened, the recording waiting for it has nothing, and says so.
+    with thread_held(window.controller.capture_thread):
+        window.open_video(before.path)
+        assert window.start_recording(tmp_path / "none.avi") is not None
+        wait_for_recording(qtbot, window)
+        with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS):
+            window.stop()
+    assert "Nothing was recorded" in window.notice_banner.text() and not (tmp_path / "none.avi").exists()
+
+
 def test_an_output_folder_whose_name_is_not_utf8_is_refused_and_not_made(
     qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
 ) -> None:

@@ -24,10 +24,19 @@ from emotion_app.inference.steadiness import STEADINESS_LEVELS
 from emotion_app.live import PipelineBundle, PipelineLoad, PipelineLoader, load_pipeline
 from emotion_app.pipeline import StageTimings
 from emotion_app.results import FaceResult
+from emotion_app.sources.frame_source import FALLBACK_FPS
 
 from .annotation import annotate_frame, shown_frame_of
 from .mailbox import DeliveryGate, LatestMailbox
-from .messages import CapturedFrame, FaceNames, InferenceResult, ModelStatus, RecordingRequest, RecordingSummary
+from .messages import (
+    CapturedFrame,
+    FaceNames,
+    InferenceResult,
+    ModelStatus,
+    RecordingRequest,
+    RecordingSummary,
+    SourceInfo,
+)
 from .recording_writer import RecordingWriter
 
 log = logging.getLogger(__name__)
@@ -103,6 +112,10 @@ class InferenceWorker(QObject):
         self._last_file_frame: _FileFrame | None = None
         self._skipped: InferenceResult | None = None  # the newest result, where the gate skipped it
         self._recording: RecordingWriter | None = None  # the recording frames go to
+        # A recording asked for as a source opened, and the open request it waits for: it
+        # begins once that source has opened, at its frame rate (see start_recording).
+        self._recording_waits: tuple[RecordingRequest, int] | None = None
+        self._opened: SourceInfo | None = None  # the source opened last (see source_opened)
         # Recordings stopped, or ended, whose writers are still closing them: watched till they answer.
         self._closing: list[RecordingWriter] = []
         self._recording_check = QTimer(self)
@@ -533,12 +546,34 @@ class InferenceWorker(QObject):
         )
 
     # ---- recording ----------------------------------------------------------------
-    @pyqtSlot(object, float)
-    def start_recording(self, request: RecordingRequest, fps: float) -> None:
+    @pyqtSlot(object, float, int)
+    def start_recording(self, request: RecordingRequest, fps: float, opening: int = -1) -> None:
+        """Record the frames from here on at ``fps``; or, ``opening`` not -1, those of the
+        source of that open request (StreamController.requests_sent), at its own rate, from
+        its first frame: the window knew only the rate of the source before."""
         self._finish_recording()
+        if opening >= 0:
+            opened = self._opened
+            if opened is None or opened.request < opening:
+                self._recording_waits = (request, opening)  # source_opened begins it
+                return
+            fps = opened.fps
+        self._begin_recording(request, fps)
+
+    @pyqtSlot(object)
+    def source_opened(self, info: SourceInfo) -> None:
+        """The capture worker opened ``info``'s source; this comes before its first frame
+        (both sent from the capture thread): a recording waiting for it begins here."""
+        self._opened = info
+        waiting = self._recording_waits
+        if waiting is not None and info.request >= waiting[1]:
+            self._recording_waits = None
+            self._begin_recording(waiting[0], info.fps)
+
+    def _begin_recording(self, request: RecordingRequest, fps: float) -> None:
         try:
             # Its files are made (and a bad path refused, in words) on the writer's thread.
-            self._recording = RecordingWriter(request, fps, self._report_recording)
+            self._recording = RecordingWriter(request, fps if fps > 0 else FALLBACK_FPS, self._report_recording)
         except RuntimeError:  # no thread to be had
             self.recording_finished.emit(RecordingSummary(request, 0, 0, "no thread could be started to write it"))
             return
@@ -562,7 +597,11 @@ class InferenceWorker(QObject):
         self._finish_recording()
 
     def _finish_recording(self) -> None:
-        """Stop the recording; its summary follows once its writer has closed it."""
+        """Stop the recording; its summary follows once its writer has closed it (at once
+        for one still waiting for its source to open: nothing was recorded)."""
+        waiting, self._recording_waits = self._recording_waits, None
+        if waiting is not None:
+            self._report_recording(RecordingSummary(waiting[0], 0, 0, ""))
         recording, self._recording = self._recording, None
         if recording is not None:
             recording.stop()

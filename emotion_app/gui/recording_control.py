@@ -259,9 +259,14 @@ class RecordingControl(QObject):
             then()
 
     def _begin_recording(self, request: RecordingRequest) -> None:
-        info = self._source_state.info
-        fps = info.fps if info is not None and info.fps > 0 else FALLBACK_FPS
-        self._controller.start_recording(request, fps)
+        state = self._source_state
+        if state.starting:
+            # The info held is the source before's: the recording takes the rate of the one
+            # opening once it has opened (the inference thread hears of it first).
+            self._controller.start_recording(request, None)
+        else:
+            info = state.info
+            self._controller.start_recording(request, info.fps if info is not None and info.fps > 0 else FALLBACK_FPS)
         self._recording = request
         self._recording_started = time.monotonic()
         self._record_action.setChecked(True)

@@ -55,7 +55,7 @@ class StreamController(QObject):
     _held_send_requested = pyqtSignal()  # a permit freed for a paused file's frame waiting
     _load_requested = pyqtSignal(object)
     _steadiness_requested = pyqtSignal(str)
-    _record_requested = pyqtSignal(object, float)
+    _record_requested = pyqtSignal(object, float, int)
     _record_stop_requested = pyqtSignal()
     _bars_requested = pyqtSignal(bool)
     _display_scale_requested = pyqtSignal(float, float)
@@ -108,6 +108,9 @@ class StreamController(QObject):
         self.capture.stream_stopped.connect(self.inference.send_skipped_last)  # likewise
 
         self.capture.opened.connect(self.source_opened)
+        # Before that source's frames, as both come from the capture thread: a recording
+        # asked for as it opened begins with its first frame, at its rate.
+        self.capture.opened.connect(self.inference.source_opened)
         self.capture.fault.connect(self.source_fault)
         self.capture.stopped.connect(self.source_stopped)
         self.capture.notice.connect(self.source_notice)
@@ -197,8 +200,11 @@ class StreamController(QObject):
         """A level name of emotion_app.inference.steadiness.STEADINESS_LEVELS."""
         self._steadiness_requested.emit(str(level))
 
-    def start_recording(self, request: RecordingRequest, fps: float) -> None:
-        self._record_requested.emit(request, float(fps))
+    def start_recording(self, request: RecordingRequest, fps: float | None) -> None:
+        """Record at ``fps``; None: the source being opened (the open sent last), at its
+        own rate, once it has opened."""
+        opening = self.requests_sent if fps is None else -1
+        self._record_requested.emit(request, float(fps or 0.0), opening)
 
     def stop_recording(self) -> None:
         self._record_stop_requested.emit()
