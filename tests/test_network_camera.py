@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
+from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice, CameraPicker, StaticDeviceMonitor
@@ -319,6 +319,50 @@ def test_the_end_of_a_reconnect_takes_away_its_own_notice_only(
         lambda: window.view.result is not None and window.view.result.frame_index > played + 5, timeout=WAIT_MS
     )
     assert window.is_running and window.source_banner.text() == other
+
+
+@pytest.mark.parametrize("restart", [False, True], ids=["stopped", "stopped, started and stopped as it opened"])
+def test_a_reconnect_notice_sent_as_the_camera_was_stopped_is_not_shown(
+    qtbot: QtBot, make_window, network_camera: MjpegCamera, restart: bool
+) -> None:
+    # The capture thread tells a reconnect as it reads; one told just before it took a Stop
+    # reaches the window after it. It was taken for the stream shown (Stop keeps its info,
+    # and so does another open stopped as it opened): "reconnecting…", with a Stop, over a
+    # camera stopped.
+    window = make_window(camera=network_camera.url)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    sent, taken = threading.Event(), []
+    window.controller.capture.notice.connect(  # type: ignore[call-arg]
+        lambda notice: notice.text and sent.set(), Qt.ConnectionType.DirectConnection
+    )
+    window.controller.source_notice.connect(taken.append)  # after the window's own
+    network_camera.unplug()
+    # Sent on the capture thread and waiting for this one, held here: the user is quicker.
+    assert sent.wait(WAIT_MS / 1000)
+    assert not taken
+    window.stop()
+    if restart:  # the same camera again (Start, Retry), stopped before it opened
+        window.toggle_start_stop()
+        assert window.source_state.starting
+        window.stop()
+    qtbot.waitUntil(lambda: bool(taken), timeout=WAIT_MS)
+    assert "reconnecting" in taken[0].text
+    qtbot.wait(200)  # anything else on its way
+    assert window.source_banner.text() == "" and not window.source_state.active
+
+
+def test_stop_takes_away_the_reconnecting_notice_it_answers(
+    qtbot: QtBot, make_window, network_camera: MjpegCamera
+) -> None:
+    # The notice's own Stop left it up: "reconnecting…", with a Stop, over a camera stopped.
+    window = make_window(camera=network_camera.url)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    network_camera.unplug()
+    qtbot.waitUntil(lambda: "reconnecting (try 1 of 5)…" in window.source_banner.text(), timeout=WAIT_MS)
+    window.source_banner.button("Stop").click()
+    assert not window.source_state.active and window.source_banner.text() == ""
+    qtbot.wait(500)  # the capture thread's news sent before it stopped, and none after
+    assert window.source_banner.text() == "" and "reconnect" not in window.status.summary_label.text()
 
 
 class _ThreadHold(QObject):

@@ -729,7 +729,7 @@ class MainWindow(QMainWindow):
         self.controller.stop()
         if self.source_state.starting:  # nothing opens now: neither "Opening…" nor a wait on
             self.view.set_placeholder("Stopped")  # a first frame, whatever banner covers it
-        self.source_messages.opening_given_up()  # waiting for a first frame no more
+        self.source_messages.source_stopped()  # waiting for a first frame, or reconnecting, no more
         if self.source_state.stopped():
             # Stopped as it opened, after another source: none of that one's frame, place and
             # length, or name stays beside it (Mirror view would open this one at that frame).

@@ -103,11 +103,13 @@ class SourceMessages:
             [("Play again", self._retry), ("Open video file…", self._open_video_dialog)],
         )
 
-    def opening_given_up(self) -> None:
-        """Stopped: the wait for a first frame is over, and its notice goes (not a message
-        that replaced it)."""
-        if self._banner.tag == _OPENING_TAG:
+    def source_stopped(self) -> None:
+        """Stopped: the wait for a first frame, or a reconnect, is over, and its notice goes
+        (not a message that replaced it)."""
+        tag = self._banner.tag
+        if tag == _OPENING_TAG or tag.startswith(f"{_RECONNECTING_TAG} "):
             self._banner.dismiss()
+        self._reconnecting_stream = None
 
     def on_notice(self, notice: SourceNotice) -> None:
         """A network camera reconnecting (the message stays while it does), or playing
@@ -123,9 +125,10 @@ class SourceMessages:
                 self._banner.show_message(notice.text, "info", [("Stop", self._stop)], tag=_OPENING_TAG)
                 self._status_bar.showMessage(notice.text, 4000)
             return  # news of a source opened before, or of one the user has moved away from
-        info = state.info
-        if notice.spec != state.spec or info is None or notice.stream_id != info.stream_id:
-            return  # a source the user has already moved away from
+        if not state.running or notice.spec != state.spec or notice.stream_id != state.stream_id:
+            # A source moved away from, or a stream stopped (its news sent just before the
+            # capture thread took the Stop), even where the same camera opened since.
+            return
         tag = f"{_RECONNECTING_TAG} {notice.stream_id}"
         if notice.text:
             # A reconnect's first news is shown; the next try's replaces its notice, not a
