@@ -25,9 +25,11 @@ from emotion_app.gui.camera_picker import (
 from emotion_app.gui.mnemonics import plain
 from emotion_app.samples import VideoTruth
 from emotion_app.sources.frame_source import SourceOpenError
+from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import Screen
-from emotion_app.sources.specs import CameraSpec, ScreenSpec, VideoFileSpec
+from emotion_app.sources.specs import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
 from gui_support import WAIT_MS, CameraBench, UnpluggedCamera
+from tests.mjpeg_server import MjpegCamera
 
 BUILT_IN = CameraDevice("Integrated Webcam", 0, "/dev/video0")
 USB = CameraDevice("Logitech C920", 2, "/dev/video2")
@@ -294,7 +296,7 @@ def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_off
     qtbot: QtBot, make_window, gui_video: VideoTruth
 ) -> None:
     # The picker shows the camera that failed (Retry tries it again), but the banner's
-    # "Start camera" for the cameras listed anew starts one of those, not it again.
+    # "Start …" for the cameras listed anew starts one of those, not it again, and says which.
     bench = CameraBench(gui_video.path, good_frames=10_000)
 
     def factory(spec):  # type: ignore[no-untyped-def]
@@ -308,9 +310,40 @@ def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_off
     assert not window.source_state.active and _picker(window) == (["Camera 97"], "Camera 97")
     window.picker.monitor.set_devices([CameraDevice("New Cam", 1)])
     assert _picker(window) == (["New Cam", "Camera 97"], "Camera 97")
-    window.source_banner.button("Start camera").click()
+    window.source_banner.button("Start New Cam").click()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     assert bench.specs[-1].index == 1 and _picker(window) == (["New Cam"], "New Cam")
+
+
+def test_the_banner_for_cameras_listed_after_a_network_camera_failed_names_the_one_it_starts(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # A network camera not listed yet selects nothing in the picker; the banner's "Start
+    # camera" for the cameras listed then started the first of them, named nowhere as the one.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    network_camera = MjpegCamera(gui_video.path)
+    network_camera.unplug()  # its open fails: nothing at /video
+
+    def factory(spec: SourceSpec) -> object:
+        return open_frame_source(spec) if isinstance(spec, CameraSpec) and spec.url else bench(spec)
+
+    try:
+        window = make_window(camera=network_camera.url, devices=[BUILT_IN], source_factory=factory)
+        qtbot.waitUntil(lambda: "HTTP 404" in window.source_banner.text(), timeout=WAIT_MS)
+        assert not window.source_state.active and _picker(window) == (["Integrated Webcam"], "")
+        window.picker.monitor.set_devices([USB, BUILT_IN])  # plugged in
+        assert (
+            window.source_banner.text()
+            == "Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list)."
+        )
+        assert window.source_banner.button_captions()[:1] == ["Start Logitech C920"]
+        assert _picker(window) == (["Logitech C920", "Integrated Webcam"], "")  # still nothing chosen
+        window.source_banner.button("Start Logitech C920").click()
+        qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+        assert bench.specs[-1].index == USB.index and _picker(window)[1] == "Logitech C920"
+        assert not bench.specs[-1].url
+    finally:
+        network_camera.close()
 
 
 def _camera_running_beside_a_screen_that_fails(qtbot: QtBot, make_window, gui_video: VideoTruth, camera: str):  # type: ignore[no-untyped-def]

@@ -280,8 +280,8 @@ def test_a_camera_plugged_in_later_is_offered(qtbot: QtBot, make_window, gui_vid
     bench = CameraBench(gui_video.path, good_frames=1000)
     window = make_window(devices=[], source_factory=bench)
     window.picker.monitor.set_devices([CameraDevice("New Cam", 1)])
-    assert "New Cam" in window.source_banner.text()
-    window.source_banner.button("Start camera").click()
+    assert window.source_banner.text() == "Camera available: New Cam (in the toolbar's list)."
+    window.source_banner.button("Start New Cam").click()
     wait_for_face_result(qtbot, window)
     assert bench.specs[-1].index == 1
 
@@ -823,3 +823,18 @@ def test_a_replaced_opens_late_answer_is_not_taken_for_the_next_opens(
         worker_holds[1][1].set()
     qtbot.waitUntil(lambda: window.source_state.running, timeout=WAIT_MS)
     wait_for_face_result(qtbot, window)
+
+
+def test_a_camera_with_a_long_name_is_offered_by_a_short_button(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    bench = CameraBench(gui_video.path, good_frames=1000)
+    window = make_window(devices=[], source_factory=bench)
+    name = "HD Pro Webcam C920: HD Pro Webcam C920 (usb-0000:00:14.0-1)"
+    window.picker.monitor.set_devices([CameraDevice(name, 2)])
+    assert window.source_banner.text() == f"Camera available: {name} (in the toolbar's list)."
+    (caption, _dismiss) = window.source_banner.button_captions()
+    assert caption.startswith("Start HD Pro Webcam C920") and caption.endswith("…") and len(caption) < 40
+    window.source_banner.button(caption).click()
+    wait_for_face_result(qtbot, window)
+    assert bench.specs[-1].index == 2

@@ -25,6 +25,9 @@ from .video_view import VideoView
 _RECONNECTING_TAG = "reconnecting"
 # Its tag for what a network camera's open waits for (a slow camera's first frame).
 _OPENING_TAG = "opening"
+# The most of a camera's name a button shows: a long one would push the banner wider than a
+# small window.
+_BUTTON_NAME_CHARS = 28
 
 
 class SourceMessages:
@@ -167,14 +170,24 @@ class SourceMessages:
             self._status_bar.showMessage(f"Cameras available: {names} (in the toolbar's list).", 8000)
             return
         if state.spec is None or isinstance(state.spec, CameraSpec):
+            # The button names the camera it starts: the picker may show none of them (a
+            # network camera not listed, that failed), or one listed apart that failed.
+            offered = self._offered_camera(devices)
+            available = "Camera available" if len(devices) == 1 else "Cameras available"
             self._banner.show_message(
-                f"Cameras available: {names}.",
+                f"{available}: {names} (in the toolbar's list).",
                 "info",
-                [("Start camera", lambda: self._choose_camera(self._offered_camera(devices)))],
+                [(f"Start {_elided(offered.name)}", lambda: self._choose_camera(offered))],
             )
 
     def _offered_camera(self, devices: list[CameraDevice]) -> CameraDevice:
-        """The picker's camera where it is one of ``devices``, not one listed apart from them
-        (opened by its index, and failed): the banner offers the cameras it names."""
+        """The picker's camera where it is one of ``devices`` (the one Start and Retry open),
+        else the first of them: not one listed apart from them (opened by its index, and
+        failed), nor a network camera."""
         selected = self._picker.current_device()
         return selected if selected in devices else devices[0]
+
+
+def _elided(name: str) -> str:
+    """A camera's name short enough for a button (the message says it in full)."""
+    return name if len(name) <= _BUTTON_NAME_CHARS else name[: _BUTTON_NAME_CHARS - 1].rstrip() + "…"
