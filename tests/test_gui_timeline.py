@@ -975,14 +975,17 @@ def _session_of_five(seconds: int) -> SessionTimeline:
     return timeline
 
 
-def _classes_that_fit(view: TimelineView, row: int) -> int:
+def _classes_that_fit(view: TimelineView, row: int, most_px: float | None = None) -> int:
     """How many of the classes the everyone row's legend lines hold, without the caption:
-    each its swatch (14 px) and its text, 12 px from the one before, on the next line where
-    it does not fit on this one; one too wide for a line of its own fills one, cut short."""
+    each its swatch (14 px) and its text (``most_px`` at the most, cut short), 12 px from
+    the one before, on the next line where it does not fit on this one; one too wide for a
+    line of its own fills one, cut short."""
     strips, metrics = view.strip_rect(), view.fontMetrics()
     x, line, count = strips.left(), 0, 0
     for label in view.timeline.labels:
         width = 14 + metrics.horizontalAdvance(label)
+        if most_px is not None:
+            width = min(width, most_px)
         if x + width > strips.right() and x > strips.left():
             x, line = strips.left(), line + 1
         cut = x + width > strips.right()
@@ -996,13 +999,24 @@ def _caption_fits_beside_the_legend(view: TimelineView) -> str:
     """The everyone row's caption as painted: the session's length whole in it ("… 2.1 min",
     never "….1 min"), within the strips, and over none of the legend's classes; left out
     only where no line has room for "… 8 s" beside them. The legend's classes: every one
-    that fits without the caption, whole, in order, within the strips and the panel.
+    that fits without the caption, whole, in order, within the strips and the panel; where
+    the lines cannot hold them all whole, each cut short to one width, the widest that
+    holds them all (or the least a label is cut to, holding as many as fit at it).
     Returns the caption."""
     strips, metrics = view.strip_rect(), view.fontMetrics()
     row = len(view.visible_people())
     entries, caption, line = view.everyone_row(row)
+    count = len(view.timeline.labels)
+    cut_px = view.legend_cut_px(strips.left(), strips.right(), view.legend_lines(row))
+    widest = max(14 + metrics.horizontalAdvance(label) for label in view.timeline.labels)
+    if cut_px is None:
+        assert _classes_that_fit(view, row) == count or widest <= view.least_cut_px(), view.size()
+    elif _classes_that_fit(view, row, cut_px) == count:
+        assert _classes_that_fit(view, row) < count and _classes_that_fit(view, row, cut_px + 1) < count
+    else:
+        assert cut_px == view.least_cut_px(), (view.size(), cut_px)
     # The caption takes no class's room: its colour in the strips would be named nowhere.
-    assert len(entries) == _classes_that_fit(view, row), (view.size(), caption, len(entries))
+    assert len(entries) == _classes_that_fit(view, row, cut_px), (view.size(), caption, len(entries))
     full, short = view.caption_texts()[:2]
     least = "… " + short.removeprefix("session ")
     if caption:
@@ -1024,10 +1038,15 @@ def _caption_fits_beside_the_legend(view: TimelineView) -> str:
             assert metrics.horizontalAdvance(least) > room, (view.size(), each, "room for", least)
     assert all(strips.left() <= span.left() and span.right() <= strips.right() for _, span in entries)
     assert [label for label, _ in entries] == list(view.timeline.labels[: len(entries)])  # in order
-    # Whole, but where a label is too wide for a line of its own.
+    # Whole, but where a label is too wide for a line of its own, or all are cut to one width.
     for label, span in entries:
-        cut = view.legend_text(label, span) != label
-        assert cut == (14 + metrics.horizontalAdvance(label) > strips.width()), (view.size(), label)
+        text = view.legend_text(label, span)
+        if cut_px is None:
+            assert (text != label) == (14 + metrics.horizontalAdvance(label) > strips.width()), (view.size(), label)
+        else:
+            assert span.width() <= cut_px + 2, (view.size(), label, span)
+            assert text == label or (text.endswith("…") and label.startswith(text[:-1])), (view.size(), text)
+        assert metrics.horizontalAdvance(text) <= span.width() - 14, (view.size(), text, span)
     assert view.row_top(row) + max((span.bottom() for _, span in entries), default=0) <= view.height()
     return caption
 

@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PyQt6.QtCore import QPoint, QRect, QSize, Qt
-from PyQt6.QtGui import QColor, QImage, QPainter
-from PyQt6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QLineEdit, QWidget
+from PyQt6.QtCore import QEvent, QPoint, QRect, QSize, Qt
+from PyQt6.QtGui import QColor, QHelpEvent, QImage, QPainter
+from PyQt6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QLineEdit, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
@@ -521,6 +521,83 @@ def test_a_model_of_many_classes_docked_at_a_side_keeps_the_timelines_buttons_in
         assert place.bottom() < status.geometry().top(), (button.text(), place, status.geometry())
     # An 8-class model's lines, the most a least height makes room for, are all there.
     assert panel.view.minimumHeight() == panel.view.row_top(9) + 4
+
+
+# Twenty classes with long names, as a model of many classes may have.
+MANY_LONG_LABELS = (
+    "amusement and delight",
+    "anger or irritation",
+    "anxiety and worry",
+    "awe and wonder",
+    "boredom and fatigue",
+    "calm contentment",
+    "confusion or doubt",
+    "contempt and scorn",
+    "disgust or aversion",
+    "embarrassment",
+    "excitement and joy",
+    "fear and alarm",
+    "frustration",
+    "grief and sorrow",
+    "interest and focus",
+    "neutral expression",
+    "pain or discomfort",
+    "pride and triumph",
+    "relief and ease",
+    "surprise or shock",
+)
+
+
+def test_a_model_of_many_long_classes_docked_at_the_bottom_of_a_small_window_leaves_the_video_its_room(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Docked at the bottom of a 1366x768 laptop's window at 200%, 20 long class names took
+    # 10 legend lines (two classes a line): the least height made room for 8 of them, the
+    # panel ran under the status bar and out of the window, and the video was squeezed to
+    # its least height. The legend now cuts its labels short where its lines cannot hold
+    # them whole, and the least height at the top or bottom asks for few lines.
+    weights = make_random_weights(tmp_path / "twenty.safetensors", labels=MANY_LONG_LABELS)
+    window = make_window(weights=weights)
+    window.setMinimumSize(QSize(*SMALL_SCREEN_AT_200))
+    window.resize(*SMALL_SCREEN_AT_200)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: panel.timeline.labels == MANY_LONG_LABELS, timeout=WAIT_MS)
+    assert window.dockWidgetArea(panel) == Qt.DockWidgetArea.BottomDockWidgetArea
+    view = panel.view
+    assert view.legend_lines_needed() > 4  # whole, they take more lines than the panel may ask for
+    qtbot.wait(100)  # the layout settles
+    status = window.statusBar()
+    assert status is not None and status.isVisible()
+    room = QRect(0, 0, window.width(), status.geometry().top())
+    for widget in (panel, panel.clear_button, panel.export_button):
+        place = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+        assert room.contains(place), (widget, place, status.geometry())
+    # The video keeps more than its least height: the panel asks for no more of the window
+    # than a model whose legend takes one more line than the panel's least height has.
+    assert window.view.height() > MIN_VIEW_SIZE[1], window.view.height()
+    assert view.minimumHeight() <= view.row_top(5) + 4, view.minimumHeight()
+    # As short as the panel goes, every class still has its key, cut short, within the view;
+    # its tooltip says the class whole.
+    row = max(len(view.visible_people()), 1)  # with nobody yet, below the "No faces yet" hint
+    entries, _, _ = view.everyone_row(row)
+    assert [label for label, _ in entries] == list(MANY_LONG_LABELS)
+    top = view.row_top(row)
+    assert top + max(span.bottom() for _, span in entries) <= view.height()
+    for label, span in entries:
+        text = view.legend_text(label, span)
+        assert len(text) > 3 and (text == label or (text.endswith("…") and label.startswith(text[:-1]))), text
+        where = QPoint(int(span.left() + 5), int(top + span.top() + 11))
+        QApplication.sendEvent(view, QHelpEvent(QEvent.Type.ToolTip, where, view.mapToGlobal(where)))
+        assert QToolTip.text() == label
+    # At a side, a class a line, the least height makes room for 8 lines, as before; floating
+    # too; back at the bottom, for few again.
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, panel)
+    qtbot.waitUntil(lambda: view.minimumHeight() == view.row_top(9) + 4, timeout=WAIT_MS)
+    panel.setFloating(True)
+    qtbot.waitUntil(lambda: view.minimumHeight() == view.row_top(9) + 4, timeout=WAIT_MS)
+    panel.setFloating(False)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
+    qtbot.waitUntil(lambda: view.minimumHeight() <= view.row_top(5) + 4, timeout=WAIT_MS)
 
 
 def _only(labels: tuple[str, ...], label: str) -> tuple[float, ...]:

@@ -9,6 +9,7 @@ costs the video next to nothing however long the session runs.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ from PyQt6.QtWidgets import (
     QApplication,
     QDockWidget,
     QHBoxLayout,
+    QMainWindow,
     QPushButton,
     QSizePolicy,
     QToolTip,
@@ -77,6 +79,13 @@ _MIN_STRIP_PX = 60  # the strips' least width: the panel is never narrower than 
 # side of a small window, Clear and Export were pushed out of it; past these the legend has
 # the lines the panel's height leaves it.
 _MOST_FITTED_LEGEND_LINES = 8
+# Docked at the window's top or bottom, where the strips span the window, the least height
+# makes room for this many at most: 8 lines of long labels there took the height of a small
+# window's video and ran under its status bar. The labels are cut short to fit instead.
+_MOST_FITTED_LEGEND_LINES_ACROSS = 4
+# A label cut short to fit every class on the lines the legend has keeps the width of this
+# many characters, its "…" among them: shorter, the keys no longer tell the classes apart.
+_LEAST_CUT_LABEL_CHARS = 6
 _BACKGROUND = QColor(30, 30, 33)
 _EMPTY = QColor(52, 52, 56)
 _TEXT = QColor(225, 225, 225)
@@ -129,6 +138,7 @@ class TimelineView(QWidget):
         self.setAccessibleName("People's emotions over time")
         self._chosen: int | None = None  # the track id of the row the keyboard is on
         self._colors: list[QColor] = []
+        self._across = False  # docked at the window's top or bottom (see set_docked_across)
         self._told = PacedDescription(self, lambda: self.row_in_words(self.chosen_person()), ROW_CHANGE_INTERVAL_S)
         self.set_labels(timeline.labels)
 
@@ -137,6 +147,13 @@ class TimelineView(QWidget):
         self._colors = [qcolor(palette[label]) for label in labels]
         self.fit_height()
 
+    def set_docked_across(self, across: bool) -> None:
+        """Whether the panel is docked at the window's top or bottom (the least height then
+        asks for fewer legend lines: see :meth:`fit_height`)."""
+        if across != self._across:
+            self._across = across
+            self.fit_height()
+
     def legend_lines_needed(self) -> int:
         """The lines the legend takes to name every class at this width (a label too wide
         for a line takes one of its own, cut short)."""
@@ -144,14 +161,36 @@ class TimelineView(QWidget):
         lines = len(self.timeline.labels) or 1
         return max(1, _lines_of(self.legend_entries(strips.left(), strips.right(), lines)))
 
+    def legend_lines_cut_short(self) -> int:
+        """The lines the legend takes to name every class at this width with each label cut
+        short to :meth:`least_cut_px` (one narrower kept whole)."""
+        strips = self.strip_rect()
+        lines = len(self.timeline.labels) or 1
+        entries = self.legend_entries(strips.left(), strips.right(), lines, most_px=self.least_cut_px())
+        return max(1, _lines_of(entries))
+
+    def least_cut_px(self) -> float:
+        """The least width a legend entry (its swatch and its text) is cut to, to fit every
+        class on the lines the legend has: :data:`_LEAST_CUT_LABEL_CHARS` characters."""
+        metrics = self.fontMetrics()
+        letters = metrics.averageCharWidth() * (_LEAST_CUT_LABEL_CHARS - 1)
+        return float(_SWATCH_PX + letters + metrics.horizontalAdvance(_ELLIPSIS))
+
     def fit_height(self) -> None:
         """The least height: everyone's row and the legend's lines below it, with rows for
         three people where the legend takes one line and for one at least. A fixed three
         people's rows and everyone's left the legend 3 lines at the most: at the least width
         8 classes had 3 keys, the other colours in the strips named nowhere. The width, the
         classes and the names given (a wider name column) change the lines it needs; at most
-        :data:`_MOST_FITTED_LEGEND_LINES` are made room for."""
-        rows = max(4, 1 + min(self.legend_lines_needed(), _MOST_FITTED_LEGEND_LINES))
+        :data:`_MOST_FITTED_LEGEND_LINES` are made room for. Docked at the window's top or
+        bottom, only the lines of labels cut short, and at most
+        :data:`_MOST_FITTED_LEGEND_LINES_ACROSS`: the video above keeps its room in a small
+        window, and the legend cuts its labels to fit (see :meth:`legend_cut_px`)."""
+        if self._across:
+            lines = min(self.legend_lines_cut_short(), _MOST_FITTED_LEGEND_LINES_ACROSS)
+        else:
+            lines = min(self.legend_lines_needed(), _MOST_FITTED_LEGEND_LINES)
+        rows = max(4, 1 + lines)
         height = int(self.row_top(rows)) + 4
         if height != self.minimumHeight():
             self.setMinimumHeight(height)  # a shorter panel grows to it
@@ -422,7 +461,8 @@ class TimelineView(QWidget):
 
     def everyone_row(self, row: int) -> tuple[list[tuple[str, QRectF]], str, int]:
         """The legend and the caption of the everyone row, row ``row``: the legend's entries
-        (as :meth:`legend_entries` gives them), the caption, and the line it is written on
+        (as :meth:`legend_entries` gives them, cut to :meth:`legend_cut_px` where its lines
+        cannot hold every class whole), the caption, and the line it is written on
         (right-aligned in the strips; 0 is the row itself, the lines below are the legend's).
 
         The caption keeps its room on the first line where the legend, wrapped around it,
@@ -436,7 +476,8 @@ class TimelineView(QWidget):
         left, right = strips.left(), strips.right()
         lines = self.legend_lines(row)
         metrics = self.fontMetrics()
-        alone = self.legend_entries(left, right, lines)
+        cut_px = self.legend_cut_px(left, right, lines)
+        alone = self.legend_entries(left, right, lines, most_px=cut_px)
         full, short, least = self.caption_texts()
         # In full where the legend needs no more lines for it, else without "everyone · ";
         # the length alone only where no line has room for those.
@@ -448,18 +489,24 @@ class TimelineView(QWidget):
                     if width > strips.width():
                         continue
                     kept = min(strips.width(), width + _CAPTION_GAP_PX)
-                    entries = self.legend_entries(left, right, lines, kept=(line, kept))
+                    entries = self.legend_entries(left, right, lines, kept=(line, kept), most_px=cut_px)
                     if len(entries) == len(alone) and _lines_of(entries) <= most:
                         return entries, text, line
         return alone, "", 0
 
     def legend_entries(
-        self, left: float, right: float, lines: int = 1, kept: tuple[int, float] | None = None
+        self,
+        left: float,
+        right: float,
+        lines: int = 1,
+        kept: tuple[int, float] | None = None,
+        most_px: float | None = None,
     ) -> list[tuple[str, QRectF]]:
         """Each class label that fits between ``left`` and ``right`` on up to ``lines``
         lines, with its swatch's and text's span (its top: the line's, from the first line's;
         the classes are the model's own labels, in its order). ``kept``: a line and the
         pixels kept free at its right end (for the caption: see :meth:`everyone_row`).
+        ``most_px``: the most an entry, swatch and text, takes (a wider label cut short).
 
         A label too wide for a line of its own takes one, cut short (:meth:`legend_text`):
         before, it ended the legend, and at the timeline's least width 8 classes had one key."""
@@ -472,7 +519,9 @@ class TimelineView(QWidget):
             return right - kept[1] if kept is not None and line == kept[0] else right
 
         for label in self.timeline.labels:
-            width = _SWATCH_PX + metrics.horizontalAdvance(label)  # swatch and text
+            width = float(_SWATCH_PX + metrics.horizontalAdvance(label))  # swatch and text
+            if most_px is not None:
+                width = min(width, most_px)
             # On the next line where this one is taken, or kept too short for it (the
             # caption's line is never cut into: the caption keeps its room there).
             while line < lines and x + width > end_of(line) and (x > left or kept is not None and line == kept[0]):
@@ -488,6 +537,32 @@ class TimelineView(QWidget):
             # One cut short fills its line.
             x += width + 12 if width <= span else span + 12
         return entries
+
+    def legend_cut_px(self, left: float, right: float, lines: int) -> float | None:
+        """The width each legend entry is cut to (see :meth:`legend_entries`'s ``most_px``)
+        for every class to have a key on ``lines`` lines between ``left`` and ``right``: None
+        where they all fit whole; else the widest that lets them, or :meth:`least_cut_px`
+        where none does (the classes past it are left out, as where none is cut). Before,
+        the classes past the lines were left out whole: 20 long labels at the bottom of a
+        small window had the least height make room for 8 lines, squeezing the video."""
+        count = len(self.timeline.labels)
+        if len(self.legend_entries(left, right, lines)) == count:
+            return None
+        metrics = self.fontMetrics()
+        widest = max(_SWATCH_PX + metrics.horizontalAdvance(label) for label in self.timeline.labels)
+        least = self.least_cut_px()
+        if widest <= least:
+            return None  # nothing to cut: labels this short are left out whole
+        low, high = math.ceil(least), widest  # low fits (or is the least); high does not
+        if len(self.legend_entries(left, right, lines, most_px=low)) < count:
+            return least
+        while high - low > 1:  # narrower entries never take more lines: the widest that fits
+            middle = (low + high) // 2
+            if len(self.legend_entries(left, right, lines, most_px=middle)) == count:
+                low = middle
+            else:
+                high = middle
+        return float(low)
 
     def legend_text(self, label: str, span: QRectF) -> str:
         """What the legend writes for ``label`` in its ``span``: the label, or cut short to
@@ -591,6 +666,8 @@ class TimelinePanel(QDockWidget):
         # The frame on screen (the window's), whose faces keep their rows over a Clear.
         self.shown_now: Callable[[], InferenceResult | None] = lambda: None
         self.view.person_double_clicked.connect(self.name_person)
+        self.dockLocationChanged.connect(self._fit_to_place)
+        self.topLevelChanged.connect(self._fit_to_place)
         self.export_button.clicked.connect(self._export_clicked)
         self._export_finished.connect(self._on_export_finished)
         self._stop_exports = threading.Event()  # set when the window closes (see finish_exports)
@@ -625,6 +702,14 @@ class TimelinePanel(QDockWidget):
         self.setFloating(False)
         self.setHidden(hidden)
         return restored
+
+    def _fit_to_place(self) -> None:
+        """Docked at the window's top or bottom, the view's least height asks for fewer
+        legend lines (see TimelineView.fit_height); at a side or floating, for them all."""
+        window = self.parentWidget()
+        area = window.dockWidgetArea(self) if isinstance(window, QMainWindow) else None
+        across = (Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.view.set_docked_across(not self.isFloating() and area in across)
 
     # ---- data ------------------------------------------------------------------------------
     def set_labels(self, labels: Sequence[str]) -> None:
