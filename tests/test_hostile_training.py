@@ -932,3 +932,52 @@ def test_an_out_in_the_shipped_weights_folder_is_refused(
         "(such as runs/NAME)"
     )
     assert sorted(DEFAULT_WEIGHTS_DIR.rglob("*")) == before
+
+
+@pytest.fixture(scope="module")
+def astronaut_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clip of 101 frames, the astronaut's face still in all but the first (blank)."""
+    from emotion_app.samples import write_astronaut_video
+
+    folder = tmp_path_factory.mktemp("clips")
+    write_astronaut_video(folder / "clip.avi", num_frames=101, motion="static", blank_frames=[0])
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("last", "said"),
+    [
+        (0, "no face was found in any frame of the labelled ranges (the margin and views are chosen on 100 at least)"),
+        (
+            99,
+            "a face was found in only 99 frames of the labelled ranges, too few to choose the margin and views from "
+            "(at least 100)",
+        ),
+        (100, None),
+    ],
+    ids=["no face", "99 frames", "100 frames"],
+)
+def test_calibrate_live_writes_no_choice_made_on_too_few_frames(
+    last: int, said: str | None, tmp_path: Path, astronaut_clip: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Was: clips whose labelled frames held no face scored every choice 0, and --write
+    stored the first of them in the card; a frame or two chose what it kept."""
+    from training import calibrate_live
+
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    (clips / "clip.avi").symlink_to(astronaut_clip / "clip.avi")
+    (clips / "truth.csv").write_text(f"file,first_frame,last_frame,faces,labels\nclip.avi,0,{last},1,happy\n")
+    weights = make_random_weights(tmp_path / "w.safetensors")
+    before = weights.read_bytes()
+    given = ["--weights", str(weights), "--clips", str(clips), "--margins", "0,0.1"]
+    if said is None:  # enough: written
+        assert calibrate_live.main([*given, "--write"]) == 0
+        assert weights.read_bytes() != before
+        return
+    assert calibrate_live.main([*given, "--write"]) == 2
+    printed = capsys.readouterr()
+    assert error_line(printed.err) == f"error: --write: {said}; nothing written"
+    assert weights.read_bytes() == before
+    assert calibrate_live.main(given) == 0  # the report without --write, with a note
+    assert f"note: {said}; --write would refuse it" in capsys.readouterr().out

@@ -34,6 +34,7 @@ from emotion_app.arguments import ArgumentParser
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.io.video import InputError, open_input
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
+from emotion_app.wording import count_text
 
 from .arguments import margins_argument
 from .data import DataError
@@ -45,6 +46,10 @@ if TYPE_CHECKING:
 DEFAULT_MARGINS = (-0.1, -0.05, 0.0, 0.05, 0.1, 0.15, 0.2)
 BIN_WIDTH = 0.05
 MIN_BIN_FACES = 30
+# The fewest frames with a face found, over all labelled ranges, for --write to store a
+# choice: as calibrate_margin's least number of faces. With none, every choice scored 0 and
+# the first was stored; with a few, a frame or two would choose what the card keeps.
+MIN_FRAMES_TO_WRITE = 100
 
 
 # What truth.csv must say of each frame range (a "note" column may follow).
@@ -169,6 +174,19 @@ def score_margins(
     return table, described
 
 
+def too_few_frames(judged: int) -> str:
+    """Why a choice made on ``judged`` frames with a face found is not stored."""
+    if not judged:
+        return (
+            "no face was found in any frame of the labelled ranges (the margin and views are chosen on "
+            f"{MIN_FRAMES_TO_WRITE} at least)"
+        )
+    return (
+        f"a face was found in only {count_text(judged, 'frame')} of the labelled ranges, too few to choose the "
+        f"margin and views from (at least {MIN_FRAMES_TO_WRITE})"
+    )
+
+
 def threshold_from_bins(statistic: np.ndarray, correct: np.ndarray) -> tuple[float, list[dict[str, float]]]:
     """Upper edge of the highest bin (BIN_WIDTH wide, MIN_BIN_FACES or more) right < 50% of the time."""
     bins = []
@@ -263,7 +281,12 @@ def main(argv: list[str] | None = None) -> int:
         default=3000,
         help="validation faces for the thresholds (seeded sample; default %(default)s)",
     )
-    parser.add_argument("--write", action="store_true", help="store the choices in the weights file's card")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help=f"store the choices in the weights file's card (refused where a face is found in fewer than "
+        f"{MIN_FRAMES_TO_WRITE} frames of the labelled ranges)",
+    )
     args = parser.parse_args(argv)
     if args.limit < 1:  # 0 wrote "NaN" shares into the card; a negative one was numpy's words
         parser.error(f"--limit must be at least 1, got {args.limit}")
@@ -289,6 +312,11 @@ def main(argv: list[str] | None = None) -> int:
             f"range {i}: {described['file']} frames {described['frames']} ({described['labels']}): face found in "
             f"{described['frames_with_face']} frames"
         )
+    judged = sum(described["frames_with_face"] for described in ranges)
+    too_few = judged < MIN_FRAMES_TO_WRITE
+    if too_few and args.write:  # the card keeps its margin, views and thresholds
+        print(f"error: --write: {too_few_frames(judged)}; nothing written", file=sys.stderr)
+        return 2
     current = classifier.preprocessing.crop_margin
     for key, row in table.items():
         shares = " ".join("-" if s is None else f"{s:.3f}" for s in row["ranges"])
@@ -306,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{uncertain['share_marked']:.1%} of validation faces marked, right {uncertain['accuracy_marked']} "
             f"against {uncertain['accuracy_unmarked']} unmarked"
         )
+    if too_few:
+        print(f"note: {too_few_frames(judged)}; --write would refuse it")
     if args.write and classifier.source is not None:
         model, card = load_model(classifier.source)
         chosen = view_choices(card.preprocessing)[best["views"]]
