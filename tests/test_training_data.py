@@ -221,6 +221,26 @@ def test_a_jpeg_face_over_the_pixel_limit_is_decoded_shrunk_as_the_app_does(tmp_
     assert done.returncode == 0 and done.stdout.strip() == "1", done.stdout + done.stderr
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"\x59\xa6\x6a\x95" + (40000).to_bytes(4, "big") * 2 + (8).to_bytes(4, "big") + bytes(16),  # Sun raster
+        b"Pf\n40000 40000\n-1.0\n",  # PFM
+        b"P7\nWIDTH 40000\nHEIGHT 40000\nDEPTH 1\nMAXVAL 255\nTUPLTYPE GRAYSCALE\nENDHDR\n",  # PAM
+    ],
+    ids=["Sun raster", "PFM", "PAM"],
+)
+def test_a_face_opencv_refuses_as_too_large_is_one_line(header, tmp_path):
+    # Was a cv2.error traceback: a kind OpenCV decodes but whose header the app does not read
+    # (named like a picture) claimed more pixels than OpenCV's own limit.
+    root = write_fer_folders(tmp_path / "fer", 1, 1)
+    huge = root / "train" / "happy" / "Training_huge.png"
+    huge.write_bytes(header + bytes(1000))
+    with pytest.raises(DataError) as error:
+        load_split(root, "Training", CLASSES_6)
+    assert str(error.value) == f"unreadable image: {huge}"
+
+
 def test_missing_data_path(tmp_path):
     with pytest.raises(DataError, match="data not found.*nowhere"):
         load_split(tmp_path / "nowhere", "Training", CLASSES_6)

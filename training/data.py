@@ -173,7 +173,10 @@ def _read_image(path: Path) -> np.ndarray:
     if reduction is None:
         raise DataError(f"{path}: {unreadable_image_reason(path, video_checked=True)}")
     data = np.fromfile(path, dtype=np.uint8)
-    image = cv2.imdecode(data, _GRAY_DECODING[reduction]) if data.size else None
+    try:
+        image = cv2.imdecode(data, _GRAY_DECODING[reduction]) if data.size else None
+    except cv2.error:  # a header the app does not read (a Sun raster, a PFM) past OpenCV's own pixel limit
+        image = None
     if image is None:
         raise DataError(f"unreadable image: {path}")
     if image.shape != (IMAGE_SIZE, IMAGE_SIZE):
