@@ -981,3 +981,52 @@ def test_calibrate_live_writes_no_choice_made_on_too_few_frames(
     assert weights.read_bytes() == before
     assert calibrate_live.main(given) == 0  # the report without --write, with a note
     assert f"note: {said}; --write would refuse it" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("tool", ["soup", "train --init-from"])
+def test_a_run_folder_given_for_its_checkpoint_is_named_as_one(
+    tool: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: "RUN: not a readable checkpoint (truncated, corrupt or not written by
+    # training.train)"; and a soup given that folder twice was told only that.
+    from training import soup
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "checkpoint.pt").write_bytes(b"")
+    if tool == "soup":
+        assert soup.main(["--data", str(fer_csv), "--out", str(tmp_path / "soup"), str(run), str(run)]) == 2
+    else:
+        assert train.main(["--data", str(fer_csv), "--out", str(tmp_path / "new"), "--init-from", str(run), *FAST]) == 2
+    said = f"error: checkpoint {run} is a folder, not a checkpoint file (the run's is {run / 'checkpoint.pt'})"
+    assert error_line(capsys.readouterr().err) == said
+
+
+@pytest.mark.parametrize("tool", ["soup", "train --init-from"])
+def test_a_checkpoint_the_user_may_not_read_is_told_so(tool: str, tmp_path: Path, fer_csv: Path) -> None:
+    # Was: "PATH: not a readable checkpoint (truncated, corrupt or not written by
+    # training.train)" of a whole checkpoint the user may not read. Run in a child without
+    # root's right to read any file, as a user's would run.
+    barred = tmp_path / "barred.pt"
+    barred.write_bytes(b"")
+    other = tmp_path / "other.pt"
+    other.write_bytes(b"")
+    if tool == "soup":
+        args = ["training.soup", "--data", str(fer_csv), "--out", str(tmp_path / "soup"), str(barred), str(other)]
+    else:
+        args = ["training.train", "--data", str(fer_csv), "--out", str(tmp_path / "new"), "--init-from", str(barred)]
+        args += FAST
+    prefix = without_root_rights()
+    barred.chmod(0)
+    try:
+        done = subprocess.run(
+            [*prefix, sys.executable, "-m", *args],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+            timeout=300,
+        )
+    finally:
+        barred.chmod(0o644)
+    assert done.returncode == 2, done.stderr
+    assert error_line(done.stderr) == f"error: cannot read checkpoint {barred}: Permission denied"

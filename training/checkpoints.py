@@ -82,6 +82,11 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
             state = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise DataError(f"checkpoint not found: {path}") from None
+    except IsADirectoryError:  # a run's folder given for its checkpoint was "truncated, corrupt"
+        inside = f" (the run's is {path / CHECKPOINT_NAME})" if os.path.isfile(path / CHECKPOINT_NAME) else ""
+        raise DataError(f"checkpoint {path} is a folder, not a checkpoint file{inside}") from None
+    except OSError as exc:  # a file the user may not read, a disk error: not "truncated, corrupt"
+        raise DataError(f"cannot read checkpoint {path}: {exc.strerror or exc}") from None
     except Exception as exc:  # a damaged file fails in many ways (UnpicklingError, IndexError, KeyError, ...)
         if isinstance(exc, pickle.UnpicklingError) and zipfile.is_zipfile(path):  # whole, but not plain data
             raise DataError(

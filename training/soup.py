@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shlex
+import stat
 import sys
 import time
 from dataclasses import dataclass, field
@@ -110,6 +111,8 @@ def repeated_checkpoint(paths: list[str]) -> str | None:
         try:
             found = os.stat(path)
         except OSError:  # a checkpoint that is not there is named when the checkpoints are read
+            continue
+        if not stat.S_ISREG(found.st_mode):  # a run's folder given twice is told first as a folder
             continue
         first = seen.setdefault((found.st_dev, found.st_ino), (number, path))
         if first[0] != number:
