@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from emotion_app.io.picture_size import decoding_reduction, read_header
+from emotion_app.io.picture_size import decoding_flags, decoding_reduction, read_header
 from emotion_app.io.video import IMAGE_SUFFIXES, MAX_IMAGE_FILE_BYTES, unreadable_image_reason
 
 # The CSV's emotion codes 0..6, in this order (FER-2013's definition).
@@ -22,14 +22,6 @@ CLASSES_6: tuple[str, ...] = ("angry", "fear", "happy", "sad", "surprise", "neut
 CLASSES_7: tuple[str, ...] = FER_EMOTIONS
 USAGES = ("Training", "PublicTest", "PrivateTest")
 IMAGE_SIZE = 48
-# How a face's file is decoded, by how much the app would shrink the picture as it decodes
-# it (a JPEG over its pixel limit, by libjpeg itself): every face is made 48x48 anyway.
-_GRAY_DECODING = {
-    1: cv2.IMREAD_GRAYSCALE,
-    2: cv2.IMREAD_REDUCED_GRAYSCALE_2,
-    4: cv2.IMREAD_REDUCED_GRAYSCALE_4,
-    8: cv2.IMREAD_REDUCED_GRAYSCALE_8,
-}
 # Folder names people use for the same emotion.
 _ALIASES = {
     "anger": "angry",
@@ -168,13 +160,14 @@ def _read_image(path: Path) -> np.ndarray:
     # process on a name that is not UTF-8, and of a file it may not read says only a
     # warning of its own (the OSError here is told with its reason by load_split). Within the
     # app's limits, checked before the file is read whole: its size on disk, then the pixels
-    # its header claims (a small file may decode to gigabytes).
+    # its header claims (a small file may decode to gigabytes); a JPEG over the pixel limit is
+    # decoded shrunk by libjpeg, as the app decodes it (every face is made 48x48 anyway).
     reduction = decoding_reduction(read_header(path)) if path.stat().st_size <= MAX_IMAGE_FILE_BYTES else None
     if reduction is None:
         raise DataError(f"{path}: {unreadable_image_reason(path, video_checked=True)}")
     data = np.fromfile(path, dtype=np.uint8)
     try:
-        image = cv2.imdecode(data, _GRAY_DECODING[reduction]) if data.size else None
+        image = cv2.imdecode(data, decoding_flags(reduction, gray=True)) if data.size else None
     except cv2.error:  # a header the app does not read (a Sun raster, a PFM) past OpenCV's own pixel limit
         image = None
     if image is None:

@@ -47,6 +47,12 @@ _JPEG_REDUCTIONS = {
     4: cv2.IMREAD_REDUCED_COLOR_4,
     8: cv2.IMREAD_REDUCED_COLOR_8,
 }
+# The same, decoded gray (the training faces).
+_JPEG_GRAY_REDUCTIONS = {
+    2: cv2.IMREAD_REDUCED_GRAYSCALE_2,
+    4: cv2.IMREAD_REDUCED_GRAYSCALE_4,
+    8: cv2.IMREAD_REDUCED_GRAYSCALE_8,
+}
 _REDUCTION_WORDS = {2: "half", 4: "a quarter", 8: "an eighth"}
 
 
@@ -277,8 +283,10 @@ def decoding_reduction(header: PictureHeader | None) -> int | None:
     return chosen if chosen is not None and decoder_bytes(header, chosen) <= max_decoder_bytes() else None
 
 
-def decoding_flags(reduction: int) -> int:
-    """OpenCV's ``imdecode`` flags for a colour picture shrunk by ``reduction``."""
+def decoding_flags(reduction: int, gray: bool = False) -> int:
+    """OpenCV's ``imdecode`` flags for a picture shrunk by ``reduction``, in colour or ``gray``."""
+    if gray:
+        return _JPEG_GRAY_REDUCTIONS.get(reduction, cv2.IMREAD_GRAYSCALE)
     return _JPEG_REDUCTIONS.get(reduction, cv2.IMREAD_COLOR)
 
 
