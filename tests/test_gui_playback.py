@@ -7,6 +7,7 @@ the number written into each frame of the clip, not only against the index the a
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.playback_bar import PlayerKeys
 from emotion_app.samples import SEVEN_LABELS, astronaut_frames, read_video, write_video
+from emotion_app.sources.specs import VideoFileSpec
 from gui_support import WAIT_MS, thread_held
 
 CLIP_FRAMES = 135
@@ -645,3 +647,34 @@ def test_the_player_keys_watch_the_control_with_the_keyboard_not_every_event(qtb
     seen.clear()
     QApplication.sendEvent(slider, QEvent(QEvent.Type.User))
     assert slider not in seen
+
+
+@pytest.mark.parametrize("cameras", [[], [CameraDevice("Desk camera", 7)]], ids=["no camera", "a camera listed"])
+def test_space_before_the_model_has_loaded_plays_the_file_named_on_the_command_line(
+    qtbot: QtBot, make_window, gui_video, cameras: list[CameraDevice]
+) -> None:
+    # Was: the file named on the command line is asked for only once the model has loaded;
+    # Space (or Start) before then knew of no source, and opened the "Open video" dialog,
+    # or started the first camera listed in the file's place.
+    from emotion_app.live import PipelineBundle, load_eager_pipeline
+
+    loaded = threading.Event()
+
+    def held_load(path: Path | None) -> PipelineBundle:
+        loaded.wait(WAIT_MS / 1000)
+        return load_eager_pipeline(path)
+
+    window = make_window(video=gui_video.path, wait_for_model=False, pipeline_loader=held_load, devices=cameras)
+    asked: list[str] = []
+    window.ask_open_path = lambda title, *_: asked.append(title) or ""  # type: ignore[method-assign]
+    try:
+        assert window.model_status is None
+        window.activateWindow()  # for the key to reach the window's shortcuts
+        qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        assert asked == [] and window.model_status is None
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    assert window.source_state.spec == VideoFileSpec(gui_video.path) and window.source_state.active
+    assert asked == []

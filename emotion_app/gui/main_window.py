@@ -772,6 +772,13 @@ class MainWindow(QMainWindow):
             self.stop()
             return
         spec = self.source_state.spec
+        options = self.options
+        named = options.video is not None or options.screen is not None or options.camera is not None
+        if spec is None and named and not self._initial_source_started:
+            # The source named on the command line is asked for once the model has loaded:
+            # Start (Space) before then asks for it, not for a file in a dialog or a camera.
+            self._start_initial_source()
+            return
         device, url = self.picker.current_device(), self.picker.current_url()
         if spec is None and device is not None:
             spec = CameraSpec(device.index, device.name)
