@@ -24,6 +24,7 @@ from emotion_app.io.video import AnnotatedVideoWriter
 from emotion_app.samples import SIX_LABELS, VideoTruth, write_video
 from gui_support import (
     WAIT_MS,
+    ThreadHold,
     pause_on_shown_frame,
     paused_at,
     play_looping,
@@ -693,3 +694,51 @@ def test_a_recordings_csv_names_each_face_as_its_frame_showed_it_a_rename_from_t
     # Named from the first row, renamed from a row on: never the old name after the new.
     assert before >= 3 and names == ["''Anna"] * before + ["'" + renamed] * (len(names) - before)
     assert {row["name"] for row in rows if row["track_id"] != str(face_id)} <= {""}  # nobody else was named
+
+
+@pytest.mark.parametrize("asked", ["behind a frame of the file before", "ahead of one"])
+def test_a_recording_started_while_a_file_opens_behind_a_busy_model_keeps_its_first_frame(
+    qtbot: QtBot, make_window, tmp_path: Path, asked: str
+) -> None:
+    # Was: the inference thread, busy as the next file opened, took that file's first frame
+    # at the nudge of a frame of the file before still waiting for it, ahead of the news of
+    # the open (and of the recording, asked for behind that nudge): the recording waiting
+    # for the file began after it, without frame 0.
+    from emotion_app.samples import write_astronaut_video
+
+    before = write_astronaut_video(tmp_path / "before.avi", num_frames=300, face_size=80, fps=15.0)
+    slow = write_astronaut_video(tmp_path / "slow.avi", num_frames=12, face_size=80, fps=2.0)
+    window = make_window(video=before.path)
+    wait_for_face_result(qtbot, window)
+    controller = window.controller
+    inference, capture = ThreadHold(controller.inference_thread), ThreadHold(controller.capture_thread)
+    try:
+        if asked == "behind a frame of the file before":
+            inference.hold.emit()
+            assert inference.busy.wait(WAIT_MS / 1000)
+            # A frame of the file before waits, and with it its nudge, behind the busy thread.
+            qtbot.waitUntil(lambda: controller.frames.is_full, timeout=WAIT_MS)
+        capture.hold.emit()
+        assert capture.busy.wait(WAIT_MS / 1000)
+        window.open_video(slow.path)
+        assert window.start_recording(tmp_path / "take.avi") is not None
+        wait_for_recording(qtbot, window)
+        assert window.source_state.starting
+        if asked == "ahead of one":
+            qtbot.waitUntil(lambda: controller.inference._recording_waits is not None, timeout=WAIT_MS)
+            inference.hold.emit()
+            assert inference.busy.wait(WAIT_MS / 1000)
+            controller.capture.frame_available.emit()  # the nudge of a frame of the file before
+        capture.release.set()  # it opens (the frame before is let go), and hands over its first frame
+        qtbot.waitUntil(lambda: window.source_state.running, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: controller.frames.is_full, timeout=WAIT_MS)
+    finally:
+        capture.release.set()
+        inference.release.set()
+    wait_until_recorded(qtbot, window)
+    with qtbot.waitSignal(controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.stop_recording()
+    summary = finished.args[0]
+    assert summary.error == "" and summary.frames_written > 0
+    with open(summary.request.csv_path, newline="") as handle:
+        assert next(csv.DictReader(handle))["frame"] == "0"

@@ -111,11 +111,13 @@ class InferenceWorker(QObject):
         # not started from (see process).
         self._last_file_frame: _FileFrame | None = None
         self._skipped: InferenceResult | None = None  # the newest result, where the gate skipped it
+        self._last_result: InferenceResult | None = None  # the newest result (see _begin_waiting_recording)
         self._recording: RecordingWriter | None = None  # the recording frames go to
         # A recording asked for as a source opened, and the open request it waits for: it
         # begins once that source has opened, at its frame rate (see start_recording).
         self._recording_waits: tuple[RecordingRequest, int] | None = None
-        self._opened: SourceInfo | None = None  # the source opened last (see source_opened)
+        # The source opened last: set on the capture thread (see source_opened), read here.
+        self._opened: SourceInfo | None = None
         # Recordings stopped, or ended, whose writers are still closing them: watched till they answer.
         self._closing: list[RecordingWriter] = []
         self._recording_check = QTimer(self)
@@ -415,7 +417,9 @@ class InferenceWorker(QObject):
         frame = self._mailbox.take()
         if frame is None:
             return
+        self._begin_waiting_recording(frame.stream_id)  # before it is drawn: for the recording too
         result = self.process(frame)
+        self._last_result = result
         # Only a bounded number of results may wait for the GUI; a busy GUI skips
         # frames instead of collecting a backlog of them. A paused file's frame is never
         # skipped (nothing comes after it: the screen stayed on an earlier frame), but only
@@ -553,22 +557,34 @@ class InferenceWorker(QObject):
         its first frame: the window knew only the rate of the source before."""
         self._finish_recording()
         if opening >= 0:
-            opened = self._opened
-            if opened is None or opened.request < opening:
-                self._recording_waits = (request, opening)  # source_opened begins it
-                return
-            fps = opened.fps
+            self._recording_waits = (request, opening)
+            self._begin_waiting_recording(None)  # that source's first frame begins it, or it has opened
+            return
         self._begin_recording(request, fps)
 
-    @pyqtSlot(object)
     def source_opened(self, info: SourceInfo) -> None:
-        """The capture worker opened ``info``'s source; this comes before its first frame
-        (both sent from the capture thread): a recording waiting for it begins here."""
-        self._opened = info
-        waiting = self._recording_waits
-        if waiting is not None and info.request >= waiting[1]:
-            self._recording_waits = None
-            self._begin_recording(waiting[0], info.fps)
+        """The capture worker opened ``info``'s source: called on the capture thread
+        (a direct connection), before it hands over its first frame. Queued, it came after
+        the nudge of a frame of the source before, still waiting for this busy thread, which
+        took the new source's first frame: a recording waiting for it began without it."""
+        self._opened = info  # one reference, set whole: read on this worker's thread
+
+    def _begin_waiting_recording(self, stream_id: int | None) -> None:
+        """Begin the recording waiting for a source to open (see start_recording), where
+        that source has opened: with the frame of ``stream_id`` taken (not one of the source
+        before, taken just as the new one opened), or between frames (None)."""
+        waiting, opened = self._recording_waits, self._opened
+        if waiting is None or opened is None or opened.request < waiting[1]:
+            return
+        if stream_id is not None and stream_id < opened.stream_id:
+            return
+        self._recording_waits = None
+        self._begin_recording(waiting[0], opened.fps)
+        last, recording = self._last_result, self._recording
+        if stream_id is None and last is not None and last.stream_id == opened.stream_id and recording is not None:
+            # Its frames came first: the nudge of a frame of the source before, waiting for
+            # this busy thread ahead of the request, took its first. The newest goes in.
+            recording.put(last)
 
     def _begin_recording(self, request: RecordingRequest, fps: float) -> None:
         try:

@@ -108,9 +108,9 @@ class StreamController(QObject):
         self.capture.stream_stopped.connect(self.inference.send_skipped_last)  # likewise
 
         self.capture.opened.connect(self.source_opened)
-        # Before that source's frames, as both come from the capture thread: a recording
-        # asked for as it opened begins with its first frame, at its rate.
-        self.capture.opened.connect(self.inference.source_opened)
+        # Direct, so before that source's first frame is handed over: a recording asked for
+        # as it opened begins with that frame, at its rate.
+        self.capture.opened.connect(self.inference.source_opened, Qt.ConnectionType.DirectConnection)  # type: ignore[call-arg]
         self.capture.fault.connect(self.source_fault)
         self.capture.stopped.connect(self.source_stopped)
         self.capture.notice.connect(self.source_notice)
