@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import APP_TITLE
+from emotion_app.gui.mnemonics import plain
 from emotion_app.samples import VideoTruth, astronaut_bgr, write_astronaut_video, write_video
 from gui_support import (
     REPO,
@@ -282,6 +283,23 @@ def test_a_camera_plugged_in_later_is_offered(qtbot: QtBot, make_window, gui_vid
     window.picker.monitor.set_devices([CameraDevice("New Cam", 1)])
     assert window.source_banner.text() == "Camera available: New Cam (in the toolbar's list)."
     window.source_banner.button("Start New Cam").click()
+    wait_for_face_result(qtbot, window)
+    assert bench.specs[-1].index == 1
+
+
+def test_a_camera_named_with_an_ampersand_is_offered_by_its_whole_name(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # The button's caption took the name's "&" for a mnemonic: "Start AB Cam", with Alt+B
+    # for a shortcut.
+    bench = CameraBench(gui_video.path, good_frames=1000)
+    window = make_window(devices=[], source_factory=bench)
+    window.picker.monitor.set_devices([CameraDevice("A&B Cam", 1)])
+    assert window.source_banner.text() == "Camera available: A&B Cam (in the toolbar's list)."
+    (caption, _dismiss) = window.source_banner.button_captions()
+    button = window.source_banner.button(caption)
+    assert button is not None and plain(caption) == "Start A&B Cam" and button.shortcut().isEmpty()
+    button.click()
     wait_for_face_result(qtbot, window)
     assert bench.specs[-1].index == 1
 

@@ -16,6 +16,7 @@ from emotion_app.wording import count_text
 from .camera_picker import CameraDevice, CameraPicker
 from .message_banner import MessageBanner
 from .messages import SourceNotice
+from .mnemonics import escaped
 from .source_state import SourceState
 from .stream_controller import StreamController
 from .video_view import VideoView
@@ -177,7 +178,8 @@ class SourceMessages:
             self._banner.show_message(
                 f"{available}: {names} (in the toolbar's list).",
                 "info",
-                [(f"Start {_elided(offered.name)}", lambda: self._choose_camera(offered))],
+                # An "&" of the name's own is shown, not taken for a mnemonic (Alt+letter).
+                [(f"Start {escaped(_elided(offered.name))}", lambda: self._choose_camera(offered))],
             )
 
     def _offered_camera(self, devices: list[CameraDevice]) -> CameraDevice:
