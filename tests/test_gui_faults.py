@@ -304,6 +304,29 @@ def test_a_camera_named_with_an_ampersand_is_offered_by_its_whole_name(
     assert bench.specs[-1].index == 1
 
 
+@pytest.mark.parametrize("before", ["none started", "a camera that failed"])
+def test_cameras_offered_and_unplugged_again_are_no_longer_offered(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, before: str
+) -> None:
+    # The offer stayed up, its button starting a camera no longer there.
+    bench = CameraBench(gui_video.path, good_frames=8)
+    devices = [] if before == "none started" else [CameraDevice("Test Cam", 0)]
+    window = make_window(devices=devices, source_factory=bench)
+    if devices:
+        wait_until_stopped(qtbot, window)  # its frames ran out: "stopped delivering frames"
+    window.picker.monitor.set_devices([CameraDevice("New Cam", 1)])
+    assert window.source_banner.text() == "Camera available: New Cam (in the toolbar's list)."
+    window.picker.monitor.set_devices([])
+    assert "New Cam" not in window.source_banner.text()
+    assert window.source_banner.button("Start New Cam") is None
+    if not devices:  # as at the start: what to open instead
+        assert window.source_banner.text().startswith("No camera found.")
+        assert "Open video file…" in window.source_banner.button_captions()
+    opened = len(bench.specs)
+    qtbot.wait(100)
+    assert len(bench.specs) == opened and not window.source_state.active
+
+
 def test_a_file_that_fails_to_open_leaves_nothing_of_the_last_source_on_screen(
     qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth
 ) -> None:

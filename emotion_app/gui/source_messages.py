@@ -26,6 +26,8 @@ from .video_view import VideoView
 _RECONNECTING_TAG = "reconnecting"
 # Its tag for what a network camera's open waits for (a slow camera's first frame).
 _OPENING_TAG = "opening"
+# Its tag for the cameras listed anew, offered: withdrawn when none is listed any more.
+_CAMERAS_TAG = "cameras available"
 # The most of a camera's name a button shows: a long one would push the banner wider than a
 # small window.
 _BUTTON_NAME_CHARS = 28
@@ -160,9 +162,18 @@ class SourceMessages:
     def on_devices_refreshed(self, devices: list[CameraDevice]) -> None:
         """Cameras listed anew: offered in the banner where no source runs and a camera (or
         nothing) was the last asked for; told in the status line while a source opens, so
-        its banner stays; not told over a file or screen stopped or failed."""
+        its banner stays; not told over a file or screen stopped or failed. None listed any
+        more, the offer is withdrawn."""
         state = self._source_state
-        if state.running or not devices:
+        if state.running:
+            return
+        if not devices:
+            if self._banner.tag == _CAMERAS_TAG:
+                # The cameras offered are gone: a Start there would open none of them.
+                if state.spec is None:
+                    self.show_no_camera()
+                else:
+                    self._banner.dismiss()
             return
         names = ", ".join(d.name for d in devices)
         if state.starting:
@@ -180,6 +191,7 @@ class SourceMessages:
                 "info",
                 # An "&" of the name's own is shown, not taken for a mnemonic (Alt+letter).
                 [(f"Start {escaped(_elided(offered.name))}", lambda: self._choose_camera(offered))],
+                tag=_CAMERAS_TAG,
             )
 
     def _offered_camera(self, devices: list[CameraDevice]) -> CameraDevice:
