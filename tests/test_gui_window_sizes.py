@@ -18,6 +18,7 @@ from emotion_app.gui.main_window import MIN_WINDOW_SIZE, MainWindow
 from emotion_app.gui.message_banner import LEAST_TEXT_PX, MessageBanner
 from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.settings import AppSettings
+from emotion_app.gui.timeline_panel import TimelineView
 from emotion_app.gui.video_view import MIN_VIEW_SIZE, VideoView
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.results import FaceResult
@@ -598,6 +599,51 @@ def test_a_model_of_many_long_classes_docked_at_the_bottom_of_a_small_window_lea
     panel.setFloating(False)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
     qtbot.waitUntil(lambda: view.minimumHeight() <= view.row_top(5) + 4, timeout=WAIT_MS)
+
+
+def _legend_texts(view: TimelineView) -> list[str]:
+    """What the everyone row's legend writes, class by class."""
+    entries, _, _ = view.everyone_row(max(len(view.visible_people()), 1))
+    return [view.legend_text(label, span) for label, span in entries]
+
+
+def _in_room_above_the_status_bar(window: MainWindow) -> None:
+    status = window.statusBar()
+    assert status is not None and status.isVisible()
+    room = QRect(0, 0, window.width(), status.geometry().top())
+    panel = window.timeline_panel
+    for widget in (panel, panel.clear_button, panel.export_button):
+        place = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+        assert room.contains(place), (widget, place, status.geometry())
+    assert window.view.height() > MIN_VIEW_SIZE[1], window.view.height()
+
+
+def test_a_model_of_many_long_classes_docked_at_the_bottom_of_a_window_with_room_keeps_its_labels_whole(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Docked at the bottom, the least height made room only for the lines of labels cut
+    # short, whatever the window's size: in an 800x600 window, with room for them whole,
+    # 20 long class names were each cut to about 6 characters ("amuse…"). They are cut now
+    # only where the window is too small for them whole, and whole again as it grows.
+    weights = make_random_weights(tmp_path / "twenty.safetensors", labels=MANY_LONG_LABELS)
+    window = make_window(weights=weights, size=(800, 600))
+    panel, view = window.timeline_panel, window.timeline_panel.view
+    qtbot.waitUntil(lambda: panel.timeline.labels == MANY_LONG_LABELS, timeout=WAIT_MS)
+    assert window.dockWidgetArea(panel) == Qt.DockWidgetArea.BottomDockWidgetArea
+    assert view.legend_lines_needed() > 4  # more than a small window's panel asks for
+    qtbot.waitUntil(lambda: _legend_texts(view) == list(MANY_LONG_LABELS), timeout=WAIT_MS)
+    _in_room_above_the_status_bar(window)
+    assert window.view.height() >= view.height()  # the video keeps the larger part
+    window.setMinimumSize(QSize(*SMALL_SCREEN_AT_200))
+    window.resize(*SMALL_SCREEN_AT_200)
+    qtbot.waitUntil(lambda: view.minimumHeight() <= view.row_top(5) + 4, timeout=WAIT_MS)
+    qtbot.wait(100)  # the layout settles
+    _in_room_above_the_status_bar(window)
+    texts = _legend_texts(view)
+    assert len(texts) == len(MANY_LONG_LABELS) and texts != list(MANY_LONG_LABELS), texts
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: _legend_texts(view) == list(MANY_LONG_LABELS), timeout=WAIT_MS)
+    _in_room_above_the_status_bar(window)
 
 
 def _only(labels: tuple[str, ...], label: str) -> tuple[float, ...]:

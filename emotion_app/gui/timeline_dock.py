@@ -2,12 +2,13 @@
 width at a side or height at the top or bottom, where it floated, and whether it shows,
 all as at the last close (remembered in the settings); moved to a side, it takes two
 fifths of the window; floated the first time, it goes beside the window (see
-:mod:`float_place`). The window owns one, made once its central widget is set; the
-panel's contents (the timeline, names, exports) are the panel's own."""
+:mod:`float_place`); docked at the top or bottom, the height its view shares with the
+video (which sizes the legend's lines). The window owns one, made once its central widget
+is set; the panel's contents (the timeline, names, exports) are the panel's own."""
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QMargins, QObject, QPoint, QRect, Qt, QTimer
+from PyQt6.QtCore import QEvent, QMargins, QObject, QPoint, QRect, Qt, QTimer
 from PyQt6.QtGui import QResizeEvent
 from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 
@@ -52,6 +53,12 @@ class TimelineDock(QObject):
         panel.dockLocationChanged.connect(self._remember_place)
         panel.topLevelChanged.connect(self._place_first_float)
         panel.topLevelChanged.connect(self._remember_place)
+        # The height the timeline's view and the video share changes as either is resized.
+        panel.dockLocationChanged.connect(self._share_height)
+        panel.topLevelChanged.connect(self._share_height)
+        video.installEventFilter(self)
+        panel.view.installEventFilter(self)
+        self._share_height()
 
     def remember_at_close(self) -> None:
         """Where the floating panel is and its size, or the docked one's width or height,
@@ -112,6 +119,26 @@ class TimelineDock(QObject):
         if self._at_side():
             width = max(self._panel.minimumSizeHint().width(), self._window.width() * 2 // 5)
             self._window.resizeDocks([self._panel], [width], Qt.Orientation.Horizontal)
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802 (Qt's name)
+        """The video or the timeline's view resized: the height they share is told again."""
+        if event is not None and event.type() == QEvent.Type.Resize:
+            self._share_height()
+        return False
+
+    def _share_height(self) -> None:
+        """Docked at the top or bottom, tells the timeline's view the height it and the video
+        share (their heights together: the panel's buttons and title, the messages and the
+        seek bar keep theirs), by which its least height is fitted (TimelineView.fit_height);
+        0 until both are laid out, its least then the smaller. At a side or floating, none."""
+        panel, view = self._panel, self._panel.view
+        across = (Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
+        if panel.isFloating() or self._window.dockWidgetArea(panel) not in across:
+            view.set_height_shared(None)
+        elif panel.isVisible() and self._video.isVisible():
+            view.set_height_shared(float(view.height() + self._video.height()))
+        else:
+            view.set_height_shared(0.0)
 
     def _remember_visibility(self, visible: bool) -> None:
         if not self._closed:

@@ -30,7 +30,6 @@ from PyQt6.QtWidgets import (
     QApplication,
     QDockWidget,
     QHBoxLayout,
-    QMainWindow,
     QPushButton,
     QSizePolicy,
     QToolTip,
@@ -79,9 +78,9 @@ _MIN_STRIP_PX = 60  # the strips' least width: the panel is never narrower than 
 # side of a small window, Clear and Export were pushed out of it; past these the legend has
 # the lines the panel's height leaves it.
 _MOST_FITTED_LEGEND_LINES = 8
-# Docked at the window's top or bottom, where the strips span the window, the least height
-# makes room for this many at most: 8 lines of long labels there took the height of a small
-# window's video and ran under its status bar. The labels are cut short to fit instead.
+# Docked at the top or bottom of a window too small for the lines of whole labels, the least
+# height makes room for this many at most: 8 lines of long labels there took the height of a
+# small window's video and ran under its status bar. The labels are cut short to fit instead.
 _MOST_FITTED_LEGEND_LINES_ACROSS = 4
 # A label cut short to fit every class on the lines the legend has keeps the width of this
 # many characters, its "…" among them: shorter, the keys no longer tell the classes apart.
@@ -138,7 +137,9 @@ class TimelineView(QWidget):
         self.setAccessibleName("People's emotions over time")
         self._chosen: int | None = None  # the track id of the row the keyboard is on
         self._colors: list[QColor] = []
-        self._across = False  # docked at the window's top or bottom (see set_docked_across)
+        # Docked at the window's top or bottom: the height the view and the video share (see
+        # set_height_shared); None at a side or floating, where the view's height is its own.
+        self._shared_px: float | None = None
         self._told = PacedDescription(self, lambda: self.row_in_words(self.chosen_person()), ROW_CHANGE_INTERVAL_S)
         self.set_labels(timeline.labels)
 
@@ -147,11 +148,13 @@ class TimelineView(QWidget):
         self._colors = [qcolor(palette[label]) for label in labels]
         self.fit_height()
 
-    def set_docked_across(self, across: bool) -> None:
-        """Whether the panel is docked at the window's top or bottom (the least height then
-        asks for fewer legend lines: see :meth:`fit_height`)."""
-        if across != self._across:
-            self._across = across
+    def set_height_shared(self, shared_px: float | None) -> None:
+        """Docked at the window's top or bottom, the height the view and the video above or
+        below it share (theirs together; 0 where not known yet): the least height makes room
+        for the legend's lines of whole labels only where the video keeps as much of it (see
+        :meth:`fit_height`). None at a side or floating."""
+        if shared_px != self._shared_px:
+            self._shared_px = shared_px
             self.fit_height()
 
     def legend_lines_needed(self) -> int:
@@ -183,13 +186,19 @@ class TimelineView(QWidget):
         8 classes had 3 keys, the other colours in the strips named nowhere. The width, the
         classes and the names given (a wider name column) change the lines it needs; at most
         :data:`_MOST_FITTED_LEGEND_LINES` are made room for. Docked at the window's top or
-        bottom, only the lines of labels cut short, and at most
-        :data:`_MOST_FITTED_LEGEND_LINES_ACROSS`: the video above keeps its room in a small
-        window, and the legend cuts its labels to fit (see :meth:`legend_cut_px`)."""
-        if self._across:
-            lines = min(self.legend_lines_cut_short(), _MOST_FITTED_LEGEND_LINES_ACROSS)
-        else:
-            lines = min(self.legend_lines_needed(), _MOST_FITTED_LEGEND_LINES)
+        bottom, as many of those as fit in half the height the view and the video share
+        (:meth:`set_height_shared`), the video keeping the larger part, and never fewer than
+        the lines of labels cut short (:data:`_MOST_FITTED_LEGEND_LINES_ACROSS` at most): a
+        small window's video keeps its room, and the legend cuts its labels to fit (see
+        :meth:`legend_cut_px`).
+        Before, docked so, it always asked for the lines of labels cut short: a window with
+        room for them whole had every label cut to a few characters."""
+        lines = min(self.legend_lines_needed(), _MOST_FITTED_LEGEND_LINES)
+        if self._shared_px is not None:
+            cut_short = min(self.legend_lines_cut_short(), _MOST_FITTED_LEGEND_LINES_ACROSS, lines)
+            # The lines whose rows (everyone's and the legend's, or four) fit in half of it.
+            afforded = int((self._shared_px / 2 - self.row_top(0) - 4) // _ROW_PX) - 1
+            lines = max(cut_short, min(lines, afforded))
         rows = max(4, 1 + lines)
         height = int(self.row_top(rows)) + 4
         if height != self.minimumHeight():
@@ -666,8 +675,6 @@ class TimelinePanel(QDockWidget):
         # The frame on screen (the window's), whose faces keep their rows over a Clear.
         self.shown_now: Callable[[], InferenceResult | None] = lambda: None
         self.view.person_double_clicked.connect(self.name_person)
-        self.dockLocationChanged.connect(self._fit_to_place)
-        self.topLevelChanged.connect(self._fit_to_place)
         self.export_button.clicked.connect(self._export_clicked)
         self._export_finished.connect(self._on_export_finished)
         self._stop_exports = threading.Event()  # set when the window closes (see finish_exports)
@@ -702,14 +709,6 @@ class TimelinePanel(QDockWidget):
         self.setFloating(False)
         self.setHidden(hidden)
         return restored
-
-    def _fit_to_place(self) -> None:
-        """Docked at the window's top or bottom, the view's least height asks for fewer
-        legend lines (see TimelineView.fit_height); at a side or floating, for them all."""
-        window = self.parentWidget()
-        area = window.dockWidgetArea(self) if isinstance(window, QMainWindow) else None
-        across = (Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.view.set_docked_across(not self.isFloating() and area in across)
 
     # ---- data ------------------------------------------------------------------------------
     def set_labels(self, labels: Sequence[str]) -> None:
