@@ -92,6 +92,14 @@ def run_gui_script(
     )
 
 
+def is_cut_from(text: str, label: str) -> bool:
+    """Whether a legend's ``text`` is ``label`` cut short: its start and its end (either may
+    be empty) kept around one "…" (TimelineView.legend_text)."""
+    start, ellipsis, end = text.partition("…")
+    kept = len(start) + len(end)
+    return bool(ellipsis) and kept < len(label) and label.startswith(start) and label.endswith(end)
+
+
 def cut_short_copy(video: Path, to: Path) -> Path:
     """A copy of ``video`` at ``to`` that stops two thirds of the way through its bytes, as
     a copy broken off: its header announces frames it does not hold."""

@@ -42,6 +42,7 @@ from gui_support import (
     CameraBench,
     ThreadHold,
     cut_short_copy,
+    is_cut_from,
     own_xvfb,
     pause_on_shown_frame,
     play_looping,
@@ -1045,7 +1046,7 @@ def _caption_fits_beside_the_legend(view: TimelineView) -> str:
             assert (text != label) == (14 + metrics.horizontalAdvance(label) > strips.width()), (view.size(), label)
         else:
             assert span.width() <= cut_px + 2, (view.size(), label, span)
-            assert text == label or (text.endswith("…") and label.startswith(text[:-1])), (view.size(), text)
+            assert text == label or is_cut_from(text, label), (view.size(), text)
         assert metrics.horizontalAdvance(text) <= span.width() - 14, (view.size(), text, span)
     assert view.row_top(row) + max((span.bottom() for _, span in entries), default=0) <= view.height()
     return caption
@@ -1272,6 +1273,32 @@ def test_at_the_panels_least_height_every_class_has_its_key(qtbot: QtBot) -> Non
     entries, _, _ = panel.view.everyone_row(1)
     assert [label for label, _ in entries] == list(FERPLUS_LABELS)
     assert panel.view.row_top(1) + max(span.bottom() for _, span in entries) <= panel.view.height()
+
+
+def test_classes_of_one_prefix_cut_short_stay_told_apart(qtbot: QtBot) -> None:
+    # Cut short at their ends to fit a small window's lines, "expression number 0" to "19"
+    # all read "expres…": their keys told them apart by colour alone. Where a label's start
+    # begins another class's name too, it is cut in its middle, its differing end kept; a
+    # label whose start is its own is still cut at its end, read from its start.
+    labels = ("anger or irritation", "calm contentment") + tuple(f"expression number {n}" for n in range(20))
+    view = TimelineView(SessionTimeline(labels))
+    qtbot.addWidget(view)
+    view.set_height_shared(0.0)  # docked at the bottom of a window with no room to spare
+    view.show()
+    qtbot.waitExposed(view)
+    for width in (640, 900):
+        view.resize(width, 1)  # as short as it lets itself be
+        row = max(len(view.visible_people()), 1)
+        entries, _, _ = view.everyone_row(row)
+        assert [label for label, _ in entries] == list(labels), width
+        texts = {label: view.legend_text(label, span) for label, span in entries}
+        assert all(is_cut_from(texts[label], label) for label in labels[2:]), (width, texts)
+        assert len(set(texts.values())) == len(labels), (width, texts)  # no two alike
+        for label in labels[:2]:
+            text = texts[label]
+            assert text == label or text.endswith("…") and label.startswith(text[:-1]), (width, text)
+        metrics = view.fontMetrics()
+        assert all(metrics.horizontalAdvance(texts[label]) <= span.width() - 14 for label, span in entries)
 
 
 def test_a_label_narrower_than_an_ellipsis_at_a_lines_end_does_not_end_the_legend(qtbot: QtBot) -> None:

@@ -24,7 +24,7 @@ from emotion_app.io.overlay_layout import palette_for
 from emotion_app.results import FaceResult
 from emotion_app.samples import VideoTruth, make_random_weights
 from emotion_app.sources.specs import CameraSpec
-from gui_support import WAIT_MS, when_a_dialog_is_open
+from gui_support import WAIT_MS, is_cut_from, when_a_dialog_is_open
 
 # What a 1366x768 screen at 200% scaling leaves a window, in logical pixels.
 SMALL_SCREEN_AT_200 = (683, 384)
@@ -586,7 +586,7 @@ def test_a_model_of_many_long_classes_docked_at_the_bottom_of_a_small_window_lea
     assert top + max(span.bottom() for _, span in entries) <= view.height()
     for label, span in entries:
         text = view.legend_text(label, span)
-        assert len(text) > 3 and (text == label or (text.endswith("…") and label.startswith(text[:-1]))), text
+        assert len(text) > 3 and (text == label or is_cut_from(text, label)), text
         where = QPoint(int(span.left() + 5), int(top + span.top() + 11))
         QApplication.sendEvent(view, QHelpEvent(QEvent.Type.ToolTip, where, view.mapToGlobal(where)))
         assert QToolTip.text() == label

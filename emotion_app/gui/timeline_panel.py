@@ -575,12 +575,19 @@ class TimelineView(QWidget):
 
     def legend_text(self, label: str, span: QRectF) -> str:
         """What the legend writes for ``label`` in its ``span``: the label, or cut short to
-        fit ("happi…"; its tooltip says it whole)."""
+        fit (its tooltip says it whole): at its end ("happi…"), a name being read from its
+        start, but in its middle ("expre…er 12") where what its start keeps begins another
+        class's name too. Cut at the end, classes of one prefix ("expression number 0" to
+        "19") all read "expres…", told apart by their colours alone."""
         metrics = self.fontMetrics()
-        room = span.width() - _SWATCH_PX
-        if metrics.horizontalAdvance(label) <= room:  # the fit legend_entries counts (elidedText's is stricter)
-            return label
-        return metrics.elidedText(label, Qt.TextElideMode.ElideRight, max(0, int(room)))
+        room = max(0, int(span.width() - _SWATCH_PX))
+        if metrics.horizontalAdvance(label) <= span.width() - _SWATCH_PX:  # the fit legend_entries counts
+            return label  # (elidedText's is stricter)
+        text = metrics.elidedText(label, Qt.TextElideMode.ElideRight, room)
+        start = text.removesuffix(_ELLIPSIS)
+        if any(other != label and other.startswith(start) for other in self.timeline.labels):
+            return metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, room)
+        return text
 
     def legend_entry_at(self, x: float, y: float) -> str | None:
         """The class whose legend entry (swatch or text) is at (``x``, ``y``), if any."""
