@@ -678,3 +678,49 @@ def test_space_before_the_model_has_loaded_plays_the_file_named_on_the_command_l
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     assert window.source_state.spec == VideoFileSpec(gui_video.path) and window.source_state.active
     assert asked == []
+
+
+@pytest.mark.parametrize("remembered", ["a camera", "a network camera"])
+def test_space_before_the_model_has_loaded_starts_the_camera_chosen_last(
+    qtbot: QtBot, make_window, settings_path: Path, remembered: str
+) -> None:
+    # Was: with nothing named on the command line, Space (or Start) before the model had
+    # loaded started the first camera listed, in place of the camera chosen last time.
+    from emotion_app.gui.settings import AppSettings
+    from emotion_app.live import PipelineBundle, load_eager_pipeline
+    from emotion_app.sources.frame_source import FrameSource, SourceOpenError
+    from emotion_app.sources.specs import CameraSpec, SourceSpec
+
+    settings = AppSettings.at_path(settings_path)
+    url = "http://127.0.0.1:9/video"
+    if remembered == "a camera":
+        settings.remember_camera("Desk camera", 7)
+    else:
+        settings.remember_network_camera(url)
+    loaded = threading.Event()
+
+    def held_load(path: Path | None) -> PipelineBundle:
+        loaded.wait(WAIT_MS / 1000)
+        return load_eager_pipeline(path)
+
+    asked: list[SourceSpec] = []
+
+    def no_camera_here(spec: SourceSpec) -> FrameSource:
+        asked.append(spec)
+        raise SourceOpenError(f"Could not open {spec.describe()}: not plugged in")
+
+    cameras = [CameraDevice("Other camera", 3), CameraDevice("Desk camera", 7)]
+    window = make_window(
+        wait_for_model=False, pipeline_loader=held_load, devices=cameras, source_factory=no_camera_here
+    )
+    try:
+        assert window.model_status is None
+        with qtbot.waitActive(window):  # for the key to reach the window's shortcuts
+            window.activateWindow()
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        assert window.model_status is None
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: bool(asked), timeout=WAIT_MS)
+    want = CameraSpec(7, "Desk camera") if remembered == "a camera" else CameraSpec(-1, url=url)
+    assert [(spec.index, spec.url) for spec in asked] == [(want.index, want.url)]

@@ -774,9 +774,12 @@ class MainWindow(QMainWindow):
         spec = self.source_state.spec
         options = self.options
         named = options.video is not None or options.screen is not None or options.camera is not None
-        if spec is None and named and not self._initial_source_started:
-            # The source named on the command line is asked for once the model has loaded:
-            # Start (Space) before then asks for it, not for a file in a dialog or a camera.
+        # Or the camera chosen last (a network camera; a device, else the first one listed).
+        remembered = bool(self.settings.network_camera) or bool(self.picker.devices())
+        if spec is None and (named or remembered) and not self._initial_source_started:
+            # The source named on the command line, or remembered, is asked for once the model
+            # has loaded: Start (Space) before then asks for it, not for a file in a dialog or
+            # the first camera listed.
             self._start_initial_source()
             return
         device, url = self.picker.current_device(), self.picker.current_url()
