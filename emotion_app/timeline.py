@@ -5,10 +5,11 @@ Aggregated as frames arrive, in bounded memory whatever the session's length: pe
 the seconds spent in each emotion, and a strip of the shown label per time bucket for the
 last few minutes. Time is the stream's own clock (frame times of a file, the camera's
 clock), advanced only forward, so a pause or a seek back adds no time. A file's frame is
-a moment of the file (its place in it), shown until the next one's time: that showing
-counts for its faces, once a session: one shown again (after a seek or a step back, Home)
-adds nothing, so the totals are those of one pass however the file was watched; a live
-camera's moments are each new, each frame counting the time since the one before.
+a moment of the file (its place in it), shown until the next one's time (left by a seek,
+for its own frame interval): that showing counts for its faces, once a session: one shown
+again (after a seek or a step back, Home) adds nothing, so the totals are those of one
+pass however the file was watched; a live camera's moments are each new, each frame
+counting the time since the one before.
 """
 
 from __future__ import annotations
@@ -147,8 +148,10 @@ class SessionTimeline:
         self._last_stream_s: float | None = None
         self._moments = _Moments()  # of a file: the stretches of it counted so far
         # The file's frame added last, (track id, label index) of each face: its showing runs
-        # until the next frame's time, and counts for them then (see add).
+        # until the next frame's time, and counts for them then (see add); and how long the
+        # file shows it, counted where a jump leaves it before the next frame's time says.
         self._showing: tuple[tuple[int, int], ...] = ()
+        self._showing_s = 0.0
         self.frames = 0
         self.folded_people = 0
 
@@ -171,6 +174,7 @@ class SessionTimeline:
         picture_s: float = 0.0,
         jumped: bool = False,
         in_file: bool = False,
+        shown_s: float = 0.0,
     ) -> None:
         """One frame: ``stream_time_s`` is its time in the stream (None: one step of
         ``bucket_s``, as for a folder of stills); each face adds that frame's duration
@@ -188,9 +192,14 @@ class SessionTimeline:
         stills, given no time, count one step of ``bucket_s`` each.)
 
         ``jumped``: the stream was moved (a seek) or started again since the last frame, so
-        the time between the two was not played: it adds none (a file's frame before the
-        seek was not played on to its end). Without it, a live stream's jump forward is taken
-        for a stall and adds up to :data:`MAX_STEP_S`.
+        the time between the two was not played: it adds none. A file's frame the jump
+        leaves (for another moment) counts its own showing, ``shown_s`` as it was added with,
+        as if played on to the next frame however long it stayed on screen (paused: a pause
+        adds no time). Without it, a live stream's jump forward is taken for a stall and adds
+        up to :data:`MAX_STEP_S`.
+
+        ``shown_s``: how long the file shows this video frame (an animation's delay where it
+        stores one, else a frame interval); 0: not known, and a jump leaving it counts none.
 
         ``in_file``: the frame is of a file (a video's, as pictures always are), so its time
         is a moment of the file, counted once: the part of its duration already counted
@@ -204,6 +213,8 @@ class SessionTimeline:
         stream's frame counts the time since the one before for its own faces: its next
         frame's time is not known yet, and its times are each new.
         """
+        if jumped and self._showing_s > 0 and stream_time_s != self._last_stream_s:
+            self._count_showing_left()
         labelled = self._labelled(faces)
         shown = tuple((face.track_id, label) for face, label in labelled)
         counted = shown  # the faces the step counts for
@@ -231,7 +242,9 @@ class SessionTimeline:
             self._last_stream_s = stream_time_s
         # A file's video frame is counted once the next one (or the end) says how long it
         # was shown; anything else counts at once.
-        self._showing = shown if in_file and picture_s <= 0 and stream_time_s is not None else ()
+        video_frame = in_file and picture_s <= 0 and stream_time_s is not None
+        self._showing = shown if video_frame else ()
+        self._showing_s = shown_s if video_frame else 0.0
         self.frames += 1
         # A step in a file is a showing: from the clock before it, each bucket of it (picture
         # k of a show of 2 s a picture fills [2k, 2k + 2) s, a GIF's slide held 3 s three
@@ -288,6 +301,17 @@ class SessionTimeline:
             (bucket, max(0.0, min(end_s, (bucket + 1) * self.bucket_s) - max(start_s, bucket * self.bucket_s)))
             for bucket in range(first, last + 1)
         ]
+
+    def _count_showing_left(self) -> None:
+        """The file's frame added last is left by a jump (a seek, a step back, Home) before
+        the next frame's time says how long it was shown: it counts its own showing, as
+        :meth:`end` counts a last frame's. Before, a face seen only on a paused frame the
+        user then sought away from had no time. No frame is added."""
+        if self._last_stream_s is None or self._showing_s <= 0:
+            return
+        frames = self.frames
+        self.add(self._last_stream_s + self._showing_s, (), in_file=True)
+        self.frames = frames
 
     def end(self, stream_time_s: float | None, faces: Iterable[FaceResult], in_file: bool = False) -> None:
         """The stream ends at ``stream_time_s``, its last frame's own end (a video's frame

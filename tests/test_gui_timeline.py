@@ -45,6 +45,7 @@ from gui_support import (
     is_cut_from,
     own_xvfb,
     pause_on_shown_frame,
+    paused_at,
     play_looping,
     thread_held,
     use_output_folder,
@@ -2274,16 +2275,19 @@ def _strip_colours(view: TimelineView) -> dict[int, set[tuple[int, int, int]]]:
     }
 
 
-def test_home_after_clear_on_a_paused_frame_offers_no_export_of_no_time(
-    qtbot: QtBot, make_window, two_people: VideoTruth
+def test_home_after_clear_on_a_paused_frame_counts_that_frames_own_showing_alone(
+    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path
 ) -> None:
     # Was: Home after a Clear (paused at 0:00) enabled Export with "session 0 s": its CSV
     # said 0 s for everyone while its plot drew full-width blocks over "the last 0.0 s".
+    # Home leaves the paused frame the Clear kept: its own showing counts for its faces, as
+    # playing on counts it, and nothing else does (Home's frame is not played yet).
     from emotion_app.gui import timeline_panel
 
     window = _paused_and_cleared(qtbot, make_window, two_people.path)
     panel, view, button = window.timeline_panel, window.timeline_panel.view, window.timeline_panel.export_button
-    assert not button.isEnabled()
+    paused = window.view.result
+    assert not button.isEnabled() and paused.shown_s == pytest.approx(1 / 15)
     window.restart()  # Home, paused: the file's first frame, shown with no time played
     qtbot.waitUntil(
         lambda: window.view.result.frame_index == 0 and len(window.view.result.faces) == 2 and window.is_paused,
@@ -2291,18 +2295,11 @@ def test_home_after_clear_on_a_paused_frame_offers_no_export_of_no_time(
     )
     qtbot.waitUntil(lambda: panel.timeline.frames >= 2, timeout=WAIT_MS)  # Clear's frame, then Home's
     qtbot.wait(300)  # nothing more comes to change it
-    assert panel.timeline.now_s == 0 and len(view.visible_people()) == 2
-    assert view.caption_texts()[0] == "everyone · session 0 s"
-    assert not button.isEnabled()
-    # The tooltip (and what a screen reader hears) says why: those faces have no time yet.
-    assert button.toolTip() == button.accessibleDescription() == timeline_panel.NO_TIME_YET_TIP
-    # Nor do their rows draw any: no block at 0-1 s, as if seen at the file's start.
-    assert _strip_colours(view) == {
-        track_id: {timeline_panel._EMPTY.getRgb()[:3]} for track_id in view.visible_people()
-    }
-    window.resume()
-    qtbot.waitUntil(button.isEnabled, timeout=WAIT_MS)
-    assert button.toolTip() == timeline_panel.EXPORT_TIP
+    assert panel.timeline.now_s == pytest.approx(paused.shown_s) and len(view.visible_people()) == 2
+    assert [person.total_s for person in panel.timeline.people()] == pytest.approx([paused.shown_s] * 2)
+    assert button.isEnabled() and button.toolTip() == timeline_panel.EXPORT_TIP
+    _png, summary = panel.export_to(tmp_path / "export")
+    assert _csv_seconds(summary)["everyone"] == pytest.approx(2 * paused.shown_s, abs=0.01)
 
 
 def test_rows_of_no_time_after_clear_on_a_paused_frame_draw_no_block(
@@ -2323,3 +2320,38 @@ def test_rows_of_no_time_after_clear_on_a_paused_frame_draw_no_block(
 
 
 _ROW_MIDDLE = 10  # a strip's block spans its row's height less 3 px above and 5 below
+
+
+# A video of 50 frames at 10 fps with a face on frame 40 only: played, it is never seen.
+_FACE_FRAME = 40
+
+
+@pytest.mark.parametrize("leave", ["seek", "step back", "Stop", "step on"])
+def test_a_face_seen_only_on_a_paused_frame_counts_that_frames_showing_once_left(
+    qtbot: QtBot, make_window, tmp_path: Path, leave: str
+) -> None:
+    # Was: the frame a seek, a step back or Stop left counted none of its own showing: a face
+    # seen only on the paused frame the user then left had 0 s (no block, nothing to export),
+    # where a step on counted it one frame interval. Each counts that interval, as if played
+    # on, however long the frame stayed paused on screen (a pause adds no time).
+    blank = [index for index in range(50) if index != _FACE_FRAME]
+    video = write_astronaut_video(tmp_path / "one.avi", num_frames=50, motion="static", blank_frames=blank, fps=10.0)
+    window = make_window(video=video.path)
+    timeline = window.timeline_panel.timeline
+    paused_at(qtbot, window, _FACE_FRAME)
+    qtbot.waitUntil(lambda: bool(window.view.result.faces), timeout=WAIT_MS)
+    [person] = timeline.people()
+    qtbot.wait(300)  # looked at, paused
+    assert timeline.person(person.track_id).total_s == 0.0  # type: ignore[union-attr]
+    if leave == "seek":
+        window.seek(10)
+    elif leave == "step back":
+        window.step(-1)
+    elif leave == "step on":
+        window.step(1)
+    else:
+        window.stop()
+    qtbot.waitUntil(lambda: timeline.person(person.track_id).total_s > 0, timeout=WAIT_MS)  # type: ignore[union-attr]
+    qtbot.wait(100)  # nothing more comes for it
+    assert timeline.person(person.track_id).total_s == pytest.approx(0.1)  # type: ignore[union-attr]
+    assert window.timeline_panel.export_button.isEnabled()

@@ -383,6 +383,34 @@ def test_a_files_frame_counts_its_own_showing_for_the_faces_it_shows() -> None:
     assert seeks.person(1).total_s == 0.0 and seeks.person(2).total_s == pytest.approx(0.1)  # type: ignore[union-attr]
 
 
+def test_a_files_frame_left_by_a_jump_counts_its_own_showing_once() -> None:
+    # Was: the frame a seek (a step back, Home) left counted none of its showing, so a face
+    # seen only on a paused frame the user then sought away from had no time. It counts its
+    # own showing, as if played on, however long it stayed on screen (a pause adds no time).
+    happy, sad = SIX_LABELS.index("happy"), SIX_LABELS.index("sad")
+    timeline = SessionTimeline(SIX_LABELS)
+    timeline.add(0.0, [], in_file=True, shown_s=0.1)  # the first frame, no face
+    timeline.add(4.0, [face(1, "happy")], jumped=True, in_file=True, shown_s=0.1)  # sought to, paused
+    assert timeline.now_s == pytest.approx(0.1) and timeline.person(1).total_s == 0.0  # type: ignore[union-attr]
+    # The paused frame looked at again (a model picked, Mirror view): the same moment, on screen still.
+    timeline.add(4.0, [face(1, "happy")], jumped=True, in_file=True, shown_s=0.1)
+    assert timeline.now_s == pytest.approx(0.1) and timeline.person(1).total_s == 0.0  # type: ignore[union-attr]
+    timeline.add(1.0, [face(2, "sad")], jumped=True, in_file=True, shown_s=0.1)  # a seek back leaves it
+    assert timeline.person(1).seconds[happy] == pytest.approx(0.1)  # type: ignore[union-attr]
+    assert timeline.strip(1) == [(0.0, happy)]  # a block for it
+    timeline.add(4.0, [face(1, "happy")], jumped=True, in_file=True, shown_s=0.1)
+    assert timeline.person(2).seconds[sad] == pytest.approx(0.1)  # type: ignore[union-attr]
+    timeline.add(1.0, [], jumped=True, in_file=True, shown_s=0.1)  # left again: counted once
+    assert timeline.person(1).total_s == pytest.approx(0.1)  # type: ignore[union-attr]
+    assert timeline.now_s == pytest.approx(0.3) and timeline.overall().total_s == pytest.approx(0.2)
+    # An animation's frame held 3 s counts its 3 s; one of no known showing (analyze's,
+    # which never seeks) none.
+    timeline.add(10.0, [face(3, "happy")], jumped=True, in_file=True, shown_s=3.0)
+    timeline.add(20.0, [face(4, "happy")], jumped=True, in_file=True)
+    timeline.add(30.0, [], jumped=True, in_file=True)
+    assert timeline.person(3).total_s == pytest.approx(3.0) and timeline.person(4).total_s == 0.0  # type: ignore[union-attr]
+
+
 @pytest.mark.usefixtures("one_torch_thread")
 def test_analyze_reports_the_time_of_a_face_seen_only_on_a_videos_first_frame(
     tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]

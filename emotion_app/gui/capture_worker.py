@@ -538,12 +538,16 @@ class CaptureWorker(QObject):
             # that did not read is counted.
             self._index = self._loop_start_index + position
         file_time = None
+        picture_s = source.shown_s if isinstance(source, StillsFrameSource) else 0.0
+        shown_s = 0.0
         if isinstance(spec, VideoFileSpec):
             source_time, file_time = self._file_frame_time(source)
-            self._keep_pace(source_time, now, _shown_for_s(source))
+            own_s = _shown_for_s(source)
+            self._keep_pace(source_time, now, own_s)
+            if not picture_s:  # as a file's end times its last frame (_last_frame_end)
+                shown_s = own_s if own_s is not None else 1.0 / self._fps
         else:
             source_time = now - self._clock_start  # a camera's: since it started
-        picture_s = source.shown_s if isinstance(source, StillsFrameSource) else 0.0
         captured = CapturedFrame(
             self._stream_id,
             self._index,
@@ -557,6 +561,7 @@ class CaptureWorker(QObject):
             in_file=isinstance(spec, VideoFileSpec),
             file_time=file_time if file_time != source_time else None,
             held=self._paused,  # a step or seek while paused
+            shown_s=shown_s,
         )
         self._index += 1
         self._last_frame = captured

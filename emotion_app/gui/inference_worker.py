@@ -31,6 +31,7 @@ from .mailbox import DeliveryGate, LatestMailbox
 from .messages import (
     CapturedFrame,
     FaceNames,
+    FileEnd,
     InferenceResult,
     ModelStatus,
     RecordingRequest,
@@ -64,6 +65,9 @@ class InferenceWorker(QObject):
     result_ready = pyqtSignal(object)  # InferenceResult
     recording_finished = pyqtSignal(object)  # RecordingSummary
     show_again_wanted = pyqtSignal()  # see pass_show_again
+    # A file's stream stopped (Stop) on the newest frame labelled: that frame's own showing
+    # ends it, as a file's end ends its last frame (FileEnd; sent after that frame's result).
+    stream_left = pyqtSignal(object)
 
     def __init__(
         self,
@@ -111,7 +115,8 @@ class InferenceWorker(QObject):
         # not started from (see process).
         self._last_file_frame: _FileFrame | None = None
         self._skipped: InferenceResult | None = None  # the newest result, where the gate skipped it
-        self._last_result: InferenceResult | None = None  # the newest result (see _begin_waiting_recording)
+        # The newest result labelled, sent or not (a Stop's end; a recording waiting for a source).
+        self._newest: InferenceResult | None = None
         self._recording: RecordingWriter | None = None  # the recording frames go to
         # A recording asked for as a source opened, and the open request it waits for: it
         # begins once that source has opened, at its frame rate (see start_recording).
@@ -387,6 +392,19 @@ class InferenceWorker(QObject):
         else:  # one over the bound is waiting already: this one waits for the next permit
             self._held_waiting = result
 
+    @pyqtSlot(int)
+    def stream_stopped(self, stream_id: int) -> None:
+        """The stream ``stream_id`` was stopped (the capture worker's ``stream_stopped``):
+        its newest result skipped is sent (:meth:`send_skipped_last`), then, for a file's
+        video frame, the end of that frame's own showing (``stream_left``), which the
+        timeline counts for its faces as a file's end counts its last frame's. Before, a
+        face seen only on the frame a Stop left had no time."""
+        self.send_skipped_last(stream_id)
+        newest = self._newest
+        if newest is None or newest.stream_id != stream_id or newest.shown_s <= 0:
+            return
+        self.stream_left.emit(FileEnd(newest.run, newest.frame_index, newest.source_time + newest.shown_s))
+
     @pyqtSlot()
     def pass_show_again(self) -> None:
         """A held frame's re-send, passed on to the capture thread from here: after the
@@ -419,7 +437,7 @@ class InferenceWorker(QObject):
             return
         self._begin_waiting_recording(frame.stream_id)  # before it is drawn: for the recording too
         result = self.process(frame)
-        self._last_result = result
+        self._newest = result
         # Only a bounded number of results may wait for the GUI; a busy GUI skips
         # frames instead of collecting a backlog of them. A paused file's frame is never
         # skipped (nothing comes after it: the screen stayed on an earlier frame), but only
@@ -547,6 +565,7 @@ class InferenceWorker(QObject):
             picture_s=frame.picture_s,
             seeks=frame.seeks,
             shown_frame=shown if shown is not frame.image else None,
+            shown_s=frame.shown_s,
         )
 
     # ---- recording ----------------------------------------------------------------
@@ -580,7 +599,7 @@ class InferenceWorker(QObject):
             return
         self._recording_waits = None
         self._begin_recording(waiting[0], opened.fps)
-        last, recording = self._last_result, self._recording
+        last, recording = self._newest, self._recording
         if stream_id is None and last is not None and last.stream_id == opened.stream_id and recording is not None:
             # Its frames came first: the nudge of a frame of the source before, waiting for
             # this busy thread ahead of the request, took its first. The newest goes in.

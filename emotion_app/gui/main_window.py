@@ -71,6 +71,7 @@ from .message_banner import MessageArea, MessageBanner
 from .messages import (
     FaceNames,
     FaultKind,
+    FileEnd,
     InferenceResult,
     ModelStatus,
     PlaybackState,
@@ -403,6 +404,7 @@ class MainWindow(QMainWindow):
         self.controller.source_notice.connect(self.source_messages.on_notice)
         self.controller.model_status.connect(self._on_model_status)
         self.controller.result_ready.connect(self._on_result)
+        self.controller.stream_left.connect(self._on_stream_left)
         self.controller.playback.connect(self._on_playback)
         self.playback_bar.seek_requested.connect(self.player.seek)
         self.playback_bar.time_said.connect(self._on_time_said)
@@ -1177,6 +1179,12 @@ class MainWindow(QMainWindow):
             # a refresh later ("no faces" beside a boxed face reads as a fault).
             self.status.show_summary(self.status_summary(time.perf_counter()))
         self.timeline_panel.add(result, in_file=self.is_file)
+
+    def _on_stream_left(self, end: FileEnd) -> None:
+        """A file stopped on a frame: that frame's faces count its own showing, as at the
+        file's end; not where another source's session has begun since (its rows are new)."""
+        if end.run[0] == self.source_state.stream_id:
+            self.timeline_panel.end_file(end)
 
     def _on_playback(self, state: PlaybackState) -> None:
         info = self.source_state.info

@@ -171,6 +171,10 @@ class CapturedFrame:
     # settle on it, so its result is sent however far behind the GUI is: the newest one held,
     # one over the gate's bound (see DeliveryGate).
     held: bool = False
+    # How long the file shows this video frame: its own duration where the file stores one
+    # (an animation's delay), else a frame interval; 0 for a camera's, or a slide show's
+    # picture (``picture_s``). The timeline counts it for a frame a seek or Stop leaves.
+    shown_s: float = 0.0
 
     @property
     def picture(self) -> bool:
@@ -214,6 +218,7 @@ class InferenceResult:
     # redraw (names, charts, the window's size) need not shrink a huge still again; None
     # where the frame is shown at its own size.
     shown_frame: np.ndarray | None = None
+    shown_s: float = 0.0  # CapturedFrame.shown_s
 
     @property
     def run(self) -> tuple[int, int]:

@@ -39,6 +39,7 @@ class StreamController(QObject):
     source_notice = pyqtSignal(object)  # SourceNotice
     model_status = pyqtSignal(object)  # ModelStatus
     result_ready = pyqtSignal(object)  # InferenceResult
+    stream_left = pyqtSignal(object)  # FileEnd: a file stopped on that frame (after its result)
     recording_finished = pyqtSignal(object)  # RecordingSummary
     playback = pyqtSignal(object)  # PlaybackState
 
@@ -105,7 +106,8 @@ class StreamController(QObject):
         self.capture.frame_available.connect(self.inference.process_pending)
         self._held_send_requested.connect(self.inference.send_held)
         self.capture.file_ended.connect(self.inference.send_skipped_last)  # after the last frame's nudge
-        self.capture.stream_stopped.connect(self.inference.send_skipped_last)  # likewise
+        self.capture.stream_stopped.connect(self.inference.stream_stopped)  # likewise, and its last frame's end
+        self.inference.stream_left.connect(self.stream_left)
 
         self.capture.opened.connect(self.source_opened)
         # Direct, so before that source's first frame is handed over: a recording asked for

@@ -757,17 +757,7 @@ class TimelinePanel(QDockWidget):
         again = self._relabelled == self._shown
         if not again:
             self._relabelled = None
-        jumped, self._run = self._run is not None and result.run != self._run, result.run
-        self.timeline.add(
-            result.source_time,
-            result.faces,
-            result.image,
-            picture_s=0.0 if again else result.picture_s,
-            jumped=jumped or again,
-            in_file=in_file,
-        )
-        self._last_added = (result.run, result.frame_index, result.faces)
-        self._in_file = in_file
+        self._add_to_timeline(result, in_file, again)
         self._count_file_end()
         self._dirty = True
         # Asked per frame only until a face has time; after it, nothing is. Faces of no time
@@ -776,10 +766,26 @@ class TimelinePanel(QDockWidget):
         if not self._has_time and (result.faces or self.timeline.has_time):
             self._update_export_button()
 
+    def _add_to_timeline(self, frame: InferenceResult, in_file: bool, again: bool = False) -> None:
+        """One frame into the timeline: a jump where its run is not the last one's."""
+        jumped, self._run = self._run is not None and frame.run != self._run, frame.run
+        self.timeline.add(
+            frame.source_time,
+            frame.faces,
+            frame.image,
+            picture_s=0.0 if again else frame.picture_s,
+            jumped=jumped or again,
+            in_file=in_file,
+            shown_s=frame.shown_s,
+        )
+        self._last_added = (frame.run, frame.frame_index, frame.faces)
+        self._in_file = in_file
+
     def end_file(self, end: FileEnd) -> None:
-        """A file played to its end: its last frame's faces count on until that frame's own
-        end (SessionTimeline.end), as ``analyze --report`` counts them: a frame's showing
-        counts once the next one comes, and none follows the last (a GIF's last 0.5 s). Where
+        """A file played to its end, or stopped (Stop): its last frame's faces count on until
+        that frame's own end (SessionTimeline.end), as ``analyze --report`` counts them: a
+        frame's showing counts once the next one comes, and none follows the last (a GIF's
+        last 0.5 s), nor the one a Stop left, paused or playing (its frame interval). Where
         its result has not come yet (the GUI was busy: it comes after the end's news), it
         counts once it does; where it never will (the file opened again before that frame
         was labelled), once the next stream's first frame is added (see :meth:`add`)."""
@@ -847,7 +853,14 @@ class TimelinePanel(QDockWidget):
             # A paused frame (or a picture) is not delivered again: "No faces yet" sat
             # beside its boxes until the video played on. A file's frame counts its showing
             # for these faces once the next one comes.
-            self.timeline.add(shown.source_time, shown.faces, shown.image, jumped=True, in_file=self._in_file)
+            self.timeline.add(
+                shown.source_time,
+                shown.faces,
+                shown.image,
+                jumped=True,
+                in_file=self._in_file,
+                shown_s=shown.shown_s,
+            )
         self._dirty = True
         self.view.update()
         self.view.tell_chosen()  # at once: the rows just described are gone
