@@ -27,13 +27,20 @@ from PyQt6.QtGui import QColor, QFont, QGuiApplication, QHelpEvent, QImage
 from PyQt6.QtWidgets import QAbstractButton, QApplication, QToolBar, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 
+from emotion_app.cli import main
+from emotion_app.faces.detector import FaceDetector
 from emotion_app.gui.camera_picker import CameraDevice
+from emotion_app.gui.inference_worker import InferenceWorker
+from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import FileEnd, InferenceResult
+from emotion_app.gui.messages import CapturedFrame, FileEnd, InferenceResult
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.timeline_panel import TimelinePanel, TimelineView
+from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.io import report_process
 from emotion_app.io.overlay_layout import palette_for
+from emotion_app.live import PipelineBundle
+from emotion_app.pipeline import EmotionPipeline
 from emotion_app.results import FaceResult
 from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video, write_video
 from emotion_app.timeline import SessionTimeline
@@ -2355,3 +2362,96 @@ def test_a_face_seen_only_on_a_paused_frame_counts_that_frames_showing_once_left
     qtbot.wait(100)  # nothing more comes for it
     assert timeline.person(person.track_id).total_s == pytest.approx(0.1)  # type: ignore[union-attr]
     assert window.timeline_panel.export_button.isEnabled()
+
+
+def test_frames_a_busy_gui_skipped_count_for_their_own_faces_as_analyze_counts_them(
+    qtbot: QtBot, tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: a result the gate skipped (a busy GUI) never reached the timeline: its time went
+    # to the faces of the frame shown before it, and a face seen only on skipped frames had
+    # no row and no time, where analyze --report counts every frame. The next result sent
+    # carries the skipped ones, which the panel counts each for its own faces.
+    fps = 10.0
+    blank = [*range(5), *range(10, 20)]  # the face is on frames 5-9 alone
+    video = write_astronaut_video(tmp_path / "skip.avi", num_frames=20, motion="static", blank_frames=blank, fps=fps)
+    report = tmp_path / "report"
+    assert main(["analyze", str(video.path), "--report", str(report), "--weights", str(random_weights)]) == 0
+    capsys.readouterr()
+    analyzed = _csv_seconds(report / "emotion-summary.csv")
+    assert analyzed["#1"] == pytest.approx(0.5, abs=0.11)  # found on its first frame or the next
+    capture = cv2.VideoCapture(str(video.path))
+    frames = [image for ok, image in iter(capture.read, (False, None)) if ok]
+    capture.release()
+    assert len(frames) == 20
+    mailbox: LatestMailbox[CapturedFrame] = LatestMailbox()
+    gate = DeliveryGate(capacity=2)
+    # The pipeline analyze runs (new faces looked for beside the frames, not on a thread of
+    # their own), so that both find the same faces on the same frames.
+    worker = InferenceWorker(mailbox, gate, random_weights, pipeline_loader=_analyze_pipeline)
+    worker.load_default()
+    sent: list[InferenceResult] = []
+    worker.result_ready.connect(sent.append)
+    panel = TimelinePanel(worker.labels)
+    qtbot.addWidget(panel)
+    taken = 0
+    try:
+        for index, image in enumerate(frames):
+            if not 2 <= index < 12:  # the GUI busy meanwhile: frames 3-11 skipped
+                for result in sent[taken:]:
+                    gate.release()
+                    panel.add(result, in_file=True)
+                taken = len(sent)
+            mailbox.put(CapturedFrame(1, index, image, 0.0, index / fps, in_file=True))
+            worker.process_pending()
+        for result in sent[taken:]:
+            panel.add(result, in_file=True)
+    finally:
+        worker.on_thread_finished()
+    assert [result.frame_index for result in sent] == [0, 1, 2, *range(12, 20)]
+    last = sent[-1]
+    panel.end_file(FileEnd(last.run, last.frame_index, len(frames) / fps))
+    seconds = {person.name: person.total_s for person in panel.timeline.people()}
+    seconds["everyone"] = panel.timeline.overall().total_s
+    assert seconds == pytest.approx(analyzed, abs=0.01)
+    assert panel.timeline.now_s == pytest.approx(len(frames) / fps)
+
+
+def _analyze_pipeline(weights_path: Path | None) -> PipelineBundle:
+    """The pipeline ``analyze`` runs, in the bundle the inference worker takes."""
+    classifier = EmotionClassifier.load(weights_path)
+    return PipelineBundle(
+        EmotionPipeline(FaceDetector(), classifier, optimize=False), tuple(classifier.labels), weights_path
+    )
+
+
+def test_a_busy_guis_skipped_frames_count_in_the_window_as_analyze_counts_them(
+    qtbot: QtBot, make_window, tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The same in the window: its GUI thread held busy (a long paint) while a face leaves
+    # the video, the frames the gate skipped meanwhile counted the face of the frame shown
+    # before them all that while (the whole video's time where it ended meanwhile).
+    fps = 15.0
+    video = write_astronaut_video(
+        tmp_path / "leaves.avi", num_frames=90, motion="static", blank_frames=range(30, 90), fps=fps
+    )
+    report = tmp_path / "report"
+    assert main(["analyze", str(video.path), "--report", str(report), "--weights", str(random_weights)]) == 0
+    capsys.readouterr()
+    analyzed = _csv_seconds(report / "emotion-summary.csv")["#1"]
+    assert analyzed == pytest.approx(2.0, abs=0.15)
+    window = make_window(video=video.path)
+    gate, timeline = window.controller.gate, window.timeline_panel.timeline
+    wait_for_face_result(qtbot, window)
+    skipped = gate.skipped
+    # Held until the worker has skipped frames past the face's last (two results wait).
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while gate.skipped < skipped + 45:
+        assert time.monotonic() < deadline, "the worker never skipped that many"
+        time.sleep(0.01)
+    wait_until_stopped(qtbot, window)
+    qtbot.waitUntil(lambda: timeline.now_s == pytest.approx(90 / fps), timeout=WAIT_MS)
+    [person] = timeline.people()
+    # Its own frames' time, found a little later than analyze finds it where the machine is
+    # busy (new faces are looked for beside the frames), a frame or two longer where the
+    # inference thread never took its last frames; before, over 3 s.
+    assert analyzed - 0.5 <= person.total_s <= analyzed + 0.3

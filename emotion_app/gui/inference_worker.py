@@ -15,6 +15,7 @@ import dataclasses
 import logging
 import os
 import time
+from collections import deque
 from pathlib import Path
 
 import cv2
@@ -36,6 +37,7 @@ from .messages import (
     ModelStatus,
     RecordingRequest,
     RecordingSummary,
+    SkippedFrame,
     SourceInfo,
 )
 from .recording_writer import RecordingWriter
@@ -56,6 +58,10 @@ LOAD_GIVE_UP_S = 10.0
 # How often a recording's writer is looked at while no frame comes (a paused video): one
 # that has stopped answering is given up within this of its limit.
 RECORDING_CHECK_MS = 500
+# The most results skipped by a busy GUI kept for the timeline until one is sent (a minute
+# at 30 fps): memory stays bounded however long the GUI is held; past it the oldest go,
+# their time counted with the frame added before them, as every skipped one's was.
+MAX_SKIPPED_KEPT = 1800
 
 
 class InferenceWorker(QObject):
@@ -115,6 +121,9 @@ class InferenceWorker(QObject):
         # not started from (see process).
         self._last_file_frame: _FileFrame | None = None
         self._skipped: InferenceResult | None = None  # the newest result, where the gate skipped it
+        # Every result of the stream not sent since the last one sent (skipped, or a held one
+        # replaced by a newer), oldest first: the next one sent carries them for the timeline.
+        self._not_sent: deque[SkippedFrame] = deque(maxlen=MAX_SKIPPED_KEPT)
         # The newest result labelled, sent or not (a Stop's end; a recording waiting for a source).
         self._newest: InferenceResult | None = None
         self._recording: RecordingWriter | None = None  # the recording frames go to
@@ -387,8 +396,9 @@ class InferenceWorker(QObject):
         result, self._skipped = self._skipped, None
         if result is None or result.stream_id != stream_id:
             return
+        self._take_back(result)
         if self._gate.try_acquire(held=True):
-            self.result_ready.emit(result)
+            self._emit(result)
         else:  # one over the bound is waiting already: this one waits for the next permit
             self._held_waiting = result
 
@@ -437,21 +447,26 @@ class InferenceWorker(QObject):
             return
         self._begin_waiting_recording(frame.stream_id)  # before it is drawn: for the recording too
         result = self.process(frame)
+        if self._newest is not None and self._newest.stream_id != result.stream_id:
+            self._not_sent.clear()  # of a stream replaced: none of this one's time
         self._newest = result
         # Only a bounded number of results may wait for the GUI; a busy GUI skips
         # frames instead of collecting a backlog of them. A paused file's frame is never
         # skipped (nothing comes after it: the screen stayed on an earlier frame), but only
         # the newest waits: one per paused step queued up while the GUI lagged. The newest
         # playing result skipped is kept for a file's end or a stop (see send_skipped_last).
+        # Each one not sent is told with the next one sent (InferenceResult.skipped_before).
         self._held_waiting = None  # a newer frame's result comes after it
         if self._gate.try_acquire(held=frame.held):
             self._skipped = None
-            self.result_ready.emit(result)
-        elif frame.held:
-            self._skipped = None
-            self._held_waiting = result
+            self._emit(result)
         else:
-            self._skipped = result
+            self._not_sent.append(_skipped_frame(result))
+            if frame.held:
+                self._skipped = None
+                self._held_waiting = result
+            else:
+                self._skipped = result
         recording = self._recording
         if recording is not None and not recording.put(result):  # ended: a failure, or its folder stopped answering
             self._recording = None
@@ -464,7 +479,21 @@ class InferenceWorker(QObject):
         result = self._held_waiting
         if result is not None and self._gate.try_acquire(held=True):
             self._held_waiting = None
-            self.result_ready.emit(result)
+            self._take_back(result)
+            self._emit(result)
+
+    def _take_back(self, result: InferenceResult) -> None:
+        """``result``, not sent when labelled, is sent now: no longer one not sent."""
+        last = self._not_sent[-1] if self._not_sent else None
+        if last is not None and (last.run, last.frame_index) == (result.run, result.frame_index):
+            self._not_sent.pop()
+
+    def _emit(self, result: InferenceResult) -> None:
+        """Send ``result``, the newest labelled, with the results not sent before it."""
+        if self._not_sent:
+            result = dataclasses.replace(result, skipped_before=tuple(self._not_sent))
+            self._not_sent.clear()
+        self.result_ready.emit(result)
 
     def process(self, frame: CapturedFrame) -> InferenceResult:
         """Faces of one frame (no faces when no model is loaded)."""
@@ -698,6 +727,20 @@ class _FileFrame:
     index: int
     time_s: float
     moment_s: float | None
+
+
+def _skipped_frame(result: InferenceResult) -> SkippedFrame:
+    """What the timeline needs of a result not sent (no pictures: they are large)."""
+    return SkippedFrame(
+        result.stream_id,
+        result.frame_index,
+        result.source_time,
+        result.faces,
+        result.labels,
+        result.picture_s,
+        result.seeks,
+        result.shown_s,
+    )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -183,6 +183,26 @@ class CapturedFrame:
 
 
 @dataclass(frozen=True)
+class SkippedFrame:
+    """What the timeline counts of a frame labelled but never shown (its result skipped by
+    a busy GUI): an :class:`InferenceResult` without its pictures."""
+
+    stream_id: int
+    frame_index: int
+    source_time: float
+    faces: tuple[FaceResult, ...]
+    labels: tuple[str, ...]
+    picture_s: float = 0.0
+    seeks: int = 0
+    shown_s: float = 0.0
+
+    @property
+    def run(self) -> tuple[int, int]:
+        """As :attr:`InferenceResult.run`."""
+        return (self.stream_id, self.seeks)
+
+
+@dataclass(frozen=True)
 class InferenceResult:
     """Everything the GUI needs to paint one frame; emitted by the inference worker."""
 
@@ -219,6 +239,10 @@ class InferenceResult:
     # where the frame is shown at its own size.
     shown_frame: np.ndarray | None = None
     shown_s: float = 0.0  # CapturedFrame.shown_s
+    # The frames of its stream labelled since the result sent before it, whose results a
+    # busy GUI skipped (DeliveryGate), oldest first: the timeline counts each for its own
+    # faces, as ``analyze --report`` counts every frame.
+    skipped_before: tuple[SkippedFrame, ...] = ()
 
     @property
     def run(self) -> tuple[int, int]:

@@ -44,7 +44,7 @@ from emotion_app.results import FaceResult
 from emotion_app.sources.frame_source import WAIT_SLICE_S
 from emotion_app.timeline import SessionTimeline
 
-from .messages import FileEnd, InferenceResult
+from .messages import FileEnd, InferenceResult, SkippedFrame
 from .paced_description import PacedDescription
 from .qt_images import bgr_image
 
@@ -751,6 +751,11 @@ class TimelinePanel(QDockWidget):
             # came before this one. It never will be (the open emptied the capture mailbox
             # it waited in): the end counts from the frame added before it.
             self._count_file_end(last_frame_lost=True)
+        # The frames labelled before it that a busy GUI skipped count first, each for its
+        # own faces (counted in the one shown before them, a face seen only on them had none).
+        for skipped in result.skipped_before:
+            if tuple(skipped.labels) == self.timeline.labels:
+                self._add_to_timeline(skipped, in_file)
         # The paused frame labelled again by a model of other classes: its faces start the
         # new rows with no time, as at a Clear, a picture's too (nothing played since).
         self._shown = (result.frame_index, result.source_time)
@@ -766,13 +771,14 @@ class TimelinePanel(QDockWidget):
         if not self._has_time and (result.faces or self.timeline.has_time):
             self._update_export_button()
 
-    def _add_to_timeline(self, frame: InferenceResult, in_file: bool, again: bool = False) -> None:
-        """One frame into the timeline: a jump where its run is not the last one's."""
+    def _add_to_timeline(self, frame: InferenceResult | SkippedFrame, in_file: bool, again: bool = False) -> None:
+        """One frame into the timeline (a skipped one gives no portrait): a jump where its
+        run is not the last one's."""
         jumped, self._run = self._run is not None and frame.run != self._run, frame.run
         self.timeline.add(
             frame.source_time,
             frame.faces,
-            frame.image,
+            frame.image if isinstance(frame, InferenceResult) else None,
             picture_s=0.0 if again else frame.picture_s,
             jumped=jumped or again,
             in_file=in_file,
@@ -807,7 +813,7 @@ class TimelinePanel(QDockWidget):
     def _count_file_end(self, last_frame_lost: bool = False) -> None:
         """Count the pending file end once its last frame is added; ``last_frame_lost``:
         that frame will not come, so from the frame of its run added last (its faces count
-        on to the end, as a frame a busy GUI skipped counts in the one shown before it). Once."""
+        on to the end, as a frame never labelled counts in the one labelled before it). Once."""
         end, last = self._file_end, self._last_added
         if end is None:
             return
