@@ -298,6 +298,24 @@ def test_the_region_selector_turns_a_drag_into_screen_pixels(qtbot: QtBot) -> No
         qtbot.keyClick(third, Qt.Key.Key_Escape)
 
 
+def test_a_drag_carried_past_the_screens_edge_chooses_the_part_on_the_screen(qtbot: QtBot) -> None:
+    # Was: the part dragged, past the edge too, (600, 400, 300, 360) here: named "Part of
+    # screen 1 (300x360)" in the title and the picker, though the grab is clipped to the screen.
+    picture = np.zeros((600, 800, 3), np.uint8)
+    selector = RegionSelector(Screen(1, 0, 0, 800, 600), picture, QRect(0, 0, 400, 300))  # high DPI
+    qtbot.addWidget(selector)
+    selector.show()
+    with qtbot.waitSignal(selector.chosen) as chosen:
+        drag(qtbot, selector, QPoint(300, 200), QPoint(450, 380))
+    assert chosen.args == [(600, 400, 200, 200)]
+    above = RegionSelector(Screen(2, 800, 0, 800, 600), picture, QRect(0, 0, 800, 600))
+    qtbot.addWidget(above)
+    above.show()
+    with qtbot.waitSignal(above.chosen) as chosen:
+        drag(qtbot, above, QPoint(100, 100), QPoint(-50, -20))  # up and to the left, off it
+    assert chosen.args == [(800, 0, 100, 100)]
+
+
 @needs_xvfb
 def test_the_window_watches_the_part_of_a_screen_dragged_out(
     qtbot: QtBot, make_window, on_x_screen: np.ndarray
@@ -319,6 +337,30 @@ def test_the_window_watches_the_part_of_a_screen_dragged_out(
     assert isinstance(spec, ScreenSpec) and spec.region == (*PICTURE_AT, width, height)
     assert result.faces and window.source_state.info is not None
     assert (window.source_state.info.width, window.source_state.info.height) == (width, height)
+
+
+@needs_xvfb
+def test_a_part_dragged_past_the_screens_edge_is_named_by_the_size_grabbed(
+    qtbot: QtBot, make_window, on_x_screen: np.ndarray
+) -> None:
+    # Was: named by the size dragged ("Part of screen 1 (1160x870)" here) in the title and
+    # the picker, though the picture grabbed stops at the screen's edge (760x570).
+    window = make_window(real_screens=True)
+    part = next(a for a in window.screen_menu.actions() if a.text() == "&Part of screen 1…")
+    part.trigger()
+    qtbot.waitUntil(lambda: window.screen_menu.region_selector is not None, timeout=WAIT_MS)
+    selector = window.screen_menu.region_selector
+    assert selector is not None
+    scale_x, scale_y = selector.width() / SCREEN_SIZE[0], selector.height() / SCREEN_SIZE[1]
+    start = QPoint(round(PICTURE_AT[0] * scale_x), round(PICTURE_AT[1] * scale_y))
+    drag(qtbot, selector, start, QPoint(round(1200 * scale_x), round(900 * scale_y)))
+    wait_for_face_result(qtbot, window)
+    grabbed = (SCREEN_SIZE[0] - PICTURE_AT[0], SCREEN_SIZE[1] - PICTURE_AT[1])
+    info = window.source_state.info
+    assert info is not None and (info.width, info.height) == grabbed
+    name = f"Part of screen 1 ({grabbed[0]}x{grabbed[1]})"
+    assert window.windowTitle().endswith(name) and window.picker.currentText() == name
+    assert window.source_state.spec == ScreenSpec(1, (*PICTURE_AT, *grabbed))
 
 
 def drag(qtbot: QtBot, widget: RegionSelector, start: QPoint, end: QPoint) -> None:

@@ -40,24 +40,26 @@ class RegionSelector(QWidget):
         self.setGeometry(geometry)  # the screen's own area, in Qt's coordinates
 
     def selection(self) -> QRect | None:
-        """The part dragged out so far, in this widget's coordinates."""
+        """The part dragged out so far, in this widget's coordinates, on the screen: a drag
+        carried past its edge stops there, as the picture grabbed does."""
         if self._start is None or self._end is None:
             return None
         # Corner to corner, as dragged (QRect(QPoint, QPoint) counts both corners' pixels in).
         left, top = min(self._start.x(), self._end.x()), min(self._start.y(), self._end.y())
-        return QRect(left, top, abs(self._end.x() - self._start.x()), abs(self._end.y() - self._start.y()))
+        dragged = QRect(left, top, abs(self._end.x() - self._start.x()), abs(self._end.y() - self._start.y()))
+        return dragged.intersected(self.rect())
 
     def to_screen_pixels(self, rect: QRect) -> tuple[int, int, int, int]:
         """``rect`` (widget coordinates) in the screen's pixels, which a high-DPI screen
-        has more of than Qt's coordinates."""
+        has more of than Qt's coordinates; never past the screen's edges."""
         scale_x = self._screen.width / max(1, self.width())
         scale_y = self._screen.height / max(1, self.height())
-        return (
-            self._screen.left + round(rect.x() * scale_x),
-            self._screen.top + round(rect.y() * scale_y),
-            round(rect.width() * scale_x),
-            round(rect.height() * scale_y),
-        )
+        # Both edges scaled, not the width: rounded apart, they could end a pixel past the screen.
+        left = min(max(0, round(rect.x() * scale_x)), self._screen.width)
+        top = min(max(0, round(rect.y() * scale_y)), self._screen.height)
+        right = min(max(left, round((rect.x() + rect.width()) * scale_x)), self._screen.width)
+        bottom = min(max(top, round((rect.y() + rect.height()) * scale_y)), self._screen.height)
+        return self._screen.left + left, self._screen.top + top, right - left, bottom - top
 
     def mousePressEvent(self, event: QMouseEvent | None) -> None:
         if event is not None and event.button() == Qt.MouseButton.LeftButton:
