@@ -292,6 +292,52 @@ def test_the_picker_shows_a_camera_opened_by_an_index_the_list_does_not_hold(
     assert [ticked for _, _, ticked in _camera_menu(window)] == [False, True]
 
 
+def test_a_camera_back_at_another_index_is_followed_by_its_name_by_start_and_the_picker(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: unplugged and plugged back in under another index, the camera chosen by its name
+    # was listed apart at its old index in the picker ("not in the list"), and Start opened
+    # that old index; only Retry followed its name.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[BUILT_IN, USB], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.choose_camera(USB)
+    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 2, timeout=WAIT_MS)
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    back = CameraDevice("Logitech C920", 4, "/dev/video4")
+    window.picker.monitor.set_devices([BUILT_IN, back])  # renumbered by the system
+    assert _picker(window) == (["Integrated Webcam", "Logitech C920"], "Logitech C920")
+    assert window.picker.current_device() == back
+    window.toggle_start_stop()  # Start
+    qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
+    assert bench.specs[-1] == CameraSpec(4, "Logitech C920") and window.settings.camera_index == 4
+    assert _camera_menu(window)[-1] == ("2 Logitech C920", True, True)
+    assert window.notice_banner.text() == ""  # one of that name: nothing to tell
+    # Two alike (one model twice), neither at its index: the first listed, and a notice says so.
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    first, second = CameraDevice("Logitech C920", 1, "/dev/video1"), CameraDevice("Logitech C920", 6, "/dev/video6")
+    window.picker.monitor.set_devices([first, BUILT_IN, second])
+    assert window.picker.current_device() == first
+    window.toggle_start_stop()
+    qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 4, timeout=WAIT_MS)
+    assert bench.specs[-1].index == 1
+    assert window.notice_banner.text() == (
+        "2 cameras are named Logitech C920, none at index 4 any more: started the one at index 1, "
+        "the first listed (the toolbar's list has the other at 6)."
+    )
+    # The second picked from the list, stopped, Retry: that one, not the first of its name.
+    window.picker.activated.emit(2)
+    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 6, timeout=WAIT_MS)
+    assert window.notice_banner.text() == ""  # another camera started: the notice went
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    window.retry()
+    qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 6, timeout=WAIT_MS)
+    assert bench.specs[-1].index == 6 and window.picker.current_device() == second
+
+
 def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_offered(
     qtbot: QtBot, make_window, gui_video: VideoTruth
 ) -> None:

@@ -365,11 +365,21 @@ def listed_camera(devices: list[CameraDevice], name: str, index: int) -> CameraD
     """The camera of ``devices`` that the one opened as ``name`` at OpenCV ``index`` is: the
     one of its name and index; for one opened by its index alone (named as the window names
     it, "Camera 3"), else the one listed at that index. One chosen by its name is not taken
-    for another listed later at its index: the name says which camera it is."""
+    for another listed later at its index: the name says which camera it is, so where its
+    index holds none of that name (unplugged and plugged back in, the system numbering its
+    cameras anew), it is the one of that name listed first (see :func:`namesakes`)."""
     exact = next((device for device in devices if (device.name, device.index) == (name, index)), None)
-    if exact is not None or name != index_name(index):
+    if exact is not None:
         return exact
+    if name != index_name(index):
+        return next((device for device in devices if device.name == name), None)
     return next((device for device in devices if device.index == index), None)
+
+
+def namesakes(devices: list[CameraDevice], name: str) -> list[CameraDevice]:
+    """The cameras of ``devices`` named ``name``: two alike (two webcams of one model) share
+    it, and only their indices tell them apart."""
+    return [device for device in devices if device.name == name]
 
 
 def unlisted_tooltip(device: CameraDevice) -> str:

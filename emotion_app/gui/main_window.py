@@ -61,6 +61,8 @@ from .camera_picker import (
     create_device_monitor,
     find_camera,
     index_name,
+    listed_camera,
+    namesakes,
 )
 from .camera_size import CameraSize
 from .dialog_folders import DialogFolders
@@ -122,6 +124,7 @@ RECENT_FILES = RECENT_KEPT
 # The notice banner's tag for "settings cannot be saved": taken away once they are again.
 _UNSAVED_SETTINGS_TAG = "unsaved settings"
 _LEFT_ASIDE_TAG = "dropped files left aside"
+_NAMESAKES_TAG = "cameras of one name"
 WEIGHTS_SUFFIX = ".safetensors"
 WEIGHTS_FILTER = f"Weights (*{WEIGHTS_SUFFIX});;All files (*)"
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
@@ -500,7 +503,7 @@ class MainWindow(QMainWindow):
             # other people than the names given.
             self.timeline_panel.clear()
             self.controller.start_session()
-            if self.notice_banner.tag == _LEFT_ASIDE_TAG:
+            if self.notice_banner.tag in (_LEFT_ASIDE_TAG, _NAMESAKES_TAG):
                 # "Playing clip.mp4; 1 other item … left aside" named a file no longer playing.
                 self.notice_banner.dismiss()
         elif isinstance(spec, VideoFileSpec):
@@ -796,6 +799,8 @@ class MainWindow(QMainWindow):
             return
         if spec is None:
             self.open_video_dialog()
+        elif isinstance(spec, CameraSpec) and not spec.url:
+            self._start_camera_again(spec)
         else:
             self.start_source(spec)
 
@@ -804,15 +809,34 @@ class MainWindow(QMainWindow):
         self.picker.refresh()
         spec = self.source_state.spec
         if isinstance(spec, CameraSpec) and not spec.url:
-            # Plugged back in, a camera may come back under another index: follow its name.
-            device = find_camera(self.picker.devices(), spec.name, spec.index)
-            if device is not None:
-                self.choose_camera(device)
-                return
-        if spec is not None:
+            self._start_camera_again(spec)
+        elif spec is not None:
             self.start_source(spec)
         else:
             self._start_initial_source()
+
+    def _start_camera_again(self, spec: CameraSpec) -> None:
+        """Start the camera ``spec`` opened (Start, Retry) as the picker shows it: plugged
+        back in, one chosen by its name may come back under another index, and is followed
+        by its name (see :func:`.listed_camera`); where several share the name, a notice says
+        which was taken."""
+        devices = self.picker.devices()
+        device = listed_camera(devices, spec.name, spec.index)
+        if device is None:  # not listed: OpenCV may still open it by its index
+            self.start_source(spec)
+            return
+        self.choose_camera(device)
+        alike = namesakes(devices, device.name)
+        if device.index != spec.index and len(alike) > 1:
+            others = ", ".join(str(other.index) for other in alike if other != device)
+            the_others = "the other" if len(alike) == 2 else "the others"
+            self.notice_banner.show_message(
+                f"{len(alike)} cameras are named {device.name}, none at index {spec.index} any more: "
+                f"started the one at index {device.index}, the first listed (the toolbar's list has "
+                f"{the_others} at {others}).",
+                "info",
+                tag=_NAMESAKES_TAG,
+            )
 
     def open_stream_dialog(self) -> None:
         with self.player.paused_for_dialog():
