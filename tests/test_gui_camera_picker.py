@@ -338,6 +338,31 @@ def test_a_camera_back_at_another_index_is_followed_by_its_name_by_start_and_the
     assert bench.specs[-1].index == 6 and window.picker.current_device() == second
 
 
+def test_start_and_retry_open_no_other_camera_that_took_a_gone_cameras_index(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: the camera chosen by its name unplugged and another plugged in at its index
+    # (the system gives it the number freed), Start and Retry opened that index: the other
+    # camera, under the gone one's name in the title, the picker and the settings.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[BUILT_IN, USB], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.choose_camera(USB)
+    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 2, timeout=WAIT_MS)
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    window.picker.monitor.set_devices([BUILT_IN, CameraDevice("Microsoft LifeCam", 2, "/dev/video2")])
+    for again in (window.toggle_start_stop, window.retry):  # Start, then Retry
+        again()
+        qtbot.waitUntil(lambda: "not connected" in window.source_banner.text(), timeout=WAIT_MS)
+        assert window.source_banner.text().startswith(
+            "Logitech C920 is not connected: index 2 is Microsoft LifeCam now."
+        )
+        assert len(bench.specs) == 2 and not window.is_running
+        assert window.settings.camera_name == "Logitech C920"
+        window.source_banner.dismiss()
+
+
 def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_offered(
     qtbot: QtBot, make_window, gui_video: VideoTruth
 ) -> None:

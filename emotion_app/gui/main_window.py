@@ -822,8 +822,15 @@ class MainWindow(QMainWindow):
         which was taken."""
         devices = self.picker.devices()
         device = listed_camera(devices, spec.name, spec.index)
-        if device is None:  # not listed: OpenCV may still open it by its index
-            self.start_source(spec)
+        if device is None:
+            held = next((other for other in devices if other.index == spec.index), None)
+            if held is not None and spec.name != index_name(spec.index):
+                # Opened, its index would show that other camera under this one's name.
+                self.source_messages.show_problem(
+                    f"{spec.name} is not connected: index {spec.index} is {held.name} now.", spec
+                )
+                return
+            self.start_source(spec)  # not listed: OpenCV may still open it by its index
             return
         self.choose_camera(device)
         alike = namesakes(devices, device.name)
