@@ -363,6 +363,25 @@ def test_start_and_retry_open_no_other_camera_that_took_a_gone_cameras_index(
         window.source_banner.dismiss()
 
 
+def test_the_second_of_two_cameras_of_one_name_is_opened_again_at_the_next_launch(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: the launch took the first camera of the name remembered, not the one at the
+    # index remembered beside it, while the picker, Start and Retry tell the two apart.
+    first, second = CameraDevice("Logitech C920", 1, "/dev/video1"), CameraDevice("Logitech C920", 6, "/dev/video6")
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[first, BUILT_IN, second], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.choose_camera(second)
+    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 6, timeout=WAIT_MS)
+    window.close()
+    again = CameraBench(gui_video.path, good_frames=10_000)
+    relaunched = make_window(devices=[first, BUILT_IN, second], source_factory=again)
+    qtbot.waitUntil(lambda: relaunched.is_running, timeout=WAIT_MS)
+    assert again.specs == [CameraSpec(6, "Logitech C920")]
+    assert relaunched.picker.current_device() == second
+
+
 def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_offered(
     qtbot: QtBot, make_window, gui_video: VideoTruth
 ) -> None:

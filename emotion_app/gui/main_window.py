@@ -472,7 +472,10 @@ class MainWindow(QMainWindow):
         if self.settings.network_camera:  # the camera chosen last was a network camera
             self.open_network_camera(self.settings.network_camera)
             return
-        device = find_camera(devices, self.settings.camera_name, self.settings.camera_index)
+        # The picker's rule first: of two cameras of one name, the one at the index remembered.
+        device = listed_camera(devices, self.settings.camera_name, self.settings.camera_index) or find_camera(
+            devices, self.settings.camera_name, self.settings.camera_index
+        )
         if device is None and devices:
             device = devices[0]
         if device is not None:
