@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PyQt6.QtCore import QEvent, QPoint, QRect, QSize, Qt
+from PyQt6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
 from PyQt6.QtGui import QColor, QHelpEvent, QImage, QPainter
 from PyQt6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QLineEdit, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
@@ -643,6 +643,54 @@ def test_a_model_of_many_long_classes_docked_at_the_bottom_of_a_window_with_room
     assert len(texts) == len(MANY_LONG_LABELS) and texts != list(MANY_LONG_LABELS), texts
     window.resize(800, 600)
     qtbot.waitUntil(lambda: _legend_texts(view) == list(MANY_LONG_LABELS), timeout=WAIT_MS)
+    _in_room_above_the_status_bar(window)
+
+
+class _Resizes(QObject):
+    """Counts the resizes of the widgets it watches."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802 (Qt's name)
+        if event is not None and event.type() == QEvent.Type.Resize:
+            self.count += 1
+        return False
+
+
+# Each a few pixels shorter than the size before it, where 20 long class names at the
+# bottom give up a legend line (found by a slow random drag of the window's corner).
+SHRUNK_PAST_A_LINE = [((770, 433), (769, 430)), ((788, 431), (789, 430)), ((836, 433), (833, 430))]
+
+
+@pytest.mark.parametrize("before, after", SHRUNK_PAST_A_LINE)
+def test_a_window_left_at_one_size_keeps_its_timeline_and_video_still(
+    qtbot: QtBot, make_window, tmp_path: Path, before: tuple[int, int], after: tuple[int, int]
+) -> None:
+    # The height the timeline's view and the video share, told amid a layout that had
+    # resized the video but not yet the view, held the view's old height: shrunk by a few
+    # pixels past where the legend gives up a line, the least height was lowered, raised
+    # again, and so on forever, the video resized back and forth with the window left still.
+    weights = make_random_weights(tmp_path / "twenty.safetensors", labels=MANY_LONG_LABELS)
+    window = make_window(weights=weights, size=None)
+    window.setMinimumSize(QSize(*SMALL_SCREEN_AT_200))
+    window.resize(*SMALL_SCREEN_AT_200)
+    panel, view = window.timeline_panel, window.timeline_panel.view
+    qtbot.waitUntil(lambda: panel.timeline.labels == MANY_LONG_LABELS, timeout=WAIT_MS)
+    qtbot.wait(100)  # the layout settles
+    resizes = _Resizes()
+    window.view.installEventFilter(resizes)
+    view.installEventFilter(resizes)
+    for size in (before, after):
+        window.resize(*size)
+        qtbot.wait(100)  # the layout settles
+    resizes.count = 0
+    qtbot.wait(200)
+    assert resizes.count == 0, (resizes.count, view.minimumHeight(), window.view.height())
+    # Settled where the lines made room for fit in half the height the two share.
+    shared = view.height() + window.view.height()
+    assert view.minimumHeight() <= shared / 2 or view.minimumHeight() <= view.row_top(5) + 4
     _in_room_above_the_status_bar(window)
 
 

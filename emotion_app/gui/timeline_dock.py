@@ -53,7 +53,12 @@ class TimelineDock(QObject):
         panel.dockLocationChanged.connect(self._remember_place)
         panel.topLevelChanged.connect(self._place_first_float)
         panel.topLevelChanged.connect(self._remember_place)
-        # The height the timeline's view and the video share changes as either is resized.
+        # The height the timeline's view and the video share changes as either is resized;
+        # read once the layout has sized both (see eventFilter).
+        self._share_once_laid_out = QTimer(self)
+        self._share_once_laid_out.setSingleShot(True)
+        self._share_once_laid_out.setInterval(0)
+        self._share_once_laid_out.timeout.connect(self._share_height)
         panel.dockLocationChanged.connect(self._share_height)
         panel.topLevelChanged.connect(self._share_height)
         video.installEventFilter(self)
@@ -121,9 +126,12 @@ class TimelineDock(QObject):
             self._window.resizeDocks([self._panel], [width], Qt.Orientation.Horizontal)
 
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802 (Qt's name)
-        """The video or the timeline's view resized: the height they share is told again."""
+        """The video or the timeline's view resized: the height they share is told again, once
+        the layout has sized both. Told at once, amid a layout that had resized the video but
+        not yet the view, the sum held the view's old height: a least height lowered was
+        raised again, and the two flipped forever in a window left at one size."""
         if event is not None and event.type() == QEvent.Type.Resize:
-            self._share_height()
+            self._share_once_laid_out.start()
         return False
 
     def _share_height(self) -> None:
