@@ -2309,6 +2309,24 @@ def test_home_after_clear_on_a_paused_frame_counts_that_frames_own_showing_alone
     assert _csv_seconds(summary)["everyone"] == pytest.approx(2 * paused.shown_s, abs=0.01)
 
 
+def test_stop_after_clear_on_a_paused_frame_counts_that_frames_own_showing(
+    qtbot: QtBot, make_window, two_people: VideoTruth
+) -> None:
+    # Was: Stop after a Clear on a paused frame left the faces kept at 0 s (Export greyed
+    # out), where Home or a seek from there counted that frame's showing: the Stop's end
+    # waited for a frame added since the Clear, and the Clear's own was not one.
+    window = _paused_and_cleared(qtbot, make_window, two_people.path)
+    panel = window.timeline_panel
+    paused = window.view.result
+    assert panel.timeline.now_s == 0 and paused.shown_s == pytest.approx(1 / 15)
+    window.stop()
+    qtbot.waitUntil(lambda: panel.timeline.now_s > 0, timeout=WAIT_MS)
+    qtbot.wait(100)  # nothing more comes for it
+    assert panel.timeline.now_s == pytest.approx(paused.shown_s)
+    assert [person.total_s for person in panel.timeline.people()] == pytest.approx([paused.shown_s] * 2)
+    assert panel.export_button.isEnabled()
+
+
 def test_rows_of_no_time_after_clear_on_a_paused_frame_draw_no_block(
     qtbot: QtBot, make_window, two_people: VideoTruth
 ) -> None:

@@ -867,6 +867,8 @@ class TimelinePanel(QDockWidget):
                 in_file=self._in_file,
                 shown_s=shown.shown_s,
             )
+            # A Stop's end (a file's too) counts its showing for them, as a seek from it does.
+            self._last_added = (shown.run, shown.frame_index, shown.faces)
         self._dirty = True
         self.view.update()
         self.view.tell_chosen()  # at once: the rows just described are gone
