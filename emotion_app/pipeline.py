@@ -264,6 +264,7 @@ class EmotionPipeline:
         time_s: SupportsFloat | None = None,
         still: bool = False,
         moment_s: SupportsFloat | None = None,
+        shown_s: SupportsFloat | None = None,
     ) -> list[FaceResult]:
         """Faces in ``frame`` (gray, BGR or BGRA, any size), left to right; [] if none.
 
@@ -281,10 +282,15 @@ class EmotionPipeline:
         (the tracks and labels of the frames before are forgotten; ids go on counting, from
         1 after :meth:`reset`), a face is confirmed in this one frame, and the picture is
         searched at up to :data:`MAX_DETECTION_PIXELS` (a video frame: :data:`MAX_STREAM_PIXELS`).
+        ``shown_s``: how long the file shows this frame, where known (an animation's delay,
+        a video's frame interval; a real number as ``time_s``): a frame held long (a GIF's
+        slide of seconds) shows its faces at once, as a still does, its tracks carrying on
+        (see FaceTracker.update). None: not known (a camera's frame).
         """
         start = time.perf_counter()
         # Steadiness needs a time for every frame; the tracker only the frame's own (below).
         time_s, moment_s = seconds_or_none("time_s", time_s), seconds_or_none("moment_s", moment_s)
+        shown_s = seconds_or_none("shown_s", shown_s)
         steady_time = start if time_s is None else time_s
         if frame is None:  # what cv2.imread returns for a file it cannot read
             raise ValueError("the frame is None, not an image (cv2.imread gives None for a file it cannot read)")
@@ -306,7 +312,7 @@ class EmotionPipeline:
                 fine = (fine_gray, scale / fine_scale)
         # The frame's own time only: "now" in a run faster than real time (a script, a
         # test) would remember a lost face over many more frames than live.
-        tracks = self.tracker.update(gray, still=still, time_s=time_s, fine=fine, moment_s=moment_s)
+        tracks = self.tracker.update(gray, still=still, time_s=time_s, fine=fine, moment_s=moment_s, shown_s=shown_s)
         detected = time.perf_counter()
         results: list[FaceResult] = []
         classified = 0

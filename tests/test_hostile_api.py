@@ -226,7 +226,7 @@ NOT_REAL_TIMES = {
 @pytest.mark.parametrize("case", NOT_REAL_TIMES, ids=list(NOT_REAL_TIMES))
 def test_a_frame_time_that_is_no_real_number_is_refused_in_one_line(pipeline: EmotionPipeline, case: str) -> None:
     value, ending = NOT_REAL_TIMES[case]
-    for name in ("time_s", "moment_s"):
+    for name in ("time_s", "moment_s", "shown_s"):
         with pytest.raises(TypeError, match=rf"^{name} must be seconds \(a number\) or None, {ending}"):
             pipeline.process(astronaut_bgr(), **{name: value})
 

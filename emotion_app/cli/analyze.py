@@ -477,7 +477,12 @@ def _analyse_frames(
             # A still starts afresh by itself (no tracking across images) while ids count on,
             # so each face of a folder is one person in the CSV and the report (restarting at
             # 1, the report added up the first faces of every picture as one "#1").
-            results = pipeline.process(frame, time_s if time_s is not None else 0.0, still=media.kind != "video")
+            # A video's frame shows until its own end (a GIF's slide held seconds shows its
+            # faces at once, as the window shows them).
+            end_s = media.end_s(tally.index, time_s)
+            shown_s = end_s - time_s if end_s is not None and time_s is not None else None
+            still = media.kind != "video"
+            results = pipeline.process(frame, time_s if time_s is not None else 0.0, still=still, shown_s=shown_s)
             tally.frames += 1
             tally.faces += len(results)
             tally.frames_with_face += bool(results)

@@ -22,7 +22,9 @@ also fires on hair, letters or a whole upper body, often in frame after frame. A
 track is therefore not shown (and gets no id) until the face check
 (:mod:`.face_check`: a second cascade and the default one's raw windows, then a trained
 verifier, :mod:`.face_verifier`) has passed in
-``confirm_checks`` frames (one for a still picture and in a stream's first frame); it
+``confirm_checks`` frames (one for a still picture, in a stream's first frame, and in a
+frame shown :data:`HELD_FRAME_S` or more, as an animation's slide: no frame comes while it
+shows to pass a second check in); it
 is dropped after a few failures. Because the face check judges every new track, a
 find needs only :data:`CHECKED_FIND_NEIGHBORS` (3, not the detector's 5) where a face
 is looked for anew: in a still or a stream's first frame, in the local search that
@@ -148,6 +150,9 @@ SCAN_SKIPS = 14
 # passed in this many frames, and dropped after this many failures before that.
 CONFIRM_CHECKS = 2
 REJECT_FAILS = 3
+# A frame the file shows at least this long (an animation's slide) is looked at as a
+# picture: no frame comes while it shows to pass a second check in (see FaceTracker.update).
+HELD_FRAME_S = 0.5
 # A shown track is checked again every this many frames, and dropped after this many
 # failed checks in a row (about a second at 30 fps: a hand across the face or a turned
 # head fails a check or two; a box that has slid onto a collar fails every one).
@@ -454,6 +459,7 @@ class FaceTracker:
         time_s: float | None = None,
         fine: tuple[np.ndarray, float] | None = None,
         moment_s: float | None = None,
+        shown_s: float | None = None,
     ) -> list[Track]:
         """Detect faces in ``gray`` (uint8 2-D) and return the confirmed tracks seen in it, left to right.
 
@@ -469,7 +475,13 @@ class FaceTracker:
         looping file, whose time goes on across loops): a face found at a moment seen
         before, in this loop or an earlier one, gets the id it had then (see
         :mod:`.seen_faces`). None: ``time_s``.
+        ``shown_s``: how long the file shows this frame, where known (an animation's delay,
+        a video's frame interval). One shown :data:`HELD_FRAME_S` or more (a GIF's slide
+        held seconds) is scanned whole, at once (not beside the frames), and one passed face
+        check shows a face, as in a still: a face that waited for the next frame stood
+        unboxed all the while, and for good on a paused slide. Its tracks carry on.
         """
+        held = shown_s is not None and math.isfinite(shown_s) and shown_s >= HELD_FRAME_S
         self._start_frame(gray, time_s, moment_s)
         self._look_for_cut(gray)
         detections, rolls, placed, just_lost = self._search_known_faces(gray)
@@ -482,15 +494,17 @@ class FaceTracker:
         # frame. With other faces found, the lost one gets wider local searches and the
         # next new-face scan.
         recover = just_lost is not None and not known
-        near_side = float(max(just_lost.box[2], just_lost.box[3])) if just_lost is not None and recover else None
+        # A held frame is scanned for faces of every size, not only the lost one's.
+        looks_near = just_lost is not None and recover and not held
+        near_side = float(max(just_lost.box[2], just_lost.box[3])) if looks_near and just_lost is not None else None
         first = not self._scans.has_reference
-        due = self._scan_due(gray, everything=still or recover or first)
-        if self.background_scan and not still and not first:
+        due = self._scan_due(gray, everything=still or recover or first or held)
+        if self.background_scan and not still and not first and not held:
             # Every later scan for new faces, even with nothing tracked, runs beside the
             # frames: a fine scan of a 1280x720 frame costs several frame periods. (The
             # first frame of a stream is scanned inline: its faces show at once.)
             detections.extend(self._background_finds(gray, known, due, rolls, near_side))
-            return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
+            return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), at_once=False)
         # The lost face (see recover) with most of the picture away from faces changed since
         # the last scan: a cut from it to another shot, which may open on someone leaning (a
         # thumbnail comparison, only then; before the scan makes this frame the reference).
@@ -506,7 +520,7 @@ class FaceTracker:
                 self._first_look(gray, still, fine, detections, rolls)
             elif jobs:
                 detections.extend(self._scan_inline(gray, jobs, known, rolls, cut_from_face))
-        return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), still)
+        return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), at_once=still or held)
 
     def _start_frame(self, gray: np.ndarray, time_s: float | None, moment_s: float | None) -> None:
         """Count ``gray`` in: the clock, its moment, a change of frame size, and what
@@ -702,11 +716,11 @@ class FaceTracker:
             sizes=None if near_side is None else (near_side / spread, near_side * spread),
         )
 
-    def _confirm(self, gray: np.ndarray, seen: list[Track], still: bool) -> list[Track]:
+    def _confirm(self, gray: np.ndarray, seen: list[Track], at_once: bool) -> list[Track]:
         """The face check on new and due tracks; returns the confirmed ones of ``seen``.
 
-        A new track is confirmed once the check passed ``confirm_checks`` times (once for
-        a still, in a stream's first frame, or near a face just lost: see
+        A new track is confirmed once the check passed ``confirm_checks`` times (once
+        ``at_once``: a still or a held frame; in a stream's first frame, or near a face just lost: see
         :meth:`_may_return_at_once`) and dropped after
         :data:`REJECT_FAILS` failures first; a confirmed one is checked every
         :data:`RECHECK_FRAMES` frames (:data:`STRONG_RECHECK_FRAMES` while clearly a face)
@@ -718,8 +732,9 @@ class FaceTracker:
         shown: list[Track] = []
         dropped: set[int] = set()
         # A still, and the first frame of a stream, have no frame before them to have
-        # seen a face in: one passed check shows it (as a user opening a video expects).
-        needed = 1 if still or self._first_in_stream else self.confirm_checks
+        # seen a face in, a held frame none after it while it shows: one passed check
+        # shows it (as a user opening a video expects).
+        needed = 1 if at_once or self._first_in_stream else self.confirm_checks
         for track in seen:
             if not track.confirmed and self._under_a_face(gray, track):
                 dropped.add(id(track))

@@ -536,7 +536,10 @@ class InferenceWorker(QObject):
             self._seeks = frame.seeks
             self._last_file_frame = None
             try:
-                faces = bundle.pipeline.process(frame.image, time_s, moment_s=moment_s)
+                # A file's frame says how long it shows (a GIF's slide held seconds shows its
+                # faces at once); a camera's, nothing (0).
+                shown_s = frame.shown_s if frame.shown_s > 0 else None
+                faces = bundle.pipeline.process(frame.image, time_s, moment_s=moment_s, shown_s=shown_s)
                 timings = stage_ms(bundle.pipeline.last_timings)
                 if frame.in_file:
                     self._last_file_frame = _FileFrame(frame.session, frame.index, time_s, moment_s)

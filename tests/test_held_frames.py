@@ -1,0 +1,83 @@
+"""A frame a file holds on screen for long (an animated GIF's slide of seconds) shows its
+faces at once, as a still picture does: no next frame comes while it shows to confirm a
+face in, and a face held 3 s was never boxed, in the window (playing or paused on it) or by
+``analyze``, while the same face in a video or a picture was."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from pytestqt.qtbot import QtBot
+
+from emotion_app.cli import main
+from emotion_app.faces.detector import FaceDetector
+from emotion_app.faces.tracker import HELD_FRAME_S, FaceTracker
+from emotion_app.samples import astronaut_bgr
+from gui_support import WAIT_MS, pause_on_shown_frame, wait_until_stopped
+
+# A slide show: a grey slide, the astronaut's face held 3 s, another grey slide.
+SLIDE_DELAYS_MS = [500, 3000, 500]
+
+
+def slide_show_gif(path: Path) -> Path:
+    face = astronaut_bgr()
+    slides = [np.full_like(face, 90), face, np.full_like(face, 140)]
+    pictures = [Image.fromarray(slide[:, :, ::-1]) for slide in slides]
+    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=SLIDE_DELAYS_MS, loop=0)
+    return path
+
+
+def summary_seconds(path: Path) -> dict[str, float]:
+    """The seconds of each person of a report's summary CSV, their emotions' summed."""
+    seconds: dict[str, float] = {}
+    with open(path, newline="") as handle:
+        for row in csv.DictReader(handle):
+            seconds[row["person"]] = seconds.get(row["person"], 0.0) + float(row["seconds"])
+    return seconds
+
+
+def test_a_face_on_a_held_slide_is_shown_while_it_plays_and_when_paused_on_it(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: the slide's one frame passed one face check and a new face needs two (a frame
+    # after it to pass the second in): the face stood unboxed for its 3 s, and forever
+    # once paused on it.
+    window = make_window(video=slide_show_gif(tmp_path / "slides.gif"))
+    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 1, timeout=WAIT_MS)
+    playing = window.view.result
+    assert not window.is_paused
+    assert len(playing.faces) == 1
+    paused = pause_on_shown_frame(qtbot, window)
+    assert paused.frame_index == 1 and len(paused.faces) == 1
+
+
+def test_a_held_slides_face_counts_its_showing_in_analyze_and_in_the_window_alike(
+    qtbot: QtBot, make_window, tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gif = slide_show_gif(tmp_path / "slides.gif")
+    report = tmp_path / "report"
+    assert main(["analyze", str(gif), "--report", str(report), "--weights", str(random_weights)]) == 0
+    capsys.readouterr()
+    analyzed = summary_seconds(report / "emotion-summary.csv")
+    assert analyzed["#1"] == pytest.approx(SLIDE_DELAYS_MS[1] / 1000)
+    window = make_window(video=gif)
+    timeline = window.timeline_panel.timeline
+    wait_until_stopped(qtbot, window)
+    qtbot.waitUntil(lambda: timeline.now_s == pytest.approx(sum(SLIDE_DELAYS_MS) / 1000), timeout=WAIT_MS)
+    assert [person.total_s for person in timeline.people()] == pytest.approx([analyzed["#1"]])
+
+
+def test_only_a_frame_held_long_shows_a_new_face_after_one_check() -> None:
+    # An ordinary frame still needs a second one to confirm a new face in (the cascade
+    # fires on hair and letters frame after frame); a held one is looked at as a picture.
+    face = cv2.cvtColor(astronaut_bgr(), cv2.COLOR_BGR2GRAY)
+    blank = np.full_like(face, 90)
+    for shown_s, faces in ((0.1, 0), (HELD_FRAME_S, 1)):
+        tracker = FaceTracker(FaceDetector())
+        assert tracker.update(blank, time_s=0.0, shown_s=shown_s) == []  # the stream's first frame
+        assert len(tracker.update(face, time_s=0.5, shown_s=shown_s)) == faces, shown_s
