@@ -56,6 +56,22 @@ def test_a_face_on_a_held_slide_is_shown_while_it_plays_and_when_paused_on_it(
     assert paused.frame_index == 1 and len(paused.faces) == 1
 
 
+def test_a_face_on_a_slide_shows_picture_is_shown_while_the_picture_shows(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: a folder's picture, shown 2 s, went to the face finding as an ordinary frame
+    # (its showing is the show's, not a file frame's): the face on the second picture
+    # stood unboxed its 2 s, as a GIF's slide did.
+    face = astronaut_bgr()
+    folder = tmp_path / "show"
+    folder.mkdir()
+    for number, picture in enumerate([np.full_like(face, 90), face, np.full_like(face, 140)]):
+        cv2.imwrite(str(folder / f"slide{number}.png"), picture)
+    window = make_window(video=folder)
+    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 1, timeout=WAIT_MS)
+    assert len(window.view.result.faces) == 1
+
+
 def test_a_held_slides_face_counts_its_showing_in_analyze_and_in_the_window_alike(
     qtbot: QtBot, make_window, tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -536,9 +536,10 @@ class InferenceWorker(QObject):
             self._seeks = frame.seeks
             self._last_file_frame = None
             try:
-                # A file's frame says how long it shows (a GIF's slide held seconds shows its
-                # faces at once); a camera's, nothing (0).
-                shown_s = frame.shown_s if frame.shown_s > 0 else None
+                # A file's frame says how long it shows (a GIF's slide held seconds, a slide
+                # show's picture: its faces show at once); a camera's, nothing (0).
+                showing_s = frame.shown_s if frame.shown_s > 0 else frame.picture_s
+                shown_s = showing_s if showing_s > 0 else None
                 faces = bundle.pipeline.process(frame.image, time_s, moment_s=moment_s, shown_s=shown_s)
                 timings = stage_ms(bundle.pipeline.last_timings)
                 if frame.in_file:
