@@ -193,3 +193,16 @@ def test_a_scan_that_spanned_a_sleep_rests_no_longer_than_the_longest_scan() -> 
         assert live.network_scans == 2
     finally:
         live.close()
+
+
+@pytest.mark.parametrize("background_scan", [False, True])
+def test_a_covered_face_on_a_held_slide_is_shown_at_once(background_scan: bool) -> None:
+    # A slide held 3 s (an animated GIF's) is one frame: the network scan, due every 30
+    # frames, was never due on it, and a face only the network sees stood unboxed.
+    frames, boxes = covered_face_frames("glasses", 60, 1)
+    face = cv2.cvtColor(frames[0], cv2.COLOR_BGR2GRAY)
+    blank = np.full_like(face, 90)
+    with FaceTracker(FaceDetector(), network="shipped", background_scan=background_scan) as tracker:
+        assert tracker.update(blank, time_s=0.0, shown_s=0.5) == []
+        shown = tracker.update(face, time_s=0.5, shown_s=3.0)
+    assert len(shown) == 1 and iou(shown[0].box, boxes[0]) > 0.3, shown

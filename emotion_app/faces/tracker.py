@@ -477,16 +477,18 @@ class FaceTracker:
         :mod:`.seen_faces`). None: ``time_s``.
         ``shown_s``: how long the file shows this frame, where known (an animation's delay,
         a video's frame interval). One shown :data:`HELD_FRAME_S` or more (a GIF's slide
-        held seconds) is scanned whole, at once (not beside the frames), and one passed face
-        check shows a face, as in a still: a face that waited for the next frame stood
-        unboxed all the while, and for good on a paused slide. Its tracks carry on.
+        held seconds) is scanned whole, at once (not beside the frames), by the CNN too
+        where it runs (its scan every few dozen frames is not due on a lone slide), and one
+        passed face check shows a face, as in a still: a face that waited for the next frame
+        stood unboxed all the while, and for good on a paused slide. Its tracks carry on.
         """
         held = shown_s is not None and math.isfinite(shown_s) and shown_s >= HELD_FRAME_S
         self._start_frame(gray, time_s, moment_s)
         self._look_for_cut(gray)
         detections, rolls, placed, just_lost = self._search_known_faces(gray)
         known = detections + [placement.box for _, placement in placed]
-        newcomers = self._network_finds(gray, known, rolls, still)
+        # A held frame, as a still: no frame comes while it shows to be scanned in.
+        newcomers = self._network_finds(gray, known, rolls, still or held)
         detections.extend(newcomers)
         known.extend(newcomers)
         # An established face lost just now (a jump, a turn) with no other face in view:
