@@ -97,3 +97,23 @@ def test_only_a_frame_held_long_shows_a_new_face_after_one_check() -> None:
         tracker = FaceTracker(FaceDetector())
         assert tracker.update(blank, time_s=0.0, shown_s=shown_s) == []  # the stream's first frame
         assert len(tracker.update(face, time_s=0.5, shown_s=shown_s)) == faces, shown_s
+
+
+@pytest.mark.parametrize("background_scan", [False, True])
+def test_a_looping_slide_shows_face_keeps_its_id_at_every_loop(background_scan: bool) -> None:
+    # Was: the face, lost at the cut to the next slide, was kept as a track a few frames
+    # (seconds of slides) and blocked the face found in its place a loop later: shown
+    # again under a new id (#2), or, with background scans (the window), never again.
+    face = cv2.cvtColor(astronaut_bgr(), cv2.COLOR_BGR2GRAY)
+    slides = [np.full_like(face, 90), face, np.full_like(face, 140)]
+    shown: list[list[int]] = []
+    with FaceTracker(FaceDetector(), background_scan=background_scan) as tracker:
+        time_s = 0.0
+        for _ in range(3):
+            moment_s = 0.0
+            for slide, delay_ms in zip(slides, SLIDE_DELAYS_MS, strict=True):
+                shown_s = delay_ms / 1000
+                tracks = tracker.update(slide, time_s=time_s, moment_s=moment_s, shown_s=shown_s)
+                shown.append([track.track_id for track in tracks])
+                time_s, moment_s = time_s + shown_s, moment_s + shown_s
+    assert shown == [[], [1], []] * 3, shown

@@ -485,6 +485,12 @@ class FaceTracker:
         held = shown_s is not None and math.isfinite(shown_s) and shown_s >= HELD_FRAME_S
         self._start_frame(gray, time_s, moment_s)
         self._look_for_cut(gray)
+        if held:
+            # The faces a cut ended are kept a few frames for the scans' timing only, which
+            # a held frame (scanned whole) has none of; a few frames are seconds of slides,
+            # where one blocked a face found in its place (a looping GIF's face, back at
+            # its slide, was not shown again, or under a new id).
+            self.tracks = [track for track in self.tracks if not track.shot_ended]
         detections, rolls, placed, just_lost = self._search_known_faces(gray)
         known = detections + [placement.box for _, placement in placed]
         # A held frame, as a still: no frame comes while it shows to be scanned in.
