@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 from PIL import Image
 from pytestqt.qtbot import QtBot
+from skimage import data
 
 from emotion_app.cli import main
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.tracker import HELD_FRAME_S, FaceTracker
-from emotion_app.samples import astronaut_bgr
+from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, photo_frame
 from gui_support import WAIT_MS, pause_on_shown_frame, wait_until_stopped
 
 # A slide show: a grey slide, the astronaut's face held 3 s, another grey slide.
@@ -117,3 +118,23 @@ def test_a_looping_slide_shows_face_keeps_its_id_at_every_loop(background_scan: 
                 shown.append([track.track_id for track in tracks])
                 time_s, moment_s = time_s + shown_s, moment_s + shown_s
     assert shown == [[], [1], []] * 3, shown
+
+
+@pytest.mark.parametrize("background_scan", [False, True])
+def test_a_slow_videos_frames_are_scanned_where_they_changed_not_whole(background_scan: bool) -> None:
+    # Was: every frame of a 2 fps video (each shown 0.5 s, so held) was scanned whole,
+    # inline: in HD that took longer than the frame showed, and the window dropped frames.
+    base = photo_frame(data.coffee(), (1280, 720))
+    patch, _ = astronaut_face_patch(120)
+    rng = np.random.default_rng(0)
+    scans, shown = [], []
+    with FaceTracker(FaceDetector(), background_scan=background_scan) as tracker:
+        for index in range(8):
+            frame = base.copy()
+            paste(frame, patch, 300 + 25 * index, 200)
+            noisy = np.clip(frame.astype(np.int16) + rng.integers(-3, 4, frame.shape), 0, 255).astype(np.uint8)
+            tracks = tracker.update(cv2.cvtColor(noisy, cv2.COLOR_BGR2GRAY), time_s=index * 0.5, shown_s=0.5)
+            scans.append(tracker.last_scan)
+            shown.append([track.track_id for track in tracks])
+    assert shown == [[1]] * 8, shown
+    assert scans[0] == "full" and "full" not in scans[1:], scans

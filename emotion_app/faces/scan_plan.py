@@ -151,6 +151,7 @@ class ScanPlan:
         tracked_sides: Sequence[float],
         first_frame: bool = False,
         sizes: tuple[float, float] | None = None,
+        every_band: bool = False,
     ) -> list[ScanJob]:
         """The bands a due scan covers, and where; records them as scanned.
 
@@ -159,7 +160,8 @@ class ScanPlan:
         brings the small band to every scan). ``first_frame``: the stream's first frame,
         searched with the detector's own stricter settings: every band's scan follows at
         the next due scan. ``sizes``: only the bands that may hold faces of these sides (a
-        recovery looks for the lost face's size).
+        recovery looks for the lost face's size). ``every_band``: no band waits for a later
+        scan (each looks at what changed, or everything where most did).
         """
         jobs: list[ScanJob] = []
         self.last_bands = []
@@ -172,7 +174,7 @@ class ScanPlan:
                 continue
             band.slots += 1
             crowd = smallest_tracked is not None and band.max_size is not None and smallest_tracked < band.max_size
-            if not (everything or new_picture or crowd) and band.slots < band.every:
+            if not (everything or every_band or new_picture or crowd) and band.slots < band.every:
                 continue
             band.slots = band.every - 1 if everything and first_frame else 0
             regions: list[Box] | None = None

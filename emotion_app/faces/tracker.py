@@ -477,8 +477,9 @@ class FaceTracker:
         :mod:`.seen_faces`). None: ``time_s``.
         ``shown_s``: how long the file shows this frame, where known (an animation's delay,
         a video's frame interval). One shown :data:`HELD_FRAME_S` or more (a GIF's slide
-        held seconds) is scanned whole, at once (not beside the frames), by the CNN too
-        where it runs (its scan every few dozen frames is not due on a lone slide), and one
+        held seconds) is scanned at once (not beside the frames), by every size band where
+        it changed since their last scan (a new slide: all of it), by the CNN too where it
+        runs (its scan every few dozen frames is not due on a lone slide), and one
         passed face check shows a face, as in a still: a face that waited for the next frame
         stood unboxed all the while, and for good on a paused slide. Its tracks carry on.
         """
@@ -486,10 +487,10 @@ class FaceTracker:
         self._start_frame(gray, time_s, moment_s)
         self._look_for_cut(gray)
         if held:
-            # The faces a cut ended are kept a few frames for the scans' timing only, which
-            # a held frame (scanned whole) has none of; a few frames are seconds of slides,
-            # where one blocked a face found in its place (a looping GIF's face, back at
-            # its slide, was not shown again, or under a new id).
+            # The faces a cut ended are kept a few frames for the scans' timing only, which a
+            # held frame (every band scanned at once) has none of; a few frames are seconds
+            # of slides, where one blocked a face found in its place (a looping GIF's face,
+            # back at its slide, was not shown again, or under a new id).
             self.tracks = [track for track in self.tracks if not track.shot_ended]
         detections, rolls, placed, just_lost = self._search_known_faces(gray)
         known = detections + [placement.box for _, placement in placed]
@@ -506,7 +507,12 @@ class FaceTracker:
         looks_near = just_lost is not None and recover and not held
         near_side = float(max(just_lost.box[2], just_lost.box[3])) if looks_near and just_lost is not None else None
         first = not self._scans.has_reference
-        due = self._scan_due(gray, everything=still or recover or first or held)
+        due = self._scan_due(gray, everything=still or recover or first)
+        if held and due == "none":
+            # Every band over what changed since its last scan: a new slide is most of the
+            # picture changed, so all of it; a slow video's next frame only where it moved
+            # (each of its frames scanned whole fell behind its frames in HD).
+            due = "changed"
         if self.background_scan and not still and not first and not held:
             # Every later scan for new faces, even with nothing tracked, runs beside the
             # frames: a fine scan of a 1280x720 frame costs several frame periods. (The
@@ -517,7 +523,11 @@ class FaceTracker:
         # the last scan: a cut from it to another shot, which may open on someone leaning (a
         # thumbnail comparison, only then; before the scan makes this frame the reference).
         cut_from_face = recover and self._scans.changed_away_from_faces(gray)
-        jobs = None if due == "none" else self._scan_jobs(gray, everything=due == "everything", near_side=near_side)
+        jobs = (
+            None
+            if due == "none"
+            else self._scan_jobs(gray, everything=due == "everything", near_side=near_side, every_band=held)
+        )
         self.last_pass_was_full = jobs is not None and any(job.regions is None for job in jobs)
         self.last_scan = "none" if not jobs else "full" if self.last_pass_was_full else "regions"
         if jobs is None:
@@ -709,11 +719,14 @@ class FaceTracker:
             self._now += step
         self._last_time = time_s
 
-    def _scan_jobs(self, gray: np.ndarray, everything: bool = False, near_side: float | None = None) -> list[ScanJob]:
+    def _scan_jobs(
+        self, gray: np.ndarray, everything: bool = False, near_side: float | None = None, every_band: bool = False
+    ) -> list[ScanJob]:
         """What a due scan for newcomers covers (see :mod:`.scan_plan`); records it as scanned.
 
         ``near_side``: a recovery, looking for a lost face of about this side only (the
-        sizes of a fine local search).
+        sizes of a fine local search). ``every_band``: every size band scans what changed
+        (a held frame: none waits for a later frame).
         """
         spread = self.size_range * FINE_SIZE_FACTOR
         return self._scans.jobs(
@@ -722,6 +735,7 @@ class FaceTracker:
             [max(track.box[2], track.box[3]) for track in self.tracks],
             first_frame=self._first_in_stream,
             sizes=None if near_side is None else (near_side / spread, near_side * spread),
+            every_band=every_band,
         )
 
     def _confirm(self, gray: np.ndarray, seen: list[Track], at_once: bool) -> list[Track]:
