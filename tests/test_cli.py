@@ -20,7 +20,7 @@ from emotion_app.cli import main
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_astronaut_video
 from module_help import HELP_NOT_WRITTEN
 from slow_import import start_held_in_import
-from user_rights import without_root_rights
+from user_rights import run_barred_from
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -402,22 +402,6 @@ def test_bench_unreadable_input(tmp_path: Path, random_weights: Path, capsys: py
     assert "no such file" in capsys.readouterr().err
 
 
-def _run_as_a_user_barred_from(barred: Path, mode: int, command: list[str]) -> subprocess.CompletedProcess[str]:
-    """``command`` (after the interpreter) run from the repository as a user would run it,
-    while the folder ``barred`` has ``mode``; then it is open again, for pytest's clean-up."""
-    barred.chmod(mode)
-    try:
-        return subprocess.run(
-            [*without_root_rights(), sys.executable, *command],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            timeout=120,
-        )
-    finally:
-        barred.chmod(0o755)
-
-
 @pytest.mark.parametrize("command", ["analyze", "bench"])
 @pytest.mark.parametrize("mode", [0o000, 0o444], ids=["not listable", "listable, not searchable"])
 def test_a_folder_the_user_may_not_read_is_one_line(tmp_path: Path, command: str, mode: int) -> None:
@@ -428,7 +412,7 @@ def test_a_folder_the_user_may_not_read_is_one_line(tmp_path: Path, command: str
     cv2.imwrite(str(folder / "a.png"), astronaut_bgr())
     csv_path = tmp_path / "never.csv"
     outputs = ["--csv", str(csv_path)] if command == "analyze" else []
-    done = _run_as_a_user_barred_from(folder, mode, ["-m", "emotion_app", command, str(folder), *outputs])
+    done = run_barred_from(folder, mode, ["-m", "emotion_app", command, str(folder), *outputs])
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == f"error: {folder}: the folder cannot be read (Permission denied)", done.stderr
     assert not csv_path.exists()
@@ -447,7 +431,7 @@ def test_a_link_the_user_may_not_follow_in_a_folder_skips_that_picture_only(tmp_
     (folder / "more").symlink_to(barred / "more")  # counted as no subfolder
     csv_path = tmp_path / "out.csv"
     analyze = ["-m", "emotion_app", "analyze", str(folder), "--csv", str(csv_path)]
-    done = _run_as_a_user_barred_from(barred, 0, analyze)
+    done = run_barred_from(barred, 0, analyze)
     assert done.returncode == 0, done.stderr
     assert f"skipping {folder / 'b.png'}: permission denied" in done.stderr
     assert "subfolder" not in done.stderr

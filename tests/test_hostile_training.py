@@ -20,7 +20,7 @@ from hostile_support import SmallDisk
 from slow_import import start_held_in_import
 from tests.synthetic_fer import write_fer_csv, write_fer_folders
 from training import evaluate, train
-from user_rights import without_root_rights
+from user_rights import run_barred_from, without_root_rights
 
 FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2", "--epochs", "1"]
 
@@ -150,17 +150,7 @@ def test_data_the_user_may_not_read_is_one_line(tmp_path: Path, tool: str, locke
     split = "test" if tool == "evaluate" else "train"  # the split the tool reads
     barred = root if locked == "the folder" else root / split / "happy"
     out = ["--out", str(tmp_path / "run"), *FAST] if tool == "train" else []
-    barred.chmod(0)
-    try:
-        done = subprocess.run(
-            [*without_root_rights(), sys.executable, "-m", f"training.{tool}", "--data", str(root), *out],
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).resolve().parent.parent,
-            timeout=300,
-        )
-    finally:
-        barred.chmod(0o755)  # for pytest's clean-up
+    done = run_barred_from(barred, 0, ["-m", f"training.{tool}", "--data", str(root), *out], timeout=300)
     assert done.returncode == 2, done.stderr
     # The folder barred named, not the first path looked for in it ("at DATA/fer2013").
     inside = "" if barred == root else f" at {barred}"
@@ -720,18 +710,7 @@ def test_calibrate_live_names_a_clips_folder_the_user_may_not_reach(tmp_path: Pa
     clips = barred / "clips"
     clips.mkdir(parents=True)
     (clips / "truth.csv").write_text("file,first_frame,last_frame,faces,labels\nclip.mp4,0,9,1,happy\n")
-    prefix = without_root_rights()
-    barred.chmod(0)
-    try:
-        done = subprocess.run(
-            [*prefix, sys.executable, "-m", "training.calibrate_live", "--clips", str(clips)],
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).resolve().parent.parent,
-            timeout=300,
-        )
-    finally:
-        barred.chmod(0o755)  # for pytest's clean-up
+    done = run_barred_from(barred, 0, ["-m", "training.calibrate_live", "--clips", str(clips)], timeout=300)
     assert done.returncode == 2, done.stderr
     assert error_line(done.stderr) == f"error: cannot read {clips}: Permission denied"
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +40,24 @@ def _reads_a_file_barred_to_it(prefix: tuple[str, ...]) -> bool:
         os.chmod(barred, 0)
         child = [*prefix, sys.executable, "-c", "import sys; open(sys.argv[1]).close()", barred]
         return subprocess.run(child, capture_output=True, timeout=60).returncode == 0
+
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def run_barred_from(
+    barred: Path, mode: int, command: list[str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``command`` (after the interpreter) run from the repository as a user would run it,
+    while the folder ``barred`` has ``mode``; then it is open again, for pytest's clean-up."""
+    barred.chmod(mode)
+    try:
+        return subprocess.run(
+            [*without_root_rights(), sys.executable, *command],
+            capture_output=True,
+            text=True,
+            cwd=REPOSITORY,
+            timeout=timeout,
+        )
+    finally:
+        barred.chmod(0o755)
