@@ -353,7 +353,7 @@ def test_a_face_confirmed_around_a_shown_part_of_it_takes_its_place_and_id() -> 
     tracker = FaceTracker(FaceDetector(min_face_size=48))
     tracker.tracks = [part, face]
     tracker._frame = 5  # a stream's later frame: confirmation needs its second passed check
-    shown = tracker._confirm(gray, [part, face], still=False)
+    shown = tracker._confirm(gray, [part, face], at_once=False)
     assert shown == [face] and face.track_id == 1
     assert tracker.tracks == [face]
     # The other way round, a box around the shown face that outweighs it not: a new box
@@ -361,7 +361,7 @@ def test_a_face_confirmed_around_a_shown_part_of_it_takes_its_place_and_id() -> 
     around = Track(track_id=0, box=(x - w // 4, y - h // 4, w + w // 2, h + h // 2), checks=5)
     tracker.tracks = [face, around]
     assert tracker.face_check.clarity(gray, around.box) < tracker.face_check.clarity(gray, face.box)
-    shown = tracker._confirm(gray, [face, around], still=False)
+    shown = tracker._confirm(gray, [face, around], at_once=False)
     assert shown == [face] and tracker.tracks == [face] and face.track_id == 1
 
 
