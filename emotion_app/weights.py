@@ -173,9 +173,13 @@ def read_header(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, tupl
     """The card and each tensor's (shape, dtype) from the file's header, checked; no tensor
     is read. Errors (:class:`WeightsError`) name the file."""
     path = weights_path(path)
-    if not path.exists():
+    try:
+        there, is_file = path.exists(), path.is_file()
+    except OSError as exc:  # a name too long, a folder on the way the user may not search
+        raise WeightsError(f"cannot read weights file {path}: {exc.strerror or exc}") from exc
+    if not there:
         raise WeightsNotFoundError.missing(path, f"weights file not found: {path}")
-    if not path.is_file():
+    if not is_file:
         raise WeightsError(f"weights path is not a file: {path}")
     metadata, headers = _read_safetensors_header(path)
     if METADATA_KEY not in metadata:

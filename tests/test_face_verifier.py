@@ -342,3 +342,21 @@ def test_the_report_refuses_a_folder_without_the_split_layout(
         f"error: {data / 'train'} has no train/ or test/ folder (FER-2013's layout); give the folder that holds it, "
         f"{data}\n"
     )
+
+
+def test_a_verifier_path_that_cannot_be_looked_at_is_told_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`evaluate_verifier --weights` with a name longer than the file system takes (or in a
+    folder the user may not search) said Python's "[Errno 36] File name too long: '...'"."""
+    from training import evaluate_verifier
+
+    data = write_fer_folders(tmp_path / "fer", train_per_class=1, test_per_class=1)
+    too_long = tmp_path / ("v" * 300 + ".safetensors")
+    with pytest.raises(VerifierError) as caught:
+        FaceVerifier.load(too_long)
+    expected = f"cannot read face verifier weights {too_long}: File name too long"
+    assert str(caught.value) == expected
+    assert evaluate_verifier.main(["--data", str(data), "--weights", str(too_long)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"error: {expected}\n" and captured.out == ""

@@ -715,6 +715,24 @@ def test_calibrate_live_names_a_clips_folder_the_user_may_not_reach(tmp_path: Pa
     assert error_line(done.stderr) == f"error: cannot read {clips}: Permission denied"
 
 
+@pytest.mark.parametrize("tool", ["calibrate_margin", "evaluate_verifier"])
+def test_weights_in_a_folder_the_user_may_not_reach_are_named_in_one_line(
+    tool: str, tmp_path: Path, fer_csv: Path
+) -> None:
+    # calibrate_margin (and evaluate) ended in a PermissionError traceback, evaluate_verifier
+    # said Python's "[Errno 13] Permission denied: 'W'": asking whether --weights is there
+    # raised. Run in a child without root's right to search any folder, as a user's would run.
+    barred = tmp_path / "barred"
+    barred.mkdir()
+    weights = make_random_weights(barred / "w.safetensors")
+    done = run_barred_from(
+        barred, 0, ["-m", f"training.{tool}", "--data", str(fer_csv), "--weights", str(weights)], timeout=300
+    )
+    assert done.returncode == 2, done.stderr
+    what = "weights file" if tool == "calibrate_margin" else "face verifier weights"
+    assert error_line(done.stderr) == f"error: cannot read {what} {weights}: Permission denied"
+
+
 @pytest.mark.parametrize("limit", ["0", "-5"])
 def test_calibrate_live_refuses_a_limit_below_one(
     limit: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]

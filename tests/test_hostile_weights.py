@@ -426,3 +426,32 @@ def test_a_missing_weights_file_says_its_errno_and_name_as_open_does(
         assert str(error).startswith(start) and error.args == (str(error),)
         if where == "given":
             assert str(error) == f"weights file not found: {missing}"
+
+
+@pytest.mark.parametrize("loader", [EmotionClassifier.load, load_model, read_header, read_card])
+def test_a_weights_path_that_cannot_be_looked_at_is_a_weights_error(
+    loader: Callable[[str | Path], object], tmp_path: Path
+) -> None:
+    # Path.exists() raises for a name longer than the file system takes (or a folder on the
+    # way the user may not search): the OSError went out as it was, "[Errno 36] ...".
+    too_long = tmp_path / ("w" * 300 + ".safetensors")
+    with pytest.raises(WeightsError) as caught:
+        loader(too_long)
+    assert str(caught.value) == f"cannot read weights file {too_long}: File name too long"
+
+
+def test_the_tools_tell_a_weights_path_that_cannot_be_looked_at_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # analyze said Python's "error: [Errno 36] File name too long: '...'"; training.evaluate
+    # (and calibrate_margin) ended in a traceback.
+    from training import evaluate
+
+    too_long = tmp_path / ("w" * 300 + ".safetensors")
+    image = tmp_path / "face.png"
+    cv2.imwrite(str(image), astronaut_bgr())
+    expected = f"error: cannot read weights file {too_long}: File name too long\n"
+    assert main(["analyze", str(image), "--weights", str(too_long)]) == 2
+    assert capsys.readouterr().err == expected
+    assert evaluate.main(["--data", str(tmp_path), "--weights", str(too_long)]) == 2
+    assert capsys.readouterr().err == expected

@@ -211,9 +211,13 @@ class FaceVerifier:
             raise VerifierError(
                 'the face verifier weights path is empty (or ".", the current folder): give a .safetensors weights file'
             )
-        if path.exists() and not path.is_file():  # a folder was "not found", which it is not
+        try:
+            there, is_file = path.exists(), path.is_file()
+        except OSError as exc:  # a name too long, a folder on the way the user may not search
+            raise VerifierError(f"cannot read face verifier weights {path}: {exc.strerror or exc}") from None
+        if there and not is_file:  # a folder was "not found", which it is not
             raise VerifierError(f"face verifier weights path is not a file: {path}")
-        if not path.is_file():
+        if not is_file:
             raise VerifierError(f"face verifier weights not found: {path}")
         if _header_size(path) > MAX_HEADER_BYTES:
             # Its first bytes are no header size (a picture, a text): "damaged" would mislead.
