@@ -9,6 +9,7 @@ machine has none), by playing a real video file through the camera code path.
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -204,6 +205,16 @@ def wait_until_stopped(qtbot: QtBot, window: MainWindow, timeout_ms: int = WAIT_
             f"paused={state.paused}, ended={state.ended}, banner={window.source_banner.text()!r}, "
             f"status={window.statusBar().currentMessage()!r}"
         ) from timeout
+
+
+def summary_seconds(path: Path) -> dict[str, float]:
+    """The seconds of each person of a summary CSV (an export's or ``analyze --report``'s),
+    their emotions' summed."""
+    seconds: dict[str, float] = {}
+    with open(path, newline="") as handle:
+        for row in csv.DictReader(handle):
+            seconds[row["person"]] = seconds.get(row["person"], 0.0) + float(row["seconds"])
+    return seconds
 
 
 def grab_view(window: MainWindow) -> np.ndarray:

@@ -54,6 +54,7 @@ from gui_support import (
     pause_on_shown_frame,
     paused_at,
     play_looping,
+    summary_seconds,
     thread_held,
     use_output_folder,
     wait_for_dialog_folders,
@@ -146,15 +147,6 @@ def test_export_writes_png_and_csv_and_says_where(
     assert "Open folder" in window.notice_banner.button_captions()
 
 
-def _csv_seconds(path: Path) -> dict[str, float]:
-    """The seconds of each person of an export's summary CSV, their emotions' summed."""
-    seconds: dict[str, float] = {}
-    with open(path, newline="") as handle:
-        for row in csv.DictReader(handle):
-            seconds[row["person"]] = seconds.get(row["person"], 0.0) + float(row["seconds"])
-    return seconds
-
-
 def _pairs_folder(tmp_path: Path, pictures: int) -> Path:
     """A folder of ``pictures`` stills (pair0.png, ...), each of the same two faces."""
     frames, _ = astronaut_frames(num_frames=pictures, frame_size=(400, 200), face_size=80, copies=2, motion="static")
@@ -175,7 +167,7 @@ def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window, 
     qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: len(window.timeline_panel.timeline.people()) == 2, timeout=WAIT_MS)
     window.timeline_panel.export_to(tmp_path / "export")
-    seconds = _csv_seconds(tmp_path / "export" / "emotion-summary.csv")
+    seconds = summary_seconds(tmp_path / "export" / "emotion-summary.csv")
     assert seconds == {"#1": 2.0, "#2": 2.0, "everyone": 4.0}
 
 
@@ -262,7 +254,7 @@ def test_a_slide_show_counts_each_picture_as_long_as_it_is_shown(qtbot: QtBot, m
         assert not [x for x in _painted_xs(image, view, row) if nobody[0] < x < nobody[1]]
     png, summary = panel.export_to(tmp_path / "export")
     assert png.stat().st_size > 1000
-    assert _csv_seconds(summary)["everyone"] == pytest.approx(8.0)
+    assert summary_seconds(summary)["everyone"] == pytest.approx(8.0)
 
 
 def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(
@@ -1589,7 +1581,7 @@ def test_pictures_shown_again_by_a_seek_back_add_no_time(qtbot: QtBot, make_wind
         assert person.seconds == one_pass.get(person.track_id, (0.0,) * len(person.seconds))
     png, summary = window.timeline_panel.export_to(tmp_path / "export")
     assert png.stat().st_size > 1000
-    assert _csv_seconds(summary)["everyone"] == pytest.approx(12.0)
+    assert summary_seconds(summary)["everyone"] == pytest.approx(12.0)
 
 
 def test_a_picture_after_one_that_does_not_read_is_timed_by_its_own_place(
@@ -1728,7 +1720,7 @@ def test_a_video_played_again_after_a_seek_back_adds_no_time(
     # The file opened again gave the same people their ids: no rows of no time beside them.
     assert [person.track_id for person in timeline.people()] == [1, 2]
     png, summary = window.timeline_panel.export_to(tmp_path / "export")
-    assert _csv_seconds(summary)["everyone"] == pytest.approx(timeline.overall().total_s, abs=0.01)
+    assert summary_seconds(summary)["everyone"] == pytest.approx(timeline.overall().total_s, abs=0.01)
 
 
 def test_home_after_the_end_and_a_seek_back_keep_one_row_per_person_and_their_names(
@@ -1883,7 +1875,7 @@ def test_play_again_starts_the_timeline_afresh_with_no_rows_of_no_time(
     # Each pass counts the file's own time, a frame a busy GUI skipped too.
     assert timeline.overall().total_s == pytest.approx(one_pass, abs=1.0)
     png, summary = window.timeline_panel.export_to(tmp_path / "export")
-    seconds = _csv_seconds(summary)
+    seconds = summary_seconds(summary)
     assert set(seconds) == {"#1", "#2", "everyone"}
     assert all(value > 1.0 for value in seconds.values()), seconds
 
@@ -1982,7 +1974,7 @@ def test_a_face_seen_only_on_a_videos_first_frame_has_its_time_and_can_be_export
     assert button.isEnabled() and button.toolTip() == EXPORT_TIP
     assert _strip_colours(view)[person.track_id] - {_EMPTY.getRgb()[:3]}  # a block drawn for it
     _png, summary = panel.export_to(tmp_path / "export")
-    assert _csv_seconds(summary)["#1"] == pytest.approx(person.total_s)
+    assert summary_seconds(summary)["#1"] == pytest.approx(person.total_s)
 
 
 def test_rows_of_no_time_once_the_file_has_finished_do_not_say_play_on(
@@ -2306,7 +2298,7 @@ def test_home_after_clear_on_a_paused_frame_counts_that_frames_own_showing_alone
     assert [person.total_s for person in panel.timeline.people()] == pytest.approx([paused.shown_s] * 2)
     assert button.isEnabled() and button.toolTip() == timeline_panel.EXPORT_TIP
     _png, summary = panel.export_to(tmp_path / "export")
-    assert _csv_seconds(summary)["everyone"] == pytest.approx(2 * paused.shown_s, abs=0.01)
+    assert summary_seconds(summary)["everyone"] == pytest.approx(2 * paused.shown_s, abs=0.01)
 
 
 def test_stop_after_clear_on_a_paused_frame_counts_that_frames_own_showing(
@@ -2395,7 +2387,7 @@ def test_frames_a_busy_gui_skipped_count_for_their_own_faces_as_analyze_counts_t
     report = tmp_path / "report"
     assert main(["analyze", str(video.path), "--report", str(report), "--weights", str(random_weights)]) == 0
     capsys.readouterr()
-    analyzed = _csv_seconds(report / "emotion-summary.csv")
+    analyzed = summary_seconds(report / "emotion-summary.csv")
     assert analyzed["#1"] == pytest.approx(0.5, abs=0.11)  # found on its first frame or the next
     capture = cv2.VideoCapture(str(video.path))
     frames = [image for ok, image in iter(capture.read, (False, None)) if ok]
@@ -2455,7 +2447,7 @@ def test_a_busy_guis_skipped_frames_count_in_the_window_as_analyze_counts_them(
     report = tmp_path / "report"
     assert main(["analyze", str(video.path), "--report", str(report), "--weights", str(random_weights)]) == 0
     capsys.readouterr()
-    analyzed = _csv_seconds(report / "emotion-summary.csv")["#1"]
+    analyzed = summary_seconds(report / "emotion-summary.csv")["#1"]
     assert analyzed == pytest.approx(2.0, abs=0.15)
     window = make_window(video=video.path)
     gate, timeline = window.controller.gate, window.timeline_panel.timeline

@@ -5,7 +5,6 @@ face in, and a face held 3 s was never boxed, in the window (playing or paused o
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import cv2
@@ -19,7 +18,7 @@ from emotion_app.cli import main
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.tracker import HELD_FRAME_S, FaceTracker
 from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, photo_frame
-from gui_support import WAIT_MS, pause_on_shown_frame, wait_until_stopped
+from gui_support import WAIT_MS, pause_on_shown_frame, summary_seconds, wait_until_stopped
 
 # A slide show: a grey slide, the astronaut's face held 3 s, another grey slide.
 SLIDE_DELAYS_MS = [500, 3000, 500]
@@ -31,15 +30,6 @@ def slide_show_gif(path: Path) -> Path:
     pictures = [Image.fromarray(slide[:, :, ::-1]) for slide in slides]
     pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=SLIDE_DELAYS_MS, loop=0)
     return path
-
-
-def summary_seconds(path: Path) -> dict[str, float]:
-    """The seconds of each person of a report's summary CSV, their emotions' summed."""
-    seconds: dict[str, float] = {}
-    with open(path, newline="") as handle:
-        for row in csv.DictReader(handle):
-            seconds[row["person"]] = seconds.get(row["person"], 0.0) + float(row["seconds"])
-    return seconds
 
 
 def test_a_face_on_a_held_slide_is_shown_while_it_plays_and_when_paused_on_it(
