@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import cv2
 import numpy as np
@@ -28,9 +28,12 @@ from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.inference_worker import InferenceWorker
+from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from emotion_app.gui.main_window import MainWindow
-from emotion_app.gui.messages import InferenceResult, RecordingRequest
+from emotion_app.gui.messages import CapturedFrame, InferenceResult, RecordingRequest
 from emotion_app.inference.build_process import CHILD_TIMEOUT_S, TEMP_VARIABLES
+from emotion_app.live import PipelineLoader
 from emotion_app.sources.opencv_source import OpenCvFrameSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
@@ -338,6 +341,32 @@ class _Holder(QObject):
     def wait(self) -> None:
         self._hold.busy.set()
         self._hold.release.wait(WAIT_MS / 1000)
+
+
+class GatedWorker(NamedTuple):
+    """An inference worker on the test's own thread, fed by its mailbox, its results let
+    through a gate of two in flight, as the window's are; those it sent, in ``sent``."""
+
+    mailbox: LatestMailbox[CapturedFrame]
+    gate: DeliveryGate
+    worker: InferenceWorker
+    sent: list[InferenceResult]
+
+
+@contextmanager
+def gated_worker(weights: Path | None, pipeline_loader: PipelineLoader) -> Iterator[GatedWorker]:
+    """A :class:`GatedWorker` with ``weights`` loaded, for the block; the test calls its
+    ``process_pending`` (no thread runs it). Its end is the thread's, even on a failure."""
+    mailbox: LatestMailbox[CapturedFrame] = LatestMailbox()
+    gate = DeliveryGate(capacity=2)
+    worker = InferenceWorker(mailbox, gate, weights, pipeline_loader=pipeline_loader)
+    worker.load_default()
+    sent: list[InferenceResult] = []
+    worker.result_ready.connect(sent.append)
+    try:
+        yield GatedWorker(mailbox, gate, worker, sent)
+    finally:
+        worker.on_thread_finished()
 
 
 def wait_for_dialog_folders(qtbot: QtBot, window: MainWindow) -> None:

@@ -14,8 +14,6 @@ import pytest
 from PyQt6.QtCore import QCoreApplication, QMetaObject, Qt
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.inference_worker import InferenceWorker
-from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from emotion_app.gui.main_window import APP_TITLE, MainWindow
 from emotion_app.gui.messages import CapturedFrame, InferenceResult
 from emotion_app.live import load_eager_pipeline
@@ -24,7 +22,7 @@ from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, write_a
 from emotion_app.sources.frame_source import FrameSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import SourceSpec, VideoFileSpec
-from gui_support import WAIT_MS, pause_on_shown_frame, thread_held, wait_for_face_result
+from gui_support import WAIT_MS, gated_worker, pause_on_shown_frame, thread_held, wait_for_face_result
 
 
 def test_the_paused_frame_is_shown_when_the_window_was_behind_as_it_was_paused(
@@ -198,21 +196,15 @@ def test_after_a_stop_while_another_file_opens_nothing_of_the_one_before_is_look
 
 def test_the_worker_sends_at_a_stop_only_a_skipped_result_of_the_stream_stopped(qtbot: QtBot) -> None:
     frame = cv2.resize(astronaut_bgr(), (320, 320))
-    mailbox: LatestMailbox[CapturedFrame] = LatestMailbox()
-    gate = DeliveryGate(capacity=2)
-    worker = InferenceWorker(mailbox, gate, None, pipeline_loader=load_eager_pipeline)
-    worker.load_default()
-    sent: list[InferenceResult] = []
-    worker.result_ready.connect(sent.append)
+    with gated_worker(None, load_eager_pipeline) as (mailbox, gate, worker, sent):
 
-    def labelled_unseen(stream_id: int) -> None:
-        """Three frames of ``stream_id`` for a window that takes none: the third is skipped."""
-        gate.reset()  # a new source opens (StreamController.open_at)
-        for index in range(3):
-            mailbox.put(CapturedFrame(stream_id, index, frame, 0.0, index / 15.0))
-            worker.process_pending()
+        def labelled_unseen(stream_id: int) -> None:
+            """Three frames of ``stream_id`` for a window that takes none: the third is skipped."""
+            gate.reset()  # a new source opens (StreamController.open_at)
+            for index in range(3):
+                mailbox.put(CapturedFrame(stream_id, index, frame, 0.0, index / 15.0))
+                worker.process_pending()
 
-    try:
         labelled_unseen(1)
         assert [result.frame_index for result in sent] == [0, 1]
         gate.reset()  # stream 2 opens, and is stopped while it does
@@ -221,8 +213,6 @@ def test_the_worker_sends_at_a_stop_only_a_skipped_result_of_the_stream_stopped(
         labelled_unseen(3)
         worker.send_skipped_last(3)  # the stream playing stopped: its newest frame shown after all
         assert [(result.stream_id, result.frame_index) for result in sent[2:]] == [(3, 0), (3, 1), (3, 2)]
-    finally:
-        worker.on_thread_finished()
 
 
 def _busy_until(condition: Callable[[], bool]) -> None:

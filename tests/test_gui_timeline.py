@@ -30,8 +30,6 @@ from pytestqt.qtbot import QtBot
 from emotion_app.cli import main
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.gui.camera_picker import CameraDevice
-from emotion_app.gui.inference_worker import InferenceWorker
-from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import CapturedFrame, FileEnd, InferenceResult
 from emotion_app.gui.settings import AppSettings
@@ -49,6 +47,7 @@ from gui_support import (
     CameraBench,
     ThreadHold,
     cut_short_copy,
+    gated_worker,
     is_cut_from,
     own_xvfb,
     pause_on_shown_frame,
@@ -2393,18 +2392,12 @@ def test_frames_a_busy_gui_skipped_count_for_their_own_faces_as_analyze_counts_t
     frames = [image for ok, image in iter(capture.read, (False, None)) if ok]
     capture.release()
     assert len(frames) == 20
-    mailbox: LatestMailbox[CapturedFrame] = LatestMailbox()
-    gate = DeliveryGate(capacity=2)
     # The pipeline analyze runs (new faces looked for beside the frames, not on a thread of
     # their own), so that both find the same faces on the same frames.
-    worker = InferenceWorker(mailbox, gate, random_weights, pipeline_loader=_analyze_pipeline)
-    worker.load_default()
-    sent: list[InferenceResult] = []
-    worker.result_ready.connect(sent.append)
-    panel = TimelinePanel(worker.labels)
-    qtbot.addWidget(panel)
-    taken = 0
-    try:
+    with gated_worker(random_weights, _analyze_pipeline) as (mailbox, gate, worker, sent):
+        panel = TimelinePanel(worker.labels)
+        qtbot.addWidget(panel)
+        taken = 0
         for index, image in enumerate(frames):
             if not 2 <= index < 12:  # the GUI busy meanwhile: frames 3-11 skipped
                 for result in sent[taken:]:
@@ -2415,8 +2408,6 @@ def test_frames_a_busy_gui_skipped_count_for_their_own_faces_as_analyze_counts_t
             worker.process_pending()
         for result in sent[taken:]:
             panel.add(result, in_file=True)
-    finally:
-        worker.on_thread_finished()
     assert [result.frame_index for result in sent] == [0, 1, 2, *range(12, 20)]
     last = sent[-1]
     panel.end_file(FileEnd(last.run, last.frame_index, len(frames) / fps))
