@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from emotion_app.gui.camera_picker import (
     create_device_monitor,
     find_camera,
 )
+from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.mnemonics import plain
 from emotion_app.samples import VideoTruth
 from emotion_app.sources.frame_source import SourceOpenError
@@ -292,12 +294,11 @@ def test_the_picker_shows_a_camera_opened_by_an_index_the_list_does_not_hold(
     assert [ticked for _, _, ticked in _camera_menu(window)] == [False, True]
 
 
-def test_a_camera_back_at_another_index_is_followed_by_its_name_by_start_and_the_picker(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
-) -> None:
-    # Was: unplugged and plugged back in under another index, the camera chosen by its name
-    # was listed apart at its old index in the picker ("not in the list"), and Start opened
-    # that old index; only Retry followed its name.
+def _usb_camera_chosen_and_stopped(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], gui_video: VideoTruth
+) -> tuple[MainWindow, CameraBench]:
+    """A real window listing BUILT_IN and USB, USB chosen by its name (index 2) and run,
+    then stopped; and its CameraBench, which has opened BUILT_IN, then USB."""
     bench = CameraBench(gui_video.path, good_frames=10_000)
     window = make_window(devices=[BUILT_IN, USB], source_factory=bench)
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
@@ -305,6 +306,16 @@ def test_a_camera_back_at_another_index_is_followed_by_its_name_by_start_and_the
     qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 2, timeout=WAIT_MS)
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    return window, bench
+
+
+def test_a_camera_back_at_another_index_is_followed_by_its_name_by_start_and_the_picker(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: unplugged and plugged back in under another index, the camera chosen by its name
+    # was listed apart at its old index in the picker ("not in the list"), and Start opened
+    # that old index; only Retry followed its name.
+    window, bench = _usb_camera_chosen_and_stopped(qtbot, make_window, gui_video)
     back = CameraDevice("Logitech C920", 4, "/dev/video4")
     window.picker.monitor.set_devices([BUILT_IN, back])  # renumbered by the system
     assert _picker(window) == (["Integrated Webcam", "Logitech C920"], "Logitech C920")
@@ -344,13 +355,7 @@ def test_start_and_retry_open_no_other_camera_that_took_a_gone_cameras_index(
     # Was: the camera chosen by its name unplugged and another plugged in at its index
     # (the system gives it the number freed), Start and Retry opened that index: the other
     # camera, under the gone one's name in the title, the picker and the settings.
-    bench = CameraBench(gui_video.path, good_frames=10_000)
-    window = make_window(devices=[BUILT_IN, USB], source_factory=bench)
-    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    window.choose_camera(USB)
-    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 2, timeout=WAIT_MS)
-    window.stop()
-    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    window, bench = _usb_camera_chosen_and_stopped(qtbot, make_window, gui_video)
     window.picker.monitor.set_devices([BUILT_IN, CameraDevice("Microsoft LifeCam", 2, "/dev/video2")])
     for again in (window.toggle_start_stop, window.retry):  # Start, then Retry
         again()
