@@ -321,16 +321,11 @@ def test_the_window_watches_the_part_of_a_screen_dragged_out(
     qtbot: QtBot, make_window, on_x_screen: np.ndarray
 ) -> None:
     window = make_window(real_screens=True)
-    part = next(a for a in window.screen_menu.actions() if a.text() == "&Part of screen 1…")
-    part.trigger()
-    qtbot.waitUntil(lambda: window.screen_menu.region_selector is not None, timeout=WAIT_MS)
-    selector = window.screen_menu.region_selector
-    assert selector is not None and selector.isVisible()
+    selector = _part_of_screen_1_selector(qtbot, window)
+    assert selector.isVisible()
     height, width = on_x_screen.shape[:2]
-    # Qt's coordinates over the screen's pixels (offscreen, Qt's screen is not the X one).
-    scale_x, scale_y = selector.width() / SCREEN_SIZE[0], selector.height() / SCREEN_SIZE[1]
-    start = QPoint(round(PICTURE_AT[0] * scale_x), round(PICTURE_AT[1] * scale_y))
-    drag(qtbot, selector, start, start + QPoint(round(width * scale_x), round(height * scale_y)))
+    start = _scaled_to_selector(selector, *PICTURE_AT)
+    drag(qtbot, selector, start, start + _scaled_to_selector(selector, width, height))
     assert window.screen_menu.region_selector is None and not selector.isVisible()
     result = wait_for_face_result(qtbot, window)
     spec = window.source_state.spec
@@ -346,14 +341,8 @@ def test_a_part_dragged_past_the_screens_edge_is_named_by_the_size_grabbed(
     # Was: named by the size dragged ("Part of screen 1 (1160x870)" here) in the title and
     # the picker, though the picture grabbed stops at the screen's edge (760x570).
     window = make_window(real_screens=True)
-    part = next(a for a in window.screen_menu.actions() if a.text() == "&Part of screen 1…")
-    part.trigger()
-    qtbot.waitUntil(lambda: window.screen_menu.region_selector is not None, timeout=WAIT_MS)
-    selector = window.screen_menu.region_selector
-    assert selector is not None
-    scale_x, scale_y = selector.width() / SCREEN_SIZE[0], selector.height() / SCREEN_SIZE[1]
-    start = QPoint(round(PICTURE_AT[0] * scale_x), round(PICTURE_AT[1] * scale_y))
-    drag(qtbot, selector, start, QPoint(round(1200 * scale_x), round(900 * scale_y)))
+    selector = _part_of_screen_1_selector(qtbot, window)
+    drag(qtbot, selector, _scaled_to_selector(selector, *PICTURE_AT), _scaled_to_selector(selector, 1200, 900))
     wait_for_face_result(qtbot, window)
     grabbed = (SCREEN_SIZE[0] - PICTURE_AT[0], SCREEN_SIZE[1] - PICTURE_AT[1])
     info = window.source_state.info
@@ -361,6 +350,23 @@ def test_a_part_dragged_past_the_screens_edge_is_named_by_the_size_grabbed(
     name = f"Part of screen 1 ({grabbed[0]}x{grabbed[1]})"
     assert window.windowTitle().endswith(name) and window.picker.currentText() == name
     assert window.source_state.spec == ScreenSpec(1, (*PICTURE_AT, *grabbed))
+
+
+def _part_of_screen_1_selector(qtbot: QtBot, window: MainWindow) -> RegionSelector:
+    """The region selector File > Capture screen > Part of screen 1… opens, once it has."""
+    part = next(a for a in window.screen_menu.actions() if a.text() == "&Part of screen 1…")
+    part.trigger()
+    qtbot.waitUntil(lambda: window.screen_menu.region_selector is not None, timeout=WAIT_MS)
+    selector = window.screen_menu.region_selector
+    assert selector is not None
+    return selector
+
+
+def _scaled_to_selector(selector: RegionSelector, x: int, y: int) -> QPoint:
+    """``(x, y)``, a point or a size in the X screen's pixels, in Qt's coordinates over
+    ``selector`` (offscreen, Qt's screen is not the X one)."""
+    scale_x, scale_y = selector.width() / SCREEN_SIZE[0], selector.height() / SCREEN_SIZE[1]
+    return QPoint(round(x * scale_x), round(y * scale_y))
 
 
 def drag(qtbot: QtBot, widget: RegionSelector, start: QPoint, end: QPoint) -> None:
