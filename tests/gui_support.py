@@ -112,6 +112,25 @@ def cut_short_copy(video: Path, to: Path) -> Path:
     return to
 
 
+def window_showing(qtbot: QtBot, make_window: Callable[..., MainWindow], camera: str, **options: Any) -> MainWindow:
+    """A real window opened on ``camera`` (as ``--camera`` takes it: an index, a network
+    camera's URL; ``options`` as ``make_window`` takes them), once it shows a frame."""
+    window = make_window(camera=camera, **options)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    return window
+
+
+def wait_until_it_plays_on(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait until the view shows a frame more than five after the one it shows now: the
+    source plays on, not a frame or two left over from before."""
+    result = window.view.result
+    assert result is not None
+    played = result.frame_index
+    qtbot.waitUntil(
+        lambda: window.view.result is not None and window.view.result.frame_index > played + 5, timeout=WAIT_MS
+    )
+
+
 def wait_for_face_result(qtbot: QtBot, window: MainWindow) -> InferenceResult:
     """Wait until the view shows a frame with at least one face, and return it."""
     qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) > 0, timeout=WAIT_MS)

@@ -32,7 +32,15 @@ from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, SourceSpec
 from emotion_app.sources.stream_drops import STREAM_DROPS_GIVEN_UP, STREAM_DROPS_WINDOW_S, StreamDrops
 from emotion_app.sources.stream_url import check_stream_url, looks_like_url, redacted, short_name, without_password
-from gui_support import REPO, WAIT_MS, CameraBench, assert_stream_opens_with_its_frames, wait_for_face_result
+from gui_support import (
+    REPO,
+    WAIT_MS,
+    CameraBench,
+    assert_stream_opens_with_its_frames,
+    wait_for_face_result,
+    wait_until_it_plays_on,
+    window_showing,
+)
 from tests.mjpeg_server import MjpegCamera
 
 
@@ -282,18 +290,12 @@ TWO_GB_PART = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: 200000000
 def test_a_stream_that_glitches_is_opened_again_and_plays_on(
     qtbot: QtBot, make_window, network_camera: MjpegCamera, glitch: bytes
 ) -> None:
-    window = make_window(camera=network_camera.url)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window = window_showing(qtbot, make_window, network_camera.url)
     shown: list[str] = []
     window.source_banner.message_shown.connect(lambda: shown.append(window.source_banner.text()))
     network_camera.glitch(glitch)
     qtbot.waitUntil(lambda: network_camera.streams == 2, timeout=WAIT_MS)
-    result = window.view.result
-    assert result is not None
-    played = result.frame_index
-    qtbot.waitUntil(
-        lambda: window.view.result is not None and window.view.result.frame_index > played + 5, timeout=WAIT_MS
-    )
+    wait_until_it_plays_on(qtbot, window)
     assert window.is_running and window.source_banner.text() == ""  # the notice went with the glitch
     assert shown[0].startswith("Network camera http://127.0.0.1") and shown[0].endswith(": reconnecting (try 1 of 5)…")
     qtbot.waitUntil(lambda: "reconnected after 1 drop" in window.status.summary_label.text(), timeout=WAIT_MS)
@@ -304,20 +306,14 @@ def test_the_end_of_a_reconnect_takes_away_its_own_notice_only(
 ) -> None:
     # The notice was told from other messages by its wording (the camera's name first, "…"
     # last): a message worded alike, shown while the stream reconnected, went with it.
-    window = make_window(camera=network_camera.url)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window = window_showing(qtbot, make_window, network_camera.url)
     network_camera.unplug()
     qtbot.waitUntil(lambda: "reconnecting (try 2 of 5)…" in window.source_banner.text(), timeout=WAIT_MS)
     other = f"Network camera {network_camera.url}: a message of another part of the window…"
     window.source_banner.show_message(other, "info")
     network_camera.plug_in()
     qtbot.waitUntil(lambda: network_camera.streams == 2, timeout=WAIT_MS)
-    result = window.view.result
-    assert result is not None
-    played = result.frame_index
-    qtbot.waitUntil(
-        lambda: window.view.result is not None and window.view.result.frame_index > played + 5, timeout=WAIT_MS
-    )
+    wait_until_it_plays_on(qtbot, window)
     assert window.is_running and window.source_banner.text() == other
 
 
@@ -329,8 +325,7 @@ def test_a_reconnect_notice_sent_as_the_camera_was_stopped_is_not_shown(
     # reaches the window after it. It was taken for the stream shown (Stop keeps its info,
     # and so does another open stopped as it opened): "reconnecting…", with a Stop, over a
     # camera stopped.
-    window = make_window(camera=network_camera.url)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window = window_showing(qtbot, make_window, network_camera.url)
     sent, taken = threading.Event(), []
     window.controller.capture.notice.connect(  # type: ignore[call-arg]
         lambda notice: notice.text and sent.set(), Qt.ConnectionType.DirectConnection
@@ -355,8 +350,7 @@ def test_stop_takes_away_the_reconnecting_notice_it_answers(
     qtbot: QtBot, make_window, network_camera: MjpegCamera
 ) -> None:
     # The notice's own Stop left it up: "reconnecting…", with a Stop, over a camera stopped.
-    window = make_window(camera=network_camera.url)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window = window_showing(qtbot, make_window, network_camera.url)
     network_camera.unplug()
     qtbot.waitUntil(lambda: "reconnecting (try 1 of 5)…" in window.source_banner.text(), timeout=WAIT_MS)
     window.source_banner.button("Stop").click()
@@ -400,8 +394,7 @@ def test_a_drop_reconnected_before_the_capture_thread_looked_is_still_told(
         sources.append(open_frame_source(spec))
         return sources[-1]
 
-    window = make_window(camera=network_camera.url, source_factory=open_and_keep)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window = window_showing(qtbot, make_window, network_camera.url, source_factory=open_and_keep)
     (source,) = sources
     assert isinstance(source, NetworkStreamSource)
     assert "reconnected" not in window.status.summary_label.text()
@@ -434,8 +427,7 @@ def test_a_stream_that_keeps_breaking_off_is_given_up_saying_so(
         sources.append(open_frame_source(spec))
         return sources[-1]
 
-    window = make_window(camera=network_camera.url, source_factory=open_and_keep)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window = window_showing(qtbot, make_window, network_camera.url, source_factory=open_and_keep)
     (source,) = sources
     assert isinstance(source, NetworkStreamSource)
     for drop in range(1, STREAM_DROPS_GIVEN_UP):
@@ -558,8 +550,7 @@ def test_a_stream_that_goes_quiet_is_let_go_of_without_waiting_for_its_read(
     # The sender stops sending and keeps the connection open: the stream's read waits for
     # FFmpeg's read timeout. Stop, another source and closing the window do not wait for it:
     # they are done while that read still holds the connection, which closes after.
-    window = make_window(camera=network_camera.url)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window = window_showing(qtbot, make_window, network_camera.url)
     network_camera.stall(mid_frame)
     qtbot.waitUntil(lambda: network_camera.stalled_streams == 1, timeout=WAIT_MS)
     if action == "stop":

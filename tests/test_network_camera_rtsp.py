@@ -19,7 +19,13 @@ from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.network_camera import STREAM_OPEN_TIMEOUT_MS, STREAM_READ_TIMEOUT_MS, NetworkStreamSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec
-from gui_support import WAIT_MS, assert_stream_gives_a_frame, wait_for_face_result
+from gui_support import (
+    WAIT_MS,
+    assert_stream_gives_a_frame,
+    wait_for_face_result,
+    wait_until_it_plays_on,
+    window_showing,
+)
 from tests.rtsp_server import RtspCamera, has_ipv6_loopback, write_transport_stream
 
 
@@ -87,12 +93,7 @@ def test_the_window_plays_an_rtsp_camera_and_gets_it_back_after_it_drops(
         f"Network camera {rtsp_camera.url}: its stream broke off (the connection closed, or it sent something "
         "that is not a frame): reconnecting (try 1 of 5)…"
     )
-    result = window.view.result
-    assert result is not None
-    played = result.frame_index
-    qtbot.waitUntil(
-        lambda: window.view.result is not None and window.view.result.frame_index > played + 5, timeout=WAIT_MS
-    )
+    wait_until_it_plays_on(qtbot, window)
     assert window.is_running and window.source_banner.text() == ""
 
 
@@ -255,8 +256,7 @@ def test_an_rtsp_camera_that_goes_quiet_is_opened_again_after_the_read_timeout(
 ) -> None:
     # FFmpeg's RTSP reads that time out still handed over a frame, twice: the stall was told,
     # and the stream opened again, after 9 s, three read timeouts, instead of one.
-    window = make_window(camera=tcp_camera.url)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window = window_showing(qtbot, make_window, tcp_camera.url)
     tcp_camera.stall()
     stalled = time.monotonic()
     qtbot.waitUntil(
@@ -353,8 +353,7 @@ def test_stop_does_not_wait_for_a_quiet_rtsp_cameras_read(
 ) -> None:
     # As over HTTP: the read waits out FFmpeg's read timeout on the stream's own thread, and
     # Stop and another source are done meanwhile; the connection closes once the read returns.
-    window = make_window(camera=tcp_camera.url)
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window = window_showing(qtbot, make_window, tcp_camera.url)
     tcp_camera.stall()
     qtbot.wait(300)  # the stream's read is waiting for the next packet
     window.stop()
