@@ -1,7 +1,8 @@
 """A frame a file holds on screen for long (an animated GIF's slide of seconds) shows its
 faces at once, as a still picture does: no next frame comes while it shows to confirm a
 face in, and a face held 3 s was never boxed, in the window (playing or paused on it) or by
-``analyze``, while the same face in a video or a picture was."""
+``analyze``, while the same face in a video or a picture was. A paused file's frame is held
+too, for as long as the user looks at it: a face first on a frame stepped onto shows there."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from skimage import data
 from emotion_app.cli import main
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.tracker import HELD_FRAME_S, FaceTracker
-from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, photo_frame
-from gui_support import WAIT_MS, pause_on_shown_frame, summary_seconds, wait_until_stopped
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import InferenceResult
+from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, photo_frame, write_astronaut_video
+from gui_support import WAIT_MS, pause_on_shown_frame, paused_at, summary_seconds, wait_until_stopped
 
 # A slide show: a grey slide, the astronaut's face held 3 s, another grey slide.
 SLIDE_DELAYS_MS = [500, 3000, 500]
@@ -61,6 +64,53 @@ def test_a_face_on_a_slide_shows_picture_is_shown_while_the_picture_shows(
     window = make_window(video=folder)
     qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 1, timeout=WAIT_MS)
     assert len(window.view.result.faces) == 1
+
+
+def _stepped(qtbot: QtBot, window: MainWindow, direction: int, frame: int) -> InferenceResult:
+    """Step a paused file once and return the result the view shows for ``frame``, the
+    frame stepped onto (once shown, no other result of it comes: no second check)."""
+    window.step(direction)
+    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == frame, timeout=WAIT_MS)
+    assert window.is_paused
+    return window.view.result
+
+
+def test_a_face_first_on_a_frame_stepped_onto_while_paused_is_shown_on_it(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: a step forward while paused reads the next frame (no seek), and a new face on it
+    # needed its face check passed in a second frame: it stood unboxed on the frame the user
+    # looked at, until the next step. The user holds a paused frame as long as they like.
+    first_face = 60  # six seconds of empty background first: paused long before the face
+    video = write_astronaut_video(
+        tmp_path / "steps.avi",
+        num_frames=first_face + 12,
+        face_size=80,
+        motion="static",
+        blank_frames=range(first_face),
+        fps=10.0,
+    )
+    window = make_window(video=video.path)
+    paused_at(qtbot, window, first_face - 2)
+    timeline = window.timeline_panel.timeline
+    assert timeline.people() == [], "the face was shown before the pause: the machine was too slow"
+    # A stepped frame without a face shows no box (held, it is still only the face check's).
+    assert _stepped(qtbot, window, 1, first_face - 1).faces == ()
+    face = _stepped(qtbot, window, 1, first_face).faces
+    assert len(face) == 1 and face[0].track_id == 1
+    # Its track carries on: the same id on the next step, one step back, and played on.
+    for direction, frame in ((1, first_face + 1), (-1, first_face), (1, first_face + 1)):
+        assert [found.track_id for found in _stepped(qtbot, window, direction, frame).faces] == [1], frame
+    shown: list[InferenceResult] = []
+    window.controller.result_ready.connect(shown.append)
+    window.resume()
+    wait_until_stopped(qtbot, window)
+    assert [result.frame_index for result in shown if result.frame_index > first_face + 1], "nothing played on"
+    assert all([found.track_id for found in result.faces] == [1] for result in shown), shown
+    # Each frame with the face counts its own showing (a frame interval), steps and all:
+    # a step's frame is held for the face check, not for the time counted.
+    assert [person.track_id for person in timeline.people()] == [1]
+    assert timeline.people()[0].total_s == pytest.approx(12 / video.fps)
 
 
 def test_a_held_slides_face_counts_its_showing_in_analyze_and_in_the_window_alike(

@@ -21,6 +21,7 @@ from pathlib import Path
 import cv2
 from PyQt6.QtCore import QObject, QThread, QTimer, pyqtSignal, pyqtSlot
 
+from emotion_app.faces.tracker import HELD_FRAME_S
 from emotion_app.inference.steadiness import STEADINESS_LEVELS
 from emotion_app.live import PipelineBundle, PipelineLoad, PipelineLoader, load_pipeline
 from emotion_app.pipeline import StageTimings
@@ -536,10 +537,7 @@ class InferenceWorker(QObject):
             self._seeks = frame.seeks
             self._last_file_frame = None
             try:
-                # A file's frame says how long it shows (a GIF's slide held seconds, a slide
-                # show's picture: its faces show at once); a camera's, nothing (0).
-                showing_s = frame.shown_s if frame.shown_s > 0 else frame.picture_s
-                shown_s = showing_s if showing_s > 0 else None
+                shown_s = _shown_for_faces_s(frame)
                 faces = bundle.pipeline.process(frame.image, time_s, moment_s=moment_s, shown_s=shown_s)
                 timings = stage_ms(bundle.pipeline.last_timings)
                 if frame.in_file:
@@ -731,6 +729,22 @@ class _FileFrame:
     index: int
     time_s: float
     moment_s: float | None
+
+
+def _shown_for_faces_s(frame: CapturedFrame) -> float | None:
+    """How long ``frame`` shows, as the face finding weighs it (the pipeline's ``shown_s``):
+    one shown :data:`HELD_FRAME_S` or more shows its new faces at once.
+
+    A file's frame says how long it shows (a GIF's slide held seconds, a slide show's
+    picture); a camera's, nothing (None). A paused file's frame (stepped or sought to,
+    shown again) shows for as long as the user looks at it: held, whatever its own length
+    (a face first on a frame stepped onto stood unboxed until the next step). The time the
+    timeline counts for it stays the frame's own (``frame.shown_s``).
+    """
+    showing_s = frame.shown_s if frame.shown_s > 0 else frame.picture_s
+    if frame.held:
+        showing_s = max(showing_s, HELD_FRAME_S)
+    return showing_s if showing_s > 0 else None
 
 
 def _skipped_frame(result: InferenceResult) -> SkippedFrame:

@@ -169,7 +169,8 @@ class CapturedFrame:
     file_time: float | None = None
     # A paused file's frame (paused on, stepped or sought to, shown again): the screen must
     # settle on it, so its result is sent however far behind the GUI is: the newest one held,
-    # one over the gate's bound (see DeliveryGate).
+    # one over the gate's bound (see DeliveryGate). The user looks at it as long as they
+    # like: its faces show at once, as a frame's held long (see inference_worker).
     held: bool = False
     # How long the file shows this video frame: its own duration where the file stores one
     # (an animation's delay), else a frame interval; 0 for a camera's, or a slide show's
