@@ -368,6 +368,46 @@ def test_start_and_retry_open_no_other_camera_that_took_a_gone_cameras_index(
         window.source_banner.dismiss()
 
 
+def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_when_it_is_gone(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: two webcams of one model, the one chosen (index 6) unplugged, the other (index 1)
+    # still there: Start and Retry opened the other without a word, and remembered it as
+    # the one chosen.
+    first, second = CameraDevice("Logitech C920", 1, "/dev/video1"), CameraDevice("Logitech C920", 6, "/dev/video6")
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[first, BUILT_IN, second], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.choose_camera(second)
+    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 6, timeout=WAIT_MS)
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    window.picker.monitor.set_devices([first, BUILT_IN])  # the one chosen unplugged
+    for again in (window.toggle_start_stop, window.retry):  # Start, then Retry
+        again()
+        qtbot.waitUntil(lambda: "not connected" in window.source_banner.text(), timeout=WAIT_MS)
+        assert window.source_banner.text().startswith(
+            "Logitech C920 at index 6 is not connected: the one at index 1 is the other Logitech C920, "
+            "listed beside it before."
+        )
+        assert len(bench.specs) == 2 and not window.is_running
+        assert (window.settings.camera_name, window.settings.camera_index) == ("Logitech C920", 6)
+        window.source_banner.dismiss()
+    # The picker shows the one chosen apart, not the other in its place.
+    assert _picker(window) == (["Logitech C920", "Integrated Webcam", "Logitech C920"], "Logitech C920")
+    assert window.picker.current_device() == CameraDevice("Logitech C920", 6)
+    # Plugged back in at another index: that one is started, not the other, and a notice says why.
+    back = CameraDevice("Logitech C920", 3, "/dev/video3")
+    window.picker.monitor.set_devices([first, BUILT_IN, back])
+    window.retry()
+    qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
+    assert bench.specs[-1].index == 3 and window.settings.camera_index == 3
+    assert window.notice_banner.text() == (
+        "2 cameras are named Logitech C920, none at index 6 any more: started the one at index 3, "
+        "the first listed that was not beside it before (the toolbar's list has the other at 1)."
+    )
+
+
 def test_the_second_of_two_cameras_of_one_name_is_opened_again_at_the_next_launch(
     qtbot: QtBot, make_window, gui_video: VideoTruth
 ) -> None:

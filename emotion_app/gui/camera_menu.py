@@ -40,6 +40,7 @@ class CameraMenu(QMenu):
         self._running: tuple[str, int] | None = None  # the running camera's name and index
         self._listed: list[CameraDevice] | None = None  # the picker's cameras
         self._unlisted: CameraDevice | None = None  # the camera running, listed after them where none is it
+        self._picker = picker  # knows which cameras of the running one's name are others (see beside)
         picker.devices_refreshed.connect(self.show_cameras)
         self.show_cameras(picker.devices())
 
@@ -62,7 +63,9 @@ class CameraMenu(QMenu):
 
     def _running_listed(self) -> CameraDevice | None:
         """The listed camera that runs (the picker's rule, :func:`.listed_camera`)."""
-        return listed_camera(self._listed or [], *self._running) if self._running is not None else None
+        if self._running is None:
+            return None
+        return listed_camera(self._listed or [], *self._running, self._picker.beside(*self._running))
 
     def _running_unlisted(self) -> CameraDevice | None:
         if self._running is None or self._running_listed() is not None:

@@ -21,6 +21,7 @@ import os
 import re
 import sys
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,6 +178,7 @@ class CameraPicker(QComboBox):
         self._screens: list[Screen] = []
         self._entries: list[PickerEntry] = []  # what each item of the list stands for
         self._source: SourceSpec | None = None  # the window's source (see show_source)
+        self._beside: set[int] = set()  # see beside
         self.setMinimumContentsLength(18)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setToolTip("What to find faces in: a camera, a network camera or a screen")
@@ -221,6 +223,7 @@ class CameraPicker(QComboBox):
         """Re-read the device list, keeping the current camera selected if it is still there."""
         selected = self._current()
         self._devices = self._monitor.devices()
+        self._note_beside()
         self._rebuild(selected)
         self.devices_refreshed.emit(self.devices())
 
@@ -234,8 +237,29 @@ class CameraPicker(QComboBox):
             spec = CameraSpec(spec.index, spec.name, url=spec.url)  # a camera at any size
         elif isinstance(spec, ScreenSpec):
             spec = ScreenSpec(spec.monitor, spec.region)  # not the window's area it blanks
+        if spec != self._source:
+            self._beside = set()  # what was listed beside another camera says nothing of this one
         self._source = spec
+        self._note_beside()
         self._rebuild(self._current())
+
+    def beside(self, name: str, index: int) -> frozenset[int]:
+        """The indices at which other cameras named ``name`` were listed beside the window's
+        source, the camera ``name`` at ``index``, while it was listed (none for any other
+        camera). Two webcams of one model differ by their index alone: once the one chosen
+        is gone, one of these left is the other, not it plugged back in under a new index."""
+        source = self._source
+        if isinstance(source, CameraSpec) and not source.url and (source.name, source.index) == (name, index):
+            return frozenset(self._beside)
+        return frozenset()
+
+    def _note_beside(self) -> None:
+        source = self._source
+        if not isinstance(source, CameraSpec) or source.url:
+            return
+        alike = namesakes(self._devices, source.name)
+        if any(device.index == source.index for device in alike):
+            self._beside.update(device.index for device in alike if device.index != source.index)
 
     def set_network_cameras(self, urls: list[str]) -> None:
         """List these stream URLs after the devices; ones that are no camera stream (a
@@ -263,7 +287,7 @@ class CameraPicker(QComboBox):
         if isinstance(source, CameraSpec) and source.url:
             return (source.url if source.url in self._urls else None), None, None
         if isinstance(source, CameraSpec):
-            camera = listed_camera(self._devices, source.name, source.index)
+            camera = listed_camera(self._devices, source.name, source.index, self._beside)
             if camera is not None:
                 return camera, None, None
             apart = CameraDevice(source.name, source.index)
@@ -361,18 +385,22 @@ def index_name(index: int) -> str:
     return f"Camera {index}"
 
 
-def listed_camera(devices: list[CameraDevice], name: str, index: int) -> CameraDevice | None:
+def listed_camera(
+    devices: list[CameraDevice], name: str, index: int, beside: Collection[int] = ()
+) -> CameraDevice | None:
     """The camera of ``devices`` that the one opened as ``name`` at OpenCV ``index`` is: the
     one of its name and index; for one opened by its index alone (named as the window names
     it, "Camera 3"), else the one listed at that index. One chosen by its name is not taken
     for another listed later at its index: the name says which camera it is, so where its
     index holds none of that name (unplugged and plugged back in, the system numbering its
-    cameras anew), it is the one of that name listed first (see :func:`namesakes`)."""
+    cameras anew), it is the one of that name listed first (see :func:`namesakes`), but not
+    one at an index of ``beside``: those were listed beside it, so are other cameras of its
+    name (see :meth:`CameraPicker.beside`)."""
     exact = next((device for device in devices if (device.name, device.index) == (name, index)), None)
     if exact is not None:
         return exact
     if name != index_name(index):
-        return next((device for device in devices if device.name == name), None)
+        return next((device for device in devices if device.name == name and device.index not in beside), None)
     return next((device for device in devices if device.index == index), None)
 
 
@@ -380,6 +408,40 @@ def namesakes(devices: list[CameraDevice], name: str) -> list[CameraDevice]:
     """The cameras of ``devices`` named ``name``: two alike (two webcams of one model) share
     it, and only their indices tell them apart."""
     return [device for device in devices if device.name == name]
+
+
+def namesakes_notice(devices: list[CameraDevice], name: str, gone: int, started: int, passed_beside: bool) -> str:
+    """What to say where of several cameras named ``name``, none at index ``gone`` (the one
+    chosen), the one at ``started`` was started in its place (``passed_beside``: ones listed
+    beside the one chosen, so others, were passed over), while ``devices`` are listed; ""
+    where that no longer holds: the one started gone, no other of that name left to mistake
+    for it, or one of that name back at ``gone``."""
+    alike = namesakes(devices, name)
+    indices = [device.index for device in alike]
+    if started not in indices or gone in indices or len(alike) < 2:
+        return ""
+    others = [str(index) for index in indices if index != started]
+    the_others = "the other" if len(others) == 1 else "the others"
+    why = "the first listed that was not beside it before" if passed_beside else "the first listed"
+    return (
+        f"{len(alike)} cameras are named {name}, none at index {gone} any more: started the one at index "
+        f"{started}, {why} (the toolbar's list has {the_others} at {', '.join(others)})."
+    )
+
+
+def not_connected_beside(name: str, index: int, others: list[CameraDevice]) -> str:
+    """Why the camera ``name`` at ``index`` is not opened where only ``others`` of its name,
+    all listed beside it before, are listed."""
+    if len(others) == 1:
+        return (
+            f"{name} at index {index} is not connected: the one at index {others[0].index} is the other "
+            f"{name}, listed beside it before."
+        )
+    indices = ", ".join(str(other.index) for other in others)
+    return (
+        f"{name} at index {index} is not connected: the ones at indices {indices} are other cameras of that name, "
+        "listed beside it before."
+    )
 
 
 def unlisted_tooltip(device: CameraDevice) -> str:

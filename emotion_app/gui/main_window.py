@@ -63,6 +63,8 @@ from .camera_picker import (
     index_name,
     listed_camera,
     namesakes,
+    namesakes_notice,
+    not_connected_beside,
 )
 from .camera_size import CameraSize
 from .dialog_folders import DialogFolders
@@ -824,29 +826,31 @@ class MainWindow(QMainWindow):
         by its name (see :func:`.listed_camera`); where several share the name, a notice says
         which was taken."""
         devices = self.picker.devices()
-        device = listed_camera(devices, spec.name, spec.index)
+        beside = self.picker.beside(spec.name, spec.index)
+        device = listed_camera(devices, spec.name, spec.index, beside)
         if device is None:
             held = next((other for other in devices if other.index == spec.index), None)
-            if held is not None and spec.name != index_name(spec.index):
+            by_name = spec.name != index_name(spec.index)
+            if held is not None and by_name:
                 # Opened, its index would show that other camera under this one's name.
                 self.source_messages.show_problem(
                     f"{spec.name} is not connected: index {spec.index} is {held.name} now.", spec
                 )
                 return
+            others = namesakes(devices, spec.name)
+            if others and by_name:
+                # All listed beside it before, so other cameras of one model: not opened in
+                # its place, nor remembered as the one chosen; the user picks one if wanted.
+                self.source_messages.show_problem(not_connected_beside(spec.name, spec.index, others), spec)
+                return
             self.start_source(spec)  # not listed: OpenCV may still open it by its index
             return
         self.choose_camera(device)
-        alike = namesakes(devices, device.name)
-        if device.index != spec.index and len(alike) > 1:
-            others = ", ".join(str(other.index) for other in alike if other != device)
-            the_others = "the other" if len(alike) == 2 else "the others"
-            self.notice_banner.show_message(
-                f"{len(alike)} cameras are named {device.name}, none at index {spec.index} any more: "
-                f"started the one at index {device.index}, the first listed (the toolbar's list has "
-                f"{the_others} at {others}).",
-                "info",
-                tag=_NAMESAKES_TAG,
-            )
+        passed_beside = any(other.index in beside for other in namesakes(devices, device.name))
+        if device.index != spec.index:
+            text = namesakes_notice(devices, device.name, spec.index, device.index, passed_beside)
+            if text:
+                self.notice_banner.show_message(text, "info", tag=_NAMESAKES_TAG)
 
     def open_stream_dialog(self) -> None:
         with self.player.paused_for_dialog():
