@@ -408,6 +408,51 @@ def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_w
     )
 
 
+def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: the notice naming which of several cameras of one name was started stayed as it
+    # was after F5 listed the cameras anew: the others it named unplugged, or a camera of
+    # that name back at the index it said none was at.
+    window, bench = _usb_camera_chosen_and_stopped(qtbot, make_window, gui_video)
+    c920 = [CameraDevice("Logitech C920", index, f"/dev/video{index}") for index in (1, 6, 8)]
+    monitor = window.picker.monitor
+    monitor.set_devices([c920[0], BUILT_IN, c920[1], c920[2]])
+    window.toggle_start_stop()  # Start: none at index 2, the first of the three
+    qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
+    assert bench.specs[-1].index == 1
+    assert window.notice_banner.text() == (
+        "3 cameras are named Logitech C920, none at index 2 any more: started the one at index 1, "
+        "the first listed (the toolbar's list has the others at 6, 8)."
+    )
+
+    def f5(devices: list[CameraDevice]) -> None:
+        """The list changed unseen (a system that tells no plug events), read again by F5."""
+        monitor.blockSignals(True)
+        monitor.set_devices(devices)
+        monitor.blockSignals(False)
+        window.window_actions.refresh_cameras_action.trigger()
+
+    f5([c920[0], BUILT_IN, c920[1]])  # the one at 8 unplugged
+    assert window.notice_banner.text() == (
+        "2 cameras are named Logitech C920, none at index 2 any more: started the one at index 1, "
+        "the first listed (the toolbar's list has the other at 6)."
+    )
+    f5([c920[0], BUILT_IN])  # the other unplugged too: one of that name, nothing to tell
+    assert window.notice_banner.text() == ""
+    # Again (two of that name, at indices not seen before), and a camera of that name comes
+    # back at the index the notice says none is at.
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    renumbered = [CameraDevice("Logitech C920", index, f"/dev/video{index}") for index in (5, 9)]
+    monitor.set_devices([BUILT_IN, *renumbered])
+    window.toggle_start_stop()
+    qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 4, timeout=WAIT_MS)
+    assert bench.specs[-1].index == 5 and "none at index 1 any more" in window.notice_banner.text()
+    f5([c920[0], BUILT_IN, *renumbered])
+    assert window.notice_banner.text() == ""
+
+
 def test_the_second_of_two_cameras_of_one_name_is_opened_again_at_the_next_launch(
     qtbot: QtBot, make_window, gui_video: VideoTruth
 ) -> None:

@@ -172,6 +172,9 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self._initial_source_started = False
         self._pending_source: SourceSpec | None = None  # asked for before the model was ready
+        # What the notice of which of several cameras of one name started tells: their name,
+        # the index of the one chosen, the one started, whether others beside it were passed.
+        self._namesakes_told: tuple[str, int, int, bool] | None = None
         # A file or folder asked for by name (opened, dropped, picked from Open recent, on the
         # command line): listed in the recent files once it opens, not at the app's own
         # reopens of it (Play again, a seek after its end), each a write of the settings file.
@@ -440,6 +443,7 @@ class MainWindow(QMainWindow):
         self.picker.network_camera_chosen.connect(self.open_network_camera)
         self.picker.screen_chosen.connect(self.open_screen)
         self.picker.devices_refreshed.connect(self.source_messages.on_devices_refreshed)
+        self.picker.devices_refreshed.connect(self._retell_namesakes)
         self.steadiness_box.currentIndexChanged.connect(
             lambda index: self.set_steadiness(self.steadiness_box.itemData(index))
         )
@@ -847,10 +851,22 @@ class MainWindow(QMainWindow):
             return
         self.choose_camera(device)
         passed_beside = any(other.index in beside for other in namesakes(devices, device.name))
-        if device.index != spec.index:
-            text = namesakes_notice(devices, device.name, spec.index, device.index, passed_beside)
-            if text:
-                self.notice_banner.show_message(text, "info", tag=_NAMESAKES_TAG)
+        told = (device.name, spec.index, device.index, passed_beside)
+        text = namesakes_notice(devices, *told) if device.index != spec.index else ""
+        if text:
+            self._namesakes_told = told
+            self.notice_banner.show_message(text, "info", tag=_NAMESAKES_TAG)
+
+    def _retell_namesakes(self, devices: list[CameraDevice]) -> None:
+        """The cameras listed anew (F5, plugged in or out): the notice of which of several
+        cameras of one name was started says what holds now, or goes where nothing does."""
+        if self.notice_banner.tag != _NAMESAKES_TAG or self._namesakes_told is None:
+            return
+        text = namesakes_notice(devices, *self._namesakes_told)
+        if not text:
+            self.notice_banner.dismiss()
+        elif text != self.notice_banner.text():
+            self.notice_banner.show_message(text, "info", tag=_NAMESAKES_TAG)
 
     def open_stream_dialog(self) -> None:
         with self.player.paused_for_dialog():
