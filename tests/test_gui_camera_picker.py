@@ -25,6 +25,7 @@ from emotion_app.gui.camera_picker import (
 )
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.mnemonics import plain
+from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
 from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.opening import open_frame_source
@@ -470,6 +471,22 @@ def test_the_second_of_two_cameras_of_one_name_is_opened_again_at_the_next_launc
     qtbot.waitUntil(lambda: relaunched.is_running, timeout=WAIT_MS)
     assert again.specs == [CameraSpec(6, "Logitech C920")]
     assert relaunched.picker.current_device() == second
+
+
+@pytest.mark.parametrize("remembered", ["integrated webcam", "Webcam"], ids=["another-case", "part"])
+def test_the_camera_chosen_last_is_found_at_launch_by_its_exact_name_as_retry_finds_it(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path, remembered: str
+) -> None:
+    # Was: the launch took for the camera chosen last one whose name matched its name in
+    # another case or in part (a name typed after --camera may), while Start and Retry take
+    # only its exact name: a remembered name is one the list gave, so such a camera is
+    # another one. Not listed, it gives way to the first listed, as before.
+    AppSettings.at_path(settings_path).remember_camera(remembered, 5)
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[USB, BUILT_IN], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(2, "Logitech C920")]
+    assert window.picker.current_device() == USB
 
 
 def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_offered(

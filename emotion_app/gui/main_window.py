@@ -478,10 +478,10 @@ class MainWindow(QMainWindow):
         if self.settings.network_camera:  # the camera chosen last was a network camera
             self.open_network_camera(self.settings.network_camera)
             return
-        # The picker's rule first: of two cameras of one name, the one at the index remembered.
-        device = listed_camera(devices, self.settings.camera_name, self.settings.camera_index) or find_camera(
-            devices, self.settings.camera_name, self.settings.camera_index
-        )
+        # The picker's rule, as Start and Retry follow it: of two cameras of one name, the one
+        # at the index remembered. A remembered name is one the list gave: a camera whose name
+        # matches it only in another case or in part is another camera (a typed one may).
+        device = listed_camera(devices, self.settings.camera_name, self.settings.camera_index)
         if device is None and devices:
             device = devices[0]
         if device is not None:
