@@ -369,21 +369,34 @@ def test_start_and_retry_open_no_other_camera_that_took_a_gone_cameras_index(
         window.source_banner.dismiss()
 
 
+C920_FIRST = CameraDevice("Logitech C920", 1, "/dev/video1")
+C920_SECOND = CameraDevice("Logitech C920", 6, "/dev/video6")
+
+
+def _second_of_two_alike_chosen_and_unplugged(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], gui_video: VideoTruth
+) -> tuple[MainWindow, CameraBench]:
+    """A real window listing C920_FIRST, BUILT_IN and C920_SECOND, the second chosen and
+    run, then stopped and unplugged; and its CameraBench, which has opened the first (the
+    first listed, at launch), then the second."""
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[C920_FIRST, BUILT_IN, C920_SECOND], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.choose_camera(C920_SECOND)
+    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 6, timeout=WAIT_MS)
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    window.picker.monitor.set_devices([C920_FIRST, BUILT_IN])
+    return window, bench
+
+
 def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_when_it_is_gone(
     qtbot: QtBot, make_window, gui_video: VideoTruth
 ) -> None:
     # Was: two webcams of one model, the one chosen (index 6) unplugged, the other (index 1)
     # still there: Start and Retry opened the other without a word, and remembered it as
     # the one chosen.
-    first, second = CameraDevice("Logitech C920", 1, "/dev/video1"), CameraDevice("Logitech C920", 6, "/dev/video6")
-    bench = CameraBench(gui_video.path, good_frames=10_000)
-    window = make_window(devices=[first, BUILT_IN, second], source_factory=bench)
-    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    window.choose_camera(second)
-    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 6, timeout=WAIT_MS)
-    window.stop()
-    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
-    window.picker.monitor.set_devices([first, BUILT_IN])  # the one chosen unplugged
+    window, bench = _second_of_two_alike_chosen_and_unplugged(qtbot, make_window, gui_video)
     for again in (window.toggle_start_stop, window.retry):  # Start, then Retry
         again()
         qtbot.waitUntil(lambda: "not connected" in window.source_banner.text(), timeout=WAIT_MS)
@@ -399,7 +412,7 @@ def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_w
     assert window.picker.current_device() == CameraDevice("Logitech C920", 6)
     # Plugged back in at another index: that one is started, not the other, and a notice says why.
     back = CameraDevice("Logitech C920", 3, "/dev/video3")
-    window.picker.monitor.set_devices([first, BUILT_IN, back])
+    window.picker.monitor.set_devices([C920_FIRST, BUILT_IN, back])
     window.retry()
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
     assert bench.specs[-1].index == 3 and window.settings.camera_index == 3
@@ -407,6 +420,19 @@ def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_w
         "2 cameras are named Logitech C920, none at index 6 any more: started the one at index 3, "
         "the first listed that was not beside it before (the toolbar's list has the other at 1)."
     )
+
+
+def test_the_error_that_the_camera_chosen_is_gone_names_no_other_unplugged_since(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: "… the one at index 1 is the other Logitech C920" stayed up once that one was
+    # unplugged too (a list with cameras in it puts up its offer instead; an empty one did not).
+    window, _ = _second_of_two_alike_chosen_and_unplugged(qtbot, make_window, gui_video)
+    window.retry()
+    assert "the one at index 1 is the other Logitech C920" in window.source_banner.text()
+    window.picker.monitor.set_devices([])
+    assert window.source_banner.text() == "Logitech C920 at index 6 is not connected."
+    assert window.source_banner.level == "error" and "Retry" in window.source_banner.button_captions()
 
 
 def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(

@@ -431,7 +431,9 @@ def namesakes_notice(devices: list[CameraDevice], name: str, gone: int, started:
 
 def not_connected_beside(name: str, index: int, others: list[CameraDevice]) -> str:
     """Why the camera ``name`` at ``index`` is not opened where only ``others`` of its name,
-    all listed beside it before, are listed."""
+    all listed beside it before, are listed (or, once they are gone too, none)."""
+    if not others:
+        return f"{name} at index {index} is not connected."
     if len(others) == 1:
         return (
             f"{name} at index {index} is not connected: the one at index {others[0].index} is the other "

@@ -127,6 +127,8 @@ RECENT_FILES = RECENT_KEPT
 _UNSAVED_SETTINGS_TAG = "unsaved settings"
 _LEFT_ASIDE_TAG = "dropped files left aside"
 _NAMESAKES_TAG = "cameras of one name"
+# The source banner's tag for "… is not connected: the one at index 1 is the other …".
+_GONE_BESIDE_TAG = "camera gone beside others of its name"
 WEIGHTS_SUFFIX = ".safetensors"
 WEIGHTS_FILTER = f"Weights (*{WEIGHTS_SUFFIX});;All files (*)"
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
@@ -444,6 +446,7 @@ class MainWindow(QMainWindow):
         self.picker.screen_chosen.connect(self.open_screen)
         self.picker.devices_refreshed.connect(self.source_messages.on_devices_refreshed)
         self.picker.devices_refreshed.connect(self._retell_namesakes)
+        self.picker.devices_refreshed.connect(self._retell_gone_beside)
         self.steadiness_box.currentIndexChanged.connect(
             lambda index: self.set_steadiness(self.steadiness_box.itemData(index))
         )
@@ -845,7 +848,9 @@ class MainWindow(QMainWindow):
             if others and by_name:
                 # All listed beside it before, so other cameras of one model: not opened in
                 # its place, nor remembered as the one chosen; the user picks one if wanted.
-                self.source_messages.show_problem(not_connected_beside(spec.name, spec.index, others), spec)
+                self.source_messages.show_problem(
+                    not_connected_beside(spec.name, spec.index, others), spec, tag=_GONE_BESIDE_TAG
+                )
                 return
             self.start_source(spec)  # not listed: OpenCV may still open it by its index
             return
@@ -856,6 +861,19 @@ class MainWindow(QMainWindow):
         if text:
             self._namesakes_told = told
             self.notice_banner.show_message(text, "info", tag=_NAMESAKES_TAG)
+
+    def _retell_gone_beside(self, devices: list[CameraDevice]) -> None:
+        """The cameras listed anew while the error that the camera chosen is not connected,
+        others of its name being there, is up (the offer of cameras listed takes its place
+        where any is): it names the others still listed, or none."""
+        spec = self.source_state.spec
+        if self.source_banner.tag != _GONE_BESIDE_TAG or not isinstance(spec, CameraSpec):
+            return
+        beside = self.picker.beside(spec.name, spec.index)
+        others = [other for other in namesakes(devices, spec.name) if other.index in beside]
+        self.source_messages.show_problem(
+            not_connected_beside(spec.name, spec.index, others), spec, tag=_GONE_BESIDE_TAG
+        )
 
     def _retell_namesakes(self, devices: list[CameraDevice]) -> None:
         """The cameras listed anew (F5, plugged in or out): the notice of which of several

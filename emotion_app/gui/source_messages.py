@@ -87,10 +87,10 @@ class SourceMessages:
             ],
         )
 
-    def show_problem(self, message: str, spec: SourceSpec | None, file_there: bool = False) -> None:
+    def show_problem(self, message: str, spec: SourceSpec | None, file_there: bool = False, tag: str = "") -> None:
         """``spec`` (None: no source in particular) could not open or broke off, for
         ``message``'s reason. ``file_there``: ``spec`` is a file that is there (see
-        SourceFault.file_there)."""
+        SourceFault.file_there); ``tag``: the banner's, for whoever says it anew."""
         actions = [("Retry", self._retry), ("Open video file…", self._open_video_dialog)]
         if isinstance(spec, CameraSpec) and len(self._picker.devices()) > 1:
             message += " Pick another camera in the toolbar."
@@ -99,7 +99,7 @@ class SourceMessages:
             if file_there:
                 actions.insert(0, ("Retry", self._retry))
         self._view.set_placeholder(message)
-        self._banner.show_message(message, "error", actions)
+        self._banner.show_message(message, "error", actions, tag=tag)
 
     def show_ended(self, message: str) -> None:
         """The file played to its end (``message`` says so)."""
