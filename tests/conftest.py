@@ -31,8 +31,8 @@ from emotion_app.samples import VideoTruth, make_random_weights, write_astronaut
 from emotion_app.sources.frame_source import SourceFactory
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import list_screens
-from gui_support import WAIT_MS
-from hostile_support import SmallDisk
+from tests.gui_support import WAIT_MS
+from tests.hostile_support import SmallDisk
 from tests.mjpeg_server import self_signed_certificate, server_tls
 
 WindowFactory = Callable[..., MainWindow]

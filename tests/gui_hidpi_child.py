@@ -18,7 +18,7 @@ from emotion_app.gui.video_view import VideoView
 from emotion_app.io.overlay import draw_results
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_frames, write_astronaut_video
-from gui_support import (
+from tests.gui_support import (
     WAIT_MS,
     blurred_difference,
     grab_view,

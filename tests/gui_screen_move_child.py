@@ -12,7 +12,7 @@ from emotion_app.gui.annotation import enlarged_size, screen_pixel_ratio
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.samples import VideoTruth
-from gui_support import WAIT_MS, pause_on_shown_frame, play_looping, wait_for_face_result
+from tests.gui_support import WAIT_MS, pause_on_shown_frame, play_looping, wait_for_face_result
 
 
 def _screens() -> tuple[QScreen, QScreen]:

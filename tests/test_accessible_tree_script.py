@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from gui_support import WAIT_MS
 from scripts.accessible_tree import missing
+from tests.gui_support import WAIT_MS
 
 REPO = Path(__file__).resolve().parent.parent
 _WAIT_S = WAIT_MS / 1000

@@ -35,7 +35,7 @@ from emotion_app.samples import (
     write_astronaut_video,
     write_video,
 )
-from live_support import update_once_scanned, updates_until_shown
+from tests.live_support import update_once_scanned, updates_until_shown
 
 FRAME_PERIOD_S = 1 / 30  # frames are fed like a 30 fps camera
 SCAN_INTERVAL = 4

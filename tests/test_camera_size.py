@@ -19,7 +19,7 @@ from emotion_app.samples import VideoTruth
 from emotion_app.sources.camera import open_camera
 from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.specs import CameraSpec
-from gui_support import WAIT_MS, CameraBench
+from tests.gui_support import WAIT_MS, CameraBench
 
 MJPG = float(cv2.VideoWriter.fourcc(*"MJPG"))
 

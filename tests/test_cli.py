@@ -18,9 +18,9 @@ import pytest
 
 from emotion_app.cli import main
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_astronaut_video
-from module_help import HELP_NOT_WRITTEN
-from slow_import import start_held_in_import
-from user_rights import run_barred_from
+from tests.module_help import HELP_NOT_WRITTEN
+from tests.slow_import import start_held_in_import
+from tests.user_rights import run_barred_from
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

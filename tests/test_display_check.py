@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from emotion_app.gui.display_check import XCB_LIBRARIES, _stderr_of, display_problem, let_go
-from gui_support import own_xvfb
+from tests.gui_support import own_xvfb
 
 REPO = Path(__file__).resolve().parent.parent
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the check is for Linux")

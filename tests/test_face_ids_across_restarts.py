@@ -27,7 +27,7 @@ from emotion_app.live import load_eager_pipeline
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.samples import VideoTruth, astronaut_frames, two_people, write_astronaut_video
 from emotion_app.sources.specs import VideoFileSpec
-from gui_support import WAIT_MS, wait_for_face_result, wait_until_stopped
+from tests.gui_support import WAIT_MS, wait_for_face_result, wait_until_stopped
 
 FPS = 15.0
 

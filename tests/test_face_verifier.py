@@ -26,7 +26,7 @@ from emotion_app.faces.face_verifier import (
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.samples import two_people
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH, save_weights
-from people_frames import ids_left_to_right
+from tests.people_frames import ids_left_to_right
 from tests.synthetic_fer import write_fer_folders
 from training.face_verifier import VerifierConfig, train_verifier
 

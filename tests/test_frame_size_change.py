@@ -14,8 +14,8 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.samples import two_people
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, SourceSpec
-from gui_support import WAIT_MS, CameraPacing
-from people_frames import ids_left_to_right
+from tests.gui_support import WAIT_MS, CameraPacing
+from tests.people_frames import ids_left_to_right
 
 # Fifteen frames at each size, in this order: twice as large, half the first, the first.
 SIZES = [(480, 360), (960, 720), (320, 240), (480, 360)]

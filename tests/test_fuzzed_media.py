@@ -22,7 +22,7 @@ from emotion_app.io.video import open_input
 from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import VideoFileSpec
-from hostile_support import number_of, numbered, one_error_line
+from tests.hostile_support import number_of, numbered, one_error_line
 
 # More pixels than OpenCV decodes (its limit is 2**30): a damaged size field, say.
 HUGE_SIDE = 60000

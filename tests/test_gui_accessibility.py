@@ -25,7 +25,7 @@ from emotion_app.gui.timeline_panel import ROW_CHANGE_INTERVAL_S, TimelinePanel
 from emotion_app.gui.video_view import VideoView
 from emotion_app.samples import VideoTruth, write_astronaut_video
 from emotion_app.sources.specs import VideoFileSpec
-from gui_support import WAIT_MS, pause_on_shown_frame, play_looping, wait_for_face_result
+from tests.gui_support import WAIT_MS, pause_on_shown_frame, play_looping, wait_for_face_result
 
 # The view tells a change while frames play at most once a second: a test waits longer.
 _TOLD_MS = 3_000

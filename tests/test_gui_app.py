@@ -20,9 +20,9 @@ from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.samples import VideoTruth
 from emotion_app.sources.specs import CameraSpec
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH
-from gui_support import BUILD_WAIT_MS, WAIT_MS, CameraBench, temp_folder_env
 from scripts import startup_time
-from slow_import import start_held_in_import
+from tests.gui_support import BUILD_WAIT_MS, WAIT_MS, CameraBench, temp_folder_env
+from tests.slow_import import start_held_in_import
 
 REPO = Path(__file__).resolve().parent.parent
 BUILT_IN, USB = CameraDevice("Integrated Webcam", 0), CameraDevice("USB Cam", 2)

@@ -31,7 +31,7 @@ from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import Screen
 from emotion_app.sources.specs import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
-from gui_support import WAIT_MS, CameraBench, UnpluggedCamera
+from tests.gui_support import WAIT_MS, CameraBench, UnpluggedCamera
 from tests.mjpeg_server import MjpegCamera
 
 BUILT_IN = CameraDevice("Integrated Webcam", 0, "/dev/video0")

@@ -36,7 +36,7 @@ from emotion_app.gui.snapshot import MAX_WAITING_SNAPSHOTS, save_snapshot
 from emotion_app.io.temporary_names import is_unfinished
 from emotion_app.samples import VideoTruth, make_random_weights
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
-from gui_support import (
+from tests.gui_support import (
     REPO,
     WAIT_MS,
     DeadShare,
@@ -743,7 +743,7 @@ import pytest
 from PyQt6.QtCore import QTimer
 from emotion_app.gui import app as gui_app
 from emotion_app.io import report_process
-from gui_support import DeadShare
+from tests.gui_support import DeadShare
 
 folder = Path({folder!r})
 report_process.PYTHON = {stand_in!r}
@@ -801,8 +801,8 @@ def test_quitting_during_an_export_into_a_dead_share_exits_and_says_what_was_not
     )
     temp = tmp_path / "temp"
     temp.mkdir()
-    # The tests' folder, for the share the child imports from gui_support, through PYTHONPATH.
-    importable = os.pathsep.join((str(Path(__file__).resolve().parent), str(REPO)))
+    # The repository's root, for the share the child imports from tests.gui_support, through PYTHONPATH.
+    importable = str(REPO)
     env = dict(
         os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), PYTHONPATH=importable, **temp_folder_env(temp)
     )
@@ -917,7 +917,7 @@ from PyQt6.QtCore import QTimer
 from emotion_app.gui import app as gui_app, recording_writer
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.sources.specs import VideoFileSpec
-from gui_support import DeadShare
+from tests.gui_support import DeadShare
 
 folder, video, settings = Path({folder!r}), Path({video!r}), {settings!r}
 recording_writer.NOT_ANSWERING_S = {not_answering_s!r}
@@ -987,7 +987,7 @@ class _AppRecordingIntoADeadShare:
         )
         temp = tmp_path / "temp"
         temp.mkdir()
-        importable = os.pathsep.join((str(Path(__file__).resolve().parent), str(REPO)))
+        importable = str(REPO)
         env = dict(
             os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), PYTHONPATH=importable, **temp_folder_env(temp)
         )

@@ -22,7 +22,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.live import BUILD_THREAD_PREFIX
 from emotion_app.samples import SIX_LABELS, VideoTruth
 from emotion_app.sources.specs import VideoFileSpec
-from gui_support import BUILD_WAIT_MS, WAIT_MS
+from tests.gui_support import BUILD_WAIT_MS, WAIT_MS
 
 
 def threads_named(prefix: str) -> list[threading.Thread]:

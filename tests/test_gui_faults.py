@@ -25,7 +25,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import APP_TITLE
 from emotion_app.gui.mnemonics import plain
 from emotion_app.samples import VideoTruth, astronaut_bgr, write_astronaut_video, write_video
-from gui_support import (
+from tests.gui_support import (
     REPO,
     WAIT_MS,
     CameraBench,
@@ -37,8 +37,8 @@ from gui_support import (
     wait_for_face_result,
     wait_until_stopped,
 )
-from hostile_support import damage_mjpeg_frame, numbered_frames
-from user_rights import without_root_rights
+from tests.hostile_support import damage_mjpeg_frame, numbered_frames
+from tests.user_rights import without_root_rights
 
 
 def test_a_video_that_will_not_open_names_the_file(

@@ -24,7 +24,7 @@ from emotion_app.gui.message_banner import MessageBanner
 from emotion_app.io.temporary_names import is_unfinished, owner_mark
 from emotion_app.io.unfinished import UNFINISHED_MARK, Tidied, tidy_stopped
 from emotion_app.samples import VideoTruth
-from gui_support import (
+from tests.gui_support import (
     WAIT_MS,
     DeadShare,
     join_file_checks,

@@ -22,7 +22,7 @@ from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, write_a
 from emotion_app.sources.frame_source import FrameSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import SourceSpec, VideoFileSpec
-from gui_support import WAIT_MS, gated_worker, pause_on_shown_frame, thread_held, wait_for_face_result
+from tests.gui_support import WAIT_MS, gated_worker, pause_on_shown_frame, thread_held, wait_for_face_result
 
 
 def test_the_paused_frame_is_shown_when_the_window_was_behind_as_it_was_paused(

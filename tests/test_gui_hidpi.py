@@ -29,7 +29,7 @@ from emotion_app.gui.annotation import (
 from emotion_app.io.overlay import draw_results
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, astronaut_frames
-from gui_support import blurred_difference, run_child_pytest, sharpness, temp_folder_env
+from tests.gui_support import blurred_difference, run_child_pytest, sharpness, temp_folder_env
 
 
 def _astronaut_and_faces() -> tuple[np.ndarray, tuple[FaceResult, ...]]:

@@ -21,7 +21,7 @@ from emotion_app.gui import annotation
 from emotion_app.gui.annotation import MAX_SHOWN_SIDE
 from emotion_app.io.overlay import draw_results
 from emotion_app.samples import astronaut_face_patch, paste
-from gui_support import WAIT_MS, changed_fraction, grab_view, wait_for_face_result
+from tests.gui_support import WAIT_MS, changed_fraction, grab_view, wait_for_face_result
 
 WIDTH, HEIGHT = 8000, 6000
 FACE_AT = (5200, 2600)  # the patch's top left: the face and its tag well inside the right half

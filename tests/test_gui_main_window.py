@@ -28,7 +28,14 @@ from emotion_app.io.overlay import PillowText
 from emotion_app.io.overlay_layout import layout_overlay
 from emotion_app.samples import SIX_LABELS, VideoTruth, write_astronaut_video
 from emotion_app.sources.specs import VideoFileSpec
-from gui_support import WAIT_MS, CameraBench, changed_fraction, grab_view, wait_for_face_result, wait_until_stopped
+from tests.gui_support import (
+    WAIT_MS,
+    CameraBench,
+    changed_fraction,
+    grab_view,
+    wait_for_face_result,
+    wait_until_stopped,
+)
 
 
 def face_rect_in_view(window, result) -> QRectF:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.mnemonics import escaped, mnemonic, numbered, plain
 from emotion_app.samples import VideoTruth
-from gui_support import WAIT_MS, wait_for_face_result
+from tests.gui_support import WAIT_MS, wait_for_face_result
 
 
 def _menus_without_their_own_letters(menu: QMenu, path: str = "") -> list[str]:

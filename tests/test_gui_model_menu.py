@@ -19,7 +19,7 @@ from emotion_app.gui.model_menu import ModelMenu
 from emotion_app.inference.catalog import describe_weights, list_weights
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, make_random_weights, write_astronaut_video
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME, DEFAULT_WEIGHTS_PATH, METADATA_KEY, read_card
-from gui_support import WAIT_MS, wait_for_dialog_folders, wait_for_face_result
+from tests.gui_support import WAIT_MS, wait_for_dialog_folders, wait_for_face_result
 
 
 def with_training_facts(path: Path, labels: str, validation: float) -> Path:

@@ -12,8 +12,8 @@ import pytest
 from PyQt6.QtCore import QThread, QTimer
 from pytestqt.qtbot import QtBot
 
-from gui_support import run_gui_script
 from scripts.gui_monkey import ACTIONS, FaultLog, answer_dialogs, make_inputs
+from tests.gui_support import run_gui_script
 
 
 def test_random_use_of_the_window_leaves_the_app_working(random_weights: Path) -> None:

@@ -25,7 +25,7 @@ from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.playback_bar import PlayerKeys
 from emotion_app.samples import SEVEN_LABELS, astronaut_frames, read_video, write_video
 from emotion_app.sources.specs import VideoFileSpec
-from gui_support import WAIT_MS, thread_held
+from tests.gui_support import WAIT_MS, thread_held
 
 CLIP_FRAMES = 135
 _BITS = 8

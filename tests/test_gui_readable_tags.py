@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.io.overlay import draw_results
 from emotion_app.samples import write_astronaut_video
-from gui_support import grab_view, wait_for_face_result, wait_until_stopped
+from tests.gui_support import grab_view, wait_for_face_result, wait_until_stopped
 
 # Capitals (digits, "#", "%": every tag has them) at least this tall on screen, in view pixels.
 READABLE_CAP_PX = 11

@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.main_window import RECENT_FILES, MainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
-from gui_support import WAIT_MS, wait_until_stopped
+from tests.gui_support import WAIT_MS, wait_until_stopped
 
 
 def listed(window: MainWindow) -> list[str]:

@@ -22,7 +22,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.io.codecs import MPEG4_PART2, codec_for, h264_codec
 from emotion_app.io.video import AnnotatedVideoWriter
 from emotion_app.samples import SIX_LABELS, VideoTruth, write_video
-from gui_support import (
+from tests.gui_support import (
     WAIT_MS,
     ThreadHold,
     pause_on_shown_frame,

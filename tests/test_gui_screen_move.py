@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from gui_support import own_xvfb, run_child_pytest, temp_folder_env
+from tests.gui_support import own_xvfb, run_child_pytest, temp_folder_env
 
 MONITOR = (2000, 1400)  # each monitor's size in screen pixels: room for the window at 200%
 

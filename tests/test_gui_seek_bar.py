@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.playback_bar import format_time
 from emotion_app.io.video import clearly_short
 from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video
-from gui_support import WAIT_MS, wait_for_face_result, wait_until_stopped
-from hostile_support import damage_mjpeg_frame
+from tests.gui_support import WAIT_MS, wait_for_face_result, wait_until_stopped
+from tests.hostile_support import damage_mjpeg_frame
 
 FPS = 15.0
 

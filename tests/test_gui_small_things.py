@@ -35,7 +35,7 @@ from emotion_app.samples import (
     write_astronaut_video,
 )
 from emotion_app.wording import count_text
-from gui_support import (
+from tests.gui_support import (
     WAIT_MS,
     CameraBench,
     pause_on_shown_frame,

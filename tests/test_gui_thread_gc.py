@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui import gui_thread_gc
 from emotion_app.samples import VideoTruth
-from gui_support import WAIT_MS, wait_for_face_result
+from tests.gui_support import WAIT_MS, wait_for_face_result
 
 
 class _Cycle:

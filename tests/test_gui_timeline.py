@@ -42,7 +42,7 @@ from emotion_app.pipeline import EmotionPipeline
 from emotion_app.results import FaceResult
 from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video, write_video
 from emotion_app.timeline import SessionTimeline
-from gui_support import (
+from tests.gui_support import (
     WAIT_MS,
     CameraBench,
     ThreadHold,
@@ -1488,7 +1488,7 @@ def test_a_long_name_is_cut_short_before_its_id_never_the_id(qtbot: QtBot) -> No
 
 
 def test_a_name_given_on_a_paused_frame_shows_on_it_at_once(qtbot: QtBot, make_window, two_people: VideoTruth) -> None:
-    from gui_support import grab_view, pause_on_shown_frame, play_looping
+    from tests.gui_support import grab_view, pause_on_shown_frame, play_looping
 
     window = make_window()
     play_looping(window, two_people.path)  # 4 s: it could end before it is paused
@@ -1506,7 +1506,7 @@ def test_a_name_given_on_a_paused_frame_shows_on_it_at_once(qtbot: QtBot, make_w
 
 
 def test_clear_on_a_paused_frame_takes_its_names_off_at_once(qtbot: QtBot, make_window, two_people: VideoTruth) -> None:
-    from gui_support import grab_view, pause_on_shown_frame, play_looping
+    from tests.gui_support import grab_view, pause_on_shown_frame, play_looping
 
     window = make_window()
     play_looping(window, two_people.path)  # 4 s: it could end before it is paused

@@ -10,8 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.samples import write_video
-from gui_support import WAIT_MS, wait_until_stopped
-from hostile_support import bar_number, damage_mjpeg_frame, numbered_frames
+from tests.gui_support import WAIT_MS, wait_until_stopped
+from tests.hostile_support import bar_number, damage_mjpeg_frame, numbered_frames
 
 FRAMES = 40
 DAMAGED = 12

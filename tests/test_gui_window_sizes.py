@@ -24,7 +24,7 @@ from emotion_app.io.overlay_layout import palette_for
 from emotion_app.results import FaceResult
 from emotion_app.samples import VideoTruth, make_random_weights
 from emotion_app.sources.specs import CameraSpec
-from gui_support import WAIT_MS, is_cut_from, when_a_dialog_is_open
+from tests.gui_support import WAIT_MS, is_cut_from, when_a_dialog_is_open
 
 # What a 1366x768 screen at 200% scaling leaves a window, in logical pixels.
 SMALL_SCREEN_AT_200 = (683, 384)

@@ -17,7 +17,7 @@ from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from emotion_app.gui.messages import CapturedFrame, FaultKind, SourceFault, SourceInfo
 from emotion_app.samples import VideoTruth, write_astronaut_video
 from emotion_app.sources.specs import CameraSpec, VideoFileSpec
-from gui_support import WAIT_MS, CameraBench
+from tests.gui_support import WAIT_MS, CameraBench
 from tests.variable_rate_video import write_variable_rate_mp4
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PyQt6.QtGui import QImage
 
-from gui_support import temp_folder_env
+from tests.gui_support import temp_folder_env
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,7 @@ from emotion_app.faces.tracker import HELD_FRAME_S, FaceTracker
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, photo_frame, write_astronaut_video
-from gui_support import WAIT_MS, pause_on_shown_frame, paused_at, summary_seconds, wait_until_stopped
+from tests.gui_support import WAIT_MS, pause_on_shown_frame, paused_at, summary_seconds, wait_until_stopped
 
 # A slide show: a grey slide, the astronaut's face held 3 s, another grey slide.
 SLIDE_DELAYS_MS = [500, 3000, 500]

@@ -24,7 +24,7 @@ from emotion_app import shipped
 from emotion_app.cli import analyze_main, main
 from emotion_app.io.video import open_input
 from emotion_app.samples import astronaut_bgr, write_astronaut_video
-from hostile_support import fingerprint, leftovers, one_error_line
+from tests.hostile_support import fingerprint, leftovers, one_error_line
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

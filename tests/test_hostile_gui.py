@@ -18,8 +18,8 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.io import atomic
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
-from gui_support import pause_on_shown_frame, play_looping, use_output_folder
-from hostile_support import SmallDisk, fill, fingerprint, leftovers
+from tests.gui_support import pause_on_shown_frame, play_looping, use_output_folder
+from tests.hostile_support import SmallDisk, fill, fingerprint, leftovers
 
 WAIT_MS = 20_000
 

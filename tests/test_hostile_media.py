@@ -27,8 +27,8 @@ from emotion_app.io.video import open_input
 from emotion_app.samples import astronaut_frames, write_astronaut_video
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import VideoFileSpec
-from gui_support import WAIT_MS, paused_at
-from hostile_support import number_of, numbered, write_raw_mjpeg
+from tests.gui_support import WAIT_MS, paused_at
+from tests.hostile_support import number_of, numbered, write_raw_mjpeg
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

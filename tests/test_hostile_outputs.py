@@ -22,7 +22,7 @@ import pytest
 from emotion_app.cli import main
 from emotion_app.io import atomic
 from emotion_app.samples import VideoTruth, astronaut_bgr, write_astronaut_video, write_video
-from hostile_support import (
+from tests.hostile_support import (
     KILLED_AFTER_THE_FIRST_RENAME,
     SmallDisk,
     fill,
@@ -31,7 +31,7 @@ from hostile_support import (
     leftovers,
     one_error_line,
 )
-from user_rights import without_root_rights
+from tests.user_rights import without_root_rights
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

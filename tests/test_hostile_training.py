@@ -16,11 +16,11 @@ import pytest
 import torch
 
 from emotion_app.samples import make_random_weights
-from hostile_support import SmallDisk
-from slow_import import start_held_in_import
+from tests.hostile_support import SmallDisk
+from tests.slow_import import start_held_in_import
 from tests.synthetic_fer import write_fer_csv, write_fer_folders
+from tests.user_rights import run_barred_from, without_root_rights
 from training import evaluate, train
-from user_rights import run_barred_from, without_root_rights
 
 FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2", "--epochs", "1"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from emotion_app.samples import astronaut_bgr, read_video
 from scripts import make_dim_clips
-from stand_in_clips import one_person_stand_ins
+from tests.stand_in_clips import one_person_stand_ins
 
 
 def stand_ins(folder: Path) -> Path:

@@ -14,7 +14,7 @@ import pytest
 
 from emotion_app.io.video import InputError, open_input
 from emotion_app.samples import astronaut_face_patch, paste, write_video
-from gui_support import REPO, run_gui_script
+from tests.gui_support import REPO, run_gui_script
 
 
 def hd_clip(path: Path, frames: int = 45, fps: float = 30.0) -> Path:

@@ -23,8 +23,8 @@ from emotion_app.live import load_eager_pipeline
 from emotion_app.results import FaceResult
 from emotion_app.samples import astronaut_frames, two_people, write_video
 from emotion_app.shipped import DEFAULT_WEIGHTS_DIR
-from gui_support import WAIT_MS, pause_on_shown_frame, play_looping
-from people_frames import ids_left_to_right
+from tests.gui_support import WAIT_MS, pause_on_shown_frame, play_looping
+from tests.people_frames import ids_left_to_right
 
 # Ends on the first frame without her smile, where what is shown stands furthest from it.
 CHANGING_FRAMES = 88

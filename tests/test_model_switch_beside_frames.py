@@ -30,7 +30,7 @@ from emotion_app.sources.frame_source import FrameSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import SourceSpec, VideoFileSpec
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
-from gui_support import WAIT_MS
+from tests.gui_support import WAIT_MS
 
 FPS = 15.0
 SHIPPED = DEFAULT_WEIGHTS_DIR / DEFAULT_WEIGHTS_NAME

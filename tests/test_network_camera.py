@@ -32,7 +32,7 @@ from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, SourceSpec
 from emotion_app.sources.stream_drops import STREAM_DROPS_GIVEN_UP, STREAM_DROPS_WINDOW_S, StreamDrops
 from emotion_app.sources.stream_url import check_stream_url, looks_like_url, redacted, short_name, without_password
-from gui_support import (
+from tests.gui_support import (
     REPO,
     WAIT_MS,
     CameraBench,

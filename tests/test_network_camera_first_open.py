@@ -25,7 +25,7 @@ from emotion_app.sources.network_camera import (
     wait_for_streams_let_go,
 )
 from emotion_app.sources.specs import CameraSpec
-from gui_support import WAIT_MS
+from tests.gui_support import WAIT_MS
 from tests.mjpeg_server import MjpegCamera
 
 # FFmpeg's open cannot be cut short: an open given up lets go of the camera once it returns.

@@ -17,7 +17,12 @@ from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.network_camera import open_stream_capture
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec
-from gui_support import WAIT_MS, assert_stream_gives_a_frame, assert_stream_opens_with_its_frames, wait_for_face_result
+from tests.gui_support import (
+    WAIT_MS,
+    assert_stream_gives_a_frame,
+    assert_stream_opens_with_its_frames,
+    wait_for_face_result,
+)
 from tests.mjpeg_server import MjpegCamera
 
 

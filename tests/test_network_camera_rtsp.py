@@ -19,7 +19,7 @@ from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.network_camera import STREAM_OPEN_TIMEOUT_MS, STREAM_READ_TIMEOUT_MS, NetworkStreamSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec
-from gui_support import (
+from tests.gui_support import (
     WAIT_MS,
     assert_stream_gives_a_frame,
     wait_for_face_result,

@@ -19,7 +19,7 @@ from emotion_app.io import atomic, temporary_names
 from emotion_app.io.atomic import stage_bytes
 from emotion_app.io.output_group import CommitError, commit_together
 from emotion_app.io.output_recovery import recover_stopped
-from hostile_support import KILLED_AFTER_THE_FIRST_RENAME, hidden_files
+from tests.hostile_support import KILLED_AFTER_THE_FIRST_RENAME, hidden_files
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -29,8 +29,8 @@ from emotion_app.sources.files import RawMjpegFrameSource
 from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import VideoFileSpec
-from gui_support import WAIT_MS, paused_at, wait_until_stopped
-from hostile_support import number_of, numbered, numbered_frames, write_raw_mjpeg
+from tests.gui_support import WAIT_MS, paused_at, wait_until_stopped
+from tests.hostile_support import number_of, numbered, numbered_frames, write_raw_mjpeg
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -17,7 +17,7 @@ from emotion_app.cli import main
 from emotion_app.io.video import open_input
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, write_astronaut_video
-from hostile_support import SmallDisk, fill
+from tests.hostile_support import SmallDisk, fill
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")

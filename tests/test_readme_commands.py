@@ -10,7 +10,7 @@ import pytest
 
 from emotion_app.cli import main
 from emotion_app.gui.launch import parse_args
-from module_help import help_answers
+from tests.module_help import help_answers
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")

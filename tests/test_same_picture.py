@@ -19,7 +19,7 @@ from emotion_app.gui.recorder import Recorder
 from emotion_app.io.overlay import draw_results
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.samples import astronaut_frames, write_astronaut_video
-from gui_support import grab_view, pause_on_shown_frame, play_looping, wait_for_face_result
+from tests.gui_support import grab_view, pause_on_shown_frame, play_looping, wait_for_face_result
 
 
 def qimage_bgr(image: QImage) -> np.ndarray:

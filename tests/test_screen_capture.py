@@ -34,7 +34,7 @@ from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import Screen, ScreenCaptureError, ScreenFrameSource, list_screens
 from emotion_app.sources.specs import ScreenArea, ScreenSpec
-from gui_support import WAIT_MS, run_gui_script, wait_for_face_result
+from tests.gui_support import WAIT_MS, run_gui_script, wait_for_face_result
 
 SCREEN_SIZE = (800, 600)
 PICTURE_AT = (40, 30)  # where the window showing the picture sits on the screen

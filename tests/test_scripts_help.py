@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from module_help import help_answers, help_written_to
 from scripts.support.arguments import frame_size, script_parser
+from tests.module_help import help_answers, help_written_to
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = sorted(path.stem for path in (REPO / "scripts").glob("*.py") if path.stem != "__init__")

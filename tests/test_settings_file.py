@@ -17,7 +17,7 @@ from emotion_app.gui import settings_specs as setting
 from emotion_app.gui.settings import RECENT_KEPT, AppSettings
 from emotion_app.gui.settings_ini import literal_paths
 from emotion_app.gui.settings_specs import Setting
-from gui_support import WAIT_MS
+from tests.gui_support import WAIT_MS
 
 
 def test_relative_paths_in_the_file_are_read_against_its_own_folder(

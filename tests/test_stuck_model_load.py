@@ -28,7 +28,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.live import wait_for_loads_to_end
 from emotion_app.samples import VideoTruth, write_astronaut_video
 from emotion_app.weights import DEFAULT_WEIGHTS_NAME, DEFAULT_WEIGHTS_PATH
-from gui_support import REPO, WAIT_MS, wait_for_face_result
+from tests.gui_support import REPO, WAIT_MS, wait_for_face_result
 
 # A guard against a hung child, not a measure: before the fix the child never ended.
 CHILD_GUARD_S = 120

@@ -26,9 +26,9 @@ from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
 from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, photo_frame, read_video, write_video
-from live_support import update_once_scanned, updates_until_shown
 from scripts import make_tilted_clips
-from stand_in_clips import one_person_stand_ins
+from tests.live_support import update_once_scanned, updates_until_shown
+from tests.stand_in_clips import one_person_stand_ins
 
 # The astronaut's face in the 512x512 photo (where the frontal cascade finds it upright).
 FACE = (177, 66, 95, 95)

@@ -42,7 +42,7 @@ from emotion_app.io.session_report import (
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, astronaut_frames, write_astronaut_video
 from emotion_app.timeline import MAX_STEP_S, PORTRAIT_PX, SessionTimeline
-from hostile_support import KILLED_AFTER_THE_FIRST_RENAME, hidden_files
+from tests.hostile_support import KILLED_AFTER_THE_FIRST_RENAME, hidden_files
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,7 @@ import torch
 from emotion_app import EmotionClassifier
 from emotion_app.preprocessing import Preprocessing
 from emotion_app.samples import astronaut_face_patch, make_random_weights
-from module_help import help_written_to
+from tests.module_help import help_written_to
 from tests.synthetic_fer import write_fer_csv, write_fer_folders
 from training import calibrate_margin, evaluate, train, training_run
 from training.augment import augment

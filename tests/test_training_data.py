@@ -10,8 +10,8 @@ import pytest
 
 from scripts.huge_image_memory import write_blank_png
 from tests.synthetic_fer import write_fer_csv, write_fer_folders
+from tests.user_rights import without_root_rights
 from training.data import CLASSES_6, CLASSES_7, DataError, load_split, read_csv, stratified_split
-from user_rights import without_root_rights
 
 REPO = Path(__file__).resolve().parent.parent
 # Loads the Training split of the folder given and prints its size, or the DataError.

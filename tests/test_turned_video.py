@@ -24,7 +24,14 @@ from emotion_app.faces.geometry import Box, iou
 from emotion_app.gui.playback_bar import format_time
 from emotion_app.io.video import jpeg_packets, open_input
 from emotion_app.samples import astronaut_frames, read_video
-from gui_support import WAIT_MS, paused_at, play_looping, use_output_folder, wait_for_face_result, wait_for_recording
+from tests.gui_support import (
+    WAIT_MS,
+    paused_at,
+    play_looping,
+    use_output_folder,
+    wait_for_face_result,
+    wait_for_recording,
+)
 from tests.turned_video import STORED_AS, turned_mp4, write_turned_mp4
 
 # A portrait phone clip, small: 240 wide, 360 tall as shown (360x240 in the file).

@@ -9,7 +9,7 @@ import pytest
 # Prints the prefix without_root_rights() gives, or "skipped" where it skips the test.
 CHILD = (
     "import pytest\n"
-    "from user_rights import without_root_rights\n"
+    "from tests.user_rights import without_root_rights\n"
     "try:\n"
     "    print(without_root_rights())\n"
     "except pytest.skip.Exception:\n"
@@ -26,12 +26,13 @@ def test_a_root_whose_rights_setpriv_cannot_take_skips(tmp_path: Path) -> None:
     setpriv = shutil.which("setpriv")
     if os.geteuid() != 0 or setpriv is None or not os.access(barred, os.R_OK):
         pytest.skip("needs root with its right to read anything, and setpriv, to run one without CAP_SETPCAP")
-    tests = Path(__file__).resolve().parent
+    # From the repository's root, where the child finds the tests' helpers as tests.user_rights.
+    repo = Path(__file__).resolve().parent.parent
     done = subprocess.run(
         [setpriv, "--bounding-set=-setpcap", sys.executable, "-c", CHILD],
         capture_output=True,
         text=True,
-        cwd=tests,
+        cwd=repo,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr

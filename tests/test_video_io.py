@@ -25,7 +25,7 @@ from emotion_app.io.video import AnnotatedVideoWriter, InputError, OutputError, 
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_video
 from emotion_app.spreadsheet import spreadsheet_text
-from hostile_support import damage_mjpeg_frame, numbered_frames
+from tests.hostile_support import damage_mjpeg_frame, numbered_frames
 
 
 def test_video_frames_with_times(moving_face_video: VideoTruth) -> None:
