@@ -12,7 +12,7 @@ import shutil
 import ssl
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.gui.camera_picker import CameraDevice, StaticDeviceMonitor
 from emotion_app.gui.camera_size import parse_camera_size
 from emotion_app.gui.launch import LaunchOptions
-from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.main_window import FILE_CHECK_TIMEOUT_S, MainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.inference.runner_cache import ENVIRONMENT_VARIABLE
@@ -31,11 +31,10 @@ from emotion_app.samples import VideoTruth, make_random_weights, write_astronaut
 from emotion_app.sources.frame_source import SourceFactory
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import list_screens
-from tests.gui_support import WAIT_MS
+from emotion_app.weights import DEFAULT_WEIGHTS_DIR
+from tests.gui_support import WAIT_MS, WindowFactory
 from tests.hostile_support import SmallDisk
 from tests.mjpeg_server import self_signed_certificate, server_tls
-
-WindowFactory = Callable[..., MainWindow]
 
 # No disk cache of classifier runners unless a test asks for one (tests/test_runner_cache.py):
 # every other test, and the scripts tests start, builds its runner as a first start does,
@@ -175,13 +174,13 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
         camera_timeout_s: float = 0.3,
         settings: Path | None = None,
         wait_for_model: bool = True,
-        weights_dir: Path | None = None,
+        weights_dir: Path = DEFAULT_WEIGHTS_DIR,
         size: tuple[int, int] | None = (800, 600),
         camera_size: str | None = None,
         screen: int | None = None,
         real_screens: bool = False,
         pipeline_loader: PipelineLoader = load_pipeline,
-        file_check_timeout_s: float | None = None,
+        file_check_timeout_s: float = FILE_CHECK_TIMEOUT_S,
     ) -> MainWindow:
         chosen_weights = random_weights if weights == "random" else weights
         options = LaunchOptions(
@@ -202,8 +201,8 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
             # The machine's own screens only where a test asks: whether a display is there
             # must not change what the other tests see in the camera picker.
             screen_lister=list_screens if real_screens else list,
-            **({"weights_dir": weights_dir} if weights_dir is not None else {}),
-            **({"file_check_timeout_s": file_check_timeout_s} if file_check_timeout_s is not None else {}),
+            weights_dir=weights_dir,
+            file_check_timeout_s=file_check_timeout_s,
         )
         qtbot.addWidget(window)
         if size is not None:  # None: the size the window gave itself

@@ -127,7 +127,11 @@ def test_resizing_the_window_while_paused_redraws_a_sharp_overlay(qtbot: QtBot, 
     ratios = set()
     for size in ((1400, 1000), (720, 540), (1900, 1300), (1000, 700), (800, 600)):
         window.resize(*size)
-        qtbot.waitUntil(lambda size=size: (window.width(), window.height()) == size, timeout=WAIT_MS)
+
+        def laid_out(size: tuple[int, int] = size) -> bool:
+            return (window.width(), window.height()) == size
+
+        qtbot.waitUntil(laid_out, timeout=WAIT_MS)
         qtbot.wait(50)  # the view laid out anew in the window
         result, ratio = window.view.result, window.view.pixel_ratio
         ratios.add(ratio)
@@ -177,6 +181,7 @@ def test_an_empty_view_asks_for_no_enlarged_frames(qtbot: QtBot) -> None:
     view.setMinimumSize(0, 0)
     view.resize(0, 0)
     view.set_result(result)
+    assert view.result is not None
     assert view.rect().isEmpty() and view.pixel_ratio == 1.0 and view.result.overlay_pixels == 1.0
     assert view.result.display_image.shape[:2] == (240, 320)  # the frame's own size: not enlarged
     assert not any(ratio > 1 for _, ratio in asked)
@@ -184,5 +189,6 @@ def test_an_empty_view_asks_for_no_enlarged_frames(qtbot: QtBot) -> None:
     view.show()
     qtbot.waitExposed(view)
     qtbot.waitUntil(lambda: view.pixel_ratio == 2.0, timeout=WAIT_MS)
+    assert view.result is not None
     assert asked[-1] == (view.display_scale, 2.0) and view.result.overlay_pixels == 2.0
     assert view.result.display_image.shape[:2] == (480, 640)

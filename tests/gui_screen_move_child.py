@@ -12,7 +12,7 @@ from emotion_app.gui.annotation import enlarged_size, screen_pixel_ratio
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.samples import VideoTruth
-from tests.gui_support import WAIT_MS, pause_on_shown_frame, play_looping, wait_for_face_result
+from tests.gui_support import WAIT_MS, pause_on_shown_frame, play_looping, shown_result, wait_for_face_result
 
 
 def _screens() -> tuple[QScreen, QScreen]:
@@ -69,7 +69,11 @@ def test_the_overlay_follows_the_window_to_a_screen_of_another_ratio(
     qtbot.waitUntil(lambda: window.view.result.faces and _enlarged_for(window.view.result, enlarged), timeout=WAIT_MS)
     for screen, ratio in ((low, 1.0), (high, enlarged), (low, 1.0)):
         _move_to(qtbot, window, screen)
-        qtbot.waitUntil(lambda ratio=ratio: _enlarged_for(window.view.result, ratio), timeout=WAIT_MS)
+
+        def redrawn(ratio: float = ratio) -> bool:
+            return _enlarged_for(shown_result(window), ratio)
+
+        qtbot.waitUntil(redrawn, timeout=WAIT_MS)
         assert window.view.result.frame_index == paused.frame_index and window.view.pixel_ratio == ratio
 
     # Resumed on the screen at ratio 1: the worker was told, its frames come at the frame's size.

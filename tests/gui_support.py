@@ -34,7 +34,7 @@ from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import CapturedFrame, InferenceResult, RecordingRequest
 from emotion_app.inference.build_process import CHILD_TIMEOUT_S, TEMP_VARIABLES
 from emotion_app.live import PipelineLoader
-from emotion_app.sources.opencv_source import OpenCvFrameSource
+from emotion_app.sources.frame_source import FrameSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
 
@@ -44,6 +44,8 @@ WAIT_MS = 20_000
 # minutes on busy ones. The app gives it CHILD_TIMEOUT_S; a test waits as long.
 BUILD_WAIT_MS = int(CHILD_TIMEOUT_S * 1000) + WAIT_MS
 REPO = Path(__file__).resolve().parent.parent
+# What conftest.py's make_window fixture gives: a real main window built with the options named.
+WindowFactory = Callable[..., MainWindow]
 
 
 def temp_folder_env(temp: Path) -> dict[str, str]:
@@ -131,6 +133,14 @@ def wait_until_it_plays_on(qtbot: QtBot, window: MainWindow) -> None:
     )
 
 
+def shown_result(window: MainWindow) -> InferenceResult:
+    """The result the view shows; fails the test (or, in a ``waitUntil``, waits on) while
+    it shows none."""
+    result = window.view.result
+    assert result is not None, "the view shows no frame yet"
+    return result
+
+
 def wait_for_face_result(qtbot: QtBot, window: MainWindow) -> InferenceResult:
     """Wait until the view shows a frame with at least one face, and return it."""
     qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) > 0, timeout=WAIT_MS)
@@ -171,7 +181,11 @@ def paused_at(qtbot: QtBot, window: MainWindow, frame: int) -> None:
     window.pause()
     window.seek(frame)
     qtbot.waitUntil(
-        lambda: window.view.result.frame_index == frame and window.source_state.playback.position == frame,
+        lambda: (
+            shown_result(window).frame_index == frame
+            and window.source_state.playback is not None
+            and window.source_state.playback.position == frame
+        ),
         timeout=WAIT_MS,
     )
 
@@ -225,7 +239,7 @@ def wait_until_stopped(qtbot: QtBot, window: MainWindow, timeout_ms: int = WAIT_
         raise AssertionError(
             f"not stopped after {timeout_ms} ms: running={window.is_running}, starting={state.starting}, "
             f"paused={state.paused}, ended={state.ended}, banner={window.source_banner.text()!r}, "
-            f"status={window.statusBar().currentMessage()!r}"
+            f"status={window.status.currentMessage()!r}"
         ) from timeout
 
 
@@ -246,7 +260,7 @@ def grab_view(window: MainWindow) -> np.ndarray:
     buffer = image.constBits()
     assert buffer is not None
     buffer.setsize(image.sizeInBytes())
-    rows = np.frombuffer(buffer, dtype=np.uint8).reshape(height, image.bytesPerLine())
+    rows = np.frombuffer(buffer.asstring(), dtype=np.uint8).reshape(height, image.bytesPerLine())
     return rows[:, : width * 3].reshape(height, width, 3).copy()
 
 
@@ -281,7 +295,7 @@ class UnpluggedCamera:
     FPS = 30.0
 
     def __init__(self, video: Path, good_frames: int) -> None:
-        self._inner: OpenCvFrameSource = open_frame_source(VideoFileSpec(video))
+        self._inner: FrameSource = open_frame_source(VideoFileSpec(video))
         self._good_frames = good_frames
         self.reads = 0
         self.released = False
@@ -324,6 +338,14 @@ class CameraBench:
             self.opened.append(camera)
             return camera
         return open_frame_source(spec)
+
+    def last_camera(self) -> CameraSpec:
+        """The spec opened last, a camera's (fails the test, or in a ``waitUntil`` waits on,
+        while the last one opened is a file's or a screen's)."""
+        assert self.specs, "nothing opened yet"
+        spec = self.specs[-1]
+        assert isinstance(spec, CameraSpec), f"the last source opened is no camera: {spec}"
+        return spec
 
 
 class ThreadHold(QObject):

@@ -16,8 +16,8 @@ import subprocess
 import threading
 import time
 from collections.abc import Sequence
+from io import BufferedIOBase
 from pathlib import Path
-from typing import BinaryIO
 
 import cv2
 import numpy as np
@@ -205,7 +205,7 @@ class MjpegCamera:
         """Make every stream send ``data`` once, before its next frame."""
         self._glitches.append(data)
 
-    def _drip(self, connection: socket.socket, wfile: BinaryIO, part: bytes) -> bool:
+    def _drip(self, connection: socket.socket, wfile: BufferedIOBase, part: bytes) -> bool:
         """Send ``part`` a byte at a time; False where the stream ended meanwhile."""
         for byte in range(len(part)):
             if not self._on.is_set() or not self.is_open(connection):
@@ -235,7 +235,7 @@ class MjpegCamera:
         self._mid_frame = mid_frame
         self._stalled.set()
 
-    def _hold(self, connection: socket.socket, wfile: BinaryIO, half: bytes) -> None:
+    def _hold(self, connection: socket.socket, wfile: BufferedIOBase, half: bytes) -> None:
         if half:
             wfile.write(half)
         self._held.append(connection)

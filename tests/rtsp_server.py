@@ -22,8 +22,8 @@ import struct
 import threading
 import time
 from collections.abc import Callable
+from io import BufferedIOBase
 from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import cv2
@@ -150,7 +150,7 @@ class RtspCamera:
         self._server.shutdown()
         self._server.server_close()
 
-    def _serve(self, connection: socket.socket, rfile: BinaryIO) -> None:
+    def _serve(self, connection: socket.socket, rfile: BufferedIOBase) -> None:
         with self._lock:
             self._connections.append(connection)
         writing = threading.Lock()  # the RTSP answers and the RTP packets share the connection
@@ -329,7 +329,7 @@ class RtspCamera:
             time.sleep(max(0.0, due - time.monotonic()))
 
 
-def _read_request(rfile: BinaryIO) -> tuple[str, str, dict[str, str]] | None:
+def _read_request(rfile: BufferedIOBase) -> tuple[str, str, dict[str, str]] | None:
     """The next request (method, URI, headers by lower-case name) on the connection, skipping
     the client's interleaved RTCP packets; None where it ended."""
     while True:
