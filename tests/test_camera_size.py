@@ -127,7 +127,8 @@ def test_a_camera_asked_for_hd_is_asked_for_motion_jpeg_first_and_delivers_hd() 
     devices = Devices(modes={(1280, 720), (1920, 1080)})
     source = open_camera(CameraSpec(0, "Webcam", (1280, 720)), devices)  # type: ignore[arg-type]
     assert (source.width, source.height) == (1280, 720)
-    assert source.read().shape == (720, 1280, 3)
+    frame = source.read()
+    assert frame is not None and frame.shape == (720, 1280, 3)
     device = devices.opened[0]
     assert device.calls[0] == (cv2.CAP_PROP_FOURCC, MJPG)  # before the size: the order drivers need
     assert {prop for prop, _ in device.calls[1:]} == {cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT}
@@ -210,7 +211,7 @@ def test_the_command_line_size_wins_for_the_run_without_being_remembered(
     bench = CameraBench(gui_video.path, good_frames=10_000)
     window = make_window(devices=[CameraDevice("Desk camera", 0)], source_factory=bench, camera_size="800x600")
     qtbot.waitUntil(lambda: len(bench.specs) == 1, timeout=WAIT_MS)
-    assert bench.specs[0].size == (800, 600)
+    assert bench.last_camera().size == (800, 600)
     # Not one of the menu's sizes: listed while it is the one in use.
     assert [a.text() for a in window.camera_size_menu.size_actions() if a.isChecked()] == ["&5 800 × 600"]
     window.close()

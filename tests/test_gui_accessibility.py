@@ -25,7 +25,7 @@ from emotion_app.gui.timeline_panel import ROW_CHANGE_INTERVAL_S, TimelinePanel
 from emotion_app.gui.video_view import VideoView
 from emotion_app.samples import VideoTruth, write_astronaut_video
 from emotion_app.sources.specs import VideoFileSpec
-from tests.gui_support import WAIT_MS, pause_on_shown_frame, play_looping, wait_for_face_result
+from tests.gui_support import WAIT_MS, pause_on_shown_frame, play_looping, shown_result, wait_for_face_result
 
 # The view tells a change while frames play at most once a second: a test waits longer.
 _TOLD_MS = 3_000
@@ -217,7 +217,8 @@ def _told_times(view: QWidget) -> list[float]:
         told.append(time.monotonic())
         set_description(text)
 
-    view.setAccessibleDescription = watched  # type: ignore[method-assign]
+    # A spy on this widget's own setter: mypy compares it with the unbound method, self and all.
+    view.setAccessibleDescription = watched  # type: ignore[method-assign,assignment]
     return told
 
 
@@ -355,6 +356,7 @@ def test_clear_and_a_name_given_are_told_at_once(qtbot: QtBot, make_window, gui_
     panel.add(dataclasses.replace(result, source_time=1.0))
     rows = panel.view
     track_id = rows.chosen_person()
+    assert track_id is not None
     panel.ask_name = lambda _track_id, _current: "Ada"
     panel.name_person(track_id)
     assert rows.accessibleDescription().startswith(f"Row 1 of 1: Ada (#{track_id}), ")
@@ -439,7 +441,8 @@ def test_the_seek_bar_says_its_time_once_a_second_not_once_a_frame(qtbot: QtBot)
         texts_set.append(text or "")
         set_text(text)
 
-    bar.position_label.setText = watched  # type: ignore[method-assign]
+    # A spy on this label's own setter: mypy compares it with the unbound method, self and all.
+    bar.position_label.setText = watched  # type: ignore[method-assign,assignment]
     for frame in range(90):  # three seconds of frames, as fast as they come
         bar.show_position(frame)
     # The words are made as the second changes, not on every frame; told once, the newest.
@@ -474,7 +477,8 @@ def test_a_file_playing_moves_the_seek_bar_with_the_keyboard_once_a_second(qtbot
         values_set.append(value)
         set_value(value)
 
-    bar.slider.setValue = watched  # type: ignore[method-assign]
+    # A spy on this slider's own setter: mypy compares it with the unbound method, self and all.
+    bar.slider.setValue = watched  # type: ignore[method-assign,assignment]
     for frame in range(90):  # three seconds of frames, as fast as they come
         bar.show_position(frame, playing_on=True)
     qtbot.waitUntil(lambda: bar.slider.value() == 89, timeout=_TOLD_MS)
@@ -503,7 +507,11 @@ def test_a_step_or_home_moves_the_focused_seek_bar_at_once(qtbot: QtBot, make_wi
     shown = paused.frame_index
     for _ in range(3):  # one after another, well within a second
         qtbot.keyClick(slider, direction)
-        qtbot.waitUntil(lambda before=shown: window.view.result.frame_index != before, timeout=WAIT_MS)
+
+        def moved_on(before: int = shown) -> bool:
+            return shown_result(window).frame_index != before
+
+        qtbot.waitUntil(moved_on, timeout=WAIT_MS)
         shown = window.view.result.frame_index
         assert slider.value() == shown  # set with the frame shown, not a second later
     qtbot.keyClick(slider, Qt.Key.Key_Home)

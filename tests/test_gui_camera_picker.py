@@ -31,7 +31,7 @@ from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import Screen
 from emotion_app.sources.specs import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
-from tests.gui_support import WAIT_MS, CameraBench, UnpluggedCamera
+from tests.gui_support import WAIT_MS, CameraBench, UnpluggedCamera, WindowFactory
 from tests.mjpeg_server import MjpegCamera
 
 BUILT_IN = CameraDevice("Integrated Webcam", 0, "/dev/video0")
@@ -199,7 +199,7 @@ def test_file_camera_ticks_a_camera_opened_by_an_index_the_list_does_not_hold(
     bench = CameraBench(gui_video.path, good_frames=10_000)
     window = make_window(camera="3", devices=[BUILT_IN, USB], source_factory=bench)
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    assert bench.specs[-1].index == 3
+    assert bench.last_camera().index == 3
     assert _camera_menu(window) == [
         ("1 Integrated Webcam", True, False),
         ("2 Logitech C920", True, False),
@@ -216,7 +216,7 @@ def test_file_camera_ticks_a_camera_opened_by_an_index_the_list_does_not_hold(
     # A listed camera chosen from the picker: the one opened by its index goes.
     window.picker.monitor.set_devices([USB])
     window.choose_camera(USB)
-    qtbot.waitUntil(lambda: bench.specs[-1].index == 2 and window.is_running, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bench.last_camera().index == 2 and window.is_running, timeout=WAIT_MS)
     assert _camera_menu(window) == [("1 Logitech C920", True, True)]
 
 
@@ -229,7 +229,7 @@ def test_file_camera_lists_a_camera_opened_by_its_index_once_when_the_list_comes
     bench = CameraBench(gui_video.path, good_frames=10_000)
     window = make_window(camera="3", devices=[BUILT_IN, USB], source_factory=bench)
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    assert bench.specs[-1].index == 3 and _camera_menu(window)[-1] == ("3 Camera 3", True, True)
+    assert bench.last_camera().index == 3 and _camera_menu(window)[-1] == ("3 Camera 3", True, True)
     facecam = CameraDevice("Elgato Facecam", 3, "/dev/video3")
     window.picker.monitor.set_devices([BUILT_IN, USB, facecam])
     assert _camera_menu(window) == [
@@ -243,7 +243,7 @@ def test_file_camera_lists_a_camera_opened_by_its_index_once_when_the_list_comes
     # A camera chosen by its name is not taken for another the list holds later at its
     # index: it stays ticked under its own name.
     window.choose_camera(USB)
-    qtbot.waitUntil(lambda: bench.specs[-1].index == 2 and window.is_running, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bench.last_camera().index == 2 and window.is_running, timeout=WAIT_MS)
     window.picker.monitor.set_devices([BUILT_IN, CameraDevice("Elgato Facecam", 2, "/dev/video2")])
     assert _camera_menu(window) == [
         ("1 Integrated Webcam", True, False),
@@ -266,7 +266,7 @@ def test_the_picker_shows_a_camera_opened_by_an_index_the_list_does_not_hold(
     bench = CameraBench(gui_video.path, good_frames=10_000)
     window = make_window(camera="3", devices=[BUILT_IN, USB], source_factory=bench)
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    assert bench.specs[-1].index == 3
+    assert bench.last_camera().index == 3
     assert _picker(window) == (["Integrated Webcam", "Logitech C920", "Camera 3"], "Camera 3")
     assert window.picker.current_device() == CameraDevice("Camera 3", 3)
     assert "not in the list" in window.picker.itemData(2, 3)  # its tooltip says why it is apart
@@ -287,10 +287,10 @@ def test_the_picker_shows_a_camera_opened_by_an_index_the_list_does_not_hold(
     assert _picker(window)[1] == "Camera 3"
     window.toggle_start_stop()
     qtbot.waitUntil(lambda: len(bench.specs) == 2 and window.is_running, timeout=WAIT_MS)
-    assert bench.specs[-1].index == 3
+    assert bench.last_camera().index == 3
     # A listed camera picked: the one opened by its index is listed no more.
     window.picker.activated.emit(1)
-    qtbot.waitUntil(lambda: bench.specs[-1].index == 2 and window.is_running, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bench.last_camera().index == 2 and window.is_running, timeout=WAIT_MS)
     assert _picker(window) == (["Integrated Webcam", "Logitech C920"], "Logitech C920")
     assert [ticked for _, _, ticked in _camera_menu(window)] == [False, True]
 
@@ -304,7 +304,7 @@ def _usb_camera_chosen_and_stopped(
     window = make_window(devices=[BUILT_IN, USB], source_factory=bench)
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     window.choose_camera(USB)
-    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.is_running and bench.last_camera().index == 2, timeout=WAIT_MS)
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
     return window, bench
@@ -334,20 +334,20 @@ def test_a_camera_back_at_another_index_is_followed_by_its_name_by_start_and_the
     assert window.picker.current_device() == first
     window.toggle_start_stop()
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 4, timeout=WAIT_MS)
-    assert bench.specs[-1].index == 1
+    assert bench.last_camera().index == 1
     assert window.notice_banner.text() == (
         "2 cameras are named Logitech C920, none at index 4 any more: started the one at index 1, "
         "the first listed (the toolbar's list has the other at 6)."
     )
     # The second picked from the list, stopped, Retry: that one, not the first of its name.
     window.picker.activated.emit(2)
-    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 6, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.is_running and bench.last_camera().index == 6, timeout=WAIT_MS)
     assert window.notice_banner.text() == ""  # another camera started: the notice went
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
     window.retry()
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 6, timeout=WAIT_MS)
-    assert bench.specs[-1].index == 6 and window.picker.current_device() == second
+    assert bench.last_camera().index == 6 and window.picker.current_device() == second
 
 
 def test_start_and_retry_open_no_other_camera_that_took_a_gone_cameras_index(
@@ -490,7 +490,7 @@ def test_the_second_of_two_cameras_of_one_name_is_opened_again_at_the_next_launc
     window = make_window(devices=[first, BUILT_IN, second], source_factory=bench)
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     window.choose_camera(second)
-    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 6, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.is_running and bench.last_camera().index == 6, timeout=WAIT_MS)
     window.close()
     again = CameraBench(gui_video.path, good_frames=10_000)
     relaunched = make_window(devices=[first, BUILT_IN, second], source_factory=again)
@@ -522,7 +522,7 @@ def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_off
     # "Start …" for the cameras listed anew starts one of those, not it again, and says which.
     bench = CameraBench(gui_video.path, good_frames=10_000)
 
-    def factory(spec):  # type: ignore[no-untyped-def]
+    def factory(spec: SourceSpec) -> object:
         from emotion_app.sources.opening import open_frame_source
 
         # Index 97 goes through the real OpenCV path: nothing is there on this machine.
@@ -535,7 +535,7 @@ def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_off
     assert _picker(window) == (["New Cam", "Camera 97"], "Camera 97")
     window.source_banner.button("Start New Cam").click()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    assert bench.specs[-1].index == 1 and _picker(window) == (["New Cam"], "New Cam")
+    assert bench.last_camera().index == 1 and _picker(window) == (["New Cam"], "New Cam")
 
 
 def test_the_banner_for_cameras_listed_after_a_network_camera_failed_names_the_one_it_starts(
@@ -563,18 +563,20 @@ def test_the_banner_for_cameras_listed_after_a_network_camera_failed_names_the_o
         assert _picker(window) == (["Logitech C920", "Integrated Webcam"], "")  # still nothing chosen
         window.source_banner.button("Start Logitech C920").click()
         qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-        assert bench.specs[-1].index == USB.index and _picker(window)[1] == "Logitech C920"
-        assert not bench.specs[-1].url
+        assert bench.last_camera().index == USB.index and _picker(window)[1] == "Logitech C920"
+        assert not bench.last_camera().url
     finally:
         network_camera.close()
 
 
-def _camera_running_beside_a_screen_that_fails(qtbot: QtBot, make_window, gui_video: VideoTruth, camera: str):  # type: ignore[no-untyped-def]
+def _camera_running_beside_a_screen_that_fails(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, camera: str
+) -> MainWindow:
     """A real window playing ``camera`` (an OpenCV index: "3" unlisted, "0" listed), with
     Screen 1 listed in the picker; opening the screen fails, as where none can be captured."""
     bench = CameraBench(gui_video.path, good_frames=10_000)
 
-    def factory(spec):  # type: ignore[no-untyped-def]
+    def factory(spec: SourceSpec) -> object:
         if isinstance(spec, ScreenSpec):
             raise SourceOpenError(f"Could not capture {spec.describe()}: no screen here")
         return bench(spec)
@@ -629,7 +631,7 @@ def test_a_file_or_an_unlisted_stream_after_a_camera_leaves_the_picker_on_nothin
     # (not listed: only one that opened is) left the picker on the camera before.
     bench = CameraBench(gui_video.path, good_frames=10_000)
 
-    def factory(spec):  # type: ignore[no-untyped-def]
+    def factory(spec: SourceSpec) -> object:
         if isinstance(spec, CameraSpec) and spec.url:  # as where nothing answers at the address
             raise SourceOpenError(f"Could not open {spec.describe()}: no answer")
         return bench(spec)
@@ -681,7 +683,7 @@ def test_a_screen_the_list_does_not_hold_is_listed_apart_and_stays_shown(
 
 
 def test_a_screen_not_listed_opened_at_start_is_shown_not_the_first_camera(qtbot: QtBot, make_window) -> None:
-    def factory(spec):  # type: ignore[no-untyped-def]
+    def factory(spec: SourceSpec) -> object:
         raise SourceOpenError(f"Could not capture {spec.describe()}: no screen here")
 
     window = make_window(screen=3, devices=[BUILT_IN], source_factory=factory)  # `--screen 3`
@@ -696,7 +698,7 @@ def test_the_picker_names_the_part_of_a_screen_watched(qtbot: QtBot, make_window
     # screen 1 (400x300)"), the picker named the whole screen, which was not being watched.
     specs: list[object] = []
 
-    def factory(spec):  # type: ignore[no-untyped-def]
+    def factory(spec: SourceSpec) -> object:
         specs.append(spec)  # a screen's part grabbed, as a camera stand-in plays a real clip
         return UnpluggedCamera(gui_video.path, 10_000)
 

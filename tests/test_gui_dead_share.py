@@ -52,6 +52,13 @@ from tests.gui_support import (
 EXIT_BOUND_S = 120.0
 
 
+def _pixels(path: Path) -> bytes:
+    """The pixels of the picture written at ``path``."""
+    picture = cv2.imread(str(path))
+    assert picture is not None, f"{path} does not decode"
+    return picture.tobytes()
+
+
 def play_saving_into(qtbot: QtBot, window: Any, video: Path, folder: Path) -> None:
     """Play ``video`` looping with ``folder`` as the output folder, every check of the
     folder and of the dialogs' folders answered before the test hangs up its share."""
@@ -232,7 +239,7 @@ def test_a_dialog_folder_on_a_dead_share_never_holds_up_the_window(
             starts.append(folder)
             return ""  # cancelled
 
-        window.ask_open_path = choose  # type: ignore[method-assign]
+        window.ask_open_path = choose
         window.open_video_action.trigger()
         window.load_weights_action.trigger()
         assert share.asked_on_gui_thread == []
@@ -277,10 +284,10 @@ def test_a_snapshot_into_an_output_folder_on_a_dead_share_never_holds_up_the_win
     assert len(set(saved)) == 2 and all(path.parent == folder for path in saved)
     # Whole: each file is the picture of the frame on screen when its key was pressed.
     expected = {
-        cv2.imread(str(save_snapshot(result, tmp_path / f"expected-{index}.png"))).tobytes()
+        _pixels(save_snapshot(result, tmp_path / f"expected-{index}.png"))
         for index, result in enumerate((first, second))
     }
-    assert {cv2.imread(str(path)).tobytes() for path in saved} == expected
+    assert {_pixels(path) for path in saved} == expected
     assert sorted(folder.iterdir()) == sorted(saved)  # and nothing half written beside them
 
 
@@ -484,7 +491,11 @@ class LatestFirstShare(DeadShare):
                 thread, turn = self._turns.pop()
                 self._served.add(thread)
             turn.set()
-            qtbot.waitUntil(lambda answered=thread: not answered.is_alive(), timeout=WAIT_MS)
+
+            def answered(thread: threading.Thread = thread) -> bool:
+                return not thread.is_alive()
+
+            qtbot.waitUntil(answered, timeout=WAIT_MS)
 
 
 def _snapshot_order(path: Path) -> tuple[str, int]:
@@ -522,11 +533,10 @@ def test_snapshots_come_back_from_a_share_named_in_the_order_they_were_taken(
         qtbot.waitUntil(lambda: share.all_waiting("snapshot"), timeout=WAIT_MS)
         share.answer_latest_first(qtbot)
     pictures = [
-        cv2.imread(str(save_snapshot(result, tmp_path / f"expected-{index}.png"))).tobytes()
-        for index, result in enumerate(taken)
+        _pixels(save_snapshot(result, tmp_path / f"expected-{index}.png")) for index, result in enumerate(taken)
     ]
     assert len(set(pictures)) == 4  # four frames that can be told apart
-    written = {cv2.imread(str(path)).tobytes(): path for path in folder.iterdir()}
+    written = {_pixels(path): path for path in folder.iterdir()}
     assert set(written) == set(pictures)
     names = [written[picture] for picture in pictures]
     assert sorted(names, key=_snapshot_order) == names, [path.name for path in names]
@@ -599,7 +609,7 @@ def test_closing_waits_for_a_snapshot_on_a_slow_share_with_the_window_gone(
     qtbot.waitUntil(lambda: len(saved) == 1, timeout=WAIT_MS)  # (the signal crosses threads)
     assert sorted(folder.iterdir()) == saved
     expected = save_snapshot(result, tmp_path / "expected.png")
-    assert cv2.imread(str(saved[0])).tobytes() == cv2.imread(str(expected)).tobytes()
+    assert _pixels(saved[0]) == _pixels(expected)
 
 
 def test_closing_leaves_snapshots_on_a_dead_share_and_says_so(
@@ -727,7 +737,7 @@ def test_save_snapshot_as_elsewhere_is_not_held_up_by_an_output_folder_on_a_dead
         wait_for_face_result(qtbot, window)
         window.snapshot_action.trigger()
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
-        window.ask_save_path = lambda title, start, filters: str(elsewhere)  # type: ignore[method-assign]
+        window.ask_save_path = lambda title, start, filters: str(elsewhere)
         window.snapshot_as_action.trigger()
         qtbot.waitUntil(lambda: saved == [elsewhere], timeout=WAIT_MS)
         assert share.asked_on_gui_thread == []

@@ -81,7 +81,8 @@ def test_live_inference_starts_eager_and_swaps_to_the_fast_runner(
             check_result(result)
         indices = [r.frame_index for r in results]
         assert indices == sorted(indices), "no frame delivered twice or out of order"
-        assert window.controller.inference._bundle.pipeline.classifier.inference_mode in {"int8", "fp32"}
+        bundle = window.controller.inference._bundle
+        assert bundle is not None and bundle.pipeline.classifier.inference_mode in {"int8", "fp32"}
         assert len(statuses) == 2, "one status on loading, one on the swap"
     finally:
         assert window.shutdown()

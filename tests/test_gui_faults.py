@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -24,7 +25,9 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import APP_TITLE
 from emotion_app.gui.mnemonics import plain
+from emotion_app.results import FaceResult
 from emotion_app.samples import VideoTruth, astronaut_bgr, write_astronaut_video, write_video
+from emotion_app.sources.specs import SourceSpec
 from tests.gui_support import (
     REPO,
     WAIT_MS,
@@ -33,6 +36,7 @@ from tests.gui_support import (
     grab_view,
     pause_on_shown_frame,
     play_looping,
+    shown_result,
     use_output_folder,
     wait_for_face_result,
     wait_until_stopped,
@@ -245,7 +249,7 @@ def test_an_absent_or_busy_camera_says_so_and_lets_you_pick_another(
     bench = CameraBench(gui_video.path, good_frames=1000)
     devices = [CameraDevice("Ghost Cam", 97), CameraDevice("Test Cam", 0)]
 
-    def factory(spec):  # type: ignore[no-untyped-def]
+    def factory(spec: SourceSpec) -> object:
         from emotion_app.sources.opening import open_frame_source
 
         return open_frame_source(spec) if getattr(spec, "index", None) == 97 else bench(spec)
@@ -284,7 +288,7 @@ def test_a_camera_plugged_in_later_is_offered(qtbot: QtBot, make_window, gui_vid
     assert window.source_banner.text() == "Camera available: New Cam (in the toolbar's list)."
     window.source_banner.button("Start New Cam").click()
     wait_for_face_result(qtbot, window)
-    assert bench.specs[-1].index == 1
+    assert bench.last_camera().index == 1
 
 
 def test_a_camera_named_with_an_ampersand_is_offered_by_its_whole_name(
@@ -301,7 +305,7 @@ def test_a_camera_named_with_an_ampersand_is_offered_by_its_whole_name(
     assert button is not None and plain(caption) == "Start A&B Cam" and button.shortcut().isEmpty()
     button.click()
     wait_for_face_result(qtbot, window)
-    assert bench.specs[-1].index == 1
+    assert bench.last_camera().index == 1
 
 
 @pytest.mark.parametrize("before", ["none started", "a camera that failed"])
@@ -483,7 +487,14 @@ def test_an_overlay_that_cannot_be_drawn_leaves_the_picture_playing(
 
     drawn = inference_worker.annotate_frame
 
-    def fails_with_faces(image, faces, labels, show_bars, *more, **options):  # type: ignore[no-untyped-def]
+    def fails_with_faces(
+        image: np.ndarray,
+        faces: tuple[FaceResult, ...],
+        labels: tuple[str, ...],
+        show_bars: bool,
+        *more: Any,
+        **options: Any,
+    ) -> tuple[np.ndarray | None, np.ndarray]:
         if faces:
             raise RuntimeError("raqm_layout() failed")
         return drawn(image, faces, labels, show_bars, *more, **options)
@@ -555,7 +566,11 @@ def test_a_slide_show_with_an_unreadable_picture_seeks_to_the_picture_asked_for(
     assert window.view.result.frame_index == 1 and window.source_state.info.frame_count == 3
     for position, name in ((2, "d.png"), (1, "c.png"), (0, "a.png")):
         window.seek(position)
-        qtbot.waitUntil(lambda at=position: window.view.result.frame_index == at, timeout=WAIT_MS)
+
+        def shows(at: int = position) -> bool:
+            return shown_result(window).frame_index == at
+
+        qtbot.waitUntil(shows, timeout=WAIT_MS)
         assert int(window.view.result.image[2, 2, 0]) == shades[name], name
     assert "Finished" not in window.source_banner.text()
 
@@ -695,7 +710,8 @@ def test_a_snapshot_and_a_recording_whose_overlay_cannot_be_drawn_save_the_pictu
             window.snapshot_action.trigger()
         snapshot = saved.args[0]
         # The picture as shown on screen, its overlay and all, written whole.
-        assert np.array_equal(cv2.imread(str(snapshot)), shown.display_image[:, :, :3])
+        written = cv2.imread(str(snapshot))
+        assert written is not None and np.array_equal(written, shown.display_image[:, :, :3])
         assert window.notice_banner.text().count("\n") == 0
         assert "overlay could not be drawn" in window.notice_banner.text()
         assert snapshot.name in window.notice_banner.text()
@@ -878,4 +894,4 @@ def test_a_camera_with_a_long_name_is_offered_by_a_short_button(
     assert caption.startswith("Start HD Pro Webcam C920") and caption.endswith("…") and len(caption) < 40
     window.source_banner.button(caption).click()
     wait_for_face_result(qtbot, window)
-    assert bench.specs[-1].index == 2
+    assert bench.last_camera().index == 2

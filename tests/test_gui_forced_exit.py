@@ -96,7 +96,12 @@ def _record_then_kill(gui_video: VideoTruth, tmp_path: Path, folder: Path, suffi
     command = [sys.executable, "-c", _RECORDING_APP, str(folder), str(gui_video.path), str(tmp_path / "s.ini"), suffix]
     app = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=_child_env(tmp_path), cwd=REPO)
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in app.stdout or ()], daemon=True).start()
+
+    def pass_lines_on() -> None:
+        for line in app.stdout or ():
+            lines.put(line)
+
+    threading.Thread(target=pass_lines_on, daemon=True).start()
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -299,7 +304,7 @@ def test_a_snapshot_s_tidy_is_told_on_its_own_and_stays_past_a_later_save_elsewh
     assert window.tidy_banner.button_captions()[0] == "Open folder"
     # Save snapshot as… into another folder: its notice says only what it saved, and the
     # tidy's stays as it was.
-    window.ask_save_path = lambda title, start, filters: str(elsewhere / "mine.png")  # type: ignore[method-assign]
+    window.ask_save_path = lambda title, start, filters: str(elsewhere / "mine.png")
     window.snapshot_as_action.trigger()
     qtbot.waitUntil(lambda: len(saved) == 2, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: saved[1].name in window.notice_banner.text(), timeout=WAIT_MS)
@@ -374,9 +379,13 @@ def test_each_folder_s_tidy_keeps_its_line_in_the_tidy_banner_until_dismissed(
     assert window.tidy_banner.text() == both  # the recording's end leaves it as it was
     # Two more folders: the last three are listed, the first counted.
     for folder in (c, d):
-        window.ask_save_path = lambda title, start, filters, folder=folder: str(folder / "mine.png")  # type: ignore[method-assign]
+        window.ask_save_path = lambda title, start, filters, folder=folder: str(folder / "mine.png")
         window.snapshot_as_action.trigger()
-        qtbot.waitUntil(lambda folder=folder: _kept_line(folder, kept) in window.tidy_banner.text(), timeout=WAIT_MS)
+
+        def told(folder: Path = folder) -> bool:
+            return _kept_line(folder, kept) in window.tidy_banner.text()
+
+        qtbot.waitUntil(told, timeout=WAIT_MS)
     earlier = "1 earlier folder tidied too: see the log."
     assert window.tidy_banner.text() == "\n".join([earlier, *(_kept_line(f, kept) for f in (b, c, d))])
     # A folder tidied again (what the snapshot lane tells of it): its line replaced, moved last.
@@ -388,7 +397,7 @@ def test_each_folder_s_tidy_keeps_its_line_in_the_tidy_banner_until_dismissed(
     assert window.tidy_banner.text() == "\n".join(lines)
     # Dismissed, all of it goes: the next folder's tidy is told alone.
     window.tidy_banner.dismiss()
-    window.ask_save_path = lambda title, start, filters: str(e / "mine.png")  # type: ignore[method-assign]
+    window.ask_save_path = lambda title, start, filters: str(e / "mine.png")
     window.snapshot_as_action.trigger()
     qtbot.waitUntil(lambda: window.tidy_banner.text() == _kept_line(e, kept), timeout=WAIT_MS)
     assert window.tidy_banner.button_captions()[0] == "Open folder"
@@ -411,11 +420,15 @@ def test_one_folder_named_by_other_paths_keeps_one_line_in_the_tidy_banner(
     shown = []
     for name, path in [("talk", link), ("more", real), ("last", other / ".." / "link")]:
         _killed_writer(tmp_path, _HALF_A_ROW, real / f"{name}.csv")  # a writer killed since the last tidy
-        window.ask_save_path = lambda title, start, filters, path=path: str(path / "mine.png")  # type: ignore[method-assign]
+        window.ask_save_path = lambda title, start, filters, path=path: str(path / "mine.png")
         window.snapshot_as_action.trigger()
         line = _kept_line(path, f"{name}{UNFINISHED_MARK}.csv")  # the path as chosen
         shown.append(line)
-        qtbot.waitUntil(lambda line=line: line in window.tidy_banner.text(), timeout=WAIT_MS)
+
+        def told(line: str = line) -> bool:
+            return line in window.tidy_banner.text()
+
+        qtbot.waitUntil(told, timeout=WAIT_MS)
         assert window.tidy_banner.text() == line  # one line: the folder's newest tidy
         assert window.tidy_banner.button_captions()[0] == "Open folder"
     assert (real / kept).is_file()

@@ -22,7 +22,14 @@ from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, write_a
 from emotion_app.sources.frame_source import FrameSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import SourceSpec, VideoFileSpec
-from tests.gui_support import WAIT_MS, gated_worker, pause_on_shown_frame, thread_held, wait_for_face_result
+from tests.gui_support import (
+    WAIT_MS,
+    gated_worker,
+    pause_on_shown_frame,
+    shown_result,
+    thread_held,
+    wait_for_face_result,
+)
 
 
 def test_the_paused_frame_is_shown_when_the_window_was_behind_as_it_was_paused(
@@ -103,7 +110,8 @@ def test_the_files_last_frame_is_shown_when_the_window_was_behind_at_its_end(
 def _playing_beside_a_file_slow_to_open(qtbot: QtBot, make_window, tmp_path: Path) -> tuple[MainWindow, Path]:
     """A window playing a file with a face, and a copy of that file that takes 1.5 s to open."""
     video = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(320, 240), face_size=80, fps=15.0)
-    slow = shutil.copy(video.path, tmp_path / "slow.avi")
+    slow = tmp_path / "slow.avi"
+    shutil.copy(video.path, slow)
 
     def slow_to_open(spec: SourceSpec) -> FrameSource:
         if isinstance(spec, VideoFileSpec) and spec.path == slow:
@@ -171,7 +179,7 @@ def test_after_a_stop_while_another_file_opens_nothing_of_the_one_before_is_look
     # "to show it anew". Now the window holds the stopped file's own state: nothing of it
     # was shown, so nothing is looked at again, and Start plays it from its start.
     window, slow = _playing_beside_a_file_slow_to_open(qtbot, make_window, tmp_path)
-    qtbot.waitUntil(lambda: window.view.result.frame_index >= 20, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index >= 20, timeout=WAIT_MS)
     window.open_video(slow)
     assert window.source_state.starting
     with qtbot.waitSignal(window.controller.source_stopped, timeout=WAIT_MS):
@@ -185,7 +193,9 @@ def test_after_a_stop_while_another_file_opens_nothing_of_the_one_before_is_look
         window.mirror_action.trigger()
     else:
         window.choose_weights(random_weights_7)
-        qtbot.waitUntil(lambda: window.model_status.labels == SEVEN_LABELS, timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: window.model_status is not None and window.model_status.labels == SEVEN_LABELS, timeout=WAIT_MS
+        )
     qtbot.wait(300)
     assert window.controller.requests_sent == requests and not window.source_state.starting
     assert window.view.result is None
@@ -235,7 +245,7 @@ def test_a_model_picked_while_a_video_is_paused_labels_the_paused_frame(
     assert paused.labels == SIX_LABELS and paused.faces
     window.choose_weights(random_weights_7)
     qtbot.waitUntil(lambda: window.view.result.labels == SEVEN_LABELS, timeout=WAIT_MS)
-    shown = window.view.result
+    shown = shown_result(window)
     assert shown.frame_index == paused.frame_index and window.is_paused
     assert [f.track_id for f in shown.faces] == [f.track_id for f in paused.faces]
     assert all(len(face.probabilities) == len(SEVEN_LABELS) for face in shown.faces)
@@ -328,10 +338,10 @@ def test_steadiness_off_while_paused_shows_the_paused_frames_own_label(
     assert paused.faces and any(f.raw_probabilities and f.probabilities != f.raw_probabilities for f in paused.faces)
     window.set_steadiness("off")
     qtbot.waitUntil(
-        lambda: _labelled_raw(window.view.result.faces) and len(window.view.result.faces) == len(paused.faces),
+        lambda: _labelled_raw(shown_result(window).faces) and len(shown_result(window).faces) == len(paused.faces),
         timeout=WAIT_MS,
     )
-    shown = window.view.result
+    shown = shown_result(window)
     assert shown.frame_index == paused.frame_index and window.is_paused
     assert [f.track_id for f in shown.faces] == [f.track_id for f in paused.faces]
 
@@ -354,9 +364,9 @@ def test_steadiness_off_while_inference_is_busy_labels_the_paused_frame_raw(
         lambda: (
             window.source_state.playback is not None
             and window.source_state.playback.paused
-            and window.view.result.frame_index == window.source_state.playback.position
+            and shown_result(window).frame_index == window.source_state.playback.position
         ),
         timeout=WAIT_MS,
     )
-    qtbot.waitUntil(lambda: _labelled_raw(window.view.result.faces), timeout=WAIT_MS)
-    assert window.view.result.faces and window.is_paused
+    qtbot.waitUntil(lambda: _labelled_raw(shown_result(window).faces), timeout=WAIT_MS)
+    assert shown_result(window).faces and window.is_paused

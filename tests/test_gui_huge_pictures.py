@@ -74,7 +74,7 @@ def test_a_huge_stills_screen_picture_is_shrunk_and_its_snapshot_is_not(
 
     # A snapshot keeps the frame's size and its own overlay, as `analyze --output` draws it.
     snapshot = cv2.imread(str(window.save_snapshot(tmp_path / "snapshot.png")))
-    assert snapshot.shape == (HEIGHT, WIDTH, 3)
+    assert snapshot is not None and snapshot.shape == (HEIGHT, WIDTH, 3)
     own = draw_results(result.image, result.faces, result.labels, show_bars=result.overlay_bars)
     assert np.array_equal(snapshot, own)
 
@@ -92,7 +92,7 @@ def test_a_huge_stills_screen_picture_is_shrunk_and_its_snapshot_is_not(
 
     monkeypatch.setattr(annotation, "draw_results", fails)
     as_shown = cv2.imread(str(window.save_snapshot(tmp_path / "as_shown.png")))
-    assert as_shown.shape == (HEIGHT, WIDTH, 3)
+    assert as_shown is not None and as_shown.shape == (HEIGHT, WIDTH, 3)
     enlarged = cv2.resize(redrawn[:, :, :3], (WIDTH, HEIGHT), interpolation=cv2.INTER_LINEAR)
     assert np.array_equal(as_shown, enlarged)
 

@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
@@ -38,7 +39,7 @@ from tests.gui_support import (
 )
 
 
-def face_rect_in_view(window, result) -> QRectF:  # type: ignore[no-untyped-def]
+def face_rect_in_view(window: MainWindow, result: InferenceResult) -> QRectF:
     return window.view.map_box(result.faces[0].box)
 
 
@@ -186,7 +187,7 @@ def test_snapshot_writes_the_annotated_frame_as_png(
     saved = window.save_snapshot(tmp_path / "shot")
     assert saved.suffix == ".png" and saved.is_file()
     image = cv2.imread(str(saved))
-    assert image.shape == result.image.shape
+    assert image is not None and image.shape == result.image.shape
     # The overlay is burnt in: the snapshot differs from the raw frame around the face.
     x, y, w, h = result.faces[0].box
     y0, x0 = max(0, y - 3), max(0, x - 3)
@@ -196,7 +197,8 @@ def test_snapshot_writes_the_annotated_frame_as_png(
     with qtbot.waitSignal(window.snapshots.saved, timeout=WAIT_MS) as saved_signal:
         window.snapshots.save(result, tmp_path / "async.png")
     assert saved_signal.args[0] == tmp_path / "async.png"
-    assert cv2.imread(str(tmp_path / "async.png")).shape == result.image.shape
+    written = cv2.imread(str(tmp_path / "async.png"))
+    assert written is not None and written.shape == result.image.shape
 
 
 def test_recording_writes_an_annotated_video_and_the_per_face_csv(
@@ -264,7 +266,9 @@ def test_start_stop_sits_in_the_playback_menu_and_the_toolbar(qtbot: QtBot, make
 
 def _playback_entries(window: MainWindow) -> list[str]:
     """The Playback menu's entries a user sees: each text, with its shortcut if any."""
-    menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&Playback")
+    bar = window.menuBar()
+    assert bar is not None
+    menu = next(action.menu() for action in bar.actions() if action.text() == "&Playback")
     assert menu is not None
     return [
         f"{plain(action.text())} {action.shortcut().toString()}".strip()

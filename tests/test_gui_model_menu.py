@@ -434,7 +434,10 @@ def test_of_two_entries_leading_to_one_file_the_one_picked_is_ticked(
         actions = {action.data().name: action for action in window.model_menu.model_actions()}
         actions[name].trigger()
         assert ticked(window) == [name]  # while it loads
-        qtbot.waitUntil(lambda: window.model_status.active_weights == folder / name, timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: window.model_status is not None and window.model_status.active_weights == folder / name,
+            timeout=WAIT_MS,
+        )
 
     # Named at launch: the entry named.
     window = make_window(weights=alias, weights_dir=folder)
@@ -512,7 +515,11 @@ def test_hovering_a_model_shows_its_file_or_why_it_cannot_be_read(qtbot: QtBot, 
         ]:
             place = menu.actionGeometry(entry).center()
             QApplication.sendEvent(menu, QHelpEvent(QEvent.Type.ToolTip, place, menu.mapToGlobal(place)))
-            qtbot.waitUntil(lambda expected=expected: QToolTip.text().startswith(expected), timeout=WAIT_MS)
+
+            def tells(expected: str = expected) -> bool:
+                return QToolTip.text().startswith(expected)
+
+            qtbot.waitUntil(tells, timeout=WAIT_MS)
     finally:
         QToolTip.hideText()
         menu.close()

@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import InferenceResult
 from emotion_app.io.overlay import draw_results
 from emotion_app.samples import write_astronaut_video
 from tests.gui_support import grab_view, wait_for_face_result, wait_until_stopped
@@ -40,8 +42,8 @@ def test_a_720p_faces_tag_is_readable_in_a_small_window(qtbot: QtBot, make_windo
 
     # A snapshot keeps the frame's own sizes, as recordings and `analyze --output` do.
     own = draw_results(result.image, result.faces, result.labels, show_bars=False)
-    snapshot = window.save_snapshot(tmp_path / "snapshot.png")
-    assert np.array_equal(cv2.imread(str(snapshot)), own)
+    snapshot = cv2.imread(str(window.save_snapshot(tmp_path / "snapshot.png")))
+    assert snapshot is not None and np.array_equal(snapshot, own)
 
     # In a window large enough to show the frame at full size the text is the frame's own,
     # no larger: the screen shows the saved picture itself.
@@ -51,7 +53,7 @@ def test_a_720p_faces_tag_is_readable_in_a_small_window(qtbot: QtBot, make_windo
     assert np.array_equal(shown.display_image[:, :, :3], own)
 
 
-def _tag_cap_height(window, result) -> int:  # type: ignore[no-untyped-def]
+def _tag_cap_height(window: MainWindow, result: InferenceResult) -> int:
     """How tall the tag's first character, "#", shows (as tall as a capital), in view pixels."""
     face = window.view.map_box(result.faces[0].box)
     with_tag = grab_view(window).astype(int)

@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.main_window import RECENT_FILES, MainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
+from emotion_app.sources.specs import VideoFileSpec
 from tests.gui_support import WAIT_MS, wait_until_stopped
 
 
@@ -33,9 +34,12 @@ def open_and_wait_for_fault(qtbot: QtBot, window: MainWindow, path: Path) -> Non
 
 def open_and_wait_till_opened(qtbot: QtBot, window: MainWindow, path: Path) -> None:
     window.open_video(path)
-    qtbot.waitUntil(
-        lambda: window.source_state.info is not None and window.source_state.info.spec.path == path, timeout=WAIT_MS
-    )
+
+    def opened() -> bool:
+        info = window.source_state.info
+        return info is not None and isinstance(info.spec, VideoFileSpec) and info.spec.path == path
+
+    qtbot.waitUntil(opened, timeout=WAIT_MS)
 
 
 def test_what_fails_to_open_is_not_added_to_the_recent_files(
@@ -143,7 +147,11 @@ def test_hovering_a_recent_file_shows_its_whole_path(
             (entry,) = (action for action in menu.actions() if action.data() == str(take))
             place = menu.actionGeometry(entry).center()
             QApplication.sendEvent(menu, QHelpEvent(QEvent.Type.ToolTip, place, menu.mapToGlobal(place)))
-            qtbot.waitUntil(lambda expected=str(take): QToolTip.text() == expected, timeout=WAIT_MS)
+
+            def tells(expected: str = str(take)) -> bool:
+                return QToolTip.text() == expected
+
+            qtbot.waitUntil(tells, timeout=WAIT_MS)
     finally:
         QToolTip.hideText()
         menu.close()

@@ -551,7 +551,11 @@ def test_the_rec_indicator_leaves_the_status_message_its_end(
     # Shown while it records, in a window of the usual size and in the smallest one.
     for size in (FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE):
         window.resize(*size)
-        qtbot.waitUntil(lambda size=size: window.width() == size[0], timeout=WAIT_MS)
+
+        def resized(size: tuple[int, int] = size) -> bool:
+            return window.width() == size[0]
+
+        qtbot.waitUntil(resized, timeout=WAIT_MS)
         status.showMessage(message, 60_000)
         qtbot.waitUntil(lambda: message_in_view(window, "320x240, 15 fps"), timeout=WAIT_MS)
         assert "…" in status.currentMessage() and status.currentMessage().startswith("Video file /")

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.playback_bar import format_time
 from emotion_app.io.video import clearly_short
 from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video
@@ -46,7 +47,7 @@ def short_of_its_count(folder: Path) -> tuple[Path, int, int]:
     return cut, announced, decoded
 
 
-def bar_reads(window, frames: int) -> None:  # type: ignore[no-untyped-def]
+def bar_reads(window: MainWindow, frames: int) -> None:
     bar = window.playback_bar
     assert bar.slider.maximum() == frames - 1
     assert bar.duration_label.text() == format_time(frames / FPS)

@@ -88,7 +88,7 @@ def test_collect_due_collects_a_generation_past_its_threshold(qtbot: QtBot, make
     _Cycle(freed_on)
     # Well past the threshold below, whatever the count was: the window's other threads
     # (its model's build among them) free objects meanwhile, which lowers the count.
-    young = [[] for _ in range(5000)]
+    young: list[list[object]] = [[] for _ in range(5000)]
     old = gc.get_threshold()
     try:
         gc.set_threshold(10, *old[1:])

@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -53,6 +54,7 @@ from tests.gui_support import (
     pause_on_shown_frame,
     paused_at,
     play_looping,
+    shown_result,
     summary_seconds,
     thread_held,
     use_output_folder,
@@ -291,7 +293,7 @@ def test_the_export_is_drawn_in_a_child_process(
     saved_here: list[str] = []
     save = Figure.savefig
 
-    def recording_save(figure: Figure, *args: object, **kwargs: object) -> None:
+    def recording_save(figure: Figure, *args: Any, **kwargs: Any) -> None:  # savefig's own
         saved_here.append(str(args[0]) if args else "")
         save(figure, *args, **kwargs)
 
@@ -494,7 +496,7 @@ def test_the_export_dialog_opens_in_the_output_folder_a_snapshot_made(
         starts.append(start)
         return ""  # cancelled
 
-    window.ask_folder_path = choose  # type: ignore[method-assign]
+    window.ask_folder_path = choose
     qtbot.waitUntil(window.timeline_panel.export_button.isEnabled, timeout=WAIT_MS)
     window.timeline_panel.export_button.click()
     assert starts == [str(output)]
@@ -983,7 +985,7 @@ def _classes_that_fit(view: TimelineView, row: int, most_px: float | None = None
     strips, metrics = view.strip_rect(), view.fontMetrics()
     x, line, count = strips.left(), 0, 0
     for label in view.timeline.labels:
-        width = 14 + metrics.horizontalAdvance(label)
+        width: float = 14 + metrics.horizontalAdvance(label)
         if most_px is not None:
             width = min(width, most_px)
         if x + width > strips.right() and x > strips.left():
@@ -1365,7 +1367,7 @@ def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_ex
     assert view.row_name(first) == f"#{first}"
     window.timeline_panel.ask_name = ask
     panel.name_person(first)
-    old_stream = window.source_state.info.stream_id  # type: ignore[union-attr]
+    old_stream = window.source_state.info.stream_id
     window.open_video(gui_video.path)
     qtbot.waitUntil(
         lambda: (
@@ -1572,8 +1574,12 @@ def test_pictures_shown_again_by_a_seek_back_add_no_time(qtbot: QtBot, make_wind
     window.seek(0)  # the finished show opened again at its first picture, paused
     qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 0, timeout=WAIT_MS)
     for place in (1, 2, 1):  # steps on and back over pictures already counted
-        window.step(place - window.view.result.frame_index)
-        qtbot.waitUntil(lambda place=place: window.view.result.frame_index == place, timeout=WAIT_MS)
+        window.step(place - shown_result(window).frame_index)
+
+        def shows(place: int = place) -> bool:
+            return shown_result(window).frame_index == place
+
+        qtbot.waitUntil(shows, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: timeline.frames >= 7, timeout=WAIT_MS)
     assert timeline.overall().total_s == pytest.approx(12.0)
     for person in timeline.people():
@@ -1899,7 +1905,7 @@ def test_a_files_last_frame_counts_its_own_showing_when_it_plays_to_its_end(
     else:
         pictures = [Image.fromarray(frame[:, :, ::-1]) for frame in frames[: len(LAST_HELD_MS)]]
         source, played_s = tmp_path / f"held{suffix}", sum(LAST_HELD_MS) / 1000
-        lossless = {"lossless": True} if suffix == ".webp" else {}
+        lossless: dict[str, Any] = {"lossless": True} if suffix == ".webp" else {}
         pictures[0].save(source, save_all=True, append_images=pictures[1:], duration=LAST_HELD_MS, loop=0, **lossless)
     window = make_window(video=source)
     timeline = window.timeline_panel.timeline
@@ -2047,9 +2053,9 @@ def test_a_files_last_frame_counts_when_a_move_comes_between_its_end_and_its_res
     while controller.frames.is_full and time.monotonic() < deadline:
         time.sleep(0.001)
     assert not controller.frames.is_full
-    ended = window.view.result
+    ended = shown_result(window)
     _open_again_after_the_end(window, move)
-    qtbot.waitUntil(lambda: window.view.result.stream_id != ended.stream_id, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).stream_id != ended.stream_id, timeout=WAIT_MS)
     # The whole file's time, as analyze --report counts it: the last frame's step and its own showing.
     assert timeline.now_s == pytest.approx(length_s)
 
@@ -2087,7 +2093,9 @@ def _open_again_after_the_end(window: MainWindow, move: str) -> None:
     elif move == "model switch":
         window.player.look_again(paused_too=True)
     else:
-        window.source_banner.button(move).click()
+        button = window.source_banner.button(move)
+        assert button is not None, f"no {move!r} on the banner"
+        button.click()
 
 
 @pytest.mark.parametrize("move", ["seek back", "Home", "model switch", "Play again"])
@@ -2102,14 +2110,14 @@ def test_a_files_last_frame_counts_when_the_file_opens_again_before_that_frame_i
     window, hold, length_s = _ended_with_its_last_frame_waiting(qtbot, make_window, tmp_path)
     panel = window.timeline_panel
     try:  # inference busy till the file has opened again
-        ended = window.view.result
+        ended = shown_result(window)
         _open_again_after_the_end(window, move)
         # Opened (the open empties the mailbox first): the last frame is gone unlabelled.
         opened = window.source_state
         qtbot.waitUntil(lambda: opened.info is not None and opened.info.stream_id != ended.stream_id, timeout=WAIT_MS)
     finally:
         hold.release.set()
-    qtbot.waitUntil(lambda: window.view.result.stream_id != ended.stream_id, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).stream_id != ended.stream_id, timeout=WAIT_MS)
     if move == "Play again":
         assert panel.timeline.now_s < 1.0  # the new viewing's own first frames only
         return
@@ -2213,10 +2221,10 @@ def wait_for_both_of_another_stream(qtbot: QtBot, window: MainWindow) -> Inferen
     before = window.view.result
     assert before is not None
     qtbot.waitUntil(
-        lambda: window.view.result.stream_id != before.stream_id and len(window.view.result.faces) == 2,
+        lambda: shown_result(window).stream_id != before.stream_id and len(shown_result(window).faces) == 2,
         timeout=WAIT_MS,
     )
-    return window.view.result
+    return shown_result(window)
 
 
 def test_clear_on_a_paused_frame_keeps_rows_for_the_faces_it_shows(
@@ -2284,11 +2292,11 @@ def test_home_after_clear_on_a_paused_frame_counts_that_frames_own_showing_alone
 
     window = _paused_and_cleared(qtbot, make_window, two_people.path)
     panel, view, button = window.timeline_panel, window.timeline_panel.view, window.timeline_panel.export_button
-    paused = window.view.result
+    paused = shown_result(window)
     assert not button.isEnabled() and paused.shown_s == pytest.approx(1 / 15)
     window.restart()  # Home, paused: the file's first frame, shown with no time played
     qtbot.waitUntil(
-        lambda: window.view.result.frame_index == 0 and len(window.view.result.faces) == 2 and window.is_paused,
+        lambda: shown_result(window).frame_index == 0 and len(shown_result(window).faces) == 2 and window.is_paused,
         timeout=WAIT_MS,
     )
     qtbot.waitUntil(lambda: panel.timeline.frames >= 2, timeout=WAIT_MS)  # Clear's frame, then Home's
@@ -2308,7 +2316,7 @@ def test_stop_after_clear_on_a_paused_frame_counts_that_frames_own_showing(
     # waited for a frame added since the Clear, and the Clear's own was not one.
     window = _paused_and_cleared(qtbot, make_window, two_people.path)
     panel = window.timeline_panel
-    paused = window.view.result
+    paused = shown_result(window)
     assert panel.timeline.now_s == 0 and paused.shown_s == pytest.approx(1 / 15)
     window.stop()
     qtbot.waitUntil(lambda: panel.timeline.now_s > 0, timeout=WAIT_MS)
@@ -2327,7 +2335,7 @@ def test_rows_of_no_time_after_clear_on_a_paused_frame_draw_no_block(
 
     window = _paused_and_cleared(qtbot, make_window, two_people.path)
     panel, view = window.timeline_panel, window.timeline_panel.view
-    shown = sorted(face.track_id for face in window.view.result.faces)
+    shown = sorted(face.track_id for face in shown_result(window).faces)
     assert view.visible_people() == shown and panel.timeline.now_s == 0
     assert _strip_colours(view) == {track_id: {timeline_panel._EMPTY.getRgb()[:3]} for track_id in shown}
     for track_id in shown:
@@ -2358,7 +2366,7 @@ def test_a_face_seen_only_on_a_paused_frame_counts_that_frames_showing_once_left
     qtbot.waitUntil(lambda: bool(window.view.result.faces), timeout=WAIT_MS)
     [person] = timeline.people()
     qtbot.wait(300)  # looked at, paused
-    assert timeline.person(person.track_id).total_s == 0.0  # type: ignore[union-attr]
+    assert timeline.person(person.track_id).total_s == 0.0
     if leave == "seek":
         window.seek(10)
     elif leave == "step back":
@@ -2367,9 +2375,9 @@ def test_a_face_seen_only_on_a_paused_frame_counts_that_frames_showing_once_left
         window.step(1)
     else:
         window.stop()
-    qtbot.waitUntil(lambda: timeline.person(person.track_id).total_s > 0, timeout=WAIT_MS)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: timeline.person(person.track_id).total_s > 0, timeout=WAIT_MS)
     qtbot.wait(100)  # nothing more comes for it
-    assert timeline.person(person.track_id).total_s == pytest.approx(0.1)  # type: ignore[union-attr]
+    assert timeline.person(person.track_id).total_s == pytest.approx(0.1)
     assert window.timeline_panel.export_button.isEnabled()
 
 

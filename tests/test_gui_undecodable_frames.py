@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.messages import InferenceResult
+from emotion_app.gui.main_window import MainWindow
 from emotion_app.samples import write_video
-from tests.gui_support import WAIT_MS, wait_until_stopped
+from tests.gui_support import WAIT_MS, shown_result, wait_until_stopped
 from tests.hostile_support import bar_number, damage_mjpeg_frame, numbered_frames
 
 FRAMES = 40
@@ -24,13 +24,7 @@ def damaged_video(folder: Path) -> Path:
     return path
 
 
-def shown(window) -> InferenceResult:  # type: ignore[no-untyped-def]
-    result = window.view.result
-    assert result is not None
-    return result
-
-
-def settled_on(qtbot: QtBot, window, frame: int) -> None:  # type: ignore[no-untyped-def]
+def settled_on(qtbot: QtBot, window: MainWindow, frame: int) -> None:
     """Wait until the paused window shows its frame ``frame`` by the window's count and
     reports its position there; the picture is then that frame of the file."""
 
@@ -45,7 +39,7 @@ def settled_on(qtbot: QtBot, window, frame: int) -> None:  # type: ignore[no-unt
         )
 
     qtbot.waitUntil(settled, timeout=WAIT_MS)
-    assert bar_number(shown(window).image) == frame
+    assert bar_number(shown_result(window).image) == frame
     assert window.playback_bar.position == frame
 
 

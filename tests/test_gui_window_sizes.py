@@ -72,7 +72,7 @@ def test_at_its_smallest_the_video_shrinks_for_the_messages_and_the_seek_bar(
     for widget, rect in shown:
         assert room.contains(rect), (widget, rect, room)
         # A message keeps every line of its text (a word-wrapped label's height for its width).
-        if widget in (window.source_banner, window.notice_banner):
+        if isinstance(widget, MessageBanner) and widget in (window.source_banner, window.notice_banner):
             assert widget.height() >= widget.heightForWidth(widget.width()), widget.text()
     assert window.view.height() > 0 and window.view.image_rect().height() > 0
 
@@ -367,7 +367,7 @@ def test_the_export_button_greyed_out_hands_the_keyboard_to_the_video(
             dialog.exec()
         return str(tmp_path)
 
-    window.ask_folder_path = ask_folder  # type: ignore[method-assign]
+    window.ask_folder_path = ask_folder
     qtbot.waitUntil(panel.export_button.isEnabled, timeout=WAIT_MS)  # a face seen: something to export
     qtbot.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
     if through_a_dialog:

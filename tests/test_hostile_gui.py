@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -14,6 +15,8 @@ import pytest
 from PyQt6.QtCore import QByteArray, QMetaObject, QSettings, Qt
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import RecordingSummary
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.io import atomic
@@ -213,6 +216,14 @@ def test_recording_onto_the_playing_video_is_refused(
     assert fingerprint(source) == before and not (tmp_path / "rec.avi").exists()
 
 
+def _shows_a_frame(window: MainWindow) -> bool:
+    return window.view.result is not None
+
+
+def _snapshot_refused(window: MainWindow) -> bool:
+    return window.notice_banner.text().startswith("Snapshot refused: ")
+
+
 def test_a_snapshot_onto_the_shown_image_or_its_folder_is_refused(
     qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -226,13 +237,11 @@ def test_a_snapshot_onto_the_shown_image_or_its_folder_is_refused(
     answer: list[Path] = []
     for source, target in ((folder / "0.png", folder / "0.png"), (folder, folder / "1.png"), (folder, folder / "1")):
         window = make_window(video=source)
-        qtbot.waitUntil(lambda window=window: window.view.result is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(partial(_shows_a_frame, window), timeout=WAIT_MS)
         answer[:] = [target]
         monkeypatch.setattr(window, "ask_save_path", lambda title, suggestion, filters: str(answer[0]))
         window.snapshot_dialog()  # checked on the snapshot's thread
-        qtbot.waitUntil(
-            lambda window=window: window.notice_banner.text().startswith("Snapshot refused: "), timeout=WAIT_MS
-        )
+        qtbot.waitUntil(partial(_snapshot_refused, window), timeout=WAIT_MS)
         assert "is the input" in window.notice_banner.text() and window.notice_banner.level == "error"
         window.close()
     qtbot.wait(300)  # a snapshot, had one been started, is written on a pool thread
@@ -252,12 +261,11 @@ def test_a_snapshot_aimed_at_a_shown_jpeg_is_refused_not_written_beside_it(
     before = {path: fingerprint(path) for path in folder.iterdir()}
     for source, target in ((folder / "0.jpg", folder / "0.jpg"), (folder, folder / "1.jpg")):
         window = make_window(video=source)
-        qtbot.waitUntil(lambda window=window: window.view.result is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(partial(_shows_a_frame, window), timeout=WAIT_MS)
         monkeypatch.setattr(window, "ask_save_path", lambda title, suggestion, filters, target=target: str(target))
         window.snapshot_dialog()
-        qtbot.waitUntil(  # checked on the snapshot's writing thread
-            lambda window=window: window.notice_banner.text().startswith("Snapshot refused: "), timeout=WAIT_MS
-        )
+        # Checked on the snapshot's writing thread.
+        qtbot.waitUntil(partial(_snapshot_refused, window), timeout=WAIT_MS)
         assert "is the input" in window.notice_banner.text() and window.notice_banner.level == "error"
         window.close()
     assert {path: fingerprint(path) for path in folder.iterdir()} == before
@@ -307,7 +315,7 @@ def test_a_snapshot_as_with_no_numbered_name_left_is_refused_not_raised(
 
 
 # ---- a full disk ends a recording with a banner, keeping what was written ----------------------
-def record_until_disk_full(qtbot: QtBot, window, target: Path):  # type: ignore[no-untyped-def]
+def record_until_disk_full(qtbot: QtBot, window: MainWindow, target: Path) -> RecordingSummary:
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         assert window.start_recording(target) is not None
     summary = finished.args[0]

@@ -23,7 +23,7 @@ from emotion_app.live import load_eager_pipeline
 from emotion_app.results import FaceResult
 from emotion_app.samples import astronaut_frames, two_people, write_video
 from emotion_app.shipped import DEFAULT_WEIGHTS_DIR
-from tests.gui_support import WAIT_MS, pause_on_shown_frame, play_looping
+from tests.gui_support import WAIT_MS, pause_on_shown_frame, play_looping, shown_result
 from tests.people_frames import ids_left_to_right
 
 # Ends on the first frame without her smile, where what is shown stands furthest from it.
@@ -134,7 +134,7 @@ def left_on_screen(qtbot: QtBot, window: MainWindow, video: Path, how: str) -> I
     else:
         window.seek(CHANGING_FRAMES - 20)  # played from there on to its end
         qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: window.view.result.frame_index == CHANGING_FRAMES - 1, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: shown_result(window).frame_index == CHANGING_FRAMES - 1, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
     qtbot.wait(300)  # a frame still being labelled at the Stop shows too
     result = window.view.result
@@ -146,7 +146,7 @@ def mirrored_again(qtbot: QtBot, window: MainWindow, before: InferenceResult) ->
     """Mirror view turned on: the frame ``before`` shown again, flipped."""
     window.mirror_action.trigger()
     flipped = np.ascontiguousarray(before.image[:, ::-1])
-    qtbot.waitUntil(lambda: np.array_equal(window.view.result.image, flipped), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: np.array_equal(shown_result(window).image, flipped), timeout=WAIT_MS)
     qtbot.wait(200)  # nothing else comes: it holds still on that frame
     after = window.view.result
     assert after is not None and np.array_equal(after.image, flipped) and after.frame_index == before.frame_index

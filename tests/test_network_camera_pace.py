@@ -35,7 +35,7 @@ def _play(source: NetworkStreamSource, seconds: float) -> tuple[int, list[Stream
     news of the stream seen meanwhile."""
     until = time.monotonic() + seconds
     source.give_up_scans_when(lambda: time.monotonic() > until)
-    frames, seen = 0, []
+    frames, seen = 0, list[StreamNews]()
     while time.monotonic() < until:
         if source.read() is not None:
             frames += 1
@@ -52,8 +52,8 @@ def test_the_pace_allows_a_few_of_its_intervals_between_a_floor_and_a_ceiling() 
         pace.frame_at(second / 30.0)  # video rates
     assert pace.allowed_stall_s() == STREAM_STALL_FLOOR_S
     pace = StreamPace()
-    for second in (100.0, 104.0, 108.0, 112.5, 116.0, 130.0, 134.0):  # every ~4 s, one gap
-        pace.frame_at(second)
+    for at_s in (100.0, 104.0, 108.0, 112.5, 116.0, 130.0, 134.0):  # every ~4 s, one gap
+        pace.frame_at(at_s)
     assert pace.interval_s == 4.0 and pace.allowed_stall_s() == 12.0
     for second in range(200, 2000, 60):  # a frame a minute: no longer than the ceiling
         pace.frame_at(float(second))

@@ -41,7 +41,9 @@ def jpegs_of(frames: list[np.ndarray], quality: int = 90) -> list[bytes]:
 
 def decoded(jpeg: bytes) -> np.ndarray:
     """The frame a JPEG holds, decoded on its own."""
-    return cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    frame = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert frame is not None, "the JPEG decodes"
+    return frame
 
 
 GIGABYTE = 1 << 30
@@ -175,6 +177,7 @@ def test_a_damaged_length_in_a_growing_raw_mjpegs_last_jpeg_hides_no_jpeg_writte
         read = [source.read() for _ in range(22)]
         # The damaged JPEG, now followed by the next one's start: a frame that does not decode.
         assert [None if frame is None else number_of(frame) for frame in read] == [None, *range(10, 30), None]
+        assert isinstance(source, RawMjpegFrameSource)
         assert source.frame_count == 30 and source.position == 29
     finally:
         source.release()
@@ -246,7 +249,12 @@ def test_a_long_raw_mjpeg_is_counted_on_a_thread_of_its_own(tmp_path: Path, monk
         assert isinstance(source, RawMjpegFrameSource) and source.frame_count == 0, "not counted yet"
         counted: list[int] = []
         done = threading.Event()
-        source.count_in_background(lambda: (counted.append(source.frame_count), done.set()))
+
+        def note_count() -> None:
+            counted.append(source.frame_count)
+            done.set()
+
+        source.count_in_background(note_count)
         assert done.wait(WAIT_MS / 1000)
         assert counted == [60] and source.frame_count == 60
         frame = source.read()
@@ -274,7 +282,12 @@ def test_a_raw_mjpeg_opened_again_unchanged_has_its_count_at_once(
         source.release()
     scans: list[int] = []
     scan_step = JpegIndex._scan_step
-    monkeypatch.setattr(JpegIndex, "_scan_step", lambda index: scans.append(1) or scan_step(index))
+
+    def counted_scan_step(index: JpegIndex) -> bool:
+        scans.append(1)
+        return scan_step(index)
+
+    monkeypatch.setattr(JpegIndex, "_scan_step", counted_scan_step)
     again = open_frame_source(VideoFileSpec(clip))
     try:
         assert again.frame_count == 40, "counted while it opened"
@@ -378,7 +391,12 @@ def test_analyze_walks_a_raw_mjpegs_jpegs_once(tmp_path: Path, monkeypatch: pyte
     # to read them.
     walked: list[int] = []
     coded_data = JpegIndex._coded_data
-    monkeypatch.setattr(JpegIndex, "_coded_data", lambda index, start: walked.append(start) or coded_data(index, start))
+
+    def walked_coded_data(index: JpegIndex, start: int) -> int:
+        walked.append(start)
+        return coded_data(index, start)
+
+    monkeypatch.setattr(JpegIndex, "_coded_data", walked_coded_data)
     clip = write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(30))
     media = open_input(clip)
     assert media.frame_count == 30 and len(set(walked)) == 30, "each JPEG walked while it opened"
@@ -435,7 +453,14 @@ def test_the_last_jpeg_before_a_gigabyte_of_padding_is_read_without_scanning_it(
         assert raw.index.count is None and bytes_read() - before < 64 << 20, "the padding not scanned"
         # Past the last, the padding is scanned for another JPEG: given up when asked.
         asked: list[int] = []
-        assert raw.jpeg(5, give_up=lambda: len(asked) > 3 or bool(asked.append(1))) is None
+
+        def give_up_after_four_asks() -> bool:
+            if len(asked) > 3:
+                return True
+            asked.append(1)
+            return False
+
+        assert raw.jpeg(5, give_up=give_up_after_four_asks) is None
         assert raw.index.count is None and bytes_read() - before < 64 << 20, "given up after three reads"
         assert raw.jpeg(5) is None and raw.index.count == 5
 
@@ -530,7 +555,12 @@ def test_a_paused_raw_mjpeg_that_grows_is_counted_on_without_a_read(
         counts: list[int] = []
         counted = threading.Event()
         assert isinstance(source, RawMjpegFrameSource) and source.frame_count == 10
-        source.count_in_background(lambda: (counts.append(source.frame_count), counted.set()))
+
+        def note_count() -> None:
+            counts.append(source.frame_count)
+            counted.set()
+
+        source.count_in_background(note_count)
         with clip.open("ab") as handle:
             handle.write(b"".join(jpegs[10:]))
         assert counted.wait(WAIT_MS / 1000), "counted on with no read"
@@ -569,7 +599,12 @@ def test_a_raw_mjpeg_that_grows_while_it_plays_is_read_and_counted_on(tmp_path: 
         counts: list[int] = []
         counted = threading.Event()
         assert isinstance(source, RawMjpegFrameSource)
-        source.count_in_background(lambda: (counts.append(source.frame_count), counted.set()))
+
+        def note_count() -> None:
+            counts.append(source.frame_count)
+            counted.set()
+
+        source.count_in_background(note_count)
         assert source.frame_count == 10, "the JPEG still being written is no frame yet"
         assert source.seek(9) and source.read() is not None
         with clip.open("ab") as handle:
@@ -777,7 +812,9 @@ def test_damaged_jpegs_that_pillow_decodes_leave_standard_error_where_it_is(
         decoding.join(WAIT_MS / 1000)
         assert not decoding.is_alive(), "the decoding waits to send standard error away"
     assert capfd.readouterr() == ("", "")
-    assert all(np.array_equal(frames[index], decoded(jpegs[index])) for index in (1, 3))
+    for index in (1, 3):
+        frame = frames[index]
+        assert frame is not None and np.array_equal(frame, decoded(jpegs[index])), index
 
 
 # ---- the app -----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def qimage_bgr(image: QImage) -> np.ndarray:
     buffer = image.constBits()
     assert buffer is not None
     buffer.setsize(image.sizeInBytes())
-    rows = np.frombuffer(buffer, np.uint8).reshape(image.height(), image.bytesPerLine())
+    rows = np.frombuffer(buffer.asstring(), np.uint8).reshape(image.height(), image.bytesPerLine())
     return cv2.cvtColor(rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3), cv2.COLOR_RGB2BGR)
 
 
@@ -50,6 +50,7 @@ def test_screen_snapshot_and_recording_show_the_same_picture(qtbot: QtBot, make_
     recorder.write(result)  # an image suffix: the recorder's frame, written losslessly
     recorder.close()
     recorded = cv2.imread(str(tmp_path / "recording.png"))
+    assert snapshot is not None and recorded is not None
     on_screen = qimage_bgr(window.view._image)  # the picture the view scales onto the screen
     redrawn = draw_results(result.image, result.faces, result.labels, show_bars=True)  # what analyze draws
 
@@ -72,6 +73,7 @@ def test_screen_snapshot_and_recording_show_the_same_picture(qtbot: QtBot, make_
     # Toggling the bars redraws the paused frame; the snapshot follows the screen.
     window.set_show_bars(False)
     without = cv2.imread(str(window.save_snapshot(tmp_path / "without.png")))
+    assert without is not None
     assert np.array_equal(without, draw_results(result.image, result.faces, result.labels, show_bars=False))
     assert not np.array_equal(without, snapshot)
 
@@ -88,4 +90,5 @@ def test_analyze_output_is_the_core_renderer_on_its_faces(tmp_path: Path, random
     faces = pipeline.process(frames[0], still=True)
     assert len(faces) == 2
     expected = draw_results(frames[0], faces, pipeline.classifier.labels, show_bars=True)
-    assert np.array_equal(cv2.imread(str(out)), expected)
+    annotated = cv2.imread(str(out))
+    assert annotated is not None and np.array_equal(annotated, expected)
