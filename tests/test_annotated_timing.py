@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -240,7 +241,7 @@ def write_banded_animation(path: Path, delays_ms: list[int]) -> Path:
     """An animation at ``path`` (GIF, WebP or PNG by its suffix; WebP lossless, so its
     bands stay apart) of :func:`banded_faces`, frame ``i`` shown ``delays_ms[i]``."""
     pictures = [Image.fromarray(frame[:, :, ::-1]) for frame in banded_faces(len(delays_ms))]
-    lossless = {"lossless": True} if path.suffix == ".webp" else {}
+    lossless: dict[str, Any] = {"lossless": True} if path.suffix == ".webp" else {}
     pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=delays_ms, loop=0, **lossless)
     return path
 

@@ -25,6 +25,7 @@ from emotion_app.faces.tracker import FaceTracker
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.preprocessing import to_gray
+from emotion_app.results import FaceResult
 from emotion_app.samples import (
     astronaut_face_patch,
     background,
@@ -209,7 +210,7 @@ def test_synchronous_pipeline_is_deterministic_and_starts_no_thread(
     )
     frames = read_video(video.path)
 
-    def run() -> list[list[object]]:
+    def run() -> list[list[FaceResult]]:
         with EmotionPipeline(detector, classifier, confirm_checks=1, full_scan_interval=3) as pipeline:
             out = []
             for index, frame in enumerate(frames):

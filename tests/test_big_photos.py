@@ -73,4 +73,4 @@ def test_a_4k_stills_small_faces_are_found_beside_its_large_ones() -> None:
         found = [face.box for face in faces_of(pipeline, picture)]
     assert len(found) == 2, found
     for box, face in zip(found, truth):
-        assert iou(box, face) > 0.5, (box, face)  # type: ignore[arg-type]
+        assert iou(box, face) > 0.5, (box, face)

@@ -146,7 +146,7 @@ def test_analyze_one_image_to_an_annotated_image(
     assert len(rows) == 1
     assert rows[0]["frame"] == "0" and rows[0]["time_s"] == ""
     drawn = cv2.imread(str(annotated))
-    assert drawn.shape == (512, 512, 3)
+    assert drawn is not None and drawn.shape == (512, 512, 3)
     out = capsys.readouterr().out
     assert "1 image analysed" in out
     assert f"CSV: {csv_path} (1 row)\n" in out

@@ -19,7 +19,7 @@ from skimage import data
 from emotion_app.cli import main
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_check import MIN_RAW_WINDOWS, MIN_SECOND_WINDOWS, STRONG_FACTOR, FaceCheck, _raw_windows
-from emotion_app.faces.geometry import iou
+from emotion_app.faces.geometry import Box, iou
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.pipeline import EmotionPipeline
@@ -400,7 +400,7 @@ def test_a_find_beside_a_face_missed_just_now_needs_to_be_clearly_a_face(faint: 
     assert all(frame_ids == [1] for frame_ids in ids[13:]), ids
 
 
-def face_over_another_frames(gap: float, hide_from: int | None = None) -> tuple[list[np.ndarray], tuple[int, ...]]:
+def face_over_another_frames(gap: float, hide_from: int | None = None) -> tuple[list[np.ndarray], Box]:
     """The 90 px astronaut, and another person's face (from scikit-image's LFW sample, 72
     px) under it: its top ``gap`` face sides below the astronaut's chin. ``hide_from``: the
     astronaut is painted over from this frame on, the other face stays. Returns the frames
@@ -412,7 +412,7 @@ def face_over_another_frames(gap: float, hide_from: int | None = None) -> tuple[
         cv2.COLOR_GRAY2BGR,
     )
     base = photo_frame(data.rocket(), (480, 360))
-    face = (150 + fx, 40 + fy, fw, fh)
+    face: Box = (150 + fx, 40 + fy, fw, fh)
     frames = []
     for index in range(30):
         frame = base.copy()

@@ -40,14 +40,14 @@ def test_missing_cascade_class_is_explained(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_missing_cascade_files_are_explained(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(cv2.data, "haarcascades", str(tmp_path) + "/")
+    monkeypatch.setattr("cv2.data.haarcascades", str(tmp_path) + "/")
     with pytest.raises(OpenCVSetupError, match="haarcascade_frontalface_default.xml"):
         FaceDetector()
 
 
 def test_unloadable_cascade_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "haarcascade_frontalface_default.xml").write_text("<not a cascade/>")
-    monkeypatch.setattr(cv2.data, "haarcascades", str(tmp_path) + "/")
+    monkeypatch.setattr("cv2.data.haarcascades", str(tmp_path) + "/")
     with pytest.raises(OpenCVSetupError, match="could not load"):
         check_opencv()
 

@@ -302,7 +302,12 @@ def test_scrubbing_does_not_queue_a_cnn_scan_per_seek(detector: FaceDetector) ->
     assert tracker._network_scans is not None
     scans = tracker._network_scans.thread
     run_scan = scans.start
-    scans.start = lambda *args: (started.append(scans.busy), run_scan(*args))[-1]  # type: ignore[method-assign]
+
+    def noted_start(gray: np.ndarray, min_side: float, changed: np.ndarray | None) -> None:
+        started.append(scans.busy)
+        run_scan(gray, min_side, changed)
+
+    scans.start = noted_start  # type: ignore[method-assign]  # the scan thread's own start, watched
     try:
         tracker.update(grays[0], time_s=0.0)
         scans.wait(30.0)  # a first scan done, so its duration is known

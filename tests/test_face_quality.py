@@ -6,6 +6,7 @@ import json
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ def truth_csv(video: VideoTruth, name: str) -> str:
     return "file,first_frame,last_frame,faces,labels,note\n" + "\n".join(rows) + "\n"
 
 
-def run(folder: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, object]:
+def run(folder: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, Any]:  # a JSON row
     assert face_quality.main(["--clips", str(folder), *extra]) == 0
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     files = report["files"]

@@ -76,8 +76,10 @@ def confident_weights(path: Path) -> Path:
     """
     torch.manual_seed(1)
     model = build_model(6).eval()
+    output_layer = model.classifier[-1]
+    assert isinstance(output_layer, nn.Linear)
     with torch.no_grad():
-        model.classifier[-1].weight.mul_(100.0)
+        output_layer.weight.mul_(100.0)
     card = ModelCard(SEED_ARCHITECTURE, model.architecture_kwargs(), SIX_LABELS, Preprocessing())
     return save_weights(path, model, card)
 

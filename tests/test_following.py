@@ -8,14 +8,15 @@ detector method (it still runs).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 import pytest
 
 from emotion_app.faces.detector import FaceDetector
-from emotion_app.faces.geometry import iou
-from emotion_app.faces.local_search import FOLLOW_MIN_SCORE
+from emotion_app.faces.geometry import Box, iou
+from emotion_app.faces.local_search import FOLLOW_MIN_SCORE, Placement
 from emotion_app.faces.template import FaceTemplate
 from emotion_app.faces.tracker import FaceTracker, Track
 from emotion_app.samples import (
@@ -38,7 +39,7 @@ def count_cascade_calls(detector: FaceDetector, monkeypatch: pytest.MonkeyPatch)
     calls: list[int] = []
     real = detector.detect_region
 
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def counting(*args: Any, **kwargs: Any) -> list[Box]:  # detect_region's own
         calls.append(1)
         return real(*args, **kwargs)
 
@@ -264,12 +265,13 @@ def test_a_due_cascade_check_looks_where_the_template_puts_the_face(
     placing = False
     real_detect, real_place = detector.detect_region, tracker.local_search.place
 
-    def recording(gray, region, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def recording(gray: np.ndarray, region: Box, *args: Any, **kwargs: Any) -> list[Box]:
         if placing:
-            regions.append(tuple(int(v) for v in region))
+            x, y, width, height = region
+            regions.append((int(x), int(y), int(width), int(height)))
         return real_detect(gray, region, *args, **kwargs)
 
-    def place(gray, track):  # type: ignore[no-untyped-def]
+    def place(gray: np.ndarray, track: Track) -> Placement | None:
         nonlocal placing
         placing = True
         try:

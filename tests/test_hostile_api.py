@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -55,7 +56,9 @@ def faces_of(pipeline: EmotionPipeline, frame: np.ndarray) -> list[tuple[int, in
         pytest.param(lambda img: cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(np.uint16) * 257, id="gray uint16"),
     ],
 )
-def test_frames_of_other_dtypes_find_the_same_face(convert, pipeline: EmotionPipeline) -> None:  # type: ignore[no-untyped-def]
+def test_frames_of_other_dtypes_find_the_same_face(
+    convert: Callable[[np.ndarray], np.ndarray], pipeline: EmotionPipeline
+) -> None:
     image = astronaut_bgr()
     expected = faces_of(pipeline, image)
     assert len(expected) == 1
@@ -97,8 +100,10 @@ def test_a_pipeline_of_the_wrong_parts_names_the_part(
     pipeline: EmotionPipeline, arguments: tuple[str, str], match: str
 ) -> None:
     parts = {"detector": pipeline.detector, "classifier": pipeline.classifier}
+    first, second = (parts.get(name, name) for name in arguments)
     with pytest.raises(TypeError, match=match):
-        EmotionPipeline(*(parts.get(name, name) for name in arguments), optimize=False)  # type: ignore[arg-type]
+        # The wrong parts on purpose, as an untyped caller may pass them: the error checked.
+        EmotionPipeline(first, second, optimize=False)  # type: ignore[arg-type]
 
 
 def test_a_huge_frame_is_scaled_down_for_detection_and_boxes_come_back_in_its_pixels(pipeline: EmotionPipeline) -> None:

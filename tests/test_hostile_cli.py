@@ -174,9 +174,9 @@ def test_a_stop_signal_as_the_frames_loop_closes_still_finishes_the_outputs(
     video = write_astronaut_video(tmp_path / "v.avi", num_frames=6, frame_size=(320, 240), face_size=70)
     close = tqdm.close
 
-    def close_with_a_signal(bar: tqdm) -> None:  # type: ignore[type-arg]
+    def close_with_a_signal(bar: tqdm) -> None:
         if not getattr(bar, "signalled", False):
-            bar.signalled = True  # type: ignore[attr-defined]
+            bar.signalled = True
             # SIGTERM: a shell's background job (a CI runner's, say) starts with SIGINT ignored.
             os.kill(os.getpid(), signal.SIGTERM)
         close(bar)

@@ -407,12 +407,12 @@ def test_stepping_back_through_a_long_animation_does_not_decode_it_at_every_step
     # in a long or large animation).
     animation = write_numbered_animation(tmp_path / "long.png", 40)
     monkeypatch.setattr(multi_picture, "MAX_STRETCH_BYTES", 16 * 160 * 120 * 3)  # a few frames a stretch
-    decodes = []
+    decodes: list[tuple[int, int]] = []  # each decode's (start, count)
     decode = cv2.imdecodeanimation
 
-    def counted(*args: object) -> object:
-        decodes.append(args[1:])
-        return decode(*args)
+    def counted(buf: np.ndarray, start: int, count: int) -> tuple[bool, cv2.Animation]:
+        decodes.append((start, count))
+        return decode(buf, start, count)
 
     monkeypatch.setattr(cv2, "imdecodeanimation", counted)
     source = open_frame_source(VideoFileSpec(animation))

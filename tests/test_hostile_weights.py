@@ -229,9 +229,14 @@ def test_tensors_the_architecture_lacks_are_refused_before_any_is_read(
     )
     with open(path, "r+b") as handle:  # sparse: no disk used
         handle.truncate(path.stat().st_size + 4 * count)
-    reads: list[object] = []
+    reads: list[str | os.PathLike[str]] = []
     read_tensors = weights.read_tensors
-    monkeypatch.setattr(weights, "read_tensors", lambda *args: reads.append(args) or read_tensors(*args))
+
+    def counted_read(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
+        reads.append(path)
+        return read_tensors(path)
+
+    monkeypatch.setattr(weights, "read_tensors", counted_read)
     with pytest.raises(WeightsError, match=r"does not match 'seed_cnn'.*unexpected \['x'\]"):
         EmotionClassifier.load(path)
     assert reads == []
@@ -356,9 +361,9 @@ def test_a_missing_weights_file_is_a_file_not_found_error_as_well(tmp_path: Path
     # A file that is there but no weights stays a WeightsError only.
     not_weights = tmp_path / "notes.safetensors"
     not_weights.write_text("hello")
-    with pytest.raises(WeightsError) as caught:
+    with pytest.raises(WeightsError) as caught_as_weights_error:
         EmotionClassifier.load(not_weights)
-    assert not isinstance(caught.value, OSError)
+    assert not isinstance(caught_as_weights_error.value, OSError)
 
 
 def test_a_damaged_or_foreign_weights_file_is_a_value_error_as_well(tmp_path: Path) -> None:

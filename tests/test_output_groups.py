@@ -334,7 +334,11 @@ def test_one_output_is_synced_before_its_rename(tmp_path: Path, monkeypatch: pyt
 
     monkeypatch.setattr(os, "fsync", recorded_fsync)
     monkeypatch.setattr(os, "replace", recorded_replace)
-    atomic.write_with(target, lambda temp: temp.write_bytes(b"new weights"))
+
+    def write_new_weights(temp: Path) -> None:
+        temp.write_bytes(b"new weights")
+
+    atomic.write_with(target, write_new_weights)
     monkeypatch.undo()
     inode = target.stat().st_ino
     assert ("sync", inode) in events and events.index(("sync", inode)) < events.index(("rename", inode)), events

@@ -134,6 +134,8 @@ def test_the_readmes_pickling_example_runs_the_pipeline_in_spawned_processes(
     names = {"pipeline": pipeline, "faces_in": faces_in, "clips": clips}
     exec(readme_python("ProcessPoolExecutor"), names)
     # Each spawned process found what this one finds with a copy of the pipeline, to the last bit.
-    expected = [faces_in(names["twin"], clips[0]), faces_in(copy.deepcopy(pipeline), clips[1])]
+    twin = names["twin"]
+    assert isinstance(twin, EmotionPipeline)
+    expected = [faces_in(twin, clips[0]), faces_in(copy.deepcopy(pipeline), clips[1])]
     assert names["faces_per_clip"] == expected
     assert [[len(faces) for faces in clip] for clip in expected] == [[1, 1, 1], [1, 1, 1]]

@@ -14,7 +14,7 @@ import pytest
 from skimage import data
 
 from emotion_app.faces.detector import FaceDetector
-from emotion_app.faces.geometry import iou
+from emotion_app.faces.geometry import Box, iou
 from emotion_app.faces.scene_gate import CELL_SIDE, COVER_FRAMES, FrameCells, SceneChangeGate
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.samples import (
@@ -53,6 +53,13 @@ def newcomer_frames(arrives_at: int, num_frames: int = 30) -> tuple[list[np.ndar
             paste(frame, patch, 300, 40)
         frames.append(frame)
     return to_gray(frames), (300 + fx, 40 + fy, fw, fh)
+
+
+def the_one_region(gate: SceneChangeGate, gray: np.ndarray) -> Box:
+    """The one region of ``gray`` the gate says changed (fails unless it says exactly one)."""
+    regions = gate.changed_regions(gray)
+    assert regions is not None and len(regions) == 1, regions
+    return regions[0]
 
 
 def test_a_still_scene_skips_due_scans_but_never_more_than_allowed_in_a_row(detector: FaceDetector) -> None:
@@ -114,14 +121,14 @@ def test_the_gate_ignores_changes_around_tracked_faces_only() -> None:
     assert gate.changed_regions(gray) == [] and not gate.new_picture(gray)
     changed = gray.copy()
     changed[100:140, 100:140] = 255  # something appears there
-    [(x, y, w, h)] = gate.changed_regions(changed) or [()]
+    x, y, w, h = the_one_region(gate, changed)
     assert x <= 100 and y <= 100 and x + w >= 140 and y + h >= 140, "the region holds the change"
     assert w * h < 320 * 240 / 4, "and not much more"
     gate.cover((110, 110, 30, 30))  # a tracked face there explains it (with its margin)
     assert gate.changed_regions(changed) == []
     elsewhere = changed.copy()
     elsewhere[10:50, 250:290] = 0
-    [(x, y, w, h)] = gate.changed_regions(elsewhere) or [()]
+    x, y, w, h = the_one_region(gate, elsewhere)
     assert x >= 200 and y + h <= 80, "only the change away from the tracked face"
     cut = 255 - gray
     assert gate.changed_regions(cut) is None and gate.new_picture(cut), "most of the frame changed: scan it all"
@@ -145,7 +152,7 @@ def test_a_tracked_face_explains_changes_only_where_it_is_or_just_was() -> None:
         assert gate.changed_regions(changed) == [], "a face missed for a frame or two still explains it"
         gate.cover((250, 110, 30, 30))  # it is over there now
     gate.next_frame()
-    [(x, y, w, h)] = gate.changed_regions(changed) or [()]
+    x, y, w, h = the_one_region(gate, changed)
     assert x <= 100 and y <= 100 and x + w >= 140 and y + h >= 140
     gate.scanned_regions(changed, [(x, y, w, h)])
     gate.next_frame()

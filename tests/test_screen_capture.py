@@ -396,7 +396,7 @@ def test_the_screen_menu_lists_each_screen_whole_and_in_part_and_reports_a_faile
         "&Part of a screen",
     ]
     parts = menu.actions()[3].menu()
-    assert parts is menu.parts_menu is not None
+    assert parts is menu.parts_menu and parts is not None
     assert [action.text() for action in parts.actions()] == [
         "Screen &1 (HDMI-1) — 1920x1080…",
         "Screen &2 — 1280x1024…",

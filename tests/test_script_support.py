@@ -28,7 +28,7 @@ from emotion_app.faces import (
 )
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.face_verifier import FaceVerifier, VerifierError
-from emotion_app.faces.geometry import iou
+from emotion_app.faces.geometry import Box, iou
 from emotion_app.faces.network_detector import NetworkFaceDetector
 from emotion_app.io.atomic import OutputError
 from emotion_app.io.video import InputError
@@ -273,8 +273,13 @@ def test_gallery_faces_dense_finds_map_back_to_frame_boxes() -> None:
     # The small faces' band finds the 40 px face as it is and enlarged (in enlarged pixels).
     plain = np.asarray(small_band_scan(detector, gray, 1.0)).reshape(-1, 4)
     enlarged = np.asarray(small_band_scan(detector, gray, 2.0)).reshape(-1, 4)
-    assert any(iou(tuple(int(v) for v in box), truth) > 0.5 for box in plain)
-    assert any(iou(tuple(int(v) // 2 for v in box), truth) > 0.5 for box in enlarged)
+
+    def box_of(row: np.ndarray, shrink: int = 1) -> Box:
+        x, y, width, height = (int(value) // shrink for value in row)
+        return (x, y, width, height)
+
+    assert any(iou(box_of(row), truth) > 0.5 for row in plain)
+    assert any(iou(box_of(row, shrink=2), truth) > 0.5 for row in enlarged)
 
 
 def test_the_cnn_detector_check_says_in_one_line_what_it_needs(capsys: pytest.CaptureFixture[str]) -> None:

@@ -65,9 +65,9 @@ def read_everything(settings: AppSettings) -> dict[str, object]:
         "mirror": (settings.mirror_cameras, settings.mirror_files),
         "show_timeline": settings.show_timeline,
         "timeline_place": settings.timeline_place,
-        "timeline_geometry": bytes(settings.timeline_geometry or b""),
+        "timeline_geometry": (settings.timeline_geometry or QByteArray()).data(),
         "timeline_size": (settings.timeline_width, settings.timeline_height),
-        "geometry": bytes(settings.window_geometry or b""),
+        "geometry": (settings.window_geometry or QByteArray()).data(),
     }
 
 

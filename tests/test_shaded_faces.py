@@ -69,7 +69,8 @@ def shaded_face_video(
 def shown_frames(frames: list[np.ndarray], boxes: list[Box]) -> list[bool]:
     """Per frame, whether the default tracker shows the face; it never shows anything else, and keeps id 1."""
     tracker = FaceTracker(FaceDetector())
-    shown, ids = [], set()
+    shown: list[bool] = []
+    ids: set[int] = set()
     for index, (gray, box) in enumerate(zip(frames, boxes, strict=True)):
         tracks = tracker.update(gray)
         assert all(iou(track.box, box) > 0.4 for track in tracks), (index, box, tracks)

@@ -212,6 +212,7 @@ def test_ctrl_c_in_a_soup_is_one_line_and_exit_130(stop, tmp_path, fine_tunes, m
 
     monkeypatch.setattr(datasets, "load_data", interrupted)  # (soup.run imports it as it starts)
     out, export = tmp_path / "soups" / "one", tmp_path / "models" / "soup.safetensors"
+    code: int | str
     try:
         code = soup.main(["--data", str(data), "--out", str(out), "--export", str(export), *map(str, tunes)])
     except KeyboardInterrupt:

@@ -224,7 +224,7 @@ def _two_differently_read_faces(pipeline: EmotionPipeline, folder: Path) -> tupl
     from emotion_app.samples import read_video, write_video
 
     candidates = read_video(write_video(folder / "candidates.avi", [_lfw_face_frame(i) for i in range(24)]))
-    readings = []
+    readings: list[tuple[np.ndarray, str]] = []
     for frame in candidates:
         pipeline.reset()
         faces = pipeline.process(frame, 0.0)

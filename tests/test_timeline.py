@@ -298,7 +298,9 @@ def test_analyze_report_writes_the_same_files(
 def plotted_blocks(png: Path) -> list[list[tuple[float, float]]]:
     """Each row's coloured blocks in the report's PNG, as fractions of the strips' time axis
     (0: its left end, 1: its right end), top row first: read off the pixels."""
-    image = cv2.imread(str(png)).astype(np.int16)
+    picture = cv2.imread(str(png))
+    assert picture is not None, f"{png} does not decode"
+    image = picture.astype(np.int16)
     dark = image.max(axis=2) < 90
     # The axes' frames are the long vertical dark lines; the strips' are the two leftmost.
     lines: list[tuple[int, int, int]] = []  # x, top, bottom
@@ -347,8 +349,8 @@ def test_analyze_reports_each_picture_of_a_folder_in_its_own_second(
     # Each picture's row, in their order, holds one block: the k-th Nth of the axis (N s).
     blocks = plotted_blocks(report / "emotion-timeline.png")
     assert len(blocks) == pictures
-    for number, row in enumerate(blocks):
-        [(start, end)] = row
+    for number, row_blocks in enumerate(blocks):
+        [(start, end)] = row_blocks
         assert start == pytest.approx(number / pictures, abs=0.01)
         assert end == pytest.approx((number + 1) / pictures, abs=0.01)
 

@@ -191,7 +191,8 @@ def test_csv_writer_takes_a_time_as_the_pipeline_does(tmp_path: Path) -> None:
         for index, time_s in enumerate(times):
             writer.write_frame(index, time_s, [make_face(1)])
         with pytest.raises(TypeError, match=r"^time_s must be seconds \(a number\) or None, got str '1\.5'$"):
-            writer.write_frame(len(times), "1.5", [make_face(1)])
+            # A str where a number belongs, as an untyped caller may pass one: the error checked.
+            writer.write_frame(len(times), "1.5", [make_face(1)])  # type: ignore[arg-type]
     with open(path, newline="") as handle:
         written = [row[1] for row in list(csv.reader(handle))[1:]]
     assert written == ["1.5000", "0.2500", "2.5000", "", "", "", ""]
@@ -537,6 +538,7 @@ def test_a_jpeg_cut_short_gives_the_part_it_holds_once_with_a_warning(tmp_path: 
     data = whole.read_bytes()
     cut = _write(tmp_path / "cut.jpg", data[: len(data) * 3 // 4])
     expected = cv2.imread(str(whole))
+    assert expected is not None
     code = (
         "import cv2\n"
         "from emotion_app.cli import main\n"
@@ -550,7 +552,7 @@ def test_a_jpeg_cut_short_gives_the_part_it_holds_once_with_a_warning(tmp_path: 
     done = _run_python(code)
     assert done.returncode == 0, done.stderr
     frame = cv2.imread(str(tmp_path / "frame.png"))
-    assert frame.shape == expected.shape
+    assert frame is not None and frame.shape == expected.shape
     assert np.array_equal(frame[:128], expected[:128]), "the part the file holds decodes as in the whole file"
     assert np.all(frame[-8:] == 128), "the rest is grey"
     rows = list(csv.DictReader((tmp_path / "out.csv").open()))
@@ -591,8 +593,10 @@ def test_a_jpeg_with_a_corrupt_exif_block_decodes_without_a_line_on_the_terminal
     done = _run_python(code)
     assert (done.returncode, done.stderr) == (0, "")
     expected = cv2.imdecode(np.frombuffer(clean, np.uint8), cv2.IMREAD_COLOR)
+    assert expected is not None
     for name in ("read.png", "decoded.png"):
-        assert np.array_equal(cv2.imread(str(tmp_path / name)), expected), name
+        written = cv2.imread(str(tmp_path / name))
+        assert written is not None and np.array_equal(written, expected), name
 
 
 def _bar_position(frame: np.ndarray) -> int:
@@ -671,5 +675,5 @@ def test_a_jpegs_size_behind_its_metadata_is_read(tmp_path: Path, segments: int)
     header = read_header(photo)
     assert len(app2) * segments < JPEG_HEADER_BYTES
     assert header is not None and (header.width, header.height, header.kind) == (512, 512, "JPEG")
-    image = read_image(photo)
-    assert image is not None and np.array_equal(image, cv2.imdecode(np.frombuffer(clean, np.uint8), cv2.IMREAD_COLOR))
+    image, expected = read_image(photo), cv2.imdecode(np.frombuffer(clean, np.uint8), cv2.IMREAD_COLOR)
+    assert image is not None and expected is not None and np.array_equal(image, expected)
