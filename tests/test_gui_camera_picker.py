@@ -170,7 +170,7 @@ def test_file_camera_lists_the_pickers_cameras_and_starts_the_one_chosen(
     # The picker's names, in its order, numbered; the camera running (the first) ticked.
     assert _camera_menu(window) == [("1 Integrated Webcam", True, True), ("2 Logitech C920", True, False)]
     # A camera plugged in: listed where the picker lists it, the tick staying on the camera running.
-    window.picker.monitor.set_devices([CameraDevice("Elgato Facecam", 4), BUILT_IN, USB])
+    _monitor(window).set_devices([CameraDevice("Elgato Facecam", 4), BUILT_IN, USB])
     names = [window.picker.itemText(i) for i in range(window.picker.count())]
     assert [text.split(" ", 1)[1] for text, _, _ in _camera_menu(window)] == names
     assert [ticked for _, _, ticked in _camera_menu(window)] == [False, True, False]
@@ -185,9 +185,9 @@ def test_file_camera_lists_the_pickers_cameras_and_starts_the_one_chosen(
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
     assert [ticked for _, _, ticked in _camera_menu(window)] == [False, False, False]
     # Every camera unplugged: one item, saying so, that chooses nothing.
-    window.picker.monitor.set_devices([])
+    _monitor(window).set_devices([])
     assert _camera_menu(window) == [("No camera found", False, False)]
-    window.picker.monitor.set_devices([USB])
+    _monitor(window).set_devices([USB])
     assert _camera_menu(window) == [("1 Logitech C920", True, False)]
 
 
@@ -209,12 +209,12 @@ def test_file_camera_ticks_a_camera_opened_by_an_index_the_list_does_not_hold(
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
     assert _camera_menu(window) == [("1 Integrated Webcam", True, False), ("2 Logitech C920", True, False)]
     # No list at all (a system the app cannot ask): the camera running, not "No camera found".
-    window.picker.monitor.set_devices([])
+    _monitor(window).set_devices([])
     window.start_source(CameraSpec(3, "Camera 3"))
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     assert _camera_menu(window) == [("1 Camera 3", True, True)]
     # A listed camera chosen from the picker: the one opened by its index goes.
-    window.picker.monitor.set_devices([USB])
+    _monitor(window).set_devices([USB])
     window.choose_camera(USB)
     qtbot.waitUntil(lambda: bench.last_camera().index == 2 and window.is_running, timeout=WAIT_MS)
     assert _camera_menu(window) == [("1 Logitech C920", True, True)]
@@ -231,20 +231,20 @@ def test_file_camera_lists_a_camera_opened_by_its_index_once_when_the_list_comes
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     assert bench.last_camera().index == 3 and _camera_menu(window)[-1] == ("3 Camera 3", True, True)
     facecam = CameraDevice("Elgato Facecam", 3, "/dev/video3")
-    window.picker.monitor.set_devices([BUILT_IN, USB, facecam])
+    _monitor(window).set_devices([BUILT_IN, USB, facecam])
     assert _camera_menu(window) == [
         ("1 Integrated Webcam", True, False),
         ("2 Logitech C920", True, False),
         ("3 Elgato Facecam", True, True),
     ]
     # Listed no more: by the window's name for it again, still ticked.
-    window.picker.monitor.set_devices([BUILT_IN, USB])
+    _monitor(window).set_devices([BUILT_IN, USB])
     assert _camera_menu(window)[-1] == ("3 Camera 3", True, True)
     # A camera chosen by its name is not taken for another the list holds later at its
     # index: it stays ticked under its own name.
     window.choose_camera(USB)
     qtbot.waitUntil(lambda: bench.last_camera().index == 2 and window.is_running, timeout=WAIT_MS)
-    window.picker.monitor.set_devices([BUILT_IN, CameraDevice("Elgato Facecam", 2, "/dev/video2")])
+    _monitor(window).set_devices([BUILT_IN, CameraDevice("Elgato Facecam", 2, "/dev/video2")])
     assert _camera_menu(window) == [
         ("1 Integrated Webcam", True, False),
         ("2 Elgato Facecam", True, False),
@@ -273,10 +273,10 @@ def test_the_picker_shows_a_camera_opened_by_an_index_the_list_does_not_hold(
     # The list read again and holding a camera at index 3: that one is the camera open, in
     # the picker as in the menu, and no longer listed twice.
     facecam = CameraDevice("Elgato Facecam", 3, "/dev/video3")
-    window.picker.monitor.set_devices([BUILT_IN, USB, facecam])
+    _monitor(window).set_devices([BUILT_IN, USB, facecam])
     assert _picker(window) == (["Integrated Webcam", "Logitech C920", "Elgato Facecam"], "Elgato Facecam")
     assert _camera_menu(window)[-1] == ("3 Elgato Facecam", True, True)
-    window.picker.monitor.set_devices([BUILT_IN, USB])  # and gone again: by the window's name
+    _monitor(window).set_devices([BUILT_IN, USB])  # and gone again: by the window's name
     assert _picker(window) == (["Integrated Webcam", "Logitech C920", "Camera 3"], "Camera 3")
     assert _camera_menu(window)[-1] == ("3 Camera 3", True, True)
     # Stopped, it is still what Start opens: the picker keeps showing it, as it keeps a
@@ -293,6 +293,13 @@ def test_the_picker_shows_a_camera_opened_by_an_index_the_list_does_not_hold(
     qtbot.waitUntil(lambda: bench.last_camera().index == 2 and window.is_running, timeout=WAIT_MS)
     assert _picker(window) == (["Integrated Webcam", "Logitech C920"], "Logitech C920")
     assert [ticked for _, _, ticked in _camera_menu(window)] == [False, True]
+
+
+def _monitor(window: MainWindow) -> StaticDeviceMonitor:
+    """The window's camera monitor, which the tests' windows list cameras from."""
+    monitor = window.picker.monitor
+    assert isinstance(monitor, StaticDeviceMonitor)
+    return monitor
 
 
 def _usb_camera_chosen_and_stopped(
@@ -318,7 +325,7 @@ def test_a_camera_back_at_another_index_is_followed_by_its_name_by_start_and_the
     # that old index; only Retry followed its name.
     window, bench = _usb_camera_chosen_and_stopped(qtbot, make_window, gui_video)
     back = CameraDevice("Logitech C920", 4, "/dev/video4")
-    window.picker.monitor.set_devices([BUILT_IN, back])  # renumbered by the system
+    _monitor(window).set_devices([BUILT_IN, back])  # renumbered by the system
     assert _picker(window) == (["Integrated Webcam", "Logitech C920"], "Logitech C920")
     assert window.picker.current_device() == back
     window.toggle_start_stop()  # Start
@@ -330,7 +337,7 @@ def test_a_camera_back_at_another_index_is_followed_by_its_name_by_start_and_the
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
     first, second = CameraDevice("Logitech C920", 1, "/dev/video1"), CameraDevice("Logitech C920", 6, "/dev/video6")
-    window.picker.monitor.set_devices([first, BUILT_IN, second])
+    _monitor(window).set_devices([first, BUILT_IN, second])
     assert window.picker.current_device() == first
     window.toggle_start_stop()
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 4, timeout=WAIT_MS)
@@ -357,7 +364,7 @@ def test_start_and_retry_open_no_other_camera_that_took_a_gone_cameras_index(
     # (the system gives it the number freed), Start and Retry opened that index: the other
     # camera, under the gone one's name in the title, the picker and the settings.
     window, bench = _usb_camera_chosen_and_stopped(qtbot, make_window, gui_video)
-    window.picker.monitor.set_devices([BUILT_IN, CameraDevice("Microsoft LifeCam", 2, "/dev/video2")])
+    _monitor(window).set_devices([BUILT_IN, CameraDevice("Microsoft LifeCam", 2, "/dev/video2")])
     for again in (window.toggle_start_stop, window.retry):  # Start, then Retry
         again()
         qtbot.waitUntil(lambda: "not connected" in window.source_banner.text(), timeout=WAIT_MS)
@@ -383,10 +390,10 @@ def _second_of_two_alike_chosen_and_unplugged(
     window = make_window(devices=[C920_FIRST, BUILT_IN, C920_SECOND], source_factory=bench)
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     window.choose_camera(C920_SECOND)
-    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 6, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.is_running and bench.last_camera().index == 6, timeout=WAIT_MS)
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
-    window.picker.monitor.set_devices([C920_FIRST, BUILT_IN])
+    _monitor(window).set_devices([C920_FIRST, BUILT_IN])
     return window, bench
 
 
@@ -412,10 +419,10 @@ def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_w
     assert window.picker.current_device() == CameraDevice("Logitech C920", 6)
     # Plugged back in at another index: that one is started, not the other, and a notice says why.
     back = CameraDevice("Logitech C920", 3, "/dev/video3")
-    window.picker.monitor.set_devices([C920_FIRST, BUILT_IN, back])
+    _monitor(window).set_devices([C920_FIRST, BUILT_IN, back])
     window.retry()
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
-    assert bench.specs[-1].index == 3 and window.settings.camera_index == 3
+    assert bench.last_camera().index == 3 and window.settings.camera_index == 3
     assert window.notice_banner.text() == (
         "2 cameras are named Logitech C920, none at index 6 any more: started the one at index 3, "
         "the first listed that was not beside it before (the toolbar's list has the other at 1)."
@@ -430,7 +437,7 @@ def test_the_error_that_the_camera_chosen_is_gone_names_no_other_unplugged_since
     window, _ = _second_of_two_alike_chosen_and_unplugged(qtbot, make_window, gui_video)
     window.retry()
     assert "the one at index 1 is the other Logitech C920" in window.source_banner.text()
-    window.picker.monitor.set_devices([])
+    _monitor(window).set_devices([])
     assert window.source_banner.text() == "Logitech C920 at index 6 is not connected."
     assert window.source_banner.level == "error" and "Retry" in window.source_banner.button_captions()
 
@@ -443,11 +450,11 @@ def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(
     # that name back at the index it said none was at.
     window, bench = _usb_camera_chosen_and_stopped(qtbot, make_window, gui_video)
     c920 = [CameraDevice("Logitech C920", index, f"/dev/video{index}") for index in (1, 6, 8)]
-    monitor = window.picker.monitor
+    monitor = _monitor(window)
     monitor.set_devices([c920[0], BUILT_IN, c920[1], c920[2]])
     window.toggle_start_stop()  # Start: none at index 2, the first of the three
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
-    assert bench.specs[-1].index == 1
+    assert bench.last_camera().index == 1
     assert window.notice_banner.text() == (
         "3 cameras are named Logitech C920, none at index 2 any more: started the one at index 1, "
         "the first listed (the toolbar's list has the others at 6, 8)."
@@ -475,7 +482,7 @@ def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(
     monitor.set_devices([BUILT_IN, *renumbered])
     window.toggle_start_stop()
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 4, timeout=WAIT_MS)
-    assert bench.specs[-1].index == 5 and "none at index 1 any more" in window.notice_banner.text()
+    assert bench.last_camera().index == 5 and "none at index 1 any more" in window.notice_banner.text()
     f5([c920[0], BUILT_IN, *renumbered])
     assert window.notice_banner.text() == ""
 
@@ -531,7 +538,7 @@ def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_off
     window = make_window(camera="97", devices=[], source_factory=factory)
     qtbot.waitUntil(lambda: "Camera 97" in window.source_banner.text(), timeout=WAIT_MS)
     assert not window.source_state.active and _picker(window) == (["Camera 97"], "Camera 97")
-    window.picker.monitor.set_devices([CameraDevice("New Cam", 1)])
+    _monitor(window).set_devices([CameraDevice("New Cam", 1)])
     assert _picker(window) == (["New Cam", "Camera 97"], "Camera 97")
     window.source_banner.button("Start New Cam").click()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
@@ -554,7 +561,7 @@ def test_the_banner_for_cameras_listed_after_a_network_camera_failed_names_the_o
         window = make_window(camera=network_camera.url, devices=[BUILT_IN], source_factory=factory)
         qtbot.waitUntil(lambda: "HTTP 404" in window.source_banner.text(), timeout=WAIT_MS)
         assert not window.source_state.active and _picker(window) == (["Integrated Webcam"], "")
-        window.picker.monitor.set_devices([USB, BUILT_IN])  # plugged in
+        _monitor(window).set_devices([USB, BUILT_IN])  # plugged in
         assert (
             window.source_banner.text()
             == "Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list)."
@@ -646,7 +653,7 @@ def test_a_file_or_an_unlisted_stream_after_a_camera_leaves_the_picker_on_nothin
     assert _picker(window) == (listed, "")
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
-    window.picker.monitor.set_devices([USB, BUILT_IN])  # a camera plugged in: the list read again
+    _monitor(window).set_devices([USB, BUILT_IN])  # a camera plugged in: the list read again
     assert window.picker.currentIndex() == -1
     window.toggle_start_stop()  # Start opens the file, not a camera
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)

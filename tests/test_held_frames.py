@@ -21,7 +21,14 @@ from emotion_app.faces.tracker import HELD_FRAME_S, FaceTracker
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, photo_frame, write_astronaut_video
-from tests.gui_support import WAIT_MS, pause_on_shown_frame, paused_at, summary_seconds, wait_until_stopped
+from tests.gui_support import (
+    WAIT_MS,
+    pause_on_shown_frame,
+    paused_at,
+    shown_result,
+    summary_seconds,
+    wait_until_stopped,
+)
 
 # A slide show: a grey slide, the astronaut's face held 3 s, another grey slide.
 SLIDE_DELAYS_MS = [500, 3000, 500]
@@ -72,7 +79,7 @@ def _stepped(qtbot: QtBot, window: MainWindow, direction: int, frame: int) -> In
     window.step(direction)
     qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == frame, timeout=WAIT_MS)
     assert window.is_paused
-    return window.view.result
+    return shown_result(window)
 
 
 def test_a_face_first_on_a_frame_stepped_onto_while_paused_is_shown_on_it(

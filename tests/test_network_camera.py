@@ -333,7 +333,7 @@ def test_a_reconnect_notice_sent_as_the_camera_was_stopped_is_not_shown(
         if notice.text:
             sent.set()
 
-    window.controller.capture.notice.connect(note_sent, Qt.ConnectionType.DirectConnection)
+    window.controller.capture.notice.connect(note_sent, Qt.ConnectionType.DirectConnection)  # type: ignore[call-arg]
     window.controller.source_notice.connect(taken.append)  # after the window's own
     network_camera.unplug()
     # Sent on the capture thread and waiting for this one, held here: the user is quicker.
@@ -357,7 +357,9 @@ def test_stop_takes_away_the_reconnecting_notice_it_answers(
     window = window_showing(qtbot, make_window, network_camera.url)
     network_camera.unplug()
     qtbot.waitUntil(lambda: "reconnecting (try 1 of 5)…" in window.source_banner.text(), timeout=WAIT_MS)
-    window.source_banner.button("Stop").click()
+    stop = window.source_banner.button("Stop")
+    assert stop is not None
+    stop.click()
     assert not window.source_state.active and window.source_banner.text() == ""
     qtbot.wait(500)  # the capture thread's news sent before it stopped, and none after
     assert window.source_banner.text() == "" and "reconnect" not in window.status.summary_label.text()
