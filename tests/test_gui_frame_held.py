@@ -3,8 +3,10 @@ user changes: another model labels it, and Mirror view flips it, at once."""
 
 from __future__ import annotations
 
+import gc
 import shutil
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import SourceSpec, VideoFileSpec
 from tests.gui_support import (
     WAIT_MS,
+    ThreadHold,
     gated_worker,
     pause_on_shown_frame,
     shown_result,
@@ -202,6 +205,45 @@ def test_after_a_stop_while_another_file_opens_nothing_of_the_one_before_is_look
     window.start_stop_action.trigger()  # Start: the file stopped, from its first frame
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     assert window.source == VideoFileSpec(slow) and window.view.result.frame_index < 20
+
+
+@pytest.mark.parametrize("ended", ["its open failed", "it was stopped as it opened"])
+def test_the_worker_lets_go_of_the_file_befores_frame_once_the_next_source_has(
+    qtbot: QtBot, make_window, tmp_path: Path, ended: str
+) -> None:
+    # Was: the inference worker kept the newest result of the file before (its frame and the
+    # screen's picture of it: some 58 MB for a 4K frame) until a frame came, which after an
+    # open that failed, or a Stop while it opened, none did: the window had let go of it,
+    # the worker not.
+    window, slow = _playing_beside_a_file_slow_to_open(qtbot, make_window, tmp_path)
+    controller = window.controller
+    inference = ThreadHold(controller.inference_thread)
+    try:
+        inference.hold.emit()  # none labelled from here: its newest result is the file's last
+        assert inference.busy.wait(WAIT_MS / 1000)
+        newest = controller.inference._newest
+        assert newest is not None and newest.stream_id == window.source_state.stream_id
+        pictures = [weakref.ref(newest.image), weakref.ref(newest.display_image)]
+        del newest
+        if ended == "its open failed":
+            broken = tmp_path / "broken.avi"
+            broken.write_bytes(b"no video in here" * 64)
+            window.open_video(broken)
+            qtbot.waitUntil(lambda: not window.source_state.starting, timeout=WAIT_MS)
+            assert window.source_state.info is None and "broken.avi" in window.source_banner.text()
+        else:
+            window.open_video(slow)
+            qtbot.waitUntil(lambda: not controller.capture.has_source, timeout=WAIT_MS)  # the first file let go of
+            with qtbot.waitSignal(controller.source_stopped, timeout=WAIT_MS):
+                window.stop()
+    finally:
+        inference.release.set()
+    # Returns once the inference thread has done what was sent to it before.
+    QMetaObject.invokeMethod(controller.inference, "process_pending", Qt.ConnectionType.BlockingQueuedConnection)
+    qtbot.wait(300)  # the results in flight have come to the window, which drops them
+    assert window.view.result is None
+    gc.collect()
+    assert [picture() is None for picture in pictures] == [True, True]  # the frame, the screen's picture
 
 
 def test_the_worker_sends_at_a_stop_only_a_skipped_result_of_the_stream_stopped(qtbot: QtBot) -> None:

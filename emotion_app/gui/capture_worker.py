@@ -64,6 +64,9 @@ class CaptureWorker(QObject):
     # After stop_source(): the stream id it stopped (one still opening, given up, is that
     # one's: a frame of the source before it is not what the stop left on screen).
     stream_stopped = pyqtSignal(int)
+    # A stream id: open_at began it, before its source is opened (which may yet fail, or be
+    # given up for a stop); the streams before it are over, replaced.
+    stream_began = pyqtSignal(int)
     playback = pyqtSignal(object)  # PlaybackState: a file paused, resumed or moved, or its length learnt
     notice = pyqtSignal(object)  # SourceNotice: a network camera reconnecting, or playing again
     # A source's frame count changed (a raw MJPEG counted on a thread of its own), for the
@@ -205,6 +208,7 @@ class CaptureWorker(QObject):
         self._seeks = 0
         self._mailbox.clear()
         self._mailbox.reset_dropped()
+        self.stream_began.emit(self._stream_id)
         try:
             # A network camera's open waits on a thread of its own: a stop, another source or
             # the thread's end, sent meanwhile, gives it up at once (it lets go of the camera

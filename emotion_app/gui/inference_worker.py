@@ -125,7 +125,8 @@ class InferenceWorker(QObject):
         # Every result of the stream not sent since the last one sent (skipped, or a held one
         # replaced by a newer), oldest first: the next one sent carries them for the timeline.
         self._not_sent: deque[SkippedFrame] = deque(maxlen=MAX_SKIPPED_KEPT)
-        # The newest result labelled, sent or not (a Stop's end; a recording waiting for a source).
+        # The newest result labelled, sent or not (a Stop's end; a recording waiting for a
+        # source), till its stream is stopped or replaced (see stream_began).
         self._newest: InferenceResult | None = None
         self._recording: RecordingWriter | None = None  # the recording frames go to
         # A recording asked for as a source opened, and the open request it waits for: it
@@ -412,9 +413,36 @@ class InferenceWorker(QObject):
         face seen only on the frame a Stop left had no time."""
         self.send_skipped_last(stream_id)
         newest = self._newest
+        if newest is not None and newest.stream_id <= stream_id:
+            # Nothing needs it now: the window has it (sent, or waiting for a permit as
+            # _held_waiting), a look again opens the file anew (_last_file_frame), and a
+            # recording asked for as it opened came here before this.
+            self._newest = None
         if newest is None or newest.stream_id != stream_id or newest.shown_s <= 0:
             return
         self.stream_left.emit(FileEnd(newest.run, newest.frame_index, newest.source_time + newest.shown_s))
+
+    @pyqtSlot(int)
+    def stream_began(self, stream_id: int) -> None:
+        """The capture worker began the stream ``stream_id`` (an open, before its source has
+        opened): the streams before it are over, replaced. What was kept of theirs goes (a
+        frame and its screen picture each: large): none of it is sent or recorded any more.
+        Their ends came before this (a file's end, a stop: see send_skipped_last), and a
+        result waiting for a permit would wait for good, the permits counted afresh for the
+        new stream (DeliveryGate.reset). Kept till a frame came, it stayed for good where
+        none did (an open that failed, a stop as it opened): the window had let go of it."""
+
+        def replaced(result: InferenceResult | None) -> bool:
+            return result is not None and result.stream_id < stream_id
+
+        if replaced(self._newest):
+            self._newest = None
+        if replaced(self._skipped):
+            self._skipped = None
+        if replaced(self._held_waiting):
+            self._held_waiting = None
+        if self._not_sent and self._not_sent[-1].stream_id < stream_id:
+            self._not_sent.clear()  # all of one stream: a change of stream clears them
 
     @pyqtSlot()
     def pass_show_again(self) -> None:
@@ -448,7 +476,7 @@ class InferenceWorker(QObject):
             return
         self._begin_waiting_recording(frame.stream_id)  # before it is drawn: for the recording too
         result = self.process(frame)
-        if self._newest is not None and self._newest.stream_id != result.stream_id:
+        if self._not_sent and self._not_sent[-1].stream_id != result.stream_id:
             self._not_sent.clear()  # of a stream replaced: none of this one's time
         self._newest = result
         # Only a bounded number of results may wait for the GUI; a busy GUI skips

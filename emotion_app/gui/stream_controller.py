@@ -107,6 +107,7 @@ class StreamController(QObject):
         self._held_send_requested.connect(self.inference.send_held)
         self.capture.file_ended.connect(self.inference.send_skipped_last)  # after the last frame's nudge
         self.capture.stream_stopped.connect(self.inference.stream_stopped)  # likewise, and its last frame's end
+        self.capture.stream_began.connect(self.inference.stream_began)  # after the frames before's nudges
         self.inference.stream_left.connect(self.stream_left)
 
         self.capture.opened.connect(self.source_opened)
