@@ -253,6 +253,14 @@ def summary_seconds(path: Path) -> dict[str, float]:
     return seconds
 
 
+def busy_until(condition: Callable[[], bool]) -> None:
+    """Hold the GUI thread (no events, as in a long paint) until ``condition`` holds."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not condition():
+        assert time.monotonic() < deadline, "the worker threads never got there"
+        time.sleep(0.01)
+
+
 def grab_view(window: MainWindow) -> np.ndarray:
     """The view's current rendering as an RGB array (height, width, 3)."""
     image = window.view.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)

@@ -7,7 +7,7 @@ import gc
 import shutil
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
@@ -27,6 +27,7 @@ from emotion_app.sources.specs import SourceSpec, VideoFileSpec
 from tests.gui_support import (
     WAIT_MS,
     ThreadHold,
+    busy_until,
     gated_worker,
     pause_on_shown_frame,
     shown_result,
@@ -47,10 +48,10 @@ def test_the_paused_frame_is_shown_when_the_window_was_behind_as_it_was_paused(
     controller = window.controller
     skipped = controller.gate.skipped
     # The GUI thread busy, taking no results: those sent wait for it, and the frames after are skipped.
-    _busy_until(lambda: controller.gate.skipped > skipped)
+    busy_until(lambda: controller.gate.skipped > skipped)
     window.pause()
     # Still busy while the capture thread pauses and the worker takes the paused frame again...
-    _busy_until(lambda: controller.capture.paused and not controller.frames.is_full)
+    busy_until(lambda: controller.capture.paused and not controller.frames.is_full)
     time.sleep(0.5)  # ...and labels it (a few milliseconds for one face at 320x240)
     paused = pause_on_shown_frame(qtbot, window)
     assert window.source_state.playback is not None and paused.frame_index == window.source_state.playback.position
@@ -74,7 +75,7 @@ def test_paused_steps_sent_while_the_window_is_behind_queue_no_backlog(
     steps = 10
     for _ in range(steps):  # as key repeat: each step taken by the workers while the GUI thread takes nothing
         window.step(1)
-        _busy_until(lambda: not controller.frames.is_full)
+        busy_until(lambda: not controller.frames.is_full)
         time.sleep(0.3)  # the worker labels the frame it took (tens of milliseconds at 1280x720)
     assert controller.gate.in_flight <= controller.gate.capacity + 1
     qtbot.waitUntil(lambda: window.view.result.frame_index == paused.frame_index + steps, timeout=WAIT_MS)
@@ -96,7 +97,7 @@ def test_the_files_last_frame_is_shown_when_the_window_was_behind_at_its_end(
     skipped = controller.gate.skipped
     # The GUI thread busy, taking no results, from before the file's end until after the
     # inference worker has taken its last frame.
-    _busy_until(
+    busy_until(
         lambda: (
             controller.gate.skipped > skipped and not controller.capture.has_source and not controller.frames.is_full
         )
@@ -137,10 +138,10 @@ def test_a_stop_while_another_file_opens_shows_nothing_of_the_one_before(
     controller = window.controller
     skipped = controller.gate.skipped
     # The GUI thread busy, taking no results: a result the worker has just labelled skipped.
-    _busy_until(lambda: controller.gate.skipped > skipped and not controller.frames.is_full)
+    busy_until(lambda: controller.gate.skipped > skipped and not controller.frames.is_full)
     shown = window.view.result
     window.open_video(slow)
-    _busy_until(lambda: not controller.capture.has_source)  # the first file let go of, the next opening
+    busy_until(lambda: not controller.capture.has_source)  # the first file let go of, the next opening
     QCoreApplication.processEvents()  # the results sent before: the next file opens, they are not shown
     assert window.source_state.starting and window.view.result is shown
     with qtbot.waitSignal(controller.source_stopped, timeout=WAIT_MS):
@@ -161,7 +162,7 @@ def test_results_in_flight_of_the_file_before_are_dropped_after_a_stop_while_ano
     controller = window.controller
     skipped = controller.gate.skipped
     # The GUI thread busy, taking no results: those sent wait for it (the gate full).
-    _busy_until(lambda: controller.gate.skipped > skipped)
+    busy_until(lambda: controller.gate.skipped > skipped)
     assert controller.gate.in_flight > 0
     window.open_video(slow)
     with qtbot.waitSignal(controller.source_stopped, timeout=WAIT_MS):
@@ -265,14 +266,6 @@ def test_the_worker_sends_at_a_stop_only_a_skipped_result_of_the_stream_stopped(
         labelled_unseen(3)
         worker.send_skipped_last(3)  # the stream playing stopped: its newest frame shown after all
         assert [(result.stream_id, result.frame_index) for result in sent[2:]] == [(3, 0), (3, 1), (3, 2)]
-
-
-def _busy_until(condition: Callable[[], bool]) -> None:
-    """Hold the GUI thread (no events, as in a long paint) until ``condition`` holds."""
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while not condition():
-        assert time.monotonic() < deadline, "the worker threads never got there"
-        time.sleep(0.01)
 
 
 def test_a_model_picked_while_a_video_is_paused_labels_the_paused_frame(
