@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from emotion_app.samples import SIX_LABELS, VideoTruth, write_video
 from tests.gui_support import (
     WAIT_MS,
     ThreadHold,
+    busy_until,
     pause_on_shown_frame,
     paused_at,
     play_looping,
@@ -746,3 +748,55 @@ def test_a_recording_started_while_a_file_opens_behind_a_busy_model_keeps_its_fi
     assert summary.error == "" and summary.frames_written > 0
     with open(summary.request.csv_path, newline="") as handle:
         assert next(csv.DictReader(handle))["frame"] == "0"
+
+
+def test_a_recording_asked_for_as_a_file_opens_behind_a_busy_window_keeps_its_first_frames(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: the window, busy as the file it opened opened, heard of the open only after some
+    # of its frames were labelled; a recording it asked for meanwhile (still waiting for that
+    # open) reached the model's thread after them, and began with the newest, not frame 0.
+    from emotion_app.samples import write_astronaut_video
+
+    before = write_astronaut_video(tmp_path / "before.avi", num_frames=300, face_size=80, fps=15.0)
+    after = write_astronaut_video(tmp_path / "after.avi", num_frames=300, face_size=80, fps=15.0)
+    window = make_window(video=before.path)
+    wait_for_face_result(qtbot, window)
+    controller, worker = window.controller, window.controller.inference
+    answered = threading.Event()  # the recording's files checked: the answer is on its way here
+    window.recordings._recording_check._reported.connect(
+        lambda *_: answered.set(),
+        Qt.ConnectionType.DirectConnection,  # type: ignore[call-arg]
+    )
+    waits_for: list[int] = []  # the open each recording asked for waits for (-1: none)
+    controller._record_requested.connect(lambda _request, _fps, opening: waits_for.append(opening))
+
+    def labelled_since_the_open() -> bool:
+        newest, opened = worker._newest, worker._opened
+        if newest is None or opened is None or opened.request != controller.requests_sent:
+            return False  # the file opening has not opened yet
+        return newest.stream_id == opened.stream_id and newest.frame_index >= 2
+
+    capture = ThreadHold(controller.capture_thread)
+    try:
+        capture.hold.emit()
+        assert capture.busy.wait(WAIT_MS / 1000)
+        window.open_video(after.path)  # it opens once the capture thread is let go
+        assert window.start_recording(tmp_path / "take.avi") is not None
+        # This thread busy from before the check's answer is taken: the file opens, and its
+        # first frames are labelled, before the window hears of it; then it asks for the recording.
+        busy_until(answered.is_set)
+        capture.release.set()
+        busy_until(labelled_since_the_open)
+    finally:
+        capture.release.set()
+    wait_for_recording(qtbot, window)
+    assert waits_for == [controller.requests_sent]  # asked for as the file opened, as README says
+    wait_until_recorded(qtbot, window)
+    with qtbot.waitSignal(controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.stop_recording()
+    summary = finished.args[0]
+    assert summary.error == "" and summary.frames_written > 0
+    with open(summary.request.csv_path, newline="") as handle:
+        frames = [int(row["frame"]) for row in csv.DictReader(handle)]
+    assert frames[0] == 0 and frames == sorted(frames)  # from its first frame on, in order

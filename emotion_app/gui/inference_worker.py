@@ -41,7 +41,7 @@ from .messages import (
     SkippedFrame,
     SourceInfo,
 )
-from .recording_writer import RecordingWriter
+from .recording_writer import MAX_WAITING_FRAMES, RecordingWriter
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,10 @@ RECORDING_CHECK_MS = 500
 # at 30 fps): memory stays bounded however long the GUI is held; past it the oldest go,
 # their time counted with the frame added before them, as every skipped one's was.
 MAX_SKIPPED_KEPT = 1800
+# The most of a source's first frames kept for a recording the window may yet ask to record
+# it from its first frame (see open_heard): each is a frame and its screen picture, and
+# with the newest they fit a recording's queue with room left for the frames after them.
+MAX_OPENING_KEPT = MAX_WAITING_FRAMES // 2
 
 
 class InferenceWorker(QObject):
@@ -134,6 +138,12 @@ class InferenceWorker(QObject):
         self._recording_waits: tuple[RecordingRequest, int] | None = None
         # The source opened last: set on the capture thread (see source_opened), read here.
         self._opened: SourceInfo | None = None
+        # The newest stream whose open the window has heard of (see open_heard), and the
+        # first results of a stream opened since, kept meanwhile (at most MAX_OPENING_KEPT):
+        # a recording the window asks for while it waits for that open comes here after
+        # them, and records them.
+        self._heard_stream = -1
+        self._opening: list[InferenceResult] = []
         # Recordings stopped, or ended, whose writers are still closing them: watched till they answer.
         self._closing: list[RecordingWriter] = []
         self._recording_check = QTimer(self)
@@ -418,6 +428,7 @@ class InferenceWorker(QObject):
             # _held_waiting), a look again opens the file anew (_last_file_frame), and a
             # recording asked for as it opened came here before this.
             self._newest = None
+        self._opening = [result for result in self._opening if result.stream_id > stream_id]
         if newest is None or newest.stream_id != stream_id or newest.shown_s <= 0:
             return
         self.stream_left.emit(FileEnd(newest.run, newest.frame_index, newest.source_time + newest.shown_s))
@@ -441,6 +452,7 @@ class InferenceWorker(QObject):
             self._skipped = None
         if replaced(self._held_waiting):
             self._held_waiting = None
+        self._opening = [result for result in self._opening if not replaced(result)]
         if self._not_sent and self._not_sent[-1].stream_id < stream_id:
             self._not_sent.clear()  # all of one stream: a change of stream clears them
 
@@ -479,6 +491,7 @@ class InferenceWorker(QObject):
         if self._not_sent and self._not_sent[-1].stream_id != result.stream_id:
             self._not_sent.clear()  # of a stream replaced: none of this one's time
         self._newest = result
+        self._keep_if_opening(result)
         # Only a bounded number of results may wait for the GUI; a busy GUI skips
         # frames instead of collecting a backlog of them. A paused file's frame is never
         # skipped (nothing comes after it: the screen stayed on an earlier frame), but only
@@ -500,6 +513,27 @@ class InferenceWorker(QObject):
         if recording is not None and not recording.put(result):  # ended: a failure, or its folder stopped answering
             self._recording = None
             self._closing.append(recording)
+
+    def _keep_if_opening(self, result: InferenceResult) -> None:
+        """Keep ``result`` for a recording the window may yet ask to take its source from
+        its first frame: one of a source opened that the window has not heard of, among
+        its first :data:`MAX_OPENING_KEPT`."""
+        if self._opening and self._opening[-1].stream_id != result.stream_id:
+            self._opening = []  # of a source opened before
+        opened = self._opened
+        if opened is None or opened.stream_id != result.stream_id or opened.stream_id <= self._heard_stream:
+            return
+        if len(self._opening) < MAX_OPENING_KEPT:
+            self._opening.append(result)
+
+    @pyqtSlot(int)
+    def open_heard(self, stream_id: int) -> None:
+        """The window has heard that the source of ``stream_id`` opened (queued from the GUI
+        thread as it took that news): from then on it asks no recording to wait for that
+        open (StreamController.start_recording), and one it asked for before is here
+        already. The frames kept for one (see start_recording) go."""
+        self._heard_stream = max(self._heard_stream, stream_id)
+        self._opening = [result for result in self._opening if result.stream_id > self._heard_stream]
 
     @pyqtSlot()
     def send_held(self) -> None:
@@ -632,7 +666,9 @@ class InferenceWorker(QObject):
     def start_recording(self, request: RecordingRequest, fps: float, opening: int = -1) -> None:
         """Record the frames from here on at ``fps``; or, ``opening`` not -1, those of the
         source of that open request (StreamController.requests_sent), at its own rate, from
-        its first frame: the window knew only the rate of the source before."""
+        its first frame: the window knew only the rate of the source before. Its first
+        frames labelled before this came (a window busy as it opened) are kept for it (see
+        open_heard): up to :data:`MAX_OPENING_KEPT`, then the newest."""
         self._finish_recording()
         if opening >= 0:
             self._recording_waits = (request, opening)
@@ -658,11 +694,18 @@ class InferenceWorker(QObject):
             return
         self._recording_waits = None
         self._begin_recording(waiting[0], opened.fps)
-        last, recording = self._newest, self._recording
-        if stream_id is None and last is not None and last.stream_id == opened.stream_id and recording is not None:
-            # Its frames came first: the nudge of a frame of the source before, waiting for
-            # this busy thread ahead of the request, took its first. The newest goes in.
-            recording.put(last)
+        recording = self._recording
+        if recording is None:
+            return
+        # Its frames came first: the window, busy, heard of the open after some were labelled,
+        # or the nudge of a frame of the source before, waiting for this busy thread ahead of
+        # the request, took its first. Those kept go in from its first, and the newest.
+        kept = [result for result in self._opening if result.stream_id == opened.stream_id]
+        newest = self._newest
+        if newest is not None and newest.stream_id == opened.stream_id and (not kept or kept[-1] is not newest):
+            kept.append(newest)
+        for result in kept:
+            recording.put(result)
 
     def _begin_recording(self, request: RecordingRequest, fps: float) -> None:
         try:

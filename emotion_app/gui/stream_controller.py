@@ -23,7 +23,7 @@ from emotion_app.sources.specs import SourceSpec
 from .capture_worker import CaptureWorker
 from .inference_worker import InferenceWorker
 from .mailbox import DeliveryGate, LatestMailbox
-from .messages import CapturedFrame, FaceNames, InferenceResult, RecordingRequest
+from .messages import CapturedFrame, FaceNames, InferenceResult, RecordingRequest, SourceInfo
 from .quitting import wait_for_thread
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ class StreamController(QObject):
     _bars_requested = pyqtSignal(bool)
     _display_scale_requested = pyqtSignal(float, float)
     _session_requested = pyqtSignal()
+    _open_heard = pyqtSignal(int)  # a stream id: see InferenceWorker.open_heard
 
     def __init__(
         self,
@@ -111,6 +112,10 @@ class StreamController(QObject):
         self.inference.stream_left.connect(self.stream_left)
 
         self.capture.opened.connect(self.source_opened)
+        # After the window has taken that news (connected after it): a recording it asked for
+        # as that source opened has gone to the inference thread before (see open_heard).
+        self.capture.opened.connect(self._tell_open_heard)
+        self._open_heard.connect(self.inference.open_heard)
         # Direct, so before that source's first frame is handed over: a recording asked for
         # as it opened begins with that frame, at its rate.
         self.capture.opened.connect(self.inference.source_opened, Qt.ConnectionType.DirectConnection)  # type: ignore[call-arg]
@@ -227,6 +232,9 @@ class StreamController(QObject):
     @property
     def is_running(self) -> bool:
         return self.capture_thread.isRunning() or self.inference_thread.isRunning()
+
+    def _tell_open_heard(self, info: SourceInfo) -> None:
+        self._open_heard.emit(info.stream_id)
 
     def _deliver_result(self, result: InferenceResult) -> None:
         # The GUI has taken it: let the worker send another. Released before handing it
