@@ -766,7 +766,7 @@ def test_a_recording_asked_for_as_a_file_opens_behind_a_busy_window_keeps_its_fi
     answered = threading.Event()  # the recording's files checked: the answer is on its way here
     window.recordings._recording_check._reported.connect(
         lambda *_: answered.set(),
-        Qt.ConnectionType.DirectConnection,  # type: ignore[call-arg]
+        Qt.ConnectionType.DirectConnection,
     )
     waits_for: list[int] = []  # the open each recording asked for waits for (-1: none)
     controller._record_requested.connect(lambda _request, _fps, opening: waits_for.append(opening))
