@@ -429,6 +429,41 @@ def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_w
     )
 
 
+def test_the_camera_chosen_back_at_the_index_of_another_unplugged_meanwhile_is_opened(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: two webcams of one model at 2 and 4, the one at 4 chosen; the one at 2 unplugged,
+    # then the one chosen, plugged back in at 2 (the system gives the lowest number free):
+    # Start refused it as "the one at index 2 is the other Logitech C920, listed beside it
+    # before", an index remembered after the camera listed there had gone.
+    other, chosen = CameraDevice("Logitech C920", 2, "/dev/video2"), CameraDevice("Logitech C920", 4, "/dev/video4")
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[BUILT_IN, other, chosen], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.choose_camera(chosen)
+    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 4, timeout=WAIT_MS)
+    monitor = window.picker.monitor
+    monitor.set_devices([BUILT_IN, chosen])  # the other unplugged
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    monitor.set_devices([BUILT_IN])  # the one chosen unplugged
+    back = CameraDevice("Logitech C920", 2, "/dev/video2")
+    monitor.set_devices([BUILT_IN, back])  # and plugged back in, at the number freed
+    assert window.picker.current_device() == back
+    window.toggle_start_stop()  # Start
+    qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
+    assert bench.specs[-1].index == 2 and "not connected" not in window.source_banner.text()
+    # Beside it again, it is known to be another camera: plugged back in while that one
+    # stays listed, the one chosen is taken, not it.
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    monitor.set_devices([BUILT_IN, back, CameraDevice("Logitech C920", 4, "/dev/video4")])
+    monitor.set_devices([BUILT_IN, CameraDevice("Logitech C920", 4, "/dev/video4")])  # the one chosen gone
+    window.toggle_start_stop()
+    qtbot.waitUntil(lambda: "not connected" in window.source_banner.text(), timeout=WAIT_MS)
+    assert "the one at index 4 is the other Logitech C920" in window.source_banner.text()
+
+
 def test_the_error_that_the_camera_chosen_is_gone_names_no_other_unplugged_since(
     qtbot: QtBot, make_window, gui_video: VideoTruth
 ) -> None:

@@ -245,9 +245,10 @@ class CameraPicker(QComboBox):
 
     def beside(self, name: str, index: int) -> frozenset[int]:
         """The indices at which other cameras named ``name`` were listed beside the window's
-        source, the camera ``name`` at ``index``, while it was listed (none for any other
-        camera). Two webcams of one model differ by their index alone: once the one chosen
-        is gone, one of these left is the other, not it plugged back in under a new index."""
+        source, the camera ``name`` at ``index``, while it was listed, and are listed still
+        (none for any other camera). Two webcams of one model differ by their index alone:
+        once the one chosen is gone, one of these left is the other, not it plugged back in
+        under a new index."""
         source = self._source
         if isinstance(source, CameraSpec) and not source.url and (source.name, source.index) == (name, index):
             return frozenset(self._beside)
@@ -257,9 +258,12 @@ class CameraPicker(QComboBox):
         source = self._source
         if not isinstance(source, CameraSpec) or source.url:
             return
-        alike = namesakes(self._devices, source.name)
-        if any(device.index == source.index for device in alike):
-            self._beside.update(device.index for device in alike if device.index != source.index)
+        alike = {device.index for device in namesakes(self._devices, source.name)}
+        # One that left the list is not known to be the other when its index is listed
+        # again: the system gives a freed number to whichever camera comes next, the one chosen too.
+        self._beside &= alike
+        if source.index in alike:
+            self._beside |= alike - {source.index}
 
     def set_network_cameras(self, urls: list[str]) -> None:
         """List these stream URLs after the devices; ones that are no camera stream (a
