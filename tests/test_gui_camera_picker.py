@@ -475,6 +475,18 @@ def test_the_error_that_the_camera_chosen_is_gone_names_no_other_unplugged_since
     _monitor(window).set_devices([])
     assert window.source_banner.text() == "Logitech C920 at index 6 is not connected."
     assert window.source_banner.level == "error" and "Retry" in window.source_banner.button_captions()
+    # Read again with nothing changed (F5, or any device node come or gone in /dev): the
+    # message, true as it is, stays put; put up anew, its Retry made anew lost the keyboard.
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    retry = window.source_banner.button("Retry")
+    assert retry is not None
+    retry.setFocus()
+    qtbot.waitUntil(retry.hasFocus, timeout=WAIT_MS)
+    window.window_actions.refresh_cameras_action.trigger()  # F5
+    assert window.source_banner.button("Retry") is retry and retry.hasFocus()
+    assert window.source_banner.text() == "Logitech C920 at index 6 is not connected."
 
 
 def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(

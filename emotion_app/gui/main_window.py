@@ -871,9 +871,10 @@ class MainWindow(QMainWindow):
             return
         beside = self.picker.beside(spec.name, spec.index)
         others = [other for other in namesakes(devices, spec.name) if other.index in beside]
-        self.source_messages.show_problem(
-            not_connected_beside(spec.name, spec.index, others), spec, tag=_GONE_BESIDE_TAG
-        )
+        message = not_connected_beside(spec.name, spec.index, others)
+        if self.source_banner.text() == self.source_messages.problem_text(message, spec):
+            return  # still true: put up anew, its buttons made anew would lose the keyboard
+        self.source_messages.show_problem(message, spec, tag=_GONE_BESIDE_TAG)
 
     def _retell_namesakes(self, devices: list[CameraDevice]) -> None:
         """The cameras listed anew (F5, plugged in or out): the notice of which of several

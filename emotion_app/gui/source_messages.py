@@ -92,14 +92,19 @@ class SourceMessages:
         ``message``'s reason. ``file_there``: ``spec`` is a file that is there (see
         SourceFault.file_there); ``tag``: the banner's, for whoever says it anew."""
         actions = [("Retry", self._retry), ("Open video file…", self._open_video_dialog)]
-        if isinstance(spec, CameraSpec) and len(self._picker.devices()) > 1:
-            message += " Pick another camera in the toolbar."
+        message = self.problem_text(message, spec)
         if isinstance(spec, VideoFileSpec):
             actions = [("Open video file…", self._open_video_dialog)]
             if file_there:
                 actions.insert(0, ("Retry", self._retry))
         self._view.set_placeholder(message)
         self._banner.show_message(message, "error", actions, tag=tag)
+
+    def problem_text(self, message: str, spec: SourceSpec | None) -> str:
+        """What :meth:`show_problem` says for ``message`` about ``spec``."""
+        if isinstance(spec, CameraSpec) and len(self._picker.devices()) > 1:
+            return f"{message} Pick another camera in the toolbar."
+        return message
 
     def show_ended(self, message: str) -> None:
         """The file played to its end (``message`` says so)."""
