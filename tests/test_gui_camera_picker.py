@@ -489,6 +489,29 @@ def test_the_error_that_the_camera_chosen_is_gone_names_no_other_unplugged_since
     assert window.source_banner.text() == "Logitech C920 at index 6 is not connected."
 
 
+def test_the_offer_after_the_camera_chosen_was_refused_says_which_of_its_name_it_starts(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: once the list was read again (F5, any node come or gone in /dev), the error that
+    # the Logitech C920 chosen is gone, "the one at index 1 is the other", gave way to the
+    # offer's "Start Logitech C920": that other, by the name of the one chosen, which the
+    # picker still shows.
+    window, bench = _second_of_two_alike_chosen_and_unplugged(qtbot, make_window, gui_video)
+    window.retry()
+    assert "the one at index 1 is the other Logitech C920" in window.source_banner.text()
+    window.window_actions.refresh_cameras_action.trigger()  # F5
+    assert window.source_banner.text() == "Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list)."
+    assert window.source_banner.button_captions()[:1] == ["Start Logitech C920 at index 1"]
+    window.source_banner.button("Start Logitech C920 at index 1").click()  # asked for: it starts
+    qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
+    assert bench.specs[-1].index == 1 and window.picker.current_device() == C920_FIRST
+    # One of that name listed, none shown apart: the name alone says which.
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    window.picker.refresh()
+    assert window.source_banner.button_captions()[:1] == ["Start Logitech C920"]
+
+
 def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(
     qtbot: QtBot, make_window, gui_video: VideoTruth
 ) -> None:

@@ -195,7 +195,7 @@ class SourceMessages:
                 f"{available}: {names} (in the toolbar's list).",
                 "info",
                 # An "&" of the name's own is shown, not taken for a mnemonic (Alt+letter).
-                [(f"Start {escaped(_elided(offered.name))}", lambda: self._choose_camera(offered))],
+                [(f"Start {escaped(self._told_apart(offered, devices))}", lambda: self._choose_camera(offered))],
                 tag=_CAMERAS_TAG,
             )
 
@@ -205,6 +205,16 @@ class SourceMessages:
         failed), nor a network camera."""
         selected = self._picker.current_device()
         return selected if selected in devices else devices[0]
+
+    def _told_apart(self, offered: CameraDevice, devices: list[CameraDevice]) -> str:
+        """The name of ``offered`` for its button, with its index where another camera the
+        picker lists shares that name (one model twice, or the one chosen shown apart, gone):
+        "Start Logitech C920" would not say which of them starts."""
+        shown = self._picker.current_device()
+        apart = [shown] if shown is not None and shown not in devices else []
+        alike = [device for device in [*devices, *apart] if device.name == offered.name]
+        name = _elided(offered.name)
+        return f"{name} at index {offered.index}" if len(alike) > 1 else name
 
 
 def _elided(name: str) -> str:
