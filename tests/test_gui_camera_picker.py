@@ -576,6 +576,26 @@ def test_the_second_of_two_cameras_of_one_name_is_opened_again_at_the_next_launc
     assert relaunched.picker.current_device() == second
 
 
+def test_a_launch_that_takes_the_first_of_several_cameras_of_the_name_chosen_says_so(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path
+) -> None:
+    # Was: the second of two Logitech C920 chosen (index 6), both numbered anew by the next
+    # launch (1 and 8, as after a reboot): the launch opened the first listed without a word,
+    # where Start and Retry, taking it by the same rule, say which they took.
+    AppSettings.at_path(settings_path).remember_camera("Logitech C920", 6)
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    devices = [CameraDevice("Logitech C920", 1, "/dev/video1"), BUILT_IN, CameraDevice("Logitech C920", 8)]
+    window = make_window(devices=devices, source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(1, "Logitech C920")]
+    assert window.notice_banner.text() == (
+        "2 cameras are named Logitech C920, none at index 6 any more: started the one at index 1, "
+        "the first listed (the toolbar's list has the other at 8)."
+    )
+    window.picker.monitor.set_devices(devices[:2])  # the other unplugged: nothing to tell
+    assert window.notice_banner.text() == ""
+
+
 @pytest.mark.parametrize("remembered", ["integrated webcam", "Webcam"], ids=["another-case", "part"])
 def test_the_camera_chosen_last_is_found_at_launch_by_its_exact_name_as_retry_finds_it(
     qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path, remembered: str

@@ -484,11 +484,13 @@ class MainWindow(QMainWindow):
         # The picker's rule, as Start and Retry follow it: of two cameras of one name, the one
         # at the index remembered. A remembered name is one the list gave: a camera whose name
         # matches it only in another case or in part is another camera (a typed one may).
-        device = listed_camera(devices, self.settings.camera_name, self.settings.camera_index)
-        if device is None and devices:
-            device = devices[0]
+        chosen_index = self.settings.camera_index
+        device = listed_camera(devices, self.settings.camera_name, chosen_index)
         if device is not None:
             self.choose_camera(device)
+            self._tell_namesakes(devices, device, chosen_index, frozenset())  # as Start and Retry tell it
+        elif devices:
+            self.choose_camera(devices[0])
         else:
             self.source_messages.show_no_camera()
 
@@ -855,9 +857,17 @@ class MainWindow(QMainWindow):
             self.start_source(spec)  # not listed: OpenCV may still open it by its index
             return
         self.choose_camera(device)
+        self._tell_namesakes(devices, device, spec.index, beside)
+
+    def _tell_namesakes(
+        self, devices: list[CameraDevice], device: CameraDevice, chosen_index: int, beside: frozenset[int]
+    ) -> None:
+        """``device`` was started for the camera chosen at ``chosen_index`` (of its name;
+        ``beside``: the others known, see :meth:`.CameraPicker.beside`): where others of
+        its name are listed and none at that index, a notice says which was taken."""
         passed_beside = any(other.index in beside for other in namesakes(devices, device.name))
-        told = (device.name, spec.index, device.index, passed_beside)
-        text = namesakes_notice(devices, *told) if device.index != spec.index else ""
+        told = (device.name, chosen_index, device.index, passed_beside)
+        text = namesakes_notice(devices, *told) if device.index != chosen_index else ""
         if text:
             self._namesakes_told = told
             self.notice_banner.show_message(text, "info", tag=_NAMESAKES_TAG)
