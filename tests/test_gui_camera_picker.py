@@ -374,6 +374,11 @@ def test_start_and_retry_open_no_other_camera_that_took_a_gone_cameras_index(
         assert len(bench.specs) == 2 and not window.is_running
         assert window.settings.camera_name == "Logitech C920"
         window.source_banner.dismiss()
+    # That camera unplugged too, none listed: the error no longer names it (it did).
+    window.retry()
+    window.picker.monitor.set_devices([])
+    assert window.source_banner.text() == "Logitech C920 at index 2 is not connected."
+    assert "Retry" in window.source_banner.button_captions()
 
 
 C920_FIRST = CameraDevice("Logitech C920", 1, "/dev/video1")

@@ -127,8 +127,9 @@ RECENT_FILES = RECENT_KEPT
 _UNSAVED_SETTINGS_TAG = "unsaved settings"
 _LEFT_ASIDE_TAG = "dropped files left aside"
 _NAMESAKES_TAG = "cameras of one name"
-# The source banner's tag for "… is not connected: the one at index 1 is the other …".
-_GONE_BESIDE_TAG = "camera gone beside others of its name"
+# The source banner's tag for "… is not connected: the one at index 1 is the other …" (or
+# "index 2 is Microsoft LifeCam now"): the camera chosen gone, and not opened.
+_CHOSEN_GONE_TAG = "camera chosen gone"
 WEIGHTS_SUFFIX = ".safetensors"
 WEIGHTS_FILTER = f"Weights (*{WEIGHTS_SUFFIX});;All files (*)"
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
@@ -446,7 +447,7 @@ class MainWindow(QMainWindow):
         self.picker.screen_chosen.connect(self.open_screen)
         self.picker.devices_refreshed.connect(self.source_messages.on_devices_refreshed)
         self.picker.devices_refreshed.connect(self._retell_namesakes)
-        self.picker.devices_refreshed.connect(self._retell_gone_beside)
+        self.picker.devices_refreshed.connect(self._retell_chosen_gone)
         self.steadiness_box.currentIndexChanged.connect(
             lambda index: self.set_steadiness(self.steadiness_box.itemData(index))
         )
@@ -838,21 +839,12 @@ class MainWindow(QMainWindow):
         beside = self.picker.beside(spec.name, spec.index)
         device = listed_camera(devices, spec.name, spec.index, beside)
         if device is None:
-            held = next((other for other in devices if other.index == spec.index), None)
-            by_name = spec.name != index_name(spec.index)
-            if held is not None and by_name:
-                # Opened, its index would show that other camera under this one's name.
-                self.source_messages.show_problem(
-                    f"{spec.name} is not connected: index {spec.index} is {held.name} now.", spec
-                )
-                return
-            others = namesakes(devices, spec.name)
-            if others and by_name:
-                # All listed beside it before, so other cameras of one model: not opened in
-                # its place, nor remembered as the one chosen; the user picks one if wanted.
-                self.source_messages.show_problem(
-                    not_connected_beside(spec.name, spec.index, others), spec, tag=_GONE_BESIDE_TAG
-                )
+            held = any(other.index == spec.index for other in devices)
+            # Opened, its index would show another camera under this one's name; the others
+            # of its name were all listed beside it before, so are other cameras of one
+            # model: none is opened in its place, nor remembered as the one chosen.
+            if spec.name != index_name(spec.index) and (held or namesakes(devices, spec.name)):
+                self.source_messages.show_problem(self._chosen_gone_text(spec, devices), spec, tag=_CHOSEN_GONE_TAG)
                 return
             self.start_source(spec)  # not listed: OpenCV may still open it by its index
             return
@@ -872,19 +864,27 @@ class MainWindow(QMainWindow):
             self._namesakes_told = told
             self.notice_banner.show_message(text, "info", tag=_NAMESAKES_TAG)
 
-    def _retell_gone_beside(self, devices: list[CameraDevice]) -> None:
-        """The cameras listed anew while the error that the camera chosen is not connected,
-        others of its name being there, is up (the offer of cameras listed takes its place
-        where any is): it names the others still listed, or none."""
-        spec = self.source_state.spec
-        if self.source_banner.tag != _GONE_BESIDE_TAG or not isinstance(spec, CameraSpec):
-            return
+    def _chosen_gone_text(self, spec: CameraSpec, devices: list[CameraDevice]) -> str:
+        """Why the camera ``spec`` chosen by its name, not among ``devices``, is not opened:
+        another camera at its index, or others of its name listed beside it (or none now)."""
+        held = next((other for other in devices if other.index == spec.index), None)
+        if held is not None:
+            return f"{spec.name} is not connected: index {spec.index} is {held.name} now."
         beside = self.picker.beside(spec.name, spec.index)
         others = [other for other in namesakes(devices, spec.name) if other.index in beside]
-        message = not_connected_beside(spec.name, spec.index, others)
+        return not_connected_beside(spec.name, spec.index, others)
+
+    def _retell_chosen_gone(self, devices: list[CameraDevice]) -> None:
+        """The cameras listed anew while the error that the camera chosen is not connected
+        is up (the offer of cameras listed takes its place where any is): it names the
+        cameras still listed, or none."""
+        spec = self.source_state.spec
+        if self.source_banner.tag != _CHOSEN_GONE_TAG or not isinstance(spec, CameraSpec):
+            return
+        message = self._chosen_gone_text(spec, devices)
         if self.source_banner.text() == self.source_messages.problem_text(message, spec):
             return  # still true: put up anew, its buttons made anew would lose the keyboard
-        self.source_messages.show_problem(message, spec, tag=_GONE_BESIDE_TAG)
+        self.source_messages.show_problem(message, spec, tag=_CHOSEN_GONE_TAG)
 
     def _retell_namesakes(self, devices: list[CameraDevice]) -> None:
         """The cameras listed anew (F5, plugged in or out): the notice of which of several
