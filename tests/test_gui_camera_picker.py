@@ -376,7 +376,7 @@ def test_start_and_retry_open_no_other_camera_that_took_a_gone_cameras_index(
         window.source_banner.dismiss()
     # That camera unplugged too, none listed: the error no longer names it (it did).
     window.retry()
-    window.picker.monitor.set_devices([])
+    _monitor(window).set_devices([])
     assert window.source_banner.text() == "Logitech C920 at index 2 is not connected."
     assert "Retry" in window.source_banner.button_captions()
 
@@ -446,7 +446,7 @@ def test_the_camera_chosen_back_at_the_index_of_another_unplugged_meanwhile_is_o
     window = make_window(devices=[BUILT_IN, other, chosen], source_factory=bench)
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     window.choose_camera(chosen)
-    qtbot.waitUntil(lambda: window.is_running and bench.specs[-1].index == 4, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.is_running and bench.last_camera().index == 4, timeout=WAIT_MS)
     monitor = window.picker.monitor
     monitor.set_devices([BUILT_IN, chosen])  # the other unplugged
     window.stop()
@@ -457,7 +457,7 @@ def test_the_camera_chosen_back_at_the_index_of_another_unplugged_meanwhile_is_o
     assert window.picker.current_device() == back
     window.toggle_start_stop()  # Start
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
-    assert bench.specs[-1].index == 2 and "not connected" not in window.source_banner.text()
+    assert bench.last_camera().index == 2 and "not connected" not in window.source_banner.text()
     # Beside it again, it is known to be another camera: plugged back in while that one
     # stays listed, the one chosen is taken, not it.
     window.stop()
@@ -507,9 +507,11 @@ def test_the_offer_after_the_camera_chosen_was_refused_says_which_of_its_name_it
     window.window_actions.refresh_cameras_action.trigger()  # F5
     assert window.source_banner.text() == "Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list)."
     assert window.source_banner.button_captions()[:1] == ["Start Logitech C920 at index 1"]
-    window.source_banner.button("Start Logitech C920 at index 1").click()  # asked for: it starts
+    start = window.source_banner.button("Start Logitech C920 at index 1")
+    assert start is not None
+    start.click()  # asked for: it starts
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
-    assert bench.specs[-1].index == 1 and window.picker.current_device() == C920_FIRST
+    assert bench.last_camera().index == 1 and window.picker.current_device() == C920_FIRST
     # One of that name listed, none shown apart: the name alone says which.
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
@@ -597,7 +599,7 @@ def test_a_launch_that_takes_the_first_of_several_cameras_of_the_name_chosen_say
         "2 cameras are named Logitech C920, none at index 6 any more: started the one at index 1, "
         "the first listed (the toolbar's list has the other at 8)."
     )
-    window.picker.monitor.set_devices(devices[:2])  # the other unplugged: nothing to tell
+    _monitor(window).set_devices(devices[:2])  # the other unplugged: nothing to tell
     assert window.notice_banner.text() == ""
 
 
