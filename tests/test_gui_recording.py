@@ -161,6 +161,45 @@ def test_a_recording_holds_a_stall_but_cuts_at_a_seek_and_writes_a_paused_frame_
     video.release()
 
 
+def test_a_frame_left_out_of_a_full_recording_queue_is_filled_by_the_frame_after_it(tmp_path: Path) -> None:
+    # README said the video "holds the one before it for the gap": the recorder keeps its
+    # pace by the frames' times, so the frame after the gap is written for it too.
+    import dataclasses
+    import time
+
+    from emotion_app.gui.messages import RecordingRequest, RecordingSummary
+    from emotion_app.gui.recording_writer import MAX_WAITING_FRAMES, RecordingWriter
+
+    def frame(index: int) -> InferenceResult:
+        image = np.full((48, 64, 3), 50 * index, np.uint8)  # each frame its own grey
+        result = _frame_result(index, index / 10, index / 10)
+        return dataclasses.replace(result, image=image, annotated=image, display_image=image)
+
+    summaries: list[RecordingSummary] = []
+    writer = RecordingWriter(RecordingRequest(tmp_path / "r.avi", tmp_path / "r.csv"), 10.0, summaries.append)
+    for index in (0, 1):
+        assert writer.put(frame(index))
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while writer._waiting:  # both taken by the writer's thread
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    writer.max_waiting = 0  # as if 8 waited: the next frame is left out
+    assert writer.put(frame(2)) and writer.dropped == 1
+    writer.max_waiting = MAX_WAITING_FRAMES
+    for index in (3, 4):
+        assert writer.put(frame(index))
+    assert writer.finish() and summaries[0].error == ""
+    video = cv2.VideoCapture(str(tmp_path / "r.avi"))
+    greys = []
+    while True:
+        ok, picture = video.read()
+        if not ok:
+            break
+        greys.append(round(float(picture.mean()) / 50))
+    video.release()
+    assert greys == [0, 1, 3, 3, 4]  # frame 2's place: frame 3, the one after it
+
+
 def test_snapshots_and_recordings_in_quick_succession_each_keep_their_file(
     qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
 ) -> None:

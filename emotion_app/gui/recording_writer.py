@@ -24,7 +24,7 @@ from .recorder import OtherClasses, Recorder
 log = logging.getLogger(__name__)
 
 # Frames that may wait for the writer; a frame that comes while this many wait is not
-# recorded (the recording holds the frame before it for the gap, as under load). A quarter
+# recorded (the frame after it is written for the gap too, as under load). A quarter
 # of a second at 30 fps: a disk's hiccup costs no frame (memory: docs/measurements.md).
 MAX_WAITING_FRAMES = 8
 # The recording's thread's name (tests and logs find it by it).
