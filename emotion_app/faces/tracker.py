@@ -538,7 +538,12 @@ class FaceTracker:
                 self._first_look(gray, still, fine, detections, rolls)
             elif jobs:
                 detections.extend(self._scan_inline(gray, jobs, known, rolls, cut_from_face))
-        return self._confirm(gray, self._finish_update(gray, detections, rolls, placed), at_once=still or held)
+        # A held frame's network find (its box from the look at the scan's find) is looked at
+        # again there: see _check_new. (A still's and a stream's first frame's finds are
+        # judged by the face check of _first_look.)
+        look_again = held and not (still or self._first_in_stream)
+        seen = self._finish_update(gray, detections, rolls, placed)
+        return self._confirm(gray, seen, at_once=still or held, look_again=look_again)
 
     def _start_frame(self, gray: np.ndarray, time_s: float | None, moment_s: float | None) -> None:
         """Count ``gray`` in: the clock, its moment, a change of frame size, and what
@@ -738,7 +743,7 @@ class FaceTracker:
             every_band=every_band,
         )
 
-    def _confirm(self, gray: np.ndarray, seen: list[Track], at_once: bool) -> list[Track]:
+    def _confirm(self, gray: np.ndarray, seen: list[Track], at_once: bool, look_again: bool = False) -> list[Track]:
         """The face check on new and due tracks; returns the confirmed ones of ``seen``.
 
         A new track is confirmed once the check passed ``confirm_checks`` times (once
@@ -749,7 +754,8 @@ class FaceTracker:
         and dropped after :data:`DEMOTE_FAILS` failures in a row. Where a new face and a
         shown one nest (:func:`.part_of`), only one of them is a face: a new one inside is
         dropped; a new one around is weighed against the shown one by the check's
-        evidence, and the winner keeps the shown one's id.
+        evidence, and the winner keeps the shown one's id. ``look_again``: a new network
+        find is checked by another look at its box (see :meth:`_check_new`).
         """
         shown: list[Track] = []
         dropped: set[int] = set()
@@ -761,7 +767,10 @@ class FaceTracker:
             if not track.confirmed and self._under_a_face(gray, track):
                 dropped.add(id(track))
                 continue
-            keep = self._check_new(gray, track, needed) if not track.confirmed else self._recheck(gray, track)
+            if track.confirmed:
+                keep = self._recheck(gray, track)
+            else:
+                keep = self._check_new(gray, track, needed, look_again)
             if not keep:
                 dropped.add(id(track))
                 continue
@@ -779,10 +788,18 @@ class FaceTracker:
         self._seen.record(self._moment, ((track.track_id, track.box) for track in shown))
         return shown
 
-    def _check_new(self, gray: np.ndarray, track: Track, needed: int) -> bool:
+    def _check_new(self, gray: np.ndarray, track: Track, needed: int, look_again: bool = False) -> bool:
         """The face check on the new ``track``, which is confirmed (given an id) once it
         passed ``needed`` times, or at once where a face was just lost; whether it is kept
-        (else dropped: a part of a shown face, or :data:`REJECT_FAILS` failures)."""
+        (else dropped: a part of a shown face, or :data:`REJECT_FAILS` failures).
+        ``look_again``: a network find's check is a look at its box now, not the look that
+        gave it that box."""
+        if look_again and track.by_network:
+            # On a held frame one check shows a face: the look that placed the scan's find
+            # is not one, any more than in a playing frame, where the next frame's look at
+            # its box is its check (on blurred letters one look saw a face and the next,
+            # at its own box, none: a box on a paused frame that playing never showed).
+            self._verdicts.pop(track.box, None)
         # A new face found leaning must be clearly a face: turned views of
         # clothing and of the frame's replicated edges fool the cascades more
         # often than upright ones.
