@@ -432,6 +432,14 @@ def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_w
         "2 cameras are named Logitech C920, none at index 6 any more: started the one at index 3, "
         "the first listed that was not beside it before (the toolbar's list has the other at 1)."
     )
+    # Another of that name plugged in and listed before it: the reason given held when it
+    # started, not now, and the notice says so (the one at 1, beside it before, is no such one).
+    _monitor(window).set_devices([C920_FIRST, CameraDevice("Logitech C920", 2, "/dev/video2"), BUILT_IN, back])
+    assert window.notice_banner.text() == (
+        "3 cameras are named Logitech C920, none at index 6 any more: started the one at index 3, "
+        "the first listed, when it started, that was not beside it before "
+        "(the toolbar's list has the others at 1, 2)."
+    )
 
 
 def test_the_camera_chosen_back_at_the_index_of_another_unplugged_meanwhile_is_opened(
@@ -560,6 +568,19 @@ def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(
     window.toggle_start_stop()
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 4, timeout=WAIT_MS)
     assert bench.last_camera().index == 5 and "none at index 1 any more" in window.notice_banner.text()
+    # Was: one of that name plugged in and listed before it, the notice still called the one
+    # started the first listed. That held when it started, and the notice says so.
+    before = CameraDevice("Logitech C920", 3, "/dev/video3")
+    f5([BUILT_IN, before, *renumbered])
+    assert window.notice_banner.text() == (
+        "3 cameras are named Logitech C920, none at index 1 any more: started the one at index 5, "
+        "the first listed, when it started (the toolbar's list has the others at 3, 9)."
+    )
+    f5([BUILT_IN, *renumbered])  # gone again: the first listed once more, as when it started
+    assert window.notice_banner.text() == (
+        "2 cameras are named Logitech C920, none at index 1 any more: started the one at index 5, "
+        "the first listed (the toolbar's list has the other at 9)."
+    )
     f5([c920[0], BUILT_IN, *renumbered])
     assert window.notice_banner.text() == ""
 

@@ -414,19 +414,26 @@ def namesakes(devices: list[CameraDevice], name: str) -> list[CameraDevice]:
     return [device for device in devices if device.name == name]
 
 
-def namesakes_notice(devices: list[CameraDevice], name: str, gone: int, started: int, passed_beside: bool) -> str:
+def namesakes_notice(
+    devices: list[CameraDevice], name: str, gone: int, started: int, passed_beside: bool, ahead: Collection[int]
+) -> str:
     """What to say where of several cameras named ``name``, none at index ``gone`` (the one
     chosen), the one at ``started`` was started in its place (``passed_beside``: ones listed
-    beside the one chosen, so others, were passed over), while ``devices`` are listed; ""
-    where that no longer holds: the one started gone, no other of that name left to mistake
-    for it, or one of that name back at ``gone``."""
+    beside the one chosen, so others, were passed over; ``ahead``: the indices of those of
+    its name listed before it then), while ``devices`` are listed; "" where that no longer
+    holds: the one started gone, no other of that name left to mistake for it, or one of
+    that name back at ``gone``."""
     alike = namesakes(devices, name)
     indices = [device.index for device in alike]
     if started not in indices or gone in indices or len(alike) < 2:
         return ""
     others = [str(index) for index in indices if index != started]
     the_others = "the other" if len(others) == 1 else "the others"
-    why = "the first listed that was not beside it before" if passed_beside else "the first listed"
+    # Another of that name listed before it since it started: why it was taken held then, not now.
+    still_first = set(indices[: indices.index(started)]) <= set(ahead)
+    why = "the first listed" if still_first else "the first listed, when it started"
+    if passed_beside:
+        why += " that was not beside it before" if still_first else ", that was not beside it before"
     return (
         f"{len(alike)} cameras are named {name}, none at index {gone} any more: started the one at index "
         f"{started}, {why} (the toolbar's list has {the_others} at {', '.join(others)})."

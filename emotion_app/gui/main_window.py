@@ -176,8 +176,9 @@ class MainWindow(QMainWindow):
         self._initial_source_started = False
         self._pending_source: SourceSpec | None = None  # asked for before the model was ready
         # What the notice of which of several cameras of one name started tells: their name,
-        # the index of the one chosen, the one started, whether others beside it were passed.
-        self._namesakes_told: tuple[str, int, int, bool] | None = None
+        # the index of the one chosen, the one started, whether others beside it were passed,
+        # the others of its name listed before it then.
+        self._namesakes_told: tuple[str, int, int, bool, frozenset[int]] | None = None
         # A file or folder asked for by name (opened, dropped, picked from Open recent, on the
         # command line): listed in the recent files once it opens, not at the app's own
         # reopens of it (Play again, a seek after its end), each a write of the settings file.
@@ -857,8 +858,10 @@ class MainWindow(QMainWindow):
         """``device`` was started for the camera chosen at ``chosen_index`` (of its name;
         ``beside``: the others known, see :meth:`.CameraPicker.beside`): where others of
         its name are listed and none at that index, a notice says which was taken."""
-        passed_beside = any(other.index in beside for other in namesakes(devices, device.name))
-        told = (device.name, chosen_index, device.index, passed_beside)
+        alike = [other.index for other in namesakes(devices, device.name)]
+        passed_beside = any(index in beside for index in alike)
+        ahead = frozenset(alike[: alike.index(device.index)])  # passed over: the notice says why
+        told = (device.name, chosen_index, device.index, passed_beside, ahead)
         text = namesakes_notice(devices, *told) if device.index != chosen_index else ""
         if text:
             self._namesakes_told = told
