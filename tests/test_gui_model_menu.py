@@ -143,6 +143,30 @@ def test_a_remembered_model_that_is_gone_falls_back_to_the_default(
     assert again.model_status.ok and again.model_status.active_weights == gone
 
 
+def test_a_remembered_model_that_cannot_be_reached_is_said_not_taken_for_gone(
+    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+) -> None:
+    # Was: a remembered file whose look-up fails (here a name longer than the file system
+    # takes; a folder the user may not search fails alike) was taken for one deleted, and
+    # the shipped model ran without a word, though the load said why it could not be read.
+    from emotion_app.gui.settings import AppSettings
+
+    unreachable = tmp_path / f"{'m' * 300}.safetensors"
+    settings = AppSettings.at_path(settings_path)
+    settings.weights_path = unreachable
+    settings.sync()
+    window = make_window(weights=None)
+    qtbot.waitUntil(lambda: window.model_banner.text() != "", timeout=WAIT_MS)
+    assert window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
+    assert window.model_banner.text() == (
+        f"Could not load the model: cannot read weights file {unreachable}: File name too long. "
+        f"Using {DEFAULT_WEIGHTS_NAME} for now; the next start tries {unreachable.name} again."
+    )
+    assert "\n" not in window.model_banner.text()
+    assert window.settings.sync()
+    assert AppSettings.at_path(settings_path).weights_path == unreachable  # still the user's choice
+
+
 def test_a_shipped_model_is_remembered_by_name_not_by_path(settings_path: Path, tmp_path: Path) -> None:
     # Remembered by path, the choice of the shipped model kept loading an older copy of
     # the app's weights (another checkout's) after this copy's own file had been updated.

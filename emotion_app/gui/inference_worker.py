@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import time
 from collections import deque
 from pathlib import Path
@@ -27,6 +26,7 @@ from emotion_app.live import PipelineBundle, PipelineLoad, PipelineLoader, load_
 from emotion_app.pipeline import StageTimings
 from emotion_app.results import FaceResult
 from emotion_app.sources.frame_source import FALLBACK_FPS
+from emotion_app.weights import WeightsNotFoundError
 
 from .annotation import annotate_frame, shown_frame_of
 from .mailbox import DeliveryGate, LatestMailbox
@@ -199,10 +199,10 @@ class InferenceWorker(QObject):
             return  # the app is closing
         # A remembered file deleted since last time goes quietly, as if none had been
         # remembered (it stays remembered all the same: a drive not plugged in yet brings it
-        # back). One named for this run is always said: the user asked for it.
-        # (Asked here, never on the GUI thread: its folder has just answered the load;
-        # one that never answered is not asked again.)
-        quietly = self._remembered_weights and not isinstance(outcome, LoadGaveUp) and not os.path.exists(path)
+        # back). One named for this run is always said: the user asked for it. The load's
+        # own verdict tells a file not there from one that is there but cannot be reached (a
+        # folder the user may not search, a name too long), which is said as any failed load.
+        quietly = self._remembered_weights and isinstance(outcome, WeightsNotFoundError)
         if isinstance(shipped, Exception):  # no weights/ (a plain `pip install .`): no model runs
             if quietly:
                 self._load_failed(None, shipped)
