@@ -229,4 +229,9 @@ def test_a_paused_frame_boxes_no_letters_that_playing_never_boxes(
         assert tracker.wait_for_background_scan(30.0)
         paused = tracker.update(gray, time_s=frame_s, shown_s=max(frame_s, HELD_FRAME_S))
         assert tracker.network_scans == 2  # the held frame was scanned by the CNN
-    assert paused == []
+        # Sought to while paused (a stream's first frame, held): a find the face check
+        # fails is shown only if the network's second look at its box sees a face too.
+        tracker.jump()
+        sought = tracker.update(gray, time_s=2 * frame_s, shown_s=max(frame_s, HELD_FRAME_S))
+        assert tracker.network_scans == 1  # counted from the seek
+    assert paused == [] and sought == []

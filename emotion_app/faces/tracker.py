@@ -535,12 +535,13 @@ class FaceTracker:
         else:
             self._frames_since_full = 0
             if still or self._first_in_stream:
-                self._first_look(gray, still, fine, detections, rolls)
+                self._first_look(gray, still, fine, detections, rolls, last_look=still or held)
             elif jobs:
                 detections.extend(self._scan_inline(gray, jobs, known, rolls, cut_from_face))
         # A held frame's network find (its box from the look at the scan's find) is looked at
         # again there: see _check_new. (A still's and a stream's first frame's finds are
-        # judged by the face check of _first_look.)
+        # judged by the face check of _first_look; a still's or held one's network finds
+        # that fail it, by the network's look at their box: see _first_look.)
         look_again = held and not (still or self._first_in_stream)
         seen = self._finish_update(gray, detections, rolls, placed)
         return self._confirm(gray, seen, at_once=still or held, look_again=look_again)
@@ -661,10 +662,14 @@ class FaceTracker:
         fine: tuple[np.ndarray, float] | None,
         detections: list[Box],
         rolls: dict[Box, float],
+        last_look: bool = False,
     ) -> None:
         """The scan of a picture (``still``; ``fine``: see :meth:`update`), or of a stream's
         first frame: adds its faces to ``detections`` (their tilts to ``rolls``) and keeps
         the face check's verdicts on all of them for this frame's confirmations.
+        ``last_look``: no frame follows while this one shows (a still, a held frame): a
+        network find the face check fails is checked by another look of the network at its
+        box instead (see :meth:`_full_check`).
 
         These must show their faces at once: the detector's own fine pyramid, unconfirmed
         by local searches (which lose faces at the frame's edge), with fewer neighbours
@@ -680,6 +685,14 @@ class FaceTracker:
         # The face check's verdicts are kept for this frame's confirmations.
         self._verdicts = {box: judged.get(box) or self.face_check.judge(gray, box) for box in detections}
         opens_empty = not any(verdict.passed for verdict in self._verdicts.values())
+        if last_look:
+            # The cascades fail most network finds (that is why the network placed them):
+            # playing, the next frame's look at the box is their check; with no next frame
+            # the face stood unboxed for good (a paused video sought to, a picture).
+            for box in self._network_boxes:
+                verdict = self._verdicts.get(box)
+                if verdict is not None and not verdict.passed:
+                    del self._verdicts[box]
         if still or (opens_empty and not self.background_scan):
             # Leaning faces too: every one in a picture; in a video that opens
             # on no upright face, large ones. Not live (background scans): in HD
