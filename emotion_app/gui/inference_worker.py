@@ -438,10 +438,14 @@ class InferenceWorker(QObject):
         """The capture worker began the stream ``stream_id`` (an open, before its source has
         opened): the streams before it are over, replaced. What was kept of theirs goes (a
         frame and its screen picture each: large): none of it is sent or recorded any more.
-        Their ends came before this (a file's end, a stop: see send_skipped_last), and a
-        result waiting for a permit would wait for good, the permits counted afresh for the
-        new stream (DeliveryGate.reset). Kept till a frame came, it stayed for good where
-        none did (an open that failed, a stop as it opened): the window had let go of it."""
+        A stream that ended by a file's end or a stop had its end dealt with before this
+        (send_skipped_last, stream_stopped). One replaced by another open while it played
+        gets no end (no ``stream_stopped``): its newest result skipped by a busy GUI and its
+        records of results not sent (``_not_sent``) are dropped here, never sent, so the
+        timeline counts none of them. A result waiting for a permit would wait for good, the
+        permits counted afresh for the new stream (DeliveryGate.reset). Kept till a frame
+        came, it stayed for good where none did (an open that failed, a stop as it opened):
+        the window had let go of it."""
 
         def replaced(result: InferenceResult | None) -> bool:
             return result is not None and result.stream_id < stream_id
