@@ -12,6 +12,7 @@ import errno
 import json
 import math
 import os
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Callable
@@ -173,12 +174,16 @@ def read_header(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, tupl
     """The card and each tensor's (shape, dtype) from the file's header, checked; no tensor
     is read. Errors (:class:`WeightsError`) name the file."""
     path = weights_path(path)
+    # Not Path.exists(): it says False for a loop of links too, a file there that cannot
+    # be read, which the GUI would then skip quietly as one deleted.
     try:
-        there, is_file = path.exists(), path.is_file()
-    except OSError as exc:  # a name too long, a folder on the way the user may not search
+        is_file = stat.S_ISREG(path.stat().st_mode)
+    except (FileNotFoundError, NotADirectoryError):  # not there: its folder gone, a link to such a file
+        raise WeightsNotFoundError.missing(path, f"weights file not found: {path}") from None
+    except OSError as exc:  # a name too long, a folder on the way the user may not search, a loop
         raise WeightsError(f"cannot read weights file {path}: {exc.strerror or exc}") from exc
-    if not there:
-        raise WeightsNotFoundError.missing(path, f"weights file not found: {path}")
+    except ValueError as exc:  # a NUL in the name
+        raise WeightsError(f"cannot read weights file {path}: {exc}") from None
     if not is_file:
         raise WeightsError(f"weights path is not a file: {path}")
     metadata, headers = _read_safetensors_header(path)

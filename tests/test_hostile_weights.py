@@ -445,6 +445,29 @@ def test_a_weights_path_that_cannot_be_looked_at_is_a_weights_error(
     assert str(caught.value) == f"cannot read weights file {too_long}: File name too long"
 
 
+@pytest.mark.parametrize("loader", [EmotionClassifier.load, load_model, read_header, read_card])
+def test_only_a_weights_file_that_is_not_there_is_not_found(
+    loader: Callable[[str | Path], object], tmp_path: Path
+) -> None:
+    # Was: a link that leads back to itself was "weights file not found" (Path.exists()
+    # says False for a loop of links), so the GUI skipped a remembered one without a word,
+    # as if it had been deleted, though it is there and cannot be read.
+    loop = tmp_path / "loop.safetensors"
+    loop.symlink_to(loop)
+    with pytest.raises(WeightsError) as caught:
+        loader(loop)
+    assert not isinstance(caught.value, WeightsNotFoundError)
+    assert str(caught.value) == f"cannot read weights file {loop}: Too many levels of symbolic links"
+    # Not there: its folder gone (a drive not plugged in), a link to such a file, a folder
+    # on the way that is a file.
+    (tmp_path / "a file").write_text("")
+    dangling = tmp_path / "link.safetensors"
+    dangling.symlink_to(tmp_path / "unplugged" / "mine.safetensors")
+    for missing in (tmp_path / "unplugged" / "mine.safetensors", dangling, tmp_path / "a file" / "w.safetensors"):
+        with pytest.raises(WeightsNotFoundError, match=r"^weights file not found: "):
+            loader(missing)
+
+
 def test_the_tools_tell_a_weights_path_that_cannot_be_looked_at_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
