@@ -440,6 +440,22 @@ def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_w
         "the first listed, when it started, that was not beside it before "
         "(the toolbar's list has the others at 1, 2)."
     )
+    # The one passed over leaves, and one of that name is listed at its index again: not
+    # known to be it (a freed index goes to whichever camera comes next, the one chosen
+    # too), so the one started is no longer the first listed not beside it. Was: the notice
+    # kept the plain words, the index passed over being taken for that camera for good.
+    seventh = CameraDevice("Logitech C920", 7, "/dev/video7")
+    _monitor(window).set_devices([BUILT_IN, back, seventh])
+    assert window.notice_banner.text() == (
+        "2 cameras are named Logitech C920, none at index 6 any more: started the one at index 3, "
+        "the first listed that was not beside it before (the toolbar's list has the other at 7)."
+    )
+    _monitor(window).set_devices([C920_FIRST, BUILT_IN, back, seventh])
+    assert window.notice_banner.text() == (
+        "3 cameras are named Logitech C920, none at index 6 any more: started the one at index 3, "
+        "the first listed, when it started, that was not beside it before "
+        "(the toolbar's list has the others at 1, 7)."
+    )
 
 
 def test_the_camera_chosen_back_at_the_index_of_another_unplugged_meanwhile_is_opened(

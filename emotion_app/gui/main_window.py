@@ -894,6 +894,11 @@ class MainWindow(QMainWindow):
         cameras of one name was started says what holds now, or goes where nothing does."""
         if self.notice_banner.tag != _NAMESAKES_TAG or self._namesakes_told is None:
             return
+        name, gone, started, passed_beside, ahead = self._namesakes_told
+        # One passed over that left is not known to be it when its index is listed again
+        # (the picker's rule for the cameras beside): it no longer counts as passed over.
+        ahead &= {device.index for device in namesakes(devices, name)}
+        self._namesakes_told = (name, gone, started, passed_beside, ahead)
         text = namesakes_notice(devices, *self._namesakes_told)
         if not text:
             self.notice_banner.dismiss()
