@@ -302,16 +302,29 @@ def _monitor(window: MainWindow) -> StaticDeviceMonitor:
     return monitor
 
 
+def _camera_chosen_and_running(
+    qtbot: QtBot,
+    make_window: Callable[..., MainWindow],
+    gui_video: VideoTruth,
+    devices: list[CameraDevice],
+    chosen: CameraDevice,
+) -> tuple[MainWindow, CameraBench]:
+    """A real window listing ``devices`` (the first listed opened at launch), ``chosen``
+    picked by the user and running; and its CameraBench."""
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=devices, source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.choose_camera(chosen)
+    qtbot.waitUntil(lambda: window.is_running and bench.last_camera().index == chosen.index, timeout=WAIT_MS)
+    return window, bench
+
+
 def _usb_camera_chosen_and_stopped(
     qtbot: QtBot, make_window: Callable[..., MainWindow], gui_video: VideoTruth
 ) -> tuple[MainWindow, CameraBench]:
     """A real window listing BUILT_IN and USB, USB chosen by its name (index 2) and run,
     then stopped; and its CameraBench, which has opened BUILT_IN, then USB."""
-    bench = CameraBench(gui_video.path, good_frames=10_000)
-    window = make_window(devices=[BUILT_IN, USB], source_factory=bench)
-    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    window.choose_camera(USB)
-    qtbot.waitUntil(lambda: window.is_running and bench.last_camera().index == 2, timeout=WAIT_MS)
+    window, bench = _camera_chosen_and_running(qtbot, make_window, gui_video, [BUILT_IN, USB], USB)
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
     return window, bench
@@ -391,11 +404,9 @@ def _second_of_two_alike_chosen_and_unplugged(
     """A real window listing C920_FIRST, BUILT_IN and C920_SECOND, the second chosen and
     run, then stopped and unplugged; and its CameraBench, which has opened the first (the
     first listed, at launch), then the second."""
-    bench = CameraBench(gui_video.path, good_frames=10_000)
-    window = make_window(devices=[C920_FIRST, BUILT_IN, C920_SECOND], source_factory=bench)
-    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    window.choose_camera(C920_SECOND)
-    qtbot.waitUntil(lambda: window.is_running and bench.last_camera().index == 6, timeout=WAIT_MS)
+    window, bench = _camera_chosen_and_running(
+        qtbot, make_window, gui_video, [C920_FIRST, BUILT_IN, C920_SECOND], C920_SECOND
+    )
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
     _monitor(window).set_devices([C920_FIRST, BUILT_IN])
@@ -466,12 +477,8 @@ def test_the_camera_chosen_back_at_the_index_of_another_unplugged_meanwhile_is_o
     # Start refused it as "the one at index 2 is the other Logitech C920, listed beside it
     # before", an index remembered after the camera listed there had gone.
     other, chosen = CameraDevice("Logitech C920", 2, "/dev/video2"), CameraDevice("Logitech C920", 4, "/dev/video4")
-    bench = CameraBench(gui_video.path, good_frames=10_000)
-    window = make_window(devices=[BUILT_IN, other, chosen], source_factory=bench)
-    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    window.choose_camera(chosen)
-    qtbot.waitUntil(lambda: window.is_running and bench.last_camera().index == 4, timeout=WAIT_MS)
-    monitor = window.picker.monitor
+    window, bench = _camera_chosen_and_running(qtbot, make_window, gui_video, [BUILT_IN, other, chosen], chosen)
+    monitor = _monitor(window)
     monitor.set_devices([BUILT_IN, chosen])  # the other unplugged
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
@@ -607,11 +614,7 @@ def test_the_second_of_two_cameras_of_one_name_is_opened_again_at_the_next_launc
     # Was: the launch took the first camera of the name remembered, not the one at the
     # index remembered beside it, while the picker, Start and Retry tell the two apart.
     first, second = CameraDevice("Logitech C920", 1, "/dev/video1"), CameraDevice("Logitech C920", 6, "/dev/video6")
-    bench = CameraBench(gui_video.path, good_frames=10_000)
-    window = make_window(devices=[first, BUILT_IN, second], source_factory=bench)
-    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    window.choose_camera(second)
-    qtbot.waitUntil(lambda: window.is_running and bench.last_camera().index == 6, timeout=WAIT_MS)
+    window, _ = _camera_chosen_and_running(qtbot, make_window, gui_video, [first, BUILT_IN, second], second)
     window.close()
     again = CameraBench(gui_video.path, good_frames=10_000)
     relaunched = make_window(devices=[first, BUILT_IN, second], source_factory=again)
