@@ -167,6 +167,30 @@ def test_a_remembered_model_that_cannot_be_reached_is_said_not_taken_for_gone(
     assert AppSettings.at_path(settings_path).weights_path == unreachable  # still the user's choice
 
 
+def test_a_remembered_model_that_is_a_loop_of_links_is_said_and_kept(
+    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+) -> None:
+    # Was: storing it raised RuntimeError out of the setter (Python 3.11's resolve() says so
+    # for a loop of links, where 3.13 raises OSError, the only error asked about there).
+    from emotion_app.gui.settings import AppSettings
+
+    loop = tmp_path / "mine.safetensors"
+    loop.symlink_to(tmp_path / "other.safetensors")
+    (tmp_path / "other.safetensors").symlink_to(loop)
+    settings = AppSettings.at_path(settings_path)
+    settings.weights_path = loop
+    assert settings.sync()
+    window = make_window(weights=None)
+    qtbot.waitUntil(lambda: window.model_banner.text() != "", timeout=WAIT_MS)
+    assert window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
+    assert window.model_banner.text() == (
+        f"Could not load the model: cannot read weights file {loop}: Too many levels of symbolic links. "
+        f"Using {DEFAULT_WEIGHTS_NAME} for now; the next start tries {loop.name} again."
+    )
+    assert window.settings.sync()
+    assert AppSettings.at_path(settings_path).weights_path == loop  # still the user's choice
+
+
 def test_a_shipped_model_is_remembered_by_name_not_by_path(settings_path: Path, tmp_path: Path) -> None:
     # Remembered by path, the choice of the shipped model kept loading an older copy of
     # the app's weights (another checkout's) after this copy's own file had been updated.

@@ -593,5 +593,5 @@ def _is_shipped(path: Path) -> bool:
     """Whether ``path`` is a file of the app's own weights/ folder."""
     try:
         return Path(path).resolve().parent == DEFAULT_WEIGHTS_DIR.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a loop of links, on Python before 3.13
         return False
