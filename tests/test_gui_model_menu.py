@@ -191,6 +191,31 @@ def test_a_remembered_model_that_is_a_loop_of_links_is_said_and_kept(
     assert AppSettings.at_path(settings_path).weights_path == loop  # still the user's choice
 
 
+def test_a_model_of_the_menus_folder_that_is_a_loop_of_links_is_said_not_to_load(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: the menu's tick resolved the file chosen and raised RuntimeError (Python 3.11 on
+    # a loop of links): the load was never asked for and "Loading loop.safetensors…" stayed.
+    folder = models_folder(tmp_path)
+    window = make_window(weights=folder / DEFAULT_WEIGHTS_NAME, weights_dir=folder)
+    in_use = window.model_status.active_weights
+    assert in_use is not None
+    loop = folder / "loop.safetensors"
+    loop.symlink_to(folder / "back.safetensors")
+    (folder / "back.safetensors").symlink_to(loop)
+    window.choose_weights(loop)
+    qtbot.waitUntil(lambda: window.model_status.weights_path == loop, timeout=WAIT_MS)
+    assert window.model_banner.text() == (
+        f"Could not load the model: cannot read weights file {loop}: Too many levels of symbolic links. "
+        f"Still using {in_use.name}."
+    )
+    assert window.model_status.active_weights == in_use
+    window.model_menu.refresh()  # as opening the menu does: the loop is no entry, the model in use ticked
+    assert [action.data().name for action in window.model_menu.model_actions() if action.isChecked()] == [
+        DEFAULT_WEIGHTS_NAME
+    ]
+
+
 def test_a_shipped_model_is_remembered_by_name_not_by_path(settings_path: Path, tmp_path: Path) -> None:
     # Remembered by path, the choice of the shipped model kept loading an older copy of
     # the app's weights (another checkout's) after this copy's own file had been updated.

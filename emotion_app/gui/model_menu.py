@@ -101,5 +101,5 @@ def _real(path: Path | None) -> Path | None:
         return None
     try:
         return path.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a loop of links, on Python before 3.13
         return path
