@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PyQt6.QtCore import QPoint
+from PyQt6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_menu import CameraMenu
@@ -548,6 +549,41 @@ def test_the_offer_after_the_camera_chosen_was_refused_says_which_of_its_name_it
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
     window.picker.refresh()
     assert window.source_banner.button_captions()[:1] == ["Start Logitech C920"]
+
+
+def _keyboard_on(qtbot: QtBot, window: MainWindow, caption: str) -> QPushButton:
+    """The source banner's button ``caption``, given the keyboard in the active window."""
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    button = window.source_banner.button(caption)
+    assert button is not None
+    button.setFocus()
+    qtbot.waitUntil(button.hasFocus, timeout=WAIT_MS)
+    return button
+
+
+def test_the_offer_of_cameras_listed_keeps_the_keyboard_when_the_list_is_read_again_unchanged(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: every read of the camera list (F5, any node come or gone in /dev) put the offer
+    # up anew, its Start button made anew: the keyboard on it was lost each time.
+    window, _ = _second_of_two_alike_chosen_and_unplugged(qtbot, make_window, gui_video)
+    window.retry()
+    window.window_actions.refresh_cameras_action.trigger()  # F5: the offer
+    offer = window.source_banner.text()
+    assert "Cameras available" in offer
+    start = _keyboard_on(qtbot, window, "Start Logitech C920 at index 1")
+    window.window_actions.refresh_cameras_action.trigger()  # F5, nothing changed
+    _monitor(window).set_devices([C920_FIRST, BUILT_IN])  # a node come or gone in /dev: the same cameras
+    assert window.source_banner.button("Start Logitech C920 at index 1") is start and start.hasFocus()
+    assert window.source_banner.text() == offer
+    # What it offers changed: put up anew, saying so.
+    _monitor(window).set_devices([C920_FIRST, BUILT_IN, CameraDevice("Elgato Facecam", 4)])
+    assert window.source_banner.text().endswith(
+        "Cameras available: Logitech C920, Integrated Webcam, Elgato Facecam (in the toolbar's list)."
+    )
+    assert window.source_banner.button("Start Logitech C920 at index 1") is not start
 
 
 def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(

@@ -7,6 +7,7 @@ it, through its constructor, where it says so and what the banners' buttons do."
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PyQt6.QtWidgets import QStatusBar
 
@@ -31,6 +32,15 @@ _CAMERAS_TAG = "cameras available"
 # The most of a camera's name a button shows: a long one would push the banner wider than a
 # small window.
 _BUTTON_NAME_CHARS = 28
+
+
+@dataclass(frozen=True)
+class _Offer:
+    """The offer of cameras listed, as put up: put up again only where it would differ."""
+
+    text: str
+    caption: str  # its Start button's
+    camera: CameraDevice  # the one that button starts
 
 
 class SourceMessages:
@@ -69,6 +79,7 @@ class SourceMessages:
         self._stop = stop
         self._choose_camera = choose_camera
         self._reconnecting_stream: int | None = None  # the stream whose reconnect is under way
+        self._offer: _Offer | None = None  # the offer of cameras listed put up last
 
     def show_no_camera(self) -> None:
         """No camera to start with: what to open instead."""
@@ -191,12 +202,17 @@ class SourceMessages:
             # network camera not listed, that failed), or one listed apart that failed.
             offered = self._offered_camera(devices)
             available = "Camera available" if len(devices) == 1 else "Cameras available"
-            self._banner.show_message(
+            # An "&" of the name's own is shown, not taken for a mnemonic (Alt+letter).
+            offer = _Offer(
                 f"{available}: {names} (in the toolbar's list).",
-                "info",
-                # An "&" of the name's own is shown, not taken for a mnemonic (Alt+letter).
-                [(f"Start {escaped(self._told_apart(offered, devices))}", lambda: self._choose_camera(offered))],
-                tag=_CAMERAS_TAG,
+                f"Start {escaped(self._told_apart(offered, devices))}",
+                offered,
+            )
+            if offer == self._offer and self._banner.tag == _CAMERAS_TAG:
+                return  # the same offer: put up anew, its button made anew would lose the keyboard
+            self._offer = offer
+            self._banner.show_message(
+                offer.text, "info", [(offer.caption, lambda: self._choose_camera(offered))], tag=_CAMERAS_TAG
             )
 
     def _offered_camera(self, devices: list[CameraDevice]) -> CameraDevice:
