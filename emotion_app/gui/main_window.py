@@ -448,7 +448,6 @@ class MainWindow(QMainWindow):
         self.picker.screen_chosen.connect(self.open_screen)
         self.picker.devices_refreshed.connect(self.source_messages.on_devices_refreshed)
         self.picker.devices_refreshed.connect(self._retell_namesakes)
-        self.picker.devices_refreshed.connect(self._retell_chosen_gone)
         self.steadiness_box.currentIndexChanged.connect(
             lambda index: self.set_steadiness(self.steadiness_box.itemData(index))
         )
@@ -478,7 +477,9 @@ class MainWindow(QMainWindow):
                 self.start_source(CameraSpec(index, index_name(index)))
             else:
                 names = ", ".join(d.name for d in devices) or "none found"
-                self.source_messages.show_problem(f"No camera named '{wanted}'. Cameras: {names}.", None)
+                self.source_messages.show_problem(
+                    f"No camera named '{wanted}'. Cameras: {names}.", None, reason=f"No camera named '{wanted}'."
+                )
             return
         if self.settings.network_camera:  # the camera chosen last was a network camera
             self.open_network_camera(self.settings.network_camera)
@@ -845,7 +846,13 @@ class MainWindow(QMainWindow):
             # of its name were all listed beside it before, so are other cameras of one
             # model: none is opened in its place, nor remembered as the one chosen.
             if spec.name != index_name(spec.index) and (held or namesakes(devices, spec.name)):
-                self.source_messages.show_problem(self._chosen_gone_text(spec, devices), spec, tag=_CHOSEN_GONE_TAG)
+                self.source_messages.show_problem(
+                    self._chosen_gone_text(spec, devices),
+                    spec,
+                    tag=_CHOSEN_GONE_TAG,
+                    # Said as the list is read anew: it names cameras listed, which may go.
+                    retold=lambda listed: self._chosen_gone_text(spec, listed),
+                )
                 return
             self.start_source(spec)  # not listed: OpenCV may still open it by its index
             return
@@ -876,18 +883,6 @@ class MainWindow(QMainWindow):
         beside = self.picker.beside(spec.name, spec.index)
         others = [other for other in namesakes(devices, spec.name) if other.index in beside]
         return not_connected_beside(spec.name, spec.index, others)
-
-    def _retell_chosen_gone(self, devices: list[CameraDevice]) -> None:
-        """The cameras listed anew while the error that the camera chosen is not connected
-        is up (the offer of cameras listed takes its place where any is): it names the
-        cameras still listed, or none."""
-        spec = self.source_state.spec
-        if self.source_banner.tag != _CHOSEN_GONE_TAG or not isinstance(spec, CameraSpec):
-            return
-        message = self._chosen_gone_text(spec, devices)
-        if self.source_banner.text() == self.source_messages.problem_text(message, spec):
-            return  # still true: put up anew, its buttons made anew would lose the keyboard
-        self.source_messages.show_problem(message, spec, tag=_CHOSEN_GONE_TAG)
 
     def _retell_namesakes(self, devices: list[CameraDevice]) -> None:
         """The cameras listed anew (F5, plugged in or out): the notice of which of several

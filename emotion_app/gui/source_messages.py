@@ -7,7 +7,7 @@ it, through its constructor, where it says so and what the banners' buttons do."
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PyQt6.QtWidgets import QStatusBar
 
@@ -34,6 +34,24 @@ _CAMERAS_TAG = "cameras available"
 _BUTTON_NAME_CHARS = 28
 
 
+# How a camera's problem reads for a list of cameras (it may name some of them).
+Retold = Callable[[list[CameraDevice]], str]
+
+
+@dataclass(frozen=True)
+class _CameraProblem:
+    """Why the camera asked for did not start (or the one named was not found), as put up:
+    the offer of cameras listed anew begins with it, and once none is left to offer, a
+    camera's problem is said alone again."""
+
+    message: str
+    reason: str  # what the offer begins with
+    spec: SourceSpec | None
+    tag: str
+    shown: str  # the banner's text, put up alone
+    retold: Retold | None  # its message for the cameras listed now
+
+
 @dataclass(frozen=True)
 class _Offer:
     """The offer of cameras listed, as put up: put up again only where it would differ."""
@@ -41,6 +59,7 @@ class _Offer:
     text: str
     caption: str  # its Start button's
     camera: CameraDevice  # the one that button starts
+    with_problem: bool  # it begins with the camera's problem (SourceMessages._problem)
 
 
 class SourceMessages:
@@ -80,6 +99,7 @@ class SourceMessages:
         self._choose_camera = choose_camera
         self._reconnecting_stream: int | None = None  # the stream whose reconnect is under way
         self._offer: _Offer | None = None  # the offer of cameras listed put up last
+        self._problem: _CameraProblem | None = None  # a camera's problem put up last
 
     def show_no_camera(self) -> None:
         """No camera to start with: what to open instead."""
@@ -98,23 +118,39 @@ class SourceMessages:
             ],
         )
 
-    def show_problem(self, message: str, spec: SourceSpec | None, file_there: bool = False, tag: str = "") -> None:
+    def show_problem(
+        self,
+        message: str,
+        spec: SourceSpec | None,
+        file_there: bool = False,
+        tag: str = "",
+        *,
+        reason: str | None = None,
+        retold: Retold | None = None,
+    ) -> None:
         """``spec`` (None: no source in particular) could not open or broke off, for
         ``message``'s reason. ``file_there``: ``spec`` is a file that is there (see
-        SourceFault.file_there); ``tag``: the banner's, for whoever says it anew."""
+        SourceFault.file_there); ``tag``: the banner's, for whoever says it anew. While it
+        stands, the offer of cameras listed anew begins with ``reason`` (by default
+        ``message`` where ``spec`` is a camera; "": nothing), so the camera asked for is
+        not left unexplained; ``retold``: ``message`` as it reads for the cameras listed
+        then (it names some), said by the offer, or alone, as the list is read anew."""
         actions = [("Retry", self._retry), ("Open video file…", self._open_video_dialog)]
-        message = self.problem_text(message, spec)
+        text = self.problem_text(message, spec)
         if isinstance(spec, VideoFileSpec):
             actions = [("Open video file…", self._open_video_dialog)]
             if file_there:
                 actions.insert(0, ("Retry", self._retry))
-        self._view.set_placeholder(message)
-        self._banner.show_message(message, "error", actions, tag=tag)
+        self._view.set_placeholder(text)
+        self._banner.show_message(text, "error", actions, tag=tag)
+        if reason is None:
+            reason = message if isinstance(spec, CameraSpec) else ""
+        self._problem = _CameraProblem(message, reason, spec, tag, text, retold) if reason else None
 
     def problem_text(self, message: str, spec: SourceSpec | None) -> str:
         """What :meth:`show_problem` says for ``message`` about ``spec``."""
         if isinstance(spec, CameraSpec) and len(self._picker.devices()) > 1:
-            return f"{message} Pick another camera in the toolbar."
+            return f"{_sentence(message)} Pick another camera in the toolbar."
         return message
 
     def show_ended(self, message: str) -> None:
@@ -178,13 +214,17 @@ class SourceMessages:
     def on_devices_refreshed(self, devices: list[CameraDevice]) -> None:
         """Cameras listed anew: offered in the banner where no source runs and a camera (or
         nothing) was the last asked for; told in the status line while a source opens, so
-        its banner stays; not told over a file or screen stopped or failed. None listed any
-        more, the offer is withdrawn."""
+        its banner stays; not told over a file or screen stopped or failed. Where the camera
+        asked for failed, the offer begins with why (see :meth:`show_problem`). None listed
+        any more, the offer is withdrawn, and a camera's problem is said alone again."""
         state = self._source_state
         if state.running:
             return
+        problem = self._standing_problem(devices)
         if not devices:
-            if self._banner.tag == _CAMERAS_TAG:
+            if problem is not None and isinstance(problem.spec, CameraSpec):
+                self._say_alone(problem)  # none to offer: the reason the camera did not start stays
+            elif self._banner.tag == _CAMERAS_TAG:
                 # The cameras offered are gone: a Start there would open none of them.
                 if state.spec is None:
                     self.show_no_camera()
@@ -202,18 +242,49 @@ class SourceMessages:
             # network camera not listed, that failed), or one listed apart that failed.
             offered = self._offered_camera(devices)
             available = "Camera available" if len(devices) == 1 else "Cameras available"
+            # The reason the camera asked for did not start comes first: the offer takes its place.
+            why = f"{_sentence(problem.reason)} " if problem is not None else ""
             # An "&" of the name's own is shown, not taken for a mnemonic (Alt+letter).
             offer = _Offer(
-                f"{available}: {names} (in the toolbar's list).",
+                f"{why}{available}: {names} (in the toolbar's list).",
                 f"Start {escaped(self._told_apart(offered, devices))}",
                 offered,
+                problem is not None,
             )
             if offer == self._offer and self._banner.tag == _CAMERAS_TAG:
                 return  # the same offer: put up anew, its button made anew would lose the keyboard
             self._offer = offer
             self._banner.show_message(
-                offer.text, "info", [(offer.caption, lambda: self._choose_camera(offered))], tag=_CAMERAS_TAG
+                offer.text,
+                "error" if problem is not None else "info",
+                [(offer.caption, lambda: self._choose_camera(offered))],
+                tag=_CAMERAS_TAG,
             )
+
+    def _standing_problem(self, devices: list[CameraDevice]) -> _CameraProblem | None:
+        """The camera's problem put up last where the banner still says it, alone or at
+        the head of the offer (not once dismissed, or replaced by another message), as it
+        reads for ``devices``; else None."""
+        problem = self._problem
+        if problem is None or problem.spec != self._source_state.spec:
+            return None
+        alone = self._banner.tag == problem.tag and self._banner.text() == problem.shown
+        offered = self._banner.tag == _CAMERAS_TAG and self._offer is not None and self._offer.with_problem
+        if not (alone or offered):
+            return None
+        if problem.retold is not None:
+            message = problem.retold(devices)
+            reason = message if problem.reason == problem.message else problem.reason
+            problem = replace(problem, message=message, reason=reason)
+            self._problem = problem
+        return problem
+
+    def _say_alone(self, problem: _CameraProblem) -> None:
+        """Put ``problem`` up alone, as :meth:`show_problem` does, unless it already is:
+        put up anew, its Retry made anew would lose the keyboard."""
+        if self._banner.tag == problem.tag and self._banner.text() == self.problem_text(problem.message, problem.spec):
+            return
+        self.show_problem(problem.message, problem.spec, tag=problem.tag, reason=problem.reason, retold=problem.retold)
 
     def _offered_camera(self, devices: list[CameraDevice]) -> CameraDevice:
         """The picker's camera where it is one of ``devices`` (the one Start and Retry open),
@@ -231,6 +302,11 @@ class SourceMessages:
         alike = [device for device in [*devices, *apart] if device.name == offered.name]
         name = _elided(offered.name)
         return f"{name} at index {offered.index}" if len(alike) > 1 else name
+
+
+def _sentence(text: str) -> str:
+    """``text`` ended as a sentence, for another to follow it."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _elided(name: str) -> str:
