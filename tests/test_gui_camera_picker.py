@@ -653,6 +653,36 @@ def test_the_offer_after_a_camera_name_not_found_on_the_command_line_says_so(
     assert bench.specs == [CameraSpec(0, "Integrated Webcam")] and window.source_banner.text() == ""
 
 
+@pytest.mark.parametrize("typed", ["Logitech C920", "c920"], ids=["its-name", "part-of-it"])
+def test_a_camera_named_on_the_command_line_that_two_share_is_the_first_listed_and_said(
+    qtbot: QtBot, make_window, gui_video: VideoTruth, typed: str
+) -> None:
+    # Was: `--camera "Logitech C920"` with two of that name listed started the first without
+    # a word, where Start and Retry, taking the first of several, say which they took.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(camera=typed, devices=[C920_FIRST, BUILT_IN, C920_SECOND], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(1, "Logitech C920")]
+    assert window.notice_banner.text() == (
+        "2 cameras are named Logitech C920: started the one at index 1, the first listed "
+        "(the toolbar's list has the other at 6; --camera 6 starts it)."
+    )
+    # Kept true as the list is read anew; gone once no other of that name is left.
+    third = CameraDevice("Logitech C920", 8, "/dev/video8")
+    _monitor(window).set_devices([C920_FIRST, BUILT_IN, C920_SECOND, third])
+    assert window.notice_banner.text() == (
+        "3 cameras are named Logitech C920: started the one at index 1, the first listed "
+        "(the toolbar's list has the others at 6, 8; --camera and an index start one of them)."
+    )
+    _monitor(window).set_devices([C920_FIRST, BUILT_IN])
+    assert window.notice_banner.text() == ""
+    # The other picked from the list: that one starts, and no notice stays of the first.
+    _monitor(window).set_devices([C920_FIRST, BUILT_IN, C920_SECOND])
+    window.picker.activated.emit(2)
+    qtbot.waitUntil(lambda: window.is_running and bench.last_camera().index == 6, timeout=WAIT_MS)
+    assert window.notice_banner.text() == ""
+
+
 def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(
     qtbot: QtBot, make_window, gui_video: VideoTruth
 ) -> None:

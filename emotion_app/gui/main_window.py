@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
         # What the notice of which of several cameras of one name started tells: their name,
         # the index of the one chosen, the one started, whether others beside it were passed,
         # the others of its name listed before it then.
-        self._namesakes_told: tuple[str, int, int, bool, frozenset[int]] | None = None
+        self._namesakes_told: tuple[str, int | None, int, bool, frozenset[int]] | None = None
         # A file or folder asked for by name (opened, dropped, picked from Open recent, on the
         # command line): listed in the recent files once it opens, not at the app's own
         # reopens of it (Play again, a seek after its end), each a write of the settings file.
@@ -472,6 +472,8 @@ class MainWindow(QMainWindow):
             device = find_camera(devices, "" if index is not None else wanted, index if index is not None else -1)
             if device is not None:
                 self.choose_camera(device)
+                if index is None:  # by its name: of several alike, the first listed, as Start says
+                    self._tell_namesakes(devices, device, None, frozenset())
             elif index is not None:
                 # Not listed (no device list on this system?): OpenCV may still open it.
                 self.start_source(CameraSpec(index, index_name(index)))
@@ -860,11 +862,12 @@ class MainWindow(QMainWindow):
         self._tell_namesakes(devices, device, spec.index, beside)
 
     def _tell_namesakes(
-        self, devices: list[CameraDevice], device: CameraDevice, chosen_index: int, beside: frozenset[int]
+        self, devices: list[CameraDevice], device: CameraDevice, chosen_index: int | None, beside: frozenset[int]
     ) -> None:
         """``device`` was started for the camera chosen at ``chosen_index`` (of its name;
-        ``beside``: the others known, see :meth:`.CameraPicker.beside`): where others of
-        its name are listed and none at that index, a notice says which was taken."""
+        None: asked for by a name alone, after ``--camera``; ``beside``: the others known,
+        see :meth:`.CameraPicker.beside`): where others of its name are listed and none at
+        that index, a notice says which was taken."""
         alike = [other.index for other in namesakes(devices, device.name)]
         passed_beside = any(index in beside for index in alike)
         ahead = frozenset(alike[: alike.index(device.index)])  # passed over: the notice says why
