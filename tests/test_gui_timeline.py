@@ -258,6 +258,20 @@ def test_a_slide_show_counts_each_picture_as_long_as_it_is_shown(qtbot: QtBot, m
     assert summary_seconds(summary)["everyone"] == pytest.approx(8.0)
 
 
+def test_the_sessions_length_reads_as_the_seek_bars_clock(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+    # Was: a 2.6 s clip played to its end read "0:02 / 0:02" on the seek bar and in the
+    # status line, and "session 3 s" beside it (the real crying clip: 0:19 and "20 s"):
+    # the clock counts whole seconds gone, the caption rounded them.
+    clip = write_astronaut_video(tmp_path / "short.avi", num_frames=13, frame_size=(200, 150), face_size=80, fps=5.0)
+    window = make_window(video=clip.path)
+    wait_until_stopped(qtbot, window)
+    timeline = window.timeline_panel.timeline
+    qtbot.waitUntil(lambda: timeline.frames == 13, timeout=WAIT_MS)
+    assert timeline.now_s == pytest.approx(2.6)
+    assert window.playback_bar.duration_label.text() == "0:02"
+    assert window.timeline_panel.view.caption(1000) == "everyone · session 2 s"
+
+
 def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(
     qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

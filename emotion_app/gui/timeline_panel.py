@@ -459,7 +459,9 @@ class TimelineView(QWidget):
         """The everyone row's caption: in full, without "everyone · ", and its length alone
         after an ellipsis ("… 8 s")."""
         now = self.timeline.now_s
-        length = f"{now / 60.0:.1f} min" if now >= 60.0 else f"{now:.0f} s"
+        # Cut down, not rounded, as the seek bar's clock counts: a clip of 19.7 s read "0:19"
+        # there and "session 20 s" here.
+        length = f"{math.floor(now / 6.0) / 10.0:.1f} min" if now >= 60.0 else f"{math.floor(now)} s"
         return f"everyone · session {length}", f"session {length}", f"… {length}"
 
     def caption(self, room: float) -> str:
