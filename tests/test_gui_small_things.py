@@ -112,6 +112,21 @@ def test_help_lists_the_shortcuts_and_about_names_the_version_model_and_its_limi
     assert [action.text() for action in window.menuBar().actions()][-1] == "&Help"
 
 
+def test_help_says_how_far_left_and_right_move(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+    # Was: F1 listed "Left  Back" and "Right  Forward", and their tips "a few seconds": a
+    # first-time user could not tell a frame from 5 s, nor back from the file before.
+    window = make_window(video=gui_video.path)
+    shortcuts = window.shortcuts_text()
+    for key, way in (("Left", "Back"), ("Right", "Forward")):
+        found = re.search(rf"<b>{key}</b>&nbsp;&nbsp;</td><td>([^<]*)<", shortcuts)
+        assert found is not None, key
+        assert found.group(1) == f"{way} a frame when paused, 5 s while playing", found.group(1)
+    for action in (window.step_back_action, window.step_forward_action):
+        assert "5 s" in action.toolTip() and "a few seconds" not in action.toolTip()
+    # The menu keeps its short words, beside their keys.
+    assert plain(window.step_back_action.text()) == "Back"
+
+
 def test_the_shortcut_list_says_what_a_key_does_whatever_is_playing(
     qtbot: QtBot, make_window, gui_video: VideoTruth
 ) -> None:

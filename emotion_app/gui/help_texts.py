@@ -28,7 +28,9 @@ def shortcuts_text(window: QObject, play_pause_action: QAction) -> str:
     for action in window.findChildren(QAction):
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         if keys and action.text():
-            rows.append((keys, in_general.get(action, plain(action.text()).rstrip("…"))))
+            # Its What's This, where it has one, says more than its menu's word.
+            name = in_general.get(action) or action.whatsThis() or plain(action.text()).rstrip("…")
+            rows.append((keys, name))
     rows.sort(key=lambda row: row[1].lower())
     lines = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{name}</td></tr>" for keys, name in rows)
     # Keys of a widget's own, not of a menu action, so the table above cannot list them.

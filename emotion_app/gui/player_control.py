@@ -24,7 +24,7 @@ from .source_state import SourceState
 from .stream_controller import StreamController
 
 # Left/Right while a file plays jump this far.
-_SEEK_STEP_S = 5.0
+SEEK_STEP_S = 5.0
 
 
 class PlayerControl:
@@ -132,7 +132,7 @@ class PlayerControl:
             return
         if state.running and not state.paused:
             fps = state.playback.fps if state.playback is not None else FALLBACK_FPS
-            self._controller.seek(self.position + direction * int(round(_SEEK_STEP_S * fps)))
+            self._controller.seek(self.position + direction * int(round(SEEK_STEP_S * fps)))
         elif state.running or self._move_while_looked_at():
             self._taken_up()  # moved there: Space plays on from there
             self._controller.step(direction)

@@ -21,6 +21,7 @@ from .camera_size import CameraSize
 from .camera_size_menu import CameraSizeMenu
 from .mnemonics import escaped
 from .model_menu import ModelMenu
+from .player_control import SEEK_STEP_S
 from .recent_menu import RecentMenu
 from .screen_menu import ScreenMenu
 
@@ -91,14 +92,17 @@ class WindowActions:
             "&Back",
             lambda: step(-1),
             key=Qt.Key.Key_Left,
-            tip="One frame back when paused, a few seconds back when playing (Left)",
+            tip=f"One frame back when paused, {SEEK_STEP_S:g} s back when playing (Left)",
         )
         self.step_forward_action = make(
             "&Forward",
             lambda: step(1),
             key=Qt.Key.Key_Right,
-            tip="One frame on when paused, a few seconds on when playing (Right)",
+            tip=f"One frame on when paused, {SEEK_STEP_S:g} s on when playing (Right)",
         )
+        # F1's list says how far they go: "Left  Back" alone read as nothing in particular.
+        for action, way in ((self.step_back_action, "Back"), (self.step_forward_action, "Forward")):
+            action.setWhatsThis(f"{way} a frame when paused, {SEEK_STEP_S:g} s while playing")
         self.restart_action = make("&Restart", restart, key=Qt.Key.Key_Home, tip="Back to the first frame (Home)")
 
         self.open_video_action = make("&Open video…", open_video_dialog, key=QKeySequence.StandardKey.Open)
