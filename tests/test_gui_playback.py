@@ -24,9 +24,10 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.playback_bar import PlayerKeys
+from emotion_app.live import PipelineBundle, load_eager_pipeline
 from emotion_app.samples import SEVEN_LABELS, astronaut_frames, read_video, write_video
 from emotion_app.sources.specs import VideoFileSpec
-from tests.gui_support import WAIT_MS, WindowFactory, shown_result, thread_held
+from tests.gui_support import WAIT_MS, ThreadHold, WindowFactory, shown_result, thread_held
 
 CLIP_FRAMES = 135
 _BITS = 8
@@ -672,8 +673,6 @@ def test_space_before_the_model_has_loaded_plays_the_file_named_on_the_command_l
     # Was: the file named on the command line is asked for only once the model has loaded;
     # Space (or Start) before then knew of no source, and opened the "Open video" dialog,
     # or started the first camera listed in the file's place.
-    from emotion_app.live import PipelineBundle, load_eager_pipeline
-
     loaded = threading.Event()
 
     def held_load(path: Path | None) -> PipelineBundle:
@@ -708,7 +707,6 @@ def test_space_before_the_model_has_loaded_starts_the_camera_chosen_last(
     # Was: with nothing named on the command line, Space (or Start) before the model had
     # loaded started the first camera listed, in place of the camera chosen last time.
     from emotion_app.gui.settings import AppSettings
-    from emotion_app.live import PipelineBundle, load_eager_pipeline
     from emotion_app.sources.frame_source import FrameSource, SourceOpenError
     from emotion_app.sources.specs import CameraSpec, SourceSpec
 
@@ -746,3 +744,38 @@ def test_space_before_the_model_has_loaded_starts_the_camera_chosen_last(
     want = CameraSpec(7, "Desk camera") if remembered == "a camera" else CameraSpec(-1, url=url)
     cameras_asked = [spec for spec in asked if isinstance(spec, CameraSpec)]
     assert cameras_asked == asked and [(spec.index, spec.url) for spec in cameras_asked] == [(want.index, want.url)]
+
+
+def test_the_status_line_says_what_the_view_says_until_a_first_frame_shows(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: while the model loaded (the view: "Loading the emotion model…") the status line
+    # read "Stopped"; then, the file opened but its first frame not yet looked at (the view:
+    # "Opening …"; the real group photo took a second), "Playing · no faces", five faces
+    # before any was looked for.
+    frames, _ = astronaut_frames(num_frames=20, frame_size=(160, 120), face_size=60, motion="static")
+    video = write_video(tmp_path / "clip.avi", frames, fps=15.0)
+    loading = threading.Event()
+
+    def slow_loader(weights: Path | None) -> PipelineBundle:
+        assert loading.wait(WAIT_MS / 1000)
+        return load_eager_pipeline(weights)
+
+    window = make_window(video=video, wait_for_model=False, pipeline_loader=slow_loader)
+    assert window.view.placeholder == "Loading the emotion model…"
+    assert window.status_summary(0.0) == "Loading the emotion model…"
+    # Held once the model is in: its thread waits for the load, then takes the hold, and
+    # no frame is looked at while the file opens and plays.
+    hold = ThreadHold(window.controller.inference_thread)
+    hold.hold.emit()
+    try:
+        loading.set()
+        assert hold.busy.wait(WAIT_MS / 1000)
+        qtbot.waitUntil(lambda: window.source_state.running, timeout=WAIT_MS)
+        qtbot.wait(300)
+        assert window.view.result is None and window.view.placeholder.startswith("Opening ")
+        assert window.status_summary(0.0) == "Opening…"
+    finally:
+        hold.release.set()
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    assert window.status_summary(0.0).split(" · ")[0] in ("Playing", "Finished")

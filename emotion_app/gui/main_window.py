@@ -134,6 +134,8 @@ WEIGHTS_SUFFIX = ".safetensors"
 WEIGHTS_FILTER = f"Weights (*{WEIGHTS_SUFFIX});;All files (*)"
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
 _STATUS_INTERVAL_MS = 500
+# What the view and the status line say until the first model is in (no source opens before).
+_LOADING_MODEL = "Loading the emotion model…"
 # How long the output folder and a recording's files may take to answer their checks
 # (made off the GUI thread) before the user is told they do not: on a network share whose
 # server has gone they never answer, and the press would otherwise come to nothing unsaid.
@@ -372,7 +374,7 @@ class MainWindow(QMainWindow):
         # The first source starts once the model has loaded (or failed to): frames are
         # shown through the inference thread, so a video started earlier would skip its
         # first frames while the model loads.
-        self.view.set_placeholder("Loading the emotion model…")
+        self.view.set_placeholder(_LOADING_MODEL)
         app = QApplication.instance()
         if app is not None:
             # Also stop the threads when the app quits without this window being closed.
@@ -1374,7 +1376,10 @@ class MainWindow(QMainWindow):
         """The state in plain words: "Live · 2 faces · 30 fps", "Paused · 0:12 / 1:30"; a
         slow camera's pace: "Live · 1 face · 1 frame every 8 s"; a network camera's drops
         that were reconnected: "Live · 1 face · 30 fps · reconnected after 2 drops"; a frame
-        left on screen: "Finished · 5 faces", "Stopped · no faces"."""
+        left on screen: "Finished · 5 faces", "Stopped · no faces"; as the view says, "Loading
+        the emotion model…" and "Opening…" until a first frame has been looked at."""
+        if not self._initial_source_started:
+            return _LOADING_MODEL  # as the view says: "Stopped" read as if nothing would play
         result = self.view.result
         faces = len(result.faces) if result is not None else 0
         faces_text = "no faces" if faces == 0 else count_text(faces, "face")
@@ -1383,7 +1388,9 @@ class MainWindow(QMainWindow):
             # was; the frame left on screen keeps its boxes, counted as paused they are.
             standing = "Finished" if self.source_state.ended else "Stopped"
             return standing if result is None else f"{standing} · {faces_text}"
-        if self.source_state.starting:
+        if self.source_state.starting or result is None:
+            # Opened, but no frame of it looked at yet: the view still says "Opening …",
+            # and its faces are not "no faces" before anyone looked for them.
             return "Opening…"
         parts: list[str] = []
         info = self.source_state.info
