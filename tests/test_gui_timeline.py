@@ -38,6 +38,7 @@ from emotion_app.gui.timeline_panel import TimelinePanel, TimelineView
 from emotion_app.inference.classifier import EmotionClassifier
 from emotion_app.io import report_process
 from emotion_app.io.overlay_layout import palette_for
+from emotion_app.io.session_report import timeline_figure
 from emotion_app.live import PipelineBundle
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.results import FaceResult
@@ -170,6 +171,28 @@ def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window, 
     window.timeline_panel.export_to(tmp_path / "export")
     seconds = summary_seconds(tmp_path / "export" / "emotion-summary.csv")
     assert seconds == {"#1": 2.0, "#2": 2.0, "everyone": 4.0}
+
+
+def test_the_exports_everyone_row_says_its_time_is_the_faces_together(
+    qtbot: QtBot, make_window, tmp_path: Path
+) -> None:
+    # Was: a photo of two faces read "everyone · session 2 s" in the panel, and
+    # "everyone (4.0 s)" in the export's plot of that session (the real group photo: 5.0 s
+    # beside "the last 1.0 s"): everyone's time there is each face's time added up.
+    frames, _ = astronaut_frames(num_frames=1, frame_size=(400, 200), face_size=80, copies=2, motion="static")
+    picture = tmp_path / "pair.png"
+    cv2.imwrite(str(picture), frames[0])
+    window = make_window(video=picture)
+    qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
+    timeline = window.timeline_panel.timeline
+    qtbot.waitUntil(lambda: len(timeline.people()) == 2 and timeline.overall().total_s == 4.0, timeout=WAIT_MS)
+    assert window.timeline_panel.view.caption(1000) == "everyone · session 2 s"
+    shares = timeline_figure(timeline).axes[1]
+    assert [label.get_text() for label in shares.get_yticklabels()] == [
+        "#1 (2.0 s)",
+        "#2 (2.0 s)",
+        "everyone (4.0 s of faces)",
+    ]
 
 
 @pytest.mark.parametrize("pictures", [1, 2], ids=["photo", "slide-show"])

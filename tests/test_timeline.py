@@ -1271,7 +1271,7 @@ def test_a_report_without_faces_says_so_and_draws_everyones_row_in_its_place() -
     strips, shares = figure.axes[:2]
     assert [text.get_text() for text in strips.texts] == ["No face was found"]
     [everyone] = shares.get_yticklabels()
-    assert everyone.get_text() == "everyone (0.0 s)"
+    assert everyone.get_text() == "everyone (0.0 s of faces)"
     row, plot = everyone.get_window_extent(renderer), shares.get_window_extent(renderer)
     middle = (row.y0 + row.y1) / 2
     assert plot.y0 + 0.25 * plot.height < middle < plot.y1 - 0.25 * plot.height, (row, plot)

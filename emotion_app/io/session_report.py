@@ -144,7 +144,7 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
     # Rows where the bars would be: with no bars (no face) matplotlib's autoscale put the
     # lone "everyone" row at the plot's top edge.
     shares.set_ylim(-0.6, len(summaries) - 0.4)
-    shares.set_yticks(range(len(summaries)), [plot_label(f"{p.name} ({duration_text(p.total_s)})") for p in summaries])
+    shares.set_yticks(range(len(summaries)), [plot_label(share_label(p)) for p in summaries])
     shares.invert_yaxis()
     shares.set_xlabel("share of time")
     shares.set_title("Share per emotion")
@@ -183,6 +183,13 @@ def _add_fallback_fonts(text: Text) -> None:
                 families.append(family)
     if families:
         text.set_fontfamily(["DejaVu Sans", *families])
+
+
+def share_label(person: PersonSummary) -> str:
+    """A share bar's name and time: "#3 (4.2 s)"; everyone's time is each face's added up,
+    said so, as it is no session length ("everyone (5.0 s)" read so beside a 1 s photo)."""
+    what = " of faces" if person.track_id is None else ""
+    return f"{person.name} ({duration_text(person.total_s)}{what})"
 
 
 def plot_label(name: str) -> str:
