@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -168,7 +169,7 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
     def factory(
         video: Path | None = None,
         camera: str | None = None,
-        weights: Path | None | str = "random",
+        weights: Path | None | Literal["random"] = "random",
         devices: list[CameraDevice] | None = None,
         source_factory: SourceFactory = open_frame_source,
         camera_timeout_s: float = 0.3,
@@ -187,7 +188,7 @@ def make_window(qtbot: QtBot, settings_path: Path, random_weights: Path) -> Iter
             camera=camera,
             video=video,
             screen=screen,
-            weights=chosen_weights,  # type: ignore[arg-type]
+            weights=chosen_weights,
             camera_size=parse_camera_size(camera_size) if camera_size is not None else None,
             camera_size_given=camera_size is not None,
         )

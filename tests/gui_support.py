@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
 import cv2
 import numpy as np
@@ -28,15 +28,17 @@ from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.inference_worker import InferenceWorker
 from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
-from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.main_window import FILE_CHECK_TIMEOUT_S, MainWindow
 from emotion_app.gui.messages import CapturedFrame, InferenceResult, RecordingRequest
 from emotion_app.inference.build_process import CHILD_TIMEOUT_S, TEMP_VARIABLES
-from emotion_app.live import PipelineLoader
-from emotion_app.sources.frame_source import FrameSource
+from emotion_app.live import PipelineLoader, load_pipeline
+from emotion_app.sources.frame_source import FrameSource, SourceFactory
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
+from emotion_app.weights import DEFAULT_WEIGHTS_DIR
 
 # Generous: two cores shared with a training job; a healthy run takes well under a second.
 WAIT_MS = 20_000
@@ -44,8 +46,31 @@ WAIT_MS = 20_000
 # minutes on busy ones. The app gives it CHILD_TIMEOUT_S; a test waits as long.
 BUILD_WAIT_MS = int(CHILD_TIMEOUT_S * 1000) + WAIT_MS
 REPO = Path(__file__).resolve().parent.parent
-# What conftest.py's make_window fixture gives: a real main window built with the options named.
-WindowFactory = Callable[..., MainWindow]
+
+
+class WindowFactory(Protocol):
+    """What conftest.py's make_window fixture gives: a real main window built with the
+    options named (its defaults are the fixture's; test_gui_main_window checks they agree)."""
+
+    def __call__(
+        self,
+        *,
+        video: Path | None = None,
+        camera: str | None = None,
+        weights: Path | None | Literal["random"] = "random",
+        devices: list[CameraDevice] | None = None,
+        source_factory: SourceFactory = open_frame_source,
+        camera_timeout_s: float = 0.3,
+        settings: Path | None = None,
+        wait_for_model: bool = True,
+        weights_dir: Path = DEFAULT_WEIGHTS_DIR,
+        size: tuple[int, int] | None = (800, 600),
+        camera_size: str | None = None,
+        screen: int | None = None,
+        real_screens: bool = False,
+        pipeline_loader: PipelineLoader = load_pipeline,
+        file_check_timeout_s: float = FILE_CHECK_TIMEOUT_S,
+    ) -> MainWindow: ...
 
 
 def temp_folder_env(temp: Path) -> dict[str, str]:
@@ -114,7 +139,7 @@ def cut_short_copy(video: Path, to: Path) -> Path:
     return to
 
 
-def window_showing(qtbot: QtBot, make_window: Callable[..., MainWindow], camera: str, **options: Any) -> MainWindow:
+def window_showing(qtbot: QtBot, make_window: WindowFactory, camera: str, **options: Any) -> MainWindow:
     """A real window opened on ``camera`` (as ``--camera`` takes it: an index, a network
     camera's URL; ``options`` as ``make_window`` takes them), once it shows a frame."""
     window = make_window(camera=camera, **options)
@@ -325,6 +350,9 @@ class UnpluggedCamera:
     def rewind(self) -> bool:
         return False
 
+    def seek(self, frame: int) -> bool:
+        return False  # a camera cannot go to a frame, as the app's own camera sources cannot
+
     def release(self) -> None:
         self.released = True
         self._inner.release()
@@ -339,7 +367,7 @@ class CameraBench:
         self.opened: list[UnpluggedCamera] = []
         self.specs: list[SourceSpec] = []
 
-    def __call__(self, spec: SourceSpec) -> object:
+    def __call__(self, spec: SourceSpec) -> FrameSource:
         self.specs.append(spec)
         if isinstance(spec, CameraSpec):
             camera = UnpluggedCamera(self.video, self.good_frames)

@@ -12,6 +12,7 @@ from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.tracker import FaceTracker
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.samples import two_people
+from emotion_app.sources.frame_source import FrameSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, SourceSpec
 from tests.gui_support import WAIT_MS, CameraPacing
@@ -89,7 +90,7 @@ class ResizingCamera:
 
 
 def test_the_app_follows_a_camera_that_switches_resolution(qtbot: QtBot, make_window) -> None:
-    def sources(spec: SourceSpec) -> object:
+    def sources(spec: SourceSpec) -> FrameSource:
         return ResizingCamera(switch_after=45) if isinstance(spec, CameraSpec) else open_frame_source(spec)
 
     window = make_window(devices=[CameraDevice("Desk camera", 0)], source_factory=sources)

@@ -28,7 +28,7 @@ from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
-from emotion_app.sources.frame_source import SourceOpenError
+from emotion_app.sources.frame_source import FrameSource, SourceOpenError
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import Screen
 from emotion_app.sources.specs import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
@@ -799,7 +799,7 @@ def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_off
     # "Start …" for the cameras listed anew starts one of those, not it again, and says which.
     bench = CameraBench(gui_video.path, good_frames=10_000)
 
-    def factory(spec: SourceSpec) -> object:
+    def factory(spec: SourceSpec) -> FrameSource:
         from emotion_app.sources.opening import open_frame_source
 
         # Index 97 goes through the real OpenCV path: nothing is there on this machine.
@@ -824,7 +824,7 @@ def test_the_banner_for_cameras_listed_after_a_network_camera_failed_names_the_o
     network_camera = MjpegCamera(gui_video.path)
     network_camera.unplug()  # its open fails: nothing at /video
 
-    def factory(spec: SourceSpec) -> object:
+    def factory(spec: SourceSpec) -> FrameSource:
         return open_frame_source(spec) if isinstance(spec, CameraSpec) and spec.url else bench(spec)
 
     try:
@@ -853,7 +853,7 @@ def _camera_running_beside_a_screen_that_fails(
     Screen 1 listed in the picker; opening the screen fails, as where none can be captured."""
     bench = CameraBench(gui_video.path, good_frames=10_000)
 
-    def factory(spec: SourceSpec) -> object:
+    def factory(spec: SourceSpec) -> FrameSource:
         if isinstance(spec, ScreenSpec):
             raise SourceOpenError(f"Could not capture {spec.describe()}: no screen here")
         return bench(spec)
@@ -908,7 +908,7 @@ def test_a_file_or_an_unlisted_stream_after_a_camera_leaves_the_picker_on_nothin
     # (not listed: only one that opened is) left the picker on the camera before.
     bench = CameraBench(gui_video.path, good_frames=10_000)
 
-    def factory(spec: SourceSpec) -> object:
+    def factory(spec: SourceSpec) -> FrameSource:
         if isinstance(spec, CameraSpec) and spec.url:  # as where nothing answers at the address
             raise SourceOpenError(f"Could not open {spec.describe()}: no answer")
         return bench(spec)
@@ -960,7 +960,7 @@ def test_a_screen_the_list_does_not_hold_is_listed_apart_and_stays_shown(
 
 
 def test_a_screen_not_listed_opened_at_start_is_shown_not_the_first_camera(qtbot: QtBot, make_window) -> None:
-    def factory(spec: SourceSpec) -> object:
+    def factory(spec: SourceSpec) -> FrameSource:
         raise SourceOpenError(f"Could not capture {spec.describe()}: no screen here")
 
     window = make_window(screen=3, devices=[BUILT_IN], source_factory=factory)  # `--screen 3`
@@ -975,7 +975,7 @@ def test_the_picker_names_the_part_of_a_screen_watched(qtbot: QtBot, make_window
     # screen 1 (400x300)"), the picker named the whole screen, which was not being watched.
     specs: list[object] = []
 
-    def factory(spec: SourceSpec) -> object:
+    def factory(spec: SourceSpec) -> FrameSource:
         specs.append(spec)  # a screen's part grabbed, as a camera stand-in plays a real clip
         return UnpluggedCamera(gui_video.path, 10_000)
 

@@ -27,6 +27,7 @@ from emotion_app.gui.main_window import APP_TITLE
 from emotion_app.gui.mnemonics import plain
 from emotion_app.results import FaceResult
 from emotion_app.samples import VideoTruth, astronaut_bgr, write_astronaut_video, write_video
+from emotion_app.sources.frame_source import FrameSource
 from emotion_app.sources.specs import SourceSpec
 from tests.gui_support import (
     REPO,
@@ -249,7 +250,7 @@ def test_an_absent_or_busy_camera_says_so_and_lets_you_pick_another(
     bench = CameraBench(gui_video.path, good_frames=1000)
     devices = [CameraDevice("Ghost Cam", 97), CameraDevice("Test Cam", 0)]
 
-    def factory(spec: SourceSpec) -> object:
+    def factory(spec: SourceSpec) -> FrameSource:
         from emotion_app.sources.opening import open_frame_source
 
         return open_frame_source(spec) if getattr(spec, "index", None) == 97 else bench(spec)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import inspect
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -32,11 +34,22 @@ from emotion_app.sources.specs import VideoFileSpec
 from tests.gui_support import (
     WAIT_MS,
     CameraBench,
+    WindowFactory,
     changed_fraction,
     grab_view,
     wait_for_face_result,
     wait_until_stopped,
 )
+
+
+def test_the_window_factory_type_names_make_windows_options_and_defaults(make_window: WindowFactory) -> None:
+    # mypy checks each make_window(...) call against WindowFactory, not against the fixture
+    # itself: a default or an option changed in one and not the other would go unseen.
+    def options(call: Callable[..., MainWindow]) -> list[tuple[str, object, object]]:
+        parameters = inspect.signature(call).parameters.values()
+        return [(p.name, p.annotation, p.default) for p in parameters if p.name != "self"]
+
+    assert options(WindowFactory.__call__) == options(make_window)
 
 
 def face_rect_in_view(window: MainWindow, result: InferenceResult) -> QRectF:
