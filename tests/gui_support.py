@@ -25,14 +25,21 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QCoreApplication, QObject, QRectF, QThread, QTimer, pyqtSignal, pyqtSlot
 from PyQt6.QtGui import QImage
-from PyQt6.QtWidgets import QApplication, QDialog
+from PyQt6.QtWidgets import QApplication, QDialog, QMenu, QMenuBar, QPushButton
 from pytestqt.qtbot import QtBot
 
-from emotion_app.gui.camera_picker import CameraDevice
+from emotion_app.gui.camera_picker import CameraDevice, StaticDeviceMonitor
 from emotion_app.gui.inference_worker import InferenceWorker
 from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from emotion_app.gui.main_window import FILE_CHECK_TIMEOUT_S, MainWindow
-from emotion_app.gui.messages import CapturedFrame, InferenceResult, RecordingRequest
+from emotion_app.gui.messages import (
+    CapturedFrame,
+    InferenceResult,
+    ModelStatus,
+    PlaybackState,
+    RecordingRequest,
+    SourceInfo,
+)
 from emotion_app.inference.build_process import CHILD_TIMEOUT_S, TEMP_VARIABLES
 from emotion_app.live import PipelineLoader, load_pipeline
 from emotion_app.sources.frame_source import FrameSource, SourceFactory
@@ -166,6 +173,52 @@ def shown_result(window: MainWindow) -> InferenceResult:
     return result
 
 
+def model_status_of(window: MainWindow) -> ModelStatus:
+    """The window's last model status; fails the test (or, in a ``waitUntil``, waits on)
+    while no model load has reported."""
+    status = window.model_status
+    assert status is not None, "no model load has reported yet"
+    return status
+
+
+def active_weights_of(window: MainWindow) -> Path:
+    """The weights file of the model in use; fails the test (or waits on) while there is none."""
+    weights = model_status_of(window).active_weights
+    assert weights is not None, f"no model in use: {window.model_status}"
+    return weights
+
+
+def source_info_of(window: MainWindow) -> SourceInfo:
+    """What the open source reported; fails the test (or waits on) before it has opened."""
+    info = window.source_state.info
+    assert info is not None, f"no source has reported opening: {window.source_banner.text()!r}"
+    return info
+
+
+def playback_of(window: MainWindow) -> PlaybackState:
+    """The file's latest position report; fails the test (or waits on) before the capture
+    thread has sent one (a camera's stream never does)."""
+    playback = window.source_state.playback
+    assert playback is not None, f"no playback position reported yet: {window.source_banner.text()!r}"
+    return playback
+
+
+def device_monitor_of(window: MainWindow) -> StaticDeviceMonitor:
+    """The window's camera monitor, the fixed list make_window gives (the test sets its cameras)."""
+    monitor = window.picker.monitor
+    assert isinstance(monitor, StaticDeviceMonitor), f"not make_window's monitor: {monitor!r}"
+    return monitor
+
+
+def banner_button(window: MainWindow, caption: str) -> QPushButton:
+    """The source banner's button ``caption``; fails the test (or waits on) while the banner has none."""
+    button = window.source_banner.button(caption)
+    assert button is not None, (
+        f"no {caption!r} button on the banner {window.source_banner.text()!r}: {window.source_banner.button_captions()}"
+    )
+    return button
+
+
 def wait_for_face_result(qtbot: QtBot, window: MainWindow) -> InferenceResult:
     """Wait until the view shows a frame with at least one face, and return it."""
     qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) > 0, timeout=WAIT_MS)
@@ -205,14 +258,28 @@ def paused_at(qtbot: QtBot, window: MainWindow, frame: int) -> None:
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     window.pause()
     window.seek(frame)
-    qtbot.waitUntil(
-        lambda: (
-            shown_result(window).frame_index == frame
-            and window.source_state.playback is not None
-            and window.source_state.playback.position == frame
-        ),
-        timeout=WAIT_MS,
-    )
+
+    def there() -> None:
+        # Each asserts with where it stands: the timeout's error shows the last one failed.
+        shown = shown_result(window).frame_index
+        assert shown == frame, f"the view shows frame {shown}, not {frame}"
+        reported = playback_of(window).position
+        assert reported == frame, f"the position report says frame {reported}, not {frame}"
+
+    qtbot.waitUntil(there, timeout=WAIT_MS)
+
+
+def menu_bar(window: MainWindow) -> QMenuBar:
+    """The window's menu bar (Qt's type allows none)."""
+    bar = window.menuBar()
+    assert bar is not None, "the window has no menu bar"
+    return bar
+
+
+def submenus(menu: QMenuBar | QMenu) -> dict[str, QMenu]:
+    """The menus ``menu`` opens (the menu bar's, or a menu's submenus) by their titles as
+    written, "&" and all, in their order."""
+    return {action.text(): opened for action in menu.actions() if (opened := action.menu()) is not None}
 
 
 def play_looping(window: MainWindow, video: Path) -> None:
