@@ -20,12 +20,14 @@ from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_frames, write_astronaut_video
 from tests.gui_support import (
     WAIT_MS,
+    WindowFactory,
     blurred_difference,
     grab_view,
     pause_on_shown_frame,
     paused_at,
     play_looping,
     sharpness,
+    shown_result,
     use_output_folder,
     wait_for_face_result,
     wait_for_recording,
@@ -33,7 +35,7 @@ from tests.gui_support import (
 )
 
 
-def test_window_at_the_childs_device_pixel_ratio(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_window_at_the_childs_device_pixel_ratio(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     # A still face: one that moves is lost for a while after frames dropped on a busy
     # machine, and the frame paused on may have none. Looping: 2 s could end before it shows.
     video = write_astronaut_video(
@@ -44,8 +46,10 @@ def test_window_at_the_childs_device_pixel_ratio(qtbot: QtBot, make_window, tmp_
     assert window.view.devicePixelRatioF() == 2.0
     wait_for_face_result(qtbot, window)
     pause_on_shown_frame(qtbot, window)
-    qtbot.waitUntil(lambda: window.view.result.faces and window.view.result.overlay_pixels == 2.0, timeout=WAIT_MS)
-    result = window.view.result
+    qtbot.waitUntil(
+        lambda: bool(shown_result(window).faces) and shown_result(window).overlay_pixels == 2.0, timeout=WAIT_MS
+    )
+    result = shown_result(window)
     assert window.view.image_rect().width() / result.width > 1.0  # shown larger than the frame
     assert result.display_image.shape[:2] == (2 * result.height, 2 * result.width)
 
@@ -67,7 +71,7 @@ def test_window_at_the_childs_device_pixel_ratio(qtbot: QtBot, make_window, tmp_
 
 
 def test_snapshot_and_recording_keep_the_frames_size_with_its_own_overlay(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # The screen's picture is the frame enlarged for the screen; what is saved is the frame's own.
     window = make_window(size=(800, 600))
@@ -75,8 +79,10 @@ def test_snapshot_and_recording_keep_the_frames_size_with_its_own_overlay(
     assert use_output_folder(qtbot, window, tmp_path)
     wait_for_face_result(qtbot, window)
     paused_at(qtbot, window, 5)
-    qtbot.waitUntil(lambda: window.view.result.faces and window.view.result.overlay_pixels > 1, timeout=WAIT_MS)
-    result = window.view.result
+    qtbot.waitUntil(
+        lambda: bool(shown_result(window).faces) and shown_result(window).overlay_pixels > 1, timeout=WAIT_MS
+    )
+    result = shown_result(window)
     width, height = enlarged_size(result.width, result.height, result.overlay_pixels)
     assert result.display_image.shape[:2] == (height, width) and width > result.width
     own = draw_results(result.image, result.faces, result.labels, show_bars=result.overlay_bars)
@@ -91,9 +97,9 @@ def test_snapshot_and_recording_keep_the_frames_size_with_its_own_overlay(
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     wait_for_recording(qtbot, window)
     window.step(1)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 6, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 6, timeout=WAIT_MS)
     wait_until_recorded(qtbot, window)
-    stepped = window.view.result
+    stepped = shown_result(window)
     assert stepped.faces and stepped.display_image.shape[:2] == (height, width)
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
@@ -113,7 +119,9 @@ def test_snapshot_and_recording_keep_the_frames_size_with_its_own_overlay(
     assert np.median(to_drawn) < 0.25 * np.median(to_bare)
 
 
-def test_resizing_the_window_while_paused_redraws_a_sharp_overlay(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_resizing_the_window_while_paused_redraws_a_sharp_overlay(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # A 1280x720 clip: shown smaller than its size in the first window, larger than it in
     # a large one, so the screen's picture is enlarged by other ratios than 2 on the way.
     video = write_astronaut_video(
@@ -123,7 +131,7 @@ def test_resizing_the_window_while_paused_redraws_a_sharp_overlay(qtbot: QtBot, 
     play_looping(window, video.path)
     wait_for_face_result(qtbot, window)
     pause_on_shown_frame(qtbot, window)
-    qtbot.waitUntil(lambda: bool(window.view.result.faces), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(shown_result(window).faces), timeout=WAIT_MS)
     ratios = set()
     for size in ((1400, 1000), (720, 540), (1900, 1300), (1000, 700), (800, 600)):
         window.resize(*size)
@@ -133,7 +141,7 @@ def test_resizing_the_window_while_paused_redraws_a_sharp_overlay(qtbot: QtBot, 
 
         qtbot.waitUntil(laid_out, timeout=WAIT_MS)
         qtbot.wait(50)  # the view laid out anew in the window
-        result, ratio = window.view.result, window.view.pixel_ratio
+        result, ratio = shown_result(window), window.view.pixel_ratio
         ratios.add(ratio)
         assert result.faces and result.overlay_scale == window.view.display_scale
         width, height = enlarged_size(result.width, result.height, ratio)
@@ -162,7 +170,7 @@ def test_resizing_the_window_while_paused_redraws_a_sharp_overlay(qtbot: QtBot, 
             assert sharp > (1.15 if width >= 1.5 * result.width else 1.0) * soft
     assert len(ratios) > 1  # the resizes did change the enlargement
     window.resume()
-    qtbot.waitUntil(lambda: window.view.result.frame_index != result.frame_index, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index != result.frame_index, timeout=WAIT_MS)
 
 
 def test_an_empty_view_asks_for_no_enlarged_frames(qtbot: QtBot) -> None:

@@ -12,7 +12,14 @@ from emotion_app.gui.annotation import enlarged_size, screen_pixel_ratio
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.samples import VideoTruth
-from tests.gui_support import WAIT_MS, pause_on_shown_frame, play_looping, shown_result, wait_for_face_result
+from tests.gui_support import (
+    WAIT_MS,
+    WindowFactory,
+    pause_on_shown_frame,
+    play_looping,
+    shown_result,
+    wait_for_face_result,
+)
 
 
 def _screens() -> tuple[QScreen, QScreen]:
@@ -40,7 +47,7 @@ def _enlarged_for(result: InferenceResult, ratio: float) -> bool:
 
 
 def test_the_overlay_follows_the_window_to_a_screen_of_another_ratio(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # A 320x240 clip in a window of 800x600, shown larger than its size: enlarged up to the
     # high-DPI screen's ratio there, not at all on the screen at ratio 1.
@@ -51,10 +58,12 @@ def test_the_overlay_follows_the_window_to_a_screen_of_another_ratio(
     window.controller.result_ready.connect(worker_drew.append)
     play_looping(window, gui_video.path)
     wait_for_face_result(qtbot, window)
-    shown = window.view.image_rect().width() / window.view.result.width
+    shown = window.view.image_rect().width() / shown_result(window).width
     enlarged = screen_pixel_ratio(shown * high.devicePixelRatio(), high.devicePixelRatio())
     assert enlarged > 1
-    qtbot.waitUntil(lambda: window.view.result.faces and _enlarged_for(window.view.result, 1.0), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: bool(shown_result(window).faces) and _enlarged_for(shown_result(window), 1.0), timeout=WAIT_MS
+    )
 
     # Playing: once on the high-DPI screen, the worker draws the frames enlarged.
     _move_to(qtbot, window, high)
@@ -62,11 +71,15 @@ def test_the_overlay_follows_the_window_to_a_screen_of_another_ratio(
     qtbot.waitUntil(
         lambda: sum(bool(r.faces) and _enlarged_for(r, enlarged) for r in worker_drew) >= 3, timeout=WAIT_MS
     )
-    qtbot.waitUntil(lambda: window.view.result.faces and _enlarged_for(window.view.result, enlarged), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: bool(shown_result(window).faces) and _enlarged_for(shown_result(window), enlarged), timeout=WAIT_MS
+    )
 
     # Paused: the frame on screen is redrawn for each screen it is moved to, no new frame needed.
     paused = pause_on_shown_frame(qtbot, window)
-    qtbot.waitUntil(lambda: window.view.result.faces and _enlarged_for(window.view.result, enlarged), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: bool(shown_result(window).faces) and _enlarged_for(shown_result(window), enlarged), timeout=WAIT_MS
+    )
     for screen, ratio in ((low, 1.0), (high, enlarged), (low, 1.0)):
         _move_to(qtbot, window, screen)
 
@@ -74,7 +87,7 @@ def test_the_overlay_follows_the_window_to_a_screen_of_another_ratio(
             return _enlarged_for(shown_result(window), ratio)
 
         qtbot.waitUntil(redrawn, timeout=WAIT_MS)
-        assert window.view.result.frame_index == paused.frame_index and window.view.pixel_ratio == ratio
+        assert shown_result(window).frame_index == paused.frame_index and window.view.pixel_ratio == ratio
 
     # Resumed on the screen at ratio 1: the worker was told, its frames come at the frame's size.
     window.resume()
