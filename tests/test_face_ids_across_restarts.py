@@ -27,7 +27,14 @@ from emotion_app.live import load_eager_pipeline
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.samples import VideoTruth, astronaut_frames, two_people, write_astronaut_video
 from emotion_app.sources.specs import VideoFileSpec
-from tests.gui_support import WAIT_MS, wait_for_face_result, wait_until_stopped
+from tests.gui_support import (
+    WAIT_MS,
+    WindowFactory,
+    banner_button,
+    shown_result,
+    wait_for_face_result,
+    wait_until_stopped,
+)
 
 FPS = 15.0
 
@@ -127,7 +134,7 @@ def test_the_worker_keeps_ids_over_a_model_switch_and_counts_on_in_a_session(
 
 
 def test_home_after_the_end_gives_the_face_its_id_back_play_again_starts_afresh(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     window = make_window(video=gui_video.path)
 
@@ -140,7 +147,7 @@ def test_home_after_the_end_gives_the_face_its_id_back_play_again_starts_afresh(
             ),
             timeout=WAIT_MS,
         )
-        return [face.track_id for face in window.view.result.faces]
+        return [face.track_id for face in shown_result(window).faces]
 
     first = wait_for_face_result(qtbot, window)
     assert [face.track_id for face in first.faces] == [1]
@@ -151,17 +158,19 @@ def test_home_after_the_end_gives_the_face_its_id_back_play_again_starts_afresh(
     assert [person.track_id for person in window.timeline_panel.timeline.people()] == [1]
     wait_until_stopped(qtbot, window)
     # Play again is a new viewing, as another video: a fresh timeline, counted from #1.
-    replayed = window.view.result
-    window.source_banner.button("Play again").click()
+    replayed = shown_result(window)
+    banner_button(window, "Play again").click()
     assert faces_of_a_new_stream(replayed) == [1]
     assert [person.track_id for person in window.timeline_panel.timeline.people()] == [1]
     other = write_astronaut_video(tmp_path / "other.avi", num_frames=30, frame_size=(320, 240), face_size=80, fps=15.0)
-    again = window.view.result
+    again = shown_result(window)
     window.open_video(other.path)  # another source: a new session, counted from #1
     assert faces_of_a_new_stream(again) == [1]
 
 
-def test_a_looping_file_gives_its_person_their_id_back_in_each_loop(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_looping_file_gives_its_person_their_id_back_in_each_loop(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # A looping file's time went on across loops, so no moment of it was ever seen again:
     # its face, gone longer than a lost face's id is kept at the end of each loop, came
     # back with a new id every loop (Home after the end gave it back its id).
@@ -195,7 +204,7 @@ def test_a_looping_file_gives_its_person_their_id_back_in_each_loop(qtbot: QtBot
 
 
 def test_a_named_face_keeps_its_name_on_screen_and_in_the_timeline_over_a_model_switch(
-    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, random_weights_7: Path
 ) -> None:
     # Unpaced, the file waits for inference: the frames played while the new model loads
     # (long on a busy machine) are not skipped, so the face has not moved away meanwhile.
@@ -213,7 +222,7 @@ def test_a_named_face_keeps_its_name_on_screen_and_in_the_timeline_over_a_model_
         ),
         timeout=WAIT_MS,
     )
-    assert [(face.track_id, face.name) for face in window.view.result.faces] == [(face_id, "Ada")]
+    assert [(face.track_id, face.name) for face in shown_result(window).faces] == [(face_id, "Ada")]
     assert [(person.track_id, person.given_name) for person in panel.timeline.people()] == [(face_id, "Ada")]
 
 
@@ -233,15 +242,17 @@ def test_after_a_seek_the_frame_shows_its_face_at_once_and_a_face_in_place_keeps
         assert len(ids) == 1 and (ids == [1]) == same_picture
 
 
-def test_a_paused_video_shows_the_face_of_each_frame_sought(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_paused_video_shows_the_face_of_each_frame_sought(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     clip = write_astronaut_video(tmp_path / "walk.avi", num_frames=15, frame_size=(320, 240), face_size=80)
     window = make_window(video=clip.path)
     wait_for_face_result(qtbot, window)
     window.pause()
     for target in (7, 3, 5, 1, 12):
         window.seek(target)
-        qtbot.waitUntil(lambda target=target: window.view.result.frame_index == target, timeout=WAIT_MS)  # type: ignore[misc]
-        assert len(window.view.result.faces) == 1, target
+        qtbot.waitUntil(lambda target=target: shown_result(window).frame_index == target, timeout=WAIT_MS)  # type: ignore[misc]
+        assert len(shown_result(window).faces) == 1, target
 
 
 @pytest.mark.parametrize(("frames_before", "mirrored"), [(8, False), (1, False), (8, True)])

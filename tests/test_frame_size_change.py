@@ -15,7 +15,7 @@ from emotion_app.samples import two_people
 from emotion_app.sources.frame_source import FrameSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, SourceSpec
-from tests.gui_support import WAIT_MS, CameraPacing
+from tests.gui_support import WAIT_MS, CameraPacing, WindowFactory, shown_result
 from tests.people_frames import ids_left_to_right
 
 # Fifteen frames at each size, in this order: twice as large, half the first, the first.
@@ -89,18 +89,18 @@ class ResizingCamera:
         pass
 
 
-def test_the_app_follows_a_camera_that_switches_resolution(qtbot: QtBot, make_window) -> None:
+def test_the_app_follows_a_camera_that_switches_resolution(qtbot: QtBot, make_window: WindowFactory) -> None:
     def sources(spec: SourceSpec) -> FrameSource:
         return ResizingCamera(switch_after=45) if isinstance(spec, CameraSpec) else open_frame_source(spec)
 
     window = make_window(devices=[CameraDevice("Desk camera", 0)], source_factory=sources)
     qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) == 2, timeout=WAIT_MS)
-    ids = set(face.track_id for face in window.view.result.faces)
+    ids = set(face.track_id for face in shown_result(window).faces)
     assert ids == {1, 2}
     seen: set[int] = set()
 
     def switched_and_shown() -> bool:
-        result = window.view.result
+        result = shown_result(window)
         seen.update(face.track_id for face in result.faces)
         return result.image.shape[:2] == (SIZES[1][1], SIZES[1][0]) and len(result.faces) == 2
 

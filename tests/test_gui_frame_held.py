@@ -27,6 +27,7 @@ from emotion_app.sources.specs import SourceSpec, VideoFileSpec
 from tests.gui_support import (
     WAIT_MS,
     ThreadHold,
+    WindowFactory,
     busy_until,
     gated_worker,
     pause_on_shown_frame,
@@ -37,7 +38,7 @@ from tests.gui_support import (
 
 
 def test_the_paused_frame_is_shown_when_the_window_was_behind_as_it_was_paused(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: with results still waiting for a busy GUI thread, the paused frame sent again was
     # skipped like a playing one: the window stayed on an earlier frame for good (snapshots
@@ -58,7 +59,7 @@ def test_the_paused_frame_is_shown_when_the_window_was_behind_as_it_was_paused(
 
 
 def test_paused_steps_sent_while_the_window_is_behind_queue_no_backlog(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: each paused step's frame was sent to the GUI over the gate's bound, so Right held
     # down on a large file while the window lagged queued one 1280x720 result per step (each
@@ -78,14 +79,14 @@ def test_paused_steps_sent_while_the_window_is_behind_queue_no_backlog(
         busy_until(lambda: not controller.frames.is_full)
         time.sleep(0.3)  # the worker labels the frame it took (tens of milliseconds at 1280x720)
     assert controller.gate.in_flight <= controller.gate.capacity + 1
-    qtbot.waitUntil(lambda: window.view.result.frame_index == paused.frame_index + steps, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == paused.frame_index + steps, timeout=WAIT_MS)
     qtbot.wait(200)  # nothing older comes after it
-    assert window.view.result.frame_index == paused.frame_index + steps and window.is_paused
+    assert shown_result(window).frame_index == paused.frame_index + steps and window.is_paused
     assert len(handled) <= controller.gate.capacity + 2, [result.frame_index for result in handled]
 
 
 def test_the_files_last_frame_is_shown_when_the_window_was_behind_at_its_end(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: with results still waiting for a busy GUI thread as the file ended, the last
     # frame's result was skipped like any playing one: the window stayed on an earlier frame
@@ -107,11 +108,13 @@ def test_the_files_last_frame_is_shown_when_the_window_was_behind_at_its_end(
     qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
     QCoreApplication.processEvents()  # the results sent before the end
     assert window.source_banner.text().startswith("Finished playing")
-    assert window.view.result.frame_index == len(video.faces) - 1
+    assert shown_result(window).frame_index == len(video.faces) - 1
     assert controller.gate.in_flight == 0  # each result sent, the last one's too, was taken
 
 
-def _playing_beside_a_file_slow_to_open(qtbot: QtBot, make_window, tmp_path: Path) -> tuple[MainWindow, Path]:
+def _playing_beside_a_file_slow_to_open(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> tuple[MainWindow, Path]:
     """A window playing a file with a face, and a copy of that file that takes 1.5 s to open."""
     video = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(320, 240), face_size=80, fps=15.0)
     slow = tmp_path / "slow.avi"
@@ -128,7 +131,7 @@ def _playing_beside_a_file_slow_to_open(qtbot: QtBot, make_window, tmp_path: Pat
 
 
 def test_a_stop_while_another_file_opens_shows_nothing_of_the_one_before(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: the newest result a busy window had skipped was sent at any Stop (so that a file
     # stopped shows its newest frame), also one of the file before the source being opened:
@@ -152,7 +155,7 @@ def test_a_stop_while_another_file_opens_shows_nothing_of_the_one_before(
 
 
 def test_results_in_flight_of_the_file_before_are_dropped_after_a_stop_while_another_opens(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: results the worker had sent of the file before, still waiting for a busy window,
     # came after a Stop pressed while the next file opened: the window, stopped (no longer
@@ -175,7 +178,7 @@ def test_results_in_flight_of_the_file_before_are_dropped_after_a_stop_while_ano
 
 @pytest.mark.parametrize("look", ["Mirror view", "a model"])
 def test_after_a_stop_while_another_file_opens_nothing_of_the_one_before_is_looked_at_again(
-    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path, look: str
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, random_weights_7: Path, look: str
 ) -> None:
     # Was: the frame of the file before stayed on screen (and its place and length on the
     # seek bar, its name in the title) beside the file stopped as it opened; Mirror view or
@@ -210,7 +213,7 @@ def test_after_a_stop_while_another_file_opens_nothing_of_the_one_before_is_look
 
 @pytest.mark.parametrize("ended", ["its open failed", "it was stopped as it opened"])
 def test_the_worker_lets_go_of_the_file_befores_frame_once_the_next_source_has(
-    qtbot: QtBot, make_window, tmp_path: Path, ended: str
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, ended: str
 ) -> None:
     # Was: the inference worker kept the newest result of the file before (its frame and the
     # screen's picture of it: some 58 MB for a 4K frame) until a frame came, which after an
@@ -269,7 +272,7 @@ def test_the_worker_sends_at_a_stop_only_a_skipped_result_of_the_stream_stopped(
 
 
 def test_a_model_picked_while_a_video_is_paused_labels_the_paused_frame(
-    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, random_weights_7: Path
 ) -> None:
     # Was: the paused frame kept the old model's labels and bars beside "Loaded random7…" in
     # the status bar, until the video played on: two models compared on one frame agreed.
@@ -279,7 +282,7 @@ def test_a_model_picked_while_a_video_is_paused_labels_the_paused_frame(
     paused = pause_on_shown_frame(qtbot, window)
     assert paused.labels == SIX_LABELS and paused.faces
     window.choose_weights(random_weights_7)
-    qtbot.waitUntil(lambda: window.view.result.labels == SEVEN_LABELS, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).labels == SEVEN_LABELS, timeout=WAIT_MS)
     shown = shown_result(window)
     assert shown.frame_index == paused.frame_index and window.is_paused
     assert [f.track_id for f in shown.faces] == [f.track_id for f in paused.faces]
@@ -287,7 +290,7 @@ def test_a_model_picked_while_a_video_is_paused_labels_the_paused_frame(
 
 
 def test_a_model_picked_after_stop_labels_the_frame_left_on_screen(
-    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, random_weights_7: Path
 ) -> None:
     # Stop leaves the file's frame on screen: the model picked then kept the old one's
     # labels on it until the file played again, as a paused frame did before.
@@ -297,15 +300,15 @@ def test_a_model_picked_after_stop_labels_the_frame_left_on_screen(
     paused = pause_on_shown_frame(qtbot, window)
     window.stop()
     qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
-    assert window.view.result.labels == SIX_LABELS
+    assert shown_result(window).labels == SIX_LABELS
     window.choose_weights(random_weights_7)
     qtbot.waitUntil(
-        lambda: window.view.result.labels == SEVEN_LABELS and len(window.view.result.faces) > 0, timeout=WAIT_MS
+        lambda: shown_result(window).labels == SEVEN_LABELS and len(shown_result(window).faces) > 0, timeout=WAIT_MS
     )
-    assert window.view.result.frame_index == paused.frame_index and window.is_paused
+    assert shown_result(window).frame_index == paused.frame_index and window.is_paused
 
 
-def picture_shown_to_its_end(qtbot: QtBot, make_window, tmp_path: Path):
+def picture_shown_to_its_end(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> MainWindow:
     picture = tmp_path / "astronaut.png"
     assert cv2.imwrite(str(picture), astronaut_bgr())
     window = make_window(video=picture)
@@ -315,37 +318,37 @@ def picture_shown_to_its_end(qtbot: QtBot, make_window, tmp_path: Path):
 
 
 def test_a_model_picked_after_a_picture_was_shown_labels_the_picture(
-    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, random_weights_7: Path
 ) -> None:
     # A picture is shown to its end at once ("Finished playing astronaut.png (1 picture)"):
     # the model picked to read it kept the old one's labels on it until Play again.
     window = picture_shown_to_its_end(qtbot, make_window, tmp_path)
-    assert window.view.result.labels == SIX_LABELS
+    assert shown_result(window).labels == SIX_LABELS
     window.choose_weights(random_weights_7)
     qtbot.waitUntil(
-        lambda: window.view.result.labels == SEVEN_LABELS and len(window.view.result.faces) > 0, timeout=WAIT_MS
+        lambda: shown_result(window).labels == SEVEN_LABELS and len(shown_result(window).faces) > 0, timeout=WAIT_MS
     )
-    assert window.view.result.frame_index == 0
+    assert shown_result(window).frame_index == 0
 
 
-def test_mirror_view_flips_a_picture_shown_to_its_end(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_mirror_view_flips_a_picture_shown_to_its_end(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     # Was: M ticked Mirror view and the picture stayed as it was, until Play again.
     window = picture_shown_to_its_end(qtbot, make_window, tmp_path)
-    before = window.view.result
+    before = shown_result(window)
     assert np.array_equal(before.image, astronaut_bgr())
     qtbot.keyClick(window, Qt.Key.Key_M)
     assert window.mirror_action.isChecked()
     flipped = cv2.flip(astronaut_bgr(), 1)
     qtbot.waitUntil(
-        lambda: np.array_equal(window.view.result.image, flipped) and len(window.view.result.faces) > 0,
+        lambda: np.array_equal(shown_result(window).image, flipped) and len(shown_result(window).faces) > 0,
         timeout=WAIT_MS,
     )
     # The face moved with the picture: its box is the old one's mirror image.
-    (ox, _, ow, _), (nx, _, nw, _) = before.faces[0].box, window.view.result.faces[0].box
+    (ox, _, ow, _), (nx, _, nw, _) = before.faces[0].box, shown_result(window).faces[0].box
     assert abs((nx + nw / 2) - (flipped.shape[1] - (ox + ow / 2))) < ow / 4
 
 
-def _playing_smoothed(qtbot: QtBot, make_window, tmp_path: Path) -> MainWindow:
+def _playing_smoothed(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> MainWindow:
     """A window playing a moving face at Steadiness High, long enough for the smoothed
     probabilities to part from a frame's own."""
     video = write_astronaut_video(
@@ -364,7 +367,7 @@ def _labelled_raw(faces: Sequence[FaceResult]) -> bool:
 
 
 def test_steadiness_off_while_paused_shows_the_paused_frames_own_label(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: the paused frame kept its smoothed label and bars after Steadiness > Off until
     # the video played on.
@@ -382,7 +385,7 @@ def test_steadiness_off_while_paused_shows_the_paused_frames_own_label(
 
 
 def test_steadiness_off_while_inference_is_busy_labels_the_paused_frame_raw(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: a Steadiness change just after a pause, with the pause's frame still waiting for
     # a busy inference thread (1080p frames), left the frame smoothed: the frame handed over

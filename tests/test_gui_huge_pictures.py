@@ -21,14 +21,14 @@ from emotion_app.gui import annotation
 from emotion_app.gui.annotation import MAX_SHOWN_SIDE
 from emotion_app.io.overlay import draw_results
 from emotion_app.samples import astronaut_face_patch, paste
-from tests.gui_support import WAIT_MS, changed_fraction, grab_view, wait_for_face_result
+from tests.gui_support import WAIT_MS, WindowFactory, changed_fraction, grab_view, shown_result, wait_for_face_result
 
 WIDTH, HEIGHT = 8000, 6000
 FACE_AT = (5200, 2600)  # the patch's top left: the face and its tag well inside the right half
 
 
 def test_a_huge_stills_screen_picture_is_shrunk_and_its_snapshot_is_not(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     picture = np.full((HEIGHT, WIDTH, 3), 128, np.uint8)
     patch, _ = astronaut_face_patch(900)
@@ -42,8 +42,8 @@ def test_a_huge_stills_screen_picture_is_shrunk_and_its_snapshot_is_not(
     # then redrawn with text for the smaller view. Which one the test would get depended on
     # how busy the machine was (the larger text's chart reaches further left).
     qtbot.waitUntil(lambda: window.source_banner.text().startswith("Finished playing"), timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: window.view.result.overlay_scale == window.view.display_scale, timeout=WAIT_MS)
-    result = window.view.result
+    qtbot.waitUntil(lambda: shown_result(window).overlay_scale == window.view.display_scale, timeout=WAIT_MS)
+    result = shown_result(window)
     assert (result.width, result.height) == (WIDTH, HEIGHT)  # the still's frame itself
     assert np.array_equal(result.image, picture)
 
@@ -80,8 +80,8 @@ def test_a_huge_stills_screen_picture_is_shrunk_and_its_snapshot_is_not(
 
     # Redrawn on the GUI thread (the charts toggled): still from the shrunk picture.
     window.set_show_bars(not result.overlay_bars)
-    qtbot.waitUntil(lambda: window.view.result.overlay_bars != result.overlay_bars, timeout=WAIT_MS)
-    redrawn = window.view.result.display_image
+    qtbot.waitUntil(lambda: shown_result(window).overlay_bars != result.overlay_bars, timeout=WAIT_MS)
+    redrawn = shown_result(window).display_image
     assert redrawn.shape == shown.shape and not np.array_equal(redrawn, shown)
     assert _far_from_the_face_is_plain(redrawn, plain)
 

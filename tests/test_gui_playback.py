@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from PyQt6.QtCore import QEvent, QMimeData, QObject, QPoint, QPointF, Qt, QUrl
 from PyQt6.QtGui import QAction, QDropEvent, QKeySequence
-from PyQt6.QtWidgets import QApplication, QLabel, QSlider, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QApplication, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
@@ -25,9 +25,9 @@ from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.playback_bar import PlayerKeys
 from emotion_app.live import PipelineBundle, load_eager_pipeline
-from emotion_app.samples import SEVEN_LABELS, astronaut_frames, read_video, write_video
+from emotion_app.samples import SEVEN_LABELS, VideoTruth, astronaut_frames, read_video, write_video
 from emotion_app.sources.specs import VideoFileSpec
-from tests.gui_support import WAIT_MS, ThreadHold, WindowFactory, shown_result, thread_held
+from tests.gui_support import WAIT_MS, ThreadHold, WindowFactory, shown_result, source_info_of, thread_held
 
 CLIP_FRAMES = 135
 _BITS = 8
@@ -84,7 +84,9 @@ def open_paused(qtbot: QtBot, make_window: WindowFactory, clip: Clip) -> MainWin
     return window
 
 
-def test_pause_holds_the_frame_and_resume_goes_on_from_the_next(qtbot: QtBot, make_window, clip) -> None:
+def test_pause_holds_the_frame_and_resume_goes_on_from_the_next(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
     path, _ = clip
     window = make_window(video=path)
     qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index >= 8, timeout=WAIT_MS)
@@ -110,7 +112,7 @@ def test_pause_holds_the_frame_and_resume_goes_on_from_the_next(qtbot: QtBot, ma
     qtbot.waitUntil(lambda: window.is_paused, timeout=WAIT_MS)
 
 
-def test_seek_lands_on_the_requested_frame(qtbot: QtBot, make_window, clip) -> None:
+def test_seek_lands_on_the_requested_frame(qtbot: QtBot, make_window: WindowFactory, clip: Clip) -> None:
     window = open_paused(qtbot, make_window, clip)
     for target in (100, 37, 3, 134):
         window.seek(target)
@@ -124,7 +126,9 @@ def test_seek_lands_on_the_requested_frame(qtbot: QtBot, make_window, clip) -> N
     assert frame_number(shown_result(window).image) == 60
 
 
-def test_a_seek_forward_adds_no_time_to_the_session_timeline(qtbot: QtBot, make_window, clip) -> None:
+def test_a_seek_forward_adds_no_time_to_the_session_timeline(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
     window = open_paused(qtbot, make_window, clip)
     timeline = window.timeline_panel.timeline
     before, left = timeline.now_s, shown_result(window).shown_s
@@ -139,7 +143,9 @@ def test_a_seek_forward_adds_no_time_to_the_session_timeline(qtbot: QtBot, make_
     assert timeline.now_s == pytest.approx(before + left + 1 / 15, abs=0.01)
 
 
-def test_frame_step_home_and_the_keys_with_the_focus_on_another_control(qtbot: QtBot, make_window, clip) -> None:
+def test_frame_step_home_and_the_keys_with_the_focus_on_another_control(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
     path, _ = clip
     cameras = [CameraDevice("Front camera", 0), CameraDevice("Back camera", 1)]
     window = make_window(video=path, devices=cameras)
@@ -175,7 +181,7 @@ def test_frame_step_home_and_the_keys_with_the_focus_on_another_control(qtbot: Q
 
 
 def test_a_modal_dialog_pauses_the_file_and_it_plays_on_after(
-    qtbot: QtBot, make_window, clip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, _ = clip
     window = make_window(video=path)
@@ -204,7 +210,9 @@ def test_a_modal_dialog_pauses_the_file_and_it_plays_on_after(
     assert first_frame <= int(seen["position"]) + 2  # type: ignore[call-overload]
 
 
-def test_after_the_end_the_keys_still_move_through_the_file(qtbot: QtBot, make_window, clip) -> None:
+def test_after_the_end_the_keys_still_move_through_the_file(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
     path, _ = clip
     window = make_window(video=path)
     window.seek(130)
@@ -233,7 +241,9 @@ def stopped_at(qtbot: QtBot, make_window: WindowFactory, clip: Clip, frame: int)
     return window
 
 
-def test_after_stop_the_seek_bar_opens_the_file_again_paused_there(qtbot: QtBot, make_window, clip) -> None:
+def test_after_stop_the_seek_bar_opens_the_file_again_paused_there(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
     # The seek bar stays on screen after Stop: a move on it shows that frame, as after the end.
     window = stopped_at(qtbot, make_window, clip, 40)
     assert window.playback_bar.isVisibleTo(window) and window.playback_bar.slider.isEnabled()
@@ -242,7 +252,9 @@ def test_after_stop_the_seek_bar_opens_the_file_again_paused_there(qtbot: QtBot,
     assert frame_number(shown_result(window).image) == 90 and window.is_running and window.is_paused
 
 
-def test_after_stop_left_and_right_open_the_file_again_a_frame_on(qtbot: QtBot, make_window, clip) -> None:
+def test_after_stop_left_and_right_open_the_file_again_a_frame_on(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
     # Was: after Stop, Left and Right stayed enabled and did nothing, while the seek bar
     # beside them, and the same keys after the end, opened the file again.
     window = stopped_at(qtbot, make_window, clip, 40)
@@ -256,7 +268,9 @@ def test_after_stop_left_and_right_open_the_file_again_a_frame_on(qtbot: QtBot, 
     assert frame_number(shown_result(window).image) == 40
 
 
-def test_after_stop_mirror_view_flips_the_frame_left_on_screen(qtbot: QtBot, make_window, clip) -> None:
+def test_after_stop_mirror_view_flips_the_frame_left_on_screen(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
     # Was: Stop leaves the file's last frame on screen, and M ticked Mirror view beside it
     # unflipped: only a frame paused or shown to the file's end was looked at again.
     window = stopped_at(qtbot, make_window, clip, 40)
@@ -274,7 +288,7 @@ def test_after_stop_mirror_view_flips_the_frame_left_on_screen(qtbot: QtBot, mak
 @pytest.mark.parametrize("key", [Qt.Key.Key_Space, Qt.Key.Key_Home], ids=["Space", "Home"])
 @pytest.mark.parametrize("look", ["Mirror view", "a model"])
 def test_space_or_home_after_stop_plays_from_the_start_though_the_frame_was_looked_at_again(
-    qtbot: QtBot, make_window, clip, random_weights_7: Path, look: str, key: Qt.Key
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip, random_weights_7: Path, look: str, key: Qt.Key
 ) -> None:
     # Was: Mirror view or a model picked after Stop opens the file again at the frame left
     # on screen, paused, to show it anew; Space then played on from that frame (and Home
@@ -360,7 +374,7 @@ def look_again(qtbot: QtBot, window: MainWindow, look: str, frame: int, weights:
 @pytest.mark.parametrize("how", ["Stop", "its end"])
 @pytest.mark.parametrize("look", ["Mirror view", "a model"])
 def test_a_file_looked_at_again_after_stop_or_its_end_still_reads_so(
-    qtbot: QtBot, make_window, clip, random_weights_7: Path, tmp_path: Path, look: str, how: str
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip, random_weights_7: Path, tmp_path: Path, look: str, how: str
 ) -> None:
     # Was: Mirror view or a model picked after Stop (or the end) opened the file again at
     # its frame, paused, and the window said so: "Paused · 0:02 / 0:09" and "Paused at 0:02"
@@ -392,7 +406,7 @@ def test_a_file_looked_at_again_after_stop_or_its_end_still_reads_so(
 
 @pytest.mark.parametrize("how", ["Space", "Start"])
 def test_space_or_start_while_a_file_opens_again_to_be_looked_at_plays_it(
-    qtbot: QtBot, make_window, clip, how: str
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip, how: str
 ) -> None:
     # Was: Space or Start pressed while the file stopped opened again for Mirror view (a
     # moment) stopped it, as if it were playing, instead of playing it from its start.
@@ -410,7 +424,7 @@ def test_space_or_start_while_a_file_opens_again_to_be_looked_at_plays_it(
 
 @pytest.mark.parametrize("move", ["seek bar drag", "Right"])
 def test_a_move_while_a_file_opens_again_to_be_looked_at_is_taken_up(
-    qtbot: QtBot, make_window, clip, move: str
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip, move: str
 ) -> None:
     # Was: a seek-bar drag (or Right) while the file stopped opened again for Mirror view
     # was dropped: the handle jumped back to the frame looked at, which stayed "Stopped".
@@ -441,7 +455,7 @@ def test_a_move_while_a_file_opens_again_to_be_looked_at_is_taken_up(
 @pytest.mark.parametrize("clip", [".avi"], indirect=True)
 @pytest.mark.parametrize("after", ["Stop", "Mirror view after Stop"])
 def test_space_while_a_file_opens_paused_at_a_move_plays_on_from_there(
-    qtbot: QtBot, make_window, clip, after: str
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip, after: str
 ) -> None:
     # Was: Right after Stop (or while the file opened again for Mirror view) opens it paused
     # a frame on, and Space, reading "Play", pressed before it had opened stopped it there
@@ -462,7 +476,9 @@ def test_space_while_a_file_opens_paused_at_a_move_plays_on_from_there(
     assert frame_number(picture) == result.frame_index
 
 
-def test_pause_while_a_file_opens_opens_it_paused_at_its_first_frame(qtbot: QtBot, make_window, clip) -> None:
+def test_pause_while_a_file_opens_opens_it_paused_at_its_first_frame(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
     # Was: Space, the action reading "Pause", pressed while a file opened stopped it instead:
     # "Stopped", none of its frames shown. Now it holds still at its first frame once opened,
     # as Space while a file opens paused at a move plays it on once opened.
@@ -484,7 +500,9 @@ def test_pause_while_a_file_opens_opens_it_paused_at_its_first_frame(qtbot: QtBo
 
 @pytest.mark.parametrize("clip", [".avi"], indirect=True)
 @pytest.mark.parametrize("how", ["the session's first open", "Open recent", "a drop"])
-def test_space_while_a_file_opens_by_any_way_opens_it_paused(qtbot: QtBot, make_window, clip, how: str) -> None:
+def test_space_while_a_file_opens_by_any_way_opens_it_paused(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip, how: str
+) -> None:
     # Space stopped a file opening, though it read "Pause" (fixed for an open from the
     # toolbar or menu by a0e9741): checked for the ways a file is opened by name too, the
     # first (named on the command line, opened once the model has loaded) among them.
@@ -519,7 +537,9 @@ def test_space_while_a_file_opens_by_any_way_opens_it_paused(qtbot: QtBot, make_
 
 
 @pytest.mark.parametrize("clip", [".avi"], indirect=True)
-def test_pause_and_resume_called_while_a_file_opens_do_as_space_does(qtbot: QtBot, make_window, clip) -> None:
+def test_pause_and_resume_called_while_a_file_opens_do_as_space_does(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
     # Was: MainWindow.pause() (the API scripts call) did nothing while a file opened, where
     # Space, reading "Pause", opens it paused at its first frame; and resume() did nothing
     # while a file opened paused at a move, where Space plays it on from there once opened.
@@ -543,7 +563,9 @@ def test_pause_and_resume_called_while_a_file_opens_do_as_space_does(qtbot: QtBo
     assert not window.is_paused
 
 
-def test_a_pause_report_of_the_file_before_leaves_the_file_opened_next_playing(qtbot: QtBot, make_window, clip) -> None:
+def test_a_pause_report_of_the_file_before_leaves_the_file_opened_next_playing(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
     # Was: the capture thread's report of a pause (or a move while paused) of the file
     # before, still waiting for a busy window as another file was opened, was taken for the
     # new one's: the window read "Play" (paused) while that file played, and Space did nothing.
@@ -557,7 +579,7 @@ def test_a_pause_report_of_the_file_before_leaves_the_file_opened_next_playing(q
     time.sleep(0.2)  # its report sent, waiting for the window
     window.open_video(clip[0])
     qtbot.waitUntil(lambda: window.source_state.running, timeout=WAIT_MS)
-    stream = window.source_state.info.stream_id
+    stream = source_info_of(window).stream_id
     qtbot.waitUntil(
         lambda: shown_result(window).stream_id == stream and shown_result(window).frame_index > 3, timeout=WAIT_MS
     )
@@ -566,7 +588,7 @@ def test_a_pause_report_of_the_file_before_leaves_the_file_opened_next_playing(q
     assert wait_settled(qtbot, window) > 3
 
 
-def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window, clip) -> None:
+def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window: WindowFactory, clip: Clip) -> None:
     # Before, a finished (or stopped) file had "Start" and "Play" side by side in the
     # toolbar: two buttons that did the same thing, playing it again from its start.
     path, _ = clip
@@ -575,7 +597,7 @@ def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_wind
     qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
     start = window.toolbar.widgetForAction(window.start_stop_action)
     play = window.toolbar.widgetForAction(window.play_pause_button_action)
-    assert start is not None and play is not None
+    assert isinstance(start, QToolButton) and isinstance(play, QToolButton)
     window.resize(900, 650)  # a toolbar laid out again re-shows a button merely hidden
     qtbot.wait(50)
     assert start.isVisibleTo(window) and start.text() == "Start" and not play.isVisibleTo(window)
@@ -589,7 +611,9 @@ def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_wind
     assert start.text() == "Start"
 
 
-def test_a_click_on_the_seek_bar_goes_to_the_point_clicked(qtbot: QtBot, make_window, clip) -> None:
+def test_a_click_on_the_seek_bar_goes_to_the_point_clicked(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
     window = open_paused(qtbot, make_window, clip)
     window.seek(0)
     wait_settled(qtbot, window, 0)
@@ -602,7 +626,7 @@ def test_a_click_on_the_seek_bar_goes_to_the_point_clicked(qtbot: QtBot, make_wi
 
 
 def test_home_and_a_seek_on_the_only_frame_of_a_one_frame_video_keep_it_paused(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: "Finished playing one.avi (0 frames)", the file closed (OpenCV reads nothing
     # after seeking back to a one-frame video's only frame).
@@ -668,7 +692,11 @@ def test_the_player_keys_watch_the_control_with_the_keyboard_not_every_event(qtb
 
 @pytest.mark.parametrize("cameras", [[], [CameraDevice("Desk camera", 7)]], ids=["no camera", "a camera listed"])
 def test_space_before_the_model_has_loaded_plays_the_file_named_on_the_command_line(
-    qtbot: QtBot, make_window, gui_video, cameras: list[CameraDevice]
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    gui_video: VideoTruth,
+    cameras: list[CameraDevice],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Was: the file named on the command line is asked for only once the model has loaded;
     # Space (or Start) before then knew of no source, and opened the "Open video" dialog,
@@ -686,7 +714,7 @@ def test_space_before_the_model_has_loaded_plays_the_file_named_on_the_command_l
         asked.append(title)
         return ""  # cancelled
 
-    window.ask_open_path = ask_open_path
+    monkeypatch.setattr(window, "ask_open_path", ask_open_path)
     try:
         assert window.model_status is None
         window.activateWindow()  # for the key to reach the window's shortcuts
@@ -702,7 +730,7 @@ def test_space_before_the_model_has_loaded_plays_the_file_named_on_the_command_l
 
 @pytest.mark.parametrize("remembered", ["a camera", "a network camera"])
 def test_space_before_the_model_has_loaded_starts_the_camera_chosen_last(
-    qtbot: QtBot, make_window, settings_path: Path, remembered: str
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, remembered: str
 ) -> None:
     # Was: with nothing named on the command line, Space (or Start) before the model had
     # loaded started the first camera listed, in place of the camera chosen last time.

@@ -19,13 +19,15 @@ from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.io.overlay import draw_results
 from emotion_app.samples import write_astronaut_video
-from tests.gui_support import grab_view, wait_for_face_result, wait_until_stopped
+from tests.gui_support import WindowFactory, grab_view, shown_result, wait_for_face_result, wait_until_stopped
 
 # Capitals (digits, "#", "%": every tag has them) at least this tall on screen, in view pixels.
 READABLE_CAP_PX = 11
 
 
-def test_a_720p_faces_tag_is_readable_in_a_small_window(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_720p_faces_tag_is_readable_in_a_small_window(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     video = write_astronaut_video(
         tmp_path / "astronaut.avi", num_frames=20, frame_size=(1280, 720), face_size=130, motion="still", fps=15.0
     )
@@ -49,7 +51,7 @@ def test_a_720p_faces_tag_is_readable_in_a_small_window(qtbot: QtBot, make_windo
     # no larger: the screen shows the saved picture itself.
     window.resize(1900, 1200)
     qtbot.waitUntil(lambda: window.view.image_rect().width() >= result.width, timeout=5000)
-    shown = window.view.result
+    shown = shown_result(window)
     assert np.array_equal(shown.display_image[:, :, :3], own)
 
 

@@ -10,13 +10,21 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.playback_bar import format_time
 from emotion_app.io.video import clearly_short
 from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video
-from tests.gui_support import WAIT_MS, wait_for_face_result, wait_until_stopped
+from tests.gui_support import (
+    WAIT_MS,
+    WindowFactory,
+    shown_result,
+    source_info_of,
+    wait_for_face_result,
+    wait_until_stopped,
+)
 from tests.hostile_support import damage_mjpeg_frame
 
 FPS = 15.0
@@ -55,7 +63,7 @@ def bar_reads(window: MainWindow, frames: int) -> None:
 
 
 def test_the_seek_bar_ends_where_a_file_short_of_its_announced_count_ends(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: "Finished playing no_face.mp4 (95 frames)" beside a slider stopped at 97%,
     # reading "0:03 / 0:04": the bar kept the 98 frames the container announced.
@@ -77,7 +85,7 @@ def test_the_seek_bar_ends_where_a_file_short_of_its_announced_count_ends(
     bar_reads(window, decoded)
     assert window.source_state.info is not None and window.source_state.info.frame_count == decoded
     window.seek(announced - 1)  # past the real end: its last frame
-    qtbot.waitUntil(lambda: window.view.result.frame_index == decoded - 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == decoded - 1, timeout=WAIT_MS)
     bar_reads(window, decoded)
     # Play again opens it from its start, with its real length at once.
     window.stop()
@@ -87,7 +95,9 @@ def test_the_seek_bar_ends_where_a_file_short_of_its_announced_count_ends(
     bar_reads(window, decoded)
 
 
-def test_the_seek_bar_ends_where_a_truncated_file_was_found_to_end(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_the_seek_bar_ends_where_a_truncated_file_was_found_to_end(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Was: "stopped after 39 of 60 frames: the file may be truncated or damaged" beside a
     # seek bar that kept the 60 frames announced ("0:02 / 0:04"), and kept them when the
     # file was opened again: only a file that finished as a normal end learnt its length.
@@ -107,7 +117,7 @@ def test_the_seek_bar_ends_where_a_truncated_file_was_found_to_end(qtbot: QtBot,
     )
     bar_reads(window, decoded)
     window.seek(announced - 1)  # past the real end: its last frame
-    qtbot.waitUntil(lambda: window.view.result.frame_index == decoded - 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == decoded - 1, timeout=WAIT_MS)
     bar_reads(window, decoded)
     # Played on to its end, it is still said to be cut short, not to have finished.
     window.resume()
@@ -117,7 +127,7 @@ def test_the_seek_bar_ends_where_a_truncated_file_was_found_to_end(qtbot: QtBot,
 
 
 def test_a_truncated_file_with_a_frame_passed_over_learns_its_length_as_the_file_counts(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # A frame that does not decode keeps its place, as in ``analyze``: the frames after it
     # have the file's own numbers, so where it is found to end is its length. Was: they were
@@ -142,10 +152,10 @@ def test_a_truncated_file_with_a_frame_passed_over_learns_its_length_as_the_file
     capture = cv2.VideoCapture(str(cut))
     last = [capture.read()[1] for _ in range(decoded)][-1]
     capture.release()
-    assert np.array_equal(window.view.result.image, last)
+    assert np.array_equal(shown_result(window).image, last)
 
 
-def test_a_single_picture_has_no_seek_bar(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_single_picture_has_no_seek_bar(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     # Was: a photo shown to its end ("Finished playing photo.png (1 picture)") had a
     # disabled seek bar reading "0:00 / 0:02", as if a 2 s video had not started.
     picture = tmp_path / "photo.png"
@@ -177,7 +187,7 @@ def test_a_single_picture_has_no_seek_bar(qtbot: QtBot, make_window, tmp_path: P
 
 
 def test_a_video_played_to_its_end_reads_its_length_on_both_sides(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: "0:01 / 0:02" after "Finished playing astronaut.avi (30 frames)" at 15 fps: the
     # position was the last frame's start, as if a second were left.
@@ -188,12 +198,12 @@ def test_a_video_played_to_its_end_reads_its_length_on_both_sides(
     assert bar.duration_label.text() == "0:02" and bar.position_label.text() == "0:02"
     assert bar.slider.value() == bar.slider.maximum() == 29
     window.seek(5)  # a seek after the end: the position is the frame's again
-    qtbot.waitUntil(lambda: window.is_running and window.view.result.frame_index == 5, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.is_running and shown_result(window).frame_index == 5, timeout=WAIT_MS)
     assert bar.position_label.text() == format_time(5 / FPS) and bar.slider.value() == 5
 
 
 def test_a_missing_file_opened_after_a_played_one_keeps_none_of_its_position(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: the seek bar kept the played file's place and length (frame 40 of 60), and
     # Left/Right opened the missing file again there, to be told "not found" again.
@@ -202,7 +212,7 @@ def test_a_missing_file_opened_after_a_played_one_keeps_none_of_its_position(
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     window.pause()
     window.seek(40)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 40, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 40, timeout=WAIT_MS)
     missing = tmp_path / "gone.avi"
     window.open_video(missing)
     qtbot.waitUntil(lambda: "not found" in window.source_banner.text(), timeout=WAIT_MS)
@@ -223,7 +233,9 @@ def test_a_missing_file_opened_after_a_played_one_keeps_none_of_its_position(
     assert bar.slider.maximum() == 59 and bar.slider.isEnabled() and window.step_forward_action.isEnabled()
 
 
-def test_the_status_line_says_the_seek_bars_time_in_the_same_moment(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_the_status_line_says_the_seek_bars_time_in_the_same_moment(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Was: the seek bar said each frame's time as it was shown, the status line the time of
     # the frame shown at its next refresh (twice a second): "Playing · 0:01" beside "0:02"
     # for up to half a second of each second played, and after a seek paused until then.
@@ -246,7 +258,7 @@ def test_the_status_line_says_the_seek_bars_time_in_the_same_moment(qtbot: QtBot
     qtbot.waitUntil(note(lambda: len({bar_time for bar_time, _ in pairs}) >= 3), timeout=WAIT_MS)
     window.pause()
     window.seek(50)  # paused: the bar moves with the position's report, before the frame shows
-    qtbot.waitUntil(note(lambda: window.view.result.frame_index == 50), timeout=WAIT_MS)
+    qtbot.waitUntil(note(lambda: shown_result(window).frame_index == 50), timeout=WAIT_MS)
     qtbot.waitUntil(note(lambda: bar.position_label.text() == format_time(50 / FPS)), timeout=WAIT_MS)
     assert pairs[-1][0] == format_time(50 / FPS)
     differing = [pair for pair in pairs if pair[0] != pair[1]]
@@ -254,7 +266,7 @@ def test_the_status_line_says_the_seek_bars_time_in_the_same_moment(qtbot: QtBot
 
 
 def test_the_status_line_of_a_file_without_a_frame_rate_changes_at_its_own_pace(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Was: its seek bar says each frame's number, and the status line (no time in it) was
     # made anew with each: "Playing · 1 face · 26 fps", "· 33 fps", "· 31 fps"... dozens of
@@ -262,7 +274,7 @@ def test_the_status_line_of_a_file_without_a_frame_rate_changes_at_its_own_pace(
     clip = write_astronaut_video(tmp_path / "clip.avi", num_frames=1000, frame_size=(160, 120), face_size=40, fps=1000)
     window = make_window(video=clip.path)
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    assert window.source_state.info.fps == 0  # 1000 fps: no frame rate the app takes
+    assert source_info_of(window).fps == 0  # 1000 fps: no frame rate the app takes
     said: list[tuple[float, str]] = []
     numbers: set[str] = set()
     show = window.status.show_summary
@@ -273,7 +285,8 @@ def test_the_status_line_of_a_file_without_a_frame_rate_changes_at_its_own_pace(
         numbers.add(window.playback_bar.time_text())
         show(text)
 
-    window.status.show_summary = note  # the line's own method, each text it is given noted
+    # The line's own method, each text it is given noted.
+    monkeypatch.setattr(window.status, "show_summary", note)
     qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
     assert any(number.isdigit() and int(number) > 0 for number in numbers), numbers  # a frame's number, no time
     seconds = said[-1][0] - said[0][0]

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.samples import write_video
-from tests.gui_support import WAIT_MS, shown_result, wait_until_stopped
+from tests.gui_support import WAIT_MS, WindowFactory, shown_result, wait_until_stopped
 from tests.hostile_support import bar_number, damage_mjpeg_frame, numbered_frames
 
 FRAMES = 40
@@ -44,7 +44,7 @@ def settled_on(qtbot: QtBot, window: MainWindow, frame: int) -> None:
 
 
 def test_the_frames_after_one_that_does_not_decode_keep_the_files_numbers(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: the frame after the damaged one, the file's frame 13, was numbered 12 by the
     # window (and every one after it one short), and the end of the file, 39 frames counted,
@@ -66,7 +66,9 @@ def test_the_frames_after_one_that_does_not_decode_keep_the_files_numbers(
     assert bar.slider.maximum() == FRAMES - 1
 
 
-def test_seeks_and_steps_onto_and_over_a_frame_that_does_not_decode(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_seeks_and_steps_onto_and_over_a_frame_that_does_not_decode(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     window = make_window(video=damaged_video(tmp_path))
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     window.pause()

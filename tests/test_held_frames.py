@@ -23,6 +23,7 @@ from emotion_app.gui.messages import InferenceResult
 from emotion_app.samples import astronaut_bgr, astronaut_face_patch, paste, photo_frame, write_astronaut_video
 from tests.gui_support import (
     WAIT_MS,
+    WindowFactory,
     pause_on_shown_frame,
     paused_at,
     shown_result,
@@ -43,14 +44,14 @@ def slide_show_gif(path: Path) -> Path:
 
 
 def test_a_face_on_a_held_slide_is_shown_while_it_plays_and_when_paused_on_it(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: the slide's one frame passed one face check and a new face needs two (a frame
     # after it to pass the second in): the face stood unboxed for its 3 s, and forever
     # once paused on it.
     window = make_window(video=slide_show_gif(tmp_path / "slides.gif"))
     qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 1, timeout=WAIT_MS)
-    playing = window.view.result
+    playing = shown_result(window)
     assert not window.is_paused
     assert len(playing.faces) == 1
     paused = pause_on_shown_frame(qtbot, window)
@@ -58,7 +59,7 @@ def test_a_face_on_a_held_slide_is_shown_while_it_plays_and_when_paused_on_it(
 
 
 def test_a_face_on_a_slide_shows_picture_is_shown_while_the_picture_shows(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: a folder's picture, shown 2 s, went to the face finding as an ordinary frame
     # (its showing is the show's, not a file frame's): the face on the second picture
@@ -70,7 +71,7 @@ def test_a_face_on_a_slide_shows_picture_is_shown_while_the_picture_shows(
         cv2.imwrite(str(folder / f"slide{number}.png"), picture)
     window = make_window(video=folder)
     qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 1, timeout=WAIT_MS)
-    assert len(window.view.result.faces) == 1
+    assert len(shown_result(window).faces) == 1
 
 
 def _stepped(qtbot: QtBot, window: MainWindow, direction: int, frame: int) -> InferenceResult:
@@ -83,7 +84,7 @@ def _stepped(qtbot: QtBot, window: MainWindow, direction: int, frame: int) -> In
 
 
 def test_a_face_first_on_a_frame_stepped_onto_while_paused_is_shown_on_it(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: a step forward while paused reads the next frame (no seek), and a new face on it
     # needed its face check passed in a second frame: it stood unboxed on the frame the user
@@ -121,7 +122,7 @@ def test_a_face_first_on_a_frame_stepped_onto_while_paused_is_shown_on_it(
 
 
 def test_a_held_slides_face_counts_its_showing_in_analyze_and_in_the_window_alike(
-    qtbot: QtBot, make_window, tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     gif = slide_show_gif(tmp_path / "slides.gif")
     report = tmp_path / "report"

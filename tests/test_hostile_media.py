@@ -22,12 +22,13 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from emotion_app.cli import main
+from emotion_app.gui.main_window import MainWindow
 from emotion_app.io import multi_picture
 from emotion_app.io.video import open_input
 from emotion_app.samples import astronaut_frames, write_astronaut_video
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import VideoFileSpec
-from tests.gui_support import WAIT_MS, paused_at
+from tests.gui_support import WAIT_MS, WindowFactory, paused_at, playback_of, shown_result
 from tests.hostile_support import number_of, numbered, write_raw_mjpeg
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -160,37 +161,41 @@ def test_a_seek_in_a_raw_mjpeg_reads_on_in_the_open_file(tmp_path: Path) -> None
         source.release()
 
 
-def paused_on_a_raw_mjpeg(qtbot: QtBot, make_window, tmp_path: Path, frame: int):
+def paused_on_a_raw_mjpeg(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, frame: int) -> MainWindow:
     """The app playing a 50-frame raw MJPEG file, paused and sought to ``frame``."""
     window = make_window(video=write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50)))
     paused_at(qtbot, window, frame)
     return window
 
 
-def test_the_app_seeking_past_a_raw_mjpegs_end_shows_its_last_frame(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_the_app_seeking_past_a_raw_mjpegs_end_shows_its_last_frame(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     window = paused_on_a_raw_mjpeg(qtbot, make_window, tmp_path, 20)
-    assert number_of(window.view.result.image) == 20
+    assert number_of(shown_result(window).image) == 20
     window.seek(400)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 49, timeout=WAIT_MS)
-    assert number_of(window.view.result.image) == 49
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 49, timeout=WAIT_MS)
+    assert number_of(shown_result(window).image) == 49
     # The seek bar's report comes from the capture thread on its own, not with the result.
-    qtbot.waitUntil(lambda: window.source_state.playback.position == 49, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: playback_of(window).position == 49, timeout=WAIT_MS)
 
 
-def test_a_frame_step_past_a_raw_mjpegs_end_stays_on_its_last_frame(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_frame_step_past_a_raw_mjpegs_end_stays_on_its_last_frame(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Was: "Finished playing numbered.mjpeg (50 frames)" and the file closed, where a video
     # that says its length stays on its last frame.
     window = paused_on_a_raw_mjpeg(qtbot, make_window, tmp_path, 48)
     window.step(1)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 49, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 49, timeout=WAIT_MS)
     with qtbot.waitSignal(window.controller.playback, timeout=WAIT_MS):
         window.step(1)  # past the end
     assert window.is_running and window.source_state.paused, window.source_banner.text()
-    assert window.view.result.frame_index == 49 and number_of(window.view.result.image) == 49
-    assert window.source_state.playback.position == 49
+    assert shown_result(window).frame_index == 49 and number_of(shown_result(window).image) == 49
+    assert playback_of(window).position == 49
     window.step(-1)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 48, timeout=WAIT_MS)
-    assert number_of(window.view.result.image) == 48
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 48, timeout=WAIT_MS)
+    assert number_of(shown_result(window).image) == 48
 
 
 def test_a_damaged_jpeg_in_a_raw_mjpeg_is_skipped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -355,7 +360,7 @@ def test_a_folders_animated_or_paged_pictures_are_their_first_said_so(
     assert sorted({int(row["frame"]) for row in csv_rows(out)}) == [0, 1, 2]
 
 
-def test_the_app_names_a_file_by_what_it_holds(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_the_app_names_a_file_by_what_it_holds(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     # Before, "Image …/clip.jpg: 320x240" and "Image …/wave.webp: 320x240": by the name, no rate.
     clip = write_astronaut_video(tmp_path / "clip.mp4", num_frames=60, fps=10.0).path.rename(tmp_path / "clip.jpg")
     window = make_window(video=clip)

@@ -23,7 +23,7 @@ from emotion_app.live import load_eager_pipeline
 from emotion_app.results import FaceResult
 from emotion_app.samples import astronaut_frames, two_people, write_video
 from emotion_app.shipped import DEFAULT_WEIGHTS_DIR
-from tests.gui_support import WAIT_MS, pause_on_shown_frame, play_looping, shown_result
+from tests.gui_support import WAIT_MS, WindowFactory, model_status_of, pause_on_shown_frame, play_looping, shown_result
 from tests.people_frames import ids_left_to_right
 
 # Ends on the first frame without her smile, where what is shown stands furthest from it.
@@ -44,25 +44,27 @@ def test_a_flipped_picture_keeps_each_face_its_id() -> None:
     assert all(ids == [2, 1] for ids in after), after
 
 
-def test_mirror_view_in_the_app_keeps_the_ids_with_the_people(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_mirror_view_in_the_app_keeps_the_ids_with_the_people(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     video = write_video(tmp_path / "two.avi", two_people(90), fps=15.0)
     window = make_window()
     play_looping(window, video)  # 6 s: it could end before it is paused
     qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) == 2, timeout=WAIT_MS)
     paused_at = pause_on_shown_frame(qtbot, window).frame_index
-    assert ids_left_to_right(list(window.view.result.faces)) == [1, 2]
+    assert ids_left_to_right(list(shown_result(window).faces)) == [1, 2]
     qtbot.keyClick(window, Qt.Key.Key_M)  # the paused frame flips at once
-    qtbot.waitUntil(lambda: ids_left_to_right(list(window.view.result.faces)) == [2, 1], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: ids_left_to_right(list(shown_result(window).faces)) == [2, 1], timeout=WAIT_MS)
     window.resume()
     seen: set[int] = set()
 
     def played_on() -> bool:
-        result = window.view.result
+        result = shown_result(window)
         seen.update(face.track_id for face in result.faces)
         return result.frame_index >= paused_at + 10
 
     qtbot.waitUntil(played_on, timeout=WAIT_MS)
-    assert seen == {1, 2} and ids_left_to_right(list(window.view.result.faces)) == [2, 1]
+    assert seen == {1, 2} and ids_left_to_right(list(shown_result(window).faces)) == [2, 1]
 
 
 def changing_face_frames() -> list[np.ndarray]:
@@ -160,7 +162,7 @@ def said_of(face: FaceResult) -> tuple[int, str, bool]:
 
 @pytest.mark.parametrize("how", ["Stop", "Stop, the window busy", "its end", "Pause"])
 def test_mirror_view_on_a_frame_left_on_screen_keeps_what_is_said_of_its_face(
-    qtbot: QtBot, make_window, changing_face_video: Path, how: str
+    qtbot: QtBot, make_window: WindowFactory, changing_face_video: Path, how: str
 ) -> None:
     # Was: after Stop or the file's end (not paused), Mirror view opened the file again at
     # the frame shown and labelled it afresh: the face's label steadied over the moments
@@ -189,7 +191,7 @@ def test_mirror_view_on_a_frame_left_on_screen_keeps_what_is_said_of_its_face(
 
 
 def test_a_model_picked_after_stop_labels_the_frame_afresh_and_mirror_view_keeps_it(
-    qtbot: QtBot, make_window, changing_face_video: Path
+    qtbot: QtBot, make_window: WindowFactory, changing_face_video: Path
 ) -> None:
     # Another model's labels owe nothing to the last one's steadied ones: the frame left on
     # screen gets the new model's own result, which Mirror view then keeps.
@@ -199,14 +201,14 @@ def test_a_model_picked_after_stop_labels_the_frame_afresh_and_mirror_view_keeps
     window.choose_weights(other)
     qtbot.waitUntil(
         lambda: (
-            window.model_status.active_weights == other.absolute()
-            and window.view.result.stream_id != before.stream_id
-            and len(window.view.result.faces) == 1
+            model_status_of(window).active_weights == other.absolute()
+            and shown_result(window).stream_id != before.stream_id
+            and len(shown_result(window).faces) == 1
         ),
         timeout=WAIT_MS,
     )
     qtbot.wait(200)
-    picked = window.view.result
+    picked = shown_result(window)
     assert picked.frame_index == before.frame_index and np.array_equal(picked.image, before.image)
     face = picked.faces[0]
     assert face.track_id == before.faces[0].track_id

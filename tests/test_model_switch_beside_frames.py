@@ -25,12 +25,19 @@ from emotion_app.gui.inference_worker import InferenceWorker
 from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from emotion_app.gui.messages import CapturedFrame, InferenceResult, ModelStatus
 from emotion_app.live import LOAD_THREAD_NAME, PipelineBundle, load_eager_pipeline
-from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_frames, make_random_weights, write_astronaut_video
+from emotion_app.samples import (
+    SEVEN_LABELS,
+    SIX_LABELS,
+    VideoTruth,
+    astronaut_frames,
+    make_random_weights,
+    write_astronaut_video,
+)
 from emotion_app.sources.frame_source import FrameSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import SourceSpec, VideoFileSpec
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME
-from tests.gui_support import WAIT_MS
+from tests.gui_support import WAIT_MS, WindowFactory, model_status_of, shown_result
 
 FPS = 15.0
 SHIPPED = DEFAULT_WEIGHTS_DIR / DEFAULT_WEIGHTS_NAME
@@ -258,7 +265,7 @@ class CountingSources:
 
 
 def test_a_named_face_that_walks_while_the_model_loads_keeps_its_id_and_name(
-    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, random_weights_7: Path
 ) -> None:
     # Paced, as a video plays: frames that play while nothing takes them are skipped.
     clip = write_astronaut_video(tmp_path / "walk.avi", num_frames=150, frame_size=(480, 240), face_size=80, fps=FPS)
@@ -269,7 +276,7 @@ def test_a_named_face_that_walks_while_the_model_loads_keeps_its_id_and_name(
         window.start_source(VideoFileSpec(clip.path))
         panel = window.timeline_panel
         qtbot.waitUntil(lambda: window.view.result is not None and len(window.view.result.faces) == 1, timeout=WAIT_MS)
-        face_id = window.view.result.faces[0].track_id
+        face_id = shown_result(window).faces[0].track_id
         panel.ask_name = lambda track_id, current: "Ada"
         panel.name_person(face_id)
         results: list[InferenceResult] = []
@@ -288,7 +295,7 @@ def test_a_named_face_that_walks_while_the_model_loads_keeps_its_id_and_name(
             ),
             timeout=WAIT_MS,
         )
-        assert [(face.track_id, face.name) for face in window.view.result.faces] == [(face_id, "Ada")]
+        assert [(face.track_id, face.name) for face in shown_result(window).faces] == [(face_id, "Ada")]
         assert [(person.track_id, person.given_name) for person in panel.timeline.people()] == [(face_id, "Ada")]
         # Meanwhile the old model labelled the frames, the named face and all.
         old = [r for r in results if r.labels == SIX_LABELS and r.faces]
@@ -299,7 +306,7 @@ def test_a_named_face_that_walks_while_the_model_loads_keeps_its_id_and_name(
 
 
 def test_closing_while_a_model_loads_is_prompt_and_the_load_is_dropped(
-    qtbot: QtBot, make_window, gui_video, random_weights_7: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, random_weights_7: Path
 ) -> None:
     loader = GatedLoader([random_weights_7])
     window = make_window(video=gui_video.path, pipeline_loader=loader)
@@ -318,7 +325,7 @@ def test_closing_while_a_model_loads_is_prompt_and_the_load_is_dropped(
 
 
 def test_the_loading_note_stays_under_timed_messages_and_names_the_newest_pick(
-    qtbot: QtBot, make_window, random_weights: Path, random_weights_7: Path
+    qtbot: QtBot, make_window: WindowFactory, random_weights: Path, random_weights_7: Path
 ) -> None:
     # A message shown for a few seconds during a load ("Opening …", "No frame to save yet")
     # took the place of "Loading NAME…", and when it ran out the bar said nothing while the
@@ -342,7 +349,7 @@ def test_the_loading_note_stays_under_timed_messages_and_names_the_newest_pick(
         qtbot.waitUntil(lambda: status.currentMessage() != "Stopped", timeout=WAIT_MS)
         assert status.currentMessage() == note
         loader.open(random_weights_7)
-        qtbot.waitUntil(lambda: window.model_status.active_weights == random_weights_7, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: model_status_of(window).active_weights == random_weights_7, timeout=WAIT_MS)
         assert status.currentMessage().startswith(f"Loaded {random_weights_7.name}")
         # The load has ended: a timed message now leaves the bar empty when it runs out.
         status.showMessage("Stopped", 50)

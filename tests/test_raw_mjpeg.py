@@ -29,7 +29,15 @@ from emotion_app.sources.files import RawMjpegFrameSource
 from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import VideoFileSpec
-from tests.gui_support import WAIT_MS, paused_at, wait_until_stopped
+from tests.gui_support import (
+    WAIT_MS,
+    WindowFactory,
+    paused_at,
+    playback_of,
+    shown_result,
+    source_info_of,
+    wait_until_stopped,
+)
 from tests.hostile_support import number_of, numbered, numbered_frames, write_raw_mjpeg
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -466,7 +474,7 @@ def test_the_last_jpeg_before_a_gigabyte_of_padding_is_read_without_scanning_it(
 
 
 def test_stop_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs_last_frame(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Was: the capture thread's read of the last frame (and the read past it, to find the
     # end) scanned all of the padding after it, and Stop waited for all of that scan. Here
@@ -481,8 +489,8 @@ def test_stop_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs_l
     try:
         paused_at(qtbot, window, 3)
         window.step(1)  # onto the last frame: shown, the padding after it not scanned
-        qtbot.waitUntil(lambda: window.view.result.frame_index == 4, timeout=WAIT_MS)
-        assert number_of(window.view.result.image) == 4 and not scans.scanning.is_set()
+        qtbot.waitUntil(lambda: shown_result(window).frame_index == 4, timeout=WAIT_MS)
+        assert number_of(shown_result(window).image) == 4 and not scans.scanning.is_set()
         window.resume()  # the read past it scans the padding for another JPEG
         assert scans.scanning.wait(WAIT_MS / 1000)
         with qtbot.waitSignal(window.controller.source_stopped, timeout=WAIT_MS):
@@ -495,7 +503,7 @@ def test_stop_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs_l
 
 @pytest.mark.parametrize("move", ["pause", "seek back", "step back"])
 def test_a_move_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs_last_frame(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, move: str
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, move: str
 ) -> None:
     # Was: the read past the last frame scanned all of the padding after it (seconds a
     # gigabyte), and a Pause, a seek or a step made meanwhile waited for all of that scan.
@@ -512,7 +520,7 @@ def test_a_move_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs
     try:
         paused_at(qtbot, window, 3)
         window.step(1)
-        qtbot.waitUntil(lambda: window.view.result.frame_index == 4, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: shown_result(window).frame_index == 4, timeout=WAIT_MS)
         window.resume()  # the read past it scans the padding for another JPEG
         assert scans.scanning.wait(WAIT_MS / 1000)
         window.controller.playback.connect(lambda state: paused.append(state.paused))
@@ -520,15 +528,15 @@ def test_a_move_does_not_wait_for_a_read_scanning_the_padding_after_a_raw_mjpegs
             window.pause()
             scans.steps.release()
             qtbot.waitUntil(lambda: paused[-1:] == [True], timeout=WAIT_MS)
-            assert window.view.result.frame_index == 4
+            assert shown_result(window).frame_index == 4
         else:
             if move == "seek back":
                 window.seek(1)
             else:
                 window.step(-1)  # playing: a few seconds back, the file's start
             scans.steps.release()
-            qtbot.waitUntil(lambda: window.view.result.frame_index < 4, timeout=WAIT_MS)
-            assert number_of(window.view.result.image) == window.view.result.frame_index
+            qtbot.waitUntil(lambda: shown_result(window).frame_index < 4, timeout=WAIT_MS)
+            assert number_of(shown_result(window).image) == shown_result(window).frame_index
         assert ended == [], "the read given up for the move is no end of the file"
         scans.release_all()
         if move == "pause":
@@ -820,7 +828,7 @@ def test_damaged_jpegs_that_pillow_decodes_leave_standard_error_where_it_is(
 # ---- the app -----------------------------------------------------------------------------
 
 
-def test_the_seek_bar_of_a_raw_mjpeg_spans_its_frames(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_the_seek_bar_of_a_raw_mjpeg_spans_its_frames(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     # Was: a slider over no frames, disabled, its duration 0:00 (FFmpeg does not count a
     # raw MJPEG's frames).
     window = make_window(video=write_raw_mjpeg(tmp_path / "numbered.mjpeg", numbered(50)))
@@ -828,7 +836,7 @@ def test_the_seek_bar_of_a_raw_mjpeg_spans_its_frames(qtbot: QtBot, make_window,
     bar = window.playback_bar
     assert bar.isVisible() and bar.slider.isEnabled()
     assert (bar.slider.maximum(), bar.duration_label.text()) == (49, "0:02")
-    assert window.source_state.info.frame_count == 50
+    assert source_info_of(window).frame_count == 50
 
 
 def count_held_back(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
@@ -874,7 +882,7 @@ class HeldScans:
 
 
 def test_a_raw_mjpeg_counted_after_it_opened_gets_its_seek_bar_then(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A long file is counted on a thread of its own: its seek bar comes when the count
     # does, the file paused meanwhile. The count is held back until the test lets it go.
@@ -891,12 +899,12 @@ def test_a_raw_mjpeg_counted_after_it_opened_gets_its_seek_bar_then(
     go.set()
     qtbot.waitUntil(lambda: bar.slider.isEnabled() and bar.slider.maximum() == 49, timeout=WAIT_MS)
     assert (bar.slider.value(), bar.duration_label.text()) == (3, "0:02")
-    assert window.source_state.paused and window.source_state.info.frame_count == 50
+    assert window.source_state.paused and source_info_of(window).frame_count == 50
     assert window.status_summary(0.0).startswith("Paused · 0:00 / 0:02")
 
 
 def test_a_raw_mjpeg_whose_end_finds_its_length_keeps_a_seek_bar_over_it(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Was: when the read past the last frame found the file's end before the count on its
     # own thread did (a file padded with a gigabyte of zeros), the count was told after
@@ -910,13 +918,13 @@ def test_a_raw_mjpeg_whose_end_finds_its_length_keeps_a_seek_bar_over_it(
         assert window.source_banner.text().startswith("Finished playing numbered.mjpeg (30 frames)")
         bar = window.playback_bar
         assert (bar.slider.isEnabled(), bar.slider.maximum(), bar.duration_label.text()) == (True, 29, "0:01")
-        assert window.source_state.info.frame_count == 30
+        assert source_info_of(window).frame_count == 30
     finally:
         go.set()
 
 
 def test_the_seek_bar_moved_back_in_a_raw_mjpeg_shows_that_jpegs_frame(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     jpegs = jpegs_of(numbered_frames(50))
     clip = tmp_path / "numbered.mjpeg"
@@ -927,15 +935,15 @@ def test_the_seek_bar_moved_back_in_a_raw_mjpeg_shows_that_jpegs_frame(
     # The frame's result may come before the position report sent after it (the capture
     # thread held up between the two): both are waited for.
     qtbot.waitUntil(
-        lambda: window.view.result.frame_index == 12 and window.source_state.playback.position == 12,
+        lambda: shown_result(window).frame_index == 12 and playback_of(window).position == 12,
         timeout=WAIT_MS,
     )
-    assert np.array_equal(window.view.result.image, decoded(jpegs[12]))
+    assert np.array_equal(shown_result(window).image, decoded(jpegs[12]))
     assert window.source_state.paused
 
 
 def test_a_raw_mjpeg_cut_short_in_its_last_jpeg_plays_to_its_last_whole_frame(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     jpegs = jpegs_of(numbered_frames(12))
     clip = tmp_path / "cut.mjpeg"
@@ -945,15 +953,15 @@ def test_a_raw_mjpeg_cut_short_in_its_last_jpeg_plays_to_its_last_whole_frame(
     bar = window.playback_bar
     assert bar.slider.maximum() == 10, "its 11 whole JPEGs"
     bar.slider.setValue(10)  # the end of the bar
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 10, timeout=WAIT_MS)
-    assert np.array_equal(window.view.result.image, decoded(jpegs[10]))
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 10, timeout=WAIT_MS)
+    assert np.array_equal(shown_result(window).image, decoded(jpegs[10]))
     window.resume()
     wait_until_stopped(qtbot, window)
     assert window.source_banner.text().startswith("Finished playing cut.mjpeg (11 frames)")
 
 
 def test_a_raw_mjpegs_frames_keep_their_place_past_one_that_does_not_decode(
-    qtbot: QtBot, make_window, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Was: every frame after the damaged JPEG numbered one short of its place in the file
     # (and of analyze's number for it), until the next seek.
@@ -976,7 +984,7 @@ def test_a_raw_mjpegs_frames_keep_their_place_past_one_that_does_not_decode(
 
 
 def test_stop_does_not_wait_for_a_seek_scanning_a_long_raw_mjpeg(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Was: a seek past the JPEGs found so far (the count not there yet) scanned the file
     # up to its frame on the capture thread, and Stop waited for all of that scan: on a
@@ -998,7 +1006,7 @@ def test_stop_does_not_wait_for_a_seek_scanning_a_long_raw_mjpeg(
 
 @pytest.mark.parametrize("move", ["step", "seek back", "play"])
 def test_a_raw_mjpeg_written_over_while_it_is_open_ends_with_a_line_saying_so(
-    qtbot: QtBot, make_window, tmp_path: Path, move: str
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, move: str
 ) -> None:
     # Was: the player went on at the old JPEGs' places in the new file: frames that did not
     # decode, skipped, or parts of the new ones shown as frames, the old length on the bar.
@@ -1025,7 +1033,7 @@ def test_a_raw_mjpeg_written_over_while_it_is_open_ends_with_a_line_saying_so(
 
 @pytest.mark.parametrize(("move", "shown"), [("seek back", 6), ("step", 6), ("step back", 4)])
 def test_a_raw_mjpeg_moved_onto_a_jpeg_that_does_not_decode_shows_the_nearest_one(
-    qtbot: QtBot, make_window, tmp_path: Path, move: str, shown: int
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, move: str, shown: int
 ) -> None:
     # Was: the seek or step read the damaged JPEG, took it for the file's end and closed
     # the file, "stopped after 5 of 16 frames: truncated or damaged". A step back goes on
@@ -1044,10 +1052,10 @@ def test_a_raw_mjpeg_moved_onto_a_jpeg_that_does_not_decode_shows_the_nearest_on
         window.step(-1 if move == "step back" else 1)
     qtbot.waitUntil(
         lambda: (
-            (window.view.result.frame_index == shown and window.source_state.playback.position == shown)
+            (shown_result(window).frame_index == shown and playback_of(window).position == shown)
             or not window.is_running
         ),
         timeout=WAIT_MS,
     )
     assert window.is_running, window.source_banner.text()
-    assert number_of(window.view.result.image) == shown and window.source_state.paused
+    assert number_of(shown_result(window).image) == shown and window.source_state.paused

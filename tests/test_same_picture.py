@@ -19,7 +19,7 @@ from emotion_app.gui.recorder import Recorder
 from emotion_app.io.overlay import draw_results
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.samples import astronaut_frames, write_astronaut_video
-from tests.gui_support import grab_view, pause_on_shown_frame, play_looping, wait_for_face_result
+from tests.gui_support import WindowFactory, grab_view, pause_on_shown_frame, play_looping, wait_for_face_result
 
 
 def qimage_bgr(image: QImage) -> np.ndarray:
@@ -31,7 +31,9 @@ def qimage_bgr(image: QImage) -> np.ndarray:
     return cv2.cvtColor(rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3), cv2.COLOR_RGB2BGR)
 
 
-def test_screen_snapshot_and_recording_show_the_same_picture(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_screen_snapshot_and_recording_show_the_same_picture(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # A window that shows the frame large enough for its own text to read: in a smaller one
     # the screen's text is drawn larger (tests/test_gui_readable_tags.py), the saved files' not.
     # A still face: one that moves is lost for a while after frames dropped on a busy
@@ -51,7 +53,9 @@ def test_screen_snapshot_and_recording_show_the_same_picture(qtbot: QtBot, make_
     recorder.close()
     recorded = cv2.imread(str(tmp_path / "recording.png"))
     assert snapshot is not None and recorded is not None
-    on_screen = qimage_bgr(window.view._image)  # the picture the view scales onto the screen
+    image = window.view._image  # the picture the view scales onto the screen
+    assert image is not None
+    on_screen = qimage_bgr(image)
     redrawn = draw_results(result.image, result.faces, result.labels, show_bars=True)  # what analyze draws
 
     assert np.array_equal(snapshot, recorded)

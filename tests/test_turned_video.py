@@ -26,8 +26,10 @@ from emotion_app.io.video import jpeg_packets, open_input
 from emotion_app.samples import astronaut_frames, read_video
 from tests.gui_support import (
     WAIT_MS,
+    WindowFactory,
     paused_at,
     play_looping,
+    shown_result,
     use_output_folder,
     wait_for_face_result,
     wait_for_recording,
@@ -119,7 +121,7 @@ def test_the_python_api_finds_the_face_in_a_full_hd_portrait_clip(
 
 
 def test_the_player_shows_a_portrait_clip_upright_through_seeks_steps_snapshots_and_recordings(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     path, upright, truth = portrait_clip(tmp_path, 90, frames=45)
     window = make_window()
@@ -132,8 +134,8 @@ def test_the_player_shows_a_portrait_clip_upright_through_seeks_steps_snapshots_
     assert bar.slider.maximum() == 44 and bar.duration_label.text() == format_time(45 / FPS)
     # A seek while paused, then a step: each shows its own frame, upright, its face found.
     paused_at(qtbot, window, 30)
-    assert nearest_upright(window.view.result.image, upright) == 30
-    assert window.view.result.faces and iou(window.view.result.faces[0].box, truth[30]) > 0.6
+    assert nearest_upright(shown_result(window).image, upright) == 30
+    assert shown_result(window).faces and iou(shown_result(window).faces[0].box, truth[30]) > 0.6
     folder = tmp_path / "saved"
     assert use_output_folder(qtbot, window, folder)
     with qtbot.waitSignal(window.snapshots.saved, timeout=WAIT_MS) as saved:
@@ -143,9 +145,9 @@ def test_the_player_shows_a_portrait_clip_upright_through_seeks_steps_snapshots_
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     wait_for_recording(qtbot, window)
     window.step(1)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 31, timeout=WAIT_MS)
-    assert nearest_upright(window.view.result.image, upright) == 31
-    assert window.view.result.faces and iou(window.view.result.faces[0].box, truth[31]) > 0.6
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 31, timeout=WAIT_MS)
+    assert nearest_upright(shown_result(window).image, upright) == 31
+    assert shown_result(window).faces and iou(shown_result(window).faces[0].box, truth[31]) > 0.6
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     summary = finished.args[0]
@@ -154,8 +156,8 @@ def test_the_player_shows_a_portrait_clip_upright_through_seeks_steps_snapshots_
     assert len(recorded) == 1 and (recorded[0].shape[1], recorded[0].shape[0]) == UPRIGHT_SIZE
     # Back to the start: upright still, the seek bar as long.
     window.seek(0)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 0, timeout=WAIT_MS)
-    assert nearest_upright(window.view.result.image, upright) == 0
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 0, timeout=WAIT_MS)
+    assert nearest_upright(shown_result(window).image, upright) == 0
     assert bar.slider.maximum() == 44
 
 
