@@ -19,7 +19,7 @@ from emotion_app.samples import VideoTruth
 from emotion_app.sources.camera import open_camera
 from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.specs import CameraSpec
-from tests.gui_support import WAIT_MS, CameraBench
+from tests.gui_support import WAIT_MS, CameraBench, WindowFactory
 
 MJPG = float(cv2.VideoWriter.fourcc(*"MJPG"))
 
@@ -174,7 +174,7 @@ def test_a_camera_that_delivers_nothing_at_all_is_reported() -> None:
 
 
 def test_the_view_menu_restarts_the_camera_at_the_chosen_size_and_remembers_it(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path
 ) -> None:
     AppSettings.at_path(settings_path).camera_size = (1280, 720)
     bench = CameraBench(gui_video.path, good_frames=10_000)
@@ -205,7 +205,7 @@ def test_the_view_menu_restarts_the_camera_at_the_chosen_size_and_remembers_it(
 
 
 def test_the_command_line_size_wins_for_the_run_without_being_remembered(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path
 ) -> None:
     AppSettings.at_path(settings_path).camera_size = (1280, 720)
     bench = CameraBench(gui_video.path, good_frames=10_000)

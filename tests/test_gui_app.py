@@ -21,7 +21,7 @@ from emotion_app.samples import VideoTruth
 from emotion_app.sources.specs import CameraSpec
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH
 from scripts import startup_time
-from tests.gui_support import BUILD_WAIT_MS, WAIT_MS, CameraBench, temp_folder_env
+from tests.gui_support import BUILD_WAIT_MS, WAIT_MS, CameraBench, WindowFactory, temp_folder_env
 from tests.slow_import import start_held_in_import
 
 REPO = Path(__file__).resolve().parent.parent
@@ -396,7 +396,7 @@ def test_the_package_names_its_api_when_first_used() -> None:
 
 
 def test_the_remembered_camera_is_opened_and_a_choice_is_remembered(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path
 ) -> None:
     AppSettings.at_path(settings_path).remember_camera("USB Cam", 2)
     bench = CameraBench(gui_video.path, good_frames=1000)
@@ -414,7 +414,7 @@ def test_the_remembered_camera_is_opened_and_a_choice_is_remembered(
     "wanted,expected", [("usb", CameraSpec(2, "USB Cam")), ("0", CameraSpec(0, "Integrated Webcam"))]
 )
 def test_camera_chosen_on_the_command_line(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, wanted: str, expected: CameraSpec
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, wanted: str, expected: CameraSpec
 ) -> None:
     bench = CameraBench(gui_video.path, good_frames=1000)
     window = make_window(camera=wanted, devices=[BUILT_IN, USB], source_factory=bench)
@@ -422,7 +422,7 @@ def test_camera_chosen_on_the_command_line(
     assert bench.specs[0] == expected
 
 
-def test_an_unknown_camera_name_lists_the_cameras(qtbot: QtBot, make_window) -> None:
+def test_an_unknown_camera_name_lists_the_cameras(qtbot: QtBot, make_window: WindowFactory) -> None:
     window = make_window(camera="Hubble", devices=[BUILT_IN, USB])
     text = window.source_banner.text()
     assert "No camera named 'Hubble'" in text and "Integrated Webcam, USB Cam" in text

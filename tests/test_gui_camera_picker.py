@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,7 +31,16 @@ from emotion_app.sources.frame_source import FrameSource, SourceOpenError
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import Screen
 from emotion_app.sources.specs import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
-from tests.gui_support import WAIT_MS, CameraBench, UnpluggedCamera, WindowFactory
+from tests.gui_support import (
+    WAIT_MS,
+    CameraBench,
+    UnpluggedCamera,
+    WindowFactory,
+    banner_button,
+    device_monitor_of,
+    menu_bar,
+    submenus,
+)
 from tests.mjpeg_server import MjpegCamera
 
 BUILT_IN = CameraDevice("Integrated Webcam", 0, "/dev/video0")
@@ -148,7 +156,7 @@ def test_an_ipv6_network_camera_is_listed_with_its_address_in_brackets(qtbot: Qt
     assert "rtsp://admin:***@[::1]:8554/stream" in str(picker.itemData(0, 3))
 
 
-def _camera_menu(window) -> list[tuple[str, bool, bool]]:
+def _camera_menu(window: MainWindow) -> list[tuple[str, bool, bool]]:
     """File > Camera's items as the user reads them: (text, enabled, ticked)."""
     return [
         (plain(action.text()), action.isEnabled(), action.isChecked())
@@ -158,20 +166,20 @@ def _camera_menu(window) -> list[tuple[str, bool, bool]]:
 
 
 def test_file_camera_lists_the_pickers_cameras_and_starts_the_one_chosen(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # The toolbar's picker was the only way to a camera: no menu listed them, so a keyboard
     # user had to tab through the window to it.
     bench = CameraBench(gui_video.path, good_frames=10_000)
     window = make_window(devices=[BUILT_IN, USB], source_factory=bench)
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
-    file_menu = window.menuBar().actions()[0].menu()
+    file_menu = submenus(menu_bar(window))["&File"]
     assert window.camera_menu.menuAction() in file_menu.actions()
     assert plain(window.camera_menu.title()) == "Camera"
     # The picker's names, in its order, numbered; the camera running (the first) ticked.
     assert _camera_menu(window) == [("1 Integrated Webcam", True, True), ("2 Logitech C920", True, False)]
     # A camera plugged in: listed where the picker lists it, the tick staying on the camera running.
-    _monitor(window).set_devices([CameraDevice("Elgato Facecam", 4), BUILT_IN, USB])
+    device_monitor_of(window).set_devices([CameraDevice("Elgato Facecam", 4), BUILT_IN, USB])
     names = [window.picker.itemText(i) for i in range(window.picker.count())]
     assert [text.split(" ", 1)[1] for text, _, _ in _camera_menu(window)] == names
     assert [ticked for _, _, ticked in _camera_menu(window)] == [False, True, False]
@@ -186,14 +194,14 @@ def test_file_camera_lists_the_pickers_cameras_and_starts_the_one_chosen(
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
     assert [ticked for _, _, ticked in _camera_menu(window)] == [False, False, False]
     # Every camera unplugged: one item, saying so, that chooses nothing.
-    _monitor(window).set_devices([])
+    device_monitor_of(window).set_devices([])
     assert _camera_menu(window) == [("No camera found", False, False)]
-    _monitor(window).set_devices([USB])
+    device_monitor_of(window).set_devices([USB])
     assert _camera_menu(window) == [("1 Logitech C920", True, False)]
 
 
 def test_file_camera_ticks_a_camera_opened_by_an_index_the_list_does_not_hold(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # `--camera 3` where the system lists cameras 0 and 2: it ran, and File > Camera ticked
     # nothing, as if no camera ran. It is listed after them while it runs, ticked.
@@ -210,19 +218,19 @@ def test_file_camera_ticks_a_camera_opened_by_an_index_the_list_does_not_hold(
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
     assert _camera_menu(window) == [("1 Integrated Webcam", True, False), ("2 Logitech C920", True, False)]
     # No list at all (a system the app cannot ask): the camera running, not "No camera found".
-    _monitor(window).set_devices([])
+    device_monitor_of(window).set_devices([])
     window.start_source(CameraSpec(3, "Camera 3"))
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     assert _camera_menu(window) == [("1 Camera 3", True, True)]
     # A listed camera chosen from the picker: the one opened by its index goes.
-    _monitor(window).set_devices([USB])
+    device_monitor_of(window).set_devices([USB])
     window.choose_camera(USB)
     qtbot.waitUntil(lambda: bench.last_camera().index == 2 and window.is_running, timeout=WAIT_MS)
     assert _camera_menu(window) == [("1 Logitech C920", True, True)]
 
 
 def test_file_camera_lists_a_camera_opened_by_its_index_once_when_the_list_comes_to_hold_it(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # `--camera 3` ran as "Camera 3", listed after the cameras the system listed; once the
     # list held a camera at index 3 (plugged in, or the list read again), File > Camera
@@ -232,20 +240,20 @@ def test_file_camera_lists_a_camera_opened_by_its_index_once_when_the_list_comes
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     assert bench.last_camera().index == 3 and _camera_menu(window)[-1] == ("3 Camera 3", True, True)
     facecam = CameraDevice("Elgato Facecam", 3, "/dev/video3")
-    _monitor(window).set_devices([BUILT_IN, USB, facecam])
+    device_monitor_of(window).set_devices([BUILT_IN, USB, facecam])
     assert _camera_menu(window) == [
         ("1 Integrated Webcam", True, False),
         ("2 Logitech C920", True, False),
         ("3 Elgato Facecam", True, True),
     ]
     # Listed no more: by the window's name for it again, still ticked.
-    _monitor(window).set_devices([BUILT_IN, USB])
+    device_monitor_of(window).set_devices([BUILT_IN, USB])
     assert _camera_menu(window)[-1] == ("3 Camera 3", True, True)
     # A camera chosen by its name is not taken for another the list holds later at its
     # index: it stays ticked under its own name.
     window.choose_camera(USB)
     qtbot.waitUntil(lambda: bench.last_camera().index == 2 and window.is_running, timeout=WAIT_MS)
-    _monitor(window).set_devices([BUILT_IN, CameraDevice("Elgato Facecam", 2, "/dev/video2")])
+    device_monitor_of(window).set_devices([BUILT_IN, CameraDevice("Elgato Facecam", 2, "/dev/video2")])
     assert _camera_menu(window) == [
         ("1 Integrated Webcam", True, False),
         ("2 Elgato Facecam", True, False),
@@ -253,14 +261,14 @@ def test_file_camera_lists_a_camera_opened_by_its_index_once_when_the_list_comes
     ]
 
 
-def _picker(window) -> tuple[list[str], str]:
+def _picker(window: MainWindow) -> tuple[list[str], str]:
     """The toolbar picker's items and the one it shows."""
     picker = window.picker
     return [picker.itemText(i) for i in range(picker.count())], picker.currentText()
 
 
 def test_the_picker_shows_a_camera_opened_by_an_index_the_list_does_not_hold(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # `--camera 3` where the system lists cameras 0 and 2: camera 3 ran, File > Camera ticked
     # "Camera 3", and the toolbar's picker showed "Integrated Webcam", a camera not open.
@@ -274,10 +282,10 @@ def test_the_picker_shows_a_camera_opened_by_an_index_the_list_does_not_hold(
     # The list read again and holding a camera at index 3: that one is the camera open, in
     # the picker as in the menu, and no longer listed twice.
     facecam = CameraDevice("Elgato Facecam", 3, "/dev/video3")
-    _monitor(window).set_devices([BUILT_IN, USB, facecam])
+    device_monitor_of(window).set_devices([BUILT_IN, USB, facecam])
     assert _picker(window) == (["Integrated Webcam", "Logitech C920", "Elgato Facecam"], "Elgato Facecam")
     assert _camera_menu(window)[-1] == ("3 Elgato Facecam", True, True)
-    _monitor(window).set_devices([BUILT_IN, USB])  # and gone again: by the window's name
+    device_monitor_of(window).set_devices([BUILT_IN, USB])  # and gone again: by the window's name
     assert _picker(window) == (["Integrated Webcam", "Logitech C920", "Camera 3"], "Camera 3")
     assert _camera_menu(window)[-1] == ("3 Camera 3", True, True)
     # Stopped, it is still what Start opens: the picker keeps showing it, as it keeps a
@@ -296,16 +304,9 @@ def test_the_picker_shows_a_camera_opened_by_an_index_the_list_does_not_hold(
     assert [ticked for _, _, ticked in _camera_menu(window)] == [False, True]
 
 
-def _monitor(window: MainWindow) -> StaticDeviceMonitor:
-    """The window's camera monitor, which the tests' windows list cameras from."""
-    monitor = window.picker.monitor
-    assert isinstance(monitor, StaticDeviceMonitor)
-    return monitor
-
-
 def _camera_chosen_and_running(
     qtbot: QtBot,
-    make_window: Callable[..., MainWindow],
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     devices: list[CameraDevice],
     chosen: CameraDevice,
@@ -321,7 +322,7 @@ def _camera_chosen_and_running(
 
 
 def _usb_camera_chosen_and_stopped(
-    qtbot: QtBot, make_window: Callable[..., MainWindow], gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> tuple[MainWindow, CameraBench]:
     """A real window listing BUILT_IN and USB, USB chosen by its name (index 2) and run,
     then stopped; and its CameraBench, which has opened BUILT_IN, then USB."""
@@ -332,14 +333,14 @@ def _usb_camera_chosen_and_stopped(
 
 
 def test_a_camera_back_at_another_index_is_followed_by_its_name_by_start_and_the_picker(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: unplugged and plugged back in under another index, the camera chosen by its name
     # was listed apart at its old index in the picker ("not in the list"), and Start opened
     # that old index; only Retry followed its name.
     window, bench = _usb_camera_chosen_and_stopped(qtbot, make_window, gui_video)
     back = CameraDevice("Logitech C920", 4, "/dev/video4")
-    _monitor(window).set_devices([BUILT_IN, back])  # renumbered by the system
+    device_monitor_of(window).set_devices([BUILT_IN, back])  # renumbered by the system
     assert _picker(window) == (["Integrated Webcam", "Logitech C920"], "Logitech C920")
     assert window.picker.current_device() == back
     window.toggle_start_stop()  # Start
@@ -351,7 +352,7 @@ def test_a_camera_back_at_another_index_is_followed_by_its_name_by_start_and_the
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
     first, second = CameraDevice("Logitech C920", 1, "/dev/video1"), CameraDevice("Logitech C920", 6, "/dev/video6")
-    _monitor(window).set_devices([first, BUILT_IN, second])
+    device_monitor_of(window).set_devices([first, BUILT_IN, second])
     assert window.picker.current_device() == first
     window.toggle_start_stop()
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 4, timeout=WAIT_MS)
@@ -372,13 +373,13 @@ def test_a_camera_back_at_another_index_is_followed_by_its_name_by_start_and_the
 
 
 def test_start_and_retry_open_no_other_camera_that_took_a_gone_cameras_index(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: the camera chosen by its name unplugged and another plugged in at its index
     # (the system gives it the number freed), Start and Retry opened that index: the other
     # camera, under the gone one's name in the title, the picker and the settings.
     window, bench = _usb_camera_chosen_and_stopped(qtbot, make_window, gui_video)
-    _monitor(window).set_devices([BUILT_IN, CameraDevice("Microsoft LifeCam", 2, "/dev/video2")])
+    device_monitor_of(window).set_devices([BUILT_IN, CameraDevice("Microsoft LifeCam", 2, "/dev/video2")])
     for again in (window.toggle_start_stop, window.retry):  # Start, then Retry
         again()
         qtbot.waitUntil(lambda: "not connected" in window.source_banner.text(), timeout=WAIT_MS)
@@ -390,7 +391,7 @@ def test_start_and_retry_open_no_other_camera_that_took_a_gone_cameras_index(
         window.source_banner.dismiss()
     # That camera unplugged too, none listed: the error no longer names it (it did).
     window.retry()
-    _monitor(window).set_devices([])
+    device_monitor_of(window).set_devices([])
     assert window.source_banner.text() == "Logitech C920 at index 2 is not connected."
     assert "Retry" in window.source_banner.button_captions()
 
@@ -400,7 +401,7 @@ C920_SECOND = CameraDevice("Logitech C920", 6, "/dev/video6")
 
 
 def _second_of_two_alike_chosen_and_unplugged(
-    qtbot: QtBot, make_window: Callable[..., MainWindow], gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> tuple[MainWindow, CameraBench]:
     """A real window listing C920_FIRST, BUILT_IN and C920_SECOND, the second chosen and
     run, then stopped and unplugged; and its CameraBench, which has opened the first (the
@@ -410,12 +411,12 @@ def _second_of_two_alike_chosen_and_unplugged(
     )
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
-    _monitor(window).set_devices([C920_FIRST, BUILT_IN])
+    device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN])
     return window, bench
 
 
 def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_when_it_is_gone(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: two webcams of one model, the one chosen (index 6) unplugged, the other (index 1)
     # still there: Start and Retry opened the other without a word, and remembered it as
@@ -436,7 +437,7 @@ def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_w
     assert window.picker.current_device() == CameraDevice("Logitech C920", 6)
     # Plugged back in at another index: that one is started, not the other, and a notice says why.
     back = CameraDevice("Logitech C920", 3, "/dev/video3")
-    _monitor(window).set_devices([C920_FIRST, BUILT_IN, back])
+    device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN, back])
     window.retry()
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
     assert bench.last_camera().index == 3 and window.settings.camera_index == 3
@@ -446,7 +447,7 @@ def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_w
     )
     # Another of that name plugged in and listed before it: the reason given held when it
     # started, not now, and the notice says so (the one at 1, beside it before, is no such one).
-    _monitor(window).set_devices([C920_FIRST, CameraDevice("Logitech C920", 2, "/dev/video2"), BUILT_IN, back])
+    device_monitor_of(window).set_devices([C920_FIRST, CameraDevice("Logitech C920", 2, "/dev/video2"), BUILT_IN, back])
     assert window.notice_banner.text() == (
         "3 cameras are named Logitech C920, none at index 6 any more: started the one at index 3, "
         "the first listed, when it started, that was not beside it before "
@@ -457,12 +458,12 @@ def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_w
     # too), so the one started is no longer the first listed not beside it. Was: the notice
     # kept the plain words, the index passed over being taken for that camera for good.
     seventh = CameraDevice("Logitech C920", 7, "/dev/video7")
-    _monitor(window).set_devices([BUILT_IN, back, seventh])
+    device_monitor_of(window).set_devices([BUILT_IN, back, seventh])
     assert window.notice_banner.text() == (
         "2 cameras are named Logitech C920, none at index 6 any more: started the one at index 3, "
         "the first listed that was not beside it before (the toolbar's list has the other at 7)."
     )
-    _monitor(window).set_devices([C920_FIRST, BUILT_IN, back, seventh])
+    device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN, back, seventh])
     assert window.notice_banner.text() == (
         "3 cameras are named Logitech C920, none at index 6 any more: started the one at index 3, "
         "the first listed, when it started, that was not beside it before "
@@ -471,7 +472,7 @@ def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_w
 
 
 def test_the_camera_chosen_back_at_the_index_of_another_unplugged_meanwhile_is_opened(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: two webcams of one model at 2 and 4, the one at 4 chosen; the one at 2 unplugged,
     # then the one chosen, plugged back in at 2 (the system gives the lowest number free):
@@ -479,7 +480,7 @@ def test_the_camera_chosen_back_at_the_index_of_another_unplugged_meanwhile_is_o
     # before", an index remembered after the camera listed there had gone.
     other, chosen = CameraDevice("Logitech C920", 2, "/dev/video2"), CameraDevice("Logitech C920", 4, "/dev/video4")
     window, bench = _camera_chosen_and_running(qtbot, make_window, gui_video, [BUILT_IN, other, chosen], chosen)
-    monitor = _monitor(window)
+    monitor = device_monitor_of(window)
     monitor.set_devices([BUILT_IN, chosen])  # the other unplugged
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
@@ -502,14 +503,14 @@ def test_the_camera_chosen_back_at_the_index_of_another_unplugged_meanwhile_is_o
 
 
 def test_the_error_that_the_camera_chosen_is_gone_names_no_other_unplugged_since(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: "… the one at index 1 is the other Logitech C920" stayed up once that one was
     # unplugged too (a list with cameras in it puts up its offer instead; an empty one did not).
     window, _ = _second_of_two_alike_chosen_and_unplugged(qtbot, make_window, gui_video)
     window.retry()
     assert "the one at index 1 is the other Logitech C920" in window.source_banner.text()
-    _monitor(window).set_devices([])
+    device_monitor_of(window).set_devices([])
     assert window.source_banner.text() == "Logitech C920 at index 6 is not connected."
     assert window.source_banner.level == "error" and "Retry" in window.source_banner.button_captions()
     # Read again with nothing changed (F5, or any device node come or gone in /dev): the
@@ -527,7 +528,7 @@ def test_the_error_that_the_camera_chosen_is_gone_names_no_other_unplugged_since
 
 
 def test_the_offer_after_the_camera_chosen_was_refused_says_which_of_its_name_it_starts(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: once the list was read again (F5, any node come or gone in /dev), the error that
     # the Logitech C920 chosen is gone, "the one at index 1 is the other", gave way to the
@@ -684,14 +685,14 @@ def test_a_camera_named_on_the_command_line_that_two_share_is_the_first_listed_a
 
 
 def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: the notice naming which of several cameras of one name was started stayed as it
     # was after F5 listed the cameras anew: the others it named unplugged, or a camera of
     # that name back at the index it said none was at.
     window, bench = _usb_camera_chosen_and_stopped(qtbot, make_window, gui_video)
     c920 = [CameraDevice("Logitech C920", index, f"/dev/video{index}") for index in (1, 6, 8)]
-    monitor = _monitor(window)
+    monitor = device_monitor_of(window)
     monitor.set_devices([c920[0], BUILT_IN, c920[1], c920[2]])
     window.toggle_start_stop()  # Start: none at index 2, the first of the three
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
@@ -742,7 +743,7 @@ def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(
 
 
 def test_the_second_of_two_cameras_of_one_name_is_opened_again_at_the_next_launch(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: the launch took the first camera of the name remembered, not the one at the
     # index remembered beside it, while the picker, Start and Retry tell the two apart.
@@ -757,7 +758,7 @@ def test_the_second_of_two_cameras_of_one_name_is_opened_again_at_the_next_launc
 
 
 def test_a_launch_that_takes_the_first_of_several_cameras_of_the_name_chosen_says_so(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path
 ) -> None:
     # Was: the second of two Logitech C920 chosen (index 6), both numbered anew by the next
     # launch (1 and 8, as after a reboot): the launch opened the first listed without a word,
@@ -772,13 +773,13 @@ def test_a_launch_that_takes_the_first_of_several_cameras_of_the_name_chosen_say
         "2 cameras are named Logitech C920, none at index 6 any more: started the one at index 1, "
         "the first listed (the toolbar's list has the other at 8)."
     )
-    _monitor(window).set_devices(devices[:2])  # the other unplugged: nothing to tell
+    device_monitor_of(window).set_devices(devices[:2])  # the other unplugged: nothing to tell
     assert window.notice_banner.text() == ""
 
 
 @pytest.mark.parametrize("remembered", ["integrated webcam", "Webcam"], ids=["another-case", "part"])
 def test_the_camera_chosen_last_is_found_at_launch_by_its_exact_name_as_retry_finds_it(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path, remembered: str
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path, remembered: str
 ) -> None:
     # Was: the launch took for the camera chosen last one whose name matched its name in
     # another case or in part (a name typed after --camera may), while Start and Retry take
@@ -793,7 +794,7 @@ def test_the_camera_chosen_last_is_found_at_launch_by_its_exact_name_as_retry_fi
 
 
 def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_offered(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # The picker shows the camera that failed (Retry tries it again), but the banner's
     # "Start …" for the cameras listed anew starts one of those, not it again, and says which.
@@ -808,15 +809,15 @@ def test_a_camera_plugged_in_after_one_opened_by_its_index_failed_is_the_one_off
     window = make_window(camera="97", devices=[], source_factory=factory)
     qtbot.waitUntil(lambda: "Camera 97" in window.source_banner.text(), timeout=WAIT_MS)
     assert not window.source_state.active and _picker(window) == (["Camera 97"], "Camera 97")
-    _monitor(window).set_devices([CameraDevice("New Cam", 1)])
+    device_monitor_of(window).set_devices([CameraDevice("New Cam", 1)])
     assert _picker(window) == (["New Cam", "Camera 97"], "Camera 97")
-    window.source_banner.button("Start New Cam").click()
+    banner_button(window, "Start New Cam").click()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     assert bench.last_camera().index == 1 and _picker(window) == (["New Cam"], "New Cam")
 
 
 def test_the_banner_for_cameras_listed_after_a_network_camera_failed_names_the_one_it_starts(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # A network camera not listed yet selects nothing in the picker; the banner's "Start
     # camera" for the cameras listed then started the first of them, named nowhere as the one.
@@ -832,13 +833,13 @@ def test_the_banner_for_cameras_listed_after_a_network_camera_failed_names_the_o
         qtbot.waitUntil(lambda: "HTTP 404" in window.source_banner.text(), timeout=WAIT_MS)
         assert not window.source_state.active and _picker(window) == (["Integrated Webcam"], "")
         error = window.source_banner.text()
-        _monitor(window).set_devices([USB, BUILT_IN])  # plugged in: offered after why it failed
+        device_monitor_of(window).set_devices([USB, BUILT_IN])  # plugged in: offered after why it failed
         assert window.source_banner.text() == (
             f"{error}. Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list)."
         )
         assert window.source_banner.button_captions()[:1] == ["Start Logitech C920"]
         assert _picker(window) == (["Logitech C920", "Integrated Webcam"], "")  # still nothing chosen
-        window.source_banner.button("Start Logitech C920").click()
+        banner_button(window, "Start Logitech C920").click()
         qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
         assert bench.last_camera().index == USB.index and _picker(window)[1] == "Logitech C920"
         assert not bench.last_camera().url
@@ -866,7 +867,7 @@ def _camera_running_beside_a_screen_that_fails(
 
 @pytest.mark.parametrize("camera", ["3", "0"], ids=["unlisted", "listed"])
 def test_a_screen_picked_after_a_camera_stays_shown_when_the_list_is_read_again(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, camera: str
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, camera: str
 ) -> None:
     # Was: with a camera run before, the picker's next refresh (F5, any device plugged in)
     # selected that camera again over the screen picked after it, which had not opened:
@@ -884,7 +885,7 @@ def test_a_screen_picked_after_a_camera_stays_shown_when_the_list_is_read_again(
 
 @pytest.mark.parametrize("camera", ["3", "0"], ids=["unlisted", "listed"])
 def test_a_screen_opened_from_the_menu_after_a_camera_is_shown_in_the_picker(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, camera: str
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, camera: str
 ) -> None:
     # Was: File > Capture screen after a camera left the picker on that camera (or, for one
     # listed apart, on nothing, then the first camera at the next refresh) while the screen
@@ -901,7 +902,7 @@ def test_a_screen_opened_from_the_menu_after_a_camera_is_shown_in_the_picker(
 
 @pytest.mark.parametrize("camera", ["3", "0"], ids=["unlisted", "listed"])
 def test_a_file_or_an_unlisted_stream_after_a_camera_leaves_the_picker_on_nothing(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, camera: str
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, camera: str
 ) -> None:
     # Was: with a file open, F5 (or any device plugged in) selected the first camera, though
     # Start (after Stop) and Retry open the file; a network camera whose first open failed
@@ -923,7 +924,7 @@ def test_a_file_or_an_unlisted_stream_after_a_camera_leaves_the_picker_on_nothin
     assert _picker(window) == (listed, "")
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
-    _monitor(window).set_devices([USB, BUILT_IN])  # a camera plugged in: the list read again
+    device_monitor_of(window).set_devices([USB, BUILT_IN])  # a camera plugged in: the list read again
     assert window.picker.currentIndex() == -1
     window.toggle_start_stop()  # Start opens the file, not a camera
     qtbot.waitUntil(lambda: window.is_running and len(bench.specs) == 3, timeout=WAIT_MS)
@@ -940,7 +941,7 @@ def test_a_file_or_an_unlisted_stream_after_a_camera_leaves_the_picker_on_nothin
 
 @pytest.mark.parametrize("camera", ["3", "0"], ids=["unlisted", "listed"])
 def test_a_screen_the_list_does_not_hold_is_listed_apart_and_stays_shown(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, camera: str
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, camera: str
 ) -> None:
     # Was: a screen opened that the picker does not list (`--screen 3` beside two, one
     # unplugged) left it on the camera before, or on nothing, then the first camera at F5:
@@ -959,7 +960,9 @@ def test_a_screen_the_list_does_not_hold_is_listed_apart_and_stays_shown(
     assert _picker(window) == ([*listed[:3], "Screen 3 — 1024x768"], "Screen 3 — 1024x768")
 
 
-def test_a_screen_not_listed_opened_at_start_is_shown_not_the_first_camera(qtbot: QtBot, make_window) -> None:
+def test_a_screen_not_listed_opened_at_start_is_shown_not_the_first_camera(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
     def factory(spec: SourceSpec) -> FrameSource:
         raise SourceOpenError(f"Could not capture {spec.describe()}: no screen here")
 
@@ -970,7 +973,9 @@ def test_a_screen_not_listed_opened_at_start_is_shown_not_the_first_camera(qtbot
     assert _picker(window) == (["Integrated Webcam", "Screen 3"], "Screen 3")
 
 
-def test_the_picker_names_the_part_of_a_screen_watched(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_the_picker_names_the_part_of_a_screen_watched(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     # Was: while File > Capture screen > Part of screen 1… was watched (the title "Part of
     # screen 1 (400x300)"), the picker named the whole screen, which was not being watched.
     specs: list[object] = []
@@ -1030,7 +1035,9 @@ def test_find_camera_prefers_exact_names_then_substrings_then_indices() -> None:
     assert find_camera(devices, "Ghost", 7) is None
 
 
-def test_the_video4linux_monitor_reads_names_and_skips_metadata_nodes(tmp_path, monkeypatch) -> None:
+def test_the_video4linux_monitor_reads_names_and_skips_metadata_nodes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sysfs = tmp_path / "video4linux"
     for node, name, index in (
         ("video0", "Integrated Webcam", "0"),

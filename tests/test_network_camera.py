@@ -37,7 +37,9 @@ from tests.gui_support import (
     REPO,
     WAIT_MS,
     CameraBench,
+    WindowFactory,
     assert_stream_opens_with_its_frames,
+    banner_button,
     wait_for_face_result,
     wait_until_it_plays_on,
     window_showing,
@@ -81,7 +83,7 @@ def test_stream_urls_are_checked_and_their_passwords_kept_out_of_messages() -> N
     )
 
 
-def test_a_url_refused_is_told_without_its_password(qtbot: QtBot, make_window) -> None:
+def test_a_url_refused_is_told_without_its_password(qtbot: QtBot, make_window: WindowFactory) -> None:
     # The reason a URL was refused quoted it whole: the window's banner showed the password
     # that every other message hides.
     for bad, reason in (
@@ -100,7 +102,7 @@ def test_a_url_refused_is_told_without_its_password(qtbot: QtBot, make_window) -
 
 
 def test_a_password_with_a_raw_slash_is_hidden_wholly(
-    qtbot: QtBot, make_window, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # "pa55/w0rd": FFmpeg's av_url_split ends the host part at the first "/", "?" or "#" (so
     # "user:pa55" reads as host and port), yet the user meant a password; the refusal showed
@@ -234,7 +236,7 @@ def test_a_stream_too_slow_for_a_frame_is_told_as_one_that_answered() -> None:
 
 
 def test_the_window_plays_a_network_camera_given_on_the_command_line(
-    qtbot: QtBot, make_window, network_camera: MjpegCamera, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, network_camera: MjpegCamera, settings_path: Path
 ) -> None:
     window = make_window(camera=network_camera.url)
     result = wait_for_face_result(qtbot, window)
@@ -246,7 +248,11 @@ def test_the_window_plays_a_network_camera_given_on_the_command_line(
 
 
 def test_the_dialog_opens_a_stream_refuses_a_non_url_and_a_lost_stream_can_be_retried(
-    qtbot: QtBot, make_window, network_camera: MjpegCamera, settings_path: Path
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    network_camera: MjpegCamera,
+    settings_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     window = make_window()
     answers = iter(["ftp://files.example.com/a.mp4", network_camera.url])
@@ -256,7 +262,7 @@ def test_the_dialog_opens_a_stream_refuses_a_non_url_and_a_lost_stream_can_be_re
         offered.append(recent)
         return next(answers)
 
-    window.ask_stream_url = ask
+    monkeypatch.setattr(window, "ask_stream_url", ask)
     window.open_stream_action.trigger()
     assert "Not a network camera address: ftp:// is not a camera stream" in window.source_banner.text()
     assert not window.is_running
@@ -275,7 +281,7 @@ def test_the_dialog_opens_a_stream_refuses_a_non_url_and_a_lost_stream_can_be_re
     assert "Network camera http://127.0.0.1" in window.source_banner.text() and not window.is_running
     assert network_camera.streams == 1
     network_camera.plug_in()
-    window.source_banner.button("Retry").click()
+    banner_button(window, "Retry").click()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     assert AppSettings.at_path(settings_path).stream_urls == [network_camera.url]
 
@@ -289,7 +295,7 @@ TWO_GB_PART = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: 200000000
 
 @pytest.mark.parametrize("glitch", [GARBAGE, TWO_GB_PART], ids=["garbage", "a part of 2 GB"])
 def test_a_stream_that_glitches_is_opened_again_and_plays_on(
-    qtbot: QtBot, make_window, network_camera: MjpegCamera, glitch: bytes
+    qtbot: QtBot, make_window: WindowFactory, network_camera: MjpegCamera, glitch: bytes
 ) -> None:
     window = window_showing(qtbot, make_window, network_camera.url)
     shown: list[str] = []
@@ -303,7 +309,7 @@ def test_a_stream_that_glitches_is_opened_again_and_plays_on(
 
 
 def test_the_end_of_a_reconnect_takes_away_its_own_notice_only(
-    qtbot: QtBot, make_window, network_camera: MjpegCamera
+    qtbot: QtBot, make_window: WindowFactory, network_camera: MjpegCamera
 ) -> None:
     # The notice was told from other messages by its wording (the camera's name first, "…"
     # last): a message worded alike, shown while the stream reconnected, went with it.
@@ -320,7 +326,7 @@ def test_the_end_of_a_reconnect_takes_away_its_own_notice_only(
 
 @pytest.mark.parametrize("restart", [False, True], ids=["stopped", "stopped, started and stopped as it opened"])
 def test_a_reconnect_notice_sent_as_the_camera_was_stopped_is_not_shown(
-    qtbot: QtBot, make_window, network_camera: MjpegCamera, restart: bool
+    qtbot: QtBot, make_window: WindowFactory, network_camera: MjpegCamera, restart: bool
 ) -> None:
     # The capture thread tells a reconnect as it reads; one told just before it took a Stop
     # reaches the window after it. It was taken for the stream shown (Stop keeps its info,
@@ -351,7 +357,7 @@ def test_a_reconnect_notice_sent_as_the_camera_was_stopped_is_not_shown(
 
 
 def test_stop_takes_away_the_reconnecting_notice_it_answers(
-    qtbot: QtBot, make_window, network_camera: MjpegCamera
+    qtbot: QtBot, make_window: WindowFactory, network_camera: MjpegCamera
 ) -> None:
     # The notice's own Stop left it up: "reconnecting…", with a Stop, over a camera stopped.
     window = window_showing(qtbot, make_window, network_camera.url)
@@ -390,7 +396,7 @@ class _ThreadHold(QObject):
 
 
 def test_a_drop_reconnected_before_the_capture_thread_looked_is_still_told(
-    qtbot: QtBot, make_window, network_camera: MjpegCamera
+    qtbot: QtBot, make_window: WindowFactory, network_camera: MjpegCamera
 ) -> None:
     # The capture thread told a reconnect only while it saw one under way: one over before
     # its next read (the thread busy meanwhile) left no trace, the drop never told.
@@ -421,7 +427,7 @@ def test_a_drop_reconnected_before_the_capture_thread_looked_is_still_told(
 
 
 def test_a_stream_that_keeps_breaking_off_is_given_up_saying_so(
-    qtbot: QtBot, make_window, network_camera: MjpegCamera
+    qtbot: QtBot, make_window: WindowFactory, network_camera: MjpegCamera
 ) -> None:
     # Was opened again without end where it played 10 s between drops; and where it played
     # less, given up after 5 drops as "reconnecting failed 5 times (the last time: )", though
@@ -483,7 +489,7 @@ def test_a_stream_that_turns_to_portrait_keeps_its_frames_shapes(network_camera:
 
 
 def test_the_network_camera_chosen_last_opens_at_the_next_start_until_a_device_is_chosen(
-    qtbot: QtBot, make_window, network_camera: MjpegCamera, gui_video: VideoTruth, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, network_camera: MjpegCamera, gui_video: VideoTruth, settings_path: Path
 ) -> None:
     first = make_window(camera=network_camera.url)
     qtbot.waitUntil(lambda: first.is_running, timeout=WAIT_MS)
@@ -500,7 +506,7 @@ def test_the_network_camera_chosen_last_opens_at_the_next_start_until_a_device_i
 
 
 def test_network_cameras_opened_before_are_in_the_camera_picker(
-    qtbot: QtBot, make_window, network_camera: MjpegCamera, gui_video: VideoTruth, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, network_camera: MjpegCamera, gui_video: VideoTruth, settings_path: Path
 ) -> None:
     first = make_window(camera=network_camera.url)
     qtbot.waitUntil(lambda: first.is_running, timeout=WAIT_MS)
@@ -523,7 +529,7 @@ def test_network_cameras_opened_before_are_in_the_camera_picker(
 
 
 def test_only_streams_that_opened_are_offered_again(
-    qtbot: QtBot, make_window, network_camera: MjpegCamera, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, network_camera: MjpegCamera, settings_path: Path
 ) -> None:
     with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
         probe.bind(("127.0.0.1", 0))
@@ -542,7 +548,11 @@ def test_only_streams_that_opened_are_offered_again(
 
 
 def test_a_bad_remembered_network_camera_falls_back_to_the_devices(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    gui_video: VideoTruth,
+    settings_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings_path.write_text("[camera]\nnetwork_url=ftp://example.com/cam\n")
     bench = CameraBench(gui_video.path, good_frames=10_000)
@@ -556,7 +566,12 @@ def test_a_bad_remembered_network_camera_falls_back_to_the_devices(
     ("action", "mid_frame"), [("stop", False), ("stop", True), ("open a file", True), ("close", False)]
 )
 def test_a_stream_that_goes_quiet_is_let_go_of_without_waiting_for_its_read(
-    qtbot: QtBot, make_window, network_camera: MjpegCamera, gui_video: VideoTruth, action: str, mid_frame: bool
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    network_camera: MjpegCamera,
+    gui_video: VideoTruth,
+    action: str,
+    mid_frame: bool,
 ) -> None:
     # The sender stops sending and keeps the connection open: the stream's read waits for
     # FFmpeg's read timeout. Stop, another source and closing the window do not wait for it:

@@ -25,7 +25,7 @@ from emotion_app.sources.network_camera import (
     wait_for_streams_let_go,
 )
 from emotion_app.sources.specs import CameraSpec
-from tests.gui_support import WAIT_MS
+from tests.gui_support import WAIT_MS, WindowFactory, banner_button, device_monitor_of
 from tests.mjpeg_server import MjpegCamera
 
 # FFmpeg's open cannot be cut short: an open given up lets go of the camera once it returns.
@@ -42,7 +42,12 @@ def silent_camera(gui_video: VideoTruth) -> Iterator[MjpegCamera]:
 
 @pytest.mark.parametrize("action", ["stop", "open a picture", "open a video file", "close"])
 def test_an_open_of_a_camera_that_sends_no_frame_is_given_up_at_once(
-    qtbot: QtBot, make_window, silent_camera: MjpegCamera, gui_video: VideoTruth, tmp_path: Path, action: str
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    silent_camera: MjpegCamera,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    action: str,
 ) -> None:
     window = make_window(camera=silent_camera.url)
     told: list[object] = []
@@ -106,18 +111,18 @@ def test_an_open_given_up_in_the_apps_own_reader_lets_go_within_a_slice(silent_c
 
 
 def test_a_camera_plugged_in_while_a_network_camera_waits_leaves_its_notice(
-    qtbot: QtBot, make_window, silent_camera: MjpegCamera
+    qtbot: QtBot, make_window: WindowFactory, silent_camera: MjpegCamera
 ) -> None:
     # Was "Cameras available: New Cam." with Start camera in its place: the Stop button and
     # why the open waits were gone while it went on waiting.
     window = make_window(camera=silent_camera.url, devices=[])
     qtbot.waitUntil(lambda: "waiting for its first frame" in window.source_banner.text(), timeout=WAIT_MS)
     waiting = window.source_banner.text()
-    window.picker.monitor.set_devices([CameraDevice("New Cam", 1)])
+    device_monitor_of(window).set_devices([CameraDevice("New Cam", 1)])
     assert window.source_banner.text() == waiting and "Stop" in window.source_banner.button_captions()
     assert "New Cam" in window.status.currentMessage()
     assert [device.name for device in window.picker.devices()] == ["New Cam"]
-    window.source_banner.button("Stop").click()
+    banner_button(window, "Stop").click()
     assert not window.source_state.active and window.source_banner.text() == ""
     assert wait_for_streams_let_go(_LET_GO_S)
     assert silent_camera.all_closed_within(1.0)

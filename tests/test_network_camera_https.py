@@ -19,6 +19,7 @@ from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec
 from tests.gui_support import (
     WAIT_MS,
+    WindowFactory,
     assert_stream_gives_a_frame,
     assert_stream_opens_with_its_frames,
     wait_for_face_result,
@@ -41,7 +42,7 @@ def test_an_https_stream_with_a_self_signed_certificate_opens_with_its_frames(
 
 
 def test_the_window_plays_an_https_camera_and_gets_it_back_after_a_drop(
-    qtbot: QtBot, make_window, https_camera: MjpegCamera
+    qtbot: QtBot, make_window: WindowFactory, https_camera: MjpegCamera
 ) -> None:
     window = make_window(camera=https_camera.url)
     assert wait_for_face_result(qtbot, window).faces and window.windowTitle().endswith("127.0.0.1")

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.main_window import MainWindow
 from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.http_mjpeg import HttpMjpegCapture
 from emotion_app.sources.network_camera import (
@@ -28,6 +29,7 @@ from emotion_app.sources.network_camera import (
 )
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec
+from tests.gui_support import WindowFactory, shown_result
 from tests.mjpeg_server import MjpegCamera
 
 _EVERY_S = 3.0
@@ -119,13 +121,13 @@ def test_a_camera_sending_a_frame_every_3_s_opens_and_plays(timelapse_camera: Mj
 
 
 def test_the_window_shows_its_frames_and_stops_and_closes_at_once(
-    qtbot: QtBot, make_window, timelapse_camera: MjpegCamera
+    qtbot: QtBot, make_window: WindowFactory, timelapse_camera: MjpegCamera
 ) -> None:
     window = make_window(camera=timelapse_camera.url)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=15_000)
-    first = window.view.result.frame_index
+    first = shown_result(window).frame_index
     began = time.monotonic()
-    while window.view.result.frame_index == first:  # the next frame, 3 s on
+    while shown_result(window).frame_index == first:  # the next frame, 3 s on
         qtbot.wait(50)  # the window's event loop runs on meanwhile
         assert time.monotonic() - began < 2 * _EVERY_S
     assert window.is_running and window.source_state.reconnected == 0
@@ -147,7 +149,7 @@ def test_the_window_shows_its_frames_and_stops_and_closes_at_once(
 
 
 def test_the_status_line_tells_a_slow_cameras_pace_not_0_fps(
-    qtbot: QtBot, make_window, timelapse_camera: MjpegCamera
+    qtbot: QtBot, make_window: WindowFactory, timelapse_camera: MjpegCamera
 ) -> None:
     # Its 2 s display window held one frame at most: "Live · no faces · 0 fps", as if stalled.
     window = make_window(camera=timelapse_camera.url)
@@ -169,11 +171,13 @@ _SLOW_S = 6.0
 _WAITING = "it answered with an MJPEG stream; waiting for its first frame"
 
 
-def _tells_waiting(window) -> bool:  # noqa: ANN001 - the fixture's MainWindow
+def _tells_waiting(window: MainWindow) -> bool:
     return _WAITING in window.source_banner.text()
 
 
-def test_a_camera_sending_its_first_frame_6_s_after_it_answers_opens_in_the_window(qtbot: QtBot, make_window) -> None:
+def test_a_camera_sending_its_first_frame_6_s_after_it_answers_opens_in_the_window(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
     # FFmpeg waits out its 4 s open, and the app's own reader waited 3 s for a first frame:
     # refused as a camera that "did not send its first frames within 7 s".
     camera = MjpegCamera(frames=_FRAMES, intervals=(_SLOW_S,), first_after_s=_SLOW_S)
@@ -192,7 +196,7 @@ def test_a_camera_sending_its_first_frame_6_s_after_it_answers_opens_in_the_wind
             last = now
         assert window.is_running and not _tells_waiting(window)
         first = window.view.result.frame_index
-        qtbot.waitUntil(lambda: window.view.result.frame_index != first, timeout=int(2_000 * _SLOW_S))
+        qtbot.waitUntil(lambda: shown_result(window).frame_index != first, timeout=int(2_000 * _SLOW_S))
         assert window.source_state.reconnected == 0 and window.source_banner.text() == ""
         closing = time.monotonic()
         window.close()
@@ -202,7 +206,7 @@ def test_a_camera_sending_its_first_frame_6_s_after_it_answers_opens_in_the_wind
         camera.close()
 
 
-def test_stop_while_waiting_for_a_first_frame_acts_at_once(qtbot: QtBot, make_window) -> None:
+def test_stop_while_waiting_for_a_first_frame_acts_at_once(qtbot: QtBot, make_window: WindowFactory) -> None:
     camera = MjpegCamera(frames=_FRAMES, intervals=(_SLOW_S,))
     camera.stall()  # each stream answers, then sends nothing and keeps its connection open
     try:
@@ -226,7 +230,7 @@ def test_stop_while_waiting_for_a_first_frame_acts_at_once(qtbot: QtBot, make_wi
 
 @pytest.mark.parametrize("action", ["stop", "stop and reopen", "reopen"])
 def test_a_replaced_opens_late_wait_notice_is_not_shown(
-    qtbot: QtBot, make_window, monkeypatch: pytest.MonkeyPatch, action: str
+    qtbot: QtBot, make_window: WindowFactory, monkeypatch: pytest.MonkeyPatch, action: str
 ) -> None:
     # The first open's "waiting for its first frame", sent just as the same camera was
     # stopped and opened again, was shown over the second open (its FFmpeg open under way)
@@ -249,6 +253,7 @@ def test_a_replaced_opens_late_wait_notice_is_not_shown(
         monkeypatch.setattr(worker, "_tell_opening", held_tell)
         qtbot.waitUntil(reached.is_set, timeout=10_000)
         spec = window.source_state.spec
+        assert spec is not None
         if action != "reopen":
             window.stop()
         if action != "stop":

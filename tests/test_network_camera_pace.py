@@ -15,6 +15,7 @@ from emotion_app.sources.network_camera import NetworkStreamSource, StreamNews
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec
 from emotion_app.sources.stream_pace import STREAM_STALL_CEILING_S, STREAM_STALL_FLOOR_S, StreamPace
+from tests.gui_support import WindowFactory
 from tests.mjpeg_server import MjpegCamera
 
 # Its first frames 1.5 s apart (FFmpeg reads three in an open, within its 4 s), then 2.5 to
@@ -92,7 +93,7 @@ def test_a_camera_sending_a_frame_every_few_seconds_plays_with_no_drop_until_it_
 
 
 def test_the_window_shows_a_slow_camera_calmly_and_counts_no_drop(
-    qtbot: QtBot, make_window, slow_camera: MjpegCamera
+    qtbot: QtBot, make_window: WindowFactory, slow_camera: MjpegCamera
 ) -> None:
     window = make_window(camera=slow_camera.url)
     banners: list[str] = []

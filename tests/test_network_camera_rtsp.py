@@ -21,6 +21,7 @@ from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec
 from tests.gui_support import (
     WAIT_MS,
+    WindowFactory,
     assert_stream_gives_a_frame,
     wait_for_face_result,
     wait_until_it_plays_on,
@@ -80,7 +81,7 @@ def test_an_rtsp_camera_opens_with_its_frames(rtsp_camera: RtspCamera, gui_video
 
 
 def test_the_window_plays_an_rtsp_camera_and_gets_it_back_after_it_drops(
-    qtbot: QtBot, make_window, rtsp_camera: RtspCamera
+    qtbot: QtBot, make_window: WindowFactory, rtsp_camera: RtspCamera
 ) -> None:
     window = make_window(camera=rtsp_camera.url)
     assert wait_for_face_result(qtbot, window).faces and window.windowTitle().endswith("127.0.0.1")
@@ -164,7 +165,7 @@ def test_an_ipv6_rtsp_camera_is_asked_with_its_address_in_brackets_as_ffmpeg_ask
 
 @pytest.mark.skipif(not has_ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
 def test_the_window_plays_an_ipv6_rtsp_camera_titled_with_its_address_in_brackets(
-    qtbot: QtBot, make_window, transport_stream: tuple[Path, float]
+    qtbot: QtBot, make_window: WindowFactory, transport_stream: tuple[Path, float]
 ) -> None:
     camera = RtspCamera(*transport_stream, host="::1")
     try:
@@ -252,7 +253,7 @@ def test_a_user_name_with_no_colon_after_it_is_told_apart_from_an_empty_password
 
 
 def test_an_rtsp_camera_that_goes_quiet_is_opened_again_after_the_read_timeout(
-    qtbot: QtBot, make_window, tcp_camera: RtspCamera
+    qtbot: QtBot, make_window: WindowFactory, tcp_camera: RtspCamera
 ) -> None:
     # FFmpeg's RTSP reads that time out still handed over a frame, twice: the stall was told,
     # and the stream opened again, after 9 s, three read timeouts, instead of one.
@@ -349,7 +350,7 @@ def test_ffmpeg_options_of_ones_own_naming_an_rtsp_transport_are_kept(
 
 
 def test_stop_does_not_wait_for_a_quiet_rtsp_cameras_read(
-    qtbot: QtBot, make_window, tcp_camera: RtspCamera, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, tcp_camera: RtspCamera, gui_video: VideoTruth
 ) -> None:
     # As over HTTP: the read waits out FFmpeg's read timeout on the stream's own thread, and
     # Stop and another source are done meanwhile; the connection closes once the read returns.

@@ -34,7 +34,7 @@ from emotion_app.sources.frame_source import SourceOpenError
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import Screen, ScreenCaptureError, ScreenFrameSource, list_screens
 from emotion_app.sources.specs import ScreenArea, ScreenSpec
-from tests.gui_support import WAIT_MS, run_gui_script, wait_for_face_result
+from tests.gui_support import WAIT_MS, WindowFactory, run_gui_script, wait_for_face_result
 
 SCREEN_SIZE = (800, 600)
 PICTURE_AT = (40, 30)  # where the window showing the picture sits on the screen
@@ -176,7 +176,7 @@ def test_the_apps_own_window_is_left_out_of_the_picture(on_x_screen: np.ndarray)
 
 @needs_xvfb
 def test_the_window_finds_the_faces_on_a_screen_unmirrored(
-    qtbot: QtBot, make_window, on_x_screen: np.ndarray, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, on_x_screen: np.ndarray, gui_video: VideoTruth
 ) -> None:
     window = make_window(screen=1, real_screens=True)
     result = wait_for_face_result(qtbot, window)
@@ -192,7 +192,7 @@ def test_the_window_finds_the_faces_on_a_screen_unmirrored(
 
 @needs_xvfb
 def test_the_camera_picker_offers_the_screens_after_the_cameras(
-    qtbot: QtBot, make_window, on_x_screen: np.ndarray, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, on_x_screen: np.ndarray, gui_video: VideoTruth
 ) -> None:
     window = make_window(real_screens=True)  # no camera, nothing remembered
     assert window.picker.isEnabled() and window.picker.itemText(0) == "Screen 1 — 800x600"
@@ -207,7 +207,9 @@ def test_the_camera_picker_offers_the_screens_after_the_cameras(
 
 
 @needs_xvfb
-def test_a_screen_that_is_not_there_is_refused_in_one_line(qtbot: QtBot, make_window, on_x_screen: np.ndarray) -> None:
+def test_a_screen_that_is_not_there_is_refused_in_one_line(
+    qtbot: QtBot, make_window: WindowFactory, on_x_screen: np.ndarray
+) -> None:
     window = make_window(screen=3, real_screens=True)
     qtbot.waitUntil(lambda: "Could not capture screen 3" in window.source_banner.text(), timeout=WAIT_MS)
     assert "there is no screen 3 (this computer has 1)" in window.source_banner.text()
@@ -318,7 +320,7 @@ def test_a_drag_carried_past_the_screens_edge_chooses_the_part_on_the_screen(qtb
 
 @needs_xvfb
 def test_the_window_watches_the_part_of_a_screen_dragged_out(
-    qtbot: QtBot, make_window, on_x_screen: np.ndarray
+    qtbot: QtBot, make_window: WindowFactory, on_x_screen: np.ndarray
 ) -> None:
     window = make_window(real_screens=True)
     selector = _part_of_screen_1_selector(qtbot, window)
@@ -336,7 +338,7 @@ def test_the_window_watches_the_part_of_a_screen_dragged_out(
 
 @needs_xvfb
 def test_a_part_dragged_past_the_screens_edge_is_named_by_the_size_grabbed(
-    qtbot: QtBot, make_window, on_x_screen: np.ndarray
+    qtbot: QtBot, make_window: WindowFactory, on_x_screen: np.ndarray
 ) -> None:
     # Was: named by the size dragged ("Part of screen 1 (1160x870)" here) in the title and
     # the picker, though the picture grabbed stops at the screen's edge (760x570).
@@ -446,7 +448,7 @@ def test_a_large_screen_is_grabbed_shrunk_with_its_own_window_still_left_out(
     assert blanked[49, 50:151].any() and blanked[101, 50:151].any() and blanked[50:101, 151].any()
 
 
-def _window_over_the_screen_it_watches(qtbot: QtBot, make_window) -> MainWindow:
+def _window_over_the_screen_it_watches(qtbot: QtBot, make_window: WindowFactory) -> MainWindow:
     """A window capturing the Xvfb screen while it covers nearly all of it (maximised, as a
     user might), its notice shown. Offscreen the window is on no screen: it is put there by hand."""
     window = make_window(screen=1, real_screens=True)
@@ -459,7 +461,9 @@ def _window_over_the_screen_it_watches(qtbot: QtBot, make_window) -> MainWindow:
 
 
 @needs_xvfb
-def test_a_window_hiding_the_screen_it_watches_says_so(qtbot: QtBot, make_window, on_x_screen: np.ndarray) -> None:
+def test_a_window_hiding_the_screen_it_watches_says_so(
+    qtbot: QtBot, make_window: WindowFactory, on_x_screen: np.ndarray
+) -> None:
     window = _window_over_the_screen_it_watches(qtbot, make_window)
     window.window_cover.area.rect = (600, 400, 200, 200)  # made smaller
     window.window_cover.update_notice()
@@ -470,7 +474,7 @@ def test_a_window_hiding_the_screen_it_watches_says_so(qtbot: QtBot, make_window
 
 @needs_xvfb
 def test_the_cover_notice_goes_with_the_capture_it_was_about(
-    qtbot: QtBot, make_window, on_x_screen: np.ndarray
+    qtbot: QtBot, make_window: WindowFactory, on_x_screen: np.ndarray
 ) -> None:
     # After Stop the notice stayed, though nothing was captured for the window to spoil.
     window = _window_over_the_screen_it_watches(qtbot, make_window)
@@ -484,7 +488,7 @@ def test_the_cover_notice_goes_with_the_capture_it_was_about(
 
 @needs_xvfb
 def test_the_window_made_smaller_takes_away_its_own_cover_notice_only(
-    qtbot: QtBot, make_window, on_x_screen: np.ndarray
+    qtbot: QtBot, make_window: WindowFactory, on_x_screen: np.ndarray
 ) -> None:
     # The notice was told from other messages by its wording ("This window covers" first):
     # a message worded alike, shown while the window covered the screen, went with it.
