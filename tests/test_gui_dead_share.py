@@ -30,7 +30,8 @@ from PyQt6.QtCore import QCoreApplication, QTimer
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui import quitting, recording_writer, snapshot
-from emotion_app.gui.messages import InferenceResult
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import InferenceResult, RecordingRequest
 from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.snapshot import MAX_WAITING_SNAPSHOTS, save_snapshot
 from emotion_app.io.temporary_names import is_unfinished
@@ -40,11 +41,16 @@ from tests.gui_support import (
     REPO,
     WAIT_MS,
     DeadShare,
+    WindowFactory,
+    active_weights_of,
     join_file_checks,
+    model_status_of,
     play_looping,
+    shown_result,
     temp_folder_env,
     use_output_folder,
     wait_for_face_result,
+    wait_for_recording,
     wait_until_recorded,
 )
 
@@ -59,7 +65,7 @@ def _pixels(path: Path) -> bytes:
     return picture.tobytes()
 
 
-def play_saving_into(qtbot: QtBot, window: Any, video: Path, folder: Path) -> None:
+def play_saving_into(qtbot: QtBot, window: MainWindow, video: Path, folder: Path) -> None:
     """Play ``video`` looping with ``folder`` as the output folder, every check of the
     folder and of the dialogs' folders answered before the test hangs up its share."""
     play_looping(window, video)
@@ -67,7 +73,9 @@ def play_saving_into(qtbot: QtBot, window: Any, video: Path, folder: Path) -> No
     qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
 
 
-def window_saving_into_a_share(qtbot: QtBot, make_window: Any, video: Path, tmp_path: Path) -> tuple[Any, Path]:
+def window_saving_into_a_share(
+    qtbot: QtBot, make_window: WindowFactory, video: Path, tmp_path: Path
+) -> tuple[MainWindow, Path]:
     """A new window playing ``video`` with ``snapshots`` in ``tmp_path``'s "share" as its output
     folder (see :func:`play_saving_into`); the window and that folder."""
     folder = tmp_path / "share" / "snapshots"
@@ -78,7 +86,7 @@ def window_saving_into_a_share(qtbot: QtBot, make_window: Any, video: Path, tmp_
 
 def test_a_recent_file_on_a_dead_share_never_holds_up_the_window(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     settings_path: Path,
     gui_video: VideoTruth,
     tmp_path: Path,
@@ -110,7 +118,7 @@ def test_a_recent_file_on_a_dead_share_never_holds_up_the_window(
 
 def test_choosing_a_recent_file_on_a_dead_share_never_holds_up_the_window(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     settings_path: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -137,7 +145,7 @@ def test_choosing_a_recent_file_on_a_dead_share_never_holds_up_the_window(
 
 def test_a_remembered_model_on_a_dead_share_never_holds_up_the_window(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     settings_path: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -156,13 +164,13 @@ def test_a_remembered_model_on_a_dead_share_never_holds_up_the_window(
         assert window.view.placeholder == "Loading the emotion model…"
         share.back.set()  # the server is back, and the file gone from it: the shipped model, quietly
         qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
-        assert window.model_status.ok and window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
+        assert model_status_of(window).ok and active_weights_of(window).name == DEFAULT_WEIGHTS_NAME
         assert window.model_banner.text() == ""
         assert share.asked_on_gui_thread == []
 
 
 def test_a_model_on_a_share_that_has_gone_never_holds_up_the_window(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "share"
     folder.mkdir()
@@ -170,12 +178,12 @@ def test_a_model_on_a_share_that_has_gone_never_holds_up_the_window(
     (folder / "README.md").write_text("# Mine\n\n## Known limits\n\nMany.\n", encoding="utf-8")
     window = make_window()
     window.choose_weights(mine)
-    qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).active_weights == mine, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: "#known-limits" in window.about_text(), timeout=WAIT_MS)
     with DeadShare(folder).hang_up(monkeypatch) as share:
         window.model_menu.refresh()  # as the Model menu opens
         about = window.about_text()
-        window._on_model_status(window.model_status)  # later news of the same model (its fast classifier)
+        window._on_model_status(model_status_of(window))  # later news of the same model (its fast classifier)
         ticks: list[int] = []
         QTimer.singleShot(0, lambda: ticks.append(1))
         qtbot.waitUntil(lambda: ticks == [1], timeout=WAIT_MS)
@@ -184,7 +192,7 @@ def test_a_model_on_a_share_that_has_gone_never_holds_up_the_window(
 
 
 def test_a_share_that_goes_just_after_its_model_loaded_never_holds_up_the_window(
-    qtbot: QtBot, make_window, settings_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from emotion_app.live import PipelineBundle, load_eager_pipeline
 
@@ -202,7 +210,7 @@ def test_a_share_that_goes_just_after_its_model_loaded_never_holds_up_the_window
     window = make_window(pipeline_loader=load_then_lose_the_share)
     with share:
         window.choose_weights(mine)
-        qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: model_status_of(window).active_weights == mine, timeout=WAIT_MS)
         ticks: list[int] = []
         QTimer.singleShot(0, lambda: ticks.append(1))
         qtbot.waitUntil(lambda: ticks == [1], timeout=WAIT_MS)
@@ -217,7 +225,7 @@ def test_a_share_that_goes_just_after_its_model_loaded_never_holds_up_the_window
 
 def test_a_dialog_folder_on_a_dead_share_never_holds_up_the_window(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     settings_path: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -239,7 +247,7 @@ def test_a_dialog_folder_on_a_dead_share_never_holds_up_the_window(
             starts.append(folder)
             return ""  # cancelled
 
-        window.ask_open_path = choose
+        monkeypatch.setattr(window, "ask_open_path", choose)
         window.open_video_action.trigger()
         window.load_weights_action.trigger()
         assert share.asked_on_gui_thread == []
@@ -255,7 +263,7 @@ def test_a_dialog_folder_on_a_dead_share_never_holds_up_the_window(
 
 def test_a_snapshot_into_an_output_folder_on_a_dead_share_never_holds_up_the_window(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -300,7 +308,7 @@ def served_meanwhile(qtbot: QtBot) -> None:
 
 def test_a_recording_into_an_output_folder_on_a_dead_share_never_holds_up_the_window(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -330,7 +338,7 @@ def test_a_recording_into_an_output_folder_on_a_dead_share_never_holds_up_the_wi
 
 def test_a_recording_into_a_share_that_never_answers_is_refused_in_words(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -356,7 +364,7 @@ def test_a_recording_into_a_share_that_never_answers_is_refused_in_words(
 
 def test_record_to_while_a_video_on_a_dead_share_plays_never_holds_up_the_window(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -391,7 +399,7 @@ def test_record_to_while_a_video_on_a_dead_share_plays_never_holds_up_the_window
 
 def test_save_snapshot_as_while_a_video_on_a_dead_share_plays_never_holds_up_the_window(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -419,7 +427,7 @@ def test_save_snapshot_as_while_a_video_on_a_dead_share_plays_never_holds_up_the
 
 
 def test_choosing_an_output_folder_on_a_dead_share_never_holds_up_the_window(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # File > Output folder… froze the window: the folder chosen was made and checked
     # (mkdir, access) on the GUI thread before it was taken.
@@ -440,7 +448,7 @@ def test_choosing_an_output_folder_on_a_dead_share_never_holds_up_the_window(
 
 
 def test_an_output_folder_on_a_share_that_never_answers_is_refused_in_words(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "share" / "out"
     window = make_window(file_check_timeout_s=0.2)
@@ -509,15 +517,14 @@ def _snapshot_threads() -> int:
     return sum(thread.name == "snapshot" for thread in threading.enumerate())
 
 
-def _next_result(qtbot: QtBot, window: Any, after: InferenceResult | None) -> InferenceResult:
+def _next_result(qtbot: QtBot, window: MainWindow, after: InferenceResult | None) -> InferenceResult:
     qtbot.waitUntil(lambda: window.view.result is not None and window.view.result is not after, timeout=WAIT_MS)
-    result: InferenceResult = window.view.result
-    return result
+    return shown_result(window)
 
 
 def test_snapshots_come_back_from_a_share_named_in_the_order_they_were_taken(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -544,7 +551,7 @@ def test_snapshots_come_back_from_a_share_named_in_the_order_they_were_taken(
 
 def test_ctrl_s_held_into_a_dead_share_is_refused_after_a_few_not_piled_up(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -576,7 +583,7 @@ def test_ctrl_s_held_into_a_dead_share_is_refused_after_a_few_not_piled_up(
 
 def test_closing_waits_for_a_snapshot_on_a_slow_share_with_the_window_gone(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -614,7 +621,7 @@ def test_closing_waits_for_a_snapshot_on_a_slow_share_with_the_window_gone(
 
 def test_closing_leaves_snapshots_on_a_dead_share_and_says_so(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -651,7 +658,7 @@ def test_closing_leaves_snapshots_on_a_dead_share_and_says_so(
 
 def test_a_snapshot_waiting_for_a_dead_share_says_so_once_till_it_is_saved(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -689,7 +696,7 @@ def test_a_snapshot_waiting_for_a_dead_share_says_so_once_till_it_is_saved(
 
 def test_snapshots_waiting_for_a_share_hold_a_bounded_memory_of_pictures(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -722,7 +729,7 @@ def test_snapshots_waiting_for_a_share_hold_a_bounded_memory_of_pictures(
 
 def test_save_snapshot_as_elsewhere_is_not_held_up_by_an_output_folder_on_a_dead_share(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -737,7 +744,7 @@ def test_save_snapshot_as_elsewhere_is_not_held_up_by_an_output_folder_on_a_dead
         wait_for_face_result(qtbot, window)
         window.snapshot_action.trigger()
         qtbot.waitUntil(share.waiting.is_set, timeout=WAIT_MS)
-        window.ask_save_path = lambda title, start, filters: str(elsewhere)
+        monkeypatch.setattr(window, "ask_save_path", lambda title, suggestion, filters: str(elsewhere))
         window.snapshot_as_action.trigger()
         qtbot.waitUntil(lambda: saved == [elsewhere], timeout=WAIT_MS)
         assert share.asked_on_gui_thread == []
@@ -836,7 +843,7 @@ def test_quitting_during_an_export_into_a_dead_share_exits_and_says_what_was_not
     assert f"not exported: the session timeline into {folder}" in errors
 
 
-def _results_shown_after(qtbot: QtBot, window: Any, count: int) -> None:
+def _results_shown_after(qtbot: QtBot, window: MainWindow, count: int) -> None:
     """Wait till ``count`` more results reach the window: the picture goes on."""
     shown: list[InferenceResult] = []
     window.controller.result_ready.connect(shown.append)
@@ -846,20 +853,19 @@ def _results_shown_after(qtbot: QtBot, window: Any, count: int) -> None:
         window.controller.result_ready.disconnect(shown.append)
 
 
-def _record_into_share(qtbot: QtBot, window: Any, gui_video: VideoTruth, folder: Path) -> Any:
+def _record_into_share(qtbot: QtBot, window: MainWindow, gui_video: VideoTruth, folder: Path) -> RecordingRequest:
     """Start a recording into ``folder`` (while its share answers) that holds a face; its request."""
     play_saving_into(qtbot, window, gui_video.path, folder)
     wait_for_face_result(qtbot, window)
     window.record_action.trigger()
-    qtbot.waitUntil(lambda: window.recording is not None, timeout=WAIT_MS)
-    request = window.recording
+    request = wait_for_recording(qtbot, window)
     wait_until_recorded(qtbot, window)
     return request
 
 
 def test_a_share_that_stops_answering_mid_recording_never_stops_the_picture(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -876,6 +882,7 @@ def test_a_share_that_stops_answering_mid_recording_never_stops_the_picture(
         _results_shown_after(qtbot, window, 10)
         # The frames that come meanwhile are not piled up for it: 2 wait, the rest are left out.
         writer = window.controller.inference._recording
+        assert writer is not None, "the recording's writer has gone"
         qtbot.waitUntil(lambda: writer.dropped > 0, timeout=WAIT_MS)
         assert len(writer._waiting) == 2
         writer.not_answering_s = 2.0  # from now on, as if it had not answered for long
@@ -899,7 +906,7 @@ def test_a_share_that_stops_answering_mid_recording_never_stops_the_picture(
 
 def test_closing_during_a_recording_on_a_dead_share_exits_and_says_what_was_not_saved(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -1139,7 +1146,7 @@ def _pictures_bytes(*results: InferenceResult) -> int:
 
 def test_snapshots_waiting_for_several_dead_shares_share_one_bound_of_memory(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -1218,7 +1225,7 @@ class _WatchedLock:
 
 def test_a_snapshot_written_as_the_exit_gives_its_share_up_is_told_once_and_truly(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -1310,7 +1317,7 @@ class _LogHeldByTheGuiThread(logging.Handler):
 
 def test_a_second_signal_while_the_exit_logs_a_snapshot_unsaved_never_deadlocks(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
 ) -> None:
@@ -1354,7 +1361,7 @@ def test_a_second_signal_while_the_exit_logs_a_snapshot_unsaved_never_deadlocks(
 
 def test_ctrl_c_while_a_snapshot_waits_for_a_dead_share_says_a_second_quits_at_once(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

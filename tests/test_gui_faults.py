@@ -20,6 +20,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from PyQt6.QtCore import pyqtBoundSignal
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
@@ -33,11 +34,17 @@ from tests.gui_support import (
     REPO,
     WAIT_MS,
     CameraBench,
+    WindowFactory,
+    active_weights_of,
+    banner_button,
     cut_short_copy,
+    device_monitor_of,
     grab_view,
+    model_status_of,
     pause_on_shown_frame,
     play_looping,
     shown_result,
+    source_info_of,
     use_output_folder,
     wait_for_face_result,
     wait_until_stopped,
@@ -47,7 +54,7 @@ from tests.user_rights import without_root_rights
 
 
 def test_a_video_that_will_not_open_names_the_file(
-    qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, gui_video: VideoTruth
 ) -> None:
     garbage = tmp_path / "holiday.mp4"
     garbage.write_bytes(os.urandom(8192))
@@ -62,14 +69,16 @@ def test_a_video_that_will_not_open_names_the_file(
     assert window.source_banner.text() == ""
 
 
-def test_a_missing_video_file_names_the_file(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_missing_video_file_names_the_file(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     missing = tmp_path / "nowhere" / "clip.avi"
     window = make_window(video=missing)
     wait_until_stopped(qtbot, window)
     assert "not found" in window.source_banner.text() and str(missing) in window.source_banner.text()
 
 
-def test_a_video_path_too_long_for_the_file_system_says_so(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_video_path_too_long_for_the_file_system_says_so(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Was: asking whether it named a folder raised (ENAMETOOLONG, 255 bytes a name), and so
     # did the message about it: the window said "Opening …" and nothing more.
     too_long = tmp_path / ("clip" * 80 + ".mp4")
@@ -82,7 +91,9 @@ def test_a_video_path_too_long_for_the_file_system_says_so(qtbot: QtBot, make_wi
     assert said.count(str(too_long)) == 1 and "Errno" not in said
 
 
-def test_a_picture_path_too_long_for_the_file_system_says_so(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_picture_path_too_long_for_the_file_system_says_so(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # A picture's name (or a folder's) is opened as a picture, by another way than a video's.
     too_long = tmp_path / ("photo" * 60 + ".jpg")
     window = make_window(video=too_long)
@@ -92,17 +103,19 @@ def test_a_picture_path_too_long_for_the_file_system_says_so(qtbot: QtBot, make_
     assert said.count(str(too_long)) == 1 and "Errno" not in said
 
 
-def test_the_end_of_a_video_is_announced_with_play_again(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_the_end_of_a_video_is_announced_with_play_again(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     window = make_window(video=gui_video.path)
     wait_until_stopped(qtbot, window)
     assert "Finished playing astronaut.avi (30 frames)" in window.source_banner.text()
     assert window.source_banner.level == "info"
-    last_index = window.view.result.frame_index
-    window.source_banner.button("Play again").click()
-    qtbot.waitUntil(lambda: window.is_running and window.view.result.frame_index < last_index, timeout=WAIT_MS)
+    last_index = shown_result(window).frame_index
+    banner_button(window, "Play again").click()
+    qtbot.waitUntil(lambda: window.is_running and shown_result(window).frame_index < last_index, timeout=WAIT_MS)
 
 
-def test_a_truncated_video_says_it_is_damaged(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_truncated_video_says_it_is_damaged(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     video = write_astronaut_video(tmp_path / "full.avi", num_frames=30, frame_size=(320, 240), face_size=80, fps=30.0)
     truncated = cut_short_copy(video.path, tmp_path / "cut.avi")
     window = make_window(video=truncated)
@@ -112,7 +125,7 @@ def test_a_truncated_video_says_it_is_damaged(qtbot: QtBot, make_window, tmp_pat
 
 
 def test_a_seek_past_a_truncated_videos_end_stays_and_then_says_it_is_damaged(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Before, "Finished playing cut.avi (118 frames)" and the file closed: the frame
     # sought to, in a file that holds about 80 of the 120 frames its header announces
@@ -123,11 +136,11 @@ def test_a_seek_past_a_truncated_videos_end_stays_and_then_says_it_is_damaged(
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     window.pause()
     window.seek(3)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 3, timeout=WAIT_MS)
-    seeks = window.view.result.seeks
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 3, timeout=WAIT_MS)
+    seeks = shown_result(window).seeks
     window.seek(118)  # nothing there: the frame on screen stays, shown again
-    qtbot.waitUntil(lambda: window.view.result.seeks > seeks, timeout=WAIT_MS)
-    assert window.is_running and window.view.result.frame_index == 3
+    qtbot.waitUntil(lambda: shown_result(window).seeks > seeks, timeout=WAIT_MS)
+    assert window.is_running and shown_result(window).frame_index == 3
     assert window.source_state.playback is not None and window.source_state.playback.position == 3
     window.resume()  # plays on to where the file really ends
     wait_until_stopped(qtbot, window)
@@ -138,7 +151,7 @@ def test_a_seek_past_a_truncated_videos_end_stays_and_then_says_it_is_damaged(
 @pytest.mark.parametrize("fault", ["missing", "damaged"])
 def test_weights_named_on_the_command_line_that_fail_give_way_to_the_shipped_model(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     tmp_path: Path,
     settings_path: Path,
     gui_video: VideoTruth,
@@ -166,26 +179,26 @@ def test_weights_named_on_the_command_line_that_fail_give_way_to_the_shipped_mod
     assert window.model_banner.text() == (f"Could not load the model: {reason}. Using {DEFAULT_WEIGHTS_NAME} instead.")
     assert window.model_banner.level == "warning"
     assert "Load weights…" in window.model_banner.button_captions()
-    assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
+    assert model_status_of(window).active_weights == DEFAULT_WEIGHTS_PATH
     assert window.status.model_label.text().startswith(f"Model {DEFAULT_WEIGHTS_PATH.stem} (")
     result = wait_for_face_result(qtbot, window)  # the shipped model labels the faces
-    assert result.labels == window.model_status.labels
+    assert result.labels == model_status_of(window).labels
     # Nothing is remembered: neither the file named for this run nor the stand-in.
     assert window.settings.sync()
     assert AppSettings.at_path(settings_path).weights_path == random_weights
     # A good model loaded afterwards clears the message; a bad one keeps the model in use.
     window.controller.load_weights(random_weights)
-    qtbot.waitUntil(lambda: window.model_status.active_weights == random_weights, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).active_weights == random_weights, timeout=WAIT_MS)
     assert window.model_banner.text() == ""
     window.controller.load_weights(named)
-    qtbot.waitUntil(lambda: not window.model_status.ok, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not model_status_of(window).ok, timeout=WAIT_MS)
     assert window.status.model_label.text().startswith(f"Model {random_weights.stem} (")
 
 
 @pytest.mark.parametrize("asked", ["named", "remembered", "none"])
 def test_without_the_shipped_model_the_window_says_no_model_runs_and_why(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     tmp_path: Path,
     settings_path: Path,
     gui_video: VideoTruth,
@@ -208,7 +221,7 @@ def test_without_the_shipped_model_the_window_says_no_model_runs_and_why(
         assert seeded.sync()
     window = make_window(video=gui_video.path, weights=missing if asked == "named" else None)
     qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
-    assert not window.model_status.ok and window.model_status.active_weights is None
+    assert not model_status_of(window).ok and model_status_of(window).active_weights is None
     text = window.model_banner.text()
     # The file asked for first, then why the shipped one is no help either.
     said = {
@@ -227,10 +240,12 @@ def test_without_the_shipped_model_the_window_says_no_model_runs_and_why(
     assert window.status.model_label.text() == "No model"
     # Frames still arrive, without faces, as the banner says.
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    assert window.view.result.faces == ()
+    assert shown_result(window).faces == ()
 
 
-def test_a_camera_unplugged_mid_stream_offers_retry(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_a_camera_unplugged_mid_stream_offers_retry(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     bench = CameraBench(gui_video.path, good_frames=8)
     window = make_window(devices=[CameraDevice("Test Cam", 0)], source_factory=bench)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
@@ -239,12 +254,12 @@ def test_a_camera_unplugged_mid_stream_offers_retry(qtbot: QtBot, make_window, g
     assert "Test Cam" in text and "stopped delivering frames" in text
     assert bench.opened[0].released  # the device is let go, so another app (or a retry) can have it
     assert "Retry" in window.source_banner.button_captions()
-    window.source_banner.button("Retry").click()  # "plugged back in"
+    banner_button(window, "Retry").click()  # "plugged back in"
     qtbot.waitUntil(lambda: len(bench.opened) == 2 and window.is_running, timeout=WAIT_MS)
 
 
 def test_an_absent_or_busy_camera_says_so_and_lets_you_pick_another(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Index 97 goes through the real OpenCV path: nothing is there on this machine.
     bench = CameraBench(gui_video.path, good_frames=1000)
@@ -264,7 +279,7 @@ def test_an_absent_or_busy_camera_says_so_and_lets_you_pick_another(
     assert window.source_banner.text() == ""
 
 
-def test_no_camera_at_all_says_so_and_offers_a_video_file(qtbot: QtBot, make_window) -> None:
+def test_no_camera_at_all_says_so_and_offers_a_video_file(qtbot: QtBot, make_window: WindowFactory) -> None:
     window = make_window(devices=[])
     assert "No camera found" in window.source_banner.text()
     assert "Open video file…" in window.source_banner.button_captions()
@@ -282,24 +297,24 @@ def test_no_camera_at_all_says_so_and_offers_a_video_file(qtbot: QtBot, make_win
     assert not window.playback_bar.isVisibleTo(window)
 
 
-def test_a_camera_plugged_in_later_is_offered(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_a_camera_plugged_in_later_is_offered(qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth) -> None:
     bench = CameraBench(gui_video.path, good_frames=1000)
     window = make_window(devices=[], source_factory=bench)
-    window.picker.monitor.set_devices([CameraDevice("New Cam", 1)])
+    device_monitor_of(window).set_devices([CameraDevice("New Cam", 1)])
     assert window.source_banner.text() == "Camera available: New Cam (in the toolbar's list)."
-    window.source_banner.button("Start New Cam").click()
+    banner_button(window, "Start New Cam").click()
     wait_for_face_result(qtbot, window)
     assert bench.last_camera().index == 1
 
 
 def test_a_camera_named_with_an_ampersand_is_offered_by_its_whole_name(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # The button's caption took the name's "&" for a mnemonic: "Start AB Cam", with Alt+B
     # for a shortcut.
     bench = CameraBench(gui_video.path, good_frames=1000)
     window = make_window(devices=[], source_factory=bench)
-    window.picker.monitor.set_devices([CameraDevice("A&B Cam", 1)])
+    device_monitor_of(window).set_devices([CameraDevice("A&B Cam", 1)])
     assert window.source_banner.text() == "Camera available: A&B Cam (in the toolbar's list)."
     (caption, _dismiss) = window.source_banner.button_captions()
     button = window.source_banner.button(caption)
@@ -311,7 +326,7 @@ def test_a_camera_named_with_an_ampersand_is_offered_by_its_whole_name(
 
 @pytest.mark.parametrize("before", ["none started", "a camera that failed"])
 def test_cameras_offered_and_unplugged_again_are_no_longer_offered(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, before: str
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, before: str
 ) -> None:
     # The offer stayed up, its button starting a camera no longer there.
     bench = CameraBench(gui_video.path, good_frames=8)
@@ -322,11 +337,11 @@ def test_cameras_offered_and_unplugged_again_are_no_longer_offered(
         wait_until_stopped(qtbot, window)  # its frames ran out: "stopped delivering frames"
         error = window.source_banner.text()
         assert "Test Cam" in error and "stopped delivering frames" in error
-    window.picker.monitor.set_devices([CameraDevice("New Cam", 1)])
+    device_monitor_of(window).set_devices([CameraDevice("New Cam", 1)])
     # Why the camera before stopped comes first: the offer takes the place of that error.
     why = f"{error}. " if error else ""
     assert window.source_banner.text() == f"{why}Camera available: New Cam (in the toolbar's list)."
-    window.picker.monitor.set_devices([])
+    device_monitor_of(window).set_devices([])
     assert "New Cam" not in window.source_banner.text()
     assert window.source_banner.button("Start New Cam") is None
     if not devices:  # as at the start: what to open instead
@@ -340,7 +355,7 @@ def test_cameras_offered_and_unplugged_again_are_no_longer_offered(
 
 
 def test_a_file_that_fails_to_open_leaves_nothing_of_the_last_source_on_screen(
-    qtbot: QtBot, make_window, tmp_path: Path, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, gui_video: VideoTruth
 ) -> None:
     """Its last frame, title, seek bar and late results all belonged to another source."""
     window = make_window(video=gui_video.path)
@@ -359,7 +374,7 @@ def test_a_file_that_fails_to_open_leaves_nothing_of_the_last_source_on_screen(
 
 
 def test_a_slide_show_starts_at_the_first_picture_that_reads_and_ends_as_finished(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     folder = tmp_path / "pictures"
     folder.mkdir()
@@ -374,7 +389,7 @@ def test_a_slide_show_starts_at_the_first_picture_that_reads_and_ends_as_finishe
     assert window.source_banner.level == "info"
 
 
-def test_recording_with_nothing_playing_is_refused(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_recording_with_nothing_playing_is_refused(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     window = make_window()  # no camera, no video
     window.record_action.trigger()
     assert not window.record_action.isChecked() and window.recording is None
@@ -382,7 +397,7 @@ def test_recording_with_nothing_playing_is_refused(qtbot: QtBot, make_window, tm
 
 
 def test_nothing_to_record_keeps_the_sources_fault_and_its_way_out(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # Ctrl+R after a file failed to open put "Nothing to record" in the fault's place: which
     # file failed and why, and its Retry and Open video file… buttons, were gone.
@@ -402,7 +417,7 @@ def test_nothing_to_record_keeps_the_sources_fault_and_its_way_out(
 
 
 def test_recording_after_a_video_ended_is_refused_before_asking_or_making_anything(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Record to... once the video had finished asked for a file name (and whether to replace
     # it), then said "Nothing to record"; Record made the output folder, then said the same.
@@ -433,7 +448,9 @@ def test_recording_after_a_video_ended_is_refused_before_asking_or_making_anythi
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
 
 
-def test_recording_after_a_photo_was_shown_points_to_a_snapshot(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_recording_after_a_photo_was_shown_points_to_a_snapshot(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Ctrl+R after a single photo had been shown said "The slide show has finished: play it
     # again to record.", where the banner it replaced had said "(1 picture)"; and played
     # again, the photo's one frame most often came before the recording started: "Nothing
@@ -450,7 +467,7 @@ def test_recording_after_a_photo_was_shown_points_to_a_snapshot(qtbot: QtBot, ma
 
 
 def test_a_remembered_model_that_no_longer_loads_gives_way_to_the_shipped_one(
-    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, settings_path: Path, gui_video: VideoTruth
 ) -> None:
     from emotion_app.gui.settings import AppSettings
     from emotion_app.weights import DEFAULT_WEIGHTS_NAME
@@ -462,7 +479,7 @@ def test_a_remembered_model_that_no_longer_loads_gives_way_to_the_shipped_one(
     settings.sync()
     window = make_window(video=gui_video.path, weights=None)
     qtbot.waitUntil(lambda: str(broken) in window.model_banner.text(), timeout=WAIT_MS)
-    assert window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
+    assert active_weights_of(window).name == DEFAULT_WEIGHTS_NAME
     assert f"Using {DEFAULT_WEIGHTS_NAME} for now; the next start tries mine.safetensors again" in (
         window.model_banner.text()
     )
@@ -473,7 +490,9 @@ def test_a_remembered_model_that_no_longer_loads_gives_way_to_the_shipped_one(
     assert AppSettings.at_path(settings_path).weights_path == broken
 
 
-def test_the_player_plays_past_frames_that_do_not_decode(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_the_player_plays_past_frames_that_do_not_decode(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     damaged = tmp_path / "damaged.avi"
     write_video(damaged, numbered_frames(40))
     for frame in (22, 21, 20):  # a damaged stretch, longer than a retry or two gets past
@@ -487,7 +506,7 @@ def test_the_player_plays_past_frames_that_do_not_decode(qtbot: QtBot, make_wind
 
 
 def test_an_overlay_that_cannot_be_drawn_leaves_the_picture_playing(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, monkeypatch
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A fault in the renderer (a label a font library chokes on was one) raised out of
     # the worker's slot on every frame with a face: no picture ever reached the window.
@@ -510,13 +529,17 @@ def test_an_overlay_that_cannot_be_drawn_leaves_the_picture_playing(
     monkeypatch.setattr(inference_worker, "annotate_frame", fails_with_faces)
     window = make_window(video=gui_video.path)
     wait_for_face_result(qtbot, window)  # the faces are found and reach the window, undrawn
-    first = window.view.result.frame_index
-    qtbot.waitUntil(lambda: window.view.result.frame_index > first + 5, timeout=WAIT_MS)
+    first = shown_result(window).frame_index
+    qtbot.waitUntil(lambda: shown_result(window).frame_index > first + 5, timeout=WAIT_MS)
     assert window.is_running
 
 
 def test_an_overlay_that_cannot_be_redrawn_on_screen_keeps_the_picture_shown(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # The view redraws a paused frame's overlay itself, on the GUI thread (bars toggled,
     # the window resized): a renderer fault raised out of the toggle and the resize.
@@ -553,7 +576,7 @@ def test_an_overlay_that_cannot_be_redrawn_on_screen_keeps_the_picture_shown(
 
 
 def test_a_slide_show_with_an_unreadable_picture_seeks_to_the_picture_asked_for(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # The position counted pictures shown, not their place: past a skipped picture every
     # seek landed one late, and a seek to the last ended the show. A file with no picture's
@@ -570,8 +593,8 @@ def test_a_slide_show_with_an_unreadable_picture_seeks_to_the_picture_asked_for(
     wait_for_face_result(qtbot, window)
     window.pause()
     window.step(1)  # past the unreadable picture
-    qtbot.waitUntil(lambda: int(window.view.result.image[2, 2, 0]) == shades["c.png"], timeout=WAIT_MS)
-    assert window.view.result.frame_index == 1 and window.source_state.info.frame_count == 3
+    qtbot.waitUntil(lambda: int(shown_result(window).image[2, 2, 0]) == shades["c.png"], timeout=WAIT_MS)
+    assert shown_result(window).frame_index == 1 and source_info_of(window).frame_count == 3
     for position, name in ((2, "d.png"), (1, "c.png"), (0, "a.png")):
         window.seek(position)
 
@@ -579,12 +602,12 @@ def test_a_slide_show_with_an_unreadable_picture_seeks_to_the_picture_asked_for(
             return shown_result(window).frame_index == at
 
         qtbot.waitUntil(shows, timeout=WAIT_MS)
-        assert int(window.view.result.image[2, 2, 0]) == shades[name], name
+        assert int(shown_result(window).image[2, 2, 0]) == shades[name], name
     assert "Finished" not in window.source_banner.text()
 
 
 def test_a_slide_show_holds_each_picture_its_time_past_one_that_does_not_read(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: the picture after one that did not read came 4 s after the one before (two
     # places), which the show took for its step: that picture was held 6 s and the one
@@ -610,7 +633,7 @@ def test_a_slide_show_holds_each_picture_its_time_past_one_that_does_not_read(
 
 
 def test_a_slide_show_seeks_to_the_same_picture_before_and_after_meeting_a_broken_file(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: a broken file left the show only once met, so a seek back past it moved every
     # picture after it down one place: 3 showed e.png, then (b met) d's place, then nothing.
@@ -626,12 +649,12 @@ def test_a_slide_show_seeks_to_the_same_picture_before_and_after_meeting_a_broke
     window = make_window(video=folder)
     wait_for_face_result(qtbot, window)
     window.pause()
-    assert window.source_state.info.frame_count == 4  # a, c, d's place and e: from the start
+    assert source_info_of(window).frame_count == 4  # a, c, d's place and e: from the start
 
     def shown_after(move: Callable[[], None], at: int) -> str:
         move()
-        qtbot.waitUntil(lambda: window.view.result.frame_index == at, timeout=WAIT_MS)
-        return {shade: name for name, shade in shades.items()}[int(window.view.result.image[2, 2, 0])]
+        qtbot.waitUntil(lambda: shown_result(window).frame_index == at, timeout=WAIT_MS)
+        return {shade: name for name, shade in shades.items()}[int(shown_result(window).image[2, 2, 0])]
 
     assert shown_after(lambda: window.seek(3), 3) == "e.png"
     assert shown_after(lambda: window.seek(1), 1) == "c.png"  # past b's file and d's place
@@ -643,7 +666,9 @@ def test_a_slide_show_seeks_to_the_same_picture_before_and_after_meeting_a_broke
     assert "Finished" not in window.source_banner.text()
 
 
-def test_a_slide_show_passes_any_number_of_broken_pictures_in_a_row(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_slide_show_passes_any_number_of_broken_pictures_in_a_row(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Was: more than 100 files in a row that start like a picture but do not decode ended
     # the show at them (a video's limit on a damaged stretch), the pictures after unshown.
     folder = tmp_path / "pictures"
@@ -656,12 +681,12 @@ def test_a_slide_show_passes_any_number_of_broken_pictures_in_a_row(qtbot: QtBot
     window = make_window(video=folder)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     window.pause()
-    assert window.source_state.info.frame_count == 104
+    assert source_info_of(window).frame_count == 104
 
     def shown_after(move: Callable[[], None], at: int) -> str:
         move()
-        qtbot.waitUntil(lambda: window.view.result.frame_index == at, timeout=WAIT_MS)
-        return {shade: name for name, shade in shades.items()}[int(window.view.result.image[2, 2, 0])]
+        qtbot.waitUntil(lambda: shown_result(window).frame_index == at, timeout=WAIT_MS)
+        return {shade: name for name, shade in shades.items()}[int(shown_result(window).image[2, 2, 0])]
 
     assert shown_after(lambda: window.step(1), 103) == "z.png"  # past all 102
     assert shown_after(lambda: window.step(-1), 0) == "a.png"  # and back before them
@@ -675,7 +700,11 @@ def test_a_slide_show_passes_any_number_of_broken_pictures_in_a_row(qtbot: QtBot
 
 
 def test_a_snapshot_and_a_recording_whose_overlay_cannot_be_drawn_save_the_picture_shown(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # A large frame in a small window: the frame's own overlay is drawn only when a snapshot
     # or a recording asks for it. A renderer fault there raised on the snapshot's pool thread
@@ -695,15 +724,15 @@ def test_a_snapshot_and_a_recording_whose_overlay_cannot_be_drawn_save_the_pictu
     pause_on_shown_frame(qtbot, window)
     # Charts off: the paused frame is redrawn for the screen alone.
     window.bars_action.trigger()
-    qtbot.waitUntil(lambda: not window.view.result.overlay_bars, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not shown_result(window).overlay_bars, timeout=WAIT_MS)
     # A reply the worker drew before it heard of the pause or the toggle can still land on a
     # loaded machine: the frame shown is taken once none has come for half a second.
-    shown = window.view.result
+    shown = shown_result(window)
     for _ in range(WAIT_MS // 500):
         qtbot.wait(500)
         if window.view.result is shown:
             break
-        shown = window.view.result
+        shown = shown_result(window)
     assert not shown.overlay_bars
     assert shown.faces and shown.annotated is None  # the saved picture is not drawn yet
 
@@ -742,7 +771,7 @@ def test_a_snapshot_and_a_recording_whose_overlay_cannot_be_drawn_save_the_pictu
 
 @pytest.mark.parametrize("move", ["step", "play"])
 def test_stop_is_heard_inside_a_long_run_of_broken_pictures(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch, move: str
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, move: str
 ) -> None:
     # Was: the capture thread read the whole run of broken files (a slide show allows as
     # many as it has places) before it heard Stop: a run of slow ones held the stop.
@@ -780,7 +809,7 @@ def test_stop_is_heard_inside_a_long_run_of_broken_pictures(
 
 
 def test_stop_inside_a_looping_slide_shows_broken_run_does_not_start_the_next_loop(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Was: the read past the run, given up for Stop, was taken for the loop's end: the
     # slide show went back to its first picture and read and delivered it before the stop.
@@ -840,7 +869,12 @@ def test_a_video_file_the_user_may_not_read_is_told_so_not_as_damaged(gui_video:
 
 @pytest.mark.parametrize("first", ["opened", "fault"])
 def test_a_replaced_opens_late_answer_is_not_taken_for_the_next_opens(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    first: str,
 ) -> None:
     # A file on a slow share opened (or failed) just as the user stopped and opened it again:
     # the first open's answer, arriving while the second still opened, was taken for the
@@ -855,7 +889,7 @@ def test_a_replaced_opens_late_answer_is_not_taken_for_the_next_opens(
     class Held:
         """The worker's signal, each message held until its own release."""
 
-        def __init__(self, signal) -> None:
+        def __init__(self, signal: pyqtBoundSignal) -> None:
             self.signal = signal
 
         def emit(self, message: object) -> None:
@@ -872,6 +906,7 @@ def test_a_replaced_opens_late_answer_is_not_taken_for_the_next_opens(
     window.open_video(clip)
     qtbot.waitUntil(lambda: len(worker_holds) == 1, timeout=WAIT_MS)  # the first open's answer
     spec = window.source_state.spec
+    assert spec is not None
     shutil.copyfile(gui_video.path, clip)  # there for the second open in either case
     window.stop()
     window.start_source(spec)
@@ -891,15 +926,15 @@ def test_a_replaced_opens_late_answer_is_not_taken_for_the_next_opens(
 
 
 def test_a_camera_with_a_long_name_is_offered_by_a_short_button(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     bench = CameraBench(gui_video.path, good_frames=1000)
     window = make_window(devices=[], source_factory=bench)
     name = "HD Pro Webcam C920: HD Pro Webcam C920 (usb-0000:00:14.0-1)"
-    window.picker.monitor.set_devices([CameraDevice(name, 2)])
+    device_monitor_of(window).set_devices([CameraDevice(name, 2)])
     assert window.source_banner.text() == f"Camera available: {name} (in the toolbar's list)."
     (caption, _dismiss) = window.source_banner.button_captions()
     assert caption.startswith("Start HD Pro Webcam C920") and caption.endswith("…") and len(caption) < 40
-    window.source_banner.button(caption).click()
+    banner_button(window, caption).click()
     wait_for_face_result(qtbot, window)
     assert bench.last_camera().index == 2

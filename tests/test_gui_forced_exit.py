@@ -27,6 +27,7 @@ from emotion_app.samples import VideoTruth
 from tests.gui_support import (
     WAIT_MS,
     DeadShare,
+    WindowFactory,
     join_file_checks,
     play_looping,
     temp_folder_env,
@@ -132,7 +133,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
 @pytest.mark.parametrize("suffix", [".mp4", ".avi"])
 def test_a_recording_cut_by_a_kill_is_kept_as_unfinished_by_the_next_recording_there(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     suffix: str,
@@ -204,7 +205,7 @@ time.sleep(600)
 
 
 def test_a_snapshot_s_leftover_goes_with_the_next_snapshot_there_and_a_live_writer_s_stays(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     folder = tmp_path / "snapshots"
     folder.mkdir()
@@ -282,7 +283,7 @@ def _shown(window: MainWindow) -> list[str]:
 
 
 def test_a_snapshot_s_tidy_is_told_on_its_own_and_stays_past_a_later_save_elsewhere(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The tidy runs on the snapshot's writing thread; what it kept was glued onto the
     # snapshot's "Saved …" notice, and onto any "Saved …" after it while it showed: a
@@ -304,7 +305,7 @@ def test_a_snapshot_s_tidy_is_told_on_its_own_and_stays_past_a_later_save_elsewh
     assert window.tidy_banner.button_captions()[0] == "Open folder"
     # Save snapshot as… into another folder: its notice says only what it saved, and the
     # tidy's stays as it was.
-    window.ask_save_path = lambda title, start, filters: str(elsewhere / "mine.png")
+    monkeypatch.setattr(window, "ask_save_path", lambda title, suggestion, filters: str(elsewhere / "mine.png"))
     window.snapshot_as_action.trigger()
     qtbot.waitUntil(lambda: len(saved) == 2, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: saved[1].name in window.notice_banner.text(), timeout=WAIT_MS)
@@ -318,7 +319,7 @@ def test_a_snapshot_s_tidy_is_told_on_its_own_and_stays_past_a_later_save_elsewh
 
 
 def test_a_recording_check_given_up_still_tells_its_tidy_beside_the_refusal(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The recording check tidies its folder off the GUI thread; one given up on (a share
     # slower than its deadline) had its answer dropped, and the tidy with it: the
@@ -353,7 +354,7 @@ def _kept_line(folder: Path, *names: str) -> str:
 
 
 def test_each_folder_s_tidy_keeps_its_line_in_the_tidy_banner_until_dismissed(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The banner held one notice: a recording's tidy in another folder soon after a
     # snapshot's replaced the snapshot's, and what was kept there was only in the log.
@@ -379,7 +380,9 @@ def test_each_folder_s_tidy_keeps_its_line_in_the_tidy_banner_until_dismissed(
     assert window.tidy_banner.text() == both  # the recording's end leaves it as it was
     # Two more folders: the last three are listed, the first counted.
     for folder in (c, d):
-        window.ask_save_path = lambda title, start, filters, folder=folder: str(folder / "mine.png")
+        monkeypatch.setattr(
+            window, "ask_save_path", lambda title, suggestion, filters, folder=folder: str(folder / "mine.png")
+        )
         window.snapshot_as_action.trigger()
 
         def told(folder: Path = folder) -> bool:
@@ -397,7 +400,7 @@ def test_each_folder_s_tidy_keeps_its_line_in_the_tidy_banner_until_dismissed(
     assert window.tidy_banner.text() == "\n".join(lines)
     # Dismissed, all of it goes: the next folder's tidy is told alone.
     window.tidy_banner.dismiss()
-    window.ask_save_path = lambda title, start, filters: str(e / "mine.png")
+    monkeypatch.setattr(window, "ask_save_path", lambda title, suggestion, filters: str(e / "mine.png"))
     window.snapshot_as_action.trigger()
     qtbot.waitUntil(lambda: window.tidy_banner.text() == _kept_line(e, kept), timeout=WAIT_MS)
     assert window.tidy_banner.button_captions()[0] == "Open folder"
@@ -405,7 +408,7 @@ def test_each_folder_s_tidy_keeps_its_line_in_the_tidy_banner_until_dismissed(
 
 
 def test_one_folder_named_by_other_paths_keeps_one_line_in_the_tidy_banner(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The banner went by the path as given: the same folder through a link, or with "..",
     # got a line for each path it was saved by, as if it were several folders.
@@ -420,7 +423,9 @@ def test_one_folder_named_by_other_paths_keeps_one_line_in_the_tidy_banner(
     shown = []
     for name, path in [("talk", link), ("more", real), ("last", other / ".." / "link")]:
         _killed_writer(tmp_path, _HALF_A_ROW, real / f"{name}.csv")  # a writer killed since the last tidy
-        window.ask_save_path = lambda title, start, filters, path=path: str(path / "mine.png")
+        monkeypatch.setattr(
+            window, "ask_save_path", lambda title, suggestion, filters, path=path: str(path / "mine.png")
+        )
         window.snapshot_as_action.trigger()
         line = _kept_line(path, f"{name}{UNFINISHED_MARK}.csv")  # the path as chosen
         shown.append(line)
@@ -445,7 +450,7 @@ def test_one_folder_named_by_other_paths_keeps_one_line_in_the_tidy_banner(
 
 
 def test_a_recording_that_fails_at_once_is_told_beside_its_folder_s_tidy(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # The recording's check tidies the folder; its writer then cannot make the video (a
     # folder took its name meanwhile): the failure and the tidy's notice are both shown.
@@ -457,8 +462,9 @@ def test_a_recording_that_fails_at_once_is_told_beside_its_folder_s_tidy(
     play_looping(window, gui_video.path)
     qtbot.waitUntil(window.dialog_folders_answered, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    # On the check's thread, as soon as it has tidied: before the writer opens the video.
-    window.recordings.tidied.connect(lambda *_told: video.mkdir(), Qt.ConnectionType.DirectConnection)
+    # On the check's thread, as soon as it has tidied: before the writer opens the video. (PyQt6's
+    # stubs leave out connect's second argument, the connection type: hence the ignore.)
+    window.recordings.tidied.connect(lambda *_told: video.mkdir(), Qt.ConnectionType.DirectConnection)  # type: ignore[call-arg]
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         window.start_recording(video)
     failed = f"Recording stopped: output {video} is a folder; it would not be replaced"

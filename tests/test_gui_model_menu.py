@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
+import pytest
 from PyQt6.QtCore import QEvent, QPoint
 from PyQt6.QtGui import QAction, QHelpEvent
 from PyQt6.QtWidgets import QApplication, QToolTip, QWidget
@@ -19,7 +20,15 @@ from emotion_app.gui.model_menu import ModelMenu
 from emotion_app.inference.catalog import describe_weights, list_weights
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, make_random_weights, write_astronaut_video
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME, DEFAULT_WEIGHTS_PATH, METADATA_KEY, read_card
-from tests.gui_support import WAIT_MS, wait_for_dialog_folders, wait_for_face_result
+from tests.gui_support import (
+    WAIT_MS,
+    WindowFactory,
+    active_weights_of,
+    model_status_of,
+    shown_result,
+    wait_for_dialog_folders,
+    wait_for_face_result,
+)
 
 
 def with_training_facts(path: Path, labels: str, validation: float) -> Path:
@@ -88,7 +97,7 @@ def fast_classifier_arrived(in_use: ModelStatus) -> ModelStatus:
 
 
 def test_choosing_a_model_switches_without_stopping_the_video_and_is_remembered(
-    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, settings_path: Path
 ) -> None:
     folder = models_folder(tmp_path)
     # Long enough (40 s) that it is still playing when the other model has loaded, even on a busy machine.
@@ -103,26 +112,26 @@ def test_choosing_a_model_switches_without_stopping_the_video_and_is_remembered(
     assert titles[0].startswith("1 emotion_cnn — 6 classes") and titles[-1] == "Load weights…"
     actions = {a.data().name: a for a in menu.model_actions()}
     assert actions[DEFAULT_WEIGHTS_NAME].isChecked() and not actions["broken.safetensors"].isEnabled()
-    frame_before = window.view.result.frame_index
+    frame_before = shown_result(window).frame_index
 
     actions["zz_seven.safetensors"].trigger()
-    qtbot.waitUntil(lambda: window.model_status.labels == SEVEN_LABELS, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).labels == SEVEN_LABELS, timeout=WAIT_MS)
     # The video never stopped: results with the new model's classes keep arriving.
     qtbot.waitUntil(
         lambda: window.view.result is not None and window.view.result.labels == SEVEN_LABELS, timeout=WAIT_MS
     )
-    assert window.view.result.frame_index > frame_before and window.is_running
+    assert shown_result(window).frame_index > frame_before and window.is_running
     assert actions["zz_seven.safetensors"].isChecked() and not actions[DEFAULT_WEIGHTS_NAME].isChecked()
     window.close()
 
     # The next launch without --weights starts with the remembered model.
     again = make_window(weights=None, weights_dir=folder)
-    assert again.model_status.ok and again.model_status.labels == SEVEN_LABELS
-    assert again.model_status.active_weights.name == "zz_seven.safetensors"
+    assert model_status_of(again).ok and model_status_of(again).labels == SEVEN_LABELS
+    assert active_weights_of(again).name == "zz_seven.safetensors"
 
 
 def test_a_remembered_model_that_is_gone_falls_back_to_the_default(
-    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, settings_path: Path
 ) -> None:
     from emotion_app.gui.settings import AppSettings
 
@@ -131,7 +140,7 @@ def test_a_remembered_model_that_is_gone_falls_back_to_the_default(
     settings.weights_path = gone
     settings.sync()
     window = make_window(weights=None)
-    assert window.model_status.ok and window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
+    assert model_status_of(window).ok and active_weights_of(window).name == DEFAULT_WEIGHTS_NAME
     assert window.model_banner.text() == ""  # gone since last time: nothing to say
     # Still the user's choice (a drive not plugged in, a share not mounted yet): once the
     # file is back, the next start loads it. Was: the shipped model was stored instead.
@@ -140,11 +149,11 @@ def test_a_remembered_model_that_is_gone_falls_back_to_the_default(
     window.close()
     make_random_weights(gone, seed=5)
     again = make_window(weights=None)
-    assert again.model_status.ok and again.model_status.active_weights == gone
+    assert model_status_of(again).ok and model_status_of(again).active_weights == gone
 
 
 def test_a_remembered_model_that_cannot_be_reached_is_said_not_taken_for_gone(
-    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, settings_path: Path
 ) -> None:
     # Was: a remembered file whose look-up fails (here a name longer than the file system
     # takes; a folder the user may not search fails alike) was taken for one deleted, and
@@ -157,7 +166,7 @@ def test_a_remembered_model_that_cannot_be_reached_is_said_not_taken_for_gone(
     settings.sync()
     window = make_window(weights=None)
     qtbot.waitUntil(lambda: window.model_banner.text() != "", timeout=WAIT_MS)
-    assert window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
+    assert active_weights_of(window).name == DEFAULT_WEIGHTS_NAME
     assert window.model_banner.text() == (
         f"Could not load the model: cannot read weights file {unreachable}: File name too long. "
         f"Using {DEFAULT_WEIGHTS_NAME} for now; the next start tries {unreachable.name} again."
@@ -246,7 +255,7 @@ def test_a_shipped_model_is_remembered_by_name_not_by_path(settings_path: Path, 
 
 
 def test_a_link_to_a_shipped_model_is_remembered_by_the_shipped_files_name(
-    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, settings_path: Path
 ) -> None:
     # A link elsewhere that leads to a file of weights/ is the shipped model: it was stored
     # by the link's own name ("shipped:best.safetensors"), a file weights/ does not have, and
@@ -257,7 +266,7 @@ def test_a_link_to_a_shipped_model_is_remembered_by_the_shipped_files_name(
     link.symlink_to(DEFAULT_WEIGHTS_PATH)
     window = make_window()
     window.choose_weights(link)
-    qtbot.waitUntil(lambda: window.model_status.active_weights == link, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).active_weights == link, timeout=WAIT_MS)
     assert [action.isChecked() for action in window.model_menu.model_actions()] == [
         action.data() == DEFAULT_WEIGHTS_PATH for action in window.model_menu.model_actions()
     ]
@@ -271,7 +280,7 @@ def test_a_link_to_a_shipped_model_is_remembered_by_the_shipped_files_name(
 
 
 def test_a_model_chosen_by_a_relative_path_is_kept_by_its_full_path(
-    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path, monkeypatch
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, settings_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The fast classifier's build process starts in a folder of its own, and the next launch
     # may start in any folder: a relative path would name another file there, or none.
@@ -284,15 +293,17 @@ def test_a_model_chosen_by_a_relative_path_is_kept_by_its_full_path(
     assert parse_args(["--video", "clip.avi"]).video == tmp_path / "clip.avi"
     window = make_window()
     window.choose_weights(Path("mine.safetensors"))
-    qtbot.waitUntil(lambda: window.model_status.active_weights == tmp_path / "mine.safetensors", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).active_weights == tmp_path / "mine.safetensors", timeout=WAIT_MS)
     window.settings.sync()
     assert AppSettings.at_path(settings_path).weights_path == tmp_path / "mine.safetensors"
 
 
-def test_a_failed_load_stays_on_screen_when_the_fast_classifier_arrives(qtbot: QtBot, make_window) -> None:
+def test_a_failed_load_stays_on_screen_when_the_fast_classifier_arrives(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
 
     window = make_window()
-    current = window.model_status
+    current = model_status_of(window)
     failed = ModelStatus(
         Path("/nowhere/bad.safetensors"), current.labels, "weights file not found", current.active_weights
     )
@@ -306,7 +317,9 @@ def test_a_failed_load_stays_on_screen_when_the_fast_classifier_arrives(qtbot: Q
     assert not window.model_banner.isVisible()
 
 
-def test_about_shows_a_cards_labels_as_text_never_as_markup(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_about_shows_a_cards_labels_as_text_never_as_markup(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     labels = ["<b>bold</b>", '<a href="http://x">x</a>', "happy", "sad", "surprise", "neutral"]
     window = make_window(weights=make_random_weights(tmp_path / "markup.safetensors", labels=labels))
     about = window.about_text()
@@ -314,7 +327,7 @@ def test_about_shows_a_cards_labels_as_text_never_as_markup(qtbot: QtBot, make_w
 
 
 def test_the_status_bar_says_a_model_is_loading_until_it_has_or_failed(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # The faces keep the old model's labels while another loads beside the frames: without
     # a word, a switch looked as if it had been ignored until "Loaded" came.
@@ -322,79 +335,83 @@ def test_the_status_bar_says_a_model_is_loading_until_it_has_or_failed(
     mine = make_random_weights(tmp_path / "mine.safetensors", seed=4)
     window.choose_weights(mine)
     assert window.status.currentMessage() == "Loading mine.safetensors…"
-    qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).active_weights == mine, timeout=WAIT_MS)
     assert window.status.currentMessage().startswith("Loaded mine.safetensors")
 
     broken = tmp_path / "broken.safetensors"
     broken.write_bytes(b"not a weights file")
     window.choose_weights(broken)
     assert window.status.currentMessage() == "Loading broken.safetensors…"
-    qtbot.waitUntil(lambda: window.model_status.weights_path == broken, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).weights_path == broken, timeout=WAIT_MS)
     assert window.status.currentMessage() == ""
     assert "Could not load the model" in window.model_banner.text()
-    assert window.model_status.active_weights == mine
+    assert model_status_of(window).active_weights == mine
 
 
-def test_a_picture_loaded_as_weights_is_said_to_be_no_weights_file(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_picture_loaded_as_weights_is_said_to_be_no_weights_file(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Was: "... has a header of 5,064,878,326,892,452,095 bytes; at most 8,388,608 (not a
     # model of this app)": a JPEG's first bytes read as a safetensors header's size.
     window = make_window()
-    in_use = window.model_status.active_weights
+    in_use = model_status_of(window).active_weights
     assert in_use is not None
     picture = tmp_path / "holiday.jpg"
     cv2.imwrite(str(picture), astronaut_bgr())
     window.choose_weights(picture)
-    qtbot.waitUntil(lambda: window.model_status.weights_path == picture, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).weights_path == picture, timeout=WAIT_MS)
     assert window.model_banner.text() == (
         f"Could not load the model: {picture} is not a weights file of this app (a .safetensors model file is "
         f"expected). Still using {in_use.name}."
     )
-    assert window.model_status.active_weights == in_use
+    assert model_status_of(window).active_weights == in_use
 
 
-def test_a_truncated_weights_file_is_said_to_be_damaged(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_truncated_weights_file_is_said_to_be_damaged(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Was: "... is truncated, corrupt or not a safetensors file (the file holds 2,966,840
     # bytes of tensors, its header 5,939,224)": the format's words before the plain fact.
     window = make_window()
-    in_use = window.model_status.active_weights
+    in_use = model_status_of(window).active_weights
     assert in_use is not None
     copy = tmp_path / "half copied.safetensors"
     data = DEFAULT_WEIGHTS_PATH.read_bytes()
     copy.write_bytes(data[: len(data) // 2])
     window.choose_weights(copy)
-    qtbot.waitUntil(lambda: window.model_status.weights_path == copy, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).weights_path == copy, timeout=WAIT_MS)
     assert window.model_banner.text() == (
         f"Could not load the model: {copy}: the weights file is damaged or incomplete (cut short by "
         f"{len(data) - len(data) // 2:,} bytes). Still using {in_use.name}."
     )
-    assert window.model_status.active_weights == in_use
+    assert model_status_of(window).active_weights == in_use
 
 
 def test_the_start_up_model_arriving_late_does_not_end_the_loading_note(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # A model chosen while the one given at start-up was still loading: the start-up model's
     # status said "Loaded" over "Loading" while the chosen one still loaded.
 
     window = make_window()
-    start_up = window.model_status
+    start_up = model_status_of(window)
     mine = make_random_weights(tmp_path / "mine.safetensors", seed=5)
     window.choose_weights(mine)
     window._on_model_status(ModelStatus(start_up.weights_path, start_up.labels, active_weights=start_up.active_weights))
     assert window.status.currentMessage() == "Loading mine.safetensors…"
-    qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).active_weights == mine, timeout=WAIT_MS)
     assert window.status.currentMessage().startswith("Loaded mine.safetensors")
 
 
 def test_the_menu_ticks_the_model_chosen_while_it_loads_and_the_old_one_if_it_fails(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Reopened during a load, the menu ticked the model still in use beside "Loading NEW…",
     # as if the pick had not been taken.
 
     folder = models_folder(tmp_path)
     window = make_window(weights=folder / DEFAULT_WEIGHTS_NAME, weights_dir=folder)
-    in_use = window.model_status
+    in_use = model_status_of(window)
     menu = window.model_menu
 
     def ticked() -> list[str]:
@@ -406,16 +423,16 @@ def test_the_menu_ticks_the_model_chosen_while_it_loads_and_the_old_one_if_it_fa
     # The model in use getting its fast classifier meanwhile does not take the tick back.
     window._on_model_status(fast_classifier_arrived(in_use))
     assert ticked() == ["zz_seven.safetensors"]
-    qtbot.waitUntil(lambda: window.model_status.labels == SEVEN_LABELS, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).labels == SEVEN_LABELS, timeout=WAIT_MS)
     assert ticked() == ["zz_seven.safetensors"]
 
     window.choose_weights(folder / "broken.safetensors")
-    qtbot.waitUntil(lambda: window.model_status.weights_path == folder / "broken.safetensors", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).weights_path == folder / "broken.safetensors", timeout=WAIT_MS)
     assert ticked() == ["zz_seven.safetensors"]  # the model still in use
 
 
 def test_load_weights_opens_where_a_model_was_loaded_last_else_in_the_shipped_folder(
-    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, settings_path: Path
 ) -> None:
     # It always opened in the working directory: wherever the app happened to be started.
     from PyQt6.QtCore import QSettings
@@ -437,7 +454,7 @@ def test_load_weights_opens_where_a_model_was_loaded_last_else_in_the_shipped_fo
     window = make_window()
     load_from(window, "")  # cancelled: nothing remembered
     load_from(window, str(mine))
-    qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).active_weights == mine, timeout=WAIT_MS)
     load_from(window, "")
     assert starts == [str(DEFAULT_WEIGHTS_DIR), str(DEFAULT_WEIGHTS_DIR), str(mine.parent)]
     window.close()
@@ -457,7 +474,7 @@ def test_load_weights_opens_where_a_model_was_loaded_last_else_in_the_shipped_fo
 
 
 def test_a_model_named_with_weights_is_for_that_run_and_a_pick_after_it_is_remembered(
-    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, settings_path: Path
 ) -> None:
     from emotion_app.gui.settings import AppSettings
 
@@ -468,26 +485,26 @@ def test_a_model_named_with_weights_is_for_that_run_and_a_pick_after_it_is_remem
     settings.sync()
     one_off = make_random_weights(tmp_path / "trying.safetensors", num_classes=6, seed=3)
     window = make_window(weights=one_off, weights_dir=folder)
-    assert window.model_status.ok and window.model_status.active_weights == one_off
+    assert model_status_of(window).ok and model_status_of(window).active_weights == one_off
     assert window.settings.sync()
     # Was: the --weights file replaced the user's choice for every later start.
     assert AppSettings.at_path(settings_path).weights_path == chosen
     window.close()
     again = make_window(weights=None, weights_dir=folder)
-    assert again.model_status.ok and again.model_status.active_weights == chosen
+    assert model_status_of(again).ok and model_status_of(again).active_weights == chosen
     again.close()
 
     # A model picked in a run started with --weights is the user's choice.
     third = make_window(weights=one_off, weights_dir=folder)
     actions = {a.data().name: a for a in third.model_menu.model_actions()}
     actions[DEFAULT_WEIGHTS_NAME].trigger()
-    qtbot.waitUntil(lambda: third.model_status.active_weights == folder / DEFAULT_WEIGHTS_NAME, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(third).active_weights == folder / DEFAULT_WEIGHTS_NAME, timeout=WAIT_MS)
     assert third.settings.sync()
     assert AppSettings.at_path(settings_path).weights_path == folder / DEFAULT_WEIGHTS_NAME
 
 
 def test_of_two_entries_leading_to_one_file_the_one_picked_is_ticked(
-    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, settings_path: Path
 ) -> None:
     # Two entries of weights/ that are one file (a link beside its target): loading either
     # ticked the later one, whichever the user had picked, named at launch or remembered.
@@ -514,7 +531,7 @@ def test_of_two_entries_leading_to_one_file_the_one_picked_is_ticked(
 
     # Named at launch: the entry named.
     window = make_window(weights=alias, weights_dir=folder)
-    assert window.model_status.ok and window.model_status.labels == SEVEN_LABELS
+    assert model_status_of(window).ok and model_status_of(window).labels == SEVEN_LABELS
     assert ticked(window) == ["alias.safetensors"]
     # Picked in the menu: the entry picked, either of the two.
     pick(window, "zz_seven.safetensors")
@@ -523,7 +540,7 @@ def test_of_two_entries_leading_to_one_file_the_one_picked_is_ticked(
     assert ticked(window) == ["alias.safetensors"]
     # Loaded through a link from elsewhere, which is no entry: the first entry that is its file.
     window.choose_weights(elsewhere)
-    qtbot.waitUntil(lambda: window.model_status.active_weights == elsewhere, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).active_weights == elsewhere, timeout=WAIT_MS)
     assert ticked(window) == ["alias.safetensors"]
     pick(window, "alias.safetensors")
     assert window.settings.sync()
@@ -532,7 +549,7 @@ def test_of_two_entries_leading_to_one_file_the_one_picked_is_ticked(
     # Remembered: the next start loads the entry picked, and ticks it.
     assert AppSettings.at_path(settings_path).weights_path == alias
     again = make_window(weights=None, weights_dir=folder)
-    assert again.model_status.ok and again.model_status.active_weights == alias
+    assert model_status_of(again).ok and model_status_of(again).active_weights == alias
     assert ticked(again) == ["alias.safetensors"]
 
 

@@ -18,7 +18,7 @@ from emotion_app.gui.main_window import RECENT_FILES, MainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
 from emotion_app.sources.specs import VideoFileSpec
-from tests.gui_support import WAIT_MS, wait_until_stopped
+from tests.gui_support import WAIT_MS, WindowFactory, banner_button, wait_until_stopped
 
 
 def listed(window: MainWindow) -> list[str]:
@@ -43,7 +43,7 @@ def open_and_wait_till_opened(qtbot: QtBot, window: MainWindow, path: Path) -> N
 
 
 def test_what_fails_to_open_is_not_added_to_the_recent_files(
-    qtbot: QtBot, make_window, settings_path: Path, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     good = tmp_path / "talk.avi"
     shutil.copyfile(gui_video.path, good)
@@ -64,7 +64,7 @@ def test_what_fails_to_open_is_not_added_to_the_recent_files(
 
 
 def test_a_recent_file_that_fails_now_keeps_its_place_greyed_out_where_gone(
-    qtbot: QtBot, make_window, settings_path: Path, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     first, second = tmp_path / "first.avi", tmp_path / "second.avi"
     shutil.copyfile(gui_video.path, first)
@@ -92,7 +92,7 @@ def test_a_recent_file_that_fails_now_keeps_its_place_greyed_out_where_gone(
 
 
 def test_a_file_opened_again_by_play_again_or_a_seek_is_not_listed_anew(
-    qtbot: QtBot, make_window, settings_path: Path, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # Listed at each open, a file was listed again at each reopen the app made (Play again,
     # a seek after its end, a model switched at its end): the settings file rewritten each
@@ -108,7 +108,7 @@ def test_a_file_opened_again_by_play_again_or_a_seek_is_not_listed_anew(
     other_instance.remember_recent(elsewhere, RECENT_FILES)
     assert other_instance.sync()
     written = settings_path.stat().st_mtime_ns
-    window.source_banner.button("Play again").click()
+    banner_button(window, "Play again").click()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     wait_until_stopped(qtbot, window)
     ended = window.source_state.info
@@ -126,7 +126,7 @@ def test_a_file_opened_again_by_play_again_or_a_seek_is_not_listed_anew(
 
 
 def test_hovering_a_recent_file_shows_its_whole_path(
-    qtbot: QtBot, make_window, settings_path: Path, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # Two takes of the same name in different folders read alike in the menu (it lists
     # names only): the full path, on hover, is the only way to tell which is which.

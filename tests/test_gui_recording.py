@@ -26,10 +26,12 @@ from emotion_app.samples import SIX_LABELS, VideoTruth, write_video
 from tests.gui_support import (
     WAIT_MS,
     ThreadHold,
+    WindowFactory,
     busy_until,
     pause_on_shown_frame,
     paused_at,
     play_looping,
+    shown_result,
     thread_held,
     use_output_folder,
     wait_for_face_result,
@@ -44,7 +46,7 @@ def no_dialog(*_args: object) -> str:
 
 def test_one_key_snapshot_and_record_go_into_the_output_folder(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     gui_video: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -69,11 +71,12 @@ def test_one_key_snapshot_and_record_go_into_the_output_folder(
 
     window.resume()
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    assert wait_for_recording(qtbot, window).video_path.parent == folder
+    recording = wait_for_recording(qtbot, window)
+    assert recording.video_path.parent == folder
     assert window.rec_label.isVisible() and re.fullmatch(r"● REC 0:0\d", window.rec_label.text())
     qtbot.waitUntil(lambda: window.rec_label.text() != "● REC 0:00", timeout=WAIT_MS)  # time runs
     wait_until_recorded(qtbot, window)
-    video = window.recording.video_path
+    video = recording.video_path
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     assert window.recording is None and not window.rec_label.isVisible()
@@ -85,7 +88,7 @@ def test_one_key_snapshot_and_record_go_into_the_output_folder(
 
 
 def test_an_unusable_output_folder_is_refused_with_a_way_out(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     window = make_window(video=gui_video.path)
     good = tmp_path / "good"
@@ -201,7 +204,7 @@ def test_a_frame_left_out_of_a_full_recording_queue_is_filled_by_the_frame_after
 
 
 def test_snapshots_and_recordings_in_quick_succession_each_keep_their_file(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # Named by the second and written in the background, the second press's file replaced the first's.
     window = make_window()
@@ -226,7 +229,7 @@ def test_snapshots_and_recordings_in_quick_succession_each_keep_their_file(
 
 
 def test_recording_ends_with_stop_and_says_when_nothing_was_recorded(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = make_window()
     play_looping(window, gui_video.path)
@@ -255,7 +258,7 @@ def test_recording_ends_with_stop_and_says_when_nothing_was_recorded(
 
 
 def test_a_recording_of_one_stepped_frame_says_1_frame_and_1_row(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # Recorded while paused, then one step: one frame with one face. The saved notice said
     # "(1 frames, …)" and "(1 rows)".
@@ -267,7 +270,7 @@ def test_a_recording_of_one_stepped_frame_says_1_frame_and_1_row(
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     wait_for_recording(qtbot, window)
     window.step(1)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 6, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 6, timeout=WAIT_MS)
     wait_until_recorded(qtbot, window)
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
@@ -292,7 +295,7 @@ def bracket_depth(text: str) -> int:
 
 
 def test_a_recording_into_a_folder_not_yet_made_that_got_no_frame_says_nothing_was_recorded(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A missing folder is made with the first frame written; stopped before any, it was
     # never there, and the notice said it "was removed while recording".
@@ -314,7 +317,7 @@ def test_a_recording_into_a_folder_not_yet_made_that_got_no_frame_says_nothing_w
 
 
 def test_record_to_a_picture_name_is_refused_not_cut_to_its_last_frame(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The video writer makes a still of the last frame for a picture's name (analyze's
     # output for a picture): a recording "saved" so kept one frame of all it recorded.
@@ -334,7 +337,7 @@ def test_record_to_a_picture_name_is_refused_not_cut_to_its_last_frame(
 
 
 def test_a_recording_that_saw_no_face_names_the_csv_it_kept(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A recording's CSV is kept with its header when no face was seen (as analyze's is), but
     # the notice named the video only: a file was saved that no notice spoke of.
@@ -376,7 +379,7 @@ def test_a_recording_after_a_seek_back_holds_frames_the_busy_worker_skipped(tmp_
 
 
 def test_a_switch_to_a_model_with_other_emotions_ends_the_recording_with_its_files_whole(
-    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, random_weights_7: Path
 ) -> None:
     from emotion_app.samples import write_astronaut_video
 
@@ -404,7 +407,7 @@ def test_a_switch_to_a_model_with_other_emotions_ends_the_recording_with_its_fil
 
 
 def test_a_recording_started_while_a_file_opens_has_that_files_frame_rate(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: the recording took the frame rate of the source before (15 fps), held by the
     # window until the file opening had opened: the 10 fps file's frames, written at
@@ -443,7 +446,7 @@ def test_a_recording_started_while_a_file_opens_has_that_files_frame_rate(
 
 
 def test_an_output_folder_whose_name_is_not_utf8_is_refused_and_not_made(
-    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, settings_path: Path
 ) -> None:
     import os
 
@@ -458,7 +461,7 @@ def test_an_output_folder_whose_name_is_not_utf8_is_refused_and_not_made(
 
 
 def test_record_to_keeps_a_csv_of_that_name_it_was_not_asked_about(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Was: the dialog confirms replacing the video only; an unrelated talk.csv beside the
     # new talk.mp4 was replaced by the recording's rows without a word.
@@ -469,8 +472,8 @@ def test_record_to_keeps_a_csv_of_that_name_it_was_not_asked_about(
     wait_for_face_result(qtbot, window)
     monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / "talk"))
     window.record_dialog()
-    assert wait_for_recording(qtbot, window).video_path == tmp_path / "talk.mp4"
-    assert window.recording.csv_path == tmp_path / "talk-2.csv"
+    recording = wait_for_recording(qtbot, window)
+    assert recording.video_path == tmp_path / "talk.mp4" and recording.csv_path == tmp_path / "talk-2.csv"
     wait_until_recorded(qtbot, window)
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         window.stop_recording()
@@ -481,7 +484,7 @@ def test_record_to_keeps_a_csv_of_that_name_it_was_not_asked_about(
 
 
 def test_record_to_a_name_typed_without_suffix_keeps_the_video_of_that_name(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Was: "talk" typed in the dialog, which asked about no file "talk"; the recording went
     # to talk.mp4 and replaced the video already there, and the talk.csv beside it.
@@ -505,7 +508,12 @@ def test_record_to_a_name_typed_without_suffix_keeps_the_video_of_that_name(
 
 @pytest.mark.parametrize("typed", ["x" * 252, "x" * 300 + ".mp4"], ids=["fits only without its suffix", "too long"])
 def test_record_to_a_name_too_long_for_the_file_system_is_refused_not_raised(
-    typed: str, qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    typed: str,
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Was: asking whether talk.mp4 (or its CSV) was there raised OSError (ENAMETOOLONG, 255
     # bytes a name) out of the slot: no recording, no word.
@@ -523,7 +531,7 @@ def test_record_to_a_name_too_long_for_the_file_system_is_refused_not_raised(
 
 
 def test_a_snapshot_whose_name_the_output_folder_cannot_hold_is_told(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # Was: asking whether the snapshot's name was free raised (the folder's path leaves no
     # room for it: ENAMETOOLONG) on the snapshot's thread, which ended with no file and no word.
@@ -540,7 +548,7 @@ def test_a_snapshot_whose_name_the_output_folder_cannot_hold_is_told(
 
 
 def test_a_recording_whose_name_the_output_folder_cannot_hold_is_refused(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # Was: asking whether the recording's name was free raised (ENAMETOOLONG) out of the
     # Record action's slot: no message, and Record stayed checked with nothing recording.
@@ -571,7 +579,7 @@ def message_in_view(window: MainWindow, figures: str) -> bool:
 
 
 def test_the_rec_indicator_leaves_the_status_message_its_end(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # Before, "Video file /work/…/WolfgangLanger_Pexels.mp4: 640x360, 2" while recording:
     # the message was fitted to the room without the REC indicator, which then hid its end.
@@ -610,7 +618,7 @@ def test_the_rec_indicator_leaves_the_status_message_its_end(
 
 
 def test_the_recording_watch_runs_beside_the_frames_and_stops_once_the_recording_is_done(
-    qtbot: QtBot, qtlog: Any, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, qtlog: Any, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # The watch of a recording's writer ran on the GUI thread (a plain method's connection
     # made before the worker moved to its thread): it raced the inference thread for the
@@ -630,7 +638,7 @@ def test_the_recording_watch_runs_beside_the_frames_and_stops_once_the_recording
 
 
 def test_a_recording_whose_files_cannot_be_finished_says_so_at_once(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Was: an error out of the video's close (an I/O error on the share, say) ended the
     # recording's writer thread with no summary; the window said nothing, then, 10 s later,
@@ -657,7 +665,7 @@ def test_a_recording_whose_files_cannot_be_finished_says_so_at_once(
 
 
 def test_a_name_given_while_homes_first_frame_waits_for_inference_is_on_it_in_the_recording(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # Was: names reached the inference thread queued behind the nudge of a frame waiting for
     # it, so Home's first frame was labelled, and recorded, without the name given meanwhile:
@@ -676,8 +684,8 @@ def test_a_name_given_while_homes_first_frame_waits_for_inference_is_on_it_in_th
         qtbot.waitUntil(lambda: controller.frames.is_full, timeout=WAIT_MS)  # Home's first frame waits
         panel.ask_name = lambda track_id, current: "Anna"
         panel.name_person(face_id)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 0 and bool(window.view.result.faces), timeout=WAIT_MS)
-    shown = window.view.result
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 0 and bool(shown_result(window).faces), timeout=WAIT_MS)
+    shown = shown_result(window)
     assert [face.name for face in shown.faces if face.track_id == face_id] == ["Anna"]
     wait_until_recorded(qtbot, window)
     with qtbot.waitSignal(controller.recording_finished, timeout=WAIT_MS) as finished:
@@ -701,7 +709,7 @@ def test_a_name_given_while_homes_first_frame_waits_for_inference_is_on_it_in_th
 
 
 def test_a_recordings_csv_names_each_face_as_its_frame_showed_it_a_rename_from_then_on(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # The recording's frames showed the names given, its CSV only "track_id": a meeting
     # recorded with everyone named came out with nobody named in its rows.
@@ -743,7 +751,7 @@ def test_a_recordings_csv_names_each_face_as_its_frame_showed_it_a_rename_from_t
 
 @pytest.mark.parametrize("asked", ["behind a frame of the file before", "ahead of one"])
 def test_a_recording_started_while_a_file_opens_behind_a_busy_model_keeps_its_first_frame(
-    qtbot: QtBot, make_window, tmp_path: Path, asked: str
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, asked: str
 ) -> None:
     # Was: the inference thread, busy as the next file opened, took that file's first frame
     # at the nudge of a frame of the file before still waiting for it, ahead of the news of
@@ -790,7 +798,7 @@ def test_a_recording_started_while_a_file_opens_behind_a_busy_model_keeps_its_fi
 
 
 def test_a_recording_asked_for_as_a_file_opens_behind_a_busy_window_keeps_its_first_frames(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: the window, busy as the file it opened opened, heard of the open only after some
     # of its frames were labelled; a recording it asked for meanwhile (still waiting for that
@@ -803,10 +811,8 @@ def test_a_recording_asked_for_as_a_file_opens_behind_a_busy_window_keeps_its_fi
     wait_for_face_result(qtbot, window)
     controller, worker = window.controller, window.controller.inference
     answered = threading.Event()  # the recording's files checked: the answer is on its way here
-    window.recordings._recording_check._reported.connect(
-        lambda *_: answered.set(),
-        Qt.ConnectionType.DirectConnection,
-    )
+    # PyQt6's stubs leave out connect's second argument, the connection type: hence the ignore.
+    window.recordings._recording_check._reported.connect(lambda *_: answered.set(), Qt.ConnectionType.DirectConnection)  # type: ignore[call-arg]
     waits_for: list[int] = []  # the open each recording asked for waits for (-1: none)
     controller._record_requested.connect(lambda _request, _fps, opening: waits_for.append(opening))
 

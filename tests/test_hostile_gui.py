@@ -21,7 +21,14 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
 from emotion_app.io import atomic
 from emotion_app.samples import VideoTruth, astronaut_frames, write_astronaut_video
-from tests.gui_support import pause_on_shown_frame, play_looping, use_output_folder
+from tests.gui_support import (
+    WindowFactory,
+    model_status_of,
+    pause_on_shown_frame,
+    play_looping,
+    shown_result,
+    use_output_folder,
+)
 from tests.hostile_support import SmallDisk, fill, fingerprint, leftovers
 
 WAIT_MS = 20_000
@@ -111,7 +118,7 @@ def test_good_stored_values_are_read(tmp_path: Path) -> None:
 
 
 def test_the_app_starts_with_a_settings_file_full_of_bad_values(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     path = tmp_path / "bad.ini"
     path.write_text(
@@ -122,7 +129,7 @@ def test_the_app_starts_with_a_settings_file_full_of_bad_values(
 
 
 def test_a_stored_window_geometry_qt_refuses_is_logged_once_and_the_first_size_used(
-    qtbot: QtBot, make_window, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Was: bytes Qt's restoreGeometry refused (a hand edit, or saved on a screen of quite
     # another width) were dropped without a word, while the timeline's were logged.
@@ -141,7 +148,7 @@ def test_a_stored_window_geometry_qt_refuses_is_logged_once_and_the_first_size_u
 
 
 def test_settings_that_cannot_be_saved_are_said_in_the_window_not_only_at_exit(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # A read-only settings file (or folder) lost every change of the run; the only word of
     # it was a log line after the window had gone, which nobody started from a menu sees.
@@ -171,7 +178,7 @@ def test_settings_that_cannot_be_saved_are_said_in_the_window_not_only_at_exit(
 
 
 def test_a_video_opened_with_settings_that_cannot_be_saved_is_warned_of(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     blocker = tmp_path / "a file"
     blocker.write_text("not a folder")
@@ -185,7 +192,7 @@ def test_a_video_opened_with_settings_that_cannot_be_saved_is_warned_of(
 
 
 def test_an_output_folder_with_a_nul_character_is_refused_with_a_banner(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     window = make_window(video=gui_video.path)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
@@ -198,7 +205,7 @@ def test_an_output_folder_with_a_nul_character_is_refused_with_a_banner(
 
 # ---- the recorder never records onto its own source -----------------------------------------
 def test_recording_onto_the_playing_video_is_refused(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     source = tmp_path / "playing.avi"
     shutil.copy(gui_video.path, source)
@@ -225,7 +232,7 @@ def _snapshot_refused(window: MainWindow) -> bool:
 
 
 def test_a_snapshot_onto_the_shown_image_or_its_folder_is_refused(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Found by scripts/gui_monkey.py: "Save snapshot as…" wrote over the image being shown.
     folder = tmp_path / "stills"
@@ -249,7 +256,7 @@ def test_a_snapshot_onto_the_shown_image_or_its_folder_is_refused(
 
 
 def test_a_snapshot_aimed_at_a_shown_jpeg_is_refused_not_written_beside_it(
-    qtbot: QtBot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Found by scripts/gui_monkey.py with JPEG pictures: "Save snapshot as…" onto the shown
     # 0.jpg was not refused; its PNG, 0.png, was written into the folder being played.
@@ -273,7 +280,12 @@ def test_a_snapshot_aimed_at_a_shown_jpeg_is_refused_not_written_beside_it(
 
 @pytest.mark.parametrize("typed", ["photo.jpg", "photo"])
 def test_a_snapshot_as_keeps_the_png_the_dialog_never_asked_about(
-    typed: str, qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    typed: str,
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The dialog asks before replacing the name chosen, not the PNG the snapshot is written
     # as: an existing photo.png was replaced without a word.
@@ -294,7 +306,7 @@ def test_a_snapshot_as_keeps_the_png_the_dialog_never_asked_about(
 
 
 def test_a_snapshot_as_with_no_numbered_name_left_is_refused_not_raised(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A 250-character name fits, with "-2" it does not (255 bytes a name): asking whether
     # that name is taken raises.
@@ -327,7 +339,7 @@ def record_until_disk_full(qtbot: QtBot, window: MainWindow, target: Path) -> Re
 
 
 def test_a_disk_filling_up_stops_the_recording_with_a_banner(
-    qtbot: QtBot, make_window, tmp_path: Path, small_disk: SmallDisk
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, small_disk: SmallDisk
 ) -> None:
     disk = small_disk(8 * 1024)
     # Room for a few 320x240 MJPG frames above the margin the free-space check keeps.
@@ -348,7 +360,7 @@ def test_a_disk_filling_up_stops_the_recording_with_a_banner(
 
 
 def test_a_full_disk_reported_by_the_free_space_probe_stops_the_recording(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same on any machine: the disk reports room for five frames."""
     checks = iter(range(10**6))
@@ -367,7 +379,7 @@ def test_a_full_disk_reported_by_the_free_space_probe_stops_the_recording(
 
 
 def test_the_output_folder_deleted_mid_recording_stops_it_with_one_clear_line(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: recording went on unseen, then "the written video does not read back (-1 of N
     # frames); not kept; ….csv: could not be put in place (No such file or directory)".
@@ -403,7 +415,7 @@ def test_the_output_folder_deleted_mid_recording_stops_it_with_one_clear_line(
 
 # ---- a weights card that used to say "Loaded" and then fail every frame ----------------------
 def test_weights_with_nan_values_keep_the_model_in_use(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, random_weights: Path, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, random_weights: Path, tmp_path: Path
 ) -> None:
     import torch
     from safetensors import safe_open
@@ -420,7 +432,7 @@ def test_weights_with_nan_values_keep_the_model_in_use(
     window = make_window(video=gui_video.path)
     qtbot.waitUntil(lambda: window.model_status is not None and window.model_status.ok, timeout=WAIT_MS)
     window.controller.load_weights(poisoned)
-    qtbot.waitUntil(lambda: not window.model_status.ok, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not model_status_of(window).ok, timeout=WAIT_MS)
     assert "poisoned.safetensors" in window.model_banner.text() and "NaN or infinite" in window.model_banner.text()
     assert window.status.model_label.text().startswith(f"Model {random_weights.stem} (")
     # Frames keep being classified by the model in use, with real probabilities.
@@ -429,4 +441,4 @@ def test_weights_with_nan_values_keep_the_model_in_use(
         lambda: bool(window.view.result and window.view.result.frame_index > seen and window.view.result.faces),
         timeout=WAIT_MS,
     )
-    assert all(abs(sum(face.probabilities) - 1) < 1e-3 for face in window.view.result.faces)
+    assert all(abs(sum(face.probabilities) - 1) < 1e-3 for face in shown_result(window).faces)

@@ -17,7 +17,7 @@ from emotion_app.gui import settings_specs as setting
 from emotion_app.gui.settings import RECENT_KEPT, AppSettings
 from emotion_app.gui.settings_ini import literal_paths
 from emotion_app.gui.settings_specs import Setting
-from tests.gui_support import WAIT_MS
+from tests.gui_support import WAIT_MS, WindowFactory
 
 
 def test_relative_paths_in_the_file_are_read_against_its_own_folder(
@@ -249,7 +249,7 @@ def test_a_file_qt_reads_whole_tells_nothing(tmp_path: Path) -> None:
     )
 
 
-def test_the_window_tells_an_unclosed_quote_once(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_the_window_tells_an_unclosed_quote_once(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     path = tmp_path / "hand-edited.ini"
     path.write_text(SWALLOWING.format(weights=tmp_path / "gone.safetensors", folder=tmp_path))
     window = make_window(settings=path)

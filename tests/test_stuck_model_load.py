@@ -28,7 +28,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.live import wait_for_loads_to_end
 from emotion_app.samples import VideoTruth, write_astronaut_video
 from emotion_app.weights import DEFAULT_WEIGHTS_NAME, DEFAULT_WEIGHTS_PATH
-from tests.gui_support import REPO, WAIT_MS, wait_for_face_result
+from tests.gui_support import REPO, WAIT_MS, WindowFactory, model_status_of, wait_for_face_result
 
 # A guard against a hung child, not a measure: before the fix the child never ended.
 CHILD_GUARD_S = 120
@@ -155,7 +155,7 @@ def remember_a_model_on_a_dead_share(
 
 def test_a_remembered_model_that_never_loads_gives_way_to_the_shipped_one(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     settings_path: Path,
     gui_video: VideoTruth,
     fifo: Path,
@@ -172,20 +172,20 @@ def test_a_remembered_model_that_never_loads_gives_way_to_the_shipped_one(
             f"Could not load the model: {stuck} did not load within 1 s (a network share that does not "
             f"answer?). Using {DEFAULT_WEIGHTS_NAME} for now; the next start tries {stuck.name} again."
         )
-        assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
+        assert model_status_of(window).active_weights == DEFAULT_WEIGHTS_PATH
         result = wait_for_face_result(qtbot, window)  # the shipped model labels the faces
-        assert result.labels == window.model_status.labels
+        assert result.labels == model_status_of(window).labels
         assert len(result.faces[0].probabilities) == len(result.labels) > 0
     finally:
         release(fifo)
         assert wait_for_loads_to_end(WAIT_MS / 1000)
     # Its read returned at last: the model it made is dropped, not put in use silently.
-    assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
+    assert model_status_of(window).active_weights == DEFAULT_WEIGHTS_PATH
 
 
 def test_a_model_picked_after_one_that_never_loads_is_not_held_up_by_it(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     random_weights: Path,
     gui_video: VideoTruth,
     fifo: Path,
@@ -202,19 +202,19 @@ def test_a_model_picked_after_one_that_never_loads_is_not_held_up_by_it(
         window.choose_weights(stuck)
         qtbot.waitUntil(blocked.is_set, timeout=WAIT_MS)
         wait_for_face_result(qtbot, window)  # the model in use goes on meanwhile
-        assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
+        assert model_status_of(window).active_weights == DEFAULT_WEIGHTS_PATH
         window.choose_weights(random_weights)
-        qtbot.waitUntil(lambda: window.model_status.active_weights == random_weights, timeout=WAIT_MS)
-        assert window.model_status.ok
+        qtbot.waitUntil(lambda: model_status_of(window).active_weights == random_weights, timeout=WAIT_MS)
+        assert model_status_of(window).ok
     finally:
         release(fifo)
         assert wait_for_loads_to_end(WAIT_MS / 1000)
-    assert window.model_status.active_weights == random_weights  # the stuck one, dropped
+    assert model_status_of(window).active_weights == random_weights  # the stuck one, dropped
 
 
 def test_a_remembered_model_that_never_loads_stays_the_users_choice(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     settings_path: Path,
     gui_video: VideoTruth,
     fifo: Path,
@@ -228,7 +228,7 @@ def test_a_remembered_model_that_never_loads_stays_the_users_choice(
         window = make_window(video=gui_video.path, weights=None, wait_for_model=False)
         qtbot.waitUntil(lambda: "did not load within 1 s" in window.model_banner.text(), timeout=WAIT_MS)
         wait_for_face_result(qtbot, window)  # the shipped model runs
-        assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
+        assert model_status_of(window).active_weights == DEFAULT_WEIGHTS_PATH
         assert window.settings.sync()
         assert AppSettings.at_path(settings_path).weights_path == stuck
         # What the banner says stays true: nothing is forgotten.
@@ -247,7 +247,7 @@ def test_a_remembered_model_that_never_loads_stays_the_users_choice(
 
 def test_a_model_picked_while_a_remembered_one_never_loads_is_remembered(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     settings_path: Path,
     gui_video: VideoTruth,
     fifo: Path,
@@ -275,7 +275,7 @@ def test_a_model_picked_while_a_remembered_one_never_loads_is_remembered(
 
 def test_a_model_named_on_the_command_line_that_never_loads_gives_way_to_the_shipped_one(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     settings_path: Path,
     random_weights: Path,
     gui_video: VideoTruth,
@@ -301,9 +301,9 @@ def test_a_model_named_on_the_command_line_that_never_loads_gives_way_to_the_shi
             f"Could not load the model: {stuck} did not load within 1 s (a network share that does not "
             f"answer?). Using {DEFAULT_WEIGHTS_NAME} instead."
         )
-        assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
+        assert model_status_of(window).active_weights == DEFAULT_WEIGHTS_PATH
         result = wait_for_face_result(qtbot, window)  # the video plays, labelled by the shipped model
-        assert result.labels == window.model_status.labels
+        assert result.labels == model_status_of(window).labels
         # Nothing is remembered: neither the file named for this run nor the stand-in.
         assert window.settings.sync()
         assert AppSettings.at_path(settings_path).weights_path == random_weights
@@ -311,4 +311,4 @@ def test_a_model_named_on_the_command_line_that_never_loads_gives_way_to_the_shi
         release(fifo)
         assert wait_for_loads_to_end(WAIT_MS / 1000)
     # Its read returned at last: the model it made is dropped, not put in use silently.
-    assert window.model_status.active_weights == DEFAULT_WEIGHTS_PATH
+    assert model_status_of(window).active_weights == DEFAULT_WEIGHTS_PATH
