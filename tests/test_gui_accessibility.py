@@ -25,7 +25,14 @@ from emotion_app.gui.timeline_panel import ROW_CHANGE_INTERVAL_S, TimelinePanel
 from emotion_app.gui.video_view import VideoView
 from emotion_app.samples import VideoTruth, write_astronaut_video
 from emotion_app.sources.specs import VideoFileSpec
-from tests.gui_support import WAIT_MS, pause_on_shown_frame, play_looping, shown_result, wait_for_face_result
+from tests.gui_support import (
+    WAIT_MS,
+    WindowFactory,
+    pause_on_shown_frame,
+    play_looping,
+    shown_result,
+    wait_for_face_result,
+)
 
 # The view tells a change while frames play at most once a second: a test waits longer.
 _TOLD_MS = 3_000
@@ -60,7 +67,7 @@ def _spoken_name(widget: QWidget) -> str:
     return text if any(character.isalnum() for character in text) else ""
 
 
-def test_every_control_tab_reaches_has_a_name(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_every_control_tab_reaches_has_a_name(qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth) -> None:
     window = make_window(video=gui_video.path, size=_WIDE, devices=[CameraDevice("Desk camera", 0)])
     window.timeline_panel.show()
     wait_for_face_result(qtbot, window)
@@ -84,7 +91,7 @@ def test_every_control_tab_reaches_has_a_name(qtbot: QtBot, make_window, gui_vid
     assert "Dismiss message" in [_spoken_name(widget) for widget in reached]
 
 
-def test_the_toolbars_lists_are_labelled_by_the_labels_beside_them(qtbot: QtBot, make_window) -> None:
+def test_the_toolbars_lists_are_labelled_by_the_labels_beside_them(qtbot: QtBot, make_window: WindowFactory) -> None:
     # On Linux, Qt names a combo box by the item chosen: over AT-SPI Steadiness read
     # "Medium, combo box" (its accessible name unused), and with no label relation a reader
     # could not say what it sets. Each label is its list's buddy: Qt relates them.
@@ -94,7 +101,9 @@ def test_the_toolbars_lists_are_labelled_by_the_labels_beside_them(qtbot: QtBot,
     assert toolbar_labels[window.picker] == "Camera"
 
 
-def test_the_toolbars_labels_are_named_without_the_spaces_that_set_them_apart(qtbot: QtBot, make_window) -> None:
+def test_the_toolbars_labels_are_named_without_the_spaces_that_set_them_apart(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
     # Was: " Camera " and "  Steadiness ", spaces padding them in the toolbar, so those spaces
     # were in the name a reader was given for each label (Qt's accessible interface names a
     # QLabel by its text where no accessible name is set) and, on Windows, for its list.
@@ -109,7 +118,9 @@ def test_the_toolbars_labels_are_named_without_the_spaces_that_set_them_apart(qt
         assert abs(label.sizeHint().width() - spaced.sizeHint().width()) <= 1, (label.text(), padded)
 
 
-def test_the_toolbars_labels_keep_their_spaces_width_when_the_font_grows(qtbot: QtBot, make_window) -> None:
+def test_the_toolbars_labels_keep_their_spaces_width_when_the_font_grows(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
     # Was: the margins were a space wide in the font the label had when made, so a larger
     # text size chosen while the app runs (the system's font, which Qt passes on) grew the
     # label's text but left it crowding the control before it, as spaces in its text never did.
@@ -125,7 +136,9 @@ def test_the_toolbars_labels_keep_their_spaces_width_when_the_font_grows(qtbot: 
         assert abs(label.sizeHint().width() - spaced.sizeHint().width()) <= 1, (label.text(), padded)
 
 
-def test_tab_goes_through_the_window_top_to_bottom(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_tab_goes_through_the_window_top_to_bottom(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     # The toolbar's controls, the video, its seek bar, then the timeline docked below it.
     window = make_window(video=gui_video.path, size=_WIDE, devices=[CameraDevice("Desk camera", 0)])
     window.timeline_panel.show()
@@ -143,7 +156,9 @@ def test_tab_goes_through_the_window_top_to_bottom(qtbot: QtBot, make_window, gu
     assert places == sorted(places)
 
 
-def test_the_view_says_which_face_it_shows_and_when_it_has_gone(qtbot: QtBot, make_window, tmp_path) -> None:
+def test_the_view_says_which_face_it_shows_and_when_it_has_gone(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Frames 12 to 17 are blank: the face has left the picture there.
     video = write_astronaut_video(tmp_path / "leaves.avi", num_frames=30, face_size=80, blank_frames=range(12, 18))
     window = make_window(video=video.path)
@@ -152,9 +167,9 @@ def test_the_view_says_which_face_it_shows_and_when_it_has_gone(qtbot: QtBot, ma
     result = pause_on_shown_frame(qtbot, window)
     if not result.faces:  # paused on a blank frame: step back to one with the face
         window.seek(5)
-        qtbot.waitUntil(lambda: window.view.result.frame_index == 5, timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: bool(window.view.result.faces), timeout=WAIT_MS)
-        result = window.view.result
+        qtbot.waitUntil(lambda: shown_result(window).frame_index == 5, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: bool(shown_result(window).faces), timeout=WAIT_MS)
+        result = shown_result(window)
     face = result.faces[0]
     assert face.label in result.labels  # a label the model's results carry, not one of the app's
     spoken = f"#{face.track_id} {face.label}" + (" (uncertain)" if face.uncertain else "")
@@ -166,12 +181,14 @@ def test_the_view_says_which_face_it_shows_and_when_it_has_gone(qtbot: QtBot, ma
     named = f"#{face.track_id} Anna {face.label}"
     qtbot.waitUntil(lambda: named in window.view.accessibleDescription(), timeout=_TOLD_MS)
     window.seek(14)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 14, timeout=WAIT_MS)
-    assert window.view.result.faces == ()
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 14, timeout=WAIT_MS)
+    assert shown_result(window).faces == ()
     qtbot.waitUntil(lambda: window.view.accessibleDescription().endswith("No face"), timeout=_TOLD_MS)
 
 
-def test_frames_alike_do_not_rewrite_the_description(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_frames_alike_do_not_rewrite_the_description(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     view, result, renamed = _view_and_flickering(qtbot, make_window, gui_video)
     view.set_result(result)
     qtbot.waitUntil(lambda: view.spoken.changes == 1, timeout=_TOLD_MS)
@@ -191,7 +208,9 @@ def test_frames_alike_do_not_rewrite_the_description(qtbot: QtBot, make_window, 
     qtbot.waitUntil(lambda: view.accessibleDescription() == "No video", timeout=_TOLD_MS)
 
 
-def test_the_timeline_row_the_keyboard_is_on_is_described(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_the_timeline_row_the_keyboard_is_on_is_described(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     window = make_window(video=gui_video.path)
     window.timeline_panel.show()
     result = wait_for_face_result(qtbot, window)
@@ -223,7 +242,7 @@ def _told_times(view: QWidget) -> list[float]:
 
 
 def _view_and_flickering(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> tuple[VideoView, InferenceResult, InferenceResult]:
     """A video view of its own (the window's frames do not reach it), and a real result of
     the window's with the same frame's faces named "Ada": told apart in words."""
@@ -249,7 +268,7 @@ def _assert_paced(told: list[float], interval_s: float) -> None:
 
 
 def test_frames_playing_change_the_description_at_most_once_a_second(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Labels changing on every other frame for three seconds, told as they come.
     view, plain, named = _view_and_flickering(qtbot, make_window, gui_video)
@@ -261,7 +280,9 @@ def test_frames_playing_change_the_description_at_most_once_a_second(
     _assert_paced(told, MIN_CHANGE_INTERVAL_S)
 
 
-def test_a_held_step_key_does_not_flood_the_reader(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_a_held_step_key_does_not_flood_the_reader(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     # Right held while paused: a step's frame and its place a few times a second, every
     # one a change the user made. The first is told at once, the rest at most once a second.
     view, plain, named = _view_and_flickering(qtbot, make_window, gui_video)
@@ -277,7 +298,9 @@ def test_a_held_step_key_does_not_flood_the_reader(qtbot: QtBot, make_window, gu
     _assert_paced(told, MIN_CHANGE_INTERVAL_S)
 
 
-def test_a_step_after_a_quiet_moment_is_told_at_once(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_a_step_after_a_quiet_moment_is_told_at_once(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     view, plain, named = _view_and_flickering(qtbot, make_window, gui_video)
     view.set_result(plain)
     _told_then_quiet(qtbot, view)
@@ -295,7 +318,9 @@ def test_a_step_after_a_quiet_moment_is_told_at_once(qtbot: QtBot, make_window, 
     assert "Ada" not in view.accessibleDescription() and len(told) == 2
 
 
-def test_a_view_gone_with_words_waiting_is_left_alone(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_a_view_gone_with_words_waiting_is_left_alone(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     window = make_window(video=gui_video.path)
     result = wait_for_face_result(qtbot, window)
     view = VideoView()
@@ -328,7 +353,7 @@ def _labelled(result: InferenceResult, label: str, source_time: float) -> Infere
 
 
 def test_the_timeline_row_the_keyboard_is_on_follows_the_time_played_without_flooding(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Before, the row was told only as the keyboard came or moved: as the video played on,
     # a reader asking heard the shares of that moment, long gone.
@@ -349,7 +374,9 @@ def test_the_timeline_row_the_keyboard_is_on_follows_the_time_played_without_flo
     _assert_paced(told, ROW_CHANGE_INTERVAL_S)
 
 
-def test_clear_and_a_name_given_are_told_at_once(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_clear_and_a_name_given_are_told_at_once(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     window = make_window(video=gui_video.path)
     result = wait_for_face_result(qtbot, window)
     panel = _timeline_with_the_keyboard(qtbot, result)
@@ -365,7 +392,7 @@ def test_clear_and_a_name_given_are_told_at_once(qtbot: QtBot, make_window, gui_
 
 
 def test_the_timeline_row_is_not_told_once_the_keyboard_has_left_it(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # The row's new words waited for the pace when Tab took the keyboard away; they were set
     # even so, up to 3 s later: an event for rows no one is on, work with the rows unfocused.
@@ -409,7 +436,9 @@ def _paused_with_the_keyboard_on_the_seek_bar(qtbot: QtBot, window: MainWindow, 
     return paused
 
 
-def test_the_seek_bar_is_read_as_a_time_of_the_length(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_the_seek_bar_is_read_as_a_time_of_the_length(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     # Was read as the frame number, Qt's value text for a slider; and described by its keys.
     window = make_window(video=gui_video.path)
     assert format_time(gui_video.num_frames / gui_video.fps) == "0:02"
@@ -422,7 +451,7 @@ def test_the_seek_bar_is_read_as_a_time_of_the_length(qtbot: QtBot, make_window,
     window.seek(3)  # 0.2 s in
     qtbot.waitUntil(lambda: slider.accessibleDescription() == "0:00 of 0:02", timeout=_TOLD_MS)
     qtbot.keyClick(slider, Qt.Key.Key_End)  # the slider's own key: its last frame, 1.93 s in
-    qtbot.waitUntil(lambda: window.view.result.frame_index == gui_video.num_frames - 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == gui_video.num_frames - 1, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: slider.accessibleDescription() == "0:01 of 0:02", timeout=_TOLD_MS)
 
 
@@ -496,7 +525,9 @@ def test_a_file_playing_moves_the_seek_bar_with_the_keyboard_once_a_second(qtbot
     assert values_set == [89, 100, *range(101, 111)] and bar.position == 110
 
 
-def test_a_step_or_home_moves_the_focused_seek_bar_at_once(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_a_step_or_home_moves_the_focused_seek_bar_at_once(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     # The handle's pace is for a file playing on by itself: a paused user's steps (and
     # Home) with the keyboard on the seek bar each waited up to a second, the handle a
     # frame or more behind the frame shown and the time beside it.
@@ -512,10 +543,10 @@ def test_a_step_or_home_moves_the_focused_seek_bar_at_once(qtbot: QtBot, make_wi
             return shown_result(window).frame_index != before
 
         qtbot.waitUntil(moved_on, timeout=WAIT_MS)
-        shown = window.view.result.frame_index
+        shown = shown_result(window).frame_index
         assert slider.value() == shown  # set with the frame shown, not a second later
     qtbot.keyClick(slider, Qt.Key.Key_Home)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 0, timeout=WAIT_MS)
     assert slider.value() == 0
 
 

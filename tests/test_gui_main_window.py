@@ -35,8 +35,13 @@ from tests.gui_support import (
     WAIT_MS,
     CameraBench,
     WindowFactory,
+    active_weights_of,
     changed_fraction,
     grab_view,
+    menu_bar,
+    model_status_of,
+    shown_result,
+    submenus,
     wait_for_face_result,
     wait_until_stopped,
 )
@@ -56,7 +61,7 @@ def face_rect_in_view(window: MainWindow, result: InferenceResult) -> QRectF:
     return window.view.map_box(result.faces[0].box)
 
 
-def test_frames_and_results_arrive_from_a_video(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_frames_and_results_arrive_from_a_video(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     # Unpaced, the file waits for inference: between two results the face moves one frame's
     # step however slow the machine (paced, a busy one skips frames and the face jumps
     # ahead of its track), and 90 frames outlast the test.
@@ -66,9 +71,9 @@ def test_frames_and_results_arrive_from_a_video(qtbot: QtBot, make_window, tmp_p
     window = make_window()
     window.start_source(VideoFileSpec(video.path, pace=False))
     qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
-    assert window.model_status.ok and window.model_status.labels == SIX_LABELS
+    assert model_status_of(window).ok and model_status_of(window).labels == SIX_LABELS
     # The status bar names the model in use for good, its classes in order in the tooltip.
-    weights = window.model_status.active_weights
+    weights = active_weights_of(window)
     assert window.status.model_label.text().startswith(f"Model {weights.stem} (6 classes")
     assert ", ".join(SIX_LABELS) in window.status.model_label.toolTip()
     result = wait_for_face_result(qtbot, window)
@@ -83,14 +88,14 @@ def test_frames_and_results_arrive_from_a_video(qtbot: QtBot, make_window, tmp_p
     assert abs((x + w / 2) - (tx + tw / 2)) < tw / 3 and abs((y + h / 2) - (ty + th / 2)) < th / 3
     # Later frames keep arriving, and the face keeps its track id while it is tracked.
     first_index, track_id = result.frame_index, face.track_id
-    qtbot.waitUntil(lambda: window.view.result.frame_index >= first_index + 5, timeout=WAIT_MS)
-    later = window.view.result
+    qtbot.waitUntil(lambda: shown_result(window).frame_index >= first_index + 5, timeout=WAIT_MS)
+    later = shown_result(window)
     assert [f.track_id for f in later.faces] == [track_id]
     assert window.is_running and window.windowTitle().endswith(video.path.name)
 
 
 def test_the_overlay_paints_over_the_face_and_the_bars_beside_it(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     window = make_window(video=gui_video.path)
     wait_for_face_result(qtbot, window)
@@ -124,7 +129,7 @@ def test_the_overlay_paints_over_the_face_and_the_bars_beside_it(
 
 
 def test_bars_and_steadiness_are_remembered_between_runs(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path
 ) -> None:
     window = make_window(video=gui_video.path)
     assert window.bars_action.isChecked()  # on by default
@@ -152,7 +157,7 @@ def test_bars_and_steadiness_are_remembered_between_runs(
     ],
 )
 def test_an_old_smoothing_setting_migrates_to_a_steadiness_level(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path, stored: object, level: str
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path, stored: object, level: str
 ) -> None:
     old = QSettings(str(settings_path), QSettings.Format.IniFormat)
     old.setValue("overlay/smoothing", stored)  # what versions with the smoothing slider wrote
@@ -172,7 +177,7 @@ def test_a_bad_stored_steadiness_falls_back_to_the_default(settings_path: Path) 
 
 
 def test_keyboard_focus_does_not_start_on_the_steadiness_control(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     window = make_window(video=gui_video.path)
     window.show()
@@ -182,7 +187,9 @@ def test_keyboard_focus_does_not_start_on_the_steadiness_control(
     assert not window.steadiness_box.hasFocus()
 
 
-def test_status_bar_shows_rates_latency_and_drops(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_status_bar_shows_rates_latency_and_drops(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     window = make_window(video=gui_video.path)
     wait_for_face_result(qtbot, window)
     qtbot.waitUntil(lambda: window.status.display_label.text() != "Display 0.0 fps", timeout=WAIT_MS)
@@ -193,7 +200,7 @@ def test_status_bar_shows_rates_latency_and_drops(qtbot: QtBot, make_window, gui
 
 
 def test_snapshot_writes_the_annotated_frame_as_png(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     window = make_window(video=gui_video.path)
     result = wait_for_face_result(qtbot, window)
@@ -215,11 +222,12 @@ def test_snapshot_writes_the_annotated_frame_as_png(
 
 
 def test_recording_writes_an_annotated_video_and_the_per_face_csv(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     window = make_window(video=gui_video.path)
     wait_for_face_result(qtbot, window)
     request = window.start_recording(tmp_path / "rec.avi")
+    assert request is not None, "the recording was refused"
     assert request.csv_path == tmp_path / "rec.csv"
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         wait_until_stopped(qtbot, window)  # the video ends, which finishes the recording
@@ -235,7 +243,7 @@ def test_recording_writes_an_annotated_video_and_the_per_face_csv(
     assert not window.record_action.isChecked()
 
 
-def test_closing_stops_every_thread_promptly(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_closing_stops_every_thread_promptly(qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth) -> None:
     window = make_window(video=gui_video.path)
     wait_for_face_result(qtbot, window)
     controller = window.controller
@@ -247,34 +255,37 @@ def test_closing_stops_every_thread_promptly(qtbot: QtBot, make_window, gui_vide
     assert not controller.capture.has_source  # the file (or camera) is released
 
 
-def test_stop_and_start_again(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_stop_and_start_again(qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth) -> None:
     window = make_window(video=gui_video.path)
     wait_for_face_result(qtbot, window)
     # Stopped a third of the way in: the mailbox keeps only the newest frame, so on loaded
     # cores the replay's first frames may go unshown, but not all of its first ten.
-    qtbot.waitUntil(lambda: window.view.result.frame_index >= 10, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index >= 10, timeout=WAIT_MS)
     window.start_stop_action.trigger()
     qtbot.waitUntil(lambda: not window.controller.capture.has_source, timeout=WAIT_MS)
     assert window.start_stop_action.text() == "Start"
-    index = window.view.result.frame_index
+    index = shown_result(window).frame_index
     window.start_stop_action.trigger()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     # Start replays the file from its beginning.
-    qtbot.waitUntil(lambda: window.view.result.frame_index < index, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index < index, timeout=WAIT_MS)
     assert window.start_stop_action.text() == "Stop"
 
 
-def test_start_stop_sits_in_the_playback_menu_and_the_toolbar(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_start_stop_sits_in_the_playback_menu_and_the_toolbar(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     # It was the View menu's first item: a menu of how the picture looks, not where a user
     # looks for starting or stopping the camera or video.
     window = make_window(video=gui_video.path)
-    menus = {action.text(): action.menu() for action in window.menuBar().actions()}
+    menus = submenus(menu_bar(window))
     holding = [title for title, menu in menus.items() if window.start_stop_menu_action in menu.actions()]
     assert holding == ["&Playback"]
     assert menus["&Playback"].actions()[0] is window.start_stop_menu_action
     toolbar = window.findChild(QToolBar, "controls")
     assert window.start_stop_action in toolbar.actions()
-    assert toolbar.widgetForAction(window.start_stop_action).isVisible()
+    button = toolbar.widgetForAction(window.start_stop_action)
+    assert button is not None and button.isVisible()
 
 
 def _playback_entries(window: MainWindow) -> list[str]:
@@ -290,7 +301,9 @@ def _playback_entries(window: MainWindow) -> list[str]:
     ]
 
 
-def test_the_playback_menu_says_stop_once_for_a_camera(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_the_playback_menu_says_stop_once_for_a_camera(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     # A camera's menu read "Stop", then "Stop  Space": Start/Stop, and Play/Pause (which
     # starts and stops a camera) with its text. A file's menu keeps both: they differ.
     bench = CameraBench(gui_video.path, good_frames=1_000_000)
@@ -311,7 +324,7 @@ def test_the_playback_menu_says_stop_once_for_a_camera(qtbot: QtBot, make_window
 
 
 def test_the_playback_menu_has_one_entry_that_plays_a_file_not_playing(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # A finished or stopped file's menu read "Start", then "Play  Space": two entries that
     # both played it again from its start (the toolbar had shown Start alone since 5961b8a).
@@ -331,7 +344,9 @@ def test_the_playback_menu_has_one_entry_that_plays_a_file_not_playing(
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
 
 
-def test_the_steadiness_control_reaches_the_pipeline(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_the_steadiness_control_reaches_the_pipeline(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     window = make_window(video=gui_video.path)
     wait_for_face_result(qtbot, window)
     bundle = window.controller.inference._bundle

@@ -14,7 +14,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.mnemonics import escaped, mnemonic, numbered, plain
 from emotion_app.samples import VideoTruth
-from tests.gui_support import WAIT_MS, wait_for_face_result
+from tests.gui_support import WAIT_MS, WindowFactory, wait_for_face_result
 
 
 def _menus_without_their_own_letters(menu: QMenu, path: str = "") -> list[str]:
@@ -55,7 +55,7 @@ def _faults(window: MainWindow) -> list[str]:
 
 
 def test_every_menu_item_has_a_letter_of_its_own(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, random_weights: Path, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, random_weights: Path, tmp_path: Path
 ) -> None:
     # A file and a model whose names hold "&", listed in Open recent and Model.
     folder = tmp_path / "weights"
@@ -98,7 +98,7 @@ def test_a_listed_name_keeps_its_ampersand_and_is_numbered_then_lettered() -> No
 
 
 def test_a_menu_of_more_than_nine_models_has_a_key_for_each(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, random_weights: Path, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, random_weights: Path, tmp_path: Path
 ) -> None:
     # A folder of a dozen training runs' weights: Model lists each.
     folder = tmp_path / "weights"

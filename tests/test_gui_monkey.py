@@ -13,7 +13,7 @@ from PyQt6.QtCore import QThread, QTimer
 from pytestqt.qtbot import QtBot
 
 from scripts.gui_monkey import ACTIONS, FaultLog, answer_dialogs, make_inputs
-from tests.gui_support import run_gui_script
+from tests.gui_support import WindowFactory, run_gui_script
 
 
 def test_random_use_of_the_window_leaves_the_app_working(random_weights: Path) -> None:
@@ -64,7 +64,7 @@ def test_an_object_used_from_a_thread_it_does_not_live_on_is_a_fault(qtbot: QtBo
 
 
 def test_the_saves_it_asks_for_never_make_its_missing_file(
-    make_window, tmp_path: Path, random_weights: Path, monkeypatch: pytest.MonkeyPatch
+    make_window: WindowFactory, tmp_path: Path, random_weights: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Its saves went into the folder of its missing file (the output folder set to that
     # file's path, recordings and snapshots to it): once made, "open a missing video" and

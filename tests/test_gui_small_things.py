@@ -34,18 +34,28 @@ from emotion_app.samples import (
     read_video,
     write_astronaut_video,
 )
+from emotion_app.sources.specs import VideoFileSpec
 from emotion_app.wording import count_text
 from tests.gui_support import (
     WAIT_MS,
     CameraBench,
+    WindowFactory,
+    active_weights_of,
+    menu_bar,
+    model_status_of,
     pause_on_shown_frame,
     play_looping,
+    shown_result,
+    source_info_of,
+    submenus,
     wait_for_face_result,
     wait_until_stopped,
 )
 
 
-def test_f11_fills_the_screen_and_escape_leaves(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_f11_fills_the_screen_and_escape_leaves(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     window = make_window(video=gui_video.path)
     qtbot.keyClick(window, Qt.Key.Key_F11)
     qtbot.waitUntil(window.isFullScreen, timeout=WAIT_MS)
@@ -56,14 +66,14 @@ def test_f11_fills_the_screen_and_escape_leaves(qtbot: QtBot, make_window, gui_v
 
 
 def test_cameras_are_mirrored_by_default_files_not_and_the_choice_is_remembered(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, settings_path: Path, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path, tmp_path: Path
 ) -> None:
     frames = read_video(gui_video.path)
     bench = CameraBench(gui_video.path, good_frames=10_000)
     window = make_window(devices=[CameraDevice("Desk camera", 0)], source_factory=bench)
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     assert window.mirror_action.isChecked()
-    image = window.view.result.image
+    image = shown_result(window).image
     # The camera plays the video: the frame on screen is one of its frames, flipped.
     assert min(np.abs(cv2.flip(frame, 1).astype(int) - image).mean() for frame in frames) < 1.0
     # Opened as the user opens a file (played once): 15 s at 2 fps, never ended before it is
@@ -78,7 +88,7 @@ def test_cameras_are_mirrored_by_default_files_not_and_the_choice_is_remembered(
     qtbot.keyClick(window, Qt.Key.Key_M)
     paused = read_video(video.path, limit=index + 1)[index]
     qtbot.waitUntil(
-        lambda: np.abs(window.view.result.image.astype(int) - cv2.flip(paused, 1)).mean() < 1.0, timeout=WAIT_MS
+        lambda: np.abs(shown_result(window).image.astype(int) - cv2.flip(paused, 1)).mean() < 1.0, timeout=WAIT_MS
     )  # a paused frame flips at once
     window.close()
     stored = AppSettings.at_path(settings_path)
@@ -86,7 +96,7 @@ def test_cameras_are_mirrored_by_default_files_not_and_the_choice_is_remembered(
 
 
 def test_help_lists_the_shortcuts_and_about_names_the_version_model_and_its_limits(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     window = make_window(video=gui_video.path)
     shortcuts = window.shortcuts_text()
@@ -107,9 +117,9 @@ def test_help_lists_the_shortcuts_and_about_names_the_version_model_and_its_limi
     assert key is not None and f"Alt+F, {key.upper()}, then a camera's number" in shortcuts
     about = window.about_text()
     assert APP_TITLE in about and app_version() in about and re.fullmatch(r"\d+\.\d+\.\d+", app_version())
-    assert ", ".join(SIX_LABELS) in about and window.model_status.active_weights.name in about
-    assert "#known-limits" in about or not (window.model_status.active_weights.parent / "README.md").exists()
-    assert [action.text() for action in window.menuBar().actions()][-1] == "&Help"
+    assert ", ".join(SIX_LABELS) in about and active_weights_of(window).name in about
+    assert "#known-limits" in about or not (active_weights_of(window).parent / "README.md").exists()
+    assert list(submenus(menu_bar(window)))[-1] == "&Help"
 
 
 def test_help_says_how_far_left_and_right_move(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
@@ -128,7 +138,7 @@ def test_help_says_how_far_left_and_right_move(qtbot: QtBot, make_window, gui_vi
 
 
 def test_the_shortcut_list_says_what_a_key_does_whatever_is_playing(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Before, Space was listed under its button's word of the moment: "Pause" while a file
     # played, "Play" once paused, "Stop" for a camera, as if that were all it did.
@@ -156,7 +166,7 @@ def test_the_open_dialogs_first_filter_shows_every_kind_the_app_plays() -> None:
         assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name
 
 
-def test_images_and_folders_open_like_videos(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_images_and_folders_open_like_videos(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     assert "*.png" in VIDEO_FILTER and "*.mp4" in VIDEO_FILTER
     frames, _ = astronaut_frames(num_frames=3, frame_size=(240, 180), face_size=80, motion="static")
     folder = tmp_path / "stills"
@@ -165,13 +175,13 @@ def test_images_and_folders_open_like_videos(qtbot: QtBot, make_window, tmp_path
         cv2.imwrite(str(folder / f"shot{index + 1}.png"), frame)
     window = make_window(video=folder)
     wait_for_face_result(qtbot, window)
-    assert window.source_state.info.frame_count == 3 and window.playback_bar.isVisible()
+    assert source_info_of(window).frame_count == 3 and window.playback_bar.isVisible()
     window.seek(2)
-    qtbot.waitUntil(lambda: window.view.result.frame_index == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 2, timeout=WAIT_MS)
     assert window.settings.recent_files[0] == str(folder)
 
 
-def test_the_end_of_a_picture_counts_pictures(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_the_end_of_a_picture_counts_pictures(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     frames, _ = astronaut_frames(num_frames=1, frame_size=(240, 180), face_size=80, motion="static")
     picture = tmp_path / "group.png"
     cv2.imwrite(str(picture), frames[0])
@@ -181,7 +191,7 @@ def test_the_end_of_a_picture_counts_pictures(qtbot: QtBot, make_window, tmp_pat
 
 
 def test_the_end_of_a_slide_show_counts_its_pictures_not_the_place_sought(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     frames, _ = astronaut_frames(num_frames=3, frame_size=(240, 180), face_size=80, motion="static")
     folder = tmp_path / "stills"
@@ -201,7 +211,7 @@ def test_the_end_of_a_slide_show_counts_its_pictures_not_the_place_sought(
 
 
 def test_a_slide_show_with_a_broken_file_counts_only_its_pictures_and_names_the_file(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: the seek bar said 0:06 (a slot kept for the broken file) and the end said
     # "Finished playing stills (2 pictures)", the skip written only to the log.
@@ -250,7 +260,7 @@ def test_a_single_image_is_decoded_once_when_it_opens(tmp_path: Path, caplog: py
 
 
 def test_a_dropped_file_plays_and_recent_files_are_listed(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     window = make_window()
     assert window.acceptDrops()
@@ -260,7 +270,7 @@ def test_a_dropped_file_plays_and_recent_files_are_listed(
         QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     window.dropEvent(event)
-    assert window.source is not None and Path(window.source.path) == gui_video.path
+    assert isinstance(window.source, VideoFileSpec) and Path(window.source.path) == gui_video.path
     wait_for_face_result(qtbot, window)
     other = tmp_path / "other.avi"
     other.write_bytes(gui_video.path.read_bytes())
@@ -279,7 +289,7 @@ def test_a_dropped_file_plays_and_recent_files_are_listed(
 
 
 def test_a_stored_list_of_thousands_of_recent_files_is_cut_not_listed_whole(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # 20 000 recent files in a settings file of 1 MB (under --settings' limit) froze the
     # window for minutes: a menu entry each, every one looked up again as each answer came.
@@ -298,7 +308,9 @@ def test_a_stored_list_of_thousands_of_recent_files_is_cut_not_listed_whole(
     assert window.settings.sync() and len(AppSettings.at_path(path).recent_files) == 8
 
 
-def test_one_name_a_plain_status_and_a_minimum_size(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_one_name_a_plain_status_and_a_minimum_size(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     window = make_window()
     play_looping(window, gui_video.path)  # 2 s: it could end before it is paused
     assert APP_TITLE == APPLICATION == "Emotion Camera"
@@ -320,11 +332,15 @@ def test_one_name_a_plain_status_and_a_minimum_size(qtbot: QtBot, make_window, g
     assert window.width() >= MIN_WINDOW_SIZE[0] and window.height() >= MIN_WINDOW_SIZE[1]
 
 
-def test_a_first_window_and_a_restored_one_fit_the_screen(qtbot: QtBot, make_window, settings_path: Path) -> None:
+def test_a_first_window_and_a_restored_one_fit_the_screen(
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path
+) -> None:
     # A laptop at 125-150% scaling has less room than the first window's size: it opened
     # taller than the screen, its status bar and seek bar out of reach.
     window = make_window(size=None)
-    room = window.screen().availableGeometry()
+    screen = window.screen()
+    assert screen is not None
+    room = screen.availableGeometry()
     assert FIRST_WINDOW_SIZE[0] > room.width() or FIRST_WINDOW_SIZE[1] > room.height(), "the test needs a small screen"
     assert window.width() <= room.width() and window.height() <= room.height(), (window.size(), room)
     assert window.width() >= min(MIN_WINDOW_SIZE[0], room.width())
@@ -336,7 +352,9 @@ def test_a_first_window_and_a_restored_one_fit_the_screen(qtbot: QtBot, make_win
     assert again.width() <= room.width() and again.height() <= room.height(), (again.size(), room)
 
 
-def test_the_status_line_names_a_new_face_with_its_box(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_the_status_line_names_a_new_face_with_its_box(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     window = make_window(video=gui_video.path)
     window._status_timer.stop()  # only the face's arrival may update it now
     wait_for_face_result(qtbot, window)
@@ -344,7 +362,7 @@ def test_the_status_line_names_a_new_face_with_its_box(qtbot: QtBot, make_window
 
 
 def test_a_finished_files_status_line_counts_the_boxes_left_on_screen(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: "Finished" alone beside the boxed faces of the last frame, where the paused
     # state says "· 1 face" and the view's description "Finished. 1 face: …".
@@ -393,7 +411,7 @@ def test_settings_of_the_former_app_name_are_carried_over_once(qtbot: QtBot, tmp
         QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, default_home)
 
 
-def test_a_long_status_message_keeps_its_end_in_view(qtbot: QtBot, make_window) -> None:
+def test_a_long_status_message_keeps_its_end_in_view(qtbot: QtBot, make_window: WindowFactory) -> None:
     # "Video file /a/long/path/clip.mp4: 1280x720, 30 fps": the permanent labels (state,
     # model) took the room of the message's end, the part that tells something.
     window = make_window()
@@ -416,7 +434,7 @@ def test_a_long_status_message_keeps_its_end_in_view(qtbot: QtBot, make_window) 
 
 
 def test_with_the_technical_figures_shown_a_status_message_is_not_cut_off(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # With View > Technical figures, "Loaded emotion_cnn.safetensors (int8)" was drawn as
     # "Loaded emotion_cnn.safetensors (int": fitted with the gaps of two labels beside it,
@@ -464,16 +482,16 @@ def _drop_with_a_copy(window: MainWindow, video: Path, folder: Path) -> Path:
 
 
 def test_dropping_several_files_plays_the_first_and_says_so(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     window = make_window()
     _drop_with_a_copy(window, gui_video.path, tmp_path)
-    assert window.source is not None and Path(window.source.path) == gui_video.path
+    assert isinstance(window.source, VideoFileSpec) and Path(window.source.path) == gui_video.path
     assert "1 other item" in window.notice_banner.text() and gui_video.path.name in window.notice_banner.text()
 
 
 def test_the_note_of_files_left_aside_goes_when_another_source_plays(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     # "Playing clip.avi; 1 other item dropped with it left aside" stayed over the next file
     # opened, naming a file no longer playing.
@@ -482,6 +500,7 @@ def test_the_note_of_files_left_aside_goes_when_another_source_plays(
     note = window.notice_banner.text()
     assert "1 other item" in note
     wait_for_face_result(qtbot, window)
+    assert window.source is not None
     window.start_source(window.source)  # the dropped file played again: still the one it names
     assert window.notice_banner.text() == note
     window.open_video(other)
@@ -502,7 +521,7 @@ def test_a_picture_or_a_folder_is_not_called_a_video_file(tmp_path: Path, gui_vi
     assert VideoFileSpec(gui_video.path).describe() == f"video file {gui_video.path}"
 
 
-def test_a_multi_page_tiff_is_called_so_once_opened(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_multi_page_tiff_is_called_so_once_opened(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     # Its pages played as a slide show while the window called it "Image PATH": only the
     # capture side, opening the file, learns it holds several pages.
     frames, _ = astronaut_frames(num_frames=3, frame_size=(240, 180), face_size=80, motion="static")
@@ -523,7 +542,9 @@ def test_a_multi_page_tiff_is_called_so_once_opened(qtbot: QtBot, make_window, t
     assert any(text.endswith("single.tiff: 240x180") for text in shown), shown
 
 
-def test_a_playing_slide_show_is_not_said_to_run_at_0_fps(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_playing_slide_show_is_not_said_to_run_at_0_fps(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # A picture every 2 s read "Playing · 0:02 / 0:06 · 1 face · 0 fps", as if it had stalled;
     # the source's own line already leaves a slide show's rate out.
     frames, _ = astronaut_frames(num_frames=3, frame_size=(240, 180), face_size=80, motion="static")
@@ -538,7 +559,7 @@ def test_a_playing_slide_show_is_not_said_to_run_at_0_fps(qtbot: QtBot, make_win
 
 
 def test_a_dropped_weights_file_is_loaded_as_the_model(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:
     window = make_window()
     mine = make_random_weights(tmp_path / "mine.safetensors", num_classes=7, seed=4)
@@ -549,8 +570,8 @@ def test_a_dropped_weights_file_is_loaded_as_the_model(
     )
     window.dropEvent(event)
     # Was: opened as a video, "OpenCV cannot decode it (damaged, or not a video)".
-    qtbot.waitUntil(lambda: window.model_status.active_weights == mine, timeout=WAIT_MS)
-    assert window.model_status.labels == SEVEN_LABELS and "decode" not in window.source_banner.text()
+    qtbot.waitUntil(lambda: model_status_of(window).active_weights == mine, timeout=WAIT_MS)
+    assert model_status_of(window).labels == SEVEN_LABELS and "decode" not in window.source_banner.text()
 
     # With a video: the video plays and the model loads.
     other = make_random_weights(tmp_path / "other.safetensors", num_classes=6, seed=5)
@@ -560,13 +581,13 @@ def test_a_dropped_weights_file_is_loaded_as_the_model(
         QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     window.dropEvent(event)
-    assert window.source is not None and Path(window.source.path) == gui_video.path
-    qtbot.waitUntil(lambda: window.model_status.active_weights == other, timeout=WAIT_MS)
+    assert isinstance(window.source, VideoFileSpec) and Path(window.source.path) == gui_video.path
+    qtbot.waitUntil(lambda: model_status_of(window).active_weights == other, timeout=WAIT_MS)
     assert window.notice_banner.text() == ""  # nothing left aside
 
 
 def test_save_as_suggests_the_names_snapshot_and_record_give(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Ctrl+S and Ctrl+R name their files emotion-snapshot-… and emotion-recording-…, but
     # their "as" dialogs suggested emotion-<when>.png and .mp4: two naming schemes side by
@@ -587,7 +608,7 @@ def test_save_as_suggests_the_names_snapshot_and_record_give(
     assert re.fullmatch(r"emotion-recording-\d{8}-\d{6}\.mp4", suggested[1]), suggested
 
 
-def test_stop_is_said_once_in_the_status_bar(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_stop_is_said_once_in_the_status_bar(qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth) -> None:
     # Was: "Stopped" on the left (a message for 2 s) beside "Stopped" on the right (the
     # summary), twice in one bar.
     window = make_window(video=gui_video.path)

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui import gui_thread_gc
 from emotion_app.samples import VideoTruth
-from tests.gui_support import WAIT_MS, wait_for_face_result
+from tests.gui_support import WAIT_MS, WindowFactory, wait_for_face_result
 
 
 class _Cycle:
@@ -42,7 +42,7 @@ def _allocate_on_a_worker() -> list[list[int]]:
 
 
 def test_a_workers_allocations_do_not_free_gui_garbage_off_the_gui_thread(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     window = make_window(video=gui_video.path)
     wait_for_face_result(qtbot, window)  # capture and inference threads at work
@@ -55,7 +55,7 @@ def test_a_workers_allocations_do_not_free_gui_garbage_off_the_gui_thread(
     del allocated
 
 
-def test_windows_hold_collection_until_the_last_one_closes(qtbot: QtBot, make_window) -> None:
+def test_windows_hold_collection_until_the_last_one_closes(qtbot: QtBot, make_window: WindowFactory) -> None:
     assert not gui_thread_gc.holding() and gc.isenabled()
     first = make_window()
     second = make_window()
@@ -68,7 +68,9 @@ def test_windows_hold_collection_until_the_last_one_closes(qtbot: QtBot, make_wi
     assert gc.get_freeze_count() == 0
 
 
-def test_release_all_gives_collection_back_and_holds_then_release_nothing(qtbot: QtBot, make_window) -> None:
+def test_release_all_gives_collection_back_and_holds_then_release_nothing(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
     window = make_window()
     extra = gui_thread_gc.hold()
     gui_thread_gc.release_all()
@@ -82,7 +84,7 @@ def test_release_all_gives_collection_back_and_holds_then_release_nothing(qtbot:
     assert not gui_thread_gc.holding() and gc.isenabled()
 
 
-def test_collect_due_collects_a_generation_past_its_threshold(qtbot: QtBot, make_window) -> None:
+def test_collect_due_collects_a_generation_past_its_threshold(qtbot: QtBot, make_window: WindowFactory) -> None:
     make_window()
     freed_on: list[int] = []
     _Cycle(freed_on)

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,19 +42,23 @@ from emotion_app.live import PipelineBundle
 from emotion_app.pipeline import EmotionPipeline
 from emotion_app.results import FaceResult
 from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video, write_video
-from emotion_app.timeline import SessionTimeline
+from emotion_app.timeline import PersonSummary, SessionTimeline
 from tests.gui_support import (
     WAIT_MS,
     CameraBench,
     ThreadHold,
+    WindowFactory,
+    banner_button,
     cut_short_copy,
     gated_worker,
     is_cut_from,
+    model_status_of,
     own_xvfb,
     pause_on_shown_frame,
     paused_at,
     play_looping,
     shown_result,
+    source_info_of,
     summary_seconds,
     thread_held,
     use_output_folder,
@@ -83,7 +86,9 @@ def pixel(image: QImage, x: float, y: float) -> QColor:
     return QColor(image.pixel(int(x), int(y)))
 
 
-def test_rows_colours_and_shares_follow_the_tracked_people(qtbot: QtBot, make_window, two_people: VideoTruth) -> None:
+def test_rows_colours_and_shares_follow_the_tracked_people(
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth
+) -> None:
     window = make_window(video=two_people.path)
     panel = window.timeline_panel
     assert panel.isVisible()  # open by default
@@ -92,9 +97,9 @@ def test_rows_colours_and_shares_follow_the_tracked_people(qtbot: QtBot, make_wi
     qtbot.waitUntil(lambda: window.source_state.playback is not None, timeout=WAIT_MS)
     view = panel.view
     view.resize(700, 160)
-    shown_ids = sorted(face.track_id for face in window.view.result.faces)
+    shown_ids = sorted(face.track_id for face in shown_result(window).faces)
     assert view.visible_people() == shown_ids
-    assert panel.timeline.labels == window.model_status.labels  # the weights' classes
+    assert panel.timeline.labels == model_status_of(window).labels  # the weights' classes
     image = view.grab().toImage()
     palette = palette_for(panel.timeline.labels)
     for row, track_id in enumerate(shown_ids):
@@ -122,7 +127,7 @@ def test_rows_colours_and_shares_follow_the_tracked_people(qtbot: QtBot, make_wi
 
 
 def test_export_writes_png_and_csv_and_says_where(
-    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = make_window(video=two_people.path)
     panel = window.timeline_panel
@@ -159,7 +164,7 @@ def _pairs_folder(tmp_path: Path, pictures: int) -> Path:
     return folder
 
 
-def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     # One picture has no frame after it to time it by; it counts its own showing, as a
     # slide show's pictures do: the show of one picture holds it 2 s before it finishes.
     frames, _ = astronaut_frames(num_frames=1, frame_size=(400, 200), face_size=80, copies=2, motion="static")
@@ -196,7 +201,9 @@ def test_the_exports_everyone_row_says_its_time_is_the_faces_together(
 
 
 @pytest.mark.parametrize("pictures", [1, 2], ids=["photo", "slide-show"])
-def test_a_picture_played_again_adds_no_time(qtbot: QtBot, make_window, tmp_path: Path, pictures: int) -> None:
+def test_a_picture_played_again_adds_no_time(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, pictures: int
+) -> None:
     # Play again starts the timeline afresh: the totals stay one pass's (they were doubled,
     # then its new ids for the same faces got rows of no time beside the first ones).
     folder = _pairs_folder(tmp_path, pictures)
@@ -206,7 +213,7 @@ def test_a_picture_played_again_adds_no_time(qtbot: QtBot, make_window, tmp_path
     qtbot.waitUntil(lambda: timeline.frames == pictures, timeout=WAIT_MS)
     first_play = timeline.overall().total_s
     assert first_play == pytest.approx(2.0 * 2.0 * pictures)  # two faces, 2 s for each picture
-    window.source_banner.button("Play again").click()
+    banner_button(window, "Play again").click()
     wait_until_stopped(qtbot, window)
     qtbot.waitUntil(lambda: timeline.frames == pictures, timeout=WAIT_MS)  # counted afresh
     assert timeline.overall().total_s == pytest.approx(first_play)
@@ -221,7 +228,9 @@ def _painted_xs(image: QImage, view: TimelineView, row: int) -> list[int]:
     ]
 
 
-def test_a_slide_shows_strip_starts_where_the_session_does(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_slide_shows_strip_starts_where_the_session_does(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Was: each picture's block was drawn a second late, the first picture's at 1-2 s.
     folder = _pairs_folder(tmp_path, 3)
     window = make_window(video=folder)
@@ -245,7 +254,9 @@ def test_a_slide_shows_strip_starts_where_the_session_does(qtbot: QtBot, make_wi
     assert view.caption(1000) == "everyone · session 6 s"
 
 
-def test_a_slide_show_counts_each_picture_as_long_as_it_is_shown(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_slide_show_counts_each_picture_as_long_as_it_is_shown(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Was: the show held each picture 2 s, on screen, on the seek bar ("0:06" for three) and
     # in a recording, while the timeline counted each 1 s: "session 3 s", everyone's time
     # and the export half of what was watched, the third picture's block at 2-3 s.
@@ -266,7 +277,7 @@ def test_a_slide_show_counts_each_picture_as_long_as_it_is_shown(qtbot: QtBot, m
     assert panel.view.caption(1000) == "everyone · session 6 s"
     # Each person's blocks are their pictures' showings, 0-2 s and 4-6 s; the picture of
     # nobody holds 2-4 s.
-    starts = [{start for start, _label in timeline.strip(person.track_id)} for person in timeline.people()]
+    starts = [{start for start, _label in timeline.strip(_track_id(person))} for person in timeline.people()]
     assert starts and all(person <= {0.0, 1.0, 4.0, 5.0} for person in starts)
     assert set().union(*starts) == {0.0, 1.0, 4.0, 5.0}
     assert timeline.overall().total_s == pytest.approx(8.0)  # two faces, two pictures of 2 s
@@ -296,7 +307,7 @@ def test_the_sessions_length_reads_as_the_seek_bars_clock(qtbot: QtBot, make_win
 
 
 def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(
-    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = make_window(video=two_people.path)
     panel = window.timeline_panel
@@ -320,7 +331,7 @@ def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(
 
 
 def test_the_export_is_drawn_in_a_child_process(
-    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Drawn on a pool thread of the app, matplotlib's Python code held the GIL in stretches
     # of 13-37 ms (once 81 ms), stalling the GUI thread (docs/measurements.md). A child
@@ -369,7 +380,7 @@ def _stand_in_python(folder: Path, script: str) -> Path:
 )
 def test_a_drawing_process_that_dies_says_so_in_one_line(
     qtbot: QtBot,
-    make_window,
+    make_window: WindowFactory,
     two_people: VideoTruth,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -394,7 +405,7 @@ def test_a_drawing_process_that_dies_says_so_in_one_line(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the child's Python")
 def test_closing_the_window_during_an_export_leaves_the_child_to_finish(
-    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The close waits for the child only briefly; it then writes the report on its own.
     go = tmp_path / "go"
@@ -420,7 +431,7 @@ def test_closing_the_window_during_an_export_leaves_the_child_to_finish(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for the child's Python")
 def test_export_is_offered_only_once_a_face_is_seen_and_not_while_exporting(
-    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # An empty session (no face seen yet, or a new source just opened) exported a plot of
     # nobody "over the last 0.0 s" and a CSV of zeros.
@@ -467,7 +478,7 @@ def test_export_is_offered_only_once_a_face_is_seen_and_not_while_exporting(
 
 
 def test_the_export_dialog_opens_where_the_last_export_went(
-    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, tmp_path: Path, settings_path: Path
 ) -> None:
     # It always opened at the output folder: each export elsewhere meant finding the folder again.
     from PyQt6.QtCore import QSettings
@@ -513,7 +524,12 @@ def test_the_export_dialog_opens_where_the_last_export_went(
 
 
 def test_the_export_dialog_opens_in_the_output_folder_a_snapshot_made(
-    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, settings_path: Path
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    two_people: VideoTruth,
+    tmp_path: Path,
+    settings_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The output folder, missing as the window opened, is made by the first snapshot: the
     # export dialog still opened in the home folder, until a second click.
@@ -533,14 +549,14 @@ def test_the_export_dialog_opens_in_the_output_folder_a_snapshot_made(
         starts.append(start)
         return ""  # cancelled
 
-    window.ask_folder_path = choose
+    monkeypatch.setattr(window, "ask_folder_path", choose)
     qtbot.waitUntil(window.timeline_panel.export_button.isEnabled, timeout=WAIT_MS)
     window.timeline_panel.export_button.click()
     assert starts == [str(output)]
 
 
 def test_the_panel_toggles_with_t_and_is_remembered(
-    qtbot: QtBot, make_window, two_people: VideoTruth, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, settings_path: Path
 ) -> None:
     window = make_window(video=two_people.path)
     qtbot.keyClick(window, Qt.Key.Key_T)
@@ -553,7 +569,9 @@ def test_the_panel_toggles_with_t_and_is_remembered(
     assert again.timeline_panel.isVisible()
 
 
-def test_where_the_panel_was_docked_is_remembered(qtbot: QtBot, make_window, settings_path: Path) -> None:
+def test_where_the_panel_was_docked_is_remembered(
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path
+) -> None:
     from PyQt6.QtCore import QSettings
 
     # Was: moved to the window's side (or floated), it came back at the bottom next run.
@@ -634,7 +652,7 @@ def _store(settings_path: Path, values: dict[str, object]) -> None:
 
 
 def test_where_the_floating_panel_was_and_its_size_are_remembered(
-    qtbot: QtBot, make_window, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path
 ) -> None:
     # Was: floated on a second screen and made smaller, it came back next run wherever
     # Qt put it, its own size.
@@ -657,7 +675,7 @@ def test_where_the_floating_panel_was_and_its_size_are_remembered(
 
 
 def test_a_panel_floated_on_a_screen_gone_since_comes_back_on_one_there_is(
-    qtbot: QtBot, make_window, settings_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     screen = QGuiApplication.primaryScreen()
     assert screen is not None and len(QGuiApplication.screens()) == 1
@@ -698,7 +716,7 @@ def _float_from_the_dock(qtbot: QtBot, panel: TimelinePanel, how: str) -> None:
 
 @pytest.mark.parametrize("how", ["button", "double-click"])
 def test_floated_from_the_dock_the_panel_goes_where_it_floated_last_run(
-    qtbot: QtBot, make_window, settings_path: Path, how: str
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, how: str
 ) -> None:
     # Was: it floated over its place in the dock, at the dock's size, wherever it had
     # floated in the run before (Qt remembers that within a run only).
@@ -722,7 +740,7 @@ def test_floated_from_the_dock_the_panel_goes_where_it_floated_last_run(
 
 
 def test_floated_from_the_dock_onto_a_screen_gone_since_the_panel_comes_to_one_there_is(
-    qtbot: QtBot, make_window, settings_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     screen = QGuiApplication.primaryScreen()
     assert screen is not None and len(QGuiApplication.screens()) == 1
@@ -749,7 +767,9 @@ def test_floated_from_the_dock_onto_a_screen_gone_since_the_panel_comes_to_one_t
 
 
 @pytest.mark.parametrize("how", ["button", "double-click"])
-def test_floated_the_first_time_the_panel_goes_beside_the_window(qtbot: QtBot, make_window, how: str) -> None:
+def test_floated_the_first_time_the_panel_goes_beside_the_window(
+    qtbot: QtBot, make_window: WindowFactory, how: str
+) -> None:
     # Was: it stayed exactly over its place in the dock, over the seek bar, so that without
     # a window frame the float looked like nothing had happened.
     window = make_window()  # 800x600 at the top of the offscreen platform's 800x800 screen
@@ -774,7 +794,7 @@ def test_floated_the_first_time_the_panel_goes_beside_the_window(qtbot: QtBot, m
 
 
 def test_with_no_room_beside_the_window_the_first_float_leaves_the_seek_bar_and_toolbar_clear(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     window = make_window(video=gui_video.path, size=(800, 780))  # the whole screen's height
     qtbot.waitUntil(lambda: window.playback_bar.isVisible() and window.view.result is not None, timeout=WAIT_MS)
@@ -894,7 +914,7 @@ def test_a_first_float_on_a_real_x_server_goes_beside_the_window_and_again_there
     ids=["text", "number", "list", "garbage bytes", "empty bytes"],
 )
 def test_a_bad_stored_floating_geometry_is_logged_once_and_ignored(
-    qtbot: QtBot, make_window, settings_path: Path, caplog: pytest.LogCaptureFixture, bad: object
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, caplog: pytest.LogCaptureFixture, bad: object
 ) -> None:
     _store(settings_path, {"window/timeline_place": "floating", "window/timeline_geometry": bad})
     with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
@@ -920,7 +940,12 @@ def test_a_bad_stored_floating_geometry_is_logged_once_and_ignored(
     ids=["width at a side", "height at the bottom"],
 )
 def test_the_docked_panels_size_is_remembered(
-    qtbot: QtBot, make_window, settings_path: Path, side: Qt.DockWidgetArea, across: Qt.Orientation, size: int
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    settings_path: Path,
+    side: Qt.DockWidgetArea,
+    across: Qt.Orientation,
+    size: int,
 ) -> None:
     # Was: made narrower at a side it came back two fifths of the window wide next run, and
     # made taller at the bottom it came back its own height.
@@ -943,7 +968,7 @@ def test_the_docked_panels_size_is_remembered(
 
 @pytest.mark.parametrize("bad", ["wide", 0, -40, 10**9, ["200", "300"]], ids=["text", "0", "-40", "huge", "list"])
 def test_a_bad_stored_docked_width_is_logged_once_and_the_side_takes_two_fifths(
-    qtbot: QtBot, make_window, settings_path: Path, caplog: pytest.LogCaptureFixture, bad: object
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, caplog: pytest.LogCaptureFixture, bad: object
 ) -> None:
     _store(settings_path, {"window/timeline_place": "right", "window/timeline_width": bad})
     with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
@@ -1139,7 +1164,7 @@ def test_the_everyone_rows_caption_takes_no_class_of_the_legend_and_cuts_no_leng
 
 @pytest.mark.parametrize("side", ["left", "right"])
 def test_a_side_docked_panel_whose_legend_wraps_keeps_its_caption(
-    qtbot: QtBot, make_window, settings_path: Path, side: str
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, side: str
 ) -> None:
     # Was: docked at the side of a 900-px window (the panel two fifths of it), the legend
     # wrapped onto the rows below and filled the everyone row: the session's length was
@@ -1362,7 +1387,7 @@ def test_a_label_narrower_than_an_ellipsis_at_a_lines_end_does_not_end_the_legen
 
 
 def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_exports(
-    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, tmp_path: Path, gui_video: VideoTruth
 ) -> None:
     window = make_window(video=two_people.path)
     panel = window.timeline_panel
@@ -1382,10 +1407,10 @@ def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_ex
     assert view.row_name(first) == f"Ada Lovelace (#{first})"  # one line, spaces tidied
     # The next frames carry the name: the overlay's tag and the timeline say it.
     qtbot.waitUntil(
-        lambda: any(f.name == "Ada Lovelace" for f in window.view.result.faces if f.track_id == first),
+        lambda: any(f.name == "Ada Lovelace" for f in shown_result(window).faces if f.track_id == first),
         timeout=WAIT_MS,
     )
-    assert all(f.name == "" for f in window.view.result.faces if f.track_id != first)
+    assert all(f.name == "" for f in shown_result(window).faces if f.track_id != first)
     panel.export_to(tmp_path / "export")
     with open(tmp_path / "export" / "emotion-summary.csv", newline="") as handle:
         people = {row["person"] for row in csv.DictReader(handle)}
@@ -1393,7 +1418,7 @@ def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_ex
     # Clear starts a new session: the names go with everyone's time.
     panel.clear_button.click()
     qtbot.waitUntil(
-        lambda: bool(window.view.result.faces) and all(f.name == "" for f in window.view.result.faces),
+        lambda: bool(shown_result(window).faces) and all(f.name == "" for f in shown_result(window).faces),
         timeout=WAIT_MS,
     )
     qtbot.waitUntil(lambda: first in view.visible_people(), timeout=WAIT_MS)
@@ -1404,7 +1429,7 @@ def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_ex
     assert view.row_name(first) == f"#{first}"
     window.timeline_panel.ask_name = ask
     panel.name_person(first)
-    old_stream = window.source_state.info.stream_id
+    old_stream = source_info_of(window).stream_id
     window.open_video(gui_video.path)
     qtbot.waitUntil(
         lambda: (
@@ -1414,11 +1439,11 @@ def test_a_person_named_in_the_timeline_is_called_so_on_their_face_and_in_the_ex
         ),
         timeout=WAIT_MS,
     )
-    assert all(face.name == "" for face in window.view.result.faces)
+    assert all(face.name == "" for face in shown_result(window).faces)
 
 
 def test_the_window_asks_for_a_name_with_the_video_held_still(
-    qtbot: QtBot, make_window, two_people: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth
 ) -> None:
     from PyQt6.QtWidgets import QDialog, QInputDialog
 
@@ -1437,7 +1462,9 @@ def test_the_window_asks_for_a_name_with_the_video_held_still(
     qtbot.waitUntil(lambda: not window.is_paused, timeout=WAIT_MS)  # it plays on afterwards
 
 
-def test_a_name_is_kept_as_the_name_field_shows_it(qtbot: QtBot, make_window, two_people: VideoTruth) -> None:
+def test_a_name_is_kept_as_the_name_field_shows_it(
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth
+) -> None:
     # A name longer than a tag holds was typed in full, accepted, and then cut short
     # unseen mid-word ("Lin-Manuel Miranda the v"), on the face and in the exports.
     from PyQt6.QtWidgets import QDialog, QInputDialog, QLineEdit
@@ -1526,7 +1553,9 @@ def test_a_long_name_is_cut_short_before_its_id_never_the_id(qtbot: QtBot) -> No
     assert view.row_text(10, view.name_rect(1).width()) == "Al (#10)"
 
 
-def test_a_name_given_on_a_paused_frame_shows_on_it_at_once(qtbot: QtBot, make_window, two_people: VideoTruth) -> None:
+def test_a_name_given_on_a_paused_frame_shows_on_it_at_once(
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth
+) -> None:
     from tests.gui_support import grab_view, pause_on_shown_frame, play_looping
 
     window = make_window()
@@ -1544,7 +1573,9 @@ def test_a_name_given_on_a_paused_frame_shows_on_it_at_once(qtbot: QtBot, make_w
     qtbot.waitUntil(lambda: (grab_view(window) != before).any(), timeout=WAIT_MS)  # the tag redrawn
 
 
-def test_clear_on_a_paused_frame_takes_its_names_off_at_once(qtbot: QtBot, make_window, two_people: VideoTruth) -> None:
+def test_clear_on_a_paused_frame_takes_its_names_off_at_once(
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth
+) -> None:
     from tests.gui_support import grab_view, pause_on_shown_frame, play_looping
 
     window = make_window()
@@ -1563,7 +1594,7 @@ def test_clear_on_a_paused_frame_takes_its_names_off_at_once(qtbot: QtBot, make_
     assert [face.name for face in shown.faces] == ["" for _ in paused.faces]
     qtbot.waitUntil(lambda: (grab_view(window) != named).any(), timeout=WAIT_MS)  # the tag redrawn
     qtbot.wait(300)
-    assert window.view.result.frame_index == paused.frame_index  # no frame came to do it
+    assert shown_result(window).frame_index == paused.frame_index  # no frame came to do it
 
 
 def test_a_row_clicked_is_the_one_enter_or_f2_names(qtbot: QtBot) -> None:
@@ -1598,7 +1629,9 @@ def test_a_row_clicked_is_the_one_enter_or_f2_names(qtbot: QtBot) -> None:
     assert view.chosen_person() == 3, "a click on everyone's row leaves the choice as it was"
 
 
-def test_pictures_shown_again_by_a_seek_back_add_no_time(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_pictures_shown_again_by_a_seek_back_add_no_time(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Was: each seek or step back to a picture already shown counted its time again, so the
     # rows, the everyone bar and the export held those moments twice.
     folder = _pairs_folder(tmp_path, 3)
@@ -1627,7 +1660,7 @@ def test_pictures_shown_again_by_a_seek_back_add_no_time(qtbot: QtBot, make_wind
 
 
 def test_a_picture_after_one_that_does_not_read_is_timed_by_its_own_place(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: played on to, the picture after one that did not read was timed at that one's
     # place (2 s, as its frame number said 4 s), so the timeline counted 2-4 s for it, and
@@ -1645,11 +1678,13 @@ def test_a_picture_after_one_that_does_not_read_is_timed_by_its_own_place(
     window.seek(2)
     qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 2, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: timeline.frames == 4, timeout=WAIT_MS)
-    assert window.view.result.source_time == 4.0
+    assert shown_result(window).source_time == 4.0
     assert timeline.now_s == pytest.approx(6.0) and timeline.overall().total_s == pytest.approx(12.0)
 
 
-def test_a_paused_picture_shown_again_after_clear_adds_no_time(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_a_paused_picture_shown_again_after_clear_adds_no_time(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Was: Clear on a paused picture, then Mirror (the picture delivered again, flipped)
     # counted the picture's 2 s though nothing played: "session 2 s", each face 2 s.
     window = make_window(video=_pairs_folder(tmp_path, 3))
@@ -1669,7 +1704,7 @@ def test_a_paused_picture_shown_again_after_clear_adds_no_time(qtbot: QtBot, mak
 
 @pytest.mark.parametrize("where", ["paused", "finished"])
 def test_a_picture_on_screen_relabelled_by_a_model_of_other_classes_adds_no_time(
-    qtbot: QtBot, make_window, tmp_path: Path, random_weights_7: Path, where: str
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, random_weights_7: Path, where: str
 ) -> None:
     # Was: the new model's rows (its classes cannot mix with the old) began with the
     # picture on screen it labelled again (paused, or the finished show's last, opened again
@@ -1682,10 +1717,10 @@ def test_a_picture_on_screen_relabelled_by_a_model_of_other_classes_adds_no_time
     if where == "paused":
         window.seek(1)  # the finished show opened again at its second picture, paused
         qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 1)
-    shown = window.view.result.frame_index
+    shown = shown_result(window).frame_index
     window.controller.load_weights(random_weights_7)
     qtbot.waitUntil(lambda: len(panel.timeline.labels) == 7 and len(panel.timeline.people()) == 2, timeout=WAIT_MS)
-    assert window.view.result.frame_index == shown
+    assert shown_result(window).frame_index == shown
     assert panel.timeline.now_s == 0.0 and all(person.total_s == 0.0 for person in panel.timeline.people())
     # Nothing to export, and the tooltip says why: its faces have no time yet (it said
     # "no face seen in this session" beside their rows); "play on" only where it can.
@@ -1700,7 +1735,7 @@ def test_a_picture_on_screen_relabelled_by_a_model_of_other_classes_adds_no_time
 
 
 def test_a_late_result_of_the_model_switched_from_leaves_the_new_models_rows(
-    qtbot: QtBot, make_window, two_people: VideoTruth, random_weights_7: Path
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, random_weights_7: Path
 ) -> None:
     # Was: a result labelled by the model before a switch (to one of other classes) that
     # reached the window after the new model had loaded took the rows back to the old
@@ -1715,9 +1750,9 @@ def test_a_late_result_of_the_model_switched_from_leaves_the_new_models_rows(
     window.resume()
     qtbot.waitUntil(lambda: panel.timeline.now_s > 0.5, timeout=WAIT_MS)
     timeline, counted = panel.timeline, panel.timeline.now_s
-    assert window.view.result.stream_id == old.stream_id  # the same stream plays on: the result is shown
+    assert shown_result(window).stream_id == old.stream_id  # the same stream plays on: the result is shown
     window.controller.result_ready.emit(old)  # where the workers' results enter the window
-    assert panel.timeline is timeline and timeline.labels == window.model_status.labels
+    assert panel.timeline is timeline and timeline.labels == model_status_of(window).labels
     assert len(timeline.people()) == 2 and timeline.now_s == counted
     # The new model's frames go on counting in the same rows.
     qtbot.waitUntil(lambda: timeline.now_s > counted, timeout=WAIT_MS)
@@ -1725,7 +1760,7 @@ def test_a_late_result_of_the_model_switched_from_leaves_the_new_models_rows(
 
 
 def test_a_video_played_again_after_a_seek_back_adds_no_time(
-    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, tmp_path: Path
 ) -> None:
     # Was: the frames played again after a seek back (Home, the seek bar) each added their
     # time again: a second pass doubled everyone's seconds.
@@ -1742,8 +1777,8 @@ def test_a_video_played_again_after_a_seek_back_adds_no_time(
         lambda: (
             window.is_running
             and window.is_paused
-            and window.view.result.stream_id == window.source_state.info.stream_id
-            and window.view.result.frame_index == 30
+            and shown_result(window).stream_id == source_info_of(window).stream_id
+            and shown_result(window).frame_index == 30
         ),
         timeout=WAIT_MS,
     )
@@ -1766,7 +1801,7 @@ def test_a_video_played_again_after_a_seek_back_adds_no_time(
 
 
 def test_home_after_the_end_and_a_seek_back_keep_one_row_per_person_and_their_names(
-    qtbot: QtBot, make_window, two_people: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth
 ) -> None:
     # Was: the file opened again by Home after its end, or sought back while playing,
     # showed the same two people as #3 and #4, whose moments were counted already: rows of
@@ -1778,24 +1813,24 @@ def test_home_after_the_end_and_a_seek_back_keep_one_row_per_person_and_their_na
     assert [person.track_id for person in timeline.people()] == [1, 2]
     panel.ask_name = lambda track_id, current: "Anna"
     panel.name_person(1)
-    first = window.view.result
+    first = shown_result(window)
     window.restart()  # Home after the end: the file opened again, in the same session
     qtbot.waitUntil(
-        lambda: window.view.result.stream_id != first.stream_id and len(window.view.result.faces) == 2,
+        lambda: shown_result(window).stream_id != first.stream_id and len(shown_result(window).faces) == 2,
         timeout=WAIT_MS,
     )
-    shown = sorted((face.track_id, face.name) for face in window.view.result.faces)
+    shown = sorted((face.track_id, face.name) for face in shown_result(window).faces)
     assert shown == [(1, "Anna"), (2, "")]
-    qtbot.waitUntil(lambda: window.view.result.frame_index >= 20, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index >= 20, timeout=WAIT_MS)
     window.seek(5)  # back while playing
     qtbot.waitUntil(
-        lambda: 5 <= window.view.result.frame_index < 20 and bool(window.view.result.faces), timeout=WAIT_MS
+        lambda: 5 <= shown_result(window).frame_index < 20 and bool(shown_result(window).faces), timeout=WAIT_MS
     )
-    assert sorted((face.track_id, face.name) for face in window.view.result.faces) == [(1, "Anna"), (2, "")]
+    assert sorted((face.track_id, face.name) for face in shown_result(window).faces) == [(1, "Anna"), (2, "")]
     panel.ask_name = lambda track_id, current: "Ben"
     panel.name_person(2)  # a name given in the file opened again: the first one stays
     qtbot.waitUntil(
-        lambda: sorted((f.track_id, f.name) for f in window.view.result.faces) == [(1, "Anna"), (2, "Ben")],
+        lambda: sorted((f.track_id, f.name) for f in shown_result(window).faces) == [(1, "Anna"), (2, "Ben")],
         timeout=WAIT_MS,
     )
     wait_until_stopped(qtbot, window)
@@ -1805,39 +1840,39 @@ def test_home_after_the_end_and_a_seek_back_keep_one_row_per_person_and_their_na
 
 
 def test_home_or_a_seek_after_stop_keeps_each_persons_row_and_name(
-    qtbot: QtBot, make_window, two_people: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth
 ) -> None:
     # As after the end (README): a file opened again by Home or the seek bar after Stop is
     # in the same session, its people found again with their ids, rows and names.
     window = make_window(video=two_people.path)
     panel = window.timeline_panel
     timeline = panel.timeline
-    qtbot.waitUntil(lambda: len(timeline.people()) == 2 and window.view.result.frame_index >= 20, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(timeline.people()) == 2 and shown_result(window).frame_index >= 20, timeout=WAIT_MS)
     window.stop()
     qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
     panel.ask_name = lambda track_id, current: "Anna"
     panel.name_person(1)
-    stopped = window.view.result
+    stopped = shown_result(window)
     window.restart()
     qtbot.waitUntil(
-        lambda: window.view.result.stream_id != stopped.stream_id and len(window.view.result.faces) == 2,
+        lambda: shown_result(window).stream_id != stopped.stream_id and len(shown_result(window).faces) == 2,
         timeout=WAIT_MS,
     )
-    assert sorted((face.track_id, face.name) for face in window.view.result.faces) == [(1, "Anna"), (2, "")]
+    assert sorted((face.track_id, face.name) for face in shown_result(window).faces) == [(1, "Anna"), (2, "")]
     window.stop()
     qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
-    homed = window.view.result
+    homed = shown_result(window)
     window.seek(10)
     qtbot.waitUntil(
-        lambda: window.view.result.stream_id != homed.stream_id and len(window.view.result.faces) == 2,
+        lambda: shown_result(window).stream_id != homed.stream_id and len(shown_result(window).faces) == 2,
         timeout=WAIT_MS,
     )
-    assert sorted((face.track_id, face.name) for face in window.view.result.faces) == [(1, "Anna"), (2, "")]
+    assert sorted((face.track_id, face.name) for face in shown_result(window).faces) == [(1, "Anna"), (2, "")]
     assert [(person.track_id, person.given_name) for person in timeline.people()] == [(1, "Anna"), (2, "")]
 
 
 def test_a_name_given_at_the_end_is_on_the_first_frame_of_home_with_inference_busy(
-    qtbot: QtBot, make_window, two_people: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth
 ) -> None:
     # Was (a loaded machine): the file's last frame still waited for a busy inference thread,
     # its nudge queued before the name; Home's first frame took its place in the mailbox and
@@ -1863,14 +1898,14 @@ def test_a_name_given_at_the_end_is_on_the_first_frame_of_home_with_inference_bu
             timeout=WAIT_MS,
         )
     qtbot.waitUntil(
-        lambda: window.view.result.stream_id != first.stream_id and bool(window.view.result.faces), timeout=WAIT_MS
+        lambda: shown_result(window).stream_id != first.stream_id and bool(shown_result(window).faces), timeout=WAIT_MS
     )
-    assert [face.name for face in window.view.result.faces if face.track_id == 1] == ["Anna"]
+    assert [face.name for face in shown_result(window).faces if face.track_id == 1] == ["Anna"]
 
 
 @pytest.mark.parametrize(("change", "name_after"), [("clear", ""), ("rename", "Bea")])
 def test_a_frame_labelled_before_a_clear_or_rename_reached_inference_shows_the_names_now(
-    qtbot: QtBot, make_window, two_people: VideoTruth, change: str, name_after: str
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, change: str, name_after: str
 ) -> None:
     # Was: a step's frame waiting for a busy inference thread was labelled "Ada" by it (the
     # Clear or the new name reached it after the frame), and the paused frame kept the old
@@ -1891,25 +1926,25 @@ def test_a_frame_labelled_before_a_clear_or_rename_reached_inference_shows_the_n
         else:
             panel.ask_name = lambda track, current: name_after
             panel.name_person(track_id)
-    qtbot.waitUntil(lambda: window.view.result.frame_index != paused.frame_index, timeout=WAIT_MS)
-    shown = window.view.result
+    qtbot.waitUntil(lambda: shown_result(window).frame_index != paused.frame_index, timeout=WAIT_MS)
+    shown = shown_result(window)
     assert window.is_paused and shown.faces
     assert [face.name for face in shown.faces if face.track_id == track_id] == [name_after]
 
 
 def test_play_again_starts_the_timeline_afresh_with_no_rows_of_no_time(
-    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, tmp_path: Path
 ) -> None:
     # Was: Play again gave the same two people new ids, whose moments were counted already,
     # so the rows, and the export, held two more people of 0 s beside them.
     window = make_window(video=two_people.path)
     timeline = window.timeline_panel.timeline
     wait_until_stopped(qtbot, window)
-    first = window.view.result
+    first = shown_result(window)
     one_pass = timeline.overall().total_s
     assert len(timeline.people()) == 2 and one_pass > 2.0
-    window.source_banner.button("Play again").click()
-    qtbot.waitUntil(lambda: window.view.result.stream_id != first.stream_id, timeout=WAIT_MS)
+    banner_button(window, "Play again").click()
+    qtbot.waitUntil(lambda: shown_result(window).stream_id != first.stream_id, timeout=WAIT_MS)
     wait_until_stopped(qtbot, window)
     people = timeline.people()
     assert [person.track_id for person in people] == [1, 2]  # found again with their ids
@@ -1929,7 +1964,7 @@ LAST_HELD_MS = [100, 100, 500]
 
 @pytest.mark.parametrize("suffix", [".gif", ".webp", ".avi"])
 def test_a_files_last_frame_counts_its_own_showing_when_it_plays_to_its_end(
-    qtbot: QtBot, make_window, tmp_path: Path, suffix: str
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, suffix: str
 ) -> None:
     # The panel counted each frame the time since the one before, so a file's last frame
     # counted nothing of its own showing, as analyze --report counts it: a GIF's last
@@ -1995,7 +2030,7 @@ def test_faces_of_no_time_are_told_as_such_by_the_export_buttons_tooltip(qtbot: 
 
 
 def test_a_face_seen_only_on_a_videos_first_frame_has_its_time_and_can_be_exported(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: each frame counted the time since the one before, so the first frame's face had
     # none: its row drew no block, and once the file had finished Export stayed greyed out
@@ -2014,13 +2049,13 @@ def test_a_face_seen_only_on_a_videos_first_frame_has_its_time_and_can_be_export
     # Its frame's own tenth (more where a busy GUI skipped the next frame: it was on screen).
     assert 0.1 - 1e-6 <= person.total_s <= 1.0
     assert button.isEnabled() and button.toolTip() == EXPORT_TIP
-    assert _strip_colours(view)[person.track_id] - {_EMPTY.getRgb()[:3]}  # a block drawn for it
+    assert _strip_colours(view)[_track_id(person)] - {_EMPTY.getRgb()[:3]}  # a block drawn for it
     _png, summary = panel.export_to(tmp_path / "export")
     assert summary_seconds(summary)["#1"] == pytest.approx(person.total_s)
 
 
 def test_rows_of_no_time_once_the_file_has_finished_do_not_say_play_on(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: Clear on a finished file kept its last frame's faces in rows of no time, and the
     # greyed-out Export said "play on to count it", where nothing more could play.
@@ -2038,7 +2073,7 @@ def test_rows_of_no_time_once_the_file_has_finished_do_not_say_play_on(
     from emotion_app.gui.timeline_panel import NO_TIME_STOPPED_TIP
 
     assert button.toolTip() == NO_TIME_STOPPED_TIP
-    window.source_banner.button("Play again").click()  # playing: time counts again
+    banner_button(window, "Play again").click()  # playing: time counts again
     qtbot.waitUntil(button.isEnabled, timeout=WAIT_MS)
     assert button.toolTip() == EXPORT_TIP
 
@@ -2075,7 +2110,7 @@ def test_a_late_result_counts_only_where_it_is_the_last_frame_its_files_end_wait
 
 @pytest.mark.parametrize("move", ["seek back", "Home", "model switch"])
 def test_a_files_last_frame_counts_when_a_move_comes_between_its_end_and_its_result(
-    qtbot: QtBot, make_window, tmp_path: Path, move: str
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, move: str
 ) -> None:
     # A file's end (from the capture thread) can come before its last frame's result (from
     # the inference thread, busy with it). A seek back, Home or a model switch in between
@@ -2098,7 +2133,7 @@ def test_a_files_last_frame_counts_when_a_move_comes_between_its_end_and_its_res
 
 
 def _ended_with_its_last_frame_waiting(
-    qtbot: QtBot, make_window: Callable[..., MainWindow], tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> tuple[MainWindow, ThreadHold, float]:
     """A real window whose file (a 3 s clip) has ended while its last frame still waits in
     the mailbox for the inference thread, held busy: the caller sets ``hold.release``.
@@ -2137,7 +2172,7 @@ def _open_again_after_the_end(window: MainWindow, move: str) -> None:
 
 @pytest.mark.parametrize("move", ["seek back", "Home", "model switch", "Play again"])
 def test_a_files_last_frame_counts_when_the_file_opens_again_before_that_frame_is_labelled(
-    qtbot: QtBot, make_window, tmp_path: Path, move: str
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, move: str
 ) -> None:
     # Was: where the file was opened again while its last frame still waited for the
     # inference thread, the open emptied the mailbox it waited in: that frame was never
@@ -2164,7 +2199,7 @@ def test_a_files_last_frame_counts_when_the_file_opens_again_before_that_frame_i
 
 
 def test_a_video_cut_short_counts_its_last_frame_as_one_played_to_its_end(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Cut short, a video stops with "truncated or damaged", not "Finished": its last frame,
     # shown like any other, counted nothing of its own showing (1.9 s of 20 frames at
@@ -2183,19 +2218,21 @@ def test_a_video_cut_short_counts_its_last_frame_as_one_played_to_its_end(
 
 @pytest.mark.parametrize("again", ["Play again", "Space after Stop", "Retry"])
 def test_names_given_stay_with_their_people_when_the_file_plays_again_and_go_nowhere_else(
-    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, again: str
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, tmp_path: Path, again: str
 ) -> None:
     # Was: the file played from its start again began another session, the names given
     # forgotten: the same two people came back as #1 and #2, neither of them named.
     bench = CameraBench(two_people.path, good_frames=10_000)  # a camera filming the same two
     window = make_window(video=two_people.path, devices=[CameraDevice("Desk camera", 0)], source_factory=bench)
     panel = window.timeline_panel
-    qtbot.waitUntil(lambda: len(panel.timeline.people()) == 2 and window.view.result.frame_index >= 30, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: len(panel.timeline.people()) == 2 and shown_result(window).frame_index >= 30, timeout=WAIT_MS
+    )
     panel.ask_name = lambda track_id, current: "Anna"
     panel.name_person(1)
     if again == "Play again":
         wait_until_stopped(qtbot, window)
-        window.source_banner.button("Play again").click()
+        banner_button(window, "Play again").click()
     else:
         window.stop()
         qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
@@ -2223,7 +2260,7 @@ def test_names_given_stay_with_their_people_when_the_file_plays_again_and_go_now
 
 @pytest.mark.parametrize("again", ["Play again", "Home", "Play again twice at once"])
 def test_a_file_replaced_on_disk_before_it_plays_again_names_no_one(
-    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path, again: str
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, tmp_path: Path, again: str
 ) -> None:
     # Was: a file played again stayed in its session whatever it had become on disk, so
     # the people of the file written over it at the places seen were given the old ids,
@@ -2238,13 +2275,13 @@ def test_a_file_replaced_on_disk_before_it_plays_again_names_no_one(
     wait_until_stopped(qtbot, window)
     write_astronaut_video(clip, num_frames=45, frame_size=(400, 200), face_size=80, copies=2, fps=15.0)
     if again == "Play again":
-        window.source_banner.button("Play again").click()
+        banner_button(window, "Play again").click()
     elif again == "Home":
         window.restart()
     else:
         # The first open, the one that finds the file changed, is given up for the second
         # before the window hears of it: the second still opens in the file's new session.
-        window.source_banner.button("Play again").click()
+        banner_button(window, "Play again").click()
         window.stop()
         window.retry()
     shown = wait_for_both_of_another_stream(qtbot, window)
@@ -2265,7 +2302,7 @@ def wait_for_both_of_another_stream(qtbot: QtBot, window: MainWindow) -> Inferen
 
 
 def test_clear_on_a_paused_frame_keeps_rows_for_the_faces_it_shows(
-    qtbot: QtBot, make_window, two_people: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth
 ) -> None:
     # Was: Clear while paused left "No faces yet" beside two boxed faces until the video
     # played on (a paused frame is not delivered again).
@@ -2281,8 +2318,8 @@ def test_clear_on_a_paused_frame_keeps_rows_for_the_faces_it_shows(
     )
     window.pause()
     qtbot.waitUntil(lambda: window.source_state.playback is not None, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: len(window.view.result.faces) == 2, timeout=WAIT_MS)
-    shown = sorted(face.track_id for face in window.view.result.faces)
+    qtbot.waitUntil(lambda: len(shown_result(window).faces) == 2, timeout=WAIT_MS)
+    shown = sorted(face.track_id for face in shown_result(window).faces)
     assert panel.timeline.now_s > 0
     panel.clear_button.click()
     assert view.visible_people() == shown  # at once: the panel never says "No faces yet" beside them
@@ -2294,7 +2331,7 @@ def test_clear_on_a_paused_frame_keeps_rows_for_the_faces_it_shows(
     assert button.toolTip() == EXPORT_TIP and sorted(view.visible_people()) == shown
 
 
-def _paused_and_cleared(qtbot: QtBot, make_window, video: Path) -> MainWindow:
+def _paused_and_cleared(qtbot: QtBot, make_window: WindowFactory, video: Path) -> MainWindow:
     """A window that played ``video`` (looping, so that it is still open) for a while, then
     was paused, and whose timeline was cleared: the paused faces keep rows of no time."""
     window = make_window()
@@ -2304,6 +2341,20 @@ def _paused_and_cleared(qtbot: QtBot, make_window, video: Path) -> MainWindow:
     pause_on_shown_frame(qtbot, window)
     panel.clear_button.click()
     return window
+
+
+def _track_id(person: PersonSummary) -> int:
+    """A person's track id (a summary of everyone together has none)."""
+    assert person.track_id is not None, "everyone's summary, not a person's"
+    return person.track_id
+
+
+def _seconds_of(timeline: SessionTimeline, track_id: int) -> float:
+    """The seconds ``timeline`` counts for the person of ``track_id``; fails (or, in a
+    ``waitUntil``, waits on) while they have no row."""
+    person = timeline.person(track_id)
+    assert person is not None, f"no row for person {track_id}"
+    return person.total_s
 
 
 def _strip_colours(view: TimelineView) -> dict[int, set[tuple[int, int, int]]]:
@@ -2319,7 +2370,7 @@ def _strip_colours(view: TimelineView) -> dict[int, set[tuple[int, int, int]]]:
 
 
 def test_home_after_clear_on_a_paused_frame_counts_that_frames_own_showing_alone(
-    qtbot: QtBot, make_window, two_people: VideoTruth, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, tmp_path: Path
 ) -> None:
     # Was: Home after a Clear (paused at 0:00) enabled Export with "session 0 s": its CSV
     # said 0 s for everyone while its plot drew full-width blocks over "the last 0.0 s".
@@ -2346,7 +2397,7 @@ def test_home_after_clear_on_a_paused_frame_counts_that_frames_own_showing_alone
 
 
 def test_stop_after_clear_on_a_paused_frame_counts_that_frames_own_showing(
-    qtbot: QtBot, make_window, two_people: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth
 ) -> None:
     # Was: Stop after a Clear on a paused frame left the faces kept at 0 s (Export greyed
     # out), where Home or a seek from there counted that frame's showing: the Stop's end
@@ -2364,7 +2415,7 @@ def test_stop_after_clear_on_a_paused_frame_counts_that_frames_own_showing(
 
 
 def test_rows_of_no_time_after_clear_on_a_paused_frame_draw_no_block(
-    qtbot: QtBot, make_window, two_people: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth
 ) -> None:
     # Was: the paused faces' rows said "no time yet" but drew a block at 0-1 s (a "token
     # weight" so a face seen once showed), read after Home as seen at the file's start.
@@ -2389,7 +2440,7 @@ _FACE_FRAME = 40
 
 @pytest.mark.parametrize("leave", ["seek", "step back", "Stop", "step on"])
 def test_a_face_seen_only_on_a_paused_frame_counts_that_frames_showing_once_left(
-    qtbot: QtBot, make_window, tmp_path: Path, leave: str
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, leave: str
 ) -> None:
     # Was: the frame a seek, a step back or Stop left counted none of its own showing: a face
     # seen only on the paused frame the user then left had 0 s (no block, nothing to export),
@@ -2400,10 +2451,11 @@ def test_a_face_seen_only_on_a_paused_frame_counts_that_frames_showing_once_left
     window = make_window(video=video.path)
     timeline = window.timeline_panel.timeline
     paused_at(qtbot, window, _FACE_FRAME)
-    qtbot.waitUntil(lambda: bool(window.view.result.faces), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(shown_result(window).faces), timeout=WAIT_MS)
     [person] = timeline.people()
+    track_id = _track_id(person)
     qtbot.wait(300)  # looked at, paused
-    assert timeline.person(person.track_id).total_s == 0.0
+    assert _seconds_of(timeline, track_id) == 0.0
     if leave == "seek":
         window.seek(10)
     elif leave == "step back":
@@ -2412,9 +2464,9 @@ def test_a_face_seen_only_on_a_paused_frame_counts_that_frames_showing_once_left
         window.step(1)
     else:
         window.stop()
-    qtbot.waitUntil(lambda: timeline.person(person.track_id).total_s > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _seconds_of(timeline, track_id) > 0, timeout=WAIT_MS)
     qtbot.wait(100)  # nothing more comes for it
-    assert timeline.person(person.track_id).total_s == pytest.approx(0.1)
+    assert _seconds_of(timeline, track_id) == pytest.approx(0.1)
     assert window.timeline_panel.export_button.isEnabled()
 
 
@@ -2471,7 +2523,7 @@ def _analyze_pipeline(weights_path: Path | None) -> PipelineBundle:
 
 
 def test_a_busy_guis_skipped_frames_count_in_the_window_as_analyze_counts_them(
-    qtbot: QtBot, make_window, tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The same in the window: its GUI thread held busy (a long paint) while a face leaves
     # the video, the frames the gate skipped meanwhile counted the face of the frame shown

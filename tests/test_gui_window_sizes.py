@@ -24,7 +24,15 @@ from emotion_app.io.overlay_layout import palette_for
 from emotion_app.results import FaceResult
 from emotion_app.samples import VideoTruth, make_random_weights
 from emotion_app.sources.specs import CameraSpec
-from tests.gui_support import WAIT_MS, is_cut_from, when_a_dialog_is_open
+from tests.gui_support import (
+    WAIT_MS,
+    WindowFactory,
+    banner_button,
+    is_cut_from,
+    menu_bar,
+    submenus,
+    when_a_dialog_is_open,
+)
 
 # What a 1366x768 screen at 200% scaling leaves a window, in logical pixels.
 SMALL_SCREEN_AT_200 = (683, 384)
@@ -50,7 +58,7 @@ def _shown_in_central(window: MainWindow) -> list[tuple[QWidget, QRect]]:
 
 
 def test_at_its_smallest_the_video_shrinks_for_the_messages_and_the_seek_bar(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # With the session timeline open (the default) the smallest window, or a laptop at 200%,
     # left the video less than its minimum: the seek bar was laid over the picture's bottom
@@ -77,7 +85,9 @@ def test_at_its_smallest_the_video_shrinks_for_the_messages_and_the_seek_bar(
     assert window.view.height() > 0 and window.view.image_rect().height() > 0
 
 
-def test_three_long_messages_in_the_smallest_window_scroll_rather_than_lose_lines(qtbot: QtBot, make_window) -> None:
+def test_three_long_messages_in_the_smallest_window_scroll_rather_than_lose_lines(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
     # A model that failed to load, a source fault and a notice at once, each a few lines
     # long: the smallest window squeezed all three below their height, every one's last
     # lines cut off and the text running into the next message.
@@ -117,7 +127,7 @@ def test_three_long_messages_in_the_smallest_window_scroll_rather_than_lose_line
 
 
 def test_a_long_name_without_spaces_in_a_message_wraps_and_copies_as_written(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Qt wraps a label between words only: a folder named with underscores was wider than
     # the smallest window's message, its end (and every line after it) cut off.
@@ -164,7 +174,7 @@ def test_a_long_name_with_accents_written_apart_in_a_message_wraps(qtbot: QtBot)
 
 
 def test_a_long_model_name_and_the_technical_figures_fit_a_small_window(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, random_weights: Path, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, random_weights: Path, tmp_path: Path
 ) -> None:
     # The status bar's labels never shortened: a model file with a long name (or the
     # technical figures) made the bar wider than the window, the model's name and figures
@@ -194,7 +204,7 @@ def test_a_long_model_name_and_the_technical_figures_fit_a_small_window(
 
 
 def test_a_window_closed_in_full_screen_opens_in_it_and_escape_leaves(
-    qtbot: QtBot, make_window, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path
 ) -> None:
     # Qt restores full screen with the saved geometry, but the window's own record said
     # otherwise: Esc did nothing, and F11 had to be pressed twice to leave.
@@ -212,7 +222,7 @@ def test_a_window_closed_in_full_screen_opens_in_it_and_escape_leaves(
     qtbot.waitUntil(again.isFullScreen, timeout=WAIT_MS)
 
 
-def test_full_screen_and_back_leaves_a_maximised_window_maximised(qtbot: QtBot, make_window) -> None:
+def test_full_screen_and_back_leaves_a_maximised_window_maximised(qtbot: QtBot, make_window: WindowFactory) -> None:
     window = make_window()
     window.showMaximized()
     qtbot.waitUntil(window.isMaximized, timeout=WAIT_MS)
@@ -224,7 +234,7 @@ def test_full_screen_and_back_leaves_a_maximised_window_maximised(qtbot: QtBot, 
 
 
 def test_hiding_the_timeline_from_its_own_button_hands_the_keyboard_to_the_video(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Qt gives the focus of a control that is hidden to the next in line: the toolbar's
     # camera picker, where Down then replaced the video with the camera (and cleared the
@@ -243,7 +253,9 @@ def test_hiding_the_timeline_from_its_own_button_hands_the_keyboard_to_the_video
     assert window.source == source
 
 
-def test_on_a_small_screen_at_200_percent_the_first_message_keeps_every_line(qtbot: QtBot, make_window) -> None:
+def test_on_a_small_screen_at_200_percent_the_first_message_keeps_every_line(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
     # A 1366x768 laptop at 200% leaves the window about 683x384: with the timeline open, the
     # first run's "No camera found" message beside its three buttons had its last lines cut
     # off, the video holding on to a larger minimum.
@@ -261,14 +273,16 @@ def test_on_a_small_screen_at_200_percent_the_first_message_keeps_every_line(qtb
     assert window.view.geometry().bottom() < central.height(), (window.view.geometry(), central.height())
 
 
-def test_in_a_narrow_window_steadiness_is_in_the_view_menu(qtbot: QtBot, make_window, settings_path: Path) -> None:
+def test_in_a_narrow_window_steadiness_is_in_the_view_menu(
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path
+) -> None:
     # The Steadiness control was the toolbar's last: in a window narrower than about
     # 850 px (its smallest, a laptop at 150%) it went into the toolbar's overflow, where Tab
     # never reaches, and no menu had it.
     window = make_window(size=MIN_WINDOW_SIZE)
     assert not window.steadiness_box.isVisible()
-    view_menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&View")
-    submenu = next(action.menu() for action in view_menu.actions() if plain(action.text()) == "Steadiness")
+    view_menu = submenus(menu_bar(window))["&View"]
+    submenu = next(menu for title, menu in submenus(view_menu).items() if plain(title) == "Steadiness")
     choices = {plain(action.text()): action for action in submenu.actions()}
     assert list(choices) == ["Off", "Low", "Medium", "High"]
     assert choices["Medium"].isChecked()
@@ -279,7 +293,9 @@ def test_in_a_narrow_window_steadiness_is_in_the_view_menu(qtbot: QtBot, make_wi
     assert choices["Off"].isChecked() and not choices["High"].isChecked()
 
 
-def test_a_person_can_be_named_from_the_keyboard(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_a_person_can_be_named_from_the_keyboard(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
     # Naming took a double-click on the person's row: keyboard-only use could not give a
     # name at all (Tab never reached the rows).
     window = make_window(video=gui_video.path)
@@ -321,7 +337,7 @@ def _up_and_down_change_nothing(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def test_a_seek_bar_gone_while_a_dialog_was_open_leaves_the_keyboard_on_the_video(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # A file playing, the seek bar clicked, then File > Open network camera: the seek bar
     # went with the file while the dialog had the keyboard, and the window, active again,
@@ -350,7 +366,12 @@ def test_a_seek_bar_gone_while_a_dialog_was_open_leaves_the_keyboard_on_the_vide
 
 @pytest.mark.parametrize("through_a_dialog", [False, True], ids=["answered", "dialog"])
 def test_the_export_button_greyed_out_hands_the_keyboard_to_the_video(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, tmp_path: Path, through_a_dialog: bool
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    through_a_dialog: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The timeline's Export button is greyed out while it writes: Qt gave its keyboard to
     # the next control in line, the camera picker, where Down replaced the video with the
@@ -367,7 +388,7 @@ def test_the_export_button_greyed_out_hands_the_keyboard_to_the_video(
             dialog.exec()
         return str(tmp_path)
 
-    window.ask_folder_path = ask_folder
+    monkeypatch.setattr(window, "ask_folder_path", ask_folder)
     qtbot.waitUntil(panel.export_button.isEnabled, timeout=WAIT_MS)  # a face seen: something to export
     qtbot.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
     if through_a_dialog:
@@ -378,7 +399,7 @@ def test_the_export_button_greyed_out_hands_the_keyboard_to_the_video(
 
 
 def test_a_click_that_brings_the_window_back_keeps_the_keyboard_where_it_clicked(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # The control that had the keyboard went while another window was active; a click on
     # the timeline's rows brings the window back: the keyboard stays on the rows clicked.
@@ -440,7 +461,7 @@ def test_a_long_name_without_spaces_in_the_videos_place_wraps(qtbot: QtBot) -> N
 
 @pytest.mark.parametrize("side", [Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea])
 def test_the_timeline_moved_to_a_side_leaves_the_video_most_of_the_window(
-    qtbot: QtBot, make_window, side: Qt.DockWidgetArea
+    qtbot: QtBot, make_window: WindowFactory, side: Qt.DockWidgetArea
 ) -> None:
     # Moved from the bottom to a side, the panel was given the width it asks for at the
     # bottom (640 px): 583 of a 1000-px window (430 under Xvfb with openbox), the video
@@ -465,7 +486,7 @@ def test_the_timeline_moved_to_a_side_leaves_the_video_most_of_the_window(
 
 @pytest.mark.parametrize("side", [Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea])
 def test_the_timeline_docked_at_a_side_keeps_its_strips_in_the_open(
-    qtbot: QtBot, make_window, side: Qt.DockWidgetArea
+    qtbot: QtBot, make_window: WindowFactory, side: Qt.DockWidgetArea
 ) -> None:
     # Docked left or right at its narrowest, the panel drew its 150-px share bars over the
     # strips, which were left 10 px: nobody's emotions over time could be seen.
@@ -498,7 +519,7 @@ def test_the_timeline_docked_at_a_side_keeps_its_strips_in_the_open(
 
 @pytest.mark.parametrize("side", [Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea])
 def test_a_model_of_many_classes_docked_at_a_side_keeps_the_timelines_buttons_in_the_window(
-    qtbot: QtBot, make_window, tmp_path: Path, side: Qt.DockWidgetArea
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, side: Qt.DockWidgetArea
 ) -> None:
     # The timeline's least height grew with every line its legend took: a model of 12
     # classes docked at a side (a class a line there) on a 1366x768 laptop at 200% asked for
@@ -550,7 +571,7 @@ MANY_LONG_LABELS = (
 
 
 def test_a_model_of_many_long_classes_docked_at_the_bottom_of_a_small_window_leaves_the_video_its_room(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Docked at the bottom of a 1366x768 laptop's window at 200%, 20 long class names took
     # 10 legend lines (two classes a line): the least height made room for 8 of them, the
@@ -619,7 +640,7 @@ def _in_room_above_the_status_bar(window: MainWindow) -> None:
 
 
 def test_a_model_of_many_long_classes_docked_at_the_bottom_of_a_window_with_room_keeps_its_labels_whole(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Docked at the bottom, the least height made room only for the lines of labels cut
     # short, whatever the window's size: in an 800x600 window, with room for them whole,
@@ -666,7 +687,7 @@ SHRUNK_PAST_A_LINE = [((770, 433), (769, 430)), ((788, 431), (789, 430)), ((836,
 
 @pytest.mark.parametrize("before, after", SHRUNK_PAST_A_LINE)
 def test_a_window_left_at_one_size_keeps_its_timeline_and_video_still(
-    qtbot: QtBot, make_window, tmp_path: Path, before: tuple[int, int], after: tuple[int, int]
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, before: tuple[int, int], after: tuple[int, int]
 ) -> None:
     # The height the timeline's view and the video share, told amid a layout that had
     # resized the video but not yet the view, held the view's old height: shrunk by a few
@@ -698,7 +719,7 @@ def _only(labels: tuple[str, ...], label: str) -> tuple[float, ...]:
     return tuple(1.0 if other == label else 0.0 for other in labels)
 
 
-def test_messages_that_fit_again_are_shown_whole_without_a_scroll_bar(qtbot: QtBot, make_window) -> None:
+def test_messages_that_fit_again_are_shown_whole_without_a_scroll_bar(qtbot: QtBot, make_window: WindowFactory) -> None:
     # Once the messages had needed a scroll bar, it narrowed them, and a message that just
     # fitted its line wrapped onto one more; the height the window gave them after one was
     # dismissed (for their width without a scroll bar) was then never enough again: the bar
@@ -735,7 +756,7 @@ def test_messages_that_fit_again_are_shown_whole_without_a_scroll_bar(qtbot: QtB
     assert window.view.height() > 100
 
 
-def test_in_a_narrow_column_a_messages_buttons_go_below_its_text(qtbot: QtBot, make_window) -> None:
+def test_in_a_narrow_column_a_messages_buttons_go_below_its_text(qtbot: QtBot, make_window: WindowFactory) -> None:
     # With the timeline docked at the window's side, the first run's "No camera found" kept
     # its three buttons beside its text, which was left a column of about 85 px: thirteen
     # lines of a word or two.
@@ -753,12 +774,10 @@ def test_in_a_narrow_column_a_messages_buttons_go_below_its_text(qtbot: QtBot, m
 
     qtbot.waitUntil(settled, timeout=WAIT_MS)
     assert label.width() >= LEAST_TEXT_PX, label.width()
-    buttons = [banner.button(caption) for caption in banner.button_captions()]
+    buttons = [banner_button(window, caption) for caption in banner.button_captions()]
     for button in buttons:
-        assert button is not None and button.geometry().top() > label.geometry().bottom(), button.text()
+        assert button.geometry().top() > label.geometry().bottom(), button.text()
         assert banner.rect().contains(button.geometry()), (button.text(), button.geometry(), banner.rect())
     # With the room to, they go back beside it.
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
-    qtbot.waitUntil(
-        lambda: settled() and all(b is not None and b.x() > label.geometry().right() for b in buttons), timeout=WAIT_MS
-    )
+    qtbot.waitUntil(lambda: settled() and all(b.x() > label.geometry().right() for b in buttons), timeout=WAIT_MS)

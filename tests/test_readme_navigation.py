@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from emotion_app.samples import VideoTruth
+from tests.gui_support import WindowFactory
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -67,7 +68,7 @@ def test_the_contents_lists_every_section_and_group_in_order() -> None:
     assert shown == headings
 
 
-def test_the_first_five_minutes_names_only_keys_the_app_has(make_window, gui_video: VideoTruth) -> None:
+def test_the_first_five_minutes_names_only_keys_the_app_has(make_window: WindowFactory, gui_video: VideoTruth) -> None:
     window = make_window(video=gui_video.path)
     shortcuts = window.shortcuts_text()
     # Keys of the window's actions with what they do, and the notes on its widgets' own keys.
