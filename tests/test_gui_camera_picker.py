@@ -579,11 +579,11 @@ def test_the_offer_of_cameras_listed_keeps_the_keyboard_when_the_list_is_read_ag
     assert "Cameras available" in offer
     start = _keyboard_on(qtbot, window, "Start Logitech C920 at index 1")
     window.window_actions.refresh_cameras_action.trigger()  # F5, nothing changed
-    _monitor(window).set_devices([C920_FIRST, BUILT_IN])  # a node come or gone in /dev: the same cameras
+    device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN])  # a node come or gone in /dev: the same cameras
     assert window.source_banner.button("Start Logitech C920 at index 1") is start and start.hasFocus()
     assert window.source_banner.text() == offer
     # What it offers changed: put up anew, saying so.
-    _monitor(window).set_devices([C920_FIRST, BUILT_IN, CameraDevice("Elgato Facecam", 4)])
+    device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN, CameraDevice("Elgato Facecam", 4)])
     assert window.source_banner.text().endswith(
         "Cameras available: Logitech C920, Integrated Webcam, Elgato Facecam (in the toolbar's list)."
     )
@@ -600,12 +600,12 @@ def test_the_offer_keeps_the_refusal_of_the_camera_chosen_true_as_cameras_go(
     window.window_actions.refresh_cameras_action.trigger()  # F5: the offer, after the refusal
     assert window.source_banner.text().startswith("Logitech C920 at index 6 is not connected: the one at index 1")
     assert window.source_banner.level == "error"
-    _monitor(window).set_devices([BUILT_IN])  # the other of its name unplugged: no longer named
+    device_monitor_of(window).set_devices([BUILT_IN])  # the other of its name unplugged: no longer named
     assert window.source_banner.text() == (
         "Logitech C920 at index 6 is not connected. Camera available: Integrated Webcam (in the toolbar's list)."
     )
     assert window.source_banner.button_captions()[:1] == ["Start Integrated Webcam"]
-    _monitor(window).set_devices([])  # none left to offer: the refusal alone, with its Retry
+    device_monitor_of(window).set_devices([])  # none left to offer: the refusal alone, with its Retry
     assert window.source_banner.text() == "Logitech C920 at index 6 is not connected."
     assert window.source_banner.level == "error" and "Retry" in window.source_banner.button_captions()
 
@@ -629,7 +629,7 @@ def test_the_offer_after_a_listed_camera_could_not_be_opened_says_why(
         ". Pick another camera in the toolbar."
     )
     reason = error.removesuffix(" Pick another camera in the toolbar.")
-    _monitor(window).set_devices([ghost, BUILT_IN, USB])  # plugged in
+    device_monitor_of(window).set_devices([ghost, BUILT_IN, USB])  # plugged in
     assert window.source_banner.text() == (
         f"{reason} Cameras available: Ghost Cam, Integrated Webcam, Logitech C920 (in the toolbar's list)."
     )
@@ -645,7 +645,7 @@ def test_the_offer_after_a_camera_name_not_found_on_the_command_line_says_so(
     bench = CameraBench(gui_video.path, good_frames=10_000)
     window = make_window(camera="Hubble", devices=[BUILT_IN], source_factory=bench)
     assert window.source_banner.text().startswith("No camera named 'Hubble'.")
-    _monitor(window).set_devices([BUILT_IN, USB])  # plugged in
+    device_monitor_of(window).set_devices([BUILT_IN, USB])  # plugged in
     assert window.source_banner.text() == (
         "No camera named 'Hubble'. Cameras available: Integrated Webcam, Logitech C920 (in the toolbar's list)."
     )
@@ -670,15 +670,15 @@ def test_a_camera_named_on_the_command_line_that_two_share_is_the_first_listed_a
     )
     # Kept true as the list is read anew; gone once no other of that name is left.
     third = CameraDevice("Logitech C920", 8, "/dev/video8")
-    _monitor(window).set_devices([C920_FIRST, BUILT_IN, C920_SECOND, third])
+    device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN, C920_SECOND, third])
     assert window.notice_banner.text() == (
         "3 cameras are named Logitech C920: started the one at index 1, the first listed "
         "(the toolbar's list has the others at 6, 8; --camera and an index start one of them)."
     )
-    _monitor(window).set_devices([C920_FIRST, BUILT_IN])
+    device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN])
     assert window.notice_banner.text() == ""
     # The other picked from the list: that one starts, and no notice stays of the first.
-    _monitor(window).set_devices([C920_FIRST, BUILT_IN, C920_SECOND])
+    device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN, C920_SECOND])
     window.picker.activated.emit(2)
     qtbot.waitUntil(lambda: window.is_running and bench.last_camera().index == 6, timeout=WAIT_MS)
     assert window.notice_banner.text() == ""
