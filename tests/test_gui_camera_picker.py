@@ -610,6 +610,41 @@ def test_the_offer_keeps_the_refusal_of_the_camera_chosen_true_as_cameras_go(
     assert window.source_banner.level == "error" and "Retry" in window.source_banner.button_captions()
 
 
+def test_the_offer_drops_the_refusal_of_the_camera_chosen_once_that_camera_is_listed_again(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: the refusal, retold for the list read anew, said the camera chosen was not
+    # connected beside the offer of that very camera, back at its index ("Logitech C920 is
+    # not connected: index 6 is Logitech C920 now. … Start Logitech C920 at index 6"), or
+    # plugged in at another, which Retry then opened.
+    window, _ = _second_of_two_alike_chosen_and_unplugged(qtbot, make_window, gui_video)
+    window.retry()
+    window.window_actions.refresh_cameras_action.trigger()  # F5: the offer, after the refusal
+    assert "is not connected" in window.source_banner.text()
+    _monitor(window).set_devices([C920_FIRST, BUILT_IN, C920_SECOND])  # plugged back in at its index
+    assert window.source_banner.text() == (
+        "Cameras available: Logitech C920, Integrated Webcam, Logitech C920 (in the toolbar's list)."
+    )
+    assert window.source_banner.level == "info"
+    assert window.source_banner.button_captions()[:1] == ["Start Logitech C920 at index 6"]
+    # Alone, none listed, then plugged back in: the refusal goes the same way.
+    window.source_banner.dismiss()
+    _monitor(window).set_devices([C920_FIRST, BUILT_IN])
+    window.retry()
+    _monitor(window).set_devices([])
+    assert window.source_banner.text() == "Logitech C920 at index 6 is not connected."
+    _monitor(window).set_devices([C920_SECOND])
+    assert window.source_banner.text() == "Camera available: Logitech C920 (in the toolbar's list)."
+    # Its index held by another camera, then plugged in at a new index, which Retry opens.
+    _monitor(window).set_devices([BUILT_IN, CameraDevice("Elgato Facecam", 6)])
+    window.retry()
+    assert window.source_banner.text().startswith("Logitech C920 is not connected: index 6 is Elgato Facecam now.")
+    back = CameraDevice("Logitech C920", 7, "/dev/video7")
+    _monitor(window).set_devices([BUILT_IN, CameraDevice("Elgato Facecam", 6), back])
+    assert "not connected" not in window.source_banner.text()
+    assert window.source_banner.text().startswith("Cameras available:")
+
+
 def test_the_offer_after_a_listed_camera_could_not_be_opened_says_why(
     qtbot: QtBot, make_window, gui_video: VideoTruth
 ) -> None:

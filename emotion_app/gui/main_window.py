@@ -854,8 +854,9 @@ class MainWindow(QMainWindow):
                     self._chosen_gone_text(spec, devices),
                     spec,
                     tag=_CHOSEN_GONE_TAG,
-                    # Said as the list is read anew: it names cameras listed, which may go.
-                    retold=lambda listed: self._chosen_gone_text(spec, listed),
+                    # Said as the list is read anew: it names cameras listed, which may go,
+                    # and goes once the camera chosen is listed again (Retry opens it).
+                    retold=lambda listed: self._chosen_gone_retold(spec, listed),
                 )
                 return
             self.start_source(spec)  # not listed: OpenCV may still open it by its index
@@ -888,6 +889,13 @@ class MainWindow(QMainWindow):
         beside = self.picker.beside(spec.name, spec.index)
         others = [other for other in namesakes(devices, spec.name) if other.index in beside]
         return not_connected_beside(spec.name, spec.index, others)
+
+    def _chosen_gone_retold(self, spec: CameraSpec, devices: list[CameraDevice]) -> str:
+        """:meth:`_chosen_gone_text` for ``devices`` listed now; "" where the camera chosen
+        is one of them again, as Start and Retry find it (see :meth:`_start_camera_again`)."""
+        if listed_camera(devices, spec.name, spec.index, self.picker.beside(spec.name, spec.index)) is not None:
+            return ""
+        return self._chosen_gone_text(spec, devices)
 
     def _retell_namesakes(self, devices: list[CameraDevice]) -> None:
         """The cameras listed anew (F5, plugged in or out): the notice of which of several

@@ -34,7 +34,8 @@ _CAMERAS_TAG = "cameras available"
 _BUTTON_NAME_CHARS = 28
 
 
-# How a camera's problem reads for a list of cameras (it may name some of them).
+# How a camera's problem reads for a list of cameras (it may name some of them); "" where it
+# no longer holds (the camera asked for is listed: Retry would open it).
 Retold = Callable[[list[CameraDevice]], str]
 
 
@@ -134,7 +135,8 @@ class SourceMessages:
         stands, the offer of cameras listed anew begins with ``reason`` (by default
         ``message`` where ``spec`` is a camera; "": nothing), so the camera asked for is
         not left unexplained; ``retold``: ``message`` as it reads for the cameras listed
-        then (it names some), said by the offer, or alone, as the list is read anew."""
+        then (it names some), said by the offer, or alone, as the list is read anew ("":
+        it no longer holds, and is said no more)."""
         actions = [("Retry", self._retry), ("Open video file…", self._open_video_dialog)]
         text = self.problem_text(message, spec)
         if isinstance(spec, VideoFileSpec):
@@ -274,6 +276,9 @@ class SourceMessages:
             return None
         if problem.retold is not None:
             message = problem.retold(devices)
+            if not message:  # the camera asked for is listed: the offer does not say it is not
+                self._problem = None
+                return None
             reason = message if problem.reason == problem.message else problem.reason
             problem = replace(problem, message=message, reason=reason)
             self._problem = problem
