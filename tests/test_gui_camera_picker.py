@@ -689,6 +689,30 @@ def test_the_offer_after_a_camera_name_not_found_on_the_command_line_says_so(
     assert bench.specs == [CameraSpec(0, "Integrated Webcam")] and window.source_banner.text() == ""
 
 
+def test_a_camera_name_not_found_on_the_command_line_is_not_said_once_untrue(
+    qtbot: QtBot, make_window, gui_video: VideoTruth
+) -> None:
+    # Was: "No camera named 'Hubble'." headed the offer of a camera whose name holds it
+    # (Retry opened it), and alone kept naming the cameras listed once none was.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(camera="Hubble", devices=[BUILT_IN], source_factory=bench)
+    assert window.source_banner.text() == "No camera named 'Hubble'. Cameras: Integrated Webcam."
+    _monitor(window).set_devices([])  # unplugged: as after the offer, what to open instead
+    assert window.source_banner.text().startswith("No camera found.")
+    window.retry()
+    assert window.source_banner.text() == "No camera named 'Hubble'. Cameras: none found."
+    retry = window.source_banner.button("Retry")
+    _monitor(window).set_devices([])  # a node come or gone, still none: true as it is, kept
+    assert window.source_banner.text() == "No camera named 'Hubble'. Cameras: none found."
+    assert window.source_banner.button("Retry") is retry
+    _monitor(window).set_devices([BUILT_IN, CameraDevice("Hubble Cam", 4)])  # one of that name plugged in
+    assert window.source_banner.text() == "Cameras available: Integrated Webcam, Hubble Cam (in the toolbar's list)."
+    assert window.source_banner.level == "info"
+    window.retry()  # opens it, as the launch would have
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(4, "Hubble Cam")]
+
+
 @pytest.mark.parametrize("typed", ["Logitech C920", "c920"], ids=["its-name", "part-of-it"])
 def test_a_camera_named_on_the_command_line_that_two_share_is_the_first_listed_and_said(
     qtbot: QtBot, make_window, gui_video: VideoTruth, typed: str

@@ -480,9 +480,12 @@ class MainWindow(QMainWindow):
                 # Not listed (no device list on this system?): OpenCV may still open it.
                 self.start_source(CameraSpec(index, index_name(index)))
             else:
-                names = ", ".join(d.name for d in devices) or "none found"
                 self.source_messages.show_problem(
-                    f"No camera named '{wanted}'. Cameras: {names}.", None, reason=f"No camera named '{wanted}'."
+                    _name_not_found_text(wanted, devices),
+                    None,
+                    reason=f"No camera named '{wanted}'.",
+                    # One of that name plugged in: Retry opens it, the offer does not deny it.
+                    retold=lambda listed: _name_not_found_text(wanted, listed),
                 )
             return
         if self.settings.network_camera:  # the camera chosen last was a network camera
@@ -1496,6 +1499,15 @@ class MainWindow(QMainWindow):
         self.shutdown()
         if event is not None:
             event.accept()
+
+
+def _name_not_found_text(wanted: str, devices: list[CameraDevice]) -> str:
+    """Why no camera named ``wanted`` (typed after ``--camera``) was started, with ``devices``
+    listed; "" where one of them is found by that name now (see :func:`.find_camera`)."""
+    if find_camera(devices, wanted) is not None:
+        return ""
+    names = ", ".join(device.name for device in devices) or "none found"
+    return f"No camera named '{wanted}'. Cameras: {names}."
 
 
 def _went_away(widget: QWidget) -> bool:

@@ -226,8 +226,11 @@ class SourceMessages:
         if not devices:
             if problem is not None and isinstance(problem.spec, CameraSpec):
                 self._say_alone(problem)  # none to offer: the reason the camera did not start stays
-            elif self._banner.tag == _CAMERAS_TAG:
-                # The cameras offered are gone: a Start there would open none of them.
+            elif problem is not None and self._banner.text() == problem.message:
+                pass  # a name not found said alone, none listed then either: still true, kept
+            elif problem is not None or self._banner.tag == _CAMERAS_TAG:
+                # The cameras offered are gone: a Start there would open none of them. A name
+                # not found said alone named the cameras listed then, gone too.
                 if state.spec is None:
                     self.show_no_camera()
                 else:
