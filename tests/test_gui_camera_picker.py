@@ -621,7 +621,7 @@ def test_the_offer_drops_the_refusal_of_the_camera_chosen_once_that_camera_is_li
     window.retry()
     window.window_actions.refresh_cameras_action.trigger()  # F5: the offer, after the refusal
     assert "is not connected" in window.source_banner.text()
-    _monitor(window).set_devices([C920_FIRST, BUILT_IN, C920_SECOND])  # plugged back in at its index
+    device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN, C920_SECOND])  # plugged back in at its index
     assert window.source_banner.text() == (
         "Cameras available: Logitech C920, Integrated Webcam, Logitech C920 (in the toolbar's list)."
     )
@@ -629,18 +629,18 @@ def test_the_offer_drops_the_refusal_of_the_camera_chosen_once_that_camera_is_li
     assert window.source_banner.button_captions()[:1] == ["Start Logitech C920 at index 6"]
     # Alone, none listed, then plugged back in: the refusal goes the same way.
     window.source_banner.dismiss()
-    _monitor(window).set_devices([C920_FIRST, BUILT_IN])
+    device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN])
     window.retry()
-    _monitor(window).set_devices([])
+    device_monitor_of(window).set_devices([])
     assert window.source_banner.text() == "Logitech C920 at index 6 is not connected."
-    _monitor(window).set_devices([C920_SECOND])
+    device_monitor_of(window).set_devices([C920_SECOND])
     assert window.source_banner.text() == "Camera available: Logitech C920 (in the toolbar's list)."
     # Its index held by another camera, then plugged in at a new index, which Retry opens.
-    _monitor(window).set_devices([BUILT_IN, CameraDevice("Elgato Facecam", 6)])
+    device_monitor_of(window).set_devices([BUILT_IN, CameraDevice("Elgato Facecam", 6)])
     window.retry()
     assert window.source_banner.text().startswith("Logitech C920 is not connected: index 6 is Elgato Facecam now.")
     back = CameraDevice("Logitech C920", 7, "/dev/video7")
-    _monitor(window).set_devices([BUILT_IN, CameraDevice("Elgato Facecam", 6), back])
+    device_monitor_of(window).set_devices([BUILT_IN, CameraDevice("Elgato Facecam", 6), back])
     assert "not connected" not in window.source_banner.text()
     assert window.source_banner.text().startswith("Cameras available:")
 
@@ -697,15 +697,15 @@ def test_a_camera_name_not_found_on_the_command_line_is_not_said_once_untrue(
     bench = CameraBench(gui_video.path, good_frames=10_000)
     window = make_window(camera="Hubble", devices=[BUILT_IN], source_factory=bench)
     assert window.source_banner.text() == "No camera named 'Hubble'. Cameras: Integrated Webcam."
-    _monitor(window).set_devices([])  # unplugged: as after the offer, what to open instead
+    device_monitor_of(window).set_devices([])  # unplugged: as after the offer, what to open instead
     assert window.source_banner.text().startswith("No camera found.")
     window.retry()
     assert window.source_banner.text() == "No camera named 'Hubble'. Cameras: none found."
     retry = window.source_banner.button("Retry")
-    _monitor(window).set_devices([])  # a node come or gone, still none: true as it is, kept
+    device_monitor_of(window).set_devices([])  # a node come or gone, still none: true as it is, kept
     assert window.source_banner.text() == "No camera named 'Hubble'. Cameras: none found."
     assert window.source_banner.button("Retry") is retry
-    _monitor(window).set_devices([BUILT_IN, CameraDevice("Hubble Cam", 4)])  # one of that name plugged in
+    device_monitor_of(window).set_devices([BUILT_IN, CameraDevice("Hubble Cam", 4)])  # one of that name plugged in
     assert window.source_banner.text() == "Cameras available: Integrated Webcam, Hubble Cam (in the toolbar's list)."
     assert window.source_banner.level == "info"
     window.retry()  # opens it, as the launch would have
