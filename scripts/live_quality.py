@@ -17,7 +17,10 @@ on every file named in ``CLIPS_DIR/truth.csv`` and prints, per clip and overall:
 - frames needed to follow a labelled change: from the first frame of a range whose labels
   differ from the range before, how many frames until the shown label is acceptable and
   stays so for half a second (0 when it already was);
-- the share of frames whose face count matches the truth.
+- the share of frames whose face count matches the truth;
+- contradicted labels: face-frames whose shown label's smoothed probability is more than
+  :data:`CONTRADICTED_GAP` below the highest smoothed probability (the label beside bars
+  that plainly say otherwise), and the longest such stretch of one track in seconds.
 
 truth.csv columns: file, first_frame, last_frame, faces, labels, note (``|`` separates
 acceptable labels; an empty field = no judgement). Frames between ranges have no truth.
@@ -52,6 +55,7 @@ from emotion_app.inference.steadiness import (
 )
 from emotion_app.io.video import InputError, open_input
 from emotion_app.pipeline import EmotionPipeline
+from emotion_app.results import FaceResult
 from scripts.support.arguments import script_parser
 from scripts.support.detectors import detector_or_refuse
 from scripts.support.model_weights import classifier_or_refuse
@@ -59,6 +63,8 @@ from scripts.support.real_clips import TruthRange, truth_or_error
 
 # A followed change must hold this long to count as followed (seconds).
 FOLLOW_HOLD_S = 0.5
+# A shown label this far (smoothed probability) below the top class is contradicted by its own bars.
+CONTRADICTED_GAP = 0.2
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,14 @@ class ShownFace:
     label: str
     uncertain: bool
     raw: tuple[float, ...] = ()
+    smoothed: tuple[float, ...] = ()  # what the bars show; () where unknown
+    shown_index: int = -1  # index of ``label`` in ``smoothed``
+
+    @property
+    def contradicted(self) -> bool:
+        if not self.smoothed or self.shown_index < 0:
+            return False
+        return max(self.smoothed) - self.smoothed[self.shown_index] > CONTRADICTED_GAP
 
 
 @dataclass
@@ -92,10 +106,19 @@ def run_clip(path: Path, make_pipeline: Callable[[], EmotionPipeline], every: in
             time_s = time_s if time_s is not None else 0.0
             faces = pipeline.process(frame, time_s, still=media.kind != "video")
             record.times.append(time_s)
-            record.frames.append(
-                (index, [ShownFace(f.track_id, f.label, f.uncertain, f.raw_probabilities) for f in faces])
-            )
+            record.frames.append((index, [_shown_face(f, pipeline.classifier.labels) for f in faces]))
     return record
+
+
+def _shown_face(face: FaceResult, labels: tuple[str, ...]) -> ShownFace:
+    return ShownFace(
+        face.track_id,
+        face.label,
+        face.uncertain,
+        face.raw_probabilities,
+        face.probabilities,
+        labels.index(face.label) if face.label in labels else -1,
+    )
 
 
 def replay(
@@ -112,7 +135,16 @@ def replay(
         shown = []
         for face in faces:
             result = steadier.update(face.track_id, np.asarray(face.raw, np.float32), time_s)
-            shown.append(ShownFace(face.track_id, labels[result.label_index], result.uncertain, face.raw))
+            shown.append(
+                ShownFace(
+                    face.track_id,
+                    labels[result.label_index],
+                    result.uncertain,
+                    face.raw,
+                    tuple(float(p) for p in result.smoothed),
+                    result.label_index,
+                )
+            )
         replayed.frames.append((index, shown))
     return replayed
 
@@ -129,6 +161,27 @@ def label_changes(record: ClipRecord) -> tuple[int, int]:
                 changes += 1
             last_label[face.track_id] = face.label
     return changes, face_frames
+
+
+def contradicted_labels(record: ClipRecord) -> tuple[int, float]:
+    """(contradicted face-frames, longest run of them in one track in seconds) of a clip."""
+    count = 0
+    run_start: dict[int, float] = {}
+    longest = 0.0
+    for (_index, faces), time_s in zip(record.frames, record.times):
+        seen = set()
+        for face in faces:
+            seen.add(face.track_id)
+            if not face.contradicted:
+                run_start.pop(face.track_id, None)
+                continue
+            count += 1
+            # A run lasts from its first frame to one frame past its last (a lone frame counts a frame).
+            start = run_start.setdefault(face.track_id, time_s)
+            longest = max(longest, time_s - start + (1.0 / record.fps if record.fps else 0.0))
+        for track_id in [t for t in run_start if t not in seen]:
+            del run_start[track_id]
+    return count, longest
 
 
 def _acceptable_count(faces: list[ShownFace], labels: frozenset[str]) -> int:
@@ -196,14 +249,19 @@ def score_clip(record: ClipRecord, ranges: list[TruthRange]) -> dict[str, Any]:
     changes, face_frames = label_changes(record)
     face_seconds = face_frames / record.fps if record.fps else 0.0
     uncertain = sum(face.uncertain for _i, faces in record.frames for face in faces)
+    contradicted, longest_contradicted = contradicted_labels(record)
     return {
         "clip": record.name,
         "frames": len(record.frames),
         "fps": round(record.fps, 3) if record.fps else None,
         "face_seconds": round(face_seconds, 2),
+        "face_frames": face_frames,
         "label_changes": changes,
         "changes_per_minute": round(changes / face_seconds * 60.0, 1) if face_seconds else None,
         "uncertain_share": _share(uncertain, face_frames),
+        "contradicted": contradicted,
+        "contradicted_share": _share(contradicted, face_frames),
+        "longest_contradicted_s": round(longest_contradicted, 3),
         "ranges": [score_range(record, r) for r in ranges],
         "follow": follow_lags(record, ranges),
     }
@@ -216,6 +274,8 @@ def overall(clips: list[dict[str, Any]]) -> dict[str, Any]:
     labelled = [r for r in ranges if "acceptable" in r]
     counted = [r for r in ranges if "count_match" in r]
     lags = [f["frames"] for c in clips for f in c["follow"]]
+    face_frames = sum(c["face_frames"] for c in clips)
+    contradicted = sum(c["contradicted"] for c in clips)
     return {
         "face_seconds": round(seconds, 2),
         "label_changes": changes,
@@ -224,6 +284,9 @@ def overall(clips: list[dict[str, Any]]) -> dict[str, Any]:
         "confident_wrong": _pooled(labelled, "confident_wrong"),
         "count_match": _pooled(counted, "count_match"),
         "follow_frames": lags,
+        "contradicted": contradicted,
+        "contradicted_share": _share(contradicted, face_frames),
+        "longest_contradicted_s": max((c["longest_contradicted_s"] for c in clips), default=0.0),
     }
 
 
@@ -247,7 +310,9 @@ def print_report(report: dict[str, Any]) -> None:
         rate = "-" if clip["changes_per_minute"] is None else f"{clip['changes_per_minute']:.1f}"
         print(
             f"\n{clip['clip']}: {clip['frames']} frames, {clip['face_seconds']:.1f} s of tracked faces, "
-            f"{clip['label_changes']} label changes = {rate}/min, uncertain {_pct(clip['uncertain_share'])}"
+            f"{clip['label_changes']} label changes = {rate}/min, uncertain {_pct(clip['uncertain_share'])}, "
+            f"contradicted {clip['contradicted']} ({_pct(clip['contradicted_share'])}, "
+            f"longest {clip['longest_contradicted_s']:.2f} s)"
         )
         for r in clip["ranges"]:
             parts = [f"  frames {r['first']}-{r['last']}"]
@@ -266,7 +331,9 @@ def print_report(report: dict[str, Any]) -> None:
         f"\noverall: {total['changes_per_minute']} label changes/min over {total['face_seconds']:.1f} s of tracked "
         "faces; "
         f"acceptable {_pct(total['acceptable'])}, confident wrong {_pct(total['confident_wrong'])}; "
-        f"face count right {_pct(total['count_match'])}; follow frames {total['follow_frames']}"
+        f"face count right {_pct(total['count_match'])}; follow frames {total['follow_frames']}; "
+        f"contradicted (label over {CONTRADICTED_GAP:g} below the top class) {total['contradicted']} face-frames "
+        f"({_pct(total['contradicted_share'])}), longest {total['longest_contradicted_s']:.2f} s"
     )
 
 

@@ -310,3 +310,31 @@ def test_the_gc_log_names_the_thread_of_each_collection() -> None:
     assert summary["per_thread"] == {GUI_THREAD: 1, "classifier-build": 1}
     assert [c.generation for c in log.collections] == [0, 1]
     assert "2 collections" in describe(summary) and describe(log.summary(until_s=0.0)) == "no collection"
+
+
+def test_live_quality_counts_labels_contradicted_by_their_own_bars() -> None:
+    # What a user saw: "happy? 5%" beside angry 41%. The replay shows the label the rule
+    # keeps, with the bars it smooths; a frame counts when the label is over 0.2 below the top.
+    live_quality = importlib.import_module("scripts.live_quality")
+    from emotion_app.inference.steadiness import Steadiness, UncertaintyRule
+
+    labels = ("happy", "neutral", "angry")
+    happy = (0.9, 0.05, 0.05)
+    angry_ahead = (0.05, 0.37, 0.58)
+    raws = [happy, happy, angry_ahead, angry_ahead, angry_ahead, happy]
+    record = live_quality.ClipRecord("clip.avi", 10.0, times=[i / 10.0 for i in range(len(raws))])
+    for i, raw in enumerate(raws):
+        record.frames.append((i, [live_quality.ShownFace(7, "", False, raw)]))
+    # Held for 0.5 s (no smoothing): happy stays shown beside angry ahead for three frames.
+    shown = live_quality.replay(record, labels, Steadiness(hold_s=0.5, switch_margin=0.05), UncertaintyRule())
+    assert [faces[0].label for _i, faces in shown.frames] == ["happy"] * 6
+    assert [faces[0].contradicted for _i, faces in shown.frames] == [False, False, True, True, True, False]
+    count, longest = live_quality.contradicted_labels(shown)
+    assert count == 3 and longest == pytest.approx(0.3)
+    scored = live_quality.score_clip(shown, [])
+    assert scored["contradicted"] == 3 and scored["contradicted_share"] == 0.5
+    # Shown as it comes (steadiness off), a label is never contradicted.
+    assert live_quality.contradicted_labels(live_quality.replay(record, labels, Steadiness(), UncertaintyRule())) == (
+        0,
+        0.0,
+    )
