@@ -87,8 +87,8 @@ def test_analyze_video_writes_csv_and_annotated_video(
         raw = [float(row[f"raw_{label}"]) for label in SIX_LABELS]
         assert sum(probabilities) == pytest.approx(1.0, abs=1e-3) and sum(raw) == pytest.approx(1.0, abs=1e-3)
         assert float(row["confidence"]) == pytest.approx(float(row[row["label"]]), abs=1e-5)
-        # The shown label leads its smoothed probabilities, unless it is waiting out a
-        # challenger's hold, and then it is marked uncertain.
+        # The shown label leads its smoothed probabilities, unless it has been beaten for
+        # less than the hold, and then it is marked uncertain.
         assert row["label"] == SIX_LABELS[int(np.argmax(probabilities))] or row["uncertain"] == "1"
         assert row["uncertain"] in ("0", "1")
         assert int(row["w"]) > 40 and int(row["h"]) > 40

@@ -36,7 +36,7 @@ def confident(index: int, p: float = 0.85, classes: int = 3) -> np.ndarray:
 
 def promised_delay(steadiness: Steadiness) -> float:
     """Seconds from a clean switch between two confident classes to the label following:
-    for the 0.85-vs-0.075 streams below, the smoothed challenger leads by the margin once
+    for the 0.85-vs-0.075 streams below, the smoothed new class leads by the margin once
     ``exp(-t / tau) <= 0.5 - margin / 1.55``,
     then leads for the hold."""
     return steadiness.time_constant_s * math.log(1.0 / (0.5 - steadiness.switch_margin / 1.55)) + steadiness.hold_s
@@ -108,6 +108,52 @@ def test_a_lead_short_of_decisive_still_waits_out_the_hold() -> None:
     )
     switch = next(i for i, s in enumerate(shown) if s.label_index == HAPPY)
     assert (switch - lead_starts) / fps >= medium.hold_s - 1e-6
+
+
+@pytest.mark.parametrize("fps", [10.0, 30.0])
+def test_a_label_beaten_by_two_classes_taking_turns_goes_within_the_hold(fps: float) -> None:
+    # The app once showed "happy? 5%" beside angry 41% and neutral 37% for seconds: the two
+    # traded the lead, and each new leader started the hold afresh. Here happy gives way
+    # to neutral and sad, each leading for 0.2 s (less than the hold) in turn, both far
+    # ahead of happy but short of the decisive lead.
+    medium = STEADINESS_LEVELS["medium"]
+    change_at = 1.0
+    neutral_ahead = np.array([0.1, 0.5, 0.4], np.float32)
+    sad_ahead = np.array([0.1, 0.4, 0.5], np.float32)
+    stream = [
+        confident(HAPPY) if i / fps < change_at else (neutral_ahead, sad_ahead)[int((i / fps - change_at) / 0.2) % 2]
+        for i in range(int(4 * fps))
+    ]
+    steadier = LabelSteadier(medium)
+    shown = [steadier.update(1, p, i / fps) for i, p in enumerate(stream)]
+    leaders = [int(np.argmax(s.smoothed)) for s in shown]
+    assert {NEUTRAL, SAD} <= set(leaders[int(change_at * fps) :])  # the lead does change hands
+    assert all(
+        s.smoothed[leader] - s.smoothed[HAPPY] < medium.decisive_lead for s, leader in zip(shown, leaders)
+    )  # so only the hold can end it
+    beaten_from = next(i for i, s in enumerate(shown) if s.smoothed.max() - s.smoothed[HAPPY] >= medium.switch_margin)
+    switch = next((i for i, s in enumerate(shown) if s.label_index != HAPPY), None)
+    assert switch is not None, "happy was shown to the end, beaten all along"
+    assert shown[switch].label_index == leaders[switch]  # to the class leading then
+    # Within a frame of the hold after happy is first beaten by the margin.
+    assert 0.0 <= (switch - beaten_from) / fps <= medium.hold_s + 1.0 / fps + 1e-6
+    assert HAPPY not in [s.label_index for s in shown[switch:]]  # and happy never comes back
+
+
+def test_a_frame_back_within_the_margin_restarts_the_hold() -> None:
+    # The hold counts time beaten in a row: a label that comes back within the margin,
+    # even for one frame, has not been plainly beaten for the hold.
+    fps = 10.0
+    steadiness = Steadiness(hold_s=0.3, switch_margin=0.1)
+    close = np.array([0.4, 0.45, 0.15], np.float32)  # neutral ahead, by less than the margin
+    beaten = [np.array([0.1, 0.6, 0.3], np.float32), np.array([0.1, 0.3, 0.6], np.float32)]
+    # Beaten for 0.2 s (three frames, by neutral then sad in turn), then one close frame; and again.
+    stream = [confident(HAPPY)] + [beaten[i % 2] if i % 4 != 3 else close for i in range(40)]
+    assert run(LabelSteadier(steadiness), stream, fps) == [HAPPY] * len(stream)
+    # Without the close frames the same beating shows after the hold.
+    stream = [confident(HAPPY)] + [beaten[i % 2] for i in range(10)]
+    shown = run(LabelSteadier(steadiness), stream, fps)
+    assert shown[:4] == [HAPPY] * 4 and shown[4] == int(np.argmax(stream[4]))
 
 
 def test_the_same_setting_means_the_same_time_at_10_and_30_fps() -> None:

@@ -7,17 +7,20 @@ probabilities and the frames' timestamps:
 1. **Time smoothing.** An exponential moving average with a time constant in seconds:
    a frame ``dt`` seconds after the previous one gets weight ``1 - exp(-dt / tau)``, so
    the same setting means the same thing at 5 and at 60 frames per second.
-2. **Minimum hold (hysteresis).** The shown label changes only when another class has
-   led the smoothed probabilities, by at least ``switch_margin``, for ``hold_s`` seconds
-   in a row. Talking, blinking and head turns make a face's raw label flicker for a few
-   frames; a real change of expression keeps its lead and is shown about
-   ``0.7 * tau + hold_s`` seconds after it happens. A challenger that leads by
-   ``decisive_lead`` or more is shown at once: the held label would then stand beside
-   probabilities that plainly contradict it.
+2. **Minimum hold (hysteresis).** The shown label changes only when it has been beaten
+   in the smoothed probabilities, by at least ``switch_margin``, for ``hold_s`` seconds in
+   a row, by whichever class; it then goes to the class leading at that moment. Talking,
+   blinking and head turns make a face's raw label flicker for a few frames; a real
+   change of expression keeps beating it and is shown about ``0.7 * tau + hold_s``
+   seconds after it happens. The streak counts whoever beats the label, so two other
+   classes trading the lead (angry, neutral, angry) cannot keep a stale label up for
+   good; a frame in which the label is back within the margin ends it. A class that
+   leads by ``decisive_lead`` or more is shown at once: the held label would then stand
+   beside probabilities that plainly contradict it.
 3. **Honest uncertainty.** The shown result is marked uncertain when the smoothed
    probability of the shown label is below ``min_top`` or less than ``min_lead`` ahead of
-   the next class (which includes the shown label no longer leading, while a challenger
-   waits out its hold). The thresholds belong to a model (how peaked its outputs are), so
+   the next class (which includes the shown label no longer leading, while it is beaten
+   for less than the hold). The thresholds belong to a model (how peaked its outputs are), so
    they are read from the weights file's card (``live.uncertain``), with defaults for
    files that do not say.
 """
@@ -37,9 +40,9 @@ class Steadiness:
     """How calm the shown label is; all zero shows every frame's own result."""
 
     time_constant_s: float = 0.0  # EMA time constant of the probabilities (0 = off)
-    hold_s: float = 0.0  # how long a challenger must lead before the label changes
+    hold_s: float = 0.0  # how long the label must be beaten (by any class) before it changes
     switch_margin: float = 0.0  # by how much (smoothed probability) it must lead
-    # A challenger this far ahead (smoothed) is shown at once, without waiting out the
+    # A class this far ahead (smoothed) is shown at once, without waiting out the
     # hold: the label is then plainly contradicted by the probabilities (1 = never).
     decisive_lead: float = 1.0
 
@@ -120,14 +123,14 @@ class Shown:
 
 
 class _TrackState:
-    __slots__ = ("smoothed", "time_s", "shown", "challenger", "challenger_since")
+    __slots__ = ("smoothed", "time_s", "shown", "beaten_since")
 
     def __init__(self, probabilities: np.ndarray, time_s: float) -> None:
         self.smoothed = probabilities
         self.time_s = time_s
         self.shown = int(np.argmax(probabilities))
-        self.challenger = -1
-        self.challenger_since = time_s
+        # When the shown label's current streak of being beaten by the margin began; None: not beaten.
+        self.beaten_since: float | None = None
 
 
 class LabelSteadier:
@@ -172,13 +175,14 @@ class LabelSteadier:
             state.smoothed = fresh.copy()
         smoothed = state.smoothed
         leader = int(np.argmax(smoothed))
-        if leader == state.shown or smoothed[leader] - smoothed[state.shown] < steadiness.switch_margin:
-            state.challenger = -1
+        lead = float(smoothed[leader] - smoothed[state.shown])
+        if leader == state.shown or lead < steadiness.switch_margin:
+            state.beaten_since = None
         else:
-            if leader != state.challenger:
-                state.challenger, state.challenger_since = leader, time_s
-            # The frame that starts a lead counts as time 0 of it: with hold 0 it switches at once.
-            decisive = smoothed[leader] - smoothed[state.shown] >= steadiness.decisive_lead
-            if decisive or time_s - state.challenger_since >= steadiness.hold_s:
-                state.shown, state.challenger = leader, -1
+            # Whichever class beats the label, the streak goes on: a new leader does not restart it.
+            # The frame that starts a streak counts as time 0 of it: with hold 0 it switches at once.
+            if state.beaten_since is None:
+                state.beaten_since = time_s
+            if lead >= steadiness.decisive_lead or time_s - state.beaten_since >= steadiness.hold_s:
+                state.shown, state.beaten_since = leader, None
         return Shown(smoothed.copy(), state.shown, self.uncertainty.is_uncertain(smoothed, state.shown))
