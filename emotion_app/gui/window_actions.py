@@ -27,8 +27,8 @@ from .screen_menu import ScreenMenu
 
 STEADINESS_TIP = (
     "How calm each face's label is. Off: every frame's own reading (it flickers). "
-    "Low, Medium (default), High: a label changes only after another emotion has clearly "
-    'led for about 0.2, 0.4 or 0.8 seconds. A label shown with "?" is uncertain.'
+    "Low, Medium (default), High: a label changes only after other emotions have clearly "
+    'beaten it for about 0.2, 0.4 or 0.8 seconds. A label shown with "?" is uncertain.'
 )
 
 
