@@ -807,3 +807,23 @@ def test_the_status_line_says_what_the_view_says_until_a_first_frame_shows(
         hold.release.set()
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     assert window.status_summary(0.0).split(" · ")[0] in ("Playing", "Finished")
+
+
+def test_right_while_a_file_plays_from_its_open_moves_5_s_on(qtbot: QtBot, make_window, clip) -> None:
+    # Was: until the file had once been paused or moved (no position report yet), a step
+    # while playing took the fallback 30 fps for the file's rate: Right moved 150 frames
+    # (this 15 fps clip to its end, a slide show of 2 s a picture 5 minutes on), not 5 s.
+    path, _ = clip
+    window = make_window(video=path)
+    qtbot.waitUntil(lambda: window.view.result is not None and window.source_state.playing, timeout=WAIT_MS)
+    fps = window.source_state.info.fps if window.source_state.info is not None else 0.0
+    assert fps > 0
+    from_frame = window.playback_bar.position  # what the step moves from
+    window.step_forward_action.trigger()
+    window.pause()  # where the step landed, held still
+    landed = wait_settled(qtbot, window)
+    assert frame_number(shown_result(window).image) == landed
+    step = round(5.0 * fps)
+    # Played on a little after the step (the GUI hears of frames late), never 150 frames on.
+    assert from_frame + step <= landed <= from_frame + step + fps, (from_frame, landed, fps)
+    assert not window.source_state.ended

@@ -123,7 +123,7 @@ class PlayerControl:
             self._reopen_at(spec, frame, paused=True)
 
     def step(self, direction: int) -> None:
-        """Left/Right: a frame when paused, a few seconds when playing; a file not running
+        """Left/Right: a frame when paused, :data:`SEEK_STEP_S` when playing; a file not running
         (played to its end, stopped, or broken off) is opened again a frame from the one
         shown, paused, as a seek there does."""
         state = self._source_state
@@ -131,7 +131,14 @@ class PlayerControl:
         if not isinstance(spec, VideoFileSpec):
             return
         if state.running and not state.paused:
-            fps = state.playback.fps if state.playback is not None else FALLBACK_FPS
+            # Its rate as the capture thread plays it. Before a first position report (no pause
+            # or move yet) the fallback rate stood in: Right moved a 15 fps clip 10 s on.
+            if state.playback is not None:
+                fps = state.playback.fps
+            elif state.info is not None and state.info.fps > 0:
+                fps = state.info.fps
+            else:
+                fps = FALLBACK_FPS
             self._controller.seek(self.position + direction * int(round(SEEK_STEP_S * fps)))
         elif state.running or self._move_while_looked_at():
             self._taken_up()  # moved there: Space plays on from there
