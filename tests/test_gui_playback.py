@@ -791,6 +791,9 @@ def test_the_status_line_says_what_the_view_says_until_a_first_frame_shows(
 
     window = make_window(video=video, wait_for_model=False, pipeline_loader=slow_loader)
     assert window.view.placeholder == "Loading the emotion model…"
+    # From the window's first moment, not only at the status line's first refresh (its
+    # label read "Stopped" for half a second).
+    assert window.status.summary_label.text() == "Loading the emotion model…"
     assert window.status_summary(0.0) == "Loading the emotion model…"
     # Held once the model is in: its thread waits for the load, then takes the hold, and
     # no frame is looked at while the file opens and plays.

@@ -375,6 +375,9 @@ class MainWindow(QMainWindow):
         # shown through the inference thread, so a video started earlier would skip its
         # first frames while the model loads.
         self.view.set_placeholder(_LOADING_MODEL)
+        # The status line says so too from the first moment, not only at its first refresh
+        # (its label's own "Stopped" read for half a second beside the view's words).
+        self.status.show_summary(self.status_summary(time.perf_counter()))
         app = QApplication.instance()
         if app is not None:
             # Also stop the threads when the app quits without this window being closed.
