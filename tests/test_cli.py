@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import os
@@ -9,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +19,8 @@ import numpy as np
 import pytest
 
 from emotion_app.cli import main
+from emotion_app.cli.analyze import _print_summary, _Tally
+from emotion_app.io.video import MediaInput
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_astronaut_video
 from tests.module_help import HELP_NOT_WRITTEN
 from tests.slow_import import start_held_in_import
@@ -682,3 +686,26 @@ def test_help_in_a_terminal_without_unicode_is_printed_escaped() -> None:
         )
         assert done.returncode == 0 and done.stderr == "", (command, done.stderr)
         assert done.stdout.startswith("usage: ") and "--help" in done.stdout, command
+
+
+def test_the_summarys_emotion_shares_add_up_to_100(capsys: pytest.CaptureFixture[str]) -> None:
+    # 41, 32 and 8 faces of 81 read "happy 51%, sad 40%, neutral 10%": 101%.
+    tally = _Tally(frames=81, frames_with_face=81, faces=81, label_counts=Counter(happy=41, sad=32, neutral=8))
+    media = MediaInput(Path("clip.mp4"), "video", 81, 30.0)
+    _print_summary(argparse.Namespace(input="clip.mp4"), media, tally, 1.0, SIX_LABELS)
+    (emotions,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("emotions: ")]
+    assert emotions == "emotions: happy 51%, sad 39%, neutral 10%"
+
+
+def test_an_analysed_videos_printed_shares_add_up_to_100_and_follow_its_csv(
+    tmp_path: Path, random_weights: Path, two_faces_video: VideoTruth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_path = tmp_path / "faces.csv"
+    assert main(["analyze", str(two_faces_video.path), "--csv", str(csv_path), "--weights", str(random_weights)]) == 0
+    (emotions,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("emotions: ")]
+    printed = {label: int(percent) for label, percent in re.findall(r"(\w+) (\d+)%", emotions)}
+    assert sum(printed.values()) == 100, emotions
+    _columns, rows = read_csv(csv_path)
+    for label, percent in printed.items():
+        share = 100 * sum(row["label"] == label for row in rows) / len(rows)
+        assert share - 1 < percent < share + 1, (emotions, label)

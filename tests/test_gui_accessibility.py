@@ -21,10 +21,12 @@ from emotion_app.gui.messages import InferenceResult, SourceInfo
 from emotion_app.gui.paced_description import SETTLE_S
 from emotion_app.gui.playback_bar import TIME_CHANGE_INTERVAL_S, PlaybackBar, format_time
 from emotion_app.gui.spoken_view import MIN_CHANGE_INTERVAL_S, faces_in_words
-from emotion_app.gui.timeline_panel import ROW_CHANGE_INTERVAL_S, TimelinePanel
+from emotion_app.gui.timeline_panel import ROW_CHANGE_INTERVAL_S, TimelinePanel, TimelineView
 from emotion_app.gui.video_view import VideoView
-from emotion_app.samples import VideoTruth, write_astronaut_video
+from emotion_app.results import FaceResult
+from emotion_app.samples import SIX_LABELS, VideoTruth, write_astronaut_video
 from emotion_app.sources.specs import VideoFileSpec
+from emotion_app.timeline import SessionTimeline
 from tests.gui_support import (
     WAIT_MS,
     WindowFactory,
@@ -575,3 +577,15 @@ def test_a_paced_handle_does_not_move_under_the_users_mouse(qtbot: QtBot) -> Non
     qtbot.wait(int(TIME_CHANGE_INTERVAL_S * 1000) + 200)
     assert bar.slider.value() == 1_000
     qtbot.mouseRelease(bar.slider, Qt.MouseButton.LeftButton, pos=handle.center())
+
+
+def test_a_timeline_rows_shares_in_words_add_up_to_100(qtbot: QtBot) -> None:
+    # 41, 32 and 8 seconds of 81: each rounded alone, "happy 51%, sad 40%, neutral 10%".
+    timeline = SessionTimeline(SIX_LABELS)
+    for label, seconds in (("happy", 41), ("sad", 32), ("neutral", 8)):
+        for _ in range(seconds):  # stills of no time of their own: a step of 1 s each
+            timeline.add(None, [FaceResult((10, 10, 50, 50), 1, label, 0.9, (0.02, 0.02, 0.9, 0.02, 0.02, 0.02))])
+    rows = TimelineView(timeline)
+    qtbot.addWidget(rows)
+    rows.resize(700, 200)
+    assert rows.row_in_words(1) == "Row 1 of 1: #1, happy 51%, sad 39%, neutral 10%"

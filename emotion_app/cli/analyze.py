@@ -41,6 +41,7 @@ from ..io.video import (
     OutputError,
     open_input,
 )
+from ..percents import whole_percents
 from ..shipped import shipped_files
 from ..timeline import SessionTimeline
 from ..wording import count_text
@@ -647,11 +648,11 @@ def _print_summary(
     tracked = f", {count_text(len(tally.tracks), 'track')}" if media.kind == "video" else ""
     print(f"faces: {faces} in {tally.frames_with_face} of {count_text(frames, unit)} ({share:.0%}){tracked}")
     if faces:
-        shares = ", ".join(
-            f"{label} {label_counts[label] / faces:.0%}"
-            for label in sorted(labels, key=lambda name: -label_counts[name])
-            if label_counts[label]
-        )
+        # Whole percents that add up to 100, as the shares do (each rounded alone, three
+        # could read 51%, 40% and 10%).
+        by_count = sorted(labels, key=lambda name: -label_counts[name])
+        percents = whole_percents([label_counts[label] / faces for label in by_count])
+        shares = ", ".join(f"{label} {percent}%" for label, percent in zip(by_count, percents) if label_counts[label])
         print(f"emotions: {shares}")
     else:
         print("emotions: no face found")

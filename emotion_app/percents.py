@@ -1,0 +1,28 @@
+"""Shares shown as whole percents that add up as the shares do (largest-remainder rounding).
+
+Each share rounded on its own can make a set read 101% or 99% ("happy 51%, sad 40%,
+neutral 10%"); here the leftover points go to the shares whose fractions are largest.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+__all__ = ["whole_percents"]
+
+
+def whole_percents(shares: Sequence[float]) -> list[int]:
+    """``shares`` (fractions of one whole, e.g. 0.514) as whole percents adding up to their
+    sum's percent rounded (100 for a whole), each its own percent rounded down or up.
+
+    Ties go to the earlier share. Values that are not finite, or below 0, count as 0."""
+    scaled = [100.0 * share if math.isfinite(share) and share > 0 else 0.0 for share in shares]
+    floors = [math.floor(value) for value in scaled]
+    # The sum is rounded before it is shared out, so shares adding up to 0.99999 (a
+    # softmax in float32) still make 100.
+    missing = int(round(sum(scaled))) - sum(floors)
+    by_remainder = sorted(range(len(scaled)), key=lambda index: -(scaled[index] - floors[index]))
+    for index in by_remainder[: max(0, missing)]:
+        floors[index] += 1
+    return floors

@@ -1,0 +1,43 @@
+"""Shares shown as whole percents add up to 100, as the shares do (largest remainder)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from emotion_app.percents import whole_percents
+
+
+def test_three_shares_that_round_to_101_alone_add_up_to_100() -> None:
+    # 41, 32 and 8 faces of 81: each rounded alone, 51% + 40% + 10% = 101%.
+    shares = [41 / 81, 32 / 81, 8 / 81]
+    assert [round(100 * share) for share in shares] == [51, 40, 10]
+    assert whole_percents(shares) == [51, 39, 10]
+
+
+def test_shares_that_round_to_99_alone_add_up_to_100() -> None:
+    assert whole_percents([1 / 3, 1 / 3, 1 / 3]) == [34, 33, 33]  # a tie: the first share takes the point
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 6, 7, 20])
+def test_every_set_of_shares_adds_up_to_100_each_its_own_percent_rounded_down_or_up(count: int) -> None:
+    rng = random.Random(count)
+    for _ in range(500):
+        weights = [rng.random() ** 3 for _ in range(count)]
+        shares = [weight / sum(weights) for weight in weights]
+        percents = whole_percents(shares)
+        assert sum(percents) == 100, shares
+        for share, percent in zip(shares, percents, strict=True):
+            assert 100 * share - 1 < percent < 100 * share + 1, (shares, percents)
+
+
+def test_a_whole_given_as_a_softmax_in_float32_still_makes_100() -> None:
+    assert sum(whole_percents([0.3333333, 0.3333333, 0.3333333])) == 100
+    assert whole_percents([0.0, 0.0, 1.0]) == [0, 0, 100]
+
+
+def test_nothing_yet_is_all_zero_and_odd_values_count_as_zero() -> None:
+    assert whole_percents([0.0, 0.0]) == [0, 0]
+    assert whole_percents([]) == []
+    assert whole_percents([float("nan"), -0.5, 0.25]) == [0, 0, 25]
