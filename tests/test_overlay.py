@@ -51,6 +51,23 @@ def test_draws_box_label_and_bars_in_the_label_colour() -> None:
         assert np.any(np.all(chart == np.array(color_for(label)), axis=1)), label
 
 
+def test_a_charts_first_row_names_its_face_in_its_tags_colours() -> None:
+    # A chip like the tag's "#7" above the bars: which face a chart belongs to, even where
+    # a crowd put it beside another face's tag.
+    frame = np.full((240, 360, 3), 128, np.uint8)
+    result = face((40, 60, 80, 80), "sad", track_id=7)
+    drawn = draw_results(frame, [result], SIX_LABELS)
+    (laid,) = layout_overlay([result], SIX_LABELS, 360, 240, True, PillowText())
+    chart, tag = laid.chart, laid.tag
+    assert chart is not None and chart.caption == "#7"
+    x, y, w, _ = chart.rect
+    caption_row = drawn[y + chart.pad : y + chart.pad + chart.row_h, x : x + w].reshape(-1, 3)
+    in_tag_colour = np.all(caption_row == np.array(tag.background), axis=1)
+    assert in_tag_colour.sum() > 0.5 * chart.row_h * PillowText().width("#7", chart.font_px, True)
+    assert np.any(np.all(caption_row == np.array(tag.foreground), axis=1))  # its text, as on the tag
+    assert color_for("sad") == tag.background
+
+
 def test_bars_can_be_switched_off() -> None:
     frame = np.full((240, 360, 3), 128, np.uint8)
     result = face((40, 60, 80, 80))

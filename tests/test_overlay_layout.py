@@ -280,3 +280,53 @@ def test_a_chart_goes_below_a_tag_pushed_under_the_box_rather_than_over_the_face
         # No chart hides any face or any tag.
         assert all(overlap_area(item.chart.rect, box) == 0 for box in boxes)
         assert all(overlap_area(item.chart.rect, other.tag.rect) == 0 for other in drawn)
+
+
+def test_every_chart_is_captioned_with_its_faces_tag_name() -> None:
+    # In a crowd a chart may sit nearer a neighbour's tag than its own: it says whose it is.
+    boxes = [(40 + i * 150, 200, 100, 100) for i in range(4)]
+    drawn = layout(boxes)
+    assert all(item.chart is not None for item in drawn)
+    assert [item.chart.caption for item in drawn if item.chart is not None] == ["#1", "#2", "#3", "#4"]
+    for item in drawn:
+        assert item.chart is not None
+        assert (item.chart.caption_background, item.chart.caption_foreground) == (
+            item.tag.background,
+            item.tag.foreground,
+        )
+
+
+def test_a_long_name_in_a_charts_caption_is_elided_to_the_charts_width() -> None:
+    name = "Alexandra Montgomery-Smythe of Little Whinging"
+    named = FaceResult((100, 100, 80, 80), 3, "happy", 0.9, (0.0, 0.0, 0.9, 0.0, 0.0, 0.1), name=name)
+    (drawn,) = layout_overlay([named], SIX_LABELS, 640, 480, True, MEASURE)
+    chart = drawn.chart
+    assert chart is not None
+    assert chart.caption.endswith("…") and name.startswith(chart.caption[:-1]) and len(chart.caption) > 4
+    assert MEASURE.width(chart.caption, chart.font_px, True) <= chart.rect[2] - 2 * chart.pad
+
+
+# The faces analyze finds in the group photo of the real clips (1000x667).
+GROUP_PHOTO = [
+    (209, 68, 110, 110),
+    (303, 232, 124, 124),
+    (427, 208, 101, 101),
+    (516, 306, 121, 121),
+    (671, 288, 130, 130),
+]
+
+
+def test_a_chart_slides_along_its_face_past_a_neighbours_tag_rather_than_vanish() -> None:
+    # The group photo in a window showing it at 0.7 of its size: face 1's fixed spots all
+    # ran into the tags of faces 1-3 or face 2, and it had no chart, while the frame had
+    # room left of its box, a little lower down.
+    faces = [face(box, "happy", SIX_LABELS, i + 1) for i, box in enumerate(GROUP_PHOTO)]
+    drawn = layout_overlay(faces, SIX_LABELS, 1000, 667, True, MEASURE, display_scale=0.7)
+    for position, item in enumerate(drawn):
+        assert item.chart is not None, position
+        chart = item.chart.rect
+        assert all(overlap_area(chart, box) == 0 for box in GROUP_PHOTO), position
+        assert all(overlap_area(chart, other.tag.rect) == 0 for other in drawn), position
+        x, y, w, h = GROUP_PHOTO[position]
+        # Still along its face: sharing a stretch of the face's rows or columns.
+        assert chart[1] < y + h and chart[1] + chart[3] > y or chart[0] < x + w and chart[0] + chart[2] > x

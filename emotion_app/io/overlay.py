@@ -34,6 +34,7 @@ from .overlay_layout import (
     Color,
     FaceLayout,
     TagLayout,
+    caption_pad,
     color_for,
     layout_overlay,
     scaled_layout,
@@ -256,8 +257,23 @@ def _draw_chart(canvas: np.ndarray, chart: ChartLayout) -> None:
     bar_x = label_x + chart.label_w + pad
     percent_right = bar_x + chart.bar_w + pad + chart.percent_w
     text_dy = (row - _line_height(chart.font_px)) // 2
+    if chart.caption:  # whose chart it is: its face's tag name, in the tag's colours
+        chip_pad = caption_pad(chart.font_px)
+        chip_h = max(1, row - max(1, row // 6))
+        chip_w = _text_width(chart.caption, chart.font_px, True) + 2 * chip_pad
+        _fill(canvas, label_x, y + pad, chip_w, chip_h, chart.caption_background, 1.0)
+        caption_dy = (chip_h - _line_height(chart.font_px)) // 2
+        _draw_text(
+            canvas,
+            chart.caption,
+            chart.font_px,
+            True,
+            label_x + chip_pad,
+            y + pad + caption_dy,
+            chart.caption_foreground,
+        )
     bar_h = max(3, int(round(row * 0.6)))
-    for index, item in enumerate(chart.rows):
+    for index, item in enumerate(chart.rows, start=1):  # below the caption's row
         top = y + pad + index * row
         _draw_text(
             canvas,

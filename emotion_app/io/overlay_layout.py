@@ -23,6 +23,7 @@ __all__ = [
     "Rect",
     "ChartLayout",
     "ChartRow",
+    "caption_pad",
     "FaceLayout",
     "TagLayout",
     "TextMeasure",
@@ -161,6 +162,12 @@ class ChartLayout:
     bar_w: int
     percent_w: int
     rows: tuple[ChartRow, ...]
+    # Whose chart it is, on a first row above the bars: its face's tag name ("#3", or the
+    # name given) as a chip in the tag's colours, so in a crowd a chart that had to go
+    # beside a neighbour's tag still says whose it is. Elided to the panel's width.
+    caption: str = ""
+    caption_background: Color = PANEL_COLOR
+    caption_foreground: Color = TEXT_ON_DARK
 
 
 @dataclass(frozen=True)
@@ -257,7 +264,7 @@ def layout_overlay(
                 labels,
                 palette,
                 box,
-                tags[position],
+                placed[position][4],
                 other_faces,
                 tags,
                 chart_rects,
@@ -310,6 +317,9 @@ def scaled_layout(face: FaceLayout, scale_x: float, scale_y: float) -> FaceLayou
             size(chart.bar_w),
             size(chart.percent_w),
             chart.rows,
+            chart.caption,
+            chart.caption_background,
+            chart.caption_foreground,
         ),
         uncertain=face.uncertain,
     )
@@ -389,7 +399,7 @@ def _layout_chart(
     labels: Sequence[str],
     palette: dict[str, Color],
     box: Rect,
-    tag: Rect,
+    tag: TagLayout,
     other_faces: list[Rect],
     tags: list[Rect],
     other_charts: list[Rect],
@@ -399,7 +409,9 @@ def _layout_chart(
     measure: TextMeasure,
 ) -> ChartLayout | None:
     """The largest chart that covers no face (``other_faces`` nor its own), no tag and no
-    chart; in a crowd, the one covering least of ``other_charts``.
+    chart; in a crowd, the one covering least of ``other_charts``. Its spots are a few fixed
+    ones around the face (:func:`_chart_spots`), and where none of them is free, ones slid
+    along the face's sides past what is in the way (:func:`_slid_chart_spots`).
 
     None when no legible size fits the frame, or when every spot would hide a face or a
     tag: in a crowd the faces and their labels matter more than one face's chart, whose tag
@@ -418,42 +430,25 @@ def _layout_chart(
         return None
     # Every spot of every size against every rectangle at once: in a crowd this is most
     # of the layout's work.
-    spots = np.concatenate(
-        [_chart_spots(box, tag, panel_w, panel_h, width, height, base) for _, panel_w, panel_h in sizes]
-    )
-    # Only what touches some spot can be covered: in a crowd of dozens of faces that is a
-    # handful of rectangles, not all of them.
-    x0, y0 = int(spots[:, 0].min()), int(spots[:, 1].min())
-    reach = (x0, y0, int((spots[:, 0] + spots[:, 2]).max()) - x0, int((spots[:, 1] + spots[:, 3]).max()) - y0)
-    other_faces = within_reach(other_faces, reach, 0, 0)
-    tags = within_reach(tags, reach, 0, 0)
-    # A face alone (one filling a small frame) may have its chart over its own tag's edge
-    # rather than none: it costs, as covering its own face does.
-    alone = not other_faces
-    kept_clear = other_faces + [other for other in tags if not (alone and other == tag)]
-    own = overlap_areas(spots, np.array([box], dtype=np.int64))[:, 0]
-    hidden = overlap_areas(spots, np.array(kept_clear, dtype=np.int64).reshape(-1, 4)).sum(axis=1)
-    if other_faces:  # near other faces, its own face's edge is as much a face as theirs
-        hidden = hidden + own
-    charts = within_reach(other_charts, reach, 0, 0) + ([tag] if alone and tag in tags else [])
-    covered = overlap_areas(spots, np.array(charts, dtype=np.int64).reshape(-1, 4)).sum(axis=1)
-    per_size = len(spots) // len(sizes)
-    # Each size's first spot of least cost: hiding least of a face or tag, then covering
-    # least of the charts, then of its own face's edge.
-    shape = (len(sizes), per_size)
-    chosen = _first_least(hidden.reshape(shape), covered.reshape(shape), own.reshape(shape))
-    best: tuple[tuple[int, int, int], int, Rect] | None = None
-    for number, (row, panel_w, panel_h) in enumerate(sizes):
-        index = number * per_size + int(chosen[number])
-        cost = (int(hidden[index]), int(covered[index]), int(own[index]))
-        if best is None or cost < best[0]:  # strictly smaller: at a tie the larger stays
-            best = (cost, row, (int(spots[index][0]), int(spots[index][1]), panel_w, panel_h))
-        if cost == (0, 0, 0):
-            break
-    assert best is not None
-    (hides_something, _covers_charts, _own), row, rect = best
-    if hides_something:
+    panels = np.array([(panel_w, panel_h) for _, panel_w, panel_h in sizes], dtype=np.int64)
+    spots = _chart_spots(box, tag.rect, panels, width, height, base)
+    size_of = np.repeat(np.arange(len(sizes)), len(spots) // len(sizes))
+    in_way = _InTheWay.near(spots, box, tag.rect, other_faces, tags, other_charts)
+    cost, number, rect = in_way.least(spots, size_of)
+    if cost != (0, 0, 0) and len(in_way.rects):
+        # No fixed spot is free: the face's neighbours, their tags or charts are in the way.
+        # Slid along past them, a chart may still find room beside, above or below its face
+        # (a chart was missing while the frame had room there). Taken where that is better,
+        # but a face with no free spot gets no chart that covers another one. (The slid
+        # spots lie within the fixed ones' reach: the same rectangles can be in their way.)
+        slid, slid_size_of = _slid_chart_spots(box, tag.rect, panels, width, height, base, in_way.rects)
+        if len(slid):
+            slid_cost, slid_number, slid_rect = in_way.least(slid, slid_size_of)
+            if (slid_cost, slid_number) < (cost, number) and (cost[0] == 0 or slid_cost[1] == 0):
+                cost, number, rect = slid_cost, slid_number, slid_rect
+    if cost[0]:  # every spot hides a face or a tag
         return None
+    row = sizes[number][0]
     font_px, pad, label_w, bar_w, _panel_w, _panel_h = _chart_size(labels, row, measure)
     percent_w = _percent_width(row, measure)
     top = shown_label(face)
@@ -461,17 +456,67 @@ def _layout_chart(
         ChartRow(label, float(probability), palette[label], label == top)
         for label, probability in zip(labels, face.probabilities)
     )
-    return ChartLayout(rect, font_px, row, pad, label_w, bar_w, percent_w, rows)
+    caption = _elided(face.tag_name, font_px, rect[2] - 2 * pad - 2 * caption_pad(font_px), measure)
+    return ChartLayout(
+        rect, font_px, row, pad, label_w, bar_w, percent_w, rows, caption, tag.background, tag.foreground
+    )
 
 
-def _first_least(*keys: np.ndarray) -> np.ndarray:
-    """Per row of the (rows x spots) ``keys``, the first spot whose keys are least,
-    compared in order (the first key decides, the next breaks its ties, ...)."""
-    candidates = np.ones(keys[0].shape, dtype=bool)
-    for key in keys:
-        masked = np.where(candidates, key, np.iinfo(np.int64).max)
-        candidates &= masked == masked.min(axis=1, keepdims=True)
-    return np.argmax(candidates, axis=1)
+@dataclass(frozen=True)
+class _InTheWay:
+    """What a face's chart must keep clear of, or cover least of, near its spots."""
+
+    # Its own face's box, then K rectangles to keep clear (other faces and tags, and its
+    # own tag near other faces), then C to cover least of (the charts placed before, and
+    # its own tag for a face alone): one array, so a spot is weighed against all at once.
+    weighed: np.ndarray
+    kept_clear: int  # K
+    alone: bool  # no other face near: its own face's edge may be covered, at a cost
+    rects: np.ndarray  # every rectangle near (the edges slid spots slide past)
+
+    @staticmethod
+    def near(
+        spots: np.ndarray,
+        box: Rect,
+        tag: Rect,
+        other_faces: list[Rect],
+        tags: list[Rect],
+        other_charts: list[Rect],
+    ) -> _InTheWay:
+        """What may be in the way of ``spots`` (N x 4)."""
+        # Only what touches some spot can be covered: in a crowd of dozens of faces that is
+        # a handful of rectangles, not all of them.
+        x0, y0 = int(spots[:, 0].min()), int(spots[:, 1].min())
+        reach = (x0, y0, int((spots[:, 0] + spots[:, 2]).max()) - x0, int((spots[:, 1] + spots[:, 3]).max()) - y0)
+        other_faces = within_reach(other_faces, reach, 0, 0)
+        tags = within_reach(tags, reach, 0, 0)
+        charts_near = within_reach(other_charts, reach, 0, 0)
+        # A face alone (one filling a small frame) may have its chart over its own tag's
+        # edge rather than none: it costs, as covering its own face does.
+        alone = not other_faces
+        kept_clear = other_faces + [other for other in tags if not (alone and other == tag)]
+        charts = charts_near + ([tag] if alone and tag in tags else [])
+        return _InTheWay(
+            np.array([box, *kept_clear, *charts], dtype=np.int64),
+            len(kept_clear),
+            alone,
+            np.array(other_faces + tags + charts_near, dtype=np.int64).reshape(-1, 4),
+        )
+
+    def least(self, spots: np.ndarray, size_of: np.ndarray) -> tuple[tuple[int, int, int], int, Rect]:
+        """Of ``spots`` (N x 4, each of the size numbered ``size_of``, 0 the largest, in order
+        of preference within its size), the one of least cost: hiding least of a face or
+        tag, then covering least of the charts, then of its own face's edge; at a tie the
+        larger size, then the earlier spot. Returns its cost, its size's number and it."""
+        areas = overlap_areas(spots, self.weighed)
+        own = areas[:, 0]
+        hidden = areas[:, 1 : 1 + self.kept_clear].sum(axis=1)
+        if not self.alone:  # near other faces, its own face's edge is as much a face as theirs
+            hidden += own
+        covered = areas[:, 1 + self.kept_clear :].sum(axis=1)
+        index = int(np.lexsort((size_of, own, covered, hidden))[0])  # stable: the earlier spot at a tie
+        x, y, w, h = (int(value) for value in spots[index])
+        return (int(hidden[index]), int(covered[index]), int(own[index])), int(size_of[index]), (x, y, w, h)
 
 
 def chart_font_px(row: int) -> int:
@@ -496,32 +541,101 @@ def _chart_size_of(labels: tuple[str, ...], row: int, measure: TextMeasure) -> t
     label_w = max(measure.width(label, font_px, True) for label in labels)
     bar_w = int(round(row * 4.0))
     panel_w = 4 * pad + label_w + bar_w + _percent_width(row, measure)
-    panel_h = 2 * pad + row * len(labels)
+    panel_h = 2 * pad + row * (len(labels) + 1)  # a row for the caption, then one per class
     return font_px, pad, label_w, bar_w, panel_w, panel_h
 
 
-def _chart_spots(box: Rect, tag: Rect, panel_w: int, panel_h: int, width: int, height: int, base: int) -> np.ndarray:
-    """Where a chart of ``panel_w`` x ``panel_h`` may go, in order of preference (N x 4):
-    beside the face (right first, as people read) at its top, middle or bottom; then below
-    or above it, clear of its own ``tag`` (which a crowd may have pushed below the box);
-    last, inside the frame over the face's edge (a face filling the frame has no
-    "beside"). Each spot is clamped into the frame."""
+def caption_pad(font_px: int) -> int:
+    """Pixels each side of a chart's caption in its chip."""
+    return max(2, font_px // 4)
+
+
+def _elided(text: str, font_px: int, max_w: int, measure: TextMeasure) -> str:
+    """``text`` in bold at ``font_px``, cut with "…" to at most ``max_w`` pixels (a long name)."""
+    if measure.width(text, font_px, True) <= max_w:
+        return text
+    kept = len(text)
+    while kept > 1 and measure.width(text[:kept] + "…", font_px, True) > max_w:
+        kept -= 1
+    return text[:kept] + "…"
+
+
+def _chart_spots(box: Rect, tag: Rect, panels: np.ndarray, width: int, height: int, base: int) -> np.ndarray:
+    """Where charts of the sizes ``panels`` (S x 2: width, height; largest first) may go, in
+    order of preference per size (S x 15 spots, N x 4): beside the face (right first, as
+    people read) at its top, middle or bottom; then below or above it, clear of its own
+    ``tag`` (which a crowd may have pushed below the box); last, inside the frame over the
+    face's edge (a face filling the frame has no "beside"). Each spot is clamped into the
+    frame."""
     x, y, w, h = box
-    tag_y, tag_h = tag[1], tag[3]
     gap = _chart_gap(base)
-    right, left = x + w + gap, x - gap - panel_w
-    tops = (y, y + h // 2 - panel_h // 2, y + h - panel_h)
-    lefts = (x, x + w // 2 - panel_w // 2, x + w - panel_w)
-    below = (tag_y + tag_h if tag_y >= y + h else y + h) + gap
-    above = (tag_y if tag_y + tag_h <= y else y) - gap - panel_h
+    below, above_bottom = _below_and_above(box, tag, gap)
+    panel_w, panel_h = panels[:, :1], panels[:, 1:]  # S x 1: a row per size
+    right, left, above = x + w + gap, x - gap - panel_w, above_bottom - panel_h
     inside = min(x + w, width) - panel_w - gap
-    xs = np.array([right] * 3 + [left] * 3 + list(lefts) * 2 + [inside] * 3, dtype=np.int64)
-    ys = np.array(list(tops) * 2 + [below] * 3 + [above] * 3 + list(tops), dtype=np.int64)
-    spots = np.empty((len(xs), 4), dtype=np.int64)
-    spots[:, 0] = np.minimum(np.maximum(xs, 0), width - panel_w)
-    spots[:, 1] = np.minimum(np.maximum(ys, 0), height - panel_h)
-    spots[:, 2], spots[:, 3] = panel_w, panel_h
+    xs = np.empty((len(panels), 15), dtype=np.int64)
+    ys = np.empty((len(panels), 15), dtype=np.int64)
+    xs[:, 0:3], xs[:, 3:6], xs[:, 12:15] = right, left, inside
+    xs[:, 6:9] = xs[:, 9:12] = np.concatenate([np.full_like(panel_w, x), x + w // 2 - panel_w // 2, x + w - panel_w], 1)
+    ys[:, 0:3] = ys[:, 3:6] = ys[:, 12:15] = np.concatenate(
+        [np.full_like(panel_h, y), y + h // 2 - panel_h // 2, y + h - panel_h], 1
+    )
+    ys[:, 6:9], ys[:, 9:12] = below, above
+    spots = np.empty((xs.size, 4), dtype=np.int64)
+    spots[:, 0] = np.minimum(np.maximum(xs, 0), width - panel_w).ravel()
+    spots[:, 1] = np.minimum(np.maximum(ys, 0), height - panel_h).ravel()
+    spots[:, 2] = np.repeat(panels[:, 0], 15)
+    spots[:, 3] = np.repeat(panels[:, 1], 15)
     return spots
+
+
+def _slid_chart_spots(
+    box: Rect, tag: Rect, panels: np.ndarray, width: int, height: int, base: int, obstacles: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """More spots for charts of the sizes ``panels`` (S x 2: width, height; largest first)
+    beside, below and above the face, slid along that side to just past an edge of one of
+    ``obstacles`` (K x 4), so a chart clears a neighbour's tag or chart its fixed spots run
+    into. Only those still along the face count (the chart keeps a stretch of its face's
+    columns or rows), nearest to the face first within each size. Returns the spots (N x 4)
+    and each one's size number."""
+    x, y, w, h = box
+    gap = _chart_gap(base)
+    below, above_bottom = _below_and_above(box, tag, gap)
+    panel_w, panel_h = panels[:, :1], panels[:, 1:]  # S x 1: a row per size
+    sizes, count = len(panels), 2 * len(obstacles)
+    ox, oy, ow, oh = obstacles.T
+    # Past an obstacle's right edge, or its left edge (less the chart's width); so too down
+    # and up. Per size (rows): below and above the face, then right and left of it.
+    past_x = np.concatenate([ox + ow + gap, ox - gap])
+    past_y = np.concatenate([oy + oh + gap, oy - gap])
+    before = np.repeat([0, 1], len(obstacles))  # 1: the chart ends at the edge
+    xs = np.empty((sizes, 4 * count), dtype=np.int64)
+    ys = np.empty((sizes, 4 * count), dtype=np.int64)
+    xs[:, :count] = xs[:, count : 2 * count] = past_x - before * panel_w
+    ys[:, 2 * count : 3 * count] = ys[:, 3 * count :] = past_y - before * panel_h
+    ys[:, :count], ys[:, count : 2 * count] = below, above_bottom - panel_h
+    xs[:, 2 * count : 3 * count], xs[:, 3 * count :] = x + w + gap, x - gap - panel_w
+    np.minimum(np.maximum(xs, 0, out=xs), width - panel_w, out=xs)
+    np.minimum(np.maximum(ys, 0, out=ys), height - panel_h, out=ys)
+    along = np.empty(xs.shape, dtype=bool)
+    along[:, : 2 * count] = (xs[:, : 2 * count] < x + w) & (xs[:, : 2 * count] + panel_w > x)  # its columns
+    along[:, 2 * count :] = (ys[:, 2 * count :] < y + h) & (ys[:, 2 * count :] + panel_h > y)  # its rows
+    size_of, column = np.nonzero(along)
+    xs, ys = xs[size_of, column], ys[size_of, column]
+    spot_w, spot_h = panels[size_of, 0], panels[size_of, 1]
+    distance = np.abs(2 * xs + spot_w - 2 * x - w) + np.abs(2 * ys + spot_h - 2 * y - h)
+    order = np.lexsort((distance, size_of))
+    return np.stack([xs, ys, spot_w, spot_h], axis=1)[order], size_of[order]
+
+
+def _below_and_above(box: Rect, tag: Rect, gap: int) -> tuple[int, int]:
+    """The top of a chart below the face and the bottom of one above it, clear of its own
+    ``tag`` (which a crowd may have pushed below the box)."""
+    y, h = box[1], box[3]
+    tag_y, tag_h = tag[1], tag[3]
+    below = (tag_y + tag_h if tag_y >= y + h else y + h) + gap
+    above_bottom = (tag_y if tag_y + tag_h <= y else y) - gap
+    return below, above_bottom
 
 
 def _chart_gap(base: int) -> int:
