@@ -330,3 +330,17 @@ def test_a_chart_slides_along_its_face_past_a_neighbours_tag_rather_than_vanish(
         x, y, w, h = GROUP_PHOTO[position]
         # Still along its face: sharing a stretch of the face's rows or columns.
         assert chart[1] < y + h and chart[1] + chart[3] > y or chart[0] < x + w and chart[0] + chart[2] > x
+
+
+def test_a_charts_percents_add_up_to_100_and_the_tag_says_its_rows() -> None:
+    # 8, 41 and 32 of 81 (angry, happy, sad): each rounded alone, 10% + 51% + 40% = 101%.
+    probabilities = (8 / 81, 0.0, 41 / 81, 32 / 81, 0.0, 0.0)
+    for label in ("happy", "sad"):
+        shown = FaceResult((100, 100, 80, 80), 1, label, probabilities[SIX_LABELS.index(label)], probabilities)
+        (drawn,) = layout_overlay([shown], SIX_LABELS, 640, 480, True, MEASURE)
+        assert drawn.chart is not None
+        assert [row.percent for row in drawn.chart.rows] == [10, 0, 51, 39, 0, 0]
+        assert drawn.tag.text == f"#1 {label} {drawn.chart.rows[SIX_LABELS.index(label)].percent}%"
+    # Without the chart (bars off), the tag says the same.
+    (drawn,) = layout_overlay([shown], SIX_LABELS, 640, 480, False, MEASURE)
+    assert drawn.chart is None and drawn.tag.text == "#1 sad 39%"

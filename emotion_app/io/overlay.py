@@ -289,7 +289,7 @@ def _draw_chart(canvas: np.ndarray, chart: ChartLayout) -> None:
         length = int(round(min(1.0, max(0.0, item.probability)) * chart.bar_w))
         if length > 0:
             _fill(canvas, bar_x, bar_top, length, bar_h, item.color, 1.0)
-        percent = f"{item.probability:.0%}"
+        percent = f"{item.percent}%"
         percent_w = _MEASURE.width(percent, chart.font_px)
         _draw_text(canvas, percent, chart.font_px, False, percent_right - percent_w, top + text_dy, TEXT_ON_DARK)
 

@@ -38,12 +38,14 @@ __all__ = [
     "overlap_areas",
     "palette_for",
     "shown_label",
+    "shown_percent",
     "text_base_px",
     "text_color_on",
     "within_reach",
 ]
 
 from ..faces.geometry import Box, overlap_area, overlap_areas
+from ..percents import whole_percents
 from ..results import FaceResult
 
 Color = tuple[int, int, int]  # B, G, R
@@ -150,6 +152,9 @@ class ChartRow:
     probability: float
     color: Color
     is_top: bool
+    # The probability as drawn: a whole percent, the face's rows adding up to 100 (each
+    # rounded alone, a chart could read 101%); its top row's is the tag's.
+    percent: int = 0
 
 
 @dataclass(frozen=True)
@@ -187,6 +192,16 @@ def shown_label(face: FaceResult) -> str:
 
 def is_uncertain(face: FaceResult) -> bool:
     return bool(getattr(face, "uncertain", False))
+
+
+def shown_percent(face: FaceResult, labels: Sequence[str]) -> str:
+    """The tag's percentage ("87%"): its label's row of the chart, whose percents add up to
+    100 (:func:`.percents.whole_percents`); the confidence rounded where the face's
+    probabilities are not one per label."""
+    label = shown_label(face)
+    if len(face.probabilities) == len(labels) and label in labels:
+        return f"{whole_percents(face.probabilities)[list(labels).index(label)]}%"
+    return f"{face.confidence:.0%}"
 
 
 # The smallest text on screen, in the view's pixels: DejaVu Sans at this size has capitals
@@ -249,7 +264,8 @@ def layout_overlay(
         thickness = int(_clamp(round(max(side / 70, base / 9)), 1, 8))
         other_boxes = [other for i, (_, other) in enumerate(visible) if i != position]
         tags_so_far = [item[4].rect for item in placed]
-        tag = _layout_tag(face, box, color, uncertain, base, width, height, measure, tags_so_far, other_boxes)
+        percent = shown_percent(face, labels)
+        tag = _layout_tag(face, box, color, uncertain, percent, base, width, height, measure, tags_so_far, other_boxes)
         placed.append((face, box, thickness, color, tag, uncertain))
     charts: list[ChartLayout | None] = [None] * len(placed)
     if show_bars and labels:
@@ -337,6 +353,7 @@ def _layout_tag(
     box: Rect,
     color: Color,
     uncertain: bool,
+    percent: str,
     base: int,
     width: int,
     height: int,
@@ -349,7 +366,7 @@ def _layout_tag(
     the percentage, else the spot covering least."""
     side = max(1, min(face.box[2], face.box[3]))
     base_font = int(_clamp(round(side * 0.15), base, base * 2.5))
-    full = (f"{face.tag_name} ", f"{shown_label(face)}{'?' if uncertain else ''}", f" {face.confidence:.0%}")
+    full = (f"{face.tag_name} ", f"{shown_label(face)}{'?' if uncertain else ''}", f" {percent}")
     x, y, w, h = box
     # Every spot of either tag lies within its full size of the box (see _layout_chart).
     full_pad = max(2, base_font // 4)
@@ -453,8 +470,8 @@ def _layout_chart(
     percent_w = _percent_width(row, measure)
     top = shown_label(face)
     rows = tuple(
-        ChartRow(label, float(probability), palette[label], label == top)
-        for label, probability in zip(labels, face.probabilities)
+        ChartRow(label, float(probability), palette[label], label == top, percent)
+        for label, probability, percent in zip(labels, face.probabilities, whole_percents(face.probabilities))
     )
     caption = _elided(face.tag_name, font_px, rect[2] - 2 * pad - 2 * caption_pad(font_px), measure)
     return ChartLayout(
