@@ -16,13 +16,15 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MIN_WINDOW_SIZE, MainWindow
 from emotion_app.gui.message_banner import LEAST_TEXT_PX, MessageBanner
+from emotion_app.gui.messages import ModelStatus
 from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.settings import AppSettings
+from emotion_app.gui.status_bar import PerformanceStatusBar
 from emotion_app.gui.timeline_panel import TimelineView
 from emotion_app.gui.video_view import MIN_VIEW_SIZE, VideoView
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.results import FaceResult
-from emotion_app.samples import VideoTruth, make_random_weights
+from emotion_app.samples import SIX_LABELS, VideoTruth, make_random_weights
 from emotion_app.sources.specs import CameraSpec
 from tests.gui_support import (
     WAIT_MS,
@@ -781,3 +783,38 @@ def test_in_a_narrow_column_a_messages_buttons_go_below_its_text(qtbot: QtBot, m
     # With the room to, they go back beside it.
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
     qtbot.waitUntil(lambda: settled() and all(b.x() > label.geometry().right() for b in buttons), timeout=WAIT_MS)
+
+
+def test_a_narrow_status_bar_drops_the_models_details_before_its_name(qtbot: QtBot) -> None:
+    # Shortened in the middle, "Model emotion_cnn (6 classes, int8)" read "M…)": nothing.
+    bar = PerformanceStatusBar()
+    qtbot.addWidget(bar)
+    weights = Path("weights/emotion_cnn.safetensors")
+    bar.show_model(ModelStatus(weights, SIX_LABELS, active_weights=weights, inference_mode="int8"))
+    label = bar.model_label
+    assert label.text() == "Model emotion_cnn (6 classes, int8)"
+    metrics = label.fontMetrics()
+
+    def shown_at(width: int) -> str:
+        label.resize(width, label.height())
+        assert label.contentsRect().width() == width
+        return label.shown_text()
+
+    def width_of(text: str) -> int:
+        return metrics.horizontalAdvance(text)
+
+    assert shown_at(width_of(label.text()) + 2) == label.text()
+    assert shown_at(width_of(label.text()) - 2) == "Model emotion_cnn"
+    assert shown_at(width_of("Model emotion_cnn") - 2) == "emotion_cnn"
+    # Its least room (all a long message leaves it) still shows the name whole ...
+    assert shown_at(label.minimumSizeHint().width()) == "emotion_cnn"
+    # ... and a long name shortened in the middle, its start and its end.
+    long = Path("weights/emotion_cnn_ferplus_swa_distilled_from_teacher_final_v3.safetensors")
+    bar.show_model(ModelStatus(long, SIX_LABELS, active_weights=long, inference_mode="int8"))
+    for width in range(label.minimumSizeHint().width(), width_of(long.stem)):
+        shown = shown_at(width)
+        assert shown.startswith("emotio") and shown.endswith("v3") and "…" in shown, (width, shown)
+        assert width_of(shown) <= width
+    # Another text has no shorter forms of the one before.
+    bar.show_model(ModelStatus(weights, error="gone", active_weights=None))
+    assert shown_at(width_of("No model") + 2) == "No model"

@@ -52,26 +52,61 @@ class PerformanceStats:
 
 # A shortened label keeps at least this many characters' room, its "…" included.
 _SHORTEST_CHARS = 6
+# ... and one with shorter forms (the model's name) the room of its shortest, up to this
+# many: six read "e…n" for "emotion_cnn", which names nothing.
+_SHORTEST_FORM_CHARS = 16
 
 
 class ElidedLabel(QLabel):
     """A one-line label that gives way where the bar has less room than its text: shown
     shortened with "…" (``text()`` stays whole), instead of making the bar wider than the
-    window and being cut off at its edge."""
+    window and being cut off at its edge. Shorter forms of the text, where it has them
+    (:meth:`set_text`), are shown first, and the last of them shortened."""
 
     def __init__(self, text: str = "", mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> None:
         super().__init__(text)
         self._mode = mode
+        self._shorter: tuple[str, ...] = ()
         # Drawn as plain text: a file name like "a<b>c" must not be sized as markup.
         self.setTextFormat(Qt.TextFormat.PlainText)
 
+    def set_text(self, text: str, shorter: tuple[str, ...] = ()) -> None:
+        """Show ``text``, or where it does not fit, the first of ``shorter`` (shortest last)
+        that does, else the last one shortened with "…": "Model emotion_cnn (6 classes,
+        int8)" gives way to "Model emotion_cnn", then "emotion_cnn" (a long name shortened),
+        not to "M…)", which names nothing. The label keeps room for its shortest form (see
+        :data:`_SHORTEST_FORM_CHARS`)."""
+        self._shorter = shorter
+        super().setText(text)
+        self.updateGeometry()  # its least width follows its shortest form
+
+    def setText(self, text: str | None) -> None:  # noqa: N802 (Qt's name)
+        self._shorter = ()  # another text: the shorter forms were of the one before
+        super().setText(text)
+
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         hint = super().minimumSizeHint()
-        return QSize(min(hint.width(), self.fontMetrics().averageCharWidth() * _SHORTEST_CHARS), hint.height())
+        metrics = self.fontMetrics()
+        least = metrics.averageCharWidth() * _SHORTEST_CHARS
+        if self._shorter:
+            margins = self.contentsMargins()
+            shortest = metrics.horizontalAdvance(self._shorter[-1]) + margins.left() + margins.right() + 1
+            least = max(least, min(shortest, metrics.averageCharWidth() * _SHORTEST_FORM_CHARS))
+        return QSize(min(hint.width(), least), hint.height())
 
     def shown_text(self) -> str:
         """The text as it is drawn: whole, or shortened to the label's width."""
-        return self.fontMetrics().elidedText(self.text(), self._mode, self.contentsRect().width())
+        metrics, room = self.fontMetrics(), self.contentsRect().width()
+        forms = (self.text(), *self._shorter)
+        for form in forms[:-1]:
+            if metrics.elidedText(form, self._mode, room) == form:  # it fits whole
+                return form
+        shortened, asked = metrics.elidedText(forms[-1], self._mode, room), room
+        # Shortened in the middle, Qt's answer is now and then a few pixels wider than asked.
+        while asked > 0 and metrics.horizontalAdvance(shortened) > room:
+            asked -= 1
+            shortened = metrics.elidedText(forms[-1], self._mode, asked)
+        return shortened
 
     def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802 (Qt's name)
         painter = QPainter(self)
@@ -224,7 +259,10 @@ class PerformanceStatusBar(QStatusBar):
             self.model_label.setToolTip(f"No emotion model loaded: {status.error}" if status.error else "")
             return
         mode = f", {status.inference_mode}" if status.inference_mode else ""
-        self.model_label.setText(f"Model {active.stem} ({len(status.labels)} classes{mode})")
+        # Short of room, the details go first, then "Model": the name is what tells models apart.
+        self.model_label.set_text(
+            f"Model {active.stem} ({len(status.labels)} classes{mode})", (f"Model {active.stem}", active.stem)
+        )
         lines = [str(active), "Classes in output order: " + ", ".join(status.labels)]
         if status.note:
             lines.append(status.note)
