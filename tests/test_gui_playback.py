@@ -27,7 +27,15 @@ from emotion_app.gui.playback_bar import PlayerKeys
 from emotion_app.live import PipelineBundle, load_eager_pipeline
 from emotion_app.samples import SEVEN_LABELS, VideoTruth, astronaut_frames, read_video, write_video
 from emotion_app.sources.specs import VideoFileSpec
-from tests.gui_support import WAIT_MS, ThreadHold, WindowFactory, shown_result, source_info_of, thread_held
+from tests.gui_support import (
+    WAIT_MS,
+    ThreadHold,
+    WindowFactory,
+    playback_of,
+    shown_result,
+    source_info_of,
+    thread_held,
+)
 
 CLIP_FRAMES = 135
 _BITS = 8
@@ -830,3 +838,28 @@ def test_right_while_a_file_plays_from_its_open_moves_5_s_on(qtbot: QtBot, make_
     # Played on a little after the step (the GUI hears of frames late), never 150 frames on.
     assert from_frame + step <= landed <= from_frame + step + fps, (from_frame, landed, fps)
     assert not window.source_state.ended
+
+
+def test_left_and_right_while_a_slide_show_plays_move_a_picture(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: a step while playing went round(5 s x 0.5 fps) = 2 places, a picture skipped
+    # unseen, while Help said "5 s" (it was 4 s). A slide show's viewer moves a picture.
+    frames, _ = astronaut_frames(num_frames=6, frame_size=(160, 120), face_size=60, motion="static")
+    folder = tmp_path / "show"
+    folder.mkdir()
+    for index, frame in enumerate(frames):
+        Image.fromarray(frame[:, :, ::-1]).save(folder / f"shot{index}.png")
+    window = make_window(video=folder)
+    qtbot.waitUntil(lambda: window.view.result is not None and window.source_state.playing, timeout=WAIT_MS)
+    info = source_info_of(window)
+    assert info.slide_show and info.frame_count == 6
+    for action, direction in ((window.step_forward_action, 1), (window.step_back_action, -1)):
+        if direction < 0:
+            window.resume()  # played on: its pause's report told, not the one wait_settled saw
+            qtbot.waitUntil(lambda: not playback_of(window).paused, timeout=WAIT_MS)
+        from_picture = shown_result(window).frame_index  # what the step moves from
+        action.trigger()
+        window.pause()  # where the step landed, held still (the next picture is 2 s off)
+        assert wait_settled(qtbot, window) == from_picture + direction, (action.text(), from_picture)
+        assert not window.source_state.ended

@@ -130,9 +130,11 @@ def test_help_says_how_far_left_and_right_move(qtbot: QtBot, make_window, gui_vi
     for key, way in (("Left", "Back"), ("Right", "Forward")):
         found = re.search(rf"<b>{key}</b>&nbsp;&nbsp;</td><td>([^<]*)<", shortcuts)
         assert found is not None, key
-        assert found.group(1) == f"{way} a frame when paused, 5 s while playing", found.group(1)
+        # A slide show's step is a picture, playing too: its 5 s was 2 pictures (4 s).
+        assert found.group(1) == f"{way} a frame when paused, 5 s while playing (a picture in a slide show)"
     for action in (window.step_back_action, window.step_forward_action):
         assert "5 s" in action.toolTip() and "a few seconds" not in action.toolTip()
+        assert "a picture in a slide show" in action.toolTip()
     # The menu keeps its short words, beside their keys.
     assert plain(window.step_back_action.text()) == "Back"
 

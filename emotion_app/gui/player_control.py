@@ -1,8 +1,8 @@
 """The file player's controls: Space plays and pauses a file in place, Left and Right step
-(a frame paused, a few seconds playing), Home goes back to the first frame, the seek bar
-moves to a frame; a file played to its end or stopped is opened again where it is asked
-to be shown (and, opened again only to show its frame anew, plays from its start on Space
-as it would have); a playing file holds still while a modal dialog is open, and the player keys
+(a frame paused, a few seconds playing, a picture in a slide show), Home goes back to the
+first frame, the seek bar moves to a frame; a file played to its end or stopped is opened
+again where it is asked to be shown (and, opened again only to show its frame anew, plays
+from its start on Space as it would have); a playing file holds still while a modal dialog is open, and the player keys
 reach their actions whichever control has the keyboard. The window owns one and tells it,
 through its constructor, what it plays through and shows with."""
 
@@ -23,7 +23,7 @@ from .playback_bar import PlayerKeys
 from .source_state import SourceState
 from .stream_controller import StreamController
 
-# Left/Right while a file plays jump this far.
+# Left/Right while a file plays jump this far (a slide show: one picture).
 SEEK_STEP_S = 5.0
 
 
@@ -123,14 +123,18 @@ class PlayerControl:
             self._reopen_at(spec, frame, paused=True)
 
     def step(self, direction: int) -> None:
-        """Left/Right: a frame when paused, :data:`SEEK_STEP_S` when playing; a file not running
-        (played to its end, stopped, or broken off) is opened again a frame from the one
-        shown, paused, as a seek there does."""
+        """Left/Right: a frame when paused, :data:`SEEK_STEP_S` when playing (a slide show: a
+        picture, paused or playing); a file not running (played to its end, stopped, or
+        broken off) is opened again a frame from the one shown, paused, as a seek there does."""
         state = self._source_state
         spec = state.spec
         if not isinstance(spec, VideoFileSpec):
             return
-        if state.running and not state.paused:
+        if state.running and not state.paused and state.info is not None and state.info.slide_show:
+            # A picture on or back, as a slide show's viewer goes: 5 s there was 2 of its
+            # 2 s pictures, each step skipping one never seen.
+            self._controller.seek(self.position + direction)
+        elif state.running and not state.paused:
             # Its rate as the capture thread plays it. Before a first position report (no pause
             # or move yet) the fallback rate stood in: Right moved a 15 fps clip 10 s on.
             if state.playback is not None:

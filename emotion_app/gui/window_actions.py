@@ -92,17 +92,20 @@ class WindowActions:
             "&Back",
             lambda: step(-1),
             key=Qt.Key.Key_Left,
-            tip=f"One frame back when paused, {SEEK_STEP_S:g} s back when playing (Left)",
+            tip=f"One frame back when paused, {SEEK_STEP_S:g} s back when playing, a picture in a slide show (Left)",
         )
         self.step_forward_action = make(
             "&Forward",
             lambda: step(1),
             key=Qt.Key.Key_Right,
-            tip=f"One frame on when paused, {SEEK_STEP_S:g} s on when playing (Right)",
+            tip=f"One frame on when paused, {SEEK_STEP_S:g} s on when playing, a picture in a slide show (Right)",
         )
         # F1's list says how far they go: "Left  Back" alone read as nothing in particular.
+        # A slide show moves by a picture, playing too (PlayerControl.step).
         for action, way in ((self.step_back_action, "Back"), (self.step_forward_action, "Forward")):
-            action.setWhatsThis(f"{way} a frame when paused, {SEEK_STEP_S:g} s while playing")
+            action.setWhatsThis(
+                f"{way} a frame when paused, {SEEK_STEP_S:g} s while playing (a picture in a slide show)"
+            )
         self.restart_action = make("&Restart", restart, key=Qt.Key.Key_Home, tip="Back to the first frame (Home)")
 
         self.open_video_action = make("&Open video…", open_video_dialog, key=QKeySequence.StandardKey.Open)
