@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -304,6 +305,23 @@ def test_the_sessions_length_reads_as_the_seek_bars_clock(qtbot: QtBot, make_win
     assert timeline.now_s == pytest.approx(2.6)
     assert window.playback_bar.duration_label.text() == "0:02"
     assert window.timeline_panel.view.caption(1000) == "everyone · session 2 s"
+    # The export says it so too (its plot said "the last 2.6 s").
+    assert timeline_figure(timeline).axes[0].get_title() == "Shown emotion over the last 2 s"
+
+
+@pytest.mark.parametrize(("seconds", "length"), [(2.66, "2 s"), (19.7, "19 s"), (155.5, "2.5 min")])
+def test_the_panel_and_its_export_say_the_sessions_length_alike(qtbot: QtBot, seconds: float, length: str) -> None:
+    # Was: the panel cut the length down and the exported plot rounded it: "session 19 s"
+    # beside "the last 20 s", "2.5 min" beside "2.6 min", "2 s" beside "2.7 s".
+    timeline = SessionTimeline(("happy", "sad"))
+    steps = math.ceil(seconds * 10)
+    for index in range(steps + 1):
+        timeline.add(index * seconds / steps, [FaceResult((0, 0, 40, 40), 1, "happy", 1.0, (1.0, 0.0))])
+    assert timeline.now_s == pytest.approx(seconds)
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    assert view.caption_texts()[1] == f"session {length}"
+    assert timeline_figure(timeline).axes[0].get_title() == f"Shown emotion over the last {length}"
 
 
 def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(

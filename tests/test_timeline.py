@@ -437,10 +437,32 @@ def test_analyze_reports_the_time_of_a_face_seen_only_on_a_videos_first_frame(
 
 def test_the_plot_labels_a_brief_face_with_its_tenths_of_a_second() -> None:
     assert duration_text(0.43) == "0.4 s"
+    assert duration_text(0.03) == "<0.1 s"  # a frame of a face: seen, if briefly
+    assert duration_text(0.0) == "0.0 s"
+    assert duration_text(sum([1 / 15] * 15)) == "1.0 s"  # 15 frames' times added up: a second
     assert duration_text(9.2) == "9.2 s"
-    assert duration_text(9.97) == "10 s"
+    # Cut down, as the session's length is: never more than the session it was seen in.
+    assert duration_text(9.97) == "9.9 s"
     assert duration_text(47.4) == "47 s"
     assert duration_text(150.0) == "2.5 min"
+
+
+@pytest.mark.parametrize(
+    ("played_s", "fps", "title", "face_time"),
+    [(2.68, 50.0, "2 s", "2.6 s"), (19.8, 10.0, "19 s", "19 s"), (155.6, 10.0, "2.5 min", "2.5 min")],
+)
+def test_the_plots_session_length_reads_as_the_panels(played_s: float, fps: float, title: str, face_time: str) -> None:
+    # Was: the panel's caption cut the length down, as the seek bar's clock does ("session
+    # 19 s" beside "0:19" for 19.7 s), while the exported plot rounded it: "over the last
+    # 20 s" and "#1 (20 s)", "2.6 min" beside the panel's "2.5 min" at 155.5 s, and "2.7 s"
+    # beside "2 s" at 2.66 s. A face's time keeps its tenths under 10 s, cut down too.
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, played_s, fps, [face(1, "happy")])
+    assert timeline.now_s == pytest.approx(played_s - 1 / fps)
+    strips, shares = timeline_figure(timeline).axes[:2]
+    assert strips.get_title() == f"Shown emotion over the last {title}"
+    labels = [text.get_text() for text in shares.get_yticklabels()]
+    assert labels == [f"#1 ({face_time})", f"everyone ({face_time} of faces)"]
 
 
 def framed(
@@ -644,7 +666,7 @@ def test_each_picture_fills_the_strip_from_the_session_time_before_it(shown: str
     blocks = [[(start, start + 1.0) for start in buckets(number)] for number in range(4)]
     # #1's row (in all), then each picture's face
     assert spans == [[block for picture in blocks for block in picture], *blocks]
-    assert timeline_figure(timeline).axes[0].get_title() == f"Shown emotion over the last {4.0 * each_s:.1f} s"
+    assert timeline_figure(timeline).axes[0].get_title() == f"Shown emotion over the last {4 * each_s} s"
 
 
 def test_a_single_photos_block_fills_the_plot() -> None:
@@ -654,7 +676,7 @@ def test_a_single_photos_block_fills_the_plot() -> None:
     timeline.add(0.0, [face(1, "happy")], picture_s=2.0)
     assert timeline.strip(1) == [(0.0, SIX_LABELS.index("happy")), (1.0, SIX_LABELS.index("happy"))]
     assert drawn_spans(timeline) == ((0.0, 2.0), [[(0.0, 1.0), (1.0, 2.0)]])
-    assert timeline_figure(timeline).axes[0].get_title() == "Shown emotion over the last 2.0 s"
+    assert timeline_figure(timeline).axes[0].get_title() == "Shown emotion over the last 2 s"
 
 
 def test_pictures_of_longer_buckets_fill_one_bucket_each_from_the_start() -> None:
@@ -700,7 +722,7 @@ def test_the_plots_axis_is_the_session_time_its_title_says() -> None:
     assert timeline.now_s == 3.0
     strips = timeline_figure(timeline).axes[0]
     assert strips.get_xlim() == (0.0, 3.0)
-    assert strips.get_title() == "Shown emotion over the last 3.0 s"
+    assert strips.get_title() == "Shown emotion over the last 3 s"
 
 
 def test_a_face_with_no_time_yet_draws_no_block_in_the_strip_or_the_plot() -> None:

@@ -39,7 +39,7 @@ from PyQt6.QtWidgets import (
 
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.io.report_process import FAILED, STOP_WAIT_S, pickled_session, write_report_in_child
-from emotion_app.io.session_report import ReportError
+from emotion_app.io.session_report import ReportError, session_length_text
 from emotion_app.percents import whole_percents
 from emotion_app.results import FaceResult
 from emotion_app.sources.frame_source import WAIT_SLICE_S
@@ -461,10 +461,8 @@ class TimelineView(QWidget):
     def caption_texts(self) -> tuple[str, str, str]:
         """The everyone row's caption: in full, without "everyone · ", and its length alone
         after an ellipsis ("… 8 s")."""
-        now = self.timeline.now_s
-        # Cut down, not rounded, as the seek bar's clock counts: a clip of 19.7 s read "0:19"
-        # there and "session 20 s" here.
-        length = f"{math.floor(now / 6.0) / 10.0:.1f} min" if now >= 60.0 else f"{math.floor(now)} s"
+        # As the exported plot's title says it, and cut down as the seek bar's clock counts.
+        length = session_length_text(self.timeline.now_s)
         return f"everyone · session {length}", f"session {length}", f"… {length}"
 
     def caption(self, room: float) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import math
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -131,7 +132,7 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
     if not people:  # analyze of a faceless input: say why the plots are empty
         strips.text(0.5, 0.5, "No face was found", transform=strips.transAxes, ha="center", va="center")
     strips.set_xlabel("session time (s)")
-    strips.set_title(f"Shown emotion over the last {duration_text(end - start)}")
+    strips.set_title(f"Shown emotion over the last {session_length_text(end - start)}")
 
     summaries: list[PersonSummary] = [*people, timeline.overall()]
     for row, person in enumerate(summaries):
@@ -373,12 +374,26 @@ def _rgb(bgr: tuple[int, int, int]) -> tuple[float, float, float]:
     return r / 255.0, g / 255.0, b / 255.0
 
 
+def session_length_text(seconds: float) -> str:
+    """A session's length as the timeline panel's caption and the plot's title say it: whole
+    seconds gone, cut down as the seek bar's clock counts them (19.7 s reads "19 s" beside
+    "0:19", where rounding read "20 s"), then tenths of a minute, cut down, from a minute on."""
+    whole = _whole(max(0.0, seconds))
+    return f"{whole} s" if whole < 60 else f"{_whole(seconds / 6.0) / 10.0:.1f} min"
+
+
 def duration_text(seconds: float) -> str:
-    """A duration as the plot labels it: tenths of a second under 10 s (a face seen for
-    half a second must not read "0 s"), whole seconds under two minutes, then minutes."""
-    seconds = max(0.0, seconds)
-    if seconds < 9.95:
-        return f"{seconds:.1f} s"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    return f"{seconds / 60:.1f} min"
+    """A face's time as the plot labels it: cut down as :func:`session_length_text` says the
+    session's, so no face reads longer than the session it was seen in, but in tenths under
+    10 s, so a face seen half a second reads "0.4 s", not "0 s", and one seen for less than a
+    tenth (a frame or two) "<0.1 s", not "0.0 s"."""
+    tenths = _whole(max(0.0, seconds) * 10.0)
+    if tenths == 0 and seconds > 0.0:
+        return "<0.1 s"
+    return f"{tenths / 10.0:.1f} s" if tenths < 100 else session_length_text(seconds)
+
+
+def _whole(units: float) -> int:
+    """``units`` cut down to a whole number, with a millionth to spare: a face's time added up
+    from frames (15 of 1/15 s) falls just short of the second it is."""
+    return math.floor(units + 1e-6)
