@@ -22,7 +22,10 @@ def whole_percents(shares: Sequence[float]) -> list[int]:
     # The sum is rounded before it is shared out, so shares adding up to 0.99999 (a
     # softmax in float32) still make 100.
     missing = int(round(sum(scaled))) - sum(floors)
-    by_remainder = sorted(range(len(scaled)), key=lambda index: -(scaled[index] - floors[index]))
+    # Fractions compared to a millionth of a point: in floats 100 * 297 / 398 leaves a hair
+    # less than 100 * 98 / 398 (both 248/398), and 97.6 less than 0.6, so a tie went to the later.
+    remainders = [round(value - floor, 6) for value, floor in zip(scaled, floors)]
+    by_remainder = sorted(range(len(scaled)), key=lambda index: -remainders[index])
     for index in by_remainder[: max(0, missing)]:
         floors[index] += 1
     return floors

@@ -41,3 +41,13 @@ def test_nothing_yet_is_all_zero_and_odd_values_count_as_zero() -> None:
     assert whole_percents([0.0, 0.0]) == [0, 0]
     assert whole_percents([]) == []
     assert whole_percents([float("nan"), -0.5, 0.25]) == [0, 0, 25]
+
+
+def test_equal_fractions_tie_to_the_earlier_share_despite_float_rounding() -> None:
+    # 297, 98 and 3 faces of 398: 74.62%, 24.62% and 0.75%; the first two leave the same
+    # fraction (248/398), so the point left after the 0.75 goes to the first. In floats,
+    # 100 * 297 / 398 came out a hair below and the second took it.
+    assert whole_percents([297 / 398, 98 / 398, 3 / 398]) == [75, 24, 1]
+    # A face at 97.6% with three rows at 0.6%: the label, earliest of the four equal
+    # fractions, reads 98% (it read 97% while 100 * 0.976 was 97.59999999999999).
+    assert whole_percents([0.004, 0.002, 0.976, 0.006, 0.006, 0.006]) == [0, 0, 98, 1, 1, 0]
