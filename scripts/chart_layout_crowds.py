@@ -17,26 +17,7 @@ from emotion_app.io.overlay import PillowText
 from emotion_app.io.overlay_layout import layout_overlay, overlap_area
 from emotion_app.results import FaceResult
 from scripts.support.arguments import positive_int, script_parser
-
-LABELS = ("angry", "fear", "happy", "sad", "surprise", "neutral")
-Rect = tuple[int, int, int, int]
-
-
-def random_scene(rng: random.Random, tight: bool = False) -> tuple[int, int, list[Rect]]:
-    if tight:
-        width, height, count, sides = 640, 480, 8, (40, 140)
-    else:
-        width, height = rng.choice([640, 960, 1280]), rng.choice([360, 480, 720])
-        count, sides = rng.randint(2, 5), (50, 200)
-    faces: list[Rect] = []
-    for _ in range(count):
-        side = int(rng.uniform(*sides))
-        for _attempt in range(50):
-            box = (int(rng.uniform(0, width - side)), int(rng.uniform(0, height - side)), side, side)
-            if all(overlap_area(box, other) == 0 for other in faces):
-                faces.append(box)
-                break
-    return width, height, faces
+from scripts.support.crowd_scenes import LABELS, Rect, random_scene
 
 
 def main() -> None:
