@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emotion_app.io.overlay import EMOTION_COLORS, PillowText, color_for, draw_results
+from emotion_app.io.overlay import EMOTION_COLORS, ChartPlaces, PillowText, color_for, draw_results
 from emotion_app.io.overlay_layout import PANEL_ALPHA, PANEL_COLOR, layout_overlay, palette_for
 from emotion_app.results import FaceResult
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS
@@ -213,3 +213,20 @@ def test_a_long_sessions_rendered_texts_stay_within_their_byte_budget() -> None:
     finally:
         tracemalloc.stop()
     assert kept <= TEXT_CACHE_BYTES + 4 * 2**20, f"the text cache kept {kept / 2**20:.0f} MB"
+
+
+def test_a_streams_chart_places_are_kept_by_the_renderer_and_forgotten_with_the_faces() -> None:
+    # What the window and analyze pass for a stream: the renderer lays out with them.
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    results = [
+        FaceResult((60, 60, 100, 100), 4, "happy", 0.5, (0.1, 0.1, 0.5, 0.1, 0.1, 0.1)),
+        FaceResult((400, 250, 100, 100), 9, "sad", 0.5, (0.1, 0.1, 0.1, 0.5, 0.1, 0.1)),
+    ]
+    places = ChartPlaces()
+    kept = draw_results(frame, results, SIX_LABELS, chart_places=places)
+    assert np.array_equal(kept, draw_results(frame, results, SIX_LABELS))  # a first frame as ever
+    assert set(places._places) == {4, 9}
+    draw_results(frame, results[1:], SIX_LABELS, chart_places=places)
+    assert set(places._places) == {9}
+    draw_results(frame, [], SIX_LABELS, chart_places=places)
+    assert not places._places

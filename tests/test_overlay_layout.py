@@ -11,6 +11,7 @@ import pytest
 from emotion_app.io.overlay import PillowText
 from emotion_app.io.overlay_layout import (
     MIN_SCREEN_TEXT_PX,
+    ChartPlaces,
     FaceLayout,
     color_for,
     layout_overlay,
@@ -344,3 +345,71 @@ def test_a_charts_percents_add_up_to_100_and_the_tag_says_its_rows() -> None:
     # Without the chart (bars off), the tag says the same.
     (drawn,) = layout_overlay([shown], SIX_LABELS, 640, 480, False, MEASURE)
     assert drawn.chart is None and drawn.tag.text == "#1 sad 39%"
+
+
+# A tight crowd (8 faces in 640x480) where, laid out afresh each frame, some charts jump
+# between two places as the boxes jitter by a pixel or two.
+JITTERED_CROWD: list[Rect] = [
+    (442, 372, 92, 92),
+    (438, 290, 68, 68),
+    (58, 10, 106, 106),
+    (419, 101, 78, 78),
+    (174, 330, 90, 90),
+    (31, 281, 134, 134),
+    (286, 337, 127, 127),
+    (10, 155, 61, 61),
+]
+
+
+def jittered_crowd_frames(count: int) -> list[list[Rect]]:
+    """The crowd's boxes over ``count`` frames, each moved and resized by 1-2 px."""
+    frames = []
+    for k in range(count):
+        step = (1 + k % 2) * (1 if k % 4 < 2 else -1)
+        grow = abs(step) * (k % 3 == 0)
+        frames.append(
+            [
+                (x + step * (i % 2), y + step * ((i // 2) % 2), w + grow, h + grow)
+                for i, (x, y, w, h) in enumerate(JITTERED_CROWD)
+            ]
+        )
+    return frames
+
+
+def test_charts_of_a_jittering_crowd_keep_their_places_from_frame_to_frame() -> None:
+    places = ChartPlaces()
+    first: dict[int, Rect | None] = {}
+    for boxes in jittered_crowd_frames(30):
+        faces = [face(box, "happy", SIX_LABELS, i + 1) for i, box in enumerate(boxes)]
+        drawn = layout_overlay(faces, SIX_LABELS, 640, 480, True, MEASURE, None, places)
+        for i, item in enumerate(drawn):
+            chart = None if item.chart is None else item.chart.rect
+            # Its place relative to its face: the boxes' jitter aside, it stays put.
+            here = None if chart is None else (chart[0] - item.box[0], chart[1] - item.box[1], chart[2], chart[3])
+            if i not in first:
+                first[i] = here
+                continue
+            was = first[i]
+            if was is None:  # no room for one in the first frame
+                continue
+            assert here is not None, f"face {i + 1}'s chart vanished"
+            assert abs(here[0] - was[0]) <= 3 and abs(here[1] - was[1]) <= 3, f"face {i + 1}'s chart moved"
+            assert here[2:] == was[2:], f"face {i + 1}'s chart changed size"
+        # The layout's rules hold with the kept places: no chart over a face or a tag (a
+        # chart may cover the least of another where a tight crowd leaves no free spot).
+        assert sum(chart is not None for chart in first.values()) >= 5
+        for item in drawn:
+            if item.chart is not None:
+                assert all(overlap_area(item.chart.rect, other.box) == 0 for other in drawn if other is not item)
+                assert all(overlap_area(item.chart.rect, other.tag.rect) == 0 for other in drawn)
+
+
+def test_chart_places_forget_faces_gone_and_start_afresh_on_another_frame_size() -> None:
+    places = ChartPlaces()
+    crowd = [face(box, "happy", SIX_LABELS, i + 1) for i, box in enumerate(JITTERED_CROWD)]
+    fresh = layout_overlay(crowd, SIX_LABELS, 640, 480, True, MEASURE)
+    assert layout_overlay(crowd, SIX_LABELS, 640, 480, True, MEASURE, None, places) == fresh  # first frame: as ever
+    layout_overlay(crowd[:3], SIX_LABELS, 640, 480, True, MEASURE, None, places)
+    assert set(places._places) == {1, 2, 3}
+    wider = layout_overlay(crowd, SIX_LABELS, 800, 480, True, MEASURE, None, places)
+    assert wider == layout_overlay(crowd, SIX_LABELS, 800, 480, True, MEASURE)

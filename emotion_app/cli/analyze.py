@@ -20,7 +20,7 @@ from ..inference.steadiness import DEFAULT_STEADINESS_LEVEL, STEADINESS_LEVELS
 from ..io.atomic import AtomicOutput, check_outputs, resolved, same_file
 from ..io.csv_export import FaceCsvWriter, file_text
 from ..io.output_recovery import recover_stopped
-from ..io.overlay import draw_results
+from ..io.overlay import ChartPlaces, draw_results
 from ..io.retime import output_rate
 from ..io.session_report import (
     ReportError,
@@ -472,6 +472,8 @@ def _analyse_frames(
     labels = pipeline.classifier.labels
     in_video: int | None = None  # the frame the annotated video holds
     min_face = MinFaceCheck(args.min_face, media)
+    # A video's charts keep their places from frame to frame; a still's are its own.
+    chart_places = ChartPlaces() if media.kind == "video" else None
     for tally.index, time_s, frame in media.frames():
         min_face.check(tally.index, frame)
         with held():  # a stop signal waits for the frame to be in every output
@@ -501,7 +503,9 @@ def _analyse_frames(
                 # A video's frame counts its time in the file, as its annotated video holds it.
                 timeline.add(time_s, results, frame, in_file=media.kind == "video")
             if video_writer is not None:
-                annotated = draw_results(frame, results, labels, show_bars=args.bars, in_place=True)
+                annotated = draw_results(
+                    frame, results, labels, show_bars=args.bars, in_place=True, chart_places=chart_places
+                )
                 if media.kind == "video":  # at its own time: repeated or dropped at a change of rate
                     tally.writing = in_video
                     video_writer.write_at(annotated, time_s, tally.index)

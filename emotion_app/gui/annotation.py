@@ -20,7 +20,7 @@ import math
 import cv2
 import numpy as np
 
-from emotion_app.io.overlay import draw_results
+from emotion_app.io.overlay import ChartPlaces, draw_results
 from emotion_app.io.overlay_layout import quantised_display_scale, text_base_px
 from emotion_app.results import FaceResult
 
@@ -44,6 +44,15 @@ _failed_redraws = 0
 _failed_saved = 0
 
 
+@dataclasses.dataclass
+class StreamChartPlaces:
+    """The charts' places of a stream's last frame, for its two drawings (laid out apart):
+    the screen's picture and the saved one. A new stream or a seek takes new ones."""
+
+    shown: ChartPlaces = dataclasses.field(default_factory=ChartPlaces)
+    saved: ChartPlaces = dataclasses.field(default_factory=ChartPlaces)
+
+
 def annotate_frame(
     image: np.ndarray,
     faces: tuple[FaceResult, ...],
@@ -53,6 +62,7 @@ def annotate_frame(
     saved_too: bool = True,
     shown_frame: np.ndarray | None = None,
     pixel_ratio: float = 1.0,
+    chart_places: StreamChartPlaces | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray]:
     """The frame with the overlay snapshots and recordings save (BGR), and the picture for
     a screen showing the frame at ``display_scale`` (BGRA), enlarged ``pixel_ratio`` times
@@ -63,12 +73,16 @@ def annotate_frame(
     ``shown_frame`` is, where the caller has it already) or enlarged; then the saved one is
     drawn only ``saved_too``, else it is None (:func:`saved_picture` draws it when asked).
     Without faces the frame itself is returned: nothing to draw, nothing to copy.
+    ``chart_places``: the stream's, so its charts keep their places from frame to frame.
     """
+    places = StreamChartPlaces() if chart_places is None else chart_places
     shown = shown_frame_of(image) if shown_frame is None else shown_frame
     height, width = image.shape[:2]
     if shown is not image:
-        return _annotate_shrunk(image, shown, faces, labels, show_bars, display_scale, saved_too)
+        return _annotate_shrunk(image, shown, faces, labels, show_bars, display_scale, saved_too, places)
     if not faces:
+        places.shown.clear()
+        places.saved.clear()
         return image, _bgra(image)
     enlarged = enlarged_size(width, height, pixel_ratio)
     if enlarged != (width, height):
@@ -81,15 +95,29 @@ def annotate_frame(
             in_place=True,
             display_scale=display_scale,
             frame_size=(width, height),
+            chart_places=places.shown,
         )
-        saved = draw_results(image, faces, labels, show_bars=show_bars) if saved_too else None
+        saved = _saved(image, faces, labels, show_bars, places) if saved_too else None
         return saved, _bgra(drawn)
     if not _screen_text_differs(width, height, display_scale):
-        annotated = draw_results(image, faces, labels, show_bars=show_bars)
+        annotated = _saved(image, faces, labels, show_bars, places)
         return annotated, _bgra(annotated)
-    drawn = draw_results(image, faces, labels, show_bars=show_bars, display_scale=display_scale)
-    saved = draw_results(image, faces, labels, show_bars=show_bars) if saved_too else None
+    drawn = draw_results(
+        image, faces, labels, show_bars=show_bars, display_scale=display_scale, chart_places=places.shown
+    )
+    saved = _saved(image, faces, labels, show_bars, places) if saved_too else None
     return saved, _bgra(drawn)
+
+
+def _saved(
+    image: np.ndarray,
+    faces: tuple[FaceResult, ...],
+    labels: tuple[str, ...],
+    show_bars: bool,
+    places: StreamChartPlaces,
+) -> np.ndarray:
+    """The frame's own overlay, sized by the frame alone (as snapshots and recordings save)."""
+    return draw_results(image, faces, labels, show_bars=show_bars, chart_places=places.saved)
 
 
 def shown_frame_of(image: np.ndarray) -> np.ndarray:
@@ -138,17 +166,22 @@ def _annotate_shrunk(
     show_bars: bool,
     display_scale: float | None,
     saved_too: bool,
+    places: StreamChartPlaces,
 ) -> tuple[np.ndarray | None, np.ndarray]:
     """:func:`annotate_frame` of a frame shown shrunk to ``shown``: the faces drawn there at
     its scale, the text as large on screen as it would be on the frame itself."""
     if not faces:
+        places.shown.clear()
+        places.saved.clear()
         return image, _bgra(shown)
     scale_x, scale_y = shown.shape[1] / image.shape[1], shown.shape[0] / image.shape[0]
     shown_faces = tuple(dataclasses.replace(face, box=_scaled_box(face.box, scale_x, scale_y)) for face in faces)
     # The view shows the shrunk copy 1/scale times as large as it would the frame.
     shown_scale = display_scale / scale_x if display_scale is not None and display_scale > 0 else None
-    drawn = draw_results(shown, shown_faces, labels, show_bars=show_bars, display_scale=shown_scale)
-    saved = draw_results(image, faces, labels, show_bars=show_bars) if saved_too else None
+    drawn = draw_results(
+        shown, shown_faces, labels, show_bars=show_bars, display_scale=shown_scale, chart_places=places.shown
+    )
+    saved = _saved(image, faces, labels, show_bars, places) if saved_too else None
     return saved, _bgra(drawn)
 
 

@@ -28,7 +28,7 @@ from emotion_app.results import FaceResult
 from emotion_app.sources.frame_source import FALLBACK_FPS
 from emotion_app.weights import WeightsNotFoundError
 
-from .annotation import annotate_frame, shown_frame_of
+from .annotation import StreamChartPlaces, annotate_frame, shown_frame_of
 from .mailbox import DeliveryGate, LatestMailbox
 from .messages import (
     CapturedFrame,
@@ -118,6 +118,8 @@ class InferenceWorker(QObject):
         # and keep the names given to them.
         self._session: int | None = None
         self._seeks = 0  # of the last frame processed (CapturedFrame.seeks)
+        # Where the stream's charts were last frame, so they keep their places.
+        self._chart_places = StreamChartPlaces()
         # A paused file's frame's result refused by a full gate, sent at the next permit.
         self._held_waiting: InferenceResult | None = None
         self._mirrored = False  # whether the last frame processed was flipped (see process)
@@ -590,6 +592,7 @@ class InferenceWorker(QObject):
                 # first frame (the window sends them for the new stream too, a little later).
                 self._session_streams.add(frame.stream_id)
                 self._stream_id, self._session = frame.stream_id, frame.session
+                self._chart_places = StreamChartPlaces()  # charts placed afresh
             else:
                 if frame.mirrored != self._mirrored:
                     # Mirror view turned on or off: the faces flip with the picture, and keep
@@ -599,6 +602,7 @@ class InferenceWorker(QObject):
                     # A seek: the frame may be all a paused video shows, so its faces show
                     # at once (after a mirror: the faces left behind are flipped first).
                     bundle.pipeline.jump()
+                    self._chart_places = StreamChartPlaces()
             self._mirrored = frame.mirrored
             self._seeks = frame.seeks
             self._last_file_frame = None
@@ -635,6 +639,7 @@ class InferenceWorker(QObject):
                 saved_too=self._recording is not None,
                 shown_frame=shown,
                 pixel_ratio=self._pixel_ratio,
+                chart_places=self._chart_places,
             )
         except Exception as exc:  # an overlay that cannot be drawn must not stop the picture
             self._failed_frames += 1

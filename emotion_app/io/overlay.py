@@ -31,6 +31,7 @@ from .overlay_layout import (
     TEXT_ON_DARK,
     TRACK_COLOR,
     ChartLayout,
+    ChartPlaces,
     Color,
     FaceLayout,
     TagLayout,
@@ -41,7 +42,7 @@ from .overlay_layout import (
     text_color_on,
 )
 
-__all__ = ["EMOTION_COLORS", "Color", "color_for", "draw_results", "overlay_font_path", "text_color_on"]
+__all__ = ["EMOTION_COLORS", "ChartPlaces", "Color", "color_for", "draw_results", "overlay_font_path", "text_color_on"]
 
 
 def overlay_font_path(bold: bool = False) -> Path | None:
@@ -202,6 +203,7 @@ def draw_results(
     in_place: bool = False,
     display_scale: float | None = None,
     frame_size: tuple[int, int] | None = None,
+    chart_places: ChartPlaces | None = None,
 ) -> np.ndarray:
     """Draw a box and an "#id label 87%" tag per face, and optionally a probability chart.
 
@@ -213,13 +215,20 @@ def draw_results(
     ``frame_size``: (width, height) of the frame the results' boxes are in, where ``frame``
     is that frame enlarged (the screen's picture on a high-DPI screen): the overlay is laid
     out as on the frame and drawn at ``frame``'s pixels; None: ``frame``'s own size.
+    ``chart_places``: the charts' places of the stream's last frame drawn this way, so
+    charts keep them rather than jump as boxes jitter (:class:`overlay_layout.ChartPlaces`);
+    None for a picture drawn alone.
     """
     canvas = _as_bgr(frame, copy=not in_place)
     if not results:
+        if chart_places is not None:
+            chart_places.clear()  # faces gone are forgotten
         return canvas
     height, width = canvas.shape[:2]
     laid_w, laid_h = (width, height) if frame_size is None else frame_size
-    layouts = layout_overlay(results, tuple(labels or ()), laid_w, laid_h, show_bars, _MEASURE, display_scale)
+    layouts = layout_overlay(
+        results, tuple(labels or ()), laid_w, laid_h, show_bars, _MEASURE, display_scale, chart_places
+    )
     if (laid_w, laid_h) != (width, height):
         layouts = [scaled_layout(face, width / laid_w, height / laid_h) for face in layouts]
     for face in layouts:

@@ -23,6 +23,7 @@ __all__ = [
     "Rect",
     "ChartLayout",
     "ChartRow",
+    "ChartPlaces",
     "caption_pad",
     "FaceLayout",
     "TagLayout",
@@ -236,6 +237,64 @@ def quantised_display_scale(scale: float) -> float:
     return float(2.0 ** (math.floor(math.log2(scale) * _SCALE_STEPS_PER_OCTAVE + 1e-9) / _SCALE_STEPS_PER_OCTAVE))
 
 
+@dataclass(frozen=True)
+class _ChartPlace:
+    """Where a face's chart was, relative to its face: each offset from the box's edge the
+    chart's near side faces (its right or bottom edge where the chart lies past its
+    centre), so a box a pixel wider or taller leaves a chart beside it where it was."""
+
+    from_right: bool
+    dx: int
+    from_bottom: bool
+    dy: int
+    row: int
+
+    @staticmethod
+    def of(chart: ChartLayout, box: Rect) -> _ChartPlace:
+        x, y, w, h = box
+        cx, cy, cw, ch = chart.rect
+        from_right = 2 * cx + cw > 2 * x + w
+        from_bottom = 2 * cy + ch > 2 * y + h
+        dx = cx - (x + w if from_right else x)
+        dy = cy - (y + h if from_bottom else y)
+        return _ChartPlace(from_right, dx, from_bottom, dy, chart.row_h)
+
+    def rect(self, box: Rect, panel_w: int, panel_h: int) -> Rect:
+        x, y, w, h = box
+        return (x + w * self.from_right + self.dx, y + h * self.from_bottom + self.dy, panel_w, panel_h)
+
+
+class ChartPlaces:
+    """The charts' places of one stream's last frame, by track id: with them a chart stays
+    where it was while that place is still allowed, rather than jumping between two places
+    (or coming and going) as its face's box jitters by a pixel across where one fits.
+
+    One per drawing of a stream (the screen's and the saved picture's are laid out apart);
+    a new stream or a seek starts a new one. Not thread-safe: one drawing thread each."""
+
+    def __init__(self) -> None:
+        self._frame: tuple[int, int, int] | None = None
+        self._places: dict[int, _ChartPlace] = {}
+
+    def _for_frame(self, width: int, height: int, base: int) -> dict[int, _ChartPlace]:
+        """The places kept, none where the frame's size or text size changed since."""
+        if self._frame != (width, height, base):
+            self._frame, self._places = (width, height, base), {}
+        return self._places
+
+    def clear(self) -> None:
+        """Forget every chart's place (a frame without faces)."""
+        self._places = {}
+
+    def _remember(self, places: dict[int, _ChartPlace]) -> None:
+        self._places = places  # faces gone, or without a chart now, are forgotten
+
+
+# A kept chart gives way to the search's only where that finds one this much larger (a
+# face come nearer, a crowd thinned out): a step of sizes either way is jitter.
+_KEPT_SIZE_SLACK = 1.15
+
+
 def layout_overlay(
     faces: Sequence[FaceResult],
     labels: Sequence[str],
@@ -244,12 +303,16 @@ def layout_overlay(
     show_bars: bool,
     measure: TextMeasure,
     display_scale: float | None = None,
+    chart_places: ChartPlaces | None = None,
 ) -> list[FaceLayout]:
     """Boxes and tags of every visible face, then charts that steer clear of the faces, the
     tags and the charts placed before them (a crowd shrinks its charts first). A chart never
     hides a face or a tag: where it would have to, its face keeps its tag only.
     ``display_scale``: how large the frame is shown (see :func:`text_base_px`); None for
-    sizes that follow the frame alone (snapshots, recordings, ``analyze``)."""
+    sizes that follow the frame alone (snapshots, recordings, ``analyze``).
+    ``chart_places``: the stream's charts of its last frame (:class:`ChartPlaces`), updated
+    here: a chart keeps its place while that is still allowed, and those faces' charts are
+    placed first, so a face without one last frame takes none of their room."""
     base = text_base_px(width, height, display_scale)
     palette = palette_for(labels)
     visible = [(face, box) for face in faces if (box := _clip_box(face.box, width, height)) is not None]
@@ -268,10 +331,15 @@ def layout_overlay(
         tag = _layout_tag(face, box, color, uncertain, percent, base, width, height, measure, tags_so_far, other_boxes)
         placed.append((face, box, thickness, color, tag, uncertain))
     charts: list[ChartLayout | None] = [None] * len(placed)
+    kept = {} if chart_places is None else chart_places._for_frame(width, height, base)
+    now: dict[int, _ChartPlace] = {}
     if show_bars and labels:
         chart_rects: list[Rect] = []
         tags = [item[4].rect for item in placed]
-        for position, (face, box, *_rest) in enumerate(placed):
+        # Faces that had a chart first (stable: the frame's order otherwise).
+        order = sorted(range(len(placed)), key=lambda i: placed[i][0].track_id not in kept)
+        for position in order:
+            face, box = placed[position][0], placed[position][1]
             if len(face.probabilities) != len(labels):
                 continue
             other_faces = [item[1] for i, item in enumerate(placed) if i != position]
@@ -288,10 +356,14 @@ def layout_overlay(
                 width,
                 height,
                 measure,
+                kept.get(face.track_id),
             )
             if chart is not None:
                 charts[position] = chart
                 chart_rects.append(chart.rect)
+                now[face.track_id] = _ChartPlace.of(chart, box)
+    if chart_places is not None:
+        chart_places._remember(now)
     return [
         FaceLayout(box, thickness, color, tag, chart, uncertain)
         for (face, box, thickness, color, tag, uncertain), chart in zip(placed, charts)
@@ -424,11 +496,14 @@ def _layout_chart(
     width: int,
     height: int,
     measure: TextMeasure,
+    kept: _ChartPlace | None = None,
 ) -> ChartLayout | None:
     """The largest chart that covers no face (``other_faces`` nor its own), no tag and no
     chart; in a crowd, the one covering least of ``other_charts``. Its spots are a few fixed
     ones around the face (:func:`_chart_spots`), and where none of them is free, ones slid
     along the face's sides past what is in the way (:func:`_slid_chart_spots`).
+    ``kept``: the chart's place last frame, taken while it is still allowed (see
+    :func:`_kept_spot`).
 
     None when no legible size fits the frame, or when every spot would hide a face or a
     tag: in a crowd the faces and their labels matter more than one face's chart, whose tag
@@ -450,6 +525,7 @@ def _layout_chart(
     panels = np.array([(panel_w, panel_h) for _, panel_w, panel_h in sizes], dtype=np.int64)
     spots = _chart_spots(box, tag.rect, panels, width, height, base)
     size_of = np.repeat(np.arange(len(sizes)), len(spots) // len(sizes))
+    kept_spot = _kept_spot(kept, box, labels, smallest, sizes[0][0], width, height, measure)
     in_way = _InTheWay.near(spots, box, tag.rect, other_faces, tags, other_charts)
     cost, number, rect = in_way.least(spots, size_of)
     if cost != (0, 0, 0) and len(in_way.rects):
@@ -463,9 +539,21 @@ def _layout_chart(
             slid_cost, slid_number, slid_rect = in_way.least(slid, slid_size_of)
             if (slid_cost, slid_number) < (cost, number) and (cost[0] == 0 or slid_cost[1] == 0):
                 cost, number, rect = slid_cost, slid_number, slid_rect
-    if cost[0]:  # every spot hides a face or a tag
+    row = sizes[number][0] if not cost[0] else 0  # 0: every spot hides a face or a tag
+    if kept is not None and kept_spot is not None:
+        # Weighed against what is near the search's spots and it (its face "alone" or not
+        # as for the search), the search's own weighing left as it was.
+        weighed = np.concatenate([spots, np.array([kept_spot], dtype=np.int64)])
+        kept_way = _InTheWay.near(weighed, box, tag.rect, other_faces, tags, other_charts)
+        kept_cost, _number, _rect = kept_way.least(weighed[-1:], np.zeros(1, np.int64))
+        # Still allowed: it hides nothing, covers no more of the charts and of its own face
+        # than the search's place (none of the charts where the search found no place), and
+        # is not much smaller than what the search finds now.
+        no_worse = kept_cost[1] <= cost[1] and kept_cost[2] <= cost[2] if not cost[0] else kept_cost[1] == 0
+        if not kept_cost[0] and no_worse and kept.row * _KEPT_SIZE_SLACK >= row:
+            row, rect = kept.row, kept_spot
+    if not row:
         return None
-    row = sizes[number][0]
     font_px, pad, label_w, bar_w, _panel_w, _panel_h = _chart_size(labels, row, measure)
     percent_w = _percent_width(row, measure)
     top = shown_label(face)
@@ -477,6 +565,30 @@ def _layout_chart(
     return ChartLayout(
         rect, font_px, row, pad, label_w, bar_w, percent_w, rows, caption, tag.background, tag.foreground
     )
+
+
+def _kept_spot(
+    kept: _ChartPlace | None,
+    box: Rect,
+    labels: Sequence[str],
+    smallest: int,
+    largest: int,
+    width: int,
+    height: int,
+    measure: TextMeasure,
+) -> Rect | None:
+    """The chart's place of last frame beside ``box`` now, where it is of a size this face's
+    chart may have (``smallest`` to ``largest`` rows, a step more as the box jitters) that
+    fits the frame."""
+    if kept is None or not smallest <= kept.row <= largest * _KEPT_SIZE_SLACK:
+        return None
+    panel_w, panel_h = _chart_size(labels, kept.row, measure)[4:]
+    if panel_w > width or panel_h > height:
+        return None
+    x, y, w, h = kept.rect(box, panel_w, panel_h)
+    # Clamped into the frame, as the search's spots are: a face at the frame's edge keeps
+    # its chart against that edge.
+    return (int(_clamp(x, 0, width - w)), int(_clamp(y, 0, height - h)), w, h)
 
 
 @dataclass(frozen=True)
