@@ -15,11 +15,13 @@ import cv2
 import numpy as np
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.annotation import StreamChartPlaces, annotate_frame, with_display_scale, with_names
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.messages import InferenceResult
 from emotion_app.io.overlay import draw_results
-from emotion_app.samples import write_astronaut_video
+from emotion_app.samples import SIX_LABELS, write_astronaut_video
 from tests.gui_support import WindowFactory, grab_view, shown_result, wait_for_face_result, wait_until_stopped
+from tests.test_overlay_layout import face, jittered_crowd_frames
 
 # Capitals (digits, "#", "%": every tag has them) at least this tall on screen, in view pixels.
 READABLE_CAP_PX = 11
@@ -82,3 +84,29 @@ def _tag_cap_height(window: MainWindow, result: InferenceResult) -> int:
     first = ink[:, columns[0] : columns[0] + max(1, len(band) // 3)]
     ink_rows = np.flatnonzero(first.any(axis=1))
     return int(ink_rows[-1] - ink_rows[0] + 1)
+
+
+def test_a_paused_frame_redrawn_on_the_gui_thread_keeps_the_charts_the_worker_placed() -> None:
+    # A jittering crowd whose charts keep their places: the worker's drawing differs from
+    # one laid out afresh. A paused frame redrawn (a name given and taken back, another
+    # screen's pixel ratio) shows its charts where the worker placed them.
+    places = StreamChartPlaces()
+    image = np.full((480, 640, 3), 90, np.uint8)
+    differed = 0
+    for index, boxes in enumerate(jittered_crowd_frames(8)):
+        faces = tuple(face(box, "happy", SIX_LABELS, i + 1) for i, box in enumerate(boxes))
+        drawn_with = places.copy()  # as the worker keeps them for the result
+        annotated, display = annotate_frame(image, faces, SIX_LABELS, True, chart_places=places)
+        result = InferenceResult(
+            1, index, image, annotated, display, faces, SIX_LABELS, 0.0, 0.0, 0.0, chart_places=drawn_with
+        )
+        fresh = annotate_frame(image, faces, SIX_LABELS, True)[1]
+        differed += not np.array_equal(fresh, display)
+        named_and_back = with_names(with_names(result, {8: "Bo"}), {})
+        assert np.array_equal(named_and_back.display_image, display), f"frame {index}'s charts moved"
+        sharper = with_display_scale(result, 2.0, 2.0)
+        sharper_fresh = with_display_scale(dataclasses.replace(result, chart_places=None), 2.0, 2.0)
+        assert sharper.display_image.shape[:2] == (960, 1280)
+        if not np.array_equal(fresh, display):
+            assert not np.array_equal(sharper.display_image, sharper_fresh.display_image)
+    assert differed  # the crowd does keep places a fresh layout would not

@@ -52,6 +52,10 @@ class StreamChartPlaces:
     shown: ChartPlaces = dataclasses.field(default_factory=ChartPlaces)
     saved: ChartPlaces = dataclasses.field(default_factory=ChartPlaces)
 
+    def copy(self) -> StreamChartPlaces:
+        """These places apart (for a result to be redrawn on another thread)."""
+        return StreamChartPlaces(self.shown.copy(), self.saved.copy())
+
 
 def annotate_frame(
     image: np.ndarray,
@@ -100,7 +104,12 @@ def annotate_frame(
         saved = _saved(image, faces, labels, show_bars, places) if saved_too else None
         return saved, _bgra(drawn)
     if not _screen_text_differs(width, height, display_scale):
-        annotated = _saved(image, faces, labels, show_bars, places)
+        # One drawing for both: laid out from the last places of the one that matters (a
+        # recording's, else the screen's), and both keep these, so neither jumps at a
+        # switch to two drawings (a move to a high-DPI screen, a window made smaller).
+        kept = places.saved if saved_too else places.shown
+        annotated = draw_results(image, faces, labels, show_bars=show_bars, chart_places=kept)
+        places.shown, places.saved = kept, kept.copy()
         return annotated, _bgra(annotated)
     drawn = draw_results(
         image, faces, labels, show_bars=show_bars, display_scale=display_scale, chart_places=places.shown
@@ -309,6 +318,8 @@ def _redrawn(
             saved_too=False,
             shown_frame=result.shown_frame,
             pixel_ratio=pixel_ratio,
+            # As the worker laid it out: charts the user saw stay where they were.
+            chart_places=None if result.chart_places is None else result.chart_places.copy(),
         )
     except Exception as exc:
         global _failed_redraws

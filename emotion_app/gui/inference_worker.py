@@ -627,6 +627,7 @@ class InferenceWorker(QObject):
         labels = bundle.labels if bundle else ()
         # Drawn here, off the GUI thread, by the same renderer as recordings and `analyze`.
         shown = shown_frame_of(frame.image)
+        drawn_with = self._chart_places.copy()  # for the GUI thread's redraws of this frame
         try:
             # The frame's own overlay is drawn beside the screen's only for a recording;
             # a snapshot draws it when taken.
@@ -668,6 +669,7 @@ class InferenceWorker(QObject):
             seeks=frame.seeks,
             shown_frame=shown if shown is not frame.image else None,
             shown_s=frame.shown_s,
+            chart_places=drawn_with,
         )
 
     # ---- recording ----------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from emotion_app.io.unfinished import Tidied
 from emotion_app.results import FaceResult
 from emotion_app.sources.specs import SourceSpec, VideoFileSpec
 from emotion_app.wording import capitalised, count_text
+
+if TYPE_CHECKING:
+    from .annotation import StreamChartPlaces
 
 
 @dataclass(frozen=True)
@@ -244,6 +248,9 @@ class InferenceResult:
     # busy GUI skipped (DeliveryGate), oldest first: the timeline counts each for its own
     # faces, as ``analyze --report`` counts every frame.
     skipped_before: tuple[SkippedFrame, ...] = ()
+    # The stream's chart places the worker laid this frame out with (as they were before
+    # it): a redraw (a name given, another screen) keeps its charts where they were shown.
+    chart_places: StreamChartPlaces | None = None
 
     @property
     def run(self) -> tuple[int, int]:

@@ -286,6 +286,12 @@ class ChartPlaces:
         """Forget every chart's place (a frame without faces)."""
         self._places = {}
 
+    def copy(self) -> ChartPlaces:
+        """These places apart: laid out with, the copy changes and these do not."""
+        twin = ChartPlaces()
+        twin._frame, twin._places = self._frame, dict(self._places)
+        return twin
+
     def _remember(self, places: dict[int, _ChartPlace]) -> None:
         self._places = places  # faces gone, or without a chart now, are forgotten
 
