@@ -568,7 +568,7 @@ def _keyboard_on(qtbot: QtBot, window: MainWindow, caption: str) -> QPushButton:
 
 
 def test_the_offer_of_cameras_listed_keeps_the_keyboard_when_the_list_is_read_again_unchanged(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: every read of the camera list (F5, any node come or gone in /dev) put the offer
     # up anew, its Start button made anew: the keyboard on it was lost each time.
@@ -590,14 +590,21 @@ def test_the_offer_of_cameras_listed_keeps_the_keyboard_when_the_list_is_read_ag
     assert window.source_banner.button("Start Logitech C920 at index 1") is not start
 
 
+def _refused_then_offered(qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth) -> MainWindow:
+    """The second of two alike chosen and unplugged, refused by Retry, then F5: the offer
+    of the cameras listed, after the refusal."""
+    window, _ = _second_of_two_alike_chosen_and_unplugged(qtbot, make_window, gui_video)
+    window.retry()
+    window.window_actions.refresh_cameras_action.trigger()
+    return window
+
+
 def test_the_offer_keeps_the_refusal_of_the_camera_chosen_true_as_cameras_go(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: the offer of the cameras listed took the place of the refusal, and went with the
     # last camera unplugged, leaving no word of why the camera chosen had not started.
-    window, _ = _second_of_two_alike_chosen_and_unplugged(qtbot, make_window, gui_video)
-    window.retry()
-    window.window_actions.refresh_cameras_action.trigger()  # F5: the offer, after the refusal
+    window = _refused_then_offered(qtbot, make_window, gui_video)
     assert window.source_banner.text().startswith("Logitech C920 at index 6 is not connected: the one at index 1")
     assert window.source_banner.level == "error"
     device_monitor_of(window).set_devices([BUILT_IN])  # the other of its name unplugged: no longer named
@@ -611,15 +618,13 @@ def test_the_offer_keeps_the_refusal_of_the_camera_chosen_true_as_cameras_go(
 
 
 def test_the_offer_drops_the_refusal_of_the_camera_chosen_once_that_camera_is_listed_again(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: the refusal, retold for the list read anew, said the camera chosen was not
     # connected beside the offer of that very camera, back at its index ("Logitech C920 is
     # not connected: index 6 is Logitech C920 now. … Start Logitech C920 at index 6"), or
     # plugged in at another, which Retry then opened.
-    window, _ = _second_of_two_alike_chosen_and_unplugged(qtbot, make_window, gui_video)
-    window.retry()
-    window.window_actions.refresh_cameras_action.trigger()  # F5: the offer, after the refusal
+    window = _refused_then_offered(qtbot, make_window, gui_video)
     assert "is not connected" in window.source_banner.text()
     device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN, C920_SECOND])  # plugged back in at its index
     assert window.source_banner.text() == (
@@ -646,14 +651,14 @@ def test_the_offer_drops_the_refusal_of_the_camera_chosen_once_that_camera_is_li
 
 
 def test_the_offer_after_a_listed_camera_could_not_be_opened_says_why(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: "Cameras available: …" alone once the list was read again (a camera plugged in),
     # the reason the camera chosen did not open gone from the window.
     bench = CameraBench(gui_video.path, good_frames=10_000)
     ghost = CameraDevice("Ghost Cam", 97, "/dev/video97")
 
-    def factory(spec: SourceSpec) -> object:
+    def factory(spec: SourceSpec) -> FrameSource:
         # Index 97 goes through the real OpenCV path: nothing is there on this machine.
         return open_frame_source(spec) if isinstance(spec, CameraSpec) and spec.index == 97 else bench(spec)
 
@@ -673,7 +678,7 @@ def test_the_offer_after_a_listed_camera_could_not_be_opened_says_why(
 
 
 def test_the_offer_after_a_camera_name_not_found_on_the_command_line_says_so(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: "No camera named 'Hubble'" gave way to the offer at the next read of the list,
     # whose Start opens another camera than the one asked for, without a word of it.
@@ -684,13 +689,13 @@ def test_the_offer_after_a_camera_name_not_found_on_the_command_line_says_so(
     assert window.source_banner.text() == (
         "No camera named 'Hubble'. Cameras available: Integrated Webcam, Logitech C920 (in the toolbar's list)."
     )
-    window.source_banner.button("Start Integrated Webcam").click()
+    banner_button(window, "Start Integrated Webcam").click()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     assert bench.specs == [CameraSpec(0, "Integrated Webcam")] and window.source_banner.text() == ""
 
 
 def test_a_camera_name_not_found_on_the_command_line_is_not_said_once_untrue(
-    qtbot: QtBot, make_window, gui_video: VideoTruth
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
     # Was: "No camera named 'Hubble'." headed the offer of a camera whose name holds it
     # (Retry opened it), and alone kept naming the cameras listed once none was.
@@ -715,7 +720,7 @@ def test_a_camera_name_not_found_on_the_command_line_is_not_said_once_untrue(
 
 @pytest.mark.parametrize("typed", ["Logitech C920", "c920"], ids=["its-name", "part-of-it"])
 def test_a_camera_named_on_the_command_line_that_two_share_is_the_first_listed_and_said(
-    qtbot: QtBot, make_window, gui_video: VideoTruth, typed: str
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, typed: str
 ) -> None:
     # Was: `--camera "Logitech C920"` with two of that name listed started the first without
     # a word, where Start and Retry, taking the first of several, say which they took.
