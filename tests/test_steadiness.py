@@ -17,6 +17,7 @@ import pytest
 from emotion_app.inference.steadiness import (
     DEFAULT_STEADINESS,
     DEFAULT_STEADINESS_LEVEL,
+    LEADER_WAIT_HOLDS,
     STEADINESS_LEVELS,
     LabelSteadier,
     Steadiness,
@@ -138,6 +139,36 @@ def test_a_label_beaten_by_two_classes_taking_turns_goes_within_the_hold(fps: fl
     # Within a frame of the hold after happy is first beaten by the margin.
     assert 0.0 <= (switch - beaten_from) / fps <= medium.hold_s + 1.0 / fps + 1e-6
     assert HAPPY not in [s.label_index for s in shown[switch:]]  # and happy never comes back
+
+
+def test_a_class_ahead_for_one_frame_as_the_hold_ends_is_not_shown() -> None:
+    # The stage clip's singer, shown neutral, was beaten by angry and, just as the hold ran
+    # out, by surprise: surprise was shown, and neutral again after another hold. The label
+    # goes to the class that beat it most over the streak, once that class leads again.
+    fps = 10.0
+    steadiness = Steadiness(hold_s=0.3, switch_margin=0.05)
+    happy_ahead = np.array([0.5, 0.3, 0.2], np.float32)
+    sad_for_a_frame = np.array([0.3, 0.25, 0.45], np.float32)
+    # Neutral, beaten by happy for frames 1-3, by sad in frame 4 (when the hold is out), by happy again.
+    stream = [confident(NEUTRAL)] + [happy_ahead] * 3 + [sad_for_a_frame] + [happy_ahead] * 10
+    shown = run(LabelSteadier(steadiness), stream, fps)
+    assert shown == [NEUTRAL] * 5 + [HAPPY] * 10
+
+
+def test_a_beaten_label_goes_to_the_leader_within_the_wait_bound() -> None:
+    # Sad beats neutral far for the hold, then happy leads: happy's mean over the streak stays
+    # below sad's for seconds, but neutral (10%) must not stay beside happy at 50% that long.
+    fps = 10.0
+    steadiness = Steadiness(hold_s=0.3, switch_margin=0.05)
+    sad_far_ahead = np.array([0.1, 0.1, 0.8], np.float32)
+    happy_ahead = np.array([0.5, 0.1, 0.4], np.float32)
+    stream = [confident(NEUTRAL)] + [sad_far_ahead] * 3 + [happy_ahead] * 30
+    shown = run(LabelSteadier(steadiness), stream, fps)
+    switch = next(i for i, label in enumerate(shown) if label != NEUTRAL)
+    assert shown[switch:] == [HAPPY] * (len(stream) - switch)  # to the leader, never to sad
+    beaten_from = 1
+    assert (switch - beaten_from) / fps > steadiness.hold_s + 1e-6  # it waited past the hold
+    assert (switch - beaten_from) / fps <= LEADER_WAIT_HOLDS * steadiness.hold_s + 1.0 / fps + 1e-6
 
 
 def test_a_frame_back_within_the_margin_restarts_the_hold() -> None:

@@ -9,7 +9,10 @@ probabilities and the frames' timestamps:
    the same setting means the same thing at 5 and at 60 frames per second.
 2. **Minimum hold (hysteresis).** The shown label changes only when it has been beaten
    in the smoothed probabilities, by at least ``switch_margin``, for ``hold_s`` seconds in
-   a row, by whichever class; it then goes to the class leading at that moment. Talking,
+   a row, by whichever class; it then goes to the class leading at that moment, once that
+   class also has the highest mean smoothed probability over the streak (a class ahead for
+   a frame or two at its end would otherwise be shown, then replaced after another hold),
+   and to the leader anyway once the streak lasts :data:`LEADER_WAIT_HOLDS` holds. Talking,
    blinking and head turns make a face's raw label flicker for a few frames; a real
    change of expression keeps beating it and is shown about ``0.7 * tau + hold_s``
    seconds after it happens. The streak counts whoever beats the label, so two other
@@ -58,6 +61,11 @@ class Steadiness:
     def is_off(self) -> bool:
         return self.time_constant_s == 0 and self.hold_s == 0 and self.switch_margin == 0
 
+
+# After this many holds of being beaten, the label goes to the class leading then, even
+# one whose mean over the streak is not the highest: a bound on how long a beaten label
+# can stay while classes trade the lead (see the module notes).
+LEADER_WAIT_HOLDS = 2.0
 
 # The settings a user picks from (the app's Steadiness control, ``analyze --steadiness``).
 # Chosen with scripts/live_quality.py on real footage; the figures are in the README.
@@ -123,7 +131,7 @@ class Shown:
 
 
 class _TrackState:
-    __slots__ = ("smoothed", "time_s", "shown", "beaten_since")
+    __slots__ = ("smoothed", "time_s", "shown", "beaten_since", "beaten_sum")
 
     def __init__(self, probabilities: np.ndarray, time_s: float) -> None:
         self.smoothed = probabilities
@@ -131,6 +139,8 @@ class _TrackState:
         self.shown = int(np.argmax(probabilities))
         # When the shown label's current streak of being beaten by the margin began; None: not beaten.
         self.beaten_since: float | None = None
+        # The smoothed probabilities summed over the streak's frames: which class beat the label most.
+        self.beaten_sum = np.zeros(probabilities.shape, np.float64)
 
 
 class LabelSteadier:
@@ -183,6 +193,14 @@ class LabelSteadier:
             # The frame that starts a streak counts as time 0 of it: with hold 0 it switches at once.
             if state.beaten_since is None:
                 state.beaten_since = time_s
-            if lead >= steadiness.decisive_lead or time_s - state.beaten_since >= steadiness.hold_s:
+                state.beaten_sum[:] = 0.0
+            state.beaten_sum += smoothed
+            beaten_s = time_s - state.beaten_since
+            # A tie in the streak's mean counts as the highest (two classes trading frame by frame).
+            led_the_streak = state.beaten_sum[leader] >= state.beaten_sum.max()
+            held = beaten_s >= steadiness.hold_s and (
+                led_the_streak or beaten_s >= LEADER_WAIT_HOLDS * steadiness.hold_s
+            )
+            if lead >= steadiness.decisive_lead or held:
                 state.shown, state.beaten_since = leader, None
         return Shown(smoothed.copy(), state.shown, self.uncertainty.is_uncertain(smoothed, state.shown))
