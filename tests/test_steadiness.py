@@ -155,6 +155,24 @@ def test_a_class_ahead_for_one_frame_as_the_hold_ends_is_not_shown() -> None:
     assert shown == [NEUTRAL] * 5 + [HAPPY] * 10
 
 
+def test_a_moment_looked_at_again_counts_once_in_the_streak() -> None:
+    # The app labels a paused file's frame again at its own time (on pause, a mirror or a
+    # steadiness change): as the hold, the streak's mean must not count that moment again,
+    # or enough looks at a frame where sad leads for a frame would show sad on it.
+    fps = 10.0
+    steadiness = Steadiness(hold_s=0.3, switch_margin=0.05)
+    happy_ahead = np.array([0.5, 0.3, 0.2], np.float32)
+    sad_for_a_frame = np.array([0.3, 0.25, 0.45], np.float32)
+    stream = [confident(NEUTRAL)] + [happy_ahead] * 3 + [sad_for_a_frame] + [happy_ahead] * 10
+    steadier = LabelSteadier(steadiness)
+    shown = []
+    for i, probabilities in enumerate(stream):
+        looks = [steadier.update(1, probabilities, i / fps).label_index for _ in range(10 if i == 4 else 1)]
+        assert looks == [looks[0]] * len(looks), f"frame {i} looked at again: {looks}"
+        shown.append(looks[0])
+    assert shown == run(LabelSteadier(steadiness), stream, fps)  # as if each frame was looked at once
+
+
 def test_a_beaten_label_goes_to_the_leader_within_the_wait_bound() -> None:
     # Sad beats neutral far for the hold, then happy leads: happy's mean over the streak stays
     # below sad's for seconds, but neutral (10%) must not stay beside happy at 50% that long.

@@ -10,9 +10,9 @@ probabilities and the frames' timestamps:
 2. **Minimum hold (hysteresis).** The shown label changes only when it has been beaten
    in the smoothed probabilities, by at least ``switch_margin``, for ``hold_s`` seconds in
    a row, by whichever class; it then goes to the class leading at that moment, once that
-   class also has the highest mean smoothed probability over the streak (a class ahead for
-   a frame or two at its end would otherwise be shown, then replaced after another hold),
-   and to the leader anyway once the streak lasts :data:`LEADER_WAIT_HOLDS` holds. Talking,
+   class also has the highest mean smoothed probability over the streak's frames (a class
+   ahead for a frame or two at its end would otherwise be shown, then replaced after another
+   hold), and to the leader anyway once the streak lasts :data:`LEADER_WAIT_HOLDS` holds. Talking,
    blinking and head turns make a face's raw label flicker for a few frames; a real
    change of expression keeps beating it and is shown about ``0.7 * tau + hold_s``
    seconds after it happens. The streak counts whoever beats the label, so two other
@@ -193,8 +193,11 @@ class LabelSteadier:
             # The frame that starts a streak counts as time 0 of it: with hold 0 it switches at once.
             if state.beaten_since is None:
                 state.beaten_since = time_s
-                state.beaten_sum[:] = 0.0
-            state.beaten_sum += smoothed
+                state.beaten_sum[:] = smoothed
+            elif dt > 0:
+                # A moment looked at again (a paused frame labelled anew at its own time) adds
+                # no time to the streak, so nothing to its sum: each look would count its leader again.
+                state.beaten_sum += smoothed
             beaten_s = time_s - state.beaten_since
             # A tie in the streak's mean counts as the highest (two classes trading frame by frame).
             led_the_streak = state.beaten_sum[leader] >= state.beaten_sum.max()
