@@ -414,45 +414,6 @@ def namesakes(devices: list[CameraDevice], name: str) -> list[CameraDevice]:
     return [device for device in devices if device.name == name]
 
 
-def namesakes_notice(
-    devices: list[CameraDevice],
-    name: str,
-    gone: int | None,
-    started: int,
-    passed_beside: bool,
-    ahead: Collection[int],
-) -> str:
-    """What to say where of several cameras named ``name``, none at index ``gone`` (the one
-    chosen; None: one asked for by its name alone, after ``--camera``), the one at
-    ``started`` was started in its place (``passed_beside``: ones listed beside the one
-    chosen, so others, were passed over; ``ahead``: the indices of those of its name listed
-    before it then), while ``devices`` are listed; "" where that no longer holds: the one
-    started gone, no other of that name left to mistake for it, or one of that name back at
-    ``gone``."""
-    alike = namesakes(devices, name)
-    indices = [device.index for device in alike]
-    if started not in indices or gone in indices or len(alike) < 2:
-        return ""
-    others = [str(index) for index in indices if index != started]
-    the_others = "the other" if len(others) == 1 else "the others"
-    # Another of that name listed before it since it started: why it was taken held then, not now.
-    still_first = set(indices[: indices.index(started)]) <= set(ahead)
-    why = "the first listed" if still_first else "the first listed, when it started"
-    if passed_beside:
-        why += " that was not beside it before" if still_first else ", that was not beside it before"
-    if gone is None:
-        # Typed on the command line: the other is one index away there too.
-        how = f"--camera {others[0]} starts it" if len(others) == 1 else "--camera and an index start one of them"
-        return (
-            f"{len(alike)} cameras are named {name}: started the one at index {started}, {why} "
-            f"(the toolbar's list has {the_others} at {', '.join(others)}; {how})."
-        )
-    return (
-        f"{len(alike)} cameras are named {name}, none at index {gone} any more: started the one at index "
-        f"{started}, {why} (the toolbar's list has {the_others} at {', '.join(others)})."
-    )
-
-
 def not_connected_beside(name: str, index: int, others: list[CameraDevice]) -> str:
     """Why the camera ``name`` at ``index`` is not opened where only ``others`` of its name,
     all listed beside it before, are listed (or, once they are gone too, none)."""

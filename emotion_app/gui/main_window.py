@@ -63,10 +63,10 @@ from .camera_picker import (
     index_name,
     listed_camera,
     namesakes,
-    namesakes_notice,
     not_connected_beside,
 )
 from .camera_size import CameraSize
+from .camera_taken import CAMERA_TAKEN_TAG, CameraTaken, CameraTakenNotice
 from .dialog_folders import DialogFolders
 from .help_texts import AboutText, shortcuts_text
 from .identity import APPLICATION
@@ -126,7 +126,6 @@ RECENT_FILES = RECENT_KEPT
 # The notice banner's tag for "settings cannot be saved": taken away once they are again.
 _UNSAVED_SETTINGS_TAG = "unsaved settings"
 _LEFT_ASIDE_TAG = "dropped files left aside"
-_NAMESAKES_TAG = "cameras of one name"
 # The source banner's tag for "… is not connected: the one at index 1 is the other …" (or
 # "index 2 is Microsoft LifeCam now"): the camera chosen gone, and not opened.
 _CHOSEN_GONE_TAG = "camera chosen gone"
@@ -177,10 +176,6 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self._initial_source_started = False
         self._pending_source: SourceSpec | None = None  # asked for before the model was ready
-        # What the notice of which of several cameras of one name started tells: their name,
-        # the index of the one chosen, the one started, whether others beside it were passed,
-        # the others of its name listed before it then.
-        self._namesakes_told: tuple[str, int | None, int, bool, frozenset[int]] | None = None
         # A file or folder asked for by name (opened, dropped, picked from Open recent, on the
         # command line): listed in the recent files once it opens, not at the app's own
         # reopens of it (Play again, a seek after its end), each a write of the settings file.
@@ -209,6 +204,8 @@ class MainWindow(QMainWindow):
         self.source_banner = MessageBanner(self)
         self.model_banner = MessageBanner(self)
         self.notice_banner = MessageBanner(self)  # "Saved …" notices, apart from source faults
+        # Which camera was taken where several answer what was asked for.
+        self.camera_taken = CameraTakenNotice(self.notice_banner)
         # What a save's tidy did with what a killed session left (io.unfinished), on its own:
         # a later notice neither hides it nor carries it on, nor does it hide an error.
         self.tidy_banner = TidyBanner(self)
@@ -452,7 +449,7 @@ class MainWindow(QMainWindow):
         self.picker.network_camera_chosen.connect(self.open_network_camera)
         self.picker.screen_chosen.connect(self.open_screen)
         self.picker.devices_refreshed.connect(self.source_messages.on_devices_refreshed)
-        self.picker.devices_refreshed.connect(self._retell_namesakes)
+        self.picker.devices_refreshed.connect(self.camera_taken.retell)
         self.steadiness_box.currentIndexChanged.connect(
             lambda index: self.set_steadiness(self.steadiness_box.itemData(index))
         )
@@ -478,7 +475,7 @@ class MainWindow(QMainWindow):
             if device is not None:
                 self.choose_camera(device)
                 if index is None:  # by its name: of several alike, the first listed, as Start says
-                    self._tell_namesakes(devices, device, None, frozenset())
+                    self._tell_taken(devices, device, None, frozenset())
             elif index is not None:
                 # Not listed (no device list on this system?): OpenCV may still open it.
                 self.start_source(CameraSpec(index, index_name(index)))
@@ -501,7 +498,7 @@ class MainWindow(QMainWindow):
         device = listed_camera(devices, self.settings.camera_name, chosen_index)
         if device is not None:
             self.choose_camera(device)
-            self._tell_namesakes(devices, device, chosen_index, frozenset())  # as Start and Retry tell it
+            self._tell_taken(devices, device, chosen_index, frozenset())  # as Start and Retry tell it
         elif devices:
             self.choose_camera(devices[0])
         else:
@@ -530,7 +527,7 @@ class MainWindow(QMainWindow):
             # other people than the names given.
             self.timeline_panel.clear()
             self.controller.start_session()
-            if self.notice_banner.tag in (_LEFT_ASIDE_TAG, _NAMESAKES_TAG):
+            if self.notice_banner.tag in (_LEFT_ASIDE_TAG, CAMERA_TAKEN_TAG):
                 # "Playing clip.mp4; 1 other item … left aside" named a file no longer playing.
                 self.notice_banner.dismiss()
         elif isinstance(spec, VideoFileSpec):
@@ -868,23 +865,17 @@ class MainWindow(QMainWindow):
             self.start_source(spec)  # not listed: OpenCV may still open it by its index
             return
         self.choose_camera(device)
-        self._tell_namesakes(devices, device, spec.index, beside)
+        self._tell_taken(devices, device, spec.index, beside)
 
-    def _tell_namesakes(
+    def _tell_taken(
         self, devices: list[CameraDevice], device: CameraDevice, chosen_index: int | None, beside: frozenset[int]
     ) -> None:
         """``device`` was started for the camera chosen at ``chosen_index`` (of its name;
         None: asked for by a name alone, after ``--camera``; ``beside``: the others known,
         see :meth:`.CameraPicker.beside`): where others of its name are listed and none at
         that index, a notice says which was taken."""
-        alike = [other.index for other in namesakes(devices, device.name)]
-        passed_beside = any(index in beside for index in alike)
-        ahead = frozenset(alike[: alike.index(device.index)])  # passed over: the notice says why
-        told = (device.name, chosen_index, device.index, passed_beside, ahead)
-        text = namesakes_notice(devices, *told) if device.index != chosen_index else ""
-        if text:
-            self._namesakes_told = told
-            self.notice_banner.show_message(text, "info", tag=_NAMESAKES_TAG)
+        if device.index != chosen_index:
+            self.camera_taken.tell(devices, CameraTaken.of(devices, device, chosen_index, beside))
 
     def _chosen_gone_text(self, spec: CameraSpec, devices: list[CameraDevice]) -> str:
         """Why the camera ``spec`` chosen by its name, not among ``devices``, is not opened:
@@ -902,22 +893,6 @@ class MainWindow(QMainWindow):
         if listed_camera(devices, spec.name, spec.index, self.picker.beside(spec.name, spec.index)) is not None:
             return ""
         return self._chosen_gone_text(spec, devices)
-
-    def _retell_namesakes(self, devices: list[CameraDevice]) -> None:
-        """The cameras listed anew (F5, plugged in or out): the notice of which of several
-        cameras of one name was started says what holds now, or goes where nothing does."""
-        if self.notice_banner.tag != _NAMESAKES_TAG or self._namesakes_told is None:
-            return
-        name, gone, started, passed_beside, ahead = self._namesakes_told
-        # One passed over that left is not known to be it when its index is listed again
-        # (the picker's rule for the cameras beside): it no longer counts as passed over.
-        ahead &= {device.index for device in namesakes(devices, name)}
-        self._namesakes_told = (name, gone, started, passed_beside, ahead)
-        text = namesakes_notice(devices, *self._namesakes_told)
-        if not text:
-            self.notice_banner.dismiss()
-        elif text != self.notice_banner.text():
-            self.notice_banner.show_message(text, "info", tag=_NAMESAKES_TAG)
 
     def open_stream_dialog(self) -> None:
         with self.player.paused_for_dialog():

@@ -1,0 +1,114 @@
+"""The notice of which camera was taken where several answer what was asked for.
+
+Two cameras of one name (one model twice), with none at the index chosen or asked for by
+that name after ``--camera``: the first listed is taken, and a notice in the window says
+which, and where the others are. It is kept true as the list is read anew; it goes once
+another source is started (the window takes it away, by its :data:`CAMERA_TAKEN_TAG`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+
+from .camera_picker import CameraDevice, namesakes
+from .message_banner import MessageBanner
+
+# The notice banner's tag for it.
+CAMERA_TAKEN_TAG = "camera taken"
+
+
+@dataclass(frozen=True)
+class CameraTaken:
+    """The camera taken, by its name and index, and what its notice weighs."""
+
+    name: str
+    index: int
+    # The index of the camera chosen, none of its name there any more; None: asked for by a
+    # name typed after --camera.
+    gone: int | None = None
+    passed_beside: bool = False  # others of its name, listed beside the one chosen, were passed over
+    ahead: frozenset[int] = frozenset()  # the indices of those answering listed before it then
+
+    @staticmethod
+    def of(
+        devices: list[CameraDevice], device: CameraDevice, gone: int | None, beside: Collection[int] = ()
+    ) -> CameraTaken:
+        """``device``, taken while ``devices`` are listed, for the camera chosen at ``gone``
+        (``beside``: the indices of others of its name listed beside that one)."""
+        taken = CameraTaken(device.name, device.index, gone)
+        alike = [other.index for other in answering(devices, taken)]
+        ahead = alike[: alike.index(device.index)] if device.index in alike else []
+        return replace(taken, passed_beside=any(index in beside for index in alike), ahead=frozenset(ahead))
+
+
+def answering(devices: list[CameraDevice], taken: CameraTaken) -> list[CameraDevice]:
+    """The cameras of ``devices`` that answer what ``taken`` was taken for: those of its name."""
+    return namesakes(devices, taken.name)
+
+
+def taken_notice(devices: list[CameraDevice], taken: CameraTaken) -> str:
+    """What to say of ``taken`` while ``devices`` are listed; "" where there is nothing to
+    tell: it is gone, no other answers what it was taken for, or one of its name is back at
+    the index chosen."""
+    alike = answering(devices, taken)
+    indices = [device.index for device in alike]
+    if taken.index not in indices or taken.gone in indices or len(alike) < 2:
+        return ""
+    at = indices.index(taken.index)
+    others = alike[:at] + alike[at + 1 :]
+    # Another listed before it since it was taken: why it was taken held then, not now.
+    still_first = set(indices[:at]) <= taken.ahead
+    why = "the first listed" if still_first else "the first listed, when it started"
+    if taken.passed_beside:
+        why += " that was not beside it before" if still_first else ", that was not beside it before"
+    head = f"{len(alike)} cameras are named {taken.name}"
+    if taken.gone is not None:
+        head += f", none at index {taken.gone} any more"
+    the_others = "the other" if len(others) == 1 else "the others"
+    listed = f"{the_others} at {', '.join(str(other.index) for other in others)}"
+    what = f"started the one at index {taken.index}, {why}"
+    how = ""
+    if taken.gone is None and len(others) == 1:  # typed on the command line: another is one index away there too
+        how = f"; --camera {others[0].index} starts it"
+    elif taken.gone is None:
+        how = "; --camera and an index start one of them"
+    return f"{head}: {what} (the toolbar's list has {listed}{how})."
+
+
+class CameraTakenNotice:
+    """Puts the notice up in ``banner`` (the window's notices) and keeps it true."""
+
+    def __init__(self, banner: MessageBanner) -> None:
+        self._banner = banner
+        self._taken: CameraTaken | None = None
+
+    def tell(self, devices: list[CameraDevice], taken: CameraTaken) -> None:
+        """``taken`` was started, ``devices`` listed: a notice says which it is where others
+        answer what it was taken for (else nothing is said, nor a notice taken away)."""
+        text = taken_notice(devices, taken)
+        if text:
+            self._taken = taken
+            self._banner.show_message(text, "info", tag=CAMERA_TAKEN_TAG)
+
+    def retell(self, devices: list[CameraDevice]) -> None:
+        """The cameras listed anew (F5, plugged in or out): the notice says what holds now,
+        or goes where nothing does."""
+        taken = self._told()
+        if taken is not None:
+            # One passed over that left is not known to be it when its index is listed again
+            # (the picker's rule for the cameras beside): it no longer counts as passed over.
+            ahead = taken.ahead & {device.index for device in answering(devices, taken)}
+            self._say(devices, replace(taken, ahead=ahead))
+
+    def _told(self) -> CameraTaken | None:
+        """The camera the notice shown is of; None while it is not shown."""
+        return self._taken if self._banner.tag == CAMERA_TAKEN_TAG else None
+
+    def _say(self, devices: list[CameraDevice], taken: CameraTaken) -> None:
+        self._taken = taken
+        text = taken_notice(devices, taken)
+        if not text:
+            self._banner.dismiss()
+        elif text != self._banner.text():
+            self._banner.show_message(text, "info", tag=CAMERA_TAKEN_TAG)
