@@ -748,6 +748,47 @@ def test_a_camera_named_on_the_command_line_that_two_share_is_the_first_listed_a
     assert window.notice_banner.text() == ""
 
 
+C920_PRO = CameraDevice("Logitech C920 Pro", 1, "/dev/video1")
+C920_PLAIN = CameraDevice("Logitech C920", 2, "/dev/video2")
+
+
+def test_a_camera_name_typed_in_part_that_several_names_hold_is_the_first_listed_and_said(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: `--camera c920` with "Logitech C920 Pro" listed before "Logitech C920" started the
+    # first without a word, where two cameras of one name matching it are told apart.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(camera="c920", devices=[C920_PRO, BUILT_IN, C920_PLAIN], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(1, "Logitech C920 Pro")]
+    assert window.notice_banner.text() == (
+        "2 cameras have 'c920' in their names: started Logitech C920 Pro at index 1, the first listed "
+        "(the toolbar's list has Logitech C920 at 2; --camera 2 starts it)."
+    )
+    # Kept true as the list is read anew; gone once no other camera's name holds it.
+    sixth = CameraDevice("Logitech C920", 6, "/dev/video6")
+    device_monitor_of(window).set_devices([C920_PRO, BUILT_IN, C920_PLAIN, sixth])
+    assert window.notice_banner.text() == (
+        "3 cameras have 'c920' in their names: started Logitech C920 Pro at index 1, the first listed "
+        "(the toolbar's list has Logitech C920 at 2, Logitech C920 at 6; --camera and an index start one of them)."
+    )
+    device_monitor_of(window).set_devices([C920_PRO, BUILT_IN])
+    assert window.notice_banner.text() == ""
+
+
+@pytest.mark.parametrize("typed", ["Logitech C920", "logitech c920"], ids=["its-name", "another-case"])
+def test_a_camera_name_typed_whole_takes_that_camera_over_those_whose_names_hold_it(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, typed: str
+) -> None:
+    # The whole name typed names that camera: the longer names that hold it are others, and
+    # nothing needs telling of them.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(camera=typed, devices=[C920_PRO, BUILT_IN, C920_PLAIN], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(2, "Logitech C920")]
+    assert window.notice_banner.text() == ""
+
+
 def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

@@ -1,9 +1,10 @@
 """The notice of which camera was taken where several answer what was asked for.
 
-Two cameras of one name (one model twice), with none at the index chosen or asked for by
-that name after ``--camera``: the first listed is taken, and a notice in the window says
-which, and where the others are. It is kept true as the list is read anew; it goes once
-another source is started (the window takes it away, by its :data:`CAMERA_TAKEN_TAG`).
+Two cameras of one name (one model twice) with none at the index chosen, or several whose
+names hold the name typed after ``--camera``: the first listed is taken, and a notice in
+the window says which, and where the others are. It is kept true as the list is read anew;
+it goes once another source is started (the window takes it away, by its
+:data:`CAMERA_TAKEN_TAG`).
 """
 
 from __future__ import annotations
@@ -29,22 +30,37 @@ class CameraTaken:
     gone: int | None = None
     passed_beside: bool = False  # others of its name, listed beside the one chosen, were passed over
     ahead: frozenset[int] = frozenset()  # the indices of those answering listed before it then
+    # The name typed after --camera where it names the camera taken only in another case or
+    # in part: the other cameras it names so answer it too, whatever their names.
+    typed: str = ""
 
     @staticmethod
     def of(
-        devices: list[CameraDevice], device: CameraDevice, gone: int | None, beside: Collection[int] = ()
+        devices: list[CameraDevice],
+        device: CameraDevice,
+        gone: int | None,
+        beside: Collection[int] = (),
+        typed: str = "",
     ) -> CameraTaken:
         """``device``, taken while ``devices`` are listed, for the camera chosen at ``gone``
-        (``beside``: the indices of others of its name listed beside that one)."""
-        taken = CameraTaken(device.name, device.index, gone)
+        (``beside``: the indices of others of its name listed beside that one) or for the
+        name ``typed``."""
+        taken = CameraTaken(device.name, device.index, gone, typed=typed if typed != device.name else "")
         alike = [other.index for other in answering(devices, taken)]
         ahead = alike[: alike.index(device.index)] if device.index in alike else []
         return replace(taken, passed_beside=any(index in beside for index in alike), ahead=frozenset(ahead))
 
 
 def answering(devices: list[CameraDevice], taken: CameraTaken) -> list[CameraDevice]:
-    """The cameras of ``devices`` that answer what ``taken`` was taken for: those of its name."""
-    return namesakes(devices, taken.name)
+    """The cameras of ``devices`` that answer what ``taken`` was taken for: those of its
+    name; for a name typed, those it names as it names ``taken`` (whole in another case, or
+    in part; see :func:`.find_camera`)."""
+    typed = taken.typed.lower()
+    if not typed:
+        return namesakes(devices, taken.name)
+    if typed == taken.name.lower():
+        return [device for device in devices if device.name.lower() == typed]
+    return [device for device in devices if typed in device.name.lower()]
 
 
 def taken_notice(devices: list[CameraDevice], taken: CameraTaken) -> str:
@@ -62,12 +78,18 @@ def taken_notice(devices: list[CameraDevice], taken: CameraTaken) -> str:
     why = "the first listed" if still_first else "the first listed, when it started"
     if taken.passed_beside:
         why += " that was not beside it before" if still_first else ", that was not beside it before"
-    head = f"{len(alike)} cameras are named {taken.name}"
-    if taken.gone is not None:
-        head += f", none at index {taken.gone} any more"
-    the_others = "the other" if len(others) == 1 else "the others"
-    listed = f"{the_others} at {', '.join(str(other.index) for other in others)}"
-    what = f"started the one at index {taken.index}, {why}"
+    if all(other.name == taken.name for other in others):
+        head = f"{len(alike)} cameras are named {taken.name}"
+        if taken.gone is not None:
+            head += f", none at index {taken.gone} any more"
+        which = f"the one at index {taken.index}"
+        the_others = "the other" if len(others) == 1 else "the others"
+        listed = f"{the_others} at {', '.join(str(other.index) for other in others)}"
+    else:  # names that hold the name typed: each said, as the toolbar lists it
+        head = f"{len(alike)} cameras have '{taken.typed}' in their names"
+        which = f"{taken.name} at index {taken.index}"
+        listed = ", ".join(f"{other.name} at {other.index}" for other in others)
+    what = f"started {which}, {why}"
     how = ""
     if taken.gone is None and len(others) == 1:  # typed on the command line: another is one index away there too
         how = f"; --camera {others[0].index} starts it"

@@ -474,8 +474,8 @@ class MainWindow(QMainWindow):
             device = find_camera(devices, "" if index is not None else wanted, index if index is not None else -1)
             if device is not None:
                 self.choose_camera(device)
-                if index is None:  # by its name: of several alike, the first listed, as Start says
-                    self._tell_taken(devices, device, None, frozenset())
+                if index is None:  # by its name: of several it names, the first listed, as Start says
+                    self._tell_taken(devices, device, None, frozenset(), typed=wanted)
             elif index is not None:
                 # Not listed (no device list on this system?): OpenCV may still open it.
                 self.start_source(CameraSpec(index, index_name(index)))
@@ -868,14 +868,19 @@ class MainWindow(QMainWindow):
         self._tell_taken(devices, device, spec.index, beside)
 
     def _tell_taken(
-        self, devices: list[CameraDevice], device: CameraDevice, chosen_index: int | None, beside: frozenset[int]
+        self,
+        devices: list[CameraDevice],
+        device: CameraDevice,
+        chosen_index: int | None,
+        beside: frozenset[int],
+        typed: str = "",
     ) -> None:
         """``device`` was started for the camera chosen at ``chosen_index`` (of its name;
-        None: asked for by a name alone, after ``--camera``; ``beside``: the others known,
-        see :meth:`.CameraPicker.beside`): where others of its name are listed and none at
-        that index, a notice says which was taken."""
+        None: asked for by the name ``typed`` after ``--camera``; ``beside``: the others
+        known, see :meth:`.CameraPicker.beside`): where others answer that too (of its name,
+        none at that index; or named by ``typed``), a notice says which was taken."""
         if device.index != chosen_index:
-            self.camera_taken.tell(devices, CameraTaken.of(devices, device, chosen_index, beside))
+            self.camera_taken.tell(devices, CameraTaken.of(devices, device, chosen_index, beside, typed))
 
     def _chosen_gone_text(self, spec: CameraSpec, devices: list[CameraDevice]) -> str:
         """Why the camera ``spec`` chosen by its name, not among ``devices``, is not opened:
