@@ -789,6 +789,44 @@ def test_a_camera_name_typed_whole_takes_that_camera_over_those_whose_names_hold
     assert window.notice_banner.text() == ""
 
 
+@pytest.mark.parametrize("asked", ["typed", "remembered"])
+def test_the_notice_of_which_camera_was_taken_says_it_did_not_open_until_it_does(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path, asked: str
+) -> None:
+    # Was: "started the one at index 1" stayed beside the error that it could not be opened.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    busy = {1}
+
+    def factory(spec: SourceSpec) -> FrameSource:
+        if isinstance(spec, CameraSpec) and spec.index in busy:
+            raise SourceOpenError(f"Could not open {spec.describe()}: it is busy")
+        return bench(spec)
+
+    if asked == "remembered":  # the second of two, both numbered anew since (as after a reboot)
+        AppSettings.at_path(settings_path).remember_camera("Logitech C920", 4)
+    window = make_window(
+        camera="Logitech C920" if asked == "typed" else None,
+        devices=[C920_FIRST, BUILT_IN, C920_SECOND],
+        source_factory=factory,
+    )
+    qtbot.waitUntil(lambda: "it is busy" in window.source_banner.text(), timeout=WAIT_MS)
+    gone, how = ("", "; --camera 6 starts it") if asked == "typed" else (", none at index 4 any more", "")
+    failed = (
+        f"2 cameras are named Logitech C920{gone}: the one at index 1, the first listed, could not be opened "
+        f"(the toolbar's list has the other at 6{how})."
+    )
+    assert window.notice_banner.text() == failed
+    window.window_actions.refresh_cameras_action.trigger()  # F5: kept true, as it is
+    assert window.notice_banner.text() == failed
+    busy.clear()
+    window.retry()  # it opens now: started, as the notice said before
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert window.notice_banner.text() == (
+        f"2 cameras are named Logitech C920{gone}: started the one at index 1, the first listed "
+        f"(the toolbar's list has the other at 6{how})."
+    )
+
+
 def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

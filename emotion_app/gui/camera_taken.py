@@ -2,15 +2,17 @@
 
 Two cameras of one name (one model twice) with none at the index chosen, or several whose
 names hold the name typed after ``--camera``: the first listed is taken, and a notice in
-the window says which, and where the others are. It is kept true as the list is read anew;
-it goes once another source is started (the window takes it away, by its
-:data:`CAMERA_TAKEN_TAG`).
+the window says which, and where the others are. It is kept true as the list is read anew,
+and says so where the one taken could not be opened; it goes once another source is
+started (the window takes it away, by its :data:`CAMERA_TAKEN_TAG`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, replace
+
+from emotion_app.sources.specs import CameraSpec
 
 from .camera_picker import CameraDevice, namesakes
 from .message_banner import MessageBanner
@@ -33,6 +35,7 @@ class CameraTaken:
     # The name typed after --camera where it names the camera taken only in another case or
     # in part: the other cameras it names so answer it too, whatever their names.
     typed: str = ""
+    opened: bool = True  # False once its open failed (until it opens)
 
     @staticmethod
     def of(
@@ -75,7 +78,8 @@ def taken_notice(devices: list[CameraDevice], taken: CameraTaken) -> str:
     others = alike[:at] + alike[at + 1 :]
     # Another listed before it since it was taken: why it was taken held then, not now.
     still_first = set(indices[:at]) <= taken.ahead
-    why = "the first listed" if still_first else "the first listed, when it started"
+    when = "when it started" if taken.opened else "when it was tried"
+    why = "the first listed" if still_first else f"the first listed, {when}"
     if taken.passed_beside:
         why += " that was not beside it before" if still_first else ", that was not beside it before"
     if all(other.name == taken.name for other in others):
@@ -89,7 +93,7 @@ def taken_notice(devices: list[CameraDevice], taken: CameraTaken) -> str:
         head = f"{len(alike)} cameras have '{taken.typed}' in their names"
         which = f"{taken.name} at index {taken.index}"
         listed = ", ".join(f"{other.name} at {other.index}" for other in others)
-    what = f"started {which}, {why}"
+    what = f"started {which}, {why}" if taken.opened else f"{which}, {why}, could not be opened"
     how = ""
     if taken.gone is None and len(others) == 1:  # typed on the command line: another is one index away there too
         how = f"; --camera {others[0].index} starts it"
@@ -122,6 +126,21 @@ class CameraTakenNotice:
             # (the picker's rule for the cameras beside): it no longer counts as passed over.
             ahead = taken.ahead & {device.index for device in answering(devices, taken)}
             self._say(devices, replace(taken, ahead=ahead))
+
+    def open_failed(self, spec: CameraSpec, devices: list[CameraDevice]) -> None:
+        """The camera ``spec`` could not be opened: where it is the one the notice says was
+        started, it says it could not be opened instead."""
+        self._opened(spec, False, devices)
+
+    def opened(self, spec: CameraSpec, devices: list[CameraDevice]) -> None:
+        """The camera ``spec`` opened: where it is the one the notice says could not be
+        opened (Retry), it says it was started."""
+        self._opened(spec, True, devices)
+
+    def _opened(self, spec: CameraSpec, opened: bool, devices: list[CameraDevice]) -> None:
+        taken = self._told()
+        if taken is not None and not spec.url and (spec.name, spec.index) == (taken.name, taken.index):
+            self._say(devices, replace(taken, opened=opened))
 
     def _told(self) -> CameraTaken | None:
         """The camera the notice shown is of; None while it is not shown."""

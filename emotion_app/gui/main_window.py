@@ -1091,6 +1091,8 @@ class MainWindow(QMainWindow):
             self._names = FaceNames(info.stream_id, self._names.names)
             self.controller.set_names(self._names)
         self.window_cover.update_notice()
+        if isinstance(info.spec, CameraSpec):  # "started", where its open had failed before (Retry)
+            self.camera_taken.opened(info.spec, self.picker.devices())
         if isinstance(info.spec, CameraSpec) and info.spec.url:
             # Remembered once it opened: a mistyped address is neither offered again nor
             # reopened at the next start.
@@ -1126,6 +1128,8 @@ class MainWindow(QMainWindow):
         if fault.spec != self.source_state.spec or fault.request != self.controller.requests_sent:
             return  # a source the user has already moved away from, or stopped or opened again
         if fault.kind is FaultKind.OPEN_FAILED:
+            if isinstance(fault.spec, CameraSpec):  # not "started" where it did not open
+                self.camera_taken.open_failed(fault.spec, self.picker.devices())
             # Nothing of the source shown before stays on screen as if it were this one: not
             # its frame, nor its place and length on the seek bar.
             self.source_state.failed_to_open()
