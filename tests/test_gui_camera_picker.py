@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from emotion_app.gui.camera_picker import (
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.settings import AppSettings
+from emotion_app.live import PipelineBundle, load_eager_pipeline
 from emotion_app.samples import VideoTruth
 from emotion_app.sources.frame_source import FrameSource, SourceOpenError
 from emotion_app.sources.opening import open_frame_source
@@ -825,6 +827,36 @@ def test_the_notice_of_which_camera_was_taken_says_it_did_not_open_until_it_does
         f"2 cameras are named Logitech C920{gone}: started the one at index 1, the first listed "
         f"(the toolbar's list has the other at 6{how})."
     )
+
+
+def test_the_notice_of_which_camera_was_taken_goes_when_another_is_picked_before_the_model_loads(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path
+) -> None:
+    # Was: Start before the model had loaded took the first of two cameras of the name
+    # chosen, and said so; another camera picked then, its notice stayed over that camera.
+    AppSettings.at_path(settings_path).remember_camera("Logitech C920", 4)
+    loaded = threading.Event()
+
+    def held_load(path: Path | None) -> PipelineBundle:
+        loaded.wait(WAIT_MS / 1000)
+        return load_eager_pipeline(path)
+
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(
+        devices=[C920_FIRST, BUILT_IN, C920_SECOND],
+        source_factory=bench,
+        wait_for_model=False,
+        pipeline_loader=held_load,
+    )
+    try:
+        window.toggle_start_stop()  # Start
+        assert "started the one at index 1" in window.notice_banner.text()
+        window.picker.activated.emit(1)  # Integrated Webcam picked
+        assert window.model_status is None and window.notice_banner.text() == ""
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(0, "Integrated Webcam")] and window.notice_banner.text() == ""
 
 
 def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(

@@ -3,8 +3,8 @@
 Two cameras of one name (one model twice) with none at the index chosen, or several whose
 names hold the name typed after ``--camera``: the first listed is taken, and a notice in
 the window says which, and where the others are. It is kept true as the list is read anew,
-and says so where the one taken could not be opened; it goes once another source is
-started (the window takes it away, by its :data:`CAMERA_TAKEN_TAG`).
+and says so where the one taken could not be opened; it goes once another source is asked
+for (the window takes it away, by its :data:`CAMERA_TAKEN_TAG`).
 """
 
 from __future__ import annotations

@@ -515,6 +515,11 @@ class MainWindow(QMainWindow):
         # What Start and Retry open, in the toolbar too, at once (its open may fail) and
         # through every refresh: not the camera before, nor the first one listed.
         self.picker.show_source(spec)
+        another = not same_source(spec, self.source_state.spec)
+        if another and self.notice_banner.tag in (_LEFT_ASIDE_TAG, CAMERA_TAKEN_TAG):
+            # "Playing clip.mp4; 1 other item … left aside" named a file no longer playing, and
+            # which camera was taken one no longer asked for (asked for before the model loaded too).
+            self.notice_banner.dismiss()
         if not self._initial_source_started:
             # Before the model is ready: remember it, start it once the model is loaded.
             self._pending_source = spec
@@ -522,14 +527,11 @@ class MainWindow(QMainWindow):
             return
         if self.recordings.busy and self.source_state.spec != spec:
             self.stop_recording()
-        if not same_source(spec, self.source_state.spec):
+        if another:
             # Another source is another session: its ids count from #1 again, and belong to
             # other people than the names given.
             self.timeline_panel.clear()
             self.controller.start_session()
-            if self.notice_banner.tag in (_LEFT_ASIDE_TAG, CAMERA_TAKEN_TAG):
-                # "Playing clip.mp4; 1 other item … left aside" named a file no longer playing.
-                self.notice_banner.dismiss()
         elif isinstance(spec, VideoFileSpec):
             # A file played from its start again (Play again, Space after its end or Stop,
             # Retry): a new viewing, its time counted afresh, but in the same session, so its
