@@ -652,6 +652,31 @@ def test_the_offer_drops_the_refusal_of_the_camera_chosen_once_that_camera_is_li
     assert window.source_banner.text().startswith("Cameras available:")
 
 
+def test_the_refusal_of_the_camera_chosen_is_said_again_when_it_is_unplugged_again(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: dropped once the camera chosen was listed again, the refusal was not said again
+    # once it was unplugged again, where Start and Retry refuse it again: the offer went
+    # on without it, and alone, none listed, nothing was said at all.
+    window = _refused_then_offered(qtbot, make_window, gui_video)
+    monitor = device_monitor_of(window)
+    monitor.set_devices([C920_FIRST, BUILT_IN, C920_SECOND])  # back: the refusal dropped
+    assert "not connected" not in window.source_banner.text()
+    monitor.set_devices([C920_FIRST, BUILT_IN])  # unplugged again
+    assert window.source_banner.text() == (
+        "Logitech C920 at index 6 is not connected: the one at index 1 is the other Logitech C920, listed beside "
+        "it before. Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list)."
+    )
+    assert window.source_banner.level == "error"
+    monitor.set_devices([])
+    assert window.source_banner.text() == "Logitech C920 at index 6 is not connected."
+    monitor.set_devices([C920_SECOND])  # back, alone
+    assert window.source_banner.text() == "Camera available: Logitech C920 (in the toolbar's list)."
+    monitor.set_devices([])  # and gone again
+    assert window.source_banner.text() == "Logitech C920 at index 6 is not connected."
+    assert window.source_banner.level == "error" and "Retry" in window.source_banner.button_captions()
+
+
 def test_the_offer_after_a_listed_camera_could_not_be_opened_says_why(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

@@ -57,10 +57,17 @@ class _CameraProblem:
 class _Offer:
     """The offer of cameras listed, as put up: put up again only where it would differ."""
 
-    text: str
+    cameras: str  # "Cameras available: … (in the toolbar's list)."
+    reason: str  # what it begins with: why the camera asked for did not start ("": nothing)
     caption: str  # its Start button's
     camera: CameraDevice  # the one that button starts
-    with_problem: bool  # it begins with the camera's problem (SourceMessages._problem)
+    # It stands in the place of a camera's problem (SourceMessages._problem), saying it or,
+    # while it does not hold (the camera asked for listed again), not: it may hold again.
+    for_problem: bool
+
+    @property
+    def text(self) -> str:
+        return f"{_sentence(self.reason)} {self.cameras}" if self.reason else self.cameras
 
 
 class SourceMessages:
@@ -223,10 +230,11 @@ class SourceMessages:
         if state.running:
             return
         problem = self._standing_problem(devices)
+        holds = problem is not None and bool(problem.reason)
         if not devices:
-            if problem is not None and isinstance(problem.spec, CameraSpec):
+            if problem is not None and holds and isinstance(problem.spec, CameraSpec):
                 self._say_alone(problem)  # none to offer: the reason the camera did not start stays
-            elif problem is not None and self._banner.text() == problem.message:
+            elif problem is not None and holds and self._banner.text() == problem.message:
                 pass  # a name not found said alone, none listed then either: still true, kept
             elif problem is not None or self._banner.tag == _CAMERAS_TAG:
                 # The cameras offered are gone: a Start there would open none of them. A name
@@ -248,10 +256,10 @@ class SourceMessages:
             offered = self._offered_camera(devices)
             available = "Camera available" if len(devices) == 1 else "Cameras available"
             # The reason the camera asked for did not start comes first: the offer takes its place.
-            why = f"{_sentence(problem.reason)} " if problem is not None else ""
             # An "&" of the name's own is shown, not taken for a mnemonic (Alt+letter).
             offer = _Offer(
-                f"{why}{available}: {names} (in the toolbar's list).",
+                f"{available}: {names} (in the toolbar's list).",
+                problem.reason if problem is not None else "",
                 f"Start {escaped(self._told_apart(offered, devices))}",
                 offered,
                 problem is not None,
@@ -261,27 +269,28 @@ class SourceMessages:
             self._offer = offer
             self._banner.show_message(
                 offer.text,
-                "error" if problem is not None else "info",
+                "error" if holds else "info",
                 [(offer.caption, lambda: self._choose_camera(offered))],
                 tag=_CAMERAS_TAG,
             )
 
     def _standing_problem(self, devices: list[CameraDevice]) -> _CameraProblem | None:
-        """The camera's problem put up last where the banner still says it, alone or at
-        the head of the offer (not once dismissed, or replaced by another message), as it
-        reads for ``devices``; else None."""
+        """The camera's problem put up last where the banner still stands for it, alone or
+        at the head of the offer, or by an offer put up in its place while it did not hold
+        (not once dismissed, or replaced by another message), as it reads for ``devices``;
+        its reason "" where it does not hold for them (the camera asked for is listed:
+        Retry would open it), for it may hold again once that camera is gone again; else None."""
         problem = self._problem
         if problem is None or problem.spec != self._source_state.spec:
             return None
         alone = self._banner.tag == problem.tag and self._banner.text() == problem.shown
-        offered = self._banner.tag == _CAMERAS_TAG and self._offer is not None and self._offer.with_problem
+        offered = self._banner.tag == _CAMERAS_TAG and self._offer is not None and self._offer.for_problem
         if not (alone or offered):
             return None
         if problem.retold is not None:
             message = problem.retold(devices)
             if not message:  # the camera asked for is listed: the offer does not say it is not
-                self._problem = None
-                return None
+                return replace(problem, reason="")
             reason = message if problem.reason == problem.message else problem.reason
             problem = replace(problem, message=message, reason=reason)
             self._problem = problem
