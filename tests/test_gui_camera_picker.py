@@ -677,6 +677,75 @@ def test_the_refusal_of_the_camera_chosen_is_said_again_when_it_is_unplugged_aga
     assert window.source_banner.level == "error" and "Retry" in window.source_banner.button_captions()
 
 
+def test_the_view_behind_the_banner_says_the_refusal_as_it_is_retold_and_dropped(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: the view (no frame in it, the camera chosen having failed to open) kept the
+    # refusal as first said: the other camera it named unplugged since, or the camera chosen
+    # listed again and offered by the banner above it.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+
+    def factory(spec: SourceSpec) -> FrameSource:
+        if isinstance(spec, CameraSpec) and spec.index == C920_SECOND.index:
+            raise SourceOpenError(f"Could not open {spec.describe()}: it is busy")
+        return bench(spec)
+
+    window = make_window(devices=[C920_FIRST, BUILT_IN, C920_SECOND], source_factory=factory)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.choose_camera(C920_SECOND)
+    qtbot.waitUntil(lambda: "it is busy" in window.source_banner.text(), timeout=WAIT_MS)
+    monitor = device_monitor_of(window)
+    monitor.set_devices([C920_FIRST, BUILT_IN])  # unplugged
+    window.retry()  # refused: the one at index 1 is the other
+    assert window.source_banner.text().startswith("Logitech C920 at index 6 is not connected: the one at index 1")
+    assert window.view.result is None and window.view.placeholder == window.source_banner.text()
+    monitor.set_devices([BUILT_IN])  # the other unplugged: retold
+    assert window.source_banner.text() == (
+        "Logitech C920 at index 6 is not connected. Camera available: Integrated Webcam (in the toolbar's list)."
+    )
+    assert window.view.placeholder == window.source_banner.text()
+    monitor.set_devices([BUILT_IN, C920_SECOND])  # back: dropped
+    assert window.source_banner.text() == "Cameras available: Integrated Webcam, Logitech C920 (in the toolbar's list)."
+    assert window.view.placeholder == window.source_banner.text()
+
+
+def test_the_view_behind_the_banner_drops_a_name_not_found_once_a_camera_of_that_name_is_listed(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: "No camera named 'Hubble'. Cameras: Integrated Webcam." stayed in the view under
+    # the offer of Hubble Cam.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(camera="Hubble", devices=[BUILT_IN], source_factory=bench)
+    assert window.view.placeholder == "No camera named 'Hubble'. Cameras: Integrated Webcam."
+    device_monitor_of(window).set_devices([BUILT_IN, CameraDevice("Hubble Cam", 4)])
+    assert window.source_banner.text() == "Cameras available: Integrated Webcam, Hubble Cam (in the toolbar's list)."
+    assert window.view.result is None and window.view.placeholder == window.source_banner.text()
+
+
+def test_the_view_behind_an_offer_that_replaced_an_error_dismissed_says_the_offer_until_it_goes(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: the error dismissed, the offer of a camera plugged in put up in its place, the
+    # view went on saying that error; then it said the offer, and once that camera was
+    # unplugged it must not go on offering it.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    ghost = CameraDevice("Ghost Cam", 97, "/dev/video97")
+
+    def factory(spec: SourceSpec) -> FrameSource:
+        # Index 97 goes through the real OpenCV path: nothing is there on this machine.
+        return open_frame_source(spec) if isinstance(spec, CameraSpec) and spec.index == 97 else bench(spec)
+
+    window = make_window(devices=[ghost], source_factory=factory)
+    qtbot.waitUntil(lambda: "Could not open" in window.source_banner.text(), timeout=WAIT_MS)
+    assert window.view.result is None and window.view.placeholder == window.source_banner.text()
+    banner_button(window, "✕").click()
+    device_monitor_of(window).set_devices([USB])  # the ghost gone, another plugged in
+    assert window.source_banner.text() == "Camera available: Logitech C920 (in the toolbar's list)."
+    assert window.view.placeholder == window.source_banner.text()
+    device_monitor_of(window).set_devices([])
+    assert window.source_banner.text() == "" and window.view.placeholder.startswith("No camera found.")
+
+
 def test_the_offer_after_a_listed_camera_could_not_be_opened_says_why(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

@@ -32,6 +32,8 @@ _CAMERAS_TAG = "cameras available"
 # The most of a camera's name a button shows: a long one would push the banner wider than a
 # small window.
 _BUTTON_NAME_CHARS = 28
+# What the view says with no camera listed (the banner says it at more length).
+_NO_CAMERA_VIEW = "No camera found.\nOpen a video file (Ctrl+O) or a network camera (Ctrl+Shift+O) to start."
 
 
 # How a camera's problem reads for a list of cameras (it may name some of them); "" where it
@@ -108,12 +110,13 @@ class SourceMessages:
         self._reconnecting_stream: int | None = None  # the stream whose reconnect is under way
         self._offer: _Offer | None = None  # the offer of cameras listed put up last
         self._problem: _CameraProblem | None = None  # a camera's problem put up last
+        # The view's placeholder as these messages set it last: an offer taking the place
+        # of what it said says so there too (not over the window's own "Opening…", "Stopped").
+        self._in_view: str | None = None
 
     def show_no_camera(self) -> None:
         """No camera to start with: what to open instead."""
-        self._view.set_placeholder(
-            "No camera found.\nOpen a video file (Ctrl+O) or a network camera (Ctrl+Shift+O) to start."
-        )
+        self._say_in_view(_NO_CAMERA_VIEW)
         screens = " or pick a screen in the toolbar (a video call, a webinar)," if self._picker.screens() else ""
         self._banner.show_message(
             "No camera found. Open a video file or a network camera (a phone's camera app, an IP camera),"
@@ -150,7 +153,7 @@ class SourceMessages:
             actions = [("Open video file…", self._open_video_dialog)]
             if file_there:
                 actions.insert(0, ("Retry", self._retry))
-        self._view.set_placeholder(text)
+        self._say_in_view(text)
         self._banner.show_message(text, "error", actions, tag=tag)
         if reason is None:
             reason = message if isinstance(spec, CameraSpec) else ""
@@ -243,6 +246,8 @@ class SourceMessages:
                     self.show_no_camera()
                 else:
                     self._banner.dismiss()
+                    if self._view.placeholder == self._in_view:
+                        self._say_in_view(_NO_CAMERA_VIEW)  # not the cameras offered, gone
             return
         names = ", ".join(d.name for d in devices)
         if state.starting:
@@ -267,6 +272,8 @@ class SourceMessages:
             if offer == self._offer and self._banner.tag == _CAMERAS_TAG:
                 return  # the same offer: put up anew, its button made anew would lose the keyboard
             self._offer = offer
+            if self._view.placeholder == self._in_view:
+                self._say_in_view(offer.text)  # not what it takes the place of, which may no longer hold
             self._banner.show_message(
                 offer.text,
                 "error" if holds else "info",
@@ -295,6 +302,11 @@ class SourceMessages:
             problem = replace(problem, message=message, reason=reason)
             self._problem = problem
         return problem
+
+    def _say_in_view(self, text: str) -> None:
+        """Put ``text`` in the view (where no frame shows), as these messages' own."""
+        self._in_view = text
+        self._view.set_placeholder(text)
 
     def _say_alone(self, problem: _CameraProblem) -> None:
         """Put ``problem`` up alone, as :meth:`show_problem` does, unless it already is:
