@@ -746,6 +746,51 @@ def test_the_view_behind_an_offer_that_replaced_an_error_dismissed_says_the_offe
     assert window.source_banner.text() == "" and window.view.placeholder.startswith("No camera found.")
 
 
+def test_an_offer_dismissed_stays_away_until_what_it_offers_changes(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: dismissed, the offer came back at the next read of the list (F5, or any device
+    # node come or gone in /dev) with nothing in it changed.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[], source_factory=bench)
+    monitor = device_monitor_of(window)
+    monitor.set_devices([USB])
+    assert window.source_banner.text() == "Camera available: Logitech C920 (in the toolbar's list)."
+    banner_button(window, "✕").click()
+    window.window_actions.refresh_cameras_action.trigger()  # F5
+    monitor.set_devices([USB])  # a node come or gone in /dev: the same cameras
+    assert window.source_banner.text() == ""
+    monitor.set_devices([USB, BUILT_IN])  # what it offers changed: offered again
+    offer = "Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list)."
+    assert window.source_banner.text() == offer
+    # Dismissed again, then a camera started and stopped: the list read again offers anew.
+    banner_button(window, "✕").click()
+    window.picker.activated.emit(0)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    window.window_actions.refresh_cameras_action.trigger()
+    assert window.source_banner.text() == offer
+
+
+def test_an_offer_dismissed_after_a_refusal_does_not_come_back_without_it(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: the offer headed by the refusal, dismissed, came back at the next read of the
+    # list as the same cameras offered without it.
+    window = _refused_then_offered(qtbot, make_window, gui_video)
+    assert "Cameras available" in window.source_banner.text()
+    banner_button(window, "✕").click()
+    window.window_actions.refresh_cameras_action.trigger()  # F5
+    assert window.source_banner.text() == ""
+    # A source asked for since (refused again by Retry): the list read again offers anew.
+    window.retry()
+    window.window_actions.refresh_cameras_action.trigger()
+    assert window.source_banner.text().endswith(
+        "Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list)."
+    )
+
+
 def test_the_offer_after_a_listed_camera_could_not_be_opened_says_why(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

@@ -109,6 +109,9 @@ class MessageBanner(QFrame):
     """Shows one message at a time with its action buttons; hidden when there is none."""
 
     message_shown = pyqtSignal()  # a new message, so its :class:`MessageArea` brings it into view
+    # The user dismissed the message (its ✕), with the tag it was put up with: unlike a
+    # message taken away by the app, one the user has read and turned down.
+    closed = pyqtSignal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,7 +159,7 @@ class MessageBanner(QFrame):
         close.setAccessibleName("Dismiss message")  # a screen reader would read its "✕" as a letter
         close.setFlat(True)
         close.setFixedWidth(28)
-        close.clicked.connect(self.dismiss)
+        close.clicked.connect(self._close)
         self._button_row.addWidget(close)
         self._buttons.append(close)
         self._place_buttons(self._buttons_need_row(self.width()))
@@ -168,6 +171,11 @@ class MessageBanner(QFrame):
         self._tag = ""
         self._label.set_message("")
         self.hide()
+
+    def _close(self) -> None:
+        tag = self.tag
+        self.dismiss()
+        self.closed.emit(tag)
 
     @property
     def tag(self) -> str:

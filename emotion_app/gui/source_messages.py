@@ -71,6 +71,11 @@ class _Offer:
     def text(self) -> str:
         return f"{_sentence(self.reason)} {self.cameras}" if self.reason else self.cameras
 
+    @property
+    def offers(self) -> tuple[str, str, CameraDevice]:
+        """What it offers: the cameras, and the one its button starts (not why)."""
+        return self.cameras, self.caption, self.camera
+
 
 class SourceMessages:
     """Puts up (and takes away its own) messages about the source in ``source_state``:
@@ -110,9 +115,14 @@ class SourceMessages:
         self._reconnecting_stream: int | None = None  # the stream whose reconnect is under way
         self._offer: _Offer | None = None  # the offer of cameras listed put up last
         self._problem: _CameraProblem | None = None  # a camera's problem put up last
+        # What the offer the user dismissed offered, and the opens and stops sent by then:
+        # not offered again until what it offers changes, or a source is asked for since.
+        self._turned_down: tuple[tuple[str, str, CameraDevice], int] | None = None
         # The view's placeholder as these messages set it last: an offer taking the place
         # of what it said says so there too (not over the window's own "Opening…", "Stopped").
         self._in_view: str | None = None
+        source_banner.closed.connect(self._on_closed)
+        source_banner.message_shown.connect(self._forget_turned_down)
 
     def show_no_camera(self) -> None:
         """No camera to start with: what to open instead."""
@@ -235,6 +245,7 @@ class SourceMessages:
         problem = self._standing_problem(devices)
         holds = problem is not None and bool(problem.reason)
         if not devices:
+            self._turned_down = None  # none to offer: any camera plugged in again is news
             if problem is not None and holds and isinstance(problem.spec, CameraSpec):
                 self._say_alone(problem)  # none to offer: the reason the camera did not start stays
             elif problem is not None and holds and self._banner.text() == problem.message:
@@ -271,6 +282,8 @@ class SourceMessages:
             )
             if offer == self._offer and self._banner.tag == _CAMERAS_TAG:
                 return  # the same offer: put up anew, its button made anew would lose the keyboard
+            if self._turned_down == (offer.offers, self._controller.requests_sent):
+                return  # dismissed, and nothing it offers changed since
             self._offer = offer
             if self._view.placeholder == self._in_view:
                 self._say_in_view(offer.text)  # not what it takes the place of, which may no longer hold
@@ -302,6 +315,16 @@ class SourceMessages:
             problem = replace(problem, message=message, reason=reason)
             self._problem = problem
         return problem
+
+    def _on_closed(self, tag: str) -> None:
+        """The user dismissed the source banner's message: an offer, so turned down, is not
+        put up again while it would offer the same."""
+        if tag == _CAMERAS_TAG and self._offer is not None:
+            self._turned_down = (self._offer.offers, self._controller.requests_sent)
+
+    def _forget_turned_down(self) -> None:
+        # Another message put up since: an offer after it is news again.
+        self._turned_down = None
 
     def _say_in_view(self, text: str) -> None:
         """Put ``text`` in the view (where no frame shows), as these messages' own."""
