@@ -791,6 +791,27 @@ def test_an_offer_dismissed_after_a_refusal_does_not_come_back_without_it(
     )
 
 
+@pytest.mark.parametrize("offered", ["after-no-camera", "after-a-refusal"])
+def test_the_view_behind_an_offer_dismissed_offers_no_camera_once_none_is_listed(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, offered: str
+) -> None:
+    # Was: the offer dismissed, the view (no frame in it) went on saying it once every
+    # camera was unplugged: "Camera available: Logitech C920" under a picker saying "No
+    # camera found", or the refusal naming the other camera, gone too.
+    if offered == "after-no-camera":
+        window = make_window(devices=[], source_factory=CameraBench(gui_video.path, good_frames=10_000))
+        device_monitor_of(window).set_devices([USB])
+    else:
+        window = _refused_then_offered(qtbot, make_window, gui_video)
+    offer = window.source_banner.text()
+    assert "available:" in offer and window.view.placeholder == offer
+    banner_button(window, "✕").click()
+    assert window.view.placeholder == offer  # said there until the list changes
+    device_monitor_of(window).set_devices([])
+    assert window.source_banner.text() == ""
+    assert window.view.result is None and window.view.placeholder.startswith("No camera found.")
+
+
 def test_the_offer_after_a_listed_camera_could_not_be_opened_says_why(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

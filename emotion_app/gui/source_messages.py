@@ -259,6 +259,9 @@ class SourceMessages:
                     self._banner.dismiss()
                     if self._view.placeholder == self._in_view:
                         self._say_in_view(_NO_CAMERA_VIEW)  # not the cameras offered, gone
+            elif self._offer is not None and self._view.placeholder == self._in_view == self._offer.text:
+                # An offer dismissed goes from the banner only: the view said it still.
+                self._say_in_view(_NO_CAMERA_VIEW)
             return
         names = ", ".join(d.name for d in devices)
         if state.starting:
