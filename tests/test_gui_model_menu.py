@@ -18,6 +18,7 @@ from emotion_app.gui.messages import ModelStatus
 from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.model_menu import ModelMenu
 from emotion_app.inference.catalog import describe_weights, list_weights
+from emotion_app.link_loops import LINK_LOOP
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS, astronaut_bgr, make_random_weights, write_astronaut_video
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR, DEFAULT_WEIGHTS_NAME, DEFAULT_WEIGHTS_PATH, METADATA_KEY, read_card
 from tests.gui_support import (
@@ -193,7 +194,7 @@ def test_a_remembered_model_that_is_a_loop_of_links_is_said_and_kept(
     qtbot.waitUntil(lambda: window.model_banner.text() != "", timeout=WAIT_MS)
     assert window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
     assert window.model_banner.text() == (
-        f"Could not load the model: cannot read weights file {loop}: Too many levels of symbolic links. "
+        f"Could not load the model: weights path {loop} is {LINK_LOOP}. "
         f"Using {DEFAULT_WEIGHTS_NAME} for now; the next start tries {loop.name} again."
     )
     assert window.settings.sync()
@@ -215,8 +216,7 @@ def test_a_model_of_the_menus_folder_that_is_a_loop_of_links_is_said_not_to_load
     window.choose_weights(loop)
     qtbot.waitUntil(lambda: window.model_status.weights_path == loop, timeout=WAIT_MS)
     assert window.model_banner.text() == (
-        f"Could not load the model: cannot read weights file {loop}: Too many levels of symbolic links. "
-        f"Still using {in_use.name}."
+        f"Could not load the model: weights path {loop} is {LINK_LOOP}. Still using {in_use.name}."
     )
     assert window.model_status.active_weights == in_use
     window.model_menu.refresh()  # as opening the menu does: the loop is no entry, the model in use ticked

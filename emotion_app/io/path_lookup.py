@@ -2,12 +2,15 @@
 
 Python 3.11's ``Path.exists()`` raises, rather than answering False, for a name longer
 than the file system takes (ENAMETOOLONG) or a folder the user may not search (EACCES).
+It says False for a loop of symbolic links, which ``ls`` lists: that is told as such.
 Each caller turns that into its own error type, in the words given here.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from ..link_loops import LINK_LOOP, is_link_loop
 
 
 class PathCannotBeLookedAt(Exception):
@@ -20,13 +23,26 @@ class PathCannotBeLookedAt(Exception):
         self.path = path
 
 
+class LinkLoop(PathCannotBeLookedAt):
+    """A path that is a loop of symbolic links; ``str()`` reads "is a loop of symbolic links
+    (it points back to itself)", for a caller to put after the path's name or "it"."""
+
+    def __init__(self, path: Path) -> None:
+        Exception.__init__(self, f"is {LINK_LOOP}")
+        self.path = path
+
+
 def path_exists(path: Path) -> bool:
     """Whether ``path`` exists (as :meth:`Path.exists`); raises :class:`PathCannotBeLookedAt`
-    where that cannot be found out."""
+    where that cannot be found out, :class:`LinkLoop` for a loop of links (not "missing")."""
     try:
-        return path.exists()
+        if path.exists():
+            return True
     except OSError as exc:
         raise PathCannotBeLookedAt(path, exc) from None
+    if is_link_loop(path):
+        raise LinkLoop(path)
+    return False
 
 
 def holds_a_file(entry: Path) -> bool:

@@ -1,0 +1,111 @@
+"""Loops of symbolic links (a link to itself, or a -> b -> a), made for real in tmp_path,
+are told as such: ``ls`` lists one, so "not found" or "a file" would mislead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from emotion_app.cli import main
+from emotion_app.faces.face_verifier import FaceVerifier, VerifierError
+from emotion_app.gui.launch import parse_args
+from emotion_app.io.path_lookup import LinkLoop, path_exists
+from emotion_app.io.video import InputError, open_input
+from emotion_app.link_loops import LINK_LOOP, is_link_loop
+from tests.gui_support import WindowFactory, wait_until_stopped
+from training.data import CLASSES_6, DataError, load_split
+
+LOOP_KINDS = ("itself", "a pair")
+
+
+def link_loop(folder: Path, kind: str, name: str = "loop") -> Path:
+    """A loop of symbolic links named ``name`` in ``folder``: one to itself, or one of two
+    pointing at each other."""
+    loop = folder / name
+    if kind == "itself":
+        loop.symlink_to(name)
+    else:
+        other = folder / f"{name}-other"
+        loop.symlink_to(other.name)
+        other.symlink_to(name)
+    assert loop.is_symlink() and not loop.exists()  # as ls sees it, and as Path.exists() does
+    return loop
+
+
+@pytest.mark.parametrize("kind", LOOP_KINDS)
+def test_a_loop_is_told_apart_from_a_missing_path_and_a_path_through_one(tmp_path: Path, kind: str) -> None:
+    loop = link_loop(tmp_path, kind)
+    assert is_link_loop(loop) and is_link_loop(str(loop))
+    with pytest.raises(LinkLoop) as error:
+        path_exists(loop)
+    assert str(error.value) == f"is {LINK_LOOP}"
+    # Missing, or only passing through a loop, or a link to a real file: no loop itself.
+    (tmp_path / "real.txt").write_text("x")
+    (tmp_path / "link.txt").symlink_to("real.txt")
+    for other in (tmp_path / "missing", loop / "inside", tmp_path / "link.txt", tmp_path / "real.txt"):
+        assert not is_link_loop(other), other
+    assert path_exists(tmp_path / "link.txt") and not path_exists(tmp_path / "missing")
+
+
+@pytest.mark.parametrize("kind", LOOP_KINDS)
+def test_an_input_that_is_a_loop_is_told_so_not_missing(
+    tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was "LOOP: no such file or folder", of a path ls lists.
+    loop = link_loop(tmp_path, kind, "clip.mp4")
+    with pytest.raises(InputError) as error:
+        open_input(loop)
+    assert str(error.value) == f"{loop}: it is {LINK_LOOP}"
+    for command in ("analyze", "bench"):
+        assert main([command, str(loop)]) == 2
+        assert capsys.readouterr().err == f"error: {loop}: it is {LINK_LOOP}\n"
+
+
+def test_the_window_tells_a_video_that_is_a_loop_so(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
+    # Was "Video file not found: LOOP".
+    loop = link_loop(tmp_path, "a pair", "clip.mp4")
+    window = make_window(video=loop)
+    wait_until_stopped(qtbot, window)
+    assert window.source_banner.text() == f"Could not open video file {loop}: it is {LINK_LOOP}"
+    assert window.source_banner.level == "error"
+
+
+def test_a_settings_file_that_is_a_loop_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It was taken, and Qt's first save replaced the link with a plain file: the loop the
+    # user made was gone without a word. A link to a real file is still taken, and Qt
+    # writes through it (the settings writer's tests).
+    loop = link_loop(tmp_path, "itself", "settings.ini")
+    with pytest.raises(SystemExit):
+        parse_args(["--settings", str(loop)])
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.endswith(f"argument --settings: {loop} is {LINK_LOOP}"), error
+    assert loop.is_symlink()
+    (tmp_path / "real.ini").write_text("[General]\n")
+    (tmp_path / "link.ini").symlink_to("real.ini")
+    assert parse_args(["--settings", str(tmp_path / "link.ini")]).settings == tmp_path / "link.ini"
+
+
+@pytest.mark.parametrize("kind", LOOP_KINDS)
+def test_training_data_that_is_a_loop_is_told_so_not_missing(tmp_path: Path, kind: str) -> None:
+    # Was "data not found: LOOP".
+    loop = link_loop(tmp_path, kind, "fer2013.csv")
+    with pytest.raises(DataError) as error:
+        load_split(loop, "Training", CLASSES_6)
+    assert str(error.value) == f"data {loop} is {LINK_LOOP}"
+
+
+def test_verifier_weights_that_are_a_loop_are_told_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Was "face verifier weights not found: LOOP" (evaluate_verifier, the app's face check);
+    # the classifier's weights are told alike (test_hostile_weights).
+    from training import evaluate_verifier
+
+    loop = link_loop(tmp_path, "a pair", "verifier.safetensors")
+    with pytest.raises(VerifierError) as verifier_error:
+        FaceVerifier.load(loop)
+    assert str(verifier_error.value) == f"face verifier weights path {loop} is {LINK_LOOP}"
+    assert evaluate_verifier.main(["--data", str(tmp_path), "--weights", str(loop)]) == 2
+    assert capsys.readouterr().err == f"error: face verifier weights path {loop} is {LINK_LOOP}\n"
