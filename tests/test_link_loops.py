@@ -11,10 +11,13 @@ from pytestqt.qtbot import QtBot
 from emotion_app.cli import main
 from emotion_app.faces.face_verifier import FaceVerifier, VerifierError
 from emotion_app.gui.launch import parse_args
+from emotion_app.io.output_folder import output_folder_problem
 from emotion_app.io.path_lookup import LinkLoop, path_exists
 from emotion_app.io.video import InputError, open_input
 from emotion_app.link_loops import LINK_LOOP, is_link_loop
-from tests.gui_support import WindowFactory, wait_until_stopped
+from emotion_app.samples import VideoTruth
+from tests.gui_support import WAIT_MS, WindowFactory, wait_until_stopped
+from tests.synthetic_fer import write_fer_csv
 from training.data import CLASSES_6, DataError, load_split
 
 LOOP_KINDS = ("itself", "a pair")
@@ -109,3 +112,48 @@ def test_verifier_weights_that_are_a_loop_are_told_so(tmp_path: Path, capsys: py
     assert str(verifier_error.value) == f"face verifier weights path {loop} is {LINK_LOOP}"
     assert evaluate_verifier.main(["--data", str(tmp_path), "--weights", str(loop)]) == 2
     assert capsys.readouterr().err == f"error: face verifier weights path {loop} is {LINK_LOOP}\n"
+
+
+@pytest.mark.parametrize("kind", LOOP_KINDS)
+def test_an_output_folder_that_is_a_loop_is_told_so_not_a_file(tmp_path: Path, kind: str) -> None:
+    # Was "it is a file, not a folder" (mkdir says "File exists" of a loop).
+    loop = link_loop(tmp_path, kind, "out")
+    assert output_folder_problem(loop) == f"it is {LINK_LOOP}"
+    assert loop.is_symlink()
+
+
+def test_a_report_folder_that_is_a_loop_is_told_so(
+    tmp_path: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was "--report LOOP/emotion-timeline.png: a loop of symbolic links, or a path that cannot be resolved".
+    loop = link_loop(tmp_path, "itself", "report")
+    assert main(["analyze", str(moving_face_video.path), "--report", str(loop)]) == 2
+    assert capsys.readouterr().err == f"error: --report {loop}: it is {LINK_LOOP}\n"
+
+
+def test_the_timeline_export_into_a_loop_says_so(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was "Could not export the session timeline: LOOP: cannot create the folder (File exists)".
+    window = make_window(video=gui_video.path)
+    loop = link_loop(tmp_path, "a pair", "exports")
+    monkeypatch.setattr(window, "ask_folder_path", lambda title, start: str(loop))
+    qtbot.waitUntil(window.timeline_panel.export_button.isEnabled, timeout=WAIT_MS)  # a face seen
+    window.timeline_panel.export_button.click()
+    qtbot.waitUntil(lambda: window.notice_banner.text() != "", timeout=WAIT_MS)
+    assert window.notice_banner.text() == f"Could not export the session timeline: {loop}: it is {LINK_LOOP}"
+    assert loop.readlink() == Path("exports-other")  # the link left as it was
+
+
+def test_a_training_out_that_is_a_loop_is_told_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Was "--out LOOP is not writable (File exists)", and so for --export's folder.
+    from training import train
+
+    data = write_fer_csv(tmp_path / "fer2013.csv", {"Training": 6, "PublicTest": 2})
+    loop = link_loop(tmp_path, "itself", "run")
+    assert train.main(["--data", str(data), "--out", str(loop), "--epochs", "1"]) == 2
+    assert capsys.readouterr().err == f"error: --out {loop} is {LINK_LOOP}\n"
+    export = loop / "best.safetensors"
+    assert train.main(["--data", str(data), "--out", str(tmp_path / "r"), "--export", str(export)]) == 2
+    assert capsys.readouterr().err == f"error: --export {loop} is {LINK_LOOP}\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["fer2013.csv", "run"]  # nothing made

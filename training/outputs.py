@@ -12,6 +12,7 @@ from torch import nn
 
 from emotion_app.arguments import names_a_folder
 from emotion_app.io.atomic import same_file
+from emotion_app.link_loops import LINK_LOOP, is_link_loop
 from emotion_app.shipped import DEFAULT_WEIGHTS_DIR, shipped_files
 from emotion_app.weights import ModelCard, save_weights
 
@@ -154,6 +155,8 @@ def check_folder_writable(folder: Path, option: str) -> None:
     which also holds for root on a read-only mount. DataError naming ``option`` if not."""
     if folder.is_file():  # mkdir would say only "File exists"
         raise DataError(f"{option} {folder} is a file, not a folder")
+    if is_link_loop(folder):  # mkdir would say "File exists" too
+        raise DataError(f"{option} {folder} is {LINK_LOOP}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from ..link_loops import LINK_LOOP, is_link_loop
 from .opencv_names import is_utf8_name
 
 
@@ -27,7 +28,7 @@ def output_folder_problem(folder: Path) -> str:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # with exist_ok, only for something there that is no folder
-        return "it is a file, not a folder"
+        return f"it is {LINK_LOOP}" if is_link_loop(folder) else "it is a file, not a folder"
     except OSError as exc:
         return f"it cannot be created ({exc.strerror or exc})"
     except ValueError:  # a NUL in the name: no folder can have it

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..link_loops import LINK_LOOP, is_link_loop
 from ..spreadsheet import spreadsheet_text
 from ..timeline import PersonSummary, SessionTimeline
 from .atomic import AtomicOutput, OutputError, resolved, stage_bytes
@@ -208,6 +209,8 @@ def plot_label(name: str) -> str:
 def check_folder(folder: Path) -> None:
     """ReportError when ``folder`` exists and is not a folder; nothing is created."""
     path = Path(folder)
+    if is_link_loop(path):  # mkdir would say only "File exists"
+        raise ReportError(f"{folder}: it is {LINK_LOOP}")
     if path.exists() and not path.is_dir():
         # Worded as the output folder's own check (io/output_folder), which the window shows too.
         raise ReportError(f"{folder}: it is a file, not a folder" if path.is_file() else f"{folder}: not a folder")
