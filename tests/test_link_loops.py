@@ -157,3 +157,61 @@ def test_a_training_out_that_is_a_loop_is_told_so(tmp_path: Path, capsys: pytest
     assert train.main(["--data", str(data), "--out", str(tmp_path / "r"), "--export", str(export)]) == 2
     assert capsys.readouterr().err == f"error: --export {loop} is {LINK_LOOP}\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["fer2013.csv", "run"]  # nothing made
+
+
+def test_a_run_file_that_is_a_loop_is_refused_before_any_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: the run trained its first epoch and then failed to save the checkpoint through
+    # the loop ("output RUN/checkpoint.pt: a loop of symbolic links, ..."): an epoch lost.
+    from training import train
+
+    data = write_fer_csv(tmp_path / "fer2013.csv", {"Training": 6, "PublicTest": 2})
+    run = tmp_path / "run"
+    run.mkdir()
+    loop = link_loop(run, "itself", "checkpoint.pt")
+    fast = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2", "--epochs", "1"]
+    assert train.main(["--data", str(data), "--out", str(run), *fast]) == 2
+    said = capsys.readouterr()
+    assert said.err == f"error: --out {run}: its checkpoint.pt is {LINK_LOOP}; remove that link first\n"
+    assert "epoch" not in said.out  # refused at the start: no epoch run
+    assert list(run.iterdir()) == [loop]
+    # Was "--resume but no checkpoint at RUN/checkpoint.pt", of a file ls lists.
+    assert train.main(["--resume", "--out", str(run), *fast]) == 2
+    assert capsys.readouterr().err == f"error: --resume: {loop} is {LINK_LOOP}, not a checkpoint\n"
+    # The files a run writes at its end are asked too: found only after the whole run.
+    loop.unlink()
+    link_loop(run, "a pair", "summary.json")
+    assert train.main(["--data", str(data), "--out", str(run), *fast]) == 2
+    assert capsys.readouterr().err == f"error: --out {run}: its summary.json is {LINK_LOOP}; remove that link first\n"
+
+
+OTHER_TOOLS_FILES = [("evaluate", "report.json"), ("soup", "summary.json"), ("train_verifier", "verifier_metrics.csv")]
+
+
+@pytest.mark.parametrize(("tool", "name"), OTHER_TOOLS_FILES)
+def test_the_other_tools_refuse_an_output_file_that_is_a_loop_at_their_start(
+    tmp_path: Path, tool: str, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: found when written, at the end (an evaluation's scoring, a soup's cooking, the
+    # verifier's minutes of mining and training done).
+    from emotion_app.samples import make_random_weights
+    from training import evaluate, soup, train_verifier
+
+    data = write_fer_csv(tmp_path / "fer2013.csv", {"Training": 6, "PublicTest": 2})
+    out = tmp_path / "out"
+    out.mkdir()
+    link_loop(out, "a pair", name)
+    export = tmp_path / "verifier.safetensors"
+    commands = {
+        "evaluate": lambda: evaluate.main(
+            ["--weights", str(make_random_weights(tmp_path / "w.safetensors")), "--data", str(data), "--out", str(out)]
+        ),
+        "soup": lambda: soup.main(["--data", str(data), "--out", str(out), "a.pt", "b.pt"]),
+        "train_verifier": lambda: train_verifier.main(
+            ["--data", str(data), "--export", str(export), "--out", str(out)]
+        ),
+    }
+    assert commands[tool]() == 2
+    assert capsys.readouterr().err == f"error: --out {out}: its {name} is {LINK_LOOP}; remove that link first\n"
+    assert not export.exists()

@@ -154,7 +154,7 @@ def report_on(args: argparse.Namespace, ferplus: bool, made: list[Path]) -> int:
 
     try:
         if args.out:
-            check_out_folder(Path(args.out))
+            check_out_folder(Path(args.out), REPORT_FILES)
             note_replaced_outputs(Path(args.out), REPORT_FILES, "report")
         classifier = EmotionClassifier.load(args.weights)
         faces = load_split(args.data, args.split, classifier.labels)

@@ -46,7 +46,7 @@ from emotion_app.io.atomic import write_bytes
 from emotion_app.weights import save_weights
 
 from .data import classes_for, load_split, stratified_split
-from .verifier_config import VerifierConfig
+from .verifier_config import METRICS_NAME, VerifierConfig
 
 # Picture sizes the cascades are run at, so textures meet them at many scales.
 MINING_SCALES = (0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
@@ -304,7 +304,7 @@ def train_verifier(config: VerifierConfig, report: Callable[[str], None] = print
     card = dataclasses.replace(card, threshold=threshold, training=training)
     save_weights(config.export, net, card)
     if config.out:
-        write_rows(Path(config.out) / "verifier_metrics.csv", rows)
+        write_rows(Path(config.out) / METRICS_NAME, rows)
     return FaceVerifier.load(config.export)
 
 

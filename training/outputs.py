@@ -28,6 +28,8 @@ RUN_FILES = (CHECKPOINT_NAME, "config.json", "metrics.csv", "best.safetensors")
 # What a finished run leaves beside its checkpoint: an --overwrite run removes the old
 # ones once its data has loaded, so a new run stopped early never sits beside them.
 RESULT_FILES = ("best.safetensors", "summary.json", "metrics.csv", "curves.png")
+# Every file a run writes in --out.
+RUN_OUTPUTS = (CHECKPOINT_NAME, "config.json", "metrics.csv", "curves.png", "best.safetensors", "summary.json")
 
 
 def remove_old_results(out: Path) -> list[str]:
@@ -45,13 +47,15 @@ def check_run_outputs(config: TrainConfig) -> None:
     """DataError if --out holds a run this invocation would replace without --resume or
     --overwrite, or if --out or --export cannot be written."""
     out = Path(config.out)
+    if config.resume and is_link_loop(out / CHECKPOINT_NAME):  # "no checkpoint at" it said, of a file ls lists
+        raise DataError(f"--resume: {out / CHECKPOINT_NAME} is {LINK_LOOP}, not a checkpoint")
     held = [name for name in RUN_FILES if (out / name).exists()]
     if held and not config.resume and not config.overwrite:
         raise DataError(
             f"--out {out} holds a run already ({', '.join(held)}); continue it with --resume, "
             "or pass --overwrite to replace it"
         )
-    check_out_folder(out)
+    check_out_folder(out, RUN_OUTPUTS)
     if config.export:
         inputs = {
             "--data": config.data,
@@ -138,9 +142,11 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def check_out_folder(folder: Path) -> None:
+def check_out_folder(folder: Path, files: tuple[str, ...] = ()) -> None:
     """A tool's ``--out`` checked: outside the shipped ``weights/`` folder (run files, reports
-    and metrics written among the shipped ones would pass for them), and writable."""
+    and metrics written among the shipped ones would pass for them), writable, and none of
+    the ``files`` the tool writes there a loop of symbolic links: no file can be written
+    through one, which was found only when it was due (a run's checkpoint, after an epoch)."""
     if _inside(folder, DEFAULT_WEIGHTS_DIR):
         where = "is" if _inside(DEFAULT_WEIGHTS_DIR, folder) else "is inside"
         raise DataError(
@@ -148,6 +154,9 @@ def check_out_folder(folder: Path) -> None:
             "(such as runs/NAME)"
         )
     check_folder_writable(folder, "--out")
+    for name in files:
+        if is_link_loop(folder / name):
+            raise DataError(f"--out {folder}: its {name} is {LINK_LOOP}; remove that link first")
 
 
 def check_folder_writable(folder: Path, option: str) -> None:

@@ -141,7 +141,7 @@ def run(config: SoupConfig, command: str) -> int:
     held = [name for name in (CHECKPOINT_NAME, "config.json") if (Path(config.out) / name).exists()]
     if held:  # a training run's folder: its best.safetensors and summary.json are its own
         raise DataError(f"--out {config.out} holds a training run ({', '.join(held)}); give the soup its own folder")
-    check_out_folder(Path(config.out))  # now, not after the soup is cooked
+    check_out_folder(Path(config.out), SOUP_FILES)  # now, not after the soup is cooked
     note_replaced_outputs(Path(config.out), SOUP_FILES, "soup")
     if config.export:
         given = {f"checkpoint {index + 1}": path for index, path in enumerate(config.checkpoints)}

@@ -18,7 +18,7 @@ from emotion_app.arguments import ArgumentParser, threads_problem
 
 from .arguments import SEED_MAX, finite_float
 from .stopping import interruptible
-from .verifier_config import VerifierConfig
+from .verifier_config import METRICS_NAME, VerifierConfig
 
 
 def parse_args(argv: list[str] | None) -> tuple[VerifierConfig, int]:
@@ -30,7 +30,7 @@ def parse_args(argv: list[str] | None) -> tuple[VerifierConfig, int]:
     )
     parser.add_argument("--data", required=True, help="FER-2013 (CSV, train/+test/ folders, or a folder)")
     parser.add_argument("--export", required=True, help="the weights file to write (.safetensors)")
-    parser.add_argument("--out", default="", help="folder for verifier_metrics.csv (per epoch)")
+    parser.add_argument("--out", default="", help=f"folder for {METRICS_NAME} (per epoch)")
     field_help = {
         "epochs": "training epochs",
         "width": "channels of the network's first convolution (the later ones have 2x, 4x, 4x)",
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             raise DataError(f"--export {config.export} is a folder; give the weights file's path")
         check_folder_writable(Path(config.export).parent, "--export")
         if config.out:
-            check_out_folder(Path(config.out))
+            check_out_folder(Path(config.out), (METRICS_NAME,))
         verifier = train_verifier(config, report=lambda line: print(line, flush=True))  # piped to a log too
     except (DataError, OutputError, OSError) as exc:
         remove_if_empty(made)  # a refused start leaves no folder it made

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# What a run writes in its --out: its validation figures per epoch.
+METRICS_NAME = "verifier_metrics.csv"
+
 # scikit-image's pictures (offline with the dev requirements) that train and validate.
 TRAIN_PICTURES = (
     "astronaut",
