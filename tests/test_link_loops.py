@@ -3,14 +3,19 @@ are told as such: ``ls`` lists one, so "not found" or "a file" would mislead."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
+from PyQt6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from emotion_app.cli import main
 from emotion_app.faces.face_verifier import FaceVerifier, VerifierError
+from emotion_app.gui.identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
 from emotion_app.gui.launch import parse_args
+from emotion_app.gui.settings import AppSettings
 from emotion_app.io.output_folder import output_folder_problem
 from emotion_app.io.path_lookup import LinkLoop, path_exists
 from emotion_app.io.video import InputError, open_input
@@ -215,3 +220,85 @@ def test_the_other_tools_refuse_an_output_file_that_is_a_loop_at_their_start(
     assert commands[tool]() == 2
     assert capsys.readouterr().err == f"error: --out {out}: its {name} is {LINK_LOOP}; remove that link first\n"
     assert not export.exists()
+
+
+FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2", "--epochs", "1"]
+
+
+def test_an_export_that_is_a_loop_is_refused_and_a_link_to_a_file_replaced_as_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: the run's end replaced the loop with a plain weights file, without a word, where
+    # analyze refuses an output that is a loop.
+    from training import soup, train, train_verifier
+
+    data = write_fer_csv(tmp_path / "fer2013.csv", {"Training": 6, "PublicTest": 2})
+    loop = link_loop(tmp_path, "a pair", "model.safetensors")
+    refused = f"error: --export {loop} is {LINK_LOOP}; remove that link first\n"
+    assert train.main(["--data", str(data), "--out", str(tmp_path / "run"), *FAST, "--export", str(loop)]) == 2
+    assert capsys.readouterr().err == refused
+    assert soup.main(["--data", str(data), "--out", str(tmp_path / "soup"), "a.pt", "b.pt", "--export", str(loop)]) == 2
+    assert capsys.readouterr().err == refused
+    assert train_verifier.main(["--data", str(data), "--export", str(loop)]) == 2
+    assert capsys.readouterr().err == refused
+    assert loop.readlink() == Path("model.safetensors-other")
+    assert not (tmp_path / "run").exists() and not (tmp_path / "soup").exists()
+    # A link to a real file: the export replaces the link with the new file, as before;
+    # the file it pointed at is left as it was.
+    (tmp_path / "earlier.safetensors").write_bytes(b"an earlier model")
+    link = tmp_path / "link.safetensors"
+    link.symlink_to("earlier.safetensors")
+    assert train.main(["--data", str(data), "--out", str(tmp_path / "run"), *FAST, "--export", str(link)]) == 0
+    assert not link.is_symlink() and link.stat().st_size > 1000
+    assert (tmp_path / "earlier.safetensors").read_bytes() == b"an earlier model"
+    # A resume exports to the run's own file: one made a loop since is refused at the start.
+    link.unlink()
+    link.symlink_to(link.name)
+    assert train.main(["--resume", "--out", str(tmp_path / "run"), "--no-progress"]) == 2
+    assert capsys.readouterr().err.endswith(f"error: --export {link} is {LINK_LOOP}; remove that link first\n")
+    assert link.readlink() == Path(link.name)
+
+
+def test_a_settings_file_that_is_a_loop_is_not_replaced_and_its_loss_told(tmp_path: Path) -> None:
+    # Was: Qt's save replaced the loop with a plain file, and said nothing.
+    loop = link_loop(tmp_path, "a pair", "settings.ini")
+    settings = AppSettings.at_path(loop)
+    settings.show_bars = not settings.show_bars
+    assert not settings.sync()
+    assert settings.save_problem() == (
+        f"Settings cannot be saved to {loop}: it is {LINK_LOOP}; changes made now are lost when the app closes."
+    )
+    assert loop.readlink() == Path("settings.ini-other")
+    # A link to a real settings file is written through, as before: the link stays.
+    (tmp_path / "real.ini").write_text("[General]\n")
+    link = tmp_path / "link.ini"
+    link.symlink_to("real.ini")
+    through = AppSettings.at_path(link)
+    through.show_bars = not through.show_bars
+    assert through.sync() and through.save_problem() == ""
+    assert link.is_symlink() and "show_bars" in (tmp_path / "real.ini").read_text()
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"),
+    reason="only where Qt keeps user settings in INI files can the test move them away from the real ones",
+)
+def test_the_users_settings_file_that_is_a_loop_takes_nothing_carried_over(tmp_path: Path) -> None:
+    # Was: a loop read as no settings, so the former app name's were carried over into it,
+    # and Qt's save replaced the loop with a plain file.
+    default_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
+    try:
+        old = QSettings(ORGANIZATION, FORMER_APPLICATIONS[0])
+        old.setValue("camera/name", "USB Webcam")
+        old.sync()
+        path = Path(QSettings(ORGANIZATION, APPLICATION).fileName())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        loop = link_loop(path.parent, "itself", path.name)
+        settings = AppSettings.user()
+        assert settings.camera_name != "USB Webcam"
+        settings.remember_camera("Another Camera", 1)
+        assert not settings.sync() and LINK_LOOP in settings.save_problem()
+        assert loop.readlink() == Path(path.name)
+    finally:
+        QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, default_home)

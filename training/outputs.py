@@ -103,6 +103,7 @@ def check_export(given_export: str, inputs: dict[str, str], out: Path) -> None:
     export = Path(given_export)
     if export.is_dir() or names_a_folder(given_export):
         raise DataError(f"--export {export} is a folder; give the weights file's path")
+    check_export_not_a_loop(export)
     for option, given in inputs.items():
         if not given:
             continue
@@ -112,6 +113,15 @@ def check_export(given_export: str, inputs: dict[str, str], out: Path) -> None:
     if _inside(export, out) and export.name in (*RUN_FILES, "summary.json"):
         raise DataError(f"--export {export} is a file of the run folder {out}; give the weights file another path")
     check_folder_writable(export.parent, "--export")
+
+
+def check_export_not_a_loop(export: Path) -> None:
+    """DataError if the weights file ``export`` is a loop of symbolic links. The export
+    (renamed into place) replaced it with a plain file without a word; refused, as
+    analyze's outputs refuse one. A link to a real file is replaced by the new file, as
+    any file there is: its target stays as it was."""
+    if is_link_loop(export):
+        raise DataError(f"--export {export} is {LINK_LOOP}; remove that link first")
 
 
 def note_replaced_export(export: str) -> None:

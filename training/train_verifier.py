@@ -93,7 +93,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from .data import DataError
     from .face_verifier import train_verifier
-    from .outputs import check_folder_writable, check_out_folder, missing_among, remove_if_empty
+    from .outputs import (
+        check_export_not_a_loop,
+        check_folder_writable,
+        check_out_folder,
+        missing_among,
+        remove_if_empty,
+    )
 
     torch.set_num_threads(threads)
     outputs = [Path(config.export).parent] + ([Path(config.out)] if config.out else [])
@@ -102,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         # Now, not after the minutes of mining and training: where the results go.
         if Path(config.export).is_dir():
             raise DataError(f"--export {config.export} is a folder; give the weights file's path")
+        check_export_not_a_loop(Path(config.export))
         check_folder_writable(Path(config.export).parent, "--export")
         if config.out:
             check_out_folder(Path(config.out), (METRICS_NAME,))

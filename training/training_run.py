@@ -49,7 +49,14 @@ from .loop import (
     teacher_probabilities,
     train_one_epoch,
 )
-from .outputs import check_run_outputs, missing_folders, note_replaced_export, remove_if_empty, remove_old_results
+from .outputs import (
+    check_export_not_a_loop,
+    check_run_outputs,
+    missing_folders,
+    note_replaced_export,
+    remove_if_empty,
+    remove_old_results,
+)
 from .plots import write_metrics
 from .stopping import stop_agreed, stop_on_signals
 
@@ -121,6 +128,8 @@ def run(config: TrainConfig, device: torch.device, command: str, given: set[str]
             return 2
         state = load_checkpoint(checkpoint_path)
         command_line, config = config, resumed_config(config, state)
+        if config.export and is_main_process():  # the run's own, not given now: asked only now
+            check_export_not_a_loop(Path(config.export))
         if command_line.export and not same_recorded_path(command_line.export, checkpoint_config(state).export):
             if is_main_process():  # another file than the run's own export, which its start told of
                 note_replaced_export(config.export)

@@ -29,6 +29,7 @@ from typing import TypeVar
 from PyQt6.QtCore import QByteArray, QSettings
 
 from emotion_app.inference.steadiness import STEADINESS_LEVELS
+from emotion_app.link_loops import LINK_LOOP, is_link_loop
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR
 
 from . import settings_specs as setting
@@ -248,7 +249,8 @@ class AppSettings:
         (they stay where they were, for an older copy of the app).
         """
         store = QSettings(ORGANIZATION, APPLICATION)
-        if not store.allKeys():
+        # A loop of links reads as no settings: carried over into, it would be replaced by a file.
+        if not store.allKeys() and not is_link_loop(store.fileName()):
             for former in FORMER_APPLICATIONS:
                 old = QSettings(ORGANIZATION, former)
                 if carry_over(old, store):
@@ -526,17 +528,21 @@ class AppSettings:
         they are saved). Asks no disk: what the writer thread found at its last sync."""
         if not self._writer.failed:
             return ""
-        return (
-            f"Settings cannot be saved to {self._location} (read-only, or its folder): changes made now are "
-            "lost when the app closes."
-        )
+        lost = "changes made now are lost when the app closes."
+        if self._writer.refused_a_loop:
+            return f"Settings cannot be saved to {self._location}: it is {LINK_LOOP}; {lost}"
+        return f"Settings cannot be saved to {self._location} (read-only, or its folder): {lost}"
+
+    def _why_unsaved(self) -> str:
+        """Why the last save failed, to follow the file's name, as the writer thread found it."""
+        return f": it is {LINK_LOOP}" if self._writer.refused_a_loop else " (read-only, or its folder)"
 
     def sync(self) -> bool:
         """Wait until every change is written out; False, with a warning naming the file, if
         they could not be. The writer thread has ended when this returns."""
         self._writer.put(None)
         if self._writer.wait() == QSettings.Status.AccessError:
-            log.warning("settings could not be saved to %s (read-only, or its folder)", self._location)
+            log.warning("settings could not be saved to %s%s", self._location, self._why_unsaved())
             return False
         return True
 

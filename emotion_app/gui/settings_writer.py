@@ -16,6 +16,7 @@ import weakref
 
 from PyQt6.QtCore import QLockFile, QSettings
 
+from emotion_app.link_loops import is_link_loop
 from emotion_app.sources.frame_source import WAIT_SLICE_S
 
 from .settings_ini import literal_paths
@@ -83,6 +84,8 @@ class Writer:
         self._thread: threading.Thread | None = None  # the one writing now
         self._ended: threading.Thread | None = None  # the last one, maybe still returning
         self._status = QSettings.Status.NoError
+        # Whether the last save was refused for the file being a loop of symbolic links.
+        self._loop = False
         # The changes the last sync could not save, the latest of each key, tried again
         # with the next ones (Qt forgets them once no QSettings of the file is left).
         self._unsaved: dict[str, object] = {}
@@ -122,6 +125,11 @@ class Writer:
         """Whether the last sync could not save the changes (they are tried again with the
         next ones). Without the lock: the GUI thread asks every status tick."""
         return self._status == QSettings.Status.AccessError
+
+    @property
+    def refused_a_loop(self) -> bool:
+        """Whether the last save was not made because the file is a loop of symbolic links."""
+        return self._loop
 
     @property
     def writing(self) -> bool:
@@ -166,6 +174,11 @@ class Writer:
                 self._status = status
 
     def _save(self, store: QSettings, changes: dict[str, object]) -> QSettings.Status:
+        # Qt's save replaces a loop of links with a plain file, the user's links gone without
+        # a word: refused as a file that takes no changes, as analyze's outputs refuse one.
+        self._loop = bool(changes) and is_link_loop(self._file_name)
+        if self._loop:
+            return QSettings.Status.AccessError
         merging = any(isinstance(value, PutFirst) for value in changes.values())
         # A recent list is merged into the file's list as it is now: read, merged and written
         # under a lock every instance of the app takes for it (not Qt's own "<file>.lock",
