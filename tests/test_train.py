@@ -11,7 +11,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn
 
 import cv2
 import numpy as np
@@ -35,13 +37,15 @@ FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction
 
 
 @pytest.fixture(scope="module")
-def fer_csv(tmp_path_factory):
+def fer_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_fer_csv(
         tmp_path_factory.mktemp("csv") / "fer2013.csv", {"Training": 12, "PublicTest": 4, "PrivateTest": 2}
     )
 
 
-def test_one_epoch_run_exports_a_loadable_model(tmp_path, fer_csv, capsys):
+def test_one_epoch_run_exports_a_loadable_model(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out, export = tmp_path / "run", tmp_path / "exported.safetensors"
     code = train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(out), "--export", str(export), *FAST])
     assert code == 0
@@ -63,7 +67,7 @@ def test_one_epoch_run_exports_a_loadable_model(tmp_path, fer_csv, capsys):
     assert set(json.loads(last)) >= {"validation_accuracy", "test_accuracy", "private_test_accuracy"}
 
 
-def test_training_learns_the_synthetic_classes(tmp_path):
+def test_training_learns_the_synthetic_classes(tmp_path: Path) -> None:
     data = write_fer_csv(tmp_path / "fer.csv", {"Training": 40, "PublicTest": 10}, seed=3)
     out = tmp_path / "run"
     assert train.main(["--data", str(data), "--epochs", "4", "--out", str(out), "--lr", "0.02", *FAST]) == 0
@@ -75,7 +79,7 @@ def _state(path: Path) -> dict:
     return torch.load(path, weights_only=True)
 
 
-def test_resume_continues_exactly_where_it_stopped(tmp_path, fer_csv):
+def test_resume_continues_exactly_where_it_stopped(tmp_path: Path, fer_csv: Path) -> None:
     args = ["--data", str(fer_csv), "--epochs", "2", *FAST]
     straight, resumed = tmp_path / "straight", tmp_path / "resumed"
     assert train.main([*args, "--out", str(straight)]) == 0
@@ -99,8 +103,8 @@ def test_resume_continues_exactly_where_it_stopped(tmp_path, fer_csv):
 
 @pytest.mark.parametrize("signalled_call, stopped_at", [(3, (0, 2)), (5, (1, 0))], ids=["mid-epoch", "last step"])
 def test_a_signal_mid_step_waits_for_the_step_and_resumes_exactly(
-    tmp_path, fer_csv, monkeypatch, signalled_call, stopped_at
-):
+    tmp_path: Path, fer_csv: Path, monkeypatch: pytest.MonkeyPatch, signalled_call: int, stopped_at: tuple[int, int]
+) -> None:
     # The signal arrives after a step's weight update (in its schedule step): cut short
     # there, the resume would update the weights with that batch twice. In an epoch's last
     # step (4 steps an epoch here) it stops at the epoch's end, not never.
@@ -110,7 +114,7 @@ def test_a_signal_mid_step_waits_for_the_step_and_resumes_exactly(
     schedule_step = torch.optim.lr_scheduler.OneCycleLR.step
     calls = []
 
-    def signalled_step(self, *step_args, **step_kwargs):
+    def signalled_step(self: torch.optim.lr_scheduler.OneCycleLR, *step_args: Any, **step_kwargs: Any) -> None:
         calls.append(1)
         if len(calls) == signalled_call:  # its first call is in its constructor
             os.kill(os.getpid(), signal.SIGTERM)
@@ -134,7 +138,9 @@ def test_a_signal_mid_step_waits_for_the_step_and_resumes_exactly(
     [("update", (0, 2)), ("augmentation", (0, 1))],
     ids=["twice in the update", "twice before the update"],
 )
-def test_a_second_signal_never_saves_half_a_step(tmp_path, fer_csv, monkeypatch, where, stopped_at):
+def test_a_second_signal_never_saves_half_a_step(
+    tmp_path: Path, fer_csv: Path, monkeypatch: pytest.MonkeyPatch, where: str, stopped_at: tuple[int, int]
+) -> None:
     # Two signals in the second step: in its update (after the weights moved, in the
     # schedule step) the step finishes; before the update began (augmenting its batch) the
     # run stops at once, at the step's start. Either way the resume matches a straight run.
@@ -143,7 +149,7 @@ def test_a_second_signal_never_saves_half_a_step(tmp_path, fer_csv, monkeypatch,
     assert train.main([*args, "--out", str(straight)]) == 0
     calls = []
 
-    def signalled(real, *call_args, **call_kwargs):
+    def signalled(real: Callable[..., object], *call_args: Any, **call_kwargs: Any) -> object:
         calls.append(1)
         # The schedule's first call is in its constructor; augmentation has none.
         if len(calls) == (3 if where == "update" else 2):
@@ -171,19 +177,19 @@ def test_a_second_signal_never_saves_half_a_step(tmp_path, fer_csv, monkeypatch,
     assert a["history"][0]["train_loss"] == b["history"][0]["train_loss"]
 
 
-def test_resume_without_checkpoint_fails_clearly(tmp_path, capsys):
+def test_resume_without_checkpoint_fails_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert train.main(["--data", "x.csv", "--out", str(tmp_path / "none"), "--resume"]) == 2
     assert "no checkpoint" in capsys.readouterr().err
 
 
-def test_bad_data_exits_2_with_the_reason(tmp_path, capsys):
+def test_bad_data_exits_2_with_the_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("emotion,pixels,Usage\n3,1 2 3,Training\n")
     assert train.main(["--data", str(bad), "--epochs", "1", "--out", str(tmp_path / "r"), *FAST]) == 2
     assert "bad.csv, row 2: 3 pixels" in capsys.readouterr().err
 
 
-def test_folder_data_and_evaluate_report(tmp_path, capsys):
+def test_folder_data_and_evaluate_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = write_fer_folders(tmp_path / "fer2013", train_per_class=10, test_per_class=3)
     export = tmp_path / "w.safetensors"
     assert (
@@ -219,12 +225,14 @@ def test_folder_data_and_evaluate_report(tmp_path, capsys):
     assert (tmp_path / "eval" / "confusion_matrix.png").stat().st_size > 1000
 
 
-def test_evaluate_errors_are_clear(tmp_path, capsys):
+def test_evaluate_errors_are_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert evaluate.main(["--weights", str(tmp_path / "missing.safetensors"), "--data", str(tmp_path)]) == 2
     assert "missing.safetensors" in capsys.readouterr().err
 
 
-def test_a_run_refuses_a_folder_without_the_train_and_test_layout(tmp_path, fer_csv, capsys):
+def test_a_run_refuses_a_folder_without_the_train_and_test_layout(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # ROOT/train given for ROOT was taken whole for every split: the run held out and
     # reported as "PublicTest" the faces it trained on (ROOT/test: it trained on the test set).
     root = write_fer_folders(tmp_path / "fer2013", train_per_class=4, test_per_class=2)
@@ -247,7 +255,9 @@ def test_a_run_refuses_a_folder_without_the_train_and_test_layout(tmp_path, fer_
     assert train.main(["--data", str(tmp_path), "--epochs", "1", "--out", str(tmp_path / "run"), *FAST]) == 0
 
 
-def test_a_refused_evaluate_leaves_no_empty_out_folder(tmp_path, fer_csv, capsys):
+def test_a_refused_evaluate_leaves_no_empty_out_folder(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     weights = make_random_weights(tmp_path / "w.safetensors")
     out = tmp_path / "evals" / "first"
     assert evaluate.main(["--weights", str(weights), "--data", str(tmp_path / "missing"), "--out", str(out)]) == 2
@@ -274,7 +284,7 @@ def run_ddp(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def test_ddp_with_two_cpu_processes(tmp_path, fer_csv):
+def test_ddp_with_two_cpu_processes(tmp_path: Path, fer_csv: Path) -> None:
     out = tmp_path / "ddp"
     result = run_ddp(tmp_path, "--data", str(fer_csv), "--epochs", "1", "--out", str(out), *FAST)
     assert "world 2" in result.stdout
@@ -283,7 +293,7 @@ def test_ddp_with_two_cpu_processes(tmp_path, fer_csv):
     EmotionClassifier.load(out / "best.safetensors")
 
 
-def test_a_ddp_run_stopped_mid_epoch_resumes_to_the_same_weights_and_loss(tmp_path, fer_csv):
+def test_a_ddp_run_stopped_mid_epoch_resumes_to_the_same_weights_and_loss(tmp_path: Path, fer_csv: Path) -> None:
     # The stop checkpoint holds the sums of both processes' steps, and only the main
     # process carries them on: the epoch's train loss is the straight run's.
     args = ["--data", str(fer_csv), "--epochs", "1", *FAST]
@@ -298,7 +308,7 @@ def test_a_ddp_run_stopped_mid_epoch_resumes_to_the_same_weights_and_loss(tmp_pa
     assert a["history"][0]["train_loss"] == pytest.approx(b["history"][0]["train_loss"], abs=1e-5)
 
 
-def test_ctrl_c_saves_a_resumable_checkpoint(tmp_path, fer_csv):
+def test_ctrl_c_saves_a_resumable_checkpoint(tmp_path: Path, fer_csv: Path) -> None:
     out = tmp_path / "interrupted"
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
     command = [
@@ -325,10 +335,12 @@ def test_ctrl_c_saves_a_resumable_checkpoint(tmp_path, fer_csv):
     assert 1 <= state["epoch"] < 500
 
 
-def test_a_stop_between_epochs_saves_the_finished_epoch(tmp_path, fer_csv, monkeypatch, capsys):
+def test_a_stop_between_epochs_saves_the_finished_epoch(
+    tmp_path: Path, fer_csv: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     # Ctrl-C while the epoch's curves are written (a fresh install's first plotting import
     # is slow enough to be hit) stops cleanly: code 130 and a checkpoint to resume from.
-    def interrupted(*_args, **_kwargs):
+    def interrupted(*_args: object, **_kwargs: object) -> NoReturn:
         raise KeyboardInterrupt("signal 2")
 
     monkeypatch.setattr(training_run, "write_metrics", interrupted)
@@ -338,14 +350,16 @@ def test_a_stop_between_epochs_saves_the_finished_epoch(tmp_path, fer_csv, monke
     assert _state(out / "checkpoint.pt")["epoch"] == 1
 
 
-def test_a_stop_before_the_first_checkpoint_does_not_advise_a_resume(tmp_path, fer_csv, monkeypatch, capsys):
+def test_a_stop_before_the_first_checkpoint_does_not_advise_a_resume(
+    tmp_path: Path, fer_csv: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     # Ctrl-C while the data loads (many seconds on the real FER-2013): --resume would find
     # no checkpoint, or after --overwrite continue the earlier run instead of the new one.
     out = tmp_path / "deep" / "run"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(tmp_path / "done"), *FAST]) == 0
     capsys.readouterr()
 
-    def interrupted(*_args, **_kwargs):
+    def interrupted(*_args: object, **_kwargs: object) -> NoReturn:
         raise KeyboardInterrupt("signal 2")
 
     with monkeypatch.context() as patch:
@@ -365,7 +379,9 @@ def test_a_stop_before_the_first_checkpoint_does_not_advise_a_resume(tmp_path, f
 
 
 @pytest.mark.parametrize("stop", ["ctrl-c while loading", "sigterm in a step", "no checkpoint"])
-def test_a_stopped_resume_leaves_no_empty_export_folder_it_made(tmp_path, fer_csv, monkeypatch, capsys, stop):
+def test_a_stopped_resume_leaves_no_empty_export_folder_it_made(
+    tmp_path: Path, fer_csv: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stop: str
+) -> None:
     # A resume given an --export in a new folder made it at its start (to check it is
     # writable), and a stop left it there empty, as a resume finding no checkpoint did
     # with it and --out; every other tool removes the empty folders it made.
@@ -375,13 +391,13 @@ def test_a_stopped_resume_leaves_no_empty_export_folder_it_made(tmp_path, fer_cs
         assert train.main(args) == 0
         capsys.readouterr()
 
-    def interrupted(*_args, **_kwargs):
+    def interrupted(*_args: object, **_kwargs: object) -> NoReturn:
         raise KeyboardInterrupt("signal 2")
 
     schedule_step = torch.optim.lr_scheduler.OneCycleLR.step
     calls = []
 
-    def signalled_step(self, *step_args, **step_kwargs):
+    def signalled_step(self: torch.optim.lr_scheduler.OneCycleLR, *step_args: Any, **step_kwargs: Any) -> None:
         calls.append(1)
         if len(calls) == 2:  # a real signal in the first step's update (the first call: the constructor's)
             os.kill(os.getpid(), signal.SIGTERM)
@@ -402,13 +418,15 @@ def test_a_stopped_resume_leaves_no_empty_export_folder_it_made(tmp_path, fer_cs
     assert run.exists() != (stop == "no checkpoint")
 
 
-def test_a_stop_as_the_first_epoch_begins_leaves_a_run_that_can_start_again(tmp_path, fer_csv, monkeypatch, capsys):
+def test_a_stop_as_the_first_epoch_begins_leaves_a_run_that_can_start_again(
+    tmp_path: Path, fer_csv: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     # Ctrl-C after config.json is written but before the first step (a fresh install's
     # first import of the progress bar): "run the same command again" was then refused, as
     # --out held a run (config.json).
     args = ["--data", str(fer_csv), "--epochs", "1", "--out", str(tmp_path / "run"), *FAST]
 
-    def interrupted(*_args, **_kwargs):
+    def interrupted(*_args: object, **_kwargs: object) -> NoReturn:
         raise KeyboardInterrupt("signal 2")
 
     with monkeypatch.context() as patch:
@@ -419,7 +437,9 @@ def test_a_stop_as_the_first_epoch_begins_leaves_a_run_that_can_start_again(tmp_
     assert train.main(args) == 0
 
 
-def test_init_from_starts_with_the_earlier_runs_best_model(tmp_path, fer_csv, capsys):
+def test_init_from_starts_with_the_earlier_runs_best_model(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first = tmp_path / "first"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(first), *FAST]) == 0
     best = _state(first / "checkpoint.pt")["best_state"]
@@ -452,17 +472,19 @@ def test_init_from_starts_with_the_earlier_runs_best_model(tmp_path, fer_csv, ca
             assert torch.equal(started[name], tensor), name
 
 
-def test_the_validation_split_depends_on_split_seed_not_on_seed(fer_csv):
-    def held_out(**overrides):
-        data = load_data(TrainConfig(data=str(fer_csv), val_fraction=0.2, test_split="", **overrides))
-        return data.val_images
+def test_the_validation_split_depends_on_split_seed_not_on_seed(fer_csv: Path) -> None:
+    config = TrainConfig(data=str(fer_csv), val_fraction=0.2, test_split="")
 
-    reference = held_out()
-    assert torch.equal(held_out(seed=7), reference)  # differently seeded runs hold out the same faces
-    assert not torch.equal(held_out(split_seed=7), reference)
+    def held_out(config: TrainConfig) -> torch.Tensor:
+        return load_data(config).val_images
+
+    reference = held_out(config)
+    # Differently seeded runs hold out the same faces.
+    assert torch.equal(held_out(dataclasses.replace(config, seed=7)), reference)
+    assert not torch.equal(held_out(dataclasses.replace(config, split_seed=7)), reference)
 
 
-def test_a_checkpoint_from_before_split_seed_resumes_with_the_split_it_had(tmp_path, fer_csv):
+def test_a_checkpoint_from_before_split_seed_resumes_with_the_split_it_had(tmp_path: Path, fer_csv: Path) -> None:
     out = tmp_path / "old"
     assert (
         train.main(
@@ -491,7 +513,9 @@ def test_a_checkpoint_from_before_split_seed_resumes_with_the_split_it_had(tmp_p
     assert json.loads((out / "config.json").read_text())["split_seed"] == 3
 
 
-def test_a_fine_tune_must_hold_out_the_same_faces_as_its_source(tmp_path, fer_csv, capsys):
+def test_a_fine_tune_must_hold_out_the_same_faces_as_its_source(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first = tmp_path / "first"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(first), *FAST]) == 0
     code = train.main(
@@ -514,7 +538,7 @@ def test_a_fine_tune_must_hold_out_the_same_faces_as_its_source(tmp_path, fer_cs
     assert not (tmp_path / "second" / "checkpoint.pt").exists()
 
 
-def test_a_fine_tunes_weights_file_names_the_runs_it_started_from(tmp_path, fer_csv):
+def test_a_fine_tunes_weights_file_names_the_runs_it_started_from(tmp_path: Path, fer_csv: Path) -> None:
     first, second, third = tmp_path / "first", tmp_path / "second", tmp_path / "third"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(first), *FAST]) == 0
     # The fine-tune is interrupted and resumed: the record of its starting point survives.
@@ -550,7 +574,9 @@ def test_a_fine_tunes_weights_file_names_the_runs_it_started_from(tmp_path, fer_
     assert 0 < origin["training_seconds"] <= base["training_seconds"]
 
 
-def test_weight_averaging_averages_the_last_epochs_and_resumes_exactly(tmp_path, fer_csv, capsys):
+def test_weight_averaging_averages_the_last_epochs_and_resumes_exactly(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["--data", str(fer_csv), "--epochs", "3", "--swa-epochs", "2", "--swa-lr", "0.01", *FAST]
     straight, stopped = tmp_path / "straight", tmp_path / "stopped"
     assert train.main([*args, "--out", str(straight)]) == 0
@@ -584,13 +610,15 @@ def test_weight_averaging_averages_the_last_epochs_and_resumes_exactly(tmp_path,
     assert sum(p.numel() for p in classifier.model.parameters()) == 1_484_806
 
 
-def test_swa_epochs_beyond_the_run_are_refused(capsys):
+def test_swa_epochs_beyond_the_run_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         train.parse_args(["--data", "x", "--epochs", "2", "--swa-epochs", "3"])
     assert "--swa-epochs" in capsys.readouterr().err
 
 
-def test_distillation_uses_the_teachers_predictions_as_soft_targets(tmp_path, fer_csv, capsys):
+def test_distillation_uses_the_teachers_predictions_as_soft_targets(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     teacher_run = tmp_path / "teacher"
     assert train.main(["--data", str(fer_csv), "--epochs", "1", "--out", str(teacher_run), *FAST]) == 0
     teacher = teacher_run / "best.safetensors"
@@ -631,7 +659,9 @@ def test_distillation_uses_the_teachers_predictions_as_soft_targets(tmp_path, fe
     EmotionClassifier.load(student / "best.safetensors")
 
 
-def test_distillation_from_a_missing_or_mismatched_teacher_fails_clearly(tmp_path, fer_csv, capsys):
+def test_distillation_from_a_missing_or_mismatched_teacher_fails_clearly(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert (
         train.main(
             [
@@ -670,7 +700,7 @@ def test_distillation_from_a_missing_or_mismatched_teacher_fails_clearly(tmp_pat
     assert "disgust" in capsys.readouterr().err
 
 
-def test_calibrate_margin_scores_the_faces_the_model_was_selected_on(fer_csv) -> None:
+def test_calibrate_margin_scores_the_faces_the_model_was_selected_on(fer_csv: Path) -> None:
     # A fine-tune seeded 2 holds out the faces of split seed 0, like every run it is compared with.
     config = TrainConfig(data=str(fer_csv), seed=2, split_seed=0, val_fraction=0.2, test_split="")
     held_out = load_data(config).val_images.numpy()
@@ -702,7 +732,9 @@ def _astronaut_fer_csv(path: Path, per_class: int) -> Path:
     return path
 
 
-def test_calibrate_margin_writes_no_margin_chosen_from_too_few_faces(tmp_path, capsys) -> None:
+def test_calibrate_margin_writes_no_margin_chosen_from_too_few_faces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # Was: --write stored the margin chosen from a single face found (each margin's accuracy
     # 0 or 1, the first of a tie called best), replacing the card's.
     data = _astronaut_fer_csv(tmp_path / "fer2013.csv", per_class=170)  # a validation split of 102 faces
@@ -733,7 +765,9 @@ def test_calibrate_margin_writes_no_margin_chosen_from_too_few_faces(tmp_path, c
         ("calibrate_live", ["default -0.1,-0.05,0.0,0.05,0.1,0.15,0.2", "default 3000"]),
     ],
 )
-def test_the_calibration_tools_help_says_their_defaults(tool, said, capsys):
+def test_the_calibration_tools_help_says_their_defaults(
+    tool: str, said: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     # A user choosing --limit or --margins must know what a run without them uses.
     from training import calibrate_live
 
@@ -752,7 +786,7 @@ def test_the_calibration_tools_help_says_their_defaults(tool, said, capsys):
         (["--epochs", "2", "--swa-epochs", "3"], "--swa-epochs must be between 0 and --epochs (2), got 3"),
     ],
 )
-def test_an_epoch_count_out_of_range_is_named(given, said, capsys):
+def test_an_epoch_count_out_of_range_is_named(given: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
     # "--epochs -1" was refused as "--swa-epochs must be between 0 and --epochs": an option
     # the user never gave, and neither value.
     with pytest.raises(SystemExit) as stop:
@@ -761,7 +795,7 @@ def test_an_epoch_count_out_of_range_is_named(given, said, capsys):
     assert capsys.readouterr().err.strip().splitlines()[-1] == f"python -m training.train: error: {said}"
 
 
-def test_evaluate_help_offers_only_label_sets_one_can_type(capsys):
+def test_evaluate_help_offers_only_label_sets_one_can_type(capsys: pytest.CaptureFixture[str]) -> None:
     # It listed {,fer2013,ferplus}: the empty default (chosen by --votes) as a choice.
     with pytest.raises(SystemExit):
         evaluate.main(["--help"])
@@ -799,7 +833,7 @@ FRONT_ENDS = {
 
 @pytest.mark.parametrize("asked", ["--help", "a bad argument"])
 @pytest.mark.parametrize("module", FRONT_ENDS)
-def test_help_and_argument_errors_answer_before_torch_loads(module, asked):
+def test_help_and_argument_errors_answer_before_torch_loads(module: str, asked: str) -> None:
     # Torch loaded before argparse, so a front end's --help or a mistyped setting took
     # seconds to answer.
     helped, bad, error = FRONT_ENDS[module]
@@ -859,7 +893,7 @@ except SystemExit as stop:
         ("training.evaluate_verifier", False),
     ],
 )
-def test_a_ctrl_c_while_torch_loads_ends_in_one_line(tmp_path, module, resume):
+def test_a_ctrl_c_while_torch_loads_ends_in_one_line(tmp_path: Path, module: str, resume: bool) -> None:
     # The tools load torch after their arguments are checked: a Ctrl-C while
     # torch.distributed was half imported made the others' signal handler ask it
     # is_initialized (an AttributeError traceback), and train had no handler yet (a
@@ -896,7 +930,9 @@ def test_a_ctrl_c_while_torch_loads_ends_in_one_line(tmp_path, module, resume):
 NOT_USED = "note: --resume continues with the run's own settings; not used:"
 
 
-def test_a_resume_names_the_settings_its_run_overrides(tmp_path, fer_csv, capsys):
+def test_a_resume_names_the_settings_its_run_overrides(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "run"
     assert (
         train.main(["--data", str(fer_csv), "--epochs", "2", "--out", str(out), "--stop-after-steps", "1", *FAST]) == 0
@@ -924,7 +960,9 @@ def test_a_resume_names_the_settings_its_run_overrides(tmp_path, fer_csv, capsys
     assert _state(out / "checkpoint.pt")["config"]["epochs"] == 2  # the run's settings were used
 
 
-def test_a_resume_of_a_run_that_recorded_paths_as_typed_names_only_other_files(tmp_path, fer_csv, monkeypatch, capsys):
+def test_a_resume_of_a_run_that_recorded_paths_as_typed_names_only_other_files(
+    tmp_path: Path, fer_csv: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     # Runs from before paths were recorded absolute hold them as typed: resumed with the same
     # --init-from x.pt, the note said "not used: --init-from /abs/x.pt (the run's: x.pt)".
     out = tmp_path / "run"
@@ -944,7 +982,9 @@ def test_a_resume_of_a_run_that_recorded_paths_as_typed_names_only_other_files(t
         assert notes == expected, (given, notes)
 
 
-def test_a_resume_from_another_folder_reads_and_writes_the_runs_own_files(tmp_path, fer_csv, monkeypatch, capsys):
+def test_a_resume_from_another_folder_reads_and_writes_the_runs_own_files(
+    tmp_path: Path, fer_csv: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     # Relative paths were recorded as typed: resumed from elsewhere, the run looked for its
     # data there ("data not found"), and would have exported into a weights/ made there.
     started, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
@@ -961,14 +1001,16 @@ def test_a_resume_from_another_folder_reads_and_writes_the_runs_own_files(tmp_pa
     assert (started / export).is_file() and list(elsewhere.iterdir()) == []
 
 
-def test_resume_and_overwrite_together_are_refused(tmp_path, capsys):
+def test_resume_and_overwrite_together_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         train.main(["--out", str(tmp_path / "run"), "--resume", "--overwrite"])
     assert exit_info.value.code == 2
     assert "--overwrite" in capsys.readouterr().err.strip().splitlines()[-1]
 
 
-def test_evaluate_names_the_zoomed_views_of_a_card_without_flip(tmp_path, capsys):
+def test_evaluate_names_the_zoomed_views_of_a_card_without_flip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # Before, "single view" for a card whose zoomed view was averaged all the same.
     root = write_fer_folders(tmp_path / "fer2013", train_per_class=2, test_per_class=1)
     zoomed = make_random_weights(tmp_path / "zoom.safetensors", preprocessing=Preprocessing(tta_zooms=(0.9,)))
@@ -980,7 +1022,7 @@ def test_evaluate_names_the_zoomed_views_of_a_card_without_flip(tmp_path, capsys
     assert "; flip TTA" in capsys.readouterr().out
 
 
-def test_evaluate_of_a_plain_folder_claims_no_split(tmp_path, capsys):
+def test_evaluate_of_a_plain_folder_claims_no_split(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Its report said "split": "PublicTest" for a folder of <emotion>/ subfolders, scored whole.
     root = write_fer_folders(tmp_path / "fer2013", train_per_class=2, test_per_class=1)
     plain = root / "test"  # no train/ or test/ inside: a plain folder
@@ -999,7 +1041,9 @@ def test_evaluate_of_a_plain_folder_claims_no_split(tmp_path, capsys):
     assert summary["split"] == "PublicTest" and summary["data"] == str(root)
 
 
-def test_evaluate_says_at_the_start_that_it_replaces_an_earlier_report(tmp_path, capsys):
+def test_evaluate_says_at_the_start_that_it_replaces_an_earlier_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # A second report into the same --out replaced the first one's files without a word.
     root = write_fer_folders(tmp_path / "fer2013", train_per_class=2, test_per_class=1)
     weights = make_random_weights(tmp_path / "w.safetensors")
@@ -1014,7 +1058,7 @@ def test_evaluate_says_at_the_start_that_it_replaces_an_earlier_report(tmp_path,
     )
 
 
-def test_evaluate_runs_as_the_model_card_runs_it(tmp_path):
+def test_evaluate_runs_as_the_model_card_runs_it(tmp_path: Path) -> None:
     # Was: `python -m training.evaluate` died with NameError (describe_views) on every
     # input: the helper was defined below the `if __name__ == "__main__"` block, so only
     # an import (as the tests above use it) ever reached it.
