@@ -25,7 +25,7 @@ LOAD_CHILD = (
 )
 
 
-def test_csv_reader_drops_disgust_and_maps_by_name(tmp_path):
+def test_csv_reader_drops_disgust_and_maps_by_name(tmp_path: Path) -> None:
     path = write_fer_csv(tmp_path / "fer2013.csv", {"Training": 3, "PublicTest": 2, "PrivateTest": 1})
     faces = load_split(path, "Training", CLASSES_6)
     assert faces.images.shape == (18, 48, 48) and faces.images.dtype == np.uint8
@@ -39,7 +39,7 @@ def test_csv_reader_drops_disgust_and_maps_by_name(tmp_path):
     assert len(load_split(path, "PrivateTest", CLASSES_6)) == 6
 
 
-def test_folder_reader_uses_usage_prefix_and_names(tmp_path):
+def test_folder_reader_uses_usage_prefix_and_names(tmp_path: Path) -> None:
     root = write_fer_folders(tmp_path / "fer2013", train_per_class=4, test_per_class=2)
     train = load_split(root, "Training", CLASSES_6)
     test = load_split(root, "PublicTest", CLASSES_7)
@@ -53,7 +53,7 @@ def test_folder_reader_uses_usage_prefix_and_names(tmp_path):
     assert surprise[:, band + 2, :].mean() > surprise[:, 2, :].mean() + 50
 
 
-def test_layout_whose_images_lack_the_usage_prefix(tmp_path):
+def test_layout_whose_images_lack_the_usage_prefix(tmp_path: Path) -> None:
     # Other exports of FER-2013 (and users' own data) name their images otherwise.
     root = write_fer_folders(tmp_path / "fer", train_per_class=3, test_per_class=2)
     for image in sorted(root.glob("*/*/*.png")):
@@ -70,7 +70,7 @@ def test_layout_whose_images_lack_the_usage_prefix(tmp_path):
         load_split(root, "PublicTest", CLASSES_6)
 
 
-def test_csv_with_a_byte_order_mark(tmp_path):
+def test_csv_with_a_byte_order_mark(tmp_path: Path) -> None:
     # A spreadsheet's "CSV UTF-8" export starts with one.
     plain = write_fer_csv(tmp_path / "plain.csv", {"Training": 2})
     marked = tmp_path / "marked.csv"
@@ -80,7 +80,7 @@ def test_csv_with_a_byte_order_mark(tmp_path):
     )
 
 
-def test_plain_emotion_folder(tmp_path):
+def test_plain_emotion_folder(tmp_path: Path) -> None:
     for name in ("happy", "Sad", "disgust"):
         (tmp_path / "faces" / name).mkdir(parents=True)
         cv2.imwrite(str(tmp_path / "faces" / name / "a.png"), np.full((64, 64), 100, np.uint8))
@@ -90,7 +90,7 @@ def test_plain_emotion_folder(tmp_path):
     assert faces.skipped == {"disgust": 1}
 
 
-def _write_rows(path, rows):
+def _write_rows(path: Path, rows: list[list[object]]) -> Path:
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["emotion", "pixels", "Usage"])
@@ -111,20 +111,20 @@ GOOD_PIXELS = " ".join(["7"] * 2304)
         ([3, GOOD_PIXELS.replace("7", "300", 1), "Training"], r"row 3: pixel values outside"),
     ],
 )
-def test_malformed_csv_rows_are_named(tmp_path, row, message):
+def test_malformed_csv_rows_are_named(tmp_path: Path, row: list[object], message: str) -> None:
     path = _write_rows(tmp_path / "bad.csv", [[3, GOOD_PIXELS, "Training"], row])
     with pytest.raises(DataError, match=r"bad.csv.*" + message):
         read_csv(path, "Training", CLASSES_6)
 
 
-def test_csv_with_wrong_columns(tmp_path):
+def test_csv_with_wrong_columns(tmp_path: Path) -> None:
     path = tmp_path / "cols.csv"
     path.write_text("label,image\n1,2\n")
     with pytest.raises(DataError, match="cols.csv.*expected columns"):
         load_split(path, "Training", CLASSES_6)
 
 
-def test_empty_split_is_named(tmp_path):
+def test_empty_split_is_named(tmp_path: Path) -> None:
     path = _write_rows(tmp_path / "only_train.csv", [[3, GOOD_PIXELS, "Training"]])
     with pytest.raises(DataError, match="only_train.csv.*empty split.*PublicTest"):
         load_split(path, "PublicTest", CLASSES_6)
@@ -133,7 +133,7 @@ def test_empty_split_is_named(tmp_path):
         load_split(only_disgust, "Training", CLASSES_6)
 
 
-def test_unknown_folder_and_unreadable_image_are_named(tmp_path):
+def test_unknown_folder_and_unreadable_image_are_named(tmp_path: Path) -> None:
     root = write_fer_folders(tmp_path / "fer", 1, 1)
     (root / "train" / "bored").mkdir()
     with pytest.raises(DataError, match="unknown emotion folder.*bored"):
@@ -146,7 +146,7 @@ def test_unknown_folder_and_unreadable_image_are_named(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="a file name that is not UTF-8 needs Linux")
-def test_a_face_whose_file_name_is_not_utf8_is_read(tmp_path):
+def test_a_face_whose_file_name_is_not_utf8_is_read(tmp_path: Path) -> None:
     # Was: cv2.imread crashed the process (SIGSEGV) on such a name (bytes of Latin-1, say,
     # from an old USB stick): every training tool died with no word. In a child, so a
     # crash fails this test only.
@@ -161,7 +161,7 @@ def test_a_face_whose_file_name_is_not_utf8_is_read(tmp_path):
     assert done.stdout.strip() == "6", done.stdout  # one face of each of the 6 classes
 
 
-def test_a_face_the_user_may_not_read_is_one_line_with_its_reason(tmp_path):
+def test_a_face_the_user_may_not_read_is_one_line_with_its_reason(tmp_path: Path) -> None:
     # Was: OpenCV's own "[ WARN:0@3.3] global loadsave.cpp:278 findDecoder imread_(...)"
     # on standard error, then "unreadable image: PATH", which did not say why.
     root = write_fer_folders(tmp_path / "fer", 1, 1)
@@ -178,7 +178,7 @@ def test_a_face_the_user_may_not_read_is_one_line_with_its_reason(tmp_path):
     assert done.stderr == ""
 
 
-def test_a_face_file_too_large_for_a_picture_is_refused_unread(tmp_path):
+def test_a_face_file_too_large_for_a_picture_is_refused_unread(tmp_path: Path) -> None:
     # Was: read whole before it was decoded (5 GiB of memory for this one), then called an
     # "unreadable image"; the app's readers refuse it from its size.
     root = write_fer_folders(tmp_path / "fer", 1, 1)
@@ -190,7 +190,7 @@ def test_a_face_file_too_large_for_a_picture_is_refused_unread(tmp_path):
     assert str(error.value) == f"{huge}: 5.0 GiB, too large for a picture"
 
 
-def test_a_face_whose_header_claims_more_pixels_than_the_app_decodes_is_refused(tmp_path):
+def test_a_face_whose_header_claims_more_pixels_than_the_app_decodes_is_refused(tmp_path: Path) -> None:
     # Was: a file of a few hundred KB decoded whole, 576 megapixels, to be made 48x48.
     root = write_fer_folders(tmp_path / "fer", 1, 1)
     huge = write_blank_png(root / "train" / "happy" / "Training_huge.png", 24000, 24000)
@@ -202,7 +202,7 @@ def test_a_face_whose_header_claims_more_pixels_than_the_app_decodes_is_refused(
     )
 
 
-def test_a_jpeg_face_over_the_pixel_limit_is_decoded_shrunk_as_the_app_does(tmp_path):
+def test_a_jpeg_face_over_the_pixel_limit_is_decoded_shrunk_as_the_app_does(tmp_path: Path) -> None:
     # A JPEG over the app's limit is decoded at a half (a quarter, an eighth) of its size by
     # libjpeg. Was: decoded whole, and past OpenCV's own limit a traceback (cv2.error). Both
     # limits are lowered to a test size in the child (the real ones take gigabytes to pass).
@@ -230,7 +230,7 @@ def test_a_jpeg_face_over_the_pixel_limit_is_decoded_shrunk_as_the_app_does(tmp_
     ],
     ids=["Sun raster", "PFM", "PAM"],
 )
-def test_a_face_opencv_refuses_as_too_large_is_one_line(header, tmp_path):
+def test_a_face_opencv_refuses_as_too_large_is_one_line(header: bytes, tmp_path: Path) -> None:
     # Was a cv2.error traceback: a kind OpenCV decodes but whose header the app does not read
     # (named like a picture) claimed more pixels than OpenCV's own limit.
     root = write_fer_folders(tmp_path / "fer", 1, 1)
@@ -241,12 +241,12 @@ def test_a_face_opencv_refuses_as_too_large_is_one_line(header, tmp_path):
     assert str(error.value) == f"unreadable image: {huge}"
 
 
-def test_missing_data_path(tmp_path):
+def test_missing_data_path(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="data not found.*nowhere"):
         load_split(tmp_path / "nowhere", "Training", CLASSES_6)
 
 
-def test_stratified_split_is_seeded_and_stratified():
+def test_stratified_split_is_seeded_and_stratified() -> None:
     labels = np.repeat(np.arange(6), [100, 50, 200, 80, 60, 90])
     train_a, val_a = stratified_split(labels, 0.1, seed=1)
     train_b, val_b = stratified_split(labels, 0.1, seed=1)
@@ -265,7 +265,7 @@ def test_stratified_split_is_seeded_and_stratified():
         ("stray comma", r"row 5: 4 fields, but the header has 3"),
     ],
 )
-def test_a_malformed_csv_row_is_an_error_naming_its_row(tmp_path, damage, message):
+def test_a_malformed_csv_row_is_an_error_naming_its_row(tmp_path: Path, damage: str, message: str) -> None:
     """Rows were skipped by Usage before any check: a misspelt or missing Usage, or a file
     cut off mid-row, silently lost faces from every split."""
     path = write_fer_csv(tmp_path / "fer2013.csv", {"Training": 2, "PublicTest": 1})
@@ -286,7 +286,7 @@ def test_a_malformed_csv_row_is_an_error_naming_its_row(tmp_path, damage, messag
         assert str(path) in str(error.value)
 
 
-def test_rows_of_the_other_usages_are_still_left_to_their_split(tmp_path):
+def test_rows_of_the_other_usages_are_still_left_to_their_split(tmp_path: Path) -> None:
     path = write_fer_csv(tmp_path / "fer2013.csv", {"Training": 2, "PublicTest": 1, "PrivateTest": 1})
     assert len(load_split(path, "Training", CLASSES_7)) == 14
     assert len(load_split(path, "PrivateTest", CLASSES_7)) == 7

@@ -1,5 +1,6 @@
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -13,21 +14,25 @@ LABELS_6 = ("angry", "fear", "happy", "sad", "surprise", "neutral")
 
 
 def write_weights(
-    path: Path, num_classes: int = 6, labels=LABELS_6, preprocessing: Preprocessing | None = None, **card_overrides
+    path: Path,
+    num_classes: int = 6,
+    labels: tuple[str, ...] = LABELS_6,
+    preprocessing: Preprocessing | None = None,
+    architecture: str = "seed_cnn",
 ) -> Path:
     torch.manual_seed(0)
     model = build_model(num_classes)
     card = ModelCard(
-        architecture=card_overrides.pop("architecture", "seed_cnn"),
-        architecture_kwargs=card_overrides.pop("architecture_kwargs", {"num_classes": num_classes}),
-        labels=tuple(labels),
+        architecture=architecture,
+        architecture_kwargs={"num_classes": num_classes},
+        labels=labels,
         preprocessing=preprocessing or Preprocessing(mean=0.5, std=0.25),
         training={"note": "random init for tests"},
     )
     return save_weights(path, model, card)
 
 
-def test_round_trip_keeps_labels_preprocessing_and_tensors(tmp_path):
+def test_round_trip_keeps_labels_preprocessing_and_tensors(tmp_path: Path) -> None:
     spec = Preprocessing(mean=0.51, std=0.26, crop_margin=0.15, equalize=True)
     path = write_weights(
         tmp_path / "w.safetensors", labels=("happy", "sad", "angry", "fear", "surprise", "neutral"), preprocessing=spec
@@ -42,7 +47,7 @@ def test_round_trip_keeps_labels_preprocessing_and_tensors(tmp_path):
         assert torch.equal(tensor, reference[name])
 
 
-def test_predict_gives_distributions(tmp_path):
+def test_predict_gives_distributions(tmp_path: Path) -> None:
     classifier = EmotionClassifier.load(write_weights(tmp_path / "w.safetensors"))
     faces = np.random.default_rng(0).integers(0, 256, size=(5, 48, 48), dtype=np.uint8)
     probs = classifier.predict(faces)
@@ -52,7 +57,7 @@ def test_predict_gives_distributions(tmp_path):
     assert classifier.predict(np.zeros((0, 48, 48), np.uint8)).shape == (0, 6)
 
 
-def test_predict_rejects_wrong_shapes(tmp_path):
+def test_predict_rejects_wrong_shapes(tmp_path: Path) -> None:
     classifier = EmotionClassifier.load(write_weights(tmp_path / "w.safetensors"))
     with pytest.raises(ValueError, match="48"):
         classifier.predict(np.zeros((2, 32, 32), np.uint8))
@@ -60,7 +65,7 @@ def test_predict_rejects_wrong_shapes(tmp_path):
         classifier.predict(np.zeros((2, 48, 48), np.float32))
 
 
-def test_predict_takes_one_crop_a_list_of_crops_and_an_empty_list(tmp_path):
+def test_predict_takes_one_crop_a_list_of_crops_and_an_empty_list(tmp_path: Path) -> None:
     classifier = EmotionClassifier.load(write_weights(tmp_path / "w.safetensors"))
     crops = list(np.random.default_rng(1).integers(0, 256, size=(3, 48, 48), dtype=np.uint8))
     batch = classifier.predict(np.stack(crops))
@@ -73,20 +78,20 @@ def test_predict_takes_one_crop_a_list_of_crops_and_an_empty_list(tmp_path):
         classifier.predict([crops[0], np.zeros((40, 40), np.uint8)])
 
 
-def test_seven_class_file_loads(tmp_path):
+def test_seven_class_file_loads(tmp_path: Path) -> None:
     labels = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
     classifier = EmotionClassifier.load(write_weights(tmp_path / "w7.safetensors", num_classes=7, labels=labels))
     assert classifier.labels == labels
     assert classifier.predict(np.zeros((1, 48, 48), np.uint8)).shape == (1, 7)
 
 
-def test_missing_file_is_named(tmp_path):
+def test_missing_file_is_named(tmp_path: Path) -> None:
     missing = tmp_path / "nope.safetensors"
     with pytest.raises(WeightsError, match="not found.*nope.safetensors"):
         EmotionClassifier.load(missing)
 
 
-def test_truncated_file_is_named(tmp_path):
+def test_truncated_file_is_named(tmp_path: Path) -> None:
     path = write_weights(tmp_path / "w.safetensors")
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
@@ -94,18 +99,18 @@ def test_truncated_file_is_named(tmp_path):
         EmotionClassifier.load(path)
 
 
-def test_garbage_file_is_named(tmp_path):
+def test_garbage_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / "garbage.safetensors"
     path.write_bytes(os.urandom(1000))
     with pytest.raises(WeightsError, match="garbage.safetensors"):
         EmotionClassifier.load(path)
 
 
-def test_malicious_pickle_is_never_executed(tmp_path):
+def test_malicious_pickle_is_never_executed(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
 
     class Exploit:
-        def __reduce__(self):
+        def __reduce__(self) -> tuple[Callable[[str], int], tuple[str]]:
             return (os.system, (f"touch {marker}",))
 
     for name in ("evil.pt", "evil.safetensors"):
@@ -122,13 +127,13 @@ def test_malicious_pickle_is_never_executed(tmp_path):
     assert not marker.exists(), "loading a weights file ran code from it"
 
 
-def test_unknown_architecture_is_named(tmp_path):
+def test_unknown_architecture_is_named(tmp_path: Path) -> None:
     path = write_weights(tmp_path / "w.safetensors", architecture="resnet9000")
     with pytest.raises(WeightsError, match="w.safetensors.*unknown architecture 'resnet9000'"):
         EmotionClassifier.load(path)
 
 
-def test_shape_mismatch_is_named(tmp_path):
+def test_shape_mismatch_is_named(tmp_path: Path) -> None:
     # Tensors of a 7-class model under a card that claims 6 classes.
     torch.manual_seed(0)
     card = ModelCard("seed_cnn", {"num_classes": 6}, LABELS_6, Preprocessing())
@@ -137,13 +142,13 @@ def test_shape_mismatch_is_named(tmp_path):
         EmotionClassifier.load(path)
 
 
-def test_label_count_mismatch_is_named(tmp_path):
+def test_label_count_mismatch_is_named(tmp_path: Path) -> None:
     path = write_weights(tmp_path / "labels.safetensors", labels=("angry", "happy", "sad"))
     with pytest.raises(WeightsError, match="labels.safetensors.*3 class names.*6 outputs"):
         EmotionClassifier.load(path)
 
 
-def test_file_without_card_is_refused(tmp_path):
+def test_file_without_card_is_refused(tmp_path: Path) -> None:
     from safetensors.torch import save_file
 
     path = tmp_path / "plain.safetensors"
@@ -152,7 +157,7 @@ def test_file_without_card_is_refused(tmp_path):
         load_model(path)
 
 
-def test_default_weights_load_or_say_clearly(monkeypatch, tmp_path):
+def test_default_weights_load_or_say_clearly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import emotion_app.inference.classifier as classifier_module
 
     monkeypatch.setattr(classifier_module, "DEFAULT_WEIGHTS_PATH", tmp_path / "absent.safetensors")
@@ -160,7 +165,7 @@ def test_default_weights_load_or_say_clearly(monkeypatch, tmp_path):
         EmotionClassifier.load()
 
 
-def test_flip_tta_from_the_card_averages_with_the_mirror_image(tmp_path):
+def test_flip_tta_from_the_card_averages_with_the_mirror_image(tmp_path: Path) -> None:
     plain = EmotionClassifier.load(write_weights(tmp_path / "plain.safetensors"))
     flipped = EmotionClassifier.load(
         write_weights(tmp_path / "tta.safetensors", preprocessing=Preprocessing(mean=0.5, std=0.25, flip_tta=True))
@@ -172,7 +177,7 @@ def test_flip_tta_from_the_card_averages_with_the_mirror_image(tmp_path):
     np.testing.assert_allclose(flipped.predict(faces[:, :, ::-1].copy()), flipped.predict(faces), atol=1e-5)
 
 
-def test_zoom_views_are_averaged_with_their_mirrors(tmp_path):
+def test_zoom_views_are_averaged_with_their_mirrors(tmp_path: Path) -> None:
     from emotion_app.preprocessing import zoom_faces
 
     plain = EmotionClassifier.load(write_weights(tmp_path / "plain.safetensors"))
