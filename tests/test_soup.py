@@ -3,6 +3,9 @@
 import json
 import os
 import signal
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
 import torch
@@ -17,8 +20,13 @@ from training.model_soup import average_states, cook, read_ingredients
 FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2"]
 
 
+class FineTunes(NamedTuple):
+    data: Path  # the synthetic FER-2013 CSV all the runs trained on
+    tunes: list[Path]  # the fine-tunes' checkpoints
+
+
 @pytest.fixture(scope="module")
-def fine_tunes(tmp_path_factory):
+def fine_tunes(tmp_path_factory: pytest.TempPathFactory) -> FineTunes:
     """A base run and two differently seeded one-epoch fine-tunes of it."""
     root = tmp_path_factory.mktemp("soup")
     data = write_fer_csv(root / "fer2013.csv", {"Training": 12, "PublicTest": 4})
@@ -43,10 +51,10 @@ def fine_tunes(tmp_path_factory):
         ]
         assert train.main(args) == 0
         tunes.append(out / "checkpoint.pt")
-    return data, tunes
+    return FineTunes(data, tunes)
 
 
-def test_average_states_is_the_mean_of_floats_and_keeps_counters():
+def test_average_states_is_the_mean_of_floats_and_keeps_counters() -> None:
     a = {"w": torch.tensor([1.0, 2.0]), "n": torch.tensor(3)}
     b = {"w": torch.tensor([3.0, 6.0]), "n": torch.tensor(9)}
     averaged = average_states([a, b])
@@ -54,7 +62,9 @@ def test_average_states_is_the_mean_of_floats_and_keeps_counters():
     assert averaged["n"].item() == 3
 
 
-def test_a_soup_of_fine_tunes_exports_the_best_candidate(tmp_path, fine_tunes, capsys):
+def test_a_soup_of_fine_tunes_exports_the_best_candidate(
+    tmp_path: Path, fine_tunes: FineTunes, capsys: pytest.CaptureFixture[str]
+) -> None:
     data, tunes = fine_tunes
     out, export = tmp_path / "soup", tmp_path / "soup.safetensors"
     assert (
@@ -79,7 +89,9 @@ def test_a_soup_of_fine_tunes_exports_the_best_candidate(tmp_path, fine_tunes, c
     assert (out / "best.safetensors").is_file() and json.loads((out / "summary.json").read_text())["soup"]["members"]
 
 
-def test_a_soup_says_at_the_start_that_it_replaces_an_earlier_one(tmp_path, fine_tunes, capsys):
+def test_a_soup_says_at_the_start_that_it_replaces_an_earlier_one(
+    tmp_path: Path, fine_tunes: FineTunes, capsys: pytest.CaptureFixture[str]
+) -> None:
     # A second soup into the same --out replaced the first one's files without a word.
     data, tunes = fine_tunes
     out = tmp_path / "soup"
@@ -91,7 +103,7 @@ def test_a_soup_says_at_the_start_that_it_replaces_an_earlier_one(tmp_path, fine
     assert first == f"note: --out {out} holds an earlier soup's best.safetensors, summary.json; this soup replaces them"
 
 
-def test_the_uniform_soup_is_the_mean_of_the_ingredients(fine_tunes):
+def test_the_uniform_soup_is_the_mean_of_the_ingredients(fine_tunes: FineTunes) -> None:
     data, tunes = fine_tunes
     ingredients = read_ingredients([str(t) for t in tunes])
     config = TrainConfig(data=str(data), val_fraction=0.2, test_split="")
@@ -102,13 +114,15 @@ def test_the_uniform_soup_is_the_mean_of_the_ingredients(fine_tunes):
     assert torch.allclose(model.state_dict()[name], expected)
 
 
-def soup_card(data, out, checkpoints):
+def soup_card(data: Path, out: Path, checkpoints: Sequence[str | Path]) -> dict[str, Any]:
     """The weights card of a soup of ``checkpoints`` (written into ``out``)."""
     assert soup.main(["--data", str(data), "--out", str(out), "--threads", "1", *map(str, checkpoints)]) == 0
     return EmotionClassifier.load(out / "best.safetensors").card.training
 
 
-def test_a_starting_run_counts_once_however_its_path_was_written(tmp_path, fine_tunes, monkeypatch):
+def test_a_starting_run_counts_once_however_its_path_was_written(
+    tmp_path: Path, fine_tunes: FineTunes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # An old fine-tune recorded the run it started from as its --init-from was typed
     # (relative; before runs recorded paths absolute), and before that run was resumed to
     # its end; a new one records it absolute, with its whole time. Mixed in one soup, the
@@ -131,7 +145,9 @@ def test_a_starting_run_counts_once_however_its_path_was_written(tmp_path, fine_
     assert card["total_training_seconds"] == pytest.approx(card["training_seconds"] + own + shared, abs=0.3)
 
 
-def test_an_ingredient_that_another_started_from_counts_once(tmp_path, fine_tunes, monkeypatch):
+def test_an_ingredient_that_another_started_from_counts_once(
+    tmp_path: Path, fine_tunes: FineTunes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The base run, given relative on the soup's command line, beside its fine-tune (which
     # records it absolute): the base was counted as an ingredient and again as its start.
     data, tunes = fine_tunes
@@ -142,7 +158,9 @@ def test_an_ingredient_that_another_started_from_counts_once(tmp_path, fine_tune
     assert card["total_training_seconds"] == pytest.approx(card["training_seconds"] + own, abs=0.3)
 
 
-def test_runs_with_another_validation_split_are_refused(tmp_path, fine_tunes, capsys):
+def test_runs_with_another_validation_split_are_refused(
+    tmp_path: Path, fine_tunes: FineTunes, capsys: pytest.CaptureFixture[str]
+) -> None:
     data, tunes = fine_tunes
     other = tmp_path / "other"
     assert train.main(["--data", str(data), "--epochs", "1", "--split-seed", "4", "--out", str(other), *FAST]) == 0
@@ -154,7 +172,9 @@ def test_runs_with_another_validation_split_are_refused(tmp_path, fine_tunes, ca
     assert "split_seed" in capsys.readouterr().err
 
 
-def test_a_missing_checkpoint_is_named(tmp_path, fine_tunes, capsys):
+def test_a_missing_checkpoint_is_named(
+    tmp_path: Path, fine_tunes: FineTunes, capsys: pytest.CaptureFixture[str]
+) -> None:
     data, tunes = fine_tunes
     missing = tmp_path / "nowhere" / "checkpoint.pt"
     assert soup.main(["--data", str(data), "--out", str(tmp_path / "soup"), str(tunes[0]), str(missing)]) == 2
@@ -162,22 +182,28 @@ def test_a_missing_checkpoint_is_named(tmp_path, fine_tunes, capsys):
 
 
 @pytest.mark.parametrize("given", ["the same path", "a link", "./x and x"])
-def test_one_checkpoint_given_twice_is_refused_before_anything(given, tmp_path, fine_tunes, monkeypatch, capsys):
+def test_one_checkpoint_given_twice_is_refused_before_anything(
+    given: str,
+    tmp_path: Path,
+    fine_tunes: FineTunes,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     # Was: the soup went on, averaging that run in twice (weighing it double in the uniform
     # soup), and wrote its files.
     data, tunes = fine_tunes
-    first = tunes[0]
+    first = str(tunes[0])
     if given == "the same path":
-        again = str(first)
+        again = first
     elif given == "a link":
         again = str(tmp_path / "link.pt")
         os.symlink(first, again)
     else:
-        monkeypatch.chdir(first.parent)
-        first, again = first.name, f"./{first.name}"
+        monkeypatch.chdir(tunes[0].parent)
+        first, again = tunes[0].name, f"./{tunes[0].name}"
     out, export = tmp_path / "soups" / "one", tmp_path / "models" / "soup.safetensors"
     with pytest.raises(SystemExit) as exit_info:
-        soup.main(["--data", str(data), "--out", str(out), "--export", str(export), str(first), str(tunes[1]), again])
+        soup.main(["--data", str(data), "--out", str(out), "--export", str(export), first, str(tunes[1]), again])
     assert exit_info.value.code == 2
     line = capsys.readouterr().err.strip().splitlines()[-1]
     if given == "the same path":
@@ -188,7 +214,9 @@ def test_one_checkpoint_given_twice_is_refused_before_anything(given, tmp_path, 
     assert sorted(path.name for path in tmp_path.iterdir()) == (["link.pt"] if given == "a link" else [])
 
 
-def test_a_refused_soup_leaves_no_empty_folders(tmp_path, fine_tunes, capsys):
+def test_a_refused_soup_leaves_no_empty_folders(
+    tmp_path: Path, fine_tunes: FineTunes, capsys: pytest.CaptureFixture[str]
+) -> None:
     data, tunes = fine_tunes
     out, export = tmp_path / "soups" / "one", tmp_path / "shipped" / "soup.safetensors"
     assert (
@@ -200,11 +228,17 @@ def test_a_refused_soup_leaves_no_empty_folders(tmp_path, fine_tunes, capsys):
 
 
 @pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
-def test_ctrl_c_in_a_soup_is_one_line_and_exit_130(stop, tmp_path, fine_tunes, monkeypatch, capsys):
+def test_ctrl_c_in_a_soup_is_one_line_and_exit_130(
+    stop: str,
+    tmp_path: Path,
+    fine_tunes: FineTunes,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     # The empty --out and --export folders the soup made stayed behind after the stop.
     data, tunes = fine_tunes
 
-    def interrupted(*_args, **_kwargs):
+    def interrupted(*_args: object, **_kwargs: object) -> None:
         if stop == "ctrl-c":
             raise KeyboardInterrupt("signal 2")
         os.kill(os.getpid(), signal.SIGTERM)  # a real signal, handled at the next line of Python
