@@ -20,11 +20,11 @@ def _distance_to_source(images: torch.Tensor, out: torch.Tensor) -> torch.Tensor
     return torch.minimum(plain, mirrored)
 
 
-def test_strength_one_is_the_default_config():
+def test_strength_one_is_the_default_config() -> None:
     assert AugmentConfig().scaled(1.0) == AugmentConfig()
 
 
-def test_strength_zero_keeps_only_flips():
+def test_strength_zero_keeps_only_flips() -> None:
     images = _smooth_faces()
     out = augment(images, AugmentConfig().scaled(0.0), torch.Generator().manual_seed(0))
     assert _distance_to_source(images, out).max() < 1e-5
@@ -32,7 +32,7 @@ def test_strength_zero_keeps_only_flips():
     assert 0 < int(flipped.sum()) < len(images)  # both mirrored and untouched faces occur
 
 
-def test_weaker_strength_changes_faces_less():
+def test_weaker_strength_changes_faces_less() -> None:
     images = _smooth_faces(256)
     distances = [
         float(
@@ -47,7 +47,7 @@ def test_weaker_strength_changes_faces_less():
     assert light.scale_range == pytest.approx((0.95, 1.06)) and light.erase_prob == pytest.approx(0.2)
 
 
-def test_negative_strength_is_refused(capsys):
+def test_negative_strength_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(ValueError, match="strength"):
         AugmentConfig().scaled(-0.1)
     with pytest.raises(SystemExit):

@@ -22,17 +22,17 @@ EXPECTED_SHAPES = [
 ]
 
 
-def test_parameter_count_matches_the_seed():
+def test_parameter_count_matches_the_seed() -> None:
     assert sum(p.numel() for p in build_model(6).parameters()) == 1_484_806
 
 
-def test_seven_class_model_builds():
+def test_seven_class_model_builds() -> None:
     model = build_model(7)
     assert model(torch.zeros(2, 1, 48, 48)).shape == (2, 7)
     assert sum(p.numel() for p in model.parameters()) == 1_484_806 + 1025
 
 
-def test_layer_output_shapes_follow_the_seed_table():
+def test_layer_output_shapes_follow_the_seed_table() -> None:
     model = build_model(6).eval()
     shapes = []
     stages = [
@@ -47,7 +47,7 @@ def test_layer_output_shapes_follow_the_seed_table():
     assert shapes == EXPECTED_SHAPES
 
 
-def test_batch_norm_folds_into_an_exact_seed_network():
+def test_batch_norm_folds_into_an_exact_seed_network() -> None:
     torch.manual_seed(0)
     trained = build_model(6, batch_norm=True)
     # Give the BatchNorm layers non-trivial statistics, as training would.
@@ -68,6 +68,6 @@ def test_batch_norm_folds_into_an_exact_seed_network():
 
 
 @pytest.mark.parametrize("num_classes", [6, 7])
-def test_output_is_logits_of_the_right_width(num_classes):
+def test_output_is_logits_of_the_right_width(num_classes: int) -> None:
     out = build_model(num_classes).eval()(torch.randn(3, 1, 48, 48))
     assert out.shape == (3, num_classes)

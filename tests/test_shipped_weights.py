@@ -9,7 +9,7 @@ from emotion_app.pipeline import EmotionPipeline
 from emotion_app.weights import DEFAULT_WEIGHTS_PATH, read_card
 
 
-def test_default_weights_exist_and_carry_their_card():
+def test_default_weights_exist_and_carry_their_card() -> None:
     assert DEFAULT_WEIGHTS_PATH.is_file(), "weights/emotion_cnn.safetensors must ship with the app"
     card, _ = read_card(DEFAULT_WEIGHTS_PATH)
     assert card.labels == ("angry", "fear", "happy", "sad", "surprise", "neutral")
@@ -21,7 +21,7 @@ def test_default_weights_exist_and_carry_their_card():
     assert training["test_split"] == "PublicTest"
 
 
-def test_default_weights_give_a_distribution_for_the_astronaut():
+def test_default_weights_give_a_distribution_for_the_astronaut() -> None:
     classifier = EmotionClassifier.load()
     assert classifier.labels == ("angry", "fear", "happy", "sad", "surprise", "neutral")
     assert sum(p.numel() for p in classifier.model.parameters()) == 1_484_806
@@ -35,7 +35,7 @@ def test_default_weights_give_a_distribution_for_the_astronaut():
     assert face.label == classifier.labels[int(probabilities.argmax())]
 
 
-def test_default_weights_see_the_astronauts_smile():
+def test_default_weights_see_the_astronauts_smile() -> None:
     # The astronaut photo shows a broad smile; a model whose labels were shuffled, or
     # whose preprocessing drifted from training, would not call it happy.
     classifier = EmotionClassifier.load()
@@ -44,7 +44,7 @@ def test_default_weights_see_the_astronauts_smile():
     assert face.label == "happy" and face.confidence > 0.5
 
 
-def test_default_weights_state_their_uncertainty_thresholds():
+def test_default_weights_state_their_uncertainty_thresholds() -> None:
     # Chosen for this model on validation by training.calibrate_live; a file that loses
     # them (as a calibration tool once made it) silently falls back to the app's defaults.
     from emotion_app.inference.steadiness import UncertaintyRule
