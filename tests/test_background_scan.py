@@ -18,7 +18,7 @@ import pytest
 from skimage import data
 
 from emotion_app.faces.detector import FaceDetector
-from emotion_app.faces.geometry import iou
+from emotion_app.faces.geometry import Box, iou
 from emotion_app.faces.newcomer_scan import SCAN_THREAD_PREFIX, BackgroundScan
 from emotion_app.faces.scan_plan import ScanJob
 from emotion_app.faces.tracker import FaceTracker
@@ -47,10 +47,12 @@ def scan_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith(SCAN_THREAD_PREFIX) and t.is_alive()]
 
 
+# The video's path and its two faces' true boxes: the one there throughout, the newcomer.
+NewcomerVideo = tuple[Path, Box, Box]
+
+
 @pytest.fixture(scope="module")
-def newcomer_video(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[Path, tuple[int, int, int, int], tuple[int, int, int, int]]:
+def newcomer_video(tmp_path_factory: pytest.TempPathFactory) -> NewcomerVideo:
     """40 frames of 480x240: one face throughout, a second one walks in at frame 8.
 
     Returns the path and both faces' true boxes.
@@ -89,7 +91,9 @@ def paced_updates(
     return seen, full, saw_scan_thread
 
 
-def test_a_face_that_walks_in_is_found_by_a_background_scan(detector: FaceDetector, newcomer_video) -> None:
+def test_a_face_that_walks_in_is_found_by_a_background_scan(
+    detector: FaceDetector, newcomer_video: NewcomerVideo
+) -> None:
     path, first_box, newcomer_box = newcomer_video
     frames = read_video(path)
     assert len(frames) == 40
@@ -112,7 +116,9 @@ def test_a_face_that_walks_in_is_found_by_a_background_scan(detector: FaceDetect
     assert not scan_threads(), "leaving the with block ends the scan thread"
 
 
-def test_the_synchronous_mode_finds_the_same_newcomer_inline(detector: FaceDetector, newcomer_video) -> None:
+def test_the_synchronous_mode_finds_the_same_newcomer_inline(
+    detector: FaceDetector, newcomer_video: NewcomerVideo
+) -> None:
     path, _, newcomer_box = newcomer_video
     frames = read_video(path)
     tracker = FaceTracker(detector, confirm_checks=1, full_scan_interval=SCAN_INTERVAL)
@@ -141,7 +147,7 @@ def test_background_scan_finds_need_confirmation(detector: FaceDetector) -> None
 
 
 def test_close_ends_the_scan_thread_and_the_pipeline_stays_usable(
-    detector: FaceDetector, classifier: EmotionClassifier, newcomer_video, one_torch_thread: None
+    detector: FaceDetector, classifier: EmotionClassifier, newcomer_video: NewcomerVideo, one_torch_thread: None
 ) -> None:
     path, _, _ = newcomer_video
     frames = read_video(path)[:12]
@@ -168,7 +174,9 @@ def test_close_ends_the_scan_thread_and_the_pipeline_stays_usable(
     pipeline.close()  # twice is fine
 
 
-def test_a_tracker_dropped_without_close_still_ends_its_thread(detector: FaceDetector, newcomer_video) -> None:
+def test_a_tracker_dropped_without_close_still_ends_its_thread(
+    detector: FaceDetector, newcomer_video: NewcomerVideo
+) -> None:
     path, _, _ = newcomer_video
     tracker = FaceTracker(detector, confirm_checks=1, full_scan_interval=1, background_scan=True, scan_skips=0)
     for frame in read_video(path)[:3]:
@@ -181,7 +189,7 @@ def test_a_tracker_dropped_without_close_still_ends_its_thread(detector: FaceDet
     assert not threads[0].is_alive()
 
 
-def test_reset_drops_a_scan_in_flight(detector: FaceDetector, newcomer_video) -> None:
+def test_reset_drops_a_scan_in_flight(detector: FaceDetector, newcomer_video: NewcomerVideo) -> None:
     path, _, _ = newcomer_video
     frames = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in read_video(path)]
     with FaceTracker(detector, confirm_checks=1, full_scan_interval=1, background_scan=True) as tracker:

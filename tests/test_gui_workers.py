@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -16,7 +18,9 @@ from emotion_app.gui.capture_worker import CaptureWorker
 from emotion_app.gui.mailbox import DeliveryGate, LatestMailbox
 from emotion_app.gui.messages import CapturedFrame, FaultKind, SourceFault, SourceInfo
 from emotion_app.samples import VideoTruth, write_astronaut_video
-from emotion_app.sources.specs import CameraSpec, VideoFileSpec
+from emotion_app.sources.frame_source import SourceFactory
+from emotion_app.sources.opening import open_frame_source
+from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
 from tests.gui_support import WAIT_MS, CameraBench
 from tests.variable_rate_video import write_variable_rate_mp4
 
@@ -73,10 +77,9 @@ class RecordingMailbox(LatestMailbox[CapturedFrame]):
 class CaptureRig:
     """A capture worker on its own QThread, recording what it emits."""
 
-    def __init__(self, factory: object | None = None, camera_timeout_s: float = 0.3) -> None:
+    def __init__(self, factory: SourceFactory = open_frame_source, camera_timeout_s: float = 0.3) -> None:
         self.mailbox = RecordingMailbox()
-        kwargs = {"source_factory": factory} if factory is not None else {}
-        self.worker = CaptureWorker(self.mailbox, camera_timeout_s=camera_timeout_s, **kwargs)  # type: ignore[arg-type]
+        self.worker = CaptureWorker(self.mailbox, source_factory=factory, camera_timeout_s=camera_timeout_s)
         self.thread = QThread()
         self.worker.moveToThread(self.thread)
         self.frames: list[CapturedFrame] = []
@@ -94,7 +97,7 @@ class CaptureRig:
         if frame is not None:
             self.frames.append(frame)
 
-    def start(self, spec: object) -> None:
+    def start(self, spec: SourceSpec) -> None:
         # Cross-thread call through the worker's event loop, as the controller does it.
         from PyQt6.QtCore import Q_ARG, QMetaObject, Qt
 
@@ -107,11 +110,17 @@ class CaptureRig:
         return self.thread.wait(5000)
 
 
+class RigFactory(Protocol):
+    """What the rig_factory fixture gives: a capture rig, stopped at the test's end."""
+
+    def __call__(self, factory: SourceFactory = open_frame_source) -> CaptureRig: ...
+
+
 @pytest.fixture
-def rig_factory() -> object:
+def rig_factory() -> Iterator[RigFactory]:
     rigs: list[CaptureRig] = []
 
-    def make(factory: object | None = None) -> CaptureRig:
+    def make(factory: SourceFactory = open_frame_source) -> CaptureRig:
         rig = CaptureRig(factory)
         rigs.append(rig)
         return rig
@@ -122,7 +131,7 @@ def rig_factory() -> object:
 
 
 def test_video_frames_arrive_in_order_then_the_end_is_reported(
-    qtbot: QtBot, rig_factory, gui_video: VideoTruth
+    qtbot: QtBot, rig_factory: RigFactory, gui_video: VideoTruth
 ) -> None:
     rig = rig_factory()
     rig.start(VideoFileSpec(gui_video.path, pace=False))
@@ -140,7 +149,7 @@ def test_video_frames_arrive_in_order_then_the_end_is_reported(
 
 
 def test_paced_video_plays_at_its_native_rate_not_as_fast_as_possible(
-    qtbot: QtBot, rig_factory, tmp_path: Path
+    qtbot: QtBot, rig_factory: RigFactory, tmp_path: Path
 ) -> None:
     video = write_astronaut_video(tmp_path / "slow.avi", num_frames=12, frame_size=(160, 120), face_size=40, fps=20.0)
     rig = rig_factory()
@@ -156,7 +165,9 @@ def test_paced_video_plays_at_its_native_rate_not_as_fast_as_possible(
     assert time.perf_counter() - started >= 0.45
 
 
-def test_a_video_that_will_not_open_is_reported_with_its_path(qtbot: QtBot, rig_factory, tmp_path: Path) -> None:
+def test_a_video_that_will_not_open_is_reported_with_its_path(
+    qtbot: QtBot, rig_factory: RigFactory, tmp_path: Path
+) -> None:
     garbage = tmp_path / "garbage.mp4"
     garbage.write_bytes(os.urandom(4096))
     missing = tmp_path / "missing.avi"
@@ -170,7 +181,9 @@ def test_a_video_that_will_not_open_is_reported_with_its_path(qtbot: QtBot, rig_
     assert rig.frames == []
 
 
-def test_a_truncated_video_is_reported_as_damaged_not_as_finished(qtbot: QtBot, rig_factory, tmp_path: Path) -> None:
+def test_a_truncated_video_is_reported_as_damaged_not_as_finished(
+    qtbot: QtBot, rig_factory: RigFactory, tmp_path: Path
+) -> None:
     video = write_astronaut_video(tmp_path / "whole.avi", num_frames=40, frame_size=(320, 240), face_size=70)
     data = video.path.read_bytes()
     truncated = tmp_path / "truncated.avi"
@@ -185,7 +198,7 @@ def test_a_truncated_video_is_reported_as_damaged_not_as_finished(qtbot: QtBot, 
 
 
 def test_a_camera_that_stops_delivering_frames_is_released_and_reported(
-    qtbot: QtBot, rig_factory, gui_video: VideoTruth
+    qtbot: QtBot, rig_factory: RigFactory, gui_video: VideoTruth
 ) -> None:
     bench = CameraBench(gui_video.path, good_frames=5)
     rig = rig_factory(bench)
@@ -199,7 +212,7 @@ def test_a_camera_that_stops_delivering_frames_is_released_and_reported(
     assert camera.released and camera.reads > 5  # it retried before giving up
 
 
-def test_an_absent_camera_is_reported_as_could_not_open(qtbot: QtBot, rig_factory) -> None:
+def test_an_absent_camera_is_reported_as_could_not_open(qtbot: QtBot, rig_factory: RigFactory) -> None:
     rig = rig_factory()  # the real OpenCV path: this machine has no camera at index 97
     rig.start(CameraSpec(97, "Ghost Cam"))
     qtbot.waitUntil(lambda: len(rig.faults) == 1, timeout=WAIT_MS)
@@ -217,7 +230,7 @@ def test_stopping_the_thread_releases_the_source(qtbot: QtBot, gui_video: VideoT
 
 
 def test_a_variable_rate_file_is_timed_by_its_container_and_loops_on_forward(
-    qtbot: QtBot, rig_factory, tmp_path: Path
+    qtbot: QtBot, rig_factory: RigFactory, tmp_path: Path
 ) -> None:
     # Ten frames at 30 fps, then ten at 10 fps, as a phone records in dim light.
     durations = [1 / 30] * 10 + [1 / 10] * 10
@@ -234,7 +247,7 @@ def test_a_variable_rate_file_is_timed_by_its_container_and_loops_on_forward(
     assert [t - times[20] for t in times[20:30]] == pytest.approx(expected[:10], abs=1e-3)
 
 
-def test_a_variable_rate_file_plays_at_its_own_pace(qtbot: QtBot, rig_factory, tmp_path: Path) -> None:
+def test_a_variable_rate_file_plays_at_its_own_pace(qtbot: QtBot, rig_factory: RigFactory, tmp_path: Path) -> None:
     # Ten frames 1/30 s apart, then ten 1/10 s apart: 1.33 s, an average of 15 fps. Paced by
     # the average, both stretches would take 0.6 s.
     durations = [1 / 30] * 10 + [1 / 10] * 10
@@ -255,7 +268,9 @@ def test_a_variable_rate_file_plays_at_its_own_pace(qtbot: QtBot, rig_factory, t
     assert slow >= 1.4 * fast, f"fast stretch {fast:.3f} s, slow {slow:.3f} s"
 
 
-def test_an_animations_frames_are_shown_each_for_its_own_length(qtbot: QtBot, rig_factory, tmp_path: Path) -> None:
+def test_an_animations_frames_are_shown_each_for_its_own_length(
+    qtbot: QtBot, rig_factory: RigFactory, tmp_path: Path
+) -> None:
     # Was: each frame shown for the one before it's length (the pace learnt from the last
     # step), so the long third frame went by in 0.1 s and the fourth held 0.7 s instead;
     # a frame over 5 s was cut to the last step.
