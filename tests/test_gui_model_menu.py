@@ -178,7 +178,7 @@ def test_a_remembered_model_that_cannot_be_reached_is_said_not_taken_for_gone(
 
 
 def test_a_remembered_model_that_is_a_loop_of_links_is_said_and_kept(
-    qtbot: QtBot, make_window, tmp_path: Path, settings_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, settings_path: Path
 ) -> None:
     # Was: storing it raised RuntimeError out of the setter (Python 3.11's resolve() says so
     # for a loop of links, where 3.13 raises OSError, the only error asked about there).
@@ -192,7 +192,7 @@ def test_a_remembered_model_that_is_a_loop_of_links_is_said_and_kept(
     assert settings.sync()
     window = make_window(weights=None)
     qtbot.waitUntil(lambda: window.model_banner.text() != "", timeout=WAIT_MS)
-    assert window.model_status.active_weights.name == DEFAULT_WEIGHTS_NAME
+    assert active_weights_of(window).name == DEFAULT_WEIGHTS_NAME
     assert window.model_banner.text() == (
         f"Could not load the model: weights path {loop} is {LINK_LOOP}. "
         f"Using {DEFAULT_WEIGHTS_NAME} for now; the next start tries {loop.name} again."
@@ -202,23 +202,22 @@ def test_a_remembered_model_that_is_a_loop_of_links_is_said_and_kept(
 
 
 def test_a_model_of_the_menus_folder_that_is_a_loop_of_links_is_said_not_to_load(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: the menu's tick resolved the file chosen and raised RuntimeError (Python 3.11 on
     # a loop of links): the load was never asked for and "Loading loop.safetensors…" stayed.
     folder = models_folder(tmp_path)
     window = make_window(weights=folder / DEFAULT_WEIGHTS_NAME, weights_dir=folder)
-    in_use = window.model_status.active_weights
-    assert in_use is not None
+    in_use = active_weights_of(window)
     loop = folder / "loop.safetensors"
     loop.symlink_to(folder / "back.safetensors")
     (folder / "back.safetensors").symlink_to(loop)
     window.choose_weights(loop)
-    qtbot.waitUntil(lambda: window.model_status.weights_path == loop, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model_status_of(window).weights_path == loop, timeout=WAIT_MS)
     assert window.model_banner.text() == (
         f"Could not load the model: weights path {loop} is {LINK_LOOP}. Still using {in_use.name}."
     )
-    assert window.model_status.active_weights == in_use
+    assert model_status_of(window).active_weights == in_use
     window.model_menu.refresh()  # as opening the menu does: the loop is no entry, the model in use ticked
     assert [action.data().name for action in window.model_menu.model_actions() if action.isChecked()] == [
         DEFAULT_WEIGHTS_NAME

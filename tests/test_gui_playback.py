@@ -820,7 +820,9 @@ def test_the_status_line_says_what_the_view_says_until_a_first_frame_shows(
     assert window.status_summary(0.0).split(" · ")[0] in ("Playing", "Finished")
 
 
-def test_right_while_a_file_plays_from_its_open_moves_5_s_on(qtbot: QtBot, make_window, clip) -> None:
+def test_right_while_a_file_plays_from_its_open_moves_5_s_on(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
     # Was: until the file had once been paused or moved (no position report yet), a step
     # while playing took the fallback 30 fps for the file's rate: Right moved 150 frames
     # (this 15 fps clip to its end, a slide show of 2 s a picture 5 minutes on), not 5 s.

@@ -122,7 +122,7 @@ def test_help_lists_the_shortcuts_and_about_names_the_version_model_and_its_limi
     assert list(submenus(menu_bar(window)))[-1] == "&Help"
 
 
-def test_help_says_how_far_left_and_right_move(qtbot: QtBot, make_window, gui_video: VideoTruth) -> None:
+def test_help_says_how_far_left_and_right_move(qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth) -> None:
     # Was: F1 listed "Left  Back" and "Right  Forward", and their tips "a few seconds": a
     # first-time user could not tell a frame from 5 s, nor back from the file before.
     window = make_window(video=gui_video.path)

@@ -180,7 +180,7 @@ def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window: 
 
 
 def test_the_exports_everyone_row_says_its_time_is_the_faces_together(
-    qtbot: QtBot, make_window, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # Was: a photo of two faces read "everyone · session 2 s" in the panel, and
     # "everyone (4.0 s)" in the export's plot of that session (the real group photo: 5.0 s
@@ -293,7 +293,9 @@ def test_a_slide_show_counts_each_picture_as_long_as_it_is_shown(
     assert summary_seconds(summary)["everyone"] == pytest.approx(8.0)
 
 
-def test_the_sessions_length_reads_as_the_seek_bars_clock(qtbot: QtBot, make_window, tmp_path: Path) -> None:
+def test_the_sessions_length_reads_as_the_seek_bars_clock(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
     # Was: a 2.6 s clip played to its end read "0:02 / 0:02" on the seek bar and in the
     # status line, and "session 3 s" beside it (the real crying clip: 0:19 and "20 s"):
     # the clock counts whole seconds gone, the caption rounded them.
