@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypedDict, TypeVar
 
 import cv2
 import numpy as np
@@ -46,6 +46,10 @@ from emotion_app.sources.frame_source import FrameSource, SourceFactory
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR
+
+if TYPE_CHECKING:
+    # typing.Unpack is Python 3.11's; mypy checks these modules as for 3.10.
+    from typing_extensions import Unpack
 
 # Generous: two cores shared with a training job; a healthy run takes well under a second.
 WAIT_MS = 20_000
@@ -78,6 +82,27 @@ class WindowFactory(Protocol):
         pipeline_loader: PipelineLoader = load_pipeline,
         file_check_timeout_s: float = FILE_CHECK_TIMEOUT_S,
     ) -> MainWindow: ...
+
+
+class WindowOptions(TypedDict, total=False):
+    """``make_window``'s options but ``camera``, for the helpers that open a window on a
+    camera they are given and pass the rest on: mypy checks their callers' options as it
+    checks ``make_window``'s (test_gui_main_window checks the two lists agree)."""
+
+    video: Path | None
+    weights: Path | None | Literal["random"]
+    devices: list[CameraDevice] | None
+    source_factory: SourceFactory
+    camera_timeout_s: float
+    settings: Path | None
+    wait_for_model: bool
+    weights_dir: Path
+    size: tuple[int, int] | None
+    camera_size: str | None
+    screen: int | None
+    real_screens: bool
+    pipeline_loader: PipelineLoader
+    file_check_timeout_s: float
 
 
 def temp_folder_env(temp: Path) -> dict[str, str]:
@@ -146,7 +171,9 @@ def cut_short_copy(video: Path, to: Path) -> Path:
     return to
 
 
-def window_showing(qtbot: QtBot, make_window: WindowFactory, camera: str, **options: Any) -> MainWindow:
+def window_showing(
+    qtbot: QtBot, make_window: WindowFactory, camera: str, **options: Unpack[WindowOptions]
+) -> MainWindow:
     """A real window opened on ``camera`` (as ``--camera`` takes it: an index, a network
     camera's URL; ``options`` as ``make_window`` takes them), once it shows a frame."""
     window = make_window(camera=camera, **options)

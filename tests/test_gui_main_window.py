@@ -35,6 +35,7 @@ from tests.gui_support import (
     WAIT_MS,
     CameraBench,
     WindowFactory,
+    WindowOptions,
     active_weights_of,
     changed_fraction,
     grab_view,
@@ -55,6 +56,10 @@ def test_the_window_factory_type_names_make_windows_options_and_defaults(make_wi
         return [(p.name, p.annotation, p.default) for p in parameters if p.name != "self"]
 
     assert options(WindowFactory.__call__) == options(make_window)
+    # WindowOptions, which window_showing passes on, names the same options but camera, of
+    # the same types (as written: these modules' annotations are strings, unevaluated).
+    passed_on = {name: annotation for name, annotation, _ in options(WindowFactory.__call__) if name != "camera"}
+    assert {name: hint.__forward_arg__ for name, hint in WindowOptions.__annotations__.items()} == passed_on
 
 
 def face_rect_in_view(window: MainWindow, result: InferenceResult) -> QRectF:
