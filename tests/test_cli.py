@@ -23,6 +23,7 @@ from emotion_app.cli.analyze import _print_summary, _Tally
 from emotion_app.io.video import MediaInput
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_astronaut_video
 from tests.module_help import HELP_NOT_WRITTEN
+from tests.slide_show import write_slide_show
 from tests.slow_import import start_held_in_import
 from tests.user_rights import run_barred_from
 
@@ -187,9 +188,7 @@ def test_a_folders_annotated_video_shows_each_picture_for_a_second(
     # Was: written at 10 fps, so five photos flashed by in half a second, while the report
     # of the same run counts each picture a second.
     folder = tmp_path / "shots"
-    folder.mkdir()
-    for index in range(3):
-        cv2.imwrite(str(folder / f"shot{index}.png"), astronaut_bgr())
+    write_slide_show(folder, [astronaut_bgr()] * 3)
     single = tmp_path / "one.png"
     cv2.imwrite(str(single), astronaut_bgr())
     for source, pictures in ((folder, 3), (single, 1)):

@@ -50,6 +50,7 @@ from tests.gui_support import (
     wait_until_stopped,
 )
 from tests.hostile_support import damage_mjpeg_frame, numbered_frames
+from tests.slide_show import write_slide_show
 from tests.user_rights import without_root_rights
 
 
@@ -613,10 +614,8 @@ def test_a_slide_show_holds_each_picture_its_time_past_one_that_does_not_read(
     # places), which the show took for its step: that picture was held 6 s and the one
     # after it was due at once, replaced within a frame (never seen).
     folder = tmp_path / "pictures"
-    folder.mkdir()
-    for place in range(6):
-        cv2.imwrite(str(folder / f"p{place}.png"), astronaut_bgr())
-    (folder / "p1.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"cut")  # starts as one: keeps its place
+    stills = write_slide_show(folder, [astronaut_bgr()] * 6)
+    stills[1].write_bytes(b"\x89PNG\r\n\x1a\n" + b"cut")  # starts as one: keeps its place
     window = make_window(video=folder)
     delivered: dict[int, tuple[float, float]] = {}  # place: (when read, time in the show)
     window.controller.result_ready.connect(

@@ -26,6 +26,7 @@ from tests.gui_support import (
     wait_until_stopped,
 )
 from tests.hostile_support import damage_mjpeg_frame
+from tests.slide_show import write_slide_show
 
 FPS = 15.0
 
@@ -176,9 +177,7 @@ def test_a_single_picture_has_no_seek_bar(qtbot: QtBot, make_window: WindowFacto
     # A folder of pictures is a slide show, seekable: its bar stays.
     frames, _ = astronaut_frames(num_frames=2, frame_size=(240, 180), face_size=80, motion="static")
     folder = tmp_path / "stills"
-    folder.mkdir()
-    for index, frame in enumerate(frames):
-        assert cv2.imwrite(str(folder / f"shot{index + 1}.png"), frame)
+    write_slide_show(folder, frames)
     window.open_video(folder)
     qtbot.waitUntil(
         lambda: window.source_state.info is not None and window.source_state.info.frame_count == 2, timeout=WAIT_MS

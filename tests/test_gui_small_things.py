@@ -51,6 +51,7 @@ from tests.gui_support import (
     wait_for_face_result,
     wait_until_stopped,
 )
+from tests.slide_show import write_slide_show
 
 
 def test_f11_fills_the_screen_and_escape_leaves(
@@ -172,9 +173,7 @@ def test_images_and_folders_open_like_videos(qtbot: QtBot, make_window: WindowFa
     assert "*.png" in VIDEO_FILTER and "*.mp4" in VIDEO_FILTER
     frames, _ = astronaut_frames(num_frames=3, frame_size=(240, 180), face_size=80, motion="static")
     folder = tmp_path / "stills"
-    folder.mkdir()
-    for index, frame in enumerate(frames):
-        cv2.imwrite(str(folder / f"shot{index + 1}.png"), frame)
+    write_slide_show(folder, frames)
     window = make_window(video=folder)
     wait_for_face_result(qtbot, window)
     assert source_info_of(window).frame_count == 3 and window.playback_bar.isVisible()
@@ -197,9 +196,7 @@ def test_the_end_of_a_slide_show_counts_its_pictures_not_the_place_sought(
 ) -> None:
     frames, _ = astronaut_frames(num_frames=3, frame_size=(240, 180), face_size=80, motion="static")
     folder = tmp_path / "stills"
-    folder.mkdir()
-    for index, frame in enumerate(frames):
-        cv2.imwrite(str(folder / f"shot{index + 1}.png"), frame)
+    write_slide_show(folder, frames)
     (folder / "zz1-damaged.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"not the rest of an image")
     (folder / "zz2-empty.jpg").write_bytes(b"")  # no picture's first bytes: no place in the show
     window = make_window(video=folder)
@@ -551,9 +548,7 @@ def test_a_playing_slide_show_is_not_said_to_run_at_0_fps(
     # the source's own line already leaves a slide show's rate out.
     frames, _ = astronaut_frames(num_frames=3, frame_size=(240, 180), face_size=80, motion="static")
     folder = tmp_path / "stills"
-    folder.mkdir()
-    for index, frame in enumerate(frames):
-        cv2.imwrite(str(folder / f"shot{index + 1}.png"), frame)
+    write_slide_show(folder, frames)
     window = make_window(video=folder)
     wait_for_face_result(qtbot, window)
     qtbot.waitUntil(lambda: window.status.summary_label.text().startswith("Playing · "), timeout=WAIT_MS)

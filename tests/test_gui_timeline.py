@@ -68,6 +68,7 @@ from tests.gui_support import (
     wait_until_stopped,
     when_a_dialog_is_open,
 )
+from tests.slide_show import write_slide_show
 
 
 @pytest.fixture(scope="module")
@@ -156,12 +157,10 @@ def test_export_writes_png_and_csv_and_says_where(
 
 
 def _pairs_folder(tmp_path: Path, pictures: int) -> Path:
-    """A folder of ``pictures`` stills (pair0.png, ...), each of the same two faces."""
+    """A folder of ``pictures`` stills (shot1.png, ...), each of the same two faces."""
     frames, _ = astronaut_frames(num_frames=pictures, frame_size=(400, 200), face_size=80, copies=2, motion="static")
     folder = tmp_path / "pictures"
-    folder.mkdir()
-    for number, frame in enumerate(frames):
-        cv2.imwrite(str(folder / f"pair{number}.png"), frame)
+    write_slide_show(folder, frames)
     return folder
 
 
@@ -208,7 +207,7 @@ def test_a_picture_played_again_adds_no_time(
     # Play again starts the timeline afresh: the totals stay one pass's (they were doubled,
     # then its new ids for the same faces got rows of no time beside the first ones).
     folder = _pairs_folder(tmp_path, pictures)
-    window = make_window(video=folder if pictures > 1 else folder / "pair0.png")
+    window = make_window(video=folder if pictures > 1 else folder / "shot1.png")
     wait_until_stopped(qtbot, window)
     timeline = window.timeline_panel.timeline
     qtbot.waitUntil(lambda: timeline.frames == pictures, timeout=WAIT_MS)
@@ -265,9 +264,7 @@ def test_a_slide_show_counts_each_picture_as_long_as_it_is_shown(
         num_frames=3, frame_size=(400, 200), face_size=80, copies=2, motion="static", blank_frames=[1]
     )
     folder = tmp_path / "pictures"
-    folder.mkdir()
-    for number, frame in enumerate(frames):  # two faces, nobody, the two faces again
-        cv2.imwrite(str(folder / f"show{number}.png"), frame)
+    write_slide_show(folder, frames)  # two faces, nobody, the two faces again
     window = make_window(video=folder)
     wait_until_stopped(qtbot, window)
     panel = window.timeline_panel
@@ -1686,7 +1683,7 @@ def test_a_picture_after_one_that_does_not_read_is_timed_by_its_own_place(
     # place (2 s, as its frame number said 4 s), so the timeline counted 2-4 s for it, and
     # a seek back to it, timed by its place, counted 4-6 s: the same picture twice.
     folder = _pairs_folder(tmp_path, 4)
-    (folder / "pair1.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a picture" * 8)
+    (folder / "shot2.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a picture" * 8)
     window = make_window(video=folder)
     played: dict[int, float] = {}  # each picture's time as played on to
     window.controller.result_ready.connect(lambda result: played.setdefault(result.frame_index, result.source_time))

@@ -30,6 +30,7 @@ from tests.gui_support import (
     summary_seconds,
     wait_until_stopped,
 )
+from tests.slide_show import write_slide_show
 
 # A slide show: a grey slide, the astronaut's face held 3 s, another grey slide.
 SLIDE_DELAYS_MS = [500, 3000, 500]
@@ -66,9 +67,7 @@ def test_a_face_on_a_slide_shows_picture_is_shown_while_the_picture_shows(
     # stood unboxed its 2 s, as a GIF's slide did.
     face = astronaut_bgr()
     folder = tmp_path / "show"
-    folder.mkdir()
-    for number, picture in enumerate([np.full_like(face, 90), face, np.full_like(face, 140)]):
-        cv2.imwrite(str(folder / f"slide{number}.png"), picture)
+    write_slide_show(folder, [np.full_like(face, 90), face, np.full_like(face, 140)])
     window = make_window(video=folder)
     qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 1, timeout=WAIT_MS)
     assert len(shown_result(window).faces) == 1

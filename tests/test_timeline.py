@@ -43,6 +43,7 @@ from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, astronaut_frames, write_astronaut_video
 from emotion_app.timeline import MAX_STEP_S, PORTRAIT_PX, SessionTimeline
 from tests.hostile_support import KILLED_AFTER_THE_FIRST_RENAME, hidden_files
+from tests.slide_show import write_slide_show
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -333,10 +334,8 @@ def test_analyze_reports_each_picture_of_a_folder_in_its_own_second(
     # titled "last 4.0 s", and one photo at 1-2 s on a 0-2 s axis titled "last 1.0 s".
     frames, _ = astronaut_frames(num_frames=pictures, frame_size=(240, 200), face_size=90, motion="static")
     folder = tmp_path / "pictures"
-    folder.mkdir()
-    for number, frame in enumerate(frames):
-        cv2.imwrite(str(folder / f"face{number}.png"), frame)
-    source = folder if pictures > 1 else folder / "face0.png"
+    stills = write_slide_show(folder, frames)
+    source = folder if pictures > 1 else stills[0]
     report = tmp_path / "report"
     assert main(["analyze", str(source), "--report", str(report), "--weights", str(random_weights)]) == 0
     assert f"({pictures:.1f} s, " in capsys.readouterr().out
