@@ -120,6 +120,19 @@ def test_verifier_weights_that_are_a_loop_are_told_so(tmp_path: Path, capsys: py
 
 
 @pytest.mark.parametrize("kind", LOOP_KINDS)
+def test_calibrate_live_clips_that_are_a_loop_are_told_so_not_missing(
+    tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was "--clips LOOP: no such folder", of a folder name ls lists.
+    from training import calibrate_live
+
+    loop = link_loop(tmp_path, kind, "clips")
+    assert calibrate_live.main(["--weights", str(tmp_path / "unread.safetensors"), "--clips", str(loop)]) == 2
+    assert capsys.readouterr().err == f"error: --clips {loop} is {LINK_LOOP}\n"
+    assert loop.is_symlink()
+
+
+@pytest.mark.parametrize("kind", LOOP_KINDS)
 def test_an_output_folder_that_is_a_loop_is_told_so_not_a_file(tmp_path: Path, kind: str) -> None:
     # Was "it is a file, not a folder" (mkdir says "File exists" of a loop).
     loop = link_loop(tmp_path, kind, "out")
