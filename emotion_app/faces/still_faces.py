@@ -76,3 +76,24 @@ def best_of_overlapping(passes: list[list[Box]], verdicts: dict[Box, FaceVerdict
         if all(iou(box, other) <= DUPLICATE_IOU for other in kept):
             kept.append(box)
     return kept
+
+
+def own_boxes_first(earlier: list[Box], own: list[Box], verdicts: dict[Box, FaceVerdict]) -> list[Box]:
+    """A first look's boxes, one a face: ``earlier`` finds of this frame (the CNN's,
+    confirmed by a local search) and the look's ``own``, each judged in ``verdicts``. Of
+    boxes on one face (overlapping by more than :data:`DUPLICATE_IOU`), the look's own
+    that passed the face check stands for it, else one that passed: a box a pixel or two
+    off may fail the check, or be taken for something under the chin of the face above,
+    where the look's passed."""
+
+    def passed(box: Box) -> bool:
+        verdict = verdicts.get(box)
+        return verdict is not None and verdict.passed
+
+    def apart(box: Box, others: list[Box]) -> bool:
+        return all(iou(box, other) <= DUPLICATE_IOU for other in others)
+
+    own_passed = [box for box in own if passed(box)]
+    boxes = [box for box in earlier if apart(box, own_passed)] + own
+    all_passed = [box for box in boxes if passed(box)]
+    return [box for box in boxes if passed(box) or apart(box, all_passed)]

@@ -135,7 +135,7 @@ from .newcomer_scan import (
 from .scan_plan import SMALL_SCAN_EVERY, ScanDue, ScanJob, ScanPlan
 from .scene_gate import ShotCuts
 from .seen_faces import SeenFaces
-from .still_faces import still_faces
+from .still_faces import own_boxes_first, still_faces
 from .template import FaceTemplate
 from .track import Track
 
@@ -676,6 +676,7 @@ class FaceTracker:
         (the face check judges every find).
         """
         judged: dict[Box, FaceVerdict] = {}
+        earlier = list(detections)
         if still:
             # Searched at several sizes, one box kept of those that overlap (.still_faces).
             faces, judged = still_faces(self.detector, self.face_check, gray, self._checked_neighbours, fine)
@@ -693,6 +694,11 @@ class FaceTracker:
                 verdict = self._verdicts.get(box)
                 if verdict is not None and not verdict.passed:
                     del self._verdicts[box]
+        # The CNN's finds came first (see _network_finds); where this look found a face too,
+        # its box stands for it: _finish_update kept the larger of the two, which the face
+        # check may fail, and in a picture no later frame looks again (with the CNN on, a
+        # face the cascades alone show went unboxed).
+        detections[:] = own_boxes_first(earlier, detections[len(earlier) :], self._verdicts)
         if still or (opens_empty and not self.background_scan):
             # Leaning faces too: every one in a picture; in a video that opens
             # on no upright face, large ones. Not live (background scans): in HD
