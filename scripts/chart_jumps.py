@@ -6,7 +6,11 @@ with ``--drift``, moving slowly across the frame; laid out by the app's one over
 with and without the charts' places of the last frame (``overlay_layout.ChartPlaces``, as
 the window and ``analyze --output`` lay out a stream). A jump: a chart present in two
 frames in a row whose place relative to its face moved more than ``--moved`` px (or whose
-size changed); appear/vanish: a face's chart shown in one frame and not the next.
+size changed); appear/vanish: a face's chart shown in one frame and not the next; tag
+jumps: a face's tag moved so. Over every frame it counts too the faces without a chart,
+the charts overlapping another chart, their own face or their own tag (a face with no
+other near may have its chart over its edge or its tag's), and those covering another face
+or another's tag (the layout allows none).
 
     python -m scripts.chart_jumps [--scenes 30] [--frames 60] [--jitter 3] [--drift] [--seed 0]
 """
@@ -14,36 +18,69 @@ size changed); appear/vanish: a face's chart shown in one frame and not the next
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, fields
 
 from emotion_app.io.overlay import PillowText
-from emotion_app.io.overlay_layout import ChartPlaces, layout_overlay
+from emotion_app.io.overlay_layout import ChartPlaces, layout_overlay, overlap_area
 from emotion_app.results import FaceResult
 from scripts.support.arguments import positive_int, script_parser
 from scripts.support.crowd_scenes import LABELS, Rect, random_scene
 
 
+@dataclass
+class Changes:
+    """What the charts (and tags) did over a scene's frames."""
+
+    jumps: int = 0
+    appear_vanish: int = 0
+    tag_jumps: int = 0
+    without_chart: int = 0  # faces, summed over the frames
+    overlapping_chart: int = 0  # charts, summed over the frames
+    over_own_face: int = 0
+    over_own_tag: int = 0
+    over_another: int = 0  # another face, or another's tag
+
+    def add(self, other: Changes) -> None:
+        for field in fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+
 def count_changes(
     width: int, height: int, frames: list[list[Rect]], places: ChartPlaces | None, measure: PillowText, moved: int
-) -> tuple[int, int]:
-    """(jumps, appear/vanish) of the charts over ``frames`` (each the scene's boxes)."""
-    jumps = toggles = 0
+) -> Changes:
+    """What the charts and tags did over ``frames`` (each the scene's boxes)."""
+    changes = Changes()
     last: dict[int, tuple[int, int, int, int] | None] = {}
+    last_tag: dict[int, tuple[int, int]] = {}
     for boxes in frames:
         results = [FaceResult(box, i, "happy", 0.5, (0.1, 0.1, 0.5, 0.1, 0.1, 0.1)) for i, box in enumerate(boxes)]
         drawn = layout_overlay(results, LABELS, width, height, True, measure, None, places)
+        charts = [item.chart.rect for item in drawn if item.chart is not None]
         for i, item in enumerate(drawn):
             now = None
             if item.chart is not None:
                 x, y, w, h = item.chart.rect
                 now = (x - item.box[0], y - item.box[1], w, h)
+                others = [other for other in drawn if other is not item]
+                changes.overlapping_chart += sum(overlap_area(item.chart.rect, chart) > 0 for chart in charts) > 1
+                changes.over_own_face += overlap_area(item.chart.rect, item.box) > 0
+                changes.over_own_tag += overlap_area(item.chart.rect, item.tag.rect) > 0
+                changes.over_another += any(
+                    overlap_area(item.chart.rect, other.box) or overlap_area(item.chart.rect, other.tag.rect)
+                    for other in others
+                )
+            changes.without_chart += now is None
+            tag = (item.tag.rect[0] - item.box[0], item.tag.rect[1] - item.box[1])
             if i in last:
                 before = last[i]
-                toggles += (before is None) != (now is None)
+                changes.appear_vanish += (before is None) != (now is None)
                 if before is not None and now is not None:
                     shifted = max(abs(now[0] - before[0]), abs(now[1] - before[1])) > moved
-                    jumps += shifted or now[2:] != before[2:]
-            last[i] = now
-    return jumps, toggles
+                    changes.jumps += shifted or now[2:] != before[2:]
+                was = last_tag[i]
+                changes.tag_jumps += max(abs(tag[0] - was[0]), abs(tag[1] - was[1])) > moved
+            last[i], last_tag[i] = now, tag
+    return changes
 
 
 def jittered(
@@ -76,19 +113,22 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     measure = PillowText()
-    totals = {"without memory": [0, 0], "with ChartPlaces": [0, 0]}
+    totals = {"without memory": Changes(), "with ChartPlaces": Changes()}
     faces_n = 0
     for _ in range(args.scenes):
         width, height, faces = random_scene(rng, tight=True)
         faces_n += len(faces)
         frames = jittered(rng, width, height, faces, args.frames, args.jitter, args.drift)
         for name, places in (("without memory", None), ("with ChartPlaces", ChartPlaces())):
-            jumps, toggles = count_changes(width, height, frames, places, measure, args.moved)
-            totals[name][0] += jumps
-            totals[name][1] += toggles
+            totals[name].add(count_changes(width, height, frames, places, measure, args.moved))
     print(f"{args.scenes} scenes, {faces_n} faces, {args.frames} frames each, jitter ±{args.jitter} px")
-    for name, (jumps, toggles) in totals.items():
-        print(f"{name}: {jumps} jumps, {toggles} appear/vanish")
+    for name, changes in totals.items():
+        print(
+            f"{name}: {changes.jumps} jumps, {changes.appear_vanish} appear/vanish, {changes.tag_jumps} tag jumps; "
+            f"over all frames {changes.without_chart} faces without a chart, charts overlapping another "
+            f"{changes.overlapping_chart}, over their own face {changes.over_own_face} or tag "
+            f"{changes.over_own_tag}, over another face or another's tag {changes.over_another}"
+        )
 
 
 if __name__ == "__main__":
