@@ -258,3 +258,19 @@ def test_a_picture_shows_with_the_cnn_every_face_the_cascades_show(size: int, st
     assert len(alone) >= 20
     lost = [box for box in alone if all(iou(box, other) <= 0.5 for other in with_cnn)]
     assert lost == [], f"{len(lost)} of {len(alone)} faces lost with the CNN: {lost}"
+
+
+def test_a_picture_shows_a_large_sunglasses_face_the_cascades_box_wrongly() -> None:
+    # Was: in a picture the network's find that the face check failed waits for the
+    # network's own look at its box (no frame follows to check it), but it counted as
+    # failed: with a larger box of the picture's own search on the same face that the
+    # check failed too, the larger was kept, and the face went unboxed for good.
+    lost = []
+    with FaceTracker(FaceDetector(), network="shipped") as tracker:
+        for face_size in range(100, 175, 5):
+            frames, boxes = covered_face_frames("glasses", face_size, 1)
+            tracker.reset()  # each picture on its own, as the pipeline shows one
+            shown = tracker.update(cv2.cvtColor(frames[0], cv2.COLOR_BGR2GRAY), still=True)
+            if len(shown) != 1 or iou(shown[0].box, boxes[0]) <= 0.5:
+                lost.append((face_size, [track.box for track in shown]))
+    assert lost == [], f"sunglasses faces not shown (size, boxes shown): {lost}"

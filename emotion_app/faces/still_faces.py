@@ -84,16 +84,18 @@ def own_boxes_first(earlier: list[Box], own: list[Box], verdicts: dict[Box, Face
     boxes on one face (overlapping by more than :data:`DUPLICATE_IOU`), the look's own
     that passed the face check stands for it, else one that passed: a box a pixel or two
     off may fail the check, or be taken for something under the chin of the face above,
-    where the look's passed."""
+    where the look's passed. A box with no verdict (a network find whose check is the
+    network's look at it: see the tracker's first look) comes next, before one that failed:
+    the face check fails most faces the network finds, and a larger failed box on one was
+    kept over it, the face unboxed."""
 
-    def passed(box: Box) -> bool:
+    def rank(box: Box) -> int:
         verdict = verdicts.get(box)
-        return verdict is not None and verdict.passed
+        return 1 if verdict is None else 0 if verdict.passed else 2
 
     def apart(box: Box, others: list[Box]) -> bool:
         return all(iou(box, other) <= DUPLICATE_IOU for other in others)
 
-    own_passed = [box for box in own if passed(box)]
+    own_passed = [box for box in own if rank(box) == 0]
     boxes = [box for box in earlier if apart(box, own_passed)] + own
-    all_passed = [box for box in boxes if passed(box)]
-    return [box for box in boxes if passed(box) or apart(box, all_passed)]
+    return [box for box in boxes if apart(box, [other for other in boxes if rank(other) < rank(box)])]
