@@ -1010,13 +1010,56 @@ def test_the_notice_of_which_camera_was_taken_goes_when_another_is_picked_before
     )
     try:
         window.toggle_start_stop()  # Start
-        assert "started the one at index 1" in window.notice_banner.text()
+        assert "the one at index 1, the first listed, starts once" in window.notice_banner.text()
         window.picker.activated.emit(1)  # Integrated Webcam picked
         assert window.model_status is None and window.notice_banner.text() == ""
     finally:
         loaded.set()
     qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
     assert bench.specs == [CameraSpec(0, "Integrated Webcam")] and window.notice_banner.text() == ""
+
+
+def _window_loading_the_model(
+    make_window: WindowFactory, devices: list[CameraDevice], bench: CameraBench
+) -> tuple[MainWindow, threading.Event]:
+    """A real window listing ``devices`` whose model loads only once the event returned is
+    set (the test sets it, in a ``finally``, else the window waits WAIT_MS for it)."""
+    loaded = threading.Event()
+
+    def held_load(path: Path | None) -> PipelineBundle:
+        loaded.wait(WAIT_MS / 1000)
+        return load_eager_pipeline(path)
+
+    window = make_window(devices=devices, source_factory=bench, wait_for_model=False, pipeline_loader=held_load)
+    return window, loaded
+
+
+def test_the_notice_of_which_camera_was_taken_says_it_starts_once_the_model_has_loaded(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path
+) -> None:
+    # Was: Start before the model had loaded said "started the one at index 1" while the
+    # view said the model was loading and nothing had been opened.
+    AppSettings.at_path(settings_path).remember_camera("Logitech C920", 4)
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [C920_FIRST, BUILT_IN, C920_SECOND], bench)
+    try:
+        window.toggle_start_stop()  # Start
+        assert window.model_status is None and bench.specs == []
+        waiting = (
+            "2 cameras are named Logitech C920, none at index 4 any more: the one at index 1, the first listed, "
+            "starts once the emotion model has loaded (the toolbar's list has the other at 6)."
+        )
+        assert window.notice_banner.text() == waiting
+        window.window_actions.refresh_cameras_action.trigger()  # F5: kept as it is
+        assert window.notice_banner.text() == waiting
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(1, "Logitech C920")]
+    assert window.notice_banner.text() == (
+        "2 cameras are named Logitech C920, none at index 4 any more: started the one at index 1, the first listed "
+        "(the toolbar's list has the other at 6)."
+    )
 
 
 def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(

@@ -3,7 +3,8 @@
 Two cameras of one name (one model twice) with none at the index chosen, or several whose
 names hold the name typed after ``--camera``: the first listed is taken, and a notice in
 the window says which, and where the others are. It is kept true as the list is read anew,
-and says so where the one taken could not be opened; it goes once another source is asked
+says so where the one taken could not be opened, and that it starts once the model has
+loaded where it was taken before then; it goes once another source is asked
 for (the window takes it away, by its :data:`CAMERA_TAKEN_TAG`).
 """
 
@@ -36,6 +37,8 @@ class CameraTaken:
     # in part: the other cameras it names so answer it too, whatever their names.
     typed: str = ""
     opened: bool = True  # False once its open failed (until it opens)
+    # Asked for before the model has loaded: not tried yet, it opens then (until it has).
+    waiting_for_model: bool = False
 
     @staticmethod
     def of(
@@ -78,7 +81,10 @@ def taken_notice(devices: list[CameraDevice], taken: CameraTaken) -> str:
     others = alike[:at] + alike[at + 1 :]
     # Another listed before it since it was taken: why it was taken held then, not now.
     still_first = set(indices[:at]) <= taken.ahead
-    when = "when it started" if taken.opened else "when it was tried"
+    if taken.waiting_for_model:
+        when = "when it was chosen"
+    else:
+        when = "when it started" if taken.opened else "when it was tried"
     why = "the first listed" if still_first else f"the first listed, {when}"
     if taken.passed_beside:
         why += " that was not beside it before" if still_first else ", that was not beside it before"
@@ -93,7 +99,12 @@ def taken_notice(devices: list[CameraDevice], taken: CameraTaken) -> str:
         head = f"{len(alike)} cameras have '{taken.typed}' in their names"
         which = f"{taken.name} at index {taken.index}"
         listed = ", ".join(f"{other.name} at {other.index}" for other in others)
-    what = f"started {which}, {why}" if taken.opened else f"{which}, {why}, could not be opened"
+    if taken.waiting_for_model:
+        what = f"{which}, {why}, starts once the emotion model has loaded"
+    elif taken.opened:
+        what = f"started {which}, {why}"
+    else:
+        what = f"{which}, {why}, could not be opened"
     how = ""
     if taken.gone is None and len(others) == 1:  # typed on the command line: another is one index away there too
         how = f"; --camera {others[0].index} starts it"
@@ -140,7 +151,7 @@ class CameraTakenNotice:
     def _opened(self, spec: CameraSpec, opened: bool, devices: list[CameraDevice]) -> None:
         taken = self._told()
         if taken is not None and not spec.url and (spec.name, spec.index) == (taken.name, taken.index):
-            self._say(devices, replace(taken, opened=opened))
+            self._say(devices, replace(taken, opened=opened, waiting_for_model=False))
 
     def _told(self) -> CameraTaken | None:
         """The camera the notice shown is of; None while it is not shown."""

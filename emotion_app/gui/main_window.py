@@ -882,7 +882,10 @@ class MainWindow(QMainWindow):
         known, see :meth:`.CameraPicker.beside`): where others answer that too (of its name,
         none at that index; or named by ``typed``), a notice says which was taken."""
         if device.index != chosen_index:
-            self.camera_taken.tell(devices, CameraTaken.of(devices, device, chosen_index, beside, typed))
+            taken = CameraTaken.of(devices, device, chosen_index, beside, typed)
+            # Asked for before the model has loaded, it is not started yet: it opens then.
+            waiting = not self._initial_source_started
+            self.camera_taken.tell(devices, dataclasses.replace(taken, waiting_for_model=waiting))
 
     def _chosen_gone_text(self, spec: CameraSpec, devices: list[CameraDevice]) -> str:
         """Why the camera ``spec`` chosen by its name, not among ``devices``, is not opened:
