@@ -1062,6 +1062,31 @@ def test_the_notice_of_which_camera_was_taken_says_it_starts_once_the_model_has_
     )
 
 
+def test_cameras_plugged_in_while_the_model_loads_are_not_offered_and_the_one_picked_starts_once(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: plugged in while the model loaded, the cameras were offered in the banner, whose
+    # Start did nothing to be seen (the offer stayed up) until the model had loaded, when
+    # the window would have started a camera by itself anyway.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [], bench)
+    try:
+        device_monitor_of(window).set_devices([BUILT_IN, USB])
+        assert window.model_status is None
+        assert window.source_banner.text() == ""
+        assert window.status.currentMessage() == (
+            "Cameras available: Integrated Webcam, Logitech C920 (in the toolbar's list)."
+        )
+        assert window.view.placeholder == "Loading the emotion model…"
+        window.picker.activated.emit(1)  # Logitech C920 picked in the toolbar meanwhile
+        assert bench.specs == []
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(2, "Logitech C920")]  # once, the one picked
+    assert window.source_banner.text() == ""
+
+
 def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
             open_stream_dialog=self.open_stream_dialog,
             stop=self.stop,
             choose_camera=self.choose_camera,
+            waiting_for_model=lambda: not self._initial_source_started,
         )
         self.snapshots = SnapshotSaver(self)
         self._about = AboutText(self)  # looks for the model in use's card as it loads

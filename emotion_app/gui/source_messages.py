@@ -96,11 +96,13 @@ class SourceMessages:
         open_stream_dialog: Callable[[], None],
         stop: Callable[[], None],
         choose_camera: Callable[[CameraDevice], None],
+        waiting_for_model: Callable[[], bool] = lambda: False,
     ) -> None:
         """``controller``: whose latest request a notice must answer; ``view``: its
         placeholder says why no picture shows; ``picker``: the cameras and screens listed;
         ``retry``, ``open_video_dialog``, ``open_stream_dialog``, ``stop``,
-        ``choose_camera``: the banners' buttons."""
+        ``choose_camera``: the banners' buttons; ``waiting_for_model``: whether the window
+        has yet to start its first source, as it does once the model has loaded."""
         self._controller = controller
         self._source_state = source_state
         self._banner = source_banner
@@ -112,6 +114,7 @@ class SourceMessages:
         self._open_stream_dialog = open_stream_dialog
         self._stop = stop
         self._choose_camera = choose_camera
+        self._waiting_for_model = waiting_for_model
         self._reconnecting_stream: int | None = None  # the stream whose reconnect is under way
         self._offer: _Offer | None = None  # the offer of cameras listed put up last
         self._problem: _CameraProblem | None = None  # a camera's problem put up last
@@ -264,9 +267,11 @@ class SourceMessages:
                 self._say_in_view(_NO_CAMERA_VIEW)
             return
         names = ", ".join(d.name for d in devices)
-        if state.starting:
+        if state.starting or self._waiting_for_model():
             # A source opening (a network camera waiting for its first frame) keeps its
             # banner, its Stop and the reason for the wait: the news goes to the status line.
+            # So does it while the model loads: the window then starts the camera asked
+            # for, or picked in the toolbar meanwhile, else the first listed, by itself.
             self._status_bar.showMessage(f"Cameras available: {names} (in the toolbar's list).", 8000)
             return
         if state.spec is None or isinstance(state.spec, CameraSpec):
