@@ -746,6 +746,51 @@ def test_the_view_behind_an_offer_that_replaced_an_error_dismissed_says_the_offe
     assert window.source_banner.text() == "" and window.view.placeholder.startswith("No camera found.")
 
 
+def test_the_refusal_of_the_camera_chosen_is_said_again_after_the_offer_that_dropped_it_was_dismissed(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: the camera chosen back, the refusal was dropped from the offer; the user dismissed
+    # that offer (of the cameras, never of the refusal), and once the camera chosen was
+    # unplugged again, where Start and Retry refuse it again, the refusal was lost: the
+    # offer came back alone, or nothing at all was said with none listed.
+    window = _refused_then_offered(qtbot, make_window, gui_video)
+    monitor = device_monitor_of(window)
+    monitor.set_devices([C920_FIRST, BUILT_IN, C920_SECOND])  # back: the refusal dropped
+    assert "not connected" not in window.source_banner.text()
+    banner_button(window, "✕").click()
+    monitor.set_devices([C920_FIRST, BUILT_IN, C920_SECOND])  # the same list: the offer stays away
+    assert window.source_banner.text() == ""
+    monitor.set_devices([C920_FIRST, BUILT_IN])  # unplugged again
+    refusal = (
+        "Logitech C920 at index 6 is not connected: the one at index 1 is the other Logitech C920, listed beside "
+        "it before."
+    )
+    assert window.source_banner.text() == (
+        f"{refusal} Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list)."
+    )
+    assert window.source_banner.level == "error"
+    assert window.view.placeholder == window.source_banner.text()
+    # Dismissed as it stood, refusal and all, it is said no more: the user turned it down.
+    banner_button(window, "✕").click()
+    monitor.set_devices([C920_FIRST, BUILT_IN, C920_SECOND])
+    monitor.set_devices([C920_FIRST, BUILT_IN])
+    assert "not connected" not in window.source_banner.text()
+
+
+def test_the_refusal_of_the_camera_chosen_stands_alone_again_after_the_offer_that_dropped_it_was_dismissed(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: as above, with every camera unplugged: nothing said why Start would not start.
+    window = _refused_then_offered(qtbot, make_window, gui_video)
+    monitor = device_monitor_of(window)
+    monitor.set_devices([C920_FIRST, BUILT_IN, C920_SECOND])
+    banner_button(window, "✕").click()
+    monitor.set_devices([])
+    assert window.source_banner.text() == "Logitech C920 at index 6 is not connected."
+    assert window.source_banner.level == "error" and "Retry" in window.source_banner.button_captions()
+    assert window.view.placeholder == window.source_banner.text()
+
+
 def test_an_offer_dismissed_stays_away_until_what_it_offers_changes(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

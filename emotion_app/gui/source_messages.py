@@ -313,7 +313,7 @@ class SourceMessages:
             return None
         alone = self._banner.tag == problem.tag and self._banner.text() == problem.shown
         offered = self._banner.tag == _CAMERAS_TAG and self._offer is not None and self._offer.for_problem
-        if not (alone or offered):
+        if not (alone or offered or self._unsaid_when_dismissed()):
             return None
         if problem.retold is not None:
             message = problem.retold(devices)
@@ -323,6 +323,19 @@ class SourceMessages:
             problem = replace(problem, message=message, reason=reason)
             self._problem = problem
         return problem
+
+    def _unsaid_when_dismissed(self) -> bool:
+        """Whether the offer the user dismissed (nothing put up or asked for since) stood in
+        the place of the camera's problem while it did not hold: the user turned down the
+        cameras, never the problem, which is said again once it holds again."""
+        offer, turned_down = self._offer, self._turned_down
+        return (
+            offer is not None
+            and offer.for_problem
+            and not offer.reason
+            and turned_down is not None
+            and turned_down[1] == self._controller.requests_sent
+        )
 
     def _on_closed(self, tag: str) -> None:
         """The user dismissed the source banner's message: an offer, so turned down, is not
