@@ -791,6 +791,39 @@ def test_the_refusal_of_the_camera_chosen_stands_alone_again_after_the_offer_tha
     assert window.view.placeholder == window.source_banner.text()
 
 
+@pytest.mark.parametrize("error", ["name-not-found", "could-not-open"])
+def test_the_view_behind_an_error_dismissed_drops_the_cameras_it_named_once_none_is_listed(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, error: str
+) -> None:
+    # Was: the error dismissed, the view (no frame in it) went on saying it once every
+    # camera was unplugged, under a picker saying "No camera found": "No camera named
+    # 'Hubble'. Cameras: Integrated Webcam.", or "… Pick another camera in the toolbar."
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    ghost = CameraDevice("Ghost Cam", 97, "/dev/video97")
+
+    def factory(spec: SourceSpec) -> FrameSource:
+        # Index 97 goes through the real OpenCV path: nothing is there on this machine.
+        return open_frame_source(spec) if isinstance(spec, CameraSpec) and spec.index == 97 else bench(spec)
+
+    if error == "name-not-found":
+        window = make_window(camera="Hubble", devices=[BUILT_IN], source_factory=factory)
+        assert window.source_banner.text() == "No camera named 'Hubble'. Cameras: Integrated Webcam."
+    else:
+        window = make_window(devices=[ghost, BUILT_IN], source_factory=factory)
+        qtbot.waitUntil(lambda: "Could not open" in window.source_banner.text(), timeout=WAIT_MS)
+        assert window.source_banner.text().endswith("Pick another camera in the toolbar.")
+    said = window.source_banner.text()
+    assert window.view.placeholder == said
+    banner_button(window, "✕").click()
+    assert window.view.placeholder == said  # still true: said there until the list changes
+    device_monitor_of(window).set_devices([])
+    assert window.source_banner.text() == "" and window.view.result is None
+    if error == "name-not-found":  # as where it was not dismissed: what to open instead
+        assert window.view.placeholder.startswith("No camera found.")
+    else:  # the reason it did not open, as said alone where it was not dismissed
+        assert window.view.placeholder == said.removesuffix(". Pick another camera in the toolbar.")
+
+
 def test_an_offer_dismissed_stays_away_until_what_it_offers_changes(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

@@ -265,6 +265,10 @@ class SourceMessages:
             elif self._offer is not None and self._view.placeholder == self._in_view == self._offer.text:
                 # An offer dismissed goes from the banner only: the view said it still.
                 self._say_in_view(_NO_CAMERA_VIEW)
+            elif (closed := self._problem_in_view()) is not None:
+                # An error dismissed goes from the banner only: the view, saying it still,
+                # says what holds with none listed, not the cameras it named nor "pick another".
+                self._say_in_view(self._alone_in_view(closed))
             return
         names = ", ".join(d.name for d in devices)
         if state.starting or self._waiting_for_model():
@@ -336,6 +340,22 @@ class SourceMessages:
             and turned_down is not None
             and turned_down[1] == self._controller.requests_sent
         )
+
+    def _problem_in_view(self) -> _CameraProblem | None:
+        """The camera's problem put up last where the user dismissed it and the view, where
+        no frame shows, says it still; else None."""
+        problem = self._problem
+        if problem is None or problem.spec != self._source_state.spec or not self._banner.isHidden():
+            return None
+        return problem if self._view.placeholder == self._in_view == problem.shown else None
+
+    def _alone_in_view(self, problem: _CameraProblem) -> str:
+        """What the view says for ``problem`` with no camera listed, as where it was not
+        dismissed: said alone (retold), or "No camera found" for a name not found."""
+        message = problem.retold([]) if problem.retold is not None else problem.message
+        if not isinstance(problem.spec, CameraSpec) or not message:
+            return _NO_CAMERA_VIEW
+        return self.problem_text(message, problem.spec)
 
     def _on_closed(self, tag: str) -> None:
         """The user dismissed the source banner's message: an offer, so turned down, is not
