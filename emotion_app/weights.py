@@ -26,7 +26,7 @@ from torch import nn
 
 from .float_tensors import NonFiniteTensorError, finite_float32_tensors
 from .inference.steadiness import UncertaintyRule
-from .link_loops import LINK_LOOP, is_link_loop
+from .link_loops import link_trouble
 from .model import ARCHITECTURES, build_architecture
 from .preprocessing import Preprocessing, test_time_inputs
 
@@ -182,8 +182,9 @@ def read_header(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, tupl
     except (FileNotFoundError, NotADirectoryError):  # not there: its folder gone, a link to such a file
         raise WeightsNotFoundError.missing(path, f"weights file not found: {path}") from None
     except OSError as exc:  # a name too long, a folder on the way the user may not search, a loop
-        if is_link_loop(path):
-            raise WeightsError(f"weights path {path} is {LINK_LOOP}") from None
+        trouble = link_trouble(path)
+        if trouble:
+            raise WeightsError(f"weights path {path} {trouble}") from None
         raise WeightsError(f"cannot read weights file {path}: {exc.strerror or exc}") from exc
     except ValueError as exc:  # a NUL in the name
         raise WeightsError(f"cannot read weights file {path}: {exc}") from None

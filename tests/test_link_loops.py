@@ -80,6 +80,16 @@ def test_the_window_tells_a_video_that_is_a_loop_so(qtbot: QtBot, make_window: W
     assert window.source_banner.level == "error"
 
 
+def test_the_window_tells_a_video_behind_a_loop_so(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
+    # Was "Video file not found: LOOP/clip.mp4" (main.py --video).
+    loop = link_loop(tmp_path, "itself")
+    window = make_window(video=loop / "clip.mp4")
+    wait_until_stopped(qtbot, window)
+    assert window.source_banner.text() == (
+        f"Could not open video file {loop / 'clip.mp4'}: it passes through {loop}, which is {LINK_LOOP}"
+    )
+
+
 def test_a_settings_file_that_is_a_loop_is_refused_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -315,3 +325,52 @@ def test_the_users_settings_file_that_is_a_loop_takes_nothing_carried_over(tmp_p
         assert loop.readlink() == Path(path.name)
     finally:
         QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, default_home)
+
+
+def link_chain(folder: Path, target: str, name: str = "chain", length: int = 45) -> Path:
+    """``name`` in ``folder``: a chain of ``length`` symbolic links ending at ``target``, more
+    than the system follows (40 on Linux), and no loop."""
+    for number in range(length - 1, -1, -1):
+        link = folder / (name if number == 0 else f"{name}-{number}")
+        link.symlink_to(target)
+        target = link.name
+    return folder / name
+
+
+def test_a_long_chain_of_links_is_told_as_one_not_as_a_loop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Was "CHAIN: it is a loop of symbolic links (it points back to itself)": the system
+    # gives up on a long chain too, but it ends at a file, which Python's resolve() reaches.
+    from emotion_app.link_loops import LINK_CHAIN
+
+    (tmp_path / "clip.mp4").write_bytes(b"behind the chain")
+    chain = link_chain(tmp_path, "clip.mp4", "chain.mp4")
+    assert not is_link_loop(chain) and chain.resolve() == tmp_path / "clip.mp4"
+    for command in ("analyze", "bench"):
+        assert main([command, str(chain)]) == 2
+        assert capsys.readouterr().err == f"error: {chain}: it is {LINK_CHAIN}\n"
+    assert (tmp_path / "clip.mp4").read_bytes() == b"behind the chain"
+
+
+def test_an_input_behind_a_loop_or_a_chain_is_told_so_not_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was "LOOP/clip.mp4: no such file or folder", and so for a file that is there, behind
+    # a chain of links to its folder.
+    from emotion_app.link_loops import LINK_CHAIN
+
+    loop = link_loop(tmp_path, "itself")
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "clip.mp4").write_bytes(b"behind the chain")
+    chain = link_chain(tmp_path, "real")
+    told = {
+        loop / "clip.mp4": f"it passes through {loop}, which is {LINK_LOOP}",
+        chain / "clip.mp4": f"it passes through {chain}, which is {LINK_CHAIN}",
+    }
+    for path, said in told.items():
+        for command in ("analyze", "bench"):
+            assert main([command, str(path)]) == 2
+            assert capsys.readouterr().err == f"error: {path}: {said}\n"
+        with pytest.raises(SystemExit):  # main.py --settings
+            parse_args(["--settings", str(path.with_suffix(".ini"))])
+        assert capsys.readouterr().err.strip().splitlines()[-1].endswith(f"{path.with_suffix('.ini')} {said[3:]}")
+    assert (tmp_path / "real" / "clip.mp4").read_bytes() == b"behind the chain"

@@ -33,7 +33,7 @@ import numpy as np
 from emotion_app.arguments import ArgumentParser
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.io.video import InputError, open_input
-from emotion_app.link_loops import LINK_LOOP, is_link_loop
+from emotion_app.link_loops import link_trouble
 from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
 from emotion_app.wording import count_text
 
@@ -69,8 +69,9 @@ def read_truth_ranges(clips: Path) -> list[tuple[str, int, int, int | None, froz
         there = folder or clips.exists()
     except OSError as exc:  # a folder on the way the user may not search: not Python's "[Errno 13]"
         raise DataError(f"cannot read {clips}: {exc.strerror or exc}") from None
-    if not there and is_link_loop(clips):  # listed by ls: "no such folder" would mislead
-        raise DataError(f"--clips {clips} is {LINK_LOOP}")
+    trouble = "" if there else link_trouble(clips)
+    if trouble:  # listed by ls, or behind a loop: "no such folder" would mislead
+        raise DataError(f"--clips {clips} {trouble}")
     if not folder:
         raise DataError(f"--clips {clips} is not a folder" if there else f"--clips {clips}: no such folder")
     try:

@@ -15,7 +15,7 @@ import numpy as np
 
 from emotion_app.io.picture_size import decoding_flags, decoding_reduction, read_header
 from emotion_app.io.video import IMAGE_SUFFIXES, MAX_IMAGE_FILE_BYTES, unreadable_image_reason
-from emotion_app.link_loops import LINK_LOOP, is_link_loop
+from emotion_app.link_loops import link_trouble
 
 # The CSV's emotion codes 0..6, in this order (FER-2013's definition).
 FER_EMOTIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
@@ -314,8 +314,9 @@ def _load_split(data: Path, usage: str, classes: tuple[str, ...]) -> FaceSet:
         except (UnicodeDecodeError, csv.Error) as exc:  # a binary file, or not CSV at all
             raise DataError(f"{data}: not a FER-2013 CSV ({type(exc).__name__}: {str(exc)[:80]})") from None
     if not data.exists():
-        if is_link_loop(data):  # listed by ls: "not found" would mislead
-            raise DataError(f"data {data} is {LINK_LOOP}")
+        trouble = link_trouble(data)
+        if trouble:  # listed by ls, or behind a loop: "not found" would mislead
+            raise DataError(f"data {data} {trouble}")
         raise DataError(f"data not found: {data}")
     data = _layout_root(data)
     subfolder = data / _USAGE_FOLDERS[usage]

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..float_tensors import NonFiniteTensorError, finite_float32_tensors
-from ..link_loops import LINK_LOOP, is_link_loop
+from ..link_loops import link_trouble
 from ..shipped import DEFAULT_VERIFIER_PATH as DEFAULT_VERIFIER_PATH
 from .geometry import Box
 from .roll import upright_crop
@@ -218,8 +218,9 @@ class FaceVerifier:
             raise VerifierError(f"cannot read face verifier weights {path}: {exc.strerror or exc}") from None
         if there and not is_file:  # a folder was "not found", which it is not
             raise VerifierError(f"face verifier weights path is not a file: {path}")
-        if not is_file and is_link_loop(path):  # listed by ls: "not found" would mislead
-            raise VerifierError(f"face verifier weights path {path} is {LINK_LOOP}")
+        trouble = "" if is_file else link_trouble(path)
+        if trouble:  # listed by ls, or behind a loop: "not found" would mislead
+            raise VerifierError(f"face verifier weights path {path} {trouble}")
         if not is_file:
             raise VerifierError(f"face verifier weights not found: {path}")
         if _header_size(path) > MAX_HEADER_BYTES:

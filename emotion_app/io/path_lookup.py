@@ -2,15 +2,18 @@
 
 Python 3.11's ``Path.exists()`` raises, rather than answering False, for a name longer
 than the file system takes (ENAMETOOLONG) or a folder the user may not search (EACCES).
-It says False for a loop of symbolic links, which ``ls`` lists: that is told as such.
-Each caller turns that into its own error type, in the words given here.
+It says False for a loop of symbolic links, which ``ls`` lists, and for a path through one:
+that is told as such. Each caller turns that into its own error type, in the words given
+here. :func:`folder_in_the_way` is every output folder's check of what stands where it
+should be (the CLI's --report, the window's output folder, the training tools' --out).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from ..link_loops import LINK_LOOP, is_link_loop
+from ..link_loops import link_trouble
 
 
 class PathCannotBeLookedAt(Exception):
@@ -24,11 +27,13 @@ class PathCannotBeLookedAt(Exception):
 
 
 class LinkLoop(PathCannotBeLookedAt):
-    """A path that is a loop of symbolic links; ``str()`` reads "is a loop of symbolic links
-    (it points back to itself)", for a caller to put after the path's name or "it"."""
+    """A path whose links the system gives up on: a loop, one on its way, or too long a
+    chain; ``str()`` reads as :func:`.link_loops.link_trouble` says it ("is a loop of
+    symbolic links (it points back to itself)"), for a caller to put after the path's name
+    or "it"."""
 
-    def __init__(self, path: Path) -> None:
-        Exception.__init__(self, f"is {LINK_LOOP}")
+    def __init__(self, path: Path, trouble: str) -> None:
+        Exception.__init__(self, trouble)
         self.path = path
 
 
@@ -40,9 +45,25 @@ def path_exists(path: Path) -> bool:
             return True
     except OSError as exc:
         raise PathCannotBeLookedAt(path, exc) from None
-    if is_link_loop(path):
-        raise LinkLoop(path)
+    trouble = link_trouble(path)
+    if trouble:  # a file behind a loop or a long chain was "not found"
+        raise LinkLoop(path, trouble)
     return False
+
+
+def folder_in_the_way(folder: Path) -> str:
+    """What stands where ``folder`` should be, or be made, in words to put after "it": "is
+    a file, not a folder", "is not a folder" (a device, a pipe), or the links the system
+    gives up on (:func:`.link_loops.link_trouble`: ``mkdir`` said "File exists" of a loop,
+    and "not writable" of a path through one); "" for a folder, or nothing there yet.
+    Nothing is created: whether a folder can be made or written is each caller's to try."""
+    trouble = link_trouble(folder)
+    if trouble:
+        return trouble
+    # os.path's answer False where the asking fails (a NUL, EACCES): mkdir says why.
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        return "is a file, not a folder" if os.path.isfile(folder) else "is not a folder"
+    return ""
 
 
 def holds_a_file(entry: Path) -> bool:
