@@ -374,3 +374,34 @@ def test_an_input_behind_a_loop_or_a_chain_is_told_so_not_missing(
             parse_args(["--settings", str(path.with_suffix(".ini"))])
         assert capsys.readouterr().err.strip().splitlines()[-1].endswith(f"{path.with_suffix('.ini')} {said[3:]}")
     assert (tmp_path / "real" / "clip.mp4").read_bytes() == b"behind the chain"
+
+
+def test_training_paths_through_a_loop_are_told_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Were "data not found: LOOP/fer2013.csv" and "--out LOOP/run is not writable (Too
+    # many levels of symbolic links)", as if permissions were the trouble.
+    from training import train
+
+    data = write_fer_csv(tmp_path / "fer2013.csv", {"Training": 6, "PublicTest": 2})
+    loop = link_loop(tmp_path, "itself")
+    through = f"passes through {loop}, which is {LINK_LOOP}"
+    with pytest.raises(DataError) as error:
+        load_split(loop / "fer2013.csv", "Training", CLASSES_6)
+    assert str(error.value) == f"data {loop / 'fer2013.csv'} {through}"
+    assert train.main(["--data", str(data), "--out", str(loop / "run"), *FAST]) == 2
+    assert capsys.readouterr().err == f"error: --out {loop / 'run'} {through}\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["fer2013.csv", "loop"]
+
+
+def test_an_output_folder_that_is_a_pipe_is_not_called_a_file(tmp_path: Path) -> None:
+    # Was "it is a file, not a folder" in the window (mkdir's "File exists"), where analyze's
+    # --report said "not a folder": one check now, for both.
+    from emotion_app.io.session_report import ReportError, check_folder
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    assert output_folder_problem(pipe) == "it is not a folder"
+    with pytest.raises(ReportError) as error:
+        check_folder(pipe)
+    assert str(error.value) == f"{pipe}: it is not a folder"

@@ -12,7 +12,8 @@ from torch import nn
 
 from emotion_app.arguments import names_a_folder
 from emotion_app.io.atomic import same_file
-from emotion_app.link_loops import LINK_LOOP, is_link_loop
+from emotion_app.io.path_lookup import folder_in_the_way
+from emotion_app.link_loops import link_trouble
 from emotion_app.shipped import DEFAULT_WEIGHTS_DIR, shipped_files
 from emotion_app.weights import ModelCard, save_weights
 
@@ -47,8 +48,9 @@ def check_run_outputs(config: TrainConfig) -> None:
     """DataError if --out holds a run this invocation would replace without --resume or
     --overwrite, or if --out or --export cannot be written."""
     out = Path(config.out)
-    if config.resume and is_link_loop(out / CHECKPOINT_NAME):  # "no checkpoint at" it said, of a file ls lists
-        raise DataError(f"--resume: {out / CHECKPOINT_NAME} is {LINK_LOOP}, not a checkpoint")
+    trouble = link_trouble(out / CHECKPOINT_NAME) if config.resume else ""
+    if trouble:  # "no checkpoint at" it said, of a file ls lists
+        raise DataError(f"--resume: {out / CHECKPOINT_NAME} {trouble}, not a checkpoint")
     held = [name for name in RUN_FILES if (out / name).exists()]
     if held and not config.resume and not config.overwrite:
         raise DataError(
@@ -120,8 +122,9 @@ def check_export_not_a_loop(export: Path) -> None:
     (renamed into place) replaced it with a plain file without a word; refused, as
     analyze's outputs refuse one. A link to a real file is replaced by the new file, as
     any file there is: its target stays as it was."""
-    if is_link_loop(export):
-        raise DataError(f"--export {export} is {LINK_LOOP}; remove that link first")
+    trouble = link_trouble(export)
+    if trouble and not link_trouble(export.parent):  # one on the way: told of its folder
+        raise DataError(f"--export {export} {trouble}; remove that link first")
 
 
 def note_replaced_export(export: str) -> None:
@@ -165,17 +168,17 @@ def check_out_folder(folder: Path, files: tuple[str, ...] = ()) -> None:
         )
     check_folder_writable(folder, "--out")
     for name in files:
-        if is_link_loop(folder / name):
-            raise DataError(f"--out {folder}: its {name} is {LINK_LOOP}; remove that link first")
+        trouble = link_trouble(folder / name)
+        if trouble:
+            raise DataError(f"--out {folder}: its {name} {trouble}; remove that link first")
 
 
 def check_folder_writable(folder: Path, option: str) -> None:
     """Make ``folder`` (and its parents) and write a scratch file in it: the real test,
     which also holds for root on a read-only mount. DataError naming ``option`` if not."""
-    if folder.is_file():  # mkdir would say only "File exists"
-        raise DataError(f"{option} {folder} is a file, not a folder")
-    if is_link_loop(folder):  # mkdir would say "File exists" too
-        raise DataError(f"{option} {folder} is {LINK_LOOP}")
+    in_the_way = folder_in_the_way(folder)
+    if in_the_way:  # mkdir would say only "File exists", or "not writable" of a path through a loop
+        raise DataError(f"{option} {folder} {in_the_way}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):

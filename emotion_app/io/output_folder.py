@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from ..link_loops import LINK_LOOP, is_link_loop
 from .opencv_names import is_utf8_name
+from .path_lookup import folder_in_the_way
 
 
 def output_folder_problem(folder: Path) -> str:
@@ -25,10 +25,11 @@ def output_folder_problem(folder: Path) -> str:
         # Settings would store it with the odd bytes dropped (a later session saving
         # elsewhere), and OpenCV cannot write a video there.
         return "its name is not valid UTF-8, so it could be neither remembered nor recorded into"
+    in_the_way = folder_in_the_way(folder)
+    if in_the_way:  # mkdir says only "File exists" of a file or a loop there
+        return f"it {in_the_way}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:  # with exist_ok, only for something there that is no folder
-        return f"it is {LINK_LOOP}" if is_link_loop(folder) else "it is a file, not a folder"
     except OSError as exc:
         return f"it cannot be created ({exc.strerror or exc})"
     except ValueError:  # a NUL in the name: no folder can have it

@@ -22,7 +22,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..link_loops import LINK_LOOP, is_link_loop
 from ..spreadsheet import spreadsheet_text
 from ..timeline import PersonSummary, SessionTimeline
 from .atomic import AtomicOutput, OutputError, resolved, stage_bytes
@@ -31,6 +30,7 @@ from .output_group import commit_together
 from .output_recovery import recover_stopped, tagged_unfinished
 from .overlay import overlay_font_path
 from .overlay_layout import palette_for
+from .path_lookup import folder_in_the_way
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -208,12 +208,10 @@ def plot_label(name: str) -> str:
 
 def check_folder(folder: Path) -> None:
     """ReportError when ``folder`` exists and is not a folder; nothing is created."""
-    path = Path(folder)
-    if is_link_loop(path):  # mkdir would say only "File exists"
-        raise ReportError(f"{folder}: it is {LINK_LOOP}")
-    if path.exists() and not path.is_dir():
-        # Worded as the output folder's own check (io/output_folder), which the window shows too.
-        raise ReportError(f"{folder}: it is a file, not a folder" if path.is_file() else f"{folder}: not a folder")
+    # The output folder's own check (io/output_folder), which the window shows too.
+    in_the_way = folder_in_the_way(Path(folder))
+    if in_the_way:
+        raise ReportError(f"{folder}: it {in_the_way}")
 
 
 def prepare_folder(folder: Path) -> Path:
