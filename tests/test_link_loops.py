@@ -376,6 +376,24 @@ def test_an_input_behind_a_loop_or_a_chain_is_told_so_not_missing(
     assert (tmp_path / "real" / "clip.mp4").read_bytes() == b"behind the chain"
 
 
+def test_outputs_through_a_loop_are_told_so(
+    tmp_path: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was "--output LOOP/out.mp4: a loop of symbolic links, or a path that cannot be
+    # resolved", and "--report LOOP/r/emotion-timeline.png: ..." of the folder given.
+    loop = link_loop(tmp_path, "a pair")
+    through = f"passes through {loop}, which is {LINK_LOOP}"
+    video = str(moving_face_video.path)
+    assert main(["analyze", video, "-o", str(loop / "out.mp4")]) == 2
+    assert capsys.readouterr().err == f"error: --output {loop / 'out.mp4'} {through}\n"
+    assert main(["analyze", video, "--csv", str(loop / "faces.csv")]) == 2
+    assert capsys.readouterr().err == f"error: --csv {loop / 'faces.csv'} {through}\n"
+    assert main(["analyze", video, "--report", str(loop / "report")]) == 2
+    assert capsys.readouterr().err == f"error: --report {loop / 'report'}: it {through}\n"
+    assert output_folder_problem(loop / "snapshots") == f"it {through}"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["loop", "loop-other"]
+
+
 def test_training_paths_through_a_loop_are_told_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Were "data not found: LOOP/fer2013.csv" and "--out LOOP/run is not writable (Too
     # many levels of symbolic links)", as if permissions were the trouble.

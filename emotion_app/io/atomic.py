@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from ..link_loops import link_trouble
 from .path_lookup import holds_a_file
 from .temporary_names import make_hidden
 
@@ -57,11 +58,16 @@ def output_error(path: Path, exc: OSError, doing: str = "could not write") -> Ou
 
 
 def resolved(path: Path, name: str = "output") -> Path:
-    """``path`` with its links resolved; OutputError for a loop of links (no file can be there)."""
+    """``path`` with its links resolved; OutputError for a loop of links on its way (no file
+    can be there), or another path that cannot be resolved (a folder the user may not search)."""
     try:
         return Path(path).resolve()
     except (RuntimeError, OSError) as exc:  # RuntimeError: Python before 3.13 on a loop
-        raise OutputError(f"{name} {path}: a loop of symbolic links, or a path that cannot be resolved") from exc
+        trouble = link_trouble(path)
+        if trouble:
+            raise OutputError(f"{name} {path} {trouble}") from exc
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise OutputError(f"{name} {path}: it cannot be resolved ({reason})") from exc
 
 
 def same_file(first: Path, second: Path) -> bool:
